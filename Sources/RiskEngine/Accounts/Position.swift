@@ -1,0 +1,87 @@
+/// One open (or closed: quantity zero) position, as the engine stores it. Positions live in one
+/// flat array so a million of them stay compact; accounts refer to them by index.
+public struct Position: Hashable, Sendable {
+    public var accountIndex: Int32
+    public var symbolIndex: Int32
+    public var side: Side
+    public var mode: MarginMode
+    /// Bumped on every change, so stale entries in the trigger index can be recognised.
+    public var version: UInt32 = 0
+    /// Base units (linear) or contracts (inverse); zero once closed.
+    public var quantity: Fixed
+    public var entryPrice: Fixed
+    /// The position's own collateral when isolated; zero for cross.
+    public var isolatedMargin: Fixed
+    /// The leverage the position was opened with (for display and initial margin); zero if unknown.
+    public var leverage: Fixed
+    /// Cached by the engine whenever the position, its account or (for multi-symbol cross
+    /// accounts) another mark changes. Zero means "none".
+    public var liquidationPrice: Fixed = .zero
+    public var bankruptcyPrice: Fixed = .zero
+
+    public init(
+        accountIndex: Int32, symbolIndex: Int32, side: Side, mode: MarginMode, quantity: Fixed,
+        entryPrice: Fixed, isolatedMargin: Fixed, leverage: Fixed
+    ) {
+        self.accountIndex = accountIndex
+        self.symbolIndex = symbolIndex
+        self.side = side
+        self.mode = mode
+        self.quantity = quantity
+        self.entryPrice = entryPrice
+        self.isolatedMargin = isolatedMargin
+        self.leverage = leverage
+    }
+
+    public var isOpen: Bool { quantity.isPositive }
+    public var liquidation: Fixed? { liquidationPrice.isPositive ? liquidationPrice : nil }
+    public var bankruptcy: Fixed? { bankruptcyPrice.isPositive ? bankruptcyPrice : nil }
+}
+
+/// An account: one per operator account id and settlement asset (a USDT wallet and a BTC wallet of
+/// the same customer are separate, as on the exchange).
+public struct Account: Hashable, Sendable {
+    public var id: String
+    public var asset: String
+    /// The cross-margin wallet balance; isolated positions carry their own margin.
+    public var walletBalance: Fixed
+    /// Indices of the account's positions, open or recently closed.
+    public var positions: [Int32] = []
+
+    public init(id: String, asset: String, walletBalance: Fixed) {
+        self.id = id
+        self.asset = asset
+        self.walletBalance = walletBalance
+    }
+}
+
+/// A change to a position from a positions file, the operator's stream or a generator. Setting the
+/// quantity to zero closes the position.
+public struct PositionUpdate: Hashable, Sendable {
+    public var account: String
+    public var symbol: String
+    public var side: Side
+    public var quantity: Fixed
+    public var entryPrice: Fixed
+    public var mode: MarginMode
+    /// Isolated: the position's margin. Cross: ignored (see `walletBalance`).
+    public var isolatedMargin: Fixed?
+    /// Cross: sets the account's wallet balance when given.
+    public var walletBalance: Fixed?
+    public var leverage: Fixed?
+
+    public init(
+        account: String, symbol: String, side: Side, quantity: Fixed, entryPrice: Fixed, mode: MarginMode,
+        isolatedMargin: Fixed? = nil, walletBalance: Fixed? = nil, leverage: Fixed? = nil
+    ) {
+        self.account = account
+        self.symbol = symbol
+        self.side = side
+        self.quantity = quantity
+        self.entryPrice = entryPrice
+        self.mode = mode
+        self.isolatedMargin = isolatedMargin
+        self.walletBalance = walletBalance
+        self.leverage = leverage
+    }
+}

@@ -1,0 +1,106 @@
+/// Positions of one symbol indexed by liquidation price, so that a mark tick looks only at the
+/// positions whose trigger it crosses.
+///
+/// Longs sit in a max-heap (they liquidate when the mark falls to or below their price), shorts in
+/// a min-heap. A tick that crosses nothing reads two heap tops: O(1). Each liquidation pops one
+/// entry: O(log n). A position whose liquidation price changes is pushed again with a new version;
+/// the old entry is recognised as stale when it surfaces and is dropped (lazy deletion), and the
+/// heaps are rebuilt when stale entries outnumber live ones so memory stays bounded.
+public struct TriggerIndex: Hashable, Sendable {
+    public struct Entry: Hashable, Sendable {
+        public var price: Fixed
+        public var position: Int32
+        public var version: UInt32
+    }
+
+    var longs: [Entry] = []
+    var shorts: [Entry] = []
+    var liveCount = 0
+
+    public init() {}
+
+    public var entryCount: Int { longs.count + shorts.count }
+
+    public mutating func insert(side: Side, price: Fixed, position: Int32, version: UInt32) {
+        let entry = Entry(price: price, position: position, version: version)
+        if side == .long { Heap.push(&longs, entry, before: { $0.price > $1.price }) }
+        else { Heap.push(&shorts, entry, before: { $0.price < $1.price }) }
+    }
+
+    /// The most endangered entry on a side (highest long price, lowest short price).
+    public func top(_ side: Side) -> Entry? { side == .long ? longs.first : shorts.first }
+
+    public mutating func popTop(_ side: Side) {
+        if side == .long { Heap.pop(&longs, before: { $0.price > $1.price }) }
+        else { Heap.pop(&shorts, before: { $0.price < $1.price }) }
+    }
+
+    /// Up to `count` entries from the top of a side, in trigger order, without changing the heap:
+    /// a best-first walk of the heap's tree, O(count log count).
+    public func leading(_ side: Side, count: Int, isLive: (Entry) -> Bool) -> [Entry] {
+        let heap = side == .long ? longs : shorts
+        let before: (Entry, Entry) -> Bool = side == .long ? { $0.price > $1.price } : { $0.price < $1.price }
+        var frontier: [Int] = heap.isEmpty ? [] : [0]
+        var result: [Entry] = []
+        var seen = Set<Int32>()
+        while !frontier.isEmpty && result.count < count {
+            var bestSlot = 0
+            for slot in 1..<frontier.count where before(heap[frontier[slot]], heap[frontier[bestSlot]]) { bestSlot = slot }
+            let index = frontier.remove(at: bestSlot)
+            let entry = heap[index]
+            if isLive(entry) && seen.insert(entry.position).inserted { result.append(entry) }
+            for child in [2 * index + 1, 2 * index + 2] where child < heap.count { frontier.append(child) }
+        }
+        return result
+    }
+
+    /// Rebuilds both heaps from their live entries when stale ones have piled up.
+    public mutating func compactIfNeeded(liveEntries: Int, isLive: (Entry) -> Bool) {
+        guard entryCount > 1024 && entryCount > 2 * liveEntries else { return }
+        longs = longs.filter(isLive)
+        shorts = shorts.filter(isLive)
+        Heap.heapify(&longs, before: { $0.price > $1.price })
+        Heap.heapify(&shorts, before: { $0.price < $1.price })
+    }
+}
+
+/// Binary-heap primitives over a plain array.
+enum Heap {
+    static func push<T>(_ heap: inout [T], _ element: T, before: (T, T) -> Bool) {
+        heap.append(element)
+        var child = heap.count - 1
+        while child > 0 {
+            let parent = (child - 1) / 2
+            if !before(heap[child], heap[parent]) { break }
+            heap.swapAt(child, parent)
+            child = parent
+        }
+    }
+
+    static func pop<T>(_ heap: inout [T], before: (T, T) -> Bool) {
+        guard !heap.isEmpty else { return }
+        let last = heap.removeLast()
+        guard !heap.isEmpty else { return }
+        heap[0] = last
+        siftDown(&heap, from: 0, before: before)
+    }
+
+    static func siftDown<T>(_ heap: inout [T], from start: Int, before: (T, T) -> Bool) {
+        var parent = start
+        let count = heap.count
+        while true {
+            let left = 2 * parent + 1
+            if left >= count { return }
+            var chosen = left
+            if left + 1 < count && before(heap[left + 1], heap[left]) { chosen = left + 1 }
+            if !before(heap[chosen], heap[parent]) { return }
+            heap.swapAt(chosen, parent)
+            parent = chosen
+        }
+    }
+
+    static func heapify<T>(_ heap: inout [T], before: (T, T) -> Bool) {
+        guard heap.count > 1 else { return }
+        for index in stride(from: heap.count / 2 - 1, through: 0, by: -1) { siftDown(&heap, from: index, before: before) }
+    }
+}

@@ -1,0 +1,267 @@
+/// Every figure of one position, as the dashboard and the calculator show it.
+public struct PositionRisk: Hashable, Sendable {
+    public var index: Int32
+    public var account: String
+    public var symbol: String
+    public var side: Side
+    public var mode: MarginMode
+    public var quantity: Fixed
+    public var entryPrice: Fixed
+    public var markPrice: Fixed?
+    public var leverage: Fixed
+    public var notional: Fixed
+    public var unrealisedPnL: Fixed
+    public var bracket: MarginBracket
+    /// Maintenance margin of the position (of the whole account for the ratio when cross).
+    public var maintenanceMargin: Fixed
+    public var marginBalance: Fixed
+    public var marginRatio: Fixed?
+    public var liquidationPrice: Fixed?
+    public var bankruptcyPrice: Fixed?
+    public var distanceToLiquidationPct: Fixed?
+    public var asset: String
+}
+
+extension Engine {
+    // MARK: Position and account updates
+
+    mutating func accountIndex(id: String, asset: String) -> Int32 {
+        let key = AccountKey(id: id, asset: asset)
+        if let index = accountIndexes[key] { return index }
+        let index = Int32(accounts.count)
+        accounts.append(Account(id: id, asset: asset, walletBalance: .zero))
+        accountIndexes[key] = index
+        return index
+    }
+
+    mutating func upsertPosition(_ update: PositionUpdate, into notes: inout [EngineNotification]) {
+        let market = ensureMarket(update.symbol)
+        let instrument = markets[Int(market)].instrument
+        let account = accountIndex(id: update.account, asset: instrument.settlementAsset)
+        if let wallet = update.walletBalance {
+            deposit(asset: instrument.settlementAsset, amount: wallet - accounts[Int(account)].walletBalance)
+            accounts[Int(account)].walletBalance = wallet
+        }
+        let key = PositionKey(account: account, symbol: market)
+        let index: Int32
+        if let existing = positionIndexes[key] {
+            index = existing
+        } else {
+            guard update.quantity.isPositive else { return }
+            index = Int32(positions.count)
+            positions.append(Position(
+                accountIndex: account, symbolIndex: market, side: update.side, mode: update.mode, quantity: .zero,
+                entryPrice: update.entryPrice, isolatedMargin: .zero, leverage: .zero))
+            positionIndexes[key] = index
+            markets[Int(market)].positionIndices.append(index)
+        }
+        var position = positions[Int(index)]
+        let wasOpen = position.isOpen
+        // An update states the position as it is now: its old isolated margin is replaced, not added to.
+        deposit(asset: instrument.settlementAsset, amount: -position.isolatedMargin)
+        position.isolatedMargin = .zero
+        position.side = update.side
+        position.mode = update.mode
+        position.quantity = Fixed.maximum(.zero, update.quantity)
+        position.entryPrice = update.entryPrice
+        position.leverage = update.leverage ?? .zero
+        if position.isOpen && update.mode == .isolated {
+            let terms = PositionTerms(
+                side: update.side, quantity: position.quantity, entryPrice: update.entryPrice,
+                kind: instrument.kind, brackets: instrument.brackets)
+            let margin = update.isolatedMargin
+                ?? update.leverage.map { MarginMath.notional(terms, at: update.entryPrice) / $0 } ?? .zero
+            // The isolated margin is new money placed on the position by the operator's system.
+            deposit(asset: instrument.settlementAsset, amount: margin)
+            position.isolatedMargin = margin
+        }
+        position.version &+= 1
+        positions[Int(index)] = position
+        if position.isOpen && !wasOpen { accounts[Int(account)].positions.append(index) }
+        if !position.isOpen { accounts[Int(account)].positions.removeAll { $0 == index } }
+        refreshAccount(account)
+        liquidateTriggered(account: account, into: &notes)
+    }
+
+    mutating func setWallet(accountID: String, asset: String, balance: Fixed, into notes: inout [EngineNotification]) {
+        let account = accountIndex(id: accountID, asset: asset)
+        deposit(asset: asset, amount: balance - accounts[Int(account)].walletBalance)
+        accounts[Int(account)].walletBalance = balance
+        refreshAccount(account)
+        liquidateTriggered(account: account, into: &notes)
+    }
+
+    mutating func deposit(asset: String, amount: Fixed) {
+        deposits[asset, default: .zero] += amount
+    }
+
+    // MARK: Risk
+
+    func terms(of position: Position) -> PositionTerms {
+        let instrument = markets[Int(position.symbolIndex)].instrument
+        return PositionTerms(
+            side: position.side, quantity: position.quantity, entryPrice: position.entryPrice,
+            kind: instrument.kind, brackets: instrument.brackets)
+    }
+
+    /// The mark a position is valued at: its symbol's mark, or its entry until a mark is known.
+    func valuationMark(of position: Position) -> Fixed {
+        markets[Int(position.symbolIndex)].markPrice ?? position.entryPrice
+    }
+
+    /// The collateral a position draws on (see `MarginContext`).
+    func context(of positionIndex: Int32) -> MarginContext {
+        let position = positions[Int(positionIndex)]
+        if position.mode == .isolated { return .isolated(margin: position.isolatedMargin) }
+        let account = accounts[Int(position.accountIndex)]
+        var otherMaintenance = Fixed.zero
+        var otherUnrealised = Fixed.zero
+        for other in account.positions where other != positionIndex {
+            let peer = positions[Int(other)]
+            guard peer.isOpen && peer.mode == .cross else { continue }
+            let mark = valuationMark(of: peer)
+            otherMaintenance += MarginMath.maintenance(terms(of: peer), rules: configuration.rules, at: mark).margin
+            otherUnrealised += MarginMath.unrealisedPnL(terms(of: peer), at: mark)
+        }
+        return MarginContext(collateral: account.walletBalance, otherMaintenance: otherMaintenance, otherUnrealised: otherUnrealised)
+    }
+
+    /// Recomputes the liquidation and bankruptcy prices of every open position of an account,
+    /// re-indexes them, and keeps the multi-symbol cross membership current.
+    mutating func refreshAccount(_ account: Int32) {
+        var crossSymbols = Set<Int32>()
+        for index in accounts[Int(account)].positions {
+            let position = positions[Int(index)]
+            guard position.isOpen else { continue }
+            if position.mode == .cross { crossSymbols.insert(position.symbolIndex) }
+            refreshPosition(index)
+        }
+        for symbol in accounts[Int(account)].positions.map({ positions[Int($0)].symbolIndex }) {
+            if crossSymbols.count > 1 { markets[Int(symbol)].multiSymbolCrossAccounts.insert(account) }
+            else { markets[Int(symbol)].multiSymbolCrossAccounts.remove(account) }
+        }
+    }
+
+    mutating func refreshPosition(_ index: Int32) {
+        let position = positions[Int(index)]
+        let terms = terms(of: position)
+        let context = context(of: index)
+        let liquidation = MarginMath.liquidationPrice(terms, context: context, rules: configuration.rules) ?? .zero
+        let bankruptcy = MarginMath.bankruptcyPrice(terms, context: context, rules: configuration.rules) ?? .zero
+        if liquidation == position.liquidationPrice && bankruptcy == position.bankruptcyPrice { return }
+        positions[Int(index)].liquidationPrice = liquidation
+        positions[Int(index)].bankruptcyPrice = bankruptcy
+        positions[Int(index)].version &+= 1
+        let market = Int(position.symbolIndex)
+        if liquidation.isPositive {
+            markets[market].triggers.insert(
+                side: position.side, price: liquidation, position: index, version: positions[Int(index)].version)
+        }
+        let live = markets[market].positionIndices.count
+        let snapshot = positions // shares storage; the closure must not read `self` while triggers mutate
+        markets[market].triggers.compactIfNeeded(liveEntries: live) { entry in
+            let candidate = snapshot[Int(entry.position)]
+            return candidate.isOpen && candidate.version == entry.version
+        }
+    }
+
+    func isLive(_ entry: TriggerIndex.Entry) -> Bool {
+        let position = positions[Int(entry.position)]
+        return position.isOpen && position.version == entry.version
+    }
+
+    /// Whether a position's trigger is crossed at its mark: margin balance ≤ maintenance margin.
+    func isTriggered(_ index: Int32) -> Bool {
+        let position = positions[Int(index)]
+        guard position.isOpen, let mark = markets[Int(position.symbolIndex)].markPrice,
+            let liquidation = position.liquidation
+        else { return false }
+        return position.side == .long ? mark <= liquidation : mark >= liquidation
+    }
+
+    // MARK: Marks and triggers
+
+    mutating func setMark(market index: Int, price: Fixed, into notes: inout [EngineNotification]) {
+        guard price.isPositive, markets[index].markPrice != price else { return }
+        markets[index].markPrice = price
+        // Cross accounts spanning several symbols: their other positions' prices moved with this mark.
+        if !markets[index].multiSymbolCrossAccounts.isEmpty {
+            for account in markets[index].multiSymbolCrossAccounts.sorted() {
+                refreshAccount(account)
+                liquidateTriggered(account: account, into: &notes)
+            }
+        }
+        processTriggers(market: index, into: &notes)
+    }
+
+    /// Liquidates, in trigger order, every position of the symbol whose trigger the mark crossed.
+    mutating func processTriggers(market index: Int, into notes: inout [EngineNotification]) {
+        while let mark = markets[index].markPrice {
+            var fired: Int32? = nil
+            for side in [Side.long, Side.short] where fired == nil {
+                while let top = markets[index].triggers.top(side) {
+                    if !isLive(top) { markets[index].triggers.popTop(side); continue }
+                    let crossed = side == .long ? mark <= top.price : mark >= top.price
+                    if crossed {
+                        fired = top.position
+                        markets[index].triggers.popTop(side)
+                    }
+                    break
+                }
+            }
+            guard let position = fired else { return }
+            liquidate(position: position, into: &notes)
+        }
+    }
+
+    /// Liquidates any position of an account whose trigger is crossed at its own mark.
+    mutating func liquidateTriggered(account: Int32, into notes: inout [EngineNotification]) {
+        var guardCount = 0
+        while guardCount < 64, let index = accounts[Int(account)].positions.first(where: { isTriggered($0) }) {
+            liquidate(position: index, into: &notes)
+            guardCount += 1
+        }
+    }
+
+    // MARK: Views
+
+    public func risk(of index: Int32) -> PositionRisk {
+        let position = positions[Int(index)]
+        let market = markets[Int(position.symbolIndex)]
+        let account = accounts[Int(position.accountIndex)]
+        let terms = terms(of: position)
+        let mark = market.markPrice
+        let valuation = mark ?? position.entryPrice
+        let maintenance = MarginMath.maintenance(terms, rules: configuration.rules, at: valuation)
+        let pnl = MarginMath.unrealisedPnL(terms, at: valuation)
+        var ratioMaintenance = maintenance.margin
+        var balance = position.isolatedMargin + pnl
+        if position.mode == .cross {
+            let others = context(of: index)
+            ratioMaintenance = maintenance.margin + others.otherMaintenance
+            balance = account.walletBalance + pnl + others.otherUnrealised
+        }
+        return PositionRisk(
+            index: index, account: account.id, symbol: market.symbol, side: position.side, mode: position.mode,
+            quantity: position.quantity, entryPrice: position.entryPrice, markPrice: mark, leverage: position.leverage,
+            notional: MarginMath.notional(terms, at: valuation), unrealisedPnL: pnl, bracket: maintenance.bracket,
+            maintenanceMargin: maintenance.margin, marginBalance: balance,
+            marginRatio: MarginMath.marginRatio(maintenance: ratioMaintenance, marginBalance: balance),
+            liquidationPrice: position.liquidation, bankruptcyPrice: position.bankruptcy,
+            distanceToLiquidationPct: mark.flatMap {
+                MarginMath.distanceToLiquidationPercent(side: position.side, mark: $0, liquidationPrice: position.liquidation)
+            },
+            asset: account.asset)
+    }
+
+    /// Indices of open positions.
+    public var openPositionIndices: [Int32] {
+        positions.indices.compactMap { positions[$0].isOpen ? Int32($0) : nil }
+    }
+
+    /// The `count` positions nearest their trigger on each side of a symbol, in trigger order.
+    public func riskiest(symbol: String, side: Side, count: Int) -> [Int32] {
+        guard let index = marketIndex(of: symbol) else { return [] }
+        return markets[index].triggers.leading(side, count: count) { isLive($0) }.map(\.position)
+    }
+}

@@ -1,0 +1,63 @@
+extension Engine {
+    static let nanosecondsPerSecond: Int64 = 1_000_000_000
+
+    /// Samples every symbol's signals once per second of event time. A jump in time (a gap in the
+    /// recording) gives one sample, not one per missing second.
+    mutating func sampleSignals(into notes: inout [EngineNotification]) {
+        nextSampleTime = (time / Engine.nanosecondsPerSecond + 1) * Engine.nanosecondsPerSecond
+        for index in markets.indices {
+            let market = markets[index]
+            let book = market.book
+            let inputs = SignalBoard.Inputs(
+                time: time,
+                spreadBps: book.spreadBps?.approximateDouble,
+                depth10: depthValue(market: index, withinBps: 10),
+                depth50: depthValue(market: index, withinBps: 50),
+                mid: book.mid?.approximateDouble,
+                stressedDeficit: stressedDeficit(market: index).approximateDouble,
+                fundBalance: fund(market.instrument.settlementAsset).balance.approximateDouble)
+            let changes = markets[index].signals.sample(inputs, thresholds: configuration.signals, symbol: market.symbol)
+            for change in changes { notes.append(.signal(change)) }
+        }
+    }
+
+    /// Depth on the thinner side within ±bps, in quote money (contracts × size for inverse).
+    public func depthValue(market index: Int, withinBps bps: Int) -> Double {
+        let book = markets[index].book
+        switch markets[index].instrument.kind {
+        case .linear:
+            return min(book.depthNotional(.bid, withinBps: bps), book.depthNotional(.ask, withinBps: bps)).approximateDouble
+        case .inverse(let size):
+            let units = min(book.depthSize(.bid, withinBps: bps), book.depthSize(.ask, withinBps: bps))
+            return (Fixed(bookUnits: units) * size).approximateDouble
+        }
+    }
+
+    /// The deficit the current book would produce if the riskiest positions of one side were
+    /// liquidated now, one after the other through the overlay; the worse of the two sides, in the
+    /// contract's settlement money.
+    public func stressedDeficit(market index: Int) -> Fixed {
+        guard markets[index].markPrice != nil else { return .zero }
+        let instrument = markets[index].instrument
+        var worst = Fixed.zero
+        for side in [Side.long, Side.short] {
+            let riskiest = markets[index].triggers.leading(side, count: configuration.stressedPositions) { isLive($0) }
+            guard !riskiest.isEmpty else { continue }
+            var book = markets[index].book
+            var total = Fixed.zero
+            for entry in riskiest {
+                let position = positions[Int(entry.position)]
+                guard let bankruptcy = position.bankruptcy else { continue }
+                let walk = book.walk(side.closingBookSide, quantity: position.quantity.bookUnits)
+                var net = Fixed.zero
+                for fill in walk.fills {
+                    net += fillSettlement(instrument, side: side, size: fill.size, price: fill.price, against: bankruptcy)
+                }
+                if net.isNegative { total -= net }
+                book.consume(side.closingBookSide, fills: walk.fills)
+            }
+            worst = Fixed.maximum(worst, total)
+        }
+        return worst
+    }
+}

@@ -1,0 +1,76 @@
+/// The projection of a mark shock: what would be liquidated, in trigger order, compounding through
+/// the book, and what it would cost the fund.
+public struct StressResult: Sendable {
+    public var symbol: String
+    public var shockPercent: Fixed
+    public var markBefore: Fixed
+    public var markAfter: Fixed
+    public var asset: String
+    public var liquidations: [LiquidationRecord]
+    public var adl: [ADLRecord]
+    public var adlUnfilled: Fixed
+    public var totalDeficit: Fixed
+    public var fundBefore: Fixed
+    public var fundAfter: Fixed
+    public var socialisedLoss: Fixed
+    /// Distinct positions liquidated or deleveraged.
+    public var positionsHit: Int
+
+    public var adlQuantity: Fixed { adl.reduce(.zero) { $0 + $1.quantity } }
+    public var adlNotional: Fixed { adl.reduce(.zero) { $0 + $1.quantity * $1.price } }
+}
+
+public enum StressError: Error, Hashable, Sendable, CustomStringConvertible {
+    case unknownSymbol(String)
+    case noMark(String)
+    case shockOutOfRange
+
+    public var description: String {
+        switch self {
+        case .unknownSymbol(let symbol): return "no market for \(symbol)"
+        case .noMark(let symbol): return "\(symbol) has no mark price yet"
+        case .shockOutOfRange: return "the shock must be between -99% and +1000%"
+        }
+    }
+}
+
+extension Engine {
+    /// Shocks the mark of `symbol` by `shockPercent` (−5 means 5 % down) on a copy of the engine and
+    /// returns the projection. The engine itself is untouched.
+    public func stress(symbol: String, shockPercent: Fixed) throws(StressError) -> StressResult {
+        guard let index = marketIndex(of: symbol) else { throw StressError.unknownSymbol(symbol) }
+        guard let mark = markets[index].markPrice else { throw StressError.noMark(symbol) }
+        guard shockPercent > Fixed(-99), shockPercent <= Fixed(1000) else { throw StressError.shockOutOfRange }
+        let asset = markets[index].instrument.settlementAsset
+        let shocked = (mark * (Fixed(100) + shockPercent) / Fixed(100)).rounded(toMultipleOf: markets[index].instrument.tickSize)
+        var copy = self
+        copy.samplingEnabled = false
+        var notes: [EngineNotification] = []
+        copy.markets[index].markFromStream = true
+        copy.setMark(market: index, price: shocked, into: &notes)
+        var result = StressResult(
+            symbol: symbol, shockPercent: shockPercent, markBefore: mark, markAfter: shocked, asset: asset,
+            liquidations: [], adl: [], adlUnfilled: .zero, totalDeficit: .zero, fundBefore: fund(asset).balance,
+            fundAfter: copy.fund(asset).balance, socialisedLoss: .zero, positionsHit: 0)
+        var hit = Set<Int32>()
+        for note in notes {
+            switch note {
+            case .liquidation(let record):
+                result.liquidations.append(record)
+                if record.asset == asset { result.totalDeficit += record.deficit }
+                hit.insert(record.position)
+            case .adl(let record):
+                result.adl.append(record)
+                hit.insert(record.position)
+            case .adlUnfilled(_, let quantity, _):
+                result.adlUnfilled += quantity
+            case .socialisedLoss(let record):
+                result.socialisedLoss += record.loss
+            default:
+                break
+            }
+        }
+        result.positionsHit = hit.count
+        return result
+    }
+}

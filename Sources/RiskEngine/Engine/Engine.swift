@@ -1,0 +1,214 @@
+/// The one engine every source drives. A value type: copying it is cheap (its arrays are shared
+/// until written), which is how the replay keeps checkpoints and how what-if runs on a copy.
+///
+/// `apply(_:)` is deterministic and has no clock of its own: the same events give the same state and
+/// the same notifications, whatever the wall clock says.
+public struct Engine: Sendable {
+    public var configuration: EngineConfiguration
+    public private(set) var catalog: InstrumentCatalog
+    public internal(set) var markets: [MarketState] = []
+    var symbolIndexes: [String: Int32] = [:]
+    public internal(set) var accounts: [Account] = []
+    var accountIndexes: [AccountKey: Int32] = [:]
+    public internal(set) var positions: [Position] = []
+    var positionIndexes: [PositionKey: Int32] = [:]
+    public internal(set) var funds: [String: InsuranceFund] = [:]
+    /// The market's side of every trade the engine settles (the book's counterparties): kept so that
+    /// money is conserved across every movement and a test can prove it.
+    public internal(set) var clearing: [String: Fixed] = [:]
+    /// Money that entered from outside: wallet balances and margins set by positions and accounts.
+    public internal(set) var deposits: [String: Fixed] = [:]
+    /// Losses nobody could cover (socialised loss with too few winners); negative balance.
+    public internal(set) var badDebt: [String: Fixed] = [:]
+    public internal(set) var totals = EngineTotals()
+    public internal(set) var time: Int64 = 0
+    var nextSampleTime: Int64 = 0
+    /// Off in what-if copies: a projection must not learn baselines.
+    var samplingEnabled = true
+
+    struct AccountKey: Hashable, Sendable {
+        var id: String
+        var asset: String
+    }
+
+    struct PositionKey: Hashable, Sendable {
+        var account: Int32
+        var symbol: Int32
+    }
+
+    public init(configuration: EngineConfiguration = EngineConfiguration(), catalog: InstrumentCatalog = .builtIn) {
+        self.configuration = configuration
+        self.catalog = catalog
+    }
+
+    // MARK: Lookup
+
+    public func marketIndex(of symbol: String) -> Int? { symbolIndexes[symbol].map(Int.init) }
+
+    public func market(_ symbol: String) -> MarketState? { marketIndex(of: symbol).map { markets[$0] } }
+
+    public func fund(_ asset: String) -> InsuranceFund { funds[asset] ?? InsuranceFund(asset: asset) }
+
+    public func account(id: String, asset: String) -> Account? {
+        accountIndexes[AccountKey(id: id, asset: asset)].map { accounts[Int($0)] }
+    }
+
+    /// The market for a symbol, created on first sight.
+    mutating func ensureMarket(_ symbol: String) -> Int32 {
+        if let index = symbolIndexes[symbol] { return index }
+        let index = Int32(markets.count)
+        markets.append(MarketState(instrument: catalog.instrument(for: symbol), historyLength: configuration.signals.historyLength))
+        symbolIndexes[symbol] = index
+        return index
+    }
+
+    /// Registers instruments before events arrive (an instrument file loaded at start-up).
+    public mutating func addInstrument(_ instrument: Instrument) {
+        catalog.add(instrument)
+    }
+
+    // MARK: Applying events
+
+    /// Applies one event and returns what it caused.
+    @discardableResult
+    public mutating func apply(_ event: MarketEvent) -> [EngineNotification] {
+        var notes: [EngineNotification] = []
+        apply(event, into: &notes)
+        return notes
+    }
+
+    /// Applies one event, appending what it caused to `notes` (no allocation when nothing happens).
+    public mutating func apply(_ event: MarketEvent, into notes: inout [EngineNotification]) {
+        let eventTime = event.time
+        if eventTime > time { time = eventTime }
+        switch event {
+        case .bookSnapshot(let symbol, let bids, let asks, _):
+            let index = Int(ensureMarket(symbol))
+            let removedBefore = markets[index].book.crossedLevelsRemoved
+            markets[index].book.applySnapshot(bids: bids, asks: asks)
+            markets[index].counters.snapshots += 1
+            noteCrossing(market: index, removedBefore: removedBefore, into: &notes)
+            touched(market: index, into: &notes)
+        case .bookUpdate(let symbol, let changes, _):
+            let index = Int(ensureMarket(symbol))
+            let removedBefore = markets[index].book.crossedLevelsRemoved
+            for change in changes {
+                let delta = markets[index].book.applyLevel(side: change.side, price: change.price, size: change.size)
+                markets[index].signals.recordFlow(price: change.price, delta: delta)
+            }
+            markets[index].counters.depthEvents += 1
+            markets[index].counters.levelChanges += changes.count
+            noteCrossing(market: index, removedBefore: removedBefore, into: &notes)
+            touched(market: index, into: &notes)
+        case .bookGap(let symbol, let time):
+            let index = Int(ensureMarket(symbol))
+            markets[index].book.isStale = true
+            markets[index].counters.gaps += 1
+            notes.append(.bookGap(symbol: symbol, time: time))
+        case .trade(let symbol, let price, _, _):
+            let index = Int(ensureMarket(symbol))
+            markets[index].lastTradePrice = price
+            markets[index].counters.trades += 1
+            touched(market: index, into: &notes)
+        case .mark(let symbol, let price, _):
+            let index = Int(ensureMarket(symbol))
+            markets[index].markFromStream = true
+            markets[index].counters.marks += 1
+            setMark(market: index, price: price, into: &notes)
+        case .exchangeLiquidation(let liquidation):
+            let index = Int(ensureMarket(liquidation.symbol))
+            markets[index].counters.exchangeLiquidations += 1
+            let notional = usdValue(market: index, quantity: liquidation.quantity, price: liquidation.price)
+            markets[index].signals.recordLiquidation(time: liquidation.time, notional: notional)
+            notes.append(.exchangeLiquidation(liquidation))
+        case .position(let update, _):
+            upsertPosition(update, into: &notes)
+        case .account(let id, let asset, let walletBalance, _):
+            setWallet(accountID: id, asset: asset, balance: walletBalance, into: &notes)
+        case .insuranceFund(let asset, let balance, let time):
+            let current = fund(asset)
+            let cause: FundCause = current.entryCount == 0 ? .opening : .statement
+            let difference = balance - current.balance
+            deposits[asset, default: .zero] += difference
+            bookFund(asset: asset, amount: difference, cause: cause, time: time, into: &notes)
+        case .clock:
+            break
+        }
+        if samplingEnabled && time >= nextSampleTime { sampleSignals(into: &notes) }
+    }
+
+    /// Sets the opening balance of a fund (before any event).
+    public mutating func openFund(asset: String, balance: Fixed) {
+        var ignored: [EngineNotification] = []
+        apply(.insuranceFund(asset: asset, balance: balance, time: time), into: &ignored)
+    }
+
+    private mutating func noteCrossing(market index: Int, removedBefore: Int, into notes: inout [EngineNotification]) {
+        let removed = markets[index].book.crossedLevelsRemoved - removedBefore
+        guard removed > 0 else { return }
+        markets[index].counters.crossedLevelsRemoved += removed
+        notes.append(.crossedBook(symbol: markets[index].symbol, levelsRemoved: removed, time: time))
+    }
+
+    /// The book or the last trade moved: derive the mark unless a mark stream is present.
+    private mutating func touched(market index: Int, into notes: inout [EngineNotification]) {
+        markets[index].lastEventTime = time
+        guard !markets[index].markFromStream, let derived = derivedMark(market: index) else { return }
+        setMark(market: index, price: derived, into: &notes)
+    }
+
+    /// The documented fallback rule for the mark (see `MarkPriceRule`).
+    func derivedMark(market index: Int) -> Fixed? {
+        let book = markets[index].book
+        guard let bid = book.bestBid, let ask = book.bestAsk else {
+            return markets[index].lastTradePrice.map { Fixed(bookUnits: $0) }
+        }
+        switch configuration.markRule {
+        case .mid:
+            return book.mid
+        case .medianOfBidAskLast:
+            guard let last = markets[index].lastTradePrice else { return book.mid }
+            let median = max(min(bid, ask), min(max(bid, ask), last))
+            return Fixed(bookUnits: median)
+        }
+    }
+
+    /// USD (quote) value of a quantity at a price, for signals: linear Q × P, inverse N × CS.
+    func usdValue(market index: Int, quantity: Fixed, price: Fixed) -> Double {
+        switch markets[index].instrument.kind {
+        case .linear: return (quantity * price).approximateDouble
+        case .inverse(let size): return (quantity * size).approximateDouble
+        }
+    }
+
+    // MARK: Money
+
+    /// Moves money into (positive) or out of the fund with a cause, and notes it.
+    mutating func bookFund(
+        asset: String, amount: Fixed, cause: FundCause, time: Int64, symbol: String? = nil, account: String? = nil,
+        into notes: inout [EngineNotification]
+    ) {
+        var fund = funds[asset] ?? InsuranceFund(asset: asset)
+        let entry = fund.book(amount, cause: cause, time: time, symbol: symbol, account: account)
+        funds[asset] = fund
+        notes.append(.fund(entry))
+    }
+
+    /// Σ wallets + Σ isolated margins + funds + clearing + bad debt, per asset. Equal to the
+    /// deposits at all times: nothing the engine does creates or destroys money.
+    public func moneyInSystem(asset: String) -> Fixed {
+        var total = Fixed.zero
+        for account in accounts where account.asset == asset { total += account.walletBalance }
+        for position in positions where accounts[Int(position.accountIndex)].asset == asset {
+            total += position.isolatedMargin
+        }
+        total += fund(asset).balance
+        total += clearing[asset] ?? .zero
+        total += badDebt[asset] ?? .zero
+        return total
+    }
+
+    public var assets: [String] {
+        Set(accounts.map(\.asset)).union(funds.keys).sorted()
+    }
+}

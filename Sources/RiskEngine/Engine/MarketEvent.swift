@@ -1,0 +1,64 @@
+/// A price level change: absolute size at a price (0 removes), book units.
+public struct LevelChange: Hashable, Sendable {
+    public var side: BookSide
+    public var price: Int64
+    public var size: Int64
+
+    public init(side: BookSide, price: Int64, size: Int64) {
+        self.side = side
+        self.price = price
+        self.size = size
+    }
+}
+
+/// A liquidation the exchange itself reported (Binance `forceOrder`, Tardis `liquidations`, ...).
+/// Shown apart from the liquidations the engine simulates; it never moves monitored money.
+public struct ExchangeLiquidation: Hashable, Sendable {
+    public var symbol: String
+    /// The side of the position that was liquidated (a SELL order closes a long).
+    public var side: Side
+    public var price: Fixed
+    public var quantity: Fixed
+    public var time: Int64
+
+    public init(symbol: String, side: Side, price: Fixed, quantity: Fixed, time: Int64) {
+        self.symbol = symbol
+        self.side = side
+        self.price = price
+        self.quantity = quantity
+        self.time = time
+    }
+}
+
+/// Everything that can happen to the engine: one normalised enum that every decoder, live adapter
+/// and generator produces. Times are nanoseconds since the Unix epoch (event time where the feed
+/// gives one, else receive time).
+public enum MarketEvent: Sendable {
+    /// A full book (a REST snapshot, a Tardis snapshot row, a generator's opening book).
+    case bookSnapshot(symbol: String, bids: [(price: Int64, size: Int64)], asks: [(price: Int64, size: Int64)], time: Int64)
+    /// Level changes that arrived together (one depth event).
+    case bookUpdate(symbol: String, changes: [LevelChange], time: Int64)
+    /// The feed lost continuity: the book is stale until the next snapshot.
+    case bookGap(symbol: String, time: Int64)
+    case trade(symbol: String, price: Int64, size: Int64, time: Int64)
+    case mark(symbol: String, price: Fixed, time: Int64)
+    case exchangeLiquidation(ExchangeLiquidation)
+    case position(PositionUpdate, time: Int64)
+    /// Sets an account's cross wallet balance.
+    case account(id: String, asset: String, walletBalance: Fixed, time: Int64)
+    /// The operator's statement of the fund's balance.
+    case insuranceFund(asset: String, balance: Fixed, time: Int64)
+    /// Time passes with nothing else happening (keeps windows and baselines moving).
+    case clock(time: Int64)
+
+    public var time: Int64 {
+        switch self {
+        case .bookSnapshot(_, _, _, let time), .bookUpdate(_, _, let time), .bookGap(_, let time),
+            .trade(_, _, _, let time), .mark(_, _, let time), .position(_, let time),
+            .account(_, _, _, let time), .insuranceFund(_, _, let time), .clock(let time):
+            return time
+        case .exchangeLiquidation(let liquidation):
+            return liquidation.time
+        }
+    }
+}

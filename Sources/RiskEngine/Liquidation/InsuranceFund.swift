@@ -1,0 +1,68 @@
+/// Why money moved into or out of the insurance fund.
+public enum FundCause: String, Hashable, Sendable, CaseIterable {
+    /// The fund's balance when monitoring began (`--insurance-fund`, a positions file).
+    case opening
+    /// The liquidation clearance fee: rate × liquidated notional, taken from what the fill left.
+    case liquidationFee = "liquidation_fee"
+    /// What a fill better than bankruptcy left after the fee.
+    case surplus
+    /// A fill worse than bankruptcy: paid by the fund.
+    case deficit
+    /// The operator's own system stated a new balance; the difference is booked here.
+    case statement
+}
+
+public struct FundEntry: Hashable, Sendable {
+    public var time: Int64
+    public var asset: String
+    public var cause: FundCause
+    /// Positive in, negative out.
+    public var amount: Fixed
+    public var balanceAfter: Fixed
+    public var symbol: String?
+    public var account: String?
+}
+
+/// The insurance fund of one settlement asset: a ledger of every movement with its cause, the
+/// balance, its peak and low, and the drawdown from peak.
+public struct InsuranceFund: Hashable, Sendable {
+    public let asset: String
+    public private(set) var balance: Fixed = .zero
+    public private(set) var opening: Fixed = .zero
+    public private(set) var peak: Fixed = .zero
+    public private(set) var low: Fixed = .zero
+    public private(set) var totals: [FundCause: Fixed] = [:]
+    /// The most recent entries (bounded, so a long session's memory stays flat); `entryCount`
+    /// counts all of them.
+    public private(set) var recentEntries: [FundEntry] = []
+    public private(set) var entryCount = 0
+    public static let recentLimit = 10_000
+
+    public init(asset: String) { self.asset = asset }
+
+    /// Books a movement. Deficit payments may take the balance below zero only if the caller
+    /// allows it; the engine never does (what the fund cannot pay goes to ADL or socialised loss).
+    mutating func book(
+        _ amount: Fixed, cause: FundCause, time: Int64, symbol: String? = nil, account: String? = nil
+    ) -> FundEntry {
+        if entryCount == 0 && cause == .opening { opening = amount; peak = amount; low = amount }
+        balance += amount
+        totals[cause, default: .zero] += amount
+        if balance > peak { peak = balance }
+        if balance < low || entryCount == 0 { low = balance }
+        entryCount += 1
+        let entry = FundEntry(
+            time: time, asset: asset, cause: cause, amount: amount, balanceAfter: balance, symbol: symbol, account: account)
+        recentEntries.append(entry)
+        if recentEntries.count > InsuranceFund.recentLimit { recentEntries.removeFirst(recentEntries.count / 2) }
+        return entry
+    }
+
+    public var drawdown: Fixed { peak - balance }
+
+    /// Drawdown as a fraction of the peak; zero for an empty fund.
+    public var drawdownFraction: Fixed { peak.isPositive ? drawdown / peak : .zero }
+
+    public var inflows: Fixed { (totals[.liquidationFee] ?? .zero) + (totals[.surplus] ?? .zero) }
+    public var outflows: Fixed { -(totals[.deficit] ?? .zero) }
+}

@@ -1,0 +1,144 @@
+/// The exchange formulas, exact to 10⁻¹⁸. Every function is pure; the engine and the calculator
+/// both call these, so the dashboard and `liqwatch margin` can never disagree.
+///
+/// Units: a linear contract's money is quote (USDT); an inverse contract's money is the base coin
+/// (BTC for BTCUSD_PERP) and its quantity counts contracts of `contractSize` USD.
+public enum MarginMath {
+    // MARK: Value
+
+    /// Position value at `price`: `Q × P` (quote) for linear, `N × CS / P` (coin) for inverse.
+    public static func notional(_ terms: PositionTerms, at price: Fixed) -> Fixed {
+        switch terms.kind {
+        case .linear:
+            return terms.quantity * price
+        case .inverse(let contractSize):
+            guard price.isPositive else { return .max }
+            return terms.quantity * contractSize / price
+        }
+    }
+
+    /// Unrealised PnL at `mark`: `side × Q × (P − EP)` linear; `side × N × CS × (1/EP − 1/P)` inverse.
+    public static func unrealisedPnL(_ terms: PositionTerms, at mark: Fixed) -> Fixed {
+        switch terms.kind {
+        case .linear:
+            return terms.signedQuantity * (mark - terms.entryPrice)
+        case .inverse:
+            return notional(terms, at: terms.entryPrice) * terms.side.sign - notional(terms, at: mark) * terms.side.sign
+        }
+    }
+
+    /// The maintenance margin and the bracket it came from. Binance: on the notional at the mark.
+    /// Bybit: on the entry value.
+    public static func maintenance(_ terms: PositionTerms, rules: MarginRules, at mark: Fixed) -> (bracket: MarginBracket, margin: Fixed) {
+        let base = rules == .binance ? notional(terms, at: mark) : notional(terms, at: terms.entryPrice)
+        let bracket = terms.brackets.bracket(forNotional: base)
+        return (bracket, Fixed.maximum(.zero, bracket.maintenanceMargin(notional: base)))
+    }
+
+    /// `rate × liquidated notional` (in the contract's settlement money).
+    public static func liquidationFee(notional: Fixed, rate: Fixed) -> Fixed { notional.magnitude * rate }
+
+    // MARK: Liquidation price
+
+    /// The mark at which margin balance equals maintenance margin, or nil when there is none (a
+    /// fully collateralised long, a hedging inverse short).
+    public static func liquidationPrice(_ terms: PositionTerms, context: MarginContext, rules: MarginRules) -> Fixed? {
+        guard terms.quantity.isPositive, terms.entryPrice.isPositive else { return nil }
+        switch rules {
+        case .binance: return binanceLiquidationPrice(terms, context: context)
+        case .bybit: return bybitLiquidationPrice(terms, context: context)
+        }
+    }
+
+    /// Binance, one-way mode:
+    /// linear  `LP = (WB − TMM₁ + UPNL₁ + cum − side·Q·EP) / (Q·MMR − side·Q)`;
+    /// inverse `LP = (N·MMR + side·N) / ((WB − TMM₁ + UPNL₁ + cum)/CS + side·N/EP)`.
+    /// The bracket is first the one at entry; when the bracket at the resulting price differs, the
+    /// price is recomputed with that bracket (Binance's rule), until it settles.
+    static func binanceLiquidationPrice(_ terms: PositionTerms, context: MarginContext) -> Fixed? {
+        var bracket = terms.brackets.bracket(forNotional: notional(terms, at: terms.entryPrice))
+        var tried: [MarginBracket] = []
+        var price: Fixed? = nil
+        for _ in 0..<(terms.brackets.brackets.count + 2) {
+            price = binanceLiquidationPrice(terms, context: context, bracket: bracket)
+            guard let candidate = price else { return nil }
+            let atLiquidation = terms.brackets.bracket(forNotional: notional(terms, at: candidate))
+            if atLiquidation == bracket { return candidate }
+            // A price that sits exactly where two brackets meet could flip between them; stop at
+            // the first repeat, where the maintenance margin is the same either side.
+            if tried.contains(atLiquidation) { return candidate }
+            tried.append(bracket)
+            bracket = atLiquidation
+        }
+        return price
+    }
+
+    static func binanceLiquidationPrice(_ terms: PositionTerms, context: MarginContext, bracket: MarginBracket) -> Fixed? {
+        let side = terms.side.sign
+        let q = terms.quantity
+        let mmr = bracket.maintenanceMarginRate
+        let available = context.collateral - context.otherMaintenance + context.otherUnrealised + bracket.maintenanceAmount
+        switch terms.kind {
+        case .linear:
+            let numerator = available - q * terms.entryPrice * side
+            let denominator = q * mmr - q * side
+            guard !denominator.isZero else { return nil }
+            let price = numerator / denominator
+            return price.isPositive ? price : nil
+        case .inverse(let contractSize):
+            let numerator = q * mmr + q * side
+            let denominator = available / contractSize + q * side / terms.entryPrice
+            guard denominator.isPositive else { return nil }
+            let price = numerator / denominator
+            return price.isPositive ? price : nil
+        }
+    }
+
+    /// Bybit: linear `LP = EP ∓ (IM − MM)/Q`; inverse `LP = Q/(PV ± (IM − MM))` with `Q` the position
+    /// value in USD and `PV = Q/EP`. For a cross position, IM is what the account can lose before
+    /// its other positions' maintenance margin is touched.
+    static func bybitLiquidationPrice(_ terms: PositionTerms, context: MarginContext) -> Fixed? {
+        let mm = maintenance(terms, rules: .bybit, at: terms.entryPrice).margin
+        let im = context.collateral - context.otherMaintenance + context.otherUnrealised
+        return bybitPrice(terms, lossAbsorbed: im - mm)
+    }
+
+    // MARK: Bankruptcy price
+
+    /// The mark at which the margin balance reaches zero: the same for both rule sets (no
+    /// maintenance margin, collateral plus the other positions' PnL).
+    public static func bankruptcyPrice(_ terms: PositionTerms, context: MarginContext, rules: MarginRules) -> Fixed? {
+        guard terms.quantity.isPositive, terms.entryPrice.isPositive else { return nil }
+        return bybitPrice(terms, lossAbsorbed: context.collateral + context.otherUnrealised)
+    }
+
+    /// The price at which the position has lost exactly `lossAbsorbed` (money of the contract).
+    static func bybitPrice(_ terms: PositionTerms, lossAbsorbed: Fixed) -> Fixed? {
+        switch terms.kind {
+        case .linear:
+            let price = terms.entryPrice - lossAbsorbed / terms.quantity * terms.side.sign
+            return price.isPositive ? price : nil
+        case .inverse(let contractSize):
+            let usdValue = terms.quantity * contractSize
+            let coinValue = usdValue / terms.entryPrice
+            let denominator = coinValue + lossAbsorbed * terms.side.sign
+            guard denominator.isPositive else { return nil }
+            return usdValue / denominator
+        }
+    }
+
+    // MARK: Ratios
+
+    /// `MM / margin balance`; nil when the margin balance is zero or negative (already bankrupt).
+    public static func marginRatio(maintenance: Fixed, marginBalance: Fixed) -> Fixed? {
+        guard marginBalance.isPositive else { return nil }
+        return maintenance / marginBalance
+    }
+
+    /// How far the mark may move against the position before it is liquidated, in % of the mark.
+    public static func distanceToLiquidationPercent(side: Side, mark: Fixed, liquidationPrice: Fixed?) -> Fixed? {
+        guard mark.isPositive, let liquidation = liquidationPrice else { return nil }
+        let distance = side == .long ? mark - liquidation : liquidation - mark
+        return distance / mark * Fixed(100)
+    }
+}

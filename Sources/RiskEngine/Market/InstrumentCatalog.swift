@@ -1,0 +1,109 @@
+/// The instruments the engine knows: the built-ins, plus whatever an instrument file adds or
+/// overrides. A symbol nobody described is treated as a linear contract with the BTCUSDT bracket
+/// table and a tick and lot learnt from nothing (0.00000001), which is exact for any decimal feed.
+public struct InstrumentCatalog: Sendable {
+    public private(set) var instruments: [String: Instrument]
+
+    public init(instruments: [Instrument] = [.btcusdt, .ethusdt, .btcusdPerp]) {
+        self.instruments = Dictionary(instruments.map { ($0.symbol, $0) }, uniquingKeysWith: { $1 })
+    }
+
+    public static let builtIn = InstrumentCatalog()
+
+    public func instrument(for symbol: String) -> Instrument {
+        if let known = instruments[symbol] { return known }
+        return Instrument.linear(symbol: symbol, tick: "0.00000001", lot: "0.00000001")
+    }
+
+    public func isKnown(_ symbol: String) -> Bool { instruments[symbol] != nil }
+
+    public mutating func add(_ instrument: Instrument) { instruments[instrument.symbol] = instrument }
+
+    /// Adds or overrides instruments from an instrument file:
+    ///
+    /// ```json
+    /// {"instruments": [{"symbol": "SOLUSDT", "tick_size": "0.010", "lot_size": "1",
+    ///   "kind": "linear", "settlement_asset": "USDT", "liquidation_fee_rate": "0.005",
+    ///   "brackets": [["5000", "0.01"], ["50000", "0.025"]]},
+    ///  {"symbol": "ETHUSD_PERP", "kind": "inverse", "contract_size": "10", ...}]}
+    /// ```
+    ///
+    /// An override may give only the fields it changes. Errors name the instrument and the field.
+    public mutating func merge(fileText: String, fileName: String) throws(InstrumentFileError) {
+        let document: JSONValue
+        do { document = try JSONValue.parse(fileText) } catch {
+            throw InstrumentFileError(file: fileName, instrument: nil, field: nil, reason: error.description)
+        }
+        guard let list = document["instruments"]?.arrayValue ?? document.arrayValue else {
+            throw InstrumentFileError(file: fileName, instrument: nil, field: "instruments", reason: "expected a list of instruments")
+        }
+        for (position, entry) in list.enumerated() {
+            let label = entry["symbol"]?.scalarText ?? "#\(position + 1)"
+            func fail(_ field: String, _ reason: String) -> InstrumentFileError {
+                InstrumentFileError(file: fileName, instrument: label, field: field, reason: reason)
+            }
+            guard let symbol = entry["symbol"]?.scalarText, !symbol.isEmpty else { throw fail("symbol", "missing") }
+            func decimal(_ field: String) throws(InstrumentFileError) -> Fixed? {
+                guard let value = entry[field] else { return nil }
+                guard let text = value.scalarText, let number = Fixed(text) else { throw fail(field, "not a decimal number") }
+                return number
+            }
+            var instrument = instruments[symbol] ?? Instrument.linear(symbol: symbol, tick: "0.00000001", lot: "0.00000001")
+            if let tick = try decimal("tick_size") {
+                guard tick.isPositive else { throw fail("tick_size", "must be positive") }
+                instrument.tickSize = tick
+            }
+            if let lot = try decimal("lot_size") {
+                guard lot.isPositive else { throw fail("lot_size", "must be positive") }
+                instrument.lotSize = lot
+            }
+            if let kind = entry["kind"]?.scalarText {
+                switch kind {
+                case "linear": instrument.kind = .linear
+                case "inverse":
+                    guard let size = try decimal("contract_size"), size.isPositive else {
+                        throw fail("contract_size", "an inverse contract needs a positive contract_size")
+                    }
+                    instrument.kind = .inverse(contractSize: size)
+                default: throw fail("kind", "expected linear or inverse, got \(kind)")
+                }
+            } else if let size = try decimal("contract_size"), instrument.kind.isInverse {
+                instrument.kind = .inverse(contractSize: size)
+            }
+            if let asset = entry["settlement_asset"]?.scalarText { instrument.settlementAsset = asset }
+            if let fee = try decimal("liquidation_fee_rate") {
+                guard !fee.isNegative, fee < .one else { throw fail("liquidation_fee_rate", "must be in [0, 1)") }
+                instrument.liquidationFeeRate = fee
+            }
+            if let rows = entry["brackets"] {
+                guard let array = rows.arrayValue else { throw fail("brackets", "expected [[cap, rate], ...]") }
+                var caps: [Fixed] = []
+                var rates: [Fixed] = []
+                for row in array {
+                    guard let pair = row.arrayValue, pair.count == 2,
+                        let cap = pair[0].scalarText.flatMap(Fixed.init), let rate = pair[1].scalarText.flatMap(Fixed.init)
+                    else { throw fail("brackets", "each bracket is [cap, rate] as decimals") }
+                    caps.append(cap)
+                    rates.append(rate)
+                }
+                if let problem = BracketTable.validate(caps: caps, rates: rates) { throw fail("brackets", problem) }
+                instrument.brackets = BracketTable(caps: caps, rates: rates)
+            }
+            instruments[symbol] = instrument
+        }
+    }
+}
+
+public struct InstrumentFileError: Error, Hashable, Sendable, CustomStringConvertible {
+    public var file: String
+    public var instrument: String?
+    public var field: String?
+    public var reason: String
+
+    public var description: String {
+        var where_ = file
+        if let instrument { where_ += ": instrument \(instrument)" }
+        if let field { where_ += ", field \(field)" }
+        return "\(where_): \(reason)"
+    }
+}

@@ -1,0 +1,216 @@
+/// One fill of a book walk.
+public struct Fill: Hashable, Sendable {
+    public var price: Int64
+    public var size: Int64
+}
+
+/// The result of walking the book with an immediate-or-cancel order.
+public struct BookWalk: Hashable, Sendable {
+    public var fills: [Fill] = []
+    /// Filled size, book units.
+    public var filled: Int64 = 0
+    /// Size the book could not fill, book units.
+    public var remainder: Int64 = 0
+    /// Σ price × size of the fills (as money, exact).
+    public var filledValue: Fixed = .zero
+    public var levelsConsumed: Int { fills.count }
+
+    /// Volume-weighted average fill price; nil when nothing filled.
+    public var averagePrice: Fixed? {
+        guard filled > 0 else { return nil }
+        return filledValue / Fixed(bookUnits: filled)
+    }
+
+    public var worstPrice: Int64? { fills.last?.price }
+}
+
+/// An L2 book for one symbol, with exact prices and sizes, and a liquidity overlay.
+///
+/// The overlay records what simulated liquidations took from a level. Until the feed next updates
+/// that level, the book shows and walks the level as the feed gave it minus what was taken, so a
+/// series of liquidations drains the book the way a real cascade does. The next feed update of the
+/// level replaces the overlay entry: the feed now tells the truth about that level.
+public struct OrderBook: Hashable, Sendable {
+    public var bids = PriceLadder(side: .bid)
+    public var asks = PriceLadder(side: .ask)
+    /// Book units consumed by simulated liquidations, per price, awaiting the next feed update.
+    public private(set) var consumedBids: [Int64: Int64] = [:]
+    public private(set) var consumedAsks: [Int64: Int64] = [:]
+    /// Levels removed because an update on the other side crossed them.
+    public private(set) var crossedLevelsRemoved = 0
+    /// True after a sequence gap until the next snapshot: the book is not to be trusted.
+    public var isStale = false
+
+    public init() {}
+
+    // MARK: Feed updates
+
+    /// Replaces both sides; clears the overlay (the snapshot is the truth).
+    public mutating func applySnapshot(bids newBids: [(price: Int64, size: Int64)], asks newAsks: [(price: Int64, size: Int64)]) {
+        bids.replace(with: newBids)
+        asks.replace(with: newAsks)
+        consumedBids.removeAll()
+        consumedAsks.removeAll()
+        // A crossed snapshot: keep the bids and drop the asks at or below the best bid.
+        if let bestBid = bids.best?.price { crossedLevelsRemoved += asks.removeLevels(crossing: bestBid) }
+        isStale = false
+    }
+
+    /// Sets one level to an absolute size (0 removes it). A newer level that crosses the other side
+    /// proves the crossed levels stale: they are removed, so the book is never left crossed.
+    /// Returns the change in the level's size as the feed saw it (for drain/refill accounting).
+    @discardableResult
+    public mutating func applyLevel(side: BookSide, price: Int64, size: Int64) -> Int64 {
+        let previous: Int64
+        switch side {
+        case .bid:
+            previous = bids.set(price: price, size: size)
+            if !consumedBids.isEmpty { consumedBids.removeValue(forKey: price) }
+            if size > 0, let bestAsk = asks.best?.price, bestAsk <= price { uncross(side: .ask, through: price) }
+        case .ask:
+            previous = asks.set(price: price, size: size)
+            if !consumedAsks.isEmpty { consumedAsks.removeValue(forKey: price) }
+            if size > 0, let bestBid = bids.best?.price, bestBid >= price { uncross(side: .bid, through: price) }
+        }
+        return size - previous
+    }
+
+    mutating func uncross(side: BookSide, through price: Int64) {
+        switch side {
+        case .bid: crossedLevelsRemoved += bids.removeLevels(crossing: price)
+        case .ask: crossedLevelsRemoved += asks.removeLevels(crossing: price)
+        }
+    }
+
+    public mutating func clear() {
+        bids.removeAll()
+        asks.removeAll()
+        consumedBids.removeAll()
+        consumedAsks.removeAll()
+    }
+
+    // MARK: Reading
+
+    public func ladder(_ side: BookSide) -> PriceLadder { side == .bid ? bids : asks }
+
+    /// What simulated liquidations have taken from a level and the feed has not yet replaced.
+    public func consumed(_ side: BookSide, at price: Int64) -> Int64 {
+        let overlay = side == .bid ? consumedBids : consumedAsks
+        return overlay.isEmpty ? 0 : overlay[price, default: 0]
+    }
+
+    /// A level's size as a walk would find it: the feed's size less the overlay.
+    public func effectiveSize(_ side: BookSide, price: Int64, feedSize: Int64) -> Int64 {
+        Swift.max(0, feedSize - consumed(side, at: price))
+    }
+
+    /// Best level with liquidity left after the overlay.
+    public func best(_ side: BookSide) -> (price: Int64, size: Int64)? {
+        var result: (Int64, Int64)? = nil
+        ladder(side).forEachFromTouch { price, size in
+            let left = effectiveSize(side, price: price, feedSize: size)
+            if left > 0 { result = (price, left); return false }
+            return true
+        }
+        return result
+    }
+
+    public var bestBid: Int64? { best(.bid)?.price }
+    public var bestAsk: Int64? { best(.ask)?.price }
+
+    public var spread: Int64? {
+        guard let bid = bestBid, let ask = bestAsk else { return nil }
+        return ask - bid
+    }
+
+    /// Mid price, exact; nil unless both sides have liquidity.
+    public var mid: Fixed? {
+        guard let bid = bestBid, let ask = bestAsk else { return nil }
+        return (Fixed(bookUnits: bid) + Fixed(bookUnits: ask)) / Fixed(2)
+    }
+
+    /// Spread in basis points of the mid.
+    public var spreadBps: Fixed? {
+        guard let spread, let mid, mid.isPositive else { return nil }
+        return Fixed(bookUnits: spread) * Fixed(10_000) / mid
+    }
+
+    public var isCrossed: Bool {
+        guard let bid = bids.best?.price, let ask = asks.best?.price else { return false }
+        return bid >= ask
+    }
+
+    /// Notional (price × size, quote money) resting within ±`bps` of the mid on one side, after the
+    /// overlay. Zero when there is no mid.
+    public func depthNotional(_ side: BookSide, withinBps bps: Int) -> Fixed {
+        guard let mid else { return .zero }
+        let band = mid * Fixed(bps) / Fixed(10_000)
+        let limit = (side == .bid ? mid - band : mid + band).bookUnits
+        var total: Int128 = 0
+        ladder(side).forEachFromTouch { price, size in
+            if side == .bid ? price < limit : price > limit { return false }
+            total += Int128(price) * Int128(effectiveSize(side, price: price, feedSize: size))
+            return true
+        }
+        // Σ price × size in (10⁻⁸)², scaled to 10⁻¹⁸.
+        return Fixed(raw: total * 100)
+    }
+
+    /// Size (book units) resting within ±`bps` of the mid on one side, after the overlay: the depth
+    /// measure for inverse contracts, whose sizes are already quote value (contracts).
+    public func depthSize(_ side: BookSide, withinBps bps: Int) -> Int64 {
+        guard let mid else { return 0 }
+        let band = mid * Fixed(bps) / Fixed(10_000)
+        let limit = (side == .bid ? mid - band : mid + band).bookUnits
+        var total: Int64 = 0
+        ladder(side).forEachFromTouch { price, size in
+            if side == .bid ? price < limit : price > limit { return false }
+            total &+= effectiveSize(side, price: price, feedSize: size)
+            return true
+        }
+        return total
+    }
+
+    // MARK: Walking
+
+    /// Walks `side` with an IOC order for `quantity` book units, through the overlay; pure.
+    public func walk(_ side: BookSide, quantity: Int64) -> BookWalk {
+        var result = BookWalk()
+        var left = quantity
+        var value: Int128 = 0
+        ladder(side).forEachFromTouch { price, size in
+            if left <= 0 { return false }
+            let available = effectiveSize(side, price: price, feedSize: size)
+            if available <= 0 { return true }
+            let take = Swift.min(available, left)
+            result.fills.append(Fill(price: price, size: take))
+            value += Int128(price) * Int128(take)
+            left -= take
+            return true
+        }
+        result.filled = quantity - Swift.max(0, left)
+        result.remainder = Swift.max(0, left)
+        result.filledValue = Fixed(raw: value * 100)
+        return result
+    }
+
+    /// Records a walk's fills in the overlay, so the next walk finds that liquidity gone.
+    public mutating func consume(_ side: BookSide, fills: [Fill]) {
+        for fill in fills {
+            switch side {
+            case .bid: consumedBids[fill.price, default: 0] += fill.size
+            case .ask: consumedAsks[fill.price, default: 0] += fill.size
+            }
+        }
+    }
+
+    /// Top `count` levels from the touch as the feed gave them (the overlay is read separately).
+    public func topLevels(_ side: BookSide, count: Int) -> [(price: Int64, size: Int64)] {
+        var levels: [(price: Int64, size: Int64)] = []
+        ladder(side).forEachFromTouch { price, size in
+            levels.append((price, size))
+            return levels.count < count
+        }
+        return levels
+    }
+}

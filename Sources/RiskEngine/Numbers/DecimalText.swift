@@ -1,0 +1,115 @@
+/// Exact conversion between decimal text and scaled integers, byte by byte, with no `Double` and no
+/// Foundation on the way. Decoders call `scaledInteger(from:count:places:)` on the raw bytes of a
+/// frame, so a price such as `"61659.70"` becomes the integer 6_165_970_000_000 (10⁻⁸ units) without
+/// ever being a floating-point number.
+public enum DecimalText {
+    /// Parses `[-+]digits[.digits]`. Returns nil for anything else: empty text, a second point,
+    /// exponents, stray characters, digits beyond `places` that are not zeros (they would be lost),
+    /// or a value whose scaled integer exceeds `limit`.
+    @inlinable
+    public static func scaledInteger(
+        from start: UnsafePointer<UInt8>, count: Int, places: Int, limit: Int128 = Int128(Int64.max)
+    ) -> Int128? {
+        var index = 0
+        var negative = false
+        if count == 0 { return nil }
+        if start[0] == UInt8(ascii: "-") { negative = true; index = 1 }
+        else if start[0] == UInt8(ascii: "+") { index = 1 }
+        var value: Int128 = 0
+        var digits = 0
+        var fractionDigits = 0
+        var seenPoint = false
+        while index < count {
+            let byte = start[index]
+            index += 1
+            if byte == UInt8(ascii: ".") {
+                if seenPoint { return nil }
+                seenPoint = true
+                continue
+            }
+            let digit = byte &- UInt8(ascii: "0")
+            if digit > 9 { return nil }
+            digits += 1
+            if seenPoint {
+                if fractionDigits == places {
+                    // Extra precision is acceptable only when it is zeros ("0.10000000000").
+                    if digit != 0 { return nil }
+                    continue
+                }
+                fractionDigits += 1
+            }
+            // Past limit / 10 the next digit (or the scaling below) must exceed the limit.
+            if value > limit / 10 { return nil }
+            value = value * 10 + Int128(digit)
+        }
+        if digits == 0 { return nil }
+        while fractionDigits < places {
+            if value > limit / 10 { return nil }
+            value *= 10
+            fractionDigits += 1
+        }
+        if value > limit { return nil }
+        return negative ? -value : value
+    }
+
+    public static func scaledInteger(_ text: Substring, places: Int, limit: Int128 = Int128(Int64.max)) -> Int128? {
+        var copy = String(text)
+        return copy.withUTF8 { buffer in
+            guard let base = buffer.baseAddress else { return nil }
+            return scaledInteger(from: base, count: buffer.count, places: places, limit: limit)
+        }
+    }
+
+    /// Writes a scaled integer as decimal text with exactly `decimals` places (rounded half away
+    /// from zero), optionally grouping thousands with commas.
+    public static func format(_ scaled: Int128, places: Int, decimals: Int, grouping: Bool = false) -> String {
+        let shown = Swift.max(0, Swift.min(places, decimals))
+        var value = scaled
+        if shown < places {
+            var unit: Int128 = 1
+            for _ in 0..<(places - shown) { unit *= 10 }
+            let remainder = value % unit
+            value /= unit
+            if remainder.magnitude >= unit.magnitude - remainder.magnitude { value += scaled < 0 ? -1 : 1 }
+        }
+        let negative = value < 0
+        var digits = String(value.magnitude)
+        if digits.count <= shown { digits = String(repeating: "0", count: shown - digits.count + 1) + digits }
+        let splitIndex = digits.index(digits.endIndex, offsetBy: -shown)
+        var whole = String(digits[..<splitIndex])
+        let fraction = String(digits[splitIndex...])
+        if grouping && whole.count > 3 {
+            var grouped = ""
+            for (offset, character) in whole.enumerated() {
+                if offset > 0 && (whole.count - offset) % 3 == 0 { grouped.append(",") }
+                grouped.append(character)
+            }
+            whole = grouped
+        }
+        let sign = negative && (value != 0) ? "-" : ""
+        return shown == 0 ? sign + whole : sign + whole + "." + fraction
+    }
+}
+
+extension Fixed: CustomStringConvertible, LosslessStringConvertible {
+    /// Parses exact decimal text: "25100.40", "-0.004", "1000000".
+    public init?(_ description: String) {
+        guard let raw = DecimalText.scaledInteger(
+            Substring(description), places: Fixed.places, limit: Int128(1) << 126)
+        else { return nil }
+        self.raw = raw
+    }
+
+    /// Every significant digit, no trailing zeros: "25100.4016064", "50", "-0.2".
+    public var description: String {
+        var text = DecimalText.format(raw, places: Fixed.places, decimals: Fixed.places)
+        while text.hasSuffix("0") { text.removeLast() }
+        if text.hasSuffix(".") { text.removeLast() }
+        return text == "-0" ? "0" : text
+    }
+
+    /// Fixed number of decimals, rounded half away from zero: `formatted(2)` → "25100.40".
+    public func formatted(_ decimals: Int, grouping: Bool = false) -> String {
+        DecimalText.format(raw, places: Fixed.places, decimals: decimals, grouping: grouping)
+    }
+}

@@ -1,0 +1,155 @@
+/// An exact decimal number: an `Int128` count of 10⁻¹⁸ units.
+///
+/// All risk maths (notional, margin, PnL, liquidation and bankruptcy prices, fund movements) runs on
+/// `Fixed`, never on `Double`: a figure that an exchange publishes to the cent must come out to the
+/// cent. Eighteen places keep inverse-contract maths (1 / price) exact far beyond a satoshi, and the
+/// 128-bit count still holds ±1.7 × 10²⁰, more than any notional a desk will see. Products and
+/// quotients go through a 256-bit intermediate and round half away from zero, so results do not
+/// depend on the order of operations more than one unit in the last place. Arithmetic that would
+/// leave the range saturates instead of trapping: bad input must never crash the dashboard.
+public struct Fixed: Hashable, Comparable, Sendable {
+    public static let places = 18
+    public static let scale: Int128 = 1_000_000_000_000_000_000
+
+    /// The value × 10¹⁸.
+    public var raw: Int128
+
+    @inlinable public init(raw: Int128) { self.raw = raw }
+
+    @inlinable public init(_ integer: Int) { self.raw = Int128(integer) * Fixed.scale }
+
+    public static let zero = Fixed(raw: 0)
+    public static let one = Fixed(raw: scale)
+    public static let max = Fixed(raw: .max)
+    public static let min = Fixed(raw: .min + 1)
+
+    @inlinable public static func < (lhs: Fixed, rhs: Fixed) -> Bool { lhs.raw < rhs.raw }
+
+    public var isZero: Bool { raw == 0 }
+    public var isNegative: Bool { raw < 0 }
+    public var isPositive: Bool { raw > 0 }
+    public var magnitude: Fixed { raw < 0 ? Fixed(raw: raw == .min ? .max : -raw) : self }
+    public var signum: Int { raw > 0 ? 1 : (raw < 0 ? -1 : 0) }
+
+    /// An approximation for drawing bars and sparklines only; never for money.
+    public var approximateDouble: Double {
+        let whole = raw / Fixed.scale
+        let fraction = raw % Fixed.scale
+        return Double(whole) + Double(fraction) / 1e18
+    }
+
+    /// Builds a value from a `Double` for display scales and synthetic generators only. Rounds to
+    /// 10⁻⁹, which is exact for any price or size a generator produces.
+    public init(approximating value: Double) {
+        guard value.isFinite else { self = .zero; return }
+        let nano = (value * 1e9).rounded()
+        if nano >= 1.7e29 { self = .max; return }
+        if nano <= -1.7e29 { self = .min; return }
+        self.raw = Int128(nano) * 1_000_000_000
+    }
+}
+
+// MARK: - Arithmetic
+
+extension Fixed {
+    @inlinable public static func + (lhs: Fixed, rhs: Fixed) -> Fixed {
+        let (sum, overflow) = lhs.raw.addingReportingOverflow(rhs.raw)
+        if overflow { return rhs.raw > 0 ? .max : .min }
+        return Fixed(raw: sum)
+    }
+
+    @inlinable public static func - (lhs: Fixed, rhs: Fixed) -> Fixed {
+        let (difference, overflow) = lhs.raw.subtractingReportingOverflow(rhs.raw)
+        if overflow { return rhs.raw < 0 ? .max : .min }
+        return Fixed(raw: difference)
+    }
+
+    @inlinable public static prefix func - (value: Fixed) -> Fixed {
+        value.raw == .min ? .max : Fixed(raw: -value.raw)
+    }
+
+    public static func += (lhs: inout Fixed, rhs: Fixed) { lhs = lhs + rhs }
+    public static func -= (lhs: inout Fixed, rhs: Fixed) { lhs = lhs - rhs }
+
+    public static func * (lhs: Fixed, rhs: Fixed) -> Fixed {
+        Fixed(raw: mulDiv(lhs.raw, rhs.raw, Fixed.scale))
+    }
+
+    /// Division rounds half away from zero; dividing by zero saturates towards the dividend's sign
+    /// (callers that can meet a zero divisor check for it first and say what it means).
+    public static func / (lhs: Fixed, rhs: Fixed) -> Fixed {
+        if rhs.raw == 0 { return lhs.raw >= 0 ? .max : .min }
+        return Fixed(raw: mulDiv(lhs.raw, Fixed.scale, rhs.raw))
+    }
+
+    public static func * (lhs: Fixed, rhs: Int) -> Fixed {
+        let (product, overflow) = lhs.raw.multipliedReportingOverflow(by: Int128(rhs))
+        if overflow { return (lhs.raw < 0) != (rhs < 0) ? .min : .max }
+        return Fixed(raw: product)
+    }
+
+    /// `a × b / c` with a 256-bit intermediate, rounded half away from zero, saturating.
+    @usableFromInline static func mulDiv(_ a: Int128, _ b: Int128, _ c: Int128) -> Int128 {
+        let negative = ((a < 0) != (b < 0)) != (c < 0)
+        let product = a.magnitude.multipliedFullWidth(by: b.magnitude)
+        let divisor = c.magnitude
+        if product.high >= divisor { return negative ? Int128.min + 1 : Int128.max }
+        let (quotient, remainder) = divisor.dividingFullWidth(product)
+        var rounded = quotient
+        // Round half away from zero: compare 2 × remainder with the divisor without overflowing.
+        if remainder >= divisor - remainder { rounded &+= 1 }
+        if rounded > UInt128(Int128.max) { return negative ? Int128.min + 1 : Int128.max }
+        let value = Int128(rounded)
+        return negative ? -value : value
+    }
+
+    public static func minimum(_ a: Fixed, _ b: Fixed) -> Fixed { a < b ? a : b }
+    public static func maximum(_ a: Fixed, _ b: Fixed) -> Fixed { a > b ? a : b }
+}
+
+// MARK: - Rounding
+
+public enum RoundingRule: Sendable {
+    case halfAwayFromZero
+    case down // towards negative infinity
+    case up // towards positive infinity
+    case towardZero
+}
+
+extension Fixed {
+    /// Rounds to a number of decimal places (0...18).
+    public func rounded(places: Int, _ rule: RoundingRule = .halfAwayFromZero) -> Fixed {
+        let clamped = Swift.max(0, Swift.min(Fixed.places, places))
+        var unit: Int128 = 1
+        for _ in 0..<(Fixed.places - clamped) { unit *= 10 }
+        return rounded(toUnit: unit, rule)
+    }
+
+    /// Rounds to a whole multiple of `step` (a tick or a lot). A zero step returns the value.
+    public func rounded(toMultipleOf step: Fixed, _ rule: RoundingRule = .halfAwayFromZero) -> Fixed {
+        guard step.raw > 0 else { return self }
+        return rounded(toUnit: step.raw, rule)
+    }
+
+    private func rounded(toUnit unit: Int128, _ rule: RoundingRule) -> Fixed {
+        if unit <= 1 { return self }
+        let quotient = raw / unit
+        let remainder = raw % unit
+        if remainder == 0 { return self }
+        var result = quotient
+        switch rule {
+        case .towardZero:
+            break
+        case .down:
+            if remainder < 0 { result -= 1 }
+        case .up:
+            if remainder > 0 { result += 1 }
+        case .halfAwayFromZero:
+            if remainder.magnitude >= unit.magnitude - remainder.magnitude {
+                result += remainder > 0 ? 1 : -1
+            }
+        }
+        let (scaled, overflow) = result.multipliedReportingOverflow(by: unit)
+        return overflow ? (raw < 0 ? .min : .max) : Fixed(raw: scaled)
+    }
+}

@@ -1,0 +1,178 @@
+/// An exponential average that first learns from a warm-up period, and that adapts ten times more
+/// slowly while its signal is raised, so a long stress episode does not become the new normal.
+struct Baseline: Sendable {
+    private(set) var value: Double?
+    private(set) var samples = 0
+
+    mutating func learn(_ sample: Double, span: Double, raised: Bool) {
+        samples += 1
+        guard let current = value else { value = sample; return }
+        let alpha = samples <= 20 ? 1.0 / Double(samples) : (raised ? 0.1 : 1.0) / span
+        value = current + alpha * (sample - current)
+    }
+}
+
+/// A fixed-length history for sparklines.
+struct History: Sendable {
+    private(set) var values: [Double] = []
+    let capacity: Int
+
+    init(capacity: Int) { self.capacity = capacity }
+
+    mutating func append(_ value: Double) {
+        values.append(value)
+        if values.count > capacity { values.removeFirst(values.count - capacity) }
+    }
+}
+
+/// The signals of one symbol: flows accumulated between samples, windows, baselines, levels.
+struct SignalBoard: Sendable {
+    private var spreadBaseline = Baseline()
+    private var depth10Baseline = Baseline()
+    private var depth50Baseline = Baseline()
+    private var histories: [SignalKind: History] = [:]
+    private(set) var readings: [SignalKind: SignalReading] = [:]
+
+    /// Liquidity removed and added within ±50 bps since the last sample, and per-second history.
+    private var removedThisSecond = 0.0
+    private var addedThisSecond = 0.0
+    private var flowSeconds: [(removed: Double, added: Double)] = []
+    /// Band limits for the flow accounting, set at each sample from the mid (book units).
+    private(set) var bandLow: Int64 = .min
+    private(set) var bandHigh: Int64 = .max
+
+    /// (time, notional) of recent liquidations, simulated and exchange-reported.
+    private var liquidations: [(time: Int64, notional: Double)] = []
+    private var lastLiquidationTime: Int64?
+
+    init(historyLength: Int) {
+        for kind in SignalKind.allCases { histories[kind] = History(capacity: historyLength) }
+    }
+
+    /// A level change the feed made; `delta` is new − old size (book units) at `price`.
+    mutating func recordFlow(price: Int64, delta: Int64) {
+        guard price >= bandLow && price <= bandHigh, delta != 0 else { return }
+        let notional = Double(price) * Double(delta.magnitude) / 1e16
+        if delta < 0 { removedThisSecond += notional } else { addedThisSecond += notional }
+    }
+
+    /// Liquidity a simulated liquidation took from the book.
+    mutating func recordConsumed(notional: Double) { removedThisSecond += notional }
+
+    mutating func recordLiquidation(time: Int64, notional: Double) {
+        liquidations.append((time, notional))
+        lastLiquidationTime = max(lastLiquidationTime ?? time, time)
+    }
+
+    struct Inputs {
+        var time: Int64
+        var spreadBps: Double?
+        var depth10: Double
+        var depth50: Double
+        var mid: Double?
+        var stressedDeficit: Double?
+        var fundBalance: Double
+    }
+
+    /// Takes a one-second sample; returns the level changes.
+    mutating func sample(_ input: Inputs, thresholds t: SignalThresholds, symbol: String) -> [SignalChange] {
+        var next: [SignalKind: SignalReading] = [:]
+        let warm = spreadBaseline.samples >= t.warmupSamples
+
+        // Spread.
+        let spread = input.spreadBps ?? 0
+        var spreadLevel = SignalLevel.ok
+        if warm, let base = spreadBaseline.value, base > 0, spread >= t.spreadFloorBps {
+            if spread >= base * t.spreadAlertMultiple { spreadLevel = .alert }
+            else if spread >= base * t.spreadWarnMultiple { spreadLevel = .warn }
+        }
+        next[.spread] = reading(.spread, spread, spreadBaseline.value, spreadLevel)
+
+        // Depth.
+        func depthLevel(_ value: Double, _ baseline: Baseline) -> SignalLevel {
+            guard warm, let base = baseline.value, base > 0 else { return .ok }
+            if value <= base * t.depthAlertFraction { return .alert }
+            if value <= base * t.depthWarnFraction { return .warn }
+            return .ok
+        }
+        let depth10Level = depthLevel(input.depth10, depth10Baseline)
+        let depth50Level = depthLevel(input.depth50, depth50Baseline)
+        next[.depth10] = reading(.depth10, input.depth10, depth10Baseline.value, depth10Level)
+        next[.depth50] = reading(.depth50, input.depth50, depth50Baseline.value, depth50Level)
+
+        // Spread widening while near-touch depth falls.
+        let spreadRatio = (spreadBaseline.value ?? 0) > 0 ? spread / spreadBaseline.value! : 1
+        let depthRatio = input.depth10 > 0 ? (depth10Baseline.value ?? input.depth10) / input.depth10 : 10
+        next[.spreadVsDepth] = reading(.spreadVsDepth, spreadRatio * depthRatio, 1, min(spreadLevel, depth10Level))
+
+        // Drain versus refill during a liquidation series.
+        flowSeconds.append((removedThisSecond, addedThisSecond))
+        if flowSeconds.count > t.drainWindowSeconds { flowSeconds.removeFirst(flowSeconds.count - t.drainWindowSeconds) }
+        removedThisSecond = 0
+        addedThisSecond = 0
+        let removed = flowSeconds.reduce(0) { $0 + $1.removed }
+        let added = flowSeconds.reduce(0) { $0 + $1.added }
+        let drain = added > 0 ? removed / added : (removed > 0 ? 99 : 0)
+        let inSeries = lastLiquidationTime.map { input.time - $0 <= t.seriesSeconds * 1_000_000_000 } ?? false
+        var drainLevel = SignalLevel.ok
+        if inSeries { drainLevel = drain >= t.drainAlertRatio ? .alert : (drain >= t.drainWarnRatio ? .warn : .ok) }
+        next[.drainVsRefill] = reading(.drainVsRefill, drain, 1, drainLevel)
+
+        // Liquidation windows.
+        liquidations.removeAll { input.time - $0.time > 60_000_000_000 }
+        let in10 = liquidations.filter { input.time - $0.time <= 10_000_000_000 }
+        let notional10 = in10.reduce(0) { $0 + $1.notional }
+        let notional60 = liquidations.reduce(0) { $0 + $1.notional }
+        func windowLevel(_ count: Int, _ notional: Double, warn: (count: Int, notional: Double), alert: (count: Int, notional: Double)) -> SignalLevel {
+            if count >= alert.count || notional >= alert.notional { return .alert }
+            if count >= warn.count || notional >= warn.notional { return .warn }
+            return .ok
+        }
+        var r10 = reading(.liquidations10s, notional10, nil, windowLevel(in10.count, notional10, warn: t.liquidations10sWarn, alert: t.liquidations10sAlert))
+        r10.count = in10.count
+        next[.liquidations10s] = r10
+        var r60 = reading(.liquidations60s, notional60, nil, windowLevel(liquidations.count, notional60, warn: t.liquidations60sWarn, alert: t.liquidations60sAlert))
+        r60.count = liquidations.count
+        next[.liquidations60s] = r60
+
+        // Stressed deficit against the fund.
+        let stressed = input.stressedDeficit ?? 0
+        var stressedLevel = SignalLevel.ok
+        if stressed > 0 {
+            let fund = max(input.fundBalance, 0)
+            if fund <= 0 || stressed >= fund * t.stressedAlertFraction { stressedLevel = .alert }
+            else if stressed >= fund * t.stressedWarnFraction { stressedLevel = .warn }
+        }
+        next[.stressedDeficit] = reading(.stressedDeficit, stressed, input.fundBalance, stressedLevel)
+
+        // Learn baselines after judging against them, so a jump is seen before it is absorbed.
+        if input.spreadBps != nil {
+            spreadBaseline.learn(spread, span: t.baselineSamples, raised: spreadLevel != .ok)
+            depth10Baseline.learn(input.depth10, span: t.baselineSamples, raised: depth10Level != .ok)
+            depth50Baseline.learn(input.depth50, span: t.baselineSamples, raised: depth50Level != .ok)
+        }
+        if let mid = input.mid {
+            bandLow = Int64((mid * (1 - 0.005) * 1e8).rounded(.down))
+            bandHigh = Int64((mid * (1 + 0.005) * 1e8).rounded(.up))
+        }
+
+        var changes: [SignalChange] = []
+        for kind in SignalKind.allCases {
+            guard var reading = next[kind] else { continue }
+            histories[kind]?.append(reading.value)
+            reading.history = histories[kind]?.values ?? []
+            let before = readings[kind]?.level ?? .ok
+            if before != reading.level {
+                changes.append(SignalChange(
+                    time: input.time, symbol: symbol, kind: kind, from: before, to: reading.level,
+                    value: reading.value, baseline: reading.baseline))
+            }
+            readings[kind] = reading
+        }
+        return changes
+    }
+
+    private func reading(_ kind: SignalKind, _ value: Double, _ baseline: Double?, _ level: SignalLevel) -> SignalReading {
+        SignalReading(kind: kind, value: value, baseline: baseline, level: level, count: nil, history: [])
+    }
+}

@@ -1,0 +1,100 @@
+public enum SignalLevel: Int, Hashable, Comparable, Sendable, CaseIterable {
+    case ok = 0
+    case warn = 1
+    case alert = 2
+
+    public static func < (lhs: SignalLevel, rhs: SignalLevel) -> Bool { lhs.rawValue < rhs.rawValue }
+    public var label: String { ["ok", "warn", "alert"][rawValue] }
+}
+
+/// The signals, in the order an operator reads them: the two warnings that make a deficit likely
+/// come first.
+public enum SignalKind: String, Hashable, Sendable, CaseIterable {
+    /// Spread widening while near-touch depth falls: (spread / its baseline) × (depth baseline /
+    /// depth within ±10 bps). Its level is the lower of the spread's and the depth's levels, so it
+    /// fires only when both are off.
+    case spreadVsDepth = "spread_vs_depth"
+    /// Liquidity removed against liquidity added within ±50 bps, per second, over the last
+    /// seconds of a liquidation series (a liquidation in the last 30 s); ok outside a series.
+    case drainVsRefill = "drain_vs_refill"
+    /// Spread in bps against its rolling baseline.
+    case spread
+    /// Notional within ±10 bps of the mid on the thinner side, against its baseline.
+    case depth10 = "depth_10bps"
+    /// Notional within ±50 bps on the thinner side, against its baseline.
+    case depth50 = "depth_50bps"
+    /// Liquidation notional (simulated and exchange-reported) in the last 10 s.
+    case liquidations10s = "liquidations_10s"
+    /// Liquidation notional in the last 60 s.
+    case liquidations60s = "liquidations_60s"
+    /// The deficit the current book would produce if the riskiest positions were liquidated now,
+    /// against the fund balance (the baseline).
+    case stressedDeficit = "stressed_deficit"
+
+    public var title: String {
+        switch self {
+        case .spreadVsDepth: return "Spread widening + depth falling"
+        case .drainVsRefill: return "Depth drain vs refill (liq series)"
+        case .spread: return "Spread (bps)"
+        case .depth10: return "Depth ±10 bps"
+        case .depth50: return "Depth ±50 bps"
+        case .liquidations10s: return "Liquidations 10 s"
+        case .liquidations60s: return "Liquidations 60 s"
+        case .stressedDeficit: return "Stressed deficit vs fund"
+        }
+    }
+}
+
+/// A signal's current reading. Values are `Double`: signals are indicators over exact figures,
+/// not money, and they feed sparklines.
+public struct SignalReading: Hashable, Sendable {
+    public var kind: SignalKind
+    public var value: Double
+    public var baseline: Double?
+    public var level: SignalLevel
+    /// A count that goes with the value (liquidations in the window).
+    public var count: Int?
+    public var history: [Double]
+}
+
+public struct SignalChange: Hashable, Sendable {
+    public var time: Int64
+    public var symbol: String
+    public var kind: SignalKind
+    public var from: SignalLevel
+    public var to: SignalLevel
+    public var value: Double
+    public var baseline: Double?
+}
+
+/// Every threshold, documented and adjustable.
+public struct SignalThresholds: Sendable {
+    /// Spread level: warn at this multiple of its baseline, alert at the second; and only when the
+    /// spread is at least `spreadFloorBps` (a one-tick BTC spread doubling is not news).
+    public var spreadWarnMultiple = 2.0
+    public var spreadAlertMultiple = 4.0
+    public var spreadFloorBps = 1.0
+    /// Depth level: warn when depth falls to this fraction of its baseline, alert at the second.
+    public var depthWarnFraction = 0.5
+    public var depthAlertFraction = 0.25
+    /// Drain ratio (removed / added) during a liquidation series.
+    public var drainWarnRatio = 2.0
+    public var drainAlertRatio = 4.0
+    public var drainWindowSeconds = 5
+    public var seriesSeconds: Int64 = 30
+    /// Liquidations in 10 s: warn at either count or notional, alert at the second pair.
+    public var liquidations10sWarn = (count: 3, notional: 250_000.0)
+    public var liquidations10sAlert = (count: 10, notional: 1_000_000.0)
+    public var liquidations60sWarn = (count: 10, notional: 1_000_000.0)
+    public var liquidations60sAlert = (count: 30, notional: 5_000_000.0)
+    /// Stressed deficit as a fraction of the fund balance.
+    public var stressedWarnFraction = 0.1
+    public var stressedAlertFraction = 0.5
+    /// Baselines: an exponential average over about this many one-second samples, learnt from the
+    /// first `warmupSamples` before any level other than ok is given.
+    public var baselineSamples = 300.0
+    public var warmupSamples = 20
+    public var historyLength = 120
+
+    public init() {}
+}

@@ -295,23 +295,20 @@ extension Engine {
         }
         let shares = LossAllocation.socialise(loss: loss, profits: profits)
         var charged = Fixed.zero
-        var asset = instrument.settlementAsset
+        let asset = instrument.settlementAsset
         var touchedAccounts = Set<Int32>()
         for (index, share) in zip(winners, shares) where share.isPositive {
             let position = positions[Int(index)]
             let account = Int(position.accountIndex)
-            asset = accounts[account].asset
             if position.mode == .isolated { positions[Int(index)].isolatedMargin -= share }
             else { accounts[account].walletBalance -= share }
             charged += share
             touchedAccounts.insert(position.accountIndex)
         }
-        clearing[asset, default: .zero] += charged
+        // The book's counterparties were already credited with the whole deficit when the fills were
+        // settled; the winners (and, for what they cannot cover, bad debt) are the debit side.
         let unrecovered = loss - charged
-        if unrecovered.isPositive {
-            badDebt[asset, default: .zero] -= unrecovered
-            clearing[asset, default: .zero] += unrecovered
-        }
+        if unrecovered.isPositive { badDebt[asset, default: .zero] -= unrecovered }
         for account in touchedAccounts.sorted() { refreshAccount(account) }
         totals.socialisedLosses += 1
         totals.socialisedTotal[asset, default: .zero] += charged

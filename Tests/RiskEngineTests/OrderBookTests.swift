@@ -1,0 +1,113 @@
+import Testing
+@testable import RiskEngine
+
+@Suite("Order book")
+struct OrderBookTests {
+    func book() -> OrderBook {
+        var book = OrderBook()
+        book.applySnapshot(
+            bids: [(units("100.00"), units("1")), (units("99.90"), units("2")), (units("99.50"), units("5"))],
+            asks: [(units("100.10"), units("1.5")), (units("100.20"), units("3"))])
+        return book
+    }
+
+    @Test("best, spread, mid and levels are exact")
+    func bestAndSpread() {
+        let book = book()
+        #expect(book.bestBid == units("100.00"))
+        #expect(book.bestAsk == units("100.10"))
+        #expect(book.spread == units("0.10"))
+        #expect(book.mid == fx("100.05"))
+        #expect(book.topLevels(.bid, count: 2).map(\.price) == [units("100.00"), units("99.90")])
+    }
+
+    @Test("size zero removes a level; a new level inserts in order")
+    func updates() {
+        var book = book()
+        book.applyLevel(side: .bid, price: units("100.00"), size: 0)
+        #expect(book.bestBid == units("99.90"))
+        book.applyLevel(side: .bid, price: units("99.95"), size: units("0.7"))
+        #expect(book.topLevels(.bid, count: 3).map(\.price) == [units("99.95"), units("99.90"), units("99.50")])
+        book.applyLevel(side: .ask, price: units("100.15"), size: units("1"))
+        #expect(book.topLevels(.ask, count: 3).map(\.price) == [units("100.10"), units("100.15"), units("100.20")])
+        book.applyLevel(side: .ask, price: units("123.00"), size: 0)
+        #expect(book.asks.count == 3)
+    }
+
+    @Test("an update that crosses the book removes the stale levels on the other side")
+    func crossing() {
+        var book = book()
+        book.applyLevel(side: .bid, price: units("100.15"), size: units("1"))
+        #expect(!book.isCrossed)
+        #expect(book.bestAsk == units("100.20"))
+        #expect(book.crossedLevelsRemoved == 1)
+        var crossedSnapshot = OrderBook()
+        crossedSnapshot.applySnapshot(bids: [(units("101"), units("1"))], asks: [(units("100"), units("1")), (units("102"), units("1"))])
+        #expect(!crossedSnapshot.isCrossed)
+        #expect(crossedSnapshot.bestAsk == units("102"))
+    }
+
+    @Test("walk: fills, average, levels consumed and remainder")
+    func walk() {
+        let walk = book().walk(.bid, quantity: units("4"))
+        #expect(walk.fills.map(\.size) == [units("1"), units("2"), units("1")])
+        #expect(walk.levelsConsumed == 3)
+        #expect(walk.remainder == 0)
+        // (100 + 199.8 + 99.5) / 4 = 99.825
+        #expect(walk.averagePrice == fx("99.825"))
+        let deep = book().walk(.ask, quantity: units("10"))
+        #expect(deep.filled == units("4.5"))
+        #expect(deep.remainder == units("5.5"))
+        #expect(OrderBook().walk(.bid, quantity: units("1")).averagePrice == nil)
+    }
+
+    @Test("depth within ±bps counts only the band")
+    func depth() {
+        let book = book()
+        // Mid 100.05; 10 bps = 0.10005 → bids ≥ 99.94995: 100.00 × 1 + 99.90? no (99.90 < 99.95).
+        #expect(book.depthNotional(.bid, withinBps: 10) == fx("100"))
+        #expect(book.depthNotional(.bid, withinBps: 100) == fx("797.3"))
+    }
+
+    @Test("the overlay hides consumed liquidity until the feed updates that level")
+    func overlay() {
+        var book = book()
+        let walk = book.walk(.bid, quantity: units("1.5"))
+        book.consume(.bid, fills: walk.fills)
+        #expect(book.best(.bid)?.price == units("99.90"))
+        #expect(book.best(.bid)?.size == units("1.5"))
+        #expect(book.walk(.bid, quantity: units("1")).averagePrice == fx("99.90"))
+        book.applyLevel(side: .bid, price: units("100.00"), size: units("3"))
+        #expect(book.best(.bid)?.size == units("3"))
+        book.applyLevel(side: .bid, price: units("99.90"), size: units("2"))
+        #expect(book.consumed(.bid, at: units("99.90")) == 0)
+    }
+}
+
+@Suite("Decimal text")
+struct DecimalTextTests {
+    @Test("parses exactly, rejects what is not an exact decimal")
+    func parse() {
+        #expect(BookUnits.parse("61659.70") == 6_165_970_000_000)
+        #expect(BookUnits.parse("0.000") == 0)
+        #expect(BookUnits.parse("0.10000000000") == 10_000_000)
+        #expect(BookUnits.parse("-1.5") == -150_000_000)
+        for bad in ["", ".", "1.2.3", "1e5", "abc", "0.000000001", "99999999999999999999", "1 ", "+-1", "NaN"] {
+            #expect(BookUnits.parse(bad) == nil, "\(bad)")
+        }
+        #expect(Fixed("25100.4016")?.formatted(2) == "25100.40")
+        #expect(Fixed("-0.005")?.formatted(2) == "-0.01")
+        #expect(Fixed("1234567.891")?.formatted(2, grouping: true) == "1,234,567.89")
+        #expect(Fixed("0.5")?.description == "0.5")
+        #expect(Fixed("170141183460469231731687303715884105727") == nil)
+    }
+
+    @Test("arithmetic saturates instead of trapping")
+    func saturation() {
+        #expect(Fixed.max + Fixed.one == Fixed.max)
+        #expect(Fixed.max * Fixed(2) == Fixed.max)
+        #expect(Fixed.one / .zero == Fixed.max)
+        #expect((Fixed(1) / Fixed(3)).formatted(18) == "0.333333333333333333")
+        #expect((Fixed(2) / Fixed(3)).formatted(18) == "0.666666666666666667")
+    }
+}

@@ -1,0 +1,136 @@
+import Testing
+@testable import RiskEngine
+
+@Suite("Properties over random sessions")
+struct PropertyTests {
+    static let linear = Instrument(symbol: "AAAUSDT", tickSize: fx("0.01"), lotSize: fx("0.001"), kind: .linear,
+        settlementAsset: "USDT", brackets: Instrument.binanceBTCUSDTBrackets, liquidationFeeRate: fx("0.005"))
+    static let second = Instrument(symbol: "BBBUSDT", tickSize: fx("0.01"), lotSize: fx("0.001"), kind: .linear,
+        settlementAsset: "USDT", brackets: Instrument.binanceBTCUSDTBrackets, liquidationFeeRate: fx("0.01"))
+    static let inverse = Instrument(symbol: "AAAUSD_PERP", tickSize: fx("0.01"), lotSize: .one, kind: .inverse(contractSize: Fixed(10)),
+        settlementAsset: "AAA", brackets: .single(rate: fx("0.004")), liquidationFeeRate: fx("0.005"))
+
+    static func randomBook(around mid: Int, _ rng: inout SeededGenerator) -> ([(price: Int64, size: Int64)], [(price: Int64, size: Int64)]) {
+        var bids: [(price: Int64, size: Int64)] = []
+        var asks: [(price: Int64, size: Int64)] = []
+        var price = Int64(mid) * BookUnits.perUnit
+        for _ in 0..<Int.random(in: 5...40, using: &rng) {
+            price -= Int64.random(in: 1...40, using: &rng) * 1_000_000
+            bids.append((price, Int64.random(in: 1...5_000, using: &rng) * 100_000))
+        }
+        price = Int64(mid) * BookUnits.perUnit
+        for _ in 0..<Int.random(in: 5...40, using: &rng) {
+            price += Int64.random(in: 1...40, using: &rng) * 1_000_000
+            asks.append((price, Int64.random(in: 1...5_000, using: &rng) * 100_000))
+        }
+        return (bids, asks)
+    }
+
+    @Test("money is conserved, books never cross, partial steps end compliant, ADL follows the ranking", arguments: 1...40)
+    func randomSession(seed: Int) {
+        var rng = SeededGenerator(seed: UInt64(seed))
+        var configuration = EngineConfiguration()
+        configuration.rules = Bool.random(using: &rng) ? .binance : .bybit
+        configuration.shortfall = Bool.random(using: &rng) ? .adl : .socialisedLoss
+        configuration.liquidation = Bool.random(using: &rng) ? .full : .partial(fraction: fx("0.3"))
+        var engine = engine(with: [Self.linear, Self.second, Self.inverse], configuration: configuration)
+        engine.openFund(asset: "USDT", balance: Fixed(Int.random(in: 0...200, using: &rng)))
+        engine.openFund(asset: "AAA", balance: fx("0.5"))
+        let symbols = [Self.linear.symbol, Self.second.symbol, Self.inverse.symbol]
+        var time: Int64 = 1_000_000_000
+        for symbol in symbols {
+            let (bids, asks) = Self.randomBook(around: 100, &rng)
+            engine.apply(.bookSnapshot(symbol: symbol, bids: bids, asks: asks, time: time))
+        }
+        for number in 0..<40 {
+            let symbol = symbols.randomElement(using: &rng)!
+            let leverage = Fixed(Int.random(in: 2...100, using: &rng))
+            let cross = Int.random(in: 0..<3, using: &rng) == 0
+            let isInverse = symbol == Self.inverse.symbol
+            let quantity = isInverse ? Fixed(Int.random(in: 1...500, using: &rng)) : Fixed(Int.random(in: 1...20_000, using: &rng)) / Fixed(1000)
+            let entry = Fixed(Int.random(in: 9_500...10_500, using: &rng)) / Fixed(100)
+            let account = cross ? "cross\(number % 5)" : "iso\(number)"
+            engine.apply(.position(PositionUpdate(account: account, symbol: symbol, side: Bool.random(using: &rng) ? .long : .short,
+                quantity: quantity, entryPrice: entry, mode: cross ? .cross : .isolated,
+                walletBalance: cross ? (isInverse ? fx("0.3") : Fixed(Int.random(in: 20...300, using: &rng))) : nil,
+                leverage: leverage), time: time))
+        }
+        var marks = Dictionary(uniqueKeysWithValues: symbols.map { ($0, Fixed(100)) })
+        for _ in 0..<300 {
+            time += 250_000_000
+            let symbol = symbols.randomElement(using: &rng)!
+            var notes: [EngineNotification] = []
+            switch Int.random(in: 0..<10, using: &rng) {
+            case 0..<5:
+                let step = Fixed(Int.random(in: -300...280, using: &rng)) / Fixed(100)
+                marks[symbol] = Fixed.maximum(Fixed(50), marks[symbol]! + step)
+                engine.apply(.mark(symbol: symbol, price: marks[symbol]!, time: time), into: &notes)
+            case 5..<9:
+                var changes: [LevelChange] = []
+                for _ in 0..<Int.random(in: 1...6, using: &rng) {
+                    let side: BookSide = Bool.random(using: &rng) ? .bid : .ask
+                    let price = (marks[symbol]! + Fixed(Int.random(in: -300...300, using: &rng)) / Fixed(100)).bookUnits
+                    let size = Int.random(in: 0..<4, using: &rng) == 0 ? 0 : Int64.random(in: 1...3_000, using: &rng) * 100_000
+                    changes.append(LevelChange(side: side, price: price, size: size))
+                }
+                engine.apply(.bookUpdate(symbol: symbol, changes: changes, time: time), into: &notes)
+            default:
+                let (bids, asks) = Self.randomBook(around: Int(marks[symbol]!.rounded(places: 0).raw / Fixed.scale), &rng)
+                engine.apply(.bookSnapshot(symbol: symbol, bids: bids, asks: asks, time: time), into: &notes)
+            }
+            for asset in ["USDT", "AAA"] {
+                #expect(engine.moneyInSystem(asset: asset) == engine.deposits[asset] ?? .zero, "money leaked in \(asset), seed \(seed)")
+            }
+            for market in engine.markets { #expect(!market.book.isCrossed, "crossed book \(market.symbol), seed \(seed)") }
+            // ADL batches rank by score, best first.
+            var lastScore: Fixed? = nil
+            var lastRank = 0
+            for note in notes {
+                guard case .adl(let record) = note else { lastScore = nil; lastRank = 0; continue }
+                if let previous = lastScore, record.rank > lastRank { #expect(record.score <= previous, "ADL order, seed \(seed)") }
+                lastScore = record.score
+                lastRank = record.rank
+            }
+            // A partial step that is the last word on a position leaves it compliant.
+            var lastStep: [Int32: LiquidationRecord] = [:]
+            for record in notes.liquidations { lastStep[record.position] = record }
+            for (index, record) in lastStep where record.isPartial && engine.positions[Int(index)].isOpen {
+                #expect(!engine.isTriggered(index), "partial left position non-compliant, seed \(seed)")
+            }
+        }
+        // The session must have exercised liquidation, or the properties above proved nothing.
+        #expect(engine.totals.liquidations > 0 && engine.totals.deficits > 0, "seed \(seed) liquidated nothing")
+        #expect(engine.fund("USDT").balance >= .zero || configuration.shortfall == .socialisedLoss)
+    }
+
+    @Test("at the liquidation price margin balance equals maintenance margin; at bankruptcy it is zero", arguments: 1...20)
+    func priceIdentities(seed: Int) {
+        var rng = SeededGenerator(seed: UInt64(seed) &* 7919)
+        let tolerance = fx("0.000000001")
+        for _ in 0..<200 {
+            let inverse = Bool.random(using: &rng)
+            let side: Side = Bool.random(using: &rng) ? .long : .short
+            let entry = Fixed(Int.random(in: 1_000...100_000, using: &rng))
+            let quantity = inverse ? Fixed(Int.random(in: 1...100_000, using: &rng)) : Fixed(Int.random(in: 1...500_000, using: &rng)) / Fixed(1000)
+            let kind: ContractKind = inverse ? .inverse(contractSize: Fixed(100)) : .linear
+            let brackets = inverse ? Instrument.binanceBTCUSDPerpBrackets : Instrument.binanceBTCUSDTBrackets
+            let terms = PositionTerms(side: side, quantity: quantity, entryPrice: entry, kind: kind, brackets: brackets)
+            let leverage = Fixed(Int.random(in: 2...125, using: &rng))
+            let margin = MarginMath.notional(terms, at: entry) / leverage
+            let others = MarginContext(collateral: margin, otherMaintenance: margin / Fixed(Int.random(in: 5...50, using: &rng)),
+                otherUnrealised: margin / Fixed(Int.random(in: -20...20, using: &rng) | 1))
+            for context in [MarginContext.isolated(margin: margin), others] {
+                if let price = MarginMath.liquidationPrice(terms, context: context, rules: .binance) {
+                    let balance = context.collateral + context.otherUnrealised + MarginMath.unrealisedPnL(terms, at: price)
+                    let maintenance = context.otherMaintenance + MarginMath.maintenance(terms, rules: .binance, at: price).margin
+                    let scale = Fixed.maximum(.one, maintenance.magnitude)
+                    #expect((balance - maintenance).magnitude / scale < tolerance, "LP identity \(terms) \(context)")
+                }
+                if let price = MarginMath.bankruptcyPrice(terms, context: context, rules: .binance) {
+                    let balance = context.collateral + context.otherUnrealised + MarginMath.unrealisedPnL(terms, at: price)
+                    #expect(balance.magnitude / Fixed.maximum(.one, margin) < tolerance, "BP identity \(terms)")
+                }
+            }
+        }
+    }
+}

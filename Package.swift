@@ -24,7 +24,8 @@ let package = Package(
         ),
         .executableTarget(name: "liqwatch-bench", dependencies: ["RiskEngine"]),
         .testTarget(name: "RiskEngineTests", dependencies: ["RiskEngine"]),
-        .testTarget(name: "LiqwatchEndToEndTests", dependencies: ["RiskEngine"]),
+        // Depends on the executable so that `swift test` always builds the binary it drives.
+        .testTarget(name: "LiqwatchEndToEndTests", dependencies: ["liqwatch"]),
     ],
     swiftLanguageModes: [.v6]
 )

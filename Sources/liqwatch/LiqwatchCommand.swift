@@ -1,0 +1,14 @@
+import ArgumentParser
+
+struct Liqwatch: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "liqwatch",
+        abstract: "Watch leveraged perpetual-futures markets for liquidation deficits.",
+        discussion: """
+            liqwatch shows the order book, the warning signals of a coming deficit, every monitored \
+            position's margin, liquidation and bankruptcy price, and the insurance fund. It never \
+            places or changes an order.
+            """,
+        subcommands: [MarginCommand.self]
+    )
+}

@@ -1,0 +1,127 @@
+import ArgumentParser
+import RiskEngine
+
+/// `liqwatch margin`: the calculator an operator uses from the shell.
+struct MarginCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "margin",
+        abstract: "Initial and maintenance margin, liquidation and bankruptcy price of one position.",
+        discussion: """
+            Examples:
+              liqwatch margin --side long --size 0.02 --entry 50000 --wallet-balance 500 --symbol BTCUSDT
+              liqwatch margin --side short --size 2 --entry 50000 --isolated-margin 5000 --brackets 50000:0.004,250000:0.005
+              liqwatch margin --side long --size 1 --entry 20000 --leverage 50 --mmr 0.005 --rules bybit --mark 19800
+              liqwatch margin --side long --size 1000 --entry 60000 --leverage 20 --inverse --contract-size 100 --json
+            """)
+
+    @Option(help: "long or short.") var side: String
+    @Option(help: "Position size: base units, or contracts with --inverse.") var size: String
+    @Option(help: "Entry price.") var entry: String
+    @Option(name: .customLong("isolated-margin"), help: "Isolated margin on the position.") var isolatedMargin: String?
+    @Option(name: .customLong("wallet-balance"), help: "Cross margin: the account's wallet balance.") var walletBalance: String?
+    @Option(help: "Isolated margin of notional / leverage.") var leverage: String?
+    @Option(help: "A built-in instrument (BTCUSDT, ETHUSDT, BTCUSD_PERP) or one from --instruments.") var symbol: String?
+    @Option(help: "An instrument file (JSON) that adds or overrides instruments.") var instruments: String?
+    @Flag(help: "Coin-margined contract: size in contracts, money in coin.") var inverse = false
+    @Option(name: .customLong("contract-size"), help: "Quote value of one inverse contract (100 for BTCUSD_PERP).") var contractSize: String?
+    @Option(help: "Maintenance brackets as CAP:MMR,CAP:MMR,... (rising caps).") var brackets: String?
+    @Option(help: "One maintenance margin rate, no maintenance amount.") var mmr: String?
+    @Option(help: "binance (default) or bybit.") var rules: String = "binance"
+    @Option(help: "Mark price: adds margin ratio and distance to liquidation.") var mark: String?
+    @Flag(help: "Print JSON for scripts.") var json = false
+
+    /// Every flag is checked before anything runs, so a usage error prints this command's usage.
+    func validate() throws { _ = try buildQuestion() }
+
+    mutating func run() throws {
+        let (question, instrumentLabel, priceDecimals, moneyDecimals, asset) = try buildQuestion()
+        let answer = MarginCalculator.answer(question)
+        if json {
+            FileHandleOutput.standardOutput(MarginOutput.json(answer, priceDecimals: priceDecimals, moneyDecimals: moneyDecimals) + "\n")
+        } else {
+            FileHandleOutput.standardOutput(MarginOutput.table(
+                answer, question: question, instrument: instrumentLabel, asset: asset,
+                priceDecimals: priceDecimals, moneyDecimals: moneyDecimals))
+        }
+    }
+
+    func decimal(_ text: String, _ flag: String, positive: Bool = true) throws -> Fixed {
+        guard let value = Fixed(text) else { throw ValidationError("--\(flag): '\(text)' is not a decimal number") }
+        if positive && !value.isPositive { throw ValidationError("--\(flag) must be greater than zero") }
+        return value
+    }
+
+    func buildQuestion() throws -> (MarginQuestion, String, Int, Int, String) {
+        guard let side = Side.allCases.first(where: { $0.label == self.side.lowercased() }) else {
+            throw ValidationError("--side must be long or short, not '\(self.side)'")
+        }
+        guard let rules = MarginRules(rawValue: self.rules.lowercased()) else {
+            throw ValidationError("--rules must be binance or bybit, not '\(self.rules)'")
+        }
+        let quantity = try decimal(size, "size")
+        let entryPrice = try decimal(entry, "entry")
+        let collaterals = [isolatedMargin, walletBalance, leverage].compactMap { $0 }
+        guard collaterals.count == 1 else {
+            throw ValidationError("give exactly one of --isolated-margin, --wallet-balance or --leverage")
+        }
+        let collateral: MarginQuestion.Collateral
+        if let isolatedMargin { collateral = .isolatedMargin(try decimal(isolatedMargin, "isolated-margin")) }
+        else if let walletBalance { collateral = .walletBalance(try decimal(walletBalance, "wallet-balance")) }
+        else {
+            let value = try decimal(leverage!, "leverage")
+            guard value <= Fixed(1000) else { throw ValidationError("--leverage must be at most 1000") }
+            collateral = .leverage(value)
+        }
+
+        var catalog = InstrumentCatalog.builtIn
+        if let instruments {
+            let text = try readTextFile(instruments, flag: "instruments")
+            do { try catalog.merge(fileText: text, fileName: instruments) } catch { throw ValidationError(error.description) }
+        }
+        var instrument: Instrument? = nil
+        if let symbol {
+            guard catalog.isKnown(symbol.uppercased()) else {
+                throw ValidationError("--symbol: unknown instrument '\(symbol)'; built in: BTCUSDT, ETHUSDT, BTCUSD_PERP (more with --instruments)")
+            }
+            instrument = catalog.instrument(for: symbol.uppercased())
+        }
+        var kind = instrument?.kind ?? .linear
+        if inverse || contractSize != nil {
+            guard inverse else { throw ValidationError("--contract-size needs --inverse") }
+            if let contractSize { kind = .inverse(contractSize: try decimal(contractSize, "contract-size")) }
+            else if !kind.isInverse { throw ValidationError("--inverse needs --contract-size (or an inverse --symbol)") }
+        }
+        if brackets != nil && mmr != nil { throw ValidationError("give --brackets or --mmr, not both") }
+        var table = instrument?.brackets ?? (kind.isInverse ? Instrument.binanceBTCUSDPerpBrackets : Instrument.binanceBTCUSDTBrackets)
+        if let mmr {
+            let rate = try decimal(mmr, "mmr", positive: false)
+            guard !rate.isNegative && rate < .one else { throw ValidationError("--mmr must be in [0, 1)") }
+            table = .single(rate: rate)
+        }
+        if let brackets { table = try parseBrackets(brackets) }
+        let markPrice = try mark.map { try decimal($0, "mark") }
+
+        let question = MarginQuestion(side: side, quantity: quantity, entryPrice: entryPrice, collateral: collateral,
+            kind: kind, brackets: table, rules: rules, mark: markPrice)
+        let label = instrument?.symbol ?? (kind.isInverse ? "inverse contract" : "linear contract")
+        let enteredDecimals = entry.split(separator: ".").dropFirst().first?.count ?? 0
+        let priceDecimals = max(instrument?.priceDecimals ?? 2, min(8, enteredDecimals))
+        let asset = instrument?.settlementAsset ?? (kind.isInverse ? "coin" : "USDT")
+        return (question, label, priceDecimals, kind.isInverse ? 8 : 2, asset)
+    }
+
+    func parseBrackets(_ text: String) throws -> BracketTable {
+        var caps: [Fixed] = []
+        var rates: [Fixed] = []
+        for (position, item) in text.split(separator: ",", omittingEmptySubsequences: false).enumerated() {
+            let parts = item.split(separator: ":", omittingEmptySubsequences: false)
+            guard parts.count == 2, let cap = Fixed(String(parts[0])), let rate = Fixed(String(parts[1])) else {
+                throw ValidationError("--brackets: item \(position + 1) '\(item)' is not CAP:MMR")
+            }
+            caps.append(cap)
+            rates.append(rate)
+        }
+        if let problem = BracketTable.validate(caps: caps, rates: rates) { throw ValidationError("--brackets: \(problem)") }
+        return BracketTable(caps: caps, rates: rates)
+    }
+}

@@ -1,0 +1,64 @@
+import RiskEngine
+
+/// How `liqwatch margin` prints its answer.
+enum MarginOutput {
+    /// Exactly the keys scripts rely on; the last two are null without --mark. Prices are rounded
+    /// to the instrument's decimals, money to the cent (8 places for coin), the ratio to 6 places.
+    static func json(_ answer: MarginAnswer, priceDecimals: Int, moneyDecimals: Int) -> String {
+        JSON.render(.object([
+            ("initial_margin", JSON.number(answer.initialMargin, decimals: moneyDecimals)),
+            ("maintenance_margin", JSON.number(answer.maintenanceMargin, decimals: moneyDecimals)),
+            ("maintenance_margin_rate", JSON.number(answer.maintenanceMarginRate, decimals: 8)),
+            ("maintenance_amount", JSON.number(answer.maintenanceAmount, decimals: moneyDecimals)),
+            ("liquidation_price", JSON.number(answer.liquidationPrice, decimals: priceDecimals)),
+            ("bankruptcy_price", JSON.number(answer.bankruptcyPrice, decimals: priceDecimals)),
+            ("margin_ratio", JSON.number(answer.marginRatio, decimals: 6)),
+            ("distance_to_liquidation_pct", JSON.number(answer.distanceToLiquidationPct, decimals: 4)),
+        ]))
+    }
+
+    static func table(
+        _ answer: MarginAnswer, question: MarginQuestion, instrument: String, asset: String,
+        priceDecimals: Int, moneyDecimals: Int
+    ) -> String {
+        func money(_ value: Fixed) -> String { value.formatted(moneyDecimals, grouping: true) + " " + asset }
+        func price(_ value: Fixed?) -> String { value.map { $0.formatted(priceDecimals, grouping: true) } ?? "none" }
+        func percent(_ value: Fixed) -> String { (value * Fixed(100)).formatted(4) + " %" }
+        let collateral: String
+        switch question.collateral {
+        case .isolatedMargin(let margin): collateral = "isolated margin \(margin.formatted(moneyDecimals, grouping: true))"
+        case .walletBalance(let wallet): collateral = "cross, wallet balance \(wallet.formatted(moneyDecimals, grouping: true))"
+        case .leverage(let leverage): collateral = "isolated at \(leverage)x"
+        }
+        let unit = question.kind.isInverse ? " contracts" : ""
+        var rows: [(String, String)] = [
+            ("Position", "\(question.side.label) \(question.quantity)\(unit) \(instrument) @ \(question.entryPrice.formatted(priceDecimals, grouping: true))"),
+            ("Collateral", collateral),
+            ("Rules", question.rules.rawValue),
+            ("Notional at entry", money(answer.notional)),
+            ("Initial margin", money(answer.initialMargin)),
+            ("Maintenance margin", money(answer.maintenanceMargin) + (question.mark == nil ? "  (at entry)" : "  (at mark)")),
+            ("Bracket rate", percent(answer.maintenanceMarginRate)),
+            ("Maintenance amount", money(answer.maintenanceAmount)),
+            ("Liquidation price", price(answer.liquidationPrice)),
+            ("Bankruptcy price", price(answer.bankruptcyPrice)),
+        ]
+        if let mark = question.mark {
+            rows.append(("Mark price", price(mark)))
+            if let pnl = answer.unrealisedPnL { rows.append(("Unrealised PnL", money(pnl))) }
+            if let balance = answer.marginBalance { rows.append(("Margin balance", money(balance))) }
+            rows.append(("Margin ratio", answer.marginRatio.map(percent) ?? "bankrupt (margin balance ≤ 0)"))
+            rows.append(("Distance to liquidation", answer.distanceToLiquidationPct.map { $0.formatted(2) + " %" } ?? "no liquidation price"))
+            if let ratio = answer.marginRatio, ratio >= .one { rows.append(("Status", "LIQUIDATION TRIGGERED (margin ratio ≥ 100 %)")) }
+        } else {
+            rows.append(("Margin ratio", "give --mark"))
+            rows.append(("Distance to liquidation", "give --mark"))
+        }
+        let width = rows.map(\.0.count).max() ?? 0
+        return rows.map { $0.0.padding(to: width) + "  " + $0.1 }.joined(separator: "\n") + "\n"
+    }
+}
+
+extension String {
+    func padding(to width: Int) -> String { count >= width ? self : self + String(repeating: " ", count: width - count) }
+}

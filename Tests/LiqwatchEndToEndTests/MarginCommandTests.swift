@@ -1,0 +1,104 @@
+import Foundation
+import Testing
+
+@Suite("liqwatch margin, end to end")
+struct MarginCommandTests {
+    func json(_ arguments: [String]) throws -> [String: Any] {
+        let result = try BinaryRunner.run(["margin"] + arguments + ["--json"])
+        #expect(result.status == 0, "\(result.standardError)")
+        return try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as! [String: Any]
+    }
+
+    @Test("JSON has exactly the documented keys, and the published cross example")
+    func crossExample() throws {
+        let answer = try json(["--side", "long", "--size", "0.02", "--entry", "50000", "--wallet-balance", "500", "--symbol", "BTCUSDT"])
+        #expect(Set(answer.keys) == ["initial_margin", "maintenance_margin", "maintenance_margin_rate", "maintenance_amount",
+            "liquidation_price", "bankruptcy_price", "margin_ratio", "distance_to_liquidation_pct"])
+        #expect((answer["liquidation_price"] as? NSNumber)?.stringValue == "25100.4")
+        #expect(answer["margin_ratio"] is NSNull)
+        #expect(answer["distance_to_liquidation_pct"] is NSNull)
+    }
+
+    @Test("isolated long and short with a bracket table, and a mark")
+    func isolatedExample() throws {
+        let long = try json(["--side", "long", "--size", "2", "--entry", "50000", "--isolated-margin", "5000",
+            "--brackets", "50000:0.004,250000:0.005", "--mark", "49000"])
+        #expect((long["liquidation_price"] as? NSNumber)?.stringValue == "47713.57")
+        #expect((long["maintenance_amount"] as? NSNumber)?.stringValue == "50")
+        // MM at mark 49,000: 98,000 × 0.5 % − 50 = 440; balance 5,000 − 2,000 = 3,000.
+        #expect((long["maintenance_margin"] as? NSNumber)?.stringValue == "440")
+        #expect((long["margin_ratio"] as? NSNumber)?.stringValue == "0.146667")
+        let short = try json(["--side", "short", "--size", "2", "--entry", "50000", "--isolated-margin", "5000",
+            "--brackets", "50000:0.004,250000:0.005"])
+        #expect((short["liquidation_price"] as? NSNumber)?.stringValue == "52263.68")
+    }
+
+    @Test("bybit rules")
+    func bybit() throws {
+        let answer = try json(["--side", "long", "--size", "1", "--entry", "20000", "--leverage", "50", "--mmr", "0.005", "--rules", "bybit"])
+        #expect((answer["initial_margin"] as? NSNumber)?.stringValue == "400")
+        #expect((answer["maintenance_margin"] as? NSNumber)?.stringValue == "100")
+        #expect((answer["liquidation_price"] as? NSNumber)?.stringValue == "19700")
+        let cheaper = try json(["--side", "long", "--size", "1", "--entry", "10000", "--leverage", "50", "--mmr", "0.005", "--rules", "bybit"])
+        #expect((cheaper["bankruptcy_price"] as? NSNumber)?.stringValue == "9800")
+    }
+
+    @Test("inverse contracts: built-in BTCUSD_PERP equals --inverse --contract-size 100")
+    func inverse() throws {
+        let builtIn = try json(["--side", "long", "--size", "1000", "--entry", "60000", "--leverage", "20", "--symbol", "BTCUSD_PERP"])
+        let explicit = try json(["--side", "long", "--size", "1000", "--entry", "60000", "--leverage", "20", "--inverse",
+            "--contract-size", "100", "--brackets", "50:0.004,250:0.005,1000:0.01,5000:0.025,10000:0.05"])
+        #expect((builtIn["liquidation_price"] as? NSNumber) == (explicit["liquidation_price"] as? NSNumber))
+        #expect((builtIn["initial_margin"] as? NSNumber)?.stringValue == "0.08333333")
+    }
+
+    @Test("the readable table names every figure")
+    func table() throws {
+        let result = try BinaryRunner.run(["margin", "--side", "long", "--size", "0.02", "--entry", "50000", "--wallet-balance", "500",
+            "--symbol", "BTCUSDT", "--mark", "30000"])
+        #expect(result.status == 0)
+        for expected in ["Liquidation price        25,100.40", "Bankruptcy price         25,000.00", "Margin ratio             2.4000 %",
+                         "Distance to liquidation  16.33 %", "Initial margin           500.00 USDT"] {
+            #expect(result.standardOutput.contains(expected), "missing \(expected) in\n\(result.standardOutput)")
+        }
+    }
+
+    @Test("bad flags: a clear message and exit code 2", arguments: [
+        (["--side", "up", "--size", "1", "--entry", "2", "--leverage", "3"], "--side must be long or short"),
+        (["--side", "long", "--size", "x", "--entry", "2", "--leverage", "3"], "--size: 'x' is not a decimal number"),
+        (["--side", "long", "--size", "1", "--entry", "2"], "exactly one of"),
+        (["--side", "long", "--size", "1", "--entry", "2", "--leverage", "3", "--wallet-balance", "9"], "exactly one of"),
+        (["--side", "long", "--size", "1", "--entry", "2", "--leverage", "3", "--brackets", "100:0.01,50:0.02"], "caps must rise"),
+        (["--side", "long", "--size", "1", "--entry", "2", "--leverage", "3", "--mmr", "0.1", "--brackets", "1:0.1"], "not both"),
+        (["--side", "long", "--size", "1", "--entry", "2", "--leverage", "3", "--symbol", "NOPE"], "unknown instrument"),
+        (["--side", "long", "--size", "1", "--entry", "2", "--leverage", "3", "--inverse"], "--inverse needs --contract-size"),
+        (["--side", "long", "--size=-1", "--entry", "2", "--leverage", "3"], "--size must be greater than zero"),
+        (["--side", "long", "--size", "1", "--entry", "2", "--leverage", "3", "--rules", "okx"], "--rules must be binance or bybit"),
+        (["--side", "long", "--size", "1", "--entry", "2", "--leverage", "3", "--instruments", "/nonexistent.json"], "no such file"),
+        (["--side", "long", "--size", "1", "--entry", "2", "--leverage", "3", "--nonsense"], "Unknown option"),
+    ])
+    func badFlags(arguments: [String], message: String) throws {
+        let result = try BinaryRunner.run(["margin"] + arguments)
+        #expect(result.status == 2)
+        #expect(result.standardError.contains(message), "stderr was: \(result.standardError)")
+        #expect(result.standardOutput.isEmpty)
+    }
+
+    @Test("an instrument file adds an instrument; a bad one is named by file, instrument and field")
+    func instrumentFile() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("liqwatch-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let good = directory.appendingPathComponent("good.json")
+        try #"{"instruments": [{"symbol": "SOLUSDT", "tick_size": "0.010", "lot_size": "1", "brackets": [["5000", "0.01"], ["50000", "0.025"]]}]}"#
+            .write(to: good, atomically: true, encoding: .utf8)
+        let answer = try json(["--side", "long", "--size", "100", "--entry", "150", "--leverage", "10", "--symbol", "SOLUSDT", "--instruments", good.path])
+        #expect((answer["maintenance_margin_rate"] as? NSNumber)?.stringValue == "0.025")
+        #expect((answer["maintenance_amount"] as? NSNumber)?.stringValue == "75")
+        let bad = directory.appendingPathComponent("bad.json")
+        try #"{"instruments": [{"symbol": "SOLUSDT", "tick_size": "fast"}]}"#.write(to: bad, atomically: true, encoding: .utf8)
+        let result = try BinaryRunner.run(["margin", "--side", "long", "--size", "1", "--entry", "2", "--leverage", "3", "--instruments", bad.path])
+        #expect(result.status == 2)
+        #expect(result.standardError.contains("bad.json: instrument SOLUSDT, field tick_size: not a decimal number"), "\(result.standardError)")
+    }
+}

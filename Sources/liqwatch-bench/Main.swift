@@ -1,0 +1,9 @@
+/// `swift run -c release liqwatch-bench` — prints one figure a line as `name: value unit`.
+/// Pass group names to run only some: `engine`.
+@main
+enum BenchMain {
+    static func main() {
+        let groups = Set(CommandLine.arguments.dropFirst())
+        if groups.isEmpty || groups.contains("engine") { EngineBenchmarks.run() }
+    }
+}

@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "liqwatch", targets: ["liqwatch"]),
         .executable(name: "liqwatch-bench", targets: ["liqwatch-bench"]),
         .library(name: "RiskEngine", targets: ["RiskEngine"]),
+        .library(name: "MarketFeeds", targets: ["MarketFeeds"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -15,15 +16,19 @@ let package = Package(
     targets: [
         // libm: Double rounding (signals, display scales) is not pulled in by Foundation here.
         .target(name: "RiskEngine", linkerSettings: [.linkedLibrary("m")]),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(name: "MarketFeeds", dependencies: ["RiskEngine", "CZlib"]),
         .executableTarget(
             name: "liqwatch",
             dependencies: [
                 "RiskEngine",
+                "MarketFeeds",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .executableTarget(name: "liqwatch-bench", dependencies: ["RiskEngine"]),
+        .executableTarget(name: "liqwatch-bench", dependencies: ["RiskEngine", "MarketFeeds"]),
         .testTarget(name: "RiskEngineTests", dependencies: ["RiskEngine"]),
+        .testTarget(name: "MarketFeedsTests", dependencies: ["MarketFeeds"]),
         // Depends on the executable so that `swift test` always builds the binary it drives.
         .testTarget(name: "LiqwatchEndToEndTests", dependencies: ["liqwatch"]),
     ],

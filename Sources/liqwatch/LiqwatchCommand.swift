@@ -9,6 +9,6 @@ struct Liqwatch: ParsableCommand {
             position's margin, liquidation and bankruptcy price, and the insurance fund. It never \
             places or changes an order.
             """,
-        subcommands: [MarginCommand.self]
+        subcommands: [MarginCommand.self, ReplayCommand.self]
     )
 }

@@ -92,9 +92,20 @@ public struct Engine: Sendable {
         case .bookUpdate(let symbol, let changes, _):
             let index = Int(ensureMarket(symbol))
             let removedBefore = markets[index].book.crossedLevelsRemoved
+            // The freshest side is the one whose new level reaches furthest into the other side.
+            var highestNewBid = Int64.min
+            var lowestNewAsk = Int64.max
             for change in changes {
-                let delta = markets[index].book.applyLevel(side: change.side, price: change.price, size: change.size)
+                let delta = markets[index].book.applyLevel(side: change.side, price: change.price, size: change.size, uncross: false)
                 markets[index].signals.recordFlow(price: change.price, delta: delta)
+                if change.size > 0 {
+                    if change.side == .bid { highestNewBid = max(highestNewBid, change.price) }
+                    else { lowestNewAsk = min(lowestNewAsk, change.price) }
+                }
+            }
+            if markets[index].book.isCrossed {
+                let bestAsk = markets[index].book.asks.best?.price ?? .max
+                markets[index].book.resolveCrossing(freshSide: highestNewBid >= bestAsk || lowestNewAsk == .max ? .bid : .ask)
             }
             markets[index].counters.depthEvents += 1
             markets[index].counters.levelChanges += changes.count

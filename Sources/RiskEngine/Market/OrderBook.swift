@@ -59,26 +59,32 @@ public struct OrderBook: Hashable, Sendable {
     /// Sets one level to an absolute size (0 removes it). A newer level that crosses the other side
     /// proves the crossed levels stale: they are removed, so the book is never left crossed.
     /// Returns the change in the level's size as the feed saw it (for drain/refill accounting).
+    ///
+    /// Pass `uncross: false` while applying several changes of one feed event, then call
+    /// `resolveCrossing(freshSide:)`: a book may look crossed half-way through an event (a new bid
+    /// lands before the same event removes the old ask), and only the state after the whole event
+    /// says whether the feed really crossed.
     @discardableResult
-    public mutating func applyLevel(side: BookSide, price: Int64, size: Int64) -> Int64 {
+    public mutating func applyLevel(side: BookSide, price: Int64, size: Int64, uncross: Bool = true) -> Int64 {
         let previous: Int64
         switch side {
         case .bid:
             previous = bids.set(price: price, size: size)
             if !consumedBids.isEmpty { consumedBids.removeValue(forKey: price) }
-            if size > 0, let bestAsk = asks.best?.price, bestAsk <= price { uncross(side: .ask, through: price) }
         case .ask:
             previous = asks.set(price: price, size: size)
             if !consumedAsks.isEmpty { consumedAsks.removeValue(forKey: price) }
-            if size > 0, let bestBid = bids.best?.price, bestBid >= price { uncross(side: .bid, through: price) }
         }
+        if uncross && size > 0 { resolveCrossing(freshSide: side) }
         return size - previous
     }
 
-    mutating func uncross(side: BookSide, through price: Int64) {
-        switch side {
-        case .bid: crossedLevelsRemoved += bids.removeLevels(crossing: price)
-        case .ask: crossedLevelsRemoved += asks.removeLevels(crossing: price)
+    /// If the book is crossed, the side that was not just updated is stale: its crossed levels go.
+    public mutating func resolveCrossing(freshSide: BookSide) {
+        guard isCrossed, let bestBid = bids.best?.price, let bestAsk = asks.best?.price else { return }
+        switch freshSide {
+        case .bid: crossedLevelsRemoved += asks.removeLevels(crossing: bestBid)
+        case .ask: crossedLevelsRemoved += bids.removeLevels(crossing: bestAsk)
         }
     }
 

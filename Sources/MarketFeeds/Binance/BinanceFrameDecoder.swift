@@ -1,0 +1,176 @@
+import RiskEngine
+
+/// A depth event with the update ids Binance's sync rules need.
+public struct DepthEvent: Sendable {
+    public var symbol: String
+    public var firstUpdateId: Int64
+    public var finalUpdateId: Int64
+    /// USDⓈ-M and COIN-M give the previous event's final id; spot does not.
+    public var previousFinalUpdateId: Int64?
+    public var bids: [(price: Int64, size: Int64)]
+    public var asks: [(price: Int64, size: Int64)]
+    public var time: Int64
+}
+
+/// A REST depth snapshot. Binance's body does not name the symbol; the URL or the stream does.
+public struct DepthSnapshot: Sendable {
+    public var symbol: String?
+    public var lastUpdateId: Int64
+    public var bids: [(price: Int64, size: Int64)]
+    public var asks: [(price: Int64, size: Int64)]
+    public var time: Int64
+}
+
+/// What one feed frame says, before sequencing.
+public enum FeedMessage: Sendable {
+    case depth(DepthEvent)
+    case snapshot(DepthSnapshot)
+    case event(MarketEvent)
+    /// A well-formed frame the engine has no use for (book ticker, klines, ...): read and skipped.
+    case skipped(kind: String)
+}
+
+/// Decodes Binance USDⓈ-M / COIN-M frames byte by byte: combined-stream wrappers
+/// (`{"stream":...,"data":{...}}`), raw stream payloads, and REST depth snapshots. Handles
+/// `depthUpdate` (any speed), `bookTicker`, `trade`, `aggTrade`, `markPriceUpdate` and `forceOrder`.
+public enum BinanceFrameDecoder {
+    /// Fields of a payload as spans into the line.
+    struct Payload {
+        var eventType: ByteSpan?
+        var symbol: ByteSpan?
+        var eventTime: Int64?
+        var firstUpdateId: Int64?
+        var finalUpdateId: Int64?
+        var previousFinalUpdateId: Int64?
+        var lastUpdateId: Int64?
+        var bids: [(price: Int64, size: Int64)] = []
+        var asks: [(price: Int64, size: Int64)] = []
+        var hasLevels = false
+        var price: ByteSpan?
+        var quantity: ByteSpan?
+        var averagePrice: ByteSpan?
+        var side: ByteSpan?
+        var bidPrice: ByteSpan?
+        var order: Bool = false
+    }
+
+    /// Decodes one frame. `receiveTime` (ns) is used when the frame carries no event time.
+    /// Returns nil for a malformed frame.
+    public static func decode(_ base: UnsafePointer<UInt8>, count: Int, receiveTime: Int64?) -> FeedMessage? {
+        var cursor = ByteCursor(base, count: count)
+        var payload = Payload()
+        var streamName: ByteSpan? = nil
+        var sawData = false
+        let ok = cursor.object { key, cursor in
+            if key.equals("data") {
+                sawData = true
+                return readPayload(&cursor, into: &payload)
+            }
+            if key.equals("stream") { streamName = cursor.string(); return streamName != nil }
+            return readField(key, &cursor, into: &payload)
+        }
+        guard ok else { return nil }
+        cursor.skipSpace()
+        guard cursor.atEnd else { return nil }
+        _ = sawData
+        let time = receiveTime ?? payload.eventTime.map { $0 * 1_000_000 } ?? 0
+        return interpret(payload, stream: streamName, time: time)
+    }
+
+    static func readPayload(_ cursor: inout ByteCursor, into payload: inout Payload) -> Bool? {
+        let ok = cursor.object { key, cursor in readField(key, &cursor, into: &payload) }
+        return ok ? true : nil
+    }
+
+    /// Reads one member of a payload. Returns false to have the value skipped, nil if malformed.
+    static func readField(_ key: ByteSpan, _ cursor: inout ByteCursor, into payload: inout Payload) -> Bool? {
+        guard key.count > 0 else { return false }
+        switch key.count {
+        case 1:
+            switch key.start[0] {
+            case UInt8(ascii: "e"): payload.eventType = cursor.string(); return payload.eventType == nil ? nil : true
+            case UInt8(ascii: "s"): payload.symbol = cursor.string(); return payload.symbol == nil ? nil : true
+            case UInt8(ascii: "E"): payload.eventTime = cursor.scalar()?.integer; return payload.eventTime == nil ? nil : true
+            case UInt8(ascii: "U"): payload.firstUpdateId = cursor.scalar()?.integer; return payload.firstUpdateId == nil ? nil : true
+            case UInt8(ascii: "u"): payload.finalUpdateId = cursor.scalar()?.integer; return payload.finalUpdateId == nil ? nil : true
+            case UInt8(ascii: "p"): payload.price = cursor.stringOrScalar(); return payload.price == nil ? nil : true
+            case UInt8(ascii: "q"): payload.quantity = cursor.stringOrScalar(); return payload.quantity == nil ? nil : true
+            case UInt8(ascii: "S"): payload.side = cursor.string(); return payload.side == nil ? nil : true
+            case UInt8(ascii: "b"), UInt8(ascii: "a"):
+                let isBid = key.start[0] == UInt8(ascii: "b")
+                cursor.skipSpace()
+                if cursor.peek == UInt8(ascii: "[") {
+                    payload.hasLevels = true
+                    return isBid ? (cursor.levels(into: &payload.bids) ? true : nil) : (cursor.levels(into: &payload.asks) ? true : nil)
+                }
+                // bookTicker: best bid / ask as strings.
+                guard let span = cursor.stringOrScalar(), span.bookUnits != nil else { return nil }
+                if isBid { payload.bidPrice = span }
+                return true
+            case UInt8(ascii: "o"):
+                // forceOrder: the order object holds the fields (inside it, "o" is the order type).
+                cursor.skipSpace()
+                guard cursor.peek == UInt8(ascii: "{") else { return false }
+                payload.order = true
+                let ok = cursor.object { key, cursor in readField(key, &cursor, into: &payload) }
+                return ok ? true : nil
+            default:
+                return false
+            }
+        case 2:
+            if key.equals("pu") { payload.previousFinalUpdateId = cursor.scalar()?.integer; return payload.previousFinalUpdateId == nil ? nil : true }
+            if key.equals("ap") { payload.averagePrice = cursor.stringOrScalar(); return payload.averagePrice == nil ? nil : true }
+            return false
+        case 4:
+            if key.equals("bids") { payload.hasLevels = true; return cursor.levels(into: &payload.bids) ? true : nil }
+            if key.equals("asks") { payload.hasLevels = true; return cursor.levels(into: &payload.asks) ? true : nil }
+            return false
+        case 12:
+            if key.equals("lastUpdateId") { payload.lastUpdateId = cursor.scalar()?.integer; return payload.lastUpdateId == nil ? nil : true }
+            return false
+        default:
+            return false
+        }
+    }
+
+    static func interpret(_ payload: Payload, stream: ByteSpan?, time: Int64) -> FeedMessage? {
+        if let lastUpdateId = payload.lastUpdateId, payload.hasLevels, payload.eventType == nil {
+            return .snapshot(DepthSnapshot(symbol: payload.symbol?.string, lastUpdateId: lastUpdateId,
+                bids: payload.bids, asks: payload.asks, time: time))
+        }
+        guard let type = payload.eventType else { return nil }
+        if type.equals("depthUpdate") {
+            guard let symbol = payload.symbol, let first = payload.firstUpdateId, let final = payload.finalUpdateId,
+                first <= final, payload.hasLevels
+            else { return nil }
+            return .depth(DepthEvent(symbol: symbol.string, firstUpdateId: first, finalUpdateId: final,
+                previousFinalUpdateId: payload.previousFinalUpdateId, bids: payload.bids, asks: payload.asks, time: time))
+        }
+        if type.equals("trade") || type.equals("aggTrade") {
+            guard let symbol = payload.symbol, let price = payload.price?.bookUnits, let size = payload.quantity?.bookUnits,
+                price > 0, size >= 0
+            else { return nil }
+            return .event(.trade(symbol: symbol.string, price: price, size: size, time: time))
+        }
+        if type.equals("markPriceUpdate") {
+            guard let symbol = payload.symbol, let price = payload.price?.fixed, price.isPositive else { return nil }
+            return .event(.mark(symbol: symbol.string, price: price, time: time))
+        }
+        if type.equals("forceOrder") {
+            guard payload.order, let symbol = payload.symbol, let side = payload.side,
+                let price = (payload.averagePrice ?? payload.price)?.fixed, let quantity = payload.quantity?.fixed,
+                quantity.isPositive
+            else { return nil }
+            // A SELL liquidation order closes a long; a BUY closes a short.
+            let liquidated: Side = side.equals("SELL") ? .long : .short
+            let effectivePrice = price.isPositive ? price : (payload.price?.fixed ?? price)
+            return .event(.exchangeLiquidation(ExchangeLiquidation(
+                symbol: symbol.string, side: liquidated, price: effectivePrice, quantity: quantity, time: time)))
+        }
+        if type.equals("bookTicker") {
+            guard payload.symbol != nil, payload.bidPrice != nil else { return nil }
+            return .skipped(kind: "bookTicker")
+        }
+        return .skipped(kind: type.string)
+    }
+}

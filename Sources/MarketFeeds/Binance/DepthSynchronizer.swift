@@ -1,0 +1,121 @@
+import RiskEngine
+
+/// Binance's rules for keeping a local book in step with a depth stream, exactly as documented:
+/// buffer the events that arrive before the snapshot; drop every event whose final id `u` is below
+/// the snapshot's `lastUpdateId`; the first event applied must have `U ≤ lastUpdateId ≤ u`; after
+/// that every event's `pu` must equal the previous event's `u` (spot streams, without `pu`: `U` must
+/// be the previous `u` + 1). Anything else is a gap: it is counted, the book is marked stale, and
+/// events are buffered again until the next snapshot re-syncs the book.
+public struct DepthSynchronizer: Sendable {
+    public struct Counters: Hashable, Sendable {
+        public var applied = 0
+        public var droppedBeforeSync = 0
+        public var gaps = 0
+        public var resyncs = 0
+        public var snapshots = 0
+        /// Events thrown away because too many piled up while waiting for a snapshot.
+        public var bufferOverflow = 0
+        /// Events already covered by what was applied (a repeated frame).
+        public var duplicates = 0
+        public var lastUpdateId: Int64?
+    }
+
+    enum State: Sendable {
+        case awaitingSnapshot
+        case synced(lastFinalId: Int64)
+    }
+
+    public let symbol: String
+    var state: State = .awaitingSnapshot
+    var buffer: [DepthEvent] = []
+    var hadGap = false
+    public private(set) var counters = Counters()
+    public static let bufferLimit = 10_000
+
+    public init(symbol: String) { self.symbol = symbol }
+
+    public var isSynced: Bool { if case .synced = state { return true } else { return false } }
+
+    /// Whether buffered events straddle a snapshot id (used to tell which symbol an anonymous REST
+    /// snapshot belongs to).
+    public func bufferStraddles(_ lastUpdateId: Int64) -> Bool {
+        buffer.contains { $0.firstUpdateId <= lastUpdateId && lastUpdateId <= $0.finalUpdateId }
+    }
+
+    public var isAwaitingSnapshot: Bool { !isSynced }
+
+    /// A depth event: returns the engine events it produces (none while waiting for a snapshot).
+    public mutating func receive(_ event: DepthEvent, into events: inout [MarketEvent]) {
+        switch state {
+        case .awaitingSnapshot:
+            buffer.append(event)
+            if buffer.count > DepthSynchronizer.bufferLimit {
+                buffer.removeFirst(buffer.count - DepthSynchronizer.bufferLimit)
+                counters.bufferOverflow += 1
+            }
+        case .synced(let lastFinalId):
+            let continuous = event.previousFinalUpdateId.map { $0 == lastFinalId } ?? (event.firstUpdateId == lastFinalId + 1)
+            if continuous {
+                apply(event, into: &events)
+            } else if event.finalUpdateId <= lastFinalId {
+                // A duplicate or late event already covered by what was applied: harmless.
+                counters.duplicates += 1
+            } else {
+                counters.gaps += 1
+                hadGap = true
+                state = .awaitingSnapshot
+                buffer = [event]
+                events.append(.bookGap(symbol: symbol, time: event.time))
+            }
+        }
+    }
+
+    /// A REST snapshot: applies it and the buffered events that follow it.
+    public mutating func receive(_ snapshot: DepthSnapshot, into events: inout [MarketEvent]) {
+        counters.snapshots += 1
+        let lastUpdateId = snapshot.lastUpdateId
+        if case .synced(let lastFinalId) = state, lastFinalId >= lastUpdateId {
+            // An older or equal snapshot while in sync tells nothing new.
+            return
+        }
+        events.append(.bookSnapshot(symbol: symbol, bids: snapshot.bids, asks: snapshot.asks, time: snapshot.time))
+        counters.lastUpdateId = lastUpdateId
+        state = .synced(lastFinalId: lastUpdateId)
+        var pending = buffer
+        buffer.removeAll()
+        pending.removeAll { event in
+            if event.finalUpdateId < lastUpdateId { counters.droppedBeforeSync += 1; return true }
+            return false
+        }
+        var first = true
+        for event in pending {
+            if first {
+                first = false
+                guard event.firstUpdateId <= lastUpdateId && lastUpdateId <= event.finalUpdateId else {
+                    // The snapshot is older than the stream can bridge: wait for a newer one.
+                    counters.gaps += 1
+                    hadGap = true
+                    state = .awaitingSnapshot
+                    buffer = [event]
+                    events.append(.bookGap(symbol: symbol, time: event.time))
+                    return
+                }
+                apply(event, into: &events)
+                continue
+            }
+            receive(event, into: &events)
+        }
+        if hadGap && isSynced { counters.resyncs += 1; hadGap = false }
+    }
+
+    mutating func apply(_ event: DepthEvent, into events: inout [MarketEvent]) {
+        var changes: [LevelChange] = []
+        changes.reserveCapacity(event.bids.count + event.asks.count)
+        for level in event.bids { changes.append(LevelChange(side: .bid, price: level.price, size: level.size)) }
+        for level in event.asks { changes.append(LevelChange(side: .ask, price: level.price, size: level.size)) }
+        events.append(.bookUpdate(symbol: symbol, changes: changes, time: event.time))
+        counters.applied += 1
+        counters.lastUpdateId = event.finalUpdateId
+        state = .synced(lastFinalId: event.finalUpdateId)
+    }
+}

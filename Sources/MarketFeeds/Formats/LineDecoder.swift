@@ -1,0 +1,107 @@
+import RiskEngine
+
+/// What decoding one line gave.
+public enum DecodeOutcome: Sendable {
+    /// Messages were appended.
+    case decoded
+    /// A well-formed line with nothing for the engine (a header, a book ticker).
+    case skipped
+    /// Not what the format says; `field` names what was wrong.
+    case malformed(field: String)
+}
+
+/// Turns lines of one format into feed messages. Decoders that group rows (Tardis book rows of
+/// one timestamp) hold them until the group ends or `finish` is called.
+public protocol LineDecoder {
+    mutating func decode(_ line: UnsafePointer<UInt8>, count: Int, into messages: inout [FeedMessage]) -> DecodeOutcome
+    mutating func finish(into messages: inout [FeedMessage])
+}
+
+extension LineDecoder {
+    public mutating func finish(into messages: inout [FeedMessage]) {}
+}
+
+/// Parses a non-negative decimal time (seconds with a fraction) into nanoseconds, exactly.
+func nanoseconds(fromSeconds span: ByteSpan) -> Int64? {
+    guard let value = DecimalText.scaledInteger(from: span.start, count: span.count, places: 9, limit: Int128(Int64.max)),
+        value >= 0 else { return nil }
+    return Int64(value)
+}
+
+/// Finds `byte` in a line from `offset`; -1 if absent.
+func find(_ byte: UInt8, in line: UnsafePointer<UInt8>, count: Int, from offset: Int = 0) -> Int {
+    var index = offset
+    while index < count {
+        if line[index] == byte { return index }
+        index += 1
+    }
+    return -1
+}
+
+/// `<receive time ns> <frame>` lines, or bare frames.
+public struct BinanceLineDecoder: LineDecoder {
+    let timestamped: Bool
+
+    public init(timestamped: Bool) { self.timestamped = timestamped }
+
+    public mutating func decode(_ line: UnsafePointer<UInt8>, count: Int, into messages: inout [FeedMessage]) -> DecodeOutcome {
+        var offset = 0
+        var time: Int64? = nil
+        if timestamped {
+            let space = find(0x20, in: line, count: count)
+            guard space > 0, let nanos = ByteSpan(start: line, count: space).integer else { return .malformed(field: "receive time") }
+            time = nanos
+            offset = space + 1
+        }
+        guard let message = BinanceFrameDecoder.decode(line + offset, count: count - offset, receiveTime: time) else {
+            return .malformed(field: "frame")
+        }
+        if case .skipped = message { return .skipped }
+        messages.append(message)
+        return .decoded
+    }
+}
+
+/// cryptofeed's WebSocket capture: the first line is `<url> <-> <time>`, then `<time>: <frame>`.
+public struct CryptofeedLineDecoder: LineDecoder {
+    public init() {}
+
+    public mutating func decode(_ line: UnsafePointer<UInt8>, count: Int, into messages: inout [FeedMessage]) -> DecodeOutcome {
+        if count > 3 && (line[0] == UInt8(ascii: "w") || line[0] == UInt8(ascii: "h")) { return .skipped }
+        let colon = find(UInt8(ascii: ":"), in: line, count: count)
+        guard colon > 0, let time = nanoseconds(fromSeconds: ByteSpan(start: line, count: colon)) else {
+            return .malformed(field: "capture time")
+        }
+        guard let message = BinanceFrameDecoder.decode(line + colon + 1, count: count - colon - 1, receiveTime: time) else {
+            return .malformed(field: "frame")
+        }
+        if case .skipped = message { return .skipped }
+        messages.append(message)
+        return .decoded
+    }
+}
+
+/// cryptofeed's REST capture: `<url> -> <time>: <body>`; the symbol comes from the URL's query.
+public struct CryptofeedHTTPLineDecoder: LineDecoder {
+    public init() {}
+
+    public mutating func decode(_ line: UnsafePointer<UInt8>, count: Int, into messages: inout [FeedMessage]) -> DecodeOutcome {
+        let text = ByteSpan(start: line, count: min(count, 2048)).string
+        guard let arrow = text.range(of: " -> ") else { return .malformed(field: "url") }
+        let url = text[..<arrow.lowerBound]
+        guard let query = url.split(separator: "?").dropFirst().first,
+            let symbol = query.split(separator: "&").first(where: { $0.hasPrefix("symbol=") })?.dropFirst(7)
+        else { return .skipped }
+        let afterArrow = text.utf8.distance(from: text.startIndex, to: arrow.upperBound)
+        let colon = find(UInt8(ascii: ":"), in: line, count: count, from: afterArrow)
+        guard colon > 0, let time = nanoseconds(fromSeconds: ByteSpan(start: line + afterArrow, count: colon - afterArrow)) else {
+            return .malformed(field: "capture time")
+        }
+        guard case .snapshot(var snapshot)? = BinanceFrameDecoder.decode(line + colon + 1, count: count - colon - 1, receiveTime: time) else {
+            return .malformed(field: "depth snapshot body")
+        }
+        snapshot.symbol = String(symbol).uppercased()
+        messages.append(.snapshot(snapshot))
+        return .decoded
+    }
+}

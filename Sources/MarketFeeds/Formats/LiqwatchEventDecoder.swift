@@ -1,0 +1,96 @@
+import RiskEngine
+
+/// liqwatch's event lines: one JSON object a line with a `type`, for an operator's own systems to
+/// feed positions, balances, the fund and marks. Decimals may be strings or numbers; `time` is
+/// nanoseconds since the epoch (optional: the previous line's time is used). See the README.
+public struct LiqwatchEventDecoder: LineDecoder {
+    var lastTime: Int64 = 0
+
+    public init() {}
+
+    public mutating func decode(_ line: UnsafePointer<UInt8>, count: Int, into messages: inout [FeedMessage]) -> DecodeOutcome {
+        if count == 0 { return .skipped }
+        let value: JSONValue
+        do { value = try JSONValue.parse(bytes: Array(UnsafeBufferPointer(start: line, count: count))) } catch {
+            return .malformed(field: "json (\(error.reason))")
+        }
+        do throws(FieldError) {
+            guard let event = try Self.event(from: value, lastTime: &lastTime) else { return .skipped }
+            messages.append(.event(event))
+            return .decoded
+        } catch {
+            return .malformed(field: "\(error.field): \(error.reason)")
+        }
+    }
+
+    static func event(from value: JSONValue, lastTime: inout Int64) throws(FieldError) -> MarketEvent? {
+        guard value.objectMembers != nil else { throw FieldError(field: "line", reason: "expected a JSON object") }
+        func text(_ name: String) -> String? { value[name]?.scalarText }
+        func required(_ name: String) throws(FieldError) -> String {
+            guard let found = text(name), !found.isEmpty else { throw FieldError(field: name, reason: "missing") }
+            return found
+        }
+        func decimal(_ name: String) throws(FieldError) -> Fixed {
+            let raw = try required(name)
+            guard let number = Fixed(raw) else { throw FieldError(field: name, reason: "'\(raw)' is not a decimal number") }
+            return number
+        }
+        func units(_ name: String) throws(FieldError) -> Int64 {
+            let raw = try required(name)
+            guard let number = BookUnits.parse(raw), number >= 0 else { throw FieldError(field: name, reason: "'\(raw)' is not a decimal number") }
+            return number
+        }
+        if let timeText = text("time") {
+            guard let nanos = Int64(timeText), nanos >= 0 else { throw FieldError(field: "time", reason: "expected nanoseconds since the epoch") }
+            lastTime = nanos
+        }
+        let time = lastTime
+        let type = try required("type")
+        switch type {
+        case "position":
+            return .position(try PositionRow.parse { text($0) }, time: time)
+        case "account":
+            return .account(id: try required("account"), asset: text("asset") ?? "USDT", walletBalance: try decimal("wallet_balance"), time: time)
+        case "insurance_fund":
+            let balance = try decimal("balance")
+            guard !balance.isNegative else { throw FieldError(field: "balance", reason: "must not be negative") }
+            return .insuranceFund(asset: text("asset") ?? "USDT", balance: balance, time: time)
+        case "mark":
+            let price = try decimal("price")
+            guard price.isPositive else { throw FieldError(field: "price", reason: "must be greater than zero") }
+            return .mark(symbol: try required("symbol").uppercased(), price: price, time: time)
+        case "trade":
+            return .trade(symbol: try required("symbol").uppercased(), price: try units("price"), size: try units("size"), time: time)
+        case "liquidation":
+            let sideText = try required("side").lowercased()
+            guard let side = Side.allCases.first(where: { $0.label == sideText }) else {
+                throw FieldError(field: "side", reason: "the liquidated position's side: long or short")
+            }
+            return .exchangeLiquidation(ExchangeLiquidation(symbol: try required("symbol").uppercased(), side: side,
+                price: try decimal("price"), quantity: try decimal("size"), time: time))
+        case "book":
+            let symbol = try required("symbol").uppercased()
+            func levels(_ name: String) throws(FieldError) -> [(price: Int64, size: Int64)] {
+                guard let list = value[name]?.arrayValue else { return [] }
+                var result: [(price: Int64, size: Int64)] = []
+                for entry in list {
+                    guard let pair = entry.arrayValue, pair.count == 2, let price = pair[0].scalarText.flatMap(BookUnits.parse),
+                        let size = pair[1].scalarText.flatMap(BookUnits.parse), price > 0, size >= 0
+                    else { throw FieldError(field: name, reason: "expected [[price, size], ...]") }
+                    result.append((price, size))
+                }
+                return result
+            }
+            let bids = try levels("bids")
+            let asks = try levels("asks")
+            if text("snapshot") == "false" {
+                let changes = bids.map { LevelChange(side: .bid, price: $0.price, size: $0.size) }
+                    + asks.map { LevelChange(side: .ask, price: $0.price, size: $0.size) }
+                return .bookUpdate(symbol: symbol, changes: changes, time: time)
+            }
+            return .bookSnapshot(symbol: symbol, bids: bids, asks: asks, time: time)
+        default:
+            throw FieldError(field: "type", reason: "unknown type '\(type)'")
+        }
+    }
+}

@@ -1,0 +1,66 @@
+import RiskEngine
+
+/// A field that failed validation, to be reported with its file and line.
+public struct FieldError: Error, Hashable, Sendable {
+    public var field: String
+    public var reason: String
+}
+
+/// Reads the fields every position source shares (positions files, the liqwatch event stream).
+/// Columns: account, symbol, side, size, entry_price, margin_mode, isolated_margin, wallet_balance,
+/// leverage. Empty values count as absent.
+public enum PositionRow {
+    public static func parse(_ value: (String) -> String?) throws(FieldError) -> PositionUpdate {
+        func required(_ name: String) throws(FieldError) -> String {
+            guard let text = value(name)?.trimmed, !text.isEmpty else { throw FieldError(field: name, reason: "missing") }
+            return text
+        }
+        func decimal(_ name: String, required isRequired: Bool) throws(FieldError) -> Fixed? {
+            guard let text = value(name)?.trimmed, !text.isEmpty else {
+                if isRequired { throw FieldError(field: name, reason: "missing") }
+                return nil
+            }
+            guard let number = Fixed(text) else { throw FieldError(field: name, reason: "'\(text)' is not a decimal number") }
+            guard !number.isNegative else { throw FieldError(field: name, reason: "must not be negative") }
+            return number
+        }
+        let account = try required("account")
+        let symbol = try required("symbol").uppercased()
+        let sideText = try required("side").lowercased()
+        let side: Side
+        switch sideText {
+        case "long", "buy": side = .long
+        case "short", "sell": side = .short
+        default: throw FieldError(field: "side", reason: "expected long or short, got '\(sideText)'")
+        }
+        let size = try decimal("size", required: true)!
+        guard size.isPositive else { throw FieldError(field: "size", reason: "must be greater than zero") }
+        let entry = try decimal("entry_price", required: true)!
+        guard entry.isPositive else { throw FieldError(field: "entry_price", reason: "must be greater than zero") }
+        let modeText = (value("margin_mode")?.trimmed).flatMap { $0.isEmpty ? nil : $0.lowercased() } ?? "isolated"
+        guard let mode = MarginMode(rawValue: modeText == "crossed" ? "cross" : modeText) else {
+            throw FieldError(field: "margin_mode", reason: "expected isolated or cross, got '\(modeText)'")
+        }
+        let isolatedMargin = try decimal("isolated_margin", required: false)
+        let walletBalance = try decimal("wallet_balance", required: false)
+        let leverage = try decimal("leverage", required: false)
+        if let leverage, !(leverage.isPositive && leverage <= Fixed(1000)) {
+            throw FieldError(field: "leverage", reason: "must be in (0, 1000]")
+        }
+        if mode == .isolated && isolatedMargin == nil && leverage == nil {
+            throw FieldError(field: "isolated_margin", reason: "an isolated position needs isolated_margin or leverage")
+        }
+        return PositionUpdate(account: account, symbol: symbol, side: side, quantity: size, entryPrice: entry, mode: mode,
+            isolatedMargin: mode == .isolated ? isolatedMargin : nil, walletBalance: mode == .cross ? walletBalance : nil,
+            leverage: leverage)
+    }
+}
+
+extension String {
+    var trimmed: String {
+        var text = Substring(self)
+        while let first = text.first, first.isWhitespace { text.removeFirst() }
+        while let last = text.last, last.isWhitespace { text.removeLast() }
+        return String(text)
+    }
+}

@@ -1,0 +1,112 @@
+import RiskEngine
+
+/// Tardis.dev CSV. Every file starts with a header naming its columns; timestamps are µs since
+/// the epoch (the exchange's `timestamp`, falling back to `local_timestamp`).
+public struct TardisLineDecoder: LineDecoder {
+    public let format: RecordingFormat
+    var columns: [String: Int] = [:]
+    var fieldCount = 0
+    var sawHeader = false
+    /// Book rows of the current timestamp, waiting for the group to end.
+    var groupTime: Int64?
+    var groupSymbol = ""
+    var groupIsSnapshot = false
+    var groupBids: [(price: Int64, size: Int64)] = []
+    var groupAsks: [(price: Int64, size: Int64)] = []
+
+    public init(format: RecordingFormat) { self.format = format }
+
+    func fields(_ line: UnsafePointer<UInt8>, _ count: Int) -> [ByteSpan] {
+        var result: [ByteSpan] = []
+        result.reserveCapacity(fieldCount)
+        var start = 0
+        for index in 0...count where index == count || line[index] == UInt8(ascii: ",") {
+            result.append(ByteSpan(start: line + start, count: index - start))
+            start = index + 1
+        }
+        return result
+    }
+
+    public mutating func decode(_ line: UnsafePointer<UInt8>, count: Int, into messages: inout [FeedMessage]) -> DecodeOutcome {
+        let row = fields(line, count)
+        if !sawHeader {
+            sawHeader = true
+            for (index, name) in row.enumerated() { columns[name.string] = index }
+            fieldCount = row.count
+            return .skipped
+        }
+        guard row.count == fieldCount else { return .malformed(field: "column count (\(row.count) of \(fieldCount))") }
+        func column(_ name: String) -> ByteSpan? { columns[name].map { row[$0] } }
+        guard let symbol = column("symbol")?.string, !symbol.isEmpty else { return .malformed(field: "symbol") }
+        guard let micros = (column("timestamp")?.integer ?? column("local_timestamp")?.integer) else { return .malformed(field: "timestamp") }
+        let time = micros * 1_000
+        switch format {
+        case .tardisIncrementalBook:
+            guard let snapshotFlag = column("is_snapshot"), let sideText = column("side"),
+                let price = column("price")?.bookUnits, price > 0
+            else { return .malformed(field: "price") }
+            guard let size = column("amount")?.bookUnits, size >= 0 else { return .malformed(field: "amount") }
+            let isSnapshot = snapshotFlag.equals("true")
+            guard sideText.equals("bid") || sideText.equals("ask") else { return .malformed(field: "side") }
+            if groupTime != time || groupSymbol != symbol || groupIsSnapshot != isSnapshot { flush(into: &messages) }
+            groupTime = time
+            groupSymbol = symbol
+            groupIsSnapshot = isSnapshot
+            if sideText.equals("bid") { groupBids.append((price, size)) } else { groupAsks.append((price, size)) }
+            return .decoded
+        case .tardisBookSnapshot:
+            var bids: [(price: Int64, size: Int64)] = []
+            var asks: [(price: Int64, size: Int64)] = []
+            var level = 0
+            while let priceColumn = columns["bids[\(level)].price"] ?? columns["asks[\(level)].price"] {
+                _ = priceColumn
+                for (side, name) in [(BookSide.bid, "bids"), (.ask, "asks")] {
+                    guard let priceSpan = column("\(name)[\(level)].price"), let sizeSpan = column("\(name)[\(level)].amount"),
+                        priceSpan.count > 0 else { continue }
+                    guard let price = priceSpan.bookUnits, let size = sizeSpan.bookUnits else { return .malformed(field: "\(name)[\(level)]") }
+                    if side == .bid { bids.append((price, size)) } else { asks.append((price, size)) }
+                }
+                level += 1
+            }
+            messages.append(.event(.bookSnapshot(symbol: symbol, bids: bids, asks: asks, time: time)))
+            return .decoded
+        case .tardisTrades, .tardisLiquidations:
+            guard let price = column("price")?.bookUnits, price > 0 else { return .malformed(field: "price") }
+            guard let size = column("amount")?.bookUnits, size >= 0 else { return .malformed(field: "amount") }
+            if format == .tardisTrades {
+                messages.append(.event(.trade(symbol: symbol, price: price, size: size, time: time)))
+            } else {
+                guard let sideText = column("side") else { return .malformed(field: "side") }
+                // A sell liquidation order closes a long.
+                let side: Side = sideText.equals("sell") ? .long : .short
+                messages.append(.event(.exchangeLiquidation(ExchangeLiquidation(
+                    symbol: symbol, side: side, price: Fixed(bookUnits: price), quantity: Fixed(bookUnits: size), time: time))))
+            }
+            return .decoded
+        case .tardisDerivativeTicker:
+            guard let markSpan = column("mark_price"), markSpan.count > 0 else { return .skipped }
+            guard let mark = markSpan.fixed, mark.isPositive else { return .malformed(field: "mark_price") }
+            messages.append(.event(.mark(symbol: symbol, price: mark, time: time)))
+            return .decoded
+        default:
+            return .malformed(field: "format")
+        }
+    }
+
+    mutating func flush(into messages: inout [FeedMessage]) {
+        guard let time = groupTime else { return }
+        if groupIsSnapshot {
+            messages.append(.event(.bookSnapshot(symbol: groupSymbol, bids: groupBids, asks: groupAsks, time: time)))
+        } else {
+            var changes: [LevelChange] = []
+            for level in groupBids { changes.append(LevelChange(side: .bid, price: level.price, size: level.size)) }
+            for level in groupAsks { changes.append(LevelChange(side: .ask, price: level.price, size: level.size)) }
+            messages.append(.event(.bookUpdate(symbol: groupSymbol, changes: changes, time: time)))
+        }
+        groupTime = nil
+        groupBids.removeAll()
+        groupAsks.removeAll()
+    }
+
+    public mutating func finish(into messages: inout [FeedMessage]) { flush(into: &messages) }
+}

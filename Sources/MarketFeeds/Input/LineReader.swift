@@ -1,0 +1,68 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Splits a byte source into lines (`\n`, with a trailing `\r` removed), numbered from 1, without
+/// copying them: a line is valid until the next call. Lines longer than the buffer grow it.
+public final class LineReader {
+    let source: ByteSource
+    var buffer: UnsafeMutablePointer<UInt8>
+    var capacity: Int
+    /// Valid bytes in the buffer, and where the next line starts.
+    var filled = 0
+    var start = 0
+    var ended = false
+    public private(set) var lineNumber = 0
+
+    public init(source: ByteSource, bufferSize: Int = 1 << 20) {
+        self.source = source
+        self.capacity = bufferSize
+        self.buffer = .allocate(capacity: bufferSize)
+    }
+
+    deinit { buffer.deallocate() }
+
+    public var progress: (consumed: Int, total: Int?) { source.progress }
+
+    /// The next line, or nil at the end. A damaged input throws once every complete line before
+    /// the damage has been returned.
+    public func nextLine() throws(InputError) -> (bytes: UnsafePointer<UInt8>, count: Int, number: Int)? {
+        var searchFrom = start
+        while true {
+            if searchFrom < filled, let found = memchr(buffer + searchFrom, 0x0A, filled - searchFrom) {
+                let newline = buffer.distance(to: found.assumingMemoryBound(to: UInt8.self))
+                let lineStart = start
+                var length = newline - lineStart
+                if length > 0 && buffer[lineStart + length - 1] == 0x0D { length -= 1 }
+                start = newline + 1
+                lineNumber += 1
+                return (UnsafePointer(buffer + lineStart), length, lineNumber)
+            }
+            if ended {
+                guard start < filled else { return nil }
+                let lineStart = start
+                var length = filled - lineStart
+                if buffer[lineStart + length - 1] == 0x0D { length -= 1 }
+                start = filled
+                lineNumber += 1
+                return (UnsafePointer(buffer + lineStart), length, lineNumber)
+            }
+            // Move the partial line to the front, grow if it fills the buffer, and read more.
+            if start > 0 {
+                memmove(buffer, buffer + start, filled - start)
+                filled -= start
+                start = 0
+            }
+            if filled == capacity {
+                let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity * 2)
+                bigger.update(from: buffer, count: filled)
+                buffer.deallocate()
+                buffer = bigger
+                capacity *= 2
+            }
+            searchFrom = filled
+            let count = try source.read(into: buffer + filled, capacity: capacity - filled)
+            if count == 0 { ended = true } else { filled += count }
+        }
+    }
+}

@@ -1,0 +1,45 @@
+/// The formats a recording can be in, told apart by their content, never by the file name.
+public enum RecordingFormat: String, Hashable, Sendable {
+    /// `<receive time ns> <raw JSON frame>` a line (liqwatch's own recordings).
+    case timestampedFrames = "timestamped-frames"
+    /// Raw exchange JSON frames, one a line, no timestamp prefix.
+    case rawFrames = "raw-frames"
+    /// cryptofeed's capture: a URL header line, then `<unix time>: <frame>`.
+    case cryptofeed
+    /// cryptofeed's REST capture: `<url> -> <unix time>: <body>`.
+    case cryptofeedHTTP = "cryptofeed-http"
+    case tardisIncrementalBook = "tardis-incremental-book-L2"
+    case tardisBookSnapshot = "tardis-book-snapshot"
+    case tardisTrades = "tardis-trades"
+    case tardisLiquidations = "tardis-liquidations"
+    case tardisDerivativeTicker = "tardis-derivative-ticker"
+    /// liqwatch's event lines for an operator's own systems.
+    case liqwatchEvents = "liqwatch-events"
+
+    /// Decides the format from the first non-empty line; nil when it is none of them.
+    public static func sniff(_ line: String) -> RecordingFormat? {
+        let text = line.drop(while: { $0 == " " || $0 == "\u{FEFF}" })
+        if text.hasPrefix("exchange,symbol,timestamp,local_timestamp") {
+            let columns = text.split(separator: ",").map(String.init)
+            if columns.contains("is_snapshot") { return .tardisIncrementalBook }
+            if columns.contains(where: { $0.hasPrefix("asks[0]") }) { return .tardisBookSnapshot }
+            if columns.contains("mark_price") || columns.contains("funding_rate") { return .tardisDerivativeTicker }
+            if columns.contains("side") && columns.contains("price") && columns.contains("amount") {
+                return .tardisTrades // liquidations share the layout: told apart by the file's name below
+            }
+            return nil
+        }
+        if text.hasPrefix("{") {
+            return text.contains("\"type\"") && !text.contains("\"stream\"") ? .liqwatchEvents : .rawFrames
+        }
+        if text.hasPrefix("http://") || text.hasPrefix("https://") { return text.contains(" -> ") ? .cryptofeedHTTP : nil }
+        if text.hasPrefix("ws://") || text.hasPrefix("wss://") { return .cryptofeed }
+        var digits = text.startIndex
+        while digits < text.endIndex, text[digits].isNumber { digits = text.index(after: digits) }
+        guard digits > text.startIndex, digits < text.endIndex else { return nil }
+        let count = text.distance(from: text.startIndex, to: digits)
+        if text[digits] == " " && count >= 16 { return .timestampedFrames }
+        if text[digits] == "." || text[digits] == ":" { return .cryptofeed }
+        return nil
+    }
+}

@@ -1,0 +1,176 @@
+import RiskEngine
+
+/// A span of bytes inside a line: valid only while the line's buffer is.
+public struct ByteSpan {
+    public var start: UnsafePointer<UInt8>
+    public var count: Int
+
+    @inlinable public init(start: UnsafePointer<UInt8>, count: Int) {
+        self.start = start
+        self.count = count
+    }
+
+    @inlinable public func equals(_ literal: StaticString) -> Bool {
+        guard literal.utf8CodeUnitCount == count else { return false }
+        return bytesCompare(start, literal.utf8Start, count) == 0
+    }
+
+    public var string: String { String(decoding: UnsafeBufferPointer(start: start, count: count), as: UTF8.self) }
+
+    @inlinable public var bookUnits: Int64? { BookUnits.parse(start, count: count) }
+
+    public var fixed: Fixed? {
+        DecimalText.scaledInteger(from: start, count: count, places: Fixed.places, limit: Int128(1) << 126).map(Fixed.init(raw:))
+    }
+
+    /// A non-negative integer (ids, millisecond times).
+    @inlinable public var integer: Int64? {
+        guard count > 0 && count <= 19 else { return nil }
+        var value: Int64 = 0
+        for offset in 0..<count {
+            let digit = start[offset] &- 48
+            if digit > 9 { return nil }
+            let (shifted, overflow) = value.multipliedReportingOverflow(by: 10)
+            let (sum, carry) = shifted.addingReportingOverflow(Int64(digit))
+            if overflow || carry { return nil }
+            value = sum
+        }
+        return value
+    }
+}
+
+@inlinable func bytesCompare(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ count: Int) -> Int32 {
+    var index = 0
+    while index < count {
+        if a[index] != b[index] { return a[index] < b[index] ? -1 : 1 }
+        index += 1
+    }
+    return 0
+}
+
+/// A forward-only JSON reader over one line's bytes. Frames from exchanges are decoded with it key
+/// by key, straight into integers, with no intermediate objects: this is the hot path of replay.
+/// Every method fails softly (returns nil / false) on malformed input, and the caller counts the
+/// line as malformed.
+public struct ByteCursor {
+    public let base: UnsafePointer<UInt8>
+    public let end: Int
+    public var index: Int
+
+    public init(_ base: UnsafePointer<UInt8>, count: Int, from index: Int = 0) {
+        self.base = base
+        self.end = count
+        self.index = index
+    }
+
+    @inlinable public var atEnd: Bool { index >= end }
+    @inlinable public var peek: UInt8 { index < end ? base[index] : 0 }
+
+    @inlinable public mutating func skipSpace() {
+        while index < end {
+            let byte = base[index]
+            if byte != 0x20 && byte != 0x09 && byte != 0x0D && byte != 0x0A { return }
+            index += 1
+        }
+    }
+
+    @inlinable public mutating func consume(_ byte: UInt8) -> Bool {
+        skipSpace()
+        guard index < end, base[index] == byte else { return false }
+        index += 1
+        return true
+    }
+
+    /// A string's contents (escapes are left as they are; feed values we read never need them).
+    @inlinable public mutating func string() -> ByteSpan? {
+        skipSpace()
+        guard index < end, base[index] == UInt8(ascii: "\"") else { return nil }
+        index += 1
+        let start = index
+        while index < end {
+            let byte = base[index]
+            if byte == UInt8(ascii: "\"") {
+                let span = ByteSpan(start: base + start, count: index - start)
+                index += 1
+                return span
+            }
+            if byte == UInt8(ascii: "\\") { index += 1 }
+            index += 1
+        }
+        return nil
+    }
+
+    /// A bare scalar (number, true, false, null) as text.
+    @inlinable public mutating func scalar() -> ByteSpan? {
+        skipSpace()
+        let start = index
+        while index < end {
+            let byte = base[index]
+            if byte == UInt8(ascii: ",") || byte == UInt8(ascii: "}") || byte == UInt8(ascii: "]") || byte == 0x20 { break }
+            index += 1
+        }
+        return index > start ? ByteSpan(start: base + start, count: index - start) : nil
+    }
+
+    /// A string or a bare scalar, whichever comes (exchanges quote numbers or not).
+    @inlinable public mutating func stringOrScalar() -> ByteSpan? {
+        skipSpace()
+        return peek == UInt8(ascii: "\"") ? string() : scalar()
+    }
+
+    /// Skips one value of any kind, nested ones included.
+    public mutating func skipValue() -> Bool {
+        skipSpace()
+        guard index < end else { return false }
+        switch base[index] {
+        case UInt8(ascii: "\""):
+            return string() != nil
+        case UInt8(ascii: "{"), UInt8(ascii: "["):
+            var depth = 0
+            while index < end {
+                let byte = base[index]
+                if byte == UInt8(ascii: "\"") { guard string() != nil else { return false }; continue }
+                if byte == UInt8(ascii: "{") || byte == UInt8(ascii: "[") { depth += 1 }
+                if byte == UInt8(ascii: "}") || byte == UInt8(ascii: "]") {
+                    depth -= 1
+                    if depth == 0 { index += 1; return true }
+                }
+                index += 1
+            }
+            return false
+        default:
+            return scalar() != nil
+        }
+    }
+
+    /// Walks an object's members: `body` gets each key and must consume its value (or return false
+    /// to leave it to be skipped). Returns false if the object is malformed.
+    public mutating func object(_ body: (ByteSpan, inout ByteCursor) -> Bool?) -> Bool {
+        guard consume(UInt8(ascii: "{")) else { return false }
+        if consume(UInt8(ascii: "}")) { return true }
+        while true {
+            guard let key = string(), consume(UInt8(ascii: ":")) else { return false }
+            switch body(key, &self) {
+            case .some(true): break
+            case .some(false): guard skipValue() else { return false }
+            case .none: return false
+            }
+            if consume(UInt8(ascii: ",")) { continue }
+            return consume(UInt8(ascii: "}"))
+        }
+    }
+
+    /// Reads `[["price","size"], ...]` into levels; nil if malformed or a number is not exact.
+    public mutating func levels(into levels: inout [(price: Int64, size: Int64)]) -> Bool {
+        guard consume(UInt8(ascii: "[")) else { return false }
+        if consume(UInt8(ascii: "]")) { return true }
+        while true {
+            guard consume(UInt8(ascii: "[")), let price = stringOrScalar()?.bookUnits, consume(UInt8(ascii: ",")),
+                let size = stringOrScalar()?.bookUnits, consume(UInt8(ascii: "]")), price > 0, size >= 0
+            else { return false }
+            levels.append((price, size))
+            if consume(UInt8(ascii: ",")) { continue }
+            return consume(UInt8(ascii: "]"))
+        }
+    }
+}

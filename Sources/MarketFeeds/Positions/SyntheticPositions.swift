@@ -1,0 +1,85 @@
+import Foundation
+import RiskEngine
+
+/// A realistic book of monitored accounts placed around a symbol's first mark, so a replay of a real
+/// market shows real risk: leverage from 2x to 125x skewed towards the high end (median about 30x),
+/// log-normal notionals (median about 2,500 USDT, a long tail of whales), both sides (slightly more
+/// longs), entries scattered ±0.4 % around the mark, three isolated accounts for every cross one, and
+/// a tenth of the cross accounts also holding the symbols that appear later.
+public struct SyntheticPositions: Sendable {
+    public let count: Int
+    public let seed: UInt64
+    var generator: SplitMix
+    var crossAccounts: [String] = []
+    var symbolsSeeded = 0
+
+    public init(count: Int, seed: UInt64) {
+        self.count = count
+        self.seed = seed
+        self.generator = SplitMix(seed: seed)
+    }
+
+    /// Positions for a symbol that has just received its first mark: `count` for the first symbol,
+    /// half as many for each later one.
+    public mutating func positions(for instrument: Instrument, mark: Fixed) -> [PositionUpdate] {
+        let howMany = symbolsSeeded == 0 ? count : max(1, count / 2)
+        symbolsSeeded += 1
+        var result: [PositionUpdate] = []
+        result.reserveCapacity(howMany + crossAccounts.count / 10)
+        let markValue = mark.approximateDouble
+        // Cross accounts from earlier symbols that also trade this one.
+        let joining = crossAccounts.enumerated().filter { $0.offset % 10 == 0 }.map(\.element)
+        for account in joining { result.append(position(account: account, cross: true, instrument: instrument, mark: markValue, newAccount: false)) }
+        for index in 0..<howMany {
+            let cross = generator.unit() < 0.25
+            let account = String(format: "%@-%06d", cross ? "X" : "I", symbolsSeeded * 1_000_000 + index)
+            if cross { crossAccounts.append(account) }
+            result.append(position(account: account, cross: cross, instrument: instrument, mark: markValue, newAccount: true))
+        }
+        return result
+    }
+
+    mutating func position(account: String, cross: Bool, instrument: Instrument, mark: Double, newAccount: Bool) -> PositionUpdate {
+        let side: Side = generator.unit() < 0.55 ? .long : .short
+        let leverage = (exp(log(2.0) + (log(125.0) - log(2.0)) * pow(generator.unit(), 0.6))).rounded()
+        let notional = min(5_000_000, 2_500 * exp(1.5 * generator.normal()))
+        let entry = max(mark * 0.5, mark * (1 + 0.004 * generator.normal()))
+        let entryPrice = Fixed(approximating: entry).rounded(toMultipleOf: instrument.tickSize)
+        var quantity: Fixed
+        switch instrument.kind {
+        case .linear: quantity = Fixed(approximating: notional / entry)
+        case .inverse(let size): quantity = Fixed(approximating: notional / size.approximateDouble)
+        }
+        quantity = Fixed.maximum(instrument.lotSize, quantity.rounded(toMultipleOf: instrument.lotSize))
+        let terms = PositionTerms(side: side, quantity: quantity, entryPrice: entryPrice, kind: instrument.kind, brackets: instrument.brackets)
+        let margin = MarginMath.notional(terms, at: entryPrice) / Fixed(approximating: leverage)
+        if cross {
+            // A cross wallet carries some buffer beyond the position's margin.
+            let wallet = newAccount ? (margin * Fixed(approximating: 1 + generator.unit())).rounded(places: 2) : nil
+            return PositionUpdate(account: account, symbol: instrument.symbol, side: side, quantity: quantity, entryPrice: entryPrice,
+                mode: .cross, walletBalance: wallet, leverage: Fixed(approximating: leverage))
+        }
+        return PositionUpdate(account: account, symbol: instrument.symbol, side: side, quantity: quantity, entryPrice: entryPrice,
+            mode: .isolated, isolatedMargin: margin.rounded(places: 8), leverage: Fixed(approximating: leverage))
+    }
+}
+
+/// SplitMix64 with uniform and normal draws: deterministic across platforms.
+struct SplitMix: Sendable {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// Uniform in (0, 1).
+    mutating func unit() -> Double { (Double(next() >> 11) + 0.5) / 9_007_199_254_740_992.0 }
+
+    /// Standard normal (Box–Muller).
+    mutating func normal() -> Double { sqrt(-2 * log(unit())) * cos(2 * Double.pi * unit()) }
+}

@@ -1,0 +1,20 @@
+/// Counts of what the replay read, for the report.
+public struct FrameStats: Sendable {
+    public struct Malformed: Hashable, Sendable {
+        public var file: String
+        public var line: Int
+        public var field: String
+    }
+
+    public var read = 0
+    public var applied = 0
+    public var malformed = 0
+    public var skipped = 0
+    public var firstMalformed: [Malformed] = []
+    public static let malformedKept = 20
+
+    mutating func noteMalformed(file: String, line: Int, field: String) {
+        malformed += 1
+        if firstMalformed.count < FrameStats.malformedKept { firstMalformed.append(Malformed(file: file, line: line, field: field)) }
+    }
+}

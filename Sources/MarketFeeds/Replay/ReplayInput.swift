@@ -1,0 +1,91 @@
+import Foundation
+import RiskEngine
+
+/// One recording being read: its lines, its decoder, and messages decoded but not yet used.
+final class ReplayInput {
+    let path: String
+    let format: RecordingFormat
+    let reader: LineReader
+    var decoder: any LineDecoder
+    var pending: [FeedMessage] = []
+    var pendingIndex = 0
+    var ended = false
+    var firstLine: (bytes: UnsafePointer<UInt8>, count: Int, number: Int)?
+
+    init(path: String, threaded: Bool) throws(ReplayError) {
+        self.path = path
+        var source: ByteSource
+        do {
+            source = try FileByteSource(path: path)
+            if FileByteSource.startsWithGzipMagic(path: path) { source = try GzipByteSource(wrapping: source, path: path) }
+        } catch { throw .input(error) }
+        if threaded { source = ThreadedByteSource(wrapping: source) }
+        reader = LineReader(source: source)
+        // Sniff the format from the first non-empty line.
+        var sniffed: RecordingFormat? = nil
+        do {
+            while let line = try reader.nextLine() {
+                if line.count == 0 { continue }
+                let text = String(decoding: UnsafeBufferPointer(start: line.bytes, count: min(line.count, 4096)), as: UTF8.self)
+                sniffed = RecordingFormat.sniff(text)
+                firstLine = line
+                break
+            }
+        } catch { throw .input(error) }
+        guard var format = sniffed else {
+            throw .unknownFormat(path: path, line: firstLine?.number ?? 1)
+        }
+        if format == .tardisTrades && Paths.fileName(of: path).lowercased().contains("liquidation") {
+            format = .tardisLiquidations
+        }
+        self.format = format
+        switch format {
+        case .timestampedFrames: decoder = BinanceLineDecoder(timestamped: true)
+        case .rawFrames: decoder = BinanceLineDecoder(timestamped: false)
+        case .cryptofeed: decoder = CryptofeedLineDecoder()
+        case .cryptofeedHTTP: decoder = CryptofeedHTTPLineDecoder()
+        case .liqwatchEvents: decoder = LiqwatchEventDecoder()
+        default: decoder = TardisLineDecoder(format: format)
+        }
+    }
+
+    var progress: Double {
+        let (consumed, total) = reader.progress
+        guard let total, total > 0 else { return 0 }
+        return min(1, Double(consumed) / Double(total))
+    }
+
+    /// The time of a message, for merging inputs.
+    static func time(of message: FeedMessage) -> Int64 {
+        switch message {
+        case .depth(let event): return event.time
+        case .snapshot(let snapshot): return snapshot.time
+        case .event(let event): return event.time
+        case .skipped: return .min
+        }
+    }
+}
+
+public enum ReplayError: Error, Sendable, CustomStringConvertible {
+    case input(InputError)
+    case unknownFormat(path: String, line: Int)
+    /// `--strict`: a malformed line stops the replay.
+    case malformed(path: String, line: Int, field: String)
+
+    public var description: String {
+        switch self {
+        case .input(let error): return error.description
+        case .unknownFormat(let path, let line):
+            return "\(path):\(line): unknown format (expected timestamped Binance frames, a cryptofeed capture, Tardis CSV or liqwatch events)"
+        case .malformed(let path, let line, let field): return "\(path):\(line): malformed line (field \(field))"
+        }
+    }
+
+    /// Usage problems exit 2; a damaged input exits 1 after its report.
+    public var isUsageError: Bool {
+        switch self {
+        case .input(.missing), .input(.unreadable), .unknownFormat: return true
+        default: return false
+        }
+    }
+}

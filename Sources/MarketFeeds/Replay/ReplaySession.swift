@@ -1,0 +1,215 @@
+import RiskEngine
+
+/// How a replay is set up.
+public struct ReplayOptions: Sendable {
+    public var configuration = EngineConfiguration()
+    public var catalog = InstrumentCatalog.builtIn
+    public var positions: [PositionUpdate] = []
+    public var syntheticPositions: Int? = nil
+    public var seed: UInt64 = 1
+    /// Opening fund balance per settlement asset.
+    public var insuranceFund: [String: Fixed] = ["USDT": Fixed(250_000)]
+    public var strict = false
+    /// Decompress on a second thread.
+    public var threaded = true
+
+    public init() {}
+}
+
+/// Replays recordings through the engine: reads each file as a stream (memory stays flat), merges
+/// them by time, keeps Binance books in sync by Binance's rules, and records what happened.
+public final class ReplaySession {
+    public private(set) var engine: Engine
+    public private(set) var stats = FrameStats()
+    public private(set) var log = SessionLog()
+    public private(set) var synchronizers: [String: DepthSynchronizer] = [:]
+    public let paths: [String]
+    let options: ReplayOptions
+    var inputs: [ReplayInput] = []
+    var synthetic: SyntheticPositions?
+    var seededSymbols = Set<String>()
+    /// A REST snapshot that names no symbol, waiting for the depth stream it belongs to.
+    var anonymousSnapshots: [DepthSnapshot] = []
+    var events: [MarketEvent] = []
+    var notes: [EngineNotification] = []
+    public private(set) var firstTime: Int64?
+    public private(set) var lastTime: Int64?
+    public private(set) var finished = false
+
+    public init(paths: [String], options: ReplayOptions) throws(ReplayError) {
+        self.paths = paths
+        self.options = options
+        engine = Engine(configuration: options.configuration, catalog: options.catalog)
+        for (asset, balance) in options.insuranceFund.sorted(by: { $0.key < $1.key }) { engine.openFund(asset: asset, balance: balance) }
+        for position in options.positions { engine.apply(.position(position, time: 0)) }
+        if let count = options.syntheticPositions, count > 0 { synthetic = SyntheticPositions(count: count, seed: options.seed) }
+        var opened: [ReplayInput] = []
+        for path in paths { opened.append(try ReplayInput(path: path, threaded: options.threaded)) }
+        // A cryptofeed capture's REST snapshots live in the matching `.http.` file beside it.
+        for input in opened where input.format == .cryptofeed {
+            for companion in ReplaySession.companionHTTPFiles(of: input.path) where !paths.contains(companion) {
+                opened.append(try ReplayInput(path: companion, threaded: false))
+            }
+        }
+        inputs = opened
+    }
+
+    static func companionHTTPFiles(of path: String) -> [String] {
+        let directory = Paths.directory(of: path)
+        let name = Paths.fileName(of: path)
+        guard let range = name.range(of: ".ws.") else { return [] }
+        let prefix = name[..<range.lowerBound] + ".http."
+        return Paths.list(directory).filter { $0.hasPrefix(prefix) }.sorted().map { directory + "/" + $0 }
+    }
+
+    /// Fraction of the recordings read so far.
+    public var progress: Double {
+        guard !inputs.isEmpty else { return 1 }
+        return inputs.map(\.progress).reduce(0, +) / Double(inputs.count)
+    }
+
+    // MARK: Reading
+
+    /// Decodes lines of an input until it has a message or ends.
+    func refill(_ input: ReplayInput) throws(ReplayError) {
+        while input.pendingIndex >= input.pending.count && !input.ended {
+            input.pending.removeAll(keepingCapacity: true)
+            input.pendingIndex = 0
+            let line: (bytes: UnsafePointer<UInt8>, count: Int, number: Int)?
+            if let first = input.firstLine {
+                line = first
+                input.firstLine = nil
+            } else {
+                do { line = try input.reader.nextLine() } catch { throw .input(error) }
+            }
+            guard let line else {
+                input.ended = true
+                input.decoder.finish(into: &input.pending)
+                return
+            }
+            if line.count == 0 { continue }
+            stats.read += 1
+            switch input.decoder.decode(line.bytes, count: line.count, into: &input.pending) {
+            case .decoded:
+                stats.applied += 1
+            case .skipped:
+                stats.skipped += 1
+            case .malformed(let field):
+                stats.noteMalformed(file: input.path, line: line.number, field: field)
+                if options.strict { throw .malformed(path: input.path, line: line.number, field: field) }
+            }
+        }
+    }
+
+    /// The next message across all inputs, earliest first.
+    func nextMessage() throws(ReplayError) -> FeedMessage? {
+        var best: ReplayInput? = nil
+        var bestTime = Int64.max
+        for input in inputs {
+            try refill(input)
+            guard input.pendingIndex < input.pending.count else { continue }
+            let time = ReplayInput.time(of: input.pending[input.pendingIndex])
+            if best == nil || time < bestTime { best = input; bestTime = time }
+        }
+        guard let chosen = best else { return nil }
+        let message = chosen.pending[chosen.pendingIndex]
+        chosen.pendingIndex += 1
+        return message
+    }
+
+    // MARK: Applying
+
+    /// Applies the next message. Returns false at the end of every input.
+    @discardableResult
+    public func step() throws(ReplayError) -> Bool {
+        guard let message = try nextMessage() else {
+            finished = true
+            return false
+        }
+        events.removeAll(keepingCapacity: true)
+        let messageTime = ReplayInput.time(of: message)
+        if messageTime > 0 {
+            if firstTime == nil { firstTime = messageTime }
+            lastTime = max(lastTime ?? messageTime, messageTime)
+        }
+        switch message {
+        case .depth(let event):
+            var synchronizer = synchronizers[event.symbol] ?? DepthSynchronizer(symbol: event.symbol)
+            synchronizer.receive(event, into: &events)
+            synchronizers[event.symbol] = synchronizer
+            if !anonymousSnapshots.isEmpty { placeAnonymousSnapshots() }
+        case .snapshot(let snapshot):
+            if let symbol = snapshot.symbol {
+                deliver(snapshot, to: symbol)
+            } else {
+                anonymousSnapshots.append(snapshot)
+                placeAnonymousSnapshots()
+            }
+        case .event(let event):
+            events.append(event)
+        case .skipped:
+            break
+        }
+        for event in events { apply(event) }
+        return true
+    }
+
+    func deliver(_ snapshot: DepthSnapshot, to symbol: String) {
+        var synchronizer = synchronizers[symbol] ?? DepthSynchronizer(symbol: symbol)
+        synchronizer.receive(snapshot, into: &events)
+        synchronizers[symbol] = synchronizer
+    }
+
+    /// Binance's REST body has no symbol: it belongs to the stream whose buffered events straddle its
+    /// `lastUpdateId`, or to the only stream waiting for one.
+    func placeAnonymousSnapshots() {
+        var unplaced: [DepthSnapshot] = []
+        for snapshot in anonymousSnapshots {
+            let waiting = synchronizers.values.filter(\.isAwaitingSnapshot)
+            if let match = waiting.first(where: { $0.bufferStraddles(snapshot.lastUpdateId) }) ?? (waiting.count == 1 ? waiting.first : nil) {
+                deliver(snapshot, to: match.symbol)
+            } else if synchronizers.count == 1, let only = synchronizers.keys.first {
+                deliver(snapshot, to: only)
+            } else {
+                unplaced.append(snapshot)
+            }
+        }
+        anonymousSnapshots = unplaced
+    }
+
+    public func apply(_ event: MarketEvent) {
+        notes.removeAll(keepingCapacity: true)
+        engine.apply(event, into: &notes)
+        if !notes.isEmpty { log.record(notes) }
+        if synthetic != nil { seedSyntheticPositions() }
+    }
+
+    /// Places synthetic positions around each symbol's first mark.
+    func seedSyntheticPositions() {
+        for market in engine.markets where !seededSymbols.contains(market.symbol) {
+            guard let mark = market.markPrice, !market.book.bids.isEmpty, !market.book.asks.isEmpty else { continue }
+            seededSymbols.insert(market.symbol)
+            guard let positions = synthetic?.positions(for: market.instrument, mark: mark) else { continue }
+            for position in positions {
+                notes.removeAll(keepingCapacity: true)
+                engine.apply(.position(position, time: engine.time), into: &notes)
+                log.record(notes)
+            }
+        }
+    }
+
+    /// Replays everything that is left.
+    public func runToEnd() throws(ReplayError) {
+        while try step() {}
+    }
+
+    /// Restores a checkpoint's engine and records (the inputs are positioned by the caller).
+    func restore(engine: Engine, log: SessionLog, stats: FrameStats, synchronizers: [String: DepthSynchronizer], seeded: Set<String>, synthetic: SyntheticPositions?) {
+        self.engine = engine
+        self.log = log
+        self.stats = stats
+        self.synchronizers = synchronizers
+        self.seededSymbols = seeded
+        self.synthetic = synthetic
+    }
+}

@@ -1,0 +1,60 @@
+import ArgumentParser
+import MarketFeeds
+import RiskEngine
+
+enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
+    case json
+    case text
+}
+
+/// `liqwatch replay FILE...`: a recorded session through the engine.
+struct ReplayCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "replay",
+        abstract: "Replay recordings (Binance frames, cryptofeed, Tardis CSV, liqwatch events; .gz or -).",
+        discussion: """
+            Examples:
+              liqwatch replay ../shared/data/binance-usdm/btcusdt_20240808.gz --synthetic-positions 10000 --headless --report text
+              liqwatch replay session.gz --positions book.csv --insurance-fund 500000 --headless --report json
+              zcat session.gz | liqwatch replay - --headless
+            """)
+
+    @Argument(help: "Recordings to replay together, merged by time; - reads standard input.") var files: [String]
+    @OptionGroup var session: SessionOptions
+    @Flag(help: "Replay at full speed with no dashboard and print a report.") var headless = false
+    @Option(help: "Report format for --headless: json or text.") var report: ReportFormat = .json
+    @Flag(help: "Stop at the first malformed line instead of counting and skipping it.") var strict = false
+
+    func validate() throws {
+        if files.isEmpty { throw ValidationError("give at least one recording (or - for standard input)") }
+        if files.filter({ $0 == "-" }).count > 1 { throw ValidationError("standard input (-) can be read only once") }
+    }
+
+    mutating func run() throws {
+        let options = try session.replayOptions(strict: strict)
+        let replay: ReplaySession
+        do { replay = try ReplaySession(paths: files, options: options) } catch {
+            if error.isUsageError { throw ValidationError(error.description) }
+            throw error
+        }
+        if !headless {
+            try Dashboard.run(replay: replay, sessionOptions: session)
+            return
+        }
+        var failure: ReplayError? = nil
+        do { try replay.runToEnd() } catch { failure = error }
+        printReport(replay)
+        if let failure {
+            FileHandleOutput.standardError("liqwatch: \(failure.description)\n")
+            throw ExitCode(1)
+        }
+    }
+
+    func printReport(_ replay: ReplaySession) {
+        let source = ReplayReport.Source(kind: "replay", files: files, firstTime: replay.firstTime, lastTime: replay.lastTime)
+        let text = report == .json
+            ? ReplayReport.json(engine: replay.engine, stats: replay.stats, log: replay.log, synchronizers: replay.synchronizers, source: source) + "\n"
+            : ReplayReport.text(engine: replay.engine, stats: replay.stats, log: replay.log, synchronizers: replay.synchronizers, source: source)
+        FileHandleOutput.standardOutput(text)
+    }
+}

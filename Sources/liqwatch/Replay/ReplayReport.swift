@@ -1,0 +1,212 @@
+import MarketFeeds
+import RiskEngine
+
+/// The report a headless run prints: the same for a replay, the demo and (later) a live session.
+enum ReplayReport {
+    struct Source {
+        var kind: String
+        var files: [String]
+        var firstTime: Int64?
+        var lastTime: Int64?
+    }
+
+    static func json(engine: Engine, stats: FrameStats, log: SessionLog, synchronizers: [String: DepthSynchronizer], source: Source) -> String {
+        var symbols: [(String, JSON.Value)] = []
+        for market in engine.markets.sorted(by: { $0.symbol < $1.symbol }) {
+            let instrument = market.instrument
+            func levels(_ side: BookSide) -> JSON.Value {
+                .array(market.book.topLevels(side, count: 10).map { level in
+                    .array([.string(price(level.price, instrument)), .string(size(level.size, instrument))])
+                })
+            }
+            let sync = synchronizers[market.symbol]?.counters
+            symbols.append((market.symbol, .object([
+                ("book", .object([("bids", levels(.bid)), ("asks", levels(.ask))])),
+                ("depth_events", JSON.number(sync?.applied ?? market.counters.depthEvents)),
+                ("dropped_before_sync", JSON.number(sync?.droppedBeforeSync ?? 0)),
+                ("gaps", JSON.number(sync?.gaps ?? market.counters.gaps)),
+                ("resyncs", JSON.number(sync?.resyncs ?? 0)),
+                ("snapshots", JSON.number(sync?.snapshots ?? market.counters.snapshots)),
+                ("last_update_id", sync?.lastUpdateId.map { .number(String($0)) } ?? .null),
+                ("stale", .bool(market.book.isStale)),
+                ("mark", market.markPrice.map { .string($0.formatted(instrument.priceDecimals)) } ?? .null),
+                ("mark_source", .string(market.markFromStream ? "stream" : "book")),
+                ("trades", JSON.number(market.counters.trades)),
+                ("crossed_levels_removed", JSON.number(market.counters.crossedLevelsRemoved)),
+            ])))
+        }
+        let primary = primaryAsset(engine)
+        let fund = engine.fund(primary)
+        var funds: [(String, JSON.Value)] = []
+        for asset in engine.funds.keys.sorted() {
+            let each = engine.fund(asset)
+            funds.append((asset, fundObject(each)))
+        }
+        let openPositions = engine.positions.filter(\.isOpen).count
+        let document: JSON.Value = .object([
+            ("source", .object([
+                ("kind", .string(source.kind)),
+                ("files", .array(source.files.map { .string($0) })),
+                ("from", source.firstTime.map { .string(Clock.iso8601($0)) } ?? .null),
+                ("to", source.lastTime.map { .string(Clock.iso8601($0)) } ?? .null),
+            ])),
+            ("frames", .object([
+                ("read", JSON.number(stats.read)),
+                ("applied", JSON.number(stats.applied)),
+                ("malformed", JSON.number(stats.malformed)),
+                ("skipped", JSON.number(stats.skipped)),
+                ("first_malformed_lines", .array(stats.firstMalformed.map { .number(String($0.line)) })),
+                ("first_malformed", .array(stats.firstMalformed.map { entry in
+                    .object([("file", .string(entry.file)), ("line", JSON.number(entry.line)), ("field", .string(entry.field))])
+                })),
+            ])),
+            ("symbols", .object(symbols)),
+            ("positions", .object([
+                ("monitored", JSON.number(engine.positions.count)),
+                ("open", JSON.number(openPositions)),
+                ("accounts", JSON.number(engine.accounts.count)),
+            ])),
+            ("liquidations", .object([
+                ("simulated", .object([
+                    ("count", JSON.number(log.simulatedCount)),
+                    ("notional", moneyByAsset(log.simulatedNotional)),
+                    ("recent", .array(log.simulatedLiquidations.suffix(20).map { simulated($0, engine) })),
+                ])),
+                ("exchange", .object([
+                    ("count", JSON.number(log.exchangeCount)),
+                    ("notional", moneyByAsset(log.exchangeNotional)),
+                    ("recent", .array(log.exchangeLiquidations.suffix(20).map { exchange($0) })),
+                ])),
+            ])),
+            ("deficits", .object([
+                ("count", JSON.number(log.deficitCount)),
+                ("total", JSON.number(log.deficitTotal[primary] ?? .zero, decimals: 8)),
+                ("asset", .string(primary)),
+                ("total_by_asset", moneyByAsset(log.deficitTotal)),
+            ])),
+            ("insurance_fund", .object([
+                ("asset", .string(primary)),
+                ("start", JSON.number(fund.opening, decimals: 8)),
+                ("end", JSON.number(fund.balance, decimals: 8)),
+                ("min", JSON.number(fund.low, decimals: 8)),
+                ("peak", JSON.number(fund.peak, decimals: 8)),
+                ("inflows", JSON.number(fund.inflows, decimals: 8)),
+                ("outflows", JSON.number(fund.outflows, decimals: 8)),
+                ("by_asset", .object(funds)),
+            ])),
+            ("adl", .object([
+                ("count", JSON.number(log.adlCount)),
+                ("notional", JSON.number(log.adlNotional.values.reduce(Fixed.zero, +), decimals: 8)),
+            ])),
+            ("signals", .object([
+                ("alert_count", JSON.number(log.alertCount)),
+                ("alerts", .array(log.alerts.suffix(200).map { alert in
+                    .object([
+                        ("time", .string(Clock.iso8601(alert.time))),
+                        ("symbol", .string(alert.symbol)),
+                        ("signal", .string(alert.signal.rawValue)),
+                        ("value", JSON.number(alert.value)),
+                    ])
+                })),
+            ])),
+        ])
+        return JSON.render(document)
+    }
+
+    static func fundObject(_ fund: InsuranceFund) -> JSON.Value {
+        .object([
+            ("start", JSON.number(fund.opening, decimals: 8)), ("end", JSON.number(fund.balance, decimals: 8)),
+            ("min", JSON.number(fund.low, decimals: 8)), ("peak", JSON.number(fund.peak, decimals: 8)),
+        ])
+    }
+
+    static func primaryAsset(_ engine: Engine) -> String {
+        if engine.funds["USDT"] != nil { return "USDT" }
+        return engine.funds.keys.sorted().first ?? "USDT"
+    }
+
+    static func moneyByAsset(_ values: [String: Fixed]) -> JSON.Value {
+        .object(values.keys.sorted().map { ($0, JSON.number(values[$0]!, decimals: 8)) })
+    }
+
+    static func simulated(_ record: LiquidationRecord, _ engine: Engine) -> JSON.Value {
+        let decimals = engine.market(record.symbol)?.instrument.priceDecimals ?? 2
+        return .object([
+            ("time", .string(Clock.iso8601(record.time))), ("symbol", .string(record.symbol)), ("account", .string(record.account)),
+            ("side", .string(record.side.label)), ("quantity", JSON.number(record.quantity, decimals: 8)),
+            ("bankruptcy_price", JSON.number(record.bankruptcyPrice, decimals: decimals)),
+            ("average_fill", JSON.number(record.averageFill, decimals: decimals)),
+            ("slippage_bps", JSON.number(record.slippageBps, decimals: 2)), ("levels_consumed", JSON.number(record.levelsConsumed)),
+            ("deficit", JSON.number(record.deficit, decimals: 8)), ("fund_after", JSON.number(record.fundAfter, decimals: 8)),
+            ("adl_quantity", JSON.number(record.adlQuantity, decimals: 8)), ("partial", .bool(record.isPartial)),
+        ])
+    }
+
+    static func exchange(_ liquidation: ExchangeLiquidation) -> JSON.Value {
+        .object([
+            ("time", .string(Clock.iso8601(liquidation.time))), ("symbol", .string(liquidation.symbol)),
+            ("side", .string(liquidation.side.label)), ("price", JSON.number(liquidation.price, decimals: 8)),
+            ("quantity", JSON.number(liquidation.quantity, decimals: 8)),
+        ])
+    }
+
+    static func price(_ units: Int64, _ instrument: Instrument) -> String {
+        trimmedIfUnknown(BookUnits.format(units, decimals: instrument.priceDecimals), instrument)
+    }
+
+    static func size(_ units: Int64, _ instrument: Instrument) -> String {
+        trimmedIfUnknown(BookUnits.format(units, decimals: instrument.sizeDecimals), instrument)
+    }
+
+    /// An instrument nobody described has no tick: print the feed's digits, not eight places.
+    static func trimmedIfUnknown(_ text: String, _ instrument: Instrument) -> String {
+        guard instrument.tickSize < Fixed("0.0000001")!, text.contains(".") else { return text }
+        var trimmed = text
+        while trimmed.hasSuffix("0") { trimmed.removeLast() }
+        if trimmed.hasSuffix(".") { trimmed.removeLast() }
+        return trimmed
+    }
+
+    /// A short summary for people.
+    static func text(engine: Engine, stats: FrameStats, log: SessionLog, synchronizers: [String: DepthSynchronizer], source: Source) -> String {
+        var lines: [String] = []
+        lines.append("liqwatch \(source.kind): \(source.files.joined(separator: ", "))")
+        if let first = source.firstTime, let last = source.lastTime {
+            lines.append("  from \(Clock.iso8601(first)) to \(Clock.iso8601(last)) (\(Clock.duration(last - first)))")
+        }
+        lines.append("frames: \(stats.read) read, \(stats.applied) applied, \(stats.skipped) skipped, \(stats.malformed) malformed")
+        for entry in stats.firstMalformed.prefix(5) { lines.append("  malformed: \(entry.file):\(entry.line) (\(entry.field))") }
+        for market in engine.markets.sorted(by: { $0.symbol < $1.symbol }) {
+            let instrument = market.instrument
+            let sync = synchronizers[market.symbol]?.counters
+            var line = "\(market.symbol): mark \(market.markPrice.map { $0.formatted(instrument.priceDecimals, grouping: true) } ?? "—")"
+            line += ", \(sync?.applied ?? market.counters.depthEvents) depth events, \(sync?.gaps ?? market.counters.gaps) gaps, \(sync?.resyncs ?? 0) resyncs"
+            if let id = sync?.lastUpdateId { line += ", last update id \(id)" }
+            if market.book.isStale { line += ", BOOK STALE" }
+            lines.append(line)
+            let bids = market.book.topLevels(.bid, count: 3).map { "\(price($0.price, instrument)) × \(size($0.size, instrument))" }
+            let asks = market.book.topLevels(.ask, count: 3).map { "\(price($0.price, instrument)) × \(size($0.size, instrument))" }
+            lines.append("  bids \(bids.joined(separator: ", "))")
+            lines.append("  asks \(asks.joined(separator: ", "))")
+        }
+        let primary = primaryAsset(engine)
+        let fund = engine.fund(primary)
+        lines.append("positions: \(engine.positions.count) monitored, \(engine.positions.filter(\.isOpen).count) open")
+        lines.append("liquidations: \(log.simulatedCount) simulated, \(log.exchangeCount) reported by the exchange")
+        lines.append("deficits: \(log.deficitCount), total \((log.deficitTotal[primary] ?? .zero).formatted(2, grouping: true)) \(primary)")
+        lines.append("insurance fund (\(primary)): start \(fund.opening.formatted(2, grouping: true)), end \(fund.balance.formatted(2, grouping: true)), min \(fund.low.formatted(2, grouping: true)), peak \(fund.peak.formatted(2, grouping: true))")
+        lines.append("ADL: \(log.adlCount) events, notional \(log.adlNotional.values.reduce(Fixed.zero, +).formatted(2, grouping: true))")
+        lines.append("signal alerts: \(log.alertCount)")
+        for alert in log.alerts.suffix(10) {
+            lines.append("  \(Clock.iso8601(alert.time)) \(alert.symbol) \(alert.signal.rawValue) \(String(format2: alert.value))")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
+
+extension String {
+    init(format2 value: Double) {
+        let fixed = Fixed(approximating: value)
+        self = fixed.formatted(2, grouping: true)
+    }
+}

@@ -1,0 +1,81 @@
+import ArgumentParser
+import MarketFeeds
+import RiskEngine
+
+/// Options every session (replay, demo, live) shares: positions, the fund, the engine's rules.
+struct SessionOptions: ParsableArguments {
+    @Option(help: "Positions to monitor: CSV or JSON (see the README for the columns).") var positions: String?
+    @Option(name: .customLong("synthetic-positions"), help: "Place N realistic synthetic positions around each symbol's first mark.")
+    var syntheticPositions: Int?
+    @Option(help: "Seed for the synthetic positions.") var seed: UInt64 = 1
+    @Option(name: .customLong("insurance-fund"), help: "Opening insurance fund balance (USDT; ASSET:AMOUNT for others, comma-separated).")
+    var insuranceFund: String = "250000"
+    @Option(help: "An instrument file (JSON) that adds or overrides instruments.") var instruments: String?
+    @Option(help: "Margin rules: binance or bybit.") var rules: String = "binance"
+    @Option(help: "full, or partial:FRACTION (steps until compliant, e.g. partial:0.25).") var liquidation: String = "full"
+    @Option(help: "What the fund cannot pay: adl or socialised-loss.") var shortfall: String = "adl"
+
+    func validate() throws {
+        _ = try engineConfiguration()
+        _ = try fundBalances()
+        if let syntheticPositions, syntheticPositions < 0 || syntheticPositions > 2_000_000 {
+            throw ValidationError("--synthetic-positions must be between 0 and 2,000,000")
+        }
+        if syntheticPositions != nil && positions != nil { throw ValidationError("give --positions or --synthetic-positions, not both") }
+    }
+
+    func engineConfiguration() throws -> EngineConfiguration {
+        var configuration = EngineConfiguration()
+        guard let rules = MarginRules(rawValue: rules) else { throw ValidationError("--rules must be binance or bybit") }
+        configuration.rules = rules
+        guard let shortfall = ShortfallPolicy(rawValue: shortfall) else { throw ValidationError("--shortfall must be adl or socialised-loss") }
+        configuration.shortfall = shortfall
+        if liquidation == "full" {
+            configuration.liquidation = .full
+        } else if liquidation.hasPrefix("partial:"), let fraction = Fixed(String(liquidation.dropFirst(8))), fraction.isPositive, fraction < .one {
+            configuration.liquidation = .partial(fraction: fraction)
+        } else {
+            throw ValidationError("--liquidation must be full or partial:FRACTION with 0 < FRACTION < 1")
+        }
+        return configuration
+    }
+
+    func fundBalances() throws -> [String: Fixed] {
+        var result: [String: Fixed] = [:]
+        for item in insuranceFund.split(separator: ",") {
+            let parts = item.split(separator: ":")
+            let asset = parts.count == 2 ? String(parts[0]).uppercased() : "USDT"
+            guard let amount = Fixed(String(parts.last ?? "")), !amount.isNegative else {
+                throw ValidationError("--insurance-fund: '\(item)' is not an amount (or ASSET:AMOUNT)")
+            }
+            result[asset] = amount
+        }
+        return result
+    }
+
+    func catalog() throws -> InstrumentCatalog {
+        var catalog = InstrumentCatalog.builtIn
+        if let instruments {
+            let text = try readTextFile(instruments, flag: "instruments")
+            do { try catalog.merge(fileText: text, fileName: instruments) } catch { throw ValidationError(error.description) }
+        }
+        return catalog
+    }
+
+    /// Everything a replay needs; a bad positions file is a usage error naming file, line and field.
+    func replayOptions(strict: Bool) throws -> ReplayOptions {
+        var options = ReplayOptions()
+        options.configuration = try engineConfiguration()
+        options.catalog = try catalog()
+        options.insuranceFund = try fundBalances()
+        options.syntheticPositions = syntheticPositions
+        options.seed = seed
+        options.strict = strict
+        if let positions {
+            do { options.positions = try PositionsFile.load(path: positions, catalog: options.catalog) } catch {
+                throw ValidationError(error.description)
+            }
+        }
+        return options
+    }
+}

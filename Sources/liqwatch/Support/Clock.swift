@@ -1,0 +1,79 @@
+/// Formats nanosecond timestamps without Foundation's date machinery (exact, and fast enough for
+/// a status bar redrawn thirty times a second).
+enum Clock {
+    /// "2024-08-08T23:54:15.030Z"
+    static func iso8601(_ nanoseconds: Int64) -> String {
+        let milliseconds = nanoseconds / 1_000_000
+        var seconds = milliseconds / 1000
+        let millis = Int(milliseconds % 1000)
+        if milliseconds < 0 { seconds -= 1 }
+        let (year, month, day) = civil(days: Int(seconds / 86_400))
+        let secondOfDay = Int(seconds % 86_400)
+        return "\(year)-\(two(month))-\(two(day))T\(two(secondOfDay / 3600)):\(two(secondOfDay / 60 % 60)):\(two(secondOfDay % 60)).\(three(millis))Z"
+    }
+
+    /// "23:54:15.030"
+    static func timeOfDay(_ nanoseconds: Int64) -> String {
+        let milliseconds = nanoseconds / 1_000_000
+        let secondOfDay = Int((milliseconds / 1000) % 86_400)
+        return "\(two(secondOfDay / 3600)):\(two(secondOfDay / 60 % 60)):\(two(secondOfDay % 60)).\(three(Int(milliseconds % 1000)))"
+    }
+
+    /// "5m 44s"
+    static func duration(_ nanoseconds: Int64) -> String {
+        let seconds = Int(nanoseconds / 1_000_000_000)
+        if seconds >= 3600 { return "\(seconds / 3600)h \(seconds / 60 % 60)m" }
+        if seconds >= 60 { return "\(seconds / 60)m \(seconds % 60)s" }
+        return "\(seconds)s"
+    }
+
+    static func two(_ value: Int) -> String { value < 10 ? "0\(value)" : String(value) }
+    static func three(_ value: Int) -> String { value < 10 ? "00\(value)" : (value < 100 ? "0\(value)" : String(value)) }
+
+    /// Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm).
+    static func civil(days: Int) -> (Int, Int, Int) {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
+        let y = yoe + era * 400
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        return (m <= 2 ? y + 1 : y, m, d)
+    }
+
+    /// Parses "23:55:10", "23:55", "2024-08-08T23:55:10Z" (UTC) relative to a session's day.
+    static func parse(_ text: String, sessionStart: Int64) -> Int64? {
+        let dayStart = (sessionStart / 86_400_000_000_000) * 86_400_000_000_000
+        var timePart = Substring(text)
+        var day = dayStart
+        if let t = text.firstIndex(of: "T") {
+            let date = text[..<t].split(separator: "-").compactMap { Int($0) }
+            guard date.count == 3 else { return nil }
+            day = Int64(daysFromCivil(date[0], date[1], date[2])) * 86_400_000_000_000
+            timePart = text[text.index(after: t)...]
+        }
+        if timePart.hasSuffix("Z") { timePart = timePart.dropLast() }
+        let parts = timePart.split(separator: ":")
+        guard (2...3).contains(parts.count), let hours = Int(parts[0]), let minutes = Int(parts[1]) else { return nil }
+        var seconds: Fixed = .zero
+        if parts.count == 3 { guard let value = Fixed(String(parts[2])) else { return nil }; seconds = value }
+        guard (0..<24).contains(hours), (0..<60).contains(minutes), !seconds.isNegative, seconds < Fixed(60) else { return nil }
+        let nanos = (seconds * Fixed(1_000_000_000)).rounded(places: 0).raw / Fixed.scale
+        return day + Int64(hours * 3600 + minutes * 60) * 1_000_000_000 + Int64(nanos)
+    }
+
+    static func daysFromCivil(_ year: Int, _ month: Int, _ day: Int) -> Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let mp = (month + 9) % 12
+        let doy = (153 * mp + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
+    }
+}
+
+import RiskEngine

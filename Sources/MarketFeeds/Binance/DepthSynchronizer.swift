@@ -22,6 +22,8 @@ public struct DepthSynchronizer: Sendable {
 
     enum State: Sendable {
         case awaitingSnapshot
+        /// The snapshot is applied; the next event to apply is the one that bridges it.
+        case awaitingBridge(lastUpdateId: Int64)
         case synced(lastFinalId: Int64)
     }
 
@@ -34,7 +36,7 @@ public struct DepthSynchronizer: Sendable {
 
     public init(symbol: String) { self.symbol = symbol }
 
-    public var isSynced: Bool { if case .synced = state { return true } else { return false } }
+    public var isSynced: Bool { if case .awaitingSnapshot = state { return false } else { return true } }
 
     /// Whether buffered events straddle a snapshot id (used to tell which symbol an anonymous REST
     /// snapshot belongs to).
@@ -53,6 +55,16 @@ public struct DepthSynchronizer: Sendable {
                 buffer.removeFirst(buffer.count - DepthSynchronizer.bufferLimit)
                 counters.bufferOverflow += 1
             }
+        case .awaitingBridge(let lastUpdateId):
+            if event.finalUpdateId < lastUpdateId {
+                counters.droppedBeforeSync += 1
+            } else if event.firstUpdateId <= lastUpdateId {
+                apply(event, into: &events)
+                if hadGap { counters.resyncs += 1; hadGap = false }
+            } else {
+                // The snapshot is older than the stream can bridge: wait for a newer one.
+                gap(event, into: &events)
+            }
         case .synced(let lastFinalId):
             let continuous = event.previousFinalUpdateId.map { $0 == lastFinalId } ?? (event.firstUpdateId == lastFinalId + 1)
             if continuous {
@@ -61,51 +73,32 @@ public struct DepthSynchronizer: Sendable {
                 // A duplicate or late event already covered by what was applied: harmless.
                 counters.duplicates += 1
             } else {
-                counters.gaps += 1
-                hadGap = true
-                state = .awaitingSnapshot
-                buffer = [event]
-                events.append(.bookGap(symbol: symbol, time: event.time))
+                gap(event, into: &events)
             }
         }
     }
 
-    /// A REST snapshot: applies it and the buffered events that follow it.
+    mutating func gap(_ event: DepthEvent, into events: inout [MarketEvent]) {
+        counters.gaps += 1
+        hadGap = true
+        state = .awaitingSnapshot
+        buffer = [event]
+        events.append(.bookGap(symbol: symbol, time: event.time))
+    }
+
+    /// A REST snapshot: applies it, then the buffered events from the one that bridges it.
     public mutating func receive(_ snapshot: DepthSnapshot, into events: inout [MarketEvent]) {
         counters.snapshots += 1
-        let lastUpdateId = snapshot.lastUpdateId
-        if case .synced(let lastFinalId) = state, lastFinalId >= lastUpdateId {
+        if case .synced(let lastFinalId) = state, lastFinalId >= snapshot.lastUpdateId {
             // An older or equal snapshot while in sync tells nothing new.
             return
         }
         events.append(.bookSnapshot(symbol: symbol, bids: snapshot.bids, asks: snapshot.asks, time: snapshot.time))
-        counters.lastUpdateId = lastUpdateId
-        state = .synced(lastFinalId: lastUpdateId)
-        var pending = buffer
+        counters.lastUpdateId = snapshot.lastUpdateId
+        state = .awaitingBridge(lastUpdateId: snapshot.lastUpdateId)
+        let pending = buffer
         buffer.removeAll()
-        pending.removeAll { event in
-            if event.finalUpdateId < lastUpdateId { counters.droppedBeforeSync += 1; return true }
-            return false
-        }
-        var first = true
-        for event in pending {
-            if first {
-                first = false
-                guard event.firstUpdateId <= lastUpdateId && lastUpdateId <= event.finalUpdateId else {
-                    // The snapshot is older than the stream can bridge: wait for a newer one.
-                    counters.gaps += 1
-                    hadGap = true
-                    state = .awaitingSnapshot
-                    buffer = [event]
-                    events.append(.bookGap(symbol: symbol, time: event.time))
-                    return
-                }
-                apply(event, into: &events)
-                continue
-            }
-            receive(event, into: &events)
-        }
-        if hadGap && isSynced { counters.resyncs += 1; hadGap = false }
+        for event in pending { receive(event, into: &events) }
     }
 
     mutating func apply(_ event: DepthEvent, into events: inout [MarketEvent]) {

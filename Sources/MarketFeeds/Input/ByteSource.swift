@@ -85,6 +85,9 @@ public final class GzipByteSource: ByteSource {
     var inputEnded = false
     var memberEnded = false
     var produced = 0
+    /// Damage found after some bytes of a read were produced: those bytes are returned first, and
+    /// the error on the next call, so nothing decompressed before the damage is lost.
+    var deferredError: InputError?
 
     public init(wrapping inner: ByteSource, path: String) throws(InputError) {
         self.inner = inner
@@ -104,6 +107,19 @@ public final class GzipByteSource: ByteSource {
     public var progress: (consumed: Int, total: Int?) { inner.progress }
 
     public func read(into buffer: UnsafeMutablePointer<UInt8>, capacity: Int) throws(InputError) -> Int {
+        if let error = deferredError { throw error }
+        do throws(InputError) {
+            return try inflateInto(buffer, capacity: capacity)
+        } catch {
+            let count = capacity - Int(stream.avail_out)
+            guard count > 0 else { throw error }
+            deferredError = error
+            produced += count
+            return count
+        }
+    }
+
+    private func inflateInto(_ buffer: UnsafeMutablePointer<UInt8>, capacity: Int) throws(InputError) -> Int {
         stream.next_out = buffer
         stream.avail_out = UInt32(capacity)
         while stream.avail_out > 0 {

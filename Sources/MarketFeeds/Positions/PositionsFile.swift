@@ -94,9 +94,13 @@ public enum PositionsFile {
     static func assemble(_ rows: [Row], path: String, catalog: InstrumentCatalog) throws(PositionsFileError) -> [PositionUpdate] {
         var stated: [String: Fixed] = [:]
         var derived: [String: Fixed] = [:]
+        func key(_ update: PositionUpdate) -> String { update.account + "\u{0}" + catalog.instrument(for: update.symbol).settlementAsset }
         for row in rows where row.update.mode == .cross {
-            let key = row.update.account + "\u{0}" + catalog.instrument(for: row.update.symbol).settlementAsset
-            if let wallet = row.update.walletBalance { stated[key] = wallet; continue }
+            if let wallet = row.update.walletBalance { stated[key(row.update)] = wallet }
+        }
+        for row in rows where row.update.mode == .cross && row.update.walletBalance == nil {
+            let key = key(row.update)
+            if stated[key] != nil { continue }
             guard let leverage = row.update.leverage else {
                 throw PositionsFileError(file: path, line: row.line, field: "wallet_balance",
                     reason: "a cross position needs wallet_balance (on any row of its account) or leverage")
@@ -110,7 +114,7 @@ public enum PositionsFile {
         return rows.map { row in
             var update = row.update
             guard update.mode == .cross else { return update }
-            let key = update.account + "\u{0}" + catalog.instrument(for: update.symbol).settlementAsset
+            let key = key(update)
             if given.insert(key).inserted { update.walletBalance = stated[key] ?? derived[key] } else { update.walletBalance = nil }
             return update
         }

@@ -29,7 +29,7 @@ enum ReplayReport {
                 ("snapshots", JSON.number(sync?.snapshots ?? market.counters.snapshots)),
                 ("last_update_id", sync?.lastUpdateId.map { .number(String($0)) } ?? .null),
                 ("stale", .bool(market.book.isStale)),
-                ("mark", market.markPrice.map { .string($0.formatted(instrument.priceDecimals)) } ?? .null),
+                ("mark", market.markPrice.map { .string(trimmedIfUnknown($0.formatted(instrument.priceDecimals), instrument)) } ?? .null),
                 ("mark_source", .string(market.markFromStream ? "stream" : "book")),
                 ("trades", JSON.number(market.counters.trades)),
                 ("crossed_levels_removed", JSON.number(market.counters.crossedLevelsRemoved)),
@@ -179,7 +179,7 @@ enum ReplayReport {
         for market in engine.markets.sorted(by: { $0.symbol < $1.symbol }) {
             let instrument = market.instrument
             let sync = synchronizers[market.symbol]?.counters
-            var line = "\(market.symbol): mark \(market.markPrice.map { $0.formatted(instrument.priceDecimals, grouping: true) } ?? "—")"
+            var line = "\(market.symbol): mark \(market.markPrice.map { trimmedIfUnknown($0.formatted(instrument.priceDecimals, grouping: true), instrument) } ?? "—")"
             line += ", \(sync?.applied ?? market.counters.depthEvents) depth events, \(sync?.gaps ?? market.counters.gaps) gaps, \(sync?.resyncs ?? 0) resyncs"
             if let id = sync?.lastUpdateId { line += ", last update id \(id)" }
             if market.book.isStale { line += ", BOOK STALE" }

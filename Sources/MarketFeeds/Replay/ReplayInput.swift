@@ -4,16 +4,20 @@ import RiskEngine
 /// One recording being read: its lines, its decoder, and messages decoded but not yet used.
 final class ReplayInput {
     let path: String
+    let threaded: Bool
     let format: RecordingFormat
     let reader: LineReader
     var decoder: any LineDecoder
     var pending: [FeedMessage] = []
     var pendingIndex = 0
     var ended = false
+    /// Lines taken from the reader and decoded (the sniffed first line counts once decoded).
+    var linesConsumed = 0
     var firstLine: (bytes: UnsafePointer<UInt8>, count: Int, number: Int)?
 
     init(path: String, threaded: Bool) throws(ReplayError) {
         self.path = path
+        self.threaded = threaded
         var source: ByteSource
         do {
             source = try FileByteSource(path: path)
@@ -47,6 +51,16 @@ final class ReplayInput {
         case .liqwatchEvents: decoder = LiqwatchEventDecoder()
         default: decoder = TardisLineDecoder(format: format)
         }
+    }
+
+    /// Skips `count` lines without decoding them (restoring a checkpoint).
+    func skip(lines count: Int) throws(ReplayError) {
+        var left = count
+        if left > 0 && firstLine != nil { firstLine = nil; left -= 1 }
+        do {
+            while left > 0, try reader.nextLine() != nil { left -= 1 }
+        } catch { throw .input(error) }
+        linesConsumed = count
     }
 
     var progress: Double {

@@ -18,7 +18,7 @@ public struct ReplayOptions: Sendable {
 
 /// Replays recordings through the engine: reads each file as a stream (memory stays flat), merges
 /// them by time, keeps Binance books in sync by Binance's rules, and records what happened.
-public final class ReplaySession {
+public final class ReplaySession: SessionDriver {
     public private(set) var engine: Engine
     public private(set) var stats = FrameStats()
     public private(set) var log = SessionLog()
@@ -87,6 +87,7 @@ public final class ReplaySession {
                 input.decoder.finish(into: &input.pending)
                 return
             }
+            input.linesConsumed += 1
             if line.count == 0 { continue }
             stats.read += 1
             switch input.decoder.decode(line.bytes, count: line.count, into: &input.pending) {
@@ -203,13 +204,55 @@ public final class ReplaySession {
         while try step() {}
     }
 
-    /// Restores a checkpoint's engine and records (the inputs are positioned by the caller).
-    func restore(engine: Engine, log: SessionLog, stats: FrameStats, synchronizers: [String: DepthSynchronizer], seeded: Set<String>, synthetic: SyntheticPositions?) {
-        self.engine = engine
-        self.log = log
-        self.stats = stats
-        self.synchronizers = synchronizers
-        self.seededSymbols = seeded
-        self.synthetic = synthetic
+    // MARK: Driving from a clock
+
+    public var kind: String { "REPLAY" }
+    public var sourceLabel: String { paths.map { Paths.fileName(of: $0) }.joined(separator: " + ") }
+    public var knownEndTime: Int64? { nil }
+
+    public func peekTime() throws(ReplayError) -> Int64? {
+        var earliest: Int64? = nil
+        for input in inputs {
+            try refill(input)
+            guard input.pendingIndex < input.pending.count else { continue }
+            let time = ReplayInput.time(of: input.pending[input.pendingIndex])
+            earliest = min(earliest ?? time, time)
+        }
+        return earliest
+    }
+
+    public func checkpoint() -> SessionCheckpoint {
+        let position = ReplayPosition(
+            synchronizers: synchronizers, seeded: seededSymbols, synthetic: synthetic, anonymousSnapshots: anonymousSnapshots,
+            inputs: inputs.map { ReplayPosition.Input(linesConsumed: $0.linesConsumed, decoder: $0.decoder, pending: $0.pending,
+                pendingIndex: $0.pendingIndex, ended: $0.ended) })
+        return SessionCheckpoint(time: lastTime ?? 0, engine: engine, log: log, stats: stats, lastTime: lastTime, replay: position, demo: nil)
+    }
+
+    /// Reopens the inputs and skips the lines the checkpoint had consumed (no decoding, no engine
+    /// work: the engine comes back whole from the checkpoint).
+    public func restore(_ checkpoint: SessionCheckpoint) throws(ReplayError) {
+        guard let position = checkpoint.replay, position.inputs.count == inputs.count else { return }
+        var reopened: [ReplayInput] = []
+        for (input, saved) in zip(inputs, position.inputs) {
+            guard input.path != "-" else { throw .input(.unreadable(path: "-", reason: "standard input cannot be rewound")) }
+            let fresh = try ReplayInput(path: input.path, threaded: input.threaded)
+            try fresh.skip(lines: saved.linesConsumed)
+            fresh.decoder = saved.decoder
+            fresh.pending = saved.pending
+            fresh.pendingIndex = saved.pendingIndex
+            fresh.ended = saved.ended
+            reopened.append(fresh)
+        }
+        inputs = reopened
+        engine = checkpoint.engine
+        log = checkpoint.log
+        stats = checkpoint.stats
+        lastTime = checkpoint.lastTime
+        synchronizers = position.synchronizers
+        seededSymbols = position.seeded
+        synthetic = position.synthetic
+        anonymousSnapshots = position.anonymousSnapshots
+        finished = false
     }
 }

@@ -38,7 +38,7 @@ struct ReplayCommand: ParsableCommand {
             throw error
         }
         if !headless {
-            try Dashboard.run(replay: replay, sessionOptions: session)
+            try Dashboard.run(session: replay)
             return
         }
         var failure: ReplayError? = nil

@@ -1,0 +1,64 @@
+import RiskEngine
+
+/// Anything that feeds the engine event by event: a replay of recordings or the demo generator.
+/// The replay clock and the dashboard drive it through this, whatever it is.
+public protocol SessionDriver: AnyObject {
+    var engine: Engine { get }
+    var log: SessionLog { get }
+    var stats: FrameStats { get }
+    /// Fraction of the session done, 0...1.
+    var progress: Double { get }
+    var firstTime: Int64? { get }
+    var lastTime: Int64? { get }
+    var finished: Bool { get }
+    /// "REPLAY" or "DEMO".
+    var kind: String { get }
+    /// What is being read, for the status bar.
+    var sourceLabel: String { get }
+    /// The time of the next event, without applying it; nil at the end.
+    func peekTime() throws(ReplayError) -> Int64?
+    /// Applies the next event; false at the end.
+    @discardableResult func step() throws(ReplayError) -> Bool
+    /// Everything needed to come back to this point (for backward seeks).
+    func checkpoint() -> SessionCheckpoint
+    /// Returns to a checkpoint taken from this session.
+    func restore(_ checkpoint: SessionCheckpoint) throws(ReplayError)
+    /// The session's end time when known in advance (the demo), for seeking by percentage.
+    var knownEndTime: Int64? { get }
+}
+
+/// A point in a session that can be returned to: the engine (a value, cheap to copy), the records,
+/// and where each input was.
+public struct SessionCheckpoint {
+    public var time: Int64
+    var engine: Engine
+    var log: SessionLog
+    var stats: FrameStats
+    var lastTime: Int64?
+    var replay: ReplayPosition?
+    var demo: DemoState?
+}
+
+/// Where a replay was: its synchronizers, its synthetic-position state, and per input the lines
+/// consumed and the decoder's own state.
+struct ReplayPosition {
+    struct Input {
+        var linesConsumed: Int
+        var decoder: any LineDecoder
+        var pending: [FeedMessage]
+        var pendingIndex: Int
+        var ended: Bool
+    }
+    var synchronizers: [String: DepthSynchronizer]
+    var seeded: Set<String>
+    var synthetic: SyntheticPositions?
+    var anonymousSnapshots: [DepthSnapshot]
+    var inputs: [Input]
+}
+
+/// The generator's state, for demo checkpoints.
+struct DemoState {
+    var market: DemoMarket
+    var queue: [MarketEvent]
+    var queueIndex: Int
+}

@@ -22,7 +22,17 @@ public final class LineReader {
 
     deinit { buffer.deallocate() }
 
-    public var progress: (consumed: Int, total: Int?) { source.progress }
+    /// Bytes the source has delivered, and how many of them the returned lines have used.
+    public private(set) var delivered = 0
+    public var consumed: Int { delivered - (filled - start) }
+
+    /// The fraction of the input the returned lines cover: the source's own fraction (compressed
+    /// bytes for a .gz) scaled by the share of what it delivered that the lines have used.
+    public var fraction: Double? {
+        let (read, total) = source.progress
+        guard let total, total > 0, delivered > 0 else { return nil }
+        return min(1, Double(read) / Double(total) * Double(consumed) / Double(delivered))
+    }
 
     /// The next line, or nil at the end. A damaged input throws once every complete line before
     /// the damage has been returned.
@@ -62,7 +72,7 @@ public final class LineReader {
             }
             searchFrom = filled
             let count = try source.read(into: buffer + filled, capacity: capacity - filled)
-            if count == 0 { ended = true } else { filled += count }
+            if count == 0 { ended = true } else { filled += count; delivered += count }
         }
     }
 }

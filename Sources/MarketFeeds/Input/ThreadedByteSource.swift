@@ -7,13 +7,15 @@ public final class ThreadedByteSource: ByteSource, @unchecked Sendable {
     private let chunkSize: Int
     private let depth: Int
     private let condition = NSCondition()
-    private var chunks: [[UInt8]] = []
+    /// Chunks ready for the reader, each with the inner source's progress once it was read.
+    private var chunks: [(bytes: [UInt8], progress: (consumed: Int, total: Int?))] = []
     private var finished = false
     private var failure: InputError?
     private var stopped = false
     private var current: [UInt8] = []
     private var offset = 0
-    private var innerProgress: (consumed: Int, total: Int?) = (0, nil)
+    /// The progress of the last chunk handed to the reader (not of what the thread read ahead).
+    private var deliveredProgress: (consumed: Int, total: Int?) = (0, nil)
 
     public init(wrapping inner: ByteSource, chunkSize: Int = 1 << 20, depth: Int = 4) {
         self.inner = inner
@@ -38,13 +40,13 @@ public final class ThreadedByteSource: ByteSource, @unchecked Sendable {
                 do throws(InputError) { return .success(try inner.read(into: buffer.baseAddress!, capacity: chunkSize)) }
                 catch { return .failure(error) }
             }
+            let progress = inner.progress
             condition.lock()
-            innerProgress = inner.progress
             while chunks.count >= depth && !stopped { condition.wait() }
             if stopped { condition.unlock(); return }
             switch result {
             case .success(let count):
-                if count == 0 { finished = true } else { chunk.removeLast(chunkSize - count); chunks.append(chunk) }
+                if count == 0 { finished = true } else { chunk.removeLast(chunkSize - count); chunks.append((chunk, progress)) }
             case .failure(let error):
                 failure = error
                 finished = true
@@ -58,7 +60,7 @@ public final class ThreadedByteSource: ByteSource, @unchecked Sendable {
     public var progress: (consumed: Int, total: Int?) {
         condition.lock()
         defer { condition.unlock() }
-        return innerProgress
+        return deliveredProgress
     }
 
     public func read(into buffer: UnsafeMutablePointer<UInt8>, capacity: Int) throws(InputError) -> Int {
@@ -71,7 +73,9 @@ public final class ThreadedByteSource: ByteSource, @unchecked Sendable {
                 if let error { throw error }
                 return 0
             }
-            current = chunks.removeFirst()
+            let next = chunks.removeFirst()
+            current = next.bytes
+            deliveredProgress = next.progress
             offset = 0
             condition.broadcast()
             condition.unlock()

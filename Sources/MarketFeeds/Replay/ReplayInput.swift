@@ -64,9 +64,8 @@ final class ReplayInput {
     }
 
     var progress: Double {
-        let (consumed, total) = reader.progress
-        guard let total, total > 0 else { return 0 }
-        return min(1, Double(consumed) / Double(total))
+        if ended && pendingIndex >= pending.count { return 1 }
+        return min(0.9999, reader.fraction ?? 0)
     }
 
     /// The time of a message, for merging inputs.

@@ -1,0 +1,189 @@
+import RiskEngine
+
+/// Maps a session's event time to wall time and drives it: speed, pause, single steps, jumps to
+/// notable events, and seeks forwards or backwards. Backward seeks restore the latest engine
+/// checkpoint at or before the target and replay from there, so they never start over.
+///
+/// The clock has no clock of its own: callers pass the wall time (monotonic nanoseconds), which is
+/// what makes it testable.
+public final class ReplayClock {
+    public static let speeds: [Double] = [0.1, 0.25, 0.5, 1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, .infinity]
+
+    public let driver: any SessionDriver
+    public private(set) var speed: Double = 1
+    public private(set) var paused = false
+    /// Wall time and event time that correspond, from the last change of speed, pause or seek.
+    var anchorWall: UInt64 = 0
+    var anchorEvent: Int64 = 0
+    var anchored = false
+    var checkpoints: [SessionCheckpoint] = []
+    public let checkpointInterval: Int64
+    public static let maximumCheckpoints = 120
+    var nextCheckpoint: Int64 = .min
+
+    public init(driver: any SessionDriver, checkpointInterval: Int64 = 10_000_000_000) {
+        self.driver = driver
+        self.checkpointInterval = checkpointInterval
+        checkpoints.append(driver.checkpoint())
+    }
+
+    /// The event time the session is at: the virtual clock while playing, else the last event.
+    public func currentTime(wall: UInt64) -> Int64 {
+        guard anchored else { return driver.lastTime ?? driver.firstTime ?? 0 }
+        if paused || speed.isInfinite { return max(anchorEvent, driver.lastTime ?? anchorEvent) }
+        let elapsed = Double(wall &- anchorWall) * speed
+        return anchorEvent + Int64(min(elapsed, 9e18))
+    }
+
+    public var speedLabel: String {
+        if speed.isInfinite { return "max" }
+        if speed < 1 { return "\(speed)x" }
+        return "\(Int(speed))x"
+    }
+
+    // MARK: Playing
+
+    /// Applies every event due by `wall`, at most `budget` of them (so input stays responsive
+    /// during a flood). Returns how many were applied.
+    @discardableResult
+    public func advance(wall: UInt64, budget: Int = 20_000) throws(ReplayError) -> Int {
+        if !anchored {
+            guard let first = try driver.peekTime() else { return 0 }
+            anchor(event: first, wall: wall)
+        }
+        guard !paused else { return 0 }
+        let target = speed.isInfinite ? Int64.max : currentTime(wall: wall)
+        var applied = 0
+        while applied < budget, let next = try driver.peekTime(), next <= target {
+            try driver.step()
+            applied += 1
+            noteCheckpoint()
+        }
+        if speed.isInfinite, let last = driver.lastTime { anchorEvent = last }
+        return applied
+    }
+
+    /// Wall nanoseconds until the next event is due, for the run loop's sleep (nil: nothing due).
+    public func wallUntilNextEvent(wall: UInt64) throws(ReplayError) -> UInt64? {
+        guard !paused, let next = try driver.peekTime() else { return nil }
+        if speed.isInfinite { return 0 }
+        let now = currentTime(wall: wall)
+        if next <= now { return 0 }
+        return UInt64(Double(next - now) / speed)
+    }
+
+    func anchor(event: Int64, wall: UInt64) {
+        anchorEvent = event
+        anchorWall = wall
+        anchored = true
+    }
+
+    func noteCheckpoint() {
+        guard let time = driver.lastTime else { return }
+        if nextCheckpoint == .min { nextCheckpoint = time + checkpointInterval; return }
+        guard time >= nextCheckpoint else { return }
+        nextCheckpoint = time + checkpointInterval
+        if let last = checkpoints.last, last.time >= time { return }
+        checkpoints.append(driver.checkpoint())
+        if checkpoints.count > ReplayClock.maximumCheckpoints {
+            // Keep the first and thin the rest evenly: memory stays bounded on long sessions.
+            checkpoints = [checkpoints[0]] + checkpoints.dropFirst().enumerated().filter { $0.offset % 2 == 1 }.map(\.element)
+        }
+    }
+
+    public var checkpointCount: Int { checkpoints.count }
+
+    // MARK: Controls
+
+    public func togglePause(wall: UInt64) {
+        let now = currentTime(wall: wall)
+        paused.toggle()
+        anchor(event: now, wall: wall)
+    }
+
+    public func setSpeed(_ newSpeed: Double, wall: UInt64) {
+        let now = currentTime(wall: wall)
+        speed = newSpeed.isInfinite ? .infinity : min(1000, max(0.1, newSpeed))
+        anchor(event: now, wall: wall)
+    }
+
+    public func faster(wall: UInt64) {
+        if let next = ReplayClock.speeds.first(where: { $0 > speed }) { setSpeed(next, wall: wall) }
+    }
+
+    public func slower(wall: UInt64) {
+        if let previous = ReplayClock.speeds.last(where: { $0 < speed }) { setSpeed(previous, wall: wall) }
+    }
+
+    /// Applies exactly one event and pauses there.
+    public func stepOne(wall: UInt64) throws(ReplayError) {
+        paused = true
+        if try driver.step() { noteCheckpoint() }
+        anchor(event: driver.lastTime ?? 0, wall: wall)
+    }
+
+    /// Moves to event time `target`, forwards by replaying, backwards from the nearest checkpoint.
+    public func seek(to target: Int64, wall: UInt64) throws(ReplayError) {
+        let now = driver.lastTime ?? .min
+        if target < now {
+            let checkpoint = checkpoints.last(where: { $0.time <= target }) ?? checkpoints[0]
+            try driver.restore(checkpoint)
+            checkpoints.removeAll { $0.time > checkpoint.time }
+            nextCheckpoint = checkpoint.time + checkpointInterval
+        }
+        while let next = try driver.peekTime(), next <= target {
+            try driver.step()
+            noteCheckpoint()
+        }
+        anchor(event: max(target, driver.lastTime ?? target), wall: wall)
+    }
+
+    /// Seeks to a fraction of the session: by time when the end is known (the demo), else by how
+    /// much of the recordings has been read.
+    public func seek(fraction: Double, wall: UInt64) throws(ReplayError) {
+        let clamped = min(1, max(0, fraction))
+        let peeked = try driver.peekTime()
+        if let end = driver.knownEndTime, let start = driver.firstTime ?? peeked {
+            try seek(to: start + Int64(Double(end - start) * clamped), wall: wall)
+            return
+        }
+        if clamped < driver.progress {
+            let checkpoint = checkpoints[0]
+            try driver.restore(checkpoint)
+            checkpoints.removeSubrange(1...)
+            nextCheckpoint = .min
+        }
+        while driver.progress < clamped || clamped >= 1, try driver.step() { noteCheckpoint() }
+        anchor(event: driver.lastTime ?? 0, wall: wall)
+    }
+
+    /// Jumps forward to the next liquidation, deficit or signal alert (replaying until one happens).
+    /// Returns its time, or nil when the session ends first.
+    @discardableResult
+    public func jumpToNextNotable(wall: UInt64) throws(ReplayError) -> Int64? {
+        let now = currentTime(wall: wall)
+        if let known = driver.log.marks.first(where: { $0 > now }) {
+            try seek(to: known, wall: wall)
+            return known
+        }
+        let before = driver.log.marks.count
+        while try driver.step() {
+            noteCheckpoint()
+            if driver.log.marks.count > before, let found = driver.log.marks.last, found > now {
+                anchor(event: found, wall: wall)
+                return found
+            }
+        }
+        anchor(event: driver.lastTime ?? now, wall: wall)
+        return nil
+    }
+
+    /// Jumps back to the previous liquidation, deficit or alert.
+    @discardableResult
+    public func jumpToPreviousNotable(wall: UInt64) throws(ReplayError) -> Int64? {
+        let now = currentTime(wall: wall)
+        guard let found = driver.log.marks.last(where: { $0 < now }) else { return nil }
+        try seek(to: found, wall: wall)
+        return found
+    }
+}

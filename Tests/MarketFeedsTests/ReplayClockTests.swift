@@ -1,0 +1,91 @@
+import Testing
+@testable import MarketFeeds
+import RiskEngine
+
+@Suite("Replay clock")
+struct ReplayClockTests {
+    let second: UInt64 = 1_000_000_000
+
+    @Test("event time follows wall time at the chosen speed; pause stops it")
+    func speedAndPause() throws {
+        let demo = DemoSession(seed: 2, positions: 200)
+        let clock = ReplayClock(driver: demo)
+        try clock.advance(wall: 0)
+        let start = clock.currentTime(wall: 0)
+        try clock.advance(wall: 2 * second)
+        #expect(clock.currentTime(wall: 2 * second) - start == 2_000_000_000)
+        #expect(demo.lastTime! <= start + 2_000_000_000 && demo.lastTime! > start + 1_800_000_000)
+        clock.setSpeed(10, wall: 2 * second)
+        try clock.advance(wall: 3 * second)
+        #expect(clock.currentTime(wall: 3 * second) - start == 12_000_000_000)
+        clock.togglePause(wall: 3 * second)
+        let paused = demo.lastTime
+        try clock.advance(wall: 60 * second)
+        #expect(demo.lastTime == paused)
+        #expect(clock.paused)
+        clock.faster(wall: 60 * second)
+        #expect(clock.speed == 25)
+        clock.slower(wall: 60 * second)
+        clock.slower(wall: 60 * second)
+        #expect(clock.speed == 5)
+    }
+
+    @Test("step applies one event")
+    func step() throws {
+        let demo = DemoSession(seed: 2, positions: 10)
+        let clock = ReplayClock(driver: demo)
+        try clock.stepOne(wall: 0)
+        try clock.stepOne(wall: 0)
+        #expect(demo.stats.applied == 2)
+        #expect(clock.paused)
+    }
+
+    @Test("a backward seek restores a checkpoint and lands exactly where a straight run does")
+    func backwardSeek() throws {
+        let demo = DemoSession(seed: 5, positions: 1_000)
+        let clock = ReplayClock(driver: demo, checkpointInterval: 5_000_000_000)
+        clock.setSpeed(.infinity, wall: 0)
+        try clock.advance(wall: 0, budget: .max)
+        #expect(demo.finished || demo.progress > 0.99)
+        let target = DemoSession.startTime + 95_000_000_000
+        try clock.seek(to: target, wall: 0)
+        let straight = DemoSession(seed: 5, positions: 1_000)
+        while let next = try straight.peekTime(), next <= target { try straight.step() }
+        #expect(demo.lastTime == straight.lastTime)
+        #expect(demo.engine.fund("USDT").balance == straight.engine.fund("USDT").balance)
+        #expect(demo.engine.market("BTCUSDT")?.book == straight.engine.market("BTCUSDT")?.book)
+        #expect(demo.log.simulatedCount == straight.log.simulatedCount)
+        #expect(clock.checkpointCount > 2)
+    }
+
+    @Test("seek by percentage, and jumps to the next and previous notable event")
+    func percentageAndJumps() throws {
+        let demo = DemoSession(seed: 1, positions: 1_000)
+        let clock = ReplayClock(driver: demo)
+        try clock.seek(fraction: 0.5, wall: 0)
+        #expect(abs(demo.progress - 0.5) < 0.01)
+        let next = try #require(try clock.jumpToNextNotable(wall: 0))
+        #expect(next > DemoSession.startTime + 75_000_000_000)
+        try clock.seek(fraction: 0.9, wall: 0)
+        let previous = try #require(try clock.jumpToPreviousNotable(wall: 0))
+        #expect(previous < DemoSession.startTime + 135_000_000_000)
+        #expect(demo.lastTime! <= previous)
+    }
+
+    @Test("a replay of a recording seeks backwards through checkpoints too", .enabled(if: SharedData.isPresent, SharedData.skipMessage))
+    func recordingSeek() throws {
+        var options = ReplayOptions()
+        options.threaded = false
+        let session = try ReplaySession(paths: [SharedData.path("binance-usdm/btcusdt_20240808.gz")], options: options)
+        let clock = ReplayClock(driver: session)
+        try clock.seek(fraction: 1, wall: 0)
+        let finalBook = session.engine.market("BTCUSDT")?.book
+        let target = session.firstTime! + 120_000_000_000
+        try clock.seek(to: target, wall: 0)
+        #expect(session.lastTime! <= target)
+        #expect(session.lastTime! > target - 1_000_000_000)
+        try clock.seek(fraction: 1, wall: 0)
+        #expect(session.engine.market("BTCUSDT")?.book == finalBook)
+        #expect(session.synchronizers["BTCUSDT"]?.counters.applied == 6_547)
+    }
+}

@@ -111,3 +111,35 @@ struct DecimalTextTests {
         #expect((Fixed(2) / Fixed(3)).formatted(18) == "0.666666666666666667")
     }
 }
+
+@Suite("Price ladder against a reference")
+struct PriceLadderReferenceTests {
+    @Test("random inserts, updates and removals across thousands of levels match a dictionary", arguments: [1, 2, 3])
+    func matchesReference(seed: Int) {
+        var rng = SeededGenerator(seed: UInt64(seed))
+        for side in [BookSide.bid, .ask] {
+            var ladder = PriceLadder(side: side)
+            var reference: [Int64: Int64] = [:]
+            for step in 0..<20_000 {
+                let price = Int64.random(in: 1...3_000, using: &rng) * 10_000_000
+                let size = Int.random(in: 0..<3, using: &rng) == 0 ? 0 : Int64.random(in: 1...1_000, using: &rng)
+                let before = ladder.set(price: price, size: size)
+                #expect(before == reference[price] ?? 0)
+                reference[price] = size > 0 ? size : nil
+                if step % 997 == 0 {
+                    var seen: [Int64] = []
+                    ladder.forEachFromTouch { price, size in
+                        #expect(reference[price] == size)
+                        seen.append(price)
+                        return true
+                    }
+                    let expected = reference.keys.sorted(by: side == .bid ? (>) : (<))
+                    #expect(seen == expected)
+                    #expect(ladder.count == reference.count)
+                    if let first = expected.first { #expect(ladder.best?.price == first) }
+                    if expected.count > 10 { #expect(ladder.level(at: 10).price == expected[10]) }
+                }
+            }
+        }
+    }
+}

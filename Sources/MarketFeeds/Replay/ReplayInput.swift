@@ -21,9 +21,12 @@ final class ReplayInput {
         var source: ByteSource
         do {
             source = try FileByteSource(path: path)
-            if FileByteSource.startsWithGzipMagic(path: path) { source = try GzipByteSource(wrapping: source, path: path) }
+            // Decompression gets its own thread; a plain file is read faster than it is parsed.
+            if FileByteSource.startsWithGzipMagic(path: path) {
+                source = try GzipByteSource(wrapping: source, path: path)
+                if threaded { source = ThreadedByteSource(wrapping: source) }
+            }
         } catch { throw .input(error) }
-        if threaded { source = ThreadedByteSource(wrapping: source) }
         reader = LineReader(source: source)
         // Sniff the format from the first non-empty line.
         var sniffed: RecordingFormat? = nil

@@ -5,62 +5,92 @@ public enum BookSide: Hashable, Sendable {
     public var opposite: BookSide { self == .bid ? .ask : .bid }
 }
 
-/// One side of an L2 book: price levels held as exact integers (book units), sorted so that the
-/// best level is the last element. Bids keep their price as the sort key and asks keep the negated
-/// price, so both sides are ascending arrays whose maximum is the touch; nearly every feed update
-/// lands within a few levels of the touch, where an insert or a removal moves almost nothing and a
-/// search from the end finds the level in a step or two.
-public struct PriceLadder: Hashable, Sendable {
+/// A run of consecutive levels of a ladder.
+@usableFromInline
+struct LadderChunk: Sendable {
+    @usableFromInline var keys: [Int64]
+    @usableFromInline var sizes: [Int64]
+
+    @usableFromInline init(keys: [Int64], sizes: [Int64]) {
+        self.keys = keys
+        self.sizes = sizes
+    }
+}
+
+/// One side of an L2 book: price levels held as exact integers (book units).
+///
+/// Levels are sorted by a key, the price for bids and −price for asks, so both sides ascend and
+/// the touch is always the last level. They are stored in chunks of at most 128 levels: a feed
+/// update far from the touch (Binance's full-depth streams touch levels thousands deep) shifts one
+/// chunk, not the whole side, while the touch stays at the end where a search from the end finds
+/// it in a step or two.
+public struct PriceLadder: Sendable {
     public let side: BookSide
-    /// Sort keys: the price for bids, −price for asks; ascending, best last.
-    @usableFromInline var keys: [Int64] = []
-    @usableFromInline var sizes: [Int64] = []
+    @usableFromInline var chunks: [LadderChunk] = []
+    /// Each chunk's first key, contiguous, so finding the chunk is a search in one small array.
+    @usableFromInline var firstKeys: [Int64] = []
+    @usableFromInline var levelCount = 0
+    public var count: Int { levelCount }
+    @usableFromInline static let chunkCapacity = 128
 
     public init(side: BookSide) { self.side = side }
 
-    public var count: Int { keys.count }
-    public var isEmpty: Bool { keys.isEmpty }
+    public var isEmpty: Bool { count == 0 }
 
     @inlinable func key(for price: Int64) -> Int64 { side == .bid ? price : -price }
     @inlinable func price(forKey key: Int64) -> Int64 { side == .bid ? key : -key }
 
     /// Best price and size, or nil for an empty side.
     public var best: (price: Int64, size: Int64)? {
-        guard let last = keys.last else { return nil }
-        return (price(forKey: last), sizes[sizes.count - 1])
+        guard let last = chunks.last, let key = last.keys.last else { return nil }
+        return (price(forKey: key), last.sizes[last.sizes.count - 1])
     }
 
     /// The level `depth` places from the touch (0 is the best).
     public func level(at depth: Int) -> (price: Int64, size: Int64) {
-        let index = keys.count - 1 - depth
-        return (price(forKey: keys[index]), sizes[index])
+        var remaining = depth
+        for chunk in chunks.reversed() {
+            if remaining < chunk.keys.count {
+                let index = chunk.keys.count - 1 - remaining
+                return (price(forKey: chunk.keys[index]), chunk.sizes[index])
+            }
+            remaining -= chunk.keys.count
+        }
+        preconditionFailure("level \(depth) of a side with \(count) levels")
     }
 
     public func size(at price: Int64) -> Int64 {
-        let (index, found) = search(key(for: price))
-        return found ? sizes[index] : 0
+        let (chunk, index, found) = search(key(for: price))
+        return found ? chunks[chunk].sizes[index] : 0
     }
 
-    /// The index where `key` is or would be inserted. Gallops from the touch end, because that is
-    /// where the updates are.
-    @inlinable func search(_ key: Int64) -> (index: Int, found: Bool) {
-        let count = keys.count
-        if count == 0 { return (0, false) }
-        return keys.withUnsafeBufferPointer { buffer in
-            var high = count
-            var step = 1
-            var low = count - 1
-            while low > 0 && buffer[low] > key {
-                high = low
-                low = Swift.max(0, low - step)
-                step <<= 1
+    /// The chunk holding `key` (or where it belongs), the index in it, and whether it is there.
+    /// Gallops over chunks from the touch end, where the updates are.
+    @inlinable func search(_ key: Int64) -> (chunk: Int, index: Int, found: Bool) {
+        let chunkCount = chunks.count
+        if chunkCount == 0 { return (0, 0, false) }
+        // The last chunk whose first key is ≤ key (or chunk 0): from the touch end, then binary.
+        let chunk: Int = firstKeys.withUnsafeBufferPointer { firsts in
+            if firsts[chunkCount - 1] <= key { return chunkCount - 1 }
+            var low = 0
+            var high = chunkCount - 1 // firsts[high] > key
+            while low + 1 < high {
+                let middle = (low + high) >> 1
+                if firsts[middle] <= key { low = middle } else { high = middle }
             }
-            // buffer[low] <= key, or low == 0; buffer[high] > key or high == count.
+            return low
+        }
+        return chunks[chunk].keys.withUnsafeBufferPointer { buffer in
+            let count = buffer.count
+            var low = 0
+            var high = count
+            // Most keys sit near the end of their chunk (the touch): check there first.
+            if count > 0 && buffer[count - 1] < key { return (chunk, count, false) }
             while low < high {
                 let middle = (low + high) >> 1
                 if buffer[middle] < key { low = middle + 1 } else { high = middle }
             }
-            return (low, low < count && buffer[low] == key)
+            return (chunk, low, low < count && buffer[low] == key)
         }
     }
 
@@ -68,27 +98,51 @@ public struct PriceLadder: Hashable, Sendable {
     @inlinable @discardableResult
     public mutating func set(price: Int64, size: Int64) -> Int64 {
         let key = key(for: price)
-        let (index, found) = search(key)
+        let (chunk, index, found) = search(key)
         if found {
-            let previous = sizes[index]
+            let previous = chunks[chunk].sizes[index]
             if size > 0 {
-                sizes[index] = size
+                chunks[chunk].sizes[index] = size
             } else {
-                keys.remove(at: index)
-                sizes.remove(at: index)
+                chunks[chunk].keys.remove(at: index)
+                chunks[chunk].sizes.remove(at: index)
+                levelCount -= 1
+                if chunks[chunk].keys.isEmpty {
+                    chunks.remove(at: chunk)
+                    firstKeys.remove(at: chunk)
+                } else if index == 0 {
+                    firstKeys[chunk] = chunks[chunk].keys[0]
+                }
             }
             return previous
         }
-        if size > 0 {
-            keys.insert(key, at: index)
-            sizes.insert(size, at: index)
+        guard size > 0 else { return 0 }
+        if chunks.isEmpty {
+            chunks.append(LadderChunk(keys: [key], sizes: [size]))
+            firstKeys.append(key)
+        } else {
+            chunks[chunk].keys.insert(key, at: index)
+            chunks[chunk].sizes.insert(size, at: index)
+            if index == 0 { firstKeys[chunk] = key }
+            if chunks[chunk].keys.count > PriceLadder.chunkCapacity { split(chunk) }
         }
+        levelCount += 1
         return 0
     }
 
+    @usableFromInline mutating func split(_ chunk: Int) {
+        let half = chunks[chunk].keys.count / 2
+        let upper = LadderChunk(keys: Array(chunks[chunk].keys[half...]), sizes: Array(chunks[chunk].sizes[half...]))
+        chunks[chunk].keys.removeSubrange(half...)
+        chunks[chunk].sizes.removeSubrange(half...)
+        chunks.insert(upper, at: chunk + 1)
+        firstKeys.insert(upper.keys[0], at: chunk + 1)
+    }
+
     public mutating func removeAll() {
-        keys.removeAll(keepingCapacity: true)
-        sizes.removeAll(keepingCapacity: true)
+        chunks.removeAll(keepingCapacity: true)
+        firstKeys.removeAll(keepingCapacity: true)
+        levelCount = 0
     }
 
     /// Removes every level at or through `price` from the touch: the levels a newer update on the
@@ -97,8 +151,11 @@ public struct PriceLadder: Hashable, Sendable {
     mutating func removeLevels(crossing price: Int64) -> Int {
         var removed = 0
         while let top = best, side == .bid ? top.price >= price : top.price <= price {
-            keys.removeLast()
-            sizes.removeLast()
+            let last = chunks.count - 1
+            chunks[last].keys.removeLast()
+            chunks[last].sizes.removeLast()
+            if chunks[last].keys.isEmpty { chunks.removeLast(); firstKeys.removeLast() }
+            levelCount -= 1
             removed += 1
         }
         return removed
@@ -107,8 +164,8 @@ public struct PriceLadder: Hashable, Sendable {
     /// Replaces the side with `levels` (any order; duplicates keep the last; zero sizes dropped).
     mutating func replace(with levels: [(price: Int64, size: Int64)]) {
         let sorted = levels.filter { $0.size > 0 }.map { (key(for: $0.price), $0.size) }.sorted { $0.0 < $1.0 }
-        keys.removeAll(keepingCapacity: true)
-        sizes.removeAll(keepingCapacity: true)
+        var keys: [Int64] = []
+        var sizes: [Int64] = []
         keys.reserveCapacity(sorted.count)
         sizes.reserveCapacity(sorted.count)
         for (key, size) in sorted {
@@ -116,15 +173,52 @@ public struct PriceLadder: Hashable, Sendable {
             keys.append(key)
             sizes.append(size)
         }
+        chunks.removeAll()
+        firstKeys.removeAll()
+        let step = PriceLadder.chunkCapacity / 2
+        var start = 0
+        while start < keys.count {
+            let end = min(keys.count, start + step)
+            chunks.append(LadderChunk(keys: Array(keys[start..<end]), sizes: Array(sizes[start..<end])))
+            firstKeys.append(keys[start])
+            start = end
+        }
+        levelCount = keys.count
     }
 
     /// Visits levels from the touch outwards until `body` returns false.
     @inlinable
     public func forEachFromTouch(_ body: (_ price: Int64, _ size: Int64) -> Bool) {
-        var index = keys.count - 1
-        while index >= 0 {
-            if !body(price(forKey: keys[index]), sizes[index]) { return }
-            index -= 1
+        var chunk = chunks.count - 1
+        while chunk >= 0 {
+            let keys = chunks[chunk].keys
+            let sizes = chunks[chunk].sizes
+            var index = keys.count - 1
+            while index >= 0 {
+                if !body(price(forKey: keys[index]), sizes[index]) { return }
+                index -= 1
+            }
+            chunk -= 1
         }
+    }
+}
+
+extension PriceLadder: Hashable {
+    /// Two ladders are equal when they hold the same levels, however they are chunked.
+    public static func == (lhs: PriceLadder, rhs: PriceLadder) -> Bool {
+        guard lhs.side == rhs.side, lhs.count == rhs.count else { return false }
+        var left: [(Int64, Int64)] = []
+        var right: [(Int64, Int64)] = []
+        left.reserveCapacity(lhs.count)
+        right.reserveCapacity(rhs.count)
+        lhs.forEachFromTouch { left.append(($0, $1)); return true }
+        rhs.forEachFromTouch { right.append(($0, $1)); return true }
+        return left.elementsEqual(right) { $0.0 == $1.0 && $0.1 == $1.1 }
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(side)
+        hasher.combine(count)
+        if let best { hasher.combine(best.price); hasher.combine(best.size) }
     }
 }

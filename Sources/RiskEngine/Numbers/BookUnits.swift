@@ -9,8 +9,52 @@ public enum BookUnits {
     public static let limit = Int128(Int64.max)
 
     /// Parses decimal text from a frame into book units; nil when it is not an exact decimal that fits.
+    ///
+    /// This is the hottest function of a replay, so numbers of up to 18 digits (every real price
+    /// and size) take a 64-bit path with no overflow checks needed; longer ones take the exact
+    /// 128-bit path.
     @inlinable
     public static func parse(_ start: UnsafePointer<UInt8>, count: Int) -> Int64? {
+        var index = 0
+        var negative = false
+        if count > 0 && start[0] == UInt8(ascii: "-") { negative = true; index = 1 }
+        var value: Int64 = 0
+        var digits = 0
+        var fraction = -1
+        while index < count {
+            let byte = start[index]
+            index += 1
+            if byte == UInt8(ascii: ".") {
+                if fraction >= 0 { return nil }
+                fraction = 0
+                continue
+            }
+            let digit = byte &- UInt8(ascii: "0")
+            if digit > 9 { return nil }
+            if fraction >= 0 {
+                if fraction == places {
+                    if digit != 0 { return nil }
+                    continue
+                }
+                fraction += 1
+            }
+            digits += 1
+            if digits > 18 { return slowParse(start, count: count) }
+            value = value &* 10 &+ Int64(digit)
+        }
+        if digits == 0 { return nil }
+        var scale = max(fraction, 0)
+        while scale < places {
+            let (scaled, overflow) = value.multipliedReportingOverflow(by: 10)
+            if overflow { return nil }
+            value = scaled
+            scale += 1
+        }
+        return negative ? -value : value
+    }
+
+    @usableFromInline
+    static func slowParse(_ start: UnsafePointer<UInt8>, count: Int) -> Int64? {
         guard let value = DecimalText.scaledInteger(from: start, count: count, places: places, limit: limit)
         else { return nil }
         return Int64(value)

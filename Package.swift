@@ -16,6 +16,9 @@ let package = Package(
     targets: [
         // libm: Double rounding (signals, display scales) is not pulled in by Foundation here.
         .target(name: "RiskEngine", linkerSettings: [.linkedLibrary("m")]),
+        .target(name: "CNcurses", linkerSettings: [.linkedLibrary("ncursesw")]),
+        .target(name: "Dashboard", dependencies: ["RiskEngine"]),
+        .target(name: "CursesTerminal", dependencies: ["CNcurses", "Dashboard"]),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "MarketFeeds", dependencies: ["RiskEngine", "CZlib"]),
         .executableTarget(
@@ -23,12 +26,15 @@ let package = Package(
             dependencies: [
                 "RiskEngine",
                 "MarketFeeds",
+                "Dashboard",
+                "CursesTerminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(name: "liqwatch-bench", dependencies: ["RiskEngine", "MarketFeeds"]),
         .testTarget(name: "RiskEngineTests", dependencies: ["RiskEngine"]),
         .testTarget(name: "MarketFeedsTests", dependencies: ["MarketFeeds"]),
+        .testTarget(name: "DashboardTests", dependencies: ["Dashboard"]),
         // Depends on the executable so that `swift test` always builds the binary it drives.
         .testTarget(name: "LiqwatchEndToEndTests", dependencies: ["liqwatch"]),
     ],

@@ -89,3 +89,17 @@ struct ReplayClockTests {
         #expect(session.synchronizers["BTCUSDT"]?.counters.applied == 6_547)
     }
 }
+
+@Suite("Replay clock before the first event")
+struct ReplayClockStartTests {
+    @Test("choosing a speed before the first event does not anchor the clock at time zero")
+    func speedBeforeStart() throws {
+        let demo = DemoSession(seed: 2, positions: 10)
+        let clock = ReplayClock(driver: demo)
+        clock.setSpeed(2, wall: 5_000_000_000)
+        try clock.advance(wall: 5_000_000_000)
+        #expect(demo.stats.applied > 0)
+        try clock.advance(wall: 6_000_000_000)
+        #expect(demo.lastTime! >= DemoSession.startTime + 1_900_000_000)
+    }
+}

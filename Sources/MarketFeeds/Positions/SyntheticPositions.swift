@@ -4,7 +4,7 @@ import RiskEngine
 /// A realistic book of monitored accounts placed around a symbol's first mark, so a replay of a real
 /// market shows real risk: leverage from 2x to 125x skewed towards the high end (median about 30x),
 /// log-normal notionals (median about 2,500 USDT, a long tail of whales), both sides (slightly more
-/// longs), entries scattered ±0.4 % around the mark, three isolated accounts for every cross one, and
+/// longs), entries scattered ±0.4 % around the mark (never past the position's own trigger), three isolated accounts for every cross one, and
 /// a tenth of the cross accounts also holding the symbols that appear later.
 public struct SyntheticPositions: Sendable {
     public let count: Int
@@ -43,9 +43,20 @@ public struct SyntheticPositions: Sendable {
 
     mutating func position(account: String, cross: Bool, instrument: Instrument, mark: Double, newAccount: Bool) -> PositionUpdate {
         let side: Side = generator.unit() < 0.55 ? .long : .short
-        let leverage = (exp(log(2.0) + (log(125.0) - log(2.0)) * pow(generator.unit(), 0.6))).rounded()
+        var leverage = (exp(log(2.0) + (log(125.0) - log(2.0)) * pow(generator.unit(), 0.6))).rounded()
         let notional = min(5_000_000, 2_500 * exp(1.5 * generator.normal()))
-        let entry = max(mark * 0.5, mark * (1 + 0.004 * generator.normal()))
+        // Exchanges cap leverage by bracket: a position whose maintenance rate is at least its
+        // margin rate would be liquidatable the moment it opened.
+        let rate = instrument.brackets.bracket(forNotional: Fixed(approximating: notional)).maintenanceMarginRate.approximateDouble
+        if rate > 0 { leverage = max(1, min(leverage, (0.5 / rate).rounded(.down))) }
+        // Entries scatter around the mark by less for higher leverage (such positions are opened
+        // close to the price), and a position is never born past its own trigger: an entry on the
+        // losing side beyond half the margin is mirrored to the winning side.
+        var deviation = 0.004 * generator.normal()
+        let sideSign: Double = side == .long ? 1 : -1
+        // A long loses when it bought above the mark, a short when it sold below.
+        if deviation * sideSign > 0.25 / leverage { deviation = -deviation }
+        let entry = max(mark * 0.5, mark * (1 + deviation))
         let entryPrice = Fixed(approximating: entry).rounded(toMultipleOf: instrument.tickSize)
         var quantity: Fixed
         switch instrument.kind {

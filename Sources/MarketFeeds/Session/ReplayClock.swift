@@ -98,13 +98,14 @@ public final class ReplayClock {
     public func togglePause(wall: UInt64) {
         let now = currentTime(wall: wall)
         paused.toggle()
-        anchor(event: now, wall: wall)
+        // Before the first event the clock has nothing to hold on to: the first advance anchors it.
+        if anchored { anchor(event: now, wall: wall) }
     }
 
     public func setSpeed(_ newSpeed: Double, wall: UInt64) {
         let now = currentTime(wall: wall)
         speed = newSpeed.isInfinite ? .infinity : min(1000, max(0.1, newSpeed))
-        anchor(event: now, wall: wall)
+        if anchored { anchor(event: now, wall: wall) }
     }
 
     public func faster(wall: UInt64) {

@@ -13,15 +13,19 @@ struct DemoCommand: ParsableCommand {
     var syntheticPositions: Int = 3_000
     @Flag(help: "Run at full speed with no dashboard and print a report.") var headless = false
     @Option(help: "Report format for --headless: json or text.") var report: ReportFormat = .json
+    @Option(help: "Theme: dark, light, monochrome, high-contrast, colorblind, or a theme file.") var theme: String = "dark"
+    @Option(help: "Replay speed: 0.1 to 1000, or max.") var speed: String = "1"
 
     func validate() throws {
+        _ = try ThemeOption.load(theme)
+        _ = try parseSpeed(speed)
         guard (0...1_000_000).contains(syntheticPositions) else { throw ValidationError("--synthetic-positions must be between 0 and 1,000,000") }
     }
 
     mutating func run() throws {
         let demo = DemoSession(seed: seed, positions: syntheticPositions)
         if !headless {
-            try Dashboard.run(session: demo)
+            try DashboardRunner.run(session: demo, themes: try ThemeOption.load(theme), speed: try parseSpeed(speed))
             return
         }
         demo.runToEnd()

@@ -24,8 +24,12 @@ struct ReplayCommand: ParsableCommand {
     @Flag(help: "Replay at full speed with no dashboard and print a report.") var headless = false
     @Option(help: "Report format for --headless: json or text.") var report: ReportFormat = .json
     @Flag(help: "Stop at the first malformed line instead of counting and skipping it.") var strict = false
+    @Option(help: "Theme: dark, light, monochrome, high-contrast, colorblind, or a theme file.") var theme: String = "dark"
+    @Option(help: "Replay speed: 0.1 to 1000, or max.") var speed: String = "1"
 
     func validate() throws {
+        _ = try ThemeOption.load(theme)
+        _ = try parseSpeed(speed)
         if files.isEmpty { throw ValidationError("give at least one recording (or - for standard input)") }
         if files.filter({ $0 == "-" }).count > 1 { throw ValidationError("standard input (-) can be read only once") }
     }
@@ -38,7 +42,7 @@ struct ReplayCommand: ParsableCommand {
             throw error
         }
         if !headless {
-            try Dashboard.run(session: replay)
+            try DashboardRunner.run(session: replay, themes: try ThemeOption.load(theme), speed: try parseSpeed(speed))
             return
         }
         var failure: ReplayError? = nil

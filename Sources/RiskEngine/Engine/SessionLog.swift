@@ -1,4 +1,4 @@
-import RiskEngine
+
 
 /// Everything a session's notifications said that a report, the tape or a jump needs: kept
 /// bounded (recent lists) with complete totals, so memory stays flat however long the session.

@@ -1,0 +1,68 @@
+#ifndef CNCURSES_H
+#define CNCURSES_H
+
+/* Wide-character ncurses: UTF-8 box drawing and blocks when the locale allows. */
+#define _XOPEN_SOURCE_EXTENDED 1
+#define NCURSES_WIDECHAR 1
+#include <ncursesw/curses.h>
+#include <locale.h>
+#include <langinfo.h>
+#include <signal.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+/* Macros and globals Swift cannot import, as functions. */
+static inline WINDOW *cn_stdscr(void) { return stdscr; }
+static inline int cn_lines(void) { return LINES; }
+static inline int cn_cols(void) { return COLS; }
+static inline int cn_colors(void) { return COLORS; }
+static inline int cn_color_pairs(void) { return COLOR_PAIRS; }
+static inline attr_t cn_color_pair(int pair) { return (attr_t)COLOR_PAIR(pair); }
+static inline attr_t cn_a_bold(void) { return A_BOLD; }
+static inline attr_t cn_a_reverse(void) { return A_REVERSE; }
+static inline attr_t cn_a_underline(void) { return A_UNDERLINE; }
+static inline attr_t cn_a_dim(void) { return A_DIM; }
+static inline attr_t cn_a_normal(void) { return A_NORMAL; }
+static inline int cn_key_resize(void) { return KEY_RESIZE; }
+static inline int cn_key_up(void) { return KEY_UP; }
+static inline int cn_key_down(void) { return KEY_DOWN; }
+static inline int cn_key_left(void) { return KEY_LEFT; }
+static inline int cn_key_right(void) { return KEY_RIGHT; }
+static inline int cn_key_enter(void) { return KEY_ENTER; }
+static inline int cn_key_btab(void) { return KEY_BTAB; }
+static inline int cn_key_backspace(void) { return KEY_BACKSPACE; }
+static inline int cn_key_npage(void) { return KEY_NPAGE; }
+static inline int cn_key_ppage(void) { return KEY_PPAGE; }
+static inline int cn_key_home(void) { return KEY_HOME; }
+static inline int cn_key_end(void) { return KEY_END; }
+static inline int cn_ok(void) { return OK; }
+static inline int cn_err(void) { return ERR; }
+static inline int cn_key_code_yes(void) { return KEY_CODE_YES; }
+
+/* Reads one key as a wide character; returns KEY_CODE_YES for function keys, OK for characters,
+   ERR when nothing is waiting. */
+static inline int cn_get_wch(unsigned int *out) {
+    wint_t ch = 0;
+    int result = get_wch(&ch);
+    *out = (unsigned int)ch;
+    return result;
+}
+
+/* Whether the locale's character set is UTF-8 (after setlocale(LC_ALL, "")). */
+static inline int cn_locale_is_utf8(void) {
+    const char *codeset = nl_langinfo(CODESET);
+    return codeset != NULL && (strcmp(codeset, "UTF-8") == 0 || strcmp(codeset, "utf8") == 0);
+}
+
+static inline void cn_set_locale_from_environment(void) { setlocale(LC_ALL, ""); }
+
+/* --- Restoring the terminal whatever happens ---------------------------------------------
+   Implemented in shim.c: the saved terminal settings and the signal flag must be real globals
+   (a static in a header would be a different variable in every importer). */
+void cn_save_terminal(void);
+void cn_restore_terminal_raw(void);
+void cn_install_handlers(void);
+int cn_take_quit_signal(void);
+
+#endif

@@ -1,0 +1,50 @@
+#include "CNcurses.h"
+
+/* The terminal's settings are saved before curses starts. A fatal signal (a crash) or a second
+   Ctrl-C/SIGTERM/SIGHUP restores them with async-signal-safe calls only (tcsetattr and write),
+   leaves the alternate screen, shows the cursor, and then lets the signal do what it would have
+   done. A first SIGINT, SIGTERM or SIGHUP only sets a flag: the run loop sees it within one tick
+   and quits through the normal path (endwin). */
+static struct termios saved_termios;
+static int saved_termios_valid = 0;
+static volatile sig_atomic_t quit_signal = 0;
+
+void cn_save_terminal(void) {
+    if (tcgetattr(STDIN_FILENO, &saved_termios) == 0) saved_termios_valid = 1;
+}
+
+void cn_restore_terminal_raw(void) {
+    if (saved_termios_valid) tcsetattr(STDIN_FILENO, TCSANOW, &saved_termios);
+    static const char reset[] = "\033[0m\033[?1049l\033[?25h";
+    ssize_t ignored = write(STDOUT_FILENO, reset, sizeof(reset) - 1);
+    (void)ignored;
+}
+
+static void fatal_handler(int signal_number) {
+    cn_restore_terminal_raw();
+    struct sigaction action;
+    memset(&action, 0, sizeof(action));
+    action.sa_handler = SIG_DFL;
+    sigemptyset(&action.sa_mask);
+    sigaction(signal_number, &action, NULL);
+    raise(signal_number);
+}
+
+static void quit_handler(int signal_number) {
+    if (quit_signal) { fatal_handler(signal_number); return; }
+    quit_signal = signal_number;
+}
+
+int cn_take_quit_signal(void) { return quit_signal; }
+
+void cn_install_handlers(void) {
+    struct sigaction action;
+    memset(&action, 0, sizeof(action));
+    sigemptyset(&action.sa_mask);
+    action.sa_handler = fatal_handler;
+    int fatal[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP };
+    for (unsigned i = 0; i < sizeof(fatal) / sizeof(fatal[0]); i++) sigaction(fatal[i], &action, NULL);
+    action.sa_handler = quit_handler;
+    int quit[] = { SIGINT, SIGTERM, SIGHUP };
+    for (unsigned i = 0; i < sizeof(quit) / sizeof(quit[0]); i++) sigaction(quit[i], &action, NULL);
+}

@@ -1,0 +1,314 @@
+import RiskEngine
+
+/// What the status bar says about the session; filled by whoever drives the session.
+public struct SessionStatus: Sendable {
+    /// LIVE, REPLAY or DEMO.
+    public var kind: String
+    public var source: String
+    /// The session clock (event time, ns).
+    public var time: Int64 = 0
+    public var progress: Double?
+    public var speed: String = "1x"
+    public var paused = false
+    public var finished = false
+    /// Event-time age of the last message, ns.
+    public var lastMessageAge: Int64?
+    public var malformed = 0
+    public var gaps = 0
+    public var resyncs = 0
+
+    public init(kind: String, source: String) {
+        self.kind = kind
+        self.source = source
+    }
+}
+
+public enum PaneID: String, CaseIterable, Sendable {
+    case ladder = "Depth ladder"
+    case signals = "Signals"
+    case positions = "Positions"
+    case fund = "Insurance fund"
+    case tape = "Liquidation tape"
+}
+
+/// A line the operator is typing.
+public struct Prompt: Sendable {
+    public enum Purpose: Sendable { case filter, jump, shock }
+    public var purpose: Purpose
+    public var text: String
+
+    public var label: String {
+        switch purpose {
+        case .filter: return "Filter positions (account or symbol): "
+        case .jump: return "Jump to time (HH:MM[:SS]) or percentage (e.g. 50%): "
+        case .shock: return "What-if: shock the mark by % (e.g. -5): "
+        }
+    }
+}
+
+public enum Mode: Sendable {
+    case normal
+    case help
+    case detail(position: Int32)
+    case whatIf(StressResult)
+    case prompt(Prompt)
+}
+
+/// What the dashboard asks of whoever runs the session.
+public enum Effect: Equatable, Sendable {
+    case quit
+    case togglePause
+    case step
+    case faster
+    case slower
+    case nextNotable
+    case previousNotable
+    /// "23:56:10", "2024-08-08T23:56:10Z" or "50%": the runner parses it against the session.
+    case jump(String)
+}
+
+public enum Msg: Sendable {
+    case key(Key)
+    case resize(width: Int, height: Int)
+    /// The engine and the session moved on.
+    case session(engine: Engine, log: SessionLog, status: SessionStatus)
+}
+
+/// The whole UI state, with no terminal: `update` takes a message, `render` draws into a buffer.
+public struct AppModel: Sendable {
+    public static let minimumWidth = 80
+    public static let minimumHeight = 24
+
+    public private(set) var width: Int
+    public private(set) var height: Int
+    public private(set) var mode: Mode = .normal
+    public private(set) var focus: PaneID = .positions
+    public private(set) var engine: Engine
+    public private(set) var log: SessionLog
+    public private(set) var status: SessionStatus
+    public private(set) var table = PositionTable()
+    public private(set) var sortColumn: PositionColumn = .risk
+    public private(set) var sortDescending = false
+    public private(set) var filter = ""
+    public private(set) var cursor = 0
+    public private(set) var tapeCursor = 0
+    public private(set) var ladderGroupingIndex = 0
+    public private(set) var themes: [Theme]
+    public private(set) var themeIndex = 0
+    /// Alerts seen when the operator last acknowledged.
+    public private(set) var acknowledgedAlerts = 0
+    /// The fund's balance once a second of session time, for its chart.
+    public private(set) var fundHistory: [Double] = []
+    /// Margin-ratio history of every position shown in the pane, once a second (bounded).
+    public private(set) var ratioHistory: [Int32: [Double]] = [:]
+    var lastSampleSecond: Int64 = .min
+    /// A short message for the operator (a bad jump, a what-if that could not run).
+    public private(set) var notice: String?
+    /// Set by anything that changes what is drawn; the runner clears it after a frame.
+    public var needsRedraw = true
+    public let unicode: Bool
+    static let groupings: [Int64] = [1, 10, 100, 1000]
+
+    public init(width: Int, height: Int, status: SessionStatus, engine: Engine = Engine(), log: SessionLog = SessionLog(),
+                themes: [Theme] = [.dark], unicode: Bool = true) {
+        self.width = width
+        self.height = height
+        self.status = status
+        self.engine = engine
+        self.log = log
+        self.themes = themes.isEmpty ? [.dark] : themes
+        self.unicode = unicode
+        table.rebuild(from: engine, liquidations: log.simulatedCount)
+    }
+
+    public var theme: Theme { themes[themeIndex] }
+    public var isTooSmall: Bool { width < AppModel.minimumWidth || height < AppModel.minimumHeight }
+    public var ladderGrouping: Int64 { AppModel.groupings[ladderGroupingIndex] }
+    public var unacknowledgedAlerts: Int { max(0, log.alertCount - acknowledgedAlerts) }
+
+    /// The symbol the ladder, signals and what-if are about: the first with a book.
+    public var focusedSymbol: String? {
+        engine.markets.first(where: { !$0.book.bids.isEmpty || !$0.book.asks.isEmpty })?.symbol ?? engine.markets.first?.symbol
+    }
+
+    public var visibleRows: [PositionRow] { table.view(filter: filter, column: sortColumn, descending: sortDescending) }
+
+    // MARK: Update
+
+    public mutating func update(_ message: Msg) -> [Effect] {
+        switch message {
+        case .resize(let newWidth, let newHeight):
+            width = max(0, newWidth)
+            height = max(0, newHeight)
+            needsRedraw = true
+            return []
+        case .session(let newEngine, let newLog, let newStatus):
+            engine = newEngine
+            log = newLog
+            status = newStatus
+            sample()
+            needsRedraw = true
+            return []
+        case .key(let key):
+            needsRedraw = true
+            return handle(key)
+        }
+    }
+
+    /// Once a second of session time: rebuild the positions table and extend the histories.
+    mutating func sample() {
+        let second = engine.time / 1_000_000_000
+        let liquidated = log.simulatedCount != table.builtFromLiquidations
+        guard second != lastSampleSecond || liquidated else { return }
+        if second != lastSampleSecond {
+            lastSampleSecond = second
+            let asset = engine.funds["USDT"] != nil ? "USDT" : (engine.funds.keys.sorted().first ?? "USDT")
+            fundHistory.append(engine.fund(asset).balance.approximateDouble)
+            if fundHistory.count > 600 { fundHistory.removeFirst(fundHistory.count - 600) }
+        }
+        table.rebuild(from: engine, liquidations: log.simulatedCount)
+        let shown = Set(visibleRows.prefix(200).map(\.index)).union(detailPosition.map { [$0] } ?? [])
+        for row in table.rows where shown.contains(row.index) {
+            var history = ratioHistory[row.index] ?? []
+            history.append(row.ratio ?? 1)
+            if history.count > 300 { history.removeFirst(history.count - 300) }
+            ratioHistory[row.index] = history
+        }
+        if ratioHistory.count > 2_000 { ratioHistory = ratioHistory.filter { shown.contains($0.key) } }
+        cursor = min(cursor, max(0, visibleRows.count - 1))
+    }
+
+    var detailPosition: Int32? {
+        if case .detail(let position) = mode { return position }
+        return nil
+    }
+
+    mutating func handle(_ key: Key) -> [Effect] {
+        notice = nil
+        if case .prompt(var prompt) = mode {
+            switch key {
+            case .escape:
+                mode = .normal
+            case .enter:
+                mode = .normal
+                return submit(prompt)
+            case .backspace:
+                if !prompt.text.isEmpty { prompt.text.removeLast() }
+                mode = .prompt(prompt)
+            case .character(let character):
+                if prompt.text.count < 40 { prompt.text.append(character) }
+                mode = .prompt(prompt)
+                if prompt.purpose == .filter { filter = prompt.text; cursor = 0 }
+            default:
+                break
+            }
+            return []
+        }
+        guard let action = Keymap.action(for: key) else { return [] }
+        switch mode {
+        case .help:
+            if action == .help || action == .back { mode = .normal; return [] }
+            if action == .quit { return [.quit] }
+            return []
+        case .whatIf:
+            if action == .back || action == .whatIf { mode = .normal; return [] }
+            if action == .quit { return [.quit] }
+            return []
+        case .detail:
+            if action == .back { mode = .normal; return [] }
+            if action == .quit { return [.quit] }
+        default:
+            break
+        }
+        return perform(action)
+    }
+
+    mutating func perform(_ action: Action) -> [Effect] {
+        switch action {
+        case .help: mode = .help
+        case .quit: return [.quit]
+        case .focusNext, .focusPrevious:
+            let panes = PaneID.allCases
+            let index = panes.firstIndex(of: focus)!
+            focus = panes[(index + (action == .focusNext ? 1 : panes.count - 1)) % panes.count]
+        case .moveUp: move(-1)
+        case .moveDown: move(1)
+        case .pageUp: move(-10)
+        case .pageDown: move(10)
+        case .top: move(-Int.max / 2)
+        case .bottom: move(Int.max / 2)
+        case .drillDown:
+            if focus == .positions, cursor < visibleRows.count { mode = .detail(position: visibleRows[cursor].index) }
+        case .back:
+            if !filter.isEmpty { filter = ""; cursor = 0 }
+        case .filter: mode = .prompt(Prompt(purpose: .filter, text: filter))
+        case .nextSortColumn:
+            let columns = PositionColumn.allCases
+            sortColumn = columns[(columns.firstIndex(of: sortColumn)! + 1) % columns.count]
+            sortDescending = PositionTable.defaultDescending(sortColumn)
+            focus = .positions
+            cursor = 0
+        case .reverseSort:
+            sortDescending.toggle()
+            cursor = 0
+        case .pause: return [.togglePause]
+        case .step: return [.step]
+        case .faster: return [.faster]
+        case .slower: return [.slower]
+        case .nextNotable: return [.nextNotable]
+        case .previousNotable: return [.previousNotable]
+        case .jumpToTime: mode = .prompt(Prompt(purpose: .jump, text: ""))
+        case .whatIf: mode = .prompt(Prompt(purpose: .shock, text: ""))
+        case .acknowledge: acknowledgedAlerts = log.alertCount
+        case .nextTheme: themeIndex = (themeIndex + 1) % themes.count
+        case .ladderGrouping: ladderGroupingIndex = (ladderGroupingIndex + 1) % AppModel.groupings.count
+        }
+        return []
+    }
+
+    mutating func move(_ delta: Int) {
+        switch focus {
+        case .tape:
+            let count = log.simulatedLiquidations.count + log.exchangeLiquidations.count
+            tapeCursor = max(0, min(max(0, count - 1), tapeCursor + delta))
+        default:
+            focus = .positions
+            let count = visibleRows.count
+            cursor = max(0, min(max(0, count - 1), cursor.addingReportingOverflow(delta).partialValue))
+        }
+    }
+
+    mutating func submit(_ prompt: Prompt) -> [Effect] {
+        switch prompt.purpose {
+        case .filter:
+            filter = prompt.text
+            cursor = 0
+            return []
+        case .jump:
+            let text = prompt.text.trimmingSpaces
+            return text.isEmpty ? [] : [.jump(text)]
+        case .shock:
+            runWhatIf(prompt.text.trimmingSpaces)
+            return []
+        }
+    }
+
+    mutating func runWhatIf(_ text: String) {
+        guard let percent = Fixed(text.hasSuffix("%") ? String(text.dropLast()) : text) else {
+            notice = "what-if: '\(text)' is not a percentage"
+            return
+        }
+        guard let symbol = focusedSymbol else { notice = "what-if: no market yet"; return }
+        do {
+            mode = .whatIf(try engine.stress(symbol: symbol, shockPercent: percent))
+        } catch {
+            notice = "what-if: \(error.description)"
+        }
+    }
+
+    /// Shows a message from the runner (a jump it could not make).
+    public mutating func show(notice text: String) {
+        notice = text
+        needsRedraw = true
+    }
+}

@@ -1,0 +1,108 @@
+import RiskEngine
+
+/// Asks over bids around the spread row: price, size, cumulative size and a depth bar; levels that
+/// simulated liquidations consumed are marked; and the monitored positions' liquidation prices are
+/// counted into the rows they fall in, because clusters of them are what the operator watches.
+enum LadderPane {
+    struct Row {
+        var price: Int64
+        var size: Int64
+        var cumulative: Int64
+        var consumed: Int64
+        var liquidations: Int
+    }
+
+    static func render(_ model: AppModel, _ rect: Rect, focused: Bool, _ buffer: inout Buffer) {
+        let symbol = model.focusedSymbol
+        let grouping = model.ladderGrouping
+        buffer.box(rect, title: "Depth ladder \(symbol ?? "") ×\(grouping) tick", focused: focused)
+        let inner = rect.inset(1)
+        guard inner.height >= 4, let symbol, let market = model.engine.market(symbol) else {
+            buffer.put("waiting for a book…", x: inner.x + 1, y: inner.y + 1, role: .dim)
+            return
+        }
+        let book = market.book
+        let instrument = market.instrument
+        let decimals = min(instrument.priceDecimals, 4)
+        let sizeDecimals = min(instrument.sizeDecimals, 4)
+        if book.bids.isEmpty && book.asks.isEmpty {
+            buffer.put("empty book", x: inner.x + 1, y: inner.y + 1, role: .dim)
+            return
+        }
+        let header = Format.right("price", 11) + Format.right("size", 9) + Format.right("cum", 9) + "  depth"
+        buffer.put(header, x: inner.x, y: inner.y, role: .header, limit: inner.width)
+        let levelsPerSide = (inner.height - 2) / 2
+        let step = max(instrument.tickSize.bookUnits, 1) * grouping
+        let asks = rows(book, .ask, step: step, count: levelsPerSide, liquidations: model.table.shortLiquidations[symbol] ?? [])
+        let bids = rows(book, .bid, step: step, count: levelsPerSide, liquidations: model.table.longLiquidations[symbol] ?? [])
+        let maxCumulative = max(asks.last?.cumulative ?? 1, bids.last?.cumulative ?? 1, 1)
+        let barWidth = max(0, inner.width - 30 - 7)
+        var y = inner.y + 1
+        // Asks: farthest at the top, the best just above the spread row.
+        for index in stride(from: levelsPerSide - 1, through: 0, by: -1) {
+            if index < asks.count { draw(asks[index], side: .ask) }
+            y += 1
+        }
+        let spread = book.spread.map { Format.units($0, decimals: decimals) } ?? "—"
+        let spreadBps = book.spreadBps.map { $0.formatted(2) } ?? "—"
+        let mark = market.markPrice.map { $0.formatted(decimals, grouping: true) } ?? "—"
+        let crossed = book.isCrossed ? " CROSSED" : (book.isStale ? " STALE" : "")
+        buffer.put(Format.left(" spread \(spread) (\(spreadBps) bps) mark \(mark)\(crossed)", inner.width), x: inner.x, y: y,
+            role: crossed.isEmpty ? .spreadRow : .alert, limit: inner.width)
+        y += 1
+        for index in 0..<levelsPerSide {
+            if index < bids.count { draw(bids[index], side: .bid) }
+            y += 1
+        }
+
+        func draw(_ row: Row, side: BookSide) {
+            let role: StyleRole = side == .bid ? .bookBid : .bookAsk
+            let marker = side == .bid ? "+" : "−"
+            var x = buffer.put(marker, x: inner.x, y: y, role: role)
+            x = buffer.put(Format.right(Format.units(row.price, decimals: decimals), 10), x: x, y: y, role: role)
+            x = buffer.put(Format.right(Format.units(row.size, decimals: sizeDecimals), 9), x: x, y: y, role: row.consumed > 0 ? .consumed : .text)
+            x = buffer.put(Format.right(Format.units(row.cumulative, decimals: sizeDecimals), 9), x: x, y: y, role: .dim)
+            x = buffer.put(" ", x: x, y: y)
+            let bar = Format.bar(Double(row.cumulative) / Double(maxCumulative), width: barWidth)
+            buffer.put(bar, x: x, y: y, role: side == .bid ? .bookBidBar : .bookAskBar, limit: barWidth)
+            var tail = inner.x + inner.width - 7
+            if row.consumed > 0 { buffer.put("eaten", x: tail - 6, y: y, role: .consumed) }
+            if row.liquidations > 0 {
+                tail = buffer.put("◆", x: tail, y: y, role: .liquidationMarker)
+                buffer.put(Format.right("\(row.liquidations)liq", 6), x: tail, y: y, role: .liquidationMarker)
+            }
+        }
+    }
+
+    /// Levels grouped into buckets of `step`, from the touch outwards, with cumulative size.
+    static func rows(_ book: OrderBook, _ side: BookSide, step: Int64, count: Int, liquidations: [Int64]) -> [Row] {
+        var rows: [Row] = []
+        var cumulative: Int64 = 0
+        book.ladder(side).forEachFromTouch { price, size in
+            // Bids round down into their bucket, asks up: a bucket's price is its worst price.
+            let bucket = side == .bid ? (price / step) * step : ((price + step - 1) / step) * step
+            let consumed = book.consumed(side, at: price)
+            let left = max(0, size - consumed)
+            cumulative &+= left
+            if let last = rows.last, last.price == bucket {
+                rows[rows.count - 1].size &+= left
+                rows[rows.count - 1].cumulative = cumulative
+                rows[rows.count - 1].consumed &+= consumed
+            } else {
+                if rows.count == count { return false }
+                rows.append(Row(price: bucket, size: left, cumulative: cumulative, consumed: consumed, liquidations: 0))
+            }
+            return true
+        }
+        // Count liquidation prices into the rows: a bid row covers prices from just above the next
+        // row down to itself, an ask row from itself up to just below the next.
+        for index in rows.indices {
+            let here = rows[index].price
+            let next = index + 1 < rows.count ? rows[index + 1].price : (side == .bid ? here - step : here + step)
+            rows[index].liquidations = side == .bid
+                ? PositionTable.count(liquidations, from: next + 1, through: here)
+                : PositionTable.count(liquidations, from: here, through: next - 1)
+        }
+        return rows
+    }
+}

@@ -1,0 +1,34 @@
+/// Where each pane goes for a terminal size: the ladder down the left, signals over positions on
+/// the right, the fund and the tape along the bottom right. Everything scales with the size.
+struct Layout {
+    var status: Rect
+    var ladder: Rect
+    var signals: Rect
+    var positions: Rect
+    var fund: Rect
+    var tape: Rect
+    var footer: Rect
+    var overlay: Rect
+
+    init(width: Int, height: Int) {
+        status = Rect(x: 0, y: 0, width: width, height: 1)
+        footer = Rect(x: 0, y: height - 1, width: width, height: 1)
+        let bodyTop = 1
+        let bodyHeight = height - 2
+        let ladderWidth = min(max(40, width * 32 / 100), 64)
+        ladder = Rect(x: 0, y: bodyTop, width: ladderWidth, height: bodyHeight)
+        let rightX = ladderWidth
+        let rightWidth = width - ladderWidth
+        let signalsHeight = min(SignalRowsCount + 3, max(6, bodyHeight / 3))
+        signals = Rect(x: rightX, y: bodyTop, width: rightWidth, height: signalsHeight)
+        let bottomHeight = max(7, bodyHeight * 30 / 100)
+        let positionsHeight = bodyHeight - signalsHeight - bottomHeight
+        positions = Rect(x: rightX, y: bodyTop + signalsHeight, width: rightWidth, height: positionsHeight)
+        let fundWidth = max(36, rightWidth * 42 / 100)
+        fund = Rect(x: rightX, y: bodyTop + signalsHeight + positionsHeight, width: fundWidth, height: bottomHeight)
+        tape = Rect(x: rightX + fundWidth, y: fund.y, width: rightWidth - fundWidth, height: bottomHeight)
+        overlay = Rect(x: 2, y: 2, width: width - 4, height: height - 4)
+    }
+}
+
+let SignalRowsCount = 8

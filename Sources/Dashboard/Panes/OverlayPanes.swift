@@ -1,0 +1,152 @@
+import RiskEngine
+
+/// Enter on a position: every figure and the formula it came from, the book walk if it were
+/// liquidated now, its margin-ratio history, its ADL rank and the account's other positions.
+enum DetailPane {
+    static func render(_ model: AppModel, position index: Int32, _ rect: Rect, _ buffer: inout Buffer) {
+        let engine = model.engine
+        guard Int(index) < engine.positions.count else { return }
+        let risk = engine.risk(of: index)
+        let position = engine.positions[Int(index)]
+        let market = engine.markets[Int(position.symbolIndex)]
+        let instrument = market.instrument
+        buffer.fill(rect, role: .help)
+        buffer.box(rect, title: "Position \(risk.account) · \(risk.symbol) · Esc back", focused: true)
+        let inner = rect.inset(1)
+        var y = inner.y
+        func line(_ text: String, _ role: StyleRole = .help) {
+            guard y < inner.maxY else { return }
+            buffer.put(text, x: inner.x + 1, y: y, role: role, limit: inner.width - 2)
+            y += 1
+        }
+        func price(_ value: Fixed?) -> String { Format.price(value, instrument) }
+        let asset = risk.asset
+        if !position.isOpen { line("closed (liquidated or deleveraged)", .warn) }
+        line("\(Format.sideMark(risk.side)) \(risk.quantity) \(instrument.kind.isInverse ? "contracts " : "")\(risk.symbol) @ \(price(risk.entryPrice)), \(risk.mode.rawValue)\(risk.leverage.isZero ? "" : ", \(risk.leverage.formatted(0))x"); mark \(price(risk.markPrice))", .title)
+        line("notional         \(Format.money(risk.notional)) \(asset)   = |Q| × mark\(instrument.kind.isInverse ? " (inverse: N × \(instrument.kind.contractSize) / mark)" : "")")
+        line("unrealised PnL   \(Format.money(risk.unrealisedPnL)) \(asset)   = side × Q × (mark − entry)", risk.unrealisedPnL.isNegative ? .negative : .positive)
+        line("maintenance      \(Format.money(risk.maintenanceMargin)) \(asset)   = notional × \((risk.bracket.maintenanceMarginRate * Fixed(100)).formatted(2))% − \(Format.money(risk.bracket.maintenanceAmount)) (bracket cap \(Format.money(risk.bracket.notionalCap, decimals: 0)))")
+        line("margin balance   \(Format.money(risk.marginBalance)) \(asset)   = \(risk.mode == .isolated ? "isolated margin" : "wallet + all unrealised PnL") + PnL")
+        line("margin ratio     \(risk.marginRatio.map { ($0 * Fixed(100)).formatted(2) + "%" } ?? "BANKRUPT")   = maintenance ÷ margin balance (100% liquidates)", (risk.marginRatio ?? .one) >= Fixed("0.8")! ? .alert : .help)
+        line("liquidation      \(price(risk.liquidationPrice))   = (WB − TMM₁ + UPNL₁ + cum − side·Q·EP) ÷ (Q·MMR − side·Q), \(engine.configuration.rules.rawValue) rules", .liquidationMarker)
+        line("bankruptcy       \(price(risk.bankruptcyPrice))   = where the margin balance reaches zero")
+        line("distance         \(risk.distanceToLiquidationPct.map { $0.formatted(2) + "% of the mark" } ?? "—")")
+        y += 1
+        // The book walk now.
+        let walk = market.book.walk(position.side.closingBookSide, quantity: position.quantity.bookUnits)
+        let deficit = PositionTable.deficitIfLiquidatedNow(position, market: market)
+        line("If liquidated now: \(walk.levelsConsumed) levels, average \(price(walk.averagePrice)), unfilled \(Format.units(walk.remainder, decimals: min(instrument.sizeDecimals, 4))), deficit \(Format.money(deficit)) \(asset)", deficit.isPositive ? .alert : .title)
+        for fill in walk.fills.prefix(5) {
+            line("   \(Format.units(fill.price, decimals: min(instrument.priceDecimals, 4))) × \(Format.units(fill.size, decimals: min(instrument.sizeDecimals, 4)))", .dim)
+        }
+        if walk.fills.count > 5 { line("   … \(walk.fills.count - 5) more levels", .dim) }
+        let history = model.ratioHistory[index] ?? []
+        line("Margin ratio history (\(history.count) s): " + Format.sparkline(history, width: max(0, inner.width - 40)), .warn)
+        let rank = model.table.rows.first(where: { $0.index == index })?.adlRank
+        line("ADL rank: \(rank.map { "#\($0) of the \(risk.side.label)s (score \(engine.adlScore(of: index).formatted(4)))" } ?? "—")")
+        let others = engine.accounts[Int(position.accountIndex)].positions.filter { $0 != index }
+        line("Account \(risk.account): wallet \(Format.money(engine.accounts[Int(position.accountIndex)].walletBalance)) \(asset), \(others.count) other position\(others.count == 1 ? "" : "s")")
+        for other in others.prefix(max(0, inner.maxY - y)) {
+            let peer = engine.risk(of: other)
+            line("   \(Format.sideMark(peer.side)) \(peer.quantity) \(peer.symbol) @ \(Format.price(peer.entryPrice, nil)), liq \(Format.price(peer.liquidationPrice, nil))", .dim)
+        }
+    }
+}
+
+/// `x`: the projection of a mark shock, liquidations in trigger order compounding through the book.
+enum WhatIfPane {
+    static func render(_ model: AppModel, result: StressResult, _ rect: Rect, _ buffer: inout Buffer) {
+        buffer.fill(rect, role: .help)
+        let percent = (result.shockPercent.isNegative ? "" : "+") + result.shockPercent.description
+        buffer.box(rect, title: "What-if \(result.symbol) \(percent)% · Esc back", focused: true)
+        let inner = rect.inset(1)
+        let instrument = model.engine.market(result.symbol)?.instrument
+        var y = inner.y
+        func line(_ text: String, _ role: StyleRole = .help) {
+            guard y < inner.maxY else { return }
+            buffer.put(text, x: inner.x + 1, y: y, role: role, limit: inner.width - 2)
+            y += 1
+        }
+        line("Mark \(Format.price(result.markBefore, instrument)) → \(Format.price(result.markAfter, instrument)): \(result.liquidations.count) liquidations, \(result.positionsHit) positions hit", .title)
+        line("Total deficit \(Format.money(result.totalDeficit)) \(result.asset) · fund \(Format.money(result.fundBefore)) → \(Format.money(result.fundAfter))", result.totalDeficit.isPositive ? .alert : .help)
+        let adl = result.adlQuantity.isPositive
+            ? "ADL would follow: \(result.adl.count) closes, \(result.adlQuantity.formatted(3)) (\(Format.money(result.adlNotional)) notional)" + (result.adlUnfilled.isPositive ? ", \(result.adlUnfilled.formatted(3)) beyond the monitored book" : "")
+            : "No ADL: the fund covers the projected deficits"
+        line(adl, result.adlQuantity.isPositive ? .warn : .ok)
+        if result.socialisedLoss.isPositive { line("Socialised loss \(Format.money(result.socialisedLoss))", .alert) }
+        y += 1
+        line("  #  account      side     qty       liq price  bkr price  avg fill   slip bp  lv  deficit    fund after", .header)
+        for (number, record) in result.liquidations.enumerated() {
+            guard y < inner.maxY else { break }
+            var text = Format.right("\(number + 1)", 3) + "  " + Format.left(record.account, 12) + " " + Format.left(record.side == .long ? "▼ long" : "▲ short", 8)
+            text += Format.right(record.quantity.formatted(3), 8) + "  " + Format.right(Format.price(record.liquidationPrice, instrument), 10)
+            text += " " + Format.right(Format.price(record.bankruptcyPrice, instrument), 10) + " " + Format.right(Format.price(record.averageFill, instrument), 10)
+            text += " " + Format.right(record.slippageBps.map { $0.formatted(1) } ?? "—", 8) + Format.right("\(record.levelsConsumed)", 4)
+            text += " " + Format.right(Format.money(record.deficit), 10) + " " + Format.right(Format.money(record.fundAfter), 12)
+            line(text, record.deficit.isPositive ? .alert : .help)
+        }
+        if result.liquidations.isEmpty { line("No position would be liquidated by this shock.", .ok) }
+    }
+}
+
+/// `?`: generated from the keymap that drives the keys.
+enum HelpPane {
+    static func render(_ model: AppModel, _ rect: Rect, _ buffer: inout Buffer) {
+        buffer.fill(rect, role: .help)
+        buffer.box(rect, title: "Keys · ? or Esc closes", focused: true)
+        let inner = rect.inset(1)
+        var y = inner.y
+        for binding in Keymap.bindings where y < inner.maxY {
+            let keys = binding.keys.map(\.label).joined(separator: " / ")
+            let x = buffer.put(Format.left(keys, 16), x: inner.x + 2, y: y, role: .title)
+            buffer.put(binding.description, x: x, y: y, role: .help, limit: inner.maxX - x)
+            y += 1
+        }
+        if y < inner.maxY {
+            buffer.put("liqwatch only watches: nothing here places or changes an order.", x: inner.x + 2, y: y + (y + 1 < inner.maxY ? 1 : 0), role: .dim, limit: inner.width - 4)
+        }
+    }
+}
+
+enum TooSmallPane {
+    static func render(_ model: AppModel, _ buffer: inout Buffer) {
+        let lines = ["terminal too small", "\(model.width)×\(model.height); liqwatch needs at least \(AppModel.minimumWidth)×\(AppModel.minimumHeight)", "resize the window, or q to quit"]
+        let top = max(0, model.height / 2 - 1)
+        for (offset, text) in lines.enumerated() {
+            let x = max(0, (model.width - text.count) / 2)
+            buffer.put(text, x: x, y: top + offset, role: offset == 0 ? .alert : .text)
+        }
+    }
+}
+
+extension AppModel {
+    /// Draws the whole screen.
+    public func render(into buffer: inout Buffer) {
+        buffer.fill(Rect(x: 0, y: 0, width: buffer.width, height: buffer.height))
+        if isTooSmall {
+            TooSmallPane.render(self, &buffer)
+            return
+        }
+        let layout = Layout(width: width, height: height)
+        StatusBarPane.render(self, layout.status, &buffer)
+        LadderPane.render(self, layout.ladder, focused: focus == .ladder, &buffer)
+        SignalsPane.render(self, layout.signals, focused: focus == .signals, &buffer)
+        PositionsPane.render(self, layout.positions, focused: focus == .positions, &buffer)
+        FundPane.render(self, layout.fund, focused: focus == .fund, &buffer)
+        TapePane.render(self, layout.tape, focused: focus == .tape, &buffer)
+        FooterPane.render(self, layout.footer, &buffer)
+        switch mode {
+        case .help: HelpPane.render(self, layout.overlay, &buffer)
+        case .detail(let position): DetailPane.render(self, position: position, layout.overlay, &buffer)
+        case .whatIf(let result): WhatIfPane.render(self, result: result, layout.overlay, &buffer)
+        case .normal, .prompt: break
+        }
+    }
+
+    /// A fresh buffer of the model's size.
+    public func rendered() -> Buffer {
+        var buffer = Buffer(width: width, height: height, unicode: unicode)
+        render(into: &buffer)
+        return buffer
+    }
+}

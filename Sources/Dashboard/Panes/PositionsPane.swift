@@ -1,0 +1,102 @@
+import RiskEngine
+
+/// Every monitored position, riskiest first (or sorted by any column), with `/` filtering.
+enum PositionsPane {
+    struct Column {
+        var column: PositionColumn
+        var title: String
+        var width: Int
+        /// Lower numbers stay when the pane is narrow.
+        var priority: Int
+    }
+
+    static let columns: [Column] = [
+        Column(column: .account, title: "account", width: 11, priority: 0),
+        Column(column: .symbol, title: "symbol", width: 10, priority: 1),
+        Column(column: .side, title: "side", width: 8, priority: 0),
+        Column(column: .size, title: "size", width: 9, priority: 1),
+        Column(column: .entry, title: "entry", width: 10, priority: 3),
+        Column(column: .mark, title: "mark", width: 10, priority: 4),
+        Column(column: .leverage, title: "lev", width: 5, priority: 3),
+        Column(column: .bracket, title: "mmr", width: 6, priority: 5),
+        Column(column: .ratio, title: "margin ratio", width: 14, priority: 0),
+        Column(column: .liquidation, title: "liq price", width: 10, priority: 0),
+        Column(column: .bankruptcy, title: "bkr price", width: 10, priority: 2),
+        Column(column: .distance, title: "dist", width: 7, priority: 1),
+        Column(column: .deficit, title: "deficit", width: 9, priority: 2),
+        Column(column: .adl, title: "adl", width: 5, priority: 4),
+    ]
+
+    static func fitting(_ width: Int) -> [Column] {
+        var chosen = columns
+        while chosen.reduce(0, { $0 + $1.width + 1 }) > width, let drop = chosen.indices.max(by: { chosen[$0].priority < chosen[$1].priority }), chosen[drop].priority > 0 {
+            chosen.remove(at: drop)
+        }
+        return chosen
+    }
+
+    static func render(_ model: AppModel, _ rect: Rect, focused: Bool, _ buffer: inout Buffer) {
+        let rows = model.visibleRows
+        let direction = model.sortDescending ? "▼" : "▲"
+        var title = "Positions \(rows.count)/\(model.table.rows.count) · sort \(model.sortColumn.rawValue) \(direction)"
+        if !model.filter.isEmpty { title += " · filter '\(model.filter)'" }
+        buffer.box(rect, title: title, focused: focused)
+        let inner = rect.inset(1)
+        guard inner.height >= 2 else { return }
+        let chosen = fitting(inner.width)
+        var x = inner.x
+        for column in chosen {
+            let text = column.column == .account || column.column == .symbol || column.column == .side
+                ? Format.left(column.title, column.width) : Format.right(column.title, column.width)
+            x = buffer.put(text + " ", x: x, y: inner.y, role: column.column == model.sortColumn ? .title : .header)
+        }
+        if rows.isEmpty {
+            buffer.put(model.table.rows.isEmpty ? "no monitored positions" : "no position matches the filter",
+                x: inner.x + 1, y: inner.y + 1, role: .dim)
+            return
+        }
+        let visible = inner.height - 1
+        let cursor = min(model.cursor, rows.count - 1)
+        let top = max(0, min(cursor - visible / 2, rows.count - visible))
+        for offset in 0..<min(visible, rows.count - top) {
+            let row = rows[top + offset]
+            let y = inner.y + 1 + offset
+            let selected = top + offset == cursor && focused
+            if selected { buffer.fill(Rect(x: inner.x, y: y, width: inner.width, height: 1), role: .selection) }
+            let instrument = model.engine.market(row.symbol)?.instrument
+            var x = inner.x
+            for column in chosen {
+                let (text, role) = cell(row, column.column, instrument: instrument, width: column.width)
+                x = buffer.put(text + " ", x: x, y: y, role: selected ? .selection : role)
+            }
+        }
+    }
+
+    static func cell(_ row: PositionRow, _ column: PositionColumn, instrument: Instrument?, width: Int) -> (String, StyleRole) {
+        switch column {
+        case .account: return (Format.left(row.account, width), .text)
+        case .symbol: return (Format.left(row.symbol, width), .text)
+        case .side: return (Format.left(Format.sideMark(row.side), width), row.side == .long ? .positive : .negative)
+        case .size: return (Format.right(row.quantity.formatted(instrument.map { min($0.sizeDecimals, 4) } ?? 3), width), .text)
+        case .entry: return (Format.right(Format.price(row.entry, instrument), width), .text)
+        case .mark: return (Format.right(Format.price(row.mark, instrument), width), .dim)
+        case .leverage: return (Format.right(row.leverage.isZero ? "—" : row.leverage.formatted(0) + "x", width), .text)
+        case .bracket: return (Format.right((row.bracketRate * Fixed(100)).formatted(2) + "%", width), .dim)
+        case .ratio:
+            let ratio = row.ratio
+            let role: StyleRole = ratio == nil || ratio! >= 0.8 ? .alert : (ratio! >= 0.5 ? .warn : .ok)
+            let text = ratio.map { Format.percent($0, decimals: 1) } ?? "BANKRUPT"
+            let bar = Format.left(Format.bar(ratio ?? 1, width: 5), 5)
+            return (Format.right(text, width - 6) + " " + bar, role)
+        case .liquidation: return (Format.right(Format.price(row.liquidation, instrument), width), .liquidationMarker)
+        case .bankruptcy: return (Format.right(Format.price(row.bankruptcy, instrument), width), .dim)
+        case .distance:
+            let role: StyleRole = (row.distance ?? 100) < 0.5 ? .alert : ((row.distance ?? 100) < 2 ? .warn : .text)
+            return (Format.right(row.distance.map { Format.decimal($0, decimals: 2) + "%" } ?? "—", width), role)
+        case .deficit:
+            return (Format.right(row.deficitNow.isZero ? "0" : Format.compact(row.deficitNow.approximateDouble), width), row.deficitNow.isZero ? .dim : .alert)
+        case .adl: return (Format.right(row.adlRank.map { "#\($0)" } ?? "—", width), .dim)
+        case .risk: return ("", .text)
+        }
+    }
+}

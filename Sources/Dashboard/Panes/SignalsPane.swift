@@ -1,0 +1,57 @@
+import RiskEngine
+
+/// Each signal with its value, baseline, a sparkline of its recent history and its level; the two
+/// warnings that make a deficit likely come first.
+enum SignalsPane {
+    static func render(_ model: AppModel, _ rect: Rect, focused: Bool, _ buffer: inout Buffer) {
+        let symbol = model.focusedSymbol
+        buffer.box(rect, title: "Signals \(symbol ?? "")", focused: focused)
+        let inner = rect.inset(1)
+        guard !inner.isEmpty else { return }
+        guard let symbol, let market = model.engine.market(symbol) else {
+            buffer.put("no market yet", x: inner.x + 1, y: inner.y, role: .dim)
+            return
+        }
+        let readings = market.signalReadings
+        let titleWidth = min(35, max(18, inner.width - 48))
+        let valueWidth = 12
+        let levelWidth = 7
+        let sparkWidth = max(0, inner.width - titleWidth - 2 * valueWidth - levelWidth - 3)
+        var y = inner.y
+        let header = Format.left("signal", titleWidth) + Format.right("value", valueWidth) + Format.right("baseline", valueWidth)
+            + " " + Format.left("history", sparkWidth) + " " + Format.right("level", levelWidth)
+        buffer.put(header, x: inner.x, y: y, role: .header, limit: inner.width)
+        y += 1
+        if readings.isEmpty {
+            buffer.put("warming up: signals are sampled once a second of session time", x: inner.x, y: y, role: .dim, limit: inner.width)
+            return
+        }
+        for kind in SignalKind.allCases where y < inner.maxY {
+            guard let reading = readings[kind] else { continue }
+            let (value, baseline) = formatted(reading, asset: market.instrument.settlementAsset)
+            let role: StyleRole = reading.level == .alert ? .alert : (reading.level == .warn ? .warn : .ok)
+            var x = buffer.put(Format.left(kind.title, titleWidth), x: inner.x, y: y, role: .text)
+            x = buffer.put(Format.right(value, valueWidth), x: x, y: y, role: reading.level == .ok ? .text : role)
+            x = buffer.put(Format.right(baseline, valueWidth), x: x, y: y, role: .dim)
+            x = buffer.put(" " + Format.left(Format.sparkline(reading.history, width: sparkWidth), sparkWidth), x: x, y: y, role: reading.level == .ok ? .dim : role)
+            let label = reading.level == .alert ? "ALERT" : (reading.level == .warn ? "WARN" : "ok")
+            buffer.put(" " + Format.right(label, levelWidth), x: x, y: y, role: role)
+            y += 1
+        }
+    }
+
+    static func formatted(_ reading: SignalReading, asset: String) -> (String, String) {
+        switch reading.kind {
+        case .spread:
+            return (Format.decimal(reading.value, decimals: 2) + " bps", Format.decimal(reading.baseline, decimals: 2))
+        case .depth10, .depth50:
+            return (Format.compact(reading.value), reading.baseline.map(Format.compact) ?? "—")
+        case .spreadVsDepth, .drainVsRefill:
+            return (Format.decimal(reading.value, decimals: 2) + "x", Format.decimal(reading.baseline, decimals: 1) + "x")
+        case .liquidations10s, .liquidations60s:
+            return ("\(reading.count ?? 0) / " + Format.compact(reading.value), "—")
+        case .stressedDeficit:
+            return (Format.compact(reading.value), "fund " + (reading.baseline.map(Format.compact) ?? "—"))
+        }
+    }
+}

@@ -1,0 +1,51 @@
+import RiskEngine
+
+/// The top line: what is being watched, the session clock, replay progress and speed, feed health
+/// and the latched alerts.
+enum StatusBarPane {
+    static func render(_ model: AppModel, _ rect: Rect, _ buffer: inout Buffer) {
+        buffer.fill(rect, role: .statusBar)
+        let status = model.status
+        var x = buffer.put(" \(status.kind) ", x: rect.x, y: rect.y, role: .selection)
+        x = buffer.put(" \(status.source)", x: x, y: rect.y, role: .statusBar, limit: max(10, rect.width / 4))
+        x = buffer.put("  \(status.time > 0 ? Format.clockMillis(status.time) : "--:--:--.---")", x: x, y: rect.y, role: .statusBar)
+        let state = status.finished ? "■ END" : (status.paused ? "❚❚ PAUSED" : "▶ \(status.speed)")
+        x = buffer.put("  \(state)", x: x, y: rect.y, role: status.paused ? .warn : .statusBar)
+        if let progress = status.progress {
+            let width = 12
+            let filled = Format.bar(progress, width: width)
+            x = buffer.put("  [", x: x, y: rect.y, role: .statusBar)
+            x = buffer.put(Format.left(filled, width), x: x, y: rect.y, role: .statusBar)
+            x = buffer.put("] \(Int((progress * 100).rounded(.down)))%", x: x, y: rect.y, role: .statusBar)
+        }
+        var health = "  feed"
+        if let age = status.lastMessageAge { health += " age \(Format.decimal(Double(age) / 1e9, decimals: 1))s" }
+        health += " gaps \(status.gaps) resyncs \(status.resyncs)"
+        if status.malformed > 0 { health += " bad \(status.malformed)" }
+        let stale = model.engine.markets.contains { $0.book.isStale }
+        x = buffer.put(health, x: x, y: rect.y, role: status.gaps > 0 || stale ? .warn : .statusBar)
+        if stale { x = buffer.put(" BOOK STALE", x: x, y: rect.y, role: .alert) }
+        let alerts = model.unacknowledgedAlerts
+        let alertText = alerts > 0 ? " ⚠ \(alerts) ALERT\(alerts == 1 ? "" : "S") (a: ack) " : " no alerts "
+        let start = max(x + 1, rect.maxX - alertText.count)
+        buffer.put(alertText, x: start, y: rect.y, role: alerts > 0 ? .alert : .statusBar)
+    }
+}
+
+/// The bottom line: what the keys do, a prompt being typed, or a notice.
+enum FooterPane {
+    static func render(_ model: AppModel, _ rect: Rect, _ buffer: inout Buffer) {
+        buffer.fill(rect, role: .dim)
+        if case .prompt(let prompt) = model.mode {
+            let x = buffer.put(prompt.label, x: rect.x, y: rect.y, role: .title)
+            buffer.put(prompt.text + "▏", x: x, y: rect.y, role: .text)
+            return
+        }
+        if let notice = model.notice {
+            buffer.put(notice, x: rect.x, y: rect.y, role: .warn)
+            return
+        }
+        let hints = "? help  q quit  Tab focus  ↑↓ move  Enter detail  / filter  s/S sort  space pause  . step  +/- speed  [ ] jump  : time  x what-if  a ack  t theme  z group"
+        buffer.put(hints, x: rect.x, y: rect.y, role: .dim)
+    }
+}

@@ -1,0 +1,90 @@
+import RiskEngine
+
+/// Number and chart formatting for panes. Money and prices come from exact `Fixed` values;
+/// `Double` only sizes bars and sparklines.
+enum Format {
+    static func price(_ value: Fixed?, _ instrument: Instrument?) -> String {
+        guard let value else { return "—" }
+        return value.formatted(instrument.map { min($0.priceDecimals, 4) } ?? 2, grouping: true)
+    }
+
+    static func units(_ value: Int64, decimals: Int) -> String {
+        BookUnits.format(value, decimals: decimals, grouping: true)
+    }
+
+    static func money(_ value: Fixed, decimals: Int = 2) -> String { value.formatted(decimals, grouping: true) }
+
+    /// 1,234,567 → "1.23M"; for columns that must stay narrow.
+    static func compact(_ value: Double) -> String {
+        let magnitude = abs(value)
+        let sign = value < 0 ? "-" : ""
+        func fixed(_ number: Double, _ suffix: String) -> String {
+            sign + Fixed(approximating: number).formatted(number >= 100 ? 0 : (number >= 10 ? 1 : 2)) + suffix
+        }
+        if magnitude >= 1e9 { return fixed(magnitude / 1e9, "B") }
+        if magnitude >= 1e6 { return fixed(magnitude / 1e6, "M") }
+        if magnitude >= 1e4 { return fixed(magnitude / 1e3, "k") }
+        return sign + Fixed(approximating: magnitude).formatted(magnitude >= 100 ? 0 : 2, grouping: true)
+    }
+
+    static func percent(_ fraction: Double?, decimals: Int = 2) -> String {
+        guard let fraction, fraction.isFinite else { return "—" }
+        return Fixed(approximating: fraction * 100).formatted(decimals) + "%"
+    }
+
+    static func decimal(_ value: Double?, decimals: Int = 2) -> String {
+        guard let value, value.isFinite else { return "—" }
+        return Fixed(approximating: value).formatted(decimals, grouping: true)
+    }
+
+    /// Right-aligns (or truncates) to a width.
+    static func right(_ text: String, _ width: Int) -> String {
+        if text.count >= width { return String(text.suffix(width)) }
+        return String(repeating: " ", count: width - text.count) + text
+    }
+
+    static func left(_ text: String, _ width: Int) -> String {
+        if text.count >= width { return String(text.prefix(width)) }
+        return text + String(repeating: " ", count: width - text.count)
+    }
+
+    static let sparks: [Character] = ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"]
+
+    /// The last `width` values as a sparkline scaled to their own range.
+    static func sparkline(_ values: [Double], width: Int) -> String {
+        let shown = values.suffix(width).filter(\.isFinite)
+        guard let low = shown.min(), let high = shown.max() else { return "" }
+        let span = high - low
+        return String(shown.map { value in
+            let level = span > 0 ? Int(((value - low) / span * 7).rounded()) : 3
+            return sparks[max(0, min(7, level))]
+        })
+    }
+
+    static let eighths: [Character] = ["▏", "▎", "▍", "▌", "▋", "▊", "▉", "█"]
+
+    /// A horizontal bar of `fraction` of `width` cells, with eighth-cell resolution.
+    static func bar(_ fraction: Double, width: Int) -> String {
+        guard width > 0, fraction.isFinite, fraction > 0 else { return "" }
+        let eighthsTotal = Int((min(1, fraction) * Double(width) * 8).rounded())
+        let full = eighthsTotal / 8
+        let rest = eighthsTotal % 8
+        var text = String(repeating: "█", count: full)
+        if rest > 0 && full < width { text.append(eighths[rest - 1]) }
+        return text
+    }
+
+    /// "23:55:10"
+    static func clock(_ nanoseconds: Int64) -> String {
+        let seconds = Int((nanoseconds / 1_000_000_000) % 86_400)
+        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : String(value) }
+        return "\(two(seconds / 3600)):\(two(seconds / 60 % 60)):\(two(seconds % 60))"
+    }
+
+    static func clockMillis(_ nanoseconds: Int64) -> String {
+        let millis = Int((nanoseconds / 1_000_000) % 1000)
+        return clock(nanoseconds) + "." + (millis < 10 ? "00" : (millis < 100 ? "0" : "")) + String(millis)
+    }
+
+    static func sideMark(_ side: Side) -> String { side == .long ? "▲ long" : "▼ short" }
+}

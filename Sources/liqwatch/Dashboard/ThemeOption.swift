@@ -1,0 +1,31 @@
+import ArgumentParser
+import Dashboard
+import Foundation
+
+/// `--theme NAME|PATH`: a built-in theme by name, or a theme file. The chosen theme comes first;
+/// `t` cycles through it and the built-in ones.
+enum ThemeOption {
+    static func load(_ choice: String) throws -> [Theme] {
+        var chosen: Theme
+        if let text = BuiltInThemes.texts[choice] {
+            chosen = Theme.parse(text, name: choice).theme
+        } else if FileManager.default.fileExists(atPath: choice) {
+            let text = try readTextFile(choice, flag: "theme")
+            let result = Theme.parse(text, name: choice)
+            for warning in result.warnings { FileHandleOutput.standardError("liqwatch: theme \(warning)\n") }
+            chosen = result.theme
+        } else {
+            throw ValidationError("--theme: '\(choice)' is neither a built-in theme (\(BuiltInThemes.names.joined(separator: ", "))) nor a file")
+        }
+        chosen.name = choice
+        let others = BuiltInThemes.names.filter { $0 != choice }.map { Theme.parse(BuiltInThemes.texts[$0]!, name: $0).theme }
+        return [chosen] + others
+    }
+}
+
+/// `--speed 0.1…1000|max`
+func parseSpeed(_ text: String) throws -> Double {
+    if text == "max" { return .infinity }
+    guard let value = Double(text), value >= 0.1, value <= 1000 else { throw ValidationError("--speed must be between 0.1 and 1000, or max") }
+    return value
+}

@@ -163,6 +163,7 @@ public final class CursesTerminal {
     /// Forgets the last frame so the next draw repaints everything (after a resize or a theme).
     public func invalidate() {
         previous = nil
+        werase(cn_stdscr())
         clearok(cn_stdscr(), true)
     }
 

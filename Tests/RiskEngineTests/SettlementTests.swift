@@ -169,11 +169,12 @@ struct SettlementTests {
         let result = try engine.stress(symbol: "TESTUSDT", shockPercent: Fixed(-5))
         #expect(result.markAfter == Fixed(95))
         #expect(result.liquidations.count == 1)
-        // 1 @ 99.90 is 0.90 above bankruptcy (99); each lot at 95 is 4 below. The fund (10.90 with
-        // that surplus) stands behind 2 lots: deficit 7.10, fund 2.90, the other 7 deleveraged.
-        #expect(result.totalDeficit == fx("7.1"))
-        #expect(result.fundAfter == fx("2.9"))
-        #expect(result.adlQuantity == Fixed(7))
+        // The book moves with the mark (−5): 1 @ 94.90 and the rest @ 90.00, all below bankruptcy
+        // (99). The fund (10) stands behind 1 lot at 94.90 (−4.10) and 1 at 90.00 (−9 would be too
+        // much: only 5.90 is left, so 0): deficit 4.10, fund 5.90, the other 9 deleveraged.
+        #expect(result.totalDeficit == fx("4.1"))
+        #expect(result.fundAfter == fx("5.9"))
+        #expect(result.adlQuantity == Fixed(9))
         #expect(result.positionsHit == 2)
         #expect(engine.positions[0].isOpen)
         #expect(engine.fund("USDT").balance == Fixed(10))

@@ -36,7 +36,8 @@ public enum StressError: Error, Hashable, Sendable, CustomStringConvertible {
 
 extension Engine {
     /// Shocks the mark of `symbol` by `shockPercent` (−5 means 5 % down) on a copy of the engine and
-    /// returns the projection. The engine itself is untouched.
+    /// returns the projection: the book is moved with the mark, the positions whose triggers the
+    /// move crosses are liquidated in trigger order through it. The engine itself is untouched.
     public func stress(symbol: String, shockPercent: Fixed) throws(StressError) -> StressResult {
         guard let index = marketIndex(of: symbol) else { throw StressError.unknownSymbol(symbol) }
         guard let mark = markets[index].markPrice else { throw StressError.noMark(symbol) }
@@ -46,6 +47,10 @@ extension Engine {
         var copy = self
         copy.samplingEnabled = false
         var notes: [EngineNotification] = []
+        // The book moves with the mark, its shape kept, as in a gap: the liquidations meet the
+        // liquidity that would stand at the shocked price, and each one's fills consume it for
+        // the next (the overlay), so they compound.
+        copy.markets[index].book = markets[index].book.shifted(by: (shocked - mark).bookUnits)
         copy.markets[index].markFromStream = true
         copy.setMark(market: index, price: shocked, into: &notes)
         var result = StressResult(

@@ -210,6 +210,24 @@ public struct OrderBook: Hashable, Sendable {
         }
     }
 
+    /// The same book moved by `offset` book units (levels that would reach zero or below are
+    /// dropped), with what the overlay had taken moved along.
+    public func shifted(by offset: Int64) -> OrderBook {
+        var moved = OrderBook()
+        func shift(_ side: BookSide) -> [(price: Int64, size: Int64)] {
+            var levels: [(price: Int64, size: Int64)] = []
+            ladder(side).forEachFromTouch { price, size in
+                let left = effectiveSize(side, price: price, feedSize: size)
+                if price + offset > 0 && left > 0 { levels.append((price + offset, left)) }
+                return true
+            }
+            return levels
+        }
+        moved.applySnapshot(bids: shift(.bid), asks: shift(.ask))
+        moved.isStale = isStale
+        return moved
+    }
+
     /// Top `count` levels from the touch as the feed gave them (the overlay is read separately).
     public func topLevels(_ side: BookSide, count: Int) -> [(price: Int64, size: Int64)] {
         var levels: [(price: Int64, size: Int64)] = []

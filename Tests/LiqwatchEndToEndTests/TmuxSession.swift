@@ -1,0 +1,95 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The real binary in a real terminal: a tmux server of its own (its own socket), keys sent with
+/// send-keys, the screen read with capture-pane, as a person would see it.
+final class TmuxSession {
+    let socket = "liqwatch-test-\(UUID().uuidString.prefix(8))"
+    let name = "e2e"
+
+    static var isAvailable: Bool { FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux") }
+
+    let scriptPath: String
+
+    init(arguments: [String], width: Int = 120, height: Int = 40) throws {
+        let binary = BinaryRunner.binary.path
+        let quoted = ([binary] + arguments).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
+        // A script file, so that nothing is expanded before liqwatch has run: after it exits, print
+        // its status and the terminal modes it left behind, then wait to be read.
+        scriptPath = FileManager.default.temporaryDirectory.appendingPathComponent("\(socket).sh").path
+        let script = """
+            cd '\(BinaryRunner.packageRoot.path)'
+            export LANG=C.UTF-8 TERM=xterm-256color
+            \(quoted)
+            echo "EXIT=$?"
+            echo "MODES $(stty -a | tr ' ;' '\\n\\n' | grep -x -e echo -e -echo -e icanon -e -icanon | tr '\\n' ' ')"
+            sleep 120
+
+            """
+        try script.write(toFile: scriptPath, atomically: true, encoding: .utf8)
+        try tmux(["new-session", "-d", "-s", name, "-x", "\(width)", "-y", "\(height)", "sh \(scriptPath)"])
+    }
+
+    deinit {
+        _ = try? tmux(["kill-server"])
+        try? FileManager.default.removeItem(atPath: scriptPath)
+    }
+
+    /// Runs a tmux command through the shell (`system`/`popen`: the tmux server it may start
+    /// detaches, and nothing here waits on a pipe the server could inherit).
+    @discardableResult
+    func tmux(_ arguments: [String], output: Bool = false) throws -> String {
+        let quoted = arguments.map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
+        let command = "tmux -L \(socket) -f /dev/null \(quoted)"
+        guard output else {
+            _ = system(command + " >/dev/null 2>&1 </dev/null")
+            return ""
+        }
+        guard let stream = popen(command + " 2>/dev/null </dev/null", "r") else { return "" }
+        var data = [UInt8]()
+        var chunk = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let count = fread(&chunk, 1, chunk.count, stream)
+            if count <= 0 { break }
+            data.append(contentsOf: chunk[0..<count])
+        }
+        pclose(stream)
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// The terminal modes liqwatch left behind, as stty names them ("icanon", "-echo", ...).
+    func modesAfterExit() -> Set<String> {
+        guard let line = screen().split(separator: "\n").first(where: { $0.hasPrefix("MODES ") }) else { return [] }
+        return Set(line.split(separator: " ").dropFirst().map { String($0) })
+    }
+
+    /// Sends a signal to liqwatch itself (the child of this session's shell), nothing else.
+    func signal(_ signalName: String) {
+        guard let shell = Int((try? tmux(["display-message", "-p", "-t", name, "#{pane_pid}"], output: true))?
+            .trimmingCharacters(in: .whitespacesAndNewlines) ?? "") else { return }
+        _ = system("pkill -\(signalName) -P \(shell) >/dev/null 2>&1")
+    }
+
+    func screen() -> String { (try? tmux(["capture-pane", "-t", name, "-p"], output: true)) ?? "" }
+
+    func send(_ keys: String...) { _ = try? tmux(["send-keys", "-t", name] + keys) }
+
+    /// Types text literally (a "-5" is not an option to send-keys).
+    func type(_ text: String) { _ = try? tmux(["send-keys", "-t", name, "-l", "--", text]) }
+
+    func resize(width: Int, height: Int) { _ = try? tmux(["resize-window", "-t", name, "-x", "\(width)", "-y", "\(height)"]) }
+
+    /// Waits until the screen satisfies `condition` (or the time runs out) and returns it.
+    @discardableResult
+    func waitFor(seconds: Double = 20, _ condition: (String) -> Bool) -> String {
+        let deadline = Date().addingTimeInterval(seconds)
+        var shown = screen()
+        while !condition(shown) && Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.2)
+            shown = screen()
+        }
+        return shown
+    }
+}

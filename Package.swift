@@ -31,7 +31,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .executableTarget(name: "liqwatch-bench", dependencies: ["RiskEngine", "MarketFeeds"]),
+        .executableTarget(name: "liqwatch-bench", dependencies: ["RiskEngine", "MarketFeeds", "Dashboard", "CursesTerminal"]),
         .testTarget(name: "RiskEngineTests", dependencies: ["RiskEngine"]),
         .testTarget(name: "MarketFeedsTests", dependencies: ["MarketFeeds"]),
         .testTarget(name: "DashboardTests", dependencies: ["Dashboard"]),

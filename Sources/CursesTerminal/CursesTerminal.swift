@@ -34,8 +34,10 @@ public final class CursesTerminal {
     public init(output: UnsafeMutablePointer<FILE>? = nil, input: UnsafeMutablePointer<FILE>? = nil, terminalType: String? = nil) {
         cn_set_locale_from_environment()
         unicode = cn_locale_is_utf8() != 0
-        cn_save_terminal()
-        cn_install_handlers()
+        if output == nil {
+            cn_save_terminal()
+            cn_install_handlers()
+        }
         if let output {
             screen = newterm(terminalType, output, input ?? fdopen(STDIN_FILENO, "r"))
             set_term(screen)
@@ -76,7 +78,11 @@ public final class CursesTerminal {
         guard !ended else { return }
         ended = true
         endwin()
-        if let screen { delscreen(screen) }
+        if let screen {
+            // A terminal of our own (a benchmark's memory stream): the real one was never touched.
+            delscreen(screen)
+            return
+        }
         cn_restore_terminal_raw()
     }
 

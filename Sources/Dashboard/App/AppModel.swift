@@ -119,6 +119,7 @@ public struct AppModel: Sendable {
         self.themes = themes.isEmpty ? [.dark] : themes
         self.unicode = unicode
         table.rebuild(from: engine, liquidations: log.simulatedCount)
+        refreshVisibleRows()
     }
 
     public var theme: Theme { themes[themeIndex] }
@@ -131,7 +132,14 @@ public struct AppModel: Sendable {
         engine.markets.first(where: { !$0.book.bids.isEmpty || !$0.book.asks.isEmpty })?.symbol ?? engine.markets.first?.symbol
     }
 
-    public var visibleRows: [PositionRow] { table.view(filter: filter, column: sortColumn, descending: sortDescending) }
+    /// The positions pane's rows, filtered and sorted: rebuilt when the table, the sort or the
+    /// filter changes, never per frame (sorting 10,000 rows costs milliseconds).
+    public private(set) var visibleRows: [PositionRow] = []
+
+    mutating func refreshVisibleRows() {
+        visibleRows = table.view(filter: filter, column: sortColumn, descending: sortDescending)
+        cursor = min(cursor, max(0, visibleRows.count - 1))
+    }
 
     // MARK: Update
 
@@ -155,19 +163,26 @@ public struct AppModel: Sendable {
         }
     }
 
-    /// Once a second of session time: rebuild the positions table and extend the histories.
+    /// The fund's history once a second of session time; the positions table (valuing and walking
+    /// every position costs milliseconds) every two seconds, and after liquidations at most twice a
+    /// second, so the pane is live without costing a core.
     mutating func sample() {
         let second = engine.time / 1_000_000_000
-        let liquidated = log.simulatedCount != table.builtFromLiquidations
-        guard second != lastSampleSecond || liquidated else { return }
         if second != lastSampleSecond {
             lastSampleSecond = second
             let asset = engine.funds["USDT"] != nil ? "USDT" : (engine.funds.keys.sorted().first ?? "USDT")
             fundHistory.append(engine.fund(asset).balance.approximateDouble)
             if fundHistory.count > 600 { fundHistory.removeFirst(fundHistory.count - 600) }
         }
+        let age = engine.time &- table.builtAt
+        let liquidated = log.simulatedCount != table.builtFromLiquidations
+        guard age < 0 || age >= 2_000_000_000 || (liquidated && age >= 500_000_000) else { return }
         table.rebuild(from: engine, liquidations: log.simulatedCount)
-        let shown = Set(visibleRows.prefix(200).map(\.index)).union(detailPosition.map { [$0] } ?? [])
+        refreshVisibleRows()
+        // Written out plainly: the optimiser of Swift 6.3 crashes on the one-expression form.
+        var shown = Set<Int32>()
+        for row in visibleRows.prefix(200) { shown.insert(row.index) }
+        if case .detail(let position) = mode { shown.insert(position) }
         for row in table.rows where shown.contains(row.index) {
             var history = ratioHistory[row.index] ?? []
             history.append(row.ratio ?? 1)
@@ -175,12 +190,6 @@ public struct AppModel: Sendable {
             ratioHistory[row.index] = history
         }
         if ratioHistory.count > 2_000 { ratioHistory = ratioHistory.filter { shown.contains($0.key) } }
-        cursor = min(cursor, max(0, visibleRows.count - 1))
-    }
-
-    var detailPosition: Int32? {
-        if case .detail(let position) = mode { return position }
-        return nil
     }
 
     mutating func handle(_ key: Key) -> [Effect] {
@@ -198,7 +207,7 @@ public struct AppModel: Sendable {
             case .character(let character):
                 if prompt.text.count < 40 { prompt.text.append(character) }
                 mode = .prompt(prompt)
-                if prompt.purpose == .filter { filter = prompt.text; cursor = 0 }
+                if prompt.purpose == .filter { filter = prompt.text; cursor = 0; refreshVisibleRows() }
             default:
                 break
             }
@@ -240,7 +249,7 @@ public struct AppModel: Sendable {
         case .drillDown:
             if focus == .positions, cursor < visibleRows.count { mode = .detail(position: visibleRows[cursor].index) }
         case .back:
-            if !filter.isEmpty { filter = ""; cursor = 0 }
+            if !filter.isEmpty { filter = ""; cursor = 0; refreshVisibleRows() }
         case .filter: mode = .prompt(Prompt(purpose: .filter, text: filter))
         case .nextSortColumn:
             let columns = PositionColumn.allCases
@@ -248,9 +257,11 @@ public struct AppModel: Sendable {
             sortDescending = PositionTable.defaultDescending(sortColumn)
             focus = .positions
             cursor = 0
+            refreshVisibleRows()
         case .reverseSort:
             sortDescending.toggle()
             cursor = 0
+            refreshVisibleRows()
         case .pause: return [.togglePause]
         case .step: return [.step]
         case .faster: return [.faster]
@@ -283,6 +294,7 @@ public struct AppModel: Sendable {
         case .filter:
             filter = prompt.text
             cursor = 0
+            refreshVisibleRows()
             return []
         case .jump:
             let text = prompt.text.trimmingSpaces

@@ -15,7 +15,7 @@ struct Layout {
         footer = Rect(x: 0, y: height - 1, width: width, height: 1)
         let bodyTop = 1
         let bodyHeight = height - 2
-        let ladderWidth = min(max(40, width * 32 / 100), 64)
+        let ladderWidth = min(max(38, width * 32 / 100), 56)
         ladder = Rect(x: 0, y: bodyTop, width: ladderWidth, height: bodyHeight)
         let rightX = ladderWidth
         let rightWidth = width - ladderWidth
@@ -24,7 +24,8 @@ struct Layout {
         let bottomHeight = max(7, bodyHeight * 30 / 100)
         let positionsHeight = bodyHeight - signalsHeight - bottomHeight
         positions = Rect(x: rightX, y: bodyTop + signalsHeight, width: rightWidth, height: positionsHeight)
-        let fundWidth = max(36, rightWidth * 42 / 100)
+        // Narrow screens split the bottom evenly, so the tape keeps its columns too.
+        let fundWidth = rightWidth < 90 ? rightWidth / 2 : max(36, rightWidth * 42 / 100)
         fund = Rect(x: rightX, y: bodyTop + signalsHeight + positionsHeight, width: fundWidth, height: bottomHeight)
         tape = Rect(x: rightX + fundWidth, y: fund.y, width: rightWidth - fundWidth, height: bottomHeight)
         overlay = Rect(x: 2, y: 2, width: width - 4, height: height - 4)

@@ -35,7 +35,10 @@ public struct Fixed: Hashable, Comparable, Sendable {
     public var approximateDouble: Double {
         let whole = raw / Fixed.scale
         let fraction = raw % Fixed.scale
-        return Double(whole) + Double(fraction) / 1e18
+        // Through Int64: Double(Int128) takes a slow generic path, and this runs for every
+        // position of the table once a second. The fraction always fits; the whole part nearly so.
+        let wholeDouble = whole.magnitude <= UInt128(Int64.max) ? Double(Int64(whole)) : Double(whole)
+        return wholeDouble + Double(Int64(fraction)) / 1e18
     }
 
     /// Builds a value from a `Double` for display scales and synthetic generators only. Rounds to

@@ -1,0 +1,210 @@
+import Foundation
+import Testing
+@testable import Dashboard
+import RiskEngine
+
+func units(_ text: String) -> Int64 { BookUnits.parse(text)! }
+
+/// An engine with a BTCUSDT book around 60,000 and `positions` isolated positions.
+func engine(positions count: Int, book: Bool = true, crossed: Bool = false) -> Engine {
+    var engine = Engine()
+    engine.openFund(asset: "USDT", balance: Fixed(50_000))
+    engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(60_000), time: 1_000_000_000))
+    if book {
+        var bids: [(price: Int64, size: Int64)] = []
+        var asks: [(price: Int64, size: Int64)] = []
+        for level in 0..<200 {
+            bids.append((units("59999.90") - Int64(level) * 10_000_000, units("0.5") + Int64(level) * 1_000_000))
+            asks.append((units("60000.00") + Int64(level) * 10_000_000, units("0.4") + Int64(level) * 1_000_000))
+        }
+        engine.apply(.bookSnapshot(symbol: "BTCUSDT", bids: bids, asks: asks, time: 1_000_000_000))
+        if crossed {
+            // A bid above the best ask: the engine removes the stale ask and is never left crossed.
+            engine.apply(.bookUpdate(symbol: "BTCUSDT", changes: [LevelChange(side: .bid, price: units("60000.50"), size: units("1"))], time: 1_100_000_000))
+        }
+    }
+    for index in 0..<count {
+        let side: Side = index % 2 == 0 ? .long : .short
+        let leverage = 5 + index % 40
+        engine.apply(.position(PositionUpdate(account: "acct-\(index)", symbol: "BTCUSDT", side: side,
+            quantity: Fixed(1 + index % 7) / Fixed(10), entryPrice: Fixed(60_000 + (index % 11) * 10 - 50), mode: .isolated,
+            leverage: Fixed(leverage)), time: 1_200_000_000))
+    }
+    engine.apply(.clock(time: 3_000_000_000))
+    return engine
+}
+
+func model(width: Int, height: Int, engine: Engine) -> AppModel {
+    var status = SessionStatus(kind: "REPLAY", source: "test")
+    status.time = engine.time
+    status.progress = 0.5
+    return AppModel(width: width, height: height, status: status, engine: engine, log: SessionLog())
+}
+
+@Suite("Screens as text")
+struct ScreenTests {
+    @Test("120×40: every pane, with the ladder around the spread row")
+    func standard() {
+        let lines = model(width: 120, height: 40, engine: engine(positions: 30)).rendered().lines
+        #expect(lines.count == 40)
+        #expect(lines[0].hasPrefix(" REPLAY  test"))
+        #expect(lines[1].contains("Depth ladder BTCUSDT ×1 tick"))
+        #expect(lines[1].contains("Signals BTCUSDT"))
+        let text = lines.joined(separator: "\n")
+        for title in ["Positions 30/30", "Insurance fund USDT", "Liquidation tape 0 sim · 0 exch"] { #expect(text.contains(title), "\(title)") }
+        // The best ask sits just above the spread row and the best bid just below it.
+        let spreadRow = lines.firstIndex { $0.contains("spread 0.10") }!
+        #expect(lines[spreadRow - 1].contains("− 60,000.00"))
+        #expect(lines[spreadRow + 1].contains("+ 59,999.90"))
+        #expect(text.contains("balance       50,000.00"))
+        #expect(lines.last!.hasPrefix("? help  q quit"))
+    }
+
+    @Test("200×60: wider panes show every positions column")
+    func wide() {
+        let text = model(width: 200, height: 60, engine: engine(positions: 30)).rendered().text
+        for header in ["account", "entry", "mark", "lev", "mmr", "margin ratio", "liq price", "bkr price", "dist", "deficit", "adl"] {
+            #expect(text.contains(header), "\(header)")
+        }
+    }
+
+    @Test("80×24, the smallest size: still every pane")
+    func narrow() {
+        let text = model(width: 80, height: 24, engine: engine(positions: 5)).rendered().text
+        for title in ["Depth ladder", "Signals", "Positions", "Insurance fund", "Liquidation tape"] { #expect(text.contains(title), "\(title)") }
+    }
+
+    @Test("below 80×24: the too-small screen")
+    func tooSmall() {
+        let lines = model(width: 60, height: 15, engine: engine(positions: 5)).rendered().lines
+        #expect(lines[6].contains("terminal too small"))
+        #expect(lines[7].contains("60×15; liqwatch needs at least 80×24"))
+    }
+
+    @Test("an empty book and no positions")
+    func empty() {
+        let text = model(width: 120, height: 40, engine: engine(positions: 0, book: false)).rendered().text
+        #expect(text.contains("waiting for a book") || text.contains("empty book"))
+        #expect(text.contains("no monitored positions"))
+        #expect(text.contains("no liquidations yet"))
+    }
+
+    @Test("a crossed update: the book shown is not crossed and the stale ask is gone")
+    func crossedBook() {
+        let lines = model(width: 120, height: 40, engine: engine(positions: 0, crossed: true)).rendered().lines
+        let spreadRow = lines.firstIndex { $0.contains("spread") }!
+        #expect(!lines[spreadRow].contains("CROSSED"))
+        // Every ask up to the new bid was proved stale: the best ask is now 60,000.60.
+        #expect(lines[spreadRow + 1].contains("+ 60,000.50"))
+        #expect(lines[spreadRow - 1].contains("− 60,000.60"))
+    }
+
+    @Test("thousands of positions: riskiest first, the pane shows what fits")
+    func thousands() {
+        let engine = engine(positions: 3_000)
+        let model = model(width: 120, height: 40, engine: engine)
+        let rows = model.visibleRows
+        #expect(rows.count == 3_000)
+        // Riskiest first: distance to liquidation never decreases down the table.
+        let distances = rows.prefix(200).compactMap(\.distance)
+        #expect(zip(distances, distances.dropFirst()).allSatisfy { $0 <= $1 })
+        let text = model.rendered().text
+        #expect(text.contains("Positions 3000/3000 · sort risk ▲"))
+        #expect(text.contains(rows[0].account))
+    }
+
+    @Test("control characters from a feed never reach a cell")
+    func controlCharacters() {
+        var buffer = Buffer(width: 20, height: 1)
+        buffer.put("A\u{1B}[2JB\u{07}C\u{9B}D", x: 0, y: 0)
+        #expect(buffer.lines[0] == "A [2JB C D")
+    }
+
+    @Test("ASCII stand-ins where the locale cannot show box drawing")
+    func ascii() {
+        var status = SessionStatus(kind: "DEMO", source: "test")
+        status.time = 1
+        let model = AppModel(width: 100, height: 30, status: status, engine: engine(positions: 3), log: SessionLog(), unicode: false)
+        let text = model.rendered().text
+        #expect(text.unicodeScalars.allSatisfy { $0.isASCII })
+        #expect(text.contains("+- Depth ladder"))
+    }
+}
+
+@Suite("Keys and state")
+struct KeyTests {
+    @Test("the help overlay lists every binding of the keymap that drives the keys")
+    func helpMatchesKeymap() {
+        var model = model(width: 120, height: 60, engine: engine(positions: 3))
+        _ = model.update(.key(.character("?")))
+        let text = model.rendered().text
+        for binding in Keymap.bindings { #expect(text.contains(binding.description), "\(binding.description)") }
+        _ = model.update(.key(.escape))
+        #expect(!model.rendered().text.contains("Keys ·"))
+    }
+
+    @Test("sort, filter, drill down, what-if and replay effects")
+    func flow() {
+        var model = model(width: 120, height: 40, engine: engine(positions: 50))
+        _ = model.update(.key(.character("s")))
+        #expect(model.sortColumn == .account)
+        _ = model.update(.key(.character("/")))
+        for character in "acct-7" { _ = model.update(.key(.character(character))) }
+        _ = model.update(.key(.enter))
+        #expect(model.visibleRows.allSatisfy { $0.account.contains("acct-7") })
+        _ = model.update(.key(.enter))
+        if case .detail = model.mode {} else { Issue.record("Enter did not open the detail") }
+        #expect(model.rendered().text.contains("If liquidated now"))
+        _ = model.update(.key(.escape))
+        _ = model.update(.key(.character("x")))
+        for character in "-10" { _ = model.update(.key(.character(character))) }
+        _ = model.update(.key(.enter))
+        guard case .whatIf(let result) = model.mode else { Issue.record("no what-if"); return }
+        #expect(result.markAfter == Fixed(54_000))
+        #expect(!result.liquidations.isEmpty)
+        _ = model.update(.key(.escape))
+        #expect(model.update(.key(.character(" "))) == [.togglePause])
+        #expect(model.update(.key(.character("]"))) == [.nextNotable])
+        #expect(model.update(.key(.character("+"))) == [.faster])
+        _ = model.update(.key(.character(":")))
+        for character in "50%" { _ = model.update(.key(.character(character))) }
+        #expect(model.update(.key(.enter)) == [.jump("50%")])
+        #expect(model.update(.key(.character("q"))) == [.quit])
+    }
+
+    @Test("t cycles themes, z the ladder grouping, a acknowledges alerts")
+    func toggles() {
+        var model = AppModel(width: 120, height: 40, status: SessionStatus(kind: "DEMO", source: "t"), engine: engine(positions: 1),
+            log: SessionLog(), themes: [.dark, Theme.parse(BuiltInThemes.texts["light"]!, name: "light").theme])
+        _ = model.update(.key(.character("t")))
+        #expect(model.theme.name == "light")
+        _ = model.update(.key(.character("z")))
+        #expect(model.ladderGrouping == 10)
+        #expect(model.rendered().text.contains("×10 tick"))
+    }
+}
+
+@Suite("Themes")
+struct ThemeTests {
+    @Test("the built-in themes are exactly the files in Themes/, and parse without warnings")
+    func builtInMatchFiles() throws {
+        let directory = #filePath.split(separator: "/").dropLast(3).joined(separator: "/")
+        for name in BuiltInThemes.names {
+            let path = "/" + directory + "/Themes/\(name).theme"
+            let file = try String(contentsOfFile: path, encoding: .utf8)
+            #expect(file.trimmingCharacters(in: .newlines) == BuiltInThemes.texts[name]!.trimmingCharacters(in: .newlines), "\(name)")
+            #expect(Theme.parse(file, name: name).warnings.isEmpty, "\(name)")
+        }
+        #expect(BuiltInThemes.names.count >= 5)
+    }
+
+    @Test("missing keys fall back to the defaults; unknown keys and bad colours are warned about")
+    func fallbacksAndWarnings() {
+        let result = Theme.parse("# comment\ntheme[book_bid]=\"#0000FF\"\ntheme[nonsense]=\"#FFFFFF\"\ntheme[alert]=\"red\"\n", name: "mine")
+        #expect(result.theme.style(.bookBid).foreground == RGB(0, 0, 255))
+        #expect(result.theme.style(.bookAsk) == Theme.dark.style(.bookAsk))
+        #expect(result.warnings.count == 2)
+        #expect(result.warnings[0].contains("unknown key nonsense"))
+        #expect(result.warnings[1].contains("'red' is not #RRGGBB"))
+    }
+}

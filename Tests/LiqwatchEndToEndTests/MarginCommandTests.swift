@@ -102,3 +102,40 @@ struct MarginCommandTests {
         #expect(result.standardError.contains("bad.json: instrument SOLUSDT, field tick_size: not a decimal number"), "\(result.standardError)")
     }
 }
+
+@Suite("liqwatch replay and demo, headless, end to end")
+struct HeadlessCommandTests {
+    @Test("demo --headless --report json: a cascade with deficits, a drawn fund and ADL")
+    func demoReport() throws {
+        let result = try BinaryRunner.run(["demo", "--headless", "--report", "json"])
+        #expect(result.status == 0, "\(result.standardError)")
+        let report = try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as! [String: Any]
+        let deficits = report["deficits"] as! [String: Any]
+        #expect((deficits["count"] as! Int) > 0)
+        let fund = report["insurance_fund"] as! [String: Any]
+        #expect((fund["min"] as! NSNumber).doubleValue < (fund["start"] as! NSNumber).doubleValue)
+        #expect(((report["adl"] as! [String: Any])["count"] as! Int) > 0)
+        #expect(report["frames"] != nil && report["symbols"] != nil && report["signals"] != nil)
+    }
+
+    @Test("replay exit codes: missing file 2, unknown format 2, stdin without --headless 2, a malformed line still 0")
+    func exitCodes() throws {
+        let missing = try BinaryRunner.run(["replay", "/nonexistent.gz", "--headless"])
+        #expect(missing.status == 2)
+        #expect(missing.standardError.contains("/nonexistent.gz: no such file"))
+        let stdinDashboard = try BinaryRunner.run(["replay", "-"])
+        #expect(stdinDashboard.status == 2)
+        #expect(stdinDashboard.standardError.contains("cannot also be the keyboard"))
+        let lines = #"1000000000000000000 {"lastUpdateId":100,"bids":[["99.00","1.000"]],"asks":[["101.00","2.000"]]}"# + "\nnot a frame\n"
+        let piped = try BinaryRunner.run(["replay", "-", "--headless", "--report", "json"], standardInput: lines)
+        #expect(piped.status == 0, "\(piped.standardError)")
+        #expect(piped.standardOutput.contains("\"malformed\": 1"))
+        let strict = try BinaryRunner.run(["replay", "-", "--headless", "--strict"], standardInput: lines)
+        #expect(strict.status == 1)
+        #expect(strict.standardError.contains("-:2: malformed line"))
+        #expect(strict.standardOutput.contains("\"frames\""))
+        let unknown = try BinaryRunner.run(["replay", "-", "--headless"], standardInput: "hello world\n")
+        #expect(unknown.status == 2)
+        #expect(unknown.standardError.contains("unknown format"))
+    }
+}

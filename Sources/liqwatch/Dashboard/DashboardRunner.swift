@@ -79,6 +79,10 @@ enum DashboardRunner {
     static func status(_ session: any SessionDriver, _ clock: ReplayClock) -> SessionStatus {
         var status = SessionStatus(kind: session.kind, source: session.sourceLabel)
         status.time = session.lastTime ?? session.firstTime ?? 0
+        // Feed health: how far the session clock has run past the last message (event time).
+        if let last = session.lastTime, !clock.paused && !session.finished {
+            status.lastMessageAge = max(0, clock.currentTime(wall: Stopwatch.now()) - last)
+        }
         status.progress = session.progress
         status.speed = clock.speedLabel
         status.paused = clock.paused

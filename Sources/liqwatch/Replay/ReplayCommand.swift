@@ -32,6 +32,9 @@ struct ReplayCommand: ParsableCommand {
         _ = try parseSpeed(speed)
         if files.isEmpty { throw ValidationError("give at least one recording (or - for standard input)") }
         if files.filter({ $0 == "-" }).count > 1 { throw ValidationError("standard input (-) can be read only once") }
+        if files.contains("-") && !headless {
+            throw ValidationError("standard input (-) is the recording, so it cannot also be the keyboard: add --headless, or replay a file")
+        }
     }
 
     mutating func run() throws {

@@ -69,7 +69,8 @@ public struct PositionTable: Sendable {
                 bracketRate: risk.bracket.maintenanceMarginRate, ratio: risk.marginRatio?.approximateDouble,
                 liquidation: risk.liquidationPrice, bankruptcy: risk.bankruptcyPrice,
                 distance: risk.distanceToLiquidationPct?.approximateDouble,
-                deficitNow: PositionTable.deficitIfLiquidatedNow(position, market: market), adlRank: ranks[index]))
+                deficitNow: Engine.liquidationWalk(position, instrument: market.instrument, book: market.book).deficit,
+                adlRank: ranks[index]))
         }
         rows = result
         var longs: [String: [Int64]] = [:]
@@ -96,20 +97,6 @@ public struct PositionTable: Sendable {
         }
         guard low <= high else { return 0 }
         return firstIndex(notBelow: high == .max ? high : high + 1) - firstIndex(notBelow: low)
-    }
-
-    /// Walks the current book for the whole position and compares the fills with its bankruptcy
-    /// price (no compounding with other positions; the what-if does that).
-    public static func deficitIfLiquidatedNow(_ position: Position, market: MarketState) -> Fixed {
-        guard let bankruptcy = position.bankruptcy else { return .zero }
-        let walk = market.book.walk(position.side.closingBookSide, quantity: position.quantity.bookUnits)
-        var net = Fixed.zero
-        for fill in walk.fills {
-            let terms = PositionTerms(side: position.side, quantity: Fixed(bookUnits: fill.size), entryPrice: bankruptcy,
-                kind: market.instrument.kind, brackets: market.instrument.brackets)
-            net += MarginMath.unrealisedPnL(terms, at: Fixed(bookUnits: fill.price))
-        }
-        return net.isNegative ? -net : .zero
     }
 
     /// Rows matching `filter` (account or symbol, case-insensitive), sorted.

@@ -33,8 +33,7 @@ enum DetailPane {
         line("distance         \(risk.distanceToLiquidationPct.map { $0.formatted(2) + "% of the mark" } ?? "—")")
         y += 1
         // The book walk now.
-        let walk = market.book.walk(position.side.closingBookSide, quantity: position.quantity.bookUnits)
-        let deficit = PositionTable.deficitIfLiquidatedNow(position, market: market)
+        let (walk, deficit) = Engine.liquidationWalk(position, instrument: instrument, book: market.book)
         line("If liquidated now: \(walk.levelsConsumed) levels, average \(price(walk.averagePrice)), unfilled \(Format.units(walk.remainder, decimals: min(instrument.sizeDecimals, 4))), deficit \(Format.money(deficit)) \(asset)", deficit.isPositive ? .alert : .title)
         for fill in walk.fills.prefix(5) {
             line("   \(Format.units(fill.price, decimals: min(instrument.priceDecimals, 4))) × \(Format.units(fill.size, decimals: min(instrument.sizeDecimals, 4)))", .dim)

@@ -74,17 +74,9 @@ enum Format {
         return text
     }
 
-    /// "23:55:10"
-    static func clock(_ nanoseconds: Int64) -> String {
-        let seconds = Int((nanoseconds / 1_000_000_000) % 86_400)
-        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : String(value) }
-        return "\(two(seconds / 3600)):\(two(seconds / 60 % 60)):\(two(seconds % 60))"
-    }
+    static func clock(_ nanoseconds: Int64) -> String { EventTime.timeOfDay(nanoseconds, milliseconds: false) }
 
-    static func clockMillis(_ nanoseconds: Int64) -> String {
-        let millis = Int((nanoseconds / 1_000_000) % 1000)
-        return clock(nanoseconds) + "." + (millis < 10 ? "00" : (millis < 100 ? "0" : "")) + String(millis)
-    }
+    static func clockMillis(_ nanoseconds: Int64) -> String { EventTime.timeOfDay(nanoseconds) }
 
     static func sideMark(_ side: Side) -> String { side == .long ? "▲ long" : "▼ short" }
 }

@@ -47,17 +47,33 @@ extension Engine {
             var total = Fixed.zero
             for entry in riskiest {
                 let position = positions[Int(entry.position)]
-                guard let bankruptcy = position.bankruptcy else { continue }
-                let walk = book.walk(side.closingBookSide, quantity: position.quantity.bookUnits)
-                var net = Fixed.zero
-                for fill in walk.fills {
-                    net += fillSettlement(instrument, side: side, size: fill.size, price: fill.price, against: bankruptcy)
-                }
-                if net.isNegative { total -= net }
+                let (walk, deficit) = Engine.liquidationWalk(position, instrument: instrument, book: book)
+                total += deficit
                 book.consume(side.closingBookSide, fills: walk.fills)
             }
             worst = Fixed.maximum(worst, total)
         }
         return worst
+    }
+
+    /// The walk a position's liquidation would make through `book` now, and the deficit it would
+    /// leave against its bankruptcy price (zero when the fills are at or better than bankruptcy).
+    public static func liquidationWalk(_ position: Position, instrument: Instrument, book: OrderBook) -> (walk: BookWalk, deficit: Fixed) {
+        let walk = book.walk(position.side.closingBookSide, quantity: position.quantity.bookUnits)
+        guard let bankruptcy = position.bankruptcy else { return (walk, .zero) }
+        var net = Fixed.zero
+        for fill in walk.fills {
+            let terms = PositionTerms(side: position.side, quantity: Fixed(bookUnits: fill.size), entryPrice: bankruptcy,
+                kind: instrument.kind, brackets: instrument.brackets)
+            net += MarginMath.unrealisedPnL(terms, at: Fixed(bookUnits: fill.price))
+        }
+        return (walk, net.isNegative ? -net : .zero)
+    }
+
+    /// The deficit position `index` would leave if liquidated into its book now (no compounding).
+    public func deficitIfLiquidatedNow(_ index: Int32) -> Fixed {
+        let position = positions[Int(index)]
+        let market = markets[Int(position.symbolIndex)]
+        return Engine.liquidationWalk(position, instrument: market.instrument, book: market.book).deficit
     }
 }

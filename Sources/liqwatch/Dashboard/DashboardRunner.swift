@@ -110,7 +110,7 @@ enum DashboardRunner {
             let peeked = try session.peekTime()
             if text.hasSuffix("%"), let percent = Double(text.dropLast()) {
                 try clock.seek(fraction: percent / 100, wall: wall)
-            } else if let start = session.firstTime ?? peeked, let target = Clock.parse(text, sessionStart: start) {
+            } else if let start = session.firstTime ?? peeked, let target = EventTime.parse(text, sessionStart: start) {
                 try clock.seek(to: target, wall: wall)
             } else {
                 model.show(notice: "cannot jump to '\(text)': give HH:MM[:SS], an ISO time or a percentage like 50%")

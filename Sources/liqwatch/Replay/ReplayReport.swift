@@ -47,8 +47,8 @@ enum ReplayReport {
             ("source", .object([
                 ("kind", .string(source.kind)),
                 ("files", .array(source.files.map { .string($0) })),
-                ("from", source.firstTime.map { .string(Clock.iso8601($0)) } ?? .null),
-                ("to", source.lastTime.map { .string(Clock.iso8601($0)) } ?? .null),
+                ("from", source.firstTime.map { .string(EventTime.iso8601($0)) } ?? .null),
+                ("to", source.lastTime.map { .string(EventTime.iso8601($0)) } ?? .null),
             ])),
             ("frames", .object([
                 ("read", JSON.number(stats.read)),
@@ -102,7 +102,7 @@ enum ReplayReport {
                 ("alert_count", JSON.number(log.alertCount)),
                 ("alerts", .array(log.alerts.suffix(200).map { alert in
                     .object([
-                        ("time", .string(Clock.iso8601(alert.time))),
+                        ("time", .string(EventTime.iso8601(alert.time))),
                         ("symbol", .string(alert.symbol)),
                         ("signal", .string(alert.signal.rawValue)),
                         ("value", JSON.number(alert.value)),
@@ -132,7 +132,7 @@ enum ReplayReport {
     static func simulated(_ record: LiquidationRecord, _ engine: Engine) -> JSON.Value {
         let decimals = engine.market(record.symbol)?.instrument.priceDecimals ?? 2
         return .object([
-            ("time", .string(Clock.iso8601(record.time))), ("symbol", .string(record.symbol)), ("account", .string(record.account)),
+            ("time", .string(EventTime.iso8601(record.time))), ("symbol", .string(record.symbol)), ("account", .string(record.account)),
             ("side", .string(record.side.label)), ("quantity", JSON.number(record.quantity, decimals: 8)),
             ("bankruptcy_price", JSON.number(record.bankruptcyPrice, decimals: decimals)),
             ("average_fill", JSON.number(record.averageFill, decimals: decimals)),
@@ -144,7 +144,7 @@ enum ReplayReport {
 
     static func exchange(_ liquidation: ExchangeLiquidation) -> JSON.Value {
         .object([
-            ("time", .string(Clock.iso8601(liquidation.time))), ("symbol", .string(liquidation.symbol)),
+            ("time", .string(EventTime.iso8601(liquidation.time))), ("symbol", .string(liquidation.symbol)),
             ("side", .string(liquidation.side.label)), ("price", JSON.number(liquidation.price, decimals: 8)),
             ("quantity", JSON.number(liquidation.quantity, decimals: 8)),
         ])
@@ -172,7 +172,7 @@ enum ReplayReport {
         var lines: [String] = []
         lines.append("liqwatch \(source.kind): \(source.files.joined(separator: ", "))")
         if let first = source.firstTime, let last = source.lastTime {
-            lines.append("  from \(Clock.iso8601(first)) to \(Clock.iso8601(last)) (\(Clock.duration(last - first)))")
+            lines.append("  from \(EventTime.iso8601(first)) to \(EventTime.iso8601(last)) (\(EventTime.duration(last - first)))")
         }
         lines.append("frames: \(stats.read) read, \(stats.applied) applied, \(stats.skipped) skipped, \(stats.malformed) malformed")
         for entry in stats.firstMalformed.prefix(5) { lines.append("  malformed: \(entry.file):\(entry.line) (\(entry.field))") }
@@ -198,7 +198,7 @@ enum ReplayReport {
         lines.append("ADL: \(log.adlCount) events, notional \(log.adlNotional.values.reduce(Fixed.zero, +).formatted(2, grouping: true))")
         lines.append("signal alerts: \(log.alertCount)")
         for alert in log.alerts.suffix(10) {
-            lines.append("  \(Clock.iso8601(alert.time)) \(alert.symbol) \(alert.signal.rawValue) \(String(format2: alert.value))")
+            lines.append("  \(EventTime.iso8601(alert.time)) \(alert.symbol) \(alert.signal.rawValue) \(String(format2: alert.value))")
         }
         return lines.joined(separator: "\n") + "\n"
     }

@@ -1,8 +1,9 @@
-/// Formats nanosecond timestamps without Foundation's date machinery (exact, and fast enough for
-/// a status bar redrawn thirty times a second).
-enum Clock {
+/// Formats and parses event times (nanoseconds since the Unix epoch, UTC) without Foundation's
+/// date machinery: exact, and fast enough for a status bar redrawn thirty times a second. The
+/// reports, the tape and the jump prompt all use it.
+public enum EventTime {
     /// "2024-08-08T23:54:15.030Z"
-    static func iso8601(_ nanoseconds: Int64) -> String {
+    public static func iso8601(_ nanoseconds: Int64) -> String {
         let milliseconds = nanoseconds / 1_000_000
         var seconds = milliseconds / 1000
         let millis = Int(milliseconds % 1000)
@@ -12,15 +13,16 @@ enum Clock {
         return "\(year)-\(two(month))-\(two(day))T\(two(secondOfDay / 3600)):\(two(secondOfDay / 60 % 60)):\(two(secondOfDay % 60)).\(three(millis))Z"
     }
 
-    /// "23:54:15.030"
-    static func timeOfDay(_ nanoseconds: Int64) -> String {
+    /// "23:54:15.030", or "23:54:15" without milliseconds.
+    public static func timeOfDay(_ nanoseconds: Int64, milliseconds showMilliseconds: Bool = true) -> String {
         let milliseconds = nanoseconds / 1_000_000
         let secondOfDay = Int((milliseconds / 1000) % 86_400)
-        return "\(two(secondOfDay / 3600)):\(two(secondOfDay / 60 % 60)):\(two(secondOfDay % 60)).\(three(Int(milliseconds % 1000)))"
+        let clock = "\(two(secondOfDay / 3600)):\(two(secondOfDay / 60 % 60)):\(two(secondOfDay % 60))"
+        return showMilliseconds ? clock + ".\(three(Int(milliseconds % 1000)))" : clock
     }
 
     /// "5m 44s"
-    static func duration(_ nanoseconds: Int64) -> String {
+    public static func duration(_ nanoseconds: Int64) -> String {
         let seconds = Int(nanoseconds / 1_000_000_000)
         if seconds >= 3600 { return "\(seconds / 3600)h \(seconds / 60 % 60)m" }
         if seconds >= 60 { return "\(seconds / 60)m \(seconds % 60)s" }
@@ -45,7 +47,7 @@ enum Clock {
     }
 
     /// Parses "23:55:10", "23:55", "2024-08-08T23:55:10Z" (UTC) relative to a session's day.
-    static func parse(_ text: String, sessionStart: Int64) -> Int64? {
+    public static func parse(_ text: String, sessionStart: Int64) -> Int64? {
         let dayStart = (sessionStart / 86_400_000_000_000) * 86_400_000_000_000
         var timePart = Substring(text)
         var day = dayStart
@@ -76,4 +78,3 @@ enum Clock {
     }
 }
 
-import RiskEngine

@@ -1,0 +1,23 @@
+import Testing
+@testable import RiskEngine
+
+@Suite("Event time")
+struct EventTimeTests {
+    @Test("formats nanosecond timestamps exactly, in UTC")
+    func formatting() {
+        let time: Int64 = 1_723_161_255_030_314_667 // the first line of the BTCUSDT recording
+        #expect(EventTime.iso8601(time) == "2024-08-08T23:54:15.030Z")
+        #expect(EventTime.timeOfDay(time) == "23:54:15.030")
+        #expect(EventTime.timeOfDay(time, milliseconds: false) == "23:54:15")
+        #expect(EventTime.duration(344_803_000_000) == "5m 44s")
+        #expect(EventTime.iso8601(0) == "1970-01-01T00:00:00.000Z")
+    }
+
+    @Test("parses a time of the session's day or a full ISO time; rejects nonsense")
+    func parsing() {
+        let start: Int64 = 1_723_161_255_030_314_667
+        #expect(EventTime.parse("23:56:10", sessionStart: start).map(EventTime.iso8601) == "2024-08-08T23:56:10.000Z")
+        #expect(EventTime.parse("2024-08-09T00:00:01.5Z", sessionStart: start).map(EventTime.iso8601) == "2024-08-09T00:00:01.500Z")
+        for bad in ["25:00", "12:61", "noon", "12", "12:00:61"] { #expect(EventTime.parse(bad, sessionStart: start) == nil, "\(bad)") }
+    }
+}

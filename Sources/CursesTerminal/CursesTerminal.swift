@@ -145,16 +145,16 @@ public final class CursesTerminal {
             var column = 0
             while column < buffer.width {
                 let role = buffer[column, row].role
-                var run = ""
+                var scalars = String.UnicodeScalarView()
                 var end = column
                 while end < buffer.width && buffer[end, row].role == role {
-                    run.append(buffer[end, row].character)
+                    scalars.append(buffer[end, row].character)
                     end += 1
                 }
                 // The bottom-right cell cannot be written without scrolling: leave it.
-                if row == buffer.height - 1 && end == buffer.width && !run.isEmpty { run.removeLast() }
+                if row == buffer.height - 1 && end == buffer.width && !scalars.isEmpty { scalars.removeLast() }
                 attrset(Int32(bitPattern: attributes(for: role)))
-                _ = mvaddstr(Int32(row), Int32(column), run)
+                _ = mvaddstr(Int32(row), Int32(column), String(scalars))
                 column = end
             }
         }

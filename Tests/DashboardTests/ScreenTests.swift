@@ -208,3 +208,13 @@ struct ThemeTests {
         #expect(result.warnings[1].contains("'red' is not #RRGGBB"))
     }
 }
+
+@Suite("Buffer")
+struct BufferTests {
+    @Test("combining marks from a feed do not take a cell of their own")
+    func combining() {
+        var buffer = Buffer(width: 10, height: 1)
+        buffer.put("e\u{0301}x", x: 0, y: 0)
+        #expect(buffer.lines[0] == "ex")
+    }
+}

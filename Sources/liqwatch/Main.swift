@@ -42,9 +42,3 @@ enum FileHandleOutput {
         }
     }
 }
-
-/// A usage error: exits with code 2 after printing the message and the usage line.
-struct UsageError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
-}

@@ -170,8 +170,7 @@ public struct AppModel: Sendable {
         let second = engine.time / 1_000_000_000
         if second != lastSampleSecond {
             lastSampleSecond = second
-            let asset = engine.funds["USDT"] != nil ? "USDT" : (engine.funds.keys.sorted().first ?? "USDT")
-            fundHistory.append(engine.fund(asset).balance.approximateDouble)
+            fundHistory.append(engine.fund(engine.primaryAsset).balance.approximateDouble)
             if fundHistory.count > 600 { fundHistory.removeFirst(fundHistory.count - 600) }
         }
         let age = engine.time &- table.builtAt

@@ -5,7 +5,7 @@ import RiskEngine
 enum FundPane {
     static func render(_ model: AppModel, _ rect: Rect, focused: Bool, _ buffer: inout Buffer) {
         let engine = model.engine
-        let asset = engine.funds["USDT"] != nil ? "USDT" : (engine.funds.keys.sorted().first ?? "USDT")
+        let asset = engine.primaryAsset
         let fund = engine.fund(asset)
         buffer.box(rect, title: "Insurance fund \(asset)", focused: focused)
         let inner = rect.inset(1)

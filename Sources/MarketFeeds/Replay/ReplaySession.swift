@@ -182,7 +182,8 @@ public final class ReplaySession: SessionDriver {
         notes.removeAll(keepingCapacity: true)
         engine.apply(event, into: &notes)
         if !notes.isEmpty { log.record(notes) }
-        if synthetic != nil { seedSyntheticPositions() }
+        // Only while a market is still unseeded: this runs after every event.
+        if synthetic != nil && seededSymbols.count < engine.markets.count { seedSyntheticPositions() }
     }
 
     /// Places synthetic positions around each symbol's first mark.

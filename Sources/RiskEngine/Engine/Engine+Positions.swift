@@ -253,15 +253,4 @@ extension Engine {
             },
             asset: account.asset)
     }
-
-    /// Indices of open positions.
-    public var openPositionIndices: [Int32] {
-        positions.indices.compactMap { positions[$0].isOpen ? Int32($0) : nil }
-    }
-
-    /// The `count` positions nearest their trigger on each side of a symbol, in trigger order.
-    public func riskiest(symbol: String, side: Side, count: Int) -> [Int32] {
-        guard let index = marketIndex(of: symbol) else { return [] }
-        return markets[index].triggers.leading(side, count: count) { isLive($0) }.map(\.position)
-    }
 }

@@ -219,6 +219,11 @@ public struct Engine: Sendable {
         return total
     }
 
+    /// The fund a dashboard or report leads with: USDT when there is one, else the first by name.
+    public var primaryAsset: String {
+        funds["USDT"] != nil ? "USDT" : (funds.keys.sorted().first ?? "USDT")
+    }
+
     public var assets: [String] {
         Set(accounts.map(\.asset)).union(funds.keys).sorted()
     }

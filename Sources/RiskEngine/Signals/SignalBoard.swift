@@ -4,10 +4,11 @@ struct Baseline: Sendable {
     private(set) var value: Double?
     private(set) var samples = 0
 
-    mutating func learn(_ sample: Double, span: Double, raised: Bool) {
+    /// During the first `warmup` samples the baseline is their plain mean.
+    mutating func learn(_ sample: Double, span: Double, warmup: Int, raised: Bool) {
         samples += 1
         guard let current = value else { value = sample; return }
-        let alpha = samples <= 20 ? 1.0 / Double(samples) : (raised ? 0.1 : 1.0) / span
+        let alpha = samples <= warmup ? 1.0 / Double(samples) : (raised ? 0.1 : 1.0) / span
         value = current + alpha * (sample - current)
     }
 }
@@ -147,9 +148,9 @@ struct SignalBoard: Sendable {
 
         // Learn baselines after judging against them, so a jump is seen before it is absorbed.
         if input.spreadBps != nil {
-            spreadBaseline.learn(spread, span: t.baselineSamples, raised: spreadLevel != .ok)
-            depth10Baseline.learn(input.depth10, span: t.baselineSamples, raised: depth10Level != .ok)
-            depth50Baseline.learn(input.depth50, span: t.baselineSamples, raised: depth50Level != .ok)
+            spreadBaseline.learn(spread, span: t.baselineSamples, warmup: t.warmupSamples, raised: spreadLevel != .ok)
+            depth10Baseline.learn(input.depth10, span: t.baselineSamples, warmup: t.warmupSamples, raised: depth10Level != .ok)
+            depth50Baseline.learn(input.depth50, span: t.baselineSamples, warmup: t.warmupSamples, raised: depth50Level != .ok)
         }
         if let mid = input.mid {
             bandLow = Int64((mid * (1 - 0.005) * 1e8).rounded(.down))

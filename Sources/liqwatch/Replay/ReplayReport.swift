@@ -35,7 +35,7 @@ enum ReplayReport {
                 ("crossed_levels_removed", JSON.number(market.counters.crossedLevelsRemoved)),
             ])))
         }
-        let primary = primaryAsset(engine)
+        let primary = engine.primaryAsset
         let fund = engine.fund(primary)
         var funds: [(String, JSON.Value)] = []
         for asset in engine.funds.keys.sorted() {
@@ -120,11 +120,6 @@ enum ReplayReport {
         ])
     }
 
-    static func primaryAsset(_ engine: Engine) -> String {
-        if engine.funds["USDT"] != nil { return "USDT" }
-        return engine.funds.keys.sorted().first ?? "USDT"
-    }
-
     static func moneyByAsset(_ values: [String: Fixed]) -> JSON.Value {
         .object(values.keys.sorted().map { ($0, JSON.number(values[$0]!, decimals: 8)) })
     }
@@ -189,7 +184,7 @@ enum ReplayReport {
             lines.append("  bids \(bids.joined(separator: ", "))")
             lines.append("  asks \(asks.joined(separator: ", "))")
         }
-        let primary = primaryAsset(engine)
+        let primary = engine.primaryAsset
         let fund = engine.fund(primary)
         lines.append("positions: \(engine.positions.count) monitored, \(engine.positions.filter(\.isOpen).count) open")
         lines.append("liquidations: \(log.simulatedCount) simulated, \(log.exchangeCount) reported by the exchange")

@@ -7,7 +7,7 @@ enum EngineBenchmarks {
     /// from a geometric distribution, as in real depth feeds), a fifth remove a level and a fifth
     /// add one, the rest change a size. The book stays around 1,000 levels a side.
     static func bookUpdates() {
-        var rng = BenchRandom(seed: 42)
+        var rng = SplitMix64(seed: 42)
         let tick: Int64 = 10_000_000 // 0.10
         let bestBid: Int64 = 6_000_000 * tick / 1_000 // about 60,000.00
         var bids: [(price: Int64, size: Int64)] = []
@@ -45,7 +45,7 @@ enum EngineBenchmarks {
     /// Builds an engine with `count` isolated positions spread around the mark (none near enough to
     /// trigger), then times mark ticks that move the mark without crossing a trigger.
     static func markTicks(positions count: Int) -> (perTick: Double, bytesPerPosition: Double) {
-        var rng = BenchRandom(seed: UInt64(count))
+        var rng = SplitMix64(seed: UInt64(count))
         var engine = Engine()
         engine.openFund(asset: "USDT", balance: Fixed(1_000_000))
         engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(60_000), time: 1))
@@ -87,17 +87,5 @@ enum EngineBenchmarks {
             if count == 1_000_000 { report("memory_per_position", bytes, "bytes", decimals: 0) }
         }
         report("mark_tick_ratio_1M_over_10k", figures[1_000_000]! / figures[10_000]!, "x")
-    }
-}
-
-/// xorshift64*: a fast, seedable generator for building inputs.
-struct BenchRandom {
-    var state: UInt64
-    init(seed: UInt64) { state = seed == 0 ? 0x9E37_79B9_7F4A_7C15 : seed }
-    mutating func next() -> UInt64 {
-        state ^= state >> 12
-        state ^= state << 25
-        state ^= state >> 27
-        return state &* 2_685_821_657_736_338_717
     }
 }

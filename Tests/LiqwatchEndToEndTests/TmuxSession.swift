@@ -44,7 +44,12 @@ final class TmuxSession {
         let quoted = arguments.map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
         let command = "tmux -L \(socket) -f /dev/null \(quoted)"
         guard output else {
-            _ = system(command + " >/dev/null 2>&1 </dev/null")
+            // Under a loaded machine tmux can fail to reach its server; a key that was never sent
+            // must not look like a key the dashboard ignored, so a failed command is retried.
+            for attempt in 0..<3 {
+                if system(command + " >/dev/null 2>&1 </dev/null") == 0 { break }
+                Thread.sleep(forTimeInterval: 0.2 * Double(attempt + 1))
+            }
             return ""
         }
         guard let stream = popen(command + " 2>/dev/null </dev/null", "r") else { return "" }

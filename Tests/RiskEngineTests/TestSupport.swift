@@ -1,17 +1,7 @@
 @testable import RiskEngine
 
-/// A small deterministic generator (SplitMix64) so property tests replay exactly from their seed.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+/// Property tests replay exactly from their seed.
+typealias SeededGenerator = SplitMix64
 
 func fx(_ text: String) -> Fixed { Fixed(text)! }
 func units(_ text: String) -> Int64 { BookUnits.parse(text)! }

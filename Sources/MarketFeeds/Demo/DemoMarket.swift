@@ -19,7 +19,7 @@ struct DemoMarket {
 
     enum Phase { case calm, stress, cascade, recovery }
 
-    var random: SplitMix
+    var random: SplitMix64
     var bids: [Int64: Int64] = [:]
     var asks: [Int64: Int64] = [:]
     /// The makers' fair value, in ticks.
@@ -32,7 +32,7 @@ struct DemoMarket {
     var rebuildDepth = false
 
     init(seed: UInt64, startPrice: Double, start: Int64) {
-        random = SplitMix(seed: seed)
+        random = SplitMix64(seed: seed)
         fair = startPrice / 0.1
         time = start
         self.start = start

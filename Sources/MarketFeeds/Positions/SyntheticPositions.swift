@@ -9,14 +9,14 @@ import RiskEngine
 public struct SyntheticPositions: Sendable {
     public let count: Int
     public let seed: UInt64
-    var generator: SplitMix
+    var generator: SplitMix64
     var crossAccounts: [String] = []
     var symbolsSeeded = 0
 
     public init(count: Int, seed: UInt64) {
         self.count = count
         self.seed = seed
-        self.generator = SplitMix(seed: seed)
+        self.generator = SplitMix64(seed: seed)
     }
 
     /// Positions for a symbol that has just received its first mark: `count` for the first symbol,
@@ -75,24 +75,4 @@ public struct SyntheticPositions: Sendable {
         return PositionUpdate(account: account, symbol: instrument.symbol, side: side, quantity: quantity, entryPrice: entryPrice,
             mode: .isolated, isolatedMargin: margin.rounded(places: 8), leverage: Fixed(approximating: leverage))
     }
-}
-
-/// SplitMix64 with uniform and normal draws: deterministic across platforms.
-struct SplitMix: Sendable {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// Uniform in (0, 1).
-    mutating func unit() -> Double { (Double(next() >> 11) + 0.5) / 9_007_199_254_740_992.0 }
-
-    /// Standard normal (Box–Muller).
-    mutating func normal() -> Double { sqrt(-2 * log(unit())) * cos(2 * Double.pi * unit()) }
 }

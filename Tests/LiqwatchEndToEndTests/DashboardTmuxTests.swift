@@ -7,31 +7,36 @@ struct DashboardTmuxTests {
 
     func demo() throws -> TmuxSession {
         let session = try TmuxSession(arguments: [])
-        let screen = session.waitFor { screen in Self.panes.allSatisfy(screen.contains) && screen.contains(" I-") }
+        let screen = session.waitFor(all: Self.panes, patterns: [#"I-\d{7}"#])
         #expect(Self.panes.allSatisfy(screen.contains), "\(screen)")
+        #expect(screen.range(of: #"I-\d{7}"#, options: .regularExpression) != nil, "no positions:\n\(screen)")
         return session
     }
 
     @Test("the demo at 120×40 shows every pane with real numbers")
     func everyPane() throws {
         let session = try demo()
-        let screen = session.waitFor { $0.contains("balance") && $0.contains("60,0") || $0.contains("59,9") }
-        #expect(screen.contains(" DEMO "))
-        #expect(screen.range(of: #"(59,9|60,0)\d\d\.\d0"#, options: .regularExpression) != nil, "no BTC prices on the ladder:\n\(screen)")
-        #expect(screen.contains("spread"))
-        #expect(screen.contains("Spread widening + depth"))
-        #expect(screen.range(of: #"balance\s+[0-9,]+\.\d\d"#, options: .regularExpression) != nil, "no fund balance:\n\(screen)")
-        #expect(screen.range(of: #"I-\d{7}\s+BTCUSDT\s+[▲▼] (long|short)"#, options: .regularExpression) != nil, "no positions:\n\(screen)")
-        #expect(screen.range(of: #"\d+\.\d%"#, options: .regularExpression) != nil, "no margin ratios:\n\(screen)")
+        let texts = [" DEMO ", "spread", "Spread widening + depth"]
+        let patterns = [
+            "prices on the ladder": #"(59,9|60,0)\d\d\.\d0"#,
+            "a fund balance": #"balance\s+[0-9,]+\.\d\d"#,
+            "positions": #"I-\d{7}\s+BTCUSDT\s+[▲▼] (long|short)"#,
+            "margin ratios": #"\d+\.\d%"#,
+        ]
+        let screen = session.waitFor(all: texts, patterns: Array(patterns.values))
+        for text in texts { #expect(screen.contains(text), "no \(text):\n\(screen)") }
+        for (what, pattern) in patterns {
+            #expect(screen.range(of: pattern, options: .regularExpression) != nil, "no \(what):\n\(screen)")
+        }
     }
 
     @Test("? shows the help generated from the keymap, and closes again")
     func help() throws {
         let session = try demo()
         session.send("?")
-        let screen = session.waitFor { $0.contains("Keys · ? or Esc closes") }
-        #expect(screen.contains("what-if: shock the mark by a percentage"))
-        #expect(screen.contains("pause / resume the replay"))
+        let texts = ["Keys · ? or Esc closes", "what-if: shock the mark by a percentage", "pause / resume the replay"]
+        let screen = session.waitFor(all: texts)
+        for text in texts { #expect(screen.contains(text), "no \(text):\n\(screen)") }
         session.send("?")
         #expect(!session.waitFor { !$0.contains("Keys · ?") }.contains("Keys · ?"))
     }
@@ -40,15 +45,13 @@ struct DashboardTmuxTests {
     func detail() throws {
         let session = try demo()
         session.send("Enter")
-        let screen = session.waitFor { $0.contains("If liquidated now") }
-        #expect(screen.contains("Position I-"))
-        #expect(screen.contains("liquidation"))
-        #expect(screen.contains("bankruptcy"))
-        #expect(screen.contains("Margin ratio history"))
+        let texts = ["If liquidated now", "Position I-", "liquidation", "bankruptcy", "Margin ratio history"]
+        let screen = session.waitFor(all: texts)
+        for text in texts { #expect(screen.contains(text), "no \(text):\n\(screen)") }
         session.send("Escape")
-        let back = session.waitFor { !$0.contains("If liquidated now") }
+        let back = session.waitFor { !$0.contains("If liquidated now") && Self.panes.allSatisfy($0.contains) }
         #expect(!back.contains("If liquidated now"))
-        #expect(Self.panes.allSatisfy(back.contains))
+        #expect(Self.panes.allSatisfy(back.contains), "\(back)")
     }
 
     @Test("x with −5 shows a projection")
@@ -58,28 +61,32 @@ struct DashboardTmuxTests {
         session.waitFor { $0.contains("What-if: shock the mark") }
         session.type("-5")
         session.send("Enter")
-        let screen = session.waitFor { $0.contains("What-if BTCUSDT -5%") }
-        #expect(screen.contains("What-if BTCUSDT -5%"), "\(screen)")
-        #expect(screen.range(of: #"\d+ liquidations, \d+ positions hit"#, options: .regularExpression) != nil, "\(screen)")
-        #expect(screen.contains("Total deficit"))
-        #expect(screen.range(of: #"1\s+[IX]-\d{7}\s+▼ long"#, options: .regularExpression) != nil, "no projected liquidation rows:\n\(screen)")
+        let texts = ["What-if BTCUSDT -5%", "Total deficit"]
+        let patterns = [
+            "a count of liquidations": #"\d+ liquidations, \d+ positions hit"#,
+            "projected liquidation rows": #"1\s+[IX]-\d{7}\s+▼ long"#,
+        ]
+        let screen = session.waitFor(all: texts, patterns: Array(patterns.values))
+        for text in texts { #expect(screen.contains(text), "no \(text):\n\(screen)") }
+        for (what, pattern) in patterns {
+            #expect(screen.range(of: pattern, options: .regularExpression) != nil, "no \(what):\n\(screen)")
+        }
     }
 
     @Test("60×15 shows the too-small screen; 120×40 brings the panes back; q exits 0 and the terminal is sane")
     func resizeAndQuit() throws {
         let session = try demo()
         session.resize(width: 60, height: 15)
-        let small = session.waitFor { $0.contains("terminal too small") }
-        #expect(small.contains("terminal too small"))
-        #expect(small.contains("60×15"))
+        let small = session.waitFor(all: ["terminal too small", "60×15"])
+        #expect(small.contains("terminal too small"), "\(small)")
+        #expect(small.contains("60×15"), "\(small)")
         session.resize(width: 120, height: 40)
         let big = session.waitFor { Self.panes.allSatisfy($0.contains) && !$0.contains("too small") }
         #expect(Self.panes.allSatisfy(big.contains))
         session.send("q")
-        let after = session.waitFor { $0.contains("EXIT=") }
-        #expect(after.contains("EXIT=0"), "\(after)")
         // stty -a after liqwatch: echo and icanon are on again (not -echo / -icanon).
-        session.waitFor { $0.contains("MODES") }
+        let after = session.waitFor(all: ["EXIT=", "MODES"])
+        #expect(after.contains("EXIT=0"), "\(after)")
         #expect(session.modesAfterExit() == ["echo", "icanon"], "\(after)")
     }
 
@@ -97,9 +104,9 @@ struct DashboardTmuxTests {
                    "../shared/data is absent: the real recording is not here, so this test is skipped"))
     func realReplay() throws {
         let session = try TmuxSession(arguments: ["replay", "../shared/data/binance-usdm/btcusdt_20240808.gz", "--synthetic-positions", "2000"])
-        let screen = session.waitFor { $0.range(of: #"61,[6-9]\d\d\.\d0"#, options: .regularExpression) != nil && $0.contains(" REPLAY ") }
+        let screen = session.waitFor(all: [" REPLAY ", "Depth ladder BTCUSDT"], patterns: [#"61,[6-9]\d\d\.\d0"#])
         #expect(screen.contains(" REPLAY "), "\(screen)")
         #expect(screen.range(of: #"61,[6-9]\d\d\.\d0"#, options: .regularExpression) != nil, "no BTCUSDT prices near 61,600–61,900:\n\(screen)")
-        #expect(screen.contains("Depth ladder BTCUSDT"))
+        #expect(screen.contains("Depth ladder BTCUSDT"), "\(screen)")
     }
 }

@@ -86,6 +86,18 @@ final class TmuxSession {
 
     func resize(width: Int, height: Int) { _ = try? tmux(["resize-window", "-t", name, "-x", "\(width)", "-y", "\(height)"]) }
 
+    /// Waits until one capture shows every text and matches every pattern, and returns it. Everything
+    /// a test asserts about a screen belongs here: tmux can capture a frame that liqwatch is still
+    /// writing (the top rows new, the rest old), so a screen that only satisfied a first condition
+    /// may not yet show the rest.
+    @discardableResult
+    func waitFor(all texts: [String], patterns: [String] = [], seconds: Double = 20) -> String {
+        waitFor(seconds: seconds) { screen in
+            texts.allSatisfy(screen.contains)
+                && patterns.allSatisfy { screen.range(of: $0, options: .regularExpression) != nil }
+        }
+    }
+
     /// Waits until the screen satisfies `condition` (or the time runs out) and returns it.
     @discardableResult
     func waitFor(seconds: Double = 20, _ condition: (String) -> Bool) -> String {

@@ -7,11 +7,17 @@ let package = Package(
     products: [
         .executable(name: "liqwatch", targets: ["liqwatch"]),
         .executable(name: "liqwatch-bench", targets: ["liqwatch-bench"]),
+        .executable(name: "liqwatch-live-bench", targets: ["liqwatch-live-bench"]),
         .library(name: "RiskEngine", targets: ["RiskEngine"]),
         .library(name: "MarketFeeds", targets: ["MarketFeeds"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // Live feeds: a maintained WebSocket client (Hummingbird's, on SwiftNIO with NIOSSL for TLS),
+        // and SwiftNIO itself for the loopback exchange the live tests and benchmark talk to.
+        .package(url: "https://github.com/hummingbird-project/swift-websocket", from: "1.6.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     ],
     targets: [
         // libm: Double rounding (signals, display scales) is not pulled in by Foundation here.
@@ -21,22 +27,49 @@ let package = Package(
         .target(name: "CursesTerminal", dependencies: ["CNcurses", "Dashboard"]),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "MarketFeeds", dependencies: ["RiskEngine", "CZlib"]),
+        // The Binance WebSocket + REST adapter: the only module that talks to the network.
+        .target(
+            name: "BinanceLive",
+            dependencies: [
+                "MarketFeeds",
+                "RiskEngine",
+                .product(name: "WSClient", package: "swift-websocket"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // A loopback Binance (WebSocket combined streams + REST depth) serving a recording, for the
+        // live tests and the live benchmark. Binds 127.0.0.1 only.
+        .target(
+            name: "LoopbackExchange",
+            dependencies: [
+                "MarketFeeds",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+            ]
+        ),
         .executableTarget(
             name: "liqwatch",
             dependencies: [
                 "RiskEngine",
                 "MarketFeeds",
+                "BinanceLive",
                 "Dashboard",
                 "CursesTerminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(name: "liqwatch-bench", dependencies: ["RiskEngine", "MarketFeeds", "Dashboard", "CursesTerminal"]),
+        // Separate from liqwatch-bench so that benchmark stays free of SwiftNIO in release builds.
+        .executableTarget(name: "liqwatch-live-bench", dependencies: ["LoopbackExchange", "MarketFeeds"]),
         .testTarget(name: "RiskEngineTests", dependencies: ["RiskEngine"]),
         .testTarget(name: "MarketFeedsTests", dependencies: ["MarketFeeds"]),
         .testTarget(name: "DashboardTests", dependencies: ["Dashboard"]),
+        .testTarget(name: "BinanceLiveTests", dependencies: ["BinanceLive", "LoopbackExchange", "MarketFeeds", "RiskEngine"]),
         // Depends on the executable so that `swift test` always builds the binary it drives.
-        .testTarget(name: "LiqwatchEndToEndTests", dependencies: ["liqwatch"]),
+        .testTarget(name: "LiqwatchEndToEndTests", dependencies: ["liqwatch", "LoopbackExchange"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -86,6 +86,17 @@ public struct DepthSynchronizer: Sendable {
         events.append(.bookGap(symbol: symbol, time: event.time))
     }
 
+    /// The stream broke off (a reconnect, Binance's 24-hour cut): what arrives next cannot be
+    /// trusted to follow what was applied, so the book is stale until a fresh snapshot re-syncs it.
+    /// Not counted as a gap (the reconnect is counted where it happens); the re-sync is.
+    public mutating func restart(time: Int64, into events: inout [MarketEvent]) {
+        buffer.removeAll()
+        if case .awaitingSnapshot = state, !hadGap, counters.snapshots == 0 { return }
+        hadGap = true
+        state = .awaitingSnapshot
+        events.append(.bookGap(symbol: symbol, time: time))
+    }
+
     /// A REST snapshot: applies it, then the buffered events from the one that bridges it.
     public mutating func receive(_ snapshot: DepthSnapshot, into events: inout [MarketEvent]) {
         counters.snapshots += 1

@@ -10,8 +10,17 @@ public struct LiqwatchEventDecoder: LineDecoder {
 
     public mutating func decode(_ line: UnsafePointer<UInt8>, count: Int, into messages: inout [FeedMessage]) -> DecodeOutcome {
         if count == 0 { return .skipped }
+        var start = 0
+        if line[0] >= UInt8(ascii: "0") && line[0] <= UInt8(ascii: "9") {
+            // `<receive time ns> <event>`, as liqwatch records a live event stream: the receive time
+            // stands in for an event that carries no `time` of its own.
+            let space = find(0x20, in: line, count: count)
+            guard space > 0, let nanos = ByteSpan(start: line, count: space).integer else { return .malformed(field: "receive time") }
+            lastTime = nanos
+            start = space + 1
+        }
         let value: JSONValue
-        do { value = try JSONValue.parse(bytes: Array(UnsafeBufferPointer(start: line, count: count))) } catch {
+        do { value = try JSONValue.parse(bytes: Array(UnsafeBufferPointer(start: line + start, count: count - start))) } catch {
             return .malformed(field: "json (\(error.reason))")
         }
         do throws(FieldError) {

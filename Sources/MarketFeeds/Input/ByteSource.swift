@@ -8,6 +8,8 @@ public enum InputError: Error, Hashable, Sendable, CustomStringConvertible {
     case unreadable(path: String, reason: String)
     /// The gzip stream ended early or is damaged; `bytes` is how much was decompressed before.
     case damagedGzip(path: String, bytes: Int, reason: String)
+    /// A recording could not be written.
+    case unwritable(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -15,6 +17,7 @@ public enum InputError: Error, Hashable, Sendable, CustomStringConvertible {
         case .unreadable(let path, let reason): return "\(path): cannot read: \(reason)"
         case .damagedGzip(let path, let bytes, let reason):
             return "\(path): \(reason) after \(bytes) bytes of decompressed data"
+        case .unwritable(let path, let reason): return "\(path): cannot write: \(reason)"
         }
     }
 }
@@ -64,7 +67,7 @@ public final class FileByteSource: ByteSource {
     public var progress: (consumed: Int, total: Int?) { (consumed, total) }
 
     /// Peeks at the first bytes without consuming them (files only).
-    static func startsWithGzipMagic(path: String) -> Bool {
+    public static func startsWithGzipMagic(path: String) -> Bool {
         guard path != "-" else { return false }
         let descriptor = open(path, O_RDONLY)
         guard descriptor >= 0 else { return false }

@@ -38,7 +38,12 @@ public enum RecordingFormat: String, Hashable, Sendable {
         while digits < text.endIndex, text[digits].isNumber { digits = text.index(after: digits) }
         guard digits > text.startIndex, digits < text.endIndex else { return nil }
         let count = text.distance(from: text.startIndex, to: digits)
-        if text[digits] == " " && count >= 16 { return .timestampedFrames }
+        if text[digits] == " " && count >= 16 {
+            // liqwatch records an operator's event lines with their receive time too.
+            let frame = text[text.index(after: digits)...]
+            if frame.hasPrefix("{") && frame.contains("\"type\"") && !frame.contains("\"stream\"") { return .liqwatchEvents }
+            return .timestampedFrames
+        }
         if text[digits] == "." || text[digits] == ":" { return .cryptofeed }
         return nil
     }

@@ -70,16 +70,6 @@ final class ReplayInput {
         if ended && pendingIndex >= pending.count { return 1 }
         return min(0.9999, reader.fraction ?? 0)
     }
-
-    /// The time of a message, for merging inputs.
-    static func time(of message: FeedMessage) -> Int64 {
-        switch message {
-        case .depth(let event): return event.time
-        case .snapshot(let snapshot): return snapshot.time
-        case .event(let event): return event.time
-        case .skipped: return .min
-        }
-    }
 }
 
 public enum ReplayError: Error, Sendable, CustomStringConvertible {

@@ -19,30 +19,23 @@ public struct ReplayOptions: Sendable {
 /// Replays recordings through the engine: reads each file as a stream (memory stays flat), merges
 /// them by time, keeps Binance books in sync by Binance's rules, and records what happened.
 public final class ReplaySession: SessionDriver {
-    public private(set) var engine: Engine
+    var applier: FeedApplier
     public private(set) var stats = FrameStats()
-    public private(set) var log = SessionLog()
-    public private(set) var synchronizers: [String: DepthSynchronizer] = [:]
     public let paths: [String]
     let options: ReplayOptions
     var inputs: [ReplayInput] = []
-    var synthetic: SyntheticPositions?
-    var seededSymbols = Set<String>()
-    /// A REST snapshot that names no symbol, waiting for the depth stream it belongs to.
-    var anonymousSnapshots: [DepthSnapshot] = []
-    var events: [MarketEvent] = []
-    var notes: [EngineNotification] = []
-    public private(set) var firstTime: Int64?
-    public private(set) var lastTime: Int64?
     public private(set) var finished = false
+
+    public var engine: Engine { applier.engine }
+    public var log: SessionLog { applier.log }
+    public var synchronizers: [String: DepthSynchronizer] { applier.synchronizers }
+    public var firstTime: Int64? { applier.firstTime }
+    public var lastTime: Int64? { applier.lastTime }
 
     public init(paths: [String], options: ReplayOptions) throws(ReplayError) {
         self.paths = paths
         self.options = options
-        engine = Engine(configuration: options.configuration, catalog: options.catalog)
-        for (asset, balance) in options.insuranceFund.sorted(by: { $0.key < $1.key }) { engine.openFund(asset: asset, balance: balance) }
-        for position in options.positions { engine.apply(.position(position, time: 0)) }
-        if let count = options.syntheticPositions, count > 0 { synthetic = SyntheticPositions(count: count, seed: options.seed) }
+        applier = FeedApplier(options: options)
         var opened: [ReplayInput] = []
         for path in paths { opened.append(try ReplayInput(path: path, threaded: options.threaded)) }
         // A cryptofeed capture's REST snapshots live in the matching `.http.` file beside it.
@@ -109,7 +102,7 @@ public final class ReplaySession: SessionDriver {
         for input in inputs {
             try refill(input)
             guard input.pendingIndex < input.pending.count else { continue }
-            let time = ReplayInput.time(of: input.pending[input.pendingIndex])
+            let time = FeedApplier.time(of: input.pending[input.pendingIndex])
             if best == nil || time < bestTime { best = input; bestTime = time }
         }
         guard let chosen = best else { return nil }
@@ -127,77 +120,8 @@ public final class ReplaySession: SessionDriver {
             finished = true
             return false
         }
-        events.removeAll(keepingCapacity: true)
-        let messageTime = ReplayInput.time(of: message)
-        if messageTime > 0 {
-            if firstTime == nil { firstTime = messageTime }
-            lastTime = max(lastTime ?? messageTime, messageTime)
-        }
-        switch message {
-        case .depth(let event):
-            var synchronizer = synchronizers[event.symbol] ?? DepthSynchronizer(symbol: event.symbol)
-            synchronizer.receive(event, into: &events)
-            synchronizers[event.symbol] = synchronizer
-            if !anonymousSnapshots.isEmpty { placeAnonymousSnapshots() }
-        case .snapshot(let snapshot):
-            if let symbol = snapshot.symbol {
-                deliver(snapshot, to: symbol)
-            } else {
-                anonymousSnapshots.append(snapshot)
-                placeAnonymousSnapshots()
-            }
-        case .event(let event):
-            events.append(event)
-        case .skipped:
-            break
-        }
-        for event in events { apply(event) }
+        applier.handle(message)
         return true
-    }
-
-    func deliver(_ snapshot: DepthSnapshot, to symbol: String) {
-        var synchronizer = synchronizers[symbol] ?? DepthSynchronizer(symbol: symbol)
-        synchronizer.receive(snapshot, into: &events)
-        synchronizers[symbol] = synchronizer
-    }
-
-    /// Binance's REST body has no symbol: it belongs to the stream whose buffered events straddle its
-    /// `lastUpdateId`, or to the only stream waiting for one.
-    func placeAnonymousSnapshots() {
-        var unplaced: [DepthSnapshot] = []
-        for snapshot in anonymousSnapshots {
-            let waiting = synchronizers.values.filter(\.isAwaitingSnapshot)
-            if let match = waiting.first(where: { $0.bufferStraddles(snapshot.lastUpdateId) }) ?? (waiting.count == 1 ? waiting.first : nil) {
-                deliver(snapshot, to: match.symbol)
-            } else if synchronizers.count == 1, let only = synchronizers.keys.first {
-                deliver(snapshot, to: only)
-            } else {
-                unplaced.append(snapshot)
-            }
-        }
-        anonymousSnapshots = unplaced
-    }
-
-    public func apply(_ event: MarketEvent) {
-        notes.removeAll(keepingCapacity: true)
-        engine.apply(event, into: &notes)
-        if !notes.isEmpty { log.record(notes) }
-        // Only while a market is still unseeded: this runs after every event.
-        if synthetic != nil && seededSymbols.count < engine.markets.count { seedSyntheticPositions() }
-    }
-
-    /// Places synthetic positions around each symbol's first mark.
-    func seedSyntheticPositions() {
-        for market in engine.markets where !seededSymbols.contains(market.symbol) {
-            guard let mark = market.markPrice, !market.book.bids.isEmpty, !market.book.asks.isEmpty else { continue }
-            seededSymbols.insert(market.symbol)
-            guard let positions = synthetic?.positions(for: market.instrument, mark: mark) else { continue }
-            for position in positions {
-                notes.removeAll(keepingCapacity: true)
-                engine.apply(.position(position, time: engine.time), into: &notes)
-                log.record(notes)
-            }
-        }
     }
 
     /// Replays everything that is left.
@@ -216,7 +140,7 @@ public final class ReplaySession: SessionDriver {
         for input in inputs {
             try refill(input)
             guard input.pendingIndex < input.pending.count else { continue }
-            let time = ReplayInput.time(of: input.pending[input.pendingIndex])
+            let time = FeedApplier.time(of: input.pending[input.pendingIndex])
             earliest = min(earliest ?? time, time)
         }
         return earliest
@@ -224,7 +148,7 @@ public final class ReplaySession: SessionDriver {
 
     public func checkpoint() -> SessionCheckpoint {
         let position = ReplayPosition(
-            synchronizers: synchronizers, seeded: seededSymbols, synthetic: synthetic, anonymousSnapshots: anonymousSnapshots,
+            applier: applier,
             inputs: inputs.map { ReplayPosition.Input(linesConsumed: $0.linesConsumed, decoder: $0.decoder, pending: $0.pending,
                 pendingIndex: $0.pendingIndex, ended: $0.ended) })
         return SessionCheckpoint(time: lastTime ?? 0, engine: engine, log: log, stats: stats, lastTime: lastTime, replay: position, demo: nil)
@@ -246,14 +170,8 @@ public final class ReplaySession: SessionDriver {
             reopened.append(fresh)
         }
         inputs = reopened
-        engine = checkpoint.engine
-        log = checkpoint.log
+        applier = position.applier
         stats = checkpoint.stats
-        lastTime = checkpoint.lastTime
-        synchronizers = position.synchronizers
-        seededSymbols = position.seeded
-        synthetic = position.synthetic
-        anonymousSnapshots = position.anonymousSnapshots
         finished = false
     }
 }

@@ -39,7 +39,7 @@ public struct SessionCheckpoint {
     var demo: DemoState?
 }
 
-/// Where a replay was: its synchronizers, its synthetic-position state, and per input the lines
+/// Where a replay was: its applier (engine, books' sync state, synthetic positions), and per input the lines
 /// consumed and the decoder's own state.
 struct ReplayPosition {
     struct Input {
@@ -49,10 +49,7 @@ struct ReplayPosition {
         var pendingIndex: Int
         var ended: Bool
     }
-    var synchronizers: [String: DepthSynchronizer]
-    var seeded: Set<String>
-    var synthetic: SyntheticPositions?
-    var anonymousSnapshots: [DepthSnapshot]
+    var applier: FeedApplier
     var inputs: [Input]
 }
 

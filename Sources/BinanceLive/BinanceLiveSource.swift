@@ -1,0 +1,164 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Logging
+import MarketFeeds
+import NIOCore
+import WSClient
+
+/// Binance USDⓈ-M or COIN-M futures, live: the combined streams (depth, mark price, forceOrder
+/// liquidations, book ticker, aggregated trades) over a TLS WebSocket with Hummingbird's client, and
+/// the REST depth snapshot for the sync rules. A disconnect, an error or Binance's 24-hour cut
+/// brings a reconnect after exponential backoff with jitter; the session re-syncs every book from a
+/// fresh snapshot. Pings are answered by the client's WebSocket handler.
+public final class BinanceLiveSource: LiveSource, @unchecked Sendable {
+    public enum Market: String, Sendable, CaseIterable {
+        case usdm = "binance-usdm"
+        case coinm = "binance-coinm"
+
+        public var defaultWebSocketURL: String { self == .usdm ? "wss://fstream.binance.com" : "wss://dstream.binance.com" }
+        public var defaultRESTURL: String { self == .usdm ? "https://fapi.binance.com" : "https://dapi.binance.com" }
+        var depthPath: String { self == .usdm ? "/fapi/v1/depth" : "/dapi/v1/depth" }
+    }
+
+    public let market: Market
+    public let symbols: [String]
+    public let webSocketURL: String
+    public let restURL: String
+    /// The depth stream's speed: "@100ms" (Binance's default for futures is 250 ms).
+    public let depthSpeed: String
+    public var name: String { market.rawValue }
+    public var kind: LiveStreamKind { .market(symbols: symbols) }
+    public var format: RecordingFormat { .timestampedFrames }
+
+    private let state = SourceState()
+    private let session: URLSession
+
+    public init(market: Market, symbols: [String], webSocketURL: String? = nil, restURL: String? = nil, depthSpeed: String = "@100ms") {
+        self.market = market
+        self.symbols = symbols.map { $0.uppercased() }
+        self.webSocketURL = Self.trimmed(webSocketURL ?? market.defaultWebSocketURL)
+        self.restURL = Self.trimmed(restURL ?? market.defaultRESTURL)
+        self.depthSpeed = depthSpeed
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.timeoutIntervalForRequest = 10
+        session = URLSession(configuration: configuration)
+    }
+
+    static func trimmed(_ url: String) -> String { url.hasSuffix("/") ? String(url.dropLast()) : url }
+
+    /// `.../stream?streams=btcusdt@depth@100ms/btcusdt@markPrice@1s/...`
+    public var streamURL: String {
+        let names = symbols.flatMap { symbol -> [String] in
+            let lower = symbol.lowercased()
+            return ["\(lower)@depth\(depthSpeed)", "\(lower)@markPrice@1s", "\(lower)@forceOrder", "\(lower)@bookTicker", "\(lower)@aggTrade"]
+        }
+        return webSocketURL + "/stream?streams=" + names.joined(separator: "/")
+    }
+
+    public func snapshotURL(symbol: String) -> String { "\(restURL)\(market.depthPath)?symbol=\(symbol)&limit=1000" }
+
+    public func start(queue: LiveQueue, stream: Int) {
+        state.attach(queue: queue, stream: stream)
+        let task = Task.detached { [self] in await self.connectionLoop(queue: queue, stream: stream) }
+        state.setTask(task)
+    }
+
+    public func stop() {
+        state.stop()
+    }
+
+    /// Connects, reads until the connection ends, waits out the backoff, and connects again.
+    func connectionLoop(queue: LiveQueue, stream: Int) async {
+        var logger = Logger(label: "liqwatch.binance")
+        logger.logLevel = .critical
+        var attempt = 0
+        while !state.stopped {
+            queue.push(.connection(stream: stream, .connecting))
+            let began = Date()
+            var reason = "closed by the server"
+            do {
+                let configuration = WebSocketClientConfiguration(maxFrameSize: 1 << 24)
+                let close = try await WebSocketClient.connect(url: streamURL, configuration: configuration, logger: logger) { [state] inbound, _, _ in
+                    queue.push(.connection(stream: stream, .connected))
+                    for try await message in inbound.messages(maxSize: 1 << 24) {
+                        if state.stopped { break }
+                        let now = LiveClock.wallNanoseconds()
+                        switch message {
+                        case .text(let text): await queue.pushYielding(.frame(stream: stream, receiveTime: now, bytes: Array(text.utf8)))
+                        case .binary(let buffer): await queue.pushYielding(.frame(stream: stream, receiveTime: now, bytes: Array(buffer.readableBytesView)))
+                        }
+                    }
+                }
+                if let close { reason = "closed by the server (\(close.closeCode))" + (close.reason.map { ": \($0)" } ?? "") }
+            } catch {
+                reason = String(describing: error)
+            }
+            if state.stopped { break }
+            // A connection that lived a while was not a failed attempt: start the backoff again.
+            if Date().timeIntervalSince(began) > 30 { attempt = 0 }
+            let delay = Backoff.delay(attempt: attempt)
+            attempt += 1
+            queue.push(.connection(stream: stream, .disconnected(reason: reason, retryIn: delay)))
+            var waited = 0.0
+            while waited < delay && !state.stopped {
+                try? await Task.sleep(nanoseconds: 100_000_000)
+                waited += 0.1
+            }
+        }
+    }
+
+    /// Fetches `GET /fapi/v1/depth?symbol=...&limit=1000`; the body arrives as a `.snapshot` item.
+    public func requestSnapshot(symbol: String) {
+        guard let (queue, stream) = state.attachment, !state.stopped, let url = URL(string: snapshotURL(symbol: symbol)) else { return }
+        let task = session.dataTask(with: url) { data, response, error in
+            let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+            if let data, status == 200 {
+                queue.push(.snapshot(stream: stream, symbol: symbol, receiveTime: LiveClock.wallNanoseconds(), bytes: [UInt8](data)))
+            } else {
+                let reason = error.map { $0.localizedDescription } ?? "HTTP \(status)" + (data.map { ": " + String(decoding: $0.prefix(200), as: UTF8.self) } ?? "")
+                queue.push(.connection(stream: stream, .snapshotFailed(symbol: symbol, reason: reason)))
+            }
+        }
+        task.resume()
+    }
+}
+
+/// The mutable part of a source, shared by its tasks and the session's thread.
+final class SourceState: @unchecked Sendable {
+    private let lock = NSLock()
+    private var queue: LiveQueue?
+    private var stream = 0
+    private var task: Task<Void, Never>?
+    private var isStopped = false
+
+    func attach(queue: LiveQueue, stream: Int) {
+        lock.lock(); defer { lock.unlock() }
+        self.queue = queue
+        self.stream = stream
+    }
+
+    var attachment: (LiveQueue, Int)? {
+        lock.lock(); defer { lock.unlock() }
+        return queue.map { ($0, stream) }
+    }
+
+    func setTask(_ task: Task<Void, Never>) {
+        lock.lock(); defer { lock.unlock() }
+        self.task = task
+    }
+
+    var stopped: Bool {
+        lock.lock(); defer { lock.unlock() }
+        return isStopped
+    }
+
+    func stop() {
+        lock.lock()
+        isStopped = true
+        let running = task
+        lock.unlock()
+        running?.cancel()
+    }
+}

@@ -1,0 +1,125 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+
+/// What a live source hands to the session: a raw frame exactly as received, or news about the
+/// connection. `stream` is the source's index in the session.
+public enum LiveItem: Sendable {
+    case frame(stream: Int, receiveTime: Int64, bytes: [UInt8])
+    /// A REST depth snapshot fetched for a symbol (raw body, recorded like a frame).
+    case snapshot(stream: Int, symbol: String, receiveTime: Int64, bytes: [UInt8])
+    case connection(stream: Int, ConnectionEvent)
+}
+
+public enum ConnectionEvent: Sendable, Equatable {
+    case connecting
+    case connected
+    /// The connection ended; `retryIn` is the backoff before the next attempt (nil: no retry).
+    case disconnected(reason: String, retryIn: Double?)
+    case snapshotFailed(symbol: String, reason: String)
+    /// A stream with a natural end (a file read to its end and not followed, standard input closed).
+    case ended
+}
+
+/// The bounded hand-over between source threads and the one thread that owns the engine. When it
+/// is full, producers wait (back-pressure reaches the socket, nothing is dropped silently). A pipe
+/// becomes readable whenever items are waiting, so the run loop can sleep in poll() on the keyboard
+/// and the feed at once.
+public final class LiveQueue: @unchecked Sendable {
+    public let capacity: Int
+    private let condition = NSCondition()
+    private var items: [LiveItem] = []
+    private var head = 0
+    private var closed = false
+    private var signalled = false
+    private let pipeDescriptors: [Int32]
+
+    public init(capacity: Int = 65_536) {
+        self.capacity = capacity
+        var descriptors: [Int32] = [-1, -1]
+        if pipe(&descriptors) == 0 {
+            for descriptor in descriptors { _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) | O_NONBLOCK) }
+        }
+        pipeDescriptors = descriptors
+    }
+
+    deinit {
+        for descriptor in pipeDescriptors where descriptor >= 0 { close(descriptor) }
+    }
+
+    /// Readable while items are waiting (poll it with the keyboard).
+    public var wakeDescriptor: Int32 { pipeDescriptors[0] }
+
+    public var count: Int {
+        condition.lock(); defer { condition.unlock() }
+        return items.count - head
+    }
+
+    /// Adds an item, waiting while the queue is full. Returns false once the queue is closed.
+    @discardableResult
+    public func push(_ item: LiveItem) -> Bool {
+        condition.lock()
+        while !closed && items.count - head >= capacity { condition.wait() }
+        guard !closed else { condition.unlock(); return false }
+        items.append(item)
+        let wake = !signalled
+        signalled = true
+        condition.broadcast()
+        condition.unlock()
+        if wake { var byte: UInt8 = 1; _ = write(pipeDescriptors[1], &byte, 1) }
+        return true
+    }
+
+    /// Adds an item from async code: yields instead of blocking a thread while the queue is full.
+    @discardableResult
+    public func pushYielding(_ item: LiveItem) async -> Bool {
+        while isFull { try? await Task.sleep(nanoseconds: 1_000_000) }
+        return push(item)
+    }
+
+    private var isFull: Bool {
+        condition.lock(); defer { condition.unlock() }
+        return !closed && items.count - head >= capacity
+    }
+
+    /// Takes up to `limit` items without waiting.
+    public func take(limit: Int) -> [LiveItem] {
+        condition.lock()
+        let available = items.count - head
+        let taken = Array(items[head..<head + min(limit, available)])
+        head += taken.count
+        if head == items.count {
+            items.removeAll(keepingCapacity: true)
+            head = 0
+            signalled = false
+            drainPipe()
+        } else if head > 4_096 && head * 2 > items.count {
+            items.removeFirst(head)
+            head = 0
+        }
+        condition.broadcast()
+        condition.unlock()
+        return taken
+    }
+
+    /// Waits until an item is there, the queue closes, or `seconds` pass.
+    public func wait(seconds: Double) {
+        condition.lock()
+        if items.count == head && !closed { _ = condition.wait(until: Date().addingTimeInterval(seconds)) }
+        condition.unlock()
+    }
+
+    /// Wakes every waiting producer; later pushes are refused.
+    public func shutDown() {
+        condition.lock()
+        closed = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    private func drainPipe() {
+        var sink = [UInt8](repeating: 0, count: 64)
+        while read(pipeDescriptors[0], &sink, sink.count) > 0 {}
+    }
+}

@@ -1,0 +1,88 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Writes live frames in the replay format, `<receive time ns> <frame>` a line, so `liqwatch replay`
+/// shows the same session. Each line goes to the file in one write(2) as it is applied: a kill -9
+/// loses at most a line being written, and what is on disk always replays. Rotation by size or age
+/// starts `FILE.1`, `FILE.2`, ...
+public final class LiveRecorder {
+    public struct Rotation: Sendable, Equatable {
+        public var maxBytes: Int?
+        public var maxSeconds: Double?
+        public init(maxBytes: Int? = nil, maxSeconds: Double? = nil) {
+            self.maxBytes = maxBytes
+            self.maxSeconds = maxSeconds
+        }
+    }
+
+    public let basePath: String
+    public let rotation: Rotation
+    public private(set) var currentPath: String
+    public private(set) var segment = 0
+    public private(set) var linesWritten = 0
+    private var descriptor: Int32
+    private var bytesInSegment = 0
+    private var segmentOpenedWall: Int64
+    private var line: [UInt8] = []
+
+    public init(path: String, rotation: Rotation = Rotation()) throws(InputError) {
+        basePath = path
+        self.rotation = rotation
+        currentPath = path
+        descriptor = try LiveRecorder.open(path)
+        segmentOpenedWall = LiveClock.wallNanoseconds()
+    }
+
+    deinit { close(descriptor) }
+
+    static func open(_ path: String) throws(InputError) -> Int32 {
+        let descriptor = Glibc.open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw .unwritable(path: path, reason: String(cString: strerror(errno))) }
+        return descriptor
+    }
+
+    /// Appends one frame. Returns true when this line started a new segment (the caller asks for
+    /// fresh snapshots, so every segment replays on its own).
+    @discardableResult
+    public func write(receiveTime: Int64, frame: UnsafeBufferPointer<UInt8>) throws(InputError) -> Bool {
+        let rotated = try rotateIfDue()
+        line.removeAll(keepingCapacity: true)
+        line.append(contentsOf: String(receiveTime).utf8)
+        line.append(0x20)
+        for byte in frame {
+            // A frame is one line: a newline inside JSON is whitespace, so it becomes a space.
+            line.append(byte == 0x0A || byte == 0x0D ? 0x20 : byte)
+        }
+        line.append(0x0A)
+        var offset = 0
+        while offset < line.count {
+            let written = line.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress! + offset, $0.count - offset) }
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw .unwritable(path: currentPath, reason: String(cString: strerror(errno)))
+            }
+            offset += written
+        }
+        bytesInSegment += line.count
+        linesWritten += 1
+        return rotated
+    }
+
+    private func rotateIfDue() throws(InputError) -> Bool {
+        guard bytesInSegment > 0 else { return false }
+        var due = false
+        if let maxBytes = rotation.maxBytes, bytesInSegment >= maxBytes { due = true }
+        if let maxSeconds = rotation.maxSeconds, Double(LiveClock.wallNanoseconds() - segmentOpenedWall) / 1e9 >= maxSeconds { due = true }
+        guard due else { return false }
+        segment += 1
+        let next = "\(basePath).\(segment)"
+        let fresh = try LiveRecorder.open(next)
+        close(descriptor)
+        descriptor = fresh
+        currentPath = next
+        bytesInSegment = 0
+        segmentOpenedWall = LiveClock.wallNanoseconds()
+        return true
+    }
+}

@@ -1,0 +1,39 @@
+/// What a live source feeds: a market (depth, marks, trades, liquidations of some symbols) or an
+/// operator's event stream (positions, accounts, the fund, marks).
+public enum LiveStreamKind: Sendable, Equatable {
+    case market(symbols: [String])
+    case events
+}
+
+/// A live feed running on threads of its own, handing raw frames to a `LiveQueue`.
+public protocol LiveSource: AnyObject, Sendable {
+    /// For the health view and the status bar ("binance-usdm", "events tcp://127.0.0.1:9100").
+    var name: String { get }
+    var kind: LiveStreamKind { get }
+    /// How its frames are decoded and recorded.
+    var format: RecordingFormat { get }
+    func start(queue: LiveQueue, stream: Int)
+    /// Fetch a fresh REST depth snapshot for `symbol` (after a gap, a reconnect or a rotation); it
+    /// arrives as a `.snapshot` item. Sources without snapshots ignore it.
+    func requestSnapshot(symbol: String)
+    func stop()
+}
+
+/// Monotonic and wall clocks for live sources (receive times are wall time, in ns since the epoch).
+public enum LiveClock {
+    public static func wallNanoseconds() -> Int64 {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return Int64(spec.tv_sec) * 1_000_000_000 + Int64(spec.tv_nsec)
+    }
+
+    public static func monotonicNanoseconds() -> Int64 {
+        var spec = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &spec)
+        return Int64(spec.tv_sec) * 1_000_000_000 + Int64(spec.tv_nsec)
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif

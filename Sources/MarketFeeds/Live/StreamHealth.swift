@@ -1,0 +1,67 @@
+/// The health of one live stream: when it last spoke, how fast, and what went wrong. Ages are wall
+/// time, so a stream that stops sending turns stale even though no event arrives to say so.
+public struct StreamHealth: Sendable {
+    public enum State: Sendable, Equatable {
+        case connecting
+        case live
+        case reconnecting(reason: String, retryIn: Double?)
+        case ended
+    }
+
+    public let name: String
+    public let kind: LiveStreamKind
+    public internal(set) var state: State = .connecting
+    public internal(set) var messages = 0
+    public internal(set) var malformed = 0
+    public internal(set) var reconnects = 0
+    public internal(set) var snapshotFailures = 0
+    public internal(set) var lastError: String?
+    /// Wall time (ns) of the last message; nil before the first.
+    public internal(set) var lastMessageWall: Int64?
+    /// Set when the stream connects: a stream that never sends anything also goes stale.
+    var connectedWall: Int64?
+    /// Messages per second: the last complete second, and the one being counted.
+    var currentSecond: Int64 = 0
+    var countThisSecond = 0
+    public internal(set) var ratePerSecond = 0
+
+    public init(name: String, kind: LiveStreamKind) {
+        self.name = name
+        self.kind = kind
+    }
+
+    mutating func noteMessage(wall: Int64) {
+        messages += 1
+        lastMessageWall = wall
+        if state != .live && state != .ended { state = .live }
+        let second = wall / 1_000_000_000
+        if second != currentSecond { rollRate(to: second); }
+        countThisSecond += 1
+    }
+
+    mutating func rollRate(to second: Int64) {
+        ratePerSecond = second == currentSecond + 1 ? countThisSecond : 0
+        currentSecond = second
+        countThisSecond = 0
+    }
+
+    /// Seconds since the stream last spoke (or connected, if it never did).
+    public func age(wall: Int64) -> Double? {
+        guard let since = lastMessageWall ?? connectedWall else { return nil }
+        return Double(max(0, wall - since)) / 1e9
+    }
+
+    /// Messages per second, as of `wall` (a silent stream reads 0, not its last busy second).
+    public func rate(wall: Int64) -> Int {
+        let second = wall / 1_000_000_000
+        if second == currentSecond { return ratePerSecond }
+        return second == currentSecond + 1 ? countThisSecond : 0
+    }
+
+    public func isStale(wall: Int64, threshold: Double) -> Bool {
+        if state == .ended { return false }
+        if case .reconnecting = state { return true }
+        guard let age = age(wall: wall) else { return false }
+        return age > threshold
+    }
+}

@@ -1,0 +1,121 @@
+import RiskEngine
+
+/// Turns decoded feed messages into engine events: keeps each Binance book in step with its depth
+/// stream, places REST snapshots, seeds synthetic positions at each symbol's first mark, and records
+/// what the engine reports. Replays and live sessions share it, so a live run and the replay of its
+/// recording go through exactly the same steps.
+struct FeedApplier {
+    var engine: Engine
+    var log = SessionLog()
+    var synchronizers: [String: DepthSynchronizer] = [:]
+    var synthetic: SyntheticPositions?
+    var seededSymbols = Set<String>()
+    /// A REST snapshot that names no symbol, waiting for the depth stream it belongs to.
+    var anonymousSnapshots: [DepthSnapshot] = []
+    var firstTime: Int64?
+    var lastTime: Int64?
+    // Scratch space reused between messages.
+    var events: [MarketEvent] = []
+    var notes: [EngineNotification] = []
+
+    init(options: ReplayOptions) {
+        engine = Engine(configuration: options.configuration, catalog: options.catalog)
+        for (asset, balance) in options.insuranceFund.sorted(by: { $0.key < $1.key }) { engine.openFund(asset: asset, balance: balance) }
+        for position in options.positions { engine.apply(.position(position, time: 0)) }
+        if let count = options.syntheticPositions, count > 0 { synthetic = SyntheticPositions(count: count, seed: options.seed) }
+    }
+
+    /// The time a message carries, for merging inputs (`.min` for a skipped line).
+    static func time(of message: FeedMessage) -> Int64 {
+        switch message {
+        case .depth(let event): return event.time
+        case .snapshot(let snapshot): return snapshot.time
+        case .event(let event): return event.time
+        case .skipped: return .min
+        }
+    }
+
+    mutating func handle(_ message: FeedMessage) {
+        events.removeAll(keepingCapacity: true)
+        let messageTime = FeedApplier.time(of: message)
+        if messageTime > 0 {
+            if firstTime == nil { firstTime = messageTime }
+            lastTime = max(lastTime ?? messageTime, messageTime)
+        }
+        switch message {
+        case .depth(let event):
+            var synchronizer = synchronizers.removeValue(forKey: event.symbol) ?? DepthSynchronizer(symbol: event.symbol)
+            synchronizer.receive(event, into: &events)
+            synchronizers[event.symbol] = synchronizer
+            if !anonymousSnapshots.isEmpty { placeAnonymousSnapshots() }
+        case .snapshot(let snapshot):
+            if let symbol = snapshot.symbol {
+                deliver(snapshot, to: symbol)
+            } else {
+                anonymousSnapshots.append(snapshot)
+                placeAnonymousSnapshots()
+            }
+        case .event(let event):
+            events.append(event)
+        case .skipped:
+            break
+        }
+        for index in events.indices { apply(events[index]) }
+    }
+
+    /// The stream of `symbols` broke off (a reconnect): their books are stale until a new snapshot.
+    mutating func restartSync(symbols: [String], time: Int64) {
+        events.removeAll(keepingCapacity: true)
+        for symbol in symbols {
+            var synchronizer = synchronizers.removeValue(forKey: symbol) ?? DepthSynchronizer(symbol: symbol)
+            synchronizer.restart(time: time, into: &events)
+            synchronizers[symbol] = synchronizer
+        }
+        for index in events.indices { apply(events[index]) }
+    }
+
+    mutating func deliver(_ snapshot: DepthSnapshot, to symbol: String) {
+        var synchronizer = synchronizers.removeValue(forKey: symbol) ?? DepthSynchronizer(symbol: symbol)
+        synchronizer.receive(snapshot, into: &events)
+        synchronizers[symbol] = synchronizer
+    }
+
+    /// Binance's REST body has no symbol: it belongs to the stream whose buffered events straddle its
+    /// `lastUpdateId`, or to the only stream waiting for one.
+    mutating func placeAnonymousSnapshots() {
+        var unplaced: [DepthSnapshot] = []
+        for snapshot in anonymousSnapshots {
+            let waiting = synchronizers.values.filter(\.isAwaitingSnapshot)
+            if let match = waiting.first(where: { $0.bufferStraddles(snapshot.lastUpdateId) }) ?? (waiting.count == 1 ? waiting.first : nil) {
+                deliver(snapshot, to: match.symbol)
+            } else if synchronizers.count == 1, let only = synchronizers.keys.first {
+                deliver(snapshot, to: only)
+            } else {
+                unplaced.append(snapshot)
+            }
+        }
+        anonymousSnapshots = unplaced
+    }
+
+    mutating func apply(_ event: MarketEvent) {
+        notes.removeAll(keepingCapacity: true)
+        engine.apply(event, into: &notes)
+        if !notes.isEmpty { log.record(notes) }
+        // Only while a market is still unseeded: this runs after every event.
+        if synthetic != nil && seededSymbols.count < engine.markets.count { seedSyntheticPositions() }
+    }
+
+    /// Places synthetic positions around each symbol's first mark.
+    mutating func seedSyntheticPositions() {
+        for market in engine.markets where !seededSymbols.contains(market.symbol) {
+            guard let mark = market.markPrice, !market.book.bids.isEmpty, !market.book.asks.isEmpty else { continue }
+            seededSymbols.insert(market.symbol)
+            guard let positions = synthetic?.positions(for: market.instrument, mark: mark) else { continue }
+            for position in positions {
+                notes.removeAll(keepingCapacity: true)
+                engine.apply(.position(position, time: engine.time), into: &notes)
+                log.record(notes)
+            }
+        }
+    }
+}

@@ -1,0 +1,134 @@
+import Foundation
+import Testing
+import BinanceLive
+import LoopbackExchange
+import MarketFeeds
+import RiskEngine
+
+/// The live Binance adapter against a loopback exchange that serves the real BTCUSDT recording over
+/// a real WebSocket and REST: the live book must end where a replay of the same file ends, whatever
+/// the exchange does to the connection.
+@Suite("Live Binance over loopback", .enabled(if: SharedData.isPresent, SharedData.skipMessage), .serialized)
+struct LoopbackLiveTests {
+    static let recording = SharedData.path("binance-usdm/btcusdt_20240808.gz")
+
+    /// The replay's final book, as text, for comparing.
+    static let replayed: (book: [String], lastUpdateId: Int64?) = {
+        let session = try! ReplaySession(paths: [recording], options: ReplayOptions())
+        try! session.runToEnd()
+        return (topOfBook(session.engine), session.synchronizers["BTCUSDT"]?.counters.lastUpdateId)
+    }()
+
+    static func topOfBook(_ engine: Engine) -> [String] {
+        guard let book = engine.market("BTCUSDT")?.book else { return [] }
+        let bids = book.topLevels(.bid, count: 10).map { "bid " + BookUnits.format($0.price, decimals: 2) + " × " + BookUnits.format($0.size, decimals: 3) }
+        let asks = book.topLevels(.ask, count: 10).map { "ask " + BookUnits.format($0.price, decimals: 2) + " × " + BookUnits.format($0.size, decimals: 3) }
+        return bids + asks
+    }
+
+    struct Run {
+        let session: LiveSession
+        let exchange: LoopbackExchange.Counters
+    }
+
+    /// Runs a live session against the exchange until every frame sent has been applied and the
+    /// book is in sync again.
+    func runLive(_ script: LoopbackExchange.Script, record: String? = nil) throws -> Run {
+        let exchange = try LoopbackExchange(recording: Self.recording, script: script)
+        try exchange.start()
+        defer { exchange.stop() }
+        let source = BinanceLiveSource(market: .usdm, symbols: ["BTCUSDT"], webSocketURL: exchange.webSocketURL, restURL: exchange.restURL)
+        var options = LiveOptions()
+        options.recordPath = record
+        options.snapshotRetry = 1
+        let session = try LiveSession(sources: [source], options: options)
+        session.start()
+        defer { session.stop() }
+        let deadline = Date().addingTimeInterval(120)
+        var quietSince: Date? = nil
+        while Date() < deadline {
+            session.queue.wait(seconds: 0.05)
+            let handled = session.pump()
+            let counters = exchange.snapshot
+            let synced = session.synchronizers["BTCUSDT"].map { $0.isSynced && $0.counters.lastUpdateId == Self.replayed.lastUpdateId } ?? false
+            // Done when the exchange has sent everything, the book is back in sync at the last
+            // update, and nothing more has arrived for half a second (frames written into a cut
+            // connection never arrive).
+            if counters.finished && synced && handled == 0 {
+                if session.health[0].messages >= counters.framesSent + counters.garbageSent { break }
+                if let since = quietSince, Date().timeIntervalSince(since) > 0.5 { break }
+                quietSince = quietSince ?? Date()
+            } else {
+                quietSince = nil
+            }
+        }
+        return Run(session: session, exchange: exchange.snapshot)
+    }
+
+    @Test("the live book ends equal to the replay of the same file; pings are answered")
+    func liveEqualsReplay() throws {
+        let run = try runLive(LoopbackExchange.Script())
+        #expect(Self.topOfBook(run.session.engine) == Self.replayed.book)
+        #expect(run.session.synchronizers["BTCUSDT"]?.counters.lastUpdateId == Self.replayed.lastUpdateId)
+        #expect(run.session.synchronizers["BTCUSDT"]?.counters.gaps == 0)
+        #expect(run.session.stats.malformed == 0)
+        #expect(run.session.health[0].messages == run.exchange.framesSent)
+        #expect(run.exchange.pongsReceived >= 1)
+    }
+
+    @Test("a dropped frame is a gap: a fresh snapshot re-syncs the book")
+    func droppedFrame() throws {
+        // Paced, so that the drop comes well after the first snapshot has synced the book.
+        var script = LoopbackExchange.Script()
+        script.framesPerSecond = 20_000
+        script.dropDepthFrame = 5_000
+        let run = try runLive(script)
+        let counters = try #require(run.session.synchronizers["BTCUSDT"]).counters
+        #expect(counters.gaps == 1)
+        #expect(counters.resyncs == 1)
+        #expect(run.exchange.snapshotsServed >= 2)
+        #expect(Self.topOfBook(run.session.engine) == Self.replayed.book)
+        #expect(!(run.session.engine.market("BTCUSDT")?.book.isStale ?? true))
+    }
+
+    @Test("the exchange cutting the connection mid-stream: reconnect, then re-sync")
+    func cutConnection() throws {
+        var script = LoopbackExchange.Script()
+        script.framesPerSecond = 20_000
+        script.cutAfterFrames = 40_000
+        let run = try runLive(script)
+        #expect(run.exchange.connections == 2)
+        #expect(run.session.health[0].reconnects == 1)
+        #expect(try #require(run.session.synchronizers["BTCUSDT"]).counters.resyncs >= 1)
+        #expect(Self.topOfBook(run.session.engine) == Self.replayed.book)
+    }
+
+    @Test("garbage frames are counted and survived")
+    func garbage() throws {
+        var script = LoopbackExchange.Script()
+        script.garbageEvery = 5_000
+        let run = try runLive(script)
+        #expect(run.exchange.garbageSent >= 18)
+        #expect(run.session.stats.malformed == run.exchange.garbageSent)
+        #expect(run.session.health[0].malformed == run.exchange.garbageSent)
+        #expect(run.session.stats.firstMalformed.first?.file == "binance-usdm")
+        #expect(Self.topOfBook(run.session.engine) == Self.replayed.book)
+    }
+
+    @Test("a recording made from the live run replays to the same book, counts and liquidations")
+    func recordingReplays() throws {
+        let scratch = try ScratchDirectory()
+        let path = scratch.url.appendingPathComponent("live.rec").path
+        var script = LoopbackExchange.Script()
+        script.framesPerSecond = 20_000
+        script.dropDepthFrame = 4_000
+        let run = try runLive(script, record: path)
+        let replay = try ReplaySession(paths: [path], options: ReplayOptions())
+        try replay.runToEnd()
+        #expect(Self.topOfBook(replay.engine) == Self.topOfBook(run.session.engine))
+        #expect(replay.stats.read == run.session.stats.read)
+        #expect(replay.stats.applied == run.session.stats.applied)
+        #expect(replay.synchronizers["BTCUSDT"]?.counters == run.session.synchronizers["BTCUSDT"]?.counters)
+        #expect(replay.log.simulatedCount == run.session.log.simulatedCount)
+    }
+}

@@ -9,7 +9,7 @@ struct Liqwatch: ParsableCommand {
             position's margin, liquidation and bankruptcy price, and the insurance fund. It never \
             places or changes an order.
             """,
-        subcommands: [DemoCommand.self, ReplayCommand.self, MarginCommand.self],
+        subcommands: [DemoCommand.self, ReplayCommand.self, LiveCommand.self, MarginCommand.self],
         defaultSubcommand: DemoCommand.self
     )
 }

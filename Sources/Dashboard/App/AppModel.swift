@@ -16,6 +16,8 @@ public struct SessionStatus: Sendable {
     public var malformed = 0
     public var gaps = 0
     public var resyncs = 0
+    /// Live sessions: every stream's health (empty for a replay or the demo).
+    public var streams: [StreamStatus] = []
 
     public init(kind: String, source: String) {
         self.kind = kind
@@ -49,6 +51,7 @@ public struct Prompt: Sendable {
 public enum Mode: Sendable {
     case normal
     case help
+    case health
     case detail(position: Int32)
     case whatIf(StressResult)
     case prompt(Prompt)
@@ -218,6 +221,10 @@ public struct AppModel: Sendable {
             if action == .help || action == .back { mode = .normal; return [] }
             if action == .quit { return [.quit] }
             return []
+        case .health:
+            if action == .health || action == .back { mode = .normal; return [] }
+            if action == .quit { return [.quit] }
+            return []
         case .whatIf:
             if action == .back || action == .whatIf { mode = .normal; return [] }
             if action == .quit { return [.quit] }
@@ -234,6 +241,7 @@ public struct AppModel: Sendable {
     mutating func perform(_ action: Action) -> [Effect] {
         switch action {
         case .help: mode = .help
+        case .health: mode = .health
         case .quit: return [.quit]
         case .focusNext, .focusPrevious:
             let panes = PaneID.allCases

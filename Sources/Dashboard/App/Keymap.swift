@@ -29,7 +29,7 @@ public enum Key: Hashable, Sendable {
 public enum Action: Hashable, Sendable {
     case help, quit, focusNext, focusPrevious, moveUp, moveDown, pageUp, pageDown, top, bottom
     case drillDown, back, filter, nextSortColumn, reverseSort, pause, step, faster, slower
-    case nextNotable, previousNotable, jumpToTime, whatIf, acknowledge, nextTheme, ladderGrouping
+    case nextNotable, previousNotable, jumpToTime, whatIf, acknowledge, nextTheme, ladderGrouping, health
 }
 
 public struct KeyBinding: Sendable {
@@ -68,6 +68,7 @@ public enum Keymap {
         KeyBinding(keys: [.character("a")], action: .acknowledge, description: "acknowledge the latched alerts"),
         KeyBinding(keys: [.character("t")], action: .nextTheme, description: "next theme"),
         KeyBinding(keys: [.character("z")], action: .ladderGrouping, description: "ladder grouping (1, 10, 100, 1000 ticks)"),
+        KeyBinding(keys: [.character("h")], action: .health, description: "feed health: every stream, its age, rate, gaps, re-syncs, reconnects"),
     ]
 
     static let table: [Key: Action] = {

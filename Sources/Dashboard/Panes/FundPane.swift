@@ -7,7 +7,7 @@ enum FundPane {
         let engine = model.engine
         let asset = engine.primaryAsset
         let fund = engine.fund(asset)
-        buffer.box(rect, title: "Insurance fund \(asset)", focused: focused)
+        buffer.box(rect, title: "Insurance fund \(asset)" + (model.status.operatorDataStale ? " · STALE" : ""), focused: focused)
         let inner = rect.inset(1)
         guard inner.height >= 3 else { return }
         var y = inner.y

@@ -15,7 +15,7 @@ enum LadderPane {
     static func render(_ model: AppModel, _ rect: Rect, focused: Bool, _ buffer: inout Buffer) {
         let symbol = model.focusedSymbol
         let grouping = model.ladderGrouping
-        buffer.box(rect, title: "Depth ladder \(symbol ?? "") ×\(grouping) tick", focused: focused)
+        buffer.box(rect, title: "Depth ladder \(symbol ?? "") ×\(grouping) tick" + model.staleTag(symbol: symbol), focused: focused)
         let inner = rect.inset(1)
         guard inner.height >= 4, let symbol, let market = model.engine.market(symbol) else {
             buffer.put("waiting for a book…", x: inner.x + 1, y: inner.y + 1, role: .dim)

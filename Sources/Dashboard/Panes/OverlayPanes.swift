@@ -136,6 +136,7 @@ extension AppModel {
         FooterPane.render(self, layout.footer, &buffer)
         switch mode {
         case .help: HelpPane.render(self, layout.overlay, &buffer)
+        case .health: HealthPane.render(self, layout.overlay, &buffer)
         case .detail(let position): DetailPane.render(self, position: position, layout.overlay, &buffer)
         case .whatIf(let result): WhatIfPane.render(self, result: result, layout.overlay, &buffer)
         case .normal, .prompt: break
@@ -148,4 +149,39 @@ extension AppModel {
         render(into: &buffer)
         return buffer
     }
+}
+
+/// Every live stream: state, age of the last message, rate, and what went wrong.
+enum HealthPane {
+    static func render(_ model: AppModel, _ rect: Rect, _ buffer: inout Buffer) {
+        buffer.fill(rect, role: .help)
+        buffer.box(rect, title: "Feed health · h or Esc closes", focused: true)
+        let inner = rect.inset(1)
+        let streams = model.status.streams
+        guard !streams.isEmpty else {
+            buffer.put("No live streams: this is a \(model.status.kind.lowercased()) session.", x: inner.x + 2, y: inner.y + 1, role: .dim, limit: inner.width - 4)
+            return
+        }
+        let header = Format.left("stream", 26) + Format.right("age", 8) + Format.right("msg/s", 8) + Format.right("messages", 11)
+            + Format.right("gaps", 6) + Format.right("resyncs", 9) + Format.right("reconn", 8) + Format.right("bad", 6) + "  state"
+        buffer.put(header, x: inner.x + 1, y: inner.y, role: .header, limit: inner.width - 1)
+        var y = inner.y + 1
+        for stream in streams where y + 1 < inner.maxY {
+            let age = stream.age.map { Format.decimal($0, decimals: 1) + "s" } ?? "—"
+            let line = Format.left(stream.name, 26) + Format.right(age, 8) + Format.right(String(stream.messagesPerSecond), 8)
+                + Format.right(String(stream.messages), 11) + Format.right(String(stream.gaps), 6)
+                + Format.right(String(stream.resyncs), 9) + Format.right(String(stream.reconnects), 8) + Format.right(String(stream.malformed), 6)
+            var x = buffer.put(line, x: inner.x + 1, y: y, role: .text, limit: inner.width - 1)
+            x = buffer.put("  " + (stream.stale ? "STALE · " : "") + stream.state, x: x, y: y, role: stream.stale ? .alert : .text, limit: inner.maxX - x)
+            y += 1
+            let feeds = stream.symbols.map { "feeds " + $0.joined(separator: ", ") + ": book, marks, trades, liquidations" } ?? "feeds positions, accounts, the fund, marks"
+            buffer.put("  " + feeds + (stream.lastError.map { " · last error: \($0)" } ?? ""), x: inner.x + 1, y: y, role: .dim, limit: inner.width - 2)
+            y += 1
+        }
+    }
+}
+
+extension AppModel {
+    /// " · STALE" on the title of a pane fed by a stale stream.
+    func staleTag(symbol: String?) -> String { status.isStale(symbol: symbol) ? " · STALE" : "" }
 }

@@ -40,6 +40,7 @@ enum PositionsPane {
         let direction = model.sortDescending ? "▼" : "▲"
         var title = "Positions \(rows.count)/\(model.table.rows.count) · sort \(model.sortColumn.rawValue) \(direction)"
         if !model.filter.isEmpty { title += " · filter '\(model.filter)'" }
+        if model.status.operatorDataStale { title += " · STALE" }
         buffer.box(rect, title: title, focused: focused)
         let inner = rect.inset(1)
         guard inner.height >= 2 else { return }

@@ -25,6 +25,14 @@ enum StatusBarPane {
         let stale = model.engine.markets.contains { $0.book.isStale }
         x = buffer.put(health, x: x, y: rect.y, role: status.gaps > 0 || stale ? .warn : .statusBar)
         if stale { x = buffer.put(" BOOK STALE", x: x, y: rect.y, role: .alert) }
+        let staleStreams = status.staleStreams
+        if !staleStreams.isEmpty {
+            // Never silently frozen: say which stream stopped, and for how long.
+            let names = staleStreams.map { stream in
+                stream.name + (stream.age.map { " \(Format.decimal($0, decimals: 0))s" } ?? "")
+            }.joined(separator: ", ")
+            x = buffer.put(" STALE \(names) (h: health) ", x: x + 1, y: rect.y, role: .alert)
+        }
         let alerts = model.unacknowledgedAlerts
         let alertText = alerts > 0 ? " ⚠ \(alerts) ALERT\(alerts == 1 ? "" : "S") (a: ack) " : " no alerts "
         let start = max(x + 1, rect.maxX - alertText.count)

@@ -14,16 +14,20 @@ enum DashboardRunner {
     static let frameInterval: UInt64 = 33_000_000
 
     static func run(session: any SessionDriver, themes: [Theme], speed: Double = 1) throws {
+        let clock = ReplayClock(driver: session)
+        clock.setSpeed(speed, wall: Stopwatch.now())
+        try run(feed: ReplayFeed(session: session, clock: clock), themes: themes)
+    }
+
+    static func run(feed: any DashboardFeed, themes: [Theme]) throws {
         guard isatty(STDIN_FILENO) != 0 && isatty(STDOUT_FILENO) != 0 else {
             throw ValidationError("the dashboard needs a terminal; use --headless for a report")
         }
-        let clock = ReplayClock(driver: session)
-        clock.setSpeed(speed, wall: Stopwatch.now())
         let terminal = CursesTerminal()
         defer { terminal.restore() }
         let (width, height) = terminal.size
-        var model = AppModel(width: width, height: height, status: status(session, clock), engine: session.engine,
-            log: session.log, themes: themes, unicode: terminal.unicode)
+        var model = AppModel(width: width, height: height, status: feed.status(wall: Stopwatch.now()), engine: feed.engine,
+            log: feed.log, themes: themes, unicode: terminal.unicode)
         var lastFrame: UInt64 = 0
         var failure: String? = nil
         loop: while true {
@@ -37,17 +41,17 @@ enum DashboardRunner {
                 case .key(let key):
                     for effect in model.update(.key(key)) {
                         if effect == .quit { break loop }
-                        do { try perform(effect, clock: clock, session: session, model: &model, wall: now) } catch {
+                        do { try feed.perform(effect, model: &model, wall: now) } catch {
                             model.show(notice: error.description)
                         }
-                        _ = model.update(.session(engine: session.engine, log: session.log, status: status(session, clock)))
+                        _ = model.update(.session(engine: feed.engine, log: feed.log, status: feed.status(wall: now)))
                     }
                 }
             }
             if failure == nil {
                 do {
-                    if try clock.advance(wall: now) > 0 || session.finished != model.status.finished {
-                        _ = model.update(.session(engine: session.engine, log: session.log, status: status(session, clock)))
+                    if try feed.advance(wall: now) {
+                        _ = model.update(.session(engine: feed.engine, log: feed.log, status: feed.status(wall: now)))
                     }
                 } catch {
                     failure = error.description
@@ -62,59 +66,15 @@ enum DashboardRunner {
                 model.needsRedraw = false
                 lastFrame = afterWork
             }
-            // Sleep until a key, the next due event, or the next allowed frame.
-            var timeout: Int32 = -1
-            if failure == nil, let due = try? clock.wallUntilNextEvent(wall: afterWork) {
-                timeout = Int32(min(1_000, due / 1_000_000))
-            }
+            // Sleep until a key, the feed's next work, or the next allowed frame.
+            var timeout: Int32 = failure == nil ? feed.millisecondsUntilDue(wall: afterWork) : -1
             if model.needsRedraw {
                 let untilFrame = Int32((frameInterval &- min(frameInterval, afterWork &- lastFrame)) / 1_000_000)
                 timeout = timeout < 0 ? untilFrame : min(timeout, untilFrame)
             }
-            var descriptor = pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0)
-            _ = poll(&descriptor, 1, timeout)
-        }
-    }
-
-    static func status(_ session: any SessionDriver, _ clock: ReplayClock) -> SessionStatus {
-        var status = SessionStatus(kind: session.kind, source: session.sourceLabel)
-        status.time = session.lastTime ?? session.firstTime ?? 0
-        // Feed health: how far the session clock has run past the last message (event time).
-        if let last = session.lastTime, !clock.paused && !session.finished {
-            status.lastMessageAge = max(0, clock.currentTime(wall: Stopwatch.now()) - last)
-        }
-        status.progress = session.progress
-        status.speed = clock.speedLabel
-        status.paused = clock.paused
-        status.finished = session.finished
-        status.malformed = session.stats.malformed
-        status.gaps = session.log.gaps
-        if let replay = session as? ReplaySession {
-            status.resyncs = replay.synchronizers.values.reduce(0) { $0 + $1.counters.resyncs }
-        }
-        return status
-    }
-
-    static func perform(_ effect: Effect, clock: ReplayClock, session: any SessionDriver, model: inout AppModel, wall: UInt64) throws(ReplayError) {
-        switch effect {
-        case .quit: break
-        case .togglePause: clock.togglePause(wall: wall)
-        case .step: try clock.stepOne(wall: wall)
-        case .faster: clock.faster(wall: wall)
-        case .slower: clock.slower(wall: wall)
-        case .nextNotable:
-            if try clock.jumpToNextNotable(wall: wall) == nil { model.show(notice: "no later liquidation, deficit or alert") }
-        case .previousNotable:
-            if try clock.jumpToPreviousNotable(wall: wall) == nil { model.show(notice: "no earlier liquidation, deficit or alert") }
-        case .jump(let text):
-            let peeked = try session.peekTime()
-            if text.hasSuffix("%"), let percent = Double(text.dropLast()) {
-                try clock.seek(fraction: percent / 100, wall: wall)
-            } else if let start = session.firstTime ?? peeked, let target = EventTime.parse(text, sessionStart: start) {
-                try clock.seek(to: target, wall: wall)
-            } else {
-                model.show(notice: "cannot jump to '\(text)': give HH:MM[:SS], an ISO time or a percentage like 50%")
-            }
+            var descriptors = [pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0)]
+            if let wake = feed.wakeDescriptor { descriptors.append(pollfd(fd: wake, events: Int16(POLLIN), revents: 0)) }
+            _ = poll(&descriptors, nfds_t(descriptors.count), timeout)
         }
     }
 }

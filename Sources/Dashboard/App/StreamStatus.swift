@@ -1,0 +1,48 @@
+/// One live stream as the dashboard shows it (the status bar, stale pane titles, the health view).
+public struct StreamStatus: Sendable, Equatable {
+    public var name: String
+    /// "live", "connecting", "reconnecting in 1.2 s: reason", "ended".
+    public var state: String
+    /// Seconds since the stream last spoke.
+    public var age: Double?
+    public var messagesPerSecond: Int
+    public var messages: Int
+    public var gaps: Int
+    public var resyncs: Int
+    public var reconnects: Int
+    public var malformed: Int
+    public var stale: Bool
+    /// The symbols whose book, marks and trades it feeds; nil for an operator's event stream
+    /// (positions, accounts, the fund).
+    public var symbols: [String]?
+    public var lastError: String?
+
+    public init(name: String, state: String, age: Double?, messagesPerSecond: Int, messages: Int, gaps: Int, resyncs: Int,
+                reconnects: Int, malformed: Int, stale: Bool, symbols: [String]?, lastError: String?) {
+        self.name = name
+        self.state = state
+        self.age = age
+        self.messagesPerSecond = messagesPerSecond
+        self.messages = messages
+        self.gaps = gaps
+        self.resyncs = resyncs
+        self.reconnects = reconnects
+        self.malformed = malformed
+        self.stale = stale
+        self.symbols = symbols
+        self.lastError = lastError
+    }
+}
+
+extension SessionStatus {
+    /// Whether the market data of `symbol` comes from a stream that is stale now.
+    public func isStale(symbol: String?) -> Bool {
+        guard let symbol else { return false }
+        return streams.contains { $0.stale && ($0.symbols?.contains(symbol) ?? false) }
+    }
+
+    /// Whether the positions, accounts and fund come from an event stream that is stale now.
+    public var operatorDataStale: Bool { streams.contains { $0.stale && $0.symbols == nil } }
+
+    public var staleStreams: [StreamStatus] { streams.filter(\.stale) }
+}

@@ -1,0 +1,159 @@
+import ArgumentParser
+import BinanceLive
+import Dispatch
+import Foundation
+import MarketFeeds
+import RiskEngine
+
+/// `liqwatch live ...`: a live market from Binance and/or the operator's own event stream.
+struct LiveCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "live",
+        abstract: "Watch a live market (Binance USDⓈ-M or COIN-M) and/or your own event stream.",
+        discussion: """
+            SOURCE is binance-usdm, binance-coinm or events. An event stream (liqwatch event lines, see \
+            the README) is read from - (standard input), tcp://HOST:PORT (liqwatch connects), \
+            listen://[HOST:]PORT (liqwatch listens; 127.0.0.1 unless a host is given) or a file that is \
+            followed as it grows.
+
+            Examples:
+              liqwatch live binance-usdm --symbols BTCUSDT,ETHUSDT
+              liqwatch live binance-usdm --symbols BTCUSDT --events tcp://127.0.0.1:9100 --record today.rec
+              liqwatch live binance-coinm --symbols BTCUSD_PERP
+              liqwatch live events listen://9100 --positions book.csv
+              liqwatch live binance-usdm --symbols BTCUSDT --headless --duration 60 --report json
+            """)
+
+    @Argument(help: "binance-usdm, binance-coinm or events.") var source: String
+    @Argument(help: "For events: -, tcp://HOST:PORT, listen://[HOST:]PORT or a file.") var eventSource: String?
+    @Option(help: "Binance symbols, comma-separated (e.g. BTCUSDT,ETHUSDT).") var symbols: String?
+    @Option(name: .customLong("events"), help: "An event stream beside the Binance market (same forms as SOURCE for events).")
+    var extraEvents: String?
+    @Option(name: .customLong("ws-url"), help: "WebSocket base URL (testnet or a compatible server), e.g. wss://fstream.binancefuture.com.")
+    var webSocketURL: String?
+    @Option(name: .customLong("rest-url"), help: "REST base URL for depth snapshots, e.g. https://testnet.binancefuture.com.")
+    var restURL: String?
+    @Option(help: "Record every raw frame with its receive time (ns) to FILE, in the replay format.") var record: String?
+    @Option(name: .customLong("record-max-mb"), help: "Start a new recording file (FILE.1, FILE.2, ...) after this many MB.")
+    var recordMaxMB: Double?
+    @Option(name: .customLong("record-max-minutes"), help: "Start a new recording file after this many minutes.")
+    var recordMaxMinutes: Double?
+    @Option(name: .customLong("stale-after"), help: "Seconds of silence after which a stream is STALE.") var staleAfter: Double = 5
+    @OptionGroup var session: SessionOptions
+    @Flag(help: "No dashboard: run for --duration seconds (or until Ctrl-C) and print a report.") var headless = false
+    @Option(help: "With --headless: seconds to run before the report.") var duration: Double?
+    @Option(help: "Report format for --headless: json or text.") var report: ReportFormat = .json
+    @Option(help: "Theme: dark, light, monochrome, high-contrast, colorblind, or a theme file.") var theme: String = "dark"
+
+    func validate() throws {
+        _ = try ThemeOption.load(theme)
+        _ = try sources()
+        if staleAfter <= 0 { throw ValidationError("--stale-after must be more than 0 seconds") }
+        if let duration, duration <= 0 { throw ValidationError("--duration must be more than 0 seconds") }
+        if duration != nil && !headless { throw ValidationError("--duration is for --headless runs") }
+        if let recordMaxMB, recordMaxMB <= 0 { throw ValidationError("--record-max-mb must be more than 0") }
+        if let recordMaxMinutes, recordMaxMinutes <= 0 { throw ValidationError("--record-max-minutes must be more than 0") }
+        if (recordMaxMB != nil || recordMaxMinutes != nil) && record == nil { throw ValidationError("--record-max-mb and --record-max-minutes need --record FILE") }
+        let readsStandardInput = [eventSource, extraEvents].contains("-")
+        if readsStandardInput && !headless {
+            throw ValidationError("standard input (-) is the event stream, so it cannot also be the keyboard: add --headless, or use tcp://, listen:// or a file")
+        }
+    }
+
+    /// The sources the arguments name.
+    func sources() throws -> [any LiveSource] {
+        var result: [any LiveSource] = []
+        switch source {
+        case "binance-usdm", "binance-coinm":
+            guard let market = BinanceLiveSource.Market(rawValue: source) else { throw ValidationError("unknown source '\(source)'") }
+            if eventSource != nil { throw ValidationError("\(source) takes no second argument (an event stream beside it is --events SOURCE)") }
+            let names = (symbols ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).uppercased() }.filter { !$0.isEmpty }
+            guard !names.isEmpty else { throw ValidationError("\(source) needs --symbols, e.g. --symbols BTCUSDT,ETHUSDT") }
+            for name in names where !name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) {
+                throw ValidationError("--symbols: '\(name)' is not a symbol")
+            }
+            for url in [webSocketURL, restURL].compactMap({ $0 }) where URL(string: url)?.host == nil {
+                throw ValidationError("'\(url)' is not a URL")
+            }
+            result.append(BinanceLiveSource(market: market, symbols: names, webSocketURL: webSocketURL, restURL: restURL))
+            if let extraEvents { result.append(try eventStream(extraEvents)) }
+        case "events":
+            guard let eventSource else { throw ValidationError("live events needs a SOURCE: -, tcp://HOST:PORT, listen://[HOST:]PORT or a file") }
+            if symbols != nil || webSocketURL != nil || restURL != nil || extraEvents != nil {
+                throw ValidationError("--symbols, --ws-url, --rest-url and --events are for binance-usdm and binance-coinm")
+            }
+            result.append(try eventStream(eventSource))
+        default:
+            throw ValidationError("unknown source '\(source)': expected binance-usdm, binance-coinm or events")
+        }
+        return result
+    }
+
+    func eventStream(_ text: String) throws -> EventStreamSource {
+        switch EventStreamSource.Endpoint.parse(text) {
+        case .success(let endpoint): return EventStreamSource(endpoint: endpoint, label: text)
+        case .failure(let error): throw ValidationError(error.description)
+        }
+    }
+
+    func run() throws {
+        let sources = try sources()
+        var options = LiveOptions()
+        options.session = try session.replayOptions(strict: false)
+        options.staleAfter = staleAfter
+        options.recordPath = record
+        options.rotation = LiveRecorder.Rotation(maxBytes: recordMaxMB.map { Int($0 * 1_000_000) }, maxSeconds: recordMaxMinutes.map { $0 * 60 })
+        let live: LiveSession
+        do { live = try LiveSession(sources: sources, options: options) } catch { throw ValidationError(error.description) }
+        let label = sources.map { source in
+            if case .market(let symbols) = source.kind { return "\(source.name) \(symbols.joined(separator: ","))" }
+            return source.name
+        }.joined(separator: " + ")
+        if !headless {
+            live.start()
+            defer { live.stop() }
+            try DashboardRunner.run(feed: LiveFeed(session: live, label: label), themes: try ThemeOption.load(theme))
+            return
+        }
+        runHeadless(live)
+        let reportSource = ReplayReport.Source(kind: "live", files: live.recordedPaths.isEmpty ? [label] : live.recordedPaths,
+            firstTime: live.firstTime, lastTime: live.lastTime)
+        let text = report == .json
+            ? ReplayReport.json(engine: live.engine, stats: live.stats, log: live.log, synchronizers: live.synchronizers, source: reportSource) + "\n"
+            : ReplayReport.text(engine: live.engine, stats: live.stats, log: live.log, synchronizers: live.synchronizers, source: reportSource)
+        FileHandleOutput.standardOutput(text)
+        if let problem = live.recordingError { FileHandleOutput.standardError("liqwatch: recording stopped: \(problem)\n") }
+    }
+
+    /// Applies what arrives until the duration is up or SIGINT / SIGTERM; the report follows either way.
+    func runHeadless(_ live: LiveSession) {
+        let interrupted = InterruptFlag()
+        var signalSources: [any DispatchSourceSignal] = []
+        for number in [SIGINT, SIGTERM] {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { interrupted.raise() }
+            source.resume()
+            signalSources.append(source)
+        }
+        live.start()
+        let deadline = duration.map { Date().addingTimeInterval($0) }
+        while !interrupted.isRaised {
+            if let deadline, Date() >= deadline { break }
+            live.queue.wait(seconds: 0.1)
+            live.pump(budget: 50_000_000)
+        }
+        live.stop()
+        // What had already arrived is applied before the report.
+        while live.pump() > 0 {}
+        for source in signalSources { source.cancel() }
+    }
+}
+
+/// Set from a signal handler's queue, read by the headless loop.
+final class InterruptFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var raised = false
+    func raise() { lock.lock(); raised = true; lock.unlock() }
+    var isRaised: Bool { lock.lock(); defer { lock.unlock() }; return raised }
+}

@@ -1,0 +1,45 @@
+import Dashboard
+import MarketFeeds
+
+/// A live session's state as the dashboard shows it.
+enum LiveStatus {
+    static func sessionStatus(_ session: LiveSession, label: String) -> SessionStatus {
+        let wall = LiveClock.wallNanoseconds()
+        var status = SessionStatus(kind: "LIVE", source: label)
+        status.time = wall
+        status.lastMessageAge = session.health.compactMap { $0.lastMessageWall }.max().map { max(0, wall - $0) }
+        status.malformed = session.stats.malformed
+        status.gaps = session.gaps
+        status.resyncs = session.resyncs
+        status.streams = session.health.map { stream($0, session: session, wall: wall) }
+        return status
+    }
+
+    static func stream(_ health: StreamHealth, session: LiveSession, wall: Int64) -> StreamStatus {
+        var symbols: [String]? = nil
+        var gaps = 0
+        var resyncs = 0
+        if case .market(let names) = health.kind {
+            symbols = names
+            for name in names {
+                gaps += session.synchronizers[name]?.counters.gaps ?? 0
+                resyncs += session.synchronizers[name]?.counters.resyncs ?? 0
+            }
+        }
+        return StreamStatus(
+            name: health.name, state: describe(health.state), age: health.age(wall: wall), messagesPerSecond: health.rate(wall: wall),
+            messages: health.messages, gaps: gaps, resyncs: resyncs, reconnects: health.reconnects, malformed: health.malformed,
+            stale: health.isStale(wall: wall, threshold: session.options.staleAfter), symbols: symbols, lastError: health.lastError)
+    }
+
+    static func describe(_ state: StreamHealth.State) -> String {
+        switch state {
+        case .connecting: return "connecting"
+        case .live: return "live"
+        case .ended: return "ended"
+        case .reconnecting(let reason, let retryIn):
+            guard let retryIn else { return "failed: \(reason)" }
+            return "reconnecting in \(String(format: "%.1f", retryIn)) s: \(reason)"
+        }
+    }
+}

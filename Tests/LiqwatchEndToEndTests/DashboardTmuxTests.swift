@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import LoopbackExchange
 
 @Suite("Dashboard under tmux, end to end", .enabled(if: TmuxSession.isAvailable, "tmux is not installed"))
 struct DashboardTmuxTests {
@@ -108,5 +109,37 @@ struct DashboardTmuxTests {
         #expect(screen.contains(" REPLAY "), "\(screen)")
         #expect(screen.range(of: #"61,[6-9]\d\d\.\d0"#, options: .regularExpression) != nil, "no BTCUSDT prices near 61,600–61,900:\n\(screen)")
         #expect(screen.contains("Depth ladder BTCUSDT"), "\(screen)")
+    }
+}
+
+@Suite("Live dashboard under tmux, end to end", .enabled(if: TmuxSession.isAvailable && LiveCommandTests.recordingPresent,
+    "tmux or ../shared/data is absent: the live dashboard test is skipped"))
+struct LiveDashboardTmuxTests {
+    @Test("live: LIVE with real prices, STALE once the exchange falls silent, h lists every stream")
+    func liveStaleAndHealth() throws {
+        var script = LoopbackExchange.Script()
+        script.framesPerSecond = 30_000
+        let exchange = try LoopbackExchange(recording: LiveCommandTests.recording, script: script)
+        try exchange.start()
+        defer { exchange.stop() }
+        let session = try TmuxSession(arguments: ["live", "binance-usdm", "--symbols", "BTCUSDT", "--ws-url", exchange.webSocketURL,
+            "--rest-url", exchange.restURL, "--stale-after", "1", "--synthetic-positions", "300"])
+        let running = session.waitFor(all: [" LIVE ", "Depth ladder BTCUSDT", "binance-usdm BTCUSDT"], patterns: [#"61,[6-9]\d\d\.\d0"#])
+        #expect(running.contains(" LIVE "), "\(running)")
+        #expect(running.range(of: #"61,[6-9]\d\d\.\d0"#, options: .regularExpression) != nil, "no BTCUSDT prices:\n\(running)")
+        // The recording runs out; a second later the stream is STALE and says so, on the panes too.
+        let stale = session.waitFor(seconds: 40, all: ["STALE binance-usdm", "Signals BTCUSDT · STALE"])
+        #expect(stale.contains("STALE binance-usdm"), "\(stale)")
+        #expect(stale.contains("Signals BTCUSDT · STALE"), "\(stale)")
+        session.send("h")
+        let health = session.waitFor(all: ["Feed health", "reconn", "feeds BTCUSDT"])
+        #expect(health.contains("Feed health"), "\(health)")
+        #expect(health.range(of: #"binance-usdm\s+\d+\.\ds"#, options: .regularExpression) != nil, "\(health)")
+        session.send("Escape")
+        #expect(!session.waitFor { !$0.contains("Feed health") }.contains("Feed health"))
+        session.send("q")
+        let after = session.waitFor(all: ["EXIT=", "MODES"])
+        #expect(after.contains("EXIT=0"), "\(after)")
+        #expect(session.modesAfterExit() == ["echo", "icanon"], "\(after)")
     }
 }

@@ -91,7 +91,7 @@ final class TmuxSession {
     /// writing (the top rows new, the rest old), so a screen that only satisfied a first condition
     /// may not yet show the rest.
     @discardableResult
-    func waitFor(all texts: [String], patterns: [String] = [], seconds: Double = 20) -> String {
+    func waitFor(seconds: Double = 20, all texts: [String], patterns: [String] = []) -> String {
         waitFor(seconds: seconds) { screen in
             texts.allSatisfy(screen.contains)
                 && patterns.allSatisfy { screen.range(of: $0, options: .regularExpression) != nil }

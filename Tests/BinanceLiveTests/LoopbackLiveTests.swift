@@ -117,8 +117,10 @@ struct LoopbackLiveTests {
 
     @Test("a recording made from the live run replays to the same book, counts and liquidations")
     func recordingReplays() throws {
-        let scratch = try ScratchDirectory()
-        let path = scratch.url.appendingPathComponent("live.rec").path
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("liqwatch-live-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("live.rec").path
         var script = LoopbackExchange.Script()
         script.framesPerSecond = 20_000
         script.dropDepthFrame = 4_000

@@ -25,9 +25,10 @@ struct LiveInputTests {
         let path = scratch.url.appendingPathComponent("r.rec").path
         let recorder = try LiveRecorder(path: path, rotation: LiveRecorder.Rotation(maxBytes: 150))
         var rotations = 0
-        for (index, line) in (Self.events + Self.events + Self.events).enumerated() {
-            let bytes = Array(line.utf8)
-            if try bytes.withUnsafeBufferPointer({ buffer throws(InputError) in try recorder.write(receiveTime: 1_723_161_255_000_000_000 + Int64(index), frame: buffer) }) { rotations += 1 }
+        var line: [UInt8] = []
+        for (index, event) in (Self.events + Self.events + Self.events).enumerated() {
+            LiveRecorder.line(receiveTime: 1_723_161_255_000_000_000 + Int64(index), frame: event.utf8, into: &line)
+            if try recorder.write(line: line) { rotations += 1 }
         }
         #expect(rotations == recorder.segment && rotations >= 2)
         let files = [path] + (1...recorder.segment).map { "\(path).\($0)" }

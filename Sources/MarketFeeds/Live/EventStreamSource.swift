@@ -68,12 +68,14 @@ public final class EventStreamSource: LiveSource, @unchecked Sendable {
     public func stop() { stopFlag.set() }
 }
 
-/// A flag a worker thread checks between blocking waits (which time out every 200 ms).
-final class StopFlag: @unchecked Sendable {
+/// A flag one thread raises and another checks between blocking waits (a worker told to stop, a
+/// headless run told SIGINT arrived).
+public final class StopFlag: @unchecked Sendable {
     private let lock = NSLock()
     private var raised = false
-    func set() { lock.lock(); raised = true; lock.unlock() }
-    var isSet: Bool { lock.lock(); defer { lock.unlock() }; return raised }
+    public init() {}
+    public func set() { lock.lock(); raised = true; lock.unlock() }
+    public var isSet: Bool { lock.lock(); defer { lock.unlock() }; return raised }
 }
 
 /// The blocking side of an event stream, on its own thread.

@@ -42,18 +42,24 @@ public final class LiveRecorder {
         return descriptor
     }
 
-    /// Appends one frame. Returns true when this line started a new segment (the caller asks for
-    /// fresh snapshots, so every segment replays on its own).
-    @discardableResult
-    public func write(receiveTime: Int64, frame: UnsafeBufferPointer<UInt8>) throws(InputError) -> Bool {
-        let rotated = try rotateIfDue()
+    /// The recorded line of a frame: `<receive time ns> <frame>`. A frame is one line, so a newline
+    /// inside its JSON (whitespace there) becomes a space. A live session decodes this very line.
+    public static func line(receiveTime: Int64, frame: some Sequence<UInt8>, into line: inout [UInt8]) {
         line.removeAll(keepingCapacity: true)
         line.append(contentsOf: String(receiveTime).utf8)
         line.append(0x20)
-        for byte in frame {
-            // A frame is one line: a newline inside JSON is whitespace, so it becomes a space.
-            line.append(byte == 0x0A || byte == 0x0D ? 0x20 : byte)
-        }
+        for byte in frame { line.append(byte == 0x0A || byte == 0x0D ? 0x20 : byte) }
+    }
+
+    /// Appends a line built by `line(receiveTime:frame:into:)` (without its newline). Returns true
+    /// when this line started a new segment (the caller asks for fresh snapshots, so every segment
+    /// replays on its own).
+    @discardableResult
+    public func write(line recorded: [UInt8]) throws(InputError) -> Bool {
+        let rotated = try rotateIfDue()
+        // The newline goes in the same write(2) as the line.
+        line.removeAll(keepingCapacity: true)
+        line.append(contentsOf: recorded)
         line.append(0x0A)
         var offset = 0
         while offset < line.count {

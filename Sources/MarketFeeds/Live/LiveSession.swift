@@ -106,9 +106,10 @@ public final class LiveSession {
     /// Builds the line exactly as it is recorded (`<receive time ns> <frame>`), records it, and
     /// decodes it as a replay of the recording will.
     func decode(stream: Int, receiveTime: Int64, bytes: [UInt8], snapshotFor symbol: String?) {
+        LiveRecorder.line(receiveTime: receiveTime, frame: bytes, into: &line)
         if let recorder = recorders[stream] {
             do {
-                let rotated = try bytes.withUnsafeBufferPointer { buffer throws(InputError) in try recorder.write(receiveTime: receiveTime, frame: buffer) }
+                let rotated = try recorder.write(line: line)
                 if rotated, case .market(let symbols) = sources[stream].kind {
                     // Each segment starts with its own snapshots, so it replays on its own.
                     for name in symbols { sources[stream].requestSnapshot(symbol: name); snapshotRequested[name] = LiveClock.wallNanoseconds() }
@@ -118,10 +119,6 @@ public final class LiveSession {
                 recorders[stream] = nil
             }
         }
-        line.removeAll(keepingCapacity: true)
-        line.append(contentsOf: String(receiveTime).utf8)
-        line.append(0x20)
-        for byte in bytes { line.append(byte == 0x0A || byte == 0x0D ? 0x20 : byte) }
         stats.read += 1
         messages.removeAll(keepingCapacity: true)
         let outcome = line.withUnsafeBufferPointer { decoders[stream].decode($0.baseAddress!, count: $0.count, into: &messages) }

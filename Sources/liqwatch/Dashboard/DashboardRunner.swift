@@ -81,9 +81,5 @@ enum DashboardRunner {
 
 /// Monotonic wall time for the run loop.
 enum Stopwatch {
-    static func now() -> UInt64 {
-        var spec = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &spec)
-        return UInt64(spec.tv_sec) * 1_000_000_000 + UInt64(spec.tv_nsec)
-    }
+    static func now() -> UInt64 { UInt64(LiveClock.monotonicNanoseconds()) }
 }

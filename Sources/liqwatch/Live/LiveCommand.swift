@@ -127,18 +127,18 @@ struct LiveCommand: ParsableCommand {
 
     /// Applies what arrives until the duration is up or SIGINT / SIGTERM; the report follows either way.
     func runHeadless(_ live: LiveSession) {
-        let interrupted = InterruptFlag()
+        let interrupted = StopFlag()
         var signalSources: [any DispatchSourceSignal] = []
         for number in [SIGINT, SIGTERM] {
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { interrupted.raise() }
+            source.setEventHandler { interrupted.set() }
             source.resume()
             signalSources.append(source)
         }
         live.start()
         let deadline = duration.map { Date().addingTimeInterval($0) }
-        while !interrupted.isRaised {
+        while !interrupted.isSet {
             if let deadline, Date() >= deadline { break }
             live.queue.wait(seconds: 0.1)
             live.pump(budget: 50_000_000)
@@ -148,12 +148,4 @@ struct LiveCommand: ParsableCommand {
         while live.pump() > 0 {}
         for source in signalSources { source.cancel() }
     }
-}
-
-/// Set from a signal handler's queue, read by the headless loop.
-final class InterruptFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var raised = false
-    func raise() { lock.lock(); raised = true; lock.unlock() }
-    var isRaised: Bool { lock.lock(); defer { lock.unlock() }; return raised }
 }

@@ -143,3 +143,42 @@ struct PriceLadderReferenceTests {
         }
     }
 }
+
+@Suite("Book units fast path")
+struct BookUnitsFastPathTests {
+    @Test("the one-pass parse agrees with the exact 128-bit parse on every shape of number")
+    func agreesWithExactParse() {
+        var rng = SeededGenerator(seed: 11)
+        let alphabet = Array("0123456789.-+e ".utf8)
+        var shapes = ["1.", ".5", "0", "-0", "00000000000000000001.5", "123456789012345678", "1234567890123456789",
+            "92233720368.54775807", "92233720368.54775808", "0.00000001", "0.000000010", "0.000000011", "-", "+1", "1.2.3", ""]
+        for _ in 0..<20_000 {
+            let length = Int.random(in: 1...22, using: &rng)
+            let digitsOnly = Bool.random(using: &rng)
+            shapes.append(String(decoding: (0..<length).map { _ in
+                digitsOnly ? UInt8.random(in: 48...57, using: &rng) : alphabet.randomElement(using: &rng)!
+            }, as: UTF8.self) + (Bool.random(using: &rng) ? "" : "." + String(Int.random(in: 0...999_999_999, using: &rng))))
+        }
+        for text in shapes {
+            let exact = DecimalText.scaledInteger(Substring(text), places: BookUnits.places, limit: BookUnits.limit).map(Int64.init)
+            // The frame parser takes no "+" (no exchange sends one); the text parser does.
+            let expected = text.hasPrefix("+") ? nil : exact
+            #expect(BookUnits.parse(text) == exact, "\(text)")
+            var bytes = Array(text.utf8)
+            let fast = bytes.withUnsafeMutableBufferPointer { BookUnits.parse($0.baseAddress.map { UnsafePointer($0) } ?? UnsafePointer(bitPattern: 1)!, count: $0.count) }
+            #expect(fast == expected, "\(text)")
+        }
+    }
+
+    @Test("Fixed to book units rounds half away from zero on both the 64- and 128-bit paths")
+    func fixedToBookUnits() {
+        #expect(fx("1.000000005").bookUnits == 100_000_001)
+        #expect(fx("1.0000000049").bookUnits == 100_000_000)
+        #expect(fx("-1.000000005").bookUnits == -100_000_001)
+        #expect(fx("-1.0000000049").bookUnits == -100_000_000)
+        #expect(fx("61659.70000000500").bookUnits == 6_165_970_000_001)
+        #expect(fx("-61659.700000004").bookUnits == -6_165_970_000_000)
+        #expect(Fixed.max.bookUnits == .max)
+        #expect(Fixed.min.bookUnits == .min)
+    }
+}

@@ -50,8 +50,10 @@ public enum BinanceFrameDecoder {
         var quantity: ByteSpan?
         var averagePrice: ByteSpan?
         var side: ByteSpan?
-        var bidPrice: ByteSpan?
         var order: Bool = false
+        /// A payload of a kind the engine has no use for (`bookTicker`): its other members are
+        /// skipped, not read.
+        var skipRest = false
     }
 
     /// Decodes one frame. `receiveTime` (ns) is used when the frame carries no event time.
@@ -61,9 +63,17 @@ public enum BinanceFrameDecoder {
         var payload = Payload()
         var streamName: ByteSpan? = nil
         var sawData = false
+        var skippedBookTicker = false
         let ok = cursor.object { key, cursor in
             if key.equals("data") {
                 sawData = true
+                // Seven frames in ten of a full recording are book tickers, which the engine does
+                // not use (the depth stream is the book): their payload is only checked to be
+                // well-formed JSON, by skipping it, not decoded.
+                if let stream = streamName, stream.hasSuffix("@bookTicker") {
+                    skippedBookTicker = true
+                    return false
+                }
                 return readPayload(&cursor, into: &payload)
             }
             if key.equals("stream") { streamName = cursor.string(); return streamName != nil }
@@ -73,6 +83,7 @@ public enum BinanceFrameDecoder {
         cursor.skipSpace()
         guard cursor.atEnd else { return nil }
         _ = sawData
+        if skippedBookTicker { return .skipped(kind: "bookTicker") }
         let time = receiveTime ?? payload.eventTime.map { $0 * 1_000_000 } ?? 0
         return interpret(payload, stream: streamName, time: time)
     }
@@ -84,11 +95,15 @@ public enum BinanceFrameDecoder {
 
     /// Reads one member of a payload. Returns false to have the value skipped, nil if malformed.
     static func readField(_ key: ByteSpan, _ cursor: inout ByteCursor, into payload: inout Payload) -> Bool? {
-        guard key.count > 0 else { return false }
+        guard key.count > 0, !payload.skipRest else { return false }
         switch key.count {
         case 1:
             switch key.start[0] {
-            case UInt8(ascii: "e"): payload.eventType = cursor.string(); return payload.eventType == nil ? nil : true
+            case UInt8(ascii: "e"):
+                payload.eventType = cursor.string()
+                guard let type = payload.eventType else { return nil }
+                if type.equals("bookTicker") && !payload.order { payload.skipRest = true }
+                return true
             case UInt8(ascii: "s"): payload.symbol = cursor.string(); return payload.symbol == nil ? nil : true
             case UInt8(ascii: "E"): payload.eventTime = cursor.scalar()?.integer; return payload.eventTime == nil ? nil : true
             case UInt8(ascii: "U"): payload.firstUpdateId = cursor.scalar()?.integer; return payload.firstUpdateId == nil ? nil : true
@@ -103,9 +118,8 @@ public enum BinanceFrameDecoder {
                     payload.hasLevels = true
                     return isBid ? (cursor.levels(into: &payload.bids) ? true : nil) : (cursor.levels(into: &payload.asks) ? true : nil)
                 }
-                // bookTicker: best bid / ask as strings.
+                // A best bid / ask as a string (a book ticker whose "e" did not come first).
                 guard let span = cursor.stringOrScalar(), span.bookUnits != nil else { return nil }
-                if isBid { payload.bidPrice = span }
                 return true
             case UInt8(ascii: "o"):
                 // forceOrder: the order object holds the fields (inside it, "o" is the order type).
@@ -167,10 +181,7 @@ public enum BinanceFrameDecoder {
             return .event(.exchangeLiquidation(ExchangeLiquidation(
                 symbol: symbol.string, side: liquidated, price: effectivePrice, quantity: quantity, time: time)))
         }
-        if type.equals("bookTicker") {
-            guard payload.symbol != nil, payload.bidPrice != nil else { return nil }
-            return .skipped(kind: "bookTicker")
-        }
+        if type.equals("bookTicker") { return .skipped(kind: "bookTicker") }
         return .skipped(kind: type.string)
     }
 }

@@ -23,12 +23,19 @@ public struct ByteSpan {
         DecimalText.scaledInteger(from: start, count: count, places: Fixed.places, limit: Int128(1) << 126).map(Fixed.init(raw:))
     }
 
-    /// A non-negative integer (ids, millisecond times).
+    /// A non-negative integer (ids, millisecond and nanosecond times).
     @inlinable public var integer: Int64? {
         guard count > 0 && count <= 19 else { return nil }
         var value: Int64 = 0
-        for offset in 0..<count {
+        // Up to 18 digits cannot overflow; only a 19th needs checking.
+        let unchecked = min(count, 18)
+        for offset in 0..<unchecked {
             let digit = start[offset] &- 48
+            if digit > 9 { return nil }
+            value = value &* 10 &+ Int64(digit)
+        }
+        if count == 19 {
+            let digit = start[18] &- 48
             if digit > 9 { return nil }
             let (shifted, overflow) = value.multipliedReportingOverflow(by: 10)
             let (sum, carry) = shifted.addingReportingOverflow(Int64(digit))
@@ -36,6 +43,13 @@ public struct ByteSpan {
             value = sum
         }
         return value
+    }
+
+    /// Whether the span ends with `literal`.
+    @inlinable public func hasSuffix(_ literal: StaticString) -> Bool {
+        let length = literal.utf8CodeUnitCount
+        guard length <= count else { return false }
+        return bytesCompare(start + (count - length), literal.utf8Start, length) == 0
     }
 }
 
@@ -160,13 +174,47 @@ public struct ByteCursor {
         }
     }
 
+    /// A price or size, quoted or bare, read straight into book units in one pass over its bytes:
+    /// the levels of depth frames are most of what a replay reads. Anything unusual (a sign, an
+    /// exponent, more than 18 digits or 8 places) goes through `BookUnits.parse`, which is exact.
+    @inlinable public mutating func bookUnits() -> Int64? {
+        skipSpace()
+        guard index < end, base[index] == UInt8(ascii: "\"") else { return scalar()?.bookUnits }
+        let start = index + 1
+        var scan = start
+        var value: Int64 = 0
+        var digits = 0
+        var point = -1
+        while scan < end {
+            let digit = base[scan] &- UInt8(ascii: "0")
+            if digit < 10 {
+                value = value &* 10 &+ Int64(digit)
+                digits += 1
+            } else if base[scan] == UInt8(ascii: "."), point < 0 {
+                point = scan
+            } else {
+                break
+            }
+            scan += 1
+        }
+        if scan < end && base[scan] == UInt8(ascii: "\"") {
+            index = scan + 1
+            let fraction = point < 0 ? 0 : scan - point - 1
+            if let units = BookUnits.scaled(value, digits: digits, fractionDigits: fraction) { return units }
+            return digits == 0 ? nil : BookUnits.parse(base + start, count: scan - start)
+        }
+        return string()?.bookUnits
+    }
+
     /// Reads `[["price","size"], ...]` into levels; nil if malformed or a number is not exact.
     public mutating func levels(into levels: inout [(price: Int64, size: Int64)]) -> Bool {
         guard consume(UInt8(ascii: "[")) else { return false }
         if consume(UInt8(ascii: "]")) { return true }
+        // A diff event carries tens of levels a side: one allocation instead of doubling up to it.
+        if levels.capacity < 32 { levels.reserveCapacity(32) }
         while true {
-            guard consume(UInt8(ascii: "[")), let price = stringOrScalar()?.bookUnits, consume(UInt8(ascii: ",")),
-                let size = stringOrScalar()?.bookUnits, consume(UInt8(ascii: "]")), price > 0, size >= 0
+            guard consume(UInt8(ascii: "[")), let price = bookUnits(), consume(UInt8(ascii: ",")),
+                let size = bookUnits(), consume(UInt8(ascii: "]")), price > 0, size >= 0
             else { return false }
             levels.append((price, size))
             if consume(UInt8(ascii: ",")) { continue }

@@ -36,20 +36,28 @@ public struct TriggerIndex: Hashable, Sendable {
     }
 
     /// Up to `count` entries from the top of a side, in trigger order, without changing the heap:
-    /// a best-first walk of the heap's tree, O(count log count).
+    /// a best-first walk of the heap's tree, whose frontier is itself a small heap of slots,
+    /// O(count log count). The signals call it every second for the stressed deficit.
     public func leading(_ side: Side, count: Int, isLive: (Entry) -> Bool) -> [Entry] {
         let heap = side == .long ? longs : shorts
-        let before: (Entry, Entry) -> Bool = side == .long ? { $0.price > $1.price } : { $0.price < $1.price }
-        var frontier: [Int] = heap.isEmpty ? [] : [0]
+        guard !heap.isEmpty && count > 0 else { return [] }
+        let isLong = side == .long
         var result: [Entry] = []
-        var seen = Set<Int32>()
-        while !frontier.isEmpty && result.count < count {
-            var bestSlot = 0
-            for slot in 1..<frontier.count where before(heap[frontier[slot]], heap[frontier[bestSlot]]) { bestSlot = slot }
-            let index = frontier.remove(at: bestSlot)
-            let entry = heap[index]
-            if isLive(entry) && seen.insert(entry.position).inserted { result.append(entry) }
-            for child in [2 * index + 1, 2 * index + 2] where child < heap.count { frontier.append(child) }
+        result.reserveCapacity(Swift.min(count, heap.count))
+        var seen = Set<Int32>(minimumCapacity: Swift.min(count, heap.count))
+        heap.withUnsafeBufferPointer { entries in
+            let before: (Int, Int) -> Bool = isLong
+                ? { entries[$0].price > entries[$1].price } : { entries[$0].price < entries[$1].price }
+            var frontier: [Int] = [0]
+            frontier.reserveCapacity(2 * count + 2)
+            while let slot = frontier.first, result.count < count {
+                Heap.pop(&frontier, before: before)
+                let entry = entries[slot]
+                if isLive(entry) && seen.insert(entry.position).inserted { result.append(entry) }
+                let left = 2 * slot + 1
+                if left < entries.count { Heap.push(&frontier, left, before: before) }
+                if left + 1 < entries.count { Heap.push(&frontier, left + 1, before: before) }
+            }
         }
         return result
     }

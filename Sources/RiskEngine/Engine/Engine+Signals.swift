@@ -36,20 +36,50 @@ extension Engine {
     /// The deficit the current book would produce if the riskiest positions of one side were
     /// liquidated now, one after the other through the overlay; the worse of the two sides, in the
     /// contract's settlement money.
+    ///
+    /// Each liquidation takes the book from the touch outwards and leaves the next one the rest, so
+    /// the series is one walk for the sum of their sizes whose fills are shared out in order: the
+    /// same fills, and so the same deficit to the unit, as walking each position through an
+    /// overlay that records the one before, without copying the overlay once a position.
     public func stressedDeficit(market index: Int) -> Fixed {
         guard markets[index].markPrice != nil else { return .zero }
         let instrument = markets[index].instrument
+        let book = markets[index].book
         var worst = Fixed.zero
         for side in [Side.long, Side.short] {
             let riskiest = markets[index].triggers.leading(side, count: configuration.stressedPositions) { isLive($0) }
             guard !riskiest.isEmpty else { continue }
-            var book = markets[index].book
-            var total = Fixed.zero
+            var quantities: [Int64] = []
+            quantities.reserveCapacity(riskiest.count)
+            var sum: Int64 = 0
             for entry in riskiest {
+                let quantity = positions[Int(entry.position)].quantity.bookUnits
+                quantities.append(quantity)
+                let (added, overflow) = sum.addingReportingOverflow(quantity)
+                sum = overflow ? .max : added
+            }
+            let fills = book.walk(side.closingBookSide, quantity: sum).fills
+            var fillIndex = 0
+            var leftInFill = fills.first?.size ?? 0
+            var total = Fixed.zero
+            for (entry, quantity) in zip(riskiest, quantities) {
                 let position = positions[Int(entry.position)]
-                let (walk, deficit) = Engine.liquidationWalk(position, instrument: instrument, book: book)
-                total += deficit
-                book.consume(side.closingBookSide, fills: walk.fills)
+                var needed = quantity
+                var net = Fixed.zero
+                while needed > 0 && fillIndex < fills.count {
+                    let take = min(needed, leftInFill)
+                    if let bankruptcy = position.bankruptcy {
+                        net += Engine.pnlAtBankruptcy(position, bankruptcy: bankruptcy, instrument: instrument,
+                            fill: Fill(price: fills[fillIndex].price, size: take))
+                    }
+                    needed -= take
+                    leftInFill -= take
+                    if leftInFill == 0 {
+                        fillIndex += 1
+                        leftInFill = fillIndex < fills.count ? fills[fillIndex].size : 0
+                    }
+                }
+                if net.isNegative { total += -net }
             }
             worst = Fixed.maximum(worst, total)
         }
@@ -63,11 +93,17 @@ extension Engine {
         guard let bankruptcy = position.bankruptcy else { return (walk, .zero) }
         var net = Fixed.zero
         for fill in walk.fills {
-            let terms = PositionTerms(side: position.side, quantity: Fixed(bookUnits: fill.size), entryPrice: bankruptcy,
-                kind: instrument.kind, brackets: instrument.brackets)
-            net += MarginMath.unrealisedPnL(terms, at: Fixed(bookUnits: fill.price))
+            net += pnlAtBankruptcy(position, bankruptcy: bankruptcy, instrument: instrument, fill: fill)
         }
         return (walk, net.isNegative ? -net : .zero)
+    }
+
+    /// What closing `fill.size` of a position at `fill.price` makes against its bankruptcy price:
+    /// negative is a deficit.
+    static func pnlAtBankruptcy(_ position: Position, bankruptcy: Fixed, instrument: Instrument, fill: Fill) -> Fixed {
+        let terms = PositionTerms(side: position.side, quantity: Fixed(bookUnits: fill.size), entryPrice: bankruptcy,
+            kind: instrument.kind, brackets: instrument.brackets)
+        return MarginMath.unrealisedPnL(terms, at: Fixed(bookUnits: fill.price))
     }
 
     /// The deficit position `index` would leave if liquidated into its book now (no compounding).

@@ -110,11 +110,23 @@ public struct OrderBook: Hashable, Sendable {
         Swift.max(0, feedSize - consumed(side, at: price))
     }
 
+    /// Visits one side's levels from the touch outwards with their sizes after the overlay, until
+    /// `body` returns false. The overlay is fetched once, not per level: the signals read hundreds
+    /// of levels a sample, and the overlay is nearly always empty.
+    @inlinable
+    func forEachEffectiveLevel(_ side: BookSide, _ body: (_ price: Int64, _ size: Int64) -> Bool) {
+        let overlay = side == .bid ? consumedBids : consumedAsks
+        if overlay.isEmpty {
+            ladder(side).forEachFromTouch(body)
+        } else {
+            ladder(side).forEachFromTouch { price, size in body(price, Swift.max(0, size - overlay[price, default: 0])) }
+        }
+    }
+
     /// Best level with liquidity left after the overlay.
     public func best(_ side: BookSide) -> (price: Int64, size: Int64)? {
         var result: (Int64, Int64)? = nil
-        ladder(side).forEachFromTouch { price, size in
-            let left = effectiveSize(side, price: price, feedSize: size)
+        forEachEffectiveLevel(side) { price, left in
             if left > 0 { result = (price, left); return false }
             return true
         }
@@ -153,9 +165,9 @@ public struct OrderBook: Hashable, Sendable {
         let band = mid * Fixed(bps) / Fixed(10_000)
         let limit = (side == .bid ? mid - band : mid + band).bookUnits
         var total: Int128 = 0
-        ladder(side).forEachFromTouch { price, size in
+        forEachEffectiveLevel(side) { price, size in
             if side == .bid ? price < limit : price > limit { return false }
-            total += Int128(price) * Int128(effectiveSize(side, price: price, feedSize: size))
+            total += Int128(price) * Int128(size)
             return true
         }
         // Σ price × size in (10⁻⁸)², scaled to 10⁻¹⁸.
@@ -169,9 +181,9 @@ public struct OrderBook: Hashable, Sendable {
         let band = mid * Fixed(bps) / Fixed(10_000)
         let limit = (side == .bid ? mid - band : mid + band).bookUnits
         var total: Int64 = 0
-        ladder(side).forEachFromTouch { price, size in
+        forEachEffectiveLevel(side) { price, size in
             if side == .bid ? price < limit : price > limit { return false }
-            total &+= effectiveSize(side, price: price, feedSize: size)
+            total &+= size
             return true
         }
         return total
@@ -184,9 +196,8 @@ public struct OrderBook: Hashable, Sendable {
         var result = BookWalk()
         var left = quantity
         var value: Int128 = 0
-        ladder(side).forEachFromTouch { price, size in
+        forEachEffectiveLevel(side) { price, available in
             if left <= 0 { return false }
-            let available = effectiveSize(side, price: price, feedSize: size)
             if available <= 0 { return true }
             let take = Swift.min(available, left)
             result.fills.append(Fill(price: price, size: take))

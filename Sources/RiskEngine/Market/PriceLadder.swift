@@ -189,15 +189,20 @@ public struct PriceLadder: Sendable {
     /// Visits levels from the touch outwards until `body` returns false.
     @inlinable
     public func forEachFromTouch(_ body: (_ price: Int64, _ size: Int64) -> Bool) {
+        let isBid = side == .bid
         var chunk = chunks.count - 1
         while chunk >= 0 {
-            let keys = chunks[chunk].keys
-            let sizes = chunks[chunk].sizes
-            var index = keys.count - 1
-            while index >= 0 {
-                if !body(price(forKey: keys[index]), sizes[index]) { return }
-                index -= 1
+            let stopped = chunks[chunk].keys.withUnsafeBufferPointer { keys in
+                chunks[chunk].sizes.withUnsafeBufferPointer { sizes in
+                    var index = keys.count - 1
+                    while index >= 0 {
+                        if !body(isBid ? keys[index] : -keys[index], sizes[index]) { return true }
+                        index -= 1
+                    }
+                    return false
+                }
             }
+            if stopped { return }
             chunk -= 1
         }
     }

@@ -10,9 +10,9 @@ public enum BookUnits {
 
     /// Parses decimal text from a frame into book units; nil when it is not an exact decimal that fits.
     ///
-    /// This is the hottest function of a replay, so numbers of up to 18 digits (every real price
-    /// and size) take a 64-bit path with no overflow checks needed; longer ones take the exact
-    /// 128-bit path.
+    /// This is the hottest function of a replay, so numbers of up to 18 digits with at most 8
+    /// decimal places (every real price and size) take one pass with no overflow checks and a single
+    /// scaling multiply; anything else takes the exact 128-bit path.
     @inlinable
     public static func parse(_ start: UnsafePointer<UInt8>, count: Int) -> Int64? {
         var index = 0
@@ -20,37 +20,50 @@ public enum BookUnits {
         if count > 0 && start[0] == UInt8(ascii: "-") { negative = true; index = 1 }
         var value: Int64 = 0
         var digits = 0
-        var fraction = -1
+        var point = -1
         while index < count {
-            let byte = start[index]
+            let digit = start[index] &- UInt8(ascii: "0")
+            if digit < 10 {
+                value = value &* 10 &+ Int64(digit)
+                digits += 1
+            } else if start[index] == UInt8(ascii: "."), point < 0 {
+                point = index
+            } else {
+                return nil
+            }
             index += 1
-            if byte == UInt8(ascii: ".") {
-                if fraction >= 0 { return nil }
-                fraction = 0
-                continue
-            }
-            let digit = byte &- UInt8(ascii: "0")
-            if digit > 9 { return nil }
-            if fraction >= 0 {
-                if fraction == places {
-                    if digit != 0 { return nil }
-                    continue
-                }
-                fraction += 1
-            }
-            digits += 1
-            if digits > 18 { return slowParse(start, count: count) }
-            value = value &* 10 &+ Int64(digit)
         }
-        if digits == 0 { return nil }
-        var scale = max(fraction, 0)
-        while scale < places {
-            let (scaled, overflow) = value.multipliedReportingOverflow(by: 10)
-            if overflow { return nil }
-            value = scaled
-            scale += 1
+        let fraction = point < 0 ? 0 : count - point - 1
+        guard let units = scaled(value, digits: digits, fractionDigits: fraction) else {
+            return digits == 0 ? nil : slowParse(start, count: count)
         }
-        return negative ? -value : value
+        return negative ? -units : units
+    }
+
+    /// The last step of a fast parse: `value` read from `digits` digits of which `fractionDigits`
+    /// follow the point, scaled to book units. nil when the fast path cannot be exact (no digits,
+    /// more than 18 digits, or more than 8 places) or the result overflows: the caller decides.
+    @inlinable @inline(__always)
+    public static func scaled(_ value: Int64, digits: Int, fractionDigits: Int) -> Int64? {
+        guard digits > 0 && digits <= 18 && fractionDigits <= places else { return nil }
+        let (units, overflow) = value.multipliedReportingOverflow(by: powerOfTen(places - fractionDigits))
+        return overflow ? nil : units
+    }
+
+    /// 10^exponent for 0...8.
+    @inlinable @inline(__always)
+    static func powerOfTen(_ exponent: Int) -> Int64 {
+        switch exponent {
+        case 0: return 1
+        case 1: return 10
+        case 2: return 100
+        case 3: return 1_000
+        case 4: return 10_000
+        case 5: return 100_000
+        case 6: return 1_000_000
+        case 7: return 10_000_000
+        default: return 100_000_000
+        }
     }
 
     @usableFromInline
@@ -78,6 +91,14 @@ extension Fixed {
 
     /// Book units, rounded half away from zero and clamped into range.
     public var bookUnits: Int64 {
+        // Most values (sizes under 9.2 units, say) fit 64 bits, where the division is cheap.
+        if let small = Int64(exactly: raw) {
+            let quotient = small / 10_000_000_000
+            let remainder = small % 10_000_000_000
+            if remainder >= 5_000_000_000 { return quotient + 1 }
+            if remainder <= -5_000_000_000 { return quotient - 1 }
+            return quotient
+        }
         let units = rounded(places: BookUnits.places).raw / Fixed.bookToFixed
         if units > Int128(Int64.max) { return .max }
         if units < Int128(Int64.min) { return .min }

@@ -1,0 +1,65 @@
+import Testing
+@testable import MarketFeeds
+import RiskEngine
+
+/// The Binance decoder's fast paths: book tickers checked but not decoded, and levels read
+/// straight into book units.
+@Suite("Binance frame decoder")
+struct FrameDecoderTests {
+    static func decode(_ frame: String) -> FeedMessage? {
+        var bytes = Array(frame.utf8)
+        return bytes.withUnsafeMutableBufferPointer { BinanceFrameDecoder.decode($0.baseAddress!, count: $0.count, receiveTime: nil) }
+    }
+
+    static let ticker = #"{"e":"bookTicker","u":5123107839020,"s":"BTCUSDT","b":"61800.20","B":"2.507","a":"61800.30","A":"2.510","T":1723161256313,"E":1723161256313}"#
+
+    @Test("a book ticker, wrapped or raw, is skipped; a broken one is malformed")
+    func bookTickers() {
+        for frame in [#"{"stream":"btcusdt@bookTicker","data":\#(Self.ticker)}"#, Self.ticker] {
+            guard case .skipped(let kind)? = Self.decode(frame) else { Issue.record("not skipped: \(frame)"); continue }
+            #expect(kind == "bookTicker")
+        }
+        let broken = [
+            #"{"stream":"btcusdt@bookTicker","data":{"e":"bookTicker","u":5123107839020,"s":"BTCUSDT","b":"61800.20""#,
+            #"{"stream":"btcusdt@bookTicker","data":{"e":"bookTicker","s":"BTCUSDT","b":"61800.20"}"#,
+            #"{"stream":"btcusdt@bookTicker","data":{"e":"bookTicker","s":"BTCUSDT,"b":"61800.20"}}"#,
+            #"{"stream":"btcusdt@bookTicker","data":{"e":"bookTicker","s":"BTCUSDT","b":"61800.20"}}x"#,
+            #"{"e":"bookTicker","u":5123107839020,"s":"BTCUSDT","b":"61800.20","#,
+        ]
+        for frame in broken { #expect(Self.decode(frame) == nil, "\(frame)") }
+    }
+
+    @Test("levels: quoted and bare numbers, every shape the exact parse accepts, and the ones it rejects")
+    func levels() {
+        let frame = #"{"e":"depthUpdate","E":1,"s":"BTCUSDT","U":1,"u":2,"pu":0,"b":[["61659.70","1.486"],[61659.0, "0.002"],[ "61658.10" , "0.0330000000" ]],"a":[["61659.80","0.000"],["1234567890.12345678","92233720368"]]}"#
+        guard case .depth(let event)? = Self.decode(frame) else { Issue.record("not decoded"); return }
+        #expect(event.bids.map(\.price) == [6_165_970_000_000, 6_165_900_000_000, 6_165_810_000_000])
+        #expect(event.bids.map(\.size) == [148_600_000, 200_000, 3_300_000])
+        #expect(event.asks.map(\.price) == [6_165_980_000_000, 123_456_789_012_345_678])
+        #expect(event.asks.map(\.size) == [0, 9_223_372_036_800_000_000])
+        for bad in [#"["-1.0","1"]"#, #"["1.0","-1"]"#, #"["0","1"]"#, #"["1.000000001","1"]"#, #"["1e3","1"]"#, #"["","1"]"#,
+            #"["1.0","1"#, #"["92233720369","1"]"#, #"["1..0","1"]"#] {
+            let broken = #"{"e":"depthUpdate","E":1,"s":"BTCUSDT","U":1,"u":2,"pu":0,"b":[\#(bad)],"a":[]}"#
+            #expect(Self.decode(broken) == nil, "\(bad)")
+        }
+    }
+
+    @Test("the cursor's one-pass number agrees with the exact parse of the same text")
+    func cursorNumbers() {
+        var rng = SplitMix64(seed: 5)
+        let alphabet = Array("0123456789.-".utf8)
+        for _ in 0..<20_000 {
+            let text = String(decoding: (0..<Int.random(in: 0...21, using: &rng)).map { _ in
+                Int.random(in: 0..<4, using: &rng) == 0 ? alphabet.randomElement(using: &rng)! : UInt8.random(in: 48...57, using: &rng)
+            }, as: UTF8.self)
+            let quoted = Array("\"\(text)\",".utf8)
+            let value = quoted.withUnsafeBufferPointer { buffer -> Int64? in
+                var cursor = ByteCursor(buffer.baseAddress!, count: buffer.count)
+                return cursor.bookUnits()
+            }
+            let exact = text.hasPrefix("+") ? nil
+                : DecimalText.scaledInteger(Substring(text), places: BookUnits.places, limit: BookUnits.limit).map(Int64.init)
+            #expect(value == exact, "\(text)")
+        }
+    }
+}

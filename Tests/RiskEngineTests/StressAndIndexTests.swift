@@ -1,0 +1,97 @@
+import Testing
+@testable import RiskEngine
+
+/// The signals' fast paths must give exactly what the plain definitions give.
+@Suite("Stressed deficit and trigger ranking")
+struct StressAndIndexTests {
+    /// The definition: walk each of the riskiest positions through the book in turn, recording each
+    /// walk in the overlay before the next.
+    static func stressedDeficitByDefinition(_ engine: Engine, market index: Int) -> Fixed {
+        guard engine.markets[index].markPrice != nil else { return .zero }
+        let instrument = engine.markets[index].instrument
+        var worst = Fixed.zero
+        for side in [Side.long, Side.short] {
+            let riskiest = engine.markets[index].triggers.leading(side, count: engine.configuration.stressedPositions) { engine.isLive($0) }
+            var book = engine.markets[index].book
+            var total = Fixed.zero
+            for entry in riskiest {
+                let (walk, deficit) = Engine.liquidationWalk(engine.positions[Int(entry.position)], instrument: instrument, book: book)
+                total += deficit
+                book.consume(side.closingBookSide, fills: walk.fills)
+            }
+            worst = Fixed.maximum(worst, total)
+        }
+        return worst
+    }
+
+    @Test("one shared walk gives the deficit of walking the riskiest positions one by one", arguments: 1...12)
+    func stressedDeficitMatchesDefinition(seed: Int) {
+        var rng = SeededGenerator(seed: UInt64(seed))
+        var configuration = EngineConfiguration()
+        configuration.stressedPositions = Int.random(in: 1...30, using: &rng)
+        var engine = engine(with: [PropertyTests.linear, PropertyTests.inverse], configuration: configuration)
+        engine.openFund(asset: "USDT", balance: Fixed(1_000))
+        engine.openFund(asset: "AAA", balance: Fixed(1))
+        let symbols = [PropertyTests.linear.symbol, PropertyTests.inverse.symbol]
+        var time: Int64 = 1_000_000_000
+        for symbol in symbols {
+            let (bids, asks) = PropertyTests.randomBook(around: 100, &rng)
+            engine.apply(.bookSnapshot(symbol: symbol, bids: bids, asks: asks, time: time))
+            engine.apply(.mark(symbol: symbol, price: Fixed(100), time: time))
+        }
+        for number in 0..<80 {
+            let symbol = symbols.randomElement(using: &rng)!
+            let isInverse = symbol == PropertyTests.inverse.symbol
+            let quantity = isInverse ? Fixed(Int.random(in: 1...900, using: &rng)) : Fixed(Int.random(in: 1...40_000, using: &rng)) / Fixed(1000)
+            engine.apply(.position(PositionUpdate(account: "a\(number)", symbol: symbol, side: Bool.random(using: &rng) ? .long : .short,
+                quantity: quantity, entryPrice: Fixed(Int.random(in: 9_700...10_300, using: &rng)) / Fixed(100), mode: .isolated,
+                walletBalance: nil, leverage: Fixed(Int.random(in: 5...125, using: &rng))), time: time))
+        }
+        var compared = 0
+        for _ in 0..<60 {
+            time += 500_000_000
+            let symbol = symbols.randomElement(using: &rng)!
+            if Bool.random(using: &rng) {
+                let mark = Fixed(Int.random(in: 9_600...10_400, using: &rng)) / Fixed(100)
+                engine.apply(.mark(symbol: symbol, price: mark, time: time))
+            } else {
+                let (bids, asks) = PropertyTests.randomBook(around: 100, &rng)
+                engine.apply(.bookSnapshot(symbol: symbol, bids: bids, asks: asks, time: time))
+            }
+            for index in engine.markets.indices {
+                let fast = engine.stressedDeficit(market: index)
+                #expect(fast == Self.stressedDeficitByDefinition(engine, market: index), "seed \(seed), market \(index)")
+                if fast.isPositive { compared += 1 }
+            }
+        }
+        // Books thin enough to leave deficits, or the comparison proved little.
+        #expect(compared > 0, "seed \(seed) never had a stressed deficit")
+    }
+
+    @Test("the leading entries are the live ones in trigger order, each position once", arguments: 1...20)
+    func leadingMatchesSorting(seed: Int) {
+        var rng = SeededGenerator(seed: UInt64(seed))
+        var index = TriggerIndex()
+        var version: [Int32: UInt32] = [:]
+        for _ in 0..<Int.random(in: 1...400, using: &rng) {
+            let position = Int32.random(in: 0..<120, using: &rng)
+            let next = (version[position] ?? 0) + (Bool.random(using: &rng) ? 1 : 0)
+            version[position] = next
+            let side: Side = Bool.random(using: &rng) ? .long : .short
+            index.insert(side: side, price: Fixed(Int.random(in: 1...60, using: &rng)), position: position, version: next)
+        }
+        let isLive: (TriggerIndex.Entry) -> Bool = { version[$0.position] == $0.version }
+        for side in [Side.long, Side.short] {
+            let count = Int.random(in: 1...60, using: &rng)
+            let heap = side == .long ? index.longs : index.shorts
+            var seen = Set<Int32>()
+            let expected = heap.filter(isLive)
+                .sorted { side == .long ? $0.price > $1.price : $0.price < $1.price }
+                .filter { seen.insert($0.position).inserted }
+            let leading = index.leading(side, count: count, isLive: isLive)
+            #expect(leading.map(\.price) == expected.prefix(count).map(\.price), "seed \(seed)")
+            #expect(Set(leading.map(\.position)).count == leading.count)
+            #expect(leading.allSatisfy(isLive))
+        }
+    }
+}

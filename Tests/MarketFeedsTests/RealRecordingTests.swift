@@ -26,12 +26,21 @@ struct RealRecordingTests {
         #expect(mark >= Fixed(61_600) && mark <= Fixed(61_700))
     }
 
-    @Test("the decompressing thread gives the same result as the plain reader")
+    @Test("decompressing and decoding on threads gives the same result as the plain reader")
     func threadedMatches() throws {
-        let plain = try replay([SharedData.path("binance-usdm/btcusdt_20240808.gz")])
-        let threaded = try replay([SharedData.path("binance-usdm/btcusdt_20240808.gz")]) { $0.threaded = true }
+        let path = SharedData.path("binance-usdm/btcusdt_20240808.gz")
+        let plain = try replay([path]) { $0.syntheticPositions = 2_000 }
+        let threaded = try replay([path]) { $0.threaded = true; $0.syntheticPositions = 2_000 }
         #expect(plain.engine.market("BTCUSDT")?.book == threaded.engine.market("BTCUSDT")?.book)
         #expect(plain.stats.read == threaded.stats.read)
+        #expect(plain.stats.applied == threaded.stats.applied)
+        #expect(plain.stats.skipped == threaded.stats.skipped)
+        #expect(plain.synchronizers["BTCUSDT"]?.counters == threaded.synchronizers["BTCUSDT"]?.counters)
+        #expect(plain.log.simulatedCount == threaded.log.simulatedCount)
+        #expect(plain.log.alerts.count == threaded.log.alerts.count)
+        #expect(plain.engine.fund("USDT").balance == threaded.engine.fund("USDT").balance)
+        #expect(plain.engine.positions.count == threaded.engine.positions.count)
+        #expect(plain.lastTime == threaded.lastTime)
     }
 
     @Test("synthetic positions on the real market: liquidations, money conserved, deterministic by seed")

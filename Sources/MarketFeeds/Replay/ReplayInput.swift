@@ -14,6 +14,13 @@ final class ReplayInput {
     /// Lines taken from the reader and decoded (the sniffed first line counts once decoded).
     var linesConsumed = 0
     var firstLine: (bytes: UnsafePointer<UInt8>, count: Int, number: Int)?
+    /// While a replay runs to the end, the thread decoding this input ahead; the reader, decoder
+    /// and first line are its own until it is detached.
+    var ahead: DecodeAhead?
+    /// The reader's position as of the last batch taken from `ahead`.
+    var aheadFraction: Double?
+    /// An error the decoding thread stopped on, thrown once the messages before it are used.
+    var deferredFailure: ReplayError?
 
     init(path: String, threaded: Bool) throws(ReplayError) {
         self.path = path
@@ -56,6 +63,39 @@ final class ReplayInput {
         }
     }
 
+    /// Hands the reader and decoder to a thread that decodes ahead.
+    func startDecodingAhead(strict: Bool) {
+        guard ahead == nil, !ended, deferredFailure == nil else { return }
+        ahead = DecodeAhead(path: path, reader: reader, decoder: decoder, firstLine: firstLine, strict: strict)
+        firstLine = nil
+    }
+
+    /// Stops the decoding thread and takes back its reader and decoder; what it decoded and was
+    /// not used yet joins `pending`, as if this thread had decoded it. Returns the counts of the
+    /// lines concerned, for the replay's statistics.
+    func stopDecodingAhead() -> [DecodeAhead.Batch] {
+        guard let thread = ahead else { return [] }
+        let rest = thread.stop()
+        decoder = thread.decoder
+        firstLine = thread.firstLine
+        ahead = nil
+        return rest
+    }
+
+    /// Uses a batch from the decoding thread: its messages follow what is pending.
+    func take(_ batch: DecodeAhead.Batch) {
+        if pendingIndex >= pending.count {
+            pending = batch.messages
+            pendingIndex = 0
+        } else {
+            pending.append(contentsOf: batch.messages)
+        }
+        linesConsumed += batch.lines
+        if batch.ended { ended = true }
+        if let fraction = batch.fraction { aheadFraction = fraction }
+        if let failure = batch.failure { deferredFailure = failure }
+    }
+
     /// Skips `count` lines without decoding them (restoring a checkpoint).
     func skip(lines count: Int) throws(ReplayError) {
         var left = count
@@ -68,6 +108,7 @@ final class ReplayInput {
 
     var progress: Double {
         if ended && pendingIndex >= pending.count { return 1 }
+        if ahead != nil { return min(0.9999, aheadFraction ?? 0) }
         return min(0.9999, reader.fraction ?? 0)
     }
 }

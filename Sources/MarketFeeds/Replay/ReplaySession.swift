@@ -10,7 +10,7 @@ public struct ReplayOptions: Sendable {
     /// Opening fund balance per settlement asset.
     public var insuranceFund: [String: Fixed] = ["USDT": Fixed(250_000)]
     public var strict = false
-    /// Decompress on a second thread.
+    /// Decompress, and when run to the end decode, on threads of their own.
     public var threaded = true
 
     public init() {}
@@ -65,6 +65,7 @@ public final class ReplaySession: SessionDriver {
 
     /// Decodes lines of an input until it has a message or ends.
     func refill(_ input: ReplayInput) throws(ReplayError) {
+        if input.ahead != nil || input.deferredFailure != nil { return try refillFromThread(input) }
         while input.pendingIndex >= input.pending.count && !input.ended {
             input.pending.removeAll(keepingCapacity: true)
             input.pendingIndex = 0
@@ -92,6 +93,40 @@ public final class ReplaySession: SessionDriver {
                 stats.noteMalformed(file: input.path, line: line.number, field: field)
                 if options.strict { throw .malformed(path: input.path, line: line.number, field: field) }
             }
+        }
+    }
+
+    /// Takes batches the input's decoding thread made until it has a message or ends; an error
+    /// the thread stopped on is thrown once the messages before it have been used.
+    func refillFromThread(_ input: ReplayInput) throws(ReplayError) {
+        while input.pendingIndex >= input.pending.count && !input.ended {
+            if let failure = input.deferredFailure {
+                input.deferredFailure = nil
+                stopDecodingAhead(input)
+                throw failure
+            }
+            guard let thread = input.ahead, let batch = thread.next() else {
+                stopDecodingAhead(input)
+                return
+            }
+            count(batch, of: input)
+            input.take(batch)
+        }
+        if input.ended { stopDecodingAhead(input) }
+    }
+
+    func count(_ batch: DecodeAhead.Batch, of input: ReplayInput) {
+        stats.read += batch.read
+        stats.applied += batch.applied
+        stats.skipped += batch.skipped
+        for (line, field) in batch.malformed { stats.noteMalformed(file: input.path, line: line, field: field) }
+    }
+
+    /// Back to decoding on this thread (after the end, an error, or to step from here).
+    func stopDecodingAhead(_ input: ReplayInput) {
+        for batch in input.stopDecodingAhead() {
+            count(batch, of: input)
+            input.take(batch)
         }
     }
 
@@ -124,8 +159,10 @@ public final class ReplaySession: SessionDriver {
         return true
     }
 
-    /// Replays everything that is left.
+    /// Replays everything that is left, each input decoded ahead on a thread of its own.
     public func runToEnd() throws(ReplayError) {
+        if options.threaded { for input in inputs { input.startDecodingAhead(strict: options.strict) } }
+        defer { for input in inputs { stopDecodingAhead(input) } }
         while try step() {}
     }
 

@@ -36,6 +36,8 @@ enum ReplayBenchmarks {
             report("replay_\(label)_seconds", best, "s", decimals: 3)
         }
 
+        realBookUpdates(unpacked)
+
         var zcatBest = Double.infinity
         for _ in 0..<5 { zcatBest = min(zcatBest, Stopwatch.measure { _ = shell("zcat '\(recording)' > /dev/null") }) }
         report("reference_zcat_seconds", zcatBest, "s", decimals: 3)
@@ -59,6 +61,46 @@ enum ReplayBenchmarks {
         } else {
             print("reference_python_orjson: skipped (python3 with orjson not available)")
         }
+    }
+
+    /// The recording's own depth stream, level by level, into a book that starts from its first
+    /// REST snapshot: the book's share of a replay, on the real spread of updates (a full-depth
+    /// stream touches levels thousands of ticks from the touch, in price order within an event).
+    static func realBookUpdates(_ path: String) {
+        guard let reader = try? LineReader(source: FileByteSource(path: path)) else { return }
+        var decoder = BinanceLineDecoder(timestamped: true)
+        var messages: [FeedMessage] = []
+        var snapshot: DepthSnapshot? = nil
+        var changes: [LevelChange] = []
+        while let line = try? reader.nextLine() {
+            messages.removeAll(keepingCapacity: true)
+            _ = decoder.decode(line.bytes, count: line.count, into: &messages)
+            for message in messages {
+                switch message {
+                case .snapshot(let first) where snapshot == nil: snapshot = first
+                case .depth(let event) where snapshot != nil:
+                    for level in event.bids { changes.append(LevelChange(side: .bid, price: level.price, size: level.size)) }
+                    for level in event.asks { changes.append(LevelChange(side: .ask, price: level.price, size: level.size)) }
+                default: break
+                }
+            }
+        }
+        guard let snapshot, !changes.isEmpty else { return }
+        var rates: [Double] = []
+        var levels = 0
+        for _ in 0..<5 {
+            var book = OrderBook()
+            book.applySnapshot(bids: snapshot.bids, asks: snapshot.asks)
+            let seconds = Stopwatch.measure {
+                for change in changes { book.applyLevel(side: change.side, price: change.price, size: change.size) }
+            }
+            rates.append(Double(changes.count) / seconds / 1e6)
+            levels = (book.bids.count + book.asks.count) / 2
+            blackHole(book)
+        }
+        rates.sort()
+        report("book_level_updates_btcusdt_recording_best_of_5", rates.last!, "M/s")
+        report("book_levels_after_btcusdt_recording", Double(levels), "levels/side", decimals: 0)
     }
 
     @discardableResult

@@ -29,6 +29,26 @@ struct FrameDecoderTests {
         for frame in broken { #expect(Self.decode(frame) == nil, "\(frame)") }
     }
 
+    @Test("skipping a value: nesting, brackets and escaped quotes inside strings, and what is left unclosed")
+    func skipping() {
+        func skip(_ text: String) -> String? {
+            var bytes = Array(text.utf8)
+            return bytes.withUnsafeMutableBufferPointer { buffer -> String? in
+                var cursor = ByteCursor(UnsafePointer(buffer.baseAddress!), count: buffer.count)
+                guard cursor.skipValue() else { return nil }
+                return String(decoding: UnsafeBufferPointer(start: buffer.baseAddress! + cursor.index, count: buffer.count - cursor.index), as: UTF8.self)
+            }
+        }
+        #expect(skip(#"{"a":[1,{"b":"]}"}],"c":"x\"}"},rest"#) == ",rest")
+        #expect(skip(#"[[],[[]],{}] tail"#) == " tail")
+        #expect(skip(#"  "str\\" , next"#) == " , next")
+        #expect(skip("123,") == ",")
+        #expect(skip(#"{"a":"}"#) == nil)
+        #expect(skip(#"{"a":[1,2]"#) == nil)
+        #expect(skip(#"["unterminated\"]"#) == nil)
+        #expect(skip("") == nil)
+    }
+
     @Test("levels: quoted and bare numbers, every shape the exact parse accepts, and the ones it rejects")
     func levels() {
         let frame = #"{"e":"depthUpdate","E":1,"s":"BTCUSDT","U":1,"u":2,"pu":0,"b":[["61659.70","1.486"],[61659.0, "0.002"],[ "61658.10" , "0.0330000000" ]],"a":[["61659.80","0.000"],["1234567890.12345678","92233720368"]]}"#
@@ -60,6 +80,20 @@ struct FrameDecoderTests {
             let exact = text.hasPrefix("+") ? nil
                 : DecimalText.scaledInteger(Substring(text), places: BookUnits.places, limit: BookUnits.limit).map(Int64.init)
             #expect(value == exact, "\(text)")
+            // The compact level path, as price and as size, agrees too.
+            for (price, size) in [(text, "1"), ("1", text)] {
+                let level = Array(#"[["\#(price)","\#(size)"]]"#.utf8)
+                let read = level.withUnsafeBufferPointer { buffer -> [(price: Int64, size: Int64)]? in
+                    var cursor = ByteCursor(buffer.baseAddress!, count: buffer.count)
+                    var levels: [(price: Int64, size: Int64)] = []
+                    return cursor.levels(into: &levels) ? levels : nil
+                }
+                let expected: (Int64, Int64)? = price == text
+                    ? exact.flatMap { $0 > 0 ? ($0, BookUnits.parse("1")!) : nil }
+                    : exact.flatMap { $0 >= 0 ? (BookUnits.parse("1")!, $0) : nil }
+                #expect(read?.first?.price == expected?.0 && read?.first?.size == expected?.1 && (read == nil) == (expected == nil),
+                    "\(price), \(size)")
+            }
         }
     }
 }

@@ -144,6 +144,41 @@ struct PriceLadderReferenceTests {
     }
 }
 
+@Suite("Price ladder search at every size")
+struct PriceLadderSearchTests {
+    /// Ladders of one level to beyond what the written-out chunk search covers (more than 4,096
+    /// chunks fall back to a loop): every key present is found, every gap is placed in order.
+    @Test("found and not found, from one level to 300,000", arguments: [1, 2, 63, 64, 65, 129, 5_000, 300_000])
+    func everySize(levels: Int) {
+        var rng = SeededGenerator(seed: UInt64(levels))
+        for side in [BookSide.bid, .ask] {
+            var ladder = PriceLadder(side: side)
+            // Even prices are levels; odd ones are gaps.
+            ladder.replace(with: (1...levels).map { (price: Int64($0) * 2, size: Int64($0)) })
+            var reference = Dictionary(uniqueKeysWithValues: (1...levels).map { (Int64($0) * 2, Int64($0)) })
+            let probes = Swift.min(4_000, levels * 4)
+            for _ in 0..<probes {
+                let price = Int64.random(in: 1...(Int64(levels) * 2 + 1), using: &rng)
+                #expect(ladder.size(at: price) == reference[price] ?? 0)
+                let size = Int.random(in: 0..<4, using: &rng) == 0 ? 0 : Int64.random(in: 1...9, using: &rng)
+                #expect(ladder.set(price: price, size: size) == reference[price] ?? 0)
+                reference[price] = size > 0 ? size : nil
+            }
+            #expect(ladder.count == reference.count)
+            var previous: Int64? = nil
+            var visited = 0
+            ladder.forEachFromTouch { price, size in
+                if let previous { #expect(side == .bid ? price < previous : price > previous) }
+                #expect(reference[price] == size)
+                previous = price
+                visited += 1
+                return true
+            }
+            #expect(visited == reference.count)
+        }
+    }
+}
+
 @Suite("Book units fast path")
 struct BookUnitsFastPathTests {
     @Test("the one-pass parse agrees with the exact 128-bit parse on every shape of number")

@@ -65,33 +65,61 @@ public struct PriceLadder: Sendable {
     }
 
     /// The chunk holding `key` (or where it belongs), the index in it, and whether it is there.
-    /// Gallops over chunks from the touch end, where the updates are.
+    ///
+    /// Both searches are fixed runs of halving steps written out one after another, each a select
+    /// rather than a branch. A full-depth feed updates levels all over the book, so the branches of
+    /// a classic binary search are a coin toss: about six mispredictions a search, the largest
+    /// part of what a level update cost. (Written as a loop, the compiler turns the selects back
+    /// into branches.) A step past the end reads the last key, which the first check has shown to
+    /// be above `key`, so it never moves.
     @inlinable func search(_ key: Int64) -> (chunk: Int, index: Int, found: Bool) {
         let chunkCount = chunks.count
         if chunkCount == 0 { return (0, 0, false) }
-        // The last chunk whose first key is ≤ key (or chunk 0): from the touch end, then binary.
+        // The last chunk whose first key is ≤ key (or chunk 0); the touch's chunk is checked first.
         let chunk: Int = firstKeys.withUnsafeBufferPointer { firsts in
-            if firsts[chunkCount - 1] <= key { return chunkCount - 1 }
-            var low = 0
-            var high = chunkCount - 1 // firsts[high] > key
-            while low + 1 < high {
-                let middle = (low + high) >> 1
-                if firsts[middle] <= key { low = middle } else { high = middle }
+            let last = chunkCount - 1
+            if firsts[last] <= key { return last }
+            if chunkCount > PriceLadder.searchStepsCover { return PriceLadder.lastChunk(notAbove: key, firsts: firsts) }
+            var base = 0
+            @inline(__always) func step(_ width: Int) {
+                let probe = Swift.min(base + width, last)
+                base = firsts[probe] <= key ? probe : base
             }
-            return low
+            step(2048); step(1024); step(512); step(256); step(128); step(64)
+            step(32); step(16); step(8); step(4); step(2); step(1)
+            return base
         }
         return chunks[chunk].keys.withUnsafeBufferPointer { buffer in
             let count = buffer.count
-            var low = 0
-            var high = count
             // Most keys sit near the end of their chunk (the touch): check there first.
-            if count > 0 && buffer[count - 1] < key { return (chunk, count, false) }
-            while low < high {
-                let middle = (low + high) >> 1
-                if buffer[middle] < key { low = middle + 1 } else { high = middle }
+            if count == 0 || buffer[count - 1] < key { return (chunk, count, false) }
+            // The last index whose key is below `key` (-1 for none); a chunk holds at most 128
+            // keys when searched, which eight steps cover.
+            let last = count - 1
+            var below = -1
+            @inline(__always) func step(_ width: Int) {
+                let probe = Swift.min(below + width, last)
+                below = buffer[probe] < key ? probe : below
             }
-            return (chunk, low, low < count && buffer[low] == key)
+            step(128); step(64); step(32); step(16); step(8); step(4); step(2); step(1)
+            let index = below + 1
+            return (chunk, index, buffer[index] == key)
         }
+    }
+
+    /// How many chunks the written-out chunk search covers (4,096 chunks hold 262,144 levels at
+    /// the least); a bigger ladder searches its chunks in a loop.
+    @usableFromInline static let searchStepsCover = 4_096
+
+    /// The last chunk whose first key is ≤ key, given that the last chunk's is above it.
+    @usableFromInline static func lastChunk(notAbove key: Int64, firsts: UnsafeBufferPointer<Int64>) -> Int {
+        var low = 0
+        var high = firsts.count - 1
+        while low + 1 < high {
+            let middle = (low + high) >> 1
+            if firsts[middle] <= key { low = middle } else { high = middle }
+        }
+        return low
     }
 
     /// Sets the size at a price; zero removes the level. Returns the size it had before.

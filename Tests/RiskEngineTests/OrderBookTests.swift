@@ -144,6 +144,41 @@ struct PriceLadderReferenceTests {
     }
 }
 
+@Suite("Depth bands")
+struct DepthBandTests {
+    @Test("two bands in one walk equal each band walked alone, with and without an overlay", arguments: [1, 2, 3, 4])
+    func pairMatchesSingles(seed: Int) {
+        var rng = SeededGenerator(seed: UInt64(seed))
+        var book = OrderBook()
+        let tick: Int64 = 10_000_000
+        let touch: Int64 = 6_000_000 * tick / 1_000
+        var bids: [(price: Int64, size: Int64)] = []
+        var asks: [(price: Int64, size: Int64)] = []
+        for level in 0..<2_000 where Int.random(in: 0..<3, using: &rng) > 0 {
+            bids.append((touch - Int64(level) * tick, Int64.random(in: 1...5_000_000_000, using: &rng)))
+            asks.append((touch + tick + Int64(level) * tick, Int64.random(in: 1...5_000_000_000, using: &rng)))
+        }
+        book.applySnapshot(bids: bids, asks: asks)
+        for pass in 0..<2 {
+            if pass == 1 {
+                book.consume(.bid, fills: book.walk(.bid, quantity: 30_000_000_000).fills)
+                book.consume(.ask, fills: book.walk(.ask, quantity: 20_000_000_000).fills)
+            }
+            for (narrow, wide) in [(10, 50), (1, 1), (0, 200), (25, 26)] {
+                for side in [BookSide.bid, .ask] {
+                    let pair = book.depthNotional(side, withinBps: narrow, and: wide)
+                    #expect(pair.narrow == book.depthNotional(side, withinBps: narrow), "\(side) \(narrow)")
+                    #expect(pair.wide == book.depthNotional(side, withinBps: wide), "\(side) \(wide)")
+                    let sizes = book.depthSize(side, withinBps: narrow, and: wide)
+                    #expect(sizes.narrow == book.depthSize(side, withinBps: narrow))
+                    #expect(sizes.wide == book.depthSize(side, withinBps: wide))
+                    #expect(pair.narrow <= pair.wide)
+                }
+            }
+        }
+    }
+}
+
 @Suite("Price ladder search at every size")
 struct PriceLadderSearchTests {
     /// Ladders of one level to beyond what the written-out chunk search covers (more than 4,096

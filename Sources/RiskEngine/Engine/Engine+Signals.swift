@@ -8,11 +8,12 @@ extension Engine {
         for index in markets.indices {
             let market = markets[index]
             let book = market.book
+            let depth = depthValues(market: index, narrowBps: 10, wideBps: 50)
             let inputs = SignalBoard.Inputs(
                 time: time,
                 spreadBps: book.spreadBps?.approximateDouble,
-                depth10: depthValue(market: index, withinBps: 10),
-                depth50: depthValue(market: index, withinBps: 50),
+                depth10: depth.narrow,
+                depth50: depth.wide,
                 mid: book.mid?.approximateDouble,
                 stressedDeficit: stressedDeficit(market: index).approximateDouble,
                 fundBalance: fund(market.instrument.settlementAsset).balance.approximateDouble)
@@ -30,6 +31,22 @@ extension Engine {
         case .inverse(let size):
             let units = min(book.depthSize(.bid, withinBps: bps), book.depthSize(.ask, withinBps: bps))
             return (Fixed(bookUnits: units) * size).approximateDouble
+        }
+    }
+
+    /// `depthValue` for two bands at once, each side walked once: what the signals sample.
+    public func depthValues(market index: Int, narrowBps: Int, wideBps: Int) -> (narrow: Double, wide: Double) {
+        let book = markets[index].book
+        switch markets[index].instrument.kind {
+        case .linear:
+            let bids = book.depthNotional(.bid, withinBps: narrowBps, and: wideBps)
+            let asks = book.depthNotional(.ask, withinBps: narrowBps, and: wideBps)
+            return (min(bids.narrow, asks.narrow).approximateDouble, min(bids.wide, asks.wide).approximateDouble)
+        case .inverse(let size):
+            let bids = book.depthSize(.bid, withinBps: narrowBps, and: wideBps)
+            let asks = book.depthSize(.ask, withinBps: narrowBps, and: wideBps)
+            return ((Fixed(bookUnits: min(bids.narrow, asks.narrow)) * size).approximateDouble,
+                (Fixed(bookUnits: min(bids.wide, asks.wide)) * size).approximateDouble)
         }
     }
 

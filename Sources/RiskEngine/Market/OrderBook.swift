@@ -162,8 +162,7 @@ public struct OrderBook: Hashable, Sendable {
     /// overlay. Zero when there is no mid.
     public func depthNotional(_ side: BookSide, withinBps bps: Int) -> Fixed {
         guard let mid else { return .zero }
-        let band = mid * Fixed(bps) / Fixed(10_000)
-        let limit = (side == .bid ? mid - band : mid + band).bookUnits
+        let limit = bandLimit(side, mid: mid, bps: bps)
         var total: Int128 = 0
         forEachEffectiveLevel(side) { price, size in
             if side == .bid ? price < limit : price > limit { return false }
@@ -178,8 +177,7 @@ public struct OrderBook: Hashable, Sendable {
     /// measure for inverse contracts, whose sizes are already quote value (contracts).
     public func depthSize(_ side: BookSide, withinBps bps: Int) -> Int64 {
         guard let mid else { return 0 }
-        let band = mid * Fixed(bps) / Fixed(10_000)
-        let limit = (side == .bid ? mid - band : mid + band).bookUnits
+        let limit = bandLimit(side, mid: mid, bps: bps)
         var total: Int64 = 0
         forEachEffectiveLevel(side) { price, size in
             if side == .bid ? price < limit : price > limit { return false }
@@ -187,6 +185,46 @@ public struct OrderBook: Hashable, Sendable {
             return true
         }
         return total
+    }
+
+    /// Notional within two bands (`narrow` ≤ `wide` bps) on one side, in one walk from the touch:
+    /// the signals sample both every second, and the wide band covers the narrow one.
+    public func depthNotional(_ side: BookSide, withinBps narrow: Int, and wide: Int) -> (narrow: Fixed, wide: Fixed) {
+        guard let mid else { return (.zero, .zero) }
+        let narrowLimit = bandLimit(side, mid: mid, bps: narrow)
+        let wideLimit = bandLimit(side, mid: mid, bps: wide)
+        var inside: Int128 = 0
+        var total: Int128 = 0
+        forEachEffectiveLevel(side) { price, size in
+            if side == .bid ? price < wideLimit : price > wideLimit { return false }
+            let value = Int128(price) * Int128(size)
+            total += value
+            if side == .bid ? price >= narrowLimit : price <= narrowLimit { inside += value }
+            return true
+        }
+        return (Fixed(raw: inside * 100), Fixed(raw: total * 100))
+    }
+
+    /// Size within two bands (`narrow` ≤ `wide` bps) on one side, in one walk from the touch.
+    public func depthSize(_ side: BookSide, withinBps narrow: Int, and wide: Int) -> (narrow: Int64, wide: Int64) {
+        guard let mid else { return (0, 0) }
+        let narrowLimit = bandLimit(side, mid: mid, bps: narrow)
+        let wideLimit = bandLimit(side, mid: mid, bps: wide)
+        var inside: Int64 = 0
+        var total: Int64 = 0
+        forEachEffectiveLevel(side) { price, size in
+            if side == .bid ? price < wideLimit : price > wideLimit { return false }
+            total &+= size
+            if side == .bid ? price >= narrowLimit : price <= narrowLimit { inside &+= size }
+            return true
+        }
+        return (inside, total)
+    }
+
+    /// The far edge of a ±bps band around `mid` on one side, in book units.
+    func bandLimit(_ side: BookSide, mid: Fixed, bps: Int) -> Int64 {
+        let band = mid * Fixed(bps) / Fixed(10_000)
+        return (side == .bid ? mid - band : mid + band).bookUnits
     }
 
     // MARK: Walking

@@ -181,6 +181,22 @@ struct DepthBandTests {
 
 @Suite("Price ladder search at every size")
 struct PriceLadderSearchTests {
+    @Test("every chunk fill from 1 to 128 keys, and the splits past it: each key found, each gap placed")
+    func everyChunkFill() {
+        for side in [BookSide.bid, .ask] {
+            var ladder = PriceLadder(side: side)
+            for count in 1...300 {
+                // Inserted in the order that keeps the newest key at the far end of the touch's chunk.
+                ladder.set(price: Int64(side == .bid ? count : 301 - count) * 2, size: Int64(count))
+                for price in stride(from: Int64(1), through: 603, by: 1) {
+                    let present = price % 2 == 0 && (side == .bid ? price / 2 <= Int64(count) : price / 2 > 300 - Int64(count) && price / 2 <= 300)
+                    #expect((ladder.size(at: price) > 0) == present, "\(side) \(count) \(price)")
+                }
+            }
+            #expect(ladder.count == 300)
+        }
+    }
+
     /// Ladders of one level to beyond what the written-out chunk search covers (more than 4,096
     /// chunks fall back to a loop): every key present is found, every gap is placed in order.
     @Test("found and not found, from one level to 300,000", arguments: [1, 2, 63, 64, 65, 129, 5_000, 300_000])

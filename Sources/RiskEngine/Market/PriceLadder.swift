@@ -73,37 +73,55 @@ public struct PriceLadder: Sendable {
     /// into branches.) A step past the end reads the last key, which the first check has shown to
     /// be above `key`, so it never moves.
     @inlinable func search(_ key: Int64) -> (chunk: Int, index: Int, found: Bool) {
-        let chunkCount = chunks.count
-        if chunkCount == 0 { return (0, 0, false) }
-        // The last chunk whose first key is ≤ key (or chunk 0); the touch's chunk is checked first.
-        let chunk: Int = firstKeys.withUnsafeBufferPointer { firsts in
-            let last = chunkCount - 1
-            if firsts[last] <= key { return last }
-            if chunkCount > PriceLadder.searchStepsCover { return PriceLadder.lastChunk(notAbove: key, firsts: firsts) }
-            var base = 0
-            @inline(__always) func step(_ width: Int) {
-                let probe = Swift.min(base + width, last)
-                base = firsts[probe] <= key ? probe : base
-            }
-            step(2048); step(1024); step(512); step(256); step(128); step(64)
-            step(32); step(16); step(8); step(4); step(2); step(1)
-            return base
-        }
+        let chunk = chunkIndex(for: key)
+        if chunk < 0 { return (0, 0, false) }
         return chunks[chunk].keys.withUnsafeBufferPointer { buffer in
             let count = buffer.count
             // Most keys sit near the end of their chunk (the touch): check there first.
             if count == 0 || buffer[count - 1] < key { return (chunk, count, false) }
-            // The last index whose key is below `key` (-1 for none); a chunk holds at most 128
-            // keys when searched, which eight steps cover.
+            // The last index whose key is below `key` (-1 for none): at most last - 1, as the
+            // last key is not below. Halving from a first step of width w covers last ≤ 2w - 1:
+            // a chunk holds at most 128 keys when searched (last ≤ 127), so seven steps do, and
+            // fewer for a short chunk.
             let last = count - 1
             var below = -1
             @inline(__always) func step(_ width: Int) {
                 let probe = Swift.min(below + width, last)
                 below = buffer[probe] < key ? probe : below
             }
-            step(128); step(64); step(32); step(16); step(8); step(4); step(2); step(1)
+            if last >= 16 {
+                if last >= 64 { step(64) }
+                step(32); step(16)
+            }
+            step(8); step(4); step(2); step(1)
             let index = below + 1
             return (chunk, index, buffer[index] == key)
+        }
+    }
+
+    /// The last chunk whose first key is ≤ key (or chunk 0; -1 for an empty ladder). The touch's
+    /// chunk is checked first.
+    @inlinable func chunkIndex(for key: Int64) -> Int {
+        let chunkCount = chunks.count
+        if chunkCount == 0 { return -1 }
+        return firstKeys.withUnsafeBufferPointer { firsts in
+            let last = chunkCount - 1
+            if firsts[last] <= key { return last }
+            if chunkCount > PriceLadder.searchStepsCover { return PriceLadder.lastChunk(notAbove: key, firsts: firsts) }
+            // Only the steps the ladder needs (a first step of width w covers last ≤ 2w): each
+            // is a dependent load, so a wasted one costs as much as a useful one. The guards
+            // depend on the chunk count alone, which the processor predicts.
+            var base = 0
+            @inline(__always) func step(_ width: Int) {
+                let probe = Swift.min(base + width, last)
+                base = firsts[probe] <= key ? probe : base
+            }
+            if last >= 64 {
+                if last >= 512 { step(2048); step(1024); step(512) }
+                step(256); step(128); step(64)
+            }
+            step(32); step(16); step(8); step(4); step(2); step(1)
+            return base
         }
     }
 

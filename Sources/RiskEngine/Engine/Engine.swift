@@ -8,6 +8,8 @@ public struct Engine: Sendable {
     public private(set) var catalog: InstrumentCatalog
     public internal(set) var markets: [MarketState] = []
     var symbolIndexes: [String: Int32] = [:]
+    /// The last symbol looked up and its market (markets are only ever appended).
+    var lastMarketLookup: (symbol: String, index: Int32)?
     public internal(set) var accounts: [Account] = []
     var accountIndexes: [AccountKey: Int32] = [:]
     public internal(set) var positions: [Position] = []
@@ -55,10 +57,17 @@ public struct Engine: Sendable {
 
     /// The market for a symbol, created on first sight.
     mutating func ensureMarket(_ symbol: String) -> Int32 {
-        if let index = symbolIndexes[symbol] { return index }
-        let index = Int32(markets.count)
-        markets.append(MarketState(instrument: catalog.instrument(for: symbol), historyLength: configuration.signals.historyLength))
-        symbolIndexes[symbol] = index
+        // A feed mostly names the symbol of the event before: one comparison instead of a hash.
+        if let last = lastMarketLookup, last.symbol == symbol { return last.index }
+        let index: Int32
+        if let known = symbolIndexes[symbol] {
+            index = known
+        } else {
+            index = Int32(markets.count)
+            markets.append(MarketState(instrument: catalog.instrument(for: symbol), historyLength: configuration.signals.historyLength))
+            symbolIndexes[symbol] = index
+        }
+        lastMarketLookup = (symbol, index)
         return index
     }
 

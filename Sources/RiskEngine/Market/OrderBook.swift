@@ -193,6 +193,10 @@ public struct OrderBook: Hashable, Sendable {
         guard let mid else { return (.zero, .zero) }
         let narrowLimit = bandLimit(side, mid: mid, bps: narrow)
         let wideLimit = bandLimit(side, mid: mid, bps: wide)
+        if (side == .bid ? consumedBids : consumedAsks).isEmpty {
+            let sums = ladder(side).notionalFromTouch(narrowLimit: narrowLimit, wideLimit: wideLimit)
+            return (Fixed(raw: sums.narrow * 100), Fixed(raw: sums.wide * 100))
+        }
         var inside: Int128 = 0
         var total: Int128 = 0
         forEachEffectiveLevel(side) { price, size in

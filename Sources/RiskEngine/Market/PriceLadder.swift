@@ -232,6 +232,39 @@ public struct PriceLadder: Sendable {
         levelCount = keys.count
     }
 
+    /// Σ price × size (in (10⁻⁸)²) of the levels from the touch out to `wideLimit`, and of those out
+    /// to `narrowLimit` (limits inclusive; `narrowLimit` no further out than `wideLimit`): the depth
+    /// bands the signals sample every second, summed straight off the chunks.
+    @inlinable
+    public func notionalFromTouch(narrowLimit: Int64, wideLimit: Int64) -> (narrow: Int128, wide: Int128) {
+        let isBid = side == .bid
+        // In key space both sides ascend towards the touch, so "within" is key ≥ the limit's key.
+        let narrowKey = key(for: narrowLimit)
+        let wideKey = key(for: wideLimit)
+        var narrow: Int128 = 0
+        var wide: Int128 = 0
+        var chunk = chunks.count - 1
+        while chunk >= 0 {
+            let finished = chunks[chunk].keys.withUnsafeBufferPointer { keys in
+                chunks[chunk].sizes.withUnsafeBufferPointer { sizes in
+                    var index = keys.count - 1
+                    while index >= 0 {
+                        let key = keys[index]
+                        if key < wideKey { return true }
+                        let value = Int128(isBid ? key : -key) * Int128(sizes[index])
+                        wide &+= value
+                        if key >= narrowKey { narrow &+= value }
+                        index -= 1
+                    }
+                    return false
+                }
+            }
+            if finished { break }
+            chunk -= 1
+        }
+        return (narrow, wide)
+    }
+
     /// Visits levels from the touch outwards until `body` returns false.
     @inlinable
     public func forEachFromTouch(_ body: (_ price: Int64, _ size: Int64) -> Bool) {

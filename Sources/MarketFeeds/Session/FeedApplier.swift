@@ -21,6 +21,7 @@ struct FeedApplier {
     init(options: ReplayOptions) {
         engine = Engine(configuration: options.configuration, catalog: options.catalog)
         for (asset, balance) in options.insuranceFund.sorted(by: { $0.key < $1.key }) { engine.openFund(asset: asset, balance: balance) }
+        engine.reserveCapacity(forPositions: options.positions.count)
         for position in options.positions { engine.apply(.position(position, time: 0)) }
         if let count = options.syntheticPositions, count > 0 { synthetic = SyntheticPositions(count: count, seed: options.seed) }
     }
@@ -111,6 +112,7 @@ struct FeedApplier {
             guard let mark = market.markPrice, !market.book.bids.isEmpty, !market.book.asks.isEmpty else { continue }
             seededSymbols.insert(market.symbol)
             guard let positions = synthetic?.positions(for: market.instrument, mark: mark) else { continue }
+            engine.reserveCapacity(forPositions: positions.count)
             for position in positions {
                 notes.removeAll(keepingCapacity: true)
                 engine.apply(.position(position, time: engine.time), into: &notes)

@@ -34,6 +34,15 @@ extension Engine {
         return index
     }
 
+    /// Makes room for `count` more positions and accounts ahead of a batch of them (a positions
+    /// file, a synthetic book), so their tables are sized once instead of regrown and rehashed.
+    public mutating func reserveCapacity(forPositions count: Int) {
+        accounts.reserveCapacity(accounts.count + count)
+        accountIndexes.reserveCapacity(accountIndexes.count + count)
+        positions.reserveCapacity(positions.count + count)
+        positionIndexes.reserveCapacity(positionIndexes.count + count)
+    }
+
     mutating func upsertPosition(_ update: PositionUpdate, into notes: inout [EngineNotification]) {
         let market = ensureMarket(update.symbol)
         let instrument = markets[Int(market)].instrument

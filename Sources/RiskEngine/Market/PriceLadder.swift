@@ -5,25 +5,34 @@ public enum BookSide: Hashable, Sendable {
     public var opposite: BookSide { self == .bid ? .ask : .bid }
 }
 
+/// One level of a ladder: its key (see `PriceLadder`) and its size, side by side, so that the
+/// search that finds a level has already brought its size into the cache.
+@usableFromInline
+struct LadderLevel: Sendable {
+    @usableFromInline var key: Int64
+    @usableFromInline var size: Int64
+
+    @inlinable init(key: Int64, size: Int64) {
+        self.key = key
+        self.size = size
+    }
+}
+
 /// A run of consecutive levels of a ladder.
 @usableFromInline
 struct LadderChunk: Sendable {
-    @usableFromInline var keys: [Int64]
-    @usableFromInline var sizes: [Int64]
+    @usableFromInline var levels: [LadderLevel]
 
-    @usableFromInline init(keys: [Int64], sizes: [Int64]) {
-        self.keys = keys
-        self.sizes = sizes
-    }
+    @usableFromInline init(levels: [LadderLevel]) { self.levels = levels }
 }
 
 /// One side of an L2 book: price levels held as exact integers (book units).
 ///
 /// Levels are sorted by a key, the price for bids and −price for asks, so both sides ascend and
-/// the touch is always the last level. They are stored in chunks of at most 128 levels: a feed
-/// update far from the touch (Binance's full-depth streams touch levels thousands deep) shifts one
-/// chunk, not the whole side, while the touch stays at the end where a search from the end finds
-/// it in a step or two.
+/// the touch is always the last level. They are stored, key and size side by side, in chunks of at
+/// most 128 levels: a feed update far from the touch (Binance's full-depth streams touch levels
+/// thousands deep) shifts one chunk, not the whole side, while the touch stays at the end where a
+/// search from the end finds it in a step or two.
 public struct PriceLadder: Sendable {
     public let side: BookSide
     @usableFromInline var chunks: [LadderChunk] = []
@@ -42,26 +51,26 @@ public struct PriceLadder: Sendable {
 
     /// Best price and size, or nil for an empty side.
     public var best: (price: Int64, size: Int64)? {
-        guard let last = chunks.last, let key = last.keys.last else { return nil }
-        return (price(forKey: key), last.sizes[last.sizes.count - 1])
+        guard let last = chunks.last?.levels.last else { return nil }
+        return (price(forKey: last.key), last.size)
     }
 
     /// The level `depth` places from the touch (0 is the best).
     public func level(at depth: Int) -> (price: Int64, size: Int64) {
         var remaining = depth
         for chunk in chunks.reversed() {
-            if remaining < chunk.keys.count {
-                let index = chunk.keys.count - 1 - remaining
-                return (price(forKey: chunk.keys[index]), chunk.sizes[index])
+            if remaining < chunk.levels.count {
+                let level = chunk.levels[chunk.levels.count - 1 - remaining]
+                return (price(forKey: level.key), level.size)
             }
-            remaining -= chunk.keys.count
+            remaining -= chunk.levels.count
         }
         preconditionFailure("level \(depth) of a side with \(count) levels")
     }
 
     public func size(at price: Int64) -> Int64 {
         let (chunk, index, found) = search(key(for: price))
-        return found ? chunks[chunk].sizes[index] : 0
+        return found ? chunks[chunk].levels[index].size : 0
     }
 
     /// The chunk holding `key` (or where it belongs), the index in it, and whether it is there.
@@ -75,10 +84,10 @@ public struct PriceLadder: Sendable {
     @inlinable func search(_ key: Int64) -> (chunk: Int, index: Int, found: Bool) {
         let chunk = chunkIndex(for: key)
         if chunk < 0 { return (0, 0, false) }
-        return chunks[chunk].keys.withUnsafeBufferPointer { buffer in
+        return chunks[chunk].levels.withUnsafeBufferPointer { buffer in
             let count = buffer.count
             // Most keys sit near the end of their chunk (the touch): check there first.
-            if count == 0 || buffer[count - 1] < key { return (chunk, count, false) }
+            if count == 0 || buffer[count - 1].key < key { return (chunk, count, false) }
             // The last index whose key is below `key` (-1 for none): at most last - 1, as the
             // last key is not below. Halving from a first step of width w covers last ≤ 2w - 1:
             // a chunk holds at most 128 keys when searched (last ≤ 127), so seven steps do, and
@@ -87,7 +96,7 @@ public struct PriceLadder: Sendable {
             var below = -1
             @inline(__always) func step(_ width: Int) {
                 let probe = Swift.min(below + width, last)
-                below = buffer[probe] < key ? probe : below
+                below = buffer[probe].key < key ? probe : below
             }
             if last >= 16 {
                 if last >= 64 { step(64) }
@@ -95,7 +104,7 @@ public struct PriceLadder: Sendable {
             }
             step(8); step(4); step(2); step(1)
             let index = below + 1
-            return (chunk, index, buffer[index] == key)
+            return (chunk, index, buffer[index].key == key)
         }
     }
 
@@ -146,43 +155,40 @@ public struct PriceLadder: Sendable {
         let key = key(for: price)
         let (chunk, index, found) = search(key)
         if found {
-            let previous = chunks[chunk].sizes[index]
+            let previous = chunks[chunk].levels[index].size
             if size > 0 {
-                chunks[chunk].sizes[index] = size
+                chunks[chunk].levels[index].size = size
             } else {
-                chunks[chunk].keys.remove(at: index)
-                chunks[chunk].sizes.remove(at: index)
+                chunks[chunk].levels.remove(at: index)
                 levelCount -= 1
-                if chunks[chunk].keys.isEmpty {
+                if chunks[chunk].levels.isEmpty {
                     chunks.remove(at: chunk)
                     firstKeys.remove(at: chunk)
                 } else if index == 0 {
-                    firstKeys[chunk] = chunks[chunk].keys[0]
+                    firstKeys[chunk] = chunks[chunk].levels[0].key
                 }
             }
             return previous
         }
         guard size > 0 else { return 0 }
         if chunks.isEmpty {
-            chunks.append(LadderChunk(keys: [key], sizes: [size]))
+            chunks.append(LadderChunk(levels: [LadderLevel(key: key, size: size)]))
             firstKeys.append(key)
         } else {
-            chunks[chunk].keys.insert(key, at: index)
-            chunks[chunk].sizes.insert(size, at: index)
+            chunks[chunk].levels.insert(LadderLevel(key: key, size: size), at: index)
             if index == 0 { firstKeys[chunk] = key }
-            if chunks[chunk].keys.count > PriceLadder.chunkCapacity { split(chunk) }
+            if chunks[chunk].levels.count > PriceLadder.chunkCapacity { split(chunk) }
         }
         levelCount += 1
         return 0
     }
 
     @usableFromInline mutating func split(_ chunk: Int) {
-        let half = chunks[chunk].keys.count / 2
-        let upper = LadderChunk(keys: Array(chunks[chunk].keys[half...]), sizes: Array(chunks[chunk].sizes[half...]))
-        chunks[chunk].keys.removeSubrange(half...)
-        chunks[chunk].sizes.removeSubrange(half...)
+        let half = chunks[chunk].levels.count / 2
+        let upper = LadderChunk(levels: Array(chunks[chunk].levels[half...]))
+        chunks[chunk].levels.removeSubrange(half...)
         chunks.insert(upper, at: chunk + 1)
-        firstKeys.insert(upper.keys[0], at: chunk + 1)
+        firstKeys.insert(upper.levels[0].key, at: chunk + 1)
     }
 
     public mutating func removeAll() {
@@ -198,9 +204,8 @@ public struct PriceLadder: Sendable {
         var removed = 0
         while let top = best, side == .bid ? top.price >= price : top.price <= price {
             let last = chunks.count - 1
-            chunks[last].keys.removeLast()
-            chunks[last].sizes.removeLast()
-            if chunks[last].keys.isEmpty { chunks.removeLast(); firstKeys.removeLast() }
+            chunks[last].levels.removeLast()
+            if chunks[last].levels.isEmpty { chunks.removeLast(); firstKeys.removeLast() }
             levelCount -= 1
             removed += 1
         }
@@ -209,27 +214,24 @@ public struct PriceLadder: Sendable {
 
     /// Replaces the side with `levels` (any order; duplicates keep the last; zero sizes dropped).
     mutating func replace(with levels: [(price: Int64, size: Int64)]) {
-        let sorted = levels.filter { $0.size > 0 }.map { (key(for: $0.price), $0.size) }.sorted { $0.0 < $1.0 }
-        var keys: [Int64] = []
-        var sizes: [Int64] = []
-        keys.reserveCapacity(sorted.count)
-        sizes.reserveCapacity(sorted.count)
-        for (key, size) in sorted {
-            if let last = keys.last, last == key { sizes[sizes.count - 1] = size; continue }
-            keys.append(key)
-            sizes.append(size)
+        let sorted = levels.filter { $0.size > 0 }.map { LadderLevel(key: key(for: $0.price), size: $0.size) }.sorted { $0.key < $1.key }
+        var unique: [LadderLevel] = []
+        unique.reserveCapacity(sorted.count)
+        for level in sorted {
+            if let last = unique.last, last.key == level.key { unique[unique.count - 1].size = level.size; continue }
+            unique.append(level)
         }
         chunks.removeAll()
         firstKeys.removeAll()
         let step = PriceLadder.chunkCapacity / 2
         var start = 0
-        while start < keys.count {
-            let end = min(keys.count, start + step)
-            chunks.append(LadderChunk(keys: Array(keys[start..<end]), sizes: Array(sizes[start..<end])))
-            firstKeys.append(keys[start])
+        while start < unique.count {
+            let end = min(unique.count, start + step)
+            chunks.append(LadderChunk(levels: Array(unique[start..<end])))
+            firstKeys.append(unique[start].key)
             start = end
         }
-        levelCount = keys.count
+        levelCount = unique.count
     }
 
     /// Σ price × size (in (10⁻⁸)²) of the levels from the touch out to `wideLimit`, and of those out
@@ -245,19 +247,17 @@ public struct PriceLadder: Sendable {
         var wide: Int128 = 0
         var chunk = chunks.count - 1
         while chunk >= 0 {
-            let finished = chunks[chunk].keys.withUnsafeBufferPointer { keys in
-                chunks[chunk].sizes.withUnsafeBufferPointer { sizes in
-                    var index = keys.count - 1
-                    while index >= 0 {
-                        let key = keys[index]
-                        if key < wideKey { return true }
-                        let value = Int128(isBid ? key : -key) * Int128(sizes[index])
-                        wide &+= value
-                        if key >= narrowKey { narrow &+= value }
-                        index -= 1
-                    }
-                    return false
+            let finished = chunks[chunk].levels.withUnsafeBufferPointer { levels in
+                var index = levels.count - 1
+                while index >= 0 {
+                    let level = levels[index]
+                    if level.key < wideKey { return true }
+                    let value = Int128(isBid ? level.key : -level.key) * Int128(level.size)
+                    wide &+= value
+                    if level.key >= narrowKey { narrow &+= value }
+                    index -= 1
                 }
+                return false
             }
             if finished { break }
             chunk -= 1
@@ -271,15 +271,14 @@ public struct PriceLadder: Sendable {
         let isBid = side == .bid
         var chunk = chunks.count - 1
         while chunk >= 0 {
-            let stopped = chunks[chunk].keys.withUnsafeBufferPointer { keys in
-                chunks[chunk].sizes.withUnsafeBufferPointer { sizes in
-                    var index = keys.count - 1
-                    while index >= 0 {
-                        if !body(isBid ? keys[index] : -keys[index], sizes[index]) { return true }
-                        index -= 1
-                    }
-                    return false
+            let stopped = chunks[chunk].levels.withUnsafeBufferPointer { levels in
+                var index = levels.count - 1
+                while index >= 0 {
+                    let level = levels[index]
+                    if !body(isBid ? level.key : -level.key, level.size) { return true }
+                    index -= 1
                 }
+                return false
             }
             if stopped { return }
             chunk -= 1

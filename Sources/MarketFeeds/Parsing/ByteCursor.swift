@@ -202,26 +202,10 @@ public struct ByteCursor {
         guard index < end, base[index] == UInt8(ascii: "\"") else { return scalar()?.bookUnits }
         let start = index + 1
         var scan = start
-        var value: Int64 = 0
-        var digits = 0
-        var point = -1
-        while scan < end {
-            let digit = base[scan] &- UInt8(ascii: "0")
-            if digit < 10 {
-                value = value &* 10 &+ Int64(digit)
-                digits += 1
-            } else if base[scan] == UInt8(ascii: "."), point < 0 {
-                point = scan
-            } else {
-                break
-            }
-            scan += 1
-        }
+        let units = BookUnits.scanPlain(base, &scan, end: end)
         if scan < end && base[scan] == UInt8(ascii: "\"") {
             index = scan + 1
-            let fraction = point < 0 ? 0 : scan - point - 1
-            if let units = BookUnits.scaled(value, digits: digits, fractionDigits: fraction) { return units }
-            return digits == 0 ? nil : BookUnits.parse(base + start, count: scan - start)
+            return units ?? BookUnits.parse(base + start, count: scan - start)
         }
         return string()?.bookUnits
     }
@@ -256,37 +240,13 @@ public struct ByteCursor {
         var scan = start
         guard scan + 2 < end, base[scan] == UInt8(ascii: "["), base[scan + 1] == UInt8(ascii: "\"") else { return nil }
         scan += 2
-        guard let price = plainUnits(&scan), scan + 2 < end, base[scan] == UInt8(ascii: "\""),
+        guard let price = BookUnits.scanPlain(base, &scan, end: end), scan + 2 < end, base[scan] == UInt8(ascii: "\""),
             base[scan + 1] == UInt8(ascii: ","), base[scan + 2] == UInt8(ascii: "\"")
         else { return nil }
         scan += 3
-        guard let size = plainUnits(&scan), scan + 1 < end, base[scan] == UInt8(ascii: "\""),
+        guard let size = BookUnits.scanPlain(base, &scan, end: end), scan + 1 < end, base[scan] == UInt8(ascii: "\""),
             base[scan + 1] == UInt8(ascii: "]")
         else { return nil }
         return (price, size, scan + 2)
-    }
-
-    /// Digits with at most one point, from `scan`, in book units; `scan` ends on the first other byte.
-    @inlinable @inline(__always)
-    func plainUnits(_ scan: inout Int) -> Int64? {
-        let start = scan
-        var value: Int64 = 0
-        var point = -1
-        while scan < end {
-            let byte = base[scan]
-            let digit = byte &- UInt8(ascii: "0")
-            if digit < 10 {
-                value = value &* 10 &+ Int64(digit)
-            } else if byte == UInt8(ascii: "."), point < 0 {
-                point = scan
-            } else {
-                break
-            }
-            scan += 1
-        }
-        let length = scan - start
-        return point < 0
-            ? BookUnits.scaled(value, digits: length, fractionDigits: 0)
-            : BookUnits.scaled(value, digits: length - 1, fractionDigits: scan - point - 1)
     }
 }

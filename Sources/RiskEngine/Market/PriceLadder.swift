@@ -236,31 +236,18 @@ public struct PriceLadder: Sendable {
 
     /// Σ price × size (in (10⁻⁸)²) of the levels from the touch out to `wideLimit`, and of those out
     /// to `narrowLimit` (limits inclusive; `narrowLimit` no further out than `wideLimit`): the depth
-    /// bands the signals sample every second, summed straight off the chunks.
+    /// bands the signals sample every second, summed straight off the chunks (inlined, unlike a
+    /// walk through the book's overlay).
     @inlinable
     public func notionalFromTouch(narrowLimit: Int64, wideLimit: Int64) -> (narrow: Int128, wide: Int128) {
-        let isBid = side == .bid
-        // In key space both sides ascend towards the touch, so "within" is key ≥ the limit's key.
-        let narrowKey = key(for: narrowLimit)
-        let wideKey = key(for: wideLimit)
         var narrow: Int128 = 0
         var wide: Int128 = 0
-        var chunk = chunks.count - 1
-        while chunk >= 0 {
-            let finished = chunks[chunk].levels.withUnsafeBufferPointer { levels in
-                var index = levels.count - 1
-                while index >= 0 {
-                    let level = levels[index]
-                    if level.key < wideKey { return true }
-                    let value = Int128(isBid ? level.key : -level.key) * Int128(level.size)
-                    wide &+= value
-                    if level.key >= narrowKey { narrow &+= value }
-                    index -= 1
-                }
-                return false
-            }
-            if finished { break }
-            chunk -= 1
+        forEachFromTouch { price, size in
+            if side == .bid ? price < wideLimit : price > wideLimit { return false }
+            let value = Int128(price) * Int128(size)
+            wide &+= value
+            if side == .bid ? price >= narrowLimit : price <= narrowLimit { narrow &+= value }
+            return true
         }
         return (narrow, wide)
     }

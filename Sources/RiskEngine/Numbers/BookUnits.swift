@@ -15,29 +15,40 @@ public enum BookUnits {
     /// scaling multiply; anything else takes the exact 128-bit path.
     @inlinable
     public static func parse(_ start: UnsafePointer<UInt8>, count: Int) -> Int64? {
-        var index = 0
-        var negative = false
-        if count > 0 && start[0] == UInt8(ascii: "-") { negative = true; index = 1 }
+        var index = count > 0 && start[0] == UInt8(ascii: "-") ? 1 : 0
+        let negative = index == 1
+        let units = scanPlain(start, &index, end: count)
+        // Another byte than a digit or one point: not a decimal.
+        if index < count { return nil }
+        guard let units else { return slowParse(start, count: count) }
+        return negative ? -units : units
+    }
+
+    /// Reads digits with at most one point from `index` (left on the first other byte, or `end`)
+    /// and scales them to book units in one pass with no overflow checks; nil when that cannot be
+    /// exact (no digits, more than 18, more than 8 places, or overflow), for the caller to hand to
+    /// the exact path. Shared by `parse` and the frame decoders' quoted numbers.
+    @inlinable @inline(__always)
+    public static func scanPlain(_ base: UnsafePointer<UInt8>, _ index: inout Int, end: Int) -> Int64? {
+        let start = index
         var value: Int64 = 0
-        var digits = 0
         var point = -1
-        while index < count {
-            let digit = start[index] &- UInt8(ascii: "0")
+        while index < end {
+            let byte = base[index]
+            let digit = byte &- UInt8(ascii: "0")
             if digit < 10 {
                 value = value &* 10 &+ Int64(digit)
-                digits += 1
-            } else if start[index] == UInt8(ascii: "."), point < 0 {
+            } else if byte == UInt8(ascii: "."), point < 0 {
                 point = index
             } else {
-                return nil
+                break
             }
             index += 1
         }
-        let fraction = point < 0 ? 0 : count - point - 1
-        guard let units = scaled(value, digits: digits, fractionDigits: fraction) else {
-            return digits == 0 ? nil : slowParse(start, count: count)
-        }
-        return negative ? -units : units
+        let length = index - start
+        return point < 0
+            ? scaled(value, digits: length, fractionDigits: 0)
+            : scaled(value, digits: length - 1, fractionDigits: index - point - 1)
     }
 
     /// The last step of a fast parse: `value` read from `digits` digits of which `fractionDigits`

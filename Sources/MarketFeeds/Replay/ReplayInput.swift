@@ -70,9 +70,9 @@ final class ReplayInput {
         firstLine = nil
     }
 
-    /// Stops the decoding thread and takes back its reader and decoder; what it decoded and was
-    /// not used yet joins `pending`, as if this thread had decoded it. Returns the counts of the
-    /// lines concerned, for the replay's statistics.
+    /// Stops the decoding thread and takes back its reader and decoder. Returns the batches it
+    /// decoded that were not taken yet, in order, for the replay to count and `take`: they join
+    /// `pending` as if this thread had decoded them.
     func stopDecodingAhead() -> [DecodeAhead.Batch] {
         guard let thread = ahead else { return [] }
         let rest = thread.stop()

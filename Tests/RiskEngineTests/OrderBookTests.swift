@@ -146,6 +146,21 @@ struct PriceLadderReferenceTests {
 
 @Suite("Depth bands")
 struct DepthBandTests {
+    /// The definition, walked here level by level: Σ price × (size − consumed) within ±bps of the mid.
+    static func notional(_ book: OrderBook, _ side: BookSide, withinBps bps: Int) -> Fixed {
+        guard let mid = book.mid else { return .zero }
+        let band = mid * Fixed(bps) / Fixed(10_000)
+        let limit = (side == .bid ? mid - band : mid + band).bookUnits
+        var total = Fixed.zero
+        (side == .bid ? book.bids : book.asks).forEachFromTouch { price, size in
+            if side == .bid ? price < limit : price > limit { return false }
+            let left = Swift.max(0, size - book.consumed(side, at: price))
+            total += Fixed(bookUnits: price) * Fixed(bookUnits: left)
+            return true
+        }
+        return total
+    }
+
     @Test("two bands in one walk equal each band walked alone, with and without an overlay", arguments: [1, 2, 3, 4])
     func pairMatchesSingles(seed: Int) {
         var rng = SeededGenerator(seed: UInt64(seed))
@@ -167,6 +182,8 @@ struct DepthBandTests {
             for (narrow, wide) in [(10, 50), (1, 1), (0, 200), (25, 26)] {
                 for side in [BookSide.bid, .ask] {
                     let pair = book.depthNotional(side, withinBps: narrow, and: wide)
+                    #expect(pair.narrow == Self.notional(book, side, withinBps: narrow), "\(side) \(narrow) against a plain walk")
+                    #expect(pair.wide == Self.notional(book, side, withinBps: wide), "\(side) \(wide) against a plain walk")
                     #expect(pair.narrow == book.depthNotional(side, withinBps: narrow), "\(side) \(narrow)")
                     #expect(pair.wide == book.depthNotional(side, withinBps: wide), "\(side) \(wide)")
                     let sizes = book.depthSize(side, withinBps: narrow, and: wide)

@@ -24,14 +24,7 @@ extension Engine {
 
     /// Depth on the thinner side within ±bps, in quote money (contracts × size for inverse).
     public func depthValue(market index: Int, withinBps bps: Int) -> Double {
-        let book = markets[index].book
-        switch markets[index].instrument.kind {
-        case .linear:
-            return min(book.depthNotional(.bid, withinBps: bps), book.depthNotional(.ask, withinBps: bps)).approximateDouble
-        case .inverse(let size):
-            let units = min(book.depthSize(.bid, withinBps: bps), book.depthSize(.ask, withinBps: bps))
-            return (Fixed(bookUnits: units) * size).approximateDouble
-        }
+        depthValues(market: index, narrowBps: bps, wideBps: bps).wide
     }
 
     /// `depthValue` for two bands at once, each side walked once: what the signals sample.

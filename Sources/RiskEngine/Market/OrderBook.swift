@@ -161,30 +161,13 @@ public struct OrderBook: Hashable, Sendable {
     /// Notional (price × size, quote money) resting within ±`bps` of the mid on one side, after the
     /// overlay. Zero when there is no mid.
     public func depthNotional(_ side: BookSide, withinBps bps: Int) -> Fixed {
-        guard let mid else { return .zero }
-        let limit = bandLimit(side, mid: mid, bps: bps)
-        var total: Int128 = 0
-        forEachEffectiveLevel(side) { price, size in
-            if side == .bid ? price < limit : price > limit { return false }
-            total += Int128(price) * Int128(size)
-            return true
-        }
-        // Σ price × size in (10⁻⁸)², scaled to 10⁻¹⁸.
-        return Fixed(raw: total * 100)
+        depthNotional(side, withinBps: bps, and: bps).wide
     }
 
     /// Size (book units) resting within ±`bps` of the mid on one side, after the overlay: the depth
     /// measure for inverse contracts, whose sizes are already quote value (contracts).
     public func depthSize(_ side: BookSide, withinBps bps: Int) -> Int64 {
-        guard let mid else { return 0 }
-        let limit = bandLimit(side, mid: mid, bps: bps)
-        var total: Int64 = 0
-        forEachEffectiveLevel(side) { price, size in
-            if side == .bid ? price < limit : price > limit { return false }
-            total &+= size
-            return true
-        }
-        return total
+        depthSize(side, withinBps: bps, and: bps).wide
     }
 
     /// Notional within two bands (`narrow` ≤ `wide` bps) on one side, in one walk from the touch:
@@ -193,10 +176,6 @@ public struct OrderBook: Hashable, Sendable {
         guard let mid else { return (.zero, .zero) }
         let narrowLimit = bandLimit(side, mid: mid, bps: narrow)
         let wideLimit = bandLimit(side, mid: mid, bps: wide)
-        if (side == .bid ? consumedBids : consumedAsks).isEmpty {
-            let sums = ladder(side).notionalFromTouch(narrowLimit: narrowLimit, wideLimit: wideLimit)
-            return (Fixed(raw: sums.narrow * 100), Fixed(raw: sums.wide * 100))
-        }
         var inside: Int128 = 0
         var total: Int128 = 0
         forEachEffectiveLevel(side) { price, size in
@@ -206,6 +185,7 @@ public struct OrderBook: Hashable, Sendable {
             if side == .bid ? price >= narrowLimit : price <= narrowLimit { inside += value }
             return true
         }
+        // Σ price × size in (10⁻⁸)², scaled to 10⁻¹⁸.
         return (Fixed(raw: inside * 100), Fixed(raw: total * 100))
     }
 

@@ -234,24 +234,6 @@ public struct PriceLadder: Sendable {
         levelCount = unique.count
     }
 
-    /// Σ price × size (in (10⁻⁸)²) of the levels from the touch out to `wideLimit`, and of those out
-    /// to `narrowLimit` (limits inclusive; `narrowLimit` no further out than `wideLimit`): the depth
-    /// bands the signals sample every second, summed straight off the chunks (inlined, unlike a
-    /// walk through the book's overlay).
-    @inlinable
-    public func notionalFromTouch(narrowLimit: Int64, wideLimit: Int64) -> (narrow: Int128, wide: Int128) {
-        var narrow: Int128 = 0
-        var wide: Int128 = 0
-        forEachFromTouch { price, size in
-            if side == .bid ? price < wideLimit : price > wideLimit { return false }
-            let value = Int128(price) * Int128(size)
-            wide &+= value
-            if side == .bid ? price >= narrowLimit : price <= narrowLimit { narrow &+= value }
-            return true
-        }
-        return (narrow, wide)
-    }
-
     /// Visits levels from the touch outwards until `body` returns false.
     @inlinable
     public func forEachFromTouch(_ body: (_ price: Int64, _ size: Int64) -> Bool) {

@@ -37,6 +37,7 @@ enum ReplayBenchmarks {
             report("replay_\(label)_seconds", best, "s", decimals: 3)
         }
 
+        decodeOnly(unpacked, bytes: bytes)
         realBookUpdates(unpacked)
 
         var zcatBest = Double.infinity
@@ -62,6 +63,35 @@ enum ReplayBenchmarks {
         } else {
             print("reference_python_orjson: skipped (python3 with orjson not available)")
         }
+    }
+
+    /// The decoding thread's share of an unpacked replay, alone: read the lines and decode them into
+    /// feed messages, nothing applied. The replay runs this and the engine on two threads, so its
+    /// time is the longer of this and the engine's share.
+    static func decodeOnly(_ path: String, bytes: Double) {
+        var best = Double.infinity
+        var messageCount = 0
+        for _ in 0..<10 {
+            guard let reader = try? LineReader(source: FileByteSource(path: path)) else { return }
+            var decoder = BinanceLineDecoder(timestamped: true)
+            var messages: [FeedMessage] = []
+            messages.reserveCapacity(512)
+            var count = 0
+            let seconds = Stopwatch.measure {
+                while let line = try? reader.nextLine() {
+                    _ = decoder.decode(line.bytes, count: line.count, into: &messages)
+                    if messages.count >= 512 {
+                        count += messages.count
+                        messages.removeAll(keepingCapacity: true)
+                    }
+                }
+                count += messages.count
+            }
+            messageCount = count
+            best = min(best, seconds)
+        }
+        report("decode_only_unpacked_MB_per_second", bytes / best / 1e6, "MB/s", decimals: 1)
+        report("decode_only_unpacked_messages", Double(messageCount), "messages", decimals: 0)
     }
 
     /// The recording's own depth stream, level by level, into a book that starts from its first

@@ -92,49 +92,65 @@ final class DecodeAhead: @unchecked Sendable {
     // MARK: The decoding thread
 
     private func produce() {
+        // The decoder is worked on as a local, stored back before every hand-over (the last one
+        // lets the caller read it): a class property changed on every line costs a run-time
+        // exclusivity check each time.
+        var decoder = self.decoder
         var batch = freshBatch()
+        if let first = firstLine {
+            firstLine = nil
+            guard decode(first, with: &decoder, into: &batch) else { return }
+        }
         while true {
             let line: (bytes: UnsafePointer<UInt8>, count: Int, number: Int)?
-            if let first = firstLine {
-                line = first
-                firstLine = nil
-            } else {
-                do { line = try reader.nextLine() } catch {
-                    batch.failure = .input(error)
-                    hand(over: batch, last: true)
-                    return
-                }
+            do { line = try reader.nextLine() } catch {
+                batch.failure = .input(error)
+                self.decoder = decoder
+                hand(over: batch, last: true)
+                return
             }
             guard let line else {
                 decoder.finish(into: &batch.messages)
                 batch.ended = true
                 batch.fraction = reader.fraction
+                self.decoder = decoder
                 hand(over: batch, last: true)
                 return
             }
-            batch.lines += 1
-            if line.count > 0 {
-                batch.read += 1
-                switch decoder.decode(line.bytes, count: line.count, into: &batch.messages) {
-                case .decoded:
-                    batch.applied += 1
-                case .skipped:
-                    batch.skipped += 1
-                case .malformed(let field):
-                    batch.malformed.append((line.number, field))
-                    if strict {
-                        batch.failure = .malformed(path: path, line: line.number, field: field)
-                        hand(over: batch, last: true)
-                        return
-                    }
+            guard decode(line, with: &decoder, into: &batch) else { return }
+        }
+    }
+
+    /// Decodes one line into the batch, and hands the batch over when it is full. Returns false
+    /// when the thread is to stop (a fatal line, or the replay asked), with the batch handed over.
+    private func decode(_ line: (bytes: UnsafePointer<UInt8>, count: Int, number: Int), with decoder: inout any LineDecoder,
+        into batch: inout Batch) -> Bool
+    {
+        batch.lines += 1
+        if line.count > 0 {
+            batch.read += 1
+            switch decoder.decode(line.bytes, count: line.count, into: &batch.messages) {
+            case .decoded:
+                batch.applied += 1
+            case .skipped:
+                batch.skipped += 1
+            case .malformed(let field):
+                batch.malformed.append((line.number, field))
+                if strict {
+                    batch.failure = .malformed(path: path, line: line.number, field: field)
+                    self.decoder = decoder
+                    hand(over: batch, last: true)
+                    return false
                 }
             }
-            if batch.lines >= linesPerBatch {
-                batch.fraction = reader.fraction
-                guard hand(over: batch, last: false) else { return }
-                batch = freshBatch()
-            }
         }
+        if batch.lines >= linesPerBatch {
+            batch.fraction = reader.fraction
+            self.decoder = decoder
+            guard hand(over: batch, last: false) else { return false }
+            batch = freshBatch()
+        }
+        return true
     }
 
     private func freshBatch() -> Batch {

@@ -59,6 +59,36 @@ public enum BinanceFrameDecoder {
     /// Decodes one frame. `receiveTime` (ns) is used when the frame carries no event time.
     /// Returns nil for a malformed frame.
     public static func decode(_ base: UnsafePointer<UInt8>, count: Int, receiveTime: Int64?) -> FeedMessage? {
+        var messages: [FeedMessage] = []
+        var symbols = SymbolNames()
+        switch decodeFrame(base, count: count, receiveTime: receiveTime, into: &messages, symbols: &symbols) {
+        case .appended: return messages.first
+        case .skipped(let kind): return .skipped(kind: kind)
+        case .malformed: return nil
+        }
+    }
+
+    /// Decodes one frame, appending what it says to `messages`: the replay's and the live feed's
+    /// path, which builds no message for a skipped frame and reuses symbol names.
+    public static func decode(_ base: UnsafePointer<UInt8>, count: Int, receiveTime: Int64?,
+        into messages: inout [FeedMessage], symbols: inout SymbolNames) -> DecodeOutcome
+    {
+        switch decodeFrame(base, count: count, receiveTime: receiveTime, into: &messages, symbols: &symbols) {
+        case .appended: return .decoded
+        case .skipped: return .skipped
+        case .malformed: return .malformed(field: "frame")
+        }
+    }
+
+    enum FrameOutcome {
+        case appended
+        case skipped(kind: String)
+        case malformed
+    }
+
+    static func decodeFrame(_ base: UnsafePointer<UInt8>, count: Int, receiveTime: Int64?,
+        into messages: inout [FeedMessage], symbols: inout SymbolNames) -> FrameOutcome
+    {
         var cursor = ByteCursor(base, count: count)
         var payload = Payload()
         var streamName: ByteSpan? = nil
@@ -79,13 +109,16 @@ public enum BinanceFrameDecoder {
             if key.equals("stream") { streamName = cursor.string(); return streamName != nil }
             return readField(key, &cursor, into: &payload)
         }
-        guard ok else { return nil }
+        guard ok else { return .malformed }
         cursor.skipSpace()
-        guard cursor.atEnd else { return nil }
+        guard cursor.atEnd else { return .malformed }
         _ = sawData
         if skippedBookTicker { return .skipped(kind: "bookTicker") }
         let time = receiveTime ?? payload.eventTime.map { $0 * 1_000_000 } ?? 0
-        return interpret(payload, stream: streamName, time: time)
+        guard let message = interpret(payload, stream: streamName, time: time, symbols: &symbols) else { return .malformed }
+        if case .skipped(let kind) = message { return .skipped(kind: kind) }
+        messages.append(message)
+        return .appended
     }
 
     static func readPayload(_ cursor: inout ByteCursor, into payload: inout Payload) -> Bool? {
@@ -147,9 +180,9 @@ public enum BinanceFrameDecoder {
         }
     }
 
-    static func interpret(_ payload: Payload, stream: ByteSpan?, time: Int64) -> FeedMessage? {
+    static func interpret(_ payload: Payload, stream: ByteSpan?, time: Int64, symbols: inout SymbolNames) -> FeedMessage? {
         if let lastUpdateId = payload.lastUpdateId, payload.hasLevels, payload.eventType == nil {
-            return .snapshot(DepthSnapshot(symbol: payload.symbol?.string, lastUpdateId: lastUpdateId,
+            return .snapshot(DepthSnapshot(symbol: payload.symbol.map { symbols.name($0) }, lastUpdateId: lastUpdateId,
                 bids: payload.bids, asks: payload.asks, time: time))
         }
         guard let type = payload.eventType else { return nil }
@@ -157,18 +190,18 @@ public enum BinanceFrameDecoder {
             guard let symbol = payload.symbol, let first = payload.firstUpdateId, let final = payload.finalUpdateId,
                 first <= final, payload.hasLevels
             else { return nil }
-            return .depth(DepthEvent(symbol: symbol.string, firstUpdateId: first, finalUpdateId: final,
+            return .depth(DepthEvent(symbol: symbols.name(symbol), firstUpdateId: first, finalUpdateId: final,
                 previousFinalUpdateId: payload.previousFinalUpdateId, bids: payload.bids, asks: payload.asks, time: time))
         }
         if type.equals("trade") || type.equals("aggTrade") {
             guard let symbol = payload.symbol, let price = payload.price?.bookUnits, let size = payload.quantity?.bookUnits,
                 price > 0, size >= 0
             else { return nil }
-            return .event(.trade(symbol: symbol.string, price: price, size: size, time: time))
+            return .event(.trade(symbol: symbols.name(symbol), price: price, size: size, time: time))
         }
         if type.equals("markPriceUpdate") {
             guard let symbol = payload.symbol, let price = payload.price?.fixed, price.isPositive else { return nil }
-            return .event(.mark(symbol: symbol.string, price: price, time: time))
+            return .event(.mark(symbol: symbols.name(symbol), price: price, time: time))
         }
         if type.equals("forceOrder") {
             guard payload.order, let symbol = payload.symbol, let side = payload.side,
@@ -179,7 +212,7 @@ public enum BinanceFrameDecoder {
             let liquidated: Side = side.equals("SELL") ? .long : .short
             let effectivePrice = price.isPositive ? price : (payload.price?.fixed ?? price)
             return .event(.exchangeLiquidation(ExchangeLiquidation(
-                symbol: symbol.string, side: liquidated, price: effectivePrice, quantity: quantity, time: time)))
+                symbol: symbols.name(symbol), side: liquidated, price: effectivePrice, quantity: quantity, time: time)))
         }
         if type.equals("bookTicker") { return .skipped(kind: "bookTicker") }
         return .skipped(kind: type.string)

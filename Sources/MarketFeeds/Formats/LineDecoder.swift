@@ -41,6 +41,7 @@ func find(_ byte: UInt8, in line: UnsafePointer<UInt8>, count: Int, from offset:
 /// `<receive time ns> <frame>` lines, or bare frames.
 public struct BinanceLineDecoder: LineDecoder {
     let timestamped: Bool
+    var symbols = SymbolNames()
 
     public init(timestamped: Bool) { self.timestamped = timestamped }
 
@@ -53,17 +54,14 @@ public struct BinanceLineDecoder: LineDecoder {
             time = nanos
             offset = space + 1
         }
-        guard let message = BinanceFrameDecoder.decode(line + offset, count: count - offset, receiveTime: time) else {
-            return .malformed(field: "frame")
-        }
-        if case .skipped = message { return .skipped }
-        messages.append(message)
-        return .decoded
+        return BinanceFrameDecoder.decode(line + offset, count: count - offset, receiveTime: time, into: &messages, symbols: &symbols)
     }
 }
 
 /// cryptofeed's WebSocket capture: the first line is `<url> <-> <time>`, then `<time>: <frame>`.
 public struct CryptofeedLineDecoder: LineDecoder {
+    var symbols = SymbolNames()
+
     public init() {}
 
     public mutating func decode(_ line: UnsafePointer<UInt8>, count: Int, into messages: inout [FeedMessage]) -> DecodeOutcome {
@@ -72,12 +70,7 @@ public struct CryptofeedLineDecoder: LineDecoder {
         guard colon > 0, let time = nanoseconds(fromSeconds: ByteSpan(start: line, count: colon)) else {
             return .malformed(field: "capture time")
         }
-        guard let message = BinanceFrameDecoder.decode(line + colon + 1, count: count - colon - 1, receiveTime: time) else {
-            return .malformed(field: "frame")
-        }
-        if case .skipped = message { return .skipped }
-        messages.append(message)
-        return .decoded
+        return BinanceFrameDecoder.decode(line + colon + 1, count: count - colon - 1, receiveTime: time, into: &messages, symbols: &symbols)
     }
 }
 

@@ -80,9 +80,10 @@ struct FrameDecoderTests {
             let exact = text.hasPrefix("+") ? nil
                 : DecimalText.scaledInteger(Substring(text), places: BookUnits.places, limit: BookUnits.limit).map(Int64.init)
             #expect(value == exact, "\(text)")
-            // The compact level path, as price and as size, agrees too.
-            for (price, size) in [(text, "1"), ("1", text)] {
-                let level = Array(#"[["\#(price)","\#(size)"]]"#.utf8)
+            // The compact level path, as price and as size, agrees too: alone (too short for the
+            // word-at-a-time read) and followed by more levels (long enough for it).
+            for (price, size, more) in [(text, "1", ""), ("1", text, ""), (text, "1", #",["1","1"]"#), ("1", text, #",["1","1"]"#)] {
+                let level = Array(#"[["\#(price)","\#(size)"]\#(more)]"#.utf8)
                 let read = level.withUnsafeBufferPointer { buffer -> [(price: Int64, size: Int64)]? in
                     var cursor = ByteCursor(buffer.baseAddress!, count: buffer.count)
                     var levels: [(price: Int64, size: Int64)] = []
@@ -92,8 +93,67 @@ struct FrameDecoderTests {
                     ? exact.flatMap { $0 > 0 ? ($0, BookUnits.parse("1")!) : nil }
                     : exact.flatMap { $0 >= 0 ? (BookUnits.parse("1")!, $0) : nil }
                 #expect(read?.first?.price == expected?.0 && read?.first?.size == expected?.1 && (read == nil) == (expected == nil),
-                    "\(price), \(size)")
+                    "\(price), \(size)\(more)")
             }
         }
+    }
+}
+
+@Suite("Numbers read a word at a time")
+struct WordDigitsTests {
+    /// The byte-by-byte reading of a quoted number: digits and at most one point up to the quote.
+    static func byteByByte(_ text: String) -> Int64? {
+        let bytes = Array((text + "\"").utf8)
+        return bytes.withUnsafeBufferPointer { buffer -> Int64? in
+            var index = 0
+            guard let units = BookUnits.scanPlain(buffer.baseAddress!, &index, end: buffer.count),
+                buffer[index] == UInt8(ascii: "\"") else { return nil }
+            return units
+        }
+    }
+
+    @Test("agrees with the byte-by-byte read on every short text over digits, points and their neighbours")
+    func agreesWithBytes() {
+        var rng = SplitMix64(seed: 11)
+        // Bytes next to the digits and the point in ASCII, where a word trick would slip.
+        let alphabet = Array("0123456789..-/:\u{20}e\"".utf8) + [0x00, 0x7F, 0xB0, 0xFF]
+        var fastCount = 0
+        for round in 0..<50_000 {
+            let length = round < 10 ? round : Int.random(in: 0...10, using: &rng)
+            let text = (0..<length).map { _ in
+                Int.random(in: 0..<3, using: &rng) == 0 ? alphabet.randomElement(using: &rng)! : UInt8.random(in: 48...57, using: &rng)
+            }
+            let padded = text + Array(#"","1"]]"#.utf8)
+            let fast = padded.withUnsafeBufferPointer { WordDigits.quotedBookUnits($0.baseAddress!, at: 0, end: $0.count) }
+            guard let fast else { continue }
+            fastCount += 1
+            let string = String(decoding: text, as: UTF8.self)
+            #expect(fast.units == Self.byteByByte(string), "\(text)")
+            #expect(fast.quote == text.firstIndex(of: UInt8(ascii: "\"")) ?? text.count, "\(text)")
+        }
+        // The fast case is the common one, so it must have been taken often.
+        #expect(fastCount > 10_000)
+    }
+
+    @Test("reads the recording's shapes and declines what it cannot do")
+    func shapes() {
+        func read(_ text: String) -> Int64? {
+            let bytes = Array((text + #"","1.0"]"#).utf8)
+            return bytes.withUnsafeBufferPointer { WordDigits.quotedBookUnits($0.baseAddress!, at: 0, end: $0.count)?.units }
+        }
+        #expect(read("61659.70") == 6_165_970_000_000)
+        #expect(read("1.486") == 148_600_000)
+        #expect(read("0.000") == 0)
+        #expect(read("5.") == 500_000_000)
+        #expect(read(".5") == 50_000_000)
+        #expect(read("12345678") == 1_234_567_800_000_000)
+        #expect(read("") == nil)
+        #expect(read(".") == nil)
+        #expect(read("1..0") == nil)
+        #expect(read("123456789") == nil, "nine characters: left to the byte loop")
+        #expect(read("-1.0") == nil)
+        // Too close to the end of the line to load a word: declined.
+        let short = Array(#"1.5""#.utf8)
+        #expect(short.withUnsafeBufferPointer { WordDigits.quotedBookUnits($0.baseAddress!, at: 0, end: $0.count) } == nil)
     }
 }

@@ -240,6 +240,14 @@ public struct ByteCursor {
         var scan = start
         guard scan + 2 < end, base[scan] == UInt8(ascii: "["), base[scan + 1] == UInt8(ascii: "\"") else { return nil }
         scan += 2
+        // Numbers of up to eight characters, the usual case, a word at a time.
+        if let price = WordDigits.quotedBookUnits(base, at: scan, end: end), price.quote + 2 < end,
+            base[price.quote + 1] == UInt8(ascii: ","), base[price.quote + 2] == UInt8(ascii: "\""),
+            let size = WordDigits.quotedBookUnits(base, at: price.quote + 3, end: end), size.quote + 1 < end,
+            base[size.quote + 1] == UInt8(ascii: "]")
+        {
+            return (price.units, size.units, size.quote + 2)
+        }
         guard let price = BookUnits.scanPlain(base, &scan, end: end), scan + 2 < end, base[scan] == UInt8(ascii: "\""),
             base[scan + 1] == UInt8(ascii: ","), base[scan + 2] == UInt8(ascii: "\"")
         else { return nil }

@@ -63,7 +63,7 @@ public enum BookUnits {
 
     /// 10^exponent for 0...8.
     @inlinable @inline(__always)
-    static func powerOfTen(_ exponent: Int) -> Int64 {
+    public static func powerOfTen(_ exponent: Int) -> Int64 {
         switch exponent {
         case 0: return 1
         case 1: return 10

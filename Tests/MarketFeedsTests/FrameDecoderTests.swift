@@ -49,6 +49,50 @@ struct FrameDecoderTests {
         #expect(skip("") == nil)
     }
 
+    @Test("skipping a composite a word at a time agrees with counting brackets byte by byte, on random text")
+    func skippingAgreesWithBytes() {
+        /// The definition: brackets outside strings, a string's backslash hides the byte after it.
+        func reference(_ bytes: [UInt8]) -> Int? {
+            var depth = 0
+            var inString = false
+            var scan = 0
+            while scan < bytes.count {
+                let byte = bytes[scan]
+                if inString {
+                    if byte == UInt8(ascii: "\\") { scan += 2; continue }
+                    if byte == UInt8(ascii: "\"") { inString = false }
+                } else if byte == UInt8(ascii: "\"") {
+                    inString = true
+                } else if byte == UInt8(ascii: "{") || byte == UInt8(ascii: "[") {
+                    depth += 1
+                } else if byte == UInt8(ascii: "}") || byte == UInt8(ascii: "]") {
+                    depth -= 1
+                    if depth == 0 { return scan + 1 }
+                }
+                scan += 1
+            }
+            return nil
+        }
+        var rng = SplitMix64(seed: 23)
+        // Brackets, quotes and backslashes dense enough to meet every position in a word, with
+        // their bit-5 neighbours ({ and [ differ in it from ; and {'s other neighbours).
+        let alphabet = Array(#"{}[]""\\ab:,;=}{{}"#.utf8) + [0x3B, 0x3D, 0x7F, 0xDB, 0xFB, 0xFD]
+        var completed = 0
+        for _ in 0..<30_000 {
+            let length = Int.random(in: 1...40, using: &rng)
+            let bytes = [UInt8(ascii: Bool.random(using: &rng) ? "{" : "[")]
+                + (0..<length).map { _ in alphabet.randomElement(using: &rng)! }
+            let skipped = bytes.withUnsafeBufferPointer { buffer -> Int? in
+                var cursor = ByteCursor(buffer.baseAddress!, count: buffer.count)
+                return cursor.skipValue() ? cursor.index : nil
+            }
+            let expected = reference(bytes)
+            #expect(skipped == expected, "\(String(decoding: bytes, as: UTF8.self))")
+            if expected != nil { completed += 1 }
+        }
+        #expect(completed > 3_000, "both outcomes are exercised")
+    }
+
     @Test("levels: quoted and bare numbers, every shape the exact parse accepts, and the ones it rejects")
     func levels() {
         let frame = #"{"e":"depthUpdate","E":1,"s":"BTCUSDT","U":1,"u":2,"pu":0,"b":[["61659.70","1.486"],[61659.0, "0.002"],[ "61658.10" , "0.0330000000" ]],"a":[["61659.80","0.000"],["1234567890.12345678","92233720368"]]}"#

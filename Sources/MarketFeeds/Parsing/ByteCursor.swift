@@ -146,26 +146,62 @@ public struct ByteCursor {
         }
     }
 
-    /// Skips an object or array by counting brackets outside strings, in one tight pass: seven
-    /// frames in ten of a recording are book tickers, checked this way and not decoded.
+    /// Skips an object or array by counting brackets outside strings: seven frames in ten of a
+    /// recording are book tickers, checked this way and not decoded. Eight bytes at a time: a word
+    /// gives the places of its quotes, backslashes and brackets at once, and only those are
+    /// visited, in order; the last few bytes go one at a time.
     @inlinable mutating func skipComposite() -> Bool {
         var depth = 0
         var scan = index
+        var inString = false
+        while scan + 8 <= end {
+            let word = WordDigits.load(base + scan)
+            let quotes = WordDigits.matches(word, UInt8(ascii: "\""))
+            let escapes = WordDigits.matches(word, UInt8(ascii: "\\"))
+            // `{` and `[` (0x7B, 0x5B) differ only in bit 5, as do `}` and `]`.
+            let folded = word | 0x2020_2020_2020_2020
+            let opens = WordDigits.matches(folded, UInt8(ascii: "{"))
+            let closes = WordDigits.matches(folded, UInt8(ascii: "}"))
+            var marks = quotes | escapes | opens | closes
+            var escapedNextWord = false
+            while marks != 0 {
+                let mark = marks & (0 &- marks)
+                marks &= marks &- 1
+                if inString {
+                    if mark & escapes != 0 {
+                        // The byte after a backslash is part of the string, whatever it is.
+                        let next = mark << 8
+                        if next == 0 { escapedNextWord = true } else { marks &= ~next }
+                    } else if mark & quotes != 0 {
+                        inString = false
+                    }
+                } else if mark & quotes != 0 {
+                    inString = true
+                } else if mark & opens != 0 {
+                    depth += 1
+                } else if mark & closes != 0 {
+                    depth -= 1
+                    if depth == 0 {
+                        index = scan + (mark.trailingZeroBitCount >> 3) + 1
+                        return true
+                    }
+                }
+            }
+            scan += escapedNextWord ? 9 : 8
+        }
         while scan < end {
             let byte = base[scan]
-            if byte == UInt8(ascii: "\"") {
-                scan += 1
-                while scan < end {
-                    let inString = base[scan]
-                    if inString == UInt8(ascii: "\"") { break }
-                    scan += inString == UInt8(ascii: "\\") ? 2 : 1
+            if inString {
+                if byte == UInt8(ascii: "\\") {
+                    scan += 2
+                    continue
                 }
-                guard scan < end else { return false }
+                if byte == UInt8(ascii: "\"") { inString = false }
+            } else if byte == UInt8(ascii: "\"") {
+                inString = true
             } else if byte | 0x20 == UInt8(ascii: "{") {
-                // `{` or `[` (0x7B, 0x5B): the only bytes that are either with bit 5 set.
                 depth += 1
             } else if byte | 0x20 == UInt8(ascii: "}") {
-                // `}` or `]` (0x7D, 0x5D).
                 depth -= 1
                 if depth == 0 {
                     index = scan + 1

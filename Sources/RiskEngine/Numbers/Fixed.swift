@@ -97,13 +97,27 @@ extension Fixed {
         let product = a.magnitude.multipliedFullWidth(by: b.magnitude)
         let divisor = c.magnitude
         if product.high >= divisor { return negative ? Int128.min + 1 : Int128.max }
-        let (quotient, remainder) = divisor.dividingFullWidth(product)
+        let (quotient, remainder) = divide(product, by: divisor)
         var rounded = quotient
         // Round half away from zero: compare 2 × remainder with the divisor without overflowing.
         if remainder >= divisor - remainder { rounded &+= 1 }
         if rounded > UInt128(Int128.max) { return negative ? Int128.min + 1 : Int128.max }
         let value = Int128(rounded)
         return negative ? -value : value
+    }
+
+    /// A 256-bit `product` over `divisor`, given `product.high < divisor`. A divisor that fits
+    /// in 64 bits (10¹⁸, the scale of every `Fixed` product, and most others) takes two hardware
+    /// divisions; the generic 256-by-128 division is a loop of about 150 instructions.
+    @usableFromInline static func divide(_ product: (high: UInt128, low: UInt128), by divisor: UInt128)
+        -> (quotient: UInt128, remainder: UInt128)
+    {
+        guard divisor >> 64 == 0 else { return divisor.dividingFullWidth(product) }
+        let small = UInt64(truncatingIfNeeded: divisor)
+        // product.high < divisor < 2⁶⁴, so each step's high word is below the divisor.
+        let upper = small.dividingFullWidth((high: UInt64(truncatingIfNeeded: product.high), low: UInt64(truncatingIfNeeded: product.low >> 64)))
+        let lower = small.dividingFullWidth((high: upper.remainder, low: UInt64(truncatingIfNeeded: product.low)))
+        return ((UInt128(upper.quotient) << 64) | UInt128(lower.quotient), UInt128(lower.remainder))
     }
 
     public static func minimum(_ a: Fixed, _ b: Fixed) -> Fixed { a < b ? a : b }

@@ -48,6 +48,9 @@ public struct Fixed: Hashable, Comparable, Sendable {
         let nano = (value * 1e9).rounded()
         if nano >= 1.7e29 { self = .max; return }
         if nano <= -1.7e29 { self = .min; return }
+        // Within Int64 (every price, size and notional) the conversion is one instruction; the
+        // generic Double → Int128 conversion is a slow library path.
+        if abs(nano) < 9.2e18 { self.raw = Int128(Int64(nano)) * 1_000_000_000; return }
         self.raw = Int128(nano) * 1_000_000_000
     }
 }

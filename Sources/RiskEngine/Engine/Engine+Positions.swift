@@ -138,16 +138,24 @@ extension Engine {
     /// Recomputes the liquidation and bankruptcy prices of every open position of an account,
     /// re-indexes them, and keeps the multi-symbol cross membership current.
     mutating func refreshAccount(_ account: Int32) {
-        var crossSymbols = Set<Int32>()
-        for index in accounts[Int(account)].positions {
+        // Whether the account holds cross positions in two symbols or more: the first cross
+        // symbol and whether another differs from it (no set: this runs for every position placed).
+        var firstCrossSymbol: Int32? = nil
+        var severalCrossSymbols = false
+        let indices = accounts[Int(account)].positions
+        for index in indices {
             let position = positions[Int(index)]
             guard position.isOpen else { continue }
-            if position.mode == .cross { crossSymbols.insert(position.symbolIndex) }
+            if position.mode == .cross {
+                if let first = firstCrossSymbol { severalCrossSymbols = severalCrossSymbols || first != position.symbolIndex }
+                else { firstCrossSymbol = position.symbolIndex }
+            }
             refreshPosition(index)
         }
-        for symbol in accounts[Int(account)].positions.map({ positions[Int($0)].symbolIndex }) {
-            if crossSymbols.count > 1 { markets[Int(symbol)].multiSymbolCrossAccounts.insert(account) }
-            else { markets[Int(symbol)].multiSymbolCrossAccounts.remove(account) }
+        for index in indices {
+            let symbol = Int(positions[Int(index)].symbolIndex)
+            if severalCrossSymbols { markets[symbol].multiSymbolCrossAccounts.insert(account) }
+            else if !markets[symbol].multiSymbolCrossAccounts.isEmpty { markets[symbol].multiSymbolCrossAccounts.remove(account) }
         }
     }
 

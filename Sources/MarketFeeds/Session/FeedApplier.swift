@@ -45,9 +45,8 @@ struct FeedApplier {
         }
         switch message {
         case .depth(let event):
-            var synchronizer = synchronizers.removeValue(forKey: event.symbol) ?? DepthSynchronizer(symbol: event.symbol)
-            synchronizer.receive(event, into: &events)
-            synchronizers[event.symbol] = synchronizer
+            // Changed in place: one lookup, and no copy of the synchronizer's buffer.
+            synchronizers[event.symbol, default: DepthSynchronizer(symbol: event.symbol)].receive(event, into: &events)
             if !anonymousSnapshots.isEmpty { placeAnonymousSnapshots() }
         case .snapshot(let snapshot):
             if let symbol = snapshot.symbol {

@@ -43,16 +43,20 @@ public struct SyntheticPositions: Sendable {
     /// digit by digit: String(format:) cost more than the rest of the position together, and
     /// joining strings about a quarter of it.
     static func accountID(cross: Bool, number: Int) -> String {
-        var digits: [UInt8] = []
-        var rest = max(0, number)
-        repeat {
-            digits.append(UInt8(ascii: "0") + UInt8(rest % 10))
-            rest /= 10
-        } while rest > 0
-        while digits.count < 6 { digits.append(UInt8(ascii: "0")) }
-        digits.append(UInt8(ascii: "-"))
-        digits.append(UInt8(ascii: cross ? "X" : "I"))
-        return String(decoding: digits.reversed(), as: UTF8.self)
+        var digits = 1
+        var probe = max(0, number) / 10
+        while probe > 0 { digits += 1; probe /= 10 }
+        let length = 2 + max(6, digits)
+        return String(unsafeUninitializedCapacity: length) { buffer in
+            buffer[0] = UInt8(ascii: cross ? "X" : "I")
+            buffer[1] = UInt8(ascii: "-")
+            var rest = max(0, number)
+            for index in stride(from: length - 1, through: 2, by: -1) {
+                buffer[index] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+            }
+            return length
+        }
     }
 
     mutating func position(account: String, cross: Bool, instrument: Instrument, mark: Double, newAccount: Bool) -> PositionUpdate {

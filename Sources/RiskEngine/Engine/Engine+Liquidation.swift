@@ -89,6 +89,7 @@ extension Engine {
         recordBookActivity(market: market, fills: walk.fills, quantity: stepQuantity, mark: mark)
         totals.partialSteps += 1
         refreshAccount(position.accountIndex)
+        keepIndexed(index, changedAt: position.version &+ 1)
         let compliant = !isTriggered(index)
         notes.append(.liquidation(LiquidationRecord(
             time: time, symbol: instrument.symbol, account: accounts[account].id, position: index, side: position.side,

@@ -89,7 +89,16 @@ extension Engine {
         if position.isOpen && !wasOpen { accounts[Int(account)].positions.append(index) }
         if !position.isOpen { accounts[Int(account)].positions.removeAll { $0 == index } }
         refreshAccount(account)
+        keepIndexed(index, changedAt: position.version)
         liquidateTriggered(account: account, into: &notes)
+    }
+
+    /// After a change that bumped a position's version and refreshed its account: when the refresh
+    /// found its prices unchanged (an update re-sent as it was), it re-entered nothing, and the
+    /// trigger entry it had belongs to the old version, which is no longer live. Without this the
+    /// position would silently drop out of the trigger index and never be liquidated.
+    mutating func keepIndexed(_ index: Int32, changedAt version: UInt32) {
+        if positions[Int(index)].isOpen && positions[Int(index)].version == version { reindex(index) }
     }
 
     mutating func setWallet(accountID: String, asset: String, balance: Fixed, into notes: inout [EngineNotification]) {

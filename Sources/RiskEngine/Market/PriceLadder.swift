@@ -39,6 +39,10 @@ public struct PriceLadder: Sendable {
     /// Each chunk's first key, contiguous, so finding the chunk is a search in one small array.
     @usableFromInline var firstKeys: [Int64] = []
     @usableFromInline var levelCount = 0
+    /// The chunk the last update landed in. A depth event's levels come in price order, often
+    /// several to a chunk, so the next update is checked against it before the chunks are searched.
+    /// Only a hint: it is checked every time, so a stale one costs a comparison.
+    @usableFromInline var finger = 0
     public var count: Int { levelCount }
     @usableFromInline static let chunkCapacity = 128
 
@@ -84,7 +88,24 @@ public struct PriceLadder: Sendable {
     @inlinable func search(_ key: Int64) -> (chunk: Int, index: Int, found: Bool) {
         let chunk = chunkIndex(for: key)
         if chunk < 0 { return (0, 0, false) }
-        return chunks[chunk].levels.withUnsafeBufferPointer { buffer in
+        return search(key, inChunk: chunk)
+    }
+
+    /// `search`, trying the chunk of the previous update first.
+    @inlinable mutating func searchFromFinger(_ key: Int64) -> (chunk: Int, index: Int, found: Bool) {
+        let hint = finger
+        let chunkCount = firstKeys.count
+        if hint < chunkCount && firstKeys[hint] <= key && (hint == chunkCount - 1 || firstKeys[hint + 1] > key) {
+            return search(key, inChunk: hint)
+        }
+        let chunk = chunkIndex(for: key)
+        if chunk < 0 { return (0, 0, false) }
+        finger = chunk
+        return search(key, inChunk: chunk)
+    }
+
+    @inlinable func search(_ key: Int64, inChunk chunk: Int) -> (chunk: Int, index: Int, found: Bool) {
+        chunks[chunk].levels.withUnsafeBufferPointer { buffer in
             let count = buffer.count
             // Most keys sit near the end of their chunk (the touch): check there first.
             if count == 0 || buffer[count - 1].key < key { return (chunk, count, false) }
@@ -153,7 +174,7 @@ public struct PriceLadder: Sendable {
     @inlinable @discardableResult
     public mutating func set(price: Int64, size: Int64) -> Int64 {
         let key = key(for: price)
-        let (chunk, index, found) = search(key)
+        let (chunk, index, found) = searchFromFinger(key)
         if found {
             let previous = chunks[chunk].levels[index].size
             if size > 0 {

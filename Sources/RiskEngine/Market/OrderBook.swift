@@ -176,6 +176,11 @@ public struct OrderBook: Hashable, Sendable {
         guard let mid else { return (.zero, .zero) }
         let narrowLimit = bandLimit(side, mid: mid, bps: narrow)
         let wideLimit = bandLimit(side, mid: mid, bps: wide)
+        if (side == .bid ? consumedBids : consumedAsks).isEmpty {
+            // No overlay: the ladder's chunk sums (the usual case, every second).
+            let sums = ladder(side).bandSums(narrowLimit: narrowLimit, wideLimit: wideLimit)
+            return (Fixed(raw: sums.narrowValue * 100), Fixed(raw: sums.wideValue * 100))
+        }
         var inside: Int128 = 0
         var total: Int128 = 0
         forEachEffectiveLevel(side) { price, size in
@@ -194,6 +199,10 @@ public struct OrderBook: Hashable, Sendable {
         guard let mid else { return (0, 0) }
         let narrowLimit = bandLimit(side, mid: mid, bps: narrow)
         let wideLimit = bandLimit(side, mid: mid, bps: wide)
+        if (side == .bid ? consumedBids : consumedAsks).isEmpty {
+            let sums = ladder(side).bandSums(narrowLimit: narrowLimit, wideLimit: wideLimit)
+            return (sums.narrowSize, sums.wideSize)
+        }
         var inside: Int64 = 0
         var total: Int64 = 0
         forEachEffectiveLevel(side) { price, size in

@@ -18,12 +18,25 @@ struct LadderLevel: Sendable {
     }
 }
 
-/// A run of consecutive levels of a ladder.
+/// A run of consecutive levels of a ladder, with the sums the depth bands need: the signals sum
+/// the levels within ±50 bps every second, and a chunk wholly inside the band adds its sums instead
+/// of its levels.
 @usableFromInline
 struct LadderChunk: Sendable {
     @usableFromInline var levels: [LadderLevel]
+    /// Σ size and Σ key × size over `levels` (wrapping, so that no input can trap).
+    @usableFromInline var sizeSum: Int64 = 0
+    @usableFromInline var keyValueSum: Int128 = 0
 
-    @usableFromInline init(levels: [LadderLevel]) { self.levels = levels }
+    @usableFromInline init(levels: [LadderLevel]) {
+        self.levels = levels
+        for level in levels { add(key: level.key, size: level.size) }
+    }
+
+    @inlinable mutating func add(key: Int64, size: Int64) {
+        sizeSum &+= size
+        keyValueSum &+= Int128(key) &* Int128(size)
+    }
 }
 
 /// One side of an L2 book: price levels held as exact integers (book units).
@@ -177,6 +190,7 @@ public struct PriceLadder: Sendable {
         let (chunk, index, found) = searchFromFinger(key)
         if found {
             let previous = chunks[chunk].levels[index].size
+            chunks[chunk].add(key: key, size: size &- previous)
             if size > 0 {
                 chunks[chunk].levels[index].size = size
             } else {
@@ -197,6 +211,7 @@ public struct PriceLadder: Sendable {
             firstKeys.append(key)
         } else {
             chunks[chunk].levels.insert(LadderLevel(key: key, size: size), at: index)
+            chunks[chunk].add(key: key, size: size)
             if index == 0 { firstKeys[chunk] = key }
             if chunks[chunk].levels.count > PriceLadder.chunkCapacity { split(chunk) }
         }
@@ -208,6 +223,8 @@ public struct PriceLadder: Sendable {
         let half = chunks[chunk].levels.count / 2
         let upper = LadderChunk(levels: Array(chunks[chunk].levels[half...]))
         chunks[chunk].levels.removeSubrange(half...)
+        chunks[chunk].sizeSum &-= upper.sizeSum
+        chunks[chunk].keyValueSum &-= upper.keyValueSum
         chunks.insert(upper, at: chunk + 1)
         firstKeys.insert(upper.levels[0].key, at: chunk + 1)
     }
@@ -225,7 +242,8 @@ public struct PriceLadder: Sendable {
         var removed = 0
         while let top = best, side == .bid ? top.price >= price : top.price <= price {
             let last = chunks.count - 1
-            chunks[last].levels.removeLast()
+            let removedLevel = chunks[last].levels.removeLast()
+            chunks[last].add(key: removedLevel.key, size: 0 &- removedLevel.size)
             if chunks[last].levels.isEmpty { chunks.removeLast(); firstKeys.removeLast() }
             levelCount -= 1
             removed += 1
@@ -253,6 +271,63 @@ public struct PriceLadder: Sendable {
             start = end
         }
         levelCount = unique.count
+    }
+
+    /// Σ size and Σ price × size of the levels from the touch out to `wideLimit`, and of those out
+    /// to `narrowLimit` (a price no farther from the touch), limits included: the depth bands.
+    /// Chunks wholly inside a band add their sums; only the chunk a limit falls in is walked.
+    @inlinable
+    public func bandSums(narrowLimit: Int64, wideLimit: Int64)
+        -> (narrowSize: Int64, wideSize: Int64, narrowValue: Int128, wideValue: Int128)
+    {
+        // In key order both sides ascend to the touch, so "within" is key ≥ the limit's key.
+        let narrowKey = key(for: narrowLimit)
+        let wideKey = key(for: wideLimit)
+        var narrowSize: Int64 = 0
+        var wideSize: Int64 = 0
+        var narrowKeyValue: Int128 = 0
+        var wideKeyValue: Int128 = 0
+        var chunk = chunks.count - 1
+        while chunk >= 0 {
+            let farthest = firstKeys[chunk]
+            if farthest >= wideKey {
+                wideSize &+= chunks[chunk].sizeSum
+                wideKeyValue &+= chunks[chunk].keyValueSum
+                if farthest >= narrowKey {
+                    narrowSize &+= chunks[chunk].sizeSum
+                    narrowKeyValue &+= chunks[chunk].keyValueSum
+                    chunk -= 1
+                    continue
+                }
+            }
+            // The chunk a limit falls in: its levels one by one, from the touch.
+            let wholeInWide = farthest >= wideKey
+            let reachedEnd: Bool = chunks[chunk].levels.withUnsafeBufferPointer { levels in
+                var index = levels.count - 1
+                while index >= 0 {
+                    let level = levels[index]
+                    if level.key < wideKey { return true }
+                    let value = Int128(level.key) &* Int128(level.size)
+                    if !wholeInWide {
+                        wideSize &+= level.size
+                        wideKeyValue &+= value
+                    }
+                    if level.key >= narrowKey {
+                        narrowSize &+= level.size
+                        narrowKeyValue &+= value
+                    } else if wholeInWide {
+                        return false
+                    }
+                    index -= 1
+                }
+                return false
+            }
+            if reachedEnd || !wholeInWide { break }
+            chunk -= 1
+        }
+        // Keys are −price on the ask side.
+        let sign: Int128 = side == .bid ? 1 : -1
+        return (narrowSize, wideSize, narrowKeyValue &* sign, wideKeyValue &* sign)
     }
 
     /// Visits levels from the touch outwards until `body` returns false.

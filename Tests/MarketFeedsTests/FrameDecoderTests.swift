@@ -201,3 +201,25 @@ struct WordDigitsTests {
         #expect(short.withUnsafeBufferPointer { WordDigits.quotedBookUnits($0.baseAddress!, at: 0, end: $0.count) } == nil)
     }
 }
+
+@Suite("Symbol names reused")
+struct SymbolNamesTests {
+    static func name(_ text: String, _ names: inout SymbolNames) -> String {
+        let bytes = Array(text.utf8)
+        return bytes.withUnsafeBufferPointer { names.name(ByteSpan(start: $0.baseAddress!, count: $0.count)) }
+    }
+
+    @Test("the same bytes give the same name, different ones (same length, prefixes) their own, past the cache too")
+    func names() {
+        var names = SymbolNames()
+        #expect(Self.name("BTCUSDT", &names) == "BTCUSDT")
+        #expect(Self.name("ETHUSDT", &names) == "ETHUSDT")
+        #expect(Self.name("BTCUSDT", &names) == "BTCUSDT")
+        #expect(Self.name("BTCUSD", &names) == "BTCUSD")
+        #expect(Self.name("BTCUSDT_PERP", &names) == "BTCUSDT_PERP")
+        // More distinct symbols than the cache holds: every one still named right, twice over.
+        for round in 0..<2 {
+            for index in 0..<100 { #expect(Self.name("S\(index)USDT", &names) == "S\(index)USDT", "round \(round)") }
+        }
+    }
+}

@@ -80,12 +80,15 @@ public enum BinanceFrameDecoder {
         }
     }
 
+    /// What one frame gave: a message appended, a well-formed frame of a kind the engine does not
+    /// use, or a malformed frame.
     enum FrameOutcome {
         case appended
         case skipped(kind: String)
         case malformed
     }
 
+    /// The one decoding path behind both `decode` functions.
     static func decodeFrame(_ base: UnsafePointer<UInt8>, count: Int, receiveTime: Int64?,
         into messages: inout [FeedMessage], symbols: inout SymbolNames) -> FrameOutcome
     {

@@ -176,22 +176,22 @@ public struct OrderBook: Hashable, Sendable {
         guard let mid else { return (.zero, .zero) }
         let narrowLimit = bandLimit(side, mid: mid, bps: narrow)
         let wideLimit = bandLimit(side, mid: mid, bps: wide)
-        if (side == .bid ? consumedBids : consumedAsks).isEmpty {
+        if (side == .bid ? consumedBids : consumedAsks).isEmpty && ladder(side).sumsAreExact {
             // No overlay: the ladder's chunk sums (the usual case, every second).
             let sums = ladder(side).bandSums(narrowLimit: narrowLimit, wideLimit: wideLimit)
-            return (Fixed(raw: sums.narrowValue * 100), Fixed(raw: sums.wideValue * 100))
+            return (OrderBook.fixed(bookValue: sums.narrowValue), OrderBook.fixed(bookValue: sums.wideValue))
         }
         var inside: Int128 = 0
         var total: Int128 = 0
         forEachEffectiveLevel(side) { price, size in
             if side == .bid ? price < wideLimit : price > wideLimit { return false }
             let value = Int128(price) * Int128(size)
-            total += value
-            if side == .bid ? price >= narrowLimit : price <= narrowLimit { inside += value }
+            OrderBook.add(value, to: &total)
+            if side == .bid ? price >= narrowLimit : price <= narrowLimit { OrderBook.add(value, to: &inside) }
             return true
         }
         // Σ price × size in (10⁻⁸)², scaled to 10⁻¹⁸.
-        return (Fixed(raw: inside * 100), Fixed(raw: total * 100))
+        return (OrderBook.fixed(bookValue: inside), OrderBook.fixed(bookValue: total))
     }
 
     /// Size within two bands (`narrow` ≤ `wide` bps) on one side, in one walk from the touch.
@@ -199,7 +199,7 @@ public struct OrderBook: Hashable, Sendable {
         guard let mid else { return (0, 0) }
         let narrowLimit = bandLimit(side, mid: mid, bps: narrow)
         let wideLimit = bandLimit(side, mid: mid, bps: wide)
-        if (side == .bid ? consumedBids : consumedAsks).isEmpty {
+        if (side == .bid ? consumedBids : consumedAsks).isEmpty && ladder(side).sumsAreExact {
             let sums = ladder(side).bandSums(narrowLimit: narrowLimit, wideLimit: wideLimit)
             return (sums.narrowSize, sums.wideSize)
         }
@@ -207,11 +207,30 @@ public struct OrderBook: Hashable, Sendable {
         var total: Int64 = 0
         forEachEffectiveLevel(side) { price, size in
             if side == .bid ? price < wideLimit : price > wideLimit { return false }
-            total &+= size
-            if side == .bid ? price >= narrowLimit : price <= narrowLimit { inside &+= size }
+            let (sum, overflow) = total.addingReportingOverflow(size)
+            total = overflow ? .max : sum
+            if side == .bid ? price >= narrowLimit : price <= narrowLimit {
+                let (narrowSum, narrowOverflow) = inside.addingReportingOverflow(size)
+                inside = narrowOverflow ? .max : narrowSum
+            }
             return true
         }
         return (inside, total)
+    }
+
+    /// Σ price × size in (10⁻⁸)², as money (10⁻¹⁸), saturating: a corrupt feed can carry the
+    /// largest price and size a book unit holds, and their product must read as the largest
+    /// amount, not trap. (The per-chunk sums wrap instead, exact whenever the band's true sum fits.)
+    static func fixed(bookValue value: Int128) -> Fixed {
+        let (scaled, overflow) = value.multipliedReportingOverflow(by: 100)
+        if overflow { return value < 0 ? .min : .max }
+        return Fixed(raw: scaled)
+    }
+
+    /// `total += value`, saturating (see `fixed(bookValue:)`).
+    static func add(_ value: Int128, to total: inout Int128) {
+        let (sum, overflow) = total.addingReportingOverflow(value)
+        total = overflow ? (value < 0 ? .min : .max) : sum
     }
 
     /// The far edge of a ±bps band around `mid` on one side, in book units.
@@ -232,13 +251,13 @@ public struct OrderBook: Hashable, Sendable {
             if available <= 0 { return true }
             let take = Swift.min(available, left)
             result.fills.append(Fill(price: price, size: take))
-            value += Int128(price) * Int128(take)
+            OrderBook.add(Int128(price) * Int128(take), to: &value)
             left -= take
             return true
         }
         result.filled = quantity - Swift.max(0, left)
         result.remainder = Swift.max(0, left)
-        result.filledValue = Fixed(raw: value * 100)
+        result.filledValue = OrderBook.fixed(bookValue: value)
         return result
     }
 

@@ -56,6 +56,14 @@ public struct PriceLadder: Sendable {
     /// several to a chunk, so the next update is checked against it before the chunks are searched.
     /// Only a hint: it is checked every time, so a stale one costs a comparison.
     @usableFromInline var finger = 0
+    /// Whether a level so large arrived (|price| × size above 2¹⁰²: a corrupt feed, or prices and
+    /// sizes both in the billions) that the chunk sums could wrap; from then on the depth bands are
+    /// walked level by level, with saturating sums, instead of read from the chunk sums.
+    @usableFromInline var sumsMayOverflow = false
+    @usableFromInline static let largestSummedValue = Int128(1) << 102
+    /// Past this many levels the sums could wrap even below that bound.
+    @usableFromInline static let largestSummedCount = 1 << 24
+    public var sumsAreExact: Bool { !sumsMayOverflow && levelCount < PriceLadder.largestSummedCount }
     public var count: Int { levelCount }
     @usableFromInline static let chunkCapacity = 128
 
@@ -187,6 +195,7 @@ public struct PriceLadder: Sendable {
     @inlinable @discardableResult
     public mutating func set(price: Int64, size: Int64) -> Int64 {
         let key = key(for: price)
+        if size > 0 && (Int128(key) * Int128(size)).magnitude > PriceLadder.largestSummedValue { sumsMayOverflow = true }
         let (chunk, index, found) = searchFromFinger(key)
         if found {
             let previous = chunks[chunk].levels[index].size
@@ -233,6 +242,7 @@ public struct PriceLadder: Sendable {
         chunks.removeAll(keepingCapacity: true)
         firstKeys.removeAll(keepingCapacity: true)
         levelCount = 0
+        sumsMayOverflow = false
     }
 
     /// Removes every level at or through `price` from the touch: the levels a newer update on the
@@ -256,7 +266,9 @@ public struct PriceLadder: Sendable {
         let sorted = levels.filter { $0.size > 0 }.map { LadderLevel(key: key(for: $0.price), size: $0.size) }.sorted { $0.key < $1.key }
         var unique: [LadderLevel] = []
         unique.reserveCapacity(sorted.count)
+        sumsMayOverflow = false
         for level in sorted {
+            if (Int128(level.key) * Int128(level.size)).magnitude > PriceLadder.largestSummedValue { sumsMayOverflow = true }
             if let last = unique.last, last.key == level.key { unique[unique.count - 1].size = level.size; continue }
             unique.append(level)
         }

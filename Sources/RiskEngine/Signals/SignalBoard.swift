@@ -51,6 +51,15 @@ struct SignalBoard: Sendable {
     }
 
     /// A level change the feed made; `delta` is new − old size (book units) at `price`.
+    /// A price in book units from a double, clamped: a band edge past the largest book unit (a
+    /// corrupt feed's prices) must not trap.
+    static func bookUnits(_ value: Double) -> Int64 {
+        guard value.isFinite else { return value > 0 ? .max : .min }
+        if value >= 9.2e18 { return .max }
+        if value <= -9.2e18 { return .min }
+        return Int64(value)
+    }
+
     mutating func recordFlow(price: Int64, delta: Int64) {
         guard price >= bandLow && price <= bandHigh, delta != 0 else { return }
         let notional = Double(price) * Double(delta.magnitude) / 1e16
@@ -153,8 +162,8 @@ struct SignalBoard: Sendable {
             depth50Baseline.learn(input.depth50, span: t.baselineSamples, warmup: t.warmupSamples, raised: depth50Level != .ok)
         }
         if let mid = input.mid {
-            bandLow = Int64((mid * (1 - 0.005) * 1e8).rounded(.down))
-            bandHigh = Int64((mid * (1 + 0.005) * 1e8).rounded(.up))
+            bandLow = SignalBoard.bookUnits((mid * (1 - 0.005) * 1e8).rounded(.down))
+            bandHigh = SignalBoard.bookUnits((mid * (1 + 0.005) * 1e8).rounded(.up))
         }
 
         var changes: [SignalChange] = []

@@ -118,6 +118,26 @@ struct HeadlessCommandTests {
         #expect(report["frames"] != nil && report["symbols"] != nil && report["signals"] != nil)
     }
 
+    @Test("an events file's insurance_fund line opens the fund unless --insurance-fund was given")
+    func fundOpeningFromEvents() throws {
+        let events = [
+            #"{"type":"insurance_fund","asset":"USDT","balance":"1000000","time":1723161255000000000}"#,
+            #"{"type":"mark","symbol":"BTCUSDT","price":"61650.4","time":1723161256000000000}"#,
+        ].joined(separator: "\n") + "\n"
+        func fund(_ extra: [String]) throws -> [String: Any] {
+            let result = try BinaryRunner.run(["replay", "-", "--headless", "--report", "json"] + extra, standardInput: events)
+            #expect(result.status == 0, "\(result.standardError)")
+            let report = try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as! [String: Any]
+            return report["insurance_fund"] as! [String: Any]
+        }
+        let stated = try fund([])
+        #expect((stated["start"] as! NSNumber).doubleValue == 1_000_000, "\(stated)")
+        #expect((stated["min"] as! NSNumber).doubleValue == 1_000_000, "\(stated)")
+        let given = try fund(["--insurance-fund", "500000"])
+        #expect((given["start"] as! NSNumber).doubleValue == 500_000, "\(given)")
+        #expect((given["end"] as! NSNumber).doubleValue == 1_000_000, "\(given)")
+    }
+
     @Test("replay exit codes: missing file 2, unknown format 2, stdin without --headless 2, a malformed line still 0")
     func exitCodes() throws {
         let missing = try BinaryRunner.run(["replay", "/nonexistent.gz", "--headless"])

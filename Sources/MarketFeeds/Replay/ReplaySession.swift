@@ -9,6 +9,9 @@ public struct ReplayOptions: Sendable {
     public var seed: UInt64 = 1
     /// Opening fund balance per settlement asset.
     public var insuranceFund: [String: Fixed] = ["USDT": Fixed(250_000)]
+    /// Whether `insuranceFund` is the operator's figure. When it is the default, an events file's
+    /// first `insurance_fund` line replaces it as the opening balance.
+    public var insuranceFundGiven = false
     public var strict = false
     /// Decompress, and when run to the end decode, on threads of their own.
     public var threaded = true

@@ -20,7 +20,9 @@ struct FeedApplier {
 
     init(options: ReplayOptions) {
         engine = Engine(configuration: options.configuration, catalog: options.catalog)
-        for (asset, balance) in options.insuranceFund.sorted(by: { $0.key < $1.key }) { engine.openFund(asset: asset, balance: balance) }
+        for (asset, balance) in options.insuranceFund.sorted(by: { $0.key < $1.key }) {
+            engine.openFund(asset: asset, balance: balance, provisional: !options.insuranceFundGiven)
+        }
         engine.reserveCapacity(forPositions: options.positions.count)
         for position in options.positions { engine.apply(.position(position, time: 0)) }
         if let count = options.syntheticPositions, count > 0 { synthetic = SyntheticPositions(count: count, seed: options.seed) }

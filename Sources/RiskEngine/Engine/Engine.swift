@@ -15,6 +15,9 @@ public struct Engine: Sendable {
     public internal(set) var positions: [Position] = []
     var positionIndexes: [PositionKey: Int32] = [:]
     public internal(set) var funds: [String: InsuranceFund] = [:]
+    /// Funds opened at a default nobody chose: the operator's own first statement of the balance,
+    /// if it comes before any movement, becomes the opening instead of a statement against it.
+    var provisionalFunds: Set<String> = []
     /// The market's side of every trade the engine settles (the book's counterparties): kept so that
     /// money is conserved across every movement and a test can prove it.
     public internal(set) var clearing: [String: Fixed] = [:]
@@ -146,6 +149,12 @@ public struct Engine: Sendable {
         case .account(let id, let asset, let walletBalance, _):
             setWallet(accountID: id, asset: asset, balance: walletBalance, into: &notes)
         case .insuranceFund(let asset, let balance, let time):
+            if provisionalFunds.contains(asset) {
+                // The default opening gives way: take it back out and open at the stated balance.
+                provisionalFunds.remove(asset)
+                deposits[asset, default: .zero] -= fund(asset).balance
+                funds[asset] = nil
+            }
             let current = fund(asset)
             let cause: FundCause = current.entryCount == 0 ? .opening : .statement
             let difference = balance - current.balance
@@ -157,10 +166,13 @@ public struct Engine: Sendable {
         if samplingEnabled && time >= nextSampleTime { sampleSignals(into: &notes) }
     }
 
-    /// Sets the opening balance of a fund (before any event).
-    public mutating func openFund(asset: String, balance: Fixed) {
+    /// Sets the opening balance of a fund (before any event). A `provisional` opening (a default,
+    /// not the operator's figure) is replaced by the first `insuranceFund` event for the asset, as
+    /// long as no money has moved through the fund before it.
+    public mutating func openFund(asset: String, balance: Fixed, provisional: Bool = false) {
         var ignored: [EngineNotification] = []
         apply(.insuranceFund(asset: asset, balance: balance, time: time), into: &ignored)
+        if provisional { provisionalFunds.insert(asset) }
     }
 
     private mutating func noteCrossing(market index: Int, removedBefore: Int, into notes: inout [EngineNotification]) {
@@ -209,6 +221,8 @@ public struct Engine: Sendable {
         into notes: inout [EngineNotification]
     ) {
         var fund = funds[asset] ?? InsuranceFund(asset: asset)
+        // Money moved through the fund: its opening stands from now on.
+        if cause != .opening && !provisionalFunds.isEmpty { provisionalFunds.remove(asset) }
         let entry = fund.book(amount, cause: cause, time: time, symbol: symbol, account: account)
         funds[asset] = fund
         notes.append(.fund(entry))

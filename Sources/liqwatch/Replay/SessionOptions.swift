@@ -8,8 +8,8 @@ struct SessionOptions: ParsableArguments {
     @Option(name: .customLong("synthetic-positions"), help: "Place N realistic synthetic positions around each symbol's first mark.")
     var syntheticPositions: Int?
     @Option(help: "Seed for the synthetic positions.") var seed: UInt64 = 1
-    @Option(name: .customLong("insurance-fund"), help: "Opening insurance fund balance (USDT; ASSET:AMOUNT for others, comma-separated).")
-    var insuranceFund: String = "250000"
+    @Option(name: .customLong("insurance-fund"), help: "Opening insurance fund balance (USDT; ASSET:AMOUNT for others, comma-separated). Default 250000 USDT, which an events file's first insurance_fund line replaces.")
+    var insuranceFund: String?
     @Option(help: "An instrument file (JSON) that adds or overrides instruments.") var instruments: String?
     @Option(help: "Margin rules: binance or bybit.") var rules: String = "binance"
     @Option(help: "full, or partial:FRACTION (steps until compliant, e.g. partial:0.25).") var liquidation: String = "full"
@@ -42,7 +42,7 @@ struct SessionOptions: ParsableArguments {
 
     func fundBalances() throws -> [String: Fixed] {
         var result: [String: Fixed] = [:]
-        for item in insuranceFund.split(separator: ",") {
+        for item in (insuranceFund ?? "250000").split(separator: ",") {
             let parts = item.split(separator: ":")
             let asset = parts.count == 2 ? String(parts[0]).uppercased() : "USDT"
             guard let amount = Fixed(String(parts.last ?? "")), !amount.isNegative else {
@@ -68,6 +68,7 @@ struct SessionOptions: ParsableArguments {
         options.configuration = try engineConfiguration()
         options.catalog = try catalog()
         options.insuranceFund = try fundBalances()
+        options.insuranceFundGiven = insuranceFund != nil
         options.syntheticPositions = syntheticPositions
         options.seed = seed
         options.strict = strict

@@ -176,8 +176,7 @@ public struct OrderBook: Hashable, Sendable {
         guard let mid else { return (.zero, .zero) }
         let narrowLimit = bandLimit(side, mid: mid, bps: narrow)
         let wideLimit = bandLimit(side, mid: mid, bps: wide)
-        if (side == .bid ? consumedBids : consumedAsks).isEmpty && ladder(side).sumsAreExact {
-            // No overlay: the ladder's chunk sums (the usual case, every second).
+        if bandsFromChunkSums(side) {
             let sums = ladder(side).bandSums(narrowLimit: narrowLimit, wideLimit: wideLimit)
             return (OrderBook.fixed(bookValue: sums.narrowValue), OrderBook.fixed(bookValue: sums.wideValue))
         }
@@ -199,7 +198,7 @@ public struct OrderBook: Hashable, Sendable {
         guard let mid else { return (0, 0) }
         let narrowLimit = bandLimit(side, mid: mid, bps: narrow)
         let wideLimit = bandLimit(side, mid: mid, bps: wide)
-        if (side == .bid ? consumedBids : consumedAsks).isEmpty && ladder(side).sumsAreExact {
+        if bandsFromChunkSums(side) {
             let sums = ladder(side).bandSums(narrowLimit: narrowLimit, wideLimit: wideLimit)
             return (sums.narrowSize, sums.wideSize)
         }
@@ -207,12 +206,8 @@ public struct OrderBook: Hashable, Sendable {
         var total: Int64 = 0
         forEachEffectiveLevel(side) { price, size in
             if side == .bid ? price < wideLimit : price > wideLimit { return false }
-            let (sum, overflow) = total.addingReportingOverflow(size)
-            total = overflow ? .max : sum
-            if side == .bid ? price >= narrowLimit : price <= narrowLimit {
-                let (narrowSum, narrowOverflow) = inside.addingReportingOverflow(size)
-                inside = narrowOverflow ? .max : narrowSum
-            }
+            OrderBook.add(size, to: &total)
+            if side == .bid ? price >= narrowLimit : price <= narrowLimit { OrderBook.add(size, to: &inside) }
             return true
         }
         return (inside, total)
@@ -228,9 +223,16 @@ public struct OrderBook: Hashable, Sendable {
     }
 
     /// `total += value`, saturating (see `fixed(bookValue:)`).
-    static func add(_ value: Int128, to total: inout Int128) {
+    static func add<Value: FixedWidthInteger & SignedInteger>(_ value: Value, to total: inout Value) {
         let (sum, overflow) = total.addingReportingOverflow(value)
         total = overflow ? (value < 0 ? .min : .max) : sum
+    }
+
+    /// Whether the depth bands of a side can be read from its ladder's chunk sums (the usual case,
+    /// every second): not while the overlay hides liquidity a simulated liquidation took, nor once
+    /// the ladder has held levels large enough for its sums to wrap.
+    func bandsFromChunkSums(_ side: BookSide) -> Bool {
+        (side == .bid ? consumedBids : consumedAsks).isEmpty && ladder(side).sumsAreExact
     }
 
     /// The far edge of a ±bps band around `mid` on one side, in book units.

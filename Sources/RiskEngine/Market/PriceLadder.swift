@@ -64,6 +64,10 @@ public struct PriceLadder: Sendable {
     /// Past this many levels the sums could wrap even below that bound.
     @usableFromInline static let largestSummedCount = 1 << 24
     public var sumsAreExact: Bool { !sumsMayOverflow && levelCount < PriceLadder.largestSummedCount }
+
+    @inlinable static func mayWrapSums(key: Int64, size: Int64) -> Bool {
+        (Int128(key) * Int128(size)).magnitude > largestSummedValue
+    }
     public var count: Int { levelCount }
     @usableFromInline static let chunkCapacity = 128
 
@@ -195,7 +199,7 @@ public struct PriceLadder: Sendable {
     @inlinable @discardableResult
     public mutating func set(price: Int64, size: Int64) -> Int64 {
         let key = key(for: price)
-        if size > 0 && (Int128(key) * Int128(size)).magnitude > PriceLadder.largestSummedValue { sumsMayOverflow = true }
+        if size > 0 && PriceLadder.mayWrapSums(key: key, size: size) { sumsMayOverflow = true }
         let (chunk, index, found) = searchFromFinger(key)
         if found {
             let previous = chunks[chunk].levels[index].size
@@ -268,7 +272,7 @@ public struct PriceLadder: Sendable {
         unique.reserveCapacity(sorted.count)
         sumsMayOverflow = false
         for level in sorted {
-            if (Int128(level.key) * Int128(level.size)).magnitude > PriceLadder.largestSummedValue { sumsMayOverflow = true }
+            if PriceLadder.mayWrapSums(key: level.key, size: level.size) { sumsMayOverflow = true }
             if let last = unique.last, last.key == level.key { unique[unique.count - 1].size = level.size; continue }
             unique.append(level)
         }

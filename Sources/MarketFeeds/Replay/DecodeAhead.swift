@@ -92,8 +92,8 @@ final class DecodeAhead: @unchecked Sendable {
     // MARK: The decoding thread
 
     private func produce() {
-        // The decoder is worked on as a local, stored back before every hand-over (the last one
-        // lets the caller read it): a class property changed on every line costs a run-time
+        // The decoder is worked on as a local, stored back by every hand-over (the last one lets
+        // the caller read it): a class property changed on every line costs a run-time
         // exclusivity check each time.
         var decoder = self.decoder
         var batch = freshBatch()
@@ -105,16 +105,14 @@ final class DecodeAhead: @unchecked Sendable {
             let line: (bytes: UnsafePointer<UInt8>, count: Int, number: Int)?
             do { line = try reader.nextLine() } catch {
                 batch.failure = .input(error)
-                self.decoder = decoder
-                hand(over: batch, last: true)
+                hand(over: batch, decoder: decoder, last: true)
                 return
             }
             guard let line else {
                 decoder.finish(into: &batch.messages)
                 batch.ended = true
                 batch.fraction = reader.fraction
-                self.decoder = decoder
-                hand(over: batch, last: true)
+                hand(over: batch, decoder: decoder, last: true)
                 return
             }
             guard decode(line, with: &decoder, into: &batch) else { return }
@@ -138,16 +136,14 @@ final class DecodeAhead: @unchecked Sendable {
                 batch.malformed.append((line.number, field))
                 if strict {
                     batch.failure = .malformed(path: path, line: line.number, field: field)
-                    self.decoder = decoder
-                    hand(over: batch, last: true)
+                    hand(over: batch, decoder: decoder, last: true)
                     return false
                 }
             }
         }
         if batch.lines >= linesPerBatch {
             batch.fraction = reader.fraction
-            self.decoder = decoder
-            guard hand(over: batch, last: false) else { return false }
+            guard hand(over: batch, decoder: decoder, last: false) else { return false }
             batch = freshBatch()
         }
         return true
@@ -159,10 +155,12 @@ final class DecodeAhead: @unchecked Sendable {
         return batch
     }
 
-    /// Queues a batch, waiting while the queue is full. Returns false (having queued the batch
-    /// anyway, so no line is lost) when the thread is to stop.
+    /// Queues a batch, waiting while the queue is full, and stores the decoder's state as it is
+    /// after the batch (the caller reads it once the thread has exited). Returns false (having
+    /// queued the batch anyway, so no line is lost) when the thread is to stop.
     @discardableResult
-    private func hand(over batch: Batch, last: Bool) -> Bool {
+    private func hand(over batch: Batch, decoder: any LineDecoder, last: Bool) -> Bool {
+        self.decoder = decoder
         condition.lock()
         defer { condition.unlock() }
         while ready.count - readyIndex >= batchesAhead && !stopRequested && !last { condition.wait() }

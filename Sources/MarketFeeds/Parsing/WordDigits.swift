@@ -1,10 +1,11 @@
 import RiskEngine
 
-/// Numbers read eight bytes at a time. The depth levels of a recording are nearly a third of what
-/// the decoding thread does; a loop over their bytes mispredicts on every number's length, and
-/// these few word operations do not branch on it.
+/// Text read eight bytes at a time: the numbers of depth levels, and (through `load` and
+/// `matches`) the skip over book tickers. The depth levels of a recording are nearly a third of
+/// what the decoding thread does; a loop over their bytes mispredicts on every number's length,
+/// and these few word operations do not branch on it.
 ///
-/// Every function returns nil when its fast case does not apply, for the caller's byte-by-byte
+/// `quotedBookUnits` returns nil when its fast case does not apply, for the caller's byte-by-byte
 /// path to decide: it never accepts text that path would reject, nor reads it differently.
 @usableFromInline enum WordDigits {
     @usableFromInline static let ones: UInt64 = 0x0101_0101_0101_0101

@@ -38,29 +38,42 @@ public struct TriggerIndex: Hashable, Sendable {
     /// Up to `count` entries from the top of a side, in trigger order, without changing the heap:
     /// a best-first walk of the heap's tree, whose frontier is itself a small heap of slots,
     /// O(count log count). The signals call it every second for the stressed deficit.
+    ///
+    /// Each position comes once, even if the heap holds two live entries for it (the engine never
+    /// makes such a pair, as every entry it pushes carries a new version, but the index does not
+    /// rely on it).
     public func leading(_ side: Side, count: Int, isLive: (Entry) -> Bool) -> [Entry] {
         let heap = side == .long ? longs : shorts
         guard !heap.isEmpty && count > 0 else { return [] }
-        let isLong = side == .long
         var result: [Entry] = []
         result.reserveCapacity(Swift.min(count, heap.count))
-        var seen = Set<Int32>(minimumCapacity: Swift.min(count, heap.count))
+        // A set only pays for itself past a few dozen positions; below, a scan of the result is
+        // cheaper than hashing.
+        var seen: Set<Int32>? = count > TriggerIndex.scannedDuplicates ? Set(minimumCapacity: Swift.min(count, heap.count)) : nil
+        // Longs come highest price first, shorts lowest first: on negated short prices, the
+        // frontier is a max-heap either way.
+        let sign: Int128 = side == .long ? 1 : -1
         heap.withUnsafeBufferPointer { entries in
-            let before: (Int, Int) -> Bool = isLong
-                ? { entries[$0].price > entries[$1].price } : { entries[$0].price < entries[$1].price }
-            var frontier: [Int] = [0]
-            frontier.reserveCapacity(2 * count + 2)
-            while let slot = frontier.first, result.count < count {
-                Heap.pop(&frontier, before: before)
+            var frontier = FrontierHeap()
+            frontier.push(slot: 0, key: entries[0].price.raw &* sign)
+            while result.count < count, let slot = frontier.pop() {
                 let entry = entries[slot]
-                if isLive(entry) && seen.insert(entry.position).inserted { result.append(entry) }
+                if isLive(entry) {
+                    let isNew: Bool
+                    if seen != nil { isNew = seen!.insert(entry.position).inserted }
+                    else { isNew = !result.contains { $0.position == entry.position } }
+                    if isNew { result.append(entry) }
+                }
                 let left = 2 * slot + 1
-                if left < entries.count { Heap.push(&frontier, left, before: before) }
-                if left + 1 < entries.count { Heap.push(&frontier, left + 1, before: before) }
+                if left < entries.count { frontier.push(slot: left, key: entries[left].price.raw &* sign) }
+                if left + 1 < entries.count { frontier.push(slot: left + 1, key: entries[left + 1].price.raw &* sign) }
             }
         }
         return result
     }
+
+    /// Up to this many leading entries, duplicates are found by scanning the result.
+    static let scannedDuplicates = 64
 
     /// Rebuilds both heaps from their live entries when stale ones have piled up.
     public mutating func compactIfNeeded(liveEntries: Int, isLive: (Entry) -> Bool) {
@@ -110,5 +123,58 @@ enum Heap {
     static func heapify<T>(_ heap: inout [T], before: (T, T) -> Bool) {
         guard heap.count > 1 else { return }
         for index in stride(from: heap.count / 2 - 1, through: 0, by: -1) { siftDown(&heap, from: index, before: before) }
+    }
+}
+
+/// The frontier of `TriggerIndex.leading`: heap slots by key, highest first. Written out for its
+/// one key type, over the array's buffer, as the generic heap's comparison closures and a
+/// uniqueness check per swap cost more than the comparisons themselves.
+struct FrontierHeap {
+    private struct Node {
+        var key: Int128
+        var slot: Int
+    }
+
+    private var nodes: [Node] = []
+
+    init() { nodes.reserveCapacity(128) }
+
+    mutating func push(slot: Int, key: Int128) {
+        nodes.append(Node(key: key, slot: slot))
+        nodes.withUnsafeMutableBufferPointer { heap in
+            // Move the parents down into the hole until the new node's place is found.
+            let node = heap[heap.count - 1]
+            var hole = heap.count - 1
+            while hole > 0 {
+                let parent = (hole - 1) / 2
+                if node.key <= heap[parent].key { break }
+                heap[hole] = heap[parent]
+                hole = parent
+            }
+            heap[hole] = node
+        }
+    }
+
+    /// The slot with the highest key, removed; nil when empty.
+    mutating func pop() -> Int? {
+        guard let top = nodes.first else { return nil }
+        let last = nodes.removeLast()
+        guard !nodes.isEmpty else { return top.slot }
+        nodes.withUnsafeMutableBufferPointer { heap in
+            // The last node sinks from the root: the larger child moves up into the hole.
+            let count = heap.count
+            var hole = 0
+            while true {
+                let left = 2 * hole + 1
+                if left >= count { break }
+                var chosen = left
+                if left + 1 < count && heap[left + 1].key > heap[left].key { chosen = left + 1 }
+                if heap[chosen].key <= last.key { break }
+                heap[hole] = heap[chosen]
+                hole = chosen
+            }
+            heap[hole] = last
+        }
+        return top.slot
     }
 }

@@ -26,13 +26,16 @@ extension Engine {
     // MARK: Position and account updates
 
     mutating func accountIndex(id: String, asset: String) -> Int32 {
-        let key = AccountKey(id: id, asset: asset)
-        if let index = accountIndexes[key] { return index }
-        let index = Int32(accounts.count)
-        accounts.append(Account(id: id, asset: asset, walletBalance: .zero))
-        accountIndexes[key] = index
+        // One hashing of the key for both the lookup and the insertion: the default is stored
+        // only when the key is new, which the returned index then says.
+        let next = Int32(accounts.count)
+        let index = Engine.stored(&accountIndexes[AccountKey(id: id, asset: asset), default: next])
+        if index == next { accounts.append(Account(id: id, asset: asset, walletBalance: .zero)) }
         return index
     }
+
+    /// Reads a value through a mutating access, which makes `dictionary[key, default:]` store it.
+    private static func stored<Value>(_ value: inout Value) -> Value { value }
 
     /// Makes room for `count` more positions and accounts ahead of a batch of them (a positions
     /// file, a synthetic book), so their tables are sized once instead of regrown and rehashed.

@@ -43,20 +43,25 @@ public struct TriggerIndex: Hashable, Sendable {
     /// makes such a pair, as every entry it pushes carries a new version, but the index does not
     /// rely on it).
     public func leading(_ side: Side, count: Int, isLive: (Entry) -> Bool) -> [Entry] {
-        let heap = side == .long ? longs : shorts
-        guard !heap.isEmpty && count > 0 else { return [] }
+        guard count > 0 else { return [] }
+        // Each order written out where it is passed, so that the inlined walk compares directly.
+        if side == .long { return TriggerIndex.leading(longs, count: count, isLive: isLive) { $0.price > $1.price } }
+        return TriggerIndex.leading(shorts, count: count, isLive: isLive) { $0.price < $1.price }
+    }
+
+    @inline(__always)
+    private static func leading(_ heap: [Entry], count: Int, isLive: (Entry) -> Bool, before: (Entry, Entry) -> Bool) -> [Entry] {
+        guard !heap.isEmpty else { return [] }
         var result: [Entry] = []
         result.reserveCapacity(Swift.min(count, heap.count))
         // A set only pays for itself past a few dozen positions; below, a scan of the result is
         // cheaper than hashing.
         var seen: Set<Int32>? = count > TriggerIndex.scannedDuplicates ? Set(minimumCapacity: Swift.min(count, heap.count)) : nil
-        // Longs come highest price first, shorts lowest first: on negated short prices, the
-        // frontier is a max-heap either way.
-        let sign: Int128 = side == .long ? 1 : -1
         heap.withUnsafeBufferPointer { entries in
-            var frontier = FrontierHeap()
-            frontier.push(slot: 0, key: entries[0].price.raw &* sign)
-            while result.count < count, let slot = frontier.pop() {
+            var frontier: [Int] = [0]
+            frontier.reserveCapacity(2 * count + 2)
+            while let slot = frontier.first, result.count < count {
+                Heap.pop(&frontier) { before(entries[$0], entries[$1]) }
                 let entry = entries[slot]
                 if isLive(entry) {
                     let isNew: Bool
@@ -65,8 +70,8 @@ public struct TriggerIndex: Hashable, Sendable {
                     if isNew { result.append(entry) }
                 }
                 let left = 2 * slot + 1
-                if left < entries.count { frontier.push(slot: left, key: entries[left].price.raw &* sign) }
-                if left + 1 < entries.count { frontier.push(slot: left + 1, key: entries[left + 1].price.raw &* sign) }
+                if left < entries.count { Heap.push(&frontier, left) { before(entries[$0], entries[$1]) } }
+                if left + 1 < entries.count { Heap.push(&frontier, left + 1) { before(entries[$0], entries[$1]) } }
             }
         }
         return result
@@ -85,9 +90,10 @@ public struct TriggerIndex: Hashable, Sendable {
     }
 }
 
-/// Binary-heap primitives over a plain array.
+/// Binary-heap primitives over a plain array. Always inlined, so that each caller's comparison is
+/// compiled into the loop instead of called through a closure at every step.
 enum Heap {
-    static func push<T>(_ heap: inout [T], _ element: T, before: (T, T) -> Bool) {
+    @inline(__always) static func push<T>(_ heap: inout [T], _ element: T, before: (T, T) -> Bool) {
         heap.append(element)
         var child = heap.count - 1
         while child > 0 {
@@ -98,7 +104,7 @@ enum Heap {
         }
     }
 
-    static func pop<T>(_ heap: inout [T], before: (T, T) -> Bool) {
+    @inline(__always) static func pop<T>(_ heap: inout [T], before: (T, T) -> Bool) {
         guard !heap.isEmpty else { return }
         let last = heap.removeLast()
         guard !heap.isEmpty else { return }
@@ -106,7 +112,7 @@ enum Heap {
         siftDown(&heap, from: 0, before: before)
     }
 
-    static func siftDown<T>(_ heap: inout [T], from start: Int, before: (T, T) -> Bool) {
+    @inline(__always) static func siftDown<T>(_ heap: inout [T], from start: Int, before: (T, T) -> Bool) {
         var parent = start
         let count = heap.count
         while true {
@@ -123,58 +129,5 @@ enum Heap {
     static func heapify<T>(_ heap: inout [T], before: (T, T) -> Bool) {
         guard heap.count > 1 else { return }
         for index in stride(from: heap.count / 2 - 1, through: 0, by: -1) { siftDown(&heap, from: index, before: before) }
-    }
-}
-
-/// The frontier of `TriggerIndex.leading`: heap slots by key, highest first. Written out for its
-/// one key type, over the array's buffer, as the generic heap's comparison closures and a
-/// uniqueness check per swap cost more than the comparisons themselves.
-struct FrontierHeap {
-    private struct Node {
-        var key: Int128
-        var slot: Int
-    }
-
-    private var nodes: [Node] = []
-
-    init() { nodes.reserveCapacity(128) }
-
-    mutating func push(slot: Int, key: Int128) {
-        nodes.append(Node(key: key, slot: slot))
-        nodes.withUnsafeMutableBufferPointer { heap in
-            // Move the parents down into the hole until the new node's place is found.
-            let node = heap[heap.count - 1]
-            var hole = heap.count - 1
-            while hole > 0 {
-                let parent = (hole - 1) / 2
-                if node.key <= heap[parent].key { break }
-                heap[hole] = heap[parent]
-                hole = parent
-            }
-            heap[hole] = node
-        }
-    }
-
-    /// The slot with the highest key, removed; nil when empty.
-    mutating func pop() -> Int? {
-        guard let top = nodes.first else { return nil }
-        let last = nodes.removeLast()
-        guard !nodes.isEmpty else { return top.slot }
-        nodes.withUnsafeMutableBufferPointer { heap in
-            // The last node sinks from the root: the larger child moves up into the hole.
-            let count = heap.count
-            var hole = 0
-            while true {
-                let left = 2 * hole + 1
-                if left >= count { break }
-                var chosen = left
-                if left + 1 < count && heap[left + 1].key > heap[left].key { chosen = left + 1 }
-                if heap[chosen].key <= last.key { break }
-                heap[hole] = heap[chosen]
-                hole = chosen
-            }
-            heap[hole] = last
-        }
-        return top.slot
     }
 }

@@ -50,7 +50,6 @@ struct SignalBoard: Sendable {
         for kind in SignalKind.allCases { histories[kind] = History(capacity: historyLength) }
     }
 
-    /// A level change the feed made; `delta` is new − old size (book units) at `price`.
     /// A price in book units from a double, clamped: a band edge past the largest book unit (a
     /// corrupt feed's prices) must not trap.
     static func bookUnits(_ value: Double) -> Int64 {
@@ -60,6 +59,7 @@ struct SignalBoard: Sendable {
         return Int64(value)
     }
 
+    /// A level change the feed made; `delta` is new − old size (book units) at `price`.
     mutating func recordFlow(price: Int64, delta: Int64) {
         guard price >= bandLow && price <= bandHigh, delta != 0 else { return }
         let notional = Double(price) * Double(delta.magnitude) / 1e16

@@ -41,8 +41,10 @@ struct SessionOptions: ParsableArguments {
     }
 
     func fundBalances() throws -> [String: Fixed] {
+        // Unstated, the replay's own default opens the fund (provisionally, see ReplayOptions).
+        guard let insuranceFund else { return ReplayOptions().insuranceFund }
         var result: [String: Fixed] = [:]
-        for item in (insuranceFund ?? "250000").split(separator: ",") {
+        for item in insuranceFund.split(separator: ",") {
             let parts = item.split(separator: ":")
             let asset = parts.count == 2 ? String(parts[0]).uppercased() : "USDT"
             guard let amount = Fixed(String(parts.last ?? "")), !amount.isNegative else {

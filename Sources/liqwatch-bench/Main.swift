@@ -1,11 +1,13 @@
 /// `swift run -c release liqwatch-bench` — prints one figure a line as `name: value unit`.
-/// Pass group names to run only some: `engine`, `replay`, `render`.
+/// Pass group names to run only some: `engine`, `replay`, `render`; `replay-unpacked` times only
+/// the unpacked replay, best of 30, for comparing two builds on a noisy machine.
 @main
 enum BenchMain {
     static func main() {
         let groups = Set(CommandLine.arguments.dropFirst())
         if groups.isEmpty || groups.contains("engine") { EngineBenchmarks.run() }
         if groups.isEmpty || groups.contains("replay") { ReplayBenchmarks.run() }
+        if groups.contains("replay-unpacked") { ReplayBenchmarks.unpackedOnly(runs: 30) }
         if groups.isEmpty || groups.contains("render") { RenderBenchmarks.run() }
     }
 }

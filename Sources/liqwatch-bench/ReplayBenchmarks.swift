@@ -34,7 +34,7 @@ enum ReplayBenchmarks {
             }
             report("replay_\(label)_MB_per_second", bytes / best / 1e6, "MB/s", decimals: 1)
             report("replay_\(label)_frames_per_second", Double(frames) / best, "frames/s", decimals: 0)
-            report("replay_\(label)_seconds", best, "s", decimals: 3)
+            report("replay_\(label)_seconds", best, "s", decimals: 4)
         }
 
         decodeOnly(unpacked, bytes: bytes)
@@ -63,6 +63,27 @@ enum ReplayBenchmarks {
         } else {
             print("reference_python_orjson: skipped (python3 with orjson not available)")
         }
+    }
+
+    /// Only the unpacked replay with 10,000 synthetic positions, best of `runs`.
+    static func unpackedOnly(runs: Int) {
+        guard FileManager.default.fileExists(atPath: recording) else {
+            print("replay: skipped (\(recording) is absent)")
+            return
+        }
+        let unpacked = NSTemporaryDirectory() + "liqwatch-bench-btcusdt.txt"
+        guard shell("zcat '\(recording)' > '\(unpacked)'") == 0 else { print("replay: skipped (zcat failed)"); return }
+        defer { try? FileManager.default.removeItem(atPath: unpacked) }
+        var best = Double.infinity
+        for _ in 0..<runs {
+            var options = ReplayOptions()
+            options.syntheticPositions = 10_000
+            best = min(best, Stopwatch.measure {
+                guard let session = try? ReplaySession(paths: [unpacked], options: options) else { return }
+                try? session.runToEnd()
+            })
+        }
+        report("replay_unpacked_seconds", best, "s", decimals: 4)
     }
 
     /// The decoding thread's share of an unpacked replay, alone: read the lines and decode them into
@@ -110,8 +131,7 @@ enum ReplayBenchmarks {
                 switch message {
                 case .snapshot(let first) where snapshot == nil: snapshot = first
                 case .depth(let event) where snapshot != nil:
-                    for level in event.bids { changes.append(LevelChange(side: .bid, price: level.price, size: level.size)) }
-                    for level in event.asks { changes.append(LevelChange(side: .ask, price: level.price, size: level.size)) }
+                    changes.append(contentsOf: event.changes)
                 default: break
                 }
             }

@@ -93,6 +93,26 @@ struct FrameDecoderTests {
         #expect(completed > 3_000, "both outcomes are exercised")
     }
 
+    @Test("a diff event's changes come bids first, in the frame's order, wherever the frame put its sides")
+    func changesKeepBidsFirst() {
+        let usual = #"{"e":"depthUpdate","E":1,"s":"BTCUSDT","U":1,"u":2,"pu":0,"b":[["101","1"],["100","2"]],"a":[["102","3"],["103","0"]]}"#
+        let asksFirst = #"{"e":"depthUpdate","E":1,"s":"BTCUSDT","U":1,"u":2,"pu":0,"a":[["102","3"],["103","0"]],"b":[["101","1"],["100","2"]]}"#
+        let longNames = #"{"e":"depthUpdate","E":1,"s":"BTCUSDT","U":1,"u":2,"pu":0,"asks":[["102","3"],["103","0"]],"bids":[["101","1"],["100","2"]]}"#
+        let unit = BookUnits.parse("1")!
+        let expected = [LevelChange(side: .bid, price: 101 * unit, size: unit), LevelChange(side: .bid, price: 100 * unit, size: 2 * unit),
+            LevelChange(side: .ask, price: 102 * unit, size: 3 * unit), LevelChange(side: .ask, price: 103 * unit, size: 0)]
+        for frame in [usual, asksFirst, longNames] {
+            guard case .depth(let event)? = Self.decode(frame) else { Issue.record("not decoded: \(frame)"); continue }
+            #expect(event.changes == expected, "\(frame)")
+            #expect(event.bids.map(\.price) == [101 * unit, 100 * unit])
+            #expect(event.asks.map(\.size) == [3 * unit, 0])
+        }
+        // A REST snapshot written with the short names still reads as a snapshot.
+        let shortSnapshot = #"{"lastUpdateId":7,"E":1,"T":1,"b":[["101","1"]],"a":[["102","3"]]}"#
+        guard case .snapshot(let snapshot)? = Self.decode(shortSnapshot) else { Issue.record("snapshot not decoded"); return }
+        #expect(snapshot.bids.map(\.price) == [101 * unit] && snapshot.asks.map(\.price) == [102 * unit])
+    }
+
     @Test("levels: quoted and bare numbers, every shape the exact parse accepts, and the ones it rejects")
     func levels() {
         let frame = #"{"e":"depthUpdate","E":1,"s":"BTCUSDT","U":1,"u":2,"pu":0,"b":[["61659.70","1.486"],[61659.0, "0.002"],[ "61658.10" , "0.0330000000" ]],"a":[["61659.80","0.000"],["1234567890.12345678","92233720368"]]}"#

@@ -1,15 +1,48 @@
 import RiskEngine
 
 /// A depth event with the update ids Binance's sync rules need.
+///
+/// Its levels are held as the engine's level changes, the bids first, in the frame's order: the
+/// decoder writes them that way, so once the event is in sequence it becomes a book update without
+/// another array being built on the engine's thread.
 public struct DepthEvent: Sendable {
     public var symbol: String
     public var firstUpdateId: Int64
     public var finalUpdateId: Int64
     /// USDⓈ-M and COIN-M give the previous event's final id; spot does not.
     public var previousFinalUpdateId: Int64?
-    public var bids: [(price: Int64, size: Int64)]
-    public var asks: [(price: Int64, size: Int64)]
+    /// The bid changes, then the ask changes.
+    public var changes: [LevelChange]
     public var time: Int64
+
+    public init(symbol: String, firstUpdateId: Int64, finalUpdateId: Int64, previousFinalUpdateId: Int64?,
+        changes: [LevelChange], time: Int64)
+    {
+        self.symbol = symbol
+        self.firstUpdateId = firstUpdateId
+        self.finalUpdateId = finalUpdateId
+        self.previousFinalUpdateId = previousFinalUpdateId
+        self.changes = changes
+        self.time = time
+    }
+
+    public init(symbol: String, firstUpdateId: Int64, finalUpdateId: Int64, previousFinalUpdateId: Int64?,
+        bids: [(price: Int64, size: Int64)], asks: [(price: Int64, size: Int64)], time: Int64)
+    {
+        var changes: [LevelChange] = []
+        changes.reserveCapacity(bids.count + asks.count)
+        for level in bids { changes.append(LevelChange(side: .bid, price: level.price, size: level.size)) }
+        for level in asks { changes.append(LevelChange(side: .ask, price: level.price, size: level.size)) }
+        self.init(symbol: symbol, firstUpdateId: firstUpdateId, finalUpdateId: finalUpdateId,
+            previousFinalUpdateId: previousFinalUpdateId, changes: changes, time: time)
+    }
+
+    public var bids: [(price: Int64, size: Int64)] { levels(.bid) }
+    public var asks: [(price: Int64, size: Int64)] { levels(.ask) }
+
+    func levels(_ side: BookSide) -> [(price: Int64, size: Int64)] {
+        changes.filter { $0.side == side }.map { ($0.price, $0.size) }
+    }
 }
 
 /// A REST depth snapshot. Binance's body does not name the symbol; the URL or the stream does.
@@ -43,8 +76,12 @@ public enum BinanceFrameDecoder {
         var finalUpdateId: Int64?
         var previousFinalUpdateId: Int64?
         var lastUpdateId: Int64?
+        /// A snapshot's levels (`bids`, `asks`).
         var bids: [(price: Int64, size: Int64)] = []
         var asks: [(price: Int64, size: Int64)] = []
+        /// A diff event's levels (`b`, `a`) as the engine's changes, bids first (see `DepthEvent`).
+        var changes: [LevelChange] = []
+        var bidChanges = 0
         var hasLevels = false
         var price: ByteSpan?
         var quantity: ByteSpan?
@@ -152,7 +189,7 @@ public enum BinanceFrameDecoder {
                 cursor.skipSpace()
                 if cursor.peek == UInt8(ascii: "[") {
                     payload.hasLevels = true
-                    return isBid ? (cursor.levels(into: &payload.bids) ? true : nil) : (cursor.levels(into: &payload.asks) ? true : nil)
+                    return readChanges(isBid ? .bid : .ask, &cursor, into: &payload) ? true : nil
                 }
                 // A best bid / ask as a string (a book ticker whose "e" did not come first).
                 guard let span = cursor.stringOrScalar(), span.bookUnits != nil else { return nil }
@@ -183,10 +220,45 @@ public enum BinanceFrameDecoder {
         }
     }
 
+    /// Reads a diff event's `b` or `a` into the payload's changes, keeping the bids in front.
+    static func readChanges(_ side: BookSide, _ cursor: inout ByteCursor, into payload: inout Payload) -> Bool {
+        if side == .ask || payload.bidChanges == payload.changes.count {
+            let before = payload.changes.count
+            guard cursor.levels(side: side, into: &payload.changes) else { return false }
+            if side == .bid { payload.bidChanges += payload.changes.count - before }
+            return true
+        }
+        // Bids after asks (no exchange writes them so, but JSON allows it).
+        var bids: [LevelChange] = []
+        guard cursor.levels(side: .bid, into: &bids) else { return false }
+        payload.changes.insert(contentsOf: bids, at: payload.bidChanges)
+        payload.bidChanges += bids.count
+        return true
+    }
+
+    /// A snapshot's levels, wherever the frame put them (`bids`/`asks`, or `b`/`a`).
+    static func snapshotLevels(_ payload: Payload) -> (bids: [(price: Int64, size: Int64)], asks: [(price: Int64, size: Int64)]) {
+        guard !payload.changes.isEmpty else { return (payload.bids, payload.asks) }
+        let changes = payload.changes
+        return (payload.bids + changes[..<payload.bidChanges].map { ($0.price, $0.size) },
+            payload.asks + changes[payload.bidChanges...].map { ($0.price, $0.size) })
+    }
+
+    /// A diff event's changes, wherever the frame put them (`b`/`a`, or `bids`/`asks`).
+    static func eventChanges(_ payload: Payload) -> [LevelChange] {
+        guard !payload.bids.isEmpty || !payload.asks.isEmpty else { return payload.changes }
+        var changes = Array(payload.changes[..<payload.bidChanges])
+        changes += payload.bids.map { LevelChange(side: .bid, price: $0.price, size: $0.size) }
+        changes += payload.changes[payload.bidChanges...]
+        changes += payload.asks.map { LevelChange(side: .ask, price: $0.price, size: $0.size) }
+        return changes
+    }
+
     static func interpret(_ payload: Payload, stream: ByteSpan?, time: Int64, symbols: inout SymbolNames) -> FeedMessage? {
         if let lastUpdateId = payload.lastUpdateId, payload.hasLevels, payload.eventType == nil {
+            let levels = snapshotLevels(payload)
             return .snapshot(DepthSnapshot(symbol: payload.symbol.map { symbols.name($0) }, lastUpdateId: lastUpdateId,
-                bids: payload.bids, asks: payload.asks, time: time))
+                bids: levels.bids, asks: levels.asks, time: time))
         }
         guard let type = payload.eventType else { return nil }
         if type.equals("depthUpdate") {
@@ -194,7 +266,7 @@ public enum BinanceFrameDecoder {
                 first <= final, payload.hasLevels
             else { return nil }
             return .depth(DepthEvent(symbol: symbols.name(symbol), firstUpdateId: first, finalUpdateId: final,
-                previousFinalUpdateId: payload.previousFinalUpdateId, bids: payload.bids, asks: payload.asks, time: time))
+                previousFinalUpdateId: payload.previousFinalUpdateId, changes: eventChanges(payload), time: time))
         }
         if type.equals("trade") || type.equals("aggTrade") {
             guard let symbol = payload.symbol, let price = payload.price?.bookUnits, let size = payload.quantity?.bookUnits,

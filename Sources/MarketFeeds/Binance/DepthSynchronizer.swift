@@ -113,11 +113,7 @@ public struct DepthSynchronizer: Sendable {
     }
 
     mutating func apply(_ event: DepthEvent, into events: inout [MarketEvent]) {
-        var changes: [LevelChange] = []
-        changes.reserveCapacity(event.bids.count + event.asks.count)
-        for level in event.bids { changes.append(LevelChange(side: .bid, price: level.price, size: level.size)) }
-        for level in event.asks { changes.append(LevelChange(side: .ask, price: level.price, size: level.size)) }
-        events.append(.bookUpdate(symbol: symbol, changes: changes, time: event.time))
+        events.append(.bookUpdate(symbol: symbol, changes: event.changes, time: event.time))
         counters.applied += 1
         counters.lastUpdateId = event.finalUpdateId
         state = .synced(lastFinalId: event.finalUpdateId)

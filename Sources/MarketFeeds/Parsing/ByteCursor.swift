@@ -246,21 +246,34 @@ public struct ByteCursor {
         return string()?.bookUnits
     }
 
-    /// Reads `[["price","size"], ...]` into levels; nil if malformed or a number is not exact.
+    /// Reads `[["price","size"], ...]` into levels; false if malformed or a number is not exact.
     public mutating func levels(into levels: inout [(price: Int64, size: Int64)]) -> Bool {
-        guard consume(UInt8(ascii: "[")) else { return false }
-        if consume(UInt8(ascii: "]")) { return true }
         // A diff event carries tens of levels a side: one allocation instead of doubling up to it.
         if levels.capacity < 32 { levels.reserveCapacity(32) }
+        return readLevels { levels.append(($0, $1)) }
+    }
+
+    /// Reads `[["price","size"], ...]` as one side's level changes, appended to `changes`.
+    public mutating func levels(side: BookSide, into changes: inout [LevelChange]) -> Bool {
+        // Both sides of a diff event go into one array: room for the usual event (about 70
+        // levels in a full-depth stream) in one allocation.
+        if changes.capacity < 128 { changes.reserveCapacity(128) }
+        return readLevels { changes.append(LevelChange(side: side, price: $0, size: $1)) }
+    }
+
+    @inline(__always)
+    mutating func readLevels(_ append: (_ price: Int64, _ size: Int64) -> Void) -> Bool {
+        guard consume(UInt8(ascii: "[")) else { return false }
+        if consume(UInt8(ascii: "]")) { return true }
         while true {
             if let level = compactLevel(at: index), level.price > 0 {
-                levels.append((level.price, level.size))
+                append(level.price, level.size)
                 index = level.next
             } else {
                 guard consume(UInt8(ascii: "[")), let price = bookUnits(), consume(UInt8(ascii: ",")),
                     let size = bookUnits(), consume(UInt8(ascii: "]")), price > 0, size >= 0
                 else { return false }
-                levels.append((price, size))
+                append(price, size)
             }
             if index < end && base[index] == UInt8(ascii: ",") { index += 1; continue }
             if consume(UInt8(ascii: ",")) { continue }

@@ -19,6 +19,30 @@ struct RepeatedUpdateTests {
         return engine
     }
 
+    @Test("what an update brings in is deposited once, net: re-stated margins, closes, and closes of nothing")
+    func depositsFollowEveryBranch() {
+        var engine = engine(with: [testInstrument()])
+        engine.openFund(asset: "USDT", balance: Fixed(100))
+        engine.apply(.mark(symbol: "TESTUSDT", price: Fixed(100), time: 1))
+        // A close of a position nobody holds, with no wallet stated, brings in nothing.
+        engine.apply(.position(update(quantity: "0"), time: 2))
+        #expect(engine.positions.isEmpty && engine.deposits["USDT"] == Fixed(100))
+        // With a wallet stated, only the wallet comes in, and no position is made.
+        engine.apply(.position(PositionUpdate(account: "w", symbol: "TESTUSDT", side: .long, quantity: .zero,
+            entryPrice: Fixed(100), mode: .cross, walletBalance: Fixed(40)), time: 3))
+        #expect(engine.positions.isEmpty && engine.deposits["USDT"] == Fixed(140))
+        // Opened with 10 of margin, re-stated with 25: the margin is replaced, not added to.
+        engine.apply(.position(update(), time: 4))
+        #expect(engine.deposits["USDT"] == Fixed(150))
+        engine.apply(.position(PositionUpdate(account: "a", symbol: "TESTUSDT", side: .long, quantity: fx("10"),
+            entryPrice: Fixed(100), mode: .isolated, isolatedMargin: Fixed(25)), time: 5))
+        #expect(engine.deposits["USDT"] == Fixed(165) && engine.positions[0].isolatedMargin == Fixed(25))
+        // Closed: its margin goes back out.
+        engine.apply(.position(update(quantity: "0"), time: 6))
+        #expect(engine.deposits["USDT"] == Fixed(140) && !engine.positions[0].isOpen)
+        #expect(engine.moneyInSystem(asset: "USDT") == engine.deposits["USDT"])
+    }
+
     @Test("a position sent again unchanged is still liquidated when the mark crosses its trigger")
     func resentPositionStillTriggers() {
         for repeats in [0, 1, 3] {

@@ -50,27 +50,36 @@ extension Engine {
         let market = ensureMarket(update.symbol)
         let instrument = markets[Int(market)].instrument
         let account = accountIndex(id: update.account, asset: instrument.settlementAsset)
+        // The money this update brings in, deposited once at the end: each deposit hashes the
+        // asset's name, and placing a synthetic book runs this ten thousand times.
+        var deposited = Fixed.zero
         if let wallet = update.walletBalance {
-            deposit(asset: instrument.settlementAsset, amount: wallet - accounts[Int(account)].walletBalance)
+            deposited = wallet - accounts[Int(account)].walletBalance
             accounts[Int(account)].walletBalance = wallet
         }
         let key = PositionKey(account: account, symbol: market)
         let index: Int32
-        if let existing = positionIndexes[key] {
+        if update.quantity.isPositive {
+            // One hashing of the key for both the lookup and the insertion (see `accountIndex`).
+            let next = Int32(positions.count)
+            index = Engine.stored(&positionIndexes[key, default: next])
+            if index == next {
+                positions.append(Position(
+                    accountIndex: account, symbolIndex: market, side: update.side, mode: update.mode, quantity: .zero,
+                    entryPrice: update.entryPrice, isolatedMargin: .zero, leverage: .zero))
+                markets[Int(market)].positionIndices.append(index)
+            }
+        } else if let existing = positionIndexes[key] {
             index = existing
         } else {
-            guard update.quantity.isPositive else { return }
-            index = Int32(positions.count)
-            positions.append(Position(
-                accountIndex: account, symbolIndex: market, side: update.side, mode: update.mode, quantity: .zero,
-                entryPrice: update.entryPrice, isolatedMargin: .zero, leverage: .zero))
-            positionIndexes[key] = index
-            markets[Int(market)].positionIndices.append(index)
+            // Closing a position that is not there: only the wallet, if stated, changes.
+            if update.walletBalance != nil { deposit(asset: instrument.settlementAsset, amount: deposited) }
+            return
         }
         var position = positions[Int(index)]
         let wasOpen = position.isOpen
         // An update states the position as it is now: its old isolated margin is replaced, not added to.
-        deposit(asset: instrument.settlementAsset, amount: -position.isolatedMargin)
+        deposited -= position.isolatedMargin
         position.isolatedMargin = .zero
         position.side = update.side
         position.mode = update.mode
@@ -84,9 +93,10 @@ extension Engine {
             let margin = update.isolatedMargin
                 ?? update.leverage.map { MarginMath.notional(terms, at: update.entryPrice) / $0 } ?? .zero
             // The isolated margin is new money placed on the position by the operator's system.
-            deposit(asset: instrument.settlementAsset, amount: margin)
+            deposited += margin
             position.isolatedMargin = margin
         }
+        deposit(asset: instrument.settlementAsset, amount: deposited)
         position.version &+= 1
         positions[Int(index)] = position
         if position.isOpen && !wasOpen { accounts[Int(account)].positions.append(index) }

@@ -104,21 +104,29 @@ public struct Engine: Sendable {
         case .bookUpdate(let symbol, let changes, _):
             let index = Int(ensureMarket(symbol))
             let removedBefore = markets[index].book.crossedLevelsRemoved
+            // The book and the flow tally are worked on outside the markets array, and put back
+            // after: changed in place through the array, every level change of a full-depth event
+            // (about seventy) would check the array's uniqueness twice.
+            var book = OrderBook()
+            swap(&book, &markets[index].book)
+            var flow = markets[index].signals.flowTally
             // The freshest side is the one whose new level reaches furthest into the other side.
             var highestNewBid = Int64.min
             var lowestNewAsk = Int64.max
             for change in changes {
-                let delta = markets[index].book.applyLevel(side: change.side, price: change.price, size: change.size, uncross: false)
-                markets[index].signals.recordFlow(price: change.price, delta: delta)
+                let delta = book.applyLevel(side: change.side, price: change.price, size: change.size, uncross: false)
+                flow.record(price: change.price, delta: delta)
                 if change.size > 0 {
                     if change.side == .bid { highestNewBid = max(highestNewBid, change.price) }
                     else { lowestNewAsk = min(lowestNewAsk, change.price) }
                 }
             }
-            if markets[index].book.isCrossed {
-                let bestAsk = markets[index].book.asks.best?.price ?? .max
-                markets[index].book.resolveCrossing(freshSide: highestNewBid >= bestAsk || lowestNewAsk == .max ? .bid : .ask)
+            if book.isCrossed {
+                let bestAsk = book.asks.best?.price ?? .max
+                book.resolveCrossing(freshSide: highestNewBid >= bestAsk || lowestNewAsk == .max ? .bid : .ask)
             }
+            swap(&book, &markets[index].book)
+            markets[index].signals.flowTally = flow
             markets[index].counters.depthEvents += 1
             markets[index].counters.levelChanges += changes.count
             noteCrossing(market: index, removedBefore: removedBefore, into: &notes)

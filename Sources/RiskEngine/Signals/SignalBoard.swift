@@ -34,13 +34,11 @@ struct SignalBoard: Sendable {
     private var histories: [SignalKind: History] = [:]
     private(set) var readings: [SignalKind: SignalReading] = [:]
 
-    /// Liquidity removed and added within ±50 bps since the last sample, and per-second history.
-    private var removedThisSecond = 0.0
-    private var addedThisSecond = 0.0
+    /// Liquidity removed and added within ±50 bps since the last sample. A book update takes it
+    /// out, records its level changes, and puts it back (see `Engine.apply`).
+    var flowTally = FlowTally()
+    /// Per-second history of the flows.
     private var flowSeconds: [(removed: Double, added: Double)] = []
-    /// Band limits for the flow accounting, set at each sample from the mid (book units).
-    private(set) var bandLow: Int64 = .min
-    private(set) var bandHigh: Int64 = .max
 
     /// (time, notional) of recent liquidations, simulated and exchange-reported.
     private var liquidations: [(time: Int64, notional: Double)] = []
@@ -59,15 +57,8 @@ struct SignalBoard: Sendable {
         return Int64(value)
     }
 
-    /// A level change the feed made; `delta` is new − old size (book units) at `price`.
-    mutating func recordFlow(price: Int64, delta: Int64) {
-        guard price >= bandLow && price <= bandHigh, delta != 0 else { return }
-        let notional = Double(price) * Double(delta.magnitude) / 1e16
-        if delta < 0 { removedThisSecond += notional } else { addedThisSecond += notional }
-    }
-
     /// Liquidity a simulated liquidation took from the book.
-    mutating func recordConsumed(notional: Double) { removedThisSecond += notional }
+    mutating func recordConsumed(notional: Double) { flowTally.removed += notional }
 
     mutating func recordLiquidation(time: Int64, notional: Double) {
         liquidations.append((time, notional))
@@ -116,10 +107,10 @@ struct SignalBoard: Sendable {
         next[.spreadVsDepth] = reading(.spreadVsDepth, spreadRatio * depthRatio, 1, min(spreadLevel, depth10Level))
 
         // Drain versus refill during a liquidation series.
-        flowSeconds.append((removedThisSecond, addedThisSecond))
+        flowSeconds.append((flowTally.removed, flowTally.added))
         if flowSeconds.count > t.drainWindowSeconds { flowSeconds.removeFirst(flowSeconds.count - t.drainWindowSeconds) }
-        removedThisSecond = 0
-        addedThisSecond = 0
+        flowTally.removed = 0
+        flowTally.added = 0
         let removed = flowSeconds.reduce(0) { $0 + $1.removed }
         let added = flowSeconds.reduce(0) { $0 + $1.added }
         let drain = added > 0 ? removed / added : (removed > 0 ? 99 : 0)
@@ -162,8 +153,8 @@ struct SignalBoard: Sendable {
             depth50Baseline.learn(input.depth50, span: t.baselineSamples, warmup: t.warmupSamples, raised: depth50Level != .ok)
         }
         if let mid = input.mid {
-            bandLow = SignalBoard.bookUnits((mid * (1 - 0.005) * 1e8).rounded(.down))
-            bandHigh = SignalBoard.bookUnits((mid * (1 + 0.005) * 1e8).rounded(.up))
+            flowTally.bandLow = SignalBoard.bookUnits((mid * (1 - 0.005) * 1e8).rounded(.down))
+            flowTally.bandHigh = SignalBoard.bookUnits((mid * (1 + 0.005) * 1e8).rounded(.up))
         }
 
         var changes: [SignalChange] = []

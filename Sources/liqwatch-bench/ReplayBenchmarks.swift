@@ -9,29 +9,13 @@ enum ReplayBenchmarks {
     static let recording = "../shared/data/binance-usdm/btcusdt_20240808.gz"
 
     static func run() {
-        guard FileManager.default.fileExists(atPath: recording) else {
-            print("replay: skipped (\(recording) is absent)")
-            return
-        }
-        let unpacked = NSTemporaryDirectory() + "liqwatch-bench-btcusdt.txt"
-        guard shell("zcat '\(recording)' > '\(unpacked)'") == 0 else { print("replay: skipped (zcat failed)"); return }
+        guard let unpacked = unpackedRecording() else { return }
         defer { try? FileManager.default.removeItem(atPath: unpacked) }
         let bytes = Double((try? FileManager.default.attributesOfItem(atPath: unpacked)[.size] as? Int) ?? 0)
 
         for (label, path) in [("unpacked", unpacked), ("gzipped", recording)] {
-            var best = Double.infinity
-            var frames = 0
             // Best of ten: a run takes a tenth of a second, and this VM's timings swing by a third.
-            for _ in 0..<10 {
-                var options = ReplayOptions()
-                options.syntheticPositions = 10_000
-                let seconds = Stopwatch.measure {
-                    guard let session = try? ReplaySession(paths: [path], options: options) else { return }
-                    try? session.runToEnd()
-                    frames = session.stats.read
-                }
-                best = min(best, seconds)
-            }
+            let (best, frames) = bestReplay(of: path, runs: 10)
             report("replay_\(label)_MB_per_second", bytes / best / 1e6, "MB/s", decimals: 1)
             report("replay_\(label)_frames_per_second", Double(frames) / best, "frames/s", decimals: 0)
             report("replay_\(label)_seconds", best, "s", decimals: 4)
@@ -67,23 +51,39 @@ enum ReplayBenchmarks {
 
     /// Only the unpacked replay with 10,000 synthetic positions, best of `runs`.
     static func unpackedOnly(runs: Int) {
+        guard let unpacked = unpackedRecording() else { return }
+        defer { try? FileManager.default.removeItem(atPath: unpacked) }
+        report("replay_unpacked_seconds", bestReplay(of: unpacked, runs: runs).seconds, "s", decimals: 4)
+    }
+
+    /// The recording unpacked into a temporary file (the caller removes it); nil, with the reason
+    /// printed, when the recording is absent or cannot be unpacked.
+    static func unpackedRecording() -> String? {
         guard FileManager.default.fileExists(atPath: recording) else {
             print("replay: skipped (\(recording) is absent)")
-            return
+            return nil
         }
         let unpacked = NSTemporaryDirectory() + "liqwatch-bench-btcusdt.txt"
-        guard shell("zcat '\(recording)' > '\(unpacked)'") == 0 else { print("replay: skipped (zcat failed)"); return }
-        defer { try? FileManager.default.removeItem(atPath: unpacked) }
+        guard shell("zcat '\(recording)' > '\(unpacked)'") == 0 else { print("replay: skipped (zcat failed)"); return nil }
+        return unpacked
+    }
+
+    /// The fastest of `runs` headless replays of `path` with 10,000 synthetic positions, and the
+    /// frames it read.
+    static func bestReplay(of path: String, runs: Int) -> (seconds: Double, frames: Int) {
         var best = Double.infinity
+        var frames = 0
         for _ in 0..<runs {
             var options = ReplayOptions()
             options.syntheticPositions = 10_000
-            best = min(best, Stopwatch.measure {
-                guard let session = try? ReplaySession(paths: [unpacked], options: options) else { return }
+            let seconds = Stopwatch.measure {
+                guard let session = try? ReplaySession(paths: [path], options: options) else { return }
                 try? session.runToEnd()
-            })
+                frames = session.stats.read
+            }
+            best = min(best, seconds)
         }
-        report("replay_unpacked_seconds", best, "s", decimals: 4)
+        return (best, frames)
     }
 
     /// The decoding thread's share of an unpacked replay, alone: read the lines and decode them into

@@ -246,11 +246,10 @@ public struct ByteCursor {
         return string()?.bookUnits
     }
 
-    /// Reads `[["price","size"], ...]` into levels; false if malformed or a number is not exact.
+    /// Reads `[["price","size"], ...]` into levels (a REST snapshot's `bids` or `asks`); false if
+    /// malformed or a number is not exact.
     public mutating func levels(into levels: inout [(price: Int64, size: Int64)]) -> Bool {
-        // A diff event carries tens of levels a side: one allocation instead of doubling up to it.
-        if levels.capacity < 32 { levels.reserveCapacity(32) }
-        return readLevels { levels.append(($0, $1)) }
+        readLevels { levels.append(($0, $1)) }
     }
 
     /// Reads `[["price","size"], ...]` as one side's level changes, appended to `changes`.

@@ -208,8 +208,10 @@ struct ExchangeBook {
     }
 
     mutating func apply(_ event: DepthEvent) {
-        for level in event.bids { bids[level.price] = level.size == 0 ? nil : level.size }
-        for level in event.asks { asks[level.price] = level.size == 0 ? nil : level.size }
+        for change in event.changes {
+            let size = change.size == 0 ? nil : change.size
+            if change.side == .bid { bids[change.price] = size } else { asks[change.price] = size }
+        }
     }
 
     func json(lastUpdateId: Int64) -> String {

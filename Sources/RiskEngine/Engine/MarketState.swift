@@ -1,7 +1,7 @@
 /// Everything the engine knows about one symbol.
 public struct MarketState: Sendable {
     public let instrument: Instrument
-    public internal(set) var book = OrderBook()
+    public internal(set) var book: OrderBook
     /// The mark the triggers are evaluated at; nil until one is known.
     public internal(set) var markPrice: Fixed?
     /// True once a mark stream has spoken; from then on the book no longer derives the mark.
@@ -18,6 +18,7 @@ public struct MarketState: Sendable {
 
     init(instrument: Instrument, historyLength: Int) {
         self.instrument = instrument
+        self.book = OrderBook(tick: instrument.tickSize.bookUnits)
         self.signals = SignalBoard(historyLength: historyLength)
     }
 

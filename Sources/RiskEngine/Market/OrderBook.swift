@@ -43,6 +43,13 @@ public struct OrderBook: Hashable, Sendable {
 
     public init() {}
 
+    /// A book for prices on a grid of `tick` book units: the instrument's tick, which lets each
+    /// side hold the levels near its touch one slot a tick (see `PriceLadder`).
+    public init(tick: Int64) {
+        bids = PriceLadder(side: .bid, tick: tick)
+        asks = PriceLadder(side: .ask, tick: tick)
+    }
+
     // MARK: Feed updates
 
     /// Replaces both sides; clears the overlay (the snapshot is the truth).
@@ -276,7 +283,7 @@ public struct OrderBook: Hashable, Sendable {
     /// The same book moved by `offset` book units (levels that would reach zero or below are
     /// dropped), with what the overlay had taken moved along.
     public func shifted(by offset: Int64) -> OrderBook {
-        var moved = OrderBook()
+        var moved = OrderBook(tick: bids.tick)
         func shift(_ side: BookSide) -> [(price: Int64, size: Int64)] {
             var levels: [(price: Int64, size: Int64)] = []
             ladder(side).forEachFromTouch { price, size in

@@ -42,16 +42,25 @@ struct LadderChunk: Sendable {
 /// One side of an L2 book: price levels held as exact integers (book units).
 ///
 /// Levels are sorted by a key, the price for bids and −price for asks, so both sides ascend and
-/// the touch is always the last level. They are stored, key and size side by side, in chunks of at
-/// most 128 levels: a feed update far from the touch (Binance's full-depth streams touch levels
-/// thousands deep) shifts one chunk, not the whole side, while the touch stays at the end where a
-/// search from the end finds it in a step or two.
+/// the touch is always the highest key. Given the instrument's tick, the levels nearest the touch
+/// are held in a window of one slot per tick (`LadderWindow`), where most updates land and none
+/// needs a search. Every level below the window is stored, key and size side by side, in chunks of
+/// at most 128 levels: a feed update far from the touch (Binance's full-depth streams touch levels
+/// thousands deep) shifts one chunk, not the whole side.
+///
+/// The window holds every level at or above its lowest key; the chunks hold the rest. Without a
+/// tick, or once a level has come between the ticks, the chunks hold every level.
 public struct PriceLadder: Sendable {
     public let side: BookSide
+    @usableFromInline var window: LadderWindow
+    /// Set when a level came between the window's ticks: the tick does not fit this feed, and the
+    /// window stays unused until the ladder is replaced or emptied.
+    @usableFromInline var windowDissolved = false
     @usableFromInline var chunks: [LadderChunk] = []
     /// Each chunk's first key, contiguous, so finding the chunk is a search in one small array.
     @usableFromInline var firstKeys: [Int64] = []
-    @usableFromInline var levelCount = 0
+    /// Levels in the chunks (the window counts its own).
+    @usableFromInline var chunkedCount = 0
     /// The chunk the last update landed in. A depth event's levels come in price order, often
     /// several to a chunk, so the next update is checked against it before the chunks are searched.
     /// Only a hint: it is checked every time, so a stale one costs a comparison.
@@ -63,15 +72,23 @@ public struct PriceLadder: Sendable {
     @usableFromInline static let largestSummedValue = Int128(1) << 102
     /// Past this many levels the sums could wrap even below that bound.
     @usableFromInline static let largestSummedCount = 1 << 24
-    public var sumsAreExact: Bool { !sumsMayOverflow && levelCount < PriceLadder.largestSummedCount }
+    public var sumsAreExact: Bool { !sumsMayOverflow && count < PriceLadder.largestSummedCount }
 
     @inlinable static func mayWrapSums(key: Int64, size: Int64) -> Bool {
         (Int128(key) * Int128(size)).magnitude > largestSummedValue
     }
-    public var count: Int { levelCount }
+    public var count: Int { chunkedCount + window.count }
     @usableFromInline static let chunkCapacity = 128
 
-    public init(side: BookSide) { self.side = side }
+    /// A ladder for prices on a grid of `tick` book units (the instrument's tick); a tick of zero
+    /// keeps every level in the chunks.
+    public init(side: BookSide, tick: Int64 = 0) {
+        self.side = side
+        self.window = LadderWindow(tick: tick)
+    }
+
+    /// The tick the ladder was made for (0 for none).
+    public var tick: Int64 { window.tick }
 
     public var isEmpty: Bool { count == 0 }
 
@@ -79,7 +96,8 @@ public struct PriceLadder: Sendable {
     @inlinable func price(forKey key: Int64) -> Int64 { side == .bid ? key : -key }
 
     /// Best price and size, or nil for an empty side.
-    public var best: (price: Int64, size: Int64)? {
+    @inlinable public var best: (price: Int64, size: Int64)? {
+        if window.top >= 0 { return (price(forKey: window.key(ofSlot: window.top)), window.sizes[window.top]) }
         guard let last = chunks.last?.levels.last else { return nil }
         return (price(forKey: last.key), last.size)
     }
@@ -87,6 +105,16 @@ public struct PriceLadder: Sendable {
     /// The level `depth` places from the touch (0 is the best).
     public func level(at depth: Int) -> (price: Int64, size: Int64) {
         var remaining = depth
+        if remaining < window.count {
+            var found: (price: Int64, size: Int64) = (0, 0)
+            _ = window.forEachSlot(downFrom: window.top) { slot, size in
+                if remaining > 0 { remaining -= 1; return true }
+                found = (price(forKey: window.key(ofSlot: slot)), size)
+                return false
+            }
+            return found
+        }
+        remaining -= window.count
         for chunk in chunks.reversed() {
             if remaining < chunk.levels.count {
                 let level = chunk.levels[chunk.levels.count - 1 - remaining]
@@ -98,7 +126,14 @@ public struct PriceLadder: Sendable {
     }
 
     public func size(at price: Int64) -> Int64 {
-        let (chunk, index, found) = search(key(for: price))
+        let key = key(for: price)
+        if window.isPlaced {
+            let slot = window.locate(key)
+            if slot >= 0 { return window.sizes[slot] }
+            // Above the window, or between its ticks: no level is there.
+            if slot != LadderWindow.below { return 0 }
+        }
+        let (chunk, index, found) = search(key)
         return found ? chunks[chunk].levels[index].size : 0
     }
 
@@ -200,6 +235,43 @@ public struct PriceLadder: Sendable {
     public mutating func set(price: Int64, size: Int64) -> Int64 {
         let key = key(for: price)
         if size > 0 && PriceLadder.mayWrapSums(key: key, size: size) { sumsMayOverflow = true }
+        guard window.isPlaced else { return setAwayFromWindow(key: key, size: size, location: LadderWindow.below) }
+        let slot = window.locate(key)
+        guard slot >= 0 else { return setAwayFromWindow(key: key, size: size, location: slot) }
+        let previous = window.set(slot: slot, size: size)
+        // The touch has fallen to the bottom of the window, or out of it: the window follows it.
+        if window.top < LadderWindow.lowestTouchSlot && size == 0 && previous > 0 { lowerWindow() }
+        return previous
+    }
+
+    /// `set` for a key the window does not hold: `location` is where `LadderWindow.locate` put it
+    /// (`below` also when the window is not placed).
+    @usableFromInline mutating func setAwayFromWindow(key: Int64, size: Int64, location: Int) -> Int64 {
+        // Every key at or above the window's lowest is in it, on its grid: a removal above or
+        // between its ticks removes nothing.
+        if size <= 0 && location != LadderWindow.below { return 0 }
+        if size > 0 && window.canBePlaced && !windowDissolved {
+            if location == LadderWindow.above {
+                // The new level is the new touch, above the window: the window moves up to it.
+                placeWindow(touchKey: key)
+            } else if window.count == 0 {
+                // A new ladder, or one whose levels near the touch have all gone.
+                placeWindow(touchKey: Swift.max(key, chunks.last?.levels.last?.key ?? key))
+            } else if location == LadderWindow.offGrid {
+                dissolveWindow()
+            }
+        }
+        if window.isPlaced {
+            let slot = window.locate(key)
+            if slot >= 0 { return window.set(slot: slot, size: size) }
+            if slot == LadderWindow.offGrid { dissolveWindow() }
+        }
+        return setInChunks(key: key, size: size)
+    }
+
+    /// `set` in the chunks.
+    @inlinable
+    mutating func setInChunks(key: Int64, size: Int64) -> Int64 {
         let (chunk, index, found) = searchFromFinger(key)
         if found {
             let previous = chunks[chunk].levels[index].size
@@ -208,7 +280,7 @@ public struct PriceLadder: Sendable {
                 chunks[chunk].levels[index].size = size
             } else {
                 chunks[chunk].levels.remove(at: index)
-                levelCount -= 1
+                chunkedCount -= 1
                 if chunks[chunk].levels.isEmpty {
                     chunks.remove(at: chunk)
                     firstKeys.remove(at: chunk)
@@ -228,8 +300,77 @@ public struct PriceLadder: Sendable {
             if index == 0 { firstKeys[chunk] = key }
             if chunks[chunk].levels.count > PriceLadder.chunkCapacity { split(chunk) }
         }
-        levelCount += 1
+        chunkedCount += 1
         return 0
+    }
+
+    // MARK: Moving the window
+
+    /// Places the window so that `touchKey` (at or above every level) sits three quarters up it:
+    /// the window's levels go to the chunks, and the chunks' levels from the window's new lowest
+    /// key up come back into it. A level off the window's grid dissolves the window.
+    @usableFromInline mutating func placeWindow(touchKey: Int64) {
+        drainWindow()
+        let (low, overflow) = touchKey.subtractingReportingOverflow(Int64(LadderWindow.touchSlot) &* window.tick)
+        if overflow { dissolveWindow(); return }
+        window.clear(low: low)
+        while let level = chunks.last?.levels.last, level.key >= low {
+            let slot = window.locate(level.key)
+            if slot < 0 { dissolveWindow(); return }
+            _ = window.set(slot: slot, size: level.size)
+            removeChunkTop()
+        }
+    }
+
+    /// Moves the window down to the touch, which has fallen to its bottom or below it.
+    @usableFromInline mutating func lowerWindow() {
+        if window.top >= 0 { placeWindow(touchKey: window.key(ofSlot: window.top)) }
+        else if let level = chunks.last?.levels.last { placeWindow(touchKey: level.key) }
+    }
+
+    /// Moves every level of the window to the chunks and stops using the window.
+    @usableFromInline mutating func dissolveWindow() {
+        drainWindow()
+        window.release()
+        windowDissolved = true
+    }
+
+    /// Moves the window's levels to the end of the chunks (they are above every chunked key).
+    mutating func drainWindow() {
+        guard window.count > 0 else { return }
+        var block = 0
+        while block < LadderWindow.blockCount {
+            var bits = window.blocks[block].occupied
+            while bits != 0 {
+                let slot = block << 6 | bits.trailingZeroBitCount
+                appendToChunks(LadderLevel(key: window.key(ofSlot: slot), size: window.sizes[slot]))
+                bits &= bits &- 1
+            }
+            block += 1
+        }
+        window.clear(low: window.low)
+    }
+
+    /// Adds a level above every chunked one: to the last chunk while it is under half full (as a
+    /// snapshot fills them), else to a new chunk.
+    mutating func appendToChunks(_ level: LadderLevel) {
+        if let last = chunks.indices.last, chunks[last].levels.count < PriceLadder.chunkCapacity / 2 {
+            chunks[last].levels.append(level)
+            chunks[last].add(key: level.key, size: level.size)
+        } else {
+            chunks.append(LadderChunk(levels: [level]))
+            firstKeys.append(level.key)
+        }
+        chunkedCount += 1
+    }
+
+    /// Removes the highest chunked level.
+    mutating func removeChunkTop() {
+        let last = chunks.count - 1
+        let removed = chunks[last].levels.removeLast()
+        chunks[last].add(key: removed.key, size: 0 &- removed.size)
+        if chunks[last].levels.isEmpty { chunks.removeLast(); firstKeys.removeLast() }
+        chunkedCount -= 1
     }
 
     @usableFromInline mutating func split(_ chunk: Int) {
@@ -245,7 +386,9 @@ public struct PriceLadder: Sendable {
     public mutating func removeAll() {
         chunks.removeAll(keepingCapacity: true)
         firstKeys.removeAll(keepingCapacity: true)
-        levelCount = 0
+        chunkedCount = 0
+        if window.isPlaced { window.clear(low: window.low) }
+        windowDissolved = false
         sumsMayOverflow = false
     }
 
@@ -255,11 +398,7 @@ public struct PriceLadder: Sendable {
     mutating func removeLevels(crossing price: Int64) -> Int {
         var removed = 0
         while let top = best, side == .bid ? top.price >= price : top.price <= price {
-            let last = chunks.count - 1
-            let removedLevel = chunks[last].levels.removeLast()
-            chunks[last].add(key: removedLevel.key, size: 0 &- removedLevel.size)
-            if chunks[last].levels.isEmpty { chunks.removeLast(); firstKeys.removeLast() }
-            levelCount -= 1
+            set(price: top.price, size: 0)
             removed += 1
         }
         return removed
@@ -278,6 +417,8 @@ public struct PriceLadder: Sendable {
         }
         chunks.removeAll()
         firstKeys.removeAll()
+        if window.isPlaced { window.clear(low: window.low) }
+        windowDissolved = false
         let step = PriceLadder.chunkCapacity / 2
         var start = 0
         while start < unique.count {
@@ -286,7 +427,8 @@ public struct PriceLadder: Sendable {
             firstKeys.append(unique[start].key)
             start = end
         }
-        levelCount = unique.count
+        chunkedCount = unique.count
+        if window.canBePlaced, let touch = unique.last { placeWindow(touchKey: touch.key) }
     }
 
     /// Σ size and Σ price × size of the levels from the touch out to `wideLimit`, and of those out
@@ -303,6 +445,15 @@ public struct PriceLadder: Sendable {
         var wideSize: Int64 = 0
         var narrowKeyValue: Int128 = 0
         var wideKeyValue: Int128 = 0
+        // Keys are −price on the ask side.
+        let sign: Int128 = side == .bid ? 1 : -1
+        if window.count > 0 {
+            let wide = window.sums(fromSlot: window.firstSlot(atOrAbove: wideKey))
+            let narrow = window.sums(fromSlot: window.firstSlot(atOrAbove: narrowKey))
+            (wideSize, wideKeyValue, narrowSize, narrowKeyValue) = (wide.size, wide.keyValue, narrow.size, narrow.keyValue)
+            // Both bands end inside the window: the chunks, all below it, add nothing.
+            if wideKey >= window.low { return (narrowSize, wideSize, narrowKeyValue &* sign, wideKeyValue &* sign) }
+        }
         var chunk = chunks.count - 1
         while chunk >= 0 {
             let farthest = firstKeys[chunk]
@@ -341,8 +492,6 @@ public struct PriceLadder: Sendable {
             if reachedEnd || !wholeInWide { break }
             chunk -= 1
         }
-        // Keys are −price on the ask side.
-        let sign: Int128 = side == .bid ? 1 : -1
         return (narrowSize, wideSize, narrowKeyValue &* sign, wideKeyValue &* sign)
     }
 
@@ -350,6 +499,14 @@ public struct PriceLadder: Sendable {
     @inlinable
     public func forEachFromTouch(_ body: (_ price: Int64, _ size: Int64) -> Bool) {
         let isBid = side == .bid
+        if window.count > 0 {
+            let window = self.window
+            let finished = window.forEachSlot(downFrom: window.top) { slot, size in
+                let key = window.key(ofSlot: slot)
+                return body(isBid ? key : -key, size)
+            }
+            if !finished { return }
+        }
         var chunk = chunks.count - 1
         while chunk >= 0 {
             let stopped = chunks[chunk].levels.withUnsafeBufferPointer { levels in

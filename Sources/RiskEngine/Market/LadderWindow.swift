@@ -1,0 +1,202 @@
+/// The levels of a ladder nearest its touch, one slot per tick, so that an update there finds its
+/// level by arithmetic instead of a search, and adds or removes it without shifting any other.
+///
+/// Nine in ten of the level changes in the BTCUSDT recording land within 4,096 ticks of the touch,
+/// where a sorted ladder spends most of an update searching and shifting. Keys are the ladder's
+/// (ascending to the touch); slot `i` holds key `low + i × tick`. A bitmap of the occupied slots,
+/// summarised one bit per word, finds the next level below a removed touch in a few instructions,
+/// and per-block sums (64 slots a block) give the depth bands without walking the levels.
+///
+/// `PriceLadder` keeps every level at or above `low` here and every level below it in its chunks,
+/// and moves the window when the touch leaves it (see `PriceLadder.placeWindow`).
+@usableFromInline
+struct LadderWindow: Sendable {
+    @usableFromInline static let slotCount = 4_096
+    @usableFromInline static let blockCount = slotCount / 64
+    /// Where a placed window puts the touch: three quarters up, so the touch can rise a quarter of
+    /// the window and fall most of it before the window has to move.
+    static let touchSlot = slotCount * 3 / 4
+    /// A window whose highest level has fallen below this slot is moved down to the touch.
+    @usableFromInline static let lowestTouchSlot = slotCount / 8
+    /// What `locate` returns for a key that has no slot.
+    @usableFromInline static let below = -1
+    @usableFromInline static let above = -2
+    @usableFromInline static let offGrid = -3
+
+    /// Σ size and Σ slot × size of one block's levels (wrapping, as the chunk sums).
+    @usableFromInline struct Block: Sendable {
+        @usableFromInline var occupied: UInt64 = 0
+        /// Int128 although sizes are Int64: the key-value sum is rebuilt from it (see `sums`).
+        @usableFromInline var sizeSum: Int128 = 0
+        @usableFromInline var slotValueSum: Int128 = 0
+        @usableFromInline init() {}
+    }
+
+    @usableFromInline let tick: Int64
+    @usableFromInline let inverseTick: Double
+    /// slotCount × tick: keys from `low` up to `low + span` (excluded) have a slot.
+    @usableFromInline let span: Int64
+    @usableFromInline var low: Int64 = 0
+    /// One size a slot (0: no level); empty until the window is first placed.
+    @usableFromInline var sizes: [Int64] = []
+    @usableFromInline var blocks: [Block] = []
+    /// Bit `b` is set when block `b` holds a level.
+    @usableFromInline var summary: UInt64 = 0
+    @usableFromInline var count = 0
+    /// The highest occupied slot (the touch when the window holds a level), -1 when empty.
+    @usableFromInline var top = -1
+
+    /// A window for a tick in book units; a tick of zero or less, or so large that a window's keys
+    /// would pass what a `Double` holds exactly (2⁵²), makes a window that is never placed.
+    init(tick: Int64) {
+        let usable = tick > 0 && tick <= (Int64(1) << 52) / Int64(LadderWindow.slotCount)
+        self.tick = usable ? tick : 0
+        self.inverseTick = usable ? 1 / Double(tick) : 0
+        self.span = usable ? tick * Int64(LadderWindow.slotCount) : 0
+    }
+
+    var canBePlaced: Bool { tick > 0 }
+    @usableFromInline var isPlaced: Bool { !sizes.isEmpty }
+
+    @inlinable func key(ofSlot slot: Int) -> Int64 { low &+ Int64(slot) &* tick }
+
+    /// The slot of `key`, or `below`, `above`, or `offGrid` (inside the window but between ticks).
+    @inlinable func locate(_ key: Int64) -> Int {
+        let (offset, overflow) = key.subtractingReportingOverflow(low)
+        if overflow { return key < low ? LadderWindow.below : LadderWindow.above }
+        if offset < 0 { return LadderWindow.below }
+        if offset >= span { return LadderWindow.above }
+        // offset < 2⁵², so the Double is exact and the quotient's error far below half a slot:
+        // the product, checked, says both the slot and whether the key is on the grid.
+        let slot = Int(Double(offset) * inverseTick + 0.5)
+        return Int64(slot) &* tick == offset ? slot : LadderWindow.offGrid
+    }
+
+    /// Sets a slot's size (0 empties it) and returns the size it had.
+    @inlinable mutating func set(slot: Int, size: Int64) -> Int64 {
+        let previous = sizes[slot]
+        if previous == size { return previous }
+        sizes[slot] = size
+        let block = slot >> 6
+        let bit = UInt64(1) << UInt64(slot & 63)
+        let delta = size &- previous
+        blocks[block].sizeSum &+= Int128(delta)
+        blocks[block].slotValueSum &+= Int128(slot) &* Int128(delta)
+        if previous == 0 {
+            blocks[block].occupied |= bit
+            summary |= UInt64(1) << UInt64(block)
+            count += 1
+            if slot > top { top = slot }
+        } else if size == 0 {
+            blocks[block].occupied &= ~bit
+            if blocks[block].occupied == 0 { summary &= ~(UInt64(1) << UInt64(block)) }
+            count -= 1
+            if slot == top { top = highestOccupied(below: slot) }
+        }
+        return previous
+    }
+
+    /// The highest occupied slot below `slot`, -1 for none.
+    @inlinable func highestOccupied(below slot: Int) -> Int {
+        let block = slot >> 6
+        let lower = blocks[block].occupied & ((UInt64(1) << UInt64(slot & 63)) &- 1)
+        if lower != 0 { return block << 6 | (63 - lower.leadingZeroBitCount) }
+        let lowerBlocks = summary & ((UInt64(1) << UInt64(block)) &- 1)
+        if lowerBlocks == 0 { return -1 }
+        let found = 63 - lowerBlocks.leadingZeroBitCount
+        return found << 6 | (63 - blocks[found].occupied.leadingZeroBitCount)
+    }
+
+    /// Makes the window hold no level, starting at `low` (allocating it the first time).
+    mutating func clear(low newLow: Int64) {
+        if sizes.isEmpty {
+            sizes = Array(repeating: 0, count: LadderWindow.slotCount)
+            blocks = Array(repeating: Block(), count: LadderWindow.blockCount)
+        } else if count > 0 {
+            var block = 0
+            while block < LadderWindow.blockCount {
+                var bits = blocks[block].occupied
+                while bits != 0 {
+                    sizes[block << 6 | bits.trailingZeroBitCount] = 0
+                    bits &= bits &- 1
+                }
+                blocks[block] = Block()
+                block += 1
+            }
+        }
+        summary = 0
+        count = 0
+        top = -1
+        low = newLow
+    }
+
+    /// Forgets the window entirely (a ladder emptied, or one whose levels are off the grid).
+    mutating func release() {
+        sizes = []
+        blocks = []
+        summary = 0
+        count = 0
+        top = -1
+    }
+
+    /// Visits the occupied slots from `from` (inclusive) downwards until `body` returns false;
+    /// returns false when `body` stopped it.
+    @inlinable func forEachSlot(downFrom from: Int, _ body: (_ slot: Int, _ size: Int64) -> Bool) -> Bool {
+        guard from >= 0 else { return true }
+        return sizes.withUnsafeBufferPointer { sizes in
+            blocks.withUnsafeBufferPointer { blocks in
+                var block = from >> 6
+                var bits = blocks[block].occupied & (from & 63 == 63 ? ~0 : (UInt64(1) << UInt64((from & 63) + 1)) &- 1)
+                while true {
+                    while bits != 0 {
+                        let slot = block << 6 | (63 - bits.leadingZeroBitCount)
+                        if !body(slot, sizes[slot]) { return false }
+                        bits &= ~(UInt64(1) << UInt64(slot & 63))
+                    }
+                    let lowerBlocks = summary & ((UInt64(1) << UInt64(block)) &- 1)
+                    if lowerBlocks == 0 { return true }
+                    block = 63 - lowerBlocks.leadingZeroBitCount
+                    bits = blocks[block].occupied
+                }
+            }
+        }
+    }
+
+    /// Σ size and Σ key × size of the levels in slots `from` and above (wrapping).
+    @inlinable func sums(fromSlot from: Int) -> (size: Int64, keyValue: Int128) {
+        guard count > 0, from <= top else { return (0, 0) }
+        let start = Swift.max(0, from)
+        var size: Int128 = 0
+        var slotValue: Int128 = 0
+        // Whole blocks from the one above `start`, then the slots of `start`'s block.
+        var block = LadderWindow.blockCount - 1
+        let first = start >> 6
+        while block > first {
+            size &+= blocks[block].sizeSum
+            slotValue &+= blocks[block].slotValueSum
+            block -= 1
+        }
+        if start & 63 == 0 {
+            size &+= blocks[first].sizeSum
+            slotValue &+= blocks[first].slotValueSum
+        } else {
+            var bits = blocks[first].occupied & ~((UInt64(1) << UInt64(start & 63)) &- 1)
+            while bits != 0 {
+                let slot = first << 6 | bits.trailingZeroBitCount
+                size &+= Int128(sizes[slot])
+                slotValue &+= Int128(slot) &* Int128(sizes[slot])
+                bits &= bits &- 1
+            }
+        }
+        // Σ (low + slot × tick) × size = low × Σ size + tick × Σ slot × size.
+        return (Int64(truncatingIfNeeded: size), Int128(low) &* size &+ Int128(tick) &* slotValue)
+    }
+
+    /// The first slot whose key is at or above `key` (0 when all are, slotCount when none is).
+    @inlinable func firstSlot(atOrAbove key: Int64) -> Int {
+        if key <= low { return 0 }
+        let (offset, overflow) = key.subtractingReportingOverflow(low)
+        if overflow || offset >= span { return LadderWindow.slotCount }
+        return Int((offset + tick - 1) / tick)
+    }
+}

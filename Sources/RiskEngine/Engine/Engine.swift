@@ -198,19 +198,25 @@ public struct Engine: Sendable {
     }
 
     /// The documented fallback rule for the mark (see `MarkPriceRule`).
-    func derivedMark(market index: Int) -> Fixed? {
-        let book = markets[index].book
-        guard let bid = book.bestBid, let ask = book.bestAsk else {
+    mutating func derivedMark(market index: Int) -> Fixed? {
+        guard let bid = Engine.best(.bid, of: &markets[index].book), let ask = Engine.best(.ask, of: &markets[index].book) else {
             return markets[index].lastTradePrice.map { Fixed(bookUnits: $0) }
         }
         switch configuration.markRule {
         case .mid:
-            return book.mid
+            return OrderBook.mid(bid: bid, ask: ask)
         case .medianOfBidAskLast:
-            guard let last = markets[index].lastTradePrice else { return book.mid }
+            guard let last = markets[index].lastTradePrice else { return OrderBook.mid(bid: bid, ask: ask) }
             let median = max(min(bid, ask), min(max(bid, ask), last))
             return Fixed(bookUnits: median)
         }
+    }
+
+    /// A book's best price on one side, read in place. Read through the markets array, the book
+    /// was copied first (the array's getter copies the element), which retains and releases each
+    /// of its ladders' arrays; an inout access reaches it where it lies. This runs at every event.
+    private static func best(_ side: BookSide, of book: inout OrderBook) -> Int64? {
+        book.best(side)?.price
     }
 
     /// USD (quote) value of a quantity at a price, for signals: linear Q × P, inverse N × CS.

@@ -120,18 +120,23 @@ public struct OrderBook: Hashable, Sendable {
     /// Visits one side's levels from the touch outwards with their sizes after the overlay, until
     /// `body` returns false. The overlay is fetched once, not per level: the signals read hundreds
     /// of levels a sample, and the overlay is nearly always empty.
+    /// (The side's ladder is read in place, not through `ladder(_:)`: a copy of a ladder retains
+    /// and releases each of its arrays, and the engine asks for the best levels at every event.)
     @inlinable
     func forEachEffectiveLevel(_ side: BookSide, _ body: (_ price: Int64, _ size: Int64) -> Bool) {
         let overlay = side == .bid ? consumedBids : consumedAsks
         if overlay.isEmpty {
-            ladder(side).forEachFromTouch(body)
+            if side == .bid { bids.forEachFromTouch(body) } else { asks.forEachFromTouch(body) }
         } else {
-            ladder(side).forEachFromTouch { price, size in body(price, Swift.max(0, size - overlay[price, default: 0])) }
+            let reduced = { (price: Int64, size: Int64) in body(price, Swift.max(0, size - overlay[price, default: 0])) }
+            if side == .bid { bids.forEachFromTouch(reduced) } else { asks.forEachFromTouch(reduced) }
         }
     }
 
     /// Best level with liquidity left after the overlay.
-    public func best(_ side: BookSide) -> (price: Int64, size: Int64)? {
+    @inlinable public func best(_ side: BookSide) -> (price: Int64, size: Int64)? {
+        // Without an overlay it is the ladder's touch (a ladder holds no empty level).
+        if side == .bid ? consumedBids.isEmpty : consumedAsks.isEmpty { return side == .bid ? bids.best : asks.best }
         var result: (Int64, Int64)? = nil
         forEachEffectiveLevel(side) { price, left in
             if left > 0 { result = (price, left); return false }
@@ -140,8 +145,8 @@ public struct OrderBook: Hashable, Sendable {
         return result
     }
 
-    public var bestBid: Int64? { best(.bid)?.price }
-    public var bestAsk: Int64? { best(.ask)?.price }
+    @inlinable public var bestBid: Int64? { best(.bid)?.price }
+    @inlinable public var bestAsk: Int64? { best(.ask)?.price }
 
     public var spread: Int64? {
         guard let bid = bestBid, let ask = bestAsk else { return nil }
@@ -151,7 +156,11 @@ public struct OrderBook: Hashable, Sendable {
     /// Mid price, exact; nil unless both sides have liquidity.
     public var mid: Fixed? {
         guard let bid = bestBid, let ask = bestAsk else { return nil }
-        return (Fixed(bookUnits: bid) + Fixed(bookUnits: ask)) / Fixed(2)
+        return OrderBook.mid(bid: bid, ask: ask)
+    }
+
+    static func mid(bid: Int64, ask: Int64) -> Fixed {
+        (Fixed(bookUnits: bid) + Fixed(bookUnits: ask)) / Fixed(2)
     }
 
     /// Spread in basis points of the mid.

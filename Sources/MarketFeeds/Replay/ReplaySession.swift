@@ -140,11 +140,16 @@ public final class ReplaySession: SessionDriver {
         for input in inputs {
             try refill(input)
             guard input.pendingIndex < input.pending.count else { continue }
+            // A single input has nothing to merge (and reading a message's time copies it).
+            if inputs.count == 1 { best = input; break }
             let time = FeedApplier.time(of: input.pending[input.pendingIndex])
             if best == nil || time < bestTime { best = input; bestTime = time }
         }
         guard let chosen = best else { return nil }
-        let message = chosen.pending[chosen.pendingIndex]
+        // Moved out of the batch, not copied: a copy retains the message's arrays and strings, and
+        // the batch releases them again when it is refilled. Nothing reads a message twice.
+        var message = FeedMessage.skipped(kind: "")
+        swap(&message, &chosen.pending[chosen.pendingIndex])
         chosen.pendingIndex += 1
         return message
     }

@@ -62,7 +62,17 @@ struct FeedApplier {
         case .skipped:
             break
         }
-        for index in events.indices { apply(events[index]) }
+        applyEvents()
+    }
+
+    /// Applies the scratch events, each moved out rather than copied (a copy retains its arrays
+    /// and strings, and the scratch array releases them again).
+    mutating func applyEvents() {
+        for index in events.indices {
+            var event = MarketEvent.bookGap(symbol: "", time: 0)
+            swap(&event, &events[index])
+            apply(event)
+        }
     }
 
     /// The stream of `symbols` broke off (a reconnect): their books are stale until a new snapshot.
@@ -73,7 +83,7 @@ struct FeedApplier {
             synchronizer.restart(time: time, into: &events)
             synchronizers[symbol] = synchronizer
         }
-        for index in events.indices { apply(events[index]) }
+        applyEvents()
     }
 
     mutating func deliver(_ snapshot: DepthSnapshot, to symbol: String) {

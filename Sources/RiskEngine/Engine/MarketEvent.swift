@@ -15,11 +15,12 @@ public struct LevelChange: Hashable, Sendable {
 /// Shown apart from the liquidations the engine simulates; it never moves monitored money.
 public struct ExchangeLiquidation: Hashable, Sendable {
     public var symbol: String
-    /// The side of the position that was liquidated (a SELL order closes a long).
-    public var side: Side
     public var price: Fixed
     public var quantity: Fixed
     public var time: Int64
+    /// The side of the position that was liquidated (a SELL order closes a long). Stored last, so
+    /// it packs behind `time` instead of padding out to the prices' 16-byte alignment.
+    public var side: Side
 
     public init(symbol: String, side: Side, price: Fixed, quantity: Fixed, time: Int64) {
         self.symbol = symbol
@@ -43,7 +44,9 @@ public enum MarketEvent: Sendable {
     case trade(symbol: String, price: Int64, size: Int64, time: Int64)
     case mark(symbol: String, price: Fixed, time: Int64)
     case exchangeLiquidation(ExchangeLiquidation)
-    case position(PositionUpdate, time: Int64)
+    /// Boxed (`indirect`): a position update is the largest payload by far, and without the box
+    /// every event, of every kind, would be as large as it when it is copied or moved.
+    indirect case position(PositionUpdate, time: Int64)
     /// Sets an account's cross wallet balance.
     case account(id: String, asset: String, walletBalance: Fixed, time: Int64)
     /// The operator's statement of the fund's balance.

@@ -48,7 +48,7 @@ struct LadderWindowTests {
         return overflow ? (offset > 0 ? .max : .min) : sum
     }
 
-    /// A touch that drifts and sometimes jumps 6,000 ticks (past the 4,096-tick window) up or down,
+    /// A touch that drifts and sometimes jumps 20,000 ticks (past the 16,384-tick window) up or down,
     /// with most updates near it, some thousands of ticks deep, and some on the far side of it.
     @Test("a wandering touch: every update's previous size and every reading match a dictionary", arguments: [1, 2, 3, 4])
     func wanderingTouch(seed: Int) {
@@ -56,23 +56,23 @@ struct LadderWindowTests {
         for side in [BookSide.bid, .ask] {
             var ladder = PriceLadder(side: side, tick: Self.tick)
             var reference: [Int64: Int64] = [:]
-            var touch: Int64 = 60_000
+            var touch: Int64 = 100_000
             let inward: Int64 = side == .bid ? 1 : -1
             if seed > 2 {
                 // A snapshot deeper than the window first.
-                let levels = (0..<9_000).map { (price: (touch - inward * Int64($0) * 2) * Self.tick, size: Int64($0 % 13 + 1)) }
+                let levels = (0..<12_000).map { (price: (touch - inward * Int64($0) * 2) * Self.tick, size: Int64($0 % 13 + 1)) }
                 ladder.replace(with: levels)
                 for level in levels { reference[level.price] = level.size }
                 Self.check(ladder, against: reference, "\(side) snapshot")
             }
             for step in 0..<20_000 {
                 let roll = Int.random(in: 0..<1_000, using: &rng)
-                if roll < 4 { touch += inward * 6_000 } else if roll < 8 { touch -= inward * 6_000 }
+                if roll < 4 { touch += inward * 20_000 } else if roll < 8 { touch -= inward * 20_000 }
                 else { touch += Int64.random(in: -3...3, using: &rng) }
-                touch = Swift.max(20_000, Swift.min(200_000, touch))
+                touch = Swift.max(50_000, Swift.min(500_000, touch))
                 let depth: Int64
                 switch Int.random(in: 0..<20, using: &rng) {
-                case 0: depth = Int64.random(in: 0...30_000, using: &rng)
+                case 0: depth = Int64.random(in: 0...60_000, using: &rng)
                 case 1: depth = -Int64.random(in: 0...50, using: &rng)
                 default: depth = Int64.random(in: 0...300, using: &rng)
                 }

@@ -58,7 +58,7 @@ struct SignalBoard: Sendable {
     }
 
     /// Liquidity a simulated liquidation took from the book.
-    mutating func recordConsumed(notional: Double) { flowTally.removed += notional }
+    mutating func recordConsumed(notional: Double) { flowTally.consumed += notional }
 
     mutating func recordLiquidation(time: Int64, notional: Double) {
         liquidations.append((time, notional))
@@ -109,8 +109,7 @@ struct SignalBoard: Sendable {
         // Drain versus refill during a liquidation series.
         flowSeconds.append((flowTally.removed, flowTally.added))
         if flowSeconds.count > t.drainWindowSeconds { flowSeconds.removeFirst(flowSeconds.count - t.drainWindowSeconds) }
-        flowTally.removed = 0
-        flowTally.added = 0
+        flowTally.startNextSample()
         let removed = flowSeconds.reduce(0) { $0 + $1.removed }
         let added = flowSeconds.reduce(0) { $0 + $1.added }
         let drain = added > 0 ? removed / added : (removed > 0 ? 99 : 0)

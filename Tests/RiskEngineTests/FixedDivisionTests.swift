@@ -35,6 +35,80 @@ struct FixedDivisionTests {
         #expect(Fixed.divide((high: 0, low: 12345), by: 1) == (12345, 0))
     }
 
+    @Test("a 128-bit dividend over any divisor gives what the runtime's division gives")
+    func narrowDivisionAgreesWithRuntime() {
+        var rng = SplitMix64(seed: 53)
+        var wide = 0
+        for _ in 0..<300_000 {
+            var divisor = Self.magnitude(&rng)
+            if divisor == 0 { divisor = 1 }
+            let dividend = Self.magnitude(&rng)
+            let routed = Fixed.divide(dividend, by: divisor)
+            let runtime = dividend.quotientAndRemainder(dividingBy: divisor)
+            #expect(routed.quotient == runtime.quotient && routed.remainder == runtime.remainder, "\(dividend) / \(divisor)")
+            if divisor >> 64 != 0 { wide += 1 }
+        }
+        #expect(wide > 100_000, "the wide-divisor route was exercised")
+        for (dividend, divisor) in [(UInt128.max, UInt128.max), (UInt128.max, UInt128(1) << 64), (UInt128.max - 1, UInt128.max),
+            (UInt128.max, (UInt128(1) << 64) + 1), ((UInt128(1) << 64) - 1, UInt128(1) << 64), (UInt128(1) << 127, (UInt128(1) << 127) + 1)] {
+            let routed = Fixed.divide(dividend, by: divisor)
+            let runtime = dividend.quotientAndRemainder(dividingBy: divisor)
+            #expect(routed.quotient == runtime.quotient && routed.remainder == runtime.remainder, "\(dividend) / \(divisor)")
+        }
+    }
+
+    /// A product that fits 128 bits is divided without the 256-bit intermediate; the result, its
+    /// rounding and its saturation must be the same, for operands of every width and sign.
+    @Test("the 128-bit route gives what the 256-bit route gives, and saturates the same")
+    func narrowProductAgreesWithFullWidth() {
+        var rng = SplitMix64(seed: 47)
+        var narrow = 0
+        for _ in 0..<200_000 {
+            func signed(_ magnitude: UInt128) -> Int128 {
+                let value = Int128(truncatingIfNeeded: magnitude >> 1)
+                return rng.next() & 1 == 0 ? value : -value
+            }
+            let a = signed(Self.magnitude(&rng))
+            let b = signed(Self.magnitude(&rng))
+            let c = Int.random(in: 0..<4, using: &rng) == 0 ? Fixed.scale : signed(Self.magnitude(&rng))
+            let routed = Fixed.mulDiv(a, b, c)
+            #expect(routed == Fixed.mulDivThroughFullWidth(a, b, c), "\(a) × \(b) / \(c)")
+            if a.magnitude.leadingZeroBitCount + b.magnitude.leadingZeroBitCount >= 128 { narrow += 1 }
+        }
+        #expect(narrow > 50_000, "the 128-bit route was exercised")
+        #expect(Fixed.mulDiv(5, 3, 0) == Int128.max && Fixed.mulDiv(-5, 3, 0) == Int128.min + 1)
+        #expect(Fixed.mulDiv(Int128.max, 1, 1) == Int128.max && Fixed.mulDiv(Int128.max, -1, 1) == -Int128.max)
+        #expect(Fixed.mulDiv(7, 1, 2) == 4 && Fixed.mulDiv(-7, 1, 2) == -4 && Fixed.mulDiv(5, 1, 3) == 2)
+    }
+
+    /// Rounding divides the magnitude once; it must round as the plain `/` and `%` definition
+    /// does, for either sign and every rule.
+    @Test("rounding to a unit matches the definition for every rule and sign")
+    func roundingMatchesDefinition() {
+        var rng = SplitMix64(seed: 59)
+        let rules: [RoundingRule] = [.halfAwayFromZero, .down, .up, .towardZero]
+        for _ in 0..<50_000 {
+            let raw = Int128(truncatingIfNeeded: Self.magnitude(&rng) >> 8) * (rng.next() & 1 == 0 ? 1 : -1)
+            let step = Int128(Int.random(in: 2...1_000_000, using: &rng)) * (Int.random(in: 0..<2, using: &rng) == 0 ? 1 : 10_000_000_000)
+            for rule in rules {
+                let quotient = raw / step
+                let remainder = raw % step
+                var expected = quotient
+                if remainder != 0 {
+                    switch rule {
+                    case .towardZero: break
+                    case .down: if remainder < 0 { expected -= 1 }
+                    case .up: if remainder > 0 { expected += 1 }
+                    case .halfAwayFromZero: if remainder.magnitude * 2 >= step.magnitude { expected += remainder > 0 ? 1 : -1 }
+                    }
+                }
+                #expect(Fixed(raw: raw).rounded(toMultipleOf: Fixed(raw: step), rule) == Fixed(raw: expected * step), "\(raw) to \(step) \(rule)")
+            }
+        }
+        #expect(fx("-2.345").rounded(places: 2) == fx("-2.35") && fx("-2.345").rounded(places: 2, .towardZero) == fx("-2.34"))
+        #expect(fx("2.345").rounded(places: 0, .up) == fx("3") && fx("-2.345").rounded(places: 0, .down) == fx("-3"))
+    }
+
     @Test("products at the scale of prices and sizes round half away from zero")
     func products() {
         #expect(fx("61659.70") * fx("1.486") == fx("91626.3142"))

@@ -97,10 +97,22 @@ extension Fixed {
     /// `a × b / c` with a 256-bit intermediate, rounded half away from zero, saturating.
     @usableFromInline static func mulDiv(_ a: Int128, _ b: Int128, _ c: Int128) -> Int128 {
         let negative = ((a < 0) != (b < 0)) != (c < 0)
-        let product = a.magnitude.multipliedFullWidth(by: b.magnitude)
+        let x = a.magnitude
+        let y = b.magnitude
         let divisor = c.magnitude
-        if product.high >= divisor { return negative ? Int128.min + 1 : Int128.max }
-        let (quotient, remainder) = divide(product, by: divisor)
+        if divisor == 0 { return negative ? Int128.min + 1 : Int128.max }
+        let quotient: UInt128
+        let remainder: UInt128
+        if x.leadingZeroBitCount + y.leadingZeroBitCount >= 128 {
+            // The product fits 128 bits (x < 2^(128 − lz x), y < 2^(128 − lz y)), as most do: one
+            // multiplication, and a 128-bit division instead of the 256-bit one, whose generic
+            // form (for a divisor past 64 bits: every price) is a loop of some 150 instructions.
+            (quotient, remainder) = divide(x &* y, by: divisor)
+        } else {
+            let product = x.multipliedFullWidth(by: y)
+            if product.high >= divisor { return negative ? Int128.min + 1 : Int128.max }
+            (quotient, remainder) = divide(product, by: divisor)
+        }
         var rounded = quotient
         // Round half away from zero: compare 2 × remainder with the divisor without overflowing.
         if remainder >= divisor - remainder { rounded &+= 1 }
@@ -123,6 +135,43 @@ extension Fixed {
         return ((UInt128(upper.quotient) << 64) | UInt128(lower.quotient), UInt128(lower.remainder))
     }
 
+    /// A 128-bit `dividend` over a nonzero `divisor`, in hardware divisions: two for a divisor that
+    /// fits 64 bits; one for a wider divisor (prices are), whose quotient fits 64 bits.
+    ///
+    /// For the wider divisor (Hacker's Delight, `divlu` applied to double words): the divisor's
+    /// top 64 bits, normalised, divide the dividend halved; the estimate, scaled back, is the
+    /// quotient or one above it, and one comparison settles which.
+    @usableFromInline static func divide(_ dividend: UInt128, by divisor: UInt128) -> (quotient: UInt128, remainder: UInt128) {
+        if divisor >> 64 == 0 { return divide((high: 0, low: dividend), by: divisor) }
+        let shift = divisor.leadingZeroBitCount // 0...63
+        let divisorTop = UInt64(truncatingIfNeeded: (divisor << UInt128(shift)) >> 64) // ≥ 2⁶³
+        let halved = dividend >> 1 // its high word < 2⁶³ ≤ divisorTop: the division cannot overflow
+        let estimate = divisorTop.dividingFullWidth((high: UInt64(truncatingIfNeeded: halved >> 64), low: UInt64(truncatingIfNeeded: halved))).quotient
+        var quotient = (UInt128(estimate) << UInt128(shift)) >> 63
+        if quotient != 0 { quotient -= 1 }
+        var remainder = dividend &- quotient &* divisor
+        if remainder >= divisor {
+            quotient += 1
+            remainder -= divisor
+        }
+        return (quotient, remainder)
+    }
+
+    /// `mulDiv` through the 256-bit product and division whatever the operands: what the 128-bit
+    /// route is checked against.
+    static func mulDivThroughFullWidth(_ a: Int128, _ b: Int128, _ c: Int128) -> Int128 {
+        let negative = ((a < 0) != (b < 0)) != (c < 0)
+        let product = a.magnitude.multipliedFullWidth(by: b.magnitude)
+        let divisor = c.magnitude
+        if product.high >= divisor { return negative ? Int128.min + 1 : Int128.max }
+        let (quotient, remainder) = divide(product, by: divisor)
+        var rounded = quotient
+        if remainder >= divisor - remainder { rounded &+= 1 }
+        if rounded > UInt128(Int128.max) { return negative ? Int128.min + 1 : Int128.max }
+        let value = Int128(rounded)
+        return negative ? -value : value
+    }
+
     public static func minimum(_ a: Fixed, _ b: Fixed) -> Fixed { a < b ? a : b }
     public static func maximum(_ a: Fixed, _ b: Fixed) -> Fixed { a > b ? a : b }
 }
@@ -140,9 +189,15 @@ extension Fixed {
     /// Rounds to a number of decimal places (0...18).
     public func rounded(places: Int, _ rule: RoundingRule = .halfAwayFromZero) -> Fixed {
         let clamped = Swift.max(0, Swift.min(Fixed.places, places))
-        var unit: Int128 = 1
-        for _ in 0..<(Fixed.places - clamped) { unit *= 10 }
-        return rounded(toUnit: unit, rule)
+        return rounded(toUnit: Fixed.unit(droppingDigits: Fixed.places - clamped), rule)
+    }
+
+    /// 10^digits for 0 ≤ digits ≤ 18, multiplied out in 64 bits (it fits): in 128 bits the loop
+    /// cost more than the rounding, and synthetic books round every position's margin.
+    static func unit(droppingDigits digits: Int) -> Int128 {
+        var unit: Int64 = 1
+        for _ in 0..<digits { unit &*= 10 }
+        return Int128(unit)
     }
 
     /// Rounds to a whole multiple of `step` (a tick or a lot). A zero step returns the value.
@@ -153,8 +208,11 @@ extension Fixed {
 
     private func rounded(toUnit unit: Int128, _ rule: RoundingRule) -> Fixed {
         if unit <= 1 { return self }
-        let quotient = raw / unit
-        let remainder = raw % unit
+        // Truncating, as `/` and `%` are, in one division of the magnitudes (two hardware
+        // divisions for any tick, lot or decimal unit) instead of two runtime calls.
+        let (magnitudeQuotient, magnitudeRemainder) = Fixed.divide(raw.magnitude, by: unit.magnitude)
+        let quotient = raw < 0 ? -Int128(magnitudeQuotient) : Int128(magnitudeQuotient)
+        let remainder = raw < 0 ? -Int128(magnitudeRemainder) : Int128(magnitudeRemainder)
         if remainder == 0 { return self }
         var result = quotient
         switch rule {

@@ -31,6 +31,25 @@ public enum SignalKind: String, Hashable, Sendable, CaseIterable {
     /// against the fund balance (the baseline).
     case stressedDeficit = "stressed_deficit"
 
+    /// Hashes the case, not its raw string: the signals key their readings and histories by kind
+    /// every second, and hashing the raw value hashed a string each time.
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(ordinal)
+    }
+
+    var ordinal: UInt8 {
+        switch self {
+        case .spreadVsDepth: return 0
+        case .drainVsRefill: return 1
+        case .spread: return 2
+        case .depth10: return 3
+        case .depth50: return 4
+        case .liquidations10s: return 5
+        case .liquidations60s: return 6
+        case .stressedDeficit: return 7
+        }
+    }
+
     public var title: String {
         switch self {
         case .spreadVsDepth: return "Spread widening + depth falling"

@@ -126,7 +126,7 @@ struct FeedApplier {
             engine.reserveCapacity(forPositions: positions.count)
             for position in positions {
                 notes.removeAll(keepingCapacity: true)
-                engine.apply(.position(position, time: engine.time), into: &notes)
+                engine.apply(position: position, time: engine.time, into: &notes)
                 log.record(notes)
             }
         }

@@ -174,6 +174,14 @@ public struct Engine: Sendable {
         if samplingEnabled && time >= nextSampleTime { sampleSignals(into: &notes) }
     }
 
+    /// `apply(.position(update, time:), into:)` without boxing the update into an event: placing a
+    /// synthetic book applies ten thousand of them.
+    public mutating func apply(position update: PositionUpdate, time eventTime: Int64, into notes: inout [EngineNotification]) {
+        if eventTime > time { time = eventTime }
+        upsertPosition(update, into: &notes)
+        if samplingEnabled && time >= nextSampleTime { sampleSignals(into: &notes) }
+    }
+
     /// Sets the opening balance of a fund (before any event). A `provisional` opening (a default,
     /// not the operator's figure) is replaced by the first `insuranceFund` event for the asset, as
     /// long as no money has moved through the fund before it.

@@ -48,17 +48,32 @@ struct StressAndIndexTests {
                 walletBalance: nil, leverage: Fixed(Int.random(in: 5...125, using: &rng))), time: time))
         }
         var compared = 0
-        for _ in 0..<60 {
+        for _ in 0..<90 {
             time += 500_000_000
             let symbol = symbols.randomElement(using: &rng)!
-            if Bool.random(using: &rng) {
+            switch Int.random(in: 0..<3, using: &rng) {
+            case 0:
                 let mark = Fixed(Int.random(in: 9_600...10_400, using: &rng)) / Fixed(100)
                 engine.apply(.mark(symbol: symbol, price: mark, time: time))
-            } else {
+            case 1:
                 let (bids, asks) = PropertyTests.randomBook(around: 100, &rng)
                 engine.apply(.bookSnapshot(symbol: symbol, bids: bids, asks: asks, time: time))
+            default:
+                // A close leaves the trigger index as it was and its entry stale: the leading
+                // entries the signals kept at the last sample no longer hold.
+                let number = Int.random(in: 0..<80, using: &rng)
+                let account = engine.accounts.firstIndex { $0.id == "a\(number)" }.map(Int32.init)
+                if let position = engine.positions.firstIndex(where: { $0.accountIndex == account && $0.isOpen }) {
+                    let open = engine.positions[position]
+                    engine.apply(.position(PositionUpdate(account: "a\(number)", symbol: engine.markets[Int(open.symbolIndex)].symbol,
+                        side: open.side, quantity: .zero, entryPrice: open.entryPrice, mode: .isolated), time: time))
+                }
             }
             for index in engine.markets.indices {
+                for side in [Side.long, .short] {
+                    let plain = engine.markets[index].triggers.leading(side, count: configuration.stressedPositions) { engine.isLive($0) }
+                    #expect(engine.leadingEntries(side, market: index) == plain, "seed \(seed), market \(index), \(side)")
+                }
                 let fast = engine.stressedDeficit(market: index)
                 #expect(fast == Self.stressedDeficitByDefinition(engine, market: index), "seed \(seed), market \(index)")
                 if fast.isPositive { compared += 1 }

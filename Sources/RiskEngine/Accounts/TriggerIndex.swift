@@ -16,13 +16,28 @@ public struct TriggerIndex: Hashable, Sendable {
     var longs: [Entry] = []
     var shorts: [Entry] = []
     var liveCount = 0
+    /// Bumped by every change to the heaps, so that a reader can tell whether what it read from
+    /// them still holds (the engine keeps the leading entries it samples every second). Not part
+    /// of the index's value: two indexes holding the same entries are equal.
+    public private(set) var generation: UInt64 = 0
 
     public init() {}
+
+    public static func == (lhs: TriggerIndex, rhs: TriggerIndex) -> Bool {
+        lhs.longs == rhs.longs && lhs.shorts == rhs.shorts && lhs.liveCount == rhs.liveCount
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(longs)
+        hasher.combine(shorts)
+        hasher.combine(liveCount)
+    }
 
     public var entryCount: Int { longs.count + shorts.count }
 
     public mutating func insert(side: Side, price: Fixed, position: Int32, version: UInt32) {
         let entry = Entry(price: price, position: position, version: version)
+        generation &+= 1
         if side == .long { Heap.push(&longs, entry, before: { $0.price > $1.price }) }
         else { Heap.push(&shorts, entry, before: { $0.price < $1.price }) }
     }
@@ -31,6 +46,7 @@ public struct TriggerIndex: Hashable, Sendable {
     public func top(_ side: Side) -> Entry? { side == .long ? longs.first : shorts.first }
 
     public mutating func popTop(_ side: Side) {
+        generation &+= 1
         if side == .long { Heap.pop(&longs, before: { $0.price > $1.price }) }
         else { Heap.pop(&shorts, before: { $0.price < $1.price }) }
     }
@@ -83,6 +99,7 @@ public struct TriggerIndex: Hashable, Sendable {
     /// Rebuilds both heaps from their live entries when stale ones have piled up.
     public mutating func compactIfNeeded(liveEntries: Int, isLive: (Entry) -> Bool) {
         guard entryCount > 1024 && entryCount > 2 * liveEntries else { return }
+        generation &+= 1
         longs = longs.filter(isLive)
         shorts = shorts.filter(isLive)
         Heap.heapify(&longs, before: { $0.price > $1.price })

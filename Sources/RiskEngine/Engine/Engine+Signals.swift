@@ -6,6 +6,7 @@ extension Engine {
     mutating func sampleSignals(into notes: inout [EngineNotification]) {
         nextSampleTime = (time / Engine.nanosecondsPerSecond + 1) * Engine.nanosecondsPerSecond
         for index in markets.indices {
+            if markets[index].markPrice != nil { keepLeadingEntries(market: index) }
             let market = markets[index]
             let book = market.book
             let depth = depthValues(market: index, narrowBps: 10, wideBps: 50)
@@ -57,7 +58,7 @@ extension Engine {
         let book = markets[index].book
         var worst = Fixed.zero
         for side in [Side.long, Side.short] {
-            let riskiest = markets[index].triggers.leading(side, count: configuration.stressedPositions) { isLive($0) }
+            let riskiest = leadingEntries(side, market: index)
             guard !riskiest.isEmpty else { continue }
             var quantities: [Int64] = []
             quantities.reserveCapacity(riskiest.count)
@@ -94,6 +95,32 @@ extension Engine {
             worst = Fixed.maximum(worst, total)
         }
         return worst
+    }
+
+    /// The `stressedPositions` riskiest live trigger entries of a side: those the signals kept at
+    /// the last sample while they still hold, else read from the index.
+    ///
+    /// They still hold while the index has not changed (its generation) and each of them is still
+    /// live: an entry only ever goes from live to stale (a position's version only grows, and a
+    /// position reopened is pushed anew, which changes the index), so the entries ahead of them in
+    /// the heap's order, stale when read, are stale still.
+    func leadingEntries(_ side: Side, market index: Int) -> [TriggerIndex.Entry] {
+        let count = configuration.stressedPositions
+        if let kept = side == .long ? markets[index].leadingLongs : markets[index].leadingShorts,
+            kept.generation == markets[index].triggers.generation, kept.count == count, kept.entries.allSatisfy({ isLive($0) }) {
+            return kept.entries
+        }
+        return markets[index].triggers.leading(side, count: count) { isLive($0) }
+    }
+
+    /// Keeps each side's leading entries for the next samples (see `leadingEntries`).
+    mutating func keepLeadingEntries(market index: Int) {
+        let generation = markets[index].triggers.generation
+        let count = configuration.stressedPositions
+        let longs = leadingEntries(.long, market: index)
+        let shorts = leadingEntries(.short, market: index)
+        markets[index].leadingLongs = LeadingEntries(generation: generation, count: count, entries: longs)
+        markets[index].leadingShorts = LeadingEntries(generation: generation, count: count, entries: shorts)
     }
 
     /// The walk a position's liquidation would make through `book` now, and the deficit it would

@@ -11,6 +11,10 @@ public struct MarketState: Sendable {
     public internal(set) var counters = MarketCounters()
     var signals: SignalBoard
     var triggers = TriggerIndex()
+    /// The riskiest live entries of each side as the signals last read them (see
+    /// `Engine.leadingEntries`): walking the heaps for them every second was a third of a sample.
+    var leadingLongs: LeadingEntries?
+    var leadingShorts: LeadingEntries?
     /// Every position ever opened in this symbol (closed ones are skipped when scanned).
     var positionIndices: [Int32] = []
     /// Cross accounts that hold this symbol and at least one other: re-evaluated on this mark.
@@ -24,6 +28,13 @@ public struct MarketState: Sendable {
 
     public var symbol: String { instrument.symbol }
     public var signalReadings: [SignalKind: SignalReading] { signals.readings }
+}
+
+/// Leading trigger entries read from a market's index at one of its generations.
+struct LeadingEntries: Sendable {
+    var generation: UInt64
+    var count: Int
+    var entries: [TriggerIndex.Entry]
 }
 
 public struct MarketCounters: Hashable, Sendable {

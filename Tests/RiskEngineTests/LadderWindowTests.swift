@@ -95,6 +95,27 @@ struct LadderWindowTests {
         }
     }
 
+    @Test("every key on the grid finds its slot, every key between the ticks is off the grid, for ticks up to the largest")
+    func locateIsExact() {
+        let largest = (Int64(1) << 52) / Int64(LadderWindow.slotCount)
+        for tick: Int64 in [2, 3, 7, 1_000, Self.tick, 999_999_937, largest - 1, largest] {
+            var window = LadderWindow(tick: tick)
+            #expect(window.canBePlaced, "tick \(tick)")
+            window.clear(low: -5 * tick)
+            for slot in Array(0..<64) + Array(LadderWindow.slotCount - 64..<LadderWindow.slotCount) + [4_097, 8_191, 12_288] {
+                let key = window.key(ofSlot: slot)
+                #expect(window.locate(key) == slot, "tick \(tick) slot \(slot)")
+                #expect(window.locate(key + 1) == LadderWindow.offGrid, "tick \(tick) after slot \(slot)")
+                #expect(window.locate(key + tick - 1) == LadderWindow.offGrid, "tick \(tick) before slot \(slot + 1)")
+            }
+            #expect(window.locate(window.low - 1) == LadderWindow.below)
+            #expect(window.locate(window.low + window.span) == LadderWindow.above)
+            #expect(window.locate(window.low + window.span - 1) == LadderWindow.offGrid)
+            #expect(window.locate(Int64.max) == LadderWindow.above && window.locate(Int64.min) == LadderWindow.below)
+        }
+        #expect(!LadderWindow(tick: 1).canBePlaced && !LadderWindow(tick: 0).canBePlaced && !LadderWindow(tick: (Int64(1) << 52) / Int64(LadderWindow.slotCount) + 1).canBePlaced)
+    }
+
     @Test("a level between the ticks moves every level to the chunks; a snapshot brings the window back")
     func offGridLevel() {
         for side in [BookSide.bid, .ask] {

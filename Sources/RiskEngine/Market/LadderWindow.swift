@@ -35,7 +35,9 @@ struct LadderWindow: Sendable {
     }
 
     @usableFromInline let tick: Int64
-    @usableFromInline let inverseTick: Double
+    /// ⌈2⁶⁴ / tick⌉: the high word of offset × this is offset / tick for every offset on the grid
+    /// (see `locate`).
+    @usableFromInline let reciprocal: UInt64
     /// slotCount × tick: keys from `low` up to `low + span` (excluded) have a slot.
     @usableFromInline let span: Int64
     @usableFromInline var low: Int64 = 0
@@ -48,12 +50,12 @@ struct LadderWindow: Sendable {
     /// The highest occupied slot (the touch when the window holds a level), -1 when empty.
     @usableFromInline var top = -1
 
-    /// A window for a tick in book units; a tick of zero or less, or so large that a window's keys
-    /// would pass what a `Double` holds exactly (2⁵²), makes a window that is never placed.
+    /// A window for a tick in book units. A tick below 2 (1 is 10⁻⁸, no instrument's) or so large
+    /// that the window would span more than 2⁵² book units makes a window that is never placed.
     init(tick: Int64) {
-        let usable = tick > 0 && tick <= (Int64(1) << 52) / Int64(LadderWindow.slotCount)
+        let usable = tick > 1 && tick <= (Int64(1) << 52) / Int64(LadderWindow.slotCount)
         self.tick = usable ? tick : 0
-        self.inverseTick = usable ? 1 / Double(tick) : 0
+        self.reciprocal = usable ? UInt64.max / UInt64(tick) + 1 : 0
         self.span = usable ? tick * Int64(LadderWindow.slotCount) : 0
     }
 
@@ -68,9 +70,10 @@ struct LadderWindow: Sendable {
         if overflow { return key < low ? LadderWindow.below : LadderWindow.above }
         if offset < 0 { return LadderWindow.below }
         if offset >= span { return LadderWindow.above }
-        // offset < 2⁵², so the Double is exact and the quotient's error far below half a slot:
-        // the product, checked, says both the slot and whether the key is on the grid.
-        let slot = Int(Double(offset) * inverseTick + 0.5)
+        // For offset = k × tick, offset × ⌈2⁶⁴/tick⌉ / 2⁶⁴ = k + k × tick × (under 1) / 2⁶⁴, and
+        // k × tick < span ≤ 2⁵²: the high word is k. Checked by multiplying back, which also says
+        // whether the key is on the grid at all.
+        let slot = Int(truncatingIfNeeded: UInt64(truncatingIfNeeded: offset).multipliedFullWidth(by: reciprocal).high)
         return Int64(slot) &* tick == offset ? slot : LadderWindow.offGrid
     }
 

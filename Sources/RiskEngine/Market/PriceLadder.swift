@@ -75,7 +75,10 @@ public struct PriceLadder: Sendable {
     public var sumsAreExact: Bool { !sumsMayOverflow && count < PriceLadder.largestSummedCount }
 
     @inlinable static func mayWrapSums(key: Int64, size: Int64) -> Bool {
-        (Int128(key) * Int128(size)).magnitude > largestSummedValue
+        // Both under 2⁵¹, as every real price and size is: the product is under 2¹⁰² without being
+        // formed, and without reading the static bound (a lazy global, checked at every read).
+        if key.magnitude | size.magnitude < 1 << 51 { return false }
+        return (Int128(key) * Int128(size)).magnitude > largestSummedValue
     }
     public var count: Int { chunkedCount + window.count }
     @usableFromInline static let chunkCapacity = 128

@@ -16,7 +16,8 @@ enum EngineBenchmarks {
             bids.append((bestBid - Int64(level) * tick, 1_000_000 + Int64(level)))
             asks.append((bestBid + tick + Int64(level) * tick, 1_000_000 + Int64(level)))
         }
-        var book = OrderBook()
+        // With the tick, as the engine keeps its books: the levels near the touch are in its window.
+        var book = OrderBook(tick: tick)
         book.applySnapshot(bids: bids, asks: asks)
         let count = 20_000_000
         var updates: [LevelChange] = []

@@ -253,22 +253,24 @@ public struct PriceLadder: Sendable {
         // Every key at or above the window's lowest is in it, on its grid: a removal above or
         // between its ticks removes nothing.
         if size <= 0 && location != LadderWindow.below { return 0 }
+        var location = location
         if size > 0 && window.canBePlaced && !windowDissolved {
             if location == LadderWindow.above {
                 // The new level is the new touch, above the window: the window moves up to it.
                 placeWindow(touchKey: key)
+                location = window.isPlaced ? window.locate(key) : LadderWindow.below
             } else if window.count == 0 {
                 // A new ladder, or one whose levels near the touch have all gone.
                 placeWindow(touchKey: Swift.max(key, chunks.last?.levels.last?.key ?? key))
+                location = window.isPlaced ? window.locate(key) : LadderWindow.below
             } else if location == LadderWindow.offGrid {
                 dissolveWindow()
+                location = LadderWindow.below
             }
         }
-        if window.isPlaced {
-            let slot = window.locate(key)
-            if slot >= 0 { return window.set(slot: slot, size: size) }
-            if slot == LadderWindow.offGrid { dissolveWindow() }
-        }
+        if location >= 0 { return window.set(slot: location, size: size) }
+        // Placed at a touch above it, the window found this key between its ticks.
+        if location == LadderWindow.offGrid { dissolveWindow() }
         return setInChunks(key: key, size: size)
     }
 

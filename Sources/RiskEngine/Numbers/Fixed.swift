@@ -157,21 +157,6 @@ extension Fixed {
         return (quotient, remainder)
     }
 
-    /// `mulDiv` through the 256-bit product and division whatever the operands: what the 128-bit
-    /// route is checked against.
-    static func mulDivThroughFullWidth(_ a: Int128, _ b: Int128, _ c: Int128) -> Int128 {
-        let negative = ((a < 0) != (b < 0)) != (c < 0)
-        let product = a.magnitude.multipliedFullWidth(by: b.magnitude)
-        let divisor = c.magnitude
-        if product.high >= divisor { return negative ? Int128.min + 1 : Int128.max }
-        let (quotient, remainder) = divide(product, by: divisor)
-        var rounded = quotient
-        if remainder >= divisor - remainder { rounded &+= 1 }
-        if rounded > UInt128(Int128.max) { return negative ? Int128.min + 1 : Int128.max }
-        let value = Int128(rounded)
-        return negative ? -value : value
-    }
-
     public static func minimum(_ a: Fixed, _ b: Fixed) -> Fixed { a < b ? a : b }
     public static func maximum(_ a: Fixed, _ b: Fixed) -> Fixed { a > b ? a : b }
 }

@@ -19,13 +19,7 @@ struct FlowTally: Sendable {
         guard price >= bandLow && price <= bandHigh, delta != 0 else { return }
         // Int64 × Int64 always fits Int128; only the sum can overflow, on a corrupt feed.
         let value = Int128(price) &* Int128(delta.magnitude)
-        if delta < 0 { FlowTally.add(value, to: &removedValue) } else { FlowTally.add(value, to: &addedValue) }
-    }
-
-    @inline(__always)
-    static func add(_ value: Int128, to total: inout Int128) {
-        let (sum, overflow) = total.addingReportingOverflow(value)
-        total = overflow ? .max : sum
+        if delta < 0 { OrderBook.add(value, to: &removedValue) } else { OrderBook.add(value, to: &addedValue) }
     }
 
     /// Removed and added since the last sample, in quote money.

@@ -61,6 +61,16 @@ public enum FeedMessage: Sendable {
     case event(MarketEvent)
     /// A well-formed frame the engine has no use for (book ticker, klines, ...): read and skipped.
     case skipped(kind: String)
+
+    /// The market the message is about, when it names one.
+    public var symbol: String? {
+        switch self {
+        case .depth(let event): return event.symbol
+        case .snapshot(let snapshot): return snapshot.symbol
+        case .event(let event): return event.symbol
+        case .skipped: return nil
+        }
+    }
 }
 
 /// Decodes Binance USDⓈ-M / COIN-M frames byte by byte: combined-stream wrappers
@@ -113,7 +123,7 @@ public enum BinanceFrameDecoder {
         switch decodeFrame(base, count: count, receiveTime: receiveTime, into: &messages, symbols: &symbols) {
         case .appended: return .decoded
         case .skipped: return .skipped
-        case .malformed: return .malformed(field: "frame")
+        case .malformed(let field): return .malformed(field: field)
         }
     }
 
@@ -122,7 +132,8 @@ public enum BinanceFrameDecoder {
     enum FrameOutcome {
         case appended
         case skipped(kind: String)
-        case malformed
+        /// `field` names what was wrong ("frame" when the JSON itself is not a frame).
+        case malformed(field: String)
     }
 
     /// The one decoding path behind both `decode` functions.
@@ -149,13 +160,19 @@ public enum BinanceFrameDecoder {
             if key.equals("stream") { streamName = cursor.string(); return streamName != nil }
             return readField(key, &cursor, into: &payload)
         }
-        guard ok else { return .malformed }
+        guard ok else { return .malformed(field: "frame") }
         cursor.skipSpace()
-        guard cursor.atEnd else { return .malformed }
+        guard cursor.atEnd else { return .malformed(field: "frame") }
         _ = sawData
         if skippedBookTicker { return .skipped(kind: "bookTicker") }
-        let time = receiveTime ?? payload.eventTime.map { $0 * 1_000_000 } ?? 0
-        guard let message = interpret(payload, stream: streamName, time: time, symbols: &symbols) else { return .malformed }
+        var time: Int64 = 0
+        if let receiveTime {
+            time = receiveTime
+        } else if let milliseconds = payload.eventTime {
+            guard let checked = EventTime.fromMilliseconds(milliseconds) else { return .malformed(field: "E (event time)") }
+            time = checked
+        }
+        guard let message = interpret(payload, stream: streamName, time: time, symbols: &symbols) else { return .malformed(field: "frame") }
         if case .skipped(let kind) = message { return .skipped(kind: kind) }
         messages.append(message)
         return .appended

@@ -66,7 +66,7 @@ public struct DepthSynchronizer: Sendable {
                 gap(event, into: &events)
             }
         case .synced(let lastFinalId):
-            let continuous = event.previousFinalUpdateId.map { $0 == lastFinalId } ?? (event.firstUpdateId == lastFinalId + 1)
+            let continuous = event.previousFinalUpdateId.map { $0 == lastFinalId } ?? (lastFinalId < Int64.max && event.firstUpdateId == lastFinalId + 1)
             if continuous {
                 apply(event, into: &events)
             } else if event.finalUpdateId <= lastFinalId {

@@ -8,6 +8,9 @@ public enum DecodeOutcome: Sendable {
     case skipped
     /// Not what the format says; `field` names what was wrong.
     case malformed(field: String)
+
+    /// A line longer than `LineReader.maximumLineLength`, never decoded.
+    public static var overlongLine: DecodeOutcome { .malformed(field: "line (longer than \(LineReader.maximumLineLength >> 20) MiB)") }
 }
 
 /// Turns lines of one format into feed messages. Decoders that group rows (Tardis book rows of
@@ -21,11 +24,12 @@ extension LineDecoder {
     public mutating func finish(into messages: inout [FeedMessage]) {}
 }
 
-/// Parses a non-negative decimal time (seconds with a fraction) into nanoseconds, exactly.
+/// Parses a non-negative decimal time (seconds with a fraction) into nanoseconds, exactly; nil for a
+/// time liqwatch does not represent (see `EventTime.latest`).
 func nanoseconds(fromSeconds span: ByteSpan) -> Int64? {
-    guard let value = DecimalText.scaledInteger(from: span.start, count: span.count, places: 9, limit: Int128(Int64.max)),
+    guard let value = DecimalText.scaledInteger(from: span.start, count: span.count, places: 9, limit: Int128(EventTime.latest)),
         value >= 0 else { return nil }
-    return Int64(value)
+    return EventTime.fromNanoseconds(Int64(value))
 }
 
 /// Finds `byte` in a line from `offset`; -1 if absent.
@@ -50,7 +54,9 @@ public struct BinanceLineDecoder: LineDecoder {
         var time: Int64? = nil
         if timestamped {
             let space = find(0x20, in: line, count: count)
-            guard space > 0, let nanos = ByteSpan(start: line, count: space).integer else { return .malformed(field: "receive time") }
+            guard space > 0, let nanos = ByteSpan(start: line, count: space).integer.flatMap(EventTime.fromNanoseconds) else {
+                return .malformed(field: "receive time")
+            }
             time = nanos
             offset = space + 1
         }

@@ -15,7 +15,9 @@ public struct LiqwatchEventDecoder: LineDecoder {
             // `<receive time ns> <event>`, as liqwatch records a live event stream: the receive time
             // stands in for an event that carries no `time` of its own.
             let space = find(0x20, in: line, count: count)
-            guard space > 0, let nanos = ByteSpan(start: line, count: space).integer else { return .malformed(field: "receive time") }
+            guard space > 0, let nanos = ByteSpan(start: line, count: space).integer.flatMap(EventTime.fromNanoseconds) else {
+                return .malformed(field: "receive time")
+            }
             lastTime = nanos
             start = space + 1
         }
@@ -50,7 +52,9 @@ public struct LiqwatchEventDecoder: LineDecoder {
             return number
         }
         if let timeText = text("time") {
-            guard let nanos = Int64(timeText), nanos >= 0 else { throw FieldError(field: "time", reason: "expected nanoseconds since the epoch") }
+            guard let nanos = Int64(timeText).flatMap(EventTime.fromNanoseconds) else {
+                throw FieldError(field: "time", reason: "expected nanoseconds since the epoch, from 1970 to 2200")
+            }
             lastTime = nanos
         }
         let time = lastTime

@@ -38,8 +38,9 @@ public struct TardisLineDecoder: LineDecoder {
         guard row.count == fieldCount else { return .malformed(field: "column count (\(row.count) of \(fieldCount))") }
         func column(_ name: String) -> ByteSpan? { columns[name].map { row[$0] } }
         guard let symbol = column("symbol")?.string, !symbol.isEmpty else { return .malformed(field: "symbol") }
-        guard let micros = (column("timestamp")?.integer ?? column("local_timestamp")?.integer) else { return .malformed(field: "timestamp") }
-        let time = micros * 1_000
+        guard let micros = (column("timestamp")?.integer ?? column("local_timestamp")?.integer),
+            let time = EventTime.fromMicroseconds(micros)
+        else { return .malformed(field: "timestamp") }
         switch format {
         case .tardisIncrementalBook:
             guard let snapshotFlag = column("is_snapshot"), let sideText = column("side"),

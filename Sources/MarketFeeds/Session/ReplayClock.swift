@@ -32,7 +32,9 @@ public final class ReplayClock {
         guard anchored else { return driver.lastTime ?? driver.firstTime ?? 0 }
         if paused || speed.isInfinite { return max(anchorEvent, driver.lastTime ?? anchorEvent) }
         let elapsed = Double(wall &- anchorWall) * speed
-        return anchorEvent + Int64(min(elapsed, 9e18))
+        // Times are at most `EventTime.latest` (year 2200); the clock never runs past it.
+        let room = Double(max(0, EventTime.latest - anchorEvent))
+        return anchorEvent + Int64(min(max(0, elapsed), room))
     }
 
     public var speedLabel: String {

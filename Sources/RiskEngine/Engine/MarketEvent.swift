@@ -64,4 +64,16 @@ public enum MarketEvent: Sendable {
             return liquidation.time
         }
     }
+
+    /// The market the event is about; nil for the fund, an account and the clock.
+    public var symbol: String? {
+        switch self {
+        case .bookSnapshot(let symbol, _, _, _), .bookUpdate(let symbol, _, _), .bookGap(let symbol, _),
+            .trade(let symbol, _, _, _), .mark(let symbol, _, _):
+            return symbol
+        case .exchangeLiquidation(let liquidation): return liquidation.symbol
+        case .position(let update, _): return update.symbol
+        case .account, .insuranceFund, .clock: return nil
+        }
+    }
 }

@@ -2,6 +2,43 @@
 /// date machinery: exact, and fast enough for a status bar redrawn thirty times a second. The
 /// reports, the tape and the jump prompt all use it.
 public enum EventTime {
+    // MARK: Checked conversion of times from outside
+
+    /// The latest time liqwatch represents: 2200-01-01T00:00:00Z, in nanoseconds since the epoch.
+    ///
+    /// Every time that comes from outside (a feed, a file, a socket, the keyboard) goes through one
+    /// of the checked conversions below, which give nil for a time before the epoch or after this;
+    /// the line that carried it is malformed. The bound leaves 62 years of headroom below
+    /// `Int64.max`, so the engine's windows, samples and checkpoints can add to any accepted time
+    /// without overflowing.
+    public static let latest: Int64 = 7_258_118_400 * 1_000_000_000
+
+    /// Whether a time (ns since the epoch) is one liqwatch represents.
+    @inlinable public static func isRepresentable(_ nanoseconds: Int64) -> Bool {
+        nanoseconds >= 0 && nanoseconds <= latest
+    }
+
+    /// Nanoseconds since the epoch, checked.
+    @inlinable public static func fromNanoseconds(_ value: Int64) -> Int64? {
+        isRepresentable(value) ? value : nil
+    }
+
+    /// Microseconds since the epoch (Tardis), as nanoseconds; nil when out of range.
+    @inlinable public static func fromMicroseconds(_ value: Int64) -> Int64? {
+        value >= 0 && value <= latest / 1_000 ? value * 1_000 : nil
+    }
+
+    /// Milliseconds since the epoch (exchange event times), as nanoseconds; nil when out of range.
+    @inlinable public static func fromMilliseconds(_ value: Int64) -> Int64? {
+        value >= 0 && value <= latest / 1_000_000 ? value * 1_000_000 : nil
+    }
+
+    /// Whole seconds since the epoch, as nanoseconds; nil when out of range.
+    @inlinable public static func fromSeconds(_ value: Int64) -> Int64? {
+        value >= 0 && value <= latest / 1_000_000_000 ? value * 1_000_000_000 : nil
+    }
+
+    // MARK: Formatting
     /// "2024-08-08T23:54:15.030Z"
     public static func iso8601(_ nanoseconds: Int64) -> String {
         let milliseconds = nanoseconds / 1_000_000
@@ -53,7 +90,9 @@ public enum EventTime {
         var day = dayStart
         if let t = text.firstIndex(of: "T") {
             let date = text[..<t].split(separator: "-").compactMap { Int($0) }
-            guard date.count == 3 else { return nil }
+            // Typed at the keyboard: a year or day out of range must not overflow the day count.
+            guard date.count == 3, (1970...2199).contains(date[0]), (1...12).contains(date[1]), (1...31).contains(date[2])
+            else { return nil }
             day = Int64(daysFromCivil(date[0], date[1], date[2])) * 86_400_000_000_000
             timePart = text[text.index(after: t)...]
         }
@@ -64,7 +103,7 @@ public enum EventTime {
         if parts.count == 3 { guard let value = Fixed(String(parts[2])) else { return nil }; seconds = value }
         guard (0..<24).contains(hours), (0..<60).contains(minutes), !seconds.isNegative, seconds < Fixed(60) else { return nil }
         let nanos = (seconds * Fixed(1_000_000_000)).rounded(places: 0).raw / Fixed.scale
-        return day + Int64(hours * 3600 + minutes * 60) * 1_000_000_000 + Int64(nanos)
+        return fromNanoseconds(day + Int64(hours * 3600 + minutes * 60) * 1_000_000_000 + Int64(nanos))
     }
 
     static func daysFromCivil(_ year: Int, _ month: Int, _ day: Int) -> Int {

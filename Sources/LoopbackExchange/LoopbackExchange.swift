@@ -54,9 +54,7 @@ public final class LoopbackExchange: @unchecked Sendable {
 
     /// Reads a timestamped Binance recording (plain or .gz): its stream frames and its snapshot line.
     public init(recording path: String, script: Script = Script()) throws {
-        var source: any ByteSource = try FileByteSource(path: path)
-        if FileByteSource.startsWithGzipMagic(path: path) { source = try GzipByteSource(wrapping: source, path: path) }
-        let reader = LineReader(source: source)
+        let reader = LineReader(source: try FileByteSource.open(path: path))
         var frames: [Frame] = []
         var snapshot: String?
         while let line = try reader.nextLine() {

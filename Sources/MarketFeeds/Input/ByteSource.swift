@@ -36,26 +36,41 @@ public final class FileByteSource: ByteSource {
     let path: String
     let total: Int?
     var consumed = 0
+    /// A regular file, which can be opened again and read from the top (a checkpoint's restore);
+    /// a pipe, a FIFO, a device or standard input cannot.
+    public let isRegularFile: Bool
 
     public init(path: String) throws(InputError) {
         self.path = path
         if path == "-" {
             descriptor = 0
             total = nil
+            isRegularFile = false
             return
         }
         var info = stat()
         guard stat(path, &info) == 0 else { throw .missing(path: path) }
         if (info.st_mode & S_IFMT) == S_IFDIR { throw .unreadable(path: path, reason: "it is a directory") }
-        let opened = open(path, O_RDONLY)
+        let opened = Glibc.open(path, O_RDONLY | O_CLOEXEC)
         guard opened >= 0 else { throw .unreadable(path: path, reason: String(cString: strerror(errno))) }
         descriptor = opened
-        total = Int(info.st_size)
+        isRegularFile = (info.st_mode & S_IFMT) == S_IFREG
+        total = isRegularFile ? Int(info.st_size) : nil
     }
 
     deinit { if descriptor > 0 { close(descriptor) } }
 
     public func read(into buffer: UnsafeMutablePointer<UInt8>, capacity: Int) throws(InputError) -> Int {
+        if peekedOffset < peeked.count {
+            let count = min(capacity, peeked.count - peekedOffset)
+            peeked.withUnsafeBufferPointer { buffer.update(from: $0.baseAddress! + peekedOffset, count: count) }
+            peekedOffset += count
+            return count
+        }
+        return try readFromDescriptor(into: buffer, capacity: capacity)
+    }
+
+    private func readFromDescriptor(into buffer: UnsafeMutablePointer<UInt8>, capacity: Int) throws(InputError) -> Int {
         while true {
             let count = Glibc.read(descriptor, buffer, capacity)
             if count >= 0 { consumed += count; return count }
@@ -66,15 +81,39 @@ public final class FileByteSource: ByteSource {
 
     public var progress: (consumed: Int, total: Int?) { (consumed, total) }
 
-    /// Peeks at the first bytes without consuming them (files only).
-    public static func startsWithGzipMagic(path: String) -> Bool {
+    /// Bytes read ahead to look at the input's start; `read` hands them out first.
+    private var peeked: [UInt8] = []
+    private var peekedOffset = 0
+
+    /// Whether the input starts with gzip's magic bytes. The bytes looked at are not lost: `read`
+    /// returns them first, so this works on a pipe, a FIFO or standard input as on a file.
+    public func startsWithGzipMagic() throws(InputError) -> Bool {
+        var buffer: (UInt8, UInt8) = (0, 0)
+        var got = 0
+        while got < 2 {
+            let count = try withUnsafeMutableBytes(of: &buffer) { raw throws(InputError) -> Int in
+                try readFromDescriptor(into: raw.baseAddress!.assumingMemoryBound(to: UInt8.self) + got, capacity: 2 - got)
+            }
+            if count == 0 { break }
+            got += count
+        }
+        peeked = [buffer.0, buffer.1].prefix(got).map { $0 }
+        peekedOffset = 0
+        return got == 2 && buffer.0 == 0x1F && buffer.1 == 0x8B
+    }
+
+    /// Opens a recording, decompressing it when it is gzip (told by its first bytes, not its name).
+    public static func open(path: String) throws(InputError) -> ByteSource {
+        let file = try FileByteSource(path: path)
+        if try file.startsWithGzipMagic() { return try GzipByteSource(wrapping: file, path: path) }
+        return file
+    }
+
+    /// Whether `open(path:)` of this path can be repeated to read it again from the top.
+    public static func isRewindable(path: String) -> Bool {
         guard path != "-" else { return false }
-        let descriptor = open(path, O_RDONLY)
-        guard descriptor >= 0 else { return false }
-        defer { close(descriptor) }
-        var magic: (UInt8, UInt8) = (0, 0)
-        let count = withUnsafeMutableBytes(of: &magic) { Glibc.read(descriptor, $0.baseAddress, 2) }
-        return count == 2 && magic.0 == 0x1F && magic.1 == 0x8B
+        var info = stat()
+        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
     }
 }
 

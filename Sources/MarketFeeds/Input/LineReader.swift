@@ -2,13 +2,42 @@
 import Glibc
 #endif
 
-/// Splits a byte source into lines (`\n`, with a trailing `\r` removed), numbered from 1, without
-/// copying them: a line is valid until the next call. Lines longer than the buffer grow it.
+/// One line of an input, valid until the reader's next call.
+public struct InputLine {
+    public var bytes: UnsafePointer<UInt8>
+    public var count: Int
+    /// The line's number, from 1.
+    public var number: Int
+    /// The line was longer than `LineReader.maximumLineLength`: its bytes were not kept (`count` is
+    /// 0), and the reader skips the rest of it up to its end. The caller counts it as malformed.
+    public var isOverlong: Bool
+
+    public init(bytes: UnsafePointer<UInt8>, count: Int, number: Int, isOverlong: Bool = false) {
+        self.bytes = bytes
+        self.count = count
+        self.number = number
+        self.isOverlong = isOverlong
+    }
+}
+
+/// Splits a byte source into lines, numbered from 1, without copying them: a line is valid until
+/// the next call. A line ends at `\n` (a `\r` before it is removed), or at a lone `\r` when the
+/// input's first megabyte has carriage returns and no newline (old Mac line endings). A UTF-8 byte
+/// order mark at the start of the input is skipped.
+///
+/// A line is bounded: one longer than `maximumLineLength` (16 MiB) is returned as overlong, with no
+/// bytes, and the rest of it is read and dropped up to its end, so memory stays flat whatever the
+/// input (`/dev/zero`, a sender that never ends a line).
 public final class LineReader {
+    /// The longest line kept, in bytes. Real frames are far shorter (a 1,000-level depth snapshot
+    /// is about 40 KB).
+    public static let maximumLineLength = 16 << 20
+
     // Private storage, so that the optimiser sees every access and drops the run-time
     // exclusivity checks it would otherwise make on each line (two a line were about 7 % of the
     // decoding thread).
     private let source: ByteSource
+    private let maximumLength: Int
     private var buffer: UnsafeMutablePointer<UInt8>
     private var capacity: Int
     /// Valid bytes in the buffer, and where the next line starts.
@@ -16,13 +45,19 @@ public final class LineReader {
     private var start = 0
     private var ended = false
     private var linesReturned = 0
+    /// The byte that ends a line: `\n`, or `\r` for an input with carriage returns only.
+    private var terminator: UInt8 = 0x0A
+    private var terminatorChosen = false
+    /// An overlong line was returned and its rest is still to be skipped.
+    private var discarding = false
     /// The number of the line last returned.
     public var lineNumber: Int { linesReturned }
 
-    public init(source: ByteSource, bufferSize: Int = 1 << 20) {
+    public init(source: ByteSource, bufferSize: Int = 1 << 20, maximumLineLength: Int = LineReader.maximumLineLength) {
         self.source = source
-        self.capacity = bufferSize
-        self.buffer = .allocate(capacity: bufferSize)
+        self.maximumLength = max(1, maximumLineLength)
+        self.capacity = max(16, min(bufferSize, maximumLength + 1))
+        self.buffer = .allocate(capacity: capacity)
     }
 
     deinit { buffer.deallocate() }
@@ -42,26 +77,17 @@ public final class LineReader {
 
     /// The next line, or nil at the end. A damaged input throws once every complete line before
     /// the damage has been returned.
-    public func nextLine() throws(InputError) -> (bytes: UnsafePointer<UInt8>, count: Int, number: Int)? {
+    public func nextLine() throws(InputError) -> InputLine? {
+        if discarding { try skipRestOfOverlongLine() }
         var searchFrom = start
         while true {
-            if searchFrom < filled, let found = memchr(buffer + searchFrom, 0x0A, filled - searchFrom) {
-                let newline = buffer.distance(to: found.assumingMemoryBound(to: UInt8.self))
-                let lineStart = start
-                var length = newline - lineStart
-                if length > 0 && buffer[lineStart + length - 1] == 0x0D { length -= 1 }
-                start = newline + 1
-                linesReturned += 1
-                return (UnsafePointer(buffer + lineStart), length, linesReturned)
+            if searchFrom < filled, let found = memchr(buffer + searchFrom, Int32(terminator), filled - searchFrom) {
+                let end = buffer.distance(to: found.assumingMemoryBound(to: UInt8.self))
+                return take(from: start, to: end, next: end + 1)
             }
             if ended {
                 guard start < filled else { return nil }
-                let lineStart = start
-                var length = filled - lineStart
-                if buffer[lineStart + length - 1] == 0x0D { length -= 1 }
-                start = filled
-                linesReturned += 1
-                return (UnsafePointer(buffer + lineStart), length, linesReturned)
+                return take(from: start, to: filled, next: filled)
             }
             // Move the partial line to the front, grow if it fills the buffer, and read more.
             if start > 0 {
@@ -69,16 +95,78 @@ public final class LineReader {
                 filled -= start
                 start = 0
             }
-            if filled == capacity {
-                let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity * 2)
-                bigger.update(from: buffer, count: filled)
-                buffer.deallocate()
-                buffer = bigger
-                capacity *= 2
+            if filled >= maximumLength {
+                // Longer than any line is allowed to be: drop what is held and report it.
+                filled = 0
+                start = 0
+                discarding = true
+                linesReturned += 1
+                return InputLine(bytes: UnsafePointer(buffer), count: 0, number: linesReturned, isOverlong: true)
             }
+            if filled == capacity { grow() }
             searchFrom = filled
             let count = try source.read(into: buffer + filled, capacity: capacity - filled)
             if count == 0 { ended = true } else { filled += count; bytesDelivered += count }
+            if !terminatorChosen && chooseTerminator() { searchFrom = start }
         }
+    }
+
+    /// Returns the line in `[lineStart, lineEnd)` and moves on to `next`.
+    @inline(__always)
+    private func take(from lineStart: Int, to lineEnd: Int, next: Int) -> InputLine {
+        var first = lineStart
+        var length = lineEnd - lineStart
+        if terminator == 0x0A {
+            if length > 0 && buffer[first + length - 1] == 0x0D { length -= 1 }
+        } else if length > 0 && buffer[first] == 0x0A {
+            // A `\r\n` in an input that began with `\r` alone: the `\n` is part of the terminator.
+            first += 1
+            length -= 1
+        }
+        if linesReturned == 0 && length >= 3 && buffer[first] == 0xEF && buffer[first + 1] == 0xBB && buffer[first + 2] == 0xBF {
+            first += 3
+            length -= 3
+        }
+        start = next
+        linesReturned += 1
+        return InputLine(bytes: UnsafePointer(buffer + first), count: length, number: linesReturned)
+    }
+
+    /// Reads and drops the rest of an overlong line, up to and including its end.
+    private func skipRestOfOverlongLine() throws(InputError) {
+        while true {
+            if start < filled, let found = memchr(buffer + start, Int32(terminator), filled - start) {
+                start = buffer.distance(to: found.assumingMemoryBound(to: UInt8.self)) + 1
+                discarding = false
+                return
+            }
+            filled = 0
+            start = 0
+            if ended { discarding = false; return }
+            let count = try source.read(into: buffer, capacity: capacity)
+            if count == 0 { ended = true } else { filled = count; bytesDelivered += count }
+        }
+    }
+
+    private func grow() {
+        let larger = min(capacity * 2, maximumLength + 1)
+        let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: larger)
+        bigger.update(from: buffer, count: filled)
+        buffer.deallocate()
+        buffer = bigger
+        capacity = larger
+    }
+
+    /// Chooses `\r` as the terminator when what has been read so far has carriage returns and no
+    /// newline; decided once a megabyte is in (or the input ended), `\n` until then. Returns true
+    /// when the terminator changed (what was read must be searched again).
+    private func chooseTerminator() -> Bool {
+        guard filled > 0 else { if ended { terminatorChosen = true }; return false }
+        if memchr(buffer, 0x0A, filled) != nil { terminatorChosen = true; return false }
+        guard ended || filled >= min(capacity, 1 << 20) else { return false }
+        terminatorChosen = true
+        guard memchr(buffer, 0x0D, filled) != nil else { return false }
+        terminator = 0x0D
+        return true
     }
 }

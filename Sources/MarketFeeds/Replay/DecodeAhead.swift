@@ -34,7 +34,7 @@ final class DecodeAhead: @unchecked Sendable {
     // Owned by the decoding thread until it has exited, then by the caller again.
     private let reader: LineReader
     private(set) var decoder: any LineDecoder
-    private(set) var firstLine: (bytes: UnsafePointer<UInt8>, count: Int, number: Int)?
+    private(set) var firstLine: InputLine?
 
     private let condition = NSCondition()
     private var ready: [Batch] = []
@@ -43,7 +43,7 @@ final class DecodeAhead: @unchecked Sendable {
     private var exited = false
 
     init(path: String, reader: LineReader, decoder: any LineDecoder,
-        firstLine: (bytes: UnsafePointer<UInt8>, count: Int, number: Int)?, strict: Bool,
+        firstLine: InputLine?, strict: Bool,
         linesPerBatch: Int = 512, batchesAhead: Int = 64)
     {
         self.path = path
@@ -102,7 +102,7 @@ final class DecodeAhead: @unchecked Sendable {
             guard decode(first, with: &decoder, into: &batch) else { return }
         }
         while true {
-            let line: (bytes: UnsafePointer<UInt8>, count: Int, number: Int)?
+            let line: InputLine?
             do { line = try reader.nextLine() } catch {
                 batch.failure = .input(error)
                 hand(over: batch, decoder: decoder, last: true)
@@ -121,13 +121,14 @@ final class DecodeAhead: @unchecked Sendable {
 
     /// Decodes one line into the batch, and hands the batch over when it is full. Returns false
     /// when the thread is to stop (a fatal line, or the replay asked), with the batch handed over.
-    private func decode(_ line: (bytes: UnsafePointer<UInt8>, count: Int, number: Int), with decoder: inout any LineDecoder,
+    private func decode(_ line: InputLine, with decoder: inout any LineDecoder,
         into batch: inout Batch) -> Bool
     {
         batch.lines += 1
-        if line.count > 0 {
+        if line.count > 0 || line.isOverlong {
             batch.read += 1
-            switch decoder.decode(line.bytes, count: line.count, into: &batch.messages) {
+            let outcome = line.isOverlong ? DecodeOutcome.overlongLine : decoder.decode(line.bytes, count: line.count, into: &batch.messages)
+            switch outcome {
             case .decoded:
                 batch.applied += 1
             case .skipped:

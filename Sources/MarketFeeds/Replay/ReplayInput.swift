@@ -13,7 +13,7 @@ final class ReplayInput {
     var ended = false
     /// Lines taken from the reader and decoded (the sniffed first line counts once decoded).
     var linesConsumed = 0
-    var firstLine: (bytes: UnsafePointer<UInt8>, count: Int, number: Int)?
+    var firstLine: InputLine?
     /// While a replay runs to the end, the thread decoding this input ahead; the reader, decoder
     /// and first line are its own until it is detached.
     var ahead: DecodeAhead?
@@ -21,24 +21,35 @@ final class ReplayInput {
     var aheadFraction: Double?
     /// An error the decoding thread stopped on, thrown once the messages before it are used.
     var deferredFailure: ReplayError?
+    /// A gzip input is checked (its CRC) only at the end of each member, after its data was
+    /// replayed: the markets its messages named, to say which were replayed from unverified data
+    /// when the check fails.
+    let isCompressed: Bool
+    /// A regular file, which a checkpoint's restore can open again (not a pipe or standard input).
+    let isRewindable: Bool
+    private(set) var marketsSeen = Set<String>()
+    private var lastMarketSeen: String?
 
     init(path: String, threaded: Bool) throws(ReplayError) {
         self.path = path
         self.threaded = threaded
         var source: ByteSource
         do {
-            source = try FileByteSource(path: path)
+            // Gzip is told by the first bytes, read through the source itself: a FIFO or a pipe
+            // (process substitution, standard input) cannot be opened twice to peek.
+            source = try FileByteSource.open(path: path)
             // Decompression gets its own thread; a plain file is read faster than it is parsed.
-            if FileByteSource.startsWithGzipMagic(path: path) {
-                source = try GzipByteSource(wrapping: source, path: path)
-                if threaded { source = ThreadedByteSource(wrapping: source) }
-            }
+            if source is GzipByteSource && threaded { source = ThreadedByteSource(wrapping: source) }
         } catch { throw .input(error) }
+        isCompressed = source is GzipByteSource || source is ThreadedByteSource
+        isRewindable = FileByteSource.isRewindable(path: path)
         reader = LineReader(source: source)
         // Sniff the format from the first non-empty line.
         var sniffed: RecordingFormat? = nil
+        var overlongLine: Int? = nil
         do {
             while let line = try reader.nextLine() {
+                if line.isOverlong { overlongLine = line.number; break }
                 if line.count == 0 { continue }
                 let text = String(decoding: UnsafeBufferPointer(start: line.bytes, count: min(line.count, 4096)), as: UTF8.self)
                 sniffed = RecordingFormat.sniff(text)
@@ -46,6 +57,7 @@ final class ReplayInput {
                 break
             }
         } catch { throw .input(error) }
+        if let overlongLine { throw .firstLineTooLong(path: path, line: overlongLine) }
         guard var format = sniffed else {
             throw .unknownFormat(path: path, line: firstLine?.number ?? 1)
         }
@@ -106,6 +118,14 @@ final class ReplayInput {
         linesConsumed = count
     }
 
+    /// Notes the market a message taken from this input names (compressed inputs only).
+    @inline(__always)
+    func noteMarket(of message: FeedMessage) {
+        guard isCompressed, let symbol = message.symbol, symbol != lastMarketSeen else { return }
+        lastMarketSeen = symbol
+        marketsSeen.insert(symbol)
+    }
+
     var progress: Double {
         if ended && pendingIndex >= pending.count { return 1 }
         if ahead != nil { return min(0.9999, aheadFraction ?? 0) }
@@ -116,6 +136,8 @@ final class ReplayInput {
 public enum ReplayError: Error, Sendable, CustomStringConvertible {
     case input(InputError)
     case unknownFormat(path: String, line: Int)
+    /// The input's first line is longer than any line may be (`/dev/zero`, a binary file).
+    case firstLineTooLong(path: String, line: Int)
     /// `--strict`: a malformed line stops the replay.
     case malformed(path: String, line: Int, field: String)
 
@@ -124,6 +146,8 @@ public enum ReplayError: Error, Sendable, CustomStringConvertible {
         case .input(let error): return error.description
         case .unknownFormat(let path, let line):
             return "\(path):\(line): unknown format (expected timestamped Binance frames, a cryptofeed capture, Tardis CSV or liqwatch events)"
+        case .firstLineTooLong(let path, let line):
+            return "\(path):\(line): unknown format (no line end within the first \(LineReader.maximumLineLength >> 20) MiB)"
         case .malformed(let path, let line, let field): return "\(path):\(line): malformed line (field \(field))"
         }
     }
@@ -131,7 +155,7 @@ public enum ReplayError: Error, Sendable, CustomStringConvertible {
     /// Usage problems exit 2; a damaged input exits 1 after its report.
     public var isUsageError: Bool {
         switch self {
-        case .input(.missing), .input(.unreadable), .unknownFormat: return true
+        case .input(.missing), .input(.unreadable), .unknownFormat, .firstLineTooLong: return true
         default: return false
         }
     }

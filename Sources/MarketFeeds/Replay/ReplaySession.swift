@@ -29,6 +29,16 @@ public final class ReplaySession: SessionDriver {
     var inputs: [ReplayInput] = []
     public private(set) var finished = false
 
+    /// An input whose integrity check failed after some of it was replayed (a damaged .gz).
+    public struct UnverifiedInput: Sendable, Equatable {
+        public var path: String
+        public var reason: String
+        /// The markets its replayed messages named, sorted.
+        public var markets: [String]
+    }
+    /// Inputs that failed their check, and the markets replayed from them.
+    public private(set) var unverifiedInputs: [UnverifiedInput] = []
+
     public var engine: Engine { applier.engine }
     public var log: SessionLog { applier.log }
     public var synchronizers: [String: DepthSynchronizer] { applier.synchronizers }
@@ -72,7 +82,7 @@ public final class ReplaySession: SessionDriver {
         while input.pendingIndex >= input.pending.count && !input.ended {
             input.pending.removeAll(keepingCapacity: true)
             input.pendingIndex = 0
-            let line: (bytes: UnsafePointer<UInt8>, count: Int, number: Int)?
+            let line: InputLine?
             if let first = input.firstLine {
                 line = first
                 input.firstLine = nil
@@ -85,9 +95,10 @@ public final class ReplaySession: SessionDriver {
                 return
             }
             input.linesConsumed += 1
-            if line.count == 0 { continue }
+            if line.count == 0 && !line.isOverlong { continue }
             stats.read += 1
-            switch input.decoder.decode(line.bytes, count: line.count, into: &input.pending) {
+            let outcome = line.isOverlong ? DecodeOutcome.overlongLine : input.decoder.decode(line.bytes, count: line.count, into: &input.pending)
+            switch outcome {
             case .decoded:
                 stats.applied += 1
             case .skipped:
@@ -138,7 +149,7 @@ public final class ReplaySession: SessionDriver {
         var best: ReplayInput? = nil
         var bestTime = Int64.max
         for input in inputs {
-            try refill(input)
+            try refillNotingDamage(input)
             guard input.pendingIndex < input.pending.count else { continue }
             // A single input has nothing to merge (and reading a message's time copies it).
             if inputs.count == 1 { best = input; break }
@@ -151,7 +162,18 @@ public final class ReplaySession: SessionDriver {
         var message = FeedMessage.skipped(kind: "")
         swap(&message, &chosen.pending[chosen.pendingIndex])
         chosen.pendingIndex += 1
+        chosen.noteMarket(of: message)
         return message
+    }
+
+    /// `refill`, noting an input whose gzip check failed and the markets already replayed from it.
+    func refillNotingDamage(_ input: ReplayInput) throws(ReplayError) {
+        do { try refill(input) } catch {
+            if case .input(.damagedGzip(_, _, let reason)) = error {
+                unverifiedInputs.append(UnverifiedInput(path: input.path, reason: reason, markets: input.marketsSeen.sorted()))
+            }
+            throw error
+        }
     }
 
     // MARK: Applying
@@ -183,7 +205,7 @@ public final class ReplaySession: SessionDriver {
     public func peekTime() throws(ReplayError) -> Int64? {
         var earliest: Int64? = nil
         for input in inputs {
-            try refill(input)
+            try refillNotingDamage(input)
             guard input.pendingIndex < input.pending.count else { continue }
             let time = FeedApplier.time(of: input.pending[input.pendingIndex])
             earliest = min(earliest ?? time, time)
@@ -205,7 +227,7 @@ public final class ReplaySession: SessionDriver {
         guard let position = checkpoint.replay, position.inputs.count == inputs.count else { return }
         var reopened: [ReplayInput] = []
         for (input, saved) in zip(inputs, position.inputs) {
-            guard input.path != "-" else { throw .input(.unreadable(path: "-", reason: "standard input cannot be rewound")) }
+            guard input.isRewindable else { throw .input(.unreadable(path: input.path, reason: "a pipe or standard input cannot be rewound")) }
             let fresh = try ReplayInput(path: input.path, threaded: input.threaded)
             try fresh.skip(lines: saved.linesConsumed)
             fresh.decoder = saved.decoder

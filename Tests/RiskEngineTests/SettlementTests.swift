@@ -106,6 +106,8 @@ struct SettlementTests {
     func emptyBook() {
         var engine = engine(with: [testInstrument()])
         engine.openFund(asset: "USDT", balance: Fixed(100))
+        // A snapshot that says the book is empty (a synced book with nothing in it).
+        engine.apply(.bookSnapshot(symbol: "TESTUSDT", bids: [], asks: [], time: 1))
         engine.apply(.position(PositionUpdate(account: "a", symbol: "TESTUSDT", side: .long, quantity: Fixed(10),
             entryPrice: Fixed(100), mode: .isolated, isolatedMargin: Fixed(10)), time: 1))
         let record = engine.apply(.mark(symbol: "TESTUSDT", price: fx("99.40"), time: 2)).liquidations[0]

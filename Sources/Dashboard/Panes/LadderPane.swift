@@ -46,7 +46,7 @@ enum LadderPane {
         let spread = book.spread.map { Format.units($0, decimals: decimals) } ?? "—"
         let spreadBps = book.spreadBps.map { $0.formatted(2) } ?? "—"
         let mark = market.markPrice.map { $0.formatted(decimals, grouping: true) } ?? "—"
-        let crossed = book.isCrossed ? " CROSSED" : (book.isStale ? " STALE" : "")
+        let crossed = book.isCrossed ? " CROSSED" : (market.isStale ? (book.hasSnapshot ? " STALE" : " STALE: no book") : "")
         buffer.put(Format.left(" spread \(spread) (\(spreadBps) bps) mark \(mark)\(crossed)", inner.width), x: inner.x, y: y,
             role: crossed.isEmpty ? .spreadRow : .alert, limit: inner.width)
         y += 1

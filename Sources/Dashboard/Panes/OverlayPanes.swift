@@ -67,6 +67,9 @@ enum WhatIfPane {
             y += 1
         }
         line("Mark \(Format.price(result.markBefore, instrument)) → \(Format.price(result.markAfter, instrument)): \(result.liquidations.count) liquidations, \(result.positionsHit) positions hit", .title)
+        if let block = result.blocked {
+            line("Triggers crossed but \(block.message): the book has \(block == .noBook ? "never had a snapshot" : "been stale since a gap"); nothing below is projected", .alert)
+        }
         line("Total deficit \(Format.money(result.totalDeficit)) \(result.asset) · fund \(Format.money(result.fundBefore)) → \(Format.money(result.fundAfter))", result.totalDeficit.isPositive ? .alert : .help)
         let adl = result.adlQuantity.isPositive
             ? "ADL would follow: \(result.adl.count) closes, \(result.adlQuantity.formatted(3)) (\(Format.money(result.adlNotional)) notional)" + (result.adlUnfilled.isPositive ? ", \(result.adlUnfilled.formatted(3)) beyond the monitored book" : "")
@@ -84,7 +87,7 @@ enum WhatIfPane {
             text += " " + Format.right(Format.money(record.deficit), 10) + " " + Format.right(Format.money(record.fundAfter), 12)
             line(text, record.deficit.isPositive ? .alert : .help)
         }
-        if result.liquidations.isEmpty { line("No position would be liquidated by this shock.", .ok) }
+        if result.liquidations.isEmpty && result.blocked == nil { line("No position would be liquidated by this shock.", .ok) }
     }
 }
 
@@ -156,8 +159,14 @@ enum HealthPane {
     static func render(_ model: AppModel, _ rect: Rect, _ buffer: inout Buffer) {
         buffer.fill(rect, role: .help)
         buffer.box(rect, title: "Feed health · h or Esc closes", focused: true)
-        let inner = rect.inset(1)
+        let box = rect.inset(1)
         let streams = model.status.streams
+        var top = box.y
+        if let problem = model.status.recordingError {
+            buffer.put("Recording stopped: \(problem) · monitoring goes on", x: box.x + 1, y: top, role: .alert, limit: box.width - 2)
+            top += 1
+        }
+        let inner = Rect(x: box.x, y: top, width: box.width, height: box.maxY - top)
         guard !streams.isEmpty else {
             buffer.put("No live streams: this is a \(model.status.kind.lowercased()) session.", x: inner.x + 2, y: inner.y + 1, role: .dim, limit: inner.width - 4)
             return
@@ -177,11 +186,20 @@ enum HealthPane {
             let feeds = stream.symbols.map { "feeds " + $0.joined(separator: ", ") + ": book, marks, trades, liquidations" } ?? "feeds positions, accounts, the fund, marks"
             buffer.put("  " + feeds + (stream.lastError.map { " · last error: \($0)" } ?? ""), x: inner.x + 1, y: y, role: .dim, limit: inner.width - 2)
             y += 1
+            for resync in stream.resync where y + 1 < inner.maxY {
+                buffer.put("  " + resync, x: inner.x + 1, y: y, role: .warn, limit: inner.width - 2)
+                y += 1
+            }
         }
     }
 }
 
 extension AppModel {
-    /// " · STALE" on the title of a pane fed by a stale stream.
-    func staleTag(symbol: String?) -> String { status.isStale(symbol: symbol) ? " · STALE" : "" }
+    /// " · STALE" on the title of a pane fed by a stale stream or showing a book that cannot be
+    /// trusted (no snapshot yet, or a gap since).
+    func staleTag(symbol: String?) -> String {
+        if status.isStale(symbol: symbol) { return " · STALE" }
+        guard let symbol, let market = engine.market(symbol), market.isWatched, market.isStale else { return "" }
+        return market.book.hasSnapshot ? " · STALE (gap)" : " · STALE (no book)"
+    }
 }

@@ -22,9 +22,10 @@ enum StatusBarPane {
         if let age = status.lastMessageAge { health += " age \(Format.decimal(Double(age) / 1e9, decimals: 1))s" }
         health += " gaps \(status.gaps) resyncs \(status.resyncs)"
         if status.malformed > 0 { health += " bad \(status.malformed)" }
-        let stale = model.engine.markets.contains { $0.book.isStale }
+        let stale = model.engine.markets.contains { $0.isWatched && $0.isStale }
         x = buffer.put(health, x: x, y: rect.y, role: status.gaps > 0 || stale ? .warn : .statusBar)
         if stale { x = buffer.put(" BOOK STALE", x: x, y: rect.y, role: .alert) }
+        if status.recordingError != nil { x = buffer.put(" REC FAILED (h)", x: x, y: rect.y, role: .alert) }
         let staleStreams = status.staleStreams
         if !staleStreams.isEmpty {
             // Never silently frozen: say which stream stopped, and for how long.

@@ -234,7 +234,15 @@ extension Engine {
     }
 
     /// Liquidates, in trigger order, every position of the symbol whose trigger the mark crossed.
+    /// Into a book that cannot be trusted nothing is liquidated: the crossed triggers stay in the
+    /// index, the block is noted once, and the book's next snapshot processes them.
     mutating func processTriggers(market index: Int, into notes: inout [EngineNotification]) {
+        if let block = markets[index].liquidationBlock {
+            if markets[index].liquidationBlocked != block && hasCrossedTrigger(market: index) {
+                noteBlocked(market: index, block, into: &notes)
+            }
+            return
+        }
         while let mark = markets[index].markPrice {
             var fired: Int32? = nil
             for side in [Side.long, Side.short] where fired == nil {
@@ -253,13 +261,42 @@ extension Engine {
         }
     }
 
-    /// Liquidates any position of an account whose trigger is crossed at its own mark.
+    /// Liquidates any position of an account whose trigger is crossed at its own mark, in markets
+    /// whose book can be trusted; a crossed trigger elsewhere is noted as blocked.
     mutating func liquidateTriggered(account: Int32, into notes: inout [EngineNotification]) {
         var guardCount = 0
-        while guardCount < 64, let index = accounts[Int(account)].positions.first(where: { isTriggered($0) }) {
+        while guardCount < 64, let index = accounts[Int(account)].positions.first(where: { isTriggered($0) && isLiquidatable($0) }) {
             liquidate(position: index, into: &notes)
             guardCount += 1
         }
+        for index in accounts[Int(account)].positions {
+            let market = Int(positions[Int(index)].symbolIndex)
+            guard let block = markets[market].liquidationBlock, markets[market].liquidationBlocked != block, isTriggered(index) else { continue }
+            noteBlocked(market: market, block, into: &notes)
+        }
+    }
+
+    /// Whether the position's market has a book the engine liquidates into.
+    func isLiquidatable(_ index: Int32) -> Bool {
+        markets[Int(positions[Int(index)].symbolIndex)].liquidationBlock == nil
+    }
+
+    /// Whether a live trigger entry of the market is crossed at its mark.
+    func hasCrossedTrigger(market index: Int) -> Bool {
+        guard let mark = markets[index].markPrice else { return false }
+        for side in [Side.long, Side.short] {
+            guard let top = markets[index].triggers.leading(side, count: 1, isLive: { isLive($0) }).first else { continue }
+            if side == .long ? mark <= top.price : mark >= top.price { return true }
+        }
+        return false
+    }
+
+    /// Notes, once per episode, that crossed triggers wait for the book.
+    mutating func noteBlocked(market index: Int, _ block: LiquidationBlock, into notes: inout [EngineNotification]) {
+        guard markets[index].liquidationBlocked != block else { return }
+        markets[index].liquidationBlocked = block
+        markets[index].counters.blockedLiquidations += 1
+        notes.append(.liquidationBlocked(symbol: markets[index].symbol, reason: block, time: time))
     }
 
     // MARK: Views

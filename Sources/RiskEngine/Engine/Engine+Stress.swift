@@ -15,6 +15,9 @@ public struct StressResult: Sendable {
     public var socialisedLoss: Fixed
     /// Distinct positions liquidated or deleveraged.
     public var positionsHit: Int
+    /// Why nothing could be liquidated into this market's book (no book, or a stale one): the
+    /// triggers the shock crosses are not projected, and the result says so.
+    public var blocked: LiquidationBlock?
 
     public var adlQuantity: Fixed { adl.reduce(.zero) { $0 + $1.quantity } }
     public var adlNotional: Fixed { adl.reduce(.zero) { $0 + $1.quantity * $1.price } }
@@ -56,7 +59,7 @@ extension Engine {
         var result = StressResult(
             symbol: symbol, shockPercent: shockPercent, markBefore: mark, markAfter: shocked, asset: asset,
             liquidations: [], adl: [], adlUnfilled: .zero, totalDeficit: .zero, fundBefore: fund(asset).balance,
-            fundAfter: copy.fund(asset).balance, socialisedLoss: .zero, positionsHit: 0)
+            fundAfter: copy.fund(asset).balance, socialisedLoss: .zero, positionsHit: 0, blocked: nil)
         var hit = Set<Int32>()
         for note in notes {
             switch note {
@@ -71,11 +74,15 @@ extension Engine {
                 result.adlUnfilled += quantity
             case .socialisedLoss(let record):
                 result.socialisedLoss += record.loss
+            case .liquidationBlocked(let symbol, let reason, _) where symbol == self.markets[index].symbol:
+                result.blocked = reason
             default:
                 break
             }
         }
         result.positionsHit = hit.count
+        // Blocked before the shock too (noted once, so no note now): say so all the same.
+        if let block = copy.markets[index].liquidationBlock, copy.hasCrossedTrigger(market: index) { result.blocked = block }
         return result
     }
 }

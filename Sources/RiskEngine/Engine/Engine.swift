@@ -92,6 +92,12 @@ public struct Engine: Sendable {
     /// Applies one event, appending what it caused to `notes` (no allocation when nothing happens).
     public mutating func apply(_ event: MarketEvent, into notes: inout [EngineNotification]) {
         let eventTime = event.time
+        // Decoders refuse such times (`EventTime`); an event made some other way is not applied
+        // either: every window and sample adds to the time, which must not overflow.
+        guard EventTime.isRepresentable(eventTime) else {
+            totals.eventsOutOfTimeRange += 1
+            return
+        }
         if eventTime > time { time = eventTime }
         switch event {
         case .bookSnapshot(let symbol, let bids, let asks, _):
@@ -101,6 +107,11 @@ public struct Engine: Sendable {
             markets[index].counters.snapshots += 1
             noteCrossing(market: index, removedBefore: removedBefore, into: &notes)
             touched(market: index, into: &notes)
+            if markets[index].liquidationBlocked != nil {
+                // The book can be trusted again: what crossed while it could not is liquidated now.
+                markets[index].liquidationBlocked = nil
+                processTriggers(market: index, into: &notes)
+            }
         case .bookUpdate(let symbol, let changes, _):
             let index = Int(ensureMarket(symbol))
             let removedBefore = markets[index].book.crossedLevelsRemoved
@@ -177,6 +188,10 @@ public struct Engine: Sendable {
     /// `apply(.position(update, time:), into:)` without boxing the update into an event: placing a
     /// synthetic book applies ten thousand of them.
     public mutating func apply(position update: PositionUpdate, time eventTime: Int64, into notes: inout [EngineNotification]) {
+        guard EventTime.isRepresentable(eventTime) else {
+            totals.eventsOutOfTimeRange += 1
+            return
+        }
         if eventTime > time { time = eventTime }
         upsertPosition(update, into: &notes)
         if samplingEnabled && time >= nextSampleTime { sampleSignals(into: &notes) }

@@ -69,4 +69,18 @@ public enum EngineNotification: Hashable, Sendable {
     case signal(SignalChange)
     case bookGap(symbol: String, time: Int64)
     case crossedBook(symbol: String, levelsRemoved: Int, time: Int64)
+    /// Positions crossed their trigger in a market whose book cannot be trusted: they stay open and
+    /// are liquidated once a snapshot re-syncs the book. Noted once per episode, not per tick.
+    case liquidationBlocked(symbol: String, reason: LiquidationBlock, time: Int64)
+}
+
+/// Why the engine will not liquidate into a market's book.
+public enum LiquidationBlock: String, Hashable, Sendable {
+    /// The book has never had a snapshot.
+    case noBook = "no book"
+    /// A gap made the book stale; it waits for a snapshot.
+    case staleBook = "book stale"
+
+    /// "cannot liquidate: no book"
+    public var message: String { "cannot liquidate: \(rawValue)" }
 }

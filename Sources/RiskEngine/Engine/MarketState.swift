@@ -19,6 +19,9 @@ public struct MarketState: Sendable {
     var positionIndices: [Int32] = []
     /// Cross accounts that hold this symbol and at least one other: re-evaluated on this mark.
     var multiSymbolCrossAccounts: Set<Int32> = []
+    /// A trigger crossed while the book could not be trusted, and no liquidation was made: noted
+    /// once, and the triggers are processed again when a snapshot re-syncs the book.
+    public internal(set) var liquidationBlocked: LiquidationBlock?
 
     init(instrument: Instrument, historyLength: Int) {
         self.instrument = instrument
@@ -27,6 +30,22 @@ public struct MarketState: Sendable {
     }
 
     public var symbol: String { instrument.symbol }
+
+    /// The book cannot be trusted (never had a snapshot, or a gap since): STALE wherever shown.
+    public var isStale: Bool { !book.isSynced }
+
+    /// A market whose book matters to the operator: it has monitored positions or a book feed. A
+    /// market seen only through the exchange's liquidation or trade prints is not flagged STALE on
+    /// screen (the report still says its book is not synced).
+    public var isWatched: Bool {
+        !positionIndices.isEmpty || counters.snapshots > 0 || counters.depthEvents > 0 || counters.gaps > 0
+    }
+
+    /// Why the engine would not liquidate into this book now; nil when it would.
+    public var liquidationBlock: LiquidationBlock? {
+        if !book.hasSnapshot { return .noBook }
+        return book.isStale ? .staleBook : nil
+    }
     public var signalReadings: [SignalKind: SignalReading] { signals.readings }
 }
 
@@ -46,6 +65,8 @@ public struct MarketCounters: Hashable, Sendable {
     public var marks = 0
     public var crossedLevelsRemoved = 0
     public var simulatedLiquidations = 0
+    /// Episodes of triggers crossed while the book could not be trusted.
+    public var blockedLiquidations = 0
     public var exchangeLiquidations = 0
 }
 
@@ -60,4 +81,6 @@ public struct EngineTotals: Hashable, Sendable {
     public var adlNotional: [String: Fixed] = [:]
     public var socialisedLosses = 0
     public var socialisedTotal: [String: Fixed] = [:]
+    /// Events not applied because their time is outside what liqwatch represents (see `EventTime`).
+    public var eventsOutOfTimeRange = 0
 }

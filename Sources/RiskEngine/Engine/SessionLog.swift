@@ -25,6 +25,14 @@ public struct SessionLog: Sendable {
     public private(set) var adlNotional: [String: Fixed] = [:]
     public private(set) var alertCount = 0
     public private(set) var gaps = 0
+    /// Triggers crossed in markets whose book could not be trusted (see `liquidationBlocked`).
+    public struct Blocked: Hashable, Sendable {
+        public var time: Int64
+        public var symbol: String
+        public var reason: LiquidationBlock
+    }
+    public private(set) var blockedLiquidations = 0
+    public private(set) var blocked: [Blocked] = []
     public private(set) var crossedLevelsRemoved = 0
     /// Times of notable events (liquidations, deficits, alerts) for jumping to next / previous.
     public private(set) var marks: [Int64] = []
@@ -66,6 +74,9 @@ public struct SessionLog: Sendable {
             gaps += 1
         case .crossedBook(_, let removed, _):
             crossedLevelsRemoved += removed
+        case .liquidationBlocked(let symbol, let reason, let time):
+            blockedLiquidations += 1
+            append(&blocked, Blocked(time: time, symbol: symbol, reason: reason))
         case .fund, .adlUnfilled, .socialisedLoss:
             break
         }

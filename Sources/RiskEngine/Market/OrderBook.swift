@@ -40,6 +40,12 @@ public struct OrderBook: Hashable, Sendable {
     public private(set) var crossedLevelsRemoved = 0
     /// True after a sequence gap until the next snapshot: the book is not to be trusted.
     public var isStale = false
+    /// True once a snapshot has been applied: before it, the levels are not a whole book.
+    public private(set) var hasSnapshot = false
+
+    /// A book to trust: it has had a snapshot and no gap since. The engine liquidates only into
+    /// such a book; any other is STALE wherever it is shown.
+    public var isSynced: Bool { hasSnapshot && !isStale }
 
     public init() {}
 
@@ -61,6 +67,7 @@ public struct OrderBook: Hashable, Sendable {
         // A crossed snapshot: keep the bids and drop the asks at or below the best bid.
         if let bestBid = bids.best?.price { crossedLevelsRemoved += asks.removeLevels(crossing: bestBid) }
         isStale = false
+        hasSnapshot = true
     }
 
     /// Sets one level to an absolute size (0 removes it). A newer level that crosses the other side
@@ -297,13 +304,15 @@ public struct OrderBook: Hashable, Sendable {
             var levels: [(price: Int64, size: Int64)] = []
             ladder(side).forEachFromTouch { price, size in
                 let left = effectiveSize(side, price: price, feedSize: size)
-                if price + offset > 0 && left > 0 { levels.append((price + offset, left)) }
+                let (movedPrice, overflow) = price.addingReportingOverflow(offset)
+                if !overflow && movedPrice > 0 && left > 0 { levels.append((movedPrice, left)) }
                 return true
             }
             return levels
         }
         moved.applySnapshot(bids: shift(.bid), asks: shift(.ask))
         moved.isStale = isStale
+        moved.hasSnapshot = hasSnapshot
         return moved
     }
 

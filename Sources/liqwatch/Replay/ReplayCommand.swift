@@ -58,7 +58,8 @@ struct ReplayCommand: ParsableCommand {
     }
 
     func printReport(_ replay: ReplaySession) {
-        let source = ReplayReport.Source(kind: "replay", files: files, firstTime: replay.firstTime, lastTime: replay.lastTime)
+        let source = ReplayReport.Source(kind: "replay", files: files, firstTime: replay.firstTime, lastTime: replay.lastTime,
+            unverified: replay.unverifiedInputs)
         let text = report == .json
             ? ReplayReport.json(engine: replay.engine, stats: replay.stats, log: replay.log, synchronizers: replay.synchronizers, source: source) + "\n"
             : ReplayReport.text(engine: replay.engine, stats: replay.stats, log: replay.log, synchronizers: replay.synchronizers, source: source)

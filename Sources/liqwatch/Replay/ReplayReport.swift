@@ -8,6 +8,8 @@ enum ReplayReport {
         var files: [String]
         var firstTime: Int64?
         var lastTime: Int64?
+        /// Inputs whose gzip check failed after their data was replayed, and the markets it fed.
+        var unverified: [ReplaySession.UnverifiedInput] = []
     }
 
     static func json(engine: Engine, stats: FrameStats, log: SessionLog, synchronizers: [String: DepthSynchronizer], source: Source) -> String {
@@ -28,7 +30,10 @@ enum ReplayReport {
                 ("resyncs", JSON.number(sync?.resyncs ?? 0)),
                 ("snapshots", JSON.number(sync?.snapshots ?? market.counters.snapshots)),
                 ("last_update_id", sync?.lastUpdateId.map { .number(String($0)) } ?? .null),
-                ("stale", .bool(market.book.isStale)),
+                ("stale", .bool(market.isStale)),
+                ("book_synced", .bool(market.book.isSynced)),
+                ("liquidations_blocked", JSON.number(market.counters.blockedLiquidations)),
+                ("liquidation_blocked", market.liquidationBlocked.map { .string($0.message) } ?? .null),
                 ("mark", market.markPrice.map { .string(trimmedIfUnknown($0.formatted(instrument.priceDecimals), instrument)) } ?? .null),
                 ("mark_source", .string(market.markFromStream ? "stream" : "book")),
                 ("trades", JSON.number(market.counters.trades)),
@@ -50,6 +55,12 @@ enum ReplayReport {
                 ("from", source.firstTime.map { .string(EventTime.iso8601($0)) } ?? .null),
                 ("to", source.lastTime.map { .string(EventTime.iso8601($0)) } ?? .null),
             ])),
+            ("unverified_inputs", .array(source.unverified.map { input in
+                .object([
+                    ("file", .string(input.path)), ("reason", .string(input.reason)),
+                    ("markets", .array(input.markets.map { .string($0) })),
+                ])
+            })),
             ("frames", .object([
                 ("read", JSON.number(stats.read)),
                 ("applied", JSON.number(stats.applied)),
@@ -59,6 +70,7 @@ enum ReplayReport {
                 ("first_malformed", .array(stats.firstMalformed.map { entry in
                     .object([("file", .string(entry.file)), ("line", JSON.number(entry.line)), ("field", .string(entry.field))])
                 })),
+                ("events_out_of_time_range", JSON.number(engine.totals.eventsOutOfTimeRange)),
             ])),
             ("symbols", .object(symbols)),
             ("positions", .object([
@@ -71,6 +83,13 @@ enum ReplayReport {
                     ("count", JSON.number(log.simulatedCount)),
                     ("notional", moneyByAsset(log.simulatedNotional)),
                     ("recent", .array(log.simulatedLiquidations.suffix(20).map { simulated($0, engine) })),
+                ])),
+                ("blocked", .object([
+                    ("count", JSON.number(log.blockedLiquidations)),
+                    ("recent", .array(log.blocked.suffix(20).map { blocked in
+                        .object([("time", .string(EventTime.iso8601(blocked.time))), ("symbol", .string(blocked.symbol)),
+                            ("reason", .string(blocked.reason.message))])
+                    })),
                 ])),
                 ("exchange", .object([
                     ("count", JSON.number(log.exchangeCount)),
@@ -169,6 +188,10 @@ enum ReplayReport {
         if let first = source.firstTime, let last = source.lastTime {
             lines.append("  from \(EventTime.iso8601(first)) to \(EventTime.iso8601(last)) (\(EventTime.duration(last - first)))")
         }
+        for input in source.unverified {
+            lines.append("UNVERIFIED: \(input.path) failed its gzip check (\(input.reason)) after it was replayed; "
+                + "markets replayed from it: \(input.markets.isEmpty ? "none" : input.markets.joined(separator: ", "))")
+        }
         lines.append("frames: \(stats.read) read, \(stats.applied) applied, \(stats.skipped) skipped, \(stats.malformed) malformed")
         for entry in stats.firstMalformed.prefix(5) { lines.append("  malformed: \(entry.file):\(entry.line) (\(entry.field))") }
         for market in engine.markets.sorted(by: { $0.symbol < $1.symbol }) {
@@ -177,7 +200,8 @@ enum ReplayReport {
             var line = "\(market.symbol): mark \(market.markPrice.map { trimmedIfUnknown($0.formatted(instrument.priceDecimals, grouping: true), instrument) } ?? "—")"
             line += ", \(sync?.applied ?? market.counters.depthEvents) depth events, \(sync?.gaps ?? market.counters.gaps) gaps, \(sync?.resyncs ?? 0) resyncs"
             if let id = sync?.lastUpdateId { line += ", last update id \(id)" }
-            if market.book.isStale { line += ", BOOK STALE" }
+            if market.isStale { line += market.book.hasSnapshot ? ", BOOK STALE (gap)" : ", BOOK STALE (no snapshot)" }
+            if let block = market.liquidationBlocked { line += ", \(block.message)" }
             lines.append(line)
             let bids = market.book.topLevels(.bid, count: 3).map { "\(price($0.price, instrument)) × \(size($0.size, instrument))" }
             let asks = market.book.topLevels(.ask, count: 3).map { "\(price($0.price, instrument)) × \(size($0.size, instrument))" }
@@ -187,7 +211,8 @@ enum ReplayReport {
         let primary = engine.primaryAsset
         let fund = engine.fund(primary)
         lines.append("positions: \(engine.positions.count) monitored, \(engine.positions.filter(\.isOpen).count) open")
-        lines.append("liquidations: \(log.simulatedCount) simulated, \(log.exchangeCount) reported by the exchange")
+        lines.append("liquidations: \(log.simulatedCount) simulated, \(log.exchangeCount) reported by the exchange"
+            + (log.blockedLiquidations > 0 ? ", \(log.blockedLiquidations) times blocked (triggers crossed with no trusted book)" : ""))
         lines.append("deficits: \(log.deficitCount), total \((log.deficitTotal[primary] ?? .zero).formatted(2, grouping: true)) \(primary)")
         lines.append("insurance fund (\(primary)): start \(fund.opening.formatted(2, grouping: true)), end \(fund.balance.formatted(2, grouping: true)), min \(fund.low.formatted(2, grouping: true)), peak \(fund.peak.formatted(2, grouping: true))")
         lines.append("ADL: \(log.adlCount) events, notional \(log.adlNotional.values.reduce(Fixed.zero, +).formatted(2, grouping: true))")

@@ -1,0 +1,116 @@
+import Testing
+@testable import RiskEngine
+
+/// What comes from outside cannot crash the engine or make it act on a book it cannot trust.
+@Suite("Untrusted input: times, books without a snapshot, text for terminals")
+struct UntrustedInputTests {
+    @Test("times from outside are checked once: out of range is nil, never a trap")
+    func checkedTimes() {
+        #expect(EventTime.fromNanoseconds(Int64.max) == nil)
+        #expect(EventTime.fromNanoseconds(-1) == nil)
+        #expect(EventTime.fromNanoseconds(EventTime.latest) == EventTime.latest)
+        #expect(EventTime.fromMicroseconds(10_000_000_000_000_000) == nil)
+        #expect(EventTime.fromMicroseconds(1_723_161_255_000_000) == 1_723_161_255_000_000_000)
+        #expect(EventTime.fromMilliseconds(9_300_000_000_000) == nil)
+        #expect(EventTime.fromMilliseconds(1_723_161_255_000) == 1_723_161_255_000_000_000)
+        #expect(EventTime.fromMilliseconds(Int64.max) == nil)
+        #expect(EventTime.fromSeconds(Int64.max) == nil)
+        #expect(EventTime.iso8601(EventTime.latest) == "2200-01-01T00:00:00.000Z")
+        // Typed at the keyboard: a year that would overflow the day count is refused.
+        #expect(EventTime.parse("99999999999999999-01-01T00:00:00Z", sessionStart: 0) == nil)
+        #expect(EventTime.parse("2024-08-08T23:55:10Z", sessionStart: 0) == 1_723_161_310_000_000_000)
+    }
+
+    @Test("an event at a time near the 64-bit limit is not applied, and nothing traps")
+    func engineRefusesUnrepresentableTime() {
+        var engine = engine(with: [testInstrument()])
+        engine.apply(.mark(symbol: "TESTUSDT", price: Fixed(100), time: 1_000_000_000))
+        engine.apply(.mark(symbol: "TESTUSDT", price: Fixed(101), time: Int64.max))
+        engine.apply(.clock(time: Int64.max - 1))
+        var ignored: [EngineNotification] = []
+        engine.apply(position: PositionUpdate(account: "a", symbol: "TESTUSDT", side: .long, quantity: .one,
+            entryPrice: Fixed(100), mode: .isolated, isolatedMargin: Fixed(10)), time: -5, into: &ignored)
+        #expect(engine.totals.eventsOutOfTimeRange == 3)
+        #expect(engine.time == 1_000_000_000)
+        #expect(engine.market("TESTUSDT")?.markPrice == Fixed(100))
+        // Time goes on normally after them, samples included.
+        engine.apply(.mark(symbol: "TESTUSDT", price: Fixed(102), time: 5_000_000_000))
+        #expect(engine.market("TESTUSDT")?.markPrice == Fixed(102))
+    }
+
+    /// A long that the mark at 95 crosses, in a market whose book is set up by `book`.
+    func crossedLong(book: (inout Engine) -> Void) -> (Engine, [EngineNotification]) {
+        var engine = engine(with: [testInstrument()])
+        engine.openFund(asset: "USDT", balance: Fixed(1_000))
+        engine.apply(.mark(symbol: "TESTUSDT", price: Fixed(100), time: 1))
+        book(&engine)
+        engine.apply(.position(PositionUpdate(account: "a", symbol: "TESTUSDT", side: .long, quantity: Fixed(10),
+            entryPrice: Fixed(100), mode: .isolated, isolatedMargin: Fixed(50)), time: 2))
+        var notes = engine.apply(.mark(symbol: "TESTUSDT", price: Fixed(95), time: 3))
+        notes += engine.apply(.mark(symbol: "TESTUSDT", price: Fixed(94), time: 4))
+        return (engine, notes)
+    }
+
+    static let bids: [(price: Int64, size: Int64)] = [(units("94.90"), units("1000"))]
+    static let asks: [(price: Int64, size: Int64)] = [(units("100.10"), units("1000"))]
+
+    @Test("a book that never had a snapshot: nothing is liquidated into it; the block is noted once; a snapshot liquidates")
+    func noBookNoLiquidation() {
+        var (engine, notes) = crossedLong { engine in
+            // Level updates without a snapshot are not a book.
+            engine.apply(.bookUpdate(symbol: "TESTUSDT", changes: [LevelChange(side: .bid, price: units("94.90"), size: units("1000"))], time: 1))
+        }
+        #expect(notes.liquidations.isEmpty)
+        let blocked = notes.compactMap { if case .liquidationBlocked(let symbol, let reason, _) = $0 { return (symbol, reason) } else { return nil } }
+        #expect(blocked.count == 1)
+        #expect(blocked.first?.0 == "TESTUSDT" && blocked.first?.1 == .noBook)
+        #expect(LiquidationBlock.noBook.message == "cannot liquidate: no book")
+        let market = engine.market("TESTUSDT")!
+        #expect(market.isStale && !market.book.isSynced)
+        #expect(market.liquidationBlocked == .noBook)
+        #expect(engine.positions[0].isOpen)
+        // The stress projection into that book says it is blocked instead of projecting nothing.
+        let projection = try? engine.stress(symbol: "TESTUSDT", shockPercent: Fixed(-10))
+        #expect(projection?.blocked == .noBook)
+        #expect(projection?.liquidations.isEmpty == true)
+        // The first snapshot: the position crossed long ago is liquidated now.
+        notes = engine.apply(.bookSnapshot(symbol: "TESTUSDT", bids: Self.bids, asks: Self.asks, time: 5))
+        #expect(notes.liquidations.count == 1)
+        #expect(!engine.positions[0].isOpen)
+        #expect(engine.market("TESTUSDT")?.liquidationBlocked == nil)
+        #expect(engine.moneyInSystem(asset: "USDT") == engine.deposits["USDT"])
+    }
+
+    @Test("after a gap the book is stale: a crossed trigger waits for the re-sync")
+    func staleBookWaits() {
+        var (engine, notes) = crossedLong { engine in
+            engine.apply(.bookSnapshot(symbol: "TESTUSDT", bids: Self.bids, asks: Self.asks, time: 1))
+            engine.apply(.bookGap(symbol: "TESTUSDT", time: 1))
+        }
+        #expect(notes.liquidations.isEmpty)
+        #expect(engine.market("TESTUSDT")?.liquidationBlocked == .staleBook)
+        #expect(engine.market("TESTUSDT")?.counters.blockedLiquidations == 1)
+        notes = engine.apply(.bookSnapshot(symbol: "TESTUSDT", bids: Self.bids, asks: Self.asks, time: 5))
+        #expect(notes.liquidations.count == 1)
+    }
+
+    @Test("with a synced book the same position is liquidated at once")
+    func syncedBookLiquidates() {
+        let (engine, notes) = crossedLong { engine in
+            engine.apply(.bookSnapshot(symbol: "TESTUSDT", bids: Self.bids, asks: Self.asks, time: 1))
+        }
+        #expect(notes.liquidations.count == 1)
+        #expect(!engine.positions[0].isOpen)
+    }
+
+    @Test("text for terminals: controls and invisible format characters become visible escapes")
+    func safeText() {
+        #expect(SafeText.escaped("BTCUSDT") == "BTCUSDT")
+        #expect(SafeText.escaped("\u{1B}]0;pwned\u{07}X") == "\\u{1B}]0;pwned\\u{7}X")
+        #expect(SafeText.escaped("a\u{9B}31mb") == "a\\u{9B}31mb")
+        #expect(SafeText.escaped("acct\u{202E}kcab") == "acct\\u{202E}kcab")
+        #expect(SafeText.escaped("line one\nline\ttwo", keepingLines: true) == "line one\nline\ttwo")
+        #expect(SafeText.escaped("line one\nline two") == "line one\\u{A}line two")
+        #expect(SafeText.escaped("账户🚀") == "账户🚀")
+    }
+}

@@ -89,6 +89,12 @@ public final class CursesTerminal {
     /// SIGINT, SIGTERM or SIGHUP arrived: the run loop should quit.
     public var quitRequested: Bool { cn_take_quit_signal() != 0 }
 
+    /// The signal that asked to quit (SIGINT for Ctrl-C), if one did: the process exits 128 + it.
+    public var quitSignal: Int32? {
+        let number = cn_take_quit_signal()
+        return number == 0 ? nil : number
+    }
+
     // MARK: Input
 
     /// Every key waiting, without blocking.
@@ -148,7 +154,8 @@ public final class CursesTerminal {
                 var scalars = String.UnicodeScalarView()
                 var end = column
                 while end < buffer.width && buffer[end, row].role == role {
-                    scalars.append(buffer[end, row].character)
+                    // The second cell of a wide character: the terminal fills it from the first.
+                    if !buffer[end, row].isContinuation { scalars.append(buffer[end, row].character) }
                     end += 1
                 }
                 // The bottom-right cell cannot be written without scrolling: leave it.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import RiskEngine
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -12,26 +13,38 @@ enum Main {
             var command = try Liqwatch.parseAsRoot()
             try command.run()
         } catch {
+            // ArgumentParser's own printing is bypassed so that every message goes through
+            // `FileHandleOutput` (and `SafeText`): help to standard output, errors to standard error.
             let code = Liqwatch.exitCode(for: error)
-            if code == .validationFailure {
-                let message = Liqwatch.fullMessage(for: error)
-                FileHandleOutput.standardError(message + "\n")
-                exit(2)
+            let message = Liqwatch.fullMessage(for: error)
+            if code == .success {
+                if !message.isEmpty { FileHandleOutput.standardOutput(message + "\n") }
+                exit(0)
             }
-            Liqwatch.exit(withError: error)
+            if !message.isEmpty { FileHandleOutput.standardError(message + "\n") }
+            exit(code == .validationFailure ? 2 : code.rawValue)
         }
     }
 }
 
-/// Unbuffered writes to the standard streams without Foundation.
+/// Unbuffered writes to the standard streams without Foundation. Everything written passes
+/// `SafeText`: names and fields from feeds and files reach messages and reports, and none of their
+/// control characters may reach the terminal (newlines and tabs of the text itself stay).
 enum FileHandleOutput {
     static func standardError(_ text: String) {
-        var copy = text
-        copy.withUTF8 { buffer in _ = write(2, buffer.baseAddress, buffer.count) }
+        var copy = SafeText.escaped(text, keepingLines: true)
+        copy.withUTF8 { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = write(2, buffer.baseAddress! + offset, buffer.count - offset)
+                if written <= 0 { return }
+                offset += written
+            }
+        }
     }
 
     static func standardOutput(_ text: String) {
-        var copy = text
+        var copy = SafeText.escaped(text, keepingLines: true)
         copy.withUTF8 { buffer in
             var offset = 0
             while offset < buffer.count {

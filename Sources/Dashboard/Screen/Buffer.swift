@@ -9,6 +9,12 @@ public struct Cell: Hashable, Sendable {
         self.character = character
         self.role = role
     }
+
+    /// The scalar of the second cell of a wide character: the terminal fills it from the cell
+    /// before, so it is never written itself, and it reads as nothing in the text of a buffer.
+    public static let continuationScalar: Unicode.Scalar = "\u{0}"
+
+    public var isContinuation: Bool { character == Cell.continuationScalar }
 }
 
 /// A rectangle of the screen.
@@ -52,33 +58,73 @@ public struct Buffer: Hashable, Sendable {
 
     public subscript(x: Int, y: Int) -> Cell {
         get { cells[y * width + x] }
-        set { if x >= 0 && y >= 0 && x < width && y < height { cells[y * width + x] = newValue } }
+        set {
+            guard x >= 0 && y >= 0 && x < width && y < height else { return }
+            let index = y * width + x
+            splitWide(at: index, row: y)
+            cells[index] = newValue
+        }
     }
 
-    /// Writes text at (x, y), clipped to `limit` columns (and the buffer). Control characters are
-    /// removed first: a symbol or an account id from a feed can never move the cursor or change
-    /// the terminal. Returns the column after the text.
+    /// Before cell `index` is overwritten: a wide character it is half of loses its other half
+    /// (blanked), so no half character is ever left on screen.
+    @inline(__always)
+    private mutating func splitWide(at index: Int, row: Int) {
+        if cells[index].isContinuation {
+            if index > row * width { cells[index - 1].character = " " }
+        } else if index + 1 < (row + 1) * width && cells[index + 1].isContinuation {
+            cells[index + 1].character = " "
+        }
+    }
+
+    /// Writes text at (x, y), clipped to `limit` columns (and the buffer). Cells are measured in
+    /// display width: a wide character (CJK, emoji) takes two cells, a combining mark none (it is
+    /// left out), and a character that must not reach the terminal (a control, an invisible format
+    /// character) is shown as one placeholder, `�` (`?` in ASCII): a symbol or an account id from a
+    /// feed can never move the cursor, change the terminal or shift the columns after it. A wide
+    /// character that does not fit whole is left out. Returns the column after the text.
     @discardableResult
     public mutating func put(_ text: String, x: Int, y: Int, role: StyleRole = .text, limit: Int? = nil) -> Int {
         guard y >= 0 && y < height else { return x }
         let end = min(width, limit.map { x + $0 } ?? width)
+        let rowStart = y * width
         var column = x
         for character in text.unicodeScalars {
             if column >= end { break }
-            // Combining marks would share a cell with what they follow: never drawn alone. (Ranges,
-            // not the general-category lookup, which costs more than the rest of put.)
-            if character.value >= 0x300 && Buffer.isCombining(character.value) { continue }
-            let shown = Buffer.displayable(character, unicode: unicode)
-            if column >= 0 { cells[y * width + column] = Cell(shown, role) }
-            column += 1
+            var shown = character
+            var cellsTaken = DisplayWidth.of(character)
+            if cellsTaken == 0 { continue }
+            if cellsTaken < 0 {
+                shown = unicode ? "\u{FFFD}" : "?"
+                cellsTaken = 1
+            } else if !unicode && !character.isASCII {
+                shown = Buffer.asciiStandIn[character] ?? "?"
+                cellsTaken = 1
+            }
+            if cellsTaken == 2 && column + 1 >= end { break }
+            if column >= 0 {
+                splitWide(at: rowStart + column, row: y)
+                cells[rowStart + column] = Cell(shown, role)
+                if cellsTaken == 2 {
+                    splitWide(at: rowStart + column + 1, row: y)
+                    cells[rowStart + column + 1] = Cell(Cell.continuationScalar, role)
+                }
+            }
+            column += cellsTaken
         }
         return column
     }
 
     /// Fills a rectangle with one character and role.
     public mutating func fill(_ rect: Rect, _ character: Unicode.Scalar = " ", role: StyleRole = .text) {
+        let left = max(0, rect.x)
+        let right = min(width, rect.maxX)
+        guard left < right else { return }
         for row in max(0, rect.y)..<min(height, rect.maxY) {
-            for column in max(0, rect.x)..<min(width, rect.maxX) { cells[row * width + column] = Cell(character, role) }
+            // A wide character across either edge loses the half outside.
+            splitWide(at: row * width + left, row: row)
+            splitWide(at: row * width + right - 1, row: row)
+            for column in left..<right { cells[row * width + column] = Cell(character, role) }
         }
     }
 
@@ -107,7 +153,7 @@ public struct Buffer: Hashable, Sendable {
     public var lines: [String] {
         (0..<height).map { row in
             var scalars = String.UnicodeScalarView()
-            scalars.append(contentsOf: cells[(row * width)..<(row * width + width)].map(\.character))
+            for cell in cells[(row * width)..<(row * width + width)] where !cell.isContinuation { scalars.append(cell.character) }
             var line = String(scalars)
             while line.last == " " { line.removeLast() }
             return line
@@ -116,17 +162,6 @@ public struct Buffer: Hashable, Sendable {
 
     public var text: String { lines.joined(separator: "\n") }
 
-    static func isCombining(_ value: UInt32) -> Bool {
-        (0x0300...0x036F).contains(value) || (0x1AB0...0x1AFF).contains(value) || (0x1DC0...0x1DFF).contains(value)
-            || (0x20D0...0x20FF).contains(value) || (0xFE20...0xFE2F).contains(value)
-    }
-
-    static func displayable(_ scalar: Unicode.Scalar, unicode: Bool) -> Unicode.Scalar {
-        // C0 and C1 controls, DEL: never drawn.
-        if scalar.value < 0x20 || (scalar.value >= 0x7F && scalar.value < 0xA0) { return " " }
-        if unicode || scalar.isASCII { return scalar }
-        return asciiStandIn[scalar] ?? "?"
-    }
 
     static let asciiStandIn: [Unicode.Scalar: Unicode.Scalar] = [
         "█": "#", "▉": "#", "▊": "#", "▋": "#", "▌": "#", "▍": "=", "▎": "-", "▏": "-",

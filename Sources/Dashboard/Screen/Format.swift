@@ -37,15 +37,37 @@ enum Format {
         return Fixed(approximating: value).formatted(decimals, grouping: true)
     }
 
-    /// Right-aligns (or truncates) to a width.
+    /// Right-aligns (or truncates) to a width in cells (display width: a CJK character is two).
     static func right(_ text: String, _ width: Int) -> String {
-        if text.count >= width { return String(text.suffix(width)) }
-        return String(repeating: " ", count: width - text.count) + text
+        let cells = DisplayWidth.of(text)
+        if cells > width { return fitted(text, width, keepingEnd: true) }
+        return String(repeating: " ", count: width - cells) + text
     }
 
+    /// Left-aligns (or truncates) to a width in cells.
     static func left(_ text: String, _ width: Int) -> String {
-        if text.count >= width { return String(text.prefix(width)) }
-        return text + String(repeating: " ", count: width - text.count)
+        let cells = DisplayWidth.of(text)
+        if cells > width { return fitted(text, width, keepingEnd: false) }
+        return text + String(repeating: " ", count: width - cells)
+    }
+
+    /// The longest start (or end) of `text` that takes at most `width` cells, padded to exactly
+    /// `width` when a wide character would have straddled the edge.
+    static func fitted(_ text: String, _ width: Int, keepingEnd: Bool) -> String {
+        guard width > 0 else { return "" }
+        var kept = String.UnicodeScalarView()
+        var cells = 0
+        let scalars = keepingEnd ? Array(text.unicodeScalars.reversed()) : Array(text.unicodeScalars)
+        for scalar in scalars {
+            let measured = DisplayWidth.of(scalar)
+            let taken = measured < 0 ? 1 : measured
+            if cells + taken > width { break }
+            kept.append(scalar)
+            cells += taken
+        }
+        let body = keepingEnd ? String(String.UnicodeScalarView(kept.reversed())) : String(kept)
+        let pad = String(repeating: " ", count: width - cells)
+        return keepingEnd ? pad + body : body + pad
     }
 
     static let sparks: [Character] = ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"]

@@ -89,8 +89,14 @@ enum JSON {
             case "\r": result += "\\r"
             case "\t": result += "\\t"
             default:
-                if scalar.value < 0x20 { result += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16) }
-                else { result.unicodeScalars.append(scalar) }
+                // Every other control, DEL, the C1 controls and the invisible format characters
+                // as \uXXXX too: a report piped to a terminal must not carry an escape sequence.
+                if SafeText.isUnsafe(scalar) {
+                    let hex = String(scalar.value, radix: 16)
+                    result += "\\u" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+                } else {
+                    result.unicodeScalars.append(scalar)
+                }
             }
         }
         return result + "\""

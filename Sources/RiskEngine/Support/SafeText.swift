@@ -1,0 +1,39 @@
+/// Text from outside (a symbol or an account from a feed, a field of a malformed line, a file name)
+/// made safe for a terminal. Every output liqwatch writes passes through here or through the cell
+/// buffer, which uses the same test: an escape sequence in a name can never reach the terminal
+/// (OSC 0 would retitle the window, OSC 52 write the clipboard), and the characters that reorder or
+/// hide text (bidi overrides, zero-width joiners) cannot disguise a figure.
+public enum SafeText {
+    /// Whether a scalar must not be written to a terminal as it is: C0 and C1 controls, DEL, and
+    /// the invisible format characters (bidi embeddings, overrides and isolates, zero-width space
+    /// and joiners, word joiner, invisible operators, the byte-order mark, interlinear annotation).
+    @inlinable public static func isUnsafe(_ scalar: Unicode.Scalar) -> Bool {
+        let value = scalar.value
+        if value < 0x20 || (value >= 0x7F && value < 0xA0) { return true }
+        guard value >= 0x61C else { return false }
+        switch value {
+        case 0x061C, 0x180E, 0x200B...0x200F, 0x202A...0x202E, 0x2060...0x2064, 0x2066...0x206F, 0xFEFF, 0xFFF9...0xFFFB:
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// The text with every unsafe scalar written as a visible escape (`\u{1B}`). With
+    /// `keepingLines`, newlines and tabs stay (a report's own layout); every other control goes.
+    public static func escaped(_ text: String, keepingLines: Bool = false) -> String {
+        // Nearly every string is clean: leave it untouched without building a copy.
+        guard text.unicodeScalars.contains(where: { isUnsafe($0) && !(keepingLines && ($0 == "\n" || $0 == "\t")) }) else {
+            return text
+        }
+        var result = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            if isUnsafe(scalar) && !(keepingLines && (scalar == "\n" || scalar == "\t")) {
+                result.append(contentsOf: "\\u{\(String(scalar.value, radix: 16, uppercase: true))}".unicodeScalars)
+            } else {
+                result.append(scalar)
+            }
+        }
+        return String(result)
+    }
+}

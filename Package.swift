@@ -38,6 +38,16 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The operator's event streams: standard input, followed files, and tcp:// and listen://
+        // sockets with SwiftNIO (several publishers at once, bounded lines, backoff).
+        .target(
+            name: "EventStreams",
+            dependencies: [
+                "MarketFeeds",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         // A loopback Binance (WebSocket combined streams + REST depth) serving a recording, for the
         // live tests and the live benchmark. Binds 127.0.0.1 only.
         .target(
@@ -56,6 +66,7 @@ let package = Package(
                 "RiskEngine",
                 "MarketFeeds",
                 "BinanceLive",
+                "EventStreams",
                 "Dashboard",
                 "CursesTerminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -67,6 +78,8 @@ let package = Package(
         .testTarget(name: "RiskEngineTests", dependencies: ["RiskEngine"]),
         .testTarget(name: "MarketFeedsTests", dependencies: ["MarketFeeds"]),
         .testTarget(name: "DashboardTests", dependencies: ["Dashboard"]),
+        .testTarget(name: "EventStreamsTests", dependencies: ["EventStreams", "MarketFeeds", "RiskEngine",
+            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]),
         .testTarget(name: "BinanceLiveTests", dependencies: ["BinanceLive", "LoopbackExchange", "MarketFeeds", "RiskEngine"]),
         // Depends on the executable so that `swift test` always builds the binary it drives.
         .testTarget(name: "LiqwatchEndToEndTests", dependencies: ["liqwatch", "LoopbackExchange"]),

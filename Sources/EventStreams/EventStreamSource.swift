@@ -1,12 +1,13 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
+import MarketFeeds
+import NIOCore
+import NIOPosix
 
 /// An operator's liqwatch event stream (newline-delimited JSON): from standard input (`-`), a TCP
 /// server liqwatch connects to (`tcp://HOST:PORT`, reconnecting with backoff), a port liqwatch
-/// listens on (`listen://[HOST:]PORT`, loopback unless a host is given), or a file followed as it
-/// grows (`tail -F`: a truncated or replaced file is read again from its start).
+/// listens on (`listen://[HOST:]PORT`, loopback unless a host is given, several publishers at once),
+/// or a file followed as it grows (`tail -F`: a truncated or replaced file is read again from its
+/// start). The sockets are SwiftNIO's; lines are bounded (see `BoundedLineSplitter`).
 public final class EventStreamSource: LiveSource, @unchecked Sendable {
     public enum Endpoint: Sendable, Equatable {
         case standardInput
@@ -20,11 +21,12 @@ public final class EventStreamSource: LiveSource, @unchecked Sendable {
             for (scheme, listening) in [("tcp://", false), ("listen://", true)] where text.hasPrefix(scheme) {
                 let rest = String(text.dropFirst(scheme.count))
                 let colon = rest.lastIndex(of: ":")
-                let host = colon.map { String(rest[..<$0]) } ?? ""
+                var host = colon.map { String(rest[..<$0]) } ?? ""
                 let portText = colon.map { String(rest[rest.index(after: $0)...]) } ?? rest
                 guard let port = UInt16(portText), port > 0 else {
                     return .failure(SourceError("\(text): expected \(scheme)HOST:PORT with a port from 1 to 65535"))
                 }
+                if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
                 if !listening && host.isEmpty { return .failure(SourceError("\(text): expected tcp://HOST:PORT")) }
                 let resolved = host.isEmpty ? "127.0.0.1" : host
                 return .success(listening ? .listen(host: resolved, port: port) : .connect(host: resolved, port: port))
@@ -39,47 +41,65 @@ public final class EventStreamSource: LiveSource, @unchecked Sendable {
         init(_ description: String) { self.description = description }
     }
 
+    /// How many publishers a `listen://` source serves at once, and how long one may stay silent.
+    public struct ListenLimits: Sendable, Equatable {
+        /// Publishers connected at once; one more closes the one silent the longest, so idle
+        /// connections can never lock the real publisher out.
+        public var maximumPublishers = 16
+        /// A publisher that sends nothing for this long is closed (it may connect again).
+        public var idleTimeout: Double = 300
+        public init() {}
+    }
+
     public let endpoint: Endpoint
     public let name: String
+    public let limits: ListenLimits
     public var kind: LiveStreamKind { .events }
     public var format: RecordingFormat { .liqwatchEvents }
     private let stopFlag = StopFlag()
-    private var thread: Thread?
+    private let lock = NSLock()
+    private var server: EventStreamServer?
+    private var client: EventStreamClient?
 
-    public init(endpoint: Endpoint, label: String) {
+    public init(endpoint: Endpoint, label: String, limits: ListenLimits = ListenLimits()) {
         self.endpoint = endpoint
+        self.limits = limits
         name = "events \(label)"
     }
 
-    public func start(queue: LiveQueue, stream: Int) {
-        let endpoint = endpoint
-        let stopFlag = stopFlag
-        let worker = Thread {
-            let reader = EventStreamReader(queue: queue, stream: stream, stop: stopFlag)
-            reader.run(endpoint)
+    public func start(queue: LiveQueue, stream: Int) throws(LiveStartError) {
+        switch endpoint {
+        case .standardInput, .file:
+            let reader = BlockingEventReader(queue: queue, stream: stream, stop: stopFlag)
+            let endpoint = endpoint
+            let worker = Thread { reader.run(endpoint) }
+            worker.name = name
+            worker.start()
+        case .listen(let host, let port):
+            let server = try EventStreamServer.start(host: host, port: port, limits: limits, queue: queue, stream: stream)
+            lock.withLock { self.server = server }
+        case .connect(let host, let port):
+            let client = EventStreamClient(host: host, port: port, queue: queue, stream: stream, stop: stopFlag)
+            client.start(name: name)
+            lock.withLock { self.client = client }
         }
-        worker.name = name
-        worker.start()
-        thread = worker
     }
+
+    /// The port a `listen://` source is bound to (its own choice when asked for port 0, in tests).
+    public var boundPort: Int? { lock.withLock { server?.port } }
 
     public func requestSnapshot(symbol: String) {}
 
-    public func stop() { stopFlag.set() }
+    public func stop() {
+        stopFlag.set()
+        let (server, client) = lock.withLock { (self.server, self.client) }
+        server?.stop()
+        client?.stop()
+    }
 }
 
-/// A flag one thread raises and another checks between blocking waits (a worker told to stop, a
-/// headless run told SIGINT arrived).
-public final class StopFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var raised = false
-    public init() {}
-    public func set() { lock.lock(); raised = true; lock.unlock() }
-    public var isSet: Bool { lock.lock(); defer { lock.unlock() }; return raised }
-}
-
-/// The blocking side of an event stream, on its own thread.
-struct EventStreamReader {
+/// Standard input and followed files: blocking reads on a thread of their own.
+struct BlockingEventReader: Sendable {
     let queue: LiveQueue
     let stream: Int
     let stop: StopFlag
@@ -88,52 +108,12 @@ struct EventStreamReader {
         switch endpoint {
         case .standardInput:
             queue.push(.connection(stream: stream, .connected))
-            _ = pump(descriptor: STDIN_FILENO)
+            pump(descriptor: STDIN_FILENO)
             queue.push(.connection(stream: stream, .ended))
-        case .connect(let host, let port):
-            var attempt = 0
-            while !stop.isSet {
-                queue.push(.connection(stream: stream, .connecting))
-                let result = Socket.connect(host: host, port: port)
-                switch result {
-                case .success(let descriptor):
-                    attempt = 0
-                    queue.push(.connection(stream: stream, .connected))
-                    let reason = pump(descriptor: descriptor)
-                    close(descriptor)
-                    if stop.isSet { return }
-                    let delay = Backoff.delay(attempt: attempt)
-                    queue.push(.connection(stream: stream, .disconnected(reason: reason, retryIn: delay)))
-                    sleep(seconds: delay)
-                case .failure(let error):
-                    let delay = Backoff.delay(attempt: attempt)
-                    attempt += 1
-                    queue.push(.connection(stream: stream, .disconnected(reason: error.description, retryIn: delay)))
-                    sleep(seconds: delay)
-                }
-            }
-        case .listen(let host, let port):
-            let listener: Int32
-            switch Socket.listen(host: host, port: port) {
-            case .success(let descriptor): listener = descriptor
-            case .failure(let error):
-                queue.push(.connection(stream: stream, .disconnected(reason: error.description, retryIn: nil)))
-                return
-            }
-            defer { close(listener) }
-            queue.push(.connection(stream: stream, .connecting))
-            while !stop.isSet {
-                guard Socket.waitReadable(listener, milliseconds: 200) else { continue }
-                let client = accept(listener, nil, nil)
-                if client < 0 { continue }
-                queue.push(.connection(stream: stream, .connected))
-                let reason = pump(descriptor: client)
-                close(client)
-                if stop.isSet { return }
-                queue.push(.connection(stream: stream, .disconnected(reason: reason, retryIn: 0)))
-            }
         case .file(let path):
             follow(path)
+        case .connect, .listen:
+            break
         }
     }
 
@@ -145,35 +125,34 @@ struct EventStreamReader {
         }
     }
 
-    /// Reads lines until the end of the stream or stop; returns why it ended.
-    func pump(descriptor: Int32) -> String {
-        var splitter = LineSplitter()
+    /// Reads lines until the end of the stream or stop.
+    func pump(descriptor: Int32) {
+        var splitter = BoundedLineSplitter()
         var buffer = [UInt8](repeating: 0, count: 65_536)
         while !stop.isSet {
-            guard Socket.waitReadable(descriptor, milliseconds: 200) else { continue }
+            var entry = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+            guard poll(&entry, 1, 200) > 0 else { continue }
             let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress!, $0.count) }
             if count < 0 {
                 if errno == EINTR || errno == EAGAIN { continue }
-                return String(cString: strerror(errno))
+                return
             }
             if count == 0 {
                 splitter.finish { emit($0) }
-                return "closed by the peer"
+                return
             }
-            splitter.feed(buffer[0..<count]) { emit($0) }
+            buffer.withUnsafeBytes { splitter.feed(UnsafeRawBufferPointer(rebasing: $0[0..<count])) { emit($0) } }
         }
-        return "stopped"
     }
 
-    func emit(_ line: [UInt8]) {
-        if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { return }
-        queue.push(.frame(stream: stream, receiveTime: LiveClock.wallNanoseconds(), bytes: line))
+    func emit(_ piece: BoundedLineSplitter.Piece) {
+        EventLines.emit(piece, queue: queue, stream: stream)
     }
 
     /// `tail -F`: waits for the file to appear, reads what is there and what is appended, and starts
     /// again from the top when the file shrinks or is replaced.
     func follow(_ path: String) {
-        var splitter = LineSplitter()
+        var splitter = BoundedLineSplitter()
         var buffer = [UInt8](repeating: 0, count: 65_536)
         var descriptor: Int32 = -1
         var identity: (device: UInt64, inode: UInt64) = (0, 0)
@@ -187,13 +166,13 @@ struct EventStreamReader {
                 fstat(descriptor, &info)
                 identity = (UInt64(info.st_dev), UInt64(info.st_ino))
                 offset = 0
-                splitter = LineSplitter()
+                splitter = BoundedLineSplitter()
                 queue.push(.connection(stream: stream, .connected))
             }
             let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress!, $0.count) }
             if count > 0 {
                 offset += off_t(count)
-                splitter.feed(buffer[0..<count]) { emit($0) }
+                buffer.withUnsafeBytes { splitter.feed(UnsafeRawBufferPointer(rebasing: $0[0..<count])) { emit($0) } }
                 continue
             }
             // At the end: has the file been truncated or replaced?
@@ -209,38 +188,17 @@ struct EventStreamReader {
     }
 }
 
-/// Cuts a byte stream into lines; a partial line waits for the rest.
-struct LineSplitter {
-    var partial: [UInt8] = []
-    static let maximumLine = 16 << 20
-
-    mutating func feed(_ bytes: ArraySlice<UInt8>, _ emit: ([UInt8]) -> Void) {
-        var start = bytes.startIndex
-        while let newline = bytes[start...].firstIndex(of: 0x0A) {
-            if partial.isEmpty {
-                emit(Array(bytes[start..<newline]))
-            } else {
-                partial.append(contentsOf: bytes[start..<newline])
-                emit(partial)
-                partial.removeAll(keepingCapacity: true)
-            }
-            start = newline + 1
+/// Lines cut from an event stream, onto the session's queue.
+enum EventLines {
+    static func emit(_ piece: BoundedLineSplitter.Piece, queue: LiveQueue, stream: Int) {
+        let now = LiveClock.wallNanoseconds()
+        switch piece {
+        case .line(let line):
+            if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { return }
+            queue.push(.frame(stream: stream, receiveTime: now, bytes: line))
+        case .overlong:
+            queue.push(.malformedLine(stream: stream, receiveTime: now,
+                field: "line (longer than \(LineReader.maximumLineLength >> 20) MiB)"))
         }
-        partial.append(contentsOf: bytes[start...])
-        // A "line" that never ends is not a line: hand it on (it will be reported malformed).
-        if partial.count > LineSplitter.maximumLine { emit(partial); partial.removeAll() }
-    }
-
-    mutating func finish(_ emit: ([UInt8]) -> Void) {
-        if !partial.isEmpty { emit(partial); partial.removeAll() }
-    }
-}
-
-/// Exponential backoff with jitter: 0.5 s doubling to 30 s, each delay between 50 % and 100 % of its
-/// step so that many clients cut at once do not come back at once.
-public enum Backoff {
-    public static func delay(attempt: Int, base: Double = 0.5, cap: Double = 30) -> Double {
-        let step = min(cap, base * Double(1 << min(attempt, 16)))
-        return step * Double.random(in: 0.5...1.0)
     }
 }

@@ -40,9 +40,9 @@ struct LoopbackLiveTests {
         let source = BinanceLiveSource(market: .usdm, symbols: ["BTCUSDT"], webSocketURL: exchange.webSocketURL, restURL: exchange.restURL)
         var options = LiveOptions()
         options.recordPath = record
-        options.snapshotRetry = 1
+        options.snapshots.answerTimeout = 1
         let session = try LiveSession(sources: [source], options: options)
-        session.start()
+        try session.start()
         defer { session.stop() }
         let deadline = Date().addingTimeInterval(120)
         var quietSince: Date? = nil

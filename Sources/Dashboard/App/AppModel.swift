@@ -18,6 +18,8 @@ public struct SessionStatus: Sendable {
     public var resyncs = 0
     /// Live sessions: every stream's health (empty for a replay or the demo).
     public var streams: [StreamStatus] = []
+    /// Why `--record` stopped (a full disk), shown at once; monitoring goes on.
+    public var recordingError: String?
 
     public init(kind: String, source: String) {
         self.kind = kind

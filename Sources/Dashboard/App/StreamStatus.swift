@@ -16,9 +16,13 @@ public struct StreamStatus: Sendable, Equatable {
     /// (positions, accounts, the fund).
     public var symbols: [String]?
     public var lastError: String?
+    /// Books of this stream waiting to re-sync, and what they wait for ("BTCUSDT re-sync: 2
+    /// failed, next in 4 s (the snapshot did not bridge the stream)").
+    public var resync: [String] = []
 
     public init(name: String, state: String, age: Double?, messagesPerSecond: Int, messages: Int, gaps: Int, resyncs: Int,
-                reconnects: Int, malformed: Int, stale: Bool, symbols: [String]?, lastError: String?) {
+                reconnects: Int, malformed: Int, stale: Bool, symbols: [String]?, lastError: String?, resync: [String] = []) {
+        self.resync = resync
         self.name = name
         self.state = state
         self.age = age

@@ -10,6 +10,16 @@ public enum LiveItem: Sendable {
     /// A REST depth snapshot fetched for a symbol (raw body, recorded like a frame).
     case snapshot(stream: Int, symbol: String, receiveTime: Int64, bytes: [UInt8])
     case connection(stream: Int, ConnectionEvent)
+    /// A line the source could not hand over (longer than the bound): counted as malformed.
+    case malformedLine(stream: Int, receiveTime: Int64, field: String)
+
+    /// Bytes the item holds, for the queue's byte bound.
+    var byteCount: Int {
+        switch self {
+        case .frame(_, _, let bytes), .snapshot(_, _, _, let bytes): return bytes.count
+        case .connection, .malformedLine: return 0
+        }
+    }
 }
 
 public enum ConnectionEvent: Sendable, Equatable {
@@ -18,16 +28,23 @@ public enum ConnectionEvent: Sendable, Equatable {
     /// The connection ended; `retryIn` is the backoff before the next attempt (nil: no retry).
     case disconnected(reason: String, retryIn: Double?)
     case snapshotFailed(symbol: String, reason: String)
+    /// A server source is bound and waits for publishers.
+    case listening
+    /// A server source's publishers changed: how many are connected now, and why, if not plain.
+    case publishers(count: Int, note: String?)
     /// A stream with a natural end (a file read to its end and not followed, standard input closed).
     case ended
 }
 
-/// The bounded hand-over between source threads and the one thread that owns the engine. When it
-/// is full, producers wait (back-pressure reaches the socket, nothing is dropped silently). A pipe
-/// becomes readable whenever items are waiting, so the run loop can sleep in poll() on the keyboard
-/// and the feed at once.
+/// The bounded hand-over between source threads and the one thread that owns the engine. It is
+/// bounded in items and in bytes; when it is full, producers wait (back-pressure reaches the socket,
+/// nothing is dropped silently). A pipe becomes readable whenever items are waiting, so the run loop
+/// can sleep in poll() on the keyboard and the feed at once.
 public final class LiveQueue: @unchecked Sendable {
     public let capacity: Int
+    /// The most bytes of frames waiting at once (one frame larger than this still passes, alone).
+    public let byteCapacity: Int
+    private var queuedBytes = 0
     private let condition = NSCondition()
     private var items: [LiveItem] = []
     private var head = 0
@@ -35,8 +52,9 @@ public final class LiveQueue: @unchecked Sendable {
     private var signalled = false
     private let pipeDescriptors: [Int32]
 
-    public init(capacity: Int = 65_536) {
+    public init(capacity: Int = 65_536, byteCapacity: Int = 256 << 20) {
         self.capacity = capacity
+        self.byteCapacity = byteCapacity
         var descriptors: [Int32] = [-1, -1]
         if pipe(&descriptors) == 0 {
             for descriptor in descriptors { _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) | O_NONBLOCK) }
@@ -59,10 +77,12 @@ public final class LiveQueue: @unchecked Sendable {
     /// Adds an item, waiting while the queue is full. Returns false once the queue is closed.
     @discardableResult
     public func push(_ item: LiveItem) -> Bool {
+        let bytes = item.byteCount
         condition.lock()
-        while !closed && items.count - head >= capacity { condition.wait() }
+        while !closed && isFullLocked(adding: bytes) { condition.wait() }
         guard !closed else { condition.unlock(); return false }
         items.append(item)
+        queuedBytes += bytes
         let wake = !signalled
         signalled = true
         condition.broadcast()
@@ -80,7 +100,13 @@ public final class LiveQueue: @unchecked Sendable {
 
     private var isFull: Bool {
         condition.lock(); defer { condition.unlock() }
-        return !closed && items.count - head >= capacity
+        return !closed && isFullLocked(adding: 0)
+    }
+
+    /// Full in items, or in bytes unless nothing waits (so a single large frame still passes).
+    private func isFullLocked(adding bytes: Int) -> Bool {
+        let waiting = items.count - head
+        return waiting >= capacity || (waiting > 0 && queuedBytes + bytes > byteCapacity)
     }
 
     /// Takes up to `limit` items without waiting.
@@ -88,6 +114,11 @@ public final class LiveQueue: @unchecked Sendable {
         condition.lock()
         let available = items.count - head
         let taken = Array(items[head..<head + min(limit, available)])
+        for index in head..<head + taken.count {
+            queuedBytes -= items[index].byteCount
+            // The queue's copy is let go now, not when the array is next compacted.
+            items[index] = .connection(stream: 0, .connecting)
+        }
         head += taken.count
         if head == items.count {
             items.removeAll(keepingCapacity: true)

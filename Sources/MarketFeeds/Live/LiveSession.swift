@@ -9,8 +9,8 @@ public struct LiveOptions: Sendable {
     /// `FILE.events`).
     public var recordPath: String?
     public var rotation = LiveRecorder.Rotation()
-    /// Seconds to wait for a requested snapshot before asking again.
-    public var snapshotRetry: Double = 5
+    /// When a book that lost its sync may ask for another REST snapshot (backoff, weight budget).
+    public var snapshots = SnapshotScheduler.Configuration()
 
     public init() {}
 }
@@ -28,11 +28,14 @@ public final class LiveSession {
     public let queue: LiveQueue
     var decoders: [any LineDecoder]
     var recorders: [LiveRecorder?]
-    /// Wall time a snapshot was asked for, per symbol, until it arrives.
-    var snapshotRequested: [String: Int64] = [:]
+    /// Which books may ask for a snapshot, and when (see `SnapshotScheduler`).
+    public private(set) var snapshotScheduler: SnapshotScheduler
     var messages: [FeedMessage] = []
     var line: [UInt8] = []
+    /// Why recording stopped (a full disk, a removed directory); monitoring goes on without it.
     public private(set) var recordingError: String?
+    /// Wall time (ns) the recording stopped.
+    public private(set) var recordingFailedWall: Int64?
     public private(set) var started = false
 
     public var engine: Engine { applier.engine }
@@ -46,6 +49,7 @@ public final class LiveSession {
         self.options = options
         self.queue = queue
         applier = FeedApplier(options: options.session)
+        snapshotScheduler = SnapshotScheduler(configuration: options.snapshots)
         health = sources.map { StreamHealth(name: $0.name, kind: $0.kind) }
         decoders = sources.map { source -> any LineDecoder in
             source.format == .liqwatchEvents ? LiqwatchEventDecoder() : BinanceLineDecoder(timestamped: true)
@@ -62,15 +66,24 @@ public final class LiveSession {
         }
     }
 
-    public func start() {
+    /// Starts every source. A source that cannot start (a `listen://` port in use) stops the
+    /// ones already started and throws: the command reports it and exits 2.
+    public func start() throws(LiveStartError) {
         guard !started else { return }
+        for (index, source) in sources.enumerated() {
+            do { try source.start(queue: queue, stream: index) } catch {
+                for started in sources[..<index] { started.stop() }
+                throw error
+            }
+        }
         started = true
-        for (index, source) in sources.enumerated() { source.start(queue: queue, stream: index) }
     }
 
+    /// Stops every source. The queue is shut first, so a source waiting to hand over a frame is
+    /// released before it is asked to stop; what was queued can still be taken and applied.
     public func stop() {
-        for source in sources { source.stop() }
         queue.shutDown()
+        for source in sources { source.stop() }
     }
 
     /// Applies what is waiting, for at most `budget` nanoseconds of work (so the keyboard and the
@@ -96,10 +109,23 @@ public final class LiveSession {
             health[stream].noteMessage(wall: receiveTime)
             decode(stream: stream, receiveTime: receiveTime, bytes: bytes, snapshotFor: nil)
         case .snapshot(let stream, let symbol, let receiveTime, let bytes):
-            snapshotRequested[symbol] = nil
+            let malformedBefore = stats.malformed
             decode(stream: stream, receiveTime: receiveTime, bytes: bytes, snapshotFor: symbol)
+            // A snapshot that did not re-sync the book (stale, not JSON, another symbol's) must
+            // not be asked for again at once: back off.
+            if applier.synchronizers[symbol]?.isAwaitingSnapshot ?? true {
+                let reason = stats.malformed > malformedBefore ? "the snapshot was not a depth snapshot" : "the snapshot did not bridge the stream"
+                snapshotScheduler.failed(symbol, wall: LiveClock.wallNanoseconds(), reason: reason)
+            } else {
+                snapshotScheduler.succeeded(symbol)
+            }
         case .connection(let stream, let event):
             connection(event, stream: stream)
+        case .malformedLine(let stream, let receiveTime, let field):
+            health[stream].noteMessage(wall: receiveTime)
+            health[stream].malformed += 1
+            stats.read += 1
+            stats.noteMalformed(file: sources[stream].name, line: health[stream].messages, field: field)
         }
     }
 
@@ -112,11 +138,14 @@ public final class LiveSession {
                 let rotated = try recorder.write(line: line)
                 if rotated, case .market(let symbols) = sources[stream].kind {
                     // Each segment starts with its own snapshots, so it replays on its own.
-                    for name in symbols { sources[stream].requestSnapshot(symbol: name); snapshotRequested[name] = LiveClock.wallNanoseconds() }
+                    let wall = LiveClock.wallNanoseconds()
+                    for name in symbols where snapshotScheduler.mayRequest(name, wall: wall) { sources[stream].requestSnapshot(symbol: name) }
                 }
             } catch {
+                // Monitoring goes on; the status bar and the health view say the recording stopped.
                 recordingError = error.description
-                recorders[stream] = nil
+                recordingFailedWall = LiveClock.wallNanoseconds()
+                recorders = recorders.map { _ in nil }
             }
         }
         stats.read += 1
@@ -152,8 +181,8 @@ public final class LiveSession {
                 // What arrives on a new connection does not follow what was applied: re-sync.
                 applier.restartSync(symbols: symbols, time: max(applier.engine.time, 0))
                 for symbol in symbols {
-                    sources[stream].requestSnapshot(symbol: symbol)
-                    snapshotRequested[symbol] = wall
+                    snapshotScheduler.reset(symbol)
+                    if snapshotScheduler.mayRequest(symbol, wall: wall) { sources[stream].requestSnapshot(symbol: symbol) }
                 }
             }
         case .disconnected(let reason, let retryIn):
@@ -162,22 +191,43 @@ public final class LiveSession {
         case .snapshotFailed(let symbol, let reason):
             health[stream].snapshotFailures += 1
             health[stream].lastError = "snapshot \(symbol): \(reason)"
+            snapshotScheduler.failed(symbol, wall: wall, reason: reason)
         case .ended:
             health[stream].state = .ended
+        case .listening:
+            health[stream].publishers = 0
+            health[stream].connectedWall = wall
+            health[stream].state = .listening
+        case .publishers(let count, let note):
+            health[stream].publishers = count
+            if let note { health[stream].lastError = note }
+            if count > 0 { health[stream].state = .live } else if health[stream].state != .ended { health[stream].state = .listening }
         }
     }
 
-    /// A book that lost its sync (a gap) needs a snapshot; one asked for long ago is asked again.
+    /// A book that lost its sync (a gap) needs a snapshot, when the scheduler allows one.
     func requestDueSnapshots(wall: Int64) {
         for (index, source) in sources.enumerated() {
             guard case .market(let symbols) = source.kind, health[index].state == .live else { continue }
             for symbol in symbols {
                 guard let synchronizer = applier.synchronizers[symbol], synchronizer.isAwaitingSnapshot else { continue }
-                if let asked = snapshotRequested[symbol], Double(wall - asked) / 1e9 < options.snapshotRetry { continue }
-                source.requestSnapshot(symbol: symbol)
-                snapshotRequested[symbol] = wall
+                if snapshotScheduler.mayRequest(symbol, wall: wall) { source.requestSnapshot(symbol: symbol) }
             }
         }
+    }
+
+    /// What a book waiting for a snapshot is doing, for the health view ("re-sync: attempt 3, next
+    /// in 4.0 s: the snapshot did not bridge the stream"); nil when the book is in sync.
+    public func resyncState(symbol: String, wall: Int64) -> String? {
+        guard let synchronizer = applier.synchronizers[symbol], synchronizer.isAwaitingSnapshot else { return nil }
+        guard let state = snapshotScheduler.states[symbol] else { return "re-sync: waiting for the stream" }
+        var text = "re-sync"
+        if state.failures > 0 { text += ": \(state.failures) failed" }
+        let wait = snapshotScheduler.waitSeconds(symbol, wall: wall)
+        if state.requestedAt != nil { text += ", snapshot asked" }
+        else if wait > 0 { text += ", next in \(Int(wait.rounded(.up))) s" }
+        if let problem = state.lastProblem { text += " (\(problem))" }
+        return text
     }
 
     /// Streams that are STALE now.

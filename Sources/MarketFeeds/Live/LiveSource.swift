@@ -12,11 +12,19 @@ public protocol LiveSource: AnyObject, Sendable {
     var kind: LiveStreamKind { get }
     /// How its frames are decoded and recorded.
     var format: RecordingFormat { get }
-    func start(queue: LiveQueue, stream: Int)
+    /// Starts the source's threads. Throws when it cannot start at all (a port to listen on is
+    /// taken): the session reports that and exits before anything runs.
+    func start(queue: LiveQueue, stream: Int) throws(LiveStartError)
     /// Fetch a fresh REST depth snapshot for `symbol` (after a gap, a reconnect or a rotation); it
     /// arrives as a `.snapshot` item. Sources without snapshots ignore it.
     func requestSnapshot(symbol: String)
     func stop()
+}
+
+/// A live source that could not start.
+public struct LiveStartError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
 }
 
 /// Monotonic and wall clocks for live sources (receive times are wall time, in ns since the epoch).

@@ -5,6 +5,8 @@ public struct StreamHealth: Sendable {
         case connecting
         case live
         case reconnecting(reason: String, retryIn: Double?)
+        /// A `listen://` source with no publisher connected.
+        case listening
         case ended
     }
 
@@ -15,6 +17,8 @@ public struct StreamHealth: Sendable {
     public internal(set) var malformed = 0
     public internal(set) var reconnects = 0
     public internal(set) var snapshotFailures = 0
+    /// Publishers connected to a `listen://` source (nil for other kinds).
+    public internal(set) var publishers: Int?
     public internal(set) var lastError: String?
     /// Wall time (ns) of the last message; nil before the first.
     public internal(set) var lastMessageWall: Int64?

@@ -1,6 +1,10 @@
 import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#endif
 import BinanceLive
 import Dispatch
+import EventStreams
 import Foundation
 import MarketFeeds
 import RiskEngine
@@ -39,6 +43,8 @@ struct LiveCommand: ParsableCommand {
     @Option(name: .customLong("record-max-minutes"), help: "Start a new recording file after this many minutes.")
     var recordMaxMinutes: Double?
     @Option(name: .customLong("stale-after"), help: "Seconds of silence after which a stream is STALE.") var staleAfter: Double = 5
+    @Option(name: .customLong("events-idle-timeout"), help: "listen://: close a publisher silent for this many seconds.")
+    var eventsIdleTimeout: Double = 300
     @OptionGroup var session: SessionOptions
     @Flag(help: "No dashboard: run for --duration seconds (or until Ctrl-C) and print a report.") var headless = false
     @Option(help: "With --headless: seconds to run before the report.") var duration: Double?
@@ -51,8 +57,13 @@ struct LiveCommand: ParsableCommand {
         if staleAfter <= 0 { throw ValidationError("--stale-after must be more than 0 seconds") }
         if let duration, duration <= 0 { throw ValidationError("--duration must be more than 0 seconds") }
         if duration != nil && !headless { throw ValidationError("--duration is for --headless runs") }
-        if let recordMaxMB, recordMaxMB <= 0 { throw ValidationError("--record-max-mb must be more than 0") }
-        if let recordMaxMinutes, recordMaxMinutes <= 0 { throw ValidationError("--record-max-minutes must be more than 0") }
+        if staleAfter > 86_400 { throw ValidationError("--stale-after must be at most 86400 seconds (a day)") }
+        if let duration, duration > 31_536_000 { throw ValidationError("--duration must be at most 31536000 seconds (a year)") }
+        if let recordMaxMB, !(recordMaxMB > 0 && recordMaxMB <= 1_000_000) { throw ValidationError("--record-max-mb must be more than 0 and at most 1000000") }
+        if let recordMaxMinutes, !(recordMaxMinutes > 0 && recordMaxMinutes <= 525_600) {
+            throw ValidationError("--record-max-minutes must be more than 0 and at most 525600 (a year)")
+        }
+        if !(eventsIdleTimeout > 0 && eventsIdleTimeout <= 86_400) { throw ValidationError("--events-idle-timeout must be more than 0 and at most 86400 seconds") }
         if (recordMaxMB != nil || recordMaxMinutes != nil) && record == nil { throw ValidationError("--record-max-mb and --record-max-minutes need --record FILE") }
         let readsStandardInput = [eventSource, extraEvents].contains("-")
         if readsStandardInput && !headless {
@@ -91,7 +102,10 @@ struct LiveCommand: ParsableCommand {
 
     func eventStream(_ text: String) throws -> EventStreamSource {
         switch EventStreamSource.Endpoint.parse(text) {
-        case .success(let endpoint): return EventStreamSource(endpoint: endpoint, label: text)
+        case .success(let endpoint):
+            var limits = EventStreamSource.ListenLimits()
+            limits.idleTimeout = eventsIdleTimeout
+            return EventStreamSource(endpoint: endpoint, label: text, limits: limits)
         case .failure(let error): throw ValidationError(error.description)
         }
     }
@@ -110,35 +124,44 @@ struct LiveCommand: ParsableCommand {
             return source.name
         }.joined(separator: " + ")
         if !headless {
-            live.start()
+            // A source that cannot start (a listen:// port in use) fails before the screen is taken.
+            do { try live.start() } catch { throw ValidationError(error.description) }
             defer { live.stop() }
             try DashboardRunner.run(feed: LiveFeed(session: live, label: label), themes: try ThemeOption.load(theme))
             return
         }
-        runHeadless(live)
+        let signal: Int32?
+        do { signal = try runHeadless(live) } catch { throw ValidationError(error.description) }
         let reportSource = ReplayReport.Source(kind: "live", files: live.recordedPaths.isEmpty ? [label] : live.recordedPaths,
             firstTime: live.firstTime, lastTime: live.lastTime)
         let text = report == .json
             ? ReplayReport.json(engine: live.engine, stats: live.stats, log: live.log, synchronizers: live.synchronizers, source: reportSource) + "\n"
             : ReplayReport.text(engine: live.engine, stats: live.stats, log: live.log, synchronizers: live.synchronizers, source: reportSource)
         FileHandleOutput.standardOutput(text)
-        if let problem = live.recordingError { FileHandleOutput.standardError("liqwatch: recording stopped: \(problem)\n") }
+        // A stop by a signal exits 128 + its number (130 for Ctrl-C), the shell's convention; a
+        // recording that failed (a full disk) exits 1: a server's supervisor must see both.
+        if let problem = live.recordingError {
+            FileHandleOutput.standardError("liqwatch: recording stopped: \(problem)\n")
+            if signal == nil { throw ExitCode(1) }
+        }
+        if let signal { throw ExitCode(128 + signal) }
     }
 
-    /// Applies what arrives until the duration is up or SIGINT / SIGTERM; the report follows either way.
-    func runHeadless(_ live: LiveSession) {
-        let interrupted = StopFlag()
+    /// Applies what arrives until the duration is up or a signal (SIGINT, SIGTERM, SIGHUP,
+    /// SIGQUIT) asks to stop; the report follows either way. Returns the signal, if one stopped it.
+    func runHeadless(_ live: LiveSession) throws(LiveStartError) -> Int32? {
+        let received = SignalLatch()
         var signalSources: [any DispatchSourceSignal] = []
-        for number in [SIGINT, SIGTERM] {
-            signal(number, SIG_IGN)
+        for number in [SIGINT, SIGTERM, SIGHUP, SIGQUIT] {
+            Glibc.signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { interrupted.set() }
+            source.setEventHandler { received.set(number) }
             source.resume()
             signalSources.append(source)
         }
-        live.start()
+        try live.start()
         let deadline = duration.map { Date().addingTimeInterval($0) }
-        while !interrupted.isSet {
+        while received.value == nil {
             if let deadline, Date() >= deadline { break }
             live.queue.wait(seconds: 0.1)
             live.pump(budget: 50_000_000)
@@ -147,5 +170,14 @@ struct LiveCommand: ParsableCommand {
         // What had already arrived is applied before the report.
         while live.pump() > 0 {}
         for source in signalSources { source.cancel() }
+        return received.value
     }
+}
+
+/// The first signal a headless run received.
+final class SignalLatch: @unchecked Sendable {
+    private let lock = NSLock()
+    private var number: Int32?
+    func set(_ signal: Int32) { lock.lock(); if number == nil { number = signal }; lock.unlock() }
+    var value: Int32? { lock.lock(); defer { lock.unlock() }; return number }
 }

@@ -12,6 +12,7 @@ enum LiveStatus {
         status.gaps = session.gaps
         status.resyncs = session.resyncs
         status.streams = session.health.map { stream($0, session: session, wall: wall) }
+        status.recordingError = session.recordingError
         return status
     }
 
@@ -19,17 +20,20 @@ enum LiveStatus {
         var symbols: [String]? = nil
         var gaps = 0
         var resyncs = 0
+        var resync: [String] = []
         if case .market(let names) = health.kind {
             symbols = names
             for name in names {
                 gaps += session.synchronizers[name]?.counters.gaps ?? 0
                 resyncs += session.synchronizers[name]?.counters.resyncs ?? 0
+                if let state = session.resyncState(symbol: name, wall: wall) { resync.append("\(name) \(state)") }
             }
         }
         return StreamStatus(
             name: health.name, state: describe(health.state), age: health.age(wall: wall), messagesPerSecond: health.rate(wall: wall),
             messages: health.messages, gaps: gaps, resyncs: resyncs, reconnects: health.reconnects, malformed: health.malformed,
-            stale: health.isStale(wall: wall, threshold: session.options.staleAfter), symbols: symbols, lastError: health.lastError)
+            stale: health.isStale(wall: wall, threshold: session.options.staleAfter), symbols: symbols, lastError: health.lastError,
+            resync: resync)
     }
 
     static func describe(_ state: StreamHealth.State) -> String {
@@ -37,6 +41,7 @@ enum LiveStatus {
         case .connecting: return "connecting"
         case .live: return "live"
         case .ended: return "ended"
+        case .listening: return "listening, no publisher"
         case .reconnecting(let reason, let retryIn):
             guard let retryIn else { return "failed: \(reason)" }
             return "reconnecting in \(String(format: "%.1f", retryIn)) s: \(reason)"

@@ -1,0 +1,153 @@
+import Foundation
+import MarketFeeds
+import NIOCore
+import NIOPosix
+
+/// `listen://`: a SwiftNIO server that takes several publishers at once, each connection's lines cut
+/// with the same bound as a file's. A connection that stays silent past the idle timeout is closed,
+/// and when all slots are taken a new publisher closes the one silent the longest, so a client that
+/// connects and sends nothing can never keep the real publisher out.
+final class EventStreamServer: @unchecked Sendable {
+    let group: MultiThreadedEventLoopGroup
+    let channel: any Channel
+    let port: Int?
+
+    private init(group: MultiThreadedEventLoopGroup, channel: any Channel) {
+        self.group = group
+        self.channel = channel
+        port = channel.localAddress?.port
+    }
+
+    /// Binds now (so a port in use fails the command before anything runs) and serves until `stop`.
+    static func start(host: String, port: UInt16, limits: EventStreamSource.ListenLimits, queue: LiveQueue, stream: Int)
+        throws(LiveStartError) -> EventStreamServer
+    {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let registry = PublisherRegistry(limits: limits, queue: queue, stream: stream)
+        let idle = TimeAmount.milliseconds(Int64(max(0.05, limits.idleTimeout) * 1000))
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(ChannelOptions.backlog, value: 32)
+            .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: idle))
+                    try channel.pipeline.syncOperations.addHandler(EventLineHandler(queue: queue, stream: stream, registry: registry))
+                }
+            }
+        let channel: any Channel
+        do {
+            channel = try bootstrap.bind(host: host, port: Int(port)).wait()
+        } catch {
+            try? group.syncShutdownGracefully()
+            throw LiveStartError("cannot listen on \(host):\(port): \(Self.describe(error))")
+        }
+        queue.push(.connection(stream: stream, .listening))
+        return EventStreamServer(group: group, channel: channel)
+    }
+
+    func stop() {
+        try? channel.close().wait()
+        try? group.syncShutdownGracefully()
+    }
+
+    static func describe(_ error: any Error) -> String {
+        if let io = error as? IOError { return String(cString: strerror(io.errnoCode)) }
+        return String(describing: error)
+    }
+}
+
+/// The publishers connected to one `listen://` source. Touched only on its event loop's thread.
+final class PublisherRegistry: @unchecked Sendable {
+    struct Entry {
+        let channel: any Channel
+        var lastActivity: NIODeadline
+    }
+
+    let limits: EventStreamSource.ListenLimits
+    let queue: LiveQueue
+    let stream: Int
+    private var entries: [ObjectIdentifier: Entry] = [:]
+
+    init(limits: EventStreamSource.ListenLimits, queue: LiveQueue, stream: Int) {
+        self.limits = limits
+        self.queue = queue
+        self.stream = stream
+    }
+
+    func add(_ channel: any Channel) {
+        var note: String? = nil
+        if entries.count >= limits.maximumPublishers,
+            let (key, oldest) = entries.min(by: { $0.value.lastActivity < $1.value.lastActivity })
+        {
+            entries[key] = nil
+            oldest.channel.close(promise: nil)
+            note = "\(limits.maximumPublishers) publishers connected: closed the one silent the longest"
+        }
+        entries[ObjectIdentifier(channel)] = Entry(channel: channel, lastActivity: .now())
+        queue.push(.connection(stream: stream, .publishers(count: entries.count, note: note)))
+    }
+
+    func touch(_ channel: any Channel) {
+        entries[ObjectIdentifier(channel)]?.lastActivity = .now()
+    }
+
+    func remove(_ channel: any Channel, note: String?) {
+        guard entries.removeValue(forKey: ObjectIdentifier(channel)) != nil || note != nil else { return }
+        queue.push(.connection(stream: stream, .publishers(count: entries.count, note: note)))
+    }
+}
+
+/// Cuts one connection's bytes into event lines (bounded) and hands them to the session's queue.
+/// The queue waits when it is full, which stops this loop reading: the senders feel TCP's
+/// back-pressure instead of liqwatch's memory growing.
+final class EventLineHandler: ChannelInboundHandler, @unchecked Sendable {
+    typealias InboundIn = ByteBuffer
+
+    let queue: LiveQueue
+    let stream: Int
+    let registry: PublisherRegistry?
+    private var splitter = BoundedLineSplitter()
+    private var closedForIdleness = false
+
+    init(queue: LiveQueue, stream: Int, registry: PublisherRegistry?) {
+        self.queue = queue
+        self.stream = stream
+        self.registry = registry
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        registry?.add(context.channel)
+        context.fireChannelActive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let buffer = unwrapInboundIn(data)
+        registry?.touch(context.channel)
+        let queue = queue
+        let stream = stream
+        buffer.withUnsafeReadableBytes { bytes in
+            splitter.feed(bytes) { EventLines.emit($0, queue: queue, stream: stream) }
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        let queue = queue
+        let stream = stream
+        splitter.finish { EventLines.emit($0, queue: queue, stream: stream) }
+        registry?.remove(context.channel, note: closedForIdleness ? "closed a publisher silent for \(Int(registry?.limits.idleTimeout ?? 0)) s" : nil)
+        context.fireChannelInactive()
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let idle = event as? IdleStateHandler.IdleStateEvent, idle == .read {
+            closedForIdleness = true
+            context.close(promise: nil)
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        context.close(promise: nil)
+    }
+}

@@ -1,0 +1,200 @@
+import Foundation
+import Testing
+@testable import MarketFeeds
+import RiskEngine
+
+/// A source that gives the bytes of an array in chunks of a chosen size.
+final class ChunkSource: ByteSource {
+    let bytes: [UInt8]
+    let chunk: Int
+    var offset = 0
+    init(_ bytes: [UInt8], chunk: Int = 7) { self.bytes = bytes; self.chunk = chunk }
+    func read(into buffer: UnsafeMutablePointer<UInt8>, capacity: Int) throws(InputError) -> Int {
+        let count = min(capacity, chunk, bytes.count - offset)
+        bytes.withUnsafeBufferPointer { buffer.update(from: $0.baseAddress! + offset, count: count) }
+        offset += count
+        return count
+    }
+    var progress: (consumed: Int, total: Int?) { (offset, bytes.count) }
+}
+
+/// A source that never ends and never sends a newline, like /dev/zero, counting what it gave.
+final class EndlessSource: ByteSource {
+    var given = 0
+    let limit: Int
+    init(limit: Int) { self.limit = limit }
+    func read(into buffer: UnsafeMutablePointer<UInt8>, capacity: Int) throws(InputError) -> Int {
+        guard given < limit else { return 0 }
+        let count = min(capacity, limit - given)
+        buffer.update(repeating: UInt8(ascii: "x"), count: count)
+        given += count
+        return count
+    }
+    var progress: (consumed: Int, total: Int?) { (given, nil) }
+}
+
+func lines(of reader: LineReader) throws -> [String] {
+    var result: [String] = []
+    while let line = try reader.nextLine() {
+        result.append(line.isOverlong ? "<overlong>" : String(decoding: UnsafeBufferPointer(start: line.bytes, count: line.count), as: UTF8.self))
+    }
+    return result
+}
+
+@Suite("Bad input: times, line bounds, line endings, gzip, FIFOs")
+struct BadInputTests {
+    @Test("a time near the 64-bit limit makes the line malformed, named by field, in every format")
+    func unrepresentableTimes() throws {
+        let scratch = try ScratchDirectory()
+        let events = try scratch.write("e.ndjson", [
+            #"{"type":"mark","symbol":"BTCUSDT","price":"60000","time":9223372036854775807}"#,
+            #"9223372036854775807 {"type":"mark","symbol":"BTCUSDT","price":"60000"}"#,
+            #"{"type":"mark","symbol":"BTCUSDT","price":"60001","time":1723161256000000000}"#,
+        ].joined(separator: "\n"))
+        let replayed = try replay([events])
+        #expect(replayed.stats.malformed == 2)
+        #expect(replayed.stats.firstMalformed.map(\.field).first?.hasPrefix("time") == true)
+        #expect(replayed.stats.firstMalformed.map(\.field).last == "receive time")
+        #expect(replayed.engine.market("BTCUSDT")?.markPrice == Fixed(60_001))
+
+        let tardis = try scratch.write("binance-futures_trades_BTCUSDT.csv", """
+            exchange,symbol,timestamp,local_timestamp,id,side,price,amount
+            binance-futures,BTCUSDT,10000000000000000,10000000000000000,1,buy,60000,1
+            binance-futures,BTCUSDT,1723161256000000,1723161256000000,2,buy,60000,1
+            """)
+        let fromTardis = try replay([tardis])
+        #expect(fromTardis.stats.malformed == 1)
+        #expect(fromTardis.stats.firstMalformed.first?.field == "timestamp")
+        #expect(fromTardis.engine.market("BTCUSDT")?.counters.trades == 1)
+
+        let raw = try scratch.write("raw.json", [
+            #"{"e":"forceOrder","E":9300000000000,"o":{"s":"BTCUSDT","S":"SELL","q":"1","p":"60000","ap":"60000"}}"#,
+            #"{"e":"forceOrder","E":1723161256000,"o":{"s":"BTCUSDT","S":"SELL","q":"1","p":"60000","ap":"60000"}}"#,
+        ].joined(separator: "\n"))
+        let fromRaw = try replay([raw])
+        #expect(fromRaw.stats.malformed == 1)
+        #expect(fromRaw.stats.firstMalformed.first?.field == "E (event time)")
+        #expect(fromRaw.log.exchangeCount == 1)
+
+        var decoder = CryptofeedLineDecoder()
+        var messages: [FeedMessage] = []
+        let line = Array(#"99999999999.5: {"stream":"btcusdt@trade","data":{"e":"trade","s":"BTCUSDT","p":"1","q":"1"}}"#.utf8)
+        if case .malformed(let field) = decoder.decode(line, count: line.count, into: &messages) {
+            #expect(field == "capture time")
+        } else { Issue.record("a capture time in the year 5138 was accepted") }
+    }
+
+    @Test("a line over the bound is reported once, skipped to its end; the next line reads; memory is bounded")
+    func overlongLine() throws {
+        let text = "first\n" + String(repeating: "y", count: 5_000) + "\nafter\n"
+        let reader = LineReader(source: ChunkSource(Array(text.utf8), chunk: 333), bufferSize: 64, maximumLineLength: 1_000)
+        #expect(try lines(of: reader) == ["first", "<overlong>", "after"])
+        #expect(reader.lineNumber == 3)
+        // A source that never sends a newline: the reader reports it and then keeps reading in
+        // place, never holding more than the bound.
+        let endless = EndlessSource(limit: 50_000)
+        let bounded = LineReader(source: endless, bufferSize: 64, maximumLineLength: 1_000)
+        let first = try #require(try bounded.nextLine())
+        #expect(first.isOverlong)
+        #expect(endless.given <= 1_064)
+        #expect(try bounded.nextLine() == nil)
+        #expect(endless.given == 50_000)
+    }
+
+    @Test("/dev/zero is refused at once: no line end within 16 MiB, an unknown format")
+    func devZero() throws {
+        do {
+            _ = try ReplaySession(paths: ["/dev/zero"], options: ReplayOptions())
+            Issue.record("/dev/zero was accepted")
+        } catch {
+            #expect(error.isUsageError)
+            #expect(error.description.contains("no line end within the first 16 MiB"))
+        }
+    }
+
+    @Test("line endings: LF, CRLF and CR alone; a UTF-8 byte order mark is skipped")
+    func lineEndings() throws {
+        for (text, chunk) in [("a\nb\nc", 2), ("a\r\nb\r\nc\r\n", 3), ("a\rb\rc\r", 1), ("a\rb\rc", 5), ("\u{FEFF}a\nb\n", 1)] {
+            let reader = LineReader(source: ChunkSource(Array(text.utf8), chunk: chunk))
+            #expect(try lines(of: reader) == ["a", "b", "c"].prefix(text.contains("\u{FEFF}") ? 2 : 3).map { $0 }, "\(Array(text.utf8))")
+        }
+        let scratch = try ScratchDirectory()
+        let events = [
+            #"{"type":"mark","symbol":"BTCUSDT","price":"60000","time":1723161256000000000}"#,
+            #"{"type":"mark","symbol":"BTCUSDT","price":"60001","time":1723161257000000000}"#,
+        ]
+        let crOnly = try scratch.write("cr.ndjson", events.joined(separator: "\r") + "\r")
+        let withBOM = try scratch.write("bom.ndjson", "\u{FEFF}" + events.joined(separator: "\n"))
+        for path in [crOnly, withBOM] {
+            let replayed = try replay([path])
+            #expect(replayed.stats.malformed == 0 && replayed.stats.applied == 2, "\(path)")
+            #expect(replayed.engine.market("BTCUSDT")?.markPrice == Fixed(60_001))
+        }
+    }
+
+    /// The event lines of three markets, gzipped, with the gzip trailer's CRC broken: the deflate
+    /// data decodes (and is replayed) and only the check at the end fails.
+    func damagedGzip(in scratch: ScratchDirectory) throws -> String {
+        let text = ["BTCUSDT", "ETHUSDT", "SOLUSDT"].enumerated().map { index, symbol in
+            #"{"type":"mark","symbol":"\#(symbol)","price":"100","time":\#(1_723_161_256_000_000_000 + index)}"#
+        }.joined(separator: "\n") + "\n"
+        let plain = try scratch.write("m.ndjson", text)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/gzip")
+        process.arguments = ["-kn", plain]
+        try process.run()
+        process.waitUntilExit()
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: plain + ".gz")))
+        bytes[bytes.count - 8] ^= 0xFF
+        return try scratch.write("damaged.ndjson.gz", bytes: bytes)
+    }
+
+    @Test("a gzip check that fails at the end names the markets replayed from the unverified data")
+    func unverifiedGzip() throws {
+        let scratch = try ScratchDirectory()
+        let path = try damagedGzip(in: scratch)
+        for threaded in [false, true] {
+            var options = ReplayOptions()
+            options.threaded = threaded
+            let session = try ReplaySession(paths: [path], options: options)
+            #expect(throws: ReplayError.self) { try session.runToEnd() }
+            #expect(session.engine.markets.count == 3)
+            #expect(session.unverifiedInputs.count == 1)
+            #expect(session.unverifiedInputs.first?.markets == ["BTCUSDT", "ETHUSDT", "SOLUSDT"])
+            #expect(session.unverifiedInputs.first?.reason.contains("incorrect data check") == true)
+        }
+    }
+
+    @Test("a .gz read through a FIFO (process substitution) is decompressed")
+    func gzipThroughFIFO() throws {
+        let scratch = try ScratchDirectory()
+        let text = #"{"type":"mark","symbol":"BTCUSDT","price":"100","time":1723161256000000000}"# + "\n"
+        let plain = try scratch.write("f.ndjson", text)
+        let gzip = Process()
+        gzip.executableURL = URL(fileURLWithPath: "/bin/gzip")
+        gzip.arguments = ["-kn", plain]
+        try gzip.run()
+        gzip.waitUntilExit()
+        let fifo = scratch.url.appendingPathComponent("pipe").path
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let writer = Process()
+        writer.executableURL = URL(fileURLWithPath: "/bin/sh")
+        writer.arguments = ["-c", "cat '\(plain).gz' > '\(fifo)'"]
+        try writer.run()
+        let session = try ReplaySession(paths: [fifo], options: ReplayOptions())
+        try session.runToEnd()
+        writer.waitUntilExit()
+        #expect(session.stats.malformed == 0)
+        #expect(session.engine.market("BTCUSDT")?.markPrice == Fixed(100))
+    }
+
+    @Test("the stream splitter: bounded lines, CRLF, a BOM, lines split across reads")
+    func boundedSplitter() {
+        var splitter = BoundedLineSplitter(maximumLength: 10)
+        var pieces: [BoundedLineSplitter.Piece] = []
+        for chunk in ["\u{FEFF}ab", "c\r\nde", "f\n0123456789abc", "def\nok\n", "tail"] { splitter.feed(Array(chunk.utf8)) { pieces.append($0) } }
+        splitter.finish { pieces.append($0) }
+        #expect(pieces == [.line(Array("abc".utf8)), .line(Array("def".utf8)), .overlong, .line(Array("ok".utf8)), .line(Array("tail".utf8))])
+        #expect(splitter.pendingBytes == 0)
+    }
+}

@@ -1,0 +1,145 @@
+import Foundation
+import Testing
+@testable import MarketFeeds
+import RiskEngine
+
+/// A market source that answers every snapshot request at once with a body that cannot re-sync the
+/// book (as a broken or hostile REST endpoint would), counting the requests.
+final class UnusableSnapshotSource: LiveSource, @unchecked Sendable {
+    let name = "binance-usdm"
+    let kind = LiveStreamKind.market(symbols: ["BTCUSDT"])
+    let format = RecordingFormat.timestampedFrames
+    let body: String
+    private let lock = NSLock()
+    private var queue: LiveQueue?
+    private var stream = 0
+    private var count = 0
+
+    init(body: String) { self.body = body }
+
+    var requests: Int { lock.withLock { count } }
+
+    func start(queue: LiveQueue, stream: Int) throws(LiveStartError) {
+        lock.withLock { self.queue = queue; self.stream = stream }
+        queue.push(.connection(stream: stream, .connected))
+        // One depth event, so the book waits for a snapshot that bridges it.
+        let frame = #"{"stream":"btcusdt@depth@100ms","data":{"e":"depthUpdate","E":1723161256000,"s":"BTCUSDT","U":500,"u":510,"pu":499,"b":[["100","1"]],"a":[]}}"#
+        queue.push(.frame(stream: stream, receiveTime: LiveClock.wallNanoseconds(), bytes: Array(frame.utf8)))
+    }
+
+    func requestSnapshot(symbol: String) {
+        let (queue, stream) = lock.withLock { count += 1; return (self.queue, self.stream) }
+        queue?.push(.snapshot(stream: stream, symbol: symbol, receiveTime: LiveClock.wallNanoseconds(), bytes: Array(body.utf8)))
+    }
+
+    func stop() {}
+}
+
+@Suite("Live resilience: snapshot backoff, a full disk, bounded queues")
+struct LiveResilienceTests {
+    func pump(_ session: LiveSession, for seconds: Double) {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            session.queue.wait(seconds: 0.01)
+            session.pump()
+        }
+    }
+
+    @Test("an unusable snapshot is not asked for again at once: the requests back off", arguments: [
+        "not json at all",
+        #"{"lastUpdateId":10,"bids":[["99","1"]],"asks":[["101","1"]]}"#,
+    ])
+    func snapshotBackoff(body: String) throws {
+        let source = UnusableSnapshotSource(body: body)
+        let session = try LiveSession(sources: [source], options: LiveOptions())
+        try session.start()
+        defer { session.stop() }
+        pump(session, for: 3.2)
+        // Asked at once, then no sooner than 1 s, 2 s, ... after each failure (with jitter up to
+        // half a step more): at most three requests in 3.2 s. Without the backoff: thousands.
+        #expect(source.requests >= 2 && source.requests <= 3, "\(source.requests) requests")
+        let state = try #require(session.snapshotScheduler.states["BTCUSDT"])
+        #expect(state.failures >= 2)
+        let described = try #require(session.resyncState(symbol: "BTCUSDT", wall: LiveClock.wallNanoseconds()))
+        #expect(described.hasPrefix("re-sync: "))
+        #expect(described.contains("failed"))
+    }
+
+    @Test("the snapshot scheduler: floor, doubling, ceiling, one request in flight, a weight budget")
+    func scheduler() {
+        var configuration = SnapshotScheduler.Configuration()
+        configuration.weightPerMinute = 100
+        var scheduler = SnapshotScheduler(configuration: configuration)
+        let second: Int64 = 1_000_000_000
+        var wall: Int64 = 1_000 * second
+        do { let granted = scheduler.mayRequest("A", wall: wall); #expect(granted) }
+        do { let granted = scheduler.mayRequest("A", wall: wall + second); #expect(!granted) }  // in flight
+        scheduler.failed("A", wall: wall, reason: "stale")
+        do { let granted = scheduler.mayRequest("A", wall: wall + second / 2); #expect(!granted) }  // the floor
+        #expect(scheduler.waitSeconds("A", wall: wall) >= 1 && scheduler.waitSeconds("A", wall: wall) <= 1.5)
+        for failure in 2...10 {
+            wall += 200 * second
+            do { let granted = scheduler.mayRequest("A", wall: wall); #expect(granted) }
+            scheduler.failed("A", wall: wall, reason: "stale")
+            let step = min(60, Double(1 << (failure - 1)))
+            let wait = scheduler.waitSeconds("A", wall: wall)
+            #expect(wait >= step && wait <= min(step * 1.5, 90), "failure \(failure): \(wait)")
+        }
+        scheduler.succeeded("A")
+        #expect(scheduler.waitSeconds("A", wall: wall) == 0)
+        // Five requests of weight 20 fill a budget of 100 a minute; the sixth waits.
+        var granted = 0
+        for symbol in ["B", "C", "D", "E", "F", "G"] where scheduler.mayRequest(symbol, wall: wall) { granted += 1 }
+        #expect(granted == 4)  // "A" above already used 20 of this minute
+        #expect(scheduler.throttled == 2)
+        do { let granted = scheduler.mayRequest("G", wall: wall + 61 * second); #expect(granted) }
+        // An answer that never comes counts as a failure when the request is made again.
+        do { let granted = scheduler.mayRequest("Z", wall: wall + 61 * second); #expect(granted) }
+        do { let granted = scheduler.mayRequest("Z", wall: wall + 67 * second); #expect(granted) }
+        #expect(scheduler.states["Z"]?.failures == 1)
+    }
+
+    @Test("a recording that hits a full disk stops; monitoring goes on and says why")
+    func fullDisk() throws {
+        let source = UnusableSnapshotSource(body: #"{"lastUpdateId":505,"bids":[["99","1"]],"asks":[["101","1"]]}"#)
+        var options = LiveOptions()
+        options.recordPath = "/dev/full"
+        let session = try LiveSession(sources: [source], options: options)
+        try session.start()
+        defer { session.stop() }
+        pump(session, for: 0.5)
+        #expect(session.recordingError?.contains("No space left on device") == true)
+        #expect(session.recordingFailedWall != nil)
+        // The snapshot still re-synced the book: monitoring went on without the recording.
+        #expect(session.synchronizers["BTCUSDT"]?.isSynced == true)
+        #expect(session.engine.market("BTCUSDT")?.book.isSynced == true)
+    }
+
+    @Test("the live queue is bounded in bytes as well as in items")
+    func queueByteBound() {
+        let queue = LiveQueue(capacity: 1_000, byteCapacity: 10_000)
+        let frame = [UInt8](repeating: 0x41, count: 4_000)
+        let pushed = Counter()
+        let producer = Thread {
+            for _ in 0..<5 { queue.push(.frame(stream: 0, receiveTime: 0, bytes: frame)); pushed.add() }
+        }
+        producer.start()
+        Thread.sleep(forTimeInterval: 0.3)
+        // Two frames (8,000 bytes) fit; the third would pass 10,000 and waits.
+        #expect(pushed.value == 2)
+        #expect(queue.take(limit: 1).count == 1)
+        Thread.sleep(forTimeInterval: 0.2)
+        #expect(pushed.value == 3)
+        // A frame larger than the bound still passes when nothing else waits.
+        _ = queue.take(limit: 10)
+        #expect(queue.push(.frame(stream: 0, receiveTime: 0, bytes: [UInt8](repeating: 0, count: 20_000))))
+        queue.shutDown()
+    }
+}
+
+final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    func add() { lock.withLock { count += 1 } }
+    var value: Int { lock.withLock { count } }
+}

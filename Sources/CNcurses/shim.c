@@ -1,10 +1,12 @@
 #include "CNcurses.h"
 
 /* The terminal's settings are saved before curses starts. A fatal signal (a crash) or a second
-   Ctrl-C/SIGTERM/SIGHUP restores them with async-signal-safe calls only (tcsetattr and write),
-   leaves the alternate screen, shows the cursor, and then lets the signal do what it would have
-   done. A first SIGINT, SIGTERM or SIGHUP only sets a flag: the run loop sees it within one tick
-   and quits through the normal path (endwin). */
+   Ctrl-C/SIGTERM/SIGHUP restores them with async-signal-safe calls only (tcsetattr and write):
+   attributes reset, keypad and mouse reporting off, the alternate screen left, the cursor shown;
+   then the signal does what it would have done (the shell sees 128 + its number). A first SIGINT,
+   SIGTERM or SIGHUP only sets a flag: the run loop sees it within one tick, quits through the
+   normal path (endwin) and exits 128 + the signal. SIGQUIT (Ctrl-\) restores the terminal and
+   exits 131 at once, without the core dump that would keep the terminal raw while it is written. */
 static struct termios saved_termios;
 static int saved_termios_valid = 0;
 static volatile sig_atomic_t quit_signal = 0;
@@ -15,7 +17,8 @@ void cn_save_terminal(void) {
 
 void cn_restore_terminal_raw(void) {
     if (saved_termios_valid) tcsetattr(STDIN_FILENO, TCSANOW, &saved_termios);
-    static const char reset[] = "\033[0m\033[?1049l\033[?25h";
+    /* SGR reset; mouse reporting off; keypad local (rmkx); leave the alternate screen; cursor on. */
+    static const char reset[] = "\033[0m\033[?1000l\033[?1002l\033[?1006l\033[?1l\033>\033[?1049l\033[?25h";
     ssize_t ignored = write(STDOUT_FILENO, reset, sizeof(reset) - 1);
     (void)ignored;
 }
@@ -35,6 +38,11 @@ static void quit_handler(int signal_number) {
     quit_signal = signal_number;
 }
 
+static void immediate_quit_handler(int signal_number) {
+    cn_restore_terminal_raw();
+    _exit(128 + signal_number);
+}
+
 int cn_take_quit_signal(void) { return quit_signal; }
 
 void cn_install_handlers(void) {
@@ -47,4 +55,6 @@ void cn_install_handlers(void) {
     action.sa_handler = quit_handler;
     int quit[] = { SIGINT, SIGTERM, SIGHUP };
     for (unsigned i = 0; i < sizeof(quit) / sizeof(quit[0]); i++) sigaction(quit[i], &action, NULL);
+    action.sa_handler = immediate_quit_handler;
+    sigaction(SIGQUIT, &action, NULL);
 }

@@ -20,9 +20,15 @@ enum BinaryRunner {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     }
 
-    static func run(_ arguments: [String], standardInput: String? = nil, environment: [String: String] = [:]) throws -> Result {
+    /// Runs a bash command line (process substitution, pipes) from the package root.
+    static func runShell(_ command: String) throws -> Result {
+        try run(["-c", command], executable: URL(fileURLWithPath: "/bin/bash"))
+    }
+
+    static func run(_ arguments: [String], standardInput: String? = nil, environment: [String: String] = [:],
+        executable: URL? = nil) throws -> Result {
         let process = Process()
-        process.executableURL = binary
+        process.executableURL = executable ?? binary
         process.arguments = arguments
         process.currentDirectoryURL = packageRoot
         var variables = ProcessInfo.processInfo.environment

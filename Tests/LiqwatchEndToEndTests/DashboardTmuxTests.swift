@@ -91,12 +91,16 @@ struct DashboardTmuxTests {
         #expect(session.modesAfterExit() == ["echo", "icanon"], "\(after)")
     }
 
-    @Test("SIGTERM restores the terminal too")
-    func sigterm() throws {
+    @Test("SIGTERM, SIGHUP, Ctrl-C and Ctrl-\\ restore the terminal and exit 128 + the signal", arguments: [
+        ("TERM", 143), ("HUP", 129), ("C-c", 130), ("C-\\", 131),
+    ])
+    func signals(signal: String, status: Int) throws {
         let session = try demo()
-        session.signal("TERM")
-        let after = session.waitFor { $0.contains("MODES") }
-        #expect(after.contains("EXIT=0"), "\(after)")
+        let started = Date()
+        if signal.hasPrefix("C-") { session.send(signal) } else { session.signal(signal) }
+        let after = session.waitFor(seconds: 10) { $0.contains("MODES") }
+        #expect(after.contains("EXIT=\(status)"), "\(after)")
+        #expect(Date().timeIntervalSince(started) < 5, "took \(Date().timeIntervalSince(started)) s")
         #expect(session.modesAfterExit() == ["echo", "icanon"], "\(after)")
     }
 

@@ -22,6 +22,9 @@ final class TmuxSession {
         let script = """
             cd '\(BinaryRunner.packageRoot.path)'
             export LANG=C.UTF-8 TERM=xterm-256color
+            # Ctrl-C and Ctrl-\\ reach the whole foreground group: this shell must outlive them to
+            # report liqwatch's status (liqwatch sets its own handlers, whatever it inherits).
+            trap '' INT QUIT
             \(quoted)
             echo "EXIT=$?"
             echo "MODES $(stty -a | tr ' ;' '\\n\\n' | grep -x -e echo -e -echo -e icanon -e -icanon | tr '\\n' ' ')"

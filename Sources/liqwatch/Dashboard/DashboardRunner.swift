@@ -25,6 +25,16 @@ enum DashboardRunner {
         }
         let terminal = CursesTerminal()
         defer { terminal.restore() }
+        try loop(feed: feed, themes: themes, terminal: terminal)
+        // Quit by a signal: the terminal is restored (above), then the shell's convention,
+        // 128 + the signal (130 for Ctrl-C).
+        if let signal = terminal.quitSignal {
+            terminal.restore()
+            throw ExitCode(128 + signal)
+        }
+    }
+
+    static func loop(feed: any DashboardFeed, themes: [Theme], terminal: CursesTerminal) throws {
         let (width, height) = terminal.size
         var model = AppModel(width: width, height: height, status: feed.status(wall: Stopwatch.now()), engine: feed.engine,
             log: feed.log, themes: themes, unicode: terminal.unicode)

@@ -1,0 +1,122 @@
+import Foundation
+import Testing
+
+/// The real binary fed what an attacker or a bad day would feed it.
+@Suite("Bad input, end to end")
+struct BadInputCommandTests {
+    final class Scratch {
+        let url: URL
+        init() throws {
+            url = FileManager.default.temporaryDirectory.appendingPathComponent("liqwatch-e2e-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        }
+        deinit { try? FileManager.default.removeItem(at: url) }
+        func write(_ name: String, _ text: String) throws -> String {
+            let path = url.appendingPathComponent(name).path
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+            return path
+        }
+    }
+
+    static func hasTerminalControls(_ text: String) -> Bool {
+        text.unicodeScalars.contains { ($0.value < 0x20 && $0 != "\n" && $0 != "\t") || ($0.value >= 0x7F && $0.value < 0xA0) || (0x202A...0x202E).contains($0.value) }
+    }
+
+    @Test("a time near the 64-bit limit is a malformed line, not a crash (replay and live events)")
+    func hugeTime() throws {
+        let scratch = try Scratch()
+        let lines = [
+            #"{"type":"mark","symbol":"BTCUSDT","price":"60000","time":9223372036854775807}"#,
+            #"{"type":"mark","symbol":"BTCUSDT","price":"60001","time":1723161256000000000}"#,
+        ].joined(separator: "\n") + "\n"
+        let path = try scratch.write("e.ndjson", lines)
+        let replayed = try BinaryRunner.run(["replay", path, "--headless", "--report", "text"])
+        #expect(replayed.status == 0, "\(replayed.standardError)")
+        #expect(replayed.standardOutput.contains("e.ndjson:1 (time: expected nanoseconds since the epoch"), "\(replayed.standardOutput)")
+        let live = try BinaryRunner.run(["live", "events", "-", "--headless", "--duration", "1", "--report", "text"], standardInput: lines)
+        #expect(live.status == 0, "\(live.standardError)")
+        #expect(live.standardOutput.contains("1 malformed"), "\(live.standardOutput)")
+    }
+
+    @Test("names with terminal escapes never reach the terminal: text report, JSON report, stderr")
+    func escapesInNames() throws {
+        let scratch = try Scratch()
+        let osc = "\u{1B}]0;pwned\u{07}\u{1B}]52;c;ZXZpbA==\u{07}"
+        let lines = [
+            #"{"type":"book","symbol":"EVIL\#(osc)USDT","bids":[["99","5"]],"asks":[["101","5"]],"time":1723161256000000000}"#,
+            #"{"type":"position","account":"acct\#(osc)\#u{202E}","symbol":"EVIL\#(osc)USDT","side":"long","size":"1","entry_price":"100","margin_mode":"isolated","isolated_margin":"50"}"#,
+            #"{"type":"mark","symbol":"BTCUSDT","price":"\#(osc)"}"#,
+        ].joined(separator: "\n") + "\n"
+        let path = try scratch.write("evil.ndjson", lines)
+        let text = try BinaryRunner.run(["replay", path, "--headless", "--report", "text"])
+        #expect(text.status == 0)
+        #expect(!Self.hasTerminalControls(text.standardOutput), "\(text.standardOutput.debugDescription)")
+        #expect(text.standardOutput.contains("\\u{1B}]0;pwned"))
+        let json = try BinaryRunner.run(["replay", path, "--headless", "--report", "json"])
+        #expect(!Self.hasTerminalControls(json.standardOutput))
+        #expect(json.standardOutput.contains("\\u001b]0;pwned\\u0007"))
+        #expect((try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8))) is [String: Any])
+        let strict = try BinaryRunner.run(["replay", path, "--headless", "--strict"])
+        #expect(strict.status == 1)
+        #expect(!Self.hasTerminalControls(strict.standardError), "\(strict.standardError.debugDescription)")
+        #expect(strict.standardError.contains("evil.ndjson:3"), "\(strict.standardError)")
+    }
+
+    @Test("/dev/zero and other endless inputs are refused at once with exit 2")
+    func devZero() throws {
+        let started = Date()
+        let result = try BinaryRunner.run(["replay", "/dev/zero", "--headless"])
+        #expect(result.status == 2)
+        #expect(result.standardError.contains("no line end within the first 16 MiB"), "\(result.standardError)")
+        #expect(Date().timeIntervalSince(started) < 10)
+    }
+
+    @Test("a .gz through process substitution replays")
+    func processSubstitution() throws {
+        let scratch = try Scratch()
+        let plain = try scratch.write("p.ndjson", #"{"type":"mark","symbol":"BTCUSDT","price":"60000","time":1723161256000000000}"# + "\n")
+        let command = "gzip -kn '\(plain)' && '\(BinaryRunner.binary.path)' replay <(cat '\(plain).gz') --headless --report text"
+        let result = try BinaryRunner.runShell(command)
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(result.standardOutput.contains("BTCUSDT: mark 60,000.00"), "\(result.standardOutput)")
+    }
+
+    @Test("listen:// on a port in use: a clear message and exit 2, headless and not")
+    func listenPortInUse() throws {
+        let holder = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(holder) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(holder, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        listen(holder, 1)
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(holder, $0, &length) } }
+        let port = Int(UInt16(bigEndian: address.sin_port))
+        let result = try BinaryRunner.run(["live", "events", "listen://\(port)", "--headless", "--duration", "5"])
+        #expect(result.status == 2, "\(result.standardOutput)")
+        #expect(result.standardError.contains("cannot listen on 127.0.0.1:\(port)"), "\(result.standardError)")
+        #expect(result.standardError.contains("Address already in use"), "\(result.standardError)")
+    }
+
+    @Test("a full disk during --record: the report still comes, the message says why, exit 1")
+    func fullDiskHeadless() throws {
+        let line = #"{"type":"mark","symbol":"BTCUSDT","price":"60000","time":1723161256000000000}"# + "\n"
+        let result = try BinaryRunner.run(["live", "events", "-", "--headless", "--duration", "2", "--record", "/dev/full", "--report", "text"],
+            standardInput: line)
+        #expect(result.status == 1, "\(result.standardError)")
+        #expect(result.standardError.contains("recording stopped: /dev/full: cannot write: No space left on device"), "\(result.standardError)")
+        #expect(result.standardOutput.contains("BTCUSDT: mark 60,000.00"), "\(result.standardOutput)")
+    }
+
+    @Test("a headless live run stopped by a signal prints its report and exits 128 + the signal")
+    func headlessSignal() throws {
+        let scratch = try Scratch()
+        let followed = try scratch.write("followed.ndjson", #"{"type":"mark","symbol":"BTCUSDT","price":"60000"}"# + "\n")
+        let result = try BinaryRunner.runShell(
+            "'\(BinaryRunner.binary.path)' live events '\(followed)' --headless --report text & pid=$!; sleep 2; kill -TERM $pid; wait $pid")
+        #expect(result.status == 143, "\(result.standardError)")
+        #expect(result.standardOutput.contains("liqwatch live"), "\(result.standardOutput)")
+    }
+}

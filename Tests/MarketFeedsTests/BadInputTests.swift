@@ -196,5 +196,27 @@ struct BadInputTests {
         splitter.finish { pieces.append($0) }
         #expect(pieces == [.line(Array("abc".utf8)), .line(Array("def".utf8)), .overlong, .line(Array("ok".utf8)), .line(Array("tail".utf8))])
         #expect(splitter.pendingBytes == 0)
+        // A byte order mark that arrives a byte at a time is skipped all the same (found by the
+        // line_splitter fuzz target); bytes that only start like one are kept.
+        let inputs: [[UInt8]] = [Array("\u{FEFF}{\"a\":1}\n".utf8), [0xEF, 0x78, 0x0A], [0xEF, 0xBB, 0x41, 0x0A], [0xEF, 0xBB, 0xBF], [0xEF]]
+        for bytes in inputs {
+            var whole = BoundedLineSplitter()
+            var bytewise = BoundedLineSplitter()
+            var expected: [BoundedLineSplitter.Piece] = []
+            var got: [BoundedLineSplitter.Piece] = []
+            whole.feed(bytes) { expected.append($0) }
+            whole.finish { expected.append($0) }
+            for byte in bytes { bytewise.feed([byte]) { got.append($0) } }
+            bytewise.finish { got.append($0) }
+            #expect(got == expected, "\(bytes)")
+        }
+        var partialMark = BoundedLineSplitter()
+        var kept: [BoundedLineSplitter.Piece] = []
+        partialMark.feed([0xEF, 0xBB, 0x41, 0x0A]) { kept.append($0) }
+        #expect(kept == [.line([0xEF, 0xBB, 0x41])])
+        var split = BoundedLineSplitter()
+        var lines: [BoundedLineSplitter.Piece] = []
+        for byte in "\u{FEFF}ok\n".utf8 { split.feed([byte]) { lines.append($0) } }
+        #expect(lines == [.line(Array("ok".utf8))])
     }
 }

@@ -13,6 +13,9 @@ public struct BoundedLineSplitter: Sendable {
     private var partial: [UInt8] = []
     private var discarding = false
     private var atStart = true
+    /// The first bytes while they could still be a byte order mark (it may arrive a byte at a time).
+    private var opening: [UInt8] = []
+    private static let byteOrderMark: [UInt8] = [0xEF, 0xBB, 0xBF]
 
     public init(maximumLength: Int = LineReader.maximumLineLength) {
         self.maximumLength = max(1, maximumLength)
@@ -23,9 +26,29 @@ public struct BoundedLineSplitter: Sendable {
         guard !bytes.isEmpty else { return }
         var start = 0
         if atStart {
-            atStart = false
-            if bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF { start = 3 }
+            // Hold the first bytes until they are a whole byte order mark (dropped) or cannot be
+            // one (fed as they are).
+            while start < bytes.count && opening.count < 3 && bytes[start] == Self.byteOrderMark[opening.count] {
+                opening.append(bytes[start])
+                start += 1
+            }
+            if opening.count == 3 {
+                atStart = false
+                opening = []
+            } else if start < bytes.count {
+                atStart = false
+                let held = opening
+                opening = []
+                held.withUnsafeBytes { feedLines($0, from: 0, emit) }
+            } else {
+                return
+            }
         }
+        feedLines(bytes, from: start, emit)
+    }
+
+    private mutating func feedLines(_ bytes: UnsafeRawBufferPointer, from first: Int, _ emit: (Piece) -> Void) {
+        var start = first
         while start < bytes.count {
             guard let newline = bytes[start...].firstIndex(of: 0x0A) else {
                 append(bytes[start...], emit)
@@ -49,6 +72,12 @@ public struct BoundedLineSplitter: Sendable {
 
     /// The stream ended: a last line without its newline is a line.
     public mutating func finish(_ emit: (Piece) -> Void) {
+        if atStart && !opening.isEmpty {
+            atStart = false
+            let held = opening
+            opening = []
+            held.withUnsafeBytes { feedLines($0, from: 0, emit) }
+        }
         if !discarding && !partial.isEmpty {
             if partial.last == 0x0D { partial.removeLast() }
             emit(.line(partial))

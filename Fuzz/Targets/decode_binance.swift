@@ -1,0 +1,10 @@
+// Binance frames, with the `<receive time ns> ` prefix (liqwatch's recordings) and without it
+// (raw frames, whose time comes from "E" in milliseconds). Every line goes through both decoders.
+import MarketFeeds
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    let messages = Fuzz.decodeLines(data, size, with: [BinanceLineDecoder(timestamped: true), BinanceLineDecoder(timestamped: false)])
+    _ = Fuzz.touch(messages)
+    return 0
+}

@@ -1,0 +1,153 @@
+#!/usr/bin/env bash
+# Builds liqwatch's libFuzzer targets with swiftc directly (SwiftPM cannot build only some targets
+# with the fuzzer sanitizer): RiskEngine and MarketFeeds compiled with -sanitize=fuzzer,address
+# (coverage and ASan), then one executable per Fuzz/Targets/*.swift.
+#
+#   Fuzz/build.sh                  build from the working tree (Sources/)
+#   Fuzz/build.sh --rev HEAD       build from a commit (git archive; the working tree is not read)
+#   Fuzz/build.sh --src DIR        build from another tree holding Sources/{RiskEngine,MarketFeeds,CZlib}
+#   Fuzz/build.sh [...] TARGET...  only these targets (names of Fuzz/Targets/*.swift)
+#
+# Output: Fuzz/.build-fuzz/bin/<target> (FUZZ_OUT overrides the directory). A step whose inputs
+# and flags are unchanged since the last build is skipped. Environment: SWIFTC (default swiftc),
+# FUZZ_JOBS (parallel compiles, default the number of CPUs).
+set -euo pipefail
+
+fuzz=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(dirname "$fuzz")
+out=${FUZZ_OUT:-$fuzz/.build-fuzz}
+swiftc=${SWIFTC:-swiftc}
+jobs=${FUZZ_JOBS:-$(nproc 2>/dev/null || echo 2)}
+src=$root
+rev=""
+targets=()
+
+die() { echo "build.sh: $*" >&2; exit 1; }
+
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --rev) [ $# -ge 2 ] || die "--rev needs a revision"; rev=$2; shift 2 ;;
+        --src) [ $# -ge 2 ] || die "--src needs a directory"; src=$(cd "$2" && pwd); shift 2 ;;
+        -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+        -*) die "unknown option $1" ;;
+        *) targets+=("$1"); shift ;;
+    esac
+done
+
+command -v "$swiftc" >/dev/null 2>&1 || die "$swiftc not found (a Swift 6 toolchain from swift.org)"
+[ -f /usr/include/zlib.h ] || die "zlib.h missing: apt-get install zlib1g-dev"
+
+mkdir -p "$out"/{modules,obj,bin,logs,stamps}
+# Nothing in here is to be committed (the root .gitignore also ignores .build-*/).
+echo '*' > "$out/.gitignore"
+
+if [ -n "$rev" ]; then
+    sha=$(git -C "$root" rev-parse --verify "$rev^{commit}") || die "no such revision: $rev"
+    src=$out/src/$sha
+    if [ ! -d "$src/Sources" ]; then
+        mkdir -p "$src.tmp"
+        git -C "$root" archive "$sha" Sources/RiskEngine Sources/MarketFeeds Sources/CZlib | tar -x -C "$src.tmp"
+        mv "$src.tmp" "$src"
+    fi
+fi
+for module in RiskEngine MarketFeeds CZlib; do
+    [ -d "$src/Sources/$module" ] || die "$src/Sources/$module: no such directory"
+done
+
+if [ ${#targets[@]} -eq 0 ]; then
+    for file in "$fuzz"/Targets/*.swift; do targets+=("$(basename "$file" .swift)"); done
+fi
+for target in "${targets[@]}"; do
+    [ -f "$fuzz/Targets/$target.swift" ] || die "no target $target (Fuzz/Targets/$target.swift)"
+done
+
+# Optimised (a fuzzer wants speed), line tables for symbolised stack traces, Swift 6 mode as in
+# Package.swift. -sanitize=fuzzer instruments for coverage (and links libFuzzer's main into
+# executables); address adds AddressSanitizer. Overflow checks stay on (-O keeps them): a trap is
+# a finding.
+flags=(-O -gline-tables-only -swift-version 6 -parse-as-library -sanitize=fuzzer,address)
+czlib=(-I "$src/Sources/CZlib")
+version=$("$swiftc" --version 2>&1 | head -1)
+
+swift_files() { find "$1" -name '*.swift' | LC_ALL=C sort; }
+mapfile -t risk_sources < <(swift_files "$src/Sources/RiskEngine")
+mapfile -t feed_sources < <(swift_files "$src/Sources/MarketFeeds")
+
+# stamp STEP FILE...: a hash of the files, the flags and the compiler.
+stamp() {
+    local step=$1; shift
+    { echo "$version ${flags[*]} $src"; cat "$@" "$src/Sources/CZlib/module.modulemap" "$src/Sources/CZlib/shim.h"; } | sha1sum | cut -d' ' -f1
+}
+fresh() { [ -f "$out/stamps/$1" ] && [ "$(cat "$out/stamps/$1")" = "$2" ]; }
+
+# run STEP COMMAND...: runs a compile with its output in logs/STEP.log; prints the log on failure.
+run() {
+    local step=$1; shift
+    local started=$SECONDS
+    if "$@" >"$out/logs/$step.log" 2>&1; then
+        echo "  $step ($((SECONDS - started)) s)"
+    else
+        echo "BUILD FAILED: $step (log: $out/logs/$step.log)" >&2
+        tail -n 60 "$out/logs/$step.log" >&2
+        return 1
+    fi
+}
+
+# wait_all PID...: waits for every job; fails if any failed.
+wait_all() {
+    local failed=0
+    for pid in "$@"; do wait "$pid" || failed=1; done
+    return $failed
+}
+
+started=$SECONDS
+echo "Building fuzz targets from $src into $out"
+
+risk_stamp=$(stamp risk "${risk_sources[@]}")
+feed_stamp=$(stamp feed "${risk_sources[@]}" "${feed_sources[@]}")
+if fresh RiskEngine "$risk_stamp" && fresh MarketFeeds "$feed_stamp" \
+    && [ -f "$out/obj/RiskEngine.o" ] && [ -f "$out/obj/MarketFeeds.o" ]; then
+    echo "  RiskEngine and MarketFeeds up to date"
+else
+    rm -f "$out/stamps/RiskEngine" "$out/stamps/MarketFeeds" "$out"/stamps/target-*
+    # RiskEngine's interface first (type-checking only, seconds), so that MarketFeeds compiles
+    # while RiskEngine's code is generated.
+    run RiskEngine.swiftmodule "$swiftc" -Onone -swift-version 6 -parse-as-library -wmo -module-name RiskEngine \
+        -emit-module -experimental-skip-non-inlinable-function-bodies \
+        -emit-module-path "$out/modules/RiskEngine.swiftmodule" "${risk_sources[@]}"
+    run RiskEngine.o "$swiftc" "${flags[@]}" -wmo -module-name RiskEngine -I "$out/modules" \
+        -emit-object -o "$out/obj/RiskEngine.o" "${risk_sources[@]}" &
+    risk_pid=$!
+    run MarketFeeds "$swiftc" "${flags[@]}" -wmo -module-name MarketFeeds -I "$out/modules" "${czlib[@]}" \
+        -emit-module -emit-module-path "$out/modules/MarketFeeds.swiftmodule" \
+        -emit-object -o "$out/obj/MarketFeeds.o" "${feed_sources[@]}" &
+    feed_pid=$!
+    wait_all "$risk_pid" "$feed_pid" || die "compiling the libraries failed (see above)"
+    echo "$risk_stamp" > "$out/stamps/RiskEngine"
+    echo "$feed_stamp" > "$out/stamps/MarketFeeds"
+fi
+
+# The targets, $jobs at a time. A target counts as built when its stamp was written.
+built=0
+for target in "${targets[@]}"; do
+    target_stamp=$(stamp "$target" "$fuzz/Targets/$target.swift" "$fuzz/Support/FuzzSupport.swift" <(echo "$feed_stamp"))
+    if fresh "target-$target" "$target_stamp" && [ -x "$out/bin/$target" ]; then continue; fi
+    rm -f "$out/stamps/target-$target" "$out/bin/$target"
+    while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n || true; done
+    (
+        run "$target" "$swiftc" "${flags[@]}" -module-name "fuzz_$target" -I "$out/modules" "${czlib[@]}" \
+            "$fuzz/Targets/$target.swift" "$fuzz/Support/FuzzSupport.swift" \
+            "$out/obj/RiskEngine.o" "$out/obj/MarketFeeds.o" -lz -lm -o "$out/bin/$target"
+        echo "$target_stamp" > "$out/stamps/target-$target"
+    ) &
+    built=$((built + 1))
+done
+wait || true
+failed=()
+for target in "${targets[@]}"; do
+    [ -f "$out/stamps/target-$target" ] && [ -x "$out/bin/$target" ] || failed+=("$target")
+done
+[ ${#failed[@]} -eq 0 ] || die "targets failed to build: ${failed[*]} (see above)"
+
+echo "$src" > "$out/SOURCE"
+echo "Built ${#targets[@]} targets ($built compiled) in $((SECONDS - started)) s: $out/bin/"

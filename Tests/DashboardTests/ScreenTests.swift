@@ -159,9 +159,10 @@ struct KeyTests {
         _ = model.update(.key(.character("x")))
         for character in "-10" { _ = model.update(.key(.character(character))) }
         _ = model.update(.key(.enter))
-        guard case .whatIf(let result) = model.mode else { Issue.record("no what-if"); return }
+        guard case .whatIf(let result, let ladder) = model.mode else { Issue.record("no what-if"); return }
         #expect(result.markAfter == Fixed(54_000))
         #expect(!result.liquidations.isEmpty)
+        #expect(ladder.map(\.shockPercent) == StressLadder.shocks.map { Fixed($0) })
         _ = model.update(.key(.escape))
         #expect(model.update(.key(.character(" "))) == [.togglePause])
         #expect(model.update(.key(.character("]"))) == [.nextNotable])

@@ -220,3 +220,52 @@ struct BadInputTests {
         #expect(lines == [.line(Array("ok".utf8))])
     }
 }
+
+@Suite("Positions in hedge mode, index prices from feeds")
+struct HedgeAndIndexFeedTests {
+    @Test("positions files: position_side LONG/SHORT legs load side by side; rows that would overwrite each other are refused", arguments: [
+        ("a,BTCUSDT,long,1,60000,isolated,100,,,LONG\na,BTCUSDT,short,1,60000,isolated,100,,,SHORT", nil),
+        ("a,BTCUSDT,long,1,60000,isolated,100,,,\na,BTCUSDT,short,1,60000,isolated,100,,,", "positions.csv:3: field symbol: line 2 already gives a's BTCUSDT position (one-way mode"),
+        ("a,BTCUSDT,long,1,60000,isolated,100,,,LONG\na,BTCUSDT,short,1,60000,isolated,100,,,", "positions.csv:3: field position_side: line 2 gives a's BTCUSDT in hedge mode"),
+        ("a,BTCUSDT,long,1,60000,cross,,500,,LONG\na,BTCUSDT,short,1,60000,cross,,,,SHORT", "positions.csv:3: field margin_mode: hedge-mode legs of one symbol in cross margin are not supported"),
+        ("a,BTCUSDT,short,1,60000,isolated,100,,,LONG", "positions.csv:2: field position_side: a LONG leg must have side long"),
+        ("a,BTCUSDT,long,1,60000,isolated,100,,,UP", "positions.csv:2: field position_side: expected BOTH, LONG or SHORT"),
+    ] as [(String, String?)])
+    func positionSides(rows: String, error expected: String?) throws {
+        let scratch = try ScratchDirectory()
+        let path = try scratch.write("positions.csv",
+            "account,symbol,side,size,entry_price,margin_mode,isolated_margin,wallet_balance,leverage,position_side\n" + rows + "\n")
+        do {
+            let updates = try PositionsFile.load(path: path, catalog: .builtIn)
+            #expect(expected == nil, "no error")
+            #expect(updates.map(\.positionSide) == [.long, .short])
+        } catch {
+            let message = try #require(expected, "\(error.description)")
+            #expect(error.description.contains(message), "\(error.description)")
+        }
+    }
+
+    @Test("the index and funding of a Binance mark price update, a Tardis derivative ticker and an event line reach the engine")
+    func indexFromFeeds() throws {
+        let scratch = try ScratchDirectory()
+        let binance = try scratch.write("mark.rec",
+            #"1723161256000000000 {"stream":"btcusdt@markPrice@1s","data":{"e":"markPriceUpdate","E":1723161256000,"s":"BTCUSDT","p":"61650.40","P":"61660.1","i":"61640.25","r":"0.00010000","T":1723190400000}}"#)
+        let replayed = try replay([binance])
+        let market = try #require(replayed.engine.market("BTCUSDT"))
+        #expect(market.markPrice == Fixed("61650.40")! && market.markSource == .stream)
+        #expect(market.index.indexPrice == Fixed("61640.25")!)
+        #expect(market.index.fundingRate == Fixed("0.0001")!)
+        #expect(market.index.nextFundingTime == 1_723_190_400_000_000_000)
+        let tardis = try scratch.write("binance-futures_derivative_ticker.csv", """
+            exchange,symbol,timestamp,local_timestamp,funding_timestamp,funding_rate,predicted_funding_rate,open_interest,last_price,index_price,mark_price
+            binance-futures,ETHUSDT,1723161256000000,1723161256000000,1723190400000000,0.0001,0.0001,100,2600.1,2599.5,2600.0
+            """)
+        let fromTardis = try replay([tardis])
+        #expect(fromTardis.engine.market("ETHUSDT")?.index.indexPrice == Fixed("2599.5")!)
+        #expect(fromTardis.engine.market("ETHUSDT")?.markPrice == Fixed(2_600))
+        let events = try scratch.write("index.ndjson",
+            #"{"type":"index","symbol":"SOLUSDT","price":"150.5","funding_rate":"-0.0002","next_funding_time":1723190400000000000,"time":1723161256000000000}"#)
+        let fromEvents = try replay([events])
+        #expect(fromEvents.engine.market("SOLUSDT")?.index.fundingRate == Fixed("-0.0002")!)
+    }
+}

@@ -10,8 +10,12 @@ struct DemoSessionTests {
         var levelsAt: [Int: (spread: Fixed?, depth: Double)] = [:]
         var firstDeficit: Int64? = nil
         var firstADL: Int64? = nil
+        var firstLiquidation: Int64? = nil
+        var firstStressAlert: Int64? = nil
         var lowestFund = DemoSession.openingFund
         while try demo.step() {
+            if firstStressAlert == nil, demo.engine.market("BTCUSDT")?.signalReadings[.stressedDeficit]?.level == .alert { firstStressAlert = demo.lastTime }
+            if firstLiquidation == nil && demo.log.simulatedCount > 0 { firstLiquidation = demo.lastTime }
             let elapsed = Int((demo.lastTime! - DemoSession.startTime) / 1_000_000_000)
             if levelsAt[elapsed] == nil, let market = demo.engine.market("BTCUSDT"), market.book.mid != nil {
                 levelsAt[elapsed] = (market.book.spreadBps, demo.engine.depthValue(market: demo.engine.marketIndex(of: "BTCUSDT")!, withinBps: 10))
@@ -27,11 +31,17 @@ struct DemoSessionTests {
         #expect(calm.spread! < Fixed("0.05")!)
         #expect(stress.spread! > calm.spread!)
         #expect(stress.depth < calm.depth / 2)
-        // The cascade: a deficit, the fund drawn, then ADL; all within about two minutes at 1x.
+        // The cascade: liquidations into a book that cannot take them (what it cannot fill goes to
+        // ADL), a deficit, the fund drawn; all within about two minutes at 1x. The stressed deficit
+        // saw it coming: ALERT before the first liquidation, and so before the first deficit.
         let deficitAt = try #require(firstDeficit)
         let adlAt = try #require(firstADL)
+        let liquidationAt = try #require(firstLiquidation)
+        let alertAt = try #require(firstStressAlert)
         #expect(deficitAt - DemoSession.startTime <= 120_000_000_000)
-        #expect(adlAt >= deficitAt)
+        #expect(adlAt >= liquidationAt)
+        #expect(alertAt < liquidationAt)
+        #expect(alertAt < deficitAt)
         #expect(lowestFund < DemoSession.openingFund)
         #expect(demo.log.alerts.contains { $0.signal == .spreadVsDepth || $0.signal == .spread })
         #expect(demo.engine.moneyInSystem(asset: "USDT") == demo.engine.deposits["USDT"])

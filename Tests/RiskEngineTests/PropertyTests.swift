@@ -32,7 +32,9 @@ struct PropertyTests {
         var configuration = EngineConfiguration()
         configuration.rules = Bool.random(using: &rng) ? .binance : .bybit
         configuration.shortfall = Bool.random(using: &rng) ? .adl : .socialisedLoss
-        configuration.liquidation = Bool.random(using: &rng) ? .full : .partial(fraction: fx("0.3"))
+        configuration.liquidation = [LiquidationStyle.full, .tiered, .partial(fraction: fx("0.3"))].randomElement(using: &rng)!
+        configuration.unfilled = Bool.random(using: &rng) ? .adl : .fundTakesOver
+        configuration.adlRanking = ADLRanking.allCases.randomElement(using: &rng)!
         var engine = engine(with: [Self.linear, Self.second, Self.inverse], configuration: configuration)
         engine.openFund(asset: "USDT", balance: Fixed(Int.random(in: 0...200, using: &rng)))
         engine.openFund(asset: "AAA", balance: fx("0.5"))
@@ -56,6 +58,7 @@ struct PropertyTests {
                 leverage: leverage), time: time))
         }
         var marks = Dictionary(uniqueKeysWithValues: symbols.map { ($0, Fixed(100)) })
+        var unfilledSeen = false
         for _ in 0..<300 {
             time += 250_000_000
             let symbol = symbols.randomElement(using: &rng)!
@@ -75,11 +78,30 @@ struct PropertyTests {
                 }
                 engine.apply(.bookUpdate(symbol: symbol, changes: changes, time: time), into: &notes)
             default:
-                let (bids, asks) = Self.randomBook(around: Int(marks[symbol]!.rounded(places: 0).raw / Fixed.scale), &rng)
+                var (bids, asks) = Self.randomBook(around: Int(marks[symbol]!.rounded(places: 0).raw / Fixed.scale), &rng)
+                // Now and then a side is pulled (a liquidity vacuum): what the book cannot fill.
+                if Int.random(in: 0..<4, using: &rng) == 0 { bids = Array(bids.prefix(Int.random(in: 0...1, using: &rng))) }
+                if Int.random(in: 0..<4, using: &rng) == 0 { asks = Array(asks.prefix(Int.random(in: 0...1, using: &rng))) }
                 engine.apply(.bookSnapshot(symbol: symbol, bids: bids, asks: asks, time: time), into: &notes)
             }
             for asset in ["USDT", "AAA"] {
                 #expect(engine.moneyInSystem(asset: asset) == engine.deposits[asset] ?? .zero, "money leaked in \(asset), seed \(seed)")
+                // Every balance the engine holds is what the ledger's postings put there, and the
+                // postings balance: nothing moved money except a posting between two parties.
+                let ledger = engine.ledger.totals(asset)
+                let stored = engine.storedBalances(asset: asset)
+                for kind in LedgerParty.Kind.allCases {
+                    #expect(stored[kind] == ledger.balance(of: kind), "ledger \(kind) in \(asset), seed \(seed)")
+                }
+                #expect(ledger.byKind.reduce(Fixed.zero, +) == .zero, "postings do not balance in \(asset), seed \(seed)")
+            }
+            // The remainder rule: every unit of a bankrupt close is filled by the book, deleveraged
+            // or taken over by the fund, and what the book could not fill is never called filled.
+            for record in notes.liquidations where !record.isPartial {
+                #expect(record.filledQuantity + record.adlQuantity + record.fundTakeoverQuantity == record.quantity, "seed \(seed)")
+                #expect(record.adlQuantity + record.fundTakeoverQuantity >= record.unfilledQuantity, "seed \(seed)")
+                if configuration.unfilled == .adl { #expect(record.fundTakeoverQuantity.isZero) }
+                unfilledSeen = unfilledSeen || record.unfilledQuantity.isPositive
             }
             for market in engine.markets { #expect(!market.book.isCrossed, "crossed book \(market.symbol), seed \(seed)") }
             // ADL batches rank by score, best first.
@@ -100,6 +122,7 @@ struct PropertyTests {
         }
         // The session must have exercised liquidation, or the properties above proved nothing.
         #expect(engine.totals.liquidations > 0 && engine.totals.deficits > 0, "seed \(seed) liquidated nothing")
+        #expect(unfilledSeen, "seed \(seed) never left a liquidation unfilled")
         #expect(engine.fund("USDT").balance >= .zero || configuration.shortfall == .socialisedLoss)
     }
 
@@ -119,6 +142,8 @@ struct PropertyTests {
             let margin = MarginMath.notional(terms, at: entry) / leverage
             let others = MarginContext(collateral: margin, otherMaintenance: margin / Fixed(Int.random(in: 5...50, using: &rng)),
                 otherUnrealised: margin / Fixed(Int.random(in: -20...20, using: &rng) | 1))
+            // Every position above 1x has a liquidation price: the COIN-M short too (it had none).
+            #expect(MarginMath.liquidationPrice(terms, context: .isolated(margin: margin), rules: .binance) != nil, "no LP for \(terms)")
             for context in [MarginContext.isolated(margin: margin), others] {
                 if let price = MarginMath.liquidationPrice(terms, context: context, rules: .binance) {
                     let balance = context.collateral + context.otherUnrealised + MarginMath.unrealisedPnL(terms, at: price)

@@ -111,7 +111,7 @@ struct SettlementTests {
         engine.apply(.position(PositionUpdate(account: "a", symbol: "TESTUSDT", side: .long, quantity: Fixed(10),
             entryPrice: Fixed(100), mode: .isolated, isolatedMargin: Fixed(10)), time: 1))
         let record = engine.apply(.mark(symbol: "TESTUSDT", price: fx("99.40"), time: 2)).liquidations[0]
-        #expect(record.remainderAtBankruptcy == Fixed(10))
+        #expect(record.unfilledQuantity == Fixed(10))
         #expect(record.averageFill == nil)
         #expect(engine.fund("USDT").balance == Fixed(100))
     }

@@ -55,7 +55,8 @@ public enum Mode: Sendable {
     case help
     case health
     case detail(position: Int32)
-    case whatIf(StressResult)
+    /// The typed shock, and beside it the standard ladder of shocks for the same market.
+    case whatIf(StressResult, ladder: [StressResult])
     case prompt(Prompt)
 }
 
@@ -321,7 +322,7 @@ public struct AppModel: Sendable {
         }
         guard let symbol = focusedSymbol else { notice = "what-if: no market yet"; return }
         do {
-            mode = .whatIf(try engine.stress(symbol: symbol, shockPercent: percent))
+            mode = .whatIf(try engine.stress(symbol: symbol, shockPercent: percent), ladder: engine.stressLadder(symbol: symbol))
         } catch {
             notice = "what-if: \(error.description)"
         }

@@ -33,7 +33,11 @@ public struct PositionRow: Sendable {
     public var distance: Double?
     /// The deficit this position would leave if liquidated into the book now.
     public var deficitNow: Fixed
-    public var adlRank: Int?
+    /// Its place in its side's ADL queue (1–5 lights, the score).
+    public var adl: ADLQueueEntry?
+    /// The engine's classes of its margin ratio and distance to liquidation.
+    public var marginLevel: SignalLevel = .ok
+    public var distanceLevel: SignalLevel = .ok
 }
 
 /// The positions pane's rows: built from the engine at most once a second (10,000 positions cost
@@ -51,12 +55,7 @@ public struct PositionTable: Sendable {
     public mutating func rebuild(from engine: Engine, liquidations: Int) {
         builtAt = engine.time
         builtFromLiquidations = liquidations
-        var ranks: [Int32: Int] = [:]
-        for marketIndex in engine.markets.indices {
-            for side in [Side.long, .short] {
-                for (rank, entry) in engine.adlRanking(market: marketIndex, side: side).enumerated() { ranks[entry.position] = rank + 1 }
-            }
-        }
+        let queue = engine.adlQueue()
         var result: [PositionRow] = []
         result.reserveCapacity(engine.positions.count)
         for (offset, position) in engine.positions.enumerated() where position.isOpen {
@@ -70,7 +69,8 @@ public struct PositionTable: Sendable {
                 liquidation: risk.liquidationPrice, bankruptcy: risk.bankruptcyPrice,
                 distance: risk.distanceToLiquidationPct?.approximateDouble,
                 deficitNow: Engine.liquidationWalk(position, instrument: market.instrument, book: market.book).deficit,
-                adlRank: ranks[index]))
+                adl: queue[index], marginLevel: engine.marginRatioLevel(risk.marginRatio),
+                distanceLevel: engine.distanceLevel(risk.distanceToLiquidationPct)))
         }
         rows = result
         var longs: [String: [Int64]] = [:]
@@ -129,7 +129,7 @@ public struct PositionTable: Sendable {
         case .bankruptcy: return (a.bankruptcy ?? .zero) < (b.bankruptcy ?? .zero)
         case .distance: return optional(a.distance, b.distance)
         case .deficit: return a.deficitNow < b.deficitNow
-        case .adl: return (a.adlRank ?? .max) < (b.adlRank ?? .max)
+        case .adl: return (a.adl?.rank ?? .max) < (b.adl?.rank ?? .max)
         }
     }
 

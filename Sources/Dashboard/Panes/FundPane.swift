@@ -25,18 +25,30 @@ enum FundPane {
         line("in: fees", "+" + Format.money(fund.totals[.liquidationFee] ?? .zero), .positive)
         line("in: surplus", "+" + Format.money(fund.totals[.surplus] ?? .zero), .positive)
         line("out: deficits", "−" + Format.money(fund.outflows), fund.outflows.isPositive ? .negative : .dim)
-        let drawdown = fund.drawdownFraction.approximateDouble
-        line("drawdown", Format.money(fund.drawdown) + " (" + Format.percent(drawdown, decimals: 1) + " of peak)", drawdown > 0.5 ? .alert : (drawdown > 0.1 ? .warn : .text))
-        // The engine's stressed-deficit signal (recomputed once a second), not a fresh walk per frame.
-        let stressedValue = model.focusedSymbol.flatMap { engine.market($0)?.signalReadings[.stressedDeficit]?.value } ?? 0
-        let stressed = Fixed(approximating: stressedValue)
-        let coverage = stressed.isPositive ? Format.percent(fund.balance.approximateDouble / stressedValue, decimals: 0) : "no stressed deficit"
-        line("covers stress", coverage, stressed.isPositive && fund.balance < stressed ? .alert : .text)
+        // Every class below is the engine's (`Engine.fundState`); the pane holds no threshold.
+        let state = engine.fundState(asset: asset)
+        line("drawdown", Format.money(fund.drawdown) + " (" + Format.percent(state.drawdown.approximateDouble, decimals: 1) + " of peak)",
+            state.drawdownLevel == .ok ? .text : .level(state.drawdownLevel))
+        if !state.takeoverExposure.isZero {
+            line("taken over", "unrealised " + Format.money(state.takeoverExposure), state.takeoverExposure.isNegative ? .negative : .positive)
+        }
+        let stressed = state.stressed
+        let coverage: String
+        if stressed.unfilledQuantity.isPositive {
+            coverage = "unfillable " + stressed.unfilledQuantity.formatted(3, grouping: true) + (engine.configuration.unfilled == .adl ? " → ADL" : " → fund")
+        } else if stressed.deficit.isPositive {
+            coverage = Format.percent(fund.balance.approximateDouble / stressed.deficit.approximateDouble, decimals: 0) + " of " + Format.money(stressed.deficit)
+        } else {
+            coverage = "no stressed deficit"
+        }
+        line("covers stress", coverage, stressed.adlCertain ? .alert : (stressed.deficit.isPositive ? .warn : .text))
         let adlState: (String, StyleRole)
-        if model.log.adlCount > 0 && !fund.balance.isPositive { adlState = ("ACTIVE: fund empty, \(model.log.adlCount) closes", .alert) }
-        else if model.log.adlCount > 0 { adlState = ("\(model.log.adlCount) closes so far", .warn) }
-        else if stressed.isPositive && fund.balance < stressed { adlState = ("NEAR: stress exceeds the fund", .warn) }
-        else { adlState = ("idle", .ok) }
+        switch state.adl {
+        case .active: adlState = ("ACTIVE: fund empty, \(model.log.adlCount) closes", .alert)
+        case .near: adlState = (stressed.adlCertain ? "NEAR: stress → ADL" : "NEAR: stress ≥ fund", .warn)
+        case .happened: adlState = ("\(model.log.adlCount) closes so far", .warn)
+        case .idle: adlState = ("idle", .ok)
+        }
         line("ADL", adlState.0, adlState.1)
     }
 }
@@ -67,7 +79,7 @@ enum TapePane {
             case .simulated(let record):
                 let instrument = model.engine.market(record.symbol)?.instrument
                 var text = Format.clock(record.time) + " " + Format.left(record.symbol, 8) + " "
-                text += Format.left(record.side == .long ? "▼ long" : "▲ short", 7)
+                text += Format.left(Format.sideMark(record.side), 7)
                 text += Format.right(record.quantity.formatted(3), 8) + " "
                 text += Format.right(Format.price(record.bankruptcyPrice, instrument), 9) + " "
                 text += Format.right(Format.price(record.averageFill, instrument), 9) + " "
@@ -75,12 +87,15 @@ enum TapePane {
                 text += Format.right("\(record.levelsConsumed)", 3) + " "
                 text += Format.right(record.deficit.isZero ? "0" : Format.compact(record.deficit.approximateDouble), 8) + " "
                 text += Format.right(Format.compact(record.fundAfter.approximateDouble), 10)
+                // How the quantity was covered: the book, ADL, the fund taking it over.
+                if record.unfilledQuantity.isPositive { text += " unfilled " + record.unfilledQuantity.formatted(3) }
                 if record.adlQuantity.isPositive { text += " ADL " + record.adlQuantity.formatted(3) }
+                if record.fundTakeoverQuantity.isPositive { text += " FUND " + record.fundTakeoverQuantity.formatted(3) }
                 if record.isPartial { text += " partial" }
                 buffer.put(text, x: inner.x, y: y, role: selected ? .selection : (record.deficit.isPositive ? .alert : .text), limit: inner.width)
             case .exchange(let liquidation):
                 var text = Format.clock(liquidation.time) + " " + Format.left(liquidation.symbol, 8) + " "
-                text += Format.left(liquidation.side == .long ? "▼ long" : "▲ short", 7)
+                text += Format.left(Format.sideMark(liquidation.side), 7)
                 text += Format.right(liquidation.quantity.formatted(3), 8) + " "
                 text += "EXCHANGE-REPORTED @ " + liquidation.price.formatted(2, grouping: true)
                 buffer.put(text, x: inner.x, y: y, role: selected ? .selection : .exchange, limit: inner.width)

@@ -26,23 +26,51 @@ enum DetailPane {
         line("notional         \(Format.money(risk.notional)) \(asset)   = |Q| × mark\(instrument.kind.isInverse ? " (inverse: N × \(instrument.kind.contractSize) / mark)" : "")")
         line("unrealised PnL   \(Format.money(risk.unrealisedPnL)) \(asset)   = side × Q × (mark − entry)", risk.unrealisedPnL.isNegative ? .negative : .positive)
         line("maintenance      \(Format.money(risk.maintenanceMargin)) \(asset)   = notional × \((risk.bracket.maintenanceMarginRate * Fixed(100)).formatted(2))% − \(Format.money(risk.bracket.maintenanceAmount)) (bracket cap \(Format.money(risk.bracket.notionalCap, decimals: 0)))")
-        line("margin balance   \(Format.money(risk.marginBalance)) \(asset)   = \(risk.mode == .isolated ? "isolated margin" : "wallet + all unrealised PnL") + PnL")
-        line("margin ratio     \(risk.marginRatio.map { ($0 * Fixed(100)).formatted(2) + "%" } ?? "BANKRUPT")   = maintenance ÷ margin balance (100% liquidates)", (risk.marginRatio ?? .one) >= Fixed("0.8")! ? .alert : .help)
-        line("liquidation      \(price(risk.liquidationPrice))   = (WB − TMM₁ + UPNL₁ + cum − side·Q·EP) ÷ (Q·MMR − side·Q), \(engine.configuration.rules.rawValue) rules", .liquidationMarker)
+        if risk.mode == .isolated {
+            line("margin balance   \(Format.money(risk.marginBalance)) \(asset)   = isolated margin \(Format.money(position.isolatedMargin)) + unrealised PnL")
+            line("margin ratio     \(risk.marginRatio.map { ($0 * Fixed(100)).formatted(2) + "%" } ?? "BANKRUPT")   = maintenance ÷ margin balance (100% liquidates)",
+                engine.marginRatioLevel(risk.marginRatio) == .ok ? .help : .level(engine.marginRatioLevel(risk.marginRatio)))
+        } else {
+            // A cross account: every leg's maintenance and PnL, so the ratio adds up by hand.
+            let legs = engine.accounts[Int(position.accountIndex)].positions.filter { engine.positions[Int($0)].isOpen && engine.positions[Int($0)].mode == .cross }
+            var totalMaintenance = Fixed.zero
+            var totalPnL = Fixed.zero
+            line("cross account    wallet \(Format.money(engine.accounts[Int(position.accountIndex)].walletBalance)) \(asset); its cross legs:")
+            for leg in legs {
+                let legRisk = engine.risk(of: leg)
+                let legInstrument = engine.markets[Int(engine.positions[Int(leg)].symbolIndex)].instrument
+                totalMaintenance += legRisk.maintenanceMargin
+                totalPnL += legRisk.unrealisedPnL
+                line("   \(Format.sideMark(legRisk.side)) \(legRisk.quantity) \(legRisk.symbol): maintenance \(Format.money(legRisk.maintenanceMargin)), PnL \(Format.money(legRisk.unrealisedPnL)) at mark \(Format.price(legRisk.markPrice, legInstrument))", leg == index ? .help : .dim)
+            }
+            line("margin balance   \(Format.money(risk.marginBalance)) \(asset)   = wallet + Σ legs' PnL (\(Format.money(totalPnL)))")
+            line("margin ratio     \(risk.marginRatio.map { ($0 * Fixed(100)).formatted(2) + "%" } ?? "BANKRUPT")   = Σ legs' maintenance (\(Format.money(totalMaintenance))) ÷ margin balance (100% liquidates)",
+                engine.marginRatioLevel(risk.marginRatio) == .ok ? .help : .level(engine.marginRatioLevel(risk.marginRatio)))
+        }
+        let formula: String
+        switch (engine.configuration.rules, instrument.kind.isInverse) {
+        case (.binance, false): formula = "(WB − TMM₁ + UPNL₁ + cum − side·Q·EP) ÷ (Q·MMR − side·Q)"
+        case (.binance, true): formula = "N·(MMR + side) ÷ (WB − TMM₁ + UPNL₁ + cum + side·N/EP), N = contracts × size"
+        case (.bybit, false): formula = "EP ∓ (IM − MM) ÷ Q"
+        case (.bybit, true): formula = "Q ÷ (PV ± (IM − MM))"
+        }
+        line("liquidation      \(price(risk.liquidationPrice))   = \(formula), \(engine.configuration.rules.rawValue) rules", .liquidationMarker)
         line("bankruptcy       \(price(risk.bankruptcyPrice))   = where the margin balance reaches zero")
         line("distance         \(risk.distanceToLiquidationPct.map { $0.formatted(2) + "% of the mark" } ?? "—")")
         y += 1
         // The book walk now.
         let (walk, deficit) = Engine.liquidationWalk(position, instrument: instrument, book: market.book)
-        line("If liquidated now: \(walk.levelsConsumed) levels, average \(price(walk.averagePrice)), unfilled \(Format.units(walk.remainder, decimals: min(instrument.sizeDecimals, 4))), deficit \(Format.money(deficit)) \(asset)", deficit.isPositive ? .alert : .title)
+        let unfilledRule = engine.configuration.unfilled == .adl ? "to ADL" : "taken over by the fund"
+        line("If liquidated now: \(walk.levelsConsumed) levels, average \(price(walk.averagePrice)), unfilled \(Format.units(walk.remainder, decimals: min(instrument.sizeDecimals, 4)))\(walk.remainder > 0 ? " (\(unfilledRule))" : ""), deficit \(Format.money(deficit)) \(asset)",
+            deficit.isPositive || walk.remainder > 0 ? .alert : .title)
         for fill in walk.fills.prefix(5) {
             line("   \(Format.units(fill.price, decimals: min(instrument.priceDecimals, 4))) × \(Format.units(fill.size, decimals: min(instrument.sizeDecimals, 4)))", .dim)
         }
         if walk.fills.count > 5 { line("   … \(walk.fills.count - 5) more levels", .dim) }
         let history = model.ratioHistory[index] ?? []
         line("Margin ratio history (\(history.count) s): " + Format.sparkline(history, width: max(0, inner.width - 40)), .warn)
-        let rank = model.table.rows.first(where: { $0.index == index })?.adlRank
-        line("ADL rank: \(rank.map { "#\($0) of the \(risk.side.label)s (score \(engine.adlScore(of: index).formatted(4)))" } ?? "—")")
+        let queue = model.table.rows.first(where: { $0.index == index })?.adl
+        line("ADL queue: \(queue.map { "\(Format.lights($0.lights)) \($0.lights)/5, #\($0.rank) of \($0.of) \(risk.side.label)s, score \($0.score.formatted(6)) (\(engine.configuration.adlRanking.rawValue) ranking)" } ?? "—")")
         let others = engine.accounts[Int(position.accountIndex)].positions.filter { $0 != index }
         line("Account \(risk.account): wallet \(Format.money(engine.accounts[Int(position.accountIndex)].walletBalance)) \(asset), \(others.count) other position\(others.count == 1 ? "" : "s")")
         for other in others.prefix(max(0, inner.maxY - y)) {
@@ -54,7 +82,7 @@ enum DetailPane {
 
 /// `x`: the projection of a mark shock, liquidations in trigger order compounding through the book.
 enum WhatIfPane {
-    static func render(_ model: AppModel, result: StressResult, _ rect: Rect, _ buffer: inout Buffer) {
+    static func render(_ model: AppModel, result: StressResult, ladder: [StressResult], _ rect: Rect, _ buffer: inout Buffer) {
         buffer.fill(rect, role: .help)
         let percent = (result.shockPercent.isNegative ? "" : "+") + result.shockPercent.description
         buffer.box(rect, title: "What-if \(result.symbol) \(percent)% · Esc back", focused: true)
@@ -71,21 +99,40 @@ enum WhatIfPane {
             line("Triggers crossed but \(block.message): the book has \(block == .noBook ? "never had a snapshot" : "been stale since a gap"); nothing below is projected", .alert)
         }
         line("Total deficit \(Format.money(result.totalDeficit)) \(result.asset) · fund \(Format.money(result.fundBefore)) → \(Format.money(result.fundAfter))", result.totalDeficit.isPositive ? .alert : .help)
+        if result.unfilledQuantity.isPositive {
+            line("The book cannot fill \(result.unfilledQuantity.formatted(3, grouping: true)): \(result.fundTakeoverQuantity.isPositive ? "the fund takes over \(result.fundTakeoverQuantity.formatted(3, grouping: true))" : "it goes to ADL")", .alert)
+        }
         let adl = result.adlQuantity.isPositive
-            ? "ADL would follow: \(result.adl.count) closes, \(result.adlQuantity.formatted(3)) (\(Format.money(result.adlNotional)) notional)" + (result.adlUnfilled.isPositive ? ", \(result.adlUnfilled.formatted(3)) beyond the monitored book" : "")
-            : "No ADL: the fund covers the projected deficits"
-        line(adl, result.adlQuantity.isPositive ? .warn : .ok)
+            ? "ADL would follow for \(result.adlQuantity.formatted(3, grouping: true)): \(result.adl.count) monitored closes (\(Format.money(result.adlNotional)) \(result.asset))"
+                + (result.adlUnfilled.isPositive ? ", \(result.adlUnfilled.formatted(3, grouping: true)) beyond the monitored book" : "")
+            : (result.liquidations.isEmpty ? "No ADL" : "No ADL: the book and the fund cover the projected liquidations")
+        line(adl, result.adlQuantity.isPositive ? .alert : .ok)
         if result.socialisedLoss.isPositive { line("Socialised loss \(Format.money(result.socialisedLoss))", .alert) }
+        // The standard ladder of shocks for this market, beside the typed one.
+        if !ladder.isEmpty && y + 3 < inner.maxY {
+            y += 1
+            line("shock    liqs   deficit        ADL qty    fund after", .header)
+            for step in ladder {
+                guard y < inner.maxY - 4 else { break }
+                let label = (step.shockPercent.isNegative ? "" : "+") + step.shockPercent.description + "%"
+                var text = Format.left(label, 7) + Format.right("\(step.liquidations.count)", 6)
+                text += Format.right(Format.money(step.totalDeficit), 12) + Format.right(step.adlQuantity.formatted(3, grouping: true), 13)
+                text += Format.right(Format.money(step.fundAfter), 14)
+                if step.blocked != nil { text += "  blocked" }
+                line(text, step.adlQuantity.isPositive || step.totalDeficit.isPositive ? .warn : .dim)
+            }
+        }
         y += 1
         line("  #  account      side     qty       liq price  bkr price  avg fill   slip bp  lv  deficit    fund after", .header)
         for (number, record) in result.liquidations.enumerated() {
             guard y < inner.maxY else { break }
-            var text = Format.right("\(number + 1)", 3) + "  " + Format.left(record.account, 12) + " " + Format.left(record.side == .long ? "▼ long" : "▲ short", 8)
+            var text = Format.right("\(number + 1)", 3) + "  " + Format.left(record.account, 12) + " " + Format.left(Format.sideMark(record.side), 8)
             text += Format.right(record.quantity.formatted(3), 8) + "  " + Format.right(Format.price(record.liquidationPrice, instrument), 10)
             text += " " + Format.right(Format.price(record.bankruptcyPrice, instrument), 10) + " " + Format.right(Format.price(record.averageFill, instrument), 10)
             text += " " + Format.right(record.slippageBps.map { $0.formatted(1) } ?? "—", 8) + Format.right("\(record.levelsConsumed)", 4)
             text += " " + Format.right(Format.money(record.deficit), 10) + " " + Format.right(Format.money(record.fundAfter), 12)
-            line(text, record.deficit.isPositive ? .alert : .help)
+            if record.unfilledQuantity.isPositive { text += "  unfilled \(record.unfilledQuantity.formatted(3))" }
+            line(text, record.deficit.isPositive || record.unfilledQuantity.isPositive ? .alert : .help)
         }
         if result.liquidations.isEmpty && result.blocked == nil { line("No position would be liquidated by this shock.", .ok) }
     }
@@ -141,7 +188,7 @@ extension AppModel {
         case .help: HelpPane.render(self, layout.overlay, &buffer)
         case .health: HealthPane.render(self, layout.overlay, &buffer)
         case .detail(let position): DetailPane.render(self, position: position, layout.overlay, &buffer)
-        case .whatIf(let result): WhatIfPane.render(self, result: result, layout.overlay, &buffer)
+        case .whatIf(let result, let ladder): WhatIfPane.render(self, result: result, ladder: ladder, layout.overlay, &buffer)
         case .normal, .prompt: break
         }
     }

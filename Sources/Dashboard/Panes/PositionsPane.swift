@@ -85,18 +85,18 @@ enum PositionsPane {
         case .bracket: return (Format.right((row.bracketRate * Fixed(100)).formatted(2) + "%", width), .dim)
         case .ratio:
             let ratio = row.ratio
-            let role: StyleRole = ratio == nil || ratio! >= 0.8 ? .alert : (ratio! >= 0.5 ? .warn : .ok)
+            let role = StyleRole.level(row.marginLevel)
             let text = ratio.map { Format.percent($0, decimals: 1) } ?? "BANKRUPT"
             let bar = Format.left(Format.bar(ratio ?? 1, width: 5), 5)
             return (Format.right(text, width - 6) + " " + bar, role)
         case .liquidation: return (Format.right(Format.price(row.liquidation, instrument), width), .liquidationMarker)
         case .bankruptcy: return (Format.right(Format.price(row.bankruptcy, instrument), width), .dim)
         case .distance:
-            let role: StyleRole = (row.distance ?? 100) < 0.5 ? .alert : ((row.distance ?? 100) < 2 ? .warn : .text)
+            let role: StyleRole = row.distanceLevel == .ok ? .text : .level(row.distanceLevel)
             return (Format.right(row.distance.map { Format.decimal($0, decimals: 2) + "%" } ?? "—", width), role)
         case .deficit:
             return (Format.right(row.deficitNow.isZero ? "0" : Format.compact(row.deficitNow.approximateDouble), width), row.deficitNow.isZero ? .dim : .alert)
-        case .adl: return (Format.right(row.adlRank.map { "#\($0)" } ?? "—", width), .dim)
+        case .adl: return (Format.right(row.adl.map { Format.lights($0.lights) } ?? "—", width), (row.adl?.lights ?? 0) >= 4 ? .warn : .dim)
         case .risk: return ("", .text)
         }
     }

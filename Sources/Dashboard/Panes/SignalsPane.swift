@@ -38,6 +38,14 @@ enum SignalsPane {
             buffer.put(" " + Format.right(label, levelWidth), x: x, y: y, role: role)
             y += 1
         }
+        // What the stressed deficit cannot put a price on: quantity the book would not fill.
+        if let stressed = readings[.stressedDeficit], y < inner.maxY, stressed.unfilledQuantity != nil || stressed.adlCertain {
+            let cover = model.engine.configuration.unfilled == .adl ? "ADL" : "the fund takes it over"
+            var text = "stress: "
+            if let unfilled = stressed.unfilledQuantity { text += "the book cannot fill \(Format.decimal(unfilled, decimals: 3)) → \(cover)" }
+            else { text += "the deficit exceeds the fund → ADL" }
+            buffer.put(text, x: inner.x, y: y, role: .alert, limit: inner.width)
+        }
     }
 
     static func formatted(_ reading: SignalReading, asset: String) -> (String, String) {
@@ -51,6 +59,10 @@ enum SignalsPane {
         case .liquidations10s, .liquidations60s:
             return ("\(reading.count ?? 0) / " + Format.compact(reading.value), "—")
         case .stressedDeficit:
+            // Quantity the book cannot fill has no price: it goes to ADL (or the fund), and says so.
+            if let unfilled = reading.unfilledQuantity, reading.adlCertain, reading.value <= 0 {
+                return ("ADL " + Format.decimal(unfilled, decimals: 3), "fund " + (reading.baseline.map(Format.compact) ?? "—"))
+            }
             return (Format.compact(reading.value), "fund " + (reading.baseline.map(Format.compact) ?? "—"))
         }
     }

@@ -70,6 +70,12 @@ enum Format {
         return keepingEnd ? pad + body : body + pad
     }
 
+    /// The ADL queue indicator exchanges show: `lit` of five lights ("■■■□□").
+    static func lights(_ lit: Int) -> String {
+        let count = max(0, min(5, lit))
+        return String(repeating: "■", count: count) + String(repeating: "□", count: 5 - count)
+    }
+
     static let sparks: [Character] = ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"]
 
     /// The last `width` values as a sparkline scaled to their own range.

@@ -1,3 +1,5 @@
+import RiskEngine
+
 /// What a cell means, never what colour it is: a theme maps roles to colours, and the terminal
 /// backend maps colours to what the terminal can show.
 public enum StyleRole: String, CaseIterable, Hashable, Sendable {
@@ -29,6 +31,17 @@ public enum StyleRole: String, CaseIterable, Hashable, Sendable {
         switch self {
         case .title, .header, .alert, .selection, .statusBar: return true
         default: return false
+        }
+    }
+}
+
+extension StyleRole {
+    /// The role that shows an engine class: ok, warn or alert.
+    public static func level(_ level: SignalLevel) -> StyleRole {
+        switch level {
+        case .ok: return .ok
+        case .warn: return .warn
+        case .alert: return .alert
         }
     }
 }

@@ -96,6 +96,10 @@ public enum BinanceFrameDecoder {
         var price: ByteSpan?
         var quantity: ByteSpan?
         var averagePrice: ByteSpan?
+        /// markPriceUpdate: the index price, the funding rate and the next funding time (ms).
+        var indexPrice: ByteSpan?
+        var fundingRate: ByteSpan?
+        var nextFundingTime: Int64?
         var side: ByteSpan?
         var order: Bool = false
         /// A payload of a kind the engine has no use for (`bookTicker`): its other members are
@@ -175,6 +179,12 @@ public enum BinanceFrameDecoder {
         guard let message = interpret(payload, stream: streamName, time: time, symbols: &symbols) else { return .malformed(field: "frame") }
         if case .skipped(let kind) = message { return .skipped(kind: kind) }
         messages.append(message)
+        // A mark price update also gives the index and the funding: the markets pane shows them.
+        if case .event(.mark(let symbol, _, _)) = message, let index = payload.indexPrice?.fixed, index.isPositive {
+            let rate = payload.fundingRate?.fixed
+            let next = payload.nextFundingTime.flatMap { $0 > 0 ? EventTime.fromMilliseconds($0) : nil }
+            messages.append(.event(.index(IndexUpdate(symbol: symbol, price: index, fundingRate: rate, nextFundingTime: next, time: time))))
+        }
         return .appended
     }
 
@@ -201,6 +211,13 @@ public enum BinanceFrameDecoder {
             case UInt8(ascii: "p"): payload.price = cursor.stringOrScalar(); return payload.price == nil ? nil : true
             case UInt8(ascii: "q"): payload.quantity = cursor.stringOrScalar(); return payload.quantity == nil ? nil : true
             case UInt8(ascii: "S"): payload.side = cursor.string(); return payload.side == nil ? nil : true
+            case UInt8(ascii: "i"): payload.indexPrice = cursor.stringOrScalar(); return payload.indexPrice == nil ? nil : true
+            case UInt8(ascii: "r"): payload.fundingRate = cursor.stringOrScalar(); return payload.fundingRate == nil ? nil : true
+            case UInt8(ascii: "T"):
+                // The next funding time in a markPriceUpdate (a trade time elsewhere, unused).
+                guard let span = cursor.stringOrScalar() else { return nil }
+                payload.nextFundingTime = span.integer
+                return true
             case UInt8(ascii: "b"), UInt8(ascii: "a"):
                 let isBid = key.start[0] == UInt8(ascii: "b")
                 cursor.skipSpace()

@@ -72,6 +72,19 @@ public struct LiqwatchEventDecoder: LineDecoder {
             let price = try decimal("price")
             guard price.isPositive else { throw FieldError(field: "price", reason: "must be greater than zero") }
             return .mark(symbol: try required("symbol").uppercased(), price: price, time: time)
+        case "index":
+            let price = try decimal("price")
+            guard price.isPositive else { throw FieldError(field: "price", reason: "must be greater than zero") }
+            var rate: Fixed? = nil
+            if text("funding_rate") != nil { rate = try decimal("funding_rate") }
+            var next: Int64? = nil
+            if let nextText = text("next_funding_time") {
+                guard let value = Int64(nextText).flatMap(EventTime.fromNanoseconds) else {
+                    throw FieldError(field: "next_funding_time", reason: "expected nanoseconds since the epoch, from 1970 to 2200")
+                }
+                next = value
+            }
+            return .index(IndexUpdate(symbol: try required("symbol").uppercased(), price: price, fundingRate: rate, nextFundingTime: next, time: time))
         case "trade":
             return .trade(symbol: try required("symbol").uppercased(), price: try units("price"), size: try units("size"), time: time)
         case "liquidation":

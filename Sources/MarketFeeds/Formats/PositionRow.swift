@@ -8,7 +8,8 @@ public struct FieldError: Error, Hashable, Sendable {
 
 /// Reads the fields every position source shares (positions files, the liqwatch event stream).
 /// Columns: account, symbol, side, size, entry_price, margin_mode, isolated_margin, wallet_balance,
-/// leverage. Empty values count as absent.
+/// leverage, position_side (BOTH, the default, for one-way mode; LONG or SHORT for a hedge-mode
+/// leg). Empty values count as absent.
 public enum PositionRow {
     public static func parse(_ value: (String) -> String?) throws(FieldError) -> PositionUpdate {
         func required(_ name: String) throws(FieldError) -> String {
@@ -50,9 +51,16 @@ public enum PositionRow {
         if mode == .isolated && isolatedMargin == nil && leverage == nil {
             throw FieldError(field: "isolated_margin", reason: "an isolated position needs isolated_margin or leverage")
         }
+        let positionSideText = value("position_side")?.trimmed ?? ""
+        guard let positionSide = PositionSide(label: positionSideText) else {
+            throw FieldError(field: "position_side", reason: "expected BOTH, LONG or SHORT, got '\(positionSideText)'")
+        }
+        if positionSide != .both && positionSide.rawValue != side.rawValue {
+            throw FieldError(field: "position_side", reason: "a \(positionSide.label) leg must have side \(positionSide == .long ? "long" : "short")")
+        }
         return PositionUpdate(account: account, symbol: symbol, side: side, quantity: size, entryPrice: entry, mode: mode,
             isolatedMargin: mode == .isolated ? isolatedMargin : nil, walletBalance: mode == .cross ? walletBalance : nil,
-            leverage: leverage)
+            leverage: leverage, positionSide: positionSide)
     }
 }
 

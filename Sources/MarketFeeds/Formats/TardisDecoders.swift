@@ -85,10 +85,28 @@ public struct TardisLineDecoder: LineDecoder {
             }
             return .decoded
         case .tardisDerivativeTicker:
-            guard let markSpan = column("mark_price"), markSpan.count > 0 else { return .skipped }
-            guard let mark = markSpan.fixed, mark.isPositive else { return .malformed(field: "mark_price") }
-            messages.append(.event(.mark(symbol: symbol, price: mark, time: time)))
-            return .decoded
+            var decoded = false
+            if let indexSpan = column("index_price"), indexSpan.count > 0 {
+                guard let index = indexSpan.fixed, index.isPositive else { return .malformed(field: "index_price") }
+                var rate: Fixed? = nil
+                if let rateSpan = column("funding_rate"), rateSpan.count > 0 {
+                    guard let value = rateSpan.fixed else { return .malformed(field: "funding_rate") }
+                    rate = value
+                }
+                var next: Int64? = nil
+                if let nextSpan = column("funding_timestamp"), nextSpan.count > 0 {
+                    guard let micros = nextSpan.integer, let value = EventTime.fromMicroseconds(micros) else { return .malformed(field: "funding_timestamp") }
+                    next = value
+                }
+                messages.append(.event(.index(IndexUpdate(symbol: symbol, price: index, fundingRate: rate, nextFundingTime: next, time: time))))
+                decoded = true
+            }
+            if let markSpan = column("mark_price"), markSpan.count > 0 {
+                guard let mark = markSpan.fixed, mark.isPositive else { return .malformed(field: "mark_price") }
+                messages.append(.event(.mark(symbol: symbol, price: mark, time: time)))
+                decoded = true
+            }
+            return decoded ? .decoded : .skipped
         default:
             return .malformed(field: "format")
         }

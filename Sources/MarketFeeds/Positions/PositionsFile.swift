@@ -18,7 +18,7 @@ public struct PositionsFileError: Error, Hashable, Sendable, CustomStringConvert
 
 /// Loads positions from CSV (a header row naming the columns) or JSON (a list of objects, or
 /// `{"positions": [...]}`). Columns: account, symbol, side, size, entry_price, margin_mode,
-/// isolated_margin, wallet_balance, leverage.
+/// isolated_margin, wallet_balance, leverage, position_side.
 ///
 /// A cross account's wallet is the `wallet_balance` one of its rows gives; when none does, it is
 /// the sum of notional ÷ leverage of its cross rows.
@@ -90,8 +90,41 @@ public enum PositionsFile {
         1 + text.utf8.prefix(offset).reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
     }
 
+    /// Refuses rows that would overwrite each other: a second row for the same account, symbol and
+    /// position side (one-way mode holds one position a symbol; hedge mode one LONG and one SHORT
+    /// leg), a hedge leg beside a one-way position, and cross hedge legs of one symbol (which the
+    /// engine does not model: they share one liquidation price).
+    static func checkDistinct(_ rows: [Row], path: String) throws(PositionsFileError) {
+        struct Key: Hashable { var account: String; var symbol: String; var side: PositionSide }
+        var seen: [Key: Row] = [:]
+        for row in rows {
+            let update = row.update
+            let key = Key(account: update.account, symbol: update.symbol, side: update.positionSide)
+            if let earlier = seen[key] {
+                let what = update.positionSide == .both
+                    ? "one-way mode holds one position a symbol; a hedge-mode leg needs position_side LONG or SHORT"
+                    : "hedge mode holds one \(update.positionSide.label) leg a symbol"
+                throw PositionsFileError(file: path, line: row.line, field: "symbol",
+                    reason: "line \(earlier.line) already gives \(update.account)'s \(update.symbol) position (\(what))")
+            }
+            for other in PositionSide.allCases where other != update.positionSide {
+                guard let earlier = seen[Key(account: update.account, symbol: update.symbol, side: other)] else { continue }
+                if (other == .both) != (update.positionSide == .both) {
+                    throw PositionsFileError(file: path, line: row.line, field: "position_side",
+                        reason: "line \(earlier.line) gives \(update.account)'s \(update.symbol) in \(other == .both ? "one-way" : "hedge") mode; the modes cannot be mixed")
+                }
+                if update.mode == .cross || earlier.update.mode == .cross {
+                    throw PositionsFileError(file: path, line: row.line, field: "margin_mode",
+                        reason: "hedge-mode legs of one symbol in cross margin are not supported (they share one liquidation price): give them isolated margin")
+                }
+            }
+            seen[key] = row
+        }
+    }
+
     /// Gives every cross account a wallet (stated or derived from leverage).
     static func assemble(_ rows: [Row], path: String, catalog: InstrumentCatalog) throws(PositionsFileError) -> [PositionUpdate] {
+        try checkDistinct(rows, path: path)
         var stated: [String: Fixed] = [:]
         var derived: [String: Fixed] = [:]
         func key(_ update: PositionUpdate) -> String { update.account + "\u{0}" + catalog.instrument(for: update.symbol).settlementAsset }

@@ -4,6 +4,8 @@ public struct Position: Hashable, Sendable {
     public var accountIndex: Int32
     public var symbolIndex: Int32
     public var side: Side
+    /// One-way (`both`) or a hedge-mode leg.
+    public var positionSide: PositionSide = .both
     public var mode: MarginMode
     /// Bumped on every change, so stale entries in the trigger index can be recognised.
     public var version: UInt32 = 0
@@ -55,12 +57,34 @@ public struct Account: Hashable, Sendable {
     }
 }
 
+/// Which position of an account and symbol an update is about. In Binance's one-way mode an account
+/// holds one position per symbol (`both`); in hedge mode a LONG and a SHORT leg, side by side.
+public enum PositionSide: Int8, Hashable, Sendable, CaseIterable {
+    case both = 0
+    case long = 1
+    case short = -1
+
+    /// "BOTH", "LONG", "SHORT" as Binance writes them.
+    public var label: String { self == .both ? "BOTH" : (self == .long ? "LONG" : "SHORT") }
+
+    public init?(label: String) {
+        switch label.uppercased() {
+        case "BOTH", "": self = .both
+        case "LONG": self = .long
+        case "SHORT": self = .short
+        default: return nil
+        }
+    }
+}
+
 /// A change to a position from a positions file, the operator's stream or a generator. Setting the
 /// quantity to zero closes the position.
 public struct PositionUpdate: Hashable, Sendable {
     public var account: String
     public var symbol: String
     public var side: Side
+    /// One-way (`both`) or a hedge-mode leg.
+    public var positionSide: PositionSide = .both
     public var quantity: Fixed
     public var entryPrice: Fixed
     public var mode: MarginMode
@@ -72,11 +96,12 @@ public struct PositionUpdate: Hashable, Sendable {
 
     public init(
         account: String, symbol: String, side: Side, quantity: Fixed, entryPrice: Fixed, mode: MarginMode,
-        isolatedMargin: Fixed? = nil, walletBalance: Fixed? = nil, leverage: Fixed? = nil
+        isolatedMargin: Fixed? = nil, walletBalance: Fixed? = nil, leverage: Fixed? = nil, positionSide: PositionSide = .both
     ) {
         self.account = account
         self.symbol = symbol
         self.side = side
+        self.positionSide = positionSide
         self.quantity = quantity
         self.entryPrice = entryPrice
         self.mode = mode

@@ -4,14 +4,23 @@
 /// owner* at the bankruptcy price (the owner loses exactly their collateral), and the insurance fund
 /// stands between that price and the prices the book actually gave. A fill better than bankruptcy
 /// leaves money that goes to the fund (the liquidation fee first, the rest as surplus); a fill worse
-/// is a deficit the fund pays. What the fund cannot pay is not filled in the book at all under ADL:
-/// that quantity is closed against profitable opposite positions at the bankruptcy price. Under
+/// is a deficit the fund pays. What the fund cannot stand behind is not filled in the book under
+/// ADL: that quantity is closed against profitable opposite positions at the bankruptcy price. Under
 /// socialised loss the book fills everything and the shortfall is charged pro rata to the winners.
 ///
-/// Every movement goes between two parties (a wallet or an isolated margin, the fund, the clearing
-/// side that stands for the book's counterparties, or bad debt), so money is conserved.
+/// Quantity the book cannot fill at all (the walk ran out of levels) is covered by the rule of
+/// `EngineConfiguration.unfilled`: ADL at the bankruptcy price (the default), or the fund takes it
+/// over at the bankruptcy price and holds it marked to market. It is never booked as if the book
+/// had filled it.
+///
+/// Every movement is a posting between two parties (`transfer`), so money is conserved.
 extension Engine {
     mutating func liquidate(position index: Int32, into notes: inout [EngineNotification]) {
+        let market = Int(positions[Int(index)].symbolIndex)
+        if let block = markets[market].liquidationBlock {
+            noteBlocked(market: market, block, into: &notes)
+            return
+        }
         let account = positions[Int(index)].accountIndex
         var steps = 0
         while positions[Int(index)].isOpen && steps < 64 {
@@ -19,8 +28,10 @@ extension Engine {
             switch configuration.liquidation {
             case .full:
                 closeBankrupt(index, into: &notes)
+            case .tiered:
+                if tieredStep(index, into: &notes) { steps = .max }
             case .partial(let fraction):
-                if partialStep(index, fraction: fraction, into: &notes) { steps = .max }
+                if partialStep(index, quantity: fractionStep(index, fraction: fraction), into: &notes) { steps = .max }
             }
         }
         if positions[Int(index)].isOpen { reindex(index) }
@@ -37,20 +48,59 @@ extension Engine {
             side: position.side, price: position.liquidationPrice, position: index, version: position.version)
     }
 
-    // MARK: Partial
+    // MARK: Partial steps
 
-    /// One partial step. Returns true when the account is compliant again (or the position closed).
-    mutating func partialStep(_ index: Int32, fraction: Fixed, into notes: inout [EngineNotification]) -> Bool {
+    /// `fraction` of the position, rounded up to a lot (at least one).
+    func fractionStep(_ index: Int32, fraction: Fixed) -> Fixed {
+        let position = positions[Int(index)]
+        let lot = markets[Int(position.symbolIndex)].instrument.lotSize
+        let step = (position.quantity * fraction).rounded(toMultipleOf: lot, .up)
+        return Fixed.maximum(step, lot)
+    }
+
+    /// One step of the tiered rule: a position whose notional is above the first bracket is cut to
+    /// the cap of the bracket below (the lot-rounded quantity whose notional fits under it); a
+    /// first-bracket position is closed in full. Returns true when the account is compliant.
+    mutating func tieredStep(_ index: Int32, into notes: inout [EngineNotification]) -> Bool {
         refreshPosition(index)
         let position = positions[Int(index)]
         let market = Int(position.symbolIndex)
         let instrument = markets[market].instrument
-        let lot = instrument.lotSize
-        var stepQuantity = (position.quantity * fraction).rounded(toMultipleOf: lot, .up)
-        if stepQuantity < lot { stepQuantity = lot }
-        guard stepQuantity < position.quantity, let bankruptcy = position.bankruptcy,
-            let mark = markets[market].markPrice
-        else {
+        guard let mark = markets[market].markPrice else { closeBankrupt(index, into: &notes); return true }
+        let terms = terms(of: position)
+        // The bracket is chosen on the notional the maintenance margin uses (at the mark under
+        // Binance's rules, at entry under Bybit's).
+        let price = configuration.rules == .binance ? mark : position.entryPrice
+        let table = instrument.brackets.brackets
+        let current = MarginMath.notional(terms, at: price)
+        guard let tier = table.firstIndex(where: { current <= $0.notionalCap }) ?? (table.isEmpty ? nil : table.count - 1), tier > 0 else {
+            closeBankrupt(index, into: &notes)
+            return true
+        }
+        let cap = table[tier - 1].notionalCap
+        let target: Fixed
+        switch instrument.kind {
+        case .linear: target = (cap / price).rounded(toMultipleOf: instrument.lotSize, .down)
+        case .inverse(let size): target = (cap * price / size).rounded(toMultipleOf: instrument.lotSize, .down)
+        }
+        let step = position.quantity - Fixed.maximum(.zero, target)
+        guard step.isPositive, step < position.quantity else {
+            closeBankrupt(index, into: &notes)
+            return true
+        }
+        return partialStep(index, quantity: step, into: &notes)
+    }
+
+    /// Closes `quantity` of a position through the book, realising its PnL and paying the
+    /// liquidation fee on the step's notional. When the book cannot take the whole step at or
+    /// better than the bankruptcy price, the rest is closed as bankrupt instead. Returns true when
+    /// the account is compliant again (or the position was closed).
+    mutating func partialStep(_ index: Int32, quantity stepQuantity: Fixed, into notes: inout [EngineNotification]) -> Bool {
+        refreshPosition(index)
+        let position = positions[Int(index)]
+        let market = Int(position.symbolIndex)
+        let instrument = markets[market].instrument
+        guard stepQuantity < position.quantity, let bankruptcy = position.bankruptcy, let mark = markets[market].markPrice else {
             closeBankrupt(index, into: &notes)
             return true
         }
@@ -70,6 +120,7 @@ extension Engine {
         let notional = fillsNotional(instrument, walk.fills)
         let account = Int(position.accountIndex)
         let asset = accounts[account].asset
+        let owner: LedgerParty = position.mode == .isolated ? .isolatedMargin(index) : .wallet(Int32(account))
         // The margin balance the account keeps after this step, which the fee may not exceed.
         let remaining = PositionTerms(side: position.side, quantity: position.quantity - stepQuantity,
             entryPrice: position.entryPrice, kind: instrument.kind, brackets: instrument.brackets)
@@ -78,11 +129,9 @@ extension Engine {
         let equityAfterPnL = collateral + pnl + MarginMath.unrealisedPnL(remaining, at: mark)
         let fee = Fixed.minimum(MarginMath.liquidationFee(notional: notional, rate: instrument.liquidationFeeRate),
             Fixed.maximum(.zero, equityAfterPnL))
-        clearing[asset, default: .zero] -= pnl
-        if position.mode == .isolated { positions[Int(index)].isolatedMargin += pnl - fee }
-        else { accounts[account].walletBalance += pnl - fee }
-        bookFund(asset: asset, amount: fee, cause: .liquidationFee, time: time, symbol: instrument.symbol,
-            account: accounts[account].id, into: &notes)
+        let id = accounts[account].id
+        transfer(pnl, asset: asset, from: .clearing, to: owner, cause: .realisedPnL, symbol: instrument.symbol, account: id, into: &notes)
+        transfer(fee, asset: asset, from: owner, to: .fund, cause: .liquidationFee, symbol: instrument.symbol, account: id, into: &notes)
         positions[Int(index)].quantity -= stepQuantity
         positions[Int(index)].version &+= 1
         markets[market].book.consume(side, fills: walk.fills)
@@ -92,10 +141,11 @@ extension Engine {
         keepIndexed(index, changedAt: position.version &+ 1)
         let compliant = !isTriggered(index)
         notes.append(.liquidation(LiquidationRecord(
-            time: time, symbol: instrument.symbol, account: accounts[account].id, position: index, side: position.side,
+            time: time, symbol: instrument.symbol, account: id, position: index, side: position.side,
             quantity: stepQuantity, markPrice: mark, liquidationPrice: position.liquidation, bankruptcyPrice: bankruptcy,
-            averageFill: average, filledQuantity: stepQuantity, remainderAtBankruptcy: .zero, adlQuantity: .zero,
-            levelsConsumed: walk.levelsConsumed, slippageBps: slippageBps(side: position.side, average: average, mark: mark),
+            averageFill: average, filledQuantity: stepQuantity, unfilledQuantity: .zero, adlQuantity: .zero,
+            fundTakeoverQuantity: .zero, levelsConsumed: walk.levelsConsumed,
+            slippageBps: slippageBps(side: position.side, average: average, mark: mark),
             notional: notional, fee: fee, surplus: .zero, deficit: .zero, fundPaid: .zero,
             fundAfter: fund(asset).balance, asset: asset, isPartial: true)))
         return compliant
@@ -110,6 +160,8 @@ extension Engine {
         let instrument = markets[market].instrument
         let account = Int(position.accountIndex)
         let asset = accounts[account].asset
+        let id = accounts[account].id
+        let symbol = instrument.symbol
         let mark = markets[market].markPrice ?? position.entryPrice
         let bankruptcy = position.bankruptcy ?? mark
         let side = position.side.closingBookSide
@@ -120,7 +172,6 @@ extension Engine {
         // Take the book's fills while the fund can stand behind them (ADL policy), or all of them.
         var accepted: [Fill] = []
         var net = Fixed.zero
-        var adlUnits: Int64 = 0
         let lotUnits = max(1, instrument.lotSize.bookUnits)
         for fill in walk.fills {
             let value = fillSettlement(instrument, side: position.side, size: fill.size, price: fill.price, against: bankruptcy)
@@ -136,24 +187,24 @@ extension Engine {
                         net += fillSettlement(instrument, side: position.side, size: affordable, price: fill.price, against: bankruptcy)
                     }
                 }
-                adlUnits = quantityUnits - accepted.reduce(0) { $0 + $1.size }
                 break
             }
             accepted.append(fill)
             net += value
         }
         let filledUnits = accepted.reduce(Int64(0)) { $0 + $1.size }
-        let remainderUnits = adlUnits > 0 ? 0 : quantityUnits - filledUnits
+        // What the book had no level for, and what it had but the fund could not stand behind.
+        let bookUnfilledUnits = walk.remainder
+        let beyondFundUnits = max(0, quantityUnits - filledUnits - bookUnfilledUnits)
 
         // The owner is closed at the bankruptcy price: they lose exactly their collateral.
         let ownerPnL = MarginMath.unrealisedPnL(terms(of: position), at: bankruptcy)
-        clearing[asset, default: .zero] -= ownerPnL
+        let owner: LedgerParty = position.mode == .isolated ? .isolatedMargin(index) : .wallet(Int32(account))
+        transfer(-ownerPnL, asset: asset, from: owner, to: .clearing, cause: .bankruptClose, symbol: symbol, account: id, into: &notes)
         if position.mode == .isolated {
             // Any rounding dust of the bankruptcy price stays with the owner, not lost.
-            accounts[account].walletBalance += position.isolatedMargin + ownerPnL
-            positions[Int(index)].isolatedMargin = .zero
-        } else {
-            accounts[account].walletBalance += ownerPnL
+            transfer(positions[Int(index)].isolatedMargin, asset: asset, from: owner, to: .wallet(Int32(account)),
+                cause: .marginReturned, symbol: symbol, account: id, into: &notes)
         }
 
         // The fund stands between the bankruptcy price and the fills.
@@ -162,47 +213,67 @@ extension Engine {
         var surplus = Fixed.zero
         var deficit = Fixed.zero
         var fundPaid = Fixed.zero
-        clearing[asset, default: .zero] -= net
         if !net.isNegative {
             fee = Fixed.minimum(MarginMath.liquidationFee(notional: notional, rate: instrument.liquidationFeeRate), net)
             surplus = net - fee
-            if fee.isPositive { bookFund(asset: asset, amount: fee, cause: .liquidationFee, time: time, symbol: instrument.symbol, account: accounts[account].id, into: &notes) }
-            if surplus.isPositive { bookFund(asset: asset, amount: surplus, cause: .surplus, time: time, symbol: instrument.symbol, account: accounts[account].id, into: &notes) }
+            transfer(fee, asset: asset, from: .clearing, to: .fund, cause: .liquidationFee, symbol: symbol, account: id, into: &notes)
+            transfer(surplus, asset: asset, from: .clearing, to: .fund, cause: .surplus, symbol: symbol, account: id, into: &notes)
         } else {
             deficit = -net
             fundPaid = Fixed.minimum(deficit, Fixed.maximum(.zero, fundBefore))
-            if fundPaid.isPositive { bookFund(asset: asset, amount: -fundPaid, cause: .deficit, time: time, symbol: instrument.symbol, account: accounts[account].id, into: &notes) }
+            transfer(fundPaid, asset: asset, from: .fund, to: .clearing, cause: .deficit, symbol: symbol, account: id, into: &notes)
             totals.deficits += 1
             totals.deficitTotal[asset, default: .zero] += deficit
-            notes.append(.deficit(symbol: instrument.symbol, asset: asset, amount: deficit, time: time))
+            notes.append(.deficit(DeficitRecord(time: time, symbol: symbol, account: id, asset: asset, amount: deficit)))
             let shortfall = deficit - fundPaid
             if shortfall.isPositive { socialise(shortfall, market: market, bankruptSide: position.side, into: &notes) }
         }
         markets[market].book.consume(side, fills: accepted)
 
-        // Close the position, then deleverage what the fund could not stand behind.
+        // Close the position, then cover what the book did not fill.
         positions[Int(index)].quantity = .zero
         positions[Int(index)].version &+= 1
         accounts[account].positions.removeAll { $0 == index }
         refreshAccount(Int32(account))
-        var adlQuantity = Fixed.zero
+        var adlUnits = beyondFundUnits
+        var takeoverUnits: Int64 = 0
+        if bookUnfilledUnits > 0 {
+            if configuration.unfilled == .fundTakesOver && fund(asset).balance.isPositive {
+                takeoverUnits = bookUnfilledUnits
+                takeOver(Fixed(bookUnits: takeoverUnits), side: position.side, price: bankruptcy, market: market)
+            } else {
+                adlUnits += bookUnfilledUnits
+            }
+        }
+        let adlQuantity = Fixed(bookUnits: adlUnits)
         if adlUnits > 0 {
-            adlQuantity = Fixed(bookUnits: adlUnits)
             let unfilled = deleverage(adlQuantity, market: market, bankruptSide: position.side, price: bankruptcy, excluding: index, into: &notes)
-            if unfilled.isPositive { notes.append(.adlUnfilled(symbol: instrument.symbol, quantity: unfilled, time: time)) }
+            if unfilled.isPositive { notes.append(.adlUnfilled(symbol: symbol, quantity: unfilled, time: time)) }
         }
 
         recordBookActivity(market: market, fills: accepted, quantity: position.quantity, mark: mark)
         totals.liquidations += 1
         let average = filledUnits > 0 ? fillsValue(accepted) / Fixed(bookUnits: filledUnits) : nil
         notes.append(.liquidation(LiquidationRecord(
-            time: time, symbol: instrument.symbol, account: accounts[account].id, position: index, side: position.side,
+            time: time, symbol: symbol, account: id, position: index, side: position.side,
             quantity: position.quantity, markPrice: mark, liquidationPrice: position.liquidation, bankruptcyPrice: bankruptcy,
             averageFill: average, filledQuantity: Fixed(bookUnits: filledUnits),
-            remainderAtBankruptcy: Fixed(bookUnits: remainderUnits), adlQuantity: adlQuantity,
+            unfilledQuantity: Fixed(bookUnits: bookUnfilledUnits), adlQuantity: adlQuantity,
+            fundTakeoverQuantity: Fixed(bookUnits: takeoverUnits),
             levelsConsumed: accepted.count, slippageBps: average.map { slippageBps(side: position.side, average: $0, mark: mark) } ?? nil,
             notional: notional, fee: fee, surplus: surplus, deficit: deficit, fundPaid: fundPaid,
             fundAfter: fund(asset).balance, asset: asset, isPartial: false)))
+    }
+
+    /// The fund takes over `quantity` of a bankrupt position at its bankruptcy price: it now holds
+    /// it, marked to market (no money moves until it is closed: the owner's close at the same
+    /// price already went to the clearing side).
+    mutating func takeOver(_ quantity: Fixed, side: Side, price: Fixed, market: Int) {
+        let instrument = markets[market].instrument
+        var holding = side == .long ? markets[market].fundLong : markets[market].fundShort
+        holding.add(quantity: quantity, price: price, kind: instrument.kind)
+        if side == .long { markets[market].fundLong = holding } else { markets[market].fundShort = holding }
+        totals.fundTakeovers += 1
     }
 
     // MARK: ADL and socialised loss
@@ -213,72 +284,58 @@ extension Engine {
         _ quantity: Fixed, market: Int, bankruptSide: Side, price: Fixed, excluding: Int32,
         into notes: inout [EngineNotification]
     ) -> Fixed {
-        let ranked = adlRanking(market: market, side: bankruptSide.opposite).filter { $0.position != excluding }
+        let side = bankruptSide.opposite
+        var heap = adlQueueHeap(market: market, side: side)
         var remaining = quantity
+        var rank = 0
         let instrument = markets[market].instrument
-        for (rank, candidate) in ranked.enumerated() where remaining.isPositive {
+        while remaining.isPositive, let candidate = heap.first {
             let index = candidate.position
             let position = positions[Int(index)]
+            // Closed (or turned) since the queue was built, or the position being liquidated.
+            guard position.isOpen, position.side == side, index != excluding else {
+                Heap.pop(&heap, before: ADLHeapEntry.before)
+                continue
+            }
+            rank += 1
             let take = Fixed.minimum(remaining, position.quantity)
             let closed = PositionTerms(side: position.side, quantity: take, entryPrice: position.entryPrice,
                 kind: instrument.kind, brackets: instrument.brackets)
             let pnl = MarginMath.unrealisedPnL(closed, at: price)
             let account = Int(position.accountIndex)
             let asset = accounts[account].asset
-            clearing[asset, default: .zero] -= pnl
+            let id = accounts[account].id
             if position.mode == .isolated {
-                let margin = position.isolatedMargin + pnl
+                transfer(pnl, asset: asset, from: .clearing, to: .isolatedMargin(index), cause: .realisedPnL,
+                    symbol: instrument.symbol, account: id, into: &notes)
+                // The margin of the closed part goes back to the wallet.
+                let margin = positions[Int(index)].isolatedMargin
                 let kept = margin * (position.quantity - take) / position.quantity
-                positions[Int(index)].isolatedMargin = kept
-                accounts[account].walletBalance += margin - kept
+                transfer(margin - kept, asset: asset, from: .isolatedMargin(index), to: .wallet(Int32(account)),
+                    cause: .marginReturned, symbol: instrument.symbol, account: id, into: &notes)
             } else {
-                accounts[account].walletBalance += pnl
+                transfer(pnl, asset: asset, from: .clearing, to: .wallet(Int32(account)), cause: .realisedPnL,
+                    symbol: instrument.symbol, account: id, into: &notes)
             }
             positions[Int(index)].quantity -= take
             positions[Int(index)].version &+= 1
-            if !positions[Int(index)].isOpen { accounts[account].positions.removeAll { $0 == index } }
+            if !positions[Int(index)].isOpen {
+                accounts[account].positions.removeAll { $0 == index }
+                Heap.pop(&heap, before: ADLHeapEntry.before)
+            }
             refreshAccount(Int32(account))
             if positions[Int(index)].isOpen { reindex(index) }
             remaining -= take
+            let notional = MarginMath.notional(closed, at: price)
             totals.adlEvents += 1
             totals.adlQuantityBySymbol[instrument.symbol, default: .zero] += take
-            totals.adlNotional[asset, default: .zero] += MarginMath.notional(closed, at: price)
+            totals.adlNotional[asset, default: .zero] += notional
             notes.append(.adl(ADLRecord(
-                time: time, symbol: instrument.symbol, account: accounts[account].id, position: index, side: position.side,
-                quantity: take, price: price, score: candidate.score, rank: rank + 1)))
+                time: time, symbol: instrument.symbol, account: id, position: index, side: position.side,
+                quantity: take, price: price, notional: notional, asset: asset, score: candidate.score, rank: rank)))
         }
+        keepADLQueueHeap(heap, market: market, side: side)
         return remaining
-    }
-
-    /// Opposite-side positions of a market in ADL order (highest score first; index breaks ties).
-    public func adlRanking(market: Int, side: Side) -> [(position: Int32, score: Fixed)] {
-        var ranked: [(position: Int32, score: Fixed)] = []
-        for index in markets[market].positionIndices {
-            let position = positions[Int(index)]
-            guard position.isOpen, position.side == side else { continue }
-            ranked.append((index, adlScore(of: index)))
-        }
-        ranked.sort { $0.score != $1.score ? $0.score > $1.score : $0.position < $1.position }
-        return ranked
-    }
-
-    /// A position's ADL score at its mark (values signed: a short's are negative).
-    public func adlScore(of index: Int32) -> Fixed {
-        let position = positions[Int(index)]
-        let terms = terms(of: position)
-        let mark = valuationMark(of: position)
-        let sign = position.side.sign
-        let entryValue = MarginMath.notional(terms, at: position.entryPrice) * sign
-        let markValue = MarginMath.notional(terms, at: mark) * sign
-        // For inverse contracts value falls as price rises; PnL is what matters, so take the
-        // linear-equivalent values entry value + PnL.
-        let pnl = MarginMath.unrealisedPnL(terms, at: mark)
-        let bankruptcy = position.bankruptcy ?? .zero
-        let bankruptcyValue = bankruptcy.isPositive
-            ? entryValue + MarginMath.unrealisedPnL(terms, at: bankruptcy) : .zero
-        return LossAllocation.adlScore(
-            entryValue: entryValue, markValue: terms.kind.isInverse ? entryValue + pnl : markValue,
-            bankruptcyValue: bankruptcyValue)
     }
 
     /// Charges `loss` pro rata to the opposite side's winners; what they cannot cover is bad debt.
@@ -300,16 +357,16 @@ extension Engine {
         var touchedAccounts = Set<Int32>()
         for (index, share) in zip(winners, shares) where share.isPositive {
             let position = positions[Int(index)]
-            let account = Int(position.accountIndex)
-            if position.mode == .isolated { positions[Int(index)].isolatedMargin -= share }
-            else { accounts[account].walletBalance -= share }
+            let payer: LedgerParty = position.mode == .isolated ? .isolatedMargin(index) : .wallet(position.accountIndex)
+            // The book's counterparties were already credited with the whole deficit when the fills
+            // were settled; the winners (and, for what they cannot cover, bad debt) are the debit side.
+            transfer(share, asset: asset, from: payer, to: .clearing, cause: .socialisedLoss, symbol: instrument.symbol,
+                account: accounts[Int(position.accountIndex)].id, into: &notes)
             charged += share
             touchedAccounts.insert(position.accountIndex)
         }
-        // The book's counterparties were already credited with the whole deficit when the fills were
-        // settled; the winners (and, for what they cannot cover, bad debt) are the debit side.
         let unrecovered = loss - charged
-        if unrecovered.isPositive { badDebt[asset, default: .zero] -= unrecovered }
+        transfer(unrecovered, asset: asset, from: .badDebt, to: .clearing, cause: .badDebt, symbol: instrument.symbol, into: &notes)
         for account in touchedAccounts.sorted() { refreshAccount(account) }
         totals.socialisedLosses += 1
         totals.socialisedTotal[asset, default: .zero] += charged

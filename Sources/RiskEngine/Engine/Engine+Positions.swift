@@ -12,8 +12,11 @@ public struct PositionRisk: Hashable, Sendable {
     public var notional: Fixed
     public var unrealisedPnL: Fixed
     public var bracket: MarginBracket
-    /// Maintenance margin of the position (of the whole account for the ratio when cross).
+    /// Maintenance margin of the position itself.
     public var maintenanceMargin: Fixed
+    /// What the margin ratio divides: the position's maintenance margin when isolated, the sum
+    /// over every cross leg of the account when cross.
+    public var ratioMaintenanceMargin: Fixed
     public var marginBalance: Fixed
     public var marginRatio: Fixed?
     public var liquidationPrice: Fixed?
@@ -49,61 +52,84 @@ extension Engine {
     mutating func upsertPosition(_ update: PositionUpdate, into notes: inout [EngineNotification]) {
         let market = ensureMarket(update.symbol)
         let instrument = markets[Int(market)].instrument
-        let account = accountIndex(id: update.account, asset: instrument.settlementAsset)
-        // The money this update brings in, deposited once at the end: each deposit hashes the
-        // asset's name, and placing a synthetic book runs this ten thousand times.
-        var deposited = Fixed.zero
-        if let wallet = update.walletBalance {
-            deposited = wallet - accounts[Int(account)].walletBalance
-            accounts[Int(account)].walletBalance = wallet
+        let asset = instrument.settlementAsset
+        let account = accountIndex(id: update.account, asset: asset)
+        if let reason = hedgeConflict(update, account: account, market: market) {
+            totals.positionsRejected += 1
+            notes.append(.positionRejected(account: update.account, symbol: update.symbol, reason: reason, time: time))
+            return
         }
-        let key = PositionKey(account: account, symbol: market)
+        if let wallet = update.walletBalance {
+            transfer(wallet - accounts[Int(account)].walletBalance, asset: asset, from: .outside, to: .wallet(account),
+                cause: .statement, into: &notes)
+        }
+        let key = PositionKey(account: account, symbol: market, positionSide: update.positionSide)
         let index: Int32
         if update.quantity.isPositive {
             // One hashing of the key for both the lookup and the insertion (see `accountIndex`).
             let next = Int32(positions.count)
             index = Engine.stored(&positionIndexes[key, default: next])
             if index == next {
-                positions.append(Position(
+                var opened = Position(
                     accountIndex: account, symbolIndex: market, side: update.side, mode: update.mode, quantity: .zero,
-                    entryPrice: update.entryPrice, isolatedMargin: .zero, leverage: .zero))
+                    entryPrice: update.entryPrice, isolatedMargin: .zero, leverage: .zero)
+                opened.positionSide = update.positionSide
+                positions.append(opened)
                 markets[Int(market)].positionIndices.append(index)
             }
         } else if let existing = positionIndexes[key] {
             index = existing
         } else {
-            // Closing a position that is not there: only the wallet, if stated, changes.
-            if update.walletBalance != nil { deposit(asset: instrument.settlementAsset, amount: deposited) }
+            // Closing a position that is not there: only the wallet, if stated, changed.
             return
         }
-        var position = positions[Int(index)]
-        let wasOpen = position.isOpen
-        // An update states the position as it is now: its old isolated margin is replaced, not added to.
-        deposited -= position.isolatedMargin
-        position.isolatedMargin = .zero
-        position.side = update.side
-        position.mode = update.mode
-        position.quantity = Fixed.maximum(.zero, update.quantity)
-        position.entryPrice = update.entryPrice
-        position.leverage = update.leverage ?? .zero
-        if position.isOpen && update.mode == .isolated {
+        let wasOpen = positions[Int(index)].isOpen
+        // An update states the position as it is now: its old isolated margin is replaced, not
+        // added to. The isolated margin is money the operator's system placed on the position.
+        var margin = Fixed.zero
+        let quantity = Fixed.maximum(.zero, update.quantity)
+        if quantity.isPositive && update.mode == .isolated {
             let terms = PositionTerms(
-                side: update.side, quantity: position.quantity, entryPrice: update.entryPrice,
+                side: update.side, quantity: quantity, entryPrice: update.entryPrice,
                 kind: instrument.kind, brackets: instrument.brackets)
-            let margin = update.isolatedMargin
-                ?? update.leverage.map { MarginMath.notional(terms, at: update.entryPrice) / $0 } ?? .zero
-            // The isolated margin is new money placed on the position by the operator's system.
-            deposited += margin
-            position.isolatedMargin = margin
+            margin = update.isolatedMargin ?? update.leverage.map { MarginMath.notional(terms, at: update.entryPrice) / $0 } ?? .zero
         }
-        deposit(asset: instrument.settlementAsset, amount: deposited)
-        position.version &+= 1
-        positions[Int(index)] = position
+        transfer(margin - positions[Int(index)].isolatedMargin, asset: asset, from: .outside, to: .isolatedMargin(index),
+            cause: .statement, into: &notes)
+        positions[Int(index)].side = update.side
+        positions[Int(index)].mode = update.mode
+        positions[Int(index)].quantity = quantity
+        positions[Int(index)].entryPrice = update.entryPrice
+        positions[Int(index)].leverage = update.leverage ?? .zero
+        positions[Int(index)].version &+= 1
+        let position = positions[Int(index)]
         if position.isOpen && !wasOpen { accounts[Int(account)].positions.append(index) }
         if !position.isOpen { accounts[Int(account)].positions.removeAll { $0 == index } }
         refreshAccount(account)
         keepIndexed(index, changedAt: position.version)
         liquidateTriggered(account: account, into: &notes)
+    }
+
+    /// Hedge mode is supported for isolated legs, which are independent positions. Two cross legs
+    /// of one symbol share one liquidation price that neither leg's own formula gives, so such an
+    /// update is refused with this reason (never merged into or overwriting the other leg); so is a
+    /// hedge leg beside a one-way position of the same symbol, and a leg on the wrong side.
+    func hedgeConflict(_ update: PositionUpdate, account: Int32, market: Int32) -> String? {
+        guard update.quantity.isPositive else { return nil }
+        if update.positionSide != .both && update.side.rawValue != update.positionSide.rawValue {
+            return "position_side \(update.positionSide.label) with side \(update.side.label)"
+        }
+        for other in PositionSide.allCases where other != update.positionSide {
+            guard let index = positionIndexes[PositionKey(account: account, symbol: market, positionSide: other)],
+                positions[Int(index)].isOpen else { continue }
+            if (other == .both) != (update.positionSide == .both) {
+                return "the account holds a \(other == .both ? "one-way" : "hedge-mode \(other.label)") position of this symbol: one-way and hedge-mode positions cannot be mixed"
+            }
+            if update.mode == .cross || positions[Int(index)].mode == .cross {
+                return "hedge-mode legs of one symbol in cross margin are not supported (they share one liquidation price): give them isolated margin"
+            }
+        }
+        return nil
     }
 
     /// After a change that bumped a position's version and refreshed its account: when the refresh
@@ -116,14 +142,10 @@ extension Engine {
 
     mutating func setWallet(accountID: String, asset: String, balance: Fixed, into notes: inout [EngineNotification]) {
         let account = accountIndex(id: accountID, asset: asset)
-        deposit(asset: asset, amount: balance - accounts[Int(account)].walletBalance)
-        accounts[Int(account)].walletBalance = balance
+        transfer(balance - accounts[Int(account)].walletBalance, asset: asset, from: .outside, to: .wallet(account),
+            cause: .statement, into: &notes)
         refreshAccount(account)
         liquidateTriggered(account: account, into: &notes)
-    }
-
-    mutating func deposit(asset: String, amount: Fixed) {
-        deposits[asset, default: .zero] += amount
     }
 
     // MARK: Risk
@@ -321,7 +343,7 @@ extension Engine {
             index: index, account: account.id, symbol: market.symbol, side: position.side, mode: position.mode,
             quantity: position.quantity, entryPrice: position.entryPrice, markPrice: mark, leverage: position.leverage,
             notional: MarginMath.notional(terms, at: valuation), unrealisedPnL: pnl, bracket: maintenance.bracket,
-            maintenanceMargin: maintenance.margin, marginBalance: balance,
+            maintenanceMargin: maintenance.margin, ratioMaintenanceMargin: ratioMaintenance, marginBalance: balance,
             marginRatio: MarginMath.marginRatio(maintenance: ratioMaintenance, marginBalance: balance),
             liquidationPrice: position.liquidation, bankruptcyPrice: position.bankruptcy,
             distanceToLiquidationPct: mark.flatMap {

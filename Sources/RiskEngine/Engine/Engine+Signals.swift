@@ -10,13 +10,15 @@ extension Engine {
             let market = markets[index]
             let book = market.book
             let depth = depthValues(market: index, narrowBps: 10, wideBps: 50)
+            let stress = stressedDeficit(market: index)
+            markets[index].stressed = stress
             let inputs = SignalBoard.Inputs(
                 time: time,
                 spreadBps: book.spreadBps?.approximateDouble,
                 depth10: depth.narrow,
                 depth50: depth.wide,
                 mid: book.mid?.approximateDouble,
-                stressedDeficit: stressedDeficit(market: index).approximateDouble,
+                stressed: stress,
                 fundBalance: fund(market.instrument.settlementAsset).balance.approximateDouble)
             let changes = markets[index].signals.sample(inputs, thresholds: configuration.signals, symbol: market.symbol)
             for change in changes { notes.append(.signal(change)) }
@@ -44,19 +46,23 @@ extension Engine {
         }
     }
 
-    /// The deficit the current book would produce if the riskiest positions of one side were
-    /// liquidated now, one after the other through the overlay; the worse of the two sides, in the
-    /// contract's settlement money.
+    /// What the current book would leave if the riskiest positions of one side were liquidated
+    /// now, one after the other through the overlay; the worse of the two sides.
     ///
     /// Each liquidation takes the book from the touch outwards and leaves the next one the rest, so
     /// the series is one walk for the sum of their sizes whose fills are shared out in order: the
     /// same fills, and so the same deficit to the unit, as walking each position through an
     /// overlay that records the one before, without copying the overlay once a position.
-    public func stressedDeficit(market index: Int) -> Fixed {
-        guard markets[index].markPrice != nil else { return .zero }
+    ///
+    /// What the book cannot fill is counted, not ignored: under the ADL rule it is the quantity
+    /// that would be deleveraged (as is what the deficit leaves beyond the fund); under the
+    /// fund-takes-over rule the fund would take it over at the bankruptcy price, and the fund's
+    /// present loss on what it already holds is added to the deficit.
+    public func stressedDeficit(market index: Int) -> StressedDeficit {
+        guard markets[index].markPrice != nil else { return StressedDeficit() }
         let instrument = markets[index].instrument
         let book = markets[index].book
-        var worst = Fixed.zero
+        var worst = StressedDeficit()
         for side in [Side.long, Side.short] {
             let riskiest = leadingEntries(side, market: index)
             guard !riskiest.isEmpty else { continue }
@@ -73,6 +79,8 @@ extension Engine {
             var fillIndex = 0
             var leftInFill = fills.first?.size ?? 0
             var total = Fixed.zero
+            var unfilled: Int64 = 0
+            var unfilledNotional = Fixed.zero
             for (entry, quantity) in zip(riskiest, quantities) {
                 let position = positions[Int(entry.position)]
                 var needed = quantity
@@ -91,9 +99,28 @@ extension Engine {
                     }
                 }
                 if net.isNegative { total += -net }
+                if needed > 0 {
+                    unfilled += needed
+                    let terms = PositionTerms(side: position.side, quantity: Fixed(bookUnits: needed), entryPrice: position.entryPrice,
+                        kind: instrument.kind, brackets: instrument.brackets)
+                    unfilledNotional += MarginMath.notional(terms, at: position.bankruptcy ?? position.entryPrice)
+                }
             }
-            worst = Fixed.maximum(worst, total)
+            let candidate = StressedDeficit(deficit: total, unfilledQuantity: Fixed(bookUnits: unfilled), unfilledNotional: unfilledNotional)
+            if candidate.deficit > worst.deficit || (candidate.deficit == worst.deficit && candidate.unfilledNotional > worst.unfilledNotional) {
+                worst = candidate
+            }
         }
+        let asset = instrument.settlementAsset
+        if configuration.unfilled == .fundTakesOver, let mark = markets[index].markPrice {
+            let exposure = markets[index].fundExposure(at: mark)
+            if exposure.isNegative { worst.deficit += -exposure }
+        }
+        // What the fund could not pay, and what the book could not fill under the ADL rule, would be
+        // deleveraged.
+        let fundBalance = Fixed.maximum(.zero, fund(asset).balance)
+        worst.adlCertain = worst.deficit > fundBalance
+            || (worst.unfilledQuantity.isPositive && (configuration.unfilled == .adl || !fundBalance.isPositive))
         return worst
     }
 

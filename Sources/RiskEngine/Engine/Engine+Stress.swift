@@ -19,8 +19,23 @@ public struct StressResult: Sendable {
     /// triggers the shock crosses are not projected, and the result says so.
     public var blocked: LiquidationBlock?
 
-    public var adlQuantity: Fixed { adl.reduce(.zero) { $0 + $1.quantity } }
-    public var adlNotional: Fixed { adl.reduce(.zero) { $0 + $1.quantity * $1.price } }
+    /// What the book could not fill, and what of it the fund took over (the rest went to ADL).
+    public var unfilledQuantity: Fixed = .zero
+    public var fundTakeoverQuantity: Fixed = .zero
+
+    /// Quantity sent to ADL by the projected liquidations (what the book or the fund could not
+    /// cover): the monitored positions closed (`adl`) and `adlUnfilled` beyond them.
+    public var adlQuantity: Fixed { liquidations.reduce(.zero) { $0 + $1.adlQuantity } }
+    /// What the monitored opposite positions took of it.
+    public var adlClosedQuantity: Fixed { adl.reduce(.zero) { $0 + $1.quantity } }
+    /// In the market's settlement asset (coin for an inverse contract), of the monitored closes.
+    public var adlNotional: Fixed { adl.reduce(.zero) { $0 + $1.notional } }
+    public var liquidatedNotional: Fixed { liquidations.reduce(.zero) { $0 + $1.notional } }
+}
+
+/// The shocks the report's stress table and the what-if ladder show, in percent.
+public enum StressLadder {
+    public static let shocks: [Int] = [-20, -10, -5, -2, -1, 1, 2, 5, 10, 20]
 }
 
 public enum StressError: Error, Hashable, Sendable, CustomStringConvertible {
@@ -32,7 +47,7 @@ public enum StressError: Error, Hashable, Sendable, CustomStringConvertible {
         switch self {
         case .unknownSymbol(let symbol): return "no market for \(symbol)"
         case .noMark(let symbol): return "\(symbol) has no mark price yet"
-        case .shockOutOfRange: return "the shock must be between -99% and +1000%"
+        case .shockOutOfRange: return "the shock must be above -100% and at most +1000%"
         }
     }
 }
@@ -44,11 +59,14 @@ extension Engine {
     public func stress(symbol: String, shockPercent: Fixed) throws(StressError) -> StressResult {
         guard let index = marketIndex(of: symbol) else { throw StressError.unknownSymbol(symbol) }
         guard let mark = markets[index].markPrice else { throw StressError.noMark(symbol) }
-        guard shockPercent > Fixed(-99), shockPercent <= Fixed(1000) else { throw StressError.shockOutOfRange }
+        guard shockPercent > Fixed(-100), shockPercent <= Fixed(1000) else { throw StressError.shockOutOfRange }
         let asset = markets[index].instrument.settlementAsset
         let shocked = (mark * (Fixed(100) + shockPercent) / Fixed(100)).rounded(toMultipleOf: markets[index].instrument.tickSize)
         var copy = self
         copy.samplingEnabled = false
+        // The ADL queues were ranked at the present mark: the shocked one ranks them anew.
+        copy.markets[index].adlLongs = nil
+        copy.markets[index].adlShorts = nil
         var notes: [EngineNotification] = []
         // The book moves with the mark, its shape kept, as in a gap: the liquidations meet the
         // liquidity that would stand at the shocked price, and each one's fills consume it for
@@ -66,6 +84,8 @@ extension Engine {
             case .liquidation(let record):
                 result.liquidations.append(record)
                 if record.asset == asset { result.totalDeficit += record.deficit }
+                result.unfilledQuantity += record.unfilledQuantity
+                result.fundTakeoverQuantity += record.fundTakeoverQuantity
                 hit.insert(record.position)
             case .adl(let record):
                 result.adl.append(record)
@@ -80,9 +100,15 @@ extension Engine {
                 break
             }
         }
+        result.fundAfter = copy.fund(asset).balance
         result.positionsHit = hit.count
         // Blocked before the shock too (noted once, so no note now): say so all the same.
         if let block = copy.markets[index].liquidationBlock, copy.hasCrossedTrigger(market: index) { result.blocked = block }
         return result
+    }
+
+    /// The standard ladder of shocks (`StressLadder.shocks`) for one market; empty when it has no mark.
+    public func stressLadder(symbol: String) -> [StressResult] {
+        StressLadder.shocks.compactMap { try? stress(symbol: symbol, shockPercent: Fixed($0)) }
     }
 }

@@ -26,6 +26,8 @@ public struct Engine: Sendable {
     /// Losses nobody could cover (socialised loss with too few winners); negative balance.
     public internal(set) var badDebt: [String: Fixed] = [:]
     public internal(set) var totals = EngineTotals()
+    /// Every movement of money, as postings between two parties (see `Ledger`).
+    public internal(set) var ledger = Ledger()
     public internal(set) var time: Int64 = 0
     var nextSampleTime: Int64 = 0
     /// Off in what-if copies: a projection must not learn baselines.
@@ -39,6 +41,7 @@ public struct Engine: Sendable {
     struct PositionKey: Hashable, Sendable {
         var account: Int32
         var symbol: Int32
+        var positionSide: PositionSide
     }
 
     public init(configuration: EngineConfiguration = EngineConfiguration(), catalog: InstrumentCatalog = .builtIn) {
@@ -155,14 +158,26 @@ public struct Engine: Sendable {
         case .mark(let symbol, let price, _):
             let index = Int(ensureMarket(symbol))
             markets[index].markFromStream = true
+            markets[index].markSource = .stream
             markets[index].counters.marks += 1
             setMark(market: index, price: price, into: &notes)
-        case .exchangeLiquidation(let liquidation):
+        case .exchangeLiquidation(var liquidation):
             let index = Int(ensureMarket(liquidation.symbol))
             markets[index].counters.exchangeLiquidations += 1
+            let instrument = markets[index].instrument
+            let terms = PositionTerms(side: liquidation.side, quantity: liquidation.quantity.magnitude, entryPrice: liquidation.price,
+                kind: instrument.kind, brackets: instrument.brackets)
+            liquidation.notional = MarginMath.notional(terms, at: liquidation.price)
+            liquidation.asset = instrument.settlementAsset
             let notional = usdValue(market: index, quantity: liquidation.quantity, price: liquidation.price)
             markets[index].signals.recordLiquidation(time: liquidation.time, notional: notional)
             notes.append(.exchangeLiquidation(liquidation))
+        case .index(let update):
+            let index = Int(ensureMarket(update.symbol))
+            guard update.price.isPositive else { break }
+            markets[index].index.update(index: update.price, fundingRate: update.fundingRate, nextFundingTime: update.nextFundingTime,
+                time: update.time)
+            touched(market: index, into: &notes)
         case .position(let update, _):
             upsertPosition(update, into: &notes)
         case .account(let id, let asset, let walletBalance, _):
@@ -171,14 +186,21 @@ public struct Engine: Sendable {
             if provisionalFunds.contains(asset) {
                 // The default opening gives way: take it back out and open at the stated balance.
                 provisionalFunds.remove(asset)
-                deposits[asset, default: .zero] -= fund(asset).balance
+                let opening = fund(asset).balance
+                deposits[asset, default: .zero] -= opening
+                ledger.record(asset: asset, amount: opening, from: .fund, to: .outside, cause: .statement)
                 funds[asset] = nil
             }
             let current = fund(asset)
-            let cause: FundCause = current.entryCount == 0 ? .opening : .statement
             let difference = balance - current.balance
-            deposits[asset, default: .zero] += difference
-            bookFund(asset: asset, amount: difference, cause: cause, time: time, into: &notes)
+            if current.entryCount == 0 {
+                // The opening is booked as such in the fund's own ledger (even at zero).
+                deposits[asset, default: .zero] += difference
+                ledger.record(asset: asset, amount: difference, from: .outside, to: .fund, cause: .statement)
+                bookFund(asset: asset, amount: difference, cause: .opening, time: time, into: &notes)
+            } else {
+                transfer(difference, asset: asset, from: .outside, to: .fund, cause: .statement, into: &notes)
+            }
         case .clock:
             break
         }
@@ -220,11 +242,22 @@ public struct Engine: Sendable {
         setMark(market: index, price: derived, into: &notes)
     }
 
-    /// The documented fallback rule for the mark (see `MarkPriceRule`).
+    /// The mark without a mark stream: Binance's index-anchored rule when the feed gives a fresh
+    /// index (see `IndexAnchoredMark`), else the configured proxy (see `MarkPriceRule`).
     mutating func derivedMark(market index: Int) -> Fixed? {
         guard let bid = Engine.best(.bid, of: &markets[index].book), let ask = Engine.best(.ask, of: &markets[index].book) else {
             return markets[index].lastTradePrice.map { Fixed(bookUnits: $0) }
         }
+        if markets[index].index.indexPrice != nil {
+            let mid = OrderBook.mid(bid: bid, ask: ask)
+            markets[index].index.sample(mid: mid, time: time)
+            let contract = markets[index].lastTradePrice.map { Fixed(bookUnits: $0) } ?? mid
+            if let anchored = markets[index].index.mark(contractPrice: contract, time: time) {
+                markets[index].markSource = .indexAnchored
+                return anchored
+            }
+        }
+        markets[index].markSource = .proxy
         switch configuration.markRule {
         case .mid:
             return OrderBook.mid(bid: bid, ask: ask)

@@ -6,13 +6,63 @@ public enum ShortfallPolicy: String, Hashable, Sendable {
     case socialisedLoss = "socialised-loss"
 }
 
+/// What happens to the quantity of a liquidation the book cannot fill (the walk ran out of levels).
+/// It is never booked as if it had been filled at the bankruptcy price for free.
+public enum UnfilledRule: String, Hashable, Sendable {
+    /// Closed against the ranked opposite positions at the bankruptcy price (Binance: a
+    /// liquidation the market cannot fill goes to ADL). The default.
+    case adl
+    /// The insurance fund takes it over at the bankruptcy price and holds it as a position marked
+    /// to market: its loss is fund exposure and counts in the stressed deficit. When the fund is
+    /// empty it cannot take anything over, and the quantity goes to ADL.
+    case fundTakesOver = "fund-takes-over"
+}
+
 /// How a triggered position is closed.
 public enum LiquidationStyle: Hashable, Sendable {
     /// The whole position at once.
     case full
+    /// As Binance and Bybit do: a position above the first maintenance bracket (risk-limit tier)
+    /// is reduced, in steps, to the cap of the bracket below, paying the liquidation fee on each
+    /// step's notional, until the account is compliant; a first-bracket position is closed in full.
+    case tiered
     /// Steps of `fraction` of the position (at least one lot), until the account is compliant; a
     /// step that fills worse than bankruptcy closes the rest at once.
     case partial(fraction: Fixed)
+}
+
+/// How positions are ranked for auto-deleveraging, as each venue documents it.
+public enum ADLRanking: String, Hashable, Sendable, CaseIterable {
+    /// Binance's "LeveragePnL": `max(0, unrealised PnL) ÷ max(1, collateral) × margin ratio`, where
+    /// the margin ratio is `maintenance ÷ (collateral + unrealised PnL)` (0 when that is not
+    /// positive). A losing position scores 0.
+    case binance
+    /// BitMEX: `PnL% × effective leverage` when PnL% > 0, `PnL% ÷ effective leverage` otherwise;
+    /// `PnL% = (mark value − entry value) ÷ |entry value|`, `effective leverage = |mark value| ÷
+    /// (mark value − bankruptcy value)`, in position values (an inverse contract's in coin).
+    case bitmex
+    /// Bybit ranks by "profit and effective leverage" without publishing the formula; BitMEX's
+    /// is used, as Bybit's own older help showed.
+    case bybit
+}
+
+/// The thresholds by which the engine classifies risk. Panes and reports show the engine's class,
+/// never a threshold of their own.
+public struct RiskBands: Sendable, Equatable {
+    /// Margin ratio (maintenance ÷ margin balance; 100 % liquidates): warn from, alert from.
+    public var marginRatioWarn = Fixed("0.5")!
+    public var marginRatioAlert = Fixed("0.8")!
+    /// Distance to liquidation, % of the mark: alert under, warn under. A position inside the alert
+    /// band is "near liquidation".
+    public var distanceAlertPercent = Fixed("0.5")!
+    public var distanceWarnPercent = Fixed(2)
+    /// Fund drawdown from its peak, as a fraction: warn from, alert from.
+    public var drawdownWarn = Fixed("0.1")!
+    public var drawdownAlert = Fixed("0.5")!
+    /// "ADL near": the stressed deficit is at least this fraction of the fund.
+    public var adlNearFraction = Fixed.one
+
+    public init() {}
 }
 
 /// The engine's documented parameters. Defaults follow Binance.
@@ -20,19 +70,44 @@ public struct EngineConfiguration: Sendable {
     public var rules: MarginRules = .binance
     public var liquidation: LiquidationStyle = .full
     public var shortfall: ShortfallPolicy = .adl
+    public var unfilled: UnfilledRule = .adl
+    public var adlRanking: ADLRanking = .binance
     /// Used when a feed has no mark stream. See `MarkPriceRule`.
     public var markRule: MarkPriceRule = .medianOfBidAskLast
     public var signals = SignalThresholds()
+    public var risk = RiskBands()
     /// How many of the riskiest positions per side the stressed-deficit signal liquidates.
     public var stressedPositions = 50
 
     public init() {}
+
+    /// A venue's rules at once: margin maths and ADL ranking.
+    public mutating func apply(profile: RulesProfile) {
+        rules = profile.marginRules
+        adlRanking = profile.adlRanking
+    }
+}
+
+/// A venue's rule set, as `--rules` names it.
+public enum RulesProfile: String, Hashable, Sendable, CaseIterable {
+    case binance, bybit, bitmex
+
+    /// BitMEX computes maintenance on the position value at the mark, as Binance does.
+    public var marginRules: MarginRules { self == .bybit ? .bybit : .binance }
+    public var adlRanking: ADLRanking {
+        switch self {
+        case .binance: return .binance
+        case .bybit: return .bybit
+        case .bitmex: return .bitmex
+        }
+    }
 }
 
 /// The mark when no mark stream is present.
 public enum MarkPriceRule: String, Hashable, Sendable {
-    /// Median of best bid, best ask and last trade (the mid until a trade prints). This is the
-    /// shape of Binance's own fallback and resists a single thin-book print.
+    /// Median of best bid, best ask and last trade (the mid until a trade prints). A proxy of
+    /// ours, not an exchange's rule: it resists a single thin-book print. When the feed carries an
+    /// index price, Binance's index-anchored rule is used instead (see `IndexAnchoredMark`).
     case medianOfBidAskLast = "median"
     /// The mid of the book.
     case mid

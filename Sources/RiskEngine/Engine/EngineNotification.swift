@@ -13,11 +13,16 @@ public struct LiquidationRecord: Hashable, Sendable {
     public var bankruptcyPrice: Fixed
     /// Average price of the book fills; nil when the book had nothing.
     public var averageFill: Fixed?
+    /// Filled by the book.
     public var filledQuantity: Fixed
-    /// Taken over at the bankruptcy price because the book ran out.
-    public var remainderAtBankruptcy: Fixed
-    /// Closed against opposite positions at the bankruptcy price because the fund could not pay.
+    /// What the book had no level for: covered by ADL or taken over by the fund (see
+    /// `UnfilledRule`), never booked as filled.
+    public var unfilledQuantity: Fixed
+    /// Closed against opposite positions at the bankruptcy price: the unfilled quantity under the
+    /// ADL rule, and what the fund could not stand behind.
     public var adlQuantity: Fixed
+    /// Taken over by the insurance fund at the bankruptcy price (the fund-takes-over rule).
+    public var fundTakeoverQuantity: Fixed
     public var levelsConsumed: Int
     /// (average fill − mark) against the position, in basis points of the mark (positive = worse).
     public var slippageBps: Fixed?
@@ -42,8 +47,21 @@ public struct ADLRecord: Hashable, Sendable {
     public var side: Side
     public var quantity: Fixed
     public var price: Fixed
+    /// The closed quantity's value at `price`, in `asset` (coin for an inverse contract).
+    public var notional: Fixed
+    public var asset: String
     public var score: Fixed
     public var rank: Int
+}
+
+/// A liquidation that filled worse than its bankruptcy price.
+public struct DeficitRecord: Hashable, Sendable {
+    public var time: Int64
+    public var symbol: String
+    public var account: String
+    public var asset: String
+    /// The loss beyond the position's collateral (positive).
+    public var amount: Fixed
 }
 
 public struct SocialisedLossRecord: Hashable, Sendable {
@@ -58,7 +76,7 @@ public struct SocialisedLossRecord: Hashable, Sendable {
 
 public enum EngineNotification: Hashable, Sendable {
     case liquidation(LiquidationRecord)
-    case deficit(symbol: String, asset: String, amount: Fixed, time: Int64)
+    case deficit(DeficitRecord)
     case fund(FundEntry)
     case adl(ADLRecord)
     /// Quantity that needed ADL but found no monitored counterparty (the exchange would deleverage
@@ -72,6 +90,8 @@ public enum EngineNotification: Hashable, Sendable {
     /// Positions crossed their trigger in a market whose book cannot be trusted: they stay open and
     /// are liquidated once a snapshot re-syncs the book. Noted once per episode, not per tick.
     case liquidationBlocked(symbol: String, reason: LiquidationBlock, time: Int64)
+    /// A position update the engine would not apply (see `Engine.hedgeConflict`).
+    case positionRejected(account: String, symbol: String, reason: String, time: Int64)
 }
 
 /// Why the engine will not liquidate into a market's book.

@@ -21,12 +21,35 @@ public struct ExchangeLiquidation: Hashable, Sendable {
     /// The side of the position that was liquidated (a SELL order closes a long). Stored last, so
     /// it packs behind `time` instead of padding out to the prices' 16-byte alignment.
     public var side: Side
+    /// Its value in the contract's settlement asset (coin for an inverse contract), set by the
+    /// engine from the instrument; nil as decoded.
+    public var notional: Fixed?
+    public var asset: String?
 
     public init(symbol: String, side: Side, price: Fixed, quantity: Fixed, time: Int64) {
         self.symbol = symbol
         self.side = side
         self.price = price
         self.quantity = quantity
+        self.time = time
+    }
+}
+
+/// An index price (and the funding that goes with it) from a feed: the markets pane shows it, and
+/// without a mark stream the mark follows Binance's index-anchored rule (`IndexAnchoredMark`).
+public struct IndexUpdate: Hashable, Sendable {
+    public var symbol: String
+    public var price: Fixed
+    public var fundingRate: Fixed?
+    /// When the next funding is paid (ns since the epoch).
+    public var nextFundingTime: Int64?
+    public var time: Int64
+
+    public init(symbol: String, price: Fixed, fundingRate: Fixed? = nil, nextFundingTime: Int64? = nil, time: Int64) {
+        self.symbol = symbol
+        self.price = price
+        self.fundingRate = fundingRate
+        self.nextFundingTime = nextFundingTime
         self.time = time
     }
 }
@@ -44,6 +67,8 @@ public enum MarketEvent: Sendable {
     case trade(symbol: String, price: Int64, size: Int64, time: Int64)
     case mark(symbol: String, price: Fixed, time: Int64)
     case exchangeLiquidation(ExchangeLiquidation)
+    /// Boxed for the same reason as `position`.
+    indirect case index(IndexUpdate)
     /// Boxed (`indirect`): a position update is the largest payload by far, and without the box
     /// every event, of every kind, would be as large as it when it is copied or moved.
     indirect case position(PositionUpdate, time: Int64)
@@ -62,6 +87,8 @@ public enum MarketEvent: Sendable {
             return time
         case .exchangeLiquidation(let liquidation):
             return liquidation.time
+        case .index(let update):
+            return update.time
         }
     }
 
@@ -72,6 +99,7 @@ public enum MarketEvent: Sendable {
             .trade(let symbol, _, _, _), .mark(let symbol, _, _):
             return symbol
         case .exchangeLiquidation(let liquidation): return liquidation.symbol
+        case .index(let update): return update.symbol
         case .position(let update, _): return update.symbol
         case .account, .insuranceFund, .clock: return nil
         }

@@ -6,6 +6,8 @@ public struct MarketState: Sendable {
     public internal(set) var markPrice: Fixed?
     /// True once a mark stream has spoken; from then on the book no longer derives the mark.
     public internal(set) var markFromStream = false
+    /// Where the mark comes from now.
+    public internal(set) var markSource = MarkSource.proxy
     public internal(set) var lastTradePrice: Int64?
     public internal(set) var lastEventTime: Int64 = 0
     public internal(set) var counters = MarketCounters()
@@ -22,6 +24,17 @@ public struct MarketState: Sendable {
     /// A trigger crossed while the book could not be trusted, and no liquidation was made: noted
     /// once, and the triggers are processed again when a snapshot re-syncs the book.
     public internal(set) var liquidationBlocked: LiquidationBlock?
+    /// What the insurance fund took over of liquidations the book could not fill (the
+    /// fund-takes-over rule), held marked to market: a long and a short side.
+    public internal(set) var fundLong = FundHolding()
+    public internal(set) var fundShort = FundHolding()
+    /// Each side's ADL queue as last built (see `Engine.adlQueueHeap`).
+    var adlLongs: ADLQueueCache?
+    var adlShorts: ADLQueueCache?
+    /// The stressed deficit as the signals last sampled it (once a second of event time).
+    public internal(set) var stressed = StressedDeficit()
+    /// The index price and funding the feed gives, when it gives them (see `IndexAnchoredMark`).
+    public internal(set) var index = IndexAnchoredMark()
 
     init(instrument: Instrument, historyLength: Int) {
         self.instrument = instrument
@@ -30,6 +43,8 @@ public struct MarketState: Sendable {
     }
 
     public var symbol: String { instrument.symbol }
+    /// Positions ever opened in this market (closed ones included).
+    public var positionCount: Int { positionIndices.count }
 
     /// The book cannot be trusted (never had a snapshot, or a gap since): STALE wherever shown.
     public var isStale: Bool { !book.isSynced }
@@ -41,6 +56,12 @@ public struct MarketState: Sendable {
         !positionIndices.isEmpty || counters.snapshots > 0 || counters.depthEvents > 0 || counters.gaps > 0
     }
 
+    /// The fund's unrealised PnL on what it took over, at `mark` (negative is a loss: exposure).
+    public func fundExposure(at mark: Fixed) -> Fixed {
+        fundLong.unrealisedPnL(side: .long, kind: instrument.kind, at: mark)
+            + fundShort.unrealisedPnL(side: .short, kind: instrument.kind, at: mark)
+    }
+
     /// Why the engine would not liquidate into this book now; nil when it would.
     public var liquidationBlock: LiquidationBlock? {
         if !book.hasSnapshot { return .noBook }
@@ -49,11 +70,54 @@ public struct MarketState: Sendable {
     public var signalReadings: [SignalKind: SignalReading] { signals.readings }
 }
 
+/// Where a market's mark comes from.
+public enum MarkSource: String, Hashable, Sendable {
+    /// The exchange's own mark stream.
+    case stream
+    /// Binance's rule anchored on the index the feed gives (`IndexAnchoredMark`).
+    case indexAnchored = "index-anchored"
+    /// liqwatch's proxy from the book and the last trade (`MarkPriceRule`): not an exchange's mark.
+    case proxy
+}
+
 /// Leading trigger entries read from a market's index at one of its generations.
 struct LeadingEntries: Sendable {
     var generation: UInt64
     var count: Int
     var entries: [TriggerIndex.Entry]
+}
+
+/// A position the insurance fund holds: quantity taken over at bankruptcy prices, and its average
+/// entry (a quantity-weighted mean for linear contracts, the harmonic mean for inverse ones, so
+/// the value in coin adds up).
+public struct FundHolding: Hashable, Sendable {
+    public internal(set) var quantity: Fixed = .zero
+    public internal(set) var entryPrice: Fixed = .zero
+
+    public init() {}
+
+    public var isEmpty: Bool { !quantity.isPositive }
+
+    mutating func add(quantity added: Fixed, price: Fixed, kind: ContractKind) {
+        guard added.isPositive, price.isPositive else { return }
+        if quantity.isZero {
+            quantity = added
+            entryPrice = price
+            return
+        }
+        switch kind {
+        case .linear: entryPrice = (quantity * entryPrice + added * price) / (quantity + added)
+        case .inverse: entryPrice = (quantity + added) / (quantity / entryPrice + added / price)
+        }
+        quantity += added
+    }
+
+    /// Its PnL at `mark` for the side it was taken over on.
+    public func unrealisedPnL(side: Side, kind: ContractKind, at mark: Fixed) -> Fixed {
+        guard quantity.isPositive, mark.isPositive else { return .zero }
+        let terms = PositionTerms(side: side, quantity: quantity, entryPrice: entryPrice, kind: kind, brackets: BracketTable(caps: [], rates: []))
+        return MarginMath.unrealisedPnL(terms, at: mark)
+    }
 }
 
 public struct MarketCounters: Hashable, Sendable {
@@ -83,4 +147,8 @@ public struct EngineTotals: Hashable, Sendable {
     public var socialisedTotal: [String: Fixed] = [:]
     /// Events not applied because their time is outside what liqwatch represents (see `EventTime`).
     public var eventsOutOfTimeRange = 0
+    /// Liquidations whose unfilled quantity the fund took over.
+    public var fundTakeovers = 0
+    /// Position updates refused (hedge-mode conflicts).
+    public var positionsRejected = 0
 }

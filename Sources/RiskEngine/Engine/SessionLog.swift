@@ -17,11 +17,17 @@ public struct SessionLog: Sendable {
     public private(set) var alerts: [Alert] = []
     public private(set) var simulatedCount = 0
     public private(set) var exchangeCount = 0
+    /// Per settlement asset (an inverse contract's notional is in coin).
     public private(set) var simulatedNotional: [String: Fixed] = [:]
     public private(set) var exchangeNotional: [String: Fixed] = [:]
     public private(set) var deficitCount = 0
+    /// Per settlement asset.
     public private(set) var deficitTotal: [String: Fixed] = [:]
+    /// The session's first deficit, and its largest (the first of equal ones).
+    public private(set) var firstDeficit: DeficitRecord?
+    public private(set) var largestDeficit: DeficitRecord?
     public private(set) var adlCount = 0
+    /// Per settlement asset.
     public private(set) var adlNotional: [String: Fixed] = [:]
     public private(set) var alertCount = 0
     public private(set) var gaps = 0
@@ -32,6 +38,15 @@ public struct SessionLog: Sendable {
         public var reason: LiquidationBlock
     }
     public private(set) var blockedLiquidations = 0
+    /// Position updates the engine refused, and why.
+    public struct Rejection: Hashable, Sendable {
+        public var time: Int64
+        public var account: String
+        public var symbol: String
+        public var reason: String
+    }
+    public private(set) var rejectedPositions = 0
+    public private(set) var rejections: [Rejection] = []
     public private(set) var blocked: [Blocked] = []
     public private(set) var crossedLevelsRemoved = 0
     /// Times of notable events (liquidations, deficits, alerts) for jumping to next / previous.
@@ -51,17 +66,21 @@ public struct SessionLog: Sendable {
             simulatedNotional[record.asset, default: .zero] += record.notional
             append(&simulatedLiquidations, record)
             addMark(record.time)
-        case .deficit(_, let asset, let amount, let time):
+        case .deficit(let record):
             deficitCount += 1
-            deficitTotal[asset, default: .zero] += amount
-            addMark(time)
+            deficitTotal[record.asset, default: .zero] += record.amount
+            if firstDeficit == nil { firstDeficit = record }
+            if record.amount > (largestDeficit?.amount ?? .zero) { largestDeficit = record }
+            addMark(record.time)
         case .adl(let record):
             adlCount += 1
-            adlNotional[record.symbol, default: .zero] += record.quantity * record.price
+            adlNotional[record.asset, default: .zero] += record.notional
             append(&adlRecords, record)
         case .exchangeLiquidation(let liquidation):
             exchangeCount += 1
-            exchangeNotional[liquidation.symbol, default: .zero] += liquidation.quantity * liquidation.price
+            if let notional = liquidation.notional, let asset = liquidation.asset {
+                exchangeNotional[asset, default: .zero] += notional
+            }
             append(&exchangeLiquidations, liquidation)
             addMark(liquidation.time)
         case .signal(let change):
@@ -77,6 +96,9 @@ public struct SessionLog: Sendable {
         case .liquidationBlocked(let symbol, let reason, let time):
             blockedLiquidations += 1
             append(&blocked, Blocked(time: time, symbol: symbol, reason: reason))
+        case .positionRejected(let account, let symbol, let reason, let time):
+            rejectedPositions += 1
+            append(&rejections, Rejection(time: time, account: account, symbol: symbol, reason: reason))
         case .fund, .adlUnfilled, .socialisedLoss:
             break
         }

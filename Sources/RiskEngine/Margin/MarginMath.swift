@@ -86,9 +86,12 @@ public enum MarginMath {
             let price = numerator / denominator
             return price.isPositive ? price : nil
         case .inverse(let contractSize):
+            // A long has both terms positive; a short above 1x has both negative (its collateral
+            // is less than its value in coin). Either way the price is their quotient; a short
+            // collateralised beyond its value (a hedge) has none.
             let numerator = q * mmr + q * side
             let denominator = available / contractSize + q * side / terms.entryPrice
-            guard denominator.isPositive else { return nil }
+            guard !denominator.isZero else { return nil }
             let price = numerator / denominator
             return price.isPositive ? price : nil
         }

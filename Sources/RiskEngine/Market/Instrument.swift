@@ -66,13 +66,23 @@ extension Instrument {
         (300_000_000, "0.25"), (500_000_000, "0.50"),
     ])
 
-    /// COIN-M brackets are capped in coin. The first row (50 BTC @ 0.4 %) is Binance's published
-    /// example for BTCUSD_PERP; the rows above it follow the same shape as the USDT table and are an
-    /// assumption to be overridden with an instrument file when the exact table matters.
-    public static let binanceBTCUSDPerpBrackets = BracketTable(capsAndRates: [
-        (50, "0.004"), (250, "0.005"), (1_000, "0.01"), (5_000, "0.025"), (10_000, "0.05"),
-        (20_000, "0.10"), (35_000, "0.125"), (50_000, "0.15"), (100_000, "0.25"),
-    ])
+    /// Binance COIN-M BTCUSD_PERP, capped in BTC (notional = contracts × 100 USD ÷ mark): 5 @ 0.4 % ·
+    /// 10 @ 0.5 % · 20 @ 1 % · 50 @ 2.5 % · 100 @ 5 % · 200 @ 10 % · 400 @ 12.5 % · 1,000 @ 15 % ·
+    /// 1,500 @ 25 % · above @ 50 %. The floors and rates are those of Binance's leverage-bracket
+    /// answer for BTCUSD (as recorded in ccxt's test fixture); the derived maintenance amount at
+    /// 300 BTC is 11.605 BTC, the figure of Binance's "How to Calculate Liquidation Price of
+    /// Coin-M Futures Contracts", and the table reproduces Binance's calculator (see the tests).
+    public static let binanceBTCUSDPerpBrackets = BracketTable(caps: [5, 10, 20, 50, 100, 200, 400, 1_000, 1_500].map { Fixed($0) } + [Fixed.max],
+        rates: ["0.004", "0.005", "0.01", "0.025", "0.05", "0.10", "0.125", "0.15", "0.25", "0.50"].map { Fixed($0)! })
+
+    /// Binance COIN-M ETHUSD_PERP, capped in ETH: 100 @ 0.5 % · 500 @ 0.65 % · 1,000 @ 1 % · 2,000 @
+    /// 2.5 % · 4,000 @ 5 % · 6,000 @ 10 % · 8,000 @ 12.5 % · 10,000 @ 15 % · 15,000 @ 25 % · above @
+    /// 50 %. The caps are those of Binance's COIN-M leverage FAQ (100x up to 100 ETH ... 2x above
+    /// 10,000); the rates are Binance's published ETHUSD tiers of the same caps (its 2021 margin
+    /// update for ETHUSD). The top tier is assumed like BTCUSD's. Check a large position's figures
+    /// against `/dapi/v2/leverageBracket`, which an instrument file can reproduce.
+    public static let binanceETHUSDPerpBrackets = BracketTable(caps: [100, 500, 1_000, 2_000, 4_000, 6_000, 8_000, 10_000, 15_000].map { Fixed($0) } + [Fixed.max],
+        rates: ["0.005", "0.0065", "0.01", "0.025", "0.05", "0.10", "0.125", "0.15", "0.25", "0.50"].map { Fixed($0)! })
 
     public static let defaultLiquidationFeeRate = Fixed("0.005")!
 
@@ -88,6 +98,9 @@ extension Instrument {
     public static let btcusdPerp = Instrument(
         symbol: "BTCUSD_PERP", tickSize: Fixed("0.1")!, lotSize: .one, kind: .inverse(contractSize: Fixed(100)),
         settlementAsset: "BTC", brackets: binanceBTCUSDPerpBrackets, liquidationFeeRate: defaultLiquidationFeeRate)
+    public static let ethusdPerp = Instrument(
+        symbol: "ETHUSD_PERP", tickSize: Fixed("0.01")!, lotSize: .one, kind: .inverse(contractSize: Fixed(10)),
+        settlementAsset: "ETH", brackets: binanceETHUSDPerpBrackets, liquidationFeeRate: defaultLiquidationFeeRate)
 
     /// "BTCUSDT" → "USDT", "ETHBUSD" → "BUSD", "SUSHIUSDC" → "USDC"; anything else settles in USDT.
     static func quoteAsset(of symbol: String) -> String {

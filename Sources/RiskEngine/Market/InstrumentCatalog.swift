@@ -4,7 +4,7 @@
 public struct InstrumentCatalog: Sendable {
     public private(set) var instruments: [String: Instrument]
 
-    public init(instruments: [Instrument] = [.btcusdt, .ethusdt, .btcusdPerp]) {
+    public init(instruments: [Instrument] = [.btcusdt, .ethusdt, .btcusdPerp, .ethusdPerp]) {
         self.instruments = Dictionary(instruments.map { ($0.symbol, $0) }, uniquingKeysWith: { $1 })
     }
 

@@ -57,6 +57,21 @@ struct SignalBoard: Sendable {
         return Int64(value)
     }
 
+    /// The largest ratio a signal shows: beyond it a person reads "100x" (the book is gone), and
+    /// a value of 52,232x means nothing more.
+    static let ratioCap = 100.0
+
+    /// `min(spread ÷ its baseline, depth baseline ÷ depth within ±10 bps)`, at most `ratioCap`: the
+    /// factor by which the spread has widened *and* the near-touch depth has fallen, both at once.
+    /// 1 before the baselines are learnt, and while the spread is under `floorBps` (a one-tick
+    /// spread doubling is not news).
+    static func spreadVsDepth(spread: Double, spreadBaseline: Double?, depth: Double, depthBaseline: Double?, floorBps: Double) -> Double {
+        guard let spreadBase = spreadBaseline, spreadBase > 0, let depthBase = depthBaseline, depthBase > 0 else { return 1 }
+        let widened = spread >= floorBps ? spread / spreadBase : min(1, spread / spreadBase)
+        let thinned = depth > 0 ? depthBase / depth : ratioCap
+        return max(0, min(ratioCap, widened, thinned))
+    }
+
     /// Liquidity a simulated liquidation took from the book.
     mutating func recordConsumed(notional: Double) { flowTally.consumed += notional }
 
@@ -71,7 +86,7 @@ struct SignalBoard: Sendable {
         var depth10: Double
         var depth50: Double
         var mid: Double?
-        var stressedDeficit: Double?
+        var stressed: StressedDeficit
         var fundBalance: Double
     }
 
@@ -101,10 +116,11 @@ struct SignalBoard: Sendable {
         next[.depth10] = reading(.depth10, input.depth10, depth10Baseline.value, depth10Level)
         next[.depth50] = reading(.depth50, input.depth50, depth50Baseline.value, depth50Level)
 
-        // Spread widening while near-touch depth falls.
-        let spreadRatio = (spreadBaseline.value ?? 0) > 0 ? spread / spreadBaseline.value! : 1
-        let depthRatio = input.depth10 > 0 ? (depth10Baseline.value ?? input.depth10) / input.depth10 : 10
-        next[.spreadVsDepth] = reading(.spreadVsDepth, spreadRatio * depthRatio, 1, min(spreadLevel, depth10Level))
+        // Spread widening while near-touch depth falls (see `SignalKind.spreadVsDepth`).
+        let both = SignalBoard.spreadVsDepth(spread: spread, spreadBaseline: warm ? spreadBaseline.value : nil,
+            depth: input.depth10, depthBaseline: warm ? depth10Baseline.value : nil, floorBps: t.spreadFloorBps)
+        let bothLevel: SignalLevel = both >= t.spreadVsDepthAlert ? .alert : (both >= t.spreadVsDepthWarn ? .warn : .ok)
+        next[.spreadVsDepth] = reading(.spreadVsDepth, both, 1, bothLevel)
 
         // Drain versus refill during a liquidation series.
         flowSeconds.append((flowTally.removed, flowTally.added))
@@ -112,7 +128,7 @@ struct SignalBoard: Sendable {
         flowTally.startNextSample()
         let removed = flowSeconds.reduce(0) { $0 + $1.removed }
         let added = flowSeconds.reduce(0) { $0 + $1.added }
-        let drain = added > 0 ? removed / added : (removed > 0 ? 99 : 0)
+        let drain = min(SignalBoard.ratioCap, added > 0 ? removed / added : (removed > 0 ? SignalBoard.ratioCap : 0))
         let inSeries = lastLiquidationTime.map { input.time - $0 <= t.seriesSeconds * 1_000_000_000 } ?? false
         var drainLevel = SignalLevel.ok
         if inSeries { drainLevel = drain >= t.drainAlertRatio ? .alert : (drain >= t.drainWarnRatio ? .warn : .ok) }
@@ -135,15 +151,21 @@ struct SignalBoard: Sendable {
         r60.count = liquidations.count
         next[.liquidations60s] = r60
 
-        // Stressed deficit against the fund.
-        let stressed = input.stressedDeficit ?? 0
+        // Stressed deficit against the fund; ADL certain (unfillable quantity, or a deficit beyond
+        // the fund) is an alert whatever the amount.
+        let stressed = input.stressed.deficit.approximateDouble
         var stressedLevel = SignalLevel.ok
-        if stressed > 0 {
+        if input.stressed.adlCertain {
+            stressedLevel = .alert
+        } else if stressed > 0 {
             let fund = max(input.fundBalance, 0)
             if fund <= 0 || stressed >= fund * t.stressedAlertFraction { stressedLevel = .alert }
             else if stressed >= fund * t.stressedWarnFraction { stressedLevel = .warn }
         }
-        next[.stressedDeficit] = reading(.stressedDeficit, stressed, input.fundBalance, stressedLevel)
+        var stressedReading = reading(.stressedDeficit, stressed, input.fundBalance, stressedLevel)
+        stressedReading.unfilledQuantity = input.stressed.unfilledQuantity.isPositive ? input.stressed.unfilledQuantity.approximateDouble : nil
+        stressedReading.adlCertain = input.stressed.adlCertain
+        next[.stressedDeficit] = stressedReading
 
         // Learn baselines after judging against them, so a jump is seen before it is absorbed.
         if input.spreadBps != nil {

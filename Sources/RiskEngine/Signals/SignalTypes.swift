@@ -10,9 +10,11 @@ public enum SignalLevel: Int, Hashable, Comparable, Sendable, CaseIterable {
 /// The signals, in the order an operator reads them: the two warnings that make a deficit likely
 /// come first.
 public enum SignalKind: String, Hashable, Sendable, CaseIterable {
-    /// Spread widening while near-touch depth falls: (spread / its baseline) × (depth baseline /
-    /// depth within ±10 bps). Its level is the lower of the spread's and the depth's levels, so it
-    /// fires only when both are off.
+    /// Spread widening while near-touch depth falls: `min(spread ÷ its baseline, depth baseline ÷
+    /// depth within ±10 bps)`, capped at 100x — the factor by which both have moved against the
+    /// book at once ("3x": the spread is at least three times its baseline and the depth at most a
+    /// third of its). Its level follows the value: warn at `spreadVsDepthWarn`, alert at
+    /// `spreadVsDepthAlert`.
     case spreadVsDepth = "spread_vs_depth"
     /// Liquidity removed against liquidity added within ±50 bps, per second, over the last
     /// seconds of a liquidation series (a liquidation in the last 30 s); ok outside a series.
@@ -28,7 +30,9 @@ public enum SignalKind: String, Hashable, Sendable, CaseIterable {
     /// Liquidation notional in the last 60 s.
     case liquidations60s = "liquidations_60s"
     /// The deficit the current book would produce if the riskiest positions were liquidated now,
-    /// against the fund balance (the baseline).
+    /// against the fund balance (the baseline). What the book cannot fill is counted too (see
+    /// `Engine.stressedDeficit`): when it would go to ADL, or the deficit exceeds the fund, the
+    /// level is ALERT whatever the amount.
     case stressedDeficit = "stressed_deficit"
 
     /// Hashes the case, not its raw string: the signals key their readings and histories by kind
@@ -74,6 +78,28 @@ public struct SignalReading: Hashable, Sendable {
     /// A count that goes with the value (liquidations in the window).
     public var count: Int?
     public var history: [Double]
+    /// The stressed deficit's quantity the book could not fill, and whether ADL would follow.
+    public var unfilledQuantity: Double? = nil
+    public var adlCertain = false
+}
+
+/// What liquidating the riskiest positions of a market into its current book would leave (the
+/// worse side).
+public struct StressedDeficit: Hashable, Sendable {
+    /// Money beyond the positions' collateral (fills worse than bankruptcy; under the
+    /// fund-takes-over rule, plus the fund's present loss on what it holds).
+    public var deficit: Fixed = .zero
+    /// Quantity the book could not fill at all, and its value at the bankruptcy prices.
+    public var unfilledQuantity: Fixed = .zero
+    public var unfilledNotional: Fixed = .zero
+    /// ADL would follow: the deficit exceeds the fund, or unfillable quantity goes to ADL.
+    public var adlCertain = false
+
+    public init(deficit: Fixed = .zero, unfilledQuantity: Fixed = .zero, unfilledNotional: Fixed = .zero) {
+        self.deficit = deficit
+        self.unfilledQuantity = unfilledQuantity
+        self.unfilledNotional = unfilledNotional
+    }
 }
 
 public struct SignalChange: Hashable, Sendable {
@@ -96,7 +122,11 @@ public struct SignalThresholds: Sendable {
     /// Depth level: warn when depth falls to this fraction of its baseline, alert at the second.
     public var depthWarnFraction = 0.5
     public var depthAlertFraction = 0.25
-    /// Drain ratio (removed / added) during a liquidation series.
+    /// Spread widening + depth falling: warn when both have moved this many times against the
+    /// book, alert at the second (the same multiples as the spread and depth levels: ×2 and ×4).
+    public var spreadVsDepthWarn = 2.0
+    public var spreadVsDepthAlert = 4.0
+    /// Drain ratio (removed / added) during a liquidation series, capped at 100x.
     public var drainWarnRatio = 2.0
     public var drainAlertRatio = 4.0
     public var drainWindowSeconds = 5

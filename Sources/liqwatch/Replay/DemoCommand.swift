@@ -15,6 +15,7 @@ struct DemoCommand: ParsableCommand {
     @Option(help: "Report format for --headless: json or text.") var report: ReportFormat = .json
     @Option(help: "Theme: dark, light, monochrome, high-contrast, colorblind, or a theme file.") var theme: String = "dark"
     @Option(help: "Replay speed: 0.1 to 1000, or max.") var speed: String = "1"
+    @OptionGroup var engineRules: RuleOptions
 
     func validate() throws {
         _ = try ThemeOption.load(theme)
@@ -23,7 +24,7 @@ struct DemoCommand: ParsableCommand {
     }
 
     mutating func run() throws {
-        let demo = DemoSession(seed: seed, positions: syntheticPositions)
+        let demo = DemoSession(seed: seed, configuration: try engineRules.engineConfiguration(), positions: syntheticPositions)
         if !headless {
             try DashboardRunner.run(session: demo, themes: try ThemeOption.load(theme), speed: try parseSpeed(speed))
             return

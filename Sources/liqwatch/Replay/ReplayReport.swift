@@ -22,114 +22,150 @@ enum ReplayReport {
                 })
             }
             let sync = synchronizers[market.symbol]?.counters
-            symbols.append((market.symbol, .object([
-                ("book", .object([("bids", levels(.bid)), ("asks", levels(.ask))])),
-                ("depth_events", JSON.number(sync?.applied ?? market.counters.depthEvents)),
-                ("dropped_before_sync", JSON.number(sync?.droppedBeforeSync ?? 0)),
-                ("gaps", JSON.number(sync?.gaps ?? market.counters.gaps)),
-                ("resyncs", JSON.number(sync?.resyncs ?? 0)),
-                ("snapshots", JSON.number(sync?.snapshots ?? market.counters.snapshots)),
-                ("last_update_id", sync?.lastUpdateId.map { .number(String($0)) } ?? .null),
-                ("stale", .bool(market.isStale)),
-                ("book_synced", .bool(market.book.isSynced)),
-                ("liquidations_blocked", JSON.number(market.counters.blockedLiquidations)),
-                ("liquidation_blocked", market.liquidationBlocked.map { .string($0.message) } ?? .null),
-                ("mark", market.markPrice.map { .string(trimmedIfUnknown($0.formatted(instrument.priceDecimals), instrument)) } ?? .null),
-                ("mark_source", .string(market.markFromStream ? "stream" : "book")),
-                ("trades", JSON.number(market.counters.trades)),
-                ("crossed_levels_removed", JSON.number(market.counters.crossedLevelsRemoved)),
-            ])))
+            symbols.append((market.symbol, marketObject(market, engine: engine, sync: sync, levels: levels)))
         }
         let primary = engine.primaryAsset
         let fund = engine.fund(primary)
+        let fundState = engine.fundState(asset: primary)
         var funds: [(String, JSON.Value)] = []
         for asset in engine.funds.keys.sorted() {
             let each = engine.fund(asset)
             funds.append((asset, fundObject(each)))
         }
         let openPositions = engine.positions.filter(\.isOpen).count
+        let sourceObject: JSON.Value = .object([
+            ("kind", .string(source.kind)),
+            ("files", .array(source.files.map { .string($0) })),
+            ("from", source.firstTime.map { .string(EventTime.iso8601($0)) } ?? .null),
+            ("to", source.lastTime.map { .string(EventTime.iso8601($0)) } ?? .null),
+        ])
+        let unverified: JSON.Value = .array(source.unverified.map { input in
+            .object([
+                ("file", .string(input.path)), ("reason", .string(input.reason)),
+                ("markets", .array(input.markets.map { .string($0) })),
+            ])
+        })
+        let malformed: [JSON.Value] = stats.firstMalformed.map { entry in
+            .object([("file", .string(entry.file)), ("line", JSON.number(entry.line)), ("field", .string(entry.field))])
+        }
+        let frames: JSON.Value = .object([
+            ("read", JSON.number(stats.read)),
+            ("applied", JSON.number(stats.applied)),
+            ("malformed", JSON.number(stats.malformed)),
+            ("skipped", JSON.number(stats.skipped)),
+            ("first_malformed_lines", .array(stats.firstMalformed.map { .number(String($0.line)) })),
+            ("first_malformed", .array(malformed)),
+            ("events_out_of_time_range", JSON.number(engine.totals.eventsOutOfTimeRange)),
+        ])
+        let positions: JSON.Value = .object([
+            ("monitored", JSON.number(engine.positions.count)),
+            ("open", JSON.number(openPositions)),
+            ("accounts", JSON.number(engine.accounts.count)),
+        ])
+        let blockedRecent: [JSON.Value] = log.blocked.suffix(20).map { blocked in
+            .object([("time", .string(EventTime.iso8601(blocked.time))), ("symbol", .string(blocked.symbol)),
+                ("reason", .string(blocked.reason.message))])
+        }
+        let simulatedSection: JSON.Value = .object([
+            ("count", JSON.number(log.simulatedCount)),
+            ("notional", moneyByAsset(log.simulatedNotional)),
+            ("recent", .array(log.simulatedLiquidations.suffix(20).map { simulated($0, engine) })),
+        ])
+        let exchangeSection: JSON.Value = .object([
+            ("count", JSON.number(log.exchangeCount)),
+            ("notional", moneyByAsset(log.exchangeNotional)),
+            ("recent", .array(log.exchangeLiquidations.suffix(20).map { exchange($0) })),
+        ])
+        let liquidations: JSON.Value = .object([
+            ("simulated", simulatedSection),
+            ("blocked", .object([("count", JSON.number(log.blockedLiquidations)), ("recent", .array(blockedRecent))])),
+            ("exchange", exchangeSection),
+        ])
+        let deficits: JSON.Value = .object([
+            ("count", JSON.number(log.deficitCount)),
+            ("total", JSON.number(log.deficitTotal[primary] ?? .zero, decimals: 8)),
+            ("asset", .string(primary)),
+            ("total_by_asset", moneyByAsset(log.deficitTotal)),
+            ("first", log.firstDeficit.map(deficitObject) ?? .null),
+            ("largest", log.largestDeficit.map(deficitObject) ?? .null),
+        ])
+        let insuranceFund: JSON.Value = .object([
+            ("asset", .string(primary)),
+            ("start", JSON.number(fund.opening, decimals: 8)),
+            ("end", JSON.number(fund.balance, decimals: 8)),
+            ("min", JSON.number(fund.low, decimals: 8)),
+            ("peak", JSON.number(fund.peak, decimals: 8)),
+            ("inflows", JSON.number(fund.inflows, decimals: 8)),
+            ("outflows", JSON.number(fund.outflows, decimals: 8)),
+            ("takeover_exposure", JSON.number(fundState.takeoverExposure, decimals: 8)),
+            ("drawdown_level", .string(fundState.drawdownLevel.label)),
+            ("adl_state", .string(fundState.adl.rawValue)),
+            ("by_asset", .object(funds)),
+        ])
+        let adl: JSON.Value = .object([
+            ("count", JSON.number(log.adlCount)),
+            ("notional", JSON.number(log.adlNotional[primary] ?? .zero, decimals: 8)),
+            ("asset", .string(primary)),
+            ("notional_by_asset", moneyByAsset(log.adlNotional)),
+        ])
+        let rejections: [JSON.Value] = log.rejections.suffix(20).map { rejection in
+            .object([("time", .string(EventTime.iso8601(rejection.time))), ("account", .string(rejection.account)),
+                ("symbol", .string(rejection.symbol)), ("reason", .string(rejection.reason))])
+        }
+        let alerts: [JSON.Value] = log.alerts.suffix(200).map { alert in
+            .object([
+                ("time", .string(EventTime.iso8601(alert.time))),
+                ("symbol", .string(alert.symbol)),
+                ("signal", .string(alert.signal.rawValue)),
+                ("value", JSON.number(alert.value)),
+            ])
+        }
         let document: JSON.Value = .object([
-            ("source", .object([
-                ("kind", .string(source.kind)),
-                ("files", .array(source.files.map { .string($0) })),
-                ("from", source.firstTime.map { .string(EventTime.iso8601($0)) } ?? .null),
-                ("to", source.lastTime.map { .string(EventTime.iso8601($0)) } ?? .null),
-            ])),
-            ("unverified_inputs", .array(source.unverified.map { input in
-                .object([
-                    ("file", .string(input.path)), ("reason", .string(input.reason)),
-                    ("markets", .array(input.markets.map { .string($0) })),
-                ])
-            })),
-            ("frames", .object([
-                ("read", JSON.number(stats.read)),
-                ("applied", JSON.number(stats.applied)),
-                ("malformed", JSON.number(stats.malformed)),
-                ("skipped", JSON.number(stats.skipped)),
-                ("first_malformed_lines", .array(stats.firstMalformed.map { .number(String($0.line)) })),
-                ("first_malformed", .array(stats.firstMalformed.map { entry in
-                    .object([("file", .string(entry.file)), ("line", JSON.number(entry.line)), ("field", .string(entry.field))])
-                })),
-                ("events_out_of_time_range", JSON.number(engine.totals.eventsOutOfTimeRange)),
-            ])),
+            ("source", sourceObject),
+            ("unverified_inputs", unverified),
+            ("frames", frames),
             ("symbols", .object(symbols)),
-            ("positions", .object([
-                ("monitored", JSON.number(engine.positions.count)),
-                ("open", JSON.number(openPositions)),
-                ("accounts", JSON.number(engine.accounts.count)),
-            ])),
-            ("liquidations", .object([
-                ("simulated", .object([
-                    ("count", JSON.number(log.simulatedCount)),
-                    ("notional", moneyByAsset(log.simulatedNotional)),
-                    ("recent", .array(log.simulatedLiquidations.suffix(20).map { simulated($0, engine) })),
-                ])),
-                ("blocked", .object([
-                    ("count", JSON.number(log.blockedLiquidations)),
-                    ("recent", .array(log.blocked.suffix(20).map { blocked in
-                        .object([("time", .string(EventTime.iso8601(blocked.time))), ("symbol", .string(blocked.symbol)),
-                            ("reason", .string(blocked.reason.message))])
-                    })),
-                ])),
-                ("exchange", .object([
-                    ("count", JSON.number(log.exchangeCount)),
-                    ("notional", moneyByAsset(log.exchangeNotional)),
-                    ("recent", .array(log.exchangeLiquidations.suffix(20).map { exchange($0) })),
-                ])),
-            ])),
-            ("deficits", .object([
-                ("count", JSON.number(log.deficitCount)),
-                ("total", JSON.number(log.deficitTotal[primary] ?? .zero, decimals: 8)),
-                ("asset", .string(primary)),
-                ("total_by_asset", moneyByAsset(log.deficitTotal)),
-            ])),
-            ("insurance_fund", .object([
-                ("asset", .string(primary)),
-                ("start", JSON.number(fund.opening, decimals: 8)),
-                ("end", JSON.number(fund.balance, decimals: 8)),
-                ("min", JSON.number(fund.low, decimals: 8)),
-                ("peak", JSON.number(fund.peak, decimals: 8)),
-                ("inflows", JSON.number(fund.inflows, decimals: 8)),
-                ("outflows", JSON.number(fund.outflows, decimals: 8)),
-                ("by_asset", .object(funds)),
-            ])),
-            ("adl", .object([
-                ("count", JSON.number(log.adlCount)),
-                ("notional", JSON.number(log.adlNotional.values.reduce(Fixed.zero, +), decimals: 8)),
-            ])),
-            ("signals", .object([
-                ("alert_count", JSON.number(log.alertCount)),
-                ("alerts", .array(log.alerts.suffix(200).map { alert in
-                    .object([
-                        ("time", .string(EventTime.iso8601(alert.time))),
-                        ("symbol", .string(alert.symbol)),
-                        ("signal", .string(alert.signal.rawValue)),
-                        ("value", JSON.number(alert.value)),
-                    ])
-                })),
-            ])),
+            ("positions", positions),
+            ("liquidations", liquidations),
+            ("deficits", deficits),
+            ("insurance_fund", insuranceFund),
+            ("adl", adl),
+            ("positions_rejected", .object([("count", JSON.number(log.rejectedPositions)), ("recent", .array(rejections))])),
+            ("signals", .object([("alert_count", JSON.number(log.alertCount)), ("alerts", .array(alerts))])),
         ])
         return JSON.render(document)
+    }
+
+    /// One market's entry of the report's `symbols`.
+    static func marketObject(_ market: MarketState, engine: Engine, sync: DepthSynchronizer.Counters?,
+        levels: (BookSide) -> JSON.Value) -> JSON.Value
+    {
+        let instrument = market.instrument
+        func priceText(_ value: Fixed?) -> JSON.Value {
+            value.map { .string(trimmedIfUnknown($0.formatted(instrument.priceDecimals), instrument)) } ?? .null
+        }
+        var members: [(String, JSON.Value)] = []
+        members.append(("book", .object([("bids", levels(.bid)), ("asks", levels(.ask))])))
+        members.append(("depth_events", JSON.number(sync?.applied ?? market.counters.depthEvents)))
+        members.append(("dropped_before_sync", JSON.number(sync?.droppedBeforeSync ?? 0)))
+        members.append(("gaps", JSON.number(sync?.gaps ?? market.counters.gaps)))
+        members.append(("resyncs", JSON.number(sync?.resyncs ?? 0)))
+        members.append(("snapshots", JSON.number(sync?.snapshots ?? market.counters.snapshots)))
+        members.append(("last_update_id", sync?.lastUpdateId.map { .number(String($0)) } ?? .null))
+        members.append(("stale", .bool(market.isStale)))
+        members.append(("book_synced", .bool(market.book.isSynced)))
+        members.append(("liquidations_blocked", JSON.number(market.counters.blockedLiquidations)))
+        members.append(("liquidation_blocked", market.liquidationBlocked.map { .string($0.message) } ?? .null))
+        members.append(("mark", priceText(market.markPrice)))
+        members.append(("mark_source", .string(market.markSource.rawValue)))
+        members.append(("index", priceText(market.index.indexPrice)))
+        members.append(("funding_rate", market.index.fundingRate.map { JSON.number($0, decimals: 8) } ?? .null))
+        members.append(("trades", JSON.number(market.counters.trades)))
+        members.append(("crossed_levels_removed", JSON.number(market.counters.crossedLevelsRemoved)))
+        members.append(("stressed_deficit", stressedObject(market.stressed, asset: instrument.settlementAsset)))
+        members.append(("fund_holdings", fundHoldings(market)))
+        members.append(("stress", .array(engine.stressLadder(symbol: market.symbol).map(stressRow))))
+        return .object(members)
     }
 
     static func fundObject(_ fund: InsuranceFund) -> JSON.Value {
@@ -151,8 +187,56 @@ enum ReplayReport {
             ("bankruptcy_price", JSON.number(record.bankruptcyPrice, decimals: decimals)),
             ("average_fill", JSON.number(record.averageFill, decimals: decimals)),
             ("slippage_bps", JSON.number(record.slippageBps, decimals: 2)), ("levels_consumed", JSON.number(record.levelsConsumed)),
+            ("filled_quantity", JSON.number(record.filledQuantity, decimals: 8)),
+            ("unfilled_quantity", JSON.number(record.unfilledQuantity, decimals: 8)),
             ("deficit", JSON.number(record.deficit, decimals: 8)), ("fund_after", JSON.number(record.fundAfter, decimals: 8)),
-            ("adl_quantity", JSON.number(record.adlQuantity, decimals: 8)), ("partial", .bool(record.isPartial)),
+            ("adl_quantity", JSON.number(record.adlQuantity, decimals: 8)),
+            ("fund_takeover_quantity", JSON.number(record.fundTakeoverQuantity, decimals: 8)),
+            ("asset", .string(record.asset)), ("partial", .bool(record.isPartial)),
+        ])
+    }
+
+    static func deficitObject(_ record: DeficitRecord) -> JSON.Value {
+        .object([
+            ("time", .string(EventTime.iso8601(record.time))), ("symbol", .string(record.symbol)), ("account", .string(record.account)),
+            ("amount", JSON.number(record.amount, decimals: 8)), ("asset", .string(record.asset)),
+        ])
+    }
+
+    static func stressedObject(_ stressed: StressedDeficit, asset: String) -> JSON.Value {
+        .object([
+            ("deficit", JSON.number(stressed.deficit, decimals: 8)), ("unfilled_quantity", JSON.number(stressed.unfilledQuantity, decimals: 8)),
+            ("unfilled_notional", JSON.number(stressed.unfilledNotional, decimals: 8)), ("adl_certain", .bool(stressed.adlCertain)),
+            ("asset", .string(asset)),
+        ])
+    }
+
+    static func fundHoldings(_ market: MarketState) -> JSON.Value {
+        var members: [(String, JSON.Value)] = []
+        for (label, holding) in [("long", market.fundLong), ("short", market.fundShort)] where !holding.isEmpty {
+            members.append((label, .object([
+                ("quantity", JSON.number(holding.quantity, decimals: 8)),
+                ("entry_price", JSON.number(holding.entryPrice, decimals: market.instrument.priceDecimals)),
+            ])))
+        }
+        if let mark = market.markPrice, !members.isEmpty {
+            members.append(("unrealised_pnl", JSON.number(market.fundExposure(at: mark), decimals: 8)))
+        }
+        return .object(members)
+    }
+
+    /// One row of a market's stress table.
+    static func stressRow(_ result: StressResult) -> JSON.Value {
+        .object([
+            ("shock_pct", .number(result.shockPercent.description)),
+            ("liquidations", JSON.number(result.liquidations.count)),
+            ("notional", JSON.number(result.liquidatedNotional, decimals: 8)),
+            ("deficit", JSON.number(result.totalDeficit, decimals: 8)),
+            ("fund_after", JSON.number(result.fundAfter, decimals: 8)),
+            ("adl_quantity", JSON.number(result.adlQuantity, decimals: 8)),
+            ("unfilled_quantity", JSON.number(result.unfilledQuantity, decimals: 8)),
+            ("fund_takeover_quantity", JSON.number(result.fundTakeoverQuantity, decimals: 8)),
+            ("blocked", result.blocked.map { .string($0.message) } ?? .null),
         ])
     }
 
@@ -161,6 +245,7 @@ enum ReplayReport {
             ("time", .string(EventTime.iso8601(liquidation.time))), ("symbol", .string(liquidation.symbol)),
             ("side", .string(liquidation.side.label)), ("price", JSON.number(liquidation.price, decimals: 8)),
             ("quantity", JSON.number(liquidation.quantity, decimals: 8)),
+            ("notional", JSON.number(liquidation.notional, decimals: 8)), ("asset", liquidation.asset.map { .string($0) } ?? .null),
         ])
     }
 
@@ -214,8 +299,30 @@ enum ReplayReport {
         lines.append("liquidations: \(log.simulatedCount) simulated, \(log.exchangeCount) reported by the exchange"
             + (log.blockedLiquidations > 0 ? ", \(log.blockedLiquidations) times blocked (triggers crossed with no trusted book)" : ""))
         lines.append("deficits: \(log.deficitCount), total \((log.deficitTotal[primary] ?? .zero).formatted(2, grouping: true)) \(primary)")
-        lines.append("insurance fund (\(primary)): start \(fund.opening.formatted(2, grouping: true)), end \(fund.balance.formatted(2, grouping: true)), min \(fund.low.formatted(2, grouping: true)), peak \(fund.peak.formatted(2, grouping: true))")
-        lines.append("ADL: \(log.adlCount) events, notional \(log.adlNotional.values.reduce(Fixed.zero, +).formatted(2, grouping: true))")
+        for (label, record) in [("first", log.firstDeficit), ("largest", log.largestDeficit)] {
+            guard let record else { continue }
+            lines.append("  \(label): \(EventTime.iso8601(record.time)) \(record.symbol) \(record.account) \(record.amount.formatted(2, grouping: true)) \(record.asset)")
+        }
+        let fundState = engine.fundState(asset: primary)
+        lines.append("insurance fund (\(primary)): start \(fund.opening.formatted(2, grouping: true)), end \(fund.balance.formatted(2, grouping: true)), min \(fund.low.formatted(2, grouping: true)), peak \(fund.peak.formatted(2, grouping: true)); ADL \(fundState.adl.rawValue)")
+        if !fundState.takeoverExposure.isZero {
+            lines.append("  holds positions taken over, unrealised \(fundState.takeoverExposure.formatted(2, grouping: true)) \(primary)")
+        }
+        let adlNotional = log.adlNotional.keys.sorted().map { "\(log.adlNotional[$0]!.formatted(2, grouping: true)) \($0)" }
+        lines.append("ADL: \(log.adlCount) events, notional \(adlNotional.isEmpty ? "0" : adlNotional.joined(separator: ", "))")
+        if log.rejectedPositions > 0 {
+            lines.append("positions refused: \(log.rejectedPositions)" + (log.rejections.last.map { " (last: \($0.account) \($0.symbol): \($0.reason))" } ?? ""))
+        }
+        for market in engine.markets.sorted(by: { $0.symbol < $1.symbol }) where market.positionCount > 0 {
+            let ladder = engine.stressLadder(symbol: market.symbol)
+            guard !ladder.isEmpty else { continue }
+            lines.append("stress \(market.symbol) (shock: liquidations, deficit, ADL quantity, fund after):")
+            for result in ladder {
+                let shock = (result.shockPercent.isNegative ? "" : "+") + result.shockPercent.description + "%"
+                lines.append("  \(shock): \(result.liquidations.count), \(result.totalDeficit.formatted(2, grouping: true)), \(result.adlQuantity.formatted(3, grouping: true)), \(result.fundAfter.formatted(2, grouping: true))"
+                    + (result.blocked.map { " (\($0.message))" } ?? ""))
+            }
+        }
         lines.append("signal alerts: \(log.alertCount)")
         for alert in log.alerts.suffix(10) {
             lines.append("  \(EventTime.iso8601(alert.time)) \(alert.symbol) \(alert.signal.rawValue) \(String(format2: alert.value))")

@@ -11,12 +11,10 @@ struct SessionOptions: ParsableArguments {
     @Option(name: .customLong("insurance-fund"), help: "Opening insurance fund balance (USDT; ASSET:AMOUNT for others, comma-separated). Default 250000 USDT, which an events file's first insurance_fund line replaces.")
     var insuranceFund: String?
     @Option(help: "An instrument file (JSON) that adds or overrides instruments.") var instruments: String?
-    @Option(help: "Margin rules: binance or bybit.") var rules: String = "binance"
-    @Option(help: "full, or partial:FRACTION (steps until compliant, e.g. partial:0.25).") var liquidation: String = "full"
-    @Option(help: "What the fund cannot pay: adl or socialised-loss.") var shortfall: String = "adl"
+    @OptionGroup var engineRules: RuleOptions
 
     func validate() throws {
-        _ = try engineConfiguration()
+        _ = try engineRules.engineConfiguration()
         _ = try fundBalances()
         if let syntheticPositions, syntheticPositions < 0 || syntheticPositions > 2_000_000 {
             throw ValidationError("--synthetic-positions must be between 0 and 2,000,000")
@@ -24,21 +22,7 @@ struct SessionOptions: ParsableArguments {
         if syntheticPositions != nil && positions != nil { throw ValidationError("give --positions or --synthetic-positions, not both") }
     }
 
-    func engineConfiguration() throws -> EngineConfiguration {
-        var configuration = EngineConfiguration()
-        guard let rules = MarginRules(rawValue: rules) else { throw ValidationError("--rules must be binance or bybit") }
-        configuration.rules = rules
-        guard let shortfall = ShortfallPolicy(rawValue: shortfall) else { throw ValidationError("--shortfall must be adl or socialised-loss") }
-        configuration.shortfall = shortfall
-        if liquidation == "full" {
-            configuration.liquidation = .full
-        } else if liquidation.hasPrefix("partial:"), let fraction = Fixed(String(liquidation.dropFirst(8))), fraction.isPositive, fraction < .one {
-            configuration.liquidation = .partial(fraction: fraction)
-        } else {
-            throw ValidationError("--liquidation must be full or partial:FRACTION with 0 < FRACTION < 1")
-        }
-        return configuration
-    }
+    func engineConfiguration() throws -> EngineConfiguration { try engineRules.engineConfiguration() }
 
     func fundBalances() throws -> [String: Fixed] {
         // Unstated, the replay's own default opens the fund (provisionally, see ReplayOptions).
@@ -81,4 +65,37 @@ struct SessionOptions: ParsableArguments {
         }
         return options
     }
+}
+
+/// The engine's rules, for every command that runs a session (the demo too).
+struct RuleOptions: ParsableArguments {
+    @Option(help: "A venue's rules (margin maths and ADL ranking): binance, bybit or bitmex.") var rules: String = "binance"
+    @Option(help: "full; partial (step down the maintenance brackets, as Binance and Bybit do); or partial:FRACTION (steps of a fraction).")
+    var liquidation: String = "full"
+    @Option(help: "What the fund cannot pay: adl or socialised-loss.") var shortfall: String = "adl"
+    @Option(help: "What the book cannot fill: adl (closed against the ADL queue at the bankruptcy price) or fund-takes-over.")
+    var unfilled: String = "adl"
+
+    func validate() throws { _ = try engineConfiguration() }
+
+    func engineConfiguration() throws -> EngineConfiguration {
+        var configuration = EngineConfiguration()
+        guard let profile = RulesProfile(rawValue: rules.lowercased()) else { throw ValidationError("--rules must be binance, bybit or bitmex") }
+        configuration.apply(profile: profile)
+        guard let shortfall = ShortfallPolicy(rawValue: shortfall) else { throw ValidationError("--shortfall must be adl or socialised-loss") }
+        configuration.shortfall = shortfall
+        guard let unfilledRule = UnfilledRule(rawValue: unfilled) else { throw ValidationError("--unfilled must be adl or fund-takes-over") }
+        configuration.unfilled = unfilledRule
+        if liquidation == "full" {
+            configuration.liquidation = .full
+        } else if liquidation == "partial" {
+            configuration.liquidation = .tiered
+        } else if liquidation.hasPrefix("partial:"), let fraction = Fixed(String(liquidation.dropFirst(8))), fraction.isPositive, fraction < .one {
+            configuration.liquidation = .partial(fraction: fraction)
+        } else {
+            throw ValidationError("--liquidation must be full, partial, or partial:FRACTION with 0 < FRACTION < 1")
+        }
+        return configuration
+    }
+
 }

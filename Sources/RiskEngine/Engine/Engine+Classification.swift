@@ -1,0 +1,78 @@
+/// The engine decides every risk level: the thresholds are `EngineConfiguration.risk`
+/// (`RiskBands`) and `signals`, and panes and reports show the class, never a threshold of their own.
+extension Engine {
+    /// A margin ratio's band (nil: bankrupt, which is alert).
+    public func marginRatioLevel(_ ratio: Fixed?) -> SignalLevel {
+        guard let ratio else { return .alert }
+        if ratio >= configuration.risk.marginRatioAlert { return .alert }
+        return ratio >= configuration.risk.marginRatioWarn ? .warn : .ok
+    }
+
+    /// A distance to liquidation's band (% of the mark; nil: no liquidation price, ok).
+    public func distanceLevel(_ percent: Fixed?) -> SignalLevel {
+        guard let percent else { return .ok }
+        if percent < configuration.risk.distanceAlertPercent { return .alert }
+        return percent < configuration.risk.distanceWarnPercent ? .warn : .ok
+    }
+
+    /// Whether a position is in the "near liquidation" band (its distance in the alert band).
+    public func isNearLiquidation(_ index: Int32) -> Bool {
+        let position = positions[Int(index)]
+        guard position.isOpen, let mark = markets[Int(position.symbolIndex)].markPrice else { return false }
+        let distance = MarginMath.distanceToLiquidationPercent(side: position.side, mark: mark, liquidationPrice: position.liquidation)
+        return distanceLevel(distance) == .alert
+    }
+
+    /// The insurance fund of an asset as the operator reads it (the stressed deficit as the signals
+    /// last sampled it, so a pane redrawn thirty times a second walks no book).
+    public func fundState(asset: String) -> FundState {
+        let fund = fund(asset)
+        let drawdown = fund.drawdownFraction
+        let drawdownLevel: SignalLevel = drawdown >= configuration.risk.drawdownAlert ? .alert
+            : (drawdown >= configuration.risk.drawdownWarn ? .warn : .ok)
+        var stressed = StressedDeficit()
+        var exposure = Fixed.zero
+        for index in markets.indices where markets[index].instrument.settlementAsset == asset {
+            let reading = markets[index].stressed
+            if reading.deficit > stressed.deficit || (!stressed.adlCertain && reading.adlCertain) {
+                let certain = stressed.adlCertain || reading.adlCertain
+                stressed = reading
+                stressed.adlCertain = certain
+            }
+            if let mark = markets[index].markPrice { exposure += markets[index].fundExposure(at: mark) }
+        }
+        let adl: ADLState
+        if totals.adlEvents > 0 && !fund.balance.isPositive { adl = .active }
+        else if stressed.adlCertain || (stressed.deficit.isPositive && stressed.deficit >= fund.balance * configuration.risk.adlNearFraction) {
+            adl = .near
+        } else if totals.adlEvents > 0 { adl = .happened }
+        else { adl = .idle }
+        return FundState(asset: asset, balance: fund.balance, drawdown: drawdown, drawdownLevel: drawdownLevel,
+            stressed: stressed, takeoverExposure: exposure, adl: adl)
+    }
+}
+
+/// Where auto-deleveraging stands for a fund.
+public enum ADLState: String, Hashable, Sendable {
+    case idle
+    /// It has happened this session; the fund is not empty now.
+    case happened
+    /// The stressed deficit reaches the fund, or unfillable quantity would go to ADL.
+    case near
+    /// It has happened and the fund is empty.
+    case active
+}
+
+/// The fund as the engine classifies it.
+public struct FundState: Hashable, Sendable {
+    public var asset: String
+    public var balance: Fixed
+    /// From the peak, as a fraction.
+    public var drawdown: Fixed
+    public var drawdownLevel: SignalLevel
+    /// The worst market's stressed deficit in this asset (ADL certain if any market's is).
+    public var stressed: StressedDeficit
+    /// The fund's unrealised PnL on what it took over (negative is a loss).
+    public var takeoverExposure: Fixed
+    public var adl: ADLState
+}

@@ -1,0 +1,61 @@
+import Foundation
+import Testing
+
+/// The deficit picture as a script reads it from the real binary.
+@Suite("The deficit picture, end to end")
+struct DeficitPictureTests {
+    static func json(_ text: String) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], "not JSON: \(text.prefix(400))")
+    }
+
+    @Test("the demo's stressed deficit alerts before its first deficit; the report has the first and largest deficits and a stress table")
+    func demoAlertsBeforeTheDeficit() throws {
+        let result = try BinaryRunner.run(["demo", "--headless", "--report", "json"])
+        #expect(result.status == 0, "\(result.standardError)")
+        let report = try Self.json(result.standardOutput)
+        let deficits = try #require(report["deficits"] as? [String: Any])
+        let first = try #require(deficits["first"] as? [String: Any])
+        let largest = try #require(deficits["largest"] as? [String: Any])
+        let firstTime = try #require(first["time"] as? String)
+        for key in ["time", "symbol", "account", "amount", "asset"] { #expect(first[key] != nil && largest[key] != nil, "\(key)") }
+        let alerts = try #require((report["signals"] as? [String: Any])?["alerts"] as? [[String: Any]])
+        let stressAlert = try #require(alerts.first { $0["signal"] as? String == "stressed_deficit" }, "the stressed deficit never alerted")
+        let alertTime = try #require(stressAlert["time"] as? String)
+        // ISO 8601 UTC times of one format compare as strings.
+        #expect(alertTime < firstTime, "stressed deficit alerted at \(alertTime), the first deficit was at \(firstTime)")
+        let symbols = try #require(report["symbols"] as? [String: Any])
+        let btc = try #require(symbols["BTCUSDT"] as? [String: Any])
+        let stress = try #require(btc["stress"] as? [[String: Any]])
+        #expect(stress.map { $0["shock_pct"] as? NSNumber }.compactMap { $0?.intValue } == [-20, -10, -5, -2, -1, 1, 2, 5, 10, 20])
+        for row in stress {
+            for key in ["shock_pct", "liquidations", "notional", "deficit", "fund_after", "adl_quantity"] { #expect(row[key] != nil, "\(key)") }
+        }
+        let recent = try #require(((report["liquidations"] as? [String: Any])?["simulated"] as? [String: Any])?["recent"] as? [[String: Any]])
+        let record = try #require(recent.last)
+        for key in ["filled_quantity", "unfilled_quantity", "deficit", "adl_quantity", "fund_takeover_quantity"] { #expect(record[key] != nil, "\(key)") }
+        let fund = try #require(report["insurance_fund"] as? [String: Any])
+        #expect(["idle", "happened", "near", "active"].contains(fund["adl_state"] as? String ?? ""))
+    }
+
+    @Test("--unfilled fund-takes-over: the fund holds what the book could not fill, and the report says so")
+    func fundTakesOver() throws {
+        let result = try BinaryRunner.run(["demo", "--headless", "--report", "json", "--unfilled", "fund-takes-over"])
+        #expect(result.status == 0, "\(result.standardError)")
+        let report = try Self.json(result.standardOutput)
+        let btc = try #require((report["symbols"] as? [String: Any])?["BTCUSDT"] as? [String: Any])
+        let holdings = try #require(btc["fund_holdings"] as? [String: Any])
+        #expect(holdings["long"] != nil, "\(holdings)")
+        #expect(holdings["unrealised_pnl"] != nil)
+    }
+
+    @Test("bad rule flags say what is expected", arguments: [
+        (["--rules", "kraken"], "--rules must be binance, bybit or bitmex"),
+        (["--unfilled", "nobody"], "--unfilled must be adl or fund-takes-over"),
+        (["--liquidation", "partial:2"], "--liquidation must be full, partial, or partial:FRACTION"),
+    ])
+    func badFlags(flags: [String], message: String) throws {
+        let result = try BinaryRunner.run(["demo", "--headless"] + flags)
+        #expect(result.status == 2)
+        #expect(result.standardError.contains(message), "\(result.standardError)")
+    }
+}

@@ -25,8 +25,9 @@ let package = Package(
         .target(name: "CNcurses", linkerSettings: [.linkedLibrary("ncursesw")]),
         .target(name: "Dashboard", dependencies: ["RiskEngine"]),
         .target(name: "CursesTerminal", dependencies: ["CNcurses", "Dashboard"]),
-        .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
-        .target(name: "MarketFeeds", dependencies: ["RiskEngine", "CZlib"]),
+        // ISA-L's igzip: .gz recordings inflate about three times faster than with zlib, streamed.
+        .systemLibrary(name: "CIsal", path: "Sources/CIsal", providers: [.apt(["libisal-dev"])]),
+        .target(name: "MarketFeeds", dependencies: ["RiskEngine", "CIsal"]),
         // The Binance WebSocket + REST adapter: the only module that talks to the network.
         .target(
             name: "BinanceLive",

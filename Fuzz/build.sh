@@ -5,7 +5,7 @@
 #
 #   Fuzz/build.sh                  build from the working tree (Sources/)
 #   Fuzz/build.sh --rev HEAD       build from a commit (git archive; the working tree is not read)
-#   Fuzz/build.sh --src DIR        build from another tree holding Sources/{RiskEngine,MarketFeeds,CZlib}
+#   Fuzz/build.sh --src DIR        build from another tree holding Sources/{RiskEngine,MarketFeeds,CIsal}
 #   Fuzz/build.sh [...] TARGET...  only these targets (names of Fuzz/Targets/*.swift)
 #
 # Output: Fuzz/.build-fuzz/bin/<target> (FUZZ_OUT overrides the directory). A step whose inputs
@@ -36,6 +36,7 @@ done
 
 command -v "$swiftc" >/dev/null 2>&1 || die "$swiftc not found (a Swift 6 toolchain from swift.org)"
 [ -f /usr/include/zlib.h ] || die "zlib.h missing: apt-get install zlib1g-dev"
+[ -f /usr/include/isa-l/igzip_lib.h ] || die "isa-l/igzip_lib.h missing: apt-get install libisal-dev"
 
 mkdir -p "$out"/{modules,obj,bin,logs,stamps}
 # Nothing in here is to be committed (the root .gitignore also ignores .build-*/).
@@ -46,13 +47,27 @@ if [ -n "$rev" ]; then
     src=$out/src/$sha
     if [ ! -d "$src/Sources" ]; then
         mkdir -p "$src.tmp"
-        git -C "$root" archive "$sha" Sources/RiskEngine Sources/MarketFeeds Sources/CZlib | tar -x -C "$src.tmp"
+        # Commits before the switch to ISA-L read .gz with zlib (Sources/CZlib).
+        inflater=Sources/CIsal
+        git -C "$root" cat-file -e "$sha:$inflater" 2>/dev/null || inflater=Sources/CZlib
+        git -C "$root" archive "$sha" Sources/RiskEngine Sources/MarketFeeds "$inflater" | tar -x -C "$src.tmp"
         mv "$src.tmp" "$src"
     fi
 fi
-for module in RiskEngine MarketFeeds CZlib; do
+for module in RiskEngine MarketFeeds; do
     [ -d "$src/Sources/$module" ] || die "$src/Sources/$module: no such directory"
 done
+# MarketFeeds inflates .gz with ISA-L (Sources/CIsal; older trees: zlib, Sources/CZlib). The
+# gzip_lines target checks it against zlib itself, through Fuzz/CZlib.
+if [ -d "$src/Sources/CIsal" ]; then
+    c_modules=(-I "$src/Sources/CIsal" -I "$fuzz/CZlib")
+    c_headers=("$src/Sources/CIsal/module.modulemap" "$src/Sources/CIsal/shim.h")
+elif [ -d "$src/Sources/CZlib" ]; then
+    c_modules=(-I "$src/Sources/CZlib")
+    c_headers=("$src/Sources/CZlib/module.modulemap" "$src/Sources/CZlib/shim.h")
+else
+    die "$src/Sources/CIsal: no such directory"
+fi
 
 if [ ${#targets[@]} -eq 0 ]; then
     for file in "$fuzz"/Targets/*.swift; do targets+=("$(basename "$file" .swift)"); done
@@ -66,7 +81,6 @@ done
 # executables); address adds AddressSanitizer. Overflow checks stay on (-O keeps them): a trap is
 # a finding.
 flags=(-O -gline-tables-only -swift-version 6 -parse-as-library -sanitize=fuzzer,address)
-czlib=(-I "$src/Sources/CZlib")
 version=$("$swiftc" --version 2>&1 | head -1)
 
 swift_files() { find "$1" -name '*.swift' | LC_ALL=C sort; }
@@ -76,7 +90,7 @@ mapfile -t feed_sources < <(swift_files "$src/Sources/MarketFeeds")
 # stamp STEP FILE...: a hash of the files, the flags and the compiler.
 stamp() {
     local step=$1; shift
-    { echo "$version ${flags[*]} $src"; cat "$@" "$src/Sources/CZlib/module.modulemap" "$src/Sources/CZlib/shim.h"; } | sha1sum | cut -d' ' -f1
+    { echo "$version ${flags[*]} $src"; cat "$@" "${c_headers[@]}" "$fuzz/CZlib/module.modulemap" "$fuzz/CZlib/shim.h"; } | sha1sum | cut -d' ' -f1
 }
 fresh() { [ -f "$out/stamps/$1" ] && [ "$(cat "$out/stamps/$1")" = "$2" ]; }
 
@@ -118,7 +132,7 @@ else
     run RiskEngine.o "$swiftc" "${flags[@]}" -wmo -module-name RiskEngine -I "$out/modules" \
         -emit-object -o "$out/obj/RiskEngine.o" "${risk_sources[@]}" &
     risk_pid=$!
-    run MarketFeeds "$swiftc" "${flags[@]}" -wmo -module-name MarketFeeds -I "$out/modules" "${czlib[@]}" \
+    run MarketFeeds "$swiftc" "${flags[@]}" -wmo -module-name MarketFeeds -I "$out/modules" "${c_modules[@]}" \
         -emit-module -emit-module-path "$out/modules/MarketFeeds.swiftmodule" \
         -emit-object -o "$out/obj/MarketFeeds.o" "${feed_sources[@]}" &
     feed_pid=$!
@@ -135,9 +149,9 @@ for target in "${targets[@]}"; do
     rm -f "$out/stamps/target-$target" "$out/bin/$target"
     while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n || true; done
     (
-        run "$target" "$swiftc" "${flags[@]}" -module-name "fuzz_$target" -I "$out/modules" "${czlib[@]}" \
+        run "$target" "$swiftc" "${flags[@]}" -module-name "fuzz_$target" -I "$out/modules" "${c_modules[@]}" \
             "$fuzz/Targets/$target.swift" "$fuzz/Support/FuzzSupport.swift" \
-            "$out/obj/RiskEngine.o" "$out/obj/MarketFeeds.o" -lz -lm -o "$out/bin/$target"
+            "$out/obj/RiskEngine.o" "$out/obj/MarketFeeds.o" -lisal -lz -lm -o "$out/bin/$target"
         echo "$target_stamp" > "$out/stamps/target-$target"
     ) &
     built=$((built + 1))

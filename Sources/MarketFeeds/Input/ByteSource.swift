@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import CZlib
+import CIsal
 
 public enum InputError: Error, Hashable, Sendable, CustomStringConvertible {
     case missing(path: String)
@@ -117,32 +117,34 @@ public final class FileByteSource: ByteSource {
     }
 }
 
-/// Decompresses a gzip stream (several members too, as `cat a.gz b.gz` makes) with zlib.
+/// Decompresses a gzip stream (several members too, as `cat a.gz b.gz` makes) with ISA-L's igzip,
+/// streamed: a quarter-megabyte of input at a time, so memory stays flat however large the file.
+/// Each member's CRC-32 and length are checked at its end by the library.
 public final class GzipByteSource: ByteSource {
     let inner: ByteSource
     let path: String
-    var stream = z_stream()
-    var input: UnsafeMutablePointer<UInt8>
-    let inputCapacity = 1 << 18
-    var inputEnded = false
-    var memberEnded = false
-    var produced = 0
+    private let state: UnsafeMutablePointer<inflate_state>
+    private var input: UnsafeMutablePointer<UInt8>
+    private let inputCapacity = 1 << 18
+    private var inputEnded = false
+    /// Bytes of compressed input delivered so far (an empty file is not damaged).
+    private var compressedRead = 0
+    private var produced = 0
     /// Damage found after some bytes of a read were produced: those bytes are returned first, and
     /// the error on the next call, so nothing decompressed before the damage is lost.
-    var deferredError: InputError?
+    private var deferredError: InputError?
 
     public init(wrapping inner: ByteSource, path: String) throws(InputError) {
         self.inner = inner
         self.path = path
+        guard let state = cisal_new() else { throw .unreadable(path: path, reason: "out of memory for the gzip decoder") }
+        self.state = state
         input = .allocate(capacity: inputCapacity)
-        guard czlib_inflate_init_gzip(&stream) == Z_OK else {
-            input.deallocate()
-            throw .unreadable(path: path, reason: "zlib could not start")
-        }
+        cisal_set_input(state, input, 0)
     }
 
     deinit {
-        inflateEnd(&stream)
+        cisal_free(state)
         input.deallocate()
     }
 
@@ -150,10 +152,12 @@ public final class GzipByteSource: ByteSource {
 
     public func read(into buffer: UnsafeMutablePointer<UInt8>, capacity: Int) throws(InputError) -> Int {
         if let error = deferredError { throw error }
+        var written = 0
         do throws(InputError) {
-            return try inflateInto(buffer, capacity: capacity)
+            written = try inflateInto(buffer, capacity: capacity)
+            return written
         } catch {
-            let count = capacity - Int(stream.avail_out)
+            let count = capacity - Int(cisal_output_left(state))
             guard count > 0 else { throw error }
             deferredError = error
             produced += count
@@ -162,37 +166,38 @@ public final class GzipByteSource: ByteSource {
     }
 
     private func inflateInto(_ buffer: UnsafeMutablePointer<UInt8>, capacity: Int) throws(InputError) -> Int {
-        stream.next_out = buffer
-        stream.avail_out = UInt32(capacity)
-        while stream.avail_out > 0 {
-            if stream.avail_in == 0 && !inputEnded {
+        let room = UInt32(min(capacity, Int(UInt32.max)))
+        cisal_set_output(state, buffer, room)
+        while cisal_output_left(state) > 0 {
+            if cisal_input_left(state) == 0 && !inputEnded {
                 let count = try inner.read(into: input, capacity: inputCapacity)
-                if count == 0 { inputEnded = true } else {
-                    stream.next_in = input
-                    stream.avail_in = UInt32(count)
+                if count == 0 { inputEnded = true } else { compressedRead += count }
+                cisal_set_input(state, input, UInt32(count))
+            }
+            if cisal_member_finished(state) != 0 {
+                if cisal_input_left(state) == 0 {
+                    if inputEnded { break }
+                    continue
                 }
-            }
-            if stream.avail_in == 0 && inputEnded {
-                if memberEnded || produced == 0 && stream.total_in == 0 { break }
-                throw .damagedGzip(path: path, bytes: produced + (capacity - Int(stream.avail_out)), reason: "truncated gzip stream")
-            }
-            if memberEnded {
                 // Another member follows.
-                inflateReset(&stream)
-                memberEnded = false
+                cisal_next_member(state)
             }
-            let status = inflate(&stream, Z_NO_FLUSH)
-            switch status {
-            case Z_OK, Z_BUF_ERROR:
-                continue
-            case Z_STREAM_END:
-                memberEnded = true
-            default:
-                let message = stream.msg.map { String(cString: $0) } ?? "zlib error \(status)"
-                throw .damagedGzip(path: path, bytes: produced + (capacity - Int(stream.avail_out)), reason: "corrupt gzip data (\(message))")
+            if cisal_input_left(state) == 0 && inputEnded {
+                if compressedRead == 0 { break }
+                throw .damagedGzip(path: path, bytes: produced + Int(room - cisal_output_left(state)), reason: "truncated gzip stream")
+            }
+            let before = (cisal_input_left(state), cisal_output_left(state))
+            let status = cisal_inflate(state)
+            guard status == cisal_ok() else {
+                let reason = status == cisal_incorrect_checksum()
+                    ? "corrupt gzip data (incorrect data check)" : "corrupt gzip data (igzip error \(status))"
+                throw .damagedGzip(path: path, bytes: produced + Int(room - cisal_output_left(state)), reason: reason)
+            }
+            if before == (cisal_input_left(state), cisal_output_left(state)) && cisal_member_finished(state) == 0 && inputEnded {
+                throw .damagedGzip(path: path, bytes: produced + Int(room - cisal_output_left(state)), reason: "truncated gzip stream")
             }
         }
-        let count = capacity - Int(stream.avail_out)
+        let count = Int(room - cisal_output_left(state))
         produced += count
         return count
     }

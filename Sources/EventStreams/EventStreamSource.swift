@@ -164,6 +164,11 @@ struct BlockingEventReader: Sendable {
                 if descriptor < 0 { sleep(seconds: 0.2); continue }
                 var info = stat()
                 fstat(descriptor, &info)
+                if (info.st_mode & S_IFMT) == S_IFDIR {
+                    close(descriptor)
+                    queue.push(.connection(stream: stream, .disconnected(reason: "\(path) is a directory, not a file of events", retryIn: nil)))
+                    return
+                }
                 identity = (UInt64(info.st_dev), UInt64(info.st_ino))
                 offset = 0
                 splitter = BoundedLineSplitter()

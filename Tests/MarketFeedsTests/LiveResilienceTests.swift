@@ -93,10 +93,12 @@ struct LiveResilienceTests {
         #expect(granted == 4)  // "A" above already used 20 of this minute
         #expect(scheduler.throttled == 2)
         do { let granted = scheduler.mayRequest("G", wall: wall + 61 * second); #expect(granted) }
-        // An answer that never comes counts as a failure when the request is made again.
+        // An answer that never comes counts as a failure, backed off like any other.
         do { let granted = scheduler.mayRequest("Z", wall: wall + 61 * second); #expect(granted) }
-        do { let granted = scheduler.mayRequest("Z", wall: wall + 67 * second); #expect(granted) }
+        do { let granted = scheduler.mayRequest("Z", wall: wall + 67 * second); #expect(!granted) }
         #expect(scheduler.states["Z"]?.failures == 1)
+        #expect(scheduler.states["Z"]?.lastProblem?.contains("no answer") == true)
+        do { let granted = scheduler.mayRequest("Z", wall: wall + 69 * second); #expect(granted) }
     }
 
     @Test("a recording that hits a full disk stops; monitoring goes on and says why")

@@ -62,6 +62,22 @@ struct DepthSyncTests {
         #expect(sync.counters.lastUpdateId == 120)
     }
 
+    @Test("a snapshot older than the stream can bridge is never applied: the engine must not liquidate into it")
+    func unbridgeableSnapshotNotApplied() {
+        var sync = DepthSynchronizer(symbol: "BTCUSDT")
+        var events: [MarketEvent] = []
+        sync.receive(depth(200, 210, previous: 199), into: &events)
+        sync.receive(snapshot(100), into: &events)
+        #expect(!events.contains { if case .bookSnapshot = $0 { return true } else { return false } })
+        #expect(events.contains { if case .bookGap = $0 { return true } else { return false } })
+        #expect(sync.counters.gaps == 1 && sync.isAwaitingSnapshot)
+        // A newer snapshot bridges the buffered event and re-syncs.
+        events.removeAll()
+        sync.receive(snapshot(205), into: &events)
+        #expect(events.contains { if case .bookSnapshot = $0 { return true } else { return false } })
+        #expect(sync.counters.resyncs == 1 && sync.isSynced)
+    }
+
     @Test("a snapshot older than the stream can bridge is a gap, not a silent error")
     func staleSnapshot() {
         var sync = DepthSynchronizer(symbol: "BTCUSDT")

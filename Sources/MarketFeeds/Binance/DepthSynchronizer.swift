@@ -104,6 +104,18 @@ public struct DepthSynchronizer: Sendable {
             // An older or equal snapshot while in sync tells nothing new.
             return
         }
+        // A snapshot older than the stream can bridge (the first buffered event it does not cover
+        // starts past it) is not applied at all: applied, the engine would take it for a book in
+        // sync and liquidate into it before the gap that follows marked it stale again.
+        if case .awaitingSnapshot = state,
+            let first = buffer.first(where: { $0.finalUpdateId >= snapshot.lastUpdateId }), first.firstUpdateId > snapshot.lastUpdateId
+        {
+            counters.gaps += 1
+            hadGap = true
+            buffer.removeAll { $0.finalUpdateId < snapshot.lastUpdateId }
+            events.append(.bookGap(symbol: symbol, time: snapshot.time))
+            return
+        }
         events.append(.bookSnapshot(symbol: symbol, bids: snapshot.bids, asks: snapshot.asks, time: snapshot.time))
         counters.lastUpdateId = snapshot.lastUpdateId
         state = .awaitingBridge(lastUpdateId: snapshot.lastUpdateId)

@@ -11,6 +11,9 @@ public struct FieldError: Error, Hashable, Sendable {
 /// leverage, position_side (BOTH, the default, for one-way mode; LONG or SHORT for a hedge-mode
 /// leg). Empty values count as absent.
 public enum PositionRow {
+    /// The largest size or price a position may state.
+    static let largest = Fixed(10_000_000_000)
+
     public static func parse(_ value: (String) -> String?) throws(FieldError) -> PositionUpdate {
         func required(_ name: String) throws(FieldError) -> String {
             guard let text = value(name)?.trimmed, !text.isEmpty else { throw FieldError(field: name, reason: "missing") }
@@ -34,10 +37,14 @@ public enum PositionRow {
         case "short", "sell": side = .short
         default: throw FieldError(field: "side", reason: "expected long or short, got '\(sideText)'")
         }
+        // Sizes and prices are held in book units (10⁻⁸, at most 92,233,720,368.54775807): larger
+        // ones would be clamped, not held, so they are refused here.
         let size = try decimal("size", required: true)!
         guard size.isPositive else { throw FieldError(field: "size", reason: "must be greater than zero") }
+        guard size <= PositionRow.largest else { throw FieldError(field: "size", reason: "must be at most 10,000,000,000") }
         let entry = try decimal("entry_price", required: true)!
         guard entry.isPositive else { throw FieldError(field: "entry_price", reason: "must be greater than zero") }
+        guard entry <= PositionRow.largest else { throw FieldError(field: "entry_price", reason: "must be at most 10,000,000,000") }
         let modeText = (value("margin_mode")?.trimmed).flatMap { $0.isEmpty ? nil : $0.lowercased() } ?? "isolated"
         guard let mode = MarginMode(rawValue: modeText == "crossed" ? "cross" : modeText) else {
             throw FieldError(field: "margin_mode", reason: "expected isolated or cross, got '\(modeText)'")

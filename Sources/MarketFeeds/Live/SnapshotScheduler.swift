@@ -41,19 +41,18 @@ public struct SnapshotScheduler: Sendable {
 
     /// Whether a request for `symbol` may be made now; if so it is counted as made.
     public mutating func mayRequest(_ symbol: String, wall: Int64) -> Bool {
+        if let asked = states[symbol]?.requestedAt {
+            if Double(wall - asked) / 1e9 < configuration.answerTimeout { return false }
+            // Never answered: a failure like any other, backed off the same way.
+            failed(symbol, wall: wall, reason: "no answer within \(Int(configuration.answerTimeout)) s")
+        }
         var state = states[symbol] ?? State()
-        if let asked = state.requestedAt, Double(wall - asked) / 1e9 < configuration.answerTimeout { return false }
         if wall < state.notBefore { return false }
         recent.removeAll { wall - $0.time >= 60_000_000_000 }
         let used = recent.reduce(0) { $0 + $1.weight }
         if used + configuration.weightPerRequest > configuration.weightPerMinute {
             throttled += 1
             return false
-        }
-        if state.requestedAt != nil {
-            // The last request was never answered: that counts as a failure too.
-            state.failures += 1
-            state.lastProblem = "no answer within \(Int(configuration.answerTimeout)) s"
         }
         recent.append((wall, configuration.weightPerRequest))
         state.requestedAt = wall

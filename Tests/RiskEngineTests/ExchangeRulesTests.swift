@@ -351,3 +351,102 @@ struct ExchangeRulesTests {
         #expect(engine.distanceLevel(fx("0.4")) == .alert && engine.distanceLevel(fx("1")) == .warn && engine.distanceLevel(Fixed(3)) == .ok)
     }
 }
+
+/// Findings of the review of the deficit picture, each kept as a test.
+@Suite("Deficit picture: reviewed edge cases")
+struct DeficitPictureEdgeTests {
+    @Test("positions too large for a sum of book units do not trap the stressed deficit")
+    func hugePositionsSaturate() {
+        var engine = engine(with: [testInstrument()])
+        engine.apply(.mark(symbol: "TESTUSDT", price: Fixed(100), time: 1))
+        engine.apply(.bookSnapshot(symbol: "TESTUSDT", bids: [(units("99"), units("1"))], asks: [(units("101"), units("1"))], time: 1))
+        for account in ["a", "b", "c"] {
+            engine.apply(.position(PositionUpdate(account: account, symbol: "TESTUSDT", side: .long, quantity: Fixed(60_000_000_000),
+                entryPrice: Fixed(100), mode: .isolated, leverage: Fixed(2)), time: 2))
+        }
+        engine.apply(.clock(time: 3_000_000_000))
+        #expect(engine.market("TESTUSDT")!.stressed.unfilledQuantity.isPositive)
+    }
+
+    @Test("a deficit on one side does not hide what the book cannot fill on the other")
+    func bothSides() {
+        var engine = engine(with: [testInstrument()])
+        engine.openFund(asset: "USDT", balance: Fixed(1_000))
+        engine.apply(.mark(symbol: "TESTUSDT", price: Fixed(100), time: 1))
+        engine.apply(.bookSnapshot(symbol: "TESTUSDT", bids: [(units("90"), units("10"))], asks: [(units("101"), units("0.001"))], time: 1))
+        for side in [Side.long, .short] {
+            engine.apply(.position(PositionUpdate(account: side.label, symbol: "TESTUSDT", side: side, quantity: .one,
+                entryPrice: Fixed(100), mode: .isolated, isolatedMargin: Fixed(5)), time: 1))
+        }
+        engine.apply(.clock(time: 2_000_000_000))
+        let stressed = engine.market("TESTUSDT")!.stressed
+        #expect(stressed.deficit == Fixed(5))
+        #expect(stressed.unfilledQuantity == fx("0.999"))
+        #expect(stressed.adlCertain)
+    }
+
+    @Test("ADL of an isolated position: the closed part's margin and its PnL go to the wallet; the rest keeps its share")
+    func adlIsolatedMargin() {
+        var engine = engine(with: [testInstrument()])
+        engine.openFund(asset: "USDT", balance: .zero)
+        engine.apply(.mark(symbol: "TESTUSDT", price: Fixed(100), time: 1))
+        engine.apply(.bookSnapshot(symbol: "TESTUSDT", bids: [], asks: [(units("100.10"), units("1000"))], time: 1))
+        engine.apply(.position(PositionUpdate(account: "winner", symbol: "TESTUSDT", side: .short, quantity: Fixed(2), entryPrice: Fixed(110),
+            mode: .isolated, isolatedMargin: Fixed(20)), time: 1))
+        // A long of 1 whose bankruptcy price is 95, liquidated into an empty bid side: ADL at 95.
+        engine.apply(.position(PositionUpdate(account: "loser", symbol: "TESTUSDT", side: .long, quantity: .one, entryPrice: Fixed(100),
+            mode: .isolated, isolatedMargin: Fixed(5)), time: 1))
+        let notes = engine.apply(.mark(symbol: "TESTUSDT", price: fx("95.4"), time: 2))
+        #expect(notes.adl.first?.price == Fixed(95) && notes.adl.first?.quantity == .one)
+        #expect(engine.positions[0].quantity == .one)
+        #expect(engine.positions[0].isolatedMargin == Fixed(10))
+        // 10 of margin released and 15 of profit (110 − 95).
+        #expect(engine.account(id: "winner", asset: "USDT")?.walletBalance == Fixed(25))
+        #expect(engine.moneyInSystem(asset: "USDT") == engine.deposits["USDT"])
+    }
+
+    @Test("a position opened within the second is in the ADL queue")
+    func adlQueueSeesNewPositions() {
+        var engine = engine(with: [testInstrument()])
+        engine.openFund(asset: "USDT", balance: .zero)
+        engine.apply(.mark(symbol: "TESTUSDT", price: Fixed(100), time: 1_000_000_000))
+        engine.apply(.bookSnapshot(symbol: "TESTUSDT", bids: [], asks: [(units("100.10"), units("1000"))], time: 1_000_000_000))
+        engine.apply(.position(PositionUpdate(account: "s1", symbol: "TESTUSDT", side: .short, quantity: .one, entryPrice: Fixed(110),
+            mode: .isolated, isolatedMargin: Fixed(50)), time: 1_000_000_000))
+        engine.apply(.position(PositionUpdate(account: "l1", symbol: "TESTUSDT", side: .long, quantity: .one, entryPrice: Fixed(100),
+            mode: .isolated, isolatedMargin: Fixed(5)), time: 1_000_000_000))
+        engine.apply(.position(PositionUpdate(account: "l2", symbol: "TESTUSDT", side: .long, quantity: .one, entryPrice: Fixed(100),
+            mode: .isolated, isolatedMargin: Fixed(4)), time: 1_000_000_000))
+        // l2 is liquidated first (its trigger is higher), against s1 ...
+        var notes = engine.apply(.mark(symbol: "TESTUSDT", price: fx("96.2"), time: 1_100_000_000))
+        #expect(notes.adl.map(\.account) == ["s1"])
+        // ... then s2 opens in the same second, and l1's ADL finds it.
+        engine.apply(.position(PositionUpdate(account: "s2", symbol: "TESTUSDT", side: .short, quantity: .one, entryPrice: Fixed(110),
+            mode: .isolated, isolatedMargin: Fixed(50)), time: 1_200_000_000))
+        notes = engine.apply(.mark(symbol: "TESTUSDT", price: fx("95.4"), time: 1_300_000_000))
+        #expect(notes.adl.map(\.account) == ["s2"])
+        #expect(!notes.contains { if case .adlUnfilled = $0 { return true } else { return false } })
+    }
+
+    @Test("a market without a book is STALE, not a stress: no stressed deficit, no ADL near")
+    func noBookNoStress() {
+        var engine = engine(with: [testInstrument()])
+        engine.openFund(asset: "USDT", balance: Fixed(1_000))
+        engine.apply(.mark(symbol: "TESTUSDT", price: Fixed(100), time: 1))
+        engine.apply(.position(PositionUpdate(account: "a", symbol: "TESTUSDT", side: .long, quantity: Fixed(10), entryPrice: Fixed(100),
+            mode: .isolated, isolatedMargin: Fixed(20)), time: 1))
+        engine.apply(.clock(time: 5_000_000_000))
+        #expect(engine.market("TESTUSDT")!.stressed == StressedDeficit())
+        #expect(engine.fundState(asset: "USDT").adl == .idle)
+    }
+
+    @Test("an inverse liquidation's average fill is the harmonic mean of its fills")
+    func inverseAverage() {
+        let engine = Engine()
+        let fills = [Fill(price: units("50000"), size: units("100")), Fill(price: units("40000"), size: units("100"))]
+        // 200 contracts ÷ (100/50,000 + 100/40,000) = 44,444.44…, not 45,000.
+        let average = engine.averagePrice(.btcusdPerp, fills)!
+        #expect(average.formatted(2) == "44444.44")
+        #expect(engine.averagePrice(.btcusdt, fills) == Fixed(45_000))
+    }
+}

@@ -82,6 +82,24 @@ struct OrderBookTests {
         book.applyLevel(side: .bid, price: units("99.90"), size: units("2"))
         #expect(book.consumed(.bid, at: units("99.90")) == 0)
     }
+
+    @Test("the feed's view of an eaten book: emptied levels still listed, and a feed update's change is the feed's own")
+    func feedView() {
+        var book = book()
+        let feedBefore = book.topLevels(.bid, count: 5)
+        let walk = book.walk(.bid, quantity: units("1.5"))
+        book.consume(.bid, fills: walk.fills)
+        // The walks see what is left; the report sees the feed's book, the emptied level included.
+        #expect(book.topLevels(.bid, count: 5).map(\.price) == feedBefore.map(\.price))
+        #expect(book.topLevels(.bid, count: 5).map(\.size) == feedBefore.map(\.size))
+        var seen: [(Int64, Int64, Int64)] = []
+        book.forEachFeedLevel(.bid) { price, size, consumed in seen.append((price, size, consumed)); return seen.count < 2 }
+        #expect(seen[0].0 == feedBefore[0].price && seen[0].2 == feedBefore[0].size)
+        #expect(seen[1].2 == units("1.5") - feedBefore[0].size)
+        // The feed restating the half-eaten level at its old size changed nothing, as the feed saw it.
+        #expect(book.applyLevel(side: .bid, price: feedBefore[1].price, size: feedBefore[1].size) == 0)
+        #expect(book.consumed(.bid, at: feedBefore[1].price) == 0)
+    }
 }
 
 @Suite("Decimal text")
@@ -162,9 +180,9 @@ struct DepthBandTests {
         let band = mid * Fixed(bps) / Fixed(10_000)
         let limit = (side == .bid ? mid - band : mid + band).bookUnits
         var total = Fixed.zero
-        (side == .bid ? book.bids : book.asks).forEachFromTouch { price, size in
+        book.forEachFeedLevel(side) { price, size, consumed in
             if side == .bid ? price < limit : price > limit { return false }
-            let left = Swift.max(0, size - book.consumed(side, at: price))
+            let left = Swift.max(0, size - consumed)
             total += Fixed(bookUnits: price) * Fixed(bookUnits: left)
             return true
         }

@@ -4,9 +4,7 @@ import Testing
 /// The signals' fast paths must give exactly what the plain definitions give.
 @Suite("Stressed deficit and trigger ranking")
 struct StressAndIndexTests {
-    /// The definition: walk each of the riskiest positions through the book in turn, recording each
-    /// walk in the overlay before the next.
-    /// Each of the riskiest positions walked alone through an overlay that records the ones
+    /// The definition: each of the riskiest positions walked alone through an overlay that records the ones
     /// before: the deficit of their fills, and what the book could not fill, the worse side.
     static func stressedDeficitByDefinition(_ engine: Engine, market index: Int) -> StressedDeficit {
         guard engine.markets[index].markPrice != nil else { return StressedDeficit() }
@@ -28,7 +26,12 @@ struct StressAndIndexTests {
                 }
                 book.consume(side.closingBookSide, fills: walk.fills)
             }
-            if total.deficit > worst.deficit || (total.deficit == worst.deficit && total.unfilledNotional > worst.unfilledNotional) { worst = total }
+            // Each side on its own: the larger deficit, and the larger notional the book cannot fill.
+            worst.deficit = Fixed.maximum(worst.deficit, total.deficit)
+            if total.unfilledNotional > worst.unfilledNotional {
+                worst.unfilledNotional = total.unfilledNotional
+                worst.unfilledQuantity = total.unfilledQuantity
+            }
         }
         return worst
     }

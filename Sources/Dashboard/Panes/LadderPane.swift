@@ -78,10 +78,10 @@ enum LadderPane {
     static func rows(_ book: OrderBook, _ side: BookSide, step: Int64, count: Int, liquidations: [Int64]) -> [Row] {
         var rows: [Row] = []
         var cumulative: Int64 = 0
-        book.ladder(side).forEachFromTouch { price, size in
+        // The feed's levels, those liquidations emptied included (shown eaten, with nothing left).
+        book.forEachFeedLevel(side) { price, size, consumed in
             // Bids round down into their bucket, asks up: a bucket's price is its worst price.
             let bucket = side == .bid ? (price / step) * step : ((price + step - 1) / step) * step
-            let consumed = book.consumed(side, at: price)
             let left = max(0, size - consumed)
             cumulative &+= left
             if let last = rows.last, last.price == bucket {

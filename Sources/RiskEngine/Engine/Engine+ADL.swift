@@ -100,12 +100,16 @@ extension Engine {
     /// once per second of event time (Binance refreshes its ADL ranking every 30 s) and reused by
     /// every deleverage within it, so a cascade does not rank every opposite position again for each
     /// liquidation. A position closed since the queue was built is skipped; one reduced by ADL keeps
-    /// its score (PnL% and leverage do not change with the quantity) and its place.
-    mutating func adlQueueHeap(market: Int, side: Side) -> [ADLHeapEntry] {
+    /// its score (PnL% and leverage do not change with the quantity) and its place; a position
+    /// opened or changed on that side drops the queue, which the next deleverage builds again.
+    /// Takes the side's queue out of the market (built anew when there is none for this second),
+    /// so the caller's heap is the only reference and popping it copies nothing;
+    /// `keepADLQueueHeap` puts it back.
+    mutating func takeADLQueueHeap(market: Int, side: Side) -> [ADLHeapEntry] {
         let second = time / 1_000_000_000
-        if let cached = side == .long ? markets[market].adlLongs : markets[market].adlShorts, cached.second == second {
-            return cached.heap
-        }
+        var cached: ADLQueueCache? = nil
+        if side == .long { swap(&cached, &markets[market].adlLongs) } else { swap(&cached, &markets[market].adlShorts) }
+        if let cached, cached.second == second { return cached.heap }
         var heap: [ADLHeapEntry] = []
         for index in markets[market].positionIndices {
             let position = positions[Int(index)]

@@ -106,7 +106,7 @@ extension Engine {
         }
         let side = position.side.closingBookSide
         let walk = markets[market].book.walk(side, quantity: stepQuantity.bookUnits)
-        guard walk.remainder == 0, let average = walk.averagePrice,
+        guard walk.remainder == 0, let average = averagePrice(instrument, walk.fills),
             position.side == .long ? average >= bankruptcy : average <= bankruptcy
         else {
             // The book cannot take the step above bankruptcy: close the rest as bankrupt.
@@ -253,7 +253,7 @@ extension Engine {
 
         recordBookActivity(market: market, fills: accepted, quantity: position.quantity, mark: mark)
         totals.liquidations += 1
-        let average = filledUnits > 0 ? fillsValue(accepted) / Fixed(bookUnits: filledUnits) : nil
+        let average = averagePrice(instrument, accepted)
         notes.append(.liquidation(LiquidationRecord(
             time: time, symbol: symbol, account: id, position: index, side: position.side,
             quantity: position.quantity, markPrice: mark, liquidationPrice: position.liquidation, bankruptcyPrice: bankruptcy,
@@ -285,7 +285,7 @@ extension Engine {
         into notes: inout [EngineNotification]
     ) -> Fixed {
         let side = bankruptSide.opposite
-        var heap = adlQueueHeap(market: market, side: side)
+        var heap = takeADLQueueHeap(market: market, side: side)
         var remaining = quantity
         var rank = 0
         let instrument = markets[market].instrument
@@ -306,13 +306,14 @@ extension Engine {
             let asset = accounts[account].asset
             let id = accounts[account].id
             if position.mode == .isolated {
-                transfer(pnl, asset: asset, from: .clearing, to: .isolatedMargin(index), cause: .realisedPnL,
-                    symbol: instrument.symbol, account: id, into: &notes)
-                // The margin of the closed part goes back to the wallet.
+                // The closed part's share of the margin goes back to the wallet, and so does its
+                // PnL: what stays on the position is its margin for the quantity it keeps.
                 let margin = positions[Int(index)].isolatedMargin
-                let kept = margin * (position.quantity - take) / position.quantity
-                transfer(margin - kept, asset: asset, from: .isolatedMargin(index), to: .wallet(Int32(account)),
+                let released = margin * take / position.quantity
+                transfer(released, asset: asset, from: .isolatedMargin(index), to: .wallet(Int32(account)),
                     cause: .marginReturned, symbol: instrument.symbol, account: id, into: &notes)
+                transfer(pnl, asset: asset, from: .clearing, to: .wallet(Int32(account)), cause: .realisedPnL,
+                    symbol: instrument.symbol, account: id, into: &notes)
             } else {
                 transfer(pnl, asset: asset, from: .clearing, to: .wallet(Int32(account)), cause: .realisedPnL,
                     symbol: instrument.symbol, account: id, into: &notes)
@@ -396,9 +397,20 @@ extension Engine {
         return total
     }
 
-    /// Σ price × size of fills.
-    func fillsValue(_ fills: [Fill]) -> Fixed {
-        fills.reduce(Fixed.zero) { $0 + Fixed(bookUnits: $1.size) * Fixed(bookUnits: $1.price) }
+    /// The average price of fills: quantity-weighted for a linear contract; for an inverse one
+    /// the harmonic mean (Σ contracts ÷ Σ contracts/price), the price at which the same contracts
+    /// are worth the same coin. Nil without fills.
+    func averagePrice(_ instrument: Instrument, _ fills: [Fill]) -> Fixed? {
+        var size = Fixed.zero
+        var weighted = Fixed.zero
+        for fill in fills where fill.size > 0 && fill.price > 0 {
+            let quantity = Fixed(bookUnits: fill.size)
+            size += quantity
+            if instrument.kind.isInverse { weighted += quantity / Fixed(bookUnits: fill.price) }
+            else { weighted += quantity * Fixed(bookUnits: fill.price) }
+        }
+        guard size.isPositive, weighted.isPositive else { return nil }
+        return instrument.kind.isInverse ? size / weighted : weighted / size
     }
 
     func slippageBps(side: Side, average: Fixed, mark: Fixed) -> Fixed? {

@@ -96,6 +96,9 @@ extension Engine {
         }
         transfer(margin - positions[Int(index)].isolatedMargin, asset: asset, from: .outside, to: .isolatedMargin(index),
             cause: .statement, into: &notes)
+        // The side's ADL queue no longer holds this position as it is: built again when next needed.
+        markets[Int(market)].adlLongs = nil
+        markets[Int(market)].adlShorts = nil
         positions[Int(index)].side = update.side
         positions[Int(index)].mode = update.mode
         positions[Int(index)].quantity = quantity

@@ -59,7 +59,8 @@ extension Engine {
     /// fund-takes-over rule the fund would take it over at the bankruptcy price, and the fund's
     /// present loss on what it already holds is added to the deficit.
     public func stressedDeficit(market index: Int) -> StressedDeficit {
-        guard markets[index].markPrice != nil else { return StressedDeficit() }
+        // A book that cannot be trusted is STALE, not a stress: nothing would be liquidated into it.
+        guard markets[index].markPrice != nil, markets[index].liquidationBlock == nil else { return StressedDeficit() }
         let instrument = markets[index].instrument
         let book = markets[index].book
         var worst = StressedDeficit()
@@ -100,15 +101,19 @@ extension Engine {
                 }
                 if net.isNegative { total += -net }
                 if needed > 0 {
-                    unfilled += needed
+                    let (sum, overflow) = unfilled.addingReportingOverflow(needed)
+                    unfilled = overflow ? .max : sum
                     let terms = PositionTerms(side: position.side, quantity: Fixed(bookUnits: needed), entryPrice: position.entryPrice,
                         kind: instrument.kind, brackets: instrument.brackets)
                     unfilledNotional += MarginMath.notional(terms, at: position.bankruptcy ?? position.entryPrice)
                 }
             }
-            let candidate = StressedDeficit(deficit: total, unfilledQuantity: Fixed(bookUnits: unfilled), unfilledNotional: unfilledNotional)
-            if candidate.deficit > worst.deficit || (candidate.deficit == worst.deficit && candidate.unfilledNotional > worst.unfilledNotional) {
-                worst = candidate
+            // Each side on its own: the larger deficit, and the larger quantity the book cannot
+            // fill (a squeeze on one side while the other leaves a deficit is both).
+            worst.deficit = Fixed.maximum(worst.deficit, total)
+            if unfilledNotional > worst.unfilledNotional {
+                worst.unfilledNotional = unfilledNotional
+                worst.unfilledQuantity = Fixed(bookUnits: unfilled)
             }
         }
         let asset = instrument.settlementAsset

@@ -290,11 +290,10 @@ public struct Engine: Sendable {
         asset: String, amount: Fixed, cause: FundCause, time: Int64, symbol: String? = nil, account: String? = nil,
         into notes: inout [EngineNotification]
     ) {
-        var fund = funds[asset] ?? InsuranceFund(asset: asset)
         // Money moved through the fund: its opening stands from now on.
         if cause != .opening && !provisionalFunds.isEmpty { provisionalFunds.remove(asset) }
-        let entry = fund.book(amount, cause: cause, time: time, symbol: symbol, account: account)
-        funds[asset] = fund
+        // Booked in place: a copy out of the dictionary and back copied the fund's recent entries.
+        let entry = funds[asset, default: InsuranceFund(asset: asset)].book(amount, cause: cause, time: time, symbol: symbol, account: account)
         notes.append(.fund(entry))
     }
 

@@ -11,10 +11,10 @@ public struct SessionLog: Sendable {
         public var value: Double
     }
 
-    public private(set) var simulatedLiquidations: [LiquidationRecord] = []
-    public private(set) var exchangeLiquidations: [ExchangeLiquidation] = []
-    public private(set) var adlRecords: [ADLRecord] = []
-    public private(set) var alerts: [Alert] = []
+    public private(set) var simulatedLiquidations = RingBuffer<LiquidationRecord>(capacity: SessionLog.keep)
+    public private(set) var exchangeLiquidations = RingBuffer<ExchangeLiquidation>(capacity: SessionLog.keep)
+    public private(set) var adlRecords = RingBuffer<ADLRecord>(capacity: SessionLog.keep)
+    public private(set) var alerts = RingBuffer<Alert>(capacity: SessionLog.keep)
     public private(set) var simulatedCount = 0
     public private(set) var exchangeCount = 0
     /// Per settlement asset (an inverse contract's notional is in coin).
@@ -23,9 +23,10 @@ public struct SessionLog: Sendable {
     public private(set) var deficitCount = 0
     /// Per settlement asset.
     public private(set) var deficitTotal: [String: Fixed] = [:]
-    /// The session's first deficit, and its largest (the first of equal ones).
+    /// The session's first deficit, and its largest in each settlement asset (the first of equal
+    /// ones): amounts in different assets do not compare.
     public private(set) var firstDeficit: DeficitRecord?
-    public private(set) var largestDeficit: DeficitRecord?
+    public private(set) var largestDeficits: [String: DeficitRecord] = [:]
     public private(set) var adlCount = 0
     /// Per settlement asset.
     public private(set) var adlNotional: [String: Fixed] = [:]
@@ -46,11 +47,11 @@ public struct SessionLog: Sendable {
         public var reason: String
     }
     public private(set) var rejectedPositions = 0
-    public private(set) var rejections: [Rejection] = []
-    public private(set) var blocked: [Blocked] = []
+    public private(set) var rejections = RingBuffer<Rejection>(capacity: SessionLog.keep)
+    public private(set) var blocked = RingBuffer<Blocked>(capacity: SessionLog.keep)
     public private(set) var crossedLevelsRemoved = 0
     /// Times of notable events (liquidations, deficits, alerts) for jumping to next / previous.
-    public private(set) var marks: [Int64] = []
+    public private(set) var marks = RingBuffer<Int64>(capacity: SessionLog.keep * 4)
     public static let keep = 5_000
 
     public init() {}
@@ -70,7 +71,7 @@ public struct SessionLog: Sendable {
             deficitCount += 1
             deficitTotal[record.asset, default: .zero] += record.amount
             if firstDeficit == nil { firstDeficit = record }
-            if record.amount > (largestDeficit?.amount ?? .zero) { largestDeficit = record }
+            if record.amount > (largestDeficits[record.asset]?.amount ?? .zero) { largestDeficits[record.asset] = record }
             addMark(record.time)
         case .adl(let record):
             adlCount += 1
@@ -106,11 +107,9 @@ public struct SessionLog: Sendable {
 
     private mutating func addMark(_ time: Int64) {
         if marks.last != time { marks.append(time) }
-        if marks.count > SessionLog.keep * 4 { marks.removeFirst(marks.count / 2) }
     }
 
-    private func append<T>(_ list: inout [T], _ element: T) {
+    private func append<T>(_ list: inout RingBuffer<T>, _ element: T) {
         list.append(element)
-        if list.count > SessionLog.keep { list.removeFirst(list.count - SessionLog.keep) }
     }
 }

@@ -34,7 +34,7 @@ public struct InsuranceFund: Hashable, Sendable {
     public private(set) var totals: [FundCause: Fixed] = [:]
     /// The most recent entries (bounded, so a long session's memory stays flat); `entryCount`
     /// counts all of them.
-    public private(set) var recentEntries: [FundEntry] = []
+    public private(set) var recentEntries = RingBuffer<FundEntry>(capacity: InsuranceFund.recentLimit)
     public private(set) var entryCount = 0
     public static let recentLimit = 10_000
 
@@ -54,7 +54,6 @@ public struct InsuranceFund: Hashable, Sendable {
         let entry = FundEntry(
             time: time, asset: asset, cause: cause, amount: amount, balanceAfter: balance, symbol: symbol, account: account)
         recentEntries.append(entry)
-        if recentEntries.count > InsuranceFund.recentLimit { recentEntries.removeFirst(recentEntries.count / 2) }
         return entry
     }
 

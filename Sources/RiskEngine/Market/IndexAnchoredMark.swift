@@ -27,6 +27,12 @@ public struct IndexAnchoredMark: Sendable, Equatable {
     public init() {}
 
     mutating func update(index: Fixed, fundingRate: Fixed?, nextFundingTime: Int64?, time: Int64) {
+        // An index back after going stale starts its basis average again: old samples are not 2.5
+        // minutes of this index.
+        if indexPrice != nil && !isFresh(at: time) {
+            basis.removeAll()
+            basisNext = 0
+        }
         indexPrice = index
         if let fundingRate { self.fundingRate = fundingRate }
         if let nextFundingTime { self.nextFundingTime = nextFundingTime }

@@ -26,14 +26,18 @@ public struct BookWalk: Hashable, Sendable {
 
 /// An L2 book for one symbol, with exact prices and sizes, and a liquidity overlay.
 ///
-/// The overlay records what simulated liquidations took from a level. Until the feed next updates
-/// that level, the book shows and walks the level as the feed gave it minus what was taken, so a
-/// series of liquidations drains the book the way a real cascade does. The next feed update of the
-/// level replaces the overlay entry: the feed now tells the truth about that level.
+/// Simulated liquidations take liquidity out of the ladders themselves, so every walk, best price
+/// and depth band reads the book as they left it at no extra cost (a cascade's walks used to look
+/// each level up in the overlay, and each cost as much as the levels already eaten). The overlay
+/// records what they took from each level, for the feed's view of the book (`forEachFeedLevel`,
+/// `topLevels`) and the ladder's "eaten" marks. The next feed update of a level replaces both: the
+/// feed now tells the truth about that level, so a series of liquidations drains the book the way a
+/// real cascade does.
 public struct OrderBook: Hashable, Sendable {
     public var bids = PriceLadder(side: .bid)
     public var asks = PriceLadder(side: .ask)
-    /// Book units consumed by simulated liquidations, per price, awaiting the next feed update.
+    /// Book units consumed by simulated liquidations, per price, awaiting the next feed update
+    /// (already taken out of the ladders).
     public private(set) var consumedBids: [Int64: Int64] = [:]
     public private(set) var consumedAsks: [Int64: Int64] = [:]
     /// Levels removed because an update on the other side crossed them.
@@ -81,24 +85,31 @@ public struct OrderBook: Hashable, Sendable {
     @discardableResult
     public mutating func applyLevel(side: BookSide, price: Int64, size: Int64, uncross: Bool = true) -> Int64 {
         let previous: Int64
+        // What liquidations had taken from the level: the feed's own previous size includes it.
+        var eaten: Int64 = 0
         switch side {
         case .bid:
             previous = bids.set(price: price, size: size)
-            if !consumedBids.isEmpty { consumedBids.removeValue(forKey: price) }
+            if !consumedBids.isEmpty { eaten = consumedBids.removeValue(forKey: price) ?? 0 }
         case .ask:
             previous = asks.set(price: price, size: size)
-            if !consumedAsks.isEmpty { consumedAsks.removeValue(forKey: price) }
+            if !consumedAsks.isEmpty { eaten = consumedAsks.removeValue(forKey: price) ?? 0 }
         }
         if uncross && size > 0 { resolveCrossing(freshSide: side) }
-        return size - previous
+        return size &- (previous &+ eaten)
     }
 
-    /// If the book is crossed, the side that was not just updated is stale: its crossed levels go.
+    /// If the book is crossed, the side that was not just updated is stale: its crossed levels go
+    /// (and what liquidations had eaten of them).
     public mutating func resolveCrossing(freshSide: BookSide) {
         guard isCrossed, let bestBid = bids.best?.price, let bestAsk = asks.best?.price else { return }
         switch freshSide {
-        case .bid: crossedLevelsRemoved += asks.removeLevels(crossing: bestBid)
-        case .ask: crossedLevelsRemoved += bids.removeLevels(crossing: bestAsk)
+        case .bid:
+            crossedLevelsRemoved += asks.removeLevels(crossing: bestBid)
+            if !consumedAsks.isEmpty { consumedAsks = consumedAsks.filter { $0.key > bestBid } }
+        case .ask:
+            crossedLevelsRemoved += bids.removeLevels(crossing: bestAsk)
+            if !consumedBids.isEmpty { consumedBids = consumedBids.filter { $0.key < bestAsk } }
         }
     }
 
@@ -119,37 +130,50 @@ public struct OrderBook: Hashable, Sendable {
         return overlay.isEmpty ? 0 : overlay[price, default: 0]
     }
 
-    /// A level's size as a walk would find it: the feed's size less the overlay.
-    public func effectiveSize(_ side: BookSide, price: Int64, feedSize: Int64) -> Int64 {
-        Swift.max(0, feedSize - consumed(side, at: price))
-    }
-
-    /// Visits one side's levels from the touch outwards with their sizes after the overlay, until
-    /// `body` returns false. The overlay is fetched once, not per level: the signals read hundreds
-    /// of levels a sample, and the overlay is nearly always empty.
+    /// Visits one side's levels from the touch outwards with the liquidity they have left (after
+    /// what simulated liquidations took), until `body` returns false.
     /// (The side's ladder is read in place, not through `ladder(_:)`: a copy of a ladder retains
     /// and releases each of its arrays, and the engine asks for the best levels at every event.)
     @inlinable
     func forEachEffectiveLevel(_ side: BookSide, _ body: (_ price: Int64, _ size: Int64) -> Bool) {
+        if side == .bid { bids.forEachFromTouch(body) } else { asks.forEachFromTouch(body) }
+    }
+
+    /// Visits one side's levels from the touch outwards as the feed gave them, with what simulated
+    /// liquidations took from each (levels they emptied included), until `body` returns false.
+    public func forEachFeedLevel(_ side: BookSide, _ body: (_ price: Int64, _ feedSize: Int64, _ consumed: Int64) -> Bool) {
         let overlay = side == .bid ? consumedBids : consumedAsks
-        if overlay.isEmpty {
-            if side == .bid { bids.forEachFromTouch(body) } else { asks.forEachFromTouch(body) }
-        } else {
-            let reduced = { (price: Int64, size: Int64) in body(price, Swift.max(0, size - overlay[price, default: 0])) }
-            if side == .bid { bids.forEachFromTouch(reduced) } else { asks.forEachFromTouch(reduced) }
+        let ladder = ladder(side)
+        guard !overlay.isEmpty else {
+            ladder.forEachFromTouch { price, size in body(price, size, 0) }
+            return
+        }
+        // The eaten levels in walking order, merged with the ladder's.
+        let eaten = overlay.keys.sorted(by: side == .bid ? { $0 > $1 } : { $0 < $1 })
+        var next = 0
+        let isBid = side == .bid
+        var stopped = false
+        ladder.forEachFromTouch { price, size in
+            while next < eaten.count && (isBid ? eaten[next] > price : eaten[next] < price) {
+                let gone = eaten[next]
+                next += 1
+                if !body(gone, overlay[gone]!, overlay[gone]!) { stopped = true; return false }
+            }
+            var taken: Int64 = 0
+            if next < eaten.count && eaten[next] == price { taken = overlay[price]!; next += 1 }
+            if !body(price, size &+ taken, taken) { stopped = true; return false }
+            return true
+        }
+        while !stopped && next < eaten.count {
+            let gone = eaten[next]
+            next += 1
+            if !body(gone, overlay[gone]!, overlay[gone]!) { return }
         }
     }
 
-    /// Best level with liquidity left after the overlay.
+    /// Best level with liquidity left.
     @inlinable public func best(_ side: BookSide) -> (price: Int64, size: Int64)? {
-        // Without an overlay it is the ladder's touch (a ladder holds no empty level).
-        if side == .bid ? consumedBids.isEmpty : consumedAsks.isEmpty { return side == .bid ? bids.best : asks.best }
-        var result: (Int64, Int64)? = nil
-        forEachEffectiveLevel(side) { price, left in
-            if left > 0 { result = (price, left); return false }
-            return true
-        }
-        return result
+        side == .bid ? bids.best : asks.best
     }
 
     @inlinable public var bestBid: Int64? { best(.bid)?.price }
@@ -252,10 +276,9 @@ public struct OrderBook: Hashable, Sendable {
     }
 
     /// Whether the depth bands of a side can be read from its ladder's chunk sums (the usual case,
-    /// every second): not while the overlay hides liquidity a simulated liquidation took, nor once
-    /// the ladder has held levels large enough for its sums to wrap.
+    /// every second): not once the ladder has held levels large enough for its sums to wrap.
     func bandsFromChunkSums(_ side: BookSide) -> Bool {
-        (side == .bid ? consumedBids : consumedAsks).isEmpty && ladder(side).sumsAreExact
+        ladder(side).sumsAreExact
     }
 
     /// The far edge of a ±bps band around `mid` on one side, in book units.
@@ -286,12 +309,19 @@ public struct OrderBook: Hashable, Sendable {
         return result
     }
 
-    /// Records a walk's fills in the overlay, so the next walk finds that liquidity gone.
+    /// Takes a walk's fills out of the book, and records them in the overlay, so the next walk
+    /// finds that liquidity gone until the feed replaces the level.
     public mutating func consume(_ side: BookSide, fills: [Fill]) {
-        for fill in fills {
+        for fill in fills where fill.size > 0 {
             switch side {
-            case .bid: consumedBids[fill.price, default: 0] += fill.size
-            case .ask: consumedAsks[fill.price, default: 0] += fill.size
+            case .bid:
+                let left = Swift.max(0, bids.size(at: fill.price) - fill.size)
+                bids.set(price: fill.price, size: left)
+                consumedBids[fill.price, default: 0] &+= fill.size
+            case .ask:
+                let left = Swift.max(0, asks.size(at: fill.price) - fill.size)
+                asks.set(price: fill.price, size: left)
+                consumedAsks[fill.price, default: 0] &+= fill.size
             }
         }
     }
@@ -302,8 +332,7 @@ public struct OrderBook: Hashable, Sendable {
         var moved = OrderBook(tick: bids.tick)
         func shift(_ side: BookSide) -> [(price: Int64, size: Int64)] {
             var levels: [(price: Int64, size: Int64)] = []
-            ladder(side).forEachFromTouch { price, size in
-                let left = effectiveSize(side, price: price, feedSize: size)
+            ladder(side).forEachFromTouch { price, left in
                 let (movedPrice, overflow) = price.addingReportingOverflow(offset)
                 if !overflow && movedPrice > 0 && left > 0 { levels.append((movedPrice, left)) }
                 return true
@@ -316,10 +345,12 @@ public struct OrderBook: Hashable, Sendable {
         return moved
     }
 
-    /// Top `count` levels from the touch as the feed gave them (the overlay is read separately).
+    /// Top `count` levels from the touch as the feed gave them (what liquidations took is read
+    /// separately, with `consumed`).
     public func topLevels(_ side: BookSide, count: Int) -> [(price: Int64, size: Int64)] {
         var levels: [(price: Int64, size: Int64)] = []
-        ladder(side).forEachFromTouch { price, size in
+        guard count > 0 else { return levels }
+        forEachFeedLevel(side) { price, size, _ in
             levels.append((price, size))
             return levels.count < count
         }

@@ -87,7 +87,8 @@ enum ReplayReport {
             ("asset", .string(primary)),
             ("total_by_asset", moneyByAsset(log.deficitTotal)),
             ("first", log.firstDeficit.map(deficitObject) ?? .null),
-            ("largest", log.largestDeficit.map(deficitObject) ?? .null),
+            ("largest", log.largestDeficits[primary].map(deficitObject) ?? .null),
+            ("largest_by_asset", .object(log.largestDeficits.keys.sorted().map { ($0, deficitObject(log.largestDeficits[$0]!)) })),
         ])
         let insuranceFund: JSON.Value = .object([
             ("asset", .string(primary)),
@@ -299,7 +300,7 @@ enum ReplayReport {
         lines.append("liquidations: \(log.simulatedCount) simulated, \(log.exchangeCount) reported by the exchange"
             + (log.blockedLiquidations > 0 ? ", \(log.blockedLiquidations) times blocked (triggers crossed with no trusted book)" : ""))
         lines.append("deficits: \(log.deficitCount), total \((log.deficitTotal[primary] ?? .zero).formatted(2, grouping: true)) \(primary)")
-        for (label, record) in [("first", log.firstDeficit), ("largest", log.largestDeficit)] {
+        for (label, record) in [("first", log.firstDeficit)] + log.largestDeficits.keys.sorted().map({ ("largest", log.largestDeficits[$0]) }) {
             guard let record else { continue }
             lines.append("  \(label): \(EventTime.iso8601(record.time)) \(record.symbol) \(record.account) \(record.amount.formatted(2, grouping: true)) \(record.asset)")
         }

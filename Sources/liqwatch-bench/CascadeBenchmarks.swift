@@ -1,0 +1,165 @@
+import Foundation
+import MarketFeeds
+import RiskEngine
+
+/// Cascades at exchange scale: what a liquidation costs end to end as the number of monitored
+/// positions grows, a real replay that cascades against the same replay with no positions, and
+/// loading a million-row positions file against reading the file.
+enum CascadeBenchmarks {
+    static func run() {
+        liquidationCost()
+        replayCascade()
+        positionsFile()
+    }
+
+    // MARK: One liquidation, end to end
+
+    /// An engine with `count` positions: 10,000 of them leveraged longs whose triggers lie in the
+    /// mark's path, the rest 2x positions of both sides far from theirs (the ADL queue). The book's
+    /// bids are deep near the touch and thin further out, so later liquidations run out of book
+    /// and deleverage. Returns nanoseconds per liquidation over the cascade (walk, settlement,
+    /// ledger, ADL, log, index), and the liquidations made.
+    static func cascade(positions count: Int) -> (nanoseconds: Double, liquidations: Int, adl: Int) {
+        var rng = SplitMix64(seed: 7)
+        var engine = Engine()
+        engine.openFund(asset: "USDT", balance: Fixed(2_000_000))
+        var bids: [(price: Int64, size: Int64)] = []
+        var asks: [(price: Int64, size: Int64)] = []
+        for level in 0..<4_000 {
+            // 0.10 apart from 59,999.90 down; 2 BTC a level for the first 1,000, then 0.05.
+            bids.append((BookUnits.perUnit * 59_999 + 90_000_000 - Int64(level) * 10_000_000, level < 1_000 ? 200_000_000 : 5_000_000))
+            asks.append((BookUnits.perUnit * 60_000 + Int64(level) * 10_000_000, 200_000_000))
+        }
+        engine.apply(.bookSnapshot(symbol: "BTCUSDT", bids: bids, asks: asks, time: 1))
+        engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(60_000), time: 1))
+        engine.reserveCapacity(forPositions: count)
+        var notes: [EngineNotification] = []
+        for index in 0..<count {
+            let risky = index < 10_000
+            let side: Side = risky || index & 1 == 0 ? .long : .short
+            let leverage = risky ? Fixed(20 + Int(rng.next() % 100)) : Fixed(2)
+            let quantity = Fixed(1 + Int(rng.next() % 200)) / Fixed(1000)
+            let entry = Fixed(60_000 - 50 + Int(rng.next() % 100))
+            engine.apply(position: PositionUpdate(account: "a\(index)", symbol: "BTCUSDT", side: side, quantity: quantity,
+                entryPrice: entry, mode: .isolated, leverage: leverage), time: 2, into: &notes)
+            notes.removeAll(keepingCapacity: true)
+        }
+        let before = engine.totals.liquidations
+        let adlBefore = engine.totals.adlEvents
+        var time: Int64 = 3_000_000_000
+        var liquidations = 0
+        let seconds = Stopwatch.measure {
+            // The mark falls 5 % in 5,000 steps of 0.60, 10 ms apart: a cascade's pace (the
+            // signals sample once a second as usual, fifty times in all).
+            for step in 1...5_000 {
+                time += 10_000_000
+                engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(60_000) - Fixed(step) * Fixed("0.6")!, time: time), into: &notes)
+                notes.removeAll(keepingCapacity: true)
+            }
+            liquidations = engine.totals.liquidations - before
+        }
+        blackHole(engine)
+        return (seconds / Double(max(1, liquidations)) * 1e9, liquidations, engine.totals.adlEvents - adlBefore)
+    }
+
+    static func liquidationCost() {
+        var figures: [Int: Double] = [:]
+        // LIQWATCH_BENCH_POSITIONS=10000 runs one size (for a profiler).
+        let sizes = ProcessInfo.processInfo.environment["LIQWATCH_BENCH_POSITIONS"].flatMap(Int.init).map { [$0] } ?? [10_000, 100_000, 1_000_000]
+        for count in sizes {
+            let (nanoseconds, liquidations, adl) = cascade(positions: count)
+            figures[count] = nanoseconds
+            report("liquidation_end_to_end_\(count / 1000)k_positions", nanoseconds, "ns", decimals: 0)
+            report("liquidations_in_cascade_\(count / 1000)k_positions", Double(liquidations), "liquidations", decimals: 0)
+            report("adl_closes_in_cascade_\(count / 1000)k_positions", Double(adl), "closes", decimals: 0)
+        }
+        if let large = figures[1_000_000], let small = figures[10_000] { report("liquidation_cost_ratio_1M_over_10k", large / small, "x") }
+    }
+
+    // MARK: A replay that cascades
+
+    /// The BTCUSDT recording, unpacked, with no positions and with 300,000 and 1,000,000
+    /// synthetic ones (placed around the first mark; a share of them liquidate as the price
+    /// moves): the replay alone (`runToEnd`), not the report.
+    static func replayCascade() {
+        guard let unpacked = ReplayBenchmarks.unpackedRecording() else { return }
+        defer { try? FileManager.default.removeItem(atPath: unpacked) }
+        func replay(_ positions: Int) -> (seconds: Double, liquidations: Int, resident: Int) {
+            var options = ReplayOptions()
+            options.syntheticPositions = positions
+            var liquidations = 0
+            var resident = 0
+            let seconds = Stopwatch.measure {
+                guard let session = try? ReplaySession(paths: [unpacked], options: options) else { return }
+                try? session.runToEnd()
+                liquidations = session.log.simulatedCount
+                resident = Stopwatch.residentBytes()
+                blackHole(session)
+            }
+            return (seconds, liquidations, resident)
+        }
+        var bare = Double.infinity
+        for _ in 0..<5 { bare = min(bare, replay(0).seconds) }
+        report("replay_no_positions_seconds", bare, "s", decimals: 4)
+        for count in [300_000, 1_000_000] {
+            let run = replay(count)
+            report("replay_\(count / 1000)k_positions_seconds", run.seconds, "s", decimals: 3)
+            report("replay_\(count / 1000)k_positions_liquidations", Double(run.liquidations), "liquidations", decimals: 0)
+            report("replay_\(count / 1000)k_positions_over_no_positions", run.seconds / bare, "x")
+            report("replay_\(count / 1000)k_positions_resident_MB", Double(run.resident) / 1e6, "MB", decimals: 0)
+        }
+    }
+
+    // MARK: A million-row positions file
+
+    static func positionsFile() {
+        let path = NSTemporaryDirectory() + "liqwatch-bench-positions.csv"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        var text = "account,symbol,side,size,entry_price,margin_mode,isolated_margin,wallet_balance,leverage\n"
+        text.reserveCapacity(52_000_000)
+        var rng = SplitMix64(seed: 3)
+        for index in 0..<1_000_000 {
+            let cross = index % 4 == 0
+            let side = index & 1 == 0 ? "long" : "short"
+            let size = "0.\(String(100 + rng.next() % 900))"
+            let entry = "\(59_000 + rng.next() % 2_000).\(rng.next() % 10)"
+            if cross {
+                text += "acct-\(index),BTCUSDT,\(side),\(size),\(entry),cross,,\(1_000 + rng.next() % 9_000),\n"
+            } else {
+                text += "acct-\(index),BTCUSDT,\(side),\(size),\(entry),isolated,,,\(2 + rng.next() % 100)\n"
+            }
+        }
+        guard (try? text.write(toFile: path, atomically: false, encoding: .utf8)) != nil else { print("positions_file: skipped"); return }
+        let bytes = Double(text.utf8.count)
+        var readBest = Double.infinity
+        for _ in 0..<5 {
+            readBest = min(readBest, Stopwatch.measure {
+                blackHole(FileManager.default.contents(atPath: path)?.count)
+            })
+        }
+        var loadBest = Double.infinity
+        var placeBest = Double.infinity
+        for _ in 0..<3 {
+            var updates: [PositionUpdate] = []
+            loadBest = min(loadBest, Stopwatch.measure {
+                updates = (try? PositionsFile.load(path: path, catalog: .builtIn)) ?? []
+            })
+            placeBest = min(placeBest, Stopwatch.measure {
+                var engine = Engine()
+                engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(60_000), time: 1))
+                engine.reserveCapacity(forPositions: updates.count)
+                var notes: [EngineNotification] = []
+                for update in updates {
+                    engine.apply(position: update, time: 1, into: &notes)
+                    notes.removeAll(keepingCapacity: true)
+                }
+                blackHole(engine)
+            })
+            blackHole(updates)
+        }
+        report("positions_file_MB", bytes / 1e6, "MB", decimals: 1)
+        report("positions_file_read_MB_per_second", bytes / readBest / 1e6, "MB/s", decimals: 0)
+        report("positions_file_parse_MB_per_second", bytes / loadBest / 1e6, "MB/s", decimals: 0)
+        report("positions_file_parse_and_place_MB_per_second", bytes / (loadBest + placeBest) / 1e6, "MB/s", decimals: 0)
+    }
+}

@@ -30,44 +30,37 @@ public enum PositionsFile {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw PositionsFileError(file: path, line: nil, field: nil, reason: "cannot read the file")
         }
-        let text = String(decoding: data, as: UTF8.self)
-        let rows = text.trimmed.hasPrefix("[") || text.trimmed.hasPrefix("{")
-            ? try jsonRows(text, path: path) : try csvRows(text, path: path)
-        return try assemble(rows, path: path, catalog: catalog)
-    }
-
-    typealias Row = (line: Int, update: PositionUpdate)
-
-    static func csvRows(_ text: String, path: String) throws(PositionsFileError) -> [Row] {
-        var header: [String]? = nil
-        var rows: [Row] = []
-        for (offset, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine
-            if line.trimmingCharacters(in: .whitespaces).isEmpty || line.hasPrefix("#") { continue }
-            let cells = line.split(separator: ",", omittingEmptySubsequences: false).map { String($0).trimmed }
-            guard let columns = header else {
-                header = cells.map { $0.lowercased() }
-                for required in ["account", "symbol", "side", "size", "entry_price"] where !header!.contains(required) {
-                    throw PositionsFileError(file: path, line: offset + 1, field: required, reason: "the header has no \(required) column")
+        let read = data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> Result<Rows, PositionsFileError> in
+            var bytes = raw.bindMemory(to: UInt8.self)[...]
+            // JSON starts with a bracket or a brace (after any byte order mark and whitespace).
+            if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = bytes.dropFirst(3) }
+            let first = bytes.firstIndex { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }
+            do throws(PositionsFileError) {
+                if let first, bytes[first] == UInt8(ascii: "[") || bytes[first] == UInt8(ascii: "{") {
+                    return .success(try jsonRows(String(decoding: bytes, as: UTF8.self), path: path))
                 }
-                continue
-            }
-            guard cells.count == columns.count else {
-                throw PositionsFileError(file: path, line: offset + 1, field: nil,
-                    reason: "expected \(columns.count) columns, found \(cells.count)")
-            }
-            do throws(FieldError) {
-                let update = try PositionRow.parse { name in columns.firstIndex(of: name).map { cells[$0] } }
-                rows.append((offset + 1, update))
+                return .success(try PositionsCSV.rows(UnsafeBufferPointer(rebasing: raw.bindMemory(to: UInt8.self)[...]), path: path))
             } catch {
-                throw PositionsFileError(file: path, line: offset + 1, field: error.field, reason: error.reason)
+                return .failure(error)
             }
         }
-        guard header != nil else { throw PositionsFileError(file: path, line: nil, field: nil, reason: "the file is empty") }
-        return rows
+        var rows = try read.get()
+        try assemble(&rows, path: path, catalog: catalog)
+        return rows.updates
     }
 
-    static func jsonRows(_ text: String, path: String) throws(PositionsFileError) -> [Row] {
+    /// The positions read, and the line (JSON: the place in the list) each came from.
+    struct Rows {
+        var updates: [PositionUpdate] = []
+        var lines: [Int] = []
+
+        mutating func append(_ update: PositionUpdate, line: Int) {
+            updates.append(update)
+            lines.append(line)
+        }
+    }
+
+    static func jsonRows(_ text: String, path: String) throws(PositionsFileError) -> Rows {
         let document: JSONValue
         do { document = try JSONValue.parse(text) } catch {
             throw PositionsFileError(file: path, line: lineNumber(ofByte: error.offset, in: text), field: nil, reason: error.description)
@@ -75,10 +68,10 @@ public enum PositionsFile {
         guard let list = document["positions"]?.arrayValue ?? document.arrayValue else {
             throw PositionsFileError(file: path, line: 1, field: "positions", reason: "expected a list of positions")
         }
-        var rows: [Row] = []
+        var rows = Rows()
         for (index, entry) in list.enumerated() {
             do throws(FieldError) {
-                rows.append((index + 1, try PositionRow.parse { entry[$0]?.scalarText }))
+                rows.append(try PositionRow.parse { entry[$0]?.scalarText }, line: index + 1)
             } catch {
                 throw PositionsFileError(file: path, line: nil, field: error.field, reason: "position \(index + 1): \(error.reason)")
             }
@@ -94,62 +87,83 @@ public enum PositionsFile {
     /// position side (one-way mode holds one position a symbol; hedge mode one LONG and one SHORT
     /// leg), a hedge leg beside a one-way position, and cross hedge legs of one symbol (which the
     /// engine does not model: they share one liquidation price).
-    static func checkDistinct(_ rows: [Row], path: String) throws(PositionsFileError) {
-        struct Key: Hashable { var account: String; var symbol: String; var side: PositionSide }
-        var seen: [Key: Row] = [:]
-        for row in rows {
-            let update = row.update
-            let key = Key(account: update.account, symbol: update.symbol, side: update.positionSide)
-            if let earlier = seen[key] {
+    static func checkDistinct(_ rows: Rows, path: String) throws(PositionsFileError) {
+        struct Key: Hashable { var account: String; var symbol: String }
+        /// The rows already giving a position of one account and symbol, by position side.
+        struct Seen { var both = -1, long = -1, short = -1 }
+        var seen: [Key: Seen] = [:]
+        seen.reserveCapacity(rows.updates.count)
+        for (row, update) in rows.updates.enumerated() {
+            let key = Key(account: update.account, symbol: update.symbol)
+            var sides = seen[key] ?? Seen()
+            let mine: Int
+            switch update.positionSide {
+            case .both: mine = sides.both
+            case .long: mine = sides.long
+            case .short: mine = sides.short
+            }
+            if mine >= 0 {
                 let what = update.positionSide == .both
                     ? "one-way mode holds one position a symbol; a hedge-mode leg needs position_side LONG or SHORT"
                     : "hedge mode holds one \(update.positionSide.label) leg a symbol"
-                throw PositionsFileError(file: path, line: row.line, field: "symbol",
-                    reason: "line \(earlier.line) already gives \(update.account)'s \(update.symbol) position (\(what))")
+                throw PositionsFileError(file: path, line: rows.lines[row], field: "symbol",
+                    reason: "line \(rows.lines[mine]) already gives \(update.account)'s \(update.symbol) position (\(what))")
             }
             for other in PositionSide.allCases where other != update.positionSide {
-                guard let earlier = seen[Key(account: update.account, symbol: update.symbol, side: other)] else { continue }
+                let earlier = other == .both ? sides.both : other == .long ? sides.long : sides.short
+                guard earlier >= 0 else { continue }
                 if (other == .both) != (update.positionSide == .both) {
-                    throw PositionsFileError(file: path, line: row.line, field: "position_side",
-                        reason: "line \(earlier.line) gives \(update.account)'s \(update.symbol) in \(other == .both ? "one-way" : "hedge") mode; the modes cannot be mixed")
+                    throw PositionsFileError(file: path, line: rows.lines[row], field: "position_side",
+                        reason: "line \(rows.lines[earlier]) gives \(update.account)'s \(update.symbol) in \(other == .both ? "one-way" : "hedge") mode; the modes cannot be mixed")
                 }
-                if update.mode == .cross || earlier.update.mode == .cross {
-                    throw PositionsFileError(file: path, line: row.line, field: "margin_mode",
+                if update.mode == .cross || rows.updates[earlier].mode == .cross {
+                    throw PositionsFileError(file: path, line: rows.lines[row], field: "margin_mode",
                         reason: "hedge-mode legs of one symbol in cross margin are not supported (they share one liquidation price): give them isolated margin")
                 }
             }
-            seen[key] = row
+            switch update.positionSide {
+            case .both: sides.both = row
+            case .long: sides.long = row
+            case .short: sides.short = row
+            }
+            seen[key] = sides
         }
     }
 
     /// Gives every cross account a wallet (stated or derived from leverage).
-    static func assemble(_ rows: [Row], path: String, catalog: InstrumentCatalog) throws(PositionsFileError) -> [PositionUpdate] {
+    static func assemble(_ rows: inout Rows, path: String, catalog: InstrumentCatalog) throws(PositionsFileError) {
         try checkDistinct(rows, path: path)
-        var stated: [String: Fixed] = [:]
-        var derived: [String: Fixed] = [:]
-        func key(_ update: PositionUpdate) -> String { update.account + "\u{0}" + catalog.instrument(for: update.symbol).settlementAsset }
-        for row in rows where row.update.mode == .cross {
-            if let wallet = row.update.walletBalance { stated[key(row.update)] = wallet }
+        // An account's wallet is one per settlement asset.
+        struct WalletKey: Hashable { var account: String; var asset: String }
+        var instruments: [String: Instrument] = [:]
+        func instrument(_ symbol: String) -> Instrument {
+            if let known = instruments[symbol] { return known }
+            let instrument = catalog.instrument(for: symbol)
+            instruments[symbol] = instrument
+            return instrument
         }
-        for row in rows where row.update.mode == .cross && row.update.walletBalance == nil {
-            let key = key(row.update)
+        var stated: [WalletKey: Fixed] = [:]
+        var derived: [WalletKey: Fixed] = [:]
+        func key(_ update: PositionUpdate) -> WalletKey { WalletKey(account: update.account, asset: instrument(update.symbol).settlementAsset) }
+        for update in rows.updates where update.mode == .cross {
+            if let wallet = update.walletBalance { stated[key(update)] = wallet }
+        }
+        for (row, update) in rows.updates.enumerated() where update.mode == .cross && update.walletBalance == nil {
+            let key = key(update)
             if stated[key] != nil { continue }
-            guard let leverage = row.update.leverage else {
-                throw PositionsFileError(file: path, line: row.line, field: "wallet_balance",
+            guard let leverage = update.leverage else {
+                throw PositionsFileError(file: path, line: rows.lines[row], field: "wallet_balance",
                     reason: "a cross position needs wallet_balance (on any row of its account) or leverage")
             }
-            let instrument = catalog.instrument(for: row.update.symbol)
-            let terms = PositionTerms(side: row.update.side, quantity: row.update.quantity, entryPrice: row.update.entryPrice,
+            let instrument = instrument(update.symbol)
+            let terms = PositionTerms(side: update.side, quantity: update.quantity, entryPrice: update.entryPrice,
                 kind: instrument.kind, brackets: instrument.brackets)
-            derived[key, default: .zero] += MarginMath.notional(terms, at: row.update.entryPrice) / leverage
+            derived[key, default: .zero] += MarginMath.notional(terms, at: update.entryPrice) / leverage
         }
-        var given = Set<String>()
-        return rows.map { row in
-            var update = row.update
-            guard update.mode == .cross else { return update }
-            let key = key(update)
-            if given.insert(key).inserted { update.walletBalance = stated[key] ?? derived[key] } else { update.walletBalance = nil }
-            return update
+        var given = Set<WalletKey>()
+        for row in rows.updates.indices where rows.updates[row].mode == .cross {
+            let key = key(rows.updates[row])
+            rows.updates[row].walletBalance = given.insert(key).inserted ? stated[key] ?? derived[key] : nil
         }
     }
 }

@@ -1,0 +1,240 @@
+import RiskEngine
+
+/// A CSV positions file read on the byte level, like the feeds: a million-row book of positions
+/// loads in about the time it takes to read it.
+///
+/// Each row goes through a fast path that handles the plain form (ASCII, every field valid). A row
+/// it cannot settle (anything unusual: non-ASCII text, a value out of range, a missing field) is
+/// read again by `PositionRow.parse`, the one definition of the columns, which either accepts it or
+/// names the field and the reason. So the fast path decides nothing on its own: a row it accepts is
+/// one `PositionRow.parse` accepts identically (a test compares them on random rows).
+enum PositionsCSV {
+    /// The columns the rows are read by; others are ignored.
+    enum Column: Int, CaseIterable {
+        case account, symbol, side, size, entryPrice, marginMode, isolatedMargin, walletBalance, leverage, positionSide
+
+        var name: String {
+            switch self {
+            case .account: "account"
+            case .symbol: "symbol"
+            case .side: "side"
+            case .size: "size"
+            case .entryPrice: "entry_price"
+            case .marginMode: "margin_mode"
+            case .isolatedMargin: "isolated_margin"
+            case .walletBalance: "wallet_balance"
+            case .leverage: "leverage"
+            case .positionSide: "position_side"
+            }
+        }
+    }
+
+    /// A cell: where its bytes lie in the file, surrounding spaces and tabs trimmed.
+    struct Cell {
+        var start: Int
+        var end: Int
+        var isEmpty: Bool { start == end }
+    }
+
+    static func rows(_ bytes: UnsafeBufferPointer<UInt8>, path: String) throws(PositionsFileError) -> PositionsFile.Rows {
+        guard let base = bytes.baseAddress else { throw PositionsFileError(file: path, line: nil, field: nil, reason: "the file is empty") }
+        let count = bytes.count
+        var position = 0
+        // A byte order mark, as spreadsheets write it.
+        if count >= 3 && base[0] == 0xEF && base[1] == 0xBB && base[2] == 0xBF { position = 3 }
+        var lineNumber = 0
+        var header: [String]? = nil
+        // For each column of the file, the column it is (or nil: ignored).
+        var columnOfCell: [Column?] = []
+        var cellOfColumn = [Int](repeating: -1, count: Column.allCases.count)
+        var cells: [Cell] = []
+        var rows = PositionsFile.Rows()
+        // About fifty bytes a row (and no more reserved than two million rows need).
+        rows.updates.reserveCapacity(min(count / 48, 1 << 21))
+        rows.lines.reserveCapacity(min(count / 48, 1 << 21))
+        var symbols = SymbolNames()
+        while position < count {
+            lineNumber += 1
+            var end = position
+            while end < count && base[end] != 0x0A { end += 1 }
+            let next = end + 1
+            if end > position && base[end - 1] == 0x0D { end -= 1 }
+            defer { position = next }
+            let line = UnsafeBufferPointer(start: base + position, count: end - position)
+            if isBlankOrComment(line) { continue }
+            splitCells(base, from: position, to: end, into: &cells)
+            guard let columns = header else {
+                let names = cells.map { String(decoding: UnsafeBufferPointer(start: base + $0.start, count: $0.end - $0.start), as: UTF8.self).trimmed.lowercased() }
+                for required in ["account", "symbol", "side", "size", "entry_price"] where !names.contains(required) {
+                    throw PositionsFileError(file: path, line: lineNumber, field: required, reason: "the header has no \(required) column")
+                }
+                header = names
+                columnOfCell = names.map { name in Column.allCases.first { $0.name == name } }
+                // The first column of a name is the one read, as `firstIndex(of:)` would find it.
+                for (index, column) in columnOfCell.enumerated().reversed() { if let column { cellOfColumn[column.rawValue] = index } }
+                continue
+            }
+            guard cells.count == columns.count else {
+                throw PositionsFileError(file: path, line: lineNumber, field: nil,
+                    reason: "expected \(columns.count) columns, found \(cells.count)")
+            }
+            if let update = fastRow(base, cells: cells, cellOfColumn: cellOfColumn, symbols: &symbols) {
+                rows.append(update, line: lineNumber)
+                continue
+            }
+            let texts = cells.map { String(decoding: UnsafeBufferPointer(start: base + $0.start, count: $0.end - $0.start), as: UTF8.self).trimmed }
+            do throws(FieldError) {
+                let update = try PositionRow.parse { name in columns.firstIndex(of: name).map { texts[$0] } }
+                rows.append(update, line: lineNumber)
+            } catch {
+                throw PositionsFileError(file: path, line: lineNumber, field: error.field, reason: error.reason)
+            }
+        }
+        guard header != nil else { throw PositionsFileError(file: path, line: nil, field: nil, reason: "the file is empty") }
+        return rows
+    }
+
+    /// A line of nothing but whitespace, or a comment (`#` first).
+    static func isBlankOrComment(_ line: UnsafeBufferPointer<UInt8>) -> Bool {
+        if line.first == UInt8(ascii: "#") { return true }
+        for byte in line where byte != 0x20 && byte != 0x09 {
+            // Other whitespace (a vertical tab, a no-break space) is judged as text is.
+            if byte < 0x20 || byte >= 0x80 { return String(decoding: line, as: UTF8.self).allSatisfy(\.isWhitespace) }
+            return false
+        }
+        return true
+    }
+
+    /// The cells of a line between commas, spaces and tabs trimmed.
+    static func splitCells(_ base: UnsafePointer<UInt8>, from start: Int, to end: Int, into cells: inout [Cell]) {
+        cells.removeAll(keepingCapacity: true)
+        var cellStart = start
+        var index = start
+        while true {
+            if index == end || base[index] == UInt8(ascii: ",") {
+                var first = cellStart
+                var last = index
+                while first < last && (base[first] == 0x20 || base[first] == 0x09) { first += 1 }
+                while last > first && (base[last - 1] == 0x20 || base[last - 1] == 0x09) { last -= 1 }
+                cells.append(Cell(start: first, end: last))
+                if index == end { return }
+                cellStart = index + 1
+            }
+            index += 1
+        }
+    }
+
+    /// The row in its plain form, or nil when `PositionRow.parse` must judge it.
+    static func fastRow(_ base: UnsafePointer<UInt8>, cells: [Cell], cellOfColumn: [Int], symbols: inout SymbolNames) -> PositionUpdate? {
+        func cell(_ column: Column) -> Cell? {
+            let index = cellOfColumn[column.rawValue]
+            return index < 0 ? nil : cells[index]
+        }
+        // Plain ASCII text with no control bytes: what `trimmed` and the case mappings treat
+        // byte by byte.
+        for cell in cells {
+            var index = cell.start
+            while index < cell.end {
+                let byte = base[index]
+                if byte < 0x20 || byte >= 0x7F { return nil }
+                index += 1
+            }
+        }
+        func decimal(_ column: Column) -> Fixed?? {
+            guard let cell = cell(column), !cell.isEmpty else { return .some(nil) }
+            guard let raw = DecimalText.scaledInteger(from: base + cell.start, count: cell.end - cell.start,
+                places: Fixed.places, limit: Int128(1) << 126), raw >= 0 else { return nil }
+            return .some(Fixed(raw: raw))
+        }
+        guard let accountCell = cell(.account), !accountCell.isEmpty,
+              let symbolCell = cell(.symbol), !symbolCell.isEmpty,
+              let sideCell = cell(.side), !sideCell.isEmpty else { return nil }
+        let side: Side
+        switch lowercasedWord(base, sideCell) {
+        case Keyword.long, Keyword.buy: side = .long
+        case Keyword.short, Keyword.sell: side = .short
+        default: return nil
+        }
+        guard let size = decimal(.size), let size, size.isPositive, size <= PositionRow.largest,
+              let entry = decimal(.entryPrice), let entry, entry.isPositive, entry <= PositionRow.largest else { return nil }
+        let mode: MarginMode
+        if let modeCell = cell(.marginMode), !modeCell.isEmpty {
+            switch lowercasedWord(base, modeCell) {
+            case Keyword.isolated: mode = .isolated
+            case Keyword.cross, Keyword.crossed: mode = .cross
+            default: return nil
+            }
+        } else {
+            mode = .isolated
+        }
+        guard let isolatedMargin = decimal(.isolatedMargin), let walletBalance = decimal(.walletBalance),
+              let leverage = decimal(.leverage) else { return nil }
+        if let leverage, !(leverage.isPositive && leverage <= Fixed(1000)) { return nil }
+        if mode == .isolated && isolatedMargin == nil && leverage == nil { return nil }
+        var positionSide = PositionSide.both
+        if let sideCell = cell(.positionSide), !sideCell.isEmpty {
+            switch lowercasedWord(base, sideCell) {
+            case Keyword.both: positionSide = .both
+            case Keyword.long: positionSide = .long
+            case Keyword.short: positionSide = .short
+            default: return nil
+            }
+            if positionSide != .both && positionSide.rawValue != side.rawValue { return nil }
+        }
+        let account = String(decoding: UnsafeBufferPointer(start: base + accountCell.start, count: accountCell.end - accountCell.start), as: UTF8.self)
+        return PositionUpdate(account: account, symbol: symbols.uppercased(base, symbolCell), side: side, quantity: size, entryPrice: entry,
+            mode: mode, isolatedMargin: mode == .isolated ? isolatedMargin : nil, walletBalance: mode == .cross ? walletBalance : nil,
+            leverage: leverage, positionSide: positionSide)
+    }
+
+    /// Up to eight ASCII bytes, lowercased, as one integer (0 for longer words, which no keyword is).
+    static func lowercasedWord(_ base: UnsafePointer<UInt8>, _ cell: Cell) -> UInt64 {
+        let length = cell.end - cell.start
+        guard length <= 8 else { return 0 }
+        var word: UInt64 = 0
+        for index in 0..<length {
+            var byte = base[cell.start + index]
+            if byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") { byte |= 0x20 }
+            word |= UInt64(byte) << (8 * UInt64(index))
+        }
+        return word
+    }
+
+    /// The words the fast path knows, as `lowercasedWord` gives them.
+    enum Keyword {
+        static let long = word("long"), short = word("short"), buy = word("buy"), sell = word("sell")
+        static let isolated = word("isolated"), cross = word("cross"), crossed = word("crossed"), both = word("both")
+
+        static func word(_ keyword: StaticString) -> UInt64 {
+            keyword.withUTF8Buffer { buffer in
+                var word: UInt64 = 0
+                for (index, byte) in buffer.enumerated() { word |= UInt64(byte) << (8 * UInt64(index)) }
+                return word
+            }
+        }
+    }
+
+    /// The symbols seen so far, uppercased once each: a file names a few symbols a million times,
+    /// most often the same as the row before.
+    struct SymbolNames {
+        var known: [[UInt8]: String] = [:]
+        var lastBytes: [UInt8] = []
+        var lastName = ""
+
+        mutating func uppercased(_ base: UnsafePointer<UInt8>, _ cell: Cell) -> String {
+            let bytes = UnsafeBufferPointer(start: base + cell.start, count: cell.end - cell.start)
+            if !lastName.isEmpty && lastBytes.elementsEqual(bytes) { return lastName }
+            let key = Array(bytes)
+            let name: String
+            if let seen = known[key] {
+                name = seen
+            } else {
+                name = String(decoding: bytes, as: UTF8.self).uppercased()
+                if known.count < 10_000 { known[key] = name }
+            }
+            lastBytes = key
+            lastName = name
+            return name
+        }
+    }
+}

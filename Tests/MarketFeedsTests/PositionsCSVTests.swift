@@ -1,0 +1,89 @@
+import Foundation
+import Testing
+@testable import MarketFeeds
+import RiskEngine
+
+/// The byte-level reader of positions CSV decides nothing on its own: what its fast path accepts,
+/// `PositionRow.parse` accepts identically.
+@Suite("Positions CSV on the byte level")
+struct PositionsCSVTests {
+    static let header = ["account", "symbol", "side", "size", "entry_price", "margin_mode", "isolated_margin", "wallet_balance", "leverage", "position_side"]
+
+    /// Values each column may take: plain ones, and the unusual ones that must go to the slow path.
+    static let values: [[String]] = [
+        ["alice", " bob ", "acct-1", "", "é", "a\u{0B}", "\tcarol"],
+        ["BTCUSDT", "btcusdt", " ethusdt", "", "BTC\u{00A0}", "solusdt"],
+        ["long", "SHORT", "Buy", "sell", "up", "", " long\t", "lon", "longlonglong"],
+        ["1", "0.5", "0", "-1", "+2", "1e3", "10000000000", "10000000000.1", "", ".5", "5.", "0.0000000000000000001", "١"],
+        ["60000", "0.1", "0", "-5", "", "6e4", "10000000001", "59999.99"],
+        ["isolated", "CROSS", "crossed", "", "hedge", " Isolated "],
+        ["", "100", "-1", "abc", "0"],
+        ["", "5000", "-2", "x"],
+        ["", "20", "0", "1000", "1000.0001", "-3", "125"],
+        ["", "BOTH", "long", "Short", "hedge", " both "],
+    ]
+
+    @Test("random rows: the fast path agrees with PositionRow.parse", arguments: 1...8)
+    func fastPathAgrees(seed: UInt64) {
+        var rng = SplitMix64(seed: seed)
+        let cellOfColumn = PositionsCSV.Column.allCases.map { column in Self.header.firstIndex(of: column.name)! }
+        var symbols = PositionsCSV.SymbolNames()
+        var accepted = 0
+        for _ in 0..<3_000 {
+            // Half the time a column's first two (plain) values, so that many rows are plain.
+            let texts = Self.values.map { $0[Int(rng.next() % (rng.next() & 1 == 0 ? 2 : UInt64($0.count)))] }
+            let line = Array(texts.joined(separator: ",").utf8)
+            var cells: [PositionsCSV.Cell] = []
+            let fast: PositionUpdate? = line.withUnsafeBufferPointer { buffer in
+                PositionsCSV.splitCells(buffer.baseAddress!, from: 0, to: buffer.count, into: &cells)
+                return PositionsCSV.fastRow(buffer.baseAddress!, cells: cells, cellOfColumn: cellOfColumn, symbols: &symbols)
+            }
+            #expect(cells.count == Self.header.count)
+            let slow: PositionUpdate? = try? PositionRow.parse { name in Self.header.firstIndex(of: name).map { texts[$0] } }
+            if let fast {
+                accepted += 1
+                #expect(fast == slow, "\(texts)")
+            }
+            // Anything the slow path accepts that is plain ASCII the fast path takes too (or the
+            // speed would depend on luck).
+            if let slow, texts.allSatisfy({ $0.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F || $0 == 0x09 } }) {
+                #expect(fast == slow, "\(texts)")
+            }
+        }
+        #expect(accepted > 100, "too few plain rows to compare")
+    }
+
+    @Test("CRLF lines, a byte order mark, comments and blank lines")
+    func lineForms() throws {
+        let scratch = try ScratchDirectory()
+        let text = "\u{FEFF}account,symbol,side,size,entry_price,margin_mode,isolated_margin,wallet_balance,leverage\r\n"
+            + "# a comment\r\n  \r\nalice,BTCUSDT,long,0.5,60000,isolated,3000,,\r\nbob,ethusdt,short,1,3000,cross,,500,\r\n\r\n"
+        let path = try scratch.write("positions.csv", text)
+        let updates = try PositionsFile.load(path: path, catalog: .builtIn)
+        #expect(updates.count == 2)
+        #expect(updates.first?.account == "alice" && updates.first?.isolatedMargin == Fixed(3000))
+        #expect(updates.last?.symbol == "ETHUSDT" && updates.last?.walletBalance == Fixed(500))
+    }
+
+    @Test("a bad row far down still names its line, with CRLF lines")
+    func badRowLine() throws {
+        let scratch = try ScratchDirectory()
+        var text = "account,symbol,side,size,entry_price,margin_mode,isolated_margin,wallet_balance,leverage\r\n"
+        for index in 0..<1_000 { text += "a\(index),BTCUSDT,long,1,60000,isolated,,,10\r\n" }
+        text += "zed,BTCUSDT,long,1,60000,isolated,,,1001\r\n"
+        let path = try scratch.write("positions.csv", text)
+        #expect {
+            _ = try PositionsFile.load(path: path, catalog: .builtIn)
+        } throws: { error in
+            (error as? PositionsFileError)?.description == "\(path):1002: field leverage: must be in (0, 1000]"
+        }
+    }
+
+    @Test("JSON after a byte order mark")
+    func jsonWithMark() throws {
+        let scratch = try ScratchDirectory()
+        let path = try scratch.write("positions.json", "\u{FEFF} [{\"account\": \"a\", \"symbol\": \"BTCUSDT\", \"side\": \"long\", \"size\": \"1\", \"entry_price\": \"60000\", \"leverage\": 10}]")
+        let updates = try PositionsFile.load(path: path, catalog: .builtIn)
+        #expect(updates.count == 1 && updates.first?.leverage == Fixed(10))
+    }
+}

@@ -14,8 +14,9 @@ enum CascadeBenchmarks {
 
     // MARK: One liquidation, end to end
 
-    /// An engine with `count` positions: 10,000 of them leveraged longs whose triggers lie in the
-    /// mark's path, the rest 2x positions of both sides far from theirs (the ADL queue). The book's
+    /// An engine with `count` positions: 10,000 of them (half, at 10k) leveraged longs whose
+    /// triggers lie in the mark's path, the rest 2x positions of both sides far from theirs (the
+    /// ADL queue, ranked once every 30 s of event time as Binance does, so twice in this cascade). The book's
     /// bids are deep near the touch and thin further out, so later liquidations run out of book
     /// and deleverage. Returns nanoseconds per liquidation over the cascade (walk, settlement,
     /// ledger, ADL, log, index), and the liquidations made.
@@ -26,8 +27,9 @@ enum CascadeBenchmarks {
         var bids: [(price: Int64, size: Int64)] = []
         var asks: [(price: Int64, size: Int64)] = []
         for level in 0..<4_000 {
-            // 0.10 apart from 59,999.90 down; 2 BTC a level for the first 1,000, then 0.05.
-            bids.append((BookUnits.perUnit * 59_999 + 90_000_000 - Int64(level) * 10_000_000, level < 1_000 ? 200_000_000 : 5_000_000))
+            // 0.10 apart from 59,999.90 down; 0.5 BTC a level for the first 1,000, then 0.01: the
+            // risky longs (about 1,000 BTC) run out of book half way and deleverage.
+            bids.append((BookUnits.perUnit * 59_999 + 90_000_000 - Int64(level) * 10_000_000, level < 1_000 ? 50_000_000 : 1_000_000))
             asks.append((BookUnits.perUnit * 60_000 + Int64(level) * 10_000_000, 200_000_000))
         }
         engine.apply(.bookSnapshot(symbol: "BTCUSDT", bids: bids, asks: asks, time: 1))
@@ -35,7 +37,7 @@ enum CascadeBenchmarks {
         engine.reserveCapacity(forPositions: count)
         var notes: [EngineNotification] = []
         for index in 0..<count {
-            let risky = index < 10_000
+            let risky = index < min(10_000, count / 2)
             let side: Side = risky || index & 1 == 0 ? .long : .short
             let leverage = risky ? Fixed(20 + Int(rng.next() % 100)) : Fixed(2)
             let quantity = Fixed(1 + Int(rng.next() % 200)) / Fixed(1000)

@@ -13,6 +13,7 @@ enum ReplayBenchmarks {
         defer { try? FileManager.default.removeItem(atPath: unpacked) }
         let bytes = Double((try? FileManager.default.attributesOfItem(atPath: unpacked)[.size] as? Int) ?? 0)
 
+        var seconds: [String: Double] = [:]
         for (label, path, runs) in [("unpacked", unpacked, 30), ("gzipped", recording, 10)] {
             // Best of several: this VM's timings swing by a third. The unpacked replay takes
             // about 0.035 s, so thirty runs sample about as long as the Python reference's five
@@ -21,7 +22,12 @@ enum ReplayBenchmarks {
             report("replay_\(label)_MB_per_second", bytes / best / 1e6, "MB/s", decimals: 1)
             report("replay_\(label)_frames_per_second", Double(frames) / best, "frames/s", decimals: 0)
             report("replay_\(label)_seconds", best, "s", decimals: 4)
+            seconds[label] = best
         }
+        if let gzipped = seconds["gzipped"], let plain = seconds["unpacked"] {
+            report("replay_gzipped_over_unpacked", gzipped / plain, "x")
+        }
+        simdjsonReference(unpacked)
 
         decodeOnly(unpacked, bytes: bytes)
         realBookUpdates(unpacked)
@@ -51,6 +57,30 @@ enum ReplayBenchmarks {
         }
     }
 
+    /// The unpacked replay with no positions against a one-thread C++ simdjson On-Demand loop that
+    /// only decodes the same lines (Benchmarks/reference/run.sh builds and runs it; skipped without
+    /// g++ and libsimdjson-dev), timed in the same run.
+    static func simdjsonReference(_ unpacked: String) {
+        let bare = bestReplay(of: unpacked, runs: 30, positions: 0).seconds
+        report("replay_unpacked_no_positions_seconds", bare, "s", decimals: 4)
+        guard let output = capture("RECORDING='\(recording)' bash Benchmarks/reference/run.sh 10 2>/dev/null") else {
+            print("reference_simdjson_decode: skipped (Benchmarks/reference/run.sh failed)")
+            return
+        }
+        var reference: [String: Double] = [:]
+        for line in output.split(separator: "\n") where line.hasPrefix("reference_simdjson") {
+            print(line)
+            let parts = line.split(separator: ":")
+            if parts.count == 2, let value = Double(parts[1].split(separator: " ").first ?? "") { reference[String(parts[0])] = value }
+        }
+        if let decode = reference["reference_simdjson_read_and_decode_seconds"] {
+            report("replay_no_positions_over_simdjson_read_and_decode", bare / decode, "x")
+        }
+        if let decode = reference["reference_simdjson_decode_seconds"] {
+            report("replay_no_positions_over_simdjson_decode_in_memory", bare / decode, "x")
+        }
+    }
+
     /// Only the unpacked replay with 10,000 synthetic positions, best of `runs`.
     static func unpackedOnly(runs: Int) {
         guard let unpacked = unpackedRecording() else { return }
@@ -72,12 +102,12 @@ enum ReplayBenchmarks {
 
     /// The fastest of `runs` headless replays of `path` with 10,000 synthetic positions, and the
     /// frames it read.
-    static func bestReplay(of path: String, runs: Int) -> (seconds: Double, frames: Int) {
+    static func bestReplay(of path: String, runs: Int, positions: Int = 10_000) -> (seconds: Double, frames: Int) {
         var best = Double.infinity
         var frames = 0
         for _ in 0..<runs {
             var options = ReplayOptions()
-            options.syntheticPositions = 10_000
+            options.syntheticPositions = positions
             let seconds = Stopwatch.measure {
                 guard let session = try? ReplaySession(paths: [path], options: options) else { return }
                 try? session.runToEnd()

@@ -312,6 +312,29 @@ struct ExchangeRulesTests {
         #expect(engine.positions[0].quantity == Fixed(5))
     }
 
+    @Test("a closed position is reopened in place, and a closed leg does not block the other mode")
+    func reopenInPlace() {
+        var engine = engine(with: [testInstrument()])
+        engine.apply(.mark(symbol: "TESTUSDT", price: Fixed(100), time: 1))
+        func place(_ quantity: Fixed, _ positionSide: PositionSide = .both, side: Side = .long) -> [EngineNotification] {
+            engine.apply(.position(PositionUpdate(account: "r", symbol: "TESTUSDT", side: side, quantity: quantity, entryPrice: Fixed(100),
+                mode: .isolated, isolatedMargin: Fixed(50), positionSide: positionSide), time: 2))
+        }
+        _ = place(Fixed(5))
+        _ = place(.zero)
+        #expect(engine.positions.count == 1 && !engine.positions[0].isOpen)
+        #expect(engine.accounts[0].positions == [0])
+        _ = place(Fixed(2))
+        #expect(engine.positions.count == 1 && engine.positions[0].quantity == Fixed(2))
+        #expect(engine.accounts[0].positions == [0])
+        // Closed again, a hedge-mode leg is no longer beside a one-way position: accepted.
+        _ = place(.zero)
+        let notes = place(Fixed(1), .short, side: .short)
+        #expect(!notes.contains { if case .positionRejected = $0 { return true } else { return false } })
+        #expect(engine.positions.count == 2 && engine.positions[1].isOpen && engine.positions[1].positionSide == .short)
+        #expect(engine.positions[1].liquidationPrice.isPositive)
+    }
+
     // MARK: Mark price from the index
 
     @Test("with an index and no mark stream, the mark is Binance's median of P1, P2 and the contract price")

@@ -124,9 +124,44 @@ public struct AppModel: Sendable {
         self.log = log
         self.themes = themes.isEmpty ? [.dark] : themes
         self.unicode = unicode
-        table.rebuild(from: engine, liquidations: log.simulatedCount)
+        rebuildTable()
         refreshVisibleRows()
     }
+
+    /// How far from the mark, in ticks, the ladder can reach at this height and grouping: the
+    /// liquidation clusters a windowed table collects (twice that, for the touch to move).
+    var clusterReachTicks: Int64 { Int64(max(height, 24)) * ladderGrouping * 2 }
+
+    /// Work a key left for when no key is waiting: choosing a windowed table again.
+    public mutating func completePendingWork() {
+        guard pendingWindowChoice else { return }
+        pendingWindowChoice = false
+        table.rechoose(from: engine, column: sortColumn, descending: sortDescending, filter: filter)
+        refreshVisibleRows(rechoose: false)
+        needsRedraw = true
+    }
+
+    mutating func rebuildTable() {
+        pendingWindowChoice = false
+        table.rebuild(from: engine, liquidations: log.simulatedCount, column: sortColumn, descending: sortDescending,
+            filter: filter, clusterReachTicks: clusterReachTicks)
+    }
+
+    /// Holds the session's engine and log while the model handles keys and renders. The run loop
+    /// attaches them before and detaches them after: a copy held while the session runs would
+    /// make the session's next change copy every position (a hundred megabytes at a million).
+    public mutating func attach(engine newEngine: Engine, log newLog: SessionLog) {
+        engine = newEngine
+        log = newLog
+    }
+
+    public mutating func detachSession() {
+        engine = AppModel.detachedEngine
+        log = AppModel.detachedLog
+    }
+
+    static let detachedEngine = Engine()
+    static let detachedLog = SessionLog()
 
     public var theme: Theme { themes[themeIndex] }
     public var isTooSmall: Bool { width < AppModel.minimumWidth || height < AppModel.minimumHeight }
@@ -142,7 +177,18 @@ public struct AppModel: Sendable {
     /// filter changes, never per frame (sorting 10,000 rows costs milliseconds).
     public private(set) var visibleRows: [PositionRow] = []
 
-    mutating func refreshVisibleRows() {
+    /// A windowed table asked for other positions (another sort or filter): the key is answered
+    /// at once with the window it has, sorted and filtered, and the run loop chooses the window
+    /// again over every position once no key is waiting (`completePendingWork`): a pass over a
+    /// million positions costs tens of milliseconds, more than a frame.
+    public private(set) var pendingWindowChoice = false
+
+    /// `rechoose`: a windowed table is to be chosen again when the sort or filter asks for other
+    /// positions (not while a filter is being typed: that filters the window, and Enter chooses).
+    mutating func refreshVisibleRows(rechoose: Bool = true) {
+        if rechoose && table.needsRebuild(column: sortColumn, descending: sortDescending, filter: filter) {
+            pendingWindowChoice = true
+        }
         visibleRows = table.view(filter: filter, column: sortColumn, descending: sortDescending)
         cursor = min(cursor, max(0, visibleRows.count - 1))
     }
@@ -182,7 +228,7 @@ public struct AppModel: Sendable {
         let age = engine.time &- table.builtAt
         let liquidated = log.simulatedCount != table.builtFromLiquidations
         guard age < 0 || age >= 2_000_000_000 || (liquidated && age >= 500_000_000) else { return }
-        table.rebuild(from: engine, liquidations: log.simulatedCount)
+        rebuildTable()
         refreshVisibleRows()
         // Written out plainly: the optimiser of Swift 6.3 crashes on the one-expression form.
         var shown = Set<Int32>()
@@ -212,7 +258,7 @@ public struct AppModel: Sendable {
             case .character(let character):
                 if prompt.text.count < 40 { prompt.text.append(character) }
                 mode = .prompt(prompt)
-                if prompt.purpose == .filter { filter = prompt.text; cursor = 0; refreshVisibleRows() }
+                if prompt.purpose == .filter { filter = prompt.text; cursor = 0; refreshVisibleRows(rechoose: false) }
             default:
                 break
             }
@@ -282,7 +328,10 @@ public struct AppModel: Sendable {
         case .whatIf: mode = .prompt(Prompt(purpose: .shock, text: ""))
         case .acknowledge: acknowledgedAlerts = log.alertCount
         case .nextTheme: themeIndex = (themeIndex + 1) % themes.count
-        case .ladderGrouping: ladderGroupingIndex = (ladderGroupingIndex + 1) % AppModel.groupings.count
+        case .ladderGrouping:
+            ladderGroupingIndex = (ladderGroupingIndex + 1) % AppModel.groupings.count
+            // A windowed table keeps the clusters within the ladder's reach, which just grew.
+            if table.windowed { rebuildTable() }
         }
         return []
     }

@@ -42,24 +42,75 @@ public struct PositionRow: Sendable {
 
 /// The positions pane's rows: built from the engine at most once a second (10,000 positions cost
 /// milliseconds to value and walk), sorted and filtered on demand.
+///
+/// Above `fullTableLimit` positions the table is a window: the `windowSize` positions that
+/// come first in the pane's order, chosen in one pass over the engine's positions on keys that
+/// cost nothing to read (no valuation, no book walk, no sort of a million rows), then valued,
+/// walked and sorted. Columns that need a valuation (margin ratio, mmr, deficit, ADL) sort the
+/// riskiest window. The ADL lights of a window are estimated from a sample of each side's queue.
 public struct PositionTable: Sendable {
+    public static let fullTableLimit = 5_000
+    public static let windowSize = 1_000
     public private(set) var rows: [PositionRow] = []
     public private(set) var builtAt: Int64 = .min
     public private(set) var builtFromLiquidations = -1
-    /// Liquidation prices (book units) per symbol, sorted ascending, for the ladder's clusters.
+    /// Every open position the engine monitors (the rows are all of them unless `windowed`).
+    public private(set) var openPositions = 0
+    /// Open positions the filter matched (equal to `openPositions` without a filter).
+    public private(set) var matchingPositions = 0
+    /// The rows are a window of `matchingPositions`, chosen by `windowColumn` (and direction).
+    public private(set) var windowed = false
+    public private(set) var windowColumn: PositionColumn = .risk
+    public private(set) var windowDescending = false
+    public private(set) var windowFilter = ""
+    /// Liquidation prices (book units) per symbol, sorted ascending, for the ladder's clusters:
+    /// every position's, or in a window those within the ladder's reach of the mark.
     public private(set) var longLiquidations: [String: [Int64]] = [:]
     public private(set) var shortLiquidations: [String: [Int64]] = [:]
 
     public init() {}
 
-    public mutating func rebuild(from engine: Engine, liquidations: Int) {
+    /// Rebuilds the rows. `column`, `descending` and `filter` choose the window when there are
+    /// too many positions for a full table; `clusterReachTicks` is how far from the mark (in ticks
+    /// of each market) the ladder can show liquidation clusters.
+    public mutating func rebuild(
+        from engine: Engine, liquidations: Int, column: PositionColumn = .risk, descending: Bool = false,
+        filter: String = "", clusterReachTicks: Int64 = .max
+    ) {
         builtAt = engine.time
         builtFromLiquidations = liquidations
-        let queue = engine.adlQueue()
+        // One pass over the positions does everything that reads all of them (counting, the
+        // clusters, choosing the window): at a million positions each pass is ~100 MB of memory.
+        var clusters = ClusterCollector(engine, reachTicks: engine.positions.count > PositionTable.fullTableLimit ? clusterReachTicks : .max)
+        var open = 0
+        let chosen: [Int32]
+        if engine.positions.count > PositionTable.fullTableLimit {
+            windowed = true
+            windowColumn = PositionTable.windowKeyColumn(column)
+            windowDescending = windowColumn == column ? descending : false
+            windowFilter = filter
+            chosen = selectWindow(engine, column: windowColumn, descending: windowDescending, filter: filter) { position in
+                open += 1
+                clusters.add(position)
+            }
+        } else {
+            windowed = false
+            var all: [Int32] = []
+            for (offset, position) in engine.positions.enumerated() where position.isOpen {
+                all.append(Int32(offset))
+                clusters.add(position)
+            }
+            open = all.count
+            matchingPositions = open
+            chosen = all
+        }
+        openPositions = open
+        (longLiquidations, shortLiquidations) = clusters.sorted(engine)
+        let queue = windowed ? engine.adlQueueEstimate(for: chosen) : engine.adlQueue()
         var result: [PositionRow] = []
-        result.reserveCapacity(engine.positions.count)
-        for (offset, position) in engine.positions.enumerated() where position.isOpen {
-            let index = Int32(offset)
+        result.reserveCapacity(chosen.count)
+        for index in chosen {
+            let position = engine.positions[Int(index)]
             let risk = engine.risk(of: index)
             let market = engine.markets[Int(position.symbolIndex)]
             result.append(PositionRow(
@@ -73,15 +124,99 @@ public struct PositionTable: Sendable {
                 distanceLevel: engine.distanceLevel(risk.distanceToLiquidationPct)))
         }
         rows = result
-        var longs: [String: [Int64]] = [:]
-        var shorts: [String: [Int64]] = [:]
-        for row in result {
-            guard let price = row.liquidation else { continue }
-            if row.side == .long { longs[row.symbol, default: []].append(price.bookUnits) }
-            else { shorts[row.symbol, default: []].append(price.bookUnits) }
+    }
+
+    /// Chooses the window again for another sort or filter (the clusters stay).
+    public mutating func rechoose(from engine: Engine, column: PositionColumn, descending: Bool, filter: String) {
+        guard windowed else { return }
+        let clustersBefore = (longLiquidations, shortLiquidations)
+        let built = (builtAt, builtFromLiquidations)
+        rebuild(from: engine, liquidations: built.1, column: column, descending: descending, filter: filter, clusterReachTicks: 0)
+        (longLiquidations, shortLiquidations) = clustersBefore
+        (builtAt, builtFromLiquidations) = built
+    }
+
+    /// The column a window is chosen by: the column itself when its key is read without valuing
+    /// the position, else the risk order.
+    public static func windowKeyColumn(_ column: PositionColumn) -> PositionColumn {
+        switch column {
+        case .ratio, .bracket, .deficit, .adl: return .risk
+        default: return column
         }
-        longLiquidations = longs.mapValues { $0.sorted() }
-        shortLiquidations = shorts.mapValues { $0.sorted() }
+    }
+
+    /// Whether the rows must be rebuilt to show `column`, `descending` and `filter`: a window
+    /// chosen by another key, direction or filter holds the wrong positions.
+    public func needsRebuild(column: PositionColumn, descending: Bool, filter: String) -> Bool {
+        guard windowed else { return false }
+        let key = PositionTable.windowKeyColumn(column)
+        return key != windowColumn || (key == column && descending != windowDescending) || filter != windowFilter
+    }
+
+    /// The `windowSize` open positions that come first by `column`, in one pass with a bounded
+    /// heap (O(n log k)), reading only the position, its account's name and its market's mark.
+    mutating func selectWindow(
+        _ engine: Engine, column: PositionColumn, descending: Bool, filter: String, each: (Position) -> Void
+    ) -> [Int32] {
+        let needle = filter.lowercased()
+        let marks = engine.markets.map(\.markPrice)
+        let symbols = engine.markets.map { $0.symbol.lowercased() }
+        var matching = 0
+        func matches(_ position: Position) -> Bool {
+            guard !needle.isEmpty else { return true }
+            if symbols[Int(position.symbolIndex)].contains(needle) { return true }
+            return engine.accounts[Int(position.accountIndex)].id.lowercased().contains(needle)
+        }
+        func select<Key>(_ key: (Position) -> Key, _ ascending: @escaping (Key, Key) -> Bool) -> [Int32] {
+            // Ties go to the lower index, as in `view`, so the window is the table's first rows.
+            var selection = BoundedSelection<(key: Key, index: Int32)>(capacity: PositionTable.windowSize) { a, b in
+                if ascending(a.key, b.key) { return !descending }
+                if ascending(b.key, a.key) { return descending }
+                return a.index < b.index
+            }
+            for (offset, position) in engine.positions.enumerated() where position.isOpen {
+                each(position)
+                guard matches(position) else { continue }
+                matching += 1
+                selection.offer((key(position), Int32(offset)))
+            }
+            return selection.elements.map(\.index)
+        }
+        func mark(_ position: Position) -> Fixed? { marks[Int(position.symbolIndex)] }
+        /// The distance to liquidation in % of the mark, in floating point: it only chooses the
+        /// window (the rows are then valued exactly), and a 128-bit division a position would
+        /// cost more than the rest of the pass.
+        func distance(_ position: Position, _ price: Fixed) -> Double {
+            guard let liquidation = position.liquidation, price.isPositive else { return .infinity }
+            let gap = position.side == .long ? price.approximateDouble - liquidation.approximateDouble : liquidation.approximateDouble - price.approximateDouble
+            return gap / price.approximateDouble * 100
+        }
+        let chosen: [Int32]
+        switch column {
+        case .account:
+            chosen = select({ engine.accounts[Int($0.accountIndex)].id }, <)
+        case .symbol:
+            chosen = select({ engine.markets[Int($0.symbolIndex)].symbol }, <)
+        case .side: chosen = select({ $0.side.sign }, <)
+        case .size: chosen = select({ $0.quantity }, <)
+        case .entry: chosen = select({ $0.entryPrice }, <)
+        case .mark: chosen = select({ mark($0) ?? .zero }, <)
+        case .leverage: chosen = select({ $0.leverage }, <)
+        case .liquidation: chosen = select({ $0.liquidation ?? .zero }, <)
+        case .bankruptcy: chosen = select({ $0.bankruptcy ?? .zero }, <)
+        case .distance:
+            chosen = select({ position in mark(position).map { distance(position, $0) } ?? .infinity }, <)
+        case .risk, .ratio, .bracket, .deficit, .adl:
+            // Bankrupt first (the mark beyond the bankruptcy price: no margin left), then the
+            // distance to liquidation, as `ascending(_:_:by: .risk)` orders the rows.
+            chosen = select({ position in
+                guard let price = mark(position) else { return Double.infinity }
+                if let bankruptcy = position.bankruptcy, position.side == .long ? price <= bankruptcy : price >= bankruptcy { return -1 }
+                return distance(position, price)
+            }, <)
+        }
+        matchingPositions = matching
+        return chosen
     }
 
     /// How many of the sorted `prices` lie in `low...high`.
@@ -99,7 +234,8 @@ public struct PositionTable: Sendable {
         return firstIndex(notBelow: high == .max ? high : high + 1) - firstIndex(notBelow: low)
     }
 
-    /// Rows matching `filter` (account or symbol, case-insensitive), sorted.
+    /// Rows matching `filter` (account or symbol, case-insensitive), sorted. A window holds only
+    /// the rows it was chosen for; `needsRebuild` says when it must be chosen again.
     public func view(filter: String, column: PositionColumn, descending: Bool) -> [PositionRow] {
         let needle = filter.lowercased()
         var shown = needle.isEmpty ? rows : rows.filter { $0.account.lowercased().contains(needle) || $0.symbol.lowercased().contains(needle) }
@@ -140,5 +276,83 @@ public struct PositionTable: Sendable {
         case .risk, .account, .symbol, .side, .distance, .adl: return false
         default: return true
         }
+    }
+}
+
+/// The `capacity` elements that come first in an order, offered one at a time: a heap whose root
+/// is the last of those kept, so an element that comes later costs one comparison.
+struct BoundedSelection<Element> {
+    let capacity: Int
+    let before: (Element, Element) -> Bool
+    private(set) var heap: [Element] = []
+
+    init(capacity: Int, before: @escaping (Element, Element) -> Bool) {
+        self.capacity = capacity
+        self.before = before
+        heap.reserveCapacity(capacity)
+    }
+
+    mutating func offer(_ element: Element) {
+        guard capacity > 0 else { return }
+        if heap.count < capacity {
+            heap.append(element)
+            var child = heap.count - 1
+            while child > 0 {
+                let parent = (child - 1) / 2
+                guard before(heap[parent], heap[child]) else { break }
+                heap.swapAt(parent, child)
+                child = parent
+            }
+        } else if before(element, heap[0]) {
+            heap[0] = element
+            var parent = 0
+            while true {
+                let left = 2 * parent + 1
+                guard left < heap.count else { break }
+                var last = left
+                if left + 1 < heap.count && before(heap[left], heap[left + 1]) { last = left + 1 }
+                guard before(heap[parent], heap[last]) else { break }
+                heap.swapAt(parent, last)
+                parent = last
+            }
+        }
+    }
+
+    /// The kept elements, first first.
+    var elements: [Element] { heap.sorted(by: before) }
+}
+
+/// The ladder's liquidation clusters: liquidation prices by market and side, every position's or
+/// only those within `reachTicks` of the market's mark (a windowed table).
+struct ClusterCollector {
+    var longs: [[Int64]]
+    var shorts: [[Int64]]
+    let ranges: [ClosedRange<Int64>]
+
+    init(_ engine: Engine, reachTicks: Int64) {
+        longs = [[Int64]](repeating: [], count: engine.markets.count)
+        shorts = longs
+        ranges = engine.markets.map { market in
+            guard reachTicks != .max, let mark = market.markPrice else { return Int64.min...Int64.max }
+            let reach = max(0, reachTicks).multipliedReportingOverflow(by: max(1, market.instrument.tickSize.bookUnits))
+            if reach.overflow { return Int64.min...Int64.max }
+            let center = mark.bookUnits
+            return center.subtractingReportingOverflow(reach.partialValue).partialValue...center.addingReportingOverflow(reach.partialValue).partialValue
+        }
+    }
+
+    @inline(__always) mutating func add(_ position: Position) {
+        guard let price = position.liquidation?.bookUnits, ranges[Int(position.symbolIndex)].contains(price) else { return }
+        if position.side == .long { longs[Int(position.symbolIndex)].append(price) } else { shorts[Int(position.symbolIndex)].append(price) }
+    }
+
+    func sorted(_ engine: Engine) -> (longs: [String: [Int64]], shorts: [String: [Int64]]) {
+        var longPrices: [String: [Int64]] = [:]
+        var shortPrices: [String: [Int64]] = [:]
+        for (offset, market) in engine.markets.enumerated() {
+            if !longs[offset].isEmpty { longPrices[market.symbol] = longs[offset].sorted() }
+            if !shorts[offset].isEmpty { shortPrices[market.symbol] = shorts[offset].sorted() }
+        }
+        return (longPrices, shortPrices)
     }
 }

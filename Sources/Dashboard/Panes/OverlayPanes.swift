@@ -70,8 +70,8 @@ enum DetailPane {
         let history = model.ratioHistory[index] ?? []
         line("Margin ratio history (\(history.count) s): " + Format.sparkline(history, width: max(0, inner.width - 40)), .warn)
         let queue = model.table.rows.first(where: { $0.index == index })?.adl
-        line("ADL queue: \(queue.map { "\(Format.lights($0.lights)) \($0.lights)/5, #\($0.rank) of \($0.of) \(risk.side.label)s, score \($0.score.formatted(6)) (\(engine.configuration.adlRanking.rawValue) ranking)" } ?? "—")")
-        let others = engine.accounts[Int(position.accountIndex)].positions.filter { $0 != index }
+        line("ADL queue: \(queue.map { "\(Format.lights($0.lights)) \($0.lights)/5, \($0.estimated ? "≈" : "")#\($0.rank) of \($0.estimated ? "≈" : "")\($0.of) \(risk.side.label)s, score \($0.score.formatted(6)) (\(engine.configuration.adlRanking.rawValue) ranking)" } ?? "—")")
+        let others = engine.accounts[Int(position.accountIndex)].positions.filter { $0 != index && engine.positions[Int($0)].isOpen }
         line("Account \(risk.account): wallet \(Format.money(engine.accounts[Int(position.accountIndex)].walletBalance)) \(asset), \(others.count) other position\(others.count == 1 ? "" : "s")")
         for other in others.prefix(max(0, inner.maxY - y)) {
             let peer = engine.risk(of: other)

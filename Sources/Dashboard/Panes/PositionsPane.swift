@@ -39,6 +39,12 @@ enum PositionsPane {
         let rows = model.visibleRows
         let direction = model.sortDescending ? "▼" : "▲"
         var title = "Positions \(rows.count)/\(model.table.rows.count) · sort \(model.sortColumn.rawValue) \(direction)"
+        if model.table.windowed {
+            // A million rows are not a table: the first thousand by the window's key, out of all.
+            let key = model.table.windowColumn == model.sortColumn ? "" : " by \(model.table.windowColumn.rawValue)"
+            title = "Positions: first \(model.table.rows.count)\(key) of \(Format.count(model.table.matchingPositions)) · sort \(model.sortColumn.rawValue) \(direction)"
+            if model.pendingWindowChoice { title += " · choosing…" }
+        }
         if !model.filter.isEmpty { title += " · filter '\(model.filter)'" }
         if model.status.operatorDataStale { title += " · STALE" }
         buffer.box(rect, title: title, focused: focused)

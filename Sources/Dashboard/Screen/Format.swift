@@ -12,6 +12,9 @@ enum Format {
         BookUnits.format(value, decimals: decimals, grouping: true)
     }
 
+    /// A count with thousands separators: 1,000,000.
+    static func count(_ value: Int) -> String { Fixed(value).formatted(0, grouping: true) }
+
     static func money(_ value: Fixed, decimals: Int = 2) -> String { value.formatted(decimals, grouping: true) }
 
     /// 1,234,567 → "1.23M"; for columns that must stay narrow.

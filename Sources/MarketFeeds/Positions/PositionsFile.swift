@@ -93,40 +93,44 @@ public enum PositionsFile {
         struct Seen { var both = -1, long = -1, short = -1 }
         var seen: [Key: Seen] = [:]
         seen.reserveCapacity(rows.updates.count)
-        for (row, update) in rows.updates.enumerated() {
-            let key = Key(account: update.account, symbol: update.symbol)
-            var sides = seen[key] ?? Seen()
-            let mine: Int
-            switch update.positionSide {
-            case .both: mine = sides.both
-            case .long: mine = sides.long
-            case .short: mine = sides.short
-            }
-            if mine >= 0 {
-                let what = update.positionSide == .both
-                    ? "one-way mode holds one position a symbol; a hedge-mode leg needs position_side LONG or SHORT"
-                    : "hedge mode holds one \(update.positionSide.label) leg a symbol"
-                throw PositionsFileError(file: path, line: rows.lines[row], field: "symbol",
-                    reason: "line \(rows.lines[mine]) already gives \(update.account)'s \(update.symbol) position (\(what))")
-            }
+        /// A row that conflicts with an earlier one: which, and which rule.
+        enum Conflict { case same(Int), modes(Int, PositionSide), crossLegs }
+        /// Records `row` among the account's rows of the symbol (one hashing of the key for the
+        /// lookup and the update: a million accounts make every lookup a cache miss).
+        func claim(_ sides: inout Seen, row: Int, _ update: borrowing PositionUpdate) -> Conflict? {
+            let mine = update.positionSide == .both ? sides.both : update.positionSide == .long ? sides.long : sides.short
+            if mine >= 0 { return .same(mine) }
             for other in PositionSide.allCases where other != update.positionSide {
                 let earlier = other == .both ? sides.both : other == .long ? sides.long : sides.short
                 guard earlier >= 0 else { continue }
-                if (other == .both) != (update.positionSide == .both) {
-                    throw PositionsFileError(file: path, line: rows.lines[row], field: "position_side",
-                        reason: "line \(rows.lines[earlier]) gives \(update.account)'s \(update.symbol) in \(other == .both ? "one-way" : "hedge") mode; the modes cannot be mixed")
-                }
-                if update.mode == .cross || rows.updates[earlier].mode == .cross {
-                    throw PositionsFileError(file: path, line: rows.lines[row], field: "margin_mode",
-                        reason: "hedge-mode legs of one symbol in cross margin are not supported (they share one liquidation price): give them isolated margin")
-                }
+                if (other == .both) != (update.positionSide == .both) { return .modes(earlier, other) }
+                if update.mode == .cross || rows.updates[earlier].mode == .cross { return .crossLegs }
             }
             switch update.positionSide {
             case .both: sides.both = row
             case .long: sides.long = row
             case .short: sides.short = row
             }
-            seen[key] = sides
+            return nil
+        }
+        for row in rows.updates.indices {
+            let key = Key(account: rows.updates[row].account, symbol: rows.updates[row].symbol)
+            guard let conflict = claim(&seen[key, default: Seen()], row: row, rows.updates[row]) else { continue }
+            let update = rows.updates[row]
+            switch conflict {
+            case .same(let earlier):
+                let what = update.positionSide == .both
+                    ? "one-way mode holds one position a symbol; a hedge-mode leg needs position_side LONG or SHORT"
+                    : "hedge mode holds one \(update.positionSide.label) leg a symbol"
+                throw PositionsFileError(file: path, line: rows.lines[row], field: "symbol",
+                    reason: "line \(rows.lines[earlier]) already gives \(update.account)'s \(update.symbol) position (\(what))")
+            case .modes(let earlier, let other):
+                throw PositionsFileError(file: path, line: rows.lines[row], field: "position_side",
+                    reason: "line \(rows.lines[earlier]) gives \(update.account)'s \(update.symbol) in \(other == .both ? "one-way" : "hedge") mode; the modes cannot be mixed")
+            case .crossLegs:
+                throw PositionsFileError(file: path, line: rows.lines[row], field: "margin_mode",
+                    reason: "hedge-mode legs of one symbol in cross margin are not supported (they share one liquidation price): give them isolated margin")
+            }
         }
     }
 
@@ -144,6 +148,9 @@ public enum PositionsFile {
         }
         var stated: [WalletKey: Fixed] = [:]
         var derived: [WalletKey: Fixed] = [:]
+        let crossRows = rows.updates.reduce(0) { $0 + ($1.mode == .cross ? 1 : 0) }
+        guard crossRows > 0 else { return }
+        stated.reserveCapacity(crossRows)
         func key(_ update: PositionUpdate) -> WalletKey { WalletKey(account: update.account, asset: instrument(update.symbol).settlementAsset) }
         for update in rows.updates where update.mode == .cross {
             if let wallet = update.walletBalance { stated[key(update)] = wallet }
@@ -160,7 +167,7 @@ public enum PositionsFile {
                 kind: instrument.kind, brackets: instrument.brackets)
             derived[key, default: .zero] += MarginMath.notional(terms, at: update.entryPrice) / leverage
         }
-        var given = Set<WalletKey>()
+        var given = Set<WalletKey>(minimumCapacity: crossRows)
         for row in rows.updates.indices where rows.updates[row].mode == .cross {
             let key = key(rows.updates[row])
             rows.updates[row].walletBalance = given.insert(key).inserted ? stated[key] ?? derived[key] : nil

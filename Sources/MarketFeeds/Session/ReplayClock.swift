@@ -19,6 +19,10 @@ public final class ReplayClock {
     var checkpoints: [SessionCheckpoint] = []
     public let checkpointInterval: Int64
     public static let maximumCheckpoints = 120
+    /// What the checkpoints may hold between them. A checkpoint shares the engine's storage until
+    /// the session changes it; from then on it is a copy, so a million positions make each one
+    /// hundreds of megabytes, and the number kept is what fits here (at least two).
+    public static let checkpointMemoryBudget = 1_500_000_000
     var nextCheckpoint: Int64 = .min
 
     public init(driver: any SessionDriver, checkpointInterval: Int64 = 10_000_000_000) {
@@ -45,10 +49,11 @@ public final class ReplayClock {
 
     // MARK: Playing
 
-    /// Applies every event due by `wall`, at most `budget` of them (so input stays responsive
-    /// during a flood). Returns how many were applied.
+    /// Applies every event due by `wall`, at most `budget` of them and for at most `wallBudget`
+    /// nanoseconds (so a key is answered within a frame during a flood or a cascade of a million
+    /// positions). Returns how many were applied.
     @discardableResult
-    public func advance(wall: UInt64, budget: Int = 20_000) throws(ReplayError) -> Int {
+    public func advance(wall: UInt64, budget: Int = 20_000, wallBudget: UInt64 = .max) throws(ReplayError) -> Int {
         if !anchored {
             guard let first = try driver.peekTime() else { return 0 }
             anchor(event: first, wall: wall)
@@ -56,10 +61,13 @@ public final class ReplayClock {
         guard !paused else { return 0 }
         let target = speed.isInfinite ? Int64.max : currentTime(wall: wall)
         var applied = 0
+        let started = LiveClock.monotonicNanoseconds()
         while applied < budget, let next = try driver.peekTime(), next <= target {
             try driver.step()
             applied += 1
             noteCheckpoint()
+            // The wall clock is read every 64 events: reading it costs more than most events.
+            if applied & 63 == 0 && UInt64(max(0, LiveClock.monotonicNanoseconds() - started)) >= wallBudget { break }
         }
         if speed.isInfinite, let last = driver.lastTime { anchorEvent = last }
         return applied
@@ -87,13 +95,20 @@ public final class ReplayClock {
         nextCheckpoint = time + checkpointInterval
         if let last = checkpoints.last, last.time >= time { return }
         checkpoints.append(driver.checkpoint())
-        if checkpoints.count > ReplayClock.maximumCheckpoints {
+        if checkpoints.count > checkpointLimit {
             // Keep the first and thin the rest evenly: memory stays bounded on long sessions.
             checkpoints = [checkpoints[0]] + checkpoints.dropFirst().enumerated().filter { $0.offset % 2 == 1 }.map(\.element)
         }
     }
 
     public var checkpointCount: Int { checkpoints.count }
+
+    /// How many checkpoints are kept: `maximumCheckpoints`, or fewer when the engine is so large
+    /// that that many copies would not fit `checkpointMemoryBudget`.
+    public var checkpointLimit: Int {
+        let each = max(1, driver.engine.approximateBytes)
+        return max(2, min(ReplayClock.maximumCheckpoints, ReplayClock.checkpointMemoryBudget / each))
+    }
 
     // MARK: Controls
 

@@ -47,7 +47,8 @@ public struct Account: Hashable, Sendable {
     public var asset: String
     /// The cross-margin wallet balance; isolated positions carry their own margin.
     public var walletBalance: Fixed
-    /// Indices of the account's positions, open or recently closed.
+    /// Indices of every position the account has held: one a symbol and position side, open or
+    /// closed (a closed one is reopened in place). Readers skip the closed ones.
     public var positions: [Int32] = []
 
     public init(id: String, asset: String, walletBalance: Fixed) {

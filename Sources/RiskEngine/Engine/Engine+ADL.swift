@@ -96,33 +96,93 @@ extension Engine {
 }
 
 extension Engine {
-    /// The ADL queue a deleverage takes from: the side's open positions by score, as a heap built
-    /// once per second of event time (Binance refreshes its ADL ranking every 30 s) and reused by
-    /// every deleverage within it, so a cascade does not rank every opposite position again for each
-    /// liquidation. A position closed since the queue was built is skipped; one reduced by ADL keeps
+    /// The ADL queue places of `indices` only, estimated from an even sample of at most
+    /// `sampleSize` open positions of each side: ranking a million positions to show a thousand
+    /// rows would cost the dashboard a second. A position's lights are its score's quantile in the
+    /// sample (as `adlQueue` computes them over the whole side); its rank and the side's count are
+    /// scaled from the sample.
+    public func adlQueueEstimate(for indices: [Int32], sampleSize: Int = 4_096) -> [Int32: ADLQueueEntry] {
+        struct SideKey: Hashable { var market: Int32; var side: Side }
+        var wanted = Set<SideKey>()
+        for index in indices where positions[Int(index)].isOpen {
+            wanted.insert(SideKey(market: positions[Int(index)].symbolIndex, side: positions[Int(index)].side))
+        }
+        var samples: [SideKey: (scores: [Fixed], stride: Int)] = [:]
+        for key in wanted {
+            let members = markets[Int(key.market)].positionIndices
+            // Every open or closed position of the market is a candidate; the stride keeps the
+            // sample even over the list, whatever share of it is open on this side.
+            let stride = max(1, members.count / max(1, sampleSize))
+            var scores: [Fixed] = []
+            var offset = 0
+            while offset < members.count {
+                let position = positions[Int(members[offset])]
+                if position.isOpen && position.side == key.side { scores.append(adlScore(of: members[offset])) }
+                offset += stride
+            }
+            samples[key] = (scores.sorted(), stride)
+        }
+        var result: [Int32: ADLQueueEntry] = [:]
+        for index in indices where positions[Int(index)].isOpen {
+            let position = positions[Int(index)]
+            guard let sample = samples[SideKey(market: position.symbolIndex, side: position.side)], !sample.scores.isEmpty else { continue }
+            let score = adlScore(of: index)
+            // Sampled positions scoring at most as much, and more.
+            var lower = 0
+            var upper = sample.scores.count
+            while lower < upper {
+                let middle = (lower + upper) / 2
+                if sample.scores[middle] <= score { lower = middle + 1 } else { upper = middle }
+            }
+            let count = sample.scores.count
+            let atMost = max(1, lower)
+            let lights = max(1, min(5, (5 * atMost + count - 1) / count))
+            result[index] = ADLQueueEntry(score: score, rank: (count - lower) * sample.stride + 1, of: count * sample.stride,
+                lights: lights, estimated: true)
+        }
+        return result
+    }
+
+    /// The ADL queue a deleverage takes from: the side's open positions by score, as a heap ranked
+    /// once every `adlRefreshSeconds` of event time (as Binance updates its quantiles) and reused
+    /// by every deleverage within it, so a cascade does not rank every opposite position again for
+    /// each liquidation. A position closed since the ranking is skipped; one reduced by ADL keeps
     /// its score (PnL% and leverage do not change with the quantity) and its place; a position
-    /// opened or changed on that side drops the queue, which the next deleverage builds again.
-    /// Takes the side's queue out of the market (built anew when there is none for this second),
-    /// so the caller's heap is the only reference and popping it copies nothing;
-    /// `keepADLQueueHeap` puts it back.
-    mutating func takeADLQueueHeap(market: Int, side: Side) -> [ADLHeapEntry] {
-        let second = time / 1_000_000_000
+    /// placed or changed on that side is pushed again with its new score (`rescore`), and its
+    /// older entry no longer counts. Takes the side's queue out of the market (ranked anew when
+    /// there is none, or when it is due), so the caller holds the only reference and popping it
+    /// copies nothing; `keepADLQueue` puts it back.
+    mutating func takeADLQueue(market: Int, side: Side) -> ADLQueueCache {
         var cached: ADLQueueCache? = nil
         if side == .long { swap(&cached, &markets[market].adlLongs) } else { swap(&cached, &markets[market].adlShorts) }
-        if let cached, cached.second == second { return cached.heap }
+        let period = Int64(clamping: configuration.adlRefreshSeconds).multipliedReportingOverflow(by: 1_000_000_000)
+        if let cached, time >= cached.rankedAt, period.overflow || time - cached.rankedAt < max(1, period.partialValue) {
+            return cached
+        }
         var heap: [ADLHeapEntry] = []
         for index in markets[market].positionIndices {
             let position = positions[Int(index)]
             guard position.isOpen, position.side == side else { continue }
-            heap.append(ADLHeapEntry(score: adlScore(of: index), position: index))
+            heap.append(ADLHeapEntry(score: adlScore(of: index), position: index, generation: 0))
         }
         Heap.heapify(&heap, before: ADLHeapEntry.before)
-        return heap
+        return ADLQueueCache(rankedAt: time, heap: heap)
     }
 
-    mutating func keepADLQueueHeap(_ heap: [ADLHeapEntry], market: Int, side: Side) {
-        let cached = ADLQueueCache(second: time / 1_000_000_000, heap: heap)
-        if side == .long { markets[market].adlLongs = cached } else { markets[market].adlShorts = cached }
+    mutating func keepADLQueue(_ queue: ADLQueueCache, market: Int, side: Side) {
+        if side == .long { markets[market].adlLongs = queue } else { markets[market].adlShorts = queue }
+    }
+
+    /// A position placed or changed: its side's ranked queue (if any) takes it with its score now.
+    mutating func rescore(_ index: Int32) {
+        let position = positions[Int(index)]
+        guard position.isOpen else { return }
+        let market = Int(position.symbolIndex)
+        let present = position.side == .long ? markets[market].adlLongs != nil : markets[market].adlShorts != nil
+        guard present else { return }
+        var queue = takeADLQueue(market: market, side: position.side)
+        queue.push(ADLHeapEntry(score: adlScore(of: index), position: index, generation: 0))
+        keepADLQueue(queue, market: market, side: position.side)
     }
 }
 
@@ -130,16 +190,34 @@ extension Engine {
 struct ADLHeapEntry: Sendable {
     var score: Fixed
     var position: Int32
+    /// 0 for the ranking; a later push of the same position counts instead (see `ADLQueueCache`).
+    var generation: UInt32
 
     @inline(__always) static func before(_ a: ADLHeapEntry, _ b: ADLHeapEntry) -> Bool {
         a.score != b.score ? a.score > b.score : a.position < b.position
     }
 }
 
-/// A side's ADL heap as built at one second of event time.
+/// A side's ADL heap as ranked at `rankedAt`, with the positions pushed again since.
 struct ADLQueueCache: Sendable {
-    var second: Int64
+    var rankedAt: Int64
     var heap: [ADLHeapEntry]
+    /// The generation of each position's latest entry, for the positions pushed since the ranking.
+    var latest: [Int32: UInt32] = [:]
+    var generations: UInt32 = 0
+
+    mutating func push(_ entry: ADLHeapEntry) {
+        generations &+= 1
+        var entry = entry
+        entry.generation = generations
+        latest[entry.position] = generations
+        Heap.push(&heap, entry, before: ADLHeapEntry.before)
+    }
+
+    /// Whether an entry is the position's current one (not superseded by a later push).
+    func isCurrent(_ entry: ADLHeapEntry) -> Bool {
+        latest[entry.position].map { $0 == entry.generation } ?? true
+    }
 }
 
 /// A position's place in its side's ADL queue.
@@ -150,4 +228,6 @@ public struct ADLQueueEntry: Hashable, Sendable {
     public var of: Int
     /// 1 to 5, the indicator exchanges show (5: the top fifth).
     public var lights: Int
+    /// Rank, count and lights are estimated from a sample of the side (see `adlQueueEstimate`).
+    public var estimated = false
 }

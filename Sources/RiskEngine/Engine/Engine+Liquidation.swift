@@ -233,7 +233,6 @@ extension Engine {
         // Close the position, then cover what the book did not fill.
         positions[Int(index)].quantity = .zero
         positions[Int(index)].version &+= 1
-        accounts[account].positions.removeAll { $0 == index }
         refreshAccount(Int32(account))
         var adlUnits = beyondFundUnits
         var takeoverUnits: Int64 = 0
@@ -285,16 +284,17 @@ extension Engine {
         into notes: inout [EngineNotification]
     ) -> Fixed {
         let side = bankruptSide.opposite
-        var heap = takeADLQueueHeap(market: market, side: side)
+        var queue = takeADLQueue(market: market, side: side)
         var remaining = quantity
         var rank = 0
         let instrument = markets[market].instrument
-        while remaining.isPositive, let candidate = heap.first {
+        while remaining.isPositive, let candidate = queue.heap.first {
             let index = candidate.position
             let position = positions[Int(index)]
-            // Closed (or turned) since the queue was built, or the position being liquidated.
-            guard position.isOpen, position.side == side, index != excluding else {
-                Heap.pop(&heap, before: ADLHeapEntry.before)
+            // Closed (or turned) since the queue was ranked, pushed again since with a new score,
+            // or the position being liquidated.
+            guard position.isOpen, position.side == side, index != excluding, queue.isCurrent(candidate) else {
+                Heap.pop(&queue.heap, before: ADLHeapEntry.before)
                 continue
             }
             rank += 1
@@ -320,10 +320,7 @@ extension Engine {
             }
             positions[Int(index)].quantity -= take
             positions[Int(index)].version &+= 1
-            if !positions[Int(index)].isOpen {
-                accounts[account].positions.removeAll { $0 == index }
-                Heap.pop(&heap, before: ADLHeapEntry.before)
-            }
+            if !positions[Int(index)].isOpen { Heap.pop(&queue.heap, before: ADLHeapEntry.before) }
             refreshAccount(Int32(account))
             if positions[Int(index)].isOpen { reindex(index) }
             remaining -= take
@@ -335,7 +332,7 @@ extension Engine {
                 time: time, symbol: instrument.symbol, account: id, position: index, side: position.side,
                 quantity: take, price: price, notional: notional, asset: asset, score: candidate.score, rank: rank)))
         }
-        keepADLQueueHeap(heap, market: market, side: side)
+        keepADLQueue(queue, market: market, side: side)
         return remaining
     }
 

@@ -46,7 +46,6 @@ extension Engine {
         accounts.reserveCapacity(accounts.count + count)
         accountIndexes.reserveCapacity(accountIndexes.count + count)
         positions.reserveCapacity(positions.count + count)
-        positionIndexes.reserveCapacity(positionIndexes.count + count)
     }
 
     mutating func upsertPosition(_ update: PositionUpdate, into notes: inout [EngineNotification]) {
@@ -63,27 +62,22 @@ extension Engine {
             transfer(wallet - accounts[Int(account)].walletBalance, asset: asset, from: .outside, to: .wallet(account),
                 cause: .statement, into: &notes)
         }
-        let key = PositionKey(account: account, symbol: market, positionSide: update.positionSide)
         let index: Int32
-        if update.quantity.isPositive {
-            // One hashing of the key for both the lookup and the insertion (see `accountIndex`).
-            let next = Int32(positions.count)
-            index = Engine.stored(&positionIndexes[key, default: next])
-            if index == next {
-                var opened = Position(
-                    accountIndex: account, symbolIndex: market, side: update.side, mode: update.mode, quantity: .zero,
-                    entryPrice: update.entryPrice, isolatedMargin: .zero, leverage: .zero)
-                opened.positionSide = update.positionSide
-                positions.append(opened)
-                markets[Int(market)].positionIndices.append(index)
-            }
-        } else if let existing = positionIndexes[key] {
-            index = existing
+        if let held = heldPosition(account: account, market: market, positionSide: update.positionSide) {
+            index = held
+        } else if update.quantity.isPositive {
+            index = Int32(positions.count)
+            var opened = Position(
+                accountIndex: account, symbolIndex: market, side: update.side, mode: update.mode, quantity: .zero,
+                entryPrice: update.entryPrice, isolatedMargin: .zero, leverage: .zero)
+            opened.positionSide = update.positionSide
+            positions.append(opened)
+            markets[Int(market)].positionIndices.append(index)
+            accounts[Int(account)].positions.append(index)
         } else {
             // Closing a position that is not there: only the wallet, if stated, changed.
             return
         }
-        let wasOpen = positions[Int(index)].isOpen
         // An update states the position as it is now: its old isolated margin is replaced, not
         // added to. The isolated margin is money the operator's system placed on the position.
         var margin = Fixed.zero
@@ -96,9 +90,6 @@ extension Engine {
         }
         transfer(margin - positions[Int(index)].isolatedMargin, asset: asset, from: .outside, to: .isolatedMargin(index),
             cause: .statement, into: &notes)
-        // The side's ADL queue no longer holds this position as it is: built again when next needed.
-        markets[Int(market)].adlLongs = nil
-        markets[Int(market)].adlShorts = nil
         positions[Int(index)].side = update.side
         positions[Int(index)].mode = update.mode
         positions[Int(index)].quantity = quantity
@@ -106,10 +97,9 @@ extension Engine {
         positions[Int(index)].leverage = update.leverage ?? .zero
         positions[Int(index)].version &+= 1
         let position = positions[Int(index)]
-        if position.isOpen && !wasOpen { accounts[Int(account)].positions.append(index) }
-        if !position.isOpen { accounts[Int(account)].positions.removeAll { $0 == index } }
         refreshAccount(account)
         keepIndexed(index, changedAt: position.version)
+        rescore(index)
         liquidateTriggered(account: account, into: &notes)
     }
 
@@ -122,15 +112,26 @@ extension Engine {
         if update.positionSide != .both && update.side.rawValue != update.positionSide.rawValue {
             return "position_side \(update.positionSide.label) with side \(update.side.label)"
         }
-        for other in PositionSide.allCases where other != update.positionSide {
-            guard let index = positionIndexes[PositionKey(account: account, symbol: market, positionSide: other)],
-                positions[Int(index)].isOpen else { continue }
-            if (other == .both) != (update.positionSide == .both) {
-                return "the account holds a \(other == .both ? "one-way" : "hedge-mode \(other.label)") position of this symbol: one-way and hedge-mode positions cannot be mixed"
+        for held in accounts[Int(account)].positions {
+            let other = positions[Int(held)]
+            guard other.symbolIndex == market, other.positionSide != update.positionSide, other.isOpen else { continue }
+            if (other.positionSide == .both) != (update.positionSide == .both) {
+                return "the account holds a \(other.positionSide == .both ? "one-way" : "hedge-mode \(other.positionSide.label)") position of this symbol: one-way and hedge-mode positions cannot be mixed"
             }
-            if update.mode == .cross || positions[Int(index)].mode == .cross {
+            if update.mode == .cross || other.mode == .cross {
                 return "hedge-mode legs of one symbol in cross margin are not supported (they share one liquidation price): give them isolated margin"
             }
+        }
+        return nil
+    }
+
+    /// The position an account holds (or held) in a market on one position side. An account's list
+    /// is short (one entry a symbol and position side it ever held), so a scan costs less than a
+    /// table of a million keys, whose every lookup is a cache miss.
+    func heldPosition(account: Int32, market: Int32, positionSide: PositionSide) -> Int32? {
+        for index in accounts[Int(account)].positions {
+            let position = positions[Int(index)]
+            if position.symbolIndex == market && position.positionSide == positionSide { return index }
         }
         return nil
     }
@@ -353,5 +354,14 @@ extension Engine {
                 MarginMath.distanceToLiquidationPercent(side: position.side, mark: $0, liquidationPrice: position.liquidation)
             },
             asset: account.asset)
+    }
+}
+
+extension Engine {
+    /// About how many bytes a copy of this engine holds once it no longer shares storage with the
+    /// original: its positions (with their trigger entries and market lists) and accounts (with
+    /// their identifiers and table entries). What keeps copies (checkpoints) sizes itself by it.
+    public var approximateBytes: Int {
+        positions.count * (MemoryLayout<Position>.stride + 40) + accounts.count * (MemoryLayout<Account>.stride + 120) + 1_000_000
     }
 }

@@ -13,7 +13,6 @@ public struct Engine: Sendable {
     public internal(set) var accounts: [Account] = []
     var accountIndexes: [AccountKey: Int32] = [:]
     public internal(set) var positions: [Position] = []
-    var positionIndexes: [PositionKey: Int32] = [:]
     public internal(set) var funds: [String: InsuranceFund] = [:]
     /// Funds opened at a default nobody chose: the operator's own first statement of the balance,
     /// if it comes before any movement, becomes the opening instead of a statement against it.
@@ -36,12 +35,6 @@ public struct Engine: Sendable {
     struct AccountKey: Hashable, Sendable {
         var id: String
         var asset: String
-    }
-
-    struct PositionKey: Hashable, Sendable {
-        var account: Int32
-        var symbol: Int32
-        var positionSide: PositionSide
     }
 
     public init(configuration: EngineConfiguration = EngineConfiguration(), catalog: InstrumentCatalog = .builtIn) {

@@ -78,6 +78,11 @@ public struct EngineConfiguration: Sendable {
     public var risk = RiskBands()
     /// How many of the riskiest positions per side the stressed-deficit signal liquidates.
     public var stressedPositions = 50
+    /// How often, in seconds of event time, the ADL queue is ranked again: Binance updates its
+    /// ADL quantiles every 30 s. Between rankings a deleverage takes from the queue as ranked (a
+    /// position placed or changed since joins it with its score at that moment), so a cascade
+    /// costs one ranking of the opposite side per period, not one per liquidation.
+    public var adlRefreshSeconds: Int64 = 30
 
     public init() {}
 

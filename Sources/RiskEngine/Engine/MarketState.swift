@@ -28,7 +28,7 @@ public struct MarketState: Sendable {
     /// fund-takes-over rule), held marked to market: a long and a short side.
     public internal(set) var fundLong = FundHolding()
     public internal(set) var fundShort = FundHolding()
-    /// Each side's ADL queue as last built (see `Engine.adlQueueHeap`).
+    /// Each side's ADL queue as last ranked (see `Engine.takeADLQueue`).
     var adlLongs: ADLQueueCache?
     var adlShorts: ADLQueueCache?
     /// The stressed deficit as the signals last sampled it (once a second of event time).

@@ -32,7 +32,8 @@ final class ReplayFeed: DashboardFeed {
 
     func advance(wall: UInt64) throws(ReplayError) -> Bool {
         let finishedBefore = session.finished
-        return try clock.advance(wall: wall) > 0 || session.finished != finishedBefore
+        // At most 12 ms of work a turn: a key waits less than a frame, even in a cascade.
+        return try clock.advance(wall: wall, wallBudget: 12_000_000) > 0 || session.finished != finishedBefore
     }
 
     func millisecondsUntilDue(wall: UInt64) -> Int32 {

@@ -40,10 +40,27 @@ enum DashboardRunner {
             log: feed.log, themes: themes, unicode: terminal.unicode)
         var lastFrame: UInt64 = 0
         var failure: String? = nil
+        model.detachSession()
         loop: while true {
             if terminal.quitRequested { break }
             let now = Stopwatch.now()
-            for input in terminal.readInput() {
+            let inputs = terminal.readInput()
+            // The session's work first, while the model holds no copy of the engine (see
+            // `AppModel.attach`): the advance is bounded in wall time, so keys still wait less
+            // than a frame.
+            var advanced = false
+            if failure == nil {
+                do { advanced = try feed.advance(wall: now) } catch {
+                    failure = error.description
+                    model.show(notice: "replay stopped: \(error.description)")
+                }
+            }
+            if advanced {
+                _ = model.update(.session(engine: feed.engine, log: feed.log, status: feed.status(wall: now)))
+            } else {
+                model.attach(engine: feed.engine, log: feed.log)
+            }
+            for input in inputs {
                 switch input {
                 case .resize(let newWidth, let newHeight):
                     terminal.invalidate()
@@ -51,6 +68,7 @@ enum DashboardRunner {
                 case .key(let key):
                     for effect in model.update(.key(key)) {
                         if effect == .quit { break loop }
+                        model.detachSession()
                         do { try feed.perform(effect, model: &model, wall: now) } catch {
                             model.show(notice: error.description)
                         }
@@ -58,16 +76,9 @@ enum DashboardRunner {
                     }
                 }
             }
-            if failure == nil {
-                do {
-                    if try feed.advance(wall: now) {
-                        _ = model.update(.session(engine: feed.engine, log: feed.log, status: feed.status(wall: now)))
-                    }
-                } catch {
-                    failure = error.description
-                    model.show(notice: "replay stopped: \(error.description)")
-                }
-            }
+            // A key's heavier work (choosing a windowed table again) once no key is waiting, so
+            // the key itself was answered within its frame.
+            if inputs.isEmpty && model.pendingWindowChoice { model.completePendingWork() }
             let afterWork = Stopwatch.now()
             if model.needsRedraw && afterWork &- lastFrame >= frameInterval {
                 var buffer = Buffer(width: model.width, height: model.height, unicode: terminal.unicode)
@@ -76,6 +87,7 @@ enum DashboardRunner {
                 model.needsRedraw = false
                 lastFrame = afterWork
             }
+            model.detachSession()
             // Sleep until a key, the feed's next work, or the next allowed frame.
             var timeout: Int32 = failure == nil ? feed.millisecondsUntilDue(wall: afterWork) : -1
             if model.needsRedraw {

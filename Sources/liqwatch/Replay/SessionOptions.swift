@@ -75,6 +75,8 @@ struct RuleOptions: ParsableArguments {
     @Option(help: "What the fund cannot pay: adl or socialised-loss.") var shortfall: String = "adl"
     @Option(help: "What the book cannot fill: adl (closed against the ADL queue at the bankruptcy price) or fund-takes-over.")
     var unfilled: String = "adl"
+    @Option(name: .customLong("adl-refresh"), help: "Seconds of event time between rankings of the ADL queue (1 to 3600; Binance updates its quantiles every 30).")
+    var adlRefresh: Int = 30
 
     func validate() throws { _ = try engineConfiguration() }
 
@@ -86,6 +88,8 @@ struct RuleOptions: ParsableArguments {
         configuration.shortfall = shortfall
         guard let unfilledRule = UnfilledRule(rawValue: unfilled) else { throw ValidationError("--unfilled must be adl or fund-takes-over") }
         configuration.unfilled = unfilledRule
+        guard (1...3_600).contains(adlRefresh) else { throw ValidationError("--adl-refresh must be 1 to 3600 seconds") }
+        configuration.adlRefreshSeconds = Int64(adlRefresh)
         if liquidation == "full" {
             configuration.liquidation = .full
         } else if liquidation == "partial" {

@@ -94,6 +94,8 @@ enum DashboardRunner {
                 let untilFrame = Int32((frameInterval &- min(frameInterval, afterWork &- lastFrame)) / 1_000_000)
                 timeout = timeout < 0 ? untilFrame : min(timeout, untilFrame)
             }
+            // Work a key left: the next turn does it, unless a key arrives first.
+            if model.pendingWindowChoice { timeout = 0 }
             var descriptors = [pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0)]
             if let wake = feed.wakeDescriptor { descriptors.append(pollfd(fd: wake, events: Int16(POLLIN), revents: 0)) }
             _ = poll(&descriptors, nfds_t(descriptors.count), timeout)

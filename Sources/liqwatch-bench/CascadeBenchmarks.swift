@@ -20,7 +20,7 @@ enum CascadeBenchmarks {
     /// bids are deep near the touch and thin further out, so later liquidations run out of book
     /// and deleverage. Returns nanoseconds per liquidation over the cascade (walk, settlement,
     /// ledger, ADL, log, index), and the liquidations made.
-    static func cascade(positions count: Int) -> (nanoseconds: Double, liquidations: Int, adl: Int) {
+    static func cascade(positions count: Int) -> (nanoseconds: Double, liquidations: Int, adl: Int, placement: Double) {
         var rng = SplitMix64(seed: 7)
         var engine = Engine()
         engine.openFund(asset: "USDT", balance: Fixed(2_000_000))
@@ -36,6 +36,7 @@ enum CascadeBenchmarks {
         engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(60_000), time: 1))
         engine.reserveCapacity(forPositions: count)
         var notes: [EngineNotification] = []
+        let placing = Stopwatch.now()
         for index in 0..<count {
             let risky = index < min(10_000, count / 2)
             let side: Side = risky || index & 1 == 0 ? .long : .short
@@ -46,6 +47,7 @@ enum CascadeBenchmarks {
                 entryPrice: entry, mode: .isolated, leverage: leverage), time: 2, into: &notes)
             notes.removeAll(keepingCapacity: true)
         }
+        let placement = Double(Stopwatch.now() - placing) / Double(count)
         let before = engine.totals.liquidations
         let adlBefore = engine.totals.adlEvents
         var time: Int64 = 3_000_000_000
@@ -61,7 +63,7 @@ enum CascadeBenchmarks {
             liquidations = engine.totals.liquidations - before
         }
         blackHole(engine)
-        return (seconds / Double(max(1, liquidations)) * 1e9, liquidations, engine.totals.adlEvents - adlBefore)
+        return (seconds / Double(max(1, liquidations)) * 1e9, liquidations, engine.totals.adlEvents - adlBefore, placement)
     }
 
     static func liquidationCost() {
@@ -69,7 +71,8 @@ enum CascadeBenchmarks {
         // LIQWATCH_BENCH_POSITIONS=10000 runs one size (for a profiler).
         let sizes = ProcessInfo.processInfo.environment["LIQWATCH_BENCH_POSITIONS"].flatMap(Int.init).map { [$0] } ?? [10_000, 100_000, 1_000_000]
         for count in sizes {
-            let (nanoseconds, liquidations, adl) = cascade(positions: count)
+            let (nanoseconds, liquidations, adl, placement) = cascade(positions: count)
+            report("placing_a_position_\(count / 1000)k_positions (a new account, its name built)", placement, "ns", decimals: 0)
             figures[count] = nanoseconds
             report("liquidation_end_to_end_\(count / 1000)k_positions", nanoseconds, "ns", decimals: 0)
             report("liquidations_in_cascade_\(count / 1000)k_positions", Double(liquidations), "liquidations", decimals: 0)

@@ -75,13 +75,17 @@ public struct Ledger: Sendable {
     public init() {}
 
     mutating func record(asset: String, amount: Fixed, from: LedgerParty, to: LedgerParty, cause: PostingCause) {
-        var totals = assets[asset] ?? AssetTotals()
+        // In place: a copy taken out of the dictionary and stored back would copy its array and
+        // dictionary at every posting (the dictionary still holds them while the copy changes).
+        Ledger.post(&assets[asset, default: AssetTotals()], amount: amount, from: from, to: to, cause: cause)
+        postingCount += 1
+    }
+
+    private static func post(_ totals: inout AssetTotals, amount: Fixed, from: LedgerParty, to: LedgerParty, cause: PostingCause) {
         totals.byKind[from.kind.rawValue] -= amount
         totals.byKind[to.kind.rawValue] += amount
         totals.byCause[cause, default: .zero] += amount
         totals.postings += 1
-        assets[asset] = totals
-        postingCount += 1
     }
 
     public func totals(_ asset: String) -> AssetTotals { assets[asset] ?? AssetTotals() }

@@ -28,6 +28,7 @@ public struct SessionStatus: Sendable {
 }
 
 public enum PaneID: String, CaseIterable, Sendable {
+    case markets = "Markets"
     case ladder = "Depth ladder"
     case signals = "Signals"
     case positions = "Positions"
@@ -37,13 +38,14 @@ public enum PaneID: String, CaseIterable, Sendable {
 
 /// A line the operator is typing.
 public struct Prompt: Sendable {
-    public enum Purpose: Sendable { case filter, jump, shock }
+    public enum Purpose: Sendable { case filter, marketFilter, jump, shock }
     public var purpose: Purpose
     public var text: String
 
     public var label: String {
         switch purpose {
         case .filter: return "Filter positions (account or symbol): "
+        case .marketFilter: return "Filter markets (symbol): "
         case .jump: return "Jump to time (HH:MM[:SS]) or percentage (e.g. 50%): "
         case .shock: return "What-if: shock the mark by % (e.g. -5): "
         }
@@ -93,6 +95,16 @@ public struct AppModel: Sendable {
     public private(set) var log: SessionLog
     public private(set) var status: SessionStatus
     public private(set) var table = PositionTable()
+    /// Every market, a row each (the markets pane), and how the operator sorts and filters them.
+    public private(set) var markets = MarketTable()
+    public private(set) var visibleMarkets: [MarketRow] = []
+    public private(set) var marketSortColumn: MarketColumn = .risk
+    public private(set) var marketSortDescending = false
+    public private(set) var marketFilter = ""
+    public private(set) var marketCursor = 0
+    /// The market the operator chose (Enter in the markets pane, or `--symbol`); nil: the
+    /// market with the most monitored risk.
+    public private(set) var chosenSymbol: String?
     public private(set) var sortColumn: PositionColumn = .risk
     public private(set) var sortDescending = false
     public private(set) var filter = ""
@@ -116,7 +128,8 @@ public struct AppModel: Sendable {
     static let groupings: [Int64] = [1, 10, 100, 1000]
 
     public init(width: Int, height: Int, status: SessionStatus, engine: Engine = Engine(), log: SessionLog = SessionLog(),
-                themes: [Theme] = [.dark], unicode: Bool = true) {
+                themes: [Theme] = [.dark], unicode: Bool = true, symbol: String? = nil) {
+        self.chosenSymbol = symbol
         self.width = width
         self.height = height
         self.status = status
@@ -126,7 +139,24 @@ public struct AppModel: Sendable {
         self.unicode = unicode
         rebuildTable()
         refreshVisibleRows()
+        rebuildMarkets()
     }
+
+    mutating func rebuildMarkets() {
+        markets.rebuild(from: engine, log: log, nearLiquidation: table.nearLiquidation)
+        refreshVisibleMarkets()
+    }
+
+    mutating func refreshVisibleMarkets() {
+        visibleMarkets = markets.view(filter: marketFilter, column: marketSortColumn, descending: marketSortDescending)
+        marketCursor = min(marketCursor, max(0, visibleMarkets.count - 1))
+    }
+
+    /// The markets pane is on screen when the session has more than one market.
+    public var showsMarkets: Bool { engine.markets.count > 1 }
+
+    /// The panes Tab cycles through: the markets pane only when it is on screen.
+    var focusablePanes: [PaneID] { PaneID.allCases.filter { $0 != .markets || showsMarkets } }
 
     /// How far from the mark, in ticks, the ladder can reach at this height and grouping: the
     /// liquidation clusters a windowed table collects (twice that, for the touch to move).
@@ -168,9 +198,12 @@ public struct AppModel: Sendable {
     public var ladderGrouping: Int64 { AppModel.groupings[ladderGroupingIndex] }
     public var unacknowledgedAlerts: Int { max(0, log.alertCount - acknowledgedAlerts) }
 
-    /// The symbol the ladder, signals and what-if are about: the first with a book.
+    /// The market the ladder, the signals and the what-if are about: the one the operator chose
+    /// (when the session has it), else the one with the most monitored risk (see `MarketTable`).
     public var focusedSymbol: String? {
-        engine.markets.first(where: { !$0.book.bids.isEmpty || !$0.book.asks.isEmpty })?.symbol ?? engine.markets.first?.symbol
+        if let chosenSymbol, engine.market(chosenSymbol) != nil { return chosenSymbol }
+        return markets.riskiest ?? engine.markets.first(where: { !$0.book.bids.isEmpty || !$0.book.asks.isEmpty })?.symbol
+            ?? engine.markets.first?.symbol
     }
 
     /// The positions pane's rows, filtered and sorted: rebuilt when the table, the sort or the
@@ -224,6 +257,7 @@ public struct AppModel: Sendable {
             lastSampleSecond = second
             fundHistory.append(engine.fund(engine.primaryAsset).balance.approximateDouble)
             if fundHistory.count > 600 { fundHistory.removeFirst(fundHistory.count - 600) }
+            rebuildMarkets()
         }
         let age = engine.time &- table.builtAt
         let liquidated = log.simulatedCount != table.builtFromLiquidations
@@ -259,6 +293,7 @@ public struct AppModel: Sendable {
                 if prompt.text.count < 40 { prompt.text.append(character) }
                 mode = .prompt(prompt)
                 if prompt.purpose == .filter { filter = prompt.text; cursor = 0; refreshVisibleRows(rechoose: false) }
+                if prompt.purpose == .marketFilter { marketFilter = prompt.text; marketCursor = 0; refreshVisibleMarkets() }
             default:
                 break
             }
@@ -293,9 +328,11 @@ public struct AppModel: Sendable {
         case .health: mode = .health
         case .quit: return [.quit]
         case .focusNext, .focusPrevious:
-            let panes = PaneID.allCases
-            let index = panes.firstIndex(of: focus)!
+            let panes = focusablePanes
+            let index = panes.firstIndex(of: focus) ?? 0
             focus = panes[(index + (action == .focusNext ? 1 : panes.count - 1)) % panes.count]
+        case .focusMarkets:
+            if showsMarkets { focus = .markets } else { notice = "one market in this session: the ladder shows it" }
         case .moveUp: move(-1)
         case .moveDown: move(1)
         case .pageUp: move(-10)
@@ -303,10 +340,27 @@ public struct AppModel: Sendable {
         case .top: move(-Int.max / 2)
         case .bottom: move(Int.max / 2)
         case .drillDown:
-            if focus == .positions, cursor < visibleRows.count { mode = .detail(position: visibleRows[cursor].index) }
+            if focus == .markets {
+                // Enter on a market focuses it: the ladder, the signals and the what-if follow.
+                if marketCursor < visibleMarkets.count { chosenSymbol = visibleMarkets[marketCursor].symbol }
+            } else if focus == .positions, cursor < visibleRows.count {
+                mode = .detail(position: visibleRows[cursor].index)
+            }
         case .back:
-            if !filter.isEmpty { filter = ""; cursor = 0; refreshVisibleRows() }
-        case .filter: mode = .prompt(Prompt(purpose: .filter, text: filter))
+            if focus == .markets && !marketFilter.isEmpty { marketFilter = ""; marketCursor = 0; refreshVisibleMarkets() }
+            else if !filter.isEmpty { filter = ""; cursor = 0; refreshVisibleRows() }
+        case .filter:
+            mode = focus == .markets ? .prompt(Prompt(purpose: .marketFilter, text: marketFilter)) : .prompt(Prompt(purpose: .filter, text: filter))
+        case .nextSortColumn where focus == .markets:
+            let columns = MarketColumn.allCases
+            marketSortColumn = columns[(columns.firstIndex(of: marketSortColumn)! + 1) % columns.count]
+            marketSortDescending = MarketTable.defaultDescending(marketSortColumn)
+            marketCursor = 0
+            refreshVisibleMarkets()
+        case .reverseSort where focus == .markets:
+            marketSortDescending.toggle()
+            marketCursor = 0
+            refreshVisibleMarkets()
         case .nextSortColumn:
             let columns = PositionColumn.allCases
             sortColumn = columns[(columns.firstIndex(of: sortColumn)! + 1) % columns.count]
@@ -338,6 +392,8 @@ public struct AppModel: Sendable {
 
     mutating func move(_ delta: Int) {
         switch focus {
+        case .markets:
+            marketCursor = max(0, min(max(0, visibleMarkets.count - 1), marketCursor.addingReportingOverflow(delta).partialValue))
         case .tape:
             let count = log.simulatedLiquidations.count + log.exchangeLiquidations.count
             tapeCursor = max(0, min(max(0, count - 1), tapeCursor + delta))
@@ -354,6 +410,11 @@ public struct AppModel: Sendable {
             filter = prompt.text
             cursor = 0
             refreshVisibleRows()
+            return []
+        case .marketFilter:
+            marketFilter = prompt.text
+            marketCursor = 0
+            refreshVisibleMarkets()
             return []
         case .jump:
             let text = prompt.text.trimmingSpaces

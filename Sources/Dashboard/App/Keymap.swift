@@ -30,6 +30,7 @@ public enum Action: Hashable, Sendable {
     case help, quit, focusNext, focusPrevious, moveUp, moveDown, pageUp, pageDown, top, bottom
     case drillDown, back, filter, nextSortColumn, reverseSort, pause, step, faster, slower
     case nextNotable, previousNotable, jumpToTime, whatIf, acknowledge, nextTheme, ladderGrouping, health
+    case focusMarkets
 }
 
 public struct KeyBinding: Sendable {
@@ -52,10 +53,11 @@ public enum Keymap {
         KeyBinding(keys: [.pageDown], action: .pageDown, description: "page down"),
         KeyBinding(keys: [.home, .character("g")], action: .top, description: "first row"),
         KeyBinding(keys: [.end, .character("G")], action: .bottom, description: "last row"),
-        KeyBinding(keys: [.enter], action: .drillDown, description: "drill down into the position"),
+        KeyBinding(keys: [.character("m")], action: .focusMarkets, description: "focus the markets pane (sessions with more than one market)"),
+        KeyBinding(keys: [.enter], action: .drillDown, description: "drill down into the position; in the markets pane, focus the market"),
         KeyBinding(keys: [.escape], action: .back, description: "back / close"),
-        KeyBinding(keys: [.character("/")], action: .filter, description: "filter positions by account or symbol"),
-        KeyBinding(keys: [.character("s")], action: .nextSortColumn, description: "sort positions by the next column"),
+        KeyBinding(keys: [.character("/")], action: .filter, description: "filter positions by account or symbol (markets by symbol)"),
+        KeyBinding(keys: [.character("s")], action: .nextSortColumn, description: "sort positions (or markets) by the next column"),
         KeyBinding(keys: [.character("S")], action: .reverseSort, description: "reverse the sort direction"),
         KeyBinding(keys: [.character(" ")], action: .pause, description: "pause / resume the replay"),
         KeyBinding(keys: [.character(".")], action: .step, description: "step one event (pauses)"),

@@ -67,6 +67,8 @@ public struct PositionTable: Sendable {
     /// every position's, or in a window those within the ladder's reach of the mark.
     public private(set) var longLiquidations: [String: [Int64]] = [:]
     public private(set) var shortLiquidations: [String: [Int64]] = [:]
+    /// Open positions in the engine's "near liquidation" band, by symbol.
+    public private(set) var nearLiquidation: [String: Int] = [:]
 
     public init() {}
 
@@ -106,6 +108,7 @@ public struct PositionTable: Sendable {
         }
         openPositions = open
         (longLiquidations, shortLiquidations) = clusters.sorted(engine)
+        nearLiquidation = clusters.nearBySymbol
         let queue = windowed ? engine.adlQueueEstimate(for: chosen) : engine.adlQueue()
         var result: [PositionRow] = []
         result.reserveCapacity(chosen.count)
@@ -130,9 +133,11 @@ public struct PositionTable: Sendable {
     public mutating func rechoose(from engine: Engine, column: PositionColumn, descending: Bool, filter: String) {
         guard windowed else { return }
         let clustersBefore = (longLiquidations, shortLiquidations)
+        let nearBefore = nearLiquidation
         let built = (builtAt, builtFromLiquidations)
         rebuild(from: engine, liquidations: built.1, column: column, descending: descending, filter: filter, clusterReachTicks: 0)
         (longLiquidations, shortLiquidations) = clustersBefore
+        nearLiquidation = nearBefore
         (builtAt, builtFromLiquidations) = built
     }
 
@@ -328,10 +333,17 @@ struct ClusterCollector {
     var longs: [[Int64]]
     var shorts: [[Int64]]
     let ranges: [ClosedRange<Int64>]
+    /// Positions in the engine's "near liquidation" band, by market (the markets pane shows it).
+    var near: [Int]
+    let marks: [Fixed?]
+    let engine: Engine
 
     init(_ engine: Engine, reachTicks: Int64) {
+        self.engine = engine
         longs = [[Int64]](repeating: [], count: engine.markets.count)
         shorts = longs
+        near = [Int](repeating: 0, count: engine.markets.count)
+        marks = engine.markets.map(\.markPrice)
         ranges = engine.markets.map { market in
             guard reachTicks != .max, let mark = market.markPrice else { return Int64.min...Int64.max }
             let reach = max(0, reachTicks).multipliedReportingOverflow(by: max(1, market.instrument.tickSize.bookUnits))
@@ -342,8 +354,15 @@ struct ClusterCollector {
     }
 
     @inline(__always) mutating func add(_ position: Position) {
+        if let mark = marks[Int(position.symbolIndex)], engine.isNearLiquidation(position, mark: mark) { near[Int(position.symbolIndex)] += 1 }
         guard let price = position.liquidation?.bookUnits, ranges[Int(position.symbolIndex)].contains(price) else { return }
         if position.side == .long { longs[Int(position.symbolIndex)].append(price) } else { shorts[Int(position.symbolIndex)].append(price) }
+    }
+
+    var nearBySymbol: [String: Int] {
+        var result: [String: Int] = [:]
+        for (offset, count) in near.enumerated() where count > 0 { result[engine.markets[offset].symbol] = count }
+        return result
     }
 
     func sorted(_ engine: Engine) -> (longs: [String: [Int64]], shorts: [String: [Int64]]) {

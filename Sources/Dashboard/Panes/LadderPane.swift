@@ -29,14 +29,25 @@ enum LadderPane {
             buffer.put("empty book", x: inner.x + 1, y: inner.y + 1, role: .dim)
             return
         }
-        let header = Format.right("price", 11) + Format.right("size", 9) + Format.right("cum", 9) + "  depth"
-        buffer.put(header, x: inner.x, y: inner.y, role: .header, limit: inner.width)
         let levelsPerSide = (inner.height - 2) / 2
         let step = max(instrument.tickSize.bookUnits, 1) * grouping
         let asks = rows(book, .ask, step: step, count: levelsPerSide, liquidations: model.table.shortLiquidations[symbol] ?? [])
         let bids = rows(book, .bid, step: step, count: levelsPerSide, liquidations: model.table.longLiquidations[symbol] ?? [])
         let maxCumulative = max(asks.last?.cumulative ?? 1, bids.last?.cumulative ?? 1, 1)
-        let barWidth = max(0, inner.width - 30 - 7)
+        // Each column as wide as its widest figure (a number is never cut): what is left goes to
+        // the depth bar and the markers; without room, the bar and then the cum column go first.
+        let shown = asks + bids
+        let priceWidth = max(10, shown.map { DisplayWidth.of(Format.units($0.price, decimals: decimals)) }.max() ?? 0)
+        let sizeWidth = max(8, shown.map { DisplayWidth.of(Format.units($0.size, decimals: sizeDecimals)) }.max() ?? 0) + 1
+        let cumWidth = max(8, shown.map { DisplayWidth.of(Format.units($0.cumulative, decimals: sizeDecimals)) }.max() ?? 0) + 1
+        let markerWidth = 13 // " eaten ◆12liq"
+        let showsCum = 1 + priceWidth + sizeWidth + cumWidth <= inner.width
+        let figuresWidth = 1 + priceWidth + sizeWidth + (showsCum ? cumWidth : 0)
+        let barWidth = max(0, inner.width - figuresWidth - 1 - markerWidth)
+        var header = Format.right("price", 1 + priceWidth) + Format.right("size", sizeWidth)
+        if showsCum { header += Format.right("cum", cumWidth) }
+        if barWidth > 0 { header += "  depth" }
+        buffer.put(header, x: inner.x, y: inner.y, role: .header, limit: inner.width)
         var y = inner.y + 1
         // Asks: farthest at the top, the best just above the spread row.
         for index in stride(from: levelsPerSide - 1, through: 0, by: -1) {
@@ -47,7 +58,14 @@ enum LadderPane {
         let spreadBps = book.spreadBps.map { $0.formatted(2) } ?? "—"
         let mark = market.markPrice.map { $0.formatted(decimals, grouping: true) } ?? "—"
         let crossed = book.isCrossed ? " CROSSED" : (market.isStale ? (book.hasSnapshot ? " STALE" : " STALE: no book") : "")
-        buffer.put(Format.left(" spread \(spread) (\(spreadBps) bps) mark \(mark)\(crossed)", inner.width), x: inner.x, y: y,
+        // Mark, index and last side by side; a figure that does not fit whole is left out.
+        var spreadRow = " spread \(spread) (\(spreadBps) bps) mark \(mark)"
+        for extra in [market.index.indexPrice.map { " idx " + $0.formatted(decimals, grouping: true) },
+                      market.lastTradePrice.map { " last " + Format.units($0, decimals: decimals) }] {
+            guard let extra, DisplayWidth.of(spreadRow + extra + crossed) <= inner.width else { continue }
+            spreadRow += extra
+        }
+        buffer.put(Format.left(spreadRow + crossed, inner.width), x: inner.x, y: y,
             role: crossed.isEmpty ? .spreadRow : .alert, limit: inner.width)
         y += 1
         for index in 0..<levelsPerSide {
@@ -59,17 +77,20 @@ enum LadderPane {
             let role: StyleRole = side == .bid ? .bookBid : .bookAsk
             let marker = side == .bid ? "+" : "−"
             var x = buffer.put(marker, x: inner.x, y: y, role: role)
-            x = buffer.put(Format.right(Format.units(row.price, decimals: decimals), 10), x: x, y: y, role: role)
-            x = buffer.put(Format.right(Format.units(row.size, decimals: sizeDecimals), 9), x: x, y: y, role: row.consumed > 0 ? .consumed : .text)
-            x = buffer.put(Format.right(Format.units(row.cumulative, decimals: sizeDecimals), 9), x: x, y: y, role: .dim)
+            x = buffer.put(Format.right(Format.units(row.price, decimals: decimals), priceWidth), x: x, y: y, role: role)
+            x = buffer.put(Format.right(Format.units(row.size, decimals: sizeDecimals), sizeWidth), x: x, y: y, role: row.consumed > 0 ? .consumed : .text)
+            if showsCum { x = buffer.put(Format.right(Format.units(row.cumulative, decimals: sizeDecimals), cumWidth), x: x, y: y, role: .dim) }
             x = buffer.put(" ", x: x, y: y)
-            let bar = Format.bar(Double(row.cumulative) / Double(maxCumulative), width: barWidth)
-            buffer.put(bar, x: x, y: y, role: side == .bid ? .bookBidBar : .bookAskBar, limit: barWidth)
-            var tail = inner.x + inner.width - 7
-            if row.consumed > 0 { buffer.put("eaten", x: tail - 6, y: y, role: .consumed) }
-            if row.liquidations > 0 {
-                tail = buffer.put("◆", x: tail, y: y, role: .liquidationMarker)
-                buffer.put(Format.right("\(row.liquidations)liq", 6), x: tail, y: y, role: .liquidationMarker)
+            if barWidth > 0 {
+                let bar = Format.bar(Double(row.cumulative) / Double(maxCumulative), width: barWidth)
+                x = buffer.put(Format.left(bar, barWidth), x: x, y: y, role: side == .bid ? .bookBidBar : .bookAskBar, limit: barWidth)
+            }
+            // The markers after the figures and the bar, never over them; a marker that does not
+            // fit whole is left out.
+            if row.consumed > 0 && x + 6 <= inner.maxX { x = buffer.put(" eaten", x: x, y: y, role: .consumed) }
+            let cluster = " ◆\(row.liquidations)liq"
+            if row.liquidations > 0 && x + DisplayWidth.of(cluster) <= inner.maxX {
+                buffer.put(cluster, x: x, y: y, role: .liquidationMarker)
             }
         }
     }

@@ -176,8 +176,9 @@ extension AppModel {
             TooSmallPane.render(self, &buffer)
             return
         }
-        let layout = Layout(width: width, height: height)
+        let layout = Layout(width: width, height: height, markets: showsMarkets ? engine.markets.count : 1)
         StatusBarPane.render(self, layout.status, &buffer)
+        if let rect = layout.markets { MarketsPane.render(self, rect, focused: focus == .markets, &buffer) }
         LadderPane.render(self, layout.ladder, focused: focus == .ladder, &buffer)
         SignalsPane.render(self, layout.signals, focused: focus == .signals, &buffer)
         PositionsPane.render(self, layout.positions, focused: focus == .positions, &buffer)

@@ -13,19 +13,19 @@ import Glibc
 enum DashboardRunner {
     static let frameInterval: UInt64 = 33_000_000
 
-    static func run(session: any SessionDriver, themes: [Theme], speed: Double = 1) throws {
+    static func run(session: any SessionDriver, themes: [Theme], speed: Double = 1, symbol: String? = nil) throws {
         let clock = ReplayClock(driver: session)
         clock.setSpeed(speed, wall: Stopwatch.now())
-        try run(feed: ReplayFeed(session: session, clock: clock), themes: themes)
+        try run(feed: ReplayFeed(session: session, clock: clock), themes: themes, symbol: symbol)
     }
 
-    static func run(feed: any DashboardFeed, themes: [Theme]) throws {
+    static func run(feed: any DashboardFeed, themes: [Theme], symbol: String? = nil) throws {
         guard isatty(STDIN_FILENO) != 0 && isatty(STDOUT_FILENO) != 0 else {
             throw ValidationError("the dashboard needs a terminal; use --headless for a report")
         }
         let terminal = CursesTerminal()
         defer { terminal.restore() }
-        try loop(feed: feed, themes: themes, terminal: terminal)
+        try loop(feed: feed, themes: themes, terminal: terminal, symbol: symbol)
         // Quit by a signal: the terminal is restored (above), then the shell's convention,
         // 128 + the signal (130 for Ctrl-C).
         if let signal = terminal.quitSignal {
@@ -34,10 +34,10 @@ enum DashboardRunner {
         }
     }
 
-    static func loop(feed: any DashboardFeed, themes: [Theme], terminal: CursesTerminal) throws {
+    static func loop(feed: any DashboardFeed, themes: [Theme], terminal: CursesTerminal, symbol: String?) throws {
         let (width, height) = terminal.size
         var model = AppModel(width: width, height: height, status: feed.status(wall: Stopwatch.now()), engine: feed.engine,
-            log: feed.log, themes: themes, unicode: terminal.unicode)
+            log: feed.log, themes: themes, unicode: terminal.unicode, symbol: symbol)
         var lastFrame: UInt64 = 0
         var failure: String? = nil
         model.detachSession()

@@ -50,6 +50,8 @@ struct LiveCommand: ParsableCommand {
     @Option(help: "With --headless: seconds to run before the report.") var duration: Double?
     @Option(help: "Report format for --headless: json or text.") var report: ReportFormat = .json
     @Option(help: "Theme: dark, light, monochrome, high-contrast, colorblind, or a theme file.") var theme: String = "dark"
+    @Option(name: .customLong("symbol"), help: "The market the ladder, the signals and the what-if show first (default: the one with the most monitored risk; m and Enter change it).")
+    var focusSymbol: String?
 
     func validate() throws {
         _ = try ThemeOption.load(theme)
@@ -127,7 +129,7 @@ struct LiveCommand: ParsableCommand {
             // A source that cannot start (a listen:// port in use) fails before the screen is taken.
             do { try live.start() } catch { throw ValidationError(error.description) }
             defer { live.stop() }
-            try DashboardRunner.run(feed: LiveFeed(session: live, label: label), themes: try ThemeOption.load(theme))
+            try DashboardRunner.run(feed: LiveFeed(session: live, label: label), themes: try ThemeOption.load(theme), symbol: focusSymbol?.uppercased())
             return
         }
         let signal: Int32?

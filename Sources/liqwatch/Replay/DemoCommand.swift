@@ -14,6 +14,8 @@ struct DemoCommand: ParsableCommand {
     @Flag(help: "Run at full speed with no dashboard and print a report.") var headless = false
     @Option(help: "Report format for --headless: json or text.") var report: ReportFormat = .json
     @Option(help: "Theme: dark, light, monochrome, high-contrast, colorblind, or a theme file.") var theme: String = "dark"
+    @Option(name: .customLong("symbol"), help: "The market the ladder, the signals and the what-if show first (default: the one with the most monitored risk; m and Enter change it).")
+    var focusSymbol: String?
     @Option(help: "Replay speed: 0.1 to 1000, or max.") var speed: String = "1"
     @OptionGroup var engineRules: RuleOptions
 
@@ -26,7 +28,7 @@ struct DemoCommand: ParsableCommand {
     mutating func run() throws {
         let demo = DemoSession(seed: seed, configuration: try engineRules.engineConfiguration(), positions: syntheticPositions)
         if !headless {
-            try DashboardRunner.run(session: demo, themes: try ThemeOption.load(theme), speed: try parseSpeed(speed))
+            try DashboardRunner.run(session: demo, themes: try ThemeOption.load(theme), speed: try parseSpeed(speed), symbol: focusSymbol?.uppercased())
             return
         }
         demo.runToEnd()

@@ -25,6 +25,8 @@ struct ReplayCommand: ParsableCommand {
     @Option(help: "Report format for --headless: json or text.") var report: ReportFormat = .json
     @Flag(help: "Stop at the first malformed line instead of counting and skipping it.") var strict = false
     @Option(help: "Theme: dark, light, monochrome, high-contrast, colorblind, or a theme file.") var theme: String = "dark"
+    @Option(name: .customLong("symbol"), help: "The market the ladder, the signals and the what-if show first (default: the one with the most monitored risk; m and Enter change it).")
+    var focusSymbol: String?
     @Option(help: "Replay speed: 0.1 to 1000, or max.") var speed: String = "1"
 
     func validate() throws {
@@ -45,7 +47,7 @@ struct ReplayCommand: ParsableCommand {
             throw error
         }
         if !headless {
-            try DashboardRunner.run(session: replay, themes: try ThemeOption.load(theme), speed: try parseSpeed(speed))
+            try DashboardRunner.run(session: replay, themes: try ThemeOption.load(theme), speed: try parseSpeed(speed), symbol: focusSymbol?.uppercased())
             return
         }
         var failure: ReplayError? = nil

@@ -1,0 +1,146 @@
+import RiskEngine
+
+/// The columns of the markets pane, in the order `s` cycles through them there.
+public enum MarketColumn: String, CaseIterable, Sendable {
+    case risk = "risk"
+    case symbol, mark
+    case premium = "premium"
+    case funding
+    case spread
+    case depth = "depth ±10bps"
+    case signal = "signal"
+    case liquidations = "liq 60s"
+    case near = "near liq"
+    case stressed = "stressed deficit"
+}
+
+/// One market as the markets pane shows it: what the feed says about it (mark, index, funding,
+/// last trade, spread, depth) and what the engine makes of it (the worst signal, liquidations, the
+/// positions near liquidation, the stressed deficit).
+public struct MarketRow: Sendable, Equatable {
+    public var symbol: String
+    public var asset: String
+    public var instrument: Instrument
+    public var mark: Fixed?
+    public var index: Fixed?
+    /// (mark − index) ÷ index in basis points.
+    public var premiumBps: Double?
+    public var fundingRate: Fixed?
+    public var nextFundingTime: Int64?
+    public var lastTrade: Int64?
+    public var spreadBps: Double?
+    /// Notional within ±10 bps (the thinner side) and its baseline, from the signals.
+    public var depth10: Double?
+    public var depth10Baseline: Double?
+    /// The worst level among the market's signals.
+    public var worstSignal: SignalLevel
+    public var alertSignals: Int
+    /// Liquidations in the last 60 s of session time: reported by the exchange, and simulated.
+    public var exchangeLiquidations60s: Int
+    public var simulatedLiquidations60s: Int
+    public var positions: Int
+    public var nearLiquidation: Int
+    public var stressedDeficit: Fixed
+    public var adlCertain: Bool
+    public var stale: Bool
+    public var hasBook: Bool
+}
+
+/// Every market of the session, built once a second of session time and on demand, sorted and
+/// filtered for the markets pane, and the one the dashboard focuses by default.
+public struct MarketTable: Sendable {
+    public private(set) var rows: [MarketRow] = []
+
+    public init() {}
+
+    public mutating func rebuild(from engine: Engine, log: SessionLog, nearLiquidation: [String: Int]) {
+        let window: Int64 = 60_000_000_000
+        let since = engine.time &- window
+        var exchange: [String: Int] = [:]
+        var simulated: [String: Int] = [:]
+        // Newest first, until the records are older than the window (the log keeps the recent ones).
+        for record in log.exchangeLiquidations.reversed() {
+            guard record.time >= since else { break }
+            exchange[record.symbol, default: 0] += 1
+        }
+        for record in log.simulatedLiquidations.reversed() {
+            guard record.time >= since else { break }
+            simulated[record.symbol, default: 0] += 1
+        }
+        rows = engine.markets.map { market in
+            let readings = market.signalReadings
+            let worst = readings.values.map(\.level).max() ?? .ok
+            let mark = market.markPrice
+            let index = market.index.indexPrice
+            var premium: Double? = nil
+            if let mark, let index, index.isPositive {
+                premium = ((mark - index) / index).approximateDouble * 10_000
+            }
+            let depth = readings[.depth10]
+            return MarketRow(
+                symbol: market.symbol, asset: market.instrument.settlementAsset, instrument: market.instrument,
+                mark: mark, index: index, premiumBps: premium,
+                fundingRate: market.index.fundingRate, nextFundingTime: market.index.nextFundingTime,
+                lastTrade: market.lastTradePrice, spreadBps: market.book.spreadBps?.approximateDouble,
+                depth10: depth?.value, depth10Baseline: depth?.baseline,
+                worstSignal: worst, alertSignals: readings.values.filter { $0.level == .alert }.count,
+                exchangeLiquidations60s: exchange[market.symbol] ?? 0, simulatedLiquidations60s: simulated[market.symbol] ?? 0,
+                positions: market.positionCount, nearLiquidation: nearLiquidation[market.symbol] ?? 0,
+                stressedDeficit: market.stressed.deficit, adlCertain: market.stressed.adlCertain,
+                stale: market.isWatched && market.isStale, hasBook: market.book.hasSnapshot || !market.book.bids.isEmpty || !market.book.asks.isEmpty)
+        }
+    }
+
+    /// The market with the most monitored risk: the largest stressed deficit, then the most
+    /// positions near liquidation, the worst signal, the most positions; a market with a book
+    /// before one without.
+    public var riskiest: String? { rows.min(by: MarketTable.riskFirst)?.symbol }
+
+    static func riskFirst(_ a: MarketRow, _ b: MarketRow) -> Bool {
+        if a.stressedDeficit != b.stressedDeficit { return a.stressedDeficit > b.stressedDeficit }
+        if a.nearLiquidation != b.nearLiquidation { return a.nearLiquidation > b.nearLiquidation }
+        if a.worstSignal != b.worstSignal { return a.worstSignal > b.worstSignal }
+        if a.positions != b.positions { return a.positions > b.positions }
+        if a.hasBook != b.hasBook { return a.hasBook }
+        return a.symbol < b.symbol
+    }
+
+    /// Rows whose symbol contains `filter` (case-insensitive), sorted by `column`.
+    public func view(filter: String, column: MarketColumn, descending: Bool) -> [MarketRow] {
+        let needle = filter.lowercased()
+        var shown = needle.isEmpty ? rows : rows.filter { $0.symbol.lowercased().contains(needle) }
+        shown.sort { a, b in
+            if column == .risk { return descending ? MarketTable.riskFirst(b, a) : MarketTable.riskFirst(a, b) }
+            let ordered = MarketTable.ascending(a, b, by: column)
+            if ordered == MarketTable.ascending(b, a, by: column) { return a.symbol < b.symbol }
+            return descending ? !ordered : ordered
+        }
+        return shown
+    }
+
+    static func ascending(_ a: MarketRow, _ b: MarketRow, by column: MarketColumn) -> Bool {
+        func optional(_ x: Double?, _ y: Double?) -> Bool { (x ?? -.infinity) < (y ?? -.infinity) }
+        switch column {
+        case .risk: return riskFirst(a, b)
+        case .symbol: return a.symbol < b.symbol
+        case .mark: return (a.mark ?? .zero) < (b.mark ?? .zero)
+        case .premium: return optional(a.premiumBps.map(abs), b.premiumBps.map(abs))
+        case .funding: return optional(a.fundingRate.map { abs($0.approximateDouble) }, b.fundingRate.map { abs($0.approximateDouble) })
+        case .spread: return optional(a.spreadBps, b.spreadBps)
+        case .depth: return optional(a.depth10, b.depth10)
+        case .signal: return a.worstSignal < b.worstSignal || (a.worstSignal == b.worstSignal && a.alertSignals < b.alertSignals)
+        case .liquidations:
+            return a.exchangeLiquidations60s + a.simulatedLiquidations60s < b.exchangeLiquidations60s + b.simulatedLiquidations60s
+        case .near: return a.nearLiquidation < b.nearLiquidation
+        case .stressed: return a.stressedDeficit < b.stressedDeficit
+        }
+    }
+
+    /// Riskiest, largest or widest first, except the symbol (alphabetical).
+    public static func defaultDescending(_ column: MarketColumn) -> Bool {
+        switch column {
+        case .risk, .symbol: return false
+        default: return true
+        }
+    }
+}

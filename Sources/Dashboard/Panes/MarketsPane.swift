@@ -1,0 +1,113 @@
+import RiskEngine
+
+/// Every market of the session, a row each: what its feed says and what the engine makes of it.
+/// `m` focuses the pane; the cursor and Enter choose the market the ladder, the signals, the
+/// what-if and the detail follow (marked ▸). Columns take the width their widest figure needs and
+/// are dropped by priority, never cut.
+enum MarketsPane {
+    struct Column: Sendable {
+        var column: MarketColumn?
+        var title: String
+        var priority: Int
+        var leftAligned = false
+        var cell: @Sendable (MarketRow, AppModel) -> (String, StyleRole)
+    }
+
+    static let columns: [Column] = [
+        Column(column: .symbol, title: "market", priority: 0, leftAligned: true) { row, model in
+            ((row.symbol == model.focusedSymbol ? "▸ " : "  ") + row.symbol, row.stale ? .alert : .text)
+        },
+        Column(column: .mark, title: "mark", priority: 0) { row, _ in (Format.price(row.mark, row.instrument), .text) },
+        Column(column: nil, title: "index", priority: 5) { row, _ in (Format.price(row.index, row.instrument), .dim) },
+        Column(column: .premium, title: "prem bps", priority: 3) { row, _ in
+            (row.premiumBps.map { ($0 >= 0 ? "+" : "") + Format.decimal($0, decimals: 1) } ?? "—", .dim)
+        },
+        Column(column: .funding, title: "funding", priority: 4) { row, model in
+            guard let rate = row.fundingRate else { return ("—", .dim) }
+            var text = (rate * Fixed(100)).formatted(4) + "%"
+            if let next = row.nextFundingTime, next >= model.engine.time {
+                let minutes = (next - model.engine.time) / 60_000_000_000
+                text += " in \(minutes / 60)h\(minutes % 60 < 10 ? "0" : "")\(minutes % 60)m"
+            }
+            return (text, .dim)
+        },
+        Column(column: nil, title: "last", priority: 6) { row, _ in
+            (row.lastTrade.map { Format.units($0, decimals: min(row.instrument.priceDecimals, 4)) } ?? "—", .dim)
+        },
+        Column(column: .spread, title: "spr bps", priority: 2) { row, _ in (Format.decimal(row.spreadBps, decimals: 2), .text) },
+        Column(column: .depth, title: "depth ±10bp", priority: 2) { row, _ in
+            guard let depth = row.depth10 else { return ("—", .dim) }
+            var text = Format.compact(depth)
+            if let baseline = row.depth10Baseline, baseline > 0 { text += " " + Format.decimal(depth / baseline, decimals: 2) + "x" }
+            return (text, .text)
+        },
+        Column(column: .signal, title: "signal", priority: 0) { row, _ in
+            if row.stale { return ("STALE", .alert) }
+            switch row.worstSignal {
+            case .alert: return ("ALERT \(row.alertSignals)", .alert)
+            case .warn: return ("warn", .warn)
+            case .ok: return ("ok", .ok)
+            }
+        },
+        Column(column: .liquidations, title: "liq60 ex/sim", priority: 1) { row, _ in
+            ("\(row.exchangeLiquidations60s)/\(row.simulatedLiquidations60s)", row.simulatedLiquidations60s + row.exchangeLiquidations60s > 0 ? .warn : .dim)
+        },
+        Column(column: .near, title: "near liq", priority: 1) { row, _ in
+            ("\(row.nearLiquidation)/\(row.positions)", row.nearLiquidation > 0 ? .warn : .dim)
+        },
+        Column(column: .stressed, title: "stressed", priority: 0) { row, _ in
+            if row.stressedDeficit.isZero && !row.adlCertain { return ("0", .dim) }
+            return (Format.compact(row.stressedDeficit.approximateDouble) + " " + row.asset + (row.adlCertain ? " ADL" : ""), .alert)
+        },
+    ]
+
+    /// The columns that fit `width`, each as wide as its widest cell; the highest priority
+    /// numbers go first.
+    static func fitting(_ width: Int, rows: [MarketRow], model: AppModel) -> [(column: Column, width: Int)] {
+        var chosen = columns.map { column -> (column: Column, width: Int) in
+            let widest = rows.map { DisplayWidth.of(column.cell($0, model).0) }.max() ?? 0
+            return (column, max(DisplayWidth.of(column.title), widest))
+        }
+        while chosen.reduce(0, { $0 + $1.width + 1 }) > width,
+            let drop = chosen.indices.max(by: { chosen[$0].column.priority < chosen[$1].column.priority }),
+            chosen[drop].column.priority > 0 {
+            chosen.remove(at: drop)
+        }
+        return chosen
+    }
+
+    static func render(_ model: AppModel, _ rect: Rect, focused: Bool, _ buffer: inout Buffer) {
+        let rows = model.visibleMarkets
+        let direction = model.marketSortDescending ? "▼" : "▲"
+        var title = "Markets \(rows.count)/\(model.markets.rows.count) · sort \(model.marketSortColumn.rawValue) \(direction)"
+        if !model.marketFilter.isEmpty { title += " · filter '\(model.marketFilter)'" }
+        buffer.box(rect, title: title, focused: focused)
+        let inner = rect.inset(1)
+        guard inner.height >= 2 else { return }
+        let chosen = fitting(inner.width, rows: rows, model: model)
+        var x = inner.x
+        for (column, width) in chosen {
+            let text = column.leftAligned ? Format.left(column.title, width) : Format.right(column.title, width)
+            x = buffer.put(text + " ", x: x, y: inner.y, role: column.column == model.marketSortColumn ? .title : .header)
+        }
+        if rows.isEmpty {
+            buffer.put(model.markets.rows.isEmpty ? "no market yet" : "no market matches the filter", x: inner.x + 1, y: inner.y + 1, role: .dim)
+            return
+        }
+        let visible = inner.height - 1
+        let cursor = min(model.marketCursor, rows.count - 1)
+        let top = max(0, min(cursor - visible / 2, rows.count - visible))
+        for offset in 0..<min(visible, rows.count - top) {
+            let row = rows[top + offset]
+            let y = inner.y + 1 + offset
+            let selected = top + offset == cursor && focused
+            if selected { buffer.fill(Rect(x: inner.x, y: y, width: inner.width, height: 1), role: .selection) }
+            var x = inner.x
+            for (column, width) in chosen {
+                let (text, role) = column.cell(row, model)
+                let cell = column.leftAligned ? Format.left(text, width) : Format.right(text, width)
+                x = buffer.put(cell + " ", x: x, y: y, role: selected ? .selection : role)
+            }
+        }
+    }
+}

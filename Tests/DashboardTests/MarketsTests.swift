@@ -1,0 +1,102 @@
+import Testing
+@testable import Dashboard
+import RiskEngine
+
+/// Five markets: BTCUSDT with positions near liquidation (the riskiest), ETHUSDT with an index and
+/// funding, and three quiet ones with books only.
+func fiveMarkets() -> Engine {
+    var engine = engine(positions: 40)
+    engine.apply(.index(IndexUpdate(symbol: "ETHUSDT", price: Fixed(3_000), fundingRate: Fixed("0.0001")!, nextFundingTime: 3_000_000_000 + 3_600_000_000_000 + 60_000_000_000, time: 3_000_000_000)))
+    for (symbol, price) in [("ETHUSDT", "3001.00"), ("SOLUSDT", "150.00"), ("XRPUSDT", "0.5000"), ("DOGEUSDT", "0.10000")] {
+        let best = units(price)
+        let step = max(1, best / 10_000)
+        engine.apply(.bookSnapshot(symbol: symbol, bids: (1...20).map { (best - Int64($0) * step, units("10")) },
+            asks: (0..<20).map { (best + Int64($0) * step, units("10")) }, time: 3_000_000_000))
+        engine.apply(.trade(symbol: symbol, price: best, size: units("1"), time: 3_000_000_000))
+    }
+    return engine
+}
+
+@Suite("Markets pane and the focused market")
+struct MarketsTests {
+    @Test("one row a market; the default focus is the market with the most monitored risk")
+    func rowsAndDefault() {
+        let screen = model(width: 160, height: 48, engine: fiveMarkets())
+        #expect(screen.markets.rows.count == 5)
+        #expect(screen.showsMarkets)
+        #expect(screen.focusedSymbol == "BTCUSDT")
+        let text = screen.rendered().text
+        #expect(text.contains("Markets 5/5 · sort risk ▲"))
+        for symbol in ["▸ BTCUSDT", "ETHUSDT", "SOLUSDT", "XRPUSDT", "DOGEUSDT"] { #expect(text.contains(symbol), "\(symbol)") }
+        // ETHUSDT: mark from its book (the median of bid, ask and last), index 3,000, premium and
+        // funding 0.0100 % in 1h01m.
+        let eth = screen.markets.rows.first { $0.symbol == "ETHUSDT" }!
+        #expect(eth.index == Fixed(3_000))
+        #expect(eth.fundingRate == Fixed("0.0001")!)
+        #expect(text.contains("0.0100% in 1h01m"))
+        #expect(text.contains("Depth ladder BTCUSDT"))
+    }
+
+    @Test("m focuses the markets pane; the cursor and Enter move the ladder and the signals to another market")
+    func focusByKeys() {
+        var screen = model(width: 160, height: 48, engine: fiveMarkets())
+        _ = screen.update(.key(.character("m")))
+        #expect(screen.focus == .markets)
+        let target = screen.visibleMarkets[2].symbol
+        _ = screen.update(.key(.character("j")))
+        _ = screen.update(.key(.character("j")))
+        #expect(screen.marketCursor == 2)
+        _ = screen.update(.key(.enter))
+        #expect(screen.focusedSymbol == target)
+        let lines = screen.rendered().lines
+        #expect(lines.contains { $0.contains("Depth ladder \(target)") })
+        #expect(lines.contains { $0.contains("Signals \(target)") })
+        #expect(lines.contains { $0.contains("▸ \(target)") })
+        // Enter in the markets pane chose a market; it opened no position detail.
+        if case .detail = screen.mode { Issue.record("Enter in the markets pane opened a position") }
+    }
+
+    @Test("--symbol chooses the market at start; s sorts and / filters the markets while the pane is focused")
+    func symbolSortFilter() {
+        var screen = AppModel(width: 160, height: 48, status: SessionStatus(kind: "REPLAY", source: "test"), engine: fiveMarkets(),
+            log: SessionLog(), symbol: "SOLUSDT")
+        #expect(screen.focusedSymbol == "SOLUSDT")
+        _ = screen.update(.key(.character("m")))
+        _ = screen.update(.key(.character("s")))
+        #expect(screen.marketSortColumn == .symbol)
+        #expect(screen.visibleMarkets.map(\.symbol) == ["BTCUSDT", "DOGEUSDT", "ETHUSDT", "SOLUSDT", "XRPUSDT"])
+        #expect(screen.sortColumn == .risk)
+        _ = screen.update(.key(.character("/")))
+        for character in "usdt" { _ = screen.update(.key(.character(character))) }
+        _ = screen.update(.key(.character("x"))) // typed into the prompt, not the what-if
+        _ = screen.update(.key(.backspace))
+        _ = screen.update(.key(.enter))
+        #expect(screen.marketFilter == "usdt")
+        // The prompt opens with the filter as it is: four backspaces clear "usdt".
+        _ = screen.update(.key(.character("/")))
+        for _ in 0..<4 { _ = screen.update(.key(.backspace)) }
+        for character in "eth" { _ = screen.update(.key(.character(character))) }
+        _ = screen.update(.key(.enter))
+        #expect(screen.visibleMarkets.map(\.symbol) == ["ETHUSDT"])
+        #expect(screen.filter.isEmpty)
+    }
+
+    @Test("one market: no markets pane, m says why, Tab skips it")
+    func oneMarket() {
+        var screen = model(width: 120, height: 40, engine: engine(positions: 3))
+        #expect(!screen.showsMarkets)
+        #expect(!screen.rendered().text.contains("Markets "))
+        _ = screen.update(.key(.character("m")))
+        #expect(screen.focus != .markets)
+        for _ in 0..<6 { _ = screen.update(.key(.tab)); #expect(screen.focus != .markets) }
+    }
+
+    @Test("every size from 80×24 to 200×60 shows the markets pane with whole figures")
+    func sizes() {
+        for (width, height) in [(80, 24), (100, 30), (120, 40), (160, 48), (200, 60)] {
+            let lines = model(width: width, height: height, engine: fiveMarkets()).rendered().lines
+            #expect(lines.contains { $0.contains("Markets 5/5") }, "\(width)×\(height)")
+            #expect(lines.contains { $0.contains("BTCUSDT") && $0.contains("60,000") }, "\(width)×\(height): BTCUSDT's mark")
+        }
+    }
+}

@@ -1,6 +1,6 @@
 import Testing
 @testable import Dashboard
-import RiskEngine
+@testable import RiskEngine
 
 /// Five markets: BTCUSDT with positions near liquidation (the riskiest), ETHUSDT with an index and
 /// funding, and three quiet ones with books only.
@@ -79,6 +79,16 @@ struct MarketsTests {
         _ = screen.update(.key(.enter))
         #expect(screen.visibleMarkets.map(\.symbol) == ["ETHUSDT"])
         #expect(screen.filter.isEmpty)
+    }
+
+    @Test("the status bar names the newest alert's market and signal, and says only the count when narrow")
+    func alertNamesItsMarket() {
+        var log = SessionLog()
+        log.record(.signal(SignalChange(time: 3_000_000_000, symbol: "ETHUSDT", kind: .spread, from: .warn, to: .alert, value: 12, baseline: 1)))
+        let wide = AppModel(width: 160, height: 48, status: SessionStatus(kind: "REPLAY", source: "test"), engine: fiveMarkets(), log: log)
+        #expect(wide.rendered().lines[0].contains("⚠ 1 ALERT, last ETHUSDT spread (bps) (a: ack)"), "\(wide.rendered().lines[0])")
+        let narrow = AppModel(width: 80, height: 24, status: SessionStatus(kind: "REPLAY", source: "test"), engine: fiveMarkets(), log: log)
+        #expect(narrow.rendered().lines[0].contains("1 ALERT"), "\(narrow.rendered().lines[0])")
     }
 
     @Test("one market: no markets pane, m says why, Tab skips it")

@@ -114,6 +114,34 @@ struct DashboardTmuxTests {
         #expect(screen.range(of: #"61,[6-9]\d\d\.\d0"#, options: .regularExpression) != nil, "no BTCUSDT prices near 61,600–61,900:\n\(screen)")
         #expect(screen.contains("Depth ladder BTCUSDT"), "\(screen)")
     }
+
+    static let merged = ["replay", "../shared/data/binance-usdm/btcusdt_20240808.gz", "../shared/data/cryptofeed/BINANCE_FUTURES.ws.1.0",
+                         "--synthetic-positions", "3000", "--speed", "max"]
+    static let mergedPresent = ["../shared/data/binance-usdm/btcusdt_20240808.gz", "../shared/data/cryptofeed/BINANCE_FUTURES.ws.1.0"]
+        .allSatisfy { FileManager.default.fileExists(atPath: BinaryRunner.packageRoot.appendingPathComponent($0).path) }
+
+    @Test("many markets at 160×48: the markets pane lists all five; --symbol chooses the ladder; m, a cursor move and Enter change it",
+          .enabled(if: mergedPresent, "../shared/data is absent: the recordings are not here, so this test is skipped"))
+    func manyMarkets() throws {
+        let markets = ["BTCUSDT", "SUSHIUSDT", "KEEPUSDT", "CTKUSDT", "AKROUSDT"]
+        let session = try TmuxSession(arguments: Self.merged + ["--symbol", "sushiusdt"], width: 160, height: 48)
+        var screen = session.waitFor(all: ["Markets 5/5", "Depth ladder SUSHIUSDT", "100%"] + markets)
+        #expect(screen.contains("Markets 5/5"), "\(screen)")
+        for market in markets { #expect(screen.contains(market), "\(market) missing:\n\(screen)") }
+        #expect(screen.contains("Depth ladder SUSHIUSDT") && screen.contains("Signals SUSHIUSDT") && screen.contains("▸ SUSHIUSDT"), "\(screen)")
+        // The market under the cursor after one move down in the risk order, then Enter.
+        session.send("m")
+        session.send("j")
+        screen = session.waitFor(all: ["┏━ Markets"])
+        let rows = screen.split(separator: "\n").filter { line in markets.contains { line.contains($0 + " ") } && line.contains("┃") }
+        #expect(rows.count == 5, "\(screen)")
+        let second = markets.first { rows.count > 1 && rows[1].contains($0 + " ") } ?? "?"
+        session.send("Enter")
+        screen = session.waitFor(all: ["Depth ladder \(second)", "▸ \(second)"])
+        #expect(screen.contains("Depth ladder \(second)") && screen.contains("Signals \(second)"), "\(second) not focused:\n\(screen)")
+        // Whole figures on a market priced below a dollar: no size runs into the next column.
+        #expect(screen.range(of: #"\d\.\d{4},\d"#, options: .regularExpression) == nil, "a figure is cut:\n\(screen)")
+    }
 }
 
 @Suite("Live dashboard under tmux, end to end", .enabled(if: TmuxSession.isAvailable && LiveCommandTests.recordingPresent,

@@ -35,8 +35,13 @@ enum StatusBarPane {
             x = buffer.put(" STALE \(names) (h: health) ", x: x + 1, y: rect.y, role: .alert)
         }
         let alerts = model.unacknowledgedAlerts
-        let alertText = alerts > 0 ? " ⚠ \(alerts) ALERT\(alerts == 1 ? "" : "S") (a: ack) " : " no alerts "
-        let start = max(x + 1, rect.maxX - alertText.count)
+        var alertText = alerts > 0 ? " ⚠ \(alerts) ALERT\(alerts == 1 ? "" : "S") (a: ack) " : " no alerts "
+        // The newest alert names its market and signal, where there is room for it.
+        if alerts > 0, let latest = model.log.alerts.last {
+            let named = " ⚠ \(alerts) ALERT\(alerts == 1 ? "" : "S"), last \(latest.symbol) \(latest.signal.title.lowercased()) (a: ack) "
+            if DisplayWidth.of(named) <= rect.maxX - x - 1 { alertText = named }
+        }
+        let start = max(x + 1, rect.maxX - DisplayWidth.of(alertText))
         buffer.put(alertText, x: start, y: rect.y, role: alerts > 0 ? .alert : .statusBar)
     }
 }

@@ -6,7 +6,8 @@ import Testing
 /// funding, and three quiet ones with books only.
 func fiveMarkets() -> Engine {
     var engine = engine(positions: 40)
-    engine.apply(.index(IndexUpdate(symbol: "ETHUSDT", price: Fixed(3_000), fundingRate: Fixed("0.0001")!, nextFundingTime: 3_000_000_000 + 3_600_000_000_000 + 60_000_000_000, time: 3_000_000_000)))
+    engine.apply(.index(IndexUpdate(symbol: "ETHUSDT", price: Fixed(3_000), fundingRate: Fixed("0.0001")!, nextFundingTime: 3_000_000_000 + 3_600_000_000_000 + 60_000_000_000,
+        openInterest: Fixed(1_234_567), time: 3_000_000_000)))
     for (symbol, price) in [("ETHUSDT", "3001.00"), ("SOLUSDT", "150.00"), ("XRPUSDT", "0.5000"), ("DOGEUSDT", "0.10000")] {
         let best = units(price)
         let step = max(1, best / 10_000)
@@ -34,6 +35,9 @@ struct MarketsTests {
         #expect(eth.index == Fixed(3_000))
         #expect(eth.fundingRate == Fixed("0.0001")!)
         #expect(text.contains("0.0100% in 1h01m"))
+        #expect(eth.openInterest == Fixed(1_234_567))
+        // Open interest is among the first columns to give way: at 200 columns it is there.
+        #expect(model(width: 200, height: 60, engine: fiveMarkets()).rendered().text.contains("1.23M"))
         #expect(text.contains("Depth ladder BTCUSDT"))
     }
 

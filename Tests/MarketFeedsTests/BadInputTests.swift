@@ -263,9 +263,17 @@ struct HedgeAndIndexFeedTests {
         let fromTardis = try replay([tardis])
         #expect(fromTardis.engine.market("ETHUSDT")?.index.indexPrice == Fixed("2599.5")!)
         #expect(fromTardis.engine.market("ETHUSDT")?.markPrice == Fixed(2_600))
-        let events = try scratch.write("index.ndjson",
-            #"{"type":"index","symbol":"SOLUSDT","price":"150.5","funding_rate":"-0.0002","next_funding_time":1723190400000000000,"time":1723161256000000000}"#)
+        #expect(fromTardis.engine.market("ETHUSDT")?.openInterest == Fixed(100))
+        #expect(replayed.engine.market("BTCUSDT")?.openInterest == nil)
+        let events = try scratch.write("index.ndjson", """
+            {"type":"index","symbol":"SOLUSDT","price":"150.5","funding_rate":"-0.0002","next_funding_time":1723190400000000000,"open_interest":"12345.6","time":1723161256000000000}
+            {"type":"index","symbol":"SOLUSDT","price":"150.5","open_interest":"-1","time":1723161257000000000}
+            """)
         let fromEvents = try replay([events])
         #expect(fromEvents.engine.market("SOLUSDT")?.index.fundingRate == Fixed("-0.0002")!)
+        #expect(fromEvents.engine.market("SOLUSDT")?.openInterest == Fixed("12345.6")!)
+        // A negative open interest is a malformed line naming the field; the good one stays.
+        #expect(fromEvents.stats.malformed == 1)
+        #expect(fromEvents.stats.firstMalformed.first?.field == "open_interest: must not be negative")
     }
 }

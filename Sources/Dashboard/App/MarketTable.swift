@@ -27,6 +27,7 @@ public struct MarketRow: Sendable, Equatable {
     public var premiumBps: Double?
     public var fundingRate: Fixed?
     public var nextFundingTime: Int64?
+    public var openInterest: Fixed?
     public var lastTrade: Int64?
     public var spreadBps: Double?
     /// Notional within ±10 bps (the thinner side) and its baseline, from the signals.
@@ -81,7 +82,7 @@ public struct MarketTable: Sendable {
                 symbol: market.symbol, asset: market.instrument.settlementAsset, instrument: market.instrument,
                 mark: mark, index: index, premiumBps: premium,
                 fundingRate: market.index.fundingRate, nextFundingTime: market.index.nextFundingTime,
-                lastTrade: market.lastTradePrice, spreadBps: market.book.spreadBps?.approximateDouble,
+                openInterest: market.openInterest, lastTrade: market.lastTradePrice, spreadBps: market.book.spreadBps?.approximateDouble,
                 depth10: depth?.value, depth10Baseline: depth?.baseline,
                 worstSignal: worst, alertSignals: readings.values.filter { $0.level == .alert }.count,
                 exchangeLiquidations60s: exchange[market.symbol] ?? 0, simulatedLiquidations60s: simulated[market.symbol] ?? 0,

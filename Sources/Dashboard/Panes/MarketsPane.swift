@@ -18,7 +18,7 @@ enum MarketsPane {
             ((row.symbol == model.focusedSymbol ? "▸ " : "  ") + row.symbol, row.stale ? .alert : .text)
         },
         Column(column: .mark, title: "mark", priority: 0) { row, _ in (Format.price(row.mark, row.instrument), .text) },
-        Column(column: nil, title: "index", priority: 5) { row, _ in (Format.price(row.index, row.instrument), .dim) },
+        Column(column: nil, title: "index", priority: 6) { row, _ in (Format.price(row.index, row.instrument), .dim) },
         Column(column: .premium, title: "prem bps", priority: 3) { row, _ in
             (row.premiumBps.map { ($0 >= 0 ? "+" : "") + Format.decimal($0, decimals: 1) } ?? "—", .dim)
         },
@@ -31,7 +31,10 @@ enum MarketsPane {
             }
             return (text, .dim)
         },
-        Column(column: nil, title: "last", priority: 6) { row, _ in
+        Column(column: nil, title: "OI", priority: 5) { row, _ in
+            (row.openInterest.map { Format.compact($0.approximateDouble) } ?? "—", .dim)
+        },
+        Column(column: nil, title: "last", priority: 7) { row, _ in
             (row.lastTrade.map { Format.units($0, decimals: min(row.instrument.priceDecimals, 4)) } ?? "—", .dim)
         },
         Column(column: .spread, title: "spr bps", priority: 2) { row, _ in (Format.decimal(row.spreadBps, decimals: 2), .text) },

@@ -84,7 +84,14 @@ public struct LiqwatchEventDecoder: LineDecoder {
                 }
                 next = value
             }
-            return .index(IndexUpdate(symbol: try required("symbol").uppercased(), price: price, fundingRate: rate, nextFundingTime: next, time: time))
+            var openInterest: Fixed? = nil
+            if text("open_interest") != nil {
+                let value = try decimal("open_interest")
+                guard !value.isNegative else { throw FieldError(field: "open_interest", reason: "must not be negative") }
+                openInterest = value
+            }
+            return .index(IndexUpdate(symbol: try required("symbol").uppercased(), price: price, fundingRate: rate, nextFundingTime: next,
+                openInterest: openInterest, time: time))
         case "trade":
             return .trade(symbol: try required("symbol").uppercased(), price: try units("price"), size: try units("size"), time: time)
         case "liquidation":

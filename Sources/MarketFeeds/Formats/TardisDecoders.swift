@@ -98,7 +98,13 @@ public struct TardisLineDecoder: LineDecoder {
                     guard let micros = nextSpan.integer, let value = EventTime.fromMicroseconds(micros) else { return .malformed(field: "funding_timestamp") }
                     next = value
                 }
-                messages.append(.event(.index(IndexUpdate(symbol: symbol, price: index, fundingRate: rate, nextFundingTime: next, time: time))))
+                var openInterest: Fixed? = nil
+                if let interestSpan = column("open_interest"), interestSpan.count > 0 {
+                    guard let value = interestSpan.fixed, !value.isNegative else { return .malformed(field: "open_interest") }
+                    openInterest = value
+                }
+                messages.append(.event(.index(IndexUpdate(symbol: symbol, price: index, fundingRate: rate, nextFundingTime: next,
+                    openInterest: openInterest, time: time))))
                 decoded = true
             }
             if let markSpan = column("mark_price"), markSpan.count > 0 {

@@ -170,6 +170,7 @@ public struct Engine: Sendable {
             guard update.price.isPositive else { break }
             markets[index].index.update(index: update.price, fundingRate: update.fundingRate, nextFundingTime: update.nextFundingTime,
                 time: update.time)
+            if let openInterest = update.openInterest, !openInterest.isNegative { markets[index].openInterest = openInterest }
             touched(market: index, into: &notes)
         case .position(let update, _):
             upsertPosition(update, into: &notes)

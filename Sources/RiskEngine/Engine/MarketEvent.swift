@@ -43,13 +43,16 @@ public struct IndexUpdate: Hashable, Sendable {
     public var fundingRate: Fixed?
     /// When the next funding is paid (ns since the epoch).
     public var nextFundingTime: Int64?
+    /// Open interest, in the contract's quantity unit, where the feed carries it.
+    public var openInterest: Fixed?
     public var time: Int64
 
-    public init(symbol: String, price: Fixed, fundingRate: Fixed? = nil, nextFundingTime: Int64? = nil, time: Int64) {
+    public init(symbol: String, price: Fixed, fundingRate: Fixed? = nil, nextFundingTime: Int64? = nil, openInterest: Fixed? = nil, time: Int64) {
         self.symbol = symbol
         self.price = price
         self.fundingRate = fundingRate
         self.nextFundingTime = nextFundingTime
+        self.openInterest = openInterest
         self.time = time
     }
 }

@@ -33,6 +33,8 @@ public struct MarketState: Sendable {
     var adlShorts: ADLQueueCache?
     /// The stressed deficit as the signals last sampled it (once a second of event time).
     public internal(set) var stressed = StressedDeficit()
+    /// Open interest as the feed last gave it (Tardis `derivative_ticker`, liqwatch `index` events).
+    public internal(set) var openInterest: Fixed?
     /// The index price and funding the feed gives, when it gives them (see `IndexAnchoredMark`).
     public internal(set) var index = IndexAnchoredMark()
 

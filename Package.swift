@@ -25,6 +25,9 @@ let package = Package(
         .target(name: "CNcurses", linkerSettings: [.linkedLibrary("ncursesw")]),
         .target(name: "Dashboard", dependencies: ["RiskEngine"]),
         .target(name: "CursesTerminal", dependencies: ["CNcurses", "Dashboard"]),
+        // The run loop's adapters between a session (replay, demo, live) and the dashboard: no
+        // terminal, so they are unit-tested; the executable only wires them to curses.
+        .target(name: "DashboardFeeds", dependencies: ["Dashboard", "MarketFeeds", "RiskEngine"]),
         // ISA-L's igzip: .gz recordings inflate about three times faster than with zlib, streamed.
         .systemLibrary(name: "CIsal", path: "Sources/CIsal", providers: [.apt(["libisal-dev"])]),
         .target(name: "MarketFeeds", dependencies: ["RiskEngine", "CIsal"]),
@@ -69,6 +72,7 @@ let package = Package(
                 "BinanceLive",
                 "EventStreams",
                 "Dashboard",
+                "DashboardFeeds",
                 "CursesTerminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -79,6 +83,7 @@ let package = Package(
         .testTarget(name: "RiskEngineTests", dependencies: ["RiskEngine"]),
         .testTarget(name: "MarketFeedsTests", dependencies: ["MarketFeeds"]),
         .testTarget(name: "DashboardTests", dependencies: ["Dashboard"]),
+        .testTarget(name: "DashboardFeedsTests", dependencies: ["DashboardFeeds", "Dashboard", "MarketFeeds", "RiskEngine"]),
         .testTarget(name: "EventStreamsTests", dependencies: ["EventStreams", "MarketFeeds", "RiskEngine",
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]),
         .testTarget(name: "BinanceLiveTests", dependencies: ["BinanceLive", "LoopbackExchange", "MarketFeeds", "RiskEngine"]),

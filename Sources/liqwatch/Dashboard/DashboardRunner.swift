@@ -1,6 +1,7 @@
 import ArgumentParser
 import CursesTerminal
 import Dashboard
+import DashboardFeeds
 import MarketFeeds
 import RiskEngine
 #if canImport(Glibc)
@@ -69,7 +70,7 @@ enum DashboardRunner {
                     for effect in model.update(.key(key)) {
                         if effect == .quit { break loop }
                         model.detachSession()
-                        do { try feed.perform(effect, model: &model, wall: now) } catch {
+                        do { model.apply(try feed.perform(effect, wall: now)) } catch {
                             model.show(notice: error.description)
                         }
                         _ = model.update(.session(engine: feed.engine, log: feed.log, status: feed.status(wall: now)))

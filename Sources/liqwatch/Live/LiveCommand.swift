@@ -3,6 +3,7 @@ import ArgumentParser
 import Glibc
 #endif
 import BinanceLive
+import DashboardFeeds
 import Dispatch
 import EventStreams
 import Foundation

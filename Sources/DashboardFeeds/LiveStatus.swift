@@ -2,8 +2,8 @@ import Dashboard
 import MarketFeeds
 
 /// A live session's state as the dashboard shows it.
-enum LiveStatus {
-    static func sessionStatus(_ session: LiveSession, label: String) -> SessionStatus {
+public enum LiveStatus {
+    public static func sessionStatus(_ session: LiveSession, label: String) -> SessionStatus {
         let wall = LiveClock.wallNanoseconds()
         var status = SessionStatus(kind: "LIVE", source: label)
         status.time = wall
@@ -16,7 +16,7 @@ enum LiveStatus {
         return status
     }
 
-    static func stream(_ health: StreamHealth, session: LiveSession, wall: Int64) -> StreamStatus {
+    public static func stream(_ health: StreamHealth, session: LiveSession, wall: Int64) -> StreamStatus {
         var symbols: [String]? = nil
         var gaps = 0
         var resyncs = 0
@@ -36,7 +36,7 @@ enum LiveStatus {
             resync: resync)
     }
 
-    static func describe(_ state: StreamHealth.State) -> String {
+    public static func describe(_ state: StreamHealth.State) -> String {
         switch state {
         case .connecting: return "connecting"
         case .live: return "live"

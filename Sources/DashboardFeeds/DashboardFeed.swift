@@ -1,0 +1,37 @@
+import Dashboard
+import MarketFeeds
+import RiskEngine
+
+/// What the run loop drives: a replay or the demo under a replay clock, or a live session.
+public protocol DashboardFeed: AnyObject {
+    var engine: Engine { get }
+    var log: SessionLog { get }
+    /// Readable when the feed has work (live frames waiting), polled with the keyboard.
+    var wakeDescriptor: Int32? { get }
+    /// Applies what is due now; true when something the screen shows changed.
+    func advance(wall: UInt64) throws(ReplayError) -> Bool
+    /// Milliseconds until the feed has work again (-1: only a key or the wake descriptor).
+    func millisecondsUntilDue(wall: UInt64) -> Int32
+    /// Carries out what a key asked for; what the operator should be told comes back as
+    /// messages for the model (the feed never writes to it).
+    func perform(_ effect: Effect, wall: UInt64) throws(ReplayError) -> [FeedReply]
+    func status(wall: UInt64) -> SessionStatus
+}
+
+/// What performing an effect has to tell the dashboard.
+public enum FeedReply: Equatable, Sendable {
+    /// A line for the footer: a jump that could not be made, a key that does nothing live.
+    case notice(String)
+}
+
+extension AppModel {
+    /// Shows what a feed replied.
+    public mutating func apply(_ replies: [FeedReply]) {
+        for reply in replies {
+            switch reply {
+            case .notice(let text): show(notice: text)
+            }
+        }
+    }
+}
+

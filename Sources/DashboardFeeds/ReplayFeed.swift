@@ -1,0 +1,72 @@
+import Dashboard
+import MarketFeeds
+import RiskEngine
+
+/// A recorded session (or the demo) under the replay clock: speed, pause, step, jumps, seeks.
+public final class ReplayFeed: DashboardFeed {
+    public let session: any SessionDriver
+    public let clock: ReplayClock
+
+    public init(session: any SessionDriver, clock: ReplayClock) {
+        self.session = session
+        self.clock = clock
+    }
+
+    public var engine: Engine { session.engine }
+    public var log: SessionLog { session.log }
+    public var wakeDescriptor: Int32? { nil }
+
+    public func advance(wall: UInt64) throws(ReplayError) -> Bool {
+        let finishedBefore = session.finished
+        // At most 12 ms of work a turn: a key waits less than a frame, even in a cascade.
+        return try clock.advance(wall: wall, wallBudget: 12_000_000) > 0 || session.finished != finishedBefore
+    }
+
+    public func millisecondsUntilDue(wall: UInt64) -> Int32 {
+        guard let due = try? clock.wallUntilNextEvent(wall: wall) else { return -1 }
+        return Int32(min(1_000, due / 1_000_000))
+    }
+
+    public func status(wall: UInt64) -> SessionStatus {
+        var status = SessionStatus(kind: session.kind, source: session.sourceLabel)
+        status.time = session.lastTime ?? session.firstTime ?? 0
+        // Feed health: how far the session clock has run past the last message (event time).
+        if let last = session.lastTime, !clock.paused && !session.finished {
+            status.lastMessageAge = max(0, clock.currentTime(wall: wall) - last)
+        }
+        status.progress = session.progress
+        status.speed = clock.speedLabel
+        status.paused = clock.paused
+        status.finished = session.finished
+        status.malformed = session.stats.malformed
+        status.gaps = session.log.gaps
+        if let replay = session as? ReplaySession {
+            status.resyncs = replay.synchronizers.values.reduce(0) { $0 + $1.counters.resyncs }
+        }
+        return status
+    }
+
+    public func perform(_ effect: Effect, wall: UInt64) throws(ReplayError) -> [FeedReply] {
+        switch effect {
+        case .quit: break
+        case .togglePause: clock.togglePause(wall: wall)
+        case .step: try clock.stepOne(wall: wall)
+        case .faster: clock.faster(wall: wall)
+        case .slower: clock.slower(wall: wall)
+        case .nextNotable:
+            if try clock.jumpToNextNotable(wall: wall) == nil { return [.notice("no later liquidation, deficit or alert")] }
+        case .previousNotable:
+            if try clock.jumpToPreviousNotable(wall: wall) == nil { return [.notice("no earlier liquidation, deficit or alert")] }
+        case .jump(let text):
+            let peeked = try session.peekTime()
+            if text.hasSuffix("%"), let percent = Double(text.dropLast()), percent.isFinite, (0...100).contains(percent) {
+                try clock.seek(fraction: percent / 100, wall: wall)
+            } else if let start = session.firstTime ?? peeked, let target = EventTime.parse(text, sessionStart: start) {
+                try clock.seek(to: target, wall: wall)
+            } else {
+                return [.notice("cannot jump to '\(text)': give HH:MM[:SS], an ISO time or a percentage from 0% to 100%")]
+            }
+        }
+        return []
+    }
+}

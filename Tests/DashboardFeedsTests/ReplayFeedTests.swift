@@ -1,0 +1,62 @@
+import Testing
+import Dashboard
+import DashboardFeeds
+import MarketFeeds
+import RiskEngine
+
+/// The run loop's adapters without a terminal: what a key asks of a replay, the demo or a live
+/// session, and what the operator is told back.
+@Suite("Dashboard feeds")
+struct ReplayFeedTests {
+    func demoFeed() -> ReplayFeed {
+        let demo = DemoSession(seed: 3, positions: 300)
+        let clock = ReplayClock(driver: demo)
+        return ReplayFeed(session: demo, clock: clock)
+    }
+
+    @Test("a jump the feed cannot read says what was typed and what it takes (no literal placeholder)")
+    func badJump() throws {
+        let feed = demoFeed()
+        for text in ["abc", "150%", "-5%", "nan%"] {
+            let replies = try feed.perform(.jump(text), wall: 0)
+            #expect(replies == [.notice("cannot jump to '\(text)': give HH:MM[:SS], an ISO time or a percentage from 0% to 100%")], "\(text)")
+        }
+        var model = AppModel(width: 120, height: 40, status: feed.status(wall: 0))
+        model.apply(try feed.perform(.jump("abc"), wall: 0))
+        #expect(model.notice == "cannot jump to 'abc': give HH:MM[:SS], an ISO time or a percentage from 0% to 100%")
+        #expect(!model.rendered().text.contains("\\("))
+    }
+
+    @Test("50% seeks half way through the demo; a time of day seeks to it; pause shows in the status")
+    func seeks() throws {
+        let feed = demoFeed()
+        #expect(try feed.perform(.jump("50%"), wall: 0).isEmpty)
+        let half = try #require(feed.session.progress)
+        #expect(abs(half - 0.5) < 0.02, "progress \(half)")
+        #expect(try feed.perform(.jump("23:56:00"), wall: 0).isEmpty)
+        let time = try #require(feed.session.lastTime)
+        #expect(EventTime.timeOfDay(time, milliseconds: false).hasPrefix("23:5"))
+        #expect(try feed.perform(.togglePause, wall: 0).isEmpty)
+        #expect(feed.status(wall: 0).paused)
+    }
+
+    @Test("] jumps to the next liquidation, deficit or alert; at the end it says there is none")
+    func notable() throws {
+        let feed = demoFeed()
+        #expect(try feed.perform(.nextNotable, wall: 0).isEmpty)
+        #expect(feed.session.log.simulatedCount + feed.session.log.alertCount + feed.session.log.deficitCount > 0)
+        #expect(try feed.perform(.jump("100%"), wall: 0).isEmpty)
+        #expect(try feed.perform(.nextNotable, wall: 0) == [.notice("no later liquidation, deficit or alert")])
+    }
+
+    @Test("live: replay keys answer that they are for replays")
+    func liveKeys() throws {
+        let session = try LiveSession(sources: [], options: LiveOptions())
+        let feed = LiveFeed(session: session, label: "test")
+        for effect in [Effect.togglePause, .step, .faster, .jump("50%")] {
+            #expect(try feed.perform(effect, wall: 0) == [.notice("live: pause, step, speed and jumps are for replays (record with --record, replay later)")])
+        }
+        #expect(try feed.perform(.quit, wall: 0).isEmpty)
+        #expect(feed.status(wall: 0).kind == "LIVE")
+    }
+}

@@ -9,12 +9,12 @@ public protocol DashboardFeed: AnyObject {
     /// Readable when the feed has work (live frames waiting), polled with the keyboard.
     var wakeDescriptor: Int32? { get }
     /// Applies what is due now; true when something the screen shows changed.
-    func advance(wall: UInt64) throws(ReplayError) -> Bool
+    func advance(wall: UInt64) throws(SessionError) -> Bool
     /// Milliseconds until the feed has work again (-1: only a key or the wake descriptor).
     func millisecondsUntilDue(wall: UInt64) -> Int32
     /// Carries out what a key asked for; what the operator should be told comes back as
     /// messages for the model (the feed never writes to it).
-    func perform(_ effect: Effect, wall: UInt64) throws(ReplayError) -> [FeedReply]
+    func perform(_ effect: Effect, wall: UInt64) throws(SessionError) -> [FeedReply]
     func status(wall: UInt64) -> SessionStatus
 }
 

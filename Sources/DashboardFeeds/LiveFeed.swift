@@ -19,7 +19,7 @@ public final class LiveFeed: DashboardFeed {
     public var log: SessionLog { session.log }
     public var wakeDescriptor: Int32? { session.queue.wakeDescriptor }
 
-    public func advance(wall: UInt64) throws(ReplayError) -> Bool {
+    public func advance(wall: UInt64) throws(SessionError) -> Bool {
         let handled = session.pump(budget: 12_000_000)
         if handled > 0 || wall &- lastStatusWall >= 250_000_000 {
             lastStatusWall = wall
@@ -36,7 +36,7 @@ public final class LiveFeed: DashboardFeed {
         LiveStatus.sessionStatus(session, label: label)
     }
 
-    public func perform(_ effect: Effect, wall: UInt64) throws(ReplayError) -> [FeedReply] {
+    public func perform(_ effect: Effect, wall: UInt64) throws(SessionError) -> [FeedReply] {
         switch effect {
         case .quit: return []
         case .togglePause, .step, .faster, .slower, .nextNotable, .previousNotable, .jump:

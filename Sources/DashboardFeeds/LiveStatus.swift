@@ -8,9 +8,10 @@ public enum LiveStatus {
         var status = SessionStatus(kind: "LIVE", source: label)
         status.time = wall
         status.lastMessageAge = session.health.compactMap { $0.lastMessageWall }.max().map { max(0, wall - $0) }
-        status.malformed = session.stats.malformed
-        status.gaps = session.gaps
-        status.resyncs = session.resyncs
+        let feed = session.feedSummary
+        status.malformed = feed.malformed
+        status.gaps = feed.gaps
+        status.resyncs = feed.resyncs
         status.streams = session.health.map { stream($0, session: session, wall: wall) }
         status.recordingError = session.recordingError
         return status

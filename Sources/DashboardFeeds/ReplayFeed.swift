@@ -16,7 +16,7 @@ public final class ReplayFeed: DashboardFeed {
     public var log: SessionLog { session.log }
     public var wakeDescriptor: Int32? { nil }
 
-    public func advance(wall: UInt64) throws(ReplayError) -> Bool {
+    public func advance(wall: UInt64) throws(SessionError) -> Bool {
         let finishedBefore = session.finished
         // At most 12 ms of work a turn: a key waits less than a frame, even in a cascade.
         return try clock.advance(wall: wall, wallBudget: 12_000_000) > 0 || session.finished != finishedBefore
@@ -38,15 +38,14 @@ public final class ReplayFeed: DashboardFeed {
         status.speed = clock.speedLabel
         status.paused = clock.paused
         status.finished = session.finished
-        status.malformed = session.stats.malformed
-        status.gaps = session.log.gaps
-        if let replay = session as? ReplaySession {
-            status.resyncs = replay.synchronizers.values.reduce(0) { $0 + $1.counters.resyncs }
-        }
+        let feed = session.feedSummary
+        status.malformed = feed.malformed
+        status.gaps = feed.gaps
+        status.resyncs = feed.resyncs
         return status
     }
 
-    public func perform(_ effect: Effect, wall: UInt64) throws(ReplayError) -> [FeedReply] {
+    public func perform(_ effect: Effect, wall: UInt64) throws(SessionError) -> [FeedReply] {
         switch effect {
         case .quit: break
         case .togglePause: clock.togglePause(wall: wall)

@@ -90,7 +90,7 @@ enum CascadeBenchmarks {
         guard let unpacked = ReplayBenchmarks.unpackedRecording() else { return }
         defer { try? FileManager.default.removeItem(atPath: unpacked) }
         func replay(_ positions: Int) -> (seconds: Double, liquidations: Int, resident: Int) {
-            var options = ReplayOptions()
+            var options = SessionOptions()
             options.syntheticPositions = positions
             var liquidations = 0
             var resident = 0

@@ -106,7 +106,7 @@ enum ReplayBenchmarks {
         var best = Double.infinity
         var frames = 0
         for _ in 0..<runs {
-            var options = ReplayOptions()
+            var options = SessionOptions()
             options.syntheticPositions = positions
             let seconds = Stopwatch.measure {
                 guard let session = try? ReplaySession(paths: [path], options: options) else { return }

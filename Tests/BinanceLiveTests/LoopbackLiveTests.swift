@@ -14,7 +14,7 @@ struct LoopbackLiveTests {
 
     /// The replay's final book, as text, for comparing.
     static let replayed: (book: [String], lastUpdateId: Int64?) = {
-        let session = try! ReplaySession(paths: [recording], options: ReplayOptions())
+        let session = try! ReplaySession(paths: [recording], options: SessionOptions())
         try! session.runToEnd()
         return (topOfBook(session.engine), session.synchronizers["BTCUSDT"]?.counters.lastUpdateId)
     }()
@@ -100,6 +100,11 @@ struct LoopbackLiveTests {
         #expect(run.exchange.connections == 2)
         #expect(run.session.health[0].reconnects == 1)
         #expect(try #require(run.session.synchronizers["BTCUSDT"]).counters.resyncs >= 1)
+        // The summary the report, the status bar and the health view read counts the same.
+        let feed = run.session.feedSummary
+        #expect(feed.reconnects == 1)
+        #expect(feed.resyncs == run.session.synchronizers["BTCUSDT"]?.counters.resyncs)
+        #expect(feed.streams.map(\.reconnects) == [1])
         #expect(Self.topOfBook(run.session.engine) == Self.replayed.book)
     }
 
@@ -125,7 +130,7 @@ struct LoopbackLiveTests {
         script.framesPerSecond = 20_000
         script.dropDepthFrame = 4_000
         let run = try runLive(script, record: path)
-        let replay = try ReplaySession(paths: [path], options: ReplayOptions())
+        let replay = try ReplaySession(paths: [path], options: SessionOptions())
         try replay.runToEnd()
         #expect(Self.topOfBook(replay.engine) == Self.topOfBook(run.session.engine))
         #expect(replay.stats.read == run.session.stats.read)

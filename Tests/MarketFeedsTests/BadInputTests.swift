@@ -104,7 +104,7 @@ struct BadInputTests {
     @Test("/dev/zero is refused at once: no line end within 16 MiB, an unknown format")
     func devZero() throws {
         do {
-            _ = try ReplaySession(paths: ["/dev/zero"], options: ReplayOptions())
+            _ = try ReplaySession(paths: ["/dev/zero"], options: SessionOptions())
             Issue.record("/dev/zero was accepted")
         } catch {
             #expect(error.isUsageError)
@@ -154,10 +154,10 @@ struct BadInputTests {
         let scratch = try ScratchDirectory()
         let path = try damagedGzip(in: scratch)
         for threaded in [false, true] {
-            var options = ReplayOptions()
+            var options = SessionOptions()
             options.threaded = threaded
             let session = try ReplaySession(paths: [path], options: options)
-            #expect(throws: ReplayError.self) { try session.runToEnd() }
+            #expect(throws: SessionError.self) { try session.runToEnd() }
             #expect(session.engine.markets.count == 3)
             #expect(session.unverifiedInputs.count == 1)
             #expect(session.unverifiedInputs.first?.markets == ["BTCUSDT", "ETHUSDT", "SOLUSDT"])
@@ -181,7 +181,7 @@ struct BadInputTests {
         writer.executableURL = URL(fileURLWithPath: "/bin/sh")
         writer.arguments = ["-c", "cat '\(plain).gz' > '\(fifo)'"]
         try writer.run()
-        let session = try ReplaySession(paths: [fifo], options: ReplayOptions())
+        let session = try ReplaySession(paths: [fifo], options: SessionOptions())
         try session.runToEnd()
         writer.waitUntilExit()
         #expect(session.stats.malformed == 0)

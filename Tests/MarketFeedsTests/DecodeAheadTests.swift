@@ -25,7 +25,7 @@ struct DecodeAheadTests {
     }
 
     static func run(_ paths: [String], threaded: Bool, strict: Bool = false) throws -> ReplaySession {
-        var options = ReplayOptions()
+        var options = SessionOptions()
         options.threaded = threaded
         options.strict = strict
         let session = try ReplaySession(paths: paths, options: options)
@@ -62,12 +62,12 @@ struct DecodeAheadTests {
         let text = Self.session("BTCUSDT", count: 2_000, offset: 0, malformedEvery: 1_500)
         let path = try scratch.write("btc.txt", text)
         let brokenLine = try #require(text.split(separator: "\n", omittingEmptySubsequences: false).firstIndex { $0.hasSuffix("{broken") }) + 1
-        var options = ReplayOptions()
+        var options = SessionOptions()
         options.strict = true
         for threaded in [false, true] {
             options.threaded = threaded
             let session = try ReplaySession(paths: [path], options: options)
-            var caught: ReplayError? = nil
+            var caught: SessionError? = nil
             do { try session.runToEnd() } catch { caught = error }
             #expect(caught?.description.contains("btc.txt:\(brokenLine):") == true, "threaded: \(threaded)")
             #expect(session.synchronizers["BTCUSDT"]?.counters.applied == 1_499, "threaded: \(threaded)")

@@ -35,7 +35,7 @@ struct LiveInputTests {
         let lines = try files.flatMap { try String(contentsOfFile: $0, encoding: .utf8).split(separator: "\n") }
         #expect(lines.count == 6)
         #expect(lines.allSatisfy { $0.range(of: #"^\d{19} \{.*\}$"#, options: .regularExpression) != nil })
-        var options = ReplayOptions()
+        var options = SessionOptions()
         options.threaded = false
         let replay = try ReplaySession(paths: files, options: options)
         try replay.runToEnd()

@@ -74,7 +74,7 @@ struct ReplayClockTests {
 
     @Test("a replay of a recording seeks backwards through checkpoints too", .enabled(if: SharedData.isPresent, SharedData.skipMessage))
     func recordingSeek() throws {
-        var options = ReplayOptions()
+        var options = SessionOptions()
         options.threaded = false
         let session = try ReplaySession(paths: [SharedData.path("binance-usdm/btcusdt_20240808.gz")], options: options)
         let clock = ReplayClock(driver: session)

@@ -38,8 +38,8 @@ final class ScratchDirectory {
     }
 }
 
-func replay(_ paths: [String], configure: (inout ReplayOptions) -> Void = { _ in }) throws -> ReplaySession {
-    var options = ReplayOptions()
+func replay(_ paths: [String], configure: (inout SessionOptions) -> Void = { _ in }) throws -> ReplaySession {
+    var options = SessionOptions()
     options.threaded = false
     configure(&options)
     let session = try ReplaySession(paths: paths, options: options)

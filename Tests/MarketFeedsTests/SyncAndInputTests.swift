@@ -115,11 +115,11 @@ struct InputTests {
     func strict() throws {
         let scratch = try ScratchDirectory()
         let path = try scratch.write("session.txt", [Self.snapshotLine, "1000000000000000002 {broken"].joined(separator: "\n"))
-        var options = ReplayOptions()
+        var options = SessionOptions()
         options.strict = true
         options.threaded = false
         let session = try ReplaySession(paths: [path], options: options)
-        #expect(throws: ReplayError.self) { try session.runToEnd() }
+        #expect(throws: SessionError.self) { try session.runToEnd() }
         do { try session.runToEnd() } catch {
             #expect(error.description.contains("session.txt:2"))
         }
@@ -139,10 +139,10 @@ struct InputTests {
         gzip.waitUntilExit()
         let whole = try Data(contentsOf: URL(fileURLWithPath: plain + ".gz"))
         let truncated = try scratch.write("cut.gz", bytes: Array(whole.prefix(whole.count * 2 / 3)))
-        var options = ReplayOptions()
+        var options = SessionOptions()
         options.threaded = true
         let session = try ReplaySession(paths: [truncated], options: options)
-        var caught: ReplayError? = nil
+        var caught: SessionError? = nil
         do { try session.runToEnd() } catch { caught = error }
         let error = try #require(caught)
         #expect(error.description.contains("truncated gzip stream after"))
@@ -159,18 +159,18 @@ struct InputTests {
         let scratch = try ScratchDirectory()
         let path = try scratch.write("bad.gz", bytes: [0x1F, 0x8B, 0x08, 0x00] + Array(repeating: 0xAB, count: 200))
         // The damage may show while the format is sniffed or later; either way an error, never a crash.
-        #expect(throws: ReplayError.self) { try ReplaySession(paths: [path], options: ReplayOptions()).runToEnd() }
+        #expect(throws: SessionError.self) { try ReplaySession(paths: [path], options: SessionOptions()).runToEnd() }
     }
 
     @Test("missing file and unknown format are usage errors that name the file")
     func usageErrors() throws {
-        #expect(throws: ReplayError.self) { _ = try ReplaySession(paths: ["/nonexistent/file.gz"], options: ReplayOptions()) }
-        do { _ = try ReplaySession(paths: ["/nonexistent/file.gz"], options: ReplayOptions()) } catch {
+        #expect(throws: SessionError.self) { _ = try ReplaySession(paths: ["/nonexistent/file.gz"], options: SessionOptions()) }
+        do { _ = try ReplaySession(paths: ["/nonexistent/file.gz"], options: SessionOptions()) } catch {
             #expect(error.isUsageError && error.description.contains("/nonexistent/file.gz: no such file"))
         }
         let scratch = try ScratchDirectory()
         let path = try scratch.write("notes.txt", "\n\nhello world\n")
-        do { _ = try ReplaySession(paths: [path], options: ReplayOptions()); Issue.record("no error") } catch {
+        do { _ = try ReplaySession(paths: [path], options: SessionOptions()); Issue.record("no error") } catch {
             #expect(error.isUsageError && error.description.contains("notes.txt:3: unknown format"))
         }
     }

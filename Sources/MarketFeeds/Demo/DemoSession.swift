@@ -43,6 +43,7 @@ public final class DemoSession: SessionDriver {
     public var kind: String { "DEMO" }
     public var sourceLabel: String { "built-in demo (BTCUSDT)" }
     public var knownEndTime: Int64? { DemoSession.startTime + DemoSession.duration }
+    public var feedSummary: FeedSummary { FeedSummary(engine: engine, log: log, stats: stats, synchronizers: [:]) }
     public var progress: Double {
         guard let last = lastTime else { return 0 }
         return min(1, Double(last - DemoSession.startTime) / Double(DemoSession.duration))
@@ -56,13 +57,13 @@ public final class DemoSession: SessionDriver {
         market.step(into: &queue)
     }
 
-    public func peekTime() throws(ReplayError) -> Int64? {
+    public func peekTime() throws(SessionError) -> Int64? {
         refill()
         return queueIndex < queue.count ? queue[queueIndex].time : nil
     }
 
     @discardableResult
-    public func step() throws(ReplayError) -> Bool {
+    public func step() throws(SessionError) -> Bool {
         refill()
         guard queueIndex < queue.count else { finished = true; return false }
         let event = queue[queueIndex]
@@ -82,7 +83,7 @@ public final class DemoSession: SessionDriver {
             replay: nil, demo: DemoState(market: market, queue: queue, queueIndex: queueIndex))
     }
 
-    public func restore(_ checkpoint: SessionCheckpoint) throws(ReplayError) {
+    public func restore(_ checkpoint: SessionCheckpoint) throws(SessionError) {
         guard let demo = checkpoint.demo else { return }
         engine = checkpoint.engine
         log = checkpoint.log

@@ -2,7 +2,7 @@ import RiskEngine
 
 /// How a live session is set up.
 public struct LiveOptions: Sendable {
-    public var session = ReplayOptions()
+    public var session = SessionOptions()
     /// Seconds of silence after which a stream is STALE.
     public var staleAfter: Double = 5
     /// Record every raw frame here (market frames; an event stream beside a market goes to
@@ -236,6 +236,7 @@ public final class LiveSession {
     }
 
     public var reconnects: Int { health.reduce(0) { $0 + $1.reconnects } }
+    public var feedSummary: FeedSummary { FeedSummary(engine: engine, log: log, stats: stats, synchronizers: synchronizers, health: health) }
     public var gaps: Int { applier.synchronizers.values.reduce(0) { $0 + $1.counters.gaps } }
     public var resyncs: Int { applier.synchronizers.values.reduce(0) { $0 + $1.counters.resyncs } }
 

@@ -24,7 +24,7 @@ final class DecodeAhead: @unchecked Sendable {
         var ended = false
         /// Why the thread stopped after this batch: the error the replay must throw once the
         /// batch's messages have been used.
-        var failure: ReplayError? = nil
+        var failure: SessionError? = nil
     }
 
     let path: String

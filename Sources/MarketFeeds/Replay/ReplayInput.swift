@@ -20,7 +20,7 @@ final class ReplayInput {
     /// The reader's position as of the last batch taken from `ahead`.
     var aheadFraction: Double?
     /// An error the decoding thread stopped on, thrown once the messages before it are used.
-    var deferredFailure: ReplayError?
+    var deferredFailure: SessionError?
     /// A gzip input is checked (its CRC) only at the end of each member, after its data was
     /// replayed: the markets its messages named, to say which were replayed from unverified data
     /// when the check fails.
@@ -30,7 +30,7 @@ final class ReplayInput {
     private(set) var marketsSeen = Set<String>()
     private var lastMarketSeen: String?
 
-    init(path: String, threaded: Bool) throws(ReplayError) {
+    init(path: String, threaded: Bool) throws(SessionError) {
         self.path = path
         self.threaded = threaded
         var source: ByteSource
@@ -109,7 +109,7 @@ final class ReplayInput {
     }
 
     /// Skips `count` lines without decoding them (restoring a checkpoint).
-    func skip(lines count: Int) throws(ReplayError) {
+    func skip(lines count: Int) throws(SessionError) {
         var left = count
         if left > 0 && firstLine != nil { firstLine = nil; left -= 1 }
         do {
@@ -133,7 +133,7 @@ final class ReplayInput {
     }
 }
 
-public enum ReplayError: Error, Sendable, CustomStringConvertible {
+public enum SessionError: Error, Sendable, CustomStringConvertible {
     case input(InputError)
     case unknownFormat(path: String, line: Int)
     /// The input's first line is longer than any line may be (`/dev/zero`, a binary file).

@@ -1,7 +1,7 @@
 import RiskEngine
 
 /// How a replay is set up.
-public struct ReplayOptions: Sendable {
+public struct SessionOptions: Sendable {
     public var configuration = EngineConfiguration()
     public var catalog = InstrumentCatalog.builtIn
     public var positions: [PositionUpdate] = []
@@ -25,7 +25,7 @@ public final class ReplaySession: SessionDriver {
     var applier: FeedApplier
     public private(set) var stats = FrameStats()
     public let paths: [String]
-    let options: ReplayOptions
+    let options: SessionOptions
     var inputs: [ReplayInput] = []
     public private(set) var finished = false
 
@@ -45,7 +45,7 @@ public final class ReplaySession: SessionDriver {
     public var firstTime: Int64? { applier.firstTime }
     public var lastTime: Int64? { applier.lastTime }
 
-    public init(paths: [String], options: ReplayOptions) throws(ReplayError) {
+    public init(paths: [String], options: SessionOptions) throws(SessionError) {
         self.paths = paths
         self.options = options
         applier = FeedApplier(options: options)
@@ -77,7 +77,7 @@ public final class ReplaySession: SessionDriver {
     // MARK: Reading
 
     /// Decodes lines of an input until it has a message or ends.
-    func refill(_ input: ReplayInput) throws(ReplayError) {
+    func refill(_ input: ReplayInput) throws(SessionError) {
         if input.ahead != nil || input.deferredFailure != nil { return try refillFromThread(input) }
         while input.pendingIndex >= input.pending.count && !input.ended {
             input.pending.removeAll(keepingCapacity: true)
@@ -112,7 +112,7 @@ public final class ReplaySession: SessionDriver {
 
     /// Takes batches the input's decoding thread made until it has a message or ends; an error
     /// the thread stopped on is thrown once the messages before it have been used.
-    func refillFromThread(_ input: ReplayInput) throws(ReplayError) {
+    func refillFromThread(_ input: ReplayInput) throws(SessionError) {
         while input.pendingIndex >= input.pending.count && !input.ended {
             if let failure = input.deferredFailure {
                 input.deferredFailure = nil
@@ -145,7 +145,7 @@ public final class ReplaySession: SessionDriver {
     }
 
     /// The next message across all inputs, earliest first.
-    func nextMessage() throws(ReplayError) -> FeedMessage? {
+    func nextMessage() throws(SessionError) -> FeedMessage? {
         var best: ReplayInput? = nil
         var bestTime = Int64.max
         for input in inputs {
@@ -167,7 +167,7 @@ public final class ReplaySession: SessionDriver {
     }
 
     /// `refill`, noting an input whose gzip check failed and the markets already replayed from it.
-    func refillNotingDamage(_ input: ReplayInput) throws(ReplayError) {
+    func refillNotingDamage(_ input: ReplayInput) throws(SessionError) {
         do { try refill(input) } catch {
             if case .input(.damagedGzip(_, _, let reason)) = error {
                 unverifiedInputs.append(UnverifiedInput(path: input.path, reason: reason, markets: input.marketsSeen.sorted()))
@@ -180,7 +180,7 @@ public final class ReplaySession: SessionDriver {
 
     /// Applies the next message. Returns false at the end of every input.
     @discardableResult
-    public func step() throws(ReplayError) -> Bool {
+    public func step() throws(SessionError) -> Bool {
         guard let message = try nextMessage() else {
             finished = true
             return false
@@ -190,7 +190,7 @@ public final class ReplaySession: SessionDriver {
     }
 
     /// Replays everything that is left, each input decoded ahead on a thread of its own.
-    public func runToEnd() throws(ReplayError) {
+    public func runToEnd() throws(SessionError) {
         if options.threaded { for input in inputs { input.startDecodingAhead(strict: options.strict) } }
         defer { for input in inputs { stopDecodingAhead(input) } }
         while try step() {}
@@ -201,8 +201,9 @@ public final class ReplaySession: SessionDriver {
     public var kind: String { "REPLAY" }
     public var sourceLabel: String { paths.map { Paths.fileName(of: $0) }.joined(separator: " + ") }
     public var knownEndTime: Int64? { nil }
+    public var feedSummary: FeedSummary { FeedSummary(engine: engine, log: log, stats: stats, synchronizers: synchronizers) }
 
-    public func peekTime() throws(ReplayError) -> Int64? {
+    public func peekTime() throws(SessionError) -> Int64? {
         var earliest: Int64? = nil
         for input in inputs {
             try refillNotingDamage(input)
@@ -223,7 +224,7 @@ public final class ReplaySession: SessionDriver {
 
     /// Reopens the inputs and skips the lines the checkpoint had consumed (no decoding, no engine
     /// work: the engine comes back whole from the checkpoint).
-    public func restore(_ checkpoint: SessionCheckpoint) throws(ReplayError) {
+    public func restore(_ checkpoint: SessionCheckpoint) throws(SessionError) {
         guard let position = checkpoint.replay, position.inputs.count == inputs.count else { return }
         var reopened: [ReplayInput] = []
         for (input, saved) in zip(inputs, position.inputs) {

@@ -18,7 +18,7 @@ struct FeedApplier {
     var events: [MarketEvent] = []
     var notes: [EngineNotification] = []
 
-    init(options: ReplayOptions) {
+    init(options: SessionOptions) {
         engine = Engine(configuration: options.configuration, catalog: options.catalog)
         for (asset, balance) in options.insuranceFund.sorted(by: { $0.key < $1.key }) {
             engine.openFund(asset: asset, balance: balance, provisional: !options.insuranceFundGiven)

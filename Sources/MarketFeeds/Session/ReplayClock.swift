@@ -53,7 +53,7 @@ public final class ReplayClock {
     /// nanoseconds (so a key is answered within a frame during a flood or a cascade of a million
     /// positions). Returns how many were applied.
     @discardableResult
-    public func advance(wall: UInt64, budget: Int = 20_000, wallBudget: UInt64 = .max) throws(ReplayError) -> Int {
+    public func advance(wall: UInt64, budget: Int = 20_000, wallBudget: UInt64 = .max) throws(SessionError) -> Int {
         if !anchored {
             guard let first = try driver.peekTime() else { return 0 }
             anchor(event: first, wall: wall)
@@ -74,7 +74,7 @@ public final class ReplayClock {
     }
 
     /// Wall nanoseconds until the next event is due, for the run loop's sleep (nil: nothing due).
-    public func wallUntilNextEvent(wall: UInt64) throws(ReplayError) -> UInt64? {
+    public func wallUntilNextEvent(wall: UInt64) throws(SessionError) -> UInt64? {
         guard !paused, let next = try driver.peekTime() else { return nil }
         if speed.isInfinite { return 0 }
         let now = currentTime(wall: wall)
@@ -134,14 +134,14 @@ public final class ReplayClock {
     }
 
     /// Applies exactly one event and pauses there.
-    public func stepOne(wall: UInt64) throws(ReplayError) {
+    public func stepOne(wall: UInt64) throws(SessionError) {
         paused = true
         if try driver.step() { noteCheckpoint() }
         anchor(event: driver.lastTime ?? 0, wall: wall)
     }
 
     /// Moves to event time `target`, forwards by replaying, backwards from the nearest checkpoint.
-    public func seek(to target: Int64, wall: UInt64) throws(ReplayError) {
+    public func seek(to target: Int64, wall: UInt64) throws(SessionError) {
         let now = driver.lastTime ?? .min
         if target < now {
             let checkpoint = checkpoints.last(where: { $0.time <= target }) ?? checkpoints[0]
@@ -158,7 +158,7 @@ public final class ReplayClock {
 
     /// Seeks to a fraction of the session: by time when the end is known (the demo), else by how
     /// much of the recordings has been read.
-    public func seek(fraction: Double, wall: UInt64) throws(ReplayError) {
+    public func seek(fraction: Double, wall: UInt64) throws(SessionError) {
         let clamped = min(1, max(0, fraction))
         let peeked = try driver.peekTime()
         if let end = driver.knownEndTime, let start = driver.firstTime ?? peeked {
@@ -178,7 +178,7 @@ public final class ReplayClock {
     /// Jumps forward to the next liquidation, deficit or signal alert (replaying until one happens).
     /// Returns its time, or nil when the session ends first.
     @discardableResult
-    public func jumpToNextNotable(wall: UInt64) throws(ReplayError) -> Int64? {
+    public func jumpToNextNotable(wall: UInt64) throws(SessionError) -> Int64? {
         let now = currentTime(wall: wall)
         if let known = driver.log.marks.first(where: { $0 > now }) {
             try seek(to: known, wall: wall)
@@ -198,7 +198,7 @@ public final class ReplayClock {
 
     /// Jumps back to the previous liquidation, deficit or alert.
     @discardableResult
-    public func jumpToPreviousNotable(wall: UInt64) throws(ReplayError) -> Int64? {
+    public func jumpToPreviousNotable(wall: UInt64) throws(SessionError) -> Int64? {
         let now = currentTime(wall: wall)
         guard let found = driver.log.marks.last(where: { $0 < now }) else { return nil }
         try seek(to: found, wall: wall)

@@ -16,15 +16,17 @@ public protocol SessionDriver: AnyObject {
     /// What is being read, for the status bar.
     var sourceLabel: String { get }
     /// The time of the next event, without applying it; nil at the end.
-    func peekTime() throws(ReplayError) -> Int64?
+    func peekTime() throws(SessionError) -> Int64?
     /// Applies the next event; false at the end.
-    @discardableResult func step() throws(ReplayError) -> Bool
+    @discardableResult func step() throws(SessionError) -> Bool
     /// Everything needed to come back to this point (for backward seeks).
     func checkpoint() -> SessionCheckpoint
     /// Returns to a checkpoint taken from this session.
-    func restore(_ checkpoint: SessionCheckpoint) throws(ReplayError)
+    func restore(_ checkpoint: SessionCheckpoint) throws(SessionError)
     /// The session's end time when known in advance (the demo), for seeking by percentage.
     var knownEndTime: Int64? { get }
+    /// Its feeds' health, counted as every session counts it.
+    var feedSummary: FeedSummary { get }
 }
 
 /// A point in a session that can be returned to: the engine (a value, cheap to copy), the records,

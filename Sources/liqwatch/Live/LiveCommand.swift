@@ -46,7 +46,7 @@ struct LiveCommand: ParsableCommand {
     @Option(name: .customLong("stale-after"), help: "Seconds of silence after which a stream is STALE.") var staleAfter: Double = 5
     @Option(name: .customLong("events-idle-timeout"), help: "listen://: close a publisher silent for this many seconds.")
     var eventsIdleTimeout: Double = 300
-    @OptionGroup var session: SessionOptions
+    @OptionGroup var session: SessionArguments
     @Flag(help: "No dashboard: run for --duration seconds (or until Ctrl-C) and print a report.") var headless = false
     @Option(help: "With --headless: seconds to run before the report.") var duration: Double?
     @Option(help: "Report format for --headless: json or text.") var report: ReportFormat = .json
@@ -135,11 +135,11 @@ struct LiveCommand: ParsableCommand {
         }
         let signal: Int32?
         do { signal = try runHeadless(live) } catch { throw ValidationError(error.description) }
-        let reportSource = ReplayReport.Source(kind: "live", files: live.recordedPaths.isEmpty ? [label] : live.recordedPaths,
-            firstTime: live.firstTime, lastTime: live.lastTime)
+        let reportSource = SessionReport.Source(kind: "live", files: live.recordedPaths.isEmpty ? [label] : live.recordedPaths,
+            firstTime: live.firstTime, lastTime: live.lastTime, feed: live.feedSummary)
         let text = report == .json
-            ? ReplayReport.json(engine: live.engine, stats: live.stats, log: live.log, synchronizers: live.synchronizers, source: reportSource) + "\n"
-            : ReplayReport.text(engine: live.engine, stats: live.stats, log: live.log, synchronizers: live.synchronizers, source: reportSource)
+            ? SessionReport.json(engine: live.engine, stats: live.stats, log: live.log, synchronizers: live.synchronizers, source: reportSource) + "\n"
+            : SessionReport.text(engine: live.engine, stats: live.stats, log: live.log, synchronizers: live.synchronizers, source: reportSource)
         FileHandleOutput.standardOutput(text)
         // A stop by a signal exits 128 + its number (130 for Ctrl-C), the shell's convention; a
         // recording that failed (a full disk) exits 1: a server's supervisor must see both.

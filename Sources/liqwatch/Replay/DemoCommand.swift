@@ -32,10 +32,11 @@ struct DemoCommand: ParsableCommand {
             return
         }
         demo.runToEnd()
-        let source = ReplayReport.Source(kind: "demo", files: ["built-in demo, seed \(seed)"], firstTime: demo.firstTime, lastTime: demo.lastTime)
+        let source = SessionReport.Source(kind: "demo", files: ["built-in demo, seed \(seed)"], firstTime: demo.firstTime, lastTime: demo.lastTime,
+            feed: demo.feedSummary)
         let text = report == .json
-            ? ReplayReport.json(engine: demo.engine, stats: demo.stats, log: demo.log, synchronizers: [:], source: source) + "\n"
-            : ReplayReport.text(engine: demo.engine, stats: demo.stats, log: demo.log, synchronizers: [:], source: source)
+            ? SessionReport.json(engine: demo.engine, stats: demo.stats, log: demo.log, synchronizers: [:], source: source) + "\n"
+            : SessionReport.text(engine: demo.engine, stats: demo.stats, log: demo.log, synchronizers: [:], source: source)
         FileHandleOutput.standardOutput(text)
     }
 }

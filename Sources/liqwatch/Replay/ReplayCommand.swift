@@ -20,7 +20,7 @@ struct ReplayCommand: ParsableCommand {
             """)
 
     @Argument(help: "Recordings to replay together, merged by time; - reads standard input.") var files: [String]
-    @OptionGroup var session: SessionOptions
+    @OptionGroup var session: SessionArguments
     @Flag(help: "Replay at full speed with no dashboard and print a report.") var headless = false
     @Option(help: "Report format for --headless: json or text.") var report: ReportFormat = .json
     @Flag(help: "Stop at the first malformed line instead of counting and skipping it.") var strict = false
@@ -50,7 +50,7 @@ struct ReplayCommand: ParsableCommand {
             try DashboardRunner.run(session: replay, themes: try ThemeOption.load(theme), speed: try parseSpeed(speed), symbol: focusSymbol?.uppercased())
             return
         }
-        var failure: ReplayError? = nil
+        var failure: SessionError? = nil
         do { try replay.runToEnd() } catch { failure = error }
         printReport(replay)
         if let failure {
@@ -60,11 +60,11 @@ struct ReplayCommand: ParsableCommand {
     }
 
     func printReport(_ replay: ReplaySession) {
-        let source = ReplayReport.Source(kind: "replay", files: files, firstTime: replay.firstTime, lastTime: replay.lastTime,
-            unverified: replay.unverifiedInputs)
+        let source = SessionReport.Source(kind: "replay", files: files, firstTime: replay.firstTime, lastTime: replay.lastTime,
+            unverified: replay.unverifiedInputs, feed: replay.feedSummary)
         let text = report == .json
-            ? ReplayReport.json(engine: replay.engine, stats: replay.stats, log: replay.log, synchronizers: replay.synchronizers, source: source) + "\n"
-            : ReplayReport.text(engine: replay.engine, stats: replay.stats, log: replay.log, synchronizers: replay.synchronizers, source: source)
+            ? SessionReport.json(engine: replay.engine, stats: replay.stats, log: replay.log, synchronizers: replay.synchronizers, source: source) + "\n"
+            : SessionReport.text(engine: replay.engine, stats: replay.stats, log: replay.log, synchronizers: replay.synchronizers, source: source)
         FileHandleOutput.standardOutput(text)
     }
 }

@@ -3,7 +3,7 @@ import MarketFeeds
 import RiskEngine
 
 /// Options every session (replay, demo, live) shares: positions, the fund, the engine's rules.
-struct SessionOptions: ParsableArguments {
+struct SessionArguments: ParsableArguments {
     @Option(help: "Positions to monitor: CSV or JSON (see the README for the columns).") var positions: String?
     @Option(name: .customLong("synthetic-positions"), help: "Place N realistic synthetic positions around each symbol's first mark.")
     var syntheticPositions: Int?
@@ -25,8 +25,8 @@ struct SessionOptions: ParsableArguments {
     func engineConfiguration() throws -> EngineConfiguration { try engineRules.engineConfiguration() }
 
     func fundBalances() throws -> [String: Fixed] {
-        // Unstated, the replay's own default opens the fund (provisionally, see ReplayOptions).
-        guard let insuranceFund else { return ReplayOptions().insuranceFund }
+        // Unstated, the replay's own default opens the fund (provisionally, see SessionOptions).
+        guard let insuranceFund else { return SessionOptions().insuranceFund }
         var result: [String: Fixed] = [:]
         for item in insuranceFund.split(separator: ",") {
             let parts = item.split(separator: ":")
@@ -49,8 +49,8 @@ struct SessionOptions: ParsableArguments {
     }
 
     /// Everything a replay needs; a bad positions file is a usage error naming file, line and field.
-    func replayOptions(strict: Bool) throws -> ReplayOptions {
-        var options = ReplayOptions()
+    func replayOptions(strict: Bool) throws -> SessionOptions {
+        var options = SessionOptions()
         options.configuration = try engineConfiguration()
         options.catalog = try catalog()
         options.insuranceFund = try fundBalances()

@@ -2,7 +2,7 @@ import MarketFeeds
 import RiskEngine
 
 /// The report a headless run prints: the same for a replay, the demo and (later) a live session.
-enum ReplayReport {
+enum SessionReport {
     struct Source {
         var kind: String
         var files: [String]
@@ -10,6 +10,25 @@ enum ReplayReport {
         var lastTime: Int64?
         /// Inputs whose gzip check failed after their data was replayed, and the markets it fed.
         var unverified: [ReplaySession.UnverifiedInput] = []
+        /// The feeds' health, counted as every session counts it (`SessionDriver.feedSummary`).
+        var feed = FeedSummary()
+    }
+
+    /// The feeds' health: the same keys for a replay, the demo and a live session.
+    static func feedObject(_ feed: FeedSummary) -> JSON.Value {
+        .object([
+            ("gaps", JSON.number(feed.gaps)),
+            ("resyncs", JSON.number(feed.resyncs)),
+            ("reconnects", JSON.number(feed.reconnects)),
+            ("malformed", JSON.number(feed.malformed)),
+            ("stale_markets", .array(feed.staleMarkets.map { .string($0) })),
+            ("streams", .array(feed.streams.map { stream in
+                .object([
+                    ("name", .string(stream.name)), ("messages", JSON.number(stream.messages)),
+                    ("reconnects", JSON.number(stream.reconnects)), ("malformed", JSON.number(stream.malformed)),
+                ])
+            })),
+        ])
     }
 
     static func json(engine: Engine, stats: FrameStats, log: SessionLog, synchronizers: [String: DepthSynchronizer], source: Source) -> String {
@@ -125,6 +144,7 @@ enum ReplayReport {
             ("source", sourceObject),
             ("unverified_inputs", unverified),
             ("frames", frames),
+            ("feed", feedObject(source.feed)),
             ("symbols", .object(symbols)),
             ("positions", positions),
             ("liquidations", liquidations),
@@ -279,6 +299,13 @@ enum ReplayReport {
                 + "markets replayed from it: \(input.markets.isEmpty ? "none" : input.markets.joined(separator: ", "))")
         }
         lines.append("frames: \(stats.read) read, \(stats.applied) applied, \(stats.skipped) skipped, \(stats.malformed) malformed")
+        let feed = source.feed
+        var feedLine = "feed: \(feed.gaps) gaps, \(feed.resyncs) resyncs, \(feed.reconnects) reconnects"
+        if !feed.staleMarkets.isEmpty { feedLine += ", stale now: " + feed.staleMarkets.joined(separator: ", ") }
+        lines.append(feedLine)
+        for stream in feed.streams {
+            lines.append("  stream \(stream.name): \(stream.messages) messages, \(stream.reconnects) reconnects, \(stream.malformed) malformed")
+        }
         for entry in stats.firstMalformed.prefix(5) { lines.append("  malformed: \(entry.file):\(entry.line) (\(entry.field))") }
         for market in engine.markets.sorted(by: { $0.symbol < $1.symbol }) {
             let instrument = market.instrument

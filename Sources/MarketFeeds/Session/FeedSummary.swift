@@ -1,0 +1,42 @@
+import RiskEngine
+
+/// What every session (a replay, the demo, a live session) counts about its feeds, counted the same
+/// way for all three: the report, the status bar and the health view read this, never a session's
+/// own fields.
+public struct FeedSummary: Sendable, Equatable {
+    /// Depth sequence gaps and the re-syncs that followed, over every market's synchronizer (a
+    /// session without synchronizers, the demo, counts the engine's own book gaps).
+    public var gaps = 0
+    public var resyncs = 0
+    /// Times a live stream had to reconnect (0 for a replay or the demo).
+    public var reconnects = 0
+    /// Lines or frames that could not be read.
+    public var malformed = 0
+    /// Watched markets whose book cannot be trusted now (no snapshot yet, or a gap since).
+    public var staleMarkets: [String] = []
+    /// Every live stream (empty for a replay or the demo).
+    public var streams: [Stream] = []
+
+    public struct Stream: Sendable, Equatable {
+        public var name: String
+        public var messages: Int
+        public var reconnects: Int
+        public var malformed: Int
+    }
+
+    public init() {}
+
+    /// The counts of a session that applies feeds through `synchronizers` into `engine`.
+    public init(engine: Engine, log: SessionLog, stats: FrameStats, synchronizers: [String: DepthSynchronizer], health: [StreamHealth] = []) {
+        if synchronizers.isEmpty {
+            gaps = log.gaps
+        } else {
+            gaps = synchronizers.values.reduce(0) { $0 + $1.counters.gaps }
+            resyncs = synchronizers.values.reduce(0) { $0 + $1.counters.resyncs }
+        }
+        malformed = stats.malformed
+        reconnects = health.reduce(0) { $0 + $1.reconnects }
+        staleMarkets = engine.markets.filter { $0.isWatched && $0.isStale }.map(\.symbol).sorted()
+        streams = health.map { Stream(name: $0.name, messages: $0.messages, reconnects: $0.reconnects, malformed: $0.malformed) }
+    }
+}

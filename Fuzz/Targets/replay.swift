@@ -12,7 +12,7 @@ import RiskEngine
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let path = Scratch.write(data, size, name: size % 2 == 1 ? "fuzz_liquidations.csv" : "fuzz_input.csv")
-    var options = ReplayOptions()
+    var options = SessionOptions()
     options.syntheticPositions = 200
     options.seed = 1
     options.threaded = false
@@ -20,7 +20,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         let session = try ReplaySession(paths: [path], options: options)
         try session.runToEnd()
         Fuzz.inspect(session.engine, stress: false)
-        // What `--report` prints about the session's times (liqwatch's ReplayReport).
+        // What `--report` prints about the session's times (liqwatch's SessionReport).
         if let first = session.firstTime, let last = session.lastTime {
             _ = EventTime.iso8601(first) + EventTime.iso8601(last) + EventTime.duration(last - first)
         }

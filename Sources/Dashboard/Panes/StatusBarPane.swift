@@ -45,21 +45,3 @@ enum StatusBarPane {
         buffer.put(alertText, x: start, y: rect.y, role: alerts > 0 ? .alert : .statusBar)
     }
 }
-
-/// The bottom line: what the keys do, a prompt being typed, or a notice.
-enum FooterPane {
-    static func render(_ model: AppModel, _ rect: Rect, _ buffer: inout Buffer) {
-        buffer.fill(rect, role: .dim)
-        if case .prompt(let prompt) = model.mode {
-            let x = buffer.put(prompt.label, x: rect.x, y: rect.y, role: .title)
-            buffer.put(prompt.text + "▏", x: x, y: rect.y, role: .text)
-            return
-        }
-        if let notice = model.notice {
-            buffer.put(notice, x: rect.x, y: rect.y, role: .warn)
-            return
-        }
-        let hints = "? help  q quit  Tab focus  ↑↓ move  Enter detail  / filter  s/S sort  space pause  . step  +/- speed  [ ] jump  : time  x what-if  a ack  t theme  z group"
-        buffer.put(hints, x: rect.x, y: rect.y, role: .dim)
-    }
-}

@@ -1,0 +1,81 @@
+import RiskEngine
+
+/// Enter on a position: every figure and the formula it came from, the book walk if it were
+/// liquidated now, its margin-ratio history, its ADL rank and the account's other positions.
+enum DetailPane {
+    static func render(_ model: AppModel, position index: Int32, _ rect: Rect, _ buffer: inout Buffer) {
+        let engine = model.engine
+        guard Int(index) < engine.positions.count else { return }
+        let risk = engine.risk(of: index)
+        let position = engine.positions[Int(index)]
+        let market = engine.markets[Int(position.symbolIndex)]
+        let instrument = market.instrument
+        buffer.fill(rect, role: .help)
+        buffer.box(rect, title: "Position \(risk.account) · \(risk.symbol) · Esc back", focused: true)
+        let inner = rect.inset(1)
+        var y = inner.y
+        func line(_ text: String, _ role: StyleRole = .help) {
+            guard y < inner.maxY else { return }
+            buffer.put(text, x: inner.x + 1, y: y, role: role, limit: inner.width - 2)
+            y += 1
+        }
+        func price(_ value: Fixed?) -> String { Format.price(value, instrument) }
+        let asset = risk.asset
+        if !position.isOpen { line("closed (liquidated or deleveraged)", .warn) }
+        line("\(Format.sideMark(risk.side)) \(risk.quantity) \(instrument.kind.isInverse ? "contracts " : "")\(risk.symbol) @ \(price(risk.entryPrice)), \(risk.mode.rawValue)\(risk.leverage.isZero ? "" : ", \(risk.leverage.formatted(0))x"); mark \(price(risk.markPrice))", .title)
+        line("notional         \(Format.money(risk.notional)) \(asset)   = |Q| × mark\(instrument.kind.isInverse ? " (inverse: N × \(instrument.kind.contractSize) / mark)" : "")")
+        line("unrealised PnL   \(Format.money(risk.unrealisedPnL)) \(asset)   = side × Q × (mark − entry)", risk.unrealisedPnL.isNegative ? .negative : .positive)
+        line("maintenance      \(Format.money(risk.maintenanceMargin)) \(asset)   = notional × \((risk.bracket.maintenanceMarginRate * Fixed(100)).formatted(2))% − \(Format.money(risk.bracket.maintenanceAmount)) (bracket cap \(Format.money(risk.bracket.notionalCap, decimals: 0)))")
+        if risk.mode == .isolated {
+            line("margin balance   \(Format.money(risk.marginBalance)) \(asset)   = isolated margin \(Format.money(position.isolatedMargin)) + unrealised PnL")
+            line("margin ratio     \(risk.marginRatio.map { ($0 * Fixed(100)).formatted(2) + "%" } ?? "BANKRUPT")   = maintenance ÷ margin balance (100% liquidates)",
+                engine.marginRatioLevel(risk.marginRatio) == .ok ? .help : .level(engine.marginRatioLevel(risk.marginRatio)))
+        } else {
+            // A cross account: every leg's maintenance and PnL, so the ratio adds up by hand.
+            let legs = engine.accounts[Int(position.accountIndex)].positions.filter { engine.positions[Int($0)].isOpen && engine.positions[Int($0)].mode == .cross }
+            var totalMaintenance = Fixed.zero
+            var totalPnL = Fixed.zero
+            line("cross account    wallet \(Format.money(engine.accounts[Int(position.accountIndex)].walletBalance)) \(asset); its cross legs:")
+            for leg in legs {
+                let legRisk = engine.risk(of: leg)
+                let legInstrument = engine.markets[Int(engine.positions[Int(leg)].symbolIndex)].instrument
+                totalMaintenance += legRisk.maintenanceMargin
+                totalPnL += legRisk.unrealisedPnL
+                line("   \(Format.sideMark(legRisk.side)) \(legRisk.quantity) \(legRisk.symbol): maintenance \(Format.money(legRisk.maintenanceMargin)), PnL \(Format.money(legRisk.unrealisedPnL)) at mark \(Format.price(legRisk.markPrice, legInstrument))", leg == index ? .help : .dim)
+            }
+            line("margin balance   \(Format.money(risk.marginBalance)) \(asset)   = wallet + Σ legs' PnL (\(Format.money(totalPnL)))")
+            line("margin ratio     \(risk.marginRatio.map { ($0 * Fixed(100)).formatted(2) + "%" } ?? "BANKRUPT")   = Σ legs' maintenance (\(Format.money(totalMaintenance))) ÷ margin balance (100% liquidates)",
+                engine.marginRatioLevel(risk.marginRatio) == .ok ? .help : .level(engine.marginRatioLevel(risk.marginRatio)))
+        }
+        let formula: String
+        switch (engine.configuration.rules, instrument.kind.isInverse) {
+        case (.binance, false): formula = "(WB − TMM₁ + UPNL₁ + cum − side·Q·EP) ÷ (Q·MMR − side·Q)"
+        case (.binance, true): formula = "N·(MMR + side) ÷ (WB − TMM₁ + UPNL₁ + cum + side·N/EP), N = contracts × size"
+        case (.bybit, false): formula = "EP ∓ (IM − MM) ÷ Q"
+        case (.bybit, true): formula = "Q ÷ (PV ± (IM − MM))"
+        }
+        line("liquidation      \(price(risk.liquidationPrice))   = \(formula), \(engine.configuration.rules.rawValue) rules", .liquidationMarker)
+        line("bankruptcy       \(price(risk.bankruptcyPrice))   = where the margin balance reaches zero")
+        line("distance         \(risk.distanceToLiquidationPct.map { $0.formatted(2) + "% of the mark" } ?? "—")")
+        y += 1
+        // The book walk now.
+        let (walk, deficit) = Engine.liquidationWalk(position, instrument: instrument, book: market.book)
+        let unfilledRule = engine.configuration.unfilled == .adl ? "to ADL" : "taken over by the fund"
+        line("If liquidated now: \(walk.levelsConsumed) levels, average \(price(walk.averagePrice)), unfilled \(Format.units(walk.remainder, decimals: min(instrument.sizeDecimals, 4)))\(walk.remainder > 0 ? " (\(unfilledRule))" : ""), deficit \(Format.money(deficit)) \(asset)",
+            deficit.isPositive || walk.remainder > 0 ? .alert : .title)
+        for fill in walk.fills.prefix(5) {
+            line("   \(Format.units(fill.price, decimals: min(instrument.priceDecimals, 4))) × \(Format.units(fill.size, decimals: min(instrument.sizeDecimals, 4)))", .dim)
+        }
+        if walk.fills.count > 5 { line("   … \(walk.fills.count - 5) more levels", .dim) }
+        let history = model.ratioHistory[index] ?? []
+        line("Margin ratio history (\(history.count) s): " + Format.sparkline(history, width: max(0, inner.width - 40)), .warn)
+        let queue = model.table.rows.first(where: { $0.index == index })?.adl
+        line("ADL queue: \(queue.map { "\(Format.lights($0.lights)) \($0.lights)/5, \($0.estimated ? "≈" : "")#\($0.rank) of \($0.estimated ? "≈" : "")\($0.of) \(risk.side.label)s, score \($0.score.formatted(6)) (\(engine.configuration.adlRanking.rawValue) ranking)" } ?? "—")")
+        let others = engine.accounts[Int(position.accountIndex)].positions.filter { $0 != index && engine.positions[Int($0)].isOpen }
+        line("Account \(risk.account): wallet \(Format.money(engine.accounts[Int(position.accountIndex)].walletBalance)) \(asset), \(others.count) other position\(others.count == 1 ? "" : "s")")
+        for other in others.prefix(max(0, inner.maxY - y)) {
+            let peer = engine.risk(of: other)
+            line("   \(Format.sideMark(peer.side)) \(peer.quantity) \(peer.symbol) @ \(Format.price(peer.entryPrice, nil)), liq \(Format.price(peer.liquidationPrice, nil))", .dim)
+        }
+    }
+}

@@ -1,0 +1,41 @@
+import RiskEngine
+
+/// Every live stream: state, age of the last message, rate, and what went wrong.
+enum HealthPane {
+    static func render(_ model: AppModel, _ rect: Rect, _ buffer: inout Buffer) {
+        buffer.fill(rect, role: .help)
+        buffer.box(rect, title: "Feed health · h or Esc closes", focused: true)
+        let box = rect.inset(1)
+        let streams = model.status.streams
+        var top = box.y
+        if let problem = model.status.recordingError {
+            buffer.put("Recording stopped: \(problem) · monitoring goes on", x: box.x + 1, y: top, role: .alert, limit: box.width - 2)
+            top += 1
+        }
+        let inner = Rect(x: box.x, y: top, width: box.width, height: box.maxY - top)
+        guard !streams.isEmpty else {
+            buffer.put("No live streams: this is a \(model.status.kind.lowercased()) session.", x: inner.x + 2, y: inner.y + 1, role: .dim, limit: inner.width - 4)
+            return
+        }
+        let header = Format.left("stream", 26) + Format.right("age", 8) + Format.right("msg/s", 8) + Format.right("messages", 11)
+            + Format.right("gaps", 6) + Format.right("resyncs", 9) + Format.right("reconn", 8) + Format.right("bad", 6) + "  state"
+        buffer.put(header, x: inner.x + 1, y: inner.y, role: .header, limit: inner.width - 1)
+        var y = inner.y + 1
+        for stream in streams where y + 1 < inner.maxY {
+            let age = stream.age.map { Format.decimal($0, decimals: 1) + "s" } ?? "—"
+            let line = Format.left(stream.name, 26) + Format.right(age, 8) + Format.right(String(stream.messagesPerSecond), 8)
+                + Format.right(String(stream.messages), 11) + Format.right(String(stream.gaps), 6)
+                + Format.right(String(stream.resyncs), 9) + Format.right(String(stream.reconnects), 8) + Format.right(String(stream.malformed), 6)
+            var x = buffer.put(line, x: inner.x + 1, y: y, role: .text, limit: inner.width - 1)
+            x = buffer.put("  " + (stream.stale ? "STALE · " : "") + stream.state, x: x, y: y, role: stream.stale ? .alert : .text, limit: inner.maxX - x)
+            y += 1
+            let feeds = stream.symbols.map { "feeds " + $0.joined(separator: ", ") + ": book, marks, trades, liquidations" } ?? "feeds positions, accounts, the fund, marks"
+            buffer.put("  " + feeds + (stream.lastError.map { " · last error: \($0)" } ?? ""), x: inner.x + 1, y: y, role: .dim, limit: inner.width - 2)
+            y += 1
+            for resync in stream.resync where y + 1 < inner.maxY {
+                buffer.put("  " + resync, x: inner.x + 1, y: y, role: .warn, limit: inner.width - 2)
+                y += 1
+            }
+        }
+    }
+}

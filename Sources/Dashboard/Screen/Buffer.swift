@@ -56,6 +56,18 @@ public struct Buffer: Hashable, Sendable {
         cells = Array(repeating: Cell(), count: self.width * self.height)
     }
 
+    /// A screen written out as text, a line a row (as wide as `width`, or the widest line): what a
+    /// snapshot test holds a rendered buffer against. Roles are plain text.
+    public init(lines: [String], width: Int? = nil, unicode: Bool = true) {
+        self.init(width: width ?? lines.map { DisplayWidth.of($0) }.max() ?? 0, height: lines.count, unicode: unicode)
+        for (row, line) in lines.enumerated() { put(line, x: 0, y: row) }
+    }
+
+    /// The same characters in the same cells (styles aside).
+    public func sameText(as other: Buffer) -> Bool {
+        width == other.width && height == other.height && lines == other.lines
+    }
+
     public subscript(x: Int, y: Int) -> Cell {
         get { cells[y * width + x] }
         set {

@@ -23,8 +23,11 @@ let package = Package(
         // libm: Double rounding (signals, display scales) is not pulled in by Foundation here.
         .target(name: "RiskEngine", linkerSettings: [.linkedLibrary("m")]),
         .target(name: "CNcurses", linkerSettings: [.linkedLibrary("ncursesw")]),
-        .target(name: "Dashboard", dependencies: ["RiskEngine"]),
-        .target(name: "CursesTerminal", dependencies: ["CNcurses", "Dashboard"]),
+        // Cells, buffers, rectangles, style roles, keys and the frame diff, with a terminal in
+        // memory for tests: everything a screen is, without a terminal.
+        .target(name: "ScreenKit", dependencies: ["RiskEngine"]),
+        .target(name: "Dashboard", dependencies: ["RiskEngine", "ScreenKit"]),
+        .target(name: "CursesTerminal", dependencies: ["CNcurses", "Dashboard", "ScreenKit"]),
         // The run loop's adapters between a session (replay, demo, live) and the dashboard: no
         // terminal, so they are unit-tested; the executable only wires them to curses.
         .target(name: "DashboardFeeds", dependencies: ["Dashboard", "MarketFeeds", "RiskEngine"]),
@@ -82,6 +85,7 @@ let package = Package(
         .executableTarget(name: "liqwatch-live-bench", dependencies: ["LoopbackExchange", "MarketFeeds"]),
         .testTarget(name: "RiskEngineTests", dependencies: ["RiskEngine"]),
         .testTarget(name: "MarketFeedsTests", dependencies: ["MarketFeeds"]),
+        .testTarget(name: "ScreenKitTests", dependencies: ["ScreenKit"]),
         .testTarget(name: "DashboardTests", dependencies: ["Dashboard"]),
         .testTarget(name: "DashboardFeedsTests", dependencies: ["DashboardFeeds", "Dashboard", "MarketFeeds", "RiskEngine"]),
         .testTarget(name: "EventStreamsTests", dependencies: ["EventStreams", "MarketFeeds", "RiskEngine",

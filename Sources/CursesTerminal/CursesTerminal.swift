@@ -1,5 +1,6 @@
 import CNcurses
 import Dashboard
+import ScreenKit
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -143,27 +144,11 @@ public final class CursesTerminal {
             setUpColours(newTheme)
             previous = nil
         }
-        if let previous, previous.width != buffer.width || previous.height != buffer.height { self.previous = nil }
-        var written = 0
-        for row in 0..<buffer.height {
-            if let previous, (0..<buffer.width).allSatisfy({ previous[$0, row] == buffer[$0, row] }) { continue }
-            written += 1
-            var column = 0
-            while column < buffer.width {
-                let role = buffer[column, row].role
-                var scalars = String.UnicodeScalarView()
-                var end = column
-                while end < buffer.width && buffer[end, row].role == role {
-                    // The second cell of a wide character: the terminal fills it from the first.
-                    if !buffer[end, row].isContinuation { scalars.append(buffer[end, row].character) }
-                    end += 1
-                }
-                // The bottom-right cell cannot be written without scrolling: leave it.
-                if row == buffer.height - 1 && end == buffer.width && !scalars.isEmpty { scalars.removeLast() }
-                attrset(Int32(bitPattern: attributes(for: role)))
-                _ = mvaddstr(Int32(row), Int32(column), String(scalars))
-                column = end
-            }
+        let diff = FrameDiff(from: previous, to: buffer)
+        let written = diff.rows
+        for run in diff.runs {
+            attrset(Int32(bitPattern: attributes(for: run.role)))
+            _ = mvaddstr(Int32(run.row), Int32(run.column), run.text)
         }
         if written > 0 {
             wnoutrefresh(cn_stdscr())

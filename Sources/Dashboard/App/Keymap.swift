@@ -1,30 +1,3 @@
-/// A key as the dashboard sees it.
-public enum Key: Hashable, Sendable {
-    case character(Character)
-    case up, down, left, right, pageUp, pageDown, home, end
-    case enter, escape, tab, backTab, backspace
-
-    public var label: String {
-        switch self {
-        case .character(" "): return "space"
-        case .character(let character): return String(character)
-        case .up: return "↑"
-        case .down: return "↓"
-        case .left: return "←"
-        case .right: return "→"
-        case .pageUp: return "PgUp"
-        case .pageDown: return "PgDn"
-        case .home: return "Home"
-        case .end: return "End"
-        case .enter: return "Enter"
-        case .escape: return "Esc"
-        case .tab: return "Tab"
-        case .backTab: return "Shift-Tab"
-        case .backspace: return "Backspace"
-        }
-    }
-}
-
 /// Everything a key can ask for.
 public enum Action: Hashable, Sendable {
     case help, quit, focusNext, focusPrevious, moveUp, moveDown, pageUp, pageDown, top, bottom

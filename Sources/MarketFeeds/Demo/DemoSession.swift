@@ -2,28 +2,33 @@ import RiskEngine
 
 /// The built-in demo session: `DemoMarket` plus a book of monitored accounts and a small insurance
 /// fund, so that within about two minutes at 1x the cascade produces deficits that draw the fund
-/// and an ADL event. Deterministic for a seed.
+/// and an ADL event. Deterministic for a seed. Its events go through the same applier as a replay's
+/// and a live session's, so its checkpoints are the applier's state and the generator's.
 public final class DemoSession: SessionDriver {
     public static let duration: Int64 = 150_000_000_000
     /// 2024-08-08 23:55:00 UTC, so demo times look like a real session.
     public static let startTime: Int64 = 1_723_161_300_000_000_000
     public static let openingFund = Fixed(8_000)
 
-    public private(set) var engine: Engine
-    public private(set) var log = SessionLog()
+    var applier: FeedApplier
+    public var engine: Engine { applier.engine }
+    public var log: SessionLog { applier.log }
     public private(set) var stats = FrameStats()
-    public private(set) var firstTime: Int64?
-    public private(set) var lastTime: Int64?
+    public var firstTime: Int64? { applier.firstTime }
+    public var lastTime: Int64? { applier.lastTime }
     public private(set) var finished = false
     var market: DemoMarket
     var queue: [MarketEvent] = []
     var queueIndex = 0
-    var notes: [EngineNotification] = []
 
     public init(seed: UInt64 = 1, configuration: EngineConfiguration = EngineConfiguration(), positions: Int = 3_000) {
-        engine = Engine(configuration: configuration)
+        var options = SessionOptions()
+        options.configuration = configuration
+        options.catalog = .builtIn
+        options.insuranceFund = ["USDT": DemoSession.openingFund]
+        options.insuranceFundGiven = true
+        applier = FeedApplier(options: options)
         market = DemoMarket(seed: seed, startPrice: 60_000, start: DemoSession.startTime)
-        engine.openFund(asset: "USDT", balance: DemoSession.openingFund)
         let opening = market.openingBook()
         queue.append(.bookSnapshot(symbol: "BTCUSDT", bids: opening.bids, asks: opening.asks, time: DemoSession.startTime))
         var synthetic = SyntheticPositions(count: positions, seed: seed)
@@ -70,25 +75,19 @@ public final class DemoSession: SessionDriver {
         queueIndex += 1
         stats.read += 1
         stats.applied += 1
-        notes.removeAll(keepingCapacity: true)
-        engine.apply(event, into: &notes)
-        if !notes.isEmpty { log.record(notes) }
-        if firstTime == nil { firstTime = event.time }
-        lastTime = max(lastTime ?? event.time, event.time)
+        applier.handle(.event(event))
         return true
     }
 
     public func checkpoint() -> SessionCheckpoint {
-        SessionCheckpoint(time: lastTime ?? DemoSession.startTime, engine: engine, log: log, stats: stats, lastTime: lastTime,
-            replay: nil, demo: DemoState(market: market, queue: queue, queueIndex: queueIndex))
+        SessionCheckpoint(time: lastTime ?? DemoSession.startTime, applier: applier, stats: stats,
+            source: .demo(DemoState(market: market, queue: queue, queueIndex: queueIndex)))
     }
 
     public func restore(_ checkpoint: SessionCheckpoint) throws(SessionError) {
-        guard let demo = checkpoint.demo else { return }
-        engine = checkpoint.engine
-        log = checkpoint.log
+        guard case .demo(let demo) = checkpoint.source else { return }
+        applier = checkpoint.applier
         stats = checkpoint.stats
-        lastTime = checkpoint.lastTime
         market = demo.market
         queue = demo.queue
         queueIndex = demo.queueIndex

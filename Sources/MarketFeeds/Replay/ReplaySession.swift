@@ -215,19 +215,18 @@ public final class ReplaySession: SessionDriver {
     }
 
     public func checkpoint() -> SessionCheckpoint {
-        let position = ReplayPosition(
-            applier: applier,
-            inputs: inputs.map { ReplayPosition.Input(linesConsumed: $0.linesConsumed, decoder: $0.decoder, pending: $0.pending,
-                pendingIndex: $0.pendingIndex, ended: $0.ended) })
-        return SessionCheckpoint(time: lastTime ?? 0, engine: engine, log: log, stats: stats, lastTime: lastTime, replay: position, demo: nil)
+        SessionCheckpoint(time: lastTime ?? 0, applier: applier, stats: stats, source: .replay(inputs.map {
+            ReplayInputPosition(linesConsumed: $0.linesConsumed, decoder: $0.decoder, pending: $0.pending,
+                pendingIndex: $0.pendingIndex, ended: $0.ended)
+        }))
     }
 
     /// Reopens the inputs and skips the lines the checkpoint had consumed (no decoding, no engine
     /// work: the engine comes back whole from the checkpoint).
     public func restore(_ checkpoint: SessionCheckpoint) throws(SessionError) {
-        guard let position = checkpoint.replay, position.inputs.count == inputs.count else { return }
+        guard case .replay(let positions) = checkpoint.source, positions.count == inputs.count else { return }
         var reopened: [ReplayInput] = []
-        for (input, saved) in zip(inputs, position.inputs) {
+        for (input, saved) in zip(inputs, positions) {
             guard input.isRewindable else { throw .input(.unreadable(path: input.path, reason: "a pipe or standard input cannot be rewound")) }
             let fresh = try ReplayInput(path: input.path, threaded: input.threaded)
             try fresh.skip(lines: saved.linesConsumed)
@@ -238,7 +237,7 @@ public final class ReplaySession: SessionDriver {
             reopened.append(fresh)
         }
         inputs = reopened
-        applier = position.applier
+        applier = checkpoint.applier
         stats = checkpoint.stats
         finished = false
     }

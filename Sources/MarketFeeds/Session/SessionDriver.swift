@@ -29,30 +29,28 @@ public protocol SessionDriver: AnyObject {
     var feedSummary: FeedSummary { get }
 }
 
-/// A point in a session that can be returned to: the engine (a value, cheap to copy), the records,
-/// and where each input was.
+/// A point in a session that can be returned to: the applier's state (the engine, a value cheap
+/// to copy; the records; the books' sync state; the synthetic positions) and where the source
+/// was. The same for every session: a replay's source is its inputs, the demo's its generator.
 public struct SessionCheckpoint {
     public var time: Int64
-    var engine: Engine
-    var log: SessionLog
+    var applier: FeedApplier
     var stats: FrameStats
-    var lastTime: Int64?
-    var replay: ReplayPosition?
-    var demo: DemoState?
+    var source: Source
+
+    enum Source {
+        case replay([ReplayInputPosition])
+        case demo(DemoState)
+    }
 }
 
-/// Where a replay was: its applier (engine, books' sync state, synthetic positions), and per input the lines
-/// consumed and the decoder's own state.
-struct ReplayPosition {
-    struct Input {
-        var linesConsumed: Int
-        var decoder: any LineDecoder
-        var pending: [FeedMessage]
-        var pendingIndex: Int
-        var ended: Bool
-    }
-    var applier: FeedApplier
-    var inputs: [Input]
+/// Where one replay input was: the lines consumed and the decoder's own state.
+struct ReplayInputPosition {
+    var linesConsumed: Int
+    var decoder: any LineDecoder
+    var pending: [FeedMessage]
+    var pendingIndex: Int
+    var ended: Bool
 }
 
 /// The generator's state, for demo checkpoints.

@@ -13,6 +13,41 @@ struct FrameDecoderTests {
 
     static let ticker = #"{"e":"bookTicker","u":5123107839020,"s":"BTCUSDT","b":"61800.20","B":"2.507","a":"61800.30","A":"2.510","T":1723161256313,"E":1723161256313}"#
 
+    static func decodeAll(_ frame: String) -> (outcome: DecodeOutcome, messages: [FeedMessage]) {
+        var bytes = Array(frame.utf8)
+        var messages: [FeedMessage] = []
+        var symbols = SymbolNames()
+        let outcome = bytes.withUnsafeMutableBufferPointer {
+            BinanceFrameDecoder.decode($0.baseAddress!, count: $0.count, receiveTime: nil, into: &messages, symbols: &symbols)
+        }
+        return (outcome, messages)
+    }
+
+    @Test("the all-market mark price stream: a list of payloads, each a mark and an index with funding")
+    func allMarketMarkPrices() {
+        let element = { (symbol: String, mark: String, index: String, time: Int) in
+            #"{"e":"markPriceUpdate","E":\#(time),"s":"\#(symbol)","p":"\#(mark)","P":"0","i":"\#(index)","r":"0.00010000","T":1723190400000}"#
+        }
+        let frame = #"{"stream":"!markPrice@arr@1s","data":[\#(element("BTCUSDT", "61650.40", "61640.25", 1723161256000)), \#(element("ETHUSDT", "2600.10", "2599.50", 1723161256000))]}"#
+        let (outcome, messages) = Self.decodeAll(frame)
+        #expect(outcome == .decoded)
+        #expect(messages.count == 4)
+        guard case .event(.mark(let symbol, let price, _)) = messages[2] else { Issue.record("\(messages)"); return }
+        #expect(symbol == "ETHUSDT" && price == Fixed("2600.10")!)
+        guard case .event(.index(let index)) = messages[3] else { Issue.record("\(messages)"); return }
+        #expect(index.symbol == "ETHUSDT" && index.price == Fixed("2599.50")! && index.fundingRate == Fixed("0.0001")!)
+        // One unusable element: the frame is malformed, named, and nothing of it is applied.
+        let bad = #"{"stream":"!markPrice@arr@1s","data":[\#(element("BTCUSDT", "61650.40", "61640.25", 1723161256000)), \#(element("ETHUSDT", "2600.10", "2599.50", 9300000000000000))]}"#
+        let (badOutcome, badMessages) = Self.decodeAll(bad)
+        #expect(badOutcome == .malformed(field: "data[]: E (event time)"))
+        #expect(badMessages.isEmpty)
+        #expect(Self.decodeAll(#"{"stream":"!markPrice@arr@1s","data":[]}"#).outcome == .skipped)
+        for broken in [#"{"stream":"!markPrice@arr@1s","data":[1,2]}"#, #"{"stream":"!markPrice@arr@1s","data":[{"e":"markPriceUpdate"}"#,
+                       #"{"stream":"!markPrice@arr@1s","data":[{"e":"markPriceUpdate","s":"X","p":"1"},]}"#] {
+            guard case .malformed = Self.decodeAll(broken).outcome else { Issue.record("not malformed: \(broken)"); continue }
+        }
+    }
+
     @Test("a book ticker, wrapped or raw, is skipped; a broken one is malformed")
     func bookTickers() {
         for frame in [#"{"stream":"btcusdt@bookTicker","data":\#(Self.ticker)}"#, Self.ticker] {

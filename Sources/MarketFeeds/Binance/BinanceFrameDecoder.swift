@@ -146,6 +146,7 @@ public enum BinanceFrameDecoder {
     {
         var cursor = ByteCursor(base, count: count)
         var payload = Payload()
+        var elements: [Payload]? = nil
         var streamName: ByteSpan? = nil
         var sawData = false
         var skippedBookTicker = false
@@ -159,6 +160,9 @@ public enum BinanceFrameDecoder {
                     skippedBookTicker = true
                     return false
                 }
+                cursor.skipSpace()
+                // The all-market streams (`!markPrice@arr@1s`) send a list of payloads.
+                if cursor.peek == UInt8(ascii: "[") { return readPayloads(&cursor, into: &elements) }
                 return readPayload(&cursor, into: &payload)
             }
             if key.equals("stream") { streamName = cursor.string(); return streamName != nil }
@@ -169,6 +173,52 @@ public enum BinanceFrameDecoder {
         guard cursor.atEnd else { return .malformed(field: "frame") }
         _ = sawData
         if skippedBookTicker { return .skipped(kind: "bookTicker") }
+        if let elements {
+            // Every element is a payload of its own; one that is not usable makes the frame
+            // malformed, and nothing of it is applied.
+            let before = messages.count
+            var skippedKind: String? = nil
+            for element in elements {
+                switch append(element, stream: streamName, receiveTime: receiveTime, into: &messages, symbols: &symbols) {
+                case .appended: break
+                case .skipped(let kind): skippedKind = kind
+                case .malformed(let field):
+                    messages.removeSubrange(before...)
+                    return .malformed(field: "data[]: " + field)
+                }
+            }
+            if messages.count > before { return .appended }
+            return .skipped(kind: skippedKind ?? "empty list")
+        }
+        return append(payload, stream: streamName, receiveTime: receiveTime, into: &messages, symbols: &symbols)
+    }
+
+    /// At most this many payloads in one frame's list (Binance's all-market mark price stream
+    /// carries one per listed symbol: a few hundred).
+    static let maximumPayloads = 10_000
+
+    static func readPayloads(_ cursor: inout ByteCursor, into elements: inout [Payload]?) -> Bool? {
+        guard cursor.consume(UInt8(ascii: "[")) else { return nil }
+        var list: [Payload] = []
+        cursor.skipSpace()
+        if cursor.consume(UInt8(ascii: "]")) { elements = list; return true }
+        while true {
+            cursor.skipSpace()
+            var element = Payload()
+            guard list.count < maximumPayloads, readPayload(&cursor, into: &element) == true else { return nil }
+            list.append(element)
+            cursor.skipSpace()
+            if cursor.consume(UInt8(ascii: ",")) { continue }
+            guard cursor.consume(UInt8(ascii: "]")) else { return nil }
+            elements = list
+            return true
+        }
+    }
+
+    /// The messages of one payload: its event, and for a mark price update its index and funding.
+    static func append(_ payload: Payload, stream streamName: ByteSpan?, receiveTime: Int64?,
+        into messages: inout [FeedMessage], symbols: inout SymbolNames) -> FrameOutcome
+    {
         var time: Int64 = 0
         if let receiveTime {
             time = receiveTime

@@ -1,7 +1,7 @@
 import RiskEngine
 
 /// What decoding one line gave.
-public enum DecodeOutcome: Sendable {
+public enum DecodeOutcome: Sendable, Equatable {
     /// Messages were appended.
     case decoded
     /// A well-formed line with nothing for the engine (a header, a book ticker).

@@ -127,6 +127,14 @@ public struct Buffer: Hashable, Sendable {
         return column
     }
 
+    /// Puts `text` only when all of it fits before `maxX` (a number is never cut: a figure that
+    /// does not fit whole is left out). Returns the column after it, or nil when it did not fit.
+    @discardableResult
+    public mutating func putWhole(_ text: String, x: Int, y: Int, role: StyleRole = .text, maxX: Int) -> Int? {
+        guard x >= 0, x + DisplayWidth.of(text) <= min(maxX, width) else { return nil }
+        return put(text, x: x, y: y, role: role)
+    }
+
     /// Fills a rectangle with one character and role.
     public mutating func fill(_ rect: Rect, _ character: Unicode.Scalar = " ", role: StyleRole = .text) {
         let left = max(0, rect.x)

@@ -11,10 +11,15 @@ enum FundPane {
         let inner = rect.inset(1)
         guard inner.height >= 3 else { return }
         var y = inner.y
-        func line(_ label: String, _ value: String, _ role: StyleRole = .text) {
+        /// A label and its figure: the label gives way to the figure (narrower, then shortened),
+        /// and `extra` (a parenthesis after the figure) is left out when it does not fit whole.
+        func line(_ label: String, _ value: String, _ role: StyleRole = .text, extra: String = "") {
             guard y < inner.maxY else { return }
-            let x = buffer.put(Format.left(label, 14), x: inner.x, y: y, role: .dim)
-            buffer.put(value, x: x, y: y, role: role, limit: inner.maxX - x)
+            let full = value + extra
+            let shown = DisplayWidth.of(full) + 1 <= inner.width ? full : value
+            let labelWidth = max(0, min(13, inner.width - DisplayWidth.of(shown) - 1))
+            let x = buffer.put(Format.left(label, labelWidth), x: inner.x, y: y, role: .dim, limit: labelWidth)
+            buffer.putWhole((labelWidth > 0 ? " " : "") + shown, x: labelWidth > 0 ? x : inner.x, y: y, role: role, maxX: inner.maxX)
             y += 1
         }
         line("balance", Format.money(fund.balance), fund.balance.isPositive ? .fund : .alert)
@@ -27,8 +32,8 @@ enum FundPane {
         line("out: deficits", "−" + Format.money(fund.outflows), fund.outflows.isPositive ? .negative : .dim)
         // Every class below is the engine's (`Engine.fundState`); the pane holds no threshold.
         let state = engine.fundState(asset: asset)
-        line("drawdown", Format.money(fund.drawdown) + " (" + Format.percent(state.drawdown.approximateDouble, decimals: 1) + " of peak)",
-            state.drawdownLevel == .ok ? .text : .level(state.drawdownLevel))
+        line("drawdown", Format.money(fund.drawdown), state.drawdownLevel == .ok ? .text : .level(state.drawdownLevel),
+            extra: " (" + Format.percent(state.drawdown.approximateDouble, decimals: 1) + " of peak)")
         if !state.takeoverExposure.isZero {
             line("taken over", "unrealised " + Format.money(state.takeoverExposure), state.takeoverExposure.isNegative ? .negative : .positive)
         }

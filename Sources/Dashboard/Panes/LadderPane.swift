@@ -15,7 +15,11 @@ enum LadderPane {
     static func render(_ model: AppModel, _ rect: Rect, focused: Bool, _ buffer: inout Buffer) {
         let symbol = model.focusedSymbol
         let grouping = model.ladderGrouping
-        buffer.box(rect, title: "Depth ladder \(symbol ?? "") ×\(grouping) tick" + model.staleTag(symbol: symbol), focused: focused)
+        // STALE outranks the grouping in a narrow title.
+        let staleTag = model.staleTag(symbol: symbol)
+        var title = "Depth ladder \(symbol ?? "") ×\(grouping) tick" + staleTag
+        if DisplayWidth.of(title) + 4 > rect.width { title = "Ladder \(symbol ?? "")" + staleTag }
+        buffer.box(rect, title: title, focused: focused)
         let inner = rect.inset(1)
         guard inner.height >= 4, let symbol, let market = model.engine.market(symbol) else {
             buffer.put("waiting for a book…", x: inner.x + 1, y: inner.y + 1, role: .dim)
@@ -40,7 +44,9 @@ enum LadderPane {
         let priceWidth = max(10, shown.map { DisplayWidth.of(Format.units($0.price, decimals: decimals)) }.max() ?? 0)
         let sizeWidth = max(8, shown.map { DisplayWidth.of(Format.units($0.size, decimals: sizeDecimals)) }.max() ?? 0) + 1
         let cumWidth = max(8, shown.map { DisplayWidth.of(Format.units($0.cumulative, decimals: sizeDecimals)) }.max() ?? 0) + 1
-        let markerWidth = 13 // " eaten ◆12liq"
+        // Room for the markers (" eaten ◆12liq") only when a row has one.
+        let markers = shown.map { ($0.consumed > 0 ? 6 : 0) + ($0.liquidations > 0 ? DisplayWidth.of(" ◆\($0.liquidations)liq") : 0) }
+        let markerWidth = markers.max() ?? 0
         let showsCum = 1 + priceWidth + sizeWidth + cumWidth <= inner.width
         let figuresWidth = 1 + priceWidth + sizeWidth + (showsCum ? cumWidth : 0)
         let barWidth = max(0, inner.width - figuresWidth - 1 - markerWidth)
@@ -58,13 +64,21 @@ enum LadderPane {
         let spreadBps = book.spreadBps.map { $0.formatted(2) } ?? "—"
         let mark = market.markPrice.map { $0.formatted(decimals, grouping: true) } ?? "—"
         let crossed = book.isCrossed ? " CROSSED" : (market.isStale ? (book.hasSnapshot ? " STALE" : " STALE: no book") : "")
-        // Mark, index and last side by side; a figure that does not fit whole is left out.
-        var spreadRow = " spread \(spread) (\(spreadBps) bps) mark \(mark)"
-        for extra in [market.index.indexPrice.map { " idx " + $0.formatted(decimals, grouping: true) },
-                      market.lastTradePrice.map { " last " + Format.units($0, decimals: decimals) }] {
-            guard let extra, DisplayWidth.of(spreadRow + extra + crossed) <= inner.width else { continue }
-            spreadRow += extra
+        // Spread, mark, index and last side by side; a part that does not fit whole is left out
+        // (the spread in bps first), so no figure is cut.
+        // By importance: the spread and the mark, then the spread in bps, the index, the last.
+        let parts: [(order: Int, text: String?)] = [
+            (0, " spread \(spread)"), (2, " mark \(mark)"), (1, " (\(spreadBps) bps)"),
+            (3, market.index.indexPrice.map { " idx " + $0.formatted(decimals, grouping: true) }),
+            (4, market.lastTradePrice.map { " last " + Format.units($0, decimals: decimals) }),
+        ]
+        var chosen: [(order: Int, text: String)] = []
+        for part in parts {
+            guard let text = part.text else { continue }
+            let width = chosen.reduce(0) { $0 + DisplayWidth.of($1.text) } + DisplayWidth.of(text) + DisplayWidth.of(crossed)
+            if width <= inner.width { chosen.append((part.order, text)) }
         }
+        let spreadRow = chosen.sorted { $0.order < $1.order }.map(\.text).joined()
         buffer.put(Format.left(spreadRow + crossed, inner.width), x: inner.x, y: y,
             role: crossed.isEmpty ? .spreadRow : .alert, limit: inner.width)
         y += 1

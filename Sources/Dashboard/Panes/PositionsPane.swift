@@ -11,27 +11,42 @@ enum PositionsPane {
     }
 
     static let columns: [Column] = [
-        Column(column: .account, title: "account", width: 11, priority: 0),
-        Column(column: .symbol, title: "symbol", width: 10, priority: 1),
-        Column(column: .side, title: "side", width: 8, priority: 0),
-        Column(column: .size, title: "size", width: 9, priority: 1),
-        Column(column: .entry, title: "entry", width: 10, priority: 3),
-        Column(column: .mark, title: "mark", width: 10, priority: 4),
-        Column(column: .leverage, title: "lev", width: 5, priority: 3),
-        Column(column: .bracket, title: "mmr", width: 6, priority: 5),
+        Column(column: .account, title: "account", width: 11, priority: 1),
+        Column(column: .symbol, title: "symbol", width: 10, priority: 3),
+        Column(column: .side, title: "side", width: 7, priority: 2),
+        Column(column: .size, title: "size", width: 9, priority: 3),
+        Column(column: .entry, title: "entry", width: 10, priority: 5),
+        Column(column: .mark, title: "mark", width: 10, priority: 6),
+        Column(column: .leverage, title: "lev", width: 5, priority: 5),
+        Column(column: .bracket, title: "mmr", width: 6, priority: 7),
         Column(column: .ratio, title: "margin ratio", width: 14, priority: 0),
         Column(column: .liquidation, title: "liq price", width: 10, priority: 0),
-        Column(column: .bankruptcy, title: "bkr price", width: 10, priority: 2),
-        Column(column: .distance, title: "dist", width: 7, priority: 1),
-        Column(column: .deficit, title: "deficit", width: 9, priority: 2),
-        Column(column: .adl, title: "adl", width: 5, priority: 4),
+        Column(column: .bankruptcy, title: "bkr price", width: 10, priority: 4),
+        Column(column: .distance, title: "dist", width: 7, priority: 3),
+        Column(column: .deficit, title: "deficit", width: 9, priority: 4),
+        Column(column: .adl, title: "adl", width: 5, priority: 6),
     ]
 
+    /// Margin ratio without its bar: what the column shrinks to before anything else goes.
+    static let narrowRatioWidth = 8
+
+    /// The columns that fit `width`: the highest priority numbers go first; then the margin
+    /// ratio loses its bar; a column that does not fit whole is never drawn (no figure is cut).
     static func fitting(_ width: Int) -> [Column] {
         var chosen = columns
-        while chosen.reduce(0, { $0 + $1.width + 1 }) > width, let drop = chosen.indices.max(by: { chosen[$0].priority < chosen[$1].priority }), chosen[drop].priority > 0 {
-            chosen.remove(at: drop)
+        func total() -> Int { chosen.reduce(0, { $0 + $1.width + 1 }) }
+        func dropDown(to floor: Int) {
+            while total() > width, let drop = chosen.indices.max(by: { chosen[$0].priority < chosen[$1].priority }), chosen[drop].priority > floor {
+                chosen.remove(at: drop)
+            }
         }
+        dropDown(to: 2)
+        if total() > width, let ratio = chosen.firstIndex(where: { $0.column == .ratio }) {
+            chosen[ratio].width = narrowRatioWidth
+            chosen[ratio].title = "ratio"
+        }
+        dropDown(to: 0)
+        while total() > width, !chosen.isEmpty { chosen.removeFirst() }
         return chosen
     }
 
@@ -93,6 +108,7 @@ enum PositionsPane {
             let ratio = row.ratio
             let role = StyleRole.level(row.marginLevel)
             let text = ratio.map { Format.percent($0, decimals: 1) } ?? "BANKRUPT"
+            guard width > narrowRatioWidth else { return (Format.right(text, width), role) }
             let bar = Format.left(Format.bar(ratio ?? 1, width: 5), 5)
             return (Format.right(text, width - 6) + " " + bar, role)
         case .liquidation: return (Format.right(Format.price(row.liquidation, instrument), width), .liquidationMarker)

@@ -13,13 +13,21 @@ enum SignalsPane {
             return
         }
         let readings = market.signalReadings
-        let titleWidth = min(35, max(18, inner.width - 48))
+        // Value and level always; the baseline and the history when there is room; the title
+        // takes the rest (a label may be shortened, a figure never is).
         let valueWidth = 12
         let levelWidth = 7
-        let sparkWidth = max(0, inner.width - titleWidth - 2 * valueWidth - levelWidth - 3)
+        var rest = inner.width - valueWidth - levelWidth
+        let baselineWidth = rest - valueWidth >= 16 ? valueWidth : 0
+        rest -= baselineWidth
+        var titleWidth = min(35, rest)
+        var sparkWidth = rest - titleWidth - 2
+        if sparkWidth < 4 { sparkWidth = 0; titleWidth = rest }
         var y = inner.y
-        let header = Format.left("signal", titleWidth) + Format.right("value", valueWidth) + Format.right("baseline", valueWidth)
-            + " " + Format.left("history", sparkWidth) + " " + Format.right("level", levelWidth)
+        var header = Format.left("signal", titleWidth) + Format.right("value", valueWidth)
+        if baselineWidth > 0 { header += Format.right("baseline", baselineWidth) }
+        if sparkWidth > 0 { header += " " + Format.left("history", sparkWidth) + " " }
+        header += Format.right("level", levelWidth)
         buffer.put(header, x: inner.x, y: y, role: .header, limit: inner.width)
         y += 1
         if readings.isEmpty {
@@ -32,10 +40,13 @@ enum SignalsPane {
             let role: StyleRole = reading.level == .alert ? .alert : (reading.level == .warn ? .warn : .ok)
             var x = buffer.put(Format.left(kind.title, titleWidth), x: inner.x, y: y, role: .text)
             x = buffer.put(Format.right(value, valueWidth), x: x, y: y, role: reading.level == .ok ? .text : role)
-            x = buffer.put(Format.right(baseline, valueWidth), x: x, y: y, role: .dim)
-            x = buffer.put(" " + Format.left(Format.sparkline(reading.history, width: sparkWidth), sparkWidth), x: x, y: y, role: reading.level == .ok ? .dim : role)
+            if baselineWidth > 0 { x = buffer.put(Format.right(baseline, baselineWidth), x: x, y: y, role: .dim) }
+            if sparkWidth > 0 {
+                x = buffer.put(" " + Format.left(Format.sparkline(reading.history, width: sparkWidth), sparkWidth) + " ", x: x, y: y,
+                    role: reading.level == .ok ? .dim : role)
+            }
             let label = reading.level == .alert ? "ALERT" : (reading.level == .warn ? "WARN" : "ok")
-            buffer.put(" " + Format.right(label, levelWidth), x: x, y: y, role: role)
+            buffer.put(Format.right(label, levelWidth), x: x, y: y, role: role)
             y += 1
         }
         // What the stressed deficit cannot put a price on: quantity the book would not fill.

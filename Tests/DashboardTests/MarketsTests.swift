@@ -114,3 +114,77 @@ struct MarketsTests {
         }
     }
 }
+
+@Suite("Markets and windows: what a review found")
+struct MarketsReviewTests {
+    @Test("the markets cursor stays on its market when the rows are sorted again")
+    func cursorFollowsItsMarket() {
+        var screen = model(width: 160, height: 48, engine: fiveMarkets())
+        _ = screen.update(.key(.character("m")))
+        _ = screen.update(.key(.character("j")))
+        _ = screen.update(.key(.character("j")))
+        let under = screen.visibleMarkets[screen.marketCursor].symbol
+        // ETHUSDT's book drains: the risk order changes when the markets are built again.
+        var engine = fiveMarkets()
+        engine.apply(.clock(time: 9_000_000_000))
+        _ = screen.update(.session(engine: engine, log: SessionLog(), status: SessionStatus(kind: "REPLAY", source: "test")))
+        #expect(screen.visibleMarkets[screen.marketCursor].symbol == under)
+        _ = screen.update(.key(.enter))
+        #expect(screen.focusedSymbol == under)
+    }
+
+    @Test("a market's positions are its open ones; a closed position leaves the count")
+    func openPositionsOnly() {
+        var engine = fiveMarkets()
+        engine.apply(.position(PositionUpdate(account: "acct-0", symbol: "BTCUSDT", side: .long, quantity: .zero, entryPrice: Fixed(60_000),
+            mode: .isolated, leverage: Fixed(5)), time: 3_000_000_000))
+        let screen = model(width: 160, height: 48, engine: engine)
+        #expect(screen.markets.rows.first { $0.symbol == "BTCUSDT" }?.positions == 39)
+    }
+
+    @Test("a windowed table over a mark near the largest price a book holds: no crash, clusters clamped")
+    func hugeMark() {
+        var engine = Engine()
+        engine.openFund(asset: "USDT", balance: Fixed(1_000))
+        for index in 0..<(PositionTable.fullTableLimit + 10) {
+            engine.apply(.position(PositionUpdate(account: "a\(index)", symbol: "BTCUSDT", side: .long, quantity: Fixed(1),
+                entryPrice: Fixed(60_000), mode: .isolated, leverage: Fixed(2)), time: 1))
+        }
+        engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(92_233_720_368), time: 2))
+        var table = PositionTable()
+        table.rebuild(from: engine, liquidations: 0, clusterReachTicks: 1_000_000)
+        #expect(table.windowed)
+        #expect(table.rows.count == PositionTable.windowSize)
+    }
+
+    @Test("the ADL lights of a window: a thin side is ranked whole, a sampled one never ranks past its count")
+    func adlEstimate() {
+        var engine = Engine()
+        engine.openFund(asset: "USDT", balance: Fixed(1_000))
+        engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(60_000), time: 1))
+        for index in 0..<6_000 {
+            engine.apply(.position(PositionUpdate(account: "l\(index)", symbol: "BTCUSDT", side: .long, quantity: Fixed(1),
+                entryPrice: Fixed(50_000 + index), mode: .isolated, leverage: Fixed(5)), time: 2))
+        }
+        for index in 0..<3 {
+            engine.apply(.position(PositionUpdate(account: "s\(index)", symbol: "BTCUSDT", side: .short, quantity: Fixed(1),
+                entryPrice: Fixed(61_000 + index * 100), mode: .isolated, leverage: Fixed(5)), time: 2))
+        }
+        let shorts = (0..<Int32(engine.positions.count)).filter { engine.positions[Int($0)].side == .short }
+        let longs = Array(0..<Int32(200))
+        let estimate = engine.adlQueueEstimate(for: shorts + longs, sampleSize: 256)
+        let exact = engine.adlQueue()
+        for index in shorts {
+            // Three shorts among six thousand longs: ranked whole, the same as the exact queue.
+            #expect(estimate[index]?.estimated == false)
+            #expect(estimate[index]?.lights == exact[index]?.lights)
+            #expect(estimate[index]?.rank == exact[index]?.rank)
+        }
+        for index in longs {
+            guard let entry = estimate[index], let truth = exact[index] else { Issue.record("no ADL entry for \(index)"); continue }
+            #expect(entry.estimated)
+            #expect(entry.rank >= 1 && entry.rank <= entry.of)
+            #expect(abs(entry.lights - truth.lights) <= 1, "\(index): \(entry.lights) against \(truth.lights)")
+        }
+    }
+}

@@ -143,12 +143,16 @@ public struct AppModel: Sendable {
     }
 
     mutating func rebuildMarkets() {
-        markets.rebuild(from: engine, log: log, nearLiquidation: table.nearLiquidation)
+        markets.rebuild(from: engine, nearLiquidation: table.nearLiquidation, openPositions: table.openBySymbol)
         refreshVisibleMarkets()
     }
 
-    mutating func refreshVisibleMarkets() {
+    /// The cursor stays on its market when the rows are sorted again (once a second, by risk):
+    /// Enter must focus the market the operator is looking at.
+    mutating func refreshVisibleMarkets(keepingCursor: Bool = true) {
+        let under = keepingCursor && marketCursor < visibleMarkets.count ? visibleMarkets[marketCursor].symbol : nil
         visibleMarkets = markets.view(filter: marketFilter, column: marketSortColumn, descending: marketSortDescending)
+        if let under, let moved = visibleMarkets.firstIndex(where: { $0.symbol == under }) { marketCursor = moved }
         marketCursor = min(marketCursor, max(0, visibleMarkets.count - 1))
     }
 
@@ -293,7 +297,7 @@ public struct AppModel: Sendable {
                 if prompt.text.count < 40 { prompt.text.append(character) }
                 mode = .prompt(prompt)
                 if prompt.purpose == .filter { filter = prompt.text; cursor = 0; refreshVisibleRows(rechoose: false) }
-                if prompt.purpose == .marketFilter { marketFilter = prompt.text; marketCursor = 0; refreshVisibleMarkets() }
+                if prompt.purpose == .marketFilter { marketFilter = prompt.text; marketCursor = 0; refreshVisibleMarkets(keepingCursor: false) }
             default:
                 break
             }
@@ -347,8 +351,9 @@ public struct AppModel: Sendable {
                 mode = .detail(position: visibleRows[cursor].index)
             }
         case .back:
-            if focus == .markets && !marketFilter.isEmpty { marketFilter = ""; marketCursor = 0; refreshVisibleMarkets() }
-            else if !filter.isEmpty { filter = ""; cursor = 0; refreshVisibleRows() }
+            if focus == .markets {
+                if !marketFilter.isEmpty { marketFilter = ""; marketCursor = 0; refreshVisibleMarkets(keepingCursor: false) }
+            } else if !filter.isEmpty { filter = ""; cursor = 0; refreshVisibleRows() }
         case .filter:
             mode = focus == .markets ? .prompt(Prompt(purpose: .marketFilter, text: marketFilter)) : .prompt(Prompt(purpose: .filter, text: filter))
         case .nextSortColumn where focus == .markets:
@@ -356,11 +361,11 @@ public struct AppModel: Sendable {
             marketSortColumn = columns[(columns.firstIndex(of: marketSortColumn)! + 1) % columns.count]
             marketSortDescending = MarketTable.defaultDescending(marketSortColumn)
             marketCursor = 0
-            refreshVisibleMarkets()
+            refreshVisibleMarkets(keepingCursor: false)
         case .reverseSort where focus == .markets:
             marketSortDescending.toggle()
             marketCursor = 0
-            refreshVisibleMarkets()
+            refreshVisibleMarkets(keepingCursor: false)
         case .nextSortColumn:
             let columns = PositionColumn.allCases
             sortColumn = columns[(columns.firstIndex(of: sortColumn)! + 1) % columns.count]
@@ -414,7 +419,7 @@ public struct AppModel: Sendable {
         case .marketFilter:
             marketFilter = prompt.text
             marketCursor = 0
-            refreshVisibleMarkets()
+            refreshVisibleMarkets(keepingCursor: false)
             return []
         case .jump:
             let text = prompt.text.trimmingSpaces

@@ -54,20 +54,10 @@ public struct MarketTable: Sendable {
 
     public init() {}
 
-    public mutating func rebuild(from engine: Engine, log: SessionLog, nearLiquidation: [String: Int]) {
-        let window: Int64 = 60_000_000_000
-        let since = engine.time &- window
-        var exchange: [String: Int] = [:]
-        var simulated: [String: Int] = [:]
-        // Newest first, until the records are older than the window (the log keeps the recent ones).
-        for record in log.exchangeLiquidations.reversed() {
-            guard record.time >= since else { break }
-            exchange[record.symbol, default: 0] += 1
-        }
-        for record in log.simulatedLiquidations.reversed() {
-            guard record.time >= since else { break }
-            simulated[record.symbol, default: 0] += 1
-        }
+    /// `nearLiquidation` and `openPositions` by symbol come from the positions table's pass. The
+    /// liquidations of the last 60 s are the market's own signal window (sampled once a second), so
+    /// a flood on one market never pushes another's out, and nothing caps them.
+    public mutating func rebuild(from engine: Engine, nearLiquidation: [String: Int], openPositions: [String: Int]) {
         rows = engine.markets.map { market in
             let readings = market.signalReadings
             let worst = readings.values.map(\.level).max() ?? .ok
@@ -78,6 +68,8 @@ public struct MarketTable: Sendable {
                 premium = ((mark - index) / index).approximateDouble * 10_000
             }
             let depth = readings[.depth10]
+            let window = readings[.liquidations60s]
+            let exchange = window?.exchangeCount ?? 0
             return MarketRow(
                 symbol: market.symbol, asset: market.instrument.settlementAsset, instrument: market.instrument,
                 mark: mark, index: index, premiumBps: premium,
@@ -85,8 +77,8 @@ public struct MarketTable: Sendable {
                 openInterest: market.openInterest, lastTrade: market.lastTradePrice, spreadBps: market.book.spreadBps?.approximateDouble,
                 depth10: depth?.value, depth10Baseline: depth?.baseline,
                 worstSignal: worst, alertSignals: readings.values.filter { $0.level == .alert }.count,
-                exchangeLiquidations60s: exchange[market.symbol] ?? 0, simulatedLiquidations60s: simulated[market.symbol] ?? 0,
-                positions: market.positionCount, nearLiquidation: nearLiquidation[market.symbol] ?? 0,
+                exchangeLiquidations60s: exchange, simulatedLiquidations60s: max(0, (window?.count ?? 0) - exchange),
+                positions: openPositions[market.symbol] ?? 0, nearLiquidation: nearLiquidation[market.symbol] ?? 0,
                 stressedDeficit: market.stressed.deficit, adlCertain: market.stressed.adlCertain,
                 stale: market.isWatched && market.isStale, hasBook: market.book.hasSnapshot || !market.book.bids.isEmpty || !market.book.asks.isEmpty)
         }

@@ -69,6 +69,8 @@ public struct PositionTable: Sendable {
     public private(set) var shortLiquidations: [String: [Int64]] = [:]
     /// Open positions in the engine's "near liquidation" band, by symbol.
     public private(set) var nearLiquidation: [String: Int] = [:]
+    /// Open positions by symbol.
+    public private(set) var openBySymbol: [String: Int] = [:]
 
     public init() {}
 
@@ -109,6 +111,7 @@ public struct PositionTable: Sendable {
         openPositions = open
         (longLiquidations, shortLiquidations) = clusters.sorted(engine)
         nearLiquidation = clusters.nearBySymbol
+        openBySymbol = clusters.openBySymbol
         let queue = windowed ? engine.adlQueueEstimate(for: chosen) : engine.adlQueue()
         var result: [PositionRow] = []
         result.reserveCapacity(chosen.count)
@@ -133,11 +136,11 @@ public struct PositionTable: Sendable {
     public mutating func rechoose(from engine: Engine, column: PositionColumn, descending: Bool, filter: String) {
         guard windowed else { return }
         let clustersBefore = (longLiquidations, shortLiquidations)
-        let nearBefore = nearLiquidation
+        let nearBefore = (nearLiquidation, openBySymbol)
         let built = (builtAt, builtFromLiquidations)
         rebuild(from: engine, liquidations: built.1, column: column, descending: descending, filter: filter, clusterReachTicks: 0)
         (longLiquidations, shortLiquidations) = clustersBefore
-        nearLiquidation = nearBefore
+        (nearLiquidation, openBySymbol) = nearBefore
         (builtAt, builtFromLiquidations) = built
     }
 
@@ -333,8 +336,10 @@ struct ClusterCollector {
     var longs: [[Int64]]
     var shorts: [[Int64]]
     let ranges: [ClosedRange<Int64>]
-    /// Positions in the engine's "near liquidation" band, by market (the markets pane shows it).
+    /// Positions in the engine's "near liquidation" band, and open positions, by market (the
+    /// markets pane shows them).
     var near: [Int]
+    var open: [Int]
     let marks: [Fixed?]
     let engine: Engine
 
@@ -343,20 +348,31 @@ struct ClusterCollector {
         longs = [[Int64]](repeating: [], count: engine.markets.count)
         shorts = longs
         near = [Int](repeating: 0, count: engine.markets.count)
+        open = near
         marks = engine.markets.map(\.markPrice)
         ranges = engine.markets.map { market in
             guard reachTicks != .max, let mark = market.markPrice else { return Int64.min...Int64.max }
             let reach = max(0, reachTicks).multipliedReportingOverflow(by: max(1, market.instrument.tickSize.bookUnits))
             if reach.overflow { return Int64.min...Int64.max }
+            // Clamped, never wrapped: a mark near the largest price must not turn the range over.
             let center = mark.bookUnits
-            return center.subtractingReportingOverflow(reach.partialValue).partialValue...center.addingReportingOverflow(reach.partialValue).partialValue
+            let low = center.subtractingReportingOverflow(reach.partialValue)
+            let high = center.addingReportingOverflow(reach.partialValue)
+            return (low.overflow ? Int64.min : low.partialValue)...(high.overflow ? Int64.max : high.partialValue)
         }
     }
 
     @inline(__always) mutating func add(_ position: Position) {
+        open[Int(position.symbolIndex)] += 1
         if let mark = marks[Int(position.symbolIndex)], engine.isNearLiquidation(position, mark: mark) { near[Int(position.symbolIndex)] += 1 }
         guard let price = position.liquidation?.bookUnits, ranges[Int(position.symbolIndex)].contains(price) else { return }
         if position.side == .long { longs[Int(position.symbolIndex)].append(price) } else { shorts[Int(position.symbolIndex)].append(price) }
+    }
+
+    var openBySymbol: [String: Int] {
+        var result: [String: Int] = [:]
+        for (offset, count) in open.enumerated() where count > 0 { result[engine.markets[offset].symbol] = count }
+        return result
     }
 
     var nearBySymbol: [String: Int] {

@@ -71,11 +71,14 @@ enum MarketsPane {
             let widest = rows.map { DisplayWidth.of(column.cell($0, model).0) }.max() ?? 0
             return (column, max(DisplayWidth.of(column.title), widest))
         }
-        while chosen.reduce(0, { $0 + $1.width + 1 }) > width,
+        func total() -> Int { chosen.reduce(0, { $0 + $1.width + 1 }) }
+        while total() > width,
             let drop = chosen.indices.max(by: { chosen[$0].column.priority < chosen[$1].column.priority }),
             chosen[drop].column.priority > 0 {
             chosen.remove(at: drop)
         }
+        // Still too wide (a long symbol, a long figure): the rightmost columns go, the market last.
+        while total() > width, chosen.count > 1 { chosen.removeLast() }
         return chosen
     }
 
@@ -91,7 +94,8 @@ enum MarketsPane {
         var x = inner.x
         for (column, width) in chosen {
             let text = column.leftAligned ? Format.left(column.title, width) : Format.right(column.title, width)
-            x = buffer.put(text + " ", x: x, y: inner.y, role: column.column == model.marketSortColumn ? .title : .header)
+            x = buffer.put(text + " ", x: x, y: inner.y, role: column.column == model.marketSortColumn ? .title : .header,
+                limit: max(0, inner.maxX - x))
         }
         if rows.isEmpty {
             buffer.put(model.markets.rows.isEmpty ? "no market yet" : "no market matches the filter", x: inner.x + 1, y: inner.y + 1, role: .dim)
@@ -109,7 +113,7 @@ enum MarketsPane {
             for (column, width) in chosen {
                 let (text, role) = column.cell(row, model)
                 let cell = column.leftAligned ? Format.left(text, width) : Format.right(text, width)
-                x = buffer.put(cell + " ", x: x, y: y, role: selected ? .selection : role)
+                x = buffer.put(cell + " ", x: x, y: y, role: selected ? .selection : role, limit: max(0, inner.maxX - x))
             }
         }
     }

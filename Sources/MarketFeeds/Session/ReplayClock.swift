@@ -66,8 +66,10 @@ public final class ReplayClock {
             try driver.step()
             applied += 1
             noteCheckpoint()
-            // The wall clock is read every 64 events: reading it costs more than most events.
-            if applied & 63 == 0 && UInt64(max(0, LiveClock.monotonicNanoseconds() - started)) >= wallBudget { break }
+            // The wall clock is read every 8 events (reading it costs about as much as a quiet
+            // event). One event that sets off a whole cascade is not divisible: the engine
+            // liquidates every crossed trigger of a mark before it returns.
+            if applied & 7 == 0 && UInt64(max(0, LiveClock.monotonicNanoseconds() - started)) >= wallBudget { break }
         }
         if speed.isInfinite, let last = driver.lastTime { anchorEvent = last }
         return applied
@@ -96,8 +98,9 @@ public final class ReplayClock {
         if let last = checkpoints.last, last.time >= time { return }
         checkpoints.append(driver.checkpoint())
         if checkpoints.count > checkpointLimit {
-            // Keep the first and thin the rest evenly: memory stays bounded on long sessions.
-            checkpoints = [checkpoints[0]] + checkpoints.dropFirst().enumerated().filter { $0.offset % 2 == 1 }.map(\.element)
+            // Keep the first and the newest, and thin the rest evenly: memory stays bounded.
+            let middle = checkpoints.dropFirst().dropLast().enumerated().filter { $0.offset % 2 == 1 }.map(\.element)
+            checkpoints = [checkpoints[0]] + middle + [checkpoints[checkpoints.count - 1]]
         }
     }
 

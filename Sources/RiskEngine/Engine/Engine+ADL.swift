@@ -110,35 +110,49 @@ extension Engine {
         var samples: [SideKey: (scores: [Fixed], stride: Int)] = [:]
         for key in wanted {
             let members = markets[Int(key.market)].positionIndices
-            // Every open or closed position of the market is a candidate; the stride keeps the
-            // sample even over the list, whatever share of it is open on this side.
-            let stride = max(1, members.count / max(1, sampleSize))
-            var scores: [Fixed] = []
-            var offset = 0
-            while offset < members.count {
-                let position = positions[Int(members[offset])]
-                if position.isOpen && position.side == key.side { scores.append(adlScore(of: members[offset])) }
-                offset += stride
+            func scores(stride: Int) -> [Fixed] {
+                var scores: [Fixed] = []
+                var offset = 0
+                while offset < members.count {
+                    let position = positions[Int(members[offset])]
+                    if position.isOpen && position.side == key.side { scores.append(adlScore(of: members[offset])) }
+                    offset += stride
+                }
+                return scores.sorted()
             }
-            samples[key] = (scores.sorted(), stride)
+            // Every open or closed position of the market is a candidate; the stride keeps the
+            // sample even over the list, whatever share of it is open on this side. A side too
+            // thin to be sampled that way (a few hundred shorts among a million longs) is ranked
+            // whole: exact, and cheap for so few.
+            let stride = max(1, members.count / max(1, sampleSize))
+            var sample = scores(stride: stride)
+            var used = stride
+            if stride > 1 && sample.count < 64 {
+                sample = scores(stride: 1)
+                used = 1
+            }
+            samples[key] = (sample, used)
         }
         var result: [Int32: ADLQueueEntry] = [:]
         for index in indices where positions[Int(index)].isOpen {
             let position = positions[Int(index)]
             guard let sample = samples[SideKey(market: position.symbolIndex, side: position.side)], !sample.scores.isEmpty else { continue }
             let score = adlScore(of: index)
-            // Sampled positions scoring at most as much, and more.
+            // Sampled positions scoring at most as much.
             var lower = 0
             var upper = sample.scores.count
             while lower < upper {
                 let middle = (lower + upper) / 2
                 if sample.scores[middle] <= score { lower = middle + 1 } else { upper = middle }
             }
-            let count = sample.scores.count
-            let atMost = max(1, lower)
+            let exact = sample.stride == 1
+            // A whole side holds the position itself; a sample may not, so it joins its own.
+            let count = sample.scores.count + (exact ? 0 : 1)
+            let atMost = max(1, lower + (exact ? 0 : 1))
             let lights = max(1, min(5, (5 * atMost + count - 1) / count))
-            result[index] = ADLQueueEntry(score: score, rank: (count - lower) * sample.stride + 1, of: count * sample.stride,
-                lights: lights, estimated: true)
+            let above = count - atMost
+            result[index] = ADLQueueEntry(score: score, rank: above * sample.stride + 1, of: exact ? count : (count - 1) * sample.stride + 1,
+                lights: lights, estimated: !exact)
         }
         return result
     }

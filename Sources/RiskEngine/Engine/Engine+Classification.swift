@@ -28,7 +28,7 @@ extension Engine {
     public func isNearLiquidation(_ position: Position, mark: Fixed) -> Bool {
         guard position.isOpen, mark.isPositive, let liquidation = position.liquidation else { return false }
         let gap = position.side == .long ? mark - liquidation : liquidation - mark
-        return gap * Fixed(100) < configuration.risk.distanceAlertPercent * mark
+        return gap * 100 < configuration.risk.distanceAlertPercent * mark
     }
 
     /// The insurance fund of an asset as the operator reads it (the stressed deficit as the signals

@@ -163,7 +163,7 @@ public struct Engine: Sendable {
             liquidation.notional = MarginMath.notional(terms, at: liquidation.price)
             liquidation.asset = instrument.settlementAsset
             let notional = usdValue(market: index, quantity: liquidation.quantity, price: liquidation.price)
-            markets[index].signals.recordLiquidation(time: liquidation.time, notional: notional)
+            markets[index].signals.recordLiquidation(time: liquidation.time, notional: notional, exchange: true)
             notes.append(.exchangeLiquidation(liquidation))
         case .index(let update):
             let index = Int(ensureMarket(update.symbol))

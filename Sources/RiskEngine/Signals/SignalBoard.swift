@@ -41,7 +41,7 @@ struct SignalBoard: Sendable {
     private var flowSeconds: [(removed: Double, added: Double)] = []
 
     /// (time, notional) of recent liquidations, simulated and exchange-reported.
-    private var liquidations: [(time: Int64, notional: Double)] = []
+    private var liquidations: [(time: Int64, notional: Double, exchange: Bool)] = []
     private var lastLiquidationTime: Int64?
 
     init(historyLength: Int) {
@@ -75,8 +75,8 @@ struct SignalBoard: Sendable {
     /// Liquidity a simulated liquidation took from the book.
     mutating func recordConsumed(notional: Double) { flowTally.consumed += notional }
 
-    mutating func recordLiquidation(time: Int64, notional: Double) {
-        liquidations.append((time, notional))
+    mutating func recordLiquidation(time: Int64, notional: Double, exchange: Bool = false) {
+        liquidations.append((time, notional, exchange))
         lastLiquidationTime = max(lastLiquidationTime ?? time, time)
     }
 
@@ -149,6 +149,7 @@ struct SignalBoard: Sendable {
         next[.liquidations10s] = r10
         var r60 = reading(.liquidations60s, notional60, nil, windowLevel(liquidations.count, notional60, warn: t.liquidations60sWarn, alert: t.liquidations60sAlert))
         r60.count = liquidations.count
+        r60.exchangeCount = liquidations.reduce(0) { $0 + ($1.exchange ? 1 : 0) }
         next[.liquidations60s] = r60
 
         // Stressed deficit against the fund; ADL certain (unfillable quantity, or a deficit beyond

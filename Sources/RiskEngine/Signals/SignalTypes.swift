@@ -77,6 +77,8 @@ public struct SignalReading: Hashable, Sendable {
     public var level: SignalLevel
     /// A count that goes with the value (liquidations in the window).
     public var count: Int?
+    /// Of `count`, those the exchange reported (the rest were simulated).
+    public var exchangeCount: Int? = nil
     public var history: [Double]
     /// The stressed deficit's quantity the book could not fill, and whether ADL would follow.
     public var unfilledQuantity: Double? = nil

@@ -46,6 +46,8 @@ struct MarketsTests {
         var screen = model(width: 160, height: 48, engine: fiveMarkets())
         _ = screen.update(.key(.character("m")))
         #expect(screen.focus == .markets)
+        // The cursor starts on the focused market (the riskiest, at the top).
+        #expect(screen.visibleMarkets[screen.marketCursor].symbol == screen.focusedSymbol)
         let target = screen.visibleMarkets[2].symbol
         _ = screen.update(.key(.character("j")))
         _ = screen.update(.key(.character("j")))

@@ -125,17 +125,22 @@ struct DashboardTmuxTests {
     func manyMarkets() throws {
         let markets = ["BTCUSDT", "SUSHIUSDT", "KEEPUSDT", "CTKUSDT", "AKROUSDT"]
         let session = try TmuxSession(arguments: Self.merged + ["--symbol", "sushiusdt"], width: 160, height: 48)
-        var screen = session.waitFor(all: ["Markets 5/5", "Depth ladder SUSHIUSDT", "100%"] + markets)
+        var screen = session.waitFor(seconds: 60, all: ["Markets 5/5", "Depth ladder SUSHIUSDT"] + markets)
         #expect(screen.contains("Markets 5/5"), "\(screen)")
         for market in markets { #expect(screen.contains(market), "\(market) missing:\n\(screen)") }
         #expect(screen.contains("Depth ladder SUSHIUSDT") && screen.contains("Signals SUSHIUSDT") && screen.contains("▸ SUSHIUSDT"), "\(screen)")
-        // The market under the cursor after one move down in the risk order, then Enter.
+        // Paused, the risk order of the rows holds still while the keys are read.
+        session.send("Space")
+        _ = session.waitFor(all: ["PAUSED"])
+        // m puts the cursor on the focused market (▸); one move down and Enter focus the next row's.
         session.send("m")
         session.send("j")
         screen = session.waitFor(all: ["┏━ Markets"])
         let rows = screen.split(separator: "\n").filter { line in markets.contains { line.contains($0 + " ") } && line.contains("┃") }
         #expect(rows.count == 5, "\(screen)")
-        let second = markets.first { rows.count > 1 && rows[1].contains($0 + " ") } ?? "?"
+        let focusedRow = rows.firstIndex { $0.contains("▸ SUSHIUSDT") } ?? 0
+        let target = min(focusedRow + 1, rows.count - 1)
+        let second = markets.first { rows.count > target && rows[target].contains($0 + " ") } ?? "?"
         session.send("Enter")
         screen = session.waitFor(all: ["Depth ladder \(second)", "▸ \(second)"])
         #expect(screen.contains("Depth ladder \(second)") && screen.contains("Signals \(second)"), "\(second) not focused:\n\(screen)")

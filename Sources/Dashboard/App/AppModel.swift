@@ -336,7 +336,10 @@ public struct AppModel: Sendable {
             let index = panes.firstIndex(of: focus) ?? 0
             focus = panes[(index + (action == .focusNext ? 1 : panes.count - 1)) % panes.count]
         case .focusMarkets:
-            if showsMarkets { focus = .markets } else { notice = "one market in this session: the ladder shows it" }
+            guard showsMarkets else { notice = "one market in this session: the ladder shows it"; break }
+            focus = .markets
+            // The cursor starts on the market the ladder shows.
+            if let focused = focusedSymbol, let row = visibleMarkets.firstIndex(where: { $0.symbol == focused }) { marketCursor = row }
         case .moveUp: move(-1)
         case .moveDown: move(1)
         case .pageUp: move(-10)

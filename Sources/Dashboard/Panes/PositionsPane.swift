@@ -77,14 +77,8 @@ enum PositionsPane {
                 x: inner.x + 1, y: inner.y + 1, role: .dim)
             return
         }
-        let visible = inner.height - 1
-        let cursor = min(model.cursor, rows.count - 1)
-        let top = max(0, min(cursor - visible / 2, rows.count - visible))
-        for offset in 0..<min(visible, rows.count - top) {
-            let row = rows[top + offset]
-            let y = inner.y + 1 + offset
-            let selected = top + offset == cursor && focused
-            if selected { buffer.fill(Rect(x: inner.x, y: y, width: inner.width, height: 1), role: .selection) }
+        TableRows.draw(count: rows.count, cursor: model.cursor, in: inner, focused: focused, &buffer) { index, y, selected, buffer in
+            let row = rows[index]
             let instrument = model.engine.market(row.symbol)?.instrument
             var x = inner.x
             for column in chosen {

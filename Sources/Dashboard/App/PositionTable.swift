@@ -83,9 +83,29 @@ public struct PositionTable: Sendable {
     ) {
         builtAt = engine.time
         builtFromLiquidations = liquidations
-        // One pass over the positions does everything that reads all of them (counting, the
-        // clusters, choosing the window): at a million positions each pass is ~100 MB of memory.
-        var clusters = ClusterCollector(engine, reachTicks: engine.positions.count > PositionTable.fullTableLimit ? clusterReachTicks : .max)
+        var clusters: ClusterCollector? = ClusterCollector(engine,
+            reachTicks: engine.positions.count > PositionTable.fullTableLimit ? clusterReachTicks : .max)
+        choose(from: engine, column: column, descending: descending, filter: filter, collecting: &clusters)
+        if let clusters {
+            (longLiquidations, shortLiquidations) = clusters.sorted(engine)
+            nearLiquidation = clusters.nearBySymbol
+            openBySymbol = clusters.openBySymbol
+        }
+    }
+
+    /// Chooses the window again for another sort or filter (the clusters and counts stay).
+    public mutating func rechoose(from engine: Engine, column: PositionColumn, descending: Bool, filter: String) {
+        guard windowed else { return }
+        var none: ClusterCollector? = nil
+        choose(from: engine, column: column, descending: descending, filter: filter, collecting: &none)
+    }
+
+    /// Chooses the rows (all of them, or the window) and values them. One pass over the positions
+    /// does everything that reads all of them (counting, the clusters when `clusters` is given,
+    /// choosing the window): at a million positions each pass is ~100 MB of memory.
+    mutating func choose(
+        from engine: Engine, column: PositionColumn, descending: Bool, filter: String, collecting clusters: inout ClusterCollector?
+    ) {
         var open = 0
         let chosen: [Int32]
         if engine.positions.count > PositionTable.fullTableLimit {
@@ -95,23 +115,20 @@ public struct PositionTable: Sendable {
             windowFilter = filter
             chosen = selectWindow(engine, column: windowColumn, descending: windowDescending, filter: filter) { position in
                 open += 1
-                clusters.add(position)
+                clusters?.add(position)
             }
         } else {
             windowed = false
             var all: [Int32] = []
             for (offset, position) in engine.positions.enumerated() where position.isOpen {
                 all.append(Int32(offset))
-                clusters.add(position)
+                clusters?.add(position)
             }
             open = all.count
             matchingPositions = open
             chosen = all
         }
         openPositions = open
-        (longLiquidations, shortLiquidations) = clusters.sorted(engine)
-        nearLiquidation = clusters.nearBySymbol
-        openBySymbol = clusters.openBySymbol
         let queue = windowed ? engine.adlQueueEstimate(for: chosen) : engine.adlQueue()
         var result: [PositionRow] = []
         result.reserveCapacity(chosen.count)
@@ -130,18 +147,6 @@ public struct PositionTable: Sendable {
                 distanceLevel: engine.distanceLevel(risk.distanceToLiquidationPct)))
         }
         rows = result
-    }
-
-    /// Chooses the window again for another sort or filter (the clusters stay).
-    public mutating func rechoose(from engine: Engine, column: PositionColumn, descending: Bool, filter: String) {
-        guard windowed else { return }
-        let clustersBefore = (longLiquidations, shortLiquidations)
-        let nearBefore = (nearLiquidation, openBySymbol)
-        let built = (builtAt, builtFromLiquidations)
-        rebuild(from: engine, liquidations: built.1, column: column, descending: descending, filter: filter, clusterReachTicks: 0)
-        (longLiquidations, shortLiquidations) = clustersBefore
-        (nearLiquidation, openBySymbol) = nearBefore
-        (builtAt, builtFromLiquidations) = built
     }
 
     /// The column a window is chosen by: the column itself when its key is read without valuing

@@ -237,8 +237,6 @@ public final class LiveSession {
 
     public var reconnects: Int { health.reduce(0) { $0 + $1.reconnects } }
     public var feedSummary: FeedSummary { FeedSummary(engine: engine, log: log, stats: stats, synchronizers: synchronizers, health: health) }
-    public var gaps: Int { applier.synchronizers.values.reduce(0) { $0 + $1.counters.gaps } }
-    public var resyncs: Int { applier.synchronizers.values.reduce(0) { $0 + $1.counters.resyncs } }
 
     /// The recording's files so far (segments included).
     public var recordedPaths: [String] {

@@ -76,6 +76,33 @@ static size_t file_size(const char *path) {
     return (size_t)info.st_size;
 }
 
+/* The "whole" modes: the compressed file in memory (read again, from the page cache, in every
+ * timed run) and an output buffer as large as the gzip trailer's ISIZE says (the uncompressed size
+ * mod 2^32 of the last member), at least `minimum_out`, faulted in before timing. */
+static uint8_t *whole_in, *whole_out;
+static size_t whole_in_capacity, whole_out_capacity;
+
+static void prepare_whole(const char *path, size_t minimum_out) {
+    whole_in_capacity = file_size(path);
+    whole_in = malloc(whole_in_capacity);
+    int fd = open_or_die(path);
+    read_all(fd, whole_in, whole_in_capacity);
+    close(fd);
+    const uint8_t *t = whole_in + whole_in_capacity - 4;
+    whole_out_capacity = (size_t)t[0] | (size_t)t[1] << 8 | (size_t)t[2] << 16 | (size_t)t[3] << 24;
+    if (whole_out_capacity < minimum_out) whole_out_capacity = minimum_out;
+    whole_out = malloc(whole_out_capacity + 1);
+    memset(whole_out, 0, whole_out_capacity + 1);
+}
+
+/* Reads the compressed file into `whole_in` again; returns its size. */
+static size_t reread_whole(const char *path) {
+    int fd = open_or_die(path);
+    size_t in_size = read_all(fd, whole_in, whole_in_capacity);
+    close(fd);
+    return in_size;
+}
+
 /* Called with each piece of output during the untimed checking run. */
 typedef struct {
     uLong crc;

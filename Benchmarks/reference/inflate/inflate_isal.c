@@ -86,19 +86,20 @@ static size_t run_stream(const char *path, output_check *check) {
     return total;
 }
 
-static uint8_t *whole_in, *whole_out;
-static size_t whole_in_capacity, whole_out_capacity;
 
-static size_t run_whole(const char *path, output_check *check) {
-    int fd = open_or_die(path);
-    size_t in_size = read_all(fd, whole_in, whole_in_capacity);
-    close(fd);
+/* Reads the file again and points a fresh gzip state at the whole input and output. */
+static void begin_whole(const char *path) {
+    size_t in_size = reread_whole(path);
     isal_inflate_init(&state);
     state.crc_flag = ISAL_GZIP;
     state.next_in = whole_in;
     state.avail_in = (uint32_t)in_size;
     state.next_out = whole_out;
     state.avail_out = (uint32_t)whole_out_capacity;
+}
+
+static size_t run_whole(const char *path, output_check *check) {
+    begin_whole(path);
     int ret = isal_inflate(&state); /* one member: this recording has one */
     if (ret != ISAL_DECOMP_OK || state.block_state != ISAL_BLOCK_FINISH) return (size_t)-1;
     size_t total = whole_out_capacity - state.avail_out;
@@ -107,15 +108,7 @@ static size_t run_whole(const char *path, output_check *check) {
 }
 
 static size_t run_stateless(const char *path, output_check *check) {
-    int fd = open_or_die(path);
-    size_t in_size = read_all(fd, whole_in, whole_in_capacity);
-    close(fd);
-    isal_inflate_init(&state);
-    state.crc_flag = ISAL_GZIP;
-    state.next_in = whole_in;
-    state.avail_in = (uint32_t)in_size;
-    state.next_out = whole_out;
-    state.avail_out = (uint32_t)whole_out_capacity;
+    begin_whole(path);
     int ret = isal_inflate_stateless(&state);
     if (ret != ISAL_DECOMP_OK) {
         fprintf(stderr, "isal stateless: error %d\n", ret);
@@ -138,15 +131,7 @@ int main(int argc, char **argv) {
         out_chunk = malloc(STREAM_CHUNK);
         return bench_main("isal_stream", path, runs, run_stream);
     }
-    whole_in_capacity = file_size(path);
-    whole_in = malloc(whole_in_capacity);
-    int fd = open_or_die(path);
-    read_all(fd, whole_in, whole_in_capacity);
-    close(fd);
-    const uint8_t *t = whole_in + whole_in_capacity - 4;
-    whole_out_capacity = (size_t)t[0] | (size_t)t[1] << 8 | (size_t)t[2] << 16 | (size_t)t[3] << 24;
-    whole_out = malloc(whole_out_capacity + 1);
-    memset(whole_out, 0, whole_out_capacity + 1);
+    prepare_whole(path, 0);
     if (strcmp(mode, "whole") == 0) return bench_main("isal_whole", path, runs, run_whole);
     if (strcmp(mode, "stateless") == 0) return bench_main("isal_stateless", path, runs, run_stateless);
     fprintf(stderr, "unknown mode %s\n", mode);

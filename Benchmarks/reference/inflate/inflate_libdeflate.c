@@ -16,14 +16,10 @@
 
 #include "common.h"
 
-static uint8_t *whole_in, *whole_out;
-static size_t whole_in_capacity, whole_out_capacity;
 static struct libdeflate_decompressor *decompressor;
 
 static size_t run_whole(const char *path, output_check *check) {
-    int fd = open_or_die(path);
-    size_t in_size = read_all(fd, whole_in, whole_in_capacity);
-    close(fd);
+    size_t in_size = reread_whole(path);
     size_t in_pos = 0, out_pos = 0;
     while (in_pos < in_size) { /* one call per member */
         size_t used = 0, produced = 0;
@@ -56,16 +52,7 @@ int main(int argc, char **argv) {
     }
     const char *path = argv[2];
     int runs = argc > 3 ? atoi(argv[3]) : 10;
-    whole_in_capacity = file_size(path);
-    whole_in = malloc(whole_in_capacity);
-    int fd = open_or_die(path);
-    read_all(fd, whole_in, whole_in_capacity);
-    close(fd);
-    const uint8_t *t = whole_in + whole_in_capacity - 4;
-    whole_out_capacity = (size_t)t[0] | (size_t)t[1] << 8 | (size_t)t[2] << 16 | (size_t)t[3] << 24;
-    if (whole_out_capacity < (1u << 20)) whole_out_capacity = 1u << 20;
-    whole_out = malloc(whole_out_capacity + 1);
-    memset(whole_out, 0, whole_out_capacity + 1);
+    prepare_whole(path, 1u << 20);
     decompressor = libdeflate_alloc_decompressor();
     int status = bench_main("libdeflate_whole", path, runs, run_whole);
     libdeflate_free_decompressor(decompressor);

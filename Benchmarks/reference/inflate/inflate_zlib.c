@@ -54,13 +54,9 @@ static size_t run_stream(const char *path, output_check *check) {
     return ok ? total : (size_t)-1;
 }
 
-static uint8_t *whole_in, *whole_out;
-static size_t whole_in_capacity, whole_out_capacity;
 
 static size_t run_whole(const char *path, output_check *check) {
-    int fd = open_or_die(path);
-    size_t in_size = read_all(fd, whole_in, whole_in_capacity);
-    close(fd);
+    size_t in_size = reread_whole(path);
     z_stream zs;
     memset(&zs, 0, sizeof zs);
     if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK) return (size_t)-1;
@@ -89,16 +85,7 @@ int main(int argc, char **argv) {
         return bench_main("zlib_stream", path, runs, run_stream);
     }
     if (strcmp(mode, "whole") == 0) {
-        whole_in_capacity = file_size(path);
-        whole_in = malloc(whole_in_capacity);
-        int fd = open_or_die(path);
-        read_all(fd, whole_in, whole_in_capacity);
-        close(fd);
-        /* ISIZE: the uncompressed size mod 2^32 of the last member. */
-        const uint8_t *t = whole_in + whole_in_capacity - 4;
-        whole_out_capacity = (size_t)t[0] | (size_t)t[1] << 8 | (size_t)t[2] << 16 | (size_t)t[3] << 24;
-        whole_out = malloc(whole_out_capacity + 1);
-        memset(whole_out, 0, whole_out_capacity + 1); /* fault the pages in before timing */
+        prepare_whole(path, 0);
         return bench_main("zlib_whole", path, runs, run_whole);
     }
     fprintf(stderr, "unknown mode %s\n", mode);

@@ -33,7 +33,11 @@ struct LoopbackLiveTests {
 
     /// Runs a live session against the exchange until every frame sent has been applied and the
     /// book is in sync again.
-    func runLive(_ script: LoopbackExchange.Script, record: String? = nil) throws -> Run {
+    /// It waits by sleeping the task, never by blocking its thread: the WebSocket client runs on
+    /// Swift's cooperative threads, one a core, and a test blocking one beside another blocking
+    /// test (the tmux ones wait on the screen) on a two-core machine starved the client for the
+    /// whole deadline.
+    func runLive(_ script: LoopbackExchange.Script, record: String? = nil) async throws -> Run {
         let exchange = try LoopbackExchange(recording: Self.recording, script: script)
         try exchange.start()
         defer { exchange.stop() }
@@ -47,7 +51,7 @@ struct LoopbackLiveTests {
         let deadline = Date().addingTimeInterval(120)
         var quietSince: Date? = nil
         while Date() < deadline {
-            session.queue.wait(seconds: 0.05)
+            if session.queue.count == 0 { try await Task.sleep(nanoseconds: 5_000_000) }
             let handled = session.pump()
             let counters = exchange.snapshot
             let synced = session.synchronizers["BTCUSDT"].map { $0.isSynced && $0.counters.lastUpdateId == Self.replayed.lastUpdateId } ?? false
@@ -66,8 +70,8 @@ struct LoopbackLiveTests {
     }
 
     @Test("the live book ends equal to the replay of the same file; pings are answered")
-    func liveEqualsReplay() throws {
-        let run = try runLive(LoopbackExchange.Script())
+    func liveEqualsReplay() async throws {
+        let run = try await runLive(LoopbackExchange.Script())
         #expect(Self.topOfBook(run.session.engine) == Self.replayed.book)
         #expect(run.session.synchronizers["BTCUSDT"]?.counters.lastUpdateId == Self.replayed.lastUpdateId)
         #expect(run.session.synchronizers["BTCUSDT"]?.counters.gaps == 0)
@@ -77,12 +81,12 @@ struct LoopbackLiveTests {
     }
 
     @Test("a dropped frame is a gap: a fresh snapshot re-syncs the book")
-    func droppedFrame() throws {
+    func droppedFrame() async throws {
         // Paced, so that the drop comes well after the first snapshot has synced the book.
         var script = LoopbackExchange.Script()
         script.framesPerSecond = 20_000
         script.dropDepthFrame = 5_000
-        let run = try runLive(script)
+        let run = try await runLive(script)
         let counters = try #require(run.session.synchronizers["BTCUSDT"]).counters
         #expect(counters.gaps == 1)
         #expect(counters.resyncs == 1)
@@ -92,11 +96,11 @@ struct LoopbackLiveTests {
     }
 
     @Test("the exchange cutting the connection mid-stream: reconnect, then re-sync")
-    func cutConnection() throws {
+    func cutConnection() async throws {
         var script = LoopbackExchange.Script()
         script.framesPerSecond = 20_000
         script.cutAfterFrames = 40_000
-        let run = try runLive(script)
+        let run = try await runLive(script)
         #expect(run.exchange.connections == 2)
         #expect(run.session.health[0].reconnects == 1)
         #expect(try #require(run.session.synchronizers["BTCUSDT"]).counters.resyncs >= 1)
@@ -109,10 +113,10 @@ struct LoopbackLiveTests {
     }
 
     @Test("garbage frames are counted and survived")
-    func garbage() throws {
+    func garbage() async throws {
         var script = LoopbackExchange.Script()
         script.garbageEvery = 5_000
-        let run = try runLive(script)
+        let run = try await runLive(script)
         #expect(run.exchange.garbageSent >= 18)
         #expect(run.session.stats.malformed == run.exchange.garbageSent)
         #expect(run.session.health[0].malformed == run.exchange.garbageSent)
@@ -121,7 +125,7 @@ struct LoopbackLiveTests {
     }
 
     @Test("a recording made from the live run replays to the same book, counts and liquidations")
-    func recordingReplays() throws {
+    func recordingReplays() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("liqwatch-live-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -129,7 +133,7 @@ struct LoopbackLiveTests {
         var script = LoopbackExchange.Script()
         script.framesPerSecond = 20_000
         script.dropDepthFrame = 4_000
-        let run = try runLive(script, record: path)
+        let run = try await runLive(script, record: path)
         let replay = try ReplaySession(paths: [path], options: SessionOptions())
         try replay.runToEnd()
         #expect(Self.topOfBook(replay.engine) == Self.topOfBook(run.session.engine))

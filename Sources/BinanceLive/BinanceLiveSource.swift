@@ -4,6 +4,7 @@ import FoundationNetworking
 #endif
 import Logging
 import MarketFeeds
+import RiskEngine
 import NIOCore
 import WSClient
 
@@ -23,13 +24,16 @@ public final class BinanceLiveSource: LiveSource, @unchecked Sendable {
     }
 
     public let market: Market
+    /// Binance's own names of the contracts (`BTCUSDT`).
     public let symbols: [String]
     public let webSocketURL: String
     public let restURL: String
     /// The depth stream's speed: "@100ms" (Binance's default for futures is 250 ms).
     public let depthSpeed: String
     public var name: String { market.rawValue }
-    public var kind: LiveStreamKind { .market(symbols: symbols) }
+    public var venue: Venue { Venue(market.rawValue) }
+    /// The markets, as the engine names them (`binance-usdm:BTCUSDT`).
+    public var kind: LiveStreamKind { .market(symbols: symbols.map { MarketID.make(venue: venue, symbol: $0) }) }
     public var format: RecordingFormat { .timestampedFrames }
 
     private let state = SourceState()
@@ -57,7 +61,8 @@ public final class BinanceLiveSource: LiveSource, @unchecked Sendable {
         return webSocketURL + "/stream?streams=" + names.joined(separator: "/")
     }
 
-    public func snapshotURL(symbol: String) -> String { "\(restURL)\(market.depthPath)?symbol=\(symbol)&limit=1000" }
+    /// The REST depth snapshot of a market (its id or Binance's symbol).
+    public func snapshotURL(symbol: String) -> String { "\(restURL)\(market.depthPath)?symbol=\(MarketID.symbol(of: symbol))&limit=1000" }
 
     public func start(queue: LiveQueue, stream: Int) {
         state.attach(queue: queue, stream: stream)

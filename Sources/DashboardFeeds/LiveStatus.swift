@@ -1,5 +1,6 @@
 import Dashboard
 import MarketFeeds
+import RiskEngine
 
 /// A live session's state as the dashboard shows it.
 public enum LiveStatus {
@@ -27,7 +28,7 @@ public enum LiveStatus {
             for name in names {
                 gaps += session.synchronizers[name]?.counters.gaps ?? 0
                 resyncs += session.synchronizers[name]?.counters.resyncs ?? 0
-                if let state = session.resyncState(symbol: name, wall: wall) { resync.append("\(name) \(state)") }
+                if let state = session.resyncState(symbol: name, wall: wall) { resync.append("\(MarketID.symbol(of: name)) \(state)") }
             }
         }
         return StreamStatus(

@@ -32,8 +32,8 @@ enum CascadeBenchmarks {
             bids.append((BookUnits.perUnit * 59_999 + 90_000_000 - Int64(level) * 10_000_000, level < 1_000 ? 50_000_000 : 1_000_000))
             asks.append((BookUnits.perUnit * 60_000 + Int64(level) * 10_000_000, 200_000_000))
         }
-        engine.apply(.bookSnapshot(symbol: "BTCUSDT", bids: bids, asks: asks, time: 1))
-        engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(60_000), time: 1))
+        engine.apply(.bookSnapshot(symbol: "binance-usdm:BTCUSDT", bids: bids, asks: asks, time: 1))
+        engine.apply(.mark(symbol: "binance-usdm:BTCUSDT", price: Fixed(60_000), time: 1))
         engine.reserveCapacity(forPositions: count)
         var notes: [EngineNotification] = []
         let placing = Stopwatch.now()
@@ -43,7 +43,7 @@ enum CascadeBenchmarks {
             let leverage = risky ? Fixed(20 + Int(rng.next() % 100)) : Fixed(2)
             let quantity = Fixed(1 + Int(rng.next() % 200)) / Fixed(1000)
             let entry = Fixed(60_000 - 50 + Int(rng.next() % 100))
-            engine.apply(position: PositionUpdate(account: "a\(index)", symbol: "BTCUSDT", side: side, quantity: quantity,
+            engine.apply(position: PositionUpdate(account: "a\(index)", symbol: "binance-usdm:BTCUSDT", side: side, quantity: quantity,
                 entryPrice: entry, mode: .isolated, leverage: leverage), time: 2, into: &notes)
             notes.removeAll(keepingCapacity: true)
         }
@@ -57,7 +57,7 @@ enum CascadeBenchmarks {
             // signals sample once a second as usual, fifty times in all).
             for step in 1...5_000 {
                 time += 10_000_000
-                engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(60_000) - Fixed(step) * Fixed("0.6")!, time: time), into: &notes)
+                engine.apply(.mark(symbol: "binance-usdm:BTCUSDT", price: Fixed(60_000) - Fixed(step) * Fixed("0.6")!, time: time), into: &notes)
                 notes.removeAll(keepingCapacity: true)
             }
             liquidations = engine.totals.liquidations - before
@@ -151,7 +151,7 @@ enum CascadeBenchmarks {
             })
             placeBest = min(placeBest, Stopwatch.measure {
                 var engine = Engine()
-                engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(60_000), time: 1))
+                engine.apply(.mark(symbol: "binance-usdm:BTCUSDT", price: Fixed(60_000), time: 1))
                 engine.reserveCapacity(forPositions: updates.count)
                 var notes: [EngineNotification] = []
                 for update in updates {

@@ -56,7 +56,7 @@ enum EngineBenchmarks {
         var rng = SplitMix64(seed: UInt64(count))
         var engine = Engine()
         engine.openFund(asset: "USDT", balance: Fixed(1_000_000))
-        engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(60_000), time: 1))
+        engine.apply(.mark(symbol: "binance-usdm:BTCUSDT", price: Fixed(60_000), time: 1))
         let before = Stopwatch.residentBytes()
         for index in 0..<count {
             let side: Side = index & 1 == 0 ? .long : .short
@@ -64,7 +64,7 @@ enum EngineBenchmarks {
             let quantity = Fixed(1 + Int(rng.next() % 2_000)) / Fixed(1000)
             let entry = Fixed(60_000 - 500 + Int(rng.next() % 1_000))
             engine.apply(.position(PositionUpdate(
-                account: "a\(index)", symbol: "BTCUSDT", side: side, quantity: quantity, entryPrice: entry,
+                account: "a\(index)", symbol: "binance-usdm:BTCUSDT", side: side, quantity: quantity, entryPrice: entry,
                 mode: .isolated, leverage: leverage), time: 2))
         }
         let after = Stopwatch.residentBytes()
@@ -77,7 +77,7 @@ enum EngineBenchmarks {
                 // ±0.5 % around 60,000: far from every trigger.
                 let offset = Fixed(Int(tick % 600) - 300)
                 time += 1
-                engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(60_000) + offset, time: time), into: &notes)
+                engine.apply(.mark(symbol: "binance-usdm:BTCUSDT", price: Fixed(60_000) + offset, time: time), into: &notes)
             }
         }
         blackHole(notes.count)

@@ -171,7 +171,7 @@ enum ReplayBenchmarks {
         guard let snapshot, !changes.isEmpty else { return }
         // With the instrument's tick, as the engine keeps its books (the window near the touch),
         // and without one (every level in the chunks), to show what the window is worth.
-        let tick = InstrumentCatalog.builtIn.instrument(for: "BTCUSDT").tickSize.bookUnits
+        let tick = InstrumentCatalog.builtIn.instrument(for: "binance-usdm:BTCUSDT").tickSize.bookUnits
         for (label, bookTick) in [("btcusdt_recording", tick), ("btcusdt_recording_without_tick", 0)] {
             var rates: [Double] = []
             var levels = 0

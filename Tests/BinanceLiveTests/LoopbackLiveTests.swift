@@ -16,7 +16,7 @@ struct LoopbackLiveTests {
     static let replayed: (book: [String], lastUpdateId: Int64?) = {
         let session = try! ReplaySession(paths: [recording], options: SessionOptions())
         try! session.runToEnd()
-        return (topOfBook(session.engine), session.synchronizers["BTCUSDT"]?.counters.lastUpdateId)
+        return (topOfBook(session.engine), session.synchronizers["binance-usdm:BTCUSDT"]?.counters.lastUpdateId)
     }()
 
     static func topOfBook(_ engine: Engine) -> [String] {
@@ -54,7 +54,7 @@ struct LoopbackLiveTests {
             if session.queue.count == 0 { try await Task.sleep(nanoseconds: 5_000_000) }
             let handled = session.pump()
             let counters = exchange.snapshot
-            let synced = session.synchronizers["BTCUSDT"].map { $0.isSynced && $0.counters.lastUpdateId == Self.replayed.lastUpdateId } ?? false
+            let synced = session.synchronizers["binance-usdm:BTCUSDT"].map { $0.isSynced && $0.counters.lastUpdateId == Self.replayed.lastUpdateId } ?? false
             // Done when the exchange has sent everything, the book is back in sync at the last
             // update, and nothing more has arrived for half a second (frames written into a cut
             // connection never arrive).
@@ -73,8 +73,8 @@ struct LoopbackLiveTests {
     func liveEqualsReplay() async throws {
         let run = try await runLive(LoopbackExchange.Script())
         #expect(Self.topOfBook(run.session.engine) == Self.replayed.book)
-        #expect(run.session.synchronizers["BTCUSDT"]?.counters.lastUpdateId == Self.replayed.lastUpdateId)
-        #expect(run.session.synchronizers["BTCUSDT"]?.counters.gaps == 0)
+        #expect(run.session.synchronizers["binance-usdm:BTCUSDT"]?.counters.lastUpdateId == Self.replayed.lastUpdateId)
+        #expect(run.session.synchronizers["binance-usdm:BTCUSDT"]?.counters.gaps == 0)
         #expect(run.session.stats.malformed == 0)
         #expect(run.session.health[0].messages == run.exchange.framesSent)
         #expect(run.exchange.pongsReceived >= 1)
@@ -87,7 +87,7 @@ struct LoopbackLiveTests {
         script.framesPerSecond = 20_000
         script.dropDepthFrame = 5_000
         let run = try await runLive(script)
-        let counters = try #require(run.session.synchronizers["BTCUSDT"]).counters
+        let counters = try #require(run.session.synchronizers["binance-usdm:BTCUSDT"]).counters
         #expect(counters.gaps == 1)
         #expect(counters.resyncs == 1)
         #expect(run.exchange.snapshotsServed >= 2)
@@ -103,11 +103,11 @@ struct LoopbackLiveTests {
         let run = try await runLive(script)
         #expect(run.exchange.connections == 2)
         #expect(run.session.health[0].reconnects == 1)
-        #expect(try #require(run.session.synchronizers["BTCUSDT"]).counters.resyncs >= 1)
+        #expect(try #require(run.session.synchronizers["binance-usdm:BTCUSDT"]).counters.resyncs >= 1)
         // The summary the report, the status bar and the health view read counts the same.
         let feed = run.session.feedSummary
         #expect(feed.reconnects == 1)
-        #expect(feed.resyncs == run.session.synchronizers["BTCUSDT"]?.counters.resyncs)
+        #expect(feed.resyncs == run.session.synchronizers["binance-usdm:BTCUSDT"]?.counters.resyncs)
         #expect(feed.streams.map(\.reconnects) == [1])
         #expect(Self.topOfBook(run.session.engine) == Self.replayed.book)
     }
@@ -139,7 +139,7 @@ struct LoopbackLiveTests {
         #expect(Self.topOfBook(replay.engine) == Self.topOfBook(run.session.engine))
         #expect(replay.stats.read == run.session.stats.read)
         #expect(replay.stats.applied == run.session.stats.applied)
-        #expect(replay.synchronizers["BTCUSDT"]?.counters == run.session.synchronizers["BTCUSDT"]?.counters)
+        #expect(replay.synchronizers["binance-usdm:BTCUSDT"]?.counters == run.session.synchronizers["binance-usdm:BTCUSDT"]?.counters)
         #expect(replay.log.simulatedCount == run.session.log.simulatedCount)
     }
 }

@@ -190,3 +190,36 @@ struct MarketsReviewTests {
         }
     }
 }
+
+@Suite("Markets named venue:symbol")
+struct VenueNamesTests {
+    /// BTCUSDT on two venues, ETHUSDT on one.
+    static func twoVenues() -> Engine {
+        var engine = Engine()
+        for (market, price) in [("binance-usdm:BTCUSDT", "60000.0"), ("bybit:BTCUSDT", "60010.0"), ("binance-usdm:ETHUSDT", "3000.00")] {
+            let best = units(price)
+            engine.apply(.bookSnapshot(symbol: market, bids: (1...10).map { (best - Int64($0) * 1_000_000, units("1")) },
+                asks: (0..<10).map { (best + Int64($0) * 1_000_000, units("1")) }, time: 1_000_000_000))
+            engine.apply(.mark(symbol: market, price: Fixed(price)!, time: 1_000_000_000))
+        }
+        return engine
+    }
+
+    @Test("a symbol two venues list is named venue:symbol; a unique one by its symbol; the venue column and titles say the venue")
+    func names() {
+        var screen = model(width: 200, height: 60, engine: Self.twoVenues())
+        #expect(screen.marketNames.short("binance-usdm:BTCUSDT") == "binance-usdm:BTCUSDT")
+        #expect(screen.marketNames.short("bybit:BTCUSDT") == "bybit:BTCUSDT")
+        #expect(screen.marketNames.short("binance-usdm:ETHUSDT") == "ETHUSDT")
+        #expect(screen.marketNames.title("binance-usdm:ETHUSDT") == "ETHUSDT · binance-usdm")
+        let text = screen.rendered().text
+        #expect(text.contains("venue"))
+        #expect(text.contains("bybit:BTCUSDT"))
+        #expect(text.contains("  ETHUSDT "))
+        // A bare symbol finds its market only when one venue lists it.
+        #expect(screen.engine.market("ETHUSDT") != nil)
+        #expect(screen.engine.market("BTCUSDT") == nil)
+        _ = screen.update(.key(.character("m")))
+        #expect(screen.rendered().text.contains("Markets 3/3"))
+    }
+}

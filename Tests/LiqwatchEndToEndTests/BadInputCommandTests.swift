@@ -44,7 +44,7 @@ struct BadInputCommandTests {
         let osc = "\u{1B}]0;pwned\u{07}\u{1B}]52;c;ZXZpbA==\u{07}"
         let lines = [
             #"{"type":"book","symbol":"EVIL\#(osc)USDT","bids":[["99","5"]],"asks":[["101","5"]],"time":1723161256000000000}"#,
-            #"{"type":"position","account":"acct\#(osc)\#u{202E}","symbol":"EVIL\#(osc)USDT","side":"long","size":"1","entry_price":"100","margin_mode":"isolated","isolated_margin":"50"}"#,
+            #"{"type":"position","account":"acct\#(osc)\#u{202E}","symbol":"BTCUSDT","side":"long","size":"1","entry_price":"100","margin_mode":"isolated","isolated_margin":"50"}"#,
             #"{"type":"mark","symbol":"BTCUSDT","price":"\#(osc)"}"#,
         ].joined(separator: "\n") + "\n"
         let path = try scratch.write("evil.ndjson", lines)
@@ -59,7 +59,9 @@ struct BadInputCommandTests {
         let strict = try BinaryRunner.run(["replay", path, "--headless", "--strict"])
         #expect(strict.status == 1)
         #expect(!Self.hasTerminalControls(strict.standardError), "\(strict.standardError.debugDescription)")
-        #expect(strict.standardError.contains("evil.ndjson:3"), "\(strict.standardError)")
+        // A symbol with controls is no symbol: the first line stops a strict replay, named escaped.
+        #expect(strict.standardError.contains("evil.ndjson:1"), "\(strict.standardError)")
+        #expect(strict.standardError.contains("EVIL\\u{1B}]0;pwned"), "\(strict.standardError)")
     }
 
     @Test("/dev/zero and other endless inputs are refused at once with exit 2")

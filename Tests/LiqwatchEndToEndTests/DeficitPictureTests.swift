@@ -24,7 +24,7 @@ struct DeficitPictureTests {
         // ISO 8601 UTC times of one format compare as strings.
         #expect(alertTime < firstTime, "stressed deficit alerted at \(alertTime), the first deficit was at \(firstTime)")
         let symbols = try #require(report["symbols"] as? [String: Any])
-        let btc = try #require(symbols["BTCUSDT"] as? [String: Any])
+        let btc = try #require(symbols["binance-usdm:BTCUSDT"] as? [String: Any])
         let stress = try #require(btc["stress"] as? [[String: Any]])
         #expect(stress.map { $0["shock_pct"] as? NSNumber }.compactMap { $0?.intValue } == [-20, -10, -5, -2, -1, 1, 2, 5, 10, 20])
         for row in stress {
@@ -42,7 +42,7 @@ struct DeficitPictureTests {
         let result = try BinaryRunner.run(["demo", "--headless", "--report", "json", "--unfilled", "fund-takes-over"])
         #expect(result.status == 0, "\(result.standardError)")
         let report = try Self.json(result.standardOutput)
-        let btc = try #require((report["symbols"] as? [String: Any])?["BTCUSDT"] as? [String: Any])
+        let btc = try #require((report["symbols"] as? [String: Any])?["binance-usdm:BTCUSDT"] as? [String: Any])
         let holdings = try #require(btc["fund_holdings"] as? [String: Any])
         #expect(holdings["long"] != nil, "\(holdings)")
         #expect(holdings["unrealised_pnl"] != nil)

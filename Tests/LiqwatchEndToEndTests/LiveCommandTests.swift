@@ -38,7 +38,7 @@ struct LiveCommandTests {
             #expect(liveValue == replayValue, "\(key) differs:\nlive   \(String(decoding: liveValue, as: UTF8.self).prefix(600))\nreplay \(String(decoding: replayValue, as: UTF8.self).prefix(600))")
         }
         let symbols = try #require(liveReport["symbols"] as? [String: Any])
-        let book = try #require((symbols["BTCUSDT"] as? [String: Any])?["book"] as? [String: Any])
+        let book = try #require((symbols["binance-usdm:BTCUSDT"] as? [String: Any])?["book"] as? [String: Any])
         #expect((book["bids"] as? [[String]])?.first == ["61659.70", "1.486"])
     }
 
@@ -79,6 +79,6 @@ struct LiveCommandTests {
         let fund = try #require(report["insurance_fund"] as? [String: Any])
         #expect("\(fund["end"] ?? "")".contains("12345.67") || "\(fund)".contains("12345.67"), "\(fund)")
         let symbols = try #require(report["symbols"] as? [String: Any])
-        #expect("\((symbols["BTCUSDT"] as? [String: Any])?["mark"] ?? "")".hasPrefix("58500"), "\(symbols)")
+        #expect("\((symbols["binance-usdm:BTCUSDT"] as? [String: Any])?["mark"] ?? "")".hasPrefix("58500"), "\(symbols)")
     }
 }

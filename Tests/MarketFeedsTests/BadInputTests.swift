@@ -160,7 +160,7 @@ struct BadInputTests {
             #expect(throws: SessionError.self) { try session.runToEnd() }
             #expect(session.engine.markets.count == 3)
             #expect(session.unverifiedInputs.count == 1)
-            #expect(session.unverifiedInputs.first?.markets == ["BTCUSDT", "ETHUSDT", "SOLUSDT"])
+            #expect(session.unverifiedInputs.first?.markets == ["binance-usdm:BTCUSDT", "binance-usdm:ETHUSDT", "binance-usdm:SOLUSDT"])
             #expect(session.unverifiedInputs.first?.reason.contains("incorrect data check") == true)
         }
     }
@@ -225,8 +225,8 @@ struct BadInputTests {
 struct HedgeAndIndexFeedTests {
     @Test("positions files: position_side LONG/SHORT legs load side by side; rows that would overwrite each other are refused", arguments: [
         ("a,BTCUSDT,long,1,60000,isolated,100,,,LONG\na,BTCUSDT,short,1,60000,isolated,100,,,SHORT", nil),
-        ("a,BTCUSDT,long,1,60000,isolated,100,,,\na,BTCUSDT,short,1,60000,isolated,100,,,", "positions.csv:3: field symbol: line 2 already gives a's BTCUSDT position (one-way mode"),
-        ("a,BTCUSDT,long,1,60000,isolated,100,,,LONG\na,BTCUSDT,short,1,60000,isolated,100,,,", "positions.csv:3: field position_side: line 2 gives a's BTCUSDT in hedge mode"),
+        ("a,BTCUSDT,long,1,60000,isolated,100,,,\na,BTCUSDT,short,1,60000,isolated,100,,,", "positions.csv:3: field symbol: line 2 already gives a's binance-usdm:BTCUSDT position (one-way mode"),
+        ("a,BTCUSDT,long,1,60000,isolated,100,,,LONG\na,BTCUSDT,short,1,60000,isolated,100,,,", "positions.csv:3: field position_side: line 2 gives a's binance-usdm:BTCUSDT in hedge mode"),
         ("a,BTCUSDT,long,1,60000,cross,,500,,LONG\na,BTCUSDT,short,1,60000,cross,,,,SHORT", "positions.csv:3: field margin_mode: hedge-mode legs of one symbol in cross margin are not supported"),
         ("a,BTCUSDT,short,1,60000,isolated,100,,,LONG", "positions.csv:2: field position_side: a LONG leg must have side long"),
         ("a,BTCUSDT,long,1,60000,isolated,100,,,UP", "positions.csv:2: field position_side: expected BOTH, LONG or SHORT"),

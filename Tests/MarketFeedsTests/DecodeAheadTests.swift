@@ -50,8 +50,8 @@ struct DecodeAheadTests {
             #expect(ahead.synchronizers[symbol]?.counters == stepped.synchronizers[symbol]?.counters)
             #expect(ahead.engine.market(symbol)?.book == stepped.engine.market(symbol)?.book)
         }
-        #expect(ahead.synchronizers["BTCUSDT"]?.counters.applied == 5_000)
-        #expect(ahead.synchronizers["BTCUSDT"]?.counters.gaps == 0)
+        #expect(ahead.synchronizers["binance-usdm:BTCUSDT"]?.counters.applied == 5_000)
+        #expect(ahead.synchronizers["binance-usdm:BTCUSDT"]?.counters.gaps == 0)
         #expect(ahead.lastTime == stepped.lastTime)
         #expect(ahead.progress == 1)
     }
@@ -70,10 +70,10 @@ struct DecodeAheadTests {
             var caught: SessionError? = nil
             do { try session.runToEnd() } catch { caught = error }
             #expect(caught?.description.contains("btc.txt:\(brokenLine):") == true, "threaded: \(threaded)")
-            #expect(session.synchronizers["BTCUSDT"]?.counters.applied == 1_499, "threaded: \(threaded)")
+            #expect(session.synchronizers["binance-usdm:BTCUSDT"]?.counters.applied == 1_499, "threaded: \(threaded)")
             // Going on from there (as the dashboard may) reads the rest.
             try session.runToEnd()
-            #expect(session.synchronizers["BTCUSDT"]?.counters.applied == 2_000, "threaded: \(threaded)")
+            #expect(session.synchronizers["binance-usdm:BTCUSDT"]?.counters.applied == 2_000, "threaded: \(threaded)")
         }
     }
 

@@ -33,9 +33,9 @@ struct FrameDecoderTests {
         #expect(outcome == .decoded)
         #expect(messages.count == 4)
         guard case .event(.mark(let symbol, let price, _)) = messages[2] else { Issue.record("\(messages)"); return }
-        #expect(symbol == "ETHUSDT" && price == Fixed("2600.10")!)
+        #expect(symbol == "binance-usdm:ETHUSDT" && price == Fixed("2600.10")!)
         guard case .event(.index(let index)) = messages[3] else { Issue.record("\(messages)"); return }
-        #expect(index.symbol == "ETHUSDT" && index.price == Fixed("2599.50")! && index.fundingRate == Fixed("0.0001")!)
+        #expect(index.symbol == "binance-usdm:ETHUSDT" && index.price == Fixed("2599.50")! && index.fundingRate == Fixed("0.0001")!)
         // One unusable element: the frame is malformed, named, and nothing of it is applied.
         let bad = #"{"stream":"!markPrice@arr@1s","data":[\#(element("BTCUSDT", "61650.40", "61640.25", 1723161256000)), \#(element("ETHUSDT", "2600.10", "2599.50", 9300000000000000))]}"#
         let (badOutcome, badMessages) = Self.decodeAll(bad)
@@ -267,14 +267,19 @@ struct SymbolNamesTests {
     @Test("the same bytes give the same name, different ones (same length, prefixes) their own, past the cache too")
     func names() {
         var names = SymbolNames()
-        #expect(Self.name("BTCUSDT", &names) == "BTCUSDT")
-        #expect(Self.name("ETHUSDT", &names) == "ETHUSDT")
-        #expect(Self.name("BTCUSDT", &names) == "BTCUSDT")
-        #expect(Self.name("BTCUSD", &names) == "BTCUSD")
-        #expect(Self.name("BTCUSDT_PERP", &names) == "BTCUSDT_PERP")
+        #expect(Self.name("BTCUSDT", &names) == "binance-usdm:BTCUSDT")
+        #expect(Self.name("ETHUSDT", &names) == "binance-usdm:ETHUSDT")
+        #expect(Self.name("BTCUSDT", &names) == "binance-usdm:BTCUSDT")
+        #expect(Self.name("BTCUSD", &names) == "binance-usdm:BTCUSD")
+        #expect(Self.name("BTCUSDT_PERP", &names) == "binance-usdm:BTCUSDT_PERP")
+        // COIN-M contracts are told by their shape: <base>USD_<PERP or delivery date>.
+        #expect(Self.name("BTCUSD_PERP", &names) == "binance-coinm:BTCUSD_PERP")
+        #expect(Self.name("ETHUSD_250328", &names) == "binance-coinm:ETHUSD_250328")
+        var okx = SymbolNames(.venue(.okx))
+        #expect(Self.name("BTC-USDT-SWAP", &okx) == "okx:BTC-USDT-SWAP")
         // More distinct symbols than the cache holds: every one still named right, twice over.
         for round in 0..<2 {
-            for index in 0..<100 { #expect(Self.name("S\(index)USDT", &names) == "S\(index)USDT", "round \(round)") }
+            for index in 0..<100 { #expect(Self.name("S\(index)USDT", &names) == "binance-usdm:S\(index)USDT", "round \(round)") }
         }
     }
 }

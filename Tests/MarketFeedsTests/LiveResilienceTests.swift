@@ -7,7 +7,7 @@ import RiskEngine
 /// book (as a broken or hostile REST endpoint would), counting the requests.
 final class UnusableSnapshotSource: LiveSource, @unchecked Sendable {
     let name = "binance-usdm"
-    let kind = LiveStreamKind.market(symbols: ["BTCUSDT"])
+    let kind = LiveStreamKind.market(symbols: ["binance-usdm:BTCUSDT"])
     let format = RecordingFormat.timestampedFrames
     let body: String
     private let lock = NSLock()
@@ -58,9 +58,9 @@ struct LiveResilienceTests {
         // Asked at once, then no sooner than 1 s, 2 s, ... after each failure (with jitter up to
         // half a step more): at most three requests in 3.2 s. Without the backoff: thousands.
         #expect(source.requests >= 2 && source.requests <= 3, "\(source.requests) requests")
-        let state = try #require(session.snapshotScheduler.states["BTCUSDT"])
+        let state = try #require(session.snapshotScheduler.states["binance-usdm:BTCUSDT"])
         #expect(state.failures >= 2)
-        let described = try #require(session.resyncState(symbol: "BTCUSDT", wall: LiveClock.wallNanoseconds()))
+        let described = try #require(session.resyncState(symbol: "binance-usdm:BTCUSDT", wall: LiveClock.wallNanoseconds()))
         #expect(described.hasPrefix("re-sync: "))
         #expect(described.contains("failed"))
     }
@@ -113,7 +113,7 @@ struct LiveResilienceTests {
         #expect(session.recordingError?.contains("No space left on device") == true)
         #expect(session.recordingFailedWall != nil)
         // The snapshot still re-synced the book: monitoring went on without the recording.
-        #expect(session.synchronizers["BTCUSDT"]?.isSynced == true)
+        #expect(session.synchronizers["binance-usdm:BTCUSDT"]?.isSynced == true)
         #expect(session.engine.market("BTCUSDT")?.book.isSynced == true)
     }
 

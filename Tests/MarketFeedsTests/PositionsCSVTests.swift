@@ -27,7 +27,7 @@ struct PositionsCSVTests {
     func fastPathAgrees(seed: UInt64) {
         var rng = SplitMix64(seed: seed)
         let cellOfColumn = PositionsCSV.Column.allCases.map { column in Self.header.firstIndex(of: column.name)! }
-        var symbols = PositionsCSV.SymbolNames()
+        var symbols = PositionsCSV.SymbolNames(resolver: .default)
         var accepted = 0
         for _ in 0..<3_000 {
             // Half the time a column's first two (plain) values, so that many rows are plain.
@@ -39,7 +39,7 @@ struct PositionsCSVTests {
                 return PositionsCSV.fastRow(buffer.baseAddress!, cells: cells, cellOfColumn: cellOfColumn, symbols: &symbols)
             }
             #expect(cells.count == Self.header.count)
-            let slow: PositionUpdate? = try? PositionRow.parse { name in Self.header.firstIndex(of: name).map { texts[$0] } }
+            let slow: PositionUpdate? = try? PositionRow.parse(resolver: .default) { name in Self.header.firstIndex(of: name).map { texts[$0] } }
             if let fast {
                 accepted += 1
                 #expect(fast == slow, "\(texts)")
@@ -62,7 +62,7 @@ struct PositionsCSVTests {
         let updates = try PositionsFile.load(path: path, catalog: .builtIn)
         #expect(updates.count == 2)
         #expect(updates.first?.account == "alice" && updates.first?.isolatedMargin == Fixed(3000))
-        #expect(updates.last?.symbol == "ETHUSDT" && updates.last?.walletBalance == Fixed(500))
+        #expect(updates.last?.symbol == "binance-usdm:ETHUSDT" && updates.last?.walletBalance == Fixed(500))
     }
 
     @Test("a bad row far down still names its line, with CRLF lines")

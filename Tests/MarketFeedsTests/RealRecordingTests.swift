@@ -8,7 +8,7 @@ struct RealRecordingTests {
     @Test("Binance BTCUSDT: depth sync and the final book, exactly")
     func binanceBTCUSDT() throws {
         let session = try replay([SharedData.path("binance-usdm/btcusdt_20240808.gz")])
-        let sync = try #require(session.synchronizers["BTCUSDT"]).counters
+        let sync = try #require(session.synchronizers["binance-usdm:BTCUSDT"]).counters
         #expect(sync.applied == 6_547)
         #expect(sync.droppedBeforeSync == 4)
         #expect(sync.gaps == 0)
@@ -35,7 +35,7 @@ struct RealRecordingTests {
         #expect(plain.stats.read == threaded.stats.read)
         #expect(plain.stats.applied == threaded.stats.applied)
         #expect(plain.stats.skipped == threaded.stats.skipped)
-        #expect(plain.synchronizers["BTCUSDT"]?.counters == threaded.synchronizers["BTCUSDT"]?.counters)
+        #expect(plain.synchronizers["binance-usdm:BTCUSDT"]?.counters == threaded.synchronizers["binance-usdm:BTCUSDT"]?.counters)
         #expect(plain.log.simulatedCount == threaded.log.simulatedCount)
         #expect(plain.log.alerts.count == threaded.log.alerts.count)
         #expect(plain.engine.fund("USDT").balance == threaded.engine.fund("USDT").balance)
@@ -65,7 +65,7 @@ struct RealRecordingTests {
     func cryptofeed() throws {
         let session = try replay([SharedData.path("cryptofeed/BINANCE_FUTURES.ws.1.0")])
         for symbol in ["SUSHIUSDT", "AKROUSDT", "KEEPUSDT", "CTKUSDT"] {
-            let sync = try #require(session.synchronizers[symbol], "\(symbol)").counters
+            let sync = try #require(session.synchronizers["binance-usdm:" + symbol], "\(symbol)").counters
             #expect(sync.snapshots == 1, "\(symbol)")
             #expect(sync.gaps == 0, "\(symbol)")
             #expect(sync.applied > 100, "\(symbol)")
@@ -100,10 +100,10 @@ struct RealRecordingTests {
         }
         #expect(decoded.count == 3)
         let binance = decoded[1]
-        #expect(binance.symbol == "BTCUSDT")
+        #expect(binance.symbol == "binance-usdm:BTCUSDT")
         #expect(binance.side == .short) // a BUY liquidation order closes a short
         #expect(binance.price == Fixed("4706.04"))
         #expect(binance.quantity == Fixed("0.014"))
-        #expect(decoded[2].side == .long && decoded[2].symbol == "BTCUSD_200925")
+        #expect(decoded[2].side == .long && decoded[2].symbol == "binance-coinm:BTCUSD_200925")
     }
 }

@@ -86,7 +86,7 @@ struct ReplayClockTests {
         #expect(session.lastTime! > target - 1_000_000_000)
         try clock.seek(fraction: 1, wall: 0)
         #expect(session.engine.market("BTCUSDT")?.book == finalBook)
-        #expect(session.synchronizers["BTCUSDT"]?.counters.applied == 6_547)
+        #expect(session.synchronizers["binance-usdm:BTCUSDT"]?.counters.applied == 6_547)
     }
 }
 

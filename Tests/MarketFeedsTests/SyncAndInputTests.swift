@@ -107,7 +107,7 @@ struct InputTests {
         #expect(session.stats.read == 6)
         #expect(session.stats.malformed == 3)
         #expect(session.stats.firstMalformed.map(\.line) == [3, 5, 6])
-        #expect(session.synchronizers["BTCUSDT"]?.counters.applied == 2)
+        #expect(session.synchronizers["binance-usdm:BTCUSDT"]?.counters.applied == 2)
         #expect(session.engine.market("BTCUSDT")?.book.bestBid == BookUnits.parse("99.50"))
     }
 
@@ -147,11 +147,11 @@ struct InputTests {
         let error = try #require(caught)
         #expect(error.description.contains("truncated gzip stream after"))
         #expect(error.isUsageError == false)
-        #expect(session.synchronizers["BTCUSDT"]!.counters.applied > 100)
+        #expect(session.synchronizers["binance-usdm:BTCUSDT"]!.counters.applied > 100)
         // The complete file replays fully.
         let complete = try replay([plain + ".gz"])
-        #expect(complete.synchronizers["BTCUSDT"]?.counters.applied == 2_000)
-        #expect(complete.synchronizers["BTCUSDT"]?.counters.gaps == 0)
+        #expect(complete.synchronizers["binance-usdm:BTCUSDT"]?.counters.applied == 2_000)
+        #expect(complete.synchronizers["binance-usdm:BTCUSDT"]?.counters.gaps == 0)
     }
 
     @Test("corrupt gzip data is an error, not a crash")

@@ -97,6 +97,8 @@ public struct AppModel: Sendable {
     public private(set) var table = PositionTable()
     /// Every market, a row each (the markets pane), and how the operator sorts and filters them.
     public private(set) var markets = MarketTable()
+    /// Markets by the names narrow columns give them.
+    public private(set) var marketNames = MarketNames()
     public private(set) var visibleMarkets: [MarketRow] = []
     public private(set) var marketSortColumn: MarketColumn = .risk
     public private(set) var marketSortDescending = false
@@ -143,6 +145,7 @@ public struct AppModel: Sendable {
     }
 
     mutating func rebuildMarkets() {
+        marketNames.refresh(from: engine)
         markets.rebuild(from: engine, nearLiquidation: table.nearLiquidation, openPositions: table.openBySymbol)
         refreshVisibleMarkets()
     }

@@ -11,7 +11,7 @@ enum DetailPane {
         let market = engine.markets[Int(position.symbolIndex)]
         let instrument = market.instrument
         buffer.fill(rect, role: .help)
-        buffer.box(rect, title: "Position \(risk.account) · \(risk.symbol) · Esc back", focused: true)
+        buffer.box(rect, title: "Position \(risk.account) · \(model.marketNames.title(risk.symbol)) · Esc back", focused: true)
         let inner = rect.inset(1)
         var y = inner.y
         func line(_ text: String, _ role: StyleRole = .help) {
@@ -22,7 +22,7 @@ enum DetailPane {
         func price(_ value: Fixed?) -> String { Format.price(value, instrument) }
         let asset = risk.asset
         if !position.isOpen { line("closed (liquidated or deleveraged)", .warn) }
-        line("\(Format.sideMark(risk.side)) \(risk.quantity) \(instrument.kind.isInverse ? "contracts " : "")\(risk.symbol) @ \(price(risk.entryPrice)), \(risk.mode.rawValue)\(risk.leverage.isZero ? "" : ", \(risk.leverage.formatted(0))x"); mark \(price(risk.markPrice))", .title)
+        line("\(Format.sideMark(risk.side)) \(risk.quantity) \(instrument.kind.isInverse ? "contracts " : "")\(model.marketNames.short(risk.symbol)) @ \(price(risk.entryPrice)), \(risk.mode.rawValue)\(risk.leverage.isZero ? "" : ", \(risk.leverage.formatted(0))x"); mark \(price(risk.markPrice))", .title)
         line("notional         \(Format.money(risk.notional)) \(asset)   = |Q| × mark\(instrument.kind.isInverse ? " (inverse: N × \(instrument.kind.contractSize) / mark)" : "")")
         line("unrealised PnL   \(Format.money(risk.unrealisedPnL)) \(asset)   = side × Q × (mark − entry)", risk.unrealisedPnL.isNegative ? .negative : .positive)
         line("maintenance      \(Format.money(risk.maintenanceMargin)) \(asset)   = notional × \((risk.bracket.maintenanceMarginRate * Fixed(100)).formatted(2))% − \(Format.money(risk.bracket.maintenanceAmount)) (bracket cap \(Format.money(risk.bracket.notionalCap, decimals: 0)))")
@@ -41,7 +41,7 @@ enum DetailPane {
                 let legInstrument = engine.markets[Int(engine.positions[Int(leg)].symbolIndex)].instrument
                 totalMaintenance += legRisk.maintenanceMargin
                 totalPnL += legRisk.unrealisedPnL
-                line("   \(Format.sideMark(legRisk.side)) \(legRisk.quantity) \(legRisk.symbol): maintenance \(Format.money(legRisk.maintenanceMargin)), PnL \(Format.money(legRisk.unrealisedPnL)) at mark \(Format.price(legRisk.markPrice, legInstrument))", leg == index ? .help : .dim)
+                line("   \(Format.sideMark(legRisk.side)) \(legRisk.quantity) \(model.marketNames.short(legRisk.symbol)): maintenance \(Format.money(legRisk.maintenanceMargin)), PnL \(Format.money(legRisk.unrealisedPnL)) at mark \(Format.price(legRisk.markPrice, legInstrument))", leg == index ? .help : .dim)
             }
             line("margin balance   \(Format.money(risk.marginBalance)) \(asset)   = wallet + Σ legs' PnL (\(Format.money(totalPnL)))")
             line("margin ratio     \(risk.marginRatio.map { ($0 * Fixed(100)).formatted(2) + "%" } ?? "BANKRUPT")   = Σ legs' maintenance (\(Format.money(totalMaintenance))) ÷ margin balance (100% liquidates)",
@@ -75,7 +75,7 @@ enum DetailPane {
         line("Account \(risk.account): wallet \(Format.money(engine.accounts[Int(position.accountIndex)].walletBalance)) \(asset), \(others.count) other position\(others.count == 1 ? "" : "s")")
         for other in others.prefix(max(0, inner.maxY - y)) {
             let peer = engine.risk(of: other)
-            line("   \(Format.sideMark(peer.side)) \(peer.quantity) \(peer.symbol) @ \(Format.price(peer.entryPrice, nil)), liq \(Format.price(peer.liquidationPrice, nil))", .dim)
+            line("   \(Format.sideMark(peer.side)) \(peer.quantity) \(model.marketNames.short(peer.symbol)) @ \(Format.price(peer.entryPrice, nil)), liq \(Format.price(peer.liquidationPrice, nil))", .dim)
         }
     }
 }

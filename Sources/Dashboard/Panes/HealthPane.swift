@@ -29,7 +29,7 @@ enum HealthPane {
             var x = buffer.put(line, x: inner.x + 1, y: y, role: .text, limit: inner.width - 1)
             x = buffer.put("  " + (stream.stale ? "STALE · " : "") + stream.state, x: x, y: y, role: stream.stale ? .alert : .text, limit: inner.maxX - x)
             y += 1
-            let feeds = stream.symbols.map { "feeds " + $0.joined(separator: ", ") + ": book, marks, trades, liquidations" } ?? "feeds positions, accounts, the fund, marks"
+            let feeds = stream.symbols.map { "feeds " + $0.map(model.marketNames.short).joined(separator: ", ") + ": book, marks, trades, liquidations" } ?? "feeds positions, accounts, the fund, marks"
             buffer.put("  " + feeds + (stream.lastError.map { " · last error: \($0)" } ?? ""), x: inner.x + 1, y: y, role: .dim, limit: inner.width - 2)
             y += 1
             for resync in stream.resync where y + 1 < inner.maxY {

@@ -17,8 +17,9 @@ enum LadderPane {
         let grouping = model.ladderGrouping
         // STALE outranks the grouping in a narrow title.
         let staleTag = model.staleTag(symbol: symbol)
-        var title = "Depth ladder \(symbol ?? "") ×\(grouping) tick" + staleTag
-        if DisplayWidth.of(title) + 4 > rect.width { title = "Ladder \(symbol ?? "")" + staleTag }
+        let name = symbol.map(model.marketNames.title) ?? ""
+        var title = "Depth ladder \(name) ×\(grouping) tick" + staleTag
+        if DisplayWidth.of(title) + 4 > rect.width { title = "Ladder \(symbol.map(model.marketNames.short) ?? "")" + staleTag }
         buffer.box(rect, title: title, focused: focused)
         let inner = rect.inset(1)
         guard inner.height >= 4, let symbol, let market = model.engine.market(symbol) else {

@@ -10,13 +10,16 @@ enum MarketsPane {
         var title: String
         var priority: Int
         var leftAligned = false
+        /// A column that says nothing while the session has one venue: then it goes first.
+        var onlyForSeveralVenues = false
         var cell: @Sendable (MarketRow, AppModel) -> (String, StyleRole)
     }
 
     static let columns: [Column] = [
         Column(column: .symbol, title: "market", priority: 0, leftAligned: true) { row, model in
-            ((row.symbol == model.focusedSymbol ? "▸ " : "  ") + row.symbol, row.stale ? .alert : .text)
+            ((row.symbol == model.focusedSymbol ? "▸ " : "  ") + model.marketNames.short(row.symbol), row.stale ? .alert : .text)
         },
+        Column(column: nil, title: "venue", priority: 3, leftAligned: true, onlyForSeveralVenues: true) { row, _ in (row.instrument.venue?.rawValue ?? "—", .dim) },
         Column(column: .mark, title: "mark", priority: 0) { row, _ in (Format.price(row.mark, row.instrument), .text) },
         Column(column: nil, title: "index", priority: 6) { row, _ in (Format.price(row.index, row.instrument), .dim) },
         Column(column: .premium, title: "prem bps", priority: 3) { row, _ in
@@ -67,14 +70,18 @@ enum MarketsPane {
     /// The columns that fit `width`, each as wide as its widest cell; the highest priority
     /// numbers go first.
     static func fitting(_ width: Int, rows: [MarketRow], model: AppModel) -> [(column: Column, width: Int)] {
-        var chosen = columns.map { column -> (column: Column, width: Int) in
+        // Markets named without a venue (an engine fed directly) have no venue column.
+        let named = model.marketNames.venues.isEmpty ? columns.filter { !$0.onlyForSeveralVenues } : columns
+        var chosen = named.map { column -> (column: Column, width: Int) in
             let widest = rows.map { DisplayWidth.of(column.cell($0, model).0) }.max() ?? 0
             return (column, max(DisplayWidth.of(column.title), widest))
         }
         func total() -> Int { chosen.reduce(0, { $0 + $1.width + 1 }) }
+        let severalVenues = model.marketNames.venues.count > 1
+        func priority(_ column: Column) -> Int { column.onlyForSeveralVenues && !severalVenues ? 99 : column.priority }
         while total() > width,
-            let drop = chosen.indices.max(by: { chosen[$0].column.priority < chosen[$1].column.priority }),
-            chosen[drop].column.priority > 0 {
+            let drop = chosen.indices.max(by: { priority(chosen[$0].column) < priority(chosen[$1].column) }),
+            priority(chosen[drop].column) > 0 {
             chosen.remove(at: drop)
         }
         // Still too wide (a long symbol, a long figure): the rightmost columns go, the market last.

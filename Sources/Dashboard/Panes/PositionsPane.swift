@@ -82,16 +82,16 @@ enum PositionsPane {
             let instrument = model.engine.market(row.symbol)?.instrument
             var x = inner.x
             for column in chosen {
-                let (text, role) = cell(row, column.column, instrument: instrument, width: column.width)
+                let (text, role) = cell(row, column.column, instrument: instrument, names: model.marketNames, width: column.width)
                 x = buffer.put(text + " ", x: x, y: y, role: selected ? .selection : role)
             }
         }
     }
 
-    static func cell(_ row: PositionRow, _ column: PositionColumn, instrument: Instrument?, width: Int) -> (String, StyleRole) {
+    static func cell(_ row: PositionRow, _ column: PositionColumn, instrument: Instrument?, names: MarketNames, width: Int) -> (String, StyleRole) {
         switch column {
         case .account: return (Format.left(row.account, width), .text)
-        case .symbol: return (Format.left(row.symbol, width), .text)
+        case .symbol: return (Format.left(names.short(row.symbol), width), .text)
         case .side: return (Format.left(Format.sideMark(row.side), width), row.side == .long ? .positive : .negative)
         case .size: return (Format.right(row.quantity.formatted(instrument.map { min($0.sizeDecimals, 4) } ?? 3), width), .text)
         case .entry: return (Format.right(Format.price(row.entry, instrument), width), .text)

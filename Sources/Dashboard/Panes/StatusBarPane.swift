@@ -16,7 +16,7 @@ enum StatusBarPane {
         let reserved = DisplayWidth.of(kind) + (stale ? 11 : 0) + 1
         // The newest alert names its market and signal, where there is room for it.
         if alerts > 0, let latest = model.log.alerts.last {
-            let named = count + ", last \(latest.symbol) \(latest.signal.title.lowercased()) (a: ack) "
+            let named = count + ", last \(model.marketNames.short(latest.symbol)) \(latest.signal.title.lowercased()) (a: ack) "
             if DisplayWidth.of(named) <= rect.width * 2 / 5 { alertText = named }
         }
         if DisplayWidth.of(alertText) > rect.width - reserved { alertText = count + " " }

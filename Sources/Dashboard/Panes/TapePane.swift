@@ -32,13 +32,13 @@ enum TapePane {
                 if record.adlQuantity.isPositive { tail += " ADL " + record.adlQuantity.formatted(3) }
                 if record.fundTakeoverQuantity.isPositive { tail += " FUND " + record.fundTakeoverQuantity.formatted(3) }
                 if record.isPartial { tail += " partial" }
-                return ([Format.clock(record.time), record.symbol, Format.sideMark(record.side), record.quantity.formatted(3),
+                return ([Format.clock(record.time), model.marketNames.short(record.symbol), Format.sideMark(record.side), record.quantity.formatted(3),
                          Format.price(record.bankruptcyPrice, instrument), Format.price(record.averageFill, instrument),
                          record.slippageBps.map { $0.formatted(1) } ?? "—", "\(record.levelsConsumed)",
                          record.deficit.isZero ? "0" : Format.compact(record.deficit.approximateDouble),
                          Format.compact(record.fundAfter.approximateDouble)], tail)
             case .exchange(let liquidation):
-                return ([Format.clock(liquidation.time), liquidation.symbol, Format.sideMark(liquidation.side), liquidation.quantity.formatted(3)],
+                return ([Format.clock(liquidation.time), model.marketNames.short(liquidation.symbol), Format.sideMark(liquidation.side), liquidation.quantity.formatted(3)],
                         " EXCHANGE-REPORTED @ " + liquidation.price.formatted(2, grouping: true))
             }
         }

@@ -116,11 +116,11 @@ struct DemoMarket {
         // Makers move first; then takers hit what is there, and the book shows what they took.
         var quotes: [LevelChange] = []
         requote(&quotes)
-        if !quotes.isEmpty { events.append(.bookUpdate(symbol: "BTCUSDT", changes: quotes, time: time)) }
+        if !quotes.isEmpty { events.append(.bookUpdate(symbol: DemoSession.marketID, changes: quotes, time: time)) }
         var taken: [LevelChange] = []
         var trades: [MarketEvent] = []
         trade(&taken, into: &trades)
-        if !taken.isEmpty { events.append(.bookUpdate(symbol: "BTCUSDT", changes: taken, time: time)) }
+        if !taken.isEmpty { events.append(.bookUpdate(symbol: DemoSession.marketID, changes: taken, time: time)) }
         events.append(contentsOf: trades)
     }
 
@@ -201,7 +201,7 @@ struct DemoMarket {
                 let remaining = available - take
                 if sell { bids[price] = remaining > 0 ? remaining : nil } else { asks[price] = remaining > 0 ? remaining : nil }
                 changes.append(LevelChange(side: sell ? .bid : .ask, price: price, size: remaining))
-                events.append(.trade(symbol: "BTCUSDT", price: price, size: take, time: time))
+                events.append(.trade(symbol: DemoSession.marketID, price: price, size: take, time: time))
             }
             if sell { sellPressure += Double(quantity) / 1e8 / 5 }
         }

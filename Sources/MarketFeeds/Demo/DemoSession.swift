@@ -8,6 +8,8 @@ public final class DemoSession: SessionDriver {
     public static let duration: Int64 = 150_000_000_000
     /// 2024-08-08 23:55:00 UTC, so demo times look like a real session.
     public static let startTime: Int64 = 1_723_161_300_000_000_000
+    /// The demo's one market: Binance USDⓈ-M BTCUSDT, which its book and positions imitate.
+    public static let marketID = MarketID.make(venue: .binanceUSDM, symbol: "BTCUSDT")
     public static let openingFund = Fixed(8_000)
 
     var applier: FeedApplier
@@ -30,7 +32,7 @@ public final class DemoSession: SessionDriver {
         applier = FeedApplier(options: options)
         market = DemoMarket(seed: seed, startPrice: 60_000, start: DemoSession.startTime)
         let opening = market.openingBook()
-        queue.append(.bookSnapshot(symbol: "BTCUSDT", bids: opening.bids, asks: opening.asks, time: DemoSession.startTime))
+        queue.append(.bookSnapshot(symbol: DemoSession.marketID, bids: opening.bids, asks: opening.asks, time: DemoSession.startTime))
         var synthetic = SyntheticPositions(count: positions, seed: seed)
         for position in synthetic.positions(for: .btcusdt, mark: Fixed(60_000)) {
             queue.append(.position(position, time: DemoSession.startTime))
@@ -40,7 +42,7 @@ public final class DemoSession: SessionDriver {
             let quantity = Fixed(4 + index * 2)
             let entry = Fixed(59_900 + index * 40)
             queue.append(.position(PositionUpdate(
-                account: "WHALE-\(index + 1)", symbol: "BTCUSDT", side: .long, quantity: quantity, entryPrice: entry,
+                account: "WHALE-\(index + 1)", symbol: DemoSession.marketID, side: .long, quantity: quantity, entryPrice: entry,
                 mode: .isolated, isolatedMargin: quantity * entry / Fixed(leverage), leverage: Fixed(leverage)), time: DemoSession.startTime))
         }
     }

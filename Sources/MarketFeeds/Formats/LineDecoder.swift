@@ -99,7 +99,8 @@ public struct CryptofeedHTTPLineDecoder: LineDecoder {
         guard case .snapshot(var snapshot)? = BinanceFrameDecoder.decode(line + colon + 1, count: count - colon - 1, receiveTime: time) else {
             return .malformed(field: "depth snapshot body")
         }
-        snapshot.symbol = String(symbol).uppercased()
+        let name = String(symbol).uppercased()
+        snapshot.symbol = MarketID.make(venue: Venue.binance(forSymbol: name), symbol: name)
         messages.append(.snapshot(snapshot))
         return .decoded
     }

@@ -2,11 +2,14 @@ import RiskEngine
 
 /// liqwatch's event lines: one JSON object a line with a `type`, for an operator's own systems to
 /// feed positions, balances, the fund and marks. Decimals may be strings or numbers; `time` is
-/// nanoseconds since the epoch (optional: the previous line's time is used). See the README.
+/// nanoseconds since the epoch (optional: the previous line's time is used). A market is `symbol`
+/// as `venue:symbol`, or `venue` and `symbol`, or a bare `symbol` that names the one venue of the
+/// session listing it (`resolver`). See the README.
 public struct LiqwatchEventDecoder: LineDecoder {
     var lastTime: Int64 = 0
+    public var resolver: MarketResolver
 
-    public init() {}
+    public init(resolver: MarketResolver = .default) { self.resolver = resolver }
 
     public mutating func decode(_ line: UnsafePointer<UInt8>, count: Int, into messages: inout [FeedMessage]) -> DecodeOutcome {
         if count == 0 { return .skipped }
@@ -26,7 +29,7 @@ public struct LiqwatchEventDecoder: LineDecoder {
             return .malformed(field: "json (\(error.reason))")
         }
         do throws(FieldError) {
-            guard let event = try Self.event(from: value, lastTime: &lastTime) else { return .skipped }
+            guard let event = try Self.event(from: value, lastTime: &lastTime, resolver: resolver) else { return .skipped }
             messages.append(.event(event))
             return .decoded
         } catch {
@@ -34,7 +37,7 @@ public struct LiqwatchEventDecoder: LineDecoder {
         }
     }
 
-    static func event(from value: JSONValue, lastTime: inout Int64) throws(FieldError) -> MarketEvent? {
+    static func event(from value: JSONValue, lastTime: inout Int64, resolver: MarketResolver) throws(FieldError) -> MarketEvent? {
         guard value.objectMembers != nil else { throw FieldError(field: "line", reason: "expected a JSON object") }
         func text(_ name: String) -> String? { value[name]?.scalarText }
         func required(_ name: String) throws(FieldError) -> String {
@@ -51,6 +54,12 @@ public struct LiqwatchEventDecoder: LineDecoder {
             guard let number = BookUnits.parse(raw), number >= 0 else { throw FieldError(field: name, reason: "'\(raw)' is not a decimal number") }
             return number
         }
+        /// The market the line names (`symbol`, with `venue` when given).
+        func market() throws(FieldError) -> String {
+            let symbol = try required("symbol")
+            let named = text("venue").map { $0 + ":" + symbol } ?? symbol
+            do { return try resolver.resolve(named) } catch { throw FieldError(field: text("venue") == nil ? "symbol" : "venue", reason: error.description) }
+        }
         if let timeText = text("time") {
             guard let nanos = Int64(timeText).flatMap(EventTime.fromNanoseconds) else {
                 throw FieldError(field: "time", reason: "expected nanoseconds since the epoch, from 1970 to 2200")
@@ -61,7 +70,9 @@ public struct LiqwatchEventDecoder: LineDecoder {
         let type = try required("type")
         switch type {
         case "position":
-            return .position(try PositionRow.parse { text($0) }, time: time)
+            return .position(try PositionRow.parse(resolver: resolver) { name in
+                name == "symbol" ? (try? market()) ?? text(name) : text(name)
+            }, time: time)
         case "account":
             return .account(id: try required("account"), asset: text("asset") ?? "USDT", walletBalance: try decimal("wallet_balance"), time: time)
         case "insurance_fund":
@@ -71,7 +82,7 @@ public struct LiqwatchEventDecoder: LineDecoder {
         case "mark":
             let price = try decimal("price")
             guard price.isPositive else { throw FieldError(field: "price", reason: "must be greater than zero") }
-            return .mark(symbol: try required("symbol").uppercased(), price: price, time: time)
+            return .mark(symbol: try market(), price: price, time: time)
         case "index":
             let price = try decimal("price")
             guard price.isPositive else { throw FieldError(field: "price", reason: "must be greater than zero") }
@@ -90,19 +101,19 @@ public struct LiqwatchEventDecoder: LineDecoder {
                 guard !value.isNegative else { throw FieldError(field: "open_interest", reason: "must not be negative") }
                 openInterest = value
             }
-            return .index(IndexUpdate(symbol: try required("symbol").uppercased(), price: price, fundingRate: rate, nextFundingTime: next,
+            return .index(IndexUpdate(symbol: try market(), price: price, fundingRate: rate, nextFundingTime: next,
                 openInterest: openInterest, time: time))
         case "trade":
-            return .trade(symbol: try required("symbol").uppercased(), price: try units("price"), size: try units("size"), time: time)
+            return .trade(symbol: try market(), price: try units("price"), size: try units("size"), time: time)
         case "liquidation":
             let sideText = try required("side").lowercased()
             guard let side = Side.allCases.first(where: { $0.label == sideText }) else {
                 throw FieldError(field: "side", reason: "the liquidated position's side: long or short")
             }
-            return .exchangeLiquidation(ExchangeLiquidation(symbol: try required("symbol").uppercased(), side: side,
+            return .exchangeLiquidation(ExchangeLiquidation(symbol: try market(), side: side,
                 price: try decimal("price"), quantity: try decimal("size"), time: time))
         case "book":
-            let symbol = try required("symbol").uppercased()
+            let symbol = try market()
             func levels(_ name: String) throws(FieldError) -> [(price: Int64, size: Int64)] {
                 guard let list = value[name]?.arrayValue else { return [] }
                 var result: [(price: Int64, size: Int64)] = []

@@ -7,14 +7,14 @@ public struct FieldError: Error, Hashable, Sendable {
 }
 
 /// Reads the fields every position source shares (positions files, the liqwatch event stream).
-/// Columns: account, symbol, side, size, entry_price, margin_mode, isolated_margin, wallet_balance,
+/// Columns: account, symbol (`venue:symbol`, or a bare symbol that `resolver` resolves), side, size, entry_price, margin_mode, isolated_margin, wallet_balance,
 /// leverage, position_side (BOTH, the default, for one-way mode; LONG or SHORT for a hedge-mode
 /// leg). Empty values count as absent.
 public enum PositionRow {
     /// The largest size or price a position may state.
     static let largest = Fixed(10_000_000_000)
 
-    public static func parse(_ value: (String) -> String?) throws(FieldError) -> PositionUpdate {
+    public static func parse(resolver: MarketResolver, _ value: (String) -> String?) throws(FieldError) -> PositionUpdate {
         func required(_ name: String) throws(FieldError) -> String {
             guard let text = value(name)?.trimmed, !text.isEmpty else { throw FieldError(field: name, reason: "missing") }
             return text
@@ -29,7 +29,9 @@ public enum PositionRow {
             return number
         }
         let account = try required("account")
-        let symbol = try required("symbol").uppercased()
+        let named = try required("symbol")
+        let symbol: String
+        do { symbol = try resolver.resolve(named) } catch { throw FieldError(field: "symbol", reason: error.description) }
         let sideText = try required("side").lowercased()
         let side: Side
         switch sideText {

@@ -1,9 +1,12 @@
 import RiskEngine
 
 /// Tardis.dev CSV. Every file starts with a header naming its columns; timestamps are µs since
-/// the epoch (the exchange's `timestamp`, falling back to `local_timestamp`).
+/// the epoch (the exchange's `timestamp`, falling back to `local_timestamp`). The `exchange` column
+/// names the venue (`Venue.tardis(exchange:)`).
 public struct TardisLineDecoder: LineDecoder {
     public let format: RecordingFormat
+    /// The last row's exchange and symbol and their market id: one id string for a file's rows.
+    var lastNames: (exchange: String, symbol: String, market: String)?
     var columns: [String: Int] = [:]
     var fieldCount = 0
     var sawHeader = false
@@ -37,7 +40,9 @@ public struct TardisLineDecoder: LineDecoder {
         }
         guard row.count == fieldCount else { return .malformed(field: "column count (\(row.count) of \(fieldCount))") }
         func column(_ name: String) -> ByteSpan? { columns[name].map { row[$0] } }
-        guard let symbol = column("symbol")?.string, !symbol.isEmpty else { return .malformed(field: "symbol") }
+        guard let symbolText = column("symbol")?.string, !symbolText.isEmpty else { return .malformed(field: "symbol") }
+        guard let exchange = column("exchange")?.string, Venue.parse(exchange) != nil else { return .malformed(field: "exchange") }
+        let symbol = market(exchange: exchange, symbol: symbolText)
         guard let micros = (column("timestamp")?.integer ?? column("local_timestamp")?.integer),
             let time = EventTime.fromMicroseconds(micros)
         else { return .malformed(field: "timestamp") }
@@ -116,6 +121,14 @@ public struct TardisLineDecoder: LineDecoder {
         default:
             return .malformed(field: "format")
         }
+    }
+
+    mutating func market(exchange: String, symbol: String) -> String {
+        if let last = lastNames, last.exchange == exchange, last.symbol == symbol { return last.market }
+        let venue = Venue.tardis(exchange: exchange)
+        let market = MarketID.make(venue: venue, symbol: venue == .hyperliquid ? symbol : symbol.uppercased())
+        lastNames = (exchange, symbol, market)
+        return market
     }
 
     mutating func flush(into messages: inout [FeedMessage]) {

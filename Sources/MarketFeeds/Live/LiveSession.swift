@@ -52,7 +52,7 @@ public final class LiveSession {
         snapshotScheduler = SnapshotScheduler(configuration: options.snapshots)
         health = sources.map { StreamHealth(name: $0.name, kind: $0.kind) }
         decoders = sources.map { source -> any LineDecoder in
-            source.format == .liqwatchEvents ? LiqwatchEventDecoder() : BinanceLineDecoder(timestamped: true)
+            source.format == .liqwatchEvents ? LiqwatchEventDecoder(resolver: options.session.resolver) : BinanceLineDecoder(timestamped: true)
         }
         recorders = []
         if let path = options.recordPath {

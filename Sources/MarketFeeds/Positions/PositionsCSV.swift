@@ -36,7 +36,7 @@ enum PositionsCSV {
         var isEmpty: Bool { start == end }
     }
 
-    static func rows(_ bytes: UnsafeBufferPointer<UInt8>, path: String) throws(PositionsFileError) -> PositionsFile.Rows {
+    static func rows(_ bytes: UnsafeBufferPointer<UInt8>, path: String, resolver: MarketResolver) throws(PositionsFileError) -> PositionsFile.Rows {
         guard let base = bytes.baseAddress else { throw PositionsFileError(file: path, line: nil, field: nil, reason: "the file is empty") }
         let count = bytes.count
         var position = 0
@@ -52,7 +52,7 @@ enum PositionsCSV {
         // About fifty bytes a row (and no more reserved than two million rows need).
         rows.updates.reserveCapacity(min(count / 48, 1 << 21))
         rows.lines.reserveCapacity(min(count / 48, 1 << 21))
-        var symbols = SymbolNames()
+        var symbols = SymbolNames(resolver: resolver)
         while position < count {
             lineNumber += 1
             var end = position
@@ -84,7 +84,7 @@ enum PositionsCSV {
             }
             let texts = cells.map { String(decoding: UnsafeBufferPointer(start: base + $0.start, count: $0.end - $0.start), as: UTF8.self).trimmed }
             do throws(FieldError) {
-                let update = try PositionRow.parse { name in columns.firstIndex(of: name).map { texts[$0] } }
+                let update = try PositionRow.parse(resolver: resolver) { name in columns.firstIndex(of: name).map { texts[$0] } }
                 rows.append(update, line: lineNumber)
             } catch {
                 throw PositionsFileError(file: path, line: lineNumber, field: error.field, reason: error.reason)
@@ -147,7 +147,7 @@ enum PositionsCSV {
             return .some(Fixed(raw: raw))
         }
         guard let accountCell = cell(.account), !accountCell.isEmpty,
-              let symbolCell = cell(.symbol), !symbolCell.isEmpty,
+              let symbolCell = cell(.symbol), !symbolCell.isEmpty, let market = symbols.market(base, symbolCell),
               let sideCell = cell(.side), !sideCell.isEmpty else { return nil }
         let side: Side
         switch lowercasedWord(base, sideCell) {
@@ -182,7 +182,7 @@ enum PositionsCSV {
             if positionSide != .both && positionSide.rawValue != side.rawValue { return nil }
         }
         let account = String(decoding: UnsafeBufferPointer(start: base + accountCell.start, count: accountCell.end - accountCell.start), as: UTF8.self)
-        return PositionUpdate(account: account, symbol: symbols.uppercased(base, symbolCell), side: side, quantity: size, entryPrice: entry,
+        return PositionUpdate(account: account, symbol: market, side: side, quantity: size, entryPrice: entry,
             mode: mode, isolatedMargin: mode == .isolated ? isolatedMargin : nil, walletBalance: mode == .cross ? walletBalance : nil,
             leverage: leverage, positionSide: positionSide)
     }
@@ -214,14 +214,18 @@ enum PositionsCSV {
         }
     }
 
-    /// The symbols seen so far, uppercased once each: a file names a few symbols a million times,
-    /// most often the same as the row before.
+    /// The markets the symbol cells named so far, resolved once each: a file names a few symbols a
+    /// million times, most often the same as the row before.
     struct SymbolNames {
+        let resolver: MarketResolver
         var known: [[UInt8]: String] = [:]
         var lastBytes: [UInt8] = []
         var lastName = ""
 
-        mutating func uppercased(_ base: UnsafePointer<UInt8>, _ cell: Cell) -> String {
+        init(resolver: MarketResolver) { self.resolver = resolver }
+
+        /// The market id, or nil when the cell does not resolve (the row parser then says why).
+        mutating func market(_ base: UnsafePointer<UInt8>, _ cell: Cell) -> String? {
             let bytes = UnsafeBufferPointer(start: base + cell.start, count: cell.end - cell.start)
             if !lastName.isEmpty && lastBytes.elementsEqual(bytes) { return lastName }
             let key = Array(bytes)
@@ -229,7 +233,8 @@ enum PositionsCSV {
             if let seen = known[key] {
                 name = seen
             } else {
-                name = String(decoding: bytes, as: UTF8.self).uppercased()
+                guard let resolved = try? resolver.resolve(String(decoding: bytes, as: UTF8.self)) else { return nil }
+                name = resolved
                 if known.count < 10_000 { known[key] = name }
             }
             lastBytes = key

@@ -17,13 +17,14 @@ public struct PositionsFileError: Error, Hashable, Sendable, CustomStringConvert
 }
 
 /// Loads positions from CSV (a header row naming the columns) or JSON (a list of objects, or
-/// `{"positions": [...]}`). Columns: account, symbol, side, size, entry_price, margin_mode,
+/// `{"positions": [...]}`). Columns: account, symbol (`venue:symbol`, or a bare symbol: the one venue
+/// of the session that lists it, `MarketResolver`), side, size, entry_price, margin_mode,
 /// isolated_margin, wallet_balance, leverage, position_side.
 ///
 /// A cross account's wallet is the `wallet_balance` one of its rows gives; when none does, it is
 /// the sum of notional ÷ leverage of its cross rows.
 public enum PositionsFile {
-    public static func load(path: String, catalog: InstrumentCatalog) throws(PositionsFileError) -> [PositionUpdate] {
+    public static func load(path: String, catalog: InstrumentCatalog, resolver: MarketResolver = .default) throws(PositionsFileError) -> [PositionUpdate] {
         guard FileManager.default.fileExists(atPath: path) else {
             throw PositionsFileError(file: path, line: nil, field: nil, reason: "no such file")
         }
@@ -37,9 +38,9 @@ public enum PositionsFile {
             let first = bytes.firstIndex { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }
             do throws(PositionsFileError) {
                 if let first, bytes[first] == UInt8(ascii: "[") || bytes[first] == UInt8(ascii: "{") {
-                    return .success(try jsonRows(String(decoding: bytes, as: UTF8.self), path: path))
+                    return .success(try jsonRows(String(decoding: bytes, as: UTF8.self), path: path, resolver: resolver))
                 }
-                return .success(try PositionsCSV.rows(UnsafeBufferPointer(rebasing: raw.bindMemory(to: UInt8.self)[...]), path: path))
+                return .success(try PositionsCSV.rows(UnsafeBufferPointer(rebasing: raw.bindMemory(to: UInt8.self)[...]), path: path, resolver: resolver))
             } catch {
                 return .failure(error)
             }
@@ -60,7 +61,7 @@ public enum PositionsFile {
         }
     }
 
-    static func jsonRows(_ text: String, path: String) throws(PositionsFileError) -> Rows {
+    static func jsonRows(_ text: String, path: String, resolver: MarketResolver) throws(PositionsFileError) -> Rows {
         let document: JSONValue
         do { document = try JSONValue.parse(text) } catch {
             throw PositionsFileError(file: path, line: lineNumber(ofByte: error.offset, in: text), field: nil, reason: error.description)
@@ -71,7 +72,7 @@ public enum PositionsFile {
         var rows = Rows()
         for (index, entry) in list.enumerated() {
             do throws(FieldError) {
-                rows.append(try PositionRow.parse { entry[$0]?.scalarText }, line: index + 1)
+                rows.append(try PositionRow.parse(resolver: resolver) { entry[$0]?.scalarText }, line: index + 1)
             } catch {
                 throw PositionsFileError(file: path, line: nil, field: error.field, reason: "position \(index + 1): \(error.reason)")
             }

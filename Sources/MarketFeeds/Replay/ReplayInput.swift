@@ -30,7 +30,7 @@ final class ReplayInput {
     private(set) var marketsSeen = Set<String>()
     private var lastMarketSeen: String?
 
-    init(path: String, threaded: Bool) throws(SessionError) {
+    init(path: String, threaded: Bool, resolver: MarketResolver) throws(SessionError) {
         self.path = path
         self.threaded = threaded
         var source: ByteSource
@@ -70,7 +70,7 @@ final class ReplayInput {
         case .rawFrames: decoder = BinanceLineDecoder(timestamped: false)
         case .cryptofeed: decoder = CryptofeedLineDecoder()
         case .cryptofeedHTTP: decoder = CryptofeedHTTPLineDecoder()
-        case .liqwatchEvents: decoder = LiqwatchEventDecoder()
+        case .liqwatchEvents: decoder = LiqwatchEventDecoder(resolver: resolver)
         default: decoder = TardisLineDecoder(format: format)
         }
     }

@@ -15,6 +15,8 @@ public struct SessionOptions: Sendable {
     public var strict = false
     /// Decompress, and when run to the end decode, on threads of their own.
     public var threaded = true
+    /// How the bare symbols of positions and event lines name markets: the session's venues.
+    public var resolver = MarketResolver.default
 
     public init() {}
 }
@@ -50,11 +52,11 @@ public final class ReplaySession: SessionDriver {
         self.options = options
         applier = FeedApplier(options: options)
         var opened: [ReplayInput] = []
-        for path in paths { opened.append(try ReplayInput(path: path, threaded: options.threaded)) }
+        for path in paths { opened.append(try ReplayInput(path: path, threaded: options.threaded, resolver: options.resolver)) }
         // A cryptofeed capture's REST snapshots live in the matching `.http.` file beside it.
         for input in opened where input.format == .cryptofeed {
             for companion in ReplaySession.companionHTTPFiles(of: input.path) where !paths.contains(companion) {
-                opened.append(try ReplayInput(path: companion, threaded: false))
+                opened.append(try ReplayInput(path: companion, threaded: false, resolver: options.resolver))
             }
         }
         inputs = opened
@@ -228,7 +230,7 @@ public final class ReplaySession: SessionDriver {
         var reopened: [ReplayInput] = []
         for (input, saved) in zip(inputs, positions) {
             guard input.isRewindable else { throw .input(.unreadable(path: input.path, reason: "a pipe or standard input cannot be rewound")) }
-            let fresh = try ReplayInput(path: input.path, threaded: input.threaded)
+            let fresh = try ReplayInput(path: input.path, threaded: input.threaded, resolver: options.resolver)
             try fresh.skip(lines: saved.linesConsumed)
             fresh.decoder = saved.decoder
             fresh.pending = saved.pending

@@ -44,7 +44,18 @@ public struct Engine: Sendable {
 
     // MARK: Lookup
 
-    public func marketIndex(of symbol: String) -> Int? { symbolIndexes[symbol].map(Int.init) }
+    /// The market of an id (`binance-usdm:BTCUSDT`); a bare symbol finds the one market of that
+    /// exchange symbol, and nothing when two venues list it.
+    public func marketIndex(of symbol: String) -> Int? {
+        if let index = symbolIndexes[symbol] { return Int(index) }
+        guard !symbol.contains(":") else { return nil }
+        var found: Int? = nil
+        for (index, market) in markets.enumerated() where market.instrument.exchangeSymbol == symbol {
+            if found != nil { return nil }
+            found = index
+        }
+        return found
+    }
 
     public func market(_ symbol: String) -> MarketState? { marketIndex(of: symbol).map { markets[$0] } }
 

@@ -19,6 +19,7 @@ public enum ContractKind: Hashable, Sendable {
 
 /// A tradable perpetual and the exchange parameters the risk maths needs.
 public struct Instrument: Hashable, Sendable {
+    /// The market's id, `venue:symbol` (`binance-usdm:BTCUSDT`; see `MarketID`).
     public var symbol: String
     public var tickSize: Fixed
     public var lotSize: Fixed
@@ -41,6 +42,10 @@ public struct Instrument: Hashable, Sendable {
         self.brackets = brackets
         self.liquidationFeeRate = liquidationFeeRate
     }
+
+    /// The exchange's own name of the contract (`BTCUSDT`), without the venue.
+    public var exchangeSymbol: String { MarketID.symbol(of: symbol) }
+    public var venue: Venue? { MarketID.venue(of: symbol) }
 
     /// Decimals to show a price with: those of the tick (0.10 → 2 is how Binance prints BTCUSDT).
     public var priceDecimals: Int { Instrument.decimals(of: tickSize, minimum: 2) }
@@ -86,20 +91,21 @@ extension Instrument {
 
     public static let defaultLiquidationFeeRate = Fixed("0.005")!
 
+    /// A linear contract settling in its symbol's quote; `symbol` is a market id.
     public static func linear(symbol: String, tick: String, lot: String) -> Instrument {
         Instrument(
             symbol: symbol, tickSize: Fixed(tick)!, lotSize: Fixed(lot)!, kind: .linear,
-            settlementAsset: Instrument.quoteAsset(of: symbol), brackets: binanceBTCUSDTBrackets,
+            settlementAsset: Instrument.quoteAsset(of: MarketID.symbol(of: symbol)), brackets: binanceBTCUSDTBrackets,
             liquidationFeeRate: defaultLiquidationFeeRate)
     }
 
-    public static let btcusdt = linear(symbol: "BTCUSDT", tick: "0.10", lot: "0.001")
-    public static let ethusdt = linear(symbol: "ETHUSDT", tick: "0.01", lot: "0.001")
+    public static let btcusdt = linear(symbol: "binance-usdm:BTCUSDT", tick: "0.10", lot: "0.001")
+    public static let ethusdt = linear(symbol: "binance-usdm:ETHUSDT", tick: "0.01", lot: "0.001")
     public static let btcusdPerp = Instrument(
-        symbol: "BTCUSD_PERP", tickSize: Fixed("0.1")!, lotSize: .one, kind: .inverse(contractSize: Fixed(100)),
+        symbol: "binance-coinm:BTCUSD_PERP", tickSize: Fixed("0.1")!, lotSize: .one, kind: .inverse(contractSize: Fixed(100)),
         settlementAsset: "BTC", brackets: binanceBTCUSDPerpBrackets, liquidationFeeRate: defaultLiquidationFeeRate)
     public static let ethusdPerp = Instrument(
-        symbol: "ETHUSD_PERP", tickSize: Fixed("0.01")!, lotSize: .one, kind: .inverse(contractSize: Fixed(10)),
+        symbol: "binance-coinm:ETHUSD_PERP", tickSize: Fixed("0.01")!, lotSize: .one, kind: .inverse(contractSize: Fixed(10)),
         settlementAsset: "ETH", brackets: binanceETHUSDPerpBrackets, liquidationFeeRate: defaultLiquidationFeeRate)
 
     /// "BTCUSDT" → "USDT", "ETHBUSD" → "BUSD", "SUSHIUSDC" → "USDC"; anything else settles in USDT.

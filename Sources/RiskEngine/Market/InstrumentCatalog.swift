@@ -1,5 +1,5 @@
-/// The instruments the engine knows: the built-ins, plus whatever an instrument file adds or
-/// overrides. A symbol nobody described is treated as a linear contract with the BTCUSDT bracket
+/// The instruments the engine knows, by market id (`venue:symbol`): the built-ins, plus whatever an
+/// instrument file adds or overrides. A market nobody described is treated as a linear contract with the BTCUSDT bracket
 /// table and a tick and lot learnt from nothing (0.00000001), which is exact for any decimal feed.
 public struct InstrumentCatalog: Sendable {
     public private(set) var instruments: [String: Instrument]
@@ -10,26 +10,44 @@ public struct InstrumentCatalog: Sendable {
 
     public static let builtIn = InstrumentCatalog()
 
-    public func instrument(for symbol: String) -> Instrument {
-        if let known = instruments[symbol] { return known }
-        return Instrument.linear(symbol: symbol, tick: "0.00000001", lot: "0.00000001")
+    public func instrument(for market: String) -> Instrument {
+        if let known = instruments[market] { return known }
+        if !market.contains(":"), var only = onlyInstrument(withExchangeSymbol: market) {
+            // A market of no named venue (an engine test's `BTCUSDT`) takes the one built-in
+            // contract of that name, under the name it was given.
+            only.symbol = market
+            return only
+        }
+        return Instrument.linear(symbol: market, tick: "0.00000001", lot: "0.00000001")
     }
 
-    public func isKnown(_ symbol: String) -> Bool { instruments[symbol] != nil }
+    public func isKnown(_ market: String) -> Bool {
+        instruments[market] != nil || (!market.contains(":") && onlyInstrument(withExchangeSymbol: market) != nil)
+    }
+
+    func onlyInstrument(withExchangeSymbol symbol: String) -> Instrument? {
+        var found: Instrument? = nil
+        for instrument in instruments.values where instrument.exchangeSymbol == symbol {
+            if found != nil { return nil }
+            found = instrument
+        }
+        return found
+    }
 
     public mutating func add(_ instrument: Instrument) { instruments[instrument.symbol] = instrument }
 
     /// Adds or overrides instruments from an instrument file:
     ///
     /// ```json
-    /// {"instruments": [{"symbol": "SOLUSDT", "tick_size": "0.010", "lot_size": "1",
+    /// {"instruments": [{"symbol": "binance-usdm:SOLUSDT", "tick_size": "0.010", "lot_size": "1",
     ///   "kind": "linear", "settlement_asset": "USDT", "liquidation_fee_rate": "0.005",
     ///   "brackets": [["5000", "0.01"], ["50000", "0.025"]]},
     ///  {"symbol": "ETHUSD_PERP", "kind": "inverse", "contract_size": "10", ...}]}
     /// ```
     ///
-    /// An override may give only the fields it changes. Errors name the instrument and the field.
-    public mutating func merge(fileText: String, fileName: String) throws(InstrumentFileError) {
+    /// An override may give only the fields it changes. A bare symbol is resolved among the session's
+    /// venues (`resolver`). Errors name the instrument and the field.
+    public mutating func merge(fileText: String, fileName: String, resolver: MarketResolver = .default) throws(InstrumentFileError) {
         let document: JSONValue
         do { document = try JSONValue.parse(fileText) } catch {
             throw InstrumentFileError(file: fileName, instrument: nil, field: nil, reason: error.description)
@@ -42,7 +60,9 @@ public struct InstrumentCatalog: Sendable {
             func fail(_ field: String, _ reason: String) -> InstrumentFileError {
                 InstrumentFileError(file: fileName, instrument: label, field: field, reason: reason)
             }
-            guard let symbol = entry["symbol"]?.scalarText, !symbol.isEmpty else { throw fail("symbol", "missing") }
+            guard let named = entry["symbol"]?.scalarText, !named.isEmpty else { throw fail("symbol", "missing") }
+            let symbol: String
+            do { symbol = try resolver.resolve(named) } catch { throw fail("symbol", error.description) }
             func decimal(_ field: String) throws(InstrumentFileError) -> Fixed? {
                 guard let value = entry[field] else { return nil }
                 guard let text = value.scalarText, let number = Fixed(text) else { throw fail(field, "not a decimal number") }

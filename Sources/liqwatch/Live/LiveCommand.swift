@@ -81,10 +81,18 @@ struct LiveCommand: ParsableCommand {
         case "binance-usdm", "binance-coinm":
             guard let market = BinanceLiveSource.Market(rawValue: source) else { throw ValidationError("unknown source '\(source)'") }
             if eventSource != nil { throw ValidationError("\(source) takes no second argument (an event stream beside it is --events SOURCE)") }
-            let names = (symbols ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).uppercased() }.filter { !$0.isEmpty }
-            guard !names.isEmpty else { throw ValidationError("\(source) needs --symbols, e.g. --symbols BTCUSDT,ETHUSDT") }
-            for name in names where !name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) {
-                throw ValidationError("--symbols: '\(name)' is not a symbol")
+            let given = (symbols ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            guard !given.isEmpty else { throw ValidationError("\(source) needs --symbols, e.g. --symbols BTCUSDT,ETHUSDT") }
+            // Each is this venue's symbol, bare or as venue:symbol.
+            let venue = Venue(market.rawValue)
+            var names: [String] = []
+            for name in given {
+                let market: String
+                do { market = try MarketResolver(venues: [venue]).resolve(name) } catch { throw ValidationError("--symbols: \(error.description)") }
+                guard MarketID.venue(of: market) == venue else { throw ValidationError("--symbols: \(name) is not a \(venue) market") }
+                let symbol = MarketID.symbol(of: market)
+                guard symbol.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else { throw ValidationError("--symbols: '\(name)' is not a symbol") }
+                names.append(symbol)
             }
             for url in [webSocketURL, restURL].compactMap({ $0 }) where URL(string: url)?.host == nil {
                 throw ValidationError("'\(url)' is not a URL")
@@ -116,21 +124,23 @@ struct LiveCommand: ParsableCommand {
     func run() throws {
         let sources = try sources()
         var options = LiveOptions()
-        options.session = try session.replayOptions(strict: false)
+        let venues = sources.compactMap { ($0 as? BinanceLiveSource)?.venue }
+        options.session = try session.sessionOptions(venues: venues, strict: false)
+        let focus = try focusSymbol.map { try resolveFocus($0, resolver: options.session.resolver) }
         options.staleAfter = staleAfter
         options.recordPath = record
         options.rotation = LiveRecorder.Rotation(maxBytes: recordMaxMB.map { Int($0 * 1_000_000) }, maxSeconds: recordMaxMinutes.map { $0 * 60 })
         let live: LiveSession
         do { live = try LiveSession(sources: sources, options: options) } catch { throw ValidationError(error.description) }
         let label = sources.map { source in
-            if case .market(let symbols) = source.kind { return "\(source.name) \(symbols.joined(separator: ","))" }
+            if case .market(let markets) = source.kind { return "\(source.name) \(markets.map(MarketID.symbol(of:)).joined(separator: ","))" }
             return source.name
         }.joined(separator: " + ")
         if !headless {
             // A source that cannot start (a listen:// port in use) fails before the screen is taken.
             do { try live.start() } catch { throw ValidationError(error.description) }
             defer { live.stop() }
-            try DashboardRunner.run(feed: LiveFeed(session: live, label: label), themes: try ThemeOption.load(theme), symbol: focusSymbol?.uppercased())
+            try DashboardRunner.run(feed: LiveFeed(session: live, label: label), themes: try ThemeOption.load(theme), symbol: focus)
             return
         }
         let signal: Int32?

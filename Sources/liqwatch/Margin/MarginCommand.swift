@@ -73,17 +73,25 @@ struct MarginCommand: ParsableCommand {
             collateral = .leverage(value)
         }
 
+        // The built-in instruments are Binance's: a bare symbol is a Binance futures symbol.
+        let resolver = MarketResolver(venues: [.binanceUSDM, .binanceCOINM])
         var catalog = InstrumentCatalog.builtIn
         if let instruments {
             let text = try readTextFile(instruments, flag: "instruments")
-            do { try catalog.merge(fileText: text, fileName: instruments) } catch { throw ValidationError(error.description) }
+            do { try catalog.merge(fileText: text, fileName: instruments, resolver: resolver) } catch { throw ValidationError(error.description) }
         }
         var instrument: Instrument? = nil
         if let symbol {
-            guard catalog.isKnown(symbol.uppercased()) else {
-                throw ValidationError("--symbol: unknown instrument '\(symbol)'; built in: BTCUSDT, ETHUSDT, BTCUSD_PERP (more with --instruments)")
+            var market = ""
+            do { market = try resolver.resolve(symbol) } catch {
+                // A symbol of no Binance shape is simply no instrument liqwatch knows.
+                guard case .unlisted = error else { throw ValidationError("--symbol: \(error.description)") }
             }
-            instrument = catalog.instrument(for: symbol.uppercased())
+            guard !market.isEmpty, catalog.isKnown(market) else {
+                let builtIn = InstrumentCatalog.builtIn.instruments.keys.sorted().joined(separator: ", ")
+                throw ValidationError("--symbol: unknown instrument '\(SafeText.escaped(symbol))'; built in: \(builtIn) (more with --instruments)")
+            }
+            instrument = catalog.instrument(for: market)
         }
         var kind = instrument?.kind ?? .linear
         if inverse || contractSize != nil {

@@ -26,9 +26,10 @@ struct DemoCommand: ParsableCommand {
     }
 
     mutating func run() throws {
+        let focus = try focusSymbol.map { try resolveFocus($0, resolver: MarketResolver(venues: [.binanceUSDM])) }
         let demo = DemoSession(seed: seed, configuration: try engineRules.engineConfiguration(), positions: syntheticPositions)
         if !headless {
-            try DashboardRunner.run(session: demo, themes: try ThemeOption.load(theme), speed: try parseSpeed(speed), symbol: focusSymbol?.uppercased())
+            try DashboardRunner.run(session: demo, themes: try ThemeOption.load(theme), speed: try parseSpeed(speed), symbol: focus)
             return
         }
         demo.runToEnd()

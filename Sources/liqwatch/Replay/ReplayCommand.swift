@@ -40,14 +40,15 @@ struct ReplayCommand: ParsableCommand {
     }
 
     mutating func run() throws {
-        let options = try session.replayOptions(strict: strict)
+        let options = try session.sessionOptions(venues: files.flatMap(RecordingVenues.of(path:)), strict: strict)
+        let focus = try focusSymbol.map { try resolveFocus($0, resolver: options.resolver) }
         let replay: ReplaySession
         do { replay = try ReplaySession(paths: files, options: options) } catch {
             if error.isUsageError { throw ValidationError(error.description) }
             throw error
         }
         if !headless {
-            try DashboardRunner.run(session: replay, themes: try ThemeOption.load(theme), speed: try parseSpeed(speed), symbol: focusSymbol?.uppercased())
+            try DashboardRunner.run(session: replay, themes: try ThemeOption.load(theme), speed: try parseSpeed(speed), symbol: focus)
             return
         }
         var failure: SessionError? = nil

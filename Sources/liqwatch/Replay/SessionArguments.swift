@@ -39,27 +39,29 @@ struct SessionArguments: ParsableArguments {
         return result
     }
 
-    func catalog() throws -> InstrumentCatalog {
+    func catalog(resolver: MarketResolver) throws -> InstrumentCatalog {
         var catalog = InstrumentCatalog.builtIn
         if let instruments {
             let text = try readTextFile(instruments, flag: "instruments")
-            do { try catalog.merge(fileText: text, fileName: instruments) } catch { throw ValidationError(error.description) }
+            do { try catalog.merge(fileText: text, fileName: instruments, resolver: resolver) } catch { throw ValidationError(error.description) }
         }
         return catalog
     }
 
-    /// Everything a replay needs; a bad positions file is a usage error naming file, line and field.
-    func replayOptions(strict: Bool) throws -> SessionOptions {
+    /// Everything a session on `venues` needs (a replay's: those of its recordings); a bad positions
+    /// file is a usage error naming file, line and field.
+    func sessionOptions(venues: [Venue], strict: Bool) throws -> SessionOptions {
         var options = SessionOptions()
+        options.resolver = MarketResolver(venues: venues)
         options.configuration = try engineConfiguration()
-        options.catalog = try catalog()
+        options.catalog = try catalog(resolver: options.resolver)
         options.insuranceFund = try fundBalances()
         options.insuranceFundGiven = insuranceFund != nil
         options.syntheticPositions = syntheticPositions
         options.seed = seed
         options.strict = strict
         if let positions {
-            do { options.positions = try PositionsFile.load(path: positions, catalog: options.catalog) } catch {
+            do { options.positions = try PositionsFile.load(path: positions, catalog: options.catalog, resolver: options.resolver) } catch {
                 throw ValidationError(error.description)
             }
         }
@@ -102,4 +104,9 @@ struct RuleOptions: ParsableArguments {
         return configuration
     }
 
+}
+
+/// `--symbol MARKET`: `venue:symbol`, or a bare symbol of the session's one venue that lists it.
+func resolveFocus(_ text: String, resolver: MarketResolver) throws -> String {
+    do { return try resolver.resolve(text) } catch { throw ValidationError("--symbol: \(error.description)") }
 }

@@ -1,0 +1,52 @@
+import RiskEngine
+
+/// The venues a recording's markets are on, read from its first lines before the replay starts, so
+/// that the bare symbols of a positions file or an events file can be resolved among them
+/// (`MarketResolver`). The venue comes from the format: Binance frames are on Binance's futures
+/// venues (USDⓈ-M or COIN-M by the symbol), a Tardis file names its exchange on every row.
+public enum RecordingVenues {
+    /// The venues of the recording at `path`; empty when it names none (liqwatch events) or cannot
+    /// be read twice (standard input, a pipe): its lines then name their own markets.
+    public static func of(path: String) -> [Venue] {
+        guard path != "-", FileByteSource.isRewindable(path: path), let source = try? FileByteSource.open(path: path) else { return [] }
+        let reader = LineReader(source: source)
+        var format: RecordingFormat? = nil
+        var header: [Substring] = []
+        var checked = 0
+        while checked < 64, let line = try? reader.nextLine() {
+            checked += 1
+            if line.isOverlong { return [] }
+            if line.count == 0 { continue }
+            let text = String(decoding: UnsafeBufferPointer(start: line.bytes, count: min(line.count, 4096)), as: UTF8.self)
+            guard let known = format else {
+                guard let sniffed = RecordingFormat.sniff(text) else { return [] }
+                format = sniffed
+                switch sniffed {
+                case .timestampedFrames, .rawFrames, .cryptofeedHTTP: return [.binanceUSDM, .binanceCOINM]
+                case .cryptofeed: return cryptofeedVenues(header: text)
+                case .liqwatchEvents: return []
+                default: header = text.split(separator: ",", omittingEmptySubsequences: false)
+                }
+                continue
+            }
+            _ = known
+            // A Tardis row: its exchange column.
+            guard let column = header.firstIndex(of: "exchange") else { return [] }
+            let cells = text.split(separator: ",", omittingEmptySubsequences: false)
+            guard column < cells.count, Venue.parse(String(cells[column])) != nil else { return [] }
+            return [Venue.tardis(exchange: cells[column])]
+        }
+        return []
+    }
+
+    /// cryptofeed names the endpoint on its first line: `wss://fstream.binance.com/... <-> ...`.
+    static func cryptofeedVenues(header: String) -> [Venue] {
+        let lower = header.lowercased()
+        if lower.contains("dstream.binance") || lower.contains("dapi.binance") { return [.binanceCOINM] }
+        if lower.contains("binance") { return [.binanceUSDM, .binanceCOINM] }
+        if lower.contains("okx.com") || lower.contains("okex.com") { return [.okx] }
+        if lower.contains("bybit.com") { return [.bybit] }
+        if lower.contains("hyperliquid") { return [.hyperliquid] }
+        return []
+    }
+}

@@ -1,0 +1,172 @@
+/// A venue: an exchange's market family with one symbol namespace and one set of rules
+/// (`binance-usdm` and `binance-coinm` are two: their symbols, endpoints and units differ).
+public struct Venue: RawRepresentable, Hashable, Comparable, Sendable, CustomStringConvertible {
+    public var rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+    public init(_ name: String) { self.rawValue = name }
+
+    public static let binanceUSDM = Venue("binance-usdm")
+    public static let binanceCOINM = Venue("binance-coinm")
+    public static let bybit = Venue("bybit")
+    public static let okx = Venue("okx")
+    public static let hyperliquid = Venue("hyperliquid")
+    public static let deribit = Venue("deribit")
+
+    /// The venues liqwatch knows the symbols of, in the order candidates are named.
+    public static let known: [Venue] = [.binanceUSDM, .binanceCOINM, .bybit, .okx, .hyperliquid, .deribit]
+
+    public var description: String { rawValue }
+    public static func < (lhs: Venue, rhs: Venue) -> Bool { lhs.rawValue < rhs.rawValue }
+
+    /// A venue name as a person types it: lower case, letters, digits and `-` only.
+    public static func parse(_ text: String) -> Venue? {
+        let name = text.lowercased()
+        guard !name.isEmpty, name.count <= 32, name.utf8.allSatisfy({ ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D })
+        else { return nil }
+        return Venue(name)
+    }
+
+    /// Binance's two futures venues name their symbols apart: a COIN-M contract is `<base>USD_<PERP or
+    /// delivery date>`; USDⓈ-M symbols end in their quote (`BTCUSDT`, `BTCUSDC`, `BTCUSDT_250328`).
+    public static func binance(forSymbol symbol: some StringProtocol) -> Venue {
+        guard let underscore = symbol.firstIndex(of: "_") else { return .binanceUSDM }
+        return symbol[..<underscore].uppercased().hasSuffix("USD") ? .binanceCOINM : .binanceUSDM
+    }
+
+    /// Tardis.dev's exchange ids (the `exchange` column) as venues.
+    public static func tardis(exchange: some StringProtocol) -> Venue {
+        switch exchange {
+        case "binance-futures": return .binanceUSDM
+        case "binance-delivery": return .binanceCOINM
+        case "bybit", "bybit-spot": return .bybit
+        case "okex-swap", "okex-futures", "okex": return .okx
+        case "hyperliquid": return .hyperliquid
+        case "deribit": return .deribit
+        default: return Venue(String(exchange).lowercased())
+        }
+    }
+
+    /// Whether this venue could list `symbol` (a bare exchange symbol), by the shape each venue's
+    /// symbols have. Used to resolve a bare symbol to the one venue of a session that lists it.
+    public func lists(_ symbol: String) -> Bool {
+        let upper = symbol.uppercased()
+        let hasDash = upper.contains("-")
+        let hasUnderscore = upper.contains("_")
+        switch self {
+        // USDⓈ-M: the symbol ends in its quote (BTCUSDT, BTCUSDC, ETHUSDT_250328).
+        case .binanceUSDM:
+            let contract = upper.split(separator: "_").first.map(String.init) ?? upper
+            return !hasDash && ["USDT", "USDC", "BUSD", "FDUSD"].contains(where: { contract.hasSuffix($0) })
+        case .binanceCOINM: return !hasDash && hasUnderscore && Venue.binance(forSymbol: upper) == .binanceCOINM
+        // Bybit: BTCUSDT, BTCPERP (linear), BTCUSD, BTCUSDH25 (inverse), BTC-27DEC24 (USDC futures).
+        case .bybit: return !hasUnderscore && Venue.endsInQuote(upper.split(separator: "-").first.map(String.init) ?? upper)
+        // OKX: BTC-USDT-SWAP, BTC-USD-SWAP, BTC-USDT-250328.
+        case .okx: return upper.split(separator: "-").count == 3
+        // Hyperliquid names a perpetual by its coin: BTC, ETH, kPEPE.
+        case .hyperliquid: return !hasDash && !hasUnderscore && !Venue.endsInQuote(upper)
+        // Deribit: BTC-PERPETUAL, ETH_USDC-PERPETUAL, BTC-27DEC24.
+        case .deribit: return hasDash && upper.split(separator: "-").count == 2
+        default: return true
+        }
+    }
+
+    static func endsInQuote(_ symbol: String) -> Bool {
+        if ["USDT", "USDC", "USD", "PERP", "BUSD"].contains(where: { symbol.hasSuffix($0) }) { return true }
+        // Bybit's inverse futures: BTCUSD + month code + year (BTCUSDH25).
+        if symbol.count > 6, symbol.dropLast(3).hasSuffix("USD") { return true }
+        return false
+    }
+}
+
+/// A market is `venue:symbol` (`binance-usdm:BTCUSDT`, `binance-coinm:BTCUSD_PERP`,
+/// `okx:BTC-USDT-SWAP`): the engine, the events, the reports and the dashboard name markets so.
+/// An id without a venue (a test's `BTCUSDT`) is a market of no named venue.
+public enum MarketID {
+    public static func make(venue: Venue, symbol: some StringProtocol) -> String { venue.rawValue + ":" + symbol }
+
+    /// The venue part; nil for an id without one.
+    public static func venue(of id: String) -> Venue? {
+        guard let colon = id.firstIndex(of: ":") else { return nil }
+        return Venue(String(id[..<colon]))
+    }
+
+    /// The exchange's own symbol (what its streams and REST paths use).
+    public static func symbol(of id: String) -> String {
+        guard let colon = id.firstIndex(of: ":") else { return id }
+        return String(id[id.index(after: colon)...])
+    }
+}
+
+/// Turns the markets a person or a file names (`binance-usdm:BTCUSDT` or a bare `BTCUSDT`) into
+/// market ids. A bare symbol means the one venue of the session that lists it; two venues that both
+/// list it make it ambiguous, and the error names the candidates.
+public struct MarketResolver: Hashable, Sendable {
+    /// The session's venues: those of its exchange inputs or live streams.
+    public var venues: [Venue]
+
+    /// A session with no exchange feed (liqwatch events and positions only) has liqwatch's default
+    /// venue, Binance USDⓈ-M, where every input so far came from.
+    public static let defaultVenues: [Venue] = [.binanceUSDM]
+
+    public init(venues: some Sequence<Venue>) {
+        let unique = Array(Set(venues)).sorted { (Venue.known.firstIndex(of: $0) ?? 99, $0.rawValue) < (Venue.known.firstIndex(of: $1) ?? 99, $1.rawValue) }
+        self.venues = unique.isEmpty ? MarketResolver.defaultVenues : unique
+    }
+
+    public static let `default` = MarketResolver(venues: defaultVenues)
+
+    public func resolve(_ text: String) throws(MarketNameError) -> String {
+        let trimmed = text.trimmingSpaces
+        if let colon = trimmed.firstIndex(of: ":") {
+            guard let venue = Venue.parse(String(trimmed[..<colon])) else { throw .badVenue(trimmed) }
+            let symbol = String(trimmed[trimmed.index(after: colon)...])
+            guard MarketResolver.isSymbol(symbol) else { throw .badSymbol(trimmed) }
+            return MarketID.make(venue: venue, symbol: MarketResolver.canonical(symbol, on: venue))
+        }
+        guard MarketResolver.isSymbol(trimmed) else { throw .badSymbol(trimmed) }
+        let candidates = venues.filter { $0.lists(trimmed) }
+        switch candidates.count {
+        case 1: return MarketID.make(venue: candidates[0], symbol: MarketResolver.canonical(trimmed, on: candidates[0]))
+        case 0: throw .unlisted(symbol: trimmed, venues: venues)
+        default: throw .ambiguous(symbol: trimmed, candidates: candidates.map { MarketID.make(venue: $0, symbol: MarketResolver.canonical(trimmed, on: $0)) })
+        }
+    }
+
+    /// Hyperliquid's coins keep their case (`kPEPE`); every other venue's symbols are upper case.
+    static func canonical(_ symbol: String, on venue: Venue) -> String { venue == .hyperliquid ? symbol : symbol.uppercased() }
+
+    /// Letters, digits, `-`, `_`, `.`, `/`, `@` (Hyperliquid spot `@107`), at most 64 bytes.
+    static func isSymbol(_ text: String) -> Bool {
+        !text.isEmpty && text.utf8.count <= 64 && text.utf8.allSatisfy { byte in
+            (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+                || byte == 0x2D || byte == 0x5F || byte == 0x2E || byte == 0x2F || byte == 0x40
+        }
+    }
+}
+
+public enum MarketNameError: Error, Hashable, Sendable, CustomStringConvertible {
+    case badVenue(String)
+    case badSymbol(String)
+    case unlisted(symbol: String, venues: [Venue])
+    case ambiguous(symbol: String, candidates: [String])
+
+    public var description: String {
+        switch self {
+        case .badVenue(let text): return "'\(SafeText.escaped(text))' names no venue (venue:symbol, e.g. binance-usdm:BTCUSDT)"
+        case .badSymbol(let text): return "'\(SafeText.escaped(text))' is not a symbol (letters, digits, - _ . / @)"
+        case .unlisted(let symbol, let venues):
+            return "no venue of this session (\(venues.map(\.rawValue).joined(separator: ", "))) lists \(symbol): write venue:\(symbol)"
+        case .ambiguous(let symbol, let candidates):
+            return "\(symbol) is ambiguous: it could be \(candidates.joined(separator: " or ")); write venue:symbol"
+        }
+    }
+}
+
+extension String {
+    var trimmingSpaces: String {
+        var text = Substring(self)
+        while let first = text.first, first == " " || first == "\t" { text.removeFirst() }
+        while let last = text.last, last == " " || last == "\t" { text.removeLast() }
+        return String(text)
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+import Testing
+@testable import MarketFeeds
+import RiskEngine
+
+@Suite("Markets as venue:symbol: resolution, decoders, a session's venues")
+struct MarketNamingTests {
+    @Test("a bare symbol means the session's one venue that lists it; two make it ambiguous, named with the candidates")
+    func resolution() throws {
+        let binance = MarketResolver(venues: [.binanceUSDM, .binanceCOINM])
+        #expect(try binance.resolve("BTCUSDT") == "binance-usdm:BTCUSDT")
+        #expect(try binance.resolve("btcusd_perp") == "binance-coinm:BTCUSD_PERP")
+        #expect(try binance.resolve(" binance-usdm:ethusdt ") == "binance-usdm:ETHUSDT")
+        #expect(try binance.resolve("bybit:BTCUSDT") == "bybit:BTCUSDT")
+        let mixed = MarketResolver(venues: [.bybit, .binanceUSDM, .okx, .hyperliquid])
+        #expect(throws: MarketNameError.ambiguous(symbol: "BTCUSDT", candidates: ["binance-usdm:BTCUSDT", "bybit:BTCUSDT"])) {
+            try mixed.resolve("BTCUSDT")
+        }
+        do {
+            _ = try mixed.resolve("BTCUSDT")
+        } catch {
+            #expect(error.description == "BTCUSDT is ambiguous: it could be binance-usdm:BTCUSDT or bybit:BTCUSDT; write venue:symbol")
+        }
+        #expect(try mixed.resolve("BTC-USDT-SWAP") == "okx:BTC-USDT-SWAP")
+        #expect(try mixed.resolve("kPEPE") == "hyperliquid:kPEPE")
+        #expect(throws: MarketNameError.self) { try binance.resolve("BTC-USDT-SWAP") }
+        #expect(throws: MarketNameError.self) { try binance.resolve("BTC\u{1B}]0;x") }
+        #expect(throws: MarketNameError.self) { try binance.resolve("Bad Venue:BTCUSDT") }
+        // No exchange feed: liqwatch's default venue.
+        #expect(MarketResolver(venues: []).venues == [.binanceUSDM])
+    }
+
+    @Test("decoders name the venue: Binance by the symbol's shape, Tardis by its exchange column, events by venue or resolution")
+    func decoders() throws {
+        let scratch = try ScratchDirectory()
+        let tardis = try scratch.write("t.csv", """
+            exchange,symbol,timestamp,local_timestamp,id,side,price,amount
+            binance-futures,BTCUSDT,1723161256000000,1723161256000000,1,buy,60000,1
+            binance-delivery,BTCUSD_PERP,1723161256000000,1723161256000000,2,buy,60000,1
+            deribit,BTC-PERPETUAL,1723161256000000,1723161256000000,3,buy,60000,10
+            """)
+        #expect(RecordingVenues.of(path: tardis) == [.binanceUSDM])
+        let replayed = try replay([tardis])
+        #expect(replayed.engine.markets.map(\.symbol) == ["binance-usdm:BTCUSDT", "binance-coinm:BTCUSD_PERP", "deribit:BTC-PERPETUAL"])
+        // The inverse contract is the built-in one: its settlement asset is BTC.
+        #expect(replayed.engine.market("binance-coinm:BTCUSD_PERP")?.instrument.settlementAsset == "BTC")
+
+        let events = try scratch.write("e.ndjson", [
+            #"{"type":"mark","symbol":"BTCUSDT","price":"60000","time":1723161256000000000}"#,
+            #"{"type":"mark","venue":"bybit","symbol":"BTCUSDT","price":"60010"}"#,
+            #"{"type":"mark","symbol":"okx:BTC-USDT-SWAP","price":"60020"}"#,
+            #"{"type":"mark","symbol":"BTC-USDT-SWAP","price":"60020"}"#,
+        ].joined(separator: "\n"))
+        #expect(RecordingVenues.of(path: events).isEmpty)
+        let fromEvents = try replay([events])
+        #expect(fromEvents.engine.markets.map(\.symbol) == ["binance-usdm:BTCUSDT", "bybit:BTCUSDT", "okx:BTC-USDT-SWAP"])
+        // The last line's bare OKX symbol: no venue of this session (binance-usdm) lists it.
+        #expect(fromEvents.stats.malformed == 1)
+        #expect(fromEvents.stats.firstMalformed.first?.field.contains("no venue of this session (binance-usdm) lists BTC-USDT-SWAP") == true)
+    }
+
+    @Test("a positions file's bare symbol that two venues of the session list is refused, naming file, line and the candidates")
+    func ambiguousPositions() throws {
+        let scratch = try ScratchDirectory()
+        let path = try scratch.write("positions.csv", "account,symbol,side,size,entry_price,isolated_margin\na,BTCUSDT,long,1,60000,100\n")
+        let both = MarketResolver(venues: [.binanceUSDM, .bybit])
+        #expect(throws: PositionsFileError.self) { _ = try PositionsFile.load(path: path, catalog: .builtIn, resolver: both) }
+        do {
+            _ = try PositionsFile.load(path: path, catalog: .builtIn, resolver: both)
+        } catch {
+            #expect(error.description.hasSuffix("positions.csv:2: field symbol: BTCUSDT is ambiguous: it could be binance-usdm:BTCUSDT or bybit:BTCUSDT; write venue:symbol"), "\(error.description)")
+        }
+        let one = try PositionsFile.load(path: path, catalog: .builtIn, resolver: MarketResolver(venues: [.bybit]))
+        #expect(one.map(\.symbol) == ["bybit:BTCUSDT"])
+    }
+}

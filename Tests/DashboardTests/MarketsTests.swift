@@ -223,3 +223,26 @@ struct VenueNamesTests {
         #expect(screen.rendered().text.contains("Markets 3/3"))
     }
 }
+
+@Suite("Panes draw the engine as it is now")
+struct LiveCellsTests {
+    @Test("a mark that moves between table rebuilds shows at once in the positions and markets panes; a closed row says closed")
+    func cellsFollowTheEngine() {
+        var screen = model(width: 200, height: 60, engine: fiveMarkets())
+        #expect(screen.rendered().text.contains("60,000.00"))
+        var moved = screen.engine
+        moved.apply(.mark(symbol: "BTCUSDT", price: Fixed("60123.40")!, time: 3_000_000_001))
+        // The first row's position closes by its account.
+        let first = screen.visibleRows[0]
+        let position = moved.positions[Int(first.index)]
+        moved.apply(.position(PositionUpdate(account: first.account, symbol: first.symbol, side: position.side, quantity: .zero,
+            entryPrice: position.entryPrice, mode: position.mode, leverage: Fixed(10)), time: 3_000_000_002))
+        screen.attach(engine: moved, log: screen.log)
+        let lines = screen.rendered().lines
+        // The table was not rebuilt (its rows still hold the old mark), yet every pane shows the new one.
+        #expect(screen.visibleRows.contains { $0.mark == Fixed(60_000) })
+        #expect(lines.contains { $0.contains("▸ BTCUSDT") && $0.contains("60,123.40") }, "markets pane")
+        #expect(lines.filter { $0.contains("acct-") && $0.contains("60,123.40") }.count > 3, "positions pane")
+        #expect(lines.contains { $0.contains(first.account + " ") && $0.contains("closed") }, "\(first.account)")
+    }
+}

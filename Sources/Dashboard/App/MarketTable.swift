@@ -59,29 +59,36 @@ public struct MarketTable: Sendable {
     /// a flood on one market never pushes another's out, and nothing caps them.
     public mutating func rebuild(from engine: Engine, nearLiquidation: [String: Int], openPositions: [String: Int]) {
         rows = engine.markets.map { market in
-            let readings = market.signalReadings
-            let worst = readings.values.map(\.level).max() ?? .ok
-            let mark = market.markPrice
-            let index = market.index.indexPrice
-            var premium: Double? = nil
-            if let mark, let index, index.isPositive {
-                premium = ((mark - index) / index).approximateDouble * 10_000
-            }
-            let depth = readings[.depth10]
-            let window = readings[.liquidations60s]
-            let exchange = window?.exchangeCount ?? 0
-            return MarketRow(
-                symbol: market.symbol, asset: market.instrument.settlementAsset, instrument: market.instrument,
-                mark: mark, index: index, premiumBps: premium,
-                fundingRate: market.index.fundingRate, nextFundingTime: market.index.nextFundingTime,
-                openInterest: market.openInterest, lastTrade: market.lastTradePrice, spreadBps: market.book.spreadBps?.approximateDouble,
-                depth10: depth?.value, depth10Baseline: depth?.baseline,
-                worstSignal: worst, alertSignals: readings.values.filter { $0.level == .alert }.count,
-                exchangeLiquidations60s: exchange, simulatedLiquidations60s: max(0, (window?.count ?? 0) - exchange),
-                positions: openPositions[market.symbol] ?? 0, nearLiquidation: nearLiquidation[market.symbol] ?? 0,
-                stressedDeficit: market.stressed.deficit, adlCertain: market.stressed.adlCertain,
-                stale: market.isWatched && market.isStale, hasBook: market.book.hasSnapshot || !market.book.bids.isEmpty || !market.book.asks.isEmpty)
+            MarketTable.row(of: market, positions: openPositions[market.symbol] ?? 0, nearLiquidation: nearLiquidation[market.symbol] ?? 0)
         }
+    }
+
+    /// A market as the engine holds it now. The table's rows are the pane's order (built once a
+    /// second); the pane draws each visible row from this, so no figure is older than the frame.
+    /// The position counts come from the positions table's pass.
+    public static func row(of market: MarketState, positions: Int, nearLiquidation: Int) -> MarketRow {
+        let readings = market.signalReadings
+        let worst = readings.values.map(\.level).max() ?? .ok
+        let mark = market.markPrice
+        let index = market.index.indexPrice
+        var premium: Double? = nil
+        if let mark, let index, index.isPositive {
+            premium = ((mark - index) / index).approximateDouble * 10_000
+        }
+        let depth = readings[.depth10]
+        let window = readings[.liquidations60s]
+        let exchange = window?.exchangeCount ?? 0
+        return MarketRow(
+            symbol: market.symbol, asset: market.instrument.settlementAsset, instrument: market.instrument,
+            mark: mark, index: index, premiumBps: premium,
+            fundingRate: market.index.fundingRate, nextFundingTime: market.index.nextFundingTime,
+            openInterest: market.openInterest, lastTrade: market.lastTradePrice, spreadBps: market.book.spreadBps?.approximateDouble,
+            depth10: depth?.value, depth10Baseline: depth?.baseline,
+            worstSignal: worst, alertSignals: readings.values.filter { $0.level == .alert }.count,
+            exchangeLiquidations60s: exchange, simulatedLiquidations60s: max(0, (window?.count ?? 0) - exchange),
+            positions: positions, nearLiquidation: nearLiquidation,
+            stressedDeficit: market.stressed.deficit, adlCertain: market.stressed.adlCertain,
+            stale: market.isWatched && market.isStale, hasBook: market.book.hasSnapshot || !market.book.bids.isEmpty || !market.book.asks.isEmpty)
     }
 
     /// The market with the most monitored risk: the largest stressed deficit, then the most

@@ -132,21 +132,26 @@ public struct PositionTable: Sendable {
         let queue = windowed ? engine.adlQueueEstimate(for: chosen) : engine.adlQueue()
         var result: [PositionRow] = []
         result.reserveCapacity(chosen.count)
-        for index in chosen {
-            let position = engine.positions[Int(index)]
-            let risk = engine.risk(of: index)
-            let market = engine.markets[Int(position.symbolIndex)]
-            result.append(PositionRow(
-                index: index, account: risk.account, symbol: risk.symbol, side: risk.side, mode: risk.mode,
-                quantity: risk.quantity, entry: risk.entryPrice, mark: risk.markPrice, leverage: risk.leverage,
-                bracketRate: risk.bracket.maintenanceMarginRate, ratio: risk.marginRatio?.approximateDouble,
-                liquidation: risk.liquidationPrice, bankruptcy: risk.bankruptcyPrice,
-                distance: risk.distanceToLiquidationPct?.approximateDouble,
-                deficitNow: Engine.liquidationWalk(position, instrument: market.instrument, book: market.book).deficit,
-                adl: queue[index], marginLevel: engine.marginRatioLevel(risk.marginRatio),
-                distanceLevel: engine.distanceLevel(risk.distanceToLiquidationPct)))
-        }
+        for index in chosen { result.append(PositionTable.row(of: index, in: engine, adl: queue[index])) }
         rows = result
+    }
+
+    /// A position as the engine values and classifies it now. The table's rows are the pane's
+    /// order (valued when it was chosen); the pane draws each visible row from this, so no figure on
+    /// screen is older than the frame. `adl` is the queue place the table's ranking gave.
+    public static func row(of index: Int32, in engine: Engine, adl: ADLQueueEntry?) -> PositionRow {
+        let position = engine.positions[Int(index)]
+        let risk = engine.risk(of: index)
+        let market = engine.markets[Int(position.symbolIndex)]
+        return PositionRow(
+            index: index, account: risk.account, symbol: risk.symbol, side: risk.side, mode: risk.mode,
+            quantity: risk.quantity, entry: risk.entryPrice, mark: risk.markPrice, leverage: risk.leverage,
+            bracketRate: risk.bracket.maintenanceMarginRate, ratio: risk.marginRatio?.approximateDouble,
+            liquidation: risk.liquidationPrice, bankruptcy: risk.bankruptcyPrice,
+            distance: risk.distanceToLiquidationPct?.approximateDouble,
+            deficitNow: position.isOpen ? Engine.liquidationWalk(position, instrument: market.instrument, book: market.book).deficit : .zero,
+            adl: position.isOpen ? adl : nil, marginLevel: engine.marginRatioLevel(risk.marginRatio),
+            distanceLevel: engine.distanceLevel(risk.distanceToLiquidationPct))
     }
 
     /// The column a window is chosen by: the column itself when its key is read without valuing

@@ -90,7 +90,10 @@ enum MarketsPane {
     }
 
     static func render(_ model: AppModel, _ rect: Rect, focused: Bool, _ buffer: inout Buffer) {
-        let rows = model.visibleMarkets
+        // In the table's order, drawn from the engine as it is now.
+        let rows = model.visibleMarkets.map { row in
+            model.engine.market(row.symbol).map { MarketTable.row(of: $0, positions: row.positions, nearLiquidation: row.nearLiquidation) } ?? row
+        }
         let direction = model.marketSortDescending ? "▼" : "▲"
         var title = "Markets \(rows.count)/\(model.markets.rows.count) · sort \(model.marketSortColumn.rawValue) \(direction)"
         if !model.marketFilter.isEmpty { title += " · filter '\(model.marketFilter)'" }

@@ -78,7 +78,8 @@ enum PositionsPane {
             return
         }
         TableRows.draw(count: rows.count, cursor: model.cursor, in: inner, focused: focused, &buffer) { index, y, selected, buffer in
-            let row = rows[index]
+            // Drawn from the engine as it is now; the table gives only the order.
+            let row = PositionTable.row(of: rows[index].index, in: model.engine, adl: rows[index].adl)
             let instrument = model.engine.market(row.symbol)?.instrument
             var x = inner.x
             for column in chosen {
@@ -99,6 +100,8 @@ enum PositionsPane {
         case .leverage: return (Format.right(row.leverage.isZero ? "—" : row.leverage.formatted(0) + "x", width), .text)
         case .bracket: return (Format.right((row.bracketRate * Fixed(100)).formatted(2) + "%", width), .dim)
         case .ratio:
+            // Closed since the table's order was chosen (liquidated, or closed by its account).
+            if row.quantity.isZero { return (Format.right("closed", width), .dim) }
             let ratio = row.ratio
             let role = StyleRole.level(row.marginLevel)
             let text = ratio.map { Format.percent($0, decimals: 1) } ?? "BANKRUPT"

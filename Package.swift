@@ -27,7 +27,7 @@ let package = Package(
         // memory for tests: everything a screen is, without a terminal.
         .target(name: "ScreenKit", dependencies: ["RiskEngine"]),
         .target(name: "Dashboard", dependencies: ["RiskEngine", "ScreenKit"]),
-        .target(name: "CursesTerminal", dependencies: ["CNcurses", "Dashboard", "ScreenKit"]),
+        .target(name: "CursesTerminal", dependencies: ["CNcurses", "Dashboard", "ScreenKit", "RiskEngine"]),
         // The run loop's adapters between a session (replay, demo, live) and the dashboard: no
         // terminal, so they are unit-tested; the executable only wires them to curses.
         .target(name: "DashboardFeeds", dependencies: ["Dashboard", "MarketFeeds", "RiskEngine"]),

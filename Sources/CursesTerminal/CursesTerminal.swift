@@ -1,4 +1,5 @@
 import CNcurses
+import RiskEngine
 import Dashboard
 import ScreenKit
 #if canImport(Glibc)
@@ -159,6 +160,27 @@ public final class CursesTerminal {
     }
 
     /// Forgets the last frame so the next draw repaints everything (after a resize or a theme).
+    /// Rings the terminal bell (or flashes, as the terminal is set up to), for a new alert.
+    public func bell() {
+        guard !ended else { return }
+        beep()
+    }
+
+    /// Sets the window (or tmux pane) title with OSC 2, on terminals that have titles. The text is
+    /// the program's own (counts and states), made safe all the same.
+    public func setTitle(_ text: String) {
+        guard !ended, screen == nil, Self.hasTitles else { return }
+        let safe = SafeText.escaped(text)
+        let sequence = "\u{1B}]2;" + safe + "\u{07}"
+        _ = sequence.withCString { write(STDOUT_FILENO, $0, strlen($0)) }
+    }
+
+    /// xterm and its kin, tmux and screen take OSC 2; a Linux console or a dumb terminal does not.
+    static let hasTitles: Bool = {
+        guard let type = getenv("TERM").map({ String(cString: $0) }) else { return false }
+        return ["xterm", "screen", "tmux", "rxvt", "alacritty", "kitty", "foot", "wezterm", "konsole", "gnome", "vte", "st-"].contains { type.hasPrefix($0) }
+    }()
+
     public func invalidate() {
         previous = nil
         werase(cn_stdscr())

@@ -16,6 +16,8 @@ public protocol DashboardFeed: AnyObject {
     /// messages for the model (the feed never writes to it).
     func perform(_ effect: Effect, wall: UInt64) throws(SessionError) -> [FeedReply]
     func status(wall: UInt64) -> SessionStatus
+    /// What the operator must be told that `watcher` has not seen yet.
+    func newAlerts(_ watcher: inout AlertWatcher, wall: UInt64) -> [OperatorAlert]
 }
 
 /// What performing an effect has to tell the dashboard.

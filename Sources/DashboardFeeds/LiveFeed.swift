@@ -36,9 +36,13 @@ public final class LiveFeed: DashboardFeed {
         LiveStatus.sessionStatus(session, label: label)
     }
 
+    public func newAlerts(_ watcher: inout AlertWatcher, wall: UInt64) -> [OperatorAlert] {
+        session.newAlerts(&watcher, wall: LiveClock.wallNanoseconds())
+    }
+
     public func perform(_ effect: Effect, wall: UInt64) throws(SessionError) -> [FeedReply] {
         switch effect {
-        case .quit: return []
+        case .quit, .told: return []
         case .togglePause, .step, .faster, .slower, .nextNotable, .previousNotable, .jump:
             return [.notice("live: pause, step, speed and jumps are for replays (record with --record, replay later)")]
         }

@@ -45,9 +45,11 @@ public final class ReplayFeed: DashboardFeed {
         return status
     }
 
+    public func newAlerts(_ watcher: inout AlertWatcher, wall: UInt64) -> [OperatorAlert] { session.newAlerts(&watcher) }
+
     public func perform(_ effect: Effect, wall: UInt64) throws(SessionError) -> [FeedReply] {
         switch effect {
-        case .quit: break
+        case .quit, .told: break
         case .togglePause: clock.togglePause(wall: wall)
         case .step: try clock.stepOne(wall: wall)
         case .faster: clock.faster(wall: wall)

@@ -92,7 +92,7 @@ struct MarketsTests {
         var log = SessionLog()
         log.record(.signal(SignalChange(time: 3_000_000_000, symbol: "ETHUSDT", kind: .spread, from: .warn, to: .alert, value: 12, baseline: 1)))
         let wide = AppModel(width: 160, height: 48, status: SessionStatus(kind: "REPLAY", source: "test"), engine: fiveMarkets(), log: log)
-        #expect(wide.rendered().lines[0].contains("⚠ 1 ALERT, last ETHUSDT spread (bps) (a: ack)"), "\(wide.rendered().lines[0])")
+        #expect(wide.rendered().lines[0].contains("⚠ 1 ALERT, last ETHUSDT spread (bps) (a: seen, A: list)"), "\(wide.rendered().lines[0])")
         let narrow = AppModel(width: 80, height: 24, status: SessionStatus(kind: "REPLAY", source: "test"), engine: fiveMarkets(), log: log)
         #expect(narrow.rendered().lines[0].contains("1 ALERT"), "\(narrow.rendered().lines[0])")
     }

@@ -8,6 +8,23 @@ struct DeficitPictureTests {
         try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], "not JSON: \(text.prefix(400))")
     }
 
+    @Test("the text report gives its numbers with units and says how many alerts it leaves out")
+    func textReportUnits() throws {
+        let result = try BinaryRunner.run(["demo", "--headless", "--report", "text"])
+        #expect(result.status == 0, "\(result.standardError)")
+        let text = result.standardOutput
+        #expect(text.contains("binance-usdm:BTCUSDT: mark "), "\(text)")
+        #expect(text.range(of: #"BTCUSDT: mark [\d,]+\.\d\d USDT"#, options: .regularExpression) != nil, "\(text)")
+        #expect(text.contains("(mark shock: liquidations; deficit USDT; ADL quantity BTC; fund after USDT)"), "\(text)")
+        let count = try #require(text.firstMatch(of: /signal alerts: (\d+)/).map { Int($0.1)! })
+        let listed = text.split(separator: "\n").filter { $0.hasPrefix("  20") && $0.contains("binance-usdm:BTCUSDT ") }.count
+        #expect(listed == min(count, 10))
+        if count > 10 { #expect(text.contains("signal alerts: \(count) (the last 10 below; \(count - 10) earlier left out"), "\(text)") }
+        for line in text.split(separator: "\n") where line.hasPrefix("  20") && line.contains("binance-usdm:BTCUSDT ") {
+            #expect(line.hasSuffix(" x") || line.hasSuffix(" bps") || line.hasSuffix(" USDT") || line.hasSuffix(" USD notional") || line.hasSuffix(" USD liquidated"), "\(line)")
+        }
+    }
+
     @Test("the demo's stressed deficit alerts before its first deficit; the report has the first and largest deficits and a stress table")
     func demoAlertsBeforeTheDeficit() throws {
         let result = try BinaryRunner.run(["demo", "--headless", "--report", "json"])

@@ -20,6 +20,8 @@ public struct SessionStatus: Sendable {
     public var streams: [StreamStatus] = []
     /// Why `--record` stopped (a full disk), shown at once; monitoring goes on.
     public var recordingError: String?
+    /// How alerts were handed on (`--alert-log`, `--on-alert`), for the health view.
+    public var alertDelivery: String?
 
     public init(kind: String, source: String) {
         self.kind = kind
@@ -60,6 +62,8 @@ public enum Mode: Sendable {
     /// The typed shock, and beside it the standard ladder of shocks for the same market.
     case whatIf(StressResult, ladder: [StressResult])
     case prompt(Prompt)
+    /// Every alert of the session (`A`), the cursor on one.
+    case alerts(cursor: Int)
 }
 
 /// What the dashboard asks of whoever runs the session.
@@ -73,6 +77,8 @@ public enum Effect: Equatable, Sendable {
     case previousNotable
     /// "23:56:10", "2024-08-08T23:56:10Z" or "50%": the runner parses it against the session.
     case jump(String)
+    /// New alerts: ring the bell, hand them to the alert log and the hook.
+    case told([OperatorAlert])
 }
 
 public enum Msg: Sendable {
@@ -115,8 +121,8 @@ public struct AppModel: Sendable {
     public private(set) var ladderGroupingIndex = 0
     public private(set) var themes: [Theme]
     public private(set) var themeIndex = 0
-    /// Alerts seen when the operator last acknowledged.
-    public private(set) var acknowledgedAlerts = 0
+    /// Every alert told this session, and how many the operator has seen.
+    public private(set) var alertBook = AlertBook()
     /// The fund's balance once a second of session time, for its chart.
     public private(set) var fundHistory: [Double] = []
     /// Margin-ratio history of every position shown in the pane, once a second (bounded).
@@ -142,6 +148,8 @@ public struct AppModel: Sendable {
         rebuildTable()
         refreshVisibleRows()
         rebuildMarkets()
+        // What the session already holds is shown, not rung for.
+        _ = alertBook.observe(engine: engine, log: log, status: status)
     }
 
     mutating func rebuildMarkets() {
@@ -203,7 +211,12 @@ public struct AppModel: Sendable {
     public var theme: Theme { themes[themeIndex] }
     public var isTooSmall: Bool { width < AppModel.minimumWidth || height < AppModel.minimumHeight }
     public var ladderGrouping: Int64 { AppModel.groupings[ladderGroupingIndex] }
-    public var unacknowledgedAlerts: Int { max(0, log.alertCount - acknowledgedAlerts) }
+    public var unacknowledgedAlerts: Int { alertBook.unseen }
+
+    /// The terminal title: the unseen alerts and the STALE state, so a tab or tmux window shows them.
+    public var windowTitle: String {
+        alertBook.windowTitle(stale: engine.markets.contains { $0.isWatched && $0.isStale } || !status.staleStreams.isEmpty)
+    }
 
     /// The market the ladder, the signals and the what-if are about: the one the operator chose
     /// (when the session has it), else the one with the most monitored risk (see `MarketTable`).
@@ -248,7 +261,8 @@ public struct AppModel: Sendable {
             status = newStatus
             sample()
             needsRedraw = true
-            return []
+            let fresh = alertBook.observe(engine: engine, log: log, status: status)
+            return fresh.isEmpty ? [] : [.told(fresh)]
         case .key(let key):
             needsRedraw = true
             return handle(key)
@@ -323,6 +337,8 @@ public struct AppModel: Sendable {
         case .detail:
             if action == .back { mode = .normal; return [] }
             if action == .quit { return [.quit] }
+        case .alerts(let cursor):
+            return alertsViewKey(action, cursor: cursor)
         default:
             break
         }
@@ -391,7 +407,8 @@ public struct AppModel: Sendable {
         case .previousNotable: return [.previousNotable]
         case .jumpToTime: mode = .prompt(Prompt(purpose: .jump, text: ""))
         case .whatIf: mode = .prompt(Prompt(purpose: .shock, text: ""))
-        case .acknowledge: acknowledgedAlerts = log.alertCount
+        case .acknowledge: alertBook.acknowledge()
+        case .alertsView: mode = .alerts(cursor: max(0, alertBook.alerts.count - 1))
         case .nextTheme: themeIndex = (themeIndex + 1) % themes.count
         case .ladderGrouping:
             ladderGroupingIndex = (ladderGroupingIndex + 1) % AppModel.groupings.count
@@ -447,6 +464,33 @@ public struct AppModel: Sendable {
         } catch {
             notice = "what-if: \(error.description)"
         }
+    }
+
+    /// The alerts view: the cursor moves, Enter focuses the alert's market (and in a replay goes
+    /// to its time), `a` marks every alert seen, Esc or `A` closes.
+    mutating func alertsViewKey(_ action: Action, cursor: Int) -> [Effect] {
+        let last = max(0, alertBook.alerts.count - 1)
+        switch action {
+        case .back, .alertsView: mode = .normal
+        case .quit: return [.quit]
+        case .moveUp: mode = .alerts(cursor: max(0, cursor - 1))
+        case .moveDown: mode = .alerts(cursor: min(last, cursor + 1))
+        case .pageUp: mode = .alerts(cursor: max(0, cursor - 10))
+        case .pageDown: mode = .alerts(cursor: min(last, cursor + 10))
+        case .top: mode = .alerts(cursor: 0)
+        case .bottom: mode = .alerts(cursor: last)
+        case .acknowledge: alertBook.acknowledge()
+        case .help: mode = .help
+        case .drillDown:
+            guard cursor < alertBook.alerts.count else { return [] }
+            let alert = alertBook.alerts[cursor]
+            mode = .normal
+            if let market = alert.market, engine.market(market) != nil { chosenSymbol = market }
+            // A replay goes back (or on) to the moment it was told; live, the time is now.
+            return status.kind == "LIVE" ? [] : [.jump(EventTime.iso8601(alert.time))]
+        default: break
+        }
+        return []
     }
 
     /// Shows a message from the runner (a jump it could not make).

@@ -3,7 +3,7 @@ public enum Action: Hashable, Sendable {
     case help, quit, focusNext, focusPrevious, moveUp, moveDown, pageUp, pageDown, top, bottom
     case drillDown, back, filter, nextSortColumn, reverseSort, pause, step, faster, slower
     case nextNotable, previousNotable, jumpToTime, whatIf, acknowledge, nextTheme, ladderGrouping, health
-    case focusMarkets
+    case focusMarkets, alertsView
 }
 
 public struct KeyBinding: Sendable {
@@ -40,7 +40,8 @@ public enum Keymap {
         KeyBinding(keys: [.character("[")], action: .previousNotable, description: "previous liquidation, deficit or alert"),
         KeyBinding(keys: [.character(":")], action: .jumpToTime, description: "jump to a time (HH:MM:SS) or a percentage (50%)"),
         KeyBinding(keys: [.character("x")], action: .whatIf, description: "what-if: shock the mark by a percentage"),
-        KeyBinding(keys: [.character("a")], action: .acknowledge, description: "acknowledge the latched alerts"),
+        KeyBinding(keys: [.character("a")], action: .acknowledge, description: "mark every alert seen (they stay in the alerts view)"),
+        KeyBinding(keys: [.character("A")], action: .alertsView, description: "alerts: every one with its time, market and value; Enter goes to its market (and time)"),
         KeyBinding(keys: [.character("t")], action: .nextTheme, description: "next theme"),
         KeyBinding(keys: [.character("z")], action: .ladderGrouping, description: "ladder grouping (1, 10, 100, 1000 ticks)"),
         KeyBinding(keys: [.character("h")], action: .health, description: "feed health: every stream, its age, rate, gaps, re-syncs, reconnects"),

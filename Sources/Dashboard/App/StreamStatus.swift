@@ -1,3 +1,5 @@
+import RiskEngine
+
 /// One live stream as the dashboard shows it (the status bar, stale pane titles, the health view).
 public struct StreamStatus: Sendable, Equatable {
     public var name: String
@@ -19,6 +21,8 @@ public struct StreamStatus: Sendable, Equatable {
     /// Books of this stream waiting to re-sync, and what they wait for ("BTCUSDT re-sync: 2
     /// failed, next in 4 s (the snapshot did not bridge the stream)").
     public var resync: [String] = []
+    /// False while the stream is reconnecting (its connection was lost).
+    public var connected = true
 
     public init(name: String, state: String, age: Double?, messagesPerSecond: Int, messages: Int, gaps: Int, resyncs: Int,
                 reconnects: Int, malformed: Int, stale: Bool, symbols: [String]?, lastError: String?, resync: [String] = []) {
@@ -49,4 +53,9 @@ extension SessionStatus {
     public var operatorDataStale: Bool { streams.contains { $0.stale && $0.symbols == nil } }
 
     public var staleStreams: [StreamStatus] { streams.filter(\.stale) }
+
+    /// The streams as the alert watcher judges them.
+    public var streamConditions: [StreamCondition] {
+        streams.map { StreamCondition(name: $0.name, stale: $0.stale, connected: $0.connected) }
+    }
 }

@@ -12,6 +12,10 @@ enum HealthPane {
             buffer.put("Recording stopped: \(problem) · monitoring goes on", x: box.x + 1, y: top, role: .alert, limit: box.width - 2)
             top += 1
         }
+        if let delivery = model.status.alertDelivery {
+            buffer.put("Alerts: " + delivery, x: box.x + 1, y: top, role: delivery.contains("last error") ? .warn : .dim, limit: box.width - 2)
+            top += 1
+        }
         let inner = Rect(x: box.x, y: top, width: box.width, height: box.maxY - top)
         guard !streams.isEmpty else {
             buffer.put("No live streams: this is a \(model.status.kind.lowercased()) session.", x: inner.x + 2, y: inner.y + 1, role: .dim, limit: inner.width - 4)

@@ -9,14 +9,16 @@ enum StatusBarPane {
         // The alert count and LIVE/REPLAY/STALE are the last to go: the alerts are placed first at
         // the right end, and the rest fills the line from the left, each part whole or not at all.
         let alerts = model.unacknowledgedAlerts
-        let count = alerts > 0 ? " ⚠ \(alerts) ALERT\(alerts == 1 ? "" : "S")" : " no alerts"
-        var alertText = alerts > 0 ? count + " (a: ack) " : count + " "
+        let total = model.alertBook.total
+        let count = alerts > 0 ? " ⚠ \(alerts) ALERT\(alerts == 1 ? "" : "S")" : (total > 0 ? " \(total) alert\(total == 1 ? "" : "s") seen" : " no alerts")
+        var alertText = alerts > 0 ? count + " (a: seen) " : count + " "
         let stale = model.engine.markets.contains { $0.isWatched && $0.isStale }
         let kind = " \(status.kind) "
         let reserved = DisplayWidth.of(kind) + (stale ? 11 : 0) + 1
-        // The newest alert names its market and signal, where there is room for it.
-        if alerts > 0, let latest = model.log.alerts.last {
-            let named = count + ", last \(model.marketNames.short(latest.symbol)) \(latest.signal.title.lowercased()) (a: ack) "
+        // The newest alert names its market and what it was, where there is room for it.
+        if alerts > 0, let latest = model.alertBook.alerts.last {
+            let what = latest.signal?.title.lowercased() ?? AlertsPane.what(latest)
+            let named = count + ", last " + (latest.market.map { model.marketNames.short($0) + " " } ?? "") + what + " (a: seen, A: list) "
             if DisplayWidth.of(named) <= rect.width * 2 / 5 { alertText = named }
         }
         if DisplayWidth.of(alertText) > rect.width - reserved { alertText = count + " " }

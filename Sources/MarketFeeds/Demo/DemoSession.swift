@@ -97,5 +97,13 @@ public final class DemoSession: SessionDriver {
     }
 
     /// Runs to the end.
-    public func runToEnd() { while (try? step()) == true {} }
+    /// Runs the rest of the demo; `check` as for `ReplaySession.runToEnd`.
+    public func runToEnd(_ check: (() -> Void)? = nil) {
+        var steps = 0
+        while (try? step()) == true {
+            steps += 1
+            if steps & 4095 == 0 { check?() }
+        }
+        check?()
+    }
 }

@@ -236,6 +236,21 @@ public final class LiveSession {
     }
 
     public var reconnects: Int { health.reduce(0) { $0 + $1.reconnects } }
+    /// Each stream as the alert watcher judges it: silent past `staleAfter`, or reconnecting.
+    public func streamConditions(wall: Int64) -> [StreamCondition] {
+        health.map { stream in
+            var connected = true
+            if case .reconnecting = stream.state { connected = false }
+            return StreamCondition(name: stream.name, stale: stream.isStale(wall: wall, threshold: options.staleAfter), connected: connected)
+        }
+    }
+
+    /// What is new for the operator since `watcher` last looked.
+    public func newAlerts(_ watcher: inout AlertWatcher, wall: Int64) -> [OperatorAlert] {
+        watcher.newAlerts(log: log, staleMarkets: feedSummary.staleMarkets, streams: streamConditions(wall: wall),
+            recordingError: recordingError, time: wall)
+    }
+
     public var feedSummary: FeedSummary { FeedSummary(engine: engine, log: log, stats: stats, synchronizers: synchronizers, health: health) }
 
     /// The recording's files so far (segments included).

@@ -29,6 +29,13 @@ public protocol SessionDriver: AnyObject {
     var feedSummary: FeedSummary { get }
 }
 
+extension SessionDriver {
+    /// What is new for the operator since `watcher` last looked (a replay's time is event time).
+    public func newAlerts(_ watcher: inout AlertWatcher) -> [OperatorAlert] {
+        watcher.newAlerts(log: log, staleMarkets: feedSummary.staleMarkets, time: engine.time)
+    }
+}
+
 /// A point in a session that can be returned to: the applier's state (the engine, a value cheap
 /// to copy; the records; the books' sync state; the synthetic positions) and where the source
 /// was. The same for every session: a replay's source is its inputs, the demo's its generator.

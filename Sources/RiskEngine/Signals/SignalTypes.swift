@@ -54,6 +54,17 @@ public enum SignalKind: String, Hashable, Sendable, CaseIterable {
         }
     }
 
+    /// What a value of this signal counts, for a report line (`12.5 bps`, `3.2x`).
+    public func unit(asset: String) -> String {
+        switch self {
+        case .spreadVsDepth, .drainVsRefill: return "x"
+        case .spread: return "bps"
+        case .depth10, .depth50: return "USD notional"
+        case .liquidations10s, .liquidations60s: return "USD liquidated"
+        case .stressedDeficit: return asset
+        }
+    }
+
     public var title: String {
         switch self {
         case .spreadVsDepth: return "Spread widening + depth falling"

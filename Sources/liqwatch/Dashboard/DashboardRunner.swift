@@ -8,25 +8,33 @@ import RiskEngine
 import Glibc
 #endif
 
+/// What the dashboard does with a new alert besides showing it: the bell, and the operator's
+/// alert log and command.
+struct DashboardAlerts {
+    var bell = true
+    var delivery: AlertDelivery? = nil
+}
+
 /// The interactive run loop: one thread owns the engine and the UI state. It sleeps in `poll` until
 /// a key arrives or the next event is due (nothing else wakes it), applies the events the replay
 /// clock says are due, and redraws at most 30 times a second, only when something changed.
 enum DashboardRunner {
     static let frameInterval: UInt64 = 33_000_000
 
-    static func run(session: any SessionDriver, themes: [Theme], speed: Double = 1, symbol: String? = nil) throws {
+    static func run(session: any SessionDriver, themes: [Theme], speed: Double = 1, symbol: String? = nil, alerts: DashboardAlerts = DashboardAlerts()) throws {
         let clock = ReplayClock(driver: session)
         clock.setSpeed(speed, wall: Stopwatch.now())
-        try run(feed: ReplayFeed(session: session, clock: clock), themes: themes, symbol: symbol)
+        try run(feed: ReplayFeed(session: session, clock: clock), themes: themes, symbol: symbol, alerts: alerts)
     }
 
-    static func run(feed: any DashboardFeed, themes: [Theme], symbol: String? = nil) throws {
+    static func run(feed: any DashboardFeed, themes: [Theme], symbol: String? = nil, alerts: DashboardAlerts = DashboardAlerts()) throws {
         guard isatty(STDIN_FILENO) != 0 && isatty(STDOUT_FILENO) != 0 else {
             throw ValidationError("the dashboard needs a terminal; use --headless for a report")
         }
         let terminal = CursesTerminal()
         defer { terminal.restore() }
-        try loop(feed: feed, themes: themes, terminal: terminal, symbol: symbol)
+        try loop(feed: feed, themes: themes, terminal: terminal, symbol: symbol, alerts: alerts)
+        alerts.delivery?.waitForHooks(seconds: 2)
         // Quit by a signal: the terminal is restored (above), then the shell's convention,
         // 128 + the signal (130 for Ctrl-C).
         if let signal = terminal.quitSignal {
@@ -35,12 +43,26 @@ enum DashboardRunner {
         }
     }
 
-    static func loop(feed: any DashboardFeed, themes: [Theme], terminal: CursesTerminal, symbol: String?) throws {
+    static func loop(feed: any DashboardFeed, themes: [Theme], terminal: CursesTerminal, symbol: String?, alerts: DashboardAlerts) throws {
         let (width, height) = terminal.size
         var model = AppModel(width: width, height: height, status: feed.status(wall: Stopwatch.now()), engine: feed.engine,
             log: feed.log, themes: themes, unicode: terminal.unicode, symbol: symbol)
         var lastFrame: UInt64 = 0
         var failure: String? = nil
+        var title = ""
+        /// The session's state for the model, with how the alerts were handed on (the health view).
+        func status(_ wall: UInt64) -> SessionStatus {
+            var status = feed.status(wall: wall)
+            status.alertDelivery = alerts.delivery?.summary.line
+            return status
+        }
+        /// New alerts ring the bell (once for all that arrived together) and go to the log and hook.
+        func tell(_ effects: [Effect]) {
+            for case .told(let fresh) in effects {
+                alerts.delivery?.deliver(fresh)
+                if alerts.bell { terminal.bell() }
+            }
+        }
         model.detachSession()
         loop: while true {
             if terminal.quitRequested { break }
@@ -57,7 +79,7 @@ enum DashboardRunner {
                 }
             }
             if advanced {
-                _ = model.update(.session(engine: feed.engine, log: feed.log, status: feed.status(wall: now)))
+                tell(model.update(.session(engine: feed.engine, log: feed.log, status: status(now))))
             } else {
                 model.attach(engine: feed.engine, log: feed.log)
             }
@@ -73,7 +95,7 @@ enum DashboardRunner {
                         do { model.apply(try feed.perform(effect, wall: now)) } catch {
                             model.show(notice: error.description)
                         }
-                        _ = model.update(.session(engine: feed.engine, log: feed.log, status: feed.status(wall: now)))
+                        tell(model.update(.session(engine: feed.engine, log: feed.log, status: status(now))))
                     }
                 }
             }
@@ -86,6 +108,11 @@ enum DashboardRunner {
                 model.render(into: &buffer)
                 terminal.draw(buffer, theme: model.theme)
                 model.needsRedraw = false
+                let wanted = model.windowTitle
+                if wanted != title {
+                    title = wanted
+                    terminal.setTitle(wanted)
+                }
                 lastFrame = afterWork
             }
             model.detachSession()

@@ -47,6 +47,7 @@ struct LiveCommand: ParsableCommand {
     @Option(name: .customLong("events-idle-timeout"), help: "listen://: close a publisher silent for this many seconds.")
     var eventsIdleTimeout: Double = 300
     @OptionGroup var session: SessionArguments
+    @OptionGroup var alerts: AlertArguments
     @Flag(help: "No dashboard: run for --duration seconds (or until Ctrl-C) and print a report.") var headless = false
     @Option(help: "With --headless: seconds to run before the report.") var duration: Double?
     @Option(help: "Report format for --headless: json or text.") var report: ReportFormat = .json
@@ -136,17 +137,20 @@ struct LiveCommand: ParsableCommand {
             if case .market(let markets) = source.kind { return "\(source.name) \(markets.map(MarketID.symbol(of:)).joined(separator: ","))" }
             return source.name
         }.joined(separator: " + ")
+        let delivery = try alerts.delivery()
         if !headless {
             // A source that cannot start (a listen:// port in use) fails before the screen is taken.
             do { try live.start() } catch { throw ValidationError(error.description) }
             defer { live.stop() }
-            try DashboardRunner.run(feed: LiveFeed(session: live, label: label), themes: try ThemeOption.load(theme), symbol: focus)
+            try DashboardRunner.run(feed: LiveFeed(session: live, label: label), themes: try ThemeOption.load(theme), symbol: focus,
+                alerts: DashboardAlerts(bell: !alerts.noBell, delivery: delivery))
             return
         }
         let signal: Int32?
-        do { signal = try runHeadless(live) } catch { throw ValidationError(error.description) }
+        var watcher = AlertWatcher()
+        do { signal = try runHeadless(live, watcher: &watcher, delivery: delivery) } catch { throw ValidationError(error.description) }
         let reportSource = SessionReport.Source(kind: "live", files: live.recordedPaths.isEmpty ? [label] : live.recordedPaths,
-            firstTime: live.firstTime, lastTime: live.lastTime, feed: live.feedSummary)
+            firstTime: live.firstTime, lastTime: live.lastTime, feed: live.feedSummary, alertsTold: watcher.told, alertDelivery: delivery?.summary)
         let text = report == .json
             ? SessionReport.json(engine: live.engine, stats: live.stats, log: live.log, synchronizers: live.synchronizers, source: reportSource) + "\n"
             : SessionReport.text(engine: live.engine, stats: live.stats, log: live.log, synchronizers: live.synchronizers, source: reportSource)
@@ -162,7 +166,7 @@ struct LiveCommand: ParsableCommand {
 
     /// Applies what arrives until the duration is up or a signal (SIGINT, SIGTERM, SIGHUP,
     /// SIGQUIT) asks to stop; the report follows either way. Returns the signal, if one stopped it.
-    func runHeadless(_ live: LiveSession) throws(LiveStartError) -> Int32? {
+    func runHeadless(_ live: LiveSession, watcher: inout AlertWatcher, delivery: AlertDelivery?) throws(LiveStartError) -> Int32? {
         let received = SignalLatch()
         var signalSources: [any DispatchSourceSignal] = []
         for number in [SIGINT, SIGTERM, SIGHUP, SIGQUIT] {
@@ -178,10 +182,15 @@ struct LiveCommand: ParsableCommand {
             if let deadline, Date() >= deadline { break }
             live.queue.wait(seconds: 0.1)
             live.pump(budget: 50_000_000)
+            delivery?.deliver(live.newAlerts(&watcher, wall: LiveClock.wallNanoseconds()))
         }
         live.stop()
-        // What had already arrived is applied before the report.
+        // What had already arrived is applied before the report, and its alerts told.
         while live.pump() > 0 {}
+        if let delivery {
+            delivery.deliver(live.newAlerts(&watcher, wall: LiveClock.wallNanoseconds()))
+            delivery.waitForHooks(seconds: alerts.onAlertTimeout + 2)
+        }
         for source in signalSources { source.cancel() }
         return received.value
     }

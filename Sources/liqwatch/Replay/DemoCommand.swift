@@ -18,6 +18,7 @@ struct DemoCommand: ParsableCommand {
     var focusSymbol: String?
     @Option(help: "Replay speed: 0.1 to 1000, or max.") var speed: String = "1"
     @OptionGroup var engineRules: RuleOptions
+    @OptionGroup var alerts: AlertArguments
 
     func validate() throws {
         _ = try ThemeOption.load(theme)
@@ -28,13 +29,21 @@ struct DemoCommand: ParsableCommand {
     mutating func run() throws {
         let focus = try focusSymbol.map { try resolveFocus($0, resolver: MarketResolver(venues: [.binanceUSDM])) }
         let demo = DemoSession(seed: seed, configuration: try engineRules.engineConfiguration(), positions: syntheticPositions)
+        let delivery = try alerts.delivery()
         if !headless {
-            try DashboardRunner.run(session: demo, themes: try ThemeOption.load(theme), speed: try parseSpeed(speed), symbol: focus)
+            try DashboardRunner.run(session: demo, themes: try ThemeOption.load(theme), speed: try parseSpeed(speed), symbol: focus,
+                alerts: DashboardAlerts(bell: !alerts.noBell, delivery: delivery))
             return
         }
-        demo.runToEnd()
+        var watcher = AlertWatcher()
+        if let delivery {
+            demo.runToEnd { delivery.deliver(demo.newAlerts(&watcher)) }
+            delivery.waitForHooks(seconds: alerts.onAlertTimeout + 2)
+        } else {
+            demo.runToEnd()
+        }
         let source = SessionReport.Source(kind: "demo", files: ["built-in demo, seed \(seed)"], firstTime: demo.firstTime, lastTime: demo.lastTime,
-            feed: demo.feedSummary)
+            feed: demo.feedSummary, alertsTold: watcher.told, alertDelivery: delivery?.summary)
         let text = report == .json
             ? SessionReport.json(engine: demo.engine, stats: demo.stats, log: demo.log, synchronizers: [:], source: source) + "\n"
             : SessionReport.text(engine: demo.engine, stats: demo.stats, log: demo.log, synchronizers: [:], source: source)

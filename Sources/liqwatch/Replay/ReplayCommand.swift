@@ -28,6 +28,7 @@ struct ReplayCommand: ParsableCommand {
     @Option(name: .customLong("symbol"), help: "The market the ladder, the signals and the what-if show first (default: the one with the most monitored risk; m and Enter change it).")
     var focusSymbol: String?
     @Option(help: "Replay speed: 0.1 to 1000, or max.") var speed: String = "1"
+    @OptionGroup var alerts: AlertArguments
 
     func validate() throws {
         _ = try ThemeOption.load(theme)
@@ -47,22 +48,32 @@ struct ReplayCommand: ParsableCommand {
             if error.isUsageError { throw ValidationError(error.description) }
             throw error
         }
+        let delivery = try alerts.delivery()
         if !headless {
-            try DashboardRunner.run(session: replay, themes: try ThemeOption.load(theme), speed: try parseSpeed(speed), symbol: focus)
+            try DashboardRunner.run(session: replay, themes: try ThemeOption.load(theme), speed: try parseSpeed(speed), symbol: focus,
+                alerts: DashboardAlerts(bell: !alerts.noBell, delivery: delivery))
             return
         }
         var failure: SessionError? = nil
-        do { try replay.runToEnd() } catch { failure = error }
-        printReport(replay)
+        var watcher = AlertWatcher()
+        do {
+            if let delivery {
+                try replay.runToEnd { delivery.deliver(replay.newAlerts(&watcher)) }
+                delivery.waitForHooks(seconds: alerts.onAlertTimeout + 2)
+            } else {
+                try replay.runToEnd()
+            }
+        } catch { failure = error }
+        printReport(replay, alertsTold: watcher.told, delivery: delivery?.summary)
         if let failure {
             FileHandleOutput.standardError("liqwatch: \(failure.description)\n")
             throw ExitCode(1)
         }
     }
 
-    func printReport(_ replay: ReplaySession) {
+    func printReport(_ replay: ReplaySession, alertsTold: Int, delivery: AlertDelivery.Summary?) {
         let source = SessionReport.Source(kind: "replay", files: files, firstTime: replay.firstTime, lastTime: replay.lastTime,
-            unverified: replay.unverifiedInputs, feed: replay.feedSummary)
+            unverified: replay.unverifiedInputs, feed: replay.feedSummary, alertsTold: alertsTold, alertDelivery: delivery)
         let text = report == .json
             ? SessionReport.json(engine: replay.engine, stats: replay.stats, log: replay.log, synchronizers: replay.synchronizers, source: source) + "\n"
             : SessionReport.text(engine: replay.engine, stats: replay.stats, log: replay.log, synchronizers: replay.synchronizers, source: source)

@@ -12,6 +12,19 @@ enum SessionReport {
         var unverified: [ReplaySession.UnverifiedInput] = []
         /// The feeds' health, counted as every session counts it (`SessionDriver.feedSummary`).
         var feed = FeedSummary()
+        /// Alerts told to the operator's systems (`--alert-log`, `--on-alert`), when asked for.
+        var alertsTold = 0
+        var alertDelivery: AlertDelivery.Summary? = nil
+    }
+
+    static func alertDeliveryObject(_ source: Source) -> JSON.Value {
+        guard let delivery = source.alertDelivery else { return .null }
+        return .object([
+            ("alerts_told", JSON.number(source.alertsTold)),
+            ("logged", JSON.number(delivery.logged)), ("log_failures", JSON.number(delivery.logFailures)),
+            ("hook_runs", JSON.number(delivery.hookRuns)), ("hook_failures", JSON.number(delivery.hookFailures)),
+            ("hook_skipped", JSON.number(delivery.hookSkipped)), ("last_error", delivery.lastError.map { .string($0) } ?? .null),
+        ])
     }
 
     /// The feeds' health: the same keys for a replay, the demo and a live session.
@@ -145,6 +158,7 @@ enum SessionReport {
             ("unverified_inputs", unverified),
             ("frames", frames),
             ("feed", feedObject(source.feed)),
+            ("alert_delivery", alertDeliveryObject(source)),
             ("symbols", .object(symbols)),
             ("positions", positions),
             ("liquidations", liquidations),
@@ -287,6 +301,20 @@ enum SessionReport {
         return trimmed
     }
 
+    /// The unit a price is quoted in: the quote asset of a linear contract (`USDT`), USD for an
+    /// inverse one (its contracts are worth USD).
+    static func quote(of instrument: Instrument) -> String {
+        instrument.kind.isInverse ? "USD" : instrument.settlementAsset
+    }
+
+    /// The base asset of a linear contract (`BTCUSDT` → `BTC`), or "units" when the symbol does not
+    /// end in its settlement asset.
+    static func baseAsset(of instrument: Instrument) -> String {
+        let symbol = instrument.exchangeSymbol.split(separator: "_").first.map(String.init) ?? instrument.exchangeSymbol
+        guard symbol.hasSuffix(instrument.settlementAsset), symbol.count > instrument.settlementAsset.count else { return "units" }
+        return String(symbol.dropLast(instrument.settlementAsset.count))
+    }
+
     /// A short summary for people.
     static func text(engine: Engine, stats: FrameStats, log: SessionLog, synchronizers: [String: DepthSynchronizer], source: Source) -> String {
         var lines: [String] = []
@@ -303,6 +331,7 @@ enum SessionReport {
         var feedLine = "feed: \(feed.gaps) gaps, \(feed.resyncs) resyncs, \(feed.reconnects) reconnects"
         if !feed.staleMarkets.isEmpty { feedLine += ", stale now: " + feed.staleMarkets.joined(separator: ", ") }
         lines.append(feedLine)
+        if let delivery = source.alertDelivery { lines.append("alerts told: \(source.alertsTold); " + delivery.line) }
         for stream in feed.streams {
             lines.append("  stream \(stream.name): \(stream.messages) messages, \(stream.reconnects) reconnects, \(stream.malformed) malformed")
         }
@@ -310,7 +339,7 @@ enum SessionReport {
         for market in engine.markets.sorted(by: { $0.symbol < $1.symbol }) {
             let instrument = market.instrument
             let sync = synchronizers[market.symbol]?.counters
-            var line = "\(market.symbol): mark \(market.markPrice.map { trimmedIfUnknown($0.formatted(instrument.priceDecimals, grouping: true), instrument) } ?? "—")"
+            var line = "\(market.symbol): mark \(market.markPrice.map { trimmedIfUnknown($0.formatted(instrument.priceDecimals, grouping: true), instrument) + " " + quote(of: instrument) } ?? "—")"
             line += ", \(sync?.applied ?? market.counters.depthEvents) depth events, \(sync?.gaps ?? market.counters.gaps) gaps, \(sync?.resyncs ?? 0) resyncs"
             if let id = sync?.lastUpdateId { line += ", last update id \(id)" }
             if market.isStale { line += market.book.hasSnapshot ? ", BOOK STALE (gap)" : ", BOOK STALE (no snapshot)" }
@@ -344,16 +373,24 @@ enum SessionReport {
         for market in engine.markets.sorted(by: { $0.symbol < $1.symbol }) where market.positionCount > 0 {
             let ladder = engine.stressLadder(symbol: market.symbol)
             guard !ladder.isEmpty else { continue }
-            lines.append("stress \(market.symbol) (shock: liquidations, deficit, ADL quantity, fund after):")
+            let asset = market.instrument.settlementAsset
+            let quantityUnit = market.instrument.kind.isInverse ? "contracts" : baseAsset(of: market.instrument)
+            lines.append("stress \(market.symbol) (mark shock: liquidations; deficit \(asset); ADL quantity \(quantityUnit); fund after \(asset)):")
             for result in ladder {
                 let shock = (result.shockPercent.isNegative ? "" : "+") + result.shockPercent.description + "%"
-                lines.append("  \(shock): \(result.liquidations.count), \(result.totalDeficit.formatted(2, grouping: true)), \(result.adlQuantity.formatted(3, grouping: true)), \(result.fundAfter.formatted(2, grouping: true))"
+                lines.append("  \(shock): \(result.liquidations.count); \(result.totalDeficit.formatted(2, grouping: true)); \(result.adlQuantity.formatted(3, grouping: true)); \(result.fundAfter.formatted(2, grouping: true))"
                     + (result.blocked.map { " (\($0.message))" } ?? ""))
             }
         }
-        lines.append("signal alerts: \(log.alertCount)")
-        for alert in log.alerts.suffix(10) {
-            lines.append("  \(EventTime.iso8601(alert.time)) \(alert.symbol) \(alert.signal.rawValue) \(String(format2: alert.value))")
+        let shown = log.alerts.suffix(10)
+        var alertLine = "signal alerts: \(log.alertCount)"
+        if log.alertCount > shown.count {
+            alertLine += " (the last \(shown.count) below; \(log.alertCount - shown.count) earlier left out: --report json lists up to 200)"
+        }
+        lines.append(alertLine)
+        for alert in shown {
+            let asset = engine.market(alert.symbol)?.instrument.settlementAsset ?? primary
+            lines.append("  \(EventTime.iso8601(alert.time)) \(alert.symbol) \(alert.signal.rawValue) \(String(format2: alert.value)) \(alert.signal.unit(asset: asset))")
         }
         return lines.joined(separator: "\n") + "\n"
     }

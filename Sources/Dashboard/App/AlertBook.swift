@@ -1,0 +1,47 @@
+import RiskEngine
+
+/// Every alert told to the operator this session (signals at ALERT, books gone stale, streams
+/// silent or cut, a recording stopped), newest last, and how many the operator has seen (`a`).
+/// Seeing an alert does not make it go: the alerts view (`A`) keeps it, marked seen.
+public struct AlertBook: Sendable {
+    /// The newest alerts kept (the count of all is `total`).
+    public static let keep = 10_000
+    public private(set) var alerts: [OperatorAlert] = []
+    public private(set) var total = 0
+    /// Alerts told before this ordinal were seen.
+    public private(set) var seen = 0
+    var watcher = AlertWatcher()
+
+    public init() {}
+
+    public var unseen: Int { total - seen }
+
+    /// The ordinal (0-based, over the whole session) of `alerts[index]`.
+    public func ordinal(ofKept index: Int) -> Int { total - alerts.count + index }
+
+    public func isSeen(kept index: Int) -> Bool { ordinal(ofKept: index) < seen }
+
+    /// Looks at the session again; returns what is new (to ring the bell for and hand on).
+    mutating func observe(engine: Engine, log: SessionLog, status: SessionStatus) -> [OperatorAlert] {
+        let stale = engine.markets.filter { $0.isWatched && $0.isStale }.map(\.symbol)
+        let fresh = watcher.newAlerts(log: log, staleMarkets: stale, streams: status.streamConditions,
+            recordingError: status.recordingError, time: max(engine.time, status.time))
+        guard !fresh.isEmpty else { return [] }
+        alerts.append(contentsOf: fresh)
+        total += fresh.count
+        if alerts.count > AlertBook.keep { alerts.removeFirst(alerts.count - AlertBook.keep) }
+        return fresh
+    }
+
+    mutating func acknowledge() { seen = total }
+
+    /// The terminal's title, so that a tab or a tmux window says it without being looked at.
+    func windowTitle(stale: Bool) -> String {
+        var parts: [String] = []
+        if stale { parts.append("STALE") }
+        if unseen > 0 { parts.append("\(unseen) alert\(unseen == 1 ? "" : "s")") }
+        else if total > 0 { parts.append("\(total) seen") }
+        else if !stale { parts.append("no alerts") }
+        return "liqwatch — " + parts.joined(separator: " · ")
+    }
+}

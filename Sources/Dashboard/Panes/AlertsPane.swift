@@ -1,0 +1,58 @@
+import RiskEngine
+
+/// `A`: every alert of the session, oldest first, with its time (UTC), market, what it was, its
+/// value, and whether the operator has seen it (`a`). Enter goes to the alert's market, and in a
+/// replay to its time.
+enum AlertsPane {
+    static func render(_ model: AppModel, cursor: Int, _ rect: Rect, _ buffer: inout Buffer) {
+        buffer.fill(rect, role: .help)
+        let book = model.alertBook
+        let kept = book.alerts.count < book.total ? " (newest \(Format.count(book.alerts.count)) kept)" : ""
+        buffer.box(rect, title: "Alerts \(Format.count(book.total))\(kept) · \(book.unseen) new · times UTC · Enter: go to · a: seen · Esc", focused: true)
+        let inner = rect.inset(1)
+        guard inner.height >= 2 else { return }
+        guard !book.alerts.isEmpty else {
+            buffer.put("No alert yet. A signal at ALERT, a stale book or feed, a lost connection or a stopped recording is told here.",
+                x: inner.x + 1, y: inner.y + 1, role: .dim, limit: inner.width - 2)
+            return
+        }
+        let header = Format.left("time", 19) + "  " + Format.left("market", 22) + "  " + Format.left("alert", 34) + "  " + Format.right("value", 14) + "  seen"
+        buffer.put(header, x: inner.x + 1, y: inner.y, role: .header, limit: inner.width - 1)
+        let body = Rect(x: inner.x, y: inner.y, width: inner.width, height: inner.height)
+        TableRows.draw(count: book.alerts.count, cursor: cursor, in: body, focused: true, &buffer) { index, y, selected, buffer in
+            let alert = book.alerts[index]
+            let seen = book.isSeen(kept: index)
+            let market = alert.market.map(model.marketNames.short) ?? "—"
+            var line = Format.left(dateTime(alert.time), 19) + "  " + Format.left(market, 22) + "  " + Format.left(what(alert), 34)
+            line += "  " + Format.right(value(alert, model), 14) + "  " + (seen ? "seen" : "NEW")
+            buffer.put(line, x: inner.x + 1, y: y, role: selected ? .selection : (seen ? .dim : .alert), limit: inner.width - 1)
+        }
+    }
+
+    /// `2024-08-08 23:56:10`: alerts of a long session need the date.
+    static func dateTime(_ time: Int64) -> String {
+        let iso = EventTime.iso8601(time)
+        return String(iso.prefix(19)).replacingOccurrences(of: "T", with: " ")
+    }
+
+    static func what(_ alert: OperatorAlert) -> String {
+        switch alert.kind {
+        case .signal: return alert.signal?.title ?? "signal"
+        case .staleBook: return "book stale (liquidations wait)"
+        case .staleFeed: return "feed STALE: " + alert.message.prefix { $0 != " " }
+        case .connectionLost: return "connection lost: " + alert.message.prefix { $0 != " " }
+        case .recordingStopped: return "recording stopped"
+        }
+    }
+
+    static func value(_ alert: OperatorAlert, _ model: AppModel) -> String {
+        guard let value = alert.value, let signal = alert.signal else { return "—" }
+        let asset = alert.market.flatMap { model.engine.market($0)?.instrument.settlementAsset } ?? "USDT"
+        switch signal {
+        case .spread: return Format.decimal(value, decimals: 2) + " bps"
+        case .spreadVsDepth, .drainVsRefill: return Format.decimal(value, decimals: 2) + "x"
+        case .depth10, .depth50, .liquidations10s, .liquidations60s: return Format.compact(value)
+        case .stressedDeficit: return Format.compact(value) + " " + asset
+        }
+    }
+}

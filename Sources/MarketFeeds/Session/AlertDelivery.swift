@@ -1,0 +1,161 @@
+import Foundation
+import RiskEngine
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Hands each new alert to the operator's own systems:
+/// - `--alert-log FILE`: appended as one JSON line, written with one `write` a line (no buffer),
+///   so a crash loses none;
+/// - `--on-alert CMD`: the command, run by `/bin/sh -c` as the operator wrote it, gets the alert
+///   as one JSON line on its standard input. Feed strings never reach the command line. At most
+///   `maximumRunning` run at once (an alert beyond that is not handed to the hook, and counted);
+///   one that runs longer than `timeout` is stopped (SIGTERM, then SIGKILL) and counted as failed.
+///
+/// What failed is counted, and the last failure kept, for the health view and the report.
+public final class AlertDelivery: @unchecked Sendable {
+    public struct Summary: Sendable, Equatable {
+        public var logged = 0
+        public var logFailures = 0
+        public var hookRuns = 0
+        public var hookFailures = 0
+        public var hookSkipped = 0
+        public var lastError: String?
+
+        /// One line for the health view.
+        public var line: String {
+            var parts: [String] = []
+            parts.append("alert log \(logged) written" + (logFailures > 0 ? ", \(logFailures) failed" : ""))
+            parts.append("on-alert \(hookRuns) run, \(hookFailures) failed, \(hookSkipped) skipped (too many at once)")
+            if let lastError { parts.append("last error: \(lastError)") }
+            return parts.joined(separator: " · ")
+        }
+    }
+
+    public let logPath: String?
+    public let command: String?
+    public let maximumRunning: Int
+    public let timeout: Double
+    private let lock = NSLock()
+    private var descriptor: Int32 = -1
+    private var counts = Summary()
+    private var running = 0
+    private let finished = DispatchGroup()
+
+    /// Opens the alert log (created if absent, appended to); fails with a reason a person can act on.
+    public init(logPath: String?, command: String?, maximumRunning: Int = 4, timeout: Double = 10) throws(InputError) {
+        self.logPath = logPath
+        self.command = command
+        self.maximumRunning = max(1, maximumRunning)
+        self.timeout = timeout
+        if let logPath {
+            descriptor = open(logPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+            guard descriptor >= 0 else { throw .unreadable(path: logPath, reason: String(cString: strerror(errno))) }
+        }
+    }
+
+    deinit { if descriptor >= 0 { close(descriptor) } }
+
+    public var isActive: Bool { logPath != nil || command != nil }
+
+    public var summary: Summary { lock.withLock { counts } }
+
+    public func deliver(_ alerts: [OperatorAlert]) {
+        for alert in alerts {
+            let line = alert.jsonLine + "\n"
+            if descriptor >= 0 { append(line) }
+            if let command { run(command, input: line) }
+        }
+    }
+
+    /// Waits up to `seconds` for hooks still running (a headless run's end: its last alerts must
+    /// reach the pager before the process exits).
+    public func waitForHooks(seconds: Double) {
+        _ = finished.wait(timeout: .now() + seconds)
+    }
+
+    private func append(_ line: String) {
+        let bytes = Array(line.utf8)
+        let written = bytes.withUnsafeBytes { buffer -> Int in
+            var offset = 0
+            while offset < buffer.count {
+                let result = write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                if result < 0 {
+                    if errno == EINTR { continue }
+                    return -Int(errno)
+                }
+                offset += result
+            }
+            return offset
+        }
+        lock.withLock {
+            if written < 0 {
+                counts.logFailures += 1
+                counts.lastError = "alert log \(logPath ?? ""): \(String(cString: strerror(Int32(-written))))"
+            } else {
+                counts.logged += 1
+            }
+        }
+    }
+
+    private func run(_ command: String, input: String) {
+        let admitted = lock.withLock { () -> Bool in
+            guard running < maximumRunning else {
+                counts.hookSkipped += 1
+                return false
+            }
+            running += 1
+            counts.hookRuns += 1
+            return true
+        }
+        guard admitted else { return }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", command]
+        let stdin = Pipe()
+        process.standardInput = stdin
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        finished.enter()
+        let timeoutSeconds = timeout
+        process.terminationHandler = { [weak self] ended in
+            guard let self else { return }
+            self.lock.withLock {
+                self.running -= 1
+                if ended.terminationReason == .uncaughtSignal {
+                    self.counts.hookFailures += 1
+                    self.counts.lastError = "on-alert stopped by signal \(ended.terminationStatus)"
+                        + (ended.terminationStatus == SIGTERM || ended.terminationStatus == SIGKILL ? " (over \(Int(timeoutSeconds)) s)" : "")
+                } else if ended.terminationStatus != 0 {
+                    self.counts.hookFailures += 1
+                    self.counts.lastError = "on-alert exited \(ended.terminationStatus)"
+                }
+            }
+            self.finished.leave()
+        }
+        do {
+            try process.run()
+        } catch {
+            lock.withLock {
+                running -= 1
+                counts.hookFailures += 1
+                counts.lastError = "on-alert could not start: \(error.localizedDescription)"
+            }
+            finished.leave()
+            return
+        }
+        // A hook that never reads its input must not block us: the line is far below a pipe's
+        // buffer, and the write end is closed at once.
+        let handle = stdin.fileHandleForWriting
+        try? handle.write(contentsOf: Data(input.utf8))
+        try? handle.close()
+        let pid = process.processIdentifier
+        DispatchQueue.global().asyncAfter(deadline: .now() + timeout) { [weak process] in
+            guard let process, process.isRunning else { return }
+            kill(pid, SIGTERM)
+            DispatchQueue.global().asyncAfter(deadline: .now() + 2) { [weak process] in
+                if let process, process.isRunning { kill(pid, SIGKILL) }
+            }
+        }
+    }
+}

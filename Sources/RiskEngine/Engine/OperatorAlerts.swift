@@ -1,0 +1,154 @@
+import RiskEngine
+
+/// Something the operator must be told even when not looking at the screen: a signal that reached
+/// ALERT, a book that can no longer be trusted, a feed that fell silent or lost its connection, a
+/// recording that stopped (a full disk). The dashboard rings the bell and retitles the window for
+/// it; `--alert-log` and `--on-alert` hand it on, headless too.
+public struct OperatorAlert: Sendable, Equatable {
+    public enum Kind: String, Sendable {
+        case signal
+        case staleBook = "stale_book"
+        case staleFeed = "stale_feed"
+        case connectionLost = "connection_lost"
+        case recordingStopped = "recording_stopped"
+    }
+
+    /// Session time (event time in a replay, the wall clock live), ns since the epoch.
+    public var time: Int64
+    public var kind: Kind
+    public var market: String?
+    public var signal: SignalKind?
+    public var value: Double?
+    /// What it says, for a person.
+    public var message: String
+
+    public init(time: Int64, kind: Kind, market: String? = nil, signal: SignalKind? = nil, value: Double? = nil, message: String) {
+        self.time = time
+        self.kind = kind
+        self.market = market
+        self.signal = signal
+        self.value = value
+        self.message = message
+    }
+
+    /// One JSON object on one line: what the alert log stores and the hook reads on its standard
+    /// input. Every string is escaped (a feed's name can hold anything).
+    public var jsonLine: String {
+        var fields = [("time", Self.quoted(EventTime.iso8601(time))), ("time_ns", String(time)), ("kind", Self.quoted(kind.rawValue)),
+                      ("level", Self.quoted("alert"))]
+        if let market { fields.append(("market", Self.quoted(market))) }
+        if let signal { fields.append(("signal", Self.quoted(signal.rawValue))) }
+        if let value, value.isFinite { fields.append(("value", Fixed(approximating: value).formatted(4))) }
+        fields.append(("message", Self.quoted(message)))
+        return "{" + fields.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}"
+    }
+
+    /// A JSON string: quotes, backslashes and every control or invisible format character escaped.
+    static func quoted(_ text: String) -> String {
+        var result = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": result += "\\\""
+            case "\\": result += "\\\\"
+            case "\n": result += "\\n"
+            default:
+                if SafeText.isUnsafe(scalar) || scalar.value == 0x2028 || scalar.value == 0x2029 {
+                    let hex = String(scalar.value, radix: 16)
+                    if scalar.value <= 0xFFFF {
+                        result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                    } else {
+                        // Outside the BMP: a surrogate pair, as JSON spells it.
+                        let value = scalar.value - 0x10000
+                        for half in [0xD800 + (value >> 10), 0xDC00 + (value & 0x3FF)] { result += "\\u" + String(half, radix: 16) }
+                    }
+                } else {
+                    result.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return result + "\""
+    }
+}
+
+/// The state of one live stream, as the watcher judges it.
+public struct StreamCondition: Sendable, Equatable {
+    public var name: String
+    public var stale: Bool
+    public var connected: Bool
+
+    public init(name: String, stale: Bool, connected: Bool) {
+        self.name = name
+        self.stale = stale
+        self.connected = connected
+    }
+}
+
+/// Finds what is new since it last looked: signal alerts the log latched, books that went stale,
+/// streams that fell silent or lost their connection, a recording that stopped. A condition is
+/// told once when it starts, and again only after it ended and started again.
+///
+/// A replay that jumps back does not repeat what it told: only signal alerts later than the latest
+/// one already told count as new.
+public struct AlertWatcher: Sendable {
+    private var seenAlertCount = 0
+    private var latestToldTime: Int64 = .min
+    /// The signal alerts told at `latestToldTime` (market and signal), so that one time's alerts
+    /// arriving in two looks are all told, and none twice.
+    private var toldAtLatestTime: Set<String> = []
+    private var staleMarkets: Set<String> = []
+    private var staleStreams: Set<String> = []
+    private var disconnected: Set<String> = []
+    private var recordingTold = false
+    /// Every alert told, in order.
+    public private(set) var told = 0
+
+    public init() {}
+
+    public mutating func newAlerts(
+        log: SessionLog, staleMarkets nowStale: [String], streams: [StreamCondition] = [], recordingError: String? = nil, time: Int64
+    ) -> [OperatorAlert] {
+        var result: [OperatorAlert] = []
+        if log.alertCount < seenAlertCount { seenAlertCount = log.alertCount }
+        if log.alertCount > seenAlertCount {
+            let fresh = min(log.alertCount - seenAlertCount, log.alerts.count)
+            for alert in log.alerts.suffix(fresh) {
+                let key = alert.symbol + "|" + alert.signal.rawValue
+                if alert.time < latestToldTime || (alert.time == latestToldTime && toldAtLatestTime.contains(key)) { continue }
+                if alert.time > latestToldTime {
+                    latestToldTime = alert.time
+                    toldAtLatestTime = []
+                }
+                toldAtLatestTime.insert(key)
+                result.append(OperatorAlert(time: alert.time, kind: .signal, market: alert.symbol, signal: alert.signal, value: alert.value,
+                    message: "\(alert.symbol) \(alert.signal.title) at ALERT"))
+            }
+            seenAlertCount = log.alertCount
+        }
+        let staleSet = Set(nowStale)
+        for market in nowStale.sorted() where !staleMarkets.contains(market) {
+            result.append(OperatorAlert(time: time, kind: .staleBook, market: market,
+                message: "\(market) book cannot be trusted (a gap, or no snapshot yet): liquidations there wait for a re-sync"))
+        }
+        staleMarkets = staleSet
+        for stream in streams {
+            if stream.connected {
+                disconnected.remove(stream.name)
+            } else if !disconnected.contains(stream.name) {
+                disconnected.insert(stream.name)
+                result.append(OperatorAlert(time: time, kind: .connectionLost, message: "\(stream.name) lost its connection; reconnecting"))
+            }
+            if stream.stale && !staleStreams.contains(stream.name) {
+                staleStreams.insert(stream.name)
+                result.append(OperatorAlert(time: time, kind: .staleFeed, message: "\(stream.name) is STALE: nothing received"))
+            } else if !stream.stale {
+                staleStreams.remove(stream.name)
+            }
+        }
+        if let recordingError, !recordingTold {
+            recordingTold = true
+            result.append(OperatorAlert(time: time, kind: .recordingStopped, message: "recording stopped: \(recordingError)"))
+        }
+        told += result.count
+        return result
+    }
+}

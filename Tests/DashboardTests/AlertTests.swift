@@ -1,0 +1,94 @@
+import Foundation
+import Testing
+@testable import Dashboard
+@testable import RiskEngine
+
+@Suite("Alerts that reach the operator: the book, seen, the view, the title")
+struct AlertTests {
+    static func signal(_ time: Int64, _ symbol: String, _ kind: SignalKind = .spread, value: Double = 12) -> EngineNotification {
+        .signal(SignalChange(time: time, symbol: symbol, kind: kind, from: .warn, to: .alert, value: value, baseline: 1))
+    }
+
+    @Test("a new alert is told once (the runner's bell and hook); a seen one stays listed, marked seen; the title says both")
+    func toldSeenAndListed() {
+        var screen = model(width: 160, height: 48, engine: fiveMarkets())
+        #expect(screen.windowTitle == "liqwatch — no alerts")
+        var log = SessionLog()
+        log.record(Self.signal(3_000_000_000, "ETHUSDT"))
+        log.record(Self.signal(3_000_000_000, "BTCUSDT", .depth10, value: 1_000))
+        let effects = screen.update(.session(engine: screen.engine, log: log, status: screen.status))
+        guard case .told(let fresh)? = effects.first else { Issue.record("no alert told: \(effects)"); return }
+        #expect(fresh.map(\.market) == ["ETHUSDT", "BTCUSDT"])
+        #expect(screen.windowTitle == "liqwatch — 2 alerts")
+        // The same log again tells nothing new.
+        #expect(screen.update(.session(engine: screen.engine, log: log, status: screen.status)).isEmpty)
+        #expect(screen.rendered().lines[0].contains("⚠ 2 ALERTS"))
+        _ = screen.update(.key(.character("a")))
+        #expect(screen.unacknowledgedAlerts == 0)
+        #expect(screen.rendered().lines[0].contains("2 alerts seen"), "\(screen.rendered().lines[0])")
+        #expect(screen.windowTitle == "liqwatch — 2 seen")
+        _ = screen.update(.key(.character("A")))
+        let text = screen.rendered().text
+        #expect(text.contains("Alerts 2 · 0 new · times UTC"), "\(text)")
+        #expect(text.contains("1970-01-01 00:00:03  ETHUSDT"), "\(text)")
+        #expect(text.contains("12.00 bps  seen"), "\(text)")
+        // Enter goes to the alert's market (here BTCUSDT, the cursor starts on the newest) and its time.
+        _ = screen.update(.key(.up))
+        let jump = screen.update(.key(.enter))
+        #expect(jump == [.jump("1970-01-01T00:00:03.000Z")] || jump.first.map { if case .jump = $0 { true } else { false } } == true, "\(jump)")
+        #expect(screen.focusedSymbol == "ETHUSDT")
+        // A third alert is new again: the count of new ones comes back.
+        log.record(Self.signal(4_000_000_000, "SOLUSDT"))
+        _ = screen.update(.session(engine: screen.engine, log: log, status: screen.status))
+        #expect(screen.unacknowledgedAlerts == 1)
+        #expect(screen.windowTitle == "liqwatch — 1 alert")
+    }
+
+    @Test("a stale book and a stream that falls silent or reconnects are alerts too; the title says STALE")
+    func staleAndConnection() {
+        var screen = model(width: 120, height: 40, engine: engine(positions: 10))
+        var status = screen.status
+        var stream = StreamStatus(name: "binance-usdm", state: "live", age: 0.1, messagesPerSecond: 10, messages: 100, gaps: 0, resyncs: 0,
+            reconnects: 0, malformed: 0, stale: false, symbols: ["BTCUSDT"], lastError: nil)
+        status.streams = [stream]
+        #expect(screen.update(.session(engine: screen.engine, log: screen.log, status: status)).isEmpty)
+        stream.stale = true
+        stream.connected = false
+        status.streams = [stream]
+        let effects = screen.update(.session(engine: screen.engine, log: screen.log, status: status))
+        guard case .told(let fresh)? = effects.first else { Issue.record("nothing told"); return }
+        #expect(Set(fresh.map(\.kind)) == [.connectionLost, .staleFeed])
+        #expect(screen.windowTitle == "liqwatch — STALE · 2 alerts")
+        // Still stale: told once, not on every look.
+        #expect(screen.update(.session(engine: screen.engine, log: screen.log, status: status)).isEmpty)
+    }
+
+    @Test("a replay that jumps back does not tell its alerts again")
+    func jumpBack() {
+        var watcher = AlertWatcher()
+        var log = SessionLog()
+        log.record(Self.signal(1_000, "BTCUSDT"))
+        log.record(Self.signal(2_000, "BTCUSDT", .depth10))
+        #expect(watcher.newAlerts(log: log, staleMarkets: [], time: 2_000).count == 2)
+        // Back to before the second: the log as a checkpoint held it, then forward again.
+        var earlier = SessionLog()
+        earlier.record(Self.signal(1_000, "BTCUSDT"))
+        #expect(watcher.newAlerts(log: earlier, staleMarkets: [], time: 1_000).isEmpty)
+        #expect(watcher.newAlerts(log: log, staleMarkets: [], time: 2_000).isEmpty)
+        log.record(Self.signal(3_000, "BTCUSDT", .spreadVsDepth))
+        #expect(watcher.newAlerts(log: log, staleMarkets: [], time: 3_000).map(\.signal) == [.spreadVsDepth])
+    }
+
+    @Test("an alert as a JSON line: valid JSON, every string escaped")
+    func jsonLine() throws {
+        let alert = OperatorAlert(time: 1_723_161_256_000_000_000, kind: .signal, market: "EVIL\u{1B}]0;x\u{07}\u{202E}", signal: .spread, value: 12.5,
+            message: "line\nbreak \"quoted\" \\")
+        let line = alert.jsonLine
+        #expect(!line.contains("\n") && !line.unicodeScalars.contains { SafeText.isUnsafe($0) })
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        #expect(object["market"] as? String == "EVIL\u{1B}]0;x\u{07}\u{202E}")
+        #expect(object["message"] as? String == "line\nbreak \"quoted\" \\")
+        #expect(object["time"] as? String == "2024-08-08T23:54:16.000Z")
+        #expect((object["value"] as? NSNumber)?.doubleValue == 12.5)
+    }
+}

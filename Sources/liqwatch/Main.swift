@@ -9,6 +9,9 @@ import Glibc
 @main
 enum Main {
     static func main() {
+        // A reader that goes away (an --on-alert command that does not read its input, a closed
+        // pipe after `| head`) is an error on that write, never the end of the process.
+        signal(SIGPIPE, SIG_IGN)
         do {
             var command = try Liqwatch.parseAsRoot()
             try command.run()

@@ -14,7 +14,7 @@ struct SnapshotTests {
     static let sizes = [(80, 24), (120, 40), (200, 60)]
 
     enum Screen: String, CaseIterable {
-        case main, help, detail, whatIf = "what-if", health, markets
+        case main, help, detail, whatIf = "what-if", health, markets, alerts
     }
 
     static func screen(_ screen: Screen, markets: Int, width: Int, height: Int) -> AppModel {
@@ -32,6 +32,16 @@ struct SnapshotTests {
             _ = model.update(.key(.character("m")))
             _ = model.update(.key(.character("j")))
             _ = model.update(.key(.enter))
+        case .alerts:
+            // Three alerts, the first seen, then the view.
+            var log = SessionLog()
+            log.record(.signal(SignalChange(time: 2_000_000_000, symbol: "BTCUSDT", kind: .spread, from: .warn, to: .alert, value: 12.5, baseline: 1)))
+            _ = model.update(.session(engine: model.engine, log: log, status: model.status))
+            _ = model.update(.key(.character("a")))
+            log.record(.signal(SignalChange(time: 3_000_000_000, symbol: "BTCUSDT", kind: .stressedDeficit, from: .warn, to: .alert, value: 61_234, baseline: 50_000)))
+            log.record(.signal(SignalChange(time: 3_000_000_000, symbol: "BTCUSDT", kind: .spreadVsDepth, from: .ok, to: .alert, value: 4.2, baseline: 1)))
+            _ = model.update(.session(engine: model.engine, log: log, status: model.status))
+            _ = model.update(.key(.character("A")))
         }
         return model
     }
@@ -88,5 +98,30 @@ struct SnapshotTests {
         let buffer = Buffer(lines: lines)
         #expect(buffer.lines == lines)
         #expect(buffer.width == 15)
+    }
+}
+
+@Suite("Without UTF-8, pure ASCII")
+struct AsciiScreenTests {
+    @Test("every screen at every size draws only ASCII, and no glyph becomes a '?' that UTF-8 did not have")
+    func everyScreenIsASCII() {
+        for screen in SnapshotTests.Screen.allCases {
+            for markets in [1, 5] {
+                for (width, height) in SnapshotTests.sizes {
+                    let model = SnapshotTests.screen(screen, markets: markets, width: width, height: height)
+                    var ascii = Buffer(width: width, height: height, unicode: false)
+                    model.render(into: &ascii)
+                    let text = ascii.lines.joined(separator: "\n")
+                    let name = "\(screen.rawValue) \(markets) \(width)x\(height)"
+                    var foreign = ""
+                    for scalar in text.unicodeScalars where !scalar.isASCII { foreign.unicodeScalars.append(scalar) }
+                    #expect(foreign.isEmpty, "\(name): \(foreign)")
+                    let utf8 = model.rendered().lines.joined(separator: "\n")
+                    #expect(text.filter { $0 == "?" }.count == utf8.filter { $0 == "?" }.count, "\(name): a glyph has no ASCII stand-in\n\(text)")
+                    // The minus of a price ladder row stays a minus.
+                    if screen == .main { #expect(text.contains("- 60,00"), "\(name)") }
+                }
+            }
+        }
     }
 }

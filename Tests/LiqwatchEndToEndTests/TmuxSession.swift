@@ -80,6 +80,15 @@ final class TmuxSession {
         _ = system("pkill -\(signalName) -P \(shell) >/dev/null 2>&1")
     }
 
+    /// Everything the program writes to the terminal from now on, appended to `path` (raw bytes:
+    /// the bell, title sequences).
+    func pipeOutput(to path: String) { _ = try? tmux(["pipe-pane", "-o", "-t", name, "cat >> '\(path)'"]) }
+
+    /// The pane's title, as the program set it (OSC 2).
+    func paneTitle() -> String {
+        ((try? tmux(["display-message", "-p", "-t", name, "#{pane_title}"], output: true)) ?? "").trimmingCharacters(in: .newlines)
+    }
+
     func screen() -> String { (try? tmux(["capture-pane", "-t", name, "-p"], output: true)) ?? "" }
 
     func send(_ keys: String...) { _ = try? tmux(["send-keys", "-t", name] + keys) }

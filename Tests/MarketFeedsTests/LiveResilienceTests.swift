@@ -132,8 +132,16 @@ struct LiveResilienceTests {
         #expect(queue.take(limit: 1).count == 1)
         Thread.sleep(forTimeInterval: 0.2)
         #expect(pushed.value == 3)
-        // A frame larger than the bound still passes when nothing else waits.
+        // A frame larger than the bound still passes when nothing else waits. The producer's last
+        // two frames go in as room is made: take until it is done, so that the queue is empty
+        // (taking once could race its pushes, and this push would then wait for ever).
+        let deadline = Date().addingTimeInterval(5)
+        while pushed.value < 5 && Date() < deadline {
+            _ = queue.take(limit: 10)
+            Thread.sleep(forTimeInterval: 0.01)
+        }
         _ = queue.take(limit: 10)
+        #expect(pushed.value == 5)
         #expect(queue.push(.frame(stream: 0, receiveTime: 0, bytes: [UInt8](repeating: 0, count: 20_000))))
         queue.shutDown()
     }

@@ -409,7 +409,9 @@ public struct AppModel: Sendable {
         case .whatIf: mode = .prompt(Prompt(purpose: .shock, text: ""))
         case .acknowledge: alertBook.acknowledge()
         case .alertsView: mode = .alerts(cursor: max(0, alertBook.alerts.count - 1))
-        case .nextTheme: themeIndex = (themeIndex + 1) % themes.count
+        case .nextTheme:
+            themeIndex = (themeIndex + 1) % themes.count
+            notice = "theme \(theme.name) (\(themeIndex + 1) of \(themes.count))"
         case .ladderGrouping:
             ladderGroupingIndex = (ladderGroupingIndex + 1) % AppModel.groupings.count
             // A windowed table keeps the clusters within the ladder's reach, which just grew.

@@ -122,7 +122,10 @@ public struct MarketTable: Sendable {
         func optional(_ x: Double?, _ y: Double?) -> Bool { (x ?? -.infinity) < (y ?? -.infinity) }
         switch column {
         case .risk: return riskFirst(a, b)
-        case .symbol: return a.symbol < b.symbol
+        // By the exchange's symbol, then the venue: BTCUSDT of two venues side by side.
+        case .symbol:
+            let (left, right) = (a.instrument.exchangeSymbol, b.instrument.exchangeSymbol)
+            return left != right ? left < right : a.symbol < b.symbol
         case .mark: return (a.mark ?? .zero) < (b.mark ?? .zero)
         case .premium: return optional(a.premiumBps.map(abs), b.premiumBps.map(abs))
         case .funding: return optional(a.fundingRate.map { abs($0.approximateDouble) }, b.fundingRate.map { abs($0.approximateDouble) })

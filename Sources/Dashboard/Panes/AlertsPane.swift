@@ -16,15 +16,30 @@ enum AlertsPane {
                 x: inner.x + 1, y: inner.y + 1, role: .dim, limit: inner.width - 2)
             return
         }
-        let header = Format.left("time", 19) + "  " + Format.left("market", 22) + "  " + Format.left("alert", 34) + "  " + Format.right("value", 14) + "  seen"
+        // Figures whole: the time, the market and the value take what they need; the alert's
+        // name takes the rest (a name may be shortened, a figure never is).
+        let range = TableRows.visibleRange(count: book.alerts.count, cursor: cursor, in: inner)
+        let values = range.map { value(book.alerts[$0], model) }
+        let markets = range.map { book.alerts[$0].market.map(model.marketNames.short) ?? "—" }
+        let valueWidth = max(5, values.map(DisplayWidth.of).max() ?? 0)
+        let marketWidth = min(22, max(6, markets.map(DisplayWidth.of).max() ?? 0))
+        var timeWidth = 19
+        var whatWidth = inner.width - 2 - timeWidth - marketWidth - valueWidth - 4 - 2 * 4
+        if whatWidth < 16 {
+            // Narrow: the time of day only (the title says UTC; the date is in the JSON log).
+            timeWidth = 8
+            whatWidth += 11
+        }
+        let header = Format.left("time", timeWidth) + "  " + Format.left("market", marketWidth) + "  " + Format.left("alert", max(0, whatWidth))
+            + "  " + Format.right("value", valueWidth) + "  seen"
         buffer.put(header, x: inner.x + 1, y: inner.y, role: .header, limit: inner.width - 1)
         let body = Rect(x: inner.x, y: inner.y, width: inner.width, height: inner.height)
         TableRows.draw(count: book.alerts.count, cursor: cursor, in: body, focused: true, &buffer) { index, y, selected, buffer in
             let alert = book.alerts[index]
             let seen = book.isSeen(kept: index)
-            let market = alert.market.map(model.marketNames.short) ?? "—"
-            var line = Format.left(dateTime(alert.time), 19) + "  " + Format.left(market, 22) + "  " + Format.left(what(alert), 34)
-            line += "  " + Format.right(value(alert, model), 14) + "  " + (seen ? "seen" : "NEW")
+            let time = timeWidth == 19 ? dateTime(alert.time) : Format.clock(alert.time)
+            var line = Format.left(time, timeWidth) + "  " + Format.left(markets[index - range.lowerBound], marketWidth) + "  "
+            line += Format.left(what(alert), max(0, whatWidth)) + "  " + Format.right(values[index - range.lowerBound], valueWidth) + "  " + (seen ? "seen" : "NEW ")
             buffer.put(line, x: inner.x + 1, y: y, role: selected ? .selection : (seen ? .dim : .alert), limit: inner.width - 1)
         }
     }

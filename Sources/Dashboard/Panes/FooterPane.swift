@@ -13,7 +13,12 @@ enum FooterPane {
             buffer.put(notice, x: rect.x, y: rect.y, role: .warn)
             return
         }
-        let hints = "? help  q quit  Tab focus  ↑↓ move  Enter detail  / filter  s/S sort  space pause  . step  +/- speed  [ ] jump  : time  x what-if  a ack  t theme  z group"
+        if let chosen = model.chosenSymbol, model.engine.market(chosen) == nil {
+            // --symbol named a market the session has not shown yet (or never will).
+            buffer.put("--symbol \(chosen): no such market in this session yet; showing the riskiest", x: rect.x, y: rect.y, role: .warn)
+            return
+        }
+        let hints = "? help  q quit  Tab focus  ↑↓ move  Enter detail  / filter  s/S sort  space pause  . step  +/- speed  [ ] jump  : time  x what-if  a seen  A alerts  t theme  z group"
         buffer.put(hints, x: rect.x, y: rect.y, role: .dim)
     }
 }

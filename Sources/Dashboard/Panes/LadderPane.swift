@@ -19,6 +19,7 @@ enum LadderPane {
         let staleTag = model.staleTag(symbol: symbol)
         let name = symbol.map(model.marketNames.title) ?? ""
         var title = "Depth ladder \(name) ×\(grouping) tick" + staleTag
+        if DisplayWidth.of(title) + 4 > rect.width { title = "Ladder \(name)" + staleTag }
         if DisplayWidth.of(title) + 4 > rect.width { title = "Ladder \(symbol.map(model.marketNames.short) ?? "")" + staleTag }
         buffer.box(rect, title: title, focused: focused)
         let inner = rect.inset(1)

@@ -72,13 +72,20 @@ enum MarketsPane {
     static func fitting(_ width: Int, rows: [MarketRow], model: AppModel) -> [(column: Column, width: Int)] {
         // Markets named without a venue (an engine fed directly) have no venue column.
         let named = model.marketNames.venues.isEmpty ? columns.filter { !$0.onlyForSeveralVenues } : columns
+        var empty: Set<String> = []
         var chosen = named.map { column -> (column: Column, width: Int) in
-            let widest = rows.map { DisplayWidth.of(column.cell($0, model).0) }.max() ?? 0
+            let cells = rows.map { column.cell($0, model).0 }
+            if !cells.isEmpty && cells.allSatisfy({ $0 == "—" }) { empty.insert(column.title) }
+            let widest = cells.map(DisplayWidth.of).max() ?? 0
             return (column, max(DisplayWidth.of(column.title), widest))
         }
         func total() -> Int { chosen.reduce(0, { $0 + $1.width + 1 }) }
         let severalVenues = model.marketNames.venues.count > 1
-        func priority(_ column: Column) -> Int { column.onlyForSeveralVenues && !severalVenues ? 99 : column.priority }
+        // A column that says nothing for any row (no feed carries an index) goes before any other.
+        func priority(_ column: Column) -> Int {
+            if empty.contains(column.title) && column.priority > 0 { return 100 }
+            return column.onlyForSeveralVenues && !severalVenues ? 99 : column.priority
+        }
         while total() > width,
             let drop = chosen.indices.max(by: { priority(chosen[$0].column) < priority(chosen[$1].column) }),
             priority(chosen[drop].column) > 0 {

@@ -32,8 +32,16 @@ enum PositionsPane {
 
     /// The columns that fit `width`: the highest priority numbers go first; then the margin
     /// ratio loses its bar; a column that does not fit whole is never drawn (no figure is cut).
-    static func fitting(_ width: Int) -> [Column] {
-        var chosen = columns
+    static func fitting(_ width: Int, widest: [PositionColumn: Int] = [:]) -> [Column] {
+        // Each column as wide as the widest figure it will show (a 120,774.8527 size, a
+        // 61,683.2266 price), never narrower than its usual width.
+        var chosen = columns.map { column -> Column in
+            var column = column
+            // Names (an account, a market) may be shortened; a figure never is.
+            let cap = column.column == .account ? 16 : column.column == .symbol ? 22 : Int.max
+            if let needed = widest[column.column] { column.width = max(column.width, min(cap, needed)) }
+            return column
+        }
         func total() -> Int { chosen.reduce(0, { $0 + $1.width + 1 }) }
         func dropDown(to floor: Int) {
             while total() > width, let drop = chosen.indices.max(by: { chosen[$0].priority < chosen[$1].priority }), chosen[drop].priority > floor {
@@ -65,7 +73,19 @@ enum PositionsPane {
         buffer.box(rect, title: title, focused: focused)
         let inner = rect.inset(1)
         guard inner.height >= 2 else { return }
-        let chosen = fitting(inner.width)
+        // The rows on screen, drawn from the engine as it is now (the table gives only the order),
+        // and the width each column needs for them.
+        let range = TableRows.visibleRange(count: rows.count, cursor: model.cursor, in: inner)
+        let live = range.map { PositionTable.row(of: rows[$0].index, in: model.engine, adl: rows[$0].adl) }
+        var widest: [PositionColumn: Int] = [:]
+        for row in live {
+            let instrument = model.engine.market(row.symbol)?.instrument
+            for column in columns where column.column != .ratio && column.column != .risk {
+                let text = cellText(row, column.column, instrument: instrument, names: model.marketNames)
+                widest[column.column] = max(widest[column.column] ?? 0, DisplayWidth.of(text))
+            }
+        }
+        let chosen = fitting(inner.width, widest: widest)
         var x = inner.x
         for column in chosen {
             let text = column.column == .account || column.column == .symbol || column.column == .side
@@ -78,8 +98,7 @@ enum PositionsPane {
             return
         }
         TableRows.draw(count: rows.count, cursor: model.cursor, in: inner, focused: focused, &buffer) { index, y, selected, buffer in
-            // Drawn from the engine as it is now; the table gives only the order.
-            let row = PositionTable.row(of: rows[index].index, in: model.engine, adl: rows[index].adl)
+            let row = live[index - range.lowerBound]
             let instrument = model.engine.market(row.symbol)?.instrument
             var x = inner.x
             for column in chosen {
@@ -87,6 +106,11 @@ enum PositionsPane {
                 x = buffer.put(text + " ", x: x, y: y, role: selected ? .selection : role)
             }
         }
+    }
+
+    /// A cell's text before it is padded to its column (what the column must be wide enough for).
+    static func cellText(_ row: PositionRow, _ column: PositionColumn, instrument: Instrument?, names: MarketNames) -> String {
+        cell(row, column, instrument: instrument, names: names, width: 500).0.trimmingLeadingAndTrailingSpaces
     }
 
     static func cell(_ row: PositionRow, _ column: PositionColumn, instrument: Instrument?, names: MarketNames, width: Int) -> (String, StyleRole) {
@@ -118,5 +142,14 @@ enum PositionsPane {
         case .adl: return (Format.right(row.adl.map { Format.lights($0.lights) } ?? "—", width), (row.adl?.lights ?? 0) >= 4 ? .warn : .dim)
         case .risk: return ("", .text)
         }
+    }
+}
+
+extension String {
+    var trimmingLeadingAndTrailingSpaces: String {
+        var text = Substring(self)
+        while text.first == " " { text.removeFirst() }
+        while text.last == " " { text.removeLast() }
+        return String(text)
     }
 }

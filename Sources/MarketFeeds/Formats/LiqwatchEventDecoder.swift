@@ -57,7 +57,11 @@ public struct LiqwatchEventDecoder: LineDecoder {
         /// The market the line names (`symbol`, with `venue` when given).
         func market() throws(FieldError) -> String {
             let symbol = try required("symbol")
-            let named = text("venue").map { $0 + ":" + symbol } ?? symbol
+            let venue = text("venue")
+            if venue != nil && symbol.contains(":") {
+                throw FieldError(field: "venue", reason: "the symbol already names its venue ('\(SafeText.escaped(symbol))')")
+            }
+            let named = venue.map { $0 + ":" + symbol } ?? symbol
             do { return try resolver.resolve(named) } catch { throw FieldError(field: text("venue") == nil ? "symbol" : "venue", reason: error.description) }
         }
         if let timeText = text("time") {
@@ -70,8 +74,9 @@ public struct LiqwatchEventDecoder: LineDecoder {
         let type = try required("type")
         switch type {
         case "position":
+            let resolved = try market()
             return .position(try PositionRow.parse(resolver: resolver) { name in
-                name == "symbol" ? (try? market()) ?? text(name) : text(name)
+                name == "symbol" ? resolved : name == "venue" ? nil : text(name)
             }, time: time)
         case "account":
             return .account(id: try required("account"), asset: text("asset") ?? "USDT", walletBalance: try decimal("wallet_balance"), time: time)

@@ -7,7 +7,8 @@ public struct FieldError: Error, Hashable, Sendable {
 }
 
 /// Reads the fields every position source shares (positions files, the liqwatch event stream).
-/// Columns: account, symbol (`venue:symbol`, or a bare symbol that `resolver` resolves), side, size, entry_price, margin_mode, isolated_margin, wallet_balance,
+/// Columns: account, symbol (`venue:symbol`, or a bare symbol that `resolver` resolves; or a
+/// `venue` column beside it), side, size, entry_price, margin_mode, isolated_margin, wallet_balance,
 /// leverage, position_side (BOTH, the default, for one-way mode; LONG or SHORT for a hedge-mode
 /// leg). Empty values count as absent.
 public enum PositionRow {
@@ -29,7 +30,11 @@ public enum PositionRow {
             return number
         }
         let account = try required("account")
-        let named = try required("symbol")
+        var named = try required("symbol")
+        if let venue = value("venue")?.trimmed, !venue.isEmpty {
+            guard !named.contains(":") else { throw FieldError(field: "venue", reason: "the symbol already names its venue ('\(SafeText.escaped(named))')") }
+            named = venue + ":" + named
+        }
         let symbol: String
         do { symbol = try resolver.resolve(named) } catch { throw FieldError(field: "symbol", reason: error.description) }
         let sideText = try required("side").lowercased()

@@ -15,6 +15,20 @@ public enum RecordingFormat: String, Hashable, Sendable {
     case tardisDerivativeTicker = "tardis-derivative-ticker"
     /// liqwatch's event lines for an operator's own systems.
     case liqwatchEvents = "liqwatch-events"
+    /// Recognised, not replayed yet: said so at once instead of counting every line malformed.
+    case bybitHistory = "bybit-orderbook-history"
+    case hyperliquidCollector = "hyperliquid-collector"
+    case otherCapture = "cryptofeed-other-venue"
+
+    /// Why a recognised format cannot be replayed; nil for one that can.
+    public var unsupportedReason: String? {
+        switch self {
+        case .bybitHistory: return "a Bybit order-book history file: liqwatch does not replay Bybit yet"
+        case .hyperliquidCollector: return "a Hyperliquid collector recording: liqwatch does not replay Hyperliquid yet"
+        case .otherCapture: return "a cryptofeed capture of a venue other than Binance: liqwatch replays cryptofeed captures of Binance only, so far"
+        default: return nil
+        }
+    }
 
     /// Decides the format from the first non-empty line; nil when it is none of them.
     public static func sniff(_ line: String) -> RecordingFormat? {
@@ -30,10 +44,15 @@ public enum RecordingFormat: String, Hashable, Sendable {
             return nil
         }
         if text.hasPrefix("{") {
+            if text.hasPrefix("{\"topic\":") { return .bybitHistory }
             return text.contains("\"type\"") && !text.contains("\"stream\"") ? .liqwatchEvents : .rawFrames
         }
         if text.hasPrefix("http://") || text.hasPrefix("https://") { return text.contains(" -> ") ? .cryptofeedHTTP : nil }
-        if text.hasPrefix("ws://") || text.hasPrefix("wss://") { return .cryptofeed }
+        if text.hasPrefix("ws://") || text.hasPrefix("wss://") {
+            let host = text.split(separator: " ").first?.lowercased() ?? ""
+            return host.contains("binance") || !(host.contains("okx") || host.contains("okex") || host.contains("bybit") || host.contains("hyperliquid")
+                || host.contains("deribit") || host.contains("coinbase") || host.contains("kraken") || host.contains("bitmex")) ? .cryptofeed : .otherCapture
+        }
         var digits = text.startIndex
         while digits < text.endIndex, text[digits].isNumber { digits = text.index(after: digits) }
         guard digits > text.startIndex, digits < text.endIndex else { return nil }
@@ -41,6 +60,7 @@ public enum RecordingFormat: String, Hashable, Sendable {
         if text[digits] == " " && count >= 16 {
             // liqwatch records an operator's event lines with their receive time too.
             let frame = text[text.index(after: digits)...]
+            if frame.hasPrefix("{\"channel\":") { return .hyperliquidCollector }
             if frame.hasPrefix("{") && frame.contains("\"type\"") && !frame.contains("\"stream\"") { return .liqwatchEvents }
             return .timestampedFrames
         }

@@ -13,6 +13,7 @@ public enum RecordingVenues {
         var format: RecordingFormat? = nil
         var header: [Substring] = []
         var checked = 0
+        var binance = false
         while checked < 64, let line = try? reader.nextLine() {
             checked += 1
             if line.isOverlong { return [] }
@@ -22,11 +23,19 @@ public enum RecordingVenues {
                 guard let sniffed = RecordingFormat.sniff(text) else { return [] }
                 format = sniffed
                 switch sniffed {
-                case .timestampedFrames, .rawFrames, .cryptofeedHTTP: return [.binanceUSDM, .binanceCOINM]
-                case .cryptofeed: return cryptofeedVenues(header: text)
-                case .liqwatchEvents: return []
+                case .timestampedFrames, .rawFrames, .cryptofeedHTTP, .cryptofeed:
+                    // Binance frames: the venue of the symbols the first frames name (a COIN-M
+                    // recording is COIN-M only), or both when none is named yet.
+                    if sniffed == .cryptofeed, text.lowercased().contains("dstream.binance") { return [.binanceCOINM] }
+                    binance = true
+                    if let venue = binanceVenue(in: text) { return [venue] }
+                case .liqwatchEvents, .bybitHistory, .hyperliquidCollector, .otherCapture: return []
                 default: header = text.split(separator: ",", omittingEmptySubsequences: false)
                 }
+                continue
+            }
+            if binance {
+                if let venue = binanceVenue(in: text) { return [venue] }
                 continue
             }
             _ = known
@@ -36,7 +45,17 @@ public enum RecordingVenues {
             guard column < cells.count, Venue.parse(String(cells[column])) != nil else { return [] }
             return [Venue.tardis(exchange: cells[column])]
         }
-        return []
+        return binance ? [.binanceUSDM, .binanceCOINM] : []
+    }
+
+    /// The venue of the first symbol a Binance frame names (`"s":"BTCUSDT"`, or its stream name).
+    static func binanceVenue(in line: String) -> Venue? {
+        for key in ["\"s\":\"", "\"stream\":\""] {
+            guard let start = line.range(of: key)?.upperBound else { continue }
+            let name = line[start...].prefix { $0 != "\"" && $0 != "@" }
+            if !name.isEmpty && !name.hasPrefix("!") { return Venue.binance(forSymbol: name.uppercased()) }
+        }
+        return nil
     }
 
     /// cryptofeed names the endpoint on its first line: `wss://fstream.binance.com/... <-> ...`.

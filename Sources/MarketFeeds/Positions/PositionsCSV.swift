@@ -44,6 +44,7 @@ enum PositionsCSV {
         if count >= 3 && base[0] == 0xEF && base[1] == 0xBB && base[2] == 0xBF { position = 3 }
         var lineNumber = 0
         var header: [String]? = nil
+        var hasVenueColumn = false
         // For each column of the file, the column it is (or nil: ignored).
         var columnOfCell: [Column?] = []
         var cellOfColumn = [Int](repeating: -1, count: Column.allCases.count)
@@ -69,6 +70,7 @@ enum PositionsCSV {
                     throw PositionsFileError(file: path, line: lineNumber, field: required, reason: "the header has no \(required) column")
                 }
                 header = names
+                hasVenueColumn = names.contains("venue")
                 columnOfCell = names.map { name in Column.allCases.first { $0.name == name } }
                 // The first column of a name is the one read, as `firstIndex(of:)` would find it.
                 for (index, column) in columnOfCell.enumerated().reversed() { if let column { cellOfColumn[column.rawValue] = index } }
@@ -78,7 +80,8 @@ enum PositionsCSV {
                 throw PositionsFileError(file: path, line: lineNumber, field: nil,
                     reason: "expected \(columns.count) columns, found \(cells.count)")
             }
-            if let update = fastRow(base, cells: cells, cellOfColumn: cellOfColumn, symbols: &symbols) {
+            // A venue column is read by the row parser (the fast path knows only the symbol).
+            if !hasVenueColumn, let update = fastRow(base, cells: cells, cellOfColumn: cellOfColumn, symbols: &symbols) {
                 rows.append(update, line: lineNumber)
                 continue
             }

@@ -64,6 +64,7 @@ final class ReplayInput {
         if format == .tardisTrades && Paths.fileName(of: path).lowercased().contains("liquidation") {
             format = .tardisLiquidations
         }
+        if let reason = format.unsupportedReason { throw .unsupportedFormat(path: path, reason: reason) }
         self.format = format
         switch format {
         case .timestampedFrames: decoder = BinanceLineDecoder(timestamped: true)
@@ -140,6 +141,8 @@ public enum SessionError: Error, Sendable, CustomStringConvertible {
     case firstLineTooLong(path: String, line: Int)
     /// `--strict`: a malformed line stops the replay.
     case malformed(path: String, line: Int, field: String)
+    /// A format liqwatch recognises but does not replay yet.
+    case unsupportedFormat(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -149,13 +152,14 @@ public enum SessionError: Error, Sendable, CustomStringConvertible {
         case .firstLineTooLong(let path, let line):
             return "\(path):\(line): unknown format (no line end within the first \(LineReader.maximumLineLength >> 20) MiB)"
         case .malformed(let path, let line, let field): return "\(path):\(line): malformed line (field \(field))"
+        case .unsupportedFormat(let path, let reason): return "\(path): \(reason)"
         }
     }
 
     /// Usage problems exit 2; a damaged input exits 1 after its report.
     public var isUsageError: Bool {
         switch self {
-        case .input(.missing), .input(.unreadable), .unknownFormat, .firstLineTooLong: return true
+        case .input(.missing), .input(.unreadable), .unknownFormat, .firstLineTooLong, .unsupportedFormat: return true
         default: return false
         }
     }

@@ -48,6 +48,8 @@ public final class AlertDelivery: @unchecked Sendable {
         self.command = command
         self.maximumRunning = max(1, maximumRunning)
         self.timeout = timeout
+        // A hook that exits without reading its input must not take the process with it.
+        if command != nil { signal(SIGPIPE, SIG_IGN) }
         if let logPath {
             descriptor = open(logPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
             guard descriptor >= 0 else { throw .unreadable(path: logPath, reason: String(cString: strerror(errno))) }

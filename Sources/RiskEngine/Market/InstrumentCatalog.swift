@@ -18,7 +18,23 @@ public struct InstrumentCatalog: Sendable {
             only.symbol = market
             return only
         }
+        if MarketID.venue(of: market) == .binanceCOINM { return Self.coinMargined(market) }
         return Instrument.linear(symbol: market, tick: "0.00000001", lot: "0.00000001")
+    }
+
+    /// A Binance COIN-M contract nobody described (a quarterly `BTCUSD_200925`, `SOLUSD_PERP`):
+    /// inverse, settled in its base coin, a contract worth 100 USD for BTC and 10 USD for every
+    /// other coin (Binance's rule), with the BTCUSD or ETHUSD maintenance table. An instrument file
+    /// gives the exact tiers.
+    static func coinMargined(_ market: String) -> Instrument {
+        let symbol = MarketID.symbol(of: market)
+        let contract = symbol.split(separator: "_").first.map(String.init) ?? symbol
+        let base = contract.hasSuffix("USD") ? String(contract.dropLast(3)) : contract
+        let isBitcoin = base == "BTC"
+        return Instrument(symbol: market, tickSize: Fixed("0.00000001")!, lotSize: .one,
+            kind: .inverse(contractSize: Fixed(isBitcoin ? 100 : 10)), settlementAsset: base.isEmpty ? "USD" : base,
+            brackets: isBitcoin ? Instrument.binanceBTCUSDPerpBrackets : Instrument.binanceETHUSDPerpBrackets,
+            liquidationFeeRate: Instrument.defaultLiquidationFeeRate)
     }
 
     public func isKnown(_ market: String) -> Bool {
@@ -68,7 +84,7 @@ public struct InstrumentCatalog: Sendable {
                 guard let text = value.scalarText, let number = Fixed(text) else { throw fail(field, "not a decimal number") }
                 return number
             }
-            var instrument = instruments[symbol] ?? Instrument.linear(symbol: symbol, tick: "0.00000001", lot: "0.00000001")
+            var instrument = self.instrument(for: symbol)
             if let tick = try decimal("tick_size") {
                 guard tick.isPositive else { throw fail("tick_size", "must be positive") }
                 instrument.tickSize = tick

@@ -70,6 +70,19 @@ public struct Venue: RawRepresentable, Hashable, Comparable, Sendable, CustomStr
         }
     }
 
+    /// What this venue's symbols look like, for an error.
+    public var symbolShape: String {
+        switch self {
+        case .binanceUSDM: return "its symbols end in their quote (BTCUSDT, BTCUSDC, ETHUSDT_250328)"
+        case .binanceCOINM: return "its contracts are <base>USD_PERP or <base>USD_<date> (BTCUSD_PERP)"
+        case .bybit: return "its symbols are like BTCUSDT, BTCPERP, BTCUSD"
+        case .okx: return "its swaps are like BTC-USDT-SWAP"
+        case .hyperliquid: return "it names a perpetual by its coin (BTC, ETH, kPEPE)"
+        case .deribit: return "its perpetuals are like BTC-PERPETUAL"
+        default: return "see the README"
+        }
+    }
+
     static func endsInQuote(_ symbol: String) -> Bool {
         if ["USDT", "USDC", "USD", "PERP", "BUSD"].contains(where: { symbol.hasSuffix($0) }) { return true }
         // Bybit's inverse futures: BTCUSD + month code + year (BTCUSDH25).
@@ -119,9 +132,13 @@ public struct MarketResolver: Hashable, Sendable {
         let trimmed = text.trimmingSpaces
         if let colon = trimmed.firstIndex(of: ":") {
             guard let venue = Venue.parse(String(trimmed[..<colon])) else { throw .badVenue(trimmed) }
+            // A mistyped venue (binanse-usdm) would make a market no feed ever prices.
+            guard Venue.known.contains(venue) else { throw .unknownVenue(venue.rawValue) }
             let symbol = String(trimmed[trimmed.index(after: colon)...])
             guard MarketResolver.isSymbol(symbol) else { throw .badSymbol(trimmed) }
-            return MarketID.make(venue: venue, symbol: MarketResolver.canonical(symbol, on: venue))
+            let canonical = MarketResolver.canonical(symbol, on: venue)
+            guard venue.lists(canonical) else { throw .notListed(venue: venue, symbol: canonical) }
+            return MarketID.make(venue: venue, symbol: canonical)
         }
         guard MarketResolver.isSymbol(trimmed) else { throw .badSymbol(trimmed) }
         let candidates = venues.filter { $0.lists(trimmed) }
@@ -146,16 +163,28 @@ public struct MarketResolver: Hashable, Sendable {
 
 public enum MarketNameError: Error, Hashable, Sendable, CustomStringConvertible {
     case badVenue(String)
+    case unknownVenue(String)
     case badSymbol(String)
+    case notListed(venue: Venue, symbol: String)
     case unlisted(symbol: String, venues: [Venue])
     case ambiguous(symbol: String, candidates: [String])
 
+    /// Text from outside, escaped and cut to a length an error line can hold.
+    static func shown(_ text: String) -> String {
+        let escaped = SafeText.escaped(text)
+        return escaped.count > 64 ? String(escaped.prefix(64)) + "… (\(text.utf8.count) bytes)" : escaped
+    }
+
     public var description: String {
         switch self {
-        case .badVenue(let text): return "'\(SafeText.escaped(text))' names no venue (venue:symbol, e.g. binance-usdm:BTCUSDT)"
-        case .badSymbol(let text): return "'\(SafeText.escaped(text))' is not a symbol (letters, digits, - _ . / @)"
+        case .badVenue(let text): return "'\(Self.shown(text))' names no venue (venue:symbol, e.g. binance-usdm:BTCUSDT)"
+        case .unknownVenue(let name):
+            return "unknown venue '\(Self.shown(name))' (known: \(Venue.known.map(\.rawValue).joined(separator: ", ")))"
+        case .badSymbol(let text): return "'\(Self.shown(text))' is not a symbol (letters, digits, - _ . / @)"
+        case .notListed(let venue, let symbol):
+            return "\(venue) lists no \(Self.shown(symbol)): \(venue.symbolShape)"
         case .unlisted(let symbol, let venues):
-            return "no venue of this session (\(venues.map(\.rawValue).joined(separator: ", "))) lists \(symbol): write venue:\(symbol)"
+            return "no venue of this session (\(venues.map(\.rawValue).joined(separator: ", "))) lists \(Self.shown(symbol)): write venue:symbol"
         case .ambiguous(let symbol, let candidates):
             return "\(symbol) is ambiguous: it could be \(candidates.joined(separator: " or ")); write venue:symbol"
         }

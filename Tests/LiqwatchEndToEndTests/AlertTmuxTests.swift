@@ -1,0 +1,86 @@
+import Foundation
+import Testing
+
+/// Alerts that reach an operator who is not looking: the bell byte, the terminal title, the alert
+/// log and the hook, from the real binary in a real terminal.
+@Suite("Alerts end to end", .enabled(if: TmuxSession.isAvailable, "tmux is not installed"))
+struct AlertTmuxTests {
+    static func jsonObjects(_ text: String) -> [[String: Any]?] {
+        text.split(separator: "\n").map { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+    }
+
+    @Test("the demo's cascade: the bell rings, the title counts the alerts, every alert reaches the log and the hook as valid JSON")
+    func bellTitleLogAndHook() throws {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("liqwatch-alerts-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let log = scratch.appendingPathComponent("alerts.jsonl").path
+        let hooked = scratch.appendingPathComponent("hooked.jsonl").path
+        let raw = scratch.appendingPathComponent("raw.out").path
+        let session = try TmuxSession(arguments: ["demo", "--speed", "20", "--alert-log", log, "--on-alert", "cat >> '\(hooked)'"])
+        session.pipeOutput(to: raw)
+        // The cascade latches alerts within a few seconds at 20x.
+        let screen = session.waitFor(seconds: 60) { $0.contains("ALERT") && $0.contains("(a: seen") }
+        #expect(screen.contains("⚠"), "\(screen)")
+        let title = session.paneTitle()
+        #expect(title.hasPrefix("liqwatch — ") && title.contains("alert"), "title: \(title)")
+        // The bell: a BEL byte that is not the end of a title sequence (ESC ] 2 ; ... BEL).
+        let deadline = Date().addingTimeInterval(20)
+        var bells = 0
+        while Date() < deadline {
+            let bytes = (try? Data(contentsOf: URL(fileURLWithPath: raw))) ?? Data()
+            let text = String(decoding: bytes, as: UTF8.self)
+            let withoutTitles = text.replacingOccurrences(of: "\u{1B}\\][0-9];[^\u{07}]*\u{07}", with: "", options: .regularExpression)
+            bells = withoutTitles.filter { $0 == "\u{07}" }.count
+            if bells > 0 { break }
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+        #expect(bells > 0, "no bell byte in the terminal output")
+        // `a` marks them seen: the title says so.
+        session.send("a")
+        let seen = session.waitFor(seconds: 10) { $0.contains("seen") && !$0.contains("(a: seen") }
+        #expect(seen.contains("seen"), "\(seen)")
+        session.send("q")
+        _ = session.waitFor(seconds: 15) { $0.contains("EXIT=") }
+        // Every alert: in the log, valid JSON with its kind and time; and the hook got each one.
+        let logged = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        let objects = Self.jsonObjects(logged)
+        #expect(!objects.isEmpty, "the alert log is empty")
+        #expect(objects.allSatisfy { $0 != nil }, "a line of the log is not JSON:\n\(logged)")
+        #expect(objects.allSatisfy { ($0?["kind"] as? String) != nil && ($0?["time"] as? String)?.hasSuffix("Z") == true })
+        #expect(objects.contains { $0?["market"] as? String == "binance-usdm:BTCUSDT" && $0?["kind"] as? String == "signal" })
+        let hookedText = (try? String(contentsOfFile: hooked, encoding: .utf8)) ?? ""
+        #expect(Set(hookedText.split(separator: "\n")) == Set(logged.split(separator: "\n")), "hook:\n\(hookedText)\nlog:\n\(logged)")
+        #expect(hookedText.split(separator: "\n").count == logged.split(separator: "\n").count)
+    }
+
+    @Test("headless: the demo hands every alert to the log and the hook; a failing hook is counted in the report")
+    func headless() throws {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("liqwatch-alerts-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let log = scratch.appendingPathComponent("alerts.jsonl").path
+        let hooked = scratch.appendingPathComponent("hooked.jsonl").path
+        let result = try BinaryRunner.run(["demo", "--headless", "--alert-log", log, "--on-alert", "cat >> '\(hooked)'"])
+        #expect(result.status == 0, "\(result.standardError)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
+        let delivery = try #require(report["alert_delivery"] as? [String: Any])
+        let told = try #require(delivery["alerts_told"] as? Int)
+        #expect(told > 0)
+        #expect(delivery["logged"] as? Int == told)
+        let logged = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        #expect(logged.split(separator: "\n").count == told)
+        #expect(Self.jsonObjects(logged).allSatisfy { $0 != nil })
+        // Hooks run at most four at once: those that did run all wrote their line.
+        let runs = try #require(delivery["hook_runs"] as? Int)
+        let hookedLines = ((try? String(contentsOfFile: hooked, encoding: .utf8)) ?? "").split(separator: "\n")
+        #expect(hookedLines.count == runs)
+        #expect(runs + (delivery["hook_skipped"] as? Int ?? 0) == told)
+        #expect(delivery["hook_failures"] as? Int == 0)
+
+        let failing = try BinaryRunner.run(["demo", "--headless", "--on-alert", "exit 3"])
+        let failed = try #require((try JSONSerialization.jsonObject(with: Data(failing.standardOutput.utf8)) as? [String: Any])?["alert_delivery"] as? [String: Any])
+        #expect((failed["hook_failures"] as? Int ?? 0) > 0)
+        #expect((failed["last_error"] as? String)?.contains("exited 3") == true, "\(failed)")
+    }
+}

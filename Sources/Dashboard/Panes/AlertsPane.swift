@@ -67,7 +67,8 @@ enum AlertsPane {
         case .spread: return Format.decimal(value, decimals: 2) + " bps"
         case .spreadVsDepth, .drainVsRefill: return Format.decimal(value, decimals: 2) + "x"
         case .depth10, .depth50, .liquidations10s, .liquidations60s: return Format.compact(value)
-        case .stressedDeficit: return Format.compact(value) + " " + asset
+        // At ALERT with no money short: what the book cannot fill goes to ADL.
+        case .stressedDeficit: return value <= 0 ? "ADL" : Format.compact(value) + " " + asset
         }
     }
 }

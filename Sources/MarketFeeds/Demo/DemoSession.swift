@@ -66,7 +66,13 @@ public final class DemoSession: SessionDriver {
 
     public func peekTime() throws(SessionError) -> Int64? {
         refill()
-        return queueIndex < queue.count ? queue[queueIndex].time : nil
+        guard queueIndex < queue.count else {
+            // Nothing left: the session is at its end, whether or not a step has said so (the
+            // clock peeks before it steps, and stops at nil).
+            finished = true
+            return nil
+        }
+        return queue[queueIndex].time
     }
 
     @discardableResult
@@ -96,7 +102,6 @@ public final class DemoSession: SessionDriver {
         finished = false
     }
 
-    /// Runs to the end.
     /// Runs the rest of the demo; `check` as for `ReplaySession.runToEnd`.
     public func runToEnd(_ check: (() -> Void)? = nil) {
         var steps = 0

@@ -224,6 +224,8 @@ public final class ReplaySession: SessionDriver {
             let time = FeedApplier.time(of: input.pending[input.pendingIndex])
             earliest = min(earliest ?? time, time)
         }
+        // Every input ended: the replay is at its end (the clock peeks before it steps).
+        if earliest == nil && inputs.allSatisfy({ $0.ended && $0.pendingIndex >= $0.pending.count }) { finished = true }
         return earliest
     }
 

@@ -80,9 +80,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .executableTarget(name: "liqwatch-bench", dependencies: ["RiskEngine", "MarketFeeds", "Dashboard", "CursesTerminal"]),
+        .executableTarget(name: "liqwatch-bench", dependencies: ["RiskEngine", "MarketFeeds", "Dashboard", "CursesTerminal",
+            .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         // Separate from liqwatch-bench so that benchmark stays free of SwiftNIO in release builds.
-        .executableTarget(name: "liqwatch-live-bench", dependencies: ["LoopbackExchange", "MarketFeeds"]),
+        .executableTarget(name: "liqwatch-live-bench", dependencies: ["LoopbackExchange", "MarketFeeds", "RiskEngine",
+            .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .testTarget(name: "RiskEngineTests", dependencies: ["RiskEngine"]),
         .testTarget(name: "MarketFeedsTests", dependencies: ["MarketFeeds"]),
         .testTarget(name: "ScreenKitTests", dependencies: ["ScreenKit"]),

@@ -1,11 +1,32 @@
+import ArgumentParser
+import RiskEngine
+
 /// `swift run -c release liqwatch-bench` — prints one figure a line as `name: value unit`.
-/// Pass group names to run only some: `engine`, `replay`, `render`, `cascade` (or its parts
-/// `liquidation`, `positions-file`); `replay-unpacked` times only
-/// the unpacked replay, best of 30, for comparing two builds on a noisy machine.
 @main
-enum BenchMain {
-    static func main() {
-        let groups = Set(CommandLine.arguments.dropFirst())
+struct BenchMain: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "liqwatch-bench",
+        abstract: "liqwatch's speed, measured beside reference programs timed in the same run (build with -c release).",
+        discussion: """
+            Groups: engine, replay, render, cascade (or its parts liquidation, positions-file); \
+            replay-unpacked times only the unpacked replay, best of 30, for comparing two builds on a \
+            noisy machine. No group runs engine, replay, render and cascade.
+            """,
+        version: "liqwatch-bench \(LiqwatchVersion.string)")
+
+    static let knownGroups: Set<String> = ["engine", "replay", "replay-unpacked", "render", "cascade", "liquidation", "positions-file"]
+
+    @Argument(help: "Groups to run (engine, replay, replay-unpacked, render, cascade, liquidation, positions-file).")
+    var groups: [String] = []
+
+    func validate() throws {
+        for group in groups where !Self.knownGroups.contains(group) {
+            throw ValidationError("unknown group '\(group)': expected one of \(Self.knownGroups.sorted().joined(separator: ", "))")
+        }
+    }
+
+    func run() {
+        let groups = Set(self.groups)
         if groups.isEmpty || groups.contains("engine") { EngineBenchmarks.run() }
         if groups.isEmpty || groups.contains("replay") { ReplayBenchmarks.run() }
         if groups.contains("replay-unpacked") { ReplayBenchmarks.unpackedOnly(runs: 30) }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import RiskEngine
 
 struct Liqwatch: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -9,6 +10,7 @@ struct Liqwatch: ParsableCommand {
             position's margin, liquidation and bankruptcy price, and the insurance fund. It never \
             places or changes an order.
             """,
+        version: "liqwatch \(LiqwatchVersion.string)",
         subcommands: [DemoCommand.self, ReplayCommand.self, LiveCommand.self, MarginCommand.self],
         defaultSubcommand: DemoCommand.self
     )

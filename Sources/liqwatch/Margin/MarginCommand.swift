@@ -15,19 +15,19 @@ struct MarginCommand: ParsableCommand {
             """)
 
     @Option(help: "long or short.") var side: String
-    @Option(help: "Position size: base units, or contracts with --inverse.") var size: String
-    @Option(help: "Entry price.") var entry: String
-    @Option(name: .customLong("isolated-margin"), help: "Isolated margin on the position.") var isolatedMargin: String?
-    @Option(name: .customLong("wallet-balance"), help: "Cross margin: the account's wallet balance.") var walletBalance: String?
-    @Option(help: "Isolated margin of notional / leverage.") var leverage: String?
-    @Option(help: "A built-in instrument (BTCUSDT, ETHUSDT, BTCUSD_PERP) or one from --instruments.") var symbol: String?
+    @Option(parsing: .unconditional, help: "Position size: base units, or contracts with --inverse.") var size: String
+    @Option(parsing: .unconditional, help: "Entry price.") var entry: String
+    @Option(name: .customLong("isolated-margin"), parsing: .unconditional, help: "Isolated margin on the position.") var isolatedMargin: String?
+    @Option(name: .customLong("wallet-balance"), parsing: .unconditional, help: "Cross margin: the account's wallet balance.") var walletBalance: String?
+    @Option(parsing: .unconditional, help: "Isolated margin of notional / leverage.") var leverage: String?
+    @Option(help: "A built-in instrument (binance-usdm:BTCUSDT, binance-usdm:ETHUSDT, binance-coinm:BTCUSD_PERP, binance-coinm:ETHUSD_PERP; a bare Binance symbol works) or one from --instruments.") var symbol: String?
     @Option(help: "An instrument file (JSON) that adds or overrides instruments.") var instruments: String?
     @Flag(help: "Coin-margined contract: size in contracts, money in coin.") var inverse = false
-    @Option(name: .customLong("contract-size"), help: "Quote value of one inverse contract (100 for BTCUSD_PERP).") var contractSize: String?
+    @Option(name: .customLong("contract-size"), parsing: .unconditional, help: "Quote value of one inverse contract (100 for BTCUSD_PERP).") var contractSize: String?
     @Option(help: "Maintenance brackets as CAP:MMR,CAP:MMR,... (rising caps).") var brackets: String?
-    @Option(help: "One maintenance margin rate, no maintenance amount.") var mmr: String?
+    @Option(parsing: .unconditional, help: "One maintenance margin rate, no maintenance amount.") var mmr: String?
     @Option(help: "binance (default) or bybit.") var rules: String = "binance"
-    @Option(help: "Mark price: adds margin ratio and distance to liquidation.") var mark: String?
+    @Option(parsing: .unconditional, help: "Mark price: adds margin ratio and distance to liquidation.") var mark: String?
     @Flag(help: "Print JSON for scripts.") var json = false
 
     /// Every flag is checked before anything runs, so a usage error prints this command's usage.

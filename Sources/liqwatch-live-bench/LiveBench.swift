@@ -1,0 +1,100 @@
+import ArgumentParser
+import Foundation
+import LoopbackExchange
+import RiskEngine
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Live-feed CPU: a loopback Binance serves the real BTCUSDT recording at a fixed rate over a real
+/// WebSocket, `liqwatch live ... --headless` runs against it for a while, and its CPU time (user +
+/// system, from wait4's rusage) is divided by the wall time.
+@main
+struct LiveBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "liqwatch-live-bench",
+        abstract: "CPU of a live session: liqwatch against a loopback Binance serving the real BTCUSDT recording.",
+        discussion: """
+            Build both first: swift build -c release --product liqwatch --product liqwatch-live-bench
+            """,
+        version: "liqwatch-live-bench \(LiqwatchVersion.string)",
+        subcommands: [Measure.self, Serve.self],
+        defaultSubcommand: Measure.self)
+}
+
+struct Rate: ParsableArguments {
+    @Option(help: "Messages a second the loopback exchange sends (1 to 100000).") var rate: Double = 1_000
+
+    func validate() throws {
+        guard rate >= 1 && rate <= 100_000 else { throw ValidationError("--rate must be 1 to 100000 messages a second") }
+    }
+}
+
+/// The loopback exchange, serving the recording; nil (with a message) when the recording is absent.
+func startExchange(rate: Double) throws -> LoopbackExchange {
+    let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+    // The package root: the first folder above the binary that holds Package.swift.
+    var root = executable
+    while root.path != "/" && !FileManager.default.fileExists(atPath: root.appendingPathComponent("Package.swift").path) {
+        root = root.deletingLastPathComponent()
+    }
+    let recording = root.appendingPathComponent("../shared/data/binance-usdm/btcusdt_20240808.gz").standardized.path
+    guard FileManager.default.fileExists(atPath: recording) else {
+        throw ValidationError("the recording \(recording) is absent: nothing to serve")
+    }
+    var script = LoopbackExchange.Script()
+    script.framesPerSecond = rate
+    let exchange = try LoopbackExchange(recording: recording, script: script)
+    try exchange.start()
+    print("loopback exchange: --ws-url \(exchange.webSocketURL) --rest-url \(exchange.restURL) (\(exchange.frameCount) frames at \(Int(rate))/s)")
+    return exchange
+}
+
+struct Serve: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Only serve the loopback exchange (point liqwatch live at it); Ctrl-C stops.")
+    @OptionGroup var rate: Rate
+
+    func run() throws {
+        let exchange = try startExchange(rate: rate.rate)
+        defer { exchange.stop() }
+        while true { sleep(60) }
+    }
+}
+
+struct Measure: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "measure", abstract: "Run liqwatch live against the loopback exchange and print its CPU (the default).")
+    @OptionGroup var rate: Rate
+    @Option(help: "Seconds to run (1 to 3600).") var seconds: Double = 30
+    @Option(help: "Synthetic positions liqwatch monitors (0 to 2000000).") var positions: Int = 10_000
+
+    func validate() throws {
+        guard seconds >= 1 && seconds <= 3_600 else { throw ValidationError("--seconds must be 1 to 3600") }
+        guard (0...2_000_000).contains(positions) else { throw ValidationError("--positions must be 0 to 2000000") }
+    }
+
+    func run() throws {
+        let exchange = try startExchange(rate: rate.rate)
+        defer { exchange.stop() }
+        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        let liqwatch = executable.appendingPathComponent("liqwatch").path
+        let command = [liqwatch, "live", "binance-usdm", "--symbols", "BTCUSDT", "--ws-url", exchange.webSocketURL, "--rest-url", exchange.restURL,
+                       "--synthetic-positions", String(positions), "--headless", "--duration", String(seconds), "--report", "text"]
+        var pid: pid_t = 0
+        let cArguments = command.map { strdup($0) } + [nil]
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        let wallStart = Date()
+        guard posix_spawn(&pid, liqwatch, &actions, nil, cArguments, environ) == 0 else {
+            throw ValidationError("cannot start \(liqwatch): build it first (swift build -c release --product liqwatch)")
+        }
+        var status: Int32 = 0
+        var usage = rusage()
+        _ = wait4(pid, &status, 0, &usage)
+        let wall = Date().timeIntervalSince(wallStart)
+        let cpu = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6 + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+        let sent = exchange.snapshot.framesSent
+        print("liqwatch live, \(positions) synthetic positions, \(Int(rate.rate)) msg/s offered for \(Int(seconds)) s: \(sent) frames sent")
+        print(String(format: "process CPU %.2f s over %.1f s wall = %.1f %% of a core (max RSS %.0f MB)", cpu, wall, cpu / wall * 100, Double(usage.ru_maxrss) / 1024))
+    }
+}

@@ -27,7 +27,7 @@ struct MarketsTests {
         #expect(screen.showsMarkets)
         #expect(screen.focusedSymbol == "BTCUSDT")
         let text = screen.rendered().text
-        #expect(text.contains("Markets 5/5 · sort risk ▲"))
+        #expect(text.contains("Markets 5/5 · sort risk riskiest first"))
         for symbol in ["▸ BTCUSDT", "ETHUSDT", "SOLUSDT", "XRPUSDT", "DOGEUSDT"] { #expect(text.contains(symbol), "\(symbol)") }
         // ETHUSDT: mark from its book (the median of bid, ask and last), index 3,000, premium and
         // funding 0.0100 % in 1h01m.

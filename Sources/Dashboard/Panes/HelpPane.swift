@@ -1,20 +1,37 @@
 import RiskEngine
 
-/// `?`: generated from the keymap that drives the keys.
+/// `?`: generated from the keymap that drives the keys. In two columns when one does not hold
+/// every key (80×24): no key is ever left out of its own help.
 enum HelpPane {
+    static let legend = "▲ long  ▼ short · − ask  + bid · sorts in words · times UTC"
+
     static func render(_ model: AppModel, _ rect: Rect, _ buffer: inout Buffer) {
         buffer.fill(rect, role: .help)
         buffer.box(rect, title: "Keys · ? or Esc closes", focused: true)
         let inner = rect.inset(1)
-        var y = inner.y
-        for binding in Keymap.bindings where y < inner.maxY {
+        let bindings = Keymap.bindings
+        // Rows left for keys: the legend and the watch-only line take two.
+        let rowsForKeys = max(1, inner.height - 2)
+        let columns = bindings.count > rowsForKeys ? 2 : 1
+        let perColumn = (bindings.count + columns - 1) / columns
+        let columnWidth = (inner.width - 2) / columns
+        let keyWidth = columns == 1 ? 16 : 10
+        for (index, binding) in bindings.enumerated() {
+            let column = index / perColumn
+            let y = inner.y + index % perColumn
+            guard y < inner.maxY - (columns == 1 ? 0 : 2) else { continue }
+            let x0 = inner.x + 2 + column * columnWidth
             let keys = binding.keys.map(\.label).joined(separator: " / ")
-            let x = buffer.put(Format.left(keys, 16), x: inner.x + 2, y: y, role: .title)
-            buffer.put(binding.description, x: x, y: y, role: .help, limit: inner.maxX - x)
+            let x = buffer.put(Format.left(keys, keyWidth), x: x0, y: y, role: .title)
+            buffer.put(binding.description, x: x, y: y, role: .help, limit: max(0, x0 + columnWidth - 1 - x))
+        }
+        var y = inner.y + min(perColumn, rowsForKeys)
+        if y < inner.maxY {
+            buffer.put(legend, x: inner.x + 2, y: y, role: .help, limit: inner.width - 4)
             y += 1
         }
         if y < inner.maxY {
-            buffer.put("liqwatch only watches: nothing here places or changes an order.", x: inner.x + 2, y: y + (y + 1 < inner.maxY ? 1 : 0), role: .dim, limit: inner.width - 4)
+            buffer.put("liqwatch only watches: nothing here places or changes an order.", x: inner.x + 2, y: y, role: .dim, limit: inner.width - 4)
         }
     }
 }

@@ -101,7 +101,8 @@ enum MarketsPane {
         let rows = model.visibleMarkets.map { row in
             model.engine.market(row.symbol).map { MarketTable.row(of: $0, positions: row.positions, nearLiquidation: row.nearLiquidation) } ?? row
         }
-        let direction = model.marketSortDescending ? "▼" : "▲"
+        let direction = SortLabel.words(risk: model.marketSortColumn == .risk, text: model.marketSortColumn == .symbol,
+            descending: model.marketSortDescending)
         var title = "Markets \(rows.count)/\(model.markets.rows.count) · sort \(model.marketSortColumn.rawValue) \(direction)"
         if !model.marketFilter.isEmpty { title += " · filter '\(model.marketFilter)'" }
         buffer.box(rect, title: title, focused: focused)

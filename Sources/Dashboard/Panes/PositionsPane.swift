@@ -60,7 +60,8 @@ enum PositionsPane {
 
     static func render(_ model: AppModel, _ rect: Rect, focused: Bool, _ buffer: inout Buffer) {
         let rows = model.visibleRows
-        let direction = model.sortDescending ? "▼" : "▲"
+        let direction = SortLabel.words(risk: model.sortColumn == .risk, text: [.account, .symbol, .side].contains(model.sortColumn),
+            descending: model.sortDescending)
         var title = "Positions \(rows.count)/\(model.table.rows.count) · sort \(model.sortColumn.rawValue) \(direction)"
         if model.table.windowed {
             // A million rows are not a table: the first thousand by the window's key, out of all.

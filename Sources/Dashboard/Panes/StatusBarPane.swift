@@ -32,7 +32,11 @@ enum StatusBarPane {
         }
         // The source is a name, not a figure: it may be shortened, to a quarter of the line.
         x = buffer.put(" \(status.source)", x: x, y: rect.y, role: .statusBar, limit: max(0, min(max(10, rect.width / 4), limit - x)))
-        part("  \(status.time > 0 ? Format.clockMillis(status.time) : "--:--:--.---")")
+        // The session clock, in UTC (said where there is room).
+        let clock = status.time > 0 ? Format.clockMillis(status.time) : "--:--:--.---"
+        let beforeClock = x
+        part("  \(clock) UTC")
+        if x == beforeClock { part("  \(clock)") }
         let state = status.finished ? "■ END" : (status.paused ? "❚❚ PAUSED" : "▶ \(status.speed)")
         part("  \(state)", status.paused ? .warn : .statusBar)
         if let progress = status.progress {

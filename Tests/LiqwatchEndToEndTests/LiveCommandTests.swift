@@ -25,9 +25,9 @@ struct LiveCommandTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("session.rec").path
         let live = try BinaryRunner.run(["live", "binance-usdm", "--symbols", "BTCUSDT", "--ws-url", exchange.webSocketURL,
-            "--rest-url", exchange.restURL, "--record", path, "--synthetic-positions", "500", "--headless", "--duration", "12", "--report", "json"])
+            "--rest-url", exchange.restURL, "--record", path, "--synthetic-positions", "500", "--headless", "--duration", "25", "--report", "json"])
         #expect(live.status == 0, "\(live.standardError)")
-        #expect(exchange.snapshot.finished, "the exchange did not get through the recording in 12 s")
+        #expect(exchange.snapshot.finished, "the exchange did not get through the recording in 25 s")
         let replay = try BinaryRunner.run(["replay", path, "--synthetic-positions", "500", "--headless", "--report", "json"])
         #expect(replay.status == 0, "\(replay.standardError)")
         let liveReport = try Self.json(live.standardOutput)

@@ -74,7 +74,9 @@ public struct Engine: Sendable {
             index = known
         } else {
             index = Int32(markets.count)
-            markets.append(MarketState(instrument: catalog.instrument(for: symbol), historyLength: configuration.signals.historyLength))
+            var market = MarketState(instrument: catalog.instrument(for: symbol), historyLength: configuration.signals.historyLength)
+            market.tickIsLearnt = !catalog.isKnown(symbol)
+            markets.append(market)
             symbolIndexes[symbol] = index
         }
         lastMarketLookup = (symbol, index)
@@ -111,6 +113,7 @@ public struct Engine: Sendable {
             let index = Int(ensureMarket(symbol))
             let removedBefore = markets[index].book.crossedLevelsRemoved
             markets[index].book.applySnapshot(bids: bids, asks: asks)
+            markets[index].learnTick(bids: bids, asks: asks)
             markets[index].counters.snapshots += 1
             noteCrossing(market: index, removedBefore: removedBefore, into: &notes)
             touched(market: index, into: &notes)

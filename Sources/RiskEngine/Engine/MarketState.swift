@@ -1,6 +1,11 @@
 /// Everything the engine knows about one symbol.
 public struct MarketState: Sendable {
-    public let instrument: Instrument
+    /// Its contract. The tick of a contract nobody described is learnt from its book (see
+    /// `learnTick`); everything else is fixed.
+    public internal(set) var instrument: Instrument
+    /// The instrument came from no catalog entry: its tick is the feed's finest price step seen.
+    var tickIsLearnt = false
+    var tickLearntOnce = false
     public internal(set) var book: OrderBook
     /// The mark the triggers are evaluated at; nil until one is known.
     public internal(set) var markPrice: Fixed?
@@ -45,6 +50,29 @@ public struct MarketState: Sendable {
     }
 
     public var symbol: String { instrument.symbol }
+
+    /// For a contract nobody described: the finest price step of a snapshot's prices (`0.00001` for
+    /// AKROUSDT's `0.01734`) becomes its tick, so prices show at the feed's own precision and a
+    /// what-if rounds to it. The first snapshot sets it; later ones only make it finer.
+    mutating func learnTick(bids: [(price: Int64, size: Int64)], asks: [(price: Int64, size: Int64)]) {
+        guard tickIsLearnt, !(bids.isEmpty && asks.isEmpty) else { return }
+        var places = 0
+        for level in bids.prefix(50) + asks.prefix(50) {
+            var units = level.price
+            var levelPlaces = BookUnits.places
+            while levelPlaces > 0 && units % 10 == 0 { units /= 10; levelPlaces -= 1 }
+            places = max(places, levelPlaces)
+            if places == BookUnits.places { break }
+        }
+        var step: Int64 = 1
+        for _ in 0..<(BookUnits.places - places) { step *= 10 }
+        let tick = Fixed(bookUnits: step)
+        if !tickLearntOnce || tick < instrument.tickSize {
+            instrument.tickSize = tick
+            tickLearntOnce = true
+        }
+    }
+
     /// Positions ever opened in this market (closed ones included).
     public var positionCount: Int { positionIndices.count }
 

@@ -285,16 +285,20 @@ enum SessionReport {
     }
 
     static func price(_ units: Int64, _ instrument: Instrument) -> String {
-        trimmedIfUnknown(BookUnits.format(units, decimals: instrument.priceDecimals), instrument)
+        trimmedIfUnknown(BookUnits.format(units, decimals: instrument.priceDecimals), step: instrument.tickSize)
     }
 
     static func size(_ units: Int64, _ instrument: Instrument) -> String {
-        trimmedIfUnknown(BookUnits.format(units, decimals: instrument.sizeDecimals), instrument)
+        trimmedIfUnknown(BookUnits.format(units, decimals: instrument.sizeDecimals), step: instrument.lotSize)
     }
 
-    /// An instrument nobody described has no tick: print the feed's digits, not eight places.
     static func trimmedIfUnknown(_ text: String, _ instrument: Instrument) -> String {
-        guard instrument.tickSize < Fixed("0.0000001")!, text.contains(".") else { return text }
+        trimmedIfUnknown(text, step: instrument.tickSize)
+    }
+
+    /// A step nobody described (a lot of 0.00000001): print the feed's digits, not eight places.
+    static func trimmedIfUnknown(_ text: String, step: Fixed) -> String {
+        guard step < Fixed("0.0000001")!, text.contains(".") else { return text }
         var trimmed = text
         while trimmed.hasSuffix("0") { trimmed.removeLast() }
         if trimmed.hasSuffix(".") { trimmed.removeLast() }

@@ -11,12 +11,10 @@ struct AlertTmuxTests {
 
     @Test("the demo's cascade: the bell rings, the title counts the alerts, every alert reaches the log and the hook as valid JSON")
     func bellTitleLogAndHook() throws {
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("liqwatch-alerts-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: scratch) }
-        let log = scratch.appendingPathComponent("alerts.jsonl").path
-        let hooked = scratch.appendingPathComponent("hooked.jsonl").path
-        let raw = scratch.appendingPathComponent("raw.out").path
+        let scratch = try BadInputCommandTests.Scratch()
+        let log = scratch.url.appendingPathComponent("alerts.jsonl").path
+        let hooked = scratch.url.appendingPathComponent("hooked.jsonl").path
+        let raw = scratch.url.appendingPathComponent("raw.out").path
         let session = try TmuxSession(arguments: ["demo", "--speed", "20", "--alert-log", log, "--on-alert", "cat >> '\(hooked)'"])
         session.pipeOutput(to: raw)
         // The cascade latches alerts within a few seconds at 20x.
@@ -56,11 +54,9 @@ struct AlertTmuxTests {
 
     @Test("headless: the demo hands every alert to the log and the hook; a failing hook is counted in the report")
     func headless() throws {
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("liqwatch-alerts-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: scratch) }
-        let log = scratch.appendingPathComponent("alerts.jsonl").path
-        let hooked = scratch.appendingPathComponent("hooked.jsonl").path
+        let scratch = try BadInputCommandTests.Scratch()
+        let log = scratch.url.appendingPathComponent("alerts.jsonl").path
+        let hooked = scratch.url.appendingPathComponent("hooked.jsonl").path
         let result = try BinaryRunner.run(["demo", "--headless", "--alert-log", log, "--on-alert", "cat >> '\(hooked)'"])
         #expect(result.status == 0, "\(result.standardError)")
         let report = try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])

@@ -43,31 +43,7 @@ public struct OperatorAlert: Sendable, Equatable {
         return "{" + fields.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}"
     }
 
-    /// A JSON string: quotes, backslashes and every control or invisible format character escaped.
-    static func quoted(_ text: String) -> String {
-        var result = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            default:
-                if SafeText.isUnsafe(scalar) || scalar.value == 0x2028 || scalar.value == 0x2029 {
-                    let hex = String(scalar.value, radix: 16)
-                    if scalar.value <= 0xFFFF {
-                        result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                    } else {
-                        // Outside the BMP: a surrogate pair, as JSON spells it.
-                        let value = scalar.value - 0x10000
-                        for half in [0xD800 + (value >> 10), 0xDC00 + (value & 0x3FF)] { result += "\\u" + String(half, radix: 16) }
-                    }
-                } else {
-                    result.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return result + "\""
-    }
+    static func quoted(_ text: String) -> String { SafeText.jsonQuoted(text) }
 }
 
 /// The state of one live stream, as the watcher judges it.

@@ -36,4 +36,28 @@ public enum SafeText {
         }
         return String(result)
     }
+
+    /// `text` as a JSON string: quotes, backslashes and line ends escaped, and every other
+    /// control, DEL, the C1 controls and the invisible format characters as `\uXXXX` too (all of
+    /// them are in the basic plane): JSON piped to a terminal must not carry an escape sequence.
+    public static func jsonQuoted(_ text: String) -> String {
+        var result = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": result += "\\\""
+            case "\\": result += "\\\\"
+            case "\n": result += "\\n"
+            case "\r": result += "\\r"
+            case "\t": result += "\\t"
+            default:
+                if isUnsafe(scalar) {
+                    let hex = String(scalar.value, radix: 16)
+                    result += "\\u" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+                } else {
+                    result.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return result + "\""
+    }
 }

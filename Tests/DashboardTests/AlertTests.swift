@@ -92,3 +92,20 @@ struct AlertTests {
         #expect((object["value"] as? NSNumber)?.doubleValue == 12.5)
     }
 }
+
+@Suite("The fund chart after a jump")
+struct FundChartJumpTests {
+    @Test("a jump back drops the samples from after the new time")
+    func jumpBackClearsHistory() {
+        var screen = model(width: 120, height: 40, engine: engine(positions: 5))
+        var later = screen.engine
+        for second in 4...9 {
+            later.apply(.clock(time: Int64(second) * 1_000_000_000))
+            _ = screen.update(.session(engine: later, log: screen.log, status: screen.status))
+        }
+        #expect(screen.fundHistory.count >= 6)
+        // Back to 3 s (a checkpoint restored): the chart starts again from there.
+        _ = screen.update(.session(engine: engine(positions: 5), log: screen.log, status: screen.status))
+        #expect(screen.fundHistory.count == 1)
+    }
+}

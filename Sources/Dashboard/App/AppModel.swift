@@ -274,6 +274,11 @@ public struct AppModel: Sendable {
     /// second, so the pane is live without costing a core.
     mutating func sample() {
         let second = engine.time / 1_000_000_000
+        if second < lastSampleSecond && lastSampleSecond != .min {
+            // A jump back: samples from a later time would draw a history that never happened.
+            fundHistory.removeAll()
+            ratioHistory.removeAll()
+        }
         if second != lastSampleSecond {
             lastSampleSecond = second
             fundHistory.append(engine.fund(engine.primaryAsset).balance.approximateDouble)

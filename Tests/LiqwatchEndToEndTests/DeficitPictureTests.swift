@@ -25,6 +25,23 @@ struct DeficitPictureTests {
         }
     }
 
+    @Test("coin amounts keep eight places in the text report (a BTC deficit is never 0.00 BTC)")
+    func coinAmounts() throws {
+        let scratch = try BadInputCommandTests.Scratch()
+        let positions = try scratch.write("coinm.csv", "account,symbol,side,size,entry_price,margin_mode,isolated_margin\na,binance-coinm:BTCUSD_PERP,long,3,62000,isolated,0.0002\n")
+        let events = try scratch.write("coinm.ndjson", [
+            #"{"type":"insurance_fund","asset":"BTC","balance":"1.5","time":1723161255000000000}"#,
+            #"{"type":"book","symbol":"binance-coinm:BTCUSD_PERP","bids":[["61000","10"],["60000","10"]],"asks":[["61001","10"]],"time":1723161256000000000}"#,
+            #"{"type":"mark","symbol":"binance-coinm:BTCUSD_PERP","price":"61000.5"}"#,
+        ].joined(separator: "\n") + "\n")
+        let result = try BinaryRunner.run(["replay", events, "--positions", positions, "--headless", "--report", "text"])
+        #expect(result.status == 0, "\(result.standardError)")
+        // The position of 3 contracts (300 USD) with 0.0002 BTC of margin: a 20 % fall leaves
+        // 0.00110884 BTC the book cannot cover.
+        #expect(result.standardOutput.contains("(mark shock: liquidations; deficit BTC; ADL quantity contracts; fund after BTC)"), "\(result.standardOutput)")
+        #expect(result.standardOutput.contains("  -20%: 1; 0.00110884; 0.000; 1.49889116"), "\(result.standardOutput)")
+    }
+
     @Test("the demo's stressed deficit alerts before its first deficit; the report has the first and largest deficits and a stress table")
     func demoAlertsBeforeTheDeficit() throws {
         let result = try BinaryRunner.run(["demo", "--headless", "--report", "json"])

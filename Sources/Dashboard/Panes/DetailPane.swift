@@ -21,13 +21,16 @@ enum DetailPane {
         }
         func price(_ value: Fixed?) -> String { Format.price(value, instrument) }
         let asset = risk.asset
+        // Cents for dollars, eight places for a coin (a coin-margined position's figures).
+        let places = AssetPrecision.decimals(forAsset: asset)
+        func money(_ value: Fixed) -> String { Format.money(value, decimals: places) }
         if !position.isOpen { line("closed (liquidated or deleveraged)", .warn) }
         line("\(Format.sideMark(risk.side)) \(risk.quantity) \(instrument.kind.isInverse ? "contracts " : "")\(model.marketNames.short(risk.symbol)) @ \(price(risk.entryPrice)), \(risk.mode.rawValue)\(risk.leverage.isZero ? "" : ", \(risk.leverage.formatted(0))x"); mark \(price(risk.markPrice))", .title)
-        line("notional         \(Format.money(risk.notional)) \(asset)   = |Q| × mark\(instrument.kind.isInverse ? " (inverse: N × \(instrument.kind.contractSize) / mark)" : "")")
-        line("unrealised PnL   \(Format.money(risk.unrealisedPnL)) \(asset)   = side × Q × (mark − entry)", risk.unrealisedPnL.isNegative ? .negative : .positive)
-        line("maintenance      \(Format.money(risk.maintenanceMargin)) \(asset)   = notional × \((risk.bracket.maintenanceMarginRate * Fixed(100)).formatted(2))% − \(Format.money(risk.bracket.maintenanceAmount)) (bracket cap \(Format.money(risk.bracket.notionalCap, decimals: 0)))")
+        line("notional         \(money(risk.notional)) \(asset)   = |Q| × mark\(instrument.kind.isInverse ? " (inverse: N × \(instrument.kind.contractSize) / mark)" : "")")
+        line("unrealised PnL   \(money(risk.unrealisedPnL)) \(asset)   = side × Q × (mark − entry)", risk.unrealisedPnL.isNegative ? .negative : .positive)
+        line("maintenance      \(money(risk.maintenanceMargin)) \(asset)   = notional × \((risk.bracket.maintenanceMarginRate * Fixed(100)).formatted(2))% − \(money(risk.bracket.maintenanceAmount)) (bracket cap \(Format.money(risk.bracket.notionalCap, decimals: 0)))")
         if risk.mode == .isolated {
-            line("margin balance   \(Format.money(risk.marginBalance)) \(asset)   = isolated margin \(Format.money(position.isolatedMargin)) + unrealised PnL")
+            line("margin balance   \(money(risk.marginBalance)) \(asset)   = isolated margin \(money(position.isolatedMargin)) + unrealised PnL")
             line("margin ratio     \(risk.marginRatio.map { ($0 * Fixed(100)).formatted(2) + "%" } ?? "BANKRUPT")   = maintenance ÷ margin balance (100% liquidates)",
                 engine.marginRatioLevel(risk.marginRatio) == .ok ? .help : .level(engine.marginRatioLevel(risk.marginRatio)))
         } else {
@@ -35,16 +38,16 @@ enum DetailPane {
             let legs = engine.accounts[Int(position.accountIndex)].positions.filter { engine.positions[Int($0)].isOpen && engine.positions[Int($0)].mode == .cross }
             var totalMaintenance = Fixed.zero
             var totalPnL = Fixed.zero
-            line("cross account    wallet \(Format.money(engine.accounts[Int(position.accountIndex)].walletBalance)) \(asset); its cross legs:")
+            line("cross account    wallet \(money(engine.accounts[Int(position.accountIndex)].walletBalance)) \(asset); its cross legs:")
             for leg in legs {
                 let legRisk = engine.risk(of: leg)
                 let legInstrument = engine.markets[Int(engine.positions[Int(leg)].symbolIndex)].instrument
                 totalMaintenance += legRisk.maintenanceMargin
                 totalPnL += legRisk.unrealisedPnL
-                line("   \(Format.sideMark(legRisk.side)) \(legRisk.quantity) \(model.marketNames.short(legRisk.symbol)): maintenance \(Format.money(legRisk.maintenanceMargin)), PnL \(Format.money(legRisk.unrealisedPnL)) at mark \(Format.price(legRisk.markPrice, legInstrument))", leg == index ? .help : .dim)
+                line("   \(Format.sideMark(legRisk.side)) \(legRisk.quantity) \(model.marketNames.short(legRisk.symbol)): maintenance \(money(legRisk.maintenanceMargin)), PnL \(money(legRisk.unrealisedPnL)) at mark \(Format.price(legRisk.markPrice, legInstrument))", leg == index ? .help : .dim)
             }
-            line("margin balance   \(Format.money(risk.marginBalance)) \(asset)   = wallet + Σ legs' PnL (\(Format.money(totalPnL)))")
-            line("margin ratio     \(risk.marginRatio.map { ($0 * Fixed(100)).formatted(2) + "%" } ?? "BANKRUPT")   = Σ legs' maintenance (\(Format.money(totalMaintenance))) ÷ margin balance (100% liquidates)",
+            line("margin balance   \(money(risk.marginBalance)) \(asset)   = wallet + Σ legs' PnL (\(money(totalPnL)))")
+            line("margin ratio     \(risk.marginRatio.map { ($0 * Fixed(100)).formatted(2) + "%" } ?? "BANKRUPT")   = Σ legs' maintenance (\(money(totalMaintenance))) ÷ margin balance (100% liquidates)",
                 engine.marginRatioLevel(risk.marginRatio) == .ok ? .help : .level(engine.marginRatioLevel(risk.marginRatio)))
         }
         let formula: String
@@ -61,7 +64,7 @@ enum DetailPane {
         // The book walk now.
         let (walk, deficit) = Engine.liquidationWalk(position, instrument: instrument, book: market.book)
         let unfilledRule = engine.configuration.unfilled == .adl ? "to ADL" : "taken over by the fund"
-        line("If liquidated now: \(walk.levelsConsumed) levels, average \(price(walk.averagePrice)), unfilled \(Format.units(walk.remainder, decimals: min(instrument.sizeDecimals, 4)))\(walk.remainder > 0 ? " (\(unfilledRule))" : ""), deficit \(Format.money(deficit)) \(asset)",
+        line("If liquidated now: \(walk.levelsConsumed) levels, average \(price(walk.averagePrice)), unfilled \(Format.units(walk.remainder, decimals: min(instrument.sizeDecimals, 4)))\(walk.remainder > 0 ? " (\(unfilledRule))" : ""), deficit \(money(deficit)) \(asset)",
             deficit.isPositive || walk.remainder > 0 ? .alert : .title)
         for fill in walk.fills.prefix(5) {
             line("   \(Format.units(fill.price, decimals: min(instrument.priceDecimals, 4))) × \(Format.units(fill.size, decimals: min(instrument.sizeDecimals, 4)))", .dim)
@@ -72,7 +75,7 @@ enum DetailPane {
         let queue = model.table.rows.first(where: { $0.index == index })?.adl
         line("ADL queue: \(queue.map { "\(Format.lights($0.lights)) \($0.lights)/5, \($0.estimated ? "≈" : "")#\($0.rank) of \($0.estimated ? "≈" : "")\($0.of) \(risk.side.label)s, score \($0.score.formatted(6)) (\(engine.configuration.adlRanking.rawValue) ranking)" } ?? "—")")
         let others = engine.accounts[Int(position.accountIndex)].positions.filter { $0 != index && engine.positions[Int($0)].isOpen }
-        line("Account \(risk.account): wallet \(Format.money(engine.accounts[Int(position.accountIndex)].walletBalance)) \(asset), \(others.count) other position\(others.count == 1 ? "" : "s")")
+        line("Account \(risk.account): wallet \(money(engine.accounts[Int(position.accountIndex)].walletBalance)) \(asset), \(others.count) other position\(others.count == 1 ? "" : "s")")
         for other in others.prefix(max(0, inner.maxY - y)) {
             let peer = engine.risk(of: other)
             line("   \(Format.sideMark(peer.side)) \(peer.quantity) \(model.marketNames.short(peer.symbol)) @ \(Format.price(peer.entryPrice, nil)), liq \(Format.price(peer.liquidationPrice, nil))", .dim)

@@ -58,6 +58,8 @@ enum SessionReport {
         }
         let primary = engine.primaryAsset
         let fund = engine.fund(primary)
+        /// Cents for dollars, eight places for a coin.
+        func amount(_ value: Fixed, _ asset: String) -> String { value.formatted(AssetPrecision.decimals(forAsset: asset), grouping: true) }
         let fundState = engine.fundState(asset: primary)
         var funds: [(String, JSON.Value)] = []
         for asset in engine.funds.keys.sorted() {
@@ -356,20 +358,22 @@ enum SessionReport {
         }
         let primary = engine.primaryAsset
         let fund = engine.fund(primary)
+        /// Cents for dollars, eight places for a coin.
+        func amount(_ value: Fixed, _ asset: String) -> String { value.formatted(AssetPrecision.decimals(forAsset: asset), grouping: true) }
         lines.append("positions: \(engine.positions.count) monitored, \(engine.positions.filter(\.isOpen).count) open")
         lines.append("liquidations: \(log.simulatedCount) simulated, \(log.exchangeCount) reported by the exchange"
             + (log.blockedLiquidations > 0 ? ", \(log.blockedLiquidations) times blocked (triggers crossed with no trusted book)" : ""))
-        lines.append("deficits: \(log.deficitCount), total \((log.deficitTotal[primary] ?? .zero).formatted(2, grouping: true)) \(primary)")
+        lines.append("deficits: \(log.deficitCount), total \(amount(log.deficitTotal[primary] ?? .zero, primary)) \(primary)")
         for (label, record) in [("first", log.firstDeficit)] + log.largestDeficits.keys.sorted().map({ ("largest", log.largestDeficits[$0]) }) {
             guard let record else { continue }
-            lines.append("  \(label): \(EventTime.iso8601(record.time)) \(record.symbol) \(record.account) \(record.amount.formatted(2, grouping: true)) \(record.asset)")
+            lines.append("  \(label): \(EventTime.iso8601(record.time)) \(record.symbol) \(record.account) \(amount(record.amount, record.asset)) \(record.asset)")
         }
         let fundState = engine.fundState(asset: primary)
-        lines.append("insurance fund (\(primary)): start \(fund.opening.formatted(2, grouping: true)), end \(fund.balance.formatted(2, grouping: true)), min \(fund.low.formatted(2, grouping: true)), peak \(fund.peak.formatted(2, grouping: true)); ADL \(fundState.adl.rawValue)")
+        lines.append("insurance fund (\(primary)): start \(amount(fund.opening, primary)), end \(amount(fund.balance, primary)), min \(amount(fund.low, primary)), peak \(amount(fund.peak, primary)); ADL \(fundState.adl.rawValue)")
         if !fundState.takeoverExposure.isZero {
-            lines.append("  holds positions taken over, unrealised \(fundState.takeoverExposure.formatted(2, grouping: true)) \(primary)")
+            lines.append("  holds positions taken over, unrealised \(amount(fundState.takeoverExposure, primary)) \(primary)")
         }
-        let adlNotional = log.adlNotional.keys.sorted().map { "\(log.adlNotional[$0]!.formatted(2, grouping: true)) \($0)" }
+        let adlNotional = log.adlNotional.keys.sorted().map { "\(amount(log.adlNotional[$0]!, $0)) \($0)" }
         lines.append("ADL: \(log.adlCount) events, notional \(adlNotional.isEmpty ? "0" : adlNotional.joined(separator: ", "))")
         if log.rejectedPositions > 0 {
             lines.append("positions refused: \(log.rejectedPositions)" + (log.rejections.last.map { " (last: \($0.account) \($0.symbol): \($0.reason))" } ?? ""))
@@ -382,7 +386,7 @@ enum SessionReport {
             lines.append("stress \(market.symbol) (mark shock: liquidations; deficit \(asset); ADL quantity \(quantityUnit); fund after \(asset)):")
             for result in ladder {
                 let shock = (result.shockPercent.isNegative ? "" : "+") + result.shockPercent.description + "%"
-                lines.append("  \(shock): \(result.liquidations.count); \(result.totalDeficit.formatted(2, grouping: true)); \(result.adlQuantity.formatted(3, grouping: true)); \(result.fundAfter.formatted(2, grouping: true))"
+                lines.append("  \(shock): \(result.liquidations.count); \(amount(result.totalDeficit, asset)); \(result.adlQuantity.formatted(3, grouping: true)); \(amount(result.fundAfter, asset))"
                     + (result.blocked.map { " (\($0.message))" } ?? ""))
             }
         }

@@ -23,7 +23,7 @@ public struct AlertBook: Sendable {
 
     /// Looks at the session again; returns what is new (to ring the bell for and hand on).
     mutating func observe(engine: Engine, log: SessionLog, status: SessionStatus) -> [OperatorAlert] {
-        let stale = engine.markets.filter { $0.isWatched && $0.isStale }.map(\.symbol)
+        let stale = engine.staleMarkets
         let fresh = watcher.newAlerts(log: log, staleMarkets: stale, streams: status.streamConditions,
             recordingError: status.recordingError, time: max(engine.time, status.time))
         guard !fresh.isEmpty else { return [] }

@@ -215,7 +215,7 @@ public struct AppModel: Sendable {
 
     /// The terminal title: the unseen alerts and the STALE state, so a tab or tmux window shows them.
     public var windowTitle: String {
-        alertBook.windowTitle(stale: engine.markets.contains { $0.isWatched && $0.isStale } || !status.staleStreams.isEmpty)
+        alertBook.windowTitle(stale: engine.hasStaleMarket || !status.staleStreams.isEmpty)
     }
 
     /// The market the ladder, the signals and the what-if are about: the one the operator chose

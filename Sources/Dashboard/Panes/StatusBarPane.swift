@@ -12,7 +12,7 @@ enum StatusBarPane {
         let total = model.alertBook.total
         let count = alerts > 0 ? " ⚠ \(alerts) ALERT\(alerts == 1 ? "" : "S")" : (total > 0 ? " \(total) alert\(total == 1 ? "" : "s") seen" : " no alerts")
         var alertText = alerts > 0 ? count + " (a: seen) " : count + " "
-        let stale = model.engine.markets.contains { $0.isWatched && $0.isStale }
+        let stale = model.engine.hasStaleMarket
         let kind = " \(status.kind) "
         let reserved = DisplayWidth.of(kind) + (stale ? 11 : 0) + 1
         // The newest alert names its market and what it was, where there is room for it.

@@ -36,7 +36,7 @@ public struct FeedSummary: Sendable, Equatable {
         }
         malformed = stats.malformed
         reconnects = health.reduce(0) { $0 + $1.reconnects }
-        staleMarkets = engine.markets.filter { $0.isWatched && $0.isStale }.map(\.symbol).sorted()
+        staleMarkets = engine.staleMarkets.sorted()
         streams = health.map { Stream(name: $0.name, messages: $0.messages, reconnects: $0.reconnects, malformed: $0.malformed) }
     }
 }

@@ -84,3 +84,12 @@ public struct FundState: Hashable, Sendable {
     public var takeoverExposure: Fixed
     public var adl: ADLState
 }
+
+extension Engine {
+    /// Watched markets whose book cannot be trusted now (no snapshot yet, or a gap since), in the
+    /// order they appeared: what the status bar, the feed summary and the alerts call stale.
+    public var staleMarkets: [String] { markets.filter { $0.isWatched && $0.isStale }.map(\.symbol) }
+
+    /// Whether any watched market's book is stale, without listing them.
+    public var hasStaleMarket: Bool { markets.contains { $0.isWatched && $0.isStale } }
+}

@@ -15,6 +15,7 @@ public enum ColourDepth: String, Sendable {
 public enum TerminalInput: Sendable {
     case key(Key)
     case resize(width: Int, height: Int)
+    case mouse(MouseEvent)
 }
 
 /// The only place that talks to ncurses. It flushes a `Buffer` to the screen (only the rows that
@@ -75,6 +76,9 @@ public final class CursesTerminal {
 
     public var size: (width: Int, height: Int) { (Int(cn_cols()), Int(cn_lines())) }
 
+    /// Clicks and the wheel reach the dashboard (most terminals still select text with Shift).
+    public func enableMouse() { cn_enable_mouse() }
+
     /// Leaves curses and gives the terminal back as it was.
     public func restore() {
         guard !ended else { return }
@@ -108,6 +112,17 @@ public final class CursesTerminal {
             if result == cn_err() { break }
             if result == cn_key_code_yes() {
                 let code = Int32(value)
+                if code == cn_key_mouse() {
+                    var x: Int32 = 0
+                    var y: Int32 = 0
+                    switch cn_get_mouse(&x, &y) {
+                    case 1: inputs.append(.mouse(.click(x: Int(x), y: Int(y))))
+                    case 2: inputs.append(.mouse(.wheelUp(x: Int(x), y: Int(y))))
+                    case 3: inputs.append(.mouse(.wheelDown(x: Int(x), y: Int(y))))
+                    default: break
+                    }
+                    continue
+                }
                 if code == cn_key_resize() {
                     previous = nil
                     inputs.append(.resize(width: Int(cn_cols()), height: Int(cn_lines())))

@@ -38,6 +38,13 @@ public final class ReplayFeed: DashboardFeed {
         status.speed = clock.speedLabel
         status.paused = clock.paused
         status.finished = session.finished
+        let warning = session.timelineWarning
+        status.announcements = (warning == nil ? 0 : 1) + clock.skippedQuiet
+        if let skip = clock.lastSkip {
+            status.latestAnnouncement = "skipped \(EventTime.duration(skip.to - skip.from)) with no event, to \(EventTime.iso8601(skip.to))"
+        } else {
+            status.latestAnnouncement = warning
+        }
         let feed = session.feedSummary
         status.malformed = feed.malformed
         status.gaps = feed.gaps

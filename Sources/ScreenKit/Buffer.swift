@@ -35,6 +35,10 @@ public struct Rect: Hashable, Sendable {
     public var maxY: Int { y + height }
     public var isEmpty: Bool { width <= 0 || height <= 0 }
 
+    public func contains(x column: Int, y row: Int) -> Bool {
+        column >= x && column < maxX && row >= y && row < maxY
+    }
+
     public func inset(_ amount: Int) -> Rect {
         Rect(x: x + amount, y: y + amount, width: width - 2 * amount, height: height - 2 * amount)
     }

@@ -24,3 +24,11 @@ public enum Key: Hashable, Sendable {
         }
     }
 }
+
+/// A mouse event the dashboard understands, at a cell of the screen.
+public enum MouseEvent: Hashable, Sendable {
+    /// Button 1 pressed or clicked.
+    case click(x: Int, y: Int)
+    case wheelUp(x: Int, y: Int)
+    case wheelDown(x: Int, y: Int)
+}

@@ -49,6 +49,29 @@ static inline int cn_get_wch(unsigned int *out) {
     return result;
 }
 
+static inline int cn_key_mouse(void) { return KEY_MOUSE; }
+
+/* Clicks and the wheel: button 1 pressed/clicked, buttons 4 and 5 (the wheel). No motion
+   reporting, and no click interval, so a press is reported at once. */
+static inline void cn_enable_mouse(void) {
+    mousemask(BUTTON1_PRESSED | BUTTON1_CLICKED | BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
+    mouseinterval(0);
+}
+
+/* The waiting mouse event: 1 click, 2 wheel up, 3 wheel down, 0 anything else or none. */
+static inline int cn_get_mouse(int *x, int *y) {
+    MEVENT event;
+    if (getmouse(&event) != OK) return 0;
+    *x = event.x;
+    *y = event.y;
+    if (event.bstate & (BUTTON1_PRESSED | BUTTON1_CLICKED)) return 1;
+    if (event.bstate & BUTTON4_PRESSED) return 2;
+#ifdef BUTTON5_PRESSED
+    if (event.bstate & BUTTON5_PRESSED) return 3;
+#endif
+    return 0;
+}
+
 /* Whether the locale's character set is UTF-8 (after setlocale(LC_ALL, "")). */
 static inline int cn_locale_is_utf8(void) {
     const char *codeset = nl_langinfo(CODESET);

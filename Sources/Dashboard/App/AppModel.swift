@@ -22,6 +22,10 @@ public struct SessionStatus: Sendable {
     public var recordingError: String?
     /// How alerts were handed on (`--alert-log`, `--on-alert`), for the health view.
     public var alertDelivery: String?
+    /// Things the session tells the operator once (inputs far apart in time, a quiet stretch the
+    /// replay skipped): how many so far, and the newest, shown in the footer when it is new.
+    public var announcements = 0
+    public var latestAnnouncement: String?
 
     public init(kind: String, source: String) {
         self.kind = kind
@@ -64,6 +68,8 @@ public enum Mode: Sendable {
     case prompt(Prompt)
     /// Every alert of the session (`A`), the cursor on one.
     case alerts(cursor: Int)
+    /// Enter on a tape row: the liquidation's book walk, how its remainder was covered, the account.
+    case liquidation(TapeEntry)
 }
 
 /// What the dashboard asks of whoever runs the session.
@@ -83,6 +89,7 @@ public enum Effect: Equatable, Sendable {
 
 public enum Msg: Sendable {
     case key(Key)
+    case mouse(MouseEvent)
     case resize(width: Int, height: Int)
     /// The engine and the session moved on.
     case session(engine: Engine, log: SessionLog, status: SessionStatus)
@@ -95,8 +102,8 @@ public struct AppModel: Sendable {
 
     public private(set) var width: Int
     public private(set) var height: Int
-    public private(set) var mode: Mode = .normal
-    public private(set) var focus: PaneID = .positions
+    public internal(set) var mode: Mode = .normal
+    public internal(set) var focus: PaneID = .positions
     public private(set) var engine: Engine
     public private(set) var log: SessionLog
     public private(set) var status: SessionStatus
@@ -109,15 +116,19 @@ public struct AppModel: Sendable {
     public private(set) var marketSortColumn: MarketColumn = .risk
     public private(set) var marketSortDescending = false
     public private(set) var marketFilter = ""
-    public private(set) var marketCursor = 0
+    public internal(set) var marketCursor = 0
     /// The market the operator chose (Enter in the markets pane, or `--symbol`); nil: the
     /// market with the most monitored risk.
     public private(set) var chosenSymbol: String?
     public private(set) var sortColumn: PositionColumn = .risk
     public private(set) var sortDescending = false
     public private(set) var filter = ""
-    public private(set) var cursor = 0
-    public private(set) var tapeCursor = 0
+    public internal(set) var cursor = 0
+    /// The tape's selected row, newest first. It stays on its liquidation while newer ones arrive
+    /// (unless it is on the newest, which it follows).
+    public internal(set) var tapeCursor = 0
+    /// The first line of the what-if's list of liquidations on screen.
+    public private(set) var whatIfScroll = 0
     public private(set) var ladderGroupingIndex = 0
     public private(set) var themes: [Theme]
     public private(set) var themeIndex = 0
@@ -129,7 +140,8 @@ public struct AppModel: Sendable {
     public private(set) var ratioHistory: [Int32: [Double]] = [:]
     var lastSampleSecond: Int64 = .min
     /// A short message for the operator (a bad jump, a what-if that could not run).
-    public private(set) var notice: String?
+    public internal(set) var notice: String?
+    var announcementsShown = 0
     /// Set by anything that changes what is drawn; the runner clears it after a frame.
     public var needsRedraw = true
     public let unicode: Bool
@@ -209,6 +221,8 @@ public struct AppModel: Sendable {
     static let detachedLog = SessionLog()
 
     public var theme: Theme { themes[themeIndex] }
+    /// Where the panes are at this size.
+    var layout: Layout { Layout(width: width, height: height, markets: showsMarkets ? engine.markets.count : 1) }
     public var isTooSmall: Bool { width < AppModel.minimumWidth || height < AppModel.minimumHeight }
     public var ladderGrouping: Int64 { AppModel.groupings[ladderGroupingIndex] }
     public var unacknowledgedAlerts: Int { alertBook.unseen }
@@ -256,17 +270,34 @@ public struct AppModel: Sendable {
             needsRedraw = true
             return []
         case .session(let newEngine, let newLog, let newStatus):
+            let tapeBefore = log.simulatedCount + log.exchangeCount
             engine = newEngine
             log = newLog
+            keepTapeCursor(since: tapeBefore)
             status = newStatus
             sample()
             needsRedraw = true
+            if status.announcements > announcementsShown, let text = status.latestAnnouncement {
+                announcementsShown = status.announcements
+                notice = text
+            }
             let fresh = alertBook.observe(engine: engine, log: log, status: status)
             return fresh.isEmpty ? [] : [.told(fresh)]
         case .key(let key):
             needsRedraw = true
             return handle(key)
+        case .mouse(let event):
+            needsRedraw = true
+            return handle(event)
         }
+    }
+
+    /// Newer liquidations push the tape's rows down: the cursor moves with its row, so Enter opens
+    /// the liquidation the operator is looking at. A jump back starts the tape again.
+    mutating func keepTapeCursor(since before: Int) {
+        let now = log.simulatedCount + log.exchangeCount
+        if now < before { tapeCursor = 0 } else if tapeCursor > 0 { tapeCursor += now - before }
+        tapeCursor = min(tapeCursor, max(0, TapeEntries.count(log) - 1))
     }
 
     /// The fund's history once a second of session time; the positions table (valuing and walking
@@ -335,13 +366,22 @@ public struct AppModel: Sendable {
             if action == .health || action == .back { mode = .normal; return [] }
             if action == .quit { return [.quit] }
             return []
-        case .whatIf:
+        case .whatIf(let result, _):
             if action == .back || action == .whatIf { mode = .normal; return [] }
             if action == .quit { return [.quit] }
+            scrollWhatIf(action, rows: result.liquidations.count)
             return []
         case .detail:
             if action == .back { mode = .normal; return [] }
             if action == .quit { return [.quit] }
+        case .liquidation(let entry):
+            if action == .back { mode = .normal; return [] }
+            if action == .quit { return [.quit] }
+            // From the liquidation to the position it closed, as the position pane shows it.
+            if action == .drillDown, case .simulated(let record) = entry, Int(record.position) < engine.positions.count {
+                mode = .detail(position: record.position)
+            }
+            return []
         case .alerts(let cursor):
             return alertsViewKey(action, cursor: cursor)
         default:
@@ -376,6 +416,8 @@ public struct AppModel: Sendable {
                 if marketCursor < visibleMarkets.count { chosenSymbol = visibleMarkets[marketCursor].symbol }
             } else if focus == .positions, cursor < visibleRows.count {
                 mode = .detail(position: visibleRows[cursor].index)
+            } else if focus == .tape, let entry = TapeEntries.window(log, offset: tapeCursor, length: 1).first {
+                mode = .liquidation(entry)
             }
         case .back:
             if focus == .markets {
@@ -394,8 +436,11 @@ public struct AppModel: Sendable {
             marketCursor = 0
             refreshVisibleMarkets(keepingCursor: false)
         case .nextSortColumn:
-            let columns = PositionColumn.allCases
-            sortColumn = columns[(columns.firstIndex(of: sortColumn)! + 1) % columns.count]
+            // Only the columns on screen (and the risk order): sorting by a column the pane has
+            // dropped at this width would order the rows by a figure nobody can see.
+            let shown = Set(PositionsPane.visibleColumns(self, inner: layout.positions.inset(1)).columns.map(\.column))
+            let columns = PositionColumn.allCases.filter { $0 == .risk || shown.contains($0) }
+            sortColumn = columns[((columns.firstIndex(of: sortColumn) ?? 0) + 1) % columns.count]
             sortDescending = PositionTable.defaultDescending(sortColumn)
             focus = .positions
             cursor = 0
@@ -430,8 +475,8 @@ public struct AppModel: Sendable {
         case .markets:
             marketCursor = max(0, min(max(0, visibleMarkets.count - 1), marketCursor.addingReportingOverflow(delta).partialValue))
         case .tape:
-            let count = log.simulatedLiquidations.count + log.exchangeLiquidations.count
-            tapeCursor = max(0, min(max(0, count - 1), tapeCursor + delta))
+            let count = TapeEntries.count(log)
+            tapeCursor = max(0, min(max(0, count - 1), tapeCursor.addingReportingOverflow(delta).partialValue))
         default:
             focus = .positions
             let count = visibleRows.count
@@ -468,9 +513,25 @@ public struct AppModel: Sendable {
         guard let symbol = focusedSymbol else { notice = "what-if: no market yet"; return }
         do {
             mode = .whatIf(try engine.stress(symbol: symbol, shockPercent: percent), ladder: engine.stressLadder(symbol: symbol))
+            whatIfScroll = 0
         } catch {
             notice = "what-if: \(error.description)"
         }
+    }
+
+    /// The what-if's list of liquidations scrolls with the same keys as every list.
+    mutating func scrollWhatIf(_ action: Action, rows: Int) {
+        let last = max(0, rows - 1)
+        switch action {
+        case .moveUp: whatIfScroll -= 1
+        case .moveDown: whatIfScroll += 1
+        case .pageUp: whatIfScroll -= 10
+        case .pageDown: whatIfScroll += 10
+        case .top: whatIfScroll = 0
+        case .bottom: whatIfScroll = last
+        default: return
+        }
+        whatIfScroll = max(0, min(last, whatIfScroll))
     }
 
     /// The alerts view: the cursor moves, Enter focuses the alert's market (and in a replay goes

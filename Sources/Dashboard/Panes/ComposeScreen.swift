@@ -23,6 +23,7 @@ extension AppModel {
         case .detail(let position): DetailPane.render(self, position: position, layout.overlay, &buffer)
         case .whatIf(let result, let ladder): WhatIfPane.render(self, result: result, ladder: ladder, layout.overlay, &buffer)
         case .alerts(let cursor): AlertsPane.render(self, cursor: cursor, layout.overlay, &buffer)
+        case .liquidation(let entry): LiquidationPane.render(self, entry: entry, layout.overlay, &buffer)
         case .normal, .prompt: break
         }
     }

@@ -10,7 +10,7 @@ enum FooterPane {
             return
         }
         if let notice = model.notice {
-            buffer.put(notice, x: rect.x, y: rect.y, role: .warn)
+            buffer.put(wordsThatFit(notice, rect.width), x: rect.x, y: rect.y, role: .warn)
             return
         }
         if let chosen = model.chosenSymbol, model.engine.market(chosen) == nil {
@@ -20,5 +20,18 @@ enum FooterPane {
         }
         let hints = "? help  q quit  Tab focus  ↑↓ move  Enter detail  / filter  s/S sort  space pause  . step  +/- speed  [ ] jump  : time  x what-if  a seen  A alerts  t theme  z group"
         buffer.put(hints, x: rect.x, y: rect.y, role: .dim)
+    }
+
+    /// As many whole words as fit, with "…" when some are left out: a figure in a notice is
+    /// never cut in the middle (`2024-08-08T2`).
+    static func wordsThatFit(_ text: String, _ width: Int) -> String {
+        guard DisplayWidth.of(text) > width else { return text }
+        var kept = ""
+        for word in text.split(separator: " ", omittingEmptySubsequences: false) {
+            let next = kept.isEmpty ? String(word) : kept + " " + word
+            if DisplayWidth.of(next) + 2 > width { break }
+            kept = next
+        }
+        return kept + " …"
     }
 }

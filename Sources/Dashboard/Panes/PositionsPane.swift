@@ -11,10 +11,10 @@ enum PositionsPane {
     }
 
     static let columns: [Column] = [
-        Column(column: .account, title: "account", width: 11, priority: 1),
-        Column(column: .symbol, title: "symbol", width: 10, priority: 3),
+        Column(column: .account, title: "account", width: 9, priority: 1),
+        Column(column: .symbol, title: "symbol", width: 8, priority: 3),
         Column(column: .side, title: "side", width: 7, priority: 2),
-        Column(column: .size, title: "size", width: 9, priority: 3),
+        Column(column: .size, title: "size", width: 6, priority: 3),
         Column(column: .entry, title: "entry", width: 10, priority: 5),
         Column(column: .mark, title: "mark", width: 10, priority: 6),
         Column(column: .leverage, title: "lev", width: 5, priority: 5),
@@ -24,7 +24,7 @@ enum PositionsPane {
         Column(column: .bankruptcy, title: "bkr price", width: 10, priority: 4),
         Column(column: .distance, title: "dist", width: 7, priority: 3),
         Column(column: .deficit, title: "deficit", width: 9, priority: 4),
-        Column(column: .adl, title: "adl", width: 5, priority: 6),
+        Column(column: .adl, title: "adl queue", width: 9, priority: 6),
     ]
 
     /// Margin ratio without its bar: what the column shrinks to before anything else goes.
@@ -75,18 +75,8 @@ enum PositionsPane {
         let inner = rect.inset(1)
         guard inner.height >= 2 else { return }
         // The rows on screen, drawn from the engine as it is now (the table gives only the order),
-        // and the width each column needs for them.
-        let range = TableRows.visibleRange(count: rows.count, cursor: model.cursor, in: inner)
-        let live = range.map { PositionTable.row(of: rows[$0].index, in: model.engine, adl: rows[$0].adl) }
-        var widest: [PositionColumn: Int] = [:]
-        for row in live {
-            let instrument = model.engine.market(row.symbol)?.instrument
-            for column in columns where column.column != .ratio && column.column != .risk {
-                let text = cellText(row, column.column, instrument: instrument, names: model.marketNames)
-                widest[column.column] = max(widest[column.column] ?? 0, DisplayWidth.of(text))
-            }
-        }
-        let chosen = fitting(inner.width, widest: widest)
+        // and the columns that fit them.
+        let (live, range, chosen) = visibleColumns(model, inner: inner)
         var x = inner.x
         for column in chosen {
             let text = column.column == .account || column.column == .symbol || column.column == .side
@@ -107,6 +97,23 @@ enum PositionsPane {
                 x = buffer.put(text + " ", x: x, y: y, role: selected ? .selection : role)
             }
         }
+    }
+
+    /// The rows on screen (from the engine as it is now), their range in the view, and the columns
+    /// that fit them: what the pane draws, and what `s` may sort by.
+    static func visibleColumns(_ model: AppModel, inner: Rect) -> (rows: [PositionRow], range: Range<Int>, columns: [Column]) {
+        let rows = model.visibleRows
+        let range = TableRows.visibleRange(count: rows.count, cursor: model.cursor, in: inner)
+        let live = range.map { PositionTable.row(of: rows[$0].index, in: model.engine, adl: rows[$0].adl) }
+        var widest: [PositionColumn: Int] = [:]
+        for row in live {
+            let instrument = model.engine.market(row.symbol)?.instrument
+            for column in columns where column.column != .ratio && column.column != .risk {
+                let text = cellText(row, column.column, instrument: instrument, names: model.marketNames)
+                widest[column.column] = max(widest[column.column] ?? 0, DisplayWidth.of(text))
+            }
+        }
+        return (live, range, fitting(inner.width, widest: widest))
     }
 
     /// A cell's text before it is padded to its column (what the column must be wide enough for).
@@ -140,7 +147,11 @@ enum PositionsPane {
             return (Format.right(row.distance.map { Format.decimal($0, decimals: 2) + "%" } ?? "—", width), role)
         case .deficit:
             return (Format.right(row.deficitNow.isZero ? "0" : Format.compact(row.deficitNow.approximateDouble), width), row.deficitNow.isZero ? .dim : .alert)
-        case .adl: return (Format.right(row.adl.map { Format.lights($0.lights) } ?? "—", width), (row.adl?.lights ?? 0) >= 4 ? .warn : .dim)
+        case .adl:
+            // The 1–5 lights exchanges show, and the score they rank by (negative under BitMEX's
+            // ranking for a losing position: it is shown as it is, not as zero).
+            let text = row.adl.map { Format.lights($0.lights) + " " + Format.score($0.score) } ?? "—"
+            return (Format.right(text, width), (row.adl?.lights ?? 0) >= 4 ? .warn : .dim)
         case .risk: return ("", .text)
         }
     }

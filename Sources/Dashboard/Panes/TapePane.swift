@@ -1,75 +1,82 @@
 import RiskEngine
 
-/// Liquidations, newest first: simulated ones, and the exchange's own marked apart.
+/// Liquidations, newest first: simulated ones, and the exchange's own marked apart. The cursor
+/// scrolls through every one the log keeps; Enter opens a liquidation's detail.
 enum TapePane {
+    static let columns: [FitColumn] = [
+        FitColumn(title: "time", left: true, priority: 0),
+        FitColumn(title: "sym", left: true, priority: 1, cap: 14),
+        FitColumn(title: "side", left: true, priority: 0),
+        FitColumn(title: "account", left: true, priority: 5, cap: 12),
+        FitColumn(title: "qty", left: false, priority: 0),
+        FitColumn(title: "bkr", left: false, priority: 2),
+        FitColumn(title: "avg fill", left: false, priority: 2),
+        FitColumn(title: "slip bp", left: false, priority: 6),
+        FitColumn(title: "lv", left: false, priority: 7),
+        FitColumn(title: "deficit", left: false, priority: 1),
+        FitColumn(title: "fund after", left: false, priority: 4),
+    ]
+    static let accountColumn = 3
+
     static func render(_ model: AppModel, _ rect: Rect, focused: Bool, _ buffer: inout Buffer) {
         let log = model.log
-        buffer.box(rect, title: "Liquidation tape \(log.simulatedCount) sim · \(log.exchangeCount) exch", focused: focused)
+        let total = TapeEntries.count(log)
+        var title = "Liquidation tape \(Format.count(log.simulatedCount)) sim · \(Format.count(log.exchangeCount)) exch"
+        // Where the cursor is, when scrolled and when the title has room for it whole.
+        let place = " · row \(Format.count(model.tapeCursor + 1))"
+        if focused && model.tapeCursor > 0 && DisplayWidth.of(title + place) + 4 <= rect.width { title += place }
+        buffer.box(rect, title: title, focused: focused)
         let inner = rect.inset(1)
         guard inner.height >= 2 else { return }
-        enum Entry { case simulated(LiquidationRecord), exchange(ExchangeLiquidation) }
-        var entries: [(Int64, Entry)] = log.simulatedLiquidations.suffix(200).map { ($0.time, .simulated($0)) }
-        entries += log.exchangeLiquidations.suffix(200).map { ($0.time, .exchange($0)) }
-        entries.sort { $0.0 > $1.0 }
-        let titles = ["time", "sym", "side", "qty", "bkr", "avg fill", "slip bp", "lv", "deficit", "fund after"]
-        if entries.isEmpty {
+        if total == 0 {
             let text = inner.width >= 20 ? "no liquidations yet" : "none yet"
             buffer.put(text, x: inner.x + 1, y: inner.y, role: .dim, limit: inner.width - 1)
             return
         }
-        let visible = inner.height - 1
-        let top = max(0, min(model.tapeCursor - visible + 1, entries.count - visible))
-        let shown = entries[top..<min(entries.count, top + visible)]
-        /// A row's cells (the first three left-aligned), and what follows them (how the quantity
-        /// was covered, or the exchange's report).
-        func cells(_ entry: Entry) -> (cells: [String], tail: String) {
-            switch entry {
-            case .simulated(let record):
-                let instrument = model.engine.market(record.symbol)?.instrument
-                var tail = ""
-                // How the quantity was covered: the book, ADL, the fund taking it over.
-                if record.unfilledQuantity.isPositive { tail += " unfilled " + record.unfilledQuantity.formatted(3) }
-                if record.adlQuantity.isPositive { tail += " ADL " + record.adlQuantity.formatted(3) }
-                if record.fundTakeoverQuantity.isPositive { tail += " FUND " + record.fundTakeoverQuantity.formatted(3) }
-                if record.isPartial { tail += " partial" }
-                return ([Format.clock(record.time), model.marketNames.short(record.symbol), Format.sideMark(record.side), record.quantity.formatted(3),
-                         Format.price(record.bankruptcyPrice, instrument), Format.price(record.averageFill, instrument),
-                         record.slippageBps.map { $0.formatted(1) } ?? "—", "\(record.levelsConsumed)",
-                         record.deficit.isZero ? "0" : Format.compact(record.deficit.approximateDouble),
-                         Format.compact(record.fundAfter.approximateDouble)], tail)
-            case .exchange(let liquidation):
-                return ([Format.clock(liquidation.time), model.marketNames.short(liquidation.symbol), Format.sideMark(liquidation.side), liquidation.quantity.formatted(3)],
-                        " EXCHANGE-REPORTED @ " + liquidation.price.formatted(2, grouping: true))
-            }
-        }
-        let rows = shown.map { cells($0.1) }
-        // Each column as wide as its widest cell; columns that do not fit whole are left out, from
-        // the right (a figure is never cut).
-        var widths = titles.map { DisplayWidth.of($0) }
-        for row in rows { for (column, cell) in row.cells.enumerated() { widths[column] = max(widths[column], DisplayWidth.of(cell)) } }
-        var columns = 0
-        var used = 0
-        while columns < titles.count, used + widths[columns] + (columns > 0 ? 1 : 0) <= inner.width {
-            used += widths[columns] + (columns > 0 ? 1 : 0)
-            columns += 1
-        }
-        func line(_ texts: [String]) -> String {
-            (0..<min(columns, texts.count)).map { column in
-                column < 3 ? Format.left(texts[column], widths[column]) : Format.right(texts[column], widths[column])
-            }.joined(separator: " ")
-        }
-        buffer.put(line(titles), x: inner.x, y: inner.y, role: .header, limit: inner.width)
-        for (offset, (entry, row)) in zip(shown, rows).enumerated() {
-            let y = inner.y + 1 + offset
-            let selected = focused && top + offset == model.tapeCursor
+        let range = TableRows.visibleRange(count: total, cursor: model.tapeCursor, in: inner)
+        let entries = TapeEntries.window(log, offset: range.lowerBound, length: range.count)
+        let rows = entries.map { cells($0, model) }
+        let chosen = ColumnFit.fitting(columns, rows: rows.map(\.cells), width: inner.width)
+        func line(_ texts: [String]) -> String { ColumnFit.line(texts, columns, chosen) }
+        buffer.put(line(columns.map(\.title)), x: inner.x, y: inner.y, role: .header, limit: inner.width)
+        let showsAccount = chosen.contains { $0.column == accountColumn }
+        TableRows.draw(count: total, cursor: model.tapeCursor, in: inner, focused: focused, &buffer) { index, y, selected, buffer in
+            let offset = index - range.lowerBound
+            guard offset >= 0, offset < entries.count else { return }
             let role: StyleRole
-            switch entry.1 {
+            switch entries[offset] {
             case .simulated(let record): role = selected ? .selection : (record.deficit.isPositive ? .alert : .text)
             case .exchange: role = selected ? .selection : .exchange
             }
-            let x = buffer.put(line(row.cells), x: inner.x, y: y, role: role, limit: inner.width)
-            // What follows the columns: whole, or not at all.
-            if columns == titles.count || row.cells.count <= columns { buffer.putWhole(row.tail, x: x, y: y, role: role, maxX: inner.maxX) }
+            let x = buffer.put(line(rows[offset].cells), x: inner.x, y: y, role: role, limit: inner.width)
+            // What follows the columns (how the quantity was covered): whole, or not at all.
+            var tail = rows[offset].tail
+            if case .exchange = entries[offset], !showsAccount { tail = " EXCHANGE-REPORTED" + tail }
+            buffer.putWhole(tail, x: x, y: y, role: role, maxX: inner.maxX)
+        }
+    }
+
+    /// A row's cells, one per column, and what follows them.
+    static func cells(_ entry: TapeEntry, _ model: AppModel) -> (cells: [String], tail: String) {
+        switch entry {
+        case .simulated(let record):
+            let instrument = model.engine.market(record.symbol)?.instrument
+            var tail = ""
+            // How the quantity was covered: the book, ADL, the fund taking it over.
+            if record.unfilledQuantity.isPositive { tail += " unfilled " + record.unfilledQuantity.formatted(3) }
+            if record.adlQuantity.isPositive { tail += " ADL " + record.adlQuantity.formatted(3) }
+            if record.fundTakeoverQuantity.isPositive { tail += " FUND " + record.fundTakeoverQuantity.formatted(3) }
+            if record.isPartial { tail += " partial" }
+            return ([Format.clock(record.time), model.marketNames.short(record.symbol), Format.sideMark(record.side),
+                     record.account, record.quantity.formatted(3),
+                     Format.price(record.bankruptcyPrice, instrument), Format.price(record.averageFill, instrument),
+                     record.slippageBps.map { $0.formatted(1) } ?? "—", "\(record.levelsConsumed)",
+                     record.deficit.isZero ? "0" : Format.compact(record.deficit.approximateDouble),
+                     Format.compact(record.fundAfter.approximateDouble)], tail)
+        case .exchange(let liquidation):
+            let instrument = model.engine.market(liquidation.symbol)?.instrument
+            return ([Format.clock(liquidation.time), model.marketNames.short(liquidation.symbol), Format.sideMark(liquidation.side),
+                     "EXCHANGE", liquidation.quantity.formatted(3), "", Format.price(liquidation.price, instrument), "", "", "", ""], "")
         }
     }
 }

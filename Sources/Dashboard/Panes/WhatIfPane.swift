@@ -16,7 +16,7 @@ enum WhatIfPane {
         }
         line("Mark \(Format.price(result.markBefore, instrument)) → \(Format.price(result.markAfter, instrument)): \(result.liquidations.count) liquidations, \(result.positionsHit) positions hit", .title)
         if let block = result.blocked {
-            line("Triggers crossed but \(block.message): the book has \(block == .noBook ? "never had a snapshot" : "been stale since a gap"); nothing below is projected", .alert)
+            line("Triggers crossed but \(block.message): the book has \(block == .noBook ? "never had a snapshot" : block == .staleBook ? "been stale since a gap" : "not changed for longer than the engine trusts"); nothing below is projected", .alert)
         }
         line("Total deficit \(Format.money(result.totalDeficit)) \(result.asset) · fund \(Format.money(result.fundBefore)) → \(Format.money(result.fundAfter))", result.totalDeficit.isPositive ? .alert : .help)
         if result.unfilledQuantity.isPositive {
@@ -31,29 +31,70 @@ enum WhatIfPane {
         // The standard ladder of shocks for this market, beside the typed one.
         if !ladder.isEmpty && y + 3 < inner.maxY {
             y += 1
-            line("shock    liqs   deficit        ADL qty    fund after", .header)
-            for step in ladder {
-                guard y < inner.maxY - 4 else { break }
-                let label = (step.shockPercent.isNegative ? "" : "+") + step.shockPercent.description + "%"
-                var text = Format.left(label, 7) + Format.right("\(step.liquidations.count)", 6)
-                text += Format.right(Format.money(step.totalDeficit), 12) + Format.right(step.adlQuantity.formatted(3, grouping: true), 13)
-                text += Format.right(Format.money(step.fundAfter), 14)
-                if step.blocked != nil { text += "  blocked" }
-                line(text, step.adlQuantity.isPositive || step.totalDeficit.isPositive ? .warn : .dim)
+            // At most half the rows left, so the list of liquidations keeps room on a small screen.
+            let steps = ladder.prefix(max(0, min(inner.maxY - 5 - y, (inner.maxY - y) / 2 - 1)))
+            let rows = steps.map { step -> [String] in
+                [(step.shockPercent.isNegative ? "" : "+") + step.shockPercent.description + "%", "\(step.liquidations.count)",
+                 Format.money(step.totalDeficit), step.adlQuantity.formatted(3, grouping: true), Format.money(step.fundAfter),
+                 step.blocked != nil ? "blocked" : ""]
+            }
+            let chosen = ColumnFit.fitting(ladderColumns, rows: rows, width: inner.width - 2, gap: 3)
+            line(ColumnFit.line(ladderColumns.map(\.title), ladderColumns, chosen, gap: 3), .header)
+            for (row, step) in zip(rows, steps) {
+                line(ColumnFit.line(row, ladderColumns, chosen, gap: 3), step.adlQuantity.isPositive || step.totalDeficit.isPositive ? .warn : .dim)
             }
         }
-        y += 1
-        line("  #  account      side     qty       liq price  bkr price  avg fill   slip bp  lv  deficit    fund after", .header)
-        for (number, record) in result.liquidations.enumerated() {
-            guard y < inner.maxY else { break }
-            var text = Format.right("\(number + 1)", 3) + "  " + Format.left(record.account, 12) + " " + Format.left(Format.sideMark(record.side), 8)
-            text += Format.right(record.quantity.formatted(3), 8) + "  " + Format.right(Format.price(record.liquidationPrice, instrument), 10)
-            text += " " + Format.right(Format.price(record.bankruptcyPrice, instrument), 10) + " " + Format.right(Format.price(record.averageFill, instrument), 10)
-            text += " " + Format.right(record.slippageBps.map { $0.formatted(1) } ?? "—", 8) + Format.right("\(record.levelsConsumed)", 4)
-            text += " " + Format.right(Format.money(record.deficit), 10) + " " + Format.right(Format.money(record.fundAfter), 12)
-            if record.unfilledQuantity.isPositive { text += "  unfilled \(record.unfilledQuantity.formatted(3))" }
-            line(text, record.deficit.isPositive || record.unfilledQuantity.isPositive ? .alert : .help)
+        // The projected liquidations, in trigger order: a list that scrolls (j/k, PgUp/PgDn, g/G),
+        // under a line that says which of them are on screen.
+        let rowsLeft = inner.maxY - y - 2
+        guard rowsLeft >= 1 else { return }
+        let total = result.liquidations.count
+        let first = max(0, min(model.whatIfScroll, total - rowsLeft))
+        let shown = result.liquidations.indices.dropFirst(first).prefix(rowsLeft)
+        if total > 0 {
+            line("Liquidations in trigger order: \(first + 1)–\(first + shown.count) of \(total)\(total > rowsLeft ? " (j/k PgUp PgDn g G scroll)" : "")", .dim)
+        } else {
+            y += 1
+        }
+        let rows = shown.map { number -> [String] in
+            let record = result.liquidations[number]
+            return ["\(number + 1)", model.marketNames.short(record.symbol), record.account, Format.sideMark(record.side),
+                    record.quantity.formatted(3), Format.price(record.liquidationPrice, instrument), Format.price(record.bankruptcyPrice, instrument),
+                    Format.price(record.averageFill, instrument), record.slippageBps.map { $0.formatted(1) } ?? "—", "\(record.levelsConsumed)",
+                    Format.money(record.deficit), Format.money(record.fundAfter),
+                    record.unfilledQuantity.isPositive ? record.unfilledQuantity.formatted(3) : ""]
+        }
+        let chosen = ColumnFit.fitting(listColumns, rows: rows, width: inner.width - 2, gap: 2)
+        line(ColumnFit.line(listColumns.map(\.title), listColumns, chosen, gap: 2), .header)
+        for (row, number) in zip(rows, shown) {
+            let record = result.liquidations[number]
+            line(ColumnFit.line(row, listColumns, chosen, gap: 2), record.deficit.isPositive || record.unfilledQuantity.isPositive ? .alert : .help)
         }
         if result.liquidations.isEmpty && result.blocked == nil { line("No position would be liquidated by this shock.", .ok) }
     }
+
+    static let ladderColumns: [FitColumn] = [
+        FitColumn(title: "shock", left: true, priority: 0),
+        FitColumn(title: "liqs", left: false, priority: 0),
+        FitColumn(title: "deficit", left: false, priority: 0),
+        FitColumn(title: "ADL qty", left: false, priority: 1),
+        FitColumn(title: "fund after", left: false, priority: 2),
+        FitColumn(title: "", left: true, priority: 3),
+    ]
+
+    static let listColumns: [FitColumn] = [
+        FitColumn(title: "#", left: false, priority: 0),
+        FitColumn(title: "market", left: true, priority: 3, cap: 14),
+        FitColumn(title: "account", left: true, priority: 1, cap: 14),
+        FitColumn(title: "side", left: true, priority: 0),
+        FitColumn(title: "qty", left: false, priority: 0),
+        FitColumn(title: "liq price", left: false, priority: 2),
+        FitColumn(title: "bkr price", left: false, priority: 2),
+        FitColumn(title: "avg fill", left: false, priority: 1),
+        FitColumn(title: "slip bp", left: false, priority: 4),
+        FitColumn(title: "lv", left: false, priority: 5),
+        FitColumn(title: "deficit", left: false, priority: 0),
+        FitColumn(title: "fund after", left: false, priority: 3),
+        FitColumn(title: "unfilled", left: false, priority: 2),
+    ]
 }

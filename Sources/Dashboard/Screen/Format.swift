@@ -5,7 +5,8 @@ import RiskEngine
 enum Format {
     static func price(_ value: Fixed?, _ instrument: Instrument?) -> String {
         guard let value else { return "—" }
-        return value.formatted(instrument.map { min($0.priceDecimals, 4) } ?? 2, grouping: true)
+        // Each market at its own tick's precision (an AKRO price has five places, a BTC one two).
+        return value.formatted(instrument.map { min($0.priceDecimals, 8) } ?? 2, grouping: true)
     }
 
     static func units(_ value: Int64, decimals: Int) -> String {
@@ -47,6 +48,14 @@ enum Format {
         return String(repeating: " ", count: width - cells) + text
     }
 
+    /// A name (an account, a market) in at most `width` cells: shortened with a closing "…" so a
+    /// cut name never passes for a whole one. Figures never go through here.
+    static func name(_ text: String, _ width: Int) -> String {
+        guard DisplayWidth.of(text) > width else { return left(text, width) }
+        guard width > 1 else { return left("…", width) }
+        return left(fitted(text, width - 1, keepingEnd: false).trimmingTrailingSpaces + "…", width)
+    }
+
     /// Left-aligns (or truncates) to a width in cells.
     static func left(_ text: String, _ width: Int) -> String {
         let cells = DisplayWidth.of(text)
@@ -71,6 +80,12 @@ enum Format {
         let body = keepingEnd ? String(String.UnicodeScalarView(kept.reversed())) : String(kept)
         let pad = String(repeating: " ", count: width - cells)
         return keepingEnd ? pad + body : body + pad
+    }
+
+    /// An ADL score: four places under 1 (Binance's scores are small fractions), two above.
+    static func score(_ value: Fixed) -> String {
+        let magnitude = value.isNegative ? -value : value
+        return value.formatted(magnitude < Fixed.one ? 4 : 2, grouping: true)
     }
 
     /// The ADL queue indicator exchanges show: `lit` of five lights ("■■■□□").
@@ -110,4 +125,12 @@ enum Format {
     static func clockMillis(_ nanoseconds: Int64) -> String { EventTime.timeOfDay(nanoseconds) }
 
     static func sideMark(_ side: Side) -> String { side == .long ? "▲ long" : "▼ short" }
+}
+
+extension String {
+    var trimmingTrailingSpaces: String {
+        var text = Substring(self)
+        while text.last == " " { text.removeLast() }
+        return String(text)
+    }
 }

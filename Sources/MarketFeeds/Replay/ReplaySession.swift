@@ -214,6 +214,19 @@ public final class ReplaySession: SessionDriver {
     public var kind: String { "REPLAY" }
     public var sourceLabel: String { paths.map { Paths.fileName(of: $0) }.joined(separator: " + ") }
     public var knownEndTime: Int64? { nil }
+
+    /// Each input's first message time, from the first peek.
+    var startTimes: [(path: String, time: Int64)]?
+    /// Inputs that start more than a day apart: they are played in time order (the clock skips
+    /// the quiet time between them), and a market's book that stops changing is not liquidated
+    /// into once it is outdated (`LiquidationBlock.outdatedBook`). Said at the start.
+    public var timelineWarning: String? {
+        guard let starts = startTimes, starts.count > 1,
+            let first = starts.min(by: { $0.time < $1.time }), let last = starts.max(by: { $0.time < $1.time }),
+            last.time - first.time > 86_400_000_000_000 else { return nil }
+        return "inputs start \(EventTime.duration(last.time - first.time)) apart: quiet time is skipped, an outdated book is not liquidated into "
+            + "(\(Paths.fileName(of: first.path)) \(EventTime.iso8601(first.time)), \(Paths.fileName(of: last.path)) \(EventTime.iso8601(last.time)))"
+    }
     public var feedSummary: FeedSummary { FeedSummary(engine: engine, log: log, stats: stats, synchronizers: synchronizers) }
 
     public func peekTime() throws(SessionError) -> Int64? {
@@ -223,6 +236,11 @@ public final class ReplaySession: SessionDriver {
             guard input.pendingIndex < input.pending.count else { continue }
             let time = FeedApplier.time(of: input.pending[input.pendingIndex])
             earliest = min(earliest ?? time, time)
+        }
+        if startTimes == nil {
+            startTimes = inputs.compactMap { input in
+                input.pendingIndex < input.pending.count ? (input.path, FeedApplier.time(of: input.pending[input.pendingIndex])) : nil
+            }
         }
         // Every input ended: the replay is at its end (the clock peeks before it steps).
         if earliest == nil && inputs.allSatisfy({ $0.ended && $0.pendingIndex >= $0.pending.count }) { finished = true }

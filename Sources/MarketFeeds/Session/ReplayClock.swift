@@ -72,7 +72,24 @@ public final class ReplayClock {
             if applied & 7 == 0 && UInt64(max(0, LiveClock.monotonicNanoseconds() - started)) >= wallBudget { break }
         }
         if speed.isInfinite, let last = driver.lastTime { anchorEvent = last }
+        try skipQuietTime(target: target, wall: wall)
         return applied
+    }
+
+    /// The longest the clock waits, in wall time, for the next event before it skips to it.
+    public static let longestQuietWait: Double = 10_000_000_000
+    /// How many quiet stretches were skipped, and the last one, for the operator.
+    public private(set) var skippedQuiet = 0
+    public private(set) var lastSkip: (from: Int64, to: Int64)?
+
+    /// A recording with hours (or, merged with another, years) of nothing would leave the screen
+    /// still for that long at 1x: the clock moves on to the next event and says so.
+    func skipQuietTime(target: Int64, wall: UInt64) throws(SessionError) {
+        guard !speed.isInfinite, let next = try driver.peekTime(), next > target,
+            Double(next - target) / speed > ReplayClock.longestQuietWait else { return }
+        anchor(event: next, wall: wall)
+        skippedQuiet += 1
+        lastSkip = (target, next)
     }
 
     /// Wall nanoseconds until the next event is due, for the run loop's sleep (nil: nothing due).

@@ -27,9 +27,13 @@ public protocol SessionDriver: AnyObject {
     var knownEndTime: Int64? { get }
     /// Its feeds' health, counted as every session counts it.
     var feedSummary: FeedSummary { get }
+    /// What the operator should know before trusting the timeline (inputs far apart in time).
+    var timelineWarning: String? { get }
 }
 
 extension SessionDriver {
+    public var timelineWarning: String? { nil }
+
     /// What is new for the operator since `watcher` last looked (a replay's time is event time).
     public func newAlerts(_ watcher: inout AlertWatcher) -> [OperatorAlert] {
         watcher.newAlerts(log: log, staleMarkets: feedSummary.staleMarkets, time: engine.time)

@@ -73,19 +73,26 @@ extension Engine {
     /// Every open position's place in its side's ADL queue, as exchanges show it: 1 to 5 lights.
     /// Binance's quantile is the position's rank among its side's, ascending, over their count;
     /// the lights are that quantile in fifths, rounded up (BitMEX: "shown in 20 % increments"):
-    /// `⌈5 × (positions of its side scoring at most as much) ÷ (positions of its side)⌉`. The top
-    /// fifth shows 5; equal scores share their lights; a position alone on its side shows 5, as it
-    /// would be deleveraged first.
+    /// `⌈5 × (1 + positions of its side scoring less) ÷ (positions of its side)⌉`. The top fifth
+    /// shows 5; equal scores share the lights of the lowest of them (hundreds of losing positions
+    /// all scoring 0 are last in the queue, one light, not five); a position alone on its side
+    /// shows 5, as it would be deleveraged first.
     public func adlQueue() -> [Int32: ADLQueueEntry] {
         var result: [Int32: ADLQueueEntry] = [:]
         for market in markets.indices {
             for side in [Side.long, .short] {
                 let ranked = adlRanking(market: market, side: side)
                 let count = ranked.count
-                var atMost = count
+                // Ranked best first: a run of equal scores ends where a lower score starts; the
+                // run's positions count one more than those scoring less (after the run).
+                var runEnd = [Int](repeating: count - 1, count: count)
+                var offset = count - 2
+                while offset >= 0 {
+                    runEnd[offset] = ranked[offset].score == ranked[offset + 1].score ? runEnd[offset + 1] : offset
+                    offset -= 1
+                }
                 for (offset, entry) in ranked.enumerated() {
-                    // Positions from the start of the run of equal scores this one belongs to.
-                    if offset == 0 || ranked[offset - 1].score != entry.score { atMost = count - offset }
+                    let atMost = count - runEnd[offset]
                     let lights = max(1, min(5, (5 * atMost + count - 1) / max(1, count)))
                     result[entry.position] = ADLQueueEntry(score: entry.score, rank: offset + 1, of: count, lights: lights)
                 }
@@ -138,17 +145,17 @@ extension Engine {
             let position = positions[Int(index)]
             guard let sample = samples[SideKey(market: position.symbolIndex, side: position.side)], !sample.scores.isEmpty else { continue }
             let score = adlScore(of: index)
-            // Sampled positions scoring at most as much.
+            // Sampled positions scoring less.
             var lower = 0
             var upper = sample.scores.count
             while lower < upper {
                 let middle = (lower + upper) / 2
-                if sample.scores[middle] <= score { lower = middle + 1 } else { upper = middle }
+                if sample.scores[middle] < score { lower = middle + 1 } else { upper = middle }
             }
             let exact = sample.stride == 1
             // A whole side holds the position itself; a sample may not, so it joins its own.
             let count = sample.scores.count + (exact ? 0 : 1)
-            let atMost = max(1, lower + (exact ? 0 : 1))
+            let atMost = lower + 1
             let lights = max(1, min(5, (5 * atMost + count - 1) / count))
             let above = count - atMost
             result[index] = ADLQueueEntry(score: score, rank: above * sample.stride + 1, of: exact ? count : (count - 1) * sample.stride + 1,

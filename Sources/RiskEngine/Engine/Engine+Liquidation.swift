@@ -17,7 +17,7 @@
 extension Engine {
     mutating func liquidate(position index: Int32, into notes: inout [EngineNotification]) {
         let market = Int(positions[Int(index)].symbolIndex)
-        if let block = markets[market].liquidationBlock {
+        if let block = liquidationBlock(market: market) {
             noteBlocked(market: market, block, into: &notes)
             return
         }
@@ -147,7 +147,8 @@ extension Engine {
             fundTakeoverQuantity: .zero, levelsConsumed: walk.levelsConsumed,
             slippageBps: slippageBps(side: position.side, average: average, mark: mark),
             notional: notional, fee: fee, surplus: .zero, deficit: .zero, fundPaid: .zero,
-            fundAfter: fund(asset).balance, asset: asset, isPartial: true)))
+            fundAfter: fund(asset).balance, asset: asset, isPartial: true,
+            walk: LiquidationRecord.kept(walk.fills), worstFillPrice: walk.fills.last?.price)))
         return compliant
     }
 
@@ -261,7 +262,8 @@ extension Engine {
             fundTakeoverQuantity: Fixed(bookUnits: takeoverUnits),
             levelsConsumed: accepted.count, slippageBps: average.map { slippageBps(side: position.side, average: $0, mark: mark) } ?? nil,
             notional: notional, fee: fee, surplus: surplus, deficit: deficit, fundPaid: fundPaid,
-            fundAfter: fund(asset).balance, asset: asset, isPartial: false)))
+            fundAfter: fund(asset).balance, asset: asset, isPartial: false,
+            walk: LiquidationRecord.kept(accepted), worstFillPrice: accepted.last?.price)))
     }
 
     /// The fund takes over `quantity` of a bankrupt position at its bankruptcy price: it now holds
@@ -330,7 +332,8 @@ extension Engine {
             totals.adlNotional[asset, default: .zero] += notional
             notes.append(.adl(ADLRecord(
                 time: time, symbol: instrument.symbol, account: id, position: index, side: position.side,
-                quantity: take, price: price, notional: notional, asset: asset, score: candidate.score, rank: rank)))
+                quantity: take, price: price, notional: notional, asset: asset, score: candidate.score, rank: rank,
+                forPosition: excluding)))
         }
         keepADLQueue(queue, market: market, side: side)
         return remaining

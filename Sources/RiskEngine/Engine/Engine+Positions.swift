@@ -263,7 +263,7 @@ extension Engine {
     /// Into a book that cannot be trusted nothing is liquidated: the crossed triggers stay in the
     /// index, the block is noted once, and the book's next snapshot processes them.
     mutating func processTriggers(market index: Int, into notes: inout [EngineNotification]) {
-        if let block = markets[index].liquidationBlock {
+        if let block = liquidationBlock(market: index) {
             if markets[index].liquidationBlocked != block && hasCrossedTrigger(market: index) {
                 noteBlocked(market: index, block, into: &notes)
             }
@@ -297,14 +297,14 @@ extension Engine {
         }
         for index in accounts[Int(account)].positions {
             let market = Int(positions[Int(index)].symbolIndex)
-            guard let block = markets[market].liquidationBlock, markets[market].liquidationBlocked != block, isTriggered(index) else { continue }
+            guard let block = liquidationBlock(market: market), markets[market].liquidationBlocked != block, isTriggered(index) else { continue }
             noteBlocked(market: market, block, into: &notes)
         }
     }
 
     /// Whether the position's market has a book the engine liquidates into.
     func isLiquidatable(_ index: Int32) -> Bool {
-        markets[Int(positions[Int(index)].symbolIndex)].liquidationBlock == nil
+        liquidationBlock(market: Int(positions[Int(index)].symbolIndex)) == nil
     }
 
     /// Whether a live trigger entry of the market is crossed at its mark.
@@ -317,10 +317,17 @@ extension Engine {
         return false
     }
 
+    /// Why the engine would not liquidate into a market's book now; nil when it would.
+    func liquidationBlock(market index: Int) -> LiquidationBlock? {
+        markets[index].liquidationBlock(now: time, maximumAge: configuration.maximumBookAgeSeconds &* 1_000_000_000)
+    }
+
     /// Notes, once per episode, that crossed triggers wait for the book.
     mutating func noteBlocked(market index: Int, _ block: LiquidationBlock, into notes: inout [EngineNotification]) {
         guard markets[index].liquidationBlocked != block else { return }
         markets[index].liquidationBlocked = block
+        // An outdated book reads STALE from now until it changes.
+        if block == .outdatedBook { markets[index].bookOutdated = true }
         markets[index].counters.blockedLiquidations += 1
         notes.append(.liquidationBlocked(symbol: markets[index].symbol, reason: block, time: time))
     }

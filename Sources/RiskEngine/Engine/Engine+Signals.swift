@@ -60,7 +60,7 @@ extension Engine {
     /// present loss on what it already holds is added to the deficit.
     public func stressedDeficit(market index: Int) -> StressedDeficit {
         // A book that cannot be trusted is STALE, not a stress: nothing would be liquidated into it.
-        guard markets[index].markPrice != nil, markets[index].liquidationBlock == nil else { return StressedDeficit() }
+        guard markets[index].markPrice != nil, liquidationBlock(market: index) == nil else { return StressedDeficit() }
         let instrument = markets[index].instrument
         let book = markets[index].book
         var worst = StressedDeficit()

@@ -103,7 +103,7 @@ extension Engine {
         result.fundAfter = copy.fund(asset).balance
         result.positionsHit = hit.count
         // Blocked before the shock too (noted once, so no note now): say so all the same.
-        if let block = copy.markets[index].liquidationBlock, copy.hasCrossedTrigger(market: index) { result.blocked = block }
+        if let block = copy.liquidationBlock(market: index), copy.hasCrossedTrigger(market: index) { result.blocked = block }
         return result
     }
 

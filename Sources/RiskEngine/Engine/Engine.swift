@@ -115,6 +115,8 @@ public struct Engine: Sendable {
             markets[index].book.applySnapshot(bids: bids, asks: asks)
             markets[index].learnTick(bids: bids, asks: asks)
             markets[index].counters.snapshots += 1
+            markets[index].lastBookTime = time
+            markets[index].bookOutdated = false
             noteCrossing(market: index, removedBefore: removedBefore, into: &notes)
             touched(market: index, into: &notes)
             if markets[index].liquidationBlocked != nil {
@@ -150,8 +152,16 @@ public struct Engine: Sendable {
             markets[index].signals.flowTally = flow
             markets[index].counters.depthEvents += 1
             markets[index].counters.levelChanges += changes.count
+            markets[index].lastBookTime = time
             noteCrossing(market: index, removedBefore: removedBefore, into: &notes)
             touched(market: index, into: &notes)
+            if markets[index].liquidationBlocked == .outdatedBook {
+                // The feed is alive again: what crossed while the book was outdated is liquidated
+                // into the book as it is now.
+                markets[index].liquidationBlocked = nil
+                markets[index].bookOutdated = false
+                processTriggers(market: index, into: &notes)
+            }
         case .bookGap(let symbol, let time):
             let index = Int(ensureMarket(symbol))
             markets[index].book.isStale = true

@@ -83,6 +83,10 @@ public struct EngineConfiguration: Sendable {
     /// position placed or changed since joins it with its score at that moment), so a cascade
     /// costs one ranking of the opposite side per period, not one per liquidation.
     public var adlRefreshSeconds: Int64 = 30
+    /// A book with no change for this long (seconds of session time) is not liquidated into
+    /// (`LiquidationBlock.outdatedBook`) and reads STALE: a perpetual's book changes many times a
+    /// second, so five minutes of silence is a dead feed, not a quiet market.
+    public var maximumBookAgeSeconds: Int64 = 300
 
     public init() {}
 

@@ -36,6 +36,19 @@ public struct LiquidationRecord: Hashable, Sendable {
     public var asset: String
     /// True for a partial step that left the account compliant.
     public var isPartial: Bool
+    /// The book levels it took, best first, for the liquidation's detail: at most
+    /// `LiquidationRecord.keptLevels` of them (`levelsConsumed` says how many there were), so a
+    /// walk through thousands of levels keeps the log's memory bounded.
+    public var walk: [Fill] = []
+    /// The last (worst) level's price, also when `walk` was cut short.
+    public var worstFillPrice: Int64?
+
+    public static let keptLevels = 32
+
+    /// `fills` as the record keeps them: the same array when it is short (no copy), else its head.
+    static func kept(_ fills: [Fill]) -> [Fill] {
+        fills.count <= keptLevels ? fills : Array(fills.prefix(keptLevels))
+    }
 }
 
 public struct ADLRecord: Hashable, Sendable {
@@ -52,6 +65,9 @@ public struct ADLRecord: Hashable, Sendable {
     public var asset: String
     public var score: Fixed
     public var rank: Int
+    /// The bankrupt position whose unfilled quantity this covered (the tape's liquidation detail
+    /// lists a liquidation's counterparties by it).
+    public var forPosition: Int32
 }
 
 /// A liquidation that filled worse than its bankruptcy price.
@@ -100,6 +116,10 @@ public enum LiquidationBlock: String, Hashable, Sendable {
     case noBook = "no book"
     /// A gap made the book stale; it waits for a snapshot.
     case staleBook = "book stale"
+    /// The book has not changed for longer than `EngineConfiguration.maximumBookAgeSeconds` of
+    /// session time (a dead feed, or recordings of different years merged): liquidating into it
+    /// would fill at prices of another time. It waits for the book's next update.
+    case outdatedBook = "book outdated"
 
     /// "cannot liquidate: no book"
     public var message: String { "cannot liquidate: \(rawValue)" }

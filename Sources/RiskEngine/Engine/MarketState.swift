@@ -77,7 +77,11 @@ public struct MarketState: Sendable {
     public var positionCount: Int { positionIndices.count }
 
     /// The book cannot be trusted (never had a snapshot, or a gap since): STALE wherever shown.
-    public var isStale: Bool { !book.isSynced }
+    public var isStale: Bool { !book.isSynced || bookOutdated }
+    /// Session time of the book's last snapshot or update (`Int64.min`: none yet).
+    public internal(set) var lastBookTime: Int64 = .min
+    /// Set when a crossed trigger found the book outdated; cleared by the book's next change.
+    public internal(set) var bookOutdated = false
 
     /// A market whose book matters to the operator: it has monitored positions or a book feed. A
     /// market seen only through the exchange's liquidation or trade prints is not flagged STALE on
@@ -92,10 +96,12 @@ public struct MarketState: Sendable {
             + fundShort.unrealisedPnL(side: .short, kind: instrument.kind, at: mark)
     }
 
-    /// Why the engine would not liquidate into this book now; nil when it would.
-    public var liquidationBlock: LiquidationBlock? {
+    /// Why the engine would not liquidate into this book now; nil when it would. `now` is the
+    /// session time and `maximumAge` the longest a book may go unchanged (nanoseconds).
+    public func liquidationBlock(now: Int64, maximumAge: Int64) -> LiquidationBlock? {
         if !book.hasSnapshot { return .noBook }
-        return book.isStale ? .staleBook : nil
+        if book.isStale { return .staleBook }
+        return lastBookTime != .min && now &- lastBookTime > maximumAge ? .outdatedBook : nil
     }
     public var signalReadings: [SignalKind: SignalReading] { signals.readings }
 }

@@ -61,6 +61,9 @@ public enum EventTime {
     /// "5m 44s"
     public static func duration(_ nanoseconds: Int64) -> String {
         let seconds = Int(nanoseconds / 1_000_000_000)
+        // Years and days, for recordings merged from different times ("3y 12d").
+        if seconds >= 365 * 86_400 { return "\(seconds / (365 * 86_400))y \(seconds % (365 * 86_400) / 86_400)d" }
+        if seconds >= 86_400 { return "\(seconds / 86_400)d \(seconds / 3600 % 24)h" }
         if seconds >= 3600 { return "\(seconds / 3600)h \(seconds / 60 % 60)m" }
         if seconds >= 60 { return "\(seconds / 60)m \(seconds % 60)s" }
         return "\(seconds)s"

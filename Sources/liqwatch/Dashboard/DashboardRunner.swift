@@ -33,6 +33,7 @@ enum DashboardRunner {
         }
         let terminal = CursesTerminal()
         defer { terminal.restore() }
+        terminal.enableMouse()
         try loop(feed: feed, themes: themes, terminal: terminal, symbol: symbol, alerts: alerts)
         alerts.delivery?.waitForHooks(seconds: 2)
         // Quit by a signal: the terminal is restored (above), then the shell's convention,
@@ -88,8 +89,14 @@ enum DashboardRunner {
                 case .resize(let newWidth, let newHeight):
                     terminal.invalidate()
                     _ = model.update(.resize(width: newWidth, height: newHeight))
-                case .key(let key):
-                    for effect in model.update(.key(key)) {
+                case .key, .mouse:
+                    let message: Msg
+                    switch input {
+                    case .key(let key): message = .key(key)
+                    case .mouse(let event): message = .mouse(event)
+                    case .resize: continue
+                    }
+                    for effect in model.update(message) {
                         if effect == .quit { break loop }
                         model.detachSession()
                         do { model.apply(try feed.perform(effect, wall: now)) } catch {

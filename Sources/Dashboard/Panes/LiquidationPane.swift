@@ -1,0 +1,125 @@
+import RiskEngine
+
+/// Enter on a tape row: one liquidation as it happened — the book walk it took level by level,
+/// how the quantity the book could not take was covered (ADL counterparties, the fund), the money
+/// (fee, surplus or deficit, what the fund paid) and the account. Enter again opens the position.
+enum LiquidationPane {
+    static func render(_ model: AppModel, entry: TapeEntry, _ rect: Rect, _ buffer: inout Buffer) {
+        buffer.fill(rect, role: .help)
+        let inner = rect.inset(1)
+        var y = inner.y
+        func line(_ text: String, _ role: StyleRole = .help) {
+            guard y < inner.maxY else { return }
+            buffer.put(text, x: inner.x + 1, y: y, role: role, limit: inner.width - 2)
+            y += 1
+        }
+        switch entry {
+        case .exchange(let liquidation):
+            let instrument = model.engine.market(liquidation.symbol)?.instrument
+            buffer.box(rect, title: "Exchange-reported liquidation · \(model.marketNames.title(liquidation.symbol)) · Esc back", focused: true)
+            line(EventTime.iso8601(liquidation.time), .title)
+            line("\(Format.sideMark(liquidation.side)) \(liquidation.quantity.formatted(8).trimmingZeros) @ \(Format.price(liquidation.price, instrument))")
+            if let notional = liquidation.notional, let asset = liquidation.asset {
+                line("notional \(Format.money(notional, decimals: AssetPrecision.decimals(forAsset: asset))) \(asset)")
+            }
+            line("Reported by the exchange: its own book walk, account and deficit are not published.", .dim)
+        case .simulated(let record):
+            let (title, lines) = describe(model, record: record, rows: inner.height, width: inner.width - 2)
+            buffer.box(rect, title: title, focused: true)
+            for (text, role) in lines { line(text, role) }
+        }
+    }
+
+    /// The box's title and the lines, for `rows` lines of `width` cells.
+    static func describe(_ model: AppModel, record: LiquidationRecord, rows height: Int, width: Int) -> (String, [(String, StyleRole)]) {
+        var lines: [(String, StyleRole)] = []
+        func line(_ text: String, _ role: StyleRole) { lines.append((text, role)) }
+        let instrument = model.engine.market(record.symbol)?.instrument
+        let asset = record.asset
+        let places = AssetPrecision.decimals(forAsset: asset)
+        func money(_ value: Fixed) -> String { Format.money(value, decimals: places) + " " + asset }
+        func price(_ value: Fixed?) -> String { Format.price(value, instrument) }
+        func units(_ value: Int64) -> String { Fixed(bookUnits: value).formatted(8).trimmingZeros }
+        let kind = record.isPartial ? "Partial liquidation" : "Liquidation"
+        let title = "\(kind) · \(record.account) · \(model.marketNames.title(record.symbol)) · Enter position · Esc back"
+        line("\(EventTime.iso8601(record.time)): \(Format.sideMark(record.side)) \(record.quantity.formatted(8).trimmingZeros) closed, account \(record.account)", .title)
+        line("mark \(price(record.markPrice)) · liquidation price \(price(record.liquidationPrice)) · bankruptcy price \(price(record.bankruptcyPrice))", .help)
+
+        // The walk, best level first, each fill against the bankruptcy price.
+        let filled = record.filledQuantity
+        var walkLine = "Book walk: \(record.levelsConsumed) level\(record.levelsConsumed == 1 ? "" : "s"), filled \(filled.formatted(8).trimmingZeros) of \(record.quantity.formatted(8).trimmingZeros)"
+        if let average = record.averageFill { walkLine += ", average \(price(average))" }
+        if let worst = record.worstFillPrice { walkLine += ", worst \(price(Fixed(bookUnits: worst)))" }
+        if let slippage = record.slippageBps { walkLine += ", slippage \(slippage.formatted(1)) bp" }
+        line(walkLine, .help)
+        let bankruptcyUnits = record.bankruptcyPrice.bookUnits
+        // Beyond bankruptcy: a long is closed by selling, so a fill under its bankruptcy price loses.
+        func beyond(_ fill: Fill) -> Bool { record.side == .long ? fill.price < bankruptcyUnits : fill.price > bankruptcyUnits }
+        let rowsLeft = max(0, height - lines.count - 9)
+        if !record.walk.isEmpty && rowsLeft >= 2 {
+            var cumulative: Int64 = 0
+            var rows: [[String]] = []
+            var roles: [StyleRole] = []
+            let shown = record.walk.prefix(rowsLeft - 1)
+            for (number, fill) in shown.enumerated() {
+                cumulative += fill.size
+                rows.append(["\(number + 1)", price(Fixed(bookUnits: fill.price)), units(fill.size), units(cumulative),
+                             beyond(fill) ? "beyond bankruptcy" : ""])
+                roles.append(beyond(fill) ? .alert : .help)
+            }
+            let chosen = ColumnFit.fitting(walkColumns, rows: rows, width: width - 2, gap: 2)
+            line("  " + ColumnFit.line(walkColumns.map(\.title), walkColumns, chosen, gap: 2), .header)
+            for (row, role) in zip(rows, roles) { line("  " + ColumnFit.line(row, walkColumns, chosen, gap: 2), role) }
+            let more = record.levelsConsumed - shown.count
+            if more > 0 { line("  … \(Format.count(more)) more level\(more == 1 ? "" : "s") to the worst fill\(record.worstFillPrice.map { " at " + price(Fixed(bookUnits: $0)) } ?? "")", .dim) }
+        } else if record.walk.isEmpty {
+            line("  the book had no level on the closing side", .alert)
+        }
+
+        // What the book did not take, and who took it.
+        if record.unfilledQuantity.isPositive {
+            line("The book could not fill \(record.unfilledQuantity.formatted(8).trimmingZeros).", .alert)
+        }
+        if record.fundTakeoverQuantity.isPositive {
+            line("The insurance fund took over \(record.fundTakeoverQuantity.formatted(8).trimmingZeros) at the bankruptcy price, marked to market.", .warn)
+        }
+        if record.adlQuantity.isPositive {
+            let counterparties = model.log.adlRecords.filter { $0.forPosition == record.position && $0.time == record.time && $0.symbol == record.symbol }
+            let taken = counterparties.reduce(Fixed.zero) { $0 + $1.quantity }
+            line("ADL closed \(taken.formatted(8).trimmingZeros) of \(record.adlQuantity.formatted(8).trimmingZeros) against \(counterparties.count) profitable \(record.side.opposite.label)\(counterparties.count == 1 ? "" : "s") at \(price(record.bankruptcyPrice))"
+                + (taken < record.adlQuantity ? "; \((record.adlQuantity - taken).formatted(8).trimmingZeros) beyond the monitored book" : ""), .warn)
+            for counterparty in counterparties.prefix(3) {
+                line("  #\(counterparty.rank) \(counterparty.account) \(counterparty.quantity.formatted(8).trimmingZeros), score \(counterparty.score.formatted(6))", .help)
+            }
+            if counterparties.count > 3 { line("  … \(counterparties.count - 3) more", .dim) }
+        }
+
+        // The money, as the fund saw it.
+        if record.deficit.isPositive {
+            line("Deficit \(money(record.deficit)): the fills lost more than the collateral; the fund paid \(money(record.fundPaid)), fund after \(money(record.fundAfter))", .alert)
+        } else {
+            line("Fee \(money(record.fee)) and surplus \(money(record.surplus)) to the fund; fund after \(money(record.fundAfter))", .ok)
+        }
+        line("notional \(money(record.notional)) · liquidation fee \(money(record.fee))", .dim)
+        return (title, lines)
+    }
+
+    static let walkColumns: [FitColumn] = [
+        FitColumn(title: "lv", left: false, priority: 0),
+        FitColumn(title: "price", left: false, priority: 0),
+        FitColumn(title: "size", left: false, priority: 0),
+        FitColumn(title: "cumulative", left: false, priority: 1),
+        FitColumn(title: "", left: true, priority: 2),
+    ]
+}
+
+extension String {
+    /// "0.01000000" → "0.01", "5.00000000" → "5": a quantity as it was given.
+    var trimmingZeros: String {
+        guard contains(".") else { return self }
+        var text = Substring(self)
+        while text.last == "0" { text.removeLast() }
+        if text.last == "." { text.removeLast() }
+        return String(text)
+    }
+}

@@ -1,0 +1,192 @@
+import Testing
+@testable import Dashboard
+import RiskEngine
+
+/// A cascade: `count` positions around 60,000, then the mark falls 10 %, liquidating most longs
+/// through the book. The engine and the log the dashboard would be given.
+func cascade(positions count: Int, fallTo price: Int = 54_000) -> (Engine, SessionLog) {
+    var engine = engine(positions: count)
+    var log = SessionLog()
+    log.record(engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(price), time: 4_000_000_000)))
+    return (engine, log)
+}
+
+func cascadeModel(width: Int = 120, height: Int = 40, positions: Int = 600) -> AppModel {
+    let (engine, log) = cascade(positions: positions)
+    var status = SessionStatus(kind: "REPLAY", source: "test")
+    status.time = engine.time
+    return AppModel(width: width, height: height, status: status, engine: engine, log: log)
+}
+
+extension AppModel {
+    mutating func press(_ keys: Key...) { for key in keys { _ = update(.key(key)) } }
+    mutating func focusPane(_ pane: PaneID) {
+        for _ in 0..<8 where focus != pane { press(.tab) }
+    }
+}
+
+@Suite("Every list pane scrolls; the tape opens a liquidation")
+struct ListPaneTests {
+    @Test("the tape scrolls through every liquidation the log keeps, not only the newest 200")
+    func tapeScrollsWholeLog() {
+        var screen = cascadeModel(width: 200, height: 60)
+        let total = screen.log.simulatedLiquidations.count
+        #expect(total > 250, "the cascade should liquidate more than the old 200-row window: \(total)")
+        screen.focusPane(.tape)
+        screen.press(.end)
+        #expect(screen.tapeCursor == total - 1)
+        let text = screen.rendered().text
+        // The oldest liquidation is on screen, with its account.
+        let oldest = screen.log.simulatedLiquidations[0]
+        #expect(text.contains(oldest.account), "the oldest liquidation's account on the tape")
+        screen.press(.home)
+        #expect(screen.tapeCursor == 0)
+        screen.press(.pageDown, .character("j"))
+        #expect(screen.tapeCursor == 11)
+    }
+
+    @Test("the tape names the account at 120 columns and drops it before a figure at 80")
+    func tapeAccountColumn() {
+        let wide = cascadeModel(width: 200, height: 60).rendered().text
+        #expect(wide.contains("account"))
+        let screen = cascadeModel(width: 80, height: 24)
+        let lines = screen.rendered().lines
+        let tape = screen.layout.tape.inset(1)
+        let header = String(lines[tape.y].unicodeScalars.dropFirst(tape.x).prefix(tape.width))
+        #expect(header.contains("time") && !header.contains("account"), "\(header)")
+    }
+
+    @Test("the tape's cursor stays on its liquidation while newer ones arrive")
+    func tapeCursorAnchored() {
+        var (engine, log) = cascade(positions: 400)
+        var status = SessionStatus(kind: "REPLAY", source: "test")
+        status.time = engine.time
+        var screen = AppModel(width: 120, height: 40, status: status, engine: engine, log: log)
+        screen.focusPane(.tape)
+        screen.press(.down, .down, .down)
+        guard case .simulated(let before)? = TapeEntries.window(screen.log, offset: screen.tapeCursor, length: 1).first else {
+            Issue.record("no liquidation under the cursor"); return
+        }
+        // The shorts go as the mark rises far above: newer rows push the selected one down.
+        log.record(engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(66_500), time: 5_000_000_000)))
+        #expect(log.simulatedCount > screen.log.simulatedCount)
+        _ = screen.update(.session(engine: engine, log: log, status: status))
+        guard case .simulated(let after)? = TapeEntries.window(screen.log, offset: screen.tapeCursor, length: 1).first else {
+            Issue.record("no liquidation under the cursor after the update"); return
+        }
+        #expect(after == before)
+    }
+
+    @Test("Enter on a tape row opens the liquidation: its book walk level by level, the money, the account; Enter again the position")
+    func tapeDetail() {
+        var screen = cascadeModel()
+        screen.focusPane(.tape)
+        screen.press(.end)
+        screen.press(.enter)
+        guard case .liquidation(.simulated(let record)) = screen.mode else { Issue.record("no liquidation view: \(screen.mode)"); return }
+        let text = screen.rendered().text
+        #expect(text.contains("Liquidation · \(record.account)"))
+        #expect(text.contains("Book walk: \(record.levelsConsumed) level"))
+        // Every level the walk took is listed, best first, and they add up to the filled quantity.
+        #expect(!record.walk.isEmpty && record.walk.count == min(record.levelsConsumed, LiquidationRecord.keptLevels))
+        let walked = record.walk.reduce(Int64(0)) { $0 + $1.size }
+        if record.levelsConsumed <= LiquidationRecord.keptLevels { #expect(Fixed(bookUnits: walked) == record.filledQuantity) }
+        #expect(text.contains(Fixed(bookUnits: record.walk[0].price).formatted(2, grouping: true)))
+        #expect(text.contains("fund after"))
+        screen.press(.enter)
+        guard case .detail(let position) = screen.mode else { Issue.record("Enter did not open the position"); return }
+        #expect(position == record.position)
+        screen.press(.escape)
+        #expect({ if case .normal = screen.mode { return true } else { return false } }())
+    }
+
+    @Test("a liquidation beyond bankruptcy marks the levels that lost, and names the deficit")
+    func deficitDetail() {
+        // One long of 1 BTC at 20x over a book with 0.01 at the touch and the rest 15 % lower.
+        var engine = Engine()
+        engine.openFund(asset: "USDT", balance: Fixed(50_000))
+        engine.apply(.bookSnapshot(symbol: "BTCUSDT", bids: [(units("59999.9"), units("0.01")), (units("51000"), units("100"))],
+            asks: [(units("60000"), units("5"))], time: 1_000_000_000))
+        engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(60_000), time: 1_000_000_000))
+        engine.apply(.position(PositionUpdate(account: "whale", symbol: "BTCUSDT", side: .long, quantity: Fixed(1), entryPrice: Fixed(60_000),
+            mode: .isolated, leverage: Fixed(20)), time: 1_100_000_000))
+        var log = SessionLog()
+        log.record(engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(56_000), time: 2_000_000_000)))
+        guard let record = log.simulatedLiquidations.first(where: { $0.deficit.isPositive }) else {
+            Issue.record("the cascade had no deficit"); return
+        }
+        var status = SessionStatus(kind: "REPLAY", source: "test")
+        status.time = engine.time
+        let screen = AppModel(width: 200, height: 60, status: status, engine: engine, log: log)
+        let (_, lines) = LiquidationPane.describe(screen, record: record, rows: 50, width: 180)
+        let text = lines.map(\.0).joined(separator: "\n")
+        #expect(text.contains("beyond bankruptcy"))
+        #expect(text.contains("Deficit \(Format.money(record.deficit)) USDT"))
+    }
+
+    @Test("the what-if list scrolls and names market and account")
+    func whatIfScrolls() {
+        var screen = model(width: 80, height: 24, engine: engine(positions: 300))
+        screen.press(.character("x"))
+        for character in "-8" { screen.press(.character(character)) }
+        screen.press(.enter)
+        guard case .whatIf(let result, _) = screen.mode else { Issue.record("no what-if"); return }
+        #expect(result.liquidations.count > 20)
+        var text = screen.rendered().text
+        #expect(text.contains("account") && text.contains(result.liquidations[0].account))
+        #expect(text.contains("Liquidations in trigger order: 1–"))
+        screen.press(.end)
+        text = screen.rendered().text
+        #expect(text.contains(result.liquidations[result.liquidations.count - 1].account))
+        #expect(text.contains("of \(result.liquidations.count)"))
+        screen.press(.home)
+        #expect(screen.whatIfScroll == 0)
+        // −99 % is a shock like any other (a 100 % fall is not: the mark would be zero).
+        screen.press(.escape, .character("x"))
+        for character in "-99" { screen.press(.character(character)) }
+        screen.press(.enter)
+        #expect({ if case .whatIf = screen.mode { return true } else { return false } }(), "−99 % refused: \(screen.notice ?? "")")
+    }
+
+    @Test("s sorts only by columns on screen: at 80×24 it never picks one the pane dropped")
+    func sortSkipsHiddenColumns() {
+        var screen = model(width: 80, height: 24, engine: engine(positions: 40))
+        let inner = screen.layout.positions.inset(1)
+        let shown = Set(PositionsPane.visibleColumns(screen, inner: inner).columns.map(\.column))
+        #expect(shown.count < PositionColumn.allCases.count - 1)
+        var seen: [PositionColumn] = []
+        for _ in 0..<PositionColumn.allCases.count {
+            screen.press(.character("s"))
+            seen.append(screen.sortColumn)
+        }
+        for column in seen { #expect(column == .risk || shown.contains(column), "sorted by hidden \(column)") }
+        #expect(Set(seen) == shown.union([.risk]))
+    }
+
+    @Test("the mouse: a click focuses a pane and selects the row; a click on the selected row opens it; the wheel scrolls")
+    func mouse() {
+        var screen = cascadeModel()
+        let layout = screen.layout
+        let tape = layout.tape.inset(1)
+        // The third row of the tape (under its header).
+        _ = screen.update(.mouse(.click(x: tape.x + 2, y: tape.y + 3)))
+        #expect(screen.focus == .tape && screen.tapeCursor == 2)
+        _ = screen.update(.mouse(.click(x: tape.x + 2, y: tape.y + 3)))
+        #expect({ if case .liquidation = screen.mode { return true } else { return false } }())
+        // Outside the view, a click closes it.
+        _ = screen.update(.mouse(.click(x: 0, y: 0)))
+        #expect({ if case .normal = screen.mode { return true } else { return false } }())
+        let positions = layout.positions.inset(1)
+        _ = screen.update(.mouse(.wheelDown(x: positions.x + 1, y: positions.y + 2)))
+        #expect(screen.focus == .positions && screen.cursor == 3)
+        _ = screen.update(.mouse(.wheelUp(x: positions.x + 1, y: positions.y + 2)))
+        #expect(screen.cursor == 0)
+    }
+
+    @Test("a cut name says so with …; a name that fits is left whole")
+    func names() {
+        #expect(Format.name("account-with-a-long-name", 10) == "account-w…")
+        #expect(Format.name("short", 10) == "short     ")
+        #expect(FooterPane.wordsThatFit("skipped 3y 12d with no event, to 2024-08-08T23:56:10.000Z", 40) == "skipped 3y 12d with no event, to …")
+    }
+}

@@ -1,0 +1,59 @@
+import Testing
+@testable import RiskEngine
+
+@Suite("A book that stopped changing is not liquidated into")
+struct OutdatedBookTests {
+    /// A long of 1 BTC at 20x over a 2021 book; its market's mark then moves years later.
+    func engine(bookAt bookTime: Int64) -> Engine {
+        var engine = Engine()
+        engine.openFund(asset: "USDT", balance: Fixed(50_000))
+        engine.apply(.bookSnapshot(symbol: "BTCUSDT", bids: [(units("59999.9"), units("10"))], asks: [(units("60000"), units("10"))], time: bookTime))
+        engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(60_000), time: bookTime))
+        engine.apply(.position(PositionUpdate(account: "a", symbol: "BTCUSDT", side: .long, quantity: Fixed(1), entryPrice: Fixed(60_000),
+            mode: .isolated, leverage: Fixed(20)), time: bookTime))
+        return engine
+    }
+
+    @Test("a mark three years after the book's last change: blocked as outdated, STALE, and liquidated once the book changes")
+    func yearsOld() {
+        let threeYears: Int64 = 3 * 365 * 86_400 * 1_000_000_000
+        var engine = engine(bookAt: 1_600_000_000_000_000_000)
+        let later = 1_600_000_000_000_000_000 + threeYears
+        let notes = engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(50_000), time: later))
+        #expect(!notes.contains { if case .liquidation = $0 { return true } else { return false } })
+        #expect(notes.contains(.liquidationBlocked(symbol: "BTCUSDT", reason: .outdatedBook, time: later)))
+        #expect(engine.positions[0].isOpen)
+        #expect(engine.markets[0].isStale && engine.staleMarkets == ["BTCUSDT"])
+        // The feed comes back: the crossed trigger is liquidated into the book as it is now.
+        let resumed = engine.apply(.bookUpdate(symbol: "BTCUSDT", changes: [LevelChange(side: .bid, price: units("49990"), size: units("5"))], time: later + 1))
+        #expect(resumed.contains { if case .liquidation = $0 { return true } else { return false } })
+        #expect(!engine.positions[0].isOpen && !engine.markets[0].isStale)
+    }
+
+    @Test("a book that changed within the limit is liquidated into at once")
+    func fresh() {
+        var engine = engine(bookAt: 1_000_000_000)
+        let notes = engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(50_000), time: 1_000_000_000 + 299_000_000_000))
+        #expect(notes.contains { if case .liquidation = $0 { return true } else { return false } })
+    }
+
+    @Test("equal ADL scores share the lights of the lowest of them: losers scoring 0 show one light, not five")
+    func tiedLosersOneLight() {
+        var engine = Engine()
+        engine.openFund(asset: "USDT", balance: Fixed(50_000))
+        engine.apply(.bookSnapshot(symbol: "BTCUSDT", bids: [(units("59999.9"), units("10"))], asks: [(units("60000"), units("10"))], time: 1))
+        engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(60_000), time: 1))
+        // One long in profit, nine losing (entered above the mark): Binance scores losers 0.
+        engine.apply(.position(PositionUpdate(account: "winner", symbol: "BTCUSDT", side: .long, quantity: Fixed(1), entryPrice: Fixed(55_000),
+            mode: .isolated, leverage: Fixed(10)), time: 2))
+        for index in 0..<9 {
+            engine.apply(.position(PositionUpdate(account: "loser-\(index)", symbol: "BTCUSDT", side: .long, quantity: Fixed(1), entryPrice: Fixed(60_500),
+                mode: .isolated, leverage: Fixed(10)), time: 2))
+        }
+        let queue = engine.adlQueue()
+        #expect(queue[0]?.lights == 5)
+        for index in 1...9 { #expect(queue[Int32(index)]?.lights == 1, "loser \(index): \(String(describing: queue[Int32(index)]))") }
+        let estimated = engine.adlQueueEstimate(for: Array(0...9))
+        #expect(estimated[0]?.lights == 5 && estimated[5]?.lights == 1)
+    }
+}

@@ -142,6 +142,7 @@ public final class CursesTerminal {
             case 27: inputs.append(.key(.escape))
             case 8, 127: inputs.append(.key(.backspace))
             case 3: cn_quit_handler_request()
+            case 21: inputs.append(.key(.character(AppModel.clearLine)))
             default:
                 if let scalar = Unicode.Scalar(value), value >= 32 { inputs.append(.key(.character(Character(scalar)))) }
             }

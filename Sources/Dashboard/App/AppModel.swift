@@ -146,6 +146,8 @@ public struct AppModel: Sendable {
     public var needsRedraw = true
     public let unicode: Bool
     static let groupings: [Int64] = [1, 10, 100, 1000]
+    /// Ctrl-U as the terminal delivers it: clears the line being typed.
+    public static let clearLine: Character = "\u{15}"
 
     public init(width: Int, height: Int, status: SessionStatus, engine: Engine = Engine(), log: SessionLog = SessionLog(),
                 themes: [Theme] = [.dark], unicode: Bool = true, symbol: String? = nil) {
@@ -346,6 +348,12 @@ public struct AppModel: Sendable {
             case .backspace:
                 if !prompt.text.isEmpty { prompt.text.removeLast() }
                 mode = .prompt(prompt)
+            case .character(AppModel.clearLine):
+                // Ctrl-U, as in a shell: the whole line goes.
+                prompt.text = ""
+                mode = .prompt(prompt)
+                if prompt.purpose == .filter { filter = ""; cursor = 0; refreshVisibleRows(rechoose: false) }
+                if prompt.purpose == .marketFilter { marketFilter = ""; marketCursor = 0; refreshVisibleMarkets(keepingCursor: false) }
             case .character(let character):
                 if prompt.text.count < 40 { prompt.text.append(character) }
                 mode = .prompt(prompt)

@@ -27,7 +27,7 @@ public enum Keymap {
         KeyBinding(keys: [.home, .character("g")], action: .top, description: "first row"),
         KeyBinding(keys: [.end, .character("G")], action: .bottom, description: "last row"),
         KeyBinding(keys: [.character("m")], action: .focusMarkets, description: "focus the markets pane (sessions with more than one market)"),
-        KeyBinding(keys: [.enter], action: .drillDown, description: "open: the position; on the tape, the liquidation; in markets, focus it (or click a selected row)"),
+        KeyBinding(keys: [.enter], action: .drillDown, description: "open: position, tape liquidation, or focus the market (or click the selected row)"),
         KeyBinding(keys: [.escape], action: .back, description: "back / close"),
         KeyBinding(keys: [.character("/")], action: .filter, description: "filter positions by account or symbol (markets by symbol)"),
         KeyBinding(keys: [.character("s")], action: .nextSortColumn, description: "sort positions (or markets) by the next column"),

@@ -56,6 +56,10 @@ struct ReplayCommand: ParsableCommand {
         }
         var failure: SessionError? = nil
         var watcher = AlertWatcher()
+        // Inputs far apart in time: said before the run (the first peek reads each one's start).
+        if files.count > 1, (try? replay.peekTime()) != nil, let warning = replay.timelineWarning {
+            FileHandleOutput.standardError("liqwatch: \(SafeText.escaped(warning))\n")
+        }
         do {
             if let delivery {
                 try replay.runToEnd { delivery.deliver(replay.newAlerts(&watcher)) }

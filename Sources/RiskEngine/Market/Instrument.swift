@@ -108,9 +108,9 @@ extension Instrument {
         symbol: "binance-coinm:ETHUSD_PERP", tickSize: Fixed("0.01")!, lotSize: .one, kind: .inverse(contractSize: Fixed(10)),
         settlementAsset: "ETH", brackets: binanceETHUSDPerpBrackets, liquidationFeeRate: defaultLiquidationFeeRate)
 
-    // Bybit linear perpetuals (USDT-settled), tick and quantity step as Bybit's instrument list gives them.
-    public static let bybitBTCUSDT = linear(symbol: "bybit:BTCUSDT", tick: "0.10", lot: "0.001")
-    public static let bybitETHUSDT = linear(symbol: "bybit:ETHUSDT", tick: "0.01", lot: "0.01")
+    // Bybit's XRPUSDT linear perpetual (USDT-settled), tick and quantity step as Bybit's instrument
+    // list gives them. (Not BTCUSDT or ETHUSDT: a bare `BTCUSDT` of an engine fed directly takes the
+    // one built-in contract of that name, Binance's.)
     public static let bybitXRPUSDT = linear(symbol: "bybit:XRPUSDT", tick: "0.0001", lot: "1")
     // OKX coin-margined swaps: sizes in contracts (ctVal 100 USD for BTC, 10 USD for the others),
     // settled in the coin.

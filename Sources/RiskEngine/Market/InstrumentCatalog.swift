@@ -4,7 +4,7 @@
 public struct InstrumentCatalog: Sendable {
     public private(set) var instruments: [String: Instrument]
 
-    public init(instruments: [Instrument] = [.btcusdt, .ethusdt, .btcusdPerp, .ethusdPerp, .bybitBTCUSDT, .bybitETHUSDT, .bybitXRPUSDT,
+    public init(instruments: [Instrument] = [.btcusdt, .ethusdt, .btcusdPerp, .ethusdPerp, .bybitXRPUSDT,
         .okxBTCUSDSwap, .okxETHUSDSwap, .okxUNIUSDSwap, .hyperliquidBTC])
     {
         self.instruments = Dictionary(instruments.map { ($0.symbol, $0) }, uniquingKeysWith: { $1 })

@@ -47,8 +47,8 @@ enum Fuzz {
     /// The decoder `ReplayInput` picks for a format.
     static func decoder(for format: RecordingFormat) -> any LineDecoder {
         switch format {
-        case .timestampedFrames: return BinanceLineDecoder(timestamped: true)
-        case .rawFrames: return BinanceLineDecoder(timestamped: false)
+        case .timestampedFrames, .hyperliquidCollector: return VenueLineDecoder(timestamped: true)
+        case .rawFrames, .bybitHistory: return VenueLineDecoder(timestamped: false)
         case .cryptofeed: return CryptofeedLineDecoder()
         case .cryptofeedHTTP: return CryptofeedHTTPLineDecoder()
         case .liqwatchEvents: return LiqwatchEventDecoder()
@@ -85,6 +85,12 @@ enum Fuzz {
                 sum &+= Int(truncatingIfNeeded: snapshot.time ^ snapshot.lastUpdateId)
             case .event(let event):
                 sum &+= Int(truncatingIfNeeded: event.time)
+            case .book(let update):
+                sum &+= update.symbol.utf8.count &+ Int(truncatingIfNeeded: update.time ^ (update.sequence ?? 0) ^ (update.previousSequence ?? 0))
+                switch update.levels {
+                case .snapshot(let bids, let asks): sum &+= bids.count &+ asks.count
+                case .delta(let changes): sum &+= changes.count
+                }
             case .skipped(let kind):
                 sum &+= kind.utf8.count
             }
@@ -100,6 +106,11 @@ enum Fuzz {
         case .depth(let event): return .bookUpdate(symbol: event.symbol, changes: event.changes, time: event.time)
         case .snapshot(let snapshot):
             return .bookSnapshot(symbol: snapshot.symbol ?? "BTCUSDT", bids: snapshot.bids, asks: snapshot.asks, time: snapshot.time)
+        case .book(let update):
+            switch update.levels {
+            case .snapshot(let bids, let asks): return .bookSnapshot(symbol: update.symbol, bids: bids, asks: asks, time: update.time)
+            case .delta(let changes): return .bookUpdate(symbol: update.symbol, changes: changes, time: update.time)
+            }
         case .skipped: return nil
         }
     }

@@ -56,7 +56,9 @@ enum MarketsPane {
             }
         },
         Column(column: .liquidations, title: "liq60 ex/sim", priority: 1) { row, _ in
-            ("\(row.exchangeLiquidations60s)/\(row.simulatedLiquidations60s)", row.simulatedLiquidations60s + row.exchangeLiquidations60s > 0 ? .warn : .dim)
+            // A venue with no liquidation stream (Hyperliquid) reports none: n/a, not 0.
+            let exchange = row.instrument.venue?.publishesLiquidations == false ? "n/a" : "\(row.exchangeLiquidations60s)"
+            return ("\(exchange)/\(row.simulatedLiquidations60s)", row.simulatedLiquidations60s + row.exchangeLiquidations60s > 0 ? .warn : .dim)
         },
         Column(column: .near, title: "near liq", priority: 1) { row, _ in
             ("\(row.nearLiquidation)/\(row.positions)", row.nearLiquidation > 0 ? .warn : .dim)

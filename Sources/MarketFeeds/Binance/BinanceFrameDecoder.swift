@@ -59,6 +59,9 @@ public enum FeedMessage: Sendable {
     case depth(DepthEvent)
     case snapshot(DepthSnapshot)
     case event(MarketEvent)
+    /// A book message of a venue that sends its own snapshots (Bybit, OKX, Hyperliquid), with what
+    /// the venue's integrity rule needs (`StreamBookUpdate`).
+    case book(StreamBookUpdate)
     /// A well-formed frame the engine has no use for (book ticker, klines, ...): read and skipped.
     case skipped(kind: String)
 
@@ -68,6 +71,7 @@ public enum FeedMessage: Sendable {
         case .depth(let event): return event.symbol
         case .snapshot(let snapshot): return snapshot.symbol
         case .event(let event): return event.symbol
+        case .book(let update): return update.symbol
         case .skipped: return nil
         }
     }

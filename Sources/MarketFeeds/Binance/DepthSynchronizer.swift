@@ -6,6 +6,9 @@ import RiskEngine
 /// that every event's `pu` must equal the previous event's `u` (spot streams, without `pu`: `U` must
 /// be the previous `u` + 1). Anything else is a gap: it is counted, the book is marked stale, and
 /// events are buffered again until the next snapshot re-syncs the book.
+///
+/// Venues that send their snapshots in the stream (Bybit, OKX, Hyperliquid) go through
+/// `receive(_: StreamBookUpdate, into:)`, with the same counters and the same stale book on a gap.
 public struct DepthSynchronizer: Sendable {
     public struct Counters: Hashable, Sendable {
         public var applied = 0
@@ -18,6 +21,11 @@ public struct DepthSynchronizer: Sendable {
         /// Events already covered by what was applied (a repeated frame).
         public var duplicates = 0
         public var lastUpdateId: Int64?
+        /// OKX: book checksums verified and matched (see `receive(_: StreamBookUpdate, into:)`).
+        public var checksumsVerified = 0
+        /// What broke the book last, for a venue that says (`u 20254890 after u 20254888`,
+        /// `checksum 1361161687, book gives -1093152331`).
+        public var lastProblem: String?
     }
 
     enum State: Sendable {
@@ -129,5 +137,69 @@ public struct DepthSynchronizer: Sendable {
         counters.applied += 1
         counters.lastUpdateId = event.finalUpdateId
         state = .synced(lastFinalId: event.finalUpdateId)
+    }
+
+    // MARK: Venues that send their own snapshots
+
+    /// A book message of a venue that sends its own snapshots in the stream (Bybit, OKX,
+    /// Hyperliquid; each venue's rule is in `StreamBookUpdate`). A snapshot sets the book at any
+    /// time, and re-syncs it after a gap. A delta is applied only while the book is in sync and when
+    /// it keeps the venue's rule; one that breaks it is not applied: the book stays at its last good
+    /// state, is marked stale, the gap is counted, and later deltas are dropped until a snapshot.
+    public mutating func receive(_ update: StreamBookUpdate, into events: inout [MarketEvent]) {
+        switch update.levels {
+        case .snapshot(let bids, let asks):
+            counters.snapshots += 1
+            if let problem = update.problem {
+                streamGap(problem, time: update.time, into: &events)
+                return
+            }
+            if update.checksumVerified { counters.checksumsVerified += 1 }
+            buffer.removeAll()
+            events.append(.bookSnapshot(symbol: symbol, bids: bids, asks: asks, time: update.time))
+            if hadGap { counters.resyncs += 1; hadGap = false }
+            if let sequence = update.sequence { counters.lastUpdateId = sequence }
+            state = .synced(lastFinalId: update.sequence ?? Self.noSequence)
+        case .delta(let changes):
+            guard case .synced(let last) = state else {
+                counters.droppedBeforeSync += 1
+                return
+            }
+            var problem = update.problem
+            if problem == nil, let sequence = update.sequence, last != Self.noSequence {
+                if let previous = update.previousSequence {
+                    // OKX: prevSeqId names the message before; seqId itself may jump or restart.
+                    if previous != last { problem = "prevSeqId \(previous) after seqId \(last)" }
+                } else if sequence == last {
+                    // Bybit: the same message again (a repeated frame) changes nothing.
+                    counters.duplicates += 1
+                    return
+                } else if last == Int64.max || sequence != last + 1 {
+                    problem = "u \(sequence) after u \(last)"
+                }
+            }
+            if let problem {
+                streamGap(problem, time: update.time, into: &events)
+                return
+            }
+            if update.checksumVerified { counters.checksumsVerified += 1 }
+            events.append(.bookUpdate(symbol: symbol, changes: changes, time: update.time))
+            counters.applied += 1
+            if let sequence = update.sequence {
+                counters.lastUpdateId = sequence
+                state = .synced(lastFinalId: sequence)
+            }
+        }
+    }
+
+    /// The last sequence number of a book whose snapshot carried none (OKX without `seqId`).
+    static let noSequence = Int64.min
+
+    mutating func streamGap(_ problem: String, time: Int64, into events: inout [MarketEvent]) {
+        counters.gaps += 1
+        counters.lastProblem = problem
+        hadGap = true
+        state = .awaitingSnapshot
+        events.append(.bookGap(symbol: symbol, time: time))
     }
 }

@@ -64,9 +64,11 @@ public struct BinanceLineDecoder: LineDecoder {
     }
 }
 
-/// cryptofeed's WebSocket capture: the first line is `<url> <-> <time>`, then `<time>: <frame>`.
+/// cryptofeed's WebSocket capture: the first line is `<url> <-> <time>`, then `<time>: <frame>`
+/// (received) and `<url> <- <time>: <frame>` (sent, skipped). Binance, Bybit, OKX and Hyperliquid
+/// frames, each to its venue's decoder (`VenueFrames`).
 public struct CryptofeedLineDecoder: LineDecoder {
-    var symbols = SymbolNames()
+    public internal(set) var frames = VenueFrames()
 
     public init() {}
 
@@ -76,7 +78,7 @@ public struct CryptofeedLineDecoder: LineDecoder {
         guard colon > 0, let time = nanoseconds(fromSeconds: ByteSpan(start: line, count: colon)) else {
             return .malformed(field: "capture time")
         }
-        return BinanceFrameDecoder.decode(line + colon + 1, count: count - colon - 1, receiveTime: time, into: &messages, symbols: &symbols)
+        return frames.decode(line + colon + 1, count: count - colon - 1, receiveTime: time, into: &messages)
     }
 }
 

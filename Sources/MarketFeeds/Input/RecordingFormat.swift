@@ -4,7 +4,8 @@ public enum RecordingFormat: String, Hashable, Sendable {
     case timestampedFrames = "timestamped-frames"
     /// Raw exchange JSON frames, one a line, no timestamp prefix.
     case rawFrames = "raw-frames"
-    /// cryptofeed's capture: a URL header line, then `<unix time>: <frame>`.
+    /// cryptofeed's capture: a URL header line, then `<unix time>: <frame>` (Binance, Bybit, OKX or
+    /// Hyperliquid frames).
     case cryptofeed
     /// cryptofeed's REST capture: `<url> -> <unix time>: <body>`.
     case cryptofeedHTTP = "cryptofeed-http"
@@ -15,17 +16,19 @@ public enum RecordingFormat: String, Hashable, Sendable {
     case tardisDerivativeTicker = "tardis-derivative-ticker"
     /// liqwatch's event lines for an operator's own systems.
     case liqwatchEvents = "liqwatch-events"
-    /// Recognised, not replayed yet: said so at once instead of counting every line malformed.
+    /// Bybit's order-book history files: Bybit v5 frames, one a line, no receive time.
     case bybitHistory = "bybit-orderbook-history"
+    /// The hftbacktest collector's Hyperliquid recordings: `<receive time ns> {"channel":...}`.
     case hyperliquidCollector = "hyperliquid-collector"
+    /// Recognised, not replayed: a cryptofeed capture of a venue liqwatch has no decoder for
+    /// (Deribit, Coinbase, Kraken, BitMEX), said so at once instead of counting every line malformed.
     case otherCapture = "cryptofeed-other-venue"
 
     /// Why a recognised format cannot be replayed; nil for one that can.
     public var unsupportedReason: String? {
         switch self {
-        case .bybitHistory: return "a Bybit order-book history file: liqwatch does not replay Bybit yet"
-        case .hyperliquidCollector: return "a Hyperliquid collector recording: liqwatch does not replay Hyperliquid yet"
-        case .otherCapture: return "a cryptofeed capture of a venue other than Binance: liqwatch replays cryptofeed captures of Binance only, so far"
+        case .otherCapture:
+            return "a cryptofeed capture of a venue liqwatch does not decode: it replays cryptofeed captures of Binance, Bybit, OKX and Hyperliquid"
         default: return nil
         }
     }
@@ -50,8 +53,8 @@ public enum RecordingFormat: String, Hashable, Sendable {
         if text.hasPrefix("http://") || text.hasPrefix("https://") { return text.contains(" -> ") ? .cryptofeedHTTP : nil }
         if text.hasPrefix("ws://") || text.hasPrefix("wss://") {
             let host = text.split(separator: " ").first?.lowercased() ?? ""
-            return host.contains("binance") || !(host.contains("okx") || host.contains("okex") || host.contains("bybit") || host.contains("hyperliquid")
-                || host.contains("deribit") || host.contains("coinbase") || host.contains("kraken") || host.contains("bitmex")) ? .cryptofeed : .otherCapture
+            // Binance, Bybit, OKX and Hyperliquid frames are told apart line by line (`FrameShape`).
+            return host.contains("deribit") || host.contains("coinbase") || host.contains("kraken") || host.contains("bitmex") ? .otherCapture : .cryptofeed
         }
         var digits = text.startIndex
         while digits < text.endIndex, text[digits].isNumber { digits = text.index(after: digits) }
@@ -61,6 +64,8 @@ public enum RecordingFormat: String, Hashable, Sendable {
             // liqwatch records an operator's event lines with their receive time too.
             let frame = text[text.index(after: digits)...]
             if frame.hasPrefix("{\"channel\":") { return .hyperliquidCollector }
+            // Bybit's frames carry a "type" too: Bybit and OKX frames are told by their first key.
+            if frame.hasPrefix("{\"topic\":") || frame.hasPrefix("{\"arg\":") { return .timestampedFrames }
             if frame.hasPrefix("{") && frame.contains("\"type\"") && !frame.contains("\"stream\"") { return .liqwatchEvents }
             return .timestampedFrames
         }

@@ -25,16 +25,24 @@ public enum RecordingVenues {
                 switch sniffed {
                 case .timestampedFrames, .rawFrames, .cryptofeedHTTP, .cryptofeed:
                     // Binance frames: the venue of the symbols the first frames name (a COIN-M
-                    // recording is COIN-M only), or both when none is named yet.
+                    // recording is COIN-M only), or both when none is named yet. Bybit, OKX and
+                    // Hyperliquid frames are told by their shape, a capture by its endpoint.
                     if sniffed == .cryptofeed, text.lowercased().contains("dstream.binance") { return [.binanceCOINM] }
+                    if sniffed == .cryptofeed, let venue = cryptofeedVenues(header: text).first, ![.binanceUSDM, .binanceCOINM].contains(venue) {
+                        return [venue]
+                    }
                     binance = true
+                    if let venue = frameVenue(in: text) { return [venue] }
                     if let venue = binanceVenue(in: text) { return [venue] }
-                case .liqwatchEvents, .bybitHistory, .hyperliquidCollector, .otherCapture: return []
+                case .bybitHistory: return [.bybit]
+                case .hyperliquidCollector: return [.hyperliquid]
+                case .liqwatchEvents, .otherCapture: return []
                 default: header = text.split(separator: ",", omittingEmptySubsequences: false)
                 }
                 continue
             }
             if binance {
+                if let venue = frameVenue(in: text) { return [venue] }
                 if let venue = binanceVenue(in: text) { return [venue] }
                 continue
             }
@@ -46,6 +54,14 @@ public enum RecordingVenues {
             return [Venue.tardis(exchange: cells[column])]
         }
         return binance ? [.binanceUSDM, .binanceCOINM] : []
+    }
+
+    /// The venue of a Bybit, OKX or Hyperliquid frame (`FrameShape`), nil for a Binance frame or a
+    /// line sent by cryptofeed (`<url> <- <time>: <frame>`).
+    static func frameVenue(in line: String) -> Venue? {
+        guard !line.hasPrefix("ws"), !line.hasPrefix("http"), let brace = line.utf8.firstIndex(of: UInt8(ascii: "{")) else { return nil }
+        let bytes = Array(line.utf8[brace...])
+        return bytes.withUnsafeBufferPointer { FrameShape.of($0.baseAddress!, count: $0.count).venue }
     }
 
     /// The venue of the first symbol a Binance frame names (`"s":"BTCUSDT"`, or its stream name).

@@ -11,6 +11,9 @@ public struct FrameStats: Sendable {
     public var malformed = 0
     public var skipped = 0
     public var firstMalformed: [Malformed] = []
+    /// Frames of instruments liqwatch does not watch, by instrument and reason (an OKX capture's
+    /// spot `okx:BTC-USDT`): read, well-formed, skipped, and said so in the report.
+    public var skippedInstruments: [String: Int] = [:]
     public static let malformedKept = 20
 
     mutating func noteMalformed(file: String, line: Int, field: String) {

@@ -67,8 +67,9 @@ final class ReplayInput {
         if let reason = format.unsupportedReason { throw .unsupportedFormat(path: path, reason: reason) }
         self.format = format
         switch format {
-        case .timestampedFrames: decoder = BinanceLineDecoder(timestamped: true)
-        case .rawFrames: decoder = BinanceLineDecoder(timestamped: false)
+        // Each frame to its venue's decoder, by its shape (`FrameShape`).
+        case .timestampedFrames, .hyperliquidCollector: decoder = VenueLineDecoder(timestamped: true)
+        case .rawFrames, .bybitHistory: decoder = VenueLineDecoder(timestamped: false)
         case .cryptofeed: decoder = CryptofeedLineDecoder()
         case .cryptofeedHTTP: decoder = CryptofeedHTTPLineDecoder()
         case .liqwatchEvents: decoder = LiqwatchEventDecoder(resolver: resolver)
@@ -148,7 +149,7 @@ public enum SessionError: Error, Sendable, CustomStringConvertible {
         switch self {
         case .input(let error): return error.description
         case .unknownFormat(let path, let line):
-            return "\(path):\(line): unknown format (expected timestamped Binance frames, a cryptofeed capture, Tardis CSV or liqwatch events)"
+            return "\(path):\(line): unknown format (expected timestamped exchange frames, a cryptofeed capture, Tardis CSV or liqwatch events)"
         case .firstLineTooLong(let path, let line):
             return "\(path):\(line): unknown format (no line end within the first \(LineReader.maximumLineLength >> 20) MiB)"
         case .malformed(let path, let line, let field): return "\(path):\(line): malformed line (field \(field))"

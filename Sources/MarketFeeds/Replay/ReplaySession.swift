@@ -44,6 +44,8 @@ public final class ReplaySession: SessionDriver {
     public var engine: Engine { applier.engine }
     public var log: SessionLog { applier.log }
     public var synchronizers: [String: DepthSynchronizer] { applier.synchronizers }
+    /// Frames of instruments not watched (an OKX capture's spot book), by instrument and reason.
+    public var skippedInstruments: [String: Int] { stats.skippedInstruments }
     public var firstTime: Int64? { applier.firstTime }
     public var lastTime: Int64? { applier.lastTime }
 
@@ -187,6 +189,7 @@ public final class ReplaySession: SessionDriver {
             finished = true
             return false
         }
+        if case .skipped(let kind) = message, !kind.isEmpty { stats.skippedInstruments[kind, default: 0] += 1 }
         applier.handle(message)
         return true
     }

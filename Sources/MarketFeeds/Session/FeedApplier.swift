@@ -1,7 +1,8 @@
 import RiskEngine
 
 /// Turns decoded feed messages into engine events: keeps each Binance book in step with its depth
-/// stream, places REST snapshots, seeds synthetic positions at each symbol's first mark, and records
+/// stream and each Bybit, OKX and Hyperliquid book by its venue's rule (`DepthSynchronizer`), places
+/// REST snapshots, seeds synthetic positions at each symbol's first mark, and records
 /// what the engine reports. Replays and live sessions share it, so a live run and the replay of its
 /// recording go through exactly the same steps.
 struct FeedApplier {
@@ -34,6 +35,7 @@ struct FeedApplier {
         case .depth(let event): return event.time
         case .snapshot(let snapshot): return snapshot.time
         case .event(let event): return event.time
+        case .book(let update): return update.time
         case .skipped: return .min
         }
     }
@@ -57,6 +59,9 @@ struct FeedApplier {
                 anonymousSnapshots.append(snapshot)
                 placeAnonymousSnapshots()
             }
+        case .book(let update):
+            // Bybit, OKX, Hyperliquid: the same synchronizer, the same counters, their own rules.
+            synchronizers[update.symbol, default: DepthSynchronizer(symbol: update.symbol)].receive(update, into: &events)
         case .event(let event):
             events.append(event)
         case .skipped:

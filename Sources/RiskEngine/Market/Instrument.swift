@@ -108,6 +108,31 @@ extension Instrument {
         symbol: "binance-coinm:ETHUSD_PERP", tickSize: Fixed("0.01")!, lotSize: .one, kind: .inverse(contractSize: Fixed(10)),
         settlementAsset: "ETH", brackets: binanceETHUSDPerpBrackets, liquidationFeeRate: defaultLiquidationFeeRate)
 
+    // Bybit's XRPUSDT linear perpetual (USDT-settled), tick and quantity step as Bybit's instrument
+    // list gives them. (Not BTCUSDT or ETHUSDT: a bare `BTCUSDT` of an engine fed directly takes the
+    // one built-in contract of that name, Binance's.)
+    public static let bybitXRPUSDT = linear(symbol: "bybit:XRPUSDT", tick: "0.0001", lot: "1")
+    // OKX coin-margined swaps: sizes in contracts (ctVal 100 USD for BTC, 10 USD for the others),
+    // settled in the coin.
+    public static let okxBTCUSDSwap = okxInverse("okx:BTC-USD-SWAP", tick: "0.1")
+    public static let okxETHUSDSwap = okxInverse("okx:ETH-USD-SWAP", tick: "0.01")
+    public static let okxUNIUSDSwap = okxInverse("okx:UNI-USD-SWAP", tick: "0.001")
+    // Hyperliquid: USDC-settled, sizes in the coin (BTC: 5 size decimals; prices of 5 significant
+    // figures, a whole dollar at BTC's price).
+    public static let hyperliquidBTC = Instrument(symbol: "hyperliquid:BTC", tickSize: .one, lotSize: Fixed("0.00001")!, kind: .linear,
+        settlementAsset: "USDC", brackets: binanceBTCUSDTBrackets, liquidationFeeRate: defaultLiquidationFeeRate)
+
+    /// An OKX coin-margined contract (`BTC-USD-SWAP`, `BTC-USD-250328`): inverse, a contract worth
+    /// 100 USD for BTC and 10 USD for every other coin (OKX's ctVal), settled in the coin, with
+    /// Binance's COIN-M maintenance table of the same coin (OKX's own tiers: an instrument file).
+    public static func okxInverse(_ market: String, tick: String = "0.00000001") -> Instrument {
+        let base = MarketID.symbol(of: market).split(separator: "-").first.map(String.init) ?? ""
+        let isBitcoin = base == "BTC"
+        return Instrument(symbol: market, tickSize: Fixed(tick)!, lotSize: .one, kind: .inverse(contractSize: Fixed(isBitcoin ? 100 : 10)),
+            settlementAsset: base.isEmpty ? "USD" : base, brackets: isBitcoin ? binanceBTCUSDPerpBrackets : binanceETHUSDPerpBrackets,
+            liquidationFeeRate: defaultLiquidationFeeRate)
+    }
+
     /// "BTCUSDT" → "USDT", "ETHBUSD" → "BUSD", "SUSHIUSDC" → "USDC"; anything else settles in USDT.
     static func quoteAsset(of symbol: String) -> String {
         for quote in ["USDT", "USDC", "BUSD", "FDUSD", "USD"] where symbol.uppercased().hasSuffix(quote) {

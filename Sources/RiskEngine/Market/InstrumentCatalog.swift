@@ -4,7 +4,9 @@
 public struct InstrumentCatalog: Sendable {
     public private(set) var instruments: [String: Instrument]
 
-    public init(instruments: [Instrument] = [.btcusdt, .ethusdt, .btcusdPerp, .ethusdPerp]) {
+    public init(instruments: [Instrument] = [.btcusdt, .ethusdt, .btcusdPerp, .ethusdPerp, .bybitXRPUSDT,
+        .okxBTCUSDSwap, .okxETHUSDSwap, .okxUNIUSDSwap, .hyperliquidBTC])
+    {
         self.instruments = Dictionary(instruments.map { ($0.symbol, $0) }, uniquingKeysWith: { $1 })
     }
 
@@ -18,8 +20,16 @@ public struct InstrumentCatalog: Sendable {
             only.symbol = market
             return only
         }
-        if MarketID.venue(of: market) == .binanceCOINM { return Self.coinMargined(market) }
-        return Instrument.linear(symbol: market, tick: "0.00000001", lot: "0.00000001")
+        switch MarketID.venue(of: market) {
+        case .binanceCOINM?: return Self.coinMargined(market)
+        // OKX's coin-margined contracts (`UNI-USD-SWAP`, `BTC-USD-220527`).
+        case .okx? where MarketID.symbol(of: market).split(separator: "-").dropFirst().first == "USD": return Instrument.okxInverse(market)
+        case .hyperliquid?:
+            var instrument = Instrument.linear(symbol: market, tick: "0.00000001", lot: "0.00000001")
+            instrument.settlementAsset = "USDC"
+            return instrument
+        default: return Instrument.linear(symbol: market, tick: "0.00000001", lot: "0.00000001")
+        }
     }
 
     /// A Binance COIN-M contract nobody described (a quarterly `BTCUSD_200925`, `SOLUSD_PERP`):

@@ -70,6 +70,11 @@ public struct Venue: RawRepresentable, Hashable, Comparable, Sendable, CustomStr
         }
     }
 
+    /// Whether the venue publishes a market-wide stream of liquidations (Binance `forceOrder`, Bybit
+    /// `allLiquidation`, OKX `liquidation-orders`). Hyperliquid does not: a count of zero from it
+    /// would say nothing, and the dashboard says so instead of showing one.
+    public var publishesLiquidations: Bool { self != .hyperliquid }
+
     /// What this venue's symbols look like, for an error.
     public var symbolShape: String {
         switch self {

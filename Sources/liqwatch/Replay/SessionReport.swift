@@ -87,6 +87,7 @@ enum SessionReport {
             ("applied", JSON.number(stats.applied)),
             ("malformed", JSON.number(stats.malformed)),
             ("skipped", JSON.number(stats.skipped)),
+            ("skipped_instruments", .object(stats.skippedInstruments.sorted { $0.key < $1.key }.map { ($0.key, JSON.number($0.value)) })),
             ("first_malformed_lines", .array(stats.firstMalformed.map { .number(String($0.line)) })),
             ("first_malformed", .array(malformed)),
             ("events_out_of_time_range", JSON.number(engine.totals.eventsOutOfTimeRange)),
@@ -189,6 +190,8 @@ enum SessionReport {
         members.append(("resyncs", JSON.number(sync?.resyncs ?? 0)))
         members.append(("snapshots", JSON.number(sync?.snapshots ?? market.counters.snapshots)))
         members.append(("last_update_id", sync?.lastUpdateId.map { .number(String($0)) } ?? .null))
+        members.append(("checksums_verified", JSON.number(sync?.checksumsVerified ?? 0)))
+        members.append(("last_problem", sync?.lastProblem.map { .string($0) } ?? .null))
         members.append(("stale", .bool(market.isStale)))
         members.append(("book_synced", .bool(market.book.isSynced)))
         members.append(("liquidations_blocked", JSON.number(market.counters.blockedLiquidations)))
@@ -333,6 +336,9 @@ enum SessionReport {
                 + "markets replayed from it: \(input.markets.isEmpty ? "none" : input.markets.joined(separator: ", "))")
         }
         lines.append("frames: \(stats.read) read, \(stats.applied) applied, \(stats.skipped) skipped, \(stats.malformed) malformed")
+        for (instrument, count) in stats.skippedInstruments.sorted(by: { $0.key < $1.key }) {
+            lines.append("  skipped: \(count) frames of \(SafeText.escaped(instrument))")
+        }
         let feed = source.feed
         var feedLine = "feed: \(feed.gaps) gaps, \(feed.resyncs) resyncs, \(feed.reconnects) reconnects"
         if !feed.staleMarkets.isEmpty { feedLine += ", stale now: " + feed.staleMarkets.joined(separator: ", ") }
@@ -348,6 +354,7 @@ enum SessionReport {
             var line = "\(market.symbol): mark \(market.markPrice.map { trimmedIfUnknown($0.formatted(instrument.priceDecimals, grouping: true), instrument) + " " + quote(of: instrument) } ?? "—")"
             line += ", \(sync?.applied ?? market.counters.depthEvents) depth events, \(sync?.gaps ?? market.counters.gaps) gaps, \(sync?.resyncs ?? 0) resyncs"
             if let id = sync?.lastUpdateId { line += ", last update id \(id)" }
+            if let verified = sync?.checksumsVerified, verified > 0 { line += ", \(verified) checksums verified" }
             if market.isStale { line += market.book.hasSnapshot ? ", BOOK STALE (gap)" : ", BOOK STALE (no snapshot)" }
             if let block = market.liquidationBlocked { line += ", \(block.message)" }
             lines.append(line)

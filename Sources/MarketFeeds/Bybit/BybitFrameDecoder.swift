@@ -1,0 +1,233 @@
+import RiskEngine
+
+/// Decodes Bybit v5 public frames byte by byte (`ByteCursor`, no JSON objects): the frames of the
+/// live WebSocket as liqwatch records them, and the lines of Bybit's order-book history files
+/// (the same frames, one a line, with no receive time).
+///
+/// - `orderbook.{1,50,200,500,1000}.SYMBOL`: `snapshot` and `delta` (`b`, `a` as `[[price, size]]`,
+///   size "0" removes the level; `u` the update id). The sequence rule (a delta's `u` is the previous
+///   `u` + 1, a snapshot resets the book at any time) is applied by `DepthSynchronizer`.
+/// - `publicTrade.SYMBOL`: one trade per element of `data`.
+/// - `tickers.SYMBOL`: `markPrice` (the mark), `indexPrice`, `fundingRate`, `nextFundingTime`,
+///   `openInterest`. A `delta` carries only the fields that changed: the rest are remembered from the
+///   snapshot and the deltas before it.
+/// - `allLiquidation.SYMBOL`: exchange-reported liquidations; `S` is the liquidated position's side
+///   (`Buy`: a long was liquidated).
+/// Answers to requests (`{"success":true,"op":"subscribe",...}`, pongs) and other topics are skipped.
+public struct BybitFrameDecoder {
+    var symbols = SymbolNames(.venue(.bybit))
+    /// What the tickers of each market said last (deltas carry only what changed).
+    var tickers: [String: TickerState] = [:]
+
+    struct TickerState {
+        var index: Fixed?
+        var fundingRate: Fixed?
+        var nextFundingTime: Int64?
+        var openInterest: Fixed?
+    }
+
+    public init() {}
+
+    enum Topic {
+        case orderbook, trade, tickers, liquidation, other
+    }
+
+    /// Decodes one frame. `receiveTime` (ns) is used when given; otherwise the frame's `ts` (ms).
+    public mutating func decode(_ base: UnsafePointer<UInt8>, count: Int, receiveTime: Int64?, into messages: inout [FeedMessage]) -> DecodeOutcome {
+        var cursor = ByteCursor(base, count: count)
+        var topic: ByteSpan? = nil
+        var type: ByteSpan? = nil
+        var timestamp: ByteSpan? = nil
+        var data: ByteSpan? = nil
+        let ok = cursor.object { key, cursor in
+            if key.equals("topic") { topic = cursor.string(); return topic == nil ? nil : true }
+            if key.equals("type") { type = cursor.string(); return type == nil ? nil : true }
+            if key.equals("ts") { timestamp = cursor.stringOrScalar(); return timestamp == nil ? nil : true }
+            if key.equals("data") {
+                // Read after the frame, when the topic is known whatever the order of the keys.
+                cursor.skipSpace()
+                let start = cursor.index
+                guard cursor.skipValue() else { return nil }
+                data = ByteSpan(start: cursor.base + start, count: cursor.index - start)
+                return true
+            }
+            return false
+        }
+        guard ok else { return .malformed(field: "frame") }
+        cursor.skipSpace()
+        guard cursor.atEnd else { return .malformed(field: "frame") }
+        guard let topic else { return .skipped }  // an answer to a request, a pong
+        let kind: Topic
+        if topic.hasPrefix("orderbook.") { kind = .orderbook }
+        else if topic.hasPrefix("publicTrade.") { kind = .trade }
+        else if topic.hasPrefix("tickers.") { kind = .tickers }
+        else if topic.hasPrefix("allLiquidation.") { kind = .liquidation }
+        else { kind = .other }
+        if case .other = kind { return .skipped }
+        guard let data else { return .malformed(field: "data") }
+        var time: Int64
+        if let receiveTime {
+            time = receiveTime
+        } else {
+            guard let milliseconds = timestamp?.integer, let checked = EventTime.fromMilliseconds(milliseconds) else { return .malformed(field: "ts") }
+            time = checked
+        }
+        switch kind {
+        case .orderbook:
+            guard let type, type.equals("snapshot") || type.equals("delta") else { return .malformed(field: "type") }
+            return orderbook(data, snapshot: type.equals("snapshot"), time: time, into: &messages)
+        case .trade: return trades(data, time: time, into: &messages)
+        case .tickers: return ticker(data, time: time, into: &messages)
+        case .liquidation: return liquidations(data, time: time, into: &messages)
+        case .other: return .skipped
+        }
+    }
+
+    mutating func orderbook(_ data: ByteSpan, snapshot: Bool, time: Int64, into messages: inout [FeedMessage]) -> DecodeOutcome {
+        var cursor = ByteCursor(data.start, count: data.count)
+        var symbol: ByteSpan? = nil
+        var updateId: Int64? = nil
+        var bids: [LevelChange] = []
+        var asks: [LevelChange] = []
+        var failed = "data"
+        let ok = cursor.object { key, cursor in
+            if key.equals("s") { symbol = cursor.string(); failed = "data.s"; return symbol == nil ? nil : true }
+            if key.equals("u") { updateId = cursor.scalar()?.integer; failed = "data.u"; return updateId == nil ? nil : true }
+            if key.equals("b") { failed = "data.b"; return cursor.levels(side: .bid, into: &bids) ? true : nil }
+            if key.equals("a") { failed = "data.a"; return cursor.levels(side: .ask, into: &asks) ? true : nil }
+            return false
+        }
+        guard ok, cursor.atEnd else { return .malformed(field: failed) }
+        guard let symbol, symbol.isSymbol else { return .malformed(field: "data.s") }
+        guard let updateId else { return .malformed(field: "data.u") }
+        let market = symbols.name(symbol)
+        let levels: StreamBookUpdate.Levels
+        if snapshot {
+            levels = .snapshot(bids: bids.map { ($0.price, $0.size) }, asks: asks.map { ($0.price, $0.size) })
+        } else {
+            bids.append(contentsOf: asks)
+            levels = .delta(bids)
+        }
+        messages.append(.book(StreamBookUpdate(symbol: market, levels: levels, sequence: updateId, time: time)))
+        return .decoded
+    }
+
+    mutating func trades(_ data: ByteSpan, time: Int64, into messages: inout [FeedMessage]) -> DecodeOutcome {
+        var cursor = ByteCursor(data.start, count: data.count)
+        let before = messages.count
+        var failed: String? = nil
+        let ok = cursor.array { cursor in
+            var symbol: ByteSpan? = nil
+            var price: Int64? = nil
+            var size: Int64? = nil
+            let ok = cursor.object { key, cursor in
+                if key.equals("s") { symbol = cursor.string(); return symbol == nil ? nil : true }
+                if key.equals("p") { price = cursor.bookUnits(); return price == nil ? nil : true }
+                if key.equals("v") { size = cursor.bookUnits(); return size == nil ? nil : true }
+                return false
+            }
+            guard ok else { failed = "data[]"; return false }
+            guard let symbol, symbol.isSymbol else { failed = "data[].s"; return false }
+            guard let price, price > 0 else { failed = "data[].p"; return false }
+            guard let size, size >= 0 else { failed = "data[].v"; return false }
+            messages.append(.event(.trade(symbol: symbols.name(symbol), price: price, size: size, time: time)))
+            return true
+        }
+        guard ok, cursor.atEnd else {
+            messages.removeSubrange(before...)
+            return .malformed(field: failed ?? "data")
+        }
+        return messages.count > before ? .decoded : .skipped
+    }
+
+    mutating func ticker(_ data: ByteSpan, time: Int64, into messages: inout [FeedMessage]) -> DecodeOutcome {
+        var cursor = ByteCursor(data.start, count: data.count)
+        var symbol: ByteSpan? = nil
+        var mark: ByteSpan? = nil
+        var index: ByteSpan? = nil
+        var funding: ByteSpan? = nil
+        var nextFunding: ByteSpan? = nil
+        var openInterest: ByteSpan? = nil
+        let ok = cursor.object { key, cursor in
+            if key.equals("symbol") { symbol = cursor.string(); return symbol == nil ? nil : true }
+            if key.equals("markPrice") { mark = cursor.stringOrScalar(); return mark == nil ? nil : true }
+            if key.equals("indexPrice") { index = cursor.stringOrScalar(); return index == nil ? nil : true }
+            if key.equals("fundingRate") { funding = cursor.stringOrScalar(); return funding == nil ? nil : true }
+            if key.equals("nextFundingTime") { nextFunding = cursor.stringOrScalar(); return nextFunding == nil ? nil : true }
+            if key.equals("openInterest") { openInterest = cursor.stringOrScalar(); return openInterest == nil ? nil : true }
+            return false
+        }
+        guard ok, cursor.atEnd else { return .malformed(field: "data") }
+        guard let symbol, symbol.isSymbol else { return .malformed(field: "data.symbol") }
+        let market = symbols.name(symbol)
+        var state = tickers[market] ?? TickerState()
+        // Every value is checked before it is kept: an empty string (Bybit sends "" for a field with
+        // no value yet) is left out, anything else must be a decimal.
+        func decimal(_ span: ByteSpan?, positive: Bool) -> (value: Fixed?, bad: Bool) {
+            guard let span, span.count > 0 else { return (nil, false) }
+            guard let value = span.fixed, positive ? value.isPositive : true else { return (nil, true) }
+            return (value, false)
+        }
+        let markValue = decimal(mark, positive: true)
+        if markValue.bad { return .malformed(field: "data.markPrice") }
+        let indexValue = decimal(index, positive: true)
+        if indexValue.bad { return .malformed(field: "data.indexPrice") }
+        let fundingValue = decimal(funding, positive: false)
+        if fundingValue.bad { return .malformed(field: "data.fundingRate") }
+        let interest = decimal(openInterest, positive: false)
+        if interest.bad || (interest.value?.isNegative ?? false) { return .malformed(field: "data.openInterest") }
+        var nextTime: Int64? = nil
+        if let nextFunding, nextFunding.count > 0 {
+            guard let milliseconds = nextFunding.integer, let checked = EventTime.fromMilliseconds(milliseconds) else {
+                return .malformed(field: "data.nextFundingTime")
+            }
+            nextTime = checked
+        }
+        let changed = indexValue.value != nil || fundingValue.value != nil || nextTime != nil || interest.value != nil
+        if let value = indexValue.value { state.index = value }
+        if let value = fundingValue.value { state.fundingRate = value }
+        if let value = nextTime, value > 0 { state.nextFundingTime = value }
+        if let value = interest.value { state.openInterest = value }
+        tickers[market] = state
+        let before = messages.count
+        if let price = markValue.value { messages.append(.event(.mark(symbol: market, price: price, time: time))) }
+        if changed, let index = state.index {
+            messages.append(.event(.index(IndexUpdate(symbol: market, price: index, fundingRate: state.fundingRate,
+                nextFundingTime: state.nextFundingTime, openInterest: state.openInterest, time: time))))
+        }
+        return messages.count > before ? .decoded : .skipped
+    }
+
+    mutating func liquidations(_ data: ByteSpan, time: Int64, into messages: inout [FeedMessage]) -> DecodeOutcome {
+        var cursor = ByteCursor(data.start, count: data.count)
+        let before = messages.count
+        var failed: String? = nil
+        let ok = cursor.array { cursor in
+            var symbol: ByteSpan? = nil
+            var side: ByteSpan? = nil
+            var price: ByteSpan? = nil
+            var size: ByteSpan? = nil
+            let ok = cursor.object { key, cursor in
+                if key.equals("s") { symbol = cursor.string(); return symbol == nil ? nil : true }
+                if key.equals("S") { side = cursor.string(); return side == nil ? nil : true }
+                if key.equals("p") { price = cursor.stringOrScalar(); return price == nil ? nil : true }
+                if key.equals("v") { size = cursor.stringOrScalar(); return size == nil ? nil : true }
+                return false
+            }
+            guard ok else { failed = "data[]"; return false }
+            guard let symbol, symbol.isSymbol else { failed = "data[].s"; return false }
+            guard let side, side.equals("Buy") || side.equals("Sell") else { failed = "data[].S"; return false }
+            guard let value = price?.fixed, value.isPositive else { failed = "data[].p"; return false }
+            guard let quantity = size?.fixed, quantity.isPositive else { failed = "data[].v"; return false }
+            // Bybit: "Buy" means a long position was liquidated.
+            messages.append(.event(.exchangeLiquidation(ExchangeLiquidation(symbol: symbols.name(symbol),
+                side: side.equals("Buy") ? .long : .short, price: value, quantity: quantity, time: time))))
+            return true
+        }
+        guard ok, cursor.atEnd else {
+            messages.removeSubrange(before...)
+            return .malformed(field: failed ?? "data")
+        }
+        return messages.count > before ? .decoded : .skipped
+    }
+}

@@ -1,0 +1,33 @@
+import Testing
+@testable import LiqwatchConfig
+
+@Suite("config.toml: finding the line of a key")
+struct SourceLinesTests {
+    @Test("keys, dotted and quoted keys, headers; lines inside multi-line values are not keys")
+    func lines() {
+        let lines = SourceLines("""
+            [a]
+            x = 1 # a comment
+            "y.z" = 'w # not a comment'
+            list = [
+              "k = 3",
+            ]
+            text = \"\"\"
+            fake = 4
+            \"\"\"
+            [b . "c d"]
+            e.f = 0.35
+            """)
+        #expect(lines.line(of: ["a"]) == 1)
+        #expect(lines.line(of: ["a", "x"]) == 2)
+        #expect(lines.rawValue(of: ["a", "x"]) == "1")
+        #expect(lines.line(of: ["a", "y.z"]) == 3)
+        #expect(lines.rawValue(of: ["a", "y.z"]) == "'w # not a comment'")
+        #expect(lines.line(of: ["a", "list"]) == 4)
+        #expect(lines.keys[["a", "k"]] == nil)
+        #expect(lines.keys[["a", "fake"]] == nil)
+        #expect(lines.line(of: ["b", "c d"]) == 10)
+        #expect(lines.line(of: ["b", "c d", "e", "f"]) == 11)
+        #expect(lines.rawValue(of: ["b", "c d", "e", "f"]) == "0.35")
+    }
+}

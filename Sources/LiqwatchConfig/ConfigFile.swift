@@ -9,9 +9,13 @@ public enum ConfigFile {
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw ConfigFailure(problems: [ConfigProblem(file: path, line: nil, key: nil, message: "no such config file")])
         }
-        guard !isDirectory.boolValue, let data = FileManager.default.contents(atPath: path) else {
-            throw ConfigFailure(problems: [ConfigProblem(file: path, line: nil, key: nil, message: "cannot read this config file")])
-        }
+        // Read through a handle, not FileManager.contents: `--config /dev/null` (no settings) and
+        // `--config <(...)` (a pipe) are files too.
+        let unreadable = ConfigFailure(problems: [ConfigProblem(file: path, line: nil, key: nil, message: "cannot read this config file")])
+        guard !isDirectory.boolValue, let handle = FileHandle(forReadingAtPath: path) else { throw unreadable }
+        defer { try? handle.close() }
+        let data: Data
+        do { data = try handle.readToEnd() ?? Data() } catch { throw unreadable }
         guard let text = String(data: data, encoding: .utf8) else {
             throw ConfigFailure(problems: [ConfigProblem(file: path, line: nil, key: nil, message: "not UTF-8 text (TOML is UTF-8)")])
         }

@@ -1,4 +1,5 @@
 import Dashboard
+import RiskEngine
 import ScreenKit
 
 /// Keys as config.toml writes them: one character (`"q"`, `"?"`, `" "` or `"space"`), or the
@@ -17,8 +18,8 @@ public enum KeyNames {
     /// The key a name stands for, nil for a name no key has.
     public static func key(named name: String) -> Key? {
         if name.count == 1, let character = name.first {
-            // A control character is not a key one can type and see in the help.
-            guard !character.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else { return nil }
+            // A control or invisible format character is not a key one can type and see in the help.
+            guard !character.unicodeScalars.contains(where: SafeText.isUnsafe) else { return nil }
             return .character(character)
         }
         return named[name.lowercased()]

@@ -155,13 +155,35 @@ struct SourceLines: Sendable {
         return parts
     }
 
-    /// Enough of a basic string's escapes for key names (`\"`, `\\`); other escapes are kept as
-    /// written, and such a key is unknown either way.
+    /// A basic string's escapes (`\"`, `\\`, `\n`, `\u001B`, ...), so that a quoted key is found
+    /// under the name TOMLKit gives it.
     static func unescapeBasic(_ text: Substring) -> String {
         var result = ""
-        var escaping = false
-        for character in text {
-            if escaping { result.append(character); escaping = false } else if character == "\\" { escaping = true } else { result.append(character) }
+        var index = text.startIndex
+        while index < text.endIndex {
+            let character = text[index]
+            index = text.index(after: index)
+            guard character == "\\", index < text.endIndex else { result.append(character); continue }
+            let escape = text[index]
+            index = text.index(after: index)
+            switch escape {
+            case "n": result.append("\n")
+            case "t": result.append("\t")
+            case "r": result.append("\r")
+            case "b": result.append("\u{08}")
+            case "f": result.append("\u{0C}")
+            case "e": result.append("\u{1B}")
+            case "u", "U":
+                let length = escape == "u" ? 4 : 8
+                let end = text.index(index, offsetBy: length, limitedBy: text.endIndex) ?? text.endIndex
+                if let value = UInt32(text[index..<end], radix: 16), let scalar = Unicode.Scalar(value) {
+                    result.unicodeScalars.append(scalar)
+                    index = end
+                } else {
+                    result.append(escape)
+                }
+            default: result.append(escape)
+            }
         }
         return result
     }

@@ -281,8 +281,10 @@ struct ConfigLocationTests {
         #expect(ConfigLocation.choose(given: nil, ignore: true, environment: environment, exists: Self.always) == .ignored)
     }
 
-    @Test("a missing --config file is an error naming it")
-    func missingFile() {
+    @Test("a missing --config file is an error naming it; /dev/null is an empty one")
+    func missingFile() throws {
+        #expect(try ConfigFile.load(path: "/dev/null").settings == Settings())
+        #expect(throws: ConfigFailure.self) { try ConfigFile.load(path: "/") }
         #expect(throws: ConfigFailure.self) { try ConfigFile.load(path: "/nonexistent/liqwatch.toml") }
         do { _ = try ConfigFile.load(path: "/nonexistent/liqwatch.toml") } catch {
             #expect(error.description == "/nonexistent/liqwatch.toml: no such config file")

@@ -76,6 +76,9 @@ struct KeyMapConfigTests {
         for action in Action.allCases { #expect(ActionNames.action(named: ActionNames.name(of: action)) == action) }
         #expect(KeyNames.key(named: "PgDn") == .pageDown)
         #expect(KeyNames.key(named: "\u{1B}") == nil)
+        // An invisible character would be a key the help cannot show.
+        #expect(KeyNames.key(named: "\u{202E}") == nil)
+        #expect(KeyNames.key(named: "\u{200B}") == nil)
         #expect(KeyNames.key(named: "F1") == nil)
     }
 }

@@ -30,4 +30,13 @@ struct SourceLinesTests {
         #expect(lines.line(of: ["b", "c d", "e", "f"]) == 11)
         #expect(lines.rawValue(of: ["b", "c d", "e", "f"]) == "0.35")
     }
+
+    @Test("a quoted key with escapes is found under the name TOMLKit gives it")
+    func escapedKeys() throws {
+        let text = "[a]\n\"\\u001B[2J\\t\\\"x\" = 1\n"
+        let lines = SourceLines(text)
+        #expect(lines.line(of: ["a", "\u{1B}[2J\t\"x"]) == 2)
+        let result = try read(text.replacingOccurrences(of: "[a]", with: "[dashboard]"))
+        #expect(result.warnings.map(\.line) == [2])
+    }
 }

@@ -71,6 +71,13 @@ struct ConfigEndToEndTests {
         #expect(warned.status == 0, "\(warned.standardError)")
         #expect(warned.standardError.contains("\(typo):4: unknown section '[dashbord]'"), "\(warned.standardError)")
 
+        // A name from the file reaches the terminal escaped, like every outside string.
+        let hostile = try scratch.write("hostile.toml", "[dashboard]\n\"\\u001B]2;owned\\u0007\u{202E}\" = 1\n")
+        let escaped = try BinaryRunner.run(["config", "--check", hostile])
+        #expect(escaped.status == 0)
+        #expect(escaped.standardError.contains("hostile.toml:2: unknown key 'dashboard."), "\(escaped.standardError)")
+        #expect(!BadInputCommandTests.hasTerminalControls(escaped.standardError), "\(escaped.standardError)")
+
         let bad = try scratch.write("bad.toml", "[signals]\n# the spread\nspread_warn_multiple = \"lots\"\n")
         let refused = try BinaryRunner.run(["demo", "--headless", "--config", bad])
         #expect(refused.status == 2)

@@ -1,3 +1,4 @@
+import Foundation
 import Dashboard
 import RiskEngine
 import ScreenKit
@@ -289,5 +290,22 @@ struct ConfigLocationTests {
         do { _ = try ConfigFile.load(path: "/nonexistent/liqwatch.toml") } catch {
             #expect(error.description == "/nonexistent/liqwatch.toml: no such config file")
         }
+    }
+}
+
+@Suite("config.toml: the README's example")
+struct ReadmeExampleTests {
+    @Test("the example in the README's Configuration section reads with no warning")
+    func readmeExample() throws {
+        let readme = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("README.md")
+        let text = try String(contentsOf: readme, encoding: .utf8)
+        let section = try #require(text.range(of: "## Configuration\n"))
+        let start = try #require(text.range(of: "```toml\n", range: section.upperBound..<text.endIndex))
+        let end = try #require(text.range(of: "```\n", range: start.upperBound..<text.endIndex))
+        let result = try read(String(text[start.upperBound..<end.lowerBound]))
+        #expect(result.warnings.isEmpty, "\(result.warnings)")
+        #expect(result.settings.theme == "colorblind")
+        #expect(result.settings.keymap.action(for: .character("Q")) == .quit)
     }
 }

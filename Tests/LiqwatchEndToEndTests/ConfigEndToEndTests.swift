@@ -96,6 +96,23 @@ struct ConfigEndToEndTests {
         #expect(both.status == 2)
     }
 
+    @Test("the command line wins over the file: --alert-log replaces the file's alerts.log (a path from the file's folder)")
+    func commandLineWins() throws {
+        let scratch = try BadInputCommandTests.Scratch()
+        let config = try scratch.write("config.toml", "[alerts]\nlog = \"from-file.jsonl\"\n")
+        let fromFile = scratch.url.appendingPathComponent("from-file.jsonl").path
+        let fromCommandLine = scratch.url.appendingPathComponent("from-command-line.jsonl").path
+        // From another folder: the file's relative path is read from the file's own folder.
+        let first = try BinaryRunner.run(["demo", "--headless", "--config", config])
+        #expect(first.status == 0, "\(first.standardError)")
+        let logged = ((try? String(contentsOfFile: fromFile, encoding: .utf8)) ?? "").split(separator: "\n").count
+        #expect(logged > 0)
+        let second = try BinaryRunner.run(["demo", "--headless", "--config", config, "--alert-log", fromCommandLine])
+        #expect(second.status == 0, "\(second.standardError)")
+        #expect(((try? String(contentsOfFile: fromCommandLine, encoding: .utf8)) ?? "").split(separator: "\n").count == logged)
+        #expect(((try? String(contentsOfFile: fromFile, encoding: .utf8)) ?? "").split(separator: "\n").count == logged)
+    }
+
     @Test("config --path: --config, then $XDG_CONFIG_HOME, then ~/.config")
     func path() throws {
         let scratch = try BadInputCommandTests.Scratch()

@@ -113,6 +113,19 @@ struct ConfigEndToEndTests {
         #expect(((try? String(contentsOfFile: fromFile, encoding: .utf8)) ?? "").split(separator: "\n").count == logged)
     }
 
+    @Test("live: the file's markets.live_source and live_symbols stand in for SOURCE and --symbols")
+    func liveMarkets() throws {
+        let scratch = try BadInputCommandTests.Scratch()
+        let config = try scratch.write("live.toml", "[markets]\nlive_source = \"binance-usdm\"\nlive_symbols = [\"BTC/USDT\"]\n")
+        // The symbol from the file is checked as if given on the command line: nothing starts.
+        let refused = try BinaryRunner.run(["live", "--headless", "--duration", "1", "--config", config])
+        #expect(refused.status == 2)
+        #expect(refused.standardError.contains("--symbols: 'BTC/USDT' is not a symbol"), "\(refused.standardError)")
+        let none = try BinaryRunner.run(["live", "--headless", "--duration", "1", "--no-config"])
+        #expect(none.status == 2)
+        #expect(none.standardError.contains("give a SOURCE"), "\(none.standardError)")
+    }
+
     @Test("config --path: --config, then $XDG_CONFIG_HOME, then ~/.config")
     func path() throws {
         let scratch = try BadInputCommandTests.Scratch()

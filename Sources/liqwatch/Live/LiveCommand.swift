@@ -59,6 +59,14 @@ struct LiveCommand: ParsableCommand {
 
     func validate() throws {
         if let theme { _ = try ThemeOption.load(theme) }
+        // Sources the command line names whole are checked here, where a mistake is shown with this
+        // command's usage; those that need the config file's markets, when it is read (run).
+        if let source, source == "events" || symbols != nil {
+            var given = Settings()
+            given.liveSource = source
+            given.liveSymbols = symbolList ?? []
+            _ = try sources(given)
+        }
         if staleAfter <= 0 { throw ValidationError("--stale-after must be more than 0 seconds") }
         if let duration, duration <= 0 { throw ValidationError("--duration must be more than 0 seconds") }
         if duration != nil && !headless { throw ValidationError("--duration is for --headless runs") }
@@ -76,13 +84,18 @@ struct LiveCommand: ParsableCommand {
         }
     }
 
+    /// `--symbols A,B` as a list.
+    var symbolList: [String]? {
+        symbols.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
+    }
+
     /// The config file under the command line.
     func settings() throws -> Settings {
         var choices = CommandLineChoices()
         choices.theme = theme
         choices.focus = focusSymbol
         choices.liveSource = source
-        choices.liveSymbols = symbols.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
+        choices.liveSymbols = symbolList
         try session.engineRules.add(to: &choices)
         alerts.add(to: &choices)
         return try config.settings(commandLine: choices)
@@ -99,7 +112,7 @@ struct LiveCommand: ParsableCommand {
             guard let market = BinanceLiveSource.Market(rawValue: source) else { throw ValidationError("unknown source '\(source)'") }
             if eventSource != nil { throw ValidationError("\(source) takes no second argument (an event stream beside it is --events SOURCE)") }
             let given = settings.liveSymbols
-            guard !given.isEmpty else { throw ValidationError("\(source) needs --symbols, e.g. --symbols BTCUSDT,ETHUSDT") }
+            guard !given.isEmpty else { throw ValidationError("\(source) needs --symbols, e.g. --symbols BTCUSDT,ETHUSDT (or markets.live_symbols in the config file)") }
             // Each is this venue's symbol, bare or as venue:symbol.
             let venue = Venue(market.rawValue)
             var names: [String] = []

@@ -39,4 +39,16 @@ struct SourceLinesTests {
         let result = try read(text.replacingOccurrences(of: "[a]", with: "[dashboard]"))
         #expect(result.warnings.map(\.line) == [2])
     }
+
+    @Test("every key of the printed default is found on the line it is printed on")
+    func printedDefaultLines() {
+        let text = DefaultConfig.text
+        let printed = text.split(separator: "\n", omittingEmptySubsequences: false)
+        let lines = SourceLines(text)
+        for key in ConfigSchema.keys {
+            let expected = printed.firstIndex { $0 == "\(key.name) = \(key.defaultText)" }.map { $0 + 1 }
+            #expect(lines.line(of: [key.section, key.name]) == expected, "\(key.path)")
+            #expect(lines.rawValue(of: [key.section, key.name]) == key.defaultText, "\(key.path)")
+        }
+    }
 }

@@ -18,6 +18,9 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-websocket", from: "1.6.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        // The configuration file: a maintained TOML parser (toml++ underneath) that reports the line
+        // and column of a syntax error.
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         // libm: Double rounding (signals, display scales) is not pulled in by Foundation here.
@@ -67,9 +70,21 @@ let package = Package(
                 .product(name: "NIOWebSocket", package: "swift-nio"),
             ]
         ),
+        // config.toml: where it is, what it says (every key checked, unknown ones warned about with
+        // their line), the printed default, and the merge under the command line. Never writes a file.
+        .target(
+            name: "LiqwatchConfig",
+            dependencies: [
+                "RiskEngine",
+                "Dashboard",
+                "ScreenKit",
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ]
+        ),
         .executableTarget(
             name: "liqwatch",
             dependencies: [
+                "LiqwatchConfig",
                 "RiskEngine",
                 "MarketFeeds",
                 "BinanceLive",
@@ -90,6 +105,7 @@ let package = Package(
         .testTarget(name: "ScreenKitTests", dependencies: ["ScreenKit"]),
         // The whole-screen snapshots are read from the source tree (by #filePath), not bundled.
         .testTarget(name: "DashboardTests", dependencies: ["Dashboard"], exclude: ["Snapshots"]),
+        .testTarget(name: "LiqwatchConfigTests", dependencies: ["LiqwatchConfig", "Dashboard", "ScreenKit", "RiskEngine"]),
         .testTarget(name: "DashboardFeedsTests", dependencies: ["DashboardFeeds", "Dashboard", "MarketFeeds", "RiskEngine"]),
         .testTarget(name: "EventStreamsTests", dependencies: ["EventStreams", "MarketFeeds", "RiskEngine",
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]),

@@ -11,7 +11,7 @@ struct Liqwatch: ParsableCommand {
             places or changes an order.
             """,
         version: "liqwatch \(LiqwatchVersion.string)",
-        subcommands: [DemoCommand.self, ReplayCommand.self, LiveCommand.self, MarginCommand.self],
+        subcommands: [DemoCommand.self, ReplayCommand.self, LiveCommand.self, MarginCommand.self, ConfigCommand.self],
         defaultSubcommand: DemoCommand.self
     )
 }

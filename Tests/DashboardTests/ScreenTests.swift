@@ -138,7 +138,7 @@ struct KeyTests {
         var model = model(width: 120, height: 60, engine: engine(positions: 3))
         _ = model.update(.key(.character("?")))
         let text = model.rendered().text
-        for binding in Keymap.bindings { #expect(text.contains(binding.description), "\(binding.description)") }
+        for binding in Keymap.standard.bindings { #expect(text.contains(binding.description), "\(binding.description)") }
         _ = model.update(.key(.escape))
         #expect(!model.rendered().text.contains("Keys ·"))
     }

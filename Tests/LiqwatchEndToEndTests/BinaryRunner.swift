@@ -16,6 +16,15 @@ enum BinaryRunner {
         return directory.appendingPathComponent("liqwatch")
     }
 
+    /// An empty config folder for every run: the binary under test must never read the real
+    /// user's ~/.config/liqwatch/config.toml. A test that wants a file names it with --config, or
+    /// sets XDG_CONFIG_HOME itself.
+    static let isolatedConfigHome: String = {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("liqwatch-e2e-no-config-\(ProcessInfo.processInfo.processIdentifier)")
+        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url.path
+    }()
+
     static var packageRoot: URL {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     }
@@ -32,6 +41,7 @@ enum BinaryRunner {
         process.arguments = arguments
         process.currentDirectoryURL = packageRoot
         var variables = ProcessInfo.processInfo.environment
+        variables["XDG_CONFIG_HOME"] = isolatedConfigHome
         for (key, value) in environment { variables[key] = value }
         process.environment = variables
         let output = Pipe()

@@ -22,6 +22,8 @@ final class TmuxSession {
         let script = """
             cd '\(BinaryRunner.packageRoot.path)'
             export LANG=\(locale) LC_ALL=\(locale) TERM=xterm-256color
+            # Never the real user's config file (see BinaryRunner.isolatedConfigHome).
+            export XDG_CONFIG_HOME='\(BinaryRunner.isolatedConfigHome)'
             # Ctrl-C and Ctrl-\\ reach the whole foreground group: this shell must outlive them to
             # report liqwatch's status (liqwatch sets its own handlers, whatever it inherits).
             trap '' INT QUIT

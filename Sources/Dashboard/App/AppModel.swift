@@ -145,13 +145,17 @@ public struct AppModel: Sendable {
     /// Set by anything that changes what is drawn; the runner clears it after a frame.
     public var needsRedraw = true
     public let unicode: Bool
+    /// The keys and what they do (the standard map, or config.toml's `[keys]` over it); the help
+    /// and the footer are drawn from it.
+    public let keymap: Keymap
     static let groupings: [Int64] = [1, 10, 100, 1000]
     /// Ctrl-U as the terminal delivers it: clears the line being typed.
     public static let clearLine: Character = "\u{15}"
 
     public init(width: Int, height: Int, status: SessionStatus, engine: Engine = Engine(), log: SessionLog = SessionLog(),
-                themes: [Theme] = [.dark], unicode: Bool = true, symbol: String? = nil) {
+                themes: [Theme] = [.dark], unicode: Bool = true, symbol: String? = nil, keymap: Keymap = .standard) {
         self.chosenSymbol = symbol
+        self.keymap = keymap
         self.width = width
         self.height = height
         self.status = status
@@ -364,7 +368,7 @@ public struct AppModel: Sendable {
             }
             return []
         }
-        guard let action = Keymap.action(for: key) else { return [] }
+        guard let action = keymap.action(for: key) else { return [] }
         switch mode {
         case .help:
             if action == .help || action == .back { mode = .normal; return [] }

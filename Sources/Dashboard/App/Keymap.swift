@@ -1,21 +1,36 @@
 /// Everything a key can ask for.
-public enum Action: Hashable, Sendable {
+public enum Action: Hashable, Sendable, CaseIterable {
     case help, quit, focusNext, focusPrevious, moveUp, moveDown, pageUp, pageDown, top, bottom
     case drillDown, back, filter, nextSortColumn, reverseSort, pause, step, faster, slower
     case nextNotable, previousNotable, jumpToTime, whatIf, acknowledge, nextTheme, ladderGrouping, health
     case focusMarkets, alertsView
 }
 
-public struct KeyBinding: Sendable {
+public struct KeyBinding: Sendable, Equatable {
     public var keys: [Key]
     public var action: Action
     public var description: String
 }
 
-/// The one table that drives both key handling and the help overlay. Nothing here places or
-/// changes an order: liqwatch only watches.
-public enum Keymap {
-    public static let bindings: [KeyBinding] = [
+/// Why a key map was refused. A key that did two things would do one of them silently.
+public enum KeymapError: Error, Equatable, Sendable {
+    /// `key` was given to `action` but `other` has it too.
+    case keyBoundTwice(Key, action: Action, other: Action)
+    /// An action left with no key could never be asked for (Esc to close a view, `q` to quit).
+    case noKeys(Action)
+}
+
+/// The one table that drives both key handling and the help overlay: `Keymap.standard`, or the
+/// standard one with some actions rebound (config.toml's `[keys]`). Nothing here places or changes
+/// an order: liqwatch only watches.
+public struct Keymap: Sendable, Equatable {
+    /// In the order the help lists them.
+    public let bindings: [KeyBinding]
+    private let table: [Key: Action]
+
+    public static let standard = Keymap(checked: standardBindings)
+
+    static let standardBindings: [KeyBinding] = [
         KeyBinding(keys: [.character("?")], action: .help, description: "help (this screen)"),
         KeyBinding(keys: [.character("q")], action: .quit, description: "quit"),
         KeyBinding(keys: [.tab], action: .focusNext, description: "focus the next pane"),
@@ -47,11 +62,44 @@ public enum Keymap {
         KeyBinding(keys: [.character("h")], action: .health, description: "feed health: every stream, its age, rate, gaps, re-syncs, reconnects"),
     ]
 
-    static let table: [Key: Action] = {
+    /// The standard table is known to be consistent (a test checks it), so it is built unchecked.
+    private init(checked bindings: [KeyBinding]) {
+        self.bindings = bindings
         var table: [Key: Action] = [:]
         for binding in bindings { for key in binding.keys { table[key] = binding.action } }
-        return table
-    }()
+        self.table = table
+    }
 
-    public static func action(for key: Key) -> Action? { table[key] }
+    /// The standard map with every action in `overrides` bound to its keys instead of the standard
+    /// ones (the help keeps its order and descriptions). Refused when a key would do two things, or
+    /// an action would be left with no key.
+    public init(overrides: [Action: [Key]]) throws(KeymapError) {
+        var bindings = Self.standardBindings
+        for index in bindings.indices {
+            guard let keys = overrides[bindings[index].action] else { continue }
+            guard !keys.isEmpty else { throw .noKeys(bindings[index].action) }
+            var unique: [Key] = []
+            for key in keys where !unique.contains(key) { unique.append(key) }
+            bindings[index].keys = unique
+        }
+        var table: [Key: Action] = [:]
+        for binding in bindings {
+            for key in binding.keys {
+                if let other = table[key], other != binding.action {
+                    throw .keyBoundTwice(key, action: binding.action, other: other)
+                }
+                table[key] = binding.action
+            }
+        }
+        self.bindings = bindings
+        self.table = table
+    }
+
+    public func action(for key: Key) -> Action? { table[key] }
+
+    /// The keys bound to `action`, first the one the footer names.
+    public func keys(for action: Action) -> [Key] { bindings.first { $0.action == action }?.keys ?? [] }
+
+    /// How the footer and the titles name an action's key: its first key ("?", "Esc").
+    public func label(for action: Action) -> String { keys(for: action).first?.label ?? "" }
 }

@@ -18,8 +18,19 @@ enum FooterPane {
             buffer.put("--symbol \(chosen): no such market in this session yet; showing the riskiest", x: rect.x, y: rect.y, role: .warn)
             return
         }
-        let hints = "? help  q quit  Tab focus  ↑↓ move  Enter detail  / filter  s/S sort  space pause  . step  +/- speed  [ ] jump  : time  x what-if  a seen  A alerts  t theme  z group"
-        buffer.put(hints, x: rect.x, y: rect.y, role: .dim)
+        buffer.put(hints(model.keymap), x: rect.x, y: rect.y, role: .dim)
+    }
+
+    /// What the keys do, from the keymap in force: a rebound key is named as it now is.
+    static func hints(_ keymap: Keymap) -> String {
+        func key(_ action: Action) -> String { keymap.label(for: action) }
+        return [
+            "\(key(.help)) help", "\(key(.quit)) quit", "\(key(.focusNext)) focus", "\(key(.moveUp))\(key(.moveDown)) move",
+            "\(key(.drillDown)) detail", "\(key(.filter)) filter", "\(key(.nextSortColumn))/\(key(.reverseSort)) sort",
+            "\(key(.pause)) pause", "\(key(.step)) step", "\(key(.faster))/\(key(.slower)) speed",
+            "\(key(.previousNotable)) \(key(.nextNotable)) jump", "\(key(.jumpToTime)) time", "\(key(.whatIf)) what-if",
+            "\(key(.acknowledge)) seen", "\(key(.alertsView)) alerts", "\(key(.nextTheme)) theme", "\(key(.ladderGrouping)) group",
+        ].joined(separator: "  ")
     }
 
     /// As many whole words as fit, with "…" when some are left out: a figure in a notice is

@@ -7,9 +7,10 @@ enum HelpPane {
 
     static func render(_ model: AppModel, _ rect: Rect, _ buffer: inout Buffer) {
         buffer.fill(rect, role: .help)
-        buffer.box(rect, title: "Keys · ? or Esc closes", focused: true)
+        let keymap = model.keymap
+        buffer.box(rect, title: "Keys · \(keymap.label(for: .help)) or \(keymap.label(for: .back)) closes", focused: true)
         let inner = rect.inset(1)
-        let bindings = Keymap.bindings
+        let bindings = keymap.bindings
         // Rows left for keys: the legend and the watch-only line take two.
         let rowsForKeys = max(1, inner.height - 2)
         let columns = bindings.count > rowsForKeys ? 2 : 1

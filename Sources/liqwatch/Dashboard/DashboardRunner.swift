@@ -21,20 +21,22 @@ struct DashboardAlerts {
 enum DashboardRunner {
     static let frameInterval: UInt64 = 33_000_000
 
-    static func run(session: any SessionDriver, themes: [Theme], speed: Double = 1, symbol: String? = nil, alerts: DashboardAlerts = DashboardAlerts()) throws {
+    static func run(session: any SessionDriver, themes: [Theme], speed: Double = 1, symbol: String? = nil, alerts: DashboardAlerts = DashboardAlerts(),
+                    keymap: Keymap = .standard) throws {
         let clock = ReplayClock(driver: session)
         clock.setSpeed(speed, wall: Stopwatch.now())
-        try run(feed: ReplayFeed(session: session, clock: clock), themes: themes, symbol: symbol, alerts: alerts)
+        try run(feed: ReplayFeed(session: session, clock: clock), themes: themes, symbol: symbol, alerts: alerts, keymap: keymap)
     }
 
-    static func run(feed: any DashboardFeed, themes: [Theme], symbol: String? = nil, alerts: DashboardAlerts = DashboardAlerts()) throws {
+    static func run(feed: any DashboardFeed, themes: [Theme], symbol: String? = nil, alerts: DashboardAlerts = DashboardAlerts(),
+                    keymap: Keymap = .standard) throws {
         guard isatty(STDIN_FILENO) != 0 && isatty(STDOUT_FILENO) != 0 else {
             throw ValidationError("the dashboard needs a terminal; use --headless for a report")
         }
         let terminal = CursesTerminal()
         defer { terminal.restore() }
         terminal.enableMouse()
-        try loop(feed: feed, themes: themes, terminal: terminal, symbol: symbol, alerts: alerts)
+        try loop(feed: feed, themes: themes, terminal: terminal, symbol: symbol, alerts: alerts, keymap: keymap)
         alerts.delivery?.waitForHooks(seconds: 2)
         // Quit by a signal: the terminal is restored (above), then the shell's convention,
         // 128 + the signal (130 for Ctrl-C).
@@ -44,10 +46,10 @@ enum DashboardRunner {
         }
     }
 
-    static func loop(feed: any DashboardFeed, themes: [Theme], terminal: CursesTerminal, symbol: String?, alerts: DashboardAlerts) throws {
+    static func loop(feed: any DashboardFeed, themes: [Theme], terminal: CursesTerminal, symbol: String?, alerts: DashboardAlerts, keymap: Keymap) throws {
         let (width, height) = terminal.size
         var model = AppModel(width: width, height: height, status: feed.status(wall: Stopwatch.now()), engine: feed.engine,
-            log: feed.log, themes: themes, unicode: terminal.unicode, symbol: symbol)
+            log: feed.log, themes: themes, unicode: terminal.unicode, symbol: symbol, keymap: keymap)
         var lastFrame: UInt64 = 0
         var failure: String? = nil
         var title = ""

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Dashboard
 import Foundation
+import LiqwatchConfig
 
 /// `--theme NAME|PATH`: a built-in theme by name, or a theme file. The chosen theme comes first;
 /// `t` cycles through it and the built-in ones.
@@ -25,7 +26,6 @@ enum ThemeOption {
 
 /// `--speed 0.1…1000|max`
 func parseSpeed(_ text: String) throws -> Double {
-    if text == "max" { return .infinity }
-    guard let value = Double(text), value >= 0.1, value <= 1000 else { throw ValidationError("--speed must be between 0.1 and 1000, or max") }
+    guard let value = RuleChoices.speed(text) else { throw ValidationError("--speed must be between 0.1 and 1000, or max") }
     return value
 }

@@ -7,6 +7,7 @@ import DashboardFeeds
 import Dispatch
 import EventStreams
 import Foundation
+import LiqwatchConfig
 import MarketFeeds
 import RiskEngine
 
@@ -29,9 +30,9 @@ struct LiveCommand: ParsableCommand {
               liqwatch live binance-usdm --symbols BTCUSDT --headless --duration 60 --report json
             """)
 
-    @Argument(help: "binance-usdm, binance-coinm or events.") var source: String
+    @Argument(help: "binance-usdm, binance-coinm or events (default: the config file's markets.live_source).") var source: String?
     @Argument(help: "For events: -, tcp://HOST:PORT, listen://[HOST:]PORT or a file.") var eventSource: String?
-    @Option(help: "Binance symbols, comma-separated (e.g. BTCUSDT,ETHUSDT).") var symbols: String?
+    @Option(help: "Binance symbols, comma-separated (e.g. BTCUSDT,ETHUSDT; default: the config file's markets.live_symbols).") var symbols: String?
     @Option(name: .customLong("events"), help: "An event stream beside the Binance market (same forms as SOURCE for events).")
     var extraEvents: String?
     @Option(name: .customLong("ws-url"), help: "WebSocket base URL (testnet or a compatible server), e.g. wss://fstream.binancefuture.com.")
@@ -51,13 +52,21 @@ struct LiveCommand: ParsableCommand {
     @Flag(help: "No dashboard: run for --duration seconds (or until Ctrl-C) and print a report.") var headless = false
     @Option(help: "With --headless: seconds to run before the report.") var duration: Double?
     @Option(help: "Report format for --headless: json or text.") var report: ReportFormat = .json
-    @Option(help: "Theme: dark, light, monochrome, high-contrast, colorblind, or a theme file.") var theme: String = "dark"
+    @Option(help: "Theme: dark, light, monochrome, high-contrast, colorblind, or a theme file (default: dark).") var theme: String?
     @Option(name: .customLong("symbol"), help: "The market the ladder, the signals and the what-if show first (default: the one with the most monitored risk; m and Enter change it).")
     var focusSymbol: String?
+    @OptionGroup var config: ConfigArguments
 
     func validate() throws {
-        _ = try ThemeOption.load(theme)
-        _ = try sources()
+        if let theme { _ = try ThemeOption.load(theme) }
+        // Sources the command line names whole are checked here, where a mistake is shown with this
+        // command's usage; those that need the config file's markets, when it is read (run).
+        if let source, source == "events" || symbols != nil {
+            var given = Settings()
+            given.liveSource = source
+            given.liveSymbols = symbolList ?? []
+            _ = try sources(given)
+        }
         if staleAfter <= 0 { throw ValidationError("--stale-after must be more than 0 seconds") }
         if let duration, duration <= 0 { throw ValidationError("--duration must be more than 0 seconds") }
         if duration != nil && !headless { throw ValidationError("--duration is for --headless runs") }
@@ -75,15 +84,35 @@ struct LiveCommand: ParsableCommand {
         }
     }
 
-    /// The sources the arguments name.
-    func sources() throws -> [any LiveSource] {
+    /// `--symbols A,B` as a list.
+    var symbolList: [String]? {
+        symbols.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
+    }
+
+    /// The config file under the command line.
+    func settings() throws -> Settings {
+        var choices = CommandLineChoices()
+        choices.theme = theme
+        choices.focus = focusSymbol
+        choices.liveSource = source
+        choices.liveSymbols = symbolList
+        try session.engineRules.add(to: &choices)
+        alerts.add(to: &choices)
+        return try config.settings(commandLine: choices)
+    }
+
+    /// The sources the arguments (and the config file's `[markets]`) name.
+    func sources(_ settings: Settings) throws -> [any LiveSource] {
         var result: [any LiveSource] = []
+        guard let source = settings.liveSource else {
+            throw ValidationError("give a SOURCE: binance-usdm, binance-coinm or events (or set markets.live_source in the config file)")
+        }
         switch source {
         case "binance-usdm", "binance-coinm":
             guard let market = BinanceLiveSource.Market(rawValue: source) else { throw ValidationError("unknown source '\(source)'") }
             if eventSource != nil { throw ValidationError("\(source) takes no second argument (an event stream beside it is --events SOURCE)") }
-            let given = (symbols ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-            guard !given.isEmpty else { throw ValidationError("\(source) needs --symbols, e.g. --symbols BTCUSDT,ETHUSDT") }
+            let given = settings.liveSymbols
+            guard !given.isEmpty else { throw ValidationError("\(source) needs --symbols, e.g. --symbols BTCUSDT,ETHUSDT (or markets.live_symbols in the config file)") }
             // Each is this venue's symbol, bare or as venue:symbol.
             let venue = Venue(market.rawValue)
             var names: [String] = []
@@ -123,11 +152,12 @@ struct LiveCommand: ParsableCommand {
     }
 
     func run() throws {
-        let sources = try sources()
+        let settings = try settings()
+        let sources = try sources(settings)
         var options = LiveOptions()
         let venues = sources.compactMap { ($0 as? BinanceLiveSource)?.venue }
-        options.session = try session.sessionOptions(venues: venues, strict: false)
-        let focus = try focusSymbol.map { try resolveFocus($0, resolver: options.session.resolver) }
+        options.session = try session.sessionOptions(venues: venues, strict: false, configuration: settings.engineConfiguration())
+        let focus = try settings.focus.map { try resolveFocus($0, resolver: options.session.resolver) }
         options.staleAfter = staleAfter
         options.recordPath = record
         options.rotation = LiveRecorder.Rotation(maxBytes: recordMaxMB.map { Int($0 * 1_000_000) }, maxSeconds: recordMaxMinutes.map { $0 * 60 })
@@ -137,18 +167,20 @@ struct LiveCommand: ParsableCommand {
             if case .market(let markets) = source.kind { return "\(source.name) \(markets.map(MarketID.symbol(of:)).joined(separator: ","))" }
             return source.name
         }.joined(separator: " + ")
-        let delivery = try alerts.delivery()
+        let delivery = try AlertArguments.delivery(settings)
         if !headless {
             // A source that cannot start (a listen:// port in use) fails before the screen is taken.
             do { try live.start() } catch { throw ValidationError(error.description) }
             defer { live.stop() }
-            try DashboardRunner.run(feed: LiveFeed(session: live, label: label), themes: try ThemeOption.load(theme), symbol: focus,
-                alerts: DashboardAlerts(bell: !alerts.noBell, delivery: delivery))
+            try DashboardRunner.run(feed: LiveFeed(session: live, label: label), themes: try ThemeOption.load(settings.theme), symbol: focus,
+                alerts: DashboardAlerts(bell: settings.bell, delivery: delivery), keymap: settings.keymap)
             return
         }
         let signal: Int32?
         var watcher = AlertWatcher()
-        do { signal = try runHeadless(live, watcher: &watcher, delivery: delivery) } catch { throw ValidationError(error.description) }
+        do { signal = try runHeadless(live, watcher: &watcher, delivery: delivery, hookTimeout: settings.onAlertTimeout) } catch {
+            throw ValidationError(error.description)
+        }
         let reportSource = SessionReport.Source(kind: "live", files: live.recordedPaths.isEmpty ? [label] : live.recordedPaths,
             firstTime: live.firstTime, lastTime: live.lastTime, feed: live.feedSummary, alertsTold: watcher.told, alertDelivery: delivery?.summary)
         let text = report == .json
@@ -166,7 +198,7 @@ struct LiveCommand: ParsableCommand {
 
     /// Applies what arrives until the duration is up or a signal (SIGINT, SIGTERM, SIGHUP,
     /// SIGQUIT) asks to stop; the report follows either way. Returns the signal, if one stopped it.
-    func runHeadless(_ live: LiveSession, watcher: inout AlertWatcher, delivery: AlertDelivery?) throws(LiveStartError) -> Int32? {
+    func runHeadless(_ live: LiveSession, watcher: inout AlertWatcher, delivery: AlertDelivery?, hookTimeout: Double) throws(LiveStartError) -> Int32? {
         let received = SignalLatch()
         var signalSources: [any DispatchSourceSignal] = []
         for number in [SIGINT, SIGTERM, SIGHUP, SIGQUIT] {
@@ -189,7 +221,7 @@ struct LiveCommand: ParsableCommand {
         while live.pump() > 0 {}
         if let delivery {
             delivery.deliver(live.newAlerts(&watcher, wall: LiveClock.wallNanoseconds()))
-            delivery.waitForHooks(seconds: alerts.onAlertTimeout + 2)
+            delivery.waitForHooks(seconds: hookTimeout + 2)
         }
         for source in signalSources { source.cancel() }
         return received.value

@@ -1,4 +1,5 @@
 import ArgumentParser
+import LiqwatchConfig
 import MarketFeeds
 import RiskEngine
 
@@ -13,32 +14,45 @@ struct DemoCommand: ParsableCommand {
     var syntheticPositions: Int = 3_000
     @Flag(help: "Run at full speed with no dashboard and print a report.") var headless = false
     @Option(help: "Report format for --headless: json or text.") var report: ReportFormat = .json
-    @Option(help: "Theme: dark, light, monochrome, high-contrast, colorblind, or a theme file.") var theme: String = "dark"
+    @Option(help: "Theme: dark, light, monochrome, high-contrast, colorblind, or a theme file (default: dark).") var theme: String?
     @Option(name: .customLong("symbol"), help: "The market the ladder, the signals and the what-if show first (default: the one with the most monitored risk; m and Enter change it).")
     var focusSymbol: String?
-    @Option(help: "Replay speed: 0.1 to 1000, or max.") var speed: String = "1"
+    @Option(help: "Replay speed: 0.1 to 1000, or max (default: 1).") var speed: String?
     @OptionGroup var engineRules: RuleOptions
     @OptionGroup var alerts: AlertArguments
+    @OptionGroup var config: ConfigArguments
 
     func validate() throws {
-        _ = try ThemeOption.load(theme)
-        _ = try parseSpeed(speed)
+        if let theme { _ = try ThemeOption.load(theme) }
+        if let speed { _ = try parseSpeed(speed) }
         guard (0...1_000_000).contains(syntheticPositions) else { throw ValidationError("--synthetic-positions must be between 0 and 1,000,000") }
     }
 
+    /// The config file under the command line.
+    func settings() throws -> Settings {
+        var choices = CommandLineChoices()
+        choices.theme = theme
+        choices.speed = speed
+        choices.focus = focusSymbol
+        try engineRules.add(to: &choices)
+        alerts.add(to: &choices)
+        return try config.settings(commandLine: choices)
+    }
+
     mutating func run() throws {
-        let focus = try focusSymbol.map { try resolveFocus($0, resolver: MarketResolver(venues: [.binanceUSDM])) }
-        let demo = DemoSession(seed: seed, configuration: try engineRules.engineConfiguration(), positions: syntheticPositions)
-        let delivery = try alerts.delivery()
+        let settings = try settings()
+        let focus = try settings.focus.map { try resolveFocus($0, resolver: MarketResolver(venues: [.binanceUSDM])) }
+        let demo = DemoSession(seed: seed, configuration: settings.engineConfiguration(), positions: syntheticPositions)
+        let delivery = try AlertArguments.delivery(settings)
         if !headless {
-            try DashboardRunner.run(session: demo, themes: try ThemeOption.load(theme), speed: try parseSpeed(speed), symbol: focus,
-                alerts: DashboardAlerts(bell: !alerts.noBell, delivery: delivery))
+            try DashboardRunner.run(session: demo, themes: try ThemeOption.load(settings.theme), speed: try parseSpeed(settings.speed), symbol: focus,
+                alerts: DashboardAlerts(bell: settings.bell, delivery: delivery), keymap: settings.keymap)
             return
         }
         var watcher = AlertWatcher()
         if let delivery {
             demo.runToEnd { delivery.deliver(demo.newAlerts(&watcher)) }
-            delivery.waitForHooks(seconds: alerts.onAlertTimeout + 2)
+            delivery.waitForHooks(seconds: settings.onAlertTimeout + 2)
         } else {
             demo.runToEnd()
         }

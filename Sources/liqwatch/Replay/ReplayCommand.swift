@@ -1,4 +1,5 @@
 import ArgumentParser
+import LiqwatchConfig
 import MarketFeeds
 import RiskEngine
 
@@ -24,15 +25,16 @@ struct ReplayCommand: ParsableCommand {
     @Flag(help: "Replay at full speed with no dashboard and print a report.") var headless = false
     @Option(help: "Report format for --headless: json or text.") var report: ReportFormat = .json
     @Flag(help: "Stop at the first malformed line instead of counting and skipping it.") var strict = false
-    @Option(help: "Theme: dark, light, monochrome, high-contrast, colorblind, or a theme file.") var theme: String = "dark"
+    @Option(help: "Theme: dark, light, monochrome, high-contrast, colorblind, or a theme file (default: dark).") var theme: String?
     @Option(name: .customLong("symbol"), help: "The market the ladder, the signals and the what-if show first (default: the one with the most monitored risk; m and Enter change it).")
     var focusSymbol: String?
-    @Option(help: "Replay speed: 0.1 to 1000, or max.") var speed: String = "1"
+    @Option(help: "Replay speed: 0.1 to 1000, or max (default: 1).") var speed: String?
     @OptionGroup var alerts: AlertArguments
+    @OptionGroup var config: ConfigArguments
 
     func validate() throws {
-        _ = try ThemeOption.load(theme)
-        _ = try parseSpeed(speed)
+        if let theme { _ = try ThemeOption.load(theme) }
+        if let speed { _ = try parseSpeed(speed) }
         if files.isEmpty { throw ValidationError("give at least one recording (or - for standard input)") }
         if files.filter({ $0 == "-" }).count > 1 { throw ValidationError("standard input (-) can be read only once") }
         if files.contains("-") && !headless {
@@ -40,18 +42,31 @@ struct ReplayCommand: ParsableCommand {
         }
     }
 
+    /// The config file under the command line.
+    func settings() throws -> Settings {
+        var choices = CommandLineChoices()
+        choices.theme = theme
+        choices.speed = speed
+        choices.focus = focusSymbol
+        try session.engineRules.add(to: &choices)
+        alerts.add(to: &choices)
+        return try config.settings(commandLine: choices)
+    }
+
     mutating func run() throws {
-        let options = try session.sessionOptions(venues: files.flatMap(RecordingVenues.of(path:)), strict: strict)
-        let focus = try focusSymbol.map { try resolveFocus($0, resolver: options.resolver) }
+        let settings = try settings()
+        let options = try session.sessionOptions(venues: files.flatMap(RecordingVenues.of(path:)), strict: strict,
+            configuration: settings.engineConfiguration())
+        let focus = try settings.focus.map { try resolveFocus($0, resolver: options.resolver) }
         let replay: ReplaySession
         do { replay = try ReplaySession(paths: files, options: options) } catch {
             if error.isUsageError { throw ValidationError(error.description) }
             throw error
         }
-        let delivery = try alerts.delivery()
+        let delivery = try AlertArguments.delivery(settings)
         if !headless {
-            try DashboardRunner.run(session: replay, themes: try ThemeOption.load(theme), speed: try parseSpeed(speed), symbol: focus,
-                alerts: DashboardAlerts(bell: !alerts.noBell, delivery: delivery))
+            try DashboardRunner.run(session: replay, themes: try ThemeOption.load(settings.theme), speed: try parseSpeed(settings.speed), symbol: focus,
+                alerts: DashboardAlerts(bell: settings.bell, delivery: delivery), keymap: settings.keymap)
             return
         }
         var failure: SessionError? = nil
@@ -63,7 +78,7 @@ struct ReplayCommand: ParsableCommand {
         do {
             if let delivery {
                 try replay.runToEnd { delivery.deliver(replay.newAlerts(&watcher)) }
-                delivery.waitForHooks(seconds: alerts.onAlertTimeout + 2)
+                delivery.waitForHooks(seconds: settings.onAlertTimeout + 2)
             } else {
                 try replay.runToEnd()
             }

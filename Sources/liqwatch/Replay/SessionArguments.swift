@@ -1,4 +1,5 @@
 import ArgumentParser
+import LiqwatchConfig
 import MarketFeeds
 import RiskEngine
 
@@ -14,15 +15,12 @@ struct SessionArguments: ParsableArguments {
     @OptionGroup var engineRules: RuleOptions
 
     func validate() throws {
-        _ = try engineRules.engineConfiguration()
         _ = try fundBalances()
         if let syntheticPositions, syntheticPositions < 0 || syntheticPositions > 2_000_000 {
             throw ValidationError("--synthetic-positions must be between 0 and 2,000,000")
         }
         if syntheticPositions != nil && positions != nil { throw ValidationError("give --positions or --synthetic-positions, not both") }
     }
-
-    func engineConfiguration() throws -> EngineConfiguration { try engineRules.engineConfiguration() }
 
     func fundBalances() throws -> [String: Fixed] {
         // Unstated, the replay's own default opens the fund (provisionally, see SessionOptions).
@@ -48,12 +46,12 @@ struct SessionArguments: ParsableArguments {
         return catalog
     }
 
-    /// Everything a session on `venues` needs (a replay's: those of its recordings); a bad positions
-    /// file is a usage error naming file, line and field.
-    func sessionOptions(venues: [Venue], strict: Bool) throws -> SessionOptions {
+    /// Everything a session on `venues` needs (a replay's: those of its recordings), with the engine's
+    /// rules the settings chose; a bad positions file is a usage error naming file, line and field.
+    func sessionOptions(venues: [Venue], strict: Bool, configuration: EngineConfiguration) throws -> SessionOptions {
         var options = SessionOptions()
         options.resolver = MarketResolver(venues: venues)
-        options.configuration = try engineConfiguration()
+        options.configuration = configuration
         options.catalog = try catalog(resolver: options.resolver)
         options.insuranceFund = try fundBalances()
         options.insuranceFundGiven = insuranceFund != nil
@@ -69,41 +67,48 @@ struct SessionArguments: ParsableArguments {
     }
 }
 
-/// The engine's rules, for every command that runs a session (the demo too).
+/// The engine's rules, for every command that runs a session (the demo too). Each is optional so
+/// that one not given leaves the config file's choice (`[rules]`) standing.
 struct RuleOptions: ParsableArguments {
-    @Option(help: "A venue's rules (margin maths and ADL ranking): binance, bybit or bitmex.") var rules: String = "binance"
-    @Option(help: "full; partial (step down the maintenance brackets, as Binance and Bybit do); or partial:FRACTION (steps of a fraction).")
-    var liquidation: String = "full"
-    @Option(help: "What the fund cannot pay: adl or socialised-loss.") var shortfall: String = "adl"
-    @Option(help: "What the book cannot fill: adl (closed against the ADL queue at the bankruptcy price) or fund-takes-over.")
-    var unfilled: String = "adl"
-    @Option(name: .customLong("adl-refresh"), help: "Seconds of event time between rankings of the ADL queue (1 to 3600; Binance updates its quantiles every 30).")
-    var adlRefresh: Int = 30
+    @Option(help: "A venue's rules (margin maths and ADL ranking): binance, bybit or bitmex (default: binance).") var rules: String?
+    @Option(help: "full (the default); partial (step down the maintenance brackets, as Binance and Bybit do); or partial:FRACTION (steps of a fraction).")
+    var liquidation: String?
+    @Option(help: "What the fund cannot pay: adl (the default) or socialised-loss.") var shortfall: String?
+    @Option(help: "What the book cannot fill: adl (closed against the ADL queue at the bankruptcy price; the default) or fund-takes-over.")
+    var unfilled: String?
+    @Option(name: .customLong("adl-refresh"), help: "Seconds of event time between rankings of the ADL queue (1 to 3600; default 30, as Binance updates its quantiles).")
+    var adlRefresh: Int?
 
-    func validate() throws { _ = try engineConfiguration() }
-
-    func engineConfiguration() throws -> EngineConfiguration {
-        var configuration = EngineConfiguration()
-        guard let profile = RulesProfile(rawValue: rules.lowercased()) else { throw ValidationError("--rules must be binance, bybit or bitmex") }
-        configuration.apply(profile: profile)
-        guard let shortfall = ShortfallPolicy(rawValue: shortfall) else { throw ValidationError("--shortfall must be adl or socialised-loss") }
-        configuration.shortfall = shortfall
-        guard let unfilledRule = UnfilledRule(rawValue: unfilled) else { throw ValidationError("--unfilled must be adl or fund-takes-over") }
-        configuration.unfilled = unfilledRule
-        guard (1...3_600).contains(adlRefresh) else { throw ValidationError("--adl-refresh must be 1 to 3600 seconds") }
-        configuration.adlRefreshSeconds = Int64(adlRefresh)
-        if liquidation == "full" {
-            configuration.liquidation = .full
-        } else if liquidation == "partial" {
-            configuration.liquidation = .tiered
-        } else if liquidation.hasPrefix("partial:"), let fraction = Fixed(String(liquidation.dropFirst(8))), fraction.isPositive, fraction < .one {
-            configuration.liquidation = .partial(fraction: fraction)
-        } else {
-            throw ValidationError("--liquidation must be full, partial, or partial:FRACTION with 0 < FRACTION < 1")
-        }
-        return configuration
+    func validate() throws {
+        var choices = CommandLineChoices()
+        try add(to: &choices)
     }
 
+    /// What the command line said, checked.
+    func add(to choices: inout CommandLineChoices) throws {
+        if let rules {
+            guard let profile = RuleChoices.rules(rules) else { throw ValidationError("--rules must be binance, bybit or bitmex") }
+            choices.rules = profile
+        }
+        if let shortfall {
+            guard let policy = ShortfallPolicy(rawValue: shortfall) else { throw ValidationError("--shortfall must be adl or socialised-loss") }
+            choices.shortfall = policy
+        }
+        if let unfilled {
+            guard let rule = UnfilledRule(rawValue: unfilled) else { throw ValidationError("--unfilled must be adl or fund-takes-over") }
+            choices.unfilled = rule
+        }
+        if let adlRefresh {
+            guard RuleChoices.adlRefreshRange.contains(adlRefresh) else { throw ValidationError("--adl-refresh must be 1 to 3600 seconds") }
+            choices.adlRefreshSeconds = adlRefresh
+        }
+        if let liquidation {
+            guard let style = RuleChoices.liquidation(liquidation) else {
+                throw ValidationError("--liquidation must be full, partial, or partial:FRACTION with 0 < FRACTION < 1")
+            }
+            choices.liquidation = style
+        }
+    }
 }
 
 /// `--symbol MARKET`: `venue:symbol`, or a bare symbol of the session's one venue that lists it.

@@ -1,0 +1,55 @@
+import ArgumentParser
+import LiqwatchConfig
+
+/// `liqwatch config`: the config file's every key with its default, where it is looked for, and
+/// whether a file is good. Never writes a file.
+struct ConfigCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "config",
+        abstract: "The config file: every key with its default, where liqwatch looks for it, and a check of one.",
+        discussion: """
+            Examples:
+              liqwatch config --print-default > ~/.config/liqwatch/config.toml
+              liqwatch config --path
+              liqwatch config --check ~/.config/liqwatch/config.toml
+            """)
+
+    @Flag(name: .customLong("print-default"), help: "Print a complete config.toml: every key at its default, with what it does.")
+    var printDefault = false
+    @Flag(name: .customLong("path"), help: "Print the file a run would read (--config FILE or --no-config as a run would take them).")
+    var printPath = false
+    @Option(name: .customLong("check"), help: ArgumentHelp("Check FILE: warnings and errors on standard error; exit 0 when it can be used, 1 when not.", valueName: "file"))
+    var check: String?
+    @OptionGroup var config: ConfigArguments
+
+    func validate() throws {
+        let asked = [printDefault, printPath, check != nil].filter { $0 }.count
+        if asked != 1 { throw ValidationError("give one of --print-default, --path or --check FILE") }
+    }
+
+    func run() throws {
+        if printDefault {
+            FileHandleOutput.standardOutput(DefaultConfig.text)
+        } else if printPath {
+            switch config.location {
+            case .given(let path), .found(let path):
+                FileHandleOutput.standardOutput(path + "\n")
+            case .absent(let lookedAt):
+                if let lookedAt { FileHandleOutput.standardOutput(lookedAt + "\n") }
+                FileHandleOutput.standardError("liqwatch: no config file there: the built-in defaults apply\n")
+            case .ignored:
+                FileHandleOutput.standardError("liqwatch: --no-config: no file is read\n")
+            }
+        } else if let check {
+            do {
+                let result = try ConfigFile.load(path: check)
+                ConfigArguments.tell(result.warnings)
+                FileHandleOutput.standardOutput("\(check): ok\(result.warnings.isEmpty ? "" : " (\(result.warnings.count) warning\(result.warnings.count == 1 ? "" : "s"))")\n")
+            } catch {
+                ConfigArguments.tell(error.warnings)
+                for problem in error.problems { FileHandleOutput.standardError("liqwatch: \(problem)\n") }
+                throw ExitCode(1)
+            }
+        }
+    }
+}

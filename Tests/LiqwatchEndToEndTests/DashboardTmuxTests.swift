@@ -65,7 +65,7 @@ struct DashboardTmuxTests {
         let texts = ["What-if BTCUSDT -5%", "Total deficit"]
         let patterns = [
             "a count of liquidations": #"\d+ liquidations, \d+ positions hit"#,
-            "projected liquidation rows": #"1\s+[IX]-\d{7}\s+▲ long"#,
+            "projected liquidation rows": #"1\s+(BTCUSDT\s+)?[IX]-\d{7}\s+▲ long"#,
         ]
         let screen = session.waitFor(all: texts, patterns: Array(patterns.values))
         for text in texts { #expect(screen.contains(text), "no \(text):\n\(screen)") }

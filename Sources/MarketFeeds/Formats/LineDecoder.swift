@@ -53,12 +53,9 @@ public struct BinanceLineDecoder: LineDecoder {
         var offset = 0
         var time: Int64? = nil
         if timestamped {
-            let space = find(0x20, in: line, count: count)
-            guard space > 0, let nanos = ByteSpan(start: line, count: space).integer.flatMap(EventTime.fromNanoseconds) else {
-                return .malformed(field: "receive time")
-            }
-            time = nanos
-            offset = space + 1
+            guard let prefix = receiveTimePrefix(line, count: count) else { return .malformed(field: "receive time") }
+            time = prefix.time
+            offset = prefix.offset
         }
         return BinanceFrameDecoder.decode(line + offset, count: count - offset, receiveTime: time, into: &messages, symbols: &symbols)
     }
@@ -106,4 +103,13 @@ public struct CryptofeedHTTPLineDecoder: LineDecoder {
         messages.append(.snapshot(snapshot))
         return .decoded
     }
+}
+
+/// Splits liqwatch's `<receive time ns> <frame>` line: the time, and where the frame starts; nil
+/// when the prefix is not a representable time. Shared by every venue's line decoder.
+@inline(__always)
+func receiveTimePrefix(_ line: UnsafePointer<UInt8>, count: Int) -> (time: Int64, offset: Int)? {
+    let space = find(0x20, in: line, count: count)
+    guard space > 0, let nanos = ByteSpan(start: line, count: space).integer.flatMap(EventTime.fromNanoseconds) else { return nil }
+    return (nanos, space + 1)
 }

@@ -121,12 +121,9 @@ public struct VenueLineDecoder: LineDecoder {
         var offset = 0
         var time: Int64? = nil
         if timestamped {
-            let space = find(0x20, in: line, count: count)
-            guard space > 0, let nanos = ByteSpan(start: line, count: space).integer.flatMap(EventTime.fromNanoseconds) else {
-                return .malformed(field: "receive time")
-            }
-            time = nanos
-            offset = space + 1
+            guard let prefix = receiveTimePrefix(line, count: count) else { return .malformed(field: "receive time") }
+            time = prefix.time
+            offset = prefix.offset
         }
         return frames.decode(line + offset, count: count - offset, receiveTime: time, into: &messages)
     }

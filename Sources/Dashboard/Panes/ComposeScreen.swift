@@ -8,7 +8,7 @@ extension AppModel {
             TooSmallPane.render(self, &buffer)
             return
         }
-        let layout = Layout(width: width, height: height, markets: showsMarkets ? engine.markets.count : 1)
+        let layout = self.layout
         StatusBarPane.render(self, layout.status, &buffer)
         if let rect = layout.markets { MarketsPane.render(self, rect, focused: focus == .markets, &buffer) }
         LadderPane.render(self, layout.ladder, focused: focus == .ladder, &buffer)

@@ -18,7 +18,7 @@ enum LiquidationPane {
             let instrument = model.engine.market(liquidation.symbol)?.instrument
             buffer.box(rect, title: "Exchange-reported liquidation · \(model.marketNames.title(liquidation.symbol)) · Esc back", focused: true)
             line(EventTime.iso8601(liquidation.time), .title)
-            line("\(Format.sideMark(liquidation.side)) \(liquidation.quantity.formatted(8).trimmingZeros) @ \(Format.price(liquidation.price, instrument))")
+            line("\(Format.sideMark(liquidation.side)) \(liquidation.quantity.description) @ \(Format.price(liquidation.price, instrument))")
             if let notional = liquidation.notional, let asset = liquidation.asset {
                 line("notional \(Format.money(notional, decimals: AssetPrecision.decimals(forAsset: asset))) \(asset)")
             }
@@ -39,15 +39,15 @@ enum LiquidationPane {
         let places = AssetPrecision.decimals(forAsset: asset)
         func money(_ value: Fixed) -> String { Format.money(value, decimals: places) + " " + asset }
         func price(_ value: Fixed?) -> String { Format.price(value, instrument) }
-        func units(_ value: Int64) -> String { Fixed(bookUnits: value).formatted(8).trimmingZeros }
+        func units(_ value: Int64) -> String { Fixed(bookUnits: value).description }
         let kind = record.isPartial ? "Partial liquidation" : "Liquidation"
         let title = "\(kind) · \(record.account) · \(model.marketNames.title(record.symbol)) · Enter position · Esc back"
-        line("\(EventTime.iso8601(record.time)): \(Format.sideMark(record.side)) \(record.quantity.formatted(8).trimmingZeros) closed, account \(record.account)", .title)
+        line("\(EventTime.iso8601(record.time)): \(Format.sideMark(record.side)) \(record.quantity.description) closed, account \(record.account)", .title)
         line("mark \(price(record.markPrice)) · liquidation price \(price(record.liquidationPrice)) · bankruptcy price \(price(record.bankruptcyPrice))", .help)
 
         // The walk, best level first, each fill against the bankruptcy price.
         let filled = record.filledQuantity
-        var walkLine = "Book walk: \(record.levelsConsumed) level\(record.levelsConsumed == 1 ? "" : "s"), filled \(filled.formatted(8).trimmingZeros) of \(record.quantity.formatted(8).trimmingZeros)"
+        var walkLine = "Book walk: \(record.levelsConsumed) level\(record.levelsConsumed == 1 ? "" : "s"), filled \(filled.description) of \(record.quantity.description)"
         if let average = record.averageFill { walkLine += ", average \(price(average))" }
         if let worst = record.worstFillPrice { walkLine += ", worst \(price(Fixed(bookUnits: worst)))" }
         if let slippage = record.slippageBps { walkLine += ", slippage \(slippage.formatted(1)) bp" }
@@ -78,18 +78,18 @@ enum LiquidationPane {
 
         // What the book did not take, and who took it.
         if record.unfilledQuantity.isPositive {
-            line("The book could not fill \(record.unfilledQuantity.formatted(8).trimmingZeros).", .alert)
+            line("The book could not fill \(record.unfilledQuantity.description).", .alert)
         }
         if record.fundTakeoverQuantity.isPositive {
-            line("The insurance fund took over \(record.fundTakeoverQuantity.formatted(8).trimmingZeros) at the bankruptcy price, marked to market.", .warn)
+            line("The insurance fund took over \(record.fundTakeoverQuantity.description) at the bankruptcy price, marked to market.", .warn)
         }
         if record.adlQuantity.isPositive {
             let counterparties = model.log.adlRecords.filter { $0.forPosition == record.position && $0.time == record.time && $0.symbol == record.symbol }
             let taken = counterparties.reduce(Fixed.zero) { $0 + $1.quantity }
-            line("ADL closed \(taken.formatted(8).trimmingZeros) of \(record.adlQuantity.formatted(8).trimmingZeros) against \(counterparties.count) profitable \(record.side.opposite.label)\(counterparties.count == 1 ? "" : "s") at \(price(record.bankruptcyPrice))"
-                + (taken < record.adlQuantity ? "; \((record.adlQuantity - taken).formatted(8).trimmingZeros) beyond the monitored book" : ""), .warn)
+            line("ADL closed \(taken.description) of \(record.adlQuantity.description) against \(counterparties.count) profitable \(record.side.opposite.label)\(counterparties.count == 1 ? "" : "s") at \(price(record.bankruptcyPrice))"
+                + (taken < record.adlQuantity ? "; \((record.adlQuantity - taken).description) beyond the monitored book" : ""), .warn)
             for counterparty in counterparties.prefix(3) {
-                line("  #\(counterparty.rank) \(counterparty.account) \(counterparty.quantity.formatted(8).trimmingZeros), score \(counterparty.score.formatted(6))", .help)
+                line("  #\(counterparty.rank) \(counterparty.account) \(counterparty.quantity.description), score \(counterparty.score.formatted(6))", .help)
             }
             if counterparties.count > 3 { line("  … \(counterparties.count - 3) more", .dim) }
         }
@@ -111,15 +111,4 @@ enum LiquidationPane {
         FitColumn(title: "cumulative", left: false, priority: 1),
         FitColumn(title: "", left: true, priority: 2),
     ]
-}
-
-extension String {
-    /// "0.01000000" → "0.01", "5.00000000" → "5": a quantity as it was given.
-    var trimmingZeros: String {
-        guard contains(".") else { return self }
-        var text = Substring(self)
-        while text.last == "0" { text.removeLast() }
-        if text.last == "." { text.removeLast() }
-        return String(text)
-    }
 }

@@ -218,18 +218,22 @@ public final class ReplaySession: SessionDriver {
     public var sourceLabel: String { paths.map { Paths.fileName(of: $0) }.joined(separator: " + ") }
     public var knownEndTime: Int64? { nil }
 
-    /// Each input's first message time, from the first peek.
-    var startTimes: [(path: String, time: Int64)]?
+    /// Whether the inputs' first message times have been read (the first peek reads them).
+    var startsKnown = false
     /// Inputs that start more than a day apart: they are played in time order (the clock skips
     /// the quiet time between them), and a market's book that stops changing is not liquidated
-    /// into once it is outdated (`LiquidationBlock.outdatedBook`). Said at the start.
-    public var timelineWarning: String? {
-        guard let starts = startTimes, starts.count > 1,
+    /// into once it is outdated (`LiquidationBlock.outdatedBook`). Said at the start; made once,
+    /// at the first peek, not each time the status is drawn.
+    public private(set) var timelineWarning: String?
+
+    static func timelineWarning(starts: [(path: String, time: Int64)]) -> String? {
+        guard starts.count > 1,
             let first = starts.min(by: { $0.time < $1.time }), let last = starts.max(by: { $0.time < $1.time }),
             last.time - first.time > 86_400_000_000_000 else { return nil }
         return "inputs start \(EventTime.duration(last.time - first.time)) apart: quiet time is skipped, an outdated book is not liquidated into "
             + "(\(Paths.fileName(of: first.path)) \(EventTime.iso8601(first.time)), \(Paths.fileName(of: last.path)) \(EventTime.iso8601(last.time)))"
     }
+
     public var feedSummary: FeedSummary { FeedSummary(engine: engine, log: log, stats: stats, synchronizers: synchronizers) }
 
     public func peekTime() throws(SessionError) -> Int64? {
@@ -240,10 +244,11 @@ public final class ReplaySession: SessionDriver {
             let time = FeedApplier.time(of: input.pending[input.pendingIndex])
             earliest = min(earliest ?? time, time)
         }
-        if startTimes == nil {
-            startTimes = inputs.compactMap { input in
+        if !startsKnown {
+            startsKnown = true
+            timelineWarning = ReplaySession.timelineWarning(starts: inputs.compactMap { input in
                 input.pendingIndex < input.pending.count ? (input.path, FeedApplier.time(of: input.pending[input.pendingIndex])) : nil
-            }
+            })
         }
         // Every input ended: the replay is at its end (the clock peeks before it steps).
         if earliest == nil && inputs.allSatisfy({ $0.ended && $0.pendingIndex >= $0.pending.count }) { finished = true }

@@ -190,3 +190,27 @@ struct ListPaneTests {
         #expect(FooterPane.wordsThatFit("skipped 3y 12d with no event, to 2024-08-08T23:56:10.000Z", 40) == "skipped 3y 12d with no event, to …")
     }
 }
+
+@Suite("The liquidation view at 80×24")
+struct NarrowLiquidationViewTests {
+    @Test("its sentences wrap between words: every grouped figure on screen is whole")
+    func noCutFigures() throws {
+        var screen = cascadeModel(width: 80, height: 24)
+        screen.focusPane(.tape)
+        screen.press(.enter)
+        guard case .liquidation(.simulated(let record)) = screen.mode else { Issue.record("no liquidation view"); return }
+        let text = screen.rendered().text
+        let instrument = screen.engine.market(record.symbol)?.instrument
+        // The figures at the ends of its long sentences, each whole on the screen (at 80 columns
+        // they used to be cut at the edge: `bankruptcy price 57,809.2`, `worst 58`).
+        var figures = ["bankruptcy price " + Format.price(record.bankruptcyPrice, instrument), Format.money(record.fundAfter) + " USDT"]
+        if let worst = record.worstFillPrice { figures.append("worst " + Format.price(Fixed(bookUnits: worst), instrument)) }
+        for figure in figures {
+            // A figure may start a wrapped line: the number itself must be on screen whole.
+            let number = String(figure.split(separator: " ").first { $0.first?.isNumber ?? false } ?? "")
+            #expect(!number.isEmpty && text.contains(number), "\(figure) not whole:\n\(text)")
+        }
+        #expect(Format.wrapped("a b  c", 10) == ["a b  c"])
+        #expect(Format.wrapped("fund after 9,806.58 USDT", 16) == ["fund after", "9,806.58 USDT"])
+    }
+}

@@ -8,10 +8,13 @@ enum LiquidationPane {
         buffer.fill(rect, role: .help)
         let inner = rect.inset(1)
         var y = inner.y
+        // Sentences carry figures: they wrap between words, never cut at the edge.
         func line(_ text: String, _ role: StyleRole = .help) {
-            guard y < inner.maxY else { return }
-            buffer.put(text, x: inner.x + 1, y: y, role: role, limit: inner.width - 2)
-            y += 1
+            for part in Format.wrapped(text, inner.width - 2) {
+                guard y < inner.maxY else { return }
+                buffer.put(part, x: inner.x + 1, y: y, role: role, limit: inner.width - 2)
+                y += 1
+            }
         }
         switch entry {
         case .exchange(let liquidation):
@@ -33,7 +36,10 @@ enum LiquidationPane {
     /// The box's title and the lines, for `rows` lines of `width` cells.
     static func describe(_ model: AppModel, record: LiquidationRecord, rows height: Int, width: Int) -> (String, [(String, StyleRole)]) {
         var lines: [(String, StyleRole)] = []
-        func line(_ text: String, _ role: StyleRole) { lines.append((text, role)) }
+        func line(_ text: String, _ role: StyleRole) {
+            // The walk's table lines fit by construction; sentences wrap between words.
+            for part in Format.wrapped(text, width) { lines.append((part, role)) }
+        }
         let instrument = model.engine.market(record.symbol)?.instrument
         let asset = record.asset
         let places = AssetPrecision.decimals(forAsset: asset)

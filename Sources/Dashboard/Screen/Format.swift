@@ -56,6 +56,27 @@ enum Format {
         return left(fitted(text, width - 1, keepingEnd: false).trimmingTrailingSpaces + "…", width)
     }
 
+    /// `text` in lines of at most `width` cells, broken between words, so a figure in a sentence
+    /// moves to the next line whole instead of being cut at the edge (a word wider than the line
+    /// stands alone on its line).
+    static func wrapped(_ text: String, _ width: Int) -> [String] {
+        // A line that fits is kept as it is (its alignment spaces too).
+        guard DisplayWidth.of(text) > width else { return [text] }
+        var lines: [String] = []
+        var current = ""
+        for word in text.split(separator: " ") {
+            let next = current.isEmpty ? String(word) : current + " " + word
+            if DisplayWidth.of(next) > width && !current.isEmpty {
+                lines.append(current)
+                current = String(word)
+            } else {
+                current = next
+            }
+        }
+        if !current.isEmpty || lines.isEmpty { lines.append(current) }
+        return lines
+    }
+
     /// Left-aligns (or truncates) to a width in cells.
     static func left(_ text: String, _ width: Int) -> String {
         let cells = DisplayWidth.of(text)

@@ -37,9 +37,10 @@ let package = Package(
         // ISA-L's igzip: .gz recordings inflate about three times faster than with zlib, streamed.
         .systemLibrary(name: "CIsal", path: "Sources/CIsal", providers: [.apt(["libisal-dev"])]),
         .target(name: "MarketFeeds", dependencies: ["RiskEngine", "CIsal"]),
-        // The Binance WebSocket + REST adapter: the only module that talks to the network.
+        // The live venue adapters (Binance, Bybit, OKX, Hyperliquid: WebSocket, and REST where a venue
+        // syncs books from it): the only module that talks to exchanges.
         .target(
-            name: "BinanceLive",
+            name: "LiveVenues",
             dependencies: [
                 "MarketFeeds",
                 "RiskEngine",
@@ -87,7 +88,7 @@ let package = Package(
                 "LiqwatchConfig",
                 "RiskEngine",
                 "MarketFeeds",
-                "BinanceLive",
+                "LiveVenues",
                 "EventStreams",
                 "Dashboard",
                 "DashboardFeeds",
@@ -109,7 +110,7 @@ let package = Package(
         .testTarget(name: "DashboardFeedsTests", dependencies: ["DashboardFeeds", "Dashboard", "MarketFeeds", "RiskEngine"]),
         .testTarget(name: "EventStreamsTests", dependencies: ["EventStreams", "MarketFeeds", "RiskEngine",
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]),
-        .testTarget(name: "BinanceLiveTests", dependencies: ["BinanceLive", "LoopbackExchange", "MarketFeeds", "RiskEngine"]),
+        .testTarget(name: "LiveVenuesTests", dependencies: ["LiveVenues", "LoopbackExchange", "MarketFeeds", "RiskEngine"]),
         // Depends on the executable so that `swift test` always builds the binary it drives.
         .testTarget(name: "LiqwatchEndToEndTests", dependencies: ["liqwatch", "LoopbackExchange"]),
     ],

@@ -223,7 +223,7 @@ enum ConfigSchema {
             comment: "The market shown first (ladder, signals, what-if): venue:symbol or a bare symbol (\"\": the one with the most monitored risk). --symbol",
             defaultText: quoted(defaults.focus ?? "")) { value, settings throws(ConfigValue.Refusal) in settings.focus = try value.optionalString() },
         ConfigKey(section: "markets", name: "live_source",
-            comment: "The venue `liqwatch live` watches when no SOURCE is given: binance-usdm or binance-coinm (\"\": SOURCE is required).",
+            comment: "The venue `liqwatch live` watches when no SOURCE is given: binance-usdm, binance-coinm, bybit, okx or hyperliquid (\"\": SOURCE is required).",
             defaultText: quoted(defaults.liveSource ?? "")) { value, settings throws(ConfigValue.Refusal) in settings.liveSource = try value.optionalString() },
         ConfigKey(section: "markets", name: "live_symbols",
             comment: "The symbols `liqwatch live` watches when --symbols is not given, e.g. [\"BTCUSDT\", \"ETHUSDT\"]. --symbols",

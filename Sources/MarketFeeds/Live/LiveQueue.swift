@@ -34,6 +34,9 @@ public enum ConnectionEvent: Sendable, Equatable {
     case publishers(count: Int, note: String?)
     /// A stream with a natural end (a file read to its end and not followed, standard input closed).
     case ended
+    /// The venue refused a request (an unknown symbol in a subscription, a rate limit) or warned
+    /// of something (a coming service upgrade): its words, filtered, for the health view.
+    case venueNotice(String)
 }
 
 /// The bounded hand-over between source threads and the one thread that owns the engine. It is

@@ -51,15 +51,26 @@ public final class LiveSession {
         applier = FeedApplier(options: options.session)
         snapshotScheduler = SnapshotScheduler(configuration: options.snapshots)
         health = sources.map { StreamHealth(name: $0.name, kind: $0.kind) }
+        // Market frames of any venue are told apart by their shape (`VenueFrames`), exactly as a
+        // replay of the recording tells them.
         decoders = sources.map { source -> any LineDecoder in
-            source.format == .liqwatchEvents ? LiqwatchEventDecoder(resolver: options.session.resolver) : BinanceLineDecoder(timestamped: true)
+            source.format == .liqwatchEvents ? LiqwatchEventDecoder(resolver: options.session.resolver) : VenueLineDecoder(timestamped: true)
         }
         recorders = []
         if let path = options.recordPath {
+            // Every market stream goes to one file, in the order its frames were applied, so the
+            // replay applies them in the same order; an event stream beside them to FILE.events.
             let hasMarket = sources.contains { $0.format != .liqwatchEvents }
+            var marketRecorder: LiveRecorder?
+            var eventRecorder: LiveRecorder?
             for source in sources {
-                let target = source.format == .liqwatchEvents && hasMarket ? path + ".events" : path
-                recorders.append(try LiveRecorder(path: target, rotation: options.rotation))
+                if source.format == .liqwatchEvents && hasMarket {
+                    if eventRecorder == nil { eventRecorder = try LiveRecorder(path: path + ".events", rotation: options.rotation) }
+                    recorders.append(eventRecorder)
+                } else {
+                    if marketRecorder == nil { marketRecorder = try LiveRecorder(path: path, rotation: options.rotation) }
+                    recorders.append(marketRecorder)
+                }
             }
         } else {
             recorders = sources.map { _ in nil }
@@ -99,8 +110,19 @@ public final class LiveSession {
             handled += items.count
             if LiveClock.monotonicNanoseconds() - started >= budget { break }
         }
-        requestDueSnapshots(wall: LiveClock.wallNanoseconds())
+        let wall = LiveClock.wallNanoseconds()
+        noteResubscriptionsAnswered()
+        requestDueSnapshots(wall: wall)
         return handled
+    }
+
+    /// A book re-synced by a subscription's own snapshot (no `.snapshot` item tells of it): once it
+    /// is in sync again, its request was answered and the backoff starts again.
+    func noteResubscriptionsAnswered() {
+        guard snapshotScheduler.hasRequestsInFlight else { return }
+        for name in snapshotScheduler.requestsInFlight {
+            if let synchronizer = applier.synchronizers[name], !synchronizer.isAwaitingSnapshot { snapshotScheduler.succeeded(name) }
+        }
     }
 
     func handle(_ item: LiveItem) {
@@ -178,10 +200,12 @@ public final class LiveSession {
             health[stream].connectedWall = wall
             health[stream].state = .live
             if case .market(let symbols) = sources[stream].kind {
-                // What arrives on a new connection does not follow what was applied: re-sync.
+                // What arrives on a new connection does not follow what was applied: re-sync. A
+                // venue whose subscriptions start with a snapshot re-syncs on its own.
                 applier.restartSync(symbols: symbols, time: max(applier.engine.time, 0))
                 for symbol in symbols {
                     snapshotScheduler.reset(symbol)
+                    if sources[stream].resyncsBySubscription { continue }
                     if snapshotScheduler.mayRequest(symbol, wall: wall) { sources[stream].requestSnapshot(symbol: symbol) }
                 }
             }
@@ -194,6 +218,9 @@ public final class LiveSession {
             snapshotScheduler.failed(symbol, wall: wall, reason: reason)
         case .ended:
             health[stream].state = .ended
+        case .venueNotice(let text):
+            health[stream].venueNotices += 1
+            health[stream].lastError = text
         case .listening:
             health[stream].publishers = 0
             health[stream].connectedWall = wall

@@ -18,7 +18,15 @@ public protocol LiveSource: AnyObject, Sendable {
     /// Fetch a fresh REST depth snapshot for `symbol` (after a gap, a reconnect or a rotation); it
     /// arrives as a `.snapshot` item. Sources without snapshots ignore it.
     func requestSnapshot(symbol: String)
+    /// Whether a book is re-synced by the stream itself (Bybit, OKX, Hyperliquid: a subscription
+    /// starts with a snapshot, so `requestSnapshot` re-subscribes) rather than by a REST snapshot
+    /// that arrives as a `.snapshot` item (Binance).
+    var resyncsBySubscription: Bool { get }
     func stop()
+}
+
+extension LiveSource {
+    public var resyncsBySubscription: Bool { false }
 }
 
 /// A live source that could not start.

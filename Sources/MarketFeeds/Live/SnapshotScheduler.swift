@@ -61,6 +61,10 @@ public struct SnapshotScheduler: Sendable {
         return true
     }
 
+    /// The symbols whose request is not answered yet.
+    public var requestsInFlight: [String] { states.compactMap { $0.value.requestedAt == nil ? nil : $0.key } }
+    public var hasRequestsInFlight: Bool { states.values.contains { $0.requestedAt != nil } }
+
     /// The snapshot asked for was applied and the book is in sync: the backoff starts again.
     public mutating func succeeded(_ symbol: String) {
         states[symbol] = State()

@@ -17,6 +17,9 @@ public struct StreamHealth: Sendable {
     public internal(set) var malformed = 0
     public internal(set) var reconnects = 0
     public internal(set) var snapshotFailures = 0
+    /// Refusals and warnings the venue sent (an unknown symbol in a subscription, a rate limit, a
+    /// coming service upgrade).
+    public internal(set) var venueNotices = 0
     /// Publishers connected to a `listen://` source (nil for other kinds).
     public internal(set) var publishers: Int?
     public internal(set) var lastError: String?

@@ -2,7 +2,7 @@ import ArgumentParser
 #if canImport(Glibc)
 import Glibc
 #endif
-import BinanceLive
+import LiveVenues
 import DashboardFeeds
 import Dispatch
 import EventStreams
@@ -11,34 +11,38 @@ import LiqwatchConfig
 import MarketFeeds
 import RiskEngine
 
-/// `liqwatch live ...`: a live market from Binance and/or the operator's own event stream.
+/// `liqwatch live ...`: live markets on Binance, Bybit, OKX and Hyperliquid, side by side, and/or
+/// the operator's own event stream.
 struct LiveCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "live",
-        abstract: "Watch a live market (Binance USDⓈ-M or COIN-M) and/or your own event stream.",
+        abstract: "Watch live markets (Binance USDⓈ-M and COIN-M, Bybit, OKX, Hyperliquid) and/or your own event stream.",
         discussion: """
-            SOURCE is binance-usdm, binance-coinm or events. An event stream (liqwatch event lines, see \
-            the README) is read from - (standard input), tcp://HOST:PORT (liqwatch connects), \
-            listen://[HOST:]PORT (liqwatch listens; 127.0.0.1 unless a host is given) or a file that is \
-            followed as it grows.
+            SOURCE is a venue (binance-usdm, binance-coinm, bybit, okx, hyperliquid) with --symbols, \
+            markets named whole as venue:symbol (several venues at once), or events. An event stream \
+            (liqwatch event lines, see the README) is read from - (standard input), tcp://HOST:PORT \
+            (liqwatch connects), listen://[HOST:]PORT (liqwatch listens; 127.0.0.1 unless a host is \
+            given) or a file that is followed as it grows.
 
             Examples:
               liqwatch live binance-usdm --symbols BTCUSDT,ETHUSDT
+              liqwatch live binance-usdm:BTCUSDT bybit:BTCUSDT okx:BTC-USDT-SWAP hyperliquid:BTC
+              liqwatch live bybit --symbols BTCUSDT,BTCUSD --record bybit.rec
               liqwatch live binance-usdm --symbols BTCUSDT --events tcp://127.0.0.1:9100 --record today.rec
               liqwatch live binance-coinm --symbols BTCUSD_PERP
               liqwatch live events listen://9100 --positions book.csv
               liqwatch live binance-usdm --symbols BTCUSDT --headless --duration 60 --report json
             """)
 
-    @Argument(help: "binance-usdm, binance-coinm or events (default: the config file's markets.live_source).") var source: String?
-    @Argument(help: "For events: -, tcp://HOST:PORT, listen://[HOST:]PORT or a file.") var eventSource: String?
-    @Option(help: "Binance symbols, comma-separated (e.g. BTCUSDT,ETHUSDT; default: the config file's markets.live_symbols).") var symbols: String?
-    @Option(name: .customLong("events"), help: "An event stream beside the Binance market (same forms as SOURCE for events).")
+    @Argument(help: "Venues (binance-usdm, binance-coinm, bybit, okx, hyperliquid), venue:symbol markets, or events SOURCE (default: the config file's markets.live_source).")
+    var words: [String] = []
+    @Option(help: "Symbols of the venue(s) named, comma-separated (e.g. BTCUSDT,ETHUSDT; default: the config file's markets.live_symbols).") var symbols: String?
+    @Option(name: .customLong("events"), help: "An event stream beside the markets (same forms as SOURCE for events).")
     var extraEvents: String?
-    @Option(name: .customLong("ws-url"), help: "WebSocket base URL (testnet or a compatible server), e.g. wss://fstream.binancefuture.com.")
-    var webSocketURL: String?
-    @Option(name: .customLong("rest-url"), help: "REST base URL for depth snapshots, e.g. https://testnet.binancefuture.com.")
-    var restURL: String?
+    @Option(name: .customLong("ws-url"), help: "[VENUE=]URL: a venue's WebSocket base URL (a testnet, a loopback exchange), e.g. binance-usdm=wss://fstream.binancefuture.com. Repeat for each venue.")
+    var webSocketURLs: [String] = []
+    @Option(name: .customLong("rest-url"), help: "[VENUE=]URL: a Binance venue's REST base URL for depth snapshots, e.g. https://testnet.binancefuture.com.")
+    var restURLs: [String] = []
     @Option(help: "Record every raw frame with its receive time (ns) to FILE, in the replay format.") var record: String?
     @Option(name: .customLong("record-max-mb"), help: "Start a new recording file (FILE.1, FILE.2, ...) after this many MB.")
     var recordMaxMB: Double?
@@ -61,11 +65,8 @@ struct LiveCommand: ParsableCommand {
         if let theme { _ = try ThemeOption.load(theme) }
         // Sources the command line names whole are checked here, where a mistake is shown with this
         // command's usage; those that need the config file's markets, when it is read (run).
-        if let source, source == "events" || symbols != nil {
-            var given = Settings()
-            given.liveSource = source
-            given.liveSymbols = symbolList ?? []
-            _ = try sources(given)
+        if !words.isEmpty && (words.first == "events" || symbols != nil || words.allSatisfy({ $0.contains(":") })) {
+            _ = try sources(Settings())
         }
         if staleAfter <= 0 { throw ValidationError("--stale-after must be more than 0 seconds") }
         if let duration, duration <= 0 { throw ValidationError("--duration must be more than 0 seconds") }
@@ -78,7 +79,7 @@ struct LiveCommand: ParsableCommand {
         }
         if !(eventsIdleTimeout > 0 && eventsIdleTimeout <= 86_400) { throw ValidationError("--events-idle-timeout must be more than 0 and at most 86400 seconds") }
         if (recordMaxMB != nil || recordMaxMinutes != nil) && record == nil { throw ValidationError("--record-max-mb and --record-max-minutes need --record FILE") }
-        let readsStandardInput = [eventSource, extraEvents].contains("-")
+        let readsStandardInput = (words.first == "events" && words.dropFirst().first == "-") || extraEvents == "-"
         if readsStandardInput && !headless {
             throw ValidationError("standard input (-) is the event stream, so it cannot also be the keyboard: add --headless, or use tcp://, listen:// or a file")
         }
@@ -94,7 +95,6 @@ struct LiveCommand: ParsableCommand {
         var choices = CommandLineChoices()
         choices.theme = theme
         choices.focus = focusSymbol
-        choices.liveSource = source
         choices.liveSymbols = symbolList
         try session.engineRules.add(to: &choices)
         alerts.add(to: &choices)
@@ -103,41 +103,27 @@ struct LiveCommand: ParsableCommand {
 
     /// The sources the arguments (and the config file's `[markets]`) name.
     func sources(_ settings: Settings) throws -> [any LiveSource] {
-        var result: [any LiveSource] = []
-        guard let source = settings.liveSource else {
-            throw ValidationError("give a SOURCE: binance-usdm, binance-coinm or events (or set markets.live_source in the config file)")
+        if words.first == "events" {
+            guard words.count >= 2 else { throw ValidationError("live events needs a SOURCE: -, tcp://HOST:PORT, listen://[HOST:]PORT or a file") }
+            guard words.count == 2 else { throw ValidationError("live events takes one SOURCE; markets beside it are named first: liqwatch live bybit:BTCUSDT --events SOURCE") }
+            if symbols != nil || !webSocketURLs.isEmpty || !restURLs.isEmpty || extraEvents != nil {
+                throw ValidationError("--symbols, --ws-url, --rest-url and --events are for venues (\(LiveVenueName.list))")
+            }
+            return [try eventStream(words[1])]
         }
-        switch source {
-        case "binance-usdm", "binance-coinm":
-            guard let market = BinanceLiveSource.Market(rawValue: source) else { throw ValidationError("unknown source '\(source)'") }
-            if eventSource != nil { throw ValidationError("\(source) takes no second argument (an event stream beside it is --events SOURCE)") }
-            let given = settings.liveSymbols
-            guard !given.isEmpty else { throw ValidationError("\(source) needs --symbols, e.g. --symbols BTCUSDT,ETHUSDT (or markets.live_symbols in the config file)") }
-            // Each is this venue's symbol, bare or as venue:symbol.
-            let venue = Venue(market.rawValue)
-            var names: [String] = []
-            for name in given {
-                let market: String
-                do { market = try MarketResolver(venues: [venue]).resolve(name) } catch { throw ValidationError("--symbols: \(error.description)") }
-                guard MarketID.venue(of: market) == venue else { throw ValidationError("--symbols: \(name) is not a \(venue) market") }
-                let symbol = MarketID.symbol(of: market)
-                guard symbol.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else { throw ValidationError("--symbols: '\(name)' is not a symbol") }
-                names.append(symbol)
+        if words.contains("events") { throw ValidationError("an event stream beside markets is --events SOURCE") }
+        var given = words
+        if given.isEmpty {
+            guard let source = settings.liveSource, !source.isEmpty else {
+                throw ValidationError("give a SOURCE: a venue (\(LiveVenueName.list)) with --symbols, venue:symbol, or events (or set markets.live_source in the config file)")
             }
-            for url in [webSocketURL, restURL].compactMap({ $0 }) where URL(string: url)?.host == nil {
-                throw ValidationError("'\(url)' is not a URL")
-            }
-            result.append(BinanceLiveSource(market: market, symbols: names, webSocketURL: webSocketURL, restURL: restURL))
-            if let extraEvents { result.append(try eventStream(extraEvents)) }
-        case "events":
-            guard let eventSource else { throw ValidationError("live events needs a SOURCE: -, tcp://HOST:PORT, listen://[HOST:]PORT or a file") }
-            if symbols != nil || webSocketURL != nil || restURL != nil || extraEvents != nil {
-                throw ValidationError("--symbols, --ws-url, --rest-url and --events are for binance-usdm and binance-coinm")
-            }
-            result.append(try eventStream(eventSource))
-        default:
-            throw ValidationError("unknown source '\(source)': expected binance-usdm, binance-coinm or events")
+            given = [source]
         }
+        let list = symbolList ?? (words.isEmpty || !words.allSatisfy({ $0.contains(":") }) ? settings.liveSymbols : [])
+        let choice = try LiveMarketChoice.parse(words: given, symbols: list)
+        let endpoints = try LiveEndpoints.parse(webSocket: webSocketURLs, rest: restURLs, venues: choice.venues)
+        var result = choice.sources(endpoints: endpoints)
+        if let extraEvents { result.append(try eventStream(extraEvents)) }
         return result
     }
 
@@ -155,7 +141,10 @@ struct LiveCommand: ParsableCommand {
         let settings = try settings()
         let sources = try sources(settings)
         var options = LiveOptions()
-        let venues = sources.compactMap { ($0 as? BinanceLiveSource)?.venue }
+        let venues = sources.compactMap { source -> Venue? in
+            guard case .market(let markets) = source.kind, let first = markets.first else { return nil }
+            return MarketID.venue(of: first)
+        }
         options.session = try session.sessionOptions(venues: venues, strict: false, configuration: settings.engineConfiguration())
         let focus = try settings.focus.map { try resolveFocus($0, resolver: options.session.resolver) }
         options.staleAfter = staleAfter

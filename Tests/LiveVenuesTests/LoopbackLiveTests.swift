@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import BinanceLive
+import LiveVenues
 import LoopbackExchange
 import MarketFeeds
 import RiskEngine

@@ -1,0 +1,180 @@
+import Foundation
+import Logging
+import MarketFeeds
+import NIOCore
+import RiskEngine
+import WSClient
+
+/// What one venue's public WebSocket asks of a client: where to connect, what to subscribe to,
+/// how to keep the connection alive and how to ask again for a book. The frames themselves are
+/// decoded by MarketFeeds (`VenueFrames`), as a replay of the recording decodes them.
+public protocol VenueWire: Sendable {
+    /// For the health view and the status bar ("bybit linear").
+    var name: String { get }
+    var venue: Venue { get }
+    /// The markets, as the engine names them (`bybit:BTCUSDT`).
+    var markets: [String] { get }
+    /// The WebSocket URL to connect to.
+    var url: String { get }
+    /// The requests sent as soon as the connection is up.
+    func subscriptions() -> [String]
+    /// The requests that make the venue send a fresh snapshot of one market's book.
+    func resubscription(market: String) -> [String]
+    /// The venue drops a connection that sends nothing for a while: an application-level ping
+    /// every this many seconds (nil: none needed).
+    var pingInterval: Double? { get }
+    var ping: String { get }
+    /// The venue's answer to a ping (not a market frame: neither recorded nor decoded).
+    func isHeartbeat(_ frame: [UInt8]) -> Bool
+    /// A refusal of a request or a warning (`{"event":"error",...}`, `{"success":false,...}`):
+    /// what it says.
+    func notice(in frame: [UInt8]) -> String?
+}
+
+/// A live market on a venue whose books re-sync from the stream itself (Bybit, OKX, Hyperliquid):
+/// one WebSocket, subscribed on every connect; a book that loses its sync is re-subscribed, and
+/// its fresh snapshot arrives as an ordinary frame. Reconnects after exponential backoff with
+/// jitter; the session re-syncs every book of the stream after a reconnect.
+public final class VenueWebSocketSource: LiveSource, @unchecked Sendable {
+    public let wire: any VenueWire
+    public var name: String { wire.name }
+    public var venue: Venue { wire.venue }
+    public var kind: LiveStreamKind { .market(symbols: wire.markets) }
+    public var format: RecordingFormat { .timestampedFrames }
+    public var resyncsBySubscription: Bool { true }
+
+    private let state = SourceState()
+    private let outbox = Outbox()
+
+    public init(wire: any VenueWire) {
+        self.wire = wire
+    }
+
+    public func start(queue: LiveQueue, stream: Int) {
+        state.attach(queue: queue, stream: stream)
+        let task = Task.detached { [self] in await self.connectionLoop(queue: queue, stream: stream) }
+        state.setTask(task)
+    }
+
+    public func stop() {
+        state.stop()
+    }
+
+    /// Re-subscribes the market's book on the connection that is up (a new connection subscribes
+    /// to everything anyway).
+    public func requestSnapshot(symbol: String) {
+        guard !state.stopped, wire.markets.contains(symbol) else { return }
+        outbox.post(wire.resubscription(market: symbol))
+    }
+
+    func connectionLoop(queue: LiveQueue, stream: Int) async {
+        var logger = Logger(label: "liqwatch.\(wire.venue)")
+        logger.logLevel = .critical
+        var attempt = 0
+        let wire = self.wire
+        let outbox = self.outbox
+        while !state.stopped {
+            queue.push(.connection(stream: stream, .connecting))
+            let began = Date()
+            var reason = "closed by the server"
+            do {
+                let configuration = WebSocketClientConfiguration(maxFrameSize: 1 << 24)
+                let close = try await WebSocketClient.connect(url: wire.url, configuration: configuration, logger: logger) { [state] inbound, outbound, _ in
+                    outbox.reset()
+                    for request in wire.subscriptions() { try await outbound.write(.text(request)) }
+                    queue.push(.connection(stream: stream, .connected))
+                    try await withThrowingTaskGroup(of: Void.self) { group in
+                        // Requests from the session (re-subscriptions) and the venue's pings.
+                        group.addTask {
+                            var lastPing = LiveClock.monotonicNanoseconds()
+                            while !Task.isCancelled {
+                                for request in outbox.take() { try await outbound.write(.text(request)) }
+                                if let interval = wire.pingInterval, Double(LiveClock.monotonicNanoseconds() - lastPing) / 1e9 >= interval {
+                                    try await outbound.write(.text(wire.ping))
+                                    lastPing = LiveClock.monotonicNanoseconds()
+                                }
+                                try await Task.sleep(nanoseconds: 50_000_000)
+                            }
+                        }
+                        for try await message in inbound.messages(maxSize: 1 << 24) {
+                            if state.stopped { break }
+                            let now = LiveClock.wallNanoseconds()
+                            let bytes: [UInt8]
+                            switch message {
+                            case .text(let text): bytes = Array(text.utf8)
+                            case .binary(let buffer): bytes = Array(buffer.readableBytesView)
+                            }
+                            if wire.isHeartbeat(bytes) { continue }
+                            if let notice = wire.notice(in: bytes) {
+                                queue.push(.connection(stream: stream, .venueNotice(SafeText.escaped(String(notice.prefix(300))))))
+                            }
+                            await queue.pushYielding(.frame(stream: stream, receiveTime: now, bytes: bytes))
+                        }
+                        group.cancelAll()
+                    }
+                }
+                if let close { reason = "closed by the server (\(close.closeCode))" + (close.reason.map { ": \($0)" } ?? "") }
+            } catch {
+                reason = String(describing: error)
+            }
+            if state.stopped { break }
+            // A connection that lived a while was not a failed attempt: start the backoff again.
+            if Date().timeIntervalSince(began) > 30 { attempt = 0 }
+            let delay = Backoff.delay(attempt: attempt)
+            attempt += 1
+            queue.push(.connection(stream: stream, .disconnected(reason: SafeText.escaped(String(reason.prefix(300))), retryIn: delay)))
+            var waited = 0.0
+            while waited < delay && !state.stopped {
+                try? await Task.sleep(nanoseconds: 100_000_000)
+                waited += 0.1
+            }
+        }
+    }
+}
+
+/// Requests waiting for the connection's sender (bounded: a re-subscription asked again while
+/// the last one waits is not queued twice).
+final class Outbox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var requests: [String] = []
+    static let limit = 256
+
+    func post(_ new: [String]) {
+        lock.lock(); defer { lock.unlock() }
+        for request in new where !requests.contains(request) && requests.count < Self.limit { requests.append(request) }
+    }
+
+    func take() -> [String] {
+        lock.lock(); defer { lock.unlock() }
+        let taken = requests
+        requests.removeAll()
+        return taken
+    }
+
+    func reset() {
+        lock.lock(); defer { lock.unlock() }
+        requests.removeAll()
+    }
+}
+
+extension Array where Element == UInt8 {
+    /// Whether the frame, after leading spaces, starts with `prefix` (cheap checks of a venue's
+    /// control frames before they reach the decoders).
+    func startsJSON(with prefix: String) -> Bool {
+        var index = 0
+        while index < count && (self[index] == 0x20 || self[index] == 0x0A || self[index] == 0x0D || self[index] == 0x09) { index += 1 }
+        let wanted = Array(prefix.utf8)
+        guard count - index >= wanted.count else { return false }
+        return self[index..<(index + wanted.count)].elementsEqual(wanted)
+    }
+
+    /// Whether the frame mentions `text` anywhere (for the rare control frames only).
+    func mentions(_ text: String) -> Bool {
+        let wanted = Array(text.utf8)
+        guard !wanted.isEmpty, count >= wanted.count else { return false }
+        for start in 0...(count - wanted.count) where self[start] == wanted[0] {
+            if self[start..<(start + wanted.count)].elementsEqual(wanted) { return true }
+        }
+        return false
+    }
+}

@@ -30,6 +30,23 @@ struct MarketNamingTests {
         #expect(MarketResolver(venues: []).venues == [.binanceUSDM])
     }
 
+    @Test("a live recording of several venues names each of them, whichever venue's frame comes first")
+    func venuesOfAMultiVenueRecording() throws {
+        let scratch = try ScratchDirectory()
+        let recording = try scratch.write("live.rec", [
+            #"1764554400000000000 {"channel":"subscriptionResponse","data":{"method":"subscribe","subscription":{"type":"l2Book","coin":"BTC"}}}"#,
+            #"1764554400000000001 {"success":true,"ret_msg":"","conn_id":"c1","op":"subscribe"}"#,
+            #"1764554400000000002 {"event":"subscribe","arg":{"channel":"books","instId":"BTC-USDT-SWAP"},"connId":"a1"}"#,
+            #"1764554400000000003 {"stream":"btcusdt@markPrice@1s","data":{"e":"markPriceUpdate","E":1,"s":"BTCUSDT","p":"1"}}"#,
+        ].joined(separator: "\n"))
+        #expect(RecordingVenues.of(path: recording) == [.hyperliquid, .bybit, .okx, .binanceUSDM])
+        // So a bare symbol of a positions file is looked up among all four, and is ambiguous
+        // where two list it.
+        let resolver = MarketResolver(venues: RecordingVenues.of(path: recording))
+        #expect(try resolver.resolve("BTC-USDT-SWAP") == "okx:BTC-USDT-SWAP")
+        #expect(throws: MarketNameError.self) { try resolver.resolve("BTCUSDT") }
+    }
+
     @Test("decoders name the venue: Binance by the symbol's shape, Tardis by its exchange column, events by venue or resolution")
     func decoders() throws {
         let scratch = try ScratchDirectory()

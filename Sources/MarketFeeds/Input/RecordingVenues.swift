@@ -6,7 +6,9 @@ import RiskEngine
 /// venues (USDⓈ-M or COIN-M by the symbol), a Tardis file names its exchange on every row.
 public enum RecordingVenues {
     /// The venues of the recording at `path`; empty when it names none (liqwatch events) or cannot
-    /// be read twice (standard input, a pipe): its lines then name their own markets.
+    /// be read twice (standard input, a pipe): its lines then name their own markets. A live
+    /// recording of several venues names each of them in its first lines (the subscriptions'
+    /// answers and first frames), so the first `framesLooked` lines are read for all of them.
     public static func of(path: String) -> [Venue] {
         guard path != "-", FileByteSource.isRewindable(path: path), let source = try? FileByteSource.open(path: path) else { return [] }
         let reader = LineReader(source: source)
@@ -14,7 +16,11 @@ public enum RecordingVenues {
         var header: [Substring] = []
         var checked = 0
         var binance = false
-        while checked < 64, let line = try? reader.nextLine() {
+        var found: [Venue] = []
+        func note(_ venue: Venue?) {
+            if let venue, !found.contains(venue) { found.append(venue) }
+        }
+        while checked < (binance ? framesLooked : 64), let line = try? reader.nextLine() {
             checked += 1
             if line.isOverlong { return [] }
             if line.count == 0 { continue }
@@ -23,7 +29,8 @@ public enum RecordingVenues {
                 guard let sniffed = RecordingFormat.sniff(text) else { return [] }
                 format = sniffed
                 switch sniffed {
-                case .timestampedFrames, .rawFrames, .cryptofeedHTTP, .cryptofeed:
+                // A liqwatch recording of several venues may start with a Hyperliquid frame.
+                case .timestampedFrames, .rawFrames, .cryptofeedHTTP, .cryptofeed, .hyperliquidCollector:
                     // Binance frames: the venue of the symbols the first frames name (a COIN-M
                     // recording is COIN-M only), or both when none is named yet. Bybit, OKX and
                     // Hyperliquid frames are told by their shape, a capture by its endpoint.
@@ -32,18 +39,15 @@ public enum RecordingVenues {
                         return [venue]
                     }
                     binance = true
-                    if let venue = frameVenue(in: text) { return [venue] }
-                    if let venue = binanceVenue(in: text) { return [venue] }
+                    note(frameVenue(in: text) ?? binanceVenue(in: text))
                 case .bybitHistory: return [.bybit]
-                case .hyperliquidCollector: return [.hyperliquid]
                 case .liqwatchEvents, .otherCapture: return []
                 default: header = text.split(separator: ",", omittingEmptySubsequences: false)
                 }
                 continue
             }
             if binance {
-                if let venue = frameVenue(in: text) { return [venue] }
-                if let venue = binanceVenue(in: text) { return [venue] }
+                note(frameVenue(in: text) ?? binanceVenue(in: text))
                 continue
             }
             _ = known
@@ -53,8 +57,12 @@ public enum RecordingVenues {
             guard column < cells.count, Venue.parse(String(cells[column])) != nil else { return [] }
             return [Venue.tardis(exchange: cells[column])]
         }
+        if !found.isEmpty { return found }
         return binance ? [.binanceUSDM, .binanceCOINM] : []
     }
+
+    /// Lines of a frame recording read for its venues.
+    static let framesLooked = 512
 
     /// The venue of a Bybit, OKX or Hyperliquid frame (`FrameShape`), nil for a Binance frame or a
     /// line sent by cryptofeed (`<url> <- <time>: <frame>`).

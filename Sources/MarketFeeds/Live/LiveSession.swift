@@ -205,7 +205,10 @@ public final class LiveSession {
                 applier.restartSync(symbols: symbols, time: max(applier.engine.time, 0))
                 for symbol in symbols {
                     snapshotScheduler.reset(symbol)
-                    if sources[stream].resyncsBySubscription { continue }
+                    if sources[stream].resyncsBySubscription {
+                        snapshotScheduler.expectUnasked(symbol, wall: wall)
+                        continue
+                    }
                     if snapshotScheduler.mayRequest(symbol, wall: wall) { sources[stream].requestSnapshot(symbol: symbol) }
                 }
             }

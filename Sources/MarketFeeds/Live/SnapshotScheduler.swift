@@ -61,6 +61,15 @@ public struct SnapshotScheduler: Sendable {
         return true
     }
 
+    /// A book whose fresh snapshot is already on its way without a request (a venue whose
+    /// subscription starts with one, just subscribed): no request is made for it before
+    /// `answerTimeout`, and none counts against the budget.
+    public mutating func expectUnasked(_ symbol: String, wall: Int64) {
+        var state = states[symbol] ?? State()
+        state.requestedAt = wall
+        states[symbol] = state
+    }
+
     /// The symbols whose request is not answered yet.
     public var requestsInFlight: [String] { states.compactMap { $0.value.requestedAt == nil ? nil : $0.key } }
     public var hasRequestsInFlight: Bool { states.values.contains { $0.requestedAt != nil } }

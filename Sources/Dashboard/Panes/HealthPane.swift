@@ -4,7 +4,7 @@ import RiskEngine
 enum HealthPane {
     static func render(_ model: AppModel, _ rect: Rect, _ buffer: inout Buffer) {
         buffer.fill(rect, role: .help)
-        buffer.box(rect, title: "Feed health · h or Esc closes", focused: true)
+        buffer.box(rect, title: "Feed health · \(model.keymap.label(for: .health)) or \(model.keymap.label(for: .back)) closes", focused: true)
         let box = rect.inset(1)
         let streams = model.status.streams
         var top = box.y

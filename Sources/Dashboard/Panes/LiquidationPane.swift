@@ -19,7 +19,7 @@ enum LiquidationPane {
         switch entry {
         case .exchange(let liquidation):
             let instrument = model.engine.market(liquidation.symbol)?.instrument
-            buffer.box(rect, title: "Exchange-reported liquidation · \(model.marketNames.title(liquidation.symbol)) · Esc back", focused: true)
+            buffer.box(rect, title: "Exchange-reported liquidation · \(model.marketNames.title(liquidation.symbol)) · \(model.keymap.label(for: .back)) back", focused: true)
             line(EventTime.iso8601(liquidation.time), .title)
             line("\(Format.sideMark(liquidation.side)) \(liquidation.quantity.description) @ \(Format.price(liquidation.price, instrument))")
             if let notional = liquidation.notional, let asset = liquidation.asset {
@@ -47,7 +47,7 @@ enum LiquidationPane {
         func price(_ value: Fixed?) -> String { Format.price(value, instrument) }
         func units(_ value: Int64) -> String { Fixed(bookUnits: value).description }
         let kind = record.isPartial ? "Partial liquidation" : "Liquidation"
-        let title = "\(kind) · \(record.account) · \(model.marketNames.title(record.symbol)) · Enter position · Esc back"
+        let title = "\(kind) · \(record.account) · \(model.marketNames.title(record.symbol)) · \(model.keymap.label(for: .drillDown)) position · \(model.keymap.label(for: .back)) back"
         line("\(EventTime.iso8601(record.time)): \(Format.sideMark(record.side)) \(record.quantity.description) closed, account \(record.account)", .title)
         line("mark \(price(record.markPrice)) · liquidation price \(price(record.liquidationPrice)) · bankruptcy price \(price(record.bankruptcyPrice))", .help)
 

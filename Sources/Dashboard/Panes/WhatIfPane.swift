@@ -5,7 +5,7 @@ enum WhatIfPane {
     static func render(_ model: AppModel, result: StressResult, ladder: [StressResult], _ rect: Rect, _ buffer: inout Buffer) {
         buffer.fill(rect, role: .help)
         let percent = (result.shockPercent.isNegative ? "" : "+") + result.shockPercent.description
-        buffer.box(rect, title: "What-if \(model.marketNames.title(result.symbol)) \(percent)% · Esc back", focused: true)
+        buffer.box(rect, title: "What-if \(model.marketNames.title(result.symbol)) \(percent)% · \(model.keymap.label(for: .back)) back", focused: true)
         let inner = rect.inset(1)
         let instrument = model.engine.market(result.symbol)?.instrument
         var y = inner.y

@@ -254,10 +254,19 @@ public final class LiveSession {
         var text = "re-sync"
         if state.failures > 0 { text += ": \(state.failures) failed" }
         let wait = snapshotScheduler.waitSeconds(symbol, wall: wall)
-        if state.requestedAt != nil { text += ", snapshot asked" }
+        if state.requestedAt != nil { text += resyncsBySubscription(symbol) ? ", subscribed again" : ", snapshot asked" }
         else if wait > 0 { text += ", next in \(Int(wait.rounded(.up))) s" }
         if let problem = state.lastProblem { text += " (\(problem))" }
         return text
+    }
+
+    /// Whether the book of `symbol` re-syncs from its own stream's snapshot (Bybit, OKX,
+    /// Hyperliquid) rather than from a REST snapshot.
+    func resyncsBySubscription(_ symbol: String) -> Bool {
+        sources.contains { source in
+            guard source.resyncsBySubscription, case .market(let symbols) = source.kind else { return false }
+            return symbols.contains(symbol)
+        }
     }
 
     /// Streams that are STALE now.

@@ -1,0 +1,45 @@
+import Foundation
+import Testing
+
+/// `liqwatch live` naming markets on several venues: how the words become streams, and the
+/// mistakes an operator makes, each refused with a message that says what to write instead.
+@Suite("liqwatch live over several venues: arguments")
+struct LiveVenueArgumentsTests {
+    @Test("bad venue arguments: a clear message and exit code 2",
+          arguments: [
+              (["live", "bybit"], "bybit needs --symbols"),
+              (["live", "okx", "hyperliquid"], "okx, hyperliquid needs --symbols"),
+              (["live", "--symbols", "BTCUSDT", "bybit:ETHUSDT"], "--symbols needs a venue"),
+              (["live", "deribit:BTC-PERPETUAL"], "no live adapter for deribit"),
+              (["live", "binanse-usdm:BTCUSDT"], "unknown venue 'binanse-usdm'"),
+              (["live", "okx:BTCUSDT"], "okx lists no BTCUSDT"),
+              (["live", "bybit:BTCUSDT", "okx:BTC-USDT-SWAP", "--ws-url", "ws://127.0.0.1:1"], "say which venue the URL is for"),
+              (["live", "bybit:BTCUSDT", "--ws-url", "kraken=ws://127.0.0.1:1"], "'kraken' is not a live venue"),
+              (["live", "bybit:BTCUSDT", "--ws-url", "okx=ws://127.0.0.1:1"], "the session watches no okx market"),
+              (["live", "bybit:BTCUSDT", "--ws-url", "http://127.0.0.1:1"], "is not a ws:// or wss://HOST URL"),
+              (["live", "okx:BTC-USDT-SWAP", "--rest-url", "okx=http://127.0.0.1:1"], "okx is read over its WebSocket only"),
+              (["live", "bybit:BTCUSDT", "--ws-url", "bybit=ws://127.0.0.1:1", "--ws-url", "bybit=ws://127.0.0.1:2"], "bybit is given twice"),
+              (["live", "bybit:BTCUSDT", "events", "-"], "an event stream beside markets is --events SOURCE"),
+              (["live", "events", "-", "bybit:BTCUSDT"], "live events takes one SOURCE"),
+              (["live", "hyperliquid:BTC\"}]"], "is not a symbol"),
+          ])
+    func badArguments(arguments: [String], message: String) throws {
+        // --duration: an argument wrongly accepted ends the run in a second instead of hanging the test.
+        let result = try BinaryRunner.run(arguments + ["--headless", "--duration", "1", "--no-config"])
+        #expect(result.status == 2, "\(result.standardError)")
+        #expect(result.standardError.contains(message), "\(result.standardError)")
+    }
+
+    @Test("one stream per connection: Bybit linear and inverse apart, OKX and Hyperliquid one each, a repeated market once")
+    func streamsPerConnection() throws {
+        // Nothing listens on port 1: every stream stays reconnecting, which is enough to see them.
+        let result = try BinaryRunner.run(["live", "bybit:BTCUSDT", "bybit:BTCUSD", "okx:BTC-USDT-SWAP", "hyperliquid:BTC", "bybit:btcusdt",
+            "--ws-url", "bybit=ws://127.0.0.1:1", "--ws-url", "okx=ws://127.0.0.1:1", "--ws-url", "hyperliquid=ws://127.0.0.1:1",
+            "--headless", "--duration", "1", "--report", "json", "--no-config"])
+        #expect(result.status == 0, "\(result.standardError)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
+        let feed = try #require(report["feed"] as? [String: Any])
+        let names = (feed["streams"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
+        #expect(names == ["bybit linear", "bybit inverse", "okx", "hyperliquid"])
+    }
+}

@@ -14,8 +14,10 @@ public struct OKXWire: VenueWire {
     public let url: String
 
     /// `baseURL` is the host part (`wss://ws.okx.com:8443`, or a loopback exchange's).
-    public init(instruments: [String], baseURL: String? = nil) {
+    /// `pingInterval`: under OKX's 30 s of silence (a test may ping sooner).
+    public init(instruments: [String], baseURL: String? = nil, pingInterval: Double? = 20) {
         self.instruments = instruments
+        self.pingInterval = pingInterval
         url = (baseURL ?? "wss://ws.okx.com:8443").trimmingSuffix("/") + "/ws/v5/public"
     }
 
@@ -53,7 +55,7 @@ public struct OKXWire: VenueWire {
         return ["{\"op\":\"unsubscribe\",\"args\":[\(argument)]}", "{\"op\":\"subscribe\",\"args\":[\(argument)]}"]
     }
 
-    public var pingInterval: Double? { 20 }
+    public let pingInterval: Double?
     public var ping: String { "ping" }
 
     public func isHeartbeat(_ frame: [UInt8]) -> Bool { frame == Array("pong".utf8) }

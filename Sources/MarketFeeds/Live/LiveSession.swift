@@ -205,7 +205,12 @@ public final class LiveSession {
                 applier.restartSync(symbols: symbols, time: max(applier.engine.time, 0))
                 for symbol in symbols {
                     snapshotScheduler.reset(symbol)
-                    if sources[stream].resyncsBySubscription { continue }
+                    if sources[stream].resyncsBySubscription {
+                        // The subscription just sent asks for the snapshot: wait for it as for an
+                        // answer, or the next pump would re-subscribe every book of the venue at once.
+                        snapshotScheduler.noteRequested(symbol, wall: wall)
+                        continue
+                    }
                     if snapshotScheduler.mayRequest(symbol, wall: wall) { sources[stream].requestSnapshot(symbol: symbol) }
                 }
             }

@@ -61,6 +61,12 @@ public struct SnapshotScheduler: Sendable {
         return true
     }
 
+    /// A snapshot asked for otherwise (a venue's subscription, which starts with one): it is
+    /// waited for as a request's answer (asked again after `answerTimeout`), outside the budget.
+    public mutating func noteRequested(_ symbol: String, wall: Int64) {
+        states[symbol, default: State()].requestedAt = wall
+    }
+
     /// The symbols whose request is not answered yet.
     public var requestsInFlight: [String] { states.compactMap { $0.value.requestedAt == nil ? nil : $0.key } }
     public var hasRequestsInFlight: Bool { states.values.contains { $0.requestedAt != nil } }

@@ -177,6 +177,8 @@ final class OKXLoopback: SubscriptionProtocol {
             switch channel {
             case "index-tickers": known = instrument.map(indexes.contains) ?? false
             case "liquidation-orders": known = instrumentType.map(Self.instrumentTypes.contains) ?? false
+            // OKX publishes funding for perpetual swaps only.
+            case "funding-rate": known = instrument.map { instruments.contains($0) && $0.hasSuffix("-SWAP") } ?? false
             default: known = Self.instrumentChannels.contains(channel) && (instrument.map(instruments.contains) ?? false)
             }
             guard known else {

@@ -74,6 +74,9 @@ struct VenueLiveCommandTests {
         // Every message the exchanges sent but pongs was read (and recorded) once.
         let sent = venues.exchanges.values.map { $0.snapshot.messagesSent }.reduce(0, +)
         #expect(frames["read"] as? Int == sent)
-        #expect(sent > 400)
+        // All of Bybit's 49 deltas and Hyperliquid's 54 frames after the books they start with.
+        #expect(venues.exchanges[.bybit]?.snapshot.framesSent == 49)
+        #expect(venues.exchanges[.hyperliquid]?.snapshot.framesSent == 54)
+        #expect((venues.exchanges[.okx]?.snapshot.framesSent ?? 0) > 100)
     }
 }

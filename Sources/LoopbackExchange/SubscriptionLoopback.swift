@@ -229,6 +229,9 @@ public final class SubscriptionLoopback: @unchecked Sendable {
             credit = 0
             return
         }
+        // A connection that does not take what it is sent holds the market still (paced or not):
+        // nothing piles up beyond its socket's buffer.
+        guard watching.allSatisfy(\.isWritable) else { return }
         var allowance: Int
         if let rate = script.framesPerSecond {
             let elapsed = lastTick.map { Double((now - $0).nanoseconds) / 1e9 } ?? 0
@@ -236,7 +239,6 @@ public final class SubscriptionLoopback: @unchecked Sendable {
             allowance = Int(credit)
             credit -= Double(allowance)
         } else {
-            guard watching.allSatisfy(\.isWritable) else { return }
             allowance = Self.unpacedBatch
         }
         var touched: Set<ObjectIdentifier> = []
@@ -297,6 +299,18 @@ public final class SubscriptionLoopback: @unchecked Sendable {
         connections.removeAll { $0 === connection }
     }
 
+    /// Topics counted by name, at most this many (a client inventing names must not grow the
+    /// exchange); the rest are counted under `otherTopics`.
+    static let countedTopics = 1_000
+    public static let otherTopics = "(other topics)"
+
+    static func merge(_ counts: [String: Int], into total: inout [String: Int]) {
+        for (topic, times) in counts {
+            let key = total[topic] != nil || total.count < countedTopics ? String(topic.prefix(200)) : otherTopics
+            total[key, default: 0] += times
+        }
+    }
+
     /// A client's text frame: the venue's answers, and a snapshot after each book subscription.
     func request(_ text: String, from connection: SubscriptionHandler) {
         var local = Counters()
@@ -304,8 +318,8 @@ public final class SubscriptionLoopback: @unchecked Sendable {
         count { counters in
             counters.pingsReceived += local.pingsReceived
             counters.refusals += local.refusals
-            for (topic, times) in local.subscribesReceived { counters.subscribesReceived[topic, default: 0] += times }
-            for (topic, times) in local.unsubscribesReceived { counters.unsubscribesReceived[topic, default: 0] += times }
+            Self.merge(local.subscribesReceived, into: &counters.subscribesReceived)
+            Self.merge(local.unsubscribesReceived, into: &counters.unsubscribesReceived)
         }
         for answer in answers {
             switch answer {
@@ -418,6 +432,12 @@ final class SubscriptionHandler: ChannelInboundHandler {
         case .text where frame.fin:
             requests += 1
             guard requests <= Self.requestLimit else { return }
+            // A client that sends requests but does not read the answers is cut, as venues cut a
+            // slow consumer: its answers would pile up without bound.
+            guard context.channel.isWritable else {
+                context.close(promise: nil)
+                return
+            }
             var bytes = frame.unmaskedData
             guard bytes.readableBytes <= SubscriptionLoopback.maxRequestSize, let text = bytes.readString(length: bytes.readableBytes) else { return }
             exchange.request(text, from: self)

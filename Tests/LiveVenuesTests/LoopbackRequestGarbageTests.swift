@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import LiveVenues
-import LoopbackExchange
+@testable import LoopbackExchange
 import MarketFeeds
 import RiskEngine
 
@@ -68,6 +68,17 @@ struct LoopbackRequestGarbageTests {
         let replay = try VenueLoopbackHarness.replay([recording])
         #expect(!VenueLoopbackHarness.levels(replay.engine, market).isEmpty)
         #expect(VenueLoopbackHarness.levels(run.session.engine, market) == VenueLoopbackHarness.levels(replay.engine, market))
+    }
+
+    @Test("subscribe counts by topic are bounded: invented names beyond the limit share one count")
+    func boundedTopicCounts() {
+        var total: [String: Int] = [:]
+        SubscriptionLoopback.merge(Dictionary(uniqueKeysWithValues: (0..<5_000).map { ("invented.\($0)", 1) }), into: &total)
+        SubscriptionLoopback.merge(["x" + String(repeating: "y", count: 10_000): 1], into: &total)
+        #expect(total.count == SubscriptionLoopback.countedTopics + 1)
+        #expect(total[SubscriptionLoopback.otherTopics] == 5_001 - SubscriptionLoopback.countedTopics)
+        #expect(total.values.reduce(0, +) == 5_001)
+        #expect(total.keys.allSatisfy { $0.count <= 200 })
     }
 
     @Test("only the venue's path is upgraded: a client on another path never connects", arguments: [SubscriptionVenue.bybit, .okx, .hyperliquid])

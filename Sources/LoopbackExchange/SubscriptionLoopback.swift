@@ -111,7 +111,8 @@ public final class SubscriptionLoopback: @unchecked Sendable {
 
     /// Largest request a client may send (a subscription request is well under a kilobyte).
     static let maxRequestSize = 1 << 16
-    /// Frames sent per driver tick when unpaced, and the paced credit's ceiling.
+    /// Frames sent per driver tick when unpaced (a paced tick sends what the rate has earned, at most
+    /// a tenth of a second's worth).
     static let unpacedBatch = 2_048
     static let tick = TimeAmount.milliseconds(2)
     /// A client sends its subscriptions in a burst as it connects (Hyperliquid's one request a

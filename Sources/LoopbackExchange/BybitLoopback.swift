@@ -23,6 +23,8 @@ final class BybitLoopback: SubscriptionProtocol {
     /// The book message of each frame that is one, with its symbol.
     private var bookUpdates: [Int: (symbol: String, update: StreamBookUpdate)] = [:]
     private var books: [String: Book] = [:]
+    /// The books the recording starts with (served again when it repeats).
+    private var startingBooks: [String: Book] = [:]
     private let symbols: Set<String>
     private let connectionId = "2f8c4d1e-loopback-bybit"
 
@@ -82,6 +84,7 @@ final class BybitLoopback: SubscriptionProtocol {
         }
         guard !symbols.isEmpty else { throw LoopbackError("\(recordingPath): no Bybit v5 frames") }
         self.symbols = symbols
+        startingBooks = books
         let categories = Set(symbols.map(Self.category(of:)))
         guard categories.count == 1, let category = categories.first else {
             throw LoopbackError("\(recordingPath): linear and inverse symbols are on two Bybit endpoints; one recording serves one")
@@ -114,6 +117,10 @@ final class BybitLoopback: SubscriptionProtocol {
         if parts.count == 2, Self.otherKinds.contains(parts[0]), symbols.contains(parts[1]) { return topic }
         return nil
     }
+
+    func rewind() { books = startingBooks }
+
+    var bookStreams: [String] { startingBooks.keys.sorted().map { Self.stream(kind: "orderbook", symbol: $0) } }
 
     func advance(past index: Int) {
         guard let entry = bookUpdates[index] else { return }

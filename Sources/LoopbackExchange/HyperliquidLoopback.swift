@@ -18,6 +18,8 @@ final class HyperliquidLoopback: SubscriptionProtocol {
     private var bookCoins: [Int: String] = [:]
     /// The current book of each coin: the text of its last `l2Book` message.
     private var books: [String: String] = [:]
+    /// The books the recording starts with (served again when it repeats).
+    private var startingBooks: [String: String] = [:]
     private let coins: Set<String>
     static let types: Set<String> = ["l2Book", "trades", "activeAssetCtx"]
 
@@ -43,9 +45,14 @@ final class HyperliquidLoopback: SubscriptionProtocol {
         }
         guard !coins.isEmpty else { throw LoopbackError("\(recordingPath): no Hyperliquid frames") }
         self.coins = coins
+        startingBooks = books
     }
 
     static func stream(_ type: String, _ coin: String) -> String { type + ":" + coin }
+
+    func rewind() { books = startingBooks }
+
+    var bookStreams: [String] { startingBooks.keys.sorted().map { Self.stream("l2Book", $0) } }
 
     func advance(past index: Int) {
         if let coin = bookCoins[index] { books[coin] = texts[index] }

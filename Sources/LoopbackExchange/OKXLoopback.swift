@@ -21,6 +21,8 @@ final class OKXLoopback: SubscriptionProtocol {
     private var texts: [String] = []
     private var bookChanges: [Int: BookChange] = [:]
     private var books: [String: Book] = [:]
+    /// The books the recording starts with (served again when it repeats).
+    private var startingBooks: [String: Book] = [:]
     /// The instruments of the recording, the indexes of their underlyings, and the channels served.
     private let instruments: Set<String>
     private let indexes: Set<String>
@@ -134,6 +136,7 @@ final class OKXLoopback: SubscriptionProtocol {
         guard !instruments.isEmpty else { throw LoopbackError("\(recordingPath): no OKX v5 frames") }
         self.instruments = instruments
         self.indexes = indexes
+        startingBooks = books
     }
 
     static func rows(_ value: Any?) -> [[String]] {
@@ -146,6 +149,10 @@ final class OKXLoopback: SubscriptionProtocol {
     static func index(of instrument: String) -> String {
         instrument.split(separator: "-").prefix(2).joined(separator: "-")
     }
+
+    func rewind() { books = startingBooks }
+
+    var bookStreams: [String] { startingBooks.keys.sorted().map { Self.stream("books", $0) } }
 
     func advance(past index: Int) {
         guard let change = bookChanges[index] else { return }

@@ -50,6 +50,10 @@ protocol SubscriptionProtocol: AnyObject {
     func snapshot(stream: String, subscribedAs name: String) -> String?
     /// A malformed frame of the venue's shape (or not JSON at all), the `number`-th.
     func garbage(_ number: Int) -> String
+    /// The books go back to those the recording starts with (the recording is served again).
+    func rewind()
+    /// The book streams of the recording (each gets a snapshot when the recording starts again).
+    var bookStreams: [String] { get }
 }
 
 /// A Bybit v5, OKX v5 or Hyperliquid public WebSocket on 127.0.0.1 for tests and benchmarks,
@@ -86,13 +90,17 @@ public final class SubscriptionLoopback: @unchecked Sendable {
         public var refusals = 0
         /// The venue's application-level pings (`{"op":"ping"}`, `ping`, `{"method":"ping"}`).
         public var pingsReceived = 0
-        /// The recording has been gone through.
+        /// The recording has been gone through (once, when it repeats).
         public var finished = false
+        /// Times the recording has been gone through.
+        public var passes = 0
         public var cuts = 0
     }
 
     public let venue: SubscriptionVenue
     public let script: Script
+    /// The recording starts again at its end, for a steady rate as long as a benchmark runs.
+    public let repeating: Bool
     let venueProtocol: any SubscriptionProtocol
     private let lock = NSLock()
     private var counters = Counters()
@@ -122,9 +130,12 @@ public final class SubscriptionLoopback: @unchecked Sendable {
 
     /// Reads `recording` (plain or .gz) in the layout of `../shared/data/<venue>/` or of a liqwatch
     /// recording (`<receive ns> <frame>` lines).
-    public init(venue: SubscriptionVenue, recording path: String, script: Script = Script()) throws {
+    /// `repeating`: at its end the recording starts again, each book stream with a snapshot of the
+    /// book the recording starts with (a venue's snapshot may come at any time, and resets the book).
+    public init(venue: SubscriptionVenue, recording path: String, script: Script = Script(), repeating: Bool = false) throws {
         self.venue = venue
         self.script = script
+        self.repeating = repeating
         let lines = try Self.frames(path: path)
         switch venue {
         case .bybit: venueProtocol = try BybitLoopback(frames: lines, path: path)
@@ -164,6 +175,11 @@ public final class SubscriptionLoopback: @unchecked Sendable {
     public var snapshot: Counters {
         lock.lock(); defer { lock.unlock() }
         return counters
+    }
+
+    func countersValue<Value>(_ path: KeyPath<Counters, Value>) -> Value {
+        lock.lock(); defer { lock.unlock() }
+        return counters[keyPath: path]
     }
 
     func count(_ body: (inout Counters) -> Void) {
@@ -245,6 +261,21 @@ public final class SubscriptionLoopback: @unchecked Sendable {
         var touched: Set<ObjectIdentifier> = []
         while allowance > 0 && cursor < venueProtocol.timeline.count {
             allowance -= 1
+            if cursor == 0 && countersValue(\.passes) > 0 {
+                // The recording again: its books as it starts them, told with snapshots.
+                venueProtocol.rewind()
+                for connection in watching {
+                    for stream in venueProtocol.bookStreams {
+                        guard let name = connection.subscriptions[stream], let snapshot = venueProtocol.snapshot(stream: stream, subscribedAs: name) else { continue }
+                        connection.write(snapshot)
+                        touched.insert(ObjectIdentifier(connection))
+                        count { counters in
+                            counters.snapshotsSent += 1
+                            counters.messagesSent += 1
+                        }
+                    }
+                }
+            }
             let index = cursor
             cursor += 1
             let frame = venueProtocol.timeline[index]
@@ -283,7 +314,13 @@ public final class SubscriptionLoopback: @unchecked Sendable {
             }
         }
         for connection in connections where touched.contains(ObjectIdentifier(connection)) { connection.flush() }
-        if cursor >= venueProtocol.timeline.count { count { $0.finished = true } }
+        if cursor >= venueProtocol.timeline.count {
+            count { counters in
+                counters.finished = true
+                counters.passes += 1
+            }
+            if repeating { cursor = 0 }
+        }
     }
 
     func opened(_ connection: SubscriptionHandler) -> Int {
@@ -526,7 +563,7 @@ enum LoopbackText {
 public final class LoopbackVenues: @unchecked Sendable {
     public let exchanges: [SubscriptionVenue: SubscriptionLoopback]
 
-    public init(recordings: [SubscriptionVenue: String], script: LoopbackExchange.Script = LoopbackExchange.Script()) throws {
+    public init(recordings: [SubscriptionVenue: String], script: LoopbackExchange.Script = LoopbackExchange.Script(), repeating: Bool = false) throws {
         var counts: [SubscriptionVenue: Int] = [:]
         for (venue, path) in recordings { counts[venue] = try SubscriptionLoopback(venue: venue, recording: path).frameCount }
         let total = max(1, counts.values.reduce(0, +))
@@ -534,7 +571,7 @@ public final class LoopbackVenues: @unchecked Sendable {
         for (venue, path) in recordings {
             var own = script
             own.framesPerSecond = script.framesPerSecond.map { max(1, $0 * Double(counts[venue] ?? 0) / Double(total)) }
-            exchanges[venue] = try SubscriptionLoopback(venue: venue, recording: path, script: own)
+            exchanges[venue] = try SubscriptionLoopback(venue: venue, recording: path, script: own, repeating: repeating)
         }
         self.exchanges = exchanges
     }

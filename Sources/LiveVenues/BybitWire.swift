@@ -20,9 +20,10 @@ public struct BybitWire: VenueWire {
     public static let bookDepth = 200
 
     /// `baseURL` is the host part (`wss://stream.bybit.com`, or a loopback exchange's); the
-    /// category's path is added.
-    public init(category: Category, symbols: [String], baseURL: String? = nil) {
+    /// category's path is added. `pingInterval`: Bybit's advice is 20 s (a test may ping sooner).
+    public init(category: Category, symbols: [String], baseURL: String? = nil, pingInterval: Double? = 20) {
         self.category = category
+        self.pingInterval = pingInterval
         self.symbols = symbols
         let base = (baseURL ?? "wss://stream.bybit.com").trimmingSuffix("/")
         url = base + "/v5/public/" + category.rawValue
@@ -63,7 +64,7 @@ public struct BybitWire: VenueWire {
         "{\"op\":\"\(operation)\",\"args\":[" + topics.map { "\"\($0)\"" }.joined(separator: ",") + "]}"
     }
 
-    public var pingInterval: Double? { 20 }
+    public let pingInterval: Double?
     public var ping: String { "{\"op\":\"ping\"}" }
 
     /// `{"success":true,"ret_msg":"pong",...,"op":"ping"}` or `{"op":"pong",...}`.

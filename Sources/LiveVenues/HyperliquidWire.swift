@@ -13,8 +13,10 @@ public struct HyperliquidWire: VenueWire {
     public let url: String
 
     /// `baseURL` is the host part (`wss://api.hyperliquid.xyz`, or a loopback exchange's).
-    public init(coins: [String], baseURL: String? = nil) {
+    /// `pingInterval`: under Hyperliquid's 60 s of silence (a test may ping sooner).
+    public init(coins: [String], baseURL: String? = nil, pingInterval: Double? = 30) {
         self.coins = coins
+        self.pingInterval = pingInterval
         url = (baseURL ?? "wss://api.hyperliquid.xyz").trimmingSuffix("/") + "/ws"
     }
 
@@ -37,7 +39,7 @@ public struct HyperliquidWire: VenueWire {
         return [Self.request("unsubscribe", "l2Book", coin), Self.request("subscribe", "l2Book", coin)]
     }
 
-    public var pingInterval: Double? { 30 }
+    public let pingInterval: Double?
     public var ping: String { "{\"method\":\"ping\"}" }
 
     public func isHeartbeat(_ frame: [UInt8]) -> Bool { frame.startsJSON(with: "{\"channel\":\"pong\"") }

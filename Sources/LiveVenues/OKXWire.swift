@@ -5,7 +5,7 @@ import RiskEngine
 /// OKX v5 public streams (https://www.okx.com/docs-v5/en/#overview-websocket): `books` (400 levels,
 /// a snapshot on subscribe, then updates carrying a CRC32 checksum of the top 25 levels and
 /// `seqId`/`prevSeqId`), `trades`, `mark-price`, `index-tickers` (of the contract's index, e.g.
-/// `BTC-USDT`), `funding-rate` and `open-interest` per instrument, and `liquidation-orders` of every
+/// `BTC-USDT`), `funding-rate` (swaps only) and `open-interest` per instrument, and `liquidation-orders` of every
 /// swap (OKX sends at most one liquidation per contract per second). OKX drops a connection silent
 /// for 30 s: the text `ping` every 20 s, answered `pong`.
 public struct OKXWire: VenueWire {
@@ -14,8 +14,10 @@ public struct OKXWire: VenueWire {
     public let url: String
 
     /// `baseURL` is the host part (`wss://ws.okx.com:8443`, or a loopback exchange's).
-    public init(instruments: [String], baseURL: String? = nil) {
+    /// `pingInterval`: under OKX's 30 s of silence (a test may ping sooner).
+    public init(instruments: [String], baseURL: String? = nil, pingInterval: Double? = 20) {
         self.instruments = instruments
+        self.pingInterval = pingInterval
         url = (baseURL ?? "wss://ws.okx.com:8443").trimmingSuffix("/") + "/ws/v5/public"
     }
 
@@ -31,7 +33,10 @@ public struct OKXWire: VenueWire {
     public func subscriptions() -> [String] {
         var arguments: [String] = []
         for instrument in instruments {
-            for channel in ["books", "trades", "mark-price", "funding-rate", "open-interest"] {
+            // OKX publishes funding for perpetual swaps only: asked for a future's, it answers an
+            // error (a notice on every connect for nothing).
+            let channels = instrument.hasSuffix("-SWAP") ? ["books", "trades", "mark-price", "funding-rate", "open-interest"] : ["books", "trades", "mark-price", "open-interest"]
+            for channel in channels {
                 arguments.append("{\"channel\":\"\(channel)\",\"instId\":\"\(instrument)\"}")
             }
         }
@@ -53,7 +58,7 @@ public struct OKXWire: VenueWire {
         return ["{\"op\":\"unsubscribe\",\"args\":[\(argument)]}", "{\"op\":\"subscribe\",\"args\":[\(argument)]}"]
     }
 
-    public var pingInterval: Double? { 20 }
+    public let pingInterval: Double?
     public var ping: String { "ping" }
 
     public func isHeartbeat(_ frame: [UInt8]) -> Bool { frame == Array("pong".utf8) }

@@ -206,7 +206,9 @@ public final class LiveSession {
                 for symbol in symbols {
                     snapshotScheduler.reset(symbol)
                     if sources[stream].resyncsBySubscription {
-                        snapshotScheduler.expectUnasked(symbol, wall: wall)
+                        // The subscription just sent asks for the snapshot: wait for it as for an
+                        // answer, or the next pump would re-subscribe every book of the venue at once.
+                        snapshotScheduler.noteRequested(symbol, wall: wall)
                         continue
                     }
                     if snapshotScheduler.mayRequest(symbol, wall: wall) { sources[stream].requestSnapshot(symbol: symbol) }

@@ -61,13 +61,10 @@ public struct SnapshotScheduler: Sendable {
         return true
     }
 
-    /// A book whose fresh snapshot is already on its way without a request (a venue whose
-    /// subscription starts with one, just subscribed): no request is made for it before
-    /// `answerTimeout`, and none counts against the budget.
-    public mutating func expectUnasked(_ symbol: String, wall: Int64) {
-        var state = states[symbol] ?? State()
-        state.requestedAt = wall
-        states[symbol] = state
+    /// A snapshot asked for otherwise (a venue's subscription, which starts with one): it is
+    /// waited for as a request's answer (asked again after `answerTimeout`), outside the budget.
+    public mutating func noteRequested(_ symbol: String, wall: Int64) {
+        states[symbol, default: State()].requestedAt = wall
     }
 
     /// The symbols whose request is not answered yet.

@@ -30,15 +30,19 @@ struct Rate: ParsableArguments {
     }
 }
 
-/// The loopback exchange, serving the recording; nil (with a message) when the recording is absent.
-func startExchange(rate: Double) throws -> LoopbackExchange {
+/// The package root: the first folder above the binary that holds Package.swift.
+func packageRoot() -> URL {
     let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
-    // The package root: the first folder above the binary that holds Package.swift.
     var root = executable
     while root.path != "/" && !FileManager.default.fileExists(atPath: root.appendingPathComponent("Package.swift").path) {
         root = root.deletingLastPathComponent()
     }
-    let recording = root.appendingPathComponent("../shared/data/binance-usdm/btcusdt_20240808.gz").standardized.path
+    return root
+}
+
+/// The loopback Binance, serving the recording; an error when the recording is absent.
+func startExchange(rate: Double) throws -> LoopbackExchange {
+    let recording = packageRoot().appendingPathComponent("../shared/data/binance-usdm/btcusdt_20240808.gz").standardized.path
     guard FileManager.default.fileExists(atPath: recording) else {
         throw ValidationError("the recording \(recording) is absent: nothing to serve")
     }
@@ -49,6 +53,30 @@ func startExchange(rate: Double) throws -> LoopbackExchange {
     print("loopback exchange: --ws-url \(exchange.webSocketURL) --rest-url \(exchange.restURL) (\(exchange.frameCount) frames at \(Int(rate))/s)")
     return exchange
 }
+
+/// Loopback Bybit, OKX and Hyperliquid exchanges serving their real recordings over and over (each
+/// pass starts with a snapshot), sharing `rate` messages a second.
+func startVenues(rate: Double) throws -> LoopbackVenues {
+    let root = packageRoot()
+    let relative: [SubscriptionVenue: String] = [
+        .bybit: "../shared/data/bybit/2024-12-01_XRPUSDT_ob500.data",
+        .okx: "../shared/data/okx/OKX.ws.1.0",
+        .hyperliquid: "../shared/data/hyperliquid/btcusd_20250126.gz",
+    ]
+    let paths = relative.mapValues { root.appendingPathComponent($0).standardized.path }
+    for path in paths.values where !FileManager.default.fileExists(atPath: path) {
+        throw ValidationError("the recording \(path) is absent: nothing to serve")
+    }
+    var script = LoopbackExchange.Script()
+    script.framesPerSecond = rate
+    let venues = try LoopbackVenues(recordings: paths, script: script, repeating: true)
+    try venues.start()
+    print("loopback venues: \(venues.webSocketArguments.joined(separator: " ")) (\(Int(rate))/s shared)")
+    return venues
+}
+
+/// The markets the four-venue run watches: those the recordings hold.
+let fourVenueMarkets = ["binance-usdm:BTCUSDT", "bybit:XRPUSDT", "okx:BTC-USD-220527", "okx:UNI-USD-SWAP", "hyperliquid:BTC"]
 
 struct Serve: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Only serve the loopback exchange (point liqwatch live at it); Ctrl-C stops.")
@@ -66,6 +94,8 @@ struct Measure: ParsableCommand {
     @OptionGroup var rate: Rate
     @Option(help: "Seconds to run (1 to 3600).") var seconds: Double = 30
     @Option(help: "Synthetic positions liqwatch monitors (0 to 2000000).") var positions: Int = 10_000
+    @Flag(help: "Spread the rate over four venues: a quarter to Binance, the rest to loopback Bybit, OKX and Hyperliquid (their recordings repeat).")
+    var fourVenues = false
 
     func validate() throws {
         guard seconds >= 1 && seconds <= 3_600 else { throw ValidationError("--seconds must be 1 to 3600") }
@@ -73,12 +103,19 @@ struct Measure: ParsableCommand {
     }
 
     func run() throws {
-        let exchange = try startExchange(rate: rate.rate)
+        let exchange = try startExchange(rate: fourVenues ? rate.rate / 4 : rate.rate)
         defer { exchange.stop() }
+        let venues = fourVenues ? try startVenues(rate: rate.rate * 3 / 4) : nil
+        defer { venues?.stop() }
         let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
         let liqwatch = executable.appendingPathComponent("liqwatch").path
-        let command = [liqwatch, "live", "binance-usdm", "--symbols", "BTCUSDT", "--ws-url", exchange.webSocketURL, "--rest-url", exchange.restURL,
-                       "--synthetic-positions", String(positions), "--headless", "--duration", String(seconds), "--report", "text"]
+        var command = [liqwatch, "live"]
+        if let venues {
+            command += fourVenueMarkets + ["--ws-url", "binance-usdm=\(exchange.webSocketURL)", "--rest-url", "binance-usdm=\(exchange.restURL)"] + venues.webSocketArguments
+        } else {
+            command += ["binance-usdm", "--symbols", "BTCUSDT", "--ws-url", exchange.webSocketURL, "--rest-url", exchange.restURL]
+        }
+        command += ["--synthetic-positions", String(positions), "--headless", "--duration", String(seconds), "--report", "text"]
         var pid: pid_t = 0
         let cArguments = command.map { strdup($0) } + [nil]
         var actions = posix_spawn_file_actions_t()
@@ -93,8 +130,13 @@ struct Measure: ParsableCommand {
         _ = wait4(pid, &status, 0, &usage)
         let wall = Date().timeIntervalSince(wallStart)
         let cpu = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6 + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
-        let sent = exchange.snapshot.framesSent
-        print("liqwatch live, \(positions) synthetic positions, \(Int(rate.rate)) msg/s offered for \(Int(seconds)) s: \(sent) frames sent")
+        let binanceSent = exchange.snapshot.framesSent
+        let venueSent = venues.map { venues in
+            SubscriptionVenue.allCases.map { venue in (venue, venues.exchanges[venue]?.snapshot.messagesSent ?? 0) }
+        } ?? []
+        let sent = binanceSent + venueSent.reduce(0) { $0 + $1.1 }
+        let where_ = venues == nil ? "binance-usdm" : "4 venues: binance-usdm \(binanceSent), " + venueSent.map { "\($0.0.rawValue) \($0.1)" }.joined(separator: ", ")
+        print("liqwatch live, \(positions) synthetic positions, \(Int(rate.rate)) msg/s offered for \(Int(seconds)) s: \(sent) messages sent (\(where_)) = \(Int(Double(sent) / seconds)) msg/s")
         print(String(format: "process CPU %.2f s over %.1f s wall = %.1f %% of a core (max RSS %.0f MB)", cpu, wall, cpu / wall * 100, Double(usage.ru_maxrss) / 1024))
     }
 }

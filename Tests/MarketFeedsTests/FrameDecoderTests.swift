@@ -66,7 +66,7 @@ struct FrameDecoderTests {
             (Self.markElement("ETHUSDT", mark: "1e5"), "data[1]: p (mark price)"),
             (Self.markElement("ETH\\u0007USDT"), "data[1]: s (symbol)"),
             (Self.markElement("ETH USDT"), "data[1]: s (symbol)"),
-            (Self.markElement("ETHUSDT", index: "0"), "data[1]: i (index price)"),
+            (Self.markElement("ETHUSDT", index: "-1"), "data[1]: i (index price)"),
             (Self.markElement("ETHUSDT", index: "abc"), "data[1]: i (index price)"),
             (Self.markElement("ETHUSDT", rate: "2.5"), "data[1]: r (funding rate)"),
             (Self.markElement("ETHUSDT", rate: "x"), "data[1]: r (funding rate)"),
@@ -82,6 +82,9 @@ struct FrameDecoderTests {
             #expect(outcome == .malformed(field: field), "\(element)")
             #expect(messages.isEmpty, "\(element)")
         }
+        // An index of zero (a contract being settled) gives the mark alone; the list stands.
+        let settling = Self.decodeAll(Self.markList([good, Self.markElement("ETHUSDT", index: "0")]))
+        #expect(settling.outcome == .decoded && settling.messages.count == 3)
         // A COIN-M delivery contract has no funding: "r":"" and "T":0 are read as none.
         let (outcome, messages) = Self.decodeAll(Self.markList([Self.markElement("BTCUSD_250328", rate: "")], stream: "btcusd@markPrice@1s"))
         #expect(outcome == .decoded)

@@ -268,16 +268,20 @@ public enum BinanceFrameDecoder {
         var index: FeedMessage? = nil
         // A mark price update also gives the index and the funding: the markets pane shows them.
         if case .event(.mark(let symbol, _, _)) = message, let indexPrice = payload.indexPrice {
-            // Checked as the mark is: a present index that is not a positive decimal, or a funding
-            // rate that is not a decimal (COIN-M delivery contracts send "" for none), is refused.
-            guard let price = indexPrice.fixed, price.isPositive else { return .malformed(field: "i (index price)") }
+            // An index that is not a decimal, or a funding rate that is not one (COIN-M delivery
+            // contracts send "" for none) or is beyond ±100 %, is refused. An index of zero (a
+            // contract being settled or delisted) gives no index update: in an all-market list,
+            // refusing it would refuse every other market's mark of that second with it.
+            guard let price = indexPrice.fixed, !price.isNegative else { return .malformed(field: "i (index price)") }
             var rate: Fixed? = nil
             if let text = payload.fundingRate, text.count > 0 {
                 guard let parsed = text.fixed, parsed.magnitude < .one else { return .malformed(field: "r (funding rate)") }
                 rate = parsed
             }
             let next = payload.nextFundingTime.flatMap { $0 > 0 ? EventTime.fromMilliseconds($0) : nil }
-            index = .event(.index(IndexUpdate(symbol: symbol, price: price, fundingRate: rate, nextFundingTime: next, time: time)))
+            if price.isPositive {
+                index = .event(.index(IndexUpdate(symbol: symbol, price: price, fundingRate: rate, nextFundingTime: next, time: time)))
+            }
         }
         for each in [message, index] {
             guard let each else { continue }

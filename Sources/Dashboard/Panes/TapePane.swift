@@ -48,14 +48,10 @@ enum TapePane {
         let entries = TapeEntries.window(log, offset: range.lowerBound, length: range.count)
         let rows = entries.map { cells($0, model) }
         // One venue: its name on every line says nothing, and its width goes to the figures. The
-        // column is fitted empty and with no width (its gap given back), then left out.
-        let severalVenues = model.marketNames.venues.count > 1
-        let fitColumns = severalVenues ? columns : columns.enumerated().map { index, column in
-            index == venueColumn ? FitColumn(title: "", left: true, priority: 1_000) : column
-        }
-        let fitRows = rows.map { row in severalVenues ? row.cells : row.cells.enumerated().map { $0.offset == venueColumn ? "" : $0.element } }
-        var chosen = ColumnFit.fitting(fitColumns, rows: fitRows, width: inner.width + (severalVenues ? 0 : 1))
-        if !severalVenues { chosen.removeAll { $0.column == venueColumn } }
+        // fit runs over the columns kept, and maps back to the table's column numbers.
+        let kept = columns.indices.filter { model.marketNames.venues.count > 1 || $0 != venueColumn }
+        let chosen = ColumnFit.fitting(kept.map { columns[$0] }, rows: rows.map { row in kept.map { row.cells[$0] } }, width: inner.width)
+            .map { (column: kept[$0.column], width: $0.width) }
         func line(_ texts: [String]) -> String { ColumnFit.line(texts, columns, chosen) }
         buffer.put(line(columns.map(\.title)), x: inner.x, y: inner.y, role: .header, limit: inner.width)
         let showsAccount = chosen.contains { $0.column == accountColumn }

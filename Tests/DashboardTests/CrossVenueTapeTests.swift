@@ -81,6 +81,11 @@ struct CrossVenueTapeTests {
             if text.contains("0.0050") { #expect(text.contains("0.00500000 BTC"), "\(width)x\(height)\n\(text)") }
             if text.contains("905.") { #expect(text.contains("905.00 USDT"), "\(width)x\(height)\n\(text)") }
             #expect(text.contains("ex S"), "\(width)x\(height)\n\(text)")
+            // The markets pane's 60 s count carries the mark at every width the pane has.
+            if text.contains("liq60") {
+                #expect(text.range(of: #"\d+S/\d+"#, options: .regularExpression) != nil, "\(width)x\(height)\n\(text)")
+                #expect(text.range(of: #"\d+A/\d+"#, options: .regularExpression) != nil, "\(width)x\(height)\n\(text)")
+            }
         }
     }
 

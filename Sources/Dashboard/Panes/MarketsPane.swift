@@ -56,8 +56,12 @@ enum MarketsPane {
             }
         },
         Column(column: .liquidations, title: "liq60 ex/sim", priority: 1) { row, _ in
-            // A venue with no liquidation stream (Hyperliquid) reports none: n/a, not 0.
-            let exchange = row.instrument.venue?.publishesLiquidations == false ? "n/a" : "\(row.exchangeLiquidations60s)"
+            // A venue with no liquidation stream (Hyperliquid) reports none: n/a, not 0. The count
+            // carries the venue's completeness mark (3S: a sample; 3A: all), so the pane says what
+            // the figure is worth at every width; a market of no named venue has none.
+            let completeness = row.liquidationCompleteness
+            let mark = completeness == .unknown ? "" : completeness.mark
+            let exchange = completeness == .unpublished ? "n/a" : "\(row.exchangeLiquidations60s)\(mark)"
             return ("\(exchange)/\(row.simulatedLiquidations60s)", row.simulatedLiquidations60s + row.exchangeLiquidations60s > 0 ? .warn : .dim)
         },
         // The session's exchange-reported liquidations, with the venue's completeness mark (S a

@@ -8,8 +8,8 @@ import RiskEngine
 import NIOCore
 import WSClient
 
-/// Binance USDⓈ-M or COIN-M futures, live: the combined streams (depth, mark price, forceOrder
-/// liquidations, book ticker, aggregated trades) over a TLS WebSocket with Hummingbird's client, and
+/// Binance USDⓈ-M or COIN-M futures, live: the combined streams (depth, book ticker, aggregated
+/// trades per symbol; marks and forceOrder liquidations of the whole venue, see `streamNames`) over a TLS WebSocket with Hummingbird's client, and
 /// the REST depth snapshot for the sync rules. A disconnect, an error or Binance's 24-hour cut
 /// brings a reconnect after exponential backoff with jitter; the session re-syncs every book from a
 /// fresh snapshot. Pings are answered by the client's WebSocket handler.
@@ -52,13 +52,36 @@ public final class BinanceLiveSource: LiveSource, @unchecked Sendable {
 
     static func trimmed(_ url: String) -> String { url.hasSuffix("/") ? String(url.dropLast()) : url }
 
-    /// `.../stream?streams=btcusdt@depth@100ms/btcusdt@markPrice@1s/...`
-    public var streamURL: String {
-        let names = symbols.flatMap { symbol -> [String] in
+    /// The combined streams: per symbol its depth, book ticker and aggregated trades; for the whole
+    /// venue the marks and the liquidations.
+    ///
+    /// - Marks, index and funding: USDⓈ-M `!markPrice@arr@1s` (every symbol, each second); COIN-M
+    ///   has no all-market mark stream, its `<pair>@markPrice@1s` gives every contract of a pair
+    ///   (BTCUSD_PERP and the BTCUSD quarterlies). The session applies the marks of every market it
+    ///   knows, so a monitored position on a symbol whose depth is not subscribed is marked too.
+    /// - Liquidations: `!forceOrder@arr`, every symbol's, on both venues. Binance sends at most one
+    ///   liquidation per symbol per second on it: a sample (`Venue.liquidationCompleteness`).
+    public var streamNames: [String] {
+        var names: [String] = []
+        var pairs: [String] = []
+        for symbol in symbols {
             let lower = symbol.lowercased()
-            return ["\(lower)@depth\(depthSpeed)", "\(lower)@markPrice@1s", "\(lower)@forceOrder", "\(lower)@bookTicker", "\(lower)@aggTrade"]
+            names += ["\(lower)@depth\(depthSpeed)", "\(lower)@bookTicker", "\(lower)@aggTrade"]
+            // BTCUSD_PERP and BTCUSD_250328 share the pair btcusd.
+            let pair = lower.split(separator: "_").first.map(String.init) ?? lower
+            if !pairs.contains(pair) { pairs.append(pair) }
         }
-        return webSocketURL + "/stream?streams=" + names.joined(separator: "/")
+        switch market {
+        case .usdm: names.append("!markPrice@arr@1s")
+        case .coinm: names += pairs.map { "\($0)@markPrice@1s" }
+        }
+        names.append("!forceOrder@arr")
+        return names
+    }
+
+    /// `.../stream?streams=btcusdt@depth@100ms/btcusdt@bookTicker/.../!markPrice@arr@1s/!forceOrder@arr`
+    public var streamURL: String {
+        webSocketURL + "/stream?streams=" + streamNames.joined(separator: "/")
     }
 
     /// The REST depth snapshot of a market (its id or Binance's symbol).
@@ -114,7 +137,7 @@ public final class BinanceLiveSource: LiveSource, @unchecked Sendable {
         }
     }
 
-    /// Fetches `GET /fapi/v1/depth?symbol=...&limit=1000`; the body arrives as a `.snapshot` item.
+    /// Fetches `GET /fapi/v1/depth?symbol=...&limit=1000` (COIN-M: `/dapi/v1/depth`); the body arrives as a `.snapshot` item.
     public func requestSnapshot(symbol: String) {
         guard let (queue, stream) = state.attachment, !state.stopped, let url = URL(string: snapshotURL(symbol: symbol)) else { return }
         let task = session.dataTask(with: url) { data, response, error in

@@ -14,7 +14,9 @@ final class RESTHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
-        case .head(let head): path = head.uri
+        case .head(let head):
+            path = head.uri
+            exchange.noteRequest(rest: head.uri)
         case .body: break
         case .end:
             let found = path.hasPrefix("/fapi/v1/depth") || path.hasPrefix("/dapi/v1/depth")

@@ -30,6 +30,10 @@ public final class LoopbackExchange: @unchecked Sendable {
         public var snapshotsServed = 0
         public var pongsReceived = 0
         public var finished = false
+        /// The request targets of the WebSocket upgrades (`/stream?streams=...`) and of the REST
+        /// requests (`/dapi/v1/depth?symbol=...`), in order: a test reads what the client asked for.
+        public var streamRequests: [String] = []
+        public var restRequests: [String] = []
     }
 
     struct Frame {
@@ -89,7 +93,9 @@ public final class LoopbackExchange: @unchecked Sendable {
         let upgrader = NIOWebSocketServerUpgrader(
             maxFrameSize: 1 << 24,
             shouldUpgrade: { channel, head in
-                channel.eventLoop.makeSucceededFuture(head.uri.hasPrefix("/stream") || head.uri.hasPrefix("/ws") ? HTTPHeaders() : nil)
+                let upgrade = head.uri.hasPrefix("/stream") || head.uri.hasPrefix("/ws")
+                if upgrade { exchange.noteRequest(stream: head.uri) }
+                return channel.eventLoop.makeSucceededFuture(upgrade ? HTTPHeaders() : nil)
             },
             upgradePipelineHandler: { channel, _ in
                 channel.eventLoop.makeCompletedFuture {
@@ -176,6 +182,13 @@ public final class LoopbackExchange: @unchecked Sendable {
         return counters.connections
     }
 
+    func noteRequest(stream uri: String? = nil, rest: String? = nil) {
+        lock.lock(); defer { lock.unlock() }
+        // Bounded: a client reconnecting in a loop must not grow a test's memory without end.
+        if let uri, counters.streamRequests.count < 1_000 { counters.streamRequests.append(uri) }
+        if let rest, counters.restRequests.count < 1_000 { counters.restRequests.append(rest) }
+    }
+
     func notePong() {
         lock.lock(); counters.pongsReceived += 1; lock.unlock()
     }
@@ -187,6 +200,65 @@ public final class LoopbackExchange: @unchecked Sendable {
         counters.snapshotsServed += 1
         if lastSentFinalId <= recordedSnapshotId { return recordedSnapshot }
         return book.json(lastUpdateId: lastSentFinalId)
+    }
+}
+
+extension LoopbackExchange {
+    static let coinMStart: Int64 = 1_735_689_600_000
+
+    /// Tenths of a dollar as Binance writes a COIN-M BTC price ("60000.0").
+    static func tenthsPrice(_ tenths: Int) -> String { "\(tenths / 10).\(tenths % 10)" }
+
+    static func coinMMarkList(_ ms: Int64, perp: String, quarter: String, other: String) -> String {
+        func element(_ symbol: String, _ mark: String, funding: String, next: Int64) -> String {
+            #"{"e":"markPriceUpdate","E":\#(ms),"s":"\#(symbol)","p":"\#(mark)","P":"\#(mark)","i":"60010.5","r":"\#(funding)","T":\#(next)}"#
+        }
+        return #"{"stream":"btcusd@markPrice@1s","data":["#
+            + [element("BTCUSD_PERP", perp, funding: "0.00010000", next: coinMStart + 28_800_000),
+               element("BTCUSD_250328", quarter, funding: "", next: 0),
+               element("BTCUSD_250627", other, funding: "", next: 0)].joined(separator: ",") + "]}"
+    }
+
+    static func coinMForceOrder(_ ms: Int64, symbol: String, pair: String, side: String, quantity: String, price: String, average: String) -> String {
+        #"{"stream":"!forceOrder@arr","data":{"e":"forceOrder","E":\#(ms),"o":{"s":"\#(symbol)","ps":"\#(pair)","S":"\#(side)","o":"LIMIT","f":"IOC","q":"\#(quantity)","p":"\#(price)","ap":"\#(average)","X":"FILLED","l":"\#(quantity)","z":"\#(quantity)","T":\#(ms)}}}"#
+    }
+
+    /// A small Binance COIN-M recording built from the frame formats Binance documents for dstream
+    /// (../shared/data has no COIN-M depth recording), as `<receive ns> <frame>` lines, the REST
+    /// snapshot first: 300 `depthUpdate`s of BTCUSD_PERP (quantities in contracts, `U`/`u`/`pu`
+    /// chained, the first bridging `lastUpdateId` 1000), book tickers and aggregated trades, the
+    /// pair's mark list (`btcusd@markPrice@1s`: BTCUSD_PERP, BTCUSD_250328 and BTCUSD_250627, the
+    /// delivery ones with `"r":""` and `"T":0`) seven times, the last at 62,500.0 / 64,000.0 /
+    /// 64,100.0, and two `!forceOrder@arr` liquidations: 3 BTCUSD_PERP contracts sold at an
+    /// average 60,000.0, and 10 ETHUSD_PERP contracts bought at 2,500.00.
+    public static func syntheticCoinMRecording() -> String {
+        var lines: [String] = []
+        func add(_ ms: Int64, _ frame: String) { lines.append("\(ms * 1_000_000) \(frame)") }
+        let bids = (0..<20).map { #"["\#(tenthsPrice(600_000 - $0))","\#(100 + $0)"]"# }.joined(separator: ",")
+        let asks = (0..<20).map { #"["\#(tenthsPrice(600_001 + $0))","\#(80 + $0)"]"# }.joined(separator: ",")
+        add(coinMStart, #"{"lastUpdateId":1000,"E":\#(coinMStart),"T":\#(coinMStart),"symbol":"BTCUSD_PERP","pair":"BTCUSD","bids":[\#(bids)],"asks":[\#(asks)]}"#)
+        var previous: Int64 = 997
+        for k in 0..<300 {
+            let ms = coinMStart + Int64(k) * 100
+            let first = k == 0 ? 998 : previous + 1
+            let final = first + 2
+            // Absolute sizes in contracts; every seventh change removes its level.
+            let bidSize = k % 7 == 6 ? "0" : "\(50 + (k * 37) % 400)"
+            let askSize = k % 7 == 3 ? "0" : "\(40 + (k * 53) % 300)"
+            let frame = #"{"stream":"btcusd_perp@depth@100ms","data":{"e":"depthUpdate","E":\#(ms),"T":\#(ms),"s":"BTCUSD_PERP","ps":"BTCUSD","U":\#(first),"u":\#(final),"pu":\#(previous),"b":[["\#(tenthsPrice(600_000 - k % 25))","\#(bidSize)"]],"a":[["\#(tenthsPrice(600_001 + k % 25))","\#(askSize)"]]}}"#
+            add(ms, frame)
+            previous = final
+            if k % 10 == 5 {
+                add(ms + 1, #"{"stream":"btcusd_perp@bookTicker","data":{"e":"bookTicker","u":\#(final),"s":"BTCUSD_PERP","ps":"BTCUSD","b":"60000.0","B":"100","a":"60000.1","A":"80","T":\#(ms),"E":\#(ms)}}"#)
+                add(ms + 2, #"{"stream":"btcusd_perp@aggTrade","data":{"e":"aggTrade","E":\#(ms),"a":\#(k),"s":"BTCUSD_PERP","p":"60000.1","q":"\#(k % 9 + 1)","f":\#(k),"l":\#(k),"T":\#(ms),"m":false}}"#)
+            }
+            if k % 50 == 10 { add(ms + 3, coinMMarkList(ms, perp: "60005.0", quarter: "60900.0", other: "61500.0")) }
+        }
+        let end = coinMStart + 30_000
+        add(end + 1, coinMForceOrder(end + 1, symbol: "BTCUSD_PERP", pair: "BTCUSD", side: "SELL", quantity: "3", price: "59000.0", average: "60000.0"))
+        add(end + 2, coinMForceOrder(end + 2, symbol: "ETHUSD_PERP", pair: "ETHUSD", side: "BUY", quantity: "10", price: "2510.00", average: "2500.00"))
+        add(end + 3, coinMMarkList(end + 3, perp: "62500.0", quarter: "64000.0", other: "64100.0"))
+        return lines.joined(separator: "\n") + "\n"
     }
 }
 

@@ -32,19 +32,106 @@ struct FrameDecoderTests {
         let (outcome, messages) = Self.decodeAll(frame)
         #expect(outcome == .decoded)
         #expect(messages.count == 4)
-        guard case .event(.mark(let symbol, let price, _)) = messages[2] else { Issue.record("\(messages)"); return }
+        // A list is a stream of the whole venue: its events are applied only to known markets.
+        guard case .venueWide(.mark(let symbol, let price, _)) = messages[2] else { Issue.record("\(messages)"); return }
         #expect(symbol == "binance-usdm:ETHUSDT" && price == Fixed("2600.10")!)
-        guard case .event(.index(let index)) = messages[3] else { Issue.record("\(messages)"); return }
+        guard case .venueWide(.index(let index)) = messages[3] else { Issue.record("\(messages)"); return }
         #expect(index.symbol == "binance-usdm:ETHUSDT" && index.price == Fixed("2599.50")! && index.fundingRate == Fixed("0.0001")!)
         // One unusable element: the frame is malformed, named, and nothing of it is applied.
         let bad = #"{"stream":"!markPrice@arr@1s","data":[\#(element("BTCUSDT", "61650.40", "61640.25", 1723161256000)), \#(element("ETHUSDT", "2600.10", "2599.50", 9300000000000000))]}"#
         let (badOutcome, badMessages) = Self.decodeAll(bad)
-        #expect(badOutcome == .malformed(field: "data[]: E (event time)"))
+        #expect(badOutcome == .malformed(field: "data[1]: E (event time)"))
         #expect(badMessages.isEmpty)
         #expect(Self.decodeAll(#"{"stream":"!markPrice@arr@1s","data":[]}"#).outcome == .skipped)
         for broken in [#"{"stream":"!markPrice@arr@1s","data":[1,2]}"#, #"{"stream":"!markPrice@arr@1s","data":[{"e":"markPriceUpdate"}"#,
                        #"{"stream":"!markPrice@arr@1s","data":[{"e":"markPriceUpdate","s":"X","p":"1"},]}"#] {
             guard case .malformed = Self.decodeAll(broken).outcome else { Issue.record("not malformed: \(broken)"); continue }
+        }
+    }
+
+    static func markElement(_ symbol: String = "BTCUSDT", mark: String = "61650.40", index: String = "61640.25", rate: String = "0.00010000") -> String {
+        #"{"e":"markPriceUpdate","E":1723161256000,"s":"\#(symbol)","p":"\#(mark)","P":"0","i":"\#(index)","r":"\#(rate)","T":1723190400000}"#
+    }
+
+    static func markList(_ elements: [String], stream: String = "!markPrice@arr@1s") -> String {
+        #"{"stream":"\#(stream)","data":[\#(elements.joined(separator: ","))]}"#
+    }
+
+    @Test("a malformed element of a mark list names its place and its field; nothing of the frame is applied")
+    func markListFieldsNamed() {
+        let good = Self.markElement()
+        let cases: [(String, String)] = [
+            (Self.markElement("ETHUSDT", mark: "0"), "data[1]: p (mark price)"),
+            (Self.markElement("ETHUSDT", mark: "-5"), "data[1]: p (mark price)"),
+            (Self.markElement("ETHUSDT", mark: "1e5"), "data[1]: p (mark price)"),
+            (Self.markElement("ETH\\u0007USDT"), "data[1]: s (symbol)"),
+            (Self.markElement("ETH USDT"), "data[1]: s (symbol)"),
+            (Self.markElement("ETHUSDT", index: "-1"), "data[1]: i (index price)"),
+            (Self.markElement("ETHUSDT", index: "abc"), "data[1]: i (index price)"),
+            (Self.markElement("ETHUSDT", rate: "2.5"), "data[1]: r (funding rate)"),
+            (Self.markElement("ETHUSDT", rate: "x"), "data[1]: r (funding rate)"),
+            (#"{"e":"markPriceUpdate","E":1723161256000,"p":"1"}"#, "data[1]: s (symbol)"),
+            (#"{"e":"markPriceUpdate","E":"soon","s":"ETHUSDT","p":"1"}"#, "data[1]: E"),
+            (#"{"e":"markPriceUpdate","s":"ETHUSDT","p":true}"#, "data[1]: p (mark price)"),
+            // Not JSON past the value: the element is named, no member can be.
+            (#"{"e":"markPriceUpdate","s":"ETHUSDT","p":[1]}"#, "data[1]"),
+            (#""ETHUSDT""#, "data[1]: not an object"),
+        ]
+        for (element, field) in cases {
+            let (outcome, messages) = Self.decodeAll(Self.markList([good, element]))
+            #expect(outcome == .malformed(field: field), "\(element)")
+            #expect(messages.isEmpty, "\(element)")
+        }
+        // An index of zero (a contract being settled) gives the mark alone; the list stands.
+        let settling = Self.decodeAll(Self.markList([good, Self.markElement("ETHUSDT", index: "0")]))
+        #expect(settling.outcome == .decoded && settling.messages.count == 3)
+        // A COIN-M delivery contract has no funding: "r":"" and "T":0 are read as none.
+        let (outcome, messages) = Self.decodeAll(Self.markList([Self.markElement("BTCUSD_250328", rate: "")], stream: "btcusd@markPrice@1s"))
+        #expect(outcome == .decoded)
+        guard messages.count == 2, case .venueWide(.index(let index)) = messages[1] else { Issue.record("\(messages)"); return }
+        #expect(index.symbol == "binance-coinm:BTCUSD_250328" && index.fundingRate == nil)
+    }
+
+    @Test("a list longer than the bound is refused, named, without being applied")
+    func markListBounded() {
+        let elements = Array(repeating: Self.markElement(), count: BinanceFrameDecoder.maximumPayloads + 1)
+        let (outcome, messages) = Self.decodeAll(Self.markList(elements))
+        #expect(outcome == .malformed(field: "data: more than \(BinanceFrameDecoder.maximumPayloads) entries"))
+        #expect(messages.isEmpty)
+        // At the bound it is read whole.
+        let full = Self.decodeAll(Self.markList(Array(repeating: Self.markElement(), count: BinanceFrameDecoder.maximumPayloads)))
+        #expect(full.outcome == .decoded && full.messages.count == 2 * BinanceFrameDecoder.maximumPayloads)
+    }
+
+    @Test("the all-market liquidation stream: each frame one forceOrder, venue-wide, every value checked")
+    func allMarketForceOrders() {
+        func frame(_ symbol: String = "BTCUSD_PERP", side: String = "SELL", quantity: String = "3", price: String = "59000.0", average: String = "60000.0") -> String {
+            #"{"stream":"!forceOrder@arr","data":{"e":"forceOrder","E":1591154240950,"o":{"s":"\#(symbol)","ps":"BTCUSD","S":"\#(side)","o":"LIMIT","f":"IOC","q":"\#(quantity)","p":"\#(price)","ap":"\#(average)","X":"FILLED","l":"1","z":"1","T":1591154240949}}}"#
+        }
+        let (outcome, messages) = Self.decodeAll(frame())
+        #expect(outcome == .decoded)
+        guard case .venueWide(.exchangeLiquidation(let liquidation))? = messages.first else { Issue.record("\(messages)"); return }
+        #expect(liquidation.symbol == "binance-coinm:BTCUSD_PERP" && liquidation.side == .long)
+        #expect(liquidation.quantity == Fixed(3) && liquidation.price == Fixed(60_000))
+        // Nothing filled yet ("ap":"0"): the order's price.
+        guard case .venueWide(.exchangeLiquidation(let unfilled))? = Self.decodeAll(frame(average: "0")).messages.first else { Issue.record("no liquidation"); return }
+        #expect(unfilled.price == Fixed(59_000))
+        // The per-symbol stream stays what it was: an event of its market.
+        let single = #"{"stream":"btcusdt@forceOrder","data":{"e":"forceOrder","E":1591154240950,"o":{"s":"BTCUSDT","S":"BUY","q":"0.014","p":"9910","ap":"9910"}}}"#
+        guard case .event(.exchangeLiquidation(let own))? = Self.decodeAll(single).messages.first else { Issue.record("not an event"); return }
+        #expect(own.side == .short)
+        let bad: [(String, String)] = [
+            (frame(side: "HOLD"), "o.S (side)"),
+            (frame(quantity: "0"), "o.q (quantity)"),
+            (frame(quantity: "-1"), "o.q (quantity)"),
+            (frame(price: "0", average: "0"), "o.ap/o.p (price)"),
+            (frame("BTC\\u001b[2JUSD"), "s (symbol)"),
+            (#"{"stream":"!forceOrder@arr","data":{"e":"forceOrder","E":1591154240950}}"#, "o (order)"),
+        ]
+        for (text, field) in bad {
+            let result = Self.decodeAll(text)
+            #expect(result.outcome == .malformed(field: field), "\(text)")
+            #expect(result.messages.isEmpty)
         }
     }
 
@@ -159,7 +246,8 @@ struct FrameDecoderTests {
         for bad in [#"["-1.0","1"]"#, #"["1.0","-1"]"#, #"["0","1"]"#, #"["1.000000001","1"]"#, #"["1e3","1"]"#, #"["","1"]"#,
             #"["1.0","1"#, #"["92233720369","1"]"#, #"["1..0","1"]"#] {
             let broken = #"{"e":"depthUpdate","E":1,"s":"BTCUSDT","U":1,"u":2,"pu":0,"b":[\#(bad)],"a":[]}"#
-            #expect(Self.decode(broken) == nil, "\(bad)")
+            let decoded = Self.decode(broken)
+            #expect(decoded == nil, "\(bad)")
         }
     }
 

@@ -39,6 +39,11 @@ public struct MarketRow: Sendable, Equatable {
     /// Liquidations in the last 60 s of session time: reported by the exchange, and simulated.
     public var exchangeLiquidations60s: Int
     public var simulatedLiquidations60s: Int
+    /// Every liquidation the exchange reported for the market this session, and their notional in
+    /// the settlement asset (exact); how complete the venue's stream is says what they are worth.
+    public var exchangeLiquidations: Int
+    public var exchangeLiquidationNotional: Fixed
+    public var liquidationCompleteness: LiquidationCompleteness
     public var positions: Int
     public var nearLiquidation: Int
     public var stressedDeficit: Fixed
@@ -86,6 +91,9 @@ public struct MarketTable: Sendable {
             depth10: depth?.value, depth10Baseline: depth?.baseline,
             worstSignal: worst, alertSignals: readings.values.filter { $0.level == .alert }.count,
             exchangeLiquidations60s: exchange, simulatedLiquidations60s: max(0, (window?.count ?? 0) - exchange),
+            exchangeLiquidations: market.counters.exchangeLiquidations,
+            exchangeLiquidationNotional: market.counters.exchangeLiquidationNotional,
+            liquidationCompleteness: market.instrument.venue?.liquidationCompleteness ?? .unknown,
             positions: positions, nearLiquidation: nearLiquidation,
             stressedDeficit: market.stressed.deficit, adlCertain: market.stressed.adlCertain,
             stale: market.isWatched && market.isStale, hasBook: market.book.hasSnapshot || !market.book.bids.isEmpty || !market.book.asks.isEmpty)

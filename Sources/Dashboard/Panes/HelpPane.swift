@@ -4,6 +4,11 @@ import RiskEngine
 /// every key (80×24): no key is ever left out of its own help.
 enum HelpPane {
     static let legend = "▲ long  ▼ short · − ask  + bid · sorts in words · times UTC"
+    /// The completeness marks of exchange-reported liquidations (tape `src`, markets `ex liqs`),
+    /// from `LiquidationCompleteness`, the one place they are defined.
+    /// Short enough for 80 columns.
+    static let liquidationLegend = "exchange liqs: \(LiquidationCompleteness.sample.mark) sample (max 1/contract/s) · "
+        + "\(LiquidationCompleteness.all.mark) all · n/a none"
 
     static func render(_ model: AppModel, _ rect: Rect, _ buffer: inout Buffer) {
         buffer.fill(rect, role: .help)
@@ -11,8 +16,8 @@ enum HelpPane {
         buffer.box(rect, title: "Keys · \(keymap.label(for: .help)) or \(keymap.label(for: .back)) closes", focused: true)
         let inner = rect.inset(1)
         let bindings = keymap.bindings
-        // Rows left for keys: the legend and the watch-only line take two.
-        let rowsForKeys = max(1, inner.height - 2)
+        // Rows left for keys: the two legends and the watch-only line take three.
+        let rowsForKeys = max(1, inner.height - 3)
         let columns = bindings.count > rowsForKeys ? 2 : 1
         let perColumn = (bindings.count + columns - 1) / columns
         let columnWidth = (inner.width - 2) / columns
@@ -20,7 +25,7 @@ enum HelpPane {
         for (index, binding) in bindings.enumerated() {
             let column = index / perColumn
             let y = inner.y + index % perColumn
-            guard y < inner.maxY - (columns == 1 ? 0 : 2) else { continue }
+            guard y < inner.maxY - (columns == 1 ? 0 : 3) else { continue }
             let x0 = inner.x + 2 + column * columnWidth
             let keys = binding.keys.map(\.label).joined(separator: " / ")
             let x = buffer.put(Format.left(keys, keyWidth), x: x0, y: y, role: .title)
@@ -29,6 +34,10 @@ enum HelpPane {
         var y = inner.y + min(perColumn, rowsForKeys)
         if y < inner.maxY {
             buffer.put(legend, x: inner.x + 2, y: y, role: .help, limit: inner.width - 4)
+            y += 1
+        }
+        if y < inner.maxY {
+            buffer.put(liquidationLegend, x: inner.x + 2, y: y, role: .help, limit: inner.width - 4)
             y += 1
         }
         if y < inner.maxY {

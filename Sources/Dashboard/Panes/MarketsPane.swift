@@ -56,9 +56,28 @@ enum MarketsPane {
             }
         },
         Column(column: .liquidations, title: "liq60 ex/sim", priority: 1) { row, _ in
-            // A venue with no liquidation stream (Hyperliquid) reports none: n/a, not 0.
-            let exchange = row.instrument.venue?.publishesLiquidations == false ? "n/a" : "\(row.exchangeLiquidations60s)"
+            // A venue with no liquidation stream (Hyperliquid) reports none: n/a, not 0. The count
+            // carries the venue's completeness mark (3S: a sample; 3A: all), so the pane says what
+            // the figure is worth at every width; a market of no named venue has none.
+            let completeness = row.liquidationCompleteness
+            let mark = completeness == .unknown ? "" : completeness.mark
+            let exchange = completeness == .unpublished ? "n/a" : "\(row.exchangeLiquidations60s)\(mark)"
             return ("\(exchange)/\(row.simulatedLiquidations60s)", row.simulatedLiquidations60s + row.exchangeLiquidations60s > 0 ? .warn : .dim)
+        },
+        // The session's exchange-reported liquidations, with the venue's completeness mark (S a
+        // sample, A all: `LiquidationCompleteness`): a sampled count is a floor. A venue with no
+        // stream says n/a, never 0.
+        Column(column: nil, title: "ex liqs", priority: 5) { row, _ in
+            if row.liquidationCompleteness == .unpublished { return ("n/a", .dim) }
+            return ("\(row.exchangeLiquidations) \(row.liquidationCompleteness.mark)", row.exchangeLiquidations > 0 ? .warn : .dim)
+        },
+        // Their notional, exact to the asset's precision (cents, eight places for a coin), in the
+        // settlement asset: a column too narrow for the whole figure goes, the digits stay.
+        Column(column: nil, title: "ex notional", priority: 6) { row, _ in
+            if row.liquidationCompleteness == .unpublished { return ("n/a", .dim) }
+            if row.exchangeLiquidationNotional.isZero { return ("0", .dim) }
+            let decimals = AssetPrecision.decimals(forAsset: row.asset)
+            return (row.exchangeLiquidationNotional.formatted(decimals, grouping: true) + " " + row.asset, .text)
         },
         Column(column: .near, title: "near liq", priority: 1) { row, _ in
             ("\(row.nearLiquidation)/\(row.positions)", row.nearLiquidation > 0 ? .warn : .dim)

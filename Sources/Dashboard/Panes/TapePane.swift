@@ -5,6 +5,11 @@ import RiskEngine
 enum TapePane {
     static let columns: [FitColumn] = [
         FitColumn(title: "time", left: true, priority: 0),
+        // Where the line comes from: "sim" (the engine), or "ex" and the venue's completeness mark
+        // (`LiquidationCompleteness.mark`: S a sample, A all, ? not known), so a reader never
+        // takes Binance's one-a-second sample for the venue's whole flow.
+        FitColumn(title: "src", left: true, priority: 0),
+        FitColumn(title: "venue", left: true, priority: 3, cap: 13),
         FitColumn(title: "sym", left: true, priority: 1, cap: 14),
         FitColumn(title: "side", left: true, priority: 0),
         FitColumn(title: "account", left: true, priority: 5, cap: 12),
@@ -16,12 +21,18 @@ enum TapePane {
         FitColumn(title: "deficit", left: false, priority: 1),
         FitColumn(title: "fund after", left: false, priority: 4),
     ]
-    static let accountColumn = 3
+    static let accountColumn = 5
+    static let venueColumn = 2
 
     static func render(_ model: AppModel, _ rect: Rect, focused: Bool, _ buffer: inout Buffer) {
         let log = model.log
         let total = TapeEntries.count(log)
         var title = "Liquidation tape \(Format.count(log.simulatedCount)) sim · \(Format.count(log.exchangeCount)) exch"
+        // The marks' legend, when exchange lines are on the tape and the title has room for it.
+        if log.exchangeCount > 0 {
+            let legend = " · ex \(LiquidationCompleteness.sample.mark) sample \(LiquidationCompleteness.all.mark) all"
+            if DisplayWidth.of(title + legend) + 4 <= rect.width { title += legend }
+        }
         // Where the cursor is, when scrolled and when the title has room for it whole.
         let place = " · row \(Format.count(model.tapeCursor + 1))"
         if focused && model.tapeCursor > 0 && DisplayWidth.of(title + place) + 4 <= rect.width { title += place }
@@ -36,7 +47,11 @@ enum TapePane {
         let range = TableRows.visibleRange(count: total, cursor: model.tapeCursor, in: inner)
         let entries = TapeEntries.window(log, offset: range.lowerBound, length: range.count)
         let rows = entries.map { cells($0, model) }
-        let chosen = ColumnFit.fitting(columns, rows: rows.map(\.cells), width: inner.width)
+        // One venue: its name on every line says nothing, and its width goes to the figures. The
+        // fit runs over the columns kept, and maps back to the table's column numbers.
+        let kept = columns.indices.filter { model.marketNames.venues.count > 1 || $0 != venueColumn }
+        let chosen = ColumnFit.fitting(kept.map { columns[$0] }, rows: rows.map { row in kept.map { row.cells[$0] } }, width: inner.width)
+            .map { (column: kept[$0.column], width: $0.width) }
         func line(_ texts: [String]) -> String { ColumnFit.line(texts, columns, chosen) }
         buffer.put(line(columns.map(\.title)), x: inner.x, y: inner.y, role: .header, limit: inner.width)
         let showsAccount = chosen.contains { $0.column == accountColumn }
@@ -56,6 +71,11 @@ enum TapePane {
         }
     }
 
+    /// The venue of a market, filtered for the screen (a venue name comes from a feed or a file).
+    static func venueName(_ market: String) -> String {
+        MarketID.venue(of: market).map { SafeText.escaped($0.rawValue) } ?? ""
+    }
+
     /// A row's cells, one per column, and what follows them.
     static func cells(_ entry: TapeEntry, _ model: AppModel) -> (cells: [String], tail: String) {
         switch entry {
@@ -67,7 +87,7 @@ enum TapePane {
             if record.adlQuantity.isPositive { tail += " ADL " + record.adlQuantity.formatted(3) }
             if record.fundTakeoverQuantity.isPositive { tail += " FUND " + record.fundTakeoverQuantity.formatted(3) }
             if record.isPartial { tail += " partial" }
-            return ([Format.clock(record.time), model.marketNames.short(record.symbol), Format.sideMark(record.side),
+            return ([Format.clock(record.time), "sim", venueName(record.symbol), model.marketNames.short(record.symbol), Format.sideMark(record.side),
                      record.account, record.quantity.formatted(3),
                      Format.price(record.bankruptcyPrice, instrument), Format.price(record.averageFill, instrument),
                      record.slippageBps.map { $0.formatted(1) } ?? "—", "\(record.levelsConsumed)",
@@ -75,7 +95,9 @@ enum TapePane {
                      Format.compact(record.fundAfter.approximateDouble)], tail)
         case .exchange(let liquidation):
             let instrument = model.engine.market(liquidation.symbol)?.instrument
-            return ([Format.clock(liquidation.time), model.marketNames.short(liquidation.symbol), Format.sideMark(liquidation.side),
+            let completeness = MarketID.venue(of: liquidation.symbol)?.liquidationCompleteness ?? .unknown
+            return ([Format.clock(liquidation.time), "ex " + completeness.mark, venueName(liquidation.symbol),
+                     model.marketNames.short(liquidation.symbol), Format.sideMark(liquidation.side),
                      "EXCHANGE", liquidation.quantity.formatted(3), "", Format.price(liquidation.price, instrument), "", "", "", ""], "")
         }
     }

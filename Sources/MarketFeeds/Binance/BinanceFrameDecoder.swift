@@ -64,6 +64,10 @@ public enum FeedMessage: Sendable {
     case book(StreamBookUpdate)
     /// A well-formed frame the engine has no use for (book ticker, klines, ...): read and skipped.
     case skipped(kind: String)
+    /// An event from a stream of the whole venue (Binance `!markPrice@arr@1s`, `!forceOrder@arr`,
+    /// COIN-M `<pair>@markPrice@1s`): it names markets the session may not watch, so it is applied
+    /// only to markets the session knows (`FeedApplier`), and never makes one.
+    case venueWide(MarketEvent)
 
     /// The market the message is about, when it names one.
     public var symbol: String? {
@@ -72,6 +76,7 @@ public enum FeedMessage: Sendable {
         case .snapshot(let snapshot): return snapshot.symbol
         case .event(let event): return event.symbol
         case .book(let update): return update.symbol
+        case .venueWide(let event): return event.symbol
         case .skipped: return nil
         }
     }
@@ -109,6 +114,8 @@ public enum BinanceFrameDecoder {
         /// A payload of a kind the engine has no use for (`bookTicker`): its other members are
         /// skipped, not read.
         var skipRest = false
+        /// The member whose value could not be read, to name it in the malformed count.
+        var badField: String?
     }
 
     /// Decodes one frame. `receiveTime` (ns) is used when the frame carries no event time.
@@ -151,12 +158,11 @@ public enum BinanceFrameDecoder {
         var cursor = ByteCursor(base, count: count)
         var payload = Payload()
         var elements: [Payload]? = nil
+        var listProblem: String? = nil
         var streamName: ByteSpan? = nil
-        var sawData = false
         var skippedBookTicker = false
         let ok = cursor.object { key, cursor in
             if key.equals("data") {
-                sawData = true
                 // Seven frames in ten of a full recording are book tickers, which the engine does
                 // not use (the depth stream is the book): their payload is only checked to be
                 // well-formed JSON, by skipping it, not decoded.
@@ -165,62 +171,87 @@ public enum BinanceFrameDecoder {
                     return false
                 }
                 cursor.skipSpace()
-                // The all-market streams (`!markPrice@arr@1s`) send a list of payloads.
-                if cursor.peek == UInt8(ascii: "[") { return readPayloads(&cursor, into: &elements) }
+                // The all-market streams (`!markPrice@arr@1s`, COIN-M `<pair>@markPrice@1s`) send
+                // a list of payloads.
+                if cursor.peek == UInt8(ascii: "[") {
+                    let read = readPayloads(&cursor, into: &elements, problem: &listProblem)
+                    return read
+                }
                 return readPayload(&cursor, into: &payload)
             }
             if key.equals("stream") { streamName = cursor.string(); return streamName != nil }
             return readField(key, &cursor, into: &payload)
         }
-        guard ok else { return .malformed(field: "frame") }
+        guard ok else {
+            if let listProblem { return .malformed(field: listProblem) }
+            return .malformed(field: payload.badField.map { "data." + $0 } ?? "frame")
+        }
         cursor.skipSpace()
         guard cursor.atEnd else { return .malformed(field: "frame") }
-        _ = sawData
         if skippedBookTicker { return .skipped(kind: "bookTicker") }
+        // A stream of the whole venue: a list (every symbol's mark) or a `!` stream (every
+        // symbol's liquidations, one frame each).
+        let venueWide = elements != nil || (streamName.map { $0.count > 0 && $0.start[0] == UInt8(ascii: "!") } ?? false)
         if let elements {
             // Every element is a payload of its own; one that is not usable makes the frame
-            // malformed, and nothing of it is applied.
+            // malformed, named by its place and field, and nothing of it is applied.
             let before = messages.count
             var skippedKind: String? = nil
-            for element in elements {
-                switch append(element, stream: streamName, receiveTime: receiveTime, into: &messages, symbols: &symbols) {
+            for (position, element) in elements.enumerated() {
+                switch append(element, stream: streamName, venueWide: true, receiveTime: receiveTime, into: &messages, symbols: &symbols) {
                 case .appended: break
                 case .skipped(let kind): skippedKind = kind
                 case .malformed(let field):
                     messages.removeSubrange(before...)
-                    return .malformed(field: "data[]: " + field)
+                    return .malformed(field: "data[\(position)]: " + field)
                 }
             }
             if messages.count > before { return .appended }
             return .skipped(kind: skippedKind ?? "empty list")
         }
-        return append(payload, stream: streamName, receiveTime: receiveTime, into: &messages, symbols: &symbols)
+        return append(payload, stream: streamName, venueWide: venueWide, receiveTime: receiveTime, into: &messages, symbols: &symbols)
     }
 
     /// At most this many payloads in one frame's list (Binance's all-market mark price stream
     /// carries one per listed symbol: a few hundred).
     static let maximumPayloads = 10_000
 
-    static func readPayloads(_ cursor: inout ByteCursor, into elements: inout [Payload]?) -> Bool? {
+    /// Reads a list of payloads; on failure `problem` names the element and the member.
+    static func readPayloads(_ cursor: inout ByteCursor, into elements: inout [Payload]?, problem: inout String?) -> Bool? {
         guard cursor.consume(UInt8(ascii: "[")) else { return nil }
         var list: [Payload] = []
         cursor.skipSpace()
         if cursor.consume(UInt8(ascii: "]")) { elements = list; return true }
         while true {
             cursor.skipSpace()
+            guard list.count < maximumPayloads else {
+                problem = "data: more than \(maximumPayloads) entries"
+                return nil
+            }
             var element = Payload()
-            guard list.count < maximumPayloads, readPayload(&cursor, into: &element) == true else { return nil }
+            guard cursor.peek == UInt8(ascii: "{") else {
+                problem = "data[\(list.count)]: not an object"
+                return nil
+            }
+            guard readPayload(&cursor, into: &element) == true else {
+                problem = "data[\(list.count)]" + (element.badField.map { ": " + $0 } ?? "")
+                return nil
+            }
             list.append(element)
             cursor.skipSpace()
             if cursor.consume(UInt8(ascii: ",")) { continue }
-            guard cursor.consume(UInt8(ascii: "]")) else { return nil }
+            guard cursor.consume(UInt8(ascii: "]")) else {
+                problem = "data[\(list.count)]: no , or ] after it"
+                return nil
+            }
             elements = list
             return true
         }
     }
 
     /// The messages of one payload: its event, and for a mark price update its index and funding.
-    static func append(_ payload: Payload, stream streamName: ByteSpan?, receiveTime: Int64?,
+    /// Events of a venue-wide stream are handed on as such (`FeedMessage.venueWide`).
+    static func append(_ payload: Payload, stream streamName: ByteSpan?, venueWide: Bool, receiveTime: Int64?,
         into messages: inout [FeedMessage], symbols: inout SymbolNames) -> FrameOutcome
     {
         var time: Int64 = 0
@@ -230,20 +261,71 @@ public enum BinanceFrameDecoder {
             guard let checked = EventTime.fromMilliseconds(milliseconds) else { return .malformed(field: "E (event time)") }
             time = checked
         }
-        guard let message = interpret(payload, stream: streamName, time: time, symbols: &symbols) else { return .malformed(field: "frame") }
+        guard let message = interpret(payload, stream: streamName, time: time, symbols: &symbols) else {
+            return .malformed(field: problem(of: payload) ?? "frame")
+        }
         if case .skipped(let kind) = message { return .skipped(kind: kind) }
-        messages.append(message)
+        var index: FeedMessage? = nil
         // A mark price update also gives the index and the funding: the markets pane shows them.
-        if case .event(.mark(let symbol, _, _)) = message, let index = payload.indexPrice?.fixed, index.isPositive {
-            let rate = payload.fundingRate?.fixed
+        if case .event(.mark(let symbol, _, _)) = message, let indexPrice = payload.indexPrice {
+            // An index that is not a decimal, or a funding rate that is not one (COIN-M delivery
+            // contracts send "" for none) or is beyond ±100 %, is refused. An index of zero (a
+            // contract being settled or delisted) gives no index update: in an all-market list,
+            // refusing it would refuse every other market's mark of that second with it.
+            guard let price = indexPrice.fixed, !price.isNegative else { return .malformed(field: "i (index price)") }
+            var rate: Fixed? = nil
+            if let text = payload.fundingRate, text.count > 0 {
+                guard let parsed = text.fixed, parsed.magnitude < .one else { return .malformed(field: "r (funding rate)") }
+                rate = parsed
+            }
             let next = payload.nextFundingTime.flatMap { $0 > 0 ? EventTime.fromMilliseconds($0) : nil }
-            messages.append(.event(.index(IndexUpdate(symbol: symbol, price: index, fundingRate: rate, nextFundingTime: next, time: time))))
+            if price.isPositive {
+                index = .event(.index(IndexUpdate(symbol: symbol, price: price, fundingRate: rate, nextFundingTime: next, time: time)))
+            }
+        }
+        for each in [message, index] {
+            guard let each else { continue }
+            if venueWide, case .event(let event) = each { messages.append(.venueWide(event)) } else { messages.append(each) }
         }
         return .appended
     }
 
+    /// Which field made a payload unusable (for the malformed count), by its event type's needs.
+    static func problem(of payload: Payload) -> String? {
+        guard let type = payload.eventType else { return payload.lastUpdateId == nil ? "e (event type)" : "bids/asks" }
+        func symbolProblem() -> String? {
+            guard let symbol = payload.symbol else { return "s (symbol)" }
+            return symbol.isSymbol ? nil : "s (symbol)"
+        }
+        if type.equals("markPriceUpdate") {
+            if let problem = symbolProblem() { return problem }
+            return "p (mark price)"
+        }
+        if type.equals("forceOrder") {
+            guard payload.order else { return "o (order)" }
+            if let problem = symbolProblem() { return problem }
+            guard let side = payload.side, side.equals("SELL") || side.equals("BUY") else { return "o.S (side)" }
+            guard let quantity = payload.quantity?.fixed, quantity.isPositive else { return "o.q (quantity)" }
+            return "o.ap/o.p (price)"
+        }
+        if type.equals("trade") || type.equals("aggTrade") {
+            if let problem = symbolProblem() { return problem }
+            return "p/q (price, quantity)"
+        }
+        if type.equals("depthUpdate") {
+            if let problem = symbolProblem() { return problem }
+            return "U/u/b/a (update ids, levels)"
+        }
+        return nil
+    }
+
     static func readPayload(_ cursor: inout ByteCursor, into payload: inout Payload) -> Bool? {
-        let ok = cursor.object { key, cursor in readField(key, &cursor, into: &payload) }
+        let ok = cursor.object { key, cursor in
+            let read = readField(key, &cursor, into: &payload)
+            // The first member that could not be read names the problem.
+            if read == nil && payload.badField == nil { payload.badField = key.count <= 32 && key.isSymbol ? key.string : "a member" }
+            return read
+        }
         return ok ? true : nil
     }
 
@@ -363,19 +445,23 @@ public enum BinanceFrameDecoder {
             return .event(.trade(symbol: symbols.name(symbol), price: price, size: size, time: time))
         }
         if type.equals("markPriceUpdate") {
-            guard let symbol = payload.symbol, let price = payload.price?.fixed, price.isPositive else { return nil }
+            guard let symbol = payload.symbol, symbol.isSymbol, let price = payload.price?.fixed, price.isPositive else { return nil }
             return .event(.mark(symbol: symbols.name(symbol), price: price, time: time))
         }
         if type.equals("forceOrder") {
-            guard payload.order, let symbol = payload.symbol, let side = payload.side,
-                let price = (payload.averagePrice ?? payload.price)?.fixed, let quantity = payload.quantity?.fixed,
-                quantity.isPositive
+            // The symbol reaches the tape and the report: only a symbol's characters are taken.
+            guard payload.order, let symbol = payload.symbol, symbol.isSymbol, let side = payload.side,
+                side.equals("SELL") || side.equals("BUY"),
+                let quantity = payload.quantity?.fixed, quantity.isPositive
             else { return nil }
+            // The average fill, or the order's price when nothing filled yet ("ap":"0"); the
+            // notional divides by it for an inverse contract, so it must be positive.
+            let average = payload.averagePrice?.fixed
+            guard let price = (average?.isPositive ?? false) ? average : payload.price?.fixed, price.isPositive else { return nil }
             // A SELL liquidation order closes a long; a BUY closes a short.
             let liquidated: Side = side.equals("SELL") ? .long : .short
-            let effectivePrice = price.isPositive ? price : (payload.price?.fixed ?? price)
             return .event(.exchangeLiquidation(ExchangeLiquidation(
-                symbol: symbols.name(symbol), side: liquidated, price: effectivePrice, quantity: quantity, time: time)))
+                symbol: symbols.name(symbol), side: liquidated, price: price, quantity: quantity, time: time)))
         }
         if type.equals("bookTicker") { return .skipped(kind: "bookTicker") }
         return .skipped(kind: type.string)

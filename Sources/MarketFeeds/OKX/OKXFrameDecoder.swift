@@ -442,7 +442,10 @@ public struct OKXFrameDecoder {
             if let position = fields.positionSide, position.equals("long") { liquidated = .long }
             else if let position = fields.positionSide, position.equals("short") { liquidated = .short }
             else { liquidated = side.equals("sell") ? .long : .short }
-            messages.append(.event(.exchangeLiquidation(ExchangeLiquidation(symbol: market, side: liquidated, price: price,
+            // The channel is subscribed by instrument type (every swap of OKX), so like Binance's
+            // `!forceOrder@arr` it reports markets the session may not watch: venue-wide, applied
+            // to known markets only, counted by market otherwise (`FeedApplier.applyVenueWide`).
+            messages.append(.venueWide(.exchangeLiquidation(ExchangeLiquidation(symbol: market, side: liquidated, price: price,
                 quantity: quantity, time: time))))
             return true
         }

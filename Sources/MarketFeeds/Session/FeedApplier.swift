@@ -36,6 +36,7 @@ struct FeedApplier {
         case .snapshot(let snapshot): return snapshot.time
         case .event(let event): return event.time
         case .book(let update): return update.time
+        case .venueWide(let event): return event.time
         case .skipped: return .min
         }
     }
@@ -64,6 +65,8 @@ struct FeedApplier {
             synchronizers[update.symbol, default: DepthSynchronizer(symbol: update.symbol)].receive(update, into: &events)
         case .event(let event):
             events.append(event)
+        case .venueWide(let event):
+            applyVenueWide(event)
         case .skipped:
             break
         }
@@ -77,6 +80,29 @@ struct FeedApplier {
             var event = MarketEvent.bookGap(symbol: "", time: 0)
             swap(&event, &events[index])
             apply(event)
+        }
+    }
+
+    /// Whether the session knows a market: the engine holds it (a position, a book, a trade), or a
+    /// depth stream for it is waiting for its first snapshot. Both come from what was recorded, so
+    /// a replay of a live session decides exactly as the live session did.
+    func knows(_ market: String) -> Bool {
+        engine.marketIndex(of: market) != nil || synchronizers[market] != nil
+    }
+
+    /// An event of a stream of the whole venue: applied to a market the session knows (a monitored
+    /// position's mark, even when its depth is not subscribed); for any other market it makes no
+    /// market: a liquidation is counted by market for the report (`SessionLog.recordUnwatched`),
+    /// a mark, an index or funding is counted and dropped.
+    mutating func applyVenueWide(_ event: MarketEvent) {
+        if let symbol = event.symbol, knows(symbol) {
+            events.append(event)
+            return
+        }
+        if case .exchangeLiquidation(let liquidation) = event {
+            log.recordUnwatched(engine.valued(liquidation))
+        } else {
+            log.noteUnwatchedMark()
         }
     }
 

@@ -83,6 +83,25 @@ public struct Engine: Sendable {
         return index
     }
 
+    /// An exchange's liquidation valued as the engine values it, without making a market of it: a
+    /// venue-wide stream reports liquidations of markets the session does not watch.
+    public func valued(_ liquidation: ExchangeLiquidation) -> ExchangeLiquidation {
+        var valued = liquidation
+        Engine.value(&valued, instrument: marketIndex(of: liquidation.symbol).map { markets[$0].instrument } ?? catalog.instrument(for: liquidation.symbol))
+        return valued
+    }
+
+    /// Sets a liquidation's notional in the settlement asset (Q × P linear, N × CS ÷ P inverse).
+    /// A price that is not positive gives no notional (the inverse formula has no value there):
+    /// decoders refuse such prices, and an event made otherwise must not add `.max` to totals.
+    static func value(_ liquidation: inout ExchangeLiquidation, instrument: Instrument) {
+        liquidation.asset = instrument.settlementAsset
+        guard liquidation.price.isPositive else { liquidation.notional = nil; return }
+        let terms = PositionTerms(side: liquidation.side, quantity: liquidation.quantity.magnitude, entryPrice: liquidation.price,
+            kind: instrument.kind, brackets: instrument.brackets)
+        liquidation.notional = MarginMath.notional(terms, at: liquidation.price)
+    }
+
     /// Registers instruments before events arrive (an instrument file loaded at start-up).
     public mutating func addInstrument(_ instrument: Instrument) {
         catalog.add(instrument)
@@ -181,11 +200,8 @@ public struct Engine: Sendable {
         case .exchangeLiquidation(var liquidation):
             let index = Int(ensureMarket(liquidation.symbol))
             markets[index].counters.exchangeLiquidations += 1
-            let instrument = markets[index].instrument
-            let terms = PositionTerms(side: liquidation.side, quantity: liquidation.quantity.magnitude, entryPrice: liquidation.price,
-                kind: instrument.kind, brackets: instrument.brackets)
-            liquidation.notional = MarginMath.notional(terms, at: liquidation.price)
-            liquidation.asset = instrument.settlementAsset
+            Engine.value(&liquidation, instrument: markets[index].instrument)
+            if let notional = liquidation.notional { markets[index].counters.exchangeLiquidationNotional += notional }
             let notional = usdValue(market: index, quantity: liquidation.quantity, price: liquidation.price)
             markets[index].signals.recordLiquidation(time: liquidation.time, notional: notional, exchange: true)
             notes.append(.exchangeLiquidation(liquidation))

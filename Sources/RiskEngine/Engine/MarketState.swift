@@ -168,6 +168,9 @@ public struct MarketCounters: Hashable, Sendable {
     /// Episodes of triggers crossed while the book could not be trusted.
     public var blockedLiquidations = 0
     public var exchangeLiquidations = 0
+    /// The notional of those, in the market's settlement asset (coin for an inverse contract):
+    /// exact, summed from each liquidation's own notional.
+    public var exchangeLiquidationNotional = Fixed.zero
 }
 
 /// Totals across the engine, for reports.

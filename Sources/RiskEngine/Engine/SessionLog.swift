@@ -54,6 +54,47 @@ public struct SessionLog: Sendable {
     public private(set) var marks = RingBuffer<Int64>(capacity: SessionLog.keep * 4)
     public static let keep = 5_000
 
+    /// Liquidations a venue-wide stream (Binance `!forceOrder@arr`) reported on markets the session
+    /// does not watch, by market. They are counted, not put on the tape and not made markets: the
+    /// operator's tape and markets pane stay about what they monitor (a venue-wide cascade on
+    /// hundreds of symbols would otherwise push the watched markets' liquidations out of the
+    /// bounded tape and fill the markets pane with rows that have no book and no positions), while
+    /// the report still says where else the venue was liquidating, and how much.
+    public struct UnwatchedTally: Hashable, Sendable {
+        public var count = 0
+        /// In the market's settlement asset (coin for an inverse contract).
+        public var notional = Fixed.zero
+        public var asset = ""
+        public var lastTime: Int64 = 0
+    }
+    public private(set) var unwatchedLiquidations: [String: UnwatchedTally] = [:]
+    public private(set) var unwatchedCount = 0
+    /// Liquidations of markets beyond `unwatchedMarketsKept` distinct ones: counted only.
+    public private(set) var unwatchedOverflow = 0
+    /// Marks, index prices and funding from a venue-wide stream for markets the session does not
+    /// know: not applied (see `FeedApplier`), counted so that the report can say so.
+    public private(set) var unwatchedMarks = 0
+    /// Binance lists a few hundred contracts per venue; a feed naming more distinct markets than
+    /// this is not believed any further, so memory stays bounded.
+    public static let unwatchedMarketsKept = 2_048
+
+    /// A liquidation of a market the session does not watch, valued by the engine (`Engine.valued`).
+    public mutating func recordUnwatched(_ liquidation: ExchangeLiquidation) {
+        unwatchedCount += 1
+        guard unwatchedLiquidations[liquidation.symbol] != nil || unwatchedLiquidations.count < SessionLog.unwatchedMarketsKept else {
+            unwatchedOverflow += 1
+            return
+        }
+        var tally = unwatchedLiquidations[liquidation.symbol] ?? UnwatchedTally()
+        tally.count += 1
+        if let notional = liquidation.notional { tally.notional += notional }
+        tally.asset = liquidation.asset ?? tally.asset
+        tally.lastTime = max(tally.lastTime, liquidation.time)
+        unwatchedLiquidations[liquidation.symbol] = tally
+    }
+
+    public mutating func noteUnwatchedMark() { unwatchedMarks += 1 }
+
     public init() {}
 
     public mutating func record(_ notes: [EngineNotification]) {

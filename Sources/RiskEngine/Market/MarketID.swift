@@ -73,7 +73,30 @@ public struct Venue: RawRepresentable, Hashable, Comparable, Sendable, CustomStr
     /// Whether the venue publishes a market-wide stream of liquidations (Binance `forceOrder`, Bybit
     /// `allLiquidation`, OKX `liquidation-orders`). Hyperliquid does not: a count of zero from it
     /// would say nothing, and the dashboard says so instead of showing one.
-    public var publishesLiquidations: Bool { self != .hyperliquid }
+    public var publishesLiquidations: Bool { liquidationCompleteness != .unpublished }
+
+    /// How much of the venue's liquidations its public stream shows: the one place the tape, the
+    /// markets pane and the reports read it from. A count from a sampled stream is a floor, not the
+    /// venue's total; an operator comparing venues must know which figures are whole.
+    public var liquidationCompleteness: LiquidationCompleteness {
+        switch self {
+        // `forceOrder` / `!forceOrder@arr`: "for each symbol, only the latest one liquidation
+        // order within 1000ms will be pushed" (Binance's USDⓈ-M and COIN-M stream pages).
+        case .binanceUSDM, .binanceCOINM: return .sample
+        // `liquidation-orders`: OKX documents at most one order per contract per second on this
+        // channel (its v5 WebSocket page; the docs corpus searched for this change did not hold
+        // that page, so this rests on OKX's documentation as last read).
+        case .okx: return .sample
+        // `allLiquidation.{symbol}`: every liquidation on Bybit, pushed every 500 ms (Bybit's v5
+        // "All Liquidation" page, as rs_bybit quotes it).
+        case .bybit: return .all
+        // No public market-wide liquidation stream: per-wallet fills only.
+        case .hyperliquid: return .unpublished
+        // A venue liqwatch has no live stream for (Deribit's trades flagged `liquidation` come
+        // from recordings): what a recording holds is not claimed to be whole or sampled.
+        default: return .unknown
+        }
+    }
 
     /// What this venue's symbols look like, for an error.
     public var symbolShape: String {
@@ -93,6 +116,38 @@ public struct Venue: RawRepresentable, Hashable, Comparable, Sendable, CustomStr
         // Bybit's inverse futures: BTCUSD + month code + year (BTCUSDH25).
         if symbol.count > 6, symbol.dropLast(3).hasSuffix("USD") { return true }
         return false
+    }
+}
+
+/// How complete a venue's public liquidation stream is (`Venue.liquidationCompleteness`).
+public enum LiquidationCompleteness: String, Hashable, Sendable, CaseIterable {
+    /// Every liquidation on the venue.
+    case all
+    /// A sample: at most one liquidation per contract per second; counts and notional are floors.
+    case sample
+    /// The venue publishes no liquidation stream: no count, not zero.
+    case unpublished
+    /// Not described (a recorded venue liqwatch has no live stream for).
+    case unknown
+
+    /// The one-letter mark the tape and the markets pane show beside a venue's figures.
+    public var mark: String {
+        switch self {
+        case .all: return "A"
+        case .sample: return "S"
+        case .unpublished: return "-"
+        case .unknown: return "?"
+        }
+    }
+
+    /// What the mark means, for the help overlay, the pane titles and the text report.
+    public var meaning: String {
+        switch self {
+        case .all: return "all liquidations"
+        case .sample: return "sample, at most 1 per contract per second"
+        case .unpublished: return "no public liquidation stream"
+        case .unknown: return "completeness not known"
+        }
     }
 }
 

@@ -106,10 +106,28 @@ enum SessionReport {
             ("notional", moneyByAsset(log.simulatedNotional)),
             ("recent", .array(log.simulatedLiquidations.suffix(20).map { simulated($0, engine) })),
         ])
+        // The venues of the session, each with how complete its liquidation stream is: a count
+        // from a sampled stream is a floor.
+        let venues = Set(engine.markets.compactMap { $0.instrument.venue } + log.unwatchedLiquidations.keys.compactMap { MarketID.venue(of: $0) })
+        let unwatched: JSON.Value = .object([
+            ("count", JSON.number(log.unwatchedCount)),
+            ("markets_over_limit", JSON.number(log.unwatchedOverflow)),
+            ("marks_dropped", JSON.number(log.unwatchedMarks)),
+            ("by_market", .object(log.unwatchedLiquidations.keys.sorted().map { market in
+                let tally = log.unwatchedLiquidations[market]!
+                return (market, .object([
+                    ("count", JSON.number(tally.count)), ("notional", JSON.number(tally.notional, decimals: 8)),
+                    ("asset", .string(tally.asset)),
+                    ("completeness", .string((MarketID.venue(of: market)?.liquidationCompleteness ?? .unknown).rawValue)),
+                ]))
+            })),
+        ])
         let exchangeSection: JSON.Value = .object([
             ("count", JSON.number(log.exchangeCount)),
             ("notional", moneyByAsset(log.exchangeNotional)),
+            ("completeness_by_venue", .object(venues.sorted().map { ($0.rawValue, .string($0.liquidationCompleteness.rawValue)) })),
             ("recent", .array(log.exchangeLiquidations.suffix(20).map { exchange($0) })),
+            ("unwatched", unwatched),
         ])
         let liquidations: JSON.Value = .object([
             ("simulated", simulatedSection),
@@ -195,6 +213,7 @@ enum SessionReport {
         members.append(("stale", .bool(market.isStale)))
         members.append(("book_synced", .bool(market.book.isSynced)))
         members.append(("liquidations_blocked", JSON.number(market.counters.blockedLiquidations)))
+        members.append(("exchange_liquidations", exchangeLiquidationsObject(market)))
         members.append(("liquidation_blocked", market.liquidationBlocked.map { .string($0.message) } ?? .null))
         members.append(("mark", priceText(market.markPrice)))
         members.append(("mark_source", .string(market.markSource.rawValue)))
@@ -206,6 +225,31 @@ enum SessionReport {
         members.append(("fund_holdings", fundHoldings(market)))
         members.append(("stress", .array(engine.stressLadder(symbol: market.symbol).map(stressRow))))
         return .object(members)
+    }
+
+    /// The exchange's reported liquidations of one market: count, notional in the settlement asset
+    /// (exact, eight places), and how complete the venue's stream is (`none`: no count exists).
+    static func exchangeLiquidationsObject(_ market: MarketState) -> JSON.Value {
+        let completeness = market.instrument.venue?.liquidationCompleteness ?? .unknown
+        guard completeness != .unpublished else {
+            return .object([("count", .null), ("notional", .null), ("asset", .string(market.instrument.settlementAsset)),
+                ("completeness", .string(completeness.rawValue))])
+        }
+        return .object([
+            ("count", JSON.number(market.counters.exchangeLiquidations)),
+            ("notional", JSON.number(market.counters.exchangeLiquidationNotional, decimals: 8)),
+            ("asset", .string(market.instrument.settlementAsset)),
+            ("completeness", .string(completeness.rawValue)),
+        ])
+    }
+
+    /// The same for people: "3 exchange liquidations (sample, ...), 0.015 BTC".
+    static func exchangeLiquidationsText(_ market: MarketState) -> String {
+        let completeness = market.instrument.venue?.liquidationCompleteness ?? .unknown
+        if completeness == .unpublished { return "exchange liquidations n/a (\(completeness.meaning))" }
+        let asset = market.instrument.settlementAsset
+        let notional = market.counters.exchangeLiquidationNotional.formatted(AssetPrecision.decimals(forAsset: asset), grouping: true)
+        return "\(market.counters.exchangeLiquidations) exchange liquidations (\(completeness.meaning)), \(notional) \(asset)"
     }
 
     static func fundObject(_ fund: InsuranceFund) -> JSON.Value {
@@ -357,6 +401,7 @@ enum SessionReport {
             if let verified = sync?.checksumsVerified, verified > 0 { line += ", \(verified) checksums verified" }
             if market.isStale { line += market.book.hasSnapshot ? ", BOOK STALE (gap)" : ", BOOK STALE (no snapshot)" }
             if let block = market.liquidationBlocked { line += ", \(block.message)" }
+            line += ", " + exchangeLiquidationsText(market)
             lines.append(line)
             let bids = market.book.topLevels(.bid, count: 3).map { "\(price($0.price, instrument)) × \(size($0.size, instrument))" }
             let asks = market.book.topLevels(.ask, count: 3).map { "\(price($0.price, instrument)) × \(size($0.size, instrument))" }
@@ -370,6 +415,14 @@ enum SessionReport {
         lines.append("positions: \(engine.positions.count) monitored, \(engine.positions.filter(\.isOpen).count) open")
         lines.append("liquidations: \(log.simulatedCount) simulated, \(log.exchangeCount) reported by the exchange"
             + (log.blockedLiquidations > 0 ? ", \(log.blockedLiquidations) times blocked (triggers crossed with no trusted book)" : ""))
+        if log.unwatchedCount > 0 {
+            // Where else the venue-wide streams reported liquidations: the five busiest markets.
+            let busiest = log.unwatchedLiquidations.sorted { ($0.value.count, $1.key) > ($1.value.count, $0.key) }.prefix(5).map { market, tally in
+                "\(market) \(tally.count) (\(amount(tally.notional, tally.asset)) \(tally.asset))"
+            }
+            lines.append("  on markets not watched: \(log.unwatchedCount) (not on the tape; sampled where the venue samples): "
+                + busiest.joined(separator: ", ") + (log.unwatchedLiquidations.count > 5 ? ", ..." : ""))
+        }
         lines.append("deficits: \(log.deficitCount), total \(amount(log.deficitTotal[primary] ?? .zero, primary)) \(primary)")
         for (label, record) in [("first", log.firstDeficit)] + log.largestDeficits.keys.sorted().map({ ("largest", log.largestDeficits[$0]) }) {
             guard let record else { continue }

@@ -73,7 +73,7 @@ struct MarginCommandTests {
         (["--side", "long", "--size", "1", "--entry", "2", "--leverage", "3", "--symbol", "NOPE"], "unknown instrument"),
         (["--side", "long", "--size", "1", "--entry", "2", "--leverage", "3", "--inverse"], "--inverse needs --contract-size"),
         (["--side", "long", "--size=-1", "--entry", "2", "--leverage", "3"], "--size must be greater than zero"),
-        (["--side", "long", "--size", "1", "--entry", "2", "--leverage", "3", "--rules", "okx"], "--rules must be binance or bybit"),
+        (["--side", "long", "--size", "1", "--entry", "2", "--leverage", "3", "--rules", "kraken"], "--rules must be binance, bybit, okx or hyperliquid"),
         (["--side", "long", "--size", "1", "--entry", "2", "--leverage", "3", "--instruments", "/nonexistent.json"], "no such file"),
         (["--side", "long", "--size", "1", "--entry", "2", "--leverage", "3", "--nonsense"], "Unknown option"),
     ])

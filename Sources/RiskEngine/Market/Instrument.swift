@@ -140,9 +140,9 @@ extension Instrument {
     /// BTCUSD (inverse, caps in BTC): the first tier, 150 BTC @ 0.5 % (100x), is the one Bybit's v5
     /// `/v5/market/risk-limit` documentation answers for BTCUSD, and 0.5 % is the base rate its "Risk
     /// Limit (Inverse Contract)" gives for BTC. Above 150 BTC liqwatch found no published tier, and
-    /// assumes the rates of `bybitConservativeRiskLimits`: 5 % to 1,000 BTC, 10 % above (an
-    /// assumption; `/v5/market/risk-limit?category=inverse&symbol=BTCUSD` in an instrument file gives
-    /// the real ones).
+    /// assumes 5 % to 1,000 BTC and 10 % above, the upper rates of `bybitConservativeRiskLimits`
+    /// (an assumption; `/v5/market/risk-limit?category=inverse&symbol=BTCUSD` in an instrument file
+    /// gives the real ones).
     public static let bybitBTCUSDRiskLimits = BracketTable(caps: [Fixed(150), Fixed(1_000), Fixed.max],
         rates: [Fixed("0.005")!, Fixed("0.05")!, Fixed("0.10")!])
 
@@ -164,8 +164,8 @@ extension Instrument {
     }
 
     // Ticks and quantity steps as Bybit's instrument list (`/v5/market/instruments-info`) gives them.
-    // (A bare `BTCUSDT` of an engine fed directly still takes Binance's contract: the catalog
-    // resolves a bare symbol only when one venue lists it, see `InstrumentCatalog.instrument(for:)`.)
+    // (A bare `BTCUSDT` of an engine fed directly still takes Binance's contract: when several
+    // venues list a bare symbol the catalog takes Binance's, see `InstrumentCatalog.instrument(for:)`.)
     public static let bybitBTCUSDT = bybitLinear("BTCUSDT", tick: "0.10", lot: "0.001", tiers: bybitBTCUSDTRiskLimits)
     /// ETHUSDT, SOLUSDT and XRPUSDT: liqwatch found no published text of their tiers, so they take
     /// the conservative fallback (see `bybitConservativeRiskLimits`) until an instrument file gives them.

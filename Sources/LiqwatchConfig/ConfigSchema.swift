@@ -95,10 +95,10 @@ enum ConfigSchema {
 
     static let rules: [ConfigKey] = [
         ConfigKey(section: "rules", name: "profile",
-            comment: "A venue's rules (margin maths and ADL ranking): binance, bybit or bitmex. --rules",
+            comment: "The margin maths and ADL ranking: venue (each market by its own venue's margin rule), or binance, bybit or bitmex for every market. --rules",
             defaultText: quoted(defaults.rules.rawValue)) { value, settings throws(ConfigValue.Refusal) in
             let text = try value.string()
-            guard let profile = RuleChoices.rules(text) else { throw ConfigValue.Refusal(message: "must be binance, bybit or bitmex, not '\(text)'") }
+            guard let profile = RuleChoices.rules(text) else { throw ConfigValue.Refusal(message: "must be venue, binance, bybit or bitmex, not '\(text)'") }
             settings.rules = profile
         },
         ConfigKey(section: "rules", name: "liquidation",

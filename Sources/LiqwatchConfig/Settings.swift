@@ -17,7 +17,7 @@ public struct Settings: Sendable, Equatable {
     /// Seconds.
     public var onAlertTimeout = 10.0
     // [rules]
-    public var rules = RulesProfile.binance
+    public var rules = RulesProfile.venue
     public var liquidation = LiquidationStyle.full
     public var shortfall = ShortfallPolicy.adl
     public var unfilled = UnfilledRule.adl

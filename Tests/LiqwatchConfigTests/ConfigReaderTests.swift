@@ -201,7 +201,7 @@ struct ConfigReaderTests {
             "config.toml:10: signals.depth_warn_fraction: must be more than 0 and at most 1, not 1.5",
             "config.toml:11: signals.warmup_samples: must be a whole number of samples, not a number",
             "config.toml:12: signals.spread_floor_bps: '1e3' is not a plain decimal number (such as 0.35 or 250000)",
-            "config.toml:15: rules.profile: must be binance, bybit or bitmex, not 'ftx'",
+            "config.toml:15: rules.profile: must be venue, binance, bybit or bitmex, not 'ftx'",
             "config.toml:16: rules.adl_refresh: must be 1 to 3600 seconds, not 0",
             "config.toml:17: rules.liquidation: must be full, partial, or partial:FRACTION with 0 < FRACTION < 1, not 'partial:2'",
         ])

@@ -83,7 +83,7 @@ struct DeficitPictureTests {
     }
 
     @Test("bad rule flags say what is expected", arguments: [
-        (["--rules", "kraken"], "--rules must be binance, bybit or bitmex"),
+        (["--rules", "kraken"], "--rules must be venue, binance, bybit or bitmex"),
         (["--unfilled", "nobody"], "--unfilled must be adl or fund-takes-over"),
         (["--liquidation", "partial:2"], "--liquidation must be full, partial, or partial:FRACTION"),
     ])

@@ -43,6 +43,25 @@ struct MarginCommandTests {
         #expect((cheaper["bankruptcy_price"] as? NSNumber)?.stringValue == "9800")
     }
 
+    @Test("a venue's instrument brings its rule: Bybit's BTCUSD example, Hyperliquid's BTC, OKX's BTC-USDT-SWAP with the fee")
+    func venueInstruments() throws {
+        // Bybit's isolated inverse example (see VenueRulesTests.bybitInverseExample).
+        let bybit = try json(["--side", "long", "--size", "60000", "--entry", "50000", "--leverage", "10", "--symbol", "bybit:BTCUSD"])
+        #expect((bybit["maintenance_margin"] as? NSNumber)?.stringValue == "0.006")
+        #expect((bybit["liquidation_price"] as? NSNumber)?.stringValue == "45662.1")
+        // Hyperliquid: 100,000 − (5,000 − 1,250) ÷ (1 − 1.25 %) = 96,202.53.
+        let hyperliquid = try json(["--side", "long", "--size", "1", "--entry", "100000", "--isolated-margin", "5000", "--symbol", "hyperliquid:BTC"])
+        #expect((hyperliquid["liquidation_price"] as? NSNumber)?.stringValue == "96202.53")
+        #expect((hyperliquid["maintenance_margin_rate"] as? NSNumber)?.stringValue == "0.0125")
+        // OKX, conservative 5 % plus the 0.05 % fee: (60,000 − 6,000) ÷ (1 − 0.0505) = 56,872.04.
+        let okx = try json(["--side", "long", "--size", "1", "--entry", "60000", "--isolated-margin", "6000", "--symbol", "okx:BTC-USDT-SWAP"])
+        #expect((okx["liquidation_price"] as? NSNumber)?.stringValue == "56872.04")
+        #expect((okx["maintenance_margin"] as? NSNumber)?.stringValue == "3030")
+        // --rules still wins over the instrument's own.
+        let imposed = try json(["--side", "long", "--size", "1", "--entry", "100000", "--isolated-margin", "5000", "--symbol", "hyperliquid:BTC", "--rules", "bybit"])
+        #expect((imposed["liquidation_price"] as? NSNumber)?.stringValue == "96250")
+    }
+
     @Test("inverse contracts: built-in BTCUSD_PERP equals --inverse --contract-size 100")
     func inverse() throws {
         let builtIn = try json(["--side", "long", "--size", "1000", "--entry", "60000", "--leverage", "20", "--symbol", "BTCUSD_PERP"])
@@ -73,7 +92,7 @@ struct MarginCommandTests {
         (["--side", "long", "--size", "1", "--entry", "2", "--leverage", "3", "--symbol", "NOPE"], "unknown instrument"),
         (["--side", "long", "--size", "1", "--entry", "2", "--leverage", "3", "--inverse"], "--inverse needs --contract-size"),
         (["--side", "long", "--size=-1", "--entry", "2", "--leverage", "3"], "--size must be greater than zero"),
-        (["--side", "long", "--size", "1", "--entry", "2", "--leverage", "3", "--rules", "okx"], "--rules must be binance or bybit"),
+        (["--side", "long", "--size", "1", "--entry", "2", "--leverage", "3", "--rules", "kraken"], "--rules must be binance, bybit, okx or hyperliquid"),
         (["--side", "long", "--size", "1", "--entry", "2", "--leverage", "3", "--instruments", "/nonexistent.json"], "no such file"),
         (["--side", "long", "--size", "1", "--entry", "2", "--leverage", "3", "--nonsense"], "Unknown option"),
     ])

@@ -43,4 +43,16 @@ struct VenueReplayCommandTests {
         let text = try BinaryRunner.run(["replay", "../shared/data/okx/OKX.ws.1.0", "--headless", "--report", "text"])
         #expect(text.standardOutput.contains("okx:BTC-USDT (spot: liqwatch watches swaps and futures)"), "\(text.standardOutput)")
     }
+
+    @Test("OKX's coin-margined markets settle in BTC and UNI, for which no fund was given: the report says so instead of a fund of 0")
+    func noFundGiven() throws {
+        let arguments = ["replay", "../shared/data/okx/OKX.ws.1.0", "--headless", "--synthetic-positions", "200", "--seed", "3"]
+        let result = try BinaryRunner.run(arguments + ["--report", "json"])
+        #expect(result.status == 0, "\(result.standardError)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
+        let fund = try #require(report["insurance_fund"] as? [String: Any])
+        #expect(fund["not_given"] as? [String] == ["BTC", "UNI"])
+        let text = try BinaryRunner.run(arguments + ["--report", "text"])
+        #expect(text.standardOutput.contains("no insurance fund given for UNI: its deficits go to ADL"), "\(text.standardOutput)")
+    }
 }

@@ -51,13 +51,16 @@ enum DetailPane {
                 engine.marginRatioLevel(risk.marginRatio) == .ok ? .help : .level(engine.marginRatioLevel(risk.marginRatio)))
         }
         let formula: String
-        switch (engine.configuration.rules, instrument.kind.isInverse) {
-        case (.binance, false): formula = "(WB − TMM₁ + UPNL₁ + cum − side·Q·EP) ÷ (Q·MMR − side·Q)"
-        case (.binance, true): formula = "N·(MMR + side) ÷ (WB − TMM₁ + UPNL₁ + cum + side·N/EP), N = contracts × size"
+        let rules = engine.marginRules(of: instrument)
+        switch (rules, instrument.kind.isInverse) {
+        case (.binance, false), (.hyperliquid, false): formula = "(WB − TMM₁ + UPNL₁ + cum − side·Q·EP) ÷ (Q·MMR − side·Q)"
+        case (.binance, true), (.hyperliquid, true): formula = "N·(MMR + side) ÷ (WB − TMM₁ + UPNL₁ + cum + side·N/EP), N = contracts × size"
         case (.bybit, false): formula = "EP ∓ (IM − MM) ÷ Q"
         case (.bybit, true): formula = "Q ÷ (PV ± (IM − MM))"
+        case (.okx, false): formula = "(side·Q·EP − C) ÷ (Q·(side − MMR − fee))"
+        case (.okx, true): formula = "N·(MMR + fee + side) ÷ (C + side·N/EP), N = contracts × size"
         }
-        line("liquidation      \(price(risk.liquidationPrice))   = \(formula), \(engine.configuration.rules.rawValue) rules", .liquidationMarker)
+        line("liquidation      \(price(risk.liquidationPrice))   = \(formula), \(rules.rawValue) rules", .liquidationMarker)
         line("bankruptcy       \(price(risk.bankruptcyPrice))   = where the margin balance reaches zero")
         line("distance         \(risk.distanceToLiquidationPct.map { $0.formatted(2) + "% of the mark" } ?? "—")")
         y += 1

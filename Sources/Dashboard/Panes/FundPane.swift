@@ -1,11 +1,19 @@
 import RiskEngine
 
-/// The insurance fund: balance with its chart over the session, inflows and outflows by cause,
-/// drawdown from peak, how much of the stressed deficit it covers, and how close ADL is.
+/// The insurance fund of the focused market's settlement asset: balance with its chart over the
+/// session, inflows and outflows by cause, drawdown from peak, how much of the stressed deficit it
+/// covers, and how close ADL is. A settlement asset nobody gave a fund for (an OKX coin-margined
+/// swap's BTC, Hyperliquid's USDC when the fund given is USDT) says so, instead of a balance of 0.
 enum FundPane {
+    /// The asset whose fund the pane shows: the focused market's settlement asset, else the
+    /// engine's primary one.
+    static func asset(_ model: AppModel) -> String {
+        model.focusedSymbol.flatMap { model.engine.market($0)?.instrument.settlementAsset } ?? model.engine.primaryAsset
+    }
+
     static func render(_ model: AppModel, _ rect: Rect, focused: Bool, _ buffer: inout Buffer) {
         let engine = model.engine
-        let asset = engine.primaryAsset
+        let asset = Self.asset(model)
         let fund = engine.fund(asset)
         buffer.box(rect, title: "Insurance fund \(asset)" + (model.status.operatorDataStale ? " · STALE" : ""), focused: focused)
         let inner = rect.inset(1)
@@ -22,8 +30,16 @@ enum FundPane {
             buffer.putWhole((labelWidth > 0 ? " " : "") + shown, x: labelWidth > 0 ? x : inner.x, y: y, role: role, maxX: inner.maxX)
             y += 1
         }
-        line("balance", Format.money(fund.balance), fund.balance.isPositive ? .fund : .alert)
-        if !model.fundHistory.isEmpty && y < inner.maxY {
+        if !fund.wasGiven {
+            // Not a zero balance: no balance at all. What the engine does is unchanged: a deficit
+            // in this asset is paid by nothing but what its liquidations left the fund.
+            line("balance", "no fund given for \(asset)", .warn)
+            line("deficits", engine.configuration.shortfall == .adl ? "→ ADL" : "→ socialised loss", .warn)
+        } else {
+            line("balance", Format.money(fund.balance), fund.balance.isPositive ? .fund : .alert)
+        }
+        // The history is sampled of the primary asset's fund (`AppModel.sample`).
+        if fund.wasGiven && asset == engine.primaryAsset && !model.fundHistory.isEmpty && y < inner.maxY {
             buffer.put(Format.sparkline(model.fundHistory, width: inner.width), x: inner.x, y: y, role: .fund, limit: inner.width)
             y += 1
         }

@@ -1,4 +1,9 @@
 import RiskEngine
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Decodes OKX v5 public frames byte by byte (`ByteCursor`): `{"arg":{"channel":...,"instId":...},
 /// "action":...,"data":[...]}`, as a cryptofeed capture or a liqwatch recording holds them.
@@ -126,15 +131,19 @@ public struct OKXFrameDecoder {
         return nil
     }
 
-    /// Coins a contract of OKX's USDT-margined swaps and futures is worth (ctVal), in book units:
-    /// their sizes come in contracts, the engine's are in coins.
-    static let linearContractValues: [(family: StaticString, units: Int64)] = [
-        ("BTC-USDT", 1_000_000),  // 0.01 BTC
-        ("ETH-USDT", 10_000_000),  // 0.1 ETH
-    ]
+    /// Coins a contract of OKX's USDT-margined swaps and futures is worth (ctVal), in book units,
+    /// by instrument family (`BTC-USDT`): their sizes come in contracts, the engine's in coins. Read
+    /// from the built-in instruments (`Instrument.coinsPerContract`), so that the decoder's coins and
+    /// the OKX rule's contracts (quantity ÷ coinsPerContract) can never disagree.
+    static let linearContractValues: [(family: [UInt8], units: Int64)] = InstrumentCatalog.builtIn.instruments.values
+        .filter { $0.venue == .okx && !$0.kind.isInverse && $0.exchangeSymbol.hasSuffix("-SWAP") }
+        .map { (Array($0.exchangeSymbol.dropLast("-SWAP".count).utf8), $0.coinsPerContract.bookUnits) }
 
     static func contractValue(family: ByteSpan) -> Int64? {
-        for entry in linearContractValues where family.equals(entry.family) { return entry.units }
+        for entry in linearContractValues where entry.family.count == family.count
+            && entry.family.withUnsafeBufferPointer({ memcmp($0.baseAddress!, family.start, family.count) == 0 }) {
+            return entry.units
+        }
         return nil
     }
 

@@ -31,7 +31,7 @@ extension Engine {
         let mark = valuationMark(of: position)
         let pnl = MarginMath.unrealisedPnL(terms, at: mark)
         guard pnl.isPositive else { return .zero }
-        var maintenance = MarginMath.maintenance(terms, rules: configuration.rules, at: mark).margin
+        var maintenance = MarginMath.maintenance(terms, rules: marginRules(of: position), at: mark).margin
         let collateral: Fixed
         var balance: Fixed
         if position.mode == .isolated {

@@ -68,21 +68,18 @@ extension Engine {
         let instrument = markets[market].instrument
         guard let mark = markets[market].markPrice else { closeBankrupt(index, into: &notes); return true }
         let terms = terms(of: position)
-        // The bracket is chosen on the notional the maintenance margin uses (at the mark under
-        // Binance's rules, at entry under Bybit's).
-        let price = configuration.rules == .binance ? mark : position.entryPrice
+        // The tier is chosen on what the venue measures it in: the notional at the mark (Binance,
+        // Hyperliquid), the value at entry (Bybit), the contracts (OKX).
+        let rules = marginRules(of: instrument)
+        let price = rules == .bybit ? position.entryPrice : mark
         let table = instrument.brackets.brackets
-        let current = MarginMath.notional(terms, at: price)
+        let current = MarginMath.tierMeasure(terms, rules: rules, at: mark)
         guard let tier = table.firstIndex(where: { current <= $0.notionalCap }) ?? (table.isEmpty ? nil : table.count - 1), tier > 0 else {
             closeBankrupt(index, into: &notes)
             return true
         }
         let cap = table[tier - 1].notionalCap
-        let target: Fixed
-        switch instrument.kind {
-        case .linear: target = (cap / price).rounded(toMultipleOf: instrument.lotSize, .down)
-        case .inverse(let size): target = (cap * price / size).rounded(toMultipleOf: instrument.lotSize, .down)
-        }
+        let target = MarginMath.quantity(fittingTierCap: cap, terms, rules: rules, at: price, lot: instrument.lotSize)
         let step = position.quantity - Fixed.maximum(.zero, target)
         guard step.isPositive, step < position.quantity else {
             closeBankrupt(index, into: &notes)
@@ -122,8 +119,7 @@ extension Engine {
         let asset = accounts[account].asset
         let owner: LedgerParty = position.mode == .isolated ? .isolatedMargin(index) : .wallet(Int32(account))
         // The margin balance the account keeps after this step, which the fee may not exceed.
-        let remaining = PositionTerms(side: position.side, quantity: position.quantity - stepQuantity,
-            entryPrice: position.entryPrice, kind: instrument.kind, brackets: instrument.brackets)
+        let remaining = instrument.terms(side: position.side, quantity: position.quantity - stepQuantity, entryPrice: position.entryPrice)
         let collateral = position.mode == .isolated
             ? position.isolatedMargin : accounts[account].walletBalance + context(of: index).otherUnrealised
         let equityAfterPnL = collateral + pnl + MarginMath.unrealisedPnL(remaining, at: mark)

@@ -155,11 +155,14 @@ extension Engine {
     // MARK: Risk
 
     func terms(of position: Position) -> PositionTerms {
-        let instrument = markets[Int(position.symbolIndex)].instrument
-        return PositionTerms(
-            side: position.side, quantity: position.quantity, entryPrice: position.entryPrice,
-            kind: instrument.kind, brackets: instrument.brackets)
+        markets[Int(position.symbolIndex)].instrument.terms(side: position.side, quantity: position.quantity, entryPrice: position.entryPrice)
     }
+
+    /// The margin rule a market's positions follow: the one the configuration imposes, else the
+    /// market's own venue's.
+    public func marginRules(of instrument: Instrument) -> MarginRules { configuration.rules ?? instrument.marginRules }
+
+    func marginRules(of position: Position) -> MarginRules { marginRules(of: markets[Int(position.symbolIndex)].instrument) }
 
     /// The mark a position is valued at: its symbol's mark, or its entry until a mark is known.
     func valuationMark(of position: Position) -> Fixed {
@@ -177,7 +180,7 @@ extension Engine {
             let peer = positions[Int(other)]
             guard peer.isOpen && peer.mode == .cross else { continue }
             let mark = valuationMark(of: peer)
-            otherMaintenance += MarginMath.maintenance(terms(of: peer), rules: configuration.rules, at: mark).margin
+            otherMaintenance += MarginMath.maintenance(terms(of: peer), rules: marginRules(of: peer), at: mark).margin
             otherUnrealised += MarginMath.unrealisedPnL(terms(of: peer), at: mark)
         }
         return MarginContext(collateral: account.walletBalance, otherMaintenance: otherMaintenance, otherUnrealised: otherUnrealised)
@@ -211,8 +214,9 @@ extension Engine {
         let position = positions[Int(index)]
         let terms = terms(of: position)
         let context = context(of: index)
-        let liquidation = MarginMath.liquidationPrice(terms, context: context, rules: configuration.rules) ?? .zero
-        let bankruptcy = MarginMath.bankruptcyPrice(terms, context: context, rules: configuration.rules) ?? .zero
+        let rules = marginRules(of: position)
+        let liquidation = MarginMath.liquidationPrice(terms, context: context, rules: rules) ?? .zero
+        let bankruptcy = MarginMath.bankruptcyPrice(terms, context: context, rules: rules) ?? .zero
         if liquidation == position.liquidationPrice && bankruptcy == position.bankruptcyPrice { return }
         positions[Int(index)].liquidationPrice = liquidation
         positions[Int(index)].bankruptcyPrice = bankruptcy
@@ -341,7 +345,7 @@ extension Engine {
         let terms = terms(of: position)
         let mark = market.markPrice
         let valuation = mark ?? position.entryPrice
-        let maintenance = MarginMath.maintenance(terms, rules: configuration.rules, at: valuation)
+        let maintenance = MarginMath.maintenance(terms, rules: marginRules(of: position), at: valuation)
         let pnl = MarginMath.unrealisedPnL(terms, at: valuation)
         var ratioMaintenance = maintenance.margin
         var balance = position.isolatedMargin + pnl

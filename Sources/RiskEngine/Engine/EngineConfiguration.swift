@@ -67,7 +67,9 @@ public struct RiskBands: Sendable, Equatable {
 
 /// The engine's documented parameters. Defaults follow Binance.
 public struct EngineConfiguration: Sendable {
-    public var rules: MarginRules = .binance
+    /// One margin rule for every market, as `--rules binance|bybit|bitmex` asks; nil (the default):
+    /// each market by its own venue's rule (`Instrument.marginRules`).
+    public var rules: MarginRules? = nil
     public var liquidation: LiquidationStyle = .full
     public var shortfall: ShortfallPolicy = .adl
     public var unfilled: UnfilledRule = .adl
@@ -99,13 +101,23 @@ public struct EngineConfiguration: Sendable {
 
 /// A venue's rule set, as `--rules` names it.
 public enum RulesProfile: String, Hashable, Sendable, CaseIterable {
+    /// Each market's margin maths by its own venue (Bybit's for `bybit:`, OKX's for `okx:`, ...),
+    /// with Binance's ADL ranking: the default.
+    case venue
     case binance, bybit, bitmex
 
-    /// BitMEX computes maintenance on the position value at the mark, as Binance does.
-    public var marginRules: MarginRules { self == .bybit ? .bybit : .binance }
+    /// BitMEX computes maintenance on the position value at the mark, as Binance does. Nil: each
+    /// market's own venue rule.
+    public var marginRules: MarginRules? {
+        switch self {
+        case .venue: return nil
+        case .bybit: return .bybit
+        case .binance, .bitmex: return .binance
+        }
+    }
     public var adlRanking: ADLRanking {
         switch self {
-        case .binance: return .binance
+        case .venue, .binance: return .binance
         case .bybit: return .bybit
         case .bitmex: return .bitmex
         }

@@ -57,6 +57,12 @@ public struct InsuranceFund: Hashable, Sendable {
         return entry
     }
 
+    /// Whether anyone gave this fund a balance (an opening, even of zero, or a later statement).
+    /// A fund that only ever saw liquidation money was never given: a deficit in its asset is paid
+    /// from what those liquidations left, and what it cannot pay goes to ADL or socialised loss,
+    /// exactly as for a fund given at zero (`Engine.closeBankrupt`).
+    public var wasGiven: Bool { totals[.opening] != nil || totals[.statement] != nil }
+
     public var drawdown: Fixed { peak - balance }
 
     /// Drawdown as a fraction of the peak; zero for an empty fund.

@@ -42,6 +42,29 @@ public struct BracketTable: Hashable, Sendable {
         self.init(caps: capsAndRates.map { Fixed($0.0) }, rates: capsAndRates.map { Fixed($0.1)! })
     }
 
+    /// Hyperliquid's margin tiers: where each tier starts (notional, the first at 0) and its max
+    /// leverage. A tier's maintenance rate is half its initial margin rate at max leverage, `1 ÷ (2
+    /// × max leverage)`; its cap is where the next tier starts, so the derived maintenance amounts
+    /// are Hyperliquid's deductions (`deduction_n = deduction_{n−1} + lower_bound_n × (MMR_n −
+    /// MMR_{n−1})`).
+    public init(marginTiers: [(lowerBound: Fixed, maxLeverage: Fixed)]) {
+        self.init(caps: marginTiers.dropFirst().map(\.lowerBound) + [Fixed.max],
+            rates: marginTiers.map { Fixed.one / (Fixed(2) * $0.maxLeverage) })
+    }
+
+    /// Checks Hyperliquid-form tiers typed by an operator: the first from 0, bounds rising, leverage
+    /// at least 1 and not rising.
+    public static func validateMarginTiers(_ tiers: [(lowerBound: Fixed, maxLeverage: Fixed)]) -> String? {
+        guard let first = tiers.first else { return "at least one tier is needed" }
+        if !first.lowerBound.isZero { return "tier 1 must start at 0" }
+        for index in tiers.indices {
+            if tiers[index].maxLeverage < .one { return "tier \(index + 1): max leverage must be at least 1" }
+            if index > 0 && tiers[index].lowerBound <= tiers[index - 1].lowerBound { return "tier \(index + 1): lower bounds must rise" }
+            if index > 0 && tiers[index].maxLeverage > tiers[index - 1].maxLeverage { return "tier \(index + 1): max leverage must not rise" }
+        }
+        return nil
+    }
+
     /// One bracket with no maintenance amount, for `--mmr R`.
     public static func single(rate: Fixed) -> BracketTable {
         BracketTable(caps: [Fixed.max], rates: [rate])

@@ -17,9 +17,13 @@ public struct MarginQuestion: Sendable {
     public var brackets: BracketTable
     public var rules: MarginRules
     public var mark: Fixed?
+    /// Coins per exchange contract (OKX's linear ctVal; see `PositionTerms.coinsPerContract`).
+    public var coinsPerContract: Fixed
+    /// OKX's rule counts it in the maintenance requirement.
+    public var liquidationFeeRate: Fixed
 
     public init(side: Side, quantity: Fixed, entryPrice: Fixed, collateral: Collateral, kind: ContractKind,
-                brackets: BracketTable, rules: MarginRules, mark: Fixed?) {
+                brackets: BracketTable, rules: MarginRules, mark: Fixed?, coinsPerContract: Fixed = .one, liquidationFeeRate: Fixed = .zero) {
         self.side = side
         self.quantity = quantity
         self.entryPrice = entryPrice
@@ -28,6 +32,8 @@ public struct MarginQuestion: Sendable {
         self.brackets = brackets
         self.rules = rules
         self.mark = mark
+        self.coinsPerContract = coinsPerContract
+        self.liquidationFeeRate = liquidationFeeRate
     }
 }
 
@@ -51,7 +57,8 @@ public struct MarginAnswer: Hashable, Sendable {
 public enum MarginCalculator {
     public static func answer(_ question: MarginQuestion) -> MarginAnswer {
         let terms = PositionTerms(side: question.side, quantity: question.quantity, entryPrice: question.entryPrice,
-            kind: question.kind, brackets: question.brackets)
+            kind: question.kind, brackets: question.brackets, coinsPerContract: question.coinsPerContract,
+            liquidationFeeRate: question.liquidationFeeRate)
         let entryNotional = MarginMath.notional(terms, at: question.entryPrice)
         let mode: MarginMode
         let collateral: Fixed

@@ -27,12 +27,45 @@ public enum MarginMath {
         }
     }
 
-    /// The maintenance margin and the bracket it came from. Binance: on the notional at the mark.
-    /// Bybit: on the entry value.
+    /// What a venue's tier caps are compared with: the notional at the mark (Binance, Hyperliquid),
+    /// the position value at entry (Bybit), the number of contracts (OKX).
+    public static func tierMeasure(_ terms: PositionTerms, rules: MarginRules, at mark: Fixed) -> Fixed {
+        switch rules {
+        case .binance, .hyperliquid: return notional(terms, at: mark)
+        case .bybit: return notional(terms, at: terms.entryPrice)
+        case .okx: return terms.contracts
+        }
+    }
+
+    /// The bracket as the venue applies it. OKX charges its tier's rate on the whole position and
+    /// counts the liquidation fee in the requirement, so its bracket is the tier's rate plus the
+    /// fee rate, with no maintenance amount; the other venues' brackets are the table's own.
+    public static func appliedBracket(_ terms: PositionTerms, rules: MarginRules, at mark: Fixed) -> MarginBracket {
+        let bracket = terms.brackets.bracket(forNotional: tierMeasure(terms, rules: rules, at: mark))
+        guard rules == .okx else { return bracket }
+        return MarginBracket(notionalCap: bracket.notionalCap,
+            maintenanceMarginRate: bracket.maintenanceMarginRate + terms.liquidationFeeRate, maintenanceAmount: .zero)
+    }
+
+    /// The maintenance margin and the bracket it came from, by the venue's rule: on the notional at
+    /// the mark (Binance, Hyperliquid, OKX) or on the entry value (Bybit).
     public static func maintenance(_ terms: PositionTerms, rules: MarginRules, at mark: Fixed) -> (bracket: MarginBracket, margin: Fixed) {
-        let base = rules == .binance ? notional(terms, at: mark) : notional(terms, at: terms.entryPrice)
-        let bracket = terms.brackets.bracket(forNotional: base)
+        let base = rules == .bybit ? notional(terms, at: terms.entryPrice) : notional(terms, at: mark)
+        let bracket = appliedBracket(terms, rules: rules, at: mark)
         return (bracket, Fixed.maximum(.zero, bracket.maintenanceMargin(notional: base)))
+    }
+
+    /// The largest quantity (a multiple of `lot`) whose tier measure at `price` is at most `cap`:
+    /// what a tiered partial liquidation cuts a position down to.
+    public static func quantity(fittingTierCap cap: Fixed, _ terms: PositionTerms, rules: MarginRules, at price: Fixed, lot: Fixed) -> Fixed {
+        let exact: Fixed
+        switch (rules, terms.kind) {
+        case (.okx, .linear): exact = cap * terms.coinsPerContract
+        case (.okx, .inverse): exact = cap
+        case (_, .linear): exact = cap / price
+        case (_, .inverse(let size)): exact = cap * price / size
+        }
+        return exact.rounded(toMultipleOf: lot, .down)
     }
 
     /// `rate × liquidated notional` (in the contract's settlement money).
@@ -45,12 +78,20 @@ public enum MarginMath {
     public static func liquidationPrice(_ terms: PositionTerms, context: MarginContext, rules: MarginRules) -> Fixed? {
         guard terms.quantity.isPositive, terms.entryPrice.isPositive else { return nil }
         switch rules {
-        case .binance: return binanceLiquidationPrice(terms, context: context)
+        case .binance, .hyperliquid: return binanceLiquidationPrice(terms, context: context)
         case .bybit: return bybitLiquidationPrice(terms, context: context)
+        case .okx:
+            // OKX's tier depends on the contracts alone, never on the price: one solution.
+            // Linear: `LP = (side·Q·EP − C) ÷ (Q·(side − r))`, which is OKX's published long
+            // `(margin − ctVal·|pos|·avgPx) ÷ (ctVal·|pos|·(mmr + fee − 1))` and short
+            // `(margin + ctVal·|pos|·avgPx) ÷ (ctVal·|pos|·(1 + mmr + fee))`; inverse
+            // `LP = N·(r + side) ÷ (C + side·N/EP)`; r = tier MMR + liquidation fee rate. Both are
+            // Binance's forms with that rate and no maintenance amount.
+            return binanceLiquidationPrice(terms, context: context, bracket: appliedBracket(terms, rules: .okx, at: terms.entryPrice))
         }
     }
 
-    /// Binance, one-way mode:
+    /// Binance (and Hyperliquid, whose formula is the same equation), one-way mode:
     /// linear  `LP = (WB − TMM₁ + UPNL₁ + cum − side·Q·EP) / (Q·MMR − side·Q)`;
     /// inverse `LP = (N·MMR + side·N) / ((WB − TMM₁ + UPNL₁ + cum)/CS + side·N/EP)`.
     /// The bracket is first the one at entry; when the bracket at the resulting price differs, the

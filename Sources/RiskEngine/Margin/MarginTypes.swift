@@ -15,12 +15,34 @@ public enum MarginMode: String, Hashable, Sendable {
     case cross
 }
 
-/// Which exchange's conventions the maths follows.
+/// Which venue's margin rule the maths follows. Each instrument carries its venue's rule
+/// (`Instrument.marginRules`); `EngineConfiguration.rules` may impose one on every market.
 public enum MarginRules: String, Hashable, Sendable, CaseIterable {
-    /// Maintenance margin on the notional at the mark, tiered by bracket (Binance USDⓈ-M and COIN-M).
+    /// Tiers by the notional at the mark; `MM = notional × MMR − maintenance amount` (Binance
+    /// USDⓈ-M and COIN-M, "Leverage and Margin of USDⓈ-M Futures").
     case binance
-    /// Maintenance margin on the entry value (Bybit's published liquidation formulas).
+    /// Tiers ("risk limits") by the position value at entry; `MM = value × MMR − MM deduction`, and
+    /// `LP = EP ∓ (IM − MM)/Q` (Bybit's "Liquidation Price Calculation under Isolated Mode").
     case bybit
+    /// Tiers ("position tiers") by the number of contracts, the tier's rate on the whole position
+    /// (no deduction), valued at the mark; the liquidation fee counts in the requirement: OKX
+    /// liquidates when `equity ≤ MM + liquidation fee` ("Tiered maintenance margin ratio rules").
+    case okx
+    /// Tiers ("margin tiers") by the notional at the mark, `MMR = 1 ÷ (2 × max leverage)` of the
+    /// tier and `MM = notional × MMR − maintenance deduction`, the deduction built like Binance's
+    /// (Hyperliquid's "Margin tiers"); its `liq_price = price − side × margin_available ÷ size ÷ (1
+    /// − l × side)` is Binance's formula solved the same way ("Liquidations").
+    case hyperliquid
+
+    /// The venue whose own rule this is, by its market-id name.
+    public static func ofVenue(_ venue: Venue?) -> MarginRules {
+        switch venue {
+        case .bybit?: return .bybit
+        case .okx?: return .okx
+        case .hyperliquid?: return .hyperliquid
+        default: return .binance
+        }
+    }
 }
 
 /// What the margin maths needs to know of one position.
@@ -31,13 +53,29 @@ public struct PositionTerms: Hashable, Sendable {
     public var entryPrice: Fixed
     public var kind: ContractKind
     public var brackets: BracketTable
+    /// Coins one exchange contract of a linear instrument is worth (OKX's ctVal, 0.01 for
+    /// BTC-USDT-SWAP): OKX's tiers count contracts, the engine's quantity counts coins. 1 elsewhere.
+    public var coinsPerContract: Fixed
+    /// The instrument's liquidation fee rate, which OKX's rule adds to the maintenance requirement.
+    public var liquidationFeeRate: Fixed
 
-    public init(side: Side, quantity: Fixed, entryPrice: Fixed, kind: ContractKind, brackets: BracketTable) {
+    public init(side: Side, quantity: Fixed, entryPrice: Fixed, kind: ContractKind, brackets: BracketTable,
+                coinsPerContract: Fixed = .one, liquidationFeeRate: Fixed = .zero) {
         self.side = side
         self.quantity = quantity
         self.entryPrice = entryPrice
         self.kind = kind
         self.brackets = brackets
+        self.coinsPerContract = coinsPerContract
+        self.liquidationFeeRate = liquidationFeeRate
+    }
+
+    /// The exchange's count of contracts: OKX's tiers are in it.
+    public var contracts: Fixed {
+        switch kind {
+        case .linear: return coinsPerContract.isPositive ? quantity / coinsPerContract : quantity
+        case .inverse: return quantity
+        }
     }
 
     /// Quantity with the side's sign.

@@ -1,12 +1,18 @@
 /// The instruments the engine knows, by market id (`venue:symbol`): the built-ins, plus whatever an
-/// instrument file adds or overrides. A market nobody described is treated as a linear contract with the BTCUSDT bracket
-/// table and a tick and lot learnt from nothing (0.00000001), which is exact for any decimal feed.
+/// instrument file adds or overrides. A market nobody described takes its venue's rule with tiers
+/// chosen to err early (see `instrument(for:)`), and a tick and lot learnt from nothing
+/// (0.00000001), which is exact for any decimal feed.
 public struct InstrumentCatalog: Sendable {
     public private(set) var instruments: [String: Instrument]
 
-    public init(instruments: [Instrument] = [.btcusdt, .ethusdt, .btcusdPerp, .ethusdPerp, .bybitXRPUSDT,
-        .okxBTCUSDSwap, .okxETHUSDSwap, .okxUNIUSDSwap, .hyperliquidBTC])
-    {
+    public static let builtInInstruments: [Instrument] = [
+        .btcusdt, .ethusdt, .btcusdPerp, .ethusdPerp,
+        .bybitBTCUSDT, .bybitETHUSDT, .bybitSOLUSDT, .bybitXRPUSDT, .bybitBTCUSD,
+        .okxBTCUSDTSwap, .okxETHUSDTSwap, .okxBTCUSDSwap, .okxETHUSDSwap, .okxUNIUSDSwap,
+        .hyperliquidBTC, .hyperliquidETH, .hyperliquidSOL,
+    ]
+
+    public init(instruments: [Instrument] = InstrumentCatalog.builtInInstruments) {
         self.instruments = Dictionary(instruments.map { ($0.symbol, $0) }, uniquingKeysWith: { $1 })
     }
 
@@ -15,22 +21,43 @@ public struct InstrumentCatalog: Sendable {
     public func instrument(for market: String) -> Instrument {
         if let known = instruments[market] { return known }
         if !market.contains(":"), var only = onlyInstrument(withExchangeSymbol: market) {
-            // A market of no named venue (an engine test's `BTCUSDT`) takes the one built-in
-            // contract of that name, under the name it was given.
+            // A market of no named venue (an engine test's `BTCUSDT`) takes the built-in contract
+            // of that name, under the name it was given.
             only.symbol = market
             return only
         }
+        let symbol = MarketID.symbol(of: market)
         switch MarketID.venue(of: market) {
         case .binanceCOINM?: return Self.coinMargined(market)
         // OKX's coin-margined contracts (`UNI-USD-SWAP`, `BTC-USD-220527`).
-        case .okx? where MarketID.symbol(of: market).split(separator: "-").dropFirst().first == "USD": return Instrument.okxInverse(market)
+        case .okx? where symbol.split(separator: "-").dropFirst().first == "USD": return Instrument.okxInverse(market)
+        case .okx?:
+            // A USDⓈ-margined OKX contract nobody described: its sizes are coins to the engine
+            // (whoever states them must convert contracts), its tier a flat conservative rate that
+            // does not need the contract value.
+            let quote = symbol.split(separator: "-").dropFirst().first.map(String.init) ?? "USDT"
+            return Instrument(symbol: market, tickSize: Self.unknownStep, lotSize: Self.unknownStep, kind: .linear,
+                settlementAsset: quote, brackets: Instrument.okxConservativeTiers, liquidationFeeRate: Instrument.okxLiquidationFeeRate,
+                marginRules: .okx)
+        case .bybit? where symbol.uppercased().hasSuffix("USD"):
+            // Bybit's inverse perpetuals (`ETHUSD`): 1 USD a contract, settled in the coin.
+            return Instrument(symbol: market, tickSize: Self.unknownStep, lotSize: .one, kind: .inverse(contractSize: .one),
+                settlementAsset: String(symbol.dropLast(3)), brackets: Instrument.bybitConservativeRiskLimits, liquidationFeeRate: .zero,
+                marginRules: .bybit)
+        case .bybit?:
+            var instrument = Instrument.bybitLinear(symbol, tick: "0.00000001", lot: "0.00000001")
+            instrument.symbol = market
+            return instrument
         case .hyperliquid?:
-            var instrument = Instrument.linear(symbol: market, tick: "0.00000001", lot: "0.00000001")
-            instrument.settlementAsset = "USDC"
+            var instrument = Instrument.hyperliquid(symbol, tick: "0.00000001", lot: "0.00000001")
+            instrument.symbol = market
             return instrument
         default: return Instrument.linear(symbol: market, tick: "0.00000001", lot: "0.00000001")
         }
     }
+
+    /// The tick and lot of a contract nobody described: exact for any decimal feed.
+    static let unknownStep = Fixed("0.00000001")!
 
     /// A Binance COIN-M contract nobody described (a quarterly `BTCUSD_200925`, `SOLUSD_PERP`):
     /// inverse, settled in its base coin, a contract worth 100 USD for BTC and 10 USD for every
@@ -51,13 +78,13 @@ public struct InstrumentCatalog: Sendable {
         instruments[market] != nil || (!market.contains(":") && onlyInstrument(withExchangeSymbol: market) != nil)
     }
 
+    /// The one instrument of that exchange symbol; when several venues list it (`BTCUSDT` on
+    /// Binance USDⓈ-M and Bybit), Binance's, the venue of a session with no exchange feed.
     func onlyInstrument(withExchangeSymbol symbol: String) -> Instrument? {
-        var found: Instrument? = nil
-        for instrument in instruments.values where instrument.exchangeSymbol == symbol {
-            if found != nil { return nil }
-            found = instrument
-        }
-        return found
+        let found = instruments.values.filter { $0.exchangeSymbol == symbol }
+        if found.count == 1 { return found[0] }
+        let binance = found.filter { $0.venue == .binanceUSDM || $0.venue == .binanceCOINM }
+        return binance.count == 1 ? binance[0] : nil
     }
 
     public mutating func add(_ instrument: Instrument) { instruments[instrument.symbol] = instrument }
@@ -68,8 +95,14 @@ public struct InstrumentCatalog: Sendable {
     /// {"instruments": [{"symbol": "binance-usdm:SOLUSDT", "tick_size": "0.010", "lot_size": "1",
     ///   "kind": "linear", "settlement_asset": "USDT", "liquidation_fee_rate": "0.005",
     ///   "brackets": [["5000", "0.01"], ["50000", "0.025"]]},
-    ///  {"symbol": "ETHUSD_PERP", "kind": "inverse", "contract_size": "10", ...}]}
+    ///  {"symbol": "ETHUSD_PERP", "kind": "inverse", "contract_size": "10", ...},
+    ///  {"symbol": "okx:SOL-USDT-SWAP", "coins_per_contract": "1", "brackets": [["20000", "0.01"]]},
+    ///  {"symbol": "hyperliquid:XRP", "margin_tiers": [["0", "20"], ["40000000", "10"]]}]}
     /// ```
+    ///
+    /// `brackets` caps are in what the instrument's `margin_rules` measures tiers in: notional
+    /// (binance, hyperliquid), position value at entry (bybit), contracts (okx). `margin_tiers` is
+    /// Hyperliquid's form (lower bound of notional, max leverage; MMR = 1 ÷ (2 × leverage)).
     ///
     /// An override may give only the fields it changes. A bare symbol is resolved among the session's
     /// venues (`resolver`). Errors name the instrument and the field.
@@ -117,6 +150,19 @@ public struct InstrumentCatalog: Sendable {
                 instrument.kind = .inverse(contractSize: size)
             }
             if let asset = entry["settlement_asset"]?.scalarText { instrument.settlementAsset = asset }
+            if let rule = entry["margin_rules"]?.scalarText {
+                guard let rules = MarginRules(rawValue: rule.lowercased()) else {
+                    throw fail("margin_rules", "expected \(MarginRules.allCases.map(\.rawValue).joined(separator: ", ")), got \(rule)")
+                }
+                instrument.marginRules = rules
+            }
+            if let coins = try decimal("coins_per_contract") {
+                guard coins.isPositive else { throw fail("coins_per_contract", "must be positive") }
+                guard !instrument.kind.isInverse else {
+                    throw fail("coins_per_contract", "is for a linear contract counted in contracts of several coins; an inverse one has contract_size")
+                }
+                instrument.coinsPerContract = coins
+            }
             if let fee = try decimal("liquidation_fee_rate") {
                 guard !fee.isNegative, fee < .one else { throw fail("liquidation_fee_rate", "must be in [0, 1)") }
                 instrument.liquidationFeeRate = fee
@@ -134,6 +180,20 @@ public struct InstrumentCatalog: Sendable {
                 }
                 if let problem = BracketTable.validate(caps: caps, rates: rates) { throw fail("brackets", problem) }
                 instrument.brackets = BracketTable(caps: caps, rates: rates)
+            }
+            if let rows = entry["margin_tiers"] {
+                // Hyperliquid's form: [[lower bound, max leverage], ...], the first from 0.
+                guard entry["brackets"] == nil else { throw fail("margin_tiers", "give brackets or margin_tiers, not both") }
+                guard let array = rows.arrayValue, !array.isEmpty else { throw fail("margin_tiers", "expected [[lower bound, max leverage], ...]") }
+                var tiers: [(lowerBound: Fixed, maxLeverage: Fixed)] = []
+                for row in array {
+                    guard let pair = row.arrayValue, pair.count == 2,
+                        let bound = pair[0].scalarText.flatMap(Fixed.init), let leverage = pair[1].scalarText.flatMap(Fixed.init)
+                    else { throw fail("margin_tiers", "each tier is [lower bound, max leverage] as decimals") }
+                    tiers.append((bound, leverage))
+                }
+                if let problem = BracketTable.validateMarginTiers(tiers) { throw fail("margin_tiers", problem) }
+                instrument.brackets = BracketTable(marginTiers: tiers)
             }
             instruments[symbol] = instrument
         }

@@ -20,13 +20,13 @@ struct MarginCommand: ParsableCommand {
     @Option(name: .customLong("isolated-margin"), parsing: .unconditional, help: "Isolated margin on the position.") var isolatedMargin: String?
     @Option(name: .customLong("wallet-balance"), parsing: .unconditional, help: "Cross margin: the account's wallet balance.") var walletBalance: String?
     @Option(parsing: .unconditional, help: "Isolated margin of notional / leverage.") var leverage: String?
-    @Option(help: "A built-in instrument (binance-usdm:BTCUSDT, binance-usdm:ETHUSDT, binance-coinm:BTCUSD_PERP, binance-coinm:ETHUSD_PERP; a bare Binance symbol works) or one from --instruments.") var symbol: String?
+    @Option(help: "A built-in instrument (binance-usdm:BTCUSDT, bybit:BTCUSDT, okx:BTC-USDT-SWAP, hyperliquid:BTC, ...; a bare Binance symbol works) or one from --instruments.") var symbol: String?
     @Option(help: "An instrument file (JSON) that adds or overrides instruments.") var instruments: String?
     @Flag(help: "Coin-margined contract: size in contracts, money in coin.") var inverse = false
     @Option(name: .customLong("contract-size"), parsing: .unconditional, help: "Quote value of one inverse contract (100 for BTCUSD_PERP).") var contractSize: String?
     @Option(help: "Maintenance brackets as CAP:MMR,CAP:MMR,... (rising caps).") var brackets: String?
     @Option(parsing: .unconditional, help: "One maintenance margin rate, no maintenance amount.") var mmr: String?
-    @Option(help: "binance (default) or bybit.") var rules: String = "binance"
+    @Option(help: "binance, bybit, okx or hyperliquid (default: the --symbol's venue, else binance).") var rules: String?
     @Option(parsing: .unconditional, help: "Mark price: adds margin ratio and distance to liquidation.") var mark: String?
     @Flag(help: "Print JSON for scripts.") var json = false
 
@@ -55,8 +55,11 @@ struct MarginCommand: ParsableCommand {
         guard let side = Side.allCases.first(where: { $0.label == self.side.lowercased() }) else {
             throw ValidationError("--side must be long or short, not '\(self.side)'")
         }
-        guard let rules = MarginRules(rawValue: self.rules.lowercased()) else {
-            throw ValidationError("--rules must be binance or bybit, not '\(self.rules)'")
+        let namedRules = try self.rules.map { text throws -> MarginRules in
+            guard let rules = MarginRules(rawValue: text.lowercased()) else {
+                throw ValidationError("--rules must be binance, bybit, okx or hyperliquid, not '\(text)'")
+            }
+            return rules
         }
         let quantity = try decimal(size, "size")
         let entryPrice = try decimal(entry, "entry")
@@ -109,8 +112,12 @@ struct MarginCommand: ParsableCommand {
         if let brackets { table = try parseBrackets(brackets) }
         let markPrice = try mark.map { try decimal($0, "mark") }
 
+        // The venue's own rule unless --rules says otherwise; OKX's rule needs the instrument's
+        // contract value and liquidation fee.
+        let rules = namedRules ?? instrument?.marginRules ?? .binance
         let question = MarginQuestion(side: side, quantity: quantity, entryPrice: entryPrice, collateral: collateral,
-            kind: kind, brackets: table, rules: rules, mark: markPrice)
+            kind: kind, brackets: table, rules: rules, mark: markPrice, coinsPerContract: instrument?.coinsPerContract ?? .one,
+            liquidationFeeRate: instrument?.liquidationFeeRate ?? (rules == .okx ? Instrument.okxLiquidationFeeRate : .zero))
         let label = instrument?.symbol ?? (kind.isInverse ? "inverse contract" : "linear contract")
         let enteredDecimals = entry.split(separator: ".").dropFirst().first?.count ?? 0
         let priceDecimals = max(instrument?.priceDecimals ?? 2, min(8, enteredDecimals))

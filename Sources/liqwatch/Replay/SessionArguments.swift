@@ -70,7 +70,7 @@ struct SessionArguments: ParsableArguments {
 /// The engine's rules, for every command that runs a session (the demo too). Each is optional so
 /// that one not given leaves the config file's choice (`[rules]`) standing.
 struct RuleOptions: ParsableArguments {
-    @Option(help: "A venue's rules (margin maths and ADL ranking): binance, bybit or bitmex (default: binance).") var rules: String?
+    @Option(help: "The margin maths and ADL ranking: venue (each market by its own venue's margin rule, Binance's ADL ranking; the default), or binance, bybit or bitmex for every market.") var rules: String?
     @Option(help: "full (the default); partial (step down the maintenance brackets, as Binance and Bybit do); or partial:FRACTION (steps of a fraction).")
     var liquidation: String?
     @Option(help: "What the fund cannot pay: adl (the default) or socialised-loss.") var shortfall: String?
@@ -87,7 +87,7 @@ struct RuleOptions: ParsableArguments {
     /// What the command line said, checked.
     func add(to choices: inout CommandLineChoices) throws {
         if let rules {
-            guard let profile = RuleChoices.rules(rules) else { throw ValidationError("--rules must be binance, bybit or bitmex") }
+            guard let profile = RuleChoices.rules(rules) else { throw ValidationError("--rules must be venue, binance, bybit or bitmex") }
             choices.rules = profile
         }
         if let shortfall {

@@ -155,6 +155,9 @@ enum SessionReport {
             ("drawdown_level", .string(fundState.drawdownLevel.label)),
             ("adl_state", .string(fundState.adl.rawValue)),
             ("by_asset", .object(funds)),
+            // Settlement assets of monitored markets that no fund was given for: their deficits are
+            // paid by nothing but what their own liquidations left, then go to ADL (or socialised loss).
+            ("not_given", .array(Self.assetsWithoutFund(engine).map { .string($0) })),
         ])
         let adl: JSON.Value = .object([
             ("count", JSON.number(log.adlCount)),
@@ -360,6 +363,13 @@ enum SessionReport {
         instrument.kind.isInverse ? "USD" : instrument.settlementAsset
     }
 
+    /// The settlement assets of markets with monitored positions that no insurance fund was given
+    /// for (`InsuranceFund.wasGiven`), sorted.
+    static func assetsWithoutFund(_ engine: Engine) -> [String] {
+        let assets = Set(engine.markets.filter { $0.positionCount > 0 }.map(\.instrument.settlementAsset))
+        return assets.filter { !engine.fund($0).wasGiven }.sorted()
+    }
+
     /// The base asset of a linear contract (`BTCUSDT` → `BTC`), or "units" when the symbol does not
     /// end in its settlement asset.
     static func baseAsset(of instrument: Instrument) -> String {
@@ -443,7 +453,8 @@ enum SessionReport {
             guard !ladder.isEmpty else { continue }
             let asset = market.instrument.settlementAsset
             let quantityUnit = market.instrument.kind.isInverse ? "contracts" : baseAsset(of: market.instrument)
-            lines.append("stress \(market.symbol) (mark shock: liquidations; deficit \(asset); ADL quantity \(quantityUnit); fund after \(asset)):")
+            let noFund = engine.fund(asset).wasGiven ? "" : " — no insurance fund given for \(asset): its deficits go to \(engine.configuration.shortfall == .adl ? "ADL" : "socialised loss")"
+            lines.append("stress \(market.symbol) (mark shock: liquidations; deficit \(asset); ADL quantity \(quantityUnit); fund after \(asset))\(noFund):")
             for result in ladder {
                 let shock = (result.shockPercent.isNegative ? "" : "+") + result.shockPercent.description + "%"
                 lines.append("  \(shock): \(result.liquidations.count); \(amount(result.totalDeficit, asset)); \(result.adlQuantity.formatted(3, grouping: true)); \(amount(result.fundAfter, asset))"

@@ -1,0 +1,74 @@
+import Testing
+@testable import Dashboard
+@testable import RiskEngine
+
+/// A market whose settlement asset no insurance fund was given for: the pane says so instead of a
+/// balance of 0, and shows the fund of the focused market's own asset.
+@Suite("Fund pane: a settlement asset with no fund given")
+struct FundNotGivenTests {
+    /// The USDT fund given, and an OKX coin-margined swap (settled in BTC) with a book and a position.
+    static func engine() -> Engine {
+        var engine = DashboardTests.engine(positions: 4)
+        let market = "okx:BTC-USD-SWAP"
+        engine.apply(.mark(symbol: market, price: Fixed(60_000), time: 3_000_000_000))
+        engine.apply(.bookSnapshot(symbol: market, bids: [(units("59990"), units("1000"))], asks: [(units("60010"), units("1000"))], time: 3_000_000_000))
+        engine.apply(.position(PositionUpdate(account: "coin", symbol: market, side: .long, quantity: Fixed(1_000),
+            entryPrice: Fixed(60_000), mode: .isolated, leverage: Fixed(10)), time: 3_000_000_000))
+        return engine
+    }
+
+    @Test("focused on the BTC-settled market: 'no fund given for BTC' and where its deficits go, not 'balance 0.00'")
+    func saysNoFund() {
+        let screen = model(width: 120, height: 40, engine: Self.engine(), symbol: "okx:BTC-USD-SWAP")
+        #expect(screen.focusedSymbol == "okx:BTC-USD-SWAP")
+        let text = screen.rendered().text
+        #expect(text.contains("Insurance fund BTC"))
+        #expect(text.contains("no fund given for BTC"))
+        #expect(text.contains("→ ADL"))
+        #expect(!text.contains("balance       0.00"))
+    }
+
+    @Test("focused on the USDT market: its fund, with its balance, as before")
+    func givenFund() {
+        let text = model(width: 120, height: 40, engine: Self.engine(), symbol: "BTCUSDT").rendered().text
+        #expect(text.contains("Insurance fund USDT"))
+        #expect(!text.contains("no fund given"))
+        #expect(text.contains("50,000.00"))
+    }
+
+    @Test("a fund given at zero is a fund: its balance is shown, not 'no fund given'")
+    func zeroIsGiven() {
+        var engine = Self.engine()
+        engine.openFund(asset: "BTC", balance: .zero)
+        #expect(engine.fund("BTC").wasGiven)
+        let text = model(width: 120, height: 40, engine: engine, symbol: "okx:BTC-USD-SWAP").rendered().text
+        #expect(!text.contains("no fund given"))
+        #expect(text.contains("Insurance fund BTC"))
+    }
+
+    @Test("the engine decides as before: a deficit in an asset with no fund goes to ADL, and liquidation money alone does not make a fund given")
+    func engineUnchanged() {
+        var engine = Engine()
+        let market = "okx:BTC-USD-SWAP"
+        engine.apply(.mark(symbol: market, price: Fixed(60_000), time: 1))
+        // An empty bid side: the long cannot be sold, everything goes to ADL against the short.
+        engine.apply(.bookSnapshot(symbol: market, bids: [], asks: [(units("60010"), units("1000"))], time: 1))
+        engine.apply(.position(PositionUpdate(account: "winner", symbol: market, side: .short, quantity: Fixed(2_000),
+            entryPrice: Fixed(70_000), mode: .isolated, leverage: Fixed(5)), time: 1))
+        engine.apply(.position(PositionUpdate(account: "loser", symbol: market, side: .long, quantity: Fixed(1_000),
+            entryPrice: Fixed(60_000), mode: .isolated, leverage: Fixed(20)), time: 1))
+        let liquidation = engine.positions[1].liquidation!
+        let notes = engine.apply(.mark(symbol: market, price: liquidation - Fixed(1), time: 2))
+        #expect(notes.contains { if case .liquidation = $0 { return true } else { return false } })
+        let adl = notes.compactMap { if case .adl(let record) = $0 { return record.account } else { return nil } }
+        #expect(adl == ["winner"])
+        #expect(!engine.fund("BTC").wasGiven)
+        #expect(engine.moneyInSystem(asset: "BTC") == engine.deposits["BTC"])
+    }
+}
+
+private func model(width: Int, height: Int, engine: Engine, symbol: String) -> AppModel {
+    var status = SessionStatus(kind: "REPLAY", source: "test")
+    status.time = engine.time
+    return AppModel(width: width, height: height, status: status, engine: engine, log: SessionLog(), symbol: symbol)
+}

@@ -11,7 +11,7 @@ enum DetailPane {
         let market = engine.markets[Int(position.symbolIndex)]
         let instrument = market.instrument
         buffer.fill(rect, role: .help)
-        buffer.box(rect, title: "Position \(risk.account) · \(model.marketNames.title(risk.symbol)) · Esc back", focused: true)
+        buffer.box(rect, title: "Position \(risk.account) · \(model.marketNames.title(risk.symbol)) · \(model.keymap.label(for: .back)) back", focused: true)
         let inner = rect.inset(1)
         var y = inner.y
         func line(_ text: String, _ role: StyleRole = .help) {

@@ -123,6 +123,10 @@ public final class SubscriptionLoopback: @unchecked Sendable {
     /// a tenth of a second's worth).
     static let unpacedBatch = 2_048
     static let tick = TimeAmount.milliseconds(2)
+    /// Paced, the market moves every 10 ms, as the Binance loopback's does: venues publish book
+    /// changes in batches (Bybit's orderbook.200 and OKX's books every 100 ms, Hyperliquid a
+    /// block), so several frames reaching a client in one read is what a live session sees.
+    static let pacedTick = TimeAmount.milliseconds(10)
     /// A client sends its subscriptions in a burst as it connects (Hyperliquid's one request a
     /// stream); the market moves for a connection once the burst is over, so that no frame is lost
     /// between two of its requests and a run is the same every time.
@@ -221,7 +225,8 @@ public final class SubscriptionLoopback: @unchecked Sendable {
         self.channel = channel
         port = channel.localAddress?.port ?? 0
         let loop = channel.eventLoop
-        driver = loop.scheduleRepeatedTask(initialDelay: Self.tick, delay: Self.tick) { _ in exchange.tick() }
+        let interval = script.framesPerSecond == nil ? Self.tick : Self.pacedTick
+        driver = loop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { _ in exchange.tick() }
         return port
     }
 

@@ -23,6 +23,7 @@ enum TapePane {
     ]
     static let accountColumn = 5
     static let venueColumn = 2
+    static let sourceColumn = 1
 
     static func render(_ model: AppModel, _ rect: Rect, focused: Bool, _ buffer: inout Buffer) {
         let log = model.log
@@ -49,7 +50,11 @@ enum TapePane {
         let rows = entries.map { cells($0, model) }
         // One venue: its name on every line says nothing, and its width goes to the figures. The
         // fit runs over the columns kept, and maps back to the table's column numbers.
-        let kept = columns.indices.filter { model.marketNames.venues.count > 1 || $0 != venueColumn }
+        // No exchange-reported line: every line is "sim", which the title already says; its width
+        // goes to the quantity (at 80 columns the difference between seeing it and not).
+        let kept = columns.indices.filter { column in
+            (model.marketNames.venues.count > 1 || column != venueColumn) && (log.exchangeCount > 0 || column != sourceColumn)
+        }
         let chosen = ColumnFit.fitting(kept.map { columns[$0] }, rows: rows.map { row in kept.map { row.cells[$0] } }, width: inner.width)
             .map { (column: kept[$0.column], width: $0.width) }
         func line(_ texts: [String]) -> String { ColumnFit.line(texts, columns, chosen) }

@@ -99,40 +99,13 @@ public final class BinanceLiveSource: LiveSource, @unchecked Sendable {
 
     /// Connects, reads until the connection ends, waits out the backoff, and connects again.
     func connectionLoop(queue: LiveQueue, stream: Int) async {
-        var logger = Logger(label: "liqwatch.binance")
-        logger.logLevel = .critical
-        var attempt = 0
-        while !state.stopped {
-            queue.push(.connection(stream: stream, .connecting))
-            let began = Date()
-            var reason = "closed by the server"
-            do {
-                let configuration = WebSocketClientConfiguration(maxFrameSize: 1 << 24)
-                let close = try await WebSocketClient.connect(url: streamURL, configuration: configuration, logger: logger) { [state] inbound, _, _ in
-                    queue.push(.connection(stream: stream, .connected))
-                    for try await message in inbound.messages(maxSize: 1 << 24) {
-                        if state.stopped { break }
-                        let now = LiveClock.wallNanoseconds()
-                        switch message {
-                        case .text(let text): await queue.pushYielding(.frame(stream: stream, receiveTime: now, bytes: Array(text.utf8)))
-                        case .binary(let buffer): await queue.pushYielding(.frame(stream: stream, receiveTime: now, bytes: Array(buffer.readableBytesView)))
-                        }
-                    }
-                }
-                if let close { reason = "closed by the server (\(close.closeCode))" + (close.reason.map { ": \($0)" } ?? "") }
-            } catch {
-                reason = String(describing: error)
-            }
-            if state.stopped { break }
-            // A connection that lived a while was not a failed attempt: start the backoff again.
-            if Date().timeIntervalSince(began) > 30 { attempt = 0 }
-            let delay = Backoff.delay(attempt: attempt)
-            attempt += 1
-            queue.push(.connection(stream: stream, .disconnected(reason: reason, retryIn: delay)))
-            var waited = 0.0
-            while waited < delay && !state.stopped {
-                try? await Task.sleep(nanoseconds: 100_000_000)
-                waited += 0.1
+        let url = streamURL
+        await ReconnectingWebSocket.run(url: { url }, logLabel: "liqwatch.binance", state: state, queue: queue, stream: stream) { [state] inbound, _, _ in
+            queue.push(.connection(stream: stream, .connected))
+            for try await message in inbound.messages(maxSize: 1 << 24) {
+                if state.stopped { break }
+                let now = LiveClock.wallNanoseconds()
+                await queue.pushYielding(.frame(stream: stream, receiveTime: now, bytes: ReconnectingWebSocket.bytes(of: message)))
             }
         }
     }

@@ -68,65 +68,37 @@ public final class VenueWebSocketSource: LiveSource, @unchecked Sendable {
     }
 
     func connectionLoop(queue: LiveQueue, stream: Int) async {
-        var logger = Logger(label: "liqwatch.\(wire.venue)")
-        logger.logLevel = .critical
-        var attempt = 0
         let wire = self.wire
         let outbox = self.outbox
-        while !state.stopped {
-            queue.push(.connection(stream: stream, .connecting))
-            let began = Date()
-            var reason = "closed by the server"
-            do {
-                let configuration = WebSocketClientConfiguration(maxFrameSize: 1 << 24)
-                let close = try await WebSocketClient.connect(url: wire.url, configuration: configuration, logger: logger) { [state] inbound, outbound, _ in
-                    outbox.reset()
-                    for request in wire.subscriptions() { try await outbound.write(.text(request)) }
-                    queue.push(.connection(stream: stream, .connected))
-                    try await withThrowingTaskGroup(of: Void.self) { group in
-                        // Requests from the session (re-subscriptions) and the venue's pings.
-                        group.addTask {
-                            var lastPing = LiveClock.monotonicNanoseconds()
-                            while !Task.isCancelled {
-                                for request in outbox.take() { try await outbound.write(.text(request)) }
-                                if let interval = wire.pingInterval, Double(LiveClock.monotonicNanoseconds() - lastPing) / 1e9 >= interval {
-                                    try await outbound.write(.text(wire.ping))
-                                    lastPing = LiveClock.monotonicNanoseconds()
-                                }
-                                try await Task.sleep(nanoseconds: 50_000_000)
-                            }
+        await ReconnectingWebSocket.run(url: { wire.url }, logLabel: "liqwatch.\(wire.venue)", state: state, queue: queue, stream: stream) {
+            [state] inbound, outbound, _ in
+            outbox.reset()
+            for request in wire.subscriptions() { try await outbound.write(.text(request)) }
+            queue.push(.connection(stream: stream, .connected))
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                // Requests from the session (re-subscriptions) and the venue's pings.
+                group.addTask {
+                    var lastPing = LiveClock.monotonicNanoseconds()
+                    while !Task.isCancelled {
+                        for request in outbox.take() { try await outbound.write(.text(request)) }
+                        if let interval = wire.pingInterval, Double(LiveClock.monotonicNanoseconds() - lastPing) / 1e9 >= interval {
+                            try await outbound.write(.text(wire.ping))
+                            lastPing = LiveClock.monotonicNanoseconds()
                         }
-                        for try await message in inbound.messages(maxSize: 1 << 24) {
-                            if state.stopped { break }
-                            let now = LiveClock.wallNanoseconds()
-                            let bytes: [UInt8]
-                            switch message {
-                            case .text(let text): bytes = Array(text.utf8)
-                            case .binary(let buffer): bytes = Array(buffer.readableBytesView)
-                            }
-                            if wire.isHeartbeat(bytes) { continue }
-                            if let notice = wire.notice(in: bytes) {
-                                queue.push(.connection(stream: stream, .venueNotice(SafeText.escaped(String(notice.prefix(300))))))
-                            }
-                            await queue.pushYielding(.frame(stream: stream, receiveTime: now, bytes: bytes))
-                        }
-                        group.cancelAll()
+                        try await Task.sleep(nanoseconds: 50_000_000)
                     }
                 }
-                if let close { reason = "closed by the server (\(close.closeCode))" + (close.reason.map { ": \($0)" } ?? "") }
-            } catch {
-                reason = String(describing: error)
-            }
-            if state.stopped { break }
-            // A connection that lived a while was not a failed attempt: start the backoff again.
-            if Date().timeIntervalSince(began) > 30 { attempt = 0 }
-            let delay = Backoff.delay(attempt: attempt)
-            attempt += 1
-            queue.push(.connection(stream: stream, .disconnected(reason: SafeText.escaped(String(reason.prefix(300))), retryIn: delay)))
-            var waited = 0.0
-            while waited < delay && !state.stopped {
-                try? await Task.sleep(nanoseconds: 100_000_000)
-                waited += 0.1
+                for try await message in inbound.messages(maxSize: 1 << 24) {
+                    if state.stopped { break }
+                    let now = LiveClock.wallNanoseconds()
+                    let bytes = ReconnectingWebSocket.bytes(of: message)
+                    if wire.isHeartbeat(bytes) { continue }
+                    if let notice = wire.notice(in: bytes) {
+                        queue.push(.connection(stream: stream, .venueNotice(SafeText.escaped(String(notice.prefix(300))))))
+                    }
+                    await queue.pushYielding(.frame(stream: stream, receiveTime: now, bytes: bytes))
+                }
+                group.cancelAll()
             }
         }
     }

@@ -83,8 +83,8 @@ enum Fuzz {
             case .snapshot(let snapshot):
                 sum &+= snapshot.bids.count &+ snapshot.asks.count &+ (snapshot.symbol?.utf8.count ?? 0)
                 sum &+= Int(truncatingIfNeeded: snapshot.time ^ snapshot.lastUpdateId)
-            case .event(let event):
-                sum &+= Int(truncatingIfNeeded: event.time)
+            case .event(let event), .venueWide(let event):
+                sum &+= Int(truncatingIfNeeded: event.time) &+ (event.symbol?.utf8.count ?? 0)
             case .book(let update):
                 sum &+= update.symbol.utf8.count &+ Int(truncatingIfNeeded: update.time ^ (update.sequence ?? 0) ^ (update.previousSequence ?? 0))
                 switch update.levels {
@@ -102,7 +102,9 @@ enum Fuzz {
     /// take any sequence of events): a diff is applied as a book update, a REST body as a snapshot.
     static func events(of message: FeedMessage) -> MarketEvent? {
         switch message {
-        case .event(let event): return event
+        // A venue-wide stream's event is applied to a market the session knows; the engine must
+        // take it whatever the market, so the fuzzer hands it over as it is.
+        case .event(let event), .venueWide(let event): return event
         case .depth(let event): return .bookUpdate(symbol: event.symbol, changes: event.changes, time: event.time)
         case .snapshot(let snapshot):
             return .bookSnapshot(symbol: snapshot.symbol ?? "BTCUSDT", bids: snapshot.bids, asks: snapshot.asks, time: snapshot.time)

@@ -158,10 +158,14 @@ public final class LiveSession {
         if let recorder = recorders[stream] {
             do {
                 let rotated = try recorder.write(line: line)
-                if rotated, case .market(let symbols) = sources[stream].kind {
-                    // Each segment starts with its own snapshots, so it replays on its own.
+                if rotated {
+                    // Each segment starts with its own snapshots, so it replays on its own: every
+                    // market stream writing to this file (all venues share one) asks for them.
                     let wall = LiveClock.wallNanoseconds()
-                    for name in symbols where snapshotScheduler.mayRequest(name, wall: wall) { sources[stream].requestSnapshot(symbol: name) }
+                    for (index, source) in sources.enumerated() where recorders[index] === recorder {
+                        guard case .market(let symbols) = source.kind else { continue }
+                        for name in symbols where snapshotScheduler.mayRequest(name, wall: wall) { source.requestSnapshot(symbol: name) }
+                    }
                 }
             } catch {
                 // Monitoring goes on; the status bar and the health view say the recording stopped.

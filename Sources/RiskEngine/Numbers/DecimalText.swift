@@ -19,6 +19,9 @@ public enum DecimalText {
         var digits = 0
         var fractionDigits = 0
         var seenPoint = false
+        // Past limit / 10 the next digit (or the scaling below) must exceed the limit. Divided
+        // once: a 128-bit division at every digit cost more than the rest of the parse.
+        let tenth = limit / 10
         while index < count {
             let byte = start[index]
             index += 1
@@ -38,15 +41,19 @@ public enum DecimalText {
                 }
                 fractionDigits += 1
             }
-            // Past limit / 10 the next digit (or the scaling below) must exceed the limit.
-            if value > limit / 10 { return nil }
+            if value > tenth { return nil }
             value = value * 10 + Int128(digit)
         }
         if digits == 0 { return nil }
-        while fractionDigits < places {
-            if value > limit / 10 { return nil }
-            value *= 10
-            fractionDigits += 1
+        // Scaled by the missing places at once: value × 10^k ≤ limit is what checking each
+        // step against limit / 10 decided.
+        if fractionDigits < places {
+            guard places - fractionDigits <= 38 else { return value == 0 ? 0 : nil }
+            var scale: Int128 = 1
+            for _ in fractionDigits..<places { scale &*= 10 }
+            let (scaled, overflow) = value.multipliedReportingOverflow(by: scale)
+            if overflow { return nil }
+            value = scaled
         }
         if value > limit { return nil }
         return negative ? -value : value

@@ -24,7 +24,10 @@ let package = Package(
     ],
     targets: [
         // libm: Double rounding (signals, display scales) is not pulled in by Foundation here.
-        .target(name: "RiskEngine", linkerSettings: [.linkedLibrary("m")]),
+        .target(name: "RiskEngine", dependencies: ["CPrefetch"], linkerSettings: [.linkedLibrary("m")]),
+        // A cache prefetch hint (one inline C function): placing a million positions reads each
+        // account's table slot a few positions ahead, so its cache miss overlaps other work.
+        .target(name: "CPrefetch"),
         .target(name: "CNcurses", linkerSettings: [.linkedLibrary("ncursesw")]),
         // Cells, buffers, rectangles, style roles, keys and the frame diff, with a terminal in
         // memory for tests: everything a screen is, without a terminal.

@@ -50,7 +50,10 @@ if [ -n "$rev" ]; then
         # Commits before the switch to ISA-L read .gz with zlib (Sources/CZlib).
         inflater=Sources/CIsal
         git -C "$root" cat-file -e "$sha:$inflater" 2>/dev/null || inflater=Sources/CZlib
-        git -C "$root" archive "$sha" Sources/RiskEngine Sources/MarketFeeds "$inflater" | tar -x -C "$src.tmp"
+        # RiskEngine's prefetch hint (Sources/CPrefetch) exists from late 2026 on.
+        prefetch=Sources/CPrefetch
+        git -C "$root" cat-file -e "$sha:$prefetch" 2>/dev/null || prefetch=
+        git -C "$root" archive "$sha" Sources/RiskEngine Sources/MarketFeeds "$inflater" $prefetch | tar -x -C "$src.tmp"
         mv "$src.tmp" "$src"
     fi
 fi
@@ -67,6 +70,11 @@ elif [ -d "$src/Sources/CZlib" ]; then
     c_headers=("$src/Sources/CZlib/module.modulemap" "$src/Sources/CZlib/shim.h")
 else
     die "$src/Sources/CIsal: no such directory"
+fi
+# RiskEngine's cache prefetch hint, one inline C function (trees from late 2026 on).
+if [ -d "$src/Sources/CPrefetch" ]; then
+    c_modules+=(-I "$src/Sources/CPrefetch/include")
+    c_headers+=("$src/Sources/CPrefetch/include/module.modulemap" "$src/Sources/CPrefetch/include/prefetch.h")
 fi
 
 if [ ${#targets[@]} -eq 0 ]; then
@@ -126,10 +134,10 @@ else
     rm -f "$out/stamps/RiskEngine" "$out/stamps/MarketFeeds" "$out"/stamps/target-*
     # RiskEngine's interface first (type-checking only, seconds), so that MarketFeeds compiles
     # while RiskEngine's code is generated.
-    run RiskEngine.swiftmodule "$swiftc" -Onone -swift-version 6 -parse-as-library -wmo -module-name RiskEngine \
+    run RiskEngine.swiftmodule "$swiftc" -Onone -swift-version 6 -parse-as-library -wmo -module-name RiskEngine "${c_modules[@]}" \
         -emit-module -experimental-skip-non-inlinable-function-bodies \
         -emit-module-path "$out/modules/RiskEngine.swiftmodule" "${risk_sources[@]}"
-    run RiskEngine.o "$swiftc" "${flags[@]}" -wmo -module-name RiskEngine -I "$out/modules" \
+    run RiskEngine.o "$swiftc" "${flags[@]}" -wmo -module-name RiskEngine -I "$out/modules" "${c_modules[@]}" \
         -emit-object -o "$out/obj/RiskEngine.o" "${risk_sources[@]}" &
     risk_pid=$!
     run MarketFeeds "$swiftc" "${flags[@]}" -wmo -module-name MarketFeeds -I "$out/modules" "${c_modules[@]}" \

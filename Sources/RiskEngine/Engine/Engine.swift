@@ -11,7 +11,7 @@ public struct Engine: Sendable {
     /// The last symbol looked up and its market (markets are only ever appended).
     var lastMarketLookup: (symbol: String, index: Int32)?
     public internal(set) var accounts: [Account] = []
-    var accountIndexes: [AccountKey: Int32] = [:]
+    var accountIndexes = AccountTable()
     public internal(set) var positions: [Position] = []
     public internal(set) var funds: [String: InsuranceFund] = [:]
     /// Funds opened at a default nobody chose: the operator's own first statement of the balance,
@@ -31,11 +31,6 @@ public struct Engine: Sendable {
     var nextSampleTime: Int64 = 0
     /// Off in what-if copies: a projection must not learn baselines.
     var samplingEnabled = true
-
-    struct AccountKey: Hashable, Sendable {
-        var id: String
-        var asset: String
-    }
 
     public init(configuration: EngineConfiguration = EngineConfiguration(), catalog: InstrumentCatalog = .builtIn) {
         self.configuration = configuration
@@ -62,7 +57,7 @@ public struct Engine: Sendable {
     public func fund(_ asset: String) -> InsuranceFund { funds[asset] ?? InsuranceFund(asset: asset) }
 
     public func account(id: String, asset: String) -> Account? {
-        accountIndexes[AccountKey(id: id, asset: asset)].map { accounts[Int($0)] }
+        accountIndexes.find(id: id, asset: asset, hash: AccountTable.hash(id: id, asset: asset), in: accounts).map { accounts[Int($0)] }
     }
 
     /// The market for a symbol, created on first sight.

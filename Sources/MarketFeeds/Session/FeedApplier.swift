@@ -24,8 +24,8 @@ struct FeedApplier {
         for (asset, balance) in options.insuranceFund.sorted(by: { $0.key < $1.key }) {
             engine.openFund(asset: asset, balance: balance, provisional: !options.insuranceFundGiven)
         }
-        engine.reserveCapacity(forPositions: options.positions.count)
-        for position in options.positions { engine.apply(.position(position, time: 0)) }
+        // What placing them notes (a refused row) is not logged, as before any event.
+        engine.apply(positions: options.positions, time: 0, into: &notes) { $0.removeAll(keepingCapacity: true) }
         if let count = options.syntheticPositions, count > 0 { synthetic = SyntheticPositions(count: count, seed: options.seed) }
     }
 
@@ -154,12 +154,15 @@ struct FeedApplier {
             guard let mark = market.markPrice, !market.book.bids.isEmpty, !market.book.asks.isEmpty else { continue }
             seededSymbols.insert(market.symbol)
             guard let positions = synthetic?.positions(for: market.instrument, mark: mark) else { continue }
-            engine.reserveCapacity(forPositions: positions.count)
-            for position in positions {
-                notes.removeAll(keepingCapacity: true)
-                engine.apply(position: position, time: engine.time, into: &notes)
+            notes.removeAll(keepingCapacity: true)
+            // The log is moved out while the engine (also ours) is changed, not copied.
+            var log = SessionLog()
+            swap(&log, &self.log)
+            engine.apply(positions: positions, time: engine.time, into: &notes) { notes in
                 log.record(notes)
+                notes.removeAll(keepingCapacity: true)
             }
+            swap(&log, &self.log)
         }
     }
 }

@@ -45,7 +45,13 @@ public enum PositionsFile {
                 return .failure(error)
             }
         }
-        var rows = try read.get()
+        // Taken out of the result before it is changed: a copy still held by the result would make
+        // the first change copy every row.
+        var rows: Rows
+        switch consume read {
+        case .success(let read): rows = read
+        case .failure(let error): throw error
+        }
         try assemble(&rows, path: path, catalog: catalog)
         return rows.updates
     }
@@ -87,17 +93,13 @@ public enum PositionsFile {
     /// Refuses rows that would overwrite each other: a second row for the same account, symbol and
     /// position side (one-way mode holds one position a symbol; hedge mode one LONG and one SHORT
     /// leg), a hedge leg beside a one-way position, and cross hedge legs of one symbol (which the
-    /// engine does not model: they share one liquidation price).
-    static func checkDistinct(_ rows: Rows, path: String) throws(PositionsFileError) {
-        struct Key: Hashable { var account: String; var symbol: String }
+    /// engine does not model: they share one liquidation price). Of several such rows, the first
+    /// in the file is named, with the earlier row it conflicts with.
+    static func checkDistinct(_ rows: Rows, groups: AccountGroups, path: String) throws(PositionsFileError) {
         /// The rows already giving a position of one account and symbol, by position side.
         struct Seen { var both = -1, long = -1, short = -1 }
-        var seen: [Key: Seen] = [:]
-        seen.reserveCapacity(rows.updates.count)
         /// A row that conflicts with an earlier one: which, and which rule.
         enum Conflict { case same(Int), modes(Int, PositionSide), crossLegs }
-        /// Records `row` among the account's rows of the symbol (one hashing of the key for the
-        /// lookup and the update: a million accounts make every lookup a cache miss).
         func claim(_ sides: inout Seen, row: Int, _ update: borrowing PositionUpdate) -> Conflict? {
             let mine = update.positionSide == .both ? sides.both : update.positionSide == .long ? sides.long : sides.short
             if mine >= 0 { return .same(mine) }
@@ -114,64 +116,131 @@ public enum PositionsFile {
             }
             return nil
         }
-        for row in rows.updates.indices {
-            let key = Key(account: rows.updates[row].account, symbol: rows.updates[row].symbol)
-            guard let conflict = claim(&seen[key, default: Seen()], row: row, rows.updates[row]) else { continue }
-            let update = rows.updates[row]
-            switch conflict {
-            case .same(let earlier):
-                let what = update.positionSide == .both
-                    ? "one-way mode holds one position a symbol; a hedge-mode leg needs position_side LONG or SHORT"
-                    : "hedge mode holds one \(update.positionSide.label) leg a symbol"
-                throw PositionsFileError(file: path, line: rows.lines[row], field: "symbol",
-                    reason: "line \(rows.lines[earlier]) already gives \(update.account)'s \(update.symbol) position (\(what))")
-            case .modes(let earlier, let other):
-                throw PositionsFileError(file: path, line: rows.lines[row], field: "position_side",
-                    reason: "line \(rows.lines[earlier]) gives \(update.account)'s \(update.symbol) in \(other == .both ? "one-way" : "hedge") mode; the modes cannot be mixed")
-            case .crossLegs:
-                throw PositionsFileError(file: path, line: rows.lines[row], field: "margin_mode",
-                    reason: "hedge-mode legs of one symbol in cross margin are not supported (they share one liquidation price): give them isolated margin")
+        // Only rows of one account can conflict, and an account's rows are checked in file order,
+        // so the first conflicting row of the file is the first of the groups' first ones.
+        var first: (row: Int, conflict: Conflict)? = nil
+        var symbols: [String] = []
+        var seen: [Seen] = []
+        var bySymbol: [String: Seen] = [:]
+        for group in 0..<groups.groupCount {
+            let members = groups.rows(of: group)
+            guard members.count > 1 else { continue }
+            // A few rows: a list of the account's symbols; many (an account in hundreds of
+            // markets): a table, so no account costs the square of its rows.
+            let listed = members.count <= 16
+            symbols.removeAll(keepingCapacity: true)
+            seen.removeAll(keepingCapacity: true)
+            bySymbol.removeAll(keepingCapacity: true)
+            for member in members {
+                let row = Int(member)
+                if let found = first, found.row < row { break }
+                let symbol = rows.updates[row].symbol
+                let conflict: Conflict?
+                if listed {
+                    if let slot = symbols.firstIndex(of: symbol) {
+                        conflict = claim(&seen[slot], row: row, rows.updates[row])
+                    } else {
+                        symbols.append(symbol)
+                        seen.append(Seen())
+                        conflict = claim(&seen[seen.count - 1], row: row, rows.updates[row])
+                    }
+                } else {
+                    conflict = claim(&bySymbol[symbol, default: Seen()], row: row, rows.updates[row])
+                }
+                if let conflict {
+                    if first == nil || row < first!.row { first = (row, conflict) }
+                    break
+                }
             }
+        }
+        guard let (row, conflict) = first else { return }
+        let update = rows.updates[row]
+        switch conflict {
+        case .same(let earlier):
+            let what = update.positionSide == .both
+                ? "one-way mode holds one position a symbol; a hedge-mode leg needs position_side LONG or SHORT"
+                : "hedge mode holds one \(update.positionSide.label) leg a symbol"
+            throw PositionsFileError(file: path, line: rows.lines[row], field: "symbol",
+                reason: "line \(rows.lines[earlier]) already gives \(update.account)'s \(update.symbol) position (\(what))")
+        case .modes(let earlier, let other):
+            throw PositionsFileError(file: path, line: rows.lines[row], field: "position_side",
+                reason: "line \(rows.lines[earlier]) gives \(update.account)'s \(update.symbol) in \(other == .both ? "one-way" : "hedge") mode; the modes cannot be mixed")
+        case .crossLegs:
+            throw PositionsFileError(file: path, line: rows.lines[row], field: "margin_mode",
+                reason: "hedge-mode legs of one symbol in cross margin are not supported (they share one liquidation price): give them isolated margin")
         }
     }
 
-    /// Gives every cross account a wallet (stated or derived from leverage).
+    /// Checks the rows (`checkDistinct`) and gives every cross account a wallet, one per
+    /// settlement asset: the `wallet_balance` its last row stating one gives, else the sum of
+    /// notional ÷ leverage of its cross rows. The first cross row of an account and asset carries
+    /// it; the others carry none.
     static func assemble(_ rows: inout Rows, path: String, catalog: InstrumentCatalog) throws(PositionsFileError) {
-        try checkDistinct(rows, path: path)
-        // An account's wallet is one per settlement asset.
-        struct WalletKey: Hashable { var account: String; var asset: String }
-        var instruments: [String: Instrument] = [:]
+        let groups = AccountGroups(accounts: rows.updates.map(\.account))
+        try checkDistinct(rows, groups: groups, path: path)
+        var lastSymbol = ""
+        var lastInstrument: Instrument? = nil
         func instrument(_ symbol: String) -> Instrument {
-            if let known = instruments[symbol] { return known }
-            let instrument = catalog.instrument(for: symbol)
-            instruments[symbol] = instrument
-            return instrument
+            // Rows mostly name the symbol of the row before, as the same string.
+            if let lastInstrument, symbol == lastSymbol { return lastInstrument }
+            let found = catalog.instrument(for: symbol)
+            lastSymbol = symbol
+            lastInstrument = found
+            return found
         }
-        var stated: [WalletKey: Fixed] = [:]
-        var derived: [WalletKey: Fixed] = [:]
-        let crossRows = rows.updates.reduce(0) { $0 + ($1.mode == .cross ? 1 : 0) }
-        guard crossRows > 0 else { return }
-        stated.reserveCapacity(crossRows)
-        func key(_ update: PositionUpdate) -> WalletKey { WalletKey(account: update.account, asset: instrument(update.symbol).settlementAsset) }
-        for update in rows.updates where update.mode == .cross {
-            if let wallet = update.walletBalance { stated[key(update)] = wallet }
-        }
-        for (row, update) in rows.updates.enumerated() where update.mode == .cross && update.walletBalance == nil {
-            let key = key(update)
-            if stated[key] != nil { continue }
-            guard let leverage = update.leverage else {
-                throw PositionsFileError(file: path, line: rows.lines[row], field: "wallet_balance",
-                    reason: "a cross position needs wallet_balance (on any row of its account) or leverage")
+        /// One account's cross rows of one asset.
+        struct Wallet { var asset: String; var rows: [Int] }
+        var wallets: [Wallet] = []
+        // The wallet of each first cross row, and the first row that has no way to a wallet.
+        var given: [(row: Int, wallet: Fixed?)] = []
+        var missing: Int? = nil
+        func derivedWallet(_ walletRows: some Sequence<Int>) -> Fixed? {
+            var derived = Fixed.zero
+            for row in walletRows {
+                let update = rows.updates[row]
+                guard let leverage = update.leverage else {
+                    if missing == nil || row < missing! { missing = row }
+                    return nil
+                }
+                let instrument = instrument(update.symbol)
+                let terms = PositionTerms(side: update.side, quantity: update.quantity, entryPrice: update.entryPrice,
+                    kind: instrument.kind, brackets: instrument.brackets)
+                derived += MarginMath.notional(terms, at: update.entryPrice) / leverage
             }
-            let instrument = instrument(update.symbol)
-            let terms = PositionTerms(side: update.side, quantity: update.quantity, entryPrice: update.entryPrice,
-                kind: instrument.kind, brackets: instrument.brackets)
-            derived[key, default: .zero] += MarginMath.notional(terms, at: update.entryPrice) / leverage
+            return derived
         }
-        var given = Set<WalletKey>(minimumCapacity: crossRows)
-        for row in rows.updates.indices where rows.updates[row].mode == .cross {
-            let key = key(rows.updates[row])
-            rows.updates[row].walletBalance = given.insert(key).inserted ? stated[key] ?? derived[key] : nil
+        // Most accounts have one row: those are settled in file order, reading the rows in the
+        // order they lie in memory; only accounts of several rows are read group by group.
+        var alone = [Bool](repeating: false, count: rows.updates.count)
+        for group in 0..<groups.groupCount {
+            let members = groups.rows(of: group)
+            if members.count == 1 { alone[Int(members.first!)] = true; continue }
+            wallets.removeAll(keepingCapacity: true)
+            for member in members where rows.updates[Int(member)].mode == .cross {
+                let asset = instrument(rows.updates[Int(member)].symbol).settlementAsset
+                if let slot = wallets.firstIndex(where: { $0.asset == asset }) { wallets[slot].rows.append(Int(member)) }
+                else { wallets.append(Wallet(asset: asset, rows: [Int(member)])) }
+            }
+            for wallet in wallets {
+                // A stated wallet: the last row stating one wins, as a statement replaces the one before.
+                if let stated = wallet.rows.last(where: { rows.updates[$0].walletBalance != nil }) {
+                    given.append((wallet.rows[0], rows.updates[stated].walletBalance))
+                } else if let derived = derivedWallet(wallet.rows) {
+                    given.append((wallet.rows[0], derived))
+                }
+            }
         }
+        for row in rows.updates.indices where alone[row] && rows.updates[row].mode == .cross && rows.updates[row].walletBalance == nil {
+            if let derived = derivedWallet(CollectionOfOne(row)) { rows.updates[row].walletBalance = derived }
+        }
+        if let row = missing {
+            throw PositionsFileError(file: path, line: rows.lines[row], field: "wallet_balance",
+                reason: "a cross position needs wallet_balance (on any row of its account) or leverage")
+        }
+        // An account of several rows: its wallet on the first cross row of each asset, none on the others.
+        for group in 0..<groups.groupCount where groups.rows(of: group).count > 1 {
+            for member in groups.rows(of: group) where rows.updates[Int(member)].mode == .cross { rows.updates[Int(member)].walletBalance = nil }
+        }
+        for (row, wallet) in given { rows.updates[row].walletBalance = wallet }
     }
 }

@@ -1,0 +1,188 @@
+import Foundation
+import Testing
+@testable import MarketFeeds
+import RiskEngine
+
+/// The checks that read an account's rows together (one position a symbol and side, one wallet an
+/// asset) group the rows by account with a hash and a radix sort; they must decide exactly what
+/// the tables of every row's strings decided, and name the same line, field and reason.
+@Suite("Positions files: grouping rows by account")
+struct AccountGroupingTests {
+    @Test("the radix sort orders keys as the standard sort does, on the bits it is given")
+    func radixSort() {
+        var rng = SplitMix64(seed: 4)
+        for count in [0, 1, 2, 3, 100, 5_000] {
+            for lowBit in [0, 1, 11, 21, 40, 63] {
+                var keys = (0..<count).map { _ in rng.next() }
+                let mask: UInt64 = lowBit == 0 ? ~0 : ~((UInt64(1) << UInt64(lowBit)) - 1)
+                // Stable on the sorted bits: equal high bits keep their order.
+                let expected = keys.enumerated().sorted { ($0.element & mask, $0.offset) < ($1.element & mask, $1.offset) }.map(\.element)
+                RadixSort.sort(&keys, fromBit: lowBit)
+                #expect(keys == expected, "\(count) keys from bit \(lowBit)")
+            }
+        }
+    }
+
+    @Test("every account's rows form one group, in file order, whatever the names")
+    func groups() {
+        var rng = SplitMix64(seed: 8)
+        for count in [1, 2, 17, 3_000] {
+            let names = (0..<count).map { _ in ["a", "b", "", "ü-€", "long-account-name-\(rng.next() % 40)", "x\(rng.next() % 500)"][Int(rng.next() % 6)] }
+            let groups = AccountGroups(accounts: names)
+            var seen = Set<Int32>()
+            var groupNames = Set<String>()
+            for group in 0..<groups.groupCount {
+                let rows = Array(groups.rows(of: group))
+                #expect(!rows.isEmpty && rows == rows.sorted())
+                #expect(Set(rows.map { names[Int($0)] }).count == 1)
+                #expect(groupNames.insert(names[Int(rows[0])]).inserted, "one group a name")
+                for row in rows { #expect(seen.insert(row).inserted) }
+            }
+            #expect(seen.count == count)
+        }
+    }
+
+    static let header = "account,symbol,side,size,entry_price,margin_mode,isolated_margin,wallet_balance,leverage,position_side"
+
+    /// A file of few accounts, so they share symbols, sides and wallets: conflicts and every
+    /// wallet rule come up often.
+    static func randomFile(_ rng: inout SplitMix64, rows: Int, accounts: Int) -> String {
+        var lines = [header]
+        for _ in 0..<rows {
+            let account = "acct-\(rng.next() % UInt64(max(1, accounts)))"
+            let symbol = ["BTCUSDT", "ETHUSDT", "BTCUSD_PERP", "okx:BTC-USDT-SWAP", "okx:ETH-USDT-SWAP", "bybit:BTCUSDT",
+                "bybit:ETHUSDT", "bybit:SOLUSDT", "bybit:XRPUSDT", "binance-usdm:SOLUSDT"][Int(rng.next() % 10)]
+            let side = rng.next() % 2 == 0 ? "long" : "short"
+            let cross = rng.next() % 2 == 0
+            let wallet = cross && rng.next() % 3 == 0 ? "\(100 + rng.next() % 9_000)" : ""
+            let leverage = rng.next() % 5 == 0 ? "" : "\(1 + rng.next() % 50)"
+            let isolatedMargin = !cross && leverage.isEmpty ? "\(10 + rng.next() % 500)" : ""
+            let positionSide = ["", "", "", "LONG", "SHORT", "BOTH"][Int(rng.next() % 6)]
+            let fixedSide = positionSide == "LONG" ? "long" : positionSide == "SHORT" ? "short" : side
+            lines.append("\(account),\(symbol),\(fixedSide),0.\(1 + rng.next() % 9),\(50_000 + rng.next() % 20_000),\(cross ? "cross" : "isolated"),\(isolatedMargin),\(wallet),\(leverage),\(positionSide)")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    @Test("random files load with the same positions and wallets, or fail on the same line, field and reason, as with tables of every row")
+    func sameAsTables() throws {
+        let scratch = try ScratchDirectory()
+        var rng = SplitMix64(seed: 21)
+        var failures = 0
+        var successes = 0
+        for round in 0..<400 {
+            // Some files of three accounts in many rows: groups past the short list's 16 rows.
+            let rows = [2, 5, 12, 40, 200][round % 5]
+            let text = Self.randomFile(&rng, rows: rows, accounts: round % 7 == 0 ? 3 : rows / 3)
+            let path = try scratch.write("positions-\(round).csv", text)
+            let got: Result<[PositionUpdate], PositionsFileError>
+            do { got = .success(try PositionsFile.load(path: path, catalog: .builtIn)) } catch { got = .failure(error) }
+            let expected: Result<[PositionUpdate], PositionsFileError>
+            do throws(PositionsFileError) {
+                var rows = try Array(text.utf8).withUnsafeBufferPointer { bytes throws(PositionsFileError) in
+                    try PositionsCSV.rows(bytes, path: path, resolver: .default)
+                }
+                try Self.referenceAssemble(&rows, path: path, catalog: .builtIn)
+                expected = .success(rows.updates)
+            } catch {
+                expected = .failure(error)
+            }
+            switch (got, expected) {
+            case (.success(let a), .success(let b)): #expect(a == b, "round \(round)"); successes += 1
+            case (.failure(let a), .failure(let b)): #expect(a == b, "round \(round)"); failures += 1
+            default: Issue.record("round \(round): \(got) against \(expected)")
+            }
+        }
+        // Both outcomes are exercised.
+        #expect(failures > 20 && successes > 20, "\(failures) failures, \(successes) successes")
+    }
+
+    // MARK: The definition before the grouping (tables of every row's strings)
+
+    static func referenceCheckDistinct(_ rows: PositionsFile.Rows, path: String) throws(PositionsFileError) {
+        struct Key: Hashable { var account: String; var symbol: String }
+        /// The rows already giving a position of one account and symbol, by position side.
+        struct Seen { var both = -1, long = -1, short = -1 }
+        var seen: [Key: Seen] = [:]
+        seen.reserveCapacity(rows.updates.count)
+        /// A row that conflicts with an earlier one: which, and which rule.
+        enum Conflict { case same(Int), modes(Int, PositionSide), crossLegs }
+        /// Records `row` among the account's rows of the symbol (one hashing of the key for the
+        /// lookup and the update: a million accounts make every lookup a cache miss).
+        func claim(_ sides: inout Seen, row: Int, _ update: borrowing PositionUpdate) -> Conflict? {
+            let mine = update.positionSide == .both ? sides.both : update.positionSide == .long ? sides.long : sides.short
+            if mine >= 0 { return .same(mine) }
+            for other in PositionSide.allCases where other != update.positionSide {
+                let earlier = other == .both ? sides.both : other == .long ? sides.long : sides.short
+                guard earlier >= 0 else { continue }
+                if (other == .both) != (update.positionSide == .both) { return .modes(earlier, other) }
+                if update.mode == .cross || rows.updates[earlier].mode == .cross { return .crossLegs }
+            }
+            switch update.positionSide {
+            case .both: sides.both = row
+            case .long: sides.long = row
+            case .short: sides.short = row
+            }
+            return nil
+        }
+        for row in rows.updates.indices {
+            let key = Key(account: rows.updates[row].account, symbol: rows.updates[row].symbol)
+            guard let conflict = claim(&seen[key, default: Seen()], row: row, rows.updates[row]) else { continue }
+            let update = rows.updates[row]
+            switch conflict {
+            case .same(let earlier):
+                let what = update.positionSide == .both
+                    ? "one-way mode holds one position a symbol; a hedge-mode leg needs position_side LONG or SHORT"
+                    : "hedge mode holds one \(update.positionSide.label) leg a symbol"
+                throw PositionsFileError(file: path, line: rows.lines[row], field: "symbol",
+                    reason: "line \(rows.lines[earlier]) already gives \(update.account)'s \(update.symbol) position (\(what))")
+            case .modes(let earlier, let other):
+                throw PositionsFileError(file: path, line: rows.lines[row], field: "position_side",
+                    reason: "line \(rows.lines[earlier]) gives \(update.account)'s \(update.symbol) in \(other == .both ? "one-way" : "hedge") mode; the modes cannot be mixed")
+            case .crossLegs:
+                throw PositionsFileError(file: path, line: rows.lines[row], field: "margin_mode",
+                    reason: "hedge-mode legs of one symbol in cross margin are not supported (they share one liquidation price): give them isolated margin")
+            }
+        }
+    }
+
+    /// Gives every cross account a wallet (stated or derived from leverage).
+    static func referenceAssemble(_ rows: inout PositionsFile.Rows, path: String, catalog: InstrumentCatalog) throws(PositionsFileError) {
+        try referenceCheckDistinct(rows, path: path)
+        // An account's wallet is one per settlement asset.
+        struct WalletKey: Hashable { var account: String; var asset: String }
+        var instruments: [String: Instrument] = [:]
+        func instrument(_ symbol: String) -> Instrument {
+            if let known = instruments[symbol] { return known }
+            let instrument = catalog.instrument(for: symbol)
+            instruments[symbol] = instrument
+            return instrument
+        }
+        var stated: [WalletKey: Fixed] = [:]
+        var derived: [WalletKey: Fixed] = [:]
+        let crossRows = rows.updates.reduce(0) { $0 + ($1.mode == .cross ? 1 : 0) }
+        guard crossRows > 0 else { return }
+        stated.reserveCapacity(crossRows)
+        func key(_ update: PositionUpdate) -> WalletKey { WalletKey(account: update.account, asset: instrument(update.symbol).settlementAsset) }
+        for update in rows.updates where update.mode == .cross {
+            if let wallet = update.walletBalance { stated[key(update)] = wallet }
+        }
+        for (row, update) in rows.updates.enumerated() where update.mode == .cross && update.walletBalance == nil {
+            let key = key(update)
+            if stated[key] != nil { continue }
+            guard let leverage = update.leverage else {
+                throw PositionsFileError(file: path, line: rows.lines[row], field: "wallet_balance",
+                    reason: "a cross position needs wallet_balance (on any row of its account) or leverage")
+            }
+            let instrument = instrument(update.symbol)
+            let terms = PositionTerms(side: update.side, quantity: update.quantity, entryPrice: update.entryPrice,
+                kind: instrument.kind, brackets: instrument.brackets)
+            derived[key, default: .zero] += MarginMath.notional(terms, at: update.entryPrice) / leverage
+        }
+        var given = Set<WalletKey>(minimumCapacity: crossRows)
+        for row in rows.updates.indices where rows.updates[row].mode == .cross {
+            let key = key(rows.updates[row])
+            rows.updates[row].walletBalance = given.insert(key).inserted ? stated[key] ?? derived[key] : nil
+        }
+    }
+}

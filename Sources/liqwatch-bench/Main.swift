@@ -8,15 +8,15 @@ struct BenchMain: ParsableCommand {
         commandName: "liqwatch-bench",
         abstract: "liqwatch's speed, measured beside reference programs timed in the same run (build with -c release).",
         discussion: """
-            Groups: engine, replay, render, cascade (or its parts liquidation, positions-file); \
+            Groups: engine, replay, render, cascade (or its parts liquidation, positions-file, replay-cascade); \
             replay-unpacked times only the unpacked replay, best of 30, for comparing two builds on a \
             noisy machine. No group runs engine, replay, render and cascade.
             """,
         version: "liqwatch-bench \(LiqwatchVersion.string)")
 
-    static let knownGroups: Set<String> = ["engine", "replay", "replay-unpacked", "render", "cascade", "liquidation", "positions-file"]
+    static let knownGroups: Set<String> = ["engine", "replay", "replay-unpacked", "render", "cascade", "liquidation", "positions-file", "replay-cascade"]
 
-    @Argument(help: "Groups to run (engine, replay, replay-unpacked, render, cascade, liquidation, positions-file).")
+    @Argument(help: "Groups to run (engine, replay, replay-unpacked, render, cascade, liquidation, positions-file, replay-cascade).")
     var groups: [String] = []
 
     func validate() throws {
@@ -34,5 +34,6 @@ struct BenchMain: ParsableCommand {
         if groups.isEmpty || groups.contains("cascade") { CascadeBenchmarks.run() }
         if groups.contains("liquidation") { CascadeBenchmarks.liquidationCost() }
         if groups.contains("positions-file") { CascadeBenchmarks.positionsFile() }
+        if groups.contains("replay-cascade") { CascadeBenchmarks.replayCascade() }
     }
 }

@@ -117,7 +117,13 @@ struct TableScanTests {
         let shown = Set(table.rows.map(\.index))
         for index in riskiest { #expect(!shown.contains(index), "closed position \(index) is in the window") }
         #expect(table.rows.allSatisfy { $0.quantity.isPositive && engine.positions[Int($0.index)].isOpen })
-        #expect(table.rows.count == PositionTable.windowSize - riskiest.count)
+        // The next candidates of the pass take the closed ones' places: the window stays full.
+        #expect(table.rows.count == PositionTable.windowSize)
+        var fresh = PositionTable()
+        fresh.rebuild(from: engine, liquidations: 0)
+        // And they are the positions a pass over the engine as it is now would choose (but the one
+        // that grew, now safer: it was chosen before it changed).
+        #expect(Set(table.rows.map(\.index)).subtracting([grown]).isSubset(of: Set(fresh.rows.map(\.index))))
         if let row = table.rows.first(where: { $0.index == grown }) {
             #expect(row.quantity == before.quantity + Fixed(100))
         }
@@ -195,5 +201,19 @@ struct TableScanTests {
         var thin = ADLSideSample()
         for index in 0..<Int32(300) { thin.offer(index) }
         #expect(thin.stride == 1 && thin.positions.count == 300)
+    }
+
+    @Test("the ladder's prices sorted a bounded step at a time come out as one sort gives them", arguments: [0, 1, 8_192, 8_193, 50_000])
+    func chunkedSort(count: Int) {
+        var random = SystemRandomNumberGenerator()
+        let prices = (0..<count).map { _ in Int64.random(in: -1_000...1_000_000, using: &random) }
+        var sorter = ChunkedSort(prices)
+        var steps = 0
+        while !sorter.isDone {
+            #expect(sorter.step(upTo: 1_000) <= ChunkedSort.run)
+            steps += 1
+        }
+        #expect(sorter.items == prices.sorted())
+        if count > ChunkedSort.run { #expect(steps > count / 1_000) }
     }
 }

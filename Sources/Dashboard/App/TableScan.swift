@@ -46,6 +46,12 @@ public struct TableScan: Sendable {
 
     enum Phase: Sendable { case scanning, scoringSamples, valuing, sortingClusters, done }
 
+    /// The pass keeps this many candidates for each row of the window: the pass and the valuing
+    /// are several turns apart, and in a cascade the riskiest positions are the ones liquidated
+    /// meanwhile. The window is the first `windowSize` candidates still open when they are valued
+    /// (at 10x in the demo's cascade, nearly all of the first thousand were gone).
+    static let candidatesPerRow = 4
+
     let request: Request
     /// The engine's time when the scan started.
     let startedAt: Int64
@@ -72,6 +78,8 @@ public struct TableScan: Sendable {
     public private(set) var rows: [PositionRow] = []
     var sortedLongs: [String: [Int64]] = [:]
     var sortedShorts: [String: [Int64]] = [:]
+    /// The cluster list being sorted (the longs of market `offset / 2`, or its shorts).
+    var clusterSort: ChunkedSort?
     /// The slices so far, and the longest of them in nanoseconds.
     public private(set) var slices = 0
     public private(set) var longestSlice: UInt64 = 0
@@ -107,7 +115,7 @@ public struct TableScan: Sendable {
             case .scanning: positionsLeft -= scan(engine, upTo: min(4_096, positionsLeft))
             case .scoringSamples: positionsLeft -= scoreSamples(engine, upTo: min(256, positionsLeft))
             case .valuing: positionsLeft -= value(engine, upTo: min(32, positionsLeft))
-            case .sortingClusters: sortClusters(engine)
+            case .sortingClusters: positionsLeft -= sortClusters(engine, upTo: min(65_536, positionsLeft))
             case .done: break
             }
             if phase != .done && budget.nanoseconds != .max && began.duration(to: clock.now) >= limit { return false }
@@ -249,12 +257,16 @@ public struct TableScan: Sendable {
         return end - start
     }
 
-    /// Values the next `count` chosen rows, as the engine is now; a position closed since it was
-    /// chosen is dropped. Returns how many it read.
+    /// Values the next `count` candidates, in the window's order, as the engine is now: a
+    /// position closed since it was chosen is dropped, and the next candidate takes its place
+    /// until the window is full. Returns how many it read.
     mutating func value(_ engine: Engine, upTo count: Int) -> Int {
         let start = offset
-        let end = min(chosen.count, offset + count)
-        for index in chosen[offset..<end] where Int(index) < engine.positions.count && engine.positions[Int(index)].isOpen {
+        let rowLimit = request.windowed ? PositionTable.windowSize : Int.max
+        while offset < chosen.count && offset - start < count && rows.count < rowLimit {
+            let index = chosen[offset]
+            offset += 1
+            guard Int(index) < engine.positions.count && engine.positions[Int(index)].isOpen else { continue }
             let adl: ADLQueueEntry?
             if let exactQueue {
                 adl = exactQueue[index]
@@ -266,24 +278,123 @@ public struct TableScan: Sendable {
             }
             rows.append(PositionTable.row(of: index, in: engine, adl: adl))
         }
-        offset = end
-        if offset >= chosen.count {
+        let handled = offset - start
+        if offset >= chosen.count || rows.count >= rowLimit {
             offset = 0
             phase = clusters == nil ? .done : .sortingClusters
         }
-        return end - start
+        return handled
     }
 
-    /// Sorts the next market's liquidation prices (both sides) for the ladder.
-    mutating func sortClusters(_ engine: Engine) {
-        guard let clusters, offset < clusters.longs.count else {
+    /// Sorts the ladder's liquidation prices, a list (a market's longs, or its shorts) a bounded
+    /// step at a time: with the ladder grouped by 1,000 ticks a list holds most of a market's
+    /// positions, and sorting half a million prices at once costs 40 ms. Returns the prices
+    /// handled.
+    mutating func sortClusters(_ engine: Engine, upTo count: Int) -> Int {
+        guard clusters != nil, offset < 2 * clusters!.longs.count else {
             phase = .done
-            return
+            return 0
         }
-        let symbol = offset < engine.markets.count ? engine.markets[offset].symbol : nil
-        if let symbol, !clusters.longs[offset].isEmpty { sortedLongs[symbol] = clusters.longs[offset].sorted() }
-        if let symbol, !clusters.shorts[offset].isEmpty { sortedShorts[symbol] = clusters.shorts[offset].sorted() }
-        offset += 1
+        let market = offset / 2
+        let longs = offset % 2 == 0
+        if clusterSort == nil {
+            // Taken out of the collector: it is not needed once sorted, and is then not copied.
+            let prices = longs ? clusters!.longs[market] : clusters!.shorts[market]
+            if longs { clusters!.longs[market] = [] } else { clusters!.shorts[market] = [] }
+            guard !prices.isEmpty else {
+                offset += 1
+                return 0
+            }
+            clusterSort = ChunkedSort(prices)
+        }
+        let handled = clusterSort!.step(upTo: count)
+        if clusterSort!.isDone {
+            if market < engine.markets.count {
+                let symbol = engine.markets[market].symbol
+                if longs { sortedLongs[symbol] = clusterSort!.items } else { sortedShorts[symbol] = clusterSort!.items }
+            }
+            clusterSort = nil
+            offset += 1
+        }
+        return max(1, handled)
+    }
+}
+
+/// A list of prices sorted a bounded step at a time: runs of 8,192 sorted one a step, then merged
+/// pairwise, each merge resumable at any element.
+struct ChunkedSort: Sendable {
+    static let run = 8_192
+    private(set) var items: [Int64]
+    private var scratch: [Int64] = []
+    /// 0 while the runs are sorted; then the width of the runs being merged.
+    private var width = 0
+    private var pairStart = 0
+    private var left = 0
+    private var right = 0
+    private var out = 0
+    private(set) var isDone: Bool
+
+    init(_ items: [Int64]) {
+        self.items = items
+        isDone = items.count <= 1
+    }
+
+    /// Sorts one run, or merges at most `count` elements; returns how many it handled.
+    mutating func step(upTo count: Int) -> Int {
+        guard !isDone else { return 0 }
+        let total = items.count
+        if width == 0 {
+            let end = min(total, pairStart + ChunkedSort.run)
+            items[pairStart..<end].sort()
+            let handled = end - pairStart
+            pairStart = end
+            if pairStart >= total {
+                width = ChunkedSort.run
+                if width >= total {
+                    isDone = true
+                } else {
+                    scratch = [Int64](repeating: 0, count: total)
+                    startPair(at: 0)
+                }
+            }
+            return handled
+        }
+        let middle = min(total, pairStart + width)
+        let end = min(total, pairStart + 2 * width)
+        var handled = 0
+        while handled < count && out < end {
+            if left < middle && (right >= end || items[left] <= items[right]) {
+                scratch[out] = items[left]
+                left += 1
+            } else {
+                scratch[out] = items[right]
+                right += 1
+            }
+            out += 1
+            handled += 1
+        }
+        if out >= end {
+            if end >= total {
+                swap(&items, &scratch)
+                width *= 2
+                if width >= total {
+                    isDone = true
+                    scratch = []
+                } else {
+                    startPair(at: 0)
+                }
+            } else {
+                startPair(at: end)
+            }
+        }
+        return handled
+    }
+
+    private mutating func startPair(at start: Int) {
+        pairStart = start
+        left = start
+        right = min(items.count, start + width)
+        out = start
     }
 }
 
@@ -304,7 +415,7 @@ enum WindowSelection: Sendable {
     init(column: PositionColumn, descending: Bool) {
         // Ties go to the lower index, as in `view`, so the window is the table's first rows.
         func heap<Key: Comparable & Sendable>(_: Key.Type) -> BoundedSelection<Keyed<Key>> {
-            BoundedSelection(capacity: PositionTable.windowSize) { a, b in
+            BoundedSelection(capacity: PositionTable.windowSize * TableScan.candidatesPerRow) { a, b in
                 if a.key < b.key { return !descending }
                 if b.key < a.key { return descending }
                 return a.index < b.index

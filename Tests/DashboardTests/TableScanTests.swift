@@ -189,6 +189,15 @@ struct TableScanTests {
         var whole = PositionTable()
         whole.rebuild(from: later, liquidations: 0, column: screen.sortColumn, descending: screen.sortDescending, clusterReachTicks: screen.clusterReachTicks)
         #expect(screen.table.rows.map(\.index) == whole.rows.map(\.index))
+        // A filter no row of the window matches: while the window is chosen again, the pane does
+        // not claim that no position matches.
+        _ = screen.update(.key(.character("/")))
+        for character in "acct-11999" { _ = screen.update(.key(.character(character))) }
+        _ = screen.update(.key(.enter))
+        #expect(screen.pendingWindowChoice)
+        #expect(screen.rendered().text.contains("choosing the positions that match…"))
+        while screen.hasPendingWork { screen.completePendingWork(budget: .unbounded) }
+        #expect(screen.visibleRows.map(\.account) == ["acct-11999"])
     }
 
     @Test("the ADL sample of a side stays even and bounded whatever its size")

@@ -84,8 +84,11 @@ enum PositionsPane {
             x = buffer.put(text + " ", x: x, y: inner.y, role: column.column == model.sortColumn ? .title : .header)
         }
         if rows.isEmpty {
-            buffer.put(model.table.rows.isEmpty ? "no monitored positions" : "no position matches the filter",
-                x: inner.x + 1, y: inner.y + 1, role: .dim)
+            // While a windowed table is chosen again for the filter, the window on screen is the
+            // old one: that none of it matches says nothing about the positions.
+            let empty = model.pendingWindowChoice ? "choosing the positions that match…"
+                : model.table.rows.isEmpty ? "no monitored positions" : "no position matches the filter"
+            buffer.put(empty, x: inner.x + 1, y: inner.y + 1, role: .dim)
             return
         }
         TableRows.draw(count: rows.count, cursor: model.cursor, in: inner, focused: focused, &buffer) { index, y, selected, buffer in

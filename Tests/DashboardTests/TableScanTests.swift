@@ -225,4 +225,38 @@ struct TableScanTests {
         #expect(sorter.items == prices.sorted())
         if count > ChunkedSort.run { #expect(steps > count / 1_000) }
     }
+
+    @Test("a window's ADL lights from the samples of its pass: a thin side exact, a sampled one within a light of the exact queue")
+    func adlLightsOfAWindow() {
+        var engine = Engine()
+        engine.openFund(asset: "USDT", balance: Fixed(1_000))
+        engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(60_000), time: 1))
+        for index in 0..<20_000 {
+            engine.apply(.position(PositionUpdate(account: "l\(index)", symbol: "BTCUSDT", side: .long, quantity: Fixed(1),
+                entryPrice: Fixed(50_000 + index % 9_000), mode: .isolated, leverage: Fixed(2 + index % 20)), time: 2))
+        }
+        for index in 0..<3 {
+            engine.apply(.position(PositionUpdate(account: "s\(index)", symbol: "BTCUSDT", side: .short, quantity: Fixed(1),
+                entryPrice: Fixed(61_000 + index * 100), mode: .isolated, leverage: Fixed(5)), time: 2))
+        }
+        var table = PositionTable()
+        // Sorted by side, shorts first: the three shorts are in the window with longs.
+        table.rebuild(from: engine, liquidations: 0, column: .side, descending: false)
+        let exact = engine.adlQueue()
+        let shorts = table.rows.filter { $0.side == .short }
+        #expect(shorts.count == 3)
+        for row in shorts {
+            #expect(row.adl?.estimated == false)
+            #expect(row.adl?.lights == exact[row.index]?.lights)
+            #expect(row.adl?.rank == exact[row.index]?.rank)
+        }
+        let longs = table.rows.filter { $0.side == .long }
+        #expect(longs.count == PositionTable.windowSize - 3)
+        for row in longs {
+            guard let entry = row.adl, let truth = exact[row.index] else { Issue.record("no ADL entry for \(row.index)"); continue }
+            #expect(entry.estimated)
+            #expect(entry.rank >= 1 && entry.rank <= entry.of)
+            #expect(abs(entry.lights - truth.lights) <= 1, "\(row.index): \(entry.lights) against \(truth.lights)")
+        }
+    }
 }

@@ -195,19 +195,52 @@ public struct AppModel: Sendable {
     /// liquidation clusters a windowed table collects (twice that, for the touch to move).
     var clusterReachTicks: Int64 { Int64(max(height, 24)) * ladderGrouping * 2 }
 
-    /// Work a key left for when no key is waiting: choosing a windowed table again.
-    public mutating func completePendingWork() {
-        guard pendingWindowChoice else { return }
-        pendingWindowChoice = false
-        table.rechoose(from: engine, column: sortColumn, descending: sortDescending, filter: filter)
-        refreshVisibleRows(rechoose: false)
-        needsRedraw = true
+    /// Work left for the run loop's turns: a rebuild of a windowed table, a slice a turn.
+    public var hasPendingWork: Bool { table.isRebuilding }
+
+    /// Does one slice of the table's rebuild under way (a few milliseconds, `budget`), so the
+    /// run loop answers keys and draws frames between slices; the rows change when it is done.
+    public mutating func completePendingWork(budget: ScanBudget = .turn) {
+        guard table.isRebuilding else { return }
+        if table.continueRebuild(with: engine, budget: budget) { tableRebuilt() }
     }
 
+    /// Rebuilds the table at once (a few thousand positions cost milliseconds; at startup the
+    /// table must have rows to show).
     mutating func rebuildTable() {
-        pendingWindowChoice = false
         table.rebuild(from: engine, liquidations: log.simulatedCount, column: sortColumn, descending: sortDescending,
             filter: filter, clusterReachTicks: clusterReachTicks)
+    }
+
+    /// Rebuilds the table: at once when it is small, else in slices over the next turns (a pass
+    /// over a million positions costs 60–120 ms). Without `collectingClusters`, only the window is
+    /// chosen again (another sort or filter), unless a rebuild that collects them is under way.
+    mutating func requestTableRebuild(collectingClusters: Bool = true) {
+        guard engine.positions.count > PositionTable.fullTableLimit else {
+            rebuildTable()
+            tableRebuilt()
+            return
+        }
+        let collecting = collectingClusters || (table.scan?.request.collectingClusters ?? false)
+        table.startRebuild(from: engine, liquidations: log.simulatedCount, column: sortColumn, descending: sortDescending,
+            filter: filter, clusterReachTicks: clusterReachTicks, collectingClusters: collecting)
+    }
+
+    /// New rows: the view follows, and the margin-ratio history of the rows on screen grows.
+    mutating func tableRebuilt() {
+        refreshVisibleRows(rechoose: false)
+        needsRedraw = true
+        // Written out plainly: the optimiser of Swift 6.3 crashes on the one-expression form.
+        var shown = Set<Int32>()
+        for row in visibleRows.prefix(200) { shown.insert(row.index) }
+        if case .detail(let position) = mode { shown.insert(position) }
+        for row in table.rows where shown.contains(row.index) {
+            var history = ratioHistory[row.index] ?? []
+            history.append(row.ratio ?? 1)
+            if history.count > 300 { history.removeFirst(history.count - 300) }
+            ratioHistory[row.index] = history
+        }
+        if ratioHistory.count > 2_000 { ratioHistory = ratioHistory.filter { shown.contains($0.key) } }
     }
 
     /// Holds the session's engine and log while the model handles keys and renders. The run loop
@@ -251,16 +284,19 @@ public struct AppModel: Sendable {
     public private(set) var visibleRows: [PositionRow] = []
 
     /// A windowed table asked for other positions (another sort or filter): the key is answered
-    /// at once with the window it has, sorted and filtered, and the run loop chooses the window
-    /// again over every position once no key is waiting (`completePendingWork`): a pass over a
+    /// at once with the window it has, sorted and filtered, and the window is chosen again over
+    /// every position in slices over the next turns (`completePendingWork`): a pass over a
     /// million positions costs tens of milliseconds, more than a frame.
-    public private(set) var pendingWindowChoice = false
+    public var pendingWindowChoice: Bool {
+        table.isRebuilding && table.needsRebuild(column: sortColumn, descending: sortDescending, filter: filter)
+    }
 
     /// `rechoose`: a windowed table is to be chosen again when the sort or filter asks for other
     /// positions (not while a filter is being typed: that filters the window, and Enter chooses).
     mutating func refreshVisibleRows(rechoose: Bool = true) {
-        if rechoose && table.needsRebuild(column: sortColumn, descending: sortDescending, filter: filter) {
-            pendingWindowChoice = true
+        if rechoose && table.needsRebuild(column: sortColumn, descending: sortDescending, filter: filter)
+            && !table.isRebuilding(column: sortColumn, descending: sortDescending, filter: filter) {
+            requestTableRebuild(collectingClusters: false)
         }
         visibleRows = table.view(filter: filter, column: sortColumn, descending: sortDescending)
         cursor = min(cursor, max(0, visibleRows.count - 1))
@@ -325,19 +361,11 @@ public struct AppModel: Sendable {
         let age = engine.time &- table.builtAt
         let liquidated = log.simulatedCount != table.builtFromLiquidations
         guard age < 0 || age >= 2_000_000_000 || (liquidated && age >= 500_000_000) else { return }
-        rebuildTable()
-        refreshVisibleRows()
-        // Written out plainly: the optimiser of Swift 6.3 crashes on the one-expression form.
-        var shown = Set<Int32>()
-        for row in visibleRows.prefix(200) { shown.insert(row.index) }
-        if case .detail(let position) = mode { shown.insert(position) }
-        for row in table.rows where shown.contains(row.index) {
-            var history = ratioHistory[row.index] ?? []
-            history.append(row.ratio ?? 1)
-            if history.count > 300 { history.removeFirst(history.count - 300) }
-            ratioHistory[row.index] = history
-        }
-        if ratioHistory.count > 2_000 { ratioHistory = ratioHistory.filter { shown.contains($0.key) } }
+        // A rebuild under way finishes first (a jump back starts it again, see `TableScan`); one
+        // that only chose the window again leaves the clusters as old as they were, so the next
+        // event starts a full one.
+        guard !table.isRebuilding else { return }
+        requestTableRebuild()
     }
 
     mutating func handle(_ key: Key) -> [Effect] {
@@ -477,7 +505,7 @@ public struct AppModel: Sendable {
         case .ladderGrouping:
             ladderGroupingIndex = (ladderGroupingIndex + 1) % AppModel.groupings.count
             // A windowed table keeps the clusters within the ladder's reach, which just grew.
-            if table.windowed { rebuildTable() }
+            if table.windowed { requestTableRebuild() }
         }
         return []
     }

@@ -40,100 +40,110 @@ public struct PositionRow: Sendable {
     public var distanceLevel: SignalLevel = .ok
 }
 
-/// The positions pane's rows: built from the engine at most once a second (10,000 positions cost
-/// milliseconds to value and walk), sorted and filtered on demand.
+/// The positions pane's rows: built from the engine every two seconds of session time (10,000
+/// positions cost milliseconds to value and walk), sorted and filtered on demand.
 ///
 /// Above `fullTableLimit` positions the table is a window: the `windowSize` positions that
-/// come first in the pane's order, chosen in one pass over the engine's positions on keys that
+/// come first in the pane's order, chosen in a pass over the engine's positions on keys that
 /// cost nothing to read (no valuation, no book walk, no sort of a million rows), then valued,
 /// walked and sorted. Columns that need a valuation (margin ratio, mmr, deficit, ADL) sort the
 /// riskiest window. The ADL lights of a window are estimated from a sample of each side's queue.
+///
+/// A pass over a million positions costs 60–120 ms, several frames: a window is rebuilt by a
+/// `TableScan` a few milliseconds at a time (`startRebuild`, then `continueRebuild` each turn
+/// of the run loop), keys and frames in between. Until it is done the rows are the last window's,
+/// each drawn from the engine as it is now (a position closed since shows as closed).
 public struct PositionTable: Sendable {
     public static let fullTableLimit = 5_000
     public static let windowSize = 1_000
-    public private(set) var rows: [PositionRow] = []
-    public private(set) var builtAt: Int64 = .min
-    public private(set) var builtFromLiquidations = -1
+    public internal(set) var rows: [PositionRow] = []
+    /// The engine's time when the rows last collected the clusters and counts (a rebuild, not a
+    /// new sort): how old they are.
+    public internal(set) var builtAt: Int64 = .min
+    public internal(set) var builtFromLiquidations = -1
     /// Every open position the engine monitors (the rows are all of them unless `windowed`).
-    public private(set) var openPositions = 0
+    public internal(set) var openPositions = 0
     /// Open positions the filter matched (equal to `openPositions` without a filter).
-    public private(set) var matchingPositions = 0
+    public internal(set) var matchingPositions = 0
     /// The rows are a window of `matchingPositions`, chosen by `windowColumn` (and direction).
-    public private(set) var windowed = false
-    public private(set) var windowColumn: PositionColumn = .risk
-    public private(set) var windowDescending = false
-    public private(set) var windowFilter = ""
+    public internal(set) var windowed = false
+    public internal(set) var windowColumn: PositionColumn = .risk
+    public internal(set) var windowDescending = false
+    public internal(set) var windowFilter = ""
     /// Liquidation prices (book units) per symbol, sorted ascending, for the ladder's clusters:
     /// every position's, or in a window those within the ladder's reach of the mark.
-    public private(set) var longLiquidations: [String: [Int64]] = [:]
-    public private(set) var shortLiquidations: [String: [Int64]] = [:]
+    public internal(set) var longLiquidations: [String: [Int64]] = [:]
+    public internal(set) var shortLiquidations: [String: [Int64]] = [:]
     /// Open positions in the engine's "near liquidation" band, by symbol.
-    public private(set) var nearLiquidation: [String: Int] = [:]
+    public internal(set) var nearLiquidation: [String: Int] = [:]
     /// Open positions by symbol.
-    public private(set) var openBySymbol: [String: Int] = [:]
+    public internal(set) var openBySymbol: [String: Int] = [:]
+    /// The rebuild under way, if any: its rows replace these once it is done.
+    public internal(set) var scan: TableScan?
 
     public init() {}
 
-    /// Rebuilds the rows. `column`, `descending` and `filter` choose the window when there are
-    /// too many positions for a full table; `clusterReachTicks` is how far from the mark (in ticks
-    /// of each market) the ladder can show liquidation clusters.
+    /// A rebuild is under way (`continueRebuild` takes it on).
+    public var isRebuilding: Bool { scan != nil }
+
+    /// Rebuilds the rows at once. `column`, `descending` and `filter` choose the window when there
+    /// are too many positions for a full table; `clusterReachTicks` is how far from the mark (in
+    /// ticks of each market) the ladder can show liquidation clusters.
     public mutating func rebuild(
         from engine: Engine, liquidations: Int, column: PositionColumn = .risk, descending: Bool = false,
         filter: String = "", clusterReachTicks: Int64 = .max
     ) {
-        builtAt = engine.time
-        builtFromLiquidations = liquidations
-        var clusters: ClusterCollector? = ClusterCollector(engine,
-            reachTicks: engine.positions.count > PositionTable.fullTableLimit ? clusterReachTicks : .max)
-        choose(from: engine, column: column, descending: descending, filter: filter, collecting: &clusters)
-        if let clusters {
-            (longLiquidations, shortLiquidations) = clusters.sorted(engine)
-            nearLiquidation = clusters.nearBySymbol
-            openBySymbol = clusters.openBySymbol
-        }
+        startRebuild(from: engine, liquidations: liquidations, column: column, descending: descending, filter: filter,
+            clusterReachTicks: clusterReachTicks)
+        while !continueRebuild(with: engine, budget: .unbounded) {}
     }
 
-    /// Chooses the window again for another sort or filter (the clusters and counts stay).
-    public mutating func rechoose(from engine: Engine, column: PositionColumn, descending: Bool, filter: String) {
-        guard windowed else { return }
-        var none: ClusterCollector? = nil
-        choose(from: engine, column: column, descending: descending, filter: filter, collecting: &none)
-    }
-
-    /// Chooses the rows (all of them, or the window) and values them. One pass over the positions
-    /// does everything that reads all of them (counting, the clusters when `clusters` is given,
-    /// choosing the window): at a million positions each pass is ~100 MB of memory.
-    mutating func choose(
-        from engine: Engine, column: PositionColumn, descending: Bool, filter: String, collecting clusters: inout ClusterCollector?
+    /// Starts a rebuild (replacing one under way) and returns at once: `continueRebuild` does the
+    /// work in slices. Without `collectingClusters` only the window is chosen again (another sort
+    /// or filter): the clusters and counts stay.
+    public mutating func startRebuild(
+        from engine: Engine, liquidations: Int, column: PositionColumn = .risk, descending: Bool = false,
+        filter: String = "", clusterReachTicks: Int64 = .max, collectingClusters: Bool = true
     ) {
-        var open = 0
-        let chosen: [Int32]
-        if engine.positions.count > PositionTable.fullTableLimit {
-            windowed = true
-            windowColumn = PositionTable.windowKeyColumn(column)
-            windowDescending = windowColumn == column ? descending : false
-            windowFilter = filter
-            chosen = selectWindow(engine, column: windowColumn, descending: windowDescending, filter: filter) { position in
-                open += 1
-                clusters?.add(position)
-            }
-        } else {
-            windowed = false
-            var all: [Int32] = []
-            for (offset, position) in engine.positions.enumerated() where position.isOpen {
-                all.append(Int32(offset))
-                clusters?.add(position)
-            }
-            open = all.count
-            matchingPositions = open
-            chosen = all
+        let windowed = engine.positions.count > PositionTable.fullTableLimit
+        let key = PositionTable.windowKeyColumn(column)
+        scan = TableScan(engine, request: TableScan.Request(
+            liquidations: liquidations, windowed: windowed, column: key, descending: key == column ? descending : false,
+            filter: filter, clusterReachTicks: windowed ? clusterReachTicks : .max, collectingClusters: collectingClusters))
+    }
+
+    /// Does the next slice of the rebuild under way, within `budget`; true when it is done and the
+    /// rows (and, if collected, the clusters and counts) are the new ones. `engine` is the engine
+    /// as it is now: it may have moved on since the last slice (see `TableScan`).
+    @discardableResult
+    public mutating func continueRebuild(with engine: Engine, budget: ScanBudget) -> Bool {
+        guard var running = scan else { return true }
+        scan = nil
+        guard running.advance(engine, budget: budget) else {
+            scan = running
+            return false
         }
-        openPositions = open
-        let queue = windowed ? engine.adlQueueEstimate(for: chosen) : engine.adlQueue()
-        var result: [PositionRow] = []
-        result.reserveCapacity(chosen.count)
-        for index in chosen { result.append(PositionTable.row(of: index, in: engine, adl: queue[index])) }
-        rows = result
+        commit(running, engine)
+        return true
+    }
+
+    mutating func commit(_ done: TableScan, _ engine: Engine) {
+        let request = done.request
+        rows = done.rows
+        windowed = request.windowed
+        windowColumn = request.column
+        windowDescending = request.descending
+        windowFilter = request.filter
+        openPositions = done.open
+        matchingPositions = done.matching
+        if let clusters = done.clusters {
+            builtAt = done.startedAt
+            builtFromLiquidations = request.liquidations
+            longLiquidations = done.sortedLongs
+            shortLiquidations = done.sortedShorts
+            nearLiquidation = clusters.nearBySymbol(engine)
+            openBySymbol = clusters.openBySymbol(engine)
+        }
     }
 
     /// A position as the engine values and classifies it now. The table's rows are the pane's
@@ -167,74 +177,21 @@ public struct PositionTable: Sendable {
     /// chosen by another key, direction or filter holds the wrong positions.
     public func needsRebuild(column: PositionColumn, descending: Bool, filter: String) -> Bool {
         guard windowed else { return false }
-        let key = PositionTable.windowKeyColumn(column)
-        return key != windowColumn || (key == column && descending != windowDescending) || filter != windowFilter
+        return !PositionTable.sameWindow(column: column, descending: descending, filter: filter,
+            as: (windowColumn, windowDescending, windowFilter))
     }
 
-    /// The `windowSize` open positions that come first by `column`, in one pass with a bounded
-    /// heap (O(n log k)), reading only the position, its account's name and its market's mark.
-    mutating func selectWindow(
-        _ engine: Engine, column: PositionColumn, descending: Bool, filter: String, each: (Position) -> Void
-    ) -> [Int32] {
-        let needle = filter.lowercased()
-        let marks = engine.markets.map(\.markPrice)
-        let symbols = engine.markets.map { $0.symbol.lowercased() }
-        var matching = 0
-        func matches(_ position: Position) -> Bool {
-            guard !needle.isEmpty else { return true }
-            if symbols[Int(position.symbolIndex)].contains(needle) { return true }
-            return engine.accounts[Int(position.accountIndex)].id.lowercased().contains(needle)
-        }
-        func select<Key>(_ key: (Position) -> Key, _ ascending: @escaping (Key, Key) -> Bool) -> [Int32] {
-            // Ties go to the lower index, as in `view`, so the window is the table's first rows.
-            var selection = BoundedSelection<(key: Key, index: Int32)>(capacity: PositionTable.windowSize) { a, b in
-                if ascending(a.key, b.key) { return !descending }
-                if ascending(b.key, a.key) { return descending }
-                return a.index < b.index
-            }
-            for (offset, position) in engine.positions.enumerated() where position.isOpen {
-                each(position)
-                guard matches(position) else { continue }
-                matching += 1
-                selection.offer((key(position), Int32(offset)))
-            }
-            return selection.elements.map(\.index)
-        }
-        func mark(_ position: Position) -> Fixed? { marks[Int(position.symbolIndex)] }
-        /// The distance to liquidation in % of the mark, in floating point: it only chooses the
-        /// window (the rows are then valued exactly), and a 128-bit division a position would
-        /// cost more than the rest of the pass.
-        func distance(_ position: Position, _ price: Fixed) -> Double {
-            guard let liquidation = position.liquidation, price.isPositive else { return .infinity }
-            let gap = position.side == .long ? price.approximateDouble - liquidation.approximateDouble : liquidation.approximateDouble - price.approximateDouble
-            return gap / price.approximateDouble * 100
-        }
-        let chosen: [Int32]
-        switch column {
-        case .account:
-            chosen = select({ engine.accounts[Int($0.accountIndex)].id }, <)
-        case .symbol:
-            chosen = select({ engine.markets[Int($0.symbolIndex)].symbol }, <)
-        case .side: chosen = select({ $0.side.sign }, <)
-        case .size: chosen = select({ $0.quantity }, <)
-        case .entry: chosen = select({ $0.entryPrice }, <)
-        case .mark: chosen = select({ mark($0) ?? .zero }, <)
-        case .leverage: chosen = select({ $0.leverage }, <)
-        case .liquidation: chosen = select({ $0.liquidation ?? .zero }, <)
-        case .bankruptcy: chosen = select({ $0.bankruptcy ?? .zero }, <)
-        case .distance:
-            chosen = select({ position in mark(position).map { distance(position, $0) } ?? .infinity }, <)
-        case .risk, .ratio, .bracket, .deficit, .adl:
-            // Bankrupt first (the mark beyond the bankruptcy price: no margin left), then the
-            // distance to liquidation, as `ascending(_:_:by: .risk)` orders the rows.
-            chosen = select({ position in
-                guard let price = mark(position) else { return Double.infinity }
-                if let bankruptcy = position.bankruptcy, position.side == .long ? price <= bankruptcy : price >= bankruptcy { return -1 }
-                return distance(position, price)
-            }, <)
-        }
-        matchingPositions = matching
-        return chosen
+    /// Whether the rebuild under way chooses the window `column`, `descending` and `filter` need.
+    public func isRebuilding(column: PositionColumn, descending: Bool, filter: String) -> Bool {
+        guard let request = scan?.request else { return false }
+        return PositionTable.sameWindow(column: column, descending: descending, filter: filter,
+            as: (request.column, request.descending, request.filter))
+    }
+
+    static func sameWindow(column: PositionColumn, descending: Bool, filter: String,
+                           as window: (column: PositionColumn, descending: Bool, filter: String)) -> Bool {
+        let key = PositionTable.windowKeyColumn(column)
+        return key == window.column && (key != column || descending == window.descending) && filter == window.filter
     }
 
     /// How many of the sorted `prices` lie in `low...high`.
@@ -299,12 +256,12 @@ public struct PositionTable: Sendable {
 
 /// The `capacity` elements that come first in an order, offered one at a time: a heap whose root
 /// is the last of those kept, so an element that comes later costs one comparison.
-struct BoundedSelection<Element> {
+struct BoundedSelection<Element: Sendable>: Sendable {
     let capacity: Int
-    let before: (Element, Element) -> Bool
+    let before: @Sendable (Element, Element) -> Bool
     private(set) var heap: [Element] = []
 
-    init(capacity: Int, before: @escaping (Element, Element) -> Bool) {
+    init(capacity: Int, before: @escaping @Sendable (Element, Element) -> Bool) {
         self.capacity = capacity
         self.before = before
         heap.reserveCapacity(capacity)
@@ -338,66 +295,4 @@ struct BoundedSelection<Element> {
 
     /// The kept elements, first first.
     var elements: [Element] { heap.sorted(by: before) }
-}
-
-/// The ladder's liquidation clusters: liquidation prices by market and side, every position's or
-/// only those within `reachTicks` of the market's mark (a windowed table).
-struct ClusterCollector {
-    var longs: [[Int64]]
-    var shorts: [[Int64]]
-    let ranges: [ClosedRange<Int64>]
-    /// Positions in the engine's "near liquidation" band, and open positions, by market (the
-    /// markets pane shows them).
-    var near: [Int]
-    var open: [Int]
-    let marks: [Fixed?]
-    let engine: Engine
-
-    init(_ engine: Engine, reachTicks: Int64) {
-        self.engine = engine
-        longs = [[Int64]](repeating: [], count: engine.markets.count)
-        shorts = longs
-        near = [Int](repeating: 0, count: engine.markets.count)
-        open = near
-        marks = engine.markets.map(\.markPrice)
-        ranges = engine.markets.map { market in
-            guard reachTicks != .max, let mark = market.markPrice else { return Int64.min...Int64.max }
-            let reach = max(0, reachTicks).multipliedReportingOverflow(by: max(1, market.instrument.tickSize.bookUnits))
-            if reach.overflow { return Int64.min...Int64.max }
-            // Clamped, never wrapped: a mark near the largest price must not turn the range over.
-            let center = mark.bookUnits
-            let low = center.subtractingReportingOverflow(reach.partialValue)
-            let high = center.addingReportingOverflow(reach.partialValue)
-            return (low.overflow ? Int64.min : low.partialValue)...(high.overflow ? Int64.max : high.partialValue)
-        }
-    }
-
-    @inline(__always) mutating func add(_ position: Position) {
-        open[Int(position.symbolIndex)] += 1
-        if let mark = marks[Int(position.symbolIndex)], engine.isNearLiquidation(position, mark: mark) { near[Int(position.symbolIndex)] += 1 }
-        guard let price = position.liquidation?.bookUnits, ranges[Int(position.symbolIndex)].contains(price) else { return }
-        if position.side == .long { longs[Int(position.symbolIndex)].append(price) } else { shorts[Int(position.symbolIndex)].append(price) }
-    }
-
-    var openBySymbol: [String: Int] {
-        var result: [String: Int] = [:]
-        for (offset, count) in open.enumerated() where count > 0 { result[engine.markets[offset].symbol] = count }
-        return result
-    }
-
-    var nearBySymbol: [String: Int] {
-        var result: [String: Int] = [:]
-        for (offset, count) in near.enumerated() where count > 0 { result[engine.markets[offset].symbol] = count }
-        return result
-    }
-
-    func sorted(_ engine: Engine) -> (longs: [String: [Int64]], shorts: [String: [Int64]]) {
-        var longPrices: [String: [Int64]] = [:]
-        var shortPrices: [String: [Int64]] = [:]
-        for (offset, market) in engine.markets.enumerated() {
-            if !longs[offset].isEmpty { longPrices[market.symbol] = longs[offset].sorted() }
-            if !shorts[offset].isEmpty { shortPrices[market.symbol] = shorts[offset].sorted() }
-        }
-        return (longPrices, shortPrices)
-    }
 }

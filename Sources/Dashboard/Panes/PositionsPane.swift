@@ -84,8 +84,11 @@ enum PositionsPane {
             x = buffer.put(text + " ", x: x, y: inner.y, role: column.column == model.sortColumn ? .title : .header)
         }
         if rows.isEmpty {
-            buffer.put(model.table.rows.isEmpty ? "no monitored positions" : "no position matches the filter",
-                x: inner.x + 1, y: inner.y + 1, role: .dim)
+            // While a windowed table is chosen again for the filter, the window on screen is the
+            // old one: that none of it matches says nothing about the positions.
+            let empty = model.pendingWindowChoice ? "choosing the positions that match…"
+                : model.table.rows.isEmpty ? "no monitored positions" : "no position matches the filter"
+            buffer.put(empty, x: inner.x + 1, y: inner.y + 1, role: .dim)
             return
         }
         TableRows.draw(count: rows.count, cursor: model.cursor, in: inner, focused: focused, &buffer) { index, y, selected, buffer in
@@ -117,41 +120,51 @@ enum PositionsPane {
     }
 
     /// A cell's text before it is padded to its column (what the column must be wide enough for).
+    /// Read from the unpadded content: padding every visible cell to 500 columns and trimming it
+    /// again cost most of a frame (13 ms at 200×60).
     static func cellText(_ row: PositionRow, _ column: PositionColumn, instrument: Instrument?, names: MarketNames) -> String {
-        cell(row, column, instrument: instrument, names: names, width: 500).0.trimmingLeadingAndTrailingSpaces
+        content(row, column, instrument: instrument, names: names).text.trimmingLeadingAndTrailingSpaces
     }
 
     static func cell(_ row: PositionRow, _ column: PositionColumn, instrument: Instrument?, names: MarketNames, width: Int) -> (String, StyleRole) {
+        let (text, role) = content(row, column, instrument: instrument, names: names)
         switch column {
-        case .account: return (Format.left(row.account, width), .text)
-        case .symbol: return (Format.left(names.short(row.symbol), width), .text)
-        case .side: return (Format.left(Format.sideMark(row.side), width), row.side == .long ? .positive : .negative)
-        case .size: return (Format.right(row.quantity.formatted(instrument.map { min($0.sizeDecimals, 4) } ?? 3), width), .text)
-        case .entry: return (Format.right(Format.price(row.entry, instrument), width), .text)
-        case .mark: return (Format.right(Format.price(row.mark, instrument), width), .dim)
-        case .leverage: return (Format.right(row.leverage.isZero ? "—" : row.leverage.formatted(0) + "x", width), .text)
-        case .bracket: return (Format.right((row.bracketRate * Fixed(100)).formatted(2) + "%", width), .dim)
+        case .account, .symbol, .side: return (Format.left(text, width), role)
+        case .ratio where !row.quantity.isZero && width > narrowRatioWidth:
+            let bar = Format.left(Format.bar(row.ratio ?? 1, width: 5), 5)
+            return (Format.right(text, width - 6) + " " + bar, role)
+        case .risk: return ("", .text)
+        default: return (Format.right(text, width), role)
+        }
+    }
+
+    /// A cell's figure or name and its style, before it is fitted to its column.
+    static func content(_ row: PositionRow, _ column: PositionColumn, instrument: Instrument?, names: MarketNames) -> (text: String, role: StyleRole) {
+        switch column {
+        case .account: return (row.account, .text)
+        case .symbol: return (names.short(row.symbol), .text)
+        case .side: return (Format.sideMark(row.side), row.side == .long ? .positive : .negative)
+        case .size: return (row.quantity.formatted(instrument.map { min($0.sizeDecimals, 4) } ?? 3), .text)
+        case .entry: return (Format.price(row.entry, instrument), .text)
+        case .mark: return (Format.price(row.mark, instrument), .dim)
+        case .leverage: return (row.leverage.isZero ? "—" : row.leverage.formatted(0) + "x", .text)
+        case .bracket: return ((row.bracketRate * Fixed(100)).formatted(2) + "%", .dim)
         case .ratio:
             // Closed since the table's order was chosen (liquidated, or closed by its account).
-            if row.quantity.isZero { return (Format.right("closed", width), .dim) }
-            let ratio = row.ratio
-            let role = StyleRole.level(row.marginLevel)
-            let text = ratio.map { Format.percent($0, decimals: 1) } ?? "BANKRUPT"
-            guard width > narrowRatioWidth else { return (Format.right(text, width), role) }
-            let bar = Format.left(Format.bar(ratio ?? 1, width: 5), 5)
-            return (Format.right(text, width - 6) + " " + bar, role)
-        case .liquidation: return (Format.right(Format.price(row.liquidation, instrument), width), .liquidationMarker)
-        case .bankruptcy: return (Format.right(Format.price(row.bankruptcy, instrument), width), .dim)
+            if row.quantity.isZero { return ("closed", .dim) }
+            return (row.ratio.map { Format.percent($0, decimals: 1) } ?? "BANKRUPT", StyleRole.level(row.marginLevel))
+        case .liquidation: return (Format.price(row.liquidation, instrument), .liquidationMarker)
+        case .bankruptcy: return (Format.price(row.bankruptcy, instrument), .dim)
         case .distance:
             let role: StyleRole = row.distanceLevel == .ok ? .text : .level(row.distanceLevel)
-            return (Format.right(row.distance.map { Format.decimal($0, decimals: 2) + "%" } ?? "—", width), role)
+            return (row.distance.map { Format.decimal($0, decimals: 2) + "%" } ?? "—", role)
         case .deficit:
-            return (Format.right(row.deficitNow.isZero ? "0" : Format.compact(row.deficitNow.approximateDouble), width), row.deficitNow.isZero ? .dim : .alert)
+            return (row.deficitNow.isZero ? "0" : Format.compact(row.deficitNow.approximateDouble), row.deficitNow.isZero ? .dim : .alert)
         case .adl:
             // The 1–5 lights exchanges show, and the score they rank by (negative under BitMEX's
             // ranking for a losing position: it is shown as it is, not as zero).
             let text = row.adl.map { Format.lights($0.lights) + " " + Format.score($0.score) } ?? "—"
-            return (Format.right(text, width), (row.adl?.lights ?? 0) >= 4 ? .warn : .dim)
+            return (text, (row.adl?.lights ?? 0) >= 4 ? .warn : .dim)
         case .risk: return ("", .text)
         }
     }

@@ -66,14 +66,57 @@ enum DashboardRunner {
                 if alerts.bell { terminal.bell() }
             }
         }
+        /// Draws the frame now, and says so in the terminal's title when it changed.
+        func draw(at wall: UInt64) {
+            var buffer = Buffer(width: model.width, height: model.height, unicode: terminal.unicode)
+            model.render(into: &buffer)
+            terminal.draw(buffer, theme: model.theme)
+            model.needsRedraw = false
+            let wanted = model.windowTitle
+            if wanted != title {
+                title = wanted
+                terminal.setTitle(wanted)
+            }
+            lastFrame = wall
+        }
         model.detachSession()
         loop: while true {
             if terminal.quitRequested { break }
-            let now = Stopwatch.now()
             let inputs = terminal.readInput()
-            // The session's work first, while the model holds no copy of the engine (see
-            // `AppModel.attach`): the advance is bounded in wall time, so keys still wait less
-            // than a frame.
+            // Keys first, on the screen the operator is looking at, and their answer drawn at once:
+            // a key waits at most for the rest of the turn it arrived in (the session's work and
+            // a slice of the table's rebuild), never for another turn's work or a frame's slot.
+            if !inputs.isEmpty {
+                model.attach(engine: feed.engine, log: feed.log)
+                let wall = Stopwatch.now()
+                for input in inputs {
+                    switch input {
+                    case .resize(let newWidth, let newHeight):
+                        terminal.invalidate()
+                        _ = model.update(.resize(width: newWidth, height: newHeight))
+                    case .key, .mouse:
+                        let message: Msg
+                        switch input {
+                        case .key(let key): message = .key(key)
+                        case .mouse(let event): message = .mouse(event)
+                        case .resize: continue
+                        }
+                        for effect in model.update(message) {
+                            if effect == .quit { break loop }
+                            model.detachSession()
+                            do { model.apply(try feed.perform(effect, wall: wall)) } catch {
+                                model.show(notice: error.description)
+                            }
+                            tell(model.update(.session(engine: feed.engine, log: feed.log, status: status(wall))))
+                        }
+                    }
+                }
+                if model.needsRedraw { draw(at: Stopwatch.now()) }
+                model.detachSession()
+            }
+            let now = Stopwatch.now()
+            // The session's work, while the model holds no copy of the engine (see
+            // `AppModel.attach`): the advance is bounded in wall time.
             var advanced = false
             if failure == nil {
                 do { advanced = try feed.advance(wall: now) } catch {
@@ -86,44 +129,11 @@ enum DashboardRunner {
             } else {
                 model.attach(engine: feed.engine, log: feed.log)
             }
-            for input in inputs {
-                switch input {
-                case .resize(let newWidth, let newHeight):
-                    terminal.invalidate()
-                    _ = model.update(.resize(width: newWidth, height: newHeight))
-                case .key, .mouse:
-                    let message: Msg
-                    switch input {
-                    case .key(let key): message = .key(key)
-                    case .mouse(let event): message = .mouse(event)
-                    case .resize: continue
-                    }
-                    for effect in model.update(message) {
-                        if effect == .quit { break loop }
-                        model.detachSession()
-                        do { model.apply(try feed.perform(effect, wall: now)) } catch {
-                            model.show(notice: error.description)
-                        }
-                        tell(model.update(.session(engine: feed.engine, log: feed.log, status: status(now))))
-                    }
-                }
-            }
-            // A key's heavier work (choosing a windowed table again) once no key is waiting, so
-            // the key itself was answered within its frame.
-            if inputs.isEmpty && model.pendingWindowChoice { model.completePendingWork() }
+            // A slice of the table's rebuild (a few milliseconds, see `TableScan`): a pass over a
+            // million positions is spread over turns, so keys are answered between slices.
+            if model.hasPendingWork { model.completePendingWork(budget: .turn) }
             let afterWork = Stopwatch.now()
-            if model.needsRedraw && afterWork &- lastFrame >= frameInterval {
-                var buffer = Buffer(width: model.width, height: model.height, unicode: terminal.unicode)
-                model.render(into: &buffer)
-                terminal.draw(buffer, theme: model.theme)
-                model.needsRedraw = false
-                let wanted = model.windowTitle
-                if wanted != title {
-                    title = wanted
-                    terminal.setTitle(wanted)
-                }
-                lastFrame = afterWork
-            }
+            if model.needsRedraw && afterWork &- lastFrame >= frameInterval { draw(at: afterWork) }
             model.detachSession()
             // Sleep until a key, the feed's next work, or the next allowed frame.
             var timeout: Int32 = failure == nil ? feed.millisecondsUntilDue(wall: afterWork) : -1
@@ -131,8 +141,8 @@ enum DashboardRunner {
                 let untilFrame = Int32((frameInterval &- min(frameInterval, afterWork &- lastFrame)) / 1_000_000)
                 timeout = timeout < 0 ? untilFrame : min(timeout, untilFrame)
             }
-            // Work a key left: the next turn does it, unless a key arrives first.
-            if model.pendingWindowChoice { timeout = 0 }
+            // A rebuild under way: the next turn does its next slice, unless a key arrives first.
+            if model.hasPendingWork { timeout = 0 }
             var descriptors = [pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0)]
             if let wake = feed.wakeDescriptor { descriptors.append(pollfd(fd: wake, events: Int16(POLLIN), revents: 0)) }
             _ = poll(&descriptors, nfds_t(descriptors.count), timeout)

@@ -1,0 +1,80 @@
+/// The ADL queue places of a few positions, estimated from a sample of their side gathered while a
+/// caller walks every position in slices (the dashboard's table of a million positions does, a
+/// few milliseconds a turn so keys are never kept waiting): `adlQueueEstimate(for:)` samples each
+/// side from the market's list in one go, and ranks a thin side whole, which at a million
+/// positions costs a hundred milliseconds in one piece.
+public struct ADLSideSample: Sendable {
+    /// Kept between `size` and twice that once the side is larger: an even sample, as
+    /// `adlQueueEstimate` takes.
+    public static let size = 4_096
+    /// Every `stride`-th open position of the side, in the order they were offered.
+    public private(set) var positions: [Int32] = []
+    public private(set) var stride = 1
+    /// Open positions of the side offered so far.
+    public private(set) var offered = 0
+    var untilNext = 1
+
+    public init() {}
+
+    /// One more open position of the side. Keeps every `stride`-th; when the sample reaches twice
+    /// its size, every other one goes and the stride doubles, so the sample stays even over all
+    /// the positions offered without knowing their number in advance.
+    @inline(__always) public mutating func offer(_ index: Int32) {
+        offered += 1
+        untilNext -= 1
+        guard untilNext == 0 else { return }
+        positions.append(index)
+        // The next kept position is `stride` further on; a halving below keeps the sample's
+        // even places, and the next even place is still `stride` (the old one) away.
+        untilNext = stride
+        if positions.count >= 2 * ADLSideSample.size {
+            var kept = 0
+            for offset in Swift.stride(from: 0, to: positions.count, by: 2) {
+                positions[kept] = positions[offset]
+                kept += 1
+            }
+            positions.removeLast(positions.count - kept)
+            stride *= 2
+        }
+    }
+}
+
+extension Engine {
+    /// The scores, now, of the sampled positions in `range` of the sample that are still open on
+    /// `side` (a position closed or reopened on the other side since it was sampled is left out):
+    /// a caller scores a sample a slice at a time, then sorts the scores.
+    public func adlScores(of sample: ADLSideSample, side: Side, range: Range<Int>) -> [Fixed] {
+        var scores: [Fixed] = []
+        scores.reserveCapacity(range.count)
+        for offset in range where offset < sample.positions.count {
+            let index = sample.positions[offset]
+            guard Int(index) < positions.count else { continue }
+            let position = positions[Int(index)]
+            if position.isOpen && position.side == side { scores.append(adlScore(of: index)) }
+        }
+        return scores
+    }
+
+    /// A position's ADL queue place from `sortedScores`, the scores of its side's sample
+    /// (ascending), taken every `stride`-th open position of the side: its lights are its
+    /// score's quantile in the sample, as `adlQueueEstimate` computes them; a stride of 1 is the
+    /// whole side, exact. Nil for a closed position or an empty sample.
+    public func adlQueueEstimate(of index: Int32, sortedScores: [Fixed], stride: Int) -> ADLQueueEntry? {
+        guard Int(index) < positions.count, positions[Int(index)].isOpen, !sortedScores.isEmpty else { return nil }
+        let score = adlScore(of: index)
+        var lower = 0
+        var upper = sortedScores.count
+        while lower < upper {
+            let middle = (lower + upper) / 2
+            if sortedScores[middle] < score { lower = middle + 1 } else { upper = middle }
+        }
+        let exact = stride == 1
+        // A whole side holds the position itself; a sample may not, so it joins its own.
+        let count = sortedScores.count + (exact ? 0 : 1)
+        let atMost = lower + 1
+        let lights = max(1, min(5, (5 * atMost + count - 1) / count))
+        let above = max(0, count - atMost)
+        return ADLQueueEntry(score: score, rank: above * stride + 1, of: exact ? count : (count - 1) * stride + 1,
+            lights: lights, estimated: !exact)
+    }
+}

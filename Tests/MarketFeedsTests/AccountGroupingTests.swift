@@ -186,3 +186,48 @@ struct AccountGroupingTests {
         }
     }
 }
+
+/// A large positions file is read in two halves at once; what it gives must be what one thread
+/// reading it gives, line numbers and errors included.
+@Suite("Positions CSV read in two halves")
+struct PositionsCSVHalvesTests {
+    static func read(_ text: String, threshold: Int) -> Result<PositionsFile.Rows, PositionsFileError> {
+        Array(text.utf8).withUnsafeBufferPointer { bytes in
+            do throws(PositionsFileError) {
+                return .success(try PositionsCSV.rows(bytes, path: "p.csv", resolver: .default, parallelThreshold: threshold))
+            } catch {
+                return .failure(error)
+            }
+        }
+    }
+
+    @Test("rows, their line numbers and the first error are the same read in halves as on one thread, wherever the error lies")
+    func halvesAgree() {
+        var rng = SplitMix64(seed: 12)
+        for round in 0..<60 {
+            var lines = ["# a comment first", "", "account,symbol,side,size,entry_price,margin_mode,isolated_margin,wallet_balance,leverage"]
+            let count = 20 + Int(rng.next() % 300)
+            for index in 0..<count {
+                if rng.next() % 13 == 0 { lines.append(rng.next() % 2 == 0 ? "" : "# note \(index)") }
+                lines.append("a\(index),BTCUSDT,\(rng.next() % 2 == 0 ? "long" : "short"),0.\(1 + rng.next() % 9),\(50_000 + rng.next() % 9_000),isolated,,,\(1 + rng.next() % 50)")
+            }
+            // Most rounds break one row somewhere (a bad size, a missing column), some two.
+            for _ in 0..<Int(rng.next() % 3) {
+                let at = 3 + Int(rng.next() % UInt64(lines.count - 3))
+                lines[at] = rng.next() % 2 == 0 ? "bad,BTCUSDT,long,-1,60000,isolated,,,5" : "short,row"
+            }
+            let text = lines.joined(separator: round % 2 == 0 ? "\n" : "\r\n") + (round % 3 == 0 ? "" : "\n")
+            let whole = Self.read(text, threshold: .max)
+            // Every split point the threshold can give: halves from a few bytes up.
+            let halves = Self.read(text, threshold: 1 + Int(rng.next() % 64))
+            switch (whole, halves) {
+            case (.success(let a), .success(let b)):
+                #expect(a.updates == b.updates && a.lines == b.lines, "round \(round)")
+            case (.failure(let a), .failure(let b)):
+                #expect(a == b, "round \(round)")
+            default:
+                Issue.record("round \(round): \(whole) against \(halves)")
+            }
+        }
+    }
+}

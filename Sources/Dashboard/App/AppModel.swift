@@ -141,6 +141,15 @@ public struct AppModel: Sendable {
     var lastSampleSecond: Int64 = .min
     /// A short message for the operator (a bad jump, a what-if that could not run).
     public internal(set) var notice: String?
+    /// Whether a what-if is projected by whoever runs the session, on its own thread (the
+    /// dashboard), instead of at once: at a million positions a shock and its ladder take a
+    /// second, which keys must not wait for. Tests and the snapshot builder project at once.
+    public var projectsWhatIfInBackground = false
+    /// A what-if asked for and not yet handed to the runner (`takeWhatIfRequest`).
+    public private(set) var whatIfRequest: WhatIfRequest?
+    /// The what-if being projected, whose result `deliverWhatIf` takes (an older one is dropped).
+    public private(set) var awaitedWhatIf: Int?
+    var whatIfRequests = 0
     var announcementsShown = 0
     /// Set by anything that changes what is drawn; the runner clears it after a frame.
     public var needsRedraw = true
@@ -551,12 +560,41 @@ public struct AppModel: Sendable {
             return
         }
         guard let symbol = focusedSymbol else { notice = "what-if: no market yet"; return }
+        if projectsWhatIfInBackground {
+            whatIfRequests += 1
+            whatIfRequest = WhatIfRequest(id: whatIfRequests, symbol: symbol, shockPercent: percent, engine: engine)
+            awaitedWhatIf = whatIfRequests
+            notice = "what-if \(percent.description)%: projecting on a copy of the session…"
+            return
+        }
         do {
             mode = .whatIf(try engine.stress(symbol: symbol, shockPercent: percent), ladder: engine.stressLadder(symbol: symbol))
             whatIfScroll = 0
         } catch {
             notice = "what-if: \(error.description)"
         }
+    }
+
+    /// The what-if asked for, handed over once to be projected off the UI thread.
+    public mutating func takeWhatIfRequest() -> WhatIfRequest? {
+        defer { whatIfRequest = nil }
+        return whatIfRequest
+    }
+
+    /// A projected what-if: shown if it is the one awaited (a later request replaces an earlier
+    /// one), with the session's state as it was when asked.
+    public mutating func deliverWhatIf(_ outcome: WhatIfOutcome) {
+        guard outcome.id == awaitedWhatIf else { return }
+        awaitedWhatIf = nil
+        notice = nil
+        switch outcome.result {
+        case .success(let projection):
+            mode = .whatIf(projection.shock, ladder: projection.ladder)
+            whatIfScroll = 0
+        case .failure(let error):
+            notice = "what-if: \(error.description)"
+        }
+        needsRedraw = true
     }
 
     /// The what-if's list of liquidations scrolls with the same keys as every list.

@@ -80,6 +80,9 @@ enum DashboardRunner {
             lastFrame = wall
         }
         model.detachSession()
+        // What-ifs are projected off this thread: keys and the session go on meanwhile.
+        model.projectsWhatIfInBackground = true
+        let whatIfs = WhatIfWorker()
         loop: while true {
             if terminal.quitRequested { break }
             let inputs = terminal.readInput()
@@ -111,9 +114,11 @@ enum DashboardRunner {
                         }
                     }
                 }
+                if let request = model.takeWhatIfRequest() { whatIfs.start(request) }
                 if model.needsRedraw { draw(at: Stopwatch.now()) }
                 model.detachSession()
             }
+            for outcome in whatIfs.takeFinished() { model.deliverWhatIf(outcome) }
             let now = Stopwatch.now()
             // The session's work, while the model holds no copy of the engine (see
             // `AppModel.attach`): the advance is bounded in wall time.
@@ -143,6 +148,8 @@ enum DashboardRunner {
             }
             // A rebuild under way: the next turn does its next slice, unless a key arrives first.
             if model.hasPendingWork { timeout = 0 }
+            // A what-if being projected: look for its result a few times a frame.
+            if whatIfs.isBusy { timeout = timeout < 0 ? 10 : min(timeout, 10) }
             var descriptors = [pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0)]
             if let wake = feed.wakeDescriptor { descriptors.append(pollfd(fd: wake, events: Int16(POLLIN), revents: 0)) }
             _ = poll(&descriptors, nfds_t(descriptors.count), timeout)

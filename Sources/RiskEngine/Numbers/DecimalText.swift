@@ -20,7 +20,8 @@ public enum DecimalText {
         var fractionDigits = 0
         var seenPoint = false
         // Past limit / 10 the next digit (or the scaling below) must exceed the limit. Divided
-        // once: a 128-bit division at every digit cost more than the rest of the parse.
+        // once: where the limit is not a constant folded in (a positions file's), a 128-bit
+        // division at every digit and step cost more than the rest of the parse.
         let tenth = limit / 10
         while index < count {
             let byte = start[index]
@@ -45,15 +46,10 @@ public enum DecimalText {
             value = value * 10 + Int128(digit)
         }
         if digits == 0 { return nil }
-        // Scaled by the missing places at once: value × 10^k ≤ limit is what checking each
-        // step against limit / 10 decided.
-        if fractionDigits < places {
-            guard places - fractionDigits <= 38 else { return value == 0 ? 0 : nil }
-            var scale: Int128 = 1
-            for _ in fractionDigits..<places { scale &*= 10 }
-            let (scaled, overflow) = value.multipliedReportingOverflow(by: scale)
-            if overflow { return nil }
-            value = scaled
+        while fractionDigits < places {
+            if value > tenth { return nil }
+            value *= 10
+            fractionDigits += 1
         }
         if value > limit { return nil }
         return negative ? -value : value

@@ -22,21 +22,39 @@ public struct SyntheticPositions: Sendable {
     /// Positions for a symbol that has just received its first mark: `count` for the first symbol,
     /// half as many for each later one.
     public mutating func positions(for instrument: Instrument, mark: Fixed) -> [PositionUpdate] {
+        var result: [PositionUpdate] = []
+        positions(for: instrument, mark: mark, chunk: .max) { result.append(contentsOf: $0) }
+        return result
+    }
+
+    /// The same positions, in the same order, handed over in chunks of at most `chunk` as they are
+    /// drawn, so that placing one chunk can overlap drawing the next (`SyntheticSeeding`).
+    public mutating func positions(for instrument: Instrument, mark: Fixed, chunk: Int, deliver: ([PositionUpdate]) -> Void) {
         let howMany = symbolsSeeded == 0 ? count : max(1, count / 2)
         symbolsSeeded += 1
+        let chunk = max(1, chunk)
         var result: [PositionUpdate] = []
-        result.reserveCapacity(howMany + crossAccounts.count / 10)
+        result.reserveCapacity(min(chunk, howMany + crossAccounts.count / 10))
+        func flushIfFull() {
+            guard result.count >= chunk else { return }
+            deliver(result)
+            result.removeAll(keepingCapacity: true)
+        }
         let markValue = mark.approximateDouble
         // Cross accounts from earlier symbols that also trade this one.
         let joining = crossAccounts.enumerated().filter { $0.offset % 10 == 0 }.map(\.element)
-        for account in joining { result.append(position(account: account, cross: true, instrument: instrument, mark: markValue, newAccount: false)) }
+        for account in joining {
+            result.append(position(account: account, cross: true, instrument: instrument, mark: markValue, newAccount: false))
+            flushIfFull()
+        }
         for index in 0..<howMany {
             let cross = generator.unit() < 0.25
             let account = Self.accountID(cross: cross, number: symbolsSeeded * 1_000_000 + index)
             if cross { crossAccounts.append(account) }
             result.append(position(account: account, cross: cross, instrument: instrument, mark: markValue, newAccount: true))
+            flushIfFull()
         }
-        return result
+        if !result.isEmpty { deliver(result) }
     }
 
     /// `X-1000042` (cross) or `I-1000042` (isolated), zero-padded to six digits at least. Written

@@ -39,10 +39,19 @@ extension Engine {
 
     /// Makes room for `count` more positions and accounts ahead of a batch of them (a positions
     /// file, a synthetic book), so their tables are sized once instead of regrown and rehashed.
+    ///
+    /// Grows geometrically: `Array.reserveCapacity` reallocates to exactly what is asked, so a
+    /// batch after batch (a synthetic book placed in chunks) asking for a little more each time
+    /// would copy every position each time.
     public mutating func reserveCapacity(forPositions count: Int) {
-        accounts.reserveCapacity(accounts.count + count)
+        func grow<Element>(_ array: inout [Element], by extra: Int) {
+            let needed = array.count + extra
+            guard needed > array.capacity else { return }
+            array.reserveCapacity(Swift.max(needed, array.capacity * 2))
+        }
+        grow(&accounts, by: count)
+        grow(&positions, by: count)
         accountIndexes.reserveCapacity(accountIndexes.count + count)
-        positions.reserveCapacity(positions.count + count)
     }
 
     /// Places a batch of positions (a positions file, a synthetic book) as `apply(position:)` would

@@ -51,6 +51,26 @@ public enum PostingCause: String, Hashable, Sendable, CaseIterable {
     case socialisedLoss = "socialised_loss"
     /// What nobody could pay.
     case badDebt = "bad_debt"
+
+    /// Hashes the case, not its raw string: every posting (two a position placed) adds to its
+    /// cause's total, and hashing the raw value hashed a string each time.
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(ordinal)
+    }
+
+    private var ordinal: UInt8 {
+        switch self {
+        case .statement: return 0
+        case .bankruptClose: return 1
+        case .marginReturned: return 2
+        case .realisedPnL: return 3
+        case .liquidationFee: return 4
+        case .surplus: return 5
+        case .deficit: return 6
+        case .socialisedLoss: return 7
+        case .badDebt: return 8
+        }
+    }
 }
 
 /// Every movement of money, as postings between two parties of one asset: one party's balance goes

@@ -9,6 +9,10 @@ final class SyntheticSeeding: @unchecked Sendable {
     /// Positions a chunk: small enough that placing starts at once, large enough that the hand-over
     /// costs nothing beside it.
     static let chunkSize = 8_192
+    /// Chunks drawn ahead of the placing at most: drawing is the faster side, and a million
+    /// positions drawn ahead would be held twice (and in the drawing thread's own malloc arena,
+    /// which the process keeps after they are freed).
+    static let chunksAhead = 4
 
     // Guarded by `condition`.
     private let condition = NSCondition()
@@ -23,6 +27,7 @@ final class SyntheticSeeding: @unchecked Sendable {
             var drawing = generator
             drawing.positions(for: instrument, mark: mark, chunk: SyntheticSeeding.chunkSize) { chunk in
                 condition.lock()
+                while chunks.count - taken >= SyntheticSeeding.chunksAhead { condition.wait() }
                 chunks.append(chunk)
                 condition.signal()
                 condition.unlock()
@@ -47,6 +52,8 @@ final class SyntheticSeeding: @unchecked Sendable {
         // Moved out, so the list does not keep a second reference to a chunk being placed.
         swap(&chunk, &chunks[taken])
         taken += 1
+        // Room for the drawing thread to draw on.
+        condition.signal()
         return chunk
     }
 

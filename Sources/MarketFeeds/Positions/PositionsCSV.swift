@@ -1,5 +1,3 @@
-import Dispatch
-import Synchronization
 import RiskEngine
 
 /// A CSV positions file read on the byte level, like the feeds: a million-row book of positions
@@ -38,122 +36,52 @@ enum PositionsCSV {
         var isEmpty: Bool { start == end }
     }
 
-    /// What the header says: the columns of each line.
-    struct Header: Sendable {
-        var names: [String]
-        var hasVenueColumn: Bool
-        /// For each column of the file, the cell it is read from (-1: absent).
-        var cellOfColumn: [Int]
-    }
-
-    /// Below this many bytes of rows a file is read on one thread (a second one costs more to
-    /// start than it saves).
-    static let parallelThreshold = 4 << 20
-
-    static func rows(
-        _ bytes: UnsafeBufferPointer<UInt8>, path: String, resolver: MarketResolver, parallelThreshold: Int = PositionsCSV.parallelThreshold
-    ) throws(PositionsFileError) -> PositionsFile.Rows {
+    static func rows(_ bytes: UnsafeBufferPointer<UInt8>, path: String, resolver: MarketResolver) throws(PositionsFileError) -> PositionsFile.Rows {
         guard let base = bytes.baseAddress else { throw PositionsFileError(file: path, line: nil, field: nil, reason: "the file is empty") }
         let count = bytes.count
         var position = 0
         // A byte order mark, as spreadsheets write it.
         if count >= 3 && base[0] == 0xEF && base[1] == 0xBB && base[2] == 0xBF { position = 3 }
         var lineNumber = 0
-        var cells: [Cell] = []
-        var header: Header? = nil
-        while position < count && header == nil {
-            lineNumber += 1
-            let (end, next) = lineEnd(base, from: position, count: count)
-            defer { position = next }
-            if isBlankOrComment(UnsafeBufferPointer(start: base + position, count: end - position)) { continue }
-            splitCells(base, from: position, to: end, into: &cells)
-            let names = cells.map { String(decoding: UnsafeBufferPointer(start: base + $0.start, count: $0.end - $0.start), as: UTF8.self).trimmed.lowercased() }
-            for required in ["account", "symbol", "side", "size", "entry_price"] where !names.contains(required) {
-                throw PositionsFileError(file: path, line: lineNumber, field: required, reason: "the header has no \(required) column")
-            }
-            let columnOfCell: [Column?] = names.map { name in Column.allCases.first { $0.name == name } }
-            var cellOfColumn = [Int](repeating: -1, count: Column.allCases.count)
-            // The first column of a name is the one read, as `firstIndex(of:)` would find it.
-            for (index, column) in columnOfCell.enumerated().reversed() { if let column { cellOfColumn[column.rawValue] = index } }
-            header = Header(names: names, hasVenueColumn: names.contains("venue"), cellOfColumn: cellOfColumn)
-        }
-        guard let header else { throw PositionsFileError(file: path, line: nil, field: nil, reason: "the file is empty") }
-        // A large file is read in two halves at once, split at a line's end; the second half's
-        // lines are numbered from its start and moved on by the first half's count. The first
-        // half's error, if any, is the file's first; so the result is reading on one thread's.
-        var split = count
-        if count - position >= parallelThreshold {
-            split = position + (count - position) / 2
-            while split < count && base[split - 1] != 0x0A { split += 1 }
-        }
-        // About fifty bytes a row (and no more reserved than two million rows need); the first
-        // half reserves for the whole, so the second is appended without moving it.
-        let reserve = min((count - position) / 48, 1 << 21)
-        guard split < count else {
-            return try body(base, from: position, to: count, firstLine: lineNumber, header: header, path: path, resolver: resolver, reserve: reserve).get().rows
-        }
-        let halves = Mutex<[Result<(rows: PositionsFile.Rows, lines: Int), PositionsFileError>?]>([nil, nil])
-        let address = UInt(bitPattern: base)
-        let start = position
-        let firstLine = lineNumber
-        let middle = split
-        DispatchQueue.concurrentPerform(iterations: 2) { half in
-            let base = UnsafePointer<UInt8>(bitPattern: address)!
-            let result = half == 0
-                ? body(base, from: start, to: middle, firstLine: firstLine, header: header, path: path, resolver: resolver, reserve: reserve)
-                : body(base, from: middle, to: count, firstLine: 0, header: header, path: path, resolver: resolver, reserve: reserve / 2)
-            halves.withLock { $0[half] = result }
-        }
-        let (first, second) = halves.withLock { ($0[0]!, $0[1]!) }
-        var rows = try first.get().rows
-        let offset = try first.get().lines
-        switch second {
-        case .success(let part):
-            rows.updates.append(contentsOf: part.rows.updates)
-            rows.lines.append(contentsOf: part.rows.lines.lazy.map { $0 + offset })
-            return rows
-        case .failure(var error):
-            error.line = error.line.map { $0 + offset }
-            throw error
-        }
-    }
-
-    /// Where the line from `position` ends (before a CR LF or LF) and where the next one starts.
-    @inline(__always)
-    static func lineEnd(_ base: UnsafePointer<UInt8>, from position: Int, count: Int) -> (end: Int, next: Int) {
-        var end = position
-        while end < count && base[end] != 0x0A { end += 1 }
-        let next = end + 1
-        if end > position && base[end - 1] == 0x0D { end -= 1 }
-        return (end, next)
-    }
-
-    /// The rows between two line starts; line numbers count on from `firstLine` (the line before
-    /// the first). With the rows, the number of the last line read.
-    static func body(
-        _ base: UnsafePointer<UInt8>, from start: Int, to count: Int, firstLine: Int, header: Header, path: String,
-        resolver: MarketResolver, reserve: Int
-    ) -> Result<(rows: PositionsFile.Rows, lines: Int), PositionsFileError> {
-        var position = start
-        var lineNumber = firstLine
+        var header: [String]? = nil
+        var hasVenueColumn = false
+        // For each column of the file, the column it is (or nil: ignored).
+        var columnOfCell: [Column?] = []
+        var cellOfColumn = [Int](repeating: -1, count: Column.allCases.count)
         var cells: [Cell] = []
         var rows = PositionsFile.Rows()
-        rows.updates.reserveCapacity(reserve)
-        rows.lines.reserveCapacity(reserve)
+        // About fifty bytes a row (and no more reserved than two million rows need).
+        rows.updates.reserveCapacity(min(count / 48, 1 << 21))
+        rows.lines.reserveCapacity(min(count / 48, 1 << 21))
         var symbols = SymbolNames(resolver: resolver)
-        let columns = header.names
         while position < count {
             lineNumber += 1
-            let (end, next) = lineEnd(base, from: position, count: count)
+            var end = position
+            while end < count && base[end] != 0x0A { end += 1 }
+            let next = end + 1
+            if end > position && base[end - 1] == 0x0D { end -= 1 }
             defer { position = next }
-            if isBlankOrComment(UnsafeBufferPointer(start: base + position, count: end - position)) { continue }
+            let line = UnsafeBufferPointer(start: base + position, count: end - position)
+            if isBlankOrComment(line) { continue }
             splitCells(base, from: position, to: end, into: &cells)
+            guard let columns = header else {
+                let names = cells.map { String(decoding: UnsafeBufferPointer(start: base + $0.start, count: $0.end - $0.start), as: UTF8.self).trimmed.lowercased() }
+                for required in ["account", "symbol", "side", "size", "entry_price"] where !names.contains(required) {
+                    throw PositionsFileError(file: path, line: lineNumber, field: required, reason: "the header has no \(required) column")
+                }
+                header = names
+                hasVenueColumn = names.contains("venue")
+                columnOfCell = names.map { name in Column.allCases.first { $0.name == name } }
+                // The first column of a name is the one read, as `firstIndex(of:)` would find it.
+                for (index, column) in columnOfCell.enumerated().reversed() { if let column { cellOfColumn[column.rawValue] = index } }
+                continue
+            }
             guard cells.count == columns.count else {
-                return .failure(PositionsFileError(file: path, line: lineNumber, field: nil,
-                    reason: "expected \(columns.count) columns, found \(cells.count)"))
+                throw PositionsFileError(file: path, line: lineNumber, field: nil,
+                    reason: "expected \(columns.count) columns, found \(cells.count)")
             }
             // A venue column is read by the row parser (the fast path knows only the symbol).
-            if !header.hasVenueColumn, let update = fastRow(base, cells: cells, cellOfColumn: header.cellOfColumn, symbols: &symbols) {
+            if !hasVenueColumn, let update = fastRow(base, cells: cells, cellOfColumn: cellOfColumn, symbols: &symbols) {
                 rows.append(update, line: lineNumber)
                 continue
             }
@@ -162,10 +90,11 @@ enum PositionsCSV {
                 let update = try PositionRow.parse(resolver: resolver) { name in columns.firstIndex(of: name).map { texts[$0] } }
                 rows.append(update, line: lineNumber)
             } catch {
-                return .failure(PositionsFileError(file: path, line: lineNumber, field: error.field, reason: error.reason))
+                throw PositionsFileError(file: path, line: lineNumber, field: error.field, reason: error.reason)
             }
         }
-        return .success((rows, lineNumber))
+        guard header != nil else { throw PositionsFileError(file: path, line: nil, field: nil, reason: "the file is empty") }
+        return rows
     }
 
     /// A line of nothing but whitespace, or a comment (`#` first).

@@ -46,9 +46,12 @@ public final class LiveSession {
 
     public init(sources: [any LiveSource], options: LiveOptions, queue: LiveQueue = LiveQueue()) throws(InputError) {
         self.sources = sources
-        self.options = options
         self.queue = queue
         applier = FeedApplier(options: options.session)
+        // The positions are in the engine now (see `ReplaySession.init`).
+        var kept = options
+        kept.session.positions = []
+        self.options = kept
         snapshotScheduler = SnapshotScheduler(configuration: options.snapshots)
         health = sources.map { StreamHealth(name: $0.name, kind: $0.kind) }
         // Market frames of any venue are told apart by their shape (`VenueFrames`), exactly as a

@@ -51,8 +51,12 @@ public final class ReplaySession: SessionDriver {
 
     public init(paths: [String], options: SessionOptions) throws(SessionError) {
         self.paths = paths
-        self.options = options
         applier = FeedApplier(options: options)
+        // The positions are in the engine now; kept here they would hold a second copy of a
+        // positions file's rows (190 MB at a million) for the whole session.
+        var kept = options
+        kept.positions = []
+        self.options = kept
         var opened: [ReplayInput] = []
         for path in paths { opened.append(try ReplayInput(path: path, threaded: options.threaded, resolver: options.resolver)) }
         // A cryptofeed capture's REST snapshots live in the matching `.http.` file beside it.

@@ -55,13 +55,18 @@ struct ReplayCommand: ParsableCommand {
 
     mutating func run() throws {
         let settings = try settings()
-        let options = try session.sessionOptions(venues: files.flatMap(RecordingVenues.of(path:)), strict: strict,
-            configuration: settings.engineConfiguration())
-        let focus = try settings.focus.map { try resolveFocus($0, resolver: options.resolver) }
+        let focus: String?
         let replay: ReplaySession
-        do { replay = try ReplaySession(paths: files, options: options) } catch {
-            if error.isUsageError { throw ValidationError(error.description) }
-            throw error
+        // In a scope of their own: the options hold a positions file's rows, which the session's
+        // engine holds from here on.
+        do {
+            let options = try session.sessionOptions(venues: files.flatMap(RecordingVenues.of(path:)), strict: strict,
+                configuration: settings.engineConfiguration())
+            focus = try settings.focus.map { try resolveFocus($0, resolver: options.resolver) }
+            do { replay = try ReplaySession(paths: files, options: options) } catch {
+                if error.isUsageError { throw ValidationError(error.description) }
+                throw error
+            }
         }
         let delivery = try AlertArguments.delivery(settings)
         if !headless {

@@ -1,9 +1,6 @@
 import Foundation
-import Logging
 import MarketFeeds
-import NIOCore
 import RiskEngine
-import WSClient
 
 /// What one venue's public WebSocket asks of a client: where to connect, what to subscribe to,
 /// how to keep the connection alive and how to ask again for a book. The frames themselves are
@@ -67,40 +64,53 @@ public final class VenueWebSocketSource: LiveSource, @unchecked Sendable {
         outbox.post(wire.resubscription(market: symbol))
     }
 
+    /// Connects, subscribes, reads until the connection ends, waits out the backoff, and connects
+    /// again. Everything a connection does runs on its event loop: the subscriptions as it opens,
+    /// each message's checks (heartbeat, notice) as it is read, and every 50 ms the session's
+    /// re-subscriptions and, when due, the venue's ping.
     func connectionLoop(queue: LiveQueue, stream: Int) async {
         let wire = self.wire
         let outbox = self.outbox
-        await ReconnectingWebSocket.run(url: { wire.url }, logLabel: "liqwatch.\(wire.venue)", state: state, queue: queue, stream: stream) {
-            [state] inbound, outbound, _ in
-            outbox.reset()
-            for request in wire.subscriptions() { try await outbound.write(.text(request)) }
-            queue.push(.connection(stream: stream, .connected))
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                // Requests from the session (re-subscriptions) and the venue's pings.
-                group.addTask {
-                    var lastPing = LiveClock.monotonicNanoseconds()
-                    while !Task.isCancelled {
-                        for request in outbox.take() { try await outbound.write(.text(request)) }
-                        if let interval = wire.pingInterval, Double(LiveClock.monotonicNanoseconds() - lastPing) / 1e9 >= interval {
-                            try await outbound.write(.text(wire.ping))
-                            lastPing = LiveClock.monotonicNanoseconds()
-                        }
-                        try await Task.sleep(nanoseconds: 50_000_000)
-                    }
+        let lastPing = PingClock()
+        let behaviour = WebSocketBehaviour(
+            opened: { send in
+                outbox.reset()
+                lastPing.reset()
+                for request in wire.subscriptions() { send(request) }
+            },
+            message: { bytes, receiveTime, items in
+                if wire.isHeartbeat(bytes) { return }
+                if let notice = wire.notice(in: bytes) {
+                    items.append(.connection(stream: stream, .venueNotice(SafeText.escaped(String(notice.prefix(300))))))
                 }
-                for try await message in inbound.messages(maxSize: 1 << 24) {
-                    if state.stopped { break }
-                    let now = LiveClock.wallNanoseconds()
-                    let bytes = ReconnectingWebSocket.bytes(of: message)
-                    if wire.isHeartbeat(bytes) { continue }
-                    if let notice = wire.notice(in: bytes) {
-                        queue.push(.connection(stream: stream, .venueNotice(SafeText.escaped(String(notice.prefix(300))))))
-                    }
-                    await queue.pushYielding(.frame(stream: stream, receiveTime: now, bytes: bytes))
+                items.append(.frame(stream: stream, receiveTime: receiveTime, bytes: bytes))
+            },
+            tickInterval: 0.05,
+            tick: { send in
+                for request in outbox.take() { send(request) }
+                if let interval = wire.pingInterval, lastPing.secondsSince() >= interval {
+                    send(wire.ping)
+                    lastPing.reset()
                 }
-                group.cancelAll()
-            }
-        }
+            })
+        await ReconnectingWebSocket.run(url: { wire.url }, state: state, queue: queue, stream: stream, behaviour: behaviour)
+    }
+}
+
+/// When the venue was last pinged (reset as a connection opens; read and reset on its event loop,
+/// locked because a new connection may land on another loop).
+final class PingClock: @unchecked Sendable {
+    private let lock = NSLock()
+    private var last = LiveClock.monotonicNanoseconds()
+
+    func reset() {
+        lock.lock(); defer { lock.unlock() }
+        last = LiveClock.monotonicNanoseconds()
+    }
+
+    func secondsSince() -> Double {
+        lock.lock(); defer { lock.unlock() }
+        return Double(LiveClock.monotonicNanoseconds() - last) / 1e9
     }
 }
 

@@ -101,6 +101,39 @@ public final class LiveQueue: @unchecked Sendable {
         return push(item)
     }
 
+    /// What `offer` did with a batch.
+    public enum Offer: Sendable, Equatable {
+        case accepted
+        /// No room for the whole batch now: nothing was added; offer it again later.
+        case full
+        /// The queue is shut: nothing was added, nothing ever will be.
+        case closed
+    }
+
+    /// Adds a whole batch at once, or nothing, without waiting: for a producer that must not block
+    /// (a SwiftNIO event loop), which holds its reads while the queue is full. One lock and at most
+    /// one wake of the consumer for the batch, however many items it holds. A batch larger than
+    /// the bounds passes only into an empty queue, as a single large frame does.
+    public func offer(_ batch: [LiveItem]) -> Offer {
+        guard !batch.isEmpty else { return .accepted }
+        let bytes = batch.reduce(0) { $0 + $1.byteCount }
+        condition.lock()
+        guard !closed else { condition.unlock(); return .closed }
+        let waiting = items.count - head
+        guard waiting == 0 || (waiting + batch.count <= capacity && queuedBytes + bytes <= byteCapacity) else {
+            condition.unlock()
+            return .full
+        }
+        items.append(contentsOf: batch)
+        queuedBytes += bytes
+        let wake = !signalled
+        signalled = true
+        condition.broadcast()
+        condition.unlock()
+        if wake { var byte: UInt8 = 1; _ = write(pipeDescriptors[1], &byte, 1) }
+        return .accepted
+    }
+
     private var isFull: Bool {
         condition.lock(); defer { condition.unlock() }
         return !closed && isFullLocked(adding: 0)

@@ -96,6 +96,8 @@ struct Measure: ParsableCommand {
     @Option(help: "Synthetic positions liqwatch monitors (0 to 2000000).") var positions: Int = 10_000
     @Flag(help: "Spread the rate over four venues: a quarter to Binance, the rest to loopback Bybit, OKX and Hyperliquid (their recordings repeat).")
     var fourVenues = false
+    @Flag(help: "Print liqwatch's own report (streams, reconnects, gaps) after the figures, to check the run was healthy.")
+    var showReport = false
 
     func validate() throws {
         guard seconds >= 1 && seconds <= 3_600 else { throw ValidationError("--seconds must be 1 to 3600") }
@@ -120,7 +122,8 @@ struct Measure: ParsableCommand {
         let cArguments = command.map { strdup($0) } + [nil]
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        let reportPath = NSTemporaryDirectory() + "liqwatch-live-bench-\(getpid()).txt"
+        posix_spawn_file_actions_addopen(&actions, 1, showReport ? reportPath : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         let wallStart = Date()
         guard posix_spawn(&pid, liqwatch, &actions, nil, cArguments, environ) == 0 else {
             throw ValidationError("cannot start \(liqwatch): build it first (swift build -c release --product liqwatch)")
@@ -138,5 +141,13 @@ struct Measure: ParsableCommand {
         let where_ = venues == nil ? "binance-usdm" : "4 venues: binance-usdm \(binanceSent), " + venueSent.map { "\($0.0.rawValue) \($0.1)" }.joined(separator: ", ")
         print("liqwatch live, \(positions) synthetic positions, \(Int(rate.rate)) msg/s offered for \(Int(seconds)) s: \(sent) messages sent (\(where_)) = \(Int(Double(sent) / seconds)) msg/s")
         print(String(format: "process CPU %.2f s over %.1f s wall = %.1f %% of a core (max RSS %.0f MB)", cpu, wall, cpu / wall * 100, Double(usage.ru_maxrss) / 1024))
+        if showReport {
+            for venue in SubscriptionVenue.allCases {
+                guard let counters = venues?.exchanges[venue]?.snapshot else { continue }
+                print("loopback \(venue.rawValue): \(counters.messagesSent) messages (\(counters.framesSent) frames, \(counters.snapshotsSent) snapshots), \(counters.connections) connections, subscribes \(counters.subscribesReceived.sorted { $0.key < $1.key }), \(counters.pingsReceived) pings, \(counters.refusals) refusals, \(counters.passes) passes")
+            }
+            print((try? String(contentsOfFile: reportPath, encoding: .utf8)) ?? "(no report)")
+            try? FileManager.default.removeItem(atPath: reportPath)
+        }
     }
 }

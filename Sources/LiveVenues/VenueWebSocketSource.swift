@@ -66,16 +66,15 @@ public final class VenueWebSocketSource: LiveSource, @unchecked Sendable {
 
     /// Connects, subscribes, reads until the connection ends, waits out the backoff, and connects
     /// again. Everything a connection does runs on its event loop: the subscriptions as it opens,
-    /// each message's checks (heartbeat, notice) as it is read, and every 50 ms the session's
-    /// re-subscriptions and, when due, the venue's ping.
+    /// each message's checks (heartbeat, notice) as it is read, the session's re-subscriptions as
+    /// they are posted, and the venue's ping on a timer of its interval (nothing polls).
     func connectionLoop(queue: LiveQueue, stream: Int) async {
         let wire = self.wire
         let outbox = self.outbox
-        let lastPing = PingClock()
         let behaviour = WebSocketBehaviour(
-            opened: { send in
-                outbox.reset()
-                lastPing.reset()
+            opened: { send, outlet in
+                // A new connection subscribes to everything: what waited for the last one is moot.
+                outbox.attach(outlet)
                 for request in wire.subscriptions() { send(request) }
             },
             message: { bytes, receiveTime, items in
@@ -85,45 +84,29 @@ public final class VenueWebSocketSource: LiveSource, @unchecked Sendable {
                 }
                 items.append(.frame(stream: stream, receiveTime: receiveTime, bytes: bytes))
             },
-            tickInterval: 0.05,
-            tick: { send in
-                for request in outbox.take() { send(request) }
-                if let interval = wire.pingInterval, lastPing.secondsSince() >= interval {
-                    send(wire.ping)
-                    lastPing.reset()
-                }
-            })
+            tickInterval: wire.pingInterval,
+            tick: { send in send(wire.ping) })
         await ReconnectingWebSocket.run(url: { wire.url }, state: state, queue: queue, stream: stream, behaviour: behaviour)
     }
 }
 
-/// When the venue was last pinged (reset as a connection opens; read and reset on its event loop,
-/// locked because a new connection may land on another loop).
-final class PingClock: @unchecked Sendable {
-    private let lock = NSLock()
-    private var last = LiveClock.monotonicNanoseconds()
-
-    func reset() {
-        lock.lock(); defer { lock.unlock() }
-        last = LiveClock.monotonicNanoseconds()
-    }
-
-    func secondsSince() -> Double {
-        lock.lock(); defer { lock.unlock() }
-        return Double(LiveClock.monotonicNanoseconds() - last) / 1e9
-    }
-}
-
 /// Requests waiting for the connection's sender (bounded: a re-subscription asked again while
-/// the last one waits is not queued twice).
+/// the last one waits is not queued twice). Posting one has the open connection, if any, send
+/// what waits on its event loop.
 final class Outbox: @unchecked Sendable {
     private let lock = NSLock()
     private var requests: [String] = []
+    private var outlet: WebSocketOutlet?
     static let limit = 256
 
     func post(_ new: [String]) {
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
         for request in new where !requests.contains(request) && requests.count < Self.limit { requests.append(request) }
+        let outlet = self.outlet
+        lock.unlock()
+        outlet?.perform { [self] send in
+            for request in take() { send(request) }
+        }
     }
 
     func take() -> [String] {
@@ -133,9 +116,11 @@ final class Outbox: @unchecked Sendable {
         return taken
     }
 
-    func reset() {
+    /// A new connection: what waited is dropped, later posts go to it.
+    func attach(_ outlet: WebSocketOutlet) {
         lock.lock(); defer { lock.unlock() }
         requests.removeAll()
+        self.outlet = outlet
     }
 }
 

@@ -9,15 +9,28 @@ import NIOWebSocket
 /// What a venue's connection does, run on the connection's NIO event loop (so nothing here may
 /// block or take long: a few bytes' checks per message).
 struct WebSocketBehaviour: Sendable {
-    /// Right after the upgrade: the requests to send first (subscriptions).
-    var opened: @Sendable (_ send: (String) -> Void) -> Void = { _ in }
+    /// Right after the upgrade: the requests to send first (subscriptions), and the connection's
+    /// outlet, through which other threads have requests sent later (re-subscriptions).
+    var opened: @Sendable (_ send: (String) -> Void, _ outlet: WebSocketOutlet) -> Void = { _, _ in }
     /// One message as it arrived: the items it becomes, appended to the batch (a frame; a venue's
     /// notice; nothing for a heartbeat).
     var message: @Sendable (_ bytes: [UInt8], _ receiveTime: Int64, _ items: inout [LiveItem]) -> Void
-    /// Called every `tickInterval` seconds while the connection is up (the venue's pings, the
-    /// session's re-subscriptions); nil: no timer at all.
+    /// Called every `tickInterval` seconds while the connection is up (the venue's application
+    /// ping); nil: no timer at all, so an idle connection costs no wake-ups.
     var tickInterval: Double? = nil
     var tick: @Sendable (_ send: (String) -> Void) -> Void = { _ in }
+}
+
+/// An open connection, for other threads: what they want sent is sent on its event loop, if it
+/// is still open then.
+struct WebSocketOutlet: Sendable {
+    let eventLoop: any EventLoop
+    let reader: WebSocketBatchReader
+
+    func perform(_ body: @escaping @Sendable (_ send: (String) -> Void) -> Void) {
+        let reader = self.reader
+        eventLoop.execute { reader.sendIfOpen(body) }
+    }
 }
 
 /// Where a `ws://` or `wss://` URL points. Only what a WebSocket client needs; anything else is
@@ -96,10 +109,15 @@ struct WebSocketEnd: Sendable {
 /// async client, whose per-message hop from the event loop to a task and on to the queue was most
 /// of a live session's CPU.
 enum WebSocketConnection {
+    /// One event loop thread for every live connection: the session applies everything on one
+    /// thread anyway, and one reader thread means fewer threads to wake (bursts of several venues
+    /// that arrive together are read in one wake-up). Lives as long as the process, like NIO's singleton.
+    static let liveGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+
     /// Connects, upgrades, runs until the connection closes (or the task is cancelled: the
     /// connection is closed), and says how it ended. Throws when it never came up.
     static func run(url: String, maxMessageSize: Int, queue: LiveQueue, stream: Int, behaviour: WebSocketBehaviour,
-        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws -> WebSocketEnd
+        group: any EventLoopGroup = WebSocketConnection.liveGroup) async throws -> WebSocketEnd
     {
         guard let endpoint = WebSocketEndpoint(url) else { throw WebSocketConnectError(description: "not a ws:// or wss:// URL") }
         let sslContext = endpoint.tls ? try NIOSSLContext(configuration: TLSConfiguration.makeClientConfiguration()) : nil
@@ -265,7 +283,7 @@ final class WebSocketBatchReader: ChannelDuplexHandler, RemovableChannelHandler,
     func start() {
         guard let context, !started, !closed else { return }
         started = true
-        behaviour.opened { send(text: $0, context: context) }
+        behaviour.opened({ send(text: $0, context: context) }, WebSocketOutlet(eventLoop: context.eventLoop, reader: self))
         batch.insert(.connection(stream: stream, .connected), at: 0)
         handOver(context: context)
         if let interval = behaviour.tickInterval {
@@ -277,6 +295,12 @@ final class WebSocketBatchReader: ChannelDuplexHandler, RemovableChannelHandler,
                 reader.behaviour.tick { reader.send(text: $0, context: context) }
             }
         }
+    }
+
+    /// Runs `body` with a sender if the connection is still open (on the event loop).
+    func sendIfOpen(_ body: (_ send: (String) -> Void) -> Void) {
+        guard let context, !closed else { return }
+        body { send(text: $0, context: context) }
     }
 
     func send(text: String, context: ChannelHandlerContext) {

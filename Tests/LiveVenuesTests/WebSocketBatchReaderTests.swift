@@ -182,7 +182,7 @@ struct WebSocketBatchReaderTests {
     func behaviour() throws {
         let queue = LiveQueue()
         let behaviour = WebSocketBehaviour(
-            opened: { send in send("subscribe") },
+            opened: { send, _ in send("subscribe") },
             message: { bytes, time, items in
                 let text = String(decoding: bytes, as: UTF8.self)
                 if text == "pong" { return }
@@ -197,12 +197,38 @@ struct WebSocketBatchReaderTests {
         Self.read(["a", "pong", "error x", "b"].map { Self.text($0) }, into: h.channel)
         h.channel.pipeline.fireChannelReadComplete()
         #expect(Self.drain(queue) == ["connected", "frame a", "notice error x", "frame error x", "frame b"])
-        h.channel.embeddedEventLoop.advanceTime(by: .milliseconds(50))
+        h.channel.embeddedEventLoop.advanceTime(by: .milliseconds(49))
+        #expect(try h.channel.readOutbound(as: WebSocketFrame.self) == nil)
+        h.channel.embeddedEventLoop.advanceTime(by: .milliseconds(1))
         let ping = try #require(try h.channel.readOutbound(as: WebSocketFrame.self))
         #expect(String(buffer: ping.data) == "ping")
         _ = try h.channel.close().wait()
         h.channel.embeddedEventLoop.advanceTime(by: .milliseconds(200))
         #expect(try h.channel.readOutbound(as: WebSocketFrame.self) == nil)
+    }
+
+    @Test("requests posted from another thread are sent on the loop, at once, while the connection is open; none after")
+    func outlet() throws {
+        let queue = LiveQueue()
+        let outlets = OutletBox()
+        let behaviour = WebSocketBehaviour(
+            opened: { _, outlet in outlets.value = outlet },
+            message: { _, _, _ in })
+        let h = try Self.harness(queue: queue, behaviour: behaviour)
+        let outlet = try #require(outlets.value)
+        outlet.perform { send in send("resubscribe") }
+        #expect(try h.channel.readOutbound(as: WebSocketFrame.self) == nil)
+        h.channel.embeddedEventLoop.run()
+        let frame = try #require(try h.channel.readOutbound(as: WebSocketFrame.self))
+        #expect(String(buffer: frame.data) == "resubscribe" && frame.maskKey != nil)
+        _ = try h.channel.close().wait()
+        outlet.perform { send in send("late") }
+        h.channel.embeddedEventLoop.run()
+        #expect(try h.channel.readOutbound(as: WebSocketFrame.self) == nil)
+    }
+
+    final class OutletBox: @unchecked Sendable {
+        var value: WebSocketOutlet?
     }
 
     @Test("the queue's offer takes a whole batch or nothing, and nothing once shut")

@@ -53,6 +53,10 @@ public final class LiveQueue: @unchecked Sendable {
     private var head = 0
     private var closed = false
     private var signalled = false
+    /// Whether anyone has asked for the pipe (the dashboard polls it; a headless run waits on the
+    /// condition instead): until then no byte is written or read, three system calls fewer per
+    /// hand-over.
+    private var pipeWatched = false
     private let pipeDescriptors: [Int32]
 
     public init(capacity: Int = 65_536, byteCapacity: Int = 256 << 20) {
@@ -70,7 +74,15 @@ public final class LiveQueue: @unchecked Sendable {
     }
 
     /// Readable while items are waiting (poll it with the keyboard).
-    public var wakeDescriptor: Int32 { pipeDescriptors[0] }
+    public var wakeDescriptor: Int32 {
+        condition.lock()
+        // Items that arrived before anyone watched make the pipe readable now.
+        let wake = !pipeWatched && signalled
+        pipeWatched = true
+        condition.unlock()
+        if wake { var byte: UInt8 = 1; _ = write(pipeDescriptors[1], &byte, 1) }
+        return pipeDescriptors[0]
+    }
 
     public var count: Int {
         condition.lock(); defer { condition.unlock() }
@@ -86,7 +98,7 @@ public final class LiveQueue: @unchecked Sendable {
         guard !closed else { condition.unlock(); return false }
         items.append(item)
         queuedBytes += bytes
-        let wake = !signalled
+        let wake = !signalled && pipeWatched
         signalled = true
         condition.broadcast()
         condition.unlock()
@@ -126,7 +138,7 @@ public final class LiveQueue: @unchecked Sendable {
         }
         items.append(contentsOf: batch)
         queuedBytes += bytes
-        let wake = !signalled
+        let wake = !signalled && pipeWatched
         signalled = true
         condition.broadcast()
         condition.unlock()
@@ -160,7 +172,7 @@ public final class LiveQueue: @unchecked Sendable {
             items.removeAll(keepingCapacity: true)
             head = 0
             signalled = false
-            drainPipe()
+            if pipeWatched { drainPipe() }
         } else if head > 4_096 && head * 2 > items.count {
             items.removeFirst(head)
             head = 0
@@ -186,7 +198,9 @@ public final class LiveQueue: @unchecked Sendable {
     }
 
     private func drainPipe() {
-        var sink = [UInt8](repeating: 0, count: 64)
-        while read(pipeDescriptors[0], &sink, sink.count) > 0 {}
+        // A short read emptied the pipe: no second call just to hear EAGAIN.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { sink in
+            while read(pipeDescriptors[0], sink.baseAddress, sink.count) == sink.count {}
+        }
     }
 }

@@ -116,11 +116,12 @@ enum WebSocketConnection {
 
     /// Connects, upgrades, runs until the connection closes (or the task is cancelled: the
     /// connection is closed), and says how it ended. Throws when it never came up.
+    /// `tls`: for wss://, the system's trust roots and full verification unless a test says otherwise.
     static func run(url: String, maxMessageSize: Int, queue: LiveQueue, stream: Int, behaviour: WebSocketBehaviour,
-        group: any EventLoopGroup = WebSocketConnection.liveGroup) async throws -> WebSocketEnd
+        group: any EventLoopGroup = WebSocketConnection.liveGroup, tls: TLSConfiguration = .makeClientConfiguration()) async throws -> WebSocketEnd
     {
         guard let endpoint = WebSocketEndpoint(url) else { throw WebSocketConnectError(description: "not a ws:// or wss:// URL") }
-        let sslContext = endpoint.tls ? try NIOSSLContext(configuration: TLSConfiguration.makeClientConfiguration()) : nil
+        let sslContext = endpoint.tls ? try NIOSSLContext(configuration: tls) : nil
         let holder = ChannelHolder()
         return try await withTaskCancellationHandler {
             let bootstrap = ClientBootstrap(group: group)

@@ -13,11 +13,11 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-        // Live feeds: a maintained WebSocket client (Hummingbird's, on SwiftNIO with NIOSSL for TLS),
-        // and SwiftNIO itself for the loopback exchange the live tests and benchmark talk to.
-        .package(url: "https://github.com/hummingbird-project/swift-websocket", from: "1.6.2"),
+        // Live feeds: SwiftNIO's WebSocket client pipeline (NIOWebSocket, NIOHTTP1) with NIOSSL for
+        // TLS, read on the event loop itself (LiveVenues' WebSocketConnection); SwiftNIO also serves
+        // the loopback exchange the live tests and benchmark talk to.
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
-        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.0"),
         // The configuration file: a maintained TOML parser (toml++ underneath) that reports the line
         // and column of a syntax error.
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
@@ -47,9 +47,11 @@ let package = Package(
             dependencies: [
                 "MarketFeeds",
                 "RiskEngine",
-                .product(name: "WSClient", package: "swift-websocket"),
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
         // The operator's event streams: standard input, followed files, and tcp:// and listen://
@@ -72,6 +74,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
         // config.toml: where it is, what it says (every key checked, unknown ones warned about with
@@ -113,7 +116,9 @@ let package = Package(
         .testTarget(name: "DashboardFeedsTests", dependencies: ["DashboardFeeds", "Dashboard", "MarketFeeds", "RiskEngine"]),
         .testTarget(name: "EventStreamsTests", dependencies: ["EventStreams", "MarketFeeds", "RiskEngine",
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]),
-        .testTarget(name: "LiveVenuesTests", dependencies: ["LiveVenues", "LoopbackExchange", "MarketFeeds", "RiskEngine"]),
+        .testTarget(name: "LiveVenuesTests", dependencies: ["LiveVenues", "LoopbackExchange", "MarketFeeds", "RiskEngine",
+            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio"),
+            .product(name: "NIOWebSocket", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl")]),
         // Depends on the executable so that `swift test` always builds the binary it drives.
         .testTarget(name: "LiqwatchEndToEndTests", dependencies: ["liqwatch", "LoopbackExchange"]),
     ],

@@ -2,11 +2,8 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
-import Logging
 import MarketFeeds
 import RiskEngine
-import NIOCore
-import WSClient
 
 /// Binance USDⓈ-M or COIN-M futures, live: the combined streams (depth, book ticker, aggregated
 /// trades per symbol; marks and forceOrder liquidations of the whole venue, see `streamNames`) over a TLS WebSocket with Hummingbird's client, and
@@ -97,17 +94,14 @@ public final class BinanceLiveSource: LiveSource, @unchecked Sendable {
         state.stop()
     }
 
-    /// Connects, reads until the connection ends, waits out the backoff, and connects again.
+    /// Connects, reads until the connection ends, waits out the backoff, and connects again. Each
+    /// message becomes a frame item as it is read, on the connection's event loop.
     func connectionLoop(queue: LiveQueue, stream: Int) async {
         let url = streamURL
-        await ReconnectingWebSocket.run(url: { url }, logLabel: "liqwatch.binance", state: state, queue: queue, stream: stream) { [state] inbound, _, _ in
-            queue.push(.connection(stream: stream, .connected))
-            for try await message in inbound.messages(maxSize: 1 << 24) {
-                if state.stopped { break }
-                let now = LiveClock.wallNanoseconds()
-                await queue.pushYielding(.frame(stream: stream, receiveTime: now, bytes: ReconnectingWebSocket.bytes(of: message)))
-            }
-        }
+        let behaviour = WebSocketBehaviour(message: { bytes, receiveTime, items in
+            items.append(.frame(stream: stream, receiveTime: receiveTime, bytes: bytes))
+        })
+        await ReconnectingWebSocket.run(url: { url }, state: state, queue: queue, stream: stream, behaviour: behaviour)
     }
 
     /// Fetches `GET /fapi/v1/depth?symbol=...&limit=1000` (COIN-M: `/dapi/v1/depth`); the body arrives as a `.snapshot` item.

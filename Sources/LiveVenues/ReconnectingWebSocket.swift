@@ -1,28 +1,33 @@
 import Foundation
-import Logging
 import MarketFeeds
 import RiskEngine
-import WSClient
 
-/// The connection loop every live WebSocket source shares: connect, run `handler` until the
-/// connection ends, tell the session why, wait out the backoff (exponential with jitter; a
-/// connection that lived 30 s was not a failed attempt, so the backoff starts again), and connect
-/// again, until the source stops. What a connection does is each venue's own (`handler`).
+/// The connection loop every live WebSocket source shares: connect, run the connection until it
+/// ends, tell the session why, wait out the backoff (exponential with jitter; a connection that
+/// lived 30 s was not a failed attempt, so the backoff starts again), and connect again, until the
+/// source stops. What a connection does with its messages is each venue's own (`behaviour`, run on
+/// the connection's event loop, see `WebSocketConnection`).
 enum ReconnectingWebSocket {
-    static func run(url: @escaping @Sendable () -> String, logLabel: String, state: SourceState, queue: LiveQueue, stream: Int,
-        handler: @escaping WebSocketDataHandler<WebSocketClient.Context>) async
+    /// The largest message (and frame) accepted: Binance's all-market mark arrays and OKX's 400-level
+    /// snapshots are far below; anything larger closes the connection (1009).
+    static let maxMessageSize = 1 << 24
+
+    static func run(url: @escaping @Sendable () -> String, state: SourceState, queue: LiveQueue, stream: Int,
+        behaviour: WebSocketBehaviour) async
     {
-        var logger = Logger(label: logLabel)
-        logger.logLevel = .critical
         var attempt = 0
         while !state.stopped {
             queue.push(.connection(stream: stream, .connecting))
             let began = Date()
             var reason = "closed by the server"
             do {
-                let configuration = WebSocketClientConfiguration(maxFrameSize: 1 << 24)
-                let close = try await WebSocketClient.connect(url: url(), configuration: configuration, logger: logger, handler: handler)
-                if let close { reason = "closed by the server (\(close.closeCode))" + (close.reason.map { ": \($0)" } ?? "") }
+                let end = try await WebSocketConnection.run(url: url(), maxMessageSize: maxMessageSize, queue: queue, stream: stream,
+                    behaviour: behaviour)
+                if let code = end.closeCode {
+                    reason = "closed by the server (\(code))" + (end.closeReason.flatMap { $0.isEmpty ? nil : ": \($0)" } ?? "")
+                } else if let error = end.error {
+                    reason = error
+                }
             } catch {
                 reason = String(describing: error)
             }
@@ -37,14 +42,6 @@ enum ReconnectingWebSocket {
                 try? await Task.sleep(nanoseconds: 100_000_000)
                 waited += 0.1
             }
-        }
-    }
-
-    /// A message's bytes, as they arrived.
-    static func bytes(of message: WebSocketMessage) -> [UInt8] {
-        switch message {
-        case .text(let text): return Array(text.utf8)
-        case .binary(let buffer): return Array(buffer.readableBytesView)
         }
     }
 }

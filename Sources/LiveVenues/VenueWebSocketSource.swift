@@ -1,9 +1,6 @@
 import Foundation
-import Logging
 import MarketFeeds
-import NIOCore
 import RiskEngine
-import WSClient
 
 /// What one venue's public WebSocket asks of a client: where to connect, what to subscribe to,
 /// how to keep the connection alive and how to ask again for a book. The frames themselves are
@@ -67,53 +64,49 @@ public final class VenueWebSocketSource: LiveSource, @unchecked Sendable {
         outbox.post(wire.resubscription(market: symbol))
     }
 
+    /// Connects, subscribes, reads until the connection ends, waits out the backoff, and connects
+    /// again. Everything a connection does runs on its event loop: the subscriptions as it opens,
+    /// each message's checks (heartbeat, notice) as it is read, the session's re-subscriptions as
+    /// they are posted, and the venue's ping on a timer of its interval (nothing polls).
     func connectionLoop(queue: LiveQueue, stream: Int) async {
         let wire = self.wire
         let outbox = self.outbox
-        await ReconnectingWebSocket.run(url: { wire.url }, logLabel: "liqwatch.\(wire.venue)", state: state, queue: queue, stream: stream) {
-            [state] inbound, outbound, _ in
-            outbox.reset()
-            for request in wire.subscriptions() { try await outbound.write(.text(request)) }
-            queue.push(.connection(stream: stream, .connected))
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                // Requests from the session (re-subscriptions) and the venue's pings.
-                group.addTask {
-                    var lastPing = LiveClock.monotonicNanoseconds()
-                    while !Task.isCancelled {
-                        for request in outbox.take() { try await outbound.write(.text(request)) }
-                        if let interval = wire.pingInterval, Double(LiveClock.monotonicNanoseconds() - lastPing) / 1e9 >= interval {
-                            try await outbound.write(.text(wire.ping))
-                            lastPing = LiveClock.monotonicNanoseconds()
-                        }
-                        try await Task.sleep(nanoseconds: 50_000_000)
-                    }
+        let behaviour = WebSocketBehaviour(
+            opened: { send, outlet in
+                // A new connection subscribes to everything: what waited for the last one is moot.
+                outbox.attach(outlet)
+                for request in wire.subscriptions() { send(request) }
+            },
+            message: { bytes, receiveTime, items in
+                if wire.isHeartbeat(bytes) { return }
+                if let notice = wire.notice(in: bytes) {
+                    items.append(.connection(stream: stream, .venueNotice(SafeText.escaped(String(notice.prefix(300))))))
                 }
-                for try await message in inbound.messages(maxSize: 1 << 24) {
-                    if state.stopped { break }
-                    let now = LiveClock.wallNanoseconds()
-                    let bytes = ReconnectingWebSocket.bytes(of: message)
-                    if wire.isHeartbeat(bytes) { continue }
-                    if let notice = wire.notice(in: bytes) {
-                        queue.push(.connection(stream: stream, .venueNotice(SafeText.escaped(String(notice.prefix(300))))))
-                    }
-                    await queue.pushYielding(.frame(stream: stream, receiveTime: now, bytes: bytes))
-                }
-                group.cancelAll()
-            }
-        }
+                items.append(.frame(stream: stream, receiveTime: receiveTime, bytes: bytes))
+            },
+            tickInterval: wire.pingInterval,
+            tick: { send in send(wire.ping) })
+        await ReconnectingWebSocket.run(url: { wire.url }, state: state, queue: queue, stream: stream, behaviour: behaviour)
     }
 }
 
 /// Requests waiting for the connection's sender (bounded: a re-subscription asked again while
-/// the last one waits is not queued twice).
+/// the last one waits is not queued twice). Posting one has the open connection, if any, send
+/// what waits on its event loop.
 final class Outbox: @unchecked Sendable {
     private let lock = NSLock()
     private var requests: [String] = []
+    private var outlet: WebSocketOutlet?
     static let limit = 256
 
     func post(_ new: [String]) {
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
         for request in new where !requests.contains(request) && requests.count < Self.limit { requests.append(request) }
+        let outlet = self.outlet
+        lock.unlock()
+        outlet?.perform { [self] send in
+            for request in take() { send(request) }
+        }
     }
 
     func take() -> [String] {
@@ -123,9 +116,11 @@ final class Outbox: @unchecked Sendable {
         return taken
     }
 
-    func reset() {
+    /// A new connection: what waited is dropped, later posts go to it.
+    func attach(_ outlet: WebSocketOutlet) {
         lock.lock(); defer { lock.unlock() }
         requests.removeAll()
+        self.outlet = outlet
     }
 }
 

@@ -3,6 +3,7 @@ import MarketFeeds
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 import NIOWebSocket
 
 /// A Binance futures exchange on 127.0.0.1 for tests and benchmarks: serves a recording's combined-
@@ -55,6 +56,8 @@ public final class LoopbackExchange: @unchecked Sendable {
     private var group: MultiThreadedEventLoopGroup?
     private var channel: (any Channel)?
     public private(set) var port = 0
+    /// Serve over TLS with this context (set before `start`): the tests of a client's wss:// path.
+    public var tls: NIOSSLContext?
 
     /// Reads a timestamped Binance recording (plain or .gz): its stream frames and its snapshot line.
     public init(recording path: String, script: Script = Script()) throws {
@@ -90,6 +93,7 @@ public final class LoopbackExchange: @unchecked Sendable {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         self.group = group
         let exchange = self
+        let tls = self.tls
         let upgrader = NIOWebSocketServerUpgrader(
             maxFrameSize: 1 << 24,
             shouldUpgrade: { channel, head in
@@ -107,6 +111,7 @@ public final class LoopbackExchange: @unchecked Sendable {
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls)) }
                     let rest = RESTHandler(exchange: exchange)
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(
                         withServerUpgrade: (upgraders: [upgrader], completionHandler: { context in
@@ -128,8 +133,9 @@ public final class LoopbackExchange: @unchecked Sendable {
         group = nil
     }
 
-    public var webSocketURL: String { "ws://127.0.0.1:\(port)" }
-    public var restURL: String { "http://127.0.0.1:\(port)" }
+    /// With `tls`, `wss://localhost:PORT` and `https://...` (a certificate names a host).
+    public var webSocketURL: String { tls == nil ? "ws://127.0.0.1:\(port)" : "wss://localhost:\(port)" }
+    public var restURL: String { tls == nil ? "http://127.0.0.1:\(port)" : "https://localhost:\(port)" }
 
     public var snapshot: Counters {
         lock.lock(); defer { lock.unlock() }

@@ -89,6 +89,15 @@ struct Serve: ParsableCommand {
     }
 }
 
+/// A running process's CPU time so far (user + system), from /proc/PID/stat; nil where there is no /proc.
+func processCPUSeconds(_ pid: pid_t) -> Double? {
+    guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = text.lastIndex(of: ")") else { return nil }
+    // After "pid (comm) ": state is field 3; utime and stime are fields 14 and 15, in clock ticks.
+    let fields = text[text.index(after: close)...].split(separator: " ")
+    guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
+    return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+}
+
 struct Measure: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "measure", abstract: "Run liqwatch live against the loopback exchange and print its CPU (the default).")
     @OptionGroup var rate: Rate
@@ -96,10 +105,20 @@ struct Measure: ParsableCommand {
     @Option(help: "Synthetic positions liqwatch monitors (0 to 2000000).") var positions: Int = 10_000
     @Flag(help: "Spread the rate over four venues: a quarter to Binance, the rest to loopback Bybit, OKX and Hyperliquid (their recordings repeat).")
     var fourVenues = false
+    @Flag(help: "Print liqwatch's own report (streams, reconnects, gaps) after the figures, to check the run was healthy.")
+    var showReport = false
 
     func validate() throws {
         guard seconds >= 1 && seconds <= 3_600 else { throw ValidationError("--seconds must be 1 to 3600") }
         guard (0...2_000_000).contains(positions) else { throw ValidationError("--positions must be 0 to 2000000") }
+    }
+
+    /// Sleeps until `date`; false if it is already past.
+    static func sleep(until date: Date) -> Bool {
+        let wait = date.timeIntervalSinceNow
+        guard wait > 0 else { return false }
+        usleep(useconds_t(wait * 1e6))
+        return true
     }
 
     func run() throws {
@@ -120,13 +139,24 @@ struct Measure: ParsableCommand {
         let cArguments = command.map { strdup($0) } + [nil]
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        let reportPath = NSTemporaryDirectory() + "liqwatch-live-bench-\(getpid()).txt"
+        posix_spawn_file_actions_addopen(&actions, 1, showReport ? reportPath : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         let wallStart = Date()
         guard posix_spawn(&pid, liqwatch, &actions, nil, cArguments, environ) == 0 else {
             throw ValidationError("cannot start \(liqwatch): build it first (swift build -c release --product liqwatch)")
         }
         var status: Int32 = 0
         var usage = rusage()
+        // The steady session alone, without the start (synthetic positions, connections, snapshots)
+        // and the report (stress tables): the child's CPU from /proc over the window from 5 s
+        // after the start to 1 s before the end of --seconds.
+        var steady: (cpu: Double, wall: Double)?
+        if seconds >= 10, Self.sleep(until: wallStart.addingTimeInterval(5)), let start = processCPUSeconds(pid) {
+            let windowStart = Date()
+            if Self.sleep(until: wallStart.addingTimeInterval(seconds - 1)), let end = processCPUSeconds(pid) {
+                steady = (end - start, Date().timeIntervalSince(windowStart))
+            }
+        }
         _ = wait4(pid, &status, 0, &usage)
         let wall = Date().timeIntervalSince(wallStart)
         let cpu = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6 + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
@@ -138,5 +168,16 @@ struct Measure: ParsableCommand {
         let where_ = venues == nil ? "binance-usdm" : "4 venues: binance-usdm \(binanceSent), " + venueSent.map { "\($0.0.rawValue) \($0.1)" }.joined(separator: ", ")
         print("liqwatch live, \(positions) synthetic positions, \(Int(rate.rate)) msg/s offered for \(Int(seconds)) s: \(sent) messages sent (\(where_)) = \(Int(Double(sent) / seconds)) msg/s")
         print(String(format: "process CPU %.2f s over %.1f s wall = %.1f %% of a core (max RSS %.0f MB)", cpu, wall, cpu / wall * 100, Double(usage.ru_maxrss) / 1024))
+        if let steady {
+            print(String(format: "steady session (from 5 s to %.0f s, /proc): CPU %.2f s over %.1f s = %.1f %% of a core", seconds - 1, steady.cpu, steady.wall, steady.cpu / steady.wall * 100))
+        }
+        if showReport {
+            for venue in SubscriptionVenue.allCases {
+                guard let counters = venues?.exchanges[venue]?.snapshot else { continue }
+                print("loopback \(venue.rawValue): \(counters.messagesSent) messages (\(counters.framesSent) frames, \(counters.snapshotsSent) snapshots), \(counters.connections) connections, subscribes \(counters.subscribesReceived.sorted { $0.key < $1.key }), \(counters.pingsReceived) pings, \(counters.refusals) refusals, \(counters.passes) passes")
+            }
+            print((try? String(contentsOfFile: reportPath, encoding: .utf8)) ?? "(no report)")
+            try? FileManager.default.removeItem(atPath: reportPath)
+        }
     }
 }

@@ -53,6 +53,10 @@ public final class LiveQueue: @unchecked Sendable {
     private var head = 0
     private var closed = false
     private var signalled = false
+    /// Whether anyone has asked for the pipe (the dashboard polls it; a headless run waits on the
+    /// condition instead): until then no byte is written or read, three system calls fewer per
+    /// hand-over.
+    private var pipeWatched = false
     private let pipeDescriptors: [Int32]
 
     public init(capacity: Int = 65_536, byteCapacity: Int = 256 << 20) {
@@ -70,7 +74,15 @@ public final class LiveQueue: @unchecked Sendable {
     }
 
     /// Readable while items are waiting (poll it with the keyboard).
-    public var wakeDescriptor: Int32 { pipeDescriptors[0] }
+    public var wakeDescriptor: Int32 {
+        condition.lock()
+        // Items that arrived before anyone watched make the pipe readable now.
+        let wake = !pipeWatched && signalled
+        pipeWatched = true
+        condition.unlock()
+        if wake { var byte: UInt8 = 1; _ = write(pipeDescriptors[1], &byte, 1) }
+        return pipeDescriptors[0]
+    }
 
     public var count: Int {
         condition.lock(); defer { condition.unlock() }
@@ -86,7 +98,7 @@ public final class LiveQueue: @unchecked Sendable {
         guard !closed else { condition.unlock(); return false }
         items.append(item)
         queuedBytes += bytes
-        let wake = !signalled
+        let wake = !signalled && pipeWatched
         signalled = true
         condition.broadcast()
         condition.unlock()
@@ -99,6 +111,39 @@ public final class LiveQueue: @unchecked Sendable {
     public func pushYielding(_ item: LiveItem) async -> Bool {
         while isFull { try? await Task.sleep(nanoseconds: 1_000_000) }
         return push(item)
+    }
+
+    /// What `offer` did with a batch.
+    public enum Offer: Sendable, Equatable {
+        case accepted
+        /// No room for the whole batch now: nothing was added; offer it again later.
+        case full
+        /// The queue is shut: nothing was added, nothing ever will be.
+        case closed
+    }
+
+    /// Adds a whole batch at once, or nothing, without waiting: for a producer that must not block
+    /// (a SwiftNIO event loop), which holds its reads while the queue is full. One lock and at most
+    /// one wake of the consumer for the batch, however many items it holds. A batch larger than
+    /// the bounds passes only into an empty queue, as a single large frame does.
+    public func offer(_ batch: [LiveItem]) -> Offer {
+        guard !batch.isEmpty else { return .accepted }
+        let bytes = batch.reduce(0) { $0 + $1.byteCount }
+        condition.lock()
+        guard !closed else { condition.unlock(); return .closed }
+        let waiting = items.count - head
+        guard waiting == 0 || (waiting + batch.count <= capacity && queuedBytes + bytes <= byteCapacity) else {
+            condition.unlock()
+            return .full
+        }
+        items.append(contentsOf: batch)
+        queuedBytes += bytes
+        let wake = !signalled && pipeWatched
+        signalled = true
+        condition.broadcast()
+        condition.unlock()
+        if wake { var byte: UInt8 = 1; _ = write(pipeDescriptors[1], &byte, 1) }
+        return .accepted
     }
 
     private var isFull: Bool {
@@ -127,7 +172,7 @@ public final class LiveQueue: @unchecked Sendable {
             items.removeAll(keepingCapacity: true)
             head = 0
             signalled = false
-            drainPipe()
+            if pipeWatched { drainPipe() }
         } else if head > 4_096 && head * 2 > items.count {
             items.removeFirst(head)
             head = 0
@@ -153,7 +198,9 @@ public final class LiveQueue: @unchecked Sendable {
     }
 
     private func drainPipe() {
-        var sink = [UInt8](repeating: 0, count: 64)
-        while read(pipeDescriptors[0], &sink, sink.count) > 0 {}
+        // A short read emptied the pipe: no second call just to hear EAGAIN.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { sink in
+            while read(pipeDescriptors[0], sink.baseAddress, sink.count) == sink.count {}
+        }
     }
 }

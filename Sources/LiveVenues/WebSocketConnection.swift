@@ -1,0 +1,443 @@
+import Foundation
+import MarketFeeds
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOSSL
+import NIOWebSocket
+
+/// What a venue's connection does, run on the connection's NIO event loop (so nothing here may
+/// block or take long: a few bytes' checks per message).
+struct WebSocketBehaviour: Sendable {
+    /// Right after the upgrade: the requests to send first (subscriptions), and the connection's
+    /// outlet, through which other threads have requests sent later (re-subscriptions).
+    var opened: @Sendable (_ send: (String) -> Void, _ outlet: WebSocketOutlet) -> Void = { _, _ in }
+    /// One message as it arrived: the items it becomes, appended to the batch (a frame; a venue's
+    /// notice; nothing for a heartbeat).
+    var message: @Sendable (_ bytes: [UInt8], _ receiveTime: Int64, _ items: inout [LiveItem]) -> Void
+    /// Called every `tickInterval` seconds while the connection is up (the venue's application
+    /// ping); nil: no timer at all, so an idle connection costs no wake-ups.
+    var tickInterval: Double? = nil
+    var tick: @Sendable (_ send: (String) -> Void) -> Void = { _ in }
+}
+
+/// An open connection, for other threads: what they want sent is sent on its event loop, if it
+/// is still open then.
+struct WebSocketOutlet: Sendable {
+    let eventLoop: any EventLoop
+    let reader: WebSocketBatchReader
+
+    func perform(_ body: @escaping @Sendable (_ send: (String) -> Void) -> Void) {
+        let reader = self.reader
+        eventLoop.execute { reader.sendIfOpen(body) }
+    }
+}
+
+/// Where a `ws://` or `wss://` URL points. Only what a WebSocket client needs; anything else is
+/// refused before a socket opens.
+struct WebSocketEndpoint: Equatable, Sendable {
+    var tls: Bool
+    var host: String
+    var port: Int
+    /// Path and query, as sent in the request line (`/stream?streams=...`).
+    var target: String
+    /// The Host header: the port only when the URL names one.
+    var hostHeader: String
+
+    init?(_ url: String) {
+        let schemeEnd = url.range(of: "://")
+        guard let schemeEnd else { return nil }
+        switch url[..<schemeEnd.lowerBound].lowercased() {
+        case "ws": tls = false
+        case "wss": tls = true
+        default: return nil
+        }
+        let rest = url[schemeEnd.upperBound...]
+        let authorityEnd = rest.firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? rest.endIndex
+        let authority = rest[..<authorityEnd]
+        var path = String(rest[authorityEnd...])
+        if let fragment = path.firstIndex(of: "#") { path = String(path[..<fragment]) }
+        if path.isEmpty || path.hasPrefix("?") { path = "/" + path }
+        // No user info, no spaces or control characters in the request line.
+        guard !authority.isEmpty, !authority.contains("@"), path.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else { return nil }
+        var hostPart = Substring(authority)
+        var portPart: Substring?
+        if authority.hasPrefix("[") {
+            // An IPv6 literal: [::1]:8080
+            guard let close = authority.firstIndex(of: "]") else { return nil }
+            hostPart = authority[authority.index(after: authority.startIndex)..<close]
+            let after = authority[authority.index(after: close)...]
+            if !after.isEmpty {
+                guard after.hasPrefix(":") else { return nil }
+                portPart = after.dropFirst()
+            }
+        } else if let colon = authority.lastIndex(of: ":") {
+            hostPart = authority[..<colon]
+            portPart = authority[authority.index(after: colon)...]
+        }
+        guard !hostPart.isEmpty, hostPart.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else { return nil }
+        host = String(hostPart)
+        if let portPart {
+            guard let number = Int(portPart), (1...65_535).contains(number) else { return nil }
+            port = number
+        } else {
+            port = tls ? 443 : 80
+        }
+        target = path
+        hostHeader = String(authority)
+    }
+}
+
+/// Why a connection attempt failed before any message (the reason reaches the health view).
+struct WebSocketConnectError: Error, CustomStringConvertible {
+    let description: String
+}
+
+/// How a connection ended.
+struct WebSocketEnd: Sendable {
+    /// The server's close frame, if it sent one: its code and reason (bounded by the protocol's 125
+    /// bytes for a control frame; filtered by the caller before display).
+    var closeCode: WebSocketErrorCode?
+    var closeReason: String?
+    /// What else ended the connection (a protocol violation, a reset, a message too large).
+    var error: String?
+}
+
+/// One WebSocket connection on SwiftNIO, read on its event loop: each message is turned into
+/// queue items right there and a read burst's items reach the session's queue in one hand-over
+/// (one lock, at most one wake of the session's thread), not one task hop per message as with an
+/// async client, whose per-message hop from the event loop to a task and on to the queue was most
+/// of a live session's CPU.
+enum WebSocketConnection {
+    /// One event loop thread for every live connection: the session applies everything on one
+    /// thread anyway, and one reader thread means fewer threads to wake (bursts of several venues
+    /// that arrive together are read in one wake-up). Lives as long as the process, like NIO's singleton.
+    static let liveGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+
+    /// Connects, upgrades, runs until the connection closes (or the task is cancelled: the
+    /// connection is closed), and says how it ended. Throws when it never came up.
+    /// `tls`: for wss://, the system's trust roots and full verification unless a test says otherwise.
+    static func run(url: String, maxMessageSize: Int, queue: LiveQueue, stream: Int, behaviour: WebSocketBehaviour,
+        group: any EventLoopGroup = WebSocketConnection.liveGroup, tls: TLSConfiguration = .makeClientConfiguration()) async throws -> WebSocketEnd
+    {
+        guard let endpoint = WebSocketEndpoint(url) else { throw WebSocketConnectError(description: "not a ws:// or wss:// URL") }
+        let sslContext = endpoint.tls ? try NIOSSLContext(configuration: tls) : nil
+        let holder = ChannelHolder()
+        return try await withTaskCancellationHandler {
+            let bootstrap = ClientBootstrap(group: group)
+                .connectTimeout(.seconds(10))
+                .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            let upgrade: EventLoopFuture<WebSocketBatchReader?> = try await bootstrap.connect(host: endpoint.host, port: endpoint.port) { channel in
+                holder.set(channel)
+                return channel.eventLoop.makeCompletedFuture {
+                    try configure(channel: channel, endpoint: endpoint, sslContext: sslContext, maxMessageSize: maxMessageSize) {
+                        WebSocketBatchReader(queue: queue, stream: stream, maxMessageSize: maxMessageSize, behaviour: behaviour, eventLoop: channel.eventLoop)
+                    }
+                }
+            }
+            // A server that accepts the socket but never answers the upgrade is given up on.
+            let channel = holder.channel
+            let timeout = channel?.eventLoop.scheduleTask(in: .seconds(15)) { channel?.close(promise: nil) }
+            defer { timeout?.cancel() }
+            let reader: WebSocketBatchReader?
+            do { reader = try await upgrade.get() } catch {
+                channel?.close(promise: nil)
+                throw error
+            }
+            timeout?.cancel()
+            guard let reader else {
+                channel?.close(promise: nil)
+                throw WebSocketConnectError(description: "the server refused the WebSocket upgrade")
+            }
+            return try await reader.ended.get()
+        } onCancel: {
+            holder.close()
+        }
+    }
+
+    /// The pipeline of a new connection: TLS if wss, HTTP/1.1 for the upgrade request, then
+    /// NIO's frame decoder (frames bounded by `maxMessageSize`) and encoder, and the reader `makeReader` makes.
+    static func configure(channel: any Channel, endpoint: WebSocketEndpoint, sslContext: NIOSSLContext?, maxMessageSize: Int,
+        makeReader: @escaping @Sendable () -> WebSocketBatchReader) throws -> EventLoopFuture<WebSocketBatchReader?>
+    {
+        if let sslContext {
+            // No SNI for an address literal (TLS forbids it; NIOSSL refuses it).
+            let isAddress = (try? SocketAddress(ipAddress: endpoint.host, port: 0)) != nil
+            let handler = try NIOSSLClientHandler(context: sslContext, serverHostname: isAddress ? nil : endpoint.host)
+            try channel.pipeline.syncOperations.addHandler(handler)
+        }
+        let upgrader = NIOTypedWebSocketClientUpgrader<WebSocketBatchReader?>(maxFrameSize: maxMessageSize, enableAutomaticErrorHandling: true) {
+            channel, _ in
+            channel.eventLoop.makeCompletedFuture {
+                let reader = makeReader()
+                try channel.pipeline.syncOperations.addHandler(reader)
+                return reader
+            }
+        }
+        var headers = HTTPHeaders()
+        headers.add(name: "Host", value: endpoint.hostHeader)
+        headers.add(name: "Origin", value: (endpoint.tls ? "wss://" : "ws://") + endpoint.host)
+        let head = HTTPRequestHead(version: .http1_1, method: .GET, uri: endpoint.target, headers: headers)
+        let upgrade = NIOTypedHTTPClientUpgradeConfiguration<WebSocketBatchReader?>(upgradeRequestHead: head, upgraders: [upgrader]) { channel in
+            channel.eventLoop.makeSucceededFuture(nil)
+        }
+        var configuration = NIOUpgradableHTTPClientPipelineConfiguration(upgradeConfiguration: upgrade)
+        configuration.leftOverBytesStrategy = .forwardBytes
+        let upgraded = try channel.pipeline.syncOperations.configureUpgradableHTTPClientPipeline(configuration: configuration)
+        // The upgrade handler refuses writes until the upgrade is complete, and completes this
+        // future (on the event loop, so its callbacks run at once) before it hands on the frames
+        // that came with the server's answer: the reader starts here, ahead of any frame.
+        upgraded.whenSuccess { reader in reader?.start() }
+        return upgraded
+    }
+}
+
+/// The channel of an attempt, for closing it when the task is cancelled (set on the event loop,
+/// read from the cancelling thread).
+final class ChannelHolder: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: (any Channel)?
+    private var cancelled = false
+
+    func set(_ channel: any Channel) {
+        lock.lock()
+        stored = channel
+        let close = cancelled
+        lock.unlock()
+        if close { channel.close(promise: nil) }
+    }
+
+    var channel: (any Channel)? {
+        lock.lock(); defer { lock.unlock() }
+        return stored
+    }
+
+    func close() {
+        lock.lock()
+        cancelled = true
+        let channel = stored
+        lock.unlock()
+        channel?.close(promise: nil)
+    }
+}
+
+/// Reads an upgraded connection's frames on its event loop: answers pings, answers and records a
+/// close, reassembles fragmented messages (bounded), turns each message into queue items with the
+/// venue's `behaviour`, and hands the items of a read burst to the session's queue at once.
+///
+/// Bounds: a batch is handed over when it holds `batchItems` items or `batchBytes` bytes, and at
+/// the end of every read. When the queue is full the batch waits here and no further read is asked
+/// of the socket (TCP's back-pressure reaches the venue), so what waits is at most one batch plus
+/// the frames of the one socket read under way; the hand-over is tried again every millisecond.
+/// A message larger than `maxMessageSize` closes the connection (1009), as the frame decoder does
+/// for a single frame.
+final class WebSocketBatchReader: ChannelDuplexHandler, RemovableChannelHandler, @unchecked Sendable {
+    // @unchecked Sendable: made and then touched only on its channel's event loop (NIO calls a
+    // handler on that loop alone); it crosses to the connecting task only for `ended`, a future.
+    typealias InboundIn = WebSocketFrame
+    typealias OutboundIn = WebSocketFrame
+    typealias OutboundOut = WebSocketFrame
+
+    static let batchItems = 1_024
+    static let batchBytes = 4 << 20
+
+    let queue: LiveQueue
+    let stream: Int
+    let maxMessageSize: Int
+    let behaviour: WebSocketBehaviour
+    private(set) var batch: [LiveItem] = []
+    private var batchByteCount = 0
+    /// The first frames of a fragmented message, and its opcode.
+    private var fragments: ByteBuffer?
+    /// A full queue refused the batch: reads are held until it is taken.
+    private(set) var holding = false
+    private var readWanted = false
+    private var retry: Scheduled<Void>?
+    private var ticker: RepeatedTask?
+    private var sentClose = false
+    private var closed = false
+    private var started = false
+    private var context: ChannelHandlerContext?
+    private var end = WebSocketEnd()
+    private let endPromise: EventLoopPromise<WebSocketEnd>
+
+    init(queue: LiveQueue, stream: Int, maxMessageSize: Int, behaviour: WebSocketBehaviour, eventLoop: any EventLoop) {
+        self.queue = queue
+        self.stream = stream
+        self.maxMessageSize = maxMessageSize
+        self.behaviour = behaviour
+        endPromise = eventLoop.makePromise(of: WebSocketEnd.self)
+    }
+
+    /// How the connection ended, once it is closed and everything it read was handed over (or
+    /// the queue closed).
+    var ended: EventLoopFuture<WebSocketEnd> { endPromise.futureResult }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
+    /// The upgrade is complete: the HTTP handlers refuse writes until then, and the frames that
+    /// came with the server's answer are delivered only after this (see `configure`). Sends the
+    /// venue's first requests, tells the session the connection is up (before any of its frames),
+    /// and starts the venue's timer.
+    func start() {
+        guard let context, !started, !closed else { return }
+        started = true
+        behaviour.opened({ send(text: $0, context: context) }, WebSocketOutlet(eventLoop: context.eventLoop, reader: self))
+        batch.insert(.connection(stream: stream, .connected), at: 0)
+        handOver(context: context)
+        if let interval = behaviour.tickInterval {
+            let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+            let every = TimeAmount.nanoseconds(Int64(interval * 1e9))
+            ticker = context.eventLoop.scheduleRepeatedTask(initialDelay: every, delay: every) { _ in
+                let (reader, context) = bound.value
+                guard !reader.closed else { return }
+                reader.behaviour.tick { reader.send(text: $0, context: context) }
+            }
+        }
+    }
+
+    /// Runs `body` with a sender if the connection is still open (on the event loop).
+    func sendIfOpen(_ body: (_ send: (String) -> Void) -> Void) {
+        guard let context, !closed else { return }
+        body { send(text: $0, context: context) }
+    }
+
+    func send(text: String, context: ChannelHandlerContext) {
+        guard !sentClose && !closed else { return }
+        // A client masks every frame it sends (RFC 6455 5.3).
+        let frame = WebSocketFrame(fin: true, opcode: .text, maskKey: .random(), data: context.channel.allocator.buffer(string: text))
+        context.writeAndFlush(wrapOutboundOut(frame), promise: nil)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let frame = unwrapInboundIn(data)
+        switch frame.opcode {
+        case .text, .binary:
+            guard fragments == nil else { return fail(.protocolError, "a new message inside a fragmented one", context: context) }
+            if frame.fin {
+                deliver(frame.unmaskedData, context: context)
+            } else {
+                fragments = frame.unmaskedData
+            }
+        case .continuation:
+            guard var buffer = fragments else { return fail(.protocolError, "a continuation frame outside a message", context: context) }
+            var data = frame.unmaskedData
+            guard buffer.readableBytes + data.readableBytes <= maxMessageSize else {
+                fragments = nil
+                return fail(.messageTooLarge, "a message larger than \(maxMessageSize) bytes", context: context)
+            }
+            fragments = nil
+            buffer.writeBuffer(&data)
+            if frame.fin { deliver(buffer, context: context) } else { fragments = buffer }
+        case .ping:
+            guard !sentClose else { return }
+            let pong = WebSocketFrame(fin: true, opcode: .pong, maskKey: .random(), data: frame.unmaskedData)
+            context.writeAndFlush(wrapOutboundOut(pong), promise: nil)
+        case .pong:
+            break
+        case .connectionClose:
+            var data = frame.unmaskedData
+            end.closeCode = data.readWebSocketErrorCode()
+            end.closeReason = data.readString(length: min(data.readableBytes, 123))
+            if !sentClose {
+                // Answer with the same code, then close (the server closes its side too).
+                sentClose = true
+                var reply = context.channel.allocator.buffer(capacity: 2)
+                reply.write(webSocketErrorCode: end.closeCode ?? .normalClosure)
+                let frame = WebSocketFrame(fin: true, opcode: .connectionClose, maskKey: .random(), data: reply)
+                let channel = context.channel
+                context.writeAndFlush(wrapOutboundOut(frame)).whenComplete { _ in channel.close(promise: nil) }
+            } else {
+                context.close(promise: nil)
+            }
+        default:
+            fail(.protocolError, "an unknown opcode", context: context)
+        }
+    }
+
+    /// One whole message: the venue's items for it, handed over when the batch is full.
+    private func deliver(_ buffer: ByteBuffer, context: ChannelHandlerContext) {
+        let bytes = Array(buffer.readableBytesView)
+        behaviour.message(bytes, LiveClock.wallNanoseconds(), &batch)
+        batchByteCount += bytes.count
+        if batch.count >= Self.batchItems || batchByteCount >= Self.batchBytes { handOver(context: context) }
+    }
+
+    /// A protocol violation by the server: close with `code`; the connection's end says why.
+    private func fail(_ code: WebSocketErrorCode, _ why: String, context: ChannelHandlerContext) {
+        if end.error == nil { end.error = "the server sent \(why)" }
+        guard !sentClose else { return }
+        sentClose = true
+        var data = context.channel.allocator.buffer(capacity: 2)
+        data.write(webSocketErrorCode: code)
+        let frame = WebSocketFrame(fin: true, opcode: .connectionClose, maskKey: .random(), data: data)
+        let channel = context.channel
+                context.writeAndFlush(wrapOutboundOut(frame)).whenComplete { _ in channel.close(promise: nil) }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        handOver(context: context)
+        context.fireChannelReadComplete()
+    }
+
+    /// The batch to the queue in one go; a full queue holds it (and the reads) and is tried again.
+    private func handOver(context: ChannelHandlerContext) {
+        guard !batch.isEmpty, !holding else { return }
+        switch queue.offer(batch) {
+        case .accepted, .closed:
+            // Closed: the session is stopping and its source too; nothing waits for these.
+            batch.removeAll(keepingCapacity: true)
+            batchByteCount = 0
+            if closed { finish() }
+        case .full:
+            holding = true
+            let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+            retry = context.eventLoop.scheduleTask(in: .milliseconds(1)) {
+                let (reader, context) = bound.value
+                reader.holding = false
+                reader.handOver(context: context)
+                if !reader.holding && reader.readWanted && !reader.closed {
+                    reader.readWanted = false
+                    context.read()
+                }
+            }
+        }
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if holding { readWanted = true } else { context.read() }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if end.error == nil { end.error = String(describing: error) }
+        context.close(promise: nil)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        closed = true
+        ticker?.cancel()
+        ticker = nil
+        // A message cut in the middle is dropped: it never arrived whole.
+        fragments = nil
+        if batch.isEmpty { finish() } else { handOver(context: context) }
+        context.fireChannelInactive()
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+        ticker?.cancel()
+        if !closed {
+            closed = true
+            retry?.cancel()
+            finish()
+        }
+    }
+
+    private func finish() {
+        retry?.cancel()
+        retry = nil
+        endPromise.succeed(end)
+    }
+}

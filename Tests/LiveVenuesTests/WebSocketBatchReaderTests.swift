@@ -1,0 +1,266 @@
+import Foundation
+import NIOCore
+import NIOEmbedded
+import NIOWebSocket
+import Testing
+@testable import LiveVenues
+import MarketFeeds
+
+/// The reader that turns a connection's frames into queue items on the event loop, on an embedded
+/// channel: what reaches the queue, in what order, what is answered, and the bounds.
+@Suite("WebSocket batch reader")
+struct WebSocketBatchReaderTests {
+    /// A channel whose reader makes one frame item of every message, and counts the reads it lets through.
+    final class ReadCounter: ChannelOutboundHandler, @unchecked Sendable {
+        typealias OutboundIn = Any
+        var reads = 0
+        func read(context: ChannelHandlerContext) {
+            reads += 1
+            context.read()
+        }
+    }
+
+    struct Harness {
+        let channel: EmbeddedChannel
+        let reader: WebSocketBatchReader
+        let reads: ReadCounter
+        let queue: LiveQueue
+    }
+
+    static func harness(queue: LiveQueue, behaviour: WebSocketBehaviour? = nil, maxMessageSize: Int = 1 << 16) throws -> Harness {
+        let channel = EmbeddedChannel()
+        let reads = ReadCounter()
+        let plain = WebSocketBehaviour(message: { bytes, time, items in items.append(.frame(stream: 0, receiveTime: time, bytes: bytes)) })
+        let reader = WebSocketBatchReader(queue: queue, stream: 0, maxMessageSize: maxMessageSize, behaviour: behaviour ?? plain,
+            eventLoop: channel.eventLoop)
+        // The upgrader adds the reader to a connection already up.
+        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
+        try channel.pipeline.syncOperations.addHandler(reads)
+        try channel.pipeline.syncOperations.addHandler(reader)
+        // What the upgrade's completion does (`WebSocketConnection.configure`).
+        reader.start()
+        return Harness(channel: channel, reader: reader, reads: reads, queue: queue)
+    }
+
+    /// Frames of one socket read: each read into the pipeline, no read-complete yet (which
+    /// `writeInbound` would fire after each).
+    static func read(_ frames: [WebSocketFrame], into channel: EmbeddedChannel) {
+        for frame in frames { channel.pipeline.fireChannelRead(NIOAny(frame)) }
+    }
+
+    static func text(_ string: String, fin: Bool = true, opcode: WebSocketOpcode = .text) -> WebSocketFrame {
+        WebSocketFrame(fin: fin, opcode: opcode, data: ByteBuffer(string: string))
+    }
+
+    /// The queue's items, as text: "connected", "frame <text>", "notice <text>".
+    static func drain(_ queue: LiveQueue) -> [String] {
+        queue.take(limit: 10_000).map { item in
+            switch item {
+            case .frame(_, _, let bytes): return "frame " + String(decoding: bytes, as: UTF8.self)
+            case .connection(_, .connected): return "connected"
+            case .connection(_, .venueNotice(let text)): return "notice " + text
+            default: return "other"
+            }
+        }
+    }
+
+    /// How the reader's connection ended, if it has.
+    static func end(of reader: WebSocketBatchReader) -> WebSocketEnd? {
+        var result: WebSocketEnd?
+        reader.ended.whenSuccess { result = $0 }
+        return result
+    }
+
+    @Test("a read burst reaches the queue whole at its end, after the connection's .connected, in order")
+    func burst() throws {
+        let queue = LiveQueue()
+        let h = try Self.harness(queue: queue)
+        #expect(Self.drain(queue) == ["connected"])
+        Self.read((0..<5).map { Self.text("m\($0)") }, into: h.channel)
+        // Not handed over message by message: the burst waits for the end of the read.
+        #expect(queue.count == 0)
+        h.channel.pipeline.fireChannelReadComplete()
+        #expect(Self.drain(queue) == (0..<5).map { "frame m\($0)" })
+    }
+
+    @Test("a batch is handed over when it reaches its bound, without waiting for the end of the read")
+    func batchBound() throws {
+        let queue = LiveQueue()
+        let h = try Self.harness(queue: queue)
+        _ = Self.drain(queue)
+        Self.read((0..<(WebSocketBatchReader.batchItems + 3)).map { Self.text("\($0)") }, into: h.channel)
+        #expect(queue.count == WebSocketBatchReader.batchItems)
+        h.channel.pipeline.fireChannelReadComplete()
+        #expect(queue.count == WebSocketBatchReader.batchItems + 3)
+    }
+
+    @Test("a full queue holds the batch and the socket's reads; nothing is lost, and reading resumes once there is room")
+    func fullQueueHoldsReads() throws {
+        let queue = LiveQueue(capacity: 4)
+        let h = try Self.harness(queue: queue)
+        for _ in 0..<3 { queue.push(.connection(stream: 0, .connecting)) }
+        Self.read((0..<3).map { Self.text("m\($0)") }, into: h.channel)
+        h.channel.pipeline.fireChannelReadComplete()
+        // 1 + 3 waiting; 3 more do not fit: held, and the next read is not asked of the socket.
+        #expect(queue.count == 4 && h.reader.holding)
+        let readsBefore = h.reads.reads
+        h.channel.read()
+        #expect(h.reads.reads == readsBefore)
+        #expect(queue.take(limit: 10).count == 4)
+        h.channel.embeddedEventLoop.advanceTime(by: .milliseconds(1))
+        #expect(!h.reader.holding)
+        #expect(Self.drain(queue) == ["frame m0", "frame m1", "frame m2"])
+        // The held read was let through.
+        #expect(h.reads.reads == readsBefore + 1)
+    }
+
+    @Test("fragments are joined into one message; pings are answered with a pong of the same data")
+    func fragmentsAndPings() throws {
+        let queue = LiveQueue()
+        let h = try Self.harness(queue: queue)
+        _ = Self.drain(queue)
+        Self.read([Self.text("{\"a\":", fin: false), WebSocketFrame(fin: true, opcode: .ping, data: ByteBuffer(string: "hi")),
+            Self.text("1}", fin: true, opcode: .continuation)], into: h.channel)
+        h.channel.pipeline.fireChannelReadComplete()
+        #expect(Self.drain(queue) == ["frame {\"a\":1}"])
+        let pong = try #require(try h.channel.readOutbound(as: WebSocketFrame.self))
+        #expect(pong.opcode == .pong && pong.maskKey != nil && String(buffer: pong.data) == "hi")
+    }
+
+    @Test("a message larger than the bound closes the connection (1009) and is not handed over")
+    func messageTooLarge() throws {
+        let queue = LiveQueue()
+        let h = try Self.harness(queue: queue, maxMessageSize: 10)
+        _ = Self.drain(queue)
+        Self.read([Self.text("123456", fin: false), Self.text("789012", fin: true, opcode: .continuation)], into: h.channel)
+        let close = try #require(try h.channel.readOutbound(as: WebSocketFrame.self))
+        var data = close.data
+        #expect(close.opcode == .connectionClose && data.readWebSocketErrorCode() == .messageTooLarge)
+        #expect(!h.channel.isActive)
+        let end = try #require(Self.end(of: h.reader))
+        #expect(end.error?.contains("larger than 10 bytes") == true)
+        #expect(queue.count == 0)
+    }
+
+    @Test("a close in the middle of a burst: the frames before it reach the queue, then the end says the server's code and reason")
+    func closeMidBatch() throws {
+        let queue = LiveQueue()
+        let h = try Self.harness(queue: queue)
+        _ = Self.drain(queue)
+        var payload = ByteBuffer()
+        payload.write(webSocketErrorCode: .goingAway)
+        payload.writeString("bye")
+        Self.read([Self.text("m0"), Self.text("m1"), WebSocketFrame(fin: true, opcode: .connectionClose, data: payload)], into: h.channel)
+        // After the close nothing more is read into the batch.
+        let reply = try #require(try h.channel.readOutbound(as: WebSocketFrame.self))
+        var replyData = reply.data
+        #expect(reply.opcode == .connectionClose && reply.maskKey != nil && replyData.readWebSocketErrorCode() == .goingAway)
+        #expect(!h.channel.isActive)
+        let end = try #require(Self.end(of: h.reader))
+        #expect(end.closeCode == .goingAway && end.closeReason == "bye")
+        #expect(Self.drain(queue) == ["frame m0", "frame m1"])
+    }
+
+    @Test("a close while the queue is full: the connection's end waits until its frames are handed over")
+    func closeWhileHolding() throws {
+        let queue = LiveQueue(capacity: 2)
+        let h = try Self.harness(queue: queue)
+        queue.push(.connection(stream: 0, .connecting))
+        Self.read([Self.text("m0"), Self.text("m1")], into: h.channel)
+        h.channel.pipeline.fireChannelReadComplete()
+        #expect(h.reader.holding)
+        _ = try h.channel.close().wait()
+        h.channel.embeddedEventLoop.advanceTime(by: .milliseconds(5))
+        #expect(Self.end(of: h.reader) == nil)
+        #expect(queue.take(limit: 10).count == 2)
+        h.channel.embeddedEventLoop.advanceTime(by: .milliseconds(1))
+        #expect(Self.end(of: h.reader) != nil)
+        #expect(Self.drain(queue) == ["frame m0", "frame m1"])
+    }
+
+    @Test("the venue's behaviour runs on the loop: subscriptions on open, heartbeats dropped, notices before their frame, ticks send")
+    func behaviour() throws {
+        let queue = LiveQueue()
+        let behaviour = WebSocketBehaviour(
+            opened: { send, _ in send("subscribe") },
+            message: { bytes, time, items in
+                let text = String(decoding: bytes, as: UTF8.self)
+                if text == "pong" { return }
+                if text.hasPrefix("error") { items.append(.connection(stream: 0, .venueNotice(text))) }
+                items.append(.frame(stream: 0, receiveTime: time, bytes: bytes))
+            },
+            tickInterval: 0.05,
+            tick: { send in send("ping") })
+        let h = try Self.harness(queue: queue, behaviour: behaviour)
+        let subscribe = try #require(try h.channel.readOutbound(as: WebSocketFrame.self))
+        #expect(String(buffer: subscribe.data) == "subscribe" && subscribe.maskKey != nil)
+        Self.read(["a", "pong", "error x", "b"].map { Self.text($0) }, into: h.channel)
+        h.channel.pipeline.fireChannelReadComplete()
+        #expect(Self.drain(queue) == ["connected", "frame a", "notice error x", "frame error x", "frame b"])
+        h.channel.embeddedEventLoop.advanceTime(by: .milliseconds(49))
+        #expect(try h.channel.readOutbound(as: WebSocketFrame.self) == nil)
+        h.channel.embeddedEventLoop.advanceTime(by: .milliseconds(1))
+        let ping = try #require(try h.channel.readOutbound(as: WebSocketFrame.self))
+        #expect(String(buffer: ping.data) == "ping")
+        _ = try h.channel.close().wait()
+        h.channel.embeddedEventLoop.advanceTime(by: .milliseconds(200))
+        #expect(try h.channel.readOutbound(as: WebSocketFrame.self) == nil)
+    }
+
+    @Test("requests posted from another thread are sent on the loop, at once, while the connection is open; none after")
+    func outlet() throws {
+        let queue = LiveQueue()
+        let outlets = OutletBox()
+        let behaviour = WebSocketBehaviour(
+            opened: { _, outlet in outlets.value = outlet },
+            message: { _, _, _ in })
+        let h = try Self.harness(queue: queue, behaviour: behaviour)
+        let outlet = try #require(outlets.value)
+        outlet.perform { send in send("resubscribe") }
+        #expect(try h.channel.readOutbound(as: WebSocketFrame.self) == nil)
+        h.channel.embeddedEventLoop.run()
+        let frame = try #require(try h.channel.readOutbound(as: WebSocketFrame.self))
+        #expect(String(buffer: frame.data) == "resubscribe" && frame.maskKey != nil)
+        _ = try h.channel.close().wait()
+        outlet.perform { send in send("late") }
+        h.channel.embeddedEventLoop.run()
+        #expect(try h.channel.readOutbound(as: WebSocketFrame.self) == nil)
+    }
+
+    final class OutletBox: @unchecked Sendable {
+        var value: WebSocketOutlet?
+    }
+
+    @Test("the queue's offer takes a whole batch or nothing, and nothing once shut")
+    func offer() {
+        let queue = LiveQueue(capacity: 3)
+        let frame = LiveItem.frame(stream: 0, receiveTime: 0, bytes: [1])
+        // Into an empty queue a batch larger than the bound still passes, alone.
+        #expect(queue.offer([frame, frame, frame, frame]) == .accepted)
+        #expect(queue.offer([frame]) == .full)
+        #expect(queue.take(limit: 2).count == 2)
+        #expect(queue.offer([frame, frame, frame]) == .full)
+        #expect(queue.offer([frame]) == .accepted)
+        #expect(queue.count == 3)
+        queue.shutDown()
+        _ = queue.take(limit: 10)
+        #expect(queue.offer([frame]) == .closed)
+    }
+
+    @Test("ws:// and wss:// URLs: host, port, the request target; anything else refused",
+        arguments: [
+            ("wss://fstream.binance.com/stream?streams=btcusdt@depth@100ms/!markPrice@arr@1s", "fstream.binance.com", 443, "/stream?streams=btcusdt@depth@100ms/!markPrice@arr@1s", true),
+            ("ws://127.0.0.1:8080", "127.0.0.1", 8080, "/", false),
+            ("ws://[::1]:9/ws?x=1", "::1", 9, "/ws?x=1", false),
+            ("ws://localhost?x", "localhost", 80, "/?x", false),
+        ])
+    func endpoint(url: String, host: String, port: Int, target: String, tls: Bool) throws {
+        let endpoint = try #require(WebSocketEndpoint(url))
+        #expect(endpoint.host == host && endpoint.port == port && endpoint.target == target && endpoint.tls == tls)
+    }
+
+    @Test("not WebSocket URLs", arguments: ["https://x.com/ws", "ws://", "ws://user@host/", "ws://host:0/", "ws://host:70000", "ws://host/a b", "fstream.binance.com"])
+    func badEndpoint(url: String) {
+        #expect(WebSocketEndpoint(url) == nil)
+    }
+}

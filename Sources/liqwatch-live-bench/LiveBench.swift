@@ -15,7 +15,7 @@ struct LiveBench: ParsableCommand {
         commandName: "liqwatch-live-bench",
         abstract: "CPU of a live session: liqwatch against a loopback Binance serving the real BTCUSDT recording.",
         discussion: """
-            Build both first: swift build -c release --product liqwatch --product liqwatch-live-bench
+            Build both first: swift build -c release --product liqwatch && swift build -c release --product liqwatch-live-bench
             """,
         version: "liqwatch-live-bench \(LiqwatchVersion.string)",
         subcommands: [Measure.self, Serve.self],

@@ -96,14 +96,20 @@ public final class LiveQueue: @unchecked Sendable {
         condition.lock()
         while !closed && isFullLocked(adding: bytes) { condition.wait() }
         guard !closed else { condition.unlock(); return false }
-        items.append(item)
+        enqueueAndUnlock(CollectionOfOne(item), bytes: bytes)
+        return true
+    }
+
+    /// Appends items under the lock, releases it, and wakes the consumer: its condition, and the
+    /// pipe once per drain when someone watches it (the dashboard's poll).
+    private func enqueueAndUnlock(_ added: some Collection<LiveItem>, bytes: Int) {
+        items.append(contentsOf: added)
         queuedBytes += bytes
         let wake = !signalled && pipeWatched
         signalled = true
         condition.broadcast()
         condition.unlock()
         if wake { var byte: UInt8 = 1; _ = write(pipeDescriptors[1], &byte, 1) }
-        return true
     }
 
     /// Adds an item from async code: yields instead of blocking a thread while the queue is full.
@@ -136,13 +142,7 @@ public final class LiveQueue: @unchecked Sendable {
             condition.unlock()
             return .full
         }
-        items.append(contentsOf: batch)
-        queuedBytes += bytes
-        let wake = !signalled && pipeWatched
-        signalled = true
-        condition.broadcast()
-        condition.unlock()
-        if wake { var byte: UInt8 = 1; _ = write(pipeDescriptors[1], &byte, 1) }
+        enqueueAndUnlock(batch, bytes: bytes)
         return .accepted
     }
 

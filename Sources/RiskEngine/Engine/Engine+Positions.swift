@@ -69,19 +69,20 @@ extension Engine {
         if eventTime > time { time = eventTime }
         reserveCapacity(forPositions: updates.count)
         let ahead = 8
-        var hashes = [UInt64?](repeating: nil, count: ahead)
-        // The settlement asset of the last symbol seen (the key hashes the asset with the id).
+        var hashes = [AccountHash?](repeating: nil, count: ahead)
+        // The settlement asset of the last symbol seen (the key hashes the asset with the id): the
+        // market the placing will find for it, if it exists yet.
         var lastSymbol = ""
         var lastAsset: String? = nil
         func prefetch(_ offset: Int) {
             let update = updates[offset]
             if update.symbol != lastSymbol {
                 lastSymbol = update.symbol
-                lastAsset = marketIndex(of: update.symbol).map { markets[$0].instrument.settlementAsset }
+                lastAsset = symbolIndexes[update.symbol].map { markets[Int($0)].instrument.settlementAsset }
             }
             guard let asset = lastAsset else { hashes[offset % ahead] = nil; return }
             let hash = AccountTable.hash(id: update.account, asset: asset)
-            hashes[offset % ahead] = hash
+            hashes[offset % ahead] = AccountHash(asset: asset, hash: hash)
             accountIndexes.prefetch(hash: hash)
         }
         for offset in 0..<min(ahead, updates.count) { prefetch(offset) }
@@ -94,11 +95,18 @@ extension Engine {
         }
     }
 
-    mutating func upsertPosition(_ update: PositionUpdate, accountHash: UInt64? = nil, into notes: inout [EngineNotification]) {
+    /// An account key's hash computed ahead, with the asset it was computed for.
+    struct AccountHash {
+        var asset: String
+        var hash: UInt64
+    }
+
+    mutating func upsertPosition(_ update: PositionUpdate, accountHash: AccountHash? = nil, into notes: inout [EngineNotification]) {
         let market = ensureMarket(update.symbol)
         let instrument = markets[Int(market)].instrument
         let asset = instrument.settlementAsset
-        let account = accountIndex(id: update.account, asset: asset, hash: accountHash)
+        // A hash computed ahead counts only for the asset it was computed with.
+        let account = accountIndex(id: update.account, asset: asset, hash: accountHash?.asset == asset ? accountHash?.hash : nil)
         if let reason = hedgeConflict(update, account: account, market: market) {
             totals.positionsRejected += 1
             notes.append(.positionRejected(account: update.account, symbol: update.symbol, reason: reason, time: time))

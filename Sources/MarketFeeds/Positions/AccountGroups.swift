@@ -22,7 +22,7 @@ struct AccountGroups {
         let rowMask = UInt64(1) << UInt64(rowBits) - 1
         var keys = [UInt64](unsafeUninitializedCapacity: count) { buffer, initialized in
             for row in 0..<count {
-                buffer[row] = (AccountGroups.hash(accounts[row]) & ~rowMask) | UInt64(row)
+                buffer[row] = (NameHash.hash(accounts[row]) & ~rowMask) | UInt64(row)
             }
             initialized = count
         }
@@ -67,9 +67,6 @@ struct AccountGroups {
 
     /// The rows of group `group`, in file order.
     func rows(of group: Int) -> ArraySlice<Int32> { order[Int(starts[group])..<Int(starts[group + 1])] }
-
-    /// A 64-bit hash of a name (seeded per process).
-    static func hash(_ name: String) -> UInt64 { NameHash.hash(name) }
 }
 
 /// A stable least-significant-digit radix sort of 64-bit keys, eleven bits a pass: at a million

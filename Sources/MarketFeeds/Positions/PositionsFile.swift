@@ -191,8 +191,7 @@ public enum PositionsFile {
         /// One account's cross rows of one asset.
         struct Wallet { var asset: String; var rows: [Int] }
         var wallets: [Wallet] = []
-        // The wallet of each first cross row, and the first row that has no way to a wallet.
-        var given: [(row: Int, wallet: Fixed?)] = []
+        // The first row that has no way to a wallet.
         var missing: Int? = nil
         func derivedWallet(_ walletRows: some Sequence<Int>) -> Fixed? {
             var derived = Fixed.zero
@@ -221,13 +220,14 @@ public enum PositionsFile {
                 if let slot = wallets.firstIndex(where: { $0.asset == asset }) { wallets[slot].rows.append(Int(member)) }
                 else { wallets.append(Wallet(asset: asset, rows: [Int(member)])) }
             }
+            // The account's wallet of each asset on its first cross row of the asset, none on the
+            // others. A stated wallet: the last row stating one wins, as a statement replaces the
+            // one before. (A wallet that cannot be derived is an error, thrown below.)
             for wallet in wallets {
-                // A stated wallet: the last row stating one wins, as a statement replaces the one before.
-                if let stated = wallet.rows.last(where: { rows.updates[$0].walletBalance != nil }) {
-                    given.append((wallet.rows[0], rows.updates[stated].walletBalance))
-                } else if let derived = derivedWallet(wallet.rows) {
-                    given.append((wallet.rows[0], derived))
-                }
+                let stated = wallet.rows.last(where: { rows.updates[$0].walletBalance != nil })
+                let balance = stated.map { rows.updates[$0].walletBalance } ?? derivedWallet(wallet.rows)
+                for row in wallet.rows { rows.updates[row].walletBalance = nil }
+                rows.updates[wallet.rows[0]].walletBalance = balance
             }
         }
         for row in rows.updates.indices where alone[row] && rows.updates[row].mode == .cross && rows.updates[row].walletBalance == nil {
@@ -237,10 +237,5 @@ public enum PositionsFile {
             throw PositionsFileError(file: path, line: rows.lines[row], field: "wallet_balance",
                 reason: "a cross position needs wallet_balance (on any row of its account) or leverage")
         }
-        // An account of several rows: its wallet on the first cross row of each asset, none on the others.
-        for group in 0..<groups.groupCount where groups.rows(of: group).count > 1 {
-            for member in groups.rows(of: group) where rows.updates[Int(member)].mode == .cross { rows.updates[Int(member)].walletBalance = nil }
-        }
-        for (row, wallet) in given { rows.updates[row].walletBalance = wallet }
     }
 }

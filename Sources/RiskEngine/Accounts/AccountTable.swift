@@ -48,7 +48,7 @@ struct AccountTable: Sendable {
 
     /// Records a new account (not in the table) at `index`.
     mutating func insert(hash: UInt64, index: Int32) {
-        if (count + 1) * 2 > (bits == 0 ? 0 : 1 << bits) { grow(toHold: count + 1) }
+        reserveCapacity(count + 1)
         place((hash >> 32) << 32 | UInt64(UInt32(index) + 1))
         count += 1
     }

@@ -118,7 +118,6 @@ extension Engine {
     /// the report and the what-if wait for. Two, not one a core: every copy in flight holds its
     /// own copy of the positions. The results are the same, in the same order, as one by one.
     public func stressLadder(symbol: String) -> [StressResult] {
-        guard marketIndex(of: symbol).map({ markets[$0].markPrice != nil }) == true else { return [] }
         let shocks = StressLadder.shocks
         let results = Mutex<[StressResult?]>(Array(repeating: nil, count: shocks.count))
         let workers = Swift.min(2, shocks.count)

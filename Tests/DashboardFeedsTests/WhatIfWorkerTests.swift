@@ -29,10 +29,13 @@ struct WhatIfWorkerTests {
         return engine
     }
 
-    static func status(_ engine: Engine) -> SessionStatus {
+    /// A dashboard over `engine` that projects its what-ifs in the background, as the run loop's does.
+    static func backgroundModel(_ engine: Engine) -> AppModel {
         var status = SessionStatus(kind: "REPLAY", source: "test")
         status.time = engine.time
-        return status
+        var model = AppModel(width: 160, height: 48, status: status, engine: engine, log: SessionLog())
+        model.projectsWhatIfInBackground = true
+        return model
     }
 
     static func ask(_ model: inout AppModel, _ shock: String) {
@@ -53,8 +56,7 @@ struct WhatIfWorkerTests {
     @Test("Enter hands the what-if over and returns; the projection, delivered, is the one computed at once")
     func projectedLater() throws {
         let engine = Self.engine()
-        var model = AppModel(width: 160, height: 48, status: Self.status(engine), engine: engine, log: SessionLog())
-        model.projectsWhatIfInBackground = true
+        var model = Self.backgroundModel(engine)
         Self.ask(&model, "-10")
         if case .whatIf = model.mode { Issue.record("projected on the UI thread") }
         #expect(model.notice?.contains("projecting") == true)
@@ -78,8 +80,7 @@ struct WhatIfWorkerTests {
     @Test("a second what-if asked while the first runs replaces it: only the latest is shown")
     func latestWins() throws {
         let engine = Self.engine()
-        var model = AppModel(width: 160, height: 48, status: Self.status(engine), engine: engine, log: SessionLog())
-        model.projectsWhatIfInBackground = true
+        var model = Self.backgroundModel(engine)
         let worker = WhatIfWorker()
         Self.ask(&model, "-10")
         let first = model.takeWhatIfRequest()
@@ -97,8 +98,7 @@ struct WhatIfWorkerTests {
     @Test("a shock refused by the engine comes back as a notice, not a what-if")
     func refused() throws {
         let engine = Self.engine()
-        var model = AppModel(width: 160, height: 48, status: Self.status(engine), engine: engine, log: SessionLog())
-        model.projectsWhatIfInBackground = true
+        var model = Self.backgroundModel(engine)
         Self.ask(&model, "-100")
         let taken = model.takeWhatIfRequest()
         let outcome = try #require(taken).project()

@@ -15,6 +15,11 @@ struct AccountTable: Sendable {
     /// log2 of the slot count (0 while empty).
     private var bits = 0
 
+    /// Slots of its own, no longer shared with the table it was copied from (`Engine.separateStorage`).
+    mutating func separateStorage() {
+        slots.withUnsafeMutableBufferPointer { _ in }
+    }
+
     static func hash(id: String, asset: String) -> UInt64 {
         NameHash.hash(id, seed: NameHash.hash(asset))
     }

@@ -62,6 +62,7 @@ extension Engine {
         positions updates: [PositionUpdate], time eventTime: Int64, into notes: inout [EngineNotification],
         afterEach: (inout [EngineNotification]) -> Void
     ) {
+        if unfinishedCascade != nil { finishCascade(into: &notes) }
         guard EventTime.isRepresentable(eventTime) else {
             totals.eventsOutOfTimeRange += updates.count
             return
@@ -321,12 +322,22 @@ extension Engine {
     /// Into a book that cannot be trusted nothing is liquidated: the crossed triggers stay in the
     /// index, the block is noted once, and the book's next snapshot processes them.
     mutating func processTriggers(market index: Int, into notes: inout [EngineNotification]) {
+        // Inside a cut cascade nothing more happens to the market until the cascade goes on: as
+        // applied whole, the event's later calls come after every crossed trigger is liquidated,
+        // when they find none (the block cannot change within an event).
+        guard unfinishedCascade == nil else { return }
         if let block = liquidationBlock(market: index) {
             if markets[index].liquidationBlocked != block && hasCrossedTrigger(market: index) {
                 noteBlocked(market: index, block, into: &notes)
             }
             return
         }
+        drainTriggers(market: index, into: &notes)
+    }
+
+    /// Liquidates crossed triggers, most crossed first, until none is left or the slice's
+    /// liquidations are used up (then the market's cascade is left unfinished, to go on later).
+    mutating func drainTriggers(market index: Int, into notes: inout [EngineNotification]) {
         while let mark = markets[index].markPrice {
             var fired: Int32? = nil
             for side in [Side.long, Side.short] where fired == nil {
@@ -334,6 +345,10 @@ extension Engine {
                     if !isLive(top) { markets[index].triggers.popTop(side); continue }
                     let crossed = side == .long ? mark <= top.price : mark >= top.price
                     if crossed {
+                        guard liquidationsLeftInSlice > 0 else {
+                            unfinishedCascade = Int32(index)
+                            return
+                        }
                         fired = top.position
                         markets[index].triggers.popTop(side)
                     }
@@ -341,6 +356,7 @@ extension Engine {
                 }
             }
             guard let position = fired else { return }
+            liquidationsLeftInSlice -= 1
             liquidate(position: position, into: &notes)
         }
     }

@@ -67,14 +67,17 @@ extension Engine {
         let shocked = (mark * (Fixed(100) + shockPercent) / Fixed(100)).rounded(toMultipleOf: markets[index].instrument.tickSize)
         var copy = self
         copy.samplingEnabled = false
+        var notes: [EngineNotification] = []
+        // Taken in the middle of a cascade applied in slices (a dashboard): the event under way
+        // ends first, at the present mark, and its liquidations are part of the projection.
+        if copy.isMidCascade { copy.finishCascade(into: &notes) }
         // The ADL queues were ranked at the present mark: the shocked one ranks them anew.
         copy.markets[index].adlLongs = nil
         copy.markets[index].adlShorts = nil
-        var notes: [EngineNotification] = []
         // The book moves with the mark, its shape kept, as in a gap: the liquidations meet the
         // liquidity that would stand at the shocked price, and each one's fills consume it for
         // the next (the overlay), so they compound.
-        copy.markets[index].book = markets[index].book.shifted(by: (shocked - mark).bookUnits)
+        copy.markets[index].book = copy.markets[index].book.shifted(by: (shocked - mark).bookUnits)
         copy.markets[index].markFromStream = true
         copy.setMark(market: index, price: shocked, into: &notes)
         var result = StressResult(

@@ -31,6 +31,10 @@ public struct Engine: Sendable {
     var nextSampleTime: Int64 = 0
     /// Off in what-if copies: a projection must not learn baselines.
     var samplingEnabled = true
+    /// The market whose cascade a sliced `apply` left unfinished (see `Engine+Cascade.swift`).
+    var unfinishedCascade: Int32?
+    /// Liquidations the call under way may still start before it leaves the rest for later.
+    var liquidationsLeftInSlice = Int.max
 
     public init(configuration: EngineConfiguration = EngineConfiguration(), catalog: InstrumentCatalog = .builtIn) {
         self.configuration = configuration
@@ -114,6 +118,18 @@ public struct Engine: Sendable {
 
     /// Applies one event, appending what it caused to `notes` (no allocation when nothing happens).
     public mutating func apply(_ event: MarketEvent, into notes: inout [EngineNotification]) {
+        apply(event, into: &notes, liquidationLimit: .max)
+    }
+
+    /// Applies one event, but starts at most `liquidationLimit` liquidations of the cascade it sets
+    /// off: the rest waits for `continueCascade` (see `Engine+Cascade.swift`), so a dashboard can
+    /// answer a key between slices of a cascade of a hundred thousand accounts. The same events give
+    /// the same engine and notifications, sliced or not.
+    public mutating func apply(_ event: MarketEvent, into notes: inout [EngineNotification], liquidationLimit: Int) {
+        // An event never lands inside another's cascade: what is left of it is finished first.
+        if unfinishedCascade != nil { continueCascade(into: &notes, liquidationLimit: .max) }
+        liquidationsLeftInSlice = max(1, liquidationLimit)
+        defer { liquidationsLeftInSlice = .max }
         let eventTime = event.time
         // Decoders refuse such times (`EventTime`); an event made some other way is not applied
         // either: every window and sample adds to the time, which must not overflow.
@@ -233,12 +249,14 @@ public struct Engine: Sendable {
         case .clock:
             break
         }
-        if samplingEnabled && time >= nextSampleTime { sampleSignals(into: &notes) }
+        // Sampled once the whole event is applied: after the last slice of a cut cascade.
+        if unfinishedCascade == nil && samplingEnabled && time >= nextSampleTime { sampleSignals(into: &notes) }
     }
 
     /// `apply(.position(update, time:), into:)` without boxing the update into an event: placing a
     /// synthetic book applies ten thousand of them.
     public mutating func apply(position update: PositionUpdate, time eventTime: Int64, into notes: inout [EngineNotification]) {
+        if unfinishedCascade != nil { finishCascade(into: &notes) }
         guard EventTime.isRepresentable(eventTime) else {
             totals.eventsOutOfTimeRange += 1
             return

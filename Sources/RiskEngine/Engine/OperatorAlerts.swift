@@ -1,4 +1,3 @@
-import RiskEngine
 
 /// Something the operator must be told even when not looking at the screen: a signal that reached
 /// ALERT, a book that can no longer be trusted, a feed that fell silent or lost its connection, a

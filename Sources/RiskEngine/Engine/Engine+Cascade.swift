@@ -1,0 +1,27 @@
+/// A cascade applied in slices. One mark can cross the triggers of a hundred thousand accounts;
+/// liquidated in one call, that is a second in which a dashboard cannot answer a key. Applied with
+/// a `liquidationLimit`, the event stops after that many liquidations, with the market's cascade
+/// left unfinished; `continueCascade` goes on from the same trigger. Nothing else happens in
+/// between (a new event first finishes what is left), so the engine and its notifications are
+/// exactly those of the event applied whole: the same liquidations in the same order, the
+/// signals sampled once, after the last one.
+extension Engine {
+    /// Whether the last event's cascade was cut and waits for `continueCascade`.
+    public var isMidCascade: Bool { unfinishedCascade != nil }
+
+    /// Goes on with the cut cascade for at most `liquidationLimit` more liquidations; what the
+    /// event does after its cascade (sampling the signals) is done once it is finished.
+    public mutating func continueCascade(into notes: inout [EngineNotification], liquidationLimit: Int) {
+        guard let market = unfinishedCascade else { return }
+        unfinishedCascade = nil
+        liquidationsLeftInSlice = max(1, liquidationLimit)
+        defer { liquidationsLeftInSlice = .max }
+        drainTriggers(market: Int(market), into: &notes)
+        if unfinishedCascade == nil && samplingEnabled && time >= nextSampleTime { sampleSignals(into: &notes) }
+    }
+
+    /// Finishes a cut cascade at once (a copy about to be projected, a report).
+    public mutating func finishCascade(into notes: inout [EngineNotification]) {
+        continueCascade(into: &notes, liquidationLimit: .max)
+    }
+}

@@ -1,0 +1,29 @@
+/// An engine's copy made independent of the engine it was copied from.
+///
+/// A copy shares every array with the original until one of them writes it; then the writer
+/// copies. At a million positions the first write after a replay checkpoint copies hundreds of
+/// megabytes, on whichever thread writes first: the session's, between two keys of a dashboard.
+/// `separateStorage` does that copy on the copy's side instead, on a thread that can afford it
+/// (`ReplayClock`'s background checkpoints), so the session finds its arrays its own again.
+extension Engine {
+    public mutating func separateStorage() {
+        positions.withUnsafeMutableBufferPointer { _ in }
+        // An account's list of positions stays shared: the session copies a list of a few
+        // entries when it changes one.
+        accounts.withUnsafeMutableBufferPointer { _ in }
+        accountIndexes.separateStorage()
+        for index in markets.indices {
+            markets[index].triggers.separateStorage()
+            markets[index].positionIndices.withUnsafeMutableBufferPointer { _ in }
+            markets[index].adlLongs?.heap.withUnsafeMutableBufferPointer { _ in }
+            markets[index].adlShorts?.heap.withUnsafeMutableBufferPointer { _ in }
+        }
+    }
+}
+
+extension TriggerIndex {
+    mutating func separateStorage() {
+        longs.withUnsafeMutableBufferPointer { _ in }
+        shorts.withUnsafeMutableBufferPointer { _ in }
+    }
+}

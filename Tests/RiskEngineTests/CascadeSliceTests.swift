@@ -1,0 +1,155 @@
+import Testing
+@testable import RiskEngine
+
+/// A cascade applied in slices (a dashboard answering keys between them) must leave the engine,
+/// and tell the notifications, exactly as the same events applied whole.
+@Suite("Cascades applied in slices")
+struct CascadeSliceTests {
+    static let symbol = "binance-usdm:BTCUSDT"
+
+    /// A thin book, two thousand positions of every kind, then marks that fall through their
+    /// triggers (cascades with deficits and ADL), book changes, a gap and a snapshot that unblocks
+    /// what crossed while the book was stale, and a bounce that crosses shorts: one event per line.
+    static func events() -> [MarketEvent] {
+        var events: [MarketEvent] = []
+        var time: Int64 = 10_000_000_000
+        func next() -> Int64 {
+            time += 700_000_000
+            return time
+        }
+        events.append(.mark(symbol: symbol, price: Fixed(59_800), time: next()))
+        for step in 1...12 {
+            events.append(.mark(symbol: symbol, price: Fixed(59_800 - step * 350), time: next()))
+            events.append(.bookUpdate(symbol: symbol, changes: [
+                LevelChange(side: .bid, price: BookUnits.perUnit * Int64(59_990 - step * 7), size: 0),
+                LevelChange(side: .ask, price: BookUnits.perUnit * Int64(60_000 + step), size: BookUnits.perUnit / 2),
+            ], time: next()))
+            if step == 6 {
+                events.append(.bookGap(symbol: symbol, time: next()))
+                events.append(.mark(symbol: symbol, price: Fixed(59_800 - step * 350 - 900), time: next()))
+                let bids = (0..<40).map { (BookUnits.perUnit * Int64(57_000 - $0 * 5), BookUnits.perUnit / 4) }
+                let asks = (0..<40).map { (BookUnits.perUnit * Int64(57_010 + $0 * 5), BookUnits.perUnit / 4) }
+                events.append(.bookSnapshot(symbol: symbol, bids: bids, asks: asks, time: next()))
+            }
+        }
+        events.append(.mark(symbol: symbol, price: Fixed(66_000), time: next()))
+        events.append(.clock(time: next() + 60_000_000_000))
+        return events
+    }
+
+    static func start() -> Engine {
+        var engine = BulkPlacementTests.engineWithBook()
+        var notes: [EngineNotification] = []
+        engine.apply(positions: BulkPlacementTests.mixedUpdates(count: 2_000), time: 2, into: &notes) { $0.removeAll() }
+        return engine
+    }
+
+    static func expectSame(_ sliced: Engine, _ whole: Engine, sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(sliced.positions == whole.positions, sourceLocation: sourceLocation)
+        #expect(sliced.accounts == whole.accounts, sourceLocation: sourceLocation)
+        #expect(sliced.totals == whole.totals, sourceLocation: sourceLocation)
+        #expect(sliced.funds == whole.funds, sourceLocation: sourceLocation)
+        #expect(sliced.clearing == whole.clearing, sourceLocation: sourceLocation)
+        #expect(sliced.badDebt == whole.badDebt, sourceLocation: sourceLocation)
+        #expect(sliced.ledger.postingCount == whole.ledger.postingCount, sourceLocation: sourceLocation)
+        #expect(sliced.markets.map(\.triggers) == whole.markets.map(\.triggers), sourceLocation: sourceLocation)
+        #expect(sliced.markets.map(\.counters) == whole.markets.map(\.counters), sourceLocation: sourceLocation)
+        #expect(sliced.markets.map(\.signalReadings) == whole.markets.map(\.signalReadings), sourceLocation: sourceLocation)
+        #expect(sliced.nextSampleTime == whole.nextSampleTime, sourceLocation: sourceLocation)
+    }
+
+    @Test("sliced at 1, 3 or 64 liquidations, the engine and every notification are those of the events applied whole", arguments: [1, 3, 64])
+    func slicedEqualsWhole(limit: Int) {
+        var whole = Self.start()
+        var wholeNotes: [EngineNotification] = []
+        for event in Self.events() { whole.apply(event, into: &wholeNotes) }
+        #expect(whole.totals.liquidations > 100, "the events cascade")
+        #expect(whole.log(of: wholeNotes).adl > 0, "the cascade reaches ADL")
+
+        var sliced = Self.start()
+        var slicedNotes: [EngineNotification] = []
+        var cuts = 0
+        for event in Self.events() {
+            sliced.apply(event, into: &slicedNotes, liquidationLimit: limit)
+            while sliced.isMidCascade {
+                cuts += 1
+                sliced.continueCascade(into: &slicedNotes, liquidationLimit: limit)
+            }
+        }
+        // Not every liquidation counts against a slice: a cross account's other legs go with it.
+        #expect(cuts >= (limit == 64 ? 1 : 30), "the cascades were cut (\(cuts) times)")
+        #expect(slicedNotes == wholeNotes)
+        Self.expectSame(sliced, whole)
+    }
+
+    @Test("an event that comes while a cascade is cut finishes it first: the same as applying both whole")
+    func eventInsideCut() {
+        var whole = Self.start()
+        var wholeNotes: [EngineNotification] = []
+        var sliced = Self.start()
+        var slicedNotes: [EngineNotification] = []
+        var leftUnfinished = 0
+        for event in Self.events() {
+            whole.apply(event, into: &wholeNotes)
+            // Never continued: each next event (or position) must finish the cut one itself.
+            sliced.apply(event, into: &slicedNotes, liquidationLimit: 2)
+            if sliced.isMidCascade { leftUnfinished += 1 }
+        }
+        #expect(leftUnfinished > 3)
+        var finalNotes: [EngineNotification] = []
+        sliced.finishCascade(into: &finalNotes)
+        slicedNotes += finalNotes
+        #expect(slicedNotes == wholeNotes)
+        Self.expectSame(sliced, whole)
+    }
+
+    @Test("a stress taken in the middle of a cut cascade projects the rest of it and then the shock")
+    func stressMidCascade() throws {
+        var engine = Self.start()
+        var notes: [EngineNotification] = []
+        let events = Self.events()
+        var cutAt: Int? = nil
+        for (index, event) in events.enumerated() {
+            engine.apply(event, into: &notes, liquidationLimit: 5)
+            if engine.isMidCascade { cutAt = index; break }
+        }
+        let index = try #require(cutAt)
+        var finished = engine
+        var rest: [EngineNotification] = []
+        finished.finishCascade(into: &rest)
+        let pending = rest.filter { if case .liquidation = $0 { return true } else { return false } }.count
+        #expect(pending > 0, "event \(index) left liquidations for later")
+        let mid = try engine.stress(symbol: Self.symbol, shockPercent: Fixed(-10))
+        let after = try finished.stress(symbol: Self.symbol, shockPercent: Fixed(-10))
+        #expect(mid.fundAfter == after.fundAfter)
+        #expect(mid.liquidations.count == pending + after.liquidations.count)
+        #expect(engine.isMidCascade, "the engine itself is untouched by its stress")
+    }
+
+    @Test("a separated engine equals the one it was copied from, and the two change independently")
+    func separatedStorage() {
+        var engine = Self.start()
+        var notes: [EngineNotification] = []
+        for event in Self.events().prefix(10) { engine.apply(event, into: &notes) }
+        var copy = engine
+        copy.separateStorage()
+        Self.expectSame(copy, engine)
+        #expect(copy.markets.map(\.positionIndices) == engine.markets.map(\.positionIndices))
+        copy.apply(.mark(symbol: Self.symbol, price: Fixed(1_000), time: engine.time + 1), into: &notes)
+        #expect(copy.positions != engine.positions)
+        #expect(copy.totals.liquidations > engine.totals.liquidations)
+    }
+}
+
+private extension Engine {
+    /// Counts of what notifications tell (enough to check a cascade reached ADL).
+    func log(of notes: [EngineNotification]) -> (liquidations: Int, adl: Int) {
+        var liquidations = 0
+        var adl = 0
+        for note in notes {
+            if case .liquidation = note { liquidations += 1 }
+            if case .adl = note { adl += 1 }
+        }
+        return (liquidations, adl)
+    }
+}

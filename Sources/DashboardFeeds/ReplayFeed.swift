@@ -10,6 +10,7 @@ public final class ReplayFeed: DashboardFeed {
     public init(session: any SessionDriver, clock: ReplayClock) {
         self.session = session
         self.clock = clock
+        session.liquidationSlice = ReplayClock.interactiveLiquidationSlice
     }
 
     public var engine: Engine { session.engine }

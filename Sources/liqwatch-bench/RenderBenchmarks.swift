@@ -104,7 +104,7 @@ enum RenderBenchmarks {
     /// holding the engine only while it handles keys and renders, as `DashboardRunner` does. At
     /// full speed a rebuild is always due, so one is under way nearly every turn. A key's latency
     /// is from the moment it was pressed to the end of the frame that answers it (curses' write
-    /// to the terminal is not counted). `slicing: false` is the loop as it was: the rebuild in one
+    /// to the terminal is not counted). `slicing: false` is the loop as it was: each event whole, the rebuild in one
     /// pass inside the session's update, keys after the session's work, their frame in the next
     /// 33 ms slot.
     ///
@@ -117,6 +117,9 @@ enum RenderBenchmarks {
         // Each loop from the same moment of the same cascade: the demo 60 s in, to its end.
         let demo = DemoSession(seed: 1, positions: 1_000_000)
         while (try? demo.step()) == true, (demo.lastTime ?? 0) < DemoSession.startTime + 60_000_000_000 {}
+        // Sliced, the cascade of one mark is applied a few hundred liquidations at a time, as the
+        // dashboard's `ReplayFeed` does; as before, each event whole.
+        if slicing { demo.liquidationSlice = ReplayClock.interactiveLiquidationSlice }
         let clock = checkpoints ? ReplayClock(driver: demo) : ReplayClock(driver: demo, checkpointInterval: Int64.max / 4)
         clock.setSpeed(.infinity, wall: Stopwatch.now())
         var status = SessionStatus(kind: demo.kind, source: demo.sourceLabel)

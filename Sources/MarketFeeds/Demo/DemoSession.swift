@@ -83,9 +83,13 @@ public final class DemoSession: SessionDriver {
         queueIndex += 1
         stats.read += 1
         stats.applied += 1
-        applier.handle(.event(event))
+        applier.handle(.event(event), liquidationLimit: liquidationSlice)
         return true
     }
+
+    public var liquidationSlice = Int.max
+    public var isMidStep: Bool { applier.isMidMessage }
+    public func continueStep(liquidationLimit: Int) { applier.continueMessage(liquidationLimit: liquidationLimit) }
 
     public func checkpoint() -> SessionCheckpoint {
         SessionCheckpoint(time: lastTime ?? DemoSession.startTime, applier: applier, stats: stats,

@@ -194,7 +194,7 @@ public final class ReplaySession: SessionDriver {
             return false
         }
         if case .skipped(let kind) = message, !kind.isEmpty { stats.skippedInstruments[kind, default: 0] += 1 }
-        applier.handle(message)
+        applier.handle(message, liquidationLimit: liquidationSlice)
         return true
     }
 
@@ -258,6 +258,10 @@ public final class ReplaySession: SessionDriver {
         if earliest == nil && inputs.allSatisfy({ $0.ended && $0.pendingIndex >= $0.pending.count }) { finished = true }
         return earliest
     }
+
+    public var liquidationSlice = Int.max
+    public var isMidStep: Bool { applier.isMidMessage }
+    public func continueStep(liquidationLimit: Int) { applier.continueMessage(liquidationLimit: liquidationLimit) }
 
     public func checkpoint() -> SessionCheckpoint {
         SessionCheckpoint(time: lastTime ?? 0, applier: applier, stats: stats, source: .replay(inputs.map {

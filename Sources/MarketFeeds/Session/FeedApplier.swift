@@ -17,6 +17,9 @@ struct FeedApplier {
     var lastTime: Int64?
     // Scratch space reused between messages.
     var events: [MarketEvent] = []
+    /// The first of `events` not applied yet: a message stays unfinished while an event's cascade
+    /// is applied in slices (`continueMessage`), and its later events wait for it.
+    var nextEvent = 0
     var notes: [EngineNotification] = []
 
     init(options: SessionOptions) {
@@ -41,8 +44,16 @@ struct FeedApplier {
         }
     }
 
-    mutating func handle(_ message: FeedMessage) {
+    /// Whether the last message is still being applied: its cascade was cut into slices.
+    var isMidMessage: Bool { engine.isMidCascade || nextEvent < events.count }
+
+    /// Applies a message. With a `liquidationLimit`, an event's cascade stops after that many
+    /// liquidations and the message is left unfinished for `continueMessage`; a message that comes
+    /// while one is unfinished first finishes it, so the result is always that of applying whole.
+    mutating func handle(_ message: FeedMessage, liquidationLimit: Int = .max) {
+        if isMidMessage { finishMessage() }
         events.removeAll(keepingCapacity: true)
+        nextEvent = 0
         let messageTime = FeedApplier.time(of: message)
         if messageTime > 0 {
             if firstTime == nil { firstTime = messageTime }
@@ -70,17 +81,37 @@ struct FeedApplier {
         case .skipped:
             break
         }
-        applyEvents()
+        applyEvents(liquidationLimit: liquidationLimit)
     }
 
-    /// Applies the scratch events, each moved out rather than copied (a copy retains its arrays
-    /// and strings, and the scratch array releases them again).
-    mutating func applyEvents() {
-        for index in events.indices {
+    /// Applies the scratch events not applied yet, each moved out rather than copied (a copy
+    /// retains its arrays and strings, and the scratch array releases them again). Stops at an
+    /// event whose cascade is cut.
+    mutating func applyEvents(liquidationLimit: Int = .max) {
+        while nextEvent < events.count {
             var event = MarketEvent.bookGap(symbol: "", time: 0)
-            swap(&event, &events[index])
-            apply(event)
+            swap(&event, &events[nextEvent])
+            nextEvent += 1
+            apply(event, liquidationLimit: liquidationLimit)
+            if engine.isMidCascade { return }
         }
+    }
+
+    /// Goes on with an unfinished message: the cut cascade for at most `liquidationLimit` more
+    /// liquidations, then the message's later events.
+    mutating func continueMessage(liquidationLimit: Int) {
+        if engine.isMidCascade {
+            notes.removeAll(keepingCapacity: true)
+            engine.continueCascade(into: &notes, liquidationLimit: liquidationLimit)
+            if !notes.isEmpty { log.record(notes) }
+            if engine.isMidCascade { return }
+            afterEvent()
+        }
+        applyEvents(liquidationLimit: liquidationLimit)
+    }
+
+    mutating func finishMessage() {
+        while isMidMessage { continueMessage(liquidationLimit: .max) }
     }
 
     /// Whether the session knows a market: the engine holds it (a position, a book, a trade), or a
@@ -108,7 +139,9 @@ struct FeedApplier {
 
     /// The stream of `symbols` broke off (a reconnect): their books are stale until a new snapshot.
     mutating func restartSync(symbols: [String], time: Int64) {
+        if isMidMessage { finishMessage() }
         events.removeAll(keepingCapacity: true)
+        nextEvent = 0
         for symbol in symbols {
             var synchronizer = synchronizers.removeValue(forKey: symbol) ?? DepthSynchronizer(symbol: symbol)
             synchronizer.restart(time: time, into: &events)
@@ -140,10 +173,15 @@ struct FeedApplier {
         anonymousSnapshots = unplaced
     }
 
-    mutating func apply(_ event: MarketEvent) {
+    mutating func apply(_ event: MarketEvent, liquidationLimit: Int = .max) {
         notes.removeAll(keepingCapacity: true)
-        engine.apply(event, into: &notes)
+        engine.apply(event, into: &notes, liquidationLimit: liquidationLimit)
         if !notes.isEmpty { log.record(notes) }
+        if !engine.isMidCascade { afterEvent() }
+    }
+
+    /// What follows a whole event (after the last slice of a cut cascade).
+    mutating func afterEvent() {
         // Only while a market is still unseeded: this runs after every event.
         if synthetic != nil && seededSymbols.count < engine.markets.count { seedSyntheticPositions() }
     }

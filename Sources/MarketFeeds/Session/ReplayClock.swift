@@ -7,6 +7,10 @@ import RiskEngine
 /// The clock has no clock of its own: callers pass the wall time (monotonic nanoseconds), which is
 /// what makes it testable.
 public final class ReplayClock {
+    /// Liquidations of one cascade a dashboard applies between two looks at the keyboard
+    /// (`SessionDriver.liquidationSlice`): a few milliseconds at a million positions (10–20 µs
+    /// each), so that the 12 ms a turn holds.
+    public static let interactiveLiquidationSlice = 256
     public static let speeds: [Double] = [0.1, 0.25, 0.5, 1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, .infinity]
 
     public let driver: any SessionDriver
@@ -24,11 +28,19 @@ public final class ReplayClock {
     /// hundreds of megabytes, and the number kept is what fits here (at least two).
     public static let checkpointMemoryBudget = 1_500_000_000
     var nextCheckpoint: Int64 = .min
+    /// From this engine size (`Engine.approximateBytes`, about 100,000 positions) a checkpoint the
+    /// clock takes while playing is made on another thread (`BackgroundCheckpoint`).
+    public static let backgroundCheckpointBytes = 32 << 20
+    let backgroundCheckpointBytes: Int
+    /// A checkpoint being separated from the session: nothing is applied until it is done.
+    var checkpointInProgress: BackgroundCheckpoint?
 
-    public init(driver: any SessionDriver, checkpointInterval: Int64 = 10_000_000_000) {
+    public init(driver: any SessionDriver, checkpointInterval: Int64 = 10_000_000_000,
+                backgroundCheckpointBytes: Int = ReplayClock.backgroundCheckpointBytes) {
         self.driver = driver
         self.checkpointInterval = checkpointInterval
-        checkpoints.append(driver.checkpoint())
+        self.backgroundCheckpointBytes = backgroundCheckpointBytes
+        takeCheckpoint(background: true)
     }
 
     /// The event time the session is at: the virtual clock while playing, else the last event.
@@ -51,25 +63,48 @@ public final class ReplayClock {
 
     /// Applies every event due by `wall`, at most `budget` of them and for at most `wallBudget`
     /// nanoseconds (so a key is answered within a frame during a flood or a cascade of a million
-    /// positions). Returns how many were applied.
+    /// positions). Returns how many events were applied, and slices of a cut cascade continued.
+    ///
+    /// A step whose cascade the driver cuts (`SessionDriver.liquidationSlice`) goes on slice by
+    /// slice within the budget, and at the next advance when the budget runs out: paused or not,
+    /// as a pause holds the next event, not the one under way.
     @discardableResult
     public func advance(wall: UInt64, budget: Int = 20_000, wallBudget: UInt64 = .max) throws(SessionError) -> Int {
+        // The session waits for a checkpoint being separated from it (its next change would copy).
+        guard collectCheckpoint(wait: false) else { return 0 }
+        let started = LiveClock.monotonicNanoseconds()
+        func spent() -> Bool { UInt64(max(0, LiveClock.monotonicNanoseconds() - started)) >= wallBudget }
+        var applied = 0
+        while driver.isMidStep {
+            driver.continueStep(liquidationLimit: driver.liquidationSlice)
+            applied += 1
+            if driver.isMidStep && spent() { return applied }
+        }
+        if applied > 0 {
+            noteCheckpoint(background: true)
+            if checkpointInProgress != nil { return applied }
+        }
         if !anchored {
-            guard let first = try driver.peekTime() else { return 0 }
+            guard let first = try driver.peekTime() else { return applied }
             anchor(event: first, wall: wall)
         }
-        guard !paused else { return 0 }
+        guard !paused else { return applied }
         let target = speed.isInfinite ? Int64.max : currentTime(wall: wall)
-        var applied = 0
-        let started = LiveClock.monotonicNanoseconds()
-        while applied < budget, let next = try driver.peekTime(), next <= target {
+        var events = 0
+        while events < budget, let next = try driver.peekTime(), next <= target {
             try driver.step()
+            events += 1
             applied += 1
-            noteCheckpoint()
-            // The wall clock is read every 8 events (reading it costs about as much as a quiet
-            // event). One event that sets off a whole cascade is not divisible: the engine
-            // liquidates every crossed trigger of a mark before it returns.
-            if applied & 7 == 0 && UInt64(max(0, LiveClock.monotonicNanoseconds() - started)) >= wallBudget { break }
+            while driver.isMidStep {
+                if spent() { return applied }
+                driver.continueStep(liquidationLimit: driver.liquidationSlice)
+                applied += 1
+            }
+            noteCheckpoint(background: true)
+            if checkpointInProgress != nil { break }
+            // The wall clock is read after every event: eight events of a cascade, each under a
+            // slice, can hold a key for 40 ms (a read costs about as much as a quiet event).
+            if spent() { break }
         }
         if speed.isInfinite, let last = driver.lastTime { anchorEvent = last }
         try skipQuietTime(target: target, wall: wall)
@@ -94,6 +129,9 @@ public final class ReplayClock {
 
     /// Wall nanoseconds until the next event is due, for the run loop's sleep (nil: nothing due).
     public func wallUntilNextEvent(wall: UInt64) throws(SessionError) -> UInt64? {
+        // A checkpoint being separated: look again in a millisecond.
+        if let inProgress = checkpointInProgress, !inProgress.isSeparated { return 1_000_000 }
+        if driver.isMidStep { return 0 }
         guard !paused, let next = try driver.peekTime() else { return nil }
         if speed.isInfinite { return 0 }
         let now = currentTime(wall: wall)
@@ -107,13 +145,40 @@ public final class ReplayClock {
         anchored = true
     }
 
-    func noteCheckpoint() {
-        guard let time = driver.lastTime else { return }
+    /// Takes a checkpoint when one is due. `background`: a large one is separated from the session
+    /// on another thread, and the caller applies nothing until `collectCheckpoint` says it is done
+    /// (the clock's own advance); seeks and jumps take theirs at once.
+    func noteCheckpoint(background: Bool = false) {
+        // Only between whole steps: a checkpoint is a point the session can come back to.
+        guard !driver.isMidStep, let time = driver.lastTime else { return }
         if nextCheckpoint == .min { nextCheckpoint = time + checkpointInterval; return }
         guard time >= nextCheckpoint else { return }
         nextCheckpoint = time + checkpointInterval
         if let last = checkpoints.last, last.time >= time { return }
-        checkpoints.append(driver.checkpoint())
+        takeCheckpoint(background: background)
+    }
+
+    func takeCheckpoint(background: Bool) {
+        collectCheckpoint(wait: true)
+        if background && driver.engine.approximateBytes >= backgroundCheckpointBytes {
+            checkpointInProgress = BackgroundCheckpoint(driver.checkpoint())
+        } else {
+            keep(driver.checkpoint())
+        }
+    }
+
+    /// Keeps a finished background checkpoint. Returns whether none is in progress any more.
+    @discardableResult
+    func collectCheckpoint(wait: Bool) -> Bool {
+        guard let inProgress = checkpointInProgress else { return true }
+        guard let checkpoint = inProgress.result(wait: wait) else { return false }
+        checkpointInProgress = nil
+        keep(checkpoint)
+        return true
+    }
+
+    func keep(_ checkpoint: SessionCheckpoint) {
+        checkpoints.append(checkpoint)
         if checkpoints.count > checkpointLimit {
             // Keep the first and the newest, and thin the rest evenly: memory stays bounded.
             let middle = checkpoints.dropFirst().dropLast().enumerated().filter { $0.offset % 2 == 1 }.map(\.element)
@@ -121,7 +186,7 @@ public final class ReplayClock {
         }
     }
 
-    public var checkpointCount: Int { checkpoints.count }
+    public var checkpointCount: Int { checkpoints.count + (checkpointInProgress == nil ? 0 : 1) }
 
     /// How many checkpoints are kept: `maximumCheckpoints`, or fewer when the engine is so large
     /// that that many copies would not fit `checkpointMemoryBudget`.
@@ -155,13 +220,20 @@ public final class ReplayClock {
 
     /// Applies exactly one event and pauses there.
     public func stepOne(wall: UInt64) throws(SessionError) {
+        collectCheckpoint(wait: true)
         paused = true
-        if try driver.step() { noteCheckpoint() }
+        driver.finishStep()
+        if try driver.step() {
+            driver.finishStep()
+            noteCheckpoint()
+        }
         anchor(event: driver.lastTime ?? 0, wall: wall)
     }
 
     /// Moves to event time `target`, forwards by replaying, backwards from the nearest checkpoint.
     public func seek(to target: Int64, wall: UInt64) throws(SessionError) {
+        collectCheckpoint(wait: true)
+        driver.finishStep()
         let now = driver.lastTime ?? .min
         if target < now {
             let checkpoint = checkpoints.last(where: { $0.time <= target }) ?? checkpoints[0]
@@ -171,6 +243,7 @@ public final class ReplayClock {
         }
         while let next = try driver.peekTime(), next <= target {
             try driver.step()
+            driver.finishStep()
             noteCheckpoint()
         }
         anchor(event: max(target, driver.lastTime ?? target), wall: wall)
@@ -179,6 +252,8 @@ public final class ReplayClock {
     /// Seeks to a fraction of the session: by time when the end is known (the demo), else by how
     /// much of the recordings has been read.
     public func seek(fraction: Double, wall: UInt64) throws(SessionError) {
+        collectCheckpoint(wait: true)
+        driver.finishStep()
         let clamped = min(1, max(0, fraction))
         let peeked = try driver.peekTime()
         if let end = driver.knownEndTime, let start = driver.firstTime ?? peeked {
@@ -191,7 +266,10 @@ public final class ReplayClock {
             checkpoints.removeSubrange(1...)
             nextCheckpoint = .min
         }
-        while driver.progress < clamped || clamped >= 1, try driver.step() { noteCheckpoint() }
+        while driver.progress < clamped || clamped >= 1, try driver.step() {
+            driver.finishStep()
+            noteCheckpoint()
+        }
         anchor(event: driver.lastTime ?? 0, wall: wall)
     }
 
@@ -199,6 +277,8 @@ public final class ReplayClock {
     /// Returns its time, or nil when the session ends first.
     @discardableResult
     public func jumpToNextNotable(wall: UInt64) throws(SessionError) -> Int64? {
+        collectCheckpoint(wait: true)
+        driver.finishStep()
         let now = currentTime(wall: wall)
         if let known = driver.log.marks.first(where: { $0 > now }) {
             try seek(to: known, wall: wall)
@@ -206,6 +286,7 @@ public final class ReplayClock {
         }
         let before = driver.log.marks.count
         while try driver.step() {
+            driver.finishStep()
             noteCheckpoint()
             if driver.log.marks.count > before, let found = driver.log.marks.last, found > now {
                 anchor(event: found, wall: wall)
@@ -219,6 +300,8 @@ public final class ReplayClock {
     /// Jumps back to the previous liquidation, deficit or alert.
     @discardableResult
     public func jumpToPreviousNotable(wall: UInt64) throws(SessionError) -> Int64? {
+        collectCheckpoint(wait: true)
+        driver.finishStep()
         let now = currentTime(wall: wall)
         guard let found = driver.log.marks.last(where: { $0 < now }) else { return nil }
         try seek(to: found, wall: wall)

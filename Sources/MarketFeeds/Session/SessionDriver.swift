@@ -17,8 +17,18 @@ public protocol SessionDriver: AnyObject {
     var sourceLabel: String { get }
     /// The time of the next event, without applying it; nil at the end.
     func peekTime() throws(SessionError) -> Int64?
-    /// Applies the next event; false at the end.
+    /// Applies the next event; false at the end. A step that comes while the one before is
+    /// unfinished (`isMidStep`) finishes that one first.
     @discardableResult func step() throws(SessionError) -> Bool
+    /// Liquidations a step may start before it stops in the middle of its cascade (`isMidStep`),
+    /// for `continueStep` to go on: a dashboard sets it so that a cascade of a hundred thousand
+    /// accounts does not hold a key for a second. `Int.max` (the default) applies every step whole.
+    /// Sliced or not, the session ends in the same state.
+    var liquidationSlice: Int { get set }
+    /// Whether the last step stopped in the middle of its cascade.
+    var isMidStep: Bool { get }
+    /// Goes on with an unfinished step for at most `liquidationLimit` more liquidations.
+    func continueStep(liquidationLimit: Int)
     /// Everything needed to come back to this point (for backward seeks).
     func checkpoint() -> SessionCheckpoint
     /// Returns to a checkpoint taken from this session.
@@ -33,6 +43,11 @@ public protocol SessionDriver: AnyObject {
 
 extension SessionDriver {
     public var timelineWarning: String? { nil }
+
+    /// Finishes an unfinished step at once (before a seek, a single step, a report).
+    public func finishStep() {
+        while isMidStep { continueStep(liquidationLimit: .max) }
+    }
 
     /// What is new for the operator since `watcher` last looked (a replay's time is event time).
     public func newAlerts(_ watcher: inout AlertWatcher) -> [OperatorAlert] {

@@ -18,7 +18,9 @@ public final class DemoSession: SessionDriver {
     public private(set) var stats = FrameStats()
     public var firstTime: Int64? { applier.firstTime }
     public var lastTime: Int64? { applier.lastTime }
-    public private(set) var finished = false
+    /// Every input read and the last step whole (a cascade cut in slices is not the end yet).
+    public var finished: Bool { inputsEnded && !isMidStep }
+    var inputsEnded = false
     var market: DemoMarket
     var queue: [MarketEvent] = []
     var queueIndex = 0
@@ -69,7 +71,7 @@ public final class DemoSession: SessionDriver {
         guard queueIndex < queue.count else {
             // Nothing left: the session is at its end, whether or not a step has said so (the
             // clock peeks before it steps, and stops at nil).
-            finished = true
+            inputsEnded = true
             return nil
         }
         return queue[queueIndex].time
@@ -78,7 +80,7 @@ public final class DemoSession: SessionDriver {
     @discardableResult
     public func step() throws(SessionError) -> Bool {
         refill()
-        guard queueIndex < queue.count else { finished = true; return false }
+        guard queueIndex < queue.count else { inputsEnded = true; return false }
         let event = queue[queueIndex]
         queueIndex += 1
         stats.read += 1
@@ -103,7 +105,7 @@ public final class DemoSession: SessionDriver {
         market = demo.market
         queue = demo.queue
         queueIndex = demo.queueIndex
-        finished = false
+        inputsEnded = false
     }
 
     /// Runs the rest of the demo; `check` as for `ReplaySession.runToEnd`.

@@ -29,7 +29,9 @@ public final class ReplaySession: SessionDriver {
     public let paths: [String]
     let options: SessionOptions
     var inputs: [ReplayInput] = []
-    public private(set) var finished = false
+    /// Every input read and the last step whole (a cascade cut in slices is not the end yet).
+    public var finished: Bool { inputsEnded && !isMidStep }
+    var inputsEnded = false
 
     /// An input whose integrity check failed after some of it was replayed (a damaged .gz).
     public struct UnverifiedInput: Sendable, Equatable {
@@ -190,7 +192,7 @@ public final class ReplaySession: SessionDriver {
     @discardableResult
     public func step() throws(SessionError) -> Bool {
         guard let message = try nextMessage() else {
-            finished = true
+            inputsEnded = true
             return false
         }
         if case .skipped(let kind) = message, !kind.isEmpty { stats.skippedInstruments[kind, default: 0] += 1 }
@@ -255,7 +257,7 @@ public final class ReplaySession: SessionDriver {
             })
         }
         // Every input ended: the replay is at its end (the clock peeks before it steps).
-        if earliest == nil && inputs.allSatisfy({ $0.ended && $0.pendingIndex >= $0.pending.count }) { finished = true }
+        if earliest == nil && inputs.allSatisfy({ $0.ended && $0.pendingIndex >= $0.pending.count }) { inputsEnded = true }
         return earliest
     }
 
@@ -288,6 +290,6 @@ public final class ReplaySession: SessionDriver {
         inputs = reopened
         applier = checkpoint.applier
         stats = checkpoint.stats
-        finished = false
+        inputsEnded = false
     }
 }

@@ -13,6 +13,8 @@ public final class LiveFeed: DashboardFeed {
     public init(session: LiveSession, label: String) {
         self.session = session
         self.label = label
+        // A cascade is applied a slice at a time between looks at the keyboard, as in a replay.
+        session.liquidationSlice = ReplayClock.interactiveLiquidationSlice
     }
 
     public var engine: Engine { session.engine }
@@ -29,7 +31,7 @@ public final class LiveFeed: DashboardFeed {
     }
 
     public func millisecondsUntilDue(wall: UInt64) -> Int32 {
-        session.queue.count > 0 ? 0 : 250
+        session.queue.count > 0 || session.hasUnfinishedWork ? 0 : 250
     }
 
     public func status(wall: UInt64) -> SessionStatus {

@@ -100,23 +100,72 @@ public final class LiveSession {
         for source in sources { source.stop() }
     }
 
+    /// Liquidations of one cascade applied before the pump stops in the middle of it and goes on
+    /// at the next (see `SessionDriver.liquidationSlice`): a dashboard sets it so that a cascade of
+    /// a hundred thousand accounts does not hold a key for a second. `Int.max` (the default, and a
+    /// headless run) applies every frame whole. Sliced or not, the session reaches the same state.
+    public var liquidationSlice = Int.max
+    /// The snapshot symbol of the frame whose messages are being applied, and the next of them.
+    var messageSymbol: String?
+    var nextMessage = 0
+    /// Items taken from the queue and not handled yet: those after a frame whose cascade was cut.
+    var heldItems: [LiveItem] = []
+    var nextHeldItem = 0
+
+    /// Whether a cascade was cut and work waits for the next pump, whatever the queue holds.
+    public var hasUnfinishedWork: Bool {
+        applier.isMidMessage || nextMessage < messages.count || nextHeldItem < heldItems.count
+    }
+
     /// Applies what is waiting, for at most `budget` nanoseconds of work (so the keyboard and the
-    /// screen get their turn while a feed floods). Returns how many items were handled.
+    /// screen get their turn while a feed floods). Returns how many items were handled and slices
+    /// of a cut cascade applied.
     @discardableResult
     public func pump(budget: Int64 = 10_000_000) -> Int {
         let started = LiveClock.monotonicNanoseconds()
+        func spent() -> Bool { LiveClock.monotonicNanoseconds() - started >= budget }
         var handled = 0
-        while true {
+        while continueUnfinishedWork(handled: &handled, spent: spent) {
+            if handled > 0 && spent() { break }
             let items = queue.take(limit: 256)
             if items.isEmpty { break }
-            for item in items { handle(item) }
-            handled += items.count
-            if LiveClock.monotonicNanoseconds() - started >= budget { break }
+            heldItems = items
+            nextHeldItem = 0
         }
         let wall = LiveClock.wallNanoseconds()
         noteResubscriptionsAnswered()
         requestDueSnapshots(wall: wall)
         return handled
+    }
+
+    /// Goes on with what was left: a cut cascade (a slice at a time while the budget lasts), the
+    /// rest of its frame's messages, the rest of the items taken with it. Returns false when the
+    /// budget ran out in a cut cascade (the rest waits for the next pump).
+    func continueUnfinishedWork(handled: inout Int, spent: () -> Bool) -> Bool {
+        while true {
+            if applier.isMidMessage {
+                applier.continueMessage(liquidationLimit: liquidationSlice)
+                handled += 1
+                if applier.isMidMessage && spent() { return false }
+                continue
+            }
+            if nextMessage < messages.count {
+                applyMessages()
+                if applier.isMidMessage && spent() { return false }
+                continue
+            }
+            guard nextHeldItem < heldItems.count else {
+                heldItems.removeAll(keepingCapacity: true)
+                nextHeldItem = 0
+                return true
+            }
+            var item = LiveItem.connection(stream: 0, .connecting)
+            swap(&item, &heldItems[nextHeldItem])
+            nextHeldItem += 1
+            handle(item)
+            handled += 1
+            if applier.isMidMessage && spent() { return false }
+        }
     }
 
     /// A book re-synced by a subscription's own snapshot (no `.snapshot` item tells of it): once it
@@ -187,13 +236,23 @@ public final class LiveSession {
             health[stream].malformed += 1
             stats.noteMalformed(file: sources[stream].name, line: health[stream].messages, field: field)
         }
-        for var message in messages {
+        messageSymbol = symbol
+        nextMessage = 0
+        applyMessages()
+    }
+
+    /// Applies the decoded frame's messages from the next one, stopping at one whose cascade is cut.
+    func applyMessages() {
+        while nextMessage < messages.count {
+            var message = messages[nextMessage]
+            nextMessage += 1
             // The REST body names no symbol; this one was asked for a known symbol.
-            if let symbol, case .snapshot(var snapshot) = message {
+            if let symbol = messageSymbol, case .snapshot(var snapshot) = message {
                 snapshot.symbol = symbol
                 message = .snapshot(snapshot)
             }
-            applier.handle(message)
+            applier.handle(message, liquidationLimit: liquidationSlice)
+            if applier.isMidMessage { return }
         }
     }
 

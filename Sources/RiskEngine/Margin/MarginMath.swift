@@ -51,7 +51,9 @@ public enum MarginMath {
     /// the mark (Binance, Hyperliquid, OKX) or on the entry value (Bybit).
     public static func maintenance(_ terms: PositionTerms, rules: MarginRules, at mark: Fixed) -> (bracket: MarginBracket, margin: Fixed) {
         let base = rules == .bybit ? notional(terms, at: terms.entryPrice) : notional(terms, at: mark)
-        let bracket = appliedBracket(terms, rules: rules, at: mark)
+        // Outside OKX the tier measure is this same value (`tierMeasure`): one multiplication, not
+        // two (the ADL ranking computes this for every position of a side).
+        let bracket = rules == .okx ? appliedBracket(terms, rules: rules, at: mark) : terms.brackets.bracket(forNotional: base)
         return (bracket, Fixed.maximum(.zero, bracket.maintenanceMargin(notional: base)))
     }
 

@@ -1,5 +1,6 @@
 import Dashboard
 import Dispatch
+import Foundation
 import Synchronization
 
 /// Projects the dashboard's what-ifs on a thread of their own, one at a time: a shock and its
@@ -10,6 +11,8 @@ import Synchronization
 public final class WhatIfWorker: Sendable {
     private struct State {
         var running = false
+        /// Requests whose engines are being made independent of the session's.
+        var separating = 0
         var waiting: WhatIfRequest?
         var finished: [WhatIfOutcome] = []
     }
@@ -20,15 +23,31 @@ public final class WhatIfWorker: Sendable {
     public init() {}
 
     /// Whether a projection is under way or waiting (the run loop then wakes to collect it).
-    public var isBusy: Bool { state.withLock { $0.running || $0.waiting != nil || !$0.finished.isEmpty } }
+    public var isBusy: Bool { state.withLock { $0.running || $0.separating > 0 || $0.waiting != nil || !$0.finished.isEmpty } }
+
+    /// Whether a request's engine still shares the session's arrays: the session must not change
+    /// until it is done, or its first change copies them all on the UI thread (a few hundred
+    /// milliseconds at a million positions). The keys and the screen go on meanwhile.
+    public var isSeparating: Bool { state.withLock { $0.separating > 0 } }
 
     public func start(_ request: WhatIfRequest) {
-        let startNow = state.withLock { state -> Bool in
-            if state.running { state.waiting = request; return false }
-            state.running = true
-            return true
+        let handOver = RequestHandOver(request)
+        state.withLock { $0.separating += 1 }
+        DispatchQueue.global(qos: .userInitiated).async { [self] in
+            guard var separated = handOver.take() else { return }
+            separated.separateStorage()
+            let startNow = state.withLock { state -> Bool in
+                state.separating -= 1
+                if state.running {
+                    // Only the latest request is worth projecting (the model shows only it).
+                    if state.waiting.map({ $0.id < separated.id }) ?? true { state.waiting = separated }
+                    return false
+                }
+                state.running = true
+                return true
+            }
+            if startNow { run(separated) }
         }
-        if startNow { run(request) }
     }
 
     private func run(_ request: WhatIfRequest) {
@@ -50,5 +69,19 @@ public final class WhatIfWorker: Sendable {
             defer { state.finished.removeAll() }
             return state.finished
         }
+    }
+}
+
+/// A request on its way to the worker's thread, which takes it out: the session's engine is then
+/// shared by nothing once the request's copy has its own arrays.
+private final class RequestHandOver: @unchecked Sendable {
+    private let lock = NSLock()
+    private var request: WhatIfRequest?
+
+    init(_ request: consuming WhatIfRequest) { self.request = request }
+
+    func take() -> WhatIfRequest? {
+        lock.lock(); defer { lock.unlock() }
+        return request.take()
     }
 }

@@ -67,7 +67,7 @@ struct WhatIfWorkerTests {
         let worker = WhatIfWorker()
         worker.start(request)
         let outcomes = Self.waitForOutcomes(worker, count: 1)
-        #expect(outcomes.count == 1 && !worker.isBusy)
+        #expect(outcomes.count == 1 && !worker.isBusy && !worker.isSeparating)
         for outcome in outcomes { model.deliverWhatIf(outcome) }
         guard case .whatIf(let result, let ladder) = model.mode else { Issue.record("no what-if after delivery"); return }
         let direct = try engine.stress(symbol: "binance-usdm:BTCUSDT", shockPercent: Fixed(-10))

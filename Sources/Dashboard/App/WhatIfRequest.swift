@@ -7,7 +7,13 @@ public struct WhatIfRequest: Sendable {
     public let id: Int
     public let symbol: String
     public let shockPercent: Fixed
-    public let engine: Engine
+    public private(set) var engine: Engine
+
+    /// Gives the request's engine arrays of its own (see `Engine.separateStorage`), so that the
+    /// session's next change does not copy a million positions on the UI thread.
+    public mutating func separateStorage() {
+        engine.separateStorage()
+    }
 
     /// The projection: the shock asked for and the standard ladder beside it. Runs for a second at
     /// a million positions, so the dashboard runs it off its UI thread.

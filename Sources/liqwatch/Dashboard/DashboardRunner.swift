@@ -123,7 +123,8 @@ enum DashboardRunner {
             // The session's work, while the model holds no copy of the engine (see
             // `AppModel.attach`): the advance is bounded in wall time.
             var advanced = false
-            if failure == nil {
+            // Not while a what-if's engine is being made independent of the session's (a moment).
+            if failure == nil && !whatIfs.isSeparating {
                 do { advanced = try feed.advance(wall: now) } catch {
                     failure = error.description
                     model.show(notice: "replay stopped: \(error.description)")

@@ -29,8 +29,9 @@ public final class BinanceLiveSource: LiveSource, @unchecked Sendable {
     public let depthSpeed: String
     public var name: String { market.rawValue }
     public var venue: Venue { Venue(market.rawValue) }
-    /// The markets, as the engine names them (`binance-usdm:BTCUSDT`).
-    public var kind: LiveStreamKind { .market(symbols: symbols.map { MarketID.make(venue: venue, symbol: $0) }) }
+    /// The markets, as the engine names them (`binance-usdm:BTCUSDT`); named once (the session
+    /// asks at every pump).
+    public let kind: LiveStreamKind
     public var format: RecordingFormat { .timestampedFrames }
 
     private let state = SourceState()
@@ -42,6 +43,7 @@ public final class BinanceLiveSource: LiveSource, @unchecked Sendable {
         self.webSocketURL = Self.trimmed(webSocketURL ?? market.defaultWebSocketURL)
         self.restURL = Self.trimmed(restURL ?? market.defaultRESTURL)
         self.depthSpeed = depthSpeed
+        kind = .market(symbols: self.symbols.map { MarketID.make(venue: Venue(market.rawValue), symbol: $0) })
         let configuration = URLSessionConfiguration.ephemeral
         configuration.timeoutIntervalForRequest = 10
         session = URLSession(configuration: configuration)

@@ -36,7 +36,9 @@ public final class VenueWebSocketSource: LiveSource, @unchecked Sendable {
     public let wire: any VenueWire
     public var name: String { wire.name }
     public var venue: Venue { wire.venue }
-    public var kind: LiveStreamKind { .market(symbols: wire.markets) }
+    /// The wire's markets, named once: the session asks for them at every pump (which books wait
+    /// for a snapshot), and naming them built their strings each time.
+    public let kind: LiveStreamKind
     public var format: RecordingFormat { .timestampedFrames }
     public var resyncsBySubscription: Bool { true }
 
@@ -45,6 +47,7 @@ public final class VenueWebSocketSource: LiveSource, @unchecked Sendable {
 
     public init(wire: any VenueWire) {
         self.wire = wire
+        kind = .market(symbols: wire.markets)
     }
 
     public func start(queue: LiveQueue, stream: Int) {

@@ -67,9 +67,11 @@ protocol SubscriptionProtocol: AnyObject {
 /// The recording is one timeline for the whole exchange: it advances while some connection has a
 /// subscription (paced, or as fast as the connections take it) and stands still while none has,
 /// like a market seen only while someone watches. Frames of streams nobody subscribed still move
-/// the exchange's books. The script reads as the Binance loopback's: `dropDepthFrame` is the n-th
-/// (0-based) book delta of a subscribed stream, `cutAfterFrames` counts the recording's frames sent
-/// on the first connection, `garbageEvery` the recording's frames sent in all.
+/// the exchange's books, at once: the rate (and the unpaced batch) counts the frames of subscribed
+/// streams, so a client gets the rate asked for whatever else the recording holds. The script
+/// reads as the Binance loopback's: `dropDepthFrame` is the n-th (0-based) book delta of a
+/// subscribed stream, `cutAfterFrames` counts the recording's frames sent on the first connection,
+/// `garbageEvery` the recording's frames sent in all.
 public final class SubscriptionLoopback: @unchecked Sendable {
     public typealias Script = LoopbackExchange.Script
 
@@ -264,8 +266,15 @@ public final class SubscriptionLoopback: @unchecked Sendable {
             allowance = Self.unpacedBatch
         }
         var touched: Set<ObjectIdentifier> = []
-        while allowance > 0 && cursor < venueProtocol.timeline.count {
-            allowance -= 1
+        // The allowance counts the frames of subscribed streams only: a frame nobody subscribed moves
+        // the exchange's books and costs nothing (the OKX capture holds instruments and channels a
+        // client rarely asks for; counted, they would eat the rate and the client would get less).
+        // One tick goes at most to the end of the recording, so a client whose streams the
+        // recording lacks does not keep it spinning. Once no connection that watched at the start of
+        // the tick is open (the script cut it), the market stands still, as it would between ticks:
+        // the frames after a cut are not skipped unseen.
+        while allowance > 0 && cursor < venueProtocol.timeline.count
+            && watching.contains(where: { watcher in watcher.isOpen && connections.contains { $0 === watcher } }) {
             if cursor == 0 && countersValue(\.passes) > 0 {
                 // The recording again: its books as it starts them, told with snapshots.
                 venueProtocol.rewind()
@@ -285,8 +294,10 @@ public final class SubscriptionLoopback: @unchecked Sendable {
             cursor += 1
             let frame = venueProtocol.timeline[index]
             venueProtocol.advance(past: index)
+            guard connections.contains(where: { $0.isOpen && $0.subscriptions[frame.stream] != nil }) else { continue }
+            allowance -= 1
             // Only a delta someone is subscribed to counts: dropping one nobody watches is no test.
-            if frame.isBookDelta && connections.contains(where: { $0.isOpen && $0.subscriptions[frame.stream] != nil }) {
+            if frame.isBookDelta {
                 let number = bookDeltasSeen
                 bookDeltasSeen += 1
                 if number == script.dropDepthFrame {
@@ -563,8 +574,9 @@ enum LoopbackText {
 }
 
 /// Bybit, OKX and Hyperliquid loopbacks together (the live benchmark, the three-venue tests): the
-/// script's rate is the total, shared in proportion to each recording's frames so that they all
-/// get through their recordings together.
+/// script's rate is the total, shared in proportion to each recording's frames. Each venue's share
+/// counts the frames it sends to subscribers (see `tick()`), so the venues together send the rate
+/// asked for, whatever part of each recording the client subscribes to.
 public final class LoopbackVenues: @unchecked Sendable {
     public let exchanges: [SubscriptionVenue: SubscriptionLoopback]
 

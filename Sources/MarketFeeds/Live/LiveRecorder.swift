@@ -48,7 +48,13 @@ public final class LiveRecorder {
         line.removeAll(keepingCapacity: true)
         line.append(contentsOf: String(receiveTime).utf8)
         line.append(0x20)
-        for byte in frame { line.append(byte == 0x0A || byte == 0x0D ? 0x20 : byte) }
+        let start = line.count
+        // Copied whole (one memcpy for an array), then its line breaks turned to spaces where there
+        // are any: a byte-by-byte append checked the capacity at every byte of every frame.
+        line.append(contentsOf: frame)
+        line.withUnsafeMutableBufferPointer { bytes in
+            for index in start..<bytes.count where bytes[index] == 0x0A || bytes[index] == 0x0D { bytes[index] = 0x20 }
+        }
     }
 
     /// Appends a line built by `line(receiveTime:frame:into:)` (without its newline). Returns true

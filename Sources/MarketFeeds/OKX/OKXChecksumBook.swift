@@ -40,33 +40,39 @@ struct OKXChecksumBook {
         }
     }
 
-    /// The checksum of the book as it is now; `scratch` is reused between calls.
-    func checksum(scratch: inout [UInt8]) -> Int32 {
-        var bids: [Int64] = []
-        var asks: [Int64] = []
-        bids.reserveCapacity(Self.depth)
-        asks.reserveCapacity(Self.depth)
-        book.forEachFeedLevel(.bid) { price, _, _ in
-            bids.append(price)
-            return bids.count < Self.depth
+    /// The checksum of the book as it is now: the CRC-32 of the top levels' texts, bid and ask
+    /// alternating, each `price:size`, joined by `:`. The CRC runs over the texts as they are
+    /// walked, without building the joined string.
+    func checksum() -> Int32 {
+        withUnsafeTemporaryAllocation(of: Int64.self, capacity: 2 * Self.depth) { prices in
+            var bidCount = 0
+            book.forEachFeedLevel(.bid) { price, _, _ in
+                prices[bidCount] = price
+                bidCount += 1
+                return bidCount < Self.depth
+            }
+            var askCount = 0
+            book.forEachFeedLevel(.ask) { price, _, _ in
+                prices[Self.depth + askCount] = price
+                askCount += 1
+                return askCount < Self.depth
+            }
+            var crc = CRC32.initial
+            var first = true
+            func add(_ text: LevelText?) {
+                guard let text else { return }
+                if !first { crc = CRC32.update(crc, byte: UInt8(ascii: ":")) }
+                first = false
+                crc = CRC32.update(crc, text: text.price)
+                crc = CRC32.update(crc, byte: UInt8(ascii: ":"))
+                crc = CRC32.update(crc, text: text.size)
+            }
+            for rank in 0..<max(bidCount, askCount) {
+                if rank < bidCount { add(bidText[prices[rank]]) }
+                if rank < askCount { add(askText[prices[Self.depth + rank]]) }
+            }
+            return Int32(bitPattern: crc ^ 0xFFFF_FFFF)
         }
-        book.forEachFeedLevel(.ask) { price, _, _ in
-            asks.append(price)
-            return asks.count < Self.depth
-        }
-        scratch.removeAll(keepingCapacity: true)
-        func append(_ text: LevelText?) {
-            guard let text else { return }
-            if !scratch.isEmpty { scratch.append(UInt8(ascii: ":")) }
-            scratch.append(contentsOf: text.price.utf8)
-            scratch.append(UInt8(ascii: ":"))
-            scratch.append(contentsOf: text.size.utf8)
-        }
-        for rank in 0..<max(bids.count, asks.count) {
-            if rank < bids.count { append(bidText[bids[rank]]) }
-            if rank < asks.count { append(askText[asks[rank]]) }
-        }
-        return Int32(bitPattern: CRC32.checksum(scratch))
     }
 }
 
@@ -84,5 +90,24 @@ enum CRC32 {
             for byte in bytes { crc = table[Int((crc ^ UInt32(byte)) & 0xFF)] ^ (crc >> 8) }
         }
         return crc ^ 0xFFFF_FFFF
+    }
+
+    /// The register before the first byte; the checksum is the register after the last, inverted.
+    static let initial: UInt32 = 0xFFFF_FFFF
+
+    static func update(_ crc: UInt32, byte: UInt8) -> UInt32 {
+        table.withUnsafeBufferPointer { table in table[Int((crc ^ UInt32(byte)) & 0xFF)] ^ (crc >> 8) }
+    }
+
+    /// The register after the UTF-8 bytes of `text` (read in place: no array made of them).
+    static func update(_ crc: UInt32, text: String) -> UInt32 {
+        var text = text
+        return text.withUTF8 { bytes in
+            table.withUnsafeBufferPointer { table in
+                var crc = crc
+                for byte in bytes { crc = table[Int((crc ^ UInt32(byte)) & 0xFF)] ^ (crc >> 8) }
+                return crc
+            }
+        }
     }
 }

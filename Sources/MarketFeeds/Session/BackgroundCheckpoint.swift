@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import RiskEngine
 
 /// A replay checkpoint made independent of the session on another thread.
@@ -18,7 +21,21 @@ final class BackgroundCheckpoint: @unchecked Sendable {
     /// Takes the only other reference to the session's storage: the caller keeps none.
     init(_ checkpoint: consuming SessionCheckpoint) {
         self.checkpoint = checkpoint
-        DispatchQueue.global(qos: .userInitiated).async { self.separate() }
+        BackgroundCheckpoint.runBehindTheScreen { self.separate() }
+    }
+
+    /// Runs `work` on a thread of its own at a lower priority (nice 10): on two cores the copy
+    /// would otherwise take half the dashboard's core from it, while the session waits anyway.
+    static func runBehindTheScreen(_ work: @escaping @Sendable () -> Void) {
+        let thread = Thread {
+            #if canImport(Glibc)
+            // On Linux, PRIO_PROCESS with 0 is the calling thread alone.
+            _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10)
+            #endif
+            work()
+        }
+        thread.name = "liqwatch-checkpoint"
+        thread.start()
     }
 
     private func separate() {
@@ -46,6 +63,33 @@ final class BackgroundCheckpoint: @unchecked Sendable {
         }
         lock.lock(); defer { lock.unlock() }
         return separated ? checkpoint : nil
+    }
+}
+
+extension BackgroundCheckpoint {
+    /// Lets go of checkpoints on another thread: at a million positions one holds a million
+    /// accounts whose names and lists are released one by one, tens of milliseconds that a
+    /// dashboard's turn should not spend.
+    static func release(_ checkpoints: consuming [SessionCheckpoint]) {
+        guard !checkpoints.isEmpty else { return }
+        let held = HeldCheckpoints(checkpoints)
+        runBehindTheScreen { held.drop() }
+    }
+}
+
+/// Checkpoints on their way to be released on another thread (see `BackgroundCheckpoint.release`).
+private final class HeldCheckpoints: @unchecked Sendable {
+    private let lock = NSLock()
+    private var checkpoints: [SessionCheckpoint]
+
+    init(_ checkpoints: consuming [SessionCheckpoint]) { self.checkpoints = checkpoints }
+
+    func drop() {
+        lock.lock()
+        let taken = checkpoints
+        checkpoints = []
+        lock.unlock()
+        _ = taken
     }
 }
 

@@ -181,8 +181,14 @@ public final class ReplayClock {
         checkpoints.append(checkpoint)
         if checkpoints.count > checkpointLimit {
             // Keep the first and the newest, and thin the rest evenly: memory stays bounded.
-            let middle = checkpoints.dropFirst().dropLast().enumerated().filter { $0.offset % 2 == 1 }.map(\.element)
-            checkpoints = [checkpoints[0]] + middle + [checkpoints[checkpoints.count - 1]]
+            var kept: [SessionCheckpoint] = [checkpoints[0]]
+            var dropped: [SessionCheckpoint] = []
+            for (offset, checkpoint) in checkpoints.dropFirst().dropLast().enumerated() {
+                if offset % 2 == 1 { kept.append(checkpoint) } else { dropped.append(checkpoint) }
+            }
+            kept.append(checkpoints[checkpoints.count - 1])
+            checkpoints = kept
+            BackgroundCheckpoint.release(dropped)
         }
     }
 

@@ -90,7 +90,7 @@ struct BackgroundCheckpointTests {
     func backgroundSeek() throws {
         let demo = DemoSession(seed: 5, positions: 2_000)
         demo.liquidationSlice = 8
-        let clock = ReplayClock(driver: demo, checkpointInterval: 5_000_000_000, backgroundCheckpointBytes: 0)
+        let clock = ReplayClock(driver: demo, checkpointInterval: 5_000_000_000, backgroundCheckpointBytes: 0, largeCheckpointWallInterval: 0)
         clock.setSpeed(.infinity, wall: 0)
         while !demo.finished || demo.isMidStep {
             let before = demo.stats.applied
@@ -101,6 +101,22 @@ struct BackgroundCheckpointTests {
             }
         }
         #expect(clock.checkpointCount > 10)
+        let target = DemoSession.startTime + 95_000_000_000
+        try clock.seek(to: target, wall: 0)
+        let straight = DemoSession(seed: 5, positions: 2_000)
+        while let next = try straight.peekTime(), next <= target { try straight.step() }
+        SlicedCascadeClockTests.expectSame(demo, straight)
+    }
+
+    @Test("large checkpoints taken while playing are at least the given wall time apart; a seek still lands exactly")
+    func wallFloor() throws {
+        let demo = DemoSession(seed: 5, positions: 2_000)
+        let clock = ReplayClock(driver: demo, checkpointInterval: 5_000_000_000, backgroundCheckpointBytes: 0,
+            largeCheckpointWallInterval: 3_600_000_000_000)
+        clock.setSpeed(.infinity, wall: 0)
+        while !demo.finished || demo.isMidStep { try clock.advance(wall: 0) }
+        // The first (at the start) and one more: an hour of wall time has not passed.
+        #expect(clock.checkpointCount == 2)
         let target = DemoSession.startTime + 95_000_000_000
         try clock.seek(to: target, wall: 0)
         let straight = DemoSession(seed: 5, positions: 2_000)

@@ -34,12 +34,19 @@ public final class ReplayClock {
     let backgroundCheckpointBytes: Int
     /// A checkpoint being separated from the session: nothing is applied until it is done.
     var checkpointInProgress: BackgroundCheckpoint?
+    /// Wall time (monotonic ns) of the last large checkpoint taken while playing, and the least
+    /// wall time between two of them.
+    var lastLargeCheckpointWall: Int64?
+    public static let largeCheckpointWallInterval: Int64 = 5_000_000_000
+    let largeCheckpointWallInterval: Int64
 
     public init(driver: any SessionDriver, checkpointInterval: Int64 = 10_000_000_000,
-                backgroundCheckpointBytes: Int = ReplayClock.backgroundCheckpointBytes) {
+                backgroundCheckpointBytes: Int = ReplayClock.backgroundCheckpointBytes,
+                largeCheckpointWallInterval: Int64 = ReplayClock.largeCheckpointWallInterval) {
         self.driver = driver
         self.checkpointInterval = checkpointInterval
         self.backgroundCheckpointBytes = backgroundCheckpointBytes
+        self.largeCheckpointWallInterval = largeCheckpointWallInterval
         takeCheckpoint(background: true)
     }
 
@@ -153,6 +160,12 @@ public final class ReplayClock {
         guard !driver.isMidStep, let time = driver.lastTime else { return }
         if nextCheckpoint == .min { nextCheckpoint = time + checkpointInterval; return }
         guard time >= nextCheckpoint else { return }
+        // A large one copies hundreds of megabytes: played fast, at most one every few seconds of
+        // wall time (a backward seek then replays a little more from the one before).
+        let large = driver.engine.approximateBytes >= backgroundCheckpointBytes
+        if background && large, let last = lastLargeCheckpointWall,
+            LiveClock.monotonicNanoseconds() - last < largeCheckpointWallInterval { return }
+        if background && large { lastLargeCheckpointWall = LiveClock.monotonicNanoseconds() }
         nextCheckpoint = time + checkpointInterval
         if let last = checkpoints.last, last.time >= time { return }
         takeCheckpoint(background: background)

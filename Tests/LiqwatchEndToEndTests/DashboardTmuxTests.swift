@@ -91,6 +91,29 @@ struct DashboardTmuxTests {
         #expect(session.modesAfterExit() == ["echo", "icanon"], "\(after)")
     }
 
+    @Test("the demo's cascade at 30,000 positions, applied between keys 256 liquidations at a time, ends where a headless run ends")
+    func slicedCascadeEndsAsHeadless() throws {
+        let arguments = ["demo", "--synthetic-positions", "30000", "--no-config"]
+        let headless = try BinaryRunner.run(arguments + ["--headless", "--report", "text"])
+        #expect(headless.status == 0)
+        func number(_ pattern: String, in text: String) -> String? {
+            guard let range = text.range(of: pattern, options: .regularExpression) else { return nil }
+            return String(text[range]).components(separatedBy: CharacterSet(charactersIn: "0123456789.,").inverted)
+                .first { $0.contains(where: \.isNumber) }?.replacingOccurrences(of: ",", with: "")
+        }
+        let fund = try #require(number(#"end [0-9,]+\.\d\d"#, in: headless.standardOutput), "\(headless.standardOutput)")
+        let liquidations = try #require(number(#"liquidations: \d+ simulated"#, in: headless.standardOutput))
+        let adl = try #require(number(#"ADL: \d+ events"#, in: headless.standardOutput))
+        #expect(Int(liquidations)! > 2_000, "a cascade much larger than a slice")
+
+        let session = try TmuxSession(arguments: arguments + ["--speed", "max"], width: 160, height: 48)
+        let screen = session.waitFor(seconds: 120) { $0.contains("■ END") && $0.contains("closes so far") }
+        #expect(screen.contains("■ END"), "\(screen)")
+        #expect(number(#"balance\s+[0-9,]+\.\d\d"#, in: screen) == fund, "fund \(fund):\n\(screen)")
+        #expect(number(#"Liquidation tape [0-9,]+ sim"#, in: screen) == liquidations, "\(liquidations) liquidations:\n\(screen)")
+        #expect(number(#"ADL\s+\d+ closes so far"#, in: screen) == adl, "\(adl) ADL closes:\n\(screen)")
+    }
+
     @Test("SIGTERM, SIGHUP, Ctrl-C and Ctrl-\\ restore the terminal and exit 128 + the signal", arguments: [
         ("TERM", 143), ("HUP", 129), ("C-c", 130), ("C-\\", 131),
     ])

@@ -1,6 +1,7 @@
 import Dashboard
 import Dispatch
 import Foundation
+import MarketFeeds
 import Synchronization
 
 /// Projects the dashboard's what-ifs on a thread of their own, one at a time: a shock and its
@@ -31,7 +32,7 @@ public final class WhatIfWorker: Sendable {
     public var isSeparating: Bool { state.withLock { $0.separating > 0 } }
 
     public func start(_ request: WhatIfRequest) {
-        let handOver = RequestHandOver(request)
+        let handOver = HandOver(request)
         state.withLock { $0.separating += 1 }
         DispatchQueue.global(qos: .userInitiated).async { [self] in
             guard var separated = handOver.take() else { return }
@@ -69,19 +70,5 @@ public final class WhatIfWorker: Sendable {
             defer { state.finished.removeAll() }
             return state.finished
         }
-    }
-}
-
-/// A request on its way to the worker's thread, which takes it out: the session's engine is then
-/// shared by nothing once the request's copy has its own arrays.
-private final class RequestHandOver: @unchecked Sendable {
-    private let lock = NSLock()
-    private var request: WhatIfRequest?
-
-    init(_ request: consuming WhatIfRequest) { self.request = request }
-
-    func take() -> WhatIfRequest? {
-        lock.lock(); defer { lock.unlock() }
-        return request.take()
     }
 }

@@ -12,15 +12,16 @@ import RiskEngine
 /// session waits (the clock applies nothing meanwhile, the keyboard and the screen go on), and the
 /// session's arrays are its own again when it resumes.
 final class BackgroundCheckpoint: @unchecked Sendable {
+    /// The checkpoint as taken: the only other reference to the session's storage.
+    private let taken: HandOver<SessionCheckpoint>
     private let lock = NSLock()
-    /// The checkpoint before and after separation: nil while the thread holds it.
-    private var checkpoint: SessionCheckpoint?
-    private var separated = false
+    /// The checkpoint once separated.
+    private var separatedCheckpoint: SessionCheckpoint?
     private let done = DispatchSemaphore(value: 0)
 
     /// Takes the only other reference to the session's storage: the caller keeps none.
     init(_ checkpoint: consuming SessionCheckpoint) {
-        self.checkpoint = checkpoint
+        taken = HandOver(checkpoint)
         BackgroundCheckpoint.runBehindTheScreen { self.separate() }
     }
 
@@ -39,20 +40,17 @@ final class BackgroundCheckpoint: @unchecked Sendable {
     }
 
     private func separate() {
-        lock.lock()
-        var working = checkpoint.take()
-        lock.unlock()
+        var working = taken.take()
         working?.separateStorage()
         lock.lock()
-        checkpoint = working.take()
-        separated = true
+        separatedCheckpoint = working.take()
         lock.unlock()
         done.signal()
     }
 
     var isSeparated: Bool {
         lock.lock(); defer { lock.unlock() }
-        return separated
+        return separatedCheckpoint != nil
     }
 
     /// The separated checkpoint, waiting for it when `wait`; nil if it is not ready.
@@ -62,7 +60,7 @@ final class BackgroundCheckpoint: @unchecked Sendable {
             done.signal()
         }
         lock.lock(); defer { lock.unlock() }
-        return separated ? checkpoint : nil
+        return separatedCheckpoint
     }
 }
 
@@ -72,24 +70,8 @@ extension BackgroundCheckpoint {
     /// dashboard's turn should not spend.
     static func release(_ checkpoints: consuming [SessionCheckpoint]) {
         guard !checkpoints.isEmpty else { return }
-        let held = HeldCheckpoints(checkpoints)
-        runBehindTheScreen { held.drop() }
-    }
-}
-
-/// Checkpoints on their way to be released on another thread (see `BackgroundCheckpoint.release`).
-private final class HeldCheckpoints: @unchecked Sendable {
-    private let lock = NSLock()
-    private var checkpoints: [SessionCheckpoint]
-
-    init(_ checkpoints: consuming [SessionCheckpoint]) { self.checkpoints = checkpoints }
-
-    func drop() {
-        lock.lock()
-        let taken = checkpoints
-        checkpoints = []
-        lock.unlock()
-        _ = taken
+        let held = HandOver(checkpoints)
+        runBehindTheScreen { _ = held.take() }
     }
 }
 

@@ -47,7 +47,7 @@ public final class ReplayClock {
         self.checkpointInterval = checkpointInterval
         self.backgroundCheckpointBytes = backgroundCheckpointBytes
         self.largeCheckpointWallInterval = largeCheckpointWallInterval
-        takeCheckpoint(background: true)
+        takeCheckpoint(inBackground: engineIsLarge)
     }
 
     /// The event time the session is at: the virtual clock while playing, else the last event.
@@ -162,18 +162,23 @@ public final class ReplayClock {
         guard time >= nextCheckpoint else { return }
         // A large one copies hundreds of megabytes: played fast, at most one every few seconds of
         // wall time (a backward seek then replays a little more from the one before).
-        let large = driver.engine.approximateBytes >= backgroundCheckpointBytes
-        if background && large, let last = lastLargeCheckpointWall,
-            LiveClock.monotonicNanoseconds() - last < largeCheckpointWallInterval { return }
-        if background && large { lastLargeCheckpointWall = LiveClock.monotonicNanoseconds() }
+        let inBackground = background && engineIsLarge
+        if inBackground {
+            let now = LiveClock.monotonicNanoseconds()
+            if let last = lastLargeCheckpointWall, now - last < largeCheckpointWallInterval { return }
+            lastLargeCheckpointWall = now
+        }
         nextCheckpoint = time + checkpointInterval
         if let last = checkpoints.last, last.time >= time { return }
-        takeCheckpoint(background: background)
+        takeCheckpoint(inBackground: inBackground)
     }
 
-    func takeCheckpoint(background: Bool) {
+    /// Whether the engine is large enough for its checkpoints to be made in the background.
+    var engineIsLarge: Bool { driver.engine.approximateBytes >= backgroundCheckpointBytes }
+
+    func takeCheckpoint(inBackground: Bool) {
         collectCheckpoint(wait: true)
-        if background && driver.engine.approximateBytes >= backgroundCheckpointBytes {
+        if inBackground {
             checkpointInProgress = BackgroundCheckpoint(driver.checkpoint())
         } else {
             keep(driver.checkpoint())

@@ -210,8 +210,7 @@ extension Engine {
     func adlEntries(market: Int, side: Side, range: Range<Int>) -> [ADLHeapEntry] {
         var entries: [ADLHeapEntry] = []
         entries.reserveCapacity(range.count / 2 + 1)
-        for offset in range {
-            let index = markets[market].positionIndices[offset]
+        for index in markets[market].positionIndices[range] {
             let position = positions[Int(index)]
             guard position.isOpen, position.side == side else { continue }
             entries.append(ADLHeapEntry(score: adlScore(of: index), position: index, generation: 0))

@@ -127,7 +127,7 @@ public struct Engine: Sendable {
     /// the same engine and notifications, sliced or not.
     public mutating func apply(_ event: MarketEvent, into notes: inout [EngineNotification], liquidationLimit: Int) {
         // An event never lands inside another's cascade: what is left of it is finished first.
-        if unfinishedCascade != nil { continueCascade(into: &notes, liquidationLimit: .max) }
+        if unfinishedCascade != nil { finishCascade(into: &notes) }
         liquidationsLeftInSlice = max(1, liquidationLimit)
         defer { liquidationsLeftInSlice = .max }
         let eventTime = event.time

@@ -24,10 +24,14 @@ let package = Package(
     ],
     targets: [
         // libm: Double rounding (signals, display scales) is not pulled in by Foundation here.
-        .target(name: "RiskEngine", dependencies: ["CPrefetch"], linkerSettings: [.linkedLibrary("m")]),
+        .target(name: "RiskEngine", dependencies: ["CPrefetch", "CWideDivision"], linkerSettings: [.linkedLibrary("m")]),
         // A cache prefetch hint (one inline C function): placing a million positions reads each
         // account's table slot a few positions ahead, so its cache miss overlaps other work.
         .target(name: "CPrefetch"),
+        // A 128-by-64-bit division as the one instruction it is (one inline C function): Swift's
+        // spelling of it calls the runtime's general 128-bit division, and every Fixed product
+        // and quotient divides this way.
+        .target(name: "CWideDivision"),
         .target(name: "CNcurses", linkerSettings: [.linkedLibrary("ncursesw")]),
         // Cells, buffers, rectangles, style roles, keys and the frame diff, with a terminal in
         // memory for tests: everything a screen is, without a terminal.

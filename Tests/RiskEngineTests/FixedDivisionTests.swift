@@ -35,6 +35,32 @@ struct FixedDivisionTests {
         #expect(Fixed.divide((high: 0, low: 12345), by: 1) == (12345, 0))
     }
 
+    @Test("a divisor past 64 bits: Knuth's two steps give what the generic division gives, at their edges")
+    func wideDivisorEdges() {
+        var rng = SplitMix64(seed: 61)
+        // Divisors at each normalising shift (0...63), with low words that make the first
+        // estimate too large (a small second word against a large remainder) and exact ones.
+        var divisors: [UInt128] = [UInt128(1) << 64, (UInt128(1) << 64) + 1, UInt128.max, UInt128(1) << 127,
+            (UInt128(1) << 127) | UInt128(UInt64.max), (UInt128(UInt64.max) << 64), (UInt128(UInt64.max) << 64) | 1]
+        for shift in 0..<64 {
+            let top = (UInt128(1) << 127) >> UInt128(shift)
+            divisors.append(top)
+            divisors.append(top | UInt128(UInt64.max))
+            divisors.append(top | (UInt128(rng.next()) & ((top << 1) &- 1)))
+        }
+        for divisor in divisors {
+            let highs: [UInt128] = [0, 1, divisor - 1, divisor / 2, divisor >> 64, (UInt128(rng.next()) << 64 | UInt128(rng.next())) % divisor]
+            for high in highs {
+                for low in [0, 1, UInt128.max, UInt128(UInt64.max), UInt128(UInt64.max) << 64, UInt128(rng.next()) << 64 | UInt128(rng.next())] {
+                    let product = (high: high, low: low)
+                    let fast = Fixed.divide(product, by: divisor)
+                    let generic = divisor.dividingFullWidth(product)
+                    #expect(fast.quotient == generic.quotient && fast.remainder == generic.remainder, "\(product) / \(divisor)")
+                }
+            }
+        }
+    }
+
     @Test("a 128-bit dividend over any divisor gives what the runtime's division gives")
     func narrowDivisionAgreesWithRuntime() {
         var rng = SplitMix64(seed: 53)

@@ -1,3 +1,5 @@
+import CWideDivision
+
 /// An exact decimal number: an `Int128` count of 10⁻¹⁸ units.
 ///
 /// All risk maths (notional, margin, PnL, liquidation and bankruptcy prices, fund movements) runs on
@@ -123,16 +125,77 @@ extension Fixed {
 
     /// A 256-bit `product` over `divisor`, given `product.high < divisor`. A divisor that fits
     /// in 64 bits (10¹⁸, the scale of every `Fixed` product, and most others) takes two hardware
-    /// divisions; the generic 256-by-128 division is a loop of about 150 instructions.
+    /// divisions; a wider one (a quotient `x / y` of two values above about 18 whose dividend is
+    /// above about 300: margin over balance, PnL over collateral) takes two of Knuth's steps, a
+    /// hardware division each. The generic 256-by-128 division was a loop of runtime divisions,
+    /// half of ranking a side's ADL queue.
     @usableFromInline static func divide(_ product: (high: UInt128, low: UInt128), by divisor: UInt128)
         -> (quotient: UInt128, remainder: UInt128)
     {
-        guard divisor >> 64 == 0 else { return divisor.dividingFullWidth(product) }
+        guard divisor >> 64 == 0 else { return divideWide(product, by: divisor) }
         let small = UInt64(truncatingIfNeeded: divisor)
         // product.high < divisor < 2⁶⁴, so each step's high word is below the divisor.
-        let upper = small.dividingFullWidth((high: UInt64(truncatingIfNeeded: product.high), low: UInt64(truncatingIfNeeded: product.low >> 64)))
-        let lower = small.dividingFullWidth((high: upper.remainder, low: UInt64(truncatingIfNeeded: product.low)))
+        let upper = wideDivide(high: UInt64(truncatingIfNeeded: product.high), low: UInt64(truncatingIfNeeded: product.low >> 64), by: small)
+        let lower = wideDivide(high: upper.remainder, low: UInt64(truncatingIfNeeded: product.low), by: small)
         return ((UInt128(upper.quotient) << 64) | UInt128(lower.quotient), UInt128(lower.remainder))
+    }
+
+    /// `(high · 2⁶⁴ + low) / divisor` for `high < divisor`, in one hardware division (see
+    /// `liqwatch_divide_wide`); every caller holds `high` below the divisor by construction.
+    @inline(__always) static func wideDivide(high: UInt64, low: UInt64, by divisor: UInt64)
+        -> (quotient: UInt64, remainder: UInt64)
+    {
+        assert(high < divisor, "the quotient of a wide division must fit 64 bits")
+        var remainder: UInt64 = 0
+        let quotient = liqwatch_divide_wide(high, low, divisor, &remainder)
+        return (quotient, remainder)
+    }
+
+    /// `divide(product, by:)` for a divisor of 65 to 128 bits (Knuth, TAOCP 4.3.1, algorithm D,
+    /// with a two-word divisor and two quotient words). Normalised so the divisor's top bit is set,
+    /// the dividend's top two words stay below it (`product.high < divisor`), so each quotient word
+    /// fits 64 bits.
+    @usableFromInline static func divideWide(_ product: (high: UInt128, low: UInt128), by divisor: UInt128)
+        -> (quotient: UInt128, remainder: UInt128)
+    {
+        let shift = UInt128(divisor.leadingZeroBitCount) // 0...63
+        let normalised = divisor << shift
+        let high = shift == 0 ? product.high : (product.high << shift) | (product.low >> (128 - shift))
+        let low = product.low << shift
+        let upper = divideThreeWords(high, UInt64(truncatingIfNeeded: low >> 64), by: normalised)
+        let lower = divideThreeWords(upper.remainder, UInt64(truncatingIfNeeded: low), by: normalised)
+        return ((UInt128(upper.quotient) << 64) | UInt128(lower.quotient), lower.remainder >> shift)
+    }
+
+    /// `(top · 2⁶⁴ + next) / divisor` for a normalised divisor (top bit set) and `top < divisor`:
+    /// the quotient (64 bits) and the remainder. The estimate from the divisor's top word is
+    /// corrected against its second word; with a divisor of two words that test is exact.
+    @inline(__always) static func divideThreeWords(_ top: UInt128, _ next: UInt64, by divisor: UInt128)
+        -> (quotient: UInt64, remainder: UInt128)
+    {
+        let divisorHigh = UInt64(truncatingIfNeeded: divisor >> 64)
+        let divisorLow = UInt64(truncatingIfNeeded: divisor)
+        let topHigh = UInt64(truncatingIfNeeded: top >> 64)
+        var estimate: UInt64
+        var rest: UInt128
+        if topHigh >= divisorHigh {
+            // topHigh == divisorHigh (top < divisor): the quotient word is at most 2⁶⁴ − 1.
+            estimate = .max
+            rest = top &- UInt128(estimate) &* UInt128(divisorHigh)
+        } else {
+            let division = wideDivide(high: topHigh, low: UInt64(truncatingIfNeeded: top), by: divisorHigh)
+            estimate = division.quotient
+            rest = UInt128(division.remainder)
+        }
+        // While estimate × divisor exceeds the dividend (tested on the second word: rest · 2⁶⁴ +
+        // next against estimate × divisorLow), one less; at most twice.
+        while rest >> 64 == 0, UInt128(estimate) &* UInt128(divisorLow) > ((rest << 64) | UInt128(next)) {
+            estimate -= 1
+            rest &+= UInt128(divisorHigh)
+        }
+        // The true remainder is below the divisor, so it is exact modulo 2¹²⁸.
+        let remainder = ((rest &<< 64) | UInt128(next)) &- UInt128(estimate) &* UInt128(divisorLow)
+        return (estimate, remainder)
     }
 
     /// A 128-bit `dividend` over a nonzero `divisor`, in hardware divisions: two for a divisor that
@@ -146,7 +209,7 @@ extension Fixed {
         let shift = divisor.leadingZeroBitCount // 0...63
         let divisorTop = UInt64(truncatingIfNeeded: (divisor << UInt128(shift)) >> 64) // ≥ 2⁶³
         let halved = dividend >> 1 // its high word < 2⁶³ ≤ divisorTop: the division cannot overflow
-        let estimate = divisorTop.dividingFullWidth((high: UInt64(truncatingIfNeeded: halved >> 64), low: UInt64(truncatingIfNeeded: halved))).quotient
+        let estimate = wideDivide(high: UInt64(truncatingIfNeeded: halved >> 64), low: UInt64(truncatingIfNeeded: halved), by: divisorTop).quotient
         var quotient = (UInt128(estimate) << UInt128(shift)) >> 63
         if quotient != 0 { quotient -= 1 }
         var remainder = dividend &- quotient &* divisor

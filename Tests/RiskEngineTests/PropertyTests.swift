@@ -59,7 +59,8 @@ struct PropertyTests {
         }
         var marks = Dictionary(uniqueKeysWithValues: symbols.map { ($0, Fixed(100)) })
         var unfilledSeen = false
-        for _ in 0..<300 {
+        for step in 0..<300 {
+            if step % 25 == 0 { Self.checkDerivedState(&engine, seed: seed) }
             time += 250_000_000
             let symbol = symbols.randomElement(using: &rng)!
             var notes: [EngineNotification] = []
@@ -120,10 +121,57 @@ struct PropertyTests {
                 #expect(!engine.isTriggered(index), "partial left position non-compliant, seed \(seed)")
             }
         }
+        Self.checkDerivedState(&engine, seed: seed)
         // The session must have exercised liquidation, or the properties above proved nothing.
         #expect(engine.totals.liquidations > 0 && engine.totals.deficits > 0, "seed \(seed) liquidated nothing")
         #expect(unfilledSeen, "seed \(seed) never left a liquidation unfilled")
         #expect(engine.fund("USDT").balance >= .zero || configuration.shortfall == .socialisedLoss)
+    }
+
+    /// What the engine keeps to save work must equal what it would work out from the positions:
+    /// - the ADL ranking's scores (one `PositionTerms` for a side, the account's own flag for
+    ///   whether it holds others) equal each position's score computed on its own;
+    /// - the cross accounts of several symbols each market re-evaluates on its mark (not
+    ///   recomputed on marks any more) are those the accounts' positions make, in ascending order.
+    static func checkDerivedState(_ engine: inout Engine, seed: Int) {
+        for market in engine.markets.indices {
+            for side in [Side.long, .short] {
+                let count = engine.markets[market].positionIndices.count
+                let ranked = engine.adlEntries(market: market, side: side, range: 0..<count)
+                let expected = engine.markets[market].positionIndices.filter {
+                    engine.positions[Int($0)].isOpen && engine.positions[Int($0)].side == side
+                }
+                #expect(ranked.map(\.position) == expected, "ranked positions, seed \(seed)")
+                for entry in ranked {
+                    #expect(entry.score == engine.adlScore(of: entry.position), "ADL score of \(entry.position), seed \(seed)")
+                    #expect(engine.binanceLeveragePnL(of: entry.position) == Self.leveragePnL(engine, entry.position), "LeveragePnL, seed \(seed)")
+                }
+            }
+            var members = Set<Int32>()
+            for (index, account) in engine.accounts.enumerated() {
+                let crossSymbols = Set(account.positions.map { engine.positions[Int($0)] }.filter { $0.isOpen && $0.mode == .cross }.map(\.symbolIndex))
+                let holdsHere = account.positions.contains { Int(engine.positions[Int($0)].symbolIndex) == market }
+                if crossSymbols.count > 1 && holdsHere { members.insert(Int32(index)) }
+                #expect(account.holdsSeveral == (account.positions.count > 1), "holdsSeveral, seed \(seed)")
+            }
+            #expect(engine.markets[market].multiSymbolCrossAccounts == members, "cross accounts of several symbols, seed \(seed)")
+            #expect(engine.markets[market].multiSymbolCrossOrder() == members.sorted(), "their order, seed \(seed)")
+        }
+    }
+
+    /// Binance's LeveragePnL worked out from the position's own terms and margin context, apart
+    /// from the engine's scoring (`max(0, uPnL) ÷ max(1, collateral) × maintenance ÷ balance`).
+    static func leveragePnL(_ engine: Engine, _ index: Int32) -> Fixed {
+        let position = engine.positions[Int(index)]
+        let terms = engine.terms(of: position)
+        let mark = engine.valuationMark(of: position)
+        let pnl = MarginMath.unrealisedPnL(terms, at: mark)
+        guard pnl.isPositive else { return .zero }
+        let context = engine.context(of: index)
+        let maintenance = MarginMath.maintenance(terms, rules: engine.marginRules(of: position), at: mark).margin + context.otherMaintenance
+        let balance = context.collateral + pnl + context.otherUnrealised
+        guard balance.isPositive else { return .zero }
+        return pnl / Fixed.maximum(.one, context.collateral) * (maintenance / balance)
     }
 
     @Test("at the liquidation price margin balance equals maintenance margin; at bankruptcy it is zero", arguments: 1...20)

@@ -49,7 +49,13 @@ public struct Account: Hashable, Sendable {
     public var walletBalance: Fixed
     /// Indices of every position the account has held: one a symbol and position side, open or
     /// closed (a closed one is reopened in place). Readers skip the closed ones.
-    public var positions: [Int32] = []
+    public internal(set) var positions: [Int32] = [] {
+        didSet { holdsSeveral = positions.count > 1 }
+    }
+    /// `positions.count > 1`, kept beside the list: the ADL ranking asks it of every cross
+    /// position's account, and the list's count lives with its elements, a cache miss of its own
+    /// at a million accounts.
+    public private(set) var holdsSeveral = false
 
     public init(id: String, asset: String, walletBalance: Fixed) {
         self.id = id

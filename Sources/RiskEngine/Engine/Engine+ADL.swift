@@ -1,3 +1,4 @@
+import CPrefetch
 import Dispatch
 import Synchronization
 
@@ -30,21 +31,37 @@ extension Engine {
     /// balance is not positive. Collateral is the isolated margin, or the cross wallet.
     func binanceLeveragePnL(of index: Int32) -> Fixed {
         let position = positions[Int(index)]
-        let terms = terms(of: position)
-        let mark = valuationMark(of: position)
+        var terms = terms(of: position)
+        return binanceLeveragePnL(of: index, position, terms: &terms, mark: valuationMark(of: position), rules: marginRules(of: position))
+    }
+
+    /// The same for a position read already, with its market's terms, mark and rule given: the
+    /// ranking scores a whole side with one `PositionTerms` (its quantity and entry set for each
+    /// position), where making the terms anew for each retained and released the market's tier
+    /// table, from both scoring threads at once.
+    @inline(__always)
+    func binanceLeveragePnL(of index: Int32, _ position: Position, terms: inout PositionTerms, mark: Fixed, rules: MarginRules) -> Fixed {
+        terms.side = position.side
+        terms.quantity = position.quantity
+        terms.entryPrice = position.entryPrice
         let pnl = MarginMath.unrealisedPnL(terms, at: mark)
         guard pnl.isPositive else { return .zero }
-        var maintenance = MarginMath.maintenance(terms, rules: marginRules(of: position), at: mark).margin
+        var maintenance = MarginMath.maintenance(terms, rules: rules, at: mark).margin
         let collateral: Fixed
         var balance: Fixed
         if position.mode == .isolated {
             collateral = position.isolatedMargin
             balance = collateral + pnl
         } else {
-            collateral = accounts[Int(position.accountIndex)].walletBalance
-            let others = context(of: index)
-            maintenance += others.otherMaintenance
-            balance = collateral + pnl + others.otherUnrealised
+            let account = Int(position.accountIndex)
+            collateral = accounts[account].walletBalance
+            balance = collateral + pnl
+            // An account of this one position has no others to add (most of a large book).
+            if accounts[account].holdsSeveral {
+                let others = context(of: index)
+                maintenance += others.otherMaintenance
+                balance = balance + others.otherUnrealised
+            }
         }
         guard balance.isPositive else { return .zero }
         return pnl / Fixed.maximum(.one, collateral) * (maintenance / balance)
@@ -210,10 +227,36 @@ extension Engine {
     func adlEntries(market: Int, side: Side, range: Range<Int>) -> [ADLHeapEntry] {
         var entries: [ADLHeapEntry] = []
         entries.reserveCapacity(range.count / 2 + 1)
-        for index in markets[market].positionIndices[range] {
-            let position = positions[Int(index)]
-            guard position.isOpen, position.side == side else { continue }
-            entries.append(ADLHeapEntry(score: adlScore(of: index), position: index, generation: 0))
+        guard configuration.adlRanking == .binance else {
+            for index in markets[market].positionIndices[range] {
+                let position = positions[Int(index)]
+                guard position.isOpen, position.side == side else { continue }
+                entries.append(ADLHeapEntry(score: adlScore(of: index), position: index, generation: 0))
+            }
+            return entries
+        }
+        // Every position of the list is of this market: its terms, mark and rule are the same.
+        let instrument = markets[market].instrument
+        let rules = marginRules(of: instrument)
+        let mark = markets[market].markPrice
+        var terms = instrument.terms(side: side, quantity: .zero, entryPrice: .zero)
+        let indices = markets[market].positionIndices
+        // A cross position's score reads its account, a cache miss at a million accounts (the
+        // positions are read in order, the accounts are not): the account of the position a few
+        // places on is asked of memory while this one is scored.
+        let lookahead = 8
+        accounts.withUnsafeBufferPointer { accountStore in
+            for offset in range {
+                if offset + lookahead < range.upperBound {
+                    let ahead = positions[Int(indices[offset + lookahead])]
+                    if ahead.mode == .cross { liqwatch_prefetch(accountStore.baseAddress! + Int(ahead.accountIndex)) }
+                }
+                let index = indices[offset]
+                let position = positions[Int(index)]
+                guard position.isOpen, position.side == side else { continue }
+                let score = binanceLeveragePnL(of: index, position, terms: &terms, mark: mark ?? position.entryPrice, rules: rules)
+                entries.append(ADLHeapEntry(score: score, position: index, generation: 0))
+            }
         }
         return entries
     }

@@ -244,6 +244,13 @@ extension Engine {
     /// Recomputes the liquidation and bankruptcy prices of every open position of an account,
     /// re-indexes them, and keeps the multi-symbol cross membership current.
     mutating func refreshAccount(_ account: Int32) {
+        refreshAccount(account, membership: true)
+    }
+
+    /// `membership: false` when the account's positions are as they were at its last refresh
+    /// (a mark moved): which symbols it is cross in cannot have changed, so the markets' sets
+    /// are not touched (hashing the account into each of them on every mark).
+    mutating func refreshAccount(_ account: Int32, membership: Bool) {
         // Whether the account holds cross positions in two symbols or more: the first cross
         // symbol and whether another differs from it (no set: this runs for every position placed).
         var firstCrossSymbol: Int32? = nil
@@ -258,10 +265,9 @@ extension Engine {
             }
             refreshPosition(index)
         }
+        guard membership else { return }
         for index in indices {
-            let symbol = Int(positions[Int(index)].symbolIndex)
-            if severalCrossSymbols { markets[symbol].multiSymbolCrossAccounts.insert(account) }
-            else if !markets[symbol].multiSymbolCrossAccounts.isEmpty { markets[symbol].multiSymbolCrossAccounts.remove(account) }
+            markets[Int(positions[Int(index)].symbolIndex)].setMultiSymbolCross(account, member: severalCrossSymbols)
         }
     }
 
@@ -310,8 +316,8 @@ extension Engine {
         markets[index].markPrice = price
         // Cross accounts spanning several symbols: their other positions' prices moved with this mark.
         if !markets[index].multiSymbolCrossAccounts.isEmpty {
-            for account in markets[index].multiSymbolCrossAccounts.sorted() {
-                refreshAccount(account)
+            for account in markets[index].multiSymbolCrossOrder() {
+                refreshAccount(account, membership: false)
                 liquidateTriggered(account: account, into: &notes)
             }
         }

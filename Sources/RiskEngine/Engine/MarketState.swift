@@ -25,7 +25,28 @@ public struct MarketState: Sendable {
     /// Every position ever opened in this symbol (closed ones are skipped when scanned).
     var positionIndices: [Int32] = []
     /// Cross accounts that hold this symbol and at least one other: re-evaluated on this mark.
-    var multiSymbolCrossAccounts: Set<Int32> = []
+    /// Changed only through `setMultiSymbolCross`, which keeps `multiSymbolCrossOrder` true.
+    private(set) var multiSymbolCrossAccounts: Set<Int32> = []
+    /// The same accounts in ascending order, the order a mark re-evaluates them in; kept until the
+    /// set changes (sorting the set on every mark was a live session's largest engine cost).
+    private var sortedMultiSymbolCross: [Int32]? = []
+
+    /// Makes `account` a member of `multiSymbolCrossAccounts` or not.
+    mutating func setMultiSymbolCross(_ account: Int32, member: Bool) {
+        if member {
+            if multiSymbolCrossAccounts.insert(account).inserted { sortedMultiSymbolCross = nil }
+        } else if !multiSymbolCrossAccounts.isEmpty, multiSymbolCrossAccounts.remove(account) != nil {
+            sortedMultiSymbolCross = nil
+        }
+    }
+
+    /// `multiSymbolCrossAccounts` in ascending order.
+    mutating func multiSymbolCrossOrder() -> [Int32] {
+        if let sorted = sortedMultiSymbolCross { return sorted }
+        let sorted = multiSymbolCrossAccounts.sorted()
+        sortedMultiSymbolCross = sorted
+        return sorted
+    }
     /// A trigger crossed while the book could not be trusted, and no liquidation was made: noted
     /// once, and the triggers are processed again when a snapshot re-syncs the book.
     public internal(set) var liquidationBlocked: LiquidationBlock?

@@ -1,3 +1,4 @@
+import CIsal
 import RiskEngine
 
 /// OKX's book checksum: the CRC32 of the top 25 levels of each side, the bids and asks interleaved
@@ -41,8 +42,8 @@ struct OKXChecksumBook {
     }
 
     /// The checksum of the book as it is now: the CRC-32 of the top levels' texts, bid and ask
-    /// alternating, each `price:size`, joined by `:`. The CRC runs over the texts as they are
-    /// walked, without building the joined string.
+    /// alternating, each `price:size`, joined by `:`. The texts are gathered into one buffer and
+    /// checked in one call of ISA-L's folded CRC, several times the speed of a table a byte.
     func checksum() -> Int32 {
         withUnsafeTemporaryAllocation(of: Int64.self, capacity: 2 * Self.depth) { prices in
             var bidCount = 0
@@ -57,57 +58,30 @@ struct OKXChecksumBook {
                 askCount += 1
                 return askCount < Self.depth
             }
-            var crc = CRC32.initial
-            var first = true
+            var joined: [UInt8] = []
+            joined.reserveCapacity(2_048)
             func add(_ text: LevelText?) {
                 guard let text else { return }
-                if !first { crc = CRC32.update(crc, byte: UInt8(ascii: ":")) }
-                first = false
-                crc = CRC32.update(crc, text: text.price)
-                crc = CRC32.update(crc, byte: UInt8(ascii: ":"))
-                crc = CRC32.update(crc, text: text.size)
+                if !joined.isEmpty { joined.append(UInt8(ascii: ":")) }
+                joined.append(contentsOf: text.price.utf8)
+                joined.append(UInt8(ascii: ":"))
+                joined.append(contentsOf: text.size.utf8)
             }
             for rank in 0..<max(bidCount, askCount) {
                 if rank < bidCount { add(bidText[prices[rank]]) }
                 if rank < askCount { add(askText[prices[Self.depth + rank]]) }
             }
-            return Int32(bitPattern: crc ^ 0xFFFF_FFFF)
+            return Int32(bitPattern: CRC32.checksum(joined))
         }
     }
 }
 
-/// CRC-32 (IEEE 802.3, the polynomial zlib and OKX use), a table a byte.
+/// CRC-32 (IEEE 802.3, reflected: the polynomial zlib, gzip and OKX use).
 enum CRC32 {
-    static let table: [UInt32] = (0..<256).map { index in
-        var value = UInt32(index)
-        for _ in 0..<8 { value = value & 1 != 0 ? 0xEDB8_8320 ^ (value >> 1) : value >> 1 }
-        return value
-    }
-
     static func checksum(_ bytes: [UInt8]) -> UInt32 {
-        var crc: UInt32 = 0xFFFF_FFFF
-        table.withUnsafeBufferPointer { table in
-            for byte in bytes { crc = table[Int((crc ^ UInt32(byte)) & 0xFF)] ^ (crc >> 8) }
-        }
-        return crc ^ 0xFFFF_FFFF
-    }
-
-    /// The register before the first byte; the checksum is the register after the last, inverted.
-    static let initial: UInt32 = 0xFFFF_FFFF
-
-    static func update(_ crc: UInt32, byte: UInt8) -> UInt32 {
-        table.withUnsafeBufferPointer { table in table[Int((crc ^ UInt32(byte)) & 0xFF)] ^ (crc >> 8) }
-    }
-
-    /// The register after the UTF-8 bytes of `text` (read in place: no array made of them).
-    static func update(_ crc: UInt32, text: String) -> UInt32 {
-        var text = text
-        return text.withUTF8 { bytes in
-            table.withUnsafeBufferPointer { table in
-                var crc = crc
-                for byte in bytes { crc = table[Int((crc ^ UInt32(byte)) & 0xFF)] ^ (crc >> 8) }
-                return crc
-            }
+        bytes.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return 0 }
+            return cisal_crc32(0, base, UInt64(buffer.count))
         }
     }
 }

@@ -251,6 +251,7 @@ enum RenderBenchmarks {
         report("cascade_1M_\(label)_keys_pressed (\(latenciesDuringRebuild.count) during a rebuild)", Double(latencies.count), "keys", decimals: 0)
         report("cascade_1M_\(label)_liquidations_during_run", Double(liquidationsBefore), "liquidations", decimals: 0)
         report("cascade_1M_\(label)_table_rebuilds_completed", Double(rebuildsDone), "rebuilds", decimals: 0)
+        report("cascade_1M_\(label)_adl_rankings_prepared_in_slices", Double(demo.engine.preparedRankingsTaken), "rankings", decimals: 0)
         report("cascade_1M_\(label)_key_latency_worst_ms (goal 33)", sorted.last ?? 0, "ms", decimals: 1)
         report("cascade_1M_\(label)_key_latency_p99_ms", sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, sorted.count * 99 / 100)], "ms", decimals: 1)
         report("cascade_1M_\(label)_key_latency_during_rebuild_worst_ms", latenciesDuringRebuild.max() ?? 0, "ms", decimals: 1)

@@ -82,6 +82,86 @@ struct CascadeSliceTests {
         Self.expectSame(sliced, whole)
     }
 
+    @Test("with every ADL ranking prepared in slices while the cascade waits, the engine and notifications are those of the events applied whole",
+        arguments: [1, 3, 64])
+    func preparedRankingEqualsWhole(limit: Int) {
+        var whole = Self.start()
+        var wholeNotes: [EngineNotification] = []
+        for event in Self.events() { whole.apply(event, into: &wholeNotes) }
+        #expect(whole.preparedRankingsTaken == 0, "applied whole, a deleverage ranks at once")
+
+        var sliced = Self.start()
+        // Every side counts as large: each ranking a sliced cascade needs is prepared.
+        sliced.adlPreparationThreshold = 0
+        var slicedNotes: [EngineNotification] = []
+        var waits = 0
+        for event in Self.events() {
+            sliced.apply(event, into: &slicedNotes, liquidationLimit: limit)
+            while sliced.isMidCascade {
+                if sliced.adlPreparation != nil && !(sliced.adlPreparation?.isComplete ?? true) { waits += 1 }
+                sliced.continueCascade(into: &slicedNotes, liquidationLimit: limit)
+            }
+        }
+        #expect(sliced.preparedRankingsTaken > 0, "a deleverage took a prepared ranking")
+        #expect(waits > 0, "the cascade waited while a ranking was prepared")
+        #expect(slicedNotes == wholeNotes)
+        Self.expectSame(sliced, whole)
+    }
+
+    /// Hedge-mode cross accounts hold both legs: when the long leg is liquidated, the account's
+    /// wallet and other legs change, and so does its short leg's ADL score. A ranking prepared
+    /// before those liquidations must take the short legs at their scores when it is used.
+    @Test("a prepared ranking takes the positions of the accounts touched since at their new scores", arguments: 1...6)
+    func preparedRankingRescoresTouchedAccounts(seed: Int) {
+        var rng = SplitMix64(seed: UInt64(seed))
+        func start() -> Engine {
+            var engine = Engine()
+            engine.openFund(asset: "USDT", balance: Fixed(50))
+            let bids = (0..<3).map { (BookUnits.perUnit * Int64(58_990 - $0 * 10), BookUnits.perUnit / 100) }
+            let asks = (0..<50).map { (BookUnits.perUnit * Int64(59_010 + $0 * 10), BookUnits.perUnit) }
+            engine.apply(.bookSnapshot(symbol: Self.symbol, bids: bids, asks: asks, time: 1))
+            engine.apply(.mark(symbol: Self.symbol, price: Fixed(59_000), time: 1))
+            return engine
+        }
+        var updates: [PositionUpdate] = []
+        for index in 0..<40 {
+            let entry = Fixed(59_000 - 200 + Int(rng.next() % 400))
+            let wallet = Fixed(200 + Int(rng.next() % 2_000))
+            updates.append(PositionUpdate(account: "hedge\(index)", symbol: Self.symbol, side: .long,
+                quantity: Fixed(1 + Int(rng.next() % 200)) / Fixed(100), entryPrice: entry, mode: .cross, walletBalance: wallet,
+                leverage: Fixed(20 + Int(rng.next() % 80)), positionSide: .long))
+            updates.append(PositionUpdate(account: "hedge\(index)", symbol: Self.symbol, side: .short,
+                quantity: Fixed(1 + Int(rng.next() % 200)) / Fixed(100), entryPrice: Fixed(59_000 - 200 + Int(rng.next() % 400)),
+                mode: .cross, leverage: Fixed(5 + Int(rng.next() % 50)), positionSide: .short))
+            updates.append(PositionUpdate(account: "short\(index)", symbol: Self.symbol, side: .short,
+                quantity: Fixed(1 + Int(rng.next() % 200)) / Fixed(100), entryPrice: Fixed(59_000 - 200 + Int(rng.next() % 400)),
+                mode: .isolated, leverage: Fixed(2 + Int(rng.next() % 60))))
+        }
+        // Past the refresh period after placing (which may liquidate and rank already), in steps
+        // 12 s apart so that the queue is due again now and then.
+        let events: [MarketEvent] = (1...30).map { .mark(symbol: Self.symbol, price: Fixed(59_000 - $0 * 150), time: 40_000_000_000 + Int64($0) * 12_000_000_000) }
+
+        var whole = start()
+        var wholeNotes: [EngineNotification] = []
+        whole.apply(positions: updates, time: 2, into: &wholeNotes) { $0.removeAll() }
+        wholeNotes.removeAll()
+        for event in events { whole.apply(event, into: &wholeNotes) }
+        #expect(whole.log(of: wholeNotes).adl > 10, "the cascade deleverages")
+
+        var sliced = start()
+        sliced.adlPreparationThreshold = 0
+        var slicedNotes: [EngineNotification] = []
+        sliced.apply(positions: updates, time: 2, into: &slicedNotes) { $0.removeAll() }
+        slicedNotes.removeAll()
+        for event in events {
+            sliced.apply(event, into: &slicedNotes, liquidationLimit: 1)
+            while sliced.isMidCascade { sliced.continueCascade(into: &slicedNotes, liquidationLimit: 1) }
+        }
+        #expect(sliced.preparedRankingsTaken > 0)
+        #expect(slicedNotes == wholeNotes)
+        Self.expectSame(sliced, whole)
+    }
+
     @Test("an event that comes while a cascade is cut finishes it first: the same as applying both whole")
     func eventInsideCut() {
         var whole = Self.start()

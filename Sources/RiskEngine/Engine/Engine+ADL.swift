@@ -196,13 +196,18 @@ extension Engine {
     mutating func takeADLQueue(market: Int, side: Side) -> ADLQueueCache {
         var cached: ADLQueueCache? = nil
         if side == .long { swap(&cached, &markets[market].adlLongs) } else { swap(&cached, &markets[market].adlShorts) }
-        let period = Int64(clamping: configuration.adlRefreshSeconds).multipliedReportingOverflow(by: 1_000_000_000)
-        if let cached, time >= cached.rankedAt, period.overflow || time - cached.rankedAt < max(1, period.partialValue) {
-            return cached
-        }
+        if let cached, isFresh(cached) { return cached }
+        // Ranked in slices while the cascade was cut (see `ADLPreparation`).
+        if let prepared = takePreparedQueue(market: market, side: side) { return prepared }
         var heap = adlEntries(market: market, side: side)
         Heap.heapify(&heap, before: ADLHeapEntry.before)
         return ADLQueueCache(rankedAt: time, heap: heap)
+    }
+
+    /// Whether a ranked queue may still be used at the present time (within the refresh period).
+    func isFresh(_ cached: ADLQueueCache) -> Bool {
+        let period = Int64(clamping: configuration.adlRefreshSeconds).multipliedReportingOverflow(by: 1_000_000_000)
+        return time >= cached.rankedAt && (period.overflow || time - cached.rankedAt < max(1, period.partialValue))
     }
 
     /// Sides this large are scored in two halves at once: at a million positions one side's

@@ -13,9 +13,22 @@ extension Engine {
     /// event does after its cascade (sampling the signals) is done once it is finished.
     public mutating func continueCascade(into notes: inout [EngineNotification], liquidationLimit: Int) {
         guard let market = unfinishedCascade else { return }
+        if liquidationLimit == .max {
+            // Finished at once: the liquidation that deleverages ranks as it would have.
+            dropPreparation()
+        } else if let preparation = adlPreparation, !preparation.isComplete {
+            // The slice goes to the ranking being prepared; the cascade waits for it.
+            let limit = min(liquidationLimit, Int(Int32.max))
+            advancePreparation(work: limit * Engine.preparationWorkPerLiquidation)
+            return
+        }
         unfinishedCascade = nil
         liquidationsLeftInSlice = max(1, liquidationLimit)
-        defer { liquidationsLeftInSlice = .max }
+        slicing = liquidationLimit != .max
+        defer {
+            liquidationsLeftInSlice = .max
+            slicing = false
+        }
         drainTriggers(market: Int(market), into: &notes)
         if unfinishedCascade == nil && samplingEnabled && time >= nextSampleTime { sampleSignals(into: &notes) }
     }

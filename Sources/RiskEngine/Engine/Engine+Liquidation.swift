@@ -150,22 +150,17 @@ extension Engine {
 
     // MARK: Bankrupt close
 
-    mutating func closeBankrupt(_ index: Int32, into notes: inout [EngineNotification]) {
-        refreshPosition(index)
-        let position = positions[Int(index)]
-        let market = Int(position.symbolIndex)
-        let instrument = markets[market].instrument
-        let account = Int(position.accountIndex)
-        let asset = accounts[account].asset
-        let id = accounts[account].id
-        let symbol = instrument.symbol
-        let mark = markets[market].markPrice ?? position.entryPrice
-        let bankruptcy = position.bankruptcy ?? mark
-        let side = position.side.closingBookSide
+    /// What a bankrupt close of `position` at `bankruptcy` takes from the book, before anything
+    /// moves: the book's fills, those the fund can stand behind (ADL policy: while the fund covers
+    /// the fills' loss), what they settle to, and what the book had no level for or the fund could
+    /// not stand behind (`beyondFundUnits`). Read only: a sliced cascade asks it too, to guess
+    /// whether the close will deleverage (`wantsPreparedRanking`).
+    func bankruptClosePlan(_ position: Position, bankruptcy: Fixed, fundBefore: Fixed)
+        -> (walk: BookWalk, accepted: [Fill], net: Fixed, bookUnfilledUnits: Int64, beyondFundUnits: Int64)
+    {
+        let instrument = markets[Int(position.symbolIndex)].instrument
         let quantityUnits = position.quantity.bookUnits
-        let walk = markets[market].book.walk(side, quantity: quantityUnits)
-        let fundBefore = fund(asset).balance
-
+        let walk = markets[Int(position.symbolIndex)].book.walk(position.side.closingBookSide, quantity: quantityUnits)
         // Take the book's fills while the fund can stand behind them (ADL policy), or all of them.
         var accepted: [Fill] = []
         var net = Fixed.zero
@@ -193,6 +188,29 @@ extension Engine {
         // What the book had no level for, and what it had but the fund could not stand behind.
         let bookUnfilledUnits = walk.remainder
         let beyondFundUnits = max(0, quantityUnits - filledUnits - bookUnfilledUnits)
+        return (walk, accepted, net, bookUnfilledUnits, beyondFundUnits)
+    }
+
+    mutating func closeBankrupt(_ index: Int32, into notes: inout [EngineNotification]) {
+        refreshPosition(index)
+        let position = positions[Int(index)]
+        let market = Int(position.symbolIndex)
+        let instrument = markets[market].instrument
+        let account = Int(position.accountIndex)
+        let asset = accounts[account].asset
+        let id = accounts[account].id
+        let symbol = instrument.symbol
+        let mark = markets[market].markPrice ?? position.entryPrice
+        let bankruptcy = position.bankruptcy ?? mark
+        let side = position.side.closingBookSide
+        let fundBefore = fund(asset).balance
+        let plan = bankruptClosePlan(position, bankruptcy: bankruptcy, fundBefore: fundBefore)
+        let walk = plan.walk
+        let accepted = plan.accepted
+        let net = plan.net
+        let bookUnfilledUnits = plan.bookUnfilledUnits
+        let beyondFundUnits = plan.beyondFundUnits
+        let filledUnits = accepted.reduce(Int64(0)) { $0 + $1.size }
 
         // The owner is closed at the bankruptcy price: they lose exactly their collateral.
         let ownerPnL = MarginMath.unrealisedPnL(terms(of: position), at: bankruptcy)

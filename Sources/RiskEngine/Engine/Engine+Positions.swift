@@ -244,6 +244,7 @@ extension Engine {
     /// Recomputes the liquidation and bankruptcy prices of every open position of an account,
     /// re-indexes them, and keeps the multi-symbol cross membership current.
     mutating func refreshAccount(_ account: Int32) {
+        noteTouched(account: account)
         refreshAccount(account, membership: true)
     }
 
@@ -355,13 +356,23 @@ extension Engine {
                             unfinishedCascade = Int32(index)
                             return
                         }
+                        // A slice does not rank a large side whole inside a liquidation: the
+                        // cascade waits here while the ranking is prepared in slices.
+                        if slicing, wantsPreparedRanking(market: index, side: side.opposite, liquidated: top.position) {
+                            beginPreparation(market: index, side: side.opposite)
+                            unfinishedCascade = Int32(index)
+                            return
+                        }
                         fired = top.position
                         markets[index].triggers.popTop(side)
                     }
                     break
                 }
             }
-            guard let position = fired else { return }
+            guard let position = fired else {
+                dropPreparation()
+                return
+            }
             liquidationsLeftInSlice -= 1
             liquidate(position: position, into: &notes)
         }

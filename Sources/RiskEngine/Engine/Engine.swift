@@ -35,6 +35,17 @@ public struct Engine: Sendable {
     var unfinishedCascade: Int32?
     /// Liquidations the call under way may still start before it leaves the rest for later.
     var liquidationsLeftInSlice = Int.max
+    /// The call under way applies a cascade in slices (a liquidation limit was given).
+    var slicing = false
+    /// A side's ADL ranking being made in slices while the cascade is cut (`Engine+ADLPreparation`).
+    var adlPreparation: ADLPreparation?
+    /// When a preparation of each side was last let go of unused (event time).
+    var unusedPreparationAt: [ADLSideKey: Int64] = [:]
+    /// Sides of markets with at least this many positions are ranked in slices when a cascade is
+    /// (at a million positions a whole ranking holds a liquidation about 50 ms). Tests lower it.
+    var adlPreparationThreshold = Engine.parallelScoringThreshold
+    /// Rankings prepared in slices and taken by a deleverage (for tests and the benchmark).
+    public internal(set) var preparedRankingsTaken = 0
 
     public init(configuration: EngineConfiguration = EngineConfiguration(), catalog: InstrumentCatalog = .builtIn) {
         self.configuration = configuration
@@ -129,7 +140,11 @@ public struct Engine: Sendable {
         // An event never lands inside another's cascade: what is left of it is finished first.
         if unfinishedCascade != nil { finishCascade(into: &notes) }
         liquidationsLeftInSlice = max(1, liquidationLimit)
-        defer { liquidationsLeftInSlice = .max }
+        slicing = liquidationLimit != .max
+        defer {
+            liquidationsLeftInSlice = .max
+            slicing = false
+        }
         let eventTime = event.time
         // Decoders refuse such times (`EventTime`); an event made some other way is not applied
         // either: every window and sample adds to the time, which must not overflow.

@@ -130,8 +130,12 @@ extension Engine {
     ) {
         switch party {
         case .outside: deposits[asset, default: .zero] -= amount
-        case .wallet(let index): accounts[Int(index)].walletBalance += amount
-        case .isolatedMargin(let index): positions[Int(index)].isolatedMargin += amount
+        case .wallet(let index):
+            accounts[Int(index)].walletBalance += amount
+            noteTouched(account: index)
+        case .isolatedMargin(let index):
+            positions[Int(index)].isolatedMargin += amount
+            noteTouched(account: positions[Int(index)].accountIndex)
         case .clearing: clearing[asset, default: .zero] += amount
         case .badDebt: badDebt[asset, default: .zero] += amount
         case .fund:

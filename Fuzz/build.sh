@@ -53,7 +53,10 @@ if [ -n "$rev" ]; then
         # RiskEngine's prefetch hint (Sources/CPrefetch) exists from late 2026 on.
         prefetch=Sources/CPrefetch
         git -C "$root" cat-file -e "$sha:$prefetch" 2>/dev/null || prefetch=
-        git -C "$root" archive "$sha" Sources/RiskEngine Sources/MarketFeeds "$inflater" $prefetch | tar -x -C "$src.tmp"
+        # Its one-instruction wide division (Sources/CWideDivision) from December 2026 on.
+        division=Sources/CWideDivision
+        git -C "$root" cat-file -e "$sha:$division" 2>/dev/null || division=
+        git -C "$root" archive "$sha" Sources/RiskEngine Sources/MarketFeeds "$inflater" $prefetch $division | tar -x -C "$src.tmp"
         mv "$src.tmp" "$src"
     fi
 fi
@@ -75,6 +78,12 @@ fi
 if [ -d "$src/Sources/CPrefetch" ]; then
     c_modules+=(-I "$src/Sources/CPrefetch/include")
     c_headers+=("$src/Sources/CPrefetch/include/module.modulemap" "$src/Sources/CPrefetch/include/prefetch.h")
+fi
+# RiskEngine's 128-by-64-bit division as one instruction, one inline C function (trees from
+# December 2026 on).
+if [ -d "$src/Sources/CWideDivision" ]; then
+    c_modules+=(-I "$src/Sources/CWideDivision/include")
+    c_headers+=("$src/Sources/CWideDivision/include/module.modulemap" "$src/Sources/CWideDivision/include/wide_division.h")
 fi
 
 if [ ${#targets[@]} -eq 0 ]; then

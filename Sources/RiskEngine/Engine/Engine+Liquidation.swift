@@ -156,7 +156,7 @@ extension Engine {
     /// not stand behind (`beyondFundUnits`). Read only: a sliced cascade asks it too, to guess
     /// whether the close will deleverage (`wantsPreparedRanking`).
     func bankruptClosePlan(_ position: Position, bankruptcy: Fixed, fundBefore: Fixed)
-        -> (walk: BookWalk, accepted: [Fill], net: Fixed, bookUnfilledUnits: Int64, beyondFundUnits: Int64)
+        -> (accepted: [Fill], net: Fixed, bookUnfilledUnits: Int64, beyondFundUnits: Int64)
     {
         let instrument = markets[Int(position.symbolIndex)].instrument
         let quantityUnits = position.quantity.bookUnits
@@ -188,7 +188,7 @@ extension Engine {
         // What the book had no level for, and what it had but the fund could not stand behind.
         let bookUnfilledUnits = walk.remainder
         let beyondFundUnits = max(0, quantityUnits - filledUnits - bookUnfilledUnits)
-        return (walk, accepted, net, bookUnfilledUnits, beyondFundUnits)
+        return (accepted, net, bookUnfilledUnits, beyondFundUnits)
     }
 
     mutating func closeBankrupt(_ index: Int32, into notes: inout [EngineNotification]) {
@@ -205,7 +205,6 @@ extension Engine {
         let side = position.side.closingBookSide
         let fundBefore = fund(asset).balance
         let plan = bankruptClosePlan(position, bankruptcy: bankruptcy, fundBefore: fundBefore)
-        let walk = plan.walk
         let accepted = plan.accepted
         let net = plan.net
         let bookUnfilledUnits = plan.bookUnfilledUnits

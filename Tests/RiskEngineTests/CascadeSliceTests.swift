@@ -162,6 +162,51 @@ struct CascadeSliceTests {
         Self.expectSame(sliced, whole)
     }
 
+    /// Under socialised loss, a bankrupt close's deficit is charged to the winners' wallets before
+    /// what the book could not fill is deleveraged: the cross shorts' ADL scores move between the
+    /// ranking prepared before the close and the deleverage. The prepared ranking must take them
+    /// at their new scores, as a ranking made inside the liquidation does.
+    @Test("a prepared ranking takes the winners charged by a socialised loss at their new scores", arguments: 1...8)
+    func preparedRankingRescoresChargedWinners(seed: Int) {
+        var rng = SplitMix64(seed: UInt64(seed))
+        var configuration = EngineConfiguration()
+        configuration.shortfall = .socialisedLoss
+        configuration.unfilled = .adl
+        configuration.liquidation = .full
+        var updates = [PositionUpdate(account: "bankrupt", symbol: Self.symbol, side: .long, quantity: Fixed(3), entryPrice: Fixed(60_000),
+            mode: .isolated, leverage: Fixed(20))]
+        for index in 0..<30 {
+            updates.append(PositionUpdate(account: "winner\(index)", symbol: Self.symbol, side: .short,
+                quantity: Fixed(1 + Int(rng.next() % 100)) / Fixed(100), entryPrice: Fixed(60_000 + Int(rng.next() % 400)),
+                mode: .cross, walletBalance: Fixed(300 + Int(rng.next() % 600))))
+        }
+        func start() -> Engine {
+            var engine = Engine(configuration: configuration)
+            engine.openFund(asset: "USDT", balance: .zero)
+            // One bid far below: the close fills a little there, at a deficit, and the rest is unfilled.
+            engine.apply(.bookSnapshot(symbol: Self.symbol, bids: [(BookUnits.perUnit * 55_000, BookUnits.perUnit / 2)],
+                asks: [(BookUnits.perUnit * 60_010, BookUnits.perUnit)], time: 1))
+            engine.apply(.mark(symbol: Self.symbol, price: Fixed(60_000), time: 1))
+            var notes: [EngineNotification] = []
+            engine.apply(positions: updates, time: 2, into: &notes) { $0.removeAll() }
+            return engine
+        }
+        let fall = MarketEvent.mark(symbol: Self.symbol, price: Fixed(57_100), time: 60_000_000_000)
+        var whole = start()
+        var wholeNotes: [EngineNotification] = []
+        whole.apply(fall, into: &wholeNotes)
+        #expect(wholeNotes.contains { if case .socialisedLoss = $0 { return true } else { return false } }, "the deficit is socialised")
+        #expect(whole.log(of: wholeNotes).adl > 0, "the unfilled rest is deleveraged")
+        var sliced = start()
+        sliced.adlPreparationThreshold = 0
+        var slicedNotes: [EngineNotification] = []
+        sliced.apply(fall, into: &slicedNotes, liquidationLimit: 1)
+        while sliced.isMidCascade { sliced.continueCascade(into: &slicedNotes, liquidationLimit: 1) }
+        #expect(sliced.preparedRankingsTaken == 1)
+        #expect(slicedNotes == wholeNotes)
+        Self.expectSame(sliced, whole)
+    }
+
     @Test("an event that comes while a cascade is cut finishes it first: the same as applying both whole")
     func eventInsideCut() {
         var whole = Self.start()

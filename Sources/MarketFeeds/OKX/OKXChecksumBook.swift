@@ -58,6 +58,7 @@ struct OKXChecksumBook {
                 askCount += 1
                 return askCount < Self.depth
             }
+            // One buffer a message (2 KB reserved: 50 levels of two short texts), one CRC call.
             var joined: [UInt8] = []
             joined.reserveCapacity(2_048)
             func add(_ text: LevelText?) {

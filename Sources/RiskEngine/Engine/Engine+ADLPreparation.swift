@@ -44,7 +44,9 @@ extension Engine {
     /// the fills' loss (`bankruptClosePlan`, the close's own first step). The guess only decides
     /// when the ranking is made, never what it is. A ranking prepared and not taken (the position
     /// was cut down in steps instead) is let go of at the cascade's end, and its side is not
-    /// prepared again within the refresh period: at most one more ranking a period.
+    /// prepared again within the refresh period: at most one more ranking a side and period. The
+    /// guess walks the book as the close will (once more per liquidation, only while a large
+    /// side's queue is due in a sliced cascade).
     func wantsPreparedRanking(market: Int, side: Side, liquidated: Int32) -> Bool {
         guard markets[market].positionIndices.count >= adlPreparationThreshold else { return false }
         if let preparation = adlPreparation, preparation.market == Int32(market), preparation.side == side,
@@ -70,8 +72,11 @@ extension Engine {
 
     /// Starts preparing `side`'s ranking of `market` at the present time (unless it is under way).
     mutating func beginPreparation(market: Int, side: Side) {
-        if let preparation = adlPreparation, preparation.market == Int32(market), preparation.side == side, preparation.time == time {
-            return
+        if let preparation = adlPreparation {
+            if preparation.market == Int32(market) && preparation.side == side && preparation.time == time { return }
+            // Another side's, not taken: let go of as at a cascade's end (so it is not made again
+            // within the period).
+            dropPreparation()
         }
         var preparation = ADLPreparation(market: Int32(market), side: side, time: time)
         preparation.entries.reserveCapacity(markets[market].positionIndices.count / 2 + 1)

@@ -18,7 +18,7 @@ extension Engine {
             dropPreparation()
         } else if let preparation = adlPreparation, !preparation.isComplete {
             // The slice goes to the ranking being prepared; the cascade waits for it.
-            let limit = min(liquidationLimit, Int(Int32.max))
+            let limit = max(1, min(liquidationLimit, Int(Int32.max)))
             advancePreparation(work: limit * Engine.preparationWorkPerLiquidation)
             return
         }

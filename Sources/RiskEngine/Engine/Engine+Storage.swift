@@ -12,6 +12,9 @@ extension Engine {
         // entries when it changes one.
         accounts.withUnsafeMutableBufferPointer { _ in }
         accountIndexes.separateStorage()
+        // A ranking being prepared in slices (a checkpoint is never taken mid-cascade, but a
+        // what-if copy may be).
+        adlPreparation?.entries.withUnsafeMutableBufferPointer { _ in }
         for index in markets.indices {
             markets[index].triggers.separateStorage()
             markets[index].positionIndices.withUnsafeMutableBufferPointer { _ in }

@@ -26,6 +26,8 @@ public struct OKXFrameDecoder {
     /// Checksums verified and matched, and mismatches found, over every book of the input.
     public private(set) var checksumsVerified = 0
     public private(set) var checksumMismatches = 0
+    /// The level texts of the checksum under way, kept between messages (see `OKXChecksumBook`).
+    var scratch: [UInt8] = []
     /// What `funding-rate`, `open-interest` and `index-tickers` said last, per market and per
     /// underlying (`BTC-USD`).
     var funding: [String: (rate: Fixed?, next: Int64?, openInterest: Fixed?)] = [:]
@@ -261,7 +263,7 @@ public struct OKXFrameDecoder {
             var problem: String? = nil
             var verified = false
             if let expected, book.trusted {
-                let actual = book.checksum()
+                let actual = book.checksum(scratch: &scratch)
                 if Int64(actual) == expected {
                     verified = true
                     checksumsVerified += 1

@@ -205,9 +205,12 @@ extension Engine {
     }
 
     /// Whether a ranked queue may still be used at the present time (within the refresh period).
-    func isFresh(_ cached: ADLQueueCache) -> Bool {
+    func isFresh(_ cached: ADLQueueCache) -> Bool { isWithinRefreshPeriod(since: cached.rankedAt) }
+
+    /// Whether the present time is less than `adlRefreshSeconds` after `start` (and not before it).
+    func isWithinRefreshPeriod(since start: Int64) -> Bool {
         let period = Int64(clamping: configuration.adlRefreshSeconds).multipliedReportingOverflow(by: 1_000_000_000)
-        return time >= cached.rankedAt && (period.overflow || time - cached.rankedAt < max(1, period.partialValue))
+        return time >= start && (period.overflow || time - start < max(1, period.partialValue))
     }
 
     /// Sides this large are scored in two halves at once: at a million positions one side's

@@ -28,6 +28,10 @@ struct ADLPreparation: Sendable {
     var touchedAccounts: [Int32] = []
 
     var isComplete: Bool { nextNode == -1 }
+
+    func ranks(market: Int, side: Side, at time: Int64) -> Bool {
+        self.market == Int32(market) && self.side == side && self.time == time
+    }
 }
 
 extension Engine {
@@ -49,16 +53,12 @@ extension Engine {
     /// side's queue is due in a sliced cascade).
     func wantsPreparedRanking(market: Int, side: Side, liquidated: Int32) -> Bool {
         guard markets[market].positionIndices.count >= adlPreparationThreshold else { return false }
-        if let preparation = adlPreparation, preparation.market == Int32(market), preparation.side == side,
-            preparation.time == time, preparation.isComplete
-        {
+        if let preparation = adlPreparation, preparation.ranks(market: market, side: side, at: time), preparation.isComplete {
             return false
         }
         let cached = side == .long ? markets[market].adlLongs : markets[market].adlShorts
         if let cached, isFresh(cached) { return false }
-        if let unused = unusedPreparationAt[ADLSideKey(market: Int32(market), side: side)],
-            time >= unused, time - unused < adlRefreshNanoseconds
-        {
+        if let unused = unusedPreparationAt[ADLSideKey(market: Int32(market), side: side)], isWithinRefreshPeriod(since: unused) {
             return false
         }
         // The close as it would go now (the position's bankruptcy price as last refreshed).
@@ -73,7 +73,7 @@ extension Engine {
     /// Starts preparing `side`'s ranking of `market` at the present time (unless it is under way).
     mutating func beginPreparation(market: Int, side: Side) {
         if let preparation = adlPreparation {
-            if preparation.market == Int32(market) && preparation.side == side && preparation.time == time { return }
+            if preparation.ranks(market: market, side: side, at: time) { return }
             // Another side's, not taken: let go of as at a cascade's end (so it is not made again
             // within the period).
             dropPreparation()
@@ -106,15 +106,13 @@ extension Engine {
             }
             preparation.nextNode = node
         }
-        if let node = preparation.nextNode, node < 0 { preparation.nextNode = -1 }
         adlPreparation = preparation
     }
 
     /// The prepared ranking of `side` of `market`, if one is complete for the present time, with
     /// the positions of the accounts touched since pushed again at their present scores.
     mutating func takePreparedQueue(market: Int, side: Side) -> ADLQueueCache? {
-        guard let preparation = adlPreparation, preparation.isComplete, preparation.market == Int32(market),
-            preparation.side == side, preparation.time == time
+        guard let preparation = adlPreparation, preparation.isComplete, preparation.ranks(market: market, side: side, at: time)
         else { return nil }
         adlPreparation = nil
         preparedRankingsTaken += 1
@@ -144,10 +142,6 @@ extension Engine {
         guard let preparation = adlPreparation else { return }
         adlPreparation = nil
         unusedPreparationAt[ADLSideKey(market: preparation.market, side: preparation.side)] = preparation.time
-    }
-
-    var adlRefreshNanoseconds: Int64 {
-        Int64(clamping: configuration.adlRefreshSeconds).multipliedReportingOverflow(by: 1_000_000_000).partialValue
     }
 }
 

@@ -19,11 +19,11 @@ public struct Engine: Sendable {
     var provisionalFunds: Set<String> = []
     /// The market's side of every trade the engine settles (the book's counterparties): kept so that
     /// money is conserved across every movement and a test can prove it.
-    public internal(set) var clearing: [String: Fixed] = [:]
+    public internal(set) var clearing = AssetKeyed<Fixed>()
     /// Money that entered from outside: wallet balances and margins set by positions and accounts.
-    public internal(set) var deposits: [String: Fixed] = [:]
+    public internal(set) var deposits = AssetKeyed<Fixed>()
     /// Losses nobody could cover (socialised loss with too few winners); negative balance.
-    public internal(set) var badDebt: [String: Fixed] = [:]
+    public internal(set) var badDebt = AssetKeyed<Fixed>()
     public internal(set) var totals = EngineTotals()
     /// Every movement of money, as postings between two parties (see `Ledger`).
     public internal(set) var ledger = Ledger()

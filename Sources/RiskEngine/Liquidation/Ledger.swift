@@ -58,7 +58,7 @@ public enum PostingCause: String, Hashable, Sendable, CaseIterable {
         hasher.combine(ordinal)
     }
 
-    private var ordinal: UInt8 {
+    var ordinal: UInt8 {
         switch self {
         case .statement: return 0
         case .bankruptClose: return 1
@@ -82,14 +82,26 @@ public struct Ledger: Sendable {
     public struct AssetTotals: Hashable, Sendable {
         /// Net amount posted to each kind of party (sums to zero).
         public var byKind: [Fixed] = Array(repeating: .zero, count: LedgerParty.Kind.allCases.count)
-        /// Amount moved, per cause.
-        public var byCause: [PostingCause: Fixed] = [:]
+        /// Amount moved, per cause (`PostingCause.ordinal`): a list, as hashing the cause at
+        /// every posting cost more than the posting.
+        var causeTotals: [Fixed] = Array(repeating: .zero, count: PostingCause.allCases.count)
+        /// The causes that moved anything, a bit each (a cause posted and netted to zero counts).
+        var causesPosted: UInt16 = 0
         public var postings = 0
+
+        /// Amount moved, per cause that moved anything.
+        public var byCause: [PostingCause: Fixed] {
+            var result: [PostingCause: Fixed] = [:]
+            for cause in PostingCause.allCases where causesPosted & (1 << cause.ordinal) != 0 {
+                result[cause] = causeTotals[Int(cause.ordinal)]
+            }
+            return result
+        }
 
         public func balance(of kind: LedgerParty.Kind) -> Fixed { byKind[kind.rawValue] }
     }
 
-    public private(set) var assets: [String: AssetTotals] = [:]
+    public private(set) var assets = AssetKeyed<AssetTotals>()
     public private(set) var postingCount = 0
 
     public init() {}
@@ -104,7 +116,8 @@ public struct Ledger: Sendable {
     private static func post(_ totals: inout AssetTotals, amount: Fixed, from: LedgerParty, to: LedgerParty, cause: PostingCause) {
         totals.byKind[from.kind.rawValue] -= amount
         totals.byKind[to.kind.rawValue] += amount
-        totals.byCause[cause, default: .zero] += amount
+        totals.causeTotals[Int(cause.ordinal)] += amount
+        totals.causesPosted |= 1 << cause.ordinal
         totals.postings += 1
     }
 

@@ -6,9 +6,79 @@ public enum DecimalText {
     /// Parses `[-+]digits[.digits]`. Returns nil for anything else: empty text, a second point,
     /// exponents, stray characters, digits beyond `places` that are not zeros (they would be lost),
     /// or a value whose scaled integer exceeds `limit`.
+    ///
+    /// Text of at most 19 digits and no more places than asked (every price, size and balance a
+    /// feed or positions file sends) is read into 64 bits in one pass and scaled by one multiply;
+    /// the rest (more digits, zeros past `places`) takes the digit-by-digit path, which decides
+    /// the same way (a test compares them).
     @inlinable
     public static func scaledInteger(
         from start: UnsafePointer<UInt8>, count: Int, places: Int, limit: Int128 = Int128(Int64.max)
+    ) -> Int128? {
+        if count == 0 { return nil }
+        guard places >= 0 && places <= 18 else { return scaledIntegerDigitByDigit(from: start, count: count, places: places, limit: limit) }
+        let negative = start[0] == UInt8(ascii: "-")
+        var index = negative || start[0] == UInt8(ascii: "+") ? 1 : 0
+        let first = index
+        var value: UInt64 = 0
+        var point = -1
+        while index < count {
+            let byte = start[index]
+            let digit = byte &- UInt8(ascii: "0")
+            if digit < 10 {
+                value = value &* 10 &+ UInt64(digit)
+            } else if byte == UInt8(ascii: "."), point < 0 {
+                point = index
+            } else {
+                // Junk, a sign inside, or a second point: never a decimal.
+                return nil
+            }
+            index += 1
+        }
+        let digits = point < 0 ? index - first : index - first - 1
+        let fractionDigits = point < 0 ? 0 : index - point - 1
+        if digits == 0 { return nil }
+        // More digits than 64 bits hold, or places past the scale (zeros are accepted there).
+        guard digits <= 19 && fractionDigits <= places else {
+            return scaledIntegerDigitByDigit(from: start, count: count, places: places, limit: limit)
+        }
+        // Below 10¹⁹ × 10¹⁸: no overflow in 128 bits.
+        let magnitude = Int128(value) &* Int128(powerOfTen(places - fractionDigits))
+        if magnitude > limit { return nil }
+        return negative ? -magnitude : magnitude
+    }
+
+    /// 10^exponent for 0...18.
+    @inlinable @inline(__always)
+    static func powerOfTen(_ exponent: Int) -> UInt64 {
+        switch exponent {
+        case 0: return 1
+        case 1: return 10
+        case 2: return 100
+        case 3: return 1_000
+        case 4: return 10_000
+        case 5: return 100_000
+        case 6: return 1_000_000
+        case 7: return 10_000_000
+        case 8: return 100_000_000
+        case 9: return 1_000_000_000
+        case 10: return 10_000_000_000
+        case 11: return 100_000_000_000
+        case 12: return 1_000_000_000_000
+        case 13: return 10_000_000_000_000
+        case 14: return 100_000_000_000_000
+        case 15: return 1_000_000_000_000_000
+        case 16: return 10_000_000_000_000_000
+        case 17: return 100_000_000_000_000_000
+        default: return 1_000_000_000_000_000_000
+        }
+    }
+
+    /// The definition: a check against limit / 10 at every digit and scaling step (any places,
+    /// any number of digits).
+    @usableFromInline
+    static func scaledIntegerDigitByDigit(
+        from start: UnsafePointer<UInt8>, count: Int, places: Int, limit: Int128
     ) -> Int128? {
         var index = 0
         var negative = false

@@ -166,6 +166,8 @@ enum ConfigSchema {
             defaultText: decimalText(defaults.signals.spreadFloorBps)) { value, settings throws(ConfigValue.Refusal) in
             settings.signals.spreadFloorBps = double(try value.decimal(in: Fixed.zero...Fixed(10_000), unit: "bps"))
         },
+        signalCount("spread_floor_ticks", "Spread: judged from this many ticks even under spread_floor_bps, so fifty ticks of a BTC book are news though under 1 bps (0: the bps floor alone).",
+            \.spreadFloorTicks, range: 0...1_000_000, unit: "ticks"),
         signalFraction("depth_warn_fraction", "Depth within ±10 bps: warn when it falls to this fraction of its baseline (0 to 1).", \.depthWarnFraction),
         signalFraction("depth_alert_fraction", "Depth within ±10 bps: alert when it falls to this fraction of its baseline (0 to 1).", \.depthAlertFraction),
         signalMultiple("spread_vs_depth_warn", "Spread widening + depth falling: warn when both moved this many times against the book (times).", \.spreadVsDepthWarn),

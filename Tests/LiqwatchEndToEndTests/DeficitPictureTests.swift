@@ -21,8 +21,12 @@ struct DeficitPictureTests {
         #expect(listed == min(count, 10))
         if count > 10 { #expect(text.contains("signal alerts: \(count) (the last 10 below; \(count - 10) earlier left out"), "\(text)") }
         for line in text.split(separator: "\n") where line.hasPrefix("  20") && line.contains("binance-usdm:BTCUSDT ") {
-            #expect(line.hasSuffix(" x") || line.hasSuffix(" bps") || line.hasSuffix(" USDT") || line.hasSuffix(" USD notional") || line.hasSuffix(" USD liquidated"), "\(line)")
+            #expect(line.hasSuffix(" x") || line.hasSuffix(" bps") || line.hasSuffix(" USDT") || line.hasSuffix(" USD notional") || line.hasSuffix(" USD liquidated")
+                || line.hasSuffix(" BTC the book cannot fill (ADL follows)"), "\(line)")
         }
+        // A stressed deficit that is quantity the book cannot fill says so, not "0.00 USDT".
+        #expect(text.contains("stressed_deficit 24.112 BTC the book cannot fill (ADL follows)"), "\(text)")
+        #expect(!text.contains("stressed_deficit 0.00 USDT"), "\(text)")
     }
 
     @Test("coin amounts keep eight places in the text report (a BTC deficit is never 0.00 BTC)")

@@ -135,6 +135,22 @@ struct FrameDecoderTests {
         }
     }
 
+    @Test("a depth update, trade or snapshot whose symbol holds a control character is malformed, never a market")
+    func controlCharacterSymbols() {
+        let symbol = "BTC\\u001b]0;PWN\\u0007USDT"
+        let frames = [
+            #"{"e":"trade","E":1,"T":1,"s":"\#(symbol)","t":1,"p":"60000","q":"1","m":true}"#,
+            #"{"e":"aggTrade","E":1,"T":1,"s":"BTC USDT","a":1,"p":"60000","q":"1","m":true}"#,
+            #"{"e":"depthUpdate","E":1,"T":1,"s":"\#(symbol)","U":1,"u":2,"pu":0,"b":[["60000","1"]],"a":[]}"#,
+            #"{"lastUpdateId":5,"E":1,"T":1,"s":"\#(symbol)","bids":[["60000","1"]],"asks":[]}"#,
+        ]
+        for frame in frames {
+            let result = Self.decodeAll(frame)
+            #expect(result.outcome == .malformed(field: "s (symbol)"), "\(frame)")
+            #expect(result.messages.isEmpty)
+        }
+    }
+
     @Test("a book ticker, wrapped or raw, is skipped; a broken one is malformed")
     func bookTickers() {
         for frame in [#"{"stream":"btcusdt@bookTicker","data":\#(Self.ticker)}"#, Self.ticker] {

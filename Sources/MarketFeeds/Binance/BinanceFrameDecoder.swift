@@ -292,10 +292,14 @@ public enum BinanceFrameDecoder {
 
     /// Which field made a payload unusable (for the malformed count), by its event type's needs.
     static func problem(of payload: Payload) -> String? {
-        guard let type = payload.eventType else { return payload.lastUpdateId == nil ? "e (event type)" : "bids/asks" }
         func symbolProblem() -> String? {
             guard let symbol = payload.symbol else { return "s (symbol)" }
             return symbol.isSymbol ? nil : "s (symbol)"
+        }
+        guard let type = payload.eventType else {
+            if payload.lastUpdateId == nil { return "e (event type)" }
+            if payload.symbol != nil, let problem = symbolProblem() { return problem }
+            return "bids/asks"
         }
         if type.equals("markPriceUpdate") {
             if let problem = symbolProblem() { return problem }
@@ -426,20 +430,22 @@ public enum BinanceFrameDecoder {
 
     static func interpret(_ payload: Payload, stream: ByteSpan?, time: Int64, symbols: inout SymbolNames) -> FeedMessage? {
         if let lastUpdateId = payload.lastUpdateId, payload.hasLevels, payload.eventType == nil {
+            // A symbol becomes a market, shown and reported: only a symbol's characters are taken.
+            if let symbol = payload.symbol, !symbol.isSymbol { return nil }
             let levels = snapshotLevels(payload)
             return .snapshot(DepthSnapshot(symbol: payload.symbol.map { symbols.name($0) }, lastUpdateId: lastUpdateId,
                 bids: levels.bids, asks: levels.asks, time: time))
         }
         guard let type = payload.eventType else { return nil }
         if type.equals("depthUpdate") {
-            guard let symbol = payload.symbol, let first = payload.firstUpdateId, let final = payload.finalUpdateId,
+            guard let symbol = payload.symbol, symbol.isSymbol, let first = payload.firstUpdateId, let final = payload.finalUpdateId,
                 first <= final, payload.hasLevels
             else { return nil }
             return .depth(DepthEvent(symbol: symbols.name(symbol), firstUpdateId: first, finalUpdateId: final,
                 previousFinalUpdateId: payload.previousFinalUpdateId, changes: eventChanges(payload), time: time))
         }
         if type.equals("trade") || type.equals("aggTrade") {
-            guard let symbol = payload.symbol, let price = payload.price?.bookUnits, let size = payload.quantity?.bookUnits,
+            guard let symbol = payload.symbol, symbol.isSymbol, let price = payload.price?.bookUnits, let size = payload.quantity?.bookUnits,
                 price > 0, size >= 0
             else { return nil }
             return .event(.trade(symbol: symbols.name(symbol), price: price, size: size, time: time))

@@ -40,7 +40,8 @@ public struct TardisLineDecoder: LineDecoder {
         }
         guard row.count == fieldCount else { return .malformed(field: "column count (\(row.count) of \(fieldCount))") }
         func column(_ name: String) -> ByteSpan? { columns[name].map { row[$0] } }
-        guard let symbolText = column("symbol")?.string, !symbolText.isEmpty else { return .malformed(field: "symbol") }
+        guard let symbolSpan = column("symbol"), symbolSpan.isSymbol else { return .malformed(field: "symbol") }
+        let symbolText = symbolSpan.string
         guard let exchange = column("exchange")?.string, Venue.parse(exchange) != nil else { return .malformed(field: "exchange") }
         let symbol = market(exchange: exchange, symbol: symbolText)
         guard let micros = (column("timestamp")?.integer ?? column("local_timestamp")?.integer),

@@ -15,6 +15,8 @@ extension Engine {
             let inputs = SignalBoard.Inputs(
                 time: time,
                 spreadBps: book.spreadBps?.approximateDouble,
+                sideMissing: book.isSynced && (book.bestBid == nil || book.bestAsk == nil),
+                tickBps: Engine.tickBps(tick: market.instrument.tickSize, mid: book.mid),
                 depth10: depth.narrow,
                 depth50: depth.wide,
                 mid: book.mid?.approximateDouble,
@@ -23,6 +25,12 @@ extension Engine {
             let changes = markets[index].signals.sample(inputs, thresholds: configuration.signals, symbol: market.symbol)
             for change in changes { notes.append(.signal(change)) }
         }
+    }
+
+    /// One tick in bps of the mid (what a spread of one tick is).
+    static func tickBps(tick: Fixed, mid: Fixed?) -> Double? {
+        guard let mid, mid.isPositive, tick.isPositive else { return nil }
+        return tick.approximateDouble / mid.approximateDouble * 10_000
     }
 
     /// Depth on the thinner side within ±bps, in quote money (contracts × size for inverse).

@@ -154,8 +154,12 @@ public struct Engine: Sendable {
         }
         if eventTime > time { time = eventTime }
         switch event {
-        case .bookSnapshot(let symbol, let bids, let asks, _):
+        case .bookSnapshot(let symbol, var bids, var asks, _):
             let index = Int(ensureMarket(symbol))
+            // Judged against the mark, not the book it replaces (which may be the stale one).
+            let band = PriceBand(reference: plausibilityReference(market: index, bookFirst: false))
+            bids = admitted(bids, side: .bid, market: index, band: band, into: &notes)
+            asks = admitted(asks, side: .ask, market: index, band: band, into: &notes)
             let removedBefore = markets[index].book.crossedLevelsRemoved
             markets[index].book.applySnapshot(bids: bids, asks: asks)
             markets[index].learnTick(bids: bids, asks: asks)
@@ -175,6 +179,7 @@ public struct Engine: Sendable {
             // The book and the flow tally are worked on outside the markets array, and put back
             // after: changed in place through the array, every level change of a full-depth event
             // (about seventy) would check the array's uniqueness twice.
+            let band = PriceBand(reference: plausibilityReference(market: index, bookFirst: true))
             var book = OrderBook()
             swap(&book, &markets[index].book)
             var flow = markets[index].signals.flowTally
@@ -182,6 +187,15 @@ public struct Engine: Sendable {
             var highestNewBid = Int64.min
             var lowestNewAsk = Int64.max
             for change in changes {
+                // A level at a price no market has is not applied (`Engine+Plausibility`); its
+                // removal (size 0) is harmless and applied as sent.
+                if change.size > 0, let band, !band.contains(change.price) {
+                    markets[index].counters.implausiblePricesRefused += 1
+                    notes.append(.implausiblePrice(ImplausiblePrice(
+                        symbol: symbol, source: .bookLevel(change.side), price: Fixed(bookUnits: change.price),
+                        reference: Fixed(bookUnits: band.reference), time: time)))
+                    continue
+                }
                 let delta = book.applyLevel(side: change.side, price: change.price, size: change.size, uncross: false)
                 flow.record(price: change.price, delta: delta)
                 if change.size > 0 {
@@ -214,11 +228,17 @@ public struct Engine: Sendable {
             notes.append(.bookGap(symbol: symbol, time: time))
         case .trade(let symbol, let price, _, _):
             let index = Int(ensureMarket(symbol))
+            let band = PriceBand(reference: plausibilityReference(market: index, bookFirst: false))
+            guard admits(price, market: index, band: band, source: .trade, into: &notes) else { break }
             markets[index].lastTradePrice = price
             markets[index].counters.trades += 1
             touched(market: index, into: &notes)
         case .mark(let symbol, let price, _):
             let index = Int(ensureMarket(symbol))
+            if price.isPositive {
+                let band = PriceBand(reference: plausibilityReference(market: index, bookFirst: false))
+                guard admits(price.bookUnits, market: index, band: band, source: .mark, into: &notes) else { break }
+            }
             markets[index].markFromStream = true
             markets[index].markSource = .stream
             markets[index].counters.marks += 1
@@ -234,6 +254,8 @@ public struct Engine: Sendable {
         case .index(let update):
             let index = Int(ensureMarket(update.symbol))
             guard update.price.isPositive else { break }
+            let band = PriceBand(reference: plausibilityReference(market: index, bookFirst: false))
+            guard admits(update.price.bookUnits, market: index, band: band, source: .index, into: &notes) else { break }
             markets[index].index.update(index: update.price, fundingRate: update.fundingRate, nextFundingTime: update.nextFundingTime,
                 time: update.time)
             if let openInterest = update.openInterest, !openInterest.isNegative { markets[index].openInterest = openInterest }

@@ -103,6 +103,8 @@ public enum EngineNotification: Hashable, Sendable {
     case signal(SignalChange)
     case bookGap(symbol: String, time: Int64)
     case crossedBook(symbol: String, levelsRemoved: Int, time: Int64)
+    /// A price not applied: a thousandfold from the market's reference (see `ImplausiblePrice`).
+    case implausiblePrice(ImplausiblePrice)
     /// Positions crossed their trigger in a market whose book cannot be trusted: they stay open and
     /// are liquidated once a snapshot re-syncs the book. Noted once per episode, not per tick.
     case liquidationBlocked(symbol: String, reason: LiquidationBlock, time: Int64)

@@ -99,6 +99,14 @@ public struct MarketState: Sendable {
 
     /// The book cannot be trusted (never had a snapshot, or a gap since): STALE wherever shown.
     public var isStale: Bool { !book.isSynced || bookOutdated }
+    /// Why the book cannot be trusted, in a word or two ("no snapshot", "gap", "outdated"), or
+    /// nil when it can.
+    public var staleReason: String? {
+        if !book.hasSnapshot { return "no snapshot" }
+        if book.isStale { return "gap" }
+        if bookOutdated { return "outdated" }
+        return nil
+    }
     /// Session time of the book's last snapshot or update (`Int64.min`: none yet).
     public internal(set) var lastBookTime: Int64 = .min
     /// Set when a crossed trigger found the book outdated; cleared by the book's next change.
@@ -185,6 +193,9 @@ public struct MarketCounters: Hashable, Sendable {
     public var trades = 0
     public var marks = 0
     public var crossedLevelsRemoved = 0
+    /// Book levels, marks, trades and index prices not applied: a thousandfold from the market's
+    /// reference (`Engine.implausiblePriceFactor`).
+    public var implausiblePricesRefused = 0
     public var simulatedLiquidations = 0
     /// Episodes of triggers crossed while the book could not be trusted.
     public var blockedLiquidations = 0

@@ -95,7 +95,7 @@ public struct AlertWatcher: Sendable {
                 }
                 toldAtLatestTime.insert(key)
                 result.append(OperatorAlert(time: alert.time, kind: .signal, market: alert.symbol, signal: alert.signal, value: alert.value,
-                    message: "\(alert.symbol) \(alert.signal.title) at ALERT"))
+                    message: "\(alert.symbol) \(alert.signal.title) at ALERT" + Self.detail(of: alert)))
             }
             seenAlertCount = log.alertCount
         }
@@ -125,5 +125,14 @@ public struct AlertWatcher: Sendable {
         }
         told += result.count
         return result
+    }
+
+    /// What the alert's value alone would misstate, said in words.
+    static func detail(of alert: SessionLog.Alert) -> String {
+        if alert.signal == .stressedDeficit, let unfilled = alert.unfilledQuantity {
+            return ": the book cannot fill \(Fixed(approximating: unfilled).formatted(3, grouping: true)) (ADL follows)"
+        }
+        if alert.signal == .spread && alert.sideMissing { return ": a side of the book is empty" }
+        return ""
     }
 }

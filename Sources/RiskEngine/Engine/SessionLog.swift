@@ -9,6 +9,22 @@ public struct SessionLog: Sendable {
         public var signal: SignalKind
         public var level: SignalLevel
         public var value: Double
+        /// What a value alone would misstate (see `SignalChange`).
+        public var unfilledQuantity: Double? = nil
+        public var sideMissing = false
+
+        /// The alert's figure for a person: the value, or what it stands for when the value
+        /// cannot say it (a stressed deficit that is quantity the book cannot fill, a spread
+        /// with a side of the book empty). `quantityUnit` names the unfillable quantity's unit.
+        public func figure(unit: String, quantityUnit: String) -> String {
+            if signal == .stressedDeficit, let unfilled = unfilledQuantity {
+                let quantity = Fixed(approximating: unfilled).formatted(3, grouping: true)
+                return (value > 0 ? Fixed(approximating: value).formatted(2, grouping: true) + " " + unit + " and " : "")
+                    + "\(quantity) \(quantityUnit) the book cannot fill (ADL follows)"
+            }
+            if signal == .spread && sideMissing { return "a side of the book is empty" }
+            return Fixed(approximating: value).formatted(2, grouping: true) + " " + unit
+        }
     }
 
     public private(set) var simulatedLiquidations = RingBuffer<LiquidationRecord>(capacity: SessionLog.keep)
@@ -50,6 +66,11 @@ public struct SessionLog: Sendable {
     public private(set) var rejections = RingBuffer<Rejection>(capacity: SessionLog.keep)
     public private(set) var blocked = RingBuffer<Blocked>(capacity: SessionLog.keep)
     public private(set) var crossedLevelsRemoved = 0
+    /// Prices not applied for being a thousandfold from their market's reference: counted, and
+    /// the first and the latest kept to name in the report.
+    public private(set) var implausiblePriceCount = 0
+    public private(set) var firstImplausiblePrice: ImplausiblePrice?
+    public private(set) var lastImplausiblePrice: ImplausiblePrice?
     /// Times of notable events (liquidations, deficits, alerts) for jumping to next / previous.
     public private(set) var marks = RingBuffer<Int64>(capacity: SessionLog.keep * 4)
     public static let keep = 5_000
@@ -128,13 +149,18 @@ public struct SessionLog: Sendable {
         case .signal(let change):
             if change.to == .alert {
                 alertCount += 1
-                append(&alerts, Alert(time: change.time, symbol: change.symbol, signal: change.kind, level: change.to, value: change.value))
+                append(&alerts, Alert(time: change.time, symbol: change.symbol, signal: change.kind, level: change.to, value: change.value,
+                    unfilledQuantity: change.unfilledQuantity, sideMissing: change.sideMissing))
                 addMark(change.time)
             }
         case .bookGap:
             gaps += 1
         case .crossedBook(_, let removed, _):
             crossedLevelsRemoved += removed
+        case .implausiblePrice(let refused):
+            implausiblePriceCount += 1
+            if firstImplausiblePrice == nil { firstImplausiblePrice = refused }
+            lastImplausiblePrice = refused
         case .liquidationBlocked(let symbol, let reason, let time):
             blockedLiquidations += 1
             append(&blocked, Blocked(time: time, symbol: symbol, reason: reason))

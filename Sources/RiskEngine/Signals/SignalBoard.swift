@@ -64,10 +64,11 @@ struct SignalBoard: Sendable {
     /// `min(spread ÷ its baseline, depth baseline ÷ depth within ±10 bps)`, at most `ratioCap`: the
     /// factor by which the spread has widened *and* the near-touch depth has fallen, both at once.
     /// 1 before the baselines are learnt, and while the spread is under `floorBps` (a one-tick
-    /// spread doubling is not news).
-    static func spreadVsDepth(spread: Double, spreadBaseline: Double?, depth: Double, depthBaseline: Double?, floorBps: Double) -> Double {
+    /// spread doubling is not news). A book with an empty side has widened as far as it can.
+    static func spreadVsDepth(spread: Double, spreadBaseline: Double?, depth: Double, depthBaseline: Double?, floorBps: Double,
+                              sideMissing: Bool = false) -> Double {
         guard let spreadBase = spreadBaseline, spreadBase > 0, let depthBase = depthBaseline, depthBase > 0 else { return 1 }
-        let widened = spread >= floorBps ? spread / spreadBase : min(1, spread / spreadBase)
+        let widened = sideMissing ? ratioCap : (spread >= floorBps ? spread / spreadBase : min(1, spread / spreadBase))
         let thinned = depth > 0 ? depthBase / depth : ratioCap
         return max(0, min(ratioCap, widened, thinned))
     }
@@ -83,6 +84,11 @@ struct SignalBoard: Sendable {
     struct Inputs {
         var time: Int64
         var spreadBps: Double?
+        /// The book has been synced but a side of it is empty now (the bids or the asks taken
+        /// out by a cascade): no spread, and the widest there is.
+        var sideMissing = false
+        /// One tick of the market in bps of the mid (for the spread's floor), when known.
+        var tickBps: Double? = nil
         var depth10: Double
         var depth50: Double
         var mid: Double?
@@ -96,13 +102,20 @@ struct SignalBoard: Sendable {
         let warm = spreadBaseline.samples >= t.warmupSamples
 
         // Spread.
-        let spread = input.spreadBps ?? 0
+        var spread = input.spreadBps ?? 0
+        let floorBps = t.spreadFloor(tickBps: input.tickBps)
         var spreadLevel = SignalLevel.ok
-        if warm, let base = spreadBaseline.value, base > 0, spread >= t.spreadFloorBps {
+        if input.sideMissing, warm, let base = spreadBaseline.value, base > 0 {
+            // An empty side is the widest spread there is: shown at the cap, as the ratios are.
+            spread = base * SignalBoard.ratioCap
+            spreadLevel = .alert
+        } else if warm, let base = spreadBaseline.value, base > 0, spread >= floorBps {
             if spread >= base * t.spreadAlertMultiple { spreadLevel = .alert }
             else if spread >= base * t.spreadWarnMultiple { spreadLevel = .warn }
         }
-        next[.spread] = reading(.spread, spread, spreadBaseline.value, spreadLevel)
+        var spreadReading = reading(.spread, spread, spreadBaseline.value, spreadLevel)
+        spreadReading.sideMissing = input.sideMissing
+        next[.spread] = spreadReading
 
         // Depth.
         func depthLevel(_ value: Double, _ baseline: Baseline) -> SignalLevel {
@@ -118,7 +131,8 @@ struct SignalBoard: Sendable {
 
         // Spread widening while near-touch depth falls (see `SignalKind.spreadVsDepth`).
         let both = SignalBoard.spreadVsDepth(spread: spread, spreadBaseline: warm ? spreadBaseline.value : nil,
-            depth: input.depth10, depthBaseline: warm ? depth10Baseline.value : nil, floorBps: t.spreadFloorBps)
+            depth: input.depth10, depthBaseline: warm ? depth10Baseline.value : nil, floorBps: floorBps,
+            sideMissing: input.sideMissing)
         let bothLevel: SignalLevel = both >= t.spreadVsDepthAlert ? .alert : (both >= t.spreadVsDepthWarn ? .warn : .ok)
         next[.spreadVsDepth] = reading(.spreadVsDepth, both, 1, bothLevel)
 
@@ -188,7 +202,8 @@ struct SignalBoard: Sendable {
             if before != reading.level {
                 changes.append(SignalChange(
                     time: input.time, symbol: symbol, kind: kind, from: before, to: reading.level,
-                    value: reading.value, baseline: reading.baseline))
+                    value: reading.value, baseline: reading.baseline,
+                    unfilledQuantity: reading.adlCertain ? reading.unfilledQuantity : nil, sideMissing: reading.sideMissing))
             }
             readings[kind] = reading
         }

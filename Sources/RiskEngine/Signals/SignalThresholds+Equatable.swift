@@ -4,7 +4,7 @@
 extension SignalThresholds: Equatable {
     public static func == (lhs: SignalThresholds, rhs: SignalThresholds) -> Bool {
         lhs.spreadWarnMultiple == rhs.spreadWarnMultiple && lhs.spreadAlertMultiple == rhs.spreadAlertMultiple
-            && lhs.spreadFloorBps == rhs.spreadFloorBps
+            && lhs.spreadFloorBps == rhs.spreadFloorBps && lhs.spreadFloorTicks == rhs.spreadFloorTicks
             && lhs.depthWarnFraction == rhs.depthWarnFraction && lhs.depthAlertFraction == rhs.depthAlertFraction
             && lhs.spreadVsDepthWarn == rhs.spreadVsDepthWarn && lhs.spreadVsDepthAlert == rhs.spreadVsDepthAlert
             && lhs.drainWarnRatio == rhs.drainWarnRatio && lhs.drainAlertRatio == rhs.drainAlertRatio

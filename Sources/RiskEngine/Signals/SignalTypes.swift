@@ -77,6 +77,20 @@ public enum SignalKind: String, Hashable, Sendable, CaseIterable {
         case .stressedDeficit: return "Stressed deficit vs fund"
         }
     }
+
+    /// The title for a narrow pane (at most 16 cells).
+    public var shortTitle: String {
+        switch self {
+        case .spreadVsDepth: return "Spread + depth"
+        case .drainVsRefill: return "Drain vs refill"
+        case .spread: return "Spread (bps)"
+        case .depth10: return "Depth ±10 bps"
+        case .depth50: return "Depth ±50 bps"
+        case .liquidations10s: return "Liqs 10 s"
+        case .liquidations60s: return "Liqs 60 s"
+        case .stressedDeficit: return "Stressed deficit"
+        }
+    }
 }
 
 /// A signal's current reading. Values are `Double`: signals are indicators over exact figures,
@@ -94,6 +108,8 @@ public struct SignalReading: Hashable, Sendable {
     /// The stressed deficit's quantity the book could not fill, and whether ADL would follow.
     public var unfilledQuantity: Double? = nil
     public var adlCertain = false
+    /// The spread of a book with an empty side: its value is the cap, not a spread.
+    public var sideMissing = false
 }
 
 /// What liquidating the riskiest positions of a market into its current book would leave (the
@@ -123,15 +139,30 @@ public struct SignalChange: Hashable, Sendable {
     public var to: SignalLevel
     public var value: Double
     public var baseline: Double?
+    /// A stressed deficit's quantity the book could not fill (ADL or the fund would take it),
+    /// when that is what raised it: its value alone reads 0.
+    public var unfilledQuantity: Double? = nil
+    /// A spread raised because a side of the book is empty: there is no spread to give.
+    public var sideMissing = false
 }
 
 /// Every threshold, documented and adjustable.
 public struct SignalThresholds: Sendable {
     /// Spread level: warn at this multiple of its baseline, alert at the second; and only when the
-    /// spread is at least `spreadFloorBps` (a one-tick BTC spread doubling is not news).
+    /// spread is at least `spreadFloorBps` or `spreadFloorTicks` ticks, whichever is narrower (a
+    /// one-tick spread doubling is not news; a BTC spread of fifty ticks is, though under 1 bps).
     public var spreadWarnMultiple = 2.0
     public var spreadAlertMultiple = 4.0
     public var spreadFloorBps = 1.0
+    /// 0: the bps floor alone.
+    public var spreadFloorTicks = 10
+
+    /// The spread (bps) below which the spread is not judged: the bps floor, or `spreadFloorTicks`
+    /// ticks when that is narrower (`tickBps`: one tick in bps of the mid, when known).
+    public func spreadFloor(tickBps: Double?) -> Double {
+        guard spreadFloorTicks > 0, let tickBps, tickBps > 0 else { return spreadFloorBps }
+        return min(spreadFloorBps, Double(spreadFloorTicks) * tickBps)
+    }
     /// Depth level: warn when depth falls to this fraction of its baseline, alert at the second.
     public var depthWarnFraction = 0.5
     public var depthAlertFraction = 0.25

@@ -175,12 +175,26 @@ enum SessionReport {
                 ("symbol", .string(alert.symbol)),
                 ("signal", .string(alert.signal.rawValue)),
                 ("value", JSON.number(alert.value)),
+                ("unfilled_quantity", alert.unfilledQuantity.map { JSON.number($0) } ?? .null),
+                ("side_missing", .bool(alert.sideMissing)),
             ])
         }
+        func refusedObject(_ refused: ImplausiblePrice) -> JSON.Value {
+            .object([("time", .string(EventTime.iso8601(refused.time))), ("symbol", .string(refused.symbol)),
+                ("source", .string(refused.source.label)), ("price", JSON.number(refused.price, decimals: 8)),
+                ("reference", JSON.number(refused.reference, decimals: 8))])
+        }
+        let implausible: JSON.Value = .object([
+            ("count", JSON.number(log.implausiblePriceCount)),
+            ("factor", JSON.number(Int(Engine.implausiblePriceFactor))),
+            ("first", log.firstImplausiblePrice.map(refusedObject) ?? .null),
+            ("last", log.lastImplausiblePrice.map(refusedObject) ?? .null),
+        ])
         let document: JSON.Value = .object([
             ("source", sourceObject),
             ("unverified_inputs", unverified),
             ("frames", frames),
+            ("implausible_prices", implausible),
             ("feed", feedObject(source.feed)),
             ("alert_delivery", alertDeliveryObject(source)),
             ("symbols", .object(symbols)),
@@ -224,6 +238,7 @@ enum SessionReport {
         members.append(("funding_rate", market.index.fundingRate.map { JSON.number($0, decimals: 8) } ?? .null))
         members.append(("trades", JSON.number(market.counters.trades)))
         members.append(("crossed_levels_removed", JSON.number(market.counters.crossedLevelsRemoved)))
+        members.append(("implausible_prices_refused", JSON.number(market.counters.implausiblePricesRefused)))
         members.append(("stressed_deficit", stressedObject(market.stressed, asset: instrument.settlementAsset)))
         members.append(("fund_holdings", fundHoldings(market)))
         members.append(("stress", .array(engine.stressLadder(symbol: market.symbol).map(stressRow))))
@@ -372,6 +387,11 @@ enum SessionReport {
 
     /// The base asset of a linear contract (`BTCUSDT` → `BTC`), or "units" when the symbol does not
     /// end in its settlement asset.
+    /// What a market's quantities count: contracts (inverse) or the base asset.
+    static func quantityUnit(_ instrument: Instrument) -> String {
+        instrument.kind.isInverse ? "contracts" : baseAsset(of: instrument)
+    }
+
     static func baseAsset(of instrument: Instrument) -> String {
         let symbol = instrument.exchangeSymbol.split(separator: "_").first.map(String.init) ?? instrument.exchangeSymbol
         guard symbol.hasSuffix(instrument.settlementAsset), symbol.count > instrument.settlementAsset.count else { return "units" }
@@ -409,7 +429,7 @@ enum SessionReport {
             line += ", \(sync?.applied ?? market.counters.depthEvents) depth events, \(sync?.gaps ?? market.counters.gaps) gaps, \(sync?.resyncs ?? 0) resyncs"
             if let id = sync?.lastUpdateId { line += ", last update id \(id)" }
             if let verified = sync?.checksumsVerified, verified > 0 { line += ", \(verified) checksums verified" }
-            if market.isStale { line += market.book.hasSnapshot ? ", BOOK STALE (gap)" : ", BOOK STALE (no snapshot)" }
+            if let reason = market.staleReason { line += ", BOOK STALE (\(reason))" }
             if let block = market.liquidationBlocked { line += ", \(block.message)" }
             line += ", " + exchangeLiquidationsText(market)
             lines.append(line)
@@ -445,6 +465,13 @@ enum SessionReport {
         }
         let adlNotional = log.adlNotional.keys.sorted().map { "\(amount(log.adlNotional[$0]!, $0)) \($0)" }
         lines.append("ADL: \(log.adlCount) events, notional \(adlNotional.isEmpty ? "0" : adlNotional.joined(separator: ", "))")
+        if let first = log.firstImplausiblePrice {
+            func named(_ refused: ImplausiblePrice) -> String {
+                "\(EventTime.iso8601(refused.time)) \(refused.symbol) \(refused.source.label) \(refused.price.formatted(8, grouping: true)) against \(refused.reference.formatted(8, grouping: true))"
+            }
+            lines.append("implausible prices refused (over \(Engine.implausiblePriceFactor)x from the market's mark or mid): \(log.implausiblePriceCount); first \(named(first))"
+                + (log.implausiblePriceCount > 1 ? log.lastImplausiblePrice.map { "; last \(named($0))" } ?? "" : ""))
+        }
         if log.rejectedPositions > 0 {
             lines.append("positions refused: \(log.rejectedPositions)" + (log.rejections.last.map { " (last: \($0.account) \($0.symbol): \($0.reason))" } ?? ""))
         }
@@ -452,7 +479,7 @@ enum SessionReport {
             let ladder = engine.stressLadder(symbol: market.symbol)
             guard !ladder.isEmpty else { continue }
             let asset = market.instrument.settlementAsset
-            let quantityUnit = market.instrument.kind.isInverse ? "contracts" : baseAsset(of: market.instrument)
+            let quantityUnit = quantityUnit(market.instrument)
             let noFund = engine.fund(asset).wasGiven ? "" : " — no insurance fund given for \(asset): its deficits go to \(engine.configuration.shortfall == .adl ? "ADL" : "socialised loss")"
             lines.append("stress \(market.symbol) (mark shock: liquidations; deficit \(asset); ADL quantity \(quantityUnit); fund after \(asset))\(noFund):")
             for result in ladder {
@@ -468,8 +495,10 @@ enum SessionReport {
         }
         lines.append(alertLine)
         for alert in shown {
-            let asset = engine.market(alert.symbol)?.instrument.settlementAsset ?? primary
-            lines.append("  \(EventTime.iso8601(alert.time)) \(alert.symbol) \(alert.signal.rawValue) \(String(format2: alert.value)) \(alert.signal.unit(asset: asset))")
+            let instrument = engine.market(alert.symbol)?.instrument
+            let asset = instrument?.settlementAsset ?? primary
+            let figure = alert.figure(unit: alert.signal.unit(asset: asset), quantityUnit: instrument.map(quantityUnit) ?? "units")
+            lines.append("  \(EventTime.iso8601(alert.time)) \(alert.symbol) \(alert.signal.rawValue) \(figure)")
         }
         return lines.joined(separator: "\n") + "\n"
     }

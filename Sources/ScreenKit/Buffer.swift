@@ -152,6 +152,10 @@ public struct Buffer: Hashable, Sendable {
         }
     }
 
+    /// Whether `title` shows whole in the top border of a box `width` cells wide (after the
+    /// corner and a rule, with a space before it; the space after may go).
+    public static func titleFits(_ title: String, width: Int) -> Bool { DisplayWidth.of(title) + 5 <= width }
+
     /// A box with a title in its top border.
     public mutating func box(_ rect: Rect, title: String, role: StyleRole = .border, focused: Bool = false) {
         guard rect.width >= 2 && rect.height >= 2 else { return }

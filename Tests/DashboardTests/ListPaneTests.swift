@@ -53,7 +53,7 @@ struct ListPaneTests {
         let lines = screen.rendered().lines
         let tape = screen.layout.tape.inset(1)
         let header = String(lines[tape.y].unicodeScalars.dropFirst(tape.x).prefix(tape.width))
-        #expect(header.contains("time") && !header.contains("account"), "\(header)")
+        #expect(header.contains("qty") && header.contains("deficit") && !header.contains("account"), "\(header)")
     }
 
     @Test("the tape's cursor stays on its liquidation while newer ones arrive")

@@ -14,7 +14,8 @@ struct PositionsCSVTests {
         ["alice", " bob ", "acct-1", "", "é", "a\u{0B}", "\tcarol"],
         ["BTCUSDT", "btcusdt", " ethusdt", "", "BTC\u{00A0}", "solusdt"],
         ["long", "SHORT", "Buy", "sell", "up", "", " long\t", "lon", "longlonglong"],
-        ["1", "0.5", "0", "-1", "+2", "1e3", "10000000000", "10000000000.1", "", ".5", "5.", "0.0000000000000000001", "١"],
+        ["1", "0.5", "0", "-1", "+2", "1e3", "10000000000", "10000000000.1", "", ".5", "5.", "0.0000000000000000001", "١",
+         "0.000000001", "0.12345678", "0.123456789", "1234567890123456789012345678901234567890"],
         ["60000", "0.1", "0", "-5", "", "6e4", "10000000001", "59999.99"],
         ["isolated", "CROSS", "crossed", "", "hedge", " Isolated "],
         ["", "100", "-1", "abc", "0"],
@@ -77,6 +78,28 @@ struct PositionsCSVTests {
         } throws: { error in
             (error as? PositionsFileError)?.description == "\(path):1002: field leverage: must be in (0, 1000]"
         }
+    }
+
+    @Test("a size finer than a book holds, and a number too large, are refused with the right reason")
+    func sizeReasons() throws {
+        let scratch = try ScratchDirectory()
+        let header = "account,symbol,side,size,entry_price,margin_mode,isolated_margin,wallet_balance,leverage\n"
+        let cases: [(String, String)] = [
+            ("a,BTCUSDT,long,0.000000001,60000,isolated,,,10\n", "field size: has more than 8 decimal places (a book holds sizes to 0.00000001)"),
+            ("a,BTCUSDT,long,1234567890123456789012345678901234567890,60000,isolated,,,10\n",
+             "field size: '1234567890123456789012345678901234567890' is too large or has more than 18 decimal places"),
+            ("a,BTCUSDT,long,1x,60000,isolated,,,10\n", "field size: '1x' is not a decimal number"),
+        ]
+        for (row, reason) in cases {
+            let path = try scratch.write("sizes.csv", header + row)
+            #expect {
+                _ = try PositionsFile.load(path: path, catalog: .builtIn)
+            } throws: { error in
+                (error as? PositionsFileError)?.description == "\(path):2: \(reason)"
+            }
+        }
+        let path = try scratch.write("fine.csv", header + "a,BTCUSDT,long,0.00000001,60000,isolated,,,10\n")
+        #expect(try PositionsFile.load(path: path, catalog: .builtIn).first?.quantity == Fixed("0.00000001")!)
     }
 
     @Test("JSON after a byte order mark")

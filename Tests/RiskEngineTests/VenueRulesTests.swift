@@ -239,6 +239,10 @@ struct VenueRulesTests {
         (#"{"symbol": "hyperliquid:X", "margin_tiers": [["10", "20"]]}"#, "margin_tiers"),
         (#"{"symbol": "hyperliquid:X", "margin_tiers": [["0", "20"], ["5", "40"]]}"#, "margin_tiers"),
         (#"{"symbol": "hyperliquid:X", "margin_tiers": [["0", "20"]], "brackets": [["5", "0.01"]]}"#, "margin_tiers"),
+        // A misspelt key would have left the built-in tick in force, silently.
+        (#"{"symbol": "binance-usdm:BTCUSDT", "tik_size": "1000"}"#, "tik_size"),
+        (#"{"symbol": "binance-usdm:BTCUSDT", "tick_size": "0.1"}, {"symbol": "BTCUSDT", "tick_size": "1"}"#, "symbol"),
+        (#""BTCUSDT""#, "instruments"),
     ])
     func instrumentFileRefusals(entry: String, field: String) {
         var catalog = InstrumentCatalog.builtIn

@@ -10,6 +10,14 @@ public struct KeyBinding: Sendable, Equatable {
     public var keys: [Key]
     public var action: Action
     public var description: String
+    /// At most 25 cells, for the help's two columns at 80×24 (a cut "filter positions by accou"
+    /// said less than a short whole one).
+    public var short: String? = nil
+
+    /// The description that fits `width` cells: the whole one, else the short one.
+    public func description(fitting width: Int) -> String {
+        DisplayWidth.of(description) <= width ? description : (short ?? description)
+    }
 }
 
 /// Why a key map was refused. A key that did two things would do one of them silently.
@@ -35,31 +43,31 @@ public struct Keymap: Sendable, Equatable {
         KeyBinding(keys: [.character("q")], action: .quit, description: "quit"),
         KeyBinding(keys: [.tab], action: .focusNext, description: "focus the next pane"),
         KeyBinding(keys: [.backTab], action: .focusPrevious, description: "focus the previous pane"),
-        KeyBinding(keys: [.up, .character("k")], action: .moveUp, description: "move up (a click selects, the wheel scrolls)"),
+        KeyBinding(keys: [.up, .character("k")], action: .moveUp, description: "move up (a click selects, the wheel scrolls)", short: "move up (click, wheel)"),
         KeyBinding(keys: [.down, .character("j")], action: .moveDown, description: "move down"),
         KeyBinding(keys: [.pageUp], action: .pageUp, description: "page up"),
         KeyBinding(keys: [.pageDown], action: .pageDown, description: "page down"),
         KeyBinding(keys: [.home, .character("g")], action: .top, description: "first row"),
         KeyBinding(keys: [.end, .character("G")], action: .bottom, description: "last row"),
-        KeyBinding(keys: [.character("m")], action: .focusMarkets, description: "focus the markets pane (sessions with more than one market)"),
-        KeyBinding(keys: [.enter], action: .drillDown, description: "open: position, tape liquidation, or focus the market (or click the selected row)"),
+        KeyBinding(keys: [.character("m")], action: .focusMarkets, description: "focus the markets pane (sessions with more than one market)", short: "focus the markets pane"),
+        KeyBinding(keys: [.enter], action: .drillDown, description: "open: position, tape liquidation, or focus the market (or click the selected row)", short: "open the selected row"),
         KeyBinding(keys: [.escape], action: .back, description: "back / close"),
-        KeyBinding(keys: [.character("/")], action: .filter, description: "filter positions by account or symbol (markets by symbol)"),
-        KeyBinding(keys: [.character("s")], action: .nextSortColumn, description: "sort positions (or markets) by the next column"),
-        KeyBinding(keys: [.character("S")], action: .reverseSort, description: "reverse the sort direction"),
-        KeyBinding(keys: [.character(" ")], action: .pause, description: "pause / resume the replay"),
-        KeyBinding(keys: [.character(".")], action: .step, description: "step one event (pauses)"),
+        KeyBinding(keys: [.character("/")], action: .filter, description: "filter positions by account or symbol (markets by symbol)", short: "filter by account, symbol"),
+        KeyBinding(keys: [.character("s")], action: .nextSortColumn, description: "sort positions (or markets) by the next column", short: "sort by the next column"),
+        KeyBinding(keys: [.character("S")], action: .reverseSort, description: "reverse the sort direction", short: "reverse the sort"),
+        KeyBinding(keys: [.character(" ")], action: .pause, description: "pause / resume the replay", short: "pause / resume"),
+        KeyBinding(keys: [.character(".")], action: .step, description: "step one event (pauses)", short: "step one event"),
         KeyBinding(keys: [.character("+"), .character("=")], action: .faster, description: "replay faster"),
         KeyBinding(keys: [.character("-")], action: .slower, description: "replay slower"),
-        KeyBinding(keys: [.character("]")], action: .nextNotable, description: "next liquidation, deficit or alert"),
-        KeyBinding(keys: [.character("[")], action: .previousNotable, description: "previous liquidation, deficit or alert"),
-        KeyBinding(keys: [.character(":")], action: .jumpToTime, description: "jump to a time (HH:MM:SS) or a percentage (50%)"),
-        KeyBinding(keys: [.character("x")], action: .whatIf, description: "what-if: shock the mark by a percentage"),
-        KeyBinding(keys: [.character("a")], action: .acknowledge, description: "mark every alert seen (they stay in the alerts view)"),
-        KeyBinding(keys: [.character("A")], action: .alertsView, description: "alerts: every one with its time, market and value; Enter goes to its market (and time)"),
+        KeyBinding(keys: [.character("]")], action: .nextNotable, description: "next liquidation, deficit or alert", short: "next liquidation/alert"),
+        KeyBinding(keys: [.character("[")], action: .previousNotable, description: "previous liquidation, deficit or alert", short: "prev. liquidation/alert"),
+        KeyBinding(keys: [.character(":")], action: .jumpToTime, description: "jump to a time (HH:MM:SS) or a percentage (50%)", short: "jump to HH:MM:SS or 50%"),
+        KeyBinding(keys: [.character("x")], action: .whatIf, description: "what-if: shock the mark by a percentage", short: "what-if: shock the mark"),
+        KeyBinding(keys: [.character("a")], action: .acknowledge, description: "mark every alert seen (they stay in the alerts view)", short: "mark every alert seen"),
+        KeyBinding(keys: [.character("A")], action: .alertsView, description: "alerts: every one with its time, market and value; Enter goes to its market (and time)", short: "alerts view"),
         KeyBinding(keys: [.character("t")], action: .nextTheme, description: "next theme"),
-        KeyBinding(keys: [.character("z")], action: .ladderGrouping, description: "ladder grouping (1, 10, 100, 1000 ticks)"),
-        KeyBinding(keys: [.character("h")], action: .health, description: "feed health: every stream, its age, rate, gaps, re-syncs, reconnects"),
+        KeyBinding(keys: [.character("z")], action: .ladderGrouping, description: "ladder grouping (1, 10, 100, 1000 ticks)", short: "ladder grouping (ticks)"),
+        KeyBinding(keys: [.character("h")], action: .health, description: "feed health: every stream, its age, rate, gaps, re-syncs, reconnects", short: "feed health per stream"),
     ]
 
     /// The standard table is known to be consistent (a test checks it), so it is built unchecked.

@@ -25,14 +25,22 @@ enum DetailPane {
         let places = AssetPrecision.decimals(forAsset: asset)
         func money(_ value: Fixed) -> String { Format.money(value, decimals: places) }
         if !position.isOpen { line("closed (liquidated or deleveraged)", .warn) }
+        // A ratio and a distance are of an open position at a mark: a closed one, or one whose
+        // market has no price yet, has neither (its figures at the entry price would mislead).
+        func ratioText(_ ratio: Fixed?) -> String {
+            if !position.isOpen { return "— (closed)" }
+            if risk.markPrice == nil { return "— (no mark yet)" }
+            return ratio.map { ($0 * Fixed(100)).formatted(2) + "%" } ?? "BANKRUPT"
+        }
+        let ratioRole: StyleRole = !position.isOpen || risk.markPrice == nil || engine.marginRatioLevel(risk.marginRatio) == .ok
+            ? .help : .level(engine.marginRatioLevel(risk.marginRatio))
         line("\(Format.sideMark(risk.side)) \(risk.quantity) \(instrument.kind.isInverse ? "contracts " : "")\(model.marketNames.short(risk.symbol)) @ \(price(risk.entryPrice)), \(risk.mode.rawValue)\(risk.leverage.isZero ? "" : ", \(risk.leverage.formatted(0))x"); mark \(price(risk.markPrice))", .title)
         line("notional         \(money(risk.notional)) \(asset)   = |Q| × mark\(instrument.kind.isInverse ? " (inverse: N × \(instrument.kind.contractSize) / mark)" : "")")
         line("unrealised PnL   \(money(risk.unrealisedPnL)) \(asset)   = side × Q × (mark − entry)", risk.unrealisedPnL.isNegative ? .negative : .positive)
         line("maintenance      \(money(risk.maintenanceMargin)) \(asset)   = notional × \((risk.bracket.maintenanceMarginRate * Fixed(100)).formatted(2))% − \(money(risk.bracket.maintenanceAmount)) (bracket cap \(Format.money(risk.bracket.notionalCap, decimals: 0)))")
         if risk.mode == .isolated {
             line("margin balance   \(money(risk.marginBalance)) \(asset)   = isolated margin \(money(position.isolatedMargin)) + unrealised PnL")
-            line("margin ratio     \(risk.marginRatio.map { ($0 * Fixed(100)).formatted(2) + "%" } ?? "BANKRUPT")   = maintenance ÷ margin balance (100% liquidates)",
-                engine.marginRatioLevel(risk.marginRatio) == .ok ? .help : .level(engine.marginRatioLevel(risk.marginRatio)))
+            line("margin ratio     \(ratioText(risk.marginRatio))   = maintenance ÷ margin balance (100% liquidates)", ratioRole)
         } else {
             // A cross account: every leg's maintenance and PnL, so the ratio adds up by hand.
             let legs = engine.accounts[Int(position.accountIndex)].positions.filter { engine.positions[Int($0)].isOpen && engine.positions[Int($0)].mode == .cross }
@@ -47,8 +55,7 @@ enum DetailPane {
                 line("   \(Format.sideMark(legRisk.side)) \(legRisk.quantity) \(model.marketNames.short(legRisk.symbol)): maintenance \(money(legRisk.maintenanceMargin)), PnL \(money(legRisk.unrealisedPnL)) at mark \(Format.price(legRisk.markPrice, legInstrument))", leg == index ? .help : .dim)
             }
             line("margin balance   \(money(risk.marginBalance)) \(asset)   = wallet + Σ legs' PnL (\(money(totalPnL)))")
-            line("margin ratio     \(risk.marginRatio.map { ($0 * Fixed(100)).formatted(2) + "%" } ?? "BANKRUPT")   = Σ legs' maintenance (\(money(totalMaintenance))) ÷ margin balance (100% liquidates)",
-                engine.marginRatioLevel(risk.marginRatio) == .ok ? .help : .level(engine.marginRatioLevel(risk.marginRatio)))
+            line("margin ratio     \(ratioText(risk.marginRatio))   = Σ legs' maintenance (\(money(totalMaintenance))) ÷ margin balance (100% liquidates)", ratioRole)
         }
         let formula: String
         let rules = engine.marginRules(of: instrument)
@@ -62,7 +69,7 @@ enum DetailPane {
         }
         line("liquidation      \(price(risk.liquidationPrice))   = \(formula), \(rules.rawValue) rules", .liquidationMarker)
         line("bankruptcy       \(price(risk.bankruptcyPrice))   = where the margin balance reaches zero")
-        line("distance         \(risk.distanceToLiquidationPct.map { $0.formatted(2) + "% of the mark" } ?? "—")")
+        line("distance         \(position.isOpen ? risk.distanceToLiquidationPct.map { $0.formatted(2) + "% of the mark" } ?? "—" : "— (closed)")")
         y += 1
         // The book walk now.
         let (walk, deficit) = Engine.liquidationWalk(position, instrument: instrument, book: market.book)
@@ -81,7 +88,9 @@ enum DetailPane {
         line("Account \(risk.account): wallet \(money(engine.accounts[Int(position.accountIndex)].walletBalance)) \(asset), \(others.count) other position\(others.count == 1 ? "" : "s")")
         for other in others.prefix(max(0, inner.maxY - y)) {
             let peer = engine.risk(of: other)
-            line("   \(Format.sideMark(peer.side)) \(peer.quantity) \(model.marketNames.short(peer.symbol)) @ \(Format.price(peer.entryPrice, nil)), liq \(Format.price(peer.liquidationPrice, nil))", .dim)
+            // Each at its own market's tick (0.01731, not 0.02).
+            let peerInstrument = engine.market(peer.symbol)?.instrument
+            line("   \(Format.sideMark(peer.side)) \(peer.quantity) \(model.marketNames.short(peer.symbol)) @ \(Format.price(peer.entryPrice, peerInstrument)), liq \(Format.price(peer.liquidationPrice, peerInstrument))", .dim)
         }
     }
 }

@@ -18,7 +18,18 @@ enum FooterPane {
             buffer.put("--symbol \(chosen): no such market in this session yet; showing the riskiest", x: rect.x, y: rect.y, role: .warn)
             return
         }
-        buffer.put(hints(model.keymap), x: rect.x, y: rect.y, role: .dim)
+        buffer.put(hintsThatFit(model.keymap, rect.width), x: rect.x, y: rect.y, role: .dim)
+    }
+
+    /// The hints that fit whole (`space pau` told nothing); the help has them all.
+    static func hintsThatFit(_ keymap: Keymap, _ width: Int) -> String {
+        var shown = ""
+        for hint in hints(keymap).components(separatedBy: "  ") {
+            let next = shown.isEmpty ? hint : shown + "  " + hint
+            guard DisplayWidth.of(next) <= width else { break }
+            shown = next
+        }
+        return shown
     }
 
     /// What the keys do, from the keymap in force: a rebound key is named as it now is.

@@ -11,21 +11,41 @@ enum FundPane {
         model.focusedSymbol.flatMap { model.engine.market($0)?.instrument.settlementAsset } ?? model.engine.primaryAsset
     }
 
+    /// The short form of a label, for a pane too narrow for the long one.
+    static func shortLabel(_ label: String) -> String {
+        switch label {
+        case "in: fees": return "fees"
+        case "in: surplus": return "surplus"
+        case "out: deficits": return "deficits"
+        case "covers stress": return "stress"
+        case "session low": return "low"
+        case "taken over": return "held"
+        case "drawdown": return "down"
+        case "balance": return "bal"
+        default: return label
+        }
+    }
+
     static func render(_ model: AppModel, _ rect: Rect, focused: Bool, _ buffer: inout Buffer) {
         let engine = model.engine
         let asset = Self.asset(model)
         let fund = engine.fund(asset)
-        buffer.box(rect, title: "Insurance fund \(asset)" + (model.status.operatorDataStale ? " · STALE" : ""), focused: focused)
+        let stale = model.status.operatorDataStale ? " · STALE" : ""
+        // The asset stays in a narrow title: "Fund USDT", not "Insurance fund U".
+        let title = Buffer.titleFits("Insurance fund \(asset)\(stale)", width: rect.width) ? "Insurance fund \(asset)\(stale)" : "Fund \(asset)\(stale)"
+        buffer.box(rect, title: title, focused: focused)
         let inner = rect.inset(1)
         guard inner.height >= 3 else { return }
         var y = inner.y
-        /// A label and its figure: the label gives way to the figure (narrower, then shortened),
-        /// and `extra` (a parenthesis after the figure) is left out when it does not fit whole.
+        /// A label and its figure: the label gives way to the figure (narrower, then its short
+        /// form, and only then cut), and `extra` (a parenthesis after the figure) is left out when
+        /// it does not fit whole.
         func line(_ label: String, _ value: String, _ role: StyleRole = .text, extra: String = "") {
             guard y < inner.maxY else { return }
             let full = value + extra
             let shown = DisplayWidth.of(full) + 1 <= inner.width ? full : value
             let labelWidth = max(0, min(13, inner.width - DisplayWidth.of(shown) - 1))
+            let label = DisplayWidth.of(label) <= labelWidth ? label : FundPane.shortLabel(label)
             let x = buffer.put(Format.left(label, labelWidth), x: inner.x, y: y, role: .dim, limit: labelWidth)
             buffer.putWhole((labelWidth > 0 ? " " : "") + shown, x: labelWidth > 0 ? x : inner.x, y: y, role: role, maxX: inner.maxX)
             y += 1
@@ -58,7 +78,7 @@ enum FundPane {
         if stressed.unfilledQuantity.isPositive {
             coverage = "unfillable " + stressed.unfilledQuantity.formatted(3, grouping: true) + (engine.configuration.unfilled == .adl ? " → ADL" : " → fund")
         } else if stressed.deficit.isPositive {
-            coverage = Format.percent(fund.balance.approximateDouble / stressed.deficit.approximateDouble, decimals: 0) + " of " + Format.money(stressed.deficit)
+            coverage = Format.cappedPercent(fund.balance.approximateDouble / stressed.deficit.approximateDouble, decimals: 0) + " of " + Format.money(stressed.deficit)
         } else {
             coverage = "no stressed deficit"
         }
@@ -71,5 +91,10 @@ enum FundPane {
         case .idle: adlState = ("idle", .ok)
         }
         line("ADL", adlState.0, adlState.1)
+        // The session's low, where the pane has room for it: a fund drained and refilled reads
+        // no drawdown now.
+        if fund.wasGiven && fund.low < fund.balance {
+            line("session low", Format.money(fund.low), fund.low.isPositive ? .warn : .alert, extra: " at " + Format.clock(fund.lowTime))
+        }
     }
 }

@@ -29,7 +29,8 @@ enum HelpPane {
             let x0 = inner.x + 2 + column * columnWidth
             let keys = binding.keys.map(\.label).joined(separator: " / ")
             let x = buffer.put(Format.left(keys, keyWidth), x: x0, y: y, role: .title)
-            buffer.put(binding.description, x: x, y: y, role: .help, limit: max(0, x0 + columnWidth - 1 - x))
+            let room = max(0, x0 + columnWidth - 1 - x)
+            buffer.put(Format.name(binding.description(fitting: room), room).trimmingTrailingSpaces, x: x, y: y, role: .help, limit: room)
         }
         var y = inner.y + min(perColumn, rowsForKeys)
         if y < inner.maxY {

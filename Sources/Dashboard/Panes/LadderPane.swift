@@ -19,8 +19,11 @@ enum LadderPane {
         let staleTag = model.staleTag(symbol: symbol)
         let name = symbol.map(model.marketNames.title) ?? ""
         var title = "Depth ladder \(name) ×\(grouping) tick" + staleTag
-        if DisplayWidth.of(title) + 4 > rect.width { title = "Ladder \(name)" + staleTag }
-        if DisplayWidth.of(title) + 4 > rect.width { title = "Ladder \(symbol.map(model.marketNames.short) ?? "")" + staleTag }
+        if !Buffer.titleFits(title, width: rect.width) { title = "Depth ladder \(name)" + staleTag }
+        if !Buffer.titleFits(title, width: rect.width) { title = "Ladder \(name)" + staleTag }
+        if !Buffer.titleFits(title, width: rect.width) { title = "Ladder \(symbol.map(model.marketNames.short) ?? "")" + staleTag }
+        // Then the reason goes, "STALE" stays.
+        if !Buffer.titleFits(title, width: rect.width) && !staleTag.isEmpty { title = "Ladder \(symbol.map(model.marketNames.short) ?? "") · STALE" }
         buffer.box(rect, title: title, focused: focused)
         let inner = rect.inset(1)
         guard inner.height >= 4, let symbol, let market = model.engine.market(symbol) else {
@@ -49,10 +52,13 @@ enum LadderPane {
         // Room for the markers (" eaten ◆12liq") only when a row has one.
         let markers = shown.map { ($0.consumed > 0 ? 6 : 0) + ($0.liquidations > 0 ? DisplayWidth.of(" ◆\($0.liquidations)liq") : 0) }
         let markerWidth = markers.max() ?? 0
-        let showsCum = 1 + priceWidth + sizeWidth + cumWidth <= inner.width
-        let figuresWidth = 1 + priceWidth + sizeWidth + (showsCum ? cumWidth : 0)
+        // A column that does not fit whole is not drawn: the cum, then the size.
+        let showsSize = 1 + priceWidth + sizeWidth <= inner.width
+        let showsCum = showsSize && 1 + priceWidth + sizeWidth + cumWidth <= inner.width
+        let figuresWidth = 1 + priceWidth + (showsSize ? sizeWidth : 0) + (showsCum ? cumWidth : 0)
         let barWidth = max(0, inner.width - figuresWidth - 1 - markerWidth)
-        var header = Format.right("price", 1 + priceWidth) + Format.right("size", sizeWidth)
+        var header = Format.right("price", 1 + priceWidth)
+        if showsSize { header += Format.right("size", sizeWidth) }
         if showsCum { header += Format.right("cum", cumWidth) }
         if barWidth > 0 { header += "  depth" }
         buffer.put(header, x: inner.x, y: inner.y, role: .header, limit: inner.width)
@@ -92,11 +98,16 @@ enum LadderPane {
         func draw(_ row: Row, side: BookSide) {
             let role: StyleRole = side == .bid ? .bookBid : .bookAsk
             let marker = side == .bid ? "+" : "−"
+            // A price wider than the pane is not drawn at all rather than cut.
+            guard 1 + priceWidth <= inner.width else { return }
             var x = buffer.put(marker, x: inner.x, y: y, role: role)
             x = buffer.put(Format.right(Format.units(row.price, decimals: decimals), priceWidth), x: x, y: y, role: role)
-            x = buffer.put(Format.right(Format.units(row.size, decimals: sizeDecimals), sizeWidth), x: x, y: y, role: row.consumed > 0 ? .consumed : .text)
+            if showsSize {
+                x = buffer.put(Format.right(Format.units(row.size, decimals: sizeDecimals), sizeWidth), x: x, y: y, role: row.consumed > 0 ? .consumed : .text)
+            }
             if showsCum { x = buffer.put(Format.right(Format.units(row.cumulative, decimals: sizeDecimals), cumWidth), x: x, y: y, role: .dim) }
-            x = buffer.put(" ", x: x, y: y)
+            // The gap before the bar, inside the pane only (figures that fill it leave none).
+            if x < inner.maxX { x = buffer.put(" ", x: x, y: y) }
             if barWidth > 0 {
                 let bar = Format.bar(Double(row.cumulative) / Double(maxCumulative), width: barWidth)
                 x = buffer.put(Format.left(bar, barWidth), x: x, y: y, role: side == .bid ? .bookBidBar : .bookAskBar, limit: barWidth)

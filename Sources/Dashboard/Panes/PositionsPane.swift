@@ -69,8 +69,18 @@ enum PositionsPane {
             title = "Positions: first \(Format.count(model.table.rows.count))\(key) of \(Format.count(model.table.matchingPositions)) · sort \(model.sortColumn.rawValue) \(direction)"
             if model.pendingWindowChoice { title += " · choosing…" }
         }
-        if !model.filter.isEmpty { title += " · filter '\(model.filter)'" }
-        if model.status.operatorDataStale { title += " · STALE" }
+        let filter = model.filter.isEmpty ? "" : " · filter '\(model.filter)'"
+        let stale = model.status.operatorDataStale ? " · STALE" : ""
+        title += filter + stale
+        // Narrower, the title loses words, never the order's direction, the filter or STALE
+        // (a cut "sort margin rat" told neither the column nor the direction).
+        let order = model.sortColumn == .risk ? direction : "\(model.sortColumn.rawValue) \(direction)"
+        for shorter in ["Positions \(Format.count(rows.count)) · \(order)" + filter + stale,
+                        "Positions · \(order)" + (filter.isEmpty ? "" : " · filtered") + stale,
+                        order + (filter.isEmpty ? "" : " · filtered") + stale]
+        where !Buffer.titleFits(title, width: rect.width) {
+            title = shorter
+        }
         buffer.box(rect, title: title, focused: focused)
         let inner = rect.inset(1)
         guard inner.height >= 2 else { return }
@@ -130,7 +140,8 @@ enum PositionsPane {
         let (text, role) = content(row, column, instrument: instrument, names: names)
         switch column {
         case .account, .symbol, .side: return (Format.left(text, width), role)
-        case .ratio where !row.quantity.isZero && width > narrowRatioWidth:
+        // The bar only beside a figure it leaves whole room for.
+        case .ratio where !row.quantity.isZero && row.mark != nil && width > narrowRatioWidth && DisplayWidth.of(text) <= width - 6:
             let bar = Format.left(Format.bar(row.ratio ?? 1, width: 5), 5)
             return (Format.right(text, width - 6) + " " + bar, role)
         case .risk: return ("", .text)
@@ -152,7 +163,9 @@ enum PositionsPane {
         case .ratio:
             // Closed since the table's order was chosen (liquidated, or closed by its account).
             if row.quantity.isZero { return ("closed", .dim) }
-            return (row.ratio.map { Format.percent($0, decimals: 1) } ?? "BANKRUPT", StyleRole.level(row.marginLevel))
+            // No price yet: a ratio at the entry price would look like a reading.
+            if row.mark == nil { return ("no mark", .dim) }
+            return (row.ratio.map { Format.cappedPercent($0, decimals: 1) } ?? "BANKRUPT", StyleRole.level(row.marginLevel))
         case .liquidation: return (Format.price(row.liquidation, instrument), .liquidationMarker)
         case .bankruptcy: return (Format.price(row.bankruptcy, instrument), .dim)
         case .distance:

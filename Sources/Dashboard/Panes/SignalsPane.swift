@@ -38,7 +38,8 @@ enum SignalsPane {
             guard let reading = readings[kind] else { continue }
             let (value, baseline) = formatted(reading, asset: market.instrument.settlementAsset)
             let role: StyleRole = reading.level == .alert ? .alert : (reading.level == .warn ? .warn : .ok)
-            var x = buffer.put(Format.left(kind.title, titleWidth), x: inner.x, y: y, role: .text)
+            let title = DisplayWidth.of(kind.title) <= titleWidth ? kind.title : kind.shortTitle
+            var x = buffer.put(Format.left(title, titleWidth), x: inner.x, y: y, role: .text)
             x = buffer.put(Format.right(value, valueWidth), x: x, y: y, role: reading.level == .ok ? .text : role)
             if baselineWidth > 0 { x = buffer.put(Format.right(baseline, baselineWidth), x: x, y: y, role: .dim) }
             if sparkWidth > 0 {
@@ -62,6 +63,8 @@ enum SignalsPane {
     static func formatted(_ reading: SignalReading, asset: String) -> (String, String) {
         switch reading.kind {
         case .spread:
+            // No spread to give: a side of the book is empty.
+            if reading.sideMissing { return ("side empty", Format.decimal(reading.baseline, decimals: 2)) }
             return (Format.decimal(reading.value, decimals: 2) + " bps", Format.decimal(reading.baseline, decimals: 2))
         case .depth10, .depth50:
             return (Format.compact(reading.value), reading.baseline.map(Format.compact) ?? "—")

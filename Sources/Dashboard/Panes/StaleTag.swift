@@ -5,7 +5,7 @@ extension AppModel {
     /// trusted (no snapshot yet, or a gap since).
     func staleTag(symbol: String?) -> String {
         if status.isStale(symbol: symbol) { return " · STALE" }
-        guard let symbol, let market = engine.market(symbol), market.isWatched, market.isStale else { return "" }
-        return market.book.hasSnapshot ? " · STALE (gap)" : " · STALE (no book)"
+        guard let symbol, let market = engine.market(symbol), market.isWatched, let reason = market.staleReason else { return "" }
+        return " · STALE (\(reason == "no snapshot" ? "no book" : reason))"
     }
 }

@@ -31,7 +31,10 @@ enum StatusBarPane {
             if let next = buffer.putWhole(text, x: x, y: rect.y, role: role, maxX: limit) { x = next }
         }
         // The source is a name, not a figure: it may be shortened, to a quarter of the line.
-        x = buffer.put(" \(status.source)", x: x, y: rect.y, role: .statusBar, limit: max(0, min(max(10, rect.width / 4), limit - x)))
+        // A shortened one ends in "…", so a cut name never passes for a whole one.
+        let sourceWidth = max(0, min(max(10, rect.width / 4), limit - x) - 1)
+        let source = DisplayWidth.of(status.source) <= sourceWidth ? status.source : Format.name(status.source, sourceWidth).trimmingTrailingSpaces
+        if sourceWidth > 0 { x = buffer.put(" " + source, x: x, y: rect.y, role: .statusBar, limit: sourceWidth + 1) }
         // The session clock, in UTC (said where there is room).
         let clock = status.time > 0 ? Format.clockMillis(status.time) : "--:--:--.---"
         let beforeClock = x

@@ -4,7 +4,8 @@ import RiskEngine
 /// scrolls through every one the log keeps; Enter opens a liquidation's detail.
 enum TapePane {
     static let columns: [FitColumn] = [
-        FitColumn(title: "time", left: true, priority: 0),
+        // Narrow, the time goes before the quantity and the deficit (the side shrinks to ▲/▼ first).
+        FitColumn(title: "time", left: true, priority: 1),
         // Where the line comes from: "sim" (the engine), or "ex" and the venue's completeness mark
         // (`LiquidationCompleteness.mark`: S a sample, A all, ? not known), so a reader never
         // takes Binance's one-a-second sample for the venue's whole flow.
@@ -18,12 +19,15 @@ enum TapePane {
         FitColumn(title: "avg fill", left: false, priority: 2),
         FitColumn(title: "slip bp", left: false, priority: 6),
         FitColumn(title: "lv", left: false, priority: 7),
-        FitColumn(title: "deficit", left: false, priority: 1),
+        FitColumn(title: "deficit", left: false, priority: 0),
         FitColumn(title: "fund after", left: false, priority: 4),
     ]
     static let accountColumn = 5
     static let venueColumn = 2
     static let sourceColumn = 1
+    static let sideColumn = 4
+    static let quantityColumn = 6
+    static let deficitColumn = 11
 
     static func render(_ model: AppModel, _ rect: Rect, focused: Bool, _ buffer: inout Buffer) {
         let log = model.log
@@ -32,11 +36,17 @@ enum TapePane {
         // The marks' legend, when exchange lines are on the tape and the title has room for it.
         if log.exchangeCount > 0 {
             let legend = " · ex \(LiquidationCompleteness.sample.mark) sample \(LiquidationCompleteness.all.mark) all"
-            if DisplayWidth.of(title + legend) + 4 <= rect.width { title += legend }
+            if Buffer.titleFits(title + legend, width: rect.width) { title += legend }
         }
         // Where the cursor is, when scrolled and when the title has room for it whole.
         let place = " · row \(Format.count(model.tapeCursor + 1))"
-        if focused && model.tapeCursor > 0 && DisplayWidth.of(title + place) + 4 <= rect.width { title += place }
+        if focused && model.tapeCursor > 0 && Buffer.titleFits(title + place, width: rect.width) { title += place }
+        // Narrower, shorter words around whole counts (never a count cut).
+        for shorter in ["Tape \(Format.count(log.simulatedCount)) sim · \(Format.count(log.exchangeCount)) ex",
+                        "Tape \(Format.count(log.simulatedCount + log.exchangeCount))", "Tape"]
+        where !Buffer.titleFits(title, width: rect.width) {
+            title = shorter
+        }
         buffer.box(rect, title: title, focused: focused)
         let inner = rect.inset(1)
         guard inner.height >= 2 else { return }
@@ -47,7 +57,7 @@ enum TapePane {
         }
         let range = TableRows.visibleRange(count: total, cursor: model.tapeCursor, in: inner)
         let entries = TapeEntries.window(log, offset: range.lowerBound, length: range.count)
-        let rows = entries.map { cells($0, model) }
+        var rows = entries.map { cells($0, model) }
         // One venue: its name on every line says nothing, and its width goes to the figures. The
         // fit runs over the columns kept, and maps back to the table's column numbers.
         // No exchange-reported line: every line is "sim", which the title already says; its width
@@ -55,8 +65,17 @@ enum TapePane {
         let kept = columns.indices.filter { column in
             (model.marketNames.venues.count > 1 || column != venueColumn) && (log.exchangeCount > 0 || column != sourceColumn)
         }
-        let chosen = ColumnFit.fitting(kept.map { columns[$0] }, rows: rows.map { row in kept.map { row.cells[$0] } }, width: inner.width)
-            .map { (column: kept[$0.column], width: $0.width) }
+        func fit() -> [(column: Int, width: Int)] {
+            ColumnFit.fitting(kept.map { columns[$0] }, rows: rows.map { row in kept.map { row.cells[$0] } }, width: inner.width)
+                .map { (column: kept[$0.column], width: $0.width) }
+        }
+        var chosen = fit()
+        // Too narrow for the quantity and the deficit beside the side in words: the side as its
+        // arrow alone ("▲ long" → "▲") makes the room.
+        if !chosen.contains(where: { $0.column == quantityColumn }) || !chosen.contains(where: { $0.column == deficitColumn }) {
+            for index in rows.indices { rows[index].cells[sideColumn] = String(rows[index].cells[sideColumn].prefix(1)) }
+            chosen = fit()
+        }
         func line(_ texts: [String]) -> String { ColumnFit.line(texts, columns, chosen) }
         buffer.put(line(columns.map(\.title)), x: inner.x, y: inner.y, role: .header, limit: inner.width)
         let showsAccount = chosen.contains { $0.column == accountColumn }
@@ -97,7 +116,8 @@ enum TapePane {
                      Format.price(record.bankruptcyPrice, instrument), Format.price(record.averageFill, instrument),
                      record.slippageBps.map { $0.formatted(1) } ?? "—", "\(record.levelsConsumed)",
                      record.deficit.isZero ? "0" : Format.compact(record.deficit.approximateDouble),
-                     Format.compact(record.fundAfter.approximateDouble)], tail)
+                     // Exact: "250k" on every row hid a deficit of 40.09 the fund paid.
+                     Format.money(record.fundAfter, decimals: AssetPrecision.decimals(forAsset: record.asset))], tail)
         case .exchange(let liquidation):
             let instrument = model.engine.market(liquidation.symbol)?.instrument
             let completeness = MarketID.venue(of: liquidation.symbol)?.liquidationCompleteness ?? .unknown

@@ -36,6 +36,16 @@ enum Format {
         return Fixed(approximating: fraction * 100).formatted(decimals) + "%"
     }
 
+    /// A share as a percentage that stops growing where its size stops mattering: a margin ratio
+    /// of 9,999 % is as far past liquidation (100 %) as one of 10²⁰ % (a margin balance a hair
+    /// above zero), and reads ">9,999%" instead of a figure no column can hold.
+    static func cappedPercent(_ fraction: Double?, decimals: Int = 1) -> String {
+        guard let fraction, fraction.isFinite else { return "—" }
+        if fraction * 100 >= 9_999.5 { return ">9,999%" }
+        if fraction * 100 <= -9_999.5 { return "<−9,999%" }
+        return percent(fraction, decimals: decimals)
+    }
+
     static func decimal(_ value: Double?, decimals: Int = 2) -> String {
         guard let value, value.isFinite else { return "—" }
         return Fixed(approximating: value).formatted(decimals, grouping: true)

@@ -15,6 +15,22 @@ public enum PositionRow {
     /// The largest size or price a position may state.
     static let largest = Fixed(10_000_000_000)
 
+    /// Whether a size is a whole number of book units (10⁻⁸): a smaller part could be neither
+    /// walked through a book nor shown (0.000000001 was liquidated as 0.000).
+    static func isWholeBookUnits(_ size: Fixed) -> Bool { size.raw % 10_000_000_000 == 0 }
+
+    /// `[-+]digits[.digits]`: a decimal however long, for telling "too large" from "not a number".
+    static func isDecimalSyntax(_ text: String) -> Bool {
+        var digits = 0
+        var points = 0
+        for (offset, character) in text.enumerated() {
+            if character.isASCII && character.isNumber { digits += 1 }
+            else if character == "." { points += 1 }
+            else if !(offset == 0 && (character == "-" || character == "+")) { return false }
+        }
+        return digits > 0 && points <= 1
+    }
+
     public static func parse(resolver: MarketResolver, _ value: (String) -> String?) throws(FieldError) -> PositionUpdate {
         func required(_ name: String) throws(FieldError) -> String {
             guard let text = value(name)?.trimmed, !text.isEmpty else { throw FieldError(field: name, reason: "missing") }
@@ -25,7 +41,12 @@ public enum PositionRow {
                 if isRequired { throw FieldError(field: name, reason: "missing") }
                 return nil
             }
-            guard let number = Fixed(text) else { throw FieldError(field: name, reason: "'\(text)' is not a decimal number") }
+            guard let number = Fixed(text) else {
+                // A decimal that does not fit says so: "not a decimal number" would send the
+                // operator looking for a typo in forty digits.
+                throw FieldError(field: name, reason: PositionRow.isDecimalSyntax(text)
+                    ? "'\(text)' is too large or has more than 18 decimal places" : "'\(text)' is not a decimal number")
+            }
             guard !number.isNegative else { throw FieldError(field: name, reason: "must not be negative") }
             return number
         }
@@ -49,6 +70,9 @@ public enum PositionRow {
         let size = try decimal("size", required: true)!
         guard size.isPositive else { throw FieldError(field: "size", reason: "must be greater than zero") }
         guard size <= PositionRow.largest else { throw FieldError(field: "size", reason: "must be at most 10,000,000,000") }
+        guard PositionRow.isWholeBookUnits(size) else {
+            throw FieldError(field: "size", reason: "has more than 8 decimal places (a book holds sizes to 0.00000001)")
+        }
         let entry = try decimal("entry_price", required: true)!
         guard entry.isPositive else { throw FieldError(field: "entry_price", reason: "must be greater than zero") }
         guard entry <= PositionRow.largest else { throw FieldError(field: "entry_price", reason: "must be at most 10,000,000,000") }

@@ -158,7 +158,7 @@ enum PositionsCSV {
         case Keyword.short, Keyword.sell: side = .short
         default: return nil
         }
-        guard let size = decimal(.size), let size, size.isPositive, size <= PositionRow.largest,
+        guard let size = decimal(.size), let size, size.isPositive, size <= PositionRow.largest, PositionRow.isWholeBookUnits(size),
               let entry = decimal(.entryPrice), let entry, entry.isPositive, entry <= PositionRow.largest else { return nil }
         let mode: MarginMode
         if let modeCell = cell(.marginMode), !modeCell.isEmpty {

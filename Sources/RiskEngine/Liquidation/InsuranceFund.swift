@@ -31,6 +31,8 @@ public struct InsuranceFund: Hashable, Sendable {
     public private(set) var opening: Fixed = .zero
     public private(set) var peak: Fixed = .zero
     public private(set) var low: Fixed = .zero
+    /// When the balance was last at `low` (the first time it got there).
+    public private(set) var lowTime: Int64 = 0
     public private(set) var totals: [FundCause: Fixed] = [:]
     /// The most recent entries (bounded, so a long session's memory stays flat); `entryCount`
     /// counts all of them.
@@ -45,11 +47,11 @@ public struct InsuranceFund: Hashable, Sendable {
     mutating func book(
         _ amount: Fixed, cause: FundCause, time: Int64, symbol: String? = nil, account: String? = nil
     ) -> FundEntry {
-        if entryCount == 0 && cause == .opening { opening = amount; peak = amount; low = amount }
+        if entryCount == 0 && cause == .opening { opening = amount; peak = amount; low = amount; lowTime = time }
         balance += amount
         totals[cause, default: .zero] += amount
         if balance > peak { peak = balance }
-        if balance < low || entryCount == 0 { low = balance }
+        if balance < low || entryCount == 0 { low = balance; lowTime = time }
         entryCount += 1
         let entry = FundEntry(
             time: time, asset: asset, cause: cause, amount: amount, balanceAfter: balance, symbol: symbol, account: account)
@@ -61,6 +63,19 @@ public struct InsuranceFund: Hashable, Sendable {
     /// A fund that only ever saw liquidation money was never given: a deficit in its asset is paid
     /// from what those liquidations left, and what it cannot pay goes to ADL or socialised loss,
     /// exactly as for a fund given at zero (`Engine.closeBankrupt`).
+    /// The lowest balance among the last `count` movements (at most the recent ones kept), or
+    /// nil when there were none: what a chart sampled once a second must show of a drain and
+    /// recovery within that second.
+    public func lowestOfLast(_ count: Int) -> Fixed? {
+        let kept = min(count, recentEntries.count)
+        guard kept > 0 else { return nil }
+        var lowest = recentEntries[recentEntries.count - 1].balanceAfter
+        for offset in recentEntries.count - kept ..< recentEntries.count {
+            lowest = Fixed.minimum(lowest, recentEntries[offset].balanceAfter)
+        }
+        return lowest
+    }
+
     public var wasGiven: Bool { totals[.opening] != nil || totals[.statement] != nil }
 
     public var drawdown: Fixed { peak - balance }

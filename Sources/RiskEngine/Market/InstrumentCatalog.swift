@@ -106,6 +106,10 @@ public struct InstrumentCatalog: Sendable {
     ///
     /// An override may give only the fields it changes. A bare symbol is resolved among the session's
     /// venues (`resolver`). Errors name the instrument and the field.
+    /// The keys an instrument file's entry may have.
+    static let fileKeys = ["symbol", "tick_size", "lot_size", "kind", "contract_size", "settlement_asset", "margin_rules",
+                           "coins_per_contract", "liquidation_fee_rate", "brackets", "margin_tiers"]
+
     public mutating func merge(fileText: String, fileName: String, resolver: MarketResolver = .default) throws(InstrumentFileError) {
         let document: JSONValue
         do { document = try JSONValue.parse(fileText) } catch {
@@ -114,14 +118,26 @@ public struct InstrumentCatalog: Sendable {
         guard let list = document["instruments"]?.arrayValue ?? document.arrayValue else {
             throw InstrumentFileError(file: fileName, instrument: nil, field: "instruments", reason: "expected a list of instruments")
         }
+        var given: [String: Int] = [:]
         for (position, entry) in list.enumerated() {
             let label = entry["symbol"]?.scalarText ?? "#\(position + 1)"
             func fail(_ field: String, _ reason: String) -> InstrumentFileError {
                 InstrumentFileError(file: fileName, instrument: label, field: field, reason: reason)
             }
+            // A misspelt key would leave the built-in value in force without a word.
+            if case .object(let members) = entry {
+                for (key, _) in members where !InstrumentCatalog.fileKeys.contains(key) {
+                    throw fail(SafeText.escaped(String(key.prefix(64))), "unknown key (known: \(InstrumentCatalog.fileKeys.joined(separator: ", ")))")
+                }
+            } else {
+                throw fail("instruments", "entry \(position + 1) is not an object")
+            }
             guard let named = entry["symbol"]?.scalarText, !named.isEmpty else { throw fail("symbol", "missing") }
             let symbol: String
             do { symbol = try resolver.resolve(named) } catch { throw fail("symbol", error.description) }
+            // Given twice, one would silently win.
+            if let earlier = given[symbol] { throw fail("symbol", "given twice in this file (entries \(earlier + 1) and \(position + 1))") }
+            given[symbol] = position
             func decimal(_ field: String) throws(InstrumentFileError) -> Fixed? {
                 guard let value = entry[field] else { return nil }
                 guard let text = value.scalarText, let number = Fixed(text) else { throw fail(field, "not a decimal number") }

@@ -1,0 +1,106 @@
+import Testing
+@testable import Dashboard
+import RiskEngine
+
+/// What an operator trying the dashboard at 80×24 found cut: a margin ratio cut on the left, the
+/// ladder's figures over its own border, labels and titles cut mid-word, the tape without its
+/// quantity and deficit, a footer ending in "space pau", and a fund chart with no sign of a drain.
+@Suite("Narrow screens and huge figures")
+struct NarrowScreenTests {
+    /// The text of a pane's inner rectangle, line by line.
+    func inner(_ rect: Rect, of model: AppModel) -> [String] {
+        let lines = model.rendered().lines
+        let inside = rect.inset(1)
+        return (inside.y..<inside.maxY).map { String(lines[$0].unicodeScalars.dropFirst(inside.x).prefix(inside.width)) }
+    }
+
+    func title(_ rect: Rect, of model: AppModel) -> String {
+        String(model.rendered().lines[rect.y].unicodeScalars.dropFirst(rect.x).prefix(rect.width))
+    }
+
+    @Test("a margin ratio past 9,999 % reads >9,999% whole, at every width")
+    func hugeRatio() {
+        #expect(Format.cappedPercent(730_752_679_472_098_053.9326) == ">9,999%")
+        #expect(Format.cappedPercent(99.99) == "9999.0%")
+        #expect(Format.cappedPercent(100) == ">9,999%")
+        #expect(Format.cappedPercent(0.5561) == "55.6%")
+        // A position whose margin balance is a hair above zero, in a market with no book to
+        // liquidate into (it stays open, its ratio about 3 × 10¹²).
+        var engine = Engine()
+        engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(60_000), time: 1_000_000_000))
+        engine.apply(.position(PositionUpdate(account: "thin", symbol: "BTCUSDT", side: .long, quantity: Fixed(1),
+            entryPrice: Fixed(60_000), mode: .isolated, isolatedMargin: Fixed("0.00000001")!), time: 1_000_000_000))
+        var status = SessionStatus(kind: "REPLAY", source: "test")
+        status.time = engine.time
+        for (width, height) in [(80, 24), (120, 40), (200, 60)] {
+            let model = AppModel(width: width, height: height, status: status, engine: engine, log: SessionLog())
+            let text = inner(model.layout.positions, of: model).joined(separator: "\n")
+            #expect(text.contains(">9,999%"), "\(width)×\(height):\n\(text)")
+            #expect(!text.contains("%%"))
+        }
+    }
+
+    @Test("the tape keeps quantity and deficit at 80×24 (the side shrinks to its arrow, the time goes first)")
+    func narrowTape() {
+        let model = cascadeModel(width: 80, height: 24)
+        let lines = inner(model.layout.tape, of: model)
+        #expect(lines[0].contains("qty") && lines[0].contains("deficit"), "\(lines[0])")
+        let rows = lines.dropFirst().filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+        #expect(!rows.isEmpty)
+        for row in rows { #expect(row.hasPrefix("▲") || row.hasPrefix("▼"), "\(row)") }
+        #expect(title(model.layout.tape, of: model).contains("Tape "), "the title's counts whole")
+    }
+
+    @Test("at 80×24 titles and labels lose words, not letters: Fund USDT, deficits, riskiest first, whole key hints")
+    func wordsNotLetters() {
+        let model = cascadeModel(width: 80, height: 24)
+        let fundTitle = title(model.layout.fund, of: model)
+        #expect(fundTitle.contains("Fund USDT"), "\(fundTitle)")
+        let fund = inner(model.layout.fund, of: model).joined(separator: "\n")
+        #expect(!fund.contains("out: defi ") && fund.contains("deficits"), "\(fund)")
+        let positionsTitle = title(model.layout.positions, of: model)
+        #expect(positionsTitle.contains("riskiest first"), "\(positionsTitle)")
+        let footer = model.rendered().lines[model.layout.footer.y].trimmingCharacters(in: .whitespaces)
+        let hints = FooterPane.hints(model.keymap).components(separatedBy: "  ")
+        for shown in footer.components(separatedBy: "  ") { #expect(hints.contains(shown), "a cut hint: \(shown)") }
+    }
+
+    @Test("the ladder's figures never run over its border, however wide the sizes")
+    func ladderBorder() {
+        var engine = Engine()
+        engine.apply(.bookSnapshot(symbol: "CTKUSDT",
+            bids: (0..<30).map { (units("1.011") - Int64($0) * 100_000, units("78910.1234") + Int64($0) * 10_000_000_000) },
+            asks: (0..<30).map { (units("1.012") + Int64($0) * 100_000, units("23859.5678") + Int64($0) * 10_000_000_000) },
+            time: 1_000_000_000))
+        var status = SessionStatus(kind: "REPLAY", source: "test")
+        status.time = engine.time
+        for (width, height) in [(80, 24), (120, 40), (200, 60)] {
+            let model = AppModel(width: width, height: height, status: status, engine: engine, log: SessionLog())
+            let lines = model.rendered().lines
+            let ladder = model.layout.ladder
+            for y in (ladder.y + 1)..<(ladder.maxY - 1) {
+                let right = Array(lines[y].unicodeScalars)[ladder.maxX - 1]
+                #expect(right == "│" || right == "┃", "\(width)×\(height) line \(y): \(lines[y])")
+            }
+        }
+    }
+
+    @Test("a fund drained and refilled between two samples shows the dip, and its low with the time")
+    func fundDip() {
+        var engine = Engine()
+        engine.openFund(asset: "USDT", balance: Fixed(10_000))
+        var status = SessionStatus(kind: "REPLAY", source: "test")
+        status.time = engine.time
+        var model = AppModel(width: 120, height: 40, status: status, engine: engine, log: SessionLog())
+        model.sample()
+        // Within the next second: the fund falls to 5 and is stated back at 9,000.
+        engine.apply(.insuranceFund(asset: "USDT", balance: Fixed(5), time: 1_500_000_000))
+        engine.apply(.insuranceFund(asset: "USDT", balance: Fixed(9_000), time: 1_600_000_000))
+        engine.apply(.clock(time: 2_000_000_000))
+        model.attach(engine: engine, log: SessionLog())
+        model.sample()
+        #expect(model.fundHistory.last == 5, "\(model.fundHistory)")
+        let fund = inner(model.layout.fund, of: model).joined(separator: "\n")
+        #expect(fund.contains("session low") && fund.contains("5.00 at 00:00:01"), "\(fund)")
+    }
+}

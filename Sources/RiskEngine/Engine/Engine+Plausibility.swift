@@ -19,7 +19,7 @@ extension Engine {
         let bid = markets[index].book.bids.best?.price
         let ask = markets[index].book.asks.best?.price
         if bookFirst, let bid, let ask { return bid / 2 + ask / 2 }
-        if let mark = markets[index].markPrice, mark.isPositive { return mark.bookUnits }
+        if let mark = markets[index].markBookUnits, mark > 0 { return mark }
         switch (bid, ask) {
         case let (bid?, ask?): return bid / 2 + ask / 2
         case let (bid?, nil): return bid

@@ -8,7 +8,12 @@ public struct MarketState: Sendable {
     var tickLearntOnce = false
     public internal(set) var book: OrderBook
     /// The mark the triggers are evaluated at; nil until one is known.
-    public internal(set) var markPrice: Fixed?
+    public internal(set) var markPrice: Fixed? {
+        didSet { markBookUnits = markPrice.map(\.bookUnits) }
+    }
+    /// The mark in book units, kept with it: every trade and level is judged against it
+    /// (`Engine+Plausibility`), and the conversion divides 128 bits.
+    private(set) var markBookUnits: Int64?
     /// True once a mark stream has spoken; from then on the book no longer derives the mark.
     public internal(set) var markFromStream = false
     /// Where the mark comes from now.

@@ -102,6 +102,34 @@ struct PositionsCSVTests {
         #expect(try PositionsFile.load(path: path, catalog: .builtIn).first?.quantity == Fixed("0.00000001")!)
     }
 
+    @Test("quoted fields, as spreadsheets write them: commas and doubled quotes inside, a quoted header; a bad quote is named")
+    func quotedFields() throws {
+        let scratch = try ScratchDirectory()
+        let text = "\"account\",\"symbol\",side,size,entry_price,margin_mode,isolated_margin,wallet_balance,leverage\n"
+            + "\"al,ice\",BTCUSDT,long,0.5,60000,isolated,3000,,\n"
+            + " \"say \"\"hi\"\"\" ,BTCUSDT,short,1,60000,isolated,,,10\n"
+            + "bob,BTCUSDT,long,1,60000,isolated,,,10\n"
+        let path = try scratch.write("quoted.csv", text)
+        let updates = try PositionsFile.load(path: path, catalog: .builtIn)
+        #expect(updates.map(\.account) == ["al,ice", "say \"hi\"", "bob"])
+        #expect(updates.first?.isolatedMargin == Fixed(3000))
+        let header = "account,symbol,side,size,entry_price,margin_mode,isolated_margin,wallet_balance,leverage\n"
+        let bad: [(String, String)] = [
+            ("\"alice,BTCUSDT,long,1,60000,isolated,,,10\n", "field account: a quote is not closed (a field cannot span lines)"),
+            ("al\"ice,BTCUSDT,long,1,60000,isolated,,,10\n", "field account: a quote inside an unquoted field (quote the whole field, with \"\" for a quote)"),
+            ("a,\"BTCUSDT\"x,long,1,60000,isolated,,,10\n", "field symbol: text after a closing quote"),
+            ("al,ice,BTCUSDT,long,1,60000,isolated,,,10\n", "expected 9 columns, found 10 (a field holding a comma must be quoted)"),
+        ]
+        for (row, reason) in bad {
+            let path = try scratch.write("bad.csv", header + row)
+            #expect {
+                _ = try PositionsFile.load(path: path, catalog: .builtIn)
+            } throws: { error in
+                (error as? PositionsFileError)?.description == "\(path):2: \(reason)"
+            }
+        }
+    }
+
     @Test("JSON after a byte order mark")
     func jsonWithMark() throws {
         let scratch = try ScratchDirectory()

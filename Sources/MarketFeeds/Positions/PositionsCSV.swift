@@ -63,9 +63,21 @@ enum PositionsCSV {
             defer { position = next }
             let line = UnsafeBufferPointer(start: base + position, count: end - position)
             if isBlankOrComment(line) { continue }
-            splitCells(base, from: position, to: end, into: &cells)
+            // A line with a quote (a spreadsheet quotes a field holding a comma) is split by the
+            // quoting rules and read by the row parser; the rest are split at every comma.
+            var quotedTexts: [String]? = nil
+            if line.contains(UInt8(ascii: "\"")) {
+                switch quotedCells(line) {
+                case .success(let texts): quotedTexts = texts
+                case .failure(let problem):
+                    throw PositionsFileError(file: path, line: lineNumber, field: header == nil ? nil : problem.field(columns: header!), reason: problem.reason)
+                }
+            } else {
+                splitCells(base, from: position, to: end, into: &cells)
+            }
             guard let columns = header else {
-                let names = cells.map { String(decoding: UnsafeBufferPointer(start: base + $0.start, count: $0.end - $0.start), as: UTF8.self).trimmed.lowercased() }
+                let names = quotedTexts.map { $0.map { $0.trimmed.lowercased() } }
+                    ?? cells.map { String(decoding: UnsafeBufferPointer(start: base + $0.start, count: $0.end - $0.start), as: UTF8.self).trimmed.lowercased() }
                 for required in ["account", "symbol", "side", "size", "entry_price"] where !names.contains(required) {
                     throw PositionsFileError(file: path, line: lineNumber, field: required, reason: "the header has no \(required) column")
                 }
@@ -76,16 +88,18 @@ enum PositionsCSV {
                 for (index, column) in columnOfCell.enumerated().reversed() { if let column { cellOfColumn[column.rawValue] = index } }
                 continue
             }
-            guard cells.count == columns.count else {
+            let cellCount = quotedTexts?.count ?? cells.count
+            guard cellCount == columns.count else {
                 throw PositionsFileError(file: path, line: lineNumber, field: nil,
-                    reason: "expected \(columns.count) columns, found \(cells.count)")
+                    reason: "expected \(columns.count) columns, found \(cellCount)" + (quotedTexts == nil && line.count > 0 ? " (a field holding a comma must be quoted)" : ""))
             }
             // A venue column is read by the row parser (the fast path knows only the symbol).
-            if !hasVenueColumn, let update = fastRow(base, cells: cells, cellOfColumn: cellOfColumn, symbols: &symbols) {
+            if quotedTexts == nil, !hasVenueColumn, let update = fastRow(base, cells: cells, cellOfColumn: cellOfColumn, symbols: &symbols) {
                 rows.append(update, line: lineNumber)
                 continue
             }
-            let texts = cells.map { String(decoding: UnsafeBufferPointer(start: base + $0.start, count: $0.end - $0.start), as: UTF8.self).trimmed }
+            let texts = quotedTexts?.map(\.trimmed)
+                ?? cells.map { String(decoding: UnsafeBufferPointer(start: base + $0.start, count: $0.end - $0.start), as: UTF8.self).trimmed }
             do throws(FieldError) {
                 let update = try PositionRow.parse(resolver: resolver) { name in columns.firstIndex(of: name).map { texts[$0] } }
                 rows.append(update, line: lineNumber)
@@ -95,6 +109,59 @@ enum PositionsCSV {
         }
         guard header != nil else { throw PositionsFileError(file: path, line: nil, field: nil, reason: "the file is empty") }
         return rows
+    }
+
+    /// Why a quoted line could not be split: which cell (0-based) and what is wrong.
+    struct QuoteProblem: Error {
+        var cell: Int
+        var reason: String
+
+        func field(columns: [String]) -> String? { cell < columns.count ? columns[cell] : nil }
+    }
+
+    /// A line's fields by RFC 4180's quoting: a field in double quotes may hold commas, and `""`
+    /// inside it is one quote. Spaces and tabs around a field are dropped, as around an unquoted
+    /// one. A quote inside an unquoted field, text after a closing quote, or a quote never closed
+    /// (a field spanning lines, which this reader does not take) is an error naming the field.
+    static func quotedCells(_ line: UnsafeBufferPointer<UInt8>) -> Result<[String], QuoteProblem> {
+        var texts: [String] = []
+        var index = 0
+        let count = line.count
+        func isBlank(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 }
+        while true {
+            var field: [UInt8] = []
+            while index < count && isBlank(line[index]) { index += 1 }
+            if index < count && line[index] == UInt8(ascii: "\"") {
+                index += 1
+                var closed = false
+                while index < count {
+                    let byte = line[index]
+                    index += 1
+                    if byte == UInt8(ascii: "\"") {
+                        if index < count && line[index] == UInt8(ascii: "\"") { field.append(byte); index += 1; continue }
+                        closed = true
+                        break
+                    }
+                    field.append(byte)
+                }
+                guard closed else { return .failure(QuoteProblem(cell: texts.count, reason: "a quote is not closed (a field cannot span lines)")) }
+                while index < count && isBlank(line[index]) { index += 1 }
+                guard index == count || line[index] == UInt8(ascii: ",") else {
+                    return .failure(QuoteProblem(cell: texts.count, reason: "text after a closing quote"))
+                }
+            } else {
+                while index < count && line[index] != UInt8(ascii: ",") {
+                    guard line[index] != UInt8(ascii: "\"") else {
+                        return .failure(QuoteProblem(cell: texts.count, reason: "a quote inside an unquoted field (quote the whole field, with \"\" for a quote)"))
+                    }
+                    field.append(line[index])
+                    index += 1
+                }
+            }
+            texts.append(String(decoding: field, as: UTF8.self))
+            if index >= count { return .success(texts) }
+            index += 1  // the comma
+        }
     }
 
     /// A line of nothing but whitespace, or a comment (`#` first).

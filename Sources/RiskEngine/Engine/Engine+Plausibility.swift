@@ -15,6 +15,8 @@ extension Engine {
     /// The price a market's new prices are judged against, in book units: for a book's levels,
     /// the book's mid before them, else the mark, else the one best level; for a mark, a trade or
     /// an index, the mark first. nil when the market has none yet.
+    /// Inlined: called from `apply`, a mutating method, it would be passed a copy of the whole engine.
+    @inline(__always)
     func plausibilityReference(market index: Int, bookFirst: Bool) -> Int64? {
         let bid = markets[index].book.bids.best?.price
         let ask = markets[index].book.asks.best?.price

@@ -69,6 +69,7 @@ public struct Engine: Sendable {
 
     public func market(_ symbol: String) -> MarketState? { marketIndex(of: symbol).map { markets[$0] } }
 
+    @inline(__always)
     public func fund(_ asset: String) -> InsuranceFund { funds[asset] ?? InsuranceFund(asset: asset) }
 
     public func account(id: String, asset: String) -> Account? {

@@ -85,6 +85,37 @@ struct NarrowScreenTests {
         }
     }
 
+    @Test("a signal's figure wider than its column widens the column, never cut (a bid at 1 beside an ask at 60,000)")
+    func wideSignalFigure() {
+        var engine = Engine()
+        engine.apply(.bookSnapshot(symbol: "BTCUSDT", bids: [(units("1"), units("1"))], asks: [(units("60000"), units("1"))], time: 1_000_000_000))
+        for second in 2...4 { engine.apply(.clock(time: Int64(second) * 1_000_000_000)) }
+        var status = SessionStatus(kind: "REPLAY", source: "test")
+        status.time = engine.time
+        for (width, height) in [(80, 24), (120, 40)] {
+            let model = AppModel(width: width, height: height, status: status, engine: engine, log: SessionLog())
+            let text = inner(model.layout.signals, of: model).joined(separator: "\n")
+            #expect(text.contains("19,999.33 bps"), "\(width)×\(height):\n\(text)")
+        }
+    }
+
+    @Test("a fund of thirty billion at 80×24: a label that does not fit in its short form is left out, never cut")
+    func hugeFundLabels() {
+        var engine = Engine()
+        engine.openFund(asset: "USDT", balance: Fixed(30_000_000_000))
+        var status = SessionStatus(kind: "REPLAY", source: "test")
+        status.time = engine.time
+        let model = AppModel(width: 80, height: 24, status: status, engine: engine, log: SessionLog())
+        let labels = ["balance", "bal", "in: fees", "fees", "in: surplus", "surplus", "out: deficits", "deficits", "drawdown", "down"]
+        for line in inner(model.layout.fund, of: model) {
+            let words = line.split(separator: " ", maxSplits: 1).map(String.init)
+            guard let first = words.first, first.first?.isLetter == true else { continue }
+            let label = line.prefix { $0 != "+" && $0 != "−" && !$0.isNumber }.trimmingCharacters(in: .whitespaces)
+            #expect(label.isEmpty || labels.contains(label) || ["covers stress", "stress", "ADL"].contains(label), "a cut label: \(line)")
+        }
+        #expect(inner(model.layout.fund, of: model).joined().contains("30,000,000,000.00"))
+    }
+
     @Test("a fund drained and refilled between two samples shows the dip, and its low with the time")
     func fundDip() {
         var engine = Engine()

@@ -265,7 +265,7 @@ struct CascadeSliceTests {
         copy.separateStorage()
         Self.expectSame(copy, engine)
         #expect(copy.markets.map(\.positionIndices) == engine.markets.map(\.positionIndices))
-        copy.apply(.mark(symbol: Self.symbol, price: Fixed(1_000), time: engine.time + 1), into: &notes)
+        copy.apply(.mark(symbol: Self.symbol, price: Fixed(30_000), time: engine.time + 1), into: &notes)
         #expect(copy.positions != engine.positions)
         #expect(copy.totals.liquidations > engine.totals.liquidations)
     }

@@ -1,9 +1,10 @@
 import Testing
 @testable import RiskEngine
 
-/// A price a thousandfold from its market's reference never reaches the book or the mark: one
-/// bid at the largest book unit used to cross out every ask, fill a liquidation at 92 billion and
-/// book billions to the insurance fund.
+/// Prices no market has never reach the book or the mark: one bid at the largest book unit used
+/// to cross out every ask, fill a liquidation at 92 billion and book billions to the fund. And
+/// no single bad price may move the references far or blind the market (a review walked the book
+/// up by ×999 steps, and poisoned a first mark).
 @Suite("Implausible prices")
 struct ImplausiblePriceTests {
     static let second: Int64 = 1_000_000_000
@@ -19,6 +20,12 @@ struct ImplausiblePriceTests {
         return engine
     }
 
+    func refusals(_ notes: [EngineNotification]) -> [ImplausiblePrice] {
+        notes.compactMap { note in
+            if case .implausiblePrice(let refused) = note { return refused } else { return nil }
+        }
+    }
+
     @Test("a bid at the largest book unit is refused, counted and noted; the rest of its update is applied")
     func absurdLevel() {
         var engine = session()
@@ -32,56 +39,86 @@ struct ImplausiblePriceTests {
         #expect(market.book.asks.best?.price == units("60001"), "the asks were not crossed out")
         #expect(market.book.bids.count == 3, "the plausible level of the same update is applied")
         #expect(market.counters.implausiblePricesRefused == 1)
-        let refused = notes.compactMap { note -> ImplausiblePrice? in
-            if case .implausiblePrice(let refused) = note { return refused } else { return nil }
-        }
-        #expect(refused.count == 1)
-        #expect(refused.first?.source == .bookLevel(.bid))
-        #expect(refused.first?.reference == fx("60000.5"), "judged against the book's mid before the update")
-        // The long is liquidated into the real book, not at 92 billion: the fund gains a fee or
-        // a surplus of this book's size, never billions.
+        #expect(refusals(notes).count == 1 && refusals(notes).first?.source == .bookLevel(.bid))
+        // The long is liquidated into the real book, not at 92 billion.
         engine.apply(.mark(symbol: "TESTUSDT", price: fx("58500"), time: 3 * Self.second), into: &notes)
         #expect(engine.totals.liquidations == 1)
         #expect(engine.fund("USDT").balance < fx("260000"))
     }
 
-    @Test("marks, trades and index prices a thousandfold away are refused; within the factor they apply")
+    @Test("a bid crossing the asks by more than a tenth is refused (a ×999 walk starts there); a few ticks' cross is a missed delta, applied")
+    func crossing() {
+        var engine = session()
+        var notes: [EngineNotification] = []
+        engine.apply(.bookUpdate(symbol: "TESTUSDT", changes: [LevelChange(side: .bid, price: units("59940000"), size: units("5"))],
+            time: 2 * Self.second), into: &notes)
+        engine.apply(.bookUpdate(symbol: "TESTUSDT", changes: [LevelChange(side: .bid, price: units("70000"), size: units("5"))],
+            time: 2 * Self.second), into: &notes)
+        #expect(engine.markets[0].book.asks.best?.price == units("60001"))
+        #expect(refusals(notes).map(\.reference) == [fx("60001"), fx("60001")], "both refused as crossing the best ask")
+        engine.apply(.bookUpdate(symbol: "TESTUSDT", changes: [LevelChange(side: .bid, price: units("60001.5"), size: units("5"))],
+            time: 3 * Self.second), into: &notes)
+        #expect(engine.markets[0].book.bids.best?.price == units("60001.5"))
+        #expect(engine.markets[0].book.asks.best?.price == units("60002"), "the stale ask it crossed is removed")
+        #expect(engine.markets[0].counters.implausiblePricesRefused == 2)
+    }
+
+    @Test("marks, trades, index prices and reported liquidations tenfold from the book's mid are refused; within it they apply")
     func marksTradesIndex() {
         var engine = session()
         var notes: [EngineNotification] = []
         engine.apply(.mark(symbol: "TESTUSDT", price: fx("60000"), time: 2 * Self.second), into: &notes)
-        engine.apply(.mark(symbol: "TESTUSDT", price: fx("60000001"), time: 3 * Self.second), into: &notes)
-        #expect(engine.markets[0].markPrice == fx("60000"))
-        engine.apply(.mark(symbol: "TESTUSDT", price: fx("59"), time: 4 * Self.second), into: &notes)
+        engine.apply(.mark(symbol: "TESTUSDT", price: fx("700000"), time: 3 * Self.second), into: &notes)
+        engine.apply(.mark(symbol: "TESTUSDT", price: fx("5000"), time: 4 * Self.second), into: &notes)
         #expect(engine.markets[0].markPrice == fx("60000"))
         engine.apply(.trade(symbol: "TESTUSDT", price: units("0.0001"), size: units("1"), time: 5 * Self.second), into: &notes)
         #expect(engine.markets[0].lastTradePrice == nil)
         engine.apply(.index(IndexUpdate(symbol: "TESTUSDT", price: fx("99999999"), time: 6 * Self.second)), into: &notes)
         #expect(engine.markets[0].index.indexPrice == nil)
-        #expect(engine.markets[0].counters.implausiblePricesRefused == 4)
-        // A crash of 90 % is a price, not garbage.
-        engine.apply(.mark(symbol: "TESTUSDT", price: fx("6000"), time: 7 * Self.second), into: &notes)
-        #expect(engine.markets[0].markPrice == fx("6000"))
-        #expect(engine.markets[0].counters.implausiblePricesRefused == 4)
+        engine.apply(.exchangeLiquidation(ExchangeLiquidation(symbol: "TESTUSDT", side: .long, price: fx("92233720368"),
+            quantity: fx("92233720368"), time: 7 * Self.second)), into: &notes)
+        #expect(engine.markets[0].counters.exchangeLiquidations == 0)
+        #expect(engine.markets[0].counters.implausiblePricesRefused == 5)
+        #expect(Set(refusals(notes).map(\.source)) == [.mark, .trade, .index, .exchangeLiquidation])
+        // A crash of 88 % is a price, not garbage.
+        engine.apply(.mark(symbol: "TESTUSDT", price: fx("7000"), time: 8 * Self.second), into: &notes)
+        #expect(engine.markets[0].markPrice == fx("7000"))
     }
 
-    @Test("a market with no reference yet takes its first snapshot whole; a snapshot is judged against the mark")
-    func firstSnapshot() {
+    @Test("a snapshot is judged against its own median: one absurd ask goes, a poisoned mark cannot empty it")
+    func snapshots() {
         var engine = engine(with: [testInstrument()])
-        engine.apply(.bookSnapshot(symbol: "TESTUSDT", bids: [(units("1"), units("5"))], asks: [(units("90000"), units("5"))], time: Self.second))
-        #expect(engine.markets[0].book.bids.count == 1 && engine.markets[0].book.asks.count == 1)
+        // A first mark a ten-thousandfold too high, with no book to judge it by: taken.
+        engine.apply(.mark(symbol: "TESTUSDT", price: fx("600000000"), time: Self.second))
+        engine.apply(.bookSnapshot(symbol: "TESTUSDT", bids: [(units("59999"), units("5")), (units("0.00001"), units("5"))],
+            asks: [(units("60001"), units("5")), (units("50"), units("5")), (units("92233720368"), units("5"))], time: 2 * Self.second))
+        let book = engine.markets[0].book
+        #expect(book.bids.count == 2, "a far bid is real (Binance keeps bids at 5,000 beside 61,800)")
+        #expect(book.asks.count == 1 && book.asks.best?.price == units("60001"))
+        #expect(engine.markets[0].counters.implausiblePricesRefused == 2)
+        // The next true mark is judged against the book, and replaces the poisoned one.
+        engine.apply(.mark(symbol: "TESTUSDT", price: fx("60000"), time: 3 * Self.second))
+        #expect(engine.markets[0].markPrice == fx("60000"))
+    }
+
+    @Test("a reference older than the book age limit is none: a market back after a long quiet takes its new prices")
+    func staleReference() {
+        var engine = session()
         engine.apply(.mark(symbol: "TESTUSDT", price: fx("60000"), time: 2 * Self.second))
-        engine.apply(.bookSnapshot(symbol: "TESTUSDT", bids: [(units("59999"), units("5")), (units("1"), units("5"))],
-            asks: [(units("60001"), units("5"))], time: 3 * Self.second))
-        #expect(engine.markets[0].book.bids.count == 1)
-        #expect(engine.markets[0].counters.implausiblePricesRefused == 1)
+        let later = 2 * Self.second + (EngineConfiguration().maximumBookAgeSeconds + 1) * Self.second
+        engine.apply(.mark(symbol: "TESTUSDT", price: fx("1000000"), time: later))
+        #expect(engine.markets[0].markPrice == fx("1000000"))
+        #expect(engine.markets[0].counters.implausiblePricesRefused == 0)
     }
 
     @Test("the band's bounds: the factor either way is plausible, a unit beyond is not, and no bound overflows")
     func bounds() throws {
         let band = try #require(Engine.PriceBand(reference: 1_000_000))
-        #expect(band.contains(1_000_000_000) && !band.contains(1_000_000_001))
-        #expect(band.contains(1_000) && !band.contains(999))
+        #expect(band.contains(10_000_000) && !band.contains(10_000_001))
+        #expect(band.contains(100_000) && !band.contains(99_999))
+        let levels = try #require(Engine.PriceBand(reference: 1_000_000, factor: Engine.implausibleLevelFactor))
+        #expect(levels.admitsLevel(1_000_000_000, side: .ask) && !levels.admitsLevel(1_000_000_001, side: .bid))
+        #expect(levels.admitsLevel(1, side: .bid) && !levels.admitsLevel(999, side: .ask))
         let top = try #require(Engine.PriceBand(reference: .max))
         #expect(top.contains(.max) && top.high == .max)
         #expect(Engine.PriceBand(reference: 0) == nil && Engine.PriceBand(reference: nil) == nil)

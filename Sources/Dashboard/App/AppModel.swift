@@ -139,8 +139,8 @@ public struct AppModel: Sendable {
     /// Margin-ratio history of every position shown in the pane, once a second (bounded).
     public private(set) var ratioHistory: [Int32: [Double]] = [:]
     var lastSampleSecond: Int64 = .min
-    /// The primary fund's movements when the chart last took a sample.
-    var fundMovementsSampled = 0
+    /// The fund the chart last sampled, its movements then, and the session time.
+    var fundSampled: (asset: String, movements: Int, time: Int64) = ("", 0, .min)
     /// A short message for the operator (a bad jump, a what-if that could not run).
     public internal(set) var notice: String?
     /// Whether a what-if is projected by whoever runs the session, on its own thread (the
@@ -362,7 +362,7 @@ public struct AppModel: Sendable {
             // A jump back: samples from a later time would draw a history that never happened.
             fundHistory.removeAll()
             ratioHistory.removeAll()
-            fundMovementsSampled = engine.fund(engine.primaryAsset).entryCount
+            fundSampled = (engine.primaryAsset, engine.fund(engine.primaryAsset).entryCount, engine.time)
         }
         if second != lastSampleSecond {
             lastSampleSecond = second
@@ -370,9 +370,12 @@ public struct AppModel: Sendable {
             // drains the fund and a fee that refills it within one sample (a second, or many at
             // max speed) must still show as a dip.
             let fund = engine.fund(engine.primaryAsset)
-            let moved = fund.entryCount - fundMovementsSampled
-            let lowest = moved > 0 ? fund.lowestOfLast(moved).map { Fixed.minimum($0, fund.balance) } ?? fund.balance : fund.balance
-            fundMovementsSampled = fund.entryCount
+            // Another fund than the last sample's (the primary asset changed): its movements only.
+            let moved = fund.asset == fundSampled.asset ? fund.entryCount - fundSampled.movements : fund.entryCount
+            let lowest = moved > 0
+                ? fund.lowestOfLast(moved, since: fundSampled.time).map { Fixed.minimum($0, fund.balance) } ?? fund.balance
+                : fund.balance
+            fundSampled = (fund.asset, fund.entryCount, engine.time)
             fundHistory.append(lowest.approximateDouble)
             if fundHistory.count > 600 { fundHistory.removeFirst(fundHistory.count - 600) }
             rebuildMarkets()

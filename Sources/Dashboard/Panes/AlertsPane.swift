@@ -39,7 +39,9 @@ enum AlertsPane {
             let seen = book.isSeen(kept: index)
             let time = timeWidth == 19 ? dateTime(alert.time) : Format.clock(alert.time)
             var line = Format.left(time, timeWidth) + "  " + Format.left(markets[index - range.lowerBound], marketWidth) + "  "
-            line += Format.left(what(alert), max(0, whatWidth)) + "  " + Format.right(values[index - range.lowerBound], valueWidth) + "  " + (seen ? "seen" : "NEW ")
+            // A signal's short title where the long one would be cut ("Spread widening + depth fa").
+            let named = DisplayWidth.of(what(alert)) <= whatWidth ? what(alert) : (alert.signal?.shortTitle ?? what(alert))
+            line += Format.left(named, max(0, whatWidth)) + "  " + Format.right(values[index - range.lowerBound], valueWidth) + "  " + (seen ? "seen" : "NEW ")
             buffer.put(line, x: inner.x + 1, y: y, role: selected ? .selection : (seen ? .dim : .alert), limit: inner.width - 1)
         }
     }
@@ -61,7 +63,8 @@ enum AlertsPane {
     }
 
     static func value(_ alert: OperatorAlert, _ model: AppModel) -> String {
-        guard let value = alert.value, let signal = alert.signal else { return "—" }
+        // A spread alert without a value: a side of the book was empty (`OperatorAlert`).
+        guard let value = alert.value, let signal = alert.signal else { return alert.signal == .spread ? "side empty" : "—" }
         let asset = alert.market.flatMap { model.engine.market($0)?.instrument.settlementAsset } ?? "USDT"
         switch signal {
         case .spread: return Format.decimal(value, decimals: 2) + " bps"

@@ -38,14 +38,16 @@ enum FundPane {
         guard inner.height >= 3 else { return }
         var y = inner.y
         /// A label and its figure: the label gives way to the figure (narrower, then its short
-        /// form, and only then cut), and `extra` (a parenthesis after the figure) is left out when
+        /// form, then none at all), and `extra` (a parenthesis after the figure) is left out when
         /// it does not fit whole.
         func line(_ label: String, _ value: String, _ role: StyleRole = .text, extra: String = "") {
             guard y < inner.maxY else { return }
             let full = value + extra
             let shown = DisplayWidth.of(full) + 1 <= inner.width ? full : value
-            let labelWidth = max(0, min(13, inner.width - DisplayWidth.of(shown) - 1))
-            let label = DisplayWidth.of(label) <= labelWidth ? label : FundPane.shortLabel(label)
+            var labelWidth = max(0, min(13, inner.width - DisplayWidth.of(shown) - 1))
+            var label = DisplayWidth.of(label) <= labelWidth ? label : FundPane.shortLabel(label)
+            // Not even the short form fits: the figure alone, never a cut label ("ba 1,000,…").
+            if DisplayWidth.of(label) > labelWidth { label = ""; labelWidth = 0 }
             let x = buffer.put(Format.left(label, labelWidth), x: inner.x, y: y, role: .dim, limit: labelWidth)
             buffer.putWhole((labelWidth > 0 ? " " : "") + shown, x: labelWidth > 0 ? x : inner.x, y: y, role: role, maxX: inner.maxX)
             y += 1

@@ -122,6 +122,15 @@ enum LadderPane {
         }
     }
 
+    /// `price` rounded up to a multiple of `step`, or `price` itself where that would pass the
+    /// largest book unit.
+    static func roundedUp(_ price: Int64, to step: Int64) -> Int64 {
+        let remainder = price % step
+        guard remainder != 0 else { return price }
+        let (up, overflow) = (price - remainder).addingReportingOverflow(step)
+        return overflow ? price : up
+    }
+
     /// Levels grouped into buckets of `step`, from the touch outwards, with cumulative size.
     static func rows(_ book: OrderBook, _ side: BookSide, step: Int64, count: Int, liquidations: [Int64]) -> [Row] {
         var rows: [Row] = []
@@ -129,7 +138,8 @@ enum LadderPane {
         // The feed's levels, those liquidations emptied included (shown eaten, with nothing left).
         book.forEachFeedLevel(side) { price, size, consumed in
             // Bids round down into their bucket, asks up: a bucket's price is its worst price.
-            let bucket = side == .bid ? (price / step) * step : ((price + step - 1) / step) * step
+            // Saturating: a level near the largest book unit (a corrupt feed's) must not trap.
+            let bucket = side == .bid ? (price / step) * step : LadderPane.roundedUp(price, to: step)
             let left = max(0, size - consumed)
             cumulative &+= left
             if let last = rows.last, last.price == bucket {
@@ -146,7 +156,8 @@ enum LadderPane {
         // row down to itself, an ask row from itself up to just below the next.
         for index in rows.indices {
             let here = rows[index].price
-            let next = index + 1 < rows.count ? rows[index + 1].price : (side == .bid ? here - step : here + step)
+            let next = index + 1 < rows.count ? rows[index + 1].price
+                : (side == .bid ? here &- step : (here > Int64.max - step ? Int64.max : here + step))
             rows[index].liquidations = side == .bid
                 ? PositionTable.count(liquidations, from: next + 1, through: here)
                 : PositionTable.count(liquidations, from: here, through: next - 1)

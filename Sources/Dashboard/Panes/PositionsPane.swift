@@ -75,7 +75,8 @@ enum PositionsPane {
         // Narrower, the title loses words, never the order's direction, the filter or STALE
         // (a cut "sort margin rat" told neither the column nor the direction).
         let order = model.sortColumn == .risk ? direction : "\(model.sortColumn.rawValue) \(direction)"
-        for shorter in ["Positions \(Format.count(rows.count)) · \(order)" + filter + stale,
+        for shorter in ["Positions \(rows.count)/\(model.table.rows.count) · \(order)" + filter + stale,
+                        "Positions \(Format.count(rows.count)) · \(order)" + filter + stale,
                         "Positions · \(order)" + (filter.isEmpty ? "" : " · filtered") + stale,
                         order + (filter.isEmpty ? "" : " · filtered") + stale]
         where !Buffer.titleFits(title, width: rect.width) {

@@ -15,10 +15,14 @@ enum SignalsPane {
         let readings = market.signalReadings
         // Value and level always; the baseline and the history when there is room; the title
         // takes the rest (a label may be shortened, a figure never is).
-        let valueWidth = 12
+        // The value and baseline columns as wide as their widest figure (a number is never cut:
+        // a spread of 19,999.33 bps on a book with a bid at 1 and an ask at 60,000).
+        let texts = SignalKind.allCases.compactMap { readings[$0] }.map { formatted($0, asset: market.instrument.settlementAsset) }
+        let valueWidth = max(12, (texts.map { DisplayWidth.of($0.0) }.max() ?? 0) + 1)
+        let widestBaseline = max(12, (texts.map { DisplayWidth.of($0.1) }.max() ?? 0) + 1)
         let levelWidth = 7
         var rest = inner.width - valueWidth - levelWidth
-        let baselineWidth = rest - valueWidth >= 16 ? valueWidth : 0
+        let baselineWidth = rest - widestBaseline >= 16 ? widestBaseline : 0
         rest -= baselineWidth
         var titleWidth = min(35, rest)
         var sparkWidth = rest - titleWidth - 2

@@ -65,19 +65,21 @@ enum TapePane {
         let kept = columns.indices.filter { column in
             (model.marketNames.venues.count > 1 || column != venueColumn) && (log.exchangeCount > 0 || column != sourceColumn)
         }
+        var shown = columns
         func fit() -> [(column: Int, width: Int)] {
-            ColumnFit.fitting(kept.map { columns[$0] }, rows: rows.map { row in kept.map { row.cells[$0] } }, width: inner.width)
+            ColumnFit.fitting(kept.map { shown[$0] }, rows: rows.map { row in kept.map { row.cells[$0] } }, width: inner.width)
                 .map { (column: kept[$0.column], width: $0.width) }
         }
         var chosen = fit()
         // Too narrow for the quantity and the deficit beside the side in words: the side as its
-        // arrow alone ("▲ long" → "▲") makes the room.
+        // arrow alone ("▲ long" → "▲", under no title) makes the room.
         if !chosen.contains(where: { $0.column == quantityColumn }) || !chosen.contains(where: { $0.column == deficitColumn }) {
             for index in rows.indices { rows[index].cells[sideColumn] = String(rows[index].cells[sideColumn].prefix(1)) }
+            shown[sideColumn].title = ""
             chosen = fit()
         }
-        func line(_ texts: [String]) -> String { ColumnFit.line(texts, columns, chosen) }
-        buffer.put(line(columns.map(\.title)), x: inner.x, y: inner.y, role: .header, limit: inner.width)
+        func line(_ texts: [String]) -> String { ColumnFit.line(texts, shown, chosen) }
+        buffer.put(line(shown.map(\.title)), x: inner.x, y: inner.y, role: .header, limit: inner.width)
         let showsAccount = chosen.contains { $0.column == accountColumn }
         TableRows.draw(count: total, cursor: model.tapeCursor, in: inner, focused: focused, &buffer) { index, y, selected, buffer in
             let offset = index - range.lowerBound

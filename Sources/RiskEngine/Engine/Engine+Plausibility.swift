@@ -3,31 +3,84 @@
 /// Decoders check that a price is a decimal that fits; they cannot know that
 /// `92233720368.54775807` on a book at 60,000 is garbage (a corrupt frame, a hostile publisher on
 /// `listen://`). Applied, such a level crosses out the other side, and the next liquidation fills
-/// at it and books billions to the insurance fund. So a price more than
-/// `implausiblePriceFactor` times above or below the market's reference (its mark, else its
-/// book's mid, else its best level) is not applied: counted on the market, noted with the price
-/// and the reference, and the rest of the event goes on. No real perpetual moves a thousandfold
-/// within one session; a market with no reference yet (its first snapshot) takes what it is given.
+/// at it and books billions to the insurance fund; a far ask no one would sell at leaves a short's
+/// liquidation a deficit of the same size. So a price too far above or below the market's
+/// reference is not applied: counted on the market, noted with the price and the reference, and
+/// the rest of the event goes on. A mark, a trade, an index price or a reported liquidation is a
+/// price something traded or was valued at: tenfold from the book's mid it is garbage
+/// (`implausiblePriceFactor`). A book's resting levels reach much further (Binance's BTCUSDT
+/// book holds bids at 5,000 beside a mark of 61,800, and AKROUSDT's at 0.00001 beside 0.018), so
+/// a level is refused only a thousandfold above (`implausibleLevelFactor`), an ask as far below,
+/// or one crossing the other side's best by more than a tenth: the levels that would fill a
+/// liquidation at a price no one trades at. A far bid below the book is left: it harms nothing.
+///
+/// The references are chosen so that no one price can move them far, nor blind a market:
+/// - a book's levels are judged against the mark, else the book's mid before them, else its one
+///   best level; a new level crossing the other side's best by more than a tenth is refused too
+///   (a real crossed book comes of a missed delta, a few ticks);
+/// - a snapshot, the venue's whole book, against its own median level: one poisoned level is
+///   refused, and a poisoned mark cannot empty the next snapshot;
+/// - a mark, a trade, an index price or an exchange-reported liquidation against the synced
+///   book's mid, else the mark: a poisoned mark is replaced by the next true one.
+/// A reference older than `maximumBookAgeSeconds` of session time (a quiet stretch skipped, a
+/// recording of another year merged in) is no reference, and a market with none takes its first
+/// prices as given.
 extension Engine {
-    /// How far from the reference a price may be, as a factor either way.
-    public static let implausiblePriceFactor: Int64 = 1_000
+    /// How far from the reference a mark, trade, index price or reported liquidation may be, as a
+    /// factor either way.
+    public static let implausiblePriceFactor: Int64 = 10
+    /// How far from the reference a book level may be.
+    public static let implausibleLevelFactor: Int64 = 1_000
 
-    /// The price a market's new prices are judged against, in book units: for a book's levels,
-    /// the book's mid before them, else the mark, else the one best level; for a mark, a trade or
-    /// an index, the mark first. nil when the market has none yet.
-    /// Inlined: called from `apply`, a mutating method, it would be passed a copy of the whole engine.
+    /// Whether something set at `setAt` (session time) still counts as a reference.
     @inline(__always)
-    func plausibilityReference(market index: Int, bookFirst: Bool) -> Int64? {
+    func isRecent(_ setAt: Int64) -> Bool {
+        setAt != .min && time &- setAt <= configuration.maximumBookAgeSeconds &* 1_000_000_000
+    }
+
+    /// The book's mid (or its one best level, with `oneSide`), when the book is recent.
+    @inline(__always)
+    func bookReference(market index: Int, oneSide: Bool) -> Int64? {
+        guard isRecent(markets[index].lastBookTime) else { return nil }
         let bid = markets[index].book.bids.best?.price
         let ask = markets[index].book.asks.best?.price
-        if bookFirst, let bid, let ask { return bid / 2 + ask / 2 }
-        if let mark = markets[index].markBookUnits, mark > 0 { return mark }
         switch (bid, ask) {
         case let (bid?, ask?): return bid / 2 + ask / 2
-        case let (bid?, nil): return bid
-        case let (nil, ask?): return ask
+        case let (bid?, nil): return oneSide ? bid : nil
+        case let (nil, ask?): return oneSide ? ask : nil
         case (nil, nil): return nil
         }
+    }
+
+    /// The mark in book units, when recent.
+    @inline(__always)
+    func markReference(market index: Int) -> Int64? {
+        guard let mark = markets[index].markBookUnits, mark > 0, isRecent(markets[index].markTime) else { return nil }
+        return mark
+    }
+
+    /// What a book's new levels are judged against (see the type's comment). Inlined: called
+    /// from `apply`, a mutating method, it would be passed a copy of the whole engine.
+    @inline(__always)
+    func levelReference(market index: Int) -> Int64? {
+        markReference(market: index) ?? bookReference(market: index, oneSide: true)
+    }
+
+    /// What a mark, a trade, an index price or a reported liquidation is judged against.
+    @inline(__always)
+    func priceReference(market index: Int) -> Int64? {
+        bookReference(market: index, oneSide: false) ?? markReference(market: index)
+    }
+
+    /// A snapshot's own median level price: what most of its levels agree on.
+    static func snapshotReference(bids: [(price: Int64, size: Int64)], asks: [(price: Int64, size: Int64)]) -> Int64? {
+        let count = bids.count + asks.count
+        guard count > 0 else { return nil }
+        var prices = bids.map(\.price) + asks.map(\.price)
+        let middle = count / 2
+        // The median by selection would do; a snapshot is a few hundred levels, once in a while.
+        prices.sort()
+        return prices[middle]
     }
 
     /// The prices within the factor of a reference either way (book units).
@@ -36,15 +89,30 @@ extension Engine {
         var low: Int64
         var high: Int64
 
-        init?(reference: Int64?) {
+        init?(reference: Int64?, factor: Int64 = Engine.implausiblePriceFactor) {
             guard let reference, reference > 0 else { return nil }
             self.reference = reference
-            let (high, overflow) = reference.multipliedReportingOverflow(by: Engine.implausiblePriceFactor)
+            let (high, overflow) = reference.multipliedReportingOverflow(by: factor)
             self.high = overflow ? .max : high
-            low = reference / Engine.implausiblePriceFactor
+            low = reference / factor
         }
 
         @inline(__always) func contains(_ price: Int64) -> Bool { price >= low && price <= high }
+
+        /// A book level: none above the band; an ask none below it either (a far bid is real).
+        @inline(__always) func admitsLevel(_ price: Int64, side: BookSide) -> Bool {
+            price <= high && (side == .bid || price >= low)
+        }
+    }
+
+    /// The reference a book level is refused against, or nil when it may be applied: outside the
+    /// band, or crossing the other side's best by more than a tenth (the book before the level).
+    @inline(__always)
+    static func refusal(of change: LevelChange, band: PriceBand?, book: OrderBook) -> Int64? {
+        if let band, !band.admitsLevel(change.price, side: change.side) { return band.reference }
+        if change.side == .bid, let ask = book.asks.best?.price, change.price > ask, change.price - ask > ask / 10 { return ask }
+        if change.side == .ask, let bid = book.bids.best?.price, change.price < bid, bid - change.price > bid / 10 { return bid }
+        return nil
     }
 
     /// Whether a price may be applied; if not, it is counted and noted.
@@ -58,11 +126,18 @@ extension Engine {
         return false
     }
 
-    /// The levels of a snapshot within the band; the others are refused.
+    /// The levels of a snapshot the band admits; the others are refused.
     mutating func admitted(_ levels: [(price: Int64, size: Int64)], side: BookSide, market index: Int, band: PriceBand?,
                            into notes: inout [EngineNotification]) -> [(price: Int64, size: Int64)] {
-        guard let band, levels.contains(where: { !band.contains($0.price) }) else { return levels }
-        return levels.filter { admits($0.price, market: index, band: band, source: .bookLevel(side), into: &notes) }
+        guard let band, levels.contains(where: { !band.admitsLevel($0.price, side: side) }) else { return levels }
+        return levels.filter { level in
+            if band.admitsLevel(level.price, side: side) { return true }
+            markets[index].counters.implausiblePricesRefused += 1
+            notes.append(.implausiblePrice(ImplausiblePrice(
+                symbol: markets[index].symbol, source: .bookLevel(side), price: Fixed(bookUnits: level.price),
+                reference: Fixed(bookUnits: band.reference), time: time)))
+            return false
+        }
     }
 }
 
@@ -72,6 +147,7 @@ public enum PriceSource: Hashable, Sendable {
     case mark
     case trade
     case index
+    case exchangeLiquidation
 
     public var label: String {
         switch self {
@@ -79,6 +155,7 @@ public enum PriceSource: Hashable, Sendable {
         case .mark: return "mark"
         case .trade: return "trade"
         case .index: return "index"
+        case .exchangeLiquidation: return "reported liquidation"
         }
     }
 }

@@ -328,6 +328,7 @@ extension Engine {
     mutating func setMark(market index: Int, price: Fixed, into notes: inout [EngineNotification]) {
         guard price.isPositive, markets[index].markPrice != price else { return }
         markets[index].markPrice = price
+        markets[index].markTime = time
         // Cross accounts spanning several symbols: their other positions' prices moved with this mark.
         if !markets[index].multiSymbolCrossAccounts.isEmpty {
             for account in markets[index].multiSymbolCrossOrder() {

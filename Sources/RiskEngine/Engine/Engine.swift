@@ -157,8 +157,9 @@ public struct Engine: Sendable {
         switch event {
         case .bookSnapshot(let symbol, var bids, var asks, _):
             let index = Int(ensureMarket(symbol))
-            // Judged against the mark, not the book it replaces (which may be the stale one).
-            let band = PriceBand(reference: plausibilityReference(market: index, bookFirst: false))
+            // Judged against its own median: the venue's whole book, not the mark (which one bad
+            // value may have set) nor the book it replaces (which may be the stale one).
+            let band = PriceBand(reference: Engine.snapshotReference(bids: bids, asks: asks), factor: Engine.implausibleLevelFactor)
             bids = admitted(bids, side: .bid, market: index, band: band, into: &notes)
             asks = admitted(asks, side: .ask, market: index, band: band, into: &notes)
             let removedBefore = markets[index].book.crossedLevelsRemoved
@@ -180,7 +181,7 @@ public struct Engine: Sendable {
             // The book and the flow tally are worked on outside the markets array, and put back
             // after: changed in place through the array, every level change of a full-depth event
             // (about seventy) would check the array's uniqueness twice.
-            let band = PriceBand(reference: plausibilityReference(market: index, bookFirst: true))
+            let band = PriceBand(reference: levelReference(market: index), factor: Engine.implausibleLevelFactor)
             var book = OrderBook()
             swap(&book, &markets[index].book)
             var flow = markets[index].signals.flowTally
@@ -190,11 +191,11 @@ public struct Engine: Sendable {
             for change in changes {
                 // A level at a price no market has is not applied (`Engine+Plausibility`); its
                 // removal (size 0) is harmless and applied as sent.
-                if change.size > 0, let band, !band.contains(change.price) {
+                if change.size > 0, let refusedAgainst = Engine.refusal(of: change, band: band, book: book) {
                     markets[index].counters.implausiblePricesRefused += 1
                     notes.append(.implausiblePrice(ImplausiblePrice(
                         symbol: symbol, source: .bookLevel(change.side), price: Fixed(bookUnits: change.price),
-                        reference: Fixed(bookUnits: band.reference), time: time)))
+                        reference: Fixed(bookUnits: refusedAgainst), time: time)))
                     continue
                 }
                 let delta = book.applyLevel(side: change.side, price: change.price, size: change.size, uncross: false)
@@ -229,7 +230,7 @@ public struct Engine: Sendable {
             notes.append(.bookGap(symbol: symbol, time: time))
         case .trade(let symbol, let price, _, _):
             let index = Int(ensureMarket(symbol))
-            let band = PriceBand(reference: plausibilityReference(market: index, bookFirst: false))
+            let band = PriceBand(reference: priceReference(market: index))
             guard admits(price, market: index, band: band, source: .trade, into: &notes) else { break }
             markets[index].lastTradePrice = price
             markets[index].counters.trades += 1
@@ -237,7 +238,7 @@ public struct Engine: Sendable {
         case .mark(let symbol, let price, _):
             let index = Int(ensureMarket(symbol))
             if price.isPositive {
-                let band = PriceBand(reference: plausibilityReference(market: index, bookFirst: false))
+                let band = PriceBand(reference: priceReference(market: index))
                 guard admits(price.bookUnits, market: index, band: band, source: .mark, into: &notes) else { break }
             }
             markets[index].markFromStream = true
@@ -246,6 +247,9 @@ public struct Engine: Sendable {
             setMark(market: index, price: price, into: &notes)
         case .exchangeLiquidation(var liquidation):
             let index = Int(ensureMarket(liquidation.symbol))
+            // A reported price no book has would count billions into the liquidation signals.
+            guard admits(liquidation.price.bookUnits, market: index, band: PriceBand(reference: priceReference(market: index)),
+                         source: .exchangeLiquidation, into: &notes) else { break }
             markets[index].counters.exchangeLiquidations += 1
             Engine.value(&liquidation, instrument: markets[index].instrument)
             if let notional = liquidation.notional { markets[index].counters.exchangeLiquidationNotional += notional }
@@ -255,7 +259,7 @@ public struct Engine: Sendable {
         case .index(let update):
             let index = Int(ensureMarket(update.symbol))
             guard update.price.isPositive else { break }
-            let band = PriceBand(reference: plausibilityReference(market: index, bookFirst: false))
+            let band = PriceBand(reference: priceReference(market: index))
             guard admits(update.price.bookUnits, market: index, band: band, source: .index, into: &notes) else { break }
             markets[index].index.update(index: update.price, fundingRate: update.fundingRate, nextFundingTime: update.nextFundingTime,
                 time: update.time)

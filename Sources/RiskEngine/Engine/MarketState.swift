@@ -14,6 +14,8 @@ public struct MarketState: Sendable {
     /// The mark in book units, kept with it: every trade and level is judged against it
     /// (`Engine+Plausibility`), and the conversion divides 128 bits.
     private(set) var markBookUnits: Int64?
+    /// Session time the mark was last set (`.min`: never).
+    var markTime: Int64 = .min
     /// True once a mark stream has spoken; from then on the book no longer derives the mark.
     public internal(set) var markFromStream = false
     /// Where the mark comes from now.
@@ -199,7 +201,7 @@ public struct MarketCounters: Hashable, Sendable {
     public var marks = 0
     public var crossedLevelsRemoved = 0
     /// Book levels, marks, trades and index prices not applied: a thousandfold from the market's
-    /// reference (`Engine.implausiblePriceFactor`).
+    /// reference (`Engine+Plausibility`).
     public var implausiblePricesRefused = 0
     public var simulatedLiquidations = 0
     /// Episodes of triggers crossed while the book could not be trusted.

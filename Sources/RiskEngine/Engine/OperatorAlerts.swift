@@ -94,7 +94,9 @@ public struct AlertWatcher: Sendable {
                     toldAtLatestTime = []
                 }
                 toldAtLatestTime.insert(key)
-                result.append(OperatorAlert(time: alert.time, kind: .signal, market: alert.symbol, signal: alert.signal, value: alert.value,
+                // A spread with a side of the book empty has no value to give (its reading is the cap).
+                result.append(OperatorAlert(time: alert.time, kind: .signal, market: alert.symbol, signal: alert.signal,
+                    value: alert.sideMissing ? nil : alert.value,
                     message: "\(alert.symbol) \(alert.signal.title) at ALERT" + Self.detail(of: alert)))
             }
             seenAlertCount = log.alertCount
@@ -130,7 +132,8 @@ public struct AlertWatcher: Sendable {
     /// What the alert's value alone would misstate, said in words.
     static func detail(of alert: SessionLog.Alert) -> String {
         if alert.signal == .stressedDeficit, let unfilled = alert.unfilledQuantity {
-            return ": the book cannot fill \(Fixed(approximating: unfilled).formatted(3, grouping: true)) (ADL follows)"
+            let deficit = alert.value > 0 ? Fixed(approximating: alert.value).formatted(2, grouping: true) + " short and " : ""
+            return ": \(deficit)the book cannot fill \(Fixed(approximating: unfilled).formatted(3, grouping: true)) (ADL follows)"
         }
         if alert.signal == .spread && alert.sideMissing { return ": a side of the book is empty" }
         return ""

@@ -59,23 +59,24 @@ public struct InsuranceFund: Hashable, Sendable {
         return entry
     }
 
-    /// Whether anyone gave this fund a balance (an opening, even of zero, or a later statement).
-    /// A fund that only ever saw liquidation money was never given: a deficit in its asset is paid
-    /// from what those liquidations left, and what it cannot pay goes to ADL or socialised loss,
-    /// exactly as for a fund given at zero (`Engine.closeBankrupt`).
-    /// The lowest balance among the last `count` movements (at most the recent ones kept), or
-    /// nil when there were none: what a chart sampled once a second must show of a drain and
-    /// recovery within that second.
-    public func lowestOfLast(_ count: Int) -> Fixed? {
+    /// The lowest balance among the last `count` movements, or nil when there were none: what a
+    /// chart sampled once a second must show of a drain and recovery within that second. Past the
+    /// recent movements kept, the session's low counts when it came after `since`.
+    public func lowestOfLast(_ count: Int, since: Int64) -> Fixed? {
         let kept = min(count, recentEntries.count)
         guard kept > 0 else { return nil }
         var lowest = recentEntries[recentEntries.count - 1].balanceAfter
         for offset in recentEntries.count - kept ..< recentEntries.count {
             lowest = Fixed.minimum(lowest, recentEntries[offset].balanceAfter)
         }
+        if count > kept && lowTime > since { lowest = Fixed.minimum(lowest, low) }
         return lowest
     }
 
+    /// Whether anyone gave this fund a balance (an opening, even of zero, or a later statement).
+    /// A fund that only ever saw liquidation money was never given: a deficit in its asset is paid
+    /// from what those liquidations left, and what it cannot pay goes to ADL or socialised loss,
+    /// exactly as for a fund given at zero (`Engine.closeBankrupt`).
     public var wasGiven: Bool { totals[.opening] != nil || totals[.statement] != nil }
 
     public var drawdown: Fixed { peak - balance }

@@ -89,6 +89,10 @@ public struct InstrumentCatalog: Sendable {
 
     public mutating func add(_ instrument: Instrument) { instruments[instrument.symbol] = instrument }
 
+    /// The keys an instrument file's entry may have.
+    static let fileKeys = ["symbol", "tick_size", "lot_size", "kind", "contract_size", "settlement_asset", "margin_rules",
+                           "coins_per_contract", "liquidation_fee_rate", "brackets", "margin_tiers"]
+
     /// Adds or overrides instruments from an instrument file:
     ///
     /// ```json
@@ -106,10 +110,6 @@ public struct InstrumentCatalog: Sendable {
     ///
     /// An override may give only the fields it changes. A bare symbol is resolved among the session's
     /// venues (`resolver`). Errors name the instrument and the field.
-    /// The keys an instrument file's entry may have.
-    static let fileKeys = ["symbol", "tick_size", "lot_size", "kind", "contract_size", "settlement_asset", "margin_rules",
-                           "coins_per_contract", "liquidation_fee_rate", "brackets", "margin_tiers"]
-
     public mutating func merge(fileText: String, fileName: String, resolver: MarketResolver = .default) throws(InstrumentFileError) {
         let document: JSONValue
         do { document = try JSONValue.parse(fileText) } catch {

@@ -174,7 +174,8 @@ enum SessionReport {
                 ("time", .string(EventTime.iso8601(alert.time))),
                 ("symbol", .string(alert.symbol)),
                 ("signal", .string(alert.signal.rawValue)),
-                ("value", JSON.number(alert.value)),
+                // A spread with a side of the book empty has no value (its reading is the cap).
+                ("value", alert.sideMissing ? .null : JSON.number(alert.value)),
                 ("unfilled_quantity", alert.unfilledQuantity.map { JSON.number($0) } ?? .null),
                 ("side_missing", .bool(alert.sideMissing)),
             ])
@@ -187,6 +188,7 @@ enum SessionReport {
         let implausible: JSON.Value = .object([
             ("count", JSON.number(log.implausiblePriceCount)),
             ("factor", JSON.number(Int(Engine.implausiblePriceFactor))),
+            ("level_factor", JSON.number(Int(Engine.implausibleLevelFactor))),
             ("first", log.firstImplausiblePrice.map(refusedObject) ?? .null),
             ("last", log.lastImplausiblePrice.map(refusedObject) ?? .null),
         ])
@@ -385,13 +387,13 @@ enum SessionReport {
         return assets.filter { !engine.fund($0).wasGiven }.sorted()
     }
 
-    /// The base asset of a linear contract (`BTCUSDT` → `BTC`), or "units" when the symbol does not
-    /// end in its settlement asset.
     /// What a market's quantities count: contracts (inverse) or the base asset.
     static func quantityUnit(_ instrument: Instrument) -> String {
         instrument.kind.isInverse ? "contracts" : baseAsset(of: instrument)
     }
 
+    /// The base asset of a linear contract (`BTCUSDT` → `BTC`), or "units" when the symbol does not
+    /// end in its settlement asset.
     static func baseAsset(of instrument: Instrument) -> String {
         let symbol = instrument.exchangeSymbol.split(separator: "_").first.map(String.init) ?? instrument.exchangeSymbol
         guard symbol.hasSuffix(instrument.settlementAsset), symbol.count > instrument.settlementAsset.count else { return "units" }
@@ -469,7 +471,7 @@ enum SessionReport {
             func named(_ refused: ImplausiblePrice) -> String {
                 "\(EventTime.iso8601(refused.time)) \(refused.symbol) \(refused.source.label) \(refused.price.formatted(8, grouping: true)) against \(refused.reference.formatted(8, grouping: true))"
             }
-            lines.append("implausible prices refused (over \(Engine.implausiblePriceFactor)x from the market's mark or mid): \(log.implausiblePriceCount); first \(named(first))"
+            lines.append("implausible prices refused (marks and trades over \(Engine.implausiblePriceFactor)x from the book's mid, levels over \(Engine.implausibleLevelFactor)x from the mark or crossing the other side by a tenth): \(log.implausiblePriceCount); first \(named(first))"
                 + (log.implausiblePriceCount > 1 ? log.lastImplausiblePrice.map { "; last \(named($0))" } ?? "" : ""))
         }
         if log.rejectedPositions > 0 {

@@ -16,7 +16,9 @@ extension Engine {
                 time: time,
                 spreadBps: book.spreadBps?.approximateDouble,
                 sideMissing: book.isSynced && (book.bestBid == nil || book.bestAsk == nil),
-                tickBps: Engine.tickBps(tick: market.instrument.tickSize, mid: book.mid),
+                // A learnt tick is the finest step a feed has shown, which one hostile level can
+                // make 10⁻⁸: only a known instrument's tick sets the spread's floor.
+                tickBps: market.tickIsLearnt ? nil : Engine.tickBps(tick: market.instrument.tickSize, mid: book.mid),
                 depth10: depth.narrow,
                 depth50: depth.wide,
                 mid: book.mid?.approximateDouble,

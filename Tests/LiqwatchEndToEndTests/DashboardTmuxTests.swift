@@ -158,7 +158,9 @@ struct DashboardTmuxTests {
         // m puts the cursor on the focused market (▸); one move down and Enter focus the next row's.
         session.send("m")
         session.send("j")
-        screen = session.waitFor(all: ["┏━ Markets"])
+        // The whole frame after the focus moved: a capture taken while the slower debug build is
+        // still writing it can show the positions pane's old heavy border too.
+        screen = session.waitFor { $0.contains("┏━ Markets") && !$0.contains("┏━ Positions") }
         let rows = screen.split(separator: "\n").filter { line in markets.contains { line.contains($0 + " ") } && line.contains("┃") }
         #expect(rows.count == 5, "\(screen)")
         let focusedRow = rows.firstIndex { $0.contains("▸ SUSHIUSDT") } ?? 0

@@ -30,25 +30,9 @@ public enum BookUnits {
     /// the exact path. Shared by `parse` and the frame decoders' quoted numbers.
     @inlinable @inline(__always)
     public static func scanPlain(_ base: UnsafePointer<UInt8>, _ index: inout Int, end: Int) -> Int64? {
-        let start = index
-        var value: Int64 = 0
-        var point = -1
-        while index < end {
-            let byte = base[index]
-            let digit = byte &- UInt8(ascii: "0")
-            if digit < 10 {
-                value = value &* 10 &+ Int64(digit)
-            } else if byte == UInt8(ascii: "."), point < 0 {
-                point = index
-            } else {
-                break
-            }
-            index += 1
-        }
-        let length = index - start
-        return point < 0
-            ? scaled(value, digits: length, fractionDigits: 0)
-            : scaled(value, digits: length - 1, fractionDigits: index - point - 1)
+        let (value, digits, fractionDigits) = DecimalText.scanDigits(base, &index, end: end)
+        // Up to 18 digits (`scaled` checks) fit 63 bits: the bit pattern is the value.
+        return scaled(Int64(bitPattern: value), digits: digits, fractionDigits: fractionDigits)
     }
 
     /// The last step of a fast parse: `value` read from `digits` digits of which `fractionDigits`

@@ -19,25 +19,9 @@ public enum DecimalText {
         guard places >= 0 && places <= 18 else { return scaledIntegerDigitByDigit(from: start, count: count, places: places, limit: limit) }
         let negative = start[0] == UInt8(ascii: "-")
         var index = negative || start[0] == UInt8(ascii: "+") ? 1 : 0
-        let first = index
-        var value: UInt64 = 0
-        var point = -1
-        while index < count {
-            let byte = start[index]
-            let digit = byte &- UInt8(ascii: "0")
-            if digit < 10 {
-                value = value &* 10 &+ UInt64(digit)
-            } else if byte == UInt8(ascii: "."), point < 0 {
-                point = index
-            } else {
-                // Junk, a sign inside, or a second point: never a decimal.
-                return nil
-            }
-            index += 1
-        }
-        let digits = point < 0 ? index - first : index - first - 1
-        let fractionDigits = point < 0 ? 0 : index - point - 1
-        if digits == 0 { return nil }
+        let (value, digits, fractionDigits) = scanDigits(start, &index, end: count)
+        // Junk, a sign inside, or a second point: never a decimal.
+        if index < count || digits == 0 { return nil }
         // More digits than 64 bits hold, or places past the scale (zeros are accepted there).
         guard digits <= 19 && fractionDigits <= places else {
             return scaledIntegerDigitByDigit(from: start, count: count, places: places, limit: limit)
@@ -46,6 +30,30 @@ public enum DecimalText {
         let magnitude = Int128(value) &* Int128(powerOfTen(places - fractionDigits))
         if magnitude > limit { return nil }
         return negative ? -magnitude : magnitude
+    }
+
+    /// Reads digits with at most one point from `index` (left on the first other byte, or `end`),
+    /// into 64 bits with no overflow check: exact for up to 19 digits, which the callers check.
+    /// Shared by `scaledInteger` and the book's `BookUnits.scanPlain`.
+    @inlinable @inline(__always)
+    public static func scanDigits(_ base: UnsafePointer<UInt8>, _ index: inout Int, end: Int) -> (value: UInt64, digits: Int, fractionDigits: Int) {
+        let start = index
+        var value: UInt64 = 0
+        var point = -1
+        while index < end {
+            let byte = base[index]
+            let digit = byte &- UInt8(ascii: "0")
+            if digit < 10 {
+                value = value &* 10 &+ UInt64(digit)
+            } else if byte == UInt8(ascii: "."), point < 0 {
+                point = index
+            } else {
+                break
+            }
+            index += 1
+        }
+        let length = index - start
+        return point < 0 ? (value, length, 0) : (value, length - 1, index - point - 1)
     }
 
     /// 10^exponent for 0...18.

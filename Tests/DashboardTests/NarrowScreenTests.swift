@@ -14,6 +14,13 @@ struct NarrowScreenTests {
         return (inside.y..<inside.maxY).map { String(lines[$0].unicodeScalars.dropFirst(inside.x).prefix(inside.width)) }
     }
 
+    /// The dashboard over `engine` at a size, its clock at the engine's time.
+    func model(_ engine: Engine, width: Int, height: Int) -> AppModel {
+        var status = SessionStatus(kind: "REPLAY", source: "test")
+        status.time = engine.time
+        return AppModel(width: width, height: height, status: status, engine: engine, log: SessionLog())
+    }
+
     func title(_ rect: Rect, of model: AppModel) -> String {
         String(model.rendered().lines[rect.y].unicodeScalars.dropFirst(rect.x).prefix(rect.width))
     }
@@ -30,10 +37,8 @@ struct NarrowScreenTests {
         engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(60_000), time: 1_000_000_000))
         engine.apply(.position(PositionUpdate(account: "thin", symbol: "BTCUSDT", side: .long, quantity: Fixed(1),
             entryPrice: Fixed(60_000), mode: .isolated, isolatedMargin: Fixed("0.00000001")!), time: 1_000_000_000))
-        var status = SessionStatus(kind: "REPLAY", source: "test")
-        status.time = engine.time
         for (width, height) in [(80, 24), (120, 40), (200, 60)] {
-            let model = AppModel(width: width, height: height, status: status, engine: engine, log: SessionLog())
+            let model = model(engine, width: width, height: height)
             let text = inner(model.layout.positions, of: model).joined(separator: "\n")
             #expect(text.contains(">9,999%"), "\(width)×\(height):\n\(text)")
             #expect(!text.contains("%%"))
@@ -72,10 +77,8 @@ struct NarrowScreenTests {
             bids: (0..<30).map { (units("1.011") - Int64($0) * 100_000, units("78910.1234") + Int64($0) * 10_000_000_000) },
             asks: (0..<30).map { (units("1.012") + Int64($0) * 100_000, units("23859.5678") + Int64($0) * 10_000_000_000) },
             time: 1_000_000_000))
-        var status = SessionStatus(kind: "REPLAY", source: "test")
-        status.time = engine.time
         for (width, height) in [(80, 24), (120, 40), (200, 60)] {
-            let model = AppModel(width: width, height: height, status: status, engine: engine, log: SessionLog())
+            let model = model(engine, width: width, height: height)
             let lines = model.rendered().lines
             let ladder = model.layout.ladder
             for y in (ladder.y + 1)..<(ladder.maxY - 1) {
@@ -90,10 +93,8 @@ struct NarrowScreenTests {
         var engine = Engine()
         engine.apply(.bookSnapshot(symbol: "BTCUSDT", bids: [(units("1"), units("1"))], asks: [(units("60000"), units("1"))], time: 1_000_000_000))
         for second in 2...4 { engine.apply(.clock(time: Int64(second) * 1_000_000_000)) }
-        var status = SessionStatus(kind: "REPLAY", source: "test")
-        status.time = engine.time
         for (width, height) in [(80, 24), (120, 40)] {
-            let model = AppModel(width: width, height: height, status: status, engine: engine, log: SessionLog())
+            let model = model(engine, width: width, height: height)
             let text = inner(model.layout.signals, of: model).joined(separator: "\n")
             #expect(text.contains("19,999.33 bps"), "\(width)×\(height):\n\(text)")
         }
@@ -103,9 +104,7 @@ struct NarrowScreenTests {
     func hugeFundLabels() {
         var engine = Engine()
         engine.openFund(asset: "USDT", balance: Fixed(30_000_000_000))
-        var status = SessionStatus(kind: "REPLAY", source: "test")
-        status.time = engine.time
-        let model = AppModel(width: 80, height: 24, status: status, engine: engine, log: SessionLog())
+        let model = model(engine, width: 80, height: 24)
         let labels = ["balance", "bal", "in: fees", "fees", "in: surplus", "surplus", "out: deficits", "deficits", "drawdown", "down"]
         for line in inner(model.layout.fund, of: model) {
             let words = line.split(separator: " ", maxSplits: 1).map(String.init)
@@ -120,9 +119,7 @@ struct NarrowScreenTests {
     func fundDip() {
         var engine = Engine()
         engine.openFund(asset: "USDT", balance: Fixed(10_000))
-        var status = SessionStatus(kind: "REPLAY", source: "test")
-        status.time = engine.time
-        var model = AppModel(width: 120, height: 40, status: status, engine: engine, log: SessionLog())
+        var model = model(engine, width: 120, height: 40)
         model.sample()
         // Within the next second: the fund falls to 5 and is stated back at 9,000.
         engine.apply(.insuranceFund(asset: "USDT", balance: Fixed(5), time: 1_500_000_000))

@@ -47,19 +47,7 @@ public enum BookUnits {
 
     /// 10^exponent for 0...8.
     @inlinable @inline(__always)
-    public static func powerOfTen(_ exponent: Int) -> Int64 {
-        switch exponent {
-        case 0: return 1
-        case 1: return 10
-        case 2: return 100
-        case 3: return 1_000
-        case 4: return 10_000
-        case 5: return 100_000
-        case 6: return 1_000_000
-        case 7: return 10_000_000
-        default: return 100_000_000
-        }
-    }
+    public static func powerOfTen(_ exponent: Int) -> Int64 { Int64(DecimalText.powerOfTen(min(exponent, places))) }
 
     @usableFromInline
     static func slowParse(_ start: UnsafePointer<UInt8>, count: Int) -> Int64? {

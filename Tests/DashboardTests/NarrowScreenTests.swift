@@ -115,6 +115,21 @@ struct NarrowScreenTests {
         #expect(inner(model.layout.fund, of: model).joined().contains("30,000,000,000.00"))
     }
 
+    @Test("a market whose first snapshot holds an ask at the largest book unit: the ladder draws at every grouping, no trap")
+    func ladderAtTheLimit() {
+        var engine = Engine()
+        // A first snapshot is taken as given when it is mostly such levels: nothing to judge it by.
+        engine.apply(.bookSnapshot(symbol: "BTCUSDT", bids: [(.max - 7, units("1"))], asks: [(.max - 3, units("1")), (.max, units("1"))],
+            time: 1_000_000_000))
+        var screen = model(engine, width: 120, height: 40)
+        for _ in 0..<4 {
+            #expect(!screen.rendered().text.isEmpty)
+            screen.press(.character("z"))
+        }
+        #expect(LadderPane.roundedUp(.max - 3, to: 1_000) == .max - 3, "past the largest multiple: the price itself")
+        #expect(LadderPane.roundedUp(1_234, to: 1_000) == 2_000 && LadderPane.roundedUp(2_000, to: 1_000) == 2_000)
+    }
+
     @Test("a fund drained and refilled between two samples shows the dip, and its low with the time")
     func fundDip() {
         var engine = Engine()

@@ -130,6 +130,16 @@ struct NarrowScreenTests {
         #expect(LadderPane.roundedUp(1_234, to: 1_000) == 2_000 && LadderPane.roundedUp(2_000, to: 1_000) == 2_000)
     }
 
+    @Test("a coin's fund shows eight places: a BTC fund of 0.00012 is not 0.00")
+    func coinFund() {
+        var engine = Engine()
+        engine.openFund(asset: "BTC", balance: Fixed("0.00012")!)
+        engine.apply(.mark(symbol: "binance-coinm:BTCUSD_PERP", price: Fixed(60_000), time: 1_000_000_000))
+        let screen = model(engine, width: 120, height: 40)
+        let fund = inner(screen.layout.fund, of: screen).joined(separator: "\n")
+        #expect(fund.contains("0.00012000"), "\(fund)")
+    }
+
     @Test("a fund drained and refilled between two samples shows the dip, and its low with the time")
     func fundDip() {
         var engine = Engine()

@@ -30,6 +30,9 @@ enum FundPane {
         let engine = model.engine
         let asset = Self.asset(model)
         let fund = engine.fund(asset)
+        // Cents for dollars, eight places for a coin: a BTC fund's 0.05 is not "0.00".
+        let places = AssetPrecision.decimals(forAsset: asset)
+        func money(_ value: Fixed) -> String { Format.money(value, decimals: places) }
         let stale = model.status.operatorDataStale ? " · STALE" : ""
         // The asset stays in a narrow title: "Fund USDT", not "Insurance fund U".
         let title = Buffer.titleFits("Insurance fund \(asset)\(stale)", width: rect.width) ? "Insurance fund \(asset)\(stale)" : "Fund \(asset)\(stale)"
@@ -58,29 +61,29 @@ enum FundPane {
             line("balance", "no fund given for \(asset)", .warn)
             line("deficits", engine.configuration.shortfall == .adl ? "→ ADL" : "→ socialised loss", .warn)
         } else {
-            line("balance", Format.money(fund.balance), fund.balance.isPositive ? .fund : .alert)
+            line("balance", money(fund.balance), fund.balance.isPositive ? .fund : .alert)
         }
         // The history is sampled of the primary asset's fund (`AppModel.sample`).
         if fund.wasGiven && asset == engine.primaryAsset && !model.fundHistory.isEmpty && y < inner.maxY {
             buffer.put(Format.sparkline(model.fundHistory, width: inner.width), x: inner.x, y: y, role: .fund, limit: inner.width)
             y += 1
         }
-        line("in: fees", "+" + Format.money(fund.totals[.liquidationFee] ?? .zero), .positive)
-        line("in: surplus", "+" + Format.money(fund.totals[.surplus] ?? .zero), .positive)
-        line("out: deficits", "−" + Format.money(fund.outflows), fund.outflows.isPositive ? .negative : .dim)
+        line("in: fees", "+" + money(fund.totals[.liquidationFee] ?? .zero), .positive)
+        line("in: surplus", "+" + money(fund.totals[.surplus] ?? .zero), .positive)
+        line("out: deficits", "−" + money(fund.outflows), fund.outflows.isPositive ? .negative : .dim)
         // Every class below is the engine's (`Engine.fundState`); the pane holds no threshold.
         let state = engine.fundState(asset: asset)
-        line("drawdown", Format.money(fund.drawdown), state.drawdownLevel == .ok ? .text : .level(state.drawdownLevel),
+        line("drawdown", money(fund.drawdown), state.drawdownLevel == .ok ? .text : .level(state.drawdownLevel),
             extra: " (" + Format.percent(state.drawdown.approximateDouble, decimals: 1) + " of peak)")
         if !state.takeoverExposure.isZero {
-            line("taken over", "unrealised " + Format.money(state.takeoverExposure), state.takeoverExposure.isNegative ? .negative : .positive)
+            line("taken over", "unrealised " + money(state.takeoverExposure), state.takeoverExposure.isNegative ? .negative : .positive)
         }
         let stressed = state.stressed
         let coverage: String
         if stressed.unfilledQuantity.isPositive {
             coverage = "unfillable " + stressed.unfilledQuantity.formatted(3, grouping: true) + (engine.configuration.unfilled == .adl ? " → ADL" : " → fund")
         } else if stressed.deficit.isPositive {
-            coverage = Format.cappedPercent(fund.balance.approximateDouble / stressed.deficit.approximateDouble, decimals: 0) + " of " + Format.money(stressed.deficit)
+            coverage = Format.cappedPercent(fund.balance.approximateDouble / stressed.deficit.approximateDouble, decimals: 0) + " of " + money(stressed.deficit)
         } else {
             coverage = "no stressed deficit"
         }
@@ -96,7 +99,7 @@ enum FundPane {
         // The session's low, where the pane has room for it: a fund drained and refilled reads
         // no drawdown now.
         if fund.wasGiven && fund.low < fund.balance {
-            line("session low", Format.money(fund.low), fund.low.isPositive ? .warn : .alert, extra: " at " + Format.clock(fund.lowTime))
+            line("session low", money(fund.low), fund.low.isPositive ? .warn : .alert, extra: " at " + Format.clock(fund.lowTime))
         }
     }
 }

@@ -74,3 +74,21 @@ struct SpreadSignalTests {
         #expect(thresholds.spreadFloor(tickBps: nil) == 1.0)
     }
 }
+
+@Suite("Alerts say what their value cannot")
+struct AlertWordingTests {
+    @Test("a stressed deficit of quantity the book cannot fill tells the hook the quantity and its unit; an empty side no invented spread")
+    func hookMessages() {
+        var log = SessionLog()
+        log.record(.signal(SignalChange(time: 5_000_000_000, symbol: "binance-usdm:BTCUSDT", kind: .stressedDeficit, from: .warn, to: .alert,
+            value: 0, baseline: 8_000, unfilledQuantity: 24.112, quantityUnit: "BTC", asset: "USDT")))
+        log.record(.signal(SignalChange(time: 5_000_000_000, symbol: "binance-usdm:BTCUSDT", kind: .spread, from: .ok, to: .alert,
+            value: 1.67, baseline: 0.0167, sideMissing: true)))
+        var watcher = AlertWatcher()
+        let told = watcher.newAlerts(log: log, staleMarkets: [], time: 5_000_000_000)
+        #expect(told.count == 2)
+        #expect(told.first?.message == "binance-usdm:BTCUSDT Stressed deficit vs fund at ALERT: 24.112 BTC the book cannot fill (ADL follows)")
+        #expect(told.last?.message.hasSuffix(": a side of the book is empty") == true)
+        #expect(told.last?.value == nil && !(told.last?.jsonLine.contains("\"value\"") ?? true))
+    }
+}

@@ -25,7 +25,14 @@ extension Engine {
                 stressed: stress,
                 fundBalance: fund(market.instrument.settlementAsset).balance.approximateDouble)
             let changes = markets[index].signals.sample(inputs, thresholds: configuration.signals, symbol: market.symbol)
-            for change in changes { notes.append(.signal(change)) }
+            for var change in changes {
+                // The units an alert's reader needs (the alert hook has no instruments to ask).
+                if change.kind == .stressedDeficit {
+                    change.quantityUnit = market.instrument.quantityUnit
+                    change.asset = market.instrument.settlementAsset
+                }
+                notes.append(.signal(change))
+            }
         }
     }
 

@@ -131,9 +131,8 @@ public struct AlertWatcher: Sendable {
 
     /// What the alert's value alone would misstate, said in words.
     static func detail(of alert: SessionLog.Alert) -> String {
-        if alert.signal == .stressedDeficit, let unfilled = alert.unfilledQuantity {
-            let deficit = alert.value > 0 ? Fixed(approximating: alert.value).formatted(2, grouping: true) + " short and " : ""
-            return ": \(deficit)the book cannot fill \(Fixed(approximating: unfilled).formatted(3, grouping: true)) (ADL follows)"
+        if alert.signal == .stressedDeficit, alert.unfilledQuantity != nil {
+            return ": " + alert.figure(unit: alert.asset ?? "", quantityUnit: alert.quantityUnit ?? "units")
         }
         if alert.signal == .spread && alert.sideMissing { return ": a side of the book is empty" }
         return ""

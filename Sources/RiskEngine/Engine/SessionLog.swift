@@ -11,6 +11,8 @@ public struct SessionLog: Sendable {
         public var value: Double
         /// What a value alone would misstate (see `SignalChange`).
         public var unfilledQuantity: Double? = nil
+        public var quantityUnit: String? = nil
+        public var asset: String? = nil
         public var sideMissing = false
 
         /// The alert's figure for a person: the value, or what it stands for when the value
@@ -150,7 +152,8 @@ public struct SessionLog: Sendable {
             if change.to == .alert {
                 alertCount += 1
                 append(&alerts, Alert(time: change.time, symbol: change.symbol, signal: change.kind, level: change.to, value: change.value,
-                    unfilledQuantity: change.unfilledQuantity, sideMissing: change.sideMissing))
+                    unfilledQuantity: change.unfilledQuantity, quantityUnit: change.quantityUnit, asset: change.asset,
+                    sideMissing: change.sideMissing))
                 addMark(change.time)
             }
         case .bookGap:

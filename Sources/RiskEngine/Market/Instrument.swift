@@ -63,6 +63,15 @@ public struct Instrument: Hashable, Sendable {
     public var exchangeSymbol: String { MarketID.symbol(of: symbol) }
     public var venue: Venue? { MarketID.venue(of: symbol) }
 
+    /// What the market's quantities count: contracts (inverse) or the base asset (`BTCUSDT` →
+    /// `BTC`; "units" when the symbol does not end in its settlement asset).
+    public var quantityUnit: String {
+        if kind.isInverse { return "contracts" }
+        let contract = exchangeSymbol.split(separator: "_").first.map(String.init) ?? exchangeSymbol
+        guard contract.hasSuffix(settlementAsset), contract.count > settlementAsset.count else { return "units" }
+        return String(contract.dropLast(settlementAsset.count))
+    }
+
     /// Decimals to show a price with: those of the tick (0.10 → 2 is how Binance prints BTCUSDT).
     public var priceDecimals: Int { Instrument.decimals(of: tickSize, minimum: 2) }
     public var sizeDecimals: Int { Instrument.decimals(of: lotSize, minimum: 0) }

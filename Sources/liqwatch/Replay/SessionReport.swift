@@ -387,19 +387,6 @@ enum SessionReport {
         return assets.filter { !engine.fund($0).wasGiven }.sorted()
     }
 
-    /// What a market's quantities count: contracts (inverse) or the base asset.
-    static func quantityUnit(_ instrument: Instrument) -> String {
-        instrument.kind.isInverse ? "contracts" : baseAsset(of: instrument)
-    }
-
-    /// The base asset of a linear contract (`BTCUSDT` → `BTC`), or "units" when the symbol does not
-    /// end in its settlement asset.
-    static func baseAsset(of instrument: Instrument) -> String {
-        let symbol = instrument.exchangeSymbol.split(separator: "_").first.map(String.init) ?? instrument.exchangeSymbol
-        guard symbol.hasSuffix(instrument.settlementAsset), symbol.count > instrument.settlementAsset.count else { return "units" }
-        return String(symbol.dropLast(instrument.settlementAsset.count))
-    }
-
     /// A short summary for people.
     static func text(engine: Engine, stats: FrameStats, log: SessionLog, synchronizers: [String: DepthSynchronizer], source: Source) -> String {
         var lines: [String] = []
@@ -481,7 +468,7 @@ enum SessionReport {
             let ladder = engine.stressLadder(symbol: market.symbol)
             guard !ladder.isEmpty else { continue }
             let asset = market.instrument.settlementAsset
-            let quantityUnit = quantityUnit(market.instrument)
+            let quantityUnit = market.instrument.quantityUnit
             let noFund = engine.fund(asset).wasGiven ? "" : " — no insurance fund given for \(asset): its deficits go to \(engine.configuration.shortfall == .adl ? "ADL" : "socialised loss")"
             lines.append("stress \(market.symbol) (mark shock: liquidations; deficit \(asset); ADL quantity \(quantityUnit); fund after \(asset))\(noFund):")
             for result in ladder {
@@ -499,7 +486,7 @@ enum SessionReport {
         for alert in shown {
             let instrument = engine.market(alert.symbol)?.instrument
             let asset = instrument?.settlementAsset ?? primary
-            let figure = alert.figure(unit: alert.signal.unit(asset: asset), quantityUnit: instrument.map(quantityUnit) ?? "units")
+            let figure = alert.figure(unit: alert.signal.unit(asset: asset), quantityUnit: instrument?.quantityUnit ?? "units")
             lines.append("  \(EventTime.iso8601(alert.time)) \(alert.symbol) \(alert.signal.rawValue) \(figure)")
         }
         return lines.joined(separator: "\n") + "\n"

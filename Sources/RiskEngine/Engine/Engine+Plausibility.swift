@@ -115,14 +115,20 @@ extension Engine {
         return nil
     }
 
+    /// Counts a refused price on its market and notes it: the one place a refusal is recorded.
+    mutating func noteRefused(_ price: Int64, market index: Int, reference: Int64, source: PriceSource,
+                              into notes: inout [EngineNotification]) {
+        markets[index].counters.implausiblePricesRefused += 1
+        notes.append(.implausiblePrice(ImplausiblePrice(
+            symbol: markets[index].symbol, source: source, price: Fixed(bookUnits: price),
+            reference: Fixed(bookUnits: reference), time: time)))
+    }
+
     /// Whether a price may be applied; if not, it is counted and noted.
     mutating func admits(_ price: Int64, market index: Int, band: PriceBand?, source: PriceSource,
                          into notes: inout [EngineNotification]) -> Bool {
         guard let band, !band.contains(price) else { return true }
-        markets[index].counters.implausiblePricesRefused += 1
-        notes.append(.implausiblePrice(ImplausiblePrice(
-            symbol: markets[index].symbol, source: source, price: Fixed(bookUnits: price),
-            reference: Fixed(bookUnits: band.reference), time: time)))
+        noteRefused(price, market: index, reference: band.reference, source: source, into: &notes)
         return false
     }
 
@@ -132,10 +138,7 @@ extension Engine {
         guard let band, levels.contains(where: { !band.admitsLevel($0.price, side: side) }) else { return levels }
         return levels.filter { level in
             if band.admitsLevel(level.price, side: side) { return true }
-            markets[index].counters.implausiblePricesRefused += 1
-            notes.append(.implausiblePrice(ImplausiblePrice(
-                symbol: markets[index].symbol, source: .bookLevel(side), price: Fixed(bookUnits: level.price),
-                reference: Fixed(bookUnits: band.reference), time: time)))
+            noteRefused(level.price, market: index, reference: band.reference, source: .bookLevel(side), into: &notes)
             return false
         }
     }

@@ -213,7 +213,7 @@ extension Engine {
 
     // MARK: Risk
 
-    // The small readers below are inlined: Swift passes the engine (840 bytes) to a
+    // The small readers below are inlined: Swift passes the engine (776 bytes) to a
     // non-mutating method called from a mutating one by copying it whole, twice a position placed
     // and five times a liquidation before they were.
 

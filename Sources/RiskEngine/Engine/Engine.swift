@@ -192,10 +192,7 @@ public struct Engine: Sendable {
                 // A level at a price no market has is not applied (`Engine+Plausibility`); its
                 // removal (size 0) is harmless and applied as sent.
                 if change.size > 0, let refusedAgainst = Engine.refusal(of: change, band: band, book: book) {
-                    markets[index].counters.implausiblePricesRefused += 1
-                    notes.append(.implausiblePrice(ImplausiblePrice(
-                        symbol: symbol, source: .bookLevel(change.side), price: Fixed(bookUnits: change.price),
-                        reference: Fixed(bookUnits: refusedAgainst), time: time)))
+                    noteRefused(change.price, market: index, reference: refusedAgainst, source: .bookLevel(change.side), into: &notes)
                     continue
                 }
                 let delta = book.applyLevel(side: change.side, price: change.price, size: change.size, uncross: false)

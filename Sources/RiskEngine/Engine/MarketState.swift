@@ -104,10 +104,10 @@ public struct MarketState: Sendable {
     /// Positions ever opened in this market (closed ones included).
     public var positionCount: Int { positionIndices.count }
 
-    /// The book cannot be trusted (never had a snapshot, or a gap since): STALE wherever shown.
-    public var isStale: Bool { !book.isSynced || bookOutdated }
+    /// The book cannot be trusted (never had a snapshot, a gap since, or outdated): STALE wherever shown.
+    public var isStale: Bool { staleReason != nil }
     /// Why the book cannot be trusted, in a word or two ("no snapshot", "gap", "outdated"), or
-    /// nil when it can.
+    /// nil when it can: the one definition `isStale` reads.
     public var staleReason: String? {
         if !book.hasSnapshot { return "no snapshot" }
         if book.isStale { return "gap" }
@@ -200,8 +200,8 @@ public struct MarketCounters: Hashable, Sendable {
     public var trades = 0
     public var marks = 0
     public var crossedLevelsRemoved = 0
-    /// Book levels, marks, trades and index prices not applied: a thousandfold from the market's
-    /// reference (`Engine+Plausibility`).
+    /// Book levels, marks, trades, index prices and reported liquidations not applied: too far
+    /// from the market's reference (`Engine+Plausibility`).
     public var implausiblePricesRefused = 0
     public var simulatedLiquidations = 0
     /// Episodes of triggers crossed while the book could not be trusted.

@@ -19,16 +19,16 @@ public enum PositionRow {
     /// walked through a book nor shown (0.000000001 was liquidated as 0.000).
     static func isWholeBookUnits(_ size: Fixed) -> Bool { size.raw % 10_000_000_000 == 0 }
 
-    /// `[-+]digits[.digits]`: a decimal however long, for telling "too large" from "not a number".
+    /// `[-+]digits[.digits]`: a decimal however long, for telling "too large" from "not a number"
+    /// (the digit scanner every decimal is read with, which reads any number of digits).
     static func isDecimalSyntax(_ text: String) -> Bool {
-        var digits = 0
-        var points = 0
-        for (offset, character) in text.enumerated() {
-            if character.isASCII && character.isNumber { digits += 1 }
-            else if character == "." { points += 1 }
-            else if !(offset == 0 && (character == "-" || character == "+")) { return false }
+        var copy = text
+        return copy.withUTF8 { bytes in
+            guard let base = bytes.baseAddress, bytes.count > 0 else { return false }
+            var index = base[0] == UInt8(ascii: "-") || base[0] == UInt8(ascii: "+") ? 1 : 0
+            let scan = DecimalText.scanDigits(base, &index, end: bytes.count)
+            return index == bytes.count && scan.digits > 0
         }
-        return digits > 0 && points <= 1
     }
 
     public static func parse(resolver: MarketResolver, _ value: (String) -> String?) throws(FieldError) -> PositionUpdate {

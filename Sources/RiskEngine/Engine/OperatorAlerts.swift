@@ -132,7 +132,7 @@ public struct AlertWatcher: Sendable {
     /// What the alert's value alone would misstate, said in words.
     static func detail(of alert: SessionLog.Alert) -> String {
         if alert.signal == .stressedDeficit, alert.unfilledQuantity != nil {
-            return ": " + alert.figure(unit: alert.asset ?? "", quantityUnit: alert.quantityUnit ?? "units")
+            return ": " + alert.figure(unit: alert.asset ?? "")
         }
         if alert.signal == .spread && alert.sideMissing { return ": a side of the book is empty" }
         return ""

@@ -17,12 +17,12 @@ public struct SessionLog: Sendable {
 
         /// The alert's figure for a person: the value, or what it stands for when the value
         /// cannot say it (a stressed deficit that is quantity the book cannot fill, a spread
-        /// with a side of the book empty). `quantityUnit` names the unfillable quantity's unit.
-        public func figure(unit: String, quantityUnit: String) -> String {
+        /// with a side of the book empty), its quantity in the unit the engine gave it.
+        public func figure(unit: String) -> String {
             if signal == .stressedDeficit, let unfilled = unfilledQuantity {
                 let quantity = Fixed(approximating: unfilled).formatted(3, grouping: true)
                 return (value > 0 ? Fixed(approximating: value).formatted(2, grouping: true) + " " + unit + " and " : "")
-                    + "\(quantity) \(quantityUnit) the book cannot fill (ADL follows)"
+                    + "\(quantity) \(quantityUnit ?? "units") the book cannot fill (ADL follows)"
             }
             if signal == .spread && sideMissing { return "a side of the book is empty" }
             return Fixed(approximating: value).formatted(2, grouping: true) + " " + unit
@@ -68,8 +68,8 @@ public struct SessionLog: Sendable {
     public private(set) var rejections = RingBuffer<Rejection>(capacity: SessionLog.keep)
     public private(set) var blocked = RingBuffer<Blocked>(capacity: SessionLog.keep)
     public private(set) var crossedLevelsRemoved = 0
-    /// Prices not applied for being a thousandfold from their market's reference: counted, and
-    /// the first and the latest kept to name in the report.
+    /// Prices not applied for being too far from their market's reference (`Engine+Plausibility`):
+    /// counted, and the first and the latest kept to name in the report.
     public private(set) var implausiblePriceCount = 0
     public private(set) var firstImplausiblePrice: ImplausiblePrice?
     public private(set) var lastImplausiblePrice: ImplausiblePrice?

@@ -484,18 +484,10 @@ enum SessionReport {
         }
         lines.append(alertLine)
         for alert in shown {
-            let instrument = engine.market(alert.symbol)?.instrument
-            let asset = instrument?.settlementAsset ?? primary
-            let figure = alert.figure(unit: alert.signal.unit(asset: asset), quantityUnit: instrument?.quantityUnit ?? "units")
+            let asset = engine.market(alert.symbol)?.instrument.settlementAsset ?? primary
+            let figure = alert.figure(unit: alert.signal.unit(asset: asset))
             lines.append("  \(EventTime.iso8601(alert.time)) \(alert.symbol) \(alert.signal.rawValue) \(figure)")
         }
         return lines.joined(separator: "\n") + "\n"
-    }
-}
-
-extension String {
-    init(format2 value: Double) {
-        let fixed = Fixed(approximating: value)
-        self = fixed.formatted(2, grouping: true)
     }
 }

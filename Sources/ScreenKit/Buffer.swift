@@ -156,6 +156,12 @@ public struct Buffer: Hashable, Sendable {
     /// corner and a rule, with a space before it; the space after may go).
     public static func titleFits(_ title: String, width: Int) -> Bool { DisplayWidth.of(title) + 5 <= width }
 
+    /// The first of `candidates` (longest first) that shows whole in a box `width` cells wide,
+    /// else the last: a narrow pane's title loses words, never letters.
+    public static func fittingTitle(_ candidates: [String], width: Int) -> String {
+        candidates.first { titleFits($0, width: width) } ?? candidates.last ?? ""
+    }
+
     /// A box with a title in its top border.
     public mutating func box(_ rect: Rect, title: String, role: StyleRole = .border, focused: Bool = false) {
         guard rect.width >= 2 && rect.height >= 2 else { return }

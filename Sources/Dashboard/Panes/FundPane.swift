@@ -35,7 +35,7 @@ enum FundPane {
         func money(_ value: Fixed) -> String { Format.money(value, decimals: places) }
         let stale = model.status.operatorDataStale ? " · STALE" : ""
         // The asset stays in a narrow title: "Fund USDT", not "Insurance fund U".
-        let title = Buffer.titleFits("Insurance fund \(asset)\(stale)", width: rect.width) ? "Insurance fund \(asset)\(stale)" : "Fund \(asset)\(stale)"
+        let title = Buffer.fittingTitle(["Insurance fund \(asset)\(stale)", "Fund \(asset)\(stale)"], width: rect.width)
         buffer.box(rect, title: title, focused: focused)
         let inner = rect.inset(1)
         guard inner.height >= 3 else { return }

@@ -18,12 +18,10 @@ enum LadderPane {
         // STALE outranks the grouping in a narrow title.
         let staleTag = model.staleTag(symbol: symbol)
         let name = symbol.map(model.marketNames.title) ?? ""
-        var title = "Depth ladder \(name) ×\(grouping) tick" + staleTag
-        if !Buffer.titleFits(title, width: rect.width) { title = "Depth ladder \(name)" + staleTag }
-        if !Buffer.titleFits(title, width: rect.width) { title = "Ladder \(name)" + staleTag }
-        if !Buffer.titleFits(title, width: rect.width) { title = "Ladder \(symbol.map(model.marketNames.short) ?? "")" + staleTag }
-        // Then the reason goes, "STALE" stays.
-        if !Buffer.titleFits(title, width: rect.width) && !staleTag.isEmpty { title = "Ladder \(symbol.map(model.marketNames.short) ?? "") · STALE" }
+        let short = symbol.map(model.marketNames.short) ?? ""
+        // Last the stale reason goes, "STALE" stays.
+        let title = Buffer.fittingTitle(["Depth ladder \(name) ×\(grouping) tick" + staleTag, "Depth ladder \(name)" + staleTag,
+            "Ladder \(name)" + staleTag, "Ladder \(short)" + staleTag] + (staleTag.isEmpty ? [] : ["Ladder \(short) · STALE"]), width: rect.width)
         buffer.box(rect, title: title, focused: focused)
         let inner = rect.inset(1)
         guard inner.height >= 4, let symbol, let market = model.engine.market(symbol) else {

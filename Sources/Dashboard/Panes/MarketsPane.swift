@@ -125,14 +125,13 @@ enum MarketsPane {
         let direction = SortLabel.words(risk: model.marketSortColumn == .risk, text: model.marketSortColumn == .symbol,
             descending: model.marketSortDescending)
         let filter = model.marketFilter.isEmpty ? "" : " · filter '\(model.marketFilter)'"
-        var title = "Markets \(rows.count)/\(model.markets.rows.count) · sort \(model.marketSortColumn.rawValue) \(direction)" + filter
         // Narrower, words go, never the direction or the filter.
         let order = model.marketSortColumn == .risk ? direction : "\(model.marketSortColumn.rawValue) \(direction)"
-        for shorter in ["Markets \(rows.count)/\(model.markets.rows.count) · \(order)" + filter, "Markets \(rows.count) · \(order)" + filter, "Markets · \(order)" + (filter.isEmpty ? "" : " · filtered"),
-                        order + (filter.isEmpty ? "" : " · filtered")]
-        where !Buffer.titleFits(title, width: rect.width) {
-            title = shorter
-        }
+        let filtered = filter.isEmpty ? "" : " · filtered"
+        let title = Buffer.fittingTitle([
+            "Markets \(rows.count)/\(model.markets.rows.count) · sort \(model.marketSortColumn.rawValue) \(direction)" + filter,
+            "Markets \(rows.count)/\(model.markets.rows.count) · \(order)" + filter, "Markets \(rows.count) · \(order)" + filter,
+            "Markets · \(order)" + filtered, order + filtered], width: rect.width)
         buffer.box(rect, title: title, focused: focused)
         let inner = rect.inset(1)
         guard inner.height >= 2 else { return }

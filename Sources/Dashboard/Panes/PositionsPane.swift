@@ -71,17 +71,13 @@ enum PositionsPane {
         }
         let filter = model.filter.isEmpty ? "" : " · filter '\(model.filter)'"
         let stale = model.status.operatorDataStale ? " · STALE" : ""
-        title += filter + stale
         // Narrower, the title loses words, never the order's direction, the filter or STALE
         // (a cut "sort margin rat" told neither the column nor the direction).
         let order = model.sortColumn == .risk ? direction : "\(model.sortColumn.rawValue) \(direction)"
-        for shorter in ["Positions \(rows.count)/\(model.table.rows.count) · \(order)" + filter + stale,
-                        "Positions \(Format.count(rows.count)) · \(order)" + filter + stale,
-                        "Positions · \(order)" + (filter.isEmpty ? "" : " · filtered") + stale,
-                        order + (filter.isEmpty ? "" : " · filtered") + stale]
-        where !Buffer.titleFits(title, width: rect.width) {
-            title = shorter
-        }
+        let filtered = filter.isEmpty ? "" : " · filtered"
+        title = Buffer.fittingTitle([title + filter + stale, "Positions \(rows.count)/\(model.table.rows.count) · \(order)" + filter + stale,
+            "Positions \(Format.count(rows.count)) · \(order)" + filter + stale, "Positions · \(order)" + filtered + stale,
+            order + filtered + stale], width: rect.width)
         buffer.box(rect, title: title, focused: focused)
         let inner = rect.inset(1)
         guard inner.height >= 2 else { return }

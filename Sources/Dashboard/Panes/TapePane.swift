@@ -42,11 +42,8 @@ enum TapePane {
         let place = " · row \(Format.count(model.tapeCursor + 1))"
         if focused && model.tapeCursor > 0 && Buffer.titleFits(title + place, width: rect.width) { title += place }
         // Narrower, shorter words around whole counts (never a count cut).
-        for shorter in ["Tape \(Format.count(log.simulatedCount)) sim · \(Format.count(log.exchangeCount)) ex",
-                        "Tape \(Format.count(log.simulatedCount + log.exchangeCount))", "Tape"]
-        where !Buffer.titleFits(title, width: rect.width) {
-            title = shorter
-        }
+        title = Buffer.fittingTitle([title, "Tape \(Format.count(log.simulatedCount)) sim · \(Format.count(log.exchangeCount)) ex",
+            "Tape \(Format.count(log.simulatedCount + log.exchangeCount))", "Tape"], width: rect.width)
         buffer.box(rect, title: title, focused: focused)
         let inner = rect.inset(1)
         guard inner.height >= 2 else { return }

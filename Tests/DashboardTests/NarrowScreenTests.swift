@@ -14,6 +14,9 @@ struct NarrowScreenTests {
         return (inside.y..<inside.maxY).map { String(lines[$0].unicodeScalars.dropFirst(inside.x).prefix(inside.width)) }
     }
 
+    /// A pane's inner text as one string, line after line.
+    func text(_ rect: Rect, of model: AppModel) -> String { inner(rect, of: model).joined(separator: "\n") }
+
     /// The dashboard over `engine` at a size, its clock at the engine's time.
     func model(_ engine: Engine, width: Int, height: Int) -> AppModel {
         var status = SessionStatus(kind: "REPLAY", source: "test")
@@ -39,7 +42,7 @@ struct NarrowScreenTests {
             entryPrice: Fixed(60_000), mode: .isolated, isolatedMargin: Fixed("0.00000001")!), time: 1_000_000_000))
         for (width, height) in [(80, 24), (120, 40), (200, 60)] {
             let model = model(engine, width: width, height: height)
-            let text = inner(model.layout.positions, of: model).joined(separator: "\n")
+            let text = text(model.layout.positions, of: model)
             #expect(text.contains(">9,999%"), "\(width)×\(height):\n\(text)")
             #expect(!text.contains("%%"))
         }
@@ -61,7 +64,7 @@ struct NarrowScreenTests {
         let model = cascadeModel(width: 80, height: 24)
         let fundTitle = title(model.layout.fund, of: model)
         #expect(fundTitle.contains("Fund USDT"), "\(fundTitle)")
-        let fund = inner(model.layout.fund, of: model).joined(separator: "\n")
+        let fund = text(model.layout.fund, of: model)
         #expect(!fund.contains("out: defi ") && fund.contains("deficits"), "\(fund)")
         let positionsTitle = title(model.layout.positions, of: model)
         #expect(positionsTitle.contains("riskiest first"), "\(positionsTitle)")
@@ -95,7 +98,7 @@ struct NarrowScreenTests {
         for second in 2...4 { engine.apply(.clock(time: Int64(second) * 1_000_000_000)) }
         for (width, height) in [(80, 24), (120, 40)] {
             let model = model(engine, width: width, height: height)
-            let text = inner(model.layout.signals, of: model).joined(separator: "\n")
+            let text = text(model.layout.signals, of: model)
             #expect(text.contains("19,999.33 bps"), "\(width)×\(height):\n\(text)")
         }
     }
@@ -112,7 +115,7 @@ struct NarrowScreenTests {
             let label = line.prefix { $0 != "+" && $0 != "−" && !$0.isNumber }.trimmingCharacters(in: .whitespaces)
             #expect(label.isEmpty || labels.contains(label) || ["covers stress", "stress", "ADL"].contains(label), "a cut label: \(line)")
         }
-        #expect(inner(model.layout.fund, of: model).joined().contains("30,000,000,000.00"))
+        #expect(text(model.layout.fund, of: model).contains("30,000,000,000.00"))
     }
 
     @Test("a market whose first snapshot holds an ask at the largest book unit: the ladder draws at every grouping, no trap")
@@ -136,7 +139,7 @@ struct NarrowScreenTests {
         engine.openFund(asset: "BTC", balance: Fixed("0.00012")!)
         engine.apply(.mark(symbol: "binance-coinm:BTCUSD_PERP", price: Fixed(60_000), time: 1_000_000_000))
         let screen = model(engine, width: 120, height: 40)
-        let fund = inner(screen.layout.fund, of: screen).joined(separator: "\n")
+        let fund = text(screen.layout.fund, of: screen)
         #expect(fund.contains("0.00012000"), "\(fund)")
     }
 
@@ -153,7 +156,7 @@ struct NarrowScreenTests {
         model.attach(engine: engine, log: SessionLog())
         model.sample()
         #expect(model.fundHistory.last == 5, "\(model.fundHistory)")
-        let fund = inner(model.layout.fund, of: model).joined(separator: "\n")
+        let fund = text(model.layout.fund, of: model)
         #expect(fund.contains("session low") && fund.contains("5.00 at 00:00:01"), "\(fund)")
     }
 }

@@ -155,6 +155,18 @@ struct PropertyTests {
                 #expect(account.holdsSeveral == (account.positions.count > 1), "holdsSeveral, seed \(seed)")
             }
             #expect(engine.markets[market].multiSymbolCrossAccounts == members, "cross accounts of several symbols, seed \(seed)")
+            // Each open position's prices as the account stands (a cross account is refreshed
+            // from its totals less the position's own share, not each peer's figures again).
+            for index in engine.markets[market].positionIndices where engine.positions[Int(index)].isOpen {
+                let position = engine.positions[Int(index)]
+                let terms = engine.terms(of: position)
+                let context = engine.context(of: index)
+                let rules = engine.marginRules(of: position)
+                #expect(position.liquidationPrice == MarginMath.liquidationPrice(terms, context: context, rules: rules) ?? .zero,
+                    "liquidation price of \(index), seed \(seed)")
+                #expect(position.bankruptcyPrice == MarginMath.bankruptcyPrice(terms, context: context, rules: rules) ?? .zero,
+                    "bankruptcy price of \(index), seed \(seed)")
+            }
             #expect(engine.markets[market].multiSymbolCrossOrder() == members.sorted(), "their order, seed \(seed)")
         }
     }

@@ -269,14 +269,15 @@ extension Engine {
         var firstCrossSymbol: Int32? = nil
         var severalCrossSymbols = false
         let indices = accounts[Int(account)].positions
-        for index in indices {
-            let position = positions[Int(index)]
-            guard position.isOpen else { continue }
-            if position.mode == .cross {
-                if let first = firstCrossSymbol { severalCrossSymbols = severalCrossSymbols || first != position.symbolIndex }
-                else { firstCrossSymbol = position.symbolIndex }
+        if indices.count > 1 {
+            refreshCrossPositions(of: account, firstCrossSymbol: &firstCrossSymbol, severalCrossSymbols: &severalCrossSymbols)
+        } else {
+            for index in indices {
+                let position = positions[Int(index)]
+                guard position.isOpen else { continue }
+                if position.mode == .cross { firstCrossSymbol = position.symbolIndex }
+                refreshPosition(index)
             }
-            refreshPosition(index)
         }
         guard membership else { return }
         for index in indices {
@@ -284,10 +285,57 @@ extension Engine {
         }
     }
 
+    /// The account's open positions refreshed with each cross position's collateral taken from
+    /// the account's totals less its own share: one margin figure a position, where asking
+    /// `context(of:)` for each would work out every other position's again (a mark re-evaluates
+    /// every multi-symbol cross account of its market this way). Exactly `context(of:)`'s sums:
+    /// they are integers, and when the magnitudes could saturate a sum the slow way is taken.
+    private mutating func refreshCrossPositions(of account: Int32, firstCrossSymbol: inout Int32?, severalCrossSymbols: inout Bool) {
+        let indices = accounts[Int(account)].positions
+        withUnsafeTemporaryAllocation(of: (maintenance: Fixed, unrealised: Fixed).self, capacity: indices.count) { shares in
+            var totalMaintenance = Fixed.zero
+            var totalUnrealised = Fixed.zero
+            // The sum of every share's magnitude bounds every partial sum in any order: below the
+            // largest Fixed, no sum saturated and total − own equals the others' sum.
+            var magnitude = Fixed.zero
+            for (slot, index) in indices.enumerated() {
+                let position = positions[Int(index)]
+                guard position.isOpen && position.mode == .cross else { continue }
+                if let first = firstCrossSymbol { severalCrossSymbols = severalCrossSymbols || first != position.symbolIndex }
+                else { firstCrossSymbol = position.symbolIndex }
+                let mark = valuationMark(of: position)
+                let terms = terms(of: position)
+                let share = (maintenance: MarginMath.maintenance(terms, rules: marginRules(of: position), at: mark).margin,
+                             unrealised: MarginMath.unrealisedPnL(terms, at: mark))
+                shares[slot] = share
+                totalMaintenance += share.maintenance
+                totalUnrealised += share.unrealised
+                magnitude = magnitude + share.maintenance.magnitude + share.unrealised.magnitude
+            }
+            let exact = magnitude < Fixed.max
+            let collateral = accounts[Int(account)].walletBalance
+            for (slot, index) in indices.enumerated() {
+                let position = positions[Int(index)]
+                guard position.isOpen else { continue }
+                guard exact && position.mode == .cross else {
+                    refreshPosition(index)
+                    continue
+                }
+                let own = shares[slot]
+                refreshPosition(index, context: MarginContext(
+                    collateral: collateral, otherMaintenance: totalMaintenance - own.maintenance,
+                    otherUnrealised: totalUnrealised - own.unrealised))
+            }
+        }
+    }
+
     mutating func refreshPosition(_ index: Int32) {
+        refreshPosition(index, context: context(of: index))
+    }
+
+    mutating func refreshPosition(_ index: Int32, context: MarginContext) {
         let position = positions[Int(index)]
         let terms = terms(of: position)
-        let context = context(of: index)
         let rules = marginRules(of: position)
         let liquidation = MarginMath.liquidationPrice(terms, context: context, rules: rules) ?? .zero
         let bankruptcy = MarginMath.bankruptcyPrice(terms, context: context, rules: rules) ?? .zero

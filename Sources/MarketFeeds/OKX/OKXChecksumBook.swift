@@ -8,15 +8,48 @@ import RiskEngine
 /// The decoder keeps its own copy of each book for it, with the text of every level as sent: the
 /// engine's book holds integers and cannot say whether a price came as `30244` or `30244.0`.
 struct OKXChecksumBook {
+    /// A level's price and size texts as sent, kept inline: no allocation, no reference count and
+    /// no UTF-8 check a level (a String each cost all three). 48 bytes hold any price and size a
+    /// real book sends; a longer pair (a hostile feed's) is kept whole in the side's `spilled`.
     struct LevelText {
-        var price: String
-        var size: String
+        static let capacity = 48
+        /// `priceCount` saying the pair is in `spilled`.
+        static let spilledMark: UInt8 = .max
+
+        var bytes: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0)
+        var priceCount: UInt8 = 0
+        var sizeCount: UInt8 = 0
+
+        init(price: ByteSpan, size: ByteSpan) {
+            priceCount = UInt8(price.count)
+            sizeCount = UInt8(size.count)
+            withUnsafeMutableBytes(of: &bytes) { storage in
+                storage.baseAddress!.copyMemory(from: price.start, byteCount: price.count)
+                (storage.baseAddress! + price.count).copyMemory(from: size.start, byteCount: size.count)
+            }
+        }
+
+        init(spilled: Void) { priceCount = Self.spilledMark }
+
+        static func fits(price: ByteSpan, size: ByteSpan) -> Bool { price.count + size.count <= capacity }
+
+        /// Appends `price:size`.
+        func append(to joined: inout [UInt8]) {
+            withUnsafeBytes(of: bytes) { storage in
+                let price = Int(priceCount)
+                joined.append(contentsOf: UnsafeRawBufferPointer(rebasing: storage[0..<price]))
+                joined.append(UInt8(ascii: ":"))
+                joined.append(contentsOf: UnsafeRawBufferPointer(rebasing: storage[price..<(price + Int(sizeCount))]))
+            }
+        }
     }
 
     /// Ordered levels (the engine's own ladder, so that the top 25 are found without a sort).
     var book = OrderBook()
     var bidText: [Int64: LevelText] = [:]
     var askText: [Int64: LevelText] = [:]
+    /// `price:size` of the levels whose texts are too long to keep inline, by side and price.
+    var spilled: [BookSide: [Int64: [UInt8]]] = [:]
     /// A snapshot was applied and no checksum failed since: the next checksum can be verified.
     var trusted = false
 
@@ -26,19 +59,27 @@ struct OKXChecksumBook {
         book = OrderBook()
         bidText.removeAll(keepingCapacity: true)
         askText.removeAll(keepingCapacity: true)
+        spilled.removeAll()
     }
 
     /// Sets a level to `size` (0 removes it), keeping the text it came as.
     mutating func set(_ side: BookSide, price: Int64, size: Int64, priceText: ByteSpan, sizeText: ByteSpan) {
         book.applyLevel(side: side, price: price, size: size, uncross: false)
+        if !spilled.isEmpty { spilled[side]?.removeValue(forKey: price) }
         if size == 0 {
             if side == .bid { bidText.removeValue(forKey: price) } else { askText.removeValue(forKey: price) }
-        } else {
-            // Short texts (up to 15 bytes, every price and size OKX sends) are stored inline in the
-            // String, with no allocation.
-            let text = LevelText(price: priceText.string, size: sizeText.string)
-            if side == .bid { bidText[price] = text } else { askText[price] = text }
+            return
         }
+        let text: LevelText
+        if LevelText.fits(price: priceText, size: sizeText) {
+            text = LevelText(price: priceText, size: sizeText)
+        } else {
+            text = LevelText(spilled: ())
+            let pair = Array(UnsafeBufferPointer(start: priceText.start, count: priceText.count)) + [UInt8(ascii: ":")]
+                + Array(UnsafeBufferPointer(start: sizeText.start, count: sizeText.count))
+            spilled[side, default: [:]][price] = pair
+        }
+        if side == .bid { bidText[price] = text } else { askText[price] = text }
     }
 
     /// The checksum of the book as it is now: the CRC-32 of the top levels' texts, bid and ask
@@ -60,16 +101,18 @@ struct OKXChecksumBook {
                 return askCount < Self.depth
             }
             joined.removeAll(keepingCapacity: true)
-            func add(_ text: LevelText?) {
+            func add(_ text: LevelText?, side: BookSide, price: Int64) {
                 guard let text else { return }
                 if !joined.isEmpty { joined.append(UInt8(ascii: ":")) }
-                joined.append(contentsOf: text.price.utf8)
-                joined.append(UInt8(ascii: ":"))
-                joined.append(contentsOf: text.size.utf8)
+                if text.priceCount == LevelText.spilledMark {
+                    joined.append(contentsOf: spilled[side]?[price] ?? [])
+                } else {
+                    text.append(to: &joined)
+                }
             }
             for rank in 0..<max(bidCount, askCount) {
-                if rank < bidCount { add(bidText[prices[rank]]) }
-                if rank < askCount { add(askText[prices[Self.depth + rank]]) }
+                if rank < bidCount { add(bidText[prices[rank]], side: .bid, price: prices[rank]) }
+                if rank < askCount { add(askText[prices[Self.depth + rank]], side: .ask, price: prices[Self.depth + rank]) }
             }
             return Int32(bitPattern: CRC32.checksum(joined))
         }

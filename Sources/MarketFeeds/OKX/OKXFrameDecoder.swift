@@ -28,6 +28,16 @@ public struct OKXFrameDecoder {
     public private(set) var checksumMismatches = 0
     /// The level texts of the checksum under way, kept between messages (see `OKXChecksumBook`).
     var scratch: [UInt8] = []
+    /// A book message's levels as read (numbers and texts as sent), kept between messages so that
+    /// reading one allocates no list for them; the texts point into the frame being decoded.
+    var levelTexts: [LevelTextSpan] = []
+    struct LevelTextSpan {
+        var side: BookSide
+        var price: Int64
+        var contracts: Int64
+        var priceText: ByteSpan
+        var sizeText: ByteSpan
+    }
     /// What `funding-rate`, `open-interest` and `index-tickers` said last, per market and per
     /// underlying (`BTC-USD`).
     var funding: [String: (rate: Fixed?, next: Int64?, openInterest: Fixed?)] = [:]
@@ -195,7 +205,7 @@ public struct OKXFrameDecoder {
         let ok = cursor.array { cursor in
             var bids: [LevelChange] = []
             var asks: [LevelChange] = []
-            var texts: [(side: BookSide, price: ByteSpan, size: ByteSpan)] = []
+            levelTexts.removeAll(keepingCapacity: true)
             var timestamp: ByteSpan? = nil
             var checksum: Int64? = nil
             var checksumNegative = false
@@ -214,7 +224,7 @@ public struct OKXFrameDecoder {
                         else { return false }
                         if isBids { bids.append(LevelChange(side: .bid, price: price, size: size)) }
                         else { asks.append(LevelChange(side: .ask, price: price, size: size)) }
-                        texts.append((side, priceText, sizeText))
+                        levelTexts.append(LevelTextSpan(side: side, price: price, contracts: contracts, priceText: priceText, sizeText: sizeText))
                         return true
                     } ? true : nil
                 }
@@ -255,9 +265,8 @@ public struct OKXFrameDecoder {
             }
             if book.trusted {
                 // The copy keeps the sizes as sent (contracts): only their text enters the checksum.
-                for text in texts {
-                    guard let price = text.price.bookUnits, let size = text.size.bookUnits else { continue }
-                    book.set(text.side, price: price, size: size, priceText: text.price, sizeText: text.size)
+                for text in levelTexts {
+                    book.set(text.side, price: text.price, size: text.contracts, priceText: text.priceText, sizeText: text.sizeText)
                 }
             }
             var problem: String? = nil

@@ -107,4 +107,84 @@ struct OKXChecksumTests {
         #expect(updates.map(\.checksumVerified) == [true, false, false, true])
         #expect(updates[1].problem == "checksum \(good), book gives \(Self.expected(bids: [("30244.0", "6")], asks: asks))")
     }
+    /// A book kept the plainest way: price text by price, per side, sorted when asked.
+    struct ModelBook {
+        var bids: [Double: Level] = [:]
+        var asks: [Double: Level] = [:]
+        mutating func apply(_ levels: [Level], bid: Bool) {
+            for level in levels {
+                let key = Double(level.price)!
+                if Double(level.size)! == 0 {
+                    if bid { bids[key] = nil } else { asks[key] = nil }
+                } else if bid { bids[key] = level } else { asks[key] = level }
+            }
+        }
+        var checksum: Int32 {
+            OKXChecksumTests.expected(bids: bids.keys.sorted(by: >).map { bids[$0]! }, asks: asks.keys.sorted().map { asks[$0]! })
+        }
+    }
+
+    @Test("random updates on both sides, near and far from the touch: every checksum verifies against a plain reading", arguments: 1...6)
+    func randomUpdates(seed: UInt64) {
+        var random = SeededRandom(seed: seed)
+        var model = ModelBook()
+        func levels(bid: Bool, count: Int) -> [Level] {
+            (0..<count).map { _ in
+                // Prices on a 0.5 grid, bids below 30,000 and asks above, written with one or two decimals.
+                let steps = Int(random.next() % 400)
+                let value = bid ? 29_999.5 - Double(steps) / 2 : 30_000.5 + Double(steps) / 2
+                let price = random.next() % 2 == 0 ? String(format: "%.1f", value) : String(format: "%.2f", value)
+                // Remove a level a third of the time (the price as the book holds it, so it is found).
+                if random.next() % 3 == 0 {
+                    let held = bid ? model.bids[value]?.price : model.asks[value]?.price
+                    return (held ?? price, "0")
+                }
+                let existing = bid ? model.bids[value]?.price : model.asks[value]?.price
+                return (existing ?? price, "\(1 + random.next() % 500)")
+            }
+        }
+        let bids = levels(bid: true, count: 300)
+        let asks = levels(bid: false, count: 300)
+        model.apply(bids.filter { $0.size != "0" }, bid: true)
+        model.apply(asks.filter { $0.size != "0" }, bid: false)
+        var frames = [Self.frame("snapshot", bids: bids.filter { $0.size != "0" }, asks: asks.filter { $0.size != "0" }, checksum: model.checksum)]
+        for _ in 0..<200 {
+            let bidChanges = levels(bid: true, count: Int(random.next() % 6))
+            let askChanges = levels(bid: false, count: Int(random.next() % 6))
+            model.apply(bidChanges, bid: true)
+            model.apply(askChanges, bid: false)
+            frames.append(Self.frame("update", bids: bidChanges, asks: askChanges, checksum: model.checksum))
+        }
+        let (decoder, _) = Self.run(frames)
+        #expect(decoder.checksumsVerified == frames.count && decoder.checksumMismatches == 0, "seed \(seed)")
+    }
+
+    @Test("a side past the levels kept: the deepest go, the top 25 still verify")
+    func pastTheKeptLevels() {
+        let kept = OKXChecksumBook.keptLevels
+        var bids: [Level] = (0..<(kept + 200)).map { ("\(50_000 - $0)", "1") }
+        let asks: [Level] = [("50001", "2")]
+        let snapshot = Self.frame("snapshot", bids: bids, asks: asks, checksum: Self.expected(bids: bids, asks: asks))
+        // A level deeper than all kept is dropped; one near the top replaces the deepest.
+        bids.append(("10", "3"))
+        let deep = Self.frame("update", bids: [("10", "3")], asks: [], checksum: Self.expected(bids: bids, asks: asks))
+        bids.insert(("50000.5", "4"), at: 0)
+        let top = Self.frame("update", bids: [("50000.5", "4")], asks: [], checksum: Self.expected(bids: bids, asks: asks))
+        let (decoder, _) = Self.run([snapshot, deep, top])
+        #expect(decoder.checksumsVerified == 3 && decoder.checksumMismatches == 0)
+        #expect(decoder.books["okx:BTC-USD-SWAP"]?.bids.count == kept)
+    }
+}
+
+/// SplitMix64: the same draws on every machine.
+struct SeededRandom {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
 }

@@ -7,6 +7,7 @@ import RiskEngine
 ///
 /// The decoder keeps its own copy of each book for it, with the text of every level as sent: the
 /// engine's book holds integers and cannot say whether a price came as `30244` or `30244.0`.
+/// The copy's prices and sizes are as OKX sends them (contracts): only their text enters the sum.
 struct OKXChecksumBook {
     /// A level's price and size texts as sent, kept inline: no allocation, no reference count and
     /// no UTF-8 check a level (a String each cost all three). 48 bytes hold any price and size a
@@ -44,34 +45,56 @@ struct OKXChecksumBook {
         }
     }
 
-    /// Ordered levels (the engine's own ladder, so that the top 25 are found without a sort).
-    var book = OrderBook()
-    var bidText: [Int64: LevelText] = [:]
-    var askText: [Int64: LevelText] = [:]
+    struct Level {
+        var price: Int64
+        var text: LevelText
+    }
+
+    /// Each side's levels sorted with the best last (bids rising, asks falling): the top 25 are
+    /// the last 25, read in one pass over adjacent memory, and a change near the touch, where
+    /// nearly all of them are, moves a few levels. (A ladder and a table of texts by price cost
+    /// fifty hashed lookups a message, each a cache miss once the other venues' messages have
+    /// passed through.)
+    var bids: [Level] = []
+    var asks: [Level] = []
     /// `price:size` of the levels whose texts are too long to keep inline, by side and price.
     var spilled: [BookSide: [Int64: [UInt8]]] = [:]
     /// A snapshot was applied and no checksum failed since: the next checksum can be verified.
     var trusted = false
 
     static let depth = 25
+    /// Levels kept a side. OKX sends at most 400; a feed sending more has the deepest dropped
+    /// (bounded memory and moves), which can only matter if all but 25 above them went, when
+    /// the checksum fails and the book is re-synced.
+    static let keptLevels = 1_000
 
     mutating func reset() {
-        book = OrderBook()
-        bidText.removeAll(keepingCapacity: true)
-        askText.removeAll(keepingCapacity: true)
+        bids.removeAll(keepingCapacity: true)
+        asks.removeAll(keepingCapacity: true)
         spilled.removeAll()
+    }
+
+    /// Where `price` is in a side sorted best last, or where it would go.
+    static func slot(of price: Int64, in levels: [Level], side: BookSide) -> (index: Int, found: Bool) {
+        var low = 0
+        var high = levels.count
+        while low < high {
+            let middle = (low + high) / 2
+            let candidate = levels[middle].price
+            if candidate == price { return (middle, true) }
+            // Nearer the end is better: a higher bid, a lower ask.
+            if (side == .bid) == (candidate < price) { low = middle + 1 } else { high = middle }
+        }
+        return (low, false)
     }
 
     /// Sets a level to `size` (0 removes it), keeping the text it came as.
     mutating func set(_ side: BookSide, price: Int64, size: Int64, priceText: ByteSpan, sizeText: ByteSpan) {
-        book.applyLevel(side: side, price: price, size: size, uncross: false)
         if !spilled.isEmpty { spilled[side]?.removeValue(forKey: price) }
+        let text: LevelText?
         if size == 0 {
-            if side == .bid { bidText.removeValue(forKey: price) } else { askText.removeValue(forKey: price) }
-            return
-        }
-        let text: LevelText
-        if LevelText.fits(price: priceText, size: sizeText) {
+            text = nil
+        } else if LevelText.fits(price: priceText, size: sizeText) {
             text = LevelText(price: priceText, size: sizeText)
         } else {
             text = LevelText(spilled: ())
@@ -79,7 +102,27 @@ struct OKXChecksumBook {
                 + Array(UnsafeBufferPointer(start: sizeText.start, count: sizeText.count))
             spilled[side, default: [:]][price] = pair
         }
-        if side == .bid { bidText[price] = text } else { askText[price] = text }
+        if side == .bid { Self.set(&bids, side: side, price: price, text: text) } else { Self.set(&asks, side: side, price: price, text: text) }
+    }
+
+    private static func set(_ levels: inout [Level], side: BookSide, price: Int64, text: LevelText?) {
+        let (index, found) = slot(of: price, in: levels, side: side)
+        guard let text else {
+            if found { levels.remove(at: index) }
+            return
+        }
+        if found {
+            levels[index].text = text
+            return
+        }
+        if levels.count >= keptLevels {
+            // Full: a level deeper than every kept one is not kept; else the deepest makes room.
+            guard index > 0 else { return }
+            levels.removeFirst()
+            levels.insert(Level(price: price, text: text), at: index - 1)
+            return
+        }
+        levels.insert(Level(price: price, text: text), at: index)
     }
 
     /// The checksum of the book as it is now: the CRC-32 of the top levels' texts, bid and ask
@@ -87,35 +130,22 @@ struct OKXChecksumBook {
     /// between calls: no allocation a message) and checked in one call of ISA-L's folded CRC,
     /// several times the speed of a table a byte.
     func checksum(scratch joined: inout [UInt8]) -> Int32 {
-        withUnsafeTemporaryAllocation(of: Int64.self, capacity: 2 * Self.depth) { prices in
-            var bidCount = 0
-            book.forEachFeedLevel(.bid) { price, _, _ in
-                prices[bidCount] = price
-                bidCount += 1
-                return bidCount < Self.depth
+        joined.removeAll(keepingCapacity: true)
+        func add(_ level: Level, side: BookSide) {
+            if !joined.isEmpty { joined.append(UInt8(ascii: ":")) }
+            if level.text.priceCount == LevelText.spilledMark {
+                joined.append(contentsOf: spilled[side]?[level.price] ?? [])
+            } else {
+                level.text.append(to: &joined)
             }
-            var askCount = 0
-            book.forEachFeedLevel(.ask) { price, _, _ in
-                prices[Self.depth + askCount] = price
-                askCount += 1
-                return askCount < Self.depth
-            }
-            joined.removeAll(keepingCapacity: true)
-            func add(_ text: LevelText?, side: BookSide, price: Int64) {
-                guard let text else { return }
-                if !joined.isEmpty { joined.append(UInt8(ascii: ":")) }
-                if text.priceCount == LevelText.spilledMark {
-                    joined.append(contentsOf: spilled[side]?[price] ?? [])
-                } else {
-                    text.append(to: &joined)
-                }
-            }
-            for rank in 0..<max(bidCount, askCount) {
-                if rank < bidCount { add(bidText[prices[rank]], side: .bid, price: prices[rank]) }
-                if rank < askCount { add(askText[prices[Self.depth + rank]], side: .ask, price: prices[Self.depth + rank]) }
-            }
-            return Int32(bitPattern: CRC32.checksum(joined))
         }
+        let bidCount = Swift.min(Self.depth, bids.count)
+        let askCount = Swift.min(Self.depth, asks.count)
+        for rank in 0..<Swift.max(bidCount, askCount) {
+            if rank < bidCount { add(bids[bids.count - 1 - rank], side: .bid) }
+            if rank < askCount { add(asks[asks.count - 1 - rank], side: .ask) }
+        }
+        return Int32(bitPattern: CRC32.checksum(joined))
     }
 }
 

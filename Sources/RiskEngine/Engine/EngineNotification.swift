@@ -91,7 +91,10 @@ public struct SocialisedLossRecord: Hashable, Sendable {
 }
 
 public enum EngineNotification: Hashable, Sendable {
-    case liquidation(LiquidationRecord)
+    /// Boxed (`indirect`): a liquidation record is 409 bytes and the next largest payload 140,
+    /// and every notification is as large as the largest; unboxed, each append, growth and read
+    /// of a list of notifications (thousands in a cascade or a stress) moved 409 bytes a note.
+    indirect case liquidation(LiquidationRecord)
     case deficit(DeficitRecord)
     case fund(FundEntry)
     case adl(ADLRecord)

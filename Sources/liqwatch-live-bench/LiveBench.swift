@@ -151,10 +151,16 @@ struct Measure: ParsableCommand {
         // and the report (stress tables): the child's CPU from /proc over the window from 5 s
         // after the start to 1 s before the end of --seconds.
         var steady: (cpu: Double, wall: Double)?
+        // The CPU before the window (launch, positions, connections, snapshots, the first
+        // cascade) and after it (the last second, the exit report): one-offs, printed apart.
+        var beforeWindow: Double?
+        var windowEnd: Double?
         if seconds >= 10, Self.sleep(until: wallStart.addingTimeInterval(5)), let start = processCPUSeconds(pid) {
+            beforeWindow = start
             let windowStart = Date()
             if Self.sleep(until: wallStart.addingTimeInterval(seconds - 1)), let end = processCPUSeconds(pid) {
                 steady = (end - start, Date().timeIntervalSince(windowStart))
+                windowEnd = end
             }
         }
         _ = wait4(pid, &status, 0, &usage)
@@ -170,6 +176,9 @@ struct Measure: ParsableCommand {
         print(String(format: "process CPU %.2f s over %.1f s wall = %.1f %% of a core (max RSS %.0f MB)", cpu, wall, cpu / wall * 100, Double(usage.ru_maxrss) / 1024))
         if let steady {
             print(String(format: "steady session (from 5 s to %.0f s, /proc): CPU %.2f s over %.1f s = %.1f %% of a core", seconds - 1, steady.cpu, steady.wall, steady.cpu / steady.wall * 100))
+        }
+        if let beforeWindow, let windowEnd {
+            print(String(format: "one-offs: the first 5 s (start, positions, snapshots, first cascade) %.2f s CPU; the last second and the exit report (stress tables) %.2f s CPU", beforeWindow, cpu - windowEnd))
         }
         if showReport {
             for venue in SubscriptionVenue.allCases {

@@ -17,8 +17,10 @@ struct SpreadSignalTests {
         return board
     }
 
+    /// A spread given in bps at 60,000 with a tick of 0.1 (0.0167 bps), in whole ticks as the engine counts them.
     func inputs(time: Int64, spreadBps: Double?, depth: Double, sideMissing: Bool = false) -> SignalBoard.Inputs {
-        SignalBoard.Inputs(time: time, spreadBps: spreadBps, sideMissing: sideMissing, tickBps: 0.1 / 60_000 * 10_000,
+        SignalBoard.Inputs(time: time, spreadBps: spreadBps, sideMissing: sideMissing,
+            spreadTicks: spreadBps.map { Int64(($0 / (0.1 / 60_000 * 10_000)).rounded()) },
             depth10: depth, depth50: depth, mid: 60_000, stressed: StressedDeficit(), fundBalance: 1_000_000)
     }
 
@@ -69,9 +71,38 @@ struct SpreadSignalTests {
     @Test("the floor is the narrower of the bps floor and the ticks")
     func floor() {
         let thresholds = SignalThresholds()
-        #expect(thresholds.spreadFloor(tickBps: 0.5) == 1.0)
-        #expect(abs(thresholds.spreadFloor(tickBps: 0.0167) - 0.167) < 1e-9)
-        #expect(thresholds.spreadFloor(tickBps: nil) == 1.0)
+        #expect(thresholds.spreadIsJudged(spreadBps: 1.0, spreadTicks: 2))
+        #expect(!thresholds.spreadIsJudged(spreadBps: 0.99, spreadTicks: 9))
+        #expect(thresholds.spreadIsJudged(spreadBps: 0.167, spreadTicks: 10))
+        #expect(!thresholds.spreadIsJudged(spreadBps: 0.5, spreadTicks: nil))
+        var off = thresholds
+        off.spreadFloorTicks = 0
+        #expect(!off.spreadIsJudged(spreadBps: 0.99, spreadTicks: 1_000))
+    }
+
+    /// BTCUSDT (tick 0.1) warmed on one-tick books at 60,000, then a book of bid 60,000.0 and ask
+    /// 60,001.0: ten ticks. Ten ticks' worth of bps in floating point (the floor as it was worked
+    /// out) comes out above this spread's own bps, which muted it; counted in ticks it is ten.
+    @Test("a spread of exactly ten ticks is judged (the floor counted in ticks, not in floating-point bps)")
+    func exactlyTenTicks() {
+        var engine = Engine()
+        let symbol = "binance-usdm:BTCUSDT"
+        func units(_ text: String) -> Int64 { Fixed(text)!.bookUnits }
+        let seconds = Int64(SignalThresholds().warmupSamples + 5)
+        for second in 0..<seconds {
+            engine.apply(.bookSnapshot(symbol: symbol, bids: [(units("59999.9"), units("50"))], asks: [(units("60000.0"), units("50"))],
+                time: second * Self.second))
+        }
+        engine.apply(.bookSnapshot(symbol: symbol, bids: [(units("60000.0"), units("50"))], asks: [(units("60001.0"), units("50"))],
+            time: seconds * Self.second))
+        engine.apply(.bookSnapshot(symbol: symbol, bids: [(units("60000.0"), units("50"))], asks: [(units("60001.0"), units("50"))],
+            time: (seconds + 1) * Self.second))
+        let market = engine.markets[engine.marketIndex(of: symbol)!]
+        let spreadBps = market.book.spreadBps!.approximateDouble
+        // The old floor: ten ticks in bps of the mid, in doubles, above the spread itself.
+        #expect(spreadBps < 10 * (0.1 / market.book.mid!.approximateDouble * 10_000))
+        #expect(Engine.spreadTicks(book: market.book, tick: market.instrument.tickSize) == 10)
+        #expect(market.signals.readings[.spread]?.level == .alert, "\(String(describing: market.signals.readings[.spread]))")
     }
 }
 

@@ -18,7 +18,7 @@ extension Engine {
                 sideMissing: book.isSynced && (book.bestBid == nil || book.bestAsk == nil),
                 // A learnt tick is the finest step a feed has shown, which one hostile level can
                 // make 10⁻⁸: only a known instrument's tick sets the spread's floor.
-                tickBps: market.tickIsLearnt ? nil : Engine.tickBps(tick: market.instrument.tickSize, mid: book.mid),
+                spreadTicks: market.tickIsLearnt ? nil : Engine.spreadTicks(book: book, tick: market.instrument.tickSize),
                 depth10: depth.narrow,
                 depth50: depth.wide,
                 mid: book.mid?.approximateDouble,
@@ -36,10 +36,12 @@ extension Engine {
         }
     }
 
-    /// One tick in bps of the mid (what a spread of one tick is).
-    static func tickBps(tick: Fixed, mid: Fixed?) -> Double? {
-        guard let mid, mid.isPositive, tick.isPositive else { return nil }
-        return tick.approximateDouble / mid.approximateDouble * 10_000
+    /// The spread in whole ticks, exactly (book units); nil without both sides or with a tick
+    /// finer than a book unit.
+    static func spreadTicks(book: OrderBook, tick: Fixed) -> Int64? {
+        let tickUnits = tick.bookUnits
+        guard let spread = book.spread, spread >= 0, tickUnits > 0 else { return nil }
+        return spread / tickUnits
     }
 
     /// Depth on the thinner side within ±bps, in quote money (contracts × size for inverse).

@@ -63,12 +63,12 @@ struct SignalBoard: Sendable {
 
     /// `min(spread ÷ its baseline, depth baseline ÷ depth within ±10 bps)`, at most `ratioCap`: the
     /// factor by which the spread has widened *and* the near-touch depth has fallen, both at once.
-    /// 1 before the baselines are learnt, and while the spread is under `floorBps` (a one-tick
-    /// spread doubling is not news). A book with an empty side has widened as far as it can.
-    static func spreadVsDepth(spread: Double, spreadBaseline: Double?, depth: Double, depthBaseline: Double?, floorBps: Double,
+    /// 1 before the baselines are learnt, and while the spread is under its floor (not `judged`:
+    /// a one-tick spread doubling is not news). A book with an empty side has widened as far as it can.
+    static func spreadVsDepth(spread: Double, spreadBaseline: Double?, depth: Double, depthBaseline: Double?, judged: Bool,
                               sideMissing: Bool = false) -> Double {
         guard let spreadBase = spreadBaseline, spreadBase > 0, let depthBase = depthBaseline, depthBase > 0 else { return 1 }
-        let widened = sideMissing ? ratioCap : (spread >= floorBps ? spread / spreadBase : min(1, spread / spreadBase))
+        let widened = sideMissing ? ratioCap : (judged ? spread / spreadBase : min(1, spread / spreadBase))
         let thinned = depth > 0 ? depthBase / depth : ratioCap
         return max(0, min(ratioCap, widened, thinned))
     }
@@ -87,8 +87,8 @@ struct SignalBoard: Sendable {
         /// The book has been synced but a side of it is empty now (the bids or the asks taken
         /// out by a cascade): no spread, and the widest there is.
         var sideMissing = false
-        /// One tick of the market in bps of the mid (for the spread's floor), when known.
-        var tickBps: Double? = nil
+        /// The spread in whole ticks of a known instrument (for the spread's floor), when known.
+        var spreadTicks: Int64? = nil
         var depth10: Double
         var depth50: Double
         var mid: Double?
@@ -103,13 +103,13 @@ struct SignalBoard: Sendable {
 
         // Spread.
         var spread = input.spreadBps ?? 0
-        let floorBps = t.spreadFloor(tickBps: input.tickBps)
+        let judged = t.spreadIsJudged(spreadBps: spread, spreadTicks: input.spreadTicks)
         var spreadLevel = SignalLevel.ok
         if input.sideMissing, warm, let base = spreadBaseline.value, base > 0 {
             // An empty side is the widest spread there is: shown at the cap, as the ratios are.
             spread = base * SignalBoard.ratioCap
             spreadLevel = .alert
-        } else if warm, let base = spreadBaseline.value, base > 0, spread >= floorBps {
+        } else if warm, let base = spreadBaseline.value, base > 0, judged {
             if spread >= base * t.spreadAlertMultiple { spreadLevel = .alert }
             else if spread >= base * t.spreadWarnMultiple { spreadLevel = .warn }
         }
@@ -131,7 +131,7 @@ struct SignalBoard: Sendable {
 
         // Spread widening while near-touch depth falls (see `SignalKind.spreadVsDepth`).
         let both = SignalBoard.spreadVsDepth(spread: spread, spreadBaseline: warm ? spreadBaseline.value : nil,
-            depth: input.depth10, depthBaseline: warm ? depth10Baseline.value : nil, floorBps: floorBps,
+            depth: input.depth10, depthBaseline: warm ? depth10Baseline.value : nil, judged: judged,
             sideMissing: input.sideMissing)
         let bothLevel: SignalLevel = both >= t.spreadVsDepthAlert ? .alert : (both >= t.spreadVsDepthWarn ? .warn : .ok)
         next[.spreadVsDepth] = reading(.spreadVsDepth, both, 1, bothLevel)

@@ -160,11 +160,14 @@ public struct SignalThresholds: Sendable {
     /// 0: the bps floor alone.
     public var spreadFloorTicks = 10
 
-    /// The spread (bps) below which the spread is not judged: the bps floor, or `spreadFloorTicks`
-    /// ticks when that is narrower (`tickBps`: one tick in bps of the mid, when known).
-    public func spreadFloor(tickBps: Double?) -> Double {
-        guard spreadFloorTicks > 0, let tickBps, tickBps > 0 else { return spreadFloorBps }
-        return min(spreadFloorBps, Double(spreadFloorTicks) * tickBps)
+    /// Whether a spread is wide enough to judge: at least the bps floor, or at least
+    /// `spreadFloorTicks` whole ticks of a known instrument (`spreadTicks`, counted exactly in
+    /// book units: a spread of exactly ten ticks is ten, where ten ticks' worth of bps in floating
+    /// point can come out a hair above the spread's own bps and mute it).
+    public func spreadIsJudged(spreadBps: Double, spreadTicks: Int64?) -> Bool {
+        if spreadBps >= spreadFloorBps { return true }
+        guard spreadFloorTicks > 0, let spreadTicks else { return false }
+        return spreadTicks >= Int64(spreadFloorTicks)
     }
     /// Depth level: warn when depth falls to this fraction of its baseline, alert at the second.
     public var depthWarnFraction = 0.5

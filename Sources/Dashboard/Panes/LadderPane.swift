@@ -16,12 +16,17 @@ enum LadderPane {
         let symbol = model.focusedSymbol
         let grouping = model.ladderGrouping
         // STALE outranks the grouping in a narrow title.
-        let staleTag = model.staleTag(symbol: symbol)
+        // The feed's prices fall between the instrument's ticks (a wrong tick in an instrument
+        // file): the rows, a tick each, and the prices shown are coarser than the book.
+        let stale = model.staleTag(symbol: symbol)
+        let offTick = symbol.flatMap { model.engine.market($0)?.offTickPrice } != nil
+        let tags = stale + (offTick ? " · OFF TICK" : "")
         let name = symbol.map(model.marketNames.title) ?? ""
         let short = symbol.map(model.marketNames.short) ?? ""
-        // Last the stale reason goes, "STALE" stays.
-        let title = Buffer.fittingTitle(["Depth ladder \(name) ×\(grouping) tick" + staleTag, "Depth ladder \(name)" + staleTag,
-            "Ladder \(name)" + staleTag, "Ladder \(short)" + staleTag] + (staleTag.isEmpty ? [] : ["Ladder \(short) · STALE"]), width: rect.width)
+        // Last the stale reason goes, "STALE" stays (before the tick's warning).
+        let shortest = !stale.isEmpty ? ["Ladder \(short) · STALE"] : offTick ? ["Ladder \(short) · OFF TICK"] : []
+        let title = Buffer.fittingTitle(["Depth ladder \(name) ×\(grouping) tick" + tags, "Depth ladder \(name)" + tags,
+            "Ladder \(name)" + tags, "Ladder \(short)" + tags] + shortest, width: rect.width)
         buffer.box(rect, title: title, focused: focused)
         let inner = rect.inset(1)
         guard inner.height >= 4, let symbol, let market = model.engine.market(symbol) else {

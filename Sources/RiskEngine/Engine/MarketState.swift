@@ -101,6 +101,14 @@ public struct MarketState: Sendable {
         }
     }
 
+    /// A price the feed sent between the ticks of the instrument it was described with (a tick
+    /// learnt from the feed cannot be wrong this way): the instrument's tick does not fit the feed,
+    /// so its prices are shown and rounded to a coarser step than they have. Nil when they fit.
+    public var offTickPrice: Fixed? {
+        guard !tickIsLearnt, let units = book.firstOffTickPrice else { return nil }
+        return Fixed(bookUnits: units)
+    }
+
     /// Positions ever opened in this market (closed ones included).
     public var positionCount: Int { positionIndices.count }
 

@@ -51,6 +51,9 @@ public struct OrderBook: Hashable, Sendable {
     /// such a book; any other is STALE wherever it is shown.
     public var isSynced: Bool { hasSnapshot && !isStale }
 
+    /// The first price either side saw between the ticks the book was made for (see `PriceLadder`).
+    public var firstOffTickPrice: Int64? { bids.firstOffTickPrice ?? asks.firstOffTickPrice }
+
     public init() {}
 
     /// A book for prices on a grid of `tick` book units: the instrument's tick, which lets each

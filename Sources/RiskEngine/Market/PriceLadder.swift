@@ -56,6 +56,9 @@ public struct PriceLadder: Sendable {
     /// Set when a level came between the window's ticks: the tick does not fit this feed, and the
     /// window stays unused until the ladder is replaced or emptied.
     @usableFromInline var windowDissolved = false
+    /// The first price that came between the ticks (the tick given does not fit this feed): kept
+    /// for good, through snapshots, so the operator can be told the instrument's tick is wrong.
+    public internal(set) var firstOffTickPrice: Int64?
     @usableFromInline var chunks: [LadderChunk] = []
     /// Each chunk's first key, contiguous, so finding the chunk is a search in one small array.
     @usableFromInline var firstKeys: [Int64] = []
@@ -264,13 +267,13 @@ public struct PriceLadder: Sendable {
                 placeWindow(touchKey: Swift.max(key, chunks.last?.levels.last?.key ?? key))
                 location = window.isPlaced ? window.locate(key) : LadderWindow.below
             } else if location == LadderWindow.offGrid {
-                dissolveWindow()
+                dissolveWindow(offTick: key)
                 location = LadderWindow.below
             }
         }
         if location >= 0 { return window.set(slot: location, size: size) }
         // Placed at a touch above it, the window found this key between its ticks.
-        if location == LadderWindow.offGrid { dissolveWindow() }
+        if location == LadderWindow.offGrid { dissolveWindow(offTick: key) }
         return setInChunks(key: key, size: size)
     }
 
@@ -317,11 +320,12 @@ public struct PriceLadder: Sendable {
     @usableFromInline mutating func placeWindow(touchKey: Int64) {
         drainWindow()
         let (low, overflow) = touchKey.subtractingReportingOverflow(Int64(LadderWindow.touchSlot) &* window.tick)
-        if overflow { dissolveWindow(); return }
+        // A touch so near the end of the range that the window cannot hold it (no tick at fault).
+        if overflow { dissolveWindow(offTick: nil); return }
         window.clear(low: low)
         while let level = chunks.last?.levels.last, level.key >= low {
             let slot = window.locate(level.key)
-            if slot < 0 { dissolveWindow(); return }
+            if slot < 0 { dissolveWindow(offTick: level.key); return }
             _ = window.set(slot: slot, size: level.size)
             removeChunkTop()
         }
@@ -334,7 +338,16 @@ public struct PriceLadder: Sendable {
     }
 
     /// Moves every level of the window to the chunks and stops using the window.
-    @usableFromInline mutating func dissolveWindow() {
+    @usableFromInline mutating func dissolveWindow(offTick key: Int64?) {
+        if firstOffTickPrice == nil, let key {
+            // The window's grid runs from its touch: either `key` is off the tick, or the touch
+            // the window was placed at is (and every level on the tick then looks off the grid).
+            // The touch it was placed at is a level's key, three quarters up from its lowest.
+            let tick = window.tick
+            let anchor = window.low &+ Int64(LadderWindow.touchSlot) &* tick
+            let offGrid = [key, anchor].first { tick > 0 && $0 % tick != 0 } ?? key
+            firstOffTickPrice = price(forKey: offGrid)
+        }
         drainWindow()
         window.release()
         windowDissolved = true

@@ -241,6 +241,8 @@ enum SessionReport {
         members.append(("trades", JSON.number(market.counters.trades)))
         members.append(("crossed_levels_removed", JSON.number(market.counters.crossedLevelsRemoved)))
         members.append(("implausible_prices_refused", JSON.number(market.counters.implausiblePricesRefused)))
+        // The first price the feed sent between the instrument's ticks (every digit), or null.
+        members.append(("off_tick_price", market.offTickPrice.map { .string($0.description) } ?? .null))
         members.append(("stressed_deficit", stressedObject(market.stressed, asset: instrument.settlementAsset)))
         members.append(("fund_holdings", fundHoldings(market)))
         members.append(("stress", .array(engine.stressLadder(symbol: market.symbol).map(stressRow))))
@@ -419,6 +421,10 @@ enum SessionReport {
             if let id = sync?.lastUpdateId { line += ", last update id \(id)" }
             if let verified = sync?.checksumsVerified, verified > 0 { line += ", \(verified) checksums verified" }
             if let reason = market.staleReason { line += ", BOOK STALE (\(reason))" }
+            if let offTick = market.offTickPrice {
+                // Every digit the feed sent: rounded to the tick, the price would hide the mismatch.
+                line += ", PRICES OFF THE TICK \(instrument.tickSize) (first \(offTick)): check the instrument's tick"
+            }
             if let block = market.liquidationBlocked { line += ", \(block.message)" }
             line += ", " + exchangeLiquidationsText(market)
             lines.append(line)

@@ -137,4 +137,40 @@ struct PositionsCSVTests {
         let updates = try PositionsFile.load(path: path, catalog: .builtIn)
         #expect(updates.count == 1 && updates.first?.leverage == Fixed(10))
     }
+    /// Two accounts whose names differ only in bytes that are not UTF-8 would read the same once
+    /// repaired (each byte a U+FFFD), and the second row would silently replace the first.
+    @Test("account names: invalid UTF-8 is refused with its line and field; escaped emoji in JSON stay distinct")
+    func accountNameBytes() throws {
+        let scratch = try ScratchDirectory()
+        let header = Array("account,symbol,side,size,entry_price,margin_mode,isolated_margin,wallet_balance,leverage\n".utf8)
+        let row1 = Array("desk".utf8) + [0xFF] + Array(",BTCUSDT,long,1,60000,isolated,,,10\n".utf8)
+        let row2 = Array("desk".utf8) + [0xFE] + Array(",BTCUSDT,short,2,60000,isolated,,,10\n".utf8)
+        let csv = try scratch.write("positions.csv", bytes: header + row1 + row2)
+        #expect {
+            _ = try PositionsFile.load(path: csv, catalog: .builtIn)
+        } throws: { error in
+            (error as? PositionsFileError)?.description == "\(csv):2: field account: not valid UTF-8"
+        }
+        // Quoted, the same.
+        let quoted = try scratch.write("quoted.csv", bytes: header + [UInt8(ascii: "\"")] + Array("desk".utf8) + [0xFF, UInt8(ascii: "\"")]
+            + Array(",BTCUSDT,long,1,60000,isolated,,,10\n".utf8))
+        #expect {
+            _ = try PositionsFile.load(path: quoted, catalog: .builtIn)
+        } throws: { error in
+            (error as? PositionsFileError)?.description == "\(quoted):2: field account: not valid UTF-8"
+        }
+        // In a JSON file: refused, with the line; escaped surrogate pairs are two accounts.
+        let badJSON = try scratch.write("bad.json", bytes: Array("[\n{\"account\": \"desk".utf8) + [0xFF]
+            + Array("\", \"symbol\": \"BTCUSDT\", \"side\": \"long\", \"size\": \"1\", \"entry_price\": \"60000\", \"leverage\": 10}]".utf8))
+        #expect {
+            _ = try PositionsFile.load(path: badJSON, catalog: .builtIn)
+        } throws: { error in
+            let text = (error as? PositionsFileError)?.description ?? ""
+            return text.hasPrefix("\(badJSON):2: ") && text.contains("not valid UTF-8")
+        }
+        let emoji = try scratch.write("emoji.json", #"[{"account": "desk\ud83d\udd25", "symbol": "BTCUSDT", "side": "long", "size": "1", "entry_price": "60000", "leverage": 10},"#
+            + #" {"account": "desk\ud83d\ude00", "symbol": "BTCUSDT", "side": "short", "size": "2", "entry_price": "60000", "leverage": 10}]"#)
+        let updates = try PositionsFile.load(path: emoji, catalog: .builtIn)
+        #expect(updates.map(\.account) == ["desk🔥", "desk😀"])
+    }
 }

@@ -98,8 +98,18 @@ enum PositionsCSV {
                 rows.append(update, line: lineNumber)
                 continue
             }
-            let texts = quotedTexts?.map(\.trimmed)
-                ?? cells.map { String(decoding: UnsafeBufferPointer(start: base + $0.start, count: $0.end - $0.start), as: UTF8.self).trimmed }
+            var texts: [String] = []
+            if let quotedTexts {
+                texts = quotedTexts.map(\.trimmed)
+            } else {
+                for (index, cell) in cells.enumerated() {
+                    // Not repaired: two account names with different invalid bytes would read the same.
+                    guard let text = String(validating: UnsafeBufferPointer(start: base + cell.start, count: cell.end - cell.start), as: UTF8.self) else {
+                        throw PositionsFileError(file: path, line: lineNumber, field: columns[index], reason: "not valid UTF-8")
+                    }
+                    texts.append(text.trimmed)
+                }
+            }
             do throws(FieldError) {
                 let update = try PositionRow.parse(resolver: resolver) { name in columns.firstIndex(of: name).map { texts[$0] } }
                 rows.append(update, line: lineNumber)
@@ -158,7 +168,10 @@ enum PositionsCSV {
                     index += 1
                 }
             }
-            texts.append(String(decoding: field, as: UTF8.self))
+            guard let text = String(validating: field, as: UTF8.self) else {
+                return .failure(QuoteProblem(cell: texts.count, reason: "not valid UTF-8"))
+            }
+            texts.append(text)
             if index >= count { return .success(texts) }
             index += 1  // the comma
         }
@@ -251,7 +264,9 @@ enum PositionsCSV {
             }
             if positionSide != .both && positionSide.rawValue != side.rawValue { return nil }
         }
-        let account = String(decoding: UnsafeBufferPointer(start: base + accountCell.start, count: accountCell.end - accountCell.start), as: UTF8.self)
+        // Invalid UTF-8 goes to the row parser, which names it.
+        guard let account = String(validating: UnsafeBufferPointer(start: base + accountCell.start, count: accountCell.end - accountCell.start), as: UTF8.self)
+        else { return nil }
         return PositionUpdate(account: account, symbol: market, side: side, quantity: size, entryPrice: entry,
             mode: mode, isolatedMargin: mode == .isolated ? isolatedMargin : nil, walletBalance: mode == .cross ? walletBalance : nil,
             leverage: leverage, positionSide: positionSide)

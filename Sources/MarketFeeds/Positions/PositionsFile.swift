@@ -38,7 +38,9 @@ public enum PositionsFile {
             let first = bytes.firstIndex { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }
             do throws(PositionsFileError) {
                 if let first, bytes[first] == UInt8(ascii: "[") || bytes[first] == UInt8(ascii: "{") {
-                    return .success(try jsonRows(String(decoding: bytes, as: UTF8.self), path: path, resolver: resolver))
+                    // As bytes: invalid UTF-8 in a string is refused by the parser, where decoding
+                    // the file first would repair it and two such account names would read the same.
+                    return .success(try jsonRows(Array(bytes), path: path, resolver: resolver))
                 }
                 return .success(try PositionsCSV.rows(UnsafeBufferPointer(rebasing: raw.bindMemory(to: UInt8.self)[...]), path: path, resolver: resolver))
             } catch {
@@ -67,10 +69,11 @@ public enum PositionsFile {
         }
     }
 
-    static func jsonRows(_ text: String, path: String, resolver: MarketResolver) throws(PositionsFileError) -> Rows {
+    static func jsonRows(_ bytes: [UInt8], path: String, resolver: MarketResolver) throws(PositionsFileError) -> Rows {
         let document: JSONValue
-        do { document = try JSONValue.parse(text) } catch {
-            throw PositionsFileError(file: path, line: lineNumber(ofByte: error.offset, in: text), field: nil, reason: error.description)
+        do { document = try JSONValue.parse(bytes: bytes) } catch {
+            let line = 1 + bytes.prefix(error.offset).reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+            throw PositionsFileError(file: path, line: line, field: nil, reason: error.description)
         }
         guard let list = document["positions"]?.arrayValue ?? document.arrayValue else {
             throw PositionsFileError(file: path, line: 1, field: "positions", reason: "expected a list of positions")
@@ -84,10 +87,6 @@ public enum PositionsFile {
             }
         }
         return rows
-    }
-
-    static func lineNumber(ofByte offset: Int, in text: String) -> Int {
-        1 + text.utf8.prefix(offset).reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
     }
 
     /// Refuses rows that would overwrite each other: a second row for the same account, symbol and

@@ -165,7 +165,12 @@ struct JSONTextParser {
         while index < bytes.count {
             let byte = bytes[index]
             index += 1
-            if byte == UInt8(ascii: "\"") { return String(decoding: scalars, as: UTF8.self) }
+            if byte == UInt8(ascii: "\"") {
+                // Repaired, two different invalid names would read the same ("acct\u{FFFD}"): an
+                // account could silently take another's position. Invalid UTF-8 is refused.
+                guard let text = String(validating: scalars, as: UTF8.self) else { throw fail("a string that is not valid UTF-8") }
+                return text
+            }
             if byte == UInt8(ascii: "\\") {
                 guard index < bytes.count else { break }
                 let escaped = bytes[index]
@@ -177,10 +182,19 @@ struct JSONTextParser {
                 case UInt8(ascii: "b"): scalars.append(0x08)
                 case UInt8(ascii: "f"): scalars.append(0x0C)
                 case UInt8(ascii: "u"):
-                    guard index + 4 <= bytes.count, let code = UInt32(String(decoding: bytes[index..<index + 4], as: UTF8.self), radix: 16)
-                    else { throw fail("bad \\u escape") }
-                    index += 4
-                    let scalar = Unicode.Scalar(code) ?? "\u{FFFD}"
+                    guard var code = hexEscape() else { throw fail("bad \\u escape") }
+                    // A character beyond the first 65,536 comes as a surrogate pair (what JSON
+                    // encoders write for an emoji: "\ud83d\udd25"); a lone half is no character.
+                    if (0xD800...0xDBFF).contains(code) {
+                        guard index + 2 <= bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u")
+                        else { throw fail("a \\u escape of half a surrogate pair") }
+                        index += 2
+                        guard let low = hexEscape(), (0xDC00...0xDFFF).contains(low) else { throw fail("a \\u escape of half a surrogate pair") }
+                        code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                    } else if (0xDC00...0xDFFF).contains(code) {
+                        throw fail("a \\u escape of half a surrogate pair")
+                    }
+                    guard let scalar = Unicode.Scalar(code) else { throw fail("bad \\u escape") }
                     scalars.append(contentsOf: Array(String(scalar).utf8))
                 default: scalars.append(escaped)
                 }
@@ -189,6 +203,24 @@ struct JSONTextParser {
             scalars.append(byte)
         }
         throw fail("unterminated string")
+    }
+
+    /// The four hex digits of a `\u` escape, read and passed; nil when they are not there.
+    mutating func hexEscape() -> UInt32? {
+        guard index + 4 <= bytes.count else { return nil }
+        var code: UInt32 = 0
+        for byte in bytes[index..<index + 4] {
+            let digit: UInt8
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
+            default: return nil
+            }
+            code = code << 4 | UInt32(digit)
+        }
+        index += 4
+        return code
     }
 
     mutating func parseNumber() throws(JSONParseError) -> String {

@@ -74,10 +74,10 @@ enum DetailPane {
         // The book walk now.
         let (walk, deficit) = Engine.liquidationWalk(position, instrument: instrument, book: market.book)
         let unfilledRule = engine.configuration.unfilled == .adl ? "to ADL" : "taken over by the fund"
-        line("If liquidated now: \(walk.levelsConsumed) levels, average \(price(walk.averagePrice)), unfilled \(Format.units(walk.remainder, decimals: min(instrument.sizeDecimals, 4)))\(walk.remainder > 0 ? " (\(unfilledRule))" : ""), deficit \(money(deficit)) \(asset)",
+        line("If liquidated now: \(walk.levelsConsumed) levels, average \(price(walk.averagePrice)), unfilled \(Format.units(walk.remainder, decimals: Format.columnDecimals([walk.remainder], instrument: instrument.sizeDecimals)))\(walk.remainder > 0 ? " (\(unfilledRule))" : ""), deficit \(money(deficit)) \(asset)",
             deficit.isPositive || walk.remainder > 0 ? .alert : .title)
         for fill in walk.fills.prefix(5) {
-            line("   \(Format.units(fill.price, decimals: min(instrument.priceDecimals, 4))) × \(Format.units(fill.size, decimals: min(instrument.sizeDecimals, 4)))", .dim)
+            line("   \(Format.units(fill.price, decimals: min(instrument.priceDecimals, 8))) × \(Format.units(fill.size, decimals: Format.columnDecimals([fill.size], instrument: instrument.sizeDecimals)))", .dim)
         }
         if walk.fills.count > 5 { line("   … \(walk.fills.count - 5) more levels", .dim) }
         let history = model.ratioHistory[index] ?? []

@@ -35,8 +35,8 @@ enum LadderPane {
         }
         let book = market.book
         let instrument = market.instrument
-        let decimals = min(instrument.priceDecimals, 4)
-        let sizeDecimals = min(instrument.sizeDecimals, 4)
+        // Every digit a row's price has (its tick's), up to eight: a coin at 0.01734 is not 0.0173.
+        let decimals = min(instrument.priceDecimals, 8)
         if book.bids.isEmpty && book.asks.isEmpty {
             buffer.put("empty book", x: inner.x + 1, y: inner.y + 1, role: .dim)
             return
@@ -49,6 +49,7 @@ enum LadderPane {
         // Each column as wide as its widest figure (a number is never cut): what is left goes to
         // the depth bar and the markers; without room, the bar and then the cum column go first.
         let shown = asks + bids
+        let sizeDecimals = Format.columnDecimals(shown.flatMap { [$0.size, $0.cumulative] }, instrument: instrument.sizeDecimals)
         let priceWidth = max(10, shown.map { DisplayWidth.of(Format.units($0.price, decimals: decimals)) }.max() ?? 0)
         let sizeWidth = max(8, shown.map { DisplayWidth.of(Format.units($0.size, decimals: sizeDecimals)) }.max() ?? 0) + 1
         let cumWidth = max(8, shown.map { DisplayWidth.of(Format.units($0.cumulative, decimals: sizeDecimals)) }.max() ?? 0) + 1

@@ -38,7 +38,7 @@ enum MarketsPane {
             (row.openInterest.map { Format.compact($0.approximateDouble) } ?? "—", .dim)
         },
         Column(column: nil, title: "last", priority: 7) { row, _ in
-            (row.lastTrade.map { Format.units($0, decimals: min(row.instrument.priceDecimals, 4)) } ?? "—", .dim)
+            (row.lastTrade.map { Format.units($0, decimals: min(row.instrument.priceDecimals, 8)) } ?? "—", .dim)
         },
         Column(column: .spread, title: "spr bps", priority: 2) { row, _ in (Format.decimal(row.spreadBps, decimals: 2), .text) },
         Column(column: .depth, title: "depth ±10bp", priority: 2) { row, _ in

@@ -31,14 +31,13 @@ public enum LiveStatus {
                 if let state = session.resyncState(symbol: name, wall: wall) { resync.append("\(MarketID.symbol(of: name)) \(state)") }
             }
         }
-        var connected = true
-        if case .reconnecting = health.state { connected = false }
         var status = StreamStatus(
             name: health.name, state: describe(health.state), age: health.age(wall: wall), messagesPerSecond: health.rate(wall: wall),
             messages: health.messages, gaps: gaps, resyncs: resyncs, reconnects: health.reconnects, malformed: health.malformed,
             stale: health.isStale(wall: wall, threshold: session.options.staleAfter), symbols: symbols, lastError: health.lastError,
             resync: resync)
-        status.connected = connected
+        status.connected = health.isConnected
+        status.receiving = health.isReceiving
         return status
     }
 

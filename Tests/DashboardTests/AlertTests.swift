@@ -63,6 +63,28 @@ struct AlertTests {
         #expect(screen.update(.session(engine: screen.engine, log: screen.log, status: status)).isEmpty)
     }
 
+    /// An operator's trial: one outage of the loopback exchange raised seven alerts in seven
+    /// seconds (connection lost and stale, again at every reconnection attempt), each one paging.
+    @Test("one outage is told once, whatever the reconnection attempts; the next outage is told again")
+    func oneOutageOnePage() {
+        var watcher = AlertWatcher()
+        let log = SessionLog()
+        func look(connected: Bool, stale: Bool, receiving: Bool) -> [OperatorAlert.Kind] {
+            watcher.newAlerts(log: log, staleMarkets: [], streams: [StreamCondition(name: "binance-usdm", stale: stale,
+                connected: connected, receiving: receiving)], time: 0).map(\.kind)
+        }
+        #expect(look(connected: true, stale: false, receiving: true).isEmpty)
+        var told: [OperatorAlert.Kind] = []
+        for _ in 0..<5 {
+            told += look(connected: false, stale: true, receiving: false)   // reconnecting in 1 s
+            told += look(connected: true, stale: false, receiving: false)   // an attempt: connecting
+        }
+        #expect(told.sorted { $0.rawValue < $1.rawValue } == [.connectionLost, .staleFeed])
+        // Messages again: the outage is over; the next one is told again.
+        #expect(look(connected: true, stale: false, receiving: true).isEmpty)
+        #expect(Set(look(connected: false, stale: true, receiving: false)) == [.connectionLost, .staleFeed])
+    }
+
     @Test("a replay that jumps back does not tell its alerts again")
     func jumpBack() {
         var watcher = AlertWatcher()

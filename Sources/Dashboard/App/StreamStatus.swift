@@ -23,6 +23,8 @@ public struct StreamStatus: Sendable, Equatable {
     public var resync: [String] = []
     /// False while the stream is reconnecting (its connection was lost).
     public var connected = true
+    /// Messages arrive (the stream is live): what ends an outage (see `StreamCondition`).
+    public var receiving = true
 
     public init(name: String, state: String, age: Double?, messagesPerSecond: Int, messages: Int, gaps: Int, resyncs: Int,
                 reconnects: Int, malformed: Int, stale: Bool, symbols: [String]?, lastError: String?, resync: [String] = []) {
@@ -56,6 +58,6 @@ extension SessionStatus {
 
     /// The streams as the alert watcher judges them.
     public var streamConditions: [StreamCondition] {
-        streams.map { StreamCondition(name: $0.name, stale: $0.stale, connected: $0.connected) }
+        streams.map { StreamCondition(name: $0.name, stale: $0.stale, connected: $0.connected, receiving: $0.receiving) }
     }
 }

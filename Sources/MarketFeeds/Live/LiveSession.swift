@@ -346,9 +346,8 @@ public final class LiveSession {
     /// Each stream as the alert watcher judges it: silent past `staleAfter`, or reconnecting.
     public func streamConditions(wall: Int64) -> [StreamCondition] {
         health.map { stream in
-            var connected = true
-            if case .reconnecting = stream.state { connected = false }
-            return StreamCondition(name: stream.name, stale: stream.isStale(wall: wall, threshold: options.staleAfter), connected: connected)
+            StreamCondition(name: stream.name, stale: stream.isStale(wall: wall, threshold: options.staleAfter),
+                connected: stream.isConnected, receiving: stream.isReceiving)
         }
     }
 

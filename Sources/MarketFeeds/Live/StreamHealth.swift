@@ -65,6 +65,15 @@ public struct StreamHealth: Sendable {
         return second == currentSecond + 1 ? countThisSecond : 0
     }
 
+    /// Not between a lost connection and the next attempt.
+    public var isConnected: Bool {
+        if case .reconnecting = state { return false }
+        return true
+    }
+
+    /// Messages arriving (or nothing more to come): an outage, if there was one, is over.
+    public var isReceiving: Bool { state == .live || state == .ended }
+
     public func isStale(wall: Int64, threshold: Double) -> Bool {
         if state == .ended { return false }
         if case .reconnecting = state { return true }

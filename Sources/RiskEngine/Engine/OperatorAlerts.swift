@@ -50,11 +50,16 @@ public struct StreamCondition: Sendable, Equatable {
     public var name: String
     public var stale: Bool
     public var connected: Bool
+    /// Messages arrive again (the stream is live): what ends an outage. Between a lost
+    /// connection and the first message after it the stream goes back and forth between
+    /// connecting and reconnecting, and each attempt is not a new outage.
+    public var receiving: Bool
 
-    public init(name: String, stale: Bool, connected: Bool) {
+    public init(name: String, stale: Bool, connected: Bool, receiving: Bool) {
         self.name = name
         self.stale = stale
         self.connected = connected
+        self.receiving = receiving
     }
 }
 
@@ -108,16 +113,19 @@ public struct AlertWatcher: Sendable {
         }
         staleMarkets = staleSet
         for stream in streams {
-            if stream.connected {
-                disconnected.remove(stream.name)
-            } else if !disconnected.contains(stream.name) {
+            // One outage, one alert of each kind: each ends when messages arrive again, not when
+            // a reconnection attempt starts (an attempt that fails would tell the outage again,
+            // and page the operator once an attempt).
+            if !stream.connected && !disconnected.contains(stream.name) {
                 disconnected.insert(stream.name)
                 result.append(OperatorAlert(time: time, kind: .connectionLost, message: "\(stream.name) lost its connection; reconnecting"))
+            } else if stream.connected && stream.receiving {
+                disconnected.remove(stream.name)
             }
             if stream.stale && !staleStreams.contains(stream.name) {
                 staleStreams.insert(stream.name)
                 result.append(OperatorAlert(time: time, kind: .staleFeed, message: "\(stream.name) is STALE: nothing received"))
-            } else if !stream.stale {
+            } else if !stream.stale && stream.receiving {
                 staleStreams.remove(stream.name)
             }
         }

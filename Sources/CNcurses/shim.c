@@ -10,6 +10,18 @@
 static struct termios saved_termios;
 static int saved_termios_valid = 0;
 static volatile sig_atomic_t quit_signal = 0;
+/* Set once the window title was pushed on the terminal's title stack (XTWINOPS 22): the title the
+   operator had is popped back (23) wherever the terminal is restored, so a tab does not go on
+   saying "liqwatch — no alerts" after liqwatch has gone. */
+static volatile sig_atomic_t title_pushed = 0;
+
+void cn_push_title(void) {
+    if (title_pushed) return;
+    static const char push[] = "\033[22;2t";
+    ssize_t ignored = write(STDOUT_FILENO, push, sizeof(push) - 1);
+    (void)ignored;
+    title_pushed = 1;
+}
 
 void cn_save_terminal(void) {
     if (tcgetattr(STDIN_FILENO, &saved_termios) == 0) saved_termios_valid = 1;
@@ -20,6 +32,11 @@ void cn_restore_terminal_raw(void) {
     /* SGR reset; mouse reporting off; keypad local (rmkx); leave the alternate screen; cursor on. */
     static const char reset[] = "\033[0m\033[?1000l\033[?1002l\033[?1006l\033[?1l\033>\033[?1049l\033[?25h";
     ssize_t ignored = write(STDOUT_FILENO, reset, sizeof(reset) - 1);
+    if (title_pushed) {
+        static const char pop[] = "\033[23;2t";
+        ignored = write(STDOUT_FILENO, pop, sizeof(pop) - 1);
+        title_pushed = 0;
+    }
     (void)ignored;
 }
 

@@ -183,9 +183,12 @@ public final class CursesTerminal {
     }
 
     /// Sets the window (or tmux pane) title with OSC 2, on terminals that have titles. The text is
-    /// the program's own (counts and states), made safe all the same.
+    /// the program's own (counts and states), made safe all the same. The title the terminal had
+    /// comes back when liqwatch leaves (q, a signal, a crash).
     public func setTitle(_ text: String) {
         guard !ended, screen == nil, Self.hasTitles else { return }
+        // The operator's own title is kept on the terminal's title stack, and given back on exit.
+        cn_push_title()
         let safe = SafeText.escaped(text)
         let sequence = "\u{1B}]2;" + safe + "\u{07}"
         _ = sequence.withCString { write(STDOUT_FILENO, $0, strlen($0)) }

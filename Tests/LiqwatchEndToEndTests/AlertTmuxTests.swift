@@ -40,6 +40,9 @@ struct AlertTmuxTests {
         #expect(seen.contains("seen"), "\(seen)")
         session.send("q")
         _ = session.waitFor(seconds: 15) { $0.contains("EXIT=") }
+        // The title the terminal had is back: a tab must not go on saying "liqwatch — 3 alerts".
+        let after = session.paneTitle()
+        #expect(!after.hasPrefix("liqwatch"), "title after q: \(after)")
         // Every alert: in the log, valid JSON with its kind and time; and the hook got each one.
         let logged = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
         let objects = Self.jsonObjects(logged)

@@ -89,6 +89,7 @@ struct DashboardTmuxTests {
         let after = session.waitFor(all: ["EXIT=", "MODES"])
         #expect(after.contains("EXIT=0"), "\(after)")
         #expect(session.modesAfterExit() == ["echo", "icanon"], "\(after)")
+        #expect(!session.paneTitle().hasPrefix("liqwatch"), "title after \(signal): \(session.paneTitle())")
     }
 
     @Test("the demo's cascade at 30,000 positions, applied between keys 256 liquidations at a time, ends where a headless run ends")

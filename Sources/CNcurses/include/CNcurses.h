@@ -85,6 +85,7 @@ static inline void cn_set_locale_from_environment(void) { setlocale(LC_ALL, "");
    (a static in a header would be a different variable in every importer). */
 void cn_save_terminal(void);
 void cn_restore_terminal_raw(void);
+void cn_push_title(void);
 void cn_install_handlers(void);
 int cn_take_quit_signal(void);
 

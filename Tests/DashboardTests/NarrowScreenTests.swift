@@ -159,6 +159,19 @@ struct NarrowScreenTests {
         let fund = text(model.layout.fund, of: model)
         #expect(fund.contains("session low") && fund.contains("5.00 at 00:00:01"), "\(fund)")
     }
+
+    /// The demo paused before its drain said "session low 8,000.00 at 00:00:00": the opening
+    /// balance, booked before the session's first event, at a time the session never had.
+    @Test("a fund whose low is still its opening balance says so, not a time before the session")
+    func lowAtOpening() {
+        var engine = Engine()
+        engine.openFund(asset: "USDT", balance: Fixed(8_000))
+        engine.apply(.insuranceFund(asset: "USDT", balance: Fixed(9_000), time: 1_723_161_300_000_000_000))
+        let model = model(engine, width: 120, height: 40)
+        let fund = text(model.layout.fund, of: model)
+        #expect(fund.contains("session low") && fund.contains("8,000.00 (opening)") && !fund.contains("00:00:00"), "\(fund)")
+    }
+
     @Test("a column of sizes shows every digit they have, and no more than the instrument's where none are needed")
     func columnDecimals() {
         #expect(Format.significantDecimals(150_000_000) == 1)          // 1.5

@@ -53,6 +53,8 @@ struct DepthSyncTests {
         sync.receive(depth(100, 105, previous: 99), into: &events)
         sync.receive(depth(111, 115, previous: 110), into: &events) // 106–110 lost
         #expect(sync.counters.gaps == 1)
+        // What broke the book is said (the report's last_problem), as for the other venues.
+        #expect(sync.counters.lastProblem == "pu 110 after u 105")
         #expect(!sync.isSynced)
         #expect(events.contains { if case .bookGap = $0 { return true } else { return false } })
         sync.receive(depth(116, 120, previous: 115), into: &events)
@@ -71,6 +73,7 @@ struct DepthSyncTests {
         #expect(!events.contains { if case .bookSnapshot = $0 { return true } else { return false } })
         #expect(events.contains { if case .bookGap = $0 { return true } else { return false } })
         #expect(sync.counters.gaps == 1 && sync.isAwaitingSnapshot)
+        #expect(sync.counters.lastProblem == "snapshot lastUpdateId 100 before U 200")
         // A newer snapshot bridges the buffered event and re-syncs.
         events.removeAll()
         sync.receive(snapshot(205), into: &events)

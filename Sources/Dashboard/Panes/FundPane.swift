@@ -99,7 +99,10 @@ enum FundPane {
         // The session's low, where the pane has room for it: a fund drained and refilled reads
         // no drawdown now.
         if fund.wasGiven && fund.low < fund.balance {
-            line("session low", money(fund.low), fund.low.isPositive ? .warn : .alert, extra: " at " + Format.clock(fund.lowTime))
+            // A fund opened before the session's first event (time 0) has its low at no clock
+            // time of the session: its opening balance.
+            line("session low", money(fund.low), fund.low.isPositive ? .warn : .alert,
+                extra: fund.lowTime <= 0 ? " (opening)" : " at " + Format.clock(fund.lowTime))
         }
     }
 }

@@ -71,7 +71,7 @@ public struct DepthSynchronizer: Sendable {
                 if hadGap { counters.resyncs += 1; hadGap = false }
             } else {
                 // The snapshot is older than the stream can bridge: wait for a newer one.
-                gap(event, into: &events)
+                gap(event, problem: "U \(event.firstUpdateId) after the snapshot's lastUpdateId \(lastUpdateId)", into: &events)
             }
         case .synced(let lastFinalId):
             let continuous = event.previousFinalUpdateId.map { $0 == lastFinalId } ?? (lastFinalId < Int64.max && event.firstUpdateId == lastFinalId + 1)
@@ -81,13 +81,17 @@ public struct DepthSynchronizer: Sendable {
                 // A duplicate or late event already covered by what was applied: harmless.
                 counters.duplicates += 1
             } else {
-                gap(event, into: &events)
+                // Binance's rule: pu (else U − 1) names the last event's u. A message lost on the
+                // way, or a line dropped as malformed, breaks it.
+                let named = event.previousFinalUpdateId.map { "pu \($0)" } ?? "U \(event.firstUpdateId)"
+                gap(event, problem: "\(named) after u \(lastFinalId)", into: &events)
             }
         }
     }
 
-    mutating func gap(_ event: DepthEvent, into events: inout [MarketEvent]) {
+    mutating func gap(_ event: DepthEvent, problem: String, into events: inout [MarketEvent]) {
         counters.gaps += 1
+        counters.lastProblem = problem
         hadGap = true
         state = .awaitingSnapshot
         buffer = [event]
@@ -119,6 +123,7 @@ public struct DepthSynchronizer: Sendable {
             let first = buffer.first(where: { $0.finalUpdateId >= snapshot.lastUpdateId }), first.firstUpdateId > snapshot.lastUpdateId
         {
             counters.gaps += 1
+            counters.lastProblem = "snapshot lastUpdateId \(snapshot.lastUpdateId) before U \(first.firstUpdateId)"
             hadGap = true
             buffer.removeAll { $0.finalUpdateId < snapshot.lastUpdateId }
             events.append(.bookGap(symbol: symbol, time: snapshot.time))

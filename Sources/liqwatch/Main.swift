@@ -15,6 +15,9 @@ enum Main {
         do {
             var command = try Liqwatch.parseAsRoot()
             try command.run()
+        } catch let error as InputError {
+            FileHandleOutput.standardError("Error: \(error.description)\n")
+            exit(2)
         } catch {
             // ArgumentParser's own printing is bypassed so that every message goes through
             // `FileHandleOutput` (and `SafeText`): help to standard output, errors to standard error.

@@ -64,6 +64,30 @@ struct BadInputCommandTests {
         #expect(strict.standardError.contains("EVIL\\u{1B}]0;pwned"), "\(strict.standardError)")
     }
 
+    /// An operator's trial: "Error: bad.csv:3: field size: must not be negative" was followed by
+    /// the command's usage, which sends the reader looking at the flags.
+    @Test("a bad file named on the command line: its message alone, exit 2, no usage text")
+    func fileErrorsWithoutUsage() throws {
+        let scratch = try Scratch()
+        let positions = try scratch.write("bad.csv", "account,symbol,side,size,entry_price,margin_mode,isolated_margin,wallet_balance,leverage\na,BTCUSDT,long,-1,60000,isolated,,,10\n")
+        let instruments = try scratch.write("bad.json", #"{"instruments": [{"symbol": "SOLUSDT", "tick_size": "fast"}]}"#)
+        let recording = try scratch.write("r.ndjson", #"{"type":"mark","symbol":"BTCUSDT","price":"60000","time":1723161256000000000}"# + "\n")
+        for (arguments, message) in [
+            (["replay", recording, "--headless", "--positions", positions], "bad.csv:2: field size: must not be negative"),
+            (["replay", recording, "--headless", "--instruments", instruments], "bad.json: instrument SOLUSDT, field tick_size"),
+            (["replay", recording, "--headless", "--positions", positions + ".missing"], "bad.csv.missing: no such file"),
+            (["margin", "--side", "long", "--size", "1", "--entry", "2", "--leverage", "3", "--instruments", instruments], "field tick_size"),
+        ] {
+            let result = try BinaryRunner.run(arguments)
+            #expect(result.status == 2, "\(arguments): \(result.standardError)")
+            #expect(result.standardError.contains(message), "\(result.standardError)")
+            #expect(!result.standardError.contains("Usage") && result.standardError.split(separator: "\n").count == 1, "\(result.standardError)")
+        }
+        // A flag that is wrong still gets its usage.
+        let flag = try BinaryRunner.run(["replay", recording, "--headless", "--speed", "fast"])
+        #expect(flag.status == 2 && flag.standardError.contains("Usage"), "\(flag.standardError)")
+    }
+
     @Test("/dev/zero and other endless inputs are refused at once with exit 2")
     func devZero() throws {
         let started = Date()

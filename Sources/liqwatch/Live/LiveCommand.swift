@@ -151,7 +151,7 @@ struct LiveCommand: ParsableCommand {
         options.recordPath = record
         options.rotation = LiveRecorder.Rotation(maxBytes: recordMaxMB.map { Int($0 * 1_000_000) }, maxSeconds: recordMaxMinutes.map { $0 * 60 })
         let live: LiveSession
-        do { live = try LiveSession(sources: sources, options: options) } catch { throw ValidationError(error.description) }
+        do { live = try LiveSession(sources: sources, options: options) } catch { throw InputError(error.description) }
         let label = sources.map { source in
             if case .market(let markets) = source.kind { return "\(source.name) \(markets.map(MarketID.symbol(of:)).joined(separator: ","))" }
             return source.name
@@ -159,7 +159,7 @@ struct LiveCommand: ParsableCommand {
         let delivery = try AlertArguments.delivery(settings)
         if !headless {
             // A source that cannot start (a listen:// port in use) fails before the screen is taken.
-            do { try live.start() } catch { throw ValidationError(error.description) }
+            do { try live.start() } catch { throw InputError(error.description) }
             defer { live.stop() }
             try DashboardRunner.run(feed: LiveFeed(session: live, label: label), themes: try ThemeOption.load(settings.theme), symbol: focus,
                 alerts: DashboardAlerts(bell: settings.bell, delivery: delivery), keymap: settings.keymap)
@@ -168,7 +168,7 @@ struct LiveCommand: ParsableCommand {
         let signal: Int32?
         var watcher = AlertWatcher()
         do { signal = try runHeadless(live, watcher: &watcher, delivery: delivery, hookTimeout: settings.onAlertTimeout) } catch {
-            throw ValidationError(error.description)
+            throw InputError(error.description)
         }
         let reportSource = SessionReport.Source(kind: "live", files: live.recordedPaths.isEmpty ? [label] : live.recordedPaths,
             firstTime: live.firstTime, lastTime: live.lastTime, feed: live.feedSummary, alertsTold: watcher.told, alertDelivery: delivery?.summary)

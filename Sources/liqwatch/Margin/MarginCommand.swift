@@ -31,7 +31,10 @@ struct MarginCommand: ParsableCommand {
     @Flag(help: "Print JSON for scripts.") var json = false
 
     /// Every flag is checked before anything runs, so a usage error prints this command's usage.
-    func validate() throws { _ = try buildQuestion() }
+    /// A bad instrument file is not a usage error: `run` tells it, with its file, line and field alone.
+    func validate() throws {
+        do { _ = try buildQuestion() } catch is InputError {}
+    }
 
     mutating func run() throws {
         let (question, instrumentLabel, priceDecimals, moneyDecimals, asset) = try buildQuestion()
@@ -81,7 +84,7 @@ struct MarginCommand: ParsableCommand {
         var catalog = InstrumentCatalog.builtIn
         if let instruments {
             let text = try readTextFile(instruments, flag: "instruments")
-            do { try catalog.merge(fileText: text, fileName: instruments, resolver: resolver) } catch { throw ValidationError(error.description) }
+            do { try catalog.merge(fileText: text, fileName: instruments, resolver: resolver) } catch { throw InputError(error.description) }
         }
         var instrument: Instrument? = nil
         if let symbol {

@@ -64,7 +64,7 @@ struct ReplayCommand: ParsableCommand {
                 configuration: settings.engineConfiguration())
             focus = try settings.focus.map { try resolveFocus($0, resolver: options.resolver) }
             do { replay = try ReplaySession(paths: files, options: options) } catch {
-                if error.isUsageError { throw ValidationError(error.description) }
+                if error.isUsageError { throw InputError(error.description) }
                 throw error
             }
         }

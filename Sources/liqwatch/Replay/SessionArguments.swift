@@ -41,13 +41,13 @@ struct SessionArguments: ParsableArguments {
         var catalog = InstrumentCatalog.builtIn
         if let instruments {
             let text = try readTextFile(instruments, flag: "instruments")
-            do { try catalog.merge(fileText: text, fileName: instruments, resolver: resolver) } catch { throw ValidationError(error.description) }
+            do { try catalog.merge(fileText: text, fileName: instruments, resolver: resolver) } catch { throw InputError(error.description) }
         }
         return catalog
     }
 
     /// Everything a session on `venues` needs (a replay's: those of its recordings), with the engine's
-    /// rules the settings chose; a bad positions file is a usage error naming file, line and field.
+    /// rules the settings chose; a bad positions file is an input error naming file, line and field.
     func sessionOptions(venues: [Venue], strict: Bool, configuration: EngineConfiguration) throws -> SessionOptions {
         var options = SessionOptions()
         options.resolver = MarketResolver(venues: venues)
@@ -60,7 +60,7 @@ struct SessionArguments: ParsableArguments {
         options.strict = strict
         if let positions {
             do { options.positions = try PositionsFile.load(path: positions, catalog: options.catalog, resolver: options.resolver) } catch {
-                throw ValidationError(error.description)
+                throw InputError(error.description)
             }
         }
         return options

@@ -32,7 +32,7 @@ struct AlertArguments: ParsableArguments {
     static func delivery(_ settings: Settings) throws -> AlertDelivery? {
         guard settings.alertLog != nil || settings.onAlert != nil else { return nil }
         do { return try AlertDelivery(logPath: settings.alertLog, command: settings.onAlert, timeout: settings.onAlertTimeout) } catch {
-            throw ValidationError("--alert-log: \(error.description)")
+            throw InputError("--alert-log: \(error.description)")
         }
     }
 }

@@ -1,10 +1,19 @@
 import ArgumentParser
 import Foundation
 
-/// Reads a small text file named on the command line; a missing or unreadable file is a usage error
-/// that names the flag and the path.
+/// A problem with what the command line named, not with the command line itself: a file that is
+/// missing, unreadable or wrong at a line and field, a port in use, a session that cannot start.
+/// It exits 2 like a usage error, with its message alone: the usage text after
+/// "bad.csv:3: field size: must not be negative" sent the operator looking at the flags.
+struct InputError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Reads a small text file named on the command line; a missing or unreadable file names the flag
+/// and the path.
 func readTextFile(_ path: String, flag: String) throws -> String {
-    guard FileManager.default.fileExists(atPath: path) else { throw ValidationError("--\(flag): no such file: \(path)") }
-    guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("--\(flag): cannot read \(path)") }
+    guard FileManager.default.fileExists(atPath: path) else { throw InputError("--\(flag): no such file: \(path)") }
+    guard let data = FileManager.default.contents(atPath: path) else { throw InputError("--\(flag): cannot read \(path)") }
     return String(decoding: data, as: UTF8.self)
 }

@@ -182,4 +182,24 @@ struct NarrowScreenTests {
         #expect(Format.columnDecimals([150_000_000], instrument: 3) == 3)
         #expect(Format.columnDecimals([12_432_000], instrument: 3) == 5)  // 0.12432 on a 0.001 lot: not 0.124
     }
+    @Test("a live session shows no replay controls: no play state in the status bar, no pause, step, speed or jump hints")
+    func liveHasNoReplayControls() {
+        var model = cascadeModel(width: 200, height: 60)
+        var status = model.status
+        status.kind = "LIVE"
+        _ = model.update(.session(engine: model.engine, log: model.log, status: status))
+        let lines = model.rendered().lines
+        let footer = lines[model.layout.footer.y]
+        #expect(lines[0].contains("LIVE") && !lines[0].contains("▶") && !lines[0].contains("PAUSED"), "\(lines[0])")
+        #expect(!footer.contains("pause") && !footer.contains("speed") && !footer.contains("jump") && footer.contains("what-if"), "\(footer)")
+        // A replay keeps them.
+        let replay = cascadeModel(width: 200, height: 60)
+        #expect(replay.rendered().lines[replay.layout.footer.y].contains("pause"))
+    }
+
+    @Test("an account name too long for its column ends in …, so two that share a prefix do not read alike")
+    func longAccountNames() {
+        #expect(Format.name("desk-alpha-0000000001", 12) == "desk-alpha-…")
+        #expect(Format.name("desk-alpha", 12) == "desk-alpha  ")
+    }
 }

@@ -18,13 +18,13 @@ enum FooterPane {
             buffer.put("--symbol \(chosen): no such market in this session yet; showing the riskiest", x: rect.x, y: rect.y, role: .warn)
             return
         }
-        buffer.put(hintsThatFit(model.keymap, rect.width), x: rect.x, y: rect.y, role: .dim)
+        buffer.put(hintsThatFit(model.keymap, rect.width, replay: model.status.kind != "LIVE"), x: rect.x, y: rect.y, role: .dim)
     }
 
     /// The hints that fit whole (`space pau` told nothing); the help has them all.
-    static func hintsThatFit(_ keymap: Keymap, _ width: Int) -> String {
+    static func hintsThatFit(_ keymap: Keymap, _ width: Int, replay: Bool = true) -> String {
         var shown = ""
-        for hint in hints(keymap).components(separatedBy: "  ") {
+        for hint in hints(keymap, replay: replay).components(separatedBy: "  ") {
             let next = shown.isEmpty ? hint : shown + "  " + hint
             guard DisplayWidth.of(next) <= width else { break }
             shown = next
@@ -32,16 +32,21 @@ enum FooterPane {
         return shown
     }
 
-    /// What the keys do, from the keymap in force: a rebound key is named as it now is.
-    static func hints(_ keymap: Keymap) -> String {
+    /// What the keys do, from the keymap in force: a rebound key is named as it now is. A live
+    /// session is not told of the replay's keys (pause, step, speed, jumps), which it refuses.
+    static func hints(_ keymap: Keymap, replay: Bool = true) -> String {
         func key(_ action: Action) -> String { keymap.label(for: action) }
-        return [
+        let replayKeys = replay ? [
+            "\(key(.pause)) pause", "\(key(.step)) step", "\(key(.faster))/\(key(.slower)) speed",
+            "\(key(.previousNotable)) \(key(.nextNotable)) jump", "\(key(.jumpToTime)) time",
+        ] : []
+        return ([
             "\(key(.help)) help", "\(key(.quit)) quit", "\(key(.focusNext)) focus", "\(key(.moveUp))\(key(.moveDown)) move",
             "\(key(.drillDown)) detail", "\(key(.filter)) filter", "\(key(.nextSortColumn))/\(key(.reverseSort)) sort",
-            "\(key(.pause)) pause", "\(key(.step)) step", "\(key(.faster))/\(key(.slower)) speed",
-            "\(key(.previousNotable)) \(key(.nextNotable)) jump", "\(key(.jumpToTime)) time", "\(key(.whatIf)) what-if",
-            "\(key(.acknowledge)) seen", "\(key(.alertsView)) alerts", "\(key(.nextTheme)) theme", "\(key(.ladderGrouping)) group",
-        ].joined(separator: "  ")
+        ] + replayKeys + [
+            "\(key(.whatIf)) what-if", "\(key(.acknowledge)) seen", "\(key(.alertsView)) alerts", "\(key(.nextTheme)) theme",
+            "\(key(.ladderGrouping)) group",
+        ]).joined(separator: "  ")
     }
 
     /// As many whole words as fit, with "…" when some are left out: a figure in a notice is

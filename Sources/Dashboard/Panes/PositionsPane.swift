@@ -136,7 +136,9 @@ enum PositionsPane {
     static func cell(_ row: PositionRow, _ column: PositionColumn, instrument: Instrument?, names: MarketNames, width: Int) -> (String, StyleRole) {
         let (text, role) = content(row, column, instrument: instrument, names: names)
         switch column {
-        case .account, .symbol, .side: return (Format.left(text, width), role)
+        // Names too long for the column end in "…": two accounts sharing a prefix must not read alike.
+        case .account, .symbol: return (Format.name(text, width), role)
+        case .side: return (Format.left(text, width), role)
         // The bar only beside a figure it leaves whole room for.
         case .ratio where !row.quantity.isZero && row.mark != nil && width > narrowRatioWidth && DisplayWidth.of(text) <= width - 6:
             let bar = Format.left(Format.bar(row.ratio ?? 1, width: 5), 5)

@@ -40,8 +40,11 @@ enum StatusBarPane {
         let beforeClock = x
         part("  \(clock) UTC")
         if x == beforeClock { part("  \(clock)") }
-        let state = status.finished ? "■ END" : (status.paused ? "❚❚ PAUSED" : "▶ \(status.speed)")
-        part("  \(state)", status.paused ? .warn : .statusBar)
+        // A live session has no speed to play at nor pause (those keys are a replay's).
+        if status.kind != "LIVE" {
+            let state = status.finished ? "■ END" : (status.paused ? "❚❚ PAUSED" : "▶ \(status.speed)")
+            part("  \(state)", status.paused ? .warn : .statusBar)
+        }
         if let progress = status.progress {
             part("  [" + Format.left(Format.bar(progress, width: 12), 12) + "] \(Int((progress * 100).rounded(.down)))%")
         }

@@ -122,6 +122,16 @@ struct ListPaneTests {
         let text = lines.map(\.0).joined(separator: "\n")
         #expect(text.contains("beyond bankruptcy"))
         #expect(text.contains("Deficit \(Format.money(record.deficit)) USDT"))
+        #expect(text.contains("filled notional \(Format.money(record.notional)) USDT"), "\(text)")
+        // The same position over a book with no bids at all: nothing filled, so no notional traded
+        // (it read "notional 0.00 USDT" for a position worth 60,000).
+        var empty = record
+        empty.filledQuantity = .zero
+        empty.notional = .zero
+        empty.walk = []
+        let (_, unfilled) = LiquidationPane.describe(screen, record: empty, rows: 50, width: 180)
+        let unfilledText = unfilled.map(\.0).joined(separator: "\n")
+        #expect(unfilledText.contains("nothing filled by the book") && !unfilledText.contains("notional 0.00"), "\(unfilledText)")
     }
 
     @Test("the what-if list scrolls and names market and account")

@@ -106,7 +106,13 @@ enum LiquidationPane {
         } else {
             line("Fee \(money(record.fee)) and surplus \(money(record.surplus)) to the fund; fund after \(money(record.fundAfter))", .ok)
         }
-        line("notional \(money(record.notional)) · liquidation fee \(money(record.fee))", .dim)
+        // The notional is what the book filled (the fee is charged on it): a liquidation the book
+        // could not fill at all read "notional 0.00" for a position worth a thousand.
+        if record.filledQuantity.isPositive {
+            line("filled notional \(money(record.notional)) · liquidation fee \(money(record.fee))", .dim)
+        } else {
+            line("nothing filled by the book: no traded notional, no liquidation fee", .dim)
+        }
         return (title, lines)
     }
 

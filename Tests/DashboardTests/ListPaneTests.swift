@@ -224,3 +224,29 @@ struct NarrowLiquidationViewTests {
         #expect(Format.wrapped("fund after 9,806.58 USDT", 16) == ["fund after", "9,806.58 USDT"])
     }
 }
+
+/// An operator's trial: paused after a short play, "riskiest first" kept the order of up to two
+/// seconds of session before, and after a seek while paused the markets' near-liquidation counts
+/// were the old table's.
+@Suite("Paused, the tables follow the figures")
+struct PausedTableTests {
+    @Test("paused after the session moved: the positions table is rebuilt at once, and the markets' counts with it")
+    func pausedRebuild() {
+        var session = engine(positions: 60)
+        var screen = model(width: 120, height: 40, engine: session)
+        let before = screen.table.builtAt
+        // 0.6 s of session: the mark falls (the longs' ratios rise), less than the 2 s between rebuilds.
+        session.apply(.mark(symbol: "BTCUSDT", price: Fixed(59_400), time: session.time + 600_000_000))
+        var status = screen.status
+        status.time = session.time
+        _ = screen.update(.session(engine: session, log: screen.log, status: status))
+        #expect(screen.table.builtAt == before, "playing: the table waits for its two seconds")
+        status.paused = true
+        _ = screen.update(.session(engine: session, log: screen.log, status: status))
+        #expect(screen.table.builtAt == session.time, "paused: rebuilt at the session's time")
+        // The order shown is the one a table made now gives.
+        let fresh = model(width: 120, height: 40, engine: session)
+        #expect(screen.visibleRows.prefix(30).map(\.index) == fresh.visibleRows.prefix(30).map(\.index))
+        #expect(screen.markets.rows.map(\.nearLiquidation) == fresh.markets.rows.map(\.nearLiquidation))
+    }
+}

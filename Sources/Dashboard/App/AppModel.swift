@@ -240,6 +240,9 @@ public struct AppModel: Sendable {
     /// New rows: the view follows, and the margin-ratio history of the rows on screen grows.
     mutating func tableRebuilt() {
         refreshVisibleRows(rechoose: false)
+        // The markets' near-liquidation and open counts are the table's: after a seek they were
+        // the old table's until the next second of session time (never, while paused).
+        rebuildMarkets()
         needsRedraw = true
         // Written out plainly: the optimiser of Swift 6.3 crashes on the one-expression form.
         var shown = Set<Int32>()
@@ -382,7 +385,10 @@ public struct AppModel: Sendable {
         }
         let age = engine.time &- table.builtAt
         let liquidated = log.simulatedCount != table.builtFromLiquidations
-        guard age < 0 || age >= 2_000_000_000 || (liquidated && age >= 500_000_000) else { return }
+        // Paused or at the end, the operator reads the table: its order must be the figures'
+        // now, not those of up to two seconds of session before (a step, a seek, a short play).
+        let still = (status.paused || status.finished) && age != 0
+        guard age < 0 || age >= 2_000_000_000 || (liquidated && age >= 500_000_000) || still else { return }
         // A rebuild under way finishes first (a jump back starts it again, see `TableScan`); one
         // that only chose the window again leaves the clusters as old as they were, so the next
         // event starts a full one.

@@ -202,4 +202,17 @@ struct NarrowScreenTests {
         #expect(Format.name("desk-alpha-0000000001", 12) == "desk-alpha-…")
         #expect(Format.name("desk-alpha", 12) == "desk-alpha  ")
     }
+    /// An operator's trial: in a five-market replay at 120×40 the tape kept the time and dropped
+    /// the market, so no line said which market was liquidated.
+    @Test("several markets: the tape names each line's market (before its time), with its quantity and deficit", arguments: [(80, 24), (90, 30), (96, 30), (100, 30), (104, 30), (110, 30), (120, 40)])
+    func tapeNamesTheMarket(width: Int, height: Int) {
+        var (engine, log) = cascade(positions: 200)
+        log.record(engine.apply(.mark(symbol: "ETHUSDT", price: Fixed(3_000), time: 5_000_000_000)))
+        var status = SessionStatus(kind: "REPLAY", source: "test")
+        status.time = engine.time
+        let model = AppModel(width: width, height: height, status: status, engine: engine, log: log)
+        let tape = text(model.layout.tape, of: model)
+        #expect(tape.contains("qty") && tape.contains("deficit"), "\(tape)")
+        if width >= 90 { #expect(tape.contains("BTCUSDT"), "\(width): \(tape)") }
+    }
 }

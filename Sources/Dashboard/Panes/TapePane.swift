@@ -24,6 +24,8 @@ enum TapePane {
     ]
     static let accountColumn = 5
     static let venueColumn = 2
+    static let timeColumn = 0
+    static let symbolColumn = 3
     static let sourceColumn = 1
     static let sideColumn = 4
     static let quantityColumn = 6
@@ -63,14 +65,20 @@ enum TapePane {
             (model.marketNames.venues.count > 1 || column != venueColumn) && (log.exchangeCount > 0 || column != sourceColumn)
         }
         var shown = columns
+        // Several markets: a line must say which was liquidated before it says when (the time
+        // goes first; the quantity and the deficit stay last of all).
+        let severalMarkets = model.engine.markets.count > 1
+        if severalMarkets { shown[timeColumn].priority = 2 }
         func fit() -> [(column: Int, width: Int)] {
             ColumnFit.fitting(kept.map { shown[$0] }, rows: rows.map { row in kept.map { row.cells[$0] } }, width: inner.width)
                 .map { (column: kept[$0.column], width: $0.width) }
         }
         var chosen = fit()
-        // Too narrow for the quantity and the deficit beside the side in words: the side as its
-        // arrow alone ("▲ long" → "▲", under no title) makes the room.
-        if !chosen.contains(where: { $0.column == quantityColumn }) || !chosen.contains(where: { $0.column == deficitColumn }) {
+        // Too narrow for the quantity and the deficit (and, with several markets, the market)
+        // beside the side in words: the side as its arrow alone ("▲ long" → "▲", under no title)
+        // makes the room.
+        if !chosen.contains(where: { $0.column == quantityColumn }) || !chosen.contains(where: { $0.column == deficitColumn })
+            || (severalMarkets && !chosen.contains(where: { $0.column == symbolColumn })) {
             for index in rows.indices { rows[index].cells[sideColumn] = String(rows[index].cells[sideColumn].prefix(1)) }
             shown[sideColumn].title = ""
             chosen = fit()

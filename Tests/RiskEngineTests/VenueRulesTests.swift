@@ -243,6 +243,9 @@ struct VenueRulesTests {
         (#"{"symbol": "binance-usdm:BTCUSDT", "tik_size": "1000"}"#, "tik_size"),
         (#"{"symbol": "binance-usdm:BTCUSDT", "tick_size": "0.1"}, {"symbol": "BTCUSDT", "tick_size": "1"}"#, "symbol"),
         (#""BTCUSDT""#, "instruments"),
+        // Finer than a book unit (10⁻⁸): a tick read as none, every size rounded.
+        (#"{"symbol": "binance-usdm:BTCUSDT", "tick_size": "0.000000001"}"#, "tick_size"),
+        (#"{"symbol": "binance-usdm:BTCUSDT", "lot_size": "0.000000015"}"#, "lot_size"),
     ])
     func instrumentFileRefusals(entry: String, field: String) {
         var catalog = InstrumentCatalog.builtIn

@@ -144,12 +144,17 @@ public struct InstrumentCatalog: Sendable {
                 return number
             }
             var instrument = self.instrument(for: symbol)
+            // Books hold prices and sizes in units of 10⁻⁸: a step that is not a whole number of
+            // them cannot be one (a tick of 10⁻⁹ read as none, a lot of 10⁻⁹ rounded every size).
+            let bookUnit = Fixed(bookUnits: 1)
             if let tick = try decimal("tick_size") {
                 guard tick.isPositive else { throw fail("tick_size", "must be positive") }
+                guard tick.rounded(toMultipleOf: bookUnit) == tick else { throw fail("tick_size", "must be a multiple of 0.00000001") }
                 instrument.tickSize = tick
             }
             if let lot = try decimal("lot_size") {
                 guard lot.isPositive else { throw fail("lot_size", "must be positive") }
+                guard lot.rounded(toMultipleOf: bookUnit) == lot else { throw fail("lot_size", "must be a multiple of 0.00000001") }
                 instrument.lotSize = lot
             }
             if let kind = entry["kind"]?.scalarText {

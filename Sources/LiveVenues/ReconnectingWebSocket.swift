@@ -29,7 +29,7 @@ enum ReconnectingWebSocket {
                     reason = error
                 }
             } catch {
-                reason = String(describing: error)
+                reason = ConnectionFailureText.describe(error)
             }
             if state.stopped { break }
             if Date().timeIntervalSince(began) > 30 { attempt = 0 }

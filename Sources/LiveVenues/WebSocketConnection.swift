@@ -411,7 +411,7 @@ final class WebSocketBatchReader: ChannelDuplexHandler, RemovableChannelHandler,
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        if end.error == nil { end.error = String(describing: error) }
+        if end.error == nil { end.error = ConnectionFailureText.describe(error) }
         context.close(promise: nil)
     }
 

@@ -31,10 +31,15 @@ enum HealthPane {
                 + Format.right(String(stream.messages), 11) + Format.right(String(stream.gaps), 6)
                 + Format.right(String(stream.resyncs), 9) + Format.right(String(stream.reconnects), 8) + Format.right(String(stream.malformed), 6)
             var x = buffer.put(line, x: inner.x + 1, y: y, role: .text, limit: inner.width - 1)
-            x = buffer.put("  " + (stream.stale ? "STALE · " : "") + stream.state, x: x, y: y, role: stream.stale ? .alert : .text, limit: inner.maxX - x)
+            // Words, not letters: a state too long for the line ends in "…" (the whole reason is
+            // on the line below, as the last error).
+            let state = (stream.stale ? "STALE · " : "") + stream.state
+            x = buffer.put("  " + FooterPane.wordsThatFit(state, max(0, inner.maxX - x - 2)), x: x, y: y,
+                role: stream.stale ? .alert : .text, limit: inner.maxX - x)
             y += 1
             let feeds = stream.symbols.map { "feeds " + $0.map(model.marketNames.short).joined(separator: ", ") + ": book, marks, trades, liquidations" } ?? "feeds positions, accounts, the fund, marks"
-            buffer.put("  " + feeds + (stream.lastError.map { " · last error: \($0)" } ?? ""), x: inner.x + 1, y: y, role: .dim, limit: inner.width - 2)
+            buffer.put("  " + FooterPane.wordsThatFit(feeds + (stream.lastError.map { " · last error: \($0)" } ?? ""), inner.width - 4),
+                x: inner.x + 1, y: y, role: .dim, limit: inner.width - 2)
             y += 1
             for resync in stream.resync where y + 1 < inner.maxY {
                 buffer.put("  " + resync, x: inner.x + 1, y: y, role: .warn, limit: inner.width - 2)

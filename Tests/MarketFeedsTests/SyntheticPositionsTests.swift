@@ -26,4 +26,29 @@ struct SyntheticPositionsTests {
         #expect(!joined.isEmpty && joined.allSatisfy { $0.mode == .cross })
         #expect(eth.filter { !crossHolders.contains($0.account) }.allSatisfy { $0.account.dropFirst(2).hasPrefix("2") })
     }
+    /// An operator's trial: replays of several recordings liquidated thousands of synthetic
+    /// positions in their first second. A cross account joining a later symbol kept a wallet sized
+    /// for its first position, so the joined one (up to 5,000,000 at up to 125x) was under water
+    /// when placed. Each joined position now adds its own margin and buffer to the wallet.
+    @Test("two symbols seeded at their marks over deep books: no position is born past its trigger, joined cross accounts included")
+    func joinedAccountsAreFunded() {
+        var synthetic = SyntheticPositions(count: 4_000, seed: 11)
+        var engine = Engine()
+        engine.openFund(asset: "USDT", balance: Fixed(10_000_000))
+        var notes: [EngineNotification] = []
+        var time: Int64 = 1_000_000_000
+        for (instrument, mark) in [(Instrument.btcusdt, 60_000), (Instrument.ethusdt, 3_000)] {
+            let tick = instrument.tickSize.bookUnits
+            let center = Fixed(mark).bookUnits
+            let depth = Fixed(1_000).bookUnits
+            engine.apply(.bookSnapshot(symbol: instrument.symbol,
+                bids: (1...2_000).map { (center - Int64($0) * tick, depth) }, asks: (0..<2_000).map { (center + Int64($0) * tick, depth) }, time: time))
+            engine.apply(.mark(symbol: instrument.symbol, price: Fixed(mark), time: time))
+            engine.apply(positions: synthetic.positions(for: instrument, mark: Fixed(mark)), time: time, into: &notes) { _ in }
+            time += 1_000_000_000
+        }
+        let joined = engine.accounts.filter { $0.positions.count > 1 }
+        #expect(joined.count > 50, "\(joined.count) cross accounts hold both symbols")
+        #expect(engine.totals.liquidations == 0, "\(engine.totals.liquidations) liquidated at placement")
+    }
 }

@@ -11,6 +11,11 @@ public struct SyntheticPositions: Sendable {
     public let seed: UInt64
     var generator: SplitMix64
     var crossAccounts: [String] = []
+    /// What each cross account's wallet was stated as, so a later symbol's position adds its own
+    /// margin and buffer to it (without, a position of up to 5,000,000 at up to 125x joined a
+    /// wallet sized for another: under water the moment it was placed, it was liquidated in the
+    /// first second with a deficit of hundreds of thousands).
+    var crossWallets: [String: Fixed] = [:]
     var symbolsSeeded = 0
 
     public init(count: Int, seed: UInt64) {
@@ -103,8 +108,10 @@ public struct SyntheticPositions: Sendable {
         let terms = PositionTerms(side: side, quantity: quantity, entryPrice: entryPrice, kind: instrument.kind, brackets: instrument.brackets)
         let margin = MarginMath.notional(terms, at: entryPrice) / Fixed(approximating: leverage)
         if cross {
-            // A cross wallet carries some buffer beyond the position's margin.
-            let wallet = newAccount ? (margin * Fixed(approximating: 1 + generator.unit())).rounded(places: 2) : nil
+            // A cross wallet carries some buffer beyond each of its positions' margin.
+            let added = (margin * Fixed(approximating: 1 + generator.unit())).rounded(places: 2)
+            let wallet = (newAccount ? .zero : crossWallets[account] ?? .zero) + added
+            crossWallets[account] = wallet
             return PositionUpdate(account: account, symbol: instrument.symbol, side: side, quantity: quantity, entryPrice: entryPrice,
                 mode: .cross, walletBalance: wallet, leverage: Fixed(approximating: leverage))
         }

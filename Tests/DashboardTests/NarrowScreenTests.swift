@@ -181,6 +181,10 @@ struct NarrowScreenTests {
         #expect(Format.columnDecimals([1_000_000_000, 12_432], instrument: 8) == 8)
         #expect(Format.columnDecimals([150_000_000], instrument: 3) == 3)
         #expect(Format.columnDecimals([12_432_000], instrument: 3) == 5)  // 0.12432 on a 0.001 lot: not 0.124
+        // One form in every pane: grouped, every digit.
+        #expect(Format.quantity(Fixed("25702.7353")!, nil) == "25,702.7353")
+        #expect(Format.quantity(Fixed("0.12432")!, Instrument.btcusdt) == "0.12432")
+        #expect(Format.quantity(Fixed("1.5")!, Instrument.btcusdt) == "1.500")
     }
     @Test("a live session shows no replay controls: no play state in the status bar, no pause, step, speed or jump hints")
     func liveHasNoReplayControls() {

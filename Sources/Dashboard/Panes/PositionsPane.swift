@@ -154,9 +154,8 @@ enum PositionsPane {
         case .account: return (row.account, .text)
         case .symbol: return (names.short(row.symbol), .text)
         case .side: return (Format.sideMark(row.side), row.side == .long ? .positive : .negative)
-        // Every digit the size has (a contract nobody described shows at most four where
-        // none are needed), never rounded.
-        case .size: return (row.quantity.formatted(Format.columnDecimals([row.quantity.bookUnits], instrument: instrument?.sizeDecimals ?? 3)), .text)
+        // Every digit the size has, never rounded, grouped as the tape and the ladder group it.
+        case .size: return (Format.quantity(row.quantity, instrument), .text)
         case .entry: return (Format.price(row.entry, instrument), .text)
         case .mark: return (Format.price(row.mark, instrument), .dim)
         case .leverage: return (row.leverage.isZero ? "—" : row.leverage.formatted(0) + "x", .text)

@@ -114,12 +114,12 @@ enum TapePane {
             let instrument = model.engine.market(record.symbol)?.instrument
             var tail = ""
             // How the quantity was covered: the book, ADL, the fund taking it over.
-            if record.unfilledQuantity.isPositive { tail += " unfilled " + record.unfilledQuantity.formatted(3) }
-            if record.adlQuantity.isPositive { tail += " ADL " + record.adlQuantity.formatted(3) }
-            if record.fundTakeoverQuantity.isPositive { tail += " FUND " + record.fundTakeoverQuantity.formatted(3) }
+            if record.unfilledQuantity.isPositive { tail += " unfilled " + Format.quantity(record.unfilledQuantity, instrument) }
+            if record.adlQuantity.isPositive { tail += " ADL " + Format.quantity(record.adlQuantity, instrument) }
+            if record.fundTakeoverQuantity.isPositive { tail += " FUND " + Format.quantity(record.fundTakeoverQuantity, instrument) }
             if record.isPartial { tail += " partial" }
             return ([Format.clock(record.time), "sim", venueName(record.symbol), model.marketNames.short(record.symbol), Format.sideMark(record.side),
-                     record.account, record.quantity.formatted(3),
+                     record.account, Format.quantity(record.quantity, instrument),
                      Format.price(record.bankruptcyPrice, instrument), Format.price(record.averageFill, instrument),
                      record.slippageBps.map { $0.formatted(1) } ?? "—", "\(record.levelsConsumed)",
                      record.deficit.isZero ? "0" : Format.compact(record.deficit.approximateDouble),
@@ -130,7 +130,7 @@ enum TapePane {
             let completeness = MarketID.venue(of: liquidation.symbol)?.liquidationCompleteness ?? .unknown
             return ([Format.clock(liquidation.time), "ex " + completeness.mark, venueName(liquidation.symbol),
                      model.marketNames.short(liquidation.symbol), Format.sideMark(liquidation.side),
-                     "EXCHANGE", liquidation.quantity.formatted(3), "", Format.price(liquidation.price, instrument), "", "", "", ""], "")
+                     "EXCHANGE", Format.quantity(liquidation.quantity, instrument), "", Format.price(liquidation.price, instrument), "", "", "", ""], "")
         }
     }
 }

@@ -59,10 +59,10 @@ enum WhatIfPane {
         let rows = shown.map { number -> [String] in
             let record = result.liquidations[number]
             return ["\(number + 1)", model.marketNames.short(record.symbol), record.account, Format.sideMark(record.side),
-                    record.quantity.formatted(3), Format.price(record.liquidationPrice, instrument), Format.price(record.bankruptcyPrice, instrument),
+                    Format.quantity(record.quantity, instrument), Format.price(record.liquidationPrice, instrument), Format.price(record.bankruptcyPrice, instrument),
                     Format.price(record.averageFill, instrument), record.slippageBps.map { $0.formatted(1) } ?? "—", "\(record.levelsConsumed)",
                     Format.money(record.deficit), Format.money(record.fundAfter),
-                    record.unfilledQuantity.isPositive ? record.unfilledQuantity.formatted(3) : ""]
+                    record.unfilledQuantity.isPositive ? Format.quantity(record.unfilledQuantity, instrument) : ""]
         }
         let chosen = ColumnFit.fitting(listColumns, rows: rows, width: inner.width - 2, gap: 2)
         line(ColumnFit.line(listColumns.map(\.title), listColumns, chosen, gap: 2), .header)

@@ -28,6 +28,13 @@ enum Format {
         values.reduce(min(instrument, floor)) { max($0, significantDecimals($1)) }
     }
 
+    /// A quantity with every digit it has (at least the instrument's lot decimals, up to four
+    /// where none are needed), grouped, the same in every pane: "0.124" hid Hyperliquid's
+    /// 0.12432 BTC, and the positions showed "25702.7353" where the tape showed "25,702.735".
+    static func quantity(_ value: Fixed, _ instrument: Instrument?) -> String {
+        value.formatted(columnDecimals([value.bookUnits], instrument: instrument?.sizeDecimals ?? 3), grouping: true)
+    }
+
     /// A count with thousands separators: 1,000,000.
     static func count(_ value: Int) -> String { Fixed(value).formatted(0, grouping: true) }
 

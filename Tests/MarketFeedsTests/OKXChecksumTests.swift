@@ -126,7 +126,7 @@ struct OKXChecksumTests {
 
     @Test("random updates on both sides, near and far from the touch: every checksum verifies against a plain reading", arguments: 1...6)
     func randomUpdates(seed: UInt64) {
-        var random = SeededRandom(seed: seed)
+        var random = SplitMix64(seed: seed)
         var model = ModelBook()
         func levels(bid: Bool, count: Int) -> [Level] {
             (0..<count).map { _ in
@@ -173,18 +173,5 @@ struct OKXChecksumTests {
         let (decoder, _) = Self.run([snapshot, deep, top])
         #expect(decoder.checksumsVerified == 3 && decoder.checksumMismatches == 0)
         #expect(decoder.books["okx:BTC-USD-SWAP"]?.bids.count == kept)
-    }
-}
-
-/// SplitMix64: the same draws on every machine.
-struct SeededRandom {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -71,8 +71,15 @@ public struct StreamHealth: Sendable {
         return true
     }
 
-    /// Messages arriving (or nothing more to come): an outage, if there was one, is over.
-    public var isReceiving: Bool { state == .live || state == .ended }
+    /// A message arrived since the stream last connected (or nothing more is to come): an
+    /// outage, if there was one, is over. Connected alone is not enough: a venue that accepts
+    /// the connection and closes it a second later would end and start an outage, and page
+    /// again, at every attempt.
+    public var isReceiving: Bool {
+        if state == .ended { return true }
+        guard state == .live, let last = lastMessageWall else { return false }
+        return last >= (connectedWall ?? .min)
+    }
 
     public func isStale(wall: Int64, threshold: Double) -> Bool {
         if state == .ended { return false }

@@ -15,10 +15,13 @@ enum Main {
         do {
             var command = try Liqwatch.parseAsRoot()
             try command.run()
-        } catch let error as InputError {
-            FileHandleOutput.standardError("Error: \(error.description)\n")
-            exit(2)
         } catch {
+            // A file problem, also one a command's `validate()` met (ArgumentParser wraps what
+            // `validate()` throws, and would exit 1 with its message).
+            if let input = InputError.within(error) {
+                FileHandleOutput.standardError("Error: \(input.description)\n")
+                exit(2)
+            }
             // ArgumentParser's own printing is bypassed so that every message goes through
             // `FileHandleOutput` (and `SafeText`): help to standard output, errors to standard error.
             let code = Liqwatch.exitCode(for: error)

@@ -77,6 +77,8 @@ struct BadInputCommandTests {
             (["replay", recording, "--headless", "--instruments", instruments], "bad.json: instrument SOLUSDT, field tick_size"),
             (["replay", recording, "--headless", "--positions", positions + ".missing"], "bad.csv.missing: no such file"),
             (["margin", "--side", "long", "--size", "1", "--entry", "2", "--leverage", "3", "--instruments", instruments], "field tick_size"),
+            // Met by a command's validate(): ArgumentParser wraps it (and exited 1).
+            (["demo", "--headless", "--theme", scratch.url.path], "--theme: cannot read"),
         ] {
             let result = try BinaryRunner.run(arguments)
             #expect(result.status == 2, "\(arguments): \(result.standardError)")

@@ -30,11 +30,9 @@ struct MarginCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Mark price: adds margin ratio and distance to liquidation.") var mark: String?
     @Flag(help: "Print JSON for scripts.") var json = false
 
-    /// Every flag is checked before anything runs, so a usage error prints this command's usage.
-    /// A bad instrument file is not a usage error: `run` tells it, with its file, line and field alone.
-    func validate() throws {
-        do { _ = try buildQuestion() } catch is InputError {}
-    }
+    /// Every flag is checked before anything runs, so a usage error prints this command's usage
+    /// (a bad instrument file is told alone: `InputError`).
+    func validate() throws { _ = try buildQuestion() }
 
     mutating func run() throws {
         let (question, instrumentLabel, priceDecimals, moneyDecimals, asset) = try buildQuestion()

@@ -8,6 +8,17 @@ import Foundation
 struct InputError: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
+
+    /// `error` itself, or the one ArgumentParser wrapped when a `validate()` threw it (its
+    /// wrapper is not public: found by reflection, a few levels deep at most).
+    static func within(_ error: Any, depth: Int = 0) -> InputError? {
+        if let input = error as? InputError { return input }
+        guard depth < 4 else { return nil }
+        for child in Mirror(reflecting: error).children {
+            if let found = within(child.value, depth: depth + 1) { return found }
+        }
+        return nil
+    }
 }
 
 /// Reads a small text file named on the command line; a missing or unreadable file names the flag

@@ -33,9 +33,10 @@ void cn_restore_terminal_raw(void) {
     static const char reset[] = "\033[0m\033[?1000l\033[?1002l\033[?1006l\033[?1l\033>\033[?1049l\033[?25h";
     ssize_t ignored = write(STDOUT_FILENO, reset, sizeof(reset) - 1);
     if (title_pushed) {
+        /* Cleared first: a signal landing between the two would otherwise pop a second title. */
+        title_pushed = 0;
         static const char pop[] = "\033[23;2t";
         ignored = write(STDOUT_FILENO, pop, sizeof(pop) - 1);
-        title_pushed = 0;
     }
     (void)ignored;
 }

@@ -159,6 +159,12 @@ struct PositionsCSVTests {
         } throws: { error in
             (error as? PositionsFileError)?.description == "\(quoted):2: field account: not valid UTF-8"
         }
+        // A column liqwatch does not read (a spreadsheet's note in cp1252, é as E9) is let be,
+        // quoted or not.
+        let noted = try scratch.write("noted.csv", bytes: Array("account,symbol,side,size,entry_price,leverage,note\n".utf8)
+            + Array("a,BTCUSDT,long,1,60000,10,caf".utf8) + [0xE9] + Array("\n".utf8)
+            + Array("b,BTCUSDT,long,1,60000,10,\"caf".utf8) + [0xE9] + Array(", ok\"\n".utf8))
+        #expect(try PositionsFile.load(path: noted, catalog: .builtIn).map(\.account) == ["a", "b"])
         // In a JSON file: refused, with the line; escaped surrogate pairs are two accounts.
         let badJSON = try scratch.write("bad.json", bytes: Array("[\n{\"account\": \"desk".utf8) + [0xFF]
             + Array("\", \"symbol\": \"BTCUSDT\", \"side\": \"long\", \"size\": \"1\", \"entry_price\": \"60000\", \"leverage\": 10}]".utf8))

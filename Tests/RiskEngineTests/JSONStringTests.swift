@@ -23,10 +23,13 @@ struct JSONStringTests {
         #expect(try Self.string(#""desk\uD83D\uDE00""#) == "desk😀")
         #expect(try Self.string(#""desk\ud83d\udd25""#) != Self.string(#""desk\ud83d\ude00""#))
         #expect(try Self.string(#""caf\u00e9 \u20ac""#) == "café €")
+        #expect(try Self.string(#""a\"b\\c\/d\n""#) == "a\"b\\c/d\n")
     }
 
     @Test("half a pair, a broken escape or bytes that are not UTF-8 are refused, not repaired", arguments: [
         #""desk\ud83d""#, #""desk\ud83dx""#, #""desk\ud83d\u0041""#, #""desk\udd25""#, #""desk\ud83d\u12""#, #""desk\uZZZZ""#,
+        // No such escape in JSON: read as its letter it made "desk\q" the account "deskq".
+        #""desk\q""#,
     ])
     func refused(json: String) {
         #expect(throws: JSONParseError.self) { try Self.string(json) }

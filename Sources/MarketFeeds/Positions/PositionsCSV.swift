@@ -100,11 +100,26 @@ enum PositionsCSV {
             }
             var texts: [String] = []
             if let quotedTexts {
-                texts = quotedTexts.map(\.trimmed)
+                for (index, text) in quotedTexts.enumerated() {
+                    if text == PositionsCSV.invalidUTF8 {
+                        guard index < columnOfCell.count, columnOfCell[index] != nil || columns[index] == "venue" else {
+                            texts.append("")
+                            continue
+                        }
+                        throw PositionsFileError(file: path, line: lineNumber, field: columns[index], reason: "not valid UTF-8")
+                    }
+                    texts.append(text.trimmed)
+                }
             } else {
                 for (index, cell) in cells.enumerated() {
-                    // Not repaired: two account names with different invalid bytes would read the same.
-                    guard let text = String(validating: UnsafeBufferPointer(start: base + cell.start, count: cell.end - cell.start), as: UTF8.self) else {
+                    let bytes = UnsafeBufferPointer(start: base + cell.start, count: cell.end - cell.start)
+                    // Not repaired: two account names with different invalid bytes would read the
+                    // same. A column liqwatch does not read (a spreadsheet's note in cp1252) is let be.
+                    guard let text = String(validating: bytes, as: UTF8.self) else {
+                        guard index < columnOfCell.count, columnOfCell[index] != nil || columns[index] == "venue" else {
+                            texts.append("")
+                            continue
+                        }
                         throw PositionsFileError(file: path, line: lineNumber, field: columns[index], reason: "not valid UTF-8")
                     }
                     texts.append(text.trimmed)
@@ -122,6 +137,9 @@ enum PositionsCSV {
     }
 
     /// Why a quoted line could not be split: which cell (0-based) and what is wrong.
+    /// A quoted cell that was not valid UTF-8 (U+FFFF is a noncharacter: no real name holds it).
+    static let invalidUTF8 = "\u{FFFF}"
+
     struct QuoteProblem: Error {
         var cell: Int
         var reason: String
@@ -168,10 +186,9 @@ enum PositionsCSV {
                     index += 1
                 }
             }
-            guard let text = String(validating: field, as: UTF8.self) else {
-                return .failure(QuoteProblem(cell: texts.count, reason: "not valid UTF-8"))
-            }
-            texts.append(text)
+            // Invalid UTF-8 is kept as bytes no text has (a lone 0xFF): the row parser refuses it
+            // in a column it reads (see `invalidUTF8`), and lets it be in one it does not.
+            texts.append(String(validating: field, as: UTF8.self) ?? PositionsCSV.invalidUTF8)
             if index >= count { return .success(texts) }
             index += 1  // the comma
         }

@@ -196,7 +196,9 @@ struct JSONTextParser {
                     }
                     guard let scalar = Unicode.Scalar(code) else { throw fail("bad \\u escape") }
                     scalars.append(contentsOf: Array(String(scalar).utf8))
-                default: scalars.append(escaped)
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): scalars.append(escaped)
+                // JSON has no other escape: read as its letter, "desk\q" and "deskq" were one account.
+                default: throw fail("a backslash before '\(Character(Unicode.Scalar(escaped)))', which JSON does not escape")
                 }
                 continue
             }

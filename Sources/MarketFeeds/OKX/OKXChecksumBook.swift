@@ -92,37 +92,44 @@ struct OKXChecksumBook {
     mutating func set(_ side: BookSide, price: Int64, size: Int64, priceText: ByteSpan, sizeText: ByteSpan) {
         if !spilled.isEmpty { spilled[side]?.removeValue(forKey: price) }
         let text: LevelText?
+        var pair: [UInt8]? = nil
         if size == 0 {
             text = nil
         } else if LevelText.fits(price: priceText, size: sizeText) {
             text = LevelText(price: priceText, size: sizeText)
         } else {
             text = LevelText(spilled: ())
-            let pair = Array(UnsafeBufferPointer(start: priceText.start, count: priceText.count)) + [UInt8(ascii: ":")]
+            pair = Array(UnsafeBufferPointer(start: priceText.start, count: priceText.count)) + [UInt8(ascii: ":")]
                 + Array(UnsafeBufferPointer(start: sizeText.start, count: sizeText.count))
-            spilled[side, default: [:]][price] = pair
         }
-        if side == .bid { Self.set(&bids, side: side, price: price, text: text) } else { Self.set(&asks, side: side, price: price, text: text) }
+        let outcome = side == .bid ? Self.set(&bids, side: side, price: price, text: text) : Self.set(&asks, side: side, price: price, text: text)
+        // The long text is kept only for a level the side kept, and goes with a level it let go
+        // of: a hostile feed's deep levels would otherwise pile up texts until the next snapshot.
+        if let pair, outcome.kept { spilled[side, default: [:]][price] = pair }
+        if let evicted = outcome.evicted, !spilled.isEmpty { spilled[side]?.removeValue(forKey: evicted) }
     }
 
-    private static func set(_ levels: inout [Level], side: BookSide, price: Int64, text: LevelText?) {
+    /// Sets a level in a side sorted best last; whether the level was kept, and the price of the
+    /// deepest level let go of to make room for it.
+    private static func set(_ levels: inout [Level], side: BookSide, price: Int64, text: LevelText?) -> (kept: Bool, evicted: Int64?) {
         let (index, found) = slot(of: price, in: levels, side: side)
         guard let text else {
             if found { levels.remove(at: index) }
-            return
+            return (false, nil)
         }
         if found {
             levels[index].text = text
-            return
+            return (true, nil)
         }
         if levels.count >= keptLevels {
             // Full: a level deeper than every kept one is not kept; else the deepest makes room.
-            guard index > 0 else { return }
-            levels.removeFirst()
+            guard index > 0 else { return (false, nil) }
+            let evicted = levels.removeFirst().price
             levels.insert(Level(price: price, text: text), at: index - 1)
-            return
+            return (true, evicted)
         }
         levels.insert(Level(price: price, text: text), at: index)
+        return (true, nil)
     }
 
     /// The checksum of the book as it is now: the CRC-32 of the top levels' texts, bid and ask

@@ -265,8 +265,18 @@ public struct OKXFrameDecoder {
             }
             if book.trusted {
                 // The copy keeps the sizes as sent (contracts): only their text enters the checksum.
-                for text in levelTexts {
-                    book.set(text.side, price: text.price, size: text.contracts, priceText: text.priceText, sizeText: text.sizeText)
+                if snapshot {
+                    // A snapshot lists each side best first: set worst first, each level goes to
+                    // the end of its side (kept best last) instead of moving every level before
+                    // it. A price given twice keeps its last text, as read forwards.
+                    var seen: Set<Int64> = []
+                    for text in levelTexts.reversed() where seen.insert(text.side == .bid ? text.price : -text.price).inserted {
+                        book.set(text.side, price: text.price, size: text.contracts, priceText: text.priceText, sizeText: text.sizeText)
+                    }
+                } else {
+                    for text in levelTexts {
+                        book.set(text.side, price: text.price, size: text.contracts, priceText: text.priceText, sizeText: text.sizeText)
+                    }
                 }
             }
             var problem: String? = nil

@@ -318,6 +318,9 @@ public struct PriceLadder: Sendable {
     /// the window's levels go to the chunks, and the chunks' levels from the window's new lowest
     /// key up come back into it. A level off the window's grid dissolves the window.
     @usableFromInline mutating func placeWindow(touchKey: Int64) {
+        // A touch between the ticks: the grid runs from it, so a book whose every level shares
+        // its offset (one level a side, or all at .05 on a 0.1 tick) never dissolves the window.
+        if firstOffTickPrice == nil, window.tick > 0, touchKey % window.tick != 0 { firstOffTickPrice = price(forKey: touchKey) }
         drainWindow()
         let (low, overflow) = touchKey.subtractingReportingOverflow(Int64(LadderWindow.touchSlot) &* window.tick)
         // A touch so near the end of the range that the window cannot hold it (no tick at fault).

@@ -51,4 +51,12 @@ struct SyntheticPositionsTests {
         #expect(joined.count > 50, "\(joined.count) cross accounts hold both symbols")
         #expect(engine.totals.liquidations == 0, "\(engine.totals.liquidations) liquidated at placement")
     }
+    @Test("past a million positions a symbol, account numbers of two symbols never meet; below, they are as they were")
+    func numbersPastAMillion() {
+        #expect(SyntheticPositions.accountNumber(symbol: 1, index: 42, count: 3_000) == 1_000_042)
+        #expect(SyntheticPositions.accountNumber(symbol: 2, index: 5, count: 999_999) == 2_000_005)
+        // Symbol 1's last number stays below symbol 2's first at the largest count (2,000,000).
+        #expect(SyntheticPositions.accountNumber(symbol: 1, index: 1_999_999, count: 2_000_000)
+            < SyntheticPositions.accountNumber(symbol: 2, index: 0, count: 2_000_000))
+    }
 }

@@ -54,12 +54,19 @@ public struct SyntheticPositions: Sendable {
         }
         for index in 0..<howMany {
             let cross = generator.unit() < 0.25
-            let account = Self.accountID(cross: cross, number: symbolsSeeded * 1_000_000 + index)
+            let account = Self.accountID(cross: cross, number: Self.accountNumber(symbol: symbolsSeeded, index: index, count: count))
             if cross { crossAccounts.append(account) }
             result.append(position(account: account, cross: cross, instrument: instrument, mark: markValue, newAccount: true))
             flushIfFull()
         }
         if !result.isEmpty { deliver(result) }
+    }
+
+    /// The number of the `index`th new account of the `symbol`th symbol seeded: a million numbers
+    /// a symbol, ten million past a million positions (symbol 1's 1,000,005th account must not be
+    /// symbol 2's 5th: X-2000005 both).
+    static func accountNumber(symbol: Int, index: Int, count: Int) -> Int {
+        symbol * (count < 1_000_000 ? 1_000_000 : 10_000_000) + index
     }
 
     /// `X-1000042` (cross) or `I-1000042` (isolated), zero-padded to six digits at least. Written

@@ -185,6 +185,9 @@ struct NarrowScreenTests {
         #expect(Format.quantity(Fixed("25702.7353")!, nil) == "25,702.7353")
         #expect(Format.quantity(Fixed("0.12432")!, Instrument.btcusdt) == "0.12432")
         #expect(Format.quantity(Fixed("1.5")!, Instrument.btcusdt) == "1.500")
+        // A coin deficit exactly (an inverse market's 0.00035420 BTC read "0.00"); money short.
+        #expect(TapePane.deficit(Fixed("0.0003542")!, asset: "BTC") == "0.00035420")
+        #expect(TapePane.deficit(Fixed(12_400), asset: "USDT") == Format.compact(12_400))
     }
     @Test("a live session shows no replay controls: no play state in the status bar, no pause, step, speed or jump hints")
     func liveHasNoReplayControls() {

@@ -107,6 +107,13 @@ enum TapePane {
         MarketID.venue(of: market).map { SafeText.escaped($0.rawValue) } ?? ""
     }
 
+    /// A deficit, short where it is money (`12.4k` USDT), exact where it is a coin: an inverse
+    /// market's 0.00035420 BTC read "0.00".
+    static func deficit(_ amount: Fixed, asset: String) -> String {
+        let places = AssetPrecision.decimals(forAsset: asset)
+        return places > 2 ? Format.money(amount, decimals: places) : Format.compact(amount.approximateDouble)
+    }
+
     /// A row's cells, one per column, and what follows them.
     static func cells(_ entry: TapeEntry, _ model: AppModel) -> (cells: [String], tail: String) {
         switch entry {
@@ -122,7 +129,7 @@ enum TapePane {
                      record.account, Format.quantity(record.quantity, instrument),
                      Format.price(record.bankruptcyPrice, instrument), Format.price(record.averageFill, instrument),
                      record.slippageBps.map { $0.formatted(1) } ?? "—", "\(record.levelsConsumed)",
-                     record.deficit.isZero ? "0" : Format.compact(record.deficit.approximateDouble),
+                     record.deficit.isZero ? "0" : deficit(record.deficit, asset: record.asset),
                      // Exact: "250k" on every row hid a deficit of 40.09 the fund paid.
                      Format.money(record.fundAfter, decimals: AssetPrecision.decimals(forAsset: record.asset))], tail)
         case .exchange(let liquidation):

@@ -143,6 +143,16 @@ struct NarrowScreenTests {
         #expect(fund.contains("0.00012000"), "\(fund)")
     }
 
+    @Test("a coin fund on a narrow screen: the outflow keeps a word (out) beside its eight places")
+    func coinFundNarrow() {
+        var engine = Engine()
+        engine.openFund(asset: "BTC", balance: Fixed("0.00012")!)
+        engine.apply(.mark(symbol: "binance-coinm:BTCUSD_PERP", price: Fixed(60_000), time: 1_000_000_000))
+        let screen = model(engine, width: 80, height: 40)
+        let fund = text(screen.layout.fund, of: screen)
+        #expect(fund.split(separator: "\n").contains { $0.hasPrefix("out ") && $0.hasSuffix("−0.00000000") }, "\(fund)")
+    }
+
     @Test("a fund drained and refilled between two samples shows the dip, and its low with the time")
     func fundDip() {
         var engine = Engine()

@@ -49,6 +49,8 @@ enum FundPane {
             let shown = DisplayWidth.of(full) + 1 <= inner.width ? full : value
             var labelWidth = max(0, min(13, inner.width - DisplayWidth.of(shown) - 1))
             var label = DisplayWidth.of(label) <= labelWidth ? label : FundPane.shortLabel(label)
+            // The outflow's shortest word: a coin's "−0.00000000" alone said nothing of what it was.
+            if DisplayWidth.of(label) > labelWidth && label == "deficits" { label = "out" }
             // Not even the short form fits: the figure alone, never a cut label ("ba 1,000,…").
             if DisplayWidth.of(label) > labelWidth { label = ""; labelWidth = 0 }
             let x = buffer.put(Format.left(label, labelWidth), x: inner.x, y: y, role: .dim, limit: labelWidth)

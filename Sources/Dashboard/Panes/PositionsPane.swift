@@ -29,10 +29,12 @@ enum PositionsPane {
 
     /// Margin ratio without its bar: what the column shrinks to before anything else goes.
     static let narrowRatioWidth = 8
+    /// A market's name shortened with "…" ("BTC-USD…"), with several markets on a narrow screen.
+    static let narrowSymbolWidth = 8
 
     /// The columns that fit `width`: the highest priority numbers go first; then the margin
     /// ratio loses its bar; a column that does not fit whole is never drawn (no figure is cut).
-    static func fitting(_ width: Int, widest: [PositionColumn: Int] = [:]) -> [Column] {
+    static func fitting(_ width: Int, widest: [PositionColumn: Int] = [:], severalMarkets: Bool = false) -> [Column] {
         // Each column as wide as the widest figure it will show (a 120,774.8527 size, a
         // 61,683.2266 price), never narrower than its usual width.
         var chosen = columns.map { column -> Column in
@@ -40,6 +42,10 @@ enum PositionsPane {
             // Names (an account, a market) may be shortened; a figure never is.
             let cap = column.column == .account ? 16 : column.column == .symbol ? 22 : Int.max
             if let needed = widest[column.column] { column.width = max(column.width, min(cap, needed)) }
+            // Several markets: a liquidation price must say whose market it is, before its side
+            // (which the price against the mark tells).
+            if severalMarkets && column.column == .symbol { column.priority = 2 }
+            if severalMarkets && column.column == .side { column.priority = 3 }
             return column
         }
         func total() -> Int { chosen.reduce(0, { $0 + $1.width + 1 }) }
@@ -52,6 +58,10 @@ enum PositionsPane {
         if total() > width, let ratio = chosen.firstIndex(where: { $0.column == .ratio }) {
             chosen[ratio].width = narrowRatioWidth
             chosen[ratio].title = "ratio"
+        }
+        // Then the market's name shortens (a name, ending in "…") before it goes.
+        if severalMarkets, total() > width, let symbol = chosen.firstIndex(where: { $0.column == .symbol }) {
+            chosen[symbol].width = min(chosen[symbol].width, max(narrowSymbolWidth, chosen[symbol].width - (total() - width)))
         }
         dropDown(to: 0)
         while total() > width, !chosen.isEmpty { chosen.removeFirst() }
@@ -123,7 +133,7 @@ enum PositionsPane {
                 widest[column.column] = max(widest[column.column] ?? 0, DisplayWidth.of(text))
             }
         }
-        return (live, range, fitting(inner.width, widest: widest))
+        return (live, range, fitting(inner.width, widest: widest, severalMarkets: model.engine.markets.count > 1))
     }
 
     /// A cell's text before it is padded to its column (what the column must be wide enough for).

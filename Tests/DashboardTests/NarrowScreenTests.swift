@@ -133,24 +133,17 @@ struct NarrowScreenTests {
         #expect(LadderPane.roundedUp(1_234, to: 1_000) == 2_000 && LadderPane.roundedUp(2_000, to: 1_000) == 2_000)
     }
 
-    @Test("a coin's fund shows eight places: a BTC fund of 0.00012 is not 0.00")
+    @Test("a coin's fund shows eight places (a BTC fund of 0.00012 is not 0.00); narrow, its outflow keeps a word (out)")
     func coinFund() {
         var engine = Engine()
         engine.openFund(asset: "BTC", balance: Fixed("0.00012")!)
         engine.apply(.mark(symbol: "binance-coinm:BTCUSD_PERP", price: Fixed(60_000), time: 1_000_000_000))
-        let screen = model(engine, width: 120, height: 40)
-        let fund = text(screen.layout.fund, of: screen)
+        let wide = model(engine, width: 120, height: 40)
+        let fund = text(wide.layout.fund, of: wide)
         #expect(fund.contains("0.00012000"), "\(fund)")
-    }
-
-    @Test("a coin fund on a narrow screen: the outflow keeps a word (out) beside its eight places")
-    func coinFundNarrow() {
-        var engine = Engine()
-        engine.openFund(asset: "BTC", balance: Fixed("0.00012")!)
-        engine.apply(.mark(symbol: "binance-coinm:BTCUSD_PERP", price: Fixed(60_000), time: 1_000_000_000))
-        let screen = model(engine, width: 80, height: 40)
-        let fund = text(screen.layout.fund, of: screen)
-        #expect(fund.split(separator: "\n").contains { $0.hasPrefix("out ") && $0.hasSuffix("−0.00000000") }, "\(fund)")
+        let narrow = model(engine, width: 80, height: 40)
+        let narrowFund = text(narrow.layout.fund, of: narrow)
+        #expect(narrowFund.split(separator: "\n").contains { $0.hasPrefix("out ") && $0.hasSuffix("−0.00000000") }, "\(narrowFund)")
     }
 
     @Test("a fund drained and refilled between two samples shows the dip, and its low with the time")

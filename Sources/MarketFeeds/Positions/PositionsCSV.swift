@@ -98,32 +98,18 @@ enum PositionsCSV {
                 rows.append(update, line: lineNumber)
                 continue
             }
+            // Not repaired: two account names with different invalid bytes would read the same. A
+            // column liqwatch does not read (a spreadsheet's note in cp1252) is let be.
+            let raw: [String?] = quotedTexts?.map { $0 == PositionsCSV.invalidUTF8 ? nil : $0 }
+                ?? cells.map { String(validating: UnsafeBufferPointer(start: base + $0.start, count: $0.end - $0.start), as: UTF8.self) }
             var texts: [String] = []
-            if let quotedTexts {
-                for (index, text) in quotedTexts.enumerated() {
-                    if text == PositionsCSV.invalidUTF8 {
-                        guard index < columnOfCell.count, columnOfCell[index] != nil || columns[index] == "venue" else {
-                            texts.append("")
-                            continue
-                        }
-                        throw PositionsFileError(file: path, line: lineNumber, field: columns[index], reason: "not valid UTF-8")
-                    }
-                    texts.append(text.trimmed)
+            for (index, text) in raw.enumerated() {
+                if let text { texts.append(text.trimmed); continue }
+                guard index < columnOfCell.count, columnOfCell[index] != nil || columns[index] == "venue" else {
+                    texts.append("")
+                    continue
                 }
-            } else {
-                for (index, cell) in cells.enumerated() {
-                    let bytes = UnsafeBufferPointer(start: base + cell.start, count: cell.end - cell.start)
-                    // Not repaired: two account names with different invalid bytes would read the
-                    // same. A column liqwatch does not read (a spreadsheet's note in cp1252) is let be.
-                    guard let text = String(validating: bytes, as: UTF8.self) else {
-                        guard index < columnOfCell.count, columnOfCell[index] != nil || columns[index] == "venue" else {
-                            texts.append("")
-                            continue
-                        }
-                        throw PositionsFileError(file: path, line: lineNumber, field: columns[index], reason: "not valid UTF-8")
-                    }
-                    texts.append(text.trimmed)
-                }
+                throw PositionsFileError(file: path, line: lineNumber, field: columns[index], reason: "not valid UTF-8")
             }
             do throws(FieldError) {
                 let update = try PositionRow.parse(resolver: resolver) { name in columns.firstIndex(of: name).map { texts[$0] } }

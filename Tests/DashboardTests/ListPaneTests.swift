@@ -197,7 +197,7 @@ struct ListPaneTests {
     func names() {
         #expect(Format.name("account-with-a-long-name", 10) == "account-w…")
         #expect(Format.name("short", 10) == "short     ")
-        #expect(FooterPane.wordsThatFit("skipped 3y 12d with no event, to 2024-08-08T23:56:10.000Z", 40) == "skipped 3y 12d with no event, to …")
+        #expect(Format.wordsThatFit("skipped 3y 12d with no event, to 2024-08-08T23:56:10.000Z", 40) == "skipped 3y 12d with no event, to …")
     }
 }
 

@@ -4,6 +4,8 @@ import RiskEngine
 public struct SessionStatus: Sendable {
     /// LIVE, REPLAY or DEMO.
     public var kind: String
+    /// A live session: no pause, speed or jumps (a replay's keys), nothing to jump back to.
+    public var isLive: Bool { kind == "LIVE" }
     public var source: String
     /// The session clock (event time, ns).
     public var time: Int64 = 0
@@ -196,7 +198,8 @@ public struct AppModel: Sendable {
         marketCursor = min(marketCursor, max(0, visibleMarkets.count - 1))
     }
 
-    /// The markets pane is on screen when the session has more than one market.
+    /// The session has more than one market: the markets pane is on screen, and the tape and the
+    /// positions say each line's market before anything else goes.
     public var showsMarkets: Bool { engine.markets.count > 1 }
 
     /// The panes Tab cycles through: the markets pane only when it is on screen.
@@ -652,7 +655,7 @@ public struct AppModel: Sendable {
             mode = .normal
             if let market = alert.market, engine.market(market) != nil { chosenSymbol = market }
             // A replay goes back (or on) to the moment it was told; live, the time is now.
-            return status.kind == "LIVE" ? [] : [.jump(EventTime.iso8601(alert.time))]
+            return status.isLive ? [] : [.jump(EventTime.iso8601(alert.time))]
         default: break
         }
         return []

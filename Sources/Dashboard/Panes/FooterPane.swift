@@ -10,7 +10,7 @@ enum FooterPane {
             return
         }
         if let notice = model.notice {
-            buffer.put(wordsThatFit(notice, rect.width), x: rect.x, y: rect.y, role: .warn)
+            buffer.put(Format.wordsThatFit(notice, rect.width), x: rect.x, y: rect.y, role: .warn)
             return
         }
         if let chosen = model.chosenSymbol, model.engine.market(chosen) == nil {
@@ -18,7 +18,7 @@ enum FooterPane {
             buffer.put("--symbol \(chosen): no such market in this session yet; showing the riskiest", x: rect.x, y: rect.y, role: .warn)
             return
         }
-        buffer.put(hintsThatFit(model.keymap, rect.width, replay: model.status.kind != "LIVE"), x: rect.x, y: rect.y, role: .dim)
+        buffer.put(hintsThatFit(model.keymap, rect.width, replay: !model.status.isLive), x: rect.x, y: rect.y, role: .dim)
     }
 
     /// The hints that fit whole (`space pau` told nothing); the help has them all.
@@ -47,18 +47,5 @@ enum FooterPane {
             "\(key(.whatIf)) what-if", "\(key(.acknowledge)) seen", "\(key(.alertsView)) alerts", "\(key(.nextTheme)) theme",
             "\(key(.ladderGrouping)) group",
         ]).joined(separator: "  ")
-    }
-
-    /// As many whole words as fit, with "…" when some are left out: a figure in a notice is
-    /// never cut in the middle (`2024-08-08T2`).
-    static func wordsThatFit(_ text: String, _ width: Int) -> String {
-        guard DisplayWidth.of(text) > width else { return text }
-        var kept = ""
-        for word in text.split(separator: " ", omittingEmptySubsequences: false) {
-            let next = kept.isEmpty ? String(word) : kept + " " + word
-            if DisplayWidth.of(next) + 2 > width { break }
-            kept = next
-        }
-        return kept + " …"
     }
 }

@@ -11,18 +11,19 @@ enum FundPane {
         model.focusedSymbol.flatMap { model.engine.market($0)?.instrument.settlementAsset } ?? model.engine.primaryAsset
     }
 
-    /// The short form of a label, for a pane too narrow for the long one.
-    static func shortLabel(_ label: String) -> String {
+    /// A label's shorter forms, longest first, for a pane too narrow for the long one (the
+    /// outflow keeps a word even beside a coin's eight places: "−0.00000000" alone said nothing).
+    static func shorterLabels(_ label: String) -> [String] {
         switch label {
-        case "in: fees": return "fees"
-        case "in: surplus": return "surplus"
-        case "out: deficits": return "deficits"
-        case "covers stress": return "stress"
-        case "session low": return "low"
-        case "taken over": return "held"
-        case "drawdown": return "down"
-        case "balance": return "bal"
-        default: return label
+        case "in: fees": return ["fees"]
+        case "in: surplus": return ["surplus"]
+        case "out: deficits": return ["deficits", "out"]
+        case "covers stress": return ["stress"]
+        case "session low": return ["low"]
+        case "taken over": return ["held"]
+        case "drawdown": return ["down"]
+        case "balance": return ["bal"]
+        default: return []
         }
     }
 
@@ -48,11 +49,9 @@ enum FundPane {
             let full = value + extra
             let shown = DisplayWidth.of(full) + 1 <= inner.width ? full : value
             var labelWidth = max(0, min(13, inner.width - DisplayWidth.of(shown) - 1))
-            var label = DisplayWidth.of(label) <= labelWidth ? label : FundPane.shortLabel(label)
-            // The outflow's shortest word: a coin's "−0.00000000" alone said nothing of what it was.
-            if DisplayWidth.of(label) > labelWidth && label == "deficits" { label = "out" }
-            // Not even the short form fits: the figure alone, never a cut label ("ba 1,000,…").
-            if DisplayWidth.of(label) > labelWidth { label = ""; labelWidth = 0 }
+            // The longest form that fits; none does: the figure alone, never a cut label ("ba 1,000,…").
+            let label = ([label] + FundPane.shorterLabels(label)).first { DisplayWidth.of($0) <= labelWidth } ?? ""
+            if label.isEmpty { labelWidth = 0 }
             let x = buffer.put(Format.left(label, labelWidth), x: inner.x, y: y, role: .dim, limit: labelWidth)
             buffer.putWhole((labelWidth > 0 ? " " : "") + shown, x: labelWidth > 0 ? x : inner.x, y: y, role: role, maxX: inner.maxX)
             y += 1

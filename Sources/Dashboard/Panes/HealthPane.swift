@@ -34,11 +34,11 @@ enum HealthPane {
             // Words, not letters: a state too long for the line ends in "…" (the whole reason is
             // on the line below, as the last error).
             let state = (stream.stale ? "STALE · " : "") + stream.state
-            x = buffer.put("  " + FooterPane.wordsThatFit(state, max(0, inner.maxX - x - 2)), x: x, y: y,
+            x = buffer.put("  " + Format.wordsThatFit(state, max(0, inner.maxX - x - 2)), x: x, y: y,
                 role: stream.stale ? .alert : .text, limit: inner.maxX - x)
             y += 1
             let feeds = stream.symbols.map { "feeds " + $0.map(model.marketNames.short).joined(separator: ", ") + ": book, marks, trades, liquidations" } ?? "feeds positions, accounts, the fund, marks"
-            buffer.put("  " + FooterPane.wordsThatFit(feeds + (stream.lastError.map { " · last error: \($0)" } ?? ""), inner.width - 4),
+            buffer.put("  " + Format.wordsThatFit(feeds + (stream.lastError.map { " · last error: \($0)" } ?? ""), inner.width - 4),
                 x: inner.x + 1, y: y, role: .dim, limit: inner.width - 2)
             y += 1
             for resync in stream.resync where y + 1 < inner.maxY {

@@ -133,7 +133,7 @@ enum PositionsPane {
                 widest[column.column] = max(widest[column.column] ?? 0, DisplayWidth.of(text))
             }
         }
-        return (live, range, fitting(inner.width, widest: widest, severalMarkets: model.engine.markets.count > 1))
+        return (live, range, fitting(inner.width, widest: widest, severalMarkets: model.showsMarkets))
     }
 
     /// A cell's text before it is padded to its column (what the column must be wide enough for).

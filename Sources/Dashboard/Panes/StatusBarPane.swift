@@ -41,7 +41,7 @@ enum StatusBarPane {
         part("  \(clock) UTC")
         if x == beforeClock { part("  \(clock)") }
         // A live session has no speed to play at nor pause (those keys are a replay's).
-        if status.kind != "LIVE" {
+        if !status.isLive {
             let state = status.finished ? "■ END" : (status.paused ? "❚❚ PAUSED" : "▶ \(status.speed)")
             part("  \(state)", status.paused ? .warn : .statusBar)
         }

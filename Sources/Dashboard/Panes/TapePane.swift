@@ -67,7 +67,7 @@ enum TapePane {
         var shown = columns
         // Several markets: a line must say which was liquidated before it says when (the time
         // goes first; the quantity and the deficit stay last of all).
-        let severalMarkets = model.engine.markets.count > 1
+        let severalMarkets = model.showsMarkets
         if severalMarkets { shown[timeColumn].priority = 2 }
         func fit() -> [(column: Int, width: Int)] {
             ColumnFit.fitting(kept.map { shown[$0] }, rows: rows.map { row in kept.map { row.cells[$0] } }, width: inner.width)

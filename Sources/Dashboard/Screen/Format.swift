@@ -35,6 +35,19 @@ enum Format {
         value.formatted(columnDecimals([value.bookUnits], instrument: instrument?.sizeDecimals ?? 3), grouping: true)
     }
 
+    /// As many whole words as fit, with "…" when some are left out: a figure in a notice is
+    /// never cut in the middle (`2024-08-08T2`).
+    static func wordsThatFit(_ text: String, _ width: Int) -> String {
+        guard DisplayWidth.of(text) > width else { return text }
+        var kept = ""
+        for word in text.split(separator: " ", omittingEmptySubsequences: false) {
+            let next = kept.isEmpty ? String(word) : kept + " " + word
+            if DisplayWidth.of(next) + 2 > width { break }
+            kept = next
+        }
+        return kept + " …"
+    }
+
     /// A count with thousands separators: 1,000,000.
     static func count(_ value: Int) -> String { Fixed(value).formatted(0, grouping: true) }
 

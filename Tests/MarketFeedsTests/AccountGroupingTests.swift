@@ -149,8 +149,8 @@ struct AccountGroupingTests {
     /// Gives every cross account a wallet (stated or derived from leverage).
     static func referenceAssemble(_ rows: inout PositionsFile.Rows, path: String, catalog: InstrumentCatalog) throws(PositionsFileError) {
         try referenceCheckDistinct(rows, path: path)
-        // An account's wallet is one per settlement asset.
-        struct WalletKey: Hashable { var account: String; var asset: String }
+        // An account's wallet is one per venue and settlement asset.
+        struct WalletKey: Hashable { var account: String; var venue: String; var asset: String }
         var instruments: [String: Instrument] = [:]
         func instrument(_ symbol: String) -> Instrument {
             if let known = instruments[symbol] { return known }
@@ -163,7 +163,9 @@ struct AccountGroupingTests {
         let crossRows = rows.updates.reduce(0) { $0 + ($1.mode == .cross ? 1 : 0) }
         guard crossRows > 0 else { return }
         stated.reserveCapacity(crossRows)
-        func key(_ update: PositionUpdate) -> WalletKey { WalletKey(account: update.account, asset: instrument(update.symbol).settlementAsset) }
+        func key(_ update: PositionUpdate) -> WalletKey {
+            WalletKey(account: update.account, venue: MarketID.venueName(of: update.symbol), asset: instrument(update.symbol).settlementAsset)
+        }
         for update in rows.updates where update.mode == .cross {
             if let wallet = update.walletBalance { stated[key(update)] = wallet }
         }

@@ -76,6 +76,51 @@ struct MarketNamingTests {
         #expect(fromEvents.stats.firstMalformed.first?.field.contains("no venue of this session (binance-usdm) lists BTC-USDT-SWAP") == true)
     }
 
+    @Test("an account line's wallet is one venue's: named by venue, else the session's one venue; several venues and none named is refused")
+    func accountLinesNameTheirVenue() throws {
+        func decode(_ line: String, venues: [Venue]) -> (MarketEvent?, DecodeOutcome) {
+            var decoder = LiqwatchEventDecoder(resolver: MarketResolver(venues: venues))
+            var messages: [FeedMessage] = []
+            let outcome = Array(line.utf8).withUnsafeBufferPointer { decoder.decode($0.baseAddress!, count: $0.count, into: &messages) }
+            guard case .event(let event)? = messages.first else { return (nil, outcome) }
+            return (event, outcome)
+        }
+        func venue(of event: MarketEvent?) -> String? {
+            guard case .account(_, _, let venue, _, _)? = event else { return nil }
+            return venue
+        }
+        let bare = #"{"type":"account","account":"bob","wallet_balance":"1000"}"#
+        let named = #"{"type":"account","account":"bob","venue":"bybit","wallet_balance":"1000"}"#
+        #expect(venue(of: decode(bare, venues: [.binanceUSDM]).0) == "binance-usdm")
+        #expect(venue(of: decode(bare, venues: [.okx]).0) == "okx")
+        #expect(venue(of: decode(named, venues: [.binanceUSDM, .bybit]).0) == "bybit")
+        // Named, even a venue the session has no feed of (an events-only session's positions may
+        // name any market).
+        #expect(venue(of: decode(named, venues: [.binanceUSDM]).0) == "bybit")
+        let (none, outcome) = decode(bare, venues: [.binanceUSDM, .bybit])
+        #expect(none == nil)
+        #expect(outcome == .malformed(field: "venue: this session has several venues (binance-usdm, bybit) and an account is one venue's: give venue"))
+        let (_, unknown) = decode(#"{"type":"account","account":"bob","venue":"binanse-usdm","wallet_balance":"1"}"#, venues: [.binanceUSDM])
+        guard case .malformed(let field) = unknown else { Issue.record("an unknown venue must be refused"); return }
+        #expect(field.hasPrefix("venue: unknown venue 'binanse-usdm'"))
+    }
+
+    @Test("a positions file gives an account a wallet on each venue it trades: one name on two exchanges is two accounts")
+    func positionsWalletPerVenue() throws {
+        let scratch = try ScratchDirectory()
+        let path = try scratch.write("positions.csv", """
+            account,symbol,side,size,entry_price,margin_mode,wallet_balance,leverage
+            bob,binance-usdm:BTCUSDT,long,1,60000,cross,6000,
+            bob,bybit:BTCUSDT,short,1,60000,cross,7000,
+            bob,binance-usdm:ETHUSDT,short,10,3000,cross,,
+            carol,bybit:BTCUSDT,long,1,60000,cross,,20
+            carol,okx:BTC-USDT-SWAP,long,1,60000,cross,,10
+
+            """)
+        let rows = try PositionsFile.load(path: path, catalog: .builtIn, resolver: .default)
+        #expect(rows.map(\.walletBalance) == [Fixed(6_000), Fixed(7_000), nil, Fixed(3_000), Fixed(6_000)])
+    }
+
     @Test("a positions file's bare symbol that two venues of the session list is refused, naming file, line and the candidates")
     func ambiguousPositions() throws {
         let scratch = try ScratchDirectory()

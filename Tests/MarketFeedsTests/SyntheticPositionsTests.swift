@@ -26,6 +26,32 @@ struct SyntheticPositionsTests {
         #expect(!joined.isEmpty && joined.allSatisfy { $0.mode == .cross })
         #expect(eth.filter { !crossHolders.contains($0.account) }.allSatisfy { $0.account.dropFirst(2).hasPrefix("2") })
     }
+    @Test("cross accounts join only later symbols of their own venue and settlement asset, with that wallet")
+    func joinsStayOnTheirVenue() {
+        let catalog = InstrumentCatalog.builtIn
+        var synthetic = SyntheticPositions(count: 400, seed: 9)
+        let btc = synthetic.positions(for: catalog.instrument(for: "binance-usdm:BTCUSDT"), mark: Fixed(60_000))
+        let bybit = synthetic.positions(for: catalog.instrument(for: "bybit:BTCUSDT"), mark: Fixed(60_000))
+        let coin = synthetic.positions(for: catalog.instrument(for: "okx:BTC-USD-SWAP"), mark: Fixed(60_000))
+        let eth = synthetic.positions(for: catalog.instrument(for: "binance-usdm:ETHUSDT"), mark: Fixed(3_000))
+        let binanceCross = btc.filter { $0.mode == .cross }
+        let holders = Set(binanceCross.map(\.account))
+        // Another venue, another asset: no Binance account; each draws only accounts of its own.
+        #expect(bybit.count == 200 && coin.count == 200)
+        #expect(!bybit.contains { holders.contains($0.account) })
+        #expect(!coin.contains { holders.contains($0.account) })
+        // Binance's second USDT symbol: a tenth of Binance's cross accounts join it, each wallet
+        // stated as its first plus the joined position's margin and buffer (never another venue's).
+        let joined = eth.filter { holders.contains($0.account) }
+        #expect(joined.count == (binanceCross.count + 9) / 10)
+        for update in joined {
+            let first = binanceCross.first { $0.account == update.account }!
+            #expect(update.walletBalance! > first.walletBalance!)
+        }
+        // The Bybit cross accounts join nothing of Binance's, and are theirs alone.
+        #expect(!eth.contains { update in bybit.contains { $0.account == update.account && $0.mode == .cross } })
+    }
+
     /// An operator's trial: replays of several recordings liquidated thousands of synthetic
     /// positions in their first second. A cross account joining a later symbol kept a wallet sized
     /// for its first position, so the joined one (up to 5,000,000 at up to 125x) was under water

@@ -424,7 +424,7 @@ struct DeficitPictureEdgeTests {
         #expect(engine.positions[0].quantity == .one)
         #expect(engine.positions[0].isolatedMargin == Fixed(10))
         // 10 of margin released and 15 of profit (110 − 95).
-        #expect(engine.account(id: "winner", asset: "USDT")?.walletBalance == Fixed(25))
+        #expect(engine.account(id: "winner", asset: "USDT", venue: "")?.walletBalance == Fixed(25))
         #expect(engine.moneyInSystem(asset: "USDT") == engine.deposits["USDT"])
     }
 

@@ -79,7 +79,9 @@ public struct LiqwatchEventDecoder: LineDecoder {
                 name == "symbol" ? resolved : name == "venue" ? nil : text(name)
             }, time: time)
         case "account":
-            return .account(id: try required("account"), asset: text("asset") ?? "USDT", walletBalance: try decimal("wallet_balance"), time: time)
+            let venue: String
+            do { venue = try resolver.resolveVenue(text("venue")) } catch { throw FieldError(field: "venue", reason: error.description) }
+            return .account(id: try required("account"), asset: text("asset") ?? "USDT", venue: venue, walletBalance: try decimal("wallet_balance"), time: time)
         case "insurance_fund":
             let balance = try decimal("balance")
             guard !balance.isNegative else { throw FieldError(field: "balance", reason: "must not be negative") }

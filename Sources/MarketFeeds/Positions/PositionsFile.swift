@@ -170,9 +170,9 @@ public enum PositionsFile {
         }
     }
 
-    /// Checks the rows (`checkDistinct`) and gives every cross account a wallet, one per
+    /// Checks the rows (`checkDistinct`) and gives every cross account a wallet, one per venue and
     /// settlement asset: the `wallet_balance` its last row stating one gives, else the sum of
-    /// notional ÷ leverage of its cross rows. The first cross row of an account and asset carries
+    /// notional ÷ leverage of its cross rows. The first cross row of an account, venue and asset carries
     /// it; the others carry none.
     static func assemble(_ rows: inout Rows, path: String, catalog: InstrumentCatalog) throws(PositionsFileError) {
         let groups = AccountGroups(accounts: rows.updates.map(\.account))
@@ -187,8 +187,8 @@ public enum PositionsFile {
             lastInstrument = found
             return found
         }
-        /// One account's cross rows of one asset.
-        struct Wallet { var asset: String; var rows: [Int] }
+        /// One account's cross rows of one venue and asset (a wallet is one venue's: see `Account.venue`).
+        struct Wallet { var asset: String; var venue: String; var rows: [Int] }
         var wallets: [Wallet] = []
         // The first row that has no way to a wallet.
         var missing: Int? = nil
@@ -215,11 +215,13 @@ public enum PositionsFile {
             if members.count == 1 { alone[Int(members.first!)] = true; continue }
             wallets.removeAll(keepingCapacity: true)
             for member in members where rows.updates[Int(member)].mode == .cross {
-                let asset = instrument(rows.updates[Int(member)].symbol).settlementAsset
-                if let slot = wallets.firstIndex(where: { $0.asset == asset }) { wallets[slot].rows.append(Int(member)) }
-                else { wallets.append(Wallet(asset: asset, rows: [Int(member)])) }
+                let symbol = rows.updates[Int(member)].symbol
+                let asset = instrument(symbol).settlementAsset
+                let venue = MarketID.venueName(of: symbol)
+                if let slot = wallets.firstIndex(where: { $0.asset == asset && $0.venue == venue }) { wallets[slot].rows.append(Int(member)) }
+                else { wallets.append(Wallet(asset: asset, venue: venue, rows: [Int(member)])) }
             }
-            // The account's wallet of each asset on its first cross row of the asset, none on the
+            // The wallet of each venue and asset on its first cross row there, none on the
             // others. A stated wallet: the last row stating one wins, as a statement replaces the
             // one before. (A wallet that cannot be derived is an error, thrown below.)
             for wallet in wallets {

@@ -5,17 +5,22 @@ import RiskEngine
 /// market shows real risk: leverage from 2x to 125x skewed towards the high end (median about 30x),
 /// log-normal notionals (median about 2,500 USDT, a long tail of whales), both sides (slightly more
 /// longs), entries scattered ±0.4 % around the mark (never past the position's own trigger), three isolated accounts for every cross one, and
-/// a tenth of the cross accounts also holding the symbols that appear later.
+/// a tenth of the cross accounts also holding the symbols of their venue and settlement asset
+/// that appear later.
 public struct SyntheticPositions: Sendable {
     public let count: Int
     public let seed: UInt64
     var generator: SplitMix64
-    var crossAccounts: [String] = []
-    /// What each cross account's wallet was stated as, so a later symbol's position adds its own
-    /// margin and buffer to it (without, a position of up to 5,000,000 at up to 125x joined a
-    /// wallet sized for another: under water the moment it was placed, it was liquidated in the
-    /// first second with a deficit of hundreds of thousands).
-    var crossWallets: [String: Fixed] = [:]
+    /// The cross accounts drawn so far, by their wallet's venue and settlement asset
+    /// (`bybit USDT`): a later symbol is joined only by accounts of its own venue and asset, as a
+    /// cross wallet backs the positions of one venue in one asset (an account on Binance cannot
+    /// hold a Bybit position, and a USDT wallet does not margin a coin-settled contract).
+    var crossAccounts: [String: [String]] = [:]
+    /// What each cross account's wallet (keyed as `crossAccounts`, then the account) was stated
+    /// as, so a later symbol's position adds its own margin and buffer to it (without, a position
+    /// of up to 5,000,000 at up to 125x joined a wallet sized for another: under water the moment
+    /// it was placed, it was liquidated in the first second with a deficit of hundreds of thousands).
+    var crossWallets: [String: [String: Fixed]] = [:]
     var symbolsSeeded = 0
 
     public init(count: Int, seed: UInt64) {
@@ -38,25 +43,26 @@ public struct SyntheticPositions: Sendable {
         let howMany = symbolsSeeded == 0 ? count : max(1, count / 2)
         symbolsSeeded += 1
         let chunk = max(1, chunk)
+        let wallet = MarketID.venueName(of: instrument.symbol) + " " + instrument.settlementAsset
         var result: [PositionUpdate] = []
-        result.reserveCapacity(min(chunk, howMany + crossAccounts.count / 10))
+        result.reserveCapacity(min(chunk, howMany + (crossAccounts[wallet]?.count ?? 0) / 10))
         func flushIfFull() {
             guard result.count >= chunk else { return }
             deliver(result)
             result.removeAll(keepingCapacity: true)
         }
         let markValue = mark.approximateDouble
-        // Cross accounts from earlier symbols that also trade this one.
-        let joining = crossAccounts.enumerated().filter { $0.offset % 10 == 0 }.map(\.element)
+        // Cross accounts of earlier symbols of this venue and asset that also trade this one.
+        let joining = (crossAccounts[wallet] ?? []).enumerated().filter { $0.offset % 10 == 0 }.map(\.element)
         for account in joining {
-            result.append(position(account: account, cross: true, instrument: instrument, mark: markValue, newAccount: false))
+            result.append(position(account: account, cross: true, wallet: wallet, instrument: instrument, mark: markValue, newAccount: false))
             flushIfFull()
         }
         for index in 0..<howMany {
             let cross = generator.unit() < 0.25
             let account = Self.accountID(cross: cross, number: Self.accountNumber(symbol: symbolsSeeded, index: index, count: count))
-            if cross { crossAccounts.append(account) }
-            result.append(position(account: account, cross: cross, instrument: instrument, mark: markValue, newAccount: true))
+            if cross { crossAccounts[wallet, default: []].append(account) }
+            result.append(position(account: account, cross: cross, wallet: wallet, instrument: instrument, mark: markValue, newAccount: true))
             flushIfFull()
         }
         if !result.isEmpty { deliver(result) }
@@ -89,7 +95,9 @@ public struct SyntheticPositions: Sendable {
         }
     }
 
-    mutating func position(account: String, cross: Bool, instrument: Instrument, mark: Double, newAccount: Bool) -> PositionUpdate {
+    mutating func position(account: String, cross: Bool, wallet walletKey: String, instrument: Instrument, mark: Double, newAccount: Bool)
+        -> PositionUpdate
+    {
         let side: Side = generator.unit() < 0.55 ? .long : .short
         var leverage = (exp(log(2.0) + (log(125.0) - log(2.0)) * pow(generator.unit(), 0.6))).rounded()
         let notional = min(5_000_000, 2_500 * exp(1.5 * generator.normal()))
@@ -117,8 +125,8 @@ public struct SyntheticPositions: Sendable {
         if cross {
             // A cross wallet carries some buffer beyond each of its positions' margin.
             let added = (margin * Fixed(approximating: 1 + generator.unit())).rounded(places: 2)
-            let wallet = (newAccount ? .zero : crossWallets[account] ?? .zero) + added
-            crossWallets[account] = wallet
+            let wallet = (newAccount ? .zero : crossWallets[walletKey]?[account] ?? .zero) + added
+            crossWallets[walletKey, default: [:]][account] = wallet
             return PositionUpdate(account: account, symbol: instrument.symbol, side: side, quantity: quantity, entryPrice: entryPrice,
                 mode: .cross, walletBalance: wallet, leverage: Fixed(approximating: leverage))
         }

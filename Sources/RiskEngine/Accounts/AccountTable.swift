@@ -1,6 +1,6 @@
 import CPrefetch
 
-/// The engine's accounts by id and settlement asset: an open-addressing table of 8-byte slots,
+/// The engine's accounts by id, settlement asset and venue: an open-addressing table of 8-byte slots,
 /// each the top 32 bits of the key's hash and the account's index.
 ///
 /// A `[AccountKey: Int32]` dictionary hashed two strings with SipHash and kept 32-byte keys beside
@@ -20,12 +20,18 @@ struct AccountTable: Sendable {
         slots.withUnsafeMutableBufferPointer { _ in }
     }
 
-    static func hash(id: String, asset: String) -> UInt64 {
-        NameHash.hash(id, seed: NameHash.hash(asset))
+    /// What an account's hash starts from: its settlement asset and venue, the same for every
+    /// account of a market (so a batch of one market's positions computes it once).
+    static func seed(asset: String, venue: String) -> UInt64 {
+        NameHash.hash(venue, seed: NameHash.hash(asset))
     }
 
-    /// The index of the account with this id and asset (whose `hash(id:asset:)` is `hash`).
-    func find(id: String, asset: String, hash: UInt64, in accounts: [Account]) -> Int32? {
+    static func hash(id: String, seed: UInt64) -> UInt64 { NameHash.hash(id, seed: seed) }
+
+    static func hash(id: String, asset: String, venue: String) -> UInt64 { hash(id: id, seed: seed(asset: asset, venue: venue)) }
+
+    /// The index of the account with this id, asset and venue (whose `hash(id:asset:venue:)` is `hash`).
+    func find(id: String, asset: String, venue: String, hash: UInt64, in accounts: [Account]) -> Int32? {
         guard bits > 0 else { return nil }
         let fingerprint = hash >> 32
         let mask = (1 << bits) - 1
@@ -36,7 +42,7 @@ struct AccountTable: Sendable {
                 if entry == 0 { return nil }
                 if entry >> 32 == fingerprint {
                     let index = Int(entry & 0xFFFF_FFFF) - 1
-                    if accounts[index].id == id && accounts[index].asset == asset { return Int32(index) }
+                    if accounts[index].id == id && accounts[index].asset == asset && accounts[index].venue == venue { return Int32(index) }
                 }
                 slot = (slot + 1) & mask
             }

@@ -45,6 +45,10 @@ public struct Position: Hashable, Sendable {
 public struct Account: Hashable, Sendable {
     public var id: String
     public var asset: String
+    /// The venue whose markets the account trades (`binance-usdm`, `bybit`; empty for markets of
+    /// no venue). A cross wallet is a venue's: the same name on two exchanges is two accounts,
+    /// whose profits and losses never back each other (no exchange pools margin with another).
+    public var venue: String
     /// The cross-margin wallet balance; isolated positions carry their own margin.
     public var walletBalance: Fixed
     /// Indices of every position the account has held: one a symbol and position side, open or
@@ -57,9 +61,10 @@ public struct Account: Hashable, Sendable {
     /// at a million accounts.
     public private(set) var holdsSeveral = false
 
-    public init(id: String, asset: String, walletBalance: Fixed) {
+    public init(id: String, asset: String, venue: String, walletBalance: Fixed) {
         self.id = id
         self.asset = asset
+        self.venue = venue
         self.walletBalance = walletBalance
     }
 }

@@ -28,11 +28,11 @@ public struct PositionRisk: Hashable, Sendable {
 extension Engine {
     // MARK: Position and account updates
 
-    mutating func accountIndex(id: String, asset: String, hash known: UInt64? = nil) -> Int32 {
-        let hash = known ?? AccountTable.hash(id: id, asset: asset)
-        if let known = accountIndexes.find(id: id, asset: asset, hash: hash, in: accounts) { return known }
+    mutating func accountIndex(id: String, asset: String, venue: String, hash known: UInt64? = nil) -> Int32 {
+        let hash = known ?? AccountTable.hash(id: id, asset: asset, venue: venue)
+        if let known = accountIndexes.find(id: id, asset: asset, venue: venue, hash: hash, in: accounts) { return known }
         let index = Int32(accounts.count)
-        accounts.append(Account(id: id, asset: asset, walletBalance: .zero))
+        accounts.append(Account(id: id, asset: asset, venue: venue, walletBalance: .zero))
         accountIndexes.insert(hash: hash, index: index)
         return index
     }
@@ -71,19 +71,22 @@ extension Engine {
         reserveCapacity(forPositions: updates.count)
         let ahead = 8
         var hashes = [AccountHash?](repeating: nil, count: ahead)
-        // The settlement asset of the last symbol seen (the key hashes the asset with the id): the
-        // market the placing will find for it, if it exists yet.
+        // The settlement asset and venue of the last symbol seen (the key hashes them with the
+        // id): the market the placing will find for it, if it exists yet.
         var lastSymbol = ""
-        var lastAsset: String? = nil
+        var lastKey: (asset: String, seed: UInt64)? = nil
         func prefetch(_ offset: Int) {
             let update = updates[offset]
             if update.symbol != lastSymbol {
                 lastSymbol = update.symbol
-                lastAsset = symbolIndexes[update.symbol].map { markets[Int($0)].instrument.settlementAsset }
+                lastKey = symbolIndexes[update.symbol].map { market in
+                    let asset = markets[Int(market)].instrument.settlementAsset
+                    return (asset, AccountTable.seed(asset: asset, venue: MarketID.venueName(of: update.symbol)))
+                }
             }
-            guard let asset = lastAsset else { hashes[offset % ahead] = nil; return }
-            let hash = AccountTable.hash(id: update.account, asset: asset)
-            hashes[offset % ahead] = AccountHash(asset: asset, hash: hash)
+            guard let key = lastKey else { hashes[offset % ahead] = nil; return }
+            let hash = AccountTable.hash(id: update.account, seed: key.seed)
+            hashes[offset % ahead] = AccountHash(asset: key.asset, hash: hash)
             accountIndexes.prefetch(hash: hash)
         }
         for offset in 0..<min(ahead, updates.count) { prefetch(offset) }
@@ -96,7 +99,8 @@ extension Engine {
         }
     }
 
-    /// An account key's hash computed ahead, with the asset it was computed for.
+    /// An account key's hash computed ahead, with the asset it was computed for (the venue is the
+    /// symbol's, the same for the placing as for the prefetch).
     struct AccountHash {
         var asset: String
         var hash: UInt64
@@ -107,7 +111,8 @@ extension Engine {
         let instrument = markets[Int(market)].instrument
         let asset = instrument.settlementAsset
         // A hash computed ahead counts only for the asset it was computed with.
-        let account = accountIndex(id: update.account, asset: asset, hash: accountHash?.asset == asset ? accountHash?.hash : nil)
+        let account = accountIndex(id: update.account, asset: asset, venue: MarketID.venueName(of: update.symbol),
+            hash: accountHash?.asset == asset ? accountHash?.hash : nil)
         // Only a leg on the wrong side, or an account already holding positions, can conflict:
         // most updates (a new account each) skip the check, and the engine copy its call costs.
         if update.quantity.isPositive && (update.positionSide != .both || !accounts[Int(account)].positions.isEmpty),
@@ -203,8 +208,8 @@ extension Engine {
         if positions[Int(index)].isOpen && positions[Int(index)].version == version { reindex(index) }
     }
 
-    mutating func setWallet(accountID: String, asset: String, balance: Fixed, into notes: inout [EngineNotification]) {
-        let account = accountIndex(id: accountID, asset: asset)
+    mutating func setWallet(accountID: String, asset: String, venue: String, balance: Fixed, into notes: inout [EngineNotification]) {
+        let account = accountIndex(id: accountID, asset: asset, venue: venue)
         transfer(balance - accounts[Int(account)].walletBalance, asset: asset, from: .outside, to: .wallet(account),
             cause: .statement, into: &notes)
         refreshAccount(account)

@@ -72,8 +72,10 @@ public struct Engine: Sendable {
     @inline(__always)
     public func fund(_ asset: String) -> InsuranceFund { funds[asset] ?? InsuranceFund(asset: asset) }
 
-    public func account(id: String, asset: String) -> Account? {
-        accountIndexes.find(id: id, asset: asset, hash: AccountTable.hash(id: id, asset: asset), in: accounts).map { accounts[Int($0)] }
+    /// The account `id` holds on `venue` (`binance-usdm`; empty for markets of no venue) in `asset`.
+    public func account(id: String, asset: String, venue: String) -> Account? {
+        accountIndexes.find(id: id, asset: asset, venue: venue, hash: AccountTable.hash(id: id, asset: asset, venue: venue), in: accounts)
+            .map { accounts[Int($0)] }
     }
 
     /// The market for a symbol, created on first sight.
@@ -264,8 +266,8 @@ public struct Engine: Sendable {
             touched(market: index, into: &notes)
         case .position(let update, _):
             upsertPosition(update, into: &notes)
-        case .account(let id, let asset, let walletBalance, _):
-            setWallet(accountID: id, asset: asset, balance: walletBalance, into: &notes)
+        case .account(let id, let asset, let venue, let walletBalance, _):
+            setWallet(accountID: id, asset: asset, venue: venue, balance: walletBalance, into: &notes)
         case .insuranceFund(let asset, let balance, let time):
             if provisionalFunds.contains(asset) {
                 // The default opening gives way: take it back out and open at the stated balance.

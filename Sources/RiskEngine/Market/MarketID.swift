@@ -163,6 +163,14 @@ public enum MarketID {
         return Venue(String(id[..<colon]))
     }
 
+    /// The venue part as written (`bybit` of `bybit:BTCUSDT`), empty for an id without one: the
+    /// venue whose account holds a position of the market (see `Account.venue`).
+    @inline(__always)
+    public static func venueName(of id: String) -> String {
+        guard let colon = id.utf8.firstIndex(of: UInt8(ascii: ":")) else { return "" }
+        return String(id[..<colon])
+    }
+
     /// The exchange's own symbol (what its streams and REST paths use).
     public static func symbol(of id: String) -> String {
         guard let colon = id.firstIndex(of: ":") else { return id }
@@ -209,6 +217,20 @@ public struct MarketResolver: Hashable, Sendable {
         }
     }
 
+    /// The venue of an account a line names with `venue` (or without: the session's one venue).
+    /// An account is a venue's (see `Account.venue`), so in a session of several venues a line
+    /// that does not say which is refused rather than guessed.
+    public func resolveVenue(_ text: String?) throws(MarketNameError) -> String {
+        guard let text else {
+            guard venues.count == 1 else { throw .venueNeeded(venues: venues) }
+            return venues[0].rawValue
+        }
+        let trimmed = text.trimmingSpaces
+        guard let venue = Venue.parse(trimmed) else { throw .badVenue(trimmed) }
+        guard Venue.known.contains(venue) else { throw .unknownVenue(venue.rawValue) }
+        return venue.rawValue
+    }
+
     /// Hyperliquid's coins keep their case (`kPEPE`); every other venue's symbols are upper case.
     static func canonical(_ symbol: String, on venue: Venue) -> String { venue == .hyperliquid ? symbol : symbol.uppercased() }
 
@@ -228,6 +250,7 @@ public enum MarketNameError: Error, Hashable, Sendable, CustomStringConvertible 
     case notListed(venue: Venue, symbol: String)
     case unlisted(symbol: String, venues: [Venue])
     case ambiguous(symbol: String, candidates: [String])
+    case venueNeeded(venues: [Venue])
 
     /// Text from outside, escaped and cut to a length an error line can hold.
     static func shown(_ text: String) -> String {
@@ -247,6 +270,8 @@ public enum MarketNameError: Error, Hashable, Sendable, CustomStringConvertible 
             return "no venue of this session (\(venues.map(\.rawValue).joined(separator: ", "))) lists \(Self.shown(symbol)): write venue:symbol"
         case .ambiguous(let symbol, let candidates):
             return "\(symbol) is ambiguous: it could be \(candidates.joined(separator: " or ")); write venue:symbol"
+        case .venueNeeded(let venues):
+            return "this session has several venues (\(venues.map(\.rawValue).joined(separator: ", "))) and an account is one venue's: give venue"
         }
     }
 }

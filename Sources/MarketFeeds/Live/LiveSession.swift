@@ -28,6 +28,12 @@ public final class LiveSession {
     public let queue: LiveQueue
     var decoders: [any LineDecoder]
     var recorders: [LiveRecorder?]
+    /// The markets each market stream subscribed to, and their venue (nil for an event stream):
+    /// frames are told apart by their shape, so a frame of another venue sent down this
+    /// connection, or one naming a market the stream never asked for, would otherwise be applied
+    /// to that market (one hostile or broken venue could forge another's book and liquidations).
+    /// Such a frame is refused whole, counted as malformed and not recorded.
+    let streamMarkets: [(markets: Set<String>, venue: Venue?)?]
     /// Which books may ask for a snapshot, and when (see `SnapshotScheduler`).
     public private(set) var snapshotScheduler: SnapshotScheduler
     var messages: [FeedMessage] = []
@@ -58,6 +64,10 @@ public final class LiveSession {
         // replay of the recording tells them.
         decoders = sources.map { source -> any LineDecoder in
             source.format == .liqwatchEvents ? LiqwatchEventDecoder(resolver: options.session.resolver) : VenueLineDecoder(timestamped: true)
+        }
+        streamMarkets = sources.map { source in
+            guard case .market(let symbols) = source.kind else { return nil }
+            return (Set(symbols), symbols.first.flatMap(MarketID.venue(of:)))
         }
         recorders = []
         if let path = options.recordPath {
@@ -207,6 +217,48 @@ public final class LiveSession {
     /// decodes it as a replay of the recording will.
     func decode(stream: Int, receiveTime: Int64, bytes: [UInt8], snapshotFor symbol: String?) {
         LiveRecorder.line(receiveTime: receiveTime, frame: bytes, into: &line)
+        stats.read += 1
+        messages.removeAll(keepingCapacity: true)
+        var outcome = line.withUnsafeBufferPointer { decoders[stream].decode($0.baseAddress!, count: $0.count, into: &messages) }
+        if case .decoded = outcome, symbol == nil, let stranger = strangerMarket(stream: stream) {
+            // Not recorded either: a replay of the recording, which tells frames apart by their
+            // shape alone, would apply it.
+            messages.removeAll(keepingCapacity: true)
+            outcome = .malformed(field: "symbol: \(SafeText.escaped(stranger)) is not a market of this stream")
+        } else {
+            record(stream: stream)
+        }
+        switch outcome {
+        case .decoded: stats.applied += 1
+        case .skipped: stats.skipped += 1
+        case .malformed(let field):
+            health[stream].malformed += 1
+            stats.noteMalformed(file: sources[stream].name, line: health[stream].messages, field: field)
+        }
+        messageSymbol = symbol
+        nextMessage = 0
+        applyMessages()
+    }
+
+    /// A market the decoded frame names that its stream does not carry: one of another venue, or
+    /// a symbol the stream did not subscribe to (a venue-wide list, Binance's marks of every
+    /// symbol, may name any market of its own venue: it is applied only to markets the session
+    /// knows).
+    func strangerMarket(stream: Int) -> String? {
+        guard let carried = streamMarkets[stream] else { return nil }
+        for message in messages {
+            guard let market = message.symbol else { continue }
+            if case .venueWide = message {
+                if MarketID.venue(of: market) != carried.venue { return market }
+            } else if !carried.markets.contains(market) {
+                return market
+            }
+        }
+        return nil
+    }
+
+    /// Writes the line just decoded to the stream's recording, if it has one.
+    func record(stream: Int) {
         if let recorder = recorders[stream] {
             do {
                 let rotated = try recorder.write(line: line)
@@ -226,19 +278,6 @@ public final class LiveSession {
                 recorders = recorders.map { _ in nil }
             }
         }
-        stats.read += 1
-        messages.removeAll(keepingCapacity: true)
-        let outcome = line.withUnsafeBufferPointer { decoders[stream].decode($0.baseAddress!, count: $0.count, into: &messages) }
-        switch outcome {
-        case .decoded: stats.applied += 1
-        case .skipped: stats.skipped += 1
-        case .malformed(let field):
-            health[stream].malformed += 1
-            stats.noteMalformed(file: sources[stream].name, line: health[stream].messages, field: field)
-        }
-        messageSymbol = symbol
-        nextMessage = 0
-        applyMessages()
     }
 
     /// Applies the decoded frame's messages from the next one, stopping at one whose cascade is cut.

@@ -19,6 +19,18 @@ struct WebSocketBehaviour: Sendable {
     /// ping); nil: no timer at all, so an idle connection costs no wake-ups.
     var tickInterval: Double? = nil
     var tick: @Sendable (_ send: (String) -> Void) -> Void = { _ in }
+    /// Silence, in seconds, after which the connection is asked whether it is alive (a WebSocket
+    /// ping, which every server must answer), and after which it is given up and made again. A
+    /// half-open link (a NAT or a load balancer that dropped it) sends nothing and errs nothing:
+    /// without this the session stayed STALE on it until someone restarted liqwatch. Every venue
+    /// sends something at least every few seconds (Binance its marks each second; the others answer
+    /// the venue's own pings), so silence this long is a dead connection.
+    var silence = Silence()
+
+    struct Silence: Sendable {
+        var ping: Double = 15
+        var giveUp: Double = 30
+    }
 }
 
 /// An open connection, for other threads: what they want sent is sent on its event loop, if it
@@ -254,6 +266,10 @@ final class WebSocketBatchReader: ChannelDuplexHandler, RemovableChannelHandler,
     private var readWanted = false
     private var retry: Scheduled<Void>?
     private var ticker: RepeatedTask?
+    /// Checks the connection's silence (see `WebSocketBehaviour.silence`).
+    private var watchdog: RepeatedTask?
+    private var lastReceived = NIODeadline.now()
+    private var pingedInSilence = false
     private var sentClose = false
     private var closed = false
     private var started = false
@@ -287,6 +303,13 @@ final class WebSocketBatchReader: ChannelDuplexHandler, RemovableChannelHandler,
         behaviour.opened({ send(text: $0, context: context) }, WebSocketOutlet(eventLoop: context.eventLoop, reader: self))
         batch.insert(.connection(stream: stream, .connected), at: 0)
         handOver(context: context)
+        lastReceived = context.eventLoop.now
+        let watched = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        let every = TimeAmount.nanoseconds(Int64(max(0.05, behaviour.silence.ping / 3) * 1e9))
+        watchdog = context.eventLoop.scheduleRepeatedTask(initialDelay: every, delay: every) { _ in
+            let (reader, context) = watched.value
+            reader.checkSilence(context: context)
+        }
         if let interval = behaviour.tickInterval {
             let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
             let every = TimeAmount.nanoseconds(Int64(interval * 1e9))
@@ -311,8 +334,30 @@ final class WebSocketBatchReader: ChannelDuplexHandler, RemovableChannelHandler,
         context.writeAndFlush(wrapOutboundOut(frame), promise: nil)
     }
 
+    /// Pings a connection silent for `silence.ping`; gives up one silent for `silence.giveUp`.
+    func checkSilence(context: ChannelHandlerContext) {
+        guard !closed && !sentClose else { return }
+        let silent = Double((context.eventLoop.now - lastReceived).nanoseconds) / 1e9
+        if silent >= behaviour.silence.giveUp {
+            if end.error == nil { end.error = "nothing received for \(Int(silent.rounded())) s: the connection was given up and made again" }
+            sentClose = true
+            var data = context.channel.allocator.buffer(capacity: 2)
+            data.write(webSocketErrorCode: .goingAway)
+            let frame = WebSocketFrame(fin: true, opcode: .connectionClose, maskKey: .random(), data: data)
+            context.writeAndFlush(wrapOutboundOut(frame), promise: nil)
+            // A dead link may never complete the close: the socket is closed now.
+            context.close(promise: nil)
+        } else if silent >= behaviour.silence.ping && !pingedInSilence {
+            pingedInSilence = true
+            let ping = WebSocketFrame(fin: true, opcode: .ping, maskKey: .random(), data: context.channel.allocator.buffer(string: "liqwatch"))
+            context.writeAndFlush(wrapOutboundOut(ping), promise: nil)
+        }
+    }
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let frame = unwrapInboundIn(data)
+        lastReceived = context.eventLoop.now
+        pingedInSilence = false
         switch frame.opcode {
         case .text, .binary:
             guard fragments == nil else { return fail(.protocolError, "a new message inside a fragmented one", context: context) }
@@ -419,6 +464,8 @@ final class WebSocketBatchReader: ChannelDuplexHandler, RemovableChannelHandler,
         closed = true
         ticker?.cancel()
         ticker = nil
+        watchdog?.cancel()
+        watchdog = nil
         // A message cut in the middle is dropped: it never arrived whole.
         fragments = nil
         if batch.isEmpty { finish() } else { handOver(context: context) }
@@ -428,6 +475,7 @@ final class WebSocketBatchReader: ChannelDuplexHandler, RemovableChannelHandler,
     func handlerRemoved(context: ChannelHandlerContext) {
         self.context = nil
         ticker?.cancel()
+        watchdog?.cancel()
         if !closed {
             closed = true
             retry?.cancel()

@@ -127,6 +127,43 @@ struct WebSocketBatchReaderTests {
         #expect(pong.opcode == .pong && pong.maskKey != nil && String(buffer: pong.data) == "hi")
     }
 
+    /// An attacker's finding: a venue that went silent without closing (a half-open link) was
+    /// never dropped; the session read STALE until someone restarted it.
+    @Test("a silent connection is pinged after 15 s, and given up after 30 s; anything received starts the silence again")
+    func silentConnectionGivenUp() throws {
+        let queue = LiveQueue()
+        let h = try Self.harness(queue: queue)
+        _ = Self.drain(queue)
+        let loop = h.channel.embeddedEventLoop
+        loop.advanceTime(by: .seconds(10))
+        #expect(try h.channel.readOutbound(as: WebSocketFrame.self) == nil)
+        loop.advanceTime(by: .seconds(6))
+        let ping = try #require(try h.channel.readOutbound(as: WebSocketFrame.self))
+        #expect(ping.opcode == .ping && ping.maskKey != nil)
+        // Asked once a silence, not at every check.
+        loop.advanceTime(by: .seconds(6))
+        #expect(try h.channel.readOutbound(as: WebSocketFrame.self) == nil)
+        // The answer (any frame) ends the silence: no close at 30 s from the start.
+        Self.read([WebSocketFrame(fin: true, opcode: .pong, data: ByteBuffer(string: "liqwatch"))], into: h.channel)
+        loop.advanceTime(by: .seconds(10))
+        #expect(h.channel.isActive)
+        #expect(try h.channel.readOutbound(as: WebSocketFrame.self) == nil)
+        // Silent again: pinged, and given up 30 s after the pong.
+        loop.advanceTime(by: .seconds(10))
+        #expect(try h.channel.readOutbound(as: WebSocketFrame.self)?.opcode == .ping)
+        #expect(h.channel.isActive)
+        // Checked every 5 s: given up at the first check past 30 s of silence (33 s here).
+        loop.advanceTime(by: .seconds(10))
+        #expect(h.channel.isActive)
+        loop.advanceTime(by: .seconds(5))
+        let close = try #require(try h.channel.readOutbound(as: WebSocketFrame.self))
+        var data = close.data
+        #expect(close.opcode == .connectionClose && data.readWebSocketErrorCode() == .goingAway)
+        #expect(!h.channel.isActive)
+        let end = try #require(Self.end(of: h.reader))
+        #expect(end.error == "nothing received for 33 s: the connection was given up and made again")
+    }
+
     @Test("a message larger than the bound closes the connection (1009) and is not handed over")
     func messageTooLarge() throws {
         let queue = LiveQueue()

@@ -35,7 +35,7 @@ public final class BinanceLiveSource: LiveSource, @unchecked Sendable {
     public var format: RecordingFormat { .timestampedFrames }
 
     private let state = SourceState()
-    private let session: URLSession
+    private let fetcher = SnapshotFetcher()
 
     public init(market: Market, symbols: [String], webSocketURL: String? = nil, restURL: String? = nil, depthSpeed: String = "@100ms") {
         self.market = market
@@ -44,9 +44,6 @@ public final class BinanceLiveSource: LiveSource, @unchecked Sendable {
         self.restURL = Self.trimmed(restURL ?? market.defaultRESTURL)
         self.depthSpeed = depthSpeed
         kind = .market(symbols: self.symbols.map { MarketID.make(venue: Venue(market.rawValue), symbol: $0) })
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = 10
-        session = URLSession(configuration: configuration)
     }
 
     static func trimmed(_ url: String) -> String { url.hasSuffix("/") ? String(url.dropLast()) : url }
@@ -106,18 +103,19 @@ public final class BinanceLiveSource: LiveSource, @unchecked Sendable {
         await ReconnectingWebSocket.run(url: { url }, state: state, queue: queue, stream: stream, behaviour: behaviour)
     }
 
-    /// Fetches `GET /fapi/v1/depth?symbol=...&limit=1000` (COIN-M: `/dapi/v1/depth`); the body arrives as a `.snapshot` item.
+    /// Fetches `GET /fapi/v1/depth?symbol=...&limit=1000` (COIN-M: `/dapi/v1/depth`); the body
+    /// arrives as a `.snapshot` item. Bounded in size and time, one a symbol (`SnapshotFetcher`).
     public func requestSnapshot(symbol: String) {
         guard let (queue, stream) = state.attachment, !state.stopped, let url = URL(string: snapshotURL(symbol: symbol)) else { return }
-        let task = session.dataTask(with: url) { data, response, error in
-            let status = (response as? HTTPURLResponse)?.statusCode ?? 0
-            if let data, status == 200 {
-                queue.push(.snapshot(stream: stream, symbol: symbol, receiveTime: LiveClock.wallNanoseconds(), bytes: [UInt8](data)))
-            } else {
-                let reason = error.map { $0.localizedDescription } ?? "HTTP \(status)" + (data.map { ": " + String(decoding: $0.prefix(200), as: UTF8.self) } ?? "")
-                queue.push(.connection(stream: stream, .snapshotFailed(symbol: symbol, reason: reason)))
+        fetcher.fetch(url, symbol: symbol) { answer in
+            switch answer {
+            case .body(let bytes):
+                queue.push(.snapshot(stream: stream, symbol: symbol, receiveTime: LiveClock.wallNanoseconds(), bytes: bytes))
+            case .failed(let reason, let retryAfter):
+                // The reason may quote the server: filtered and bounded before it reaches a screen.
+                queue.push(.connection(stream: stream, .snapshotFailed(symbol: symbol, reason: SafeText.escaped(String(reason.prefix(300))),
+                    retryAfter: retryAfter)))
             }
         }
-        task.resume()
     }
 }

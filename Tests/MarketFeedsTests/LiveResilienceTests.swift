@@ -85,7 +85,7 @@ struct LiveResilienceTests {
             let wait = scheduler.waitSeconds("A", wall: wall)
             #expect(wait >= step && wait <= min(step * 1.5, 90), "failure \(failure): \(wait)")
         }
-        scheduler.succeeded("A")
+        scheduler.succeeded("A", wall: wall)
         #expect(scheduler.waitSeconds("A", wall: wall) == 0)
         // Five requests of weight 20 fill a budget of 100 a minute; the sixth waits.
         var granted = 0
@@ -99,6 +99,60 @@ struct LiveResilienceTests {
         #expect(scheduler.states["Z"]?.failures == 1)
         #expect(scheduler.states["Z"]?.lastProblem?.contains("no answer") == true)
         do { let granted = scheduler.mayRequest("Z", wall: wall + 69 * second); #expect(granted) }
+    }
+
+    /// An attacker's findings: a checksum failing on every update made OKX and Bybit subscribe
+    /// again twenty times a second (each good snapshot reset the backoff), and that storm used up
+    /// the one budget every venue shared, so a Binance gap waited 45 s for its snapshot.
+    @Test("a book that breaks again right after each re-sync backs off further; each venue has its own budget; Retry-After holds the venue")
+    func stormsAndBudgets() {
+        var scheduler = SnapshotScheduler()
+        let second: Int64 = 1_000_000_000
+        var wall: Int64 = 1_000 * second
+        let okx = "okx:BTC-USDT-SWAP"
+        var waits: [Double] = []
+        for _ in 0..<6 {
+            while !scheduler.mayRequest(okx, wall: wall) { wall += second / 10 }
+            // The re-subscription's snapshot re-syncs the book, and the next update breaks it.
+            scheduler.succeeded(okx, wall: wall)
+            scheduler.failed(okx, wall: wall, reason: "checksum")
+            waits.append(scheduler.waitSeconds(okx, wall: wall))
+        }
+        #expect(scheduler.states[okx]?.failures == 6)
+        #expect(zip(waits, waits.dropFirst()).allSatisfy { $0 < $1 || $1 >= 60 }, "\(waits)")
+        // In sync for a minute: the next break starts the count again.
+        while !scheduler.mayRequest(okx, wall: wall) { wall += second }
+        scheduler.succeeded(okx, wall: wall)
+        wall += 61 * second
+        scheduler.failed(okx, wall: wall, reason: "checksum")
+        #expect(scheduler.states[okx]?.failures == 1)
+
+        // OKX's budget (8 a minute) used up does not hold Binance's (60 snapshots a minute).
+        var budgets = SnapshotScheduler()
+        var okxGranted = 0
+        for index in 0..<20 where budgets.mayRequest("okx:M\(index)", wall: wall) { okxGranted += 1 }
+        #expect(okxGranted == 8)
+        let binanceGranted = budgets.mayRequest("binance-usdm:BTCUSDT", wall: wall)
+        #expect(binanceGranted)
+        var bybitGranted = 0
+        for index in 0..<40 where budgets.mayRequest("bybit:M\(index)", wall: wall) { bybitGranted += 1 }
+        #expect(bybitGranted == 30)
+
+        // Retry-After: every symbol of the venue waits for it; another venue does not.
+        var held = SnapshotScheduler()
+        let first = held.mayRequest("binance-usdm:BTCUSDT", wall: wall)
+        #expect(first)
+        held.failed("binance-usdm:BTCUSDT", wall: wall, reason: "HTTP 418", retryAfter: 120)
+        let duringHold = held.mayRequest("binance-usdm:ETHUSDT", wall: wall + 100 * second)
+        #expect(!duringHold)
+        #expect(held.waitSeconds("binance-usdm:ETHUSDT", wall: wall) == 120)
+        let otherVenue = held.mayRequest("binance-coinm:BTCUSD_PERP", wall: wall + second)
+        #expect(otherVenue)
+        let afterHold = held.mayRequest("binance-usdm:ETHUSDT", wall: wall + 121 * second)
+        #expect(afterHold)
+        // A Retry-After of a day is obeyed for ten minutes at most.
+        held.failed("binance-usdm:ETHUSDT", wall: wall, reason: "HTTP 429", retryAfter: 86_400)
+        #expect(held.waitSeconds("binance-usdm:XRPUSDT", wall: wall) == 600)
     }
 
     @Test("a recording that hits a full disk stops; monitoring goes on and says why")

@@ -56,7 +56,11 @@ struct StreamBoundaryTests {
             frames: [Self.bybitBook, Self.forgedBinanceLiquidation, Self.forgedHyperliquidBook, Self.unsubscribedBybit])
         let hyperliquid = FramesSource(name: "hyperliquid", markets: ["hyperliquid:BTC"], frames: [])
         let session = try run([bybit, hyperliquid], record: recording)
-        #expect(session.engine.markets.map(\.symbol) == ["bybit:BTCUSDT"])
+        // Hyperliquid's market is there from the start, as subscribed; the forged book never
+        // reached it: STALE (no snapshot), as a book that never synced is everywhere.
+        #expect(session.engine.markets.map(\.symbol) == ["bybit:BTCUSDT", "hyperliquid:BTC"])
+        #expect(session.engine.market("hyperliquid:BTC")?.staleReason == "no snapshot")
+        #expect(session.feedSummary.staleMarkets == ["hyperliquid:BTC"])
         #expect(session.engine.market("bybit:BTCUSDT")?.book.bestBid == BookUnits.parse("60000")!)
         #expect(session.log.exchangeLiquidations.count == 0)
         #expect(session.health[0].malformed == 3)

@@ -27,7 +27,9 @@ public enum ConnectionEvent: Sendable, Equatable {
     case connected
     /// The connection ended; `retryIn` is the backoff before the next attempt (nil: no retry).
     case disconnected(reason: String, retryIn: Double?)
-    case snapshotFailed(symbol: String, reason: String)
+    /// A snapshot request failed; `retryAfter`: the seconds the exchange asked to wait (HTTP 429
+    /// or 418 with `Retry-After`), for every request to it.
+    case snapshotFailed(symbol: String, reason: String, retryAfter: Double?)
     /// A server source is bound and waits for publishers.
     case listening
     /// A server source's publishers changed: how many are connected now, and why, if not plain.

@@ -65,6 +65,9 @@ public final class LiveSession {
         decoders = sources.map { source -> any LineDecoder in
             source.format == .liqwatchEvents ? LiqwatchEventDecoder(resolver: options.session.resolver) : VenueLineDecoder(timestamped: true)
         }
+        for source in sources {
+            if case .market(let symbols) = source.kind { applier.watch(markets: symbols) }
+        }
         streamMarkets = sources.map { source in
             guard case .market(let symbols) = source.kind else { return nil }
             return (Set(symbols), symbols.first.flatMap(MarketID.venue(of:)))
@@ -182,8 +185,9 @@ public final class LiveSession {
     /// is in sync again, its request was answered and the backoff starts again.
     func noteResubscriptionsAnswered() {
         guard snapshotScheduler.hasRequestsInFlight else { return }
+        let wall = LiveClock.wallNanoseconds()
         for name in snapshotScheduler.requestsInFlight {
-            if let synchronizer = applier.synchronizers[name], !synchronizer.isAwaitingSnapshot { snapshotScheduler.succeeded(name) }
+            if let synchronizer = applier.synchronizers[name], !synchronizer.isAwaitingSnapshot { snapshotScheduler.succeeded(name, wall: wall) }
         }
     }
 
@@ -201,7 +205,7 @@ public final class LiveSession {
                 let reason = stats.malformed > malformedBefore ? "the snapshot was not a depth snapshot" : "the snapshot did not bridge the stream"
                 snapshotScheduler.failed(symbol, wall: LiveClock.wallNanoseconds(), reason: reason)
             } else {
-                snapshotScheduler.succeeded(symbol)
+                snapshotScheduler.succeeded(symbol, wall: LiveClock.wallNanoseconds())
             }
         case .connection(let stream, let event):
             connection(event, stream: stream)
@@ -322,10 +326,10 @@ public final class LiveSession {
         case .disconnected(let reason, let retryIn):
             health[stream].state = .reconnecting(reason: reason, retryIn: retryIn)
             health[stream].lastError = reason
-        case .snapshotFailed(let symbol, let reason):
+        case .snapshotFailed(let symbol, let reason, let retryAfter):
             health[stream].snapshotFailures += 1
             health[stream].lastError = "snapshot \(symbol): \(reason)"
-            snapshotScheduler.failed(symbol, wall: wall, reason: reason)
+            snapshotScheduler.failed(symbol, wall: wall, reason: reason, retryAfter: retryAfter)
         case .ended:
             health[stream].state = .ended
         case .venueNotice(let text):

@@ -1,19 +1,43 @@
-/// Decides when a book that lost its sync may ask the exchange for another REST depth snapshot.
+import RiskEngine
+
+/// Decides when a book that lost its sync may ask the exchange for another snapshot: a REST depth
+/// snapshot (Binance), or a subscription made again, which starts with one (Bybit, OKX,
+/// Hyperliquid).
 ///
 /// An unusable answer (stale, not JSON, another symbol's) or a failed request backs that symbol off
-/// exponentially with jitter, from `floor` to `ceiling` seconds; a usable one resets it. One request
-/// per symbol is in flight at a time (asked again after `answerTimeout`). All requests share a
-/// budget of request weight per minute, below the exchange's limit: Binance's futures REST API
-/// allows 2,400 weight a minute per IP and a 1,000-level depth snapshot weighs 20, so the default
-/// budget of 1,200 (60 snapshots a minute) leaves half of the limit to everything else.
+/// exponentially with jitter, from `floor` to `ceiling` seconds. A usable one ends the wait, but the
+/// count of failures only starts again once the book has kept its sync for `calmAfter` seconds: a
+/// book that breaks again right after each re-sync (a checksum that fails on every update) backs
+/// off further each time instead of asking at once, twenty times a second. One request per symbol
+/// is in flight at a time (asked again after `answerTimeout`). An exchange that says when to come
+/// back (HTTP 429 or 418 with `Retry-After`) is waited for, for every symbol of that venue.
+///
+/// Each venue has its own budget a minute, below its limit (one venue's storm must not hold
+/// another's re-sync): Binance's futures REST API allows 2,400 weight a minute per IP and a
+/// 1,000-level depth snapshot weighs 20, so 1,200 (60 snapshots a minute) leaves half of the limit
+/// to everything else; OKX allows 480 subscription requests an hour a connection, so 8 a minute;
+/// Bybit and Hyperliquid 30 a minute.
 public struct SnapshotScheduler: Sendable {
     public struct Configuration: Sendable, Equatable {
         public var floor: Double = 1
         public var ceiling: Double = 60
         public var answerTimeout: Double = 5
+        /// Seconds a book must keep its sync before its failures are forgotten.
+        public var calmAfter: Double = 60
+        /// The most a `Retry-After` is obeyed (a hostile answer must not silence a venue for a day).
+        public var retryAfterCeiling: Double = 600
+        /// The REST budget (Binance's, and any venue not named in `requestsPerMinute`).
         public var weightPerRequest = 20
         public var weightPerMinute = 1_200
+        /// Venues whose snapshot is a subscription made again: requests a minute, each of weight 1.
+        public var requestsPerMinute: [String: Int] = ["okx": 8, "bybit": 30, "hyperliquid": 30]
         public init() {}
+
+        /// The weight of one request for a market of `venue`, and that venue's budget a minute.
+        func budget(venue: String) -> (weight: Int, perMinute: Int) {
+            if let requests = requestsPerMinute[venue] { return (1, requests) }
+            return (weightPerRequest, weightPerMinute)
+        }
     }
 
     /// What a symbol is waiting for, for the health view.
@@ -25,12 +49,14 @@ public struct SnapshotScheduler: Sendable {
         /// Wall time (ns) before which no request is made.
         public var notBefore: Int64 = 0
         public var lastProblem: String?
+        /// Wall time (ns) the book last came back in sync after a failure (see `Configuration.calmAfter`).
+        public var syncedSince: Int64?
     }
 
     public let configuration: Configuration
     public private(set) var states: [String: State] = [:]
-    /// Wall times (ns) and weights of the requests made in the last minute.
-    private var recent: [(time: Int64, weight: Int)] = []
+    /// Wall times (ns) and weights of the requests made in the last minute, by venue.
+    private var recent: [String: [(time: Int64, weight: Int)]] = [:]
     public private(set) var requestsMade = 0
     /// Requests held back by the weight budget.
     public private(set) var throttled = 0
@@ -48,13 +74,16 @@ public struct SnapshotScheduler: Sendable {
         }
         var state = states[symbol] ?? State()
         if wall < state.notBefore { return false }
-        recent.removeAll { wall - $0.time >= 60_000_000_000 }
-        let used = recent.reduce(0) { $0 + $1.weight }
-        if used + configuration.weightPerRequest > configuration.weightPerMinute {
+        let venue = MarketID.venueName(of: symbol)
+        if let hold = venueHolds[venue], wall < hold { return false }
+        let budget = configuration.budget(venue: venue)
+        recent[venue, default: []].removeAll { wall - $0.time >= 60_000_000_000 }
+        let used = recent[venue, default: []].reduce(0) { $0 + $1.weight }
+        if used + budget.weight > budget.perMinute {
             throttled += 1
             return false
         }
-        recent.append((wall, configuration.weightPerRequest))
+        recent[venue, default: []].append((wall, budget.weight))
         state.requestedAt = wall
         states[symbol] = state
         requestsMade += 1
@@ -71,14 +100,24 @@ public struct SnapshotScheduler: Sendable {
     public var requestsInFlight: [String] { states.compactMap { $0.value.requestedAt == nil ? nil : $0.key } }
     public var hasRequestsInFlight: Bool { states.values.contains { $0.requestedAt != nil } }
 
-    /// The snapshot asked for was applied and the book is in sync: the backoff starts again.
-    public mutating func succeeded(_ symbol: String) {
-        states[symbol] = State()
+    /// The snapshot asked for was applied and the book is in sync: nothing waits. Its failures
+    /// are kept until it has stayed in sync for `calmAfter` (see `failed`).
+    public mutating func succeeded(_ symbol: String, wall: Int64) {
+        guard var state = states[symbol], state.failures > 0 else { states[symbol] = State(); return }
+        state.requestedAt = nil
+        state.notBefore = 0
+        state.lastProblem = nil
+        state.syncedSince = wall
+        states[symbol] = state
     }
 
-    /// The request failed or its answer did not re-sync the book: wait before asking again.
-    public mutating func failed(_ symbol: String, wall: Int64, reason: String) {
+    /// The request failed or its answer did not re-sync the book (or the book broke again): wait
+    /// before asking again, longer for each failure since the book last stayed in sync for
+    /// `calmAfter` seconds. `retryAfter`: the exchange's own word on when to come back.
+    public mutating func failed(_ symbol: String, wall: Int64, reason: String, retryAfter: Double? = nil) {
         var state = states[symbol] ?? State()
+        if let since = state.syncedSince, Double(wall - since) / 1e9 >= configuration.calmAfter { state.failures = 0 }
+        state.syncedSince = nil
         state.requestedAt = nil
         state.failures += 1
         state.lastProblem = reason
@@ -87,7 +126,18 @@ public struct SnapshotScheduler: Sendable {
         let delay = max(configuration.floor, step * Double.random(in: 1.0...1.5))
         state.notBefore = wall + Int64(min(delay, configuration.ceiling * 1.5) * 1e9)
         states[symbol] = state
+        if let retryAfter, retryAfter > 0 { holdVenue(of: symbol, until: wall + Int64(min(retryAfter, configuration.retryAfterCeiling) * 1e9)) }
     }
+
+    /// No request for any market of `symbol`'s venue before `until` (an exchange's `Retry-After`
+    /// is for the whole IP, not one symbol).
+    public mutating func holdVenue(of symbol: String, until: Int64) {
+        let venue = MarketID.venueName(of: symbol)
+        venueHolds[venue] = max(venueHolds[venue] ?? 0, until)
+    }
+
+    /// Wall times (ns) before which a venue takes no request (its `Retry-After`).
+    public private(set) var venueHolds: [String: Int64] = [:]
 
     /// A new connection re-syncs every book: requests may go at once (within the budget).
     public mutating func reset(_ symbol: String) {
@@ -96,7 +146,7 @@ public struct SnapshotScheduler: Sendable {
 
     /// Seconds until `symbol` may ask again (0 if it may now), for the health view.
     public func waitSeconds(_ symbol: String, wall: Int64) -> Double {
-        guard let state = states[symbol] else { return 0 }
-        return max(0, Double(state.notBefore - wall) / 1e9)
+        let held = venueHolds[MarketID.venueName(of: symbol)] ?? 0
+        return max(0, Double(max(states[symbol]?.notBefore ?? 0, held) - wall) / 1e9)
     }
 }

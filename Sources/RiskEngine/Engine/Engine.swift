@@ -78,6 +78,14 @@ public struct Engine: Sendable {
             .map { accounts[Int($0)] }
     }
 
+    /// A market a live stream subscribed to: it exists from the start, so a book that never
+    /// syncs (a snapshot endpoint that fails for ever, a venue that sends nothing) reads STALE
+    /// ("no snapshot") on screen, in the alerts and in the report, instead of being absent.
+    public mutating func watch(market symbol: String) {
+        let index = ensureMarket(symbol)
+        markets[Int(index)].subscribed = true
+    }
+
     /// The market for a symbol, created on first sight.
     mutating func ensureMarket(_ symbol: String) -> Int32 {
         // A feed mostly names the symbol of the event before: one comparison instead of a hash.

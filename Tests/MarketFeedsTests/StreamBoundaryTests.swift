@@ -76,3 +76,58 @@ struct StreamBoundaryTests {
         #expect(replayed.engine.markets.map(\.symbol) == ["bybit:BTCUSDT"])
     }
 }
+
+/// An attacker's finding: a REST snapshot at another market's prices (3,000 on a BTCUSDT stream at
+/// 60,000) was taken whole, being judged only against its own median; every true level after it
+/// was then refused as implausible against it, and the book read synced, fresh and wrong.
+@Suite("A snapshot tenfold from the mark is refused")
+struct SnapshotAgainstMarkTests {
+    static func line(_ milliseconds: Int64, _ frame: String) -> String { "\(milliseconds * 1_000_000) \(frame)" }
+    static func mark(_ milliseconds: Int64, _ price: String) -> String {
+        line(milliseconds, #"{"stream":"btcusdt@markPrice","data":{"e":"markPriceUpdate","E":\#(milliseconds),"s":"BTCUSDT","p":"\#(price)","i":"\#(price)","P":"\#(price)","r":"0.0001","T":1723190400000}}"#)
+    }
+    static func depth(_ milliseconds: Int64, first: Int, last: Int, bid: String, ask: String) -> String {
+        line(milliseconds, #"{"stream":"btcusdt@depth@100ms","data":{"e":"depthUpdate","E":\#(milliseconds),"T":\#(milliseconds),"s":"BTCUSDT","U":\#(first),"u":\#(last),"pu":\#(first - 1),"b":[["\#(bid)","1"]],"a":[["\#(ask)","1"]]}}"#)
+    }
+    static func snapshot(_ milliseconds: Int64, id: Int, bid: String, ask: String) -> String {
+        line(milliseconds, #"{"lastUpdateId":\#(id),"E":\#(milliseconds),"T":\#(milliseconds),"bids":[["\#(bid)","2"]],"asks":[["\#(ask)","2"]]}"#)
+    }
+
+    @Test("refused whole, counted and named; the book stays stale until a snapshot that agrees with the mark")
+    func refusedThenTrue() throws {
+        let scratch = try ScratchDirectory()
+        let t: Int64 = 1_723_161_256_000
+        let path = try scratch.write("session.rec", [
+            Self.mark(t, "60000.00"),
+            Self.depth(t + 100, first: 100, last: 101, bid: "59999.9", ask: "60000.1"),
+            Self.snapshot(t + 150, id: 100, bid: "3000.0", ask: "3000.1"),
+            Self.depth(t + 200, first: 102, last: 103, bid: "59999.8", ask: "60000.2"),
+            Self.snapshot(t + 300, id: 102, bid: "59999.0", ask: "60001.0"),
+            Self.depth(t + 400, first: 104, last: 105, bid: "59999.7", ask: "60000.3"),
+        ].joined(separator: "\n") + "\n")
+        let session = try replay([path])
+        let market = try #require(session.engine.market("binance-usdm:BTCUSDT"))
+        #expect(market.counters.implausiblePricesRefused == 1)
+        #expect(session.log.implausiblePriceCount == 1)
+        #expect(session.log.firstImplausiblePrice?.source == .snapshot)
+        #expect(session.log.firstImplausiblePrice?.price == Fixed("3000.1"))
+        // The true snapshot and the updates that bridge it make the book; nothing at 3,000.
+        #expect(!market.isStale)
+        #expect(market.book.bids.best?.price == BookUnits.parse("59999.8"))
+        #expect(market.book.asks.best?.price == BookUnits.parse("60000.2"))
+        #expect(market.book.bids.size(at: BookUnits.parse("3000")!) == 0)
+        let synchronizer = try #require(session.synchronizers["binance-usdm:BTCUSDT"])
+        #expect(synchronizer.counters.gaps == 1)
+
+        // With no true snapshot after it, the book ends stale and says why.
+        let refusedOnly = try scratch.write("refused.rec", [
+            Self.mark(t, "60000.00"),
+            Self.depth(t + 100, first: 100, last: 101, bid: "59999.9", ask: "60000.1"),
+            Self.snapshot(t + 150, id: 100, bid: "3000.0", ask: "3000.1"),
+            Self.depth(t + 200, first: 102, last: 103, bid: "59999.8", ask: "60000.2"),
+        ].joined(separator: "\n") + "\n")
+        let stale = try replay([refusedOnly])
+        #expect(stale.engine.market("binance-usdm:BTCUSDT")?.isStale == true)
+        #expect(stale.synchronizers["binance-usdm:BTCUSDT"]?.counters.lastProblem == "snapshot at 3000.1, tenfold from the mark 60000")
+    }
+}

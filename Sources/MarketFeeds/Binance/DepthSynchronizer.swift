@@ -200,6 +200,13 @@ public struct DepthSynchronizer: Sendable {
     /// The last sequence number of a book whose snapshot carried none (OKX without `seqId`).
     static let noSequence = Int64.min
 
+    /// The engine refused the snapshot just applied (its prices tenfold from the mark): the book
+    /// waits for another, as after a gap, and what the stream sends meanwhile is buffered for it.
+    mutating func snapshotRefused(_ problem: String, time: Int64, into events: inout [MarketEvent]) {
+        buffer.removeAll()
+        streamGap(problem, time: time, into: &events)
+    }
+
     mutating func streamGap(_ problem: String, time: Int64, into events: inout [MarketEvent]) {
         counters.gaps += 1
         counters.lastProblem = problem

@@ -198,14 +198,18 @@ public final class LiveSession {
             decode(stream: stream, receiveTime: receiveTime, bytes: bytes, snapshotFor: nil)
         case .snapshot(let stream, let symbol, let receiveTime, let bytes):
             let malformedBefore = stats.malformed
+            let problemBefore = applier.synchronizers[symbol]?.counters.lastProblem
+            let gapsBefore = applier.synchronizers[symbol]?.counters.gaps ?? 0
             decode(stream: stream, receiveTime: receiveTime, bytes: bytes, snapshotFor: symbol)
-            // A snapshot that did not re-sync the book (stale, not JSON, another symbol's) must
-            // not be asked for again at once: back off.
-            if applier.synchronizers[symbol]?.isAwaitingSnapshot ?? true {
-                let reason = stats.malformed > malformedBefore ? "the snapshot was not a depth snapshot" : "the snapshot did not bridge the stream"
-                snapshotScheduler.failed(symbol, wall: LiveClock.wallNanoseconds(), reason: reason)
-            } else {
+            // A snapshot that did not re-sync the book (stale, not JSON, another symbol's, far
+            // from the mark) must not be asked for again at once: back off.
+            if let synchronizer = applier.synchronizers[symbol], !synchronizer.isAwaitingSnapshot {
                 snapshotScheduler.succeeded(symbol, wall: LiveClock.wallNanoseconds())
+            } else {
+                let synchronizer = applier.synchronizers[symbol]
+                let said = synchronizer.flatMap { $0.counters.gaps > gapsBefore || $0.counters.lastProblem != problemBefore ? $0.counters.lastProblem : nil }
+                let reason = stats.malformed > malformedBefore ? "the snapshot was not a depth snapshot" : said ?? "the snapshot did not bridge the stream"
+                snapshotScheduler.failed(symbol, wall: LiveClock.wallNanoseconds(), reason: reason)
             }
         case .connection(let stream, let event):
             connection(event, stream: stream)

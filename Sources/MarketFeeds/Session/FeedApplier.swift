@@ -180,9 +180,37 @@ struct FeedApplier {
 
     mutating func apply(_ event: MarketEvent, liquidationLimit: Int = .max) {
         notes.removeAll(keepingCapacity: true)
+        if case .bookSnapshot(let symbol, let bids, let asks, let time) = event,
+            let dispute = engine.snapshotDisputesMark(symbol: symbol, bids: bids, asks: asks)
+        {
+            return refuseSnapshot(symbol: symbol, median: dispute.median, mark: dispute.mark, time: time)
+        }
         engine.apply(event, into: &notes, liquidationLimit: liquidationLimit)
         if !notes.isEmpty { log.record(notes) }
         if !engine.isMidCascade { afterEvent() }
+    }
+
+    /// A snapshot tenfold from the mark is not applied (see `Engine.snapshotDisputesMark`): noted,
+    /// the book marked stale as after a gap, its synchronizer waiting for another snapshot (a
+    /// live session asks for one, backing off), and the stream's updates that followed it in
+    /// this message, which built on it, dropped.
+    mutating func refuseSnapshot(symbol: String, median: Int64, mark: Int64, time: Int64) {
+        engine.refuseSnapshot(symbol: symbol, median: median, mark: mark, into: &notes)
+        var gap: [MarketEvent] = []
+        let problem = "snapshot at \(Fixed(bookUnits: median)), tenfold from the mark \(Fixed(bookUnits: mark))"
+        if synchronizers[symbol] != nil {
+            synchronizers[symbol]!.snapshotRefused(problem, time: time, into: &gap)
+        } else {
+            gap.append(.bookGap(symbol: symbol, time: time))
+        }
+        for event in gap { engine.apply(event, into: &notes) }
+        let later = events[nextEvent...].filter { event in
+            if case .bookUpdate(let updated, _, _) = event { return updated != symbol }
+            return true
+        }
+        events.removeSubrange(nextEvent...)
+        events.append(contentsOf: later)
+        if !notes.isEmpty { log.record(notes) }
     }
 
     /// What follows a whole event (after the last slice of a cut cascade).

@@ -55,8 +55,33 @@ extension Engine {
     /// The mark in book units, when recent.
     @inline(__always)
     func markReference(market index: Int) -> Int64? {
-        guard let mark = markets[index].markBookUnits, mark > 0, isRecent(markets[index].markTime) else { return nil }
+        guard let mark = markets[index].markBookUnits, mark > 0, isRecent(markets[index].markTime), !markets[index].markDisputed else { return nil }
         return mark
+    }
+
+    /// A whole snapshot whose median level is tenfold or more from the market's recent mark: the
+    /// median and the mark, or nil when they agree (or there is no mark to ask). Its levels are
+    /// judged against its own median, so a snapshot of another market (a REST endpoint answering
+    /// for another symbol, a broken or hostile venue) would be taken whole, and every true level
+    /// after it refused against it.
+    public func snapshotDisputesMark(symbol: String, bids: [(price: Int64, size: Int64)], asks: [(price: Int64, size: Int64)])
+        -> (median: Int64, mark: Int64)?
+    {
+        guard let index = marketIndex(of: symbol), let mark = markReference(market: index),
+            let median = Engine.snapshotReference(bids: bids, asks: asks), let band = PriceBand(reference: mark), !band.contains(median)
+        else { return nil }
+        return (median, mark)
+    }
+
+    /// Refuses such a snapshot: counted and noted as an implausible price (the snapshot's median
+    /// against the mark), and the mark is no reference until the next one: one of the two is
+    /// wrong, and the next snapshot and the next mark decide (a poisoned snapshot endpoint is
+    /// refused again against the next true mark; a poisoned first mark lets the next true
+    /// snapshot in). The book is marked stale by the caller, which asks for another.
+    public mutating func refuseSnapshot(symbol: String, median: Int64, mark: Int64, into notes: inout [EngineNotification]) {
+        guard let index = marketIndex(of: symbol) else { return }
+        noteRefused(median, market: index, reference: mark, source: .snapshot, into: &notes)
+        markets[index].markDisputed = true
     }
 
     /// What a book's new levels are judged against (see the type's comment). Inlined: called
@@ -151,6 +176,8 @@ public enum PriceSource: Hashable, Sendable {
     case trade
     case index
     case exchangeLiquidation
+    /// A whole snapshot, by its median level (see `Engine.snapshotDisputesMark`).
+    case snapshot
 
     public var label: String {
         switch self {
@@ -159,6 +186,7 @@ public enum PriceSource: Hashable, Sendable {
         case .trade: return "trade"
         case .index: return "index"
         case .exchangeLiquidation: return "reported liquidation"
+        case .snapshot: return "snapshot (its median level)"
         }
     }
 }

@@ -382,6 +382,7 @@ extension Engine {
         guard price.isPositive, markets[index].markPrice != price else { return }
         markets[index].markPrice = price
         markets[index].markTime = time
+        markets[index].markDisputed = false
         // Cross accounts spanning several symbols: their other positions' prices moved with this mark.
         if !markets[index].multiSymbolCrossAccounts.isEmpty {
             for account in markets[index].multiSymbolCrossOrder() {

@@ -16,6 +16,9 @@ public struct MarketState: Sendable {
     private(set) var markBookUnits: Int64?
     /// Session time the mark was last set (`.min`: never).
     var markTime: Int64 = .min
+    /// A snapshot disagreed with this mark tenfold (see `Engine.refuseSnapshot`): until the next
+    /// mark it is no reference, so a poisoned first mark cannot refuse every true snapshot.
+    var markDisputed = false
     /// True once a mark stream has spoken; from then on the book no longer derives the mark.
     public internal(set) var markFromStream = false
     /// Where the mark comes from now.

@@ -105,14 +105,19 @@ public final class BinanceLiveSource: LiveSource, @unchecked Sendable {
     public func requestSnapshot(symbol: String) {
         guard let (queue, stream) = state.attachment, !state.stopped, let url = URL(string: snapshotURL(symbol: symbol)) else { return }
         fetcher.fetch(url, symbol: symbol) { answer in
+            let item: LiveItem
             switch answer {
             case .body(let bytes):
-                queue.push(.snapshot(stream: stream, symbol: symbol, receiveTime: LiveClock.wallNanoseconds(), bytes: bytes))
+                item = .snapshot(stream: stream, symbol: symbol, receiveTime: LiveClock.wallNanoseconds(), bytes: bytes)
             case .failed(let reason, let retryAfter):
                 // The reason may quote the server: filtered and bounded before it reaches a screen.
-                queue.push(.connection(stream: stream, .snapshotFailed(symbol: symbol, reason: SafeText.escaped(String(reason.prefix(300))),
-                    retryAfter: retryAfter)))
+                item = .connection(stream: stream, .snapshotFailed(symbol: symbol, reason: SafeText.escaped(String(reason.prefix(300))),
+                    retryAfter: retryAfter))
             }
+            // Handed over from a task: the answer arrives on the connections' one event loop (or,
+            // for a request that never went out, on the session's thread), and a full queue must
+            // hold neither.
+            Task.detached { _ = await queue.pushYielding(item) }
         }
     }
 }

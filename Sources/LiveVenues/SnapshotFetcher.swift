@@ -43,6 +43,17 @@ final class SnapshotFetcher: @unchecked Sendable {
         self.tls = tls
     }
 
+    /// The TLS context, made once (loading the trust roots is not free).
+    private var madeContext: NIOSSLContext?
+    private func context() throws -> NIOSSLContext {
+        try lock.withLock {
+            if let madeContext { return madeContext }
+            let made = try NIOSSLContext(configuration: tls)
+            madeContext = made
+            return made
+        }
+    }
+
     /// How many requests are under way (for tests).
     var inFlight: Int { lock.withLock { current.count } }
 
@@ -66,7 +77,7 @@ final class SnapshotFetcher: @unchecked Sendable {
             return
         }
         let sslContext: NIOSSLContext?
-        do { sslContext = endpoint.tls ? try NIOSSLContext(configuration: tls) : nil } catch {
+        do { sslContext = endpoint.tls ? try context() : nil } catch {
             request.finish(.failed(reason: ConnectionFailureText.describe(error), retryAfter: nil))
             return
         }
@@ -193,8 +204,9 @@ final class SnapshotResponseReader: ChannelInboundHandler, @unchecked Sendable {
         switch unwrapInboundIn(data) {
         case .head(let head):
             status = Int(head.status.code)
+            // Bounded where it is read: a hostile `Retry-After: 1e300` must not trap a later Int().
             retryAfter = head.headers.first(name: "Retry-After").flatMap { Double($0.trimmingCharacters(in: .whitespaces)) }
-                .flatMap { $0.isFinite && $0 >= 0 ? $0 : nil }
+                .flatMap { $0.isFinite && $0 >= 0 ? min($0, 86_400) : nil }
             if let length = head.headers.first(name: "Content-Length").flatMap(Int.init), length > request.maxBytes { tooLarge() }
         case .body(var buffer):
             // An error page is kept only for its first words.

@@ -27,9 +27,11 @@ struct WebSocketBehaviour: Sendable {
     /// the venue's own pings), so silence this long is a dead connection.
     var silence = Silence()
 
+    /// Given up at 45 s: Hyperliquid's own ping is every 30 s, and a server answers the 15 s
+    /// WebSocket ping within the 30 s left.
     struct Silence: Sendable {
         var ping: Double = 15
-        var giveUp: Double = 30
+        var giveUp: Double = 45
     }
 }
 
@@ -337,6 +339,12 @@ final class WebSocketBatchReader: ChannelDuplexHandler, RemovableChannelHandler,
     /// Pings a connection silent for `silence.ping`; gives up one silent for `silence.giveUp`.
     func checkSilence(context: ChannelHandlerContext) {
         guard !closed && !sentClose else { return }
+        // Held reads (a full queue) are not silence: the connection has not been asked to read.
+        if holding || readWanted {
+            lastReceived = context.eventLoop.now
+            pingedInSilence = false
+            return
+        }
         let silent = Double((context.eventLoop.now - lastReceived).nanoseconds) / 1e9
         if silent >= behaviour.silence.giveUp {
             if end.error == nil { end.error = "nothing received for \(Int(silent.rounded())) s: the connection was given up and made again" }

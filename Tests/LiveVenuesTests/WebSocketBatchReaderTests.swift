@@ -129,7 +129,7 @@ struct WebSocketBatchReaderTests {
 
     /// An attacker's finding: a venue that went silent without closing (a half-open link) was
     /// never dropped; the session read STALE until someone restarted it.
-    @Test("a silent connection is pinged after 15 s, and given up after 30 s; anything received starts the silence again")
+    @Test("a silent connection is pinged after 15 s, and given up after 45 s; anything received starts the silence again")
     func silentConnectionGivenUp() throws {
         let queue = LiveQueue()
         let h = try Self.harness(queue: queue)
@@ -143,25 +143,43 @@ struct WebSocketBatchReaderTests {
         // Asked once a silence, not at every check.
         loop.advanceTime(by: .seconds(6))
         #expect(try h.channel.readOutbound(as: WebSocketFrame.self) == nil)
-        // The answer (any frame) ends the silence: no close at 30 s from the start.
+        // The answer (any frame) ends the silence: no close at 45 s from the start.
         Self.read([WebSocketFrame(fin: true, opcode: .pong, data: ByteBuffer(string: "liqwatch"))], into: h.channel)
-        loop.advanceTime(by: .seconds(10))
+        loop.advanceTime(by: .seconds(30))
         #expect(h.channel.isActive)
-        #expect(try h.channel.readOutbound(as: WebSocketFrame.self) == nil)
-        // Silent again: pinged, and given up 30 s after the pong.
-        loop.advanceTime(by: .seconds(10))
+        // Silent again since the pong (at 22 s): pinged at the check of 40 s, still up at 65 s.
         #expect(try h.channel.readOutbound(as: WebSocketFrame.self)?.opcode == .ping)
+        loop.advanceTime(by: .seconds(15))
         #expect(h.channel.isActive)
-        // Checked every 5 s: given up at the first check past 30 s of silence (33 s here).
-        loop.advanceTime(by: .seconds(10))
-        #expect(h.channel.isActive)
+        // Checked every 5 s: given up at the first check past 45 s of silence (48 s, at 70 s).
         loop.advanceTime(by: .seconds(5))
         let close = try #require(try h.channel.readOutbound(as: WebSocketFrame.self))
         var data = close.data
         #expect(close.opcode == .connectionClose && data.readWebSocketErrorCode() == .goingAway)
         #expect(!h.channel.isActive)
         let end = try #require(Self.end(of: h.reader))
-        #expect(end.error == "nothing received for 33 s: the connection was given up and made again")
+        #expect(end.error == "nothing received for 48 s: the connection was given up and made again")
+    }
+
+    @Test("reads held by a full queue are not silence: no ping, no close while the session catches up")
+    func heldReadsAreNotSilence() throws {
+        let queue = LiveQueue(capacity: 2)
+        let h = try Self.harness(queue: queue)
+        queue.push(.connection(stream: 0, .connecting))
+        Self.read((0..<3).map { Self.text("m\($0)") }, into: h.channel)
+        h.channel.pipeline.fireChannelReadComplete()
+        #expect(h.reader.holding)
+        let loop = h.channel.embeddedEventLoop
+        loop.advanceTime(by: .seconds(60))
+        #expect(h.channel.isActive)
+        #expect(try h.channel.readOutbound(as: WebSocketFrame.self) == nil)
+        // The session takes its items; reading resumes, and the silence counts from there.
+        _ = queue.take(limit: 10)
+        loop.advanceTime(by: .milliseconds(1))
+        #expect(!h.reader.holding)
+        loop.advanceTime(by: .seconds(10))
+        #expect(try h.channel.readOutbound(as: WebSocketFrame.self) == nil)
+        #expect(h.channel.isActive)
     }
 
     @Test("a message larger than the bound closes the connection (1009) and is not handed over")

@@ -28,12 +28,15 @@ public final class LiveSession {
     public let queue: LiveQueue
     var decoders: [any LineDecoder]
     var recorders: [LiveRecorder?]
-    /// The markets each market stream subscribed to, and their venue (nil for an event stream):
-    /// frames are told apart by their shape, so a frame of another venue sent down this
-    /// connection, or one naming a market the stream never asked for, would otherwise be applied
-    /// to that market (one hostile or broken venue could forge another's book and liquidations).
-    /// Such a frame is refused whole, counted as malformed and not recorded.
-    let streamMarkets: [(markets: Set<String>, venue: Venue?)?]
+    /// The venue of each market stream (nil for an event stream): frames are told apart by their
+    /// shape, so a frame of another venue sent down this connection would otherwise be applied to
+    /// that venue's market (one hostile or broken venue could forge another's book and
+    /// liquidations). Such a frame is refused whole, counted as malformed and not recorded. (The
+    /// venue's decoders in this stream's `VenueFrames` that read it serve no other frame of the
+    /// stream, so what they kept of it changes nothing; a frame of the stream's own venue naming
+    /// a market it did not subscribe to is the venue's word, applied and recorded like any other,
+    /// so that the replay decodes exactly what the live session did.)
+    let streamVenues: [Venue??]
     /// Which books may ask for a snapshot, and when (see `SnapshotScheduler`).
     public private(set) var snapshotScheduler: SnapshotScheduler
     var messages: [FeedMessage] = []
@@ -43,6 +46,11 @@ public final class LiveSession {
     /// Wall time (ns) the recording stopped.
     public private(set) var recordingFailedWall: Int64?
     public private(set) var started = false
+    /// Subscribed markets that have had no book yet, and when the session started (wall ns):
+    /// past `firstBookGrace` seconds they are watched, STALE in the status bar and the alerts.
+    var awaitingFirstBook: [String] = []
+    var startedWall: Int64 = 0
+    public static let firstBookGrace: Double = 10
 
     public var engine: Engine { applier.engine }
     public var log: SessionLog { applier.log }
@@ -66,11 +74,13 @@ public final class LiveSession {
             source.format == .liqwatchEvents ? LiqwatchEventDecoder(resolver: options.session.resolver) : VenueLineDecoder(timestamped: true)
         }
         for source in sources {
-            if case .market(let symbols) = source.kind { applier.watch(markets: symbols) }
+            guard case .market(let symbols) = source.kind else { continue }
+            applier.watch(markets: symbols)
+            awaitingFirstBook += symbols
         }
-        streamMarkets = sources.map { source in
+        streamVenues = sources.map { source in
             guard case .market(let symbols) = source.kind else { return nil }
-            return (Set(symbols), symbols.first.flatMap(MarketID.venue(of:)))
+            return .some(symbols.first.flatMap(MarketID.venue(of:)))
         }
         recorders = []
         if let path = options.recordPath {
@@ -97,6 +107,7 @@ public final class LiveSession {
     /// ones already started and throws: the command reports it and exits 2.
     public func start() throws(LiveStartError) {
         guard !started else { return }
+        startedWall = LiveClock.wallNanoseconds()
         for (index, source) in sources.enumerated() {
             do { try source.start(queue: queue, stream: index) } catch {
                 for started in sources[..<index] { started.stop() }
@@ -148,6 +159,7 @@ public final class LiveSession {
         let wall = LiveClock.wallNanoseconds()
         noteResubscriptionsAnswered()
         requestDueSnapshots(wall: wall)
+        noteOverdueBooks(wall: wall)
         return handled
     }
 
@@ -178,6 +190,18 @@ public final class LiveSession {
             handle(item)
             handled += 1
             if applier.isMidMessage && spent() { return false }
+        }
+    }
+
+    /// Subscribed markets with no book `firstBookGrace` seconds after the start are watched.
+    func noteOverdueBooks(wall: Int64) {
+        guard !awaitingFirstBook.isEmpty else { return }
+        let due = Double(wall - startedWall) / 1e9 >= LiveSession.firstBookGrace
+        awaitingFirstBook.removeAll { market in
+            if applier.engine.market(market)?.book.hasSnapshot == true { return true }
+            guard due else { return false }
+            applier.noteBookOverdue(market: market)
+            return true
         }
     }
 
@@ -232,7 +256,7 @@ public final class LiveSession {
             // Not recorded either: a replay of the recording, which tells frames apart by their
             // shape alone, would apply it.
             messages.removeAll(keepingCapacity: true)
-            outcome = .malformed(field: "symbol: \(SafeText.escaped(stranger)) is not a market of this stream")
+            outcome = .malformed(field: "symbol: \(SafeText.escaped(stranger)) is another venue's market")
         } else {
             record(stream: stream)
         }
@@ -248,19 +272,12 @@ public final class LiveSession {
         applyMessages()
     }
 
-    /// A market the decoded frame names that its stream does not carry: one of another venue, or
-    /// a symbol the stream did not subscribe to (a venue-wide list, Binance's marks of every
-    /// symbol, may name any market of its own venue: it is applied only to markets the session
-    /// knows).
+    /// A market of another venue that the decoded frame names (see `streamVenues`).
     func strangerMarket(stream: Int) -> String? {
-        guard let carried = streamMarkets[stream] else { return nil }
+        guard let venue = streamVenues[stream] else { return nil }
         for message in messages {
             guard let market = message.symbol else { continue }
-            if case .venueWide = message {
-                if MarketID.venue(of: market) != carried.venue { return market }
-            } else if !carried.markets.contains(market) {
-                return market
-            }
+            if MarketID.venue(of: market) != venue { return market }
         }
         return nil
     }
@@ -356,6 +373,7 @@ public final class LiveSession {
             guard case .market(let symbols) = source.kind, health[index].state == .live else { continue }
             for symbol in symbols {
                 guard let synchronizer = applier.synchronizers[symbol], synchronizer.isAwaitingSnapshot else { continue }
+                _ = snapshotScheduler.brokeAgain(symbol, wall: wall, reason: synchronizer.counters.lastProblem ?? "the book lost its sync again")
                 if snapshotScheduler.mayRequest(symbol, wall: wall) { source.requestSnapshot(symbol: symbol) }
             }
         }

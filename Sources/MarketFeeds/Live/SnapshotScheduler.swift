@@ -15,13 +15,15 @@ import RiskEngine
 /// Each venue has its own budget a minute, below its limit (one venue's storm must not hold
 /// another's re-sync): Binance's futures REST API allows 2,400 weight a minute per IP and a
 /// 1,000-level depth snapshot weighs 20, so 1,200 (60 snapshots a minute) leaves half of the limit
-/// to everything else; OKX allows 480 subscription requests an hour a connection, so 8 a minute;
-/// Bybit and Hyperliquid 30 a minute.
+/// to everything else; OKX allows 480 subscription requests an hour a connection and a re-sync
+/// takes two, so 4 re-syncs a minute; Bybit and Hyperliquid 30 a minute.
 public struct SnapshotScheduler: Sendable {
     public struct Configuration: Sendable, Equatable {
         public var floor: Double = 1
         public var ceiling: Double = 60
-        public var answerTimeout: Double = 5
+        /// Longer than a REST answer may take (`SnapshotFetcher`, 15 s): asked again sooner, the
+        /// newer request would close one still under way.
+        public var answerTimeout: Double = 16
         /// Seconds a book must keep its sync before its failures are forgotten.
         public var calmAfter: Double = 60
         /// The most a `Retry-After` is obeyed (a hostile answer must not silence a venue for a day).
@@ -30,7 +32,8 @@ public struct SnapshotScheduler: Sendable {
         public var weightPerRequest = 20
         public var weightPerMinute = 1_200
         /// Venues whose snapshot is a subscription made again: requests a minute, each of weight 1.
-        public var requestsPerMinute: [String: Int] = ["okx": 8, "bybit": 30, "hyperliquid": 30]
+        /// OKX: a re-sync is two requests (unsubscribe, subscribe), and OKX allows 480 an hour.
+        public var requestsPerMinute: [String: Int] = ["okx": 4, "bybit": 30, "hyperliquid": 30]
         public init() {}
 
         /// The weight of one request for a market of `venue`, and that venue's budget a minute.
@@ -103,12 +106,26 @@ public struct SnapshotScheduler: Sendable {
     /// The snapshot asked for was applied and the book is in sync: nothing waits. Its failures
     /// are kept until it has stayed in sync for `calmAfter` (see `failed`).
     public mutating func succeeded(_ symbol: String, wall: Int64) {
-        guard var state = states[symbol], state.failures > 0 else { states[symbol] = State(); return }
+        var state = states[symbol] ?? State()
         state.requestedAt = nil
         state.notBefore = 0
         state.lastProblem = nil
         state.syncedSince = wall
         states[symbol] = state
+    }
+
+    /// A book that was re-synced (`succeeded`) and lost its sync again: a failure like any other
+    /// (else a checksum failing on every update would be re-synced at once, every time). Returns
+    /// whether it was one.
+    public mutating func brokeAgain(_ symbol: String, wall: Int64, reason: String) -> Bool {
+        guard let state = states[symbol], let since = state.syncedSince, state.requestedAt == nil else { return false }
+        // In sync for a while: a break like the first, re-synced at once.
+        if Double(wall - since) / 1e9 >= configuration.calmAfter {
+            states[symbol] = State()
+            return false
+        }
+        failed(symbol, wall: wall, reason: reason)
+        return true
     }
 
     /// The request failed or its answer did not re-sync the book (or the book broke again): wait

@@ -137,12 +137,14 @@ struct FeedApplier {
         }
     }
 
-    /// The stream of `symbols` broke off (a reconnect): their books are stale until a new snapshot.
     /// Markets a live stream subscribed to (see `Engine.watch(market:)`).
     mutating func watch(markets: [String]) {
         for market in markets { engine.watch(market: market) }
     }
 
+    mutating func noteBookOverdue(market: String) { engine.noteBookOverdue(market: market) }
+
+    /// The stream of `symbols` broke off (a reconnect): their books are stale until a new snapshot.
     mutating func restartSync(symbols: [String], time: Int64) {
         if isMidMessage { finishMessage() }
         events.removeAll(keepingCapacity: true)

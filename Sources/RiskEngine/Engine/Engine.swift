@@ -79,11 +79,19 @@ public struct Engine: Sendable {
     }
 
     /// A market a live stream subscribed to: it exists from the start, so a book that never
-    /// syncs (a snapshot endpoint that fails for ever, a venue that sends nothing) reads STALE
-    /// ("no snapshot") on screen, in the alerts and in the report, instead of being absent.
+    /// syncs (a snapshot endpoint that fails for ever, a venue that sends nothing) is in the
+    /// panes and the report as STALE ("no snapshot") instead of being absent.
     public mutating func watch(market symbol: String) {
-        let index = ensureMarket(symbol)
-        markets[Int(index)].subscribed = true
+        _ = ensureMarket(symbol)
+    }
+
+    /// A subscribed market still without a book after its grace (the live session's word, on
+    /// wall time): watched from now on, so its STALE book is in the status bar and the alerts. Not
+    /// before: every market waits a moment for its first snapshot, and a page at every start
+    /// would teach the operator to ignore them.
+    public mutating func noteBookOverdue(market symbol: String) {
+        guard let index = marketIndex(of: symbol), !markets[index].book.hasSnapshot else { return }
+        markets[index].bookOverdue = true
     }
 
     /// The market for a symbol, created on first sight.
@@ -251,6 +259,8 @@ public struct Engine: Sendable {
             markets[index].markFromStream = true
             markets[index].markSource = .stream
             markets[index].counters.marks += 1
+            // A mark admitted again, even unchanged, is a reference again (see `refuseSnapshot`).
+            markets[index].markDisputed = false
             setMark(market: index, price: price, into: &notes)
         case .exchangeLiquidation(var liquidation):
             let index = Int(ensureMarket(liquidation.symbol))

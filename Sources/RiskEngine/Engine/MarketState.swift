@@ -130,8 +130,9 @@ public struct MarketState: Sendable {
     /// Set when a crossed trigger found the book outdated; cleared by the book's next change.
     public internal(set) var bookOutdated = false
 
-    /// A live stream subscribed to this market's book (see `Engine.watch(market:)`).
-    public internal(set) var subscribed = false
+    /// A live stream subscribed to this market's book and no usable book came within its grace
+    /// (see `Engine.watch(market:)`, `Engine.noteBookOverdue(market:)`).
+    public internal(set) var bookOverdue = false
 
     /// A market whose book matters to the operator: it has monitored positions or a book feed
     /// (one that sent something, or one a live session subscribed to, which may never send a
@@ -139,7 +140,7 @@ public struct MarketState: Sendable {
     /// liquidation or trade prints is not flagged STALE on screen (the report still says its book
     /// is not synced).
     public var isWatched: Bool {
-        subscribed || !positionIndices.isEmpty || counters.snapshots > 0 || counters.depthEvents > 0 || counters.gaps > 0
+        bookOverdue || !positionIndices.isEmpty || counters.snapshots > 0 || counters.depthEvents > 0 || counters.gaps > 0
     }
 
     /// The fund's unrealised PnL on what it took over, at `mark` (negative is a loss: exposure).

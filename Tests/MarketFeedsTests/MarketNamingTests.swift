@@ -86,7 +86,7 @@ struct MarketNamingTests {
             return (event, outcome)
         }
         func venue(of event: MarketEvent?) -> String? {
-            guard case .account(_, _, let venue, _, _)? = event else { return nil }
+            guard case .account(_, _, let venue, _, _, _)? = event else { return nil }
             return venue
         }
         let bare = #"{"type":"account","account":"bob","wallet_balance":"1000"}"#

@@ -56,10 +56,31 @@ struct VenueAccountTests {
         var engine = Engine()
         engine.apply(Self.cross("bob", Self.binance, .long, wallet: Fixed(6_000)))
         engine.apply(Self.cross("bob", Self.bybit, .long, wallet: Fixed(6_000)))
-        engine.apply(.account(id: "bob", asset: "USDT", venue: "bybit", walletBalance: Fixed(9_000), time: 2))
+        engine.apply(.account(id: "bob", asset: "USDT", venue: "bybit", venueGiven: true, walletBalance: Fixed(9_000), time: 2))
         #expect(engine.account(id: "bob", asset: "USDT", venue: "bybit")?.walletBalance == Fixed(9_000))
         #expect(engine.account(id: "bob", asset: "USDT", venue: "binance-usdm")?.walletBalance == Fixed(6_000))
         #expect(engine.positions[0].liquidation != engine.positions[1].liquidation)
+    }
+
+    @Test("a line that named no venue goes to the one venue holding the account, else the session's default")
+    func defaultedVenue() {
+        var engine = Engine()
+        // An events-only session defaults to Binance USDⓈ-M; the positions are Bybit's.
+        engine.apply(Self.cross("carol", Self.bybit, .long, wallet: Fixed(6_000)))
+        engine.apply(.account(id: "carol", asset: "USDT", venue: "binance-usdm", venueGiven: false, walletBalance: Fixed(8_000), time: 2))
+        #expect(engine.accounts.count == 1)
+        #expect(engine.account(id: "carol", asset: "USDT", venue: "bybit")?.walletBalance == Fixed(8_000))
+        // Named, it is that venue's, whatever else exists.
+        engine.apply(.account(id: "carol", asset: "USDT", venue: "binance-usdm", venueGiven: true, walletBalance: Fixed(1_000), time: 3))
+        #expect(engine.account(id: "carol", asset: "USDT", venue: "binance-usdm")?.walletBalance == Fixed(1_000))
+        // Held on two venues: the default decides (not a guess between them).
+        engine.apply(Self.cross("carol", "okx:BTC-USDT-SWAP", .long, wallet: Fixed(6_000)))
+        engine.apply(.account(id: "carol", asset: "USDT", venue: "binance-usdm", venueGiven: false, walletBalance: Fixed(2_000), time: 4))
+        #expect(engine.account(id: "carol", asset: "USDT", venue: "binance-usdm")?.walletBalance == Fixed(2_000))
+        #expect(engine.account(id: "carol", asset: "USDT", venue: "bybit")?.walletBalance == Fixed(8_000))
+        // None anywhere: the default's, ready for positions to come.
+        engine.apply(.account(id: "dave", asset: "USDT", venue: "binance-usdm", venueGiven: false, walletBalance: Fixed(500), time: 5))
+        #expect(engine.account(id: "dave", asset: "USDT", venue: "binance-usdm")?.walletBalance == Fixed(500))
     }
 
     @Test("one venue's markets share the account's wallet, as before")

@@ -81,7 +81,8 @@ public struct LiqwatchEventDecoder: LineDecoder {
         case "account":
             let venue: String
             do { venue = try resolver.resolveVenue(text("venue")) } catch { throw FieldError(field: "venue", reason: error.description) }
-            return .account(id: try required("account"), asset: text("asset") ?? "USDT", venue: venue, walletBalance: try decimal("wallet_balance"), time: time)
+            return .account(id: try required("account"), asset: text("asset") ?? "USDT", venue: venue, venueGiven: text("venue") != nil,
+                walletBalance: try decimal("wallet_balance"), time: time)
         case "insurance_fund":
             let balance = try decimal("balance")
             guard !balance.isNegative else { throw FieldError(field: "balance", reason: "must not be negative") }

@@ -208,6 +208,26 @@ extension Engine {
         if positions[Int(index)].isOpen && positions[Int(index)].version == version { reindex(index) }
     }
 
+    /// The venue of an account line that named none: the one venue (of those liqwatch knows, or
+    /// none) where an account of this id and asset exists, when there is exactly one and it is not
+    /// the default; else the default. A few table lookups, no scan of the accounts.
+    func accountVenue(id: String, asset: String, default fallback: String) -> String {
+        if accountIndexes.find(id: id, asset: asset, venue: fallback, hash: AccountTable.hash(id: id, asset: asset, venue: fallback),
+            in: accounts) != nil
+        {
+            return fallback
+        }
+        var found: String? = nil
+        for venue in Venue.known.map(\.rawValue) + [""] where venue != fallback {
+            guard accountIndexes.find(id: id, asset: asset, venue: venue, hash: AccountTable.hash(id: id, asset: asset, venue: venue),
+                in: accounts) != nil
+            else { continue }
+            if found != nil { return fallback }
+            found = venue
+        }
+        return found ?? fallback
+    }
+
     mutating func setWallet(accountID: String, asset: String, venue: String, balance: Fixed, into notes: inout [EngineNotification]) {
         let account = accountIndex(id: accountID, asset: asset, venue: venue)
         transfer(balance - accounts[Int(account)].walletBalance, asset: asset, from: .outside, to: .wallet(account),

@@ -284,8 +284,9 @@ public struct Engine: Sendable {
             touched(market: index, into: &notes)
         case .position(let update, _):
             upsertPosition(update, into: &notes)
-        case .account(let id, let asset, let venue, let walletBalance, _):
-            setWallet(accountID: id, asset: asset, venue: venue, balance: walletBalance, into: &notes)
+        case .account(let id, let asset, let venue, let venueGiven, let walletBalance, _):
+            setWallet(accountID: id, asset: asset, venue: venueGiven ? venue : accountVenue(id: id, asset: asset, default: venue),
+                balance: walletBalance, into: &notes)
         case .insuranceFund(let asset, let balance, let time):
             if provisionalFunds.contains(asset) {
                 // The default opening gives way: take it back out and open at the stated balance.

@@ -76,8 +76,11 @@ public enum MarketEvent: Sendable {
     /// every event, of every kind, would be as large as it when it is copied or moved.
     indirect case position(PositionUpdate, time: Int64)
     /// Sets the cross wallet balance of an account on a venue (`binance-usdm`; empty for markets
-    /// of no venue). Boxed: it is the largest payload after `position`.
-    indirect case account(id: String, asset: String, venue: String, walletBalance: Fixed, time: Int64)
+    /// of no venue). `venueGiven` false: the line named none and `venue` is the session's one
+    /// venue, which an account of that id and asset held on exactly one other venue overrides
+    /// (an events-only session defaults to Binance USDⓈ-M while its positions may be Bybit's).
+    /// Boxed: it is the largest payload after `position`.
+    indirect case account(id: String, asset: String, venue: String, venueGiven: Bool, walletBalance: Fixed, time: Int64)
     /// The operator's statement of the fund's balance.
     case insuranceFund(asset: String, balance: Fixed, time: Int64)
     /// Time passes with nothing else happening (keeps windows and baselines moving).
@@ -87,7 +90,7 @@ public enum MarketEvent: Sendable {
         switch self {
         case .bookSnapshot(_, _, _, let time), .bookUpdate(_, _, let time), .bookGap(_, let time),
             .trade(_, _, _, let time), .mark(_, _, let time), .position(_, let time),
-            .account(_, _, _, _, let time), .insuranceFund(_, _, let time), .clock(let time):
+            .account(_, _, _, _, _, let time), .insuranceFund(_, _, let time), .clock(let time):
             return time
         case .exchangeLiquidation(let liquidation):
             return liquidation.time

@@ -72,7 +72,7 @@ final class SnapshotFetcher: @unchecked Sendable {
             return older
         }
         older?.abandon()
-        guard let endpoint = HTTPEndpoint(url) else {
+        guard let endpoint = Endpoint(url.absoluteString, schemes: ("http", "https")) else {
             request.finish(.failed(reason: "not an http:// or https:// URL", retryAfter: nil))
             return
         }
@@ -116,28 +116,6 @@ final class SnapshotFetcher: @unchecked Sendable {
                     request.finish(.failed(reason: ConnectionFailureText.describe(error), retryAfter: nil))
                 }
             }
-    }
-}
-
-/// Where an `http://` or `https://` URL points.
-struct HTTPEndpoint {
-    var tls: Bool
-    var host: String
-    var port: Int
-    var target: String
-    var hostHeader: String
-
-    init?(_ url: URL) {
-        guard let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https", let host = url.host, !host.isEmpty,
-            host.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F })
-        else { return nil }
-        tls = scheme == "https"
-        self.host = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
-        port = url.port ?? (tls ? 443 : 80)
-        let path = url.path.isEmpty ? "/" : url.path
-        target = path + (url.query.map { "?" + $0 } ?? "")
-        guard target.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else { return nil }
-        hostHeader = url.port.map { "\(host):\($0)" } ?? host
     }
 }
 

@@ -47,9 +47,9 @@ struct WebSocketOutlet: Sendable {
     }
 }
 
-/// Where a `ws://` or `wss://` URL points. Only what a WebSocket client needs; anything else is
-/// refused before a socket opens.
-struct WebSocketEndpoint: Equatable, Sendable {
+/// Where a `ws://` or `wss://` URL points (or, with `schemes`, an `http://` or `https://` one: the
+/// REST snapshots). Only what a client needs; anything else is refused before a socket opens.
+struct Endpoint: Equatable, Sendable {
     var tls: Bool
     var host: String
     var port: Int
@@ -58,12 +58,12 @@ struct WebSocketEndpoint: Equatable, Sendable {
     /// The Host header: the port only when the URL names one.
     var hostHeader: String
 
-    init?(_ url: String) {
+    init?(_ url: String, schemes: (plain: String, secure: String) = ("ws", "wss")) {
         let schemeEnd = url.range(of: "://")
         guard let schemeEnd else { return nil }
         switch url[..<schemeEnd.lowerBound].lowercased() {
-        case "ws": tls = false
-        case "wss": tls = true
+        case schemes.plain: tls = false
+        case schemes.secure: tls = true
         default: return nil
         }
         let rest = url[schemeEnd.upperBound...]
@@ -134,7 +134,7 @@ enum WebSocketConnection {
     static func run(url: String, maxMessageSize: Int, queue: LiveQueue, stream: Int, behaviour: WebSocketBehaviour,
         group: any EventLoopGroup = WebSocketConnection.liveGroup, tls: TLSConfiguration = .makeClientConfiguration()) async throws -> WebSocketEnd
     {
-        guard let endpoint = WebSocketEndpoint(url) else { throw WebSocketConnectError(description: "not a ws:// or wss:// URL") }
+        guard let endpoint = Endpoint(url) else { throw WebSocketConnectError(description: "not a ws:// or wss:// URL") }
         let sslContext = endpoint.tls ? try NIOSSLContext(configuration: tls) : nil
         let holder = ChannelHolder()
         return try await withTaskCancellationHandler {
@@ -171,7 +171,7 @@ enum WebSocketConnection {
 
     /// The pipeline of a new connection: TLS if wss, HTTP/1.1 for the upgrade request, then
     /// NIO's frame decoder (frames bounded by `maxMessageSize`) and encoder, and the reader `makeReader` makes.
-    static func configure(channel: any Channel, endpoint: WebSocketEndpoint, sslContext: NIOSSLContext?, maxMessageSize: Int,
+    static func configure(channel: any Channel, endpoint: Endpoint, sslContext: NIOSSLContext?, maxMessageSize: Int,
         makeReader: @escaping @Sendable () -> WebSocketBatchReader) throws -> EventLoopFuture<WebSocketBatchReader?>
     {
         if let sslContext {

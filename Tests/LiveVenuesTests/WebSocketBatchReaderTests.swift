@@ -310,12 +310,24 @@ struct WebSocketBatchReaderTests {
             ("ws://localhost?x", "localhost", 80, "/?x", false),
         ])
     func endpoint(url: String, host: String, port: Int, target: String, tls: Bool) throws {
-        let endpoint = try #require(WebSocketEndpoint(url))
+        let endpoint = try #require(Endpoint(url))
         #expect(endpoint.host == host && endpoint.port == port && endpoint.target == target && endpoint.tls == tls)
     }
 
     @Test("not WebSocket URLs", arguments: ["https://x.com/ws", "ws://", "ws://user@host/", "ws://host:0/", "ws://host:70000", "ws://host/a b", "fstream.binance.com"])
     func badEndpoint(url: String) {
-        #expect(WebSocketEndpoint(url) == nil)
+        #expect(Endpoint(url) == nil)
+    }
+
+    @Test("http:// and https:// for the REST snapshots, parsed the same way; ws:// is not one of them")
+    func restEndpoint() throws {
+        let rest = ("http", "https")
+        let binance = try #require(Endpoint("https://fapi.binance.com/fapi/v1/depth?symbol=BTCUSDT&limit=1000", schemes: rest))
+        #expect(binance.tls && binance.host == "fapi.binance.com" && binance.port == 443 && binance.target == "/fapi/v1/depth?symbol=BTCUSDT&limit=1000")
+        #expect(binance.hostHeader == "fapi.binance.com")
+        let loopback = try #require(Endpoint("http://127.0.0.1:9304/fapi/v1/depth", schemes: rest))
+        #expect(!loopback.tls && loopback.port == 9304 && loopback.hostHeader == "127.0.0.1:9304")
+        #expect(Endpoint("ws://127.0.0.1:9304/", schemes: rest) == nil)
+        #expect(Endpoint("https://user@host/", schemes: rest) == nil)
     }
 }

@@ -19,20 +19,15 @@ struct WebSocketBehaviour: Sendable {
     /// ping); nil: no timer at all, so an idle connection costs no wake-ups.
     var tickInterval: Double? = nil
     var tick: @Sendable (_ send: (String) -> Void) -> Void = { _ in }
-    /// Silence, in seconds, after which the connection is asked whether it is alive (a WebSocket
-    /// ping, which every server must answer), and after which it is given up and made again. A
-    /// half-open link (a NAT or a load balancer that dropped it) sends nothing and errs nothing:
-    /// without this the session stayed STALE on it until someone restarted liqwatch. Every venue
-    /// sends something at least every few seconds (Binance its marks each second; the others answer
-    /// the venue's own pings), so silence this long is a dead connection.
-    var silence = Silence()
-
-    /// Given up at 45 s: Hyperliquid's own ping is every 30 s, and a server answers the 15 s
-    /// WebSocket ping within the 30 s left.
-    struct Silence: Sendable {
-        var ping: Double = 15
-        var giveUp: Double = 45
-    }
+    /// Seconds without a message (data, or the answer to the venue's own ping) after which the
+    /// connection is given up and made again. A half-open link (a NAT or a load balancer that
+    /// dropped it) sends nothing and errs nothing, and a venue that stops sending market data but
+    /// still answers WebSocket pings is as dead to the operator: without this the session stayed
+    /// STALE on it until someone restarted liqwatch. Every venue sends something at least every
+    /// few seconds (Binance its marks each second; Bybit and OKX answer their pings every 20 s,
+    /// Hyperliquid every 30 s), so 45 s of silence is a dead connection. Control frames (the
+    /// WebSocket layer's pings and pongs) do not count: they say the socket is up, not the feed.
+    var silenceLimit: Double = 45
 }
 
 /// An open connection, for other threads: what they want sent is sent on its event loop, if it
@@ -268,10 +263,9 @@ final class WebSocketBatchReader: ChannelDuplexHandler, RemovableChannelHandler,
     private var readWanted = false
     private var retry: Scheduled<Void>?
     private var ticker: RepeatedTask?
-    /// Checks the connection's silence (see `WebSocketBehaviour.silence`).
+    /// Checks the connection's silence (see `WebSocketBehaviour.silenceLimit`).
     private var watchdog: RepeatedTask?
     private var lastReceived = NIODeadline.now()
-    private var pingedInSilence = false
     private var sentClose = false
     private var closed = false
     private var started = false
@@ -307,7 +301,7 @@ final class WebSocketBatchReader: ChannelDuplexHandler, RemovableChannelHandler,
         handOver(context: context)
         lastReceived = context.eventLoop.now
         let watched = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        let every = TimeAmount.nanoseconds(Int64(max(0.05, behaviour.silence.ping / 3) * 1e9))
+        let every = TimeAmount.nanoseconds(Int64(max(0.05, behaviour.silenceLimit / 9) * 1e9))
         watchdog = context.eventLoop.scheduleRepeatedTask(initialDelay: every, delay: every) { _ in
             let (reader, context) = watched.value
             reader.checkSilence(context: context)
@@ -336,17 +330,16 @@ final class WebSocketBatchReader: ChannelDuplexHandler, RemovableChannelHandler,
         context.writeAndFlush(wrapOutboundOut(frame), promise: nil)
     }
 
-    /// Pings a connection silent for `silence.ping`; gives up one silent for `silence.giveUp`.
+    /// Gives up a connection silent for `silenceLimit`.
     func checkSilence(context: ChannelHandlerContext) {
         guard !closed && !sentClose else { return }
         // Held reads (a full queue) are not silence: the connection has not been asked to read.
         if holding || readWanted {
             lastReceived = context.eventLoop.now
-            pingedInSilence = false
             return
         }
         let silent = Double((context.eventLoop.now - lastReceived).nanoseconds) / 1e9
-        if silent >= behaviour.silence.giveUp {
+        if silent >= behaviour.silenceLimit {
             if end.error == nil { end.error = "nothing received for \(Int(silent.rounded())) s: the connection was given up and made again" }
             sentClose = true
             var data = context.channel.allocator.buffer(capacity: 2)
@@ -355,17 +348,15 @@ final class WebSocketBatchReader: ChannelDuplexHandler, RemovableChannelHandler,
             context.writeAndFlush(wrapOutboundOut(frame), promise: nil)
             // A dead link may never complete the close: the socket is closed now.
             context.close(promise: nil)
-        } else if silent >= behaviour.silence.ping && !pingedInSilence {
-            pingedInSilence = true
-            let ping = WebSocketFrame(fin: true, opcode: .ping, maskKey: .random(), data: context.channel.allocator.buffer(string: "liqwatch"))
-            context.writeAndFlush(wrapOutboundOut(ping), promise: nil)
         }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let frame = unwrapInboundIn(data)
-        lastReceived = context.eventLoop.now
-        pingedInSilence = false
+        switch frame.opcode {
+        case .text, .binary, .continuation: lastReceived = context.eventLoop.now
+        default: break
+        }
         switch frame.opcode {
         case .text, .binary:
             guard fragments == nil else { return fail(.protocolError, "a new message inside a fragmented one", context: context) }

@@ -73,13 +73,16 @@ struct VenueAccountTests {
         // Named, it is that venue's, whatever else exists.
         engine.apply(.account(id: "carol", asset: "USDT", venue: "binance-usdm", venueGiven: true, walletBalance: Fixed(1_000), time: 3))
         #expect(engine.account(id: "carol", asset: "USDT", venue: "binance-usdm")?.walletBalance == Fixed(1_000))
-        // Held on two venues: the default decides (not a guess between them).
+        // The default's account holds nothing: Bybit's, which holds the position, still takes it.
+        engine.apply(.account(id: "carol", asset: "USDT", venue: "binance-usdm", venueGiven: false, walletBalance: Fixed(7_000), time: 4))
+        #expect(engine.account(id: "carol", asset: "USDT", venue: "bybit")?.walletBalance == Fixed(7_000))
+        // Positions on two venues: the default decides (not a guess between them).
         engine.apply(Self.cross("carol", "okx:BTC-USDT-SWAP", .long, wallet: Fixed(6_000)))
-        engine.apply(.account(id: "carol", asset: "USDT", venue: "binance-usdm", venueGiven: false, walletBalance: Fixed(2_000), time: 4))
+        engine.apply(.account(id: "carol", asset: "USDT", venue: "binance-usdm", venueGiven: false, walletBalance: Fixed(2_000), time: 5))
         #expect(engine.account(id: "carol", asset: "USDT", venue: "binance-usdm")?.walletBalance == Fixed(2_000))
-        #expect(engine.account(id: "carol", asset: "USDT", venue: "bybit")?.walletBalance == Fixed(8_000))
+        #expect(engine.account(id: "carol", asset: "USDT", venue: "bybit")?.walletBalance == Fixed(7_000))
         // None anywhere: the default's, ready for positions to come.
-        engine.apply(.account(id: "dave", asset: "USDT", venue: "binance-usdm", venueGiven: false, walletBalance: Fixed(500), time: 5))
+        engine.apply(.account(id: "dave", asset: "USDT", venue: "binance-usdm", venueGiven: false, walletBalance: Fixed(500), time: 6))
         #expect(engine.account(id: "dave", asset: "USDT", venue: "binance-usdm")?.walletBalance == Fixed(500))
     }
 

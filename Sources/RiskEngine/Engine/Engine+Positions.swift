@@ -209,23 +209,23 @@ extension Engine {
     }
 
     /// The venue of an account line that named none: the one venue (of those liqwatch knows, or
-    /// none) where an account of this id and asset exists, when there is exactly one and it is not
-    /// the default; else the default. A few table lookups, no scan of the accounts.
+    /// none) where an account of this id and asset holds positions; else the default, or the one
+    /// venue where such an account exists without positions. An events-only session defaults to
+    /// Binance USDⓈ-M while its positions may be Bybit's, and a wallet stated there would margin
+    /// nothing. A few table lookups, no scan of the accounts.
     func accountVenue(id: String, asset: String, default fallback: String) -> String {
-        if accountIndexes.find(id: id, asset: asset, venue: fallback, hash: AccountTable.hash(id: id, asset: asset, venue: fallback),
-            in: accounts) != nil
-        {
-            return fallback
-        }
-        var found: String? = nil
-        for venue in Venue.known.map(\.rawValue) + [""] where venue != fallback {
-            guard accountIndexes.find(id: id, asset: asset, venue: venue, hash: AccountTable.hash(id: id, asset: asset, venue: venue),
-                in: accounts) != nil
+        var holding: [String] = []
+        var existing: [String] = []
+        for venue in [fallback] + Venue.known.map(\.rawValue).filter({ $0 != fallback }) + (fallback.isEmpty ? [] : [""]) {
+            guard let index = accountIndexes.find(id: id, asset: asset, venue: venue,
+                hash: AccountTable.hash(id: id, asset: asset, venue: venue), in: accounts)
             else { continue }
-            if found != nil { return fallback }
-            found = venue
+            existing.append(venue)
+            if accounts[Int(index)].positions.contains(where: { positions[Int($0)].isOpen }) { holding.append(venue) }
         }
-        return found ?? fallback
+        if holding.count == 1 { return holding[0] }
+        if existing.contains(fallback) || existing.count != 1 { return fallback }
+        return existing[0]
     }
 
     mutating func setWallet(accountID: String, asset: String, venue: String, balance: Fixed, into notes: inout [EngineNotification]) {

@@ -353,6 +353,10 @@ final class WebSocketBatchReader: ChannelDuplexHandler, RemovableChannelHandler,
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let frame = unwrapInboundIn(data)
+        // RFC 6455 5.1 and 5.2: a server never masks its frames, and no extension was agreed, so
+        // no reserved bit may be set: the client closes the connection (1002).
+        if frame.maskKey != nil { return fail(.protocolError, "a masked frame", context: context) }
+        if frame.rsv1 || frame.rsv2 || frame.rsv3 { return fail(.protocolError, "a frame with a reserved bit set", context: context) }
         switch frame.opcode {
         case .text, .binary, .continuation: lastReceived = context.eventLoop.now
         default: break

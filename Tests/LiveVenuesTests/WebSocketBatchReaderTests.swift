@@ -155,6 +155,27 @@ struct WebSocketBatchReaderTests {
         #expect(end.error == "nothing received for 45 s: the connection was given up and made again")
     }
 
+    /// From the attack on the live venues: a masked frame, or one with RSV1 set (no extension was
+    /// agreed), was accepted; RFC 6455 says the client closes the connection.
+    @Test("a masked frame or a reserved bit from the server closes the connection (1002), nothing handed over",
+        arguments: ["masked", "rsv1", "rsv3"])
+    func protocolViolations(kind: String) throws {
+        let queue = LiveQueue()
+        let h = try Self.harness(queue: queue)
+        _ = Self.drain(queue)
+        let frame = WebSocketFrame(fin: true, rsv1: kind == "rsv1", rsv3: kind == "rsv3", opcode: .text,
+            maskKey: kind == "masked" ? WebSocketMaskingKey([1, 2, 3, 4]) : nil, data: ByteBuffer(string: "{}"))
+        Self.read([frame], into: h.channel)
+        h.channel.pipeline.fireChannelReadComplete()
+        #expect(Self.drain(queue).isEmpty)
+        let close = try #require(try h.channel.readOutbound(as: WebSocketFrame.self))
+        var data = close.data
+        #expect(close.opcode == .connectionClose && data.readWebSocketErrorCode() == .protocolError)
+        #expect(!h.channel.isActive)
+        let end = try #require(Self.end(of: h.reader))
+        #expect(end.error == (kind == "masked" ? "the server sent a masked frame" : "the server sent a frame with a reserved bit set"))
+    }
+
     @Test("reads held by a full queue are not silence: no close while the session catches up")
     func heldReadsAreNotSilence() throws {
         let queue = LiveQueue(capacity: 2)

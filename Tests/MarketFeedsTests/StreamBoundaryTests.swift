@@ -73,6 +73,17 @@ struct StreamBoundaryTests {
         let fields = session.stats.firstMalformed.map(\.field)
         #expect(fields.contains("symbol: binance-usdm:BTCUSDT is another venue's market"))
         #expect(fields.contains("symbol: hyperliquid:BTC is another venue's market"))
+        // Each stream's state is in the summary the reports print: live and speaking now; a
+        // minute later, with nothing since, STALE and how long silent.
+        let now = session.feedSummary.streams
+        #expect(now.map(\.state) == ["live", "live"])
+        #expect(now[0].stale == false && (now[0].silentSeconds ?? 99) < 5)
+        // Hyperliquid sent nothing: silent since it connected.
+        #expect((now[1].silentSeconds ?? 99) < 5)
+        let later = FeedSummary(engine: session.engine, log: session.log, stats: session.stats, synchronizers: session.synchronizers,
+            health: session.health, wall: LiveClock.wallNanoseconds() + 60_000_000_000, staleAfter: 5)
+        #expect(later.streams.allSatisfy { $0.stale })
+        #expect((later.streams[0].silentSeconds ?? 0) >= 60)
         // The refused frames are not recorded: the replay of the recording decodes and applies
         // exactly what the live session did (its markets are those that sent something).
         let recorded = try String(contentsOfFile: recording, encoding: .utf8)

@@ -422,7 +422,10 @@ public final class LiveSession {
             recordingError: recordingError, time: wall)
     }
 
-    public var feedSummary: FeedSummary { FeedSummary(engine: engine, log: log, stats: stats, synchronizers: synchronizers, health: health) }
+    public var feedSummary: FeedSummary {
+        FeedSummary(engine: engine, log: log, stats: stats, synchronizers: synchronizers, health: health, wall: LiveClock.wallNanoseconds(),
+            staleAfter: options.staleAfter)
+    }
 
     /// The recording's files so far (segments included).
     public var recordedPaths: [String] {

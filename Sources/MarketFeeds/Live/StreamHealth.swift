@@ -8,6 +8,17 @@ public struct StreamHealth: Sendable {
         /// A `listen://` source with no publisher connected.
         case listening
         case ended
+
+        /// One word for reports: `connecting`, `live`, `reconnecting`, `listening`, `ended`.
+        public var word: String {
+            switch self {
+            case .connecting: return "connecting"
+            case .live: return "live"
+            case .reconnecting: return "reconnecting"
+            case .listening: return "listening"
+            case .ended: return "ended"
+            }
+        }
     }
 
     public let name: String

@@ -22,12 +22,21 @@ public struct FeedSummary: Sendable, Equatable {
         public var messages: Int
         public var reconnects: Int
         public var malformed: Int
+        /// At the moment of the summary: the stream's state, seconds since its last message (nil
+        /// before any), and whether it is STALE (silent past the session's threshold, or
+        /// reconnecting): a report made while a venue is frozen says so, whatever its books say.
+        public var state = "live"
+        public var silentSeconds: Double?
+        public var stale = false
+        public var lastError: String?
     }
 
     public init() {}
 
     /// The counts of a session that applies feeds through `synchronizers` into `engine`.
-    public init(engine: Engine, log: SessionLog, stats: FrameStats, synchronizers: [String: DepthSynchronizer], health: [StreamHealth] = []) {
+    public init(engine: Engine, log: SessionLog, stats: FrameStats, synchronizers: [String: DepthSynchronizer], health: [StreamHealth] = [],
+        wall: Int64 = 0, staleAfter: Double = 5)
+    {
         if synchronizers.isEmpty {
             gaps = log.gaps
         } else {
@@ -37,6 +46,10 @@ public struct FeedSummary: Sendable, Equatable {
         malformed = stats.malformed
         reconnects = health.reduce(0) { $0 + $1.reconnects }
         staleMarkets = engine.staleMarkets.sorted()
-        streams = health.map { Stream(name: $0.name, messages: $0.messages, reconnects: $0.reconnects, malformed: $0.malformed) }
+        streams = health.map { stream in
+            Stream(name: stream.name, messages: stream.messages, reconnects: stream.reconnects, malformed: stream.malformed,
+                state: stream.state.word, silentSeconds: stream.age(wall: wall), stale: stream.isStale(wall: wall, threshold: staleAfter),
+                lastError: stream.lastError)
+        }
     }
 }

@@ -39,6 +39,9 @@ enum SessionReport {
                 .object([
                     ("name", .string(stream.name)), ("messages", JSON.number(stream.messages)),
                     ("reconnects", JSON.number(stream.reconnects)), ("malformed", JSON.number(stream.malformed)),
+                    ("state", .string(stream.state)), ("stale", .bool(stream.stale)),
+                    ("silent_seconds", stream.silentSeconds.map { JSON.Value.number(String(format: "%.1f", $0)) } ?? .null),
+                    ("last_error", stream.lastError.map { .string($0) } ?? .null),
                 ])
             })),
         ])
@@ -410,7 +413,10 @@ enum SessionReport {
         lines.append(feedLine)
         if let delivery = source.alertDelivery { lines.append("alerts told: \(source.alertsTold); " + delivery.line) }
         for stream in feed.streams {
-            lines.append("  stream \(stream.name): \(stream.messages) messages, \(stream.reconnects) reconnects, \(stream.malformed) malformed")
+            var line = "  stream \(SafeText.escaped(stream.name)): \(stream.messages) messages, \(stream.reconnects) reconnects, \(stream.malformed) malformed, \(stream.state)"
+            if stream.stale { line += ", STALE" + (stream.silentSeconds.map { String(format: " (silent %.0f s)", $0) } ?? "") }
+            if let error = stream.lastError { line += "; last error: \(SafeText.escaped(error))" }
+            lines.append(line)
         }
         for entry in stats.firstMalformed.prefix(5) { lines.append("  malformed: \(entry.file):\(entry.line) (\(entry.field))") }
         for market in engine.markets.sorted(by: { $0.symbol < $1.symbol }) {

@@ -358,11 +358,10 @@ final class WebSocketBatchReader: ChannelDuplexHandler, RemovableChannelHandler,
         if frame.maskKey != nil { return fail(.protocolError, "a masked frame", context: context) }
         if frame.rsv1 || frame.rsv2 || frame.rsv3 { return fail(.protocolError, "a frame with a reserved bit set", context: context) }
         switch frame.opcode {
-        case .text, .binary, .continuation: lastReceived = context.eventLoop.now
-        default: break
-        }
-        switch frame.opcode {
         case .text, .binary:
+            // A message is what ends a silence (see `WebSocketBehaviour.silenceLimit`), not the
+            // WebSocket layer's control frames.
+            lastReceived = context.eventLoop.now
             guard fragments == nil else { return fail(.protocolError, "a new message inside a fragmented one", context: context) }
             if frame.fin {
                 deliver(frame.unmaskedData, context: context)
@@ -370,6 +369,7 @@ final class WebSocketBatchReader: ChannelDuplexHandler, RemovableChannelHandler,
                 fragments = frame.unmaskedData
             }
         case .continuation:
+            lastReceived = context.eventLoop.now
             guard var buffer = fragments else { return fail(.protocolError, "a continuation frame outside a message", context: context) }
             var data = frame.unmaskedData
             guard buffer.readableBytes + data.readableBytes <= maxMessageSize else {

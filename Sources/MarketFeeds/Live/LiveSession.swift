@@ -28,7 +28,8 @@ public final class LiveSession {
     public let queue: LiveQueue
     var decoders: [any LineDecoder]
     var recorders: [LiveRecorder?]
-    /// The venue of each market stream (nil for an event stream): frames are told apart by their
+    /// The venue of each market stream, as the prefix of its market ids (`bybit:`; nil for an
+    /// event stream): frames are told apart by their
     /// shape, so a frame of another venue sent down this connection would otherwise be applied to
     /// that venue's market (one hostile or broken venue could forge another's book and
     /// liquidations). Such a frame is refused whole, counted as malformed and not recorded. (The
@@ -36,7 +37,7 @@ public final class LiveSession {
     /// stream, so what they kept of it changes nothing; a frame of the stream's own venue naming
     /// a market it did not subscribe to is the venue's word, applied and recorded like any other,
     /// so that the replay decodes exactly what the live session did.)
-    let streamVenues: [Venue??]
+    let streamVenues: [String??]
     /// Which books may ask for a snapshot, and when (see `SnapshotScheduler`).
     public private(set) var snapshotScheduler: SnapshotScheduler
     var messages: [FeedMessage] = []
@@ -80,7 +81,7 @@ public final class LiveSession {
         }
         streamVenues = sources.map { source in
             guard case .market(let symbols) = source.kind else { return nil }
-            return .some(symbols.first.flatMap(MarketID.venue(of:)))
+            return .some(symbols.first.flatMap { market in MarketID.venue(of: market).map { $0.rawValue + ":" } })
         }
         recorders = []
         if let path = options.recordPath {
@@ -273,11 +274,16 @@ public final class LiveSession {
     }
 
     /// A market of another venue that the decoded frame names (see `streamVenues`).
+    /// Compared as bytes of the id's prefix: every message of every frame is asked.
     func strangerMarket(stream: Int) -> String? {
-        guard let venue = streamVenues[stream] else { return nil }
+        guard let prefix = streamVenues[stream] else { return nil }
         for message in messages {
             guard let market = message.symbol else { continue }
-            if MarketID.venue(of: market) != venue { return market }
+            if let prefix {
+                if !market.utf8.starts(with: prefix.utf8) { return market }
+            } else if market.utf8.contains(UInt8(ascii: ":")) {
+                return market
+            }
         }
         return nil
     }

@@ -130,10 +130,10 @@ public struct SnapshotScheduler: Sendable {
 
     /// The request failed or its answer did not re-sync the book (or the book broke again): wait
     /// before asking again, longer for each failure since the book last stayed in sync for
-    /// `calmAfter` seconds. `retryAfter`: the exchange's own word on when to come back.
+    /// `calmAfter` seconds (see `brokeAgain`). `retryAfter`: the exchange's own word on when to come back.
     public mutating func failed(_ symbol: String, wall: Int64, reason: String, retryAfter: Double? = nil) {
+        // (Whether the book had been calm since its last re-sync is `brokeAgain`'s to decide.)
         var state = states[symbol] ?? State()
-        if let since = state.syncedSince, Double(wall - since) / 1e9 >= configuration.calmAfter { state.failures = 0 }
         state.syncedSince = nil
         state.requestedAt = nil
         state.failures += 1

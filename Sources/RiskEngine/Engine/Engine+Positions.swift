@@ -399,10 +399,12 @@ extension Engine {
     // MARK: Marks and triggers
 
     mutating func setMark(market index: Int, price: Fixed, into notes: inout [EngineNotification]) {
-        guard price.isPositive, markets[index].markPrice != price else { return }
+        guard price.isPositive else { return }
+        // A mark set again, even unchanged, is a reference again (see `refuseSnapshot`).
+        markets[index].markDisputed = false
+        guard markets[index].markPrice != price else { return }
         markets[index].markPrice = price
         markets[index].markTime = time
-        markets[index].markDisputed = false
         // Cross accounts spanning several symbols: their other positions' prices moved with this mark.
         if !markets[index].multiSymbolCrossAccounts.isEmpty {
             for account in markets[index].multiSymbolCrossOrder() {

@@ -259,8 +259,6 @@ public struct Engine: Sendable {
             markets[index].markFromStream = true
             markets[index].markSource = .stream
             markets[index].counters.marks += 1
-            // A mark admitted again, even unchanged, is a reference again (see `refuseSnapshot`).
-            markets[index].markDisputed = false
             setMark(market: index, price: price, into: &notes)
         case .exchangeLiquidation(var liquidation):
             let index = Int(ensureMarket(liquidation.symbol))

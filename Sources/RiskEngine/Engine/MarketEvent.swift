@@ -77,8 +77,9 @@ public enum MarketEvent: Sendable {
     indirect case position(PositionUpdate, time: Int64)
     /// Sets the cross wallet balance of an account on a venue (`binance-usdm`; empty for markets
     /// of no venue). `venueGiven` false: the line named none and `venue` is the session's one
-    /// venue, which an account of that id and asset held on exactly one other venue overrides
-    /// (an events-only session defaults to Binance USDⓈ-M while its positions may be Bybit's).
+    /// venue, which the one venue where an account of that id and asset holds positions
+    /// overrides (an events-only session defaults to Binance USDⓈ-M while its positions may be
+    /// Bybit's; see `Engine.accountVenue`).
     /// Boxed: it is the largest payload after `position`.
     indirect case account(id: String, asset: String, venue: String, venueGiven: Bool, walletBalance: Fixed, time: Int64)
     /// The operator's statement of the fund's balance.

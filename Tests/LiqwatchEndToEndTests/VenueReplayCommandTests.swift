@@ -44,6 +44,39 @@ struct VenueReplayCommandTests {
         #expect(text.standardOutput.contains("okx:BTC-USDT (spot: liqwatch watches swaps and futures)"), "\(text.standardOutput)")
     }
 
+    @Test("three venues replayed together: each has its own fund, opened as --insurance-fund says, and a deficit on OKX moves only OKX's")
+    func fundPerVenue() throws {
+        let files = ["../shared/data/okx/OKX.ws.1.0", "../shared/data/bybit/2024-12-01_XRPUSDT_ob500.data", "../shared/data/hyperliquid/btcusd_20250126.gz"]
+        let arguments = ["replay"] + files + ["--headless", "--synthetic-positions", "4000", "--insurance-fund", "500000,bybit:USDT:80000,okx:BTC:0.5,hyperliquid:USDC:1000"]
+        let result = try BinaryRunner.run(arguments + ["--report", "json"])
+        #expect(result.status == 0, "\(result.standardError)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
+        let fund = try #require(report["insurance_fund"] as? [String: Any])
+        let byVenue = try #require(fund["by_venue"] as? [String: [String: [String: Any]]], "\(fund)")
+        #expect(byVenue["bybit"]?["USDT"]?["start"] as? Double == 80_000)
+        #expect(byVenue["hyperliquid"]?["USDC"]?["start"] as? Double == 1_000)
+        let okx = try #require(byVenue["okx"]?["BTC"])
+        #expect(okx["start"] as? Double == 0.5 && okx["given"] as? Bool == true)
+        // OKX's coin-margined cascade moved OKX's fund; Bybit's moved only by its own liquidations.
+        #expect((okx["outflows"] as? Double ?? 0) > 0, "\(okx)")
+        #expect(byVenue["binance-usdm"] == nil, "no Binance market, no Binance fund: \(byVenue.keys.sorted())")
+        #expect(fund["not_given_by_venue"] as? [String: [String]] == ["okx": ["UNI"]])
+        let text = try BinaryRunner.run(arguments + ["--report", "text"])
+        #expect(text.standardOutput.contains("insurance fund (bybit USDT): start 80,000.00"), "\(text.standardOutput)")
+        #expect(text.standardOutput.contains("insurance fund (okx BTC): start 0.50000000"), "\(text.standardOutput)")
+        #expect(text.standardOutput.contains("no insurance fund given for UNI on okx"), "\(text.standardOutput)")
+    }
+
+    @Test("--insurance-fund refuses what it cannot read, with the item named", arguments: [
+        ("kraken:USDT:5", "unknown venue"), ("bybit:USDT:-5", "is not an amount"), ("USDT:5,USDT:6", "the USDT fund is given twice"),
+        ("a:b:c:5", "is not an amount"), ("bybit:US$T:5", "the asset must be letters and digits"),
+    ])
+    func badFundOption(option: String, message: String) throws {
+        let result = try BinaryRunner.run(["replay", "../shared/data/okx/OKX.ws.1.0", "--headless", "--insurance-fund", option])
+        #expect(result.status != 0)
+        #expect(result.standardError.contains(message), "\(option): \(result.standardError)")
+    }
+
     @Test("OKX's coin-margined markets settle in BTC and UNI, for which no fund was given: the report says so instead of a fund of 0")
     func noFundGiven() throws {
         let arguments = ["replay", "../shared/data/okx/OKX.ws.1.0", "--headless", "--synthetic-positions", "200", "--seed", "3"]

@@ -99,10 +99,36 @@ struct MarketNamingTests {
         #expect(venue(of: decode(named, venues: [.binanceUSDM]).0) == "bybit")
         let (none, outcome) = decode(bare, venues: [.binanceUSDM, .bybit])
         #expect(none == nil)
-        #expect(outcome == .malformed(field: "venue: this session has several venues (binance-usdm, bybit) and an account is one venue's: give venue"))
+        #expect(outcome == .malformed(field: "venue: this session has several venues (binance-usdm, bybit) and an account or a fund is one venue's: give venue"))
         let (_, unknown) = decode(#"{"type":"account","account":"bob","venue":"binanse-usdm","wallet_balance":"1"}"#, venues: [.binanceUSDM])
         guard case .malformed(let field) = unknown else { Issue.record("an unknown venue must be refused"); return }
         #expect(field.hasPrefix("venue: unknown venue 'binanse-usdm'"))
+    }
+
+    @Test("an insurance_fund line names its venue; without one it is the session's one venue, and refused in a session of several")
+    func fundLinesNameTheirVenue() throws {
+        func decode(_ line: String, venues: [Venue]) -> (MarketEvent?, DecodeOutcome) {
+            var decoder = LiqwatchEventDecoder(resolver: MarketResolver(venues: venues))
+            var messages: [FeedMessage] = []
+            let outcome = Array(line.utf8).withUnsafeBufferPointer { decoder.decode($0.baseAddress!, count: $0.count, into: &messages) }
+            guard case .event(let event)? = messages.first else { return (nil, outcome) }
+            return (event, outcome)
+        }
+        func venue(of event: MarketEvent?) -> (String, Bool)? {
+            guard case .insuranceFund(_, let venue, let given, _, _)? = event else { return nil }
+            return (venue, given)
+        }
+        let bare = #"{"type":"insurance_fund","asset":"USDT","balance":"1000"}"#
+        let named = #"{"type":"insurance_fund","venue":"okx","asset":"BTC","balance":"2.5"}"#
+        #expect(venue(of: decode(bare, venues: [.bybit]).0).map { $0 == ("bybit", false) } == true)
+        #expect(venue(of: decode(named, venues: [.binanceUSDM, .okx]).0).map { $0 == ("okx", true) } == true)
+        let (none, outcome) = decode(bare, venues: [.binanceUSDM, .bybit])
+        #expect(none == nil)
+        #expect(outcome == .malformed(field: "venue: this session has several venues (binance-usdm, bybit) and an account or a fund is one venue's: give venue"))
+        guard case .malformed(let field) = decode(#"{"type":"insurance_fund","venue":"kraken","balance":"1"}"#, venues: [.bybit]).1 else {
+            Issue.record("an unknown venue must be refused"); return
+        }
+        #expect(field.hasPrefix("venue: unknown venue 'kraken'"))
     }
 
     @Test("a positions file gives an account a wallet on each venue it trades: one name on two exchanges is two accounts")

@@ -49,7 +49,7 @@ struct RealRecordingTests {
             try replay([SharedData.path("binance-usdm/btcusdt_20240808.gz")]) { options in
                 options.syntheticPositions = 2_000
                 options.seed = 7
-                options.insuranceFund = ["USDT": Fixed(2_000)]
+                options.insuranceFund = [FundOpening(asset: "USDT", balance: Fixed(2_000))]
             }
         }
         let first = try run()

@@ -203,7 +203,7 @@ struct InputTests {
             #"{"type":"position","account":"a2","symbol":"BTCUSDT","side":"sideways","size":"1","entry_price":"100","isolated_margin":"2"}"#,
             #"{"type":"liquidation","symbol":"BTCUSDT","side":"long","price":"98","size":"3"}"#,
         ].joined(separator: "\n"))
-        let session = try replay([path]) { $0.insuranceFund = [:] }
+        let session = try replay([path]) { $0.insuranceFund = [] }
         #expect(session.stats.malformed == 1)
         #expect(session.stats.firstMalformed.first?.line == 6)
         #expect(session.stats.firstMalformed.first?.field.hasPrefix("side") == true)

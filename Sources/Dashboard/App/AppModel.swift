@@ -136,13 +136,16 @@ public struct AppModel: Sendable {
     public private(set) var themeIndex = 0
     /// Every alert told this session, and how many the operator has seen.
     public private(set) var alertBook = AlertBook()
-    /// The fund's balance once a second of session time, for its chart.
-    public private(set) var fundHistory: [Double] = []
+    /// Each fund's balance once a second of session time, for its chart (by index in
+    /// `Engine.funds`: every venue's own).
+    public private(set) var fundHistories: [Int32: [Double]] = [:]
+    /// The chart of the fund the pane shows (`FundPane.shownFund`).
+    public var fundHistory: [Double] { FundPane.shownFund(self).flatMap { fundHistories[$0] } ?? [] }
     /// Margin-ratio history of every position shown in the pane, once a second (bounded).
     public private(set) var ratioHistory: [Int32: [Double]] = [:]
     var lastSampleSecond: Int64 = .min
-    /// The fund the chart last sampled, its movements then, and the session time.
-    var fundSampled: (asset: String, movements: Int, time: Int64) = ("", 0, .min)
+    /// Each fund's movements when the chart last sampled it, and the session time then.
+    var fundSampled: [Int32: (movements: Int, time: Int64)] = [:]
     /// A short message for the operator (a bad jump, a what-if that could not run).
     public internal(set) var notice: String?
     /// Whether a what-if is projected by whoever runs the session, on its own thread (the
@@ -362,28 +365,38 @@ public struct AppModel: Sendable {
     /// The fund's history once a second of session time; the positions table (valuing and walking
     /// every position costs milliseconds) every two seconds, and after liquidations at most twice a
     /// second, so the pane is live without costing a core.
+    /// One fund's point of its chart: the lowest balance since the last sample, not the balance
+    /// now. A cascade that drains the fund and a fee that refills it within one sample (a second,
+    /// or many at max speed) must still show as a dip.
+    private mutating func sampleFund(_ index: Int32) {
+        let fund = engine.funds[Int(index)]
+        // A fund not sampled before (new, or after a jump back): its movements only.
+        let last = fundSampled[index]
+        let moved = fund.entryCount - (last?.movements ?? 0)
+        let lowest = moved > 0
+            ? fund.lowestOfLast(moved, since: last?.time ?? .min).map { Fixed.minimum($0, fund.balance) } ?? fund.balance
+            : fund.balance
+        fundSampled[index] = (fund.entryCount, engine.time)
+        var history = fundHistories[index] ?? []
+        history.append(lowest.approximateDouble)
+        if history.count > 600 { history.removeFirst(history.count - 600) }
+        fundHistories[index] = history
+    }
+
     mutating func sample() {
         let second = engine.time / 1_000_000_000
         if second < lastSampleSecond && lastSampleSecond != .min {
             // A jump back: samples from a later time would draw a history that never happened.
-            fundHistory.removeAll()
+            fundHistories.removeAll()
             ratioHistory.removeAll()
-            fundSampled = (engine.primaryAsset, engine.fund(engine.primaryAsset).entryCount, engine.time)
+            fundSampled.removeAll()
+            for index in engine.funds.indices where engine.funds[index].isInUse {
+                fundSampled[Int32(index)] = (engine.funds[index].entryCount, engine.time)
+            }
         }
         if second != lastSampleSecond {
             lastSampleSecond = second
-            // The lowest balance since the last sample, not the balance now: a cascade that
-            // drains the fund and a fee that refills it within one sample (a second, or many at
-            // max speed) must still show as a dip.
-            let fund = engine.fund(engine.primaryAsset)
-            // Another fund than the last sample's (the primary asset changed): its movements only.
-            let moved = fund.asset == fundSampled.asset ? fund.entryCount - fundSampled.movements : fund.entryCount
-            let lowest = moved > 0
-                ? fund.lowestOfLast(moved, since: fundSampled.time).map { Fixed.minimum($0, fund.balance) } ?? fund.balance
-                : fund.balance
-            fundSampled = (fund.asset, fund.entryCount, engine.time)
-            fundHistory.append(lowest.approximateDouble)
-            if fundHistory.count > 600 { fundHistory.removeFirst(fundHistory.count - 600) }
+            for index in engine.funds.indices where engine.funds[index].isInUse { sampleFund(Int32(index)) }
             rebuildMarkets()
         }
         let age = engine.time &- table.builtAt

@@ -1,14 +1,22 @@
 import RiskEngine
 
-/// The insurance fund of the focused market's settlement asset: balance with its chart over the
+/// The insurance fund of the focused market's venue in its settlement asset: balance with its chart over the
 /// session, inflows and outflows by cause, drawdown from peak, how much of the stressed deficit it
 /// covers, and how close ADL is. A settlement asset nobody gave a fund for (an OKX coin-margined
 /// swap's BTC, Hyperliquid's USDC when the fund given is USDT) says so, instead of a balance of 0.
 enum FundPane {
-    /// The asset whose fund the pane shows: the focused market's settlement asset, else the
-    /// engine's primary one.
-    static func asset(_ model: AppModel) -> String {
-        model.focusedSymbol.flatMap { model.engine.market($0)?.instrument.settlementAsset } ?? model.engine.primaryAsset
+    /// The fund the pane shows: the focused market's (its venue's, in its settlement asset), else
+    /// the engine's primary one; nil before any market or fund.
+    static func shownFund(_ model: AppModel) -> Int32? {
+        let engine = model.engine
+        if let symbol = model.focusedSymbol, let index = engine.marketIndex(of: symbol) { return engine.markets[index].fundIndex }
+        let primary = engine.fund(engine.primaryAsset)
+        return engine.fundIndex(venue: primary.venue, asset: primary.asset)
+    }
+
+    /// The fund shown, or an empty fund of the primary asset.
+    static func fund(_ model: AppModel) -> InsuranceFund {
+        shownFund(model).map { model.engine.funds[Int($0)] } ?? model.engine.fund(model.engine.primaryAsset)
     }
 
     /// A label's shorter forms, longest first, for a pane too narrow for the long one (the
@@ -29,14 +37,18 @@ enum FundPane {
 
     static func render(_ model: AppModel, _ rect: Rect, focused: Bool, _ buffer: inout Buffer) {
         let engine = model.engine
-        let asset = Self.asset(model)
-        let fund = engine.fund(asset)
+        let fund = Self.fund(model)
+        let asset = fund.asset
+        // Each venue has its own fund: with several, the title says whose.
+        let venues = Set(engine.funds.lazy.filter(\.isInUse).map(\.venue))
+        let owner = venues.count > 1 && !fund.venue.isEmpty ? fund.venue + " " : ""
         // Cents for dollars, eight places for a coin: a BTC fund's 0.05 is not "0.00".
         let places = AssetPrecision.decimals(forAsset: asset)
         func money(_ value: Fixed) -> String { Format.money(value, decimals: places) }
         let stale = model.status.operatorDataStale ? " · STALE" : ""
         // The asset stays in a narrow title: "Fund USDT", not "Insurance fund U".
-        let title = Buffer.fittingTitle(["Insurance fund \(asset)\(stale)", "Fund \(asset)\(stale)"], width: rect.width)
+        let title = Buffer.fittingTitle(["Insurance fund \(owner)\(asset)\(stale)", "Fund \(owner)\(asset)\(stale)", "Fund \(asset)\(stale)"],
+            width: rect.width)
         buffer.box(rect, title: title, focused: focused)
         let inner = rect.inset(1)
         guard inner.height >= 3 else { return }
@@ -64,8 +76,8 @@ enum FundPane {
         } else {
             line("balance", money(fund.balance), fund.balance.isPositive ? .fund : .alert)
         }
-        // The history is sampled of the primary asset's fund (`AppModel.sample`).
-        if fund.wasGiven && asset == engine.primaryAsset && !model.fundHistory.isEmpty && y < inner.maxY {
+        // Every fund's history is sampled (`AppModel.sample`); this is the shown one's.
+        if fund.wasGiven && !model.fundHistory.isEmpty && y < inner.maxY {
             buffer.put(Format.sparkline(model.fundHistory, width: inner.width), x: inner.x, y: y, role: .fund, limit: inner.width)
             y += 1
         }
@@ -73,7 +85,7 @@ enum FundPane {
         line("in: surplus", "+" + money(fund.totals[.surplus] ?? .zero), .positive)
         line("out: deficits", "−" + money(fund.outflows), fund.outflows.isPositive ? .negative : .dim)
         // Every class below is the engine's (`Engine.fundState`); the pane holds no threshold.
-        let state = engine.fundState(asset: asset)
+        let state = engine.fundState(venue: fund.venue, asset: asset)
         line("drawdown", money(fund.drawdown), state.drawdownLevel == .ok ? .text : .level(state.drawdownLevel),
             extra: " (" + Format.percent(state.drawdown.approximateDouble, decimals: 1) + " of peak)")
         if !state.takeoverExposure.isZero {
@@ -91,9 +103,9 @@ enum FundPane {
         line("covers stress", coverage, stressed.adlCertain ? .alert : (stressed.deficit.isPositive ? .warn : .text))
         let adlState: (String, StyleRole)
         switch state.adl {
-        case .active: adlState = ("ACTIVE: fund empty, \(model.log.adlCount) closes", .alert)
+        case .active: adlState = ("ACTIVE: fund empty, \(fund.adlEvents) closes", .alert)
         case .near: adlState = (stressed.adlCertain ? "NEAR: stress → ADL" : "NEAR: stress ≥ fund", .warn)
-        case .happened: adlState = ("\(model.log.adlCount) closes so far", .warn)
+        case .happened: adlState = ("\(fund.adlEvents) closes so far", .warn)
         case .idle: adlState = ("idle", .ok)
         }
         line("ADL", adlState.0, adlState.1)

@@ -29,7 +29,7 @@ public final class DemoSession: SessionDriver {
         var options = SessionOptions()
         options.configuration = configuration
         options.catalog = .builtIn
-        options.insuranceFund = ["USDT": DemoSession.openingFund]
+        options.insuranceFund = [FundOpening(asset: "USDT", balance: DemoSession.openingFund)]
         options.insuranceFundGiven = true
         applier = FeedApplier(options: options)
         market = DemoMarket(seed: seed, startPrice: 60_000, start: DemoSession.startTime)

@@ -86,7 +86,10 @@ public struct LiqwatchEventDecoder: LineDecoder {
         case "insurance_fund":
             let balance = try decimal("balance")
             guard !balance.isNegative else { throw FieldError(field: "balance", reason: "must not be negative") }
-            return .insuranceFund(asset: text("asset") ?? "USDT", balance: balance, time: time)
+            // A fund is a venue's, as an account is: a line without one means the session's one venue.
+            let venue: String
+            do { venue = try resolver.resolveVenue(text("venue")) } catch { throw FieldError(field: "venue", reason: error.description) }
+            return .insuranceFund(asset: text("asset") ?? "USDT", venue: venue, venueGiven: text("venue") != nil, balance: balance, time: time)
         case "mark":
             let price = try decimal("price")
             guard price.isPositive else { throw FieldError(field: "price", reason: "must be greater than zero") }

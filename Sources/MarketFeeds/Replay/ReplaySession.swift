@@ -7,8 +7,8 @@ public struct SessionOptions: Sendable {
     public var positions: [PositionUpdate] = []
     public var syntheticPositions: Int? = nil
     public var seed: UInt64 = 1
-    /// Opening fund balance per settlement asset.
-    public var insuranceFund: [String: Fixed] = ["USDT": Fixed(250_000)]
+    /// Opening fund balances: of one venue, or (no venue) of every venue's fund in the asset.
+    public var insuranceFund: [FundOpening] = [FundOpening(asset: "USDT", balance: Fixed(250_000))]
     /// Whether `insuranceFund` is the operator's figure. When it is the default, an events file's
     /// first `insurance_fund` line replaces it as the opening balance.
     public var insuranceFundGiven = false
@@ -19,6 +19,20 @@ public struct SessionOptions: Sendable {
     public var resolver = MarketResolver.default
 
     public init() {}
+}
+
+/// An opening balance for an insurance fund: a venue's in one asset, or with no venue, every
+/// venue's fund in the asset (each venue backs its own liquidations: see `InsuranceFund`).
+public struct FundOpening: Hashable, Sendable {
+    public var venue: String?
+    public var asset: String
+    public var balance: Fixed
+
+    public init(venue: String? = nil, asset: String, balance: Fixed) {
+        self.venue = venue
+        self.asset = asset
+        self.balance = balance
+    }
 }
 
 /// Replays recordings through the engine: reads each file as a stream (memory stays flat), merges

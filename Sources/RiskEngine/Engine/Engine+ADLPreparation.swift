@@ -63,7 +63,7 @@ extension Engine {
         }
         // The close as it would go now (the position's bankruptcy price as last refreshed).
         let position = positions[Int(liquidated)]
-        let fundBalance = fund(accounts[Int(position.accountIndex)].asset).balance
+        let fundBalance = fund(market: market).balance
         let plan = bankruptClosePlan(position, bankruptcy: position.bankruptcy ?? markets[market].markPrice ?? position.entryPrice,
             fundBefore: fundBalance)
         if plan.beyondFundUnits > 0 { return true }

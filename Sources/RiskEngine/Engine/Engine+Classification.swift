@@ -31,16 +31,25 @@ extension Engine {
         return gap * 100 < configuration.risk.distanceAlertPercent * mark
     }
 
-    /// The insurance fund of an asset as the operator reads it (the stressed deficit as the signals
-    /// last sampled it, so a pane redrawn thirty times a second walks no book).
+    /// The insurance fund of an asset on the session's leading venue (see `fund(_:)`).
     public func fundState(asset: String) -> FundState {
         let fund = fund(asset)
+        return fundState(venue: fund.venue, asset: asset)
+    }
+
+    /// A venue's insurance fund of an asset as the operator reads it (the stressed deficit of the
+    /// venue's markets in the asset as the signals last sampled it, so a pane redrawn thirty times
+    /// a second walks no book). ADL is active or happened when this fund's own liquidations
+    /// deleveraged: another venue's ADL says nothing of this one.
+    public func fundState(venue: String, asset: String) -> FundState {
+        let fund = fund(venue: venue, asset: asset)
+        let fundIndex = fundIndexes[FundKey(venue: venue, asset: asset)]
         let drawdown = fund.drawdownFraction
         let drawdownLevel: SignalLevel = drawdown >= configuration.risk.drawdownAlert ? .alert
             : (drawdown >= configuration.risk.drawdownWarn ? .warn : .ok)
         var stressed = StressedDeficit()
         var exposure = Fixed.zero
-        for index in markets.indices where markets[index].instrument.settlementAsset == asset {
+        for index in markets.indices where markets[index].fundIndex == fundIndex {
             let reading = markets[index].stressed
             if reading.deficit > stressed.deficit || (!stressed.adlCertain && reading.adlCertain) {
                 let certain = stressed.adlCertain || reading.adlCertain
@@ -50,12 +59,12 @@ extension Engine {
             if let mark = markets[index].markPrice { exposure += markets[index].fundExposure(at: mark) }
         }
         let adl: ADLState
-        if totals.adlEvents > 0 && !fund.balance.isPositive { adl = .active }
+        if fund.adlEvents > 0 && !fund.balance.isPositive { adl = .active }
         else if stressed.adlCertain || (stressed.deficit.isPositive && stressed.deficit >= fund.balance * configuration.risk.adlNearFraction) {
             adl = .near
-        } else if totals.adlEvents > 0 { adl = .happened }
+        } else if fund.adlEvents > 0 { adl = .happened }
         else { adl = .idle }
-        return FundState(asset: asset, balance: fund.balance, drawdown: drawdown, drawdownLevel: drawdownLevel,
+        return FundState(venue: venue, asset: asset, balance: fund.balance, drawdown: drawdown, drawdownLevel: drawdownLevel,
             stressed: stressed, takeoverExposure: exposure, adl: adl)
     }
 }
@@ -73,6 +82,7 @@ public enum ADLState: String, Hashable, Sendable {
 
 /// The fund as the engine classifies it.
 public struct FundState: Hashable, Sendable {
+    public var venue: String
     public var asset: String
     public var balance: Fixed
     /// From the peak, as a fraction.

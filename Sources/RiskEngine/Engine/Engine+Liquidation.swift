@@ -127,7 +127,8 @@ extension Engine {
             Fixed.maximum(.zero, equityAfterPnL))
         let id = accounts[account].id
         transfer(pnl, asset: asset, from: .clearing, to: owner, cause: .realisedPnL, symbol: instrument.symbol, account: id, into: &notes)
-        transfer(fee, asset: asset, from: owner, to: .fund, cause: .liquidationFee, symbol: instrument.symbol, account: id, into: &notes)
+        let fund = markets[market].fundIndex
+        transfer(fee, asset: asset, from: owner, to: .fund(fund), cause: .liquidationFee, symbol: instrument.symbol, account: id, into: &notes)
         positions[Int(index)].quantity -= stepQuantity
         positions[Int(index)].version &+= 1
         markets[market].book.consume(side, fills: walk.fills)
@@ -143,7 +144,7 @@ extension Engine {
             fundTakeoverQuantity: .zero, levelsConsumed: walk.levelsConsumed,
             slippageBps: slippageBps(side: position.side, average: average, mark: mark),
             notional: notional, fee: fee, surplus: .zero, deficit: .zero, fundPaid: .zero,
-            fundAfter: fund(asset).balance, asset: asset, isPartial: true,
+            fundAfter: funds[Int(fund)].balance, asset: asset, isPartial: true,
             walk: LiquidationRecord.kept(walk.fills), worstFillPrice: walk.fills.last?.price)))
         return compliant
     }
@@ -203,7 +204,8 @@ extension Engine {
         let mark = markets[market].markPrice ?? position.entryPrice
         let bankruptcy = position.bankruptcy ?? mark
         let side = position.side.closingBookSide
-        let fundBefore = fund(asset).balance
+        let fund = markets[market].fundIndex
+        let fundBefore = funds[Int(fund)].balance
         let plan = bankruptClosePlan(position, bankruptcy: bankruptcy, fundBefore: fundBefore)
         let accepted = plan.accepted
         let net = plan.net
@@ -230,12 +232,12 @@ extension Engine {
         if !net.isNegative {
             fee = Fixed.minimum(MarginMath.liquidationFee(notional: notional, rate: instrument.liquidationFeeRate), net)
             surplus = net - fee
-            transfer(fee, asset: asset, from: .clearing, to: .fund, cause: .liquidationFee, symbol: symbol, account: id, into: &notes)
-            transfer(surplus, asset: asset, from: .clearing, to: .fund, cause: .surplus, symbol: symbol, account: id, into: &notes)
+            transfer(fee, asset: asset, from: .clearing, to: .fund(fund), cause: .liquidationFee, symbol: symbol, account: id, into: &notes)
+            transfer(surplus, asset: asset, from: .clearing, to: .fund(fund), cause: .surplus, symbol: symbol, account: id, into: &notes)
         } else {
             deficit = -net
             fundPaid = Fixed.minimum(deficit, Fixed.maximum(.zero, fundBefore))
-            transfer(fundPaid, asset: asset, from: .fund, to: .clearing, cause: .deficit, symbol: symbol, account: id, into: &notes)
+            transfer(fundPaid, asset: asset, from: .fund(fund), to: .clearing, cause: .deficit, symbol: symbol, account: id, into: &notes)
             totals.deficits += 1
             totals.deficitTotal[asset, default: .zero] += deficit
             notes.append(.deficit(DeficitRecord(time: time, symbol: symbol, account: id, asset: asset, amount: deficit)))
@@ -251,7 +253,7 @@ extension Engine {
         var adlUnits = beyondFundUnits
         var takeoverUnits: Int64 = 0
         if bookUnfilledUnits > 0 {
-            if configuration.unfilled == .fundTakesOver && fund(asset).balance.isPositive {
+            if configuration.unfilled == .fundTakesOver && funds[Int(fund)].balance.isPositive {
                 takeoverUnits = bookUnfilledUnits
                 takeOver(Fixed(bookUnits: takeoverUnits), side: position.side, price: bankruptcy, market: market)
             } else {
@@ -275,7 +277,7 @@ extension Engine {
             fundTakeoverQuantity: Fixed(bookUnits: takeoverUnits),
             levelsConsumed: accepted.count, slippageBps: average.map { slippageBps(side: position.side, average: $0, mark: mark) } ?? nil,
             notional: notional, fee: fee, surplus: surplus, deficit: deficit, fundPaid: fundPaid,
-            fundAfter: fund(asset).balance, asset: asset, isPartial: false,
+            fundAfter: funds[Int(fund)].balance, asset: asset, isPartial: false,
             walk: LiquidationRecord.kept(accepted), worstFillPrice: accepted.last?.price)))
     }
 
@@ -341,6 +343,7 @@ extension Engine {
             remaining -= take
             let notional = MarginMath.notional(closed, at: price)
             totals.adlEvents += 1
+            funds[Int(markets[market].fundIndex)].adlEvents += 1
             totals.adlQuantityBySymbol[instrument.symbol, default: .zero] += take
             totals.adlNotional[asset, default: .zero] += notional
             notes.append(.adl(ADLRecord(

@@ -23,7 +23,7 @@ extension Engine {
                 depth50: depth.wide,
                 mid: book.mid?.approximateDouble,
                 stressed: stress,
-                fundBalance: fund(market.instrument.settlementAsset).balance.approximateDouble)
+                fundBalance: funds[Int(market.fundIndex)].balance.approximateDouble)
             let changes = markets[index].signals.sample(inputs, thresholds: configuration.signals, symbol: market.symbol)
             for var change in changes {
                 // The units an alert's reader needs (the alert hook has no instruments to ask).
@@ -135,14 +135,13 @@ extension Engine {
                 worst.unfilledQuantity = Fixed(bookUnits: unfilled)
             }
         }
-        let asset = instrument.settlementAsset
         if configuration.unfilled == .fundTakesOver, let mark = markets[index].markPrice {
             let exposure = markets[index].fundExposure(at: mark)
             if exposure.isNegative { worst.deficit += -exposure }
         }
         // What the fund could not pay, and what the book could not fill under the ADL rule, would be
         // deleveraged.
-        let fundBalance = Fixed.maximum(.zero, fund(asset).balance)
+        let fundBalance = Fixed.maximum(.zero, funds[Int(markets[index].fundIndex)].balance)
         worst.adlCertain = worst.deficit > fundBalance
             || (worst.unfilledQuantity.isPositive && (configuration.unfilled == .adl || !fundBalance.isPositive))
         return worst

@@ -82,8 +82,8 @@ extension Engine {
         copy.setMark(market: index, price: shocked, into: &notes)
         var result = StressResult(
             symbol: symbol, shockPercent: shockPercent, markBefore: mark, markAfter: shocked, asset: asset,
-            liquidations: [], adl: [], adlUnfilled: .zero, totalDeficit: .zero, fundBefore: fund(asset).balance,
-            fundAfter: copy.fund(asset).balance, socialisedLoss: .zero, positionsHit: 0, blocked: nil)
+            liquidations: [], adl: [], adlUnfilled: .zero, totalDeficit: .zero, fundBefore: fund(market: index).balance,
+            fundAfter: copy.fund(market: index).balance, socialisedLoss: .zero, positionsHit: 0, blocked: nil)
         var hit = Set<Int32>()
         for note in notes {
             switch note {
@@ -106,7 +106,7 @@ extension Engine {
                 break
             }
         }
-        result.fundAfter = copy.fund(asset).balance
+        result.fundAfter = copy.fund(market: index).balance
         result.positionsHit = hit.count
         // Blocked before the shock too (noted once, so no note now): say so all the same.
         if let block = copy.liquidationBlock(market: index), copy.hasCrossedTrigger(market: index) { result.blocked = block }

@@ -13,10 +13,16 @@ public struct Engine: Sendable {
     public internal(set) var accounts: [Account] = []
     var accountIndexes = AccountTable()
     public internal(set) var positions: [Position] = []
-    public internal(set) var funds: [String: InsuranceFund] = [:]
+    /// Every venue's insurance fund in each settlement asset (see `InsuranceFund`): a market's
+    /// fund is made with the market, empty until it is opened or money moves through it.
+    public internal(set) var funds: [InsuranceFund] = []
+    var fundIndexes: [FundKey: Int32] = [:]
+    /// Openings for every venue's fund of an asset (`openFund` without a venue): a venue's fund
+    /// opens at it when the venue's first market of the asset appears.
+    var fundDefaults: [String: FundDefault] = [:]
     /// Funds opened at a default nobody chose: the operator's own first statement of the balance,
     /// if it comes before any movement, becomes the opening instead of a statement against it.
-    var provisionalFunds: Set<String> = []
+    var provisionalFunds: Set<Int32> = []
     /// The market's side of every trade the engine settles (the book's counterparties): kept so that
     /// money is conserved across every movement and a test can prove it.
     public internal(set) var clearing = AssetKeyed<Fixed>()
@@ -69,8 +75,53 @@ public struct Engine: Sendable {
 
     public func market(_ symbol: String) -> MarketState? { marketIndex(of: symbol).map { markets[$0] } }
 
+    /// The fund of `venue` in `asset` (empty, and not given, when the session has none).
+    public func fund(venue: String, asset: String) -> InsuranceFund {
+        fundIndexes[FundKey(venue: venue, asset: asset)].map { funds[Int($0)] } ?? unmadeFund(venue: venue, asset: asset)
+    }
+
+    /// A fund no market has made yet: as it will open (at the default given for every venue, if
+    /// one was), so that a pane before the first market shows the balance the operator gave.
+    func unmadeFund(venue: String, asset: String) -> InsuranceFund {
+        var fund = InsuranceFund(venue: venue, asset: asset)
+        if let opening = fundDefaults[asset] { _ = fund.book(opening.balance, cause: .opening, time: 0) }
+        return fund
+    }
+
+    /// Where the fund of `venue` in `asset` is in `funds`, if the session made it.
+    public func fundIndex(venue: String, asset: String) -> Int32? { fundIndexes[FundKey(venue: venue, asset: asset)] }
+
+    /// The fund that backs a market's liquidations: its venue's, in its settlement asset.
     @inline(__always)
-    public func fund(_ asset: String) -> InsuranceFund { funds[asset] ?? InsuranceFund(asset: asset) }
+    public func fund(market index: Int) -> InsuranceFund { funds[Int(markets[index].fundIndex)] }
+
+    /// The fund of `asset` on the session's leading venue (`fundOrder`): for a session of one
+    /// venue, its fund of that asset. Panes and reports of several venues name the venue.
+    public func fund(_ asset: String) -> InsuranceFund {
+        fundOrder.first { funds[Int($0)].asset == asset }.map { funds[Int($0)] } ?? unmadeFund(venue: "", asset: asset)
+    }
+
+    /// The funds in use (opened, stated or moved), by venue as `Venue.known` lists them, then by
+    /// asset: the order a report and the fund pane list them in.
+    public var fundOrder: [Int32] {
+        let rank = { (venue: String) in Venue.known.firstIndex { $0.rawValue == venue } ?? Venue.known.count }
+        return funds.indices.filter { funds[$0].isInUse }.sorted { left, right in
+            let a = funds[left], b = funds[right]
+            return (rank(a.venue), a.venue, a.asset) < (rank(b.venue), b.venue, b.asset)
+        }.map { Int32($0) }
+    }
+
+    /// The fund of a venue and asset, made (and opened at the asset's default, if one was given
+    /// for every venue) the first time it is asked for.
+    mutating func ensureFund(venue: String, asset: String, openingAtDefault: Bool = true) -> Int32 {
+        let key = FundKey(venue: venue, asset: asset)
+        if let known = fundIndexes[key] { return known }
+        let index = Int32(funds.count)
+        funds.append(InsuranceFund(venue: venue, asset: asset))
+        fundIndexes[key] = index
+        if openingAtDefault, let opening = fundDefaults[asset] { open(fund: index, opening) }
+        return index
+    }
 
     /// The account `id` holds on `venue` (`binance-usdm`; empty for markets of no venue) in `asset`.
     public func account(id: String, asset: String, venue: String) -> Account? {
@@ -105,6 +156,7 @@ public struct Engine: Sendable {
             index = Int32(markets.count)
             var market = MarketState(instrument: catalog.instrument(for: symbol), historyLength: configuration.signals.historyLength)
             market.tickIsLearnt = !catalog.isKnown(symbol)
+            market.fundIndex = ensureFund(venue: MarketID.venueName(of: symbol), asset: market.instrument.settlementAsset)
             markets.append(market)
             symbolIndexes[symbol] = index
         }
@@ -285,25 +337,9 @@ public struct Engine: Sendable {
         case .account(let id, let asset, let venue, let venueGiven, let walletBalance, _):
             setWallet(accountID: id, asset: asset, venue: venueGiven ? venue : accountVenue(id: id, asset: asset, default: venue),
                 balance: walletBalance, into: &notes)
-        case .insuranceFund(let asset, let balance, let time):
-            if provisionalFunds.contains(asset) {
-                // The default opening gives way: take it back out and open at the stated balance.
-                provisionalFunds.remove(asset)
-                let opening = fund(asset).balance
-                deposits[asset, default: .zero] -= opening
-                ledger.record(asset: asset, amount: opening, from: .fund, to: .outside, cause: .statement)
-                funds[asset] = nil
-            }
-            let current = fund(asset)
-            let difference = balance - current.balance
-            if current.entryCount == 0 {
-                // The opening is booked as such in the fund's own ledger (even at zero).
-                deposits[asset, default: .zero] += difference
-                ledger.record(asset: asset, amount: difference, from: .outside, to: .fund, cause: .statement)
-                bookFund(asset: asset, amount: difference, cause: .opening, time: time, into: &notes)
-            } else {
-                transfer(difference, asset: asset, from: .outside, to: .fund, cause: .statement, into: &notes)
-            }
+        case .insuranceFund(let asset, let venue, let venueGiven, let balance, let time):
+            let fund = ensureFund(venue: venueGiven ? venue : fundVenue(asset: asset, default: venue), asset: asset)
+            state(fund: fund, balance: balance, time: time, into: &notes)
         case .clock:
             break
         }
@@ -324,13 +360,62 @@ public struct Engine: Sendable {
         if samplingEnabled && time >= nextSampleTime { sampleSignals(into: &notes) }
     }
 
-    /// Sets the opening balance of a fund (before any event). A `provisional` opening (a default,
-    /// not the operator's figure) is replaced by the first `insuranceFund` event for the asset, as
-    /// long as no money has moved through the fund before it.
-    public mutating func openFund(asset: String, balance: Fixed, provisional: Bool = false) {
+    /// Sets the opening balance of `venue`'s fund of `asset` (before any event), or with no venue
+    /// of every venue's fund of it: those already made and each made later (a venue's first market
+    /// of the asset). A `provisional` opening (a default, not the operator's figure) is replaced by
+    /// the first `insuranceFund` event for the fund, as long as no money has moved through it.
+    public mutating func openFund(asset: String, balance: Fixed, provisional: Bool = false, venue: String? = nil) {
+        let opening = FundDefault(balance: balance, provisional: provisional)
+        guard let venue else {
+            fundDefaults[asset] = opening
+            for index in funds.indices where funds[index].asset == asset && !funds[index].isInUse { open(fund: Int32(index), opening) }
+            return
+        }
+        // The venue's own figure, not the default for every venue.
+        open(fund: ensureFund(venue: venue, asset: asset, openingAtDefault: false), opening)
+    }
+
+    private mutating func open(fund index: Int32, _ opening: FundDefault) {
         var ignored: [EngineNotification] = []
-        apply(.insuranceFund(asset: asset, balance: balance, time: time), into: &ignored)
-        if provisional { provisionalFunds.insert(asset) }
+        // At time 0, as if opened before the session: a venue whose first market appears late
+        // had its fund all along.
+        state(fund: index, balance: opening.balance, time: 0, into: &ignored)
+        if opening.provisional { provisionalFunds.insert(index) }
+    }
+
+    /// The operator's systems state a fund's balance: the first statement opens it (or replaces a
+    /// provisional opening), a later one books the difference.
+    private mutating func state(fund index: Int32, balance: Fixed, time: Int64, into notes: inout [EngineNotification]) {
+        let asset = funds[Int(index)].asset
+        if provisionalFunds.contains(index) {
+            // The default opening gives way: take it back out and open at the stated balance.
+            provisionalFunds.remove(index)
+            let opening = funds[Int(index)].balance
+            deposits[asset, default: .zero] -= opening
+            ledger.record(asset: asset, amount: opening, from: .fund(index), to: .outside, cause: .statement)
+            funds[Int(index)] = InsuranceFund(venue: funds[Int(index)].venue, asset: asset)
+        }
+        let current = funds[Int(index)]
+        let difference = balance - current.balance
+        if current.entryCount == 0 {
+            // The opening is booked as such in the fund's own ledger (even at zero).
+            deposits[asset, default: .zero] += difference
+            ledger.record(asset: asset, amount: difference, from: .outside, to: .fund(index), cause: .statement)
+            bookFund(index, amount: difference, cause: .opening, time: time, into: &notes)
+        } else {
+            transfer(difference, asset: asset, from: .outside, to: .fund(index), cause: .statement, into: &notes)
+        }
+    }
+
+    /// The venue of a fund statement that names none: the one venue with markets of the asset,
+    /// else `fallback` (the session's one venue). As for an account line (`accountVenue`).
+    func fundVenue(asset: String, default fallback: String) -> String {
+        var found: String? = nil
+        for market in markets where market.instrument.settlementAsset == asset {
+            let venue = funds[Int(market.fundIndex)].venue
+            if found == nil { found = venue } else if found != venue { return fallback }
+        }
+        return found ?? fallback
     }
 
     private mutating func noteCrossing(market index: Int, removedBefore: Int, into notes: inout [EngineNotification]) {
@@ -390,15 +475,15 @@ public struct Engine: Sendable {
 
     // MARK: Money
 
-    /// Moves money into (positive) or out of the fund with a cause, and notes it.
+    /// Moves money into (positive) or out of a fund with a cause, and notes it.
     mutating func bookFund(
-        asset: String, amount: Fixed, cause: FundCause, time: Int64, symbol: String? = nil, account: String? = nil,
+        _ index: Int32, amount: Fixed, cause: FundCause, time: Int64, symbol: String? = nil, account: String? = nil,
         into notes: inout [EngineNotification]
     ) {
         // Money moved through the fund: its opening stands from now on.
-        if cause != .opening && !provisionalFunds.isEmpty { provisionalFunds.remove(asset) }
-        // Booked in place: a copy out of the dictionary and back copied the fund's recent entries.
-        let entry = funds[asset, default: InsuranceFund(asset: asset)].book(amount, cause: cause, time: time, symbol: symbol, account: account)
+        if cause != .opening && !provisionalFunds.isEmpty { provisionalFunds.remove(index) }
+        // Booked in place: a copy out of the array and back copied the fund's recent entries.
+        let entry = funds[Int(index)].book(amount, cause: cause, time: time, symbol: symbol, account: account)
         notes.append(.fund(entry))
     }
 
@@ -410,18 +495,32 @@ public struct Engine: Sendable {
         for position in positions where accounts[Int(position.accountIndex)].asset == asset {
             total += position.isolatedMargin
         }
-        total += fund(asset).balance
+        for fund in funds where fund.asset == asset { total += fund.balance }
         total += clearing[asset] ?? .zero
         total += badDebt[asset] ?? .zero
         return total
     }
 
-    /// The fund a dashboard or report leads with: USDT when there is one, else the first by name.
+    /// The asset a dashboard or report leads with: USDT when a fund of it is in use, else the
+    /// first by name.
     public var primaryAsset: String {
-        funds["USDT"] != nil ? "USDT" : (funds.keys.sorted().first ?? "USDT")
+        let inUse = funds.filter(\.isInUse).map(\.asset)
+        return inUse.contains("USDT") ? "USDT" : (inUse.min() ?? "USDT")
     }
 
     public var assets: [String] {
-        Set(accounts.map(\.asset)).union(funds.keys).sorted()
+        Set(accounts.map(\.asset)).union(funds.filter(\.isInUse).map(\.asset)).sorted()
     }
+}
+
+/// A venue's fund in one settlement asset.
+struct FundKey: Hashable, Sendable {
+    var venue: String
+    var asset: String
+}
+
+/// An opening given for every venue's fund of an asset.
+struct FundDefault: Hashable, Sendable {
+    var balance: Fixed
+    var provisional: Bool
 }

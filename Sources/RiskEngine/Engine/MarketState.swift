@@ -64,6 +64,9 @@ public struct MarketState: Sendable {
     /// fund-takes-over rule), held marked to market: a long and a short side.
     public internal(set) var fundLong = FundHolding()
     public internal(set) var fundShort = FundHolding()
+    /// The insurance fund that backs this market's liquidations: its venue's fund in its
+    /// settlement asset (an index into `Engine.funds`, made with the market).
+    public internal(set) var fundIndex: Int32 = 0
     /// Each side's ADL queue as last ranked (see `Engine.takeADLQueue`).
     var adlLongs: ADLQueueCache?
     var adlShorts: ADLQueueCache?

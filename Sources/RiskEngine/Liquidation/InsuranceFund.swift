@@ -14,6 +14,8 @@ public enum FundCause: String, Hashable, Sendable, CaseIterable {
 
 public struct FundEntry: Hashable, Sendable {
     public var time: Int64
+    /// The venue whose fund moved (`binance-usdm`; empty for markets of no venue).
+    public var venue: String
     public var asset: String
     public var cause: FundCause
     /// Positive in, negative out.
@@ -23,9 +25,13 @@ public struct FundEntry: Hashable, Sendable {
     public var account: String?
 }
 
-/// The insurance fund of one settlement asset: a ledger of every movement with its cause, the
-/// balance, its peak and low, and the drawdown from peak.
+/// The insurance fund of one venue in one settlement asset: a ledger of every movement with its
+/// cause, the balance, its peak and low, and the drawdown from peak. Each venue backs its own
+/// liquidations: Bybit's fund pays nothing of a Binance deficit, so a session of several venues
+/// has a fund for each (`Engine.funds`).
 public struct InsuranceFund: Hashable, Sendable {
+    /// The venue (`binance-usdm`; empty for markets of no venue).
+    public let venue: String
     public let asset: String
     public private(set) var balance: Fixed = .zero
     public private(set) var opening: Fixed = .zero
@@ -38,9 +44,19 @@ public struct InsuranceFund: Hashable, Sendable {
     /// counts all of them.
     public private(set) var recentEntries = RingBuffer<FundEntry>(capacity: InsuranceFund.recentLimit)
     public private(set) var entryCount = 0
+    /// Positions closed by auto-deleveraging because this fund could not pay (or the book could not
+    /// fill) a bankrupt close of its venue and asset.
+    public internal(set) var adlEvents = 0
     public static let recentLimit = 10_000
 
-    public init(asset: String) { self.asset = asset }
+    public init(venue: String = "", asset: String) {
+        self.venue = venue
+        self.asset = asset
+    }
+
+    /// Whether anything moved through the fund or anyone stated it: a fund the session uses. A
+    /// market's fund exists from the market's first event, empty until then.
+    public var isInUse: Bool { entryCount > 0 }
 
     /// Books a movement. Deficit payments may take the balance below zero only if the caller
     /// allows it; the engine never does (what the fund cannot pay goes to ADL or socialised loss).
@@ -54,7 +70,7 @@ public struct InsuranceFund: Hashable, Sendable {
         if balance < low || entryCount == 0 { low = balance; lowTime = time }
         entryCount += 1
         let entry = FundEntry(
-            time: time, asset: asset, cause: cause, amount: amount, balanceAfter: balance, symbol: symbol, account: account)
+            time: time, venue: venue, asset: asset, cause: cause, amount: amount, balanceAfter: balance, symbol: symbol, account: account)
         recentEntries.append(entry)
         return entry
     }

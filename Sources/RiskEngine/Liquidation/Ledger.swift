@@ -7,8 +7,8 @@ public enum LedgerParty: Hashable, Sendable {
     case wallet(Int32)
     /// A position's isolated margin (position index).
     case isolatedMargin(Int32)
-    /// The insurance fund of the asset.
-    case fund
+    /// A venue's insurance fund (index into `Engine.funds`).
+    case fund(Int32)
     /// The book's counterparties: the other side of every fill and of every close at the
     /// bankruptcy price.
     case clearing
@@ -151,8 +151,8 @@ extension Engine {
             noteTouched(account: positions[Int(index)].accountIndex)
         case .clearing: clearing[asset, default: .zero] += amount
         case .badDebt: badDebt[asset, default: .zero] += amount
-        case .fund:
-            bookFund(asset: asset, amount: amount, cause: FundCause(posting: cause, amount: amount), time: time,
+        case .fund(let index):
+            bookFund(index, amount: amount, cause: FundCause(posting: cause, amount: amount), time: time,
                 symbol: symbol, account: account, into: &notes)
         }
     }
@@ -167,7 +167,9 @@ extension Engine {
         result[.outside] = -(deposits[asset] ?? .zero)
         result[.wallets] = wallets
         result[.isolatedMargins] = margins
-        result[.fund] = funds[asset]?.balance ?? .zero
+        var funded = Fixed.zero
+        for fund in funds where fund.asset == asset { funded += fund.balance }
+        result[.fund] = funded
         result[.clearing] = clearing[asset] ?? .zero
         result[.badDebt] = badDebt[asset] ?? .zero
         return result

@@ -9,7 +9,7 @@ struct SessionArguments: ParsableArguments {
     @Option(name: .customLong("synthetic-positions"), help: "Place N realistic synthetic positions around each symbol's first mark.")
     var syntheticPositions: Int?
     @Option(help: "Seed for the synthetic positions.") var seed: UInt64 = 1
-    @Option(name: .customLong("insurance-fund"), help: "Opening insurance fund balance (USDT; ASSET:AMOUNT for others, comma-separated). Default 250000 USDT, which an events file's first insurance_fund line replaces.")
+    @Option(name: .customLong("insurance-fund"), help: "Opening insurance fund balance of each venue of the session (USDT; ASSET:AMOUNT for others; VENUE:AMOUNT or VENUE:ASSET:AMOUNT for one venue's; comma-separated). Default 250000 USDT each, which an events file's first insurance_fund line replaces.")
     var insuranceFund: String?
     @Option(help: "An instrument file (JSON) that adds or overrides instruments.") var instruments: String?
     @OptionGroup var engineRules: RuleOptions
@@ -22,17 +22,36 @@ struct SessionArguments: ParsableArguments {
         if syntheticPositions != nil && positions != nil { throw ValidationError("give --positions or --synthetic-positions, not both") }
     }
 
-    func fundBalances() throws -> [String: Fixed] {
+    /// `--insurance-fund`: comma-separated `AMOUNT` (USDT), `ASSET:AMOUNT`, `VENUE:AMOUNT` (its
+    /// USDT fund) or `VENUE:ASSET:AMOUNT`. Without a venue an amount opens that fund of every venue
+    /// of the session: each venue backs its own liquidations, none pays another's deficit.
+    func fundBalances() throws -> [FundOpening] {
         // Unstated, the replay's own default opens the fund (provisionally, see SessionOptions).
         guard let insuranceFund else { return SessionOptions().insuranceFund }
-        var result: [String: Fixed] = [:]
-        for item in insuranceFund.split(separator: ",") {
-            let parts = item.split(separator: ":")
-            let asset = parts.count == 2 ? String(parts[0]).uppercased() : "USDT"
-            guard let amount = Fixed(String(parts.last ?? "")), !amount.isNegative else {
-                throw ValidationError("--insurance-fund: '\(item)' is not an amount (or ASSET:AMOUNT)")
+        var result: [FundOpening] = []
+        for item in insuranceFund.split(separator: ",", omittingEmptySubsequences: false) {
+            let parts = item.split(separator: ":", omittingEmptySubsequences: false).map { String($0).trimmingCharacters(in: .whitespaces) }
+            let shown = SafeText.escaped(String(item.prefix(80)))
+            guard (1...3).contains(parts.count), let amount = Fixed(parts[parts.count - 1]), !amount.isNegative else {
+                throw ValidationError("--insurance-fund: '\(shown)' is not an amount (AMOUNT, ASSET:AMOUNT, VENUE:AMOUNT or VENUE:ASSET:AMOUNT)")
             }
-            result[asset] = amount
+            var venue: String? = nil
+            var asset = "USDT"
+            if parts.count == 3 || (parts.count == 2 && Venue.parse(parts[0]).map(Venue.known.contains) == true) {
+                do { venue = try MarketResolver.default.resolveVenue(parts[0]) } catch {
+                    throw ValidationError("--insurance-fund: '\(shown)': \(error)")
+                }
+            }
+            if parts.count == 3 || (parts.count == 2 && venue == nil) {
+                asset = parts[parts.count - 2].uppercased()
+                guard !asset.isEmpty, asset.utf8.count <= 16, asset.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) }) else {
+                    throw ValidationError("--insurance-fund: '\(shown)': the asset must be letters and digits (USDT, BTC)")
+                }
+            }
+            guard !result.contains(where: { $0.venue == venue && $0.asset == asset }) else {
+                throw ValidationError("--insurance-fund: the \(venue.map { $0 + " " } ?? "")\(asset) fund is given twice")
+            }
+            result.append(FundOpening(venue: venue, asset: asset, balance: amount))
         }
         return result
     }

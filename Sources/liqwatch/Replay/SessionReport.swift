@@ -61,14 +61,20 @@ enum SessionReport {
         }
         let primary = engine.primaryAsset
         let fund = engine.fund(primary)
-        /// Cents for dollars, eight places for a coin.
-        func amount(_ value: Fixed, _ asset: String) -> String { value.formatted(AssetPrecision.decimals(forAsset: asset), grouping: true) }
         let fundState = engine.fundState(asset: primary)
-        var funds: [(String, JSON.Value)] = []
-        for asset in engine.funds.keys.sorted() {
-            let each = engine.fund(asset)
-            funds.append((asset, fundObject(each)))
+        // Each venue's funds: none pays another venue's deficits.
+        var fundVenues: [String] = []
+        var fundsOfVenue: [String: [(String, JSON.Value)]] = [:]
+        for index in engine.fundOrder {
+            let each = engine.funds[Int(index)]
+            let object = fundObject(each, state: engine.fundState(venue: each.venue, asset: each.asset))
+            if fundsOfVenue[each.venue] == nil { fundVenues.append(each.venue) }
+            fundsOfVenue[each.venue, default: []].append((each.asset, object))
         }
+        var byVenue: [(String, JSON.Value)] = []
+        for venue in fundVenues { byVenue.append((venue, JSON.Value.object(fundsOfVenue[venue] ?? []))) }
+        var notGivenByVenue: [(String, JSON.Value)] = []
+        for (venue, assets) in Self.fundsNotGiven(engine) { notGivenByVenue.append((venue, JSON.Value.array(assets.map { JSON.Value.string($0) }))) }
         let openPositions = engine.positions.filter(\.isOpen).count
         let sourceObject: JSON.Value = .object([
             ("kind", .string(source.kind)),
@@ -147,6 +153,7 @@ enum SessionReport {
             ("largest_by_asset", .object(log.largestDeficits.keys.sorted().map { ($0, deficitObject(log.largestDeficits[$0]!)) })),
         ])
         let insuranceFund: JSON.Value = .object([
+            ("venue", .string(fund.venue)),
             ("asset", .string(primary)),
             ("start", JSON.number(fund.opening, decimals: 8)),
             ("end", JSON.number(fund.balance, decimals: 8)),
@@ -157,10 +164,11 @@ enum SessionReport {
             ("takeover_exposure", JSON.number(fundState.takeoverExposure, decimals: 8)),
             ("drawdown_level", .string(fundState.drawdownLevel.label)),
             ("adl_state", .string(fundState.adl.rawValue)),
-            ("by_asset", .object(funds)),
+            ("by_venue", .object(byVenue)),
             // Settlement assets of monitored markets that no fund was given for: their deficits are
             // paid by nothing but what their own liquidations left, then go to ADL (or socialised loss).
             ("not_given", .array(Self.assetsWithoutFund(engine).map { .string($0) })),
+            ("not_given_by_venue", .object(notGivenByVenue)),
         ])
         let adl: JSON.Value = .object([
             ("count", JSON.number(log.adlCount)),
@@ -277,10 +285,13 @@ enum SessionReport {
         return "\(market.counters.exchangeLiquidations) exchange liquidations (\(completeness.meaning)), \(notional) \(asset)"
     }
 
-    static func fundObject(_ fund: InsuranceFund) -> JSON.Value {
+    static func fundObject(_ fund: InsuranceFund, state: FundState) -> JSON.Value {
         .object([
+            ("given", .bool(fund.wasGiven)),
             ("start", JSON.number(fund.opening, decimals: 8)), ("end", JSON.number(fund.balance, decimals: 8)),
             ("min", JSON.number(fund.low, decimals: 8)), ("peak", JSON.number(fund.peak, decimals: 8)),
+            ("inflows", JSON.number(fund.inflows, decimals: 8)), ("outflows", JSON.number(fund.outflows, decimals: 8)),
+            ("adl_events", JSON.number(fund.adlEvents)), ("adl_state", .string(state.adl.rawValue)),
         ])
     }
 
@@ -388,8 +399,18 @@ enum SessionReport {
     /// The settlement assets of markets with monitored positions that no insurance fund was given
     /// for (`InsuranceFund.wasGiven`), sorted.
     static func assetsWithoutFund(_ engine: Engine) -> [String] {
-        let assets = Set(engine.markets.filter { $0.positionCount > 0 }.map(\.instrument.settlementAsset))
-        return assets.filter { !engine.fund($0).wasGiven }.sorted()
+        Array(Set(fundsNotGiven(engine).flatMap(\.assets))).sorted()
+    }
+
+    /// The same per venue: each venue's settlement assets of markets with monitored positions
+    /// whose fund of that venue nobody gave, by venue name.
+    static func fundsNotGiven(_ engine: Engine) -> [(venue: String, assets: [String])] {
+        var byVenue: [String: Set<String>] = [:]
+        for index in engine.markets.indices where engine.markets[index].positionCount > 0 {
+            let fund = engine.fund(market: index)
+            if !fund.wasGiven { byVenue[fund.venue, default: []].insert(fund.asset) }
+        }
+        return byVenue.keys.sorted().map { ($0, byVenue[$0]!.sorted()) }
     }
 
     /// A short summary for people.
@@ -459,10 +480,22 @@ enum SessionReport {
             guard let record else { continue }
             lines.append("  \(label): \(EventTime.iso8601(record.time)) \(record.symbol) \(record.account) \(amount(record.amount, record.asset)) \(record.asset)")
         }
-        let fundState = engine.fundState(asset: primary)
-        lines.append("insurance fund (\(primary)): start \(amount(fund.opening, primary)), end \(amount(fund.balance, primary)), min \(amount(fund.low, primary)), peak \(amount(fund.peak, primary)); ADL \(fundState.adl.rawValue)")
-        if !fundState.takeoverExposure.isZero {
-            lines.append("  holds positions taken over, unrealised \(amount(fundState.takeoverExposure, primary)) \(primary)")
+        // A line per fund in use, each venue's own; one venue's funds are named by asset alone.
+        let fundVenues = Set(engine.fundOrder.map { engine.funds[Int($0)].venue })
+        if engine.fundOrder.isEmpty {
+            // No fund was given for any market's asset, and no liquidation moved money into one.
+            let unbacked = Set(engine.markets.indices.map { engine.fund(market: $0) }.map { $0.venue.isEmpty ? $0.asset : "\($0.venue) \($0.asset)" })
+            lines.append("insurance fund: none" + (unbacked.isEmpty ? "" : " given for \(unbacked.sorted().joined(separator: ", ")): deficits go to "
+                + (engine.configuration.shortfall == .adl ? "ADL" : "socialised loss")))
+        }
+        for each in engine.fundOrder.map({ engine.funds[Int($0)] }) {
+            let asset = each.asset
+            let state = engine.fundState(venue: each.venue, asset: asset)
+            let name = fundVenues.count > 1 && !each.venue.isEmpty ? "\(each.venue) \(asset)" : asset
+            lines.append("insurance fund (\(name)): start \(amount(each.opening, asset)), end \(amount(each.balance, asset)), min \(amount(each.low, asset)), peak \(amount(each.peak, asset)); ADL \(state.adl.rawValue)")
+            if !state.takeoverExposure.isZero {
+                lines.append("  holds positions taken over, unrealised \(amount(state.takeoverExposure, asset)) \(asset)")
+            }
         }
         let adlNotional = log.adlNotional.keys.sorted().map { "\(amount(log.adlNotional[$0]!, $0)) \($0)" }
         lines.append("ADL: \(log.adlCount) events, notional \(adlNotional.isEmpty ? "0" : adlNotional.joined(separator: ", "))")
@@ -481,7 +514,8 @@ enum SessionReport {
             guard !ladder.isEmpty else { continue }
             let asset = market.instrument.settlementAsset
             let quantityUnit = market.instrument.quantityUnit
-            let noFund = engine.fund(asset).wasGiven ? "" : " — no insurance fund given for \(asset): its deficits go to \(engine.configuration.shortfall == .adl ? "ADL" : "socialised loss")"
+            let marketFund = engine.fund(venue: MarketID.venueName(of: market.symbol), asset: asset)
+            let noFund = marketFund.wasGiven ? "" : " — no insurance fund given for \(asset)\(fundVenues.count > 1 ? " on " + marketFund.venue : ""): its deficits go to \(engine.configuration.shortfall == .adl ? "ADL" : "socialised loss")"
             lines.append("stress \(market.symbol) (mark shock: liquidations; deficit \(asset); ADL quantity \(quantityUnit); fund after \(asset))\(noFund):")
             for result in ladder {
                 let shock = (result.shockPercent.isNegative ? "" : "+") + result.shockPercent.description + "%"

@@ -1,0 +1,122 @@
+import Testing
+@testable import RiskEngine
+
+/// Each venue backs its own liquidations: a Bybit deficit is paid by Bybit's insurance fund, never
+/// by Binance's, and when Bybit's cannot pay, Bybit's positions are deleveraged even while Binance's
+/// fund is full. The funds were once kept per asset only, and one session of two venues pooled them.
+@Suite("Insurance funds per venue")
+struct VenueFundTests {
+    static let binance = "binance-usdm:TESTUSDT"
+    static let bybit = "bybit:TESTUSDT"
+
+    /// Two markets of the same contract on two venues, each with a mark, a thin book whose bids
+    /// stand at 90 (far under a long's bankruptcy near 99) and plenty of asks.
+    func twoVenues(configuration: EngineConfiguration = EngineConfiguration()) -> Engine {
+        var engine = engine(with: [testInstrument(symbol: Self.binance), testInstrument(symbol: Self.bybit)], configuration: configuration)
+        for symbol in [Self.binance, Self.bybit] {
+            engine.apply(.mark(symbol: symbol, price: Fixed(100), time: 1))
+            engine.apply(.bookSnapshot(symbol: symbol, bids: [(units("90"), units("1000"))], asks: [(units("100.10"), units("1000"))], time: 1))
+        }
+        return engine
+    }
+
+    /// A long of 10 at 100 with an isolated margin of 10: bankrupt at 99; filled at 90 it leaves a
+    /// deficit of (99 − 90) × 10 = 90.
+    func long(_ account: String, on symbol: String) -> MarketEvent {
+        .position(PositionUpdate(account: account, symbol: symbol, side: .long, quantity: Fixed(10), entryPrice: Fixed(100),
+            mode: .isolated, isolatedMargin: Fixed(10)), time: 2)
+    }
+
+    @Test("an opening without a venue opens each venue's fund; a deficit on one venue is paid by that venue's fund alone")
+    func deficitPaidByItsVenue() throws {
+        var engine = engine(with: [testInstrument(symbol: Self.binance), testInstrument(symbol: Self.bybit)])
+        engine.openFund(asset: "USDT", balance: Fixed(1_000))
+        for symbol in [Self.binance, Self.bybit] {
+            engine.apply(.mark(symbol: symbol, price: Fixed(100), time: 1))
+            engine.apply(.bookSnapshot(symbol: symbol, bids: [(units("90"), units("1000"))], asks: [(units("100.10"), units("1000"))], time: 1))
+        }
+        #expect(engine.fund(venue: "binance-usdm", asset: "USDT").balance == Fixed(1_000))
+        #expect(engine.fund(venue: "bybit", asset: "USDT").balance == Fixed(1_000))
+        engine.apply(long("a", on: Self.bybit))
+        let notes = engine.apply(.mark(symbol: Self.bybit, price: fx("99.40"), time: 3))
+        let record = try #require(notes.liquidations.first)
+        #expect(record.deficit == Fixed(90))
+        #expect(record.fundPaid == Fixed(90) && record.fundAfter == Fixed(910))
+        #expect(notes.fundEntries.allSatisfy { $0.venue == "bybit" })
+        #expect(engine.fund(venue: "bybit", asset: "USDT").balance == Fixed(910))
+        #expect(engine.fund(venue: "binance-usdm", asset: "USDT").balance == Fixed(1_000))
+        // Money is conserved across both funds.
+        #expect(engine.moneyInSystem(asset: "USDT") == engine.deposits["USDT"])
+        #expect(engine.fundOrder.map { engine.funds[Int($0)].venue } == ["binance-usdm", "bybit"])
+    }
+
+    @Test("a venue whose fund cannot pay deleverages its own positions, though another venue's fund is full")
+    func shortfallGoesToItsVenuesADL() throws {
+        var engine = twoVenues()
+        engine.openFund(asset: "USDT", balance: Fixed(1_000_000), venue: "binance-usdm")
+        engine.openFund(asset: "USDT", balance: Fixed(30), venue: "bybit")
+        // Winners on both venues: only Bybit's may be deleveraged.
+        for (account, symbol) in [("s1", Self.bybit), ("s2", Self.binance)] {
+            engine.apply(.position(PositionUpdate(account: account, symbol: symbol, side: .short, quantity: Fixed(50), entryPrice: Fixed(110),
+                mode: .isolated, isolatedMargin: Fixed(1_000)), time: 2))
+        }
+        engine.apply(long("a", on: Self.bybit))
+        let notes = engine.apply(.mark(symbol: Self.bybit, price: fx("99.40"), time: 3))
+        #expect(notes.liquidations.count == 1)
+        #expect(!notes.adl.isEmpty)
+        #expect(notes.adl.allSatisfy { $0.symbol == Self.bybit })
+        let bybit = engine.fund(venue: "bybit", asset: "USDT")
+        let binance = engine.fund(venue: "binance-usdm", asset: "USDT")
+        #expect(bybit.adlEvents == notes.adl.count && binance.adlEvents == 0)
+        #expect(binance.balance == Fixed(1_000_000))
+        #expect(!bybit.balance.isNegative && bybit.balance <= Fixed(30))
+        #expect(engine.fundState(venue: "binance-usdm", asset: "USDT").adl == .idle)
+        #expect(engine.fundState(venue: "bybit", asset: "USDT").adl != .idle)
+        #expect(engine.moneyInSystem(asset: "USDT") == engine.deposits["USDT"])
+    }
+
+    @Test("the stressed deficit of a market is compared with its venue's fund")
+    func stressAgainstItsVenuesFund() {
+        var engine = twoVenues()
+        engine.openFund(asset: "USDT", balance: Fixed(1_000_000), venue: "binance-usdm")
+        engine.openFund(asset: "USDT", balance: Fixed(10), venue: "bybit")
+        for index in 0..<20 { engine.apply(long("b\(index)", on: Self.bybit)) }
+        engine.apply(.clock(time: 5_000_000_000))
+        let bybit = engine.fundState(venue: "bybit", asset: "USDT")
+        #expect(bybit.stressed.deficit.isPositive)
+        #expect(bybit.stressed.adlCertain, "a deficit beyond Bybit's 10 USDT is ADL whatever Binance's fund holds")
+        #expect(bybit.adl == .near)
+        let binance = engine.fundState(venue: "binance-usdm", asset: "USDT")
+        #expect(binance.stressed.deficit.isZero && binance.adl == .idle)
+    }
+
+    @Test("a statement naming no venue is the fund of the one venue with markets in the asset; a venue's statement is its own")
+    func statementsFindTheirVenue() {
+        var engine = engine(with: [testInstrument(symbol: Self.bybit)])
+        engine.apply(.mark(symbol: Self.bybit, price: Fixed(100), time: 1))
+        engine.apply(.insuranceFund(asset: "USDT", venue: "binance-usdm", venueGiven: false, balance: Fixed(5_000), time: 2))
+        #expect(engine.fund(venue: "bybit", asset: "USDT").balance == Fixed(5_000))
+        #expect(!engine.fund(venue: "binance-usdm", asset: "USDT").isInUse)
+        engine.apply(.insuranceFund(asset: "USDT", venue: "okx", venueGiven: true, balance: Fixed(7), time: 3))
+        #expect(engine.fund(venue: "okx", asset: "USDT").balance == Fixed(7))
+        #expect(engine.fund(venue: "bybit", asset: "USDT").balance == Fixed(5_000))
+        #expect(engine.moneyInSystem(asset: "USDT") == engine.deposits["USDT"])
+    }
+
+    @Test("a default opening gives way to each venue's own first statement, and a venue's market seen late still has its fund")
+    func provisionalPerVenue() {
+        var engine = engine(with: [testInstrument(symbol: Self.binance), testInstrument(symbol: Self.bybit)])
+        engine.openFund(asset: "USDT", balance: Fixed(250_000), provisional: true)
+        engine.apply(.mark(symbol: Self.binance, price: Fixed(100), time: 1))
+        engine.apply(.insuranceFund(asset: "USDT", venue: "binance-usdm", venueGiven: true, balance: Fixed(40), time: 2))
+        #expect(engine.fund(venue: "binance-usdm", asset: "USDT").opening == Fixed(40))
+        // Bybit's market appears later: its fund opens at the default, as of before the session.
+        engine.apply(.mark(symbol: Self.bybit, price: Fixed(100), time: 3))
+        let bybit = engine.fund(venue: "bybit", asset: "USDT")
+        #expect(bybit.opening == Fixed(250_000) && bybit.lowTime == 0)
+        engine.apply(.insuranceFund(asset: "USDT", venue: "bybit", venueGiven: true, balance: Fixed(60), time: 4))
+        #expect(engine.fund(venue: "bybit", asset: "USDT").opening == Fixed(60))
+        #expect(engine.fund(venue: "binance-usdm", asset: "USDT").opening == Fixed(40))
+        #expect(engine.moneyInSystem(asset: "USDT") == engine.deposits["USDT"])
+    }
+}

@@ -262,6 +262,10 @@ final class WebSocketBatchReader: ChannelDuplexHandler, RemovableChannelHandler,
     private(set) var holding = false
     private var readWanted = false
     private var retry: Scheduled<Void>?
+    /// The next read, waiting for the pace's next tick (see `readPace`).
+    private var pacedRead: Scheduled<Void>?
+    /// Bytes of messages read since the last read was asked for: a busy stream is read at once.
+    private var bytesSinceRead = 0
     private var ticker: RepeatedTask?
     /// Checks the connection's silence (see `WebSocketBehaviour.silenceLimit`).
     private var watchdog: RepeatedTask?
@@ -410,6 +414,7 @@ final class WebSocketBatchReader: ChannelDuplexHandler, RemovableChannelHandler,
         let bytes = Array(buffer.readableBytesView)
         behaviour.message(bytes, LiveClock.wallNanoseconds(), &batch)
         batchByteCount += bytes.count
+        bytesSinceRead += bytes.count
         if batch.count >= Self.batchItems || batchByteCount >= Self.batchBytes { handOver(context: context) }
     }
 
@@ -454,8 +459,35 @@ final class WebSocketBatchReader: ChannelDuplexHandler, RemovableChannelHandler,
         }
     }
 
+    /// Reads are paced: a quiet stream's next read waits for the next tick of a 20 ms grid that
+    /// every connection of the event loop shares, so the frames of every venue that arrived
+    /// meanwhile are read in one wake of the loop (and handed over in one wake of the session)
+    /// instead of one wake per frame or two: at 1,000 messages a second over four venues the
+    /// loop woke 310 times a second, each wake (epoll, a read, a context switch) costing more
+    /// than the frames it read. A frame waits at most 20 ms more, less than a frame of the
+    /// dashboard. A busy stream (64 KB or more since the last read: a snapshot, a flood) is read
+    /// again at once, so pacing never throttles what the venue sends.
+    static let readPace: Int64 = 20_000_000
+    static let busyReadBytes = 64 << 10
+
     func read(context: ChannelHandlerContext) {
-        if holding { readWanted = true } else { context.read() }
+        if holding { readWanted = true; return }
+        guard bytesSinceRead < Self.busyReadBytes, !closed else {
+            bytesSinceRead = 0
+            context.read()
+            return
+        }
+        guard pacedRead == nil else { return }
+        let now = context.eventLoop.now.uptimeNanoseconds
+        let tick = (now / UInt64(Self.readPace) + 1) * UInt64(Self.readPace)
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        pacedRead = context.eventLoop.scheduleTask(deadline: NIODeadline.uptimeNanoseconds(tick)) {
+            let (reader, context) = bound.value
+            reader.pacedRead = nil
+            reader.bytesSinceRead = 0
+            guard !reader.closed else { return }
+            if reader.holding { reader.readWanted = true } else { context.read() }
+        }
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
@@ -465,6 +497,8 @@ final class WebSocketBatchReader: ChannelDuplexHandler, RemovableChannelHandler,
 
     func channelInactive(context: ChannelHandlerContext) {
         closed = true
+        pacedRead?.cancel()
+        pacedRead = nil
         ticker?.cancel()
         ticker = nil
         watchdog?.cancel()
@@ -479,6 +513,7 @@ final class WebSocketBatchReader: ChannelDuplexHandler, RemovableChannelHandler,
         self.context = nil
         ticker?.cancel()
         watchdog?.cancel()
+        pacedRead?.cancel()
         if !closed {
             closed = true
             retry?.cancel()

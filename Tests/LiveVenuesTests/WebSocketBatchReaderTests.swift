@@ -130,6 +130,35 @@ struct WebSocketBatchReaderTests {
     /// An attacker's finding: a venue that went silent without closing (a half-open link, or a
     /// server that answers WebSocket pings and sends nothing else) was never dropped; the session
     /// read STALE until someone restarted it.
+    @Test("reads are paced: a quiet stream's next read waits for the 20 ms tick every connection shares; a busy one is read at once")
+    func pacedReads() throws {
+        let queue = LiveQueue()
+        let h = try Self.harness(queue: queue)
+        _ = Self.drain(queue)
+        let loop = h.channel.embeddedEventLoop
+        Self.read([Self.text("small")], into: h.channel)
+        h.channel.pipeline.fireChannelReadComplete()
+        let before = h.reads.reads
+        // What autoRead asks after a read, twice: neither reaches the socket before the tick.
+        h.channel.read()
+        h.channel.read()
+        #expect(h.reads.reads == before)
+        loop.advanceTime(by: .nanoseconds(WebSocketBatchReader.readPace))
+        #expect(h.reads.reads == before + 1, "one read at the tick, for both requests")
+        // 64 KB of messages since the last read: the stream is busy, the next read is at once.
+        Self.read((0..<16).map { _ in Self.text(String(repeating: "x", count: 4_096)) }, into: h.channel)
+        h.channel.pipeline.fireChannelReadComplete()
+        h.channel.read()
+        #expect(h.reads.reads == before + 2)
+        #expect(Self.drain(queue).count == 17)
+        // A closed connection's paced read is let go.
+        Self.read([Self.text("last")], into: h.channel)
+        h.channel.read()
+        try h.channel.close().wait()
+        loop.advanceTime(by: .seconds(1))
+        #expect(h.reads.reads == before + 2)
+    }
+
     @Test("a connection without a message for 45 s is given up; a message starts the silence again, a WebSocket pong does not")
     func silentConnectionGivenUp() throws {
         let queue = LiveQueue()

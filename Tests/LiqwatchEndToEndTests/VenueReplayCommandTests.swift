@@ -65,6 +65,9 @@ struct VenueReplayCommandTests {
         #expect(text.standardOutput.contains("insurance fund (bybit USDT): start 80,000.00"), "\(text.standardOutput)")
         #expect(text.standardOutput.contains("insurance fund (okx BTC): start 0.50000000"), "\(text.standardOutput)")
         #expect(text.standardOutput.contains("no insurance fund given for UNI on okx"), "\(text.standardOutput)")
+        // The deficits were OKX's, in BTC: the total says so (it read "total 0.00 USDT").
+        let deficits = try #require(text.standardOutput.split(separator: "\n").first { $0.hasPrefix("deficits: ") })
+        #expect(deficits.contains(" BTC") && !deficits.contains("total 0.00 USDT"), "\(deficits)")
     }
 
     @Test("--insurance-fund refuses what it cannot read, with the item named", arguments: [

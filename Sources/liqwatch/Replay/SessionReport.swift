@@ -475,7 +475,10 @@ enum SessionReport {
             lines.append("  on markets not watched: \(log.unwatchedCount) (not on the tape; sampled where the venue samples): "
                 + busiest.joined(separator: ", ") + (log.unwatchedLiquidations.count > 5 ? ", ..." : ""))
         }
-        lines.append("deficits: \(log.deficitCount), total \(amount(log.deficitTotal[primary] ?? .zero, primary)) \(primary)")
+        // Every asset's total: a session whose deficits were all in BTC read "total 0.00 USDT".
+        let deficitTotals = log.deficitTotal.keys.sorted().filter { !(log.deficitTotal[$0] ?? .zero).isZero }
+            .map { "\(amount(log.deficitTotal[$0]!, $0)) \($0)" }
+        lines.append("deficits: \(log.deficitCount), total " + (deficitTotals.isEmpty ? "\(amount(.zero, primary)) \(primary)" : deficitTotals.joined(separator: ", ")))
         for (label, record) in [("first", log.firstDeficit)] + log.largestDeficits.keys.sorted().map({ ("largest", log.largestDeficits[$0]) }) {
             guard let record else { continue }
             lines.append("  \(label): \(EventTime.iso8601(record.time)) \(record.symbol) \(record.account) \(amount(record.amount, record.asset)) \(record.asset)")

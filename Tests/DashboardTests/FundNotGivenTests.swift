@@ -22,8 +22,9 @@ struct FundNotGivenTests {
         let screen = model(width: 120, height: 40, engine: Self.engine(), symbol: "okx:BTC-USD-SWAP")
         #expect(screen.focusedSymbol == "okx:BTC-USD-SWAP")
         let text = screen.rendered().text
-        #expect(text.contains("Insurance fund BTC"))
-        #expect(text.contains("no fund given for BTC"))
+        // Markets of two venues (BTCUSDT of none, okx): the fund's venue is named.
+        #expect(text.contains("Insurance fund okx BTC"))
+        #expect(text.contains("no fund given for okx BTC"))
         #expect(text.contains("→ ADL"))
         #expect(!text.contains("balance       0.00"))
     }

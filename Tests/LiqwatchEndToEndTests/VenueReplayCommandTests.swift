@@ -47,7 +47,7 @@ struct VenueReplayCommandTests {
     @Test("three venues replayed together: each has its own fund, opened as --insurance-fund says, and a deficit on OKX moves only OKX's")
     func fundPerVenue() throws {
         let files = ["../shared/data/okx/OKX.ws.1.0", "../shared/data/bybit/2024-12-01_XRPUSDT_ob500.data", "../shared/data/hyperliquid/btcusd_20250126.gz"]
-        let arguments = ["replay"] + files + ["--headless", "--synthetic-positions", "4000", "--insurance-fund", "500000,bybit:USDT:80000,okx:BTC:0.5,hyperliquid:USDC:1000"]
+        let arguments = ["replay"] + files + ["--headless", "--synthetic-positions", "4000", "--insurance-fund", "bybit:80000,okx:BTC:0.5,hyperliquid:1000"]
         let result = try BinaryRunner.run(arguments + ["--report", "json"])
         #expect(result.status == 0, "\(result.standardError)")
         let report = try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
@@ -61,6 +61,8 @@ struct VenueReplayCommandTests {
         #expect((okx["outflows"] as? Double ?? 0) > 0, "\(okx)")
         #expect(byVenue["binance-usdm"] == nil, "no Binance market, no Binance fund: \(byVenue.keys.sorted())")
         #expect(fund["not_given_by_venue"] as? [String: [String]] == ["okx": ["UNI"]])
+        // Bybit's is given; OKX's USDT (no market of OKX settles in USDT) is never made.
+        #expect(byVenue["okx"]?["USDT"] == nil && byVenue["bybit"]?["USDT"]?["markets"] as? Int == 1)
         let text = try BinaryRunner.run(arguments + ["--report", "text"])
         #expect(text.standardOutput.contains("insurance fund (bybit USDT): start 80,000.00"), "\(text.standardOutput)")
         #expect(text.standardOutput.contains("insurance fund (okx BTC): start 0.50000000"), "\(text.standardOutput)")
@@ -73,6 +75,8 @@ struct VenueReplayCommandTests {
     @Test("--insurance-fund refuses what it cannot read, with the item named", arguments: [
         ("kraken:USDT:5", "unknown venue"), ("bybit:USDT:-5", "is not an amount"), ("USDT:5,USDT:6", "the USDT fund is given twice"),
         ("a:b:c:5", "is not an amount"), ("bybit:US$T:5", "the asset must be letters and digits"),
+        ("binance:1000", "unknown venue 'binance'"), ("usdt:5", "an asset is named in upper case"),
+        ("binance-coinm:5", "settle in their coins: name it"), ("1e20", "is not an amount"), ("2000000000000000", "at most 1,000,000,000,000,000"),
     ])
     func badFundOption(option: String, message: String) throws {
         let result = try BinaryRunner.run(["replay", "../shared/data/okx/OKX.ws.1.0", "--headless", "--insurance-fund", option])

@@ -9,6 +9,7 @@ struct FundOpeningTests {
     func defaultGivesWay() {
         var engine = engine(with: [testInstrument()])
         engine.openFund(asset: "USDT", balance: Fixed(250_000), provisional: true)
+        engine.apply(.mark(symbol: "TESTUSDT", price: Fixed(100), time: 1))
         engine.apply(.insuranceFund(asset: "USDT", venue: "", venueGiven: false, balance: Fixed(1_000_000), time: 5))
         let fund = engine.fund("USDT")
         #expect(fund.opening == Fixed(1_000_000) && fund.balance == Fixed(1_000_000))
@@ -24,6 +25,7 @@ struct FundOpeningTests {
     func givenOpeningStands() {
         var engine = engine(with: [testInstrument()])
         engine.openFund(asset: "USDT", balance: Fixed(250_000))
+        engine.apply(.mark(symbol: "TESTUSDT", price: Fixed(100), time: 1))
         engine.apply(.insuranceFund(asset: "USDT", venue: "", venueGiven: false, balance: Fixed(1_000_000), time: 5))
         #expect(engine.fund("USDT").opening == Fixed(250_000))
         #expect(engine.fund("USDT").totals[.statement] == Fixed(750_000))

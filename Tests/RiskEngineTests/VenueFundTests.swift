@@ -90,11 +90,40 @@ struct VenueFundTests {
         #expect(binance.stressed.deficit.isZero && binance.adl == .idle)
     }
 
+    @Test("a statement naming no venue before any market of its asset is the fund of the first venue to list one")
+    func statementBeforeAnyMarket() {
+        var engine = engine(with: [testInstrument(symbol: Self.binance), testInstrument(symbol: Self.bybit)])
+        engine.openFund(asset: "USDT", balance: Fixed(250_000), provisional: true)
+        engine.apply(.insuranceFund(asset: "USDT", venue: "", venueGiven: false, balance: Fixed(1_000), time: 1))
+        #expect(engine.funds.isEmpty, "no fund made before a market needs one")
+        engine.apply(.mark(symbol: Self.bybit, price: Fixed(100), time: 2))
+        // The default opening gave way to the statement: Bybit's fund opens at 1,000.
+        let bybit = engine.fund(venue: "bybit", asset: "USDT")
+        #expect(bybit.opening == Fixed(1_000) && bybit.balance == Fixed(1_000))
+        engine.apply(.mark(symbol: Self.binance, price: Fixed(100), time: 3))
+        #expect(engine.fund(venue: "binance-usdm", asset: "USDT").opening == Fixed(250_000))
+        #expect(engine.moneyInSystem(asset: "USDT") == engine.deposits["USDT"])
+    }
+
+    @Test("a statement naming no venue while markets of its asset are on several venues is refused, and said so")
+    func ambiguousStatementRefused() throws {
+        var engine = twoVenues()
+        engine.openFund(asset: "USDT", balance: Fixed(100))
+        let notes = engine.apply(.insuranceFund(asset: "USDT", venue: "", venueGiven: false, balance: Fixed(5_000), time: 2))
+        #expect(engine.fund(venue: "bybit", asset: "USDT").balance == Fixed(100))
+        #expect(engine.fund(venue: "binance-usdm", asset: "USDT").balance == Fixed(100))
+        #expect(engine.totals.fundStatementsRefused == 1)
+        let refusal = try #require(notes.compactMap { note -> String? in
+            if case .fundStatementRefused(_, _, let reason, _) = note { return reason } else { return nil }
+        }.first)
+        #expect(refusal == "markets of USDT are on binance-usdm, bybit: the statement must name its venue")
+    }
+
     @Test("a statement naming no venue is the fund of the one venue with markets in the asset; a venue's statement is its own")
     func statementsFindTheirVenue() {
         var engine = engine(with: [testInstrument(symbol: Self.bybit)])
         engine.apply(.mark(symbol: Self.bybit, price: Fixed(100), time: 1))
-        engine.apply(.insuranceFund(asset: "USDT", venue: "binance-usdm", venueGiven: false, balance: Fixed(5_000), time: 2))
+        engine.apply(.insuranceFund(asset: "USDT", venue: "", venueGiven: false, balance: Fixed(5_000), time: 2))
         #expect(engine.fund(venue: "bybit", asset: "USDT").balance == Fixed(5_000))
         #expect(!engine.fund(venue: "binance-usdm", asset: "USDT").isInUse)
         engine.apply(.insuranceFund(asset: "USDT", venue: "okx", venueGiven: true, balance: Fixed(7), time: 3))

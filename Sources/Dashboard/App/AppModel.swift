@@ -385,7 +385,9 @@ public struct AppModel: Sendable {
 
     mutating func sample() {
         let second = engine.time / 1_000_000_000
-        if second < lastSampleSecond && lastSampleSecond != .min {
+        // A jump back, even within one second: a fund sampled later than the session's time now.
+        let jumpedBack = (second < lastSampleSecond && lastSampleSecond != .min) || fundSampled.values.contains { $0.time > engine.time }
+        if jumpedBack {
             // A jump back: samples from a later time would draw a history that never happened.
             fundHistories.removeAll()
             ratioHistory.removeAll()

@@ -40,8 +40,7 @@ enum FundPane {
         let fund = Self.fund(model)
         let asset = fund.asset
         // Each venue has its own fund: with several, the title says whose.
-        let venues = Set(engine.funds.lazy.filter(\.isInUse).map(\.venue))
-        let owner = venues.count > 1 && !fund.venue.isEmpty ? fund.venue + " " : ""
+        let owner = engine.fundsSpanVenues && !fund.venue.isEmpty ? fund.venue + " " : ""
         // Cents for dollars, eight places for a coin: a BTC fund's 0.05 is not "0.00".
         let places = AssetPrecision.decimals(forAsset: asset)
         func money(_ value: Fixed) -> String { Format.money(value, decimals: places) }
@@ -71,7 +70,7 @@ enum FundPane {
         if !fund.wasGiven {
             // Not a zero balance: no balance at all. What the engine does is unchanged: a deficit
             // in this asset is paid by nothing but what its liquidations left the fund.
-            line("balance", "no fund given for \(asset)", .warn)
+            line("balance", "no fund given for \(owner)\(asset)", .warn)
             line("deficits", engine.configuration.shortfall == .adl ? "→ ADL" : "→ socialised loss", .warn)
         } else {
             line("balance", money(fund.balance), fund.balance.isPositive ? .fund : .alert)

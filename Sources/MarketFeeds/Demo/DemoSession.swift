@@ -30,7 +30,6 @@ public final class DemoSession: SessionDriver {
         options.configuration = configuration
         options.catalog = .builtIn
         options.insuranceFund = [FundOpening(asset: "USDT", balance: DemoSession.openingFund)]
-        options.insuranceFundGiven = true
         applier = FeedApplier(options: options)
         market = DemoMarket(seed: seed, startPrice: 60_000, start: DemoSession.startTime)
         let opening = market.openingBook()

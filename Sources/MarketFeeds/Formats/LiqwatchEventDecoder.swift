@@ -86,9 +86,15 @@ public struct LiqwatchEventDecoder: LineDecoder {
         case "insurance_fund":
             let balance = try decimal("balance")
             guard !balance.isNegative else { throw FieldError(field: "balance", reason: "must not be negative") }
-            // A fund is a venue's, as an account is: a line without one means the session's one venue.
-            let venue: String
-            do { venue = try resolver.resolveVenue(text("venue")) } catch { throw FieldError(field: "venue", reason: error.description) }
+            guard balance <= InsuranceFund.largestBalance else {
+                throw FieldError(field: "balance", reason: "must be at most \(InsuranceFund.largestBalance.formatted(0, grouping: true))")
+            }
+            // A fund is a venue's: a line without one is the fund of the one venue with markets
+            // in the asset (the engine decides, and refuses it when they are on several).
+            var venue = ""
+            if let named = text("venue") {
+                do { venue = try resolver.resolveVenue(named) } catch { throw FieldError(field: "venue", reason: error.description) }
+            }
             return .insuranceFund(asset: text("asset") ?? "USDT", venue: venue, venueGiven: text("venue") != nil, balance: balance, time: time)
         case "mark":
             let price = try decimal("price")

@@ -8,10 +8,7 @@ public struct SessionOptions: Sendable {
     public var syntheticPositions: Int? = nil
     public var seed: UInt64 = 1
     /// Opening fund balances: of one venue, or (no venue) of every venue's fund in the asset.
-    public var insuranceFund: [FundOpening] = [FundOpening(asset: "USDT", balance: Fixed(250_000))]
-    /// Whether `insuranceFund` is the operator's figure. When it is the default, an events file's
-    /// first `insurance_fund` line replaces it as the opening balance.
-    public var insuranceFundGiven = false
+    public var insuranceFund: [FundOpening] = FundOpening.defaults
     public var strict = false
     /// Decompress, and when run to the end decode, on threads of their own.
     public var threaded = true
@@ -27,12 +24,22 @@ public struct FundOpening: Hashable, Sendable {
     public var venue: String?
     public var asset: String
     public var balance: Fixed
+    /// A default nobody chose: an events file's first `insurance_fund` line for the fund replaces
+    /// it as the opening balance (the operator's own figure stands, and the line is a statement).
+    public var provisional: Bool
 
-    public init(venue: String? = nil, asset: String, balance: Fixed) {
+    public init(venue: String? = nil, asset: String, balance: Fixed, provisional: Bool = false) {
         self.venue = venue
         self.asset = asset
         self.balance = balance
+        self.provisional = provisional
     }
+
+    /// 250,000 in each venue's main settlement asset (USDT; Hyperliquid's USDC), provisionally.
+    public static let defaults = [
+        FundOpening(asset: "USDT", balance: Fixed(250_000), provisional: true),
+        FundOpening(venue: Venue.hyperliquid.rawValue, asset: "USDC", balance: Fixed(250_000), provisional: true),
+    ]
 }
 
 /// Replays recordings through the engine: reads each file as a stream (memory stays flat), merges

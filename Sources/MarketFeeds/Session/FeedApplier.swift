@@ -26,7 +26,7 @@ struct FeedApplier {
         engine = Engine(configuration: options.configuration, catalog: options.catalog)
         // Every venue's openings first, so that a venue's own figure is the one that stands.
         for opening in options.insuranceFund.sorted(by: { ($0.venue == nil ? 0 : 1, $0.venue ?? "", $0.asset) < ($1.venue == nil ? 0 : 1, $1.venue ?? "", $1.asset) }) {
-            engine.openFund(asset: opening.asset, balance: opening.balance, provisional: !options.insuranceFundGiven, venue: opening.venue)
+            engine.openFund(asset: opening.asset, balance: opening.balance, provisional: opening.provisional, venue: opening.venue)
         }
         // What placing them notes (a refused row) is not logged, as before any event.
         engine.apply(positions: options.positions, time: 0, into: &notes) { $0.removeAll(keepingCapacity: true) }

@@ -17,9 +17,15 @@ public struct Engine: Sendable {
     /// fund is made with the market, empty until it is opened or money moves through it.
     public internal(set) var funds: [InsuranceFund] = []
     var fundIndexes: [FundKey: Int32] = [:]
-    /// Openings for every venue's fund of an asset (`openFund` without a venue): a venue's fund
-    /// opens at it when the venue's first market of the asset appears.
-    var fundDefaults: [String: FundDefault] = [:]
+    /// Openings given before any event (`openFund`): one venue's fund of an asset, or (by asset)
+    /// every venue's. A fund opens at its venue's, else its asset's, when it is made: when its
+    /// venue's first market of the asset appears, or a statement names it. A fund no market ever
+    /// needs is never made.
+    var venueOpenings: [FundKey: FundDefault] = [:]
+    var assetOpenings: [String: FundDefault] = [:]
+    /// Statements of a fund naming no venue, made before any market of their asset: the fund of
+    /// the venue whose market of the asset comes first (see `fundVenue`).
+    var pendingStatements: [String: (balance: Fixed, time: Int64)] = [:]
     /// Funds opened at a default nobody chose: the operator's own first statement of the balance,
     /// if it comes before any movement, becomes the opening instead of a statement against it.
     var provisionalFunds: Set<Int32> = []
@@ -84,7 +90,9 @@ public struct Engine: Sendable {
     /// one was), so that a pane before the first market shows the balance the operator gave.
     func unmadeFund(venue: String, asset: String) -> InsuranceFund {
         var fund = InsuranceFund(venue: venue, asset: asset)
-        if let opening = fundDefaults[asset] { _ = fund.book(opening.balance, cause: .opening, time: 0) }
+        if let opening = venueOpenings[FundKey(venue: venue, asset: asset)] ?? assetOpenings[asset] {
+            _ = fund.book(opening.balance, cause: .opening, time: 0)
+        }
         return fund
     }
 
@@ -98,7 +106,24 @@ public struct Engine: Sendable {
     /// The fund of `asset` on the session's leading venue (`fundOrder`): for a session of one
     /// venue, its fund of that asset. Panes and reports of several venues name the venue.
     public func fund(_ asset: String) -> InsuranceFund {
-        fundOrder.first { funds[Int($0)].asset == asset }.map { funds[Int($0)] } ?? unmadeFund(venue: "", asset: asset)
+        // One that backs a market first: a fund only a statement made leads nothing.
+        let backing = Set(markets.map(\.fundIndex))
+        let candidates = fundOrder.filter { funds[Int($0)].asset == asset }
+        return (candidates.first(where: backing.contains) ?? candidates.first).map { funds[Int($0)] } ?? unmadeFund(venue: "", asset: asset)
+    }
+
+    /// How many markets each fund backs (by index in `funds`): a fund that backs none was opened
+    /// or stated for a venue or an asset no market of the session has.
+    public var marketsBacked: [Int32: Int] {
+        var counts: [Int32: Int] = [:]
+        for market in markets { counts[market.fundIndex, default: 0] += 1 }
+        return counts
+    }
+
+    /// Whether the session's funds and markets span several venues: the panes and the report
+    /// then name each fund's venue.
+    public var fundsSpanVenues: Bool {
+        Set(markets.map { funds[Int($0.fundIndex)].venue } + funds.filter(\.isInUse).map(\.venue)).count > 1
     }
 
     /// The funds in use (opened, stated or moved), by venue as `Venue.known` lists them, then by
@@ -113,13 +138,13 @@ public struct Engine: Sendable {
 
     /// The fund of a venue and asset, made (and opened at the asset's default, if one was given
     /// for every venue) the first time it is asked for.
-    mutating func ensureFund(venue: String, asset: String, openingAtDefault: Bool = true) -> Int32 {
+    mutating func ensureFund(venue: String, asset: String) -> Int32 {
         let key = FundKey(venue: venue, asset: asset)
         if let known = fundIndexes[key] { return known }
         let index = Int32(funds.count)
         funds.append(InsuranceFund(venue: venue, asset: asset))
         fundIndexes[key] = index
-        if openingAtDefault, let opening = fundDefaults[asset] { open(fund: index, opening) }
+        if let opening = venueOpenings[key] ?? assetOpenings[asset] { open(fund: index, opening) }
         return index
     }
 
@@ -158,6 +183,11 @@ public struct Engine: Sendable {
             market.tickIsLearnt = !catalog.isKnown(symbol)
             market.fundIndex = ensureFund(venue: MarketID.venueName(of: symbol), asset: market.instrument.settlementAsset)
             markets.append(market)
+            // A statement that named no venue, made before any market of its asset: this one's.
+            if let pending = pendingStatements.removeValue(forKey: market.instrument.settlementAsset) {
+                var ignored: [EngineNotification] = []
+                state(fund: market.fundIndex, balance: pending.balance, time: pending.time, into: &ignored)
+            }
             symbolIndexes[symbol] = index
         }
         lastMarketLookup = (symbol, index)
@@ -338,8 +368,21 @@ public struct Engine: Sendable {
             setWallet(accountID: id, asset: asset, venue: venueGiven ? venue : accountVenue(id: id, asset: asset, default: venue),
                 balance: walletBalance, into: &notes)
         case .insuranceFund(let asset, let venue, let venueGiven, let balance, let time):
-            let fund = ensureFund(venue: venueGiven ? venue : fundVenue(asset: asset, default: venue), asset: asset)
-            state(fund: fund, balance: balance, time: time, into: &notes)
+            guard !venueGiven else {
+                state(fund: ensureFund(venue: venue, asset: asset), balance: balance, time: time, into: &notes)
+                break
+            }
+            switch fundVenue(asset: asset) {
+            case .one(let venue):
+                state(fund: ensureFund(venue: venue, asset: asset), balance: balance, time: time, into: &notes)
+            case .none:
+                // No market of the asset yet: the fund of the first venue to list one.
+                pendingStatements[asset] = (balance, time)
+            case .several(let venues):
+                totals.fundStatementsRefused += 1
+                notes.append(.fundStatementRefused(asset: asset, balance: balance,
+                    reason: "markets of \(asset) are on \(venues.joined(separator: ", ")): the statement must name its venue", time: time))
+            }
         case .clock:
             break
         }
@@ -360,19 +403,24 @@ public struct Engine: Sendable {
         if samplingEnabled && time >= nextSampleTime { sampleSignals(into: &notes) }
     }
 
-    /// Sets the opening balance of `venue`'s fund of `asset` (before any event), or with no venue
-    /// of every venue's fund of it: those already made and each made later (a venue's first market
-    /// of the asset). A `provisional` opening (a default, not the operator's figure) is replaced by
-    /// the first `insuranceFund` event for the fund, as long as no money has moved through it.
+    /// Sets the opening balance of `venue`'s fund of `asset`, or with no venue of every venue's
+    /// fund of it (a venue's own opening, given or not, comes first). A fund opens at it when it is
+    /// made (see `ensureFund`), or now if it is made and nothing moved through it. A `provisional`
+    /// opening (a default, not the operator's figure) is replaced by the first `insuranceFund`
+    /// event for the fund, as long as no money has moved through it.
     public mutating func openFund(asset: String, balance: Fixed, provisional: Bool = false, venue: String? = nil) {
         let opening = FundDefault(balance: balance, provisional: provisional)
-        guard let venue else {
-            fundDefaults[asset] = opening
-            for index in funds.indices where funds[index].asset == asset && !funds[index].isInUse { open(fund: Int32(index), opening) }
+        if let venue {
+            let key = FundKey(venue: venue, asset: asset)
+            venueOpenings[key] = opening
+            if let index = fundIndexes[key] { open(fund: index, opening) }
             return
         }
-        // The venue's own figure, not the default for every venue.
-        open(fund: ensureFund(venue: venue, asset: asset, openingAtDefault: false), opening)
+        assetOpenings[asset] = opening
+        for index in funds.indices where funds[index].asset == asset && !funds[index].isInUse
+            && venueOpenings[FundKey(venue: funds[index].venue, asset: asset)] == nil {
+            open(fund: Int32(index), opening)
+        }
     }
 
     private mutating func open(fund index: Int32, _ opening: FundDefault) {
@@ -407,15 +455,21 @@ public struct Engine: Sendable {
         }
     }
 
-    /// The venue of a fund statement that names none: the one venue with markets of the asset,
-    /// else `fallback` (the session's one venue). As for an account line (`accountVenue`).
-    func fundVenue(asset: String, default fallback: String) -> String {
-        var found: String? = nil
+    /// Where a fund statement that names no venue goes: the one venue with markets of the asset;
+    /// none yet (held for the first); or several (refused: which one is not the engine's guess).
+    enum StatementVenue { case one(String), none, several([String]) }
+
+    func fundVenue(asset: String) -> StatementVenue {
+        var venues: [String] = []
         for market in markets where market.instrument.settlementAsset == asset {
             let venue = funds[Int(market.fundIndex)].venue
-            if found == nil { found = venue } else if found != venue { return fallback }
+            if !venues.contains(venue) { venues.append(venue) }
         }
-        return found ?? fallback
+        switch venues.count {
+        case 0: return .none
+        case 1: return .one(venues[0])
+        default: return .several(venues.sorted())
+        }
     }
 
     private mutating func noteCrossing(market index: Int, removedBefore: Int, into notes: inout [EngineNotification]) {
@@ -504,7 +558,9 @@ public struct Engine: Sendable {
     /// The asset a dashboard or report leads with: USDT when a fund of it is in use, else the
     /// first by name.
     public var primaryAsset: String {
-        let inUse = funds.filter(\.isInUse).map(\.asset)
+        var inUse = funds.filter(\.isInUse).map(\.asset)
+        // Before any fund is made, the openings given for every venue.
+        if inUse.isEmpty { inUse = Array(assetOpenings.keys) }
         return inUse.contains("USDT") ? "USDT" : (inUse.min() ?? "USDT")
     }
 

@@ -113,6 +113,9 @@ public enum EngineNotification: Hashable, Sendable {
     case liquidationBlocked(symbol: String, reason: LiquidationBlock, time: Int64)
     /// A position update the engine would not apply (see `Engine.hedgeConflict`).
     case positionRejected(account: String, symbol: String, reason: String, time: Int64)
+    /// A fund statement the engine would not apply: it named no venue and markets of its asset
+    /// are on several (see `Engine.fundVenue`).
+    case fundStatementRefused(asset: String, balance: Fixed, reason: String, time: Int64)
 }
 
 /// Why the engine will not liquidate into a market's book.

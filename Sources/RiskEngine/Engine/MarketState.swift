@@ -247,6 +247,8 @@ public struct EngineTotals: Hashable, Sendable {
     public var eventsOutOfTimeRange = 0
     /// Liquidations whose unfilled quantity the fund took over.
     public var fundTakeovers = 0
+    /// Fund statements naming no venue while markets of their asset were on several (refused).
+    public var fundStatementsRefused = 0
     /// Position updates refused (hedge-mode conflicts).
     public var positionsRejected = 0
 }

@@ -65,6 +65,10 @@ public struct SessionLog: Sendable {
         public var reason: String
     }
     public private(set) var rejectedPositions = 0
+    /// Fund statements refused (they named no venue while markets of the asset were on several),
+    /// and the last one's words.
+    public private(set) var refusedFundStatements = 0
+    public private(set) var lastRefusedFundStatement: String?
     public private(set) var rejections = RingBuffer<Rejection>(capacity: SessionLog.keep)
     public private(set) var blocked = RingBuffer<Blocked>(capacity: SessionLog.keep)
     public private(set) var crossedLevelsRemoved = 0
@@ -170,6 +174,9 @@ public struct SessionLog: Sendable {
         case .positionRejected(let account, let symbol, let reason, let time):
             rejectedPositions += 1
             append(&rejections, Rejection(time: time, account: account, symbol: symbol, reason: reason))
+        case .fundStatementRefused(let asset, let balance, let reason, let time):
+            refusedFundStatements += 1
+            lastRefusedFundStatement = "\(EventTime.iso8601(time)) \(asset) \(balance.formatted(AssetPrecision.decimals(forAsset: asset), grouping: true)): \(reason)"
         case .fund, .adlUnfilled, .socialisedLoss:
             break
         }

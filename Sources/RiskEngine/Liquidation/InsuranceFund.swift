@@ -48,6 +48,9 @@ public struct InsuranceFund: Hashable, Sendable {
     /// fill) a bankrupt close of its venue and asset.
     public internal(set) var adlEvents = 0
     public static let recentLimit = 10_000
+    /// The largest balance a statement or an opening may give (a quadrillion): four venues'
+    /// funds and every movement through them stay far inside `Fixed`'s range.
+    public static let largestBalance = Fixed(1_000_000_000_000_000)
 
     public init(venue: String = "", asset: String) {
         self.venue = venue

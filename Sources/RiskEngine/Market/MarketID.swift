@@ -16,6 +16,18 @@ public struct Venue: RawRepresentable, Hashable, Comparable, Sendable, CustomStr
     public static let known: [Venue] = [.binanceUSDM, .binanceCOINM, .bybit, .okx, .hyperliquid, .deribit]
 
     public var description: String { rawValue }
+
+    /// The asset most of the venue's perpetuals settle in, which an insurance fund given without
+    /// an asset is of: USDC on Hyperliquid, USDT elsewhere; nil for a venue whose contracts each
+    /// settle in their own coin (Binance COIN-M: name the coin).
+    public var mainSettlementAsset: String? {
+        switch self {
+        case .hyperliquid: return "USDC"
+        case .binanceCOINM: return nil
+        default: return "USDT"
+        }
+    }
+
     public static func < (lhs: Venue, rhs: Venue) -> Bool { lhs.rawValue < rhs.rawValue }
 
     /// A venue name as a person types it: lower case, letters, digits and `-` only.

@@ -9,7 +9,7 @@ struct SessionArguments: ParsableArguments {
     @Option(name: .customLong("synthetic-positions"), help: "Place N realistic synthetic positions around each symbol's first mark.")
     var syntheticPositions: Int?
     @Option(help: "Seed for the synthetic positions.") var seed: UInt64 = 1
-    @Option(name: .customLong("insurance-fund"), help: "Opening insurance fund balance of each venue of the session (USDT; ASSET:AMOUNT for others; VENUE:AMOUNT or VENUE:ASSET:AMOUNT for one venue's; comma-separated). Default 250000 USDT each, which an events file's first insurance_fund line replaces.")
+    @Option(name: .customLong("insurance-fund"), help: "Opening insurance fund balances, comma-separated: AMOUNT (each venue's in its main asset: USDT, Hyperliquid's USDC), ASSET:AMOUNT (each venue's in ASSET), VENUE:AMOUNT or VENUE:ASSET:AMOUNT (one venue's). Each not given: 250000, which an events file's first insurance_fund line replaces.")
     var insuranceFund: String?
     @Option(help: "An instrument file (JSON) that adds or overrides instruments.") var instruments: String?
     @OptionGroup var engineRules: RuleOptions
@@ -22,38 +22,72 @@ struct SessionArguments: ParsableArguments {
         if syntheticPositions != nil && positions != nil { throw ValidationError("give --positions or --synthetic-positions, not both") }
     }
 
-    /// `--insurance-fund`: comma-separated `AMOUNT` (USDT), `ASSET:AMOUNT`, `VENUE:AMOUNT` (its
-    /// USDT fund) or `VENUE:ASSET:AMOUNT`. Without a venue an amount opens that fund of every venue
-    /// of the session: each venue backs its own liquidations, none pays another's deficit.
+    /// `--insurance-fund`: comma-separated `AMOUNT`, `ASSET:AMOUNT`, `VENUE:AMOUNT` or
+    /// `VENUE:ASSET:AMOUNT`. Without an asset, the venue's main settlement asset (USDT; Hyperliquid's
+    /// USDC); without a venue, that fund of every venue of the session. Each venue backs its own
+    /// liquidations, none pays another's deficit. What is not given keeps the default (250,000 in
+    /// each venue's main asset, replaced by an events file's first statement of the fund).
     func fundBalances() throws -> [FundOpening] {
-        // Unstated, the replay's own default opens the fund (provisionally, see SessionOptions).
-        guard let insuranceFund else { return SessionOptions().insuranceFund }
-        var result: [FundOpening] = []
+        var result = SessionOptions().insuranceFund
+        guard let insuranceFund else { return result }
+        var given: [FundOpening] = []
         for item in insuranceFund.split(separator: ",", omittingEmptySubsequences: false) {
             let parts = item.split(separator: ":", omittingEmptySubsequences: false).map { String($0).trimmingCharacters(in: .whitespaces) }
             let shown = SafeText.escaped(String(item.prefix(80)))
+            let forms = "AMOUNT, ASSET:AMOUNT, VENUE:AMOUNT or VENUE:ASSET:AMOUNT"
             guard (1...3).contains(parts.count), let amount = Fixed(parts[parts.count - 1]), !amount.isNegative else {
-                throw ValidationError("--insurance-fund: '\(shown)' is not an amount (AMOUNT, ASSET:AMOUNT, VENUE:AMOUNT or VENUE:ASSET:AMOUNT)")
+                throw ValidationError("--insurance-fund: '\(shown)' is not an amount (\(forms))")
             }
-            var venue: String? = nil
-            var asset = "USDT"
-            if parts.count == 3 || (parts.count == 2 && Venue.parse(parts[0]).map(Venue.known.contains) == true) {
-                do { venue = try MarketResolver.default.resolveVenue(parts[0]) } catch {
-                    throw ValidationError("--insurance-fund: '\(shown)': \(error)")
+            guard amount <= InsuranceFund.largestBalance else {
+                throw ValidationError("--insurance-fund: '\(shown)': at most \(InsuranceFund.largestBalance.formatted(0, grouping: true))")
+            }
+            var venue: Venue? = nil
+            var asset: String? = nil
+            if parts.count == 3 || (parts.count == 2 && Self.looksLikeVenue(parts[0])) {
+                do { venue = Venue(try MarketResolver.default.resolveVenue(parts[0])) } catch {
+                    let hint = parts.count == 2 && !parts[0].contains("-") ? " (an asset is named in upper case: USDT)" : ""
+                    throw ValidationError("--insurance-fund: '\(shown)': \(error)\(hint)")
                 }
             }
             if parts.count == 3 || (parts.count == 2 && venue == nil) {
-                asset = parts[parts.count - 2].uppercased()
-                guard !asset.isEmpty, asset.utf8.count <= 16, asset.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) }) else {
+                let named = parts[parts.count - 2].uppercased()
+                guard !named.isEmpty, named.utf8.count <= 16, named.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) }) else {
                     throw ValidationError("--insurance-fund: '\(shown)': the asset must be letters and digits (USDT, BTC)")
                 }
+                asset = named
             }
-            guard !result.contains(where: { $0.venue == venue && $0.asset == asset }) else {
-                throw ValidationError("--insurance-fund: the \(venue.map { $0 + " " } ?? "")\(asset) fund is given twice")
+            var openings: [FundOpening] = []
+            switch (venue, asset) {
+            case (nil, let asset?): openings = [FundOpening(asset: asset, balance: amount)]
+            case (let venue?, let asset?): openings = [FundOpening(venue: venue.rawValue, asset: asset, balance: amount)]
+            case (let venue?, nil):
+                guard let main = venue.mainSettlementAsset else {
+                    throw ValidationError("--insurance-fund: '\(shown)': \(venue.rawValue)'s contracts settle in their coins: name it (\(venue.rawValue):BTC:AMOUNT)")
+                }
+                openings = [FundOpening(venue: venue.rawValue, asset: main, balance: amount)]
+            case (nil, nil):
+                // Each venue's main asset: USDT, and Hyperliquid's USDC.
+                openings = [FundOpening(asset: "USDT", balance: amount),
+                    FundOpening(venue: Venue.hyperliquid.rawValue, asset: "USDC", balance: amount)]
             }
-            result.append(FundOpening(venue: venue, asset: asset, balance: amount))
+            for opening in openings {
+                guard !given.contains(where: { $0.venue == opening.venue && $0.asset == opening.asset }) else {
+                    throw ValidationError("--insurance-fund: the \(opening.venue.map { $0 + " " } ?? "")\(opening.asset) fund is given twice")
+                }
+                given.append(opening)
+                result.removeAll { $0.venue == opening.venue && $0.asset == opening.asset }
+                result.append(opening)
+            }
         }
         return result
+    }
+
+    /// A first part that is a venue's name, or was meant as one (lower case, a dash, or an
+    /// exchange's name: `binance`, `bybt`), not an asset (`USDT`, `BTC`): a mistyped venue must not
+    /// become a fund of an asset named after it.
+    static func looksLikeVenue(_ text: String) -> Bool {
+        if let venue = Venue.parse(text), Venue.known.contains(venue) { return true }
+        return text.contains("-") || text.utf8.contains { $0 >= 0x61 && $0 <= 0x7A }
     }
 
     func catalog(resolver: MarketResolver) throws -> InstrumentCatalog {
@@ -73,7 +107,6 @@ struct SessionArguments: ParsableArguments {
         options.configuration = configuration
         options.catalog = try catalog(resolver: options.resolver)
         options.insuranceFund = try fundBalances()
-        options.insuranceFundGiven = insuranceFund != nil
         options.syntheticPositions = syntheticPositions
         options.seed = seed
         options.strict = strict

@@ -65,9 +65,10 @@ enum SessionReport {
         // Each venue's funds: none pays another venue's deficits.
         var fundVenues: [String] = []
         var fundsOfVenue: [String: [(String, JSON.Value)]] = [:]
+        let backed = engine.marketsBacked
         for index in engine.fundOrder {
             let each = engine.funds[Int(index)]
-            let object = fundObject(each, state: engine.fundState(venue: each.venue, asset: each.asset))
+            let object = fundObject(each, state: engine.fundState(venue: each.venue, asset: each.asset), markets: backed[index] ?? 0)
             if fundsOfVenue[each.venue] == nil { fundVenues.append(each.venue) }
             fundsOfVenue[each.venue, default: []].append((each.asset, object))
         }
@@ -169,6 +170,10 @@ enum SessionReport {
             // paid by nothing but what their own liquidations left, then go to ADL (or socialised loss).
             ("not_given", .array(Self.assetsWithoutFund(engine).map { .string($0) })),
             ("not_given_by_venue", .object(notGivenByVenue)),
+            ("statements_refused", .object([
+                ("count", JSON.number(log.refusedFundStatements)),
+                ("last", log.lastRefusedFundStatement.map { .string($0) } ?? .null),
+            ])),
         ])
         let adl: JSON.Value = .object([
             ("count", JSON.number(log.adlCount)),
@@ -285,9 +290,10 @@ enum SessionReport {
         return "\(market.counters.exchangeLiquidations) exchange liquidations (\(completeness.meaning)), \(notional) \(asset)"
     }
 
-    static func fundObject(_ fund: InsuranceFund, state: FundState) -> JSON.Value {
+    static func fundObject(_ fund: InsuranceFund, state: FundState, markets: Int) -> JSON.Value {
         .object([
             ("given", .bool(fund.wasGiven)),
+            ("markets", JSON.number(markets)),
             ("start", JSON.number(fund.opening, decimals: 8)), ("end", JSON.number(fund.balance, decimals: 8)),
             ("min", JSON.number(fund.low, decimals: 8)), ("peak", JSON.number(fund.peak, decimals: 8)),
             ("inflows", JSON.number(fund.inflows, decimals: 8)), ("outflows", JSON.number(fund.outflows, decimals: 8)),
@@ -461,7 +467,6 @@ enum SessionReport {
             lines.append("  asks \(asks.joined(separator: ", "))")
         }
         let primary = engine.primaryAsset
-        let fund = engine.fund(primary)
         /// Cents for dollars, eight places for a coin.
         func amount(_ value: Fixed, _ asset: String) -> String { value.formatted(AssetPrecision.decimals(forAsset: asset), grouping: true) }
         lines.append("positions: \(engine.positions.count) monitored, \(engine.positions.filter(\.isOpen).count) open")
@@ -484,7 +489,8 @@ enum SessionReport {
             lines.append("  \(label): \(EventTime.iso8601(record.time)) \(record.symbol) \(record.account) \(amount(record.amount, record.asset)) \(record.asset)")
         }
         // A line per fund in use, each venue's own; one venue's funds are named by asset alone.
-        let fundVenues = Set(engine.fundOrder.map { engine.funds[Int($0)].venue })
+        let namesVenues = engine.fundsSpanVenues
+        let backed = engine.marketsBacked
         if engine.fundOrder.isEmpty {
             // No fund was given for any market's asset, and no liquidation moved money into one.
             let unbacked = Set(engine.markets.indices.map { engine.fund(market: $0) }.map { $0.venue.isEmpty ? $0.asset : "\($0.venue) \($0.asset)" })
@@ -494,8 +500,11 @@ enum SessionReport {
         for each in engine.fundOrder.map({ engine.funds[Int($0)] }) {
             let asset = each.asset
             let state = engine.fundState(venue: each.venue, asset: asset)
-            let name = fundVenues.count > 1 && !each.venue.isEmpty ? "\(each.venue) \(asset)" : asset
-            lines.append("insurance fund (\(name)): start \(amount(each.opening, asset)), end \(amount(each.balance, asset)), min \(amount(each.low, asset)), peak \(amount(each.peak, asset)); ADL \(state.adl.rawValue)")
+            let name = namesVenues && !each.venue.isEmpty ? "\(each.venue) \(asset)" : asset
+            let index = engine.fundIndex(venue: each.venue, asset: asset) ?? -1
+            // Opened or stated for a venue or an asset no market of the session has.
+            let idle = backed[index] == nil ? " — backs no market of this session" : ""
+            lines.append("insurance fund (\(name)): start \(amount(each.opening, asset)), end \(amount(each.balance, asset)), min \(amount(each.low, asset)), peak \(amount(each.peak, asset)); ADL \(state.adl.rawValue)\(idle)")
             if !state.takeoverExposure.isZero {
                 lines.append("  holds positions taken over, unrealised \(amount(state.takeoverExposure, asset)) \(asset)")
             }
@@ -509,6 +518,9 @@ enum SessionReport {
             lines.append("implausible prices refused (marks and trades over \(Engine.implausiblePriceFactor)x from the book's mid, levels over \(Engine.implausibleLevelFactor)x from the mark or crossing the other side by a tenth): \(log.implausiblePriceCount); first \(named(first))"
                 + (log.implausiblePriceCount > 1 ? log.lastImplausiblePrice.map { "; last \(named($0))" } ?? "" : ""))
         }
+        if log.refusedFundStatements > 0 {
+            lines.append("fund statements refused: \(log.refusedFundStatements) (last: \(SafeText.escaped(log.lastRefusedFundStatement ?? "")))")
+        }
         if log.rejectedPositions > 0 {
             lines.append("positions refused: \(log.rejectedPositions)" + (log.rejections.last.map { " (last: \($0.account) \($0.symbol): \($0.reason))" } ?? ""))
         }
@@ -518,7 +530,7 @@ enum SessionReport {
             let asset = market.instrument.settlementAsset
             let quantityUnit = market.instrument.quantityUnit
             let marketFund = engine.fund(venue: MarketID.venueName(of: market.symbol), asset: asset)
-            let noFund = marketFund.wasGiven ? "" : " — no insurance fund given for \(asset)\(fundVenues.count > 1 ? " on " + marketFund.venue : ""): its deficits go to \(engine.configuration.shortfall == .adl ? "ADL" : "socialised loss")"
+            let noFund = marketFund.wasGiven ? "" : " — no insurance fund given for \(asset)\(namesVenues ? " on " + marketFund.venue : ""): its deficits go to \(engine.configuration.shortfall == .adl ? "ADL" : "socialised loss")"
             lines.append("stress \(market.symbol) (mark shock: liquidations; deficit \(asset); ADL quantity \(quantityUnit); fund after \(asset))\(noFund):")
             for result in ladder {
                 let shock = (result.shockPercent.isNegative ? "" : "+") + result.shockPercent.description + "%"

@@ -83,9 +83,11 @@ struct CascadeSliceTests {
     }
 
     @Test("with every ADL ranking prepared in slices while the cascade waits, the engine and notifications are those of the events applied whole",
-        arguments: [-1, 0, 1, 3, 64])
-    func preparedRankingEqualsWhole(limit: Int) {
+        arguments: [(-1, false), (0, false), (1, false), (3, false), (64, false), (1, true), (64, true)])
+    func preparedRankingEqualsWhole(limit: Int, deferring: Bool) {
         var whole = Self.start()
+        // Applied whole with every score exact; sliced with every side deferring its scores or none.
+        whole.adlDeferralThreshold = .max
         var wholeNotes: [EngineNotification] = []
         for event in Self.events() { whole.apply(event, into: &wholeNotes) }
         #expect(whole.preparedRankingsTaken == 0, "applied whole, a deleverage ranks at once")
@@ -93,6 +95,7 @@ struct CascadeSliceTests {
         var sliced = Self.start()
         // Every side counts as large: each ranking a sliced cascade needs is prepared.
         sliced.adlPreparationThreshold = 0
+        sliced.adlDeferralThreshold = deferring ? 0 : .max
         var slicedNotes: [EngineNotification] = []
         var waits = 0
         for event in Self.events() {

@@ -199,10 +199,18 @@ extension Engine {
         if let cached, isFresh(cached) { return cached }
         // Ranked in slices while the cascade was cut (see `ADLPreparation`).
         if let prepared = takePreparedQueue(market: market, side: side) { return prepared }
-        var heap = adlEntries(market: market, side: side)
-        Heap.heapify(&heap, before: ADLHeapEntry.before)
-        return ADLQueueCache(rankedAt: time, heap: heap)
+        // The ranking before leaves its arrays' room to this one (it was the only holder).
+        var parts = ADLRankingParts()
+        if var stale = cached {
+            cached = nil
+            parts = stale.takeParts()
+        }
+        adlRankingParts(market: market, side: side, into: &parts)
+        return ADLQueueCache(ranked: parts, at: time, mark: markets[market].markPrice ?? .zero)
     }
+
+    /// Whether a side of this market defers its scores (see `Engine+ADLBounds`).
+    func defersADLScores(market: Int) -> Bool { markets[market].positionIndices.count >= adlDeferralThreshold }
 
     /// Whether a ranked queue may still be used at the present time (within the refresh period).
     func isFresh(_ cached: ADLQueueCache) -> Bool { isWithinRefreshPeriod(since: cached.rankedAt) }
@@ -217,19 +225,41 @@ extension Engine {
     /// scores (each a few 128-bit divisions) hold a cascade's liquidation for about 80 ms.
     static let parallelScoringThreshold = 65_536
 
-    /// The side's open positions with their scores, in the order of the market's positions.
-    func adlEntries(market: Int, side: Side) -> [ADLHeapEntry] {
+    /// The side's open positions ranked (scored, or bounded: see `adlRankingParts`), in the
+    /// order of the market's positions.
+    func adlRankingParts(market: Int, side: Side, into parts: inout ADLRankingParts) {
         let count = markets[market].positionIndices.count
-        guard count >= Engine.parallelScoringThreshold else { return adlEntries(market: market, side: side, range: 0..<count) }
-        // Each half on its own thread; the engine is only read meanwhile.
+        let deferring = defersADLScores(market: market)
+        guard count >= parallelRankingThreshold else {
+            adlRankingParts(market: market, side: side, range: 0..<count, deferring: deferring, into: &parts)
+            for index in parts.sections.indices { parts.sections[index].prepare(heapify: true) }
+            return
+        }
+        // Each half on its own thread, into a section of its own (the room of the ranking before
+        // reused), its heap built there too; the engine is only read meanwhile.
         let halves = [0..<count / 2, count / 2..<count]
-        let parts = Mutex<[[ADLHeapEntry]]>([[], []])
+        var recycled = parts.sections
+        while recycled.count < 2 { recycled.append(ADLDeferredSection()) }
+        let done = Mutex<[ADLRankingParts]>([ADLRankingParts(sections: [recycled[0]]), ADLRankingParts(sections: [recycled[1]])])
+        recycled.removeAll()
+        parts.sections.removeAll()
         let engine = self
         DispatchQueue.concurrentPerform(iterations: 2) { half in
-            let part = engine.adlEntries(market: market, side: side, range: halves[half])
-            parts.withLock { $0[half] = part }
+            var part = done.withLock { results in
+                var taken = ADLRankingParts()
+                swap(&taken, &results[half])
+                return taken
+            }
+            engine.adlRankingParts(market: market, side: side, range: halves[half], deferring: deferring, into: &part)
+            for index in part.sections.indices { part.sections[index].prepare(heapify: true) }
+            done.withLock { $0[half] = part }
         }
-        return parts.withLock { $0[0] + $0[1] }
+        done.withLock { results in
+            for half in 0..<2 {
+                parts.exact += results[half].exact
+                parts.sections += results[half].sections.filter { !$0.heap.isEmpty || !$0.zeros.isEmpty }
+            }
+        }
     }
 
     func adlEntries(market: Int, side: Side, range: Range<Int>) -> [ADLHeapEntry] {
@@ -301,10 +331,66 @@ struct ADLHeapEntry: Sendable {
 /// A side's ADL heap as ranked at `rankedAt`, with the positions pushed again since.
 struct ADLQueueCache: Sendable {
     var rankedAt: Int64
+    /// Exact scores: the ranking's, the deferred ones worked out so far, and pushes since.
     var heap: [ADLHeapEntry]
     /// The generation of each position's latest entry, for the positions pushed since the ranking.
     var latest: [Int32: UInt32] = [:]
     var generations: UInt32 = 0
+    /// Positions whose exact score waits until it could be the best (see `settle`).
+    var sections: [ADLDeferredSection] = []
+    /// The mark the side was ranked at: deferred scores are worked out at it.
+    var mark: Fixed = .zero
+
+    init(rankedAt: Int64, heap: [ADLHeapEntry]) {
+        self.rankedAt = rankedAt
+        self.heap = heap
+    }
+
+    /// A ranking's parts made into the queue: the exact heap built here, unless `heapified`;
+    /// the deferred sections are ready (`ADLDeferredSection.prepare`).
+    init(ranked parts: ADLRankingParts, at time: Int64, mark: Fixed, heapified: Bool = false) {
+        rankedAt = time
+        heap = parts.exact
+        sections = parts.sections
+        self.mark = mark
+        if !heapified { Heap.heapify(&heap, before: ADLHeapEntry.before) }
+    }
+
+    /// Works out the exact score (as at the ranking, with `score`) of every deferred position
+    /// whose bound could put it before the best exact entry, best bound first: after it, the
+    /// first of `heap` is the first of the whole side in the exact order. An entry moved is
+    /// one of the ranking's (generation 0): superseded or closed since, it is dropped at the
+    /// top as any other.
+    @inline(__always)
+    mutating func settle(score: (ADLDeferredEntry, ADLSnapshot) -> Fixed) {
+        while true {
+            // The best deferred position of every section.
+            var chosen = -1
+            var candidate = ADLDeferredEntry(bound: 0, position: 0, slot: 0)
+            for index in sections.indices {
+                guard let best = sections[index].best else { continue }
+                if chosen < 0 || ADLDeferredEntry.before(best, candidate) {
+                    chosen = index
+                    candidate = best
+                }
+            }
+            guard chosen >= 0 else { return }
+            if let best = heap.first, candidate.bound < best.score.roughDoubleBelow { return }
+            sections[chosen].removeBest(candidate)
+            let exact = candidate.slot == .max ? Fixed.zero : score(candidate, sections[chosen].snapshots[Int(candidate.slot)])
+            Heap.push(&heap, ADLHeapEntry(score: exact, position: candidate.position, generation: 0), before: ADLHeapEntry.before)
+        }
+    }
+
+    /// This ranking's arrays, emptied, for the next (this one is let go of): moved out, so that
+    /// emptying them keeps their room instead of copying.
+    mutating func takeParts() -> ADLRankingParts {
+        var parts = ADLRankingParts()
+        swap(&parts.exact, &heap)
+        swap(&parts.sections, &sections)
+        parts.empty()
+        return parts
+    }
 
     mutating func push(_ entry: ADLHeapEntry) {
         generations &+= 1

@@ -19,15 +19,22 @@ struct ADLPreparation: Sendable {
     var side: Side
     /// The event time it ranks at; a deleverage at another time ranks anew.
     var time: Int64
-    var entries: [ADLHeapEntry] = []
+    var parts = ADLRankingParts()
+    /// Whether the side defers its scores (see `Engine+ADLBounds`), decided when it begins.
+    var deferring = false
+    /// The mark the side is ranked at.
+    var mark: Fixed = .zero
     /// Positions of the market's list scored so far.
     var scanned = 0
-    /// Once scored: the next node to sift down in building the heap (down to 0); -1 when built.
+    /// Once scored: the next node to sift down in building the deferred heap (down to 0); -1
+    /// when built.
     var nextNode: Int? = nil
+    /// Then the same for the exact heap.
+    var nextExactNode: Int? = nil
     /// Accounts touched since the scoring began (repeats allowed).
     var touchedAccounts: [Int32] = []
 
-    var isComplete: Bool { nextNode == -1 }
+    var isComplete: Bool { nextNode == -1 && nextExactNode == -1 }
 
     func ranks(market: Int, side: Side, at time: Int64) -> Bool {
         self.market == Int32(market) && self.side == side && self.time == time
@@ -79,7 +86,8 @@ extension Engine {
             dropPreparation()
         }
         var preparation = ADLPreparation(market: Int32(market), side: side, time: time)
-        preparation.entries.reserveCapacity(markets[market].positionIndices.count / 2 + 1)
+        preparation.deferring = defersADLScores(market: market)
+        preparation.mark = markets[market].markPrice ?? .zero
         adlPreparation = preparation
     }
 
@@ -92,19 +100,35 @@ extension Engine {
         if preparation.nextNode == nil {
             let count = markets[market].positionIndices.count
             let end = min(count, preparation.scanned + left)
-            preparation.entries += adlEntries(market: market, side: preparation.side, range: preparation.scanned..<end)
+            preparation.parts.append(adlRankingParts(market: market, side: preparation.side, range: preparation.scanned..<end,
+                deferring: preparation.deferring))
             left -= end - preparation.scanned
             preparation.scanned = end
-            if end == count { preparation.nextNode = preparation.entries.count / 2 - 1 }
+            if end == count {
+                if preparation.parts.sections.isEmpty { preparation.parts.sections.append(ADLDeferredSection()) }
+                preparation.parts.sections[0].prepare(heapify: false)
+                preparation.nextNode = max(-1, preparation.parts.sections[0].heap.count / 2 - 1)
+            }
         }
         if var node = preparation.nextNode, node >= 0, left > 0 {
             // Floyd's heap building, the nodes in the order `Heap.heapify` takes them.
             while node >= 0 && left > 0 {
-                Heap.siftDown(&preparation.entries, from: node, before: ADLHeapEntry.before)
+                Heap.siftDown(&preparation.parts.sections[0].heap, from: node, before: ADLDeferredEntry.before)
                 node -= 1
                 left -= 1
             }
             preparation.nextNode = node
+        }
+        if preparation.nextNode == -1 && preparation.nextExactNode == nil {
+            preparation.nextExactNode = max(-1, preparation.parts.exact.count / 2 - 1)
+        }
+        if var node = preparation.nextExactNode, node >= 0, left > 0 {
+            while node >= 0 && left > 0 {
+                Heap.siftDown(&preparation.parts.exact, from: node, before: ADLHeapEntry.before)
+                node -= 1
+                left -= 1
+            }
+            preparation.nextExactNode = node
         }
         adlPreparation = preparation
     }
@@ -116,7 +140,7 @@ extension Engine {
         else { return nil }
         adlPreparation = nil
         preparedRankingsTaken += 1
-        var queue = ADLQueueCache(rankedAt: time, heap: preparation.entries)
+        var queue = ADLQueueCache(ranked: preparation.parts, at: time, mark: preparation.mark, heapified: true)
         var touched = preparation.touchedAccounts
         touched.sort()
         var previous: Int32? = nil

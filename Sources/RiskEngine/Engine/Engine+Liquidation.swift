@@ -305,7 +305,11 @@ extension Engine {
         var remaining = quantity
         var rank = 0
         let instrument = markets[market].instrument
-        while remaining.isPositive, let candidate = queue.heap.first {
+        let rankingMark = queue.mark
+        while remaining.isPositive {
+            // The deferred scores that could come first, worked out (see `Engine+ADLBounds`).
+            queue.settle { entry, snapshot in self.deferredScore(entry, snapshot, market: market, mark: rankingMark) }
+            guard let candidate = queue.heap.first else { break }
             let index = candidate.position
             let position = positions[Int(index)]
             // Closed (or turned) since the queue was ranked, pushed again since with a new score,

@@ -14,12 +14,12 @@ extension Engine {
         accountIndexes.separateStorage()
         // A ranking being prepared in slices (a checkpoint is never taken mid-cascade, but a
         // what-if copy may be).
-        adlPreparation?.entries.withUnsafeMutableBufferPointer { _ in }
+        adlPreparation?.parts.separateStorage()
         for index in markets.indices {
             markets[index].triggers.separateStorage()
             markets[index].positionIndices.withUnsafeMutableBufferPointer { _ in }
-            markets[index].adlLongs?.heap.withUnsafeMutableBufferPointer { _ in }
-            markets[index].adlShorts?.heap.withUnsafeMutableBufferPointer { _ in }
+            markets[index].adlLongs?.separateStorage()
+            markets[index].adlShorts?.separateStorage()
         }
     }
 }
@@ -28,5 +28,27 @@ extension TriggerIndex {
     mutating func separateStorage() {
         longs.withUnsafeMutableBufferPointer { _ in }
         shorts.withUnsafeMutableBufferPointer { _ in }
+    }
+}
+
+extension ADLQueueCache {
+    mutating func separateStorage() {
+        heap.withUnsafeMutableBufferPointer { _ in }
+        for index in sections.indices { sections[index].separateStorage() }
+    }
+}
+
+extension ADLRankingParts {
+    mutating func separateStorage() {
+        exact.withUnsafeMutableBufferPointer { _ in }
+        for index in sections.indices { sections[index].separateStorage() }
+    }
+}
+
+extension ADLDeferredSection {
+    mutating func separateStorage() {
+        heap.withUnsafeMutableBufferPointer { _ in }
+        snapshots.withUnsafeMutableBufferPointer { _ in }
+        zeros.withUnsafeMutableBufferPointer { _ in }
     }
 }

@@ -56,6 +56,11 @@ public struct Engine: Sendable {
     /// Sides of markets with at least this many positions are ranked in slices when a cascade is
     /// (at a million positions a whole ranking holds a liquidation about 50 ms). Tests lower it.
     var adlPreparationThreshold = Engine.parallelScoringThreshold
+    /// Sides of markets with at least this many positions defer their ADL scores (see
+    /// `Engine+ADLBounds`). Tests change it to compare the queues made both ways.
+    var adlDeferralThreshold = Engine.adlDeferralThreshold
+    /// Sides of markets with at least this many positions are ranked on two threads (tests lower it).
+    var parallelRankingThreshold = Engine.parallelScoringThreshold
     /// Rankings prepared in slices and taken by a deleverage (for tests and the benchmark).
     public internal(set) var preparedRankingsTaken = 0
 

@@ -1,0 +1,271 @@
+import CPrefetch
+
+/// Ranking a large side for ADL without scoring every position exactly.
+///
+/// A side is ranked once every `adlRefreshSeconds` of event time; at a million positions the
+/// exact scores of the other side (four 128-bit multiplications and two 128-bit divisions each,
+/// about 450,000 of them) were most of a cascade's cost, while a deleverage takes the best few
+/// hundred. So an isolated position's score is first bounded from above in Double arithmetic,
+/// and worked out exactly (as at the ranking: its inputs then are kept) only when its bound
+/// could put it before the best exact score (`ADLQueueCache.settle`). The order is the exact
+/// one: a position is taken only when no bound left could beat it.
+extension Engine {
+    /// Sides with at least this many positions (open or not) defer their scores; smaller ones
+    /// are scored whole, which is cheap. Tests lower it to prove both give the same queue.
+    static let adlDeferralThreshold = 4_096
+
+    /// `range` of the market's positions list, ranked: exact scores where they cannot be
+    /// deferred (cross positions, whose score reads their account as it stands; a bound too
+    /// close to call), bounds with the inputs as they are now for the rest.
+    func adlRankingParts(market: Int, side: Side, range: Range<Int>, deferring: Bool) -> ADLRankingParts {
+        var parts = ADLRankingParts()
+        adlRankingParts(market: market, side: side, range: range, deferring: deferring, into: &parts)
+        return parts
+    }
+
+    /// The same, appended to `parts` (whose arrays a ranking before may have left room in: a
+    /// million positions' arrays made anew each time were a fifth of the ranking, the kernel
+    /// clearing their pages).
+    func adlRankingParts(market: Int, side: Side, range: Range<Int>, deferring: Bool, into parts: inout ADLRankingParts) {
+        let instrument = markets[market].instrument
+        let rules = marginRules(of: instrument)
+        guard deferring, configuration.adlRanking == .binance, rules != .okx, let mark = markets[market].markPrice else {
+            parts.exact += adlEntries(market: market, side: side, range: range)
+            return
+        }
+        if parts.sections.isEmpty { parts.sections.append(ADLDeferredSection()) }
+        var section = ADLDeferredSection()
+        swap(&section, &parts.sections[parts.sections.count - 1])
+        defer { swap(&section, &parts.sections[parts.sections.count - 1]) }
+        var terms = instrument.terms(side: side, quantity: .zero, entryPrice: .zero)
+        let bounds = ADLBoundTerms(instrument: instrument, rules: rules, mark: mark)
+        let indices = markets[market].positionIndices
+        let lookahead = 8
+        accounts.withUnsafeBufferPointer { accountStore in
+            for offset in range {
+                if offset + lookahead < range.upperBound {
+                    let ahead = positions[Int(indices[offset + lookahead])]
+                    if ahead.mode == .cross { liqwatch_prefetch(accountStore.baseAddress! + Int(ahead.accountIndex)) }
+                }
+                let index = indices[offset]
+                let position = positions[Int(index)]
+                guard position.isOpen, position.side == side else { continue }
+                if position.mode == .isolated, let bound = bounds.leveragePnLBound(position) {
+                    if bound == 0 {
+                        // Not in profit at the ranking's mark: its score is 0 whatever else, and
+                        // zeros are taken in the order of their positions (the list's order).
+                        section.zeros.append(index)
+                    } else {
+                        section.heap.append(ADLDeferredEntry(bound: bound, position: index, slot: UInt32(section.snapshots.count)))
+                        section.snapshots.append(ADLSnapshot(quantity: position.quantity, entryPrice: position.entryPrice,
+                            isolatedMargin: position.isolatedMargin))
+                    }
+                } else {
+                    let score = binanceLeveragePnL(of: index, position, terms: &terms, mark: mark, rules: rules)
+                    parts.exact.append(ADLHeapEntry(score: score, position: index, generation: 0))
+                }
+            }
+        }
+    }
+
+    /// A deferred position's exact score as the ranking would have made it: its inputs then, at
+    /// the ranking's mark (an isolated position's score reads nothing else).
+    func deferredScore(_ entry: ADLDeferredEntry, _ snapshot: ADLSnapshot, market: Int, mark: Fixed) -> Fixed {
+        var position = positions[Int(entry.position)]
+        position.quantity = snapshot.quantity
+        position.entryPrice = snapshot.entryPrice
+        position.isolatedMargin = snapshot.isolatedMargin
+        position.mode = .isolated
+        let instrument = markets[market].instrument
+        var terms = instrument.terms(side: position.side, quantity: .zero, entryPrice: .zero)
+        return binanceLeveragePnL(of: entry.position, position, terms: &terms, mark: mark, rules: marginRules(of: instrument))
+    }
+}
+
+/// What bounding a side's scores needs of its instrument, in Double.
+struct ADLBoundTerms {
+    let mark: Fixed
+    let markRough: Double
+    /// Inverse contracts: the contract size; nil for linear.
+    let contractSize: Double?
+    /// Bybit compares its tiers with the value at entry; Binance and Hyperliquid at the mark.
+    let tiersAtEntry: Bool
+    let caps: [Double]
+    let rates: [Double]
+    let amounts: [Double]
+
+    init(instrument: Instrument, rules: MarginRules, mark: Fixed) {
+        self.mark = mark
+        markRough = mark.roughDouble
+        if case .inverse(let size) = instrument.kind { contractSize = size.roughDouble } else { contractSize = nil }
+        tiersAtEntry = rules == .bybit
+        let brackets = instrument.brackets.brackets
+        caps = brackets.map { $0.notionalCap == .max ? .infinity : $0.notionalCap.roughDouble }
+        rates = brackets.map(\.maintenanceMarginRate.roughDouble)
+        amounts = brackets.map(\.maintenanceAmount.roughDouble)
+    }
+
+    /// An upper bound of `Engine.binanceLeveragePnL` of an isolated position at `mark` (0 when it
+    /// is not in profit, which makes its score 0), or nil when Double cannot be trusted to bound
+    /// it (a balance near zero, a magnitude far out). The exact score is `pnl ÷ max(1, margin) ×
+    /// (maintenance ÷ (margin + pnl))`, each operation rounded at 10⁻¹⁸; here each input carries
+    /// a relative error of about 10⁻¹⁶, each of the dozen operations as much again, and the PnL's
+    /// difference of two prices an absolute one: the bound widens the PnL and the maintenance by
+    /// 10⁻¹² of the notional and the result by 10⁻⁹, relative and absolute, thousands of times
+    /// what the arithmetic can be off by.
+    @inline(__always)
+    func leveragePnLBound(_ position: Position) -> Double? {
+        let inProfit = position.side == .long ? mark > position.entryPrice : mark < position.entryPrice
+        guard inProfit else { return 0 }
+        let quantity = position.quantity.roughDouble
+        let entry = position.entryPrice.roughDouble
+        let margin = position.isolatedMargin.roughDouble
+        let notionalAtMark: Double
+        let notionalAtEntry: Double
+        let pnl: Double
+        if let contractSize {
+            let coins = quantity * contractSize
+            notionalAtMark = coins / markRough
+            notionalAtEntry = coins / entry
+            pnl = position.side == .long ? notionalAtEntry - notionalAtMark : notionalAtMark - notionalAtEntry
+        } else {
+            notionalAtMark = quantity * markRough
+            notionalAtEntry = quantity * entry
+            pnl = position.side == .long ? notionalAtMark - notionalAtEntry : notionalAtEntry - notionalAtMark
+        }
+        let slack = 1e-12 * (notionalAtMark + notionalAtEntry)
+        let pnlHigh = pnl + slack
+        let balanceLow = margin + pnl - slack
+        // A balance near zero divides by almost nothing: the exact score decides.
+        guard balanceLow > 1e-6 * (margin + abs(pnl)) + 1e-12 else { return nil }
+        let base = tiersAtEntry ? notionalAtEntry : notionalAtMark
+        guard base.isFinite, base < 1e30 else { return nil }
+        // The bracket the notional falls in; near a cap, the larger of the two brackets'
+        // figures (the table is continuous there, so they nearly agree).
+        guard !caps.isEmpty else { return pnlHigh / max(1, margin) * ((1e-12 * base + 1e-12) / balanceLow) * (1 + 1e-9) + 1e-9 }
+        var tier = 0
+        while tier < caps.count - 1 && base > caps[tier] { tier += 1 }
+        var maintenance = base * rates[tier] - amounts[tier]
+        if tier > 0 && base <= caps[tier - 1] * (1 + 1e-9) {
+            maintenance = max(maintenance, base * rates[tier - 1] - amounts[tier - 1])
+        }
+        if tier < caps.count - 1 && base >= caps[tier] * (1 - 1e-9) {
+            maintenance = max(maintenance, base * rates[tier + 1] - amounts[tier + 1])
+        }
+        let maintenanceHigh = max(0, maintenance) + 1e-12 * base + 1e-12
+        let score = pnlHigh / max(1, margin) * (maintenanceHigh / balanceLow)
+        guard score.isFinite else { return nil }
+        return score * (1 + 1e-9) + 1e-9
+    }
+}
+
+/// A position whose exact ADL score is put off: an upper bound of it, and where its inputs at
+/// the ranking are kept (`slot`).
+struct ADLDeferredEntry: Sendable {
+    var bound: Double
+    var position: Int32
+    var slot: UInt32
+
+    @inline(__always) static func before(_ a: ADLDeferredEntry, _ b: ADLDeferredEntry) -> Bool {
+        a.bound != b.bound ? a.bound > b.bound : a.position < b.position
+    }
+}
+
+/// An isolated position's score inputs as the ranking found them (its side and mode, its
+/// market's terms and the ranking's mark are the queue's).
+struct ADLSnapshot: Sendable {
+    var quantity: Fixed
+    var entryPrice: Fixed
+    var isolatedMargin: Fixed
+}
+
+/// A side ranked, or a range of it: the exact scores, and the deferred ones in sections (a
+/// ranking made on two threads has one each, never joined: the queue takes the best of their tops).
+struct ADLRankingParts: Sendable {
+    var exact: [ADLHeapEntry] = []
+    var sections: [ADLDeferredSection] = []
+
+    init(exact: [ADLHeapEntry] = [], sections: [ADLDeferredSection] = []) {
+        self.exact = exact
+        self.sections = sections
+    }
+
+    /// Another range's parts after these, its deferred ones joined to the last section.
+    mutating func append(_ other: ADLRankingParts) {
+        exact += other.exact
+        for section in other.sections {
+            if sections.isEmpty { sections.append(section) } else { sections[sections.count - 1].append(section) }
+        }
+    }
+
+    /// Emptied, its arrays' room kept for the next ranking.
+    mutating func empty() {
+        exact.removeAll(keepingCapacity: true)
+        for index in sections.indices { sections[index].empty() }
+    }
+}
+
+/// Deferred positions of a range of a side: a heap by bound (`heap`, with their inputs in
+/// `snapshots`), and those not in profit at the ranking (score 0) in ascending order from
+/// `zeroHead` on.
+struct ADLDeferredSection: Sendable {
+    var heap: [ADLDeferredEntry] = []
+    var snapshots: [ADLSnapshot] = []
+    var zeros: [Int32] = []
+    var zeroHead = 0
+
+    /// A later range's section after this one (its slots moved past these snapshots).
+    mutating func append(_ other: ADLDeferredSection) {
+        zeros += other.zeros[other.zeroHead...]
+        let offset = UInt32(snapshots.count)
+        snapshots += other.snapshots
+        heap.reserveCapacity(heap.count + other.heap.count)
+        for var entry in other.heap {
+            entry.slot += offset
+            heap.append(entry)
+        }
+    }
+
+    mutating func empty() {
+        heap.removeAll(keepingCapacity: true)
+        snapshots.removeAll(keepingCapacity: true)
+        zeros.removeAll(keepingCapacity: true)
+        zeroHead = 0
+    }
+
+    /// The section's best deferred position: the bounds' top or the first zero (bound 0, by
+    /// position), as an entry (a zero's slot is `.max`).
+    @inline(__always) var best: ADLDeferredEntry? {
+        let zero = zeroHead < zeros.count ? ADLDeferredEntry(bound: 0, position: zeros[zeroHead], slot: .max) : nil
+        guard let top = heap.first else { return zero }
+        guard let zero else { return top }
+        return ADLDeferredEntry.before(top, zero) ? top : zero
+    }
+
+    /// Removes `best` (which the caller has just read).
+    @inline(__always) mutating func removeBest(_ best: ADLDeferredEntry) {
+        if best.slot == .max { zeroHead += 1 } else { Heap.pop(&heap, before: ADLDeferredEntry.before) }
+    }
+
+    /// Ready to be taken from: heapified, zeros in order (they are, as the list is, unless not).
+    mutating func prepare(heapify: Bool) {
+        if heapify { Heap.heapify(&heap, before: ADLDeferredEntry.before) }
+        if zip(zeros, zeros.dropFirst()).contains(where: { $0 >= $1 }) { zeros.sort() }
+    }
+}
+
+extension Fixed {
+    /// The value in Double, within a couple of units of its last place: the two halves of the raw
+    /// value converted apart (a 128-bit conversion, or a division by 10¹⁸, costs many times more).
+    @inline(__always) var roughDouble: Double {
+        let high = Int64(truncatingIfNeeded: raw >> 64)
+        let low = UInt64(truncatingIfNeeded: raw)
+        return (Double(high) * 18_446_744_073_709_551_616.0 + Double(low)) * 1e-18
+    }
+
+    /// A Double no larger than the value (for comparing a bound with an exact score).
+    @inline(__always) var roughDoubleBelow: Double {
+        let rough = roughDouble
+        return rough - abs(rough) * 1e-12
+    }
+}

@@ -1,0 +1,120 @@
+import Testing
+@testable import RiskEngine
+
+/// A large side's ADL scores are bounded in Double and worked out exactly only when they could
+/// come first (`Engine+ADLBounds`). The queue must be the exact one: the same sessions, ranked
+/// with every score exact and with every score deferred, give the same notifications.
+@Suite("ADL scores deferred behind bounds")
+struct ADLDeferralTests {
+    /// One random session (the property tests' kind: three markets, isolated and cross positions,
+    /// marks walking, books pulled) applied to two engines that differ only in deferring.
+    static func compare(seed: Int, rules: MarginRules?) -> (notes: Int, adl: Int) {
+        var rng = SeededGenerator(seed: UInt64(seed))
+        var configuration = EngineConfiguration()
+        configuration.rules = rules
+        configuration.shortfall = .adl
+        configuration.liquidation = [LiquidationStyle.full, .tiered, .partial(fraction: fx("0.3"))].randomElement(using: &rng)!
+        configuration.unfilled = .adl
+        configuration.adlRanking = .binance
+        configuration.adlRefreshSeconds = Int64.random(in: 1...20, using: &rng)
+        var exact = engine(with: [PropertyTests.linear, PropertyTests.second, PropertyTests.inverse], configuration: configuration)
+        exact.adlDeferralThreshold = .max
+        var deferred = exact
+        deferred.adlDeferralThreshold = 0
+        // Half the seeds rank on two threads, into two sections the queue takes the best of.
+        if seed % 2 == 0 { deferred.parallelRankingThreshold = 0 }
+        var adl = 0
+        var count = 0
+        func apply(_ event: MarketEvent) {
+            let a = exact.apply(event)
+            let b = deferred.apply(event)
+            #expect(a == b, "seed \(seed): notifications differ at \(event.time)")
+            adl += a.adl.count
+            count += a.count
+        }
+        for asset in ["USDT", "AAA"] {
+            exact.openFund(asset: asset, balance: Fixed(Int.random(in: 0...50, using: &rng)))
+            deferred.openFund(asset: asset, balance: exact.fund(asset).balance)
+        }
+        let symbols = [PropertyTests.linear.symbol, PropertyTests.second.symbol, PropertyTests.inverse.symbol]
+        var time: Int64 = 1_000_000_000
+        for symbol in symbols {
+            let (bids, asks) = PropertyTests.randomBook(around: 100, &rng)
+            apply(.bookSnapshot(symbol: symbol, bids: bids, asks: asks, time: time))
+            apply(.mark(symbol: symbol, price: Fixed(100), time: time))
+        }
+        for number in 0..<300 {
+            let symbol = symbols.randomElement(using: &rng)!
+            let leverage = Fixed(Int.random(in: 2...100, using: &rng))
+            let cross = Int.random(in: 0..<6, using: &rng) == 0
+            let isInverse = symbol == PropertyTests.inverse.symbol
+            // Now and then the same quantity and entry as another: equal scores, ranked by index.
+            let quantity = isInverse ? Fixed(Int.random(in: 1...500, using: &rng)) : Fixed(Int.random(in: 1...20_000, using: &rng)) / Fixed(1000)
+            let entry = Fixed(Int.random(in: 9_500...10_500, using: &rng)) / Fixed(100)
+            let account = cross ? "cross\(number % 7)" : "iso\(number)"
+            let update = PositionUpdate(account: account, symbol: symbol, side: Bool.random(using: &rng) ? .long : .short,
+                quantity: quantity, entryPrice: entry, mode: cross ? .cross : .isolated,
+                walletBalance: cross ? (isInverse ? fx("0.3") : Fixed(Int.random(in: 20...300, using: &rng))) : nil, leverage: leverage)
+            apply(.position(update, time: time))
+            if number % 3 == 0 { apply(.position(update, time: time)) }
+        }
+        var marks = Dictionary(uniqueKeysWithValues: symbols.map { ($0, Fixed(100)) })
+        for _ in 0..<400 {
+            time += 400_000_000
+            let symbol = symbols.randomElement(using: &rng)!
+            switch Int.random(in: 0..<10, using: &rng) {
+            case 0..<6:
+                let step = Fixed(Int.random(in: -300...280, using: &rng)) / Fixed(100)
+                marks[symbol] = Fixed.maximum(Fixed(50), marks[symbol]! + step)
+                apply(.mark(symbol: symbol, price: marks[symbol]!, time: time))
+            default:
+                var (bids, asks) = PropertyTests.randomBook(around: Int(marks[symbol]!.rounded(places: 0).raw / Fixed.scale), &rng)
+                if Int.random(in: 0..<3, using: &rng) == 0 { bids = Array(bids.prefix(1)) }
+                if Int.random(in: 0..<3, using: &rng) == 0 { asks = Array(asks.prefix(1)) }
+                apply(.bookSnapshot(symbol: symbol, bids: bids, asks: asks, time: time))
+            }
+        }
+        return (count, adl)
+    }
+
+    @Test("deferred and exact rankings deleverage the same positions in the same order", arguments: 1...30)
+    func sameQueue(seed: Int) {
+        let rules: [MarginRules?] = [nil, .binance, .bybit, .hyperliquid]
+        let (_, adl) = Self.compare(seed: seed, rules: rules[seed % rules.count])
+        // The comparison proves nothing unless the sessions deleveraged.
+        #expect(adl > 0, "seed \(seed) deleveraged nothing")
+    }
+
+    @Test("a bound is never below the exact score, and 0 exactly when the position is not in profit")
+    func boundsHold() {
+        var rng = SeededGenerator(seed: 99)
+        for instrument in [PropertyTests.linear, PropertyTests.inverse] {
+            for rules in [MarginRules.binance, .bybit, .hyperliquid] {
+                var configuration = EngineConfiguration()
+                configuration.rules = rules
+                var engine = engine(with: [instrument], configuration: configuration)
+                let mark = Fixed(Int.random(in: 5_000...20_000, using: &rng)) / Fixed(100)
+                engine.apply(.mark(symbol: instrument.symbol, price: mark, time: 1))
+                for number in 0..<2_000 {
+                    let quantity = instrument.kind.isInverse ? Fixed(Int.random(in: 1...5_000_000, using: &rng))
+                        : Fixed(Int.random(in: 1...2_000_000_000, using: &rng)) / Fixed(1000)
+                    let entry = Fixed(Int.random(in: 5_000...20_000, using: &rng)) / Fixed(100)
+                    engine.apply(.position(PositionUpdate(account: "a\(number)", symbol: instrument.symbol, side: Bool.random(using: &rng) ? .long : .short,
+                        quantity: quantity, entryPrice: entry, mode: .isolated, leverage: Fixed(Int.random(in: 1...125, using: &rng))), time: 1))
+                }
+                let bounds = ADLBoundTerms(instrument: engine.markets[0].instrument, rules: rules, mark: mark)
+                var checked = 0
+                for index in engine.positions.indices where engine.positions[index].isOpen {
+                    let exact = engine.binanceLeveragePnL(of: Int32(index))
+                    guard let bound = bounds.leveragePnLBound(engine.positions[index]) else { continue }
+                    checked += 1
+                    #expect(bound >= exact.roughDouble, "\(rules) \(instrument.symbol) position \(index): bound \(bound) under \(exact)")
+                    if bound == 0 { #expect(exact.isZero) }
+                    // Tight enough to be worth it: within a millionth (and a billionth absolute).
+                    #expect(bound <= exact.roughDouble * (1 + 1e-6) + 1e-8, "loose bound \(bound) for \(exact)")
+                }
+                #expect(checked > 1_500)
+            }
+        }
+    }
+}

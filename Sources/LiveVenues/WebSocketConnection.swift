@@ -5,6 +5,7 @@ import NIOHTTP1
 import NIOPosix
 import NIOSSL
 import NIOWebSocket
+import Synchronization
 
 /// What a venue's connection does, run on the connection's NIO event loop (so nothing here may
 /// block or take long: a few bytes' checks per message).
@@ -28,6 +29,17 @@ struct WebSocketBehaviour: Sendable {
     /// Hyperliquid every 30 s), so 45 s of silence is a dead connection. Control frames (the
     /// WebSocket layer's pings and pongs) do not count: they say the socket is up, not the feed.
     var silenceLimit: Double = 45
+}
+
+/// How long a quiet WebSocket stream's next read waits, for every connection of the process
+/// (see `WebSocketBatchReader.read`): `liqwatch live --read-pace MS`, 0 to read at once.
+public enum ReadPace {
+    public static let defaultMilliseconds = 20
+    static let nanoseconds = Atomic<Int64>(Int64(defaultMilliseconds) * 1_000_000)
+
+    public static func set(milliseconds: Int) {
+        nanoseconds.store(Int64(max(0, milliseconds)) * 1_000_000, ordering: .relaxed)
+    }
 }
 
 /// An open connection, for other threads: what they want sent is sent on its event loop, if it
@@ -467,19 +479,20 @@ final class WebSocketBatchReader: ChannelDuplexHandler, RemovableChannelHandler,
     /// than the frames it read. A frame waits at most 20 ms more, less than a frame of the
     /// dashboard. A busy stream (64 KB or more since the last read: a snapshot, a flood) is read
     /// again at once, so pacing never throttles what the venue sends.
-    static let readPace: Int64 = 20_000_000
     static let busyReadBytes = 64 << 10
+    static var readPace: Int64 { ReadPace.nanoseconds.load(ordering: .relaxed) }
 
     func read(context: ChannelHandlerContext) {
         if holding { readWanted = true; return }
-        guard bytesSinceRead < Self.busyReadBytes, !closed else {
+        let pace = Self.readPace
+        guard bytesSinceRead < Self.busyReadBytes, !closed, pace > 0 else {
             bytesSinceRead = 0
             context.read()
             return
         }
         guard pacedRead == nil else { return }
         let now = context.eventLoop.now.uptimeNanoseconds
-        let tick = (now / UInt64(Self.readPace) + 1) * UInt64(Self.readPace)
+        let tick = (now / UInt64(pace) + 1) * UInt64(pace)
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         pacedRead = context.eventLoop.scheduleTask(deadline: NIODeadline.uptimeNanoseconds(tick)) {
             let (reader, context) = bound.value

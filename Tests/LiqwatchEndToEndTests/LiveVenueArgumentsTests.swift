@@ -22,6 +22,7 @@ struct LiveVenueArgumentsTests {
               (["live", "bybit:BTCUSDT", "events", "-"], "an event stream beside markets is --events SOURCE"),
               (["live", "events", "-", "bybit:BTCUSDT"], "live events takes one SOURCE"),
               (["live", "hyperliquid:BTC\"}]"], "is not a symbol"),
+              (["live", "bybit:BTCUSDT", "--read-pace", "500"], "--read-pace must be 0 to 100 milliseconds"),
           ])
     func badArguments(arguments: [String], message: String) throws {
         // --duration: an argument wrongly accepted ends the run in a second instead of hanging the test.

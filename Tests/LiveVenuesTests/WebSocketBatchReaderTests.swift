@@ -143,7 +143,7 @@ struct WebSocketBatchReaderTests {
         h.channel.read()
         h.channel.read()
         #expect(h.reads.reads == before)
-        loop.advanceTime(by: .nanoseconds(WebSocketBatchReader.readPace))
+        loop.advanceTime(by: .milliseconds(Int64(ReadPace.defaultMilliseconds)))
         #expect(h.reads.reads == before + 1, "one read at the tick, for both requests")
         // 64 KB of messages since the last read: the stream is busy, the next read is at once.
         Self.read((0..<16).map { _ in Self.text(String(repeating: "x", count: 4_096)) }, into: h.channel)

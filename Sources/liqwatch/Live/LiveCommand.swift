@@ -49,6 +49,8 @@ struct LiveCommand: ParsableCommand {
     @Option(name: .customLong("record-max-minutes"), help: "Start a new recording file after this many minutes.")
     var recordMaxMinutes: Double?
     @Option(name: .customLong("stale-after"), help: "Seconds of silence after which a stream is STALE.") var staleAfter: Double = 5
+    @Option(name: .customLong("read-pace"), help: "Milliseconds a quiet WebSocket stream's frames gather before they are read (0 to 100; 0 reads each at once, at more CPU; a busy stream is always read at once).")
+    var readPace: Int = ReadPace.defaultMilliseconds
     @Option(name: .customLong("events-idle-timeout"), help: "listen://: close a publisher silent for this many seconds.")
     var eventsIdleTimeout: Double = 300
     @OptionGroup var session: SessionArguments
@@ -69,6 +71,7 @@ struct LiveCommand: ParsableCommand {
             _ = try sources(Settings())
         }
         if staleAfter <= 0 { throw ValidationError("--stale-after must be more than 0 seconds") }
+        if !(0...100).contains(readPace) { throw ValidationError("--read-pace must be 0 to 100 milliseconds") }
         if let duration, duration <= 0 { throw ValidationError("--duration must be more than 0 seconds") }
         if duration != nil && !headless { throw ValidationError("--duration is for --headless runs") }
         if staleAfter > 86_400 { throw ValidationError("--stale-after must be at most 86400 seconds (a day)") }
@@ -148,6 +151,7 @@ struct LiveCommand: ParsableCommand {
         options.session = try session.sessionOptions(venues: venues, strict: false, configuration: settings.engineConfiguration())
         let focus = try settings.focus.map { try resolveFocus($0, resolver: options.session.resolver) }
         options.staleAfter = staleAfter
+        ReadPace.set(milliseconds: readPace)
         options.recordPath = record
         options.rotation = LiveRecorder.Rotation(maxBytes: recordMaxMB.map { Int($0 * 1_000_000) }, maxSeconds: recordMaxMinutes.map { $0 * 60 })
         let live: LiveSession

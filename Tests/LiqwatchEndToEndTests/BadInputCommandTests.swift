@@ -38,6 +38,32 @@ struct BadInputCommandTests {
         #expect(live.standardOutput.contains("1 malformed"), "\(live.standardOutput)")
     }
 
+    @Test("fund statements: a bad asset or venue is a malformed line, one waiting for a market is reported, an ambiguous one refused")
+    func fundStatements() throws {
+        let scratch = try Scratch()
+        let lines = [
+            #"{"type":"insurance_fund","asset":"\u001b[31mUSDT","balance":"5","time":1723161255000000000}"#,
+            #"{"type":"insurance_fund","venue":"\u001b]0;pwn\u0007","balance":"5","time":1723161255000000000}"#,
+            #"{"type":"insurance_fund","balance":"2000000000000000","time":1723161255000000000}"#,
+            #"{"type":"insurance_fund","balance":"1000","time":1723161255000000000}"#,
+            #"{"type":"mark","symbol":"bybit:BTCUSDT","price":"60000","time":1723161256000000000}"#,
+            #"{"type":"mark","symbol":"binance-usdm:BTCUSDT","price":"60000","time":1723161256000000000}"#,
+            #"{"type":"insurance_fund","balance":"7","time":1723161257000000000}"#,
+            #"{"type":"insurance_fund","asset":"ZZZ","balance":"3","time":1723161258000000000}"#,
+        ].joined(separator: "\n") + "\n"
+        let path = try scratch.write("funds.ndjson", lines)
+        let text = try BinaryRunner.run(["replay", path, "--headless", "--report", "text"])
+        #expect(text.status == 0)
+        #expect(!Self.hasTerminalControls(text.standardOutput), "\(text.standardOutput.debugDescription)")
+        for expected in ["funds.ndjson:1 (asset: '\\u{1B}[31mUSDT' is not an asset", "funds.ndjson:2 (venue:", "funds.ndjson:3 (balance: must be at most",
+            // The first statement without a venue waited for the first USDT market: Bybit's.
+            "insurance fund (bybit USDT): start 1,000.00", "insurance fund (binance-usdm USDT): start 250,000.00",
+            "fund statements refused: 1", "markets of USDT are on binance-usdm, bybit: the statement must name its venue",
+            "fund statements waiting for a market of their asset (none came): ZZZ 3.00000000"] {
+            #expect(text.standardOutput.contains(expected), "\(expected)\n\(text.standardOutput)")
+        }
+    }
+
     @Test("names with terminal escapes never reach the terminal: text report, JSON report, stderr")
     func escapesInNames() throws {
         let scratch = try Scratch()

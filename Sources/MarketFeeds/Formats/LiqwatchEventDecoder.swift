@@ -54,6 +54,14 @@ public struct LiqwatchEventDecoder: LineDecoder {
             guard let number = BookUnits.parse(raw), number >= 0 else { throw FieldError(field: name, reason: "'\(raw)' is not a decimal number") }
             return number
         }
+        /// The settlement asset the line names (default USDT): letters and digits, as assets are
+        /// (a name with a terminal escape in it would be a fund or a wallet of nothing, and shown).
+        func asset() throws(FieldError) -> String {
+            guard let named = text("asset") else { return "USDT" }
+            guard !named.isEmpty, named.utf8.count <= 16, named.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) })
+            else { throw FieldError(field: "asset", reason: "'\(SafeText.escaped(String(named.prefix(32))))' is not an asset (letters and digits, e.g. USDT)") }
+            return named.uppercased()
+        }
         /// The market the line names (`symbol`, with `venue` when given).
         func market() throws(FieldError) -> String {
             let symbol = try required("symbol")
@@ -81,7 +89,7 @@ public struct LiqwatchEventDecoder: LineDecoder {
         case "account":
             let venue: String
             do { venue = try resolver.resolveVenue(text("venue")) } catch { throw FieldError(field: "venue", reason: error.description) }
-            return .account(id: try required("account"), asset: text("asset") ?? "USDT", venue: venue, venueGiven: text("venue") != nil,
+            return .account(id: try required("account"), asset: try asset(), venue: venue, venueGiven: text("venue") != nil,
                 walletBalance: try decimal("wallet_balance"), time: time)
         case "insurance_fund":
             let balance = try decimal("balance")
@@ -95,7 +103,7 @@ public struct LiqwatchEventDecoder: LineDecoder {
             if let named = text("venue") {
                 do { venue = try resolver.resolveVenue(named) } catch { throw FieldError(field: "venue", reason: error.description) }
             }
-            return .insuranceFund(asset: text("asset") ?? "USDT", venue: venue, venueGiven: text("venue") != nil, balance: balance, time: time)
+            return .insuranceFund(asset: try asset(), venue: venue, venueGiven: text("venue") != nil, balance: balance, time: time)
         case "mark":
             let price = try decimal("price")
             guard price.isPositive else { throw FieldError(field: "price", reason: "must be greater than zero") }

@@ -26,6 +26,11 @@ public struct Engine: Sendable {
     /// Statements of a fund naming no venue, made before any market of their asset: the fund of
     /// the venue whose market of the asset comes first (see `fundVenue`).
     var pendingStatements: [String: (balance: Fixed, time: Int64)] = [:]
+
+    /// Fund statements naming no venue still waiting for a market of their asset, by asset.
+    public var waitingFundStatements: [(asset: String, balance: Fixed)] {
+        pendingStatements.keys.sorted().map { ($0, pendingStatements[$0]!.balance) }
+    }
     /// Funds opened at a default nobody chose: the operator's own first statement of the balance,
     /// if it comes before any movement, becomes the opening instead of a statement against it.
     var provisionalFunds: Set<Int32> = []

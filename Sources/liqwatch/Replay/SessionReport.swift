@@ -170,6 +170,7 @@ enum SessionReport {
             // paid by nothing but what their own liquidations left, then go to ADL (or socialised loss).
             ("not_given", .array(Self.assetsWithoutFund(engine).map { .string($0) })),
             ("not_given_by_venue", .object(notGivenByVenue)),
+            ("statements_waiting", .object(engine.waitingFundStatements.map { ($0.asset, JSON.number($0.balance, decimals: 8)) })),
             ("statements_refused", .object([
                 ("count", JSON.number(log.refusedFundStatements)),
                 ("last", log.lastRefusedFundStatement.map { .string($0) } ?? .null),
@@ -517,6 +518,11 @@ enum SessionReport {
             }
             lines.append("implausible prices refused (marks and trades over \(Engine.implausiblePriceFactor)x from the book's mid, levels over \(Engine.implausibleLevelFactor)x from the mark or crossing the other side by a tenth): \(log.implausiblePriceCount); first \(named(first))"
                 + (log.implausiblePriceCount > 1 ? log.lastImplausiblePrice.map { "; last \(named($0))" } ?? "" : ""))
+        }
+        let waiting = engine.waitingFundStatements
+        if !waiting.isEmpty {
+            lines.append("fund statements waiting for a market of their asset (none came): "
+                + waiting.map { "\($0.asset) \(amount($0.balance, $0.asset))" }.joined(separator: ", "))
         }
         if log.refusedFundStatements > 0 {
             lines.append("fund statements refused: \(log.refusedFundStatements) (last: \(SafeText.escaped(log.lastRefusedFundStatement ?? "")))")

@@ -131,11 +131,19 @@ extension Array where Element == UInt8 {
     /// Whether the frame, after leading spaces, starts with `prefix` (cheap checks of a venue's
     /// control frames before they reach the decoders).
     func startsJSON(with prefix: String) -> Bool {
+        // JSON allows whitespace between any two tokens (`{ "channel" : "error" }`): skipped in
+        // the frame wherever the prefix is outside a string (prefixes hold no escapes).
         var index = 0
-        while index < count && (self[index] == 0x20 || self[index] == 0x0A || self[index] == 0x0D || self[index] == 0x09) { index += 1 }
-        let wanted = Array(prefix.utf8)
-        guard count - index >= wanted.count else { return false }
-        return self[index..<(index + wanted.count)].elementsEqual(wanted)
+        var inString = false
+        for byte in prefix.utf8 {
+            if !inString {
+                while index < count && (self[index] == 0x20 || self[index] == 0x0A || self[index] == 0x0D || self[index] == 0x09) { index += 1 }
+            }
+            guard index < count, self[index] == byte else { return false }
+            if byte == 0x22 { inString.toggle() }
+            index += 1
+        }
+        return true
     }
 
     /// Whether the frame mentions `text` anywhere (for the rare control frames only).

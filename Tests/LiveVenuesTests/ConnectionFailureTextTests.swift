@@ -13,3 +13,23 @@ struct ConnectionFailureTextTests {
         #expect(ConnectionFailureText.describe(ChannelError.eof) == "the connection closed")
     }
 }
+
+/// A venue's control messages are told by their first tokens, whatever whitespace JSON allows
+/// between them (a notice with a space after its colon was not shown).
+@Suite("Venue control messages with JSON whitespace")
+struct VenueControlMessageTests {
+    @Test("Hyperliquid's error and pong, OKX's event, with and without spaces between the tokens")
+    func spacedTokens() {
+        let hyperliquid = HyperliquidWire(coins: ["BTC"])
+        for text in [#"{"channel":"error","data":"Invalid subscription"}"#, #" { "channel" : "error" , "data" : "Invalid subscription" }"#,
+            "{\n\t\"channel\":\n\"error\",\"data\":\"Invalid subscription\"}"] {
+            #expect(hyperliquid.notice(in: Array(text.utf8)) == "hyperliquid error: Invalid subscription", "\(text)")
+        }
+        #expect(hyperliquid.isHeartbeat(Array(#"{ "channel" : "pong" }"#.utf8)))
+        #expect(!hyperliquid.isHeartbeat(Array(#"{"channel":"l2Book","data":{}}"#.utf8)))
+        #expect(hyperliquid.notice(in: Array(#"{"channel":"errors","data":"x"}"#.utf8)) == nil)
+        #expect(hyperliquid.notice(in: Array(#"{"chan nel":"error","data":"x"}"#.utf8)) == nil, "whitespace inside a string is not skipped")
+        let okx = OKXWire(instruments: ["BTC-USDT-SWAP"])
+        #expect(okx.notice(in: Array(#"{ "event" : "error", "msg" : "bad", "code" : "60012" }"#.utf8)) != nil)
+    }
+}

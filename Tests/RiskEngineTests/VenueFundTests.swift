@@ -149,3 +149,37 @@ struct VenueFundTests {
         #expect(engine.moneyInSystem(asset: "USDT") == engine.deposits["USDT"])
     }
 }
+
+/// An events-only session defaults to Binance USDⓈ-M, while its positions may be Bybit's: a
+/// wallet line naming no venue before the account's first position went to an empty Binance
+/// account, and the Bybit account had no wallet behind its cross position.
+@Suite("Wallet statements before the account's first position")
+struct PendingWalletTests {
+    @Test("a wallet stated for an account not seen yet is the wallet its first position's venue gives it")
+    func walletWaitsForThePosition() {
+        var engine = engine(with: [testInstrument(symbol: VenueFundTests.bybit)])
+        engine.apply(.mark(symbol: VenueFundTests.bybit, price: Fixed(100), time: 1))
+        engine.apply(.account(id: "bob", asset: "USDT", venue: "binance-usdm", venueGiven: false, walletBalance: Fixed(1_000), time: 1))
+        #expect(engine.accounts.isEmpty, "no account made before a position says which venue's")
+        engine.apply(.position(PositionUpdate(account: "bob", symbol: VenueFundTests.bybit, side: .long, quantity: Fixed(10),
+            entryPrice: Fixed(100), mode: .cross), time: 2))
+        #expect(engine.account(id: "bob", asset: "USDT", venue: "bybit")?.walletBalance == Fixed(1_000))
+        #expect(engine.account(id: "bob", asset: "USDT", venue: "binance-usdm") == nil)
+        #expect(engine.positions[0].liquidation != nil, "the wallet is behind the cross position")
+        // Later statements find the account where it is.
+        engine.apply(.account(id: "bob", asset: "USDT", venue: "binance-usdm", venueGiven: false, walletBalance: Fixed(900), time: 3))
+        #expect(engine.account(id: "bob", asset: "USDT", venue: "bybit")?.walletBalance == Fixed(900))
+        #expect(engine.moneyInSystem(asset: "USDT") == engine.deposits["USDT"])
+    }
+
+    @Test("a position stating its own wallet wins over one stated before it; a venue named is used at once")
+    func ownWalletWins() {
+        var engine = engine(with: [testInstrument(symbol: VenueFundTests.bybit)])
+        engine.apply(.account(id: "ann", asset: "USDT", venue: "", venueGiven: false, walletBalance: Fixed(1_000), time: 1))
+        engine.apply(.position(PositionUpdate(account: "ann", symbol: VenueFundTests.bybit, side: .long, quantity: Fixed(1),
+            entryPrice: Fixed(100), mode: .cross, walletBalance: Fixed(50)), time: 2))
+        #expect(engine.account(id: "ann", asset: "USDT", venue: "bybit")?.walletBalance == Fixed(50))
+        engine.apply(.account(id: "cy", asset: "USDT", venue: "okx", venueGiven: true, walletBalance: Fixed(7), time: 3))
+        #expect(engine.account(id: "cy", asset: "USDT", venue: "okx")?.walletBalance == Fixed(7))
+    }
+}

@@ -121,7 +121,10 @@ extension Engine {
             notes.append(.positionRejected(account: update.account, symbol: update.symbol, reason: reason, time: time))
             return
         }
-        if let wallet = update.walletBalance {
+        // A wallet stated before the account's first position (see `.account`), unless this
+        // update states its own.
+        let pendingWallet = pendingWallets.isEmpty ? nil : pendingWallets.removeValue(forKey: update.account + "\u{0}" + asset)
+        if let wallet = update.walletBalance ?? pendingWallet {
             transfer(wallet - accounts[Int(account)].walletBalance, asset: asset, from: .outside, to: .wallet(account),
                 cause: .statement, into: &notes)
         }
@@ -213,6 +216,17 @@ extension Engine {
     /// venue where such an account exists without positions. An events-only session defaults to
     /// Binance USDⓈ-M while its positions may be Bybit's, and a wallet stated there would margin
     /// nothing. A few table lookups, no scan of the accounts.
+    /// Whether an account of this id and asset exists on a venue liqwatch knows (or on none):
+    /// one lookup a venue, never a walk through a million accounts.
+    func hasAccount(id: String, asset: String) -> Bool {
+        for venue in Venue.known.map(\.rawValue) + [""] {
+            if accountIndexes.find(id: id, asset: asset, venue: venue, hash: AccountTable.hash(id: id, asset: asset, venue: venue), in: accounts) != nil {
+                return true
+            }
+        }
+        return false
+    }
+
     func accountVenue(id: String, asset: String, default fallback: String) -> String {
         var holding: [String] = []
         var existing: [String] = []

@@ -26,6 +26,9 @@ public struct Engine: Sendable {
     /// Statements of a fund naming no venue, made before any market of their asset: the fund of
     /// the venue whose market of the asset comes first (see `fundVenue`).
     var pendingStatements: [String: (balance: Fixed, time: Int64)] = [:]
+    /// Wallet statements naming no venue for an account not seen yet (by id and asset): the
+    /// wallet of the account its first position makes.
+    var pendingWallets: [String: Fixed] = [:]
 
     /// Fund statements naming no venue still waiting for a market of their asset, by asset.
     public var waitingFundStatements: [(asset: String, balance: Fixed)] {
@@ -375,6 +378,13 @@ public struct Engine: Sendable {
         case .position(let update, _):
             upsertPosition(update, into: &notes)
         case .account(let id, let asset, let venue, let venueGiven, let walletBalance, _):
+            if !venueGiven && !hasAccount(id: id, asset: asset) {
+                // No account of that name anywhere yet: the wallet of the venue its first position
+                // comes on (an events-only session defaults to Binance while its positions may be
+                // Bybit's; the wallet had gone to an empty Binance account).
+                pendingWallets[id + "\u{0}" + asset] = walletBalance
+                break
+            }
             setWallet(accountID: id, asset: asset, venue: venueGiven ? venue : accountVenue(id: id, asset: asset, default: venue),
                 balance: walletBalance, into: &notes)
         case .insuranceFund(let asset, let venue, let venueGiven, let balance, let time):

@@ -76,15 +76,18 @@ struct MarketNamingTests {
         #expect(fromEvents.stats.firstMalformed.first?.field.contains("no venue of this session (binance-usdm) lists BTC-USDT-SWAP") == true)
     }
 
+    /// One liqwatch event line decoded in a session of `venues`: its event, and what the decoder said.
+    static func decodeLine(_ line: String, venues: [Venue]) -> (MarketEvent?, DecodeOutcome) {
+        var decoder = LiqwatchEventDecoder(resolver: MarketResolver(venues: venues))
+        var messages: [FeedMessage] = []
+        let outcome = Array(line.utf8).withUnsafeBufferPointer { decoder.decode($0.baseAddress!, count: $0.count, into: &messages) }
+        guard case .event(let event)? = messages.first else { return (nil, outcome) }
+        return (event, outcome)
+    }
+
     @Test("an account line's wallet is one venue's: named by venue, else the session's one venue; several venues and none named is refused")
     func accountLinesNameTheirVenue() throws {
-        func decode(_ line: String, venues: [Venue]) -> (MarketEvent?, DecodeOutcome) {
-            var decoder = LiqwatchEventDecoder(resolver: MarketResolver(venues: venues))
-            var messages: [FeedMessage] = []
-            let outcome = Array(line.utf8).withUnsafeBufferPointer { decoder.decode($0.baseAddress!, count: $0.count, into: &messages) }
-            guard case .event(let event)? = messages.first else { return (nil, outcome) }
-            return (event, outcome)
-        }
+        func decode(_ line: String, venues: [Venue]) -> (MarketEvent?, DecodeOutcome) { Self.decodeLine(line, venues: venues) }
         func venue(of event: MarketEvent?) -> String? {
             guard case .account(_, _, let venue, _, _, _)? = event else { return nil }
             return venue
@@ -107,13 +110,7 @@ struct MarketNamingTests {
 
     @Test("an insurance_fund line names its venue (a known one); without one the engine finds it (see VenueFundTests)")
     func fundLinesNameTheirVenue() throws {
-        func decode(_ line: String, venues: [Venue]) -> (MarketEvent?, DecodeOutcome) {
-            var decoder = LiqwatchEventDecoder(resolver: MarketResolver(venues: venues))
-            var messages: [FeedMessage] = []
-            let outcome = Array(line.utf8).withUnsafeBufferPointer { decoder.decode($0.baseAddress!, count: $0.count, into: &messages) }
-            guard case .event(let event)? = messages.first else { return (nil, outcome) }
-            return (event, outcome)
-        }
+        func decode(_ line: String, venues: [Venue]) -> (MarketEvent?, DecodeOutcome) { Self.decodeLine(line, venues: venues) }
         func venue(of event: MarketEvent?) -> (String, Bool)? {
             guard case .insuranceFund(_, let venue, let given, _, _)? = event else { return nil }
             return (venue, given)

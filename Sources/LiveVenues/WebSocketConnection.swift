@@ -151,8 +151,15 @@ enum WebSocketConnection {
             let upgrade: EventLoopFuture<WebSocketBatchReader?> = try await bootstrap.connect(host: endpoint.host, port: endpoint.port) { channel in
                 holder.set(channel)
                 return channel.eventLoop.makeCompletedFuture {
-                    try configure(channel: channel, endpoint: endpoint, sslContext: sslContext, maxMessageSize: maxMessageSize) {
-                        WebSocketBatchReader(queue: queue, stream: stream, maxMessageSize: maxMessageSize, behaviour: behaviour, eventLoop: channel.eventLoop)
+                    // The socket's bytes, counted before TLS and the frame decoder: a message still
+                    // arriving makes a stream busy too (see `WebSocketBatchReader.read`).
+                    let counter = InboundByteCounter()
+                    try channel.pipeline.syncOperations.addHandler(counter)
+                    return try configure(channel: channel, endpoint: endpoint, sslContext: sslContext, maxMessageSize: maxMessageSize) {
+                        let reader = WebSocketBatchReader(queue: queue, stream: stream, maxMessageSize: maxMessageSize, behaviour: behaviour,
+                            eventLoop: channel.eventLoop)
+                        reader.socketBytes = counter
+                        return reader
                     }
                 }
             }
@@ -210,6 +217,17 @@ enum WebSocketConnection {
         // that came with the server's answer: the reader starts here, ahead of any frame.
         upgraded.whenSuccess { reader in reader?.start() }
         return upgraded
+    }
+}
+
+/// Counts the bytes a connection's socket gives, ahead of every other handler (on the event loop).
+final class InboundByteCounter: ChannelInboundHandler, @unchecked Sendable {
+    typealias InboundIn = ByteBuffer
+    private(set) var bytes = 0
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        bytes &+= unwrapInboundIn(data).readableBytes
+        context.fireChannelRead(data)
     }
 }
 
@@ -278,6 +296,10 @@ final class WebSocketBatchReader: ChannelDuplexHandler, RemovableChannelHandler,
     private var pacedRead: Scheduled<Void>?
     /// Bytes of messages read since the last read was asked for: a busy stream is read at once.
     private var bytesSinceRead = 0
+    /// The socket's bytes (before TLS and the frame decoder), and their count at the last read: a
+    /// large message still arriving, which no message has come of yet, is as busy.
+    var socketBytes: InboundByteCounter?
+    private var socketBytesAtRead = 0
     private var ticker: RepeatedTask?
     /// Checks the connection's silence (see `WebSocketBehaviour.silenceLimit`).
     private var watchdog: RepeatedTask?
@@ -477,16 +499,19 @@ final class WebSocketBatchReader: ChannelDuplexHandler, RemovableChannelHandler,
     /// instead of one wake per frame or two: at 1,000 messages a second over four venues the
     /// loop woke 310 times a second, each wake (epoll, a read, a context switch) costing more
     /// than the frames it read. A frame waits at most 20 ms more, less than a frame of the
-    /// dashboard. A busy stream (64 KB or more since the last read: a snapshot, a flood) is read
-    /// again at once, so pacing never throttles what the venue sends.
+    /// dashboard. A busy stream (64 KB or more since the last read, counted as messages and as the
+    /// socket's bytes: a snapshot, a flood, one large message still arriving) is read again at
+    /// once, so pacing never throttles what the venue sends.
     static let busyReadBytes = 64 << 10
     static var readPace: Int64 { ReadPace.nanoseconds.load(ordering: .relaxed) }
 
     func read(context: ChannelHandlerContext) {
         if holding { readWanted = true; return }
         let pace = Self.readPace
-        guard bytesSinceRead < Self.busyReadBytes, !closed, pace > 0 else {
+        let socketBytesSinceRead = (socketBytes?.bytes ?? 0) &- socketBytesAtRead
+        guard bytesSinceRead < Self.busyReadBytes, socketBytesSinceRead < Self.busyReadBytes, !closed, pace > 0 else {
             bytesSinceRead = 0
+            socketBytesAtRead = socketBytes?.bytes ?? 0
             context.read()
             return
         }
@@ -498,6 +523,7 @@ final class WebSocketBatchReader: ChannelDuplexHandler, RemovableChannelHandler,
             let (reader, context) = bound.value
             reader.pacedRead = nil
             reader.bytesSinceRead = 0
+            reader.socketBytesAtRead = reader.socketBytes?.bytes ?? 0
             guard !reader.closed else { return }
             if reader.holding { reader.readWanted = true } else { context.read() }
         }

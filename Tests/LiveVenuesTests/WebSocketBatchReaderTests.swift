@@ -159,6 +159,32 @@ struct WebSocketBatchReaderTests {
         #expect(h.reads.reads == before + 2)
     }
 
+    @Test("a large message still arriving makes the stream busy: the socket's bytes count, not only whole messages")
+    func socketBytesMakeBusy() throws {
+        let queue = LiveQueue()
+        let h = try Self.harness(queue: queue)
+        _ = Self.drain(queue)
+        // The connection's socket counter, ahead of TLS and the frame decoder (here on a channel of its own).
+        let counter = InboundByteCounter()
+        let socket = EmbeddedChannel(handler: counter)
+        h.reader.socketBytes = counter
+        Self.read([Self.text("small")], into: h.channel)
+        h.channel.pipeline.fireChannelReadComplete()
+        let before = h.reads.reads
+        h.channel.read()
+        #expect(h.reads.reads == before, "quiet: paced")
+        h.channel.embeddedEventLoop.advanceTime(by: .milliseconds(Int64(ReadPace.defaultMilliseconds)))
+        #expect(h.reads.reads == before + 1)
+        // 70 KB of one message arrived, none of it a whole message yet: the next read is at once.
+        try socket.writeInbound(ByteBuffer(repeating: 0x41, count: 70_000))
+        h.channel.read()
+        #expect(h.reads.reads == before + 2)
+        // And the count starts again from there: quiet once more.
+        h.channel.read()
+        #expect(h.reads.reads == before + 2)
+        _ = try socket.finish()
+    }
+
     @Test("a connection without a message for 45 s is given up; a message starts the silence again, a WebSocket pong does not")
     func silentConnectionGivenUp() throws {
         let queue = LiveQueue()

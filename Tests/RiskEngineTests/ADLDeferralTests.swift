@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import RiskEngine
 
@@ -116,5 +117,100 @@ struct ADLDeferralTests {
                 #expect(checked > 1_500)
             }
         }
+    }
+}
+
+/// From the review of the deferral: inputs the engine admits where the first bound fell below the
+/// exact score (a balance past `Fixed`'s range, a negative isolated margin, a quotient's rounding
+/// multiplied by a huge other factor), so the wrong position was deleveraged first.
+@Suite("ADL bounds at the edges of what the engine admits")
+struct ADLBoundEdgeTests {
+    static func logUniform(_ low: Double, _ high: Double, _ rng: inout SeededGenerator) -> Double {
+        exp(Double.random(in: log(low)...log(high), using: &rng))
+    }
+    static func fixed(_ value: Double) -> Fixed { Fixed(String(format: "%.18f", value)) ?? Fixed(1) }
+
+    @Test("sizes 1e-8 to 1e10, prices 1e-8 to 9.2e10, linear and inverse, every rule and kind of table, margins of every sign: the bound is never below the exact score")
+    func fuzz() {
+        var rng = SeededGenerator(seed: 7)
+        let tables: [BracketTable] = [Instrument.binanceBTCUSDTBrackets, .single(rate: .zero), .single(rate: fx("0.004")),
+            BracketTable(caps: [Fixed(100), Fixed(1000), .max], rates: [.zero, fx("0.01"), fx("0.5")]),
+            BracketTable(marginTiers: [(Fixed.zero, Fixed(50)), (Fixed(1_000_000), Fixed(20)), (Fixed(100_000_000), Fixed(3))])]
+        var broken = 0
+        var checked = 0
+        for trial in 0..<20_000 {
+            let table = tables[trial % tables.count]
+            let inverse = (trial / tables.count) % 2 == 1
+            let instrument = Instrument(symbol: inverse ? "AAAUSD_PERP" : "AAAUSDT", tickSize: fx("0.01"), lotSize: fx("0.00000001"),
+                kind: inverse ? .inverse(contractSize: Fixed(100)) : .linear, settlementAsset: inverse ? "AAA" : "USDT",
+                brackets: table, liquidationFeeRate: fx("0.005"))
+            let rules = [MarginRules.binance, .bybit, .hyperliquid][Int.random(in: 0..<3, using: &rng)]
+            let quantity = Self.fixed(Self.logUniform(1e-8, 1e10, &rng)).rounded(places: 8)
+            let entry = Self.fixed(Self.logUniform(1e-8, 1e10, &rng))
+            let mark = Self.fixed(Self.logUniform(1e-8, 9.2e10, &rng))
+            let side: Side = Bool.random(using: &rng) ? .long : .short
+            var position = Position(accountIndex: 0, symbolIndex: 0, side: side, mode: .isolated, quantity: quantity, entryPrice: entry,
+                isolatedMargin: .zero, leverage: .zero)
+            var terms = instrument.terms(side: side, quantity: quantity, entryPrice: entry)
+            let pnl = MarginMath.unrealisedPnL(terms, at: mark)
+            switch Int.random(in: 0..<4, using: &rng) {
+            case 0: position.isolatedMargin = Self.fixed(Self.logUniform(1e-12, 1e20, &rng))
+            case 1: position.isolatedMargin = .zero
+            case 2: position.isolatedMargin = Fixed.zero - pnl + Self.fixed(Self.logUniform(1e-14, 1e3, &rng))
+            default: position.isolatedMargin = Fixed.zero - Self.fixed(Self.logUniform(1e-12, 1e6, &rng))
+            }
+            var configuration = EngineConfiguration()
+            configuration.rules = rules
+            let exact = engine(with: [instrument], configuration: configuration).binanceLeveragePnL(of: 0, position, terms: &terms, mark: mark, rules: rules)
+            guard let bound = ADLBoundTerms(instrument: instrument, rules: rules, mark: mark).leveragePnLBound(position) else { continue }
+            checked += 1
+            if bound < exact.roughDouble || (bound == 0 && !exact.isZero) {
+                broken += 1
+                if broken <= 3 { Issue.record("\(rules) \(side) q \(quantity) entry \(entry) mark \(mark) margin \(position.isolatedMargin): exact \(exact), bound \(bound)") }
+            }
+        }
+        #expect(broken == 0)
+        #expect(checked > 15_000)
+    }
+
+    @Test("a negative number converts with its sign and its precision (the halves of a negative raw value rounded near 2^64)")
+    func roughNegative() {
+        for raw: Int128 in [-1, -1000, -5_000_000_000_000, -(Int128(1) << 64) + 1, -(Int128(1) << 100)] {
+            let expected = Double(raw) * 1e-18
+            #expect(abs(Fixed(raw: raw).roughDouble - expected) <= abs(expected) * 1e-15, "\(raw)")
+        }
+    }
+
+    @Test("a balance past Fixed's range: the deferring engine deleverages the position the exact one does")
+    func saturatedBalanceKeepsTheOrder() {
+        var configuration = EngineConfiguration()
+        configuration.rules = .binance
+        let linear = PropertyTests.linear
+        var exact = engine(with: [linear], configuration: configuration)
+        exact.adlDeferralThreshold = .max
+        var deferred = exact
+        deferred.adlDeferralThreshold = 0
+        var time: Int64 = 1_000_000_000
+        var adl: [[String]] = [[], []]
+        func apply(_ event: MarketEvent) {
+            adl[0] += exact.apply(event).adl.map { "\($0.position):\($0.score)" }
+            adl[1] += deferred.apply(event).adl.map { "\($0.position):\($0.score)" }
+        }
+        let unit = BookUnits.perUnit
+        apply(.bookSnapshot(symbol: linear.symbol, bids: [(6_000_000_000 * unit - unit, 1)], asks: [(6_000_000_000 * unit + unit, 1)], time: time))
+        apply(.mark(symbol: linear.symbol, price: Fixed(6_000_000_000), time: time))
+        // A's margin and PnL add up past Fixed's range at the ranking; B scores between A's first
+        // bound and A's exact score.
+        for (account, quantity, leverage) in [("A", Fixed(10_000_000_000), fx("0.5")), ("B", Fixed(1_000_000_000), fx("0.51"))] {
+            apply(.position(PositionUpdate(account: account, symbol: linear.symbol, side: .long, quantity: quantity,
+                entryPrice: Fixed(6_000_000_000), mode: .isolated, leverage: leverage), time: time))
+        }
+        apply(.position(PositionUpdate(account: "S", symbol: linear.symbol, side: .short, quantity: Fixed(1),
+            entryPrice: Fixed(6_000_000_000), mode: .isolated, leverage: fx("1.5")), time: time))
+        time += 1_000_000_000
+        apply(.bookSnapshot(symbol: linear.symbol, bids: [(12_000_000_000 * unit - unit, 1)], asks: [(12_000_000_000 * unit + unit, 1)], time: time))
+        apply(.mark(symbol: linear.symbol, price: Fixed(12_000_000_000), time: time))
+        #expect(!adl[0].isEmpty)
+        #expect(adl[0] == adl[1])
     }
 }

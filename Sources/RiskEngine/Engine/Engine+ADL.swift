@@ -375,7 +375,12 @@ struct ADLQueueCache: Sendable {
                 }
             }
             guard chosen >= 0 else { return }
-            if let best = heap.first, candidate.bound < best.score.roughDoubleBelow { return }
+            if let best = heap.first {
+                if candidate.bound < best.score.roughDoubleBelow { return }
+                // A zero's score is exactly 0: after a best of 0 with a lower index it waits (a
+                // side gone through to its losers took every zero into the heap at once).
+                if candidate.slot == .max && (best.score.isPositive || (best.score.isZero && best.position < candidate.position)) { return }
+            }
             sections[chosen].removeBest(candidate)
             let exact = candidate.slot == .max ? Fixed.zero : score(candidate, sections[chosen].snapshots[Int(candidate.slot)])
             Heap.push(&heap, ADLHeapEntry(score: exact, position: candidate.position, generation: 0), before: ADLHeapEntry.before)

@@ -137,7 +137,9 @@ struct ADLBoundTerms {
         let pnlHigh = pnl + slack
         let balanceLow = margin + pnl - slack
         // A balance near zero divides by almost nothing: the exact score decides.
-        guard balanceLow > 1e-6 * (margin + abs(pnl)) + 1e-12 else { return nil }
+        guard balanceLow > 1e-6 * (abs(margin) + abs(pnl)) + 1e-12 else { return nil }
+        // Fixed saturates near 1.7e20: a margin, PnL, balance or notional near it is not bounded here.
+        guard abs(margin) + abs(pnl) + notionalAtMark + notionalAtEntry < 1e19 else { return nil }
         let base = tiersAtEntry ? notionalAtEntry : notionalAtMark
         guard base.isFinite, base < 1e30 else { return nil }
         // The bracket the notional falls in; near a cap, the larger of the two brackets'
@@ -153,7 +155,8 @@ struct ADLBoundTerms {
             maintenance = max(maintenance, base * rates[tier + 1] - amounts[tier + 1])
         }
         let maintenanceHigh = max(0, maintenance) + 1e-12 * base + 1e-12
-        let score = pnlHigh / max(1, margin) * (maintenanceHigh / balanceLow)
+        // Each Fixed quotient is rounded to 1e-18 absolute, which the other factor multiplies.
+        let score = (pnlHigh / max(1, margin) + 1e-18) * (maintenanceHigh / balanceLow + 1e-18)
         guard score.isFinite else { return nil }
         return score * (1 + 1e-9) + 1e-9
     }
@@ -258,9 +261,11 @@ extension Fixed {
     /// The value in Double, within a couple of units of its last place: the two halves of the raw
     /// value converted apart (a 128-bit conversion, or a division by 10¹⁸, costs many times more).
     @inline(__always) var roughDouble: Double {
-        let high = Int64(truncatingIfNeeded: raw >> 64)
-        let low = UInt64(truncatingIfNeeded: raw)
-        return (Double(high) * 18_446_744_073_709_551_616.0 + Double(low)) * 1e-18
+        let magnitude = raw.magnitude
+        let high = UInt64(truncatingIfNeeded: magnitude >> 64)
+        let low = UInt64(truncatingIfNeeded: magnitude)
+        let value = (Double(high) * 18_446_744_073_709_551_616.0 + Double(low)) * 1e-18
+        return raw < 0 ? -value : value
     }
 
     /// A Double no larger than the value (for comparing a bound with an exact score).

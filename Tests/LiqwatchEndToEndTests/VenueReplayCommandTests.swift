@@ -63,6 +63,12 @@ struct VenueReplayCommandTests {
         #expect(fund["not_given_by_venue"] as? [String: [String]] == ["okx": ["UNI"]])
         // Bybit's is given; OKX's USDT (no market of OKX settles in USDT) is never made.
         #expect(byVenue["okx"]?["USDT"] == nil && byVenue["bybit"]?["USDT"]?["markets"] as? Int == 1)
+        // Deficits and ADL per venue: OKX's, paid by OKX's fund, counted apart.
+        let deficitSection = try #require(report["deficits"] as? [String: Any])
+        let deficitsByVenue = try #require(deficitSection["by_venue"] as? [String: [String: Any]])
+        #expect(deficitsByVenue["okx"]?["count"] as? Int == deficitSection["count"] as? Int, "\(deficitsByVenue)")
+        let adl = try #require(report["adl"] as? [String: Any])
+        #expect((adl["by_venue"] as? [String: [String: Any]])?["okx"]?["count"] as? Int == adl["count"] as? Int)
         let text = try BinaryRunner.run(arguments + ["--report", "text"])
         #expect(text.standardOutput.contains("insurance fund (bybit USDT): start 80,000.00"), "\(text.standardOutput)")
         #expect(text.standardOutput.contains("insurance fund (okx BTC): start 0.50000000"), "\(text.standardOutput)")

@@ -48,6 +48,25 @@ public struct SessionLog: Sendable {
     public private(set) var adlCount = 0
     /// Per settlement asset.
     public private(set) var adlNotional: [String: Fixed] = [:]
+    /// Deficits and ADL per venue (each venue's fund pays its own): by venue name.
+    public private(set) var byVenue: [String: VenueTally] = [:]
+    /// The venue of the symbol last tallied (a cascade names one symbol thousands of times).
+    private var lastVenue: (symbol: String, venue: String)?
+
+    public struct VenueTally: Hashable, Sendable {
+        public var deficitCount = 0
+        /// Per settlement asset.
+        public var deficitTotal: [String: Fixed] = [:]
+        public var adlCount = 0
+        public var adlNotional: [String: Fixed] = [:]
+    }
+
+    private mutating func venue(of symbol: String) -> String {
+        if let last = lastVenue, last.symbol == symbol { return last.venue }
+        let venue = MarketID.venueName(of: symbol)
+        lastVenue = (symbol, venue)
+        return venue
+    }
     public private(set) var alertCount = 0
     public private(set) var gaps = 0
     /// Triggers crossed in markets whose book could not be trusted (see `liquidationBlocked`).
@@ -138,12 +157,18 @@ public struct SessionLog: Sendable {
         case .deficit(let record):
             deficitCount += 1
             deficitTotal[record.asset, default: .zero] += record.amount
+            let venue = venue(of: record.symbol)
+            byVenue[venue, default: VenueTally()].deficitCount += 1
+            byVenue[venue, default: VenueTally()].deficitTotal[record.asset, default: .zero] += record.amount
             if firstDeficit == nil { firstDeficit = record }
             if record.amount > (largestDeficits[record.asset]?.amount ?? .zero) { largestDeficits[record.asset] = record }
             addMark(record.time)
         case .adl(let record):
             adlCount += 1
             adlNotional[record.asset, default: .zero] += record.notional
+            let venue = venue(of: record.symbol)
+            byVenue[venue, default: VenueTally()].adlCount += 1
+            byVenue[venue, default: VenueTally()].adlNotional[record.asset, default: .zero] += record.notional
             append(&adlRecords, record)
         case .exchangeLiquidation(let liquidation):
             exchangeCount += 1

@@ -152,6 +152,11 @@ enum SessionReport {
             ("first", log.firstDeficit.map(deficitObject) ?? .null),
             ("largest", log.largestDeficits[primary].map(deficitObject) ?? .null),
             ("largest_by_asset", .object(log.largestDeficits.keys.sorted().map { ($0, deficitObject(log.largestDeficits[$0]!)) })),
+            // Each venue's own: its fund paid them.
+            ("by_venue", .object(log.byVenue.keys.sorted().map { venue in
+                let tally = log.byVenue[venue]!
+                return (venue, JSON.Value.object([("count", JSON.number(tally.deficitCount)), ("total_by_asset", moneyByAsset(tally.deficitTotal))]))
+            })),
         ])
         let insuranceFund: JSON.Value = .object([
             ("venue", .string(fund.venue)),
@@ -181,6 +186,10 @@ enum SessionReport {
             ("notional", JSON.number(log.adlNotional[primary] ?? .zero, decimals: 8)),
             ("asset", .string(primary)),
             ("notional_by_asset", moneyByAsset(log.adlNotional)),
+            ("by_venue", .object(log.byVenue.keys.sorted().map { venue in
+                let tally = log.byVenue[venue]!
+                return (venue, JSON.Value.object([("count", JSON.number(tally.adlCount)), ("notional_by_asset", moneyByAsset(tally.adlNotional))]))
+            })),
         ])
         let rejections: [JSON.Value] = log.rejections.suffix(20).map { rejection in
             .object([("time", .string(EventTime.iso8601(rejection.time))), ("account", .string(rejection.account)),
@@ -485,6 +494,16 @@ enum SessionReport {
         let deficitTotals = log.deficitTotal.keys.sorted().filter { !(log.deficitTotal[$0] ?? .zero).isZero }
             .map { "\(amount(log.deficitTotal[$0]!, $0)) \($0)" }
         lines.append("deficits: \(log.deficitCount), total " + (deficitTotals.isEmpty ? "\(amount(.zero, primary)) \(primary)" : deficitTotals.joined(separator: ", ")))
+        if log.byVenue.count > 1 {
+            // Each venue's, as its own fund paid them.
+            for venue in log.byVenue.keys.sorted() {
+                let tally = log.byVenue[venue]!
+                let totals = tally.deficitTotal.keys.sorted().map { "\(amount(tally.deficitTotal[$0]!, $0)) \($0)" }
+                let adl = tally.adlNotional.keys.sorted().map { "\(amount(tally.adlNotional[$0]!, $0)) \($0)" }
+                lines.append("  \(venue): \(tally.deficitCount) deficits" + (totals.isEmpty ? "" : ", " + totals.joined(separator: ", "))
+                    + "; ADL \(tally.adlCount)" + (adl.isEmpty ? "" : ", notional " + adl.joined(separator: ", ")))
+            }
+        }
         for (label, record) in [("first", log.firstDeficit)] + log.largestDeficits.keys.sorted().map({ ("largest", log.largestDeficits[$0]) }) {
             guard let record else { continue }
             lines.append("  \(label): \(EventTime.iso8601(record.time)) \(record.symbol) \(record.account) \(amount(record.amount, record.asset)) \(record.asset)")

@@ -214,3 +214,11 @@ struct ADLBoundEdgeTests {
         #expect(adl[0] == adl[1])
     }
 }
+
+@Suite("Position layout")
+struct PositionLayoutTests {
+    @Test("a position is 112 bytes: a field more must take padding, not a line (the memory goal is per position)")
+    func positionSize() {
+        #expect(MemoryLayout<Position>.stride == 112, "\(MemoryLayout<Position>.stride)")
+    }
+}

@@ -81,9 +81,14 @@ struct VenueAccountTests {
         engine.apply(.account(id: "carol", asset: "USDT", venue: "binance-usdm", venueGiven: false, walletBalance: Fixed(2_000), time: 5))
         #expect(engine.account(id: "carol", asset: "USDT", venue: "binance-usdm")?.walletBalance == Fixed(2_000))
         #expect(engine.account(id: "carol", asset: "USDT", venue: "bybit")?.walletBalance == Fixed(7_000))
-        // None anywhere: the default's, ready for positions to come.
+        // None anywhere: the wallet waits for the account's first position, and is its venue's
+        // (the default's account would have held it while the positions came on Bybit).
         engine.apply(.account(id: "dave", asset: "USDT", venue: "binance-usdm", venueGiven: false, walletBalance: Fixed(500), time: 6))
-        #expect(engine.account(id: "dave", asset: "USDT", venue: "binance-usdm")?.walletBalance == Fixed(500))
+        #expect(engine.account(id: "dave", asset: "USDT", venue: "binance-usdm") == nil)
+        engine.apply(.position(PositionUpdate(account: "dave", symbol: Self.bybit, side: .long, quantity: Fixed(1), entryPrice: Fixed(60_000),
+            mode: .cross), time: 7))
+        #expect(engine.account(id: "dave", asset: "USDT", venue: "bybit")?.walletBalance == Fixed(500))
+        #expect(engine.account(id: "dave", asset: "USDT", venue: "binance-usdm") == nil)
     }
 
     @Test("one venue's markets share the account's wallet, as before")

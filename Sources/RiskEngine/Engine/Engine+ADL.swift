@@ -341,11 +341,6 @@ struct ADLQueueCache: Sendable {
     /// The mark the side was ranked at: deferred scores are worked out at it.
     var mark: Fixed = .zero
 
-    init(rankedAt: Int64, heap: [ADLHeapEntry]) {
-        self.rankedAt = rankedAt
-        self.heap = heap
-    }
-
     /// A ranking's parts made into the queue: the exact heap built here, unless `heapified`;
     /// the deferred sections are ready (`ADLDeferredSection.prepare`).
     init(ranked parts: ADLRankingParts, at time: Int64, mark: Fixed, heapified: Bool = false) {

@@ -154,8 +154,8 @@ struct NarrowScreenTests {
         model.sample()
         // Within the next second: the fund falls to 5 and is stated back at 9,000.
         // (Statements naming the venue: with no market, one naming none waits for its venue's first.)
-        engine.apply(.insuranceFund(asset: "USDT", venue: "binance-usdm", venueGiven: true, balance: Fixed(5), time: 1_500_000_000))
-        engine.apply(.insuranceFund(asset: "USDT", venue: "binance-usdm", venueGiven: true, balance: Fixed(9_000), time: 1_600_000_000))
+        engine.apply(.insuranceFund(asset: "USDT", venue: "binance-usdm", balance: Fixed(5), time: 1_500_000_000))
+        engine.apply(.insuranceFund(asset: "USDT", venue: "binance-usdm", balance: Fixed(9_000), time: 1_600_000_000))
         engine.apply(.clock(time: 2_000_000_000))
         model.attach(engine: engine, log: SessionLog())
         model.sample()
@@ -170,7 +170,7 @@ struct NarrowScreenTests {
     func lowAtOpening() {
         var engine = Engine()
         engine.openFund(asset: "USDT", balance: Fixed(8_000))
-        engine.apply(.insuranceFund(asset: "USDT", venue: "binance-usdm", venueGiven: true, balance: Fixed(9_000), time: 1_723_161_300_000_000_000))
+        engine.apply(.insuranceFund(asset: "USDT", venue: "binance-usdm", balance: Fixed(9_000), time: 1_723_161_300_000_000_000))
         let model = model(engine, width: 120, height: 40)
         let fund = text(model.layout.fund, of: model)
         #expect(fund.contains("session low") && fund.contains("8,000.00 (opening)") && !fund.contains("00:00:00"), "\(fund)")

@@ -127,9 +127,6 @@ struct WebSocketBatchReaderTests {
         #expect(pong.opcode == .pong && pong.maskKey != nil && String(buffer: pong.data) == "hi")
     }
 
-    /// An attacker's finding: a venue that went silent without closing (a half-open link, or a
-    /// server that answers WebSocket pings and sends nothing else) was never dropped; the session
-    /// read STALE until someone restarted it.
     @Test("reads are paced: a quiet stream's next read waits for the 20 ms tick every connection shares; a busy one is read at once")
     func pacedReads() throws {
         let queue = LiveQueue()
@@ -185,6 +182,9 @@ struct WebSocketBatchReaderTests {
         _ = try socket.finish()
     }
 
+    /// An attacker's finding: a venue that went silent without closing (a half-open link, or a
+    /// server that answers WebSocket pings and sends nothing else) was never dropped; the session
+    /// read STALE until someone restarted it.
     @Test("a connection without a message for 45 s is given up; a message starts the silence again, a WebSocket pong does not")
     func silentConnectionGivenUp() throws {
         let queue = LiveQueue()

@@ -102,7 +102,7 @@ struct MarketNamingTests {
         #expect(venue(of: decode(named, venues: [.binanceUSDM]).0) == "bybit")
         let (none, outcome) = decode(bare, venues: [.binanceUSDM, .bybit])
         #expect(none == nil)
-        #expect(outcome == .malformed(field: "venue: this session has several venues (binance-usdm, bybit) and an account or a fund is one venue's: give venue"))
+        #expect(outcome == .malformed(field: "venue: this session has several venues (binance-usdm, bybit) and an account is one venue's: give venue"))
         let (_, unknown) = decode(#"{"type":"account","account":"bob","venue":"binanse-usdm","wallet_balance":"1"}"#, venues: [.binanceUSDM])
         guard case .malformed(let field) = unknown else { Issue.record("an unknown venue must be refused"); return }
         #expect(field.hasPrefix("venue: unknown venue 'binanse-usdm'"))
@@ -111,15 +111,16 @@ struct MarketNamingTests {
     @Test("an insurance_fund line names its venue (a known one); without one the engine finds it (see VenueFundTests)")
     func fundLinesNameTheirVenue() throws {
         func decode(_ line: String, venues: [Venue]) -> (MarketEvent?, DecodeOutcome) { Self.decodeLine(line, venues: venues) }
-        func venue(of event: MarketEvent?) -> (String, Bool)? {
-            guard case .insuranceFund(_, let venue, let given, _, _)? = event else { return nil }
-            return (venue, given)
+        /// The venue a decoded line names, "(none)" for a line naming none; nil when nothing was decoded.
+        func venue(of event: MarketEvent?) -> String? {
+            guard case .insuranceFund(_, let venue, _, _)? = event else { return nil }
+            return venue ?? "(none)"
         }
         let bare = #"{"type":"insurance_fund","asset":"USDT","balance":"1000"}"#
         let named = #"{"type":"insurance_fund","venue":"okx","asset":"BTC","balance":"2.5"}"#
-        #expect(venue(of: decode(bare, venues: [.bybit]).0).map { $0 == ("", false) } == true)
-        #expect(venue(of: decode(bare, venues: [.binanceUSDM, .bybit]).0).map { $0 == ("", false) } == true)
-        #expect(venue(of: decode(named, venues: [.binanceUSDM, .okx]).0).map { $0 == ("okx", true) } == true)
+        #expect(venue(of: decode(bare, venues: [.bybit]).0) == "(none)")
+        #expect(venue(of: decode(bare, venues: [.binanceUSDM, .bybit]).0) == "(none)")
+        #expect(venue(of: decode(named, venues: [.binanceUSDM, .okx]).0) == "okx")
         let (none, outcome) = decode(#"{"type":"insurance_fund","balance":"2000000000000000"}"#, venues: [.bybit])
         #expect(none == nil)
         #expect(outcome == .malformed(field: "balance: must be at most 1,000,000,000,000,000"))

@@ -10,14 +10,14 @@ struct FundOpeningTests {
         var engine = engine(with: [testInstrument()])
         engine.openFund(asset: "USDT", balance: Fixed(250_000), provisional: true)
         engine.apply(.mark(symbol: "TESTUSDT", price: Fixed(100), time: 1))
-        engine.apply(.insuranceFund(asset: "USDT", venue: "", venueGiven: false, balance: Fixed(1_000_000), time: 5))
+        engine.apply(.insuranceFund(asset: "USDT", venue: nil, balance: Fixed(1_000_000), time: 5))
         let fund = engine.fund("USDT")
         #expect(fund.opening == Fixed(1_000_000) && fund.balance == Fixed(1_000_000))
         #expect(fund.low == Fixed(1_000_000) && fund.peak == Fixed(1_000_000))
         #expect(fund.entryCount == 1 && fund.totals[.statement] == nil)
         #expect(engine.moneyInSystem(asset: "USDT") == engine.deposits["USDT"])
         // Later statements are statements.
-        engine.apply(.insuranceFund(asset: "USDT", venue: "", venueGiven: false, balance: Fixed(900_000), time: 6))
+        engine.apply(.insuranceFund(asset: "USDT", venue: nil, balance: Fixed(900_000), time: 6))
         #expect(engine.fund("USDT").opening == Fixed(1_000_000) && engine.fund("USDT").totals[.statement] == Fixed(-100_000))
     }
 
@@ -26,7 +26,7 @@ struct FundOpeningTests {
         var engine = engine(with: [testInstrument()])
         engine.openFund(asset: "USDT", balance: Fixed(250_000))
         engine.apply(.mark(symbol: "TESTUSDT", price: Fixed(100), time: 1))
-        engine.apply(.insuranceFund(asset: "USDT", venue: "", venueGiven: false, balance: Fixed(1_000_000), time: 5))
+        engine.apply(.insuranceFund(asset: "USDT", venue: nil, balance: Fixed(1_000_000), time: 5))
         #expect(engine.fund("USDT").opening == Fixed(250_000))
         #expect(engine.fund("USDT").totals[.statement] == Fixed(750_000))
         #expect(engine.moneyInSystem(asset: "USDT") == engine.deposits["USDT"])
@@ -43,7 +43,7 @@ struct FundOpeningTests {
         #expect(engine.apply(.mark(symbol: "TESTUSDT", price: fx("99.40"), time: 3)).liquidations.count == 1)
         let afterLiquidation = engine.fund("USDT").balance
         #expect(afterLiquidation > Fixed(100))
-        engine.apply(.insuranceFund(asset: "USDT", venue: "", venueGiven: false, balance: Fixed(500), time: 4))
+        engine.apply(.insuranceFund(asset: "USDT", venue: nil, balance: Fixed(500), time: 4))
         #expect(engine.fund("USDT").opening == Fixed(100))
         #expect(engine.fund("USDT").totals[.statement] == Fixed(500) - afterLiquidation)
         #expect(engine.moneyInSystem(asset: "USDT") == engine.deposits["USDT"])

@@ -94,7 +94,7 @@ struct VenueFundTests {
     func statementBeforeAnyMarket() {
         var engine = engine(with: [testInstrument(symbol: Self.binance), testInstrument(symbol: Self.bybit)])
         engine.openFund(asset: "USDT", balance: Fixed(250_000), provisional: true)
-        engine.apply(.insuranceFund(asset: "USDT", venue: "", venueGiven: false, balance: Fixed(1_000), time: 1))
+        engine.apply(.insuranceFund(asset: "USDT", venue: nil, balance: Fixed(1_000), time: 1))
         #expect(engine.funds.isEmpty, "no fund made before a market needs one")
         engine.apply(.mark(symbol: Self.bybit, price: Fixed(100), time: 2))
         // The default opening gave way to the statement: Bybit's fund opens at 1,000.
@@ -109,7 +109,7 @@ struct VenueFundTests {
     func ambiguousStatementRefused() throws {
         var engine = twoVenues()
         engine.openFund(asset: "USDT", balance: Fixed(100))
-        let notes = engine.apply(.insuranceFund(asset: "USDT", venue: "", venueGiven: false, balance: Fixed(5_000), time: 2))
+        let notes = engine.apply(.insuranceFund(asset: "USDT", venue: nil, balance: Fixed(5_000), time: 2))
         #expect(engine.fund(venue: "bybit", asset: "USDT").balance == Fixed(100))
         #expect(engine.fund(venue: "binance-usdm", asset: "USDT").balance == Fixed(100))
         #expect(engine.totals.fundStatementsRefused == 1)
@@ -123,10 +123,10 @@ struct VenueFundTests {
     func statementsFindTheirVenue() {
         var engine = engine(with: [testInstrument(symbol: Self.bybit)])
         engine.apply(.mark(symbol: Self.bybit, price: Fixed(100), time: 1))
-        engine.apply(.insuranceFund(asset: "USDT", venue: "", venueGiven: false, balance: Fixed(5_000), time: 2))
+        engine.apply(.insuranceFund(asset: "USDT", venue: nil, balance: Fixed(5_000), time: 2))
         #expect(engine.fund(venue: "bybit", asset: "USDT").balance == Fixed(5_000))
         #expect(!engine.fund(venue: "binance-usdm", asset: "USDT").isInUse)
-        engine.apply(.insuranceFund(asset: "USDT", venue: "okx", venueGiven: true, balance: Fixed(7), time: 3))
+        engine.apply(.insuranceFund(asset: "USDT", venue: "okx", balance: Fixed(7), time: 3))
         #expect(engine.fund(venue: "okx", asset: "USDT").balance == Fixed(7))
         #expect(engine.fund(venue: "bybit", asset: "USDT").balance == Fixed(5_000))
         #expect(engine.moneyInSystem(asset: "USDT") == engine.deposits["USDT"])
@@ -137,13 +137,13 @@ struct VenueFundTests {
         var engine = engine(with: [testInstrument(symbol: Self.binance), testInstrument(symbol: Self.bybit)])
         engine.openFund(asset: "USDT", balance: Fixed(250_000), provisional: true)
         engine.apply(.mark(symbol: Self.binance, price: Fixed(100), time: 1))
-        engine.apply(.insuranceFund(asset: "USDT", venue: "binance-usdm", venueGiven: true, balance: Fixed(40), time: 2))
+        engine.apply(.insuranceFund(asset: "USDT", venue: "binance-usdm", balance: Fixed(40), time: 2))
         #expect(engine.fund(venue: "binance-usdm", asset: "USDT").opening == Fixed(40))
         // Bybit's market appears later: its fund opens at the default, as of before the session.
         engine.apply(.mark(symbol: Self.bybit, price: Fixed(100), time: 3))
         let bybit = engine.fund(venue: "bybit", asset: "USDT")
         #expect(bybit.opening == Fixed(250_000) && bybit.lowTime == 0)
-        engine.apply(.insuranceFund(asset: "USDT", venue: "bybit", venueGiven: true, balance: Fixed(60), time: 4))
+        engine.apply(.insuranceFund(asset: "USDT", venue: "bybit", balance: Fixed(60), time: 4))
         #expect(engine.fund(venue: "bybit", asset: "USDT").opening == Fixed(60))
         #expect(engine.fund(venue: "binance-usdm", asset: "USDT").opening == Fixed(40))
         #expect(engine.moneyInSystem(asset: "USDT") == engine.deposits["USDT"])

@@ -362,9 +362,6 @@ public struct AppModel: Sendable {
         tapeCursor = min(tapeCursor, max(0, TapeEntries.count(log) - 1))
     }
 
-    /// The fund's history once a second of session time; the positions table (valuing and walking
-    /// every position costs milliseconds) every two seconds, and after liquidations at most twice a
-    /// second, so the pane is live without costing a core.
     /// One fund's point of its chart: the lowest balance since the last sample, not the balance
     /// now. A cascade that drains the fund and a fee that refills it within one sample (a second,
     /// or many at max speed) must still show as a dip.
@@ -383,6 +380,9 @@ public struct AppModel: Sendable {
         fundHistories[index] = history
     }
 
+    /// Every fund's history once a second of session time; the positions table (valuing and
+    /// walking every position costs milliseconds) every two seconds, and after liquidations at most
+    /// twice a second, so the pane is live without costing a core.
     mutating func sample() {
         let second = engine.time / 1_000_000_000
         // A jump back, even within one second: a fund sampled later than the session's time now.

@@ -1,7 +1,7 @@
 import RiskEngine
 
-/// The insurance fund of the focused market's venue in its settlement asset: balance with its chart over the
-/// session, inflows and outflows by cause, drawdown from peak, how much of the stressed deficit it
+/// The insurance fund of the focused market's venue in its settlement asset: balance with its
+/// chart over the session, inflows and outflows by cause, drawdown from peak, how much of the stressed deficit it
 /// covers, and how close ADL is. A settlement asset nobody gave a fund for (an OKX coin-margined
 /// swap's BTC, Hyperliquid's USDC when the fund given is USDT) says so, instead of a balance of 0.
 enum FundPane {

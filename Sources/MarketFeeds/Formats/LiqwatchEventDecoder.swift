@@ -58,9 +58,10 @@ public struct LiqwatchEventDecoder: LineDecoder {
         /// (a name with a terminal escape in it would be a fund or a wallet of nothing, and shown).
         func asset() throws(FieldError) -> String {
             guard let named = text("asset") else { return "USDT" }
-            guard !named.isEmpty, named.utf8.count <= 16, named.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) })
-            else { throw FieldError(field: "asset", reason: "'\(SafeText.escaped(String(named.prefix(32))))' is not an asset (letters and digits, e.g. USDT)") }
-            return named.uppercased()
+            guard let asset = AssetName.normalized(named) else {
+                throw FieldError(field: "asset", reason: "'\(SafeText.escaped(String(named.prefix(32))))' is not an asset (letters and digits, e.g. USDT)")
+            }
+            return asset
         }
         /// The market the line names (`symbol`, with `venue` when given).
         func market() throws(FieldError) -> String {
@@ -99,11 +100,11 @@ public struct LiqwatchEventDecoder: LineDecoder {
             }
             // A fund is a venue's: a line without one is the fund of the one venue with markets
             // in the asset (the engine decides, and refuses it when they are on several).
-            var venue = ""
+            var venue: String? = nil
             if let named = text("venue") {
                 do { venue = try resolver.resolveVenue(named) } catch { throw FieldError(field: "venue", reason: error.description) }
             }
-            return .insuranceFund(asset: try asset(), venue: venue, venueGiven: text("venue") != nil, balance: balance, time: time)
+            return .insuranceFund(asset: try asset(), venue: venue, balance: balance, time: time)
         case "mark":
             let price = try decimal("price")
             guard price.isPositive else { throw FieldError(field: "price", reason: "must be greater than zero") }

@@ -24,8 +24,8 @@ struct FeedApplier {
 
     init(options: SessionOptions) {
         engine = Engine(configuration: options.configuration, catalog: options.catalog)
-        // Every venue's openings first, so that a venue's own figure is the one that stands.
-        for opening in options.insuranceFund.sorted(by: { ($0.venue == nil ? 0 : 1, $0.venue ?? "", $0.asset) < ($1.venue == nil ? 0 : 1, $1.venue ?? "", $1.asset) }) {
+        // In any order: a venue's own opening stands before every venue's (`Engine.openFund`).
+        for opening in options.insuranceFund {
             engine.openFund(asset: opening.asset, balance: opening.balance, provisional: opening.provisional, venue: opening.venue)
         }
         // What placing them notes (a refused row) is not logged, as before any event.

@@ -143,6 +143,18 @@ enum Heap {
         }
     }
 
+    /// Floyd's heap building a few nodes at a time, in the order `heapify` takes them: sifts down
+    /// from `node` towards 0 while `work` lasts, and returns the next node (-1 once built).
+    @inline(__always) static func heapify<T>(_ heap: inout [T], from node: Int, work: inout Int, before: (T, T) -> Bool) -> Int {
+        var node = node
+        while node >= 0 && work > 0 {
+            siftDown(&heap, from: node, before: before)
+            node -= 1
+            work -= 1
+        }
+        return node
+    }
+
     static func heapify<T>(_ heap: inout [T], before: (T, T) -> Bool) {
         guard heap.count > 1 else { return }
         for index in stride(from: heap.count / 2 - 1, through: 0, by: -1) { siftDown(&heap, from: index, before: before) }

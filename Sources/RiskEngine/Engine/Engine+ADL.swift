@@ -360,16 +360,12 @@ struct ADLQueueCache: Sendable {
     mutating func settle(score: (ADLDeferredEntry, ADLSnapshot) -> Fixed) {
         while true {
             // The best deferred position of every section.
-            var chosen = -1
-            var candidate = ADLDeferredEntry(bound: 0, position: 0, slot: 0)
+            var next: (section: Int, entry: ADLDeferredEntry)? = nil
             for index in sections.indices {
                 guard let best = sections[index].best else { continue }
-                if chosen < 0 || ADLDeferredEntry.before(best, candidate) {
-                    chosen = index
-                    candidate = best
-                }
+                if next.map({ ADLDeferredEntry.before(best, $0.entry) }) ?? true { next = (index, best) }
             }
-            guard chosen >= 0 else { return }
+            guard let (chosen, candidate) = next else { return }
             if let best = heap.first {
                 if candidate.bound < best.score.roughDoubleBelow { return }
                 // A zero's score is exactly 0: after a best of 0 with a lower index it waits (a

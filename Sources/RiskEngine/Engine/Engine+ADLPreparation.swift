@@ -110,25 +110,14 @@ extension Engine {
                 preparation.nextNode = max(-1, preparation.parts.sections[0].heap.count / 2 - 1)
             }
         }
-        if var node = preparation.nextNode, node >= 0, left > 0 {
-            // Floyd's heap building, the nodes in the order `Heap.heapify` takes them.
-            while node >= 0 && left > 0 {
-                Heap.siftDown(&preparation.parts.sections[0].heap, from: node, before: ADLDeferredEntry.before)
-                node -= 1
-                left -= 1
-            }
-            preparation.nextNode = node
+        if let node = preparation.nextNode, node >= 0, left > 0 {
+            preparation.nextNode = Heap.heapify(&preparation.parts.sections[0].heap, from: node, work: &left, before: ADLDeferredEntry.before)
         }
         if preparation.nextNode == -1 && preparation.nextExactNode == nil {
             preparation.nextExactNode = max(-1, preparation.parts.exact.count / 2 - 1)
         }
-        if var node = preparation.nextExactNode, node >= 0, left > 0 {
-            while node >= 0 && left > 0 {
-                Heap.siftDown(&preparation.parts.exact, from: node, before: ADLHeapEntry.before)
-                node -= 1
-                left -= 1
-            }
-            preparation.nextExactNode = node
+        if let node = preparation.nextExactNode, node >= 0, left > 0 {
+            preparation.nextExactNode = Heap.heapify(&preparation.parts.exact, from: node, work: &left, before: ADLHeapEntry.before)
         }
         adlPreparation = preparation
     }

@@ -211,35 +211,30 @@ extension Engine {
         if positions[Int(index)].isOpen && positions[Int(index)].version == version { reindex(index) }
     }
 
-    /// The venue of an account line that named none: the one venue (of those liqwatch knows, or
-    /// none) where an account of this id and asset holds positions; else the default, or the one
-    /// venue where such an account exists without positions. An events-only session defaults to
-    /// Binance USDⓈ-M while its positions may be Bybit's, and a wallet stated there would margin
-    /// nothing. A few table lookups, no scan of the accounts.
-    /// Whether an account of this id and asset exists on a venue liqwatch knows (or on none):
-    /// one lookup a venue, never a walk through a million accounts.
-    func hasAccount(id: String, asset: String) -> Bool {
-        for venue in Venue.known.map(\.rawValue) + [""] {
-            if accountIndexes.find(id: id, asset: asset, venue: venue, hash: AccountTable.hash(id: id, asset: asset, venue: venue), in: accounts) != nil {
-                return true
-            }
-        }
-        return false
-    }
-
-    func accountVenue(id: String, asset: String, default fallback: String) -> String {
-        var holding: [String] = []
-        var existing: [String] = []
-        for venue in [fallback] + Venue.known.map(\.rawValue).filter({ $0 != fallback }) + (fallback.isEmpty ? [] : [""]) {
+    /// The venues where an account of this id and asset exists (`first`, then each venue liqwatch
+    /// knows, then none), each with whether it holds an open position: a few table lookups, never
+    /// a walk through a million accounts.
+    func accountsNamed(id: String, asset: String, first: String) -> [(venue: String, holdsPositions: Bool)] {
+        var found: [(venue: String, holdsPositions: Bool)] = []
+        for venue in [first] + Venue.known.map(\.rawValue).filter({ $0 != first }) + (first.isEmpty ? [] : [""]) {
             guard let index = accountIndexes.find(id: id, asset: asset, venue: venue,
                 hash: AccountTable.hash(id: id, asset: asset, venue: venue), in: accounts)
             else { continue }
-            existing.append(venue)
-            if accounts[Int(index)].positions.contains(where: { positions[Int($0)].isOpen }) { holding.append(venue) }
+            found.append((venue, accounts[Int(index)].positions.contains(where: { positions[Int($0)].isOpen })))
         }
-        if holding.count == 1 { return holding[0] }
-        if existing.contains(fallback) || existing.count != 1 { return fallback }
-        return existing[0]
+        return found
+    }
+
+    /// The venue of an account line that named none, among the accounts of that name (`existing`,
+    /// see `accountsNamed`): the one venue where it holds positions; else the default, or the one
+    /// venue where such an account exists without positions. An events-only session defaults to
+    /// Binance USDⓈ-M while its positions may be Bybit's, and a wallet stated there would margin
+    /// nothing.
+    func accountVenue(among existing: [(venue: String, holdsPositions: Bool)], default fallback: String) -> String {
+        let holding = existing.filter(\.holdsPositions)
+        if holding.count == 1 { return holding[0].venue }
+        if existing.contains(where: { $0.venue == fallback }) || existing.count != 1 { return fallback }
+        return existing[0].venue
     }
 
     mutating func setWallet(accountID: String, asset: String, venue: String, balance: Fixed, into notes: inout [EngineNotification]) {

@@ -149,8 +149,8 @@ public struct Engine: Sendable {
         }.map { Int32($0) }
     }
 
-    /// The fund of a venue and asset, made (and opened at the asset's default, if one was given
-    /// for every venue) the first time it is asked for.
+    /// The fund of a venue and asset, made (and opened at the venue's opening, else the asset's
+    /// for every venue, if one was given) the first time it is asked for.
     mutating func ensureFund(venue: String, asset: String) -> Int32 {
         let key = FundKey(venue: venue, asset: asset)
         if let known = fundIndexes[key] { return known }
@@ -378,17 +378,21 @@ public struct Engine: Sendable {
         case .position(let update, _):
             upsertPosition(update, into: &notes)
         case .account(let id, let asset, let venue, let venueGiven, let walletBalance, _):
-            if !venueGiven && !hasAccount(id: id, asset: asset) {
+            guard !venueGiven else {
+                setWallet(accountID: id, asset: asset, venue: venue, balance: walletBalance, into: &notes)
+                break
+            }
+            let existing = accountsNamed(id: id, asset: asset, first: venue)
+            guard !existing.isEmpty else {
                 // No account of that name anywhere yet: the wallet of the venue its first position
                 // comes on (an events-only session defaults to Binance while its positions may be
                 // Bybit's; the wallet had gone to an empty Binance account).
                 pendingWallets[id + "\u{0}" + asset] = walletBalance
                 break
             }
-            setWallet(accountID: id, asset: asset, venue: venueGiven ? venue : accountVenue(id: id, asset: asset, default: venue),
-                balance: walletBalance, into: &notes)
-        case .insuranceFund(let asset, let venue, let venueGiven, let balance, let time):
-            guard !venueGiven else {
+            setWallet(accountID: id, asset: asset, venue: accountVenue(among: existing, default: venue), balance: walletBalance, into: &notes)
+        case .insuranceFund(let asset, let venue, let balance, let time):
+            if let venue {
                 state(fund: ensureFund(venue: venue, asset: asset), balance: balance, time: time, into: &notes)
                 break
             }
@@ -595,7 +599,7 @@ struct FundKey: Hashable, Sendable {
     var asset: String
 }
 
-/// An opening given for every venue's fund of an asset.
+/// An opening given before any event, for one venue's fund of an asset or every venue's.
 struct FundDefault: Hashable, Sendable {
     var balance: Fixed
     var provisional: Bool

@@ -82,10 +82,10 @@ public enum MarketEvent: Sendable {
     /// Bybit's; see `Engine.accountVenue`).
     /// Boxed: it is the largest payload after `position`.
     indirect case account(id: String, asset: String, venue: String, venueGiven: Bool, walletBalance: Fixed, time: Int64)
-    /// The operator's statement of a venue's fund balance. `venueGiven` false: the line named
-    /// none and `venue` is the session's one venue, which the one venue with markets of the asset
-    /// overrides (see `Engine.fundVenue`). Boxed, as `account`.
-    indirect case insuranceFund(asset: String, venue: String, venueGiven: Bool, balance: Fixed, time: Int64)
+    /// The operator's statement of a venue's fund balance; `venue` nil: the line named none, and
+    /// the engine finds the fund (the one venue with markets of the asset; see
+    /// `Engine.fundVenue`). Boxed, as `account`.
+    indirect case insuranceFund(asset: String, venue: String?, balance: Fixed, time: Int64)
     /// Time passes with nothing else happening (keeps windows and baselines moving).
     case clock(time: Int64)
 
@@ -93,7 +93,7 @@ public enum MarketEvent: Sendable {
         switch self {
         case .bookSnapshot(_, _, _, let time), .bookUpdate(_, _, let time), .bookGap(_, let time),
             .trade(_, _, _, let time), .mark(_, _, let time), .position(_, let time),
-            .account(_, _, _, _, _, let time), .insuranceFund(_, _, _, _, let time), .clock(let time):
+            .account(_, _, _, _, _, let time), .insuranceFund(_, _, _, let time), .clock(let time):
             return time
         case .exchangeLiquidation(let liquidation):
             return liquidation.time

@@ -283,7 +283,7 @@ public enum MarketNameError: Error, Hashable, Sendable, CustomStringConvertible 
         case .ambiguous(let symbol, let candidates):
             return "\(symbol) is ambiguous: it could be \(candidates.joined(separator: " or ")); write venue:symbol"
         case .venueNeeded(let venues):
-            return "this session has several venues (\(venues.map(\.rawValue).joined(separator: ", "))) and an account or a fund is one venue's: give venue"
+            return "this session has several venues (\(venues.map(\.rawValue).joined(separator: ", "))) and an account is one venue's: give venue"
         }
     }
 }

@@ -50,8 +50,7 @@ struct SessionArguments: ParsableArguments {
                 }
             }
             if parts.count == 3 || (parts.count == 2 && venue == nil) {
-                let named = parts[parts.count - 2].uppercased()
-                guard !named.isEmpty, named.utf8.count <= 16, named.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) }) else {
+                guard let named = AssetName.normalized(parts[parts.count - 2]) else {
                     throw ValidationError("--insurance-fund: '\(shown)': the asset must be letters and digits (USDT, BTC)")
                 }
                 asset = named

@@ -517,11 +517,11 @@ enum SessionReport {
             lines.append("insurance fund: none" + (unbacked.isEmpty ? "" : " given for \(unbacked.sorted().joined(separator: ", ")): deficits go to "
                 + (engine.configuration.shortfall == .adl ? "ADL" : "socialised loss")))
         }
-        for each in engine.fundOrder.map({ engine.funds[Int($0)] }) {
+        for index in engine.fundOrder {
+            let each = engine.funds[Int(index)]
             let asset = each.asset
             let state = engine.fundState(venue: each.venue, asset: asset)
             let name = namesVenues && !each.venue.isEmpty ? "\(each.venue) \(asset)" : asset
-            let index = engine.fundIndex(venue: each.venue, asset: asset) ?? -1
             // Opened or stated for a venue or an asset no market of the session has.
             let idle = backed[index] == nil ? " — backs no market of this session" : ""
             lines.append("insurance fund (\(name)): start \(amount(each.opening, asset)), end \(amount(each.balance, asset)), min \(amount(each.low, asset)), peak \(amount(each.peak, asset)); ADL \(state.adl.rawValue)\(idle)")
@@ -554,7 +554,7 @@ enum SessionReport {
             guard !ladder.isEmpty else { continue }
             let asset = market.instrument.settlementAsset
             let quantityUnit = market.instrument.quantityUnit
-            let marketFund = engine.fund(venue: MarketID.venueName(of: market.symbol), asset: asset)
+            let marketFund = engine.funds[Int(market.fundIndex)]
             let noFund = marketFund.wasGiven ? "" : " — no insurance fund given for \(asset)\(namesVenues ? " on " + marketFund.venue : ""): its deficits go to \(engine.configuration.shortfall == .adl ? "ADL" : "socialised loss")"
             lines.append("stress \(market.symbol) (mark shock: liquidations; deficit \(asset); ADL quantity \(quantityUnit); fund after \(asset))\(noFund):")
             for result in ladder {

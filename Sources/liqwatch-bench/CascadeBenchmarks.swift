@@ -130,9 +130,11 @@ enum CascadeBenchmarks {
         let path = NSTemporaryDirectory() + "liqwatch-bench-positions.csv"
         defer { try? FileManager.default.removeItem(atPath: path) }
         var text = "account,symbol,side,size,entry_price,margin_mode,isolated_margin,wallet_balance,leverage\n"
-        text.reserveCapacity(52_000_000)
+        // LIQWATCH_BENCH_ROWS=100000 writes a smaller file (for a profiler).
+        let rows = ProcessInfo.processInfo.environment["LIQWATCH_BENCH_ROWS"].flatMap(Int.init) ?? 1_000_000
+        text.reserveCapacity(rows * 53)
         var rng = SplitMix64(seed: 3)
-        for index in 0..<1_000_000 {
+        for index in 0..<rows {
             let cross = index % 4 == 0
             let side = index & 1 == 0 ? "long" : "short"
             let size = "0.\(String(100 + rng.next() % 900))"
@@ -171,5 +173,6 @@ enum CascadeBenchmarks {
         report("positions_file_read_MB_per_second", bytes / readBest / 1e6, "MB/s", decimals: 0)
         report("positions_file_parse_MB_per_second", bytes / loadBest / 1e6, "MB/s", decimals: 0)
         report("positions_file_parse_and_place_MB_per_second", bytes / (loadBest + placeBest) / 1e6, "MB/s", decimals: 0)
+        report("positions_file_placing_a_position", placeBest / Double(rows) * 1e9, "ns", decimals: 0)
     }
 }

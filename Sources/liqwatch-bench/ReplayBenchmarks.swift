@@ -88,6 +88,22 @@ enum ReplayBenchmarks {
         report("replay_unpacked_seconds", bestReplay(of: unpacked, runs: runs).seconds, "s", decimals: 4)
     }
 
+    /// The gzipped replay over the unpacked one, runs of the two alternating (a noisy minute hits
+    /// both alike), best of `runs` each.
+    static func gzipOverUnpacked(runs: Int) {
+        guard let unpacked = unpackedRecording() else { return }
+        defer { try? FileManager.default.removeItem(atPath: unpacked) }
+        var plain = Double.infinity
+        var gzipped = Double.infinity
+        for _ in 0..<runs {
+            plain = min(plain, bestReplay(of: unpacked, runs: 1).seconds)
+            gzipped = min(gzipped, bestReplay(of: recording, runs: 1).seconds)
+        }
+        report("replay_unpacked_seconds", plain, "s", decimals: 4)
+        report("replay_gzipped_seconds", gzipped, "s", decimals: 4)
+        report("replay_gzipped_over_unpacked", gzipped / plain, "x")
+    }
+
     /// The recording unpacked into a temporary file (the caller removes it); nil, with the reason
     /// printed, when the recording is absent or cannot be unpacked.
     static func unpackedRecording() -> String? {

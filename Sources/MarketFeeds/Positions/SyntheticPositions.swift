@@ -37,6 +37,14 @@ public struct SyntheticPositions: Sendable {
         return result
     }
 
+    /// How many positions `positions(for:mark:)` will draw for this instrument next: its new
+    /// accounts' and those of the earlier cross accounts that join it. The engine makes room for
+    /// them at once (grown chunk by chunk, its tables were copied at every doubling).
+    public func positionCount(for instrument: Instrument) -> Int {
+        let wallet = MarketID.venueName(of: instrument.symbol) + " " + instrument.settlementAsset
+        return (symbolsSeeded == 0 ? count : max(1, count / 2)) + ((crossAccounts[wallet]?.count ?? 0) + 9) / 10
+    }
+
     /// The same positions, in the same order, handed over in chunks of at most `chunk` as they are
     /// drawn, so that placing one chunk can overlap drawing the next (`SyntheticSeeding`).
     public mutating func positions(for instrument: Instrument, mark: Fixed, chunk: Int, deliver: ([PositionUpdate]) -> Void) {

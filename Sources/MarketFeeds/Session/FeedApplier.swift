@@ -231,6 +231,7 @@ struct FeedApplier {
             guard let mark = market.markPrice, !market.book.bids.isEmpty, !market.book.asks.isEmpty else { continue }
             seededSymbols.insert(market.symbol)
             guard let generator = synthetic else { continue }
+            engine.reserveCapacity(forPositions: generator.positionCount(for: market.instrument))
             let seeding = SyntheticSeeding(generator: generator, instrument: market.instrument, mark: mark)
             notes.removeAll(keepingCapacity: true)
             // The log is moved out while the engine (also ours) is changed, not copied.

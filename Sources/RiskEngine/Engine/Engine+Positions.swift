@@ -75,27 +75,30 @@ extension Engine {
         // id): the market the placing will find for it, if it exists yet.
         var lastSymbol = ""
         var lastKey: (asset: String, seed: UInt64)? = nil
-        func prefetch(_ offset: Int) {
-            let update = updates[offset]
-            if update.symbol != lastSymbol {
-                lastSymbol = update.symbol
-                lastKey = symbolIndexes[update.symbol].map { market in
-                    let asset = markets[Int(market)].instrument.settlementAsset
-                    return (asset, AccountTable.seed(asset: asset, venue: MarketID.venueName(of: update.symbol)))
+        // Read in place: an update copied whole (two strings retained and released, 192 bytes)
+        // twice a position was a twelfth of placing it.
+        updates.withUnsafeBufferPointer { updates in
+            func prefetch(_ offset: Int) {
+                if updates[offset].symbol != lastSymbol {
+                    lastSymbol = updates[offset].symbol
+                    lastKey = symbolIndexes[lastSymbol].map { market in
+                        let asset = markets[Int(market)].instrument.settlementAsset
+                        return (asset, AccountTable.seed(asset: asset, venue: markets[Int(market)].venue))
+                    }
                 }
+                guard let key = lastKey else { hashes[offset % ahead] = nil; return }
+                let hash = AccountTable.hash(id: updates[offset].account, seed: key.seed)
+                hashes[offset % ahead] = AccountHash(asset: key.asset, hash: hash)
+                accountIndexes.prefetch(hash: hash)
             }
-            guard let key = lastKey else { hashes[offset % ahead] = nil; return }
-            let hash = AccountTable.hash(id: update.account, seed: key.seed)
-            hashes[offset % ahead] = AccountHash(asset: key.asset, hash: hash)
-            accountIndexes.prefetch(hash: hash)
-        }
-        for offset in 0..<min(ahead, updates.count) { prefetch(offset) }
-        for offset in updates.indices {
-            let hash = hashes[offset % ahead]
-            if offset + ahead < updates.count { prefetch(offset + ahead) }
-            upsertPosition(updates[offset], accountHash: hash, into: &notes)
-            if samplingEnabled && time >= nextSampleTime { sampleSignals(into: &notes) }
-            afterEach(&notes)
+            for offset in 0..<min(ahead, updates.count) { prefetch(offset) }
+            for offset in updates.indices {
+                let hash = hashes[offset % ahead]
+                if offset + ahead < updates.count { prefetch(offset + ahead) }
+                upsertPosition(updates[offset], accountHash: hash, into: &notes)
+                if samplingEnabled && time >= nextSampleTime { sampleSignals(into: &notes) }
+                afterEach(&notes)
+            }
         }
     }
 
@@ -111,7 +114,7 @@ extension Engine {
         let instrument = markets[Int(market)].instrument
         let asset = instrument.settlementAsset
         // A hash computed ahead counts only for the asset it was computed with.
-        let account = accountIndex(id: update.account, asset: asset, venue: MarketID.venueName(of: update.symbol),
+        let account = accountIndex(id: update.account, asset: asset, venue: markets[Int(market)].venue,
             hash: accountHash?.asset == asset ? accountHash?.hash : nil)
         // Only a leg on the wrong side, or an account already holding positions, can conflict:
         // most updates (a new account each) skip the check, and the engine copy its call costs.

@@ -194,7 +194,8 @@ public struct Engine: Sendable {
             index = Int32(markets.count)
             var market = MarketState(instrument: catalog.instrument(for: symbol), historyLength: configuration.signals.historyLength)
             market.tickIsLearnt = !catalog.isKnown(symbol)
-            market.fundIndex = ensureFund(venue: MarketID.venueName(of: symbol), asset: market.instrument.settlementAsset)
+            market.venue = MarketID.venueName(of: symbol)
+            market.fundIndex = ensureFund(venue: market.venue, asset: market.instrument.settlementAsset)
             markets.append(market)
             // A statement that named no venue, made before any market of its asset: this one's.
             if let pending = pendingStatements.removeValue(forKey: market.instrument.settlementAsset) {

@@ -221,4 +221,42 @@ struct PositionLayoutTests {
     func positionSize() {
         #expect(MemoryLayout<Position>.stride == 112, "\(MemoryLayout<Position>.stride)")
     }
+
+    @Test("an account is 80 bytes, its first position inline: most accounts hold one, and a list of their own was a heap allocation each")
+    func accountSize() {
+        #expect(MemoryLayout<Account>.stride == 80, "\(MemoryLayout<Account>.stride)")
+        #expect(MemoryLayout<PositionList>.size <= 16)
+    }
+}
+
+@Suite("Position list")
+struct PositionListTests {
+    @Test("holds its indices in order, the first inline, and says when it holds several")
+    func order() {
+        var list = PositionList()
+        #expect(list.isEmpty && list.count == 0 && !list.holdsSeveral)
+        #expect(Array(list) == [])
+        list.append(7)
+        #expect(!list.isEmpty && list.count == 1 && !list.holdsSeveral && list.first == 7)
+        #expect(list == [7])
+        for index in [3, 9, 0] as [Int32] { list.append(index) }
+        #expect(list.holdsSeveral && list.count == 4)
+        #expect(Array(list) == [7, 3, 9, 0])
+        #expect(list == [7, 3, 9, 0] && list != [7, 3, 9])
+        #expect(list.firstIndex(of: 9) == 2 && list.contains(0) && !list.contains(5))
+        #expect(list.filter { $0 != 3 } == [7, 9, 0])
+    }
+
+    @Test("an account of several positions says so as it did when the list was an array")
+    func accountHoldsSeveral() {
+        var engine = Engine()
+        engine.apply(.mark(symbol: "binance-usdm:BTCUSDT", price: Fixed(60_000), time: 1))
+        engine.apply(.mark(symbol: "binance-usdm:ETHUSDT", price: Fixed(3_000), time: 1))
+        engine.apply(.position(PositionUpdate(account: "a", symbol: "binance-usdm:BTCUSDT", side: .long, quantity: Fixed(1),
+            entryPrice: Fixed(60_000), mode: .cross, walletBalance: Fixed(10_000)), time: 2))
+        #expect(engine.accounts.count == 1 && !engine.accounts[0].holdsSeveral && engine.accounts[0].positions == [0])
+        engine.apply(.position(PositionUpdate(account: "a", symbol: "binance-usdm:ETHUSDT", side: .short, quantity: Fixed(2),
+            entryPrice: Fixed(3_000), mode: .cross), time: 3))
+        #expect(engine.accounts[0].holdsSeveral && engine.accounts[0].positions == [0, 1])
+    }
 }

@@ -53,13 +53,9 @@ public struct Account: Hashable, Sendable {
     public var walletBalance: Fixed
     /// Indices of every position the account has held: one a symbol and position side, open or
     /// closed (a closed one is reopened in place). Readers skip the closed ones.
-    public internal(set) var positions: [Int32] = [] {
-        didSet { holdsSeveral = positions.count > 1 }
-    }
-    /// `positions.count > 1`, kept beside the list: the ADL ranking asks it of every cross
-    /// position's account, and the list's count lives with its elements, a cache miss of its own
-    /// at a million accounts.
-    public private(set) var holdsSeveral = false
+    public internal(set) var positions = PositionList()
+    /// `positions.count > 1`, read without reading the list's array (see `PositionList`).
+    public var holdsSeveral: Bool { positions.holdsSeveral }
 
     public init(id: String, asset: String, venue: String, walletBalance: Fixed) {
         self.id = id

@@ -317,8 +317,9 @@ enum PositionsCSV {
         /// The market id, or nil when the cell does not resolve (the row parser then says why).
         mutating func market(_ base: UnsafePointer<UInt8>, _ cell: Cell) -> String? {
             let bytes = UnsafeBufferPointer(start: base + cell.start, count: cell.end - cell.start)
-            if !lastName.isEmpty && lastBytes.count == bytes.count
-                && lastBytes.withUnsafeBytes({ memcmp($0.baseAddress!, bytes.baseAddress!, bytes.count) == 0 }) { return lastName }
+            if !lastName.isEmpty && lastBytes.count == bytes.count && !bytes.isEmpty,
+               let cellStart = bytes.baseAddress,
+               lastBytes.withUnsafeBytes({ memcmp($0.baseAddress!, cellStart, bytes.count) == 0 }) { return lastName }
             let key = Array(bytes)
             let name: String
             if let seen = known[key] {

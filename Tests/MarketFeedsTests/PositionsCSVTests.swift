@@ -36,7 +36,8 @@ struct PositionsCSVTests {
             let line = Array(texts.joined(separator: ",").utf8)
             var cells: [PositionsCSV.Cell] = []
             let fast: PositionUpdate? = line.withUnsafeBufferPointer { buffer in
-                PositionsCSV.splitCells(buffer.baseAddress!, from: 0, to: buffer.count, into: &cells)
+                // As the reader does: the fast path only for a line whose cells are plain.
+                guard PositionsCSV.splitCells(buffer.baseAddress!, from: 0, to: buffer.count, into: &cells) else { return nil }
                 return PositionsCSV.fastRow(buffer.baseAddress!, cells: cells, cellOfColumn: cellOfColumn, symbols: &symbols)
             }
             #expect(cells.count == Self.header.count)
@@ -52,6 +53,22 @@ struct PositionsCSVTests {
             }
         }
         #expect(accepted > 100, "too few plain rows to compare")
+    }
+
+    @Test("a line is plain for the fast path when every cell is printable ASCII once trimmed")
+    func plainLines() {
+        func plain(_ text: String) -> Bool {
+            var cells: [PositionsCSV.Cell] = []
+            let bytes = Array(text.utf8)
+            return bytes.withUnsafeBufferPointer { PositionsCSV.splitCells($0.baseAddress!, from: 0, to: $0.count, into: &cells) }
+        }
+        #expect(plain("alice,BTCUSDT,long,0.5,60000"))
+        #expect(plain("\talice\t, BTCUSDT ,long"))
+        #expect(!plain("al\tice,BTCUSDT"))
+        #expect(!plain("alicé,BTCUSDT"))
+        #expect(!plain("alice,BTC\u{7F}"))
+        #expect(!plain("a\u{0B},BTCUSDT"))
+        #expect(plain("~,!"))
     }
 
     @Test("CRLF lines, a byte order mark, comments and blank lines")

@@ -131,7 +131,7 @@ enum CascadeBenchmarks {
         defer { try? FileManager.default.removeItem(atPath: path) }
         var text = "account,symbol,side,size,entry_price,margin_mode,isolated_margin,wallet_balance,leverage\n"
         // LIQWATCH_BENCH_ROWS=100000 writes a smaller file (for a profiler).
-        let rows = ProcessInfo.processInfo.environment["LIQWATCH_BENCH_ROWS"].flatMap(Int.init) ?? 1_000_000
+        let rows = max(1, ProcessInfo.processInfo.environment["LIQWATCH_BENCH_ROWS"].flatMap(Int.init) ?? 1_000_000)
         text.reserveCapacity(rows * 53)
         var rng = SplitMix64(seed: 3)
         for index in 0..<rows {

@@ -26,6 +26,20 @@ struct SyntheticPositionsTests {
         #expect(!joined.isEmpty && joined.allSatisfy { $0.mode == .cross })
         #expect(eth.filter { !crossHolders.contains($0.account) }.allSatisfy { $0.account.dropFirst(2).hasPrefix("2") })
     }
+    @Test("the count announced for a symbol is what is drawn for it, joined cross accounts included (the engine makes room for it at once)")
+    func announcedCount() {
+        let catalog = InstrumentCatalog.builtIn
+        for count in [1, 7, 400, 1_003] {
+            var synthetic = SyntheticPositions(count: count, seed: 4)
+            for symbol in ["binance-usdm:BTCUSDT", "bybit:BTCUSDT", "binance-usdm:ETHUSDT", "okx:BTC-USD-SWAP", "binance-usdm:SOLUSDT", "bybit:ETHUSDT"] {
+                let instrument = catalog.instrument(for: symbol)
+                let announced = synthetic.positionCount(for: instrument)
+                let drawn = synthetic.positions(for: instrument, mark: symbol.contains("ETH") ? Fixed(3_000) : symbol.contains("SOL") ? Fixed(150) : Fixed(60_000))
+                #expect(announced == drawn.count, "\(symbol), \(count) positions")
+            }
+        }
+    }
+
     @Test("cross accounts join only later symbols of their own venue and settlement asset, with that wallet")
     func joinsStayOnTheirVenue() {
         let catalog = InstrumentCatalog.builtIn

@@ -222,7 +222,7 @@ struct PositionLayoutTests {
         #expect(MemoryLayout<Position>.stride == 112, "\(MemoryLayout<Position>.stride)")
     }
 
-    @Test("an account is 80 bytes, its first position inline: most accounts hold one, and a list of their own was a heap allocation each")
+    @Test("an account stays 80 bytes with its first position inline (a guard: the list in an array was 80 bytes too, and a heap allocation besides)")
     func accountSize() {
         #expect(MemoryLayout<Account>.stride == 80, "\(MemoryLayout<Account>.stride)")
         #expect(MemoryLayout<PositionList>.size <= 16)

@@ -17,14 +17,27 @@ public final class ReplayFeed: DashboardFeed {
     public var log: SessionLog { session.log }
     public var wakeDescriptor: Int32? { nil }
 
+    /// Whether the session had ended when an advance last said what changed. The end can be
+    /// found between advances: an advance that runs out of its time budget right after the last
+    /// event stops before peeking past it, and the run loop's question of when the next event is
+    /// due peeks (`wallUntilNextEvent`) and finds nothing. Compared within one advance only, that
+    /// end was never drawn: the loop slept for a key with "▶ max" on screen (a loaded CI machine
+    /// showed it).
+    private var finishedReported = false
+
     public func advance(wall: UInt64) throws(SessionError) -> Bool {
-        let finishedBefore = session.finished
         // At most 12 ms of work a turn: a key waits less than a frame, even in a cascade.
-        return try clock.advance(wall: wall, wallBudget: 12_000_000) > 0 || session.finished != finishedBefore
+        let applied = try clock.advance(wall: wall, wallBudget: 12_000_000)
+        let finished = session.finished
+        defer { finishedReported = finished }
+        return applied > 0 || finished != finishedReported
     }
 
     public func millisecondsUntilDue(wall: UInt64) -> Int32 {
-        guard let due = try? clock.wallUntilNextEvent(wall: wall) else { return -1 }
+        guard let due = try? clock.wallUntilNextEvent(wall: wall) else {
+            // Nothing is due; but if asking found the end, one more turn draws it.
+            return session.finished != finishedReported ? 0 : -1
+        }
         return Int32(min(1_000, due / 1_000_000))
     }
 

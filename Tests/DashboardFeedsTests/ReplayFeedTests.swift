@@ -49,6 +49,30 @@ struct ReplayFeedTests {
         #expect(try feed.perform(.nextNotable, wall: 0) == [.notice("no later liquidation, deficit or alert")])
     }
 
+    @Test("the end found by asking when the next event is due, after an advance stopped at the last event, is drawn")
+    func endFoundBetweenAdvances() throws {
+        // How many events the demo has, counted on a twin.
+        let twin = DemoSession(seed: 3, positions: 300)
+        while try twin.step() {}
+        let events = twin.stats.read
+        let feed = demoFeed()
+        feed.clock.setSpeed(.infinity, wall: 0)
+        // Every event applied, the loop stopped by its budget right after the last, before
+        // peeking past it (as an advance out of its 12 ms does): the end is not known yet.
+        _ = try feed.clock.advance(wall: 0, budget: events)
+        #expect(feed.session.stats.read == events && !feed.session.finished)
+        #expect(!feed.status(wall: 0).finished)
+        // The run loop asks when the next event is due: the peek finds the end, and a turn is due
+        // to draw it (it slept for a key before, with the session still shown running).
+        #expect(feed.millisecondsUntilDue(wall: 0) == 0)
+        #expect(feed.session.finished)
+        #expect(try feed.advance(wall: 0), "the turn reports the end, so the screen is drawn")
+        #expect(feed.status(wall: 0).finished)
+        // Drawn once: nothing is due after that, and the loop may sleep until a key.
+        #expect(try !feed.advance(wall: 0))
+        #expect(feed.millisecondsUntilDue(wall: 0) == -1)
+    }
+
     @Test("live: replay keys answer that they are for replays")
     func liveKeys() throws {
         let session = try LiveSession(sources: [], options: LiveOptions())

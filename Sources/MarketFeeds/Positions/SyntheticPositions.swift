@@ -41,19 +41,28 @@ public struct SyntheticPositions: Sendable {
     /// accounts' and those of the earlier cross accounts that join it. The engine makes room for
     /// them at once (grown chunk by chunk, its tables were copied at every doubling).
     public func positionCount(for instrument: Instrument) -> Int {
-        let wallet = MarketID.venueName(of: instrument.symbol) + " " + instrument.settlementAsset
-        return (symbolsSeeded == 0 ? count : max(1, count / 2)) + ((crossAccounts[wallet]?.count ?? 0) + 9) / 10
+        // Every tenth of the wallet's cross accounts joins (see `positions`).
+        newAccountsNext + ((crossAccounts[Self.walletKey(of: instrument)]?.count ?? 0) + 9) / 10
+    }
+
+    /// New accounts the next symbol seeded gets: `count` for the first, half as many for each later one.
+    var newAccountsNext: Int { symbolsSeeded == 0 ? count : max(1, count / 2) }
+
+    /// A cross wallet's venue and settlement asset (`binance-usdm USDT`), as `crossAccounts` and
+    /// `crossWallets` are keyed.
+    static func walletKey(of instrument: Instrument) -> String {
+        MarketID.venueName(of: instrument.symbol) + " " + instrument.settlementAsset
     }
 
     /// The same positions, in the same order, handed over in chunks of at most `chunk` as they are
     /// drawn, so that placing one chunk can overlap drawing the next (`SyntheticSeeding`).
     public mutating func positions(for instrument: Instrument, mark: Fixed, chunk: Int, deliver: ([PositionUpdate]) -> Void) {
-        let howMany = symbolsSeeded == 0 ? count : max(1, count / 2)
-        symbolsSeeded += 1
+        let howMany = newAccountsNext
         let chunk = max(1, chunk)
-        let wallet = MarketID.venueName(of: instrument.symbol) + " " + instrument.settlementAsset
         var result: [PositionUpdate] = []
-        result.reserveCapacity(min(chunk, howMany + (crossAccounts[wallet]?.count ?? 0) / 10))
+        result.reserveCapacity(min(chunk, positionCount(for: instrument)))
+        symbolsSeeded += 1
+        let wallet = Self.walletKey(of: instrument)
         func flushIfFull() {
             guard result.count >= chunk else { return }
             deliver(result)

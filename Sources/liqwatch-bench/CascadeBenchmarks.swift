@@ -14,11 +14,13 @@ enum CascadeBenchmarks {
 
     // MARK: One liquidation, end to end
 
-    /// An engine with `count` positions: 10,000 of them (half, at 10k) leveraged longs whose
-    /// triggers lie in the mark's path, the rest 2x positions of both sides far from theirs (the
-    /// ADL queue, ranked once every 30 s of event time as Binance does, so twice in this cascade). The book's
-    /// bids are deep near the touch and thin further out, so later liquidations run out of book
-    /// and deleverage. Returns nanoseconds per liquidation over the cascade (walk, settlement,
+    /// An engine with `count` positions: 5,000 of them leveraged longs whose triggers lie in the
+    /// mark's path, the rest 2x positions of both sides far from theirs (the ADL queue, ranked
+    /// once every 30 s of event time as Binance does, so twice in this cascade). The book's bids
+    /// are deep near the touch and thin further out, so later liquidations run out of book and
+    /// deleverage. The cascade is the same at every size (the same risky longs, the same book,
+    /// the same deleverages of the same share of the far side): only the positions watched
+    /// beside it grow. Returns nanoseconds per liquidation over the cascade (walk, settlement,
     /// ledger, ADL, log, index), and the liquidations made.
     static func cascade(positions count: Int) -> (nanoseconds: Double, liquidations: Int, adl: Int, placement: Double) {
         var rng = SplitMix64(seed: 7)
@@ -27,9 +29,9 @@ enum CascadeBenchmarks {
         var bids: [(price: Int64, size: Int64)] = []
         var asks: [(price: Int64, size: Int64)] = []
         for level in 0..<4_000 {
-            // 0.10 apart from 59,999.90 down; 0.5 BTC a level for the first 1,000, then 0.01: the
-            // risky longs (about 1,000 BTC) run out of book half way and deleverage.
-            bids.append((BookUnits.perUnit * 59_999 + 90_000_000 - Int64(level) * 10_000_000, level < 1_000 ? 50_000_000 : 1_000_000))
+            // 0.10 apart from 59,999.90 down; 0.5 BTC a level for the first 500, then 0.01: the
+            // risky longs (about 500 BTC) run out of book half way and deleverage.
+            bids.append((BookUnits.perUnit * 59_999 + 90_000_000 - Int64(level) * 10_000_000, level < 500 ? 50_000_000 : 1_000_000))
             asks.append((BookUnits.perUnit * 60_000 + Int64(level) * 10_000_000, 200_000_000))
         }
         engine.apply(.bookSnapshot(symbol: "binance-usdm:BTCUSDT", bids: bids, asks: asks, time: 1))
@@ -40,10 +42,12 @@ enum CascadeBenchmarks {
         var updates: [PositionUpdate] = []
         updates.reserveCapacity(count)
         for index in 0..<count {
-            let risky = index < min(10_000, count / 2)
+            let risky = index < 5_000
             let side: Side = risky || index & 1 == 0 ? .long : .short
             let leverage = risky ? Fixed(20 + Int(rng.next() % 100)) : Fixed(2)
-            let quantity = Fixed(1 + Int(rng.next() % 200)) / Fixed(1000)
+            // The far side's quantities are larger (0.5 to 1.5 BTC), so that at 10k its 2,500
+            // shorts stand behind the deleverages as a million's half million do: a share of them.
+            let quantity = risky ? Fixed(1 + Int(rng.next() % 200)) / Fixed(1000) : Fixed(500 + Int(rng.next() % 1000)) / Fixed(1000)
             let entry = Fixed(60_000 - 50 + Int(rng.next() % 100))
             updates.append(PositionUpdate(account: "a\(index)", symbol: "binance-usdm:BTCUSDT", side: side, quantity: quantity,
                 entryPrice: entry, mode: .isolated, leverage: leverage))

@@ -77,6 +77,25 @@ struct ListPaneTests {
         #expect(after == before)
     }
 
+    @Test("the position view at 80 columns cuts no figure: its formulas go, then its sentences wrap, and every figure on it is one the 120-column view shows whole")
+    func detailCutsNoFigure() {
+        func detail(width: Int, height: Int) -> [String] {
+            var screen = cascadeModel(width: width, height: height)
+            screen.focusPane(.positions)
+            screen.press(.down, .down, .enter)
+            guard case .detail = screen.mode else { Issue.record("no position view at \(width)"); return [] }
+            return screen.rendered().text.components(separatedBy: "\n")
+        }
+        // Figures as the panes write them: digits with separators and decimals.
+        let figure = /[0-9][0-9,]*(?:\.[0-9]+)?/
+        func figures(_ lines: [String]) -> [String] { lines.flatMap { $0.matches(of: figure).map { String($0.output) } } }
+        let narrow = detail(width: 80, height: 24)
+        let wide = Set(figures(detail(width: 120, height: 40)))
+        #expect(narrow.contains { $0.contains("maintenance") } && narrow.contains { $0.contains("If liquidated now") })
+        let cut = figures(narrow).filter { !wide.contains($0) }
+        #expect(cut.isEmpty, "figures at 80 columns not whole at 120: \(cut)")
+    }
+
     @Test("Enter on a tape row opens the liquidation: its book walk level by level, the money, the account; Enter again the position")
     func tapeDetail() {
         var screen = cascadeModel()

@@ -43,6 +43,64 @@ func lines(of reader: LineReader) throws -> [String] {
 
 @Suite("Bad input: times, line bounds, line endings, gzip, FIFOs")
 struct BadInputTests {
+    @Test("a book snapshot that leaves out or mistypes a side is malformed, named, and the book kept (it wiped the book unreported); an update may leave a side out")
+    func snapshotSidesChecked() throws {
+        let scratch = try ScratchDirectory()
+        let good = #"{"type":"book","symbol":"BTCUSDT","bids":[["60000","5"]],"asks":[["60010","5"]],"time":1723161256000000000}"#
+        for bad in [#"{"type":"book","symbol":"BTCUSDT","bids":"x","asks":null,"time":1723161257000000000}"#,
+                    #"{"type":"book","symbol":"BTCUSDT","time":1723161257000000000}"#,
+                    #"{"type":"book","symbol":"BTCUSDT","bids":123,"asks":{"a":1},"time":1723161257000000000}"#,
+                    #"{"type":"book","symbol":"BTCUSDT","bids":[],"time":1723161257000000000}"#] {
+            let events = try scratch.write("e.ndjson", [good, bad].joined(separator: "\n"))
+            let replayed = try replay([events])
+            #expect(replayed.stats.malformed == 1, "\(bad)")
+            let field = replayed.stats.firstMalformed.first?.field ?? ""
+            #expect(field.hasPrefix("bids: ") || field.hasPrefix("asks: "), "\(bad): \(field)")
+            #expect(replayed.engine.market("BTCUSDT")?.book.bids.best?.price == BookUnits.parse("60000"), "\(bad)")
+        }
+        // An update of one side (the other left out) is whole; an empty side in a snapshot is stated.
+        let update = #"{"type":"book","symbol":"BTCUSDT","snapshot":false,"bids":[["59990","1"]],"time":1723161257000000000}"#
+        let emptyAsks = #"{"type":"book","symbol":"BTCUSDT","bids":[["60000","5"]],"asks":[],"time":1723161258000000000}"#
+        let fine = try replay([try scratch.write("f.ndjson", [good, update, emptyAsks].joined(separator: "\n"))])
+        #expect(fine.stats.malformed == 0)
+        #expect(fine.engine.market("BTCUSDT")?.book.asks.best == nil)
+
+        // Bybit: a snapshot without `b` and `a`.
+        let bybit = try scratch.write("2024-12-01_XRPUSDT_ob500.data", [
+            #"{"topic":"orderbook.500.XRPUSDT","type":"snapshot","ts":1733011200691,"data":{"s":"XRPUSDT","b":[["1.9531","6203"]],"a":[["1.9532","100"]],"u":1,"seq":1},"cts":1733011200688}"#,
+            #"{"topic":"orderbook.500.XRPUSDT","type":"snapshot","ts":1733011200791,"data":{"s":"XRPUSDT","u":2}}"#,
+        ].joined(separator: "\n"))
+        let fromBybit = try replay([bybit])
+        #expect(fromBybit.stats.malformed == 1)
+        #expect(fromBybit.stats.firstMalformed.first?.field == "data.b")
+        #expect(fromBybit.engine.market("bybit:XRPUSDT")?.book.bids.best != nil)
+    }
+
+    @Test("a Tardis row whose is_snapshot is neither true nor false, whose receive time is out of range, or whose liquidation side is neither buy nor sell is malformed, named by field")
+    func tardisFieldsChecked() throws {
+        let scratch = try ScratchDirectory()
+        let book = try scratch.write("deribit_incremental_book_L2_BTC-PERPETUAL.csv", """
+            exchange,symbol,timestamp,local_timestamp,is_snapshot,side,price,amount
+            deribit,BTC-PERPETUAL,1585699200245000,1585699200355684,true,ask,6421.5,18640
+            deribit,BTC-PERPETUAL,1585699200245000,1585699200355684,true,bid,6421,100
+            deribit,BTC-PERPETUAL,1585699200355000,1585699200355684,maybe,bid,6000.5,77777
+            deribit,BTC-PERPETUAL,1585699200356000,99999999999999999999999,false,bid,6000.5,77777
+            deribit,BTC-PERPETUAL,99999999999999999999999,1585699200355684,false,bid,6000.5,77777
+            """)
+        let replayed = try replay([book])
+        #expect(replayed.stats.malformed == 3)
+        #expect(replayed.stats.firstMalformed.map(\.field) == ["is_snapshot", "local_timestamp", "timestamp"])
+        #expect(replayed.engine.markets.first?.book.bids.best?.price == BookUnits.parse("6421"))
+        let liquidations = try scratch.write("binance-futures_liquidations_BTCUSDT.csv", """
+            exchange,symbol,timestamp,local_timestamp,id,side,price,amount
+            binance-futures,BTCUSDT,1723161256000000,1723161256000000,1,sell,60000,1
+            binance-futures,BTCUSDT,1723161256000001,1723161256000001,2,maybe,60000,1
+            """)
+        let fromLiquidations = try replay([liquidations])
+        #expect(fromLiquidations.stats.malformed == 1)
+        #expect(fromLiquidations.stats.firstMalformed.first?.field == "side")
+    }
+
     @Test("a time near the 64-bit limit makes the line malformed, named by field, in every format")
     func unrepresentableTimes() throws {
         let scratch = try ScratchDirectory()

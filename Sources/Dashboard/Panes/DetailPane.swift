@@ -14,10 +14,18 @@ enum DetailPane {
         buffer.box(rect, title: "Position \(risk.account) · \(model.marketNames.title(risk.symbol)) · \(model.keymap.label(for: .back)) back", focused: true)
         let inner = rect.inset(1)
         var y = inner.y
+        // A line too wide for the pane loses its formula ("   = …") first, then wraps between
+        // words: a figure is never cut at the edge (at 80 columns the bracket's cap lost its last
+        // digits, the walk's deficit its figure).
         func line(_ text: String, _ role: StyleRole = .help) {
-            guard y < inner.maxY else { return }
-            buffer.put(text, x: inner.x + 1, y: y, role: role, limit: inner.width - 2)
-            y += 1
+            let width = inner.width - 2
+            var text = text
+            if DisplayWidth.of(text) > width, let formula = text.range(of: "   = ") { text = String(text[..<formula.lowerBound]) }
+            for part in Format.wrapped(text, width) {
+                guard y < inner.maxY else { return }
+                buffer.put(part, x: inner.x + 1, y: y, role: role, limit: width)
+                y += 1
+            }
         }
         func price(_ value: Fixed?) -> String { Format.price(value, instrument) }
         let asset = risk.asset
@@ -74,7 +82,7 @@ enum DetailPane {
         // The book walk now.
         let (walk, deficit) = Engine.liquidationWalk(position, instrument: instrument, book: market.book)
         let unfilledRule = engine.configuration.unfilled == .adl ? "to ADL" : "taken over by the fund"
-        line("If liquidated now: \(walk.levelsConsumed) levels, average \(price(walk.averagePrice)), unfilled \(Format.units(walk.remainder, decimals: Format.columnDecimals([walk.remainder], instrument: instrument.sizeDecimals)))\(walk.remainder > 0 ? " (\(unfilledRule))" : ""), deficit \(money(deficit)) \(asset)",
+        line("If liquidated now: \(walk.levelsConsumed) level\(walk.levelsConsumed == 1 ? "" : "s"), average \(price(walk.averagePrice)), unfilled \(Format.units(walk.remainder, decimals: Format.columnDecimals([walk.remainder], instrument: instrument.sizeDecimals)))\(walk.remainder > 0 ? " (\(unfilledRule))" : ""), deficit \(money(deficit)) \(asset)",
             deficit.isPositive || walk.remainder > 0 ? .alert : .title)
         for fill in walk.fills.prefix(5) {
             line("   \(Format.units(fill.price, decimals: min(instrument.priceDecimals, 8))) × \(Format.units(fill.size, decimals: Format.columnDecimals([fill.size], instrument: instrument.sizeDecimals)))", .dim)

@@ -82,7 +82,8 @@ enum FundPane {
         }
         line("in: fees", "+" + money(fund.totals[.liquidationFee] ?? .zero), .positive)
         line("in: surplus", "+" + money(fund.totals[.surplus] ?? .zero), .positive)
-        line("out: deficits", "−" + money(fund.outflows), fund.outflows.isPositive ? .negative : .dim)
+        // No sign on nothing: "−0.00" read as a loss too small to show.
+        line("out: deficits", (fund.outflows.isPositive ? "−" : "") + money(fund.outflows), fund.outflows.isPositive ? .negative : .dim)
         // Every class below is the engine's (`Engine.fundState`); the pane holds no threshold.
         let state = engine.fundState(venue: fund.venue, asset: asset)
         line("drawdown", money(fund.drawdown), state.drawdownLevel == .ok ? .text : .level(state.drawdownLevel),

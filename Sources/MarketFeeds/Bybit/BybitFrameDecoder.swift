@@ -90,14 +90,20 @@ public struct BybitFrameDecoder {
         var bids: [LevelChange] = []
         var asks: [LevelChange] = []
         var failed = "data"
+        var sawBids = false
+        var sawAsks = false
         let ok = cursor.object { key, cursor in
             if key.equals("s") { symbol = cursor.string(); failed = "data.s"; return symbol == nil ? nil : true }
             if key.equals("u") { updateId = cursor.scalar()?.integer; failed = "data.u"; return updateId == nil ? nil : true }
-            if key.equals("b") { failed = "data.b"; return cursor.levels(side: .bid, into: &bids) ? true : nil }
-            if key.equals("a") { failed = "data.a"; return cursor.levels(side: .ask, into: &asks) ? true : nil }
+            if key.equals("b") { failed = "data.b"; sawBids = true; return cursor.levels(side: .bid, into: &bids) ? true : nil }
+            if key.equals("a") { failed = "data.a"; sawAsks = true; return cursor.levels(side: .ask, into: &asks) ? true : nil }
             return false
         }
         guard ok, cursor.atEnd else { return .malformed(field: failed) }
+        // A snapshot states both sides (Bybit sends `[]` for an empty one): one without them
+        // would have reset the book to nothing, unreported.
+        if snapshot && !sawBids { return .malformed(field: "data.b") }
+        if snapshot && !sawAsks { return .malformed(field: "data.a") }
         guard let symbol, symbol.isSymbol else { return .malformed(field: "data.s") }
         guard let updateId else { return .malformed(field: "data.u") }
         let market = symbols.name(symbol)

@@ -140,8 +140,15 @@ public struct LiqwatchEventDecoder: LineDecoder {
                 price: try decimal("price"), quantity: try decimal("size"), time: time))
         case "book":
             let symbol = try market()
+            let isSnapshot = text("snapshot") != "false"
             func levels(_ name: String) throws(FieldError) -> [(price: Int64, size: Int64)] {
-                guard let list = value[name]?.arrayValue else { return [] }
+                // A side left out changes nothing in an update; a snapshot states both (`[]` for an
+                // empty side): read as empty, a line without them wiped the book unreported.
+                guard let field = value[name] else {
+                    if isSnapshot { throw FieldError(field: name, reason: "missing: a snapshot states both sides ([] for an empty one)") }
+                    return []
+                }
+                guard let list = field.arrayValue else { throw FieldError(field: name, reason: "expected [[price, size], ...]") }
                 var result: [(price: Int64, size: Int64)] = []
                 for entry in list {
                     guard let pair = entry.arrayValue, pair.count == 2, let price = pair[0].scalarText.flatMap(BookUnits.parse),
@@ -153,7 +160,7 @@ public struct LiqwatchEventDecoder: LineDecoder {
             }
             let bids = try levels("bids")
             let asks = try levels("asks")
-            if text("snapshot") == "false" {
+            if !isSnapshot {
                 let changes = bids.map { LevelChange(side: .bid, price: $0.price, size: $0.size) }
                     + asks.map { LevelChange(side: .ask, price: $0.price, size: $0.size) }
                 return .bookUpdate(symbol: symbol, changes: changes, time: time)

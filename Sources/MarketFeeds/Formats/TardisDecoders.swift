@@ -44,15 +44,22 @@ public struct TardisLineDecoder: LineDecoder {
         let symbolText = symbolSpan.string
         guard let exchange = column("exchange")?.string, Venue.parse(exchange) != nil else { return .malformed(field: "exchange") }
         let symbol = market(exchange: exchange, symbol: symbolText)
-        guard let micros = (column("timestamp")?.integer ?? column("local_timestamp")?.integer),
-            let time = EventTime.fromMicroseconds(micros)
-        else { return .malformed(field: "timestamp") }
+        // The exchange's time, else the time it was received; each checked when given (a bad
+        // timestamp fell back to the receive time unreported, a bad receive time went unread).
+        var eventTime: Int64? = nil
+        for name in ["timestamp", "local_timestamp"] {
+            guard let span = column(name), span.count > 0 else { continue }
+            guard let micros = span.integer, let time = EventTime.fromMicroseconds(micros) else { return .malformed(field: name) }
+            if eventTime == nil { eventTime = time }
+        }
+        guard let time = eventTime else { return .malformed(field: "timestamp") }
         switch format {
         case .tardisIncrementalBook:
             guard let snapshotFlag = column("is_snapshot"), let sideText = column("side"),
                 let price = column("price")?.bookUnits, price > 0
             else { return .malformed(field: "price") }
             guard let size = column("amount")?.bookUnits, size >= 0 else { return .malformed(field: "amount") }
+            guard snapshotFlag.equals("true") || snapshotFlag.equals("false") else { return .malformed(field: "is_snapshot") }
             let isSnapshot = snapshotFlag.equals("true")
             guard sideText.equals("bid") || sideText.equals("ask") else { return .malformed(field: "side") }
             if groupTime != time || groupSymbol != symbol || groupIsSnapshot != isSnapshot { flush(into: &messages) }
@@ -83,7 +90,7 @@ public struct TardisLineDecoder: LineDecoder {
             if format == .tardisTrades {
                 messages.append(.event(.trade(symbol: symbol, price: price, size: size, time: time)))
             } else {
-                guard let sideText = column("side") else { return .malformed(field: "side") }
+                guard let sideText = column("side"), sideText.equals("buy") || sideText.equals("sell") else { return .malformed(field: "side") }
                 // A sell liquidation order closes a long.
                 let side: Side = sideText.equals("sell") ? .long : .short
                 messages.append(.event(.exchangeLiquidation(ExchangeLiquidation(

@@ -455,7 +455,12 @@ enum SessionReport {
             if let error = stream.lastError { line += "; last error: \(SafeText.escaped(error))" }
             lines.append(line)
         }
-        for entry in stats.firstMalformed.prefix(5) { lines.append("  malformed: \(entry.file):\(entry.line) (\(entry.field))") }
+        let malformedShown = stats.firstMalformed.prefix(5)
+        for entry in malformedShown { lines.append("  malformed: \(SafeText.escaped(entry.file)):\(entry.line) (\(SafeText.escaped(entry.field)))") }
+        // The rest are counted above; say they were left out, and where more are listed.
+        if stats.malformed > malformedShown.count {
+            lines.append("  … \(stats.malformed - malformedShown.count) more malformed (the first \(stats.firstMalformed.count) in the JSON report's first_malformed)")
+        }
         for market in engine.markets.sorted(by: { $0.symbol < $1.symbol }) {
             let instrument = market.instrument
             let sync = synchronizers[market.symbol]?.counters

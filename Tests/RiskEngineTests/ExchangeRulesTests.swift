@@ -259,6 +259,22 @@ struct ExchangeRulesTests {
         #expect(projection.adlUnfilled == Fixed(7) && projection.adl.isEmpty)
     }
 
+    @Test("a shock so near -100 % that the mark rounds to 0 projects at one tick, and liquidates every long (it read 0.00: nothing)")
+    func shockToZeroProjectsAtOneTick() throws {
+        var engine = engine(with: [testInstrument()])
+        engine.openFund(asset: "USDT", balance: Fixed(1_000))
+        engine.apply(.mark(symbol: "TESTUSDT", price: Fixed(100), time: 1))
+        engine.apply(.bookSnapshot(symbol: "TESTUSDT", bids: [(units("99.90"), units("3"))], asks: [(units("100.10"), units("1000"))], time: 1))
+        for account in ["a", "b"] {
+            engine.apply(.position(PositionUpdate(account: account, symbol: "TESTUSDT", side: .long, quantity: Fixed(1),
+                entryPrice: Fixed(100), mode: .isolated, isolatedMargin: Fixed(50)), time: 1))
+        }
+        let tick = engine.market("TESTUSDT")!.instrument.tickSize
+        let projection = try engine.stress(symbol: "TESTUSDT", shockPercent: Fixed("-99.99999")!)
+        #expect(projection.markAfter == tick)
+        #expect(projection.liquidations.count == 2)
+    }
+
     // MARK: Partial liquidation by tiers
 
     @Test("tiered partial: a position above the first bracket is cut to the bracket below's cap, paying the fee on each step")

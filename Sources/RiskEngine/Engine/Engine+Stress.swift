@@ -64,7 +64,12 @@ extension Engine {
         guard let mark = markets[index].markPrice else { throw StressError.noMark(symbol) }
         guard shockPercent > Fixed(-100), shockPercent <= Fixed(1000) else { throw StressError.shockOutOfRange }
         let asset = markets[index].instrument.settlementAsset
-        let shocked = (mark * (Fixed(100) + shockPercent) / Fixed(100)).rounded(toMultipleOf: markets[index].instrument.tickSize)
+        let tick = markets[index].instrument.tickSize
+        // A shock near -100 % rounds to a mark of 0, which no market quotes (the engine ignores a
+        // mark that is not positive: the projection read "→ 0.00: 0 liquidations"); the lowest
+        // price the market can quote, one tick, stands for it, and the result shows it.
+        let shocked = Fixed.maximum((mark * (Fixed(100) + shockPercent) / Fixed(100)).rounded(toMultipleOf: tick),
+            tick.isPositive ? tick : Fixed("0.00000001")!)
         var copy = self
         copy.samplingEnabled = false
         var notes: [EngineNotification] = []

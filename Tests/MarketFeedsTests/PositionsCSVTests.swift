@@ -97,6 +97,19 @@ struct PositionsCSVTests {
         }
     }
 
+    @Test("a header naming a column liqwatch reads twice is refused, naming both places (the second was passed unread); a column it does not read may appear twice")
+    func duplicateColumn() throws {
+        let scratch = try ScratchDirectory()
+        let path = try scratch.write("dup.csv", "account,symbol,side,size,entry_price,margin_mode,leverage,size\na,BTCUSDT,long,1,60000,isolated,10,abc\n")
+        #expect {
+            _ = try PositionsFile.load(path: path, catalog: .builtIn)
+        } throws: { error in
+            (error as? PositionsFileError)?.description == "\(path):1: field size: the header names size twice (columns 4 and 8)"
+        }
+        let notes = try scratch.write("notes.csv", "account,symbol,note,side,size,entry_price,margin_mode,leverage,note\na,BTCUSDT,x,long,1,60000,isolated,10,y\n")
+        #expect(try PositionsFile.load(path: notes, catalog: .builtIn).count == 1)
+    }
+
     @Test("a size finer than a book holds, and a number too large, are refused with the right reason")
     func sizeReasons() throws {
         let scratch = try ScratchDirectory()

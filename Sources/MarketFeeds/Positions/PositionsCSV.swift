@@ -84,6 +84,14 @@ enum PositionsCSV {
                 for required in ["account", "symbol", "side", "size", "entry_price"] where !names.contains(required) {
                     throw PositionsFileError(file: path, line: lineNumber, field: required, reason: "the header has no \(required) column")
                 }
+                // A column read twice would be read from its first place only: a second `size`
+                // (a spreadsheet's column pasted twice) passed unread, and unchecked.
+                for (index, name) in names.enumerated() where Column.allCases.contains(where: { $0.name == name }) || name == "venue" {
+                    if let first = names.firstIndex(of: name), first < index {
+                        throw PositionsFileError(file: path, line: lineNumber, field: name,
+                            reason: "the header names \(name) twice (columns \(first + 1) and \(index + 1))")
+                    }
+                }
                 header = names
                 hasVenueColumn = names.contains("venue")
                 columnOfCell = names.map { name in Column.allCases.first { $0.name == name } }

@@ -21,11 +21,7 @@ enum DetailPane {
             let width = inner.width - 2
             var text = text
             if DisplayWidth.of(text) > width, let formula = text.range(of: "   = ") { text = String(text[..<formula.lowerBound]) }
-            for part in Format.wrapped(text, width) {
-                guard y < inner.maxY else { return }
-                buffer.put(part, x: inner.x + 1, y: y, role: role, limit: width)
-                y += 1
-            }
+            buffer.putWrapped(text, x: inner.x + 1, y: &y, width: width, bottom: inner.maxY, role: role)
         }
         func price(_ value: Fixed?) -> String { Format.price(value, instrument) }
         let asset = risk.asset

@@ -10,11 +10,7 @@ enum LiquidationPane {
         var y = inner.y
         // Sentences carry figures: they wrap between words, never cut at the edge.
         func line(_ text: String, _ role: StyleRole = .help) {
-            for part in Format.wrapped(text, inner.width - 2) {
-                guard y < inner.maxY else { return }
-                buffer.put(part, x: inner.x + 1, y: y, role: role, limit: inner.width - 2)
-                y += 1
-            }
+            buffer.putWrapped(text, x: inner.x + 1, y: &y, width: inner.width - 2, bottom: inner.maxY, role: role)
         }
         switch entry {
         case .exchange(let liquidation):

@@ -55,6 +55,8 @@ enum PositionsCSV {
         rows.updates.reserveCapacity(min(count / 48, 1 << 21))
         rows.lines.reserveCapacity(min(count / 48, 1 << 21))
         var symbols = SymbolNames(resolver: resolver)
+        // Whether liqwatch reads the file's column `index` (the venue is read by the row parser).
+        func isRead(_ index: Int) -> Bool { columnOfCell[index] != nil || header?[index] == "venue" }
         while position < count {
             lineNumber += 1
             // memchr finds the line's end and a quote a vector at a time (a byte loop each was a
@@ -84,19 +86,18 @@ enum PositionsCSV {
                 for required in ["account", "symbol", "side", "size", "entry_price"] where !names.contains(required) {
                     throw PositionsFileError(file: path, line: lineNumber, field: required, reason: "the header has no \(required) column")
                 }
+                header = names
+                hasVenueColumn = names.contains("venue")
+                columnOfCell = names.map { name in Column.allCases.first { $0.name == name } }
                 // A column read twice would be read from its first place only: a second `size`
                 // (a spreadsheet's column pasted twice) passed unread, and unchecked.
-                for (index, name) in names.enumerated() where Column.allCases.contains(where: { $0.name == name }) || name == "venue" {
+                for (index, name) in names.enumerated() where isRead(index) {
                     if let first = names.firstIndex(of: name), first < index {
                         throw PositionsFileError(file: path, line: lineNumber, field: name,
                             reason: "the header names \(name) twice (columns \(first + 1) and \(index + 1))")
                     }
                 }
-                header = names
-                hasVenueColumn = names.contains("venue")
-                columnOfCell = names.map { name in Column.allCases.first { $0.name == name } }
-                // The first column of a name is the one read, as `firstIndex(of:)` would find it.
-                for (index, column) in columnOfCell.enumerated().reversed() { if let column { cellOfColumn[column.rawValue] = index } }
+                for (index, column) in columnOfCell.enumerated() { if let column { cellOfColumn[column.rawValue] = index } }
                 continue
             }
             let cellCount = quotedTexts?.count ?? cells.count
@@ -116,7 +117,7 @@ enum PositionsCSV {
             var texts: [String] = []
             for (index, text) in raw.enumerated() {
                 if let text { texts.append(text.trimmed); continue }
-                guard index < columnOfCell.count, columnOfCell[index] != nil || columns[index] == "venue" else {
+                guard index < columnOfCell.count, isRead(index) else {
                     texts.append("")
                     continue
                 }

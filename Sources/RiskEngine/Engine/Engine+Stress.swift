@@ -67,9 +67,10 @@ extension Engine {
         let tick = markets[index].instrument.tickSize
         // A shock near -100 % rounds to a mark of 0, which no market quotes (the engine ignores a
         // mark that is not positive: the projection read "→ 0.00: 0 liquidations"); the lowest
-        // price the market can quote, one tick, stands for it, and the result shows it.
+        // price the market can quote, one tick (a market of no tick: a book's smallest unit),
+        // stands for it, and the result shows it.
         let shocked = Fixed.maximum((mark * (Fixed(100) + shockPercent) / Fixed(100)).rounded(toMultipleOf: tick),
-            tick.isPositive ? tick : Fixed("0.00000001")!)
+            tick.isPositive ? tick : Fixed(bookUnits: 1))
         var copy = self
         copy.samplingEnabled = false
         var notes: [EngineNotification] = []

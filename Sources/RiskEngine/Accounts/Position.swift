@@ -7,6 +7,9 @@ public struct Position: Hashable, Sendable {
     /// One-way (`both`) or a hedge-mode leg.
     public var positionSide: PositionSide = .both
     public var mode: MarginMode
+    /// The sides whose ADL lists of its market hold the position (bit 0 long, bit 1 short): see
+    /// `MarketState.adlLongIndices`. In the byte of padding before `version`.
+    var listedSides: UInt8 = 0
     /// Bumped on every change, so stale entries in the trigger index can be recognised.
     public var version: UInt32 = 0
     /// Base units (linear) or contracts (inverse); zero once closed.

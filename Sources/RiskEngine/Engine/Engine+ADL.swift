@@ -226,9 +226,9 @@ extension Engine {
     static let parallelScoringThreshold = 65_536
 
     /// The side's open positions ranked (scored, or bounded: see `adlRankingParts`), in the
-    /// order of the market's positions.
+    /// order of the side's list.
     func adlRankingParts(market: Int, side: Side, into parts: inout ADLRankingParts) {
-        let count = markets[market].positionIndices.count
+        let count = markets[market].adlIndices(side).count
         let deferring = defersADLScores(market: market)
         guard count >= parallelRankingThreshold else {
             adlRankingParts(market: market, side: side, range: 0..<count, deferring: deferring, into: &parts)
@@ -266,7 +266,7 @@ extension Engine {
         var entries: [ADLHeapEntry] = []
         entries.reserveCapacity(range.count / 2 + 1)
         guard configuration.adlRanking == .binance else {
-            for index in markets[market].positionIndices[range] {
+            for index in markets[market].adlIndices(side)[range] {
                 let position = positions[Int(index)]
                 guard position.isOpen, position.side == side else { continue }
                 entries.append(ADLHeapEntry(score: adlScore(of: index), position: index, generation: 0))
@@ -278,7 +278,7 @@ extension Engine {
         let rules = marginRules(of: instrument)
         let mark = markets[market].markPrice
         var terms = instrument.terms(side: side, quantity: .zero, entryPrice: .zero)
-        let indices = markets[market].positionIndices
+        let indices = markets[market].adlIndices(side)
         // A cross position's score reads its account, a cache miss at a million accounts (the
         // positions are read in order, the accounts are not): the account of the position a few
         // places on is asked of memory while this one is scored.
@@ -340,6 +340,18 @@ struct ADLQueueCache: Sendable {
     var sections: [ADLDeferredSection] = []
     /// The mark the side was ranked at: deferred scores are worked out at it.
     var mark: Fixed = .zero
+    /// Isolated positions of the side changed since the ranking, with their inputs as the
+    /// ranking found them (kept by the first change, `Engine.willChangeADLInputs`): a deferred
+    /// score is worked out from these, or from the position as it stands.
+    var inputsAtRanking: [Int32: ADLSnapshot] = [:]
+
+    /// Keeps a position's inputs before its first change since the ranking (a queue that
+    /// defers nothing reads none).
+    mutating func keepInputs(of index: Int32, _ position: Position) {
+        guard !sections.isEmpty, inputsAtRanking[index] == nil else { return }
+        inputsAtRanking[index] = ADLSnapshot(quantity: position.quantity, entryPrice: position.entryPrice,
+            isolatedMargin: position.isolatedMargin)
+    }
 
     /// A ranking's parts made into the queue: the exact heap built here, unless `heapified`;
     /// the deferred sections are ready (`ADLDeferredSection.prepare`).
@@ -357,7 +369,7 @@ struct ADLQueueCache: Sendable {
     /// one of the ranking's (generation 0): superseded or closed since, it is dropped at the
     /// top as any other.
     @inline(__always)
-    mutating func settle(score: (ADLDeferredEntry, ADLSnapshot) -> Fixed) {
+    mutating func settle(score: (ADLDeferredEntry, ADLSnapshot?) -> Fixed) {
         while true {
             // The best deferred position of every section.
             var next: (section: Int, entry: ADLDeferredEntry)? = nil
@@ -373,7 +385,7 @@ struct ADLQueueCache: Sendable {
                 if candidate.slot == .max && (best.score.isPositive || (best.score.isZero && best.position < candidate.position)) { return }
             }
             sections[chosen].removeBest(candidate)
-            let exact = candidate.slot == .max ? Fixed.zero : score(candidate, sections[chosen].snapshots[Int(candidate.slot)])
+            let exact = candidate.slot == .max ? Fixed.zero : score(candidate, inputsAtRanking[candidate.position])
             Heap.push(&heap, ADLHeapEntry(score: exact, position: candidate.position, generation: 0), before: ADLHeapEntry.before)
         }
     }
@@ -384,6 +396,7 @@ struct ADLQueueCache: Sendable {
         var parts = ADLRankingParts()
         swap(&parts.exact, &heap)
         swap(&parts.sections, &sections)
+        inputsAtRanking = [:]
         parts.empty()
         return parts
     }

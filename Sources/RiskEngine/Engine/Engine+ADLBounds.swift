@@ -14,9 +14,9 @@ extension Engine {
     /// are scored whole, which is cheap. Tests lower it to prove both give the same queue.
     static let adlDeferralThreshold = 4_096
 
-    /// `range` of the market's positions list, ranked: exact scores where they cannot be
-    /// deferred (cross positions, whose score reads their account as it stands; a bound too
-    /// close to call), bounds with the inputs as they are now for the rest.
+    /// `range` of the side's list of the market (`MarketState.adlIndices`), ranked: exact scores
+    /// where they cannot be deferred (cross positions, whose score reads their account as it
+    /// stands; a bound too close to call), bounds with the inputs as they are now for the rest.
     func adlRankingParts(market: Int, side: Side, range: Range<Int>, deferring: Bool) -> ADLRankingParts {
         var parts = ADLRankingParts()
         adlRankingParts(market: market, side: side, range: range, deferring: deferring, into: &parts)
@@ -37,9 +37,13 @@ extension Engine {
         var section = ADLDeferredSection()
         swap(&section, &parts.sections[parts.sections.count - 1])
         defer { swap(&section, &parts.sections[parts.sections.count - 1]) }
+        // Room for the whole range at once: grown by doubling, a million positions' arrays were
+        // copied, their pages faulted and the old ones unmapped a dozen times each ranking (a
+        // third of it at 1 M). Pages reserved and not written cost nothing.
+        section.reserve(more: range.count)
         var terms = instrument.terms(side: side, quantity: .zero, entryPrice: .zero)
         let bounds = ADLBoundTerms(instrument: instrument, rules: rules, mark: mark)
-        let indices = markets[market].positionIndices
+        let indices = markets[market].adlIndices(side)
         let lookahead = 8
         accounts.withUnsafeBufferPointer { accountStore in
             for offset in range {
@@ -53,12 +57,11 @@ extension Engine {
                 if position.mode == .isolated, let bound = bounds.leveragePnLBound(position) {
                     if bound == 0 {
                         // Not in profit at the ranking's mark: its score is 0 whatever else, and
-                        // zeros are taken in the order of their positions (the list's order).
+                        // zeros are taken in the order of their positions (the list's, unless a
+                        // position turned: `prepare` sorts them then).
                         section.zeros.append(index)
                     } else {
-                        section.heap.append(ADLDeferredEntry(bound: bound, position: index, slot: UInt32(section.snapshots.count)))
-                        section.snapshots.append(ADLSnapshot(quantity: position.quantity, entryPrice: position.entryPrice,
-                            isolatedMargin: position.isolatedMargin))
+                        section.heap.append(ADLDeferredEntry(bound: bound, position: index, slot: 0))
                     }
                 } else {
                     let score = binanceLeveragePnL(of: index, position, terms: &terms, mark: mark, rules: rules)
@@ -68,17 +71,41 @@ extension Engine {
         }
     }
 
-    /// A deferred position's exact score as the ranking would have made it: its inputs then, at
-    /// the ranking's mark (an isolated position's score reads nothing else).
-    func deferredScore(_ entry: ADLDeferredEntry, _ snapshot: ADLSnapshot, market: Int, mark: Fixed) -> Fixed {
+    /// A deferred position's exact score as the ranking would have made it: its inputs then (as
+    /// kept by its first change since, `inputs`, or as they stand), at the ranking's mark (an
+    /// isolated position's score reads nothing else).
+    func deferredScore(_ entry: ADLDeferredEntry, _ inputs: ADLSnapshot?, market: Int, mark: Fixed) -> Fixed {
         var position = positions[Int(entry.position)]
-        position.quantity = snapshot.quantity
-        position.entryPrice = snapshot.entryPrice
-        position.isolatedMargin = snapshot.isolatedMargin
+        if let inputs {
+            position.quantity = inputs.quantity
+            position.entryPrice = inputs.entryPrice
+            position.isolatedMargin = inputs.isolatedMargin
+        }
         position.mode = .isolated
         let instrument = markets[market].instrument
         var terms = instrument.terms(side: position.side, quantity: .zero, entryPrice: .zero)
         return binanceLeveragePnL(of: entry.position, position, terms: &terms, mark: mark, rules: marginRules(of: instrument))
+    }
+}
+
+extension Engine {
+    /// Called before an open isolated position's quantity, entry or margin changes: a ranked
+    /// queue of its side that defers scores keeps the inputs as they are (they are the ranking's
+    /// until the first change), so that the position's deferred score, worked out later, is the
+    /// one the ranking would have given it. Changes made while the queue is taken out of its
+    /// market (a deleverage) touch only the position at its top, whose score is worked out.
+    @inline(__always)
+    mutating func willChangeADLInputs(_ index: Int32) {
+        let position = positions[Int(index)]
+        guard position.mode == .isolated, position.isOpen else { return }
+        let market = Int(position.symbolIndex)
+        // Asked of the queue in place: reading `markets[market].adlLongs` copied the whole market
+        // (a third more instructions per liquidation at 10 k positions).
+        if position.side == .long {
+            markets[market].adlLongs?.keepInputs(of: index, position)
+        } else {
+            markets[market].adlShorts?.keepInputs(of: index, position)
+        }
     }
 }
 
@@ -162,8 +189,8 @@ struct ADLBoundTerms {
     }
 }
 
-/// A position whose exact ADL score is put off: an upper bound of it, and where its inputs at
-/// the ranking are kept (`slot`).
+/// A position whose exact ADL score is put off: an upper bound of it (`slot` is `.max` for a
+/// position not in profit, whose score is 0, and 0 otherwise).
 struct ADLDeferredEntry: Sendable {
     var bound: Double
     var position: Int32
@@ -175,7 +202,8 @@ struct ADLDeferredEntry: Sendable {
 }
 
 /// An isolated position's score inputs as the ranking found them (its side and mode, its
-/// market's terms and the ranking's mark are the queue's).
+/// market's terms and the ranking's mark are the queue's), kept when the position changes while
+/// its score may still be deferred (`ADLQueueCache.inputsAtRanking`).
 struct ADLSnapshot: Sendable {
     var quantity: Fixed
     var entryPrice: Fixed
@@ -208,30 +236,36 @@ struct ADLRankingParts: Sendable {
     }
 }
 
-/// Deferred positions of a range of a side: a heap by bound (`heap`, with their inputs in
-/// `snapshots`), and those not in profit at the ranking (score 0) in ascending order from
-/// `zeroHead` on.
+/// Deferred positions of a range of a side: a heap by bound (`heap`), and those not in profit
+/// at the ranking (score 0) in ascending order from `zeroHead` on.
+///
+/// Their inputs are not copied at the ranking (48 bytes a position written to fresh pages, a
+/// quarter of a million's ranking): a position changed since keeps them in its queue instead
+/// (`Engine.willChangeADLInputs`), and one unchanged is read as it stands.
 struct ADLDeferredSection: Sendable {
     var heap: [ADLDeferredEntry] = []
-    var snapshots: [ADLSnapshot] = []
     var zeros: [Int32] = []
     var zeroHead = 0
 
-    /// A later range's section after this one (its slots moved past these snapshots).
+    /// A later range's section after this one.
     mutating func append(_ other: ADLDeferredSection) {
         zeros += other.zeros[other.zeroHead...]
-        let offset = UInt32(snapshots.count)
-        snapshots += other.snapshots
-        heap.reserveCapacity(heap.count + other.heap.count)
-        for var entry in other.heap {
-            entry.slot += offset
-            heap.append(entry)
+        heap += other.heap
+    }
+
+    /// Room for `more` positions beyond those held, grown at least twofold (a ranking made in
+    /// slices asks for a slice at a time).
+    mutating func reserve(more: Int) {
+        func grow<Element>(_ array: inout [Element]) {
+            let needed = array.count + more
+            if array.capacity < needed { array.reserveCapacity(max(needed, 2 * array.capacity)) }
         }
+        grow(&heap)
+        grow(&zeros)
     }
 
     mutating func empty() {
         heap.removeAll(keepingCapacity: true)
-        snapshots.removeAll(keepingCapacity: true)
         zeros.removeAll(keepingCapacity: true)
         zeroHead = 0
     }

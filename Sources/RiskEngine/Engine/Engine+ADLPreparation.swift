@@ -24,7 +24,7 @@ struct ADLPreparation: Sendable {
     var deferring = false
     /// The mark the side is ranked at.
     var mark: Fixed = .zero
-    /// Positions of the market's list scored so far.
+    /// Positions of the side's list (`MarketState.adlIndices`) scored so far.
     var scanned = 0
     /// Once scored: the next node to sift down in building the deferred heap (down to 0); -1
     /// when built.
@@ -98,7 +98,7 @@ extension Engine {
         let market = Int(preparation.market)
         var left = work
         if preparation.nextNode == nil {
-            let count = markets[market].positionIndices.count
+            let count = markets[market].adlIndices(preparation.side).count
             let end = min(count, preparation.scanned + left)
             preparation.parts.append(adlRankingParts(market: market, side: preparation.side, range: preparation.scanned..<end,
                 deferring: preparation.deferring))

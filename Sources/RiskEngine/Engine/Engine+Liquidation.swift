@@ -126,6 +126,7 @@ extension Engine {
         let fee = Fixed.minimum(MarginMath.liquidationFee(notional: notional, rate: instrument.liquidationFeeRate),
             Fixed.maximum(.zero, equityAfterPnL))
         let id = accounts[account].id
+        willChangeADLInputs(index)
         transfer(pnl, asset: asset, from: .clearing, to: owner, cause: .realisedPnL, symbol: instrument.symbol, account: id, into: &notes)
         let fund = markets[market].fundIndex
         transfer(fee, asset: asset, from: owner, to: .fund(fund), cause: .liquidationFee, symbol: instrument.symbol, account: id, into: &notes)
@@ -247,6 +248,7 @@ extension Engine {
         markets[market].book.consume(side, fills: accepted)
 
         // Close the position, then cover what the book did not fill.
+        willChangeADLInputs(index)
         positions[Int(index)].quantity = .zero
         positions[Int(index)].version &+= 1
         refreshAccount(Int32(account))
@@ -339,6 +341,7 @@ extension Engine {
                 transfer(pnl, asset: asset, from: .clearing, to: .wallet(Int32(account)), cause: .realisedPnL,
                     symbol: instrument.symbol, account: id, into: &notes)
             }
+            willChangeADLInputs(index)
             positions[Int(index)].quantity -= take
             positions[Int(index)].version &+= 1
             if !positions[Int(index)].isOpen { Heap.pop(&queue.heap, before: ADLHeapEntry.before) }

@@ -157,6 +157,7 @@ extension Engine {
                 kind: instrument.kind, brackets: instrument.brackets)
             margin = update.isolatedMargin ?? update.leverage.map { MarginMath.notional(terms, at: update.entryPrice) / $0 } ?? .zero
         }
+        willChangeADLInputs(index)
         transfer(margin - positions[Int(index)].isolatedMargin, asset: asset, from: .outside, to: .isolatedMargin(index),
             cause: .statement, into: &notes)
         positions[Int(index)].side = update.side
@@ -165,11 +166,27 @@ extension Engine {
         positions[Int(index)].entryPrice = update.entryPrice
         positions[Int(index)].leverage = update.leverage ?? .zero
         positions[Int(index)].version &+= 1
+        listForADL(index)
         let position = positions[Int(index)]
         refreshAccount(account)
         keepIndexed(index, changedAt: position.version)
         rescore(index)
         liquidateTriggered(account: account, into: &notes)
+    }
+
+    /// Puts an open position on its side's ADL list of its market, unless it is there.
+    @inline(__always)
+    mutating func listForADL(_ index: Int32) {
+        let position = positions[Int(index)]
+        guard position.isOpen else { return }
+        let bit: UInt8 = position.side == .long ? 1 : 2
+        guard position.listedSides & bit == 0 else { return }
+        positions[Int(index)].listedSides |= bit
+        if position.side == .long {
+            markets[Int(position.symbolIndex)].adlLongIndices.append(index)
+        } else {
+            markets[Int(position.symbolIndex)].adlShortIndices.append(index)
+        }
     }
 
     /// Hedge mode is supported for isolated legs, which are independent positions. Two cross legs

@@ -18,6 +18,8 @@ extension Engine {
         for index in markets.indices {
             markets[index].triggers.separateStorage()
             markets[index].positionIndices.withUnsafeMutableBufferPointer { _ in }
+            markets[index].adlLongIndices.withUnsafeMutableBufferPointer { _ in }
+            markets[index].adlShortIndices.withUnsafeMutableBufferPointer { _ in }
             markets[index].adlLongs?.separateStorage()
             markets[index].adlShorts?.separateStorage()
         }
@@ -48,7 +50,6 @@ extension ADLRankingParts {
 extension ADLDeferredSection {
     mutating func separateStorage() {
         heap.withUnsafeMutableBufferPointer { _ in }
-        snapshots.withUnsafeMutableBufferPointer { _ in }
         zeros.withUnsafeMutableBufferPointer { _ in }
     }
 }

@@ -34,6 +34,13 @@ public struct MarketState: Sendable {
     var leadingShorts: LeadingEntries?
     /// Every position ever opened in this symbol (closed ones are skipped when scanned).
     var positionIndices: [Int32] = []
+    /// Every position ever open on each side, in the order it first was (closed ones, and those
+    /// that turned, are skipped when scanned): an ADL ranking reads one side's, where reading
+    /// every position of the market to find the side's was half of a million's ranking.
+    var adlLongIndices: [Int32] = []
+    var adlShortIndices: [Int32] = []
+
+    func adlIndices(_ side: Side) -> [Int32] { side == .long ? adlLongIndices : adlShortIndices }
     /// Cross accounts that hold this symbol and at least one other: re-evaluated on this mark.
     /// Changed only through `setMultiSymbolCross`, which keeps `multiSymbolCrossOrder` true.
     private(set) var multiSymbolCrossAccounts: Set<Int32> = []

@@ -147,6 +147,7 @@ extension Engine {
             accounts[Int(index)].walletBalance += amount
             noteTouched(account: index)
         case .isolatedMargin(let index):
+            willChangeADLInputs(index)
             positions[Int(index)].isolatedMargin += amount
             noteTouched(account: positions[Int(index)].accountIndex)
         case .clearing: clearing[asset, default: .zero] += amount

@@ -88,6 +88,35 @@ struct ADLDeferralTests {
         #expect(adl > 0, "seed \(seed) deleveraged nothing")
     }
 
+    @Test("a ranked queue keeps a changed position's inputs within its refresh period, and nothing once it is due again")
+    func keptInputsWithinThePeriod() {
+        var configuration = EngineConfiguration()
+        configuration.adlRanking = .binance
+        configuration.adlRefreshSeconds = 30
+        var engine = engine(with: [PropertyTests.linear], configuration: configuration)
+        engine.adlDeferralThreshold = 0
+        let symbol = PropertyTests.linear.symbol
+        let second: Int64 = 1_000_000_000
+        engine.apply(.mark(symbol: symbol, price: Fixed(100), time: second))
+        for number in 0..<4 {
+            engine.apply(.position(PositionUpdate(account: "iso\(number)", symbol: symbol, side: .short, quantity: Fixed(1),
+                entryPrice: Fixed(110 + number), mode: .isolated, leverage: Fixed(5)), time: second))
+        }
+        let queue = engine.takeADLQueue(market: 0, side: .short)
+        #expect(!queue.sections.isEmpty, "the side defers its scores")
+        engine.keepADLQueue(queue, market: 0, side: .short)
+        let shorts = engine.markets[0].adlShortIndices
+        engine.apply(.mark(symbol: symbol, price: Fixed(100), time: 11 * second))
+        engine.willChangeADLInputs(shorts[0])
+        engine.willChangeADLInputs(shorts[0])
+        #expect(engine.markets[0].adlShorts?.inputsAtRanking.count == 1)
+        #expect(engine.markets[0].adlShorts?.inputsAtRanking[shorts[0]]?.entryPrice == Fixed(110))
+        // 40 s after the ranking: the queue is ranked anew before it is read; it keeps nothing.
+        engine.apply(.mark(symbol: symbol, price: Fixed(100), time: 41 * second))
+        engine.willChangeADLInputs(shorts[1])
+        #expect(engine.markets[0].adlShorts?.inputsAtRanking.count == 1)
+    }
+
     @Test("a bound is never below the exact score, and 0 exactly when the position is not in profit")
     func boundsHold() {
         var rng = SeededGenerator(seed: 99)

@@ -217,8 +217,12 @@ extension Engine {
 
     /// Whether the present time is less than `adlRefreshSeconds` after `start` (and not before it).
     func isWithinRefreshPeriod(since start: Int64) -> Bool {
-        let period = Int64(clamping: configuration.adlRefreshSeconds).multipliedReportingOverflow(by: 1_000_000_000)
-        return time >= start && (period.overflow || time - start < max(1, period.partialValue))
+        Engine.isWithin(periodSeconds: configuration.adlRefreshSeconds, since: start, now: time)
+    }
+
+    static func isWithin(periodSeconds: Int64, since start: Int64, now: Int64) -> Bool {
+        let period = Int64(clamping: periodSeconds).multipliedReportingOverflow(by: 1_000_000_000)
+        return now >= start && (period.overflow || now - start < max(1, period.partialValue))
     }
 
     /// Sides this large are scored in two halves at once: at a million positions one side's
@@ -347,8 +351,8 @@ struct ADLQueueCache: Sendable {
 
     /// Keeps a position's inputs before its first change since the ranking (a queue that
     /// defers nothing reads none).
-    mutating func keepInputs(of index: Int32, _ position: Position) {
-        guard !sections.isEmpty, inputsAtRanking[index] == nil else { return }
+    mutating func keepInputs(of index: Int32, _ position: Position, ifFresh isFresh: (Int64) -> Bool) {
+        guard !sections.isEmpty, inputsAtRanking[index] == nil, isFresh(rankedAt) else { return }
         inputsAtRanking[index] = ADLSnapshot(quantity: position.quantity, entryPrice: position.entryPrice,
             isolatedMargin: position.isolatedMargin)
     }

@@ -101,10 +101,15 @@ extension Engine {
         let market = Int(position.symbolIndex)
         // Asked of the queue in place: reading `markets[market].adlLongs` copied the whole market
         // (a third more instructions per liquidation at 10 k positions).
+        // A queue past its refresh period is ranked anew before it is read again: it keeps
+        // nothing (a live session's positions changing for hours would fill it).
+        let now = time
+        let period = configuration.adlRefreshSeconds
+        let isFresh = { (rankedAt: Int64) in Engine.isWithin(periodSeconds: period, since: rankedAt, now: now) }
         if position.side == .long {
-            markets[market].adlLongs?.keepInputs(of: index, position)
+            markets[market].adlLongs?.keepInputs(of: index, position, ifFresh: isFresh)
         } else {
-            markets[market].adlShorts?.keepInputs(of: index, position)
+            markets[market].adlShorts?.keepInputs(of: index, position, ifFresh: isFresh)
         }
     }
 }

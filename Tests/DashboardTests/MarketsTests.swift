@@ -245,4 +245,30 @@ struct LiveCellsTests {
         #expect(lines.filter { $0.contains("acct-") && $0.contains("60,123.40") }.count > 3, "positions pane")
         #expect(lines.contains { $0.contains(first.account + " ") && $0.contains("closed") }, "\(first.account)")
     }
+
+    @Test("in a cascade the rows closed since the table was built go after the open ones, the cursor staying on its position")
+    func closedRowsSink() {
+        var screen = model(width: 200, height: 60, engine: fiveMarkets())
+        let before = screen.visibleRows.map(\.index)
+        #expect(before.count > 6)
+        // The cursor on the fifth row; the first three and the sixth positions close (liquidated,
+        // or closed by their accounts) before the table is built again.
+        for _ in 0..<4 { _ = screen.update(.key(.down)) }
+        #expect(screen.cursor == 4)
+        var moved = screen.engine
+        for offset in [0, 1, 2, 5] {
+            let row = screen.visibleRows[offset]
+            let position = moved.positions[Int(row.index)]
+            moved.apply(.position(PositionUpdate(account: row.account, symbol: row.symbol, side: position.side, quantity: .zero,
+                entryPrice: position.entryPrice, mode: position.mode, leverage: Fixed(10)), time: 3_000_000_002))
+        }
+        _ = screen.update(.session(engine: moved, log: screen.log, status: screen.status))
+        let after = screen.visibleRows.map(\.index)
+        let closed = [0, 1, 2, 5].map { before[$0] }
+        #expect(after == before.filter { !closed.contains($0) } + closed)
+        #expect(screen.visibleRows[screen.cursor].index == before[4], "the cursor stays on its position")
+        let lines = screen.rendered().lines
+        let firstRow = lines.firstIndex { $0.contains(screen.visibleRows[0].account + " ") } ?? 0
+        #expect(!lines[firstRow].contains("closed"), "\(lines[firstRow])")
+    }
 }

@@ -320,6 +320,28 @@ public struct AppModel: Sendable {
         }
         visibleRows = table.view(filter: filter, column: sortColumn, descending: sortDescending)
         cursor = min(cursor, max(0, visibleRows.count - 1))
+        sinkClosedRows()
+    }
+
+    /// Rows whose position has closed since the table was built (liquidated, or closed by its
+    /// account) go after the open ones, in their order, the cursor staying on its position. In a
+    /// cascade the riskiest rows are the next to be liquidated: at a million positions a window
+    /// was chosen again every half second and its top rows were closed by the time it showed, so
+    /// "riskiest first" showed a page of closed positions and hid the open ones behind them.
+    mutating func sinkClosedRows() {
+        let positions = engine.positions
+        func isOpen(_ row: PositionRow) -> Bool { Int(row.index) < positions.count && positions[Int(row.index)].isOpen }
+        guard let firstClosed = visibleRows.firstIndex(where: { !isOpen($0) }),
+              visibleRows[firstClosed...].contains(where: isOpen)
+        else { return }
+        let selected = cursor < visibleRows.count ? visibleRows[cursor].index : nil
+        var open: [PositionRow] = Array(visibleRows[..<firstClosed])
+        var closed: [PositionRow] = []
+        for row in visibleRows[firstClosed...] {
+            if isOpen(row) { open.append(row) } else { closed.append(row) }
+        }
+        visibleRows = open + closed
+        if let selected, let moved = visibleRows.firstIndex(where: { $0.index == selected }) { cursor = moved }
     }
 
     // MARK: Update
@@ -336,6 +358,7 @@ public struct AppModel: Sendable {
             engine = newEngine
             log = newLog
             keepTapeCursor(since: tapeBefore)
+            sinkClosedRows()
             status = newStatus
             sample()
             needsRedraw = true

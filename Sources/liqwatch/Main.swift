@@ -40,8 +40,21 @@ enum Main {
 /// `SafeText`: names and fields from feeds and files reach messages and reports, and none of their
 /// control characters may reach the terminal (newlines and tabs of the text itself stay).
 enum FileHandleOutput {
+    /// A message line longer than this is cut: a malformed line's value is quoted in its error,
+    /// and a value of megabytes would make a message of megabytes.
+    static let messageLineLimit = 2_000
+
+    /// `text` with every line over `messageLineLimit` characters cut, saying how long it was.
+    static func cutLongLines(_ text: String) -> String {
+        guard text.utf8.count > messageLineLimit else { return text }
+        return text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+            guard line.utf8.count > messageLineLimit else { return String(line) }
+            return String(line.prefix(messageLineLimit)) + "… (\(line.utf8.count) bytes)"
+        }.joined(separator: "\n")
+    }
+
     static func standardError(_ text: String) {
-        var copy = SafeText.escaped(text, keepingLines: true)
+        var copy = cutLongLines(SafeText.escaped(text, keepingLines: true))
         copy.withUTF8 { buffer in
             var offset = 0
             while offset < buffer.count {

@@ -83,6 +83,39 @@ struct PositionsCSVTests {
         #expect(updates.last?.symbol == "binance-usdm:ETHUSDT" && updates.last?.walletBalance == Fixed(500))
     }
 
+    @Test("a file of lone carriage returns (a classic Mac export) is read line by line, its bad row named by its line")
+    func carriageReturnLines() throws {
+        let scratch = try ScratchDirectory()
+        let header = "account,symbol,side,size,entry_price,margin_mode,isolated_margin,wallet_balance,leverage"
+        let path = try scratch.write("positions.csv",
+            header + "\ralice,BTCUSDT,long,0.5,60000,isolated,3000,,\rbob,ethusdt,short,1,3000,cross,,500,\r")
+        let updates = try PositionsFile.load(path: path, catalog: .builtIn)
+        #expect(updates.map(\.account) == ["alice", "bob"])
+        let bad = try scratch.write("bad.csv", header + "\ralice,BTCUSDT,long,0.5,60000,isolated,3000,,\rbob,BTCUSDT,long,1,60000,isolated,,,1001\r\n")
+        #expect {
+            _ = try PositionsFile.load(path: bad, catalog: .builtIn)
+        } throws: { error in
+            (error as? PositionsFileError)?.description == "\(bad):3: field leverage: must be in (0, 1000]"
+        }
+    }
+
+    @Test("a header and no rows, or an empty JSON list, is refused: a file cut short is not a book of no positions")
+    func noRows() throws {
+        let scratch = try ScratchDirectory()
+        let csv = try scratch.write("header.csv", "account,symbol,side,size,entry_price\n# nothing yet\n")
+        #expect {
+            _ = try PositionsFile.load(path: csv, catalog: .builtIn)
+        } throws: { error in
+            (error as? PositionsFileError)?.description.contains("the file has a header and no positions") == true
+        }
+        let json = try scratch.write("empty.json", "{\"positions\": []}")
+        #expect {
+            _ = try PositionsFile.load(path: json, catalog: .builtIn)
+        } throws: { error in
+            (error as? PositionsFileError)?.description.contains("the list holds no positions") == true
+        }
+    }
+
     @Test("a bad row far down still names its line, with CRLF lines")
     func badRowLine() throws {
         let scratch = try ScratchDirectory()

@@ -4,6 +4,16 @@ import Testing
 /// What comes from outside cannot crash the engine or make it act on a book it cannot trust.
 @Suite("Untrusted input: times, books without a snapshot, text for terminals")
 struct UntrustedInputTests {
+    @Test("a long run of escapes is written out whole, each visible, other text and lines kept (built in one pass: it was rebuilt at every escape)")
+    func longEscapedRun() {
+        let hostile = String(repeating: "\u{1B}", count: 200_000) + "é\u{202E}x\n\ty"
+        let shown = SafeText.escaped(hostile)
+        #expect(shown.utf8.count == 200_000 * 6 + "é".utf8.count + "\\u{202E}x\\u{A}\\u{9}y".utf8.count)
+        #expect(shown.hasPrefix("\\u{1B}\\u{1B}") && shown.hasSuffix("é\\u{202E}x\\u{A}\\u{9}y"))
+        #expect(!shown.unicodeScalars.contains(where: SafeText.isUnsafe))
+        #expect(SafeText.escaped("a\u{7F}\u{9B}b\nc", keepingLines: true) == "a\\u{7F}\\u{9B}b\nc")
+    }
+
     @Test("times from outside are checked once: out of range is nil, never a trap")
     func checkedTimes() {
         #expect(EventTime.fromNanoseconds(Int64.max) == nil)

@@ -55,6 +55,9 @@ enum PositionsCSV {
         rows.updates.reserveCapacity(min(count / 48, 1 << 21))
         rows.lines.reserveCapacity(min(count / 48, 1 << 21))
         var symbols = SymbolNames(resolver: resolver)
+        // A file with a carriage return outside a CRLF ends its lines at a lone CR too (a classic
+        // Mac export has no LF at all: it was read as one line, its header, and no positions).
+        let hasCarriageReturns = memchr(base, 0x0D, count) != nil
         // Whether liqwatch reads the file's column `index` (the venue is read by the row parser).
         func isRead(_ index: Int) -> Bool { columnOfCell[index] != nil || header?[index] == "venue" }
         while position < count {
@@ -62,8 +65,11 @@ enum PositionsCSV {
             // memchr finds the line's end and a quote a vector at a time (a byte loop each was a
             // tenth of the parse).
             var end = memchr(base + position, 0x0A, count - position).map { base.distance(to: $0.assumingMemoryBound(to: UInt8.self)) } ?? count
-            let next = end + 1
-            if end > position && base[end - 1] == 0x0D { end -= 1 }
+            var next = end + 1
+            if hasCarriageReturns, end > position,
+               let cr = memchr(base + position, 0x0D, end - position).map({ base.distance(to: $0.assumingMemoryBound(to: UInt8.self)) }) {
+                if cr == end - 1 { end = cr } else { end = cr; next = cr + 1 }
+            }
             defer { position = next }
             let line = UnsafeBufferPointer(start: base + position, count: end - position)
             if isBlankOrComment(line) { continue }
@@ -131,6 +137,10 @@ enum PositionsCSV {
             }
         }
         guard header != nil else { throw PositionsFileError(file: path, line: nil, field: nil, reason: "the file is empty") }
+        // A header and nothing else is a file cut short or exported wrong, not a book of none.
+        guard !rows.updates.isEmpty else {
+            throw PositionsFileError(file: path, line: nil, field: nil, reason: "the file has a header and no positions")
+        }
         return rows
     }
 

@@ -86,6 +86,9 @@ public enum PositionsFile {
                 throw PositionsFileError(file: path, line: nil, field: error.field, reason: "position \(index + 1): \(error.reason)")
             }
         }
+        guard !rows.updates.isEmpty else {
+            throw PositionsFileError(file: path, line: nil, field: "positions", reason: "the list holds no positions")
+        }
         return rows
     }
 

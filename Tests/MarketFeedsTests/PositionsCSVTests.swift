@@ -130,6 +130,24 @@ struct PositionsCSVTests {
         }
     }
 
+    @Test("a margin or wallet past a quadrillion is refused, on the fast path and the careful one (a quoted row)")
+    func moneyLimit() throws {
+        let scratch = try ScratchDirectory()
+        let header = "account,symbol,side,size,entry_price,margin_mode,isolated_margin,wallet_balance,leverage\n"
+        for (row, field) in [("a,BTCUSDT,long,1,60000,isolated,1000000000000000000,,", "isolated_margin"),
+                             ("\"a\",BTCUSDT,long,1,60000,isolated,1000000000000001,,", "isolated_margin"),
+                             ("a,BTCUSDT,long,1,60000,cross,,2000000000000000,", "wallet_balance")] {
+            let path = try scratch.write("money.csv", header + row + "\n")
+            #expect {
+                _ = try PositionsFile.load(path: path, catalog: .builtIn)
+            } throws: { error in
+                (error as? PositionsFileError)?.description == "\(path):2: field \(field): must be at most 1,000,000,000,000,000"
+            }
+        }
+        let path = try scratch.write("fine.csv", header + "a,BTCUSDT,long,1,60000,isolated,1000000000000000,,\n")
+        #expect(try PositionsFile.load(path: path, catalog: .builtIn).first?.isolatedMargin == Fixed(1_000_000_000_000_000))
+    }
+
     @Test("a header naming a column liqwatch reads twice is refused, naming both places (the second was passed unread); a column it does not read may appear twice")
     func duplicateColumn() throws {
         let scratch = try ScratchDirectory()

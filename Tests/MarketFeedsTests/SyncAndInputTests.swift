@@ -202,11 +202,17 @@ struct InputTests {
             #"{"type":"mark","symbol":"BTCUSDT","price":"98.3"}"#,
             #"{"type":"position","account":"a2","symbol":"BTCUSDT","side":"sideways","size":"1","entry_price":"100","isolated_margin":"2"}"#,
             #"{"type":"liquidation","symbol":"BTCUSDT","side":"long","price":"98","size":"3"}"#,
+            // An exchange's liquidation of no size or no price is refused (a negative size was
+            // counted, its notional added).
+            #"{"type":"liquidation","symbol":"BTCUSDT","side":"long","price":"98","size":"-1"}"#,
+            #"{"type":"liquidation","symbol":"BTCUSDT","side":"long","price":"0","size":"1"}"#,
         ].joined(separator: "\n"))
         let session = try replay([path]) { $0.insuranceFund = [] }
-        #expect(session.stats.malformed == 1)
+        #expect(session.stats.malformed == 3)
         #expect(session.stats.firstMalformed.first?.line == 6)
         #expect(session.stats.firstMalformed.first?.field.hasPrefix("side") == true)
+        #expect(session.stats.firstMalformed.map(\.line) == [6, 8, 9])
+        #expect(session.stats.firstMalformed.dropFirst().map { $0.field.components(separatedBy: ":").first ?? "" } == ["size", "price"])
         #expect(session.log.simulatedCount == 1)
         #expect(session.log.exchangeCount == 1)
         #expect(session.engine.fund("USDT").opening == Fixed(1000))

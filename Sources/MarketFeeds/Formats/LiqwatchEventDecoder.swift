@@ -136,8 +136,12 @@ public struct LiqwatchEventDecoder: LineDecoder {
             guard let side = Side.allCases.first(where: { $0.label == sideText }) else {
                 throw FieldError(field: "side", reason: "the liquidated position's side: long or short")
             }
-            return .exchangeLiquidation(ExchangeLiquidation(symbol: try market(), side: side,
-                price: try decimal("price"), quantity: try decimal("size"), time: time))
+            let price = try decimal("price")
+            guard price.isPositive else { throw FieldError(field: "price", reason: "must be greater than zero") }
+            // A negative size was counted, and its notional added to the exchange's liquidations.
+            let size = try decimal("size")
+            guard size.isPositive else { throw FieldError(field: "size", reason: "must be greater than zero") }
+            return .exchangeLiquidation(ExchangeLiquidation(symbol: try market(), side: side, price: price, quantity: size, time: time))
         case "book":
             let symbol = try market()
             let isSnapshot = text("snapshot") != "false"

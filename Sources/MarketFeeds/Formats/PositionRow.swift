@@ -14,6 +14,16 @@ public struct FieldError: Error, Hashable, Sendable {
 public enum PositionRow {
     /// The largest size or price a position may state.
     static let largest = Fixed(10_000_000_000)
+    /// The largest margin or wallet a position's row may state (a quadrillion, as for an
+    /// insurance fund; a negative one is refused where the rows are assembled): a margin of 10¹⁸
+    /// was placed, and overflowed the sums it entered.
+    static let largestMoney = Fixed(1_000_000_000_000_000)
+
+    /// Whether a margin or wallet is within `largestMoney`.
+    static func isWithinMoneyLimit(_ value: Fixed?) -> Bool {
+        guard let value else { return true }
+        return value <= largestMoney
+    }
 
     /// Whether a size is a whole number of book units (10⁻⁸): a smaller part could be neither
     /// walked through a book nor shown (0.000000001 was liquidated as 0.000).
@@ -82,6 +92,9 @@ public enum PositionRow {
         }
         let isolatedMargin = try decimal("isolated_margin", required: false)
         let walletBalance = try decimal("wallet_balance", required: false)
+        for (name, amount) in [("isolated_margin", isolatedMargin), ("wallet_balance", walletBalance)] where !isWithinMoneyLimit(amount) {
+            throw FieldError(field: name, reason: "must be at most 1,000,000,000,000,000")
+        }
         let leverage = try decimal("leverage", required: false)
         if let leverage, !(leverage.isPositive && leverage <= Fixed(1000)) {
             throw FieldError(field: "leverage", reason: "must be in (0, 1000]")

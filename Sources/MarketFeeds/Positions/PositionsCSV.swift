@@ -287,6 +287,7 @@ enum PositionsCSV {
         guard let isolatedMargin = decimal(.isolatedMargin), let walletBalance = decimal(.walletBalance),
               let leverage = decimal(.leverage) else { return nil }
         if let leverage, !(leverage.isPositive && leverage <= Fixed(1000)) { return nil }
+        guard PositionRow.isWithinMoneyLimit(isolatedMargin), PositionRow.isWithinMoneyLimit(walletBalance) else { return nil }
         if mode == .isolated && isolatedMargin == nil && leverage == nil { return nil }
         var positionSide = PositionSide.both
         if let sideCell = cell(.positionSide), !sideCell.isEmpty {

@@ -13,10 +13,21 @@ struct MarginCommandTests {
     func crossExample() throws {
         let answer = try json(["--side", "long", "--size", "0.02", "--entry", "50000", "--wallet-balance", "500", "--symbol", "BTCUSDT"])
         #expect(Set(answer.keys) == ["initial_margin", "maintenance_margin", "maintenance_margin_rate", "maintenance_amount",
-            "liquidation_price", "bankruptcy_price", "margin_ratio", "distance_to_liquidation_pct"])
+            "liquidation_price", "bankruptcy_price", "margin_ratio", "distance_to_liquidation_pct", "bankrupt"])
         #expect((answer["liquidation_price"] as? NSNumber)?.stringValue == "25100.4")
         #expect(answer["margin_ratio"] is NSNull)
         #expect(answer["distance_to_liquidation_pct"] is NSNull)
+        #expect(answer["bankrupt"] is NSNull)
+    }
+
+    @Test("a bankrupt position at the mark says so: its null margin ratio is not the null of no mark")
+    func bankruptAtMark() throws {
+        let bankrupt = try json(["--side", "long", "--size", "1", "--entry", "50000", "--leverage", "10", "--mark", "40000"])
+        #expect(bankrupt["margin_ratio"] is NSNull)
+        #expect(bankrupt["bankrupt"] as? Bool == true)
+        let solvent = try json(["--side", "long", "--size", "1", "--entry", "50000", "--leverage", "10", "--mark", "49000"])
+        #expect(solvent["margin_ratio"] is NSNumber)
+        #expect(solvent["bankrupt"] as? Bool == false)
     }
 
     @Test("isolated long and short with a bracket table, and a mark")

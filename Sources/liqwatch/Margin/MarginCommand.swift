@@ -38,7 +38,8 @@ struct MarginCommand: ParsableCommand {
         let (question, instrumentLabel, priceDecimals, moneyDecimals, asset) = try buildQuestion()
         let answer = MarginCalculator.answer(question)
         if json {
-            FileHandleOutput.standardOutput(MarginOutput.json(answer, priceDecimals: priceDecimals, moneyDecimals: moneyDecimals) + "\n")
+            FileHandleOutput.standardOutput(MarginOutput.json(answer, priceDecimals: priceDecimals, moneyDecimals: moneyDecimals,
+                hasMark: question.mark != nil) + "\n")
         } else {
             FileHandleOutput.standardOutput(MarginOutput.table(
                 answer, question: question, instrument: instrumentLabel, asset: asset,

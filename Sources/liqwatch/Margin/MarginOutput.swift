@@ -2,9 +2,11 @@ import RiskEngine
 
 /// How `liqwatch margin` prints its answer.
 enum MarginOutput {
-    /// Exactly the keys scripts rely on; the last two are null without --mark. Prices are rounded
-    /// to the instrument's decimals, money to the cent (8 places for coin), the ratio to 6 places.
-    static func json(_ answer: MarginAnswer, priceDecimals: Int, moneyDecimals: Int) -> String {
+    /// Exactly the keys scripts rely on; the last three are null without --mark. A bankrupt
+    /// position (margin balance ≤ 0 at the mark) has no margin ratio: `bankrupt` says so, where a
+    /// null ratio alone read the same as no mark. Prices are rounded to the instrument's decimals,
+    /// money to the cent (8 places for coin), the ratio to 6 places.
+    static func json(_ answer: MarginAnswer, priceDecimals: Int, moneyDecimals: Int, hasMark: Bool) -> String {
         JSON.render(.object([
             ("initial_margin", JSON.number(answer.initialMargin, decimals: moneyDecimals)),
             ("maintenance_margin", JSON.number(answer.maintenanceMargin, decimals: moneyDecimals)),
@@ -14,6 +16,7 @@ enum MarginOutput {
             ("bankruptcy_price", JSON.number(answer.bankruptcyPrice, decimals: priceDecimals)),
             ("margin_ratio", JSON.number(answer.marginRatio, decimals: 6)),
             ("distance_to_liquidation_pct", JSON.number(answer.distanceToLiquidationPct, decimals: 4)),
+            ("bankrupt", hasMark ? .bool(answer.marginRatio == nil) : .null),
         ]))
     }
 

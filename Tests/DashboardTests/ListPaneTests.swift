@@ -96,6 +96,50 @@ struct ListPaneTests {
         #expect(cut.isEmpty, "figures at 80 columns not whole at 120: \(cut)")
     }
 
+    @Test("at 80×24 the position view scrolls to its last line (the ADL rank, the account) and the list behind keeps its cursor")
+    func detailScrolls() {
+        // A whale beside the cascade: its walk takes many levels, its view more lines than fit.
+        var (engine, log) = cascade(positions: 600)
+        engine.apply(.position(PositionUpdate(account: "whale", symbol: "BTCUSDT", side: .long, quantity: Fixed(40),
+            entryPrice: Fixed(54_100), mode: .isolated, leverage: Fixed(5)), time: engine.time))
+        var status = SessionStatus(kind: "REPLAY", source: "test")
+        status.time = engine.time
+        var screen = AppModel(width: 80, height: 24, status: status, engine: engine, log: log)
+        screen.focusPane(.positions)
+        guard let whale = screen.visibleRows.firstIndex(where: { $0.account == "whale" }) else { Issue.record("no whale row"); return }
+        for _ in 0..<whale { screen.press(.down) }
+        let cursor = screen.cursor
+        #expect(cursor == whale)
+        screen.press(.enter)
+        guard case .detail(let position) = screen.mode else { Issue.record("no position view"); return }
+        let top = screen.rendered().text
+        #expect(top.contains("scroll"), "the title says the view scrolls:\n\(top)")
+        #expect(!top.contains("Account "), "the account's line is below the edge at first:\n\(top)")
+        screen.press(.down, .down)
+        #expect(screen.detailScroll == 2)
+        screen.press(.end)
+        let bottom = screen.rendered().text
+        #expect(bottom.contains("ADL queue:") && bottom.contains("Account "), "\(bottom)")
+        screen.press(.home)
+        #expect(screen.detailScroll == 0)
+        screen.press(.escape)
+        #expect(screen.cursor == cursor, "keys in the view moved the list's cursor")
+        screen.press(.enter)
+        #expect({ if case .detail(position) = screen.mode { return true } else { return false } }(), "Enter opens the same position again")
+    }
+
+    @Test("a window of a large book keeps 'of all' in its title at every width (at 80 columns it read 1000/1000)")
+    func windowTitleSaysOfAll() {
+        for (width, height) in [(80, 24), (120, 40), (200, 60)] {
+            let screen = cascadeModel(width: width, height: height, positions: 6_000)
+            #expect(screen.table.windowed)
+            let total = Format.count(screen.table.matchingPositions)
+            let title = screen.rendered().lines.first { $0.contains("riskiest first") } ?? ""
+            #expect(title.contains("of \(total)") || title.contains("of ≈"), "\(width)×\(height): \(title)")
+            #expect(!title.contains("1000/1000"), "\(width)×\(height): \(title)")
+        }
+    }
+
     @Test("Enter on a tape row opens the liquidation: its book walk level by level, the money, the account; Enter again the position")
     func tapeDetail() {
         var screen = cascadeModel()

@@ -131,6 +131,8 @@ public struct AppModel: Sendable {
     public internal(set) var tapeCursor = 0
     /// The first line of the what-if's list of liquidations on screen.
     public private(set) var whatIfScroll = 0
+    /// The first line the position view shows (it scrolls: see `DetailPane`).
+    public private(set) var detailScroll = 0
     public private(set) var ladderGroupingIndex = 0
     public private(set) var themes: [Theme]
     public private(set) var themeIndex = 0
@@ -480,15 +482,19 @@ public struct AppModel: Sendable {
             if action == .quit { return [.quit] }
             scrollWhatIf(action, rows: result.liquidations.count)
             return []
-        case .detail:
+        case .detail(let position):
             if action == .back { mode = .normal; return [] }
             if action == .quit { return [.quit] }
+            // The view scrolls; the list behind it keeps its cursor (the next Enter opens the
+            // position the operator came from). Other keys (pause, speed, seek) act as ever.
+            if scrollDetail(action, position: position) { return [] }
         case .liquidation(let entry):
             if action == .back { mode = .normal; return [] }
             if action == .quit { return [.quit] }
             // From the liquidation to the position it closed, as the position pane shows it.
             if action == .drillDown, case .simulated(let record) = entry, Int(record.position) < engine.positions.count {
                 mode = .detail(position: record.position)
+                detailScroll = 0
             }
             return []
         case .alerts(let cursor):
@@ -525,6 +531,7 @@ public struct AppModel: Sendable {
                 if marketCursor < visibleMarkets.count { chosenSymbol = visibleMarkets[marketCursor].symbol }
             } else if focus == .positions, cursor < visibleRows.count {
                 mode = .detail(position: visibleRows[cursor].index)
+                detailScroll = 0
             } else if focus == .tape, let entry = TapeEntries.window(log, offset: tapeCursor, length: 1).first {
                 mode = .liquidation(entry)
             }
@@ -658,6 +665,24 @@ public struct AppModel: Sendable {
     }
 
     /// The what-if's list of liquidations scrolls with the same keys as every list.
+    /// Scrolls the position view for a moving key; false for any other key.
+    mutating func scrollDetail(_ action: Action, position: Int32) -> Bool {
+        let inner = layout.overlay.inset(1)
+        let last = DetailPane.maxScroll(lineCount: DetailPane.lines(self, position: position, width: inner.width - 2).count,
+            height: inner.height)
+        switch action {
+        case .moveUp: detailScroll -= 1
+        case .moveDown: detailScroll += 1
+        case .pageUp: detailScroll -= max(1, inner.height - 1)
+        case .pageDown: detailScroll += max(1, inner.height - 1)
+        case .top: detailScroll = 0
+        case .bottom: detailScroll = last
+        default: return false
+        }
+        detailScroll = max(0, min(last, detailScroll))
+        return true
+    }
+
     mutating func scrollWhatIf(_ action: Action, rows: Int) {
         let last = max(0, rows - 1)
         switch action {

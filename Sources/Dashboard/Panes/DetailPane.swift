@@ -3,25 +3,45 @@ import RiskEngine
 /// Enter on a position: every figure and the formula it came from, the book walk if it were
 /// liquidated now, its margin-ratio history, its ADL rank and the account's other positions.
 enum DetailPane {
+    /// The view, its lines from `model.detailScroll` on (↑↓, PgUp/PgDn, Home/End scroll it: at
+    /// 80×24 the account's line and the ADL rank were below the edge, out of reach).
     static func render(_ model: AppModel, position index: Int32, _ rect: Rect, _ buffer: inout Buffer) {
         let engine = model.engine
         guard Int(index) < engine.positions.count else { return }
         let risk = engine.risk(of: index)
+        let inner = rect.inset(1)
+        let all = lines(model, position: index, width: inner.width - 2)
+        let first = min(model.detailScroll, maxScroll(lineCount: all.count, height: inner.height))
+        let shown = all[first..<min(all.count, first + max(0, inner.height))]
+        buffer.fill(rect, role: .help)
+        let more = all.count > inner.height
+            ? " · lines \(first + 1)–\(first + shown.count) of \(all.count), \(model.keymap.label(for: .moveDown))/\(model.keymap.label(for: .pageDown)) scroll"
+            : ""
+        buffer.box(rect, title: "Position \(risk.account) · \(model.marketNames.title(risk.symbol)) · \(model.keymap.label(for: .back)) back\(more)", focused: true)
+        for (offset, part) in shown.enumerated() {
+            buffer.put(part.text, x: inner.x + 1, y: inner.y + offset, role: part.role, limit: inner.width - 2)
+        }
+    }
+
+    /// How far the view can scroll: its last line at the bottom.
+    static func maxScroll(lineCount: Int, height: Int) -> Int { max(0, lineCount - max(0, height)) }
+
+    /// Every line of the view, wrapped to `width` cells.
+    static func lines(_ model: AppModel, position index: Int32, width: Int) -> [(text: String, role: StyleRole)] {
+        let engine = model.engine
+        guard Int(index) < engine.positions.count, width > 0 else { return [] }
+        let risk = engine.risk(of: index)
         let position = engine.positions[Int(index)]
         let market = engine.markets[Int(position.symbolIndex)]
         let instrument = market.instrument
-        buffer.fill(rect, role: .help)
-        buffer.box(rect, title: "Position \(risk.account) · \(model.marketNames.title(risk.symbol)) · \(model.keymap.label(for: .back)) back", focused: true)
-        let inner = rect.inset(1)
-        var y = inner.y
+        var parts: [(text: String, role: StyleRole)] = []
         // A line too wide for the pane loses its formula ("   = …") first, then wraps between
         // words: a figure is never cut at the edge (at 80 columns the bracket's cap lost its last
         // digits, the walk's deficit its figure).
         func line(_ text: String, _ role: StyleRole = .help) {
-            let width = inner.width - 2
             var text = text
             if DisplayWidth.of(text) > width, let formula = text.range(of: "   = ") { text = String(text[..<formula.lowerBound]) }
-            buffer.putWrapped(text, x: inner.x + 1, y: &y, width: width, bottom: inner.maxY, role: role)
+            for part in Format.wrapped(text, width) { parts.append((part, role)) }
         }
         func price(_ value: Fixed?) -> String { Format.price(value, instrument) }
         let asset = risk.asset
@@ -74,7 +94,7 @@ enum DetailPane {
         line("liquidation      \(price(risk.liquidationPrice))   = \(formula), \(rules.rawValue) rules", .liquidationMarker)
         line("bankruptcy       \(price(risk.bankruptcyPrice))   = where the margin balance reaches zero")
         line("distance         \(position.isOpen ? risk.distanceToLiquidationPct.map { $0.formatted(2) + "% of the mark" } ?? "—" : "— (closed)")")
-        y += 1
+        parts.append(("", .help))
         // The book walk now.
         let (walk, deficit) = Engine.liquidationWalk(position, instrument: instrument, book: market.book)
         let unfilledRule = engine.configuration.unfilled == .adl ? "to ADL" : "taken over by the fund"
@@ -85,16 +105,19 @@ enum DetailPane {
         }
         if walk.fills.count > 5 { line("   … \(walk.fills.count - 5) more levels", .dim) }
         let history = model.ratioHistory[index] ?? []
-        line("Margin ratio history (\(history.count) s): " + Format.sparkline(history, width: max(0, inner.width - 40)), .warn)
+        line("Margin ratio history (\(history.count) s): " + Format.sparkline(history, width: max(0, width - 38)), .warn)
         let queue = model.table.rows.first(where: { $0.index == index })?.adl
         line("ADL queue: \(queue.map { "\(Format.lights($0.lights)) \($0.lights)/5, \($0.estimated ? "≈" : "")#\($0.rank) of \($0.estimated ? "≈" : "")\($0.of) \(risk.side.label)s, score \($0.score.formatted(6)) (\(engine.configuration.adlRanking.rawValue) ranking)" } ?? "—")")
         let others = engine.accounts[Int(position.accountIndex)].positions.filter { $0 != index && engine.positions[Int($0)].isOpen }
         line("Account \(risk.account): wallet \(money(engine.accounts[Int(position.accountIndex)].walletBalance)) \(asset), \(others.count) other position\(others.count == 1 ? "" : "s")")
-        for other in others.prefix(max(0, inner.maxY - y)) {
+        // The first hundred (a sub-account desk's book can hold thousands).
+        for other in others.prefix(100) {
             let peer = engine.risk(of: other)
             // Each at its own market's tick (0.01731, not 0.02).
             let peerInstrument = engine.market(peer.symbol)?.instrument
             line("   \(Format.sideMark(peer.side)) \(peer.quantity) \(model.marketNames.short(peer.symbol)) @ \(Format.price(peer.entryPrice, peerInstrument)), liq \(Format.price(peer.liquidationPrice, peerInstrument))", .dim)
         }
+        if others.count > 100 { line("   … \(others.count - 100) more", .dim) }
+        return parts
     }
 }

@@ -85,8 +85,19 @@ enum PositionsPane {
         // (a cut "sort margin rat" told neither the column nor the direction).
         let order = model.sortColumn == .risk ? direction : "\(model.sortColumn.rawValue) \(direction)"
         let filtered = filter.isEmpty ? "" : " · filtered"
-        title = Buffer.fittingTitle([title + filter + stale, "Positions \(rows.count)/\(model.table.rows.count) · \(order)" + filter + stale,
-            "Positions \(Format.count(rows.count)) · \(order)" + filter + stale, "Positions · \(order)" + filtered + stale,
+        var narrower = ["Positions \(rows.count)/\(model.table.rows.count) · \(order)" + filter + stale,
+            "Positions \(Format.count(rows.count)) · \(order)" + filter + stale]
+        if model.table.windowed {
+            // A window's narrower titles keep "of all" (at 80 columns "1000/1000" read as a
+            // thousand positions monitored, out of a million).
+            let all = model.table.matchingPositions
+            let shown = Format.count(rows.count)
+            narrower = ["Positions \(shown) of \(Format.count(all)) · \(order)" + filter + stale,
+                "\(shown) of \(Format.count(all)) · \(order)" + filter + stale,
+                "\(shown) of \(Format.count(all)) · \(order)" + filtered + stale,
+                "\(shown) of ≈\(Format.compact(Double(all))) · \(order)" + filtered + stale]
+        }
+        title = Buffer.fittingTitle([title + filter + stale] + narrower + ["Positions · \(order)" + filtered + stale,
             order + filtered + stale], width: rect.width)
         buffer.box(rect, title: title, focused: focused)
         let inner = rect.inset(1)

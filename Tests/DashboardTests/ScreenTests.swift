@@ -174,6 +174,26 @@ struct KeyTests {
         #expect(model.update(.key(.character("q"))) == [.quit])
     }
 
+    @Test("a what-if's ladder of shocks names the shocks it has no room for (at 80×24 the upward half went without a word)")
+    func whatIfLadderSaysWhatIsLeftOut() {
+        for (width, height) in [(80, 24), (120, 40)] {
+            var model = model(width: width, height: height, engine: engine(positions: 50))
+            _ = model.update(.key(.character("x")))
+            for character in "-5" { _ = model.update(.key(.character(character))) }
+            _ = model.update(.key(.enter))
+            guard case .whatIf = model.mode else { Issue.record("no what-if"); return }
+            let text = model.rendered().text
+            let shown = StressLadder.shocks.filter { shock in
+                text.contains((shock < 0 ? "" : "+") + "\(shock)%  ") || text.contains((shock < 0 ? "" : "+") + "\(shock)%   ")
+            }
+            if shown.count < StressLadder.shocks.count {
+                let last = StressLadder.shocks.last!
+                #expect(text.contains("more shock") && text.contains("+\(last)%"), "\(width)×\(height):\n\(text)")
+            }
+            if width == 120 { #expect(shown.count == StressLadder.shocks.count, "\(text)") }
+        }
+    }
+
     @Test("t cycles themes, z the ladder grouping, a acknowledges alerts")
     func toggles() {
         var model = AppModel(width: 120, height: 40, status: SessionStatus(kind: "DEMO", source: "t"), engine: engine(positions: 1),

@@ -32,7 +32,11 @@ enum WhatIfPane {
         if !ladder.isEmpty && y + 3 < inner.maxY {
             y += 1
             // At most half the rows left, so the list of liquidations keeps room on a small screen.
-            let steps = ladder.prefix(max(0, min(inner.maxY - 5 - y, (inner.maxY - y) / 2 - 1)))
+            var room = max(0, min(inner.maxY - 5 - y, (inner.maxY - y) / 2 - 1))
+            // Shocks left out are named on a line of their own (at 80×24 the upward half of the
+            // ladder went without a word).
+            if room < ladder.count { room = max(0, room - 1) }
+            let steps = ladder.prefix(room)
             let rows = steps.map { step -> [String] in
                 [(step.shockPercent.isNegative ? "" : "+") + step.shockPercent.description + "%", "\(step.liquidations.count)",
                  Format.money(step.totalDeficit), step.adlQuantity.formatted(3, grouping: true), Format.money(step.fundAfter),
@@ -42,6 +46,14 @@ enum WhatIfPane {
             line(ColumnFit.line(ladderColumns.map(\.title), ladderColumns, chosen, gap: 3), .header)
             for (row, step) in zip(rows, steps) {
                 line(ColumnFit.line(row, ladderColumns, chosen, gap: 3), step.adlQuantity.isPositive || step.totalDeficit.isPositive ? .warn : .dim)
+            }
+            if steps.count < ladder.count {
+                let left = ladder.dropFirst(steps.count)
+                func shock(_ step: StressResult) -> String { (step.shockPercent.isNegative ? "" : "+") + step.shockPercent.description + "%" }
+                let named = left.count == 1 ? shock(left.first!) : "\(shock(left.first!)) to \(shock(left.last!))"
+                let worst = left.filter { $0.adlQuantity.isPositive || $0.totalDeficit.isPositive }.count
+                line("… \(left.count) more shock\(left.count == 1 ? "" : "s") (\(named))\(worst > 0 ? ", \(worst) with a deficit or ADL" : "")",
+                    worst > 0 ? .warn : .dim)
             }
         }
         // The projected liquidations, in trigger order: a list that scrolls (j/k, PgUp/PgDn, g/G),

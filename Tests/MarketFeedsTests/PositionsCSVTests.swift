@@ -211,6 +211,30 @@ struct PositionsCSVTests {
         }
     }
 
+    @Test("a JSON key given twice is refused where it stands, in a position and at the top (the last one won: 500 BTC, or no positions)")
+    func duplicateJSONKeys() throws {
+        let scratch = try ScratchDirectory()
+        let twice = try scratch.write("twice.json", """
+            {"positions": [
+              {"account": "a", "symbol": "BTCUSDT", "side": "long", "size": "0.5", "size": "500", "entry_price": "60000", "leverage": "10"}
+            ]}
+            """)
+        #expect {
+            _ = try PositionsFile.load(path: twice, catalog: .builtIn)
+        } throws: { error in
+            (error as? PositionsFileError)?.description.hasSuffix("twice.json:2: invalid JSON at byte 88: the key 'size' is given twice") == true
+        }
+        let emptied = try scratch.write("emptied.json", """
+            {"positions": [{"account": "a", "symbol": "BTCUSDT", "side": "long", "size": "1", "entry_price": "60000", "leverage": "10"}],
+             "positions": []}
+            """)
+        #expect(throws: PositionsFileError.self) { _ = try PositionsFile.load(path: emptied, catalog: .builtIn) }
+        // Many keys: the set takes over from the one-by-one comparison; still refused, still fast.
+        let many = (0..<5_000).map { "\"k\($0)\": 1" }.joined(separator: ", ")
+        #expect(throws: JSONParseError.self) { _ = try JSONValue.parse(bytes: Array("{\(many), \"k4999\": 2}".utf8)) }
+        #expect(try JSONValue.parse(bytes: Array("{\(many)}".utf8))["k4999"] != nil)
+    }
+
     @Test("JSON after a byte order mark")
     func jsonWithMark() throws {
         let scratch = try ScratchDirectory()

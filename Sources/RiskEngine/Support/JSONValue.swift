@@ -123,12 +123,24 @@ struct JSONTextParser {
         defer { depth -= 1 }
         index += 1
         var members: [(String, JSONValue)] = []
+        // A key given twice is refused: the last one silently won ("size":"0.5","size":"500"
+        // placed 500 BTC; a second "positions": [] emptied a positions file). The keys are
+        // compared one by one in an object of a few, through a set in a larger one.
+        var keys: Set<String>? = nil
         skipSpace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
         while true {
             skipSpace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail("expected a key") }
+            let keyStart = index
             let key = try parseString()
+            if keys == nil && members.count >= 16 { keys = Set(members.map(\.0)) }
+            let repeated: Bool
+            if keys != nil { repeated = !keys!.insert(key).inserted } else { repeated = members.contains { $0.0 == key } }
+            if repeated {
+                index = keyStart
+                throw fail("the key '\(SafeText.escaped(String(key.prefix(64))))' is given twice")
+            }
             skipSpace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':'") }
             index += 1

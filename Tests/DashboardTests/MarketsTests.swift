@@ -267,6 +267,17 @@ struct LiveCellsTests {
         let closed = [0, 1, 2, 5].map { before[$0] }
         #expect(after == before.filter { !closed.contains($0) } + closed)
         #expect(screen.visibleRows[screen.cursor].index == before[4], "the cursor stays on its position")
+        // A cursor on a row that closes stays where it is, among the open rows (it followed the
+        // closed row to the end of the list: the safest positions, the cascade out of sight).
+        let cursorBefore = screen.cursor
+        var again = screen.engine
+        let row = screen.visibleRows[cursorBefore]
+        let held = again.positions[Int(row.index)]
+        again.apply(.position(PositionUpdate(account: row.account, symbol: row.symbol, side: held.side, quantity: .zero,
+            entryPrice: held.entryPrice, mode: held.mode, leverage: Fixed(10)), time: 3_000_000_003))
+        _ = screen.update(.session(engine: again, log: screen.log, status: screen.status))
+        #expect(screen.cursor == cursorBefore)
+        #expect(screen.engine.positions[Int(screen.visibleRows[screen.cursor].index)].isOpen)
         let lines = screen.rendered().lines
         let firstRow = lines.firstIndex { $0.contains(screen.visibleRows[0].account + " ") } ?? 0
         #expect(!lines[firstRow].contains("closed"), "\(lines[firstRow])")

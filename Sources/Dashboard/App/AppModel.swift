@@ -326,7 +326,7 @@ public struct AppModel: Sendable {
     }
 
     /// Rows whose position has closed since the table was built (liquidated, or closed by its
-    /// account) go after the open ones, in their order, the cursor staying on its position. In a
+    /// account) go after the open ones, in their order, the cursor staying on its open position. In a
     /// cascade the riskiest rows are the next to be liquidated: at a million positions a window
     /// was chosen again every half second and its top rows were closed by the time it showed, so
     /// "riskiest first" showed a page of closed positions and hid the open ones behind them.
@@ -336,7 +336,10 @@ public struct AppModel: Sendable {
         guard let firstClosed = visibleRows.firstIndex(where: { !isOpen($0) }),
               visibleRows[firstClosed...].contains(where: isOpen)
         else { return }
-        let selected = cursor < visibleRows.count ? visibleRows[cursor].index : nil
+        // The cursor follows its position while it is open; on a row that closed it stays where
+        // it is (following the closed row to the end of the list left the operator at the safest
+        // positions, the cascade out of sight).
+        let selected = cursor < visibleRows.count && isOpen(visibleRows[cursor]) ? visibleRows[cursor].index : nil
         var open: [PositionRow] = Array(visibleRows[..<firstClosed])
         var closed: [PositionRow] = []
         for row in visibleRows[firstClosed...] {

@@ -83,6 +83,15 @@ public final class CursesTerminal {
     public func restore() {
         guard !ended else { return }
         ended = true
+        // The alternate screen is cleared, with the cursor home, and left before curses leaves it
+        // (its own exit puts the cursor on the last row first): tmux, resized while liqwatch ran,
+        // brought the dashboard's rows back into the shell's screen as it left a full alternate
+        // screen (found by replaying liqwatch's own output: a cleared one leaves nothing behind).
+        // curses' own leaving is then a no-op.
+        if screen == nil {
+            let leave = "\u{1B}[H\u{1B}[2J\u{1B}[?1049l"
+            _ = leave.withCString { write(STDOUT_FILENO, $0, strlen($0)) }
+        }
         endwin()
         if let screen {
             // A terminal of our own (a benchmark's memory stream): the real one was never touched.

@@ -92,6 +92,20 @@ struct DashboardTmuxTests {
         #expect(!session.paneTitle().hasPrefix("liqwatch"), "title after \(signal): \(session.paneTitle())")
     }
 
+    @Test("grown while it ran, q leaves the shell's screen clean (tmux brought the dashboard's rows back into it)",
+          arguments: [(120, 40), (200, 60)])
+    func growThenQuit(width: Int, height: Int) throws {
+        let session = try TmuxSession(arguments: ["demo"], width: 80, height: 24)
+        _ = session.waitFor { Self.panes.allSatisfy($0.contains) }
+        session.resize(width: width, height: height)
+        _ = session.waitFor { $0.components(separatedBy: "\n").count >= height - 1 && Self.panes.allSatisfy($0.contains) }
+        session.send("q")
+        let after = session.waitFor(all: ["EXIT=", "MODES"])
+        #expect(after.contains("EXIT=0"), "\(after)")
+        let left = after.components(separatedBy: "\n").filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+        #expect(left.allSatisfy { $0.hasPrefix("EXIT=") || $0.hasPrefix("MODES") }, "after \(width)×\(height) and q:\n\(after)")
+    }
+
     @Test("the demo's cascade at 30,000 positions, applied between keys 256 liquidations at a time, ends where a headless run ends")
     func slicedCascadeEndsAsHeadless() throws {
         let arguments = ["demo", "--synthetic-positions", "30000", "--no-config"]

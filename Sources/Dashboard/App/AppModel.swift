@@ -667,7 +667,6 @@ public struct AppModel: Sendable {
         needsRedraw = true
     }
 
-    /// The what-if's list of liquidations scrolls with the same keys as every list.
     /// Scrolls the position view for a moving key; false for any other key.
     mutating func scrollDetail(_ action: Action, position: Int32) -> Bool {
         let inner = layout.overlay.inset(1)
@@ -686,6 +685,7 @@ public struct AppModel: Sendable {
         return true
     }
 
+    /// The what-if's list of liquidations scrolls with the same keys as every list.
     mutating func scrollWhatIf(_ action: Action, rows: Int) {
         let last = max(0, rows - 1)
         switch action {

@@ -140,6 +140,22 @@ struct ListPaneTests {
         }
     }
 
+    @Test("a window whose rows have closed since it was chosen says how many in its title, at every width")
+    func windowSaysRowsClosedSinceChosen() {
+        for (width, height) in [(80, 24), (120, 40), (200, 60)] {
+            var screen = cascadeModel(width: width, height: height, positions: 6_000)
+            var moved = screen.engine
+            for row in screen.visibleRows.prefix(3) {
+                let position = moved.positions[Int(row.index)]
+                moved.apply(.position(PositionUpdate(account: row.account, symbol: row.symbol, side: position.side, quantity: .zero,
+                    entryPrice: position.entryPrice, mode: position.mode, leverage: Fixed(10)), time: moved.time))
+            }
+            _ = screen.update(.session(engine: moved, log: screen.log, status: screen.status))
+            let title = screen.rendered().lines.first { $0.contains("riskiest first") } ?? ""
+            #expect(title.contains("3 closed"), "\(width)×\(height): \(title)")
+        }
+    }
+
     @Test("Enter on a tape row opens the liquidation: its book walk level by level, the money, the account; Enter again the position")
     func tapeDetail() {
         var screen = cascadeModel()

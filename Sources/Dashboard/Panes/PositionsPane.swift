@@ -80,25 +80,37 @@ enum PositionsPane {
             if model.pendingWindowChoice { title += " · choosing…" }
         }
         let filter = model.filter.isEmpty ? "" : " · filter '\(model.filter)'"
-        let stale = model.status.operatorDataStale ? " · STALE" : ""
-        // Narrower, the title loses words, never the order's direction, the filter or STALE
-        // (a cut "sort margin rat" told neither the column nor the direction).
+        var flags = model.status.operatorDataStale ? " · STALE" : ""
+        if model.table.windowed {
+            // In a cascade at a million positions the window's thousand riskiest are liquidated
+            // within a second of being chosen, faster than it is chosen again: the title says how
+            // many of the rows have closed since (they are listed after the open ones), so a
+            // window of closed rows is not read as the book's riskiest open positions.
+            let positions = model.engine.positions
+            let closed = rows.reduce(0) { count, row in
+                count + (Int(row.index) < positions.count && positions[Int(row.index)].isOpen ? 0 : 1)
+            }
+            if closed > 0 { flags += " · \(Format.count(closed)) closed since chosen" }
+        }
+        // Narrower, the title loses words, never the order's direction, the filter or the flags
+        // (STALE, rows closed since chosen): a cut "sort margin rat" told neither the column nor
+        // the direction.
         let order = model.sortColumn == .risk ? direction : "\(model.sortColumn.rawValue) \(direction)"
         let filtered = filter.isEmpty ? "" : " · filtered"
-        var narrower = ["Positions \(rows.count)/\(model.table.rows.count) · \(order)" + filter + stale,
-            "Positions \(Format.count(rows.count)) · \(order)" + filter + stale]
+        var narrower = ["Positions \(rows.count)/\(model.table.rows.count) · \(order)" + filter + flags,
+            "Positions \(Format.count(rows.count)) · \(order)" + filter + flags]
         if model.table.windowed {
             // A window's narrower titles keep "of all" (at 80 columns "1000/1000" read as a
             // thousand positions monitored, out of a million).
             let all = model.table.matchingPositions
             let shown = Format.count(rows.count)
-            narrower = ["Positions \(shown) of \(Format.count(all)) · \(order)" + filter + stale,
-                "\(shown) of \(Format.count(all)) · \(order)" + filter + stale,
-                "\(shown) of \(Format.count(all)) · \(order)" + filtered + stale,
-                "\(shown) of ≈\(Format.compact(Double(all))) · \(order)" + filtered + stale]
+            narrower = ["Positions \(shown) of \(Format.count(all)) · \(order)" + filter + flags,
+                "\(shown) of \(Format.count(all)) · \(order)" + filter + flags,
+                "\(shown) of \(Format.count(all)) · \(order)" + filtered + flags,
+                "\(shown) of ≈\(Format.compact(Double(all))) · \(order)" + filtered + flags]
         }
-        title = Buffer.fittingTitle([title + filter + stale] + narrower + ["Positions · \(order)" + filtered + stale,
-            order + filtered + stale], width: rect.width)
+        title = Buffer.fittingTitle([title + filter + flags] + narrower + ["Positions · \(order)" + filtered + flags,
+            order + filtered + flags], width: rect.width)
         buffer.box(rect, title: title, focused: focused)
         let inner = rect.inset(1)
         guard inner.height >= 2 else { return }

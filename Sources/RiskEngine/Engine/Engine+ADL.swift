@@ -386,10 +386,10 @@ struct ADLQueueCache: Sendable {
                 if candidate.bound < best.score.roughDoubleBelow { return }
                 // A zero's score is exactly 0: after a best of 0 with a lower index it waits (a
                 // side gone through to its losers took every zero into the heap at once).
-                if candidate.slot == .max && (best.score.isPositive || (best.score.isZero && best.position < candidate.position)) { return }
+                if candidate.isZero && (best.score.isPositive || (best.score.isZero && best.position < candidate.position)) { return }
             }
             sections[chosen].removeBest(candidate)
-            let exact = candidate.slot == .max ? Fixed.zero : score(candidate, inputsAtRanking[candidate.position])
+            let exact = candidate.isZero ? Fixed.zero : score(candidate, inputsAtRanking[candidate.position])
             Heap.push(&heap, ADLHeapEntry(score: exact, position: candidate.position, generation: 0), before: ADLHeapEntry.before)
         }
     }

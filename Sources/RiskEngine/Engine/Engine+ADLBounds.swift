@@ -61,7 +61,7 @@ extension Engine {
                         // position turned: `prepare` sorts them then).
                         section.zeros.append(index)
                     } else {
-                        section.heap.append(ADLDeferredEntry(bound: bound, position: index, slot: 0))
+                        section.heap.append(ADLDeferredEntry(bound: bound, position: index, isZero: false))
                     }
                 } else {
                     let score = binanceLeveragePnL(of: index, position, terms: &terms, mark: mark, rules: rules)
@@ -194,12 +194,12 @@ struct ADLBoundTerms {
     }
 }
 
-/// A position whose exact ADL score is put off: an upper bound of it (`slot` is `.max` for a
-/// position not in profit, whose score is 0, and 0 otherwise).
+/// A position whose exact ADL score is put off: an upper bound of it, or (`isZero`) a position
+/// not in profit, whose score is 0.
 struct ADLDeferredEntry: Sendable {
     var bound: Double
     var position: Int32
-    var slot: UInt32
+    var isZero: Bool
 
     @inline(__always) static func before(_ a: ADLDeferredEntry, _ b: ADLDeferredEntry) -> Bool {
         a.bound != b.bound ? a.bound > b.bound : a.position < b.position
@@ -276,9 +276,9 @@ struct ADLDeferredSection: Sendable {
     }
 
     /// The section's best deferred position: the bounds' top or the first zero (bound 0, by
-    /// position), as an entry (a zero's slot is `.max`).
+    /// position), as an entry (a zero's marked `isZero`).
     @inline(__always) var best: ADLDeferredEntry? {
-        let zero = zeroHead < zeros.count ? ADLDeferredEntry(bound: 0, position: zeros[zeroHead], slot: .max) : nil
+        let zero = zeroHead < zeros.count ? ADLDeferredEntry(bound: 0, position: zeros[zeroHead], isZero: true) : nil
         guard let top = heap.first else { return zero }
         guard let zero else { return top }
         return ADLDeferredEntry.before(top, zero) ? top : zero
@@ -286,7 +286,7 @@ struct ADLDeferredSection: Sendable {
 
     /// Removes `best` (which the caller has just read).
     @inline(__always) mutating func removeBest(_ best: ADLDeferredEntry) {
-        if best.slot == .max { zeroHead += 1 } else { Heap.pop(&heap, before: ADLDeferredEntry.before) }
+        if best.isZero { zeroHead += 1 } else { Heap.pop(&heap, before: ADLDeferredEntry.before) }
     }
 
     /// Ready to be taken from: heapified, zeros in order (they are, as the list is, unless not).

@@ -331,8 +331,8 @@ public struct AppModel: Sendable {
     /// was chosen again every half second and its top rows were closed by the time it showed, so
     /// "riskiest first" showed a page of closed positions and hid the open ones behind them.
     mutating func sinkClosedRows() {
-        let positions = engine.positions
-        func isOpen(_ row: PositionRow) -> Bool { Int(row.index) < positions.count && positions[Int(row.index)].isOpen }
+        let engine = self.engine
+        func isOpen(_ row: PositionRow) -> Bool { PositionTable.isOpen(row, in: engine) }
         guard let firstClosed = visibleRows.firstIndex(where: { !isOpen($0) }),
               visibleRows[firstClosed...].contains(where: isOpen)
         else { return }

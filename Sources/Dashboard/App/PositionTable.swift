@@ -146,6 +146,13 @@ public struct PositionTable: Sendable {
         }
     }
 
+    /// Whether a row's position is open in the engine as it is now (a row is the table's, from
+    /// when it was chosen; its position may have closed since).
+    @inline(__always)
+    public static func isOpen(_ row: PositionRow, in engine: Engine) -> Bool {
+        Int(row.index) < engine.positions.count && engine.positions[Int(row.index)].isOpen
+    }
+
     /// A position as the engine values and classifies it now. The table's rows are the pane's
     /// order (valued when it was chosen); the pane draws each visible row from this, so no figure on
     /// screen is older than the frame. `adl` is the queue place the table's ranking gave.

@@ -86,10 +86,7 @@ enum PositionsPane {
             // within a second of being chosen, faster than it is chosen again: the title says how
             // many of the rows have closed since (they are listed after the open ones), so a
             // window of closed rows is not read as the book's riskiest open positions.
-            let positions = model.engine.positions
-            let closed = rows.reduce(0) { count, row in
-                count + (Int(row.index) < positions.count && positions[Int(row.index)].isOpen ? 0 : 1)
-            }
+            let closed = rows.reduce(0) { count, row in count + (PositionTable.isOpen(row, in: model.engine) ? 0 : 1) }
             if closed > 0 { flags += " · \(Format.count(closed)) closed since chosen" }
         }
         // Narrower, the title loses words, never the order's direction, the filter or the flags

@@ -37,8 +37,9 @@ enum WhatIfPane {
             // ladder went without a word).
             if room < ladder.count { room = max(0, room - 1) }
             let steps = ladder.prefix(room)
+            func shock(_ step: StressResult) -> String { (step.shockPercent.isNegative ? "" : "+") + step.shockPercent.description + "%" }
             let rows = steps.map { step -> [String] in
-                [(step.shockPercent.isNegative ? "" : "+") + step.shockPercent.description + "%", "\(step.liquidations.count)",
+                [shock(step), "\(step.liquidations.count)",
                  Format.money(step.totalDeficit), step.adlQuantity.formatted(3, grouping: true), Format.money(step.fundAfter),
                  step.blocked != nil ? "blocked" : ""]
             }
@@ -49,7 +50,6 @@ enum WhatIfPane {
             }
             if steps.count < ladder.count {
                 let left = ladder.dropFirst(steps.count)
-                func shock(_ step: StressResult) -> String { (step.shockPercent.isNegative ? "" : "+") + step.shockPercent.description + "%" }
                 let named = left.count == 1 ? shock(left.first!) : "\(shock(left.first!)) to \(shock(left.last!))"
                 let worst = left.filter { $0.adlQuantity.isPositive || $0.totalDeficit.isPositive }.count
                 line("… \(left.count) more shock\(left.count == 1 ? "" : "s") (\(named))\(worst > 0 ? ", \(worst) with a deficit or ADL" : "")",

@@ -5,6 +5,17 @@ import RiskEngine
 
 /// The byte-level reader of positions CSV decides nothing on its own: what its fast path accepts,
 /// `PositionRow.parse` accepts identically.
+
+/// Expects loading the positions file at `path` to be refused with an error whose description
+/// `matches`.
+func expectRefusal(_ path: String, sourceLocation: SourceLocation = #_sourceLocation, _ matches: @escaping (String) -> Bool) {
+    #expect(sourceLocation: sourceLocation) {
+        _ = try PositionsFile.load(path: path, catalog: .builtIn)
+    } throws: { error in
+        (error as? PositionsFileError).map { matches($0.description) } ?? false
+    }
+}
+
 @Suite("Positions CSV on the byte level")
 struct PositionsCSVTests {
     static let header = ["account", "symbol", "side", "size", "entry_price", "margin_mode", "isolated_margin", "wallet_balance", "leverage", "position_side"]
@@ -92,28 +103,16 @@ struct PositionsCSVTests {
         let updates = try PositionsFile.load(path: path, catalog: .builtIn)
         #expect(updates.map(\.account) == ["alice", "bob"])
         let bad = try scratch.write("bad.csv", header + "\ralice,BTCUSDT,long,0.5,60000,isolated,3000,,\rbob,BTCUSDT,long,1,60000,isolated,,,1001\r\n")
-        #expect {
-            _ = try PositionsFile.load(path: bad, catalog: .builtIn)
-        } throws: { error in
-            (error as? PositionsFileError)?.description == "\(bad):3: field leverage: must be in (0, 1000]"
-        }
+        expectRefusal(bad) { $0 == "\(bad):3: field leverage: must be in (0, 1000]" }
     }
 
     @Test("a header and no rows, or an empty JSON list, is refused: a file cut short is not a book of no positions")
     func noRows() throws {
         let scratch = try ScratchDirectory()
         let csv = try scratch.write("header.csv", "account,symbol,side,size,entry_price\n# nothing yet\n")
-        #expect {
-            _ = try PositionsFile.load(path: csv, catalog: .builtIn)
-        } throws: { error in
-            (error as? PositionsFileError)?.description.contains("the file has a header and no positions") == true
-        }
+        expectRefusal(csv) { $0.contains("the file has a header and no positions") }
         let json = try scratch.write("empty.json", "{\"positions\": []}")
-        #expect {
-            _ = try PositionsFile.load(path: json, catalog: .builtIn)
-        } throws: { error in
-            (error as? PositionsFileError)?.description.contains("the list holds no positions") == true
-        }
+        expectRefusal(json) { $0.contains("the list holds no positions") }
     }
 
     @Test("a bad row far down still names its line, with CRLF lines")
@@ -123,11 +122,7 @@ struct PositionsCSVTests {
         for index in 0..<1_000 { text += "a\(index),BTCUSDT,long,1,60000,isolated,,,10\r\n" }
         text += "zed,BTCUSDT,long,1,60000,isolated,,,1001\r\n"
         let path = try scratch.write("positions.csv", text)
-        #expect {
-            _ = try PositionsFile.load(path: path, catalog: .builtIn)
-        } throws: { error in
-            (error as? PositionsFileError)?.description == "\(path):1002: field leverage: must be in (0, 1000]"
-        }
+        expectRefusal(path) { $0 == "\(path):1002: field leverage: must be in (0, 1000]" }
     }
 
     @Test("a margin or wallet past a quadrillion is refused, on the fast path and the careful one (a quoted row)")
@@ -138,11 +133,7 @@ struct PositionsCSVTests {
                              ("\"a\",BTCUSDT,long,1,60000,isolated,1000000000000001,,", "isolated_margin"),
                              ("a,BTCUSDT,long,1,60000,cross,,2000000000000000,", "wallet_balance")] {
             let path = try scratch.write("money.csv", header + row + "\n")
-            #expect {
-                _ = try PositionsFile.load(path: path, catalog: .builtIn)
-            } throws: { error in
-                (error as? PositionsFileError)?.description == "\(path):2: field \(field): must be at most 1,000,000,000,000,000"
-            }
+            expectRefusal(path) { $0 == "\(path):2: field \(field): must be at most 1,000,000,000,000,000" }
         }
         let path = try scratch.write("fine.csv", header + "a,BTCUSDT,long,1,60000,isolated,1000000000000000,,\n")
         #expect(try PositionsFile.load(path: path, catalog: .builtIn).first?.isolatedMargin == Fixed(1_000_000_000_000_000))
@@ -152,11 +143,7 @@ struct PositionsCSVTests {
     func duplicateColumn() throws {
         let scratch = try ScratchDirectory()
         let path = try scratch.write("dup.csv", "account,symbol,side,size,entry_price,margin_mode,leverage,size\na,BTCUSDT,long,1,60000,isolated,10,abc\n")
-        #expect {
-            _ = try PositionsFile.load(path: path, catalog: .builtIn)
-        } throws: { error in
-            (error as? PositionsFileError)?.description == "\(path):1: field size: the header names size twice (columns 4 and 8)"
-        }
+        expectRefusal(path) { $0 == "\(path):1: field size: the header names size twice (columns 4 and 8)" }
         let notes = try scratch.write("notes.csv", "account,symbol,note,side,size,entry_price,margin_mode,leverage,note\na,BTCUSDT,x,long,1,60000,isolated,10,y\n")
         #expect(try PositionsFile.load(path: notes, catalog: .builtIn).count == 1)
     }
@@ -173,11 +160,7 @@ struct PositionsCSVTests {
         ]
         for (row, reason) in cases {
             let path = try scratch.write("sizes.csv", header + row)
-            #expect {
-                _ = try PositionsFile.load(path: path, catalog: .builtIn)
-            } throws: { error in
-                (error as? PositionsFileError)?.description == "\(path):2: \(reason)"
-            }
+            expectRefusal(path) { $0 == "\(path):2: \(reason)" }
         }
         let path = try scratch.write("fine.csv", header + "a,BTCUSDT,long,0.00000001,60000,isolated,,,10\n")
         #expect(try PositionsFile.load(path: path, catalog: .builtIn).first?.quantity == Fixed("0.00000001")!)
@@ -203,11 +186,7 @@ struct PositionsCSVTests {
         ]
         for (row, reason) in bad {
             let path = try scratch.write("bad.csv", header + row)
-            #expect {
-                _ = try PositionsFile.load(path: path, catalog: .builtIn)
-            } throws: { error in
-                (error as? PositionsFileError)?.description == "\(path):2: \(reason)"
-            }
+            expectRefusal(path) { $0 == "\(path):2: \(reason)" }
         }
     }
 
@@ -219,11 +198,7 @@ struct PositionsCSVTests {
               {"account": "a", "symbol": "BTCUSDT", "side": "long", "size": "0.5", "size": "500", "entry_price": "60000", "leverage": "10"}
             ]}
             """)
-        #expect {
-            _ = try PositionsFile.load(path: twice, catalog: .builtIn)
-        } throws: { error in
-            (error as? PositionsFileError)?.description.hasSuffix("twice.json:2: invalid JSON at byte 88: the key 'size' is given twice") == true
-        }
+        expectRefusal(twice) { $0.hasSuffix("twice.json:2: invalid JSON at byte 88: the key 'size' is given twice") }
         let emptied = try scratch.write("emptied.json", """
             {"positions": [{"account": "a", "symbol": "BTCUSDT", "side": "long", "size": "1", "entry_price": "60000", "leverage": "10"}],
              "positions": []}
@@ -251,19 +226,11 @@ struct PositionsCSVTests {
         let row1 = Array("desk".utf8) + [0xFF] + Array(",BTCUSDT,long,1,60000,isolated,,,10\n".utf8)
         let row2 = Array("desk".utf8) + [0xFE] + Array(",BTCUSDT,short,2,60000,isolated,,,10\n".utf8)
         let csv = try scratch.write("positions.csv", bytes: header + row1 + row2)
-        #expect {
-            _ = try PositionsFile.load(path: csv, catalog: .builtIn)
-        } throws: { error in
-            (error as? PositionsFileError)?.description == "\(csv):2: field account: not valid UTF-8"
-        }
+        expectRefusal(csv) { $0 == "\(csv):2: field account: not valid UTF-8" }
         // Quoted, the same.
         let quoted = try scratch.write("quoted.csv", bytes: header + [UInt8(ascii: "\"")] + Array("desk".utf8) + [0xFF, UInt8(ascii: "\"")]
             + Array(",BTCUSDT,long,1,60000,isolated,,,10\n".utf8))
-        #expect {
-            _ = try PositionsFile.load(path: quoted, catalog: .builtIn)
-        } throws: { error in
-            (error as? PositionsFileError)?.description == "\(quoted):2: field account: not valid UTF-8"
-        }
+        expectRefusal(quoted) { $0 == "\(quoted):2: field account: not valid UTF-8" }
         // A column liqwatch does not read (a spreadsheet's note in cp1252, é as E9) is let be,
         // quoted or not.
         let noted = try scratch.write("noted.csv", bytes: Array("account,symbol,side,size,entry_price,leverage,note\n".utf8)

@@ -102,6 +102,22 @@ enum ReplayBenchmarks {
         report("replay_unpacked_seconds", plain, "s", decimals: 4)
         report("replay_gzipped_seconds", gzipped, "s", decimals: 4)
         report("replay_gzipped_over_unpacked", gzipped / plain, "x")
+        report("reference_inflate_only_seconds", inflateOnly(runs: runs), "s", decimals: 4)
+    }
+
+    /// The recording inflated to the end and nothing else (the share of a gzipped replay the
+    /// decoding thread takes on), best of `runs`.
+    static func inflateOnly(runs: Int) -> Double {
+        let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: 1 << 20)
+        defer { buffer.deallocate() }
+        var best = Double.infinity
+        for _ in 0..<runs {
+            best = min(best, Stopwatch.measure {
+                guard let source = try? FileByteSource.open(path: recording) else { return }
+                while let count = try? source.read(into: buffer, capacity: 1 << 20), count > 0 {}
+            })
+        }
+        return best
     }
 
     /// The recording unpacked into a temporary file (the caller removes it); nil, with the reason

@@ -59,10 +59,21 @@ final class DecodeAhead: @unchecked Sendable {
     }
 
     /// The next batch, waiting for it; nil once the thread has exited and every batch was taken.
-    func next() -> Batch? {
+    /// While it waits, `idleWork` (when given) does work the decoding thread would otherwise do
+    /// (inflating the input ahead), until it says there is none.
+    func next(idleWork: (() -> Bool)? = nil) -> Batch? {
         condition.lock()
         defer { condition.unlock() }
-        while readyIndex >= ready.count && !exited { condition.wait() }
+        while readyIndex >= ready.count && !exited {
+            if let idleWork {
+                condition.unlock()
+                let worked = idleWork()
+                condition.lock()
+                if worked { continue }
+            }
+            guard readyIndex >= ready.count && !exited else { break }
+            condition.wait()
+        }
         guard readyIndex < ready.count else { return nil }
         let batch = ready[readyIndex]
         ready[readyIndex] = Batch()

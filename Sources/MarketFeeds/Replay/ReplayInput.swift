@@ -21,6 +21,11 @@ final class ReplayInput {
     var aheadFraction: Double?
     /// An error the decoding thread stopped on, thrown once the messages before it are used.
     var deferredFailure: SessionError?
+    /// A gzip input inflated ahead: by a thread of its own while the replay steps (a dashboard);
+    /// shared while a thread decodes ahead (see `ThreadedByteSource`).
+    let inflatingAhead: ThreadedByteSource?
+    /// What the replay's thread does while it waits for the decoding thread: inflates ahead.
+    let idleWork: (() -> Bool)?
     /// A gzip input is checked (its CRC) only at the end of each member, after its data was
     /// replayed: the markets its messages named, to say which were replayed from unverified data
     /// when the check fails.
@@ -41,6 +46,8 @@ final class ReplayInput {
             // Decompression gets its own thread; a plain file is read faster than it is parsed.
             if source is GzipByteSource && threaded { source = ThreadedByteSource(wrapping: source) }
         } catch { throw .input(error) }
+        inflatingAhead = source as? ThreadedByteSource
+        idleWork = inflatingAhead.map { source in { source.inflateAheadIfIdle() } }
         isCompressed = source is GzipByteSource || source is ThreadedByteSource
         isRewindable = FileByteSource.isRewindable(path: path)
         reader = LineReader(source: source)
@@ -77,9 +84,15 @@ final class ReplayInput {
         }
     }
 
+    deinit { inflatingAhead?.stop() }
+
     /// Hands the reader and decoder to a thread that decodes ahead.
     func startDecodingAhead(strict: Bool) {
         guard ahead == nil, !ended, deferredFailure == nil else { return }
+        // Three busy threads on two cores (inflating, decoding, the engine) cost more than the
+        // inflating thread saves: the decoding thread inflates when nothing is ready, and the
+        // replay's thread while it waits for decoded lines.
+        inflatingAhead?.isShared = true
         ahead = DecodeAhead(path: path, reader: reader, decoder: decoder, firstLine: firstLine, strict: strict)
         firstLine = nil
     }
@@ -93,6 +106,7 @@ final class ReplayInput {
         decoder = thread.decoder
         firstLine = thread.firstLine
         ahead = nil
+        inflatingAhead?.isShared = false
         return rest
     }
 

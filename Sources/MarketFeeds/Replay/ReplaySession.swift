@@ -150,7 +150,7 @@ public final class ReplaySession: SessionDriver {
                 stopDecodingAhead(input)
                 throw failure
             }
-            guard let thread = input.ahead, let batch = thread.next() else {
+            guard let thread = input.ahead, let batch = thread.next(idleWork: input.idleWork) else {
                 stopDecodingAhead(input)
                 return
             }

@@ -11,13 +11,14 @@ struct BenchMain: ParsableCommand {
             Groups: engine, replay, render, cascade (or its parts liquidation, positions-file, replay-cascade); \
             replay-unpacked times only the unpacked replay, best of 30, for comparing two builds on a \
             noisy machine; replay-gzip the gzipped replay over the unpacked one, their runs \
-            alternating. No group runs engine, replay, render and cascade.
+            alternating; replay-simdjson the bare replay against the simdjson reference, and decoding \
+            alone. No group runs engine, replay, render and cascade.
             """,
         version: "liqwatch-bench \(LiqwatchVersion.string)")
 
-    static let knownGroups: Set<String> = ["engine", "replay", "replay-unpacked", "replay-gzip", "render", "cascade", "liquidation", "positions-file", "replay-cascade"]
+    static let knownGroups: Set<String> = ["engine", "replay", "replay-unpacked", "replay-gzip", "render", "cascade", "liquidation", "positions-file", "replay-cascade", "replay-simdjson"]
 
-    @Argument(help: "Groups to run (engine, replay, replay-unpacked, replay-gzip, render, cascade, liquidation, positions-file, replay-cascade).")
+    @Argument(help: "Groups to run (engine, replay, replay-unpacked, replay-gzip, replay-simdjson, render, cascade, liquidation, positions-file, replay-cascade).")
     var groups: [String] = []
 
     func validate() throws {
@@ -32,6 +33,7 @@ struct BenchMain: ParsableCommand {
         if groups.isEmpty || groups.contains("replay") { ReplayBenchmarks.run() }
         if groups.contains("replay-unpacked") { ReplayBenchmarks.unpackedOnly(runs: 30) }
         if groups.contains("replay-gzip") { ReplayBenchmarks.gzipOverUnpacked(runs: 30) }
+        if groups.contains("replay-simdjson") { ReplayBenchmarks.simdjsonOnly() }
         if groups.isEmpty || groups.contains("render") { RenderBenchmarks.run() }
         if groups.isEmpty || groups.contains("cascade") { CascadeBenchmarks.run() }
         if groups.contains("liquidation") { CascadeBenchmarks.liquidationCost() }

@@ -81,6 +81,14 @@ enum ReplayBenchmarks {
         }
     }
 
+    /// Only the bare replay against the simdjson reference, and the decoding thread's share alone.
+    static func simdjsonOnly() {
+        guard let unpacked = unpackedRecording() else { return }
+        defer { try? FileManager.default.removeItem(atPath: unpacked) }
+        simdjsonReference(unpacked)
+        decodeOnly(unpacked, bytes: Double((try? FileManager.default.attributesOfItem(atPath: unpacked)[.size] as? Int) ?? 0))
+    }
+
     /// Only the unpacked replay with 10,000 synthetic positions, best of `runs`.
     static func unpackedOnly(runs: Int) {
         guard let unpacked = unpackedRecording() else { return }

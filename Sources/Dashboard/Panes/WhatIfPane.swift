@@ -14,7 +14,7 @@ enum WhatIfPane {
             buffer.put(text, x: inner.x + 1, y: y, role: role, limit: inner.width - 2)
             y += 1
         }
-        line("Mark \(Format.price(result.markBefore, instrument)) → \(Format.price(result.markAfter, instrument)): \(result.liquidations.count) liquidations, \(result.positionsHit) positions hit", .title)
+        line("Mark \(Format.price(result.markBefore, instrument)) → \(Format.price(result.markAfter, instrument)): \(result.liquidationCount) liquidations, \(result.positionsHit) positions hit", .title)
         if let block = result.blocked {
             line("Triggers crossed but \(block.message): the book has \(block == .noBook ? "never had a snapshot" : block == .staleBook ? "been stale since a gap" : "not changed for longer than the engine trusts"); nothing below is projected", .alert)
         }
@@ -23,9 +23,9 @@ enum WhatIfPane {
             line("The book cannot fill \(result.unfilledQuantity.formatted(3, grouping: true)): \(result.fundTakeoverQuantity.isPositive ? "the fund takes over \(result.fundTakeoverQuantity.formatted(3, grouping: true))" : "it goes to ADL")", .alert)
         }
         let adl = result.adlQuantity.isPositive
-            ? "ADL would follow for \(result.adlQuantity.formatted(3, grouping: true)): \(result.adl.count) monitored closes (\(Format.money(result.adlNotional)) \(result.asset))"
+            ? "ADL would follow for \(result.adlQuantity.formatted(3, grouping: true)): \(result.adlCloseCount) monitored closes (\(Format.money(result.adlNotional)) \(result.asset))"
                 + (result.adlUnfilled.isPositive ? ", \(result.adlUnfilled.formatted(3, grouping: true)) beyond the monitored book" : "")
-            : (result.liquidations.isEmpty ? "No ADL" : "No ADL: the book and the fund cover the projected liquidations")
+            : (result.liquidationCount == 0 ? "No ADL" : "No ADL: the book and the fund cover the projected liquidations")
         line(adl, result.adlQuantity.isPositive ? .alert : .ok)
         if result.socialisedLoss.isPositive { line("Socialised loss \(Format.money(result.socialisedLoss))", .alert) }
         // The standard ladder of shocks for this market, beside the typed one.
@@ -39,7 +39,7 @@ enum WhatIfPane {
             let steps = ladder.prefix(room)
             func shock(_ step: StressResult) -> String { (step.shockPercent.isNegative ? "" : "+") + step.shockPercent.description + "%" }
             let rows = steps.map { step -> [String] in
-                [shock(step), "\(step.liquidations.count)",
+                [shock(step), "\(step.liquidationCount)",
                  Format.money(step.totalDeficit), step.adlQuantity.formatted(3, grouping: true), Format.money(step.fundAfter),
                  step.blocked != nil ? "blocked" : ""]
             }

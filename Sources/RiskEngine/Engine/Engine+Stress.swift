@@ -9,8 +9,22 @@ public struct StressResult: Sendable {
     public var markBefore: Fixed
     public var markAfter: Fixed
     public var asset: String
+    /// The projected liquidations and ADL closes, in order; empty when the projection kept only
+    /// its totals (`stress(keepingRecords: false)`: a ladder's step at a million positions would
+    /// hold half a million records, and the report and the ladder show only the totals).
     public var liquidations: [LiquidationRecord]
     public var adl: [ADLRecord]
+    /// The totals, kept whether or not the records are.
+    public var liquidationCount = 0
+    public var adlCloseCount = 0
+    public var liquidatedNotional: Fixed = .zero
+    /// Quantity sent to ADL by the projected liquidations (what the book or the fund could not
+    /// cover): the monitored positions closed (`adl`) and `adlUnfilled` beyond them.
+    public var adlQuantity: Fixed = .zero
+    /// What the monitored opposite positions took of it.
+    public var adlClosedQuantity: Fixed = .zero
+    /// In the market's settlement asset (coin for an inverse contract), of the monitored closes.
+    public var adlNotional: Fixed = .zero
     public var adlUnfilled: Fixed
     public var totalDeficit: Fixed
     public var fundBefore: Fixed
@@ -26,14 +40,6 @@ public struct StressResult: Sendable {
     public var unfilledQuantity: Fixed = .zero
     public var fundTakeoverQuantity: Fixed = .zero
 
-    /// Quantity sent to ADL by the projected liquidations (what the book or the fund could not
-    /// cover): the monitored positions closed (`adl`) and `adlUnfilled` beyond them.
-    public var adlQuantity: Fixed { liquidations.reduce(.zero) { $0 + $1.adlQuantity } }
-    /// What the monitored opposite positions took of it.
-    public var adlClosedQuantity: Fixed { adl.reduce(.zero) { $0 + $1.quantity } }
-    /// In the market's settlement asset (coin for an inverse contract), of the monitored closes.
-    public var adlNotional: Fixed { adl.reduce(.zero) { $0 + $1.notional } }
-    public var liquidatedNotional: Fixed { liquidations.reduce(.zero) { $0 + $1.notional } }
 }
 
 /// The shocks the report's stress table and the what-if ladder show, in percent.
@@ -59,7 +65,13 @@ extension Engine {
     /// Shocks the mark of `symbol` by `shockPercent` (−5 means 5 % down) on a copy of the engine and
     /// returns the projection: the book is moved with the mark, the positions whose triggers the
     /// move crosses are liquidated in trigger order through it. The engine itself is untouched.
-    public func stress(symbol: String, shockPercent: Fixed) throws(StressError) -> StressResult {
+    /// Without `keepingRecords`, the result holds the totals only (see `StressResult.liquidations`).
+    public func stress(symbol: String, shockPercent: Fixed, keepingRecords: Bool = true) throws(StressError) -> StressResult {
+        try stress(symbol: symbol, shockPercent: shockPercent, keepingRecords: keepingRecords, liquidationsPerSlice: 4_096)
+    }
+
+    /// `stress`, its cascade cut every `liquidationsPerSlice` liquidations (`.max`: applied whole).
+    func stress(symbol: String, shockPercent: Fixed, keepingRecords: Bool, liquidationsPerSlice slice: Int) throws(StressError) -> StressResult {
         guard let index = marketIndex(of: symbol) else { throw StressError.unknownSymbol(symbol) }
         guard let mark = markets[index].markPrice else { throw StressError.noMark(symbol) }
         guard shockPercent > Fixed(-100), shockPercent <= Fixed(1000) else { throw StressError.shockOutOfRange }
@@ -85,32 +97,54 @@ extension Engine {
         // the next (the overlay), so they compound.
         copy.markets[index].book = copy.markets[index].book.shifted(by: (shocked - mark).bookUnits)
         copy.markets[index].markFromStream = true
-        copy.setMark(market: index, price: shocked, into: &notes)
         var result = StressResult(
             symbol: symbol, shockPercent: shockPercent, markBefore: mark, markAfter: shocked, asset: asset,
             liquidations: [], adl: [], adlUnfilled: .zero, totalDeficit: .zero, fundBefore: fund(market: index).balance,
-            fundAfter: copy.fund(market: index).balance, socialisedLoss: .zero, positionsHit: 0, blocked: nil)
+            fundAfter: .zero, socialisedLoss: .zero, positionsHit: 0, blocked: nil)
         var hit = Set<Int32>()
-        for note in notes {
-            switch note {
-            case .liquidation(let record):
-                result.liquidations.append(record)
-                if record.asset == asset { result.totalDeficit += record.deficit }
-                result.unfilledQuantity += record.unfilledQuantity
-                result.fundTakeoverQuantity += record.fundTakeoverQuantity
-                hit.insert(record.position)
-            case .adl(let record):
-                result.adl.append(record)
-                hit.insert(record.position)
-            case .adlUnfilled(_, let quantity, _):
-                result.adlUnfilled += quantity
-            case .socialisedLoss(let record):
-                result.socialisedLoss += record.loss
-            case .liquidationBlocked(let symbol, let reason, _) where symbol == self.markets[index].symbol:
-                result.blocked = reason
-            default:
-                break
+        func tally(_ notes: inout [EngineNotification]) {
+            for note in notes {
+                switch note {
+                case .liquidation(let record):
+                    if keepingRecords { result.liquidations.append(record) }
+                    result.liquidationCount += 1
+                    result.liquidatedNotional += record.notional
+                    result.adlQuantity += record.adlQuantity
+                    if record.asset == asset { result.totalDeficit += record.deficit }
+                    result.unfilledQuantity += record.unfilledQuantity
+                    result.fundTakeoverQuantity += record.fundTakeoverQuantity
+                    hit.insert(record.position)
+                case .adl(let record):
+                    if keepingRecords { result.adl.append(record) }
+                    result.adlCloseCount += 1
+                    result.adlClosedQuantity += record.quantity
+                    result.adlNotional += record.notional
+                    hit.insert(record.position)
+                case .adlUnfilled(_, let quantity, _):
+                    result.adlUnfilled += quantity
+                case .socialisedLoss(let record):
+                    result.socialisedLoss += record.loss
+                case .liquidationBlocked(let symbol, let reason, _) where symbol == self.markets[index].symbol:
+                    result.blocked = reason
+                default:
+                    break
+                }
             }
+            notes.removeAll(keepingCapacity: true)
+        }
+        tally(&notes)
+        // The shocked mark's cascade in slices, each slice's notes tallied and dropped: at a
+        // million positions a shock liquidates hundreds of thousands, whose notes held at once
+        // were a hundred megabytes a shock in flight. Sliced or whole, the cascade is the same.
+        copy.liquidationsLeftInSlice = max(1, slice)
+        copy.slicing = slice != .max
+        copy.setMark(market: index, price: shocked, into: &notes)
+        copy.liquidationsLeftInSlice = .max
+        copy.slicing = false
+        tally(&notes)
+        while copy.isMidCascade {
+            copy.continueCascade(into: &notes, liquidationLimit: slice)
+            tally(&notes)
         }
         result.fundAfter = copy.fund(market: index).balance
         result.positionsHit = hit.count
@@ -126,6 +160,7 @@ extension Engine {
     /// positions, the ADL ranking at the shocked mark, the liquidations), and the ladder is what
     /// the report and the what-if wait for. Two, not one a core: every copy in flight holds its
     /// own copy of the positions. The results are the same, in the same order, as one by one.
+    /// Each step keeps its totals only (`keepingRecords: false`): what the report and the ladder show.
     public func stressLadder(symbol: String) -> [StressResult] {
         let shocks = StressLadder.shocks
         let results = Mutex<[StressResult?]>(Array(repeating: nil, count: shocks.count))
@@ -133,7 +168,7 @@ extension Engine {
         let engine = self
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
             for offset in stride(from: worker, to: shocks.count, by: workers) {
-                let result = try? engine.stress(symbol: symbol, shockPercent: Fixed(shocks[offset]))
+                let result = try? engine.stress(symbol: symbol, shockPercent: Fixed(shocks[offset]), keepingRecords: false)
                 results.withLock { $0[offset] = result }
             }
         }

@@ -365,7 +365,7 @@ enum SessionReport {
     static func stressRow(_ result: StressResult) -> JSON.Value {
         .object([
             ("shock_pct", .number(result.shockPercent.description)),
-            ("liquidations", JSON.number(result.liquidations.count)),
+            ("liquidations", JSON.number(result.liquidationCount)),
             ("notional", JSON.number(result.liquidatedNotional, decimals: 8)),
             ("deficit", JSON.number(result.totalDeficit, decimals: 8)),
             ("fund_after", JSON.number(result.fundAfter, decimals: 8)),
@@ -564,7 +564,7 @@ enum SessionReport {
             lines.append("stress \(market.symbol) (mark shock: liquidations; deficit \(asset); ADL quantity \(quantityUnit); fund after \(asset))\(noFund):")
             for result in ladder {
                 let shock = (result.shockPercent.isNegative ? "" : "+") + result.shockPercent.description + "%"
-                lines.append("  \(shock): \(result.liquidations.count); \(amount(result.totalDeficit, asset)); \(result.adlQuantity.formatted(3, grouping: true)); \(amount(result.fundAfter, asset))"
+                lines.append("  \(shock): \(result.liquidationCount); \(amount(result.totalDeficit, asset)); \(result.adlQuantity.formatted(3, grouping: true)); \(amount(result.fundAfter, asset))"
                     + (result.blocked.map { " (\($0.message))" } ?? ""))
             }
         }

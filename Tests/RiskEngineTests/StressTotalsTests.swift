@@ -1,0 +1,61 @@
+import Testing
+@testable import RiskEngine
+
+/// A shock's projection is liquidated in slices and, for the report and the ladder, keeps only its
+/// totals: neither may change a figure.
+@Suite("Stress projections: sliced, and totals without records")
+struct StressTotalsTests {
+    static let symbol = "binance-usdm:BTCUSDT"
+
+    /// Thousands of positions in one market over a book of 200 BTC a side: a large shock runs
+    /// through the book, into the fund and ADL.
+    static func engine() -> Engine {
+        var engine = BulkPlacementTests.engineWithBook()
+        var notes: [EngineNotification] = []
+        engine.apply(positions: BulkPlacementTests.mixedUpdates(count: 12_000, symbols: [symbol]), time: 2, into: &notes) { $0.removeAll() }
+        return engine
+    }
+
+    @Test("cut every few liquidations, a shock projects what it projects applied whole", arguments: [-20, -5, 5, 20])
+    func slicedAsWhole(shock: Int) throws {
+        let engine = Self.engine()
+        let whole = try engine.stress(symbol: Self.symbol, shockPercent: Fixed(shock), keepingRecords: true, liquidationsPerSlice: .max)
+        let sliced = try engine.stress(symbol: Self.symbol, shockPercent: Fixed(shock), keepingRecords: true, liquidationsPerSlice: 97)
+        #expect(whole.liquidations.count > 200, "the shock must span several slices")
+        #expect(sliced.liquidations == whole.liquidations)
+        #expect(sliced.adl == whole.adl)
+        #expect(sliced.fundAfter == whole.fundAfter)
+        #expect(sliced.socialisedLoss == whole.socialisedLoss)
+        #expect(sliced.adlUnfilled == whole.adlUnfilled)
+        #expect(sliced.positionsHit == whole.positionsHit)
+    }
+
+    @Test("the totals are the records' sums; kept without the records, they are the same", arguments: [-20, -10, 10, 20])
+    func totalsWithoutRecords(shock: Int) throws {
+        let engine = Self.engine()
+        let kept = try engine.stress(symbol: Self.symbol, shockPercent: Fixed(shock))
+        let totals = try engine.stress(symbol: Self.symbol, shockPercent: Fixed(shock), keepingRecords: false)
+        #expect(kept.liquidationCount == kept.liquidations.count && kept.liquidationCount > 0)
+        #expect(kept.adlCloseCount == kept.adl.count)
+        #expect(kept.liquidatedNotional == kept.liquidations.reduce(.zero) { $0 + $1.notional })
+        #expect(kept.adlQuantity == kept.liquidations.reduce(.zero) { $0 + $1.adlQuantity })
+        #expect(kept.adlClosedQuantity == kept.adl.reduce(.zero) { $0 + $1.quantity })
+        #expect(kept.adlNotional == kept.adl.reduce(.zero) { $0 + $1.notional })
+        #expect(kept.totalDeficit == kept.liquidations.filter { $0.asset == "USDT" }.reduce(.zero) { $0 + $1.deficit })
+        #expect(totals.liquidations.isEmpty && totals.adl.isEmpty)
+        #expect(totals.liquidationCount == kept.liquidationCount)
+        #expect(totals.adlCloseCount == kept.adlCloseCount)
+        #expect(totals.liquidatedNotional == kept.liquidatedNotional)
+        #expect(totals.adlQuantity == kept.adlQuantity)
+        #expect(totals.adlClosedQuantity == kept.adlClosedQuantity)
+        #expect(totals.adlNotional == kept.adlNotional)
+        #expect(totals.totalDeficit == kept.totalDeficit)
+        #expect(totals.unfilledQuantity == kept.unfilledQuantity)
+        #expect(totals.fundAfter == kept.fundAfter)
+        #expect(totals.positionsHit == kept.positionsHit)
+        // The ladder is the same shocks without records.
+        let step = try #require(engine.stressLadder(symbol: Self.symbol).first { $0.shockPercent == Fixed(shock) })
+        #expect(step.liquidations.isEmpty)
+        #expect(step.liquidationCount == kept.liquidationCount && step.fundAfter == kept.fundAfter && step.adlQuantity == kept.adlQuantity)
+    }
+}

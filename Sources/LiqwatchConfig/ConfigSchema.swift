@@ -52,8 +52,8 @@ enum ConfigSchema {
             if BuiltInThemes.names.contains(text) { settings.theme = text; return }
             guard !text.isEmpty else { throw ConfigValue.Refusal(message: "must name a theme") }
             let path = value.context.resolve(path: text)
-            guard value.context.fileExists(path) else {
-                throw ConfigValue.Refusal(message: "'\(text)' is neither a built-in theme (\(BuiltInThemes.names.joined(separator: ", "))) nor a file")
+            guard value.context.isReadableFile(path) else {
+                throw ConfigValue.Refusal(message: "'\(text)' is neither a built-in theme (\(BuiltInThemes.names.joined(separator: ", "))) nor a readable file")
             }
             settings.theme = path
         },

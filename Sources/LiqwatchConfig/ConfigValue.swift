@@ -114,7 +114,7 @@ struct ReadingContext: Sendable {
     var directory: String?
     var home: String?
 
-    func fileExists(_ path: String) -> Bool { FileManager.default.fileExists(atPath: path) }
+    func isReadableFile(_ path: String) -> Bool { BoundedRead.isReadableFile(path) }
 
     func resolve(path: String) -> String {
         if path == "~" { return home ?? path }

@@ -195,7 +195,7 @@ struct ConfigReaderTests {
             liquidation = "partial:2"
             """) == [
             "config.toml:2: dashboard.bell: must be true or false, not a string",
-            "config.toml:3: dashboard.theme: 'no-such-theme' is neither a built-in theme (dark, light, monochrome, high-contrast, colorblind) nor a file",
+            "config.toml:3: dashboard.theme: 'no-such-theme' is neither a built-in theme (dark, light, monochrome, high-contrast, colorblind) nor a readable file",
             "config.toml:6: replay.speed: must be 0.1 to 1000, or \"max\", not 5000",
             "config.toml:9: signals.spread_warn_multiple: 'two' is not a plain decimal number (such as 0.35 or 250000)",
             "config.toml:10: signals.depth_warn_fraction: must be more than 0 and at most 1, not 1.5",

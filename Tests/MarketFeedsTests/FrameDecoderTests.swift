@@ -387,3 +387,35 @@ struct SymbolNamesTests {
         }
     }
 }
+
+extension FrameDecoderTests {
+    static func decodeAll(_ frame: String, receiveTime: Int64?) -> DecodeOutcome {
+        var bytes = Array(frame.utf8)
+        var messages: [FeedMessage] = []
+        var symbols = SymbolNames()
+        return bytes.withUnsafeMutableBufferPointer {
+            BinanceFrameDecoder.decode($0.baseAddress!, count: $0.count, receiveTime: receiveTime, into: &messages, symbols: &symbols)
+        }
+    }
+
+    @Test("a member of the frame itself that cannot be read is named, not called the frame")
+    func topLevelMemberNamed() {
+        let snapshot = #"{"lastUpdateId":99999999999999999999999,"bids":[["1.0","1.0"]],"asks":[["2.0","1.0"]]}"#
+        #expect(Self.decodeAll(snapshot).outcome == .malformed(field: "lastUpdateId"))
+        let update = #"{"e":"depthUpdate","E":1,"s":"BTCUSDT","U":1,"u":99999999999999999999,"pu":0,"b":[],"a":[]}"#
+        #expect(Self.decodeAll(update).outcome == .malformed(field: "u"))
+        // Not JSON at all: the frame.
+        #expect(Self.decodeAll("{broken").outcome == .malformed(field: "frame"))
+        // A payload's member keeps its place in the name.
+        let payload = #"{"stream":"btcusdt@markPrice","data":{"e":"markPriceUpdate","E":1e3,"s":"BTCUSDT","p":"1"}}"#
+        #expect(Self.decodeAll(payload).outcome == .malformed(field: "data.E"))
+    }
+
+    @Test("an event time no clock gives is malformed even behind a receive-time prefix")
+    func eventTimeCheckedBehindReceiveTime() {
+        let mark = { (time: String) in #"{"e":"markPriceUpdate","E":\#(time),"s":"BTCUSDT","p":"60000.0","i":"60000","r":"0","T":0}"# }
+        #expect(Self.decodeAll(mark("9300000000000"), receiveTime: 1_723_161_256_000_000_000) == .malformed(field: "E (event time)"))
+        #expect(Self.decodeAll(mark("-1"), receiveTime: 1_723_161_256_000_000_000) == .malformed(field: "E"))
+        #expect(Self.decodeAll(mark("1723161256000"), receiveTime: 1_723_161_256_000_000_000) == .decoded)
+    }
+}

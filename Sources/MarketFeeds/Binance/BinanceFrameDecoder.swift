@@ -161,6 +161,9 @@ public enum BinanceFrameDecoder {
         var listProblem: String? = nil
         var streamName: ByteSpan? = nil
         var skippedBookTicker = false
+        // A member of the frame itself (a REST snapshot's, an unwrapped event's) that could not be
+        // read: named as it is (a `lastUpdateId` past 64 bits was counted as a bad "frame").
+        var badMember: String? = nil
         let ok = cursor.object { key, cursor in
             if key.equals("data") {
                 // Seven frames in ten of a full recording are book tickers, which the engine does
@@ -179,12 +182,15 @@ public enum BinanceFrameDecoder {
                 }
                 return readPayload(&cursor, into: &payload)
             }
-            if key.equals("stream") { streamName = cursor.string(); return streamName != nil }
-            return readField(key, &cursor, into: &payload)
+            let read: Bool?
+            if key.equals("stream") { streamName = cursor.string(); read = streamName != nil } else { read = readField(key, &cursor, into: &payload) }
+            if read == nil && badMember == nil { badMember = key.count <= 32 && key.isSymbol ? key.string : "a member" }
+            return read
         }
         guard ok else {
             if let listProblem { return .malformed(field: listProblem) }
-            return .malformed(field: payload.badField.map { "data." + $0 } ?? "frame")
+            if let badField = payload.badField { return .malformed(field: "data." + badField) }
+            return .malformed(field: badMember ?? "frame")
         }
         cursor.skipSpace()
         guard cursor.atEnd else { return .malformed(field: "frame") }
@@ -255,12 +261,13 @@ public enum BinanceFrameDecoder {
         into messages: inout [FeedMessage], symbols: inout SymbolNames) -> FrameOutcome
     {
         var time: Int64 = 0
-        if let receiveTime {
-            time = receiveTime
-        } else if let milliseconds = payload.eventTime {
+        // An event time no clock can give marks a damaged frame, even where the receive time is
+        // the one used (a year-2264 `E` behind a receive-time prefix was applied).
+        if let milliseconds = payload.eventTime {
             guard let checked = EventTime.fromMilliseconds(milliseconds) else { return .malformed(field: "E (event time)") }
             time = checked
         }
+        if let receiveTime { time = receiveTime }
         guard let message = interpret(payload, stream: streamName, time: time, symbols: &symbols) else {
             return .malformed(field: problem(of: payload) ?? "frame")
         }

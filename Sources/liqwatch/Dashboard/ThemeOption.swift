@@ -11,7 +11,7 @@ enum ThemeOption {
         if let text = BuiltInThemes.texts[choice] {
             chosen = Theme.parse(text, name: choice).theme
         } else if FileManager.default.fileExists(atPath: choice) {
-            let text = try readTextFile(choice, flag: "theme")
+            let text = try readTextFile(choice, flag: "theme", limit: 1 << 20)
             let result = Theme.parse(text, name: choice)
             for warning in result.warnings { FileHandleOutput.standardError("liqwatch: theme \(warning)\n") }
             chosen = result.theme

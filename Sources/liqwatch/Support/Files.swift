@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import LiqwatchConfig
+import RiskEngine
 
 /// A problem with what the command line named, not with the command line itself: a file that is
 /// missing, unreadable or wrong at a line and field, a port in use, a session that cannot start.
@@ -21,10 +23,12 @@ struct InputError: Error, CustomStringConvertible {
     }
 }
 
-/// Reads a small text file named on the command line; a missing or unreadable file names the flag
-/// and the path.
-func readTextFile(_ path: String, flag: String) throws -> String {
-    guard FileManager.default.fileExists(atPath: path) else { throw InputError("--\(flag): no such file: \(path)") }
-    guard let data = FileManager.default.contents(atPath: path) else { throw InputError("--\(flag): cannot read \(path)") }
-    return String(decoding: data, as: UTF8.self)
+/// Reads a small text file named on the command line; a missing, unreadable or oversized file
+/// (a device such as /dev/zero, read whole, never ended) names the flag and the path.
+func readTextFile(_ path: String, flag: String, limit: Int = 64 << 20) throws -> String {
+    switch BoundedRead.contents(of: path, limit: limit) {
+    case .success(let data): return String(decoding: data, as: UTF8.self)
+    case .failure(.missing): throw InputError("--\(flag): no such file: \(SafeText.escaped(path))")
+    case .failure(let failure): throw InputError("--\(flag): \(SafeText.escaped(path)) \(failure.reason)")
+    }
 }

@@ -1,0 +1,40 @@
+import Foundation
+import Testing
+@testable import LiqwatchConfig
+
+/// Files the operator names are read up to a limit, and a setting naming a file wants a file.
+@Suite("Files named by the operator: bounded, and files")
+struct BoundedReadTests {
+    @Test("a device that never ends, a directory and a missing file are refused by name, not read")
+    func refusals() {
+        #expect(BoundedRead.contents(of: "/dev/zero", limit: 1 << 20) == .failure(.tooLarge(limit: 1 << 20)))
+        #expect(BoundedRead.contents(of: "/tmp", limit: 1 << 20) == .failure(.directory))
+        #expect(BoundedRead.contents(of: "/nonexistent/liqwatch", limit: 1 << 20) == .failure(.missing))
+        #expect(BoundedRead.contents(of: "/dev/null", limit: 1 << 20) == .success(Data()))
+        #expect(!BoundedRead.isReadableFile("/tmp"))
+        #expect(BoundedRead.isReadableFile("/dev/null"))
+    }
+
+    @Test("a file at the limit is read whole; a byte more is refused")
+    func limit() throws {
+        let path = NSTemporaryDirectory() + "liqwatch-bounded-\(getpid()).txt"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try Data(repeating: 0x41, count: 100_000).write(to: URL(fileURLWithPath: path))
+        #expect(BoundedRead.contents(of: path, limit: 100_000) == .success(Data(repeating: 0x41, count: 100_000)))
+        #expect(BoundedRead.contents(of: path, limit: 99_999) == .failure(.tooLarge(limit: 99_999)))
+    }
+
+    @Test("config: /dev/zero is refused, not read until memory runs out; a theme that is a directory is refused")
+    func configFiles() throws {
+        #expect(throws: ConfigFailure.self) { _ = try ConfigFile.load(path: "/dev/zero") }
+        do { _ = try ConfigFile.load(path: "/dev/zero") } catch {
+            #expect(error.problems.first?.description.contains("larger than 1 MiB") == true)
+        }
+        let directory = NSTemporaryDirectory() + "liqwatch-theme-dir-\(getpid())"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let problems = refusal("[dashboard]\ntheme = \"\(directory)\"\n")
+        #expect(problems.count == 1)
+        #expect(problems.first?.contains("nor a readable file") == true)
+    }
+}

@@ -145,6 +145,10 @@ public struct AppModel: Sendable {
     public var fundHistory: [Double] { FundPane.shownFund(self).flatMap { fundHistories[$0] } ?? [] }
     /// Margin-ratio history of every position shown in the pane, once a second (bounded).
     public private(set) var ratioHistory: [Int32: [Double]] = [:]
+    /// The liquidations and the session time when the list's live head was last read (see
+    /// `refreshLiveHead`).
+    var liveHeadLiquidations = -1
+    var liveHeadTime: Int64 = .min
     var lastSampleSecond: Int64 = .min
     /// Each fund's movements when the chart last sampled it, and the session time then.
     var fundSampled: [Int32: (movements: Int, time: Int64)] = [:]
@@ -323,6 +327,41 @@ public struct AppModel: Sendable {
         visibleRows = table.view(filter: filter, column: sortColumn, descending: sortDescending)
         cursor = min(cursor, max(0, visibleRows.count - 1))
         sinkClosedRows()
+        refreshLiveHead()
+    }
+
+    /// How many of the riskiest positions the list reads live from the engine, and how often
+    /// without liquidations (marks move the markets' positions against each other).
+    static let liveHeadSize = 100
+    static let liveHeadInterval: Int64 = 250_000_000
+
+    /// Whether the list's head is read live from the engine: a window over more positions than
+    /// the table holds, in the risk order, unfiltered.
+    var readsLiveHead: Bool { table.windowed && sortColumn == .risk && !sortDescending && filter.isEmpty }
+
+    /// The head of the list in the risk order, read from the engine's trigger index as it is now
+    /// (`Engine.riskiestOpenPositions`), the window's other rows after it. At a million positions
+    /// the window is chosen again every half second in a pass of tens of milliseconds; in a
+    /// cascade at 1x its riskiest thousand closed within that, and "riskiest first" showed closed
+    /// positions, the ones about to go unseen until the next pass. A row of the head the window
+    /// does not hold has no ADL lights until the window holds it.
+    mutating func refreshLiveHead() {
+        liveHeadLiquidations = log.simulatedCount
+        liveHeadTime = engine.time
+        guard readsLiveHead else { return }
+        let leading = engine.riskiestOpenPositions(count: AppModel.liveHeadSize)
+        guard !leading.isEmpty else { return }
+        let engine = self.engine
+        // The cursor follows its position while it is open (as `sinkClosedRows` keeps it).
+        let selected = cursor < visibleRows.count && PositionTable.isOpen(visibleRows[cursor], in: engine) ? visibleRows[cursor].index : nil
+        let inHead = Set(leading)
+        var lights: [Int32: ADLQueueEntry] = [:]
+        for row in visibleRows where inHead.contains(row.index) { lights[row.index] = row.adl }
+        let head = leading.map { PositionTable.row(of: $0, in: engine, adl: lights[$0]) }
+        visibleRows = head + visibleRows.filter { !inHead.contains($0.index) }
+        if let selected, let moved = visibleRows.firstIndex(where: { $0.index == selected }) { cursor = moved }
+        cursor = min(cursor, max(0, visibleRows.count - 1))
+        sinkClosedRows()
     }
 
     /// Rows whose position has closed since the table was built (liquidated, or closed by its
@@ -364,6 +403,10 @@ public struct AppModel: Sendable {
             log = newLog
             keepTapeCursor(since: tapeBefore)
             sinkClosedRows()
+            if log.simulatedCount != liveHeadLiquidations || engine.time &- liveHeadTime >= AppModel.liveHeadInterval
+                || engine.time < liveHeadTime {
+                refreshLiveHead()
+            }
             status = newStatus
             sample()
             needsRedraw = true

@@ -76,7 +76,7 @@ enum PositionsPane {
         if model.table.windowed {
             // A million rows are not a table: the first thousand by the window's key, out of all.
             let key = model.table.windowColumn == model.sortColumn ? "" : " by \(model.table.windowColumn.rawValue)"
-            title = "Positions: first \(Format.count(model.table.rows.count))\(key) of \(Format.count(model.table.matchingPositions)) · sort \(model.sortColumn.rawValue) \(direction)"
+            title = "Positions: first \(Format.count(rows.count))\(key) of \(Format.count(model.table.matchingPositions)) · sort \(model.sortColumn.rawValue) \(direction)"
             if model.pendingWindowChoice { title += " · choosing…" }
         }
         let filter = model.filter.isEmpty ? "" : " · filter '\(model.filter)'"

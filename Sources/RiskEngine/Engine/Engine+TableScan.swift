@@ -78,3 +78,37 @@ extension Engine {
             lights: lights, estimated: !exact)
     }
 }
+
+extension Engine {
+    /// The `count` open positions nearest to liquidation across every market, nearest first: a
+    /// position past its bankruptcy price first, then by the distance from the mark to its
+    /// liquidation price in % of the mark (the order the dashboard's "risk" column sorts by).
+    ///
+    /// Read from the trigger index, not from every position: each market side's leading entries
+    /// (a best-first walk of its heap, O(count log count)), merged. A dashboard watching a million
+    /// positions chooses its table's window in a pass of tens of milliseconds; in a cascade the
+    /// window's riskiest rows close faster than that, and this keeps the head of the list live.
+    public func riskiestOpenPositions(count: Int) -> [Int32] {
+        guard count > 0 else { return [] }
+        var candidates: [(key: Double, position: Int32)] = []
+        for index in markets.indices {
+            guard let mark = markets[index].markPrice, mark.isPositive else { continue }
+            let price = mark.approximateDouble
+            for side in [Side.long, Side.short] {
+                for entry in markets[index].triggers.leading(side, count: count, isLive: { isLive($0) }) {
+                    let position = positions[Int(entry.position)]
+                    guard let liquidation = position.liquidation else { continue }
+                    if let bankruptcy = position.bankruptcy, side == .long ? mark <= bankruptcy : mark >= bankruptcy {
+                        candidates.append((-1, entry.position))
+                        continue
+                    }
+                    let gap = side == .long ? price - liquidation.approximateDouble : liquidation.approximateDouble - price
+                    candidates.append((gap / price * 100, entry.position))
+                }
+            }
+        }
+        // Ties (equal distances) in position order, so the list is the same whatever the markets' order.
+        candidates.sort { $0.key != $1.key ? $0.key < $1.key : $0.position < $1.position }
+        return candidates.prefix(count).map(\.position)
+    }
+}

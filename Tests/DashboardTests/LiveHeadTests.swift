@@ -1,0 +1,61 @@
+import Testing
+@testable import Dashboard
+import RiskEngine
+
+/// A window over more positions than the table holds, in the risk order: its head is read from the
+/// engine as it is now, so a cascade that closes the window's rows faster than the window is chosen
+/// again never leaves "riskiest first" showing closed positions.
+@Suite("The positions list's live head")
+struct LiveHeadTests {
+    /// Every open position's distance to liquidation (bankrupt: -1), from the engine's own valuation.
+    static func distances(_ engine: Engine) -> [Int32: Double] {
+        var result: [Int32: Double] = [:]
+        for index in engine.positions.indices where engine.positions[index].isOpen {
+            let risk = engine.risk(of: Int32(index))
+            guard let distance = risk.distanceToLiquidationPct?.approximateDouble else { continue }
+            result[Int32(index)] = distance
+        }
+        return result
+    }
+
+    @Test("the window's rows all closed: the head is the engine's riskiest open positions, in order, the cursor on the first")
+    func headAfterTheWindowCloses() {
+        var screen = cascadeModel(width: 200, height: 60, positions: 6_000)
+        #expect(screen.table.windowed && screen.readsLiveHead)
+        var moved = screen.engine
+        // Every row of the window closes (liquidated, or closed by its account) before the window
+        // is chosen again; a second of session time passes.
+        let time = moved.time + 1_000_000_000
+        for row in screen.table.rows where moved.positions[Int(row.index)].isOpen {
+            let position = moved.positions[Int(row.index)]
+            moved.apply(.position(PositionUpdate(account: row.account, symbol: row.symbol, side: position.side, quantity: .zero,
+                entryPrice: position.entryPrice, mode: position.mode, leverage: Fixed(10)), time: time))
+        }
+        _ = screen.update(.session(engine: moved, log: screen.log, status: screen.status))
+        let head = Array(screen.visibleRows.prefix(AppModel.liveHeadSize))
+        #expect(head.count == AppModel.liveHeadSize)
+        #expect(head.allSatisfy { PositionTable.isOpen($0, in: moved) }, "the head holds open positions only")
+        // Nearest first, and nearer than every open position left out of it.
+        let distances = Self.distances(moved)
+        let headDistances = head.compactMap { distances[$0.index] }
+        #expect(headDistances.count == head.count)
+        #expect(zip(headDistances, headDistances.dropFirst()).allSatisfy { $0 <= $1 + 1e-9 }, "\(headDistances.prefix(10))")
+        let inHead = Set(head.map(\.index))
+        let nearestLeftOut = distances.filter { !inHead.contains($0.key) }.values.min() ?? .infinity
+        #expect((headDistances.last ?? 0) <= nearestLeftOut + 1e-9)
+        #expect(screen.cursor == 0)
+        // On screen: the first row is the riskiest open position, not a closed one.
+        let lines = screen.rendered().lines
+        let first = lines.first { $0.contains(head[0].account + " ") } ?? ""
+        #expect(!first.isEmpty && !first.contains("closed"), "\(first)")
+    }
+
+    @Test("sorted by another column, or filtered, the list is the window's as chosen")
+    func onlyTheRiskOrder() {
+        var screen = cascadeModel(width: 200, height: 60, positions: 6_000)
+        screen.press(.character("s"))
+        #expect(screen.sortColumn != .risk)
+        #expect(!screen.readsLiveHead)
+        #expect(screen.visibleRows.map(\.index) == screen.table.view(filter: "", column: screen.sortColumn, descending: screen.sortDescending).map(\.index))
+    }
+}

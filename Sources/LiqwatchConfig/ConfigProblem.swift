@@ -1,3 +1,5 @@
+import RiskEngine
+
 /// Something wrong in a configuration file, told as compilers do (`config.toml:12: key: what`) so
 /// an editor can jump to it.
 public struct ConfigProblem: Error, Sendable, Equatable, CustomStringConvertible {
@@ -18,7 +20,8 @@ public struct ConfigProblem: Error, Sendable, Equatable, CustomStringConvertible
 
     public var description: String {
         let place = line.map { "\(file):\($0)" } ?? file
-        return key.map { "\(place): \($0): \(message)" } ?? "\(place): \(message)"
+        // One line, whatever the file's name or key holds (a key of "the\nme" forged a line).
+        return SafeText.escaped(key.map { "\(place): \($0): \(message)" } ?? "\(place): \(message)")
     }
 }
 

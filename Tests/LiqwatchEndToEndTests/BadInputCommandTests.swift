@@ -90,6 +90,36 @@ struct BadInputCommandTests {
         #expect(strict.standardError.contains("EVIL\\u{1B}]0;pwned"), "\(strict.standardError)")
     }
 
+    /// An attacker's trial: an account named "X\ndeficits: 0, total 0.00 USDT" printed a second,
+    /// forged deficits line under the real one; tabs and newlines in names and file names passed
+    /// the filter, which kept the report's own line ends.
+    @Test("a newline or a tab in a name never starts a line of its own: text report, stderr")
+    func lineBreaksInNames() throws {
+        let scratch = try Scratch()
+        let lines = [
+            #"{"type":"insurance_fund","asset":"USDT","balance":"100","time":1723161255000000000}"#,
+            #"{"type":"book","symbol":"BTCUSDT","bids":[["60000","0.05"],["50000","0.5"]],"asks":[["60010","5"]],"time":1723161255000000001}"#,
+            #"{"type":"mark","symbol":"BTCUSDT","price":"60005","time":1723161255000000002}"#,
+            #"{"type":"position","account":"tab\tX\ndeficits: 0, total 0.00 USDT\r","symbol":"BTCUSDT","side":"long","size":"0.1","entry_price":"60000","margin_mode":"isolated","leverage":"50","time":1723161255000000010}"#,
+            #"{"type":"book","symbol":"BTCUSDT","bids":[["59000","0.01"],["50000","0.5"]],"asks":[["59010","5"]],"time":1723161256000000001}"#,
+            #"{"type":"mark","symbol":"BTCUSDT","price":"58500","time":1723161257000000000}"#,
+        ].joined(separator: "\n") + "\n"
+        let path = try scratch.write("names\nand\ttabs.ndjson", lines)
+        let text = try BinaryRunner.run(["replay", path, "--headless", "--report", "text"])
+        #expect(text.status == 0)
+        let reportLines = text.standardOutput.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(reportLines.filter { $0.hasPrefix("deficits:") }.count == 1, "\(text.standardOutput)")
+        #expect(text.standardOutput.contains("tab\\u{9}X\\u{A}deficits: 0"), "\(text.standardOutput)")
+        #expect(text.standardOutput.contains("names\\u{A}and\\u{9}tabs.ndjson"), "\(text.standardOutput)")
+        #expect(!text.standardOutput.contains("\t") && !text.standardOutput.contains("\r"))
+        // A positions file's error quoting the account: one line on standard error.
+        let positions = try scratch.write("p.json", #"[{"account":"a\n\tX","symbol":"BTCUSDT","side":"long","size":"1","entry_price":"100","isolated_margin":"10"},{"account":"a\n\tX","symbol":"BTCUSDT","side":"long","size":"1","entry_price":"100","isolated_margin":"10"}]"#)
+        let refused = try BinaryRunner.run(["replay", path, "--headless", "--positions", positions])
+        #expect(refused.status == 2)
+        #expect(refused.standardError.contains("a\\u{A}\\u{9}X's"), "\(refused.standardError)")
+        #expect(refused.standardError.split(separator: "\n").count == 1, "\(refused.standardError)")
+    }
+
     /// An operator's trial: "Error: bad.csv:3: field size: must not be negative" was followed by
     /// the command's usage, which sends the reader looking at the flags.
     @Test("a bad file named on the command line: its message alone, exit 2, no usage text")
@@ -104,7 +134,7 @@ struct BadInputCommandTests {
             (["replay", recording, "--headless", "--positions", positions + ".missing"], "bad.csv.missing: no such file"),
             (["margin", "--side", "long", "--size", "1", "--entry", "2", "--leverage", "3", "--instruments", instruments], "field tick_size"),
             // Met by a command's validate(): ArgumentParser wraps it (and exited 1).
-            (["demo", "--headless", "--theme", scratch.url.path], "--theme: cannot read"),
+            (["demo", "--headless", "--theme", scratch.url.path], "is a directory"),
         ] {
             let result = try BinaryRunner.run(arguments)
             #expect(result.status == 2, "\(arguments): \(result.standardError)")

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import CIsal
+import RiskEngine
 
 public enum InputError: Error, Hashable, Sendable, CustomStringConvertible {
     case missing(path: String)
@@ -11,7 +12,10 @@ public enum InputError: Error, Hashable, Sendable, CustomStringConvertible {
     /// A recording could not be written.
     case unwritable(path: String, reason: String)
 
-    public var description: String {
+    /// One line, whatever the file's name holds.
+    public var description: String { SafeText.escaped(text) }
+
+    private var text: String {
         switch self {
         case .missing(let path): return "\(path): no such file"
         case .unreadable(let path, let reason): return "\(path): cannot read: \(reason)"

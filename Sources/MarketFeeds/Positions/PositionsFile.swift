@@ -12,7 +12,8 @@ public struct PositionsFileError: Error, Hashable, Sendable, CustomStringConvert
         var location = file
         if let line { location += ":\(line)" }
         if let field { location += ": field \(field)" }
-        return "\(location): \(reason)"
+        // One line: the reason can quote an account's name, which may hold a newline.
+        return SafeText.escaped("\(location): \(reason)")
     }
 }
 

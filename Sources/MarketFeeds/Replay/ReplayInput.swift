@@ -159,7 +159,10 @@ public enum SessionError: Error, Sendable, CustomStringConvertible {
     /// A format liqwatch recognises but does not replay yet.
     case unsupportedFormat(path: String, reason: String)
 
-    public var description: String {
+    /// One line, whatever the file's name holds.
+    public var description: String { SafeText.escaped(text) }
+
+    private var text: String {
         switch self {
         case .input(let error): return error.description
         case .unknownFormat(let path, let line):

@@ -579,6 +579,8 @@ enum SessionReport {
             let figure = alert.figure(unit: alert.signal.unit(asset: asset))
             lines.append("  \(EventTime.iso8601(alert.time)) \(alert.symbol) \(alert.signal.rawValue) \(figure)")
         }
-        return lines.joined(separator: "\n") + "\n"
+        // Each line escaped whole: a newline or a tab in an account or a file's name would start
+        // a line of its own (a forged "deficits: 0" line under the real one).
+        return lines.map { SafeText.escaped($0) }.joined(separator: "\n") + "\n"
     }
 }

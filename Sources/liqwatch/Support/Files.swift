@@ -9,7 +9,8 @@ import RiskEngine
 /// "bad.csv:3: field size: must not be negative" sent the operator looking at the flags.
 struct InputError: Error, CustomStringConvertible {
     var description: String
-    init(_ description: String) { self.description = description }
+    /// One line, whatever the names it quotes hold (a newline in an account's name forged a line).
+    init(_ description: String) { self.description = SafeText.escaped(description) }
 
     /// `error` itself, or the one ArgumentParser wrapped when a `validate()` threw it (its
     /// wrapper is not public: found by reflection, a few levels deep at most).

@@ -124,3 +124,20 @@ extension SharedInflateTests {
         #expect(source == nil)
     }
 }
+
+extension SharedInflateTests {
+    @Test("bytes appended after the last gzip member are named as such, after every line before them")
+    func trailingGarbage() throws {
+        let scratch = try ScratchDirectory()
+        let text = Self.numberedLines(2_000)
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: try Self.gzipped(text, named: "lines.txt", in: scratch))))
+        bytes += Array("not gzip at all\n".utf8)
+        let path = try scratch.write("appended.txt.gz", bytes: bytes)
+        let reader = LineReader(source: try FileByteSource.open(path: path))
+        var lines = 0
+        var caught: InputError? = nil
+        do { while try reader.nextLine() != nil { lines += 1 } } catch { caught = error }
+        #expect(lines == 2_000)
+        #expect(caught?.description.contains("bytes after gzip member 1 are not gzip data") == true, "\(String(describing: caught))")
+    }
+}

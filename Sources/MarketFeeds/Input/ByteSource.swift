@@ -134,6 +134,9 @@ public final class GzipByteSource: ByteSource {
     /// Bytes of compressed input delivered so far (an empty file is not damaged).
     private var compressedRead = 0
     private var produced = 0
+    /// Gzip members read to their end: an unreadable header after one is bytes appended to the
+    /// file, not a damaged member.
+    private var membersFinished = 0
     /// Damage found after some bytes of a read were produced: those bytes are returned first, and
     /// the error on the next call, so nothing decompressed before the damage is lost.
     private var deferredError: InputError?
@@ -169,6 +172,21 @@ public final class GzipByteSource: ByteSource {
         }
     }
 
+    /// What an igzip status says, in words (`igzip_lib.h`): "igzip error -4" told the operator
+    /// nothing about bytes appended after the last member.
+    static func reason(status: Int32, afterMembers: Int) -> String {
+        switch status {
+        case cisal_incorrect_checksum(): return "corrupt gzip data (incorrect data check)"
+        case -1: return "corrupt gzip data (an invalid deflate block)"
+        case -2: return "corrupt gzip data (an invalid deflate symbol)"
+        case -3: return "corrupt gzip data (a back-reference before the start of the data)"
+        case -4 where afterMembers > 0:
+            return "bytes after gzip member \(afterMembers) are not gzip data (trailing garbage; everything before them was read)"
+        case -4: return "a damaged gzip header"
+        default: return "corrupt gzip data (igzip error \(status))"
+        }
+    }
+
     private func inflateInto(_ buffer: UnsafeMutablePointer<UInt8>, capacity: Int) throws(InputError) -> Int {
         let room = UInt32(min(capacity, Int(UInt32.max)))
         cisal_set_output(state, buffer, room)
@@ -184,6 +202,7 @@ public final class GzipByteSource: ByteSource {
                     continue
                 }
                 // Another member follows.
+                membersFinished += 1
                 cisal_next_member(state)
             }
             if cisal_input_left(state) == 0 && inputEnded {
@@ -193,8 +212,7 @@ public final class GzipByteSource: ByteSource {
             let before = (cisal_input_left(state), cisal_output_left(state))
             let status = cisal_inflate(state)
             guard status == cisal_ok() else {
-                let reason = status == cisal_incorrect_checksum()
-                    ? "corrupt gzip data (incorrect data check)" : "corrupt gzip data (igzip error \(status))"
+                let reason = GzipByteSource.reason(status: status, afterMembers: membersFinished)
                 throw .damagedGzip(path: path, bytes: produced + Int(room - cisal_output_left(state)), reason: reason)
             }
             if before == (cisal_input_left(state), cisal_output_left(state)) && cisal_member_finished(state) == 0 && inputEnded {

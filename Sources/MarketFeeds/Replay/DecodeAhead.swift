@@ -34,6 +34,7 @@ final class DecodeAhead: @unchecked Sendable {
     // Owned by the decoding thread until it has exited, then by the caller again.
     private let reader: LineReader
     private(set) var decoder: any LineDecoder
+    private(set) var timeGuard: TimeSpikeGuard
     private(set) var firstLine: InputLine?
 
     private let condition = NSCondition()
@@ -42,13 +43,14 @@ final class DecodeAhead: @unchecked Sendable {
     private var stopRequested = false
     private var exited = false
 
-    init(path: String, reader: LineReader, decoder: any LineDecoder,
+    init(path: String, reader: LineReader, decoder: any LineDecoder, timeGuard: TimeSpikeGuard = TimeSpikeGuard(),
         firstLine: InputLine?, strict: Bool,
         linesPerBatch: Int = 512, batchesAhead: Int = 64)
     {
         self.path = path
         self.reader = reader
         self.decoder = decoder
+        self.timeGuard = timeGuard
         self.firstLine = firstLine
         self.strict = strict
         self.linesPerBatch = linesPerBatch
@@ -107,38 +109,50 @@ final class DecodeAhead: @unchecked Sendable {
         // the caller read it): a class property changed on every line costs a run-time
         // exclusivity check each time.
         var decoder = self.decoder
+        var timeGuard = self.timeGuard
         var batch = freshBatch()
         if let first = firstLine {
             firstLine = nil
-            guard decode(first, with: &decoder, into: &batch) else { return }
+            guard decode(first, with: &decoder, &timeGuard, into: &batch) else { return }
         }
         while true {
             let line: InputLine?
             do { line = try reader.nextLine() } catch {
                 batch.failure = .input(error)
-                hand(over: batch, decoder: decoder, last: true)
+                hand(over: batch, decoder: decoder, timeGuard: &timeGuard, last: true)
                 return
             }
             guard let line else {
                 decoder.finish(into: &batch.messages)
                 batch.ended = true
                 batch.fraction = reader.fraction
-                hand(over: batch, decoder: decoder, last: true)
+                hand(over: batch, decoder: decoder, timeGuard: &timeGuard, last: true)
                 return
             }
-            guard decode(line, with: &decoder, into: &batch) else { return }
+            guard decode(line, with: &decoder, &timeGuard, into: &batch) else { return }
         }
     }
 
     /// Decodes one line into the batch, and hands the batch over when it is full. Returns false
     /// when the thread is to stop (a fatal line, or the replay asked), with the batch handed over.
-    private func decode(_ line: InputLine, with decoder: inout any LineDecoder,
+    private func decode(_ line: InputLine, with decoder: inout any LineDecoder, _ timeGuard: inout TimeSpikeGuard,
         into batch: inout Batch) -> Bool
     {
         batch.lines += 1
         if line.count > 0 || line.isOverlong {
             batch.read += 1
+            let before = batch.messages.count
             let outcome = line.isOverlong ? DecodeOutcome.overlongLine : decoder.decode(line.bytes, count: line.count, into: &batch.messages)
+            // A held line is always in this batch: a batch is not handed on while one is held.
+            if let spike = timeGuard.check(&batch.messages, from: before, line: line.number) {
+                batch.applied -= 1
+                batch.malformed.append((spike.line, spike.field))
+                if strict {
+                    batch.failure = .malformed(path: path, line: spike.line, field: spike.field)
+                    hand(over: batch, decoder: decoder, timeGuard: &timeGuard, last: true)
+                    return false
+                }
+            }
             switch outcome {
             case .decoded:
                 batch.applied += 1
@@ -148,14 +162,14 @@ final class DecodeAhead: @unchecked Sendable {
                 batch.malformed.append((line.number, field))
                 if strict {
                     batch.failure = .malformed(path: path, line: line.number, field: field)
-                    hand(over: batch, decoder: decoder, last: true)
+                    hand(over: batch, decoder: decoder, timeGuard: &timeGuard, last: true)
                     return false
                 }
             }
         }
-        if batch.lines >= linesPerBatch {
+        if batch.lines >= linesPerBatch && !timeGuard.isHolding {
             batch.fraction = reader.fraction
-            guard hand(over: batch, decoder: decoder, last: false) else { return false }
+            guard hand(over: batch, decoder: decoder, timeGuard: &timeGuard, last: false) else { return false }
             batch = freshBatch()
         }
         return true
@@ -171,8 +185,11 @@ final class DecodeAhead: @unchecked Sendable {
     /// after the batch (the caller reads it once the thread has exited). Returns false (having
     /// queued the batch anyway, so no line is lost) when the thread is to stop.
     @discardableResult
-    private func hand(over batch: Batch, decoder: any LineDecoder, last: Bool) -> Bool {
+    private func hand(over batch: Batch, decoder: any LineDecoder, timeGuard: inout TimeSpikeGuard, last: Bool) -> Bool {
+        // Handed on while a line is held only when the thread stops: the line goes unjudged.
+        if timeGuard.isHolding { timeGuard.release() }
         self.decoder = decoder
+        self.timeGuard = timeGuard
         condition.lock()
         defer { condition.unlock() }
         while ready.count - readyIndex >= batchesAhead && !stopRequested && !last { condition.wait() }

@@ -8,6 +8,9 @@ final class ReplayInput {
     let format: RecordingFormat
     let reader: LineReader
     var decoder: any LineDecoder
+    /// Lines whose time is far ahead of the lines around them (see `TimeSpikeGuard`); the
+    /// decoding thread's while it decodes ahead.
+    var timeGuard = TimeSpikeGuard()
     var pending: [FeedMessage] = []
     var pendingIndex = 0
     var ended = false
@@ -93,7 +96,9 @@ final class ReplayInput {
         // inflating thread saves: the decoding thread inflates when nothing is ready, and the
         // replay's thread while it waits for decoded lines.
         inflatingAhead?.isShared = true
-        ahead = DecodeAhead(path: path, reader: reader, decoder: decoder, firstLine: firstLine, strict: strict)
+        // Its held line's messages are pending here, not in the thread's batches.
+        timeGuard.release()
+        ahead = DecodeAhead(path: path, reader: reader, decoder: decoder, timeGuard: timeGuard, firstLine: firstLine, strict: strict)
         firstLine = nil
     }
 
@@ -104,6 +109,7 @@ final class ReplayInput {
         guard let thread = ahead else { return [] }
         let rest = thread.stop()
         decoder = thread.decoder
+        timeGuard = thread.timeGuard
         firstLine = thread.firstLine
         ahead = nil
         inflatingAhead?.isShared = false

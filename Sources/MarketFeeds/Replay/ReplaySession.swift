@@ -110,9 +110,12 @@ public final class ReplaySession: SessionDriver {
     /// Decodes lines of an input until it has a message or ends.
     func refill(_ input: ReplayInput) throws(SessionError) {
         if input.ahead != nil || input.deferredFailure != nil { return try refillFromThread(input) }
-        while input.pendingIndex >= input.pending.count && !input.ended {
-            input.pending.removeAll(keepingCapacity: true)
-            input.pendingIndex = 0
+        // A line held by the time guard is not handed on until the next line says what it was.
+        while (input.pendingIndex >= input.pending.count || input.timeGuard.isHolding) && !input.ended {
+            if input.pendingIndex >= input.pending.count {
+                input.pending.removeAll(keepingCapacity: true)
+                input.pendingIndex = 0
+            }
             let line: InputLine?
             if let first = input.firstLine {
                 line = first
@@ -122,13 +125,21 @@ public final class ReplaySession: SessionDriver {
             }
             guard let line else {
                 input.ended = true
+                // A line held at the end has no line after it to judge it by: it is applied.
+                input.timeGuard.release()
                 input.decoder.finish(into: &input.pending)
                 return
             }
             input.linesConsumed += 1
             if line.count == 0 && !line.isOverlong { continue }
             stats.read += 1
+            let before = input.pending.count
             let outcome = line.isOverlong ? DecodeOutcome.overlongLine : input.decoder.decode(line.bytes, count: line.count, into: &input.pending)
+            if let spike = input.timeGuard.check(&input.pending, from: before, line: line.number) {
+                stats.applied -= 1
+                stats.noteMalformed(file: input.path, line: spike.line, field: spike.field)
+                if options.strict { throw .malformed(path: input.path, line: spike.line, field: spike.field) }
+            }
             switch outcome {
             case .decoded:
                 stats.applied += 1

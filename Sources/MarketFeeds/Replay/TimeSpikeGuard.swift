@@ -1,0 +1,71 @@
+import RiskEngine
+
+/// One line of a recording whose time is far ahead of the lines around it: a damaged timestamp.
+///
+/// Applied, it moved the session's clock a day (or a century) ahead, and every line after it was
+/// older than the clock: the signals' windows saw nothing more (a real recording with one such line
+/// lost every alert), and every book read as outdated, so nothing more could be liquidated. A real
+/// gap in a recording (a recorder down for three hours) looks the same at its first line, so a line
+/// more than `tolerance` ahead of the input's latest time is held until the next line with a time:
+/// when that one is back within the tolerance of the time before, the held line was a spike and is
+/// malformed (its messages dropped, its line and time named); when it is ahead too, the jump was
+/// real and both are applied. A held line at the end of the input is applied.
+///
+/// Each input has its own guard, worked by whichever thread decodes it; a decoding loop does not
+/// hand its messages on while a line is held (`isHolding`), so the held messages are always the
+/// last ones the loop appended.
+struct TimeSpikeGuard: Sendable {
+    /// How far ahead of an input's latest time a line may be without being held.
+    static let tolerance: Int64 = 3_600 * 1_000_000_000
+
+    /// The latest time of the input's lines applied so far.
+    private(set) var latest: Int64?
+    /// The held line: its number, where its messages start in the loop's array, and its time.
+    private(set) var held: (line: Int, start: Int, time: Int64)?
+
+    var isHolding: Bool { held != nil }
+
+    /// Checks the line `line`, which appended `messages[start...]`. Returns the held line when this
+    /// one shows it was a spike (its messages are removed from `messages`), with the field to name.
+    mutating func check(_ messages: inout [FeedMessage], from start: Int, line: Int) -> (line: Int, field: String)? {
+        var lineTime: Int64? = nil
+        for index in start..<messages.count {
+            let time = FeedApplier.time(of: messages[index])
+            if time != .min { lineTime = max(lineTime ?? time, time) }
+        }
+        guard let lineTime else { return nil }
+        if let suspect = held {
+            held = nil
+            if let latest, lineTime <= latest &+ TimeSpikeGuard.tolerance {
+                messages.removeSubrange(suspect.start..<start)
+                accept(lineTime)
+                return (suspect.line, "time (\(EventTime.iso8601(suspect.time)), \(TimeSpikeGuard.gap(suspect.time &- latest)) ahead of the lines around it)")
+            }
+            // The next line is ahead too: a real jump.
+            latest = suspect.time
+        }
+        if let latest, lineTime > latest &+ TimeSpikeGuard.tolerance {
+            held = (line, start, lineTime)
+        } else {
+            accept(lineTime)
+        }
+        return nil
+    }
+
+    /// Lets a held line go unjudged: its messages are about to be handed on (a decoding thread
+    /// stopped, a replay switching threads), where the guard's place in them no longer holds.
+    mutating func release() { held = nil }
+
+    private mutating func accept(_ time: Int64) {
+        latest = max(latest ?? time, time)
+    }
+
+    /// "1d 2h", "3h 5m", "75y": how far ahead, for the message.
+    static func gap(_ nanoseconds: Int64) -> String {
+        let minutes = nanoseconds / 60_000_000_000
+        let hours = minutes / 60, days = hours / 24
+        if days >= 730 { return "\(days / 365)y" }
+        if days > 0 { return "\(days)d \(hours % 24)h" }
+        return "\(hours)h \(minutes % 60)m"
+    }
+}

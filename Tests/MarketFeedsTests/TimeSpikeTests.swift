@@ -1,0 +1,71 @@
+import Foundation
+import Testing
+@testable import MarketFeeds
+import RiskEngine
+
+/// One line of a recording far ahead of the lines around it moved the session's clock with it and
+/// silently ended the signals and the liquidations; a real gap in a recording must still be replayed.
+@Suite("Time spikes in a recording")
+struct TimeSpikeTests {
+    static let start: Int64 = 1_723_161_256_000_000_000
+    static let second: Int64 = 1_000_000_000
+
+    /// Marks a second apart, `count` of them, with the given lines' times replaced.
+    static func marks(count: Int, replacing times: [Int: Int64] = [:]) -> String {
+        (0..<count).map { index in
+            let time = times[index] ?? start + Int64(index) * second
+            return #"{"type":"mark","symbol":"BTCUSDT","price":"\#(60_000 + index)","time":\#(time)}"#
+        }.joined(separator: "\n") + "\n"
+    }
+
+    static func replay(_ path: String, threaded: Bool) throws -> ReplaySession {
+        var options = SessionOptions()
+        options.threaded = threaded
+        let session = try ReplaySession(paths: [path], options: options)
+        try session.runToEnd()
+        return session
+    }
+
+    @Test("a line a day ahead between lines a second apart is malformed, named by its line and time; the clock stays", arguments: [false, true])
+    func spikeDropped(threaded: Bool) throws {
+        let scratch = try ScratchDirectory()
+        // Line 1,001 of 2,000 (index 1,000), past the first batches of a decoding thread.
+        let path = try scratch.write("spike.jsonl", Self.marks(count: 2_000, replacing: [1_000: Self.start + 86_400 * Self.second]))
+        let session = try Self.replay(path, threaded: threaded)
+        #expect(session.stats.malformed == 1)
+        #expect(session.stats.applied == 1_999)
+        let first = try #require(session.stats.firstMalformed.first)
+        #expect(first.line == 1_001)
+        #expect(first.field.contains("2024-08-09T23:54:16.000Z") && first.field.contains("23h 43m ahead"), "\(first.field)")
+        #expect(session.engine.time == Self.start + 1_999 * Self.second, "the clock is the last line's")
+        #expect(session.engine.market("BTCUSDT")?.markPrice == Fixed(61_999))
+    }
+
+    @Test("a real gap (the lines after it go on from it) is replayed whole, and so is a jump on the last line", arguments: [false, true])
+    func realGapKept(threaded: Bool) throws {
+        let scratch = try ScratchDirectory()
+        var times: [Int: Int64] = [:]
+        for index in 1_000..<2_000 { times[index] = Self.start + 3 * 3_600 * Self.second + Int64(index) * Self.second }
+        times[1_999] = Self.start + 10 * 86_400 * Self.second
+        let path = try scratch.write("gap.jsonl", Self.marks(count: 2_000, replacing: times))
+        let session = try Self.replay(path, threaded: threaded)
+        #expect(session.stats.malformed == 0)
+        #expect(session.stats.applied == 2_000)
+        #expect(session.engine.time == Self.start + 10 * 86_400 * Self.second)
+    }
+
+    @Test("stepping and decoding ahead agree: the same lines malformed, the same engine")
+    func sameEitherWay() throws {
+        let scratch = try ScratchDirectory()
+        var times: [Int: Int64] = [:]
+        for index in stride(from: 100, to: 3_000, by: 373) { times[index] = Self.start + 40 * 365 * 86_400 * Self.second }
+        let path = try scratch.write("spikes.jsonl", Self.marks(count: 3_000, replacing: times))
+        let stepped = try Self.replay(path, threaded: false)
+        let ahead = try Self.replay(path, threaded: true)
+        #expect(stepped.stats.malformed == times.count)
+        #expect(ahead.stats.malformed == stepped.stats.malformed)
+        #expect(Set(ahead.stats.firstMalformed.map(\.line)) == Set(stepped.stats.firstMalformed.map(\.line)))
+        #expect(ahead.engine.time == stepped.engine.time)
+        #expect(ahead.engine.markets.map(\.markPrice) == stepped.engine.markets.map(\.markPrice))
+    }
+}

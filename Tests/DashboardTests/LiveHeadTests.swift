@@ -59,3 +59,35 @@ struct LiveHeadTests {
         #expect(screen.visibleRows.map(\.index) == screen.table.view(filter: "", column: screen.sortColumn, descending: screen.sortDescending).map(\.index))
     }
 }
+
+extension LiveHeadTests {
+    /// An operator's trial: after a seek back and a run to the end, the title read 99,787 open
+    /// positions of 99,751 for good (a rebuild that began while the session ran finished at the end).
+    @Test("a rebuild that began while the session ran is done again once the session is at its end")
+    func rebuiltAgainAtTheEnd() {
+        var screen = cascadeModel(width: 200, height: 60, positions: 6_000)
+        screen.requestTableRebuild()
+        #expect(screen.table.isRebuilding)
+        screen.completePendingWork(budget: ScanBudget(positions: 1_500))
+        #expect(screen.table.isRebuilding)
+        // Positions the pass has read as open close; the session reaches its end.
+        var moved = screen.engine
+        var closed = 0
+        for index in 0..<1_000 where moved.positions[index].isOpen && closed < 40 {
+            let position = moved.positions[index]
+            let account = moved.accounts[Int(position.accountIndex)].id
+            moved.apply(.position(PositionUpdate(account: account, symbol: moved.markets[Int(position.symbolIndex)].symbol, side: position.side,
+                quantity: .zero, entryPrice: position.entryPrice, mode: position.mode, leverage: Fixed(10)), time: moved.time + 1_000_000_000))
+            closed += 1
+        }
+        #expect(closed == 40)
+        var status = screen.status
+        status.finished = true
+        _ = screen.update(.session(engine: moved, log: screen.log, status: status))
+        for _ in 0..<4 where screen.table.isRebuilding { screen.completePendingWork(budget: .unbounded) }
+        #expect(!screen.table.isRebuilding)
+        let open = moved.positions.filter(\.isOpen).count
+        #expect(screen.table.openPositions == open)
+        #expect(screen.table.matchingPositions == open)
+    }
+}

@@ -225,7 +225,13 @@ public struct AppModel: Sendable {
     /// run loop answers keys and draws frames between slices; the rows change when it is done.
     public mutating func completePendingWork(budget: ScanBudget = .turn) {
         guard table.isRebuilding else { return }
-        if table.continueRebuild(with: engine, budget: budget) { tableRebuilt() }
+        guard table.continueRebuild(with: engine, budget: budget) else { return }
+        tableRebuilt()
+        // A rebuild that began while the session ran counted positions that closed during its
+        // pass: paused or at the end no session turn comes to ask for another (after a seek back
+        // and a run to the end the title read 99,787 open positions of 99,751 for good), so the
+        // table is built again at once from the engine as it stays.
+        if (status.paused || status.finished) && table.builtAt != engine.time { requestTableRebuild() }
     }
 
     /// Rebuilds the table at once (a few thousand positions cost milliseconds; at startup the

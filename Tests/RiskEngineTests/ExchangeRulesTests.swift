@@ -259,6 +259,29 @@ struct ExchangeRulesTests {
         #expect(projection.adlUnfilled == Fixed(7) && projection.adl.isEmpty)
     }
 
+    /// An operator's trial: 0.621 BTC deleveraged against positions the session does not watch
+    /// read "ADL idle" and "ADL: 0 events".
+    @Test("ADL beyond the monitored positions is ADL: the fund says it happened, the log tallies it")
+    func adlBeyondMonitored() {
+        var engine = engine(with: [testInstrument()])
+        engine.openFund(asset: "USDT", balance: Fixed(1_000_000))
+        engine.apply(.mark(symbol: "TESTUSDT", price: Fixed(100), time: 1))
+        engine.apply(.bookSnapshot(symbol: "TESTUSDT", bids: [(units("99.90"), units("3"))], asks: [(units("100.10"), units("1000"))], time: 1))
+        engine.apply(.position(PositionUpdate(account: "a", symbol: "TESTUSDT", side: .long, quantity: Fixed(10),
+            entryPrice: Fixed(100), mode: .isolated, isolatedMargin: Fixed(20)), time: 1))
+        #expect(engine.fundState(asset: "USDT").adl != .happened)
+        var log = SessionLog()
+        let notes = engine.apply(.mark(symbol: "TESTUSDT", price: Fixed(95), time: 2_000_000_000))
+        log.record(notes)
+        #expect(notes.liquidations.count == 1)
+        let fund = engine.funds.first { $0.asset == "USDT" }!
+        #expect(fund.adlEvents == 0 && fund.adlBeyondMonitored == 1)
+        #expect(engine.fundState(asset: "USDT").adl == .happened)
+        #expect(log.adlCount == 0)
+        #expect(log.adlBeyondMonitoredCount == 1)
+        #expect(log.adlBeyondMonitored["TESTUSDT"] == Fixed(7))
+    }
+
     @Test("a shock so near -100 % that the mark rounds to 0 projects at one tick, and liquidates every long (it read 0.00: nothing)")
     func shockToZeroProjectsAtOneTick() throws {
         var engine = engine(with: [testInstrument()])

@@ -102,10 +102,12 @@ enum FundPane {
         }
         line("covers stress", coverage, stressed.adlCertain ? .alert : (stressed.deficit.isPositive ? .warn : .text))
         let adlState: (String, StyleRole)
+        // Closes of monitored positions, and liquidations whose ADL went beyond them.
+        let beyond = fund.adlBeyondMonitored > 0 ? " +\(fund.adlBeyondMonitored) beyond" : ""
         switch state.adl {
-        case .active: adlState = ("ACTIVE: fund empty, \(fund.adlEvents) closes", .alert)
+        case .active: adlState = ("ACTIVE: fund empty, \(fund.adlEvents) closes\(beyond)", .alert)
         case .near: adlState = (stressed.adlCertain ? "NEAR: stress → ADL" : "NEAR: stress ≥ fund", .warn)
-        case .happened: adlState = ("\(fund.adlEvents) closes so far", .warn)
+        case .happened: adlState = ("\(fund.adlEvents) closes\(beyond) so far", .warn)
         case .idle: adlState = ("idle", .ok)
         }
         line("ADL", adlState.0, adlState.1)

@@ -59,10 +59,13 @@ extension Engine {
             if let mark = markets[index].markPrice { exposure += markets[index].fundExposure(at: mark) }
         }
         let adl: ADLState
-        if fund.adlEvents > 0 && !fund.balance.isPositive { adl = .active }
+        // ADL beyond the monitored positions is ADL all the same (it read "idle" with 0.62 BTC
+        // deleveraged against counterparties the session does not watch).
+        let deleveraged = fund.adlEvents > 0 || fund.adlBeyondMonitored > 0
+        if deleveraged && !fund.balance.isPositive { adl = .active }
         else if stressed.adlCertain || (stressed.deficit.isPositive && stressed.deficit >= fund.balance * configuration.risk.adlNearFraction) {
             adl = .near
-        } else if fund.adlEvents > 0 { adl = .happened }
+        } else if deleveraged { adl = .happened }
         else { adl = .idle }
         return FundState(venue: venue, asset: asset, balance: fund.balance, drawdown: drawdown, drawdownLevel: drawdownLevel,
             stressed: stressed, takeoverExposure: exposure, adl: adl)

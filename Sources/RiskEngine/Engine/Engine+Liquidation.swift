@@ -265,7 +265,10 @@ extension Engine {
         let adlQuantity = Fixed(bookUnits: adlUnits)
         if adlUnits > 0 {
             let unfilled = deleverage(adlQuantity, market: market, bankruptSide: position.side, price: bankruptcy, excluding: index, into: &notes)
-            if unfilled.isPositive { notes.append(.adlUnfilled(symbol: symbol, quantity: unfilled, time: time)) }
+            if unfilled.isPositive {
+                funds[Int(fund)].adlBeyondMonitored += 1
+                notes.append(.adlUnfilled(symbol: symbol, quantity: unfilled, time: time))
+            }
         }
 
         recordBookActivity(market: market, fills: accepted, quantity: position.quantity, mark: mark)

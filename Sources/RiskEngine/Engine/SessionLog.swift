@@ -48,6 +48,10 @@ public struct SessionLog: Sendable {
     public private(set) var adlCount = 0
     /// Per settlement asset.
     public private(set) var adlNotional: [String: Fixed] = [:]
+    /// Quantity sent to ADL beyond the monitored positions, per symbol (in the contract's units),
+    /// and how many bankrupt closes sent it.
+    public private(set) var adlBeyondMonitored: [String: Fixed] = [:]
+    public private(set) var adlBeyondMonitoredCount = 0
     /// Deficits and ADL per venue (each venue's fund pays its own): by venue name.
     public private(set) var byVenue: [String: VenueTally] = [:]
     /// The venue of the symbol last tallied (a cascade names one symbol thousands of times).
@@ -202,7 +206,10 @@ public struct SessionLog: Sendable {
         case .fundStatementRefused(let asset, let balance, let reason, let time):
             refusedFundStatements += 1
             lastRefusedFundStatement = "\(EventTime.iso8601(time)) \(asset) \(balance.formatted(AssetPrecision.decimals(forAsset: asset), grouping: true)): \(reason)"
-        case .fund, .adlUnfilled, .socialisedLoss:
+        case .adlUnfilled(let symbol, let quantity, _):
+            adlBeyondMonitoredCount += 1
+            adlBeyondMonitored[symbol, default: .zero] += quantity
+        case .fund, .socialisedLoss:
             break
         }
     }

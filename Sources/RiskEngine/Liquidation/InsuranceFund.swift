@@ -47,6 +47,10 @@ public struct InsuranceFund: Hashable, Sendable {
     /// Positions closed by auto-deleveraging because this fund could not pay (or the book could not
     /// fill) a bankrupt close of its venue and asset.
     public internal(set) var adlEvents = 0
+    /// Bankrupt closes of its venue and asset whose ADL went beyond the monitored positions (the
+    /// opposite side the session watches held too little): ADL against counterparties liqwatch
+    /// does not see, which must not read as no ADL.
+    public internal(set) var adlBeyondMonitored = 0
     public static let recentLimit = 10_000
     /// The largest balance a statement or an opening may give (a quadrillion): four venues'
     /// funds and every movement through them stay far inside `Fixed`'s range.

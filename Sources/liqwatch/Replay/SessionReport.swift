@@ -186,6 +186,9 @@ enum SessionReport {
             ("notional", JSON.number(log.adlNotional[primary] ?? .zero, decimals: 8)),
             ("asset", .string(primary)),
             ("notional_by_asset", moneyByAsset(log.adlNotional)),
+            // Quantity sent to ADL beyond the monitored positions (counterparties not watched).
+            ("beyond_monitored_liquidations", JSON.number(log.adlBeyondMonitoredCount)),
+            ("beyond_monitored_quantity_by_symbol", .object(log.adlBeyondMonitored.keys.sorted().map { ($0, JSON.number(log.adlBeyondMonitored[$0]!, decimals: 8)) })),
             ("by_venue", .object(log.byVenue.keys.sorted().map { venue in
                 let tally = log.byVenue[venue]!
                 return (venue, JSON.Value.object([("count", JSON.number(tally.adlCount)), ("notional_by_asset", moneyByAsset(tally.adlNotional))]))
@@ -535,7 +538,15 @@ enum SessionReport {
             }
         }
         let adlNotional = log.adlNotional.keys.sorted().map { "\(amount(log.adlNotional[$0]!, $0)) \($0)" }
-        lines.append("ADL: \(log.adlCount) events, notional \(adlNotional.isEmpty ? "0" : adlNotional.joined(separator: ", "))")
+        var adlLine = "ADL: \(log.adlCount) events, notional \(adlNotional.isEmpty ? "0" : adlNotional.joined(separator: ", "))"
+        if log.adlBeyondMonitoredCount > 0 {
+            // Deleveraged against positions the session does not monitor: ADL all the same.
+            let beyond = log.adlBeyondMonitored.keys.sorted().map { symbol in
+                "\(log.adlBeyondMonitored[symbol]!.formatted(engine.market(symbol)?.instrument.sizeDecimals ?? 8, grouping: true)) \(symbol)"
+            }
+            adlLine += "; beyond the monitored positions, from \(log.adlBeyondMonitoredCount) liquidation\(log.adlBeyondMonitoredCount == 1 ? "" : "s"): \(beyond.joined(separator: ", "))"
+        }
+        lines.append(adlLine)
         if let first = log.firstImplausiblePrice {
             func named(_ refused: ImplausiblePrice) -> String {
                 "\(EventTime.iso8601(refused.time)) \(refused.symbol) \(refused.source.label) \(refused.price.formatted(8, grouping: true)) against \(refused.reference.formatted(8, grouping: true))"

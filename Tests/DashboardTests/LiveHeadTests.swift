@@ -91,3 +91,24 @@ extension LiveHeadTests {
         #expect(screen.table.matchingPositions == open)
     }
 }
+
+/// At 80 columns a what-if's quantity beyond the monitored book was cut off after a comma.
+@Suite("Narrow panes keep their figures whole")
+struct NarrowFiguresTests {
+    @Test("the what-if's ADL beyond the monitored book goes on a line of its own when the line would not fit")
+    func whatIfBeyondOnItsOwnLine() throws {
+        for (width, height) in [(80, 24), (200, 60)] {
+            var screen = cascadeModel(width: width, height: height, positions: 600)
+            let symbol = try #require(screen.engine.markets.first?.symbol)
+            var result = try screen.engine.stress(symbol: symbol, shockPercent: Fixed(-20))
+            result.adlQuantity = Fixed(170_585) / Fixed(1_000)
+            result.adlCloseCount = 1_107
+            result.adlNotional = Fixed(4_462_925)
+            result.adlUnfilled = Fixed(45_440) / Fixed(1_000)
+            screen.mode = .whatIf(result, ladder: [])
+            let text = screen.rendered().lines.joined(separator: "\n")
+            #expect(text.contains("45.440 beyond the monitored book"), "\(width)×\(height)\n\(text)")
+            #expect(text.contains("1107 monitored closes"), "\(width)×\(height)")
+        }
+    }
+}

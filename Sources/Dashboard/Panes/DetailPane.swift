@@ -14,10 +14,17 @@ enum DetailPane {
         let first = min(model.detailScroll, maxScroll(lineCount: all.count, height: inner.height))
         let shown = all[first..<min(all.count, first + max(0, inner.height))]
         buffer.fill(rect, role: .help)
-        let more = all.count > inner.height
-            ? " · lines \(first + 1)–\(first + shown.count) of \(all.count), \(model.keymap.label(for: .moveDown))/\(model.keymap.label(for: .pageDown)) scroll"
-            : ""
-        buffer.box(rect, title: "Position \(risk.account) · \(model.marketNames.title(risk.symbol)) · \(model.keymap.label(for: .back)) back\(more)", focused: true)
+        let scrolls = all.count > inner.height
+        let lines = " · lines \(first + 1)–\(first + shown.count) of \(all.count)"
+        let keys = ", \(model.keymap.label(for: .moveDown))/\(model.keymap.label(for: .pageDown)) scroll"
+        let head = "Position \(risk.account) · \(model.marketNames.title(risk.symbol))"
+        let back = " · \(model.keymap.label(for: .back)) back"
+        // Narrower, the title drops the keys' hint, then the way back, never cut mid-word (at 80
+        // columns it ended "↓/PgDn scro").
+        let titles = scrolls
+            ? [head + back + lines + keys, head + back + lines, head + lines, head]
+            : [head + back, head]
+        buffer.box(rect, title: Buffer.fittingTitle(titles, width: rect.width), focused: true)
         for (offset, part) in shown.enumerated() {
             buffer.put(part.text, x: inner.x + 1, y: inner.y + offset, role: part.role, limit: inner.width - 2)
         }

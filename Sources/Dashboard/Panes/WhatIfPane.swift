@@ -24,9 +24,16 @@ enum WhatIfPane {
         }
         let adl = result.adlQuantity.isPositive
             ? "ADL would follow for \(result.adlQuantity.formatted(3, grouping: true)): \(result.adlCloseCount) monitored closes (\(Format.money(result.adlNotional)) \(result.asset))"
-                + (result.adlUnfilled.isPositive ? ", \(result.adlUnfilled.formatted(3, grouping: true)) beyond the monitored book" : "")
             : (result.liquidationCount == 0 ? "No ADL" : "No ADL: the book and the fund cover the projected liquidations")
-        line(adl, result.adlQuantity.isPositive ? .alert : .ok)
+        let beyond = result.adlUnfilled.isPositive ? "\(result.adlUnfilled.formatted(3, grouping: true)) beyond the monitored book" : ""
+        // On one line where it fits, else on a line of its own: at 80 columns the figure beyond
+        // the monitored book was cut off after a comma.
+        if beyond.isEmpty || DisplayWidth.of(adl + ", " + beyond) <= inner.width - 2 {
+            line(beyond.isEmpty ? adl : adl + ", " + beyond, result.adlQuantity.isPositive ? .alert : .ok)
+        } else {
+            line(adl, .alert)
+            line("  and " + beyond, .alert)
+        }
         if result.socialisedLoss.isPositive { line("Socialised loss \(Format.money(result.socialisedLoss))", .alert) }
         // The standard ladder of shocks for this market, beside the typed one.
         if !ladder.isEmpty && y + 3 < inner.maxY {

@@ -223,7 +223,20 @@ enum ConfigSchema {
     static let markets: [ConfigKey] = [
         ConfigKey(section: "markets", name: "focus",
             comment: "The market shown first (ladder, signals, what-if): venue:symbol or a bare symbol (\"\": the one with the most monitored risk). --symbol",
-            defaultText: quoted(defaults.focus ?? "")) { value, settings throws(ConfigValue.Refusal) in settings.focus = try value.optionalString() },
+            defaultText: quoted(defaults.focus ?? "")) { value, settings throws(ConfigValue.Refusal) in
+            let text = try value.optionalString()
+            // Checked as the run checks it, so `config --check` does not pass what the run refuses:
+            // venue:symbol whole; a bare symbol by its form (the session's venues decide the rest).
+            if let text, !text.isEmpty {
+                do throws(MarketNameError) {
+                    if text.contains(":") { _ = try MarketResolver(venues: Venue.known).resolve(text) }
+                    else if !MarketResolver.isBareSymbol(text) { throw MarketNameError.badSymbol(text) }
+                } catch {
+                    throw ConfigValue.Refusal(message: error.description)
+                }
+            }
+            settings.focus = text
+        },
         ConfigKey(section: "markets", name: "live_source",
             comment: "The venue `liqwatch live` watches when no SOURCE is given: binance-usdm, binance-coinm, bybit, okx or hyperliquid (\"\": SOURCE is required).",
             defaultText: quoted(defaults.liveSource ?? "")) { value, settings throws(ConfigValue.Refusal) in settings.liveSource = try value.optionalString() },

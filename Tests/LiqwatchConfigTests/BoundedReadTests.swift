@@ -37,4 +37,17 @@ struct BoundedReadTests {
         #expect(problems.count == 1)
         #expect(problems.first?.contains("nor a readable file") == true)
     }
+
+    /// An attacker's trial: `config --check` said ok, and the run refused the same file naming a
+    /// flag nobody had passed.
+    @Test("[markets] focus is checked as the run checks it: venue:symbol whole, a bare symbol by its form")
+    func focusChecked() throws {
+        let bad = refusal("[markets]\nfocus = \"evil\\u001b[2J:BTC\"\n")
+        #expect(bad.count == 1 && bad.first?.contains("names no venue") == true, "\(bad)")
+        #expect(refusal("[markets]\nfocus = \"binanse-usdm:BTCUSDT\"\n").first?.contains("unknown venue") == true)
+        #expect(refusal("[markets]\nfocus = \"BTC USDT!\"\n").first?.contains("is not a symbol") == true)
+        #expect(try read("[markets]\nfocus = \"binance-usdm:BTCUSDT\"\n").settings.focus == "binance-usdm:BTCUSDT")
+        #expect(try read("[markets]\nfocus = \"ETHUSDT\"\n").settings.focus == "ETHUSDT")
+        #expect(try read("[markets]\nfocus = \"\"\n").settings.focus?.isEmpty ?? true)
+    }
 }

@@ -246,6 +246,9 @@ public struct MarketResolver: Hashable, Sendable {
     /// Hyperliquid's coins keep their case (`kPEPE`); every other venue's symbols are upper case.
     static func canonical(_ symbol: String, on venue: Venue) -> String { venue == .hyperliquid ? symbol : symbol.uppercased() }
 
+    /// Whether `text`, trimmed, has the form of a bare symbol (what `resolve` asks of one first).
+    public static func isBareSymbol(_ text: String) -> Bool { isSymbol(text.trimmingSpaces) }
+
     /// Letters, digits, `-`, `_`, `.`, `/`, `@` (Hyperliquid spot `@107`), at most 64 bytes.
     static func isSymbol(_ text: String) -> Bool {
         !text.isEmpty && text.utf8.count <= 64 && text.utf8.allSatisfy { byte in

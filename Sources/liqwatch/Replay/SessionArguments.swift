@@ -164,5 +164,6 @@ struct RuleOptions: ParsableArguments {
 
 /// `--symbol MARKET`: `venue:symbol`, or a bare symbol of the session's one venue that lists it.
 func resolveFocus(_ text: String, resolver: MarketResolver) throws -> String {
-    do { return try resolver.resolve(text) } catch { throw ValidationError("--symbol: \(error.description)") }
+    // The market may come from the flag or from the config's [markets] focus: both are named.
+    do { return try resolver.resolve(text) } catch { throw ValidationError("--symbol (or the config's [markets] focus): \(error.description)") }
 }

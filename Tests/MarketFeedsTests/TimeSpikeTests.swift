@@ -69,3 +69,34 @@ struct TimeSpikeTests {
         #expect(ahead.engine.markets.map(\.markPrice) == stepped.engine.markets.map(\.markPrice))
     }
 }
+
+extension TimeSpikeTests {
+    @Test("a held line waits through at most a few hundred lines without a time, then goes unjudged", arguments: [false, true])
+    func holdIsBounded(threaded: Bool) throws {
+        let scratch = try ScratchDirectory()
+        var lines = Self.marks(count: 100).split(separator: "\n").map(String.init)
+        lines.append(#"{"type":"mark","symbol":"BTCUSDT","price":"1","time":\#(Self.start + 86_400 * Self.second)}"#)
+        lines += Array(repeating: "{broken", count: TimeSpikeGuard.longestHold + 50)
+        lines.append(#"{"type":"mark","symbol":"BTCUSDT","price":"2","time":\#(Self.start + 101 * Self.second)}"#)
+        let path = try scratch.write("held.jsonl", lines.joined(separator: "\n") + "\n")
+        let session = try Self.replay(path, threaded: threaded)
+        // The broken lines are malformed; the held line was let go, not judged a spike.
+        #expect(session.stats.malformed == TimeSpikeGuard.longestHold + 50)
+        #expect(!session.stats.firstMalformed.contains { $0.field.hasPrefix("time (") })
+    }
+
+    @Test("a line without a time (a REST snapshot with no E and no receive time) does not judge the line before it")
+    func timelessLinesIgnored() throws {
+        let scratch = try ScratchDirectory()
+        let snapshot = #"{"lastUpdateId":100,"bids":[["59999.0","1"]],"asks":[["60001.0","1"]]}"#
+        let depth = { (milliseconds: Int64, first: Int) in
+            #"{"e":"depthUpdate","E":\#(milliseconds),"T":\#(milliseconds),"s":"BTCUSDT","U":\#(first),"u":\#(first + 1),"pu":\#(first - 1),"b":[["59999.5","1"]],"a":[["60000.5","1"]]}"#
+        }
+        let milliseconds = Self.start / 1_000_000
+        let path = try scratch.write("raw.txt", [snapshot, depth(milliseconds, 100), snapshot, depth(milliseconds + 100, 102)].joined(separator: "\n") + "\n")
+        for threaded in [false, true] {
+            let session = try Self.replay(path, threaded: threaded)
+            #expect(!session.stats.firstMalformed.contains { $0.field.hasPrefix("time (") }, "\(session.stats.firstMalformed)")
+        }
+    }
+}

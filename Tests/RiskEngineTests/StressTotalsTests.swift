@@ -11,6 +11,8 @@ struct StressTotalsTests {
     /// through the book, into the fund and ADL.
     static func engine() -> Engine {
         var engine = BulkPlacementTests.engineWithBook()
+        // The ranking prepared in slices, as at a million positions (65,536 and more).
+        engine.adlPreparationThreshold = 1_000
         var notes: [EngineNotification] = []
         engine.apply(positions: BulkPlacementTests.mixedUpdates(count: 12_000, symbols: [symbol]), time: 2, into: &notes) { $0.removeAll() }
         return engine

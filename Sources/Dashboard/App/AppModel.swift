@@ -231,7 +231,9 @@ public struct AppModel: Sendable {
         // pass: paused or at the end no session turn comes to ask for another (after a seek back
         // and a run to the end the title read 99,787 open positions of 99,751 for good), so the
         // table is built again at once from the engine as it stays.
-        if (status.paused || status.finished) && table.builtAt != engine.time { requestTableRebuild() }
+        if (status.paused || status.finished) && (table.builtAt != engine.time || table.builtFromLiquidations != log.simulatedCount) {
+            requestTableRebuild()
+        }
     }
 
     /// Rebuilds the table at once (a few thousand positions cost milliseconds; at startup the
@@ -358,8 +360,11 @@ public struct AppModel: Sendable {
         let leading = engine.riskiestOpenPositions(count: AppModel.liveHeadSize)
         guard !leading.isEmpty else { return }
         let engine = self.engine
-        // The cursor follows its position while it is open (as `sinkClosedRows` keeps it).
-        let selected = cursor < visibleRows.count && PositionTable.isOpen(visibleRows[cursor], in: engine) ? visibleRows[cursor].index : nil
+        // The cursor follows its position while it is open (as `sinkClosedRows` keeps it), except
+        // on the first row: there the operator watches whichever is the riskiest now (following
+        // it below the head, the pane scrolled down to the window's closed rows in a cascade).
+        let selected = cursor > 0 && cursor < visibleRows.count && PositionTable.isOpen(visibleRows[cursor], in: engine)
+            ? visibleRows[cursor].index : nil
         let inHead = Set(leading)
         var lights: [Int32: ADLQueueEntry] = [:]
         for row in visibleRows where inHead.contains(row.index) { lights[row.index] = row.adl }

@@ -51,6 +51,12 @@ final class ReplayInput {
         } catch { throw .input(error) }
         inflatingAhead = source as? ThreadedByteSource
         idleWork = inflatingAhead.map { source in { source.inflateAheadIfIdle() } }
+        // A refusal before the input is whole lets its inflating thread go (no deinit runs).
+        let started = inflatingAhead
+        func refused(_ error: SessionError) -> SessionError {
+            started?.stop()
+            return error
+        }
         isCompressed = source is GzipByteSource || source is ThreadedByteSource
         isRewindable = FileByteSource.isRewindable(path: path)
         reader = LineReader(source: source)
@@ -66,15 +72,15 @@ final class ReplayInput {
                 firstLine = line
                 break
             }
-        } catch { throw .input(error) }
-        if let overlongLine { throw .firstLineTooLong(path: path, line: overlongLine) }
+        } catch { throw refused(.input(error)) }
+        if let overlongLine { throw refused(.firstLineTooLong(path: path, line: overlongLine)) }
         guard var format = sniffed else {
-            throw .unknownFormat(path: path, line: firstLine?.number ?? 1)
+            throw refused(.unknownFormat(path: path, line: firstLine?.number ?? 1))
         }
         if format == .tardisTrades && Paths.fileName(of: path).lowercased().contains("liquidation") {
             format = .tardisLiquidations
         }
-        if let reason = format.unsupportedReason { throw .unsupportedFormat(path: path, reason: reason) }
+        if let reason = format.unsupportedReason { throw refused(.unsupportedFormat(path: path, reason: reason)) }
         self.format = format
         switch format {
         // Each frame to its venue's decoder, by its shape (`FrameShape`).

@@ -299,7 +299,7 @@ public final class ReplaySession: SessionDriver {
 
     public func checkpoint() -> SessionCheckpoint {
         SessionCheckpoint(time: lastTime ?? 0, applier: applier, stats: stats, source: .replay(inputs.map {
-            ReplayInputPosition(linesConsumed: $0.linesConsumed, decoder: $0.decoder, pending: $0.pending,
+            ReplayInputPosition(linesConsumed: $0.linesConsumed, decoder: $0.decoder, timeGuard: $0.timeGuard, pending: $0.pending,
                 pendingIndex: $0.pendingIndex, ended: $0.ended)
         }))
     }
@@ -314,6 +314,7 @@ public final class ReplaySession: SessionDriver {
             let fresh = try ReplayInput(path: input.path, threaded: input.threaded, resolver: options.resolver)
             try fresh.skip(lines: saved.linesConsumed)
             fresh.decoder = saved.decoder
+            fresh.timeGuard = saved.timeGuard
             fresh.pending = saved.pending
             fresh.pendingIndex = saved.pendingIndex
             fresh.ended = saved.ended

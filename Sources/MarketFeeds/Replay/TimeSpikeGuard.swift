@@ -17,11 +17,16 @@ import RiskEngine
 struct TimeSpikeGuard: Sendable {
     /// How far ahead of an input's latest time a line may be without being held.
     static let tolerance: Int64 = 3_600 * 1_000_000_000
+    /// Lines without a time (malformed, skipped) a held line waits through before it is let go
+    /// unjudged: the hold must not keep a batch, or the replay's own thread, reading without end.
+    static let longestHold = 256
 
     /// The latest time of the input's lines applied so far.
     private(set) var latest: Int64?
     /// The held line: its number, where its messages start in the loop's array, and its time.
     private(set) var held: (line: Int, start: Int, time: Int64)?
+    /// Lines checked since the held line.
+    private var linesSinceHeld = 0
 
     var isHolding: Bool { held != nil }
 
@@ -30,10 +35,18 @@ struct TimeSpikeGuard: Sendable {
     mutating func check(_ messages: inout [FeedMessage], from start: Int, line: Int) -> (line: Int, field: String)? {
         var lineTime: Int64? = nil
         for index in start..<messages.count {
+            // A time of 0 or less is none (a REST snapshot without `E` nor a receive time): the
+            // engine does not move its clock for it, and neither does the guard.
             let time = FeedApplier.time(of: messages[index])
-            if time != .min { lineTime = max(lineTime ?? time, time) }
+            if time > 0 { lineTime = max(lineTime ?? time, time) }
         }
-        guard let lineTime else { return nil }
+        guard let lineTime else {
+            if held != nil {
+                linesSinceHeld += 1
+                if linesSinceHeld > TimeSpikeGuard.longestHold { release() }
+            }
+            return nil
+        }
         if let suspect = held {
             held = nil
             if let latest, lineTime <= latest &+ TimeSpikeGuard.tolerance {
@@ -46,6 +59,7 @@ struct TimeSpikeGuard: Sendable {
         }
         if let latest, lineTime > latest &+ TimeSpikeGuard.tolerance {
             held = (line, start, lineTime)
+            linesSinceHeld = 0
         } else {
             accept(lineTime)
         }

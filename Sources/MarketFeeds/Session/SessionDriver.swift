@@ -74,6 +74,7 @@ public struct SessionCheckpoint {
 struct ReplayInputPosition {
     var linesConsumed: Int
     var decoder: any LineDecoder
+    var timeGuard: TimeSpikeGuard
     var pending: [FeedMessage]
     var pendingIndex: Int
     var ended: Bool

@@ -236,14 +236,21 @@ struct ExchangeRulesTests {
         #expect(engine.totals.adlQuantityBySymbol["TESTUSDT"] == nil)
     }
 
-    @Test("the stressed deficit counts what the book cannot fill and alerts: ADL would follow")
-    func stressedCountsUnfilled() {
+    /// A long of 10 over a book of 3 on the bid, nobody monitored on the other side: what the
+    /// book cannot fill (7) goes to ADL beyond the monitored positions.
+    func thinBookWithOneLong() -> Engine {
         var engine = engine(with: [testInstrument()])
         engine.openFund(asset: "USDT", balance: Fixed(1_000_000))
         engine.apply(.mark(symbol: "TESTUSDT", price: Fixed(100), time: 1))
         engine.apply(.bookSnapshot(symbol: "TESTUSDT", bids: [(units("99.90"), units("3"))], asks: [(units("100.10"), units("1000"))], time: 1))
         engine.apply(.position(PositionUpdate(account: "a", symbol: "TESTUSDT", side: .long, quantity: Fixed(10),
             entryPrice: Fixed(100), mode: .isolated, isolatedMargin: Fixed(20)), time: 1))
+        return engine
+    }
+
+    @Test("the stressed deficit counts what the book cannot fill and alerts: ADL would follow")
+    func stressedCountsUnfilled() {
+        var engine = thinBookWithOneLong()
         for second in 2...30 { engine.apply(.clock(time: Int64(second) * 1_000_000_000)) }
         let stressed = engine.market("TESTUSDT")!.stressed
         #expect(stressed.deficit.isZero)
@@ -263,12 +270,7 @@ struct ExchangeRulesTests {
     /// read "ADL idle" and "ADL: 0 events".
     @Test("ADL beyond the monitored positions is ADL: the fund says it happened, the log tallies it")
     func adlBeyondMonitored() {
-        var engine = engine(with: [testInstrument()])
-        engine.openFund(asset: "USDT", balance: Fixed(1_000_000))
-        engine.apply(.mark(symbol: "TESTUSDT", price: Fixed(100), time: 1))
-        engine.apply(.bookSnapshot(symbol: "TESTUSDT", bids: [(units("99.90"), units("3"))], asks: [(units("100.10"), units("1000"))], time: 1))
-        engine.apply(.position(PositionUpdate(account: "a", symbol: "TESTUSDT", side: .long, quantity: Fixed(10),
-            entryPrice: Fixed(100), mode: .isolated, isolatedMargin: Fixed(20)), time: 1))
+        var engine = thinBookWithOneLong()
         #expect(engine.fundState(asset: "USDT").adl != .happened)
         var log = SessionLog()
         let notes = engine.apply(.mark(symbol: "TESTUSDT", price: Fixed(95), time: 2_000_000_000))

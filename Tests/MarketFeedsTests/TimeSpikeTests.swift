@@ -100,3 +100,30 @@ extension TimeSpikeTests {
         }
     }
 }
+
+/// An attacker's trial: a mark of 23 nines said "is not a decimal number", a negative size too, and
+/// a price given as a list said "missing".
+@Suite("Events files: why a number is refused")
+struct EventNumberMessagesTests {
+    @Test("too large, negative, not a number, a list: each says which")
+    func messages() throws {
+        let scratch = try ScratchDirectory()
+        let time = TimeSpikeTests.start
+        let lines = [
+            #"{"type":"book","symbol":"BTCUSDT","bids":[["59999","1"]],"asks":[["60001","1"]],"time":\#(time)}"#,
+            #"{"type":"mark","symbol":"BTCUSDT","price":"99999999999999999999999","time":\#(time + 1)}"#,
+            #"{"type":"trade","symbol":"BTCUSDT","price":"60000","size":"-0.5","side":"buy","time":\#(time + 2)}"#,
+            #"{"type":"mark","symbol":"BTCUSDT","price":"6e4x","time":\#(time + 3)}"#,
+            #"{"type":"mark","symbol":"BTCUSDT","price":[60000],"time":\#(time + 4)}"#,
+        ]
+        let path = try scratch.write("numbers.jsonl", lines.joined(separator: "\n") + "\n")
+        let session = try ReplaySession(paths: [path], options: SessionOptions())
+        try session.runToEnd()
+        let fields = session.stats.firstMalformed.map(\.field)
+        #expect(fields.count == 4, "\(fields)")
+        #expect(fields.contains { $0.hasPrefix("price:") && $0.contains("is too large") }, "\(fields)")
+        #expect(fields.contains { $0.hasPrefix("size:") && $0.contains("must not be negative") }, "\(fields)")
+        #expect(fields.contains { $0.hasPrefix("price:") && $0.contains("'6e4x' is not a decimal number") }, "\(fields)")
+        #expect(fields.contains { $0.hasPrefix("price:") && $0.contains("not a list or an object") }, "\(fields)")
+    }
+}

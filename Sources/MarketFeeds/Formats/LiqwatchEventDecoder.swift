@@ -41,17 +41,28 @@ public struct LiqwatchEventDecoder: LineDecoder {
         guard value.objectMembers != nil else { throw FieldError(field: "line", reason: "expected a JSON object") }
         func text(_ name: String) -> String? { value[name]?.scalarText }
         func required(_ name: String) throws(FieldError) -> String {
+            // A list or an object where a value goes is not a missing value (`"price": [60000]`
+            // read "price: missing").
+            if value[name] != nil && text(name) == nil { throw FieldError(field: name, reason: "expected a number or a string, not a list or an object") }
             guard let found = text(name), !found.isEmpty else { throw FieldError(field: name, reason: "missing") }
             return found
         }
+        /// Why `raw` is no number this field takes: too large, negative, or no decimal at all.
+        func unreadable(_ raw: String, _ name: String, negativeAllowed: Bool) -> FieldError {
+            guard PositionRow.isDecimalSyntax(raw) else { return FieldError(field: name, reason: "'\(raw)' is not a decimal number") }
+            if !negativeAllowed && raw.hasPrefix("-") && raw.contains(where: { $0 >= "1" && $0 <= "9" }) {
+                return FieldError(field: name, reason: "must not be negative")
+            }
+            return FieldError(field: name, reason: "'\(raw)' is too large or has too many decimal places")
+        }
         func decimal(_ name: String) throws(FieldError) -> Fixed {
             let raw = try required(name)
-            guard let number = Fixed(raw) else { throw FieldError(field: name, reason: "'\(raw)' is not a decimal number") }
+            guard let number = Fixed(raw) else { throw unreadable(raw, name, negativeAllowed: true) }
             return number
         }
         func units(_ name: String) throws(FieldError) -> Int64 {
             let raw = try required(name)
-            guard let number = BookUnits.parse(raw), number >= 0 else { throw FieldError(field: name, reason: "'\(raw)' is not a decimal number") }
+            guard let number = BookUnits.parse(raw), number >= 0 else { throw unreadable(raw, name, negativeAllowed: false) }
             return number
         }
         /// The settlement asset the line names (default USDT): letters and digits, as assets are

@@ -127,3 +127,25 @@ struct EventNumberMessagesTests {
         #expect(fields.contains { $0.hasPrefix("price:") && $0.contains("not a list or an object") }, "\(fields)")
     }
 }
+
+extension TimeSpikeTests {
+    @Test("--strict: the spike's line is the error, after the same lines either way, and the replay can go on")
+    func strictSameEitherWay() throws {
+        let scratch = try ScratchDirectory()
+        let path = try scratch.write("strict.jsonl", Self.marks(count: 2_000, replacing: [1_200: Self.start + 86_400 * Self.second]))
+        var marks: [Fixed?] = []
+        for threaded in [false, true] {
+            var options = SessionOptions()
+            options.threaded = threaded
+            options.strict = true
+            let session = try ReplaySession(paths: [path], options: options)
+            var caught: SessionError? = nil
+            do { try session.runToEnd() } catch { caught = error }
+            #expect(caught?.description.contains("strict.jsonl:1201:") == true, "threaded \(threaded): \(String(describing: caught))")
+            marks.append(session.engine.market("BTCUSDT")?.markPrice)
+            try session.runToEnd()
+            #expect(session.engine.market("BTCUSDT")?.markPrice == Fixed(61_999), "threaded \(threaded)")
+        }
+        #expect(marks[0] == marks[1], "\(marks)")
+    }
+}

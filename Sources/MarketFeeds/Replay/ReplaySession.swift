@@ -138,7 +138,9 @@ public final class ReplaySession: SessionDriver {
             if let spike = input.timeGuard.check(&input.pending, from: before, line: line.number) {
                 stats.applied -= 1
                 stats.noteMalformed(file: input.path, line: spike.line, field: spike.field)
-                if options.strict { throw .malformed(path: input.path, line: spike.line, field: spike.field) }
+                // As the decoding thread does: the line that told is used, then the error comes
+                // (`refillFromThread` throws it once what is pending is used).
+                if options.strict { input.deferredFailure = .malformed(path: input.path, line: spike.line, field: spike.field) }
             }
             switch outcome {
             case .decoded:

@@ -50,7 +50,10 @@ struct TimeSpikeGuard: Sendable {
         if let suspect = held {
             held = nil
             if let latest, lineTime <= latest &+ TimeSpikeGuard.tolerance {
-                messages.removeSubrange(suspect.start..<start)
+                // The held line's messages go; the skipped-kind markers among them stay (they are
+                // counted by kind, not applied).
+                let skips = messages[suspect.start..<start].filter { if case .skipped = $0 { return true } else { return false } }
+                messages.replaceSubrange(suspect.start..<start, with: skips)
                 accept(lineTime)
                 return (suspect.line, "time (\(EventTime.iso8601(suspect.time)), \(TimeSpikeGuard.gap(suspect.time &- latest)) ahead of the lines around it)")
             }

@@ -35,6 +35,8 @@ struct LiveHeadTests {
         let head = Array(screen.visibleRows.prefix(AppModel.liveHeadSize))
         #expect(head.count == AppModel.liveHeadSize)
         #expect(head.allSatisfy { PositionTable.isOpen($0, in: moved) }, "the head holds open positions only")
+        // None of them is in the window: their ADL lights come from the window's samples.
+        #expect(head.allSatisfy { $0.adl != nil }, "\(head.filter { $0.adl == nil }.count) head rows without lights")
         // Nearest first, and nearer than every open position left out of it.
         let distances = Self.distances(moved)
         let headDistances = head.compactMap { distances[$0.index] }

@@ -368,7 +368,9 @@ public struct AppModel: Sendable {
         let inHead = Set(leading)
         var lights: [Int32: ADLQueueEntry] = [:]
         for row in visibleRows where inHead.contains(row.index) { lights[row.index] = row.adl }
-        let head = leading.map { PositionTable.row(of: $0, in: engine, adl: lights[$0]) }
+        // A head row the window holds keeps its lights; another gets them from the window's
+        // samples of its side (it showed "—" until the window held it).
+        let head = leading.map { PositionTable.row(of: $0, in: engine, adl: lights[$0] ?? table.adlEstimate(of: $0, in: engine)) }
         visibleRows = head + visibleRows.filter { !inHead.contains($0.index) }
         if let selected, let moved = visibleRows.firstIndex(where: { $0.index == selected }) { cursor = moved }
         cursor = min(cursor, max(0, visibleRows.count - 1))

@@ -80,6 +80,19 @@ public struct PositionTable: Sendable {
     public internal(set) var openBySymbol: [String: Int] = [:]
     /// The rebuild under way, if any: its rows replace these once it is done.
     public internal(set) var scan: TableScan?
+    /// A window's ADL samples as its rebuild scored them, by market side (`market * 2`, `+ 1` for
+    /// shorts): sorted scores and the sample's stride, so that a row the window does not hold (the
+    /// list's live head) gets its lights the way the window's rows got theirs.
+    public internal(set) var sampledADLScores: [Int: (scores: [Fixed], stride: Int)] = [:]
+
+    /// A position's place in its side's ADL queue, estimated from the window's samples; nil when
+    /// its side was not sampled (the window held none of it) or it is closed.
+    public func adlEstimate(of index: Int32, in engine: Engine) -> ADLQueueEntry? {
+        guard Int(index) < engine.positions.count else { return nil }
+        let position = engine.positions[Int(index)]
+        guard let sampled = sampledADLScores[Int(position.symbolIndex) * 2 + (position.side == .long ? 0 : 1)] else { return nil }
+        return engine.adlQueueEstimate(of: index, sortedScores: sampled.scores, stride: sampled.stride)
+    }
 
     public init() {}
 
@@ -136,6 +149,13 @@ public struct PositionTable: Sendable {
         windowFilter = request.filter
         openPositions = done.open
         matchingPositions = done.matching
+        if done.exactQueue == nil {
+            var sampled: [Int: (scores: [Fixed], stride: Int)] = [:]
+            for (side, scores) in done.scores where side < done.samples.count { sampled[side] = (scores, done.samples[side].stride) }
+            sampledADLScores = sampled
+        } else {
+            sampledADLScores = [:]
+        }
         if let clusters = done.clusters {
             builtAt = done.startedAt
             builtFromLiquidations = request.liquidations

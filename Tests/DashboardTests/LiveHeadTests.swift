@@ -46,9 +46,22 @@ struct LiveHeadTests {
         let nearestLeftOut = distances.filter { !inHead.contains($0.key) }.values.min() ?? .infinity
         #expect((headDistances.last ?? 0) <= nearestLeftOut + 1e-9)
         #expect(screen.cursor == 0)
+        // Head after head as the cascade goes on: each is put before the window, not before the
+        // last head (the list grew by a head at every turn, to 7,359 rows at a million).
+        for round in 1...5 {
+            for row in screen.visibleRows.prefix(50) where moved.positions[Int(row.index)].isOpen {
+                let position = moved.positions[Int(row.index)]
+                moved.apply(.position(PositionUpdate(account: row.account, symbol: row.symbol, side: position.side, quantity: .zero,
+                    entryPrice: position.entryPrice, mode: position.mode, leverage: Fixed(10)), time: time + Int64(round) * 1_000_000_000))
+            }
+            _ = screen.update(.session(engine: moved, log: screen.log, status: screen.status))
+            #expect(screen.visibleRows.count <= screen.table.rows.count + AppModel.liveHeadSize, "round \(round): \(screen.visibleRows.count)")
+            #expect(PositionTable.isOpen(screen.visibleRows[0], in: moved))
+        }
         // On screen: the first row is the riskiest open position, not a closed one.
         let lines = screen.rendered().lines
-        let first = lines.first { $0.contains(head[0].account + " ") } ?? ""
+        let top = screen.visibleRows[0]
+        let first = lines.first { $0.contains(top.account + " ") } ?? ""
         #expect(!first.isEmpty && !first.contains("closed"), "\(first)")
     }
 

@@ -149,6 +149,9 @@ public struct AppModel: Sendable {
     /// `refreshLiveHead`).
     var liveHeadLiquidations = -1
     var liveHeadTime: Int64 = .min
+    /// The table's rows as the sort and filter give them, before the live head: each head is put
+    /// before these, not before the last head (the list grew by a head at every turn).
+    var windowRows: [PositionRow] = []
     var lastSampleSecond: Int64 = .min
     /// Each fund's movements when the chart last sampled it, and the session time then.
     var fundSampled: [Int32: (movements: Int, time: Int64)] = [:]
@@ -332,7 +335,8 @@ public struct AppModel: Sendable {
             && !table.isRebuilding(column: sortColumn, descending: sortDescending, filter: filter) {
             requestTableRebuild(collectingClusters: false)
         }
-        visibleRows = table.view(filter: filter, column: sortColumn, descending: sortDescending)
+        windowRows = table.view(filter: filter, column: sortColumn, descending: sortDescending)
+        visibleRows = windowRows
         cursor = min(cursor, max(0, visibleRows.count - 1))
         sinkClosedRows()
         refreshLiveHead()
@@ -367,11 +371,11 @@ public struct AppModel: Sendable {
             ? visibleRows[cursor].index : nil
         let inHead = Set(leading)
         var lights: [Int32: ADLQueueEntry] = [:]
-        for row in visibleRows where inHead.contains(row.index) { lights[row.index] = row.adl }
+        for row in windowRows where inHead.contains(row.index) { lights[row.index] = row.adl }
         // A head row the window holds keeps its lights; another gets them from the window's
         // samples of its side (it showed "—" until the window held it).
         let head = leading.map { PositionTable.row(of: $0, in: engine, adl: lights[$0] ?? table.adlEstimate(of: $0, in: engine)) }
-        visibleRows = head + visibleRows.filter { !inHead.contains($0.index) }
+        visibleRows = head + windowRows.filter { !inHead.contains($0.index) }
         if let selected, let moved = visibleRows.firstIndex(where: { $0.index == selected }) { cursor = moved }
         cursor = min(cursor, max(0, visibleRows.count - 1))
         sinkClosedRows()

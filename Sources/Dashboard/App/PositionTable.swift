@@ -80,8 +80,8 @@ public struct PositionTable: Sendable {
     public internal(set) var openBySymbol: [String: Int] = [:]
     /// The rebuild under way, if any: its rows replace these once it is done.
     public internal(set) var scan: TableScan?
-    /// A window's ADL samples as its rebuild scored them, by market side (`market * 2`, `+ 1` for
-    /// shorts): sorted scores and the sample's stride, so that a row the window does not hold (the
+    /// A window's ADL samples as its rebuild scored them, by market side (`ADLSideSample.side`):
+    /// sorted scores and the sample's stride, so that a row the window does not hold (the
     /// list's live head) gets its lights the way the window's rows got theirs.
     public internal(set) var sampledADLScores: [Int: (scores: [Fixed], stride: Int)] = [:]
 
@@ -90,7 +90,7 @@ public struct PositionTable: Sendable {
     public func adlEstimate(of index: Int32, in engine: Engine) -> ADLQueueEntry? {
         guard Int(index) < engine.positions.count else { return nil }
         let position = engine.positions[Int(index)]
-        guard let sampled = sampledADLScores[Int(position.symbolIndex) * 2 + (position.side == .long ? 0 : 1)] else { return nil }
+        guard let sampled = sampledADLScores[ADLSideSample.side(of: position)] else { return nil }
         return engine.adlQueueEstimate(of: index, sortedScores: sampled.scores, stride: sampled.stride)
     }
 

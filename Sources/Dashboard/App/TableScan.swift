@@ -153,7 +153,7 @@ public struct TableScan: Sendable {
                 guard position.isOpen else { continue }
                 open += 1
                 clusters?.add(position, engine, marks: marks)
-                let side = Int(position.symbolIndex) * 2 + (position.side == .long ? 0 : 1)
+                let side = ADLSideSample.side(of: position)
                 if side >= samples.count { samples.append(contentsOf: repeatElement(ADLSideSample(), count: side + 1 - samples.count)) }
                 samples[side].offer(Int32(index))
                 guard matches(position) else { continue }
@@ -162,14 +162,6 @@ public struct TableScan: Sendable {
             }
         }
         func mark(_ position: Position) -> Fixed? { marks[Int(position.symbolIndex)] }
-        /// The distance to liquidation in % of the mark, in floating point: it only chooses the
-        /// window (the rows are then valued exactly), and a 128-bit division a position would
-        /// cost more than the rest of the pass.
-        func distance(_ position: Position, _ price: Fixed) -> Double {
-            guard let liquidation = position.liquidation, price.isPositive else { return .infinity }
-            let gap = position.side == .long ? price.approximateDouble - liquidation.approximateDouble : liquidation.approximateDouble - price.approximateDouble
-            return gap / price.approximateDouble * 100
-        }
         // The heap is taken out of the enum while it grows, so it is not copied.
         let taken = selection
         selection = .none
@@ -196,15 +188,11 @@ public struct TableScan: Sendable {
             selection = .fixed(heap)
         case .number(var heap):
             if request.column == .distance {
-                scanRange(&heap) { position in mark(position).map { distance(position, $0) } ?? .infinity }
+                scanRange(&heap) { position in mark(position).map { Engine.distanceKey(position, mark: $0) } ?? .infinity }
             } else {
-                // Bankrupt first (the mark beyond the bankruptcy price: no margin left), then the
-                // distance to liquidation, as `ascending(_:_:by: .risk)` orders the rows.
-                scanRange(&heap) { position in
-                    guard let price = mark(position) else { return Double.infinity }
-                    if let bankruptcy = position.bankruptcy, position.side == .long ? price <= bankruptcy : price >= bankruptcy { return -1 }
-                    return distance(position, price)
-                }
+                // Bankrupt first, then the distance to liquidation, as `ascending(_:_:by: .risk)`
+                // orders the rows (the live head, `Engine.riskiestOpenPositions`, by the same key).
+                scanRange(&heap) { position in mark(position).map { Engine.riskKey(position, mark: $0) } ?? .infinity }
             }
             selection = .number(heap)
         }
@@ -228,7 +216,7 @@ public struct TableScan: Sendable {
         var sides = Set<Int>()
         for index in chosen where Int(index) < engine.positions.count {
             let position = engine.positions[Int(index)]
-            let side = Int(position.symbolIndex) * 2 + (position.side == .long ? 0 : 1)
+            let side = ADLSideSample.side(of: position)
             if side < samples.count { sides.insert(side) }
         }
         sidesToScore = sides.sorted()
@@ -272,7 +260,7 @@ public struct TableScan: Sendable {
                 adl = exactQueue[index]
             } else {
                 let position = engine.positions[Int(index)]
-                let side = Int(position.symbolIndex) * 2 + (position.side == .long ? 0 : 1)
+                let side = ADLSideSample.side(of: position)
                 adl = side < samples.count
                     ? engine.adlQueueEstimate(of: index, sortedScores: scores[side] ?? [], stride: samples[side].stride) : nil
             }

@@ -16,6 +16,11 @@ public struct ADLSideSample: Sendable {
 
     public init() {}
 
+    /// Where a position's side sits in a list of samples by market side: `market * 2` for its
+    /// longs, `+ 1` for its shorts.
+    @inlinable
+    public static func side(of position: Position) -> Int { Int(position.symbolIndex) * 2 + (position.side == .long ? 0 : 1) }
+
     /// One more open position of the side. Keeps every `stride`-th; when the sample reaches twice
     /// its size, every other one goes and the stride doubles, so the sample stays even over all
     /// the positions offered without knowing their number in advance.
@@ -80,6 +85,26 @@ extension Engine {
 }
 
 extension Engine {
+    /// The distance from `mark` to a position's liquidation price, in % of the mark, in floating
+    /// point: it orders positions (the dashboard values the rows it shows exactly), and a 128-bit
+    /// division a position would cost more than the rest of a pass over a million. Infinity when
+    /// the position has no liquidation price.
+    @inlinable
+    public static func distanceKey(_ position: Position, mark: Fixed) -> Double {
+        guard let liquidation = position.liquidation, mark.isPositive else { return .infinity }
+        let price = mark.approximateDouble
+        let gap = position.side == .long ? price - liquidation.approximateDouble : liquidation.approximateDouble - price
+        return gap / price * 100
+    }
+
+    /// The "risk" order's key: -1 for a position past its bankruptcy price (no margin left), else
+    /// `distanceKey`. Smaller is riskier.
+    @inlinable
+    public static func riskKey(_ position: Position, mark: Fixed) -> Double {
+        if let bankruptcy = position.bankruptcy, position.side == .long ? mark <= bankruptcy : mark >= bankruptcy { return -1 }
+        return distanceKey(position, mark: mark)
+    }
+
     /// The `count` open positions nearest to liquidation across every market, nearest first: a
     /// position past its bankruptcy price first, then by the distance from the mark to its
     /// liquidation price in % of the mark (the order the dashboard's "risk" column sorts by).
@@ -93,17 +118,11 @@ extension Engine {
         var candidates: [(key: Double, position: Int32)] = []
         for index in markets.indices {
             guard let mark = markets[index].markPrice, mark.isPositive else { continue }
-            let price = mark.approximateDouble
             for side in [Side.long, Side.short] {
                 for entry in markets[index].triggers.leading(side, count: count, isLive: { isLive($0) }) {
                     let position = positions[Int(entry.position)]
-                    guard let liquidation = position.liquidation else { continue }
-                    if let bankruptcy = position.bankruptcy, side == .long ? mark <= bankruptcy : mark >= bankruptcy {
-                        candidates.append((-1, entry.position))
-                        continue
-                    }
-                    let gap = side == .long ? price - liquidation.approximateDouble : liquidation.approximateDouble - price
-                    candidates.append((gap / price * 100, entry.position))
+                    guard position.liquidation != nil else { continue }
+                    candidates.append((Engine.riskKey(position, mark: mark), entry.position))
                 }
             }
         }

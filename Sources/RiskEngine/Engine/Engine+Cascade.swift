@@ -23,14 +23,24 @@ extension Engine {
             return
         }
         unfinishedCascade = nil
-        liquidationsLeftInSlice = max(1, liquidationLimit)
-        slicing = liquidationLimit != .max
-        defer {
-            liquidationsLeftInSlice = .max
-            slicing = false
-        }
+        beginSlice(liquidationLimit)
+        defer { endSlice() }
         drainTriggers(market: Int(market), into: &notes)
         if unfinishedCascade == nil && samplingEnabled && time >= nextSampleTime { sampleSignals(into: &notes) }
+    }
+
+    /// What follows starts at most `liquidationLimit` liquidations (`.max`: no limit) until
+    /// `endSlice`: an event applied, a cascade gone on with, a shock projected.
+    @inline(__always)
+    mutating func beginSlice(_ liquidationLimit: Int) {
+        liquidationsLeftInSlice = max(1, liquidationLimit)
+        slicing = liquidationLimit != .max
+    }
+
+    @inline(__always)
+    mutating func endSlice() {
+        liquidationsLeftInSlice = .max
+        slicing = false
     }
 
     /// Finishes a cut cascade at once (a copy about to be projected, a report).

@@ -136,11 +136,9 @@ extension Engine {
         // The shocked mark's cascade in slices, each slice's notes tallied and dropped: at a
         // million positions a shock liquidates hundreds of thousands, whose notes held at once
         // were a hundred megabytes a shock in flight. Sliced or whole, the cascade is the same.
-        copy.liquidationsLeftInSlice = max(1, slice)
-        copy.slicing = slice != .max
+        copy.beginSlice(slice)
         copy.setMark(market: index, price: shocked, into: &notes)
-        copy.liquidationsLeftInSlice = .max
-        copy.slicing = false
+        copy.endSlice()
         tally(&notes)
         while copy.isMidCascade {
             copy.continueCascade(into: &notes, liquidationLimit: slice)

@@ -254,12 +254,8 @@ public struct Engine: Sendable {
     public mutating func apply(_ event: MarketEvent, into notes: inout [EngineNotification], liquidationLimit: Int) {
         // An event never lands inside another's cascade: what is left of it is finished first.
         if unfinishedCascade != nil { finishCascade(into: &notes) }
-        liquidationsLeftInSlice = max(1, liquidationLimit)
-        slicing = liquidationLimit != .max
-        defer {
-            liquidationsLeftInSlice = .max
-            slicing = false
-        }
+        beginSlice(liquidationLimit)
+        defer { endSlice() }
         let eventTime = event.time
         // Decoders refuse such times (`EventTime`); an event made some other way is not applied
         // either: every window and sample adds to the time, which must not overflow.

@@ -338,7 +338,6 @@ public struct AppModel: Sendable {
         windowRows = table.view(filter: filter, column: sortColumn, descending: sortDescending)
         visibleRows = windowRows
         cursor = min(cursor, max(0, visibleRows.count - 1))
-        sinkClosedRows()
         refreshLiveHead()
     }
 
@@ -355,9 +354,10 @@ public struct AppModel: Sendable {
     /// (`Engine.riskiestOpenPositions`), the window's other rows after it. At a million positions
     /// the window is chosen again every half second in a pass of tens of milliseconds; in a
     /// cascade at 1x its riskiest thousand closed within that, and "riskiest first" showed closed
-    /// positions, the ones about to go unseen until the next pass. A row of the head the window
-    /// does not hold has no ADL lights until the window holds it.
+    /// positions, the ones about to go unseen until the next pass. Closed rows sink below the
+    /// open ones after it, whether or not the list has a live head.
     mutating func refreshLiveHead() {
+        defer { sinkClosedRows() }
         liveHeadLiquidations = log.simulatedCount
         liveHeadTime = engine.time
         guard readsLiveHead else { return }
@@ -378,7 +378,6 @@ public struct AppModel: Sendable {
         visibleRows = head + windowRows.filter { !inHead.contains($0.index) }
         if let selected, let moved = visibleRows.firstIndex(where: { $0.index == selected }) { cursor = moved }
         cursor = min(cursor, max(0, visibleRows.count - 1))
-        sinkClosedRows()
     }
 
     /// Rows whose position has closed since the table was built (liquidated, or closed by its
@@ -419,10 +418,11 @@ public struct AppModel: Sendable {
             engine = newEngine
             log = newLog
             keepTapeCursor(since: tapeBefore)
-            sinkClosedRows()
             if log.simulatedCount != liveHeadLiquidations || engine.time &- liveHeadTime >= AppModel.liveHeadInterval
                 || engine.time < liveHeadTime {
                 refreshLiveHead()
+            } else {
+                sinkClosedRows()
             }
             status = newStatus
             sample()

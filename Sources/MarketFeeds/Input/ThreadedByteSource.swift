@@ -98,12 +98,21 @@ public final class ThreadedByteSource: ByteSource, @unchecked Sendable {
             catch { result = .failure(error) }
             initialized = (try? result.get()) ?? 0
         }
+        settle(result, chunk: chunk)
+    }
+
+    /// What a read of the inner source came to, recorded under the lock by whichever thread made
+    /// it (`producing` set): a chunk queued for the reader (nil: the reader took the bytes itself),
+    /// or the end or the error, kept so every later read says the same.
+    private func settle(_ result: Result<Int, InputError>, chunk: [UInt8]?) {
         let progress = inner.progress
         condition.lock()
         producing = false
+        // Bytes the reader took itself are delivered now; a chunk's, when the reader takes it.
+        if chunk == nil { deliveredProgress = progress }
         switch result {
         case .success(let count):
-            if count == 0 { finished = true } else { chunks.append((chunk, progress)) }
+            if count == 0 { finished = true } else if let chunk { chunks.append((chunk, progress)) }
         case .failure(let error):
             failure = error
             finished = true
@@ -151,21 +160,12 @@ public final class ThreadedByteSource: ByteSource, @unchecked Sendable {
         return count
     }
 
-    /// A read of the inner source on the reader's thread (which has set `producing`); its end or
-    /// error is kept as the thread's would be, so a later read says the same.
+    /// A read of the inner source on the reader's thread (which has set `producing`), straight
+    /// into the reader's buffer.
     private func readHere(into buffer: UnsafeMutablePointer<UInt8>, capacity: Int) throws(InputError) -> Int {
         let result: Result<Int, InputError>
         do throws(InputError) { result = .success(try inner.read(into: buffer, capacity: capacity)) } catch { result = .failure(error) }
-        let progress = inner.progress
-        condition.lock()
-        producing = false
-        deliveredProgress = progress
-        switch result {
-        case .success(let count): if count == 0 { finished = true }
-        case .failure(let error): failure = error; finished = true
-        }
-        condition.broadcast()
-        condition.unlock()
+        settle(result, chunk: nil)
         return try result.get()
     }
 }

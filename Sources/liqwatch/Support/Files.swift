@@ -29,7 +29,8 @@ struct InputError: Error, CustomStringConvertible {
 func readTextFile(_ path: String, flag: String, limit: Int = 64 << 20) throws -> String {
     switch BoundedRead.contents(of: path, limit: limit) {
     case .success(let data): return String(decoding: data, as: UTF8.self)
-    case .failure(.missing): throw InputError("--\(flag): no such file: \(SafeText.escaped(path))")
-    case .failure(let failure): throw InputError("--\(flag): \(SafeText.escaped(path)) \(failure.reason)")
+    // `InputError` escapes what it quotes (the path).
+    case .failure(.missing): throw InputError("--\(flag): no such file: \(path)")
+    case .failure(let failure): throw InputError("--\(flag): \(path) \(failure.reason)")
     }
 }

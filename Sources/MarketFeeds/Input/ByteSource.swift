@@ -34,6 +34,17 @@ public protocol ByteSource: AnyObject {
     var progress: (consumed: Int, total: Int?) { get }
 }
 
+/// A source that can lend its own buffers, so a reader finds its lines where the bytes lie
+/// instead of copying them into a buffer of its own.
+public protocol ChunkLendingSource: ByteSource {
+    /// The next bytes, lent until the next call of `borrowChunk`, `read` or `returnLentChunk`;
+    /// never empty; nil at the end. Throws on a damaged input once every byte before it was lent.
+    func borrowChunk() throws(InputError) -> UnsafeBufferPointer<UInt8>?
+    /// Takes back the bytes the last `borrowChunk` lent, unread: `read` or `borrowChunk` give
+    /// them again.
+    func returnLentChunk()
+}
+
 /// A file or standard input, read with plain `read(2)`.
 public final class FileByteSource: ByteSource {
     let descriptor: Int32
@@ -69,7 +80,11 @@ public final class FileByteSource: ByteSource {
             let count = min(capacity, peeked.count - peekedOffset)
             peeked.withUnsafeBufferPointer { buffer.update(from: $0.baseAddress! + peekedOffset, count: count) }
             peekedOffset += count
-            return count
+            // The rest of the read from the file, so the first read is as long as any (a reader
+            // that looks at its first chunk sees more than the two bytes looked at).
+            guard count < capacity, peekedOffset >= peeked.count else { return count }
+            // A failure here is thrown by the next read, after these bytes are used.
+            return count + ((try? readFromDescriptor(into: buffer + count, capacity: capacity - count)) ?? 0)
         }
         return try readFromDescriptor(into: buffer, capacity: capacity)
     }

@@ -28,6 +28,11 @@ public struct InputLine {
 /// A line is bounded: one longer than `maximumLineLength` (16 MiB) is returned as overlong, with no
 /// bytes, and the rest of it is read and dropped up to its end, so memory stays flat whatever the
 /// input (`/dev/zero`, a sender that never ends a line).
+///
+/// From a source that lends its buffers (`ChunkLendingSource`), lines are found where they lie in
+/// the lent chunks and only a line that runs from one chunk into the next is copied (into the
+/// reader's buffer), once the first chunk shows the input's lines end in `\n`; otherwise the
+/// reader copies as from any source.
 public final class LineReader {
     /// The longest line kept, in bytes. Real frames are far shorter (a 1,000-level depth snapshot
     /// is about 40 KB).
@@ -37,6 +42,13 @@ public final class LineReader {
     // exclusivity checks it would otherwise make on each line (two a line were about 7 % of the
     // decoding thread).
     private let source: ByteSource
+    /// The source, when it lends its chunks; `lending` once the input's first chunk says its lines
+    /// end in `\n` (and then `buffer` only holds a line begun in an earlier chunk).
+    private let lender: ChunkLendingSource?
+    private var lending = false
+    private var chunk: UnsafePointer<UInt8>? = nil
+    private var chunkCount = 0
+    private var chunkPosition = 0
     private let maximumLength: Int
     private var buffer: UnsafeMutablePointer<UInt8>
     private var capacity: Int
@@ -55,6 +67,7 @@ public final class LineReader {
 
     public init(source: ByteSource, bufferSize: Int = 1 << 20, maximumLineLength: Int = LineReader.maximumLineLength) {
         self.source = source
+        self.lender = source as? ChunkLendingSource
         self.maximumLength = max(1, maximumLineLength)
         self.capacity = max(16, min(bufferSize, maximumLength + 1))
         self.buffer = .allocate(capacity: capacity)
@@ -65,7 +78,7 @@ public final class LineReader {
     /// Bytes the source has delivered, and how many of them the returned lines have used.
     public var delivered: Int { bytesDelivered }
     private var bytesDelivered = 0
-    public var consumed: Int { bytesDelivered - (filled - start) }
+    public var consumed: Int { bytesDelivered - (filled - start) - (chunkCount - chunkPosition) }
 
     /// The fraction of the input the returned lines cover: the source's own fraction (compressed
     /// bytes for a .gz) scaled by the share of what it delivered that the lines have used.
@@ -78,6 +91,8 @@ public final class LineReader {
     /// The next line, or nil at the end. A damaged input throws once every complete line before
     /// the damage has been returned.
     public func nextLine() throws(InputError) -> InputLine? {
+        if lender != nil && !terminatorChosen { try chooseLending() }
+        if lending { return try nextLentLine() }
         if discarding { try skipRestOfOverlongLine() }
         var searchFrom = start
         while true {
@@ -111,9 +126,18 @@ public final class LineReader {
         }
     }
 
-    /// Returns the line in `[lineStart, lineEnd)` and moves on to `next`.
+    /// Returns the line in `[lineStart, lineEnd)` of the buffer and moves on to `next`.
     @inline(__always)
     private func take(from lineStart: Int, to lineEnd: Int, next: Int) -> InputLine {
+        start = next
+        return line(in: UnsafePointer(buffer), from: lineStart, to: lineEnd)
+    }
+
+    /// The line in `[lineStart, lineEnd)` of `base`: without the `\r` of a `\r\n` and, first, a
+    /// byte order mark.
+    @inline(__always)
+    private func line(in base: UnsafePointer<UInt8>, from lineStart: Int, to lineEnd: Int) -> InputLine {
+        let buffer = base
         var first = lineStart
         var length = lineEnd - lineStart
         if terminator == 0x0A {
@@ -127,9 +151,111 @@ public final class LineReader {
             first += 3
             length -= 3
         }
-        start = next
         linesReturned += 1
-        return InputLine(bytes: UnsafePointer(buffer + first), count: length, number: linesReturned)
+        return InputLine(bytes: buffer + first, count: length, number: linesReturned)
+    }
+
+    // MARK: Lines found in lent chunks
+
+    /// Looks at the input's first chunk: lines ending in `\n` are found in the chunks where they
+    /// lie; an input with no `\n` in it (carriage returns alone, one long line) is read by
+    /// copying, the chunk given back unread.
+    private func chooseLending() throws(InputError) {
+        guard let lender, !lending else { return }
+        guard let first = try lender.borrowChunk() else {
+            // Empty: either way gives no line.
+            terminatorChosen = true
+            lending = true
+            ended = true
+            return
+        }
+        guard memchr(first.baseAddress!, 0x0A, first.count) != nil else {
+            lender.returnLentChunk()
+            // Decided by the copying path, once a megabyte is in.
+            return
+        }
+        terminatorChosen = true
+        lending = true
+        use(first)
+    }
+
+    @inline(__always)
+    private func use(_ lent: UnsafeBufferPointer<UInt8>) {
+        chunk = lent.baseAddress
+        chunkCount = lent.count
+        chunkPosition = 0
+        bytesDelivered += lent.count
+    }
+
+    /// The next line from the lent chunks: in place when it lies in one chunk, else gathered in
+    /// the buffer (as long as it is not overlong).
+    private func nextLentLine() throws(InputError) -> InputLine? {
+        if discarding { try skipRestOfOverlongLentLine() }
+        while true {
+            if chunkPosition < chunkCount, let chunk {
+                let rest = chunkCount - chunkPosition
+                if let found = memchr(chunk + chunkPosition, 0x0A, rest) {
+                    let end = chunk.distance(to: found.assumingMemoryBound(to: UInt8.self))
+                    let part = end - chunkPosition
+                    if filled + part >= maximumLength { return overlongLentLine(droppingTo: end + 1) }
+                    if filled == 0 {
+                        let found = line(in: chunk, from: chunkPosition, to: end)
+                        chunkPosition = end + 1
+                        return found
+                    }
+                    // Begun in an earlier chunk: the buffer holds it until the next call.
+                    gather(chunk + chunkPosition, count: part)
+                    chunkPosition = end + 1
+                    let length = filled
+                    filled = 0
+                    return line(in: UnsafePointer(buffer), from: 0, to: length)
+                }
+                if filled + rest >= maximumLength { return overlongLentLine(droppingTo: chunkCount, discardingRest: true) }
+                gather(chunk + chunkPosition, count: rest)
+                chunkPosition = chunkCount
+            }
+            if ended {
+                guard filled > 0 else { return nil }
+                let length = filled
+                filled = 0
+                return line(in: UnsafePointer(buffer), from: 0, to: length)
+            }
+            guard let next = try lender!.borrowChunk() else { ended = true; continue }
+            use(next)
+        }
+    }
+
+    /// Appends bytes of a line that goes on past its chunk to the buffer (growing it, at most to
+    /// `maximumLength + 1`: longer is overlong).
+    private func gather(_ bytes: UnsafePointer<UInt8>, count: Int) {
+        while filled + count > capacity { grow() }
+        (buffer + filled).update(from: bytes, count: count)
+        filled += count
+    }
+
+    /// Reports a line longer than `maximumLength` and drops what is held of it; the rest of it
+    /// up to its end is skipped by the next call when it has not ended in this chunk.
+    private func overlongLentLine(droppingTo next: Int, discardingRest: Bool = false) -> InputLine {
+        filled = 0
+        chunkPosition = next
+        discarding = discardingRest
+        linesReturned += 1
+        return InputLine(bytes: UnsafePointer(buffer), count: 0, number: linesReturned, isOverlong: true)
+    }
+
+    /// Reads and drops the rest of an overlong line from the lent chunks, up to and including its end.
+    private func skipRestOfOverlongLentLine() throws(InputError) {
+        while true {
+            if chunkPosition < chunkCount, let chunk, let found = memchr(chunk + chunkPosition, 0x0A, chunkCount - chunkPosition) {
+                chunkPosition = chunk.distance(to: found.assumingMemoryBound(to: UInt8.self)) + 1
+                discarding = false
+                return
+            }
+            chunkPosition = chunkCount
+            if ended { discarding = false; return }
+            guard let next = try lender!.borrowChunk() else { ended = true; discarding = false; return }
+            use(next)
+        }
     }
 
     /// Reads and drops the rest of an overlong line, up to and including its end.

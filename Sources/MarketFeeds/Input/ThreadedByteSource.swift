@@ -11,32 +11,64 @@ import Foundation
 /// (`isShared`): its thread rests, the reader inflates when it finds nothing ready, and another
 /// thread with nothing to do (the engine's, waiting for decoded lines) inflates the next chunk
 /// ahead (`inflateAheadIfIdle`). One inflates at a time, so the chunks stay in order.
-public final class ThreadedByteSource: ByteSource, @unchecked Sendable {
+///
+/// A `LineReader` borrows the chunks (`borrowChunk`) and finds its lines in them where they lie,
+/// so the bytes are copied once, by whichever thread reads the inner source: a plain file is read
+/// this way too, so that the copy out of the page cache is made by the engine's thread while it
+/// waits, not by the decoding thread, the replay's slower one.
+public final class ThreadedByteSource: ByteSource, ChunkLendingSource, @unchecked Sendable {
+    /// A buffer of `chunkSize` bytes, of which `count` hold data, with the inner source's progress
+    /// once it was read.
+    private struct Chunk {
+        var bytes: UnsafeMutablePointer<UInt8>
+        var count: Int
+        var progress: (consumed: Int, total: Int?)
+    }
+
     private let inner: ByteSource
     private let chunkSize: Int
     private let depth: Int
     private let condition = NSCondition()
-    /// Chunks ready for the reader, each with the inner source's progress once it was read.
-    private var chunks: [(bytes: [UInt8], progress: (consumed: Int, total: Int?))] = []
+    /// Chunks ready for the reader, in order.
+    private var chunks: [Chunk] = []
+    /// Buffers no longer used, kept for the next reads (at most `depth` + 2 buffers ever exist:
+    /// the queue, the reader's, and the one being read into).
+    private var spare: [UnsafeMutablePointer<UInt8>] = []
     private var finished = false
     private var failure: InputError?
     private var stopped = false
     /// The source is shared (see `isShared`): the thread does not touch it.
     private var shared = false
+    /// Where the thread rests while the source is shared, with its own lock and copies of
+    /// `shared` and `stopped`: resting on `condition`, it was woken for nothing by every chunk
+    /// read and taken (a wake-up costs the waker several microseconds on this VM).
+    private let parking = NSCondition()
+    private var parkedWhileShared = false
+    /// Stopped, or the source finished: the thread is to exit.
+    private var parkingReleased = false
     /// Some thread is reading the inner source (outside the lock): no other may, yet.
     private var producing = false
-    private var current: [UInt8] = []
+    /// The reader's chunk (its buffer is the reader's until it asks for the next) and how far it
+    /// has been read; `lentFrom` is where the last `borrowChunk` lent it from.
+    private var current: Chunk?
     private var offset = 0
+    private var lentFrom = 0
     /// The progress of the last chunk handed to the reader (not of what the thread read ahead).
     private var deliveredProgress: (consumed: Int, total: Int?) = (0, nil)
 
     public init(wrapping inner: ByteSource, chunkSize: Int = 1 << 18, depth: Int = 16) {
         self.inner = inner
-        self.chunkSize = chunkSize
-        self.depth = depth
+        self.chunkSize = max(1, chunkSize)
+        self.depth = max(1, depth)
         let thread = Thread { [self] in self.produce() }
         thread.name = "liqwatch-input"
         thread.start()
+    }
+
+    deinit {
+        for chunk in chunks { chunk.bytes.deallocate() }
+        for buffer in spare { buffer.deallocate() }
+        current?.bytes.deallocate()
     }
 
     /// Lets the thread go (it holds this source until it exits): an input dropped before its
@@ -46,6 +78,7 @@ public final class ThreadedByteSource: ByteSource, @unchecked Sendable {
         stopped = true
         condition.broadcast()
         condition.unlock()
+        releaseParkedThread()
     }
 
     /// Whether the reader and `inflateAheadIfIdle`'s callers inflate, not the thread. Set it
@@ -61,6 +94,10 @@ public final class ThreadedByteSource: ByteSource, @unchecked Sendable {
             shared = newValue
             condition.broadcast()
             condition.unlock()
+            parking.lock()
+            parkedWhileShared = newValue
+            parking.broadcast()
+            parking.unlock()
         }
     }
 
@@ -72,53 +109,81 @@ public final class ThreadedByteSource: ByteSource, @unchecked Sendable {
             condition.unlock()
             return false
         }
-        producing = true
+        let buffer = takeBufferLocked()
         condition.unlock()
-        produceChunk()
+        settle(readInner(into: buffer), buffer: buffer, queue: true)
         return true
     }
 
     private func produce() {
         while true {
+            parking.lock()
+            while parkedWhileShared && !parkingReleased { parking.wait() }
+            parking.unlock()
             condition.lock()
-            while (chunks.count >= depth || shared || producing) && !stopped && !finished { condition.wait() }
+            if shared && !stopped && !finished { condition.unlock(); continue }
+            while (chunks.count >= depth || producing) && !shared && !stopped && !finished { condition.wait() }
+            if shared && !stopped && !finished { condition.unlock(); continue }
             if stopped || finished { condition.unlock(); return }
-            producing = true
+            let buffer = takeBufferLocked()
             condition.unlock()
-            produceChunk()
+            settle(readInner(into: buffer), buffer: buffer, queue: true)
         }
     }
 
-    /// Reads a chunk of the inner source into the queue. The caller has set `producing`.
-    private func produceChunk() {
-        var result: Result<Int, InputError> = .success(0)
-        // Not zeroed first: the source writes the bytes kept.
-        let chunk = [UInt8](unsafeUninitializedCapacity: chunkSize) { buffer, initialized in
-            do throws(InputError) { result = .success(try inner.read(into: buffer.baseAddress!, capacity: chunkSize)) }
-            catch { result = .failure(error) }
-            initialized = (try? result.get()) ?? 0
-        }
-        settle(result, chunk: chunk)
+    /// Sets `producing` and hands out a buffer to read into. Under the lock.
+    private func takeBufferLocked() -> UnsafeMutablePointer<UInt8> {
+        producing = true
+        return spare.popLast() ?? .allocate(capacity: chunkSize)
+    }
+
+    /// One read of the inner source (the caller has set `producing`). Not zeroed first: the
+    /// source writes the bytes kept.
+    private func readInner(into buffer: UnsafeMutablePointer<UInt8>) -> Result<Int, InputError> {
+        do throws(InputError) { return .success(try inner.read(into: buffer, capacity: chunkSize)) }
+        catch { return .failure(error) }
     }
 
     /// What a read of the inner source came to, recorded under the lock by whichever thread made
-    /// it (`producing` set): a chunk queued for the reader (nil: the reader took the bytes itself),
-    /// or the end or the error, kept so every later read says the same.
-    private func settle(_ result: Result<Int, InputError>, chunk: [UInt8]?) {
+    /// it (`producing` set): a chunk queued for the reader (`queue`) or made the reader's own
+    /// chunk at once (the reader read it itself), or the end or the error, kept so every later
+    /// read says the same.
+    private func settle(_ result: Result<Int, InputError>, buffer: UnsafeMutablePointer<UInt8>, queue: Bool) {
         let progress = inner.progress
         condition.lock()
         producing = false
-        // Bytes the reader took itself are delivered now; a chunk's, when the reader takes it.
-        if chunk == nil { deliveredProgress = progress }
         switch result {
-        case .success(let count):
-            if count == 0 { finished = true } else if let chunk { chunks.append((chunk, progress)) }
+        case .success(let count) where count > 0:
+            let chunk = Chunk(bytes: buffer, count: count, progress: progress)
+            if queue { chunks.append(chunk) } else { makeCurrentLocked(chunk) }
+        case .success:
+            finished = true
+            spare.append(buffer)
         case .failure(let error):
             failure = error
             finished = true
+            spare.append(buffer)
         }
+        let ended = finished
         condition.broadcast()
         condition.unlock()
+        if ended { releaseParkedThread() }
+    }
+
+    private func releaseParkedThread() {
+        parking.lock()
+        parkingReleased = true
+        parking.broadcast()
+        parking.unlock()
+    }
+
+    /// The reader moves on to `chunk`; its last chunk's buffer is free again. Under the lock.
+    private func makeCurrentLocked(_ chunk: Chunk) {
+        if let old = current { spare.append(old.bytes) }
+        current = chunk
+        offset = 0
+        lentFrom = 0
+        deliveredProgress = chunk.progress
     }
 
     public var progress: (consumed: Int, total: Int?) {
@@ -127,45 +192,61 @@ public final class ThreadedByteSource: ByteSource, @unchecked Sendable {
         return deliveredProgress
     }
 
-    public func read(into buffer: UnsafeMutablePointer<UInt8>, capacity: Int) throws(InputError) -> Int {
-        if offset >= current.count {
-            condition.lock()
-            // Shared, the chunks read ahead come first, then the inner source, read here when
-            // no other thread is reading it.
-            while chunks.isEmpty && !finished && (!shared || producing) { condition.wait() }
-            if chunks.isEmpty {
-                if finished {
-                    let error = failure
-                    condition.unlock()
-                    if let error { throw error }
-                    return 0
-                }
-                // Shared and idle: the source is this thread's until `producing` is cleared.
-                producing = true
+    /// Makes the next chunk the reader's (`current`), waiting for it or, shared and idle,
+    /// reading it here. Returns false at the end; throws the source's error once every chunk
+    /// before it was taken.
+    private func advance() throws(InputError) -> Bool {
+        condition.lock()
+        // Shared, the chunks read ahead come first, then the inner source, read here when
+        // no other thread is reading it.
+        while chunks.isEmpty && !finished && (!shared || producing) { condition.wait() }
+        if chunks.isEmpty {
+            if finished {
+                let error = failure
                 condition.unlock()
-                return try readHere(into: buffer, capacity: capacity)
+                if let error { throw error }
+                return false
             }
-            let next = chunks.removeFirst()
-            current = next.bytes
-            deliveredProgress = next.progress
-            offset = 0
-            condition.broadcast()
+            // Shared and idle: the source is this thread's until `producing` is cleared.
+            let buffer = takeBufferLocked()
             condition.unlock()
+            let result = readInner(into: buffer)
+            settle(result, buffer: buffer, queue: false)
+            switch result {
+            case .success(let count) where count > 0: return true
+            case .success: return false
+            case .failure(let error): throw error
+            }
         }
-        let count = min(capacity, current.count - offset)
-        current.withUnsafeBufferPointer { source in
-            buffer.update(from: source.baseAddress! + offset, count: count)
+        makeCurrentLocked(chunks.removeFirst())
+        condition.broadcast()
+        condition.unlock()
+        return true
+    }
+
+    public func read(into buffer: UnsafeMutablePointer<UInt8>, capacity: Int) throws(InputError) -> Int {
+        if offset >= (current?.count ?? 0) {
+            guard try advance() else { return 0 }
         }
+        // `current` is only replaced by this (the reader's) thread.
+        guard let chunk = current else { return 0 }
+        let count = min(capacity, chunk.count - offset)
+        buffer.update(from: chunk.bytes + offset, count: count)
         offset += count
         return count
     }
 
-    /// A read of the inner source on the reader's thread (which has set `producing`), straight
-    /// into the reader's buffer.
-    private func readHere(into buffer: UnsafeMutablePointer<UInt8>, capacity: Int) throws(InputError) -> Int {
-        let result: Result<Int, InputError>
-        do throws(InputError) { result = .success(try inner.read(into: buffer, capacity: capacity)) } catch { result = .failure(error) }
-        settle(result, chunk: nil)
-        return try result.get()
+    public func borrowChunk() throws(InputError) -> UnsafeBufferPointer<UInt8>? {
+        if offset >= (current?.count ?? 0) {
+            guard try advance() else { return nil }
+        }
+        guard let chunk = current else { return nil }
+        lentFrom = offset
+        offset = chunk.count
+        return UnsafeBufferPointer(start: chunk.bytes + lentFrom, count: chunk.count - lentFrom)
+    }
+
+    public func returnLentChunk() {
+        offset = lentFrom
     }
 }

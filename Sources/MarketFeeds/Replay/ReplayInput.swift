@@ -24,8 +24,8 @@ final class ReplayInput {
     var aheadFraction: Double?
     /// An error the decoding thread stopped on, thrown once the messages before it are used.
     var deferredFailure: SessionError?
-    /// A gzip input inflated ahead: by a thread of its own while the replay steps (a dashboard);
-    /// shared while a thread decodes ahead (see `ThreadedByteSource`).
+    /// A gzip input or a file read ahead: by a thread of its own while the replay steps (a
+    /// dashboard); shared while a thread decodes ahead (see `ThreadedByteSource`).
     let inflatingAhead: ThreadedByteSource?
     /// What the replay's thread does while it waits for the decoding thread: inflates ahead.
     let idleWork: (() -> Bool)?
@@ -46,8 +46,13 @@ final class ReplayInput {
             // Gzip is told by the first bytes, read through the source itself: a FIFO or a pipe
             // (process substitution, standard input) cannot be opened twice to peek.
             source = try FileByteSource.open(path: path)
-            // Decompression gets its own thread; a plain file is read faster than it is parsed.
-            if source is GzipByteSource && threaded { source = ThreadedByteSource(wrapping: source) }
+            isCompressed = source is GzipByteSource
+            // Read ahead in chunks the line reader finds its lines in: decompression on a thread
+            // of its own while a dashboard steps; shared while a thread decodes ahead, so the
+            // replay's thread inflates, or copies a plain file out of the page cache, while it
+            // waits (see `startDecodingAhead`). Not a pipe or standard input: what a dashboard
+            // has not replayed yet is not read from them ahead of time.
+            if threaded && (isCompressed || FileByteSource.isRewindable(path: path)) { source = ThreadedByteSource(wrapping: source) }
         } catch { throw .input(error) }
         inflatingAhead = source as? ThreadedByteSource
         idleWork = inflatingAhead.map { source in { source.inflateAheadIfIdle() } }
@@ -57,7 +62,6 @@ final class ReplayInput {
             started?.stop()
             return error
         }
-        isCompressed = source is GzipByteSource || source is ThreadedByteSource
         isRewindable = FileByteSource.isRewindable(path: path)
         reader = LineReader(source: source)
         // Sniff the format from the first non-empty line.

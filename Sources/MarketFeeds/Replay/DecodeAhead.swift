@@ -1,5 +1,6 @@
 import Foundation
 import RiskEngine
+import Synchronization
 
 /// Decodes one input's lines on a thread of its own, a batch at a time, so that a replay run to
 /// the end parses on one core while the engine works on the other. Parsing and the engine cost
@@ -42,6 +43,12 @@ final class DecodeAhead: @unchecked Sendable {
     private var readyIndex = 0
     private var stopRequested = false
     private var exited = false
+    /// Batches handed over, and whether the thread exited, readable without the lock: the
+    /// replay's thread looks at them a while before it sleeps (see `next`).
+    private let handedOver = Atomic<Int>(0)
+    private let hasExited = Atomic<Bool>(false)
+    /// Batches taken (by the replay's thread only).
+    private var taken = 0
 
     init(path: String, reader: LineReader, decoder: any LineDecoder, timeGuard: TimeSpikeGuard = TimeSpikeGuard(),
         firstLine: InputLine?, strict: Bool,
@@ -64,6 +71,16 @@ final class DecodeAhead: @unchecked Sendable {
     /// While it waits, `idleWork` (when given) does work the decoding thread would otherwise do
     /// (inflating the input ahead), until it says there is none.
     func next(idleWork: (() -> Bool)? = nil) -> Batch? {
+        // A batch takes the decoding thread about a tenth of a millisecond: the replay's thread
+        // looks for it a while (yielding the core) before it sleeps on the condition, so the
+        // decoding thread seldom has to wake it, a system call of several microseconds on the
+        // critical path of every batch.
+        var looks = 0
+        while handedOver.load(ordering: .acquiring) == taken && !hasExited.load(ordering: .acquiring) && looks < 256 {
+            if let idleWork, idleWork() { continue }
+            looks += 1
+            sched_yield()
+        }
         condition.lock()
         defer { condition.unlock() }
         while readyIndex >= ready.count && !exited {
@@ -80,6 +97,7 @@ final class DecodeAhead: @unchecked Sendable {
         let batch = ready[readyIndex]
         ready[readyIndex] = Batch()
         readyIndex += 1
+        taken += 1
         if readyIndex >= 32 {
             ready.removeFirst(readyIndex)
             readyIndex = 0
@@ -195,6 +213,8 @@ final class DecodeAhead: @unchecked Sendable {
         while ready.count - readyIndex >= batchesAhead && !stopRequested && !last { condition.wait() }
         ready.append(batch)
         if last || stopRequested { exited = true }
+        handedOver.add(1, ordering: .releasing)
+        if exited { hasExited.store(true, ordering: .releasing) }
         condition.broadcast()
         return !exited
     }

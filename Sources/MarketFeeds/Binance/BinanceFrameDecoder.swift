@@ -80,6 +80,12 @@ public enum FeedMessage: Sendable {
         case .skipped: return nil
         }
     }
+
+    /// The message as a stream of the whole venue hands it on: an event becomes `venueWide`.
+    var handedOnVenueWide: FeedMessage {
+        if case .event(let event) = self { return .venueWide(event) }
+        return self
+    }
 }
 
 /// Decodes Binance USDⓈ-M / COIN-M frames byte by byte: combined-stream wrappers
@@ -290,10 +296,10 @@ public enum BinanceFrameDecoder {
                 index = .event(.index(IndexUpdate(symbol: symbol, price: price, fundingRate: rate, nextFundingTime: next, time: time)))
             }
         }
-        for each in [message, index] {
-            guard let each else { continue }
-            if venueWide, case .event(let event) = each { messages.append(.venueWide(event)) } else { messages.append(each) }
-        }
+        // Appended one by one, not through a list of the two: that list was an allocation and
+        // two copies of every message decoded.
+        messages.append(venueWide ? message.handedOnVenueWide : message)
+        if let index { messages.append(venueWide ? index.handedOnVenueWide : index) }
         return .appended
     }
 

@@ -31,9 +31,11 @@ public struct SymbolNames {
     }
 
     public mutating func name(_ span: ByteSpan) -> String {
-        for entry in names where entry.bytes.count == span.count {
-            let same = entry.bytes.withUnsafeBufferPointer { memcmp($0.baseAddress!, span.start, span.count) == 0 }
-            if same { return entry.name }
+        // By index, so an entry is read in place (a `for entry in names` copied each one it looked
+        // at, retaining and releasing its bytes and its name, for every message decoded).
+        for index in names.indices where names[index].bytes.count == span.count {
+            let same = names[index].bytes.withUnsafeBufferPointer { memcmp($0.baseAddress!, span.start, span.count) == 0 }
+            if same { return names[index].name }
         }
         let name = market(span.string)
         if names.count < Self.limit { names.append((Array(UnsafeBufferPointer(start: span.start, count: span.count)), name)) }

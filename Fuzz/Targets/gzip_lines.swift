@@ -9,7 +9,8 @@
 // Differential check (it traps on a difference): whenever the stream is valid gzip (always for
 // plain input; for raw input when zlib itself decompresses all of it), the same bytes read by a
 // LineReader straight from memory, in other pieces, must give exactly the same lines, and the gzip
-// reading must not fail.
+// reading must not fail; so must a LineReader finding its lines in lent pieces (`ChunkLendingSource`,
+// as a replay reads through `ThreadedByteSource`).
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -33,6 +34,44 @@ final class MemorySource: ByteSource {
     }
 
     var progress: (consumed: Int, total: Int?) { (offset, bytes.count) }
+}
+
+/// Lends an in-memory buffer in uneven pieces, as `ThreadedByteSource` lends its chunks.
+final class LendingMemorySource: ChunkLendingSource {
+    let bytes: UnsafeMutableBufferPointer<UInt8>
+    var offset = 0
+    var lentFrom = 0
+    var calls: Int
+    init(_ source: [UInt8], seed: Int) {
+        bytes = .allocate(capacity: max(1, source.count))
+        _ = bytes.initialize(from: source)
+        calls = seed
+        count = source.count
+    }
+    let count: Int
+    deinit { bytes.deallocate() }
+
+    func read(into buffer: UnsafeMutablePointer<UInt8>, capacity: Int) throws(InputError) -> Int {
+        calls += 1
+        let piece = min(capacity, count - offset, 1 + (calls * 7919) % 4099)
+        guard piece > 0 else { return 0 }
+        _ = memcpy(buffer, bytes.baseAddress! + offset, piece)
+        offset += piece
+        return piece
+    }
+
+    func borrowChunk() throws(InputError) -> UnsafeBufferPointer<UInt8>? {
+        calls += 1
+        let piece = min(count - offset, 1 + (calls * 7919) % 4099)
+        guard piece > 0 else { return nil }
+        lentFrom = offset
+        offset += piece
+        return UnsafeBufferPointer(start: bytes.baseAddress! + lentFrom, count: piece)
+    }
+
+    func returnLentChunk() { offset = lentFrom }
+
+    var progress: (consumed: Int, total: Int?) { (offset, count) }
 }
 
 /// One gzip member holding `text`.
@@ -170,6 +209,14 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         if plainLines != gzipLines {
             let index = zip(plainLines, gzipLines).enumerated().first(where: { $0.element.0 != $0.element.1 })?.offset ?? min(plainLines.count, gzipLines.count)
             fatalError("lines differ between the gzip and plain readings at line \(index + 1) (\(gzipLines.count) and \(plainLines.count) lines)")
+        }
+        // Lent pieces (the first one long, so lines are found in place when it has a newline).
+        let (lentLines, lentFailed) = readAll(LineReader(source: LendingMemorySource(plain, seed: 3), bufferSize: 16, maximumLineLength: maximumLine),
+            decodeWith: &none, sniffed: &done, messages: &noMessages)
+        if lentFailed { fatalError("reading lent pieces failed") }
+        if plainLines != lentLines {
+            let index = zip(plainLines, lentLines).enumerated().first(where: { $0.element.0 != $0.element.1 })?.offset ?? min(plainLines.count, lentLines.count)
+            fatalError("lines differ between the lent and plain readings at line \(index + 1) (\(lentLines.count) and \(plainLines.count) lines)")
         }
     }
     return 0

@@ -63,6 +63,12 @@ struct LentChunkLineTests {
         "\u{FEFF}first\r\nsecond\r\n\r\nthird",
         "a\n\n\nb\r\n" + String(repeating: "y", count: 250) + "\nshort\n" + String(repeating: "z", count: 99) + "\nlast",
         "\n\n\n",
+        // A carriage return before the reader's first buffer is full, a newline after it: the
+        // copying reader has chosen `\r` by then (a fuzzer's find); lent, the same.
+        "a\r" + String(repeating: "x", count: 90) + "\nb\rc\n",
+        // At the bound and one past it, in every place a chunk can end.
+        String(repeating: "b", count: 100) + "\n" + String(repeating: "c", count: 101) + "\n" + String(repeating: "d", count: 99) + "\r\n"
+            + String(repeating: "e", count: 100) + "\r\nend\n",
         "only line without end",
         (0..<200).map { "\($0)," + String(repeating: "w", count: ($0 * 37) % 300) }.joined(separator: "\r\n") + "\r\n",
     ]
@@ -77,14 +83,31 @@ struct LentChunkLineTests {
                 let reader = LineReader(source: source, bufferSize: 64, maximumLineLength: 100)
                 #expect(try Self.numberedLines(of: reader) == expected, "chunks of \(chunk): \(input.prefix(30))")
                 #expect(reader.consumed == bytes.count, "chunks of \(chunk)")
-                // When the first chunk shows a newline, every line comes from the chunks
-                // themselves, none copied out of the source; otherwise the reader copies.
-                if let newline = bytes.firstIndex(of: 0x0A), newline < chunk {
+                // When the first chunk shows a newline before a carriage return within what the
+                // copying reader would look at, every line comes from the chunks themselves, none
+                // copied out of the source; otherwise the reader copies.
+                let window = 64  // the reader's buffer
+                let first = min(chunk, bytes.count)
+                let lends = first > 0 && (bytes.prefix(min(first, window)).contains(0x0A)
+                    || (first >= window && !bytes.prefix(window).contains(0x0D)))
+                if lends {
                     #expect(source.copyingReads == 0, "chunks of \(chunk): \(input.prefix(30))")
                 } else {
                     #expect(source.copyingReads > 0, "chunks of \(chunk): \(input.prefix(30))")
                 }
                 #expect(source.borrows > 0)
+            }
+        }
+    }
+
+    @Test("a line of the bound's length is a line, one byte more is overlong, however it is read")
+    func bound() throws {
+        let text = String(repeating: "b", count: 100) + "\n" + String(repeating: "c", count: 101) + "\nok\n"
+        for chunk in 1...12 {
+            for reader in [LineReader(source: ChunkSource(Array(text.utf8), chunk: chunk), bufferSize: 16, maximumLineLength: 100),
+                LineReader(source: LendingSource(Array(text.utf8), chunk: chunk * 17), bufferSize: 16, maximumLineLength: 100)]
+            {
+                #expect(try Self.numberedLines(of: reader) == ["1: " + String(repeating: "b", count: 100), "2: <overlong>", "3: ok"], "chunks of \(chunk)")
             }
         }
     }

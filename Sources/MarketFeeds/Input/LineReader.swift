@@ -25,7 +25,8 @@ public struct InputLine {
 /// input's first megabyte has carriage returns and no newline (old Mac line endings). A UTF-8 byte
 /// order mark at the start of the input is skipped.
 ///
-/// A line is bounded: one longer than `maximumLineLength` (16 MiB) is returned as overlong, with no
+/// A line is bounded: one longer than `maximumLineLength` (16 MiB; the bytes before its `\n`, a
+/// `\r` included) is returned as overlong, with no
 /// bytes, and the rest of it is read and dropped up to its end, so memory stays flat whatever the
 /// input (`/dev/zero`, a sender that never ends a line).
 ///
@@ -110,8 +111,9 @@ public final class LineReader {
                 filled -= start
                 start = 0
             }
-            if filled >= maximumLength {
-                // Longer than any line is allowed to be: drop what is held and report it.
+            if filled > maximumLength {
+                // Longer than any line is allowed to be (the buffer holds `maximumLength + 1`
+                // bytes and no end): drop what is held and report it.
                 filled = 0
                 start = 0
                 discarding = true
@@ -158,8 +160,8 @@ public final class LineReader {
     // MARK: Lines found in lent chunks
 
     /// Looks at the input's first chunk: lines ending in `\n` are found in the chunks where they
-    /// lie; an input with no `\n` in it (carriage returns alone, one long line) is read by
-    /// copying, the chunk given back unread.
+    /// lie; an input the chunk does not decide (carriage returns alone, a chunk shorter than the
+    /// copying path looks at) is read by copying, the chunk given back unread.
     private func chooseLending() throws(InputError) {
         guard let lender, !lending else { return }
         guard let first = try lender.borrowChunk() else {
@@ -169,9 +171,13 @@ public final class LineReader {
             ended = true
             return
         }
-        guard memchr(first.baseAddress!, 0x0A, first.count) != nil else {
+        // The copying path decides on the first `window` bytes: `\n` if one is there, else `\r`
+        // if one is there, else `\n`. Lent when the first chunk decides it as that would.
+        let window = min(capacity, 1 << 20)
+        let seen = min(first.count, window)
+        let newline = memchr(first.baseAddress!, 0x0A, seen) != nil
+        guard newline || (first.count >= window && memchr(first.baseAddress!, 0x0D, window) == nil) else {
             lender.returnLentChunk()
-            // Decided by the copying path, once a megabyte is in.
             return
         }
         terminatorChosen = true
@@ -197,7 +203,7 @@ public final class LineReader {
                 if let found = memchr(chunk + chunkPosition, 0x0A, rest) {
                     let end = chunk.distance(to: found.assumingMemoryBound(to: UInt8.self))
                     let part = end - chunkPosition
-                    if filled + part >= maximumLength { return overlongLentLine(droppingTo: end + 1) }
+                    if filled + part > maximumLength { return overlongLentLine(droppingTo: end + 1) }
                     if filled == 0 {
                         let found = line(in: chunk, from: chunkPosition, to: end)
                         chunkPosition = end + 1
@@ -210,7 +216,7 @@ public final class LineReader {
                     filled = 0
                     return line(in: UnsafePointer(buffer), from: 0, to: length)
                 }
-                if filled + rest >= maximumLength { return overlongLentLine(droppingTo: chunkCount, discardingRest: true) }
+                if filled + rest > maximumLength { return overlongLentLine(droppingTo: chunkCount, discardingRest: true) }
                 gather(chunk + chunkPosition, count: rest)
                 chunkPosition = chunkCount
             }

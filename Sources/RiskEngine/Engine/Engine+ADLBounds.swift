@@ -44,17 +44,27 @@ extension Engine {
         var terms = instrument.terms(side: side, quantity: .zero, entryPrice: .zero)
         let bounds = ADLBoundTerms(instrument: instrument, rules: rules, mark: mark)
         let indices = markets[market].adlIndices(side)
+        // Positions are read in place, and fetched ahead: at a million, a side's list reaches
+        // positions scattered over 112 MB, and each read was a wait for memory (a copy of the
+        // 112-byte position, stalled on its load, was the scan's costliest instruction).
         let lookahead = 8
-        accounts.withUnsafeBufferPointer { accountStore in
+        let fartherAhead = 16
+        accounts.withUnsafeBufferPointer { accountStore in positions.withUnsafeBufferPointer { positionStore in
+            let positionBase = positionStore.baseAddress!
             for offset in range {
+                if offset + fartherAhead < range.upperBound {
+                    let far = positionBase + Int(indices[offset + fartherAhead])
+                    liqwatch_prefetch(far)
+                    liqwatch_prefetch(UnsafeRawPointer(far) + 64)
+                }
                 if offset + lookahead < range.upperBound {
-                    let ahead = positions[Int(indices[offset + lookahead])]
-                    if ahead.mode == .cross { liqwatch_prefetch(accountStore.baseAddress! + Int(ahead.accountIndex)) }
+                    let ahead = positionBase + Int(indices[offset + lookahead])
+                    if ahead.pointee.mode == .cross { liqwatch_prefetch(accountStore.baseAddress! + Int(ahead.pointee.accountIndex)) }
                 }
                 let index = indices[offset]
-                let position = positions[Int(index)]
-                guard position.isOpen, position.side == side else { continue }
-                if position.mode == .isolated, let bound = bounds.leveragePnLBound(position) {
+                let position = positionBase + Int(index)
+                guard position.pointee.isOpen, position.pointee.side == side else { continue }
+                if position.pointee.mode == .isolated, let bound = bounds.leveragePnLBound(position) {
                     if bound == 0 {
                         // Not in profit at the ranking's mark: its score is 0 whatever else, and
                         // zeros are taken in the order of their positions (the list's, unless a
@@ -64,11 +74,11 @@ extension Engine {
                         section.heap.append(ADLDeferredEntry(bound: bound, position: index, isZero: false))
                     }
                 } else {
-                    let score = binanceLeveragePnL(of: index, position, terms: &terms, mark: mark, rules: rules)
+                    let score = binanceLeveragePnL(of: index, position.pointee, terms: &terms, mark: mark, rules: rules)
                     parts.exact.append(ADLHeapEntry(score: score, position: index, generation: 0))
                 }
             }
-        }
+        } }
     }
 
     /// A deferred position's exact score as the ranking would have made it: its inputs then (as
@@ -147,11 +157,19 @@ struct ADLBoundTerms {
     /// what the arithmetic can be off by.
     @inline(__always)
     func leveragePnLBound(_ position: Position) -> Double? {
-        let inProfit = position.side == .long ? mark > position.entryPrice : mark < position.entryPrice
+        withUnsafePointer(to: position) { leveragePnLBound($0) }
+    }
+
+    /// The same, of a position read where it lies (no copy of its 112 bytes).
+    @inline(__always)
+    func leveragePnLBound(_ position: UnsafePointer<Position>) -> Double? {
+        let side = position.pointee.side
+        let entryPrice = position.pointee.entryPrice
+        let inProfit = side == .long ? mark > entryPrice : mark < entryPrice
         guard inProfit else { return 0 }
-        let quantity = position.quantity.roughDouble
-        let entry = position.entryPrice.roughDouble
-        let margin = position.isolatedMargin.roughDouble
+        let quantity = position.pointee.quantity.roughDouble
+        let entry = entryPrice.roughDouble
+        let margin = position.pointee.isolatedMargin.roughDouble
         let notionalAtMark: Double
         let notionalAtEntry: Double
         let pnl: Double
@@ -159,11 +177,11 @@ struct ADLBoundTerms {
             let coins = quantity * contractSize
             notionalAtMark = coins / markRough
             notionalAtEntry = coins / entry
-            pnl = position.side == .long ? notionalAtEntry - notionalAtMark : notionalAtMark - notionalAtEntry
+            pnl = side == .long ? notionalAtEntry - notionalAtMark : notionalAtMark - notionalAtEntry
         } else {
             notionalAtMark = quantity * markRough
             notionalAtEntry = quantity * entry
-            pnl = position.side == .long ? notionalAtMark - notionalAtEntry : notionalAtEntry - notionalAtMark
+            pnl = side == .long ? notionalAtMark - notionalAtEntry : notionalAtEntry - notionalAtMark
         }
         let slack = 1e-12 * (notionalAtMark + notionalAtEntry)
         let pnlHigh = pnl + slack

@@ -81,6 +81,20 @@ public enum FeedMessage: Sendable {
         }
     }
 
+    /// The time the message carries, for merging inputs (`.min` for a skipped line). Read in
+    /// place (`messages[i].time`): passing a message of an array to a function copied it, its
+    /// arrays and strings retained and released, for every message merged and checked.
+    public var time: Int64 {
+        switch self {
+        case .depth(let event): return event.time
+        case .snapshot(let snapshot): return snapshot.time
+        case .event(let event): return event.time
+        case .book(let update): return update.time
+        case .venueWide(let event): return event.time
+        case .skipped: return .min
+        }
+    }
+
     /// The message as a stream of the whole venue hands it on: an event becomes `venueWide`.
     var handedOnVenueWide: FeedMessage {
         if case .event(let event) = self { return .venueWide(event) }

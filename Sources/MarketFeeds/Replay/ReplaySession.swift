@@ -197,7 +197,7 @@ public final class ReplaySession: SessionDriver {
             guard input.pendingIndex < input.pending.count else { continue }
             // A single input has nothing to merge (and reading a message's time copies it).
             if inputs.count == 1 { best = input; break }
-            let time = FeedApplier.time(of: input.pending[input.pendingIndex])
+            let time = input.pending[input.pendingIndex].time
             if best == nil || time < bestTime { best = input; bestTime = time }
         }
         guard let chosen = best else { return nil }
@@ -281,13 +281,13 @@ public final class ReplaySession: SessionDriver {
         for input in inputs {
             try refillNotingDamage(input)
             guard input.pendingIndex < input.pending.count else { continue }
-            let time = FeedApplier.time(of: input.pending[input.pendingIndex])
+            let time = input.pending[input.pendingIndex].time
             earliest = min(earliest ?? time, time)
         }
         if !startsKnown {
             startsKnown = true
             timelineWarning = ReplaySession.timelineWarning(starts: inputs.compactMap { input in
-                input.pendingIndex < input.pending.count ? (input.path, FeedApplier.time(of: input.pending[input.pendingIndex])) : nil
+                input.pendingIndex < input.pending.count ? (input.path, input.pending[input.pendingIndex].time) : nil
             })
         }
         // Every input ended: the replay is at its end (the clock peeks before it steps).

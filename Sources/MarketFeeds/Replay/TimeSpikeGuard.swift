@@ -37,7 +37,7 @@ struct TimeSpikeGuard: Sendable {
         for index in start..<messages.count {
             // A time of 0 or less is none (a REST snapshot without `E` nor a receive time): the
             // engine does not move its clock for it, and neither does the guard.
-            let time = FeedApplier.time(of: messages[index])
+            let time = messages[index].time
             if time > 0 { lineTime = max(lineTime ?? time, time) }
         }
         guard let lineTime else {

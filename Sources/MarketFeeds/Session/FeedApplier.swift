@@ -33,18 +33,6 @@ struct FeedApplier {
         if let count = options.syntheticPositions, count > 0 { synthetic = SyntheticPositions(count: count, seed: options.seed) }
     }
 
-    /// The time a message carries, for merging inputs (`.min` for a skipped line).
-    static func time(of message: FeedMessage) -> Int64 {
-        switch message {
-        case .depth(let event): return event.time
-        case .snapshot(let snapshot): return snapshot.time
-        case .event(let event): return event.time
-        case .book(let update): return update.time
-        case .venueWide(let event): return event.time
-        case .skipped: return .min
-        }
-    }
-
     /// Whether the last message is still being applied: its cascade was cut into slices.
     var isMidMessage: Bool { engine.isMidCascade || nextEvent < events.count }
 
@@ -55,7 +43,7 @@ struct FeedApplier {
         if isMidMessage { finishMessage() }
         events.removeAll(keepingCapacity: true)
         nextEvent = 0
-        let messageTime = FeedApplier.time(of: message)
+        let messageTime = message.time
         if messageTime > 0 {
             if firstTime == nil { firstTime = messageTime }
             lastTime = max(lastTime ?? messageTime, messageTime)

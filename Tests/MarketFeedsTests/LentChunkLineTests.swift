@@ -154,7 +154,7 @@ struct LentChunkLineTests {
                 final class Flag: Sendable { let raised = Atomic(false) }
                 let done = Flag()
                 // Shared, another thread reads ahead whenever it can, as the replay's thread does.
-                let helper = Thread { while !done.raised.load(ordering: .relaxed) { _ = source.inflateAheadIfIdle() } }
+                let helper = Thread { while !done.raised.load(ordering: .relaxed) { _ = source.readAheadIfIdle() } }
                 if shared { helper.start() }
                 let reader = LineReader(source: source, bufferSize: 64, maximumLineLength: 100)
                 let got = try Self.numberedLines(of: reader)

@@ -32,7 +32,7 @@ struct SharedInflateTests {
         final class Flag: Sendable { let raised = Atomic(false) }
         let done = Flag()
         let helper = Thread {
-            while !done.raised.load(ordering: .relaxed) { _ = source.inflateAheadIfIdle() }
+            while !done.raised.load(ordering: .relaxed) { _ = source.readAheadIfIdle() }
         }
         helper.start()
         defer { done.raised.store(true, ordering: .relaxed) }
@@ -115,7 +115,7 @@ extension SharedInflateTests {
         do {
             let session = try ReplaySession(paths: [path], options: SessionOptions())
             for _ in 0..<100 { try session.step() }
-            source = session.inputs.first?.inflatingAhead
+            source = session.inputs.first?.readingAhead
             #expect(source != nil)
         }
         // The thread may be inflating a chunk: it exits once that is queued.

@@ -47,6 +47,8 @@ public final class LineReader {
     /// end in `\n` (and then `buffer` only holds a line begun in an earlier chunk).
     private let lender: ChunkLendingSource?
     private var lending = false
+    /// The first chunk was looked at (once: after it, lending or copying is settled).
+    private var lendingChecked = false
     private var chunk: UnsafePointer<UInt8>? = nil
     private var chunkCount = 0
     private var chunkPosition = 0
@@ -92,7 +94,7 @@ public final class LineReader {
     /// The next line, or nil at the end. A damaged input throws once every complete line before
     /// the damage has been returned.
     public func nextLine() throws(InputError) -> InputLine? {
-        if lender != nil && !terminatorChosen { try chooseLending() }
+        if lender != nil && !lendingChecked { try chooseLending() }
         if lending { return try nextLentLine() }
         if discarding { try skipRestOfOverlongLine() }
         var searchFrom = start
@@ -164,6 +166,8 @@ public final class LineReader {
     /// copying path looks at) is read by copying, the chunk given back unread.
     private func chooseLending() throws(InputError) {
         guard let lender, !lending else { return }
+        // Once, even when the source fails here: the copying path then meets the same failure.
+        lendingChecked = true
         guard let first = try lender.borrowChunk() else {
             // Empty: either way gives no line.
             terminatorChosen = true

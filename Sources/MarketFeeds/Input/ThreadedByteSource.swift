@@ -8,9 +8,9 @@ import Foundation
 /// (`DecodeAhead`) while the engine works on the first; a third, inflating, fought the other two
 /// for this machine's two cores (a gzipped replay took 1.25 times the unpacked one, inflating took
 /// a quarter of the decoding thread's time on the critical path). So the source can be shared
-/// (`isShared`): its thread rests, the reader inflates when it finds nothing ready, and another
-/// thread with nothing to do (the engine's, waiting for decoded lines) inflates the next chunk
-/// ahead (`inflateAheadIfIdle`). One inflates at a time, so the chunks stay in order.
+/// (`isShared`): its thread rests, the reader reads (inflates) when it finds nothing ready, and another
+/// thread with nothing to do (the engine's, waiting for decoded lines) reads the next chunk
+/// ahead (`readAheadIfIdle`). One reads at a time, so the chunks stay in order.
 ///
 /// A `LineReader` borrows the chunks (`borrowChunk`) and finds its lines in them where they lie,
 /// so the bytes are copied once, by whichever thread reads the inner source: a plain file is read
@@ -81,7 +81,7 @@ public final class ThreadedByteSource: ByteSource, ChunkLendingSource, @unchecke
         releaseParkedThread()
     }
 
-    /// Whether the reader and `inflateAheadIfIdle`'s callers inflate, not the thread. Set it
+    /// Whether the reader and `readAheadIfIdle`'s callers read the inner source, not the thread. Set it
     /// while no read is under way (before a decoding thread takes the reader, after it gave it back).
     public var isShared: Bool {
         get {
@@ -103,7 +103,7 @@ public final class ThreadedByteSource: ByteSource, ChunkLendingSource, @unchecke
 
     /// Shared: reads the next chunk ahead when the queue has room and no other thread is reading
     /// the source. Returns whether it did (false: nothing to do now).
-    public func inflateAheadIfIdle() -> Bool {
+    public func readAheadIfIdle() -> Bool {
         condition.lock()
         guard shared && !producing && !finished && !stopped && chunks.count < depth else {
             condition.unlock()

@@ -26,8 +26,8 @@ final class ReplayInput {
     var deferredFailure: SessionError?
     /// A gzip input or a file read ahead: by a thread of its own while the replay steps (a
     /// dashboard); shared while a thread decodes ahead (see `ThreadedByteSource`).
-    let inflatingAhead: ThreadedByteSource?
-    /// What the replay's thread does while it waits for the decoding thread: inflates ahead.
+    let readingAhead: ThreadedByteSource?
+    /// What the replay's thread does while it waits for the decoding thread: reads (inflates) ahead.
     let idleWork: (() -> Bool)?
     /// A gzip input is checked (its CRC) only at the end of each member, after its data was
     /// replayed: the markets its messages named, to say which were replayed from unverified data
@@ -54,10 +54,10 @@ final class ReplayInput {
             // has not replayed yet is not read from them ahead of time.
             if threaded && (isCompressed || FileByteSource.isRewindable(path: path)) { source = ThreadedByteSource(wrapping: source) }
         } catch { throw .input(error) }
-        inflatingAhead = source as? ThreadedByteSource
-        idleWork = inflatingAhead.map { source in { source.inflateAheadIfIdle() } }
+        readingAhead = source as? ThreadedByteSource
+        idleWork = readingAhead.map { source in { source.readAheadIfIdle() } }
         // A refusal before the input is whole lets its inflating thread go (no deinit runs).
-        let started = inflatingAhead
+        let started = readingAhead
         func refused(_ error: SessionError) -> SessionError {
             started?.stop()
             return error
@@ -97,7 +97,7 @@ final class ReplayInput {
         }
     }
 
-    deinit { inflatingAhead?.stop() }
+    deinit { readingAhead?.stop() }
 
     /// Hands the reader and decoder to a thread that decodes ahead.
     func startDecodingAhead(strict: Bool) {
@@ -105,7 +105,7 @@ final class ReplayInput {
         // Three busy threads on two cores (inflating, decoding, the engine) cost more than the
         // inflating thread saves: the decoding thread inflates when nothing is ready, and the
         // replay's thread while it waits for decoded lines.
-        inflatingAhead?.isShared = true
+        readingAhead?.isShared = true
         // Its held line's messages are pending here, not in the thread's batches.
         timeGuard.release()
         ahead = DecodeAhead(path: path, reader: reader, decoder: decoder, timeGuard: timeGuard, firstLine: firstLine, strict: strict)
@@ -122,7 +122,7 @@ final class ReplayInput {
         timeGuard = thread.timeGuard
         firstLine = thread.firstLine
         ahead = nil
-        inflatingAhead?.isShared = false
+        readingAhead?.isShared = false
         return rest
     }
 

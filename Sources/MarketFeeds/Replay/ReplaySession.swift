@@ -195,7 +195,7 @@ public final class ReplaySession: SessionDriver {
         for input in inputs {
             try refillNotingDamage(input)
             guard input.pendingIndex < input.pending.count else { continue }
-            // A single input has nothing to merge (and reading a message's time copies it).
+            // A single input has nothing to merge.
             if inputs.count == 1 { best = input; break }
             let time = input.pending[input.pendingIndex].time
             if best == nil || time < bestTime { best = input; bestTime = time }

@@ -143,6 +143,37 @@ struct LentChunkLineTests {
         }
     }
 
+    @Test("a file that grows after it was read ahead to its end: the reader still gets what was appended before it needed it")
+    func growingFile() throws {
+        let scratch = try ScratchDirectory()
+        for shared in [true, false] {
+            let path = try scratch.write("growing-\(shared).txt", "one\ntwo\n")
+            let source = ThreadedByteSource(wrapping: try FileByteSource(path: path), chunkSize: 3, depth: 100)
+            defer { source.stop() }
+            if shared {
+                // The replay's thread reads ahead to the end of what the file holds now.
+                while source.readAheadIfIdle() {}
+            } else {
+                // The source's own thread reads ahead to the end (its progress shows when).
+                let reader = LineReader(source: source)
+                #expect(try reader.nextLine().map { String(decoding: UnsafeBufferPointer(start: $0.bytes, count: $0.count), as: UTF8.self) } == "one")
+                while !source.hasMetTheEnd { usleep(1_000) }
+                let handle = try #require(FileHandle(forWritingAtPath: path))
+                handle.seekToEndOfFile()
+                handle.write("three\n".data(using: .utf8)!)
+                try handle.close()
+                let rest = try Self.numberedLines(of: reader)
+                #expect(rest == ["2: two", "3: three"], "\(rest)")
+                continue
+            }
+            let handle = try #require(FileHandle(forWritingAtPath: path))
+            handle.seekToEndOfFile()
+            handle.write("four\n".data(using: .utf8)!)
+            try handle.close()
+            #expect(try Self.numberedLines(of: LineReader(source: source)) == ["1: one", "2: two", "3: four"])
+        }
+    }
+
     @Test("through a source read ahead on its own thread, shared, and switched: the same lines")
     func threadedSource() throws {
         for input in Self.inputs + ["old\rmac\rlines\r"] {

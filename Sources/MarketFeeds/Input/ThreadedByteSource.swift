@@ -186,6 +186,13 @@ public final class ThreadedByteSource: ByteSource, ChunkLendingSource, @unchecke
         deliveredProgress = chunk.progress
     }
 
+    /// Whether a read of the inner source has met its end or failed (for tests).
+    var hasMetTheEnd: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return finished
+    }
+
     public var progress: (consumed: Int, total: Int?) {
         condition.lock()
         defer { condition.unlock() }
@@ -201,13 +208,15 @@ public final class ThreadedByteSource: ByteSource, ChunkLendingSource, @unchecke
         // no other thread is reading it.
         while chunks.isEmpty && !finished && (!shared || producing) { condition.wait() }
         if chunks.isEmpty {
-            if finished {
-                let error = failure
+            if finished, let error = failure {
                 condition.unlock()
-                if let error { throw error }
-                return false
+                throw error
             }
-            // Shared and idle: the source is this thread's until `producing` is cleared.
+            // Shared and idle, or past what the source had when it was read ahead: read here.
+            // The end is the end the reader meets when it needs more bytes, not the one the
+            // thread met ahead of it: a recording still being written goes on being replayed
+            // (once the thread has met the end it reads no more; only the reader does, and
+            // `producing` stays clear: `readAheadIfIdle` reads nothing past the end).
             let buffer = takeBufferLocked()
             condition.unlock()
             let result = readInner(into: buffer)

@@ -52,7 +52,12 @@ final class ReplayInput {
             // replay's thread inflates, or copies a plain file out of the page cache, while it
             // waits (see `startDecodingAhead`). Not a pipe or standard input: what a dashboard
             // has not replayed yet is not read from them ahead of time.
-            if threaded && (isCompressed || FileByteSource.isRewindable(path: path)) { source = ThreadedByteSource(wrapping: source) }
+            // A plain file is read at most 1 MiB ahead (as much as the line reader's own buffer
+            // held before): reading it is quick, and a file truncated while it is replayed is
+            // replayed no further past its new end than before.
+            if threaded && (isCompressed || FileByteSource.isRewindable(path: path)) {
+                source = ThreadedByteSource(wrapping: source, depth: isCompressed ? 16 : 4)
+            }
         } catch { throw .input(error) }
         readingAhead = source as? ThreadedByteSource
         idleWork = readingAhead.map { source in { source.readAheadIfIdle() } }

@@ -167,6 +167,13 @@ func readAll(_ reader: LineReader, decodeWith decoder: inout (any LineDecoder)?,
     }
 }
 
+/// Traps, naming the first line that differs, when a reading's lines are not the plain reading's.
+func requireSame(_ lines: [Line], _ plainLines: [Line], reading: String) {
+    guard lines != plainLines else { return }
+    let index = zip(plainLines, lines).enumerated().first(where: { $0.element.0 != $0.element.1 })?.offset ?? min(plainLines.count, lines.count)
+    fatalError("lines differ between the \(reading) and plain readings at line \(index + 1) (\(lines.count) and \(plainLines.count) lines)")
+}
+
 /// Lines are bounded to 1,000 bytes here (16 MiB in a replay) so that inputs reach the overlong path.
 let maximumLine = 1_000
 
@@ -206,18 +213,12 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         let (plainLines, plainFailed) = readAll(LineReader(source: MemorySource(plain, seed: 2), bufferSize: 16, maximumLineLength: maximumLine),
             decodeWith: &none, sniffed: &done, messages: &noMessages)
         if plainFailed { fatalError("reading plain bytes failed") }
-        if plainLines != gzipLines {
-            let index = zip(plainLines, gzipLines).enumerated().first(where: { $0.element.0 != $0.element.1 })?.offset ?? min(plainLines.count, gzipLines.count)
-            fatalError("lines differ between the gzip and plain readings at line \(index + 1) (\(gzipLines.count) and \(plainLines.count) lines)")
-        }
+        requireSame(gzipLines, plainLines, reading: "gzip")
         // Lent pieces (the first one long, so lines are found in place when it has a newline).
         let (lentLines, lentFailed) = readAll(LineReader(source: LendingMemorySource(plain, seed: 3), bufferSize: 16, maximumLineLength: maximumLine),
             decodeWith: &none, sniffed: &done, messages: &noMessages)
         if lentFailed { fatalError("reading lent pieces failed") }
-        if plainLines != lentLines {
-            let index = zip(plainLines, lentLines).enumerated().first(where: { $0.element.0 != $0.element.1 })?.offset ?? min(plainLines.count, lentLines.count)
-            fatalError("lines differ between the lent and plain readings at line \(index + 1) (\(lentLines.count) and \(plainLines.count) lines)")
-        }
+        requireSame(lentLines, plainLines, reading: "lent")
     }
     return 0
 }

@@ -102,7 +102,10 @@ public final class CursesTerminal {
     }
 
     /// SIGINT, SIGTERM or SIGHUP arrived: the run loop should quit.
-    public var quitRequested: Bool { cn_take_quit_signal() != 0 }
+    public var quitRequested: Bool { CursesTerminal.quitSignalPending }
+
+    /// The same, asked from anywhere (a read the signal interrupted; see `FileByteSource`).
+    public static var quitSignalPending: Bool { cn_take_quit_signal() != 0 }
 
     /// The signal that asked to quit (SIGINT for Ctrl-C), if one did: the process exits 128 + it.
     public var quitSignal: Int32? {

@@ -142,6 +142,36 @@ struct DashboardTmuxTests {
         #expect(session.modesAfterExit() == ["echo", "icanon"], "\(after)")
     }
 
+    @Test("a replay blocked on a FIFO whose writer sends nothing more: the first SIGTERM quits and restores the terminal")
+    func silentFIFO() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("liqwatch-fifo-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let fifo = directory.appendingPathComponent("events").path
+        #expect(mkfifo(fifo, 0o600) == 0)
+        // Two marks, then the writer holds the FIFO open and sends nothing: the replay's next read
+        // waits on the dashboard's thread.
+        let writer = Process()
+        writer.executableURL = URL(fileURLWithPath: "/bin/sh")
+        writer.arguments = ["-c", """
+            exec 3>'\(fifo)'
+            echo '{"type":"mark","symbol":"BTCUSDT","price":"60000","time":1723161256000000000}' >&3
+            echo '{"type":"mark","symbol":"BTCUSDT","price":"60001","time":1723161257000000000}' >&3
+            sleep 60
+            """]
+        try writer.run()
+        defer { writer.terminate() }
+        let session = try TmuxSession(arguments: ["replay", fifo, "--speed", "max"])
+        // Long enough for it to have read both lines and be waiting for a third.
+        Thread.sleep(forTimeInterval: 2)
+        let started = Date()
+        session.signal("TERM")
+        let after = session.waitFor(seconds: 10) { $0.contains("MODES") }
+        #expect(after.contains("EXIT=143"), "\(after)")
+        #expect(Date().timeIntervalSince(started) < 5, "took \(Date().timeIntervalSince(started)) s")
+        #expect(session.modesAfterExit() == ["echo", "icanon"], "\(after)")
+    }
+
     @Test("a replay of the BTCUSDT recording shows BTCUSDT prices near 61,600–61,900 on the ladder",
           .enabled(if: FileManager.default.fileExists(atPath: BinaryRunner.packageRoot.appendingPathComponent("../shared/data/binance-usdm/btcusdt_20240808.gz").path),
                    "../shared/data is absent: the real recording is not here, so this test is skipped"))

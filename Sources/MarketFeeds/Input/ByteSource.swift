@@ -89,11 +89,21 @@ public final class FileByteSource: ByteSource {
         return try readFromDescriptor(into: buffer, capacity: capacity)
     }
 
+    /// Asked when a read is interrupted by a signal: true gives the read up (the dashboard says
+    /// so when the signal asked it to quit). A FIFO or a pipe whose writer holds it open and
+    /// sends nothing blocks the read, and with it the dashboard's thread: the first Ctrl-C or
+    /// SIGTERM was noted and the read went on waiting (only a second one got the terminal back).
+    /// Set once, before any file is read.
+    nonisolated(unsafe) public static var givesUpInterruptedReads: @Sendable () -> Bool = { false }
+
     private func readFromDescriptor(into buffer: UnsafeMutablePointer<UInt8>, capacity: Int) throws(InputError) -> Int {
         while true {
             let count = Glibc.read(descriptor, buffer, capacity)
             if count >= 0 { consumed += count; return count }
-            if errno == EINTR { continue }
+            if errno == EINTR {
+                if FileByteSource.givesUpInterruptedReads() { throw .unreadable(path: path, reason: "the read was interrupted to quit") }
+                continue
+            }
             throw .unreadable(path: path, reason: String(cString: strerror(errno)))
         }
     }

@@ -35,6 +35,9 @@ enum DashboardRunner {
         }
         let terminal = CursesTerminal()
         defer { terminal.restore() }
+        // A replay blocked reading a silent FIFO or pipe gives the read up when a signal asks to
+        // quit, so the first Ctrl-C or SIGTERM quits as it does otherwise.
+        FileByteSource.givesUpInterruptedReads = { CursesTerminal.quitSignalPending }
         terminal.enableMouse()
         try loop(feed: feed, themes: themes, terminal: terminal, symbol: symbol, alerts: alerts, keymap: keymap)
         alerts.delivery?.waitForHooks(seconds: 2)
@@ -151,6 +154,9 @@ enum DashboardRunner {
             if model.hasPendingWork { timeout = 0 }
             // A what-if being projected: look for its result a few times a frame.
             if whatIfs.isBusy { timeout = timeout < 0 ? 10 : min(timeout, 10) }
+            // A signal that came during the turn's work (one that gave up a blocked read, above)
+            // does not interrupt the poll to come: seen now, or never.
+            if terminal.quitRequested { break }
             var descriptors = [pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0)]
             if let wake = feed.wakeDescriptor { descriptors.append(pollfd(fd: wake, events: Int16(POLLIN), revents: 0)) }
             _ = poll(&descriptors, nfds_t(descriptors.count), timeout)

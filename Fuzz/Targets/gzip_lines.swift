@@ -36,11 +36,18 @@ final class MemorySource: ByteSource {
     var progress: (consumed: Int, total: Int?) { (offset, bytes.count) }
 }
 
-/// Lends an in-memory buffer in uneven pieces, as `ThreadedByteSource` lends its chunks.
+/// Lends an in-memory buffer in uneven pieces, as `ThreadedByteSource` lends its chunks; what it
+/// lent is scribbled over once it is read again, as a recycled chunk would be.
 final class LendingMemorySource: ChunkLendingSource {
     let bytes: UnsafeMutableBufferPointer<UInt8>
     var offset = 0
     var lentFrom = 0
+    var scribbleFrom = 0
+    private func scribble() {
+        guard offset > scribbleFrom else { return }
+        _ = memset(bytes.baseAddress! + scribbleFrom, 0xA5, offset - scribbleFrom)
+        scribbleFrom = offset
+    }
     var calls: Int
     init(_ source: [UInt8], seed: Int) {
         bytes = .allocate(capacity: max(1, source.count))
@@ -53,6 +60,7 @@ final class LendingMemorySource: ChunkLendingSource {
 
     func read(into buffer: UnsafeMutablePointer<UInt8>, capacity: Int) throws(InputError) -> Int {
         calls += 1
+        scribble()
         let piece = min(capacity, count - offset, 1 + (calls * 7919) % 4099)
         guard piece > 0 else { return 0 }
         _ = memcpy(buffer, bytes.baseAddress! + offset, piece)
@@ -62,6 +70,7 @@ final class LendingMemorySource: ChunkLendingSource {
 
     func borrowChunk() throws(InputError) -> UnsafeBufferPointer<UInt8>? {
         calls += 1
+        scribble()
         let piece = min(count - offset, 1 + (calls * 7919) % 4099)
         guard piece > 0 else { return nil }
         lentFrom = offset

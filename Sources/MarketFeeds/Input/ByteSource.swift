@@ -80,10 +80,12 @@ public final class FileByteSource: ByteSource {
             let count = min(capacity, peeked.count - peekedOffset)
             peeked.withUnsafeBufferPointer { buffer.update(from: $0.baseAddress! + peekedOffset, count: count) }
             peekedOffset += count
-            // The rest of the read from the file, so the first read is as long as any (a reader
-            // that looks at its first chunk sees more than the two bytes looked at).
-            guard count < capacity, peekedOffset >= peeked.count else { return count }
-            // A failure here is thrown by the next read, after these bytes are used.
+            // The rest of the read from a regular file, so the first read is as long as any (a
+            // reader that looks at its first chunk sees more than the two bytes looked at). Not
+            // from a pipe or FIFO: the bytes looked at go on at once, and a read that would wait
+            // (or be given up to quit) is the next one.
+            guard isRegularFile, count < capacity, peekedOffset >= peeked.count else { return count }
+            // A failure here is met again by the next read, after these bytes are used.
             return count + ((try? readFromDescriptor(into: buffer + count, capacity: capacity - count)) ?? 0)
         }
         return try readFromDescriptor(into: buffer, capacity: capacity)

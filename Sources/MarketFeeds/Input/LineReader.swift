@@ -72,7 +72,9 @@ public final class LineReader {
         self.source = source
         self.lender = source as? ChunkLendingSource
         self.maximumLength = max(1, maximumLineLength)
-        self.capacity = max(16, min(bufferSize, maximumLength + 1))
+        // Never more than a line of the bound and its end: a larger buffer let a copying reader
+        // return a line over the bound when it came in one read.
+        self.capacity = max(2, min(max(16, bufferSize), maximumLength + 1))
         self.buffer = .allocate(capacity: capacity)
     }
 
@@ -298,10 +300,12 @@ public final class LineReader {
     /// when the terminator changed (what was read must be searched again).
     private func chooseTerminator() -> Bool {
         guard filled > 0 else { if ended { terminatorChosen = true }; return false }
-        if memchr(buffer, 0x0A, filled) != nil { terminatorChosen = true; return false }
-        guard ended || filled >= min(capacity, 1 << 20) else { return false }
+        // On the first `window` bytes only, however much one read brought (as `chooseLending`).
+        let window = min(capacity, 1 << 20)
+        if memchr(buffer, 0x0A, min(filled, window)) != nil { terminatorChosen = true; return false }
+        guard ended || filled >= window else { return false }
         terminatorChosen = true
-        guard memchr(buffer, 0x0D, filled) != nil else { return false }
+        guard memchr(buffer, 0x0D, min(filled, window)) != nil else { return false }
         terminator = 0x0D
         return true
     }

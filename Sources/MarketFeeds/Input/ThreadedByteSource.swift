@@ -53,6 +53,9 @@ public final class ThreadedByteSource: ByteSource, ChunkLendingSource, @unchecke
     private var current: Chunk?
     private var offset = 0
     private var lentFrom = 0
+    /// The last `borrowChunk`'s bytes are out (nothing else has read since): only then does
+    /// `returnLentChunk` take them back.
+    private var lent = false
     /// The progress of the last chunk handed to the reader (not of what the thread read ahead).
     private var deliveredProgress: (consumed: Int, total: Int?) = (0, nil)
 
@@ -90,14 +93,16 @@ public final class ThreadedByteSource: ByteSource, ChunkLendingSource, @unchecke
             return shared
         }
         set {
+            // Both under `condition` (and `parking` inside it, the only order the two are ever
+            // taken in): the thread never sees one changed and not the other.
             condition.lock()
             shared = newValue
-            condition.broadcast()
-            condition.unlock()
             parking.lock()
             parkedWhileShared = newValue
             parking.broadcast()
             parking.unlock()
+            condition.broadcast()
+            condition.unlock()
         }
     }
 
@@ -206,17 +211,22 @@ public final class ThreadedByteSource: ByteSource, ChunkLendingSource, @unchecke
         condition.lock()
         // Shared, the chunks read ahead come first, then the inner source, read here when
         // no other thread is reading it.
-        while chunks.isEmpty && !finished && (!shared || producing) { condition.wait() }
+        while chunks.isEmpty && !finished && !stopped && (!shared || producing) { condition.wait() }
         if chunks.isEmpty {
             if finished, let error = failure {
                 condition.unlock()
                 throw error
             }
+            // Stopped (its input dropped), its thread gone: nothing more is read.
+            if stopped && !finished && !shared {
+                condition.unlock()
+                return false
+            }
             // Shared and idle, or past what the source had when it was read ahead: read here.
             // The end is the end the reader meets when it needs more bytes, not the one the
-            // thread met ahead of it: a recording still being written goes on being replayed
-            // (once the thread has met the end it reads no more; only the reader does, and
-            // `producing` stays clear: `readAheadIfIdle` reads nothing past the end).
+            // thread met ahead of it: a plain recording still being written goes on being
+            // replayed. Once the end was met, `finished` keeps the thread (gone) and
+            // `readAheadIfIdle` from reading: only the reader does.
             let buffer = takeBufferLocked()
             condition.unlock()
             let result = readInner(into: buffer)
@@ -234,6 +244,7 @@ public final class ThreadedByteSource: ByteSource, ChunkLendingSource, @unchecke
     }
 
     public func read(into buffer: UnsafeMutablePointer<UInt8>, capacity: Int) throws(InputError) -> Int {
+        lent = false
         if offset >= (current?.count ?? 0) {
             guard try advance() else { return 0 }
         }
@@ -246,16 +257,20 @@ public final class ThreadedByteSource: ByteSource, ChunkLendingSource, @unchecke
     }
 
     public func borrowChunk() throws(InputError) -> UnsafeBufferPointer<UInt8>? {
+        lent = false
         if offset >= (current?.count ?? 0) {
             guard try advance() else { return nil }
         }
         guard let chunk = current else { return nil }
         lentFrom = offset
         offset = chunk.count
+        lent = true
         return UnsafeBufferPointer(start: chunk.bytes + lentFrom, count: chunk.count - lentFrom)
     }
 
     public func returnLentChunk() {
+        guard lent else { return }
+        lent = false
         offset = lentFrom
     }
 }

@@ -50,18 +50,18 @@ final class ReplayInput {
             // Read ahead in chunks the line reader finds its lines in: decompression on a thread
             // of its own while a dashboard steps; shared while a thread decodes ahead, so the
             // replay's thread inflates, or copies a plain file out of the page cache, while it
-            // waits (see `startDecodingAhead`). Not a pipe or standard input: what a dashboard
-            // has not replayed yet is not read from them ahead of time.
-            // A plain file is read at most 1 MiB ahead (as much as the line reader's own buffer
-            // held before): reading it is quick, and a file truncated while it is replayed is
-            // replayed no further past its new end than before.
+            // waits (see `startDecodingAhead`). A plain pipe, FIFO or standard input is read as
+            // it comes, not ahead (a gzipped one is inflated ahead, as before).
+            // A plain file is read four chunks (1 MiB) ahead of the chunk being read, about as
+            // much as the line reader's own buffer held before: reading it is quick, and a file
+            // truncated while it is replayed is replayed little further past its new end.
             if threaded && (isCompressed || FileByteSource.isRewindable(path: path)) {
                 source = ThreadedByteSource(wrapping: source, depth: isCompressed ? 16 : 4)
             }
         } catch { throw .input(error) }
         readingAhead = source as? ThreadedByteSource
         idleWork = readingAhead.map { source in { source.readAheadIfIdle() } }
-        // A refusal before the input is whole lets its inflating thread go (no deinit runs).
+        // A refusal before the input is whole lets its read-ahead thread go (no deinit runs).
         let started = readingAhead
         func refused(_ error: SessionError) -> SessionError {
             started?.stop()

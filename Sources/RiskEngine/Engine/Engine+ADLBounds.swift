@@ -51,13 +51,16 @@ extension Engine {
         let fartherAhead = 16
         accounts.withUnsafeBufferPointer { accountStore in positions.withUnsafeBufferPointer { positionStore in
             let positionBase = positionStore.baseAddress!
+            // Fetched ahead across the range's end too (the list goes on; a slice's next range
+            // starts there).
+            let listEnd = indices.count
             for offset in range {
-                if offset + fartherAhead < range.upperBound {
+                if offset + fartherAhead < listEnd {
                     let far = positionBase + Int(indices[offset + fartherAhead])
                     liqwatch_prefetch(far)
                     liqwatch_prefetch(UnsafeRawPointer(far) + 64)
                 }
-                if offset + lookahead < range.upperBound {
+                if offset + lookahead < listEnd {
                     let ahead = positionBase + Int(indices[offset + lookahead])
                     if ahead.pointee.mode == .cross { liqwatch_prefetch(accountStore.baseAddress! + Int(ahead.pointee.accountIndex)) }
                 }

@@ -126,8 +126,8 @@ public final class ThreadedByteSource: ByteSource, ChunkLendingSource, @unchecke
             while parkedWhileShared && !parkingReleased { parking.wait() }
             parking.unlock()
             condition.lock()
-            if shared && !stopped && !finished { condition.unlock(); continue }
             while (chunks.count >= depth || producing) && !shared && !stopped && !finished { condition.wait() }
+            // Shared meanwhile: back to resting.
             if shared && !stopped && !finished { condition.unlock(); continue }
             if stopped || finished { condition.unlock(); return }
             let buffer = takeBufferLocked()

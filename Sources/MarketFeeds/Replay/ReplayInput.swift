@@ -41,6 +41,8 @@ final class ReplayInput {
     init(path: String, threaded: Bool, resolver: MarketResolver) throws(SessionError) {
         self.path = path
         self.threaded = threaded
+        let rewindable = FileByteSource.isRewindable(path: path)
+        isRewindable = rewindable
         var source: ByteSource
         do {
             // Gzip is told by the first bytes, read through the source itself: a FIFO or a pipe
@@ -55,7 +57,7 @@ final class ReplayInput {
             // A plain file is read four chunks (1 MiB) ahead of the chunk being read, about as
             // much as the line reader's own buffer held before: reading it is quick, and a file
             // truncated while it is replayed is replayed little further past its new end.
-            if threaded && (isCompressed || FileByteSource.isRewindable(path: path)) {
+            if threaded && (isCompressed || rewindable) {
                 source = ThreadedByteSource(wrapping: source, depth: isCompressed ? 16 : 4)
             }
         } catch { throw .input(error) }
@@ -67,7 +69,6 @@ final class ReplayInput {
             started?.stop()
             return error
         }
-        isRewindable = FileByteSource.isRewindable(path: path)
         reader = LineReader(source: source)
         // Sniff the format from the first non-empty line.
         var sniffed: RecordingFormat? = nil

@@ -136,6 +136,11 @@ struct DashboardTmuxTests {
         let session = try demo()
         let started = Date()
         if signal.hasPrefix("C-") { session.send(signal) } else { session.signal(signal) }
+        expectQuit(session, status: status, since: started)
+    }
+
+    /// liqwatch exited with `status` within 5 s of `started` and left the terminal as it found it.
+    func expectQuit(_ session: TmuxSession, status: Int, since started: Date) {
         let after = session.waitFor(seconds: 10) { $0.contains("MODES") }
         #expect(after.contains("EXIT=\(status)"), "\(after)")
         #expect(Date().timeIntervalSince(started) < 5, "took \(Date().timeIntervalSince(started)) s")
@@ -166,10 +171,7 @@ struct DashboardTmuxTests {
         Thread.sleep(forTimeInterval: 2)
         let started = Date()
         session.signal("TERM")
-        let after = session.waitFor(seconds: 10) { $0.contains("MODES") }
-        #expect(after.contains("EXIT=143"), "\(after)")
-        #expect(Date().timeIntervalSince(started) < 5, "took \(Date().timeIntervalSince(started)) s")
-        #expect(session.modesAfterExit() == ["echo", "icanon"], "\(after)")
+        expectQuit(session, status: 143, since: started)
     }
 
     @Test("a replay of the BTCUSDT recording shows BTCUSDT prices near 61,600–61,900 on the ladder",

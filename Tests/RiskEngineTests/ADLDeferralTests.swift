@@ -32,6 +32,8 @@ struct ADLDeferralTests {
             let a = exact.apply(event)
             let b = deferred.apply(event)
             #expect(a == b, "seed \(seed): notifications differ at \(event.time)")
+            // The scan reads these in place of the positions: none may lag a change.
+            #expect(deferred.staleADLScanInputs.isEmpty, "seed \(seed): scan inputs stale at \(event.time)")
             adl += a.adl.count
             count += a.count
         }
@@ -141,6 +143,10 @@ struct ADLDeferralTests {
                     guard let bound = bounds.leveragePnLBound(engine.positions[index]) else { continue }
                     checked += 1
                     #expect(bound >= exact.roughDouble, "\(rules) \(instrument.symbol) position \(index): bound \(bound) under \(exact)")
+                    // The scan's inputs give the same bound, to the bit, or send it to the position.
+                    if let scanned = bounds.leveragePnLBound(side: engine.positions[index].side, engine.adlScanInputs[index]) {
+                        #expect(scanned.bitPattern == bound.bitPattern, "position \(index): \(scanned) from the scan inputs, \(bound) from the position")
+                    }
                     if bound == 0 { #expect(exact.isZero) }
                     // Tight enough to be worth it: within a millionth (and a billionth absolute).
                     #expect(bound <= exact.roughDouble * (1 + 1e-6) + 1e-8, "loose bound \(bound) for \(exact)")
@@ -148,6 +154,60 @@ struct ADLDeferralTests {
                 #expect(checked > 1_500)
             }
         }
+    }
+}
+
+/// A large section's heap holds its best portion of bounds, the rest taken later
+/// (`ADLDeferredSection.splitOffRest`): the order taken must be that of one heap of them all.
+@Suite("ADL deferred section taken a portion at a time")
+struct ADLDeferredSectionTests {
+    static func takeAll(_ section: inout ADLDeferredSection) -> [ADLDeferredEntry] {
+        var taken: [ADLDeferredEntry] = []
+        while let best = section.best {
+            taken.append(best)
+            section.removeBest(best)
+        }
+        return taken
+    }
+
+    @Test("every entry comes out in the order of one sorted list, ties by position, zeros after", arguments: [
+        (50_000, 1_000_000), (50_000, 40), (20_000, 3), (100_000, 1),
+    ])
+    func exactOrder(count: Int, distinctBounds: Int) {
+        var rng = SeededGenerator(seed: UInt64(count + distinctBounds))
+        var section = ADLDeferredSection()
+        var all: [ADLDeferredEntry] = []
+        for position in 0..<Int32(count) {
+            let bound = Double(Int.random(in: 1...distinctBounds, using: &rng)) * 0.37
+            let entry = ADLDeferredEntry(bound: bound, position: position, isZero: false)
+            section.heap.append(entry)
+            all.append(entry)
+        }
+        section.heap.shuffle(using: &rng)
+        section.zeros = [3, 7, 11]
+        section.prepare(heapify: true)
+        // The split happened (else this test proves nothing about it): with few distinct bounds
+        // the heap takes the whole tie at the top, else about a portion.
+        if distinctBounds > 1 { #expect(section.rest.count > count / 2) }
+        if distinctBounds >= 40 { #expect(section.heap.count < count / 4, "heap of \(section.heap.count) after the split") }
+        let taken = Self.takeAll(&section)
+        let expected = all.sorted(by: ADLDeferredEntry.before)
+        #expect(taken.count == count + 3)
+        #expect(taken.prefix(count).map(\.position) == expected.map(\.position))
+        #expect(taken.prefix(count).map(\.bound) == expected.map(\.bound))
+        #expect(taken.suffix(3).map(\.position) == [3, 7, 11])
+        #expect(taken.suffix(3).map(\.isZero) == [true, true, true])
+    }
+
+    @Test("a section emptied for the next ranking keeps the larger room for its heap")
+    func roomKept() {
+        var section = ADLDeferredSection()
+        section.heap = (0..<Int32(40_000)).map { ADLDeferredEntry(bound: Double($0), position: $0, isZero: false) }
+        section.prepare(heapify: true)
+        let room = section.rest.capacity
+        section.empty()
+        #expect(section.heap.capacity >= room)
+        #expect(section.heap.isEmpty && section.rest.isEmpty)
     }
 }
 

@@ -261,7 +261,7 @@ extension Engine {
         done.withLock { results in
             for half in 0..<2 {
                 parts.exact += results[half].exact
-                parts.sections += results[half].sections.filter { !$0.heap.isEmpty || !$0.zeros.isEmpty }
+                parts.sections += results[half].sections.filter { !$0.heap.isEmpty || !$0.zeros.isEmpty || !$0.rest.isEmpty }
             }
         }
     }

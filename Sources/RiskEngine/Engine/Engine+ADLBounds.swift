@@ -44,44 +44,58 @@ extension Engine {
         var terms = instrument.terms(side: side, quantity: .zero, entryPrice: .zero)
         let bounds = ADLBoundTerms(instrument: instrument, rules: rules, mark: mark)
         let indices = markets[market].adlIndices(side)
-        // Positions are read in place, and fetched ahead: at a million, a side's list reaches
-        // positions scattered over 112 MB, and each read was a wait for memory (a copy of the
-        // 112-byte position, stalled on its load, was the scan's costliest instruction).
+        // An isolated position is bounded from its scan inputs (24 bytes beside it, see
+        // `ADLScanInputs`), fetched ahead: at a million, a side's list reaches inputs scattered
+        // over 24 MB. The position itself (112 bytes) is read only when they are unknown or too
+        // close to call, and a cross position's account is fetched ahead too.
         let lookahead = 8
         let fartherAhead = 16
         accounts.withUnsafeBufferPointer { accountStore in positions.withUnsafeBufferPointer { positionStore in
+        adlScanInputs.withUnsafeBufferPointer { inputStore in
             let positionBase = positionStore.baseAddress!
+            let inputBase = inputStore.baseAddress!
             // Fetched ahead across the range's end too (the list goes on; a slice's next range
             // starts there).
             let listEnd = indices.count
             for offset in range {
                 if offset + fartherAhead < listEnd {
-                    let far = positionBase + Int(indices[offset + fartherAhead])
-                    liqwatch_prefetch(far)
-                    liqwatch_prefetch(UnsafeRawPointer(far) + 64)
+                    liqwatch_prefetch(inputBase + Int(indices[offset + fartherAhead]))
                 }
                 if offset + lookahead < listEnd {
-                    let ahead = positionBase + Int(indices[offset + lookahead])
-                    if ahead.pointee.mode == .cross { liqwatch_prefetch(accountStore.baseAddress! + Int(ahead.pointee.accountIndex)) }
+                    let aheadIndex = Int(indices[offset + lookahead])
+                    if inputBase[aheadIndex].quantity.isNaN {
+                        let ahead = positionBase + aheadIndex
+                        if ahead.pointee.mode == .cross { liqwatch_prefetch(accountStore.baseAddress! + Int(ahead.pointee.accountIndex)) }
+                    }
                 }
                 let index = indices[offset]
-                let position = positionBase + Int(index)
-                guard position.pointee.isOpen, position.pointee.side == side else { continue }
-                if position.pointee.mode == .isolated, let bound = bounds.leveragePnLBound(position) {
-                    if bound == 0 {
-                        // Not in profit at the ranking's mark: its score is 0 whatever else, and
-                        // zeros are taken in the order of their positions (the list's, unless a
-                        // position turned: `prepare` sorts them then).
-                        section.zeros.append(index)
-                    } else {
-                        section.heap.append(ADLDeferredEntry(bound: bound, position: index, isZero: false))
+                let inputs = inputBase[Int(index)]
+                var bound: Double? = nil
+                if !inputs.quantity.isNaN {
+                    // Closed, or on the other side now.
+                    guard side == .long ? inputs.quantity > 0 : inputs.quantity < 0 else { continue }
+                    bound = bounds.leveragePnLBound(side: side, inputs)
+                }
+                if bound == nil {
+                    let position = positionBase + Int(index)
+                    guard position.pointee.isOpen, position.pointee.side == side else { continue }
+                    if position.pointee.mode == .isolated { bound = bounds.leveragePnLBound(position) }
+                    if bound == nil {
+                        let score = binanceLeveragePnL(of: index, position.pointee, terms: &terms, mark: mark, rules: rules)
+                        parts.exact.append(ADLHeapEntry(score: score, position: index, generation: 0))
+                        continue
                     }
+                }
+                if bound! == 0 {
+                    // Not in profit at the ranking's mark: its score is 0 whatever else, and
+                    // zeros are taken in the order of their positions (the list's, unless a
+                    // position turned: `prepare` sorts them then).
+                    section.zeros.append(index)
                 } else {
-                    let score = binanceLeveragePnL(of: index, position.pointee, terms: &terms, mark: mark, rules: rules)
-                    parts.exact.append(ADLHeapEntry(score: score, position: index, generation: 0))
+                    section.heap.append(ADLDeferredEntry(bound: bound!, position: index, isZero: false))
                 }
             }
-        } }
+        } } }
     }
 
     /// A deferred position's exact score as the ranking would have made it: its inputs then (as
@@ -109,6 +123,9 @@ extension Engine {
     /// market (a deleverage) touch only the position at its top, whose score is worked out.
     @inline(__always)
     mutating func willChangeADLInputs(_ index: Int32) {
+        // Unknown until the change is made (`didChangeADLInputs`): a change made without that
+        // call leaves the scan reading the position itself, never inputs gone stale.
+        adlScanInputs[Int(index)] = .unknown
         let position = positions[Int(index)]
         guard position.mode == .isolated, position.isOpen else { return }
         let market = Int(position.symbolIndex)
@@ -124,6 +141,58 @@ extension Engine {
         } else {
             markets[market].adlShorts?.keepInputs(of: index, position, ifFresh: isFresh)
         }
+    }
+}
+
+extension Engine {
+    /// Called once a position's quantity, entry, margin, side or mode has changed: its scan
+    /// inputs as they are now.
+    @inline(__always)
+    mutating func didChangeADLInputs(_ index: Int32) {
+        adlScanInputs[Int(index)] = ADLScanInputs(positions[Int(index)])
+    }
+
+    /// Positions whose scan inputs are known and differ from the position as it stands (for
+    /// tests: none, ever).
+    var staleADLScanInputs: [Int32] {
+        positions.indices.filter { index in
+            let kept = adlScanInputs[index]
+            guard !kept.quantity.isNaN else { return false }
+            let now = ADLScanInputs(positions[index])
+            return kept.quantity.bitPattern != now.quantity.bitPattern || kept.entry.bitPattern != now.entry.bitPattern
+                || kept.margin.bitPattern != now.margin.bitPattern
+        }.map { Int32($0) }
+    }
+}
+
+/// An isolated position's ADL score inputs in Double, as `ADLBoundTerms.leveragePnLBound` reads
+/// them, kept beside the positions (`Engine.adlScanInputs`) so that a ranking's scan reads 24
+/// bytes a position where it read the 112-byte position itself: at a million positions the scan,
+/// a wait for memory and the conversion of three 128-bit values each, was most of a ranking.
+///
+/// Written after every change of the inputs (`Engine.didChangeADLInputs`) and made unknown before
+/// it (`willChangeADLInputs`); unknown ones (and cross positions, whose score reads the account)
+/// send the scan to the position itself, so a stale figure is never read.
+struct ADLScanInputs: Sendable {
+    /// `Fixed.roughDouble` of the quantity, negative for a short; 0 when closed; NaN when unknown.
+    var quantity: Double
+    var entry: Double
+    var margin: Double
+
+    static let unknown = ADLScanInputs(quantity: .nan, entry: 0, margin: 0)
+
+    init(quantity: Double, entry: Double, margin: Double) {
+        self.quantity = quantity
+        self.entry = entry
+        self.margin = margin
+    }
+
+    @inline(__always)
+    init(_ position: borrowing Position) {
+        guard position.mode == .isolated else { self = .unknown; return }
+        let quantity = position.isOpen ? position.quantity.roughDouble : 0
+        self.init(quantity: position.side == .long ? quantity : -quantity,
+            entry: position.entryPrice.roughDouble, margin: position.isolatedMargin.roughDouble)
     }
 }
 
@@ -170,9 +239,26 @@ struct ADLBoundTerms {
         let entryPrice = position.pointee.entryPrice
         let inProfit = side == .long ? mark > entryPrice : mark < entryPrice
         guard inProfit else { return 0 }
-        let quantity = position.pointee.quantity.roughDouble
-        let entry = entryPrice.roughDouble
-        let margin = position.pointee.isolatedMargin.roughDouble
+        return leveragePnLBound(side: side, quantity: position.pointee.quantity.roughDouble, entry: entryPrice.roughDouble,
+            margin: position.pointee.isolatedMargin.roughDouble)
+    }
+
+    /// The same from the scan's inputs (`ADLScanInputs`): 0 when not in profit, nil when the
+    /// position must be read (its entry too near the mark for Double to tell which side it is on).
+    @inline(__always)
+    func leveragePnLBound(side: Side, _ inputs: ADLScanInputs) -> Double? {
+        let entry = inputs.entry
+        // Rough values are within a few units of the 16th digit: apart by more than a billionth,
+        // they compare as the exact ones do.
+        guard markRough > 0, abs(markRough - entry) > 1e-9 * markRough else { return nil }
+        let inProfit = side == .long ? markRough > entry : markRough < entry
+        guard inProfit else { return 0 }
+        return leveragePnLBound(side: side, quantity: abs(inputs.quantity), entry: entry, margin: inputs.margin)
+    }
+
+    /// The bound of a position in profit, from its inputs in Double.
+    @inline(__always)
+    func leveragePnLBound(side: Side, quantity: Double, entry: Double, margin: Double) -> Double? {
         let notionalAtMark: Double
         let notionalAtEntry: Double
         let pnl: Double
@@ -268,15 +354,27 @@ struct ADLRankingParts: Sendable {
 /// Their inputs are not copied at the ranking (48 bytes a position written to fresh pages, a
 /// quarter of a million's ranking): a position changed since keeps them in its queue instead
 /// (`Engine.willChangeADLInputs`), and one unchanged is read as it stands.
+///
+/// A large section's heap holds only its best bounds, a few thousand (`portion`): a deleverage
+/// takes the best few hundred of a side, and building a heap of a million bounds was a third of
+/// a ranking. The others wait unordered in `rest`, every one of them below every bound in the
+/// heap; when the heap has given out, the next portion of them is split off and made the heap.
+/// So the entries come out in exactly the order one heap of them all would give.
 struct ADLDeferredSection: Sendable {
     var heap: [ADLDeferredEntry] = []
     var zeros: [Int32] = []
     var zeroHead = 0
+    /// Entries whose bounds are all below every bound in `heap` (empty whenever `heap` is).
+    var rest: [ADLDeferredEntry] = []
+
+    /// About how many entries a section's heap is built of at a time (see the type's comment).
+    static let portion = 4_096
 
     /// A later range's section after this one.
     mutating func append(_ other: ADLDeferredSection) {
         zeros += other.zeros[other.zeroHead...]
         heap += other.heap
+        heap += other.rest
     }
 
     /// Room for `more` positions beyond those held, grown at least twofold (a ranking made in
@@ -291,8 +389,11 @@ struct ADLDeferredSection: Sendable {
     }
 
     mutating func empty() {
+        // The larger room goes to the heap, which the next ranking fills with the whole range.
+        if rest.capacity > heap.capacity { swap(&heap, &rest) }
         heap.removeAll(keepingCapacity: true)
         zeros.removeAll(keepingCapacity: true)
+        rest.removeAll(keepingCapacity: true)
         zeroHead = 0
     }
 
@@ -307,13 +408,62 @@ struct ADLDeferredSection: Sendable {
 
     /// Removes `best` (which the caller has just read).
     @inline(__always) mutating func removeBest(_ best: ADLDeferredEntry) {
-        if best.isZero { zeroHead += 1 } else { Heap.pop(&heap, before: ADLDeferredEntry.before) }
+        if best.isZero { zeroHead += 1; return }
+        Heap.pop(&heap, before: ADLDeferredEntry.before)
+        if heap.isEmpty && !rest.isEmpty { takeNextPortion() }
     }
 
-    /// Ready to be taken from: heapified, zeros in order (they are, as the list is, unless not).
+    /// Ready to be taken from: heapified (its best portion, see the type's comment), zeros in
+    /// order (they are, as the list is, unless not). Not heapified: the caller builds the heap
+    /// of every entry itself, in slices (`Engine.advancePreparation`).
     mutating func prepare(heapify: Bool) {
-        if heapify { Heap.heapify(&heap, before: ADLDeferredEntry.before) }
+        if heapify {
+            splitOffRest()
+            Heap.heapify(&heap, before: ADLDeferredEntry.before)
+        }
         if zip(zeros, zeros.dropFirst()).contains(where: { $0 >= $1 }) { zeros.sort() }
+    }
+
+    /// The heap has given out: the rest's best portion becomes the heap.
+    mutating func takeNextPortion() {
+        swap(&heap, &rest)
+        splitOffRest()
+        Heap.heapify(&heap, before: ADLDeferredEntry.before)
+    }
+
+    /// Leaves in `heap` about `portion` of its entries, those with the highest bounds, and moves
+    /// the others, every one below each that stays, to `rest` (empty before). The dividing bound
+    /// is read off a sample of evenly spaced entries; whatever it is, every entry at or above it
+    /// stays and every one below goes, so the order taken is exact and only the portion's size
+    /// depends on the sample.
+    mutating func splitOffRest() {
+        let count = heap.count
+        let portion = ADLDeferredSection.portion
+        guard count > 4 * portion, rest.isEmpty else { return }
+        let sampleSize = 1_024
+        var sample = (0..<sampleSize).map { heap[$0 * count / sampleSize].bound }
+        sample.sort(by: >)
+        // The sample's place that about `portion` of all the entries are at or above.
+        let threshold = sample[max(0, portion * sampleSize / count - 1)]
+        // The portion goes into the rest's room (empty: a heap given out, or a ranking's first).
+        var portionHeap: [ADLDeferredEntry] = []
+        swap(&portionHeap, &rest)
+        portionHeap.reserveCapacity(2 * portion)
+        var kept = 0
+        heap.withUnsafeMutableBufferPointer { entries in
+            for index in entries.indices {
+                let entry = entries[index]
+                if entry.bound >= threshold {
+                    portionHeap.append(entry)
+                } else {
+                    entries[kept] = entry
+                    kept += 1
+                }
+            }
+        }
+        heap.removeLast(count - kept)
+        swap(&heap, &portionHeap)
+        swap(&rest, &portionHeap)
     }
 }
 

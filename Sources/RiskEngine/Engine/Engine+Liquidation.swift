@@ -132,6 +132,7 @@ extension Engine {
         transfer(fee, asset: asset, from: owner, to: .fund(fund), cause: .liquidationFee, symbol: instrument.symbol, account: id, into: &notes)
         positions[Int(index)].quantity -= stepQuantity
         positions[Int(index)].version &+= 1
+        didChangeADLInputs(index)
         markets[market].book.consume(side, fills: walk.fills)
         recordBookActivity(market: market, fills: walk.fills, quantity: stepQuantity, mark: mark)
         totals.partialSteps += 1
@@ -251,6 +252,7 @@ extension Engine {
         willChangeADLInputs(index)
         positions[Int(index)].quantity = .zero
         positions[Int(index)].version &+= 1
+        didChangeADLInputs(index)
         refreshAccount(Int32(account))
         var adlUnits = beyondFundUnits
         var takeoverUnits: Int64 = 0
@@ -347,6 +349,7 @@ extension Engine {
             willChangeADLInputs(index)
             positions[Int(index)].quantity -= take
             positions[Int(index)].version &+= 1
+            didChangeADLInputs(index)
             if !positions[Int(index)].isOpen { Heap.pop(&queue.heap, before: ADLHeapEntry.before) }
             refreshAccount(Int32(account))
             if positions[Int(index)].isOpen { reindex(index) }
@@ -389,6 +392,7 @@ extension Engine {
             // were settled; the winners (and, for what they cannot cover, bad debt) are the debit side.
             transfer(share, asset: asset, from: payer, to: .clearing, cause: .socialisedLoss, symbol: instrument.symbol,
                 account: accounts[Int(position.accountIndex)].id, into: &notes)
+            if position.mode == .isolated { didChangeADLInputs(index) }
             charged += share
             touchedAccounts.insert(position.accountIndex)
         }

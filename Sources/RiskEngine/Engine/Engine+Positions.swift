@@ -51,6 +51,7 @@ extension Engine {
         }
         grow(&accounts, by: count)
         grow(&positions, by: count)
+        grow(&adlScanInputs, by: count)
         accountIndexes.reserveCapacity(accountIndexes.count + count)
     }
 
@@ -141,6 +142,7 @@ extension Engine {
                 entryPrice: update.entryPrice, isolatedMargin: .zero, leverage: .zero)
             opened.positionSide = update.positionSide
             positions.append(opened)
+            adlScanInputs.append(.unknown)
             markets[Int(market)].positionIndices.append(index)
             accounts[Int(account)].positions.append(index)
         } else {
@@ -166,6 +168,7 @@ extension Engine {
         positions[Int(index)].entryPrice = update.entryPrice
         positions[Int(index)].leverage = update.leverage ?? .zero
         positions[Int(index)].version &+= 1
+        didChangeADLInputs(index)
         listForADL(index)
         let position = positions[Int(index)]
         refreshAccount(account)

@@ -8,6 +8,7 @@
 extension Engine {
     public mutating func separateStorage() {
         positions.withUnsafeMutableBufferPointer { _ in }
+        adlScanInputs.withUnsafeMutableBufferPointer { _ in }
         // An account's list of positions stays shared: the session copies a list of a few
         // entries when it changes one.
         accounts.withUnsafeMutableBufferPointer { _ in }
@@ -51,5 +52,6 @@ extension ADLDeferredSection {
     mutating func separateStorage() {
         heap.withUnsafeMutableBufferPointer { _ in }
         zeros.withUnsafeMutableBufferPointer { _ in }
+        rest.withUnsafeMutableBufferPointer { _ in }
     }
 }

@@ -13,6 +13,9 @@ public struct Engine: Sendable {
     public internal(set) var accounts: [Account] = []
     var accountIndexes = AccountTable()
     public internal(set) var positions: [Position] = []
+    /// Each position's ADL score inputs in Double, beside `positions`, for the ranking's scan
+    /// (see `ADLScanInputs`).
+    var adlScanInputs: [ADLScanInputs] = []
     /// Every venue's insurance fund in each settlement asset (see `InsuranceFund`): a market's
     /// fund is made with the market, empty until it is opened or money moves through it.
     public internal(set) var funds: [InsuranceFund] = []

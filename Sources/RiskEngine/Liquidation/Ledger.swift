@@ -148,6 +148,7 @@ extension Engine {
             noteTouched(account: index)
         case .isolatedMargin(let index):
             willChangeADLInputs(index)
+            // Its scan inputs are written by the caller, once the change it is part of is made.
             positions[Int(index)].isolatedMargin += amount
             noteTouched(account: positions[Int(index)].accountIndex)
         case .clearing: clearing[asset, default: .zero] += amount

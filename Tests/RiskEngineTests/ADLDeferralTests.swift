@@ -26,6 +26,8 @@ struct ADLDeferralTests {
         deferred.adlDeferralThreshold = 0
         // Half the seeds rank on two threads, into two sections the queue takes the best of.
         if seed % 2 == 0 { deferred.parallelRankingThreshold = 0 }
+        // Sections of a few dozen bounds split into portions of 2 to 8, taken one after another.
+        if seed % 3 != 2 { deferred.adlSectionPortion = 2 << (seed % 3) }
         var adl = 0
         var count = 0
         func apply(_ event: MarketEvent) {
@@ -119,6 +121,32 @@ struct ADLDeferralTests {
         #expect(engine.markets[0].adlShorts?.inputsAtRanking.count == 1)
     }
 
+    @Test("an entry within a billionth of the mark is judged on the position, not on its Doubles")
+    func entryAtTheMark() {
+        var configuration = EngineConfiguration()
+        configuration.rules = .binance
+        var engine = engine(with: [PropertyTests.linear], configuration: configuration)
+        let mark = Fixed(100)
+        engine.apply(.mark(symbol: PropertyTests.linear.symbol, price: mark, time: 1))
+        // Entries a few units of the last place from the mark, on both sides of it, and at it.
+        let offsets: [Int128] = [-3, -2, -1, 0, 1, 2, 3, -5_000_000, 5_000_000]
+        for (number, offset) in offsets.enumerated() {
+            for side in [Side.long, .short] {
+                engine.apply(.position(PositionUpdate(account: "a\(number)\(side)", symbol: PropertyTests.linear.symbol, side: side,
+                    quantity: Fixed(3), entryPrice: Fixed(raw: mark.raw + offset), mode: .isolated, leverage: Fixed(10)), time: 1))
+            }
+        }
+        let bounds = ADLBoundTerms(instrument: engine.markets[0].instrument, rules: .binance, mark: mark)
+        for index in engine.positions.indices {
+            let position = engine.positions[index]
+            let inProfit = position.side == .long ? mark > position.entryPrice : mark < position.entryPrice
+            #expect(bounds.leveragePnLBound(side: position.side, engine.adlScanInputs[index]) == nil,
+                "entry \(position.entryPrice) \(position.side): decided on Doubles this close to the mark")
+            // The position's own bound: 0 exactly when not in profit, by the exact comparison.
+            #expect((bounds.leveragePnLBound(position) == 0) == !inProfit)
+        }
+    }
+
     @Test("a bound is never below the exact score, and 0 exactly when the position is not in profit")
     func boundsHold() {
         var rng = SeededGenerator(seed: 99)
@@ -138,6 +166,7 @@ struct ADLDeferralTests {
                 }
                 let bounds = ADLBoundTerms(instrument: engine.markets[0].instrument, rules: rules, mark: mark)
                 var checked = 0
+                var scannedAlike = 0
                 for index in engine.positions.indices where engine.positions[index].isOpen {
                     let exact = engine.binanceLeveragePnL(of: Int32(index))
                     guard let bound = bounds.leveragePnLBound(engine.positions[index]) else { continue }
@@ -146,12 +175,15 @@ struct ADLDeferralTests {
                     // The scan's inputs give the same bound, to the bit, or send it to the position.
                     if let scanned = bounds.leveragePnLBound(side: engine.positions[index].side, engine.adlScanInputs[index]) {
                         #expect(scanned.bitPattern == bound.bitPattern, "position \(index): \(scanned) from the scan inputs, \(bound) from the position")
+                        scannedAlike += 1
                     }
                     if bound == 0 { #expect(exact.isZero) }
                     // Tight enough to be worth it: within a millionth (and a billionth absolute).
                     #expect(bound <= exact.roughDouble * (1 + 1e-6) + 1e-8, "loose bound \(bound) for \(exact)")
                 }
                 #expect(checked > 1_500)
+                // Only an entry at the mark itself (or within a billionth of it) goes to the position.
+                #expect(scannedAlike > checked - 100, "\(scannedAlike) of \(checked) bounded from the scan inputs")
             }
         }
     }

@@ -236,7 +236,7 @@ extension Engine {
         let deferring = defersADLScores(market: market)
         guard count >= parallelRankingThreshold else {
             adlRankingParts(market: market, side: side, range: 0..<count, deferring: deferring, into: &parts)
-            for index in parts.sections.indices { parts.sections[index].prepare(heapify: true) }
+            for index in parts.sections.indices { parts.sections[index].prepare(heapify: true, portion: adlSectionPortion) }
             return
         }
         // Each half on its own thread, into a section of its own (the room of the ranking before
@@ -255,7 +255,7 @@ extension Engine {
                 return taken
             }
             engine.adlRankingParts(market: market, side: side, range: halves[half], deferring: deferring, into: &part)
-            for index in part.sections.indices { part.sections[index].prepare(heapify: true) }
+            for index in part.sections.indices { part.sections[index].prepare(heapify: true, portion: engine.adlSectionPortion) }
             done.withLock { $0[half] = part }
         }
         done.withLock { results in

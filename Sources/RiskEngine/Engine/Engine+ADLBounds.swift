@@ -48,6 +48,7 @@ extension Engine {
         // `ADLScanInputs`), fetched ahead: at a million, a side's list reaches inputs scattered
         // over 24 MB. The position itself (112 bytes) is read only when they are unknown or too
         // close to call, and a cross position's account is fetched ahead too.
+        let nearAhead = 4
         let lookahead = 8
         let fartherAhead = 16
         accounts.withUnsafeBufferPointer { accountStore in positions.withUnsafeBufferPointer { positionStore in
@@ -61,8 +62,17 @@ extension Engine {
                 if offset + fartherAhead < listEnd {
                     liqwatch_prefetch(inputBase + Int(indices[offset + fartherAhead]))
                 }
+                // A position whose inputs are unknown (or cross) is read itself: fetched 8 ahead,
+                // and a cross one's account 4 ahead, once the position is in.
                 if offset + lookahead < listEnd {
                     let aheadIndex = Int(indices[offset + lookahead])
+                    if inputBase[aheadIndex].quantity.isNaN {
+                        liqwatch_prefetch(positionBase + aheadIndex)
+                        liqwatch_prefetch(UnsafeRawPointer(positionBase + aheadIndex) + 64)
+                    }
+                }
+                if offset + nearAhead < listEnd {
+                    let aheadIndex = Int(indices[offset + nearAhead])
                     if inputBase[aheadIndex].quantity.isNaN {
                         let ahead = positionBase + aheadIndex
                         if ahead.pointee.mode == .cross { liqwatch_prefetch(accountStore.baseAddress! + Int(ahead.pointee.accountIndex)) }
@@ -366,15 +376,17 @@ struct ADLDeferredSection: Sendable {
     var zeroHead = 0
     /// Entries whose bounds are all below every bound in `heap` (empty whenever `heap` is).
     var rest: [ADLDeferredEntry] = []
+    /// About how many entries the heap is built of at a time (see the type's comment), as
+    /// `prepare` was given it; a section of more than four portions is split.
+    var portion = ADLDeferredSection.defaultPortion
 
-    /// About how many entries a section's heap is built of at a time (see the type's comment).
-    static let portion = 4_096
+    static let defaultPortion = 4_096
 
-    /// A later range's section after this one.
+    /// A later range's section after this one (neither prepared yet: a heap is built after).
     mutating func append(_ other: ADLDeferredSection) {
+        precondition(rest.isEmpty && other.rest.isEmpty, "sections are joined before they are prepared")
         zeros += other.zeros[other.zeroHead...]
         heap += other.heap
-        heap += other.rest
     }
 
     /// Room for `more` positions beyond those held, grown at least twofold (a ranking made in
@@ -416,7 +428,8 @@ struct ADLDeferredSection: Sendable {
     /// Ready to be taken from: heapified (its best portion, see the type's comment), zeros in
     /// order (they are, as the list is, unless not). Not heapified: the caller builds the heap
     /// of every entry itself, in slices (`Engine.advancePreparation`).
-    mutating func prepare(heapify: Bool) {
+    mutating func prepare(heapify: Bool, portion: Int = ADLDeferredSection.defaultPortion) {
+        self.portion = max(1, portion)
         if heapify {
             splitOffRest()
             Heap.heapify(&heap, before: ADLDeferredEntry.before)
@@ -438,13 +451,15 @@ struct ADLDeferredSection: Sendable {
     /// depends on the sample.
     mutating func splitOffRest() {
         let count = heap.count
-        let portion = ADLDeferredSection.portion
         guard count > 4 * portion, rest.isEmpty else { return }
         let sampleSize = 1_024
         var sample = (0..<sampleSize).map { heap[$0 * count / sampleSize].bound }
         sample.sort(by: >)
         // The sample's place that about `portion` of all the entries are at or above.
         let threshold = sample[max(0, portion * sampleSize / count - 1)]
+        // Bounds are finite (`leveragePnLBound` returns none that is not); were one not, every
+        // comparison with it would be false and the heap would be left empty: no split then.
+        guard threshold.isFinite else { return }
         // The portion goes into the rest's room (empty: a heap given out, or a ranking's first).
         var portionHeap: [ADLDeferredEntry] = []
         swap(&portionHeap, &rest)

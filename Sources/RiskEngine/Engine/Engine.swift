@@ -70,6 +70,9 @@ public struct Engine: Sendable {
     /// Sides of markets with at least this many positions defer their ADL scores (see
     /// `Engine+ADLBounds`). Tests change it to compare the queues made both ways.
     var adlDeferralThreshold = Engine.adlDeferralThreshold
+    /// How many of a deferred section's best bounds its heap is built of at a time (see
+    /// `ADLDeferredSection`; tests lower it, so that small sessions split their sections too).
+    var adlSectionPortion = ADLDeferredSection.defaultPortion
     /// Sides of markets with at least this many positions are ranked on two threads (tests lower it).
     var parallelRankingThreshold = Engine.parallelScoringThreshold
     /// Rankings prepared in slices and taken by a deleverage (for tests and the benchmark).

@@ -28,12 +28,16 @@ struct ADLDeferralTests {
         if seed % 2 == 0 { deferred.parallelRankingThreshold = 0 }
         // Sections of a few dozen bounds split into portions of 2 to 8, taken one after another.
         if seed % 3 != 2 { deferred.adlSectionPortion = 2 << (seed % 3) }
+        // And one keeping no scan inputs (as a what-if's copy): every position read itself.
+        var unscanned = deferred
+        unscanned.dropADLScanInputs()
         var adl = 0
         var count = 0
         func apply(_ event: MarketEvent) {
             let a = exact.apply(event)
             let b = deferred.apply(event)
             #expect(a == b, "seed \(seed): notifications differ at \(event.time)")
+            #expect(unscanned.apply(event) == b, "seed \(seed): without scan inputs, notifications differ at \(event.time)")
             // The scan reads these in place of the positions: none may lag a change.
             #expect(deferred.staleADLScanInputs.isEmpty, "seed \(seed): scan inputs stale at \(event.time)")
             adl += a.adl.count
@@ -42,6 +46,7 @@ struct ADLDeferralTests {
         for asset in ["USDT", "AAA"] {
             exact.openFund(asset: asset, balance: Fixed(Int.random(in: 0...50, using: &rng)))
             deferred.openFund(asset: asset, balance: exact.fund(asset).balance)
+            unscanned.openFund(asset: asset, balance: exact.fund(asset).balance)
         }
         let symbols = [PropertyTests.linear.symbol, PropertyTests.second.symbol, PropertyTests.inverse.symbol]
         var time: Int64 = 1_000_000_000

@@ -54,32 +54,34 @@ extension Engine {
         accounts.withUnsafeBufferPointer { accountStore in positions.withUnsafeBufferPointer { positionStore in
         adlScanInputs.withUnsafeBufferPointer { inputStore in
             let positionBase = positionStore.baseAddress!
-            let inputBase = inputStore.baseAddress!
+            // None kept (a what-if's copy, see `dropADLScanInputs`): every position is read.
+            let inputBase = keepsADLScanInputs ? inputStore.baseAddress : nil
+            @inline(__always) func inputs(_ index: Int) -> ADLScanInputs { inputBase?[index] ?? .unknown }
             // Fetched ahead across the range's end too (the list goes on; a slice's next range
             // starts there).
             let listEnd = indices.count
             for offset in range {
-                if offset + fartherAhead < listEnd {
+                if offset + fartherAhead < listEnd, let inputBase {
                     liqwatch_prefetch(inputBase + Int(indices[offset + fartherAhead]))
                 }
                 // A position whose inputs are unknown (or cross) is read itself: fetched 8 ahead,
                 // and a cross one's account 4 ahead, once the position is in.
                 if offset + lookahead < listEnd {
                     let aheadIndex = Int(indices[offset + lookahead])
-                    if inputBase[aheadIndex].quantity.isNaN {
+                    if inputs(aheadIndex).quantity.isNaN {
                         liqwatch_prefetch(positionBase + aheadIndex)
                         liqwatch_prefetch(UnsafeRawPointer(positionBase + aheadIndex) + 64)
                     }
                 }
                 if offset + nearAhead < listEnd {
                     let aheadIndex = Int(indices[offset + nearAhead])
-                    if inputBase[aheadIndex].quantity.isNaN {
+                    if inputs(aheadIndex).quantity.isNaN {
                         let ahead = positionBase + aheadIndex
                         if ahead.pointee.mode == .cross { liqwatch_prefetch(accountStore.baseAddress! + Int(ahead.pointee.accountIndex)) }
                     }
                 }
                 let index = indices[offset]
-                let inputs = inputBase[Int(index)]
+                let inputs = inputs(Int(index))
                 var bound: Double? = nil
                 if !inputs.quantity.isNaN {
                     // Closed, or on the other side now.
@@ -135,7 +137,7 @@ extension Engine {
     mutating func willChangeADLInputs(_ index: Int32) {
         // Unknown until the change is made (`didChangeADLInputs`): a change made without that
         // call leaves the scan reading the position itself, never inputs gone stale.
-        adlScanInputs[Int(index)] = .unknown
+        if keepsADLScanInputs { adlScanInputs[Int(index)] = .unknown }
         let position = positions[Int(index)]
         guard position.mode == .isolated, position.isOpen else { return }
         let market = Int(position.symbolIndex)
@@ -159,13 +161,22 @@ extension Engine {
     /// inputs as they are now.
     @inline(__always)
     mutating func didChangeADLInputs(_ index: Int32) {
-        adlScanInputs[Int(index)] = ADLScanInputs(positions[Int(index)])
+        if keepsADLScanInputs { adlScanInputs[Int(index)] = ADLScanInputs(positions[Int(index)]) }
+    }
+
+    /// Lets go of the scan inputs, for a copy of the engine that lives for one projection (a
+    /// what-if): its first change would otherwise copy the whole array (24 MB at a million
+    /// positions, a tenth of a what-if ladder); its rankings read the positions themselves.
+    mutating func dropADLScanInputs() {
+        keepsADLScanInputs = false
+        adlScanInputs = []
     }
 
     /// Positions whose scan inputs are known and differ from the position as it stands (for
     /// tests: none, ever).
     var staleADLScanInputs: [Int32] {
-        positions.indices.filter { index in
+        guard keepsADLScanInputs else { return [] }
+        return positions.indices.filter { index in
             let kept = adlScanInputs[index]
             guard !kept.quantity.isNaN else { return false }
             let now = ADLScanInputs(positions[index])

@@ -51,7 +51,7 @@ extension Engine {
         }
         grow(&accounts, by: count)
         grow(&positions, by: count)
-        grow(&adlScanInputs, by: count)
+        if keepsADLScanInputs { grow(&adlScanInputs, by: count) }
         accountIndexes.reserveCapacity(accountIndexes.count + count)
     }
 
@@ -142,7 +142,7 @@ extension Engine {
                 entryPrice: update.entryPrice, isolatedMargin: .zero, leverage: .zero)
             opened.positionSide = update.positionSide
             positions.append(opened)
-            adlScanInputs.append(.unknown)
+            if keepsADLScanInputs { adlScanInputs.append(.unknown) }
             markets[Int(market)].positionIndices.append(index)
             accounts[Int(account)].positions.append(index)
         } else {

@@ -85,6 +85,7 @@ extension Engine {
             tick.isPositive ? tick : Fixed(bookUnits: 1))
         var copy = self
         copy.samplingEnabled = false
+        copy.dropADLScanInputs()
         var notes: [EngineNotification] = []
         // Taken in the middle of a cascade applied in slices (a dashboard): the event under way
         // ends first, at the present mark, and its liquidations are part of the projection.

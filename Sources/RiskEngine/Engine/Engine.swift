@@ -16,6 +16,8 @@ public struct Engine: Sendable {
     /// Each position's ADL score inputs in Double, beside `positions`, for the ranking's scan
     /// (see `ADLScanInputs`).
     var adlScanInputs: [ADLScanInputs] = []
+    /// Whether `adlScanInputs` is kept (one a position); not in a what-if's copy.
+    var keepsADLScanInputs = true
     /// Every venue's insurance fund in each settlement asset (see `InsuranceFund`): a market's
     /// fund is made with the market, empty until it is opened or money moves through it.
     public internal(set) var funds: [InsuranceFund] = []

@@ -106,6 +106,29 @@ struct PositionsCSVTests {
         expectRefusal(bad) { $0 == "\(bad):3: field leverage: must be in (0, 1000]" }
     }
 
+    @Test("lines ended by LF, CRLF and lone CRs mixed read as the same lines as LF alone, bad rows named alike")
+    func mixedLineEnds() throws {
+        let scratch = try ScratchDirectory()
+        let header = "account,symbol,side,size,entry_price,margin_mode,isolated_margin,wallet_balance,leverage"
+        var rows = (0..<40).map { "a\($0),BTCUSDT,\($0 % 2 == 0 ? "long" : "short"),0.\($0 + 1),6\($0)00,isolated,,,\($0 % 9 + 2)" }
+        rows.insert("# a comment", at: 7)
+        rows.insert("", at: 20)
+        let ends = ["\n", "\r\n", "\r"]
+        let plain = try scratch.write("lf.csv", ([header] + rows).joined(separator: "\n") + "\n")
+        var mixed = header + "\r"
+        // Runs of each ending (the LF looked for once is kept across the lone-CR lines before it).
+        for (number, row) in rows.enumerated() { mixed += row + ends[(number / 3) % 3] }
+        let path = try scratch.write("mixed.csv", mixed)
+        let expected = try PositionsFile.load(path: plain, catalog: .builtIn)
+        #expect(try PositionsFile.load(path: path, catalog: .builtIn) == expected)
+        #expect(expected.count == 40)
+        // A bad row after lone-CR lines and an LF far below is named by its own line.
+        var bad = header + "\r" + rows.prefix(10).joined(separator: "\r") + "\rzed,BTCUSDT,long,1,60000,isolated,,,1001\r"
+        bad += rows.suffix(5).joined(separator: "\r") + "\n"
+        let badPath = try scratch.write("bad.csv", bad)
+        expectRefusal(badPath) { $0 == "\(badPath):12: field leverage: must be in (0, 1000]" }
+    }
+
     @Test("a header and no rows, or an empty JSON list, is refused: a file cut short is not a book of no positions")
     func noRows() throws {
         let scratch = try ScratchDirectory()

@@ -60,11 +60,18 @@ enum PositionsCSV {
         let hasCarriageReturns = memchr(base, 0x0D, count) != nil
         // Whether liqwatch reads the file's column `index` (the venue is read by the row parser).
         func isRead(_ index: Int) -> Bool { columnOfCell[index] != nil || header?[index] == "venue" }
+        // The first LF at or after the line being read (`count`: none left). Kept from line to
+        // line: a file whose lines end at lone CRs has none, and looking for it again from every
+        // line to the end of the file made a million-row CR file take minutes.
+        var nextNewline = -1
         while position < count {
             lineNumber += 1
             // memchr finds the line's end and a quote a vector at a time (a byte loop each was a
             // tenth of the parse).
-            var end = memchr(base + position, 0x0A, count - position).map { base.distance(to: $0.assumingMemoryBound(to: UInt8.self)) } ?? count
+            if nextNewline < position {
+                nextNewline = memchr(base + position, 0x0A, count - position).map { base.distance(to: $0.assumingMemoryBound(to: UInt8.self)) } ?? count
+            }
+            var end = nextNewline
             var next = end + 1
             if hasCarriageReturns, end > position,
                let cr = memchr(base + position, 0x0D, end - position).map({ base.distance(to: $0.assumingMemoryBound(to: UInt8.self)) }) {

@@ -155,6 +155,23 @@ struct BadInputCommandTests {
         #expect(Date().timeIntervalSince(started) < 10)
     }
 
+    @Test("a positions file through process substitution loads; a device or a directory is refused at once")
+    func positionsFromAPipe() throws {
+        let scratch = try Scratch()
+        let positions = try scratch.write("p.csv", "account,symbol,side,size,entry_price,margin_mode,isolated_margin,wallet_balance,leverage\na,BTCUSDT,long,1,60000,isolated,,,10\n")
+        let recording = try scratch.write("r.ndjson", #"{"type":"mark","symbol":"BTCUSDT","price":"60000","time":1723161256000000000}"# + "\n")
+        let piped = try BinaryRunner.runShell("'\(BinaryRunner.binary.path)' replay '\(recording)' --headless --report text --positions <(cat '\(positions)')")
+        #expect(piped.status == 0, "\(piped.standardError)")
+        #expect(piped.standardOutput.contains("positions: 1 monitored, 1 open"), "\(piped.standardOutput)")
+        let started = Date()
+        for (path, message) in [("/dev/zero", "is a device, not a positions file"), (scratch.url.path, "is a directory, not a positions file")] {
+            let result = try BinaryRunner.run(["replay", recording, "--headless", "--positions", path])
+            #expect(result.status == 2, "\(path): \(result.standardError)")
+            #expect(result.standardError.contains(message), "\(result.standardError)")
+        }
+        #expect(Date().timeIntervalSince(started) < 10)
+    }
+
     @Test("a .gz through process substitution replays")
     func processSubstitution() throws {
         let scratch = try Scratch()

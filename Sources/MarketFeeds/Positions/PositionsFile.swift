@@ -26,11 +26,10 @@ public struct PositionsFileError: Error, Hashable, Sendable, CustomStringConvert
 /// the sum of notional ÷ leverage of its cross rows.
 public enum PositionsFile {
     public static func load(path: String, catalog: InstrumentCatalog, resolver: MarketResolver = .default) throws(PositionsFileError) -> [PositionUpdate] {
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw PositionsFileError(file: path, line: nil, field: nil, reason: "no such file")
-        }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw PositionsFileError(file: path, line: nil, field: nil, reason: "cannot read the file")
+        let data: Data
+        switch PositionsFileBytes.read(path, limit: PositionsFileBytes.limit) {
+        case .success(let bytes): data = bytes
+        case .failure(let problem): throw PositionsFileError(file: path, line: nil, field: nil, reason: problem.reason)
         }
         let read = data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> Result<Rows, PositionsFileError> in
             var bytes = raw.bindMemory(to: UInt8.self)[...]

@@ -38,8 +38,9 @@ enum SignalsPane {
             buffer.put("warming up: signals are sampled once a second of session time", x: inner.x, y: y, role: .dim, limit: inner.width)
             return
         }
-        for kind in SignalKind.allCases where y < inner.maxY {
-            guard let reading = readings[kind] else { continue }
+        let shown = shownKinds(SignalKind.allCases.filter { readings[$0] != nil }, rows: inner.maxY - y) { readings[$0]!.level }
+        for kind in shown.kinds {
+            let reading = readings[kind]!
             let (value, baseline) = formatted(reading, asset: market.instrument.settlementAsset)
             let role: StyleRole = reading.level == .alert ? .alert : (reading.level == .warn ? .warn : .ok)
             let title = DisplayWidth.of(kind.title) <= titleWidth ? kind.title : kind.shortTitle
@@ -54,6 +55,14 @@ enum SignalsPane {
             buffer.put(Format.right(label, levelWidth), x: x, y: y, role: role)
             y += 1
         }
+        if !shown.hidden.isEmpty {
+            let alerts = shown.hidden.filter { readings[$0]!.level == .alert }.count
+            let warnings = shown.hidden.filter { readings[$0]!.level == .warn }.count
+            var text = "+\(shown.hidden.count) more"
+            text += alerts + warnings == 0 ? ", all ok" : (alerts > 0 ? ", \(alerts) at ALERT" : "") + (warnings > 0 ? ", \(warnings) at WARN" : "")
+            buffer.put(text, x: inner.x, y: y, role: alerts > 0 ? .alert : (warnings > 0 ? .warn : .dim), limit: inner.width)
+            return
+        }
         // What the stressed deficit cannot put a price on: quantity the book would not fill.
         if let stressed = readings[.stressedDeficit], y < inner.maxY, stressed.unfilledQuantity != nil || stressed.adlCertain {
             let cover = model.engine.configuration.unfilled == .adl ? "ADL" : "the fund takes it over"
@@ -62,6 +71,24 @@ enum SignalsPane {
             else { text += "the deficit exceeds the fund → ADL" }
             buffer.put(text, x: inner.x, y: y, role: .alert, limit: inner.width)
         }
+    }
+
+    /// The signals a pane of `rows` rows shows, in their order, and those it has no room for.
+    /// When not all fit, one row says how many more there are and at what level, and the rows
+    /// shown are those at ALERT first, then at WARN, then the rest (each in the signals' order,
+    /// but the stressed deficit, the deficit the book would leave, first of its level when at WARN
+    /// or ALERT): at 80×24
+    /// four of eight fit, and the four shown read `ok` while the liquidation counts and the
+    /// stressed deficit, hidden, were at ALERT.
+    static func shownKinds(_ kinds: [SignalKind], rows: Int, level: (SignalKind) -> SignalLevel) -> (kinds: [SignalKind], hidden: [SignalKind]) {
+        guard kinds.count > rows else { return (kinds, []) }
+        let room = max(0, rows - 1)
+        func rank(_ kind: SignalKind) -> Int { level(kind) == .alert ? 0 : (level(kind) == .warn ? 1 : 2) }
+        func place(_ entry: (offset: Int, element: SignalKind)) -> (Int, Int) {
+            (rank(entry.element), entry.element == .stressedDeficit && rank(entry.element) < 2 ? -1 : entry.offset)
+        }
+        let chosen = Set(kinds.enumerated().sorted { place($0) < place($1) }.prefix(room).map(\.element))
+        return (kinds.filter { chosen.contains($0) }, kinds.filter { !chosen.contains($0) })
     }
 
     static func formatted(_ reading: SignalReading, asset: String) -> (String, String) {

@@ -27,6 +27,18 @@ extension AppModel {
 
 @Suite("Every list pane scrolls; the tape opens a liquidation")
 struct ListPaneTests {
+    @Test("the positions title says the cursor's row once it is off the first (a list scrolled mid-way looked like its top)")
+    func positionsRow() {
+        var screen = cascadeModel(width: 200, height: 60)
+        screen.focusPane(.positions)
+        #expect(!screen.rendered().lines.joined().contains("· row "))
+        for _ in 0..<40 { screen.press(.down) }
+        let title = screen.rendered().lines[screen.layout.positions.y]
+        #expect(title.contains("· row 41"), "\(title)")
+        screen.press(.tab)
+        #expect(!screen.rendered().lines[screen.layout.positions.y].contains("· row "), "only while the list is focused")
+    }
+
     @Test("the tape scrolls through every liquidation the log keeps, not only the newest 200")
     func tapeScrollsWholeLog() {
         var screen = cascadeModel(width: 200, height: 60)

@@ -106,7 +106,12 @@ enum PositionsPane {
                 "\(shown) of \(Format.count(all)) · \(order)" + filtered + flags,
                 "\(shown) of ≈\(Format.compact(Double(all))) · \(order)" + filtered + flags]
         }
-        title = Buffer.fittingTitle([title + filter + flags] + narrower + ["Positions · \(order)" + filtered + flags,
+        // Where the cursor is, when it is not on the first row and the whole title has room for it:
+        // after a jump in time the cursor stays on its position, wherever it now ranks, and the
+        // rows on screen looked like the top of the list (an operator's trial).
+        var place = " · row \(Format.count(model.cursor + 1))"
+        if !(focused && model.cursor > 0 && !rows.isEmpty && Buffer.titleFits(title + filter + flags + place, width: rect.width)) { place = "" }
+        title = Buffer.fittingTitle([title + filter + flags + place] + narrower + ["Positions · \(order)" + filtered + flags,
             order + filtered + flags], width: rect.width)
         buffer.box(rect, title: title, focused: focused)
         let inner = rect.inset(1)

@@ -17,7 +17,7 @@ enum SignalsPane {
         // takes the rest (a label may be shortened, a figure never is).
         // The value and baseline columns as wide as their widest figure (a number is never cut:
         // a spread of 19,999.33 bps on a book with a bid at 1 and an ask at 60,000).
-        let texts = SignalKind.allCases.compactMap { readings[$0] }.map { formatted($0, asset: market.instrument.settlementAsset) }
+        let texts = SignalKind.allCases.compactMap { readings[$0] }.map { formatted($0, unit: market.instrument.quantityUnit) }
         let valueWidth = max(12, (texts.map { DisplayWidth.of($0.0) }.max() ?? 0) + 1)
         let widestBaseline = max(12, (texts.map { DisplayWidth.of($0.1) }.max() ?? 0) + 1)
         let levelWidth = 7
@@ -41,7 +41,7 @@ enum SignalsPane {
         let shown = shownKinds(SignalKind.allCases.filter { readings[$0] != nil }, rows: inner.maxY - y) { readings[$0]!.level }
         for kind in shown.kinds {
             let reading = readings[kind]!
-            let (value, baseline) = formatted(reading, asset: market.instrument.settlementAsset)
+            let (value, baseline) = formatted(reading, unit: market.instrument.quantityUnit)
             let role: StyleRole = reading.level == .alert ? .alert : (reading.level == .warn ? .warn : .ok)
             let title = DisplayWidth.of(kind.title) <= titleWidth ? kind.title : kind.shortTitle
             var x = buffer.put(Format.left(title, titleWidth), x: inner.x, y: y, role: .text)
@@ -67,7 +67,7 @@ enum SignalsPane {
         if let stressed = readings[.stressedDeficit], y < inner.maxY, stressed.unfilledQuantity != nil || stressed.adlCertain {
             let cover = model.engine.configuration.unfilled == .adl ? "ADL" : "the fund takes it over"
             var text = "stress: "
-            if let unfilled = stressed.unfilledQuantity { text += "the book cannot fill \(Format.decimal(unfilled, decimals: 3)) → \(cover)" }
+            if let unfilled = stressed.unfilledQuantity { text += "the book cannot fill \(Format.decimal(unfilled, decimals: 3)) \(market.instrument.quantityUnit) → \(cover)" }
             else { text += "the deficit exceeds the fund → ADL" }
             buffer.put(text, x: inner.x, y: y, role: .alert, limit: inner.width)
         }
@@ -91,7 +91,10 @@ enum SignalsPane {
         return (kinds.filter { chosen.contains($0) }, kinds.filter { !chosen.contains($0) })
     }
 
-    static func formatted(_ reading: SignalReading, asset: String) -> (String, String) {
+    /// The value and the baseline as shown; `unit` is what the market's quantities count (`BTC`,
+    /// `contracts`): the quantity the book cannot fill is one, not money (it read as if in USDT
+    /// beside the fund).
+    static func formatted(_ reading: SignalReading, unit: String) -> (String, String) {
         switch reading.kind {
         case .spread:
             // No spread to give: a side of the book is empty.
@@ -106,7 +109,7 @@ enum SignalsPane {
         case .stressedDeficit:
             // Quantity the book cannot fill has no price: it goes to ADL (or the fund), and says so.
             if let unfilled = reading.unfilledQuantity, reading.adlCertain, reading.value <= 0 {
-                return ("ADL " + Format.decimal(unfilled, decimals: 3), "fund " + (reading.baseline.map(Format.compact) ?? "—"))
+                return ("ADL " + Format.decimal(unfilled, decimals: 3) + " " + unit, "fund " + (reading.baseline.map(Format.compact) ?? "—"))
             }
             return (Format.compact(reading.value), "fund " + (reading.baseline.map(Format.compact) ?? "—"))
         }

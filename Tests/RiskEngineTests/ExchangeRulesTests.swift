@@ -259,6 +259,8 @@ struct ExchangeRulesTests {
         let reading = engine.market("TESTUSDT")!.signalReadings[.stressedDeficit]!
         #expect(reading.level == .alert && reading.unfilledQuantity == 7)
         #expect(engine.fundState(asset: "USDT").adl == .near)
+        // The quantity is the market's, in its unit (the fund pane read it as money).
+        #expect(engine.fundState(asset: "USDT").stressedUnit == "TEST")
         // The what-if into that book shows the ADL.
         let projection = try! engine.stress(symbol: "TESTUSDT", shockPercent: Fixed(-5))
         #expect(projection.unfilledQuantity == Fixed(7) && projection.adlQuantity == Fixed(7))

@@ -94,7 +94,9 @@ enum FundPane {
         let stressed = state.stressed
         let coverage: String
         if stressed.unfilledQuantity.isPositive {
-            coverage = "unfillable " + stressed.unfilledQuantity.formatted(3, grouping: true) + (engine.configuration.unfilled == .adl ? " → ADL" : " → fund")
+            // A quantity, not money: in its market's unit (it read as USDT under the balance).
+            coverage = "unfillable " + stressed.unfilledQuantity.formatted(3, grouping: true) + (state.stressedUnit.map { " " + $0 } ?? "")
+                + (engine.configuration.unfilled == .adl ? " → ADL" : " → fund")
         } else if stressed.deficit.isPositive {
             coverage = Format.cappedPercent(fund.balance.approximateDouble / stressed.deficit.approximateDouble, decimals: 0) + " of " + money(stressed.deficit)
         } else {

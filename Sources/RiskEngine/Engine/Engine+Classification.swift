@@ -48,6 +48,7 @@ extension Engine {
         let drawdownLevel: SignalLevel = drawdown >= configuration.risk.drawdownAlert ? .alert
             : (drawdown >= configuration.risk.drawdownWarn ? .warn : .ok)
         var stressed = StressedDeficit()
+        var stressedUnit: String? = nil
         var exposure = Fixed.zero
         for index in markets.indices where markets[index].fundIndex == fundIndex {
             let reading = markets[index].stressed
@@ -55,6 +56,7 @@ extension Engine {
                 let certain = stressed.adlCertain || reading.adlCertain
                 stressed = reading
                 stressed.adlCertain = certain
+                stressedUnit = markets[index].instrument.quantityUnit
             }
             if let mark = markets[index].markPrice { exposure += markets[index].fundExposure(at: mark) }
         }
@@ -68,7 +70,7 @@ extension Engine {
         } else if deleveraged { adl = .happened }
         else { adl = .idle }
         return FundState(venue: venue, asset: asset, balance: fund.balance, drawdown: drawdown, drawdownLevel: drawdownLevel,
-            stressed: stressed, takeoverExposure: exposure, adl: adl)
+            stressed: stressed, stressedUnit: stressedUnit, takeoverExposure: exposure, adl: adl)
     }
 }
 
@@ -93,6 +95,9 @@ public struct FundState: Hashable, Sendable {
     public var drawdownLevel: SignalLevel
     /// The worst market's stressed deficit in this asset (ADL certain if any market's is).
     public var stressed: StressedDeficit
+    /// What that market's quantities count (`BTC`, `contracts`): the unit of `stressed`'s
+    /// quantity the book cannot fill.
+    public var stressedUnit: String?
     /// The fund's unrealised PnL on what it took over (negative is a loss).
     public var takeoverExposure: Fixed
     public var adl: ADLState

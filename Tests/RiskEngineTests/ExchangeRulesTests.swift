@@ -258,6 +258,9 @@ struct ExchangeRulesTests {
         #expect(stressed.adlCertain)
         let reading = engine.market("TESTUSDT")!.signalReadings[.stressedDeficit]!
         #expect(reading.level == .alert && reading.unfilledQuantity == 7)
+        // Its history rises with what the book cannot fill (7 at the bankruptcy price, about 98),
+        // though the deficit itself is 0.
+        #expect((reading.history.last ?? 0) > 600, "\(reading.history.suffix(3))")
         #expect(engine.fundState(asset: "USDT").adl == .near)
         // The quantity is the market's, in its unit (the fund pane read it as money).
         #expect(engine.fundState(asset: "USDT").stressedUnit == "TEST")

@@ -194,9 +194,13 @@ struct SignalBoard: Sendable {
         }
 
         var changes: [SignalChange] = []
+        // The stressed deficit's history plots the deficit and the notional the book cannot fill
+        // at all (at the bankruptcy prices): while that quantity goes to ADL the deficit reads 0,
+        // and the sparkline lay flat through the whole alert.
+        let stressedHistory = stressed + input.stressed.unfilledNotional.approximateDouble
         for kind in SignalKind.allCases {
             guard var reading = next[kind] else { continue }
-            histories[kind]?.append(reading.value)
+            histories[kind]?.append(kind == .stressedDeficit ? stressedHistory : reading.value)
             reading.history = histories[kind]?.values ?? []
             let before = readings[kind]?.level ?? .ok
             if before != reading.level {

@@ -77,9 +77,8 @@ enum SignalsPane {
     /// When not all fit, one row says how many more there are and at what level, and the rows
     /// shown are those at ALERT first, then at WARN, then the rest (each in the signals' order,
     /// but the stressed deficit, the deficit the book would leave, first of its level when at WARN
-    /// or ALERT): at 80×24
-    /// four of eight fit, and the four shown read `ok` while the liquidation counts and the
-    /// stressed deficit, hidden, were at ALERT.
+    /// or ALERT): at 80×24 four of eight fit, and the four shown read `ok` while the liquidation
+    /// counts and the stressed deficit, hidden, were at ALERT.
     static func shownKinds(_ kinds: [SignalKind], rows: Int, level: (SignalKind) -> SignalLevel) -> (kinds: [SignalKind], hidden: [SignalKind]) {
         guard kinds.count > rows else { return (kinds, []) }
         let room = max(0, rows - 1)

@@ -38,7 +38,13 @@ enum PositionsFileBytes {
         switch status.st_mode & S_IFMT {
         case S_IFDIR: return .failure(.directory)
         case S_IFCHR, S_IFBLK: return .failure(.device)
-        case S_IFREG where Int(status.st_size) > limit: return .failure(.tooLarge(limit: limit))
+        case S_IFREG:
+            guard Int(status.st_size) <= limit else { return .failure(.tooLarge(limit: limit)) }
+            // Foundation's reading of a regular file (one read of its size: a loop of reads into an
+            // array of that room measured 8 % slower over loading a million rows).
+            guard let data = FileManager.default.contents(atPath: path) else { return .failure(.unreadable("read failed")) }
+            guard data.count <= limit else { return .failure(.tooLarge(limit: limit)) }
+            return .success(data)
         default: break
         }
         // A pipe is read a megabyte at a time until it ends.
@@ -50,13 +56,6 @@ enum PositionsFileBytes {
                 if count >= 0 { return count }
                 if errno != EINTR { failure = .unreadable(String(cString: strerror(errno))); return nil }
             }
-        }
-        if status.st_mode & S_IFMT == S_IFREG {
-            // Foundation's reading of a regular file (one read of its size: a loop of reads into an
-            // array of that room measured 8 % slower over loading a million rows).
-            guard let data = FileManager.default.contents(atPath: path) else { return .failure(.unreadable("read failed")) }
-            guard data.count <= limit else { return .failure(.tooLarge(limit: limit)) }
-            return .success(data)
         }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(1 << 20)

@@ -98,13 +98,15 @@ extension Engine {
                         continue
                     }
                 }
-                if bound! == 0 {
+                // Set above, or the position was scored exactly and skipped.
+                let found = bound!
+                if found == 0 {
                     // Not in profit at the ranking's mark: its score is 0 whatever else, and
                     // zeros are taken in the order of their positions (the list's, unless a
                     // position turned: `prepare` sorts them then).
                     section.zeros.append(index)
                 } else {
-                    section.heap.append(ADLDeferredEntry(bound: bound!, position: index, isZero: false))
+                    section.heap.append(ADLDeferredEntry(bound: found, position: index, isZero: false))
                 }
             }
         } } }

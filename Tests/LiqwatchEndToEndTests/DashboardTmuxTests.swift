@@ -126,7 +126,7 @@ struct DashboardTmuxTests {
         #expect(screen.contains("■ END"), "\(screen)")
         #expect(number(#"balance\s+[0-9,]+\.\d\d"#, in: screen) == fund, "fund \(fund):\n\(screen)")
         #expect(number(#"Liquidation tape [0-9,]+ sim"#, in: screen) == liquidations, "\(liquidations) liquidations:\n\(screen)")
-        #expect(number(#"ADL\s+\d+ closes so far"#, in: screen) == adl, "\(adl) ADL closes:\n\(screen)")
+        #expect(number(#"ADL\s+[0-9,]+ closes so far"#, in: screen) == adl, "\(adl) ADL closes:\n\(screen)")
     }
 
     @Test("SIGTERM, SIGHUP, Ctrl-C and Ctrl-\\ restore the terminal and exit 128 + the signal", arguments: [

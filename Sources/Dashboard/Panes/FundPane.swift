@@ -51,68 +51,73 @@ enum FundPane {
         buffer.box(rect, title: title, focused: focused)
         let inner = rect.inset(1)
         guard inner.height >= 3 else { return }
-        var y = inner.y
-        /// A label and its figure: the label gives way to the figure (narrower, then its short
-        /// form, then none at all), and `extra` (a parenthesis after the figure) is left out when
-        /// it does not fit whole.
-        func line(_ label: String, _ value: String, _ role: StyleRole = .text, extra: String = "") {
-            guard y < inner.maxY else { return }
-            let full = value + extra
-            let shown = DisplayWidth.of(full) + 1 <= inner.width ? full : value
-            var labelWidth = max(0, min(13, inner.width - DisplayWidth.of(shown) - 1))
-            // The longest form that fits; none does: the figure alone, never a cut label ("ba 1,000,…").
-            let label = ([label] + FundPane.shorterLabels(label)).first { DisplayWidth.of($0) <= labelWidth } ?? ""
-            if label.isEmpty { labelWidth = 0 }
-            let x = buffer.put(Format.left(label, labelWidth), x: inner.x, y: y, role: .dim, limit: labelWidth)
-            buffer.putWhole((labelWidth > 0 ? " " : "") + shown, x: labelWidth > 0 ? x : inner.x, y: y, role: role, maxX: inner.maxX)
-            y += 1
+        /// The pane's lines, each drawn when its turn comes (nil: the balance's chart). Without
+        /// room for all, the lines the operator acts on in a cascade win (`urgent`: ADL under way
+        /// or near, a stressed deficit, money paid out, a drawdown past its level), then the
+        /// others in their order: at 80×24 the pane has five rows, and the ADL line, last but one,
+        /// was the one dropped.
+        var lines: [(urgent: Bool, figure: Figure?)] = []
+        func line(_ label: String, _ value: String, _ role: StyleRole = .text, extra: String = "", shorter: [String] = [],
+                  keepsLabel: Bool = false, urgent: Bool = false) {
+            lines.append((urgent, Figure(label: label, value: value, role: role, extra: extra, shorter: shorter, keepsLabel: keepsLabel)))
         }
         if !fund.wasGiven {
             // Not a zero balance: no balance at all. What the engine does is unchanged: a deficit
             // in this asset is paid by nothing but what its liquidations left the fund.
-            line("balance", "no fund given for \(owner)\(asset)", .warn)
-            line("deficits", engine.configuration.shortfall == .adl ? "→ ADL" : "→ socialised loss", .warn)
+            line("balance", "no fund given for \(owner)\(asset)", .warn, urgent: true)
+            line("deficits", engine.configuration.shortfall == .adl ? "→ ADL" : "→ socialised loss", .warn, urgent: true)
         } else {
-            line("balance", money(fund.balance), fund.balance.isPositive ? .fund : .alert)
+                line("balance", money(fund.balance), fund.balance.isPositive ? .fund : .alert, urgent: true)
         }
         // Every fund's history is sampled (`AppModel.sample`); this is the shown one's.
-        if fund.wasGiven && !model.fundHistory.isEmpty && y < inner.maxY {
-            buffer.put(Format.sparkline(model.fundHistory, width: inner.width), x: inner.x, y: y, role: .fund, limit: inner.width)
-            y += 1
+        if fund.wasGiven && !model.fundHistory.isEmpty {
+            lines.append((false, nil))
         }
         line("in: fees", "+" + money(fund.totals[.liquidationFee] ?? .zero), .positive)
         line("in: surplus", "+" + money(fund.totals[.surplus] ?? .zero), .positive)
         // No sign on nothing: "−0.00" read as a loss too small to show.
-        line("out: deficits", (fund.outflows.isPositive ? "−" : "") + money(fund.outflows), fund.outflows.isPositive ? .negative : .dim)
+        line("out: deficits", (fund.outflows.isPositive ? "−" : "") + money(fund.outflows), fund.outflows.isPositive ? .negative : .dim,
+            urgent: fund.outflows.isPositive)
         // Every class below is the engine's (`Engine.fundState`); the pane holds no threshold.
         let state = engine.fundState(venue: fund.venue, asset: asset)
         line("drawdown", money(fund.drawdown), state.drawdownLevel == .ok ? .text : .level(state.drawdownLevel),
-            extra: " (" + Format.percent(state.drawdown.approximateDouble, decimals: 1) + " of peak)")
+            extra: " (" + Format.percent(state.drawdown.approximateDouble, decimals: 1) + " of peak)", urgent: state.drawdownLevel != .ok)
         if !state.takeoverExposure.isZero {
             line("taken over", "unrealised " + money(state.takeoverExposure), state.takeoverExposure.isNegative ? .negative : .positive)
         }
         let stressed = state.stressed
-        let coverage: String
+        var coverage: String
+        var shorterCoverage: [String] = []
         if stressed.unfilledQuantity.isPositive {
             // A quantity, not money: in its market's unit (it read as USDT under the balance).
-            coverage = "unfillable " + stressed.unfilledQuantity.formatted(3, grouping: true) + (state.stressedUnit.map { " " + $0 } ?? "")
-                + (engine.configuration.unfilled == .adl ? " → ADL" : " → fund")
+            let quantity = stressed.unfilledQuantity.formatted(3, grouping: true) + (state.stressedUnit.map { " " + $0 } ?? "")
+            let destination = engine.configuration.unfilled == .adl ? "→ ADL" : "→ fund"
+            coverage = "unfillable " + quantity + " " + destination
+            shorterCoverage = [quantity + " " + destination, destination]
         } else if stressed.deficit.isPositive {
-            coverage = Format.cappedPercent(fund.balance.approximateDouble / stressed.deficit.approximateDouble, decimals: 0) + " of " + money(stressed.deficit)
+            let share = Format.cappedPercent(fund.balance.approximateDouble / stressed.deficit.approximateDouble, decimals: 0)
+            coverage = share + " of " + money(stressed.deficit)
+            shorterCoverage = [share]
         } else {
             coverage = "no stressed deficit"
+            shorterCoverage = ["none"]
         }
-        line("covers stress", coverage, stressed.adlCertain ? .alert : (stressed.deficit.isPositive ? .warn : .text))
+        line("covers stress", coverage, stressed.adlCertain ? .alert : (stressed.deficit.isPositive ? .warn : .text), shorter: shorterCoverage,
+            urgent: stressed.unfilledQuantity.isPositive || stressed.deficit.isPositive)
         let adlState: (String, StyleRole)
+        var shorterADL: [String] = []
         // Closes of monitored positions, and liquidations whose ADL went beyond them.
-        let beyond = fund.adlBeyondMonitored > 0 ? " +\(fund.adlBeyondMonitored) beyond" : ""
+        let closes = Format.count(fund.adlEvents) + (fund.adlEvents == 1 ? " close" : " closes")
+        let beyond = fund.adlBeyondMonitored > 0 ? " +\(Format.count(fund.adlBeyondMonitored)) beyond" : ""
         switch state.adl {
-        case .active: adlState = ("ACTIVE: fund empty, \(fund.adlEvents) closes\(beyond)", .alert)
-        case .near: adlState = (stressed.adlCertain ? "NEAR: stress → ADL" : "NEAR: stress ≥ fund", .warn)
-        case .happened: adlState = ("\(fund.adlEvents) closes\(beyond) so far", .warn)
+        case .active:
+            adlState = ("ACTIVE: fund empty, \(closes)\(beyond)", .alert)
+            shorterADL = ["ACTIVE: \(closes)", "ACTIVE"]
+        case .near: adlState = (stressed.adlCertain ? "NEAR: stress → ADL" : "NEAR: stress ≥ fund", .warn); shorterADL = ["NEAR"]
+        case .happened: adlState = ("\(closes)\(beyond) so far", .warn); shorterADL = [closes]
         case .idle: adlState = ("idle", .ok)
         }
-        line("ADL", adlState.0, adlState.1)
+        line("ADL", adlState.0, adlState.1, shorter: shorterADL, keepsLabel: true, urgent: state.adl != .idle)
         // The session's low, where the pane has room for it: a fund drained and refilled reads
         // no drawdown now.
         if fund.wasGiven && fund.low < fund.balance {
@@ -120,6 +125,51 @@ enum FundPane {
             // time of the session: its opening balance.
             line("session low", money(fund.low), fund.low.isPositive ? .warn : .alert,
                 extra: fund.lowTime <= 0 ? " (opening)" : " at " + Format.clock(fund.lowTime))
+        }
+        // The urgent lines first, then the others in order, as many as there are rows; drawn in
+        // the pane's order.
+        let room = inner.height
+        var chosen = Set(lines.indices.filter { lines[$0].urgent }.prefix(room))
+        for index in lines.indices where chosen.count < room { chosen.insert(index) }
+        var y = inner.y
+        for index in lines.indices where chosen.contains(index) {
+            if let figure = lines[index].figure {
+                figure.draw(at: y, in: inner, &buffer)
+            } else {
+                buffer.put(Format.sparkline(model.fundHistory, width: inner.width), x: inner.x, y: y, role: .fund, limit: inner.width)
+            }
+            y += 1
+        }
+    }
+
+    /// A label and its figure: the label gives way to the figure (narrower, then its short form,
+    /// then none at all), and `extra` (a parenthesis after the figure) is left out when it does
+    /// not fit whole.
+    struct Figure {
+        var label: String
+        var value: String
+        var role: StyleRole
+        var extra: String
+        /// Shorter forms of the value, for a pane too narrow for it whole (the label goes first).
+        var shorter: [String]
+        /// Whether the label must stay beside the value (a shorter value is taken for its room).
+        var keepsLabel: Bool
+
+        func draw(at y: Int, in inner: Rect, _ buffer: inout Buffer) {
+            let full = value + extra
+            // A line that says nothing without its label ("1,106 closes so far": of what?) takes
+            // the shorter value that leaves room for the label's shortest form.
+            let labelRoom = keepsLabel ? 1 + (([label] + FundPane.shorterLabels(label)).map(DisplayWidth.of).min() ?? 0) : 0
+            let forms = [value] + shorter
+            // The parenthesis only with a column to spare; then the value, then its shorter forms.
+            let shown = DisplayWidth.of(full) + max(1, labelRoom) <= inner.width ? full
+                : forms.first { DisplayWidth.of($0) + labelRoom <= inner.width } ?? forms.first { DisplayWidth.of($0) <= inner.width } ?? value
+            var labelWidth = max(0, min(13, inner.width - DisplayWidth.of(shown) - 1))
+            // The longest form that fits; none does: the figure alone, never a cut label ("ba 1,000,…").
+            let label = ([label] + FundPane.shorterLabels(label)).first { DisplayWidth.of($0) <= labelWidth } ?? ""
+            if label.isEmpty { labelWidth = 0 }
+            let x = buffer.put(Format.left(label, labelWidth), x: inner.x, y: y, role: .dim, limit: labelWidth)
+            buffer.putWhole((labelWidth > 0 ? " " : "") + shown, x: labelWidth > 0 ? x : inner.x, y: y, role: role, maxX: inner.maxX)
         }
     }
 }

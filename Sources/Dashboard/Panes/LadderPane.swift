@@ -43,8 +43,10 @@ enum LadderPane {
         }
         let levelsPerSide = (inner.height - 2) / 2
         let step = max(instrument.tickSize.bookUnits, 1) * grouping
-        let asks = rows(book, .ask, step: step, count: levelsPerSide, liquidations: model.table.shortLiquidations[symbol] ?? [])
-        let bids = rows(book, .bid, step: step, count: levelsPerSide, liquidations: model.table.longLiquidations[symbol] ?? [])
+        let shortLiquidations = model.table.shortLiquidations[symbol] ?? []
+        let longLiquidations = model.table.longLiquidations[symbol] ?? []
+        let asks = rows(book, .ask, step: step, count: levelsPerSide, liquidations: shortLiquidations)
+        let bids = rows(book, .bid, step: step, count: levelsPerSide, liquidations: longLiquidations)
         let maxCumulative = max(asks.last?.cumulative ?? 1, bids.last?.cumulative ?? 1, 1)
         // Each column as wide as its widest figure (a number is never cut): what is left goes to
         // the depth bar and the markers; without room, the bar and then the cum column go first.
@@ -70,6 +72,7 @@ enum LadderPane {
         // Asks: farthest at the top, the best just above the spread row.
         for index in stride(from: levelsPerSide - 1, through: 0, by: -1) {
             if index < asks.count { draw(asks[index], side: .ask) }
+            if index == asks.count { drawEnd(.ask, beyond: beyondBook(asks, .ask, step: step, liquidations: shortLiquidations)) }
             y += 1
         }
         let spread = book.spread.map { Format.units($0, decimals: decimals) } ?? "—"
@@ -96,7 +99,21 @@ enum LadderPane {
         y += 1
         for index in 0..<levelsPerSide {
             if index < bids.count { draw(bids[index], side: .bid) }
+            if index == bids.count { drawEnd(.bid, beyond: beyondBook(bids, .bid, step: step, liquidations: longLiquidations)) }
             y += 1
+        }
+
+        /// Where a side's levels end before the pane does: the monitored positions whose
+        /// liquidation prices lie past the book's last level (they will find nothing to fill
+        /// against), which a ladder of blank rows never said.
+        func drawEnd(_ side: BookSide, beyond: Int) {
+            let end = side == .bid ? (bids.isEmpty ? "no bids" : "bids end") : (asks.isEmpty ? "no asks" : "asks end")
+            let direction = side == .bid ? "below" : "above"
+            let count = Format.count(beyond)
+            let noun = beyond == 1 ? "liquidation" : "liquidations"
+            let forms = beyond > 0 ? [" \(end) · \(count) \(noun) \(direction)", " \(end) · \(count) liq \(direction)", " \(end) · \(count) liq", " \(count) liq"] : [" \(end)"]
+            guard let text = forms.first(where: { DisplayWidth.of($0) <= inner.width }) else { return }
+            buffer.put(text, x: inner.x, y: y, role: beyond > 0 ? .alert : .dim, limit: inner.width)
         }
 
         func draw(_ row: Row, side: BookSide) {
@@ -133,6 +150,18 @@ enum LadderPane {
         guard remainder != 0 else { return price }
         let (up, overflow) = (price - remainder).addingReportingOverflow(step)
         return overflow ? price : up
+    }
+
+    /// How many of `liquidations` (sorted) lie past the last of a side's rows (all of them when the
+    /// side has none): below the lowest bid row's bucket, above the highest ask row's.
+    static func beyondBook(_ rows: [Row], _ side: BookSide, step: Int64, liquidations: [Int64]) -> Int {
+        guard let last = rows.last else { return liquidations.count }
+        if side == .bid {
+            let (below, overflow) = last.price.subtractingReportingOverflow(step)
+            return overflow ? 0 : PositionTable.count(liquidations, from: .min, through: below)
+        }
+        let (above, overflow) = last.price.addingReportingOverflow(step)
+        return overflow ? 0 : PositionTable.count(liquidations, from: above, through: .max)
     }
 
     /// Levels grouped into buckets of `step`, from the touch outwards, with cumulative size.

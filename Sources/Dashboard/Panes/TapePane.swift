@@ -91,7 +91,7 @@ enum TapePane {
             guard offset >= 0, offset < entries.count else { return }
             let role: StyleRole
             switch entries[offset] {
-            case .simulated(let record): role = selected ? .selection : (record.deficit.isPositive ? .alert : .text)
+            case .simulated(let record): role = selected ? .selection : (record.deficit.isPositive || record.adlQuantity.isPositive ? .alert : .text)
             case .exchange: role = selected ? .selection : .exchange
             }
             let x = buffer.put(line(rows[offset].cells), x: inner.x, y: y, role: role, limit: inner.width)
@@ -114,6 +114,17 @@ enum TapePane {
         return places > 2 ? Format.money(amount, decimals: places) : Format.compact(amount.approximateDouble)
     }
 
+    /// The deficit column: the deficit, and where the quantity the book could not take went when
+    /// it went to ADL or to the fund. A close the book could not fill at all, deleveraged at the
+    /// bankruptcy price, has no deficit: "0" there read as a liquidation the book absorbed, all
+    /// through a cascade that had emptied it (the tail that says "ADL 0.067" rarely has room).
+    static func deficitCell(_ record: LiquidationRecord) -> String {
+        let amount = record.deficit.isZero ? "0" : deficit(record.deficit, asset: record.asset)
+        let cover = record.adlQuantity.isPositive ? "ADL" : record.fundTakeoverQuantity.isPositive ? "FUND" : nil
+        guard let cover else { return amount }
+        return record.deficit.isZero ? cover : amount + " +" + cover
+    }
+
     /// A row's cells, one per column, and what follows them.
     static func cells(_ entry: TapeEntry, _ model: AppModel) -> (cells: [String], tail: String) {
         switch entry {
@@ -129,7 +140,7 @@ enum TapePane {
                      record.account, Format.quantity(record.quantity, instrument),
                      Format.price(record.bankruptcyPrice, instrument), Format.price(record.averageFill, instrument),
                      record.slippageBps.map { $0.formatted(1) } ?? "—", "\(record.levelsConsumed)",
-                     record.deficit.isZero ? "0" : deficit(record.deficit, asset: record.asset),
+                     deficitCell(record),
                      // Exact: "250k" on every row hid a deficit of 40.09 the fund paid.
                      Format.money(record.fundAfter, decimals: AssetPrecision.decimals(forAsset: record.asset))], tail)
         case .exchange(let liquidation):

@@ -1,0 +1,116 @@
+import Testing
+@testable import Dashboard
+@testable import RiskEngine
+
+/// A cascade that has emptied the bid side: what the ladder, the tape and the fund pane say then.
+/// Each read as calm before: blank rows under the spread, "0" deficits on the tape for closes the
+/// book could not fill (deleveraged at the bankruptcy price), and at 80×24 no ADL line at all.
+@Suite("Panes when the book has emptied")
+struct BookEmptiedTests {
+    /// BTCUSDT with no bids: one long liquidated (the book fills nothing, ADL closes it against the
+    /// profitable short), and `waiting` more longs whose liquidation prices lie further down.
+    static func session(waiting: Int = 7) -> (engine: Engine, log: SessionLog) {
+        var engine = Engine()
+        engine.openFund(asset: "USDT", balance: Fixed(10_000))
+        let market = "BTCUSDT"
+        engine.apply(.mark(symbol: market, price: Fixed(60_000), time: 1_000_000_000))
+        engine.apply(.bookSnapshot(symbol: market, bids: [], asks: [(units("60010"), units("5"))], time: 1_000_000_000))
+        engine.apply(.position(PositionUpdate(account: "winner", symbol: market, side: .short, quantity: Fixed(2),
+            entryPrice: Fixed(70_000), mode: .isolated, leverage: Fixed(5)), time: 1_000_000_000))
+        engine.apply(.position(PositionUpdate(account: "loser", symbol: market, side: .long, quantity: Fixed(1),
+            entryPrice: Fixed(60_000), mode: .isolated, leverage: Fixed(20)), time: 1_000_000_000))
+        for index in 0..<waiting {
+            engine.apply(.position(PositionUpdate(account: "wait-\(index)", symbol: market, side: .long, quantity: Fixed(1) / Fixed(10),
+                entryPrice: Fixed(60_000), mode: .isolated, leverage: Fixed(10 - index % 3)), time: 1_000_000_000))
+        }
+        let liquidation = engine.positions[1].liquidation!
+        var log = SessionLog()
+        log.record(engine.apply(.mark(symbol: market, price: liquidation - Fixed(1), time: 2_000_000_000)))
+        return (engine, log)
+    }
+
+    static func screen(width: Int, height: Int) -> [String] {
+        let (engine, log) = session()
+        var status = SessionStatus(kind: "REPLAY", source: "test")
+        status.time = engine.time
+        return AppModel(width: width, height: height, status: status, engine: engine, log: log, symbol: "BTCUSDT").rendered().lines
+    }
+
+    @Test("the session: the long was closed by ADL, nothing filled, no deficit; the others wait below")
+    func sessionAsDescribed() throws {
+        let (engine, log) = Self.session()
+        let record = try #require(log.simulatedLiquidations.last)
+        #expect(record.account == "loser")
+        #expect(record.filledQuantity.isZero && record.deficit.isZero)
+        #expect(record.adlQuantity == Fixed(1))
+        #expect(engine.positions.filter { $0.isOpen && $0.side == .long }.count == 7)
+    }
+
+    @Test("the tape's deficit column says where the unfilled quantity went, not 0")
+    func tapeSaysADL() throws {
+        let record = try #require(Self.session().log.simulatedLiquidations.last)
+        #expect(TapePane.deficitCell(record) == "ADL")
+        var paid = record
+        paid.deficit = Fixed(1_234)
+        #expect(TapePane.deficitCell(paid) == "1,234 +ADL")
+        var takenOver = record
+        takenOver.adlQuantity = .zero
+        takenOver.fundTakeoverQuantity = Fixed(1)
+        #expect(TapePane.deficitCell(takenOver) == "FUND")
+        var filled = takenOver
+        filled.fundTakeoverQuantity = .zero
+        #expect(TapePane.deficitCell(filled) == "0")
+        for (width, height) in [(80, 24), (120, 40), (200, 60)] {
+            let tapeRows = Self.screen(width: width, height: height).filter { $0.contains("▲") && $0.contains("1.000") }
+            #expect(tapeRows.count == 1 && tapeRows[0].contains("ADL"), "\(width)x\(height): \(tapeRows)")
+        }
+    }
+
+    @Test("the ladder says the bids have run out and how many liquidation prices lie below")
+    func ladderSaysNoBids() {
+        for (width, height) in [(80, 24), (120, 40), (200, 60)] {
+            let text = Self.screen(width: width, height: height).joined(separator: "\n")
+            #expect(text.contains("no bids · 7 liquidations below"), "\(width)x\(height)\n\(text)")
+        }
+    }
+
+    @Test("a side's rows ending before the pane: the count past the last row, from the rows' own buckets")
+    func beyondTheLastRow() {
+        let rows = [LadderPane.Row(price: 100, size: 1, cumulative: 1, consumed: 0, liquidations: 0),
+                    LadderPane.Row(price: 90, size: 1, cumulative: 2, consumed: 0, liquidations: 0)]
+        // The last bid row (step 10) covers 81...90: below it, 80 and down.
+        #expect(LadderPane.beyondBook(rows, .bid, step: 10, liquidations: [5, 80, 81, 95]) == 2)
+        #expect(LadderPane.beyondBook([], .bid, step: 10, liquidations: [5, 80]) == 2)
+        // The last ask row at 90 covers 90...99: above it, 100 and up.
+        #expect(LadderPane.beyondBook(rows.reversed(), .ask, step: 10, liquidations: [95, 99, 100, 500]) == 1)
+        let top = [LadderPane.Row(price: .max - 5, size: 1, cumulative: 1, consumed: 0, liquidations: 0)]
+        #expect(LadderPane.beyondBook(top, .ask, step: 10, liquidations: [.max - 1]) == 0)
+    }
+
+    @Test("at 80×24 the fund pane keeps the ADL line and the stress it comes from, its lesser lines give way")
+    func fundKeepsADL() throws {
+        let lines = Self.screen(width: 80, height: 24)
+        let fundTop = try #require(lines.firstIndex { $0.contains("Fund USDT") })
+        let fundLines = lines[(fundTop + 1)...].prefix(5).joined(separator: "\n")
+        // The engine's class: the stress's unfillable quantity makes ADL near (one close so far).
+        #expect(fundLines.contains("ADL           NEAR"), "\(fundLines)")
+        #expect(fundLines.contains("0.700 BTC → ADL") && fundLines.contains("balance"), "\(fundLines)")
+        let wide = Self.screen(width: 120, height: 40).joined(separator: "\n")
+        // With room, every line in its order, the fees among them.
+        #expect(wide.contains("in: fees") && wide.contains("NEAR: stress → ADL") && wide.contains("unfillable 0.700 BTC → ADL"), "\(wide)")
+    }
+
+    @Test("ADL's closes are counted with separators, one close in the singular")
+    func closesCounted() {
+        // No longs waiting, so no stress: the state is what happened.
+        var quiet = Self.session(waiting: 0)
+        let fund = FundPane.shownFund(AppModel(width: 80, height: 24, status: SessionStatus(kind: "REPLAY", source: "test"), engine: quiet.engine,
+            symbol: "BTCUSDT"))!
+        #expect(quiet.engine.funds[Int(fund)].adlEvents == 1)
+        quiet.engine.funds[Int(fund)].adlEvents = 12_345
+        var status = SessionStatus(kind: "REPLAY", source: "test")
+        status.time = quiet.engine.time
+        let text = AppModel(width: 120, height: 40, status: status, engine: quiet.engine, log: quiet.log, symbol: "BTCUSDT").rendered().text
+        #expect(text.contains("12,345 closes so far"), "\(text)")
+    }
+}

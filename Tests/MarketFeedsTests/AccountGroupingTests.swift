@@ -106,7 +106,7 @@ struct AccountGroupingTests {
         var seen: [Key: Seen] = [:]
         seen.reserveCapacity(rows.updates.count)
         /// A row that conflicts with an earlier one: which, and which rule.
-        enum Conflict { case same(Int), modes(Int, PositionSide), crossLegs }
+        enum Conflict { case same(Int), modes(Int, PositionSide), crossLegs(Int) }
         /// Records `row` among the account's rows of the symbol (one hashing of the key for the
         /// lookup and the update: a million accounts make every lookup a cache miss).
         func claim(_ sides: inout Seen, row: Int, _ update: borrowing PositionUpdate) -> Conflict? {
@@ -116,7 +116,7 @@ struct AccountGroupingTests {
                 let earlier = other == .both ? sides.both : other == .long ? sides.long : sides.short
                 guard earlier >= 0 else { continue }
                 if (other == .both) != (update.positionSide == .both) { return .modes(earlier, other) }
-                if update.mode == .cross || rows.updates[earlier].mode == .cross { return .crossLegs }
+                if update.mode == .cross || rows.updates[earlier].mode == .cross { return .crossLegs(earlier) }
             }
             switch update.positionSide {
             case .both: sides.both = row
@@ -139,9 +139,14 @@ struct AccountGroupingTests {
             case .modes(let earlier, let other):
                 throw PositionsFileError(file: path, line: rows.lines[row], field: "position_side",
                     reason: "line \(rows.lines[earlier]) gives \(update.account)'s \(update.symbol) in \(other == .both ? "one-way" : "hedge") mode; the modes cannot be mixed")
-            case .crossLegs:
+            case .crossLegs(let earlier):
+                let other = rows.updates[earlier]
+                let which = update.mode == .cross && other.mode == .cross ? "both legs are in cross margin"
+                    : update.mode == .cross ? "this \(update.positionSide.label) leg is in cross margin"
+                    : "the \(other.positionSide.label) leg on line \(rows.lines[earlier]) is in cross margin"
                 throw PositionsFileError(file: path, line: rows.lines[row], field: "margin_mode",
-                    reason: "hedge-mode legs of one symbol in cross margin are not supported (they share one liquidation price): give them isolated margin")
+                    reason: "\(update.account)'s \(update.symbol) hedge-mode legs (this \(update.positionSide.label), line \(rows.lines[earlier]) \(other.positionSide.label)): \(which); "
+                        + "legs of one symbol in cross margin are not supported (they share one liquidation price): give them isolated margin")
             }
         }
     }

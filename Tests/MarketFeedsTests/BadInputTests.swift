@@ -285,7 +285,10 @@ struct HedgeAndIndexFeedTests {
         ("a,BTCUSDT,long,1,60000,isolated,100,,,LONG\na,BTCUSDT,short,1,60000,isolated,100,,,SHORT", nil),
         ("a,BTCUSDT,long,1,60000,isolated,100,,,\na,BTCUSDT,short,1,60000,isolated,100,,,", "positions.csv:3: field symbol: line 2 already gives a's binance-usdm:BTCUSDT position (one-way mode"),
         ("a,BTCUSDT,long,1,60000,isolated,100,,,LONG\na,BTCUSDT,short,1,60000,isolated,100,,,", "positions.csv:3: field position_side: line 2 gives a's binance-usdm:BTCUSDT in hedge mode"),
-        ("a,BTCUSDT,long,1,60000,cross,,500,,LONG\na,BTCUSDT,short,1,60000,cross,,,,SHORT", "positions.csv:3: field margin_mode: hedge-mode legs of one symbol in cross margin are not supported"),
+        ("a,BTCUSDT,long,1,60000,cross,,500,,LONG\na,BTCUSDT,short,1,60000,cross,,,,SHORT", "positions.csv:3: field margin_mode: a's binance-usdm:BTCUSDT hedge-mode legs (this SHORT, line 2 LONG): both legs are in cross margin; legs of one symbol in cross margin are not supported"),
+        // The cross leg named, not the isolated one the error's line points at.
+        ("a,BTCUSDT,long,1,60000,cross,,500,,LONG\na,BTCUSDT,short,1,60000,isolated,100,,,SHORT", "positions.csv:3: field margin_mode: a's binance-usdm:BTCUSDT hedge-mode legs (this SHORT, line 2 LONG): the LONG leg on line 2 is in cross margin"),
+        ("a,BTCUSDT,long,1,60000,isolated,100,,,LONG\na,BTCUSDT,short,1,60000,cross,,500,,SHORT", "positions.csv:3: field margin_mode: a's binance-usdm:BTCUSDT hedge-mode legs (this SHORT, line 2 LONG): this SHORT leg is in cross margin"),
         ("a,BTCUSDT,short,1,60000,isolated,100,,,LONG", "positions.csv:2: field position_side: a LONG leg must have side long"),
         ("a,BTCUSDT,long,1,60000,isolated,100,,,UP", "positions.csv:2: field position_side: expected BOTH, LONG or SHORT"),
     ] as [(String, String?)])

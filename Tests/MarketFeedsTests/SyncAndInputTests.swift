@@ -250,6 +250,11 @@ struct PositionsFileTests {
     @Test("a bad row names the file, the line and the field", arguments: [
         ("alice,BTCUSDT,long,abc,60000,isolated,3000,,", "positions.csv:2: field size: 'abc' is not a decimal number"),
         ("alice,BTCUSDT,up,1,60000,isolated,3000,,", "positions.csv:2: field side: expected long or short"),
+        // Quoted as written, not lowercased.
+        ("alice,BTCUSDT,Up,1,60000,isolated,3000,,", "positions.csv:2: field side: expected long or short, got 'Up'"),
+        // A leverage so small its margin passes the money limit (no margin stated): refused like a stated one.
+        ("alice,BTCUSDT,long,10000000000,10000000000,isolated,,,0.000000000000000001", "positions.csv:2: field leverage: implies a margin (size × entry_price ÷ leverage) of more than 1,000,000,000,000,000"),
+        ("alice,BTCUSDT,long,10000000000,10000000000,cross,,,0.0001", "positions.csv:2: field leverage: implies a margin"),
         ("alice,BTCUSDT,long,1,60000,isolated,,,", "positions.csv:2: field isolated_margin"),
         ("alice,BTCUSDT,long,1,60000,cross,,,", "positions.csv:2: field wallet_balance"),
         ("alice,BTCUSDT,long,1,60000", "positions.csv:2: expected 9 columns, found 5"),

@@ -25,6 +25,17 @@ public enum PositionRow {
         return value <= largestMoney
     }
 
+    /// Whether the margin a leverage implies (size × entry ÷ leverage: an isolated position's when
+    /// no margin is stated, a cross position's share of its wallet) is within `largestMoney`.
+    /// Checked in Double first (a positions file's rows are read by the million), exactly only near
+    /// or past the limit, as a product, which cannot overflow (≤ 10²⁰ on both sides).
+    @inline(__always)
+    static func impliedMarginIsWithinLimit(size: Fixed, entry: Fixed, mode: MarginMode, isolatedMargin: Fixed?, leverage: Fixed?) -> Bool {
+        guard let leverage, mode == .cross || isolatedMargin == nil else { return true }
+        if size.roughDouble * entry.roughDouble < 0.5e15 * leverage.roughDouble { return true }
+        return size * entry <= largestMoney * leverage
+    }
+
     /// Whether a size is a whole number of book units (10⁻⁸): a smaller part could be neither
     /// walked through a book nor shown (0.000000001 was liquidated as 0.000).
     static func isWholeBookUnits(_ size: Fixed) -> Bool { size.raw % 10_000_000_000 == 0 }
@@ -68,12 +79,13 @@ public enum PositionRow {
         }
         let symbol: String
         do { symbol = try resolver.resolve(named) } catch { throw FieldError(field: "symbol", reason: error.description) }
-        let sideText = try required("side").lowercased()
+        let sideGiven = try required("side")
         let side: Side
-        switch sideText {
+        switch sideGiven.lowercased() {
         case "long", "buy": side = .long
         case "short", "sell": side = .short
-        default: throw FieldError(field: "side", reason: "expected long or short, got '\(sideText)'")
+        // Quoted as written: the lowercased text is not what the operator will find in the file.
+        default: throw FieldError(field: "side", reason: "expected long or short, got '\(sideGiven)'")
         }
         // Sizes and prices are held in book units (10⁻⁸, at most 92,233,720,368.54775807): larger
         // ones would be clamped, not held, so they are refused here.
@@ -101,6 +113,12 @@ public enum PositionRow {
         }
         if mode == .isolated && isolatedMargin == nil && leverage == nil {
             throw FieldError(field: "isolated_margin", reason: "an isolated position needs isolated_margin or leverage")
+        }
+        // The margin a leverage implies (size × entry ÷ leverage, where no margin is stated) is held
+        // to the same limit as a stated one: a leverage of 0.000000000000000001 made a margin
+        // beyond 10³⁰. Compared as a product, which cannot overflow (≤ 10²⁰ on both sides).
+        guard impliedMarginIsWithinLimit(size: size, entry: entry, mode: mode, isolatedMargin: isolatedMargin, leverage: leverage) else {
+            throw FieldError(field: "leverage", reason: "implies a margin (size × entry_price ÷ leverage) of more than 1,000,000,000,000,000")
         }
         let positionSideText = value("position_side")?.trimmed ?? ""
         guard let positionSide = PositionSide(label: positionSideText) else {

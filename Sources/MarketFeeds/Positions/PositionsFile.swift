@@ -101,7 +101,7 @@ public enum PositionsFile {
         /// The rows already giving a position of one account and symbol, by position side.
         struct Seen { var both = -1, long = -1, short = -1 }
         /// A row that conflicts with an earlier one: which, and which rule.
-        enum Conflict { case same(Int), modes(Int, PositionSide), crossLegs }
+        enum Conflict { case same(Int), modes(Int, PositionSide), crossLegs(Int) }
         func claim(_ sides: inout Seen, row: Int, _ update: borrowing PositionUpdate) -> Conflict? {
             let mine = update.positionSide == .both ? sides.both : update.positionSide == .long ? sides.long : sides.short
             if mine >= 0 { return .same(mine) }
@@ -109,7 +109,7 @@ public enum PositionsFile {
                 let earlier = other == .both ? sides.both : other == .long ? sides.long : sides.short
                 guard earlier >= 0 else { continue }
                 if (other == .both) != (update.positionSide == .both) { return .modes(earlier, other) }
-                if update.mode == .cross || rows.updates[earlier].mode == .cross { return .crossLegs }
+                if update.mode == .cross || rows.updates[earlier].mode == .cross { return .crossLegs(earlier) }
             }
             switch update.positionSide {
             case .both: sides.both = row
@@ -167,9 +167,15 @@ public enum PositionsFile {
         case .modes(let earlier, let other):
             throw PositionsFileError(file: path, line: rows.lines[row], field: "position_side",
                 reason: "line \(rows.lines[earlier]) gives \(update.account)'s \(update.symbol) in \(other == .both ? "one-way" : "hedge") mode; the modes cannot be mixed")
-        case .crossLegs:
+        case .crossLegs(let earlier):
+            // Named by the leg that is cross: the later row may be the isolated one.
+            let other = rows.updates[earlier]
+            let which = update.mode == .cross && other.mode == .cross ? "both legs are in cross margin"
+                : update.mode == .cross ? "this \(update.positionSide.label) leg is in cross margin"
+                : "the \(other.positionSide.label) leg on line \(rows.lines[earlier]) is in cross margin"
             throw PositionsFileError(file: path, line: rows.lines[row], field: "margin_mode",
-                reason: "hedge-mode legs of one symbol in cross margin are not supported (they share one liquidation price): give them isolated margin")
+                reason: "\(update.account)'s \(update.symbol) hedge-mode legs (this \(update.positionSide.label), line \(rows.lines[earlier]) \(other.positionSide.label)): \(which); "
+                    + "legs of one symbol in cross margin are not supported (they share one liquidation price): give them isolated margin")
         }
     }
 

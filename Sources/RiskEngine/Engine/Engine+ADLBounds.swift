@@ -498,7 +498,7 @@ struct ADLDeferredSection: Sendable {
 extension Fixed {
     /// The value in Double, within a couple of units of its last place: the two halves of the raw
     /// value converted apart (a 128-bit conversion, or a division by 10¹⁸, costs many times more).
-    @inline(__always) var roughDouble: Double {
+    @inlinable @inline(__always) public var roughDouble: Double {
         let magnitude = raw.magnitude
         let high = UInt64(truncatingIfNeeded: magnitude >> 64)
         let low = UInt64(truncatingIfNeeded: magnitude)

@@ -53,7 +53,7 @@ enum CascadeBenchmarks {
                 entryPrice: entry, mode: .isolated, leverage: leverage))
         }
         let placing = Stopwatch.now()
-        engine.apply(positions: updates, time: 2, into: &notes) { $0.removeAll(keepingCapacity: true) }
+        engine.apply(positions: updates, time: 2, into: &notes) { if !$0.isEmpty { $0.removeAll(keepingCapacity: true) } }
         let placement = Double(Stopwatch.now() - placing) / Double(count)
         // The what-if an operator asks for before the cascade (x, -5), and the ladder of shocks
         // it shows beside it and the report prints: each on a copy of the whole engine.
@@ -169,7 +169,7 @@ enum CascadeBenchmarks {
                 var engine = Engine()
                 engine.apply(.mark(symbol: "binance-usdm:BTCUSDT", price: Fixed(60_000), time: 1))
                 var notes: [EngineNotification] = []
-                engine.apply(positions: updates, time: 1, into: &notes) { $0.removeAll(keepingCapacity: true) }
+                engine.apply(positions: updates, time: 1, into: &notes) { if !$0.isEmpty { $0.removeAll(keepingCapacity: true) } }
                 blackHole(engine)
             })
             blackHole(updates)

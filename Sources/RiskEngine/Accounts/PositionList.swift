@@ -27,6 +27,9 @@ public struct PositionList: RandomAccessCollection, Hashable, Sendable, Expressi
 
     public var isEmpty: Bool { head < 0 }
 
+    /// The index of a list of exactly one (most accounts'), read without the array.
+    @inline(__always) var onlyIndex: Int32? { head >= 0 && !holdsSeveral ? head : nil }
+
     mutating func append(_ index: Int32) {
         precondition(index >= 0, "a position index is never negative")
         if head < 0 {

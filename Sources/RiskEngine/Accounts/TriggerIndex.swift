@@ -35,6 +35,11 @@ public struct TriggerIndex: Hashable, Sendable {
 
     public var entryCount: Int { longs.count + shorts.count }
 
+    /// Whether stale entries outnumber the live ones enough to filter them out (`compactIfNeeded`).
+    @inline(__always) public func needsCompacting(liveEntries: Int) -> Bool {
+        entryCount > 1024 && entryCount > 2 * liveEntries
+    }
+
     public mutating func insert(side: Side, price: Fixed, position: Int32, version: UInt32) {
         let entry = Entry(price: price, position: position, version: version)
         generation &+= 1
@@ -98,7 +103,7 @@ public struct TriggerIndex: Hashable, Sendable {
 
     /// Rebuilds both heaps from their live entries when stale ones have piled up.
     public mutating func compactIfNeeded(liveEntries: Int, isLive: (Entry) -> Bool) {
-        guard entryCount > 1024 && entryCount > 2 * liveEntries else { return }
+        guard needsCompacting(liveEntries: liveEntries) else { return }
         generation &+= 1
         longs = longs.filter(isLive)
         shorts = shorts.filter(isLive)

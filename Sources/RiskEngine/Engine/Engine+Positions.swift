@@ -75,7 +75,7 @@ extension Engine {
         // The settlement asset and venue of the last symbol seen (the key hashes them with the
         // id): the market the placing will find for it, if it exists yet.
         var lastSymbol = ""
-        var lastKey: (asset: String, seed: UInt64)? = nil
+        var lastKey: (asset: String, seed: UInt64, market: Int32)? = nil
         // Read in place: an update copied whole (two strings retained and released, 192 bytes)
         // twice a position was a twelfth of placing it.
         updates.withUnsafeBufferPointer { updates in
@@ -84,12 +84,12 @@ extension Engine {
                     lastSymbol = updates[offset].symbol
                     lastKey = symbolIndexes[lastSymbol].map { market in
                         let asset = markets[Int(market)].instrument.settlementAsset
-                        return (asset, AccountTable.seed(asset: asset, venue: markets[Int(market)].venue))
+                        return (asset, AccountTable.seed(asset: asset, venue: markets[Int(market)].venue), market)
                     }
                 }
                 guard let key = lastKey else { hashes[offset % ahead] = nil; return }
                 let hash = AccountTable.hash(id: updates[offset].account, seed: key.seed)
-                hashes[offset % ahead] = AccountHash(asset: key.asset, hash: hash)
+                hashes[offset % ahead] = AccountHash(asset: key.asset, hash: hash, market: key.market)
                 accountIndexes.prefetch(hash: hash)
             }
             for offset in 0..<min(ahead, updates.count) { prefetch(offset) }
@@ -108,10 +108,14 @@ extension Engine {
     struct AccountHash {
         var asset: String
         var hash: UInt64
+        /// The symbol's market, found by the prefetch (the placing need not look it up again: the
+        /// comparison of the update's symbol with the last one looked up was a full string
+        /// comparison a row, the two strings being different objects).
+        var market: Int32
     }
 
     mutating func upsertPosition(_ update: PositionUpdate, accountHash: AccountHash? = nil, into notes: inout [EngineNotification]) {
-        let market = ensureMarket(update.symbol)
+        let market = accountHash?.market ?? ensureMarket(update.symbol)
         let instrument = markets[Int(market)].instrument
         let asset = instrument.settlementAsset
         // A hash computed ahead counts only for the asset it was computed with.
@@ -406,6 +410,8 @@ extension Engine {
                 side: position.side, price: liquidation, position: index, version: positions[Int(index)].version)
         }
         let live = markets[market].positionIndices.count
+        // Asked first: the snapshot and the closure cost a seventh of placing a position.
+        guard markets[market].triggers.needsCompacting(liveEntries: live) else { return }
         let snapshot = positions // shares storage; the closure must not read `self` while triggers mutate
         markets[market].triggers.compactIfNeeded(liveEntries: live) { entry in
             let candidate = snapshot[Int(entry.position)]
@@ -503,6 +509,10 @@ extension Engine {
     /// Liquidates any position of an account whose trigger is crossed at its own mark, in markets
     /// whose book can be trusted; a crossed trigger elsewhere is noted as blocked.
     mutating func liquidateTriggered(account: Int32, into notes: inout [EngineNotification]) {
+        // An account of one position not crossed (every new one placed): nothing to liquidate and
+        // nothing to note. Both loops below ask `isTriggered` first of all, so this is what they
+        // would find, without copying the list twice and calling through a closure.
+        if let only = accounts[Int(account)].positions.onlyIndex, !isTriggered(only) { return }
         var guardCount = 0
         while guardCount < 64, let index = accounts[Int(account)].positions.first(where: { isTriggered($0) && isLiquidatable($0) }) {
             liquidate(position: index, into: &notes)

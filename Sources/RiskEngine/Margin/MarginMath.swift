@@ -99,11 +99,13 @@ public enum MarginMath {
     /// The bracket is first the one at entry; when the bracket at the resulting price differs, the
     /// price is recomputed with that bracket (Binance's rule), until it settles.
     static func binanceLiquidationPrice(_ terms: PositionTerms, context: MarginContext) -> Fixed? {
-        var bracket = terms.brackets.bracket(forNotional: notional(terms, at: terms.entryPrice))
+        // Worked out once (the bracket at entry, and a linear price's numerator at each bracket tried).
+        let entryNotional = notional(terms, at: terms.entryPrice)
+        var bracket = terms.brackets.bracket(forNotional: entryNotional)
         var tried: [MarginBracket] = []
         var price: Fixed? = nil
         for _ in 0..<(terms.brackets.brackets.count + 2) {
-            price = binanceLiquidationPrice(terms, context: context, bracket: bracket)
+            price = binanceLiquidationPrice(terms, context: context, bracket: bracket, entryNotional: entryNotional)
             guard let candidate = price else { return nil }
             let atLiquidation = terms.brackets.bracket(forNotional: notional(terms, at: candidate))
             if atLiquidation == bracket { return candidate }
@@ -116,14 +118,17 @@ public enum MarginMath {
         return price
     }
 
-    static func binanceLiquidationPrice(_ terms: PositionTerms, context: MarginContext, bracket: MarginBracket) -> Fixed? {
+    /// `entryNotional`, when given, is `notional(terms, at: terms.entryPrice)` (for a linear
+    /// contract `Q·EP`, the same product).
+    static func binanceLiquidationPrice(_ terms: PositionTerms, context: MarginContext, bracket: MarginBracket,
+                                        entryNotional: Fixed? = nil) -> Fixed? {
         let side = terms.side.sign
         let q = terms.quantity
         let mmr = bracket.maintenanceMarginRate
         let available = context.collateral - context.otherMaintenance + context.otherUnrealised + bracket.maintenanceAmount
         switch terms.kind {
         case .linear:
-            let numerator = available - q * terms.entryPrice * side
+            let numerator = available - (entryNotional ?? q * terms.entryPrice) * side
             let denominator = q * mmr - q * side
             guard !denominator.isZero else { return nil }
             let price = numerator / denominator

@@ -91,6 +91,11 @@ extension Fixed {
     }
 
     public static func * (lhs: Fixed, rhs: Int) -> Fixed {
+        // A side's sign, mostly (three times a position placed): the same results, saturation
+        // included (−Int128.min saturates to the largest, as the product does), without the
+        // 128-bit multiplication.
+        if rhs == 1 { return lhs }
+        if rhs == -1 { return -lhs }
         let (product, overflow) = lhs.raw.multipliedReportingOverflow(by: Int128(rhs))
         if overflow { return (lhs.raw < 0) != (rhs < 0) ? .min : .max }
         return Fixed(raw: product)

@@ -14,7 +14,7 @@ enum WhatIfPane {
             buffer.put(text, x: inner.x + 1, y: y, role: role, limit: inner.width - 2)
             y += 1
         }
-        line("Mark \(Format.price(result.markBefore, instrument)) → \(Format.price(result.markAfter, instrument)): \(result.liquidationCount) liquidations, \(result.positionsHit) positions hit", .title)
+        line("Mark \(Format.price(result.markBefore, instrument)) → \(Format.price(result.markAfter, instrument)): \(Format.count(result.liquidationCount)) liquidations of \(Format.count(result.positionsHit)) positions", .title)
         if let block = result.blocked {
             line("Triggers crossed but \(block.message): the book has \(block == .noBook ? "never had a snapshot" : block == .staleBook ? "been stale since a gap" : "not changed for longer than the engine trusts"); nothing below is projected", .alert)
         }
@@ -23,7 +23,7 @@ enum WhatIfPane {
             line("The book cannot fill \(result.unfilledQuantity.formatted(3, grouping: true)): \(result.fundTakeoverQuantity.isPositive ? "the fund takes over \(result.fundTakeoverQuantity.formatted(3, grouping: true))" : "it goes to ADL")", .alert)
         }
         let adl = result.adlQuantity.isPositive
-            ? "ADL would follow for \(result.adlQuantity.formatted(3, grouping: true)): \(result.adlCloseCount) monitored closes (\(Format.money(result.adlNotional)) \(result.asset))"
+            ? "ADL would follow for \(result.adlQuantity.formatted(3, grouping: true)): \(Format.count(result.adlCloseCount)) monitored closes (\(Format.money(result.adlNotional)) \(result.asset))"
             : (result.liquidationCount == 0 ? "No ADL" : "No ADL: the book and the fund cover the projected liquidations")
         let beyond = result.adlUnfilled.isPositive ? "\(result.adlUnfilled.formatted(3, grouping: true)) beyond the monitored book" : ""
         // On one line where it fits, else on a line of its own: at 80 columns the figure beyond
@@ -46,7 +46,7 @@ enum WhatIfPane {
             let steps = ladder.prefix(room)
             func shock(_ step: StressResult) -> String { (step.shockPercent.isNegative ? "" : "+") + step.shockPercent.description + "%" }
             let rows = steps.map { step -> [String] in
-                [shock(step), "\(step.liquidationCount)",
+                [shock(step), Format.count(step.liquidationCount),
                  Format.money(step.totalDeficit), step.adlQuantity.formatted(3, grouping: true), Format.money(step.fundAfter),
                  step.blocked != nil ? "blocked" : ""]
             }
@@ -71,13 +71,13 @@ enum WhatIfPane {
         let first = max(0, min(model.whatIfScroll, total - rowsLeft))
         let shown = result.liquidations.indices.dropFirst(first).prefix(rowsLeft)
         if total > 0 {
-            line("Liquidations in trigger order: \(first + 1)–\(first + shown.count) of \(total)\(total > rowsLeft ? " (j/k PgUp PgDn g G scroll)" : "")", .dim)
+            line("Liquidations in trigger order: \(Format.count(first + 1))–\(Format.count(first + shown.count)) of \(Format.count(total))\(total > rowsLeft ? " (j/k PgUp PgDn g G scroll)" : "")", .dim)
         } else {
             y += 1
         }
         let rows = shown.map { number -> [String] in
             let record = result.liquidations[number]
-            return ["\(number + 1)", model.marketNames.short(record.symbol), record.account, Format.sideMark(record.side),
+            return [Format.count(number + 1), model.marketNames.short(record.symbol), record.account, Format.sideMark(record.side),
                     Format.quantity(record.quantity, instrument), Format.price(record.liquidationPrice, instrument), Format.price(record.bankruptcyPrice, instrument),
                     Format.price(record.averageFill, instrument), record.slippageBps.map { $0.formatted(1) } ?? "—", "\(record.levelsConsumed)",
                     Format.money(record.deficit), Format.money(record.fundAfter),

@@ -123,7 +123,7 @@ struct NarrowFiguresTests {
             screen.mode = .whatIf(result, ladder: [])
             let text = screen.rendered().lines.joined(separator: "\n")
             #expect(text.contains("45.440 beyond the monitored book"), "\(width)×\(height)\n\(text)")
-            #expect(text.contains("1107 monitored closes"), "\(width)×\(height)")
+            #expect(text.contains("1,107 monitored closes"), "\(width)×\(height)")
         }
     }
 }

@@ -87,17 +87,50 @@ struct BookEmptiedTests {
         #expect(LadderPane.beyondBook(top, .ask, step: 10, liquidations: [.max - 1]) == 0)
     }
 
+    @Test("a windowed table lists only the prices near the mark: those it left out count when they lie past the book, and no count is given when they may not")
+    func beyondWithPricesLeftOut() {
+        var reach = LiquidationReach(range: 50...150)
+        reach.outside.longsBelow = 1_000
+        reach.outside.longsAbove = 3
+        reach.outside.shortsAbove = 500
+        let bids = [LadderPane.Row(price: 100, size: 1, cumulative: 1, consumed: 0, liquidations: 0),
+                    LadderPane.Row(price: 90, size: 1, cumulative: 2, consumed: 0, liquidations: 0)]
+        // Below the last row (80 and down): 60 and 75 listed, and the thousand left out below 50.
+        #expect(LadderPane.beyondBook(bids, .bid, step: 10, liquidations: [60, 75, 85, 95], reach: reach) == 1_002)
+        // No bids: every long's price, listed or not.
+        #expect(LadderPane.beyondBook([], .bid, step: 10, liquidations: [60, 75], reach: reach) == 1_005)
+        // Rows reaching below the listed range: prices left out may lie within the book.
+        let deep = bids + [LadderPane.Row(price: 40, size: 1, cumulative: 3, consumed: 0, liquidations: 0)]
+        #expect(LadderPane.beyondBook(deep, .bid, step: 10, liquidations: [60], reach: reach) == nil)
+        let asks = [LadderPane.Row(price: 110, size: 1, cumulative: 1, consumed: 0, liquidations: 0)]
+        #expect(LadderPane.beyondBook(asks, .ask, step: 10, liquidations: [115, 120, 140], reach: reach) == 502)
+        let farAsks = [LadderPane.Row(price: 200, size: 1, cumulative: 1, consumed: 0, liquidations: 0)]
+        #expect(LadderPane.beyondBook(farAsks, .ask, step: 10, liquidations: [], reach: reach) == nil)
+    }
+
+    @Test("a windowed table (more positions than the window) still counts every long below an empty bid side")
+    func windowedTableCountsAll() throws {
+        let (engine, log) = Self.session(waiting: PositionTable.fullTableLimit + 1_000)
+        var status = SessionStatus(kind: "REPLAY", source: "test")
+        status.time = engine.time
+        let screen = AppModel(width: 120, height: 40, status: status, engine: engine, log: log, symbol: "BTCUSDT")
+        #expect(screen.table.liquidationReach["BTCUSDT"].map { $0.range != Int64.min...Int64.max } == true, "the table is windowed")
+        let text = screen.rendered().text
+        #expect(text.contains("no bids · 6,000 liquidations below"), "\(text)")
+    }
+
     @Test("at 80×24 the fund pane keeps the ADL line and the stress it comes from, its lesser lines give way")
     func fundKeepsADL() throws {
         let lines = Self.screen(width: 80, height: 24)
         let fundTop = try #require(lines.firstIndex { $0.contains("Fund USDT") })
         let fundLines = lines[(fundTop + 1)...].prefix(5).joined(separator: "\n")
         // The engine's class: the stress's unfillable quantity makes ADL near (one close so far).
-        #expect(fundLines.contains("ADL           NEAR"), "\(fundLines)")
+        // ADL near, and under way already: the one close so far is said (it read "NEAR" alone).
+        #expect(fundLines.contains("ADL   NEAR, 1 close"), "\(fundLines)")
         #expect(fundLines.contains("0.700 BTC → ADL") && fundLines.contains("balance"), "\(fundLines)")
         let wide = Self.screen(width: 120, height: 40).joined(separator: "\n")
         // With room, every line in its order, the fees among them.
-        #expect(wide.contains("in: fees") && wide.contains("NEAR: stress → ADL") && wide.contains("unfillable 0.700 BTC → ADL"), "\(wide)")
+        #expect(wide.contains("in: fees") && wide.contains("NEAR: stress → ADL, 1 close so far") && wide.contains("unfillable 0.700 BTC → ADL"), "\(wide)")
     }
 
     @Test("ADL's closes are counted with separators, one close in the singular")

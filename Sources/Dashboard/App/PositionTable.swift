@@ -74,6 +74,8 @@ public struct PositionTable: Sendable {
     /// every position's, or in a window those within the ladder's reach of the mark.
     public internal(set) var longLiquidations: [String: [Int64]] = [:]
     public internal(set) var shortLiquidations: [String: [Int64]] = [:]
+    /// For a windowed table, the range the two lists above hold and the prices left out.
+    public internal(set) var liquidationReach: [String: LiquidationReach] = [:]
     /// Open positions in the engine's "near liquidation" band, by symbol.
     public internal(set) var nearLiquidation: [String: Int] = [:]
     /// Open positions by symbol.
@@ -161,6 +163,7 @@ public struct PositionTable: Sendable {
             builtFromLiquidations = request.liquidations
             longLiquidations = done.sortedLongs
             shortLiquidations = done.sortedShorts
+            liquidationReach = clusters.reachBySymbol(engine)
             nearLiquidation = clusters.nearBySymbol(engine)
             openBySymbol = clusters.openBySymbol(engine)
         }

@@ -440,12 +440,17 @@ struct ClusterCollector: Sendable {
     /// markets pane shows them).
     var near: [Int]
     var open: [Int]
+    /// Liquidation prices left out of the lists for lying outside `ranges`, by market and side:
+    /// counted, so that the ladder can say how many lie past the end of the book (a windowed
+    /// table of 300,000 positions listed a few hundred within reach and said "272 below").
+    var outside: [LiquidationsOutside]
 
     init(_ engine: Engine, reachTicks: Int64) {
         longs = [[Int64]](repeating: [], count: engine.markets.count)
         shorts = longs
         near = [Int](repeating: 0, count: engine.markets.count)
         open = near
+        outside = [LiquidationsOutside](repeating: LiquidationsOutside(), count: engine.markets.count)
         ranges = engine.markets.map { market in
             guard reachTicks != .max, let mark = market.markPrice else { return Int64.min...Int64.max }
             let reach = max(0, reachTicks).multipliedReportingOverflow(by: max(1, market.instrument.tickSize.bookUnits))
@@ -468,11 +473,25 @@ struct ClusterCollector: Sendable {
             near.append(contentsOf: repeatElement(0, count: added))
             open.append(contentsOf: repeatElement(0, count: added))
             ranges.append(contentsOf: repeatElement(Int64.min...Int64.max, count: added))
+            outside.append(contentsOf: repeatElement(LiquidationsOutside(), count: added))
         }
         open[market] += 1
         if let mark = marks[market], engine.isNearLiquidation(position, mark: mark) { near[market] += 1 }
-        guard let price = position.liquidation?.bookUnits, ranges[market].contains(price) else { return }
+        guard let price = position.liquidation?.bookUnits else { return }
+        guard ranges[market].contains(price) else {
+            outside[market].count(side: position.side, below: price < ranges[market].lowerBound)
+            return
+        }
         if position.side == .long { longs[market].append(price) } else { shorts[market].append(price) }
+    }
+
+    /// Every market's range and the prices outside it, by symbol (the ladder's count past the book).
+    func reachBySymbol(_ engine: Engine) -> [String: LiquidationReach] {
+        var result: [String: LiquidationReach] = [:]
+        for offset in ranges.indices where offset < engine.markets.count {
+            result[engine.markets[offset].symbol] = LiquidationReach(range: ranges[offset], outside: outside[offset])
+        }
+        return result
     }
 
     func openBySymbol(_ engine: Engine) -> [String: Int] {
@@ -486,4 +505,28 @@ struct ClusterCollector: Sendable {
         for (offset, count) in near.enumerated() where count > 0 && offset < engine.markets.count { result[engine.markets[offset].symbol] = count }
         return result
     }
+}
+
+/// Liquidation prices of one market outside the range a windowed table lists, by side and end.
+public struct LiquidationsOutside: Hashable, Sendable {
+    public var longsBelow = 0
+    public var longsAbove = 0
+    public var shortsBelow = 0
+    public var shortsAbove = 0
+
+    mutating func count(side: Side, below: Bool) {
+        switch (side, below) {
+        case (.long, true): longsBelow += 1
+        case (.long, false): longsAbove += 1
+        case (.short, true): shortsBelow += 1
+        case (.short, false): shortsAbove += 1
+        }
+    }
+}
+
+/// The range of liquidation prices a table listed for a market (all of them: every price), and
+/// how many it left out on each side of it.
+public struct LiquidationReach: Hashable, Sendable {
+    public var range: ClosedRange<Int64> = Int64.min...Int64.max
+    public var outside = LiquidationsOutside()
 }

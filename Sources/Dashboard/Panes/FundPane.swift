@@ -108,12 +108,19 @@ enum FundPane {
         var shorterADL: [String] = []
         // Closes of monitored positions, and liquidations whose ADL went beyond them.
         let closes = Format.count(fund.adlEvents) + (fund.adlEvents == 1 ? " close" : " closes")
+        let deleveraged = fund.adlEvents > 0 || fund.adlBeyondMonitored > 0
         let beyond = fund.adlBeyondMonitored > 0 ? " +\(Format.count(fund.adlBeyondMonitored)) beyond" : ""
         switch state.adl {
         case .active:
             adlState = ("ACTIVE: fund empty, \(closes)\(beyond)", .alert)
             shorterADL = ["ACTIVE: \(closes)", "ACTIVE"]
-        case .near: adlState = (stressed.adlCertain ? "NEAR: stress → ADL" : "NEAR: stress ≥ fund", .warn); shorterADL = ["NEAR"]
+        case .near:
+            // Near more of it, often while it is already under way (the unfillable quantity of a
+            // cascade goes to ADL with the fund still full): the closes so far say so.
+            let reason = stressed.adlCertain ? "NEAR: stress → ADL" : "NEAR: stress ≥ fund"
+            let sofar = deleveraged ? ", \(closes)\(beyond) so far" : ""
+            adlState = (reason + sofar, .warn)
+            shorterADL = deleveraged ? [reason + ", " + closes, "NEAR, " + closes, "NEAR"] : ["NEAR"]
         case .happened: adlState = ("\(closes)\(beyond) so far", .warn); shorterADL = [closes]
         case .idle: adlState = ("idle", .ok)
         }

@@ -45,6 +45,7 @@ enum LadderPane {
         let step = max(instrument.tickSize.bookUnits, 1) * grouping
         let shortLiquidations = model.table.shortLiquidations[symbol] ?? []
         let longLiquidations = model.table.longLiquidations[symbol] ?? []
+        let reach = model.table.liquidationReach[symbol] ?? LiquidationReach()
         let asks = rows(book, .ask, step: step, count: levelsPerSide, liquidations: shortLiquidations)
         let bids = rows(book, .bid, step: step, count: levelsPerSide, liquidations: longLiquidations)
         let maxCumulative = max(asks.last?.cumulative ?? 1, bids.last?.cumulative ?? 1, 1)
@@ -72,7 +73,7 @@ enum LadderPane {
         // Asks: farthest at the top, the best just above the spread row.
         for index in stride(from: levelsPerSide - 1, through: 0, by: -1) {
             if index < asks.count { draw(asks[index], side: .ask) }
-            if index == asks.count { drawEnd(.ask, beyond: beyondBook(asks, .ask, step: step, liquidations: shortLiquidations)) }
+            if index == asks.count { drawEnd(.ask, asks, beyond: beyondBook(asks, .ask, step: step, liquidations: shortLiquidations, reach: reach)) }
             y += 1
         }
         let spread = book.spread.map { Format.units($0, decimals: decimals) } ?? "—"
@@ -99,21 +100,8 @@ enum LadderPane {
         y += 1
         for index in 0..<levelsPerSide {
             if index < bids.count { draw(bids[index], side: .bid) }
-            if index == bids.count { drawEnd(.bid, beyond: beyondBook(bids, .bid, step: step, liquidations: longLiquidations)) }
+            if index == bids.count { drawEnd(.bid, bids, beyond: beyondBook(bids, .bid, step: step, liquidations: longLiquidations, reach: reach)) }
             y += 1
-        }
-
-        /// Where a side's levels end before the pane does: the monitored positions whose
-        /// liquidation prices lie past the book's last level (they will find nothing to fill
-        /// against), which a ladder of blank rows never said.
-        func drawEnd(_ side: BookSide, beyond: Int) {
-            let end = side == .bid ? (bids.isEmpty ? "no bids" : "bids end") : (asks.isEmpty ? "no asks" : "asks end")
-            let direction = side == .bid ? "below" : "above"
-            let count = Format.count(beyond)
-            let noun = beyond == 1 ? "liquidation" : "liquidations"
-            let forms = beyond > 0 ? [" \(end) · \(count) \(noun) \(direction)", " \(end) · \(count) liq \(direction)", " \(end) · \(count) liq", " \(count) liq"] : [" \(end)"]
-            guard let text = forms.first(where: { DisplayWidth.of($0) <= inner.width }) else { return }
-            buffer.put(text, x: inner.x, y: y, role: beyond > 0 ? .alert : .dim, limit: inner.width)
         }
 
         func draw(_ row: Row, side: BookSide) {
@@ -141,6 +129,24 @@ enum LadderPane {
                 buffer.put(cluster, x: x, y: y, role: .liquidationMarker)
             }
         }
+
+        /// Where a side's levels end before the pane does: the monitored positions whose
+        /// liquidation prices lie past the book's last level (they will find nothing to fill
+        /// against), which a ladder of blank rows never said.
+        func drawEnd(_ side: BookSide, _ rows: [Row], beyond: Int?) {
+            // Rows of levels liquidations have eaten, with nothing left, are no bids either.
+            let nothingLeft = rows.allSatisfy { $0.size == 0 }
+            let end = side == .bid ? (nothingLeft ? "no bids" : "bids end") : (nothingLeft ? "no asks" : "asks end")
+            let direction = side == .bid ? "below" : "above"
+            var forms = [" \(end)"]
+            if let beyond, beyond > 0 {
+                let count = Format.count(beyond)
+                let noun = beyond == 1 ? "liquidation" : "liquidations"
+                forms = [" \(end) · \(count) \(noun) \(direction)", " \(end) · \(count) liq \(direction)", " \(end) · \(count) liq", " \(count) liq"] + forms
+            }
+            guard let text = forms.first(where: { DisplayWidth.of($0) <= inner.width }) else { return }
+            buffer.put(text, x: inner.x, y: y, role: (beyond ?? 0) > 0 ? .alert : .dim, limit: inner.width)
+        }
     }
 
     /// `price` rounded up to a multiple of `step`, or `price` itself where that would pass the
@@ -152,16 +158,29 @@ enum LadderPane {
         return overflow ? price : up
     }
 
-    /// How many of `liquidations` (sorted) lie past the last of a side's rows (all of them when the
-    /// side has none): below the lowest bid row's bucket, above the highest ask row's.
-    static func beyondBook(_ rows: [Row], _ side: BookSide, step: Int64, liquidations: [Int64]) -> Int {
-        guard let last = rows.last else { return liquidations.count }
+    /// How many liquidation prices lie past the last of a side's rows (all of them when the side
+    /// has none): below the lowest bid row's bucket, above the highest ask row's. `liquidations`
+    /// (sorted) are those the table listed, within `reach.range`; those it left out beyond the
+    /// range are counted in `reach.outside`. Nil when the count cannot be told: the rows reach
+    /// past the listed range, so some of the prices left out lie within the book.
+    static func beyondBook(_ rows: [Row], _ side: BookSide, step: Int64, liquidations: [Int64],
+                           reach: LiquidationReach = LiquidationReach()) -> Int? {
+        let outside = reach.outside
+        guard let last = rows.last else {
+            return liquidations.count + (side == .bid ? outside.longsBelow + outside.longsAbove : outside.shortsBelow + outside.shortsAbove)
+        }
         if side == .bid {
             let (below, overflow) = last.price.subtractingReportingOverflow(step)
-            return overflow ? 0 : PositionTable.count(liquidations, from: .min, through: below)
+            if overflow { return 0 }
+            // Every price left out below the range must lie below the last row too.
+            guard outside.longsBelow == 0 || reach.range.lowerBound <= below + 1 else { return nil }
+            return PositionTable.count(liquidations, from: .min, through: below) + outside.longsBelow
         }
         let (above, overflow) = last.price.addingReportingOverflow(step)
-        return overflow ? 0 : PositionTable.count(liquidations, from: above, through: .max)
+        if overflow { return 0 }
+        // Every price left out above the range must lie above the last row too.
+        guard outside.shortsAbove == 0 || reach.range.upperBound >= above - 1 else { return nil }
+        return PositionTable.count(liquidations, from: above, through: .max) + outside.shortsAbove
     }
 
     /// Levels grouped into buckets of `step`, from the touch outwards, with cumulative size.

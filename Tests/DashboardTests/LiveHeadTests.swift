@@ -122,8 +122,14 @@ struct NarrowFiguresTests {
             result.adlUnfilled = Fixed(45_440) / Fixed(1_000)
             screen.mode = .whatIf(result, ladder: [])
             let text = screen.rendered().lines.joined(separator: "\n")
-            #expect(text.contains("45.440 beyond the monitored book"), "\(width)×\(height)\n\(text)")
-            #expect(text.contains("1,107 monitored closes"), "\(width)×\(height)")
+            #expect(text.contains("45.440 BTC beyond the monitored book"), "\(width)×\(height)\n\(text)")
+            #expect(text.contains("ADL would follow for 170.585 BTC: 1,107 monitored closes"), "\(width)×\(height)")
+            // The notional whole where it fits, and not at all where it does not (it was cut at 80).
+            if width >= 200 {
+                #expect(text.contains("1,107 monitored closes (4,462,925.00 USDT)"), "\(text)")
+            } else {
+                #expect(!text.contains("(4,46"), "\(text)")
+            }
         }
     }
 }

@@ -64,7 +64,7 @@ struct DashboardTmuxTests {
         session.send("Enter")
         let texts = ["What-if BTCUSDT -5%", "Total deficit"]
         let patterns = [
-            "a count of liquidations": #"[\d,]+ liquidations of [\d,]+ positions"#,
+            "a count of liquidations": #"[\d,]+ liquidations, [\d,]+ positions"#,
             "projected liquidation rows": #"1\s+(BTCUSDT\s+)?[IX]-\d{7}\s+▲ long"#,
         ]
         let screen = session.waitFor(all: texts, patterns: Array(patterns.values))

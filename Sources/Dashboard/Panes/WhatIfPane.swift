@@ -14,25 +14,40 @@ enum WhatIfPane {
             buffer.put(text, x: inner.x + 1, y: y, role: role, limit: inner.width - 2)
             y += 1
         }
-        line("Mark \(Format.price(result.markBefore, instrument)) → \(Format.price(result.markAfter, instrument)): \(Format.count(result.liquidationCount)) liquidations of \(Format.count(result.positionsHit)) positions", .title)
+        /// The first of `forms` that fits whole (a figure is never cut: at 80 columns the ADL
+        /// line lost its notional's last digits and its asset), else the last.
+        func line(_ forms: [String], _ role: StyleRole) {
+            line(forms.first { DisplayWidth.of($0) <= inner.width - 2 } ?? forms.last ?? "", role)
+        }
+        let unit = instrument.map { " " + $0.quantityUnit } ?? ""
+        // Positions hit: those liquidated and those ADL closed against them.
+        let counts = "\(Format.count(result.liquidationCount)) liquidations, \(Format.count(result.positionsHit)) positions"
+        let mark = "Mark \(Format.price(result.markBefore, instrument)) → \(Format.price(result.markAfter, instrument))"
+        line([mark + ": " + counts + " liquidated or deleveraged", mark + ": " + counts + " hit", mark + ": " + counts, counts], .title)
         if let block = result.blocked {
             line("Triggers crossed but \(block.message): the book has \(block == .noBook ? "never had a snapshot" : block == .staleBook ? "been stale since a gap" : "not changed for longer than the engine trusts"); nothing below is projected", .alert)
         }
         line("Total deficit \(Format.money(result.totalDeficit)) \(result.asset) · fund \(Format.money(result.fundBefore)) → \(Format.money(result.fundAfter))", result.totalDeficit.isPositive ? .alert : .help)
         if result.unfilledQuantity.isPositive {
-            line("The book cannot fill \(result.unfilledQuantity.formatted(3, grouping: true)): \(result.fundTakeoverQuantity.isPositive ? "the fund takes over \(result.fundTakeoverQuantity.formatted(3, grouping: true))" : "it goes to ADL")", .alert)
+            let unfilled = result.unfilledQuantity.formatted(3, grouping: true) + unit
+            let takeover = result.fundTakeoverQuantity.formatted(3, grouping: true) + unit
+            line(["The book cannot fill \(unfilled): \(result.fundTakeoverQuantity.isPositive ? "the fund takes over \(takeover)" : "it goes to ADL")",
+                  "Unfillable \(unfilled) → \(result.fundTakeoverQuantity.isPositive ? "fund \(takeover)" : "ADL")"], .alert)
         }
-        let adl = result.adlQuantity.isPositive
-            ? "ADL would follow for \(result.adlQuantity.formatted(3, grouping: true)): \(Format.count(result.adlCloseCount)) monitored closes (\(Format.money(result.adlNotional)) \(result.asset))"
-            : (result.liquidationCount == 0 ? "No ADL" : "No ADL: the book and the fund cover the projected liquidations")
-        let beyond = result.adlUnfilled.isPositive ? "\(result.adlUnfilled.formatted(3, grouping: true)) beyond the monitored book" : ""
+        let adlQuantity = result.adlQuantity.formatted(3, grouping: true) + unit
+        let closes = "\(Format.count(result.adlCloseCount)) monitored closes"
+        let adlForms = result.adlQuantity.isPositive
+            ? ["ADL would follow for \(adlQuantity): \(closes) (\(Format.money(result.adlNotional)) \(result.asset))",
+               "ADL would follow for \(adlQuantity): \(closes)", "ADL for \(adlQuantity): \(closes)", "ADL \(adlQuantity)"]
+            : [result.liquidationCount == 0 ? "No ADL" : "No ADL: the book and the fund cover the projected liquidations", "No ADL"]
+        let beyond = result.adlUnfilled.isPositive ? "\(result.adlUnfilled.formatted(3, grouping: true))\(unit) beyond the monitored book" : ""
         // On one line where it fits, else on a line of its own: at 80 columns the figure beyond
         // the monitored book was cut off after a comma.
-        if beyond.isEmpty || DisplayWidth.of(adl + ", " + beyond) <= inner.width - 2 {
-            line(beyond.isEmpty ? adl : adl + ", " + beyond, result.adlQuantity.isPositive ? .alert : .ok)
+        if beyond.isEmpty || DisplayWidth.of(adlForms[0] + ", " + beyond) <= inner.width - 2 {
+            line(beyond.isEmpty ? adlForms : [adlForms[0] + ", " + beyond], result.adlQuantity.isPositive ? .alert : .ok)
         } else {
-            line(adl, .alert)
-            line("  and " + beyond, .alert)
+            line(adlForms, .alert)
+            line(["  and " + beyond, "  and " + beyond.replacingOccurrences(of: " the monitored book", with: "")], .alert)
         }
         if result.socialisedLoss.isPositive { line("Socialised loss \(Format.money(result.socialisedLoss))", .alert) }
         // The standard ladder of shocks for this market, beside the typed one.
@@ -80,7 +95,7 @@ enum WhatIfPane {
             return [Format.count(number + 1), model.marketNames.short(record.symbol), record.account, Format.sideMark(record.side),
                     Format.quantity(record.quantity, instrument), Format.price(record.liquidationPrice, instrument), Format.price(record.bankruptcyPrice, instrument),
                     Format.price(record.averageFill, instrument), record.slippageBps.map { $0.formatted(1) } ?? "—", "\(record.levelsConsumed)",
-                    Format.money(record.deficit), Format.money(record.fundAfter),
+                    deficitCell(record), Format.money(record.fundAfter),
                     record.unfilledQuantity.isPositive ? Format.quantity(record.unfilledQuantity, instrument) : ""]
         }
         let chosen = ColumnFit.fitting(listColumns, rows: rows, width: inner.width - 2, gap: 2)
@@ -90,6 +105,15 @@ enum WhatIfPane {
             line(ColumnFit.line(row, listColumns, chosen, gap: 2), record.deficit.isPositive || record.unfilledQuantity.isPositive ? .alert : .help)
         }
         if result.liquidations.isEmpty && result.blocked == nil { line("No position would be liquidated by this shock.", .ok) }
+    }
+
+    /// A projected liquidation's deficit, and ADL or FUND where the book could not take it all
+    /// (as on the tape: "0.00" read as absorbed).
+    static func deficitCell(_ record: LiquidationRecord) -> String {
+        let amount = Format.money(record.deficit)
+        let cover = record.adlQuantity.isPositive ? "ADL" : record.fundTakeoverQuantity.isPositive ? "FUND" : nil
+        guard let cover else { return amount }
+        return record.deficit.isZero ? cover : amount + " +" + cover
     }
 
     static let ladderColumns: [FitColumn] = [

@@ -110,7 +110,7 @@ struct ScreenTests {
         let distances = rows.prefix(200).compactMap(\.distance)
         #expect(zip(distances, distances.dropFirst()).allSatisfy { $0 <= $1 })
         let text = model.rendered().text
-        #expect(text.contains("Positions 3000/3000 · sort risk riskiest first"))
+        #expect(text.contains("Positions 3,000/3,000 · sort risk riskiest first"))
         #expect(text.contains(rows[0].account))
     }
 

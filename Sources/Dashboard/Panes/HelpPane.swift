@@ -9,6 +9,8 @@ enum HelpPane {
     /// Short enough for 80 columns.
     static let liquidationLegend = "exchange liqs: \(LiquidationCompleteness.sample.mark) sample (max 1/contract/s) · "
         + "\(LiquidationCompleteness.all.mark) all · n/a none"
+    /// What the tape's deficit column says where the book could not take a liquidation.
+    static let coverLegend = "tape deficit: ADL deleveraged · FUND fund took it · +ADL past the fund"
 
     static func render(_ model: AppModel, _ rect: Rect, _ buffer: inout Buffer) {
         buffer.fill(rect, role: .help)
@@ -16,7 +18,8 @@ enum HelpPane {
         buffer.box(rect, title: "Keys · \(keymap.label(for: .help)) or \(keymap.label(for: .back)) closes", focused: true)
         let inner = rect.inset(1)
         let bindings = keymap.bindings
-        // Rows left for keys: the two legends and the watch-only line take three.
+        // Rows left for keys: the two legends and the watch-only line take three (the tape's
+        // legend goes in a row the keys leave, never in one of theirs).
         let rowsForKeys = max(1, inner.height - 3)
         let columns = bindings.count > rowsForKeys ? 2 : 1
         let perColumn = (bindings.count + columns - 1) / columns
@@ -39,6 +42,10 @@ enum HelpPane {
         }
         if y < inner.maxY {
             buffer.put(liquidationLegend, x: inner.x + 2, y: y, role: .help, limit: inner.width - 4)
+            y += 1
+        }
+        if y < inner.maxY - 1 && perColumn < rowsForKeys && DisplayWidth.of(coverLegend) <= inner.width - 4 {
+            buffer.put(coverLegend, x: inner.x + 2, y: y, role: .help, limit: inner.width - 4)
             y += 1
         }
         if y < inner.maxY {

@@ -61,15 +61,15 @@ enum MarketsPane {
             // the figure is worth at every width; a market of no named venue has none.
             let completeness = row.liquidationCompleteness
             let mark = completeness == .unknown ? "" : completeness.mark
-            let exchange = completeness == .unpublished ? "n/a" : "\(row.exchangeLiquidations60s)\(mark)"
-            return ("\(exchange)/\(row.simulatedLiquidations60s)", row.simulatedLiquidations60s + row.exchangeLiquidations60s > 0 ? .warn : .dim)
+            let exchange = completeness == .unpublished ? "n/a" : Format.count(row.exchangeLiquidations60s) + mark
+            return ("\(exchange)/\(Format.count(row.simulatedLiquidations60s))", row.simulatedLiquidations60s + row.exchangeLiquidations60s > 0 ? .warn : .dim)
         },
         // The session's exchange-reported liquidations, with the venue's completeness mark (S a
         // sample, A all: `LiquidationCompleteness`): a sampled count is a floor. A venue with no
         // stream says n/a, never 0.
         Column(column: nil, title: "ex liqs", priority: 5) { row, _ in
             if row.liquidationCompleteness == .unpublished { return ("n/a", .dim) }
-            return ("\(row.exchangeLiquidations) \(row.liquidationCompleteness.mark)", row.exchangeLiquidations > 0 ? .warn : .dim)
+            return (Format.count(row.exchangeLiquidations) + " " + row.liquidationCompleteness.mark, row.exchangeLiquidations > 0 ? .warn : .dim)
         },
         // Their notional, exact to the asset's precision (cents, eight places for a coin), in the
         // settlement asset: a column too narrow for the whole figure goes, the digits stay.
@@ -129,7 +129,7 @@ enum MarketsPane {
         let order = model.marketSortColumn == .risk ? direction : "\(model.marketSortColumn.rawValue) \(direction)"
         let filtered = filter.isEmpty ? "" : " · filtered"
         let title = Buffer.fittingTitle([
-            "Markets \(rows.count)/\(model.markets.rows.count) · sort \(model.marketSortColumn.rawValue) \(direction)" + filter,
+            "Markets \(Format.count(rows.count))/\(Format.count(model.markets.rows.count)) · sort \(model.marketSortColumn.rawValue) \(direction)" + filter,
             "Markets \(rows.count)/\(model.markets.rows.count) · \(order)" + filter, "Markets \(rows.count) · \(order)" + filter,
             "Markets · \(order)" + filtered, order + filtered], width: rect.width)
         buffer.box(rect, title: title, focused: focused)

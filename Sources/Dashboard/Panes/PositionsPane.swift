@@ -72,7 +72,7 @@ enum PositionsPane {
         let rows = model.visibleRows
         let direction = SortLabel.words(risk: model.sortColumn == .risk, text: [.account, .symbol, .side].contains(model.sortColumn),
             descending: model.sortDescending)
-        var title = "Positions \(rows.count)/\(model.table.rows.count) · sort \(model.sortColumn.rawValue) \(direction)"
+        var title = "Positions \(Format.count(rows.count))/\(Format.count(model.table.rows.count)) · sort \(model.sortColumn.rawValue) \(direction)"
         if model.table.windowed {
             // A million rows are not a table: the first thousand by the window's key, out of all.
             let key = model.table.windowColumn == model.sortColumn ? "" : " by \(model.table.windowColumn.rawValue)"
@@ -94,7 +94,7 @@ enum PositionsPane {
         // the direction.
         let order = model.sortColumn == .risk ? direction : "\(model.sortColumn.rawValue) \(direction)"
         let filtered = filter.isEmpty ? "" : " · filtered"
-        var narrower = ["Positions \(rows.count)/\(model.table.rows.count) · \(order)" + filter + flags,
+        var narrower = ["Positions \(Format.count(rows.count))/\(Format.count(model.table.rows.count)) · \(order)" + filter + flags,
             "Positions \(Format.count(rows.count)) · \(order)" + filter + flags]
         if model.table.windowed {
             // A window's narrower titles keep "of all" (at 80 columns "1000/1000" read as a

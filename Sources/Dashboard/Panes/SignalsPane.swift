@@ -104,7 +104,7 @@ enum SignalsPane {
         case .spreadVsDepth, .drainVsRefill:
             return (Format.decimal(reading.value, decimals: 2) + "x", Format.decimal(reading.baseline, decimals: 1) + "x")
         case .liquidations10s, .liquidations60s:
-            return ("\(reading.count ?? 0) / " + Format.compact(reading.value), "—")
+            return (Format.count(reading.count ?? 0) + " / " + Format.compact(reading.value), "—")
         case .stressedDeficit:
             // Quantity the book cannot fill has no price: it goes to ADL (or the fund), and says so.
             if let unfilled = reading.unfilledQuantity, reading.adlCertain, reading.value <= 0 {

@@ -106,6 +106,14 @@ struct BookEmptiedTests {
         #expect(LadderPane.beyondBook(asks, .ask, step: 10, liquidations: [115, 120, 140], reach: reach) == 502)
         let farAsks = [LadderPane.Row(price: 200, size: 1, cumulative: 1, consumed: 0, liquidations: 0)]
         #expect(LadderPane.beyondBook(farAsks, .ask, step: 10, liquidations: [], reach: reach) == nil)
+        // Eaten levels with nothing left (the cascade's): past the last row with something, or
+        // every price when no row has anything, listed or not.
+        let eaten = [LadderPane.Row(price: 100, size: 1, cumulative: 1, consumed: 0, liquidations: 0),
+                     LadderPane.Row(price: 90, size: 0, cumulative: 1, consumed: 2, liquidations: 0),
+                     LadderPane.Row(price: 30, size: 0, cumulative: 1, consumed: 2, liquidations: 0)]
+        #expect(LadderPane.beyondBook(eaten, .bid, step: 10, liquidations: [60, 85, 95], reach: reach) == 1_002)
+        let allEaten = eaten.map { row in var row = row; row.size = 0; return row }
+        #expect(LadderPane.beyondBook(allEaten, .bid, step: 10, liquidations: [60, 85, 95], reach: reach) == 1_006)
     }
 
     @Test("a windowed table (more positions than the window) still counts every long below an empty bid side")

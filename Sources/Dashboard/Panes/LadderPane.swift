@@ -158,15 +158,16 @@ enum LadderPane {
         return overflow ? price : up
     }
 
-    /// How many liquidation prices lie past the last of a side's rows (all of them when the side
-    /// has none): below the lowest bid row's bucket, above the highest ask row's. `liquidations`
+    /// How many liquidation prices lie past the last of a side's rows that has something left
+    /// (all of them when none has): below the lowest bid row's bucket, above the highest ask row's. `liquidations`
     /// (sorted) are those the table listed, within `reach.range`; those it left out beyond the
     /// range are counted in `reach.outside`. Nil when the count cannot be told: the rows reach
     /// past the listed range, so some of the prices left out lie within the book.
     static func beyondBook(_ rows: [Row], _ side: BookSide, step: Int64, liquidations: [Int64],
                            reach: LiquidationReach = LiquidationReach()) -> Int? {
         let outside = reach.outside
-        guard let last = rows.last else {
+        // Past the last row with something left: rows of eaten levels beyond it take nothing.
+        guard let last = rows.last(where: { $0.size > 0 }) else {
             return liquidations.count + (side == .bid ? outside.longsBelow + outside.longsAbove : outside.shortsBelow + outside.shortsAbove)
         }
         if side == .bid {

@@ -135,6 +135,14 @@ struct BookEmptiedTests {
         // The engine's class: the stress's unfillable quantity makes ADL near (one close so far).
         // ADL near, and under way already: the one close so far is said (it read "NEAR" alone).
         #expect(fundLines.contains("ADL   NEAR, 1 close"), "\(fundLines)")
+        // Narrower still, the closes stay and NEAR goes (the stress line above says more is coming).
+        var status = SessionStatus(kind: "REPLAY", source: "test")
+        let (engine, log) = Self.session()
+        status.time = engine.time
+        let model = AppModel(width: 80, height: 24, status: status, engine: engine, log: log, symbol: "BTCUSDT")
+        var buffer = Buffer(width: 17, height: 9)
+        FundPane.render(model, Rect(x: 0, y: 0, width: 17, height: 9), focused: false, &buffer)
+        #expect(buffer.lines.contains { $0.contains("ADL") && $0.contains("1 close") && !$0.contains("NEAR") }, "\(buffer.lines)")
         #expect(fundLines.contains("0.700 BTC → ADL") && fundLines.contains("balance"), "\(fundLines)")
         let wide = Self.screen(width: 120, height: 40).joined(separator: "\n")
         // With room, every line in its order, the fees among them.

@@ -120,7 +120,8 @@ enum FundPane {
             let reason = stressed.adlCertain ? "NEAR: stress → ADL" : "NEAR: stress ≥ fund"
             let sofar = deleveraged ? ", \(closes)\(beyond) so far" : ""
             adlState = (reason + sofar, .warn)
-            shorterADL = deleveraged ? [reason + ", " + closes, "NEAR, " + closes, "NEAR"] : ["NEAR"]
+            // Narrow, the closes go last but one: the stress line above says more is coming.
+            shorterADL = deleveraged ? [reason + ", " + closes, "NEAR, " + closes, closes, "NEAR"] : ["NEAR"]
         case .happened: adlState = ("\(closes)\(beyond) so far", .warn); shorterADL = [closes]
         case .idle: adlState = ("idle", .ok)
         }

@@ -106,6 +106,19 @@ struct BookEmptiedTests {
         #expect(LadderPane.beyondBook(asks, .ask, step: 10, liquidations: [115, 120, 140], reach: reach) == 502)
         let farAsks = [LadderPane.Row(price: 200, size: 1, cumulative: 1, consumed: 0, liquidations: 0)]
         #expect(LadderPane.beyondBook(farAsks, .ask, step: 10, liquidations: [], reach: reach) == nil)
+        // The book moved past the range's near side since the scan: prices left out on that side
+        // may lie past the book too, so no count rather than one too low.
+        var moved = LiquidationReach(range: 1_000...2_000)
+        moved.outside.shortsBelow = 5
+        let lowAsks = [LadderPane.Row(price: 500, size: 1, cumulative: 1, consumed: 0, liquidations: 0)]
+        #expect(LadderPane.beyondBook(lowAsks, .ask, step: 10, liquidations: [], reach: moved) == nil)
+        moved.outside = LiquidationsOutside()
+        moved.outside.longsAbove = 5
+        let highBids = [LadderPane.Row(price: 2_500, size: 1, cumulative: 1, consumed: 0, liquidations: 0)]
+        #expect(LadderPane.beyondBook(highBids, .bid, step: 10, liquidations: [], reach: moved) == nil)
+        // Within the range, the prices left out above it lie above the last bid row: counted out.
+        let bidsInRange = [LadderPane.Row(price: 1_500, size: 1, cumulative: 1, consumed: 0, liquidations: 0)]
+        #expect(LadderPane.beyondBook(bidsInRange, .bid, step: 10, liquidations: [1_200, 1_495], reach: moved) == 1)
         // Eaten levels with nothing left (the cascade's): past the last row with something, or
         // every price when no row has anything, listed or not.
         let eaten = [LadderPane.Row(price: 100, size: 1, cumulative: 1, consumed: 0, liquidations: 0),

@@ -247,14 +247,39 @@ struct PositionsFileTests {
         #expect(updates[3].walletBalance == Fixed(300))
     }
 
+    @Test("a leverage is held to the money limit only where it makes the margin: a stated margin or wallet, an inverse contract's small coin notional and many cross rows each within it pass or are named", arguments: [
+        ("alice,BTCUSDT,long,1,60000,isolated,3000,,0.000000000000000001\n", nil),
+        ("alice,BTCUSDT,long,1,60000,cross,,5000,0.000000000000000001\n", nil),
+        // 1,000,000 contracts of 100 USD at 10,000,000: 10 BTC, 10,000 BTC of margin at 0.001x.
+        ("alice,binance-coinm:BTCUSD_PERP,long,1000000,10000000,isolated,,,0.001\n", nil),
+        // Each row's margin within the limit, their wallet not: named on the account's first row.
+        ("bob,BTCUSDT,long,10000000,100000,cross,,,0.0015\nbob,ETHUSDT,long,10000000,100000,cross,,,0.0015\n",
+         "positions.csv:2: field leverage: the account's cross rows imply a wallet"),
+    ] as [(String, String?)])
+    func leverageWhereItCounts(rows: String, message: String?) throws {
+        let scratch = try ScratchDirectory()
+        let path = try scratch.write("positions.csv", "account,symbol,side,size,entry_price,margin_mode,isolated_margin,wallet_balance,leverage\n" + rows)
+        do {
+            let updates = try PositionsFile.load(path: path, catalog: .builtIn)
+            #expect(message == nil, "no error for \(rows)")
+            #expect(!updates.isEmpty)
+        } catch {
+            #expect(message.map { error.description.contains($0) } == true, "\(error.description)")
+        }
+    }
+
     @Test("a bad row names the file, the line and the field", arguments: [
         ("alice,BTCUSDT,long,abc,60000,isolated,3000,,", "positions.csv:2: field size: 'abc' is not a decimal number"),
         ("alice,BTCUSDT,up,1,60000,isolated,3000,,", "positions.csv:2: field side: expected long or short"),
         // Quoted as written, not lowercased.
         ("alice,BTCUSDT,Up,1,60000,isolated,3000,,", "positions.csv:2: field side: expected long or short, got 'Up'"),
         // A leverage so small its margin passes the money limit (no margin stated): refused like a stated one.
-        ("alice,BTCUSDT,long,10000000000,10000000000,isolated,,,0.000000000000000001", "positions.csv:2: field leverage: implies a margin (size × entry_price ÷ leverage) of more than 1,000,000,000,000,000"),
+        ("alice,BTCUSDT,long,10000000000,10000000000,isolated,,,0.000000000000000001", "positions.csv:2: field leverage: implies a margin (notional at entry ÷ leverage) of more than 1,000,000,000,000,000"),
         ("alice,BTCUSDT,long,10000000000,10000000000,cross,,,0.0001", "positions.csv:2: field leverage: implies a margin"),
+        // An inverse contract's notional is in coin (contracts × contract size ÷ entry): at an
+        // entry of 1, a tiny leverage passed a check of size × entry.
+        ("alice,binance-coinm:ETHUSD_PERP,long,0.001,1,isolated,,,0.000000000000000001", "positions.csv:2: field leverage: implies a margin"),
+        ("alice,binance-coinm:ETHUSD_PERP,long,0.001,1,cross,,,0.000000000000000001", "positions.csv:2: field leverage: implies a margin"),
         ("alice,BTCUSDT,long,1,60000,isolated,,,", "positions.csv:2: field isolated_margin"),
         ("alice,BTCUSDT,long,1,60000,cross,,,", "positions.csv:2: field wallet_balance"),
         ("alice,BTCUSDT,long,1,60000", "positions.csv:2: expected 9 columns, found 5"),

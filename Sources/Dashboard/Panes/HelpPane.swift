@@ -10,7 +10,7 @@ enum HelpPane {
     static let liquidationLegend = "exchange liqs: \(LiquidationCompleteness.sample.mark) sample (max 1/contract/s) · "
         + "\(LiquidationCompleteness.all.mark) all · n/a none"
     /// What the tape's deficit column says where the book could not take a liquidation.
-    static let coverLegend = "tape deficit: ADL deleveraged · FUND fund took it · +ADL past the fund"
+    static let coverLegend = "tape deficit: ADL deleveraged · FUND fund took it · x +ADL: deficit, and ADL"
 
     static func render(_ model: AppModel, _ rect: Rect, _ buffer: inout Buffer) {
         buffer.fill(rect, role: .help)

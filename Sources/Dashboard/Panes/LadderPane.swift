@@ -142,7 +142,7 @@ enum LadderPane {
             if let beyond, beyond > 0 {
                 let count = Format.count(beyond)
                 let noun = beyond == 1 ? "liquidation" : "liquidations"
-                forms = [" \(end) · \(count) \(noun) \(direction)", " \(end) · \(count) liq \(direction)", " \(end) · \(count) liq", " \(count) liq"] + forms
+                forms = [" \(end) · \(count) \(noun) \(direction)", " \(end) · \(count) liq \(direction)", " \(end) · \(count) liq"] + forms
             }
             guard let text = forms.first(where: { DisplayWidth.of($0) <= inner.width }) else { return }
             buffer.put(text, x: inner.x, y: y, role: (beyond ?? 0) > 0 ? .alert : .dim, limit: inner.width)
@@ -173,14 +173,19 @@ enum LadderPane {
         if side == .bid {
             let (below, overflow) = last.price.subtractingReportingOverflow(step)
             if overflow { return 0 }
-            // Every price left out below the range must lie below the last row too.
+            // Every price left out below the range must lie below the last row too, and every one
+            // left out above it above the last row (the book may have moved past the range since
+            // the table was scanned).
             guard outside.longsBelow == 0 || reach.range.lowerBound <= below + 1 else { return nil }
+            guard outside.longsAbove == 0 || reach.range.upperBound >= below else { return nil }
             return PositionTable.count(liquidations, from: .min, through: below) + outside.longsBelow
         }
         let (above, overflow) = last.price.addingReportingOverflow(step)
         if overflow { return 0 }
-        // Every price left out above the range must lie above the last row too.
+        // Every price left out above the range must lie above the last row too, and every one
+        // left out below it below the last row.
         guard outside.shortsAbove == 0 || reach.range.upperBound >= above - 1 else { return nil }
+        guard outside.shortsBelow == 0 || reach.range.lowerBound <= above else { return nil }
         return PositionTable.count(liquidations, from: above, through: .max) + outside.shortsAbove
     }
 

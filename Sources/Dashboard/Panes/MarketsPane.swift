@@ -130,7 +130,7 @@ enum MarketsPane {
         let filtered = filter.isEmpty ? "" : " · filtered"
         let title = Buffer.fittingTitle([
             "Markets \(Format.count(rows.count))/\(Format.count(model.markets.rows.count)) · sort \(model.marketSortColumn.rawValue) \(direction)" + filter,
-            "Markets \(rows.count)/\(model.markets.rows.count) · \(order)" + filter, "Markets \(rows.count) · \(order)" + filter,
+            "Markets \(Format.count(rows.count))/\(Format.count(model.markets.rows.count)) · \(order)" + filter, "Markets \(Format.count(rows.count)) · \(order)" + filter,
             "Markets · \(order)" + filtered, order + filtered], width: rect.width)
         buffer.box(rect, title: title, focused: focused)
         let inner = rect.inset(1)

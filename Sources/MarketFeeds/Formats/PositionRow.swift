@@ -25,15 +25,15 @@ public enum PositionRow {
         return value <= largestMoney
     }
 
-    /// Whether the margin a leverage implies (size × entry ÷ leverage: an isolated position's when
-    /// no margin is stated, a cross position's share of its wallet) is within `largestMoney`.
-    /// Checked in Double first (a positions file's rows are read by the million), exactly only near
-    /// or past the limit, as a product, which cannot overflow (≤ 10²⁰ on both sides).
-    @inline(__always)
-    static func impliedMarginIsWithinLimit(size: Fixed, entry: Fixed, mode: MarginMode, isolatedMargin: Fixed?, leverage: Fixed?) -> Bool {
-        guard let leverage, mode == .cross || isolatedMargin == nil else { return true }
-        if size.roughDouble * entry.roughDouble < 0.5e15 * leverage.roughDouble { return true }
-        return size * entry <= largestMoney * leverage
+    /// Whether `notional ÷ leverage` (the margin a leverage implies: an isolated position's when no
+    /// margin is stated, a cross row's share of a wallet worked out from its rows) is within
+    /// `largestMoney`. The notional is the instrument's at entry (`MarginMath.notional`: an inverse
+    /// contract's in coin), so this is asked where the rows meet the catalog. Checked in Double
+    /// first (a file's rows are read by the million), exactly, as a product that cannot overflow
+    /// (≤ 10²⁰ on both sides), only near or past the limit.
+    public static func impliedMarginIsWithinLimit(notional: Fixed, leverage: Fixed) -> Bool {
+        if notional.roughDouble < 0.5e15 * leverage.roughDouble { return true }
+        return notional <= largestMoney * leverage
     }
 
     /// Whether a size is a whole number of book units (10⁻⁸): a smaller part could be neither
@@ -113,12 +113,6 @@ public enum PositionRow {
         }
         if mode == .isolated && isolatedMargin == nil && leverage == nil {
             throw FieldError(field: "isolated_margin", reason: "an isolated position needs isolated_margin or leverage")
-        }
-        // The margin a leverage implies (size × entry ÷ leverage, where no margin is stated) is held
-        // to the same limit as a stated one: a leverage of 0.000000000000000001 made a margin
-        // beyond 10³⁰. Compared as a product, which cannot overflow (≤ 10²⁰ on both sides).
-        guard impliedMarginIsWithinLimit(size: size, entry: entry, mode: mode, isolatedMargin: isolatedMargin, leverage: leverage) else {
-            throw FieldError(field: "leverage", reason: "implies a margin (size × entry_price ÷ leverage) of more than 1,000,000,000,000,000")
         }
         let positionSideText = value("position_side")?.trimmed ?? ""
         guard let positionSide = PositionSide(label: positionSideText) else {

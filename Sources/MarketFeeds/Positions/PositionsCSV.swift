@@ -296,8 +296,6 @@ enum PositionsCSV {
         if let leverage, !(leverage.isPositive && leverage <= Fixed(1000)) { return nil }
         guard PositionRow.isWithinMoneyLimit(isolatedMargin), PositionRow.isWithinMoneyLimit(walletBalance) else { return nil }
         if mode == .isolated && isolatedMargin == nil && leverage == nil { return nil }
-        guard PositionRow.impliedMarginIsWithinLimit(size: size, entry: entry, mode: mode, isolatedMargin: isolatedMargin, leverage: leverage)
-        else { return nil }
         var positionSide = PositionSide.both
         if let sideCell = cell(.positionSide), !sideCell.isEmpty {
             switch lowercasedWord(base, sideCell) {

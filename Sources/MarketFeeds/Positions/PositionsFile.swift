@@ -201,19 +201,32 @@ public enum PositionsFile {
         var wallets: [Wallet] = []
         // The first row that has no way to a wallet.
         var missing: Int? = nil
+        // The first row whose leverage implies a margin (or, with the account's other cross rows,
+        // a wallet) past the money limit a stated one is held to: a leverage of 10⁻¹⁸ placed a
+        // margin beyond 10³⁰.
+        var tooLarge: (row: Int, wallet: Bool)? = nil
+        func noteTooLarge(_ row: Int, wallet: Bool) { if tooLarge == nil || row < tooLarge!.row { tooLarge = (row, wallet) } }
+        /// `update`'s notional at entry as the engine works it out (an inverse contract's in coin).
+        func notional(_ update: borrowing PositionUpdate) -> Fixed {
+            let instrument = instrument(update.symbol)
+            let terms = PositionTerms(side: update.side, quantity: update.quantity, entryPrice: update.entryPrice,
+                kind: instrument.kind, brackets: instrument.brackets)
+            return MarginMath.notional(terms, at: update.entryPrice)
+        }
         func derivedWallet(_ walletRows: some Sequence<Int>) -> Fixed? {
             var derived = Fixed.zero
+            var first: Int? = nil
             for row in walletRows {
-                let update = rows.updates[row]
-                guard let leverage = update.leverage else {
+                guard let leverage = rows.updates[row].leverage else {
                     if missing == nil || row < missing! { missing = row }
                     return nil
                 }
-                let instrument = instrument(update.symbol)
-                let terms = PositionTerms(side: update.side, quantity: update.quantity, entryPrice: update.entryPrice,
-                    kind: instrument.kind, brackets: instrument.brackets)
-                derived += MarginMath.notional(terms, at: update.entryPrice) / leverage
+                let value = notional(rows.updates[row])
+                if !PositionRow.impliedMarginIsWithinLimit(notional: value, leverage: leverage) { noteTooLarge(row, wallet: false) }
+                derived += value / leverage
+                first = first ?? row
             }
+            if let first, derived > PositionRow.largestMoney { noteTooLarge(first, wallet: true) }
             return derived
         }
         // Most accounts have one row: those are settled in file order, reading the rows in the
@@ -242,6 +255,23 @@ public enum PositionsFile {
         }
         for row in rows.updates.indices where alone[row] && rows.updates[row].mode == .cross && rows.updates[row].walletBalance == nil {
             if let derived = derivedWallet(CollectionOfOne(row)) { rows.updates[row].walletBalance = derived }
+        }
+        // An isolated row's margin from its leverage, where none is stated (the engine works it
+        // out so when placing it): in Double first, exactly only near the limit.
+        for row in rows.updates.indices where rows.updates[row].mode == .isolated && rows.updates[row].isolatedMargin == nil {
+            guard let leverage = rows.updates[row].leverage else { continue }
+            let kind = instrument(rows.updates[row].symbol).kind
+            let quantity = rows.updates[row].quantity.roughDouble
+            let entry = rows.updates[row].entryPrice.roughDouble
+            let rough: Double
+            if case .inverse(let contractSize) = kind { rough = quantity * contractSize.roughDouble / entry } else { rough = quantity * entry }
+            if rough < 0.25e15 * leverage.roughDouble { continue }
+            if !PositionRow.impliedMarginIsWithinLimit(notional: notional(rows.updates[row]), leverage: leverage) { noteTooLarge(row, wallet: false) }
+        }
+        if let (row, wallet) = tooLarge {
+            throw PositionsFileError(file: path, line: rows.lines[row], field: "leverage", reason: wallet
+                ? "the account's cross rows imply a wallet (the sum of notional ÷ leverage) of more than 1,000,000,000,000,000"
+                : "implies a margin (notional at entry ÷ leverage) of more than 1,000,000,000,000,000")
         }
         if let row = missing {
             throw PositionsFileError(file: path, line: rows.lines[row], field: "wallet_balance",

@@ -156,4 +156,18 @@ struct FixedDivisionTests {
         #expect(fx("-0.000000000000000003") * fx("0.5") == fx("-0.000000000000000002"))
         #expect(fx("2") / fx("3") == fx("0.666666666666666667"))
     }
+
+    @Test("times a side's sign (±1) is the product the 128-bit multiplication gives, saturation included")
+    func timesSign() {
+        func product(_ value: Fixed, _ factor: Int) -> Fixed {
+            let (result, overflow) = value.raw.multipliedReportingOverflow(by: Int128(factor))
+            if overflow { return (value.raw < 0) != (factor < 0) ? .min : .max }
+            return Fixed(raw: result)
+        }
+        for raw in [Int128.min, Int128.min + 1, -1, 0, 1, Int128.max - 1, Int128.max, 123_456_789_000_000_000_000] {
+            for factor in [1, -1, 2, -3] {
+                #expect(Fixed(raw: raw) * factor == product(Fixed(raw: raw), factor), "\(raw) × \(factor)")
+            }
+        }
+    }
 }

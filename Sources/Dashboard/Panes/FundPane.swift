@@ -67,7 +67,7 @@ enum FundPane {
             line("balance", "no fund given for \(owner)\(asset)", .warn, urgent: true)
             line("deficits", engine.configuration.shortfall == .adl ? "→ ADL" : "→ socialised loss", .warn, urgent: true)
         } else {
-                line("balance", money(fund.balance), fund.balance.isPositive ? .fund : .alert, urgent: true)
+            line("balance", money(fund.balance), fund.balance.isPositive ? .fund : .alert, urgent: true)
         }
         // Every fund's history is sampled (`AppModel.sample`); this is the shown one's.
         if fund.wasGiven && !model.fundHistory.isEmpty {

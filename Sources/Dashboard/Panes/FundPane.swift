@@ -108,7 +108,7 @@ enum FundPane {
         var shorterADL: [String] = []
         // Closes of monitored positions, and liquidations whose ADL went beyond them.
         let closes = Format.count(fund.adlEvents) + (fund.adlEvents == 1 ? " close" : " closes")
-        let deleveraged = fund.adlEvents > 0 || fund.adlBeyondMonitored > 0
+        let deleveraged = fund.hasDeleveraged
         let beyond = fund.adlBeyondMonitored > 0 ? " +\(Format.count(fund.adlBeyondMonitored)) beyond" : ""
         switch state.adl {
         case .active:

@@ -119,7 +119,12 @@ enum TapePane {
     /// bankruptcy price, has no deficit: "0" there read as a liquidation the book absorbed, all
     /// through a cascade that had emptied it (the tail that says "ADL 0.067" rarely has room).
     static func deficitCell(_ record: LiquidationRecord) -> String {
-        let amount = record.deficit.isZero ? "0" : deficit(record.deficit, asset: record.asset)
+        withCover(record, amount: record.deficit.isZero ? "0" : deficit(record.deficit, asset: record.asset))
+    }
+
+    /// `amount` (the deficit as a column shows it), or where the quantity the book could not take
+    /// went instead of it or beside it (the tape's and the what-if list's deficit columns).
+    static func withCover(_ record: LiquidationRecord, amount: String) -> String {
         let cover = record.adlQuantity.isPositive ? "ADL" : record.fundTakeoverQuantity.isPositive ? "FUND" : nil
         guard let cover else { return amount }
         return record.deficit.isZero ? cover : amount + " +" + cover

@@ -110,10 +110,7 @@ enum WhatIfPane {
     /// A projected liquidation's deficit, and ADL or FUND where the book could not take it all
     /// (as on the tape: "0.00" read as absorbed).
     static func deficitCell(_ record: LiquidationRecord) -> String {
-        let amount = Format.money(record.deficit)
-        let cover = record.adlQuantity.isPositive ? "ADL" : record.fundTakeoverQuantity.isPositive ? "FUND" : nil
-        guard let cover else { return amount }
-        return record.deficit.isZero ? cover : amount + " +" + cover
+        TapePane.withCover(record, amount: Format.money(record.deficit))
     }
 
     static let ladderColumns: [FitColumn] = [

@@ -63,7 +63,7 @@ extension Engine {
         let adl: ADLState
         // ADL beyond the monitored positions is ADL all the same (it read "idle" with 0.62 BTC
         // deleveraged against counterparties the session does not watch).
-        let deleveraged = fund.adlEvents > 0 || fund.adlBeyondMonitored > 0
+        let deleveraged = fund.hasDeleveraged
         if deleveraged && !fund.balance.isPositive { adl = .active }
         else if stressed.adlCertain || (stressed.deficit.isPositive && stressed.deficit >= fund.balance * configuration.risk.adlNearFraction) {
             adl = .near

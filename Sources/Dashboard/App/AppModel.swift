@@ -167,6 +167,10 @@ public struct AppModel: Sendable {
     public private(set) var awaitedWhatIf: Int?
     var whatIfRequests = 0
     var announcementsShown = 0
+    /// Positions the engine refused (a hedge conflict, a leverage implying a margin past the money
+    /// limit) whose notice has been shown: a position from an event stream refused mid-session
+    /// was otherwise told only by the exit report.
+    var rejectionsShown = 0
     /// Set by anything that changes what is drawn; the runner clears it after a frame.
     public var needsRedraw = true
     public let unicode: Bool
@@ -430,6 +434,13 @@ public struct AppModel: Sendable {
             if status.announcements > announcementsShown, let text = status.latestAnnouncement {
                 announcementsShown = status.announcements
                 notice = text
+            }
+            // Fewer after a seek back (the log restored from a checkpoint): shown again from there.
+            if log.rejectedPositions < rejectionsShown { rejectionsShown = log.rejectedPositions }
+            if log.rejectedPositions > rejectionsShown, let last = log.rejections.last {
+                rejectionsShown = log.rejectedPositions
+                let count = log.rejectedPositions == 1 ? "" : " (\(Format.count(log.rejectedPositions)) so far)"
+                notice = SafeText.escaped("position refused\(count): \(last.account) \(last.symbol): \(last.reason)")
             }
             let fresh = alertBook.observe(engine: engine, log: log, status: status)
             return fresh.isEmpty ? [] : [.told(fresh)]

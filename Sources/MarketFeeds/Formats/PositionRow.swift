@@ -17,7 +17,7 @@ public enum PositionRow {
     /// The largest margin or wallet a position's row may state (a quadrillion, as for an
     /// insurance fund; a negative one is refused where the rows are assembled): a margin of 10¹⁸
     /// was placed, and overflowed the sums it entered.
-    static let largestMoney = Fixed(1_000_000_000_000_000)
+    static let largestMoney = MarginMath.largestImpliedMargin
 
     /// Whether a margin or wallet is within `largestMoney`.
     static func isWithinMoneyLimit(_ value: Fixed?) -> Bool {
@@ -25,15 +25,11 @@ public enum PositionRow {
         return value <= largestMoney
     }
 
-    /// Whether `notional ÷ leverage` (the margin a leverage implies: an isolated position's when no
-    /// margin is stated, a cross row's share of a wallet worked out from its rows) is within
-    /// `largestMoney`. The notional is the instrument's at entry (`MarginMath.notional`: an inverse
-    /// contract's in coin), so this is asked where the rows meet the catalog. Checked in Double
-    /// first (a file's rows are read by the million), exactly, as a product that cannot overflow
-    /// (≤ 10²⁰ on both sides), only near or past the limit.
+    /// Whether the margin a leverage implies is within `largestMoney` (the engine's check, which
+    /// refuses such a position from any source; a file asks it where its rows meet the catalog, to
+    /// name the line).
     public static func impliedMarginIsWithinLimit(notional: Fixed, leverage: Fixed) -> Bool {
-        if notional.roughDouble < 0.5e15 * leverage.roughDouble { return true }
-        return notional <= largestMoney * leverage
+        MarginMath.impliedMarginIsWithinLimit(notional: notional, leverage: leverage)
     }
 
     /// Whether a size is a whole number of book units (10⁻⁸): a smaller part could be neither

@@ -135,6 +135,32 @@ extension Engine {
             notes.append(.positionRejected(account: update.pointee.account, symbol: update.pointee.symbol, reason: reason, time: time))
             return
         }
+        // An update states the position as it is now: its old isolated margin is replaced, not
+        // added to. The isolated margin is money the operator's system placed on the position, or
+        // what its leverage implies: worked out before anything of the update is applied, because
+        // past the money limit it is refused (a leverage of 10⁻¹⁸ from an event stream placed a
+        // margin of 10³⁰, which saturated every sum it entered; a positions file refuses such a row
+        // itself, naming its line).
+        var margin = Fixed.zero
+        let quantity = Fixed.maximum(.zero, update.pointee.quantity)
+        if quantity.isPositive && update.pointee.mode == .isolated {
+            if let stated = update.pointee.isolatedMargin {
+                margin = stated
+            } else if let leverage = update.pointee.leverage {
+                let terms = PositionTerms(
+                    side: update.pointee.side, quantity: quantity, entryPrice: update.pointee.entryPrice,
+                    kind: instrument.kind, brackets: instrument.brackets)
+                let notional = MarginMath.notional(terms, at: update.pointee.entryPrice)
+                guard MarginMath.impliedMarginIsWithinLimit(notional: notional, leverage: leverage) else {
+                    totals.positionsRejected += 1
+                    let limit = MarginMath.largestImpliedMargin.formatted(0, grouping: true)
+                    notes.append(.positionRejected(account: update.pointee.account, symbol: update.pointee.symbol,
+                        reason: "leverage \(leverage) implies an isolated margin past \(limit) \(asset)", time: time))
+                    return
+                }
+                margin = notional / leverage
+            }
+        }
         // A wallet stated before the account's first position (see `.account`), unless this
         // update states its own.
         let pendingWallet = pendingWallets.isEmpty ? nil : pendingWallets.removeValue(forKey: update.pointee.account + "\u{0}" + asset)
@@ -158,16 +184,6 @@ extension Engine {
         } else {
             // Closing a position that is not there: only the wallet, if stated, changed.
             return
-        }
-        // An update states the position as it is now: its old isolated margin is replaced, not
-        // added to. The isolated margin is money the operator's system placed on the position.
-        var margin = Fixed.zero
-        let quantity = Fixed.maximum(.zero, update.pointee.quantity)
-        if quantity.isPositive && update.pointee.mode == .isolated {
-            let terms = PositionTerms(
-                side: update.pointee.side, quantity: quantity, entryPrice: update.pointee.entryPrice,
-                kind: instrument.kind, brackets: instrument.brackets)
-            margin = update.pointee.isolatedMargin ?? update.pointee.leverage.map { MarginMath.notional(terms, at: update.pointee.entryPrice) / $0 } ?? .zero
         }
         willChangeADLInputs(index)
         transfer(margin - positions[Int(index)].isolatedMargin, asset: asset, from: .outside, to: .isolatedMargin(index),

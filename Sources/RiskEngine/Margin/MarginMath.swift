@@ -17,6 +17,21 @@ public enum MarginMath {
         }
     }
 
+    /// The largest margin a leverage may imply (a quadrillion, the limit of a stated margin, wallet
+    /// or fund): past it the money sums an account enters saturate, and the figures an operator
+    /// reads beside them are meaningless.
+    public static let largestImpliedMargin = Fixed(1_000_000_000_000_000)
+
+    /// Whether `notional ÷ leverage` (the margin a leverage implies where none is stated) is within
+    /// `largestImpliedMargin`. Checked in Double first (a positions file's rows are placed by the
+    /// million), exactly only near or past the limit, as a product that cannot overflow (a
+    /// notional and a leverage are at most 10²⁰ and 10³ where they are read).
+    public static func impliedMarginIsWithinLimit(notional: Fixed, leverage: Fixed) -> Bool {
+        guard leverage.isPositive else { return false }
+        if notional.roughDouble < 0.5e15 * leverage.roughDouble { return true }
+        return notional <= largestImpliedMargin * leverage
+    }
+
     /// Unrealised PnL at `mark`: `side × Q × (P − EP)` linear; `side × N × CS × (1/EP − 1/P)` inverse.
     public static func unrealisedPnL(_ terms: PositionTerms, at mark: Fixed) -> Fixed {
         switch terms.kind {

@@ -136,9 +136,12 @@ enum FundPane {
         }
         // The urgent lines first, then the others in order, as many as there are rows; drawn in
         // the pane's order.
+        // A figure that fits in none of its forms (a pane narrower than the balance's digits)
+        // gives its row to the next line: drawn, it left the row blank (a number is never cut).
         let room = inner.height
-        var chosen = Set(lines.indices.filter { lines[$0].urgent }.prefix(room))
-        for index in lines.indices where chosen.count < room { chosen.insert(index) }
+        let drawable = lines.indices.filter { lines[$0].figure?.fits(width: inner.width) ?? true }
+        var chosen = Set(drawable.filter { lines[$0].urgent }.prefix(room))
+        for index in drawable where chosen.count < room { chosen.insert(index) }
         var y = inner.y
         for index in lines.indices where chosen.contains(index) {
             if let figure = lines[index].figure {
@@ -162,6 +165,11 @@ enum FundPane {
         var shorter: [String]
         /// Whether the label must stay beside the value (a shorter value is taken for its room).
         var keepsLabel: Bool
+
+        /// Whether one of its forms fits `width` whole (the label may give way).
+        func fits(width: Int) -> Bool {
+            ([value] + shorter).contains { DisplayWidth.of($0) <= width }
+        }
 
         func draw(at y: Int, in inner: Rect, _ buffer: inout Buffer) {
             let full = value + extra

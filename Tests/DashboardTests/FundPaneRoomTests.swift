@@ -1,0 +1,25 @@
+import Testing
+@testable import Dashboard
+@testable import RiskEngine
+
+/// The fund pane's rows go to lines it can draw whole.
+@Suite("Fund pane rows")
+struct FundPaneRoomTests {
+    @Test("a figure that fits in none of its forms gives its row to the next line, never a blank row")
+    func unfittableFigureGivesWay() {
+        var engine = Engine()
+        // 1,000,000,000,000,000.00: 25 columns, wider than the pane's 15.
+        engine.openFund(asset: "USDT", balance: Fixed(1_000_000_000_000_000))
+        engine.apply(.mark(symbol: "binance-usdm:BTCUSDT", price: Fixed(60_000), time: 1))
+        var status = SessionStatus(kind: "REPLAY", source: "test")
+        status.time = engine.time
+        let model = AppModel(width: 80, height: 24, status: status, engine: engine, symbol: "binance-usdm:BTCUSDT")
+        var buffer = Buffer(width: 17, height: 7)
+        FundPane.render(model, Rect(x: 0, y: 0, width: 17, height: 7), focused: false, &buffer)
+        let inner = buffer.lines[1..<6].map { String($0.dropFirst().dropLast()) }
+        // Five rows, five lines drawn: the balance's gave way to the ones after it.
+        #expect(inner.allSatisfy { !$0.trimmingCharacters(in: .whitespaces).isEmpty }, "\(buffer.lines)")
+        #expect(!buffer.lines.joined().contains("1,000,000,000"), "never cut: \(buffer.lines)")
+        #expect(inner[0].hasPrefix("in: fees") && inner[4].hasPrefix("stress"), "\(buffer.lines)")
+    }
+}

@@ -26,7 +26,12 @@ public enum MarginMath {
     /// `largestImpliedMargin`. Checked in Double first (a positions file's rows are placed by the
     /// million), exactly only near or past the limit, as a product that cannot overflow (a
     /// notional and a leverage are at most 10²⁰ and 10³ where they are read).
+    @inline(__always)
     public static func impliedMarginIsWithinLimit(notional: Fixed, leverage: Fixed) -> Bool {
+        // Nearly every position: a leverage of 1 or more and a notional within the limit (two
+        // comparisons; the Double conversions were 49 instructions a placed position).
+        // (Raw literals: a static `Fixed` is a lazy global, checked at every read.)
+        if leverage.raw >= 1_000_000_000_000_000_000 && notional.raw <= 1_000_000_000_000_000_000_000_000_000_000_000 { return true }
         guard leverage.isPositive else { return false }
         if notional.roughDouble < 0.5e15 * leverage.roughDouble { return true }
         return notional <= largestImpliedMargin * leverage

@@ -62,6 +62,20 @@ enum CascadeBenchmarks {
         let ladder = skipWhatIf ? 0 : Stopwatch.measure { blackHole(engine.stressLadder(symbol: "binance-usdm:BTCUSDT")) }
         report("what_if_shock_minus_5pct_\(count / 1000)k_positions", shock * 1e3, "ms", decimals: 1)
         report("what_if_ladder_of_\(StressLadder.shocks.count)_shocks_\(count / 1000)k_positions", ladder * 1e3, "ms", decimals: 1)
+        // LIQWATCH_BENCH_CASCADE_REPEAT=N runs the cascade N more times first, each on a copy of
+        // the engine, so that a profiler's samples are mostly the cascade's (placing a million
+        // positions takes forty times as long as the cascade).
+        let repeats = ProcessInfo.processInfo.environment["LIQWATCH_BENCH_CASCADE_REPEAT"].flatMap(Int.init) ?? 0
+        for _ in 0..<max(0, repeats) {
+            var copy = engine
+            var time: Int64 = 3_000_000_000
+            for step in 1...5_000 {
+                time += 10_000_000
+                copy.apply(.mark(symbol: "binance-usdm:BTCUSDT", price: Fixed(60_000) - Fixed(step) * Fixed("0.6")!, time: time), into: &notes)
+                notes.removeAll(keepingCapacity: true)
+            }
+            blackHole(copy)
+        }
         let before = engine.totals.liquidations
         let adlBefore = engine.totals.adlEvents
         var time: Int64 = 3_000_000_000

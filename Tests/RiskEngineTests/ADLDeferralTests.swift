@@ -328,10 +328,13 @@ struct ADLBoundEdgeTests {
         apply(.bookSnapshot(symbol: linear.symbol, bids: [(6_000_000_000 * unit - unit, 1)], asks: [(6_000_000_000 * unit + unit, 1)], time: time))
         apply(.mark(symbol: linear.symbol, price: Fixed(6_000_000_000), time: time))
         // A's margin and PnL add up past Fixed's range at the ranking; B scores between A's first
-        // bound and A's exact score.
+        // bound and A's exact score. The margins are stated (the notional ÷ the leverage): a
+        // leverage implying a margin past 10¹⁵ is refused, and no source states such a margin
+        // either; the engine's arithmetic is what is tested here.
         for (account, quantity, leverage) in [("A", Fixed(10_000_000_000), fx("0.5")), ("B", Fixed(1_000_000_000), fx("0.51"))] {
             apply(.position(PositionUpdate(account: account, symbol: linear.symbol, side: .long, quantity: quantity,
-                entryPrice: Fixed(6_000_000_000), mode: .isolated, leverage: leverage), time: time))
+                entryPrice: Fixed(6_000_000_000), mode: .isolated, isolatedMargin: quantity * Fixed(6_000_000_000) / leverage,
+                leverage: leverage), time: time))
         }
         apply(.position(PositionUpdate(account: "S", symbol: linear.symbol, side: .short, quantity: Fixed(1),
             entryPrice: Fixed(6_000_000_000), mode: .isolated, leverage: fx("1.5")), time: time))

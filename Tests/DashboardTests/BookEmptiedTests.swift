@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import Dashboard
 @testable import RiskEngine
@@ -160,6 +161,32 @@ struct BookEmptiedTests {
         let wide = Self.screen(width: 120, height: 40).joined(separator: "\n")
         // With room, every line in its order, the fees among them.
         #expect(wide.contains("in: fees") && wide.contains("NEAR: stress → ADL, 1 close so far") && wide.contains("unfillable 0.700 BTC → ADL"), "\(wide)")
+    }
+
+    @Test("the positions pane's deficit column says ADL where the book could take nothing, and that sort ranks them by what would go to ADL")
+    func positionsSayADL() throws {
+        let (engine, log) = Self.session()
+        var status = SessionStatus(kind: "REPLAY", source: "test")
+        status.time = engine.time
+        let model = AppModel(width: 200, height: 60, status: status, engine: engine, log: log, symbol: "BTCUSDT")
+        // A waiting long: no bids, so nothing fills and no deficit, all of it to ADL.
+        let waiting = try #require(engine.positions.indices.first { engine.positions[$0].isOpen && engine.positions[$0].side == .long })
+        let row = PositionTable.row(of: Int32(waiting), in: engine, adl: nil)
+        #expect(row.deficitNow.isZero && row.unfilledNow == Fixed(1).bookUnits / 10)
+        #expect(PositionsPane.cell(row, .deficit, instrument: nil, names: model.marketNames, width: 12).0.trimmingCharacters(in: .whitespaces) == "ADL")
+        var paid = row
+        paid.deficitNow = Fixed(1_234)
+        #expect(PositionsPane.cell(paid, .deficit, instrument: nil, names: model.marketNames, width: 12).0.trimmingCharacters(in: .whitespaces) == "1,234 +ADL")
+        var absorbed = row
+        absorbed.unfilledNow = 0
+        #expect(PositionsPane.cell(absorbed, .deficit, instrument: nil, names: model.marketNames, width: 12).0.trimmingCharacters(in: .whitespaces) == "0")
+        // Sorted by deficit: equal deficits (all 0) go by the quantity the book cannot take; the
+        // short, whose close the asks fill, comes last.
+        let rows = model.table.view(filter: "", column: .deficit, descending: true)
+        #expect(rows.last?.side == .short && rows.first?.side == .long, "\(rows.map(\.account))")
+        let text = model.rendered().text
+        let positionRows = text.split(separator: "\n").filter { $0.contains("wait-") }
+        #expect(!positionRows.isEmpty && positionRows.allSatisfy { $0.contains("ADL") }, "\(text)")
     }
 
     @Test("ADL's closes are counted with separators, one close in the singular")

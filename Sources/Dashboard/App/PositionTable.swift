@@ -33,6 +33,11 @@ public struct PositionRow: Sendable {
     public var distance: Double?
     /// The deficit this position would leave if liquidated into the book now.
     public var deficitNow: Fixed
+    /// What of it the book could not take now (book units), and whether that would go to ADL (else
+    /// the fund takes it over): in a cascade that has emptied the book every deficit reads 0, and
+    /// this is what the liquidation would cost instead.
+    public var unfilledNow: Int64 = 0
+    public var unfilledToADL = true
     /// Its place in its side's ADL queue (1–5 lights, the score).
     public var adl: ADLQueueEntry?
     /// The engine's classes of its margin ratio and distance to liquidation.
@@ -183,13 +188,15 @@ public struct PositionTable: Sendable {
         let position = engine.positions[Int(index)]
         let risk = engine.risk(of: index)
         let market = engine.markets[Int(position.symbolIndex)]
+        let walked = position.isOpen ? Engine.liquidationWalk(position, instrument: market.instrument, book: market.book) : nil
         return PositionRow(
             index: index, account: risk.account, symbol: risk.symbol, side: risk.side, mode: risk.mode,
             quantity: risk.quantity, entry: risk.entryPrice, mark: risk.markPrice, leverage: risk.leverage,
             bracketRate: risk.bracket.maintenanceMarginRate, ratio: risk.marginRatio?.approximateDouble,
             liquidation: risk.liquidationPrice, bankruptcy: risk.bankruptcyPrice,
             distance: risk.distanceToLiquidationPct?.approximateDouble,
-            deficitNow: position.isOpen ? Engine.liquidationWalk(position, instrument: market.instrument, book: market.book).deficit : .zero,
+            deficitNow: walked?.deficit ?? .zero, unfilledNow: walked?.walk.remainder ?? 0,
+            unfilledToADL: engine.configuration.unfilled == .adl,
             adl: position.isOpen ? adl : nil, marginLevel: engine.marginRatioLevel(risk.marginRatio),
             distanceLevel: engine.distanceLevel(risk.distanceToLiquidationPct))
     }
@@ -269,7 +276,9 @@ public struct PositionTable: Sendable {
         case .liquidation: return (a.liquidation ?? .zero) < (b.liquidation ?? .zero)
         case .bankruptcy: return (a.bankruptcy ?? .zero) < (b.bankruptcy ?? .zero)
         case .distance: return optional(a.distance, b.distance)
-        case .deficit: return a.deficitNow < b.deficitNow
+        // Where the deficits are equal (all 0 once the book is empty), the quantity the book
+        // could not take: what goes to ADL.
+        case .deficit: return a.deficitNow != b.deficitNow ? a.deficitNow < b.deficitNow : a.unfilledNow < b.unfilledNow
         case .adl: return (a.adl?.rank ?? .max) < (b.adl?.rank ?? .max)
         }
     }

@@ -9,8 +9,9 @@ enum HelpPane {
     /// Short enough for 80 columns.
     static let liquidationLegend = "exchange liqs: \(LiquidationCompleteness.sample.mark) sample (max 1/contract/s) · "
         + "\(LiquidationCompleteness.all.mark) all · n/a none"
-    /// What the tape's deficit column says where the book could not take a liquidation.
-    static let coverLegend = "tape deficit: ADL deleveraged · FUND fund took it · x +ADL: deficit, and ADL"
+    /// What the deficit columns (tape, positions, what-if list) say where the book could not take a
+    /// liquidation.
+    static let coverLegend = "deficit: ADL deleveraged · FUND fund took it · x +ADL: deficit, and ADL"
 
     static func render(_ model: AppModel, _ rect: Rect, _ buffer: inout Buffer) {
         buffer.fill(rect, role: .help)

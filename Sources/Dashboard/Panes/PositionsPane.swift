@@ -207,7 +207,13 @@ enum PositionsPane {
             let role: StyleRole = row.distanceLevel == .ok ? .text : .level(row.distanceLevel)
             return (row.distance.map { Format.decimal($0, decimals: 2) + "%" } ?? "—", role)
         case .deficit:
-            return (row.deficitNow.isZero ? "0" : Format.compact(row.deficitNow.approximateDouble), row.deficitNow.isZero ? .dim : .alert)
+            // As the tape marks a liquidation the book could not take: "ADL" (or "FUND") where
+            // none of it would be a deficit, "1.2k +ADL" beside one; "0" read as a close the book
+            // would absorb all through a cascade that had emptied it.
+            let amount = row.deficitNow.isZero ? "0" : Format.compact(row.deficitNow.approximateDouble)
+            guard row.unfilledNow > 0 else { return (amount, row.deficitNow.isZero ? .dim : .alert) }
+            let cover = row.unfilledToADL ? "ADL" : "FUND"
+            return (row.deficitNow.isZero ? cover : amount + " +" + cover, .alert)
         case .adl:
             // The 1–5 lights exchanges show, and the score they rank by (negative under BitMEX's
             // ranking for a losing position: it is shown as it is, not as zero).

@@ -216,6 +216,7 @@ enum ConfigSchema {
         band("drawdown_warn", "Insurance fund drawdown from its peak: warn from this (fraction, 0.1 = 10 %).", \.drawdownWarn, atMost: .one, unit: ""),
         band("drawdown_alert", "Insurance fund drawdown from its peak: alert from this (fraction).", \.drawdownAlert, atMost: .one, unit: ""),
         band("adl_near_fraction", "ADL is near when the stressed deficit is at least this fraction of the fund.", \.adlNearFraction, atMost: Fixed(1_000), unit: ""),
+        band("adl_under_way_seconds", "ADL is under way while a close was deleveraged within this many seconds of session time.", \.adlUnderWaySeconds, atMost: Fixed(86_400), unit: "s"),
     ]
 
     // MARK: - [markets]

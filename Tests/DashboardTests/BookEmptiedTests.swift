@@ -146,21 +146,29 @@ struct BookEmptiedTests {
         let lines = Self.screen(width: 80, height: 24)
         let fundTop = try #require(lines.firstIndex { $0.contains("Fund USDT") })
         let fundLines = lines[(fundTop + 1)...].prefix(5).joined(separator: "\n")
-        // The engine's class: the stress's unfillable quantity makes ADL near (one close so far).
-        // ADL near, and under way already: the one close so far is said (it read "NEAR" alone).
-        #expect(fundLines.contains("ADL   NEAR, 1 close"), "\(fundLines)")
-        // Narrower still, the closes stay and NEAR goes (the stress line above says more is coming).
+        // The engine's class: a close deleveraged a second ago, so ADL is under way (it read "NEAR"
+        // while the tape printed ADL rows), and the stress says more is coming.
+        #expect(fundLines.contains("ADL       UNDER WAY"), "\(fundLines)")
+        // Narrower still, the state stays.
         var status = SessionStatus(kind: "REPLAY", source: "test")
         let (engine, log) = Self.session()
         status.time = engine.time
         let model = AppModel(width: 80, height: 24, status: status, engine: engine, log: log, symbol: "BTCUSDT")
         var buffer = Buffer(width: 17, height: 9)
         FundPane.render(model, Rect(x: 0, y: 0, width: 17, height: 9), focused: false, &buffer)
-        #expect(buffer.lines.contains { $0.contains("ADL") && $0.contains("1 close") && !$0.contains("NEAR") }, "\(buffer.lines)")
-        #expect(fundLines.contains("0.700 BTC → ADL") && fundLines.contains("balance"), "\(fundLines)")
+        #expect(buffer.lines.contains { $0.contains("ADL") && $0.contains("UNDER WAY") }, "\(buffer.lines)")
+        // The stress keeps its label, taking the shorter value: "0.700 BTC → ADL" alone, under
+        // the balance, read as ADL done (operator trial).
+        #expect(fundLines.contains("covers stress → ADL") && fundLines.contains("balance"), "\(fundLines)")
         let wide = Self.screen(width: 120, height: 40).joined(separator: "\n")
         // With room, every line in its order, the fees among them.
-        #expect(wide.contains("in: fees") && wide.contains("NEAR: stress → ADL, 1 close so far") && wide.contains("unfillable 0.700 BTC → ADL"), "\(wide)")
+        #expect(wide.contains("in: fees") && wide.contains("UNDER WAY: 1 close; stress → more") && wide.contains("unfillable 0.700 BTC → ADL"), "\(wide)")
+        // Ten seconds of session time later, ADL is near again (the stress), with the closes so far.
+        var later = Self.session()
+        later.engine.apply(.mark(symbol: "BTCUSDT", price: later.engine.market("BTCUSDT")!.markPrice!, time: 12_000_000_001))
+        status.time = later.engine.time
+        let after = AppModel(width: 120, height: 40, status: status, engine: later.engine, log: later.log, symbol: "BTCUSDT").rendered().text
+        #expect(after.contains("NEAR: stress → ADL, 1 close so far"), "\(after)")
     }
 
     @Test("the positions pane's deficit column says ADL where the book could take nothing, and that sort ranks them by what would go to ADL")
@@ -200,6 +208,10 @@ struct BookEmptiedTests {
         var status = SessionStatus(kind: "REPLAY", source: "test")
         status.time = quiet.engine.time
         let text = AppModel(width: 120, height: 40, status: status, engine: quiet.engine, log: quiet.log, symbol: "BTCUSDT").rendered().text
-        #expect(text.contains("12,345 closes so far"), "\(text)")
+        #expect(text.contains("UNDER WAY: 12,345 closes"), "\(text)")
+        quiet.engine.apply(.mark(symbol: "BTCUSDT", price: quiet.engine.market("BTCUSDT")!.markPrice!, time: 12_000_000_001))
+        status.time = quiet.engine.time
+        let later = AppModel(width: 120, height: 40, status: status, engine: quiet.engine, log: quiet.log, symbol: "BTCUSDT").rendered().text
+        #expect(later.contains("12,345 closes so far"), "\(later)")
     }
 }

@@ -283,6 +283,11 @@ struct ExchangeRulesTests {
         #expect(notes.liquidations.count == 1)
         let fund = engine.funds.first { $0.asset == "USDT" }!
         #expect(fund.adlEvents == 0 && fund.adlBeyondMonitored == 1)
+        // Under way for 10 s of session time (`adlUnderWaySeconds`), then it has happened.
+        #expect(engine.fundState(asset: "USDT").adl == .underWay)
+        engine.apply(.mark(symbol: "TESTUSDT", price: Fixed(95), time: 12_000_000_000))
+        #expect(engine.fundState(asset: "USDT").adl == .underWay)
+        engine.apply(.mark(symbol: "TESTUSDT", price: Fixed(95), time: 12_000_000_001))
         #expect(engine.fundState(asset: "USDT").adl == .happened)
         #expect(log.adlCount == 0)
         #expect(log.adlBeyondMonitoredCount == 1)

@@ -102,8 +102,10 @@ enum FundPane {
             coverage = "no stressed deficit"
             shorterCoverage = ["none"]
         }
+        // Its label stays beside it (a shorter value is taken for its room): "24.112 BTC → ADL"
+        // alone, under the balance, read as ADL done, not as what a stress would send there.
         line("covers stress", coverage, stressed.adlCertain ? .alert : (stressed.deficit.isPositive ? .warn : .text), shorter: shorterCoverage,
-            urgent: stressed.unfilledQuantity.isPositive || stressed.deficit.isPositive)
+            keepsLabel: true, urgent: stressed.unfilledQuantity.isPositive || stressed.deficit.isPositive)
         let adlState: (String, StyleRole)
         var shorterADL: [String] = []
         // Closes of monitored positions, and liquidations whose ADL went beyond them.
@@ -114,6 +116,12 @@ enum FundPane {
         case .active:
             adlState = ("ACTIVE: fund empty, \(closes)\(beyond)", .alert)
             shorterADL = ["ACTIVE: \(closes)", "ACTIVE"]
+        case .underWay:
+            // Deleveraging now, the fund not empty (the book could not take the closes): "NEAR"
+            // read as not started while the tape printed ADL rows (operator trial).
+            let more = stressed.adlCertain ? "; stress → more" : ""
+            adlState = ("UNDER WAY: \(closes)\(beyond)\(more)", .alert)
+            shorterADL = ["UNDER WAY: \(closes)", "UNDER WAY", closes]
         case .near:
             // Near more of it, often while it is already under way (the unfillable quantity of a
             // cascade goes to ADL with the fund still full): the closes so far say so.

@@ -64,7 +64,11 @@ extension Engine {
         // ADL beyond the monitored positions is ADL all the same (it read "idle" with 0.62 BTC
         // deleveraged against counterparties the session does not watch).
         let deleveraged = fund.hasDeleveraged
+        // Within the window (whole nanoseconds of it; a window past Int64's range is all time).
+        let window = (configuration.risk.adlUnderWaySeconds * Fixed(1_000_000_000)).raw / Fixed.scale
+        let recent = deleveraged && fund.lastDeleverageTime != .min && time &- fund.lastDeleverageTime <= Int64(clamping: window)
         if deleveraged && !fund.balance.isPositive { adl = .active }
+        else if recent { adl = .underWay }
         else if stressed.adlCertain || (stressed.deficit.isPositive && stressed.deficit >= fund.balance * configuration.risk.adlNearFraction) {
             adl = .near
         } else if deleveraged { adl = .happened }
@@ -79,10 +83,15 @@ public enum ADLState: String, Hashable, Sendable {
     case idle
     /// It has happened this session; the fund is not empty now.
     case happened
+    /// A close was deleveraged within `RiskBands.adlUnderWaySeconds`; the fund is not empty.
+    case underWay = "under_way"
     /// The stressed deficit reaches the fund, or unfillable quantity would go to ADL.
     case near
     /// It has happened and the fund is empty.
     case active
+
+    /// In words, for text (`under way`).
+    public var label: String { self == .underWay ? "under way" : rawValue }
 }
 
 /// The fund as the engine classifies it.

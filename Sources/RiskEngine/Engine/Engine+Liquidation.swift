@@ -269,6 +269,7 @@ extension Engine {
             let unfilled = deleverage(adlQuantity, market: market, bankruptSide: position.side, price: bankruptcy, excluding: index, into: &notes)
             if unfilled.isPositive {
                 funds[Int(fund)].adlBeyondMonitored += 1
+                funds[Int(fund)].lastDeleverageTime = time
                 notes.append(.adlUnfilled(symbol: symbol, quantity: unfilled, time: time))
             }
         }
@@ -357,6 +358,7 @@ extension Engine {
             let notional = MarginMath.notional(closed, at: price)
             totals.adlEvents += 1
             funds[Int(markets[market].fundIndex)].adlEvents += 1
+            funds[Int(markets[market].fundIndex)].lastDeleverageTime = time
             totals.adlQuantityBySymbol[instrument.symbol, default: .zero] += take
             totals.adlNotional[asset, default: .zero] += notional
             notes.append(.adl(ADLRecord(

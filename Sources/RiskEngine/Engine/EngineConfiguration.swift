@@ -61,6 +61,10 @@ public struct RiskBands: Sendable, Equatable {
     public var drawdownAlert = Fixed("0.5")!
     /// "ADL near": the stressed deficit is at least this fraction of the fund.
     public var adlNearFraction = Fixed.one
+    /// "ADL under way": a close of this fund's venue and asset was deleveraged within this many
+    /// seconds of session time (and the fund is not empty: that is "active"). "Near" read as not
+    /// started all through a cascade that was deleveraging (operator trial).
+    public var adlUnderWaySeconds = Fixed(10)
 
     public init() {}
 }

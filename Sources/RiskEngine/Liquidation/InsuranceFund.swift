@@ -51,6 +51,8 @@ public struct InsuranceFund: Hashable, Sendable {
     /// opposite side the session watches held too little): ADL against counterparties liqwatch
     /// does not see, which must not read as no ADL.
     public internal(set) var adlBeyondMonitored = 0
+    /// Session time of the last close deleveraged for this fund (monitored or beyond); `.min` before.
+    public internal(set) var lastDeleverageTime: Int64 = .min
     /// Whether ADL has happened for this fund this session, on monitored positions or beyond them.
     public var hasDeleveraged: Bool { adlEvents > 0 || adlBeyondMonitored > 0 }
     public static let recentLimit = 10_000

@@ -532,7 +532,7 @@ enum SessionReport {
             let name = namesVenues && !each.venue.isEmpty ? "\(each.venue) \(asset)" : asset
             // Opened or stated for a venue or an asset no market of the session has.
             let idle = backed[index] == nil ? " — backs no market of this session" : ""
-            lines.append("insurance fund (\(name)): start \(amount(each.opening, asset)), end \(amount(each.balance, asset)), min \(amount(each.low, asset)), peak \(amount(each.peak, asset)); ADL \(state.adl.rawValue)\(idle)")
+            lines.append("insurance fund (\(name)): start \(amount(each.opening, asset)), end \(amount(each.balance, asset)), min \(amount(each.low, asset)), peak \(amount(each.peak, asset)); ADL \(state.adl.label)\(idle)")
             if !state.takeoverExposure.isZero {
                 lines.append("  holds positions taken over, unrealised \(amount(state.takeoverExposure, asset)) \(asset)")
             }

@@ -11,42 +11,80 @@ enum StatusBarPane {
         let alerts = model.unacknowledgedAlerts
         let total = model.alertBook.total
         let count = alerts > 0 ? " ⚠ \(alerts) ALERT\(alerts == 1 ? "" : "S")" : (total > 0 ? " \(total) alert\(total == 1 ? "" : "s") seen" : " no alerts")
-        var alertText = alerts > 0 ? count + " (a: seen) " : count + " "
         let stale = model.engine.hasStaleMarket
         let kind = " \(status.kind) "
-        let reserved = DisplayWidth.of(kind) + (stale ? 11 : 0) + 1
-        // The newest alert names its market and what it was, where there is room for it.
+        let parts = leftParts(status, stale: stale)
+        // The alert's longer forms (the newest alert named, the key hint) take only room the
+        // left side's parts would not use: feed health went the moment an alert fired (at 120
+        // columns, leaving blank columns where it had been).
+        var alertForms: [String] = []
         if alerts > 0, let latest = model.alertBook.alerts.last {
             let what = latest.signal?.title.lowercased() ?? AlertsPane.what(latest)
             let named = count + ", last " + (latest.market.map { model.marketNames.short($0) + " " } ?? "") + what + " (a: seen, A: list) "
-            if DisplayWidth.of(named) <= rect.width * 2 / 5 { alertText = named }
+            if DisplayWidth.of(named) <= rect.width * 2 / 5 { alertForms.append(named) }
         }
+        if alerts > 0 { alertForms.append(count + " (a: seen) ") }
+        let plain = count + " "
+        let leftFirst = DisplayWidth.of(kind) + (stale ? 11 : 0)
+        let least = lost(parts, source: status.source, from: rect.x + leftFirst, limit: rect.maxX - DisplayWidth.of(plain) - 1, lineWidth: rect.width)
+        var alertText = alertForms.first { form in
+            lost(parts, source: status.source, from: rect.x + leftFirst, limit: rect.maxX - DisplayWidth.of(form) - 1, lineWidth: rect.width) <= least
+        } ?? plain
+        let reserved = DisplayWidth.of(kind) + (stale ? 11 : 0) + 1
         if DisplayWidth.of(alertText) > rect.width - reserved { alertText = count + " " }
         let alertStart = max(rect.x, rect.maxX - DisplayWidth.of(alertText))
         buffer.put(alertText, x: alertStart, y: rect.y, role: alerts > 0 ? .alert : .statusBar)
         let limit = alertStart - 1
         var x = buffer.put(kind, x: rect.x, y: rect.y, role: .selection)
         if stale { x = buffer.putWhole(" BOOK STALE", x: x, y: rect.y, role: .alert, maxX: limit) ?? x }
-        func part(_ text: String, _ role: StyleRole = .statusBar) {
-            if let next = buffer.putWhole(text, x: x, y: rect.y, role: role, maxX: limit) { x = next }
-        }
         // The source is a name, not a figure: it may be shortened, to a quarter of the line.
         // A shortened one ends in "…", so a cut name never passes for a whole one.
         let sourceWidth = max(0, min(max(10, rect.width / 4), limit - x) - 1)
         let source = DisplayWidth.of(status.source) <= sourceWidth ? status.source : Format.name(status.source, sourceWidth).trimmingTrailingSpaces
         if sourceWidth > 0 { x = buffer.put(" " + source, x: x, y: rect.y, role: .statusBar, limit: sourceWidth + 1) }
+        for part in parts {
+            if let next = buffer.putWhole(part.text, x: x, y: rect.y, role: part.role, maxX: limit) {
+                x = next
+            } else if let shorter = part.shorter, let next = buffer.putWhole(shorter, x: x, y: rect.y, role: part.role, maxX: limit) {
+                x = next
+            }
+        }
+    }
+
+    /// How much of the left side a limit leaves out (a part shortened counts 1, one left out 2),
+    /// laid out as `render` lays it out.
+    static func lost(_ parts: [(text: String, role: StyleRole, shorter: String?)], source: String, from start: Int, limit: Int,
+                     lineWidth: Int) -> Int {
+        var x = start
+        let sourceWidth = max(0, min(max(10, lineWidth / 4), limit - x) - 1)
+        if sourceWidth > 0 { x += min(DisplayWidth.of(source), sourceWidth) + 1 }
+        var lost = 0
+        for part in parts {
+            if x + DisplayWidth.of(part.text) <= limit {
+                x += DisplayWidth.of(part.text)
+            } else if let shorter = part.shorter, x + DisplayWidth.of(shorter) <= limit {
+                x += DisplayWidth.of(shorter)
+                lost += 1
+            } else {
+                lost += 2
+            }
+        }
+        return lost
+    }
+
+    /// The parts after the source, in order, each drawn whole (or its shorter form) or not at all.
+    static func leftParts(_ status: SessionStatus, stale: Bool) -> [(text: String, role: StyleRole, shorter: String?)] {
+        var parts: [(text: String, role: StyleRole, shorter: String?)] = []
         // The session clock, in UTC (said where there is room).
         let clock = status.time > 0 ? Format.clockMillis(status.time) : "--:--:--.---"
-        let beforeClock = x
-        part("  \(clock) UTC")
-        if x == beforeClock { part("  \(clock)") }
+        parts.append(("  \(clock) UTC", .statusBar, "  \(clock)"))
         // A live session has no speed to play at nor pause (those keys are a replay's).
         if !status.isLive {
             let state = status.finished ? "■ END" : (status.paused ? "❚❚ PAUSED" : "▶ \(status.speed)")
-            part("  \(state)", status.paused ? .warn : .statusBar)
+            parts.append(("  \(state)", status.paused ? .warn : .statusBar, nil))
         }
         if let progress = status.progress {
-            part("  [" + Format.left(Format.bar(progress, width: 12), 12) + "] \(Int((progress * 100).rounded(.down)))%")
+            parts.append(("  [" + Format.left(Format.bar(progress, width: 12), 12) + "] \(Int((progress * 100).rounded(.down)))%", .statusBar, nil))
         }
         let staleStreams = status.staleStreams
         if !staleStreams.isEmpty {
@@ -55,15 +93,14 @@ enum StatusBarPane {
             let names = staleStreams.map { stream in
                 stream.name + (stream.age.map { " \(Format.decimal($0, decimals: 0))s" } ?? "")
             }.joined(separator: ", ")
-            let before = x
-            part("  STALE \(names) (h: health)", .alert)
-            if x == before { part("  STALE (h)", .alert) }
+            parts.append(("  STALE \(names) (h: health)", .alert, "  STALE (h)"))
         }
         var health = "  feed"
         if let age = status.lastMessageAge { health += " age \(Format.decimal(Double(age) / 1e9, decimals: 1))s" }
         health += " gaps \(status.gaps) resyncs \(status.resyncs)"
         if status.malformed > 0 { health += " bad \(status.malformed)" }
-        part(health, status.gaps > 0 || stale ? .warn : .statusBar)
-        if status.recordingError != nil { part(" REC FAILED (h)", .alert) }
+        parts.append((health, status.gaps > 0 || stale ? .warn : .statusBar, nil))
+        if status.recordingError != nil { parts.append((" REC FAILED (h)", .alert, nil)) }
+        return parts
     }
 }

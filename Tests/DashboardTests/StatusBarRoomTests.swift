@@ -1,0 +1,28 @@
+import Testing
+@testable import Dashboard
+@testable import RiskEngine
+
+/// The status bar's parts when an alert fires: the alert's longer forms take only room the other
+/// parts leave.
+@Suite("Status bar room")
+struct StatusBarRoomTests {
+    @Test("feed health stays when the first alert fires at 120 columns; the alert gives up its hint and its name first")
+    func healthStaysBesideAlerts() {
+        var screen = model(width: 120, height: 40, engine: fiveMarkets())
+        var status = screen.status
+        status.source = "btcusdt_20240808.gz"
+        status.lastMessageAge = 0
+        var log = SessionLog()
+        _ = screen.update(.session(engine: screen.engine, log: log, status: status))
+        #expect(screen.rendered().lines[0].contains("feed age 0.0s gaps 0 resyncs 0"), "\(screen.rendered().lines[0])")
+        log.record(AlertTests.signal(3_000_000_000, "ETHUSDT"))
+        _ = screen.update(.session(engine: screen.engine, log: log, status: status))
+        let line = screen.rendered().lines[0]
+        #expect(line.contains("feed age 0.0s gaps 0 resyncs 0") && line.contains("⚠ 1 ALERT"), "\(line)")
+        // With room to spare the alert is named (200 columns).
+        var wide = model(width: 200, height: 60, engine: fiveMarkets())
+        _ = wide.update(.session(engine: wide.engine, log: log, status: status))
+        let wideLine = wide.rendered().lines[0]
+        #expect(wideLine.contains("feed age 0.0s") && wideLine.contains("last ETH") && wideLine.contains("(a: seen, A: list)"), "\(wideLine)")
+    }
+}

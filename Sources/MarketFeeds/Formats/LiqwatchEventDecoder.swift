@@ -95,14 +95,19 @@ public struct LiqwatchEventDecoder: LineDecoder {
         switch type {
         case "position":
             let resolved = try market()
-            return .position(try PositionRow.parse(resolver: resolver) { name in
+            return .position(try PositionRow.parse(resolver: resolver, allowsClose: true) { name in
                 name == "symbol" ? resolved : name == "venue" ? nil : text(name)
             }, time: time)
         case "account":
             let venue: String
             do { venue = try resolver.resolveVenue(text("venue")) } catch { throw FieldError(field: "venue", reason: error.description) }
+            // Held to a position row's wallet rules: a wallet of −5 × 10¹⁸ made a bankruptcy price
+            // of 5 × 10¹⁸ and an ADL at it (attacker trial).
+            let wallet = try decimal("wallet_balance")
+            guard !wallet.isNegative else { throw FieldError(field: "wallet_balance", reason: "must not be negative") }
+            guard PositionRow.isWithinMoneyLimit(wallet) else { throw FieldError(field: "wallet_balance", reason: "must be at most 1,000,000,000,000,000") }
             return .account(id: try required("account"), asset: try asset(), venue: venue, venueGiven: text("venue") != nil,
-                walletBalance: try decimal("wallet_balance"), time: time)
+                walletBalance: wallet, time: time)
         case "insurance_fund":
             let balance = try decimal("balance")
             guard !balance.isNegative else { throw FieldError(field: "balance", reason: "must not be negative") }

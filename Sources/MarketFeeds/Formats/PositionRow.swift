@@ -48,7 +48,9 @@ public enum PositionRow {
         }
     }
 
-    public static func parse(resolver: MarketResolver, _ value: (String) -> String?) throws(FieldError) -> PositionUpdate {
+    /// `allowsClose`: a size of 0 closes the position (an event stream's line; its entry price and
+    /// margins may then be left out). A positions file states open positions only.
+    public static func parse(resolver: MarketResolver, allowsClose: Bool = false, _ value: (String) -> String?) throws(FieldError) -> PositionUpdate {
         func required(_ name: String) throws(FieldError) -> String {
             guard let text = value(name)?.trimmed, !text.isEmpty else { throw FieldError(field: name, reason: "missing") }
             return text
@@ -86,13 +88,15 @@ public enum PositionRow {
         // Sizes and prices are held in book units (10⁻⁸, at most 92,233,720,368.54775807): larger
         // ones would be clamped, not held, so they are refused here.
         let size = try decimal("size", required: true)!
-        guard size.isPositive else { throw FieldError(field: "size", reason: "must be greater than zero") }
+        let closes = allowsClose && size.isZero
+        guard size.isPositive || closes else { throw FieldError(field: "size", reason: "must be greater than zero") }
         guard size <= PositionRow.largest else { throw FieldError(field: "size", reason: "must be at most 10,000,000,000") }
         guard PositionRow.isWholeBookUnits(size) else {
             throw FieldError(field: "size", reason: "has more than 8 decimal places (a book holds sizes to 0.00000001)")
         }
-        let entry = try decimal("entry_price", required: true)!
-        guard entry.isPositive else { throw FieldError(field: "entry_price", reason: "must be greater than zero") }
+        // A close names the position; its entry, if given, is checked as any other.
+        let entry = try decimal("entry_price", required: !closes) ?? .zero
+        guard entry.isPositive || (closes && entry.isZero) else { throw FieldError(field: "entry_price", reason: "must be greater than zero") }
         guard entry <= PositionRow.largest else { throw FieldError(field: "entry_price", reason: "must be at most 10,000,000,000") }
         let modeText = (value("margin_mode")?.trimmed).flatMap { $0.isEmpty ? nil : $0.lowercased() } ?? "isolated"
         guard let mode = MarginMode(rawValue: modeText == "crossed" ? "cross" : modeText) else {
@@ -107,7 +111,7 @@ public enum PositionRow {
         if let leverage, !(leverage.isPositive && leverage <= Fixed(1000)) {
             throw FieldError(field: "leverage", reason: "must be in (0, 1000]")
         }
-        if mode == .isolated && isolatedMargin == nil && leverage == nil {
+        if mode == .isolated && isolatedMargin == nil && leverage == nil && !closes {
             throw FieldError(field: "isolated_margin", reason: "an isolated position needs isolated_margin or leverage")
         }
         let positionSideText = value("position_side")?.trimmed ?? ""

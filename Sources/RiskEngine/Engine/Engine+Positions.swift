@@ -188,11 +188,16 @@ extension Engine {
         willChangeADLInputs(index)
         transfer(margin - positions[Int(index)].isolatedMargin, asset: asset, from: .outside, to: .isolatedMargin(index),
             cause: .statement, into: &notes)
-        positions[Int(index)].side = update.pointee.side
-        positions[Int(index)].mode = update.pointee.mode
+        // A close (size 0) keeps what the position was (its side, mode, entry and leverage), so
+        // the closed row and its detail say what was closed; an event stream's close line may
+        // leave the entry out.
+        if quantity.isPositive {
+            positions[Int(index)].side = update.pointee.side
+            positions[Int(index)].mode = update.pointee.mode
+            positions[Int(index)].entryPrice = update.pointee.entryPrice
+            positions[Int(index)].leverage = update.pointee.leverage ?? .zero
+        }
         positions[Int(index)].quantity = quantity
-        positions[Int(index)].entryPrice = update.pointee.entryPrice
-        positions[Int(index)].leverage = update.pointee.leverage ?? .zero
         positions[Int(index)].version &+= 1
         didChangeADLInputs(index)
         listForADL(index)

@@ -1,0 +1,62 @@
+import Foundation
+import Testing
+@testable import MarketFeeds
+import RiskEngine
+
+/// An operator's event stream states positions as they are now: a size of 0 closes one, and an
+/// account line's wallet is held to a position row's rules (attacker trial).
+@Suite("Event-stream positions and wallets")
+struct EventStreamPositionTests {
+    static let book = #"{"type":"book","symbol":"BTCUSDT","bids":[["61600","5"],["50000","5"]],"asks":[["61700","5"]],"time":1723161255000000000}"#
+
+    func replay(_ lines: [String]) throws -> ReplaySession {
+        let scratch = try ScratchDirectory()
+        let path = try scratch.write("events.jsonl", ([Self.book] + lines).joined(separator: "\n") + "\n")
+        let session = try ReplaySession(paths: [path], options: SessionOptions())
+        try session.runToEnd()
+        return session
+    }
+
+    @Test("a size of 0 closes the position (its entry may be left out); it is not liquidated later, and the closed position keeps what it was")
+    func sizeZeroCloses() throws {
+        for close in [
+            #"{"type":"position","account":"alice","symbol":"BTCUSDT","side":"long","size":"0","entry_price":"61650","margin_mode":"isolated","leverage":"50","time":1723161256000000000}"#,
+            #"{"type":"position","account":"alice","symbol":"BTCUSDT","side":"long","size":"0.0","time":1723161256000000000}"#,
+        ] {
+            let session = try replay([
+                #"{"type":"mark","symbol":"BTCUSDT","price":"61650"}"#,
+                #"{"type":"position","account":"alice","symbol":"BTCUSDT","side":"long","size":"2","entry_price":"61650","margin_mode":"isolated","leverage":"50"}"#,
+                close,
+                #"{"type":"mark","symbol":"BTCUSDT","price":"58000","time":1723161257000000000}"#,
+            ])
+            #expect(session.stats.malformed == 0, "\(session.stats.firstMalformed)")
+            #expect(session.log.simulatedCount == 0)
+            let position = try #require(session.engine.positions.first)
+            #expect(!position.isOpen && position.isolatedMargin.isZero)
+            #expect(position.side == .long && position.entryPrice == Fixed(61_650) && position.leverage == Fixed(50))
+            // Its margin went back: no money made or lost.
+            #expect(session.engine.moneyInSystem(asset: "USDT") == session.engine.deposits["USDT", default: .zero])
+        }
+    }
+
+    @Test("a close of a position that is not there is harmless; a positions file still refuses a size of 0")
+    func closeOfNothing() throws {
+        let session = try replay([#"{"type":"position","account":"ghost","symbol":"BTCUSDT","side":"short","size":"0"}"#])
+        #expect(session.stats.malformed == 0 && session.engine.positions.isEmpty)
+        let scratch = try ScratchDirectory()
+        let path = try scratch.write("p.csv", "account,symbol,side,size,entry_price,margin_mode,isolated_margin\na,BTCUSDT,long,0,61650,isolated,100\n")
+        #expect(throws: PositionsFileError.self) { _ = try PositionsFile.load(path: path, catalog: .builtIn) }
+    }
+
+    @Test("an account line's wallet must not be negative nor past 10¹⁵: malformed, naming the field")
+    func accountWalletChecked() throws {
+        for wallet in ["-5000000000000000000", "-1", "1000000000000000.01"] {
+            let session = try replay([
+                #"{"type":"mark","symbol":"BTCUSDT","price":"61650"}"#,
+                #"{"type":"account","account":"evil","wallet_balance":"\#(wallet)"}"#,
+            ])
+            #expect(session.stats.malformed == 1)
+            #expect(session.stats.firstMalformed.first?.field.hasPrefix("wallet_balance: must") == true, "\(session.stats.firstMalformed)")
+        }
+    }
+}

@@ -48,6 +48,33 @@ struct EventStreamPositionTests {
         #expect(throws: PositionsFileError.self) { _ = try PositionsFile.load(path: path, catalog: .builtIn) }
     }
 
+    @Test("a cross position before its account's wallet takes the wallet its leverage implies (never liquidated against 0); without a leverage it is refused")
+    func crossBeforeWallet() throws {
+        let book = #"{"type":"book","symbol":"BTCUSDT","bids":[["61600","5"],["60000","200"]],"asks":[["61700","5"]],"time":1723161255000000000}"#
+        let session = try replay([
+            book,
+            #"{"type":"mark","symbol":"BTCUSDT","price":"61650"}"#,
+            #"{"type":"position","account":"whale","symbol":"BTCUSDT","side":"long","size":"100","entry_price":"61650","margin_mode":"cross","leverage":"5"}"#,
+            #"{"type":"account","account":"whale","wallet_balance":"2000000"}"#,
+            #"{"type":"position","account":"nolev","symbol":"BTCUSDT","side":"long","size":"1","entry_price":"61650","margin_mode":"cross"}"#,
+        ])
+        #expect(session.log.simulatedCount == 0 && session.log.deficitCount == 0)
+        let whale = try #require(session.engine.accounts.first { $0.id == "whale" })
+        // 6,165,000 ÷ 5 until the account line, then its statement.
+        #expect(whale.walletBalance == Fixed(2_000_000))
+        #expect(session.log.rejectedPositions == 1)
+        #expect(session.log.rejections.last?.reason.contains("no wallet yet") == true)
+        #expect(session.engine.positions.filter(\.isOpen).count == 1)
+        // A wallet stated first (an account line, or on the position) is the wallet, as before.
+        let stated = try replay([
+            #"{"type":"mark","symbol":"BTCUSDT","price":"61650"}"#,
+            #"{"type":"account","account":"w","wallet_balance":"700"}"#,
+            #"{"type":"position","account":"w","symbol":"BTCUSDT","side":"long","size":"0.1","entry_price":"61650","margin_mode":"cross"}"#,
+        ])
+        #expect(stated.engine.accounts.first { $0.id == "w" }?.walletBalance == Fixed(700))
+        #expect(stated.engine.positions.first?.isOpen == true && stated.log.rejectedPositions == 0)
+    }
+
     @Test("an account line's wallet must not be negative nor past 10¹⁵: malformed, naming the field")
     func accountWalletChecked() throws {
         for wallet in ["-5000000000000000000", "-1", "1000000000000000.01"] {

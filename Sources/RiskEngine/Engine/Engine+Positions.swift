@@ -163,8 +163,34 @@ extension Engine {
         }
         // A wallet stated before the account's first position (see `.account`), unless this
         // update states its own.
-        let pendingWallet = pendingWallets.isEmpty ? nil : pendingWallets.removeValue(forKey: update.pointee.account + "\u{0}" + asset)
-        if let wallet = update.pointee.walletBalance ?? pendingWallet {
+        let pendingKey = pendingWallets.isEmpty ? "" : update.pointee.account + "\u{0}" + asset
+        var wallet = update.pointee.walletBalance ?? (pendingWallets.isEmpty ? nil : pendingWallets[pendingKey])
+        // A cross position of an account whose wallet nobody has stated (no wallet, no cross
+        // position before): liquidated at once against a wallet of 0, it booked a deficit of
+        // 157,000 from an event stream whose account line came on the next line (attacker trial).
+        // Its wallet is then what a positions file derives, notional ÷ leverage; without a
+        // leverage the position is refused, saying what it needs.
+        if wallet == nil && update.pointee.mode == .cross && quantity.isPositive && !hasStatedWallet(account) {
+            guard let leverage = update.pointee.leverage else {
+                totals.positionsRejected += 1
+                notes.append(.positionRejected(account: update.pointee.account, symbol: update.pointee.symbol,
+                    reason: "a cross position of an account with no wallet yet: give wallet_balance or leverage, or an account line before it", time: time))
+                return
+            }
+            let terms = PositionTerms(side: update.pointee.side, quantity: quantity, entryPrice: update.pointee.entryPrice,
+                kind: instrument.kind, brackets: instrument.brackets)
+            let notional = MarginMath.notional(terms, at: update.pointee.entryPrice)
+            guard MarginMath.impliedMarginIsWithinLimit(notional: notional, leverage: leverage) else {
+                totals.positionsRejected += 1
+                let limit = MarginMath.largestImpliedMargin.formatted(0, grouping: true)
+                notes.append(.positionRejected(account: update.pointee.account, symbol: update.pointee.symbol,
+                    reason: "leverage \(leverage) implies a wallet past \(limit) \(asset)", time: time))
+                return
+            }
+            wallet = notional / leverage
+        }
+        if !pendingKey.isEmpty { pendingWallets.removeValue(forKey: pendingKey) }
+        if let wallet {
             transfer(wallet - accounts[Int(account)].walletBalance, asset: asset, from: .outside, to: .wallet(account),
                 cause: .statement, into: &notes)
         }
@@ -243,6 +269,15 @@ extension Engine {
             }
         }
         return nil
+    }
+
+    /// Whether an account's cross wallet is known: a wallet stated (not 0), or a cross position
+    /// held, open or closed, whose placing stated or derived it. An account's list is short.
+    @inline(__always)
+    func hasStatedWallet(_ account: Int32) -> Bool {
+        if !accounts[Int(account)].walletBalance.isZero { return true }
+        for index in accounts[Int(account)].positions where positions[Int(index)].mode == .cross { return true }
+        return false
     }
 
     /// The position an account holds (or held) in a market on one position side. An account's list

@@ -75,6 +75,29 @@ struct EventStreamPositionTests {
         #expect(stated.engine.positions.first?.isOpen == true && stated.log.rejectedPositions == 0)
     }
 
+    @Test("a first mark the book then disputes (a snapshot tenfold from it refused) liquidates nothing until the next mark")
+    func disputedMarkWaits() throws {
+        let scratch = try ScratchDirectory()
+        let book = #"{"type":"book","symbol":"BTCUSDT","bids":[["61600","5"],["61500","5"]],"asks":[["61700","5"]],"time":"#
+        let lines = [
+            #"{"type":"mark","symbol":"BTCUSDT","price":"1","time":1723161255000000000}"#,
+            #"{"type":"position","account":"a","symbol":"BTCUSDT","side":"long","size":"3","entry_price":"61650","margin_mode":"isolated","leverage":"10"}"#,
+            book + "1723161256000000000}",
+            book + "1723161257000000000}",
+        ]
+        let path = try scratch.write("poisoned.jsonl", lines.joined(separator: "\n") + "\n")
+        let session = try ReplaySession(paths: [path], options: SessionOptions())
+        try session.runToEnd()
+        #expect(session.log.simulatedCount == 0)
+        #expect(session.engine.market("BTCUSDT")?.liquidationBlocked == .disputedMark)
+        // The next mark, a true one, settles it: the long is safe at 61,640.
+        let settled = try scratch.write("settled.jsonl", (lines + [#"{"type":"mark","symbol":"BTCUSDT","price":"61640","time":1723161258000000000}"#]).joined(separator: "\n") + "\n")
+        let after = try ReplaySession(paths: [settled], options: SessionOptions())
+        try after.runToEnd()
+        #expect(after.log.simulatedCount == 0 && after.engine.positions.first?.isOpen == true)
+        #expect(after.engine.market("BTCUSDT")?.liquidationBlock(now: after.engine.time, maximumAge: .max) == nil)
+    }
+
     @Test("an account line's wallet must not be negative nor past 10¹⁵: malformed, naming the field")
     func accountWalletChecked() throws {
         for wallet in ["-5000000000000000000", "-1", "1000000000000000.01"] {

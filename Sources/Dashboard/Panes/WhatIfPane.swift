@@ -25,7 +25,14 @@ enum WhatIfPane {
         let mark = "Mark \(Format.price(result.markBefore, instrument)) → \(Format.price(result.markAfter, instrument))"
         line([mark + ": " + counts + " liquidated or deleveraged", mark + ": " + counts + " hit", mark + ": " + counts, counts], .title)
         if let block = result.blocked {
-            line("Triggers crossed but \(block.message): the book has \(block == .noBook ? "never had a snapshot" : block == .staleBook ? "been stale since a gap" : "not changed for longer than the engine trusts"); nothing below is projected", .alert)
+            let why: String
+            switch block {
+            case .noBook: why = "the book has never had a snapshot"
+            case .staleBook: why = "the book has been stale since a gap"
+            case .outdatedBook: why = "the book has not changed for longer than the engine trusts"
+            case .disputedMark: why = "the book refused a snapshot tenfold from the mark, and liquidations wait for the next mark"
+            }
+            line("Triggers crossed but \(block.message): \(why); nothing below is projected", .alert)
         }
         line("Total deficit \(Format.money(result.totalDeficit)) \(result.asset) · fund \(Format.money(result.fundBefore)) → \(Format.money(result.fundAfter))", result.totalDeficit.isPositive ? .alert : .help)
         if result.unfilledQuantity.isPositive {

@@ -128,6 +128,10 @@ public enum LiquidationBlock: String, Hashable, Sendable {
     /// session time (a dead feed, or recordings of different years merged): liquidating into it
     /// would fill at prices of another time. It waits for the book's next update.
     case outdatedBook = "book outdated"
+    /// The book refused a snapshot as tenfold from the mark (`Engine.refuseSnapshot`): one of the
+    /// two is wrong, and liquidations wait for the next mark. A poisoned first mark of 1 had gone
+    /// on liquidating into the next, true snapshot (attacker trial).
+    case disputedMark = "mark disputed"
 
     /// "cannot liquidate: no book"
     public var message: String { "cannot liquidate: \(rawValue)" }

@@ -168,6 +168,7 @@ public struct MarketState: Sendable {
     public func liquidationBlock(now: Int64, maximumAge: Int64) -> LiquidationBlock? {
         if !book.hasSnapshot { return .noBook }
         if book.isStale { return .staleBook }
+        if markDisputed { return .disputedMark }
         return lastBookTime != .min && now &- lastBookTime > maximumAge ? .outdatedBook : nil
     }
     public var signalReadings: [SignalKind: SignalReading] { signals.readings }

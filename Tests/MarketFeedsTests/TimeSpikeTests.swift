@@ -41,6 +41,23 @@ struct TimeSpikeTests {
         #expect(session.engine.market("BTCUSDT")?.markPrice == Fixed(61_999))
     }
 
+    @Test("a line without a time after a spike does not pass the spike for a real jump: the next line with a time judges it", arguments: [false, true])
+    func timelessLineAfterSpike(threaded: Bool) throws {
+        let scratch = try ScratchDirectory()
+        var lines = Self.marks(count: 2_000, replacing: [1_000: 4_102_444_800_000_000_000]).split(separator: "\n").map(String.init)
+        // A trade with no time after the spike takes the spike's time.
+        lines.insert(#"{"type":"trade","symbol":"BTCUSDT","price":"61000","size":"0.1"}"#, at: 1_001)
+        let path = try scratch.write("timeless.jsonl", lines.joined(separator: "\n") + "\n")
+        let session = try Self.replay(path, threaded: threaded)
+        #expect(session.stats.malformed == 1)
+        #expect(session.stats.firstMalformed.first?.line == 1_001)
+        #expect(session.engine.time == Self.start + 1_999 * Self.second, "the clock is the last line's, not 2100")
+        // A timeless line with nothing held is applied as before.
+        let calm = try scratch.write("calm.jsonl", Self.marks(count: 3) + #"{"type":"trade","symbol":"BTCUSDT","price":"60001","size":"0.1"}"# + "\n")
+        let applied = try Self.replay(calm, threaded: threaded)
+        #expect(applied.stats.malformed == 0 && applied.stats.applied == 4)
+    }
+
     @Test("a real gap (the lines after it go on from it) is replayed whole, and so is a jump on the last line", arguments: [false, true])
     func realGapKept(threaded: Bool) throws {
         let scratch = try ScratchDirectory()

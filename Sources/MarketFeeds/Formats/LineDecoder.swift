@@ -18,10 +18,14 @@ public enum DecodeOutcome: Sendable, Equatable {
 public protocol LineDecoder {
     mutating func decode(_ line: UnsafePointer<UInt8>, count: Int, into messages: inout [FeedMessage]) -> DecodeOutcome
     mutating func finish(into messages: inout [FeedMessage])
+    /// Whether the line last decoded stated no time of its own and took the one before (liqwatch's
+    /// event lines may): the time-spike guard judges a held line by the next line that states one.
+    var lastLineTookEarlierTime: Bool { get }
 }
 
 extension LineDecoder {
     public mutating func finish(into messages: inout [FeedMessage]) {}
+    public var lastLineTookEarlierTime: Bool { false }
 }
 
 /// Parses a non-negative decimal time (seconds with a fraction) into nanoseconds, exactly; nil for a

@@ -8,10 +8,12 @@ import RiskEngine
 public struct LiqwatchEventDecoder: LineDecoder {
     var lastTime: Int64 = 0
     public var resolver: MarketResolver
+    public private(set) var lastLineTookEarlierTime = false
 
     public init(resolver: MarketResolver = .default) { self.resolver = resolver }
 
     public mutating func decode(_ line: UnsafePointer<UInt8>, count: Int, into messages: inout [FeedMessage]) -> DecodeOutcome {
+        lastLineTookEarlierTime = false
         if count == 0 { return .skipped }
         var start = 0
         if line[0] >= UInt8(ascii: "0") && line[0] <= UInt8(ascii: "9") {
@@ -30,6 +32,8 @@ public struct LiqwatchEventDecoder: LineDecoder {
         }
         do throws(FieldError) {
             guard let event = try Self.event(from: value, lastTime: &lastTime, resolver: resolver) else { return .skipped }
+            // Neither a receive time nor a `time`: the line took the time of the one before.
+            lastLineTookEarlierTime = start == 0 && value["time"] == nil
             messages.append(.event(event))
             return .decoded
         } catch {

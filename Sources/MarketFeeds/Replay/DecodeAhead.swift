@@ -162,7 +162,7 @@ final class DecodeAhead: @unchecked Sendable {
             let before = batch.messages.count
             let outcome = line.isOverlong ? DecodeOutcome.overlongLine : decoder.decode(line.bytes, count: line.count, into: &batch.messages)
             // A held line is always in this batch: a batch is not handed on while one is held.
-            if let spike = timeGuard.check(&batch.messages, from: before, line: line.number) {
+            if let spike = timeGuard.check(&batch.messages, from: before, line: line.number, tookEarlierTime: decoder.lastLineTookEarlierTime) {
                 batch.applied -= 1
                 batch.malformed.append((spike.line, spike.field))
                 if strict {

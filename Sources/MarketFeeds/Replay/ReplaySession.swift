@@ -135,7 +135,7 @@ public final class ReplaySession: SessionDriver {
             stats.read += 1
             let before = input.pending.count
             let outcome = line.isOverlong ? DecodeOutcome.overlongLine : input.decoder.decode(line.bytes, count: line.count, into: &input.pending)
-            if let spike = input.timeGuard.check(&input.pending, from: before, line: line.number) {
+            if let spike = input.timeGuard.check(&input.pending, from: before, line: line.number, tookEarlierTime: input.decoder.lastLineTookEarlierTime) {
                 stats.applied -= 1
                 stats.noteMalformed(file: input.path, line: spike.line, field: spike.field)
                 // As the decoding thread does: the line that told is used, then the error comes

@@ -32,9 +32,15 @@ struct TimeSpikeGuard: Sendable {
 
     /// Checks the line `line`, which appended `messages[start...]`. Returns the held line when this
     /// one shows it was a spike (its messages are removed from `messages`), with the field to name.
-    mutating func check(_ messages: inout [FeedMessage], from start: Int, line: Int) -> (line: Int, field: String)? {
+    ///
+    /// A line that took the time of the line before it (`tookEarlierTime`: liqwatch's event lines
+    /// may leave `time` out) is a line without a time here: it took a held line's time, and judged
+    /// by it the spike passed for a real jump (one timeless trade line after a mark at 2100 let the
+    /// clock jump a century: attacker trial). Its messages go with the held line's when that one is
+    /// a spike (they carry its time).
+    mutating func check(_ messages: inout [FeedMessage], from start: Int, line: Int, tookEarlierTime: Bool = false) -> (line: Int, field: String)? {
         var lineTime: Int64? = nil
-        for index in start..<messages.count {
+        for index in start..<messages.count where !tookEarlierTime {
             // A time of 0 or less is none (a REST snapshot without `E` nor a receive time): the
             // engine does not move its clock for it, and neither does the guard.
             let time = messages[index].time

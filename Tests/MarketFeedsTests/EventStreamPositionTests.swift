@@ -98,6 +98,25 @@ struct EventStreamPositionTests {
         #expect(after.engine.market("BTCUSDT")?.liquidationBlock(now: after.engine.time, maximumAge: .max) == nil)
     }
 
+    @Test("an account name past 256 bytes is refused, naming the field, in an event line and in a positions file")
+    func longAccountNames() throws {
+        let long = String(repeating: "a", count: 257)
+        let session = try replay([
+            #"{"type":"position","account":"\#(long)","symbol":"BTCUSDT","side":"long","size":"1","entry_price":"61650","margin_mode":"isolated","leverage":"10"}"#,
+            #"{"type":"account","account":"\#(long)","wallet_balance":"1"}"#,
+        ])
+        #expect(session.stats.malformed == 2 && session.engine.accounts.isEmpty)
+        #expect(session.stats.firstMalformed.allSatisfy { $0.field.hasPrefix("account: longer than 256 bytes") }, "\(session.stats.firstMalformed)")
+        let scratch = try ScratchDirectory()
+        let path = try scratch.write("p.csv", "account,symbol,side,size,entry_price,margin_mode,isolated_margin\n\(long),BTCUSDT,long,1,61650,isolated,100\n")
+        #expect { _ = try PositionsFile.load(path: path, catalog: .builtIn) } throws: { error in
+            (error as? PositionsFileError)?.field == "account" && (error as? PositionsFileError)?.line == 2
+        }
+        // 256 bytes is a name.
+        let fits = try scratch.write("q.csv", "account,symbol,side,size,entry_price,margin_mode,isolated_margin\n\(String(long.dropFirst())),BTCUSDT,long,1,61650,isolated,100\n")
+        #expect(try PositionsFile.load(path: fits, catalog: .builtIn).count == 1)
+    }
+
     @Test("an account line's wallet must not be negative nor past 10¹⁵: malformed, naming the field")
     func accountWalletChecked() throws {
         for wallet in ["-5000000000000000000", "-1", "1000000000000000.01"] {

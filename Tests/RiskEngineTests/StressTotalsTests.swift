@@ -18,6 +18,19 @@ struct StressTotalsTests {
         return engine
     }
 
+    @Test("a market no position was placed in projects nothing and the fund as it stands, as a copy of the engine would")
+    func marketWithoutPositions() throws {
+        var engine = Self.engine()
+        engine.apply(.mark(symbol: "binance-usdm:ETHUSDT", price: Fixed(3_000), time: 3))
+        let fund = engine.fund(market: engine.marketIndex(of: "binance-usdm:ETHUSDT")!).balance
+        for result in engine.stressLadder(symbol: "binance-usdm:ETHUSDT") {
+            #expect(result.liquidationCount == 0 && result.adlCloseCount == 0 && result.positionsHit == 0 && result.blocked == nil)
+            #expect(result.fundBefore == fund && result.fundAfter == fund && result.totalDeficit.isZero)
+            #expect(result.markAfter == (Fixed(3_000) * (Fixed(100) + result.shockPercent) / Fixed(100)).rounded(toMultipleOf: engine.market("binance-usdm:ETHUSDT")!.instrument.tickSize))
+        }
+        #expect(engine.stressLadder(symbol: "binance-usdm:ETHUSDT").count == StressLadder.shocks.count)
+    }
+
     @Test("cut every few liquidations, a shock projects what it projects applied whole", arguments: [-20, -5, 5, 20])
     func slicedAsWhole(shock: Int) throws {
         let engine = Self.engine()

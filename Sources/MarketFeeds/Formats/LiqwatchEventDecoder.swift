@@ -110,7 +110,7 @@ public struct LiqwatchEventDecoder: LineDecoder {
             let wallet = try decimal("wallet_balance")
             guard !wallet.isNegative else { throw FieldError(field: "wallet_balance", reason: "must not be negative") }
             guard PositionRow.isWithinMoneyLimit(wallet) else { throw FieldError(field: "wallet_balance", reason: "must be at most 1,000,000,000,000,000") }
-            return .account(id: try required("account"), asset: try asset(), venue: venue, venueGiven: text("venue") != nil,
+            return .account(id: try PositionRow.accountName(try required("account")), asset: try asset(), venue: venue, venueGiven: text("venue") != nil,
                 walletBalance: wallet, time: time)
         case "insurance_fund":
             let balance = try decimal("balance")

@@ -19,6 +19,19 @@ public enum PositionRow {
     /// was placed, and overflowed the sums it entered.
     static let largestMoney = MarginMath.largestImpliedMargin
 
+    /// The longest account name a row or an event line may give, in UTF-8 bytes: exchange account
+    /// ids and sub-account names are tens of characters; names of megabytes from an event stream
+    /// held memory (300 refused positions with 4 MiB names: 1.45 GB, attacker trial).
+    public static let longestAccount = 256
+
+    /// The account name of a row or line: given, and no longer than `longestAccount`.
+    static func accountName(_ given: String) throws(FieldError) -> String {
+        guard given.utf8.count <= longestAccount else {
+            throw FieldError(field: "account", reason: "longer than \(longestAccount) bytes (\(given.utf8.count))")
+        }
+        return given
+    }
+
     /// Whether a margin or wallet is within `largestMoney`.
     static func isWithinMoneyLimit(_ value: Fixed?) -> Bool {
         guard let value else { return true }
@@ -69,7 +82,7 @@ public enum PositionRow {
             guard !number.isNegative else { throw FieldError(field: name, reason: "must not be negative") }
             return number
         }
-        let account = try required("account")
+        let account = try accountName(try required("account"))
         var named = try required("symbol")
         if let venue = value("venue")?.trimmed, !venue.isEmpty {
             guard !named.contains(":") else { throw FieldError(field: "venue", reason: "the symbol already names its venue ('\(SafeText.escaped(named))')") }

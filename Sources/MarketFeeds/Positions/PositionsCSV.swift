@@ -270,7 +270,7 @@ enum PositionsCSV {
                 places: Fixed.places, limit: Int128(1) << 126), raw >= 0 else { return nil }
             return .some(Fixed(raw: raw))
         }
-        guard let accountCell = cell(.account), !accountCell.isEmpty,
+        guard let accountCell = cell(.account), !accountCell.isEmpty, accountCell.end - accountCell.start <= PositionRow.longestAccount,
               let symbolCell = cell(.symbol), !symbolCell.isEmpty, let market = symbols.market(base, symbolCell),
               let sideCell = cell(.side), !sideCell.isEmpty else { return nil }
         let side: Side

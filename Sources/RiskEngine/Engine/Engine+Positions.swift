@@ -121,6 +121,13 @@ extension Engine {
     /// The same, of an update read where it lies (a batch's): copied whole (192 bytes, two
     /// strings retained and released) it was a twentieth of placing a position.
     mutating func upsertPosition(at update: UnsafePointer<PositionUpdate>, accountHash: AccountHash?, into notes: inout [EngineNotification]) {
+        if accountHash == nil && markets.count >= Engine.marketLimit && marketIndex(of: update.pointee.symbol) == nil {
+            totals.eventsPastMarketLimit += 1
+            totals.positionsRejected += 1
+            notes.append(.positionRejected(account: update.pointee.account, symbol: update.pointee.symbol,
+                reason: "the session holds \(Engine.marketLimit) markets, its most", time: time))
+            return
+        }
         let market = accountHash?.market ?? ensureMarket(update.pointee.symbol)
         let instrument = markets[Int(market)].instrument
         let asset = instrument.settlementAsset

@@ -83,6 +83,18 @@ extension Engine {
         // stands for it, and the result shows it.
         let shocked = Fixed.maximum((mark * (Fixed(100) + shockPercent) / Fixed(100)).rounded(toMultipleOf: tick),
             tick.isPositive ? tick : Fixed(bookUnits: 1))
+        // A market no position was ever placed in has nothing to liquidate, and a shock of its mark
+        // moves nothing else: the projection is the fund as it stands, without a copy of the
+        // engine (whose markets array, copied for each of a report's markets, made the report
+        // quadratic in them: 10,000 marks of distinct symbols from an event stream kept a headless
+        // report building for minutes; attacker trial). Not mid-cascade: that one ends first.
+        if markets[index].positionIndices.isEmpty && !isMidCascade {
+            let balance = fund(market: index).balance
+            return StressResult(
+                symbol: symbol, shockPercent: shockPercent, markBefore: mark, markAfter: shocked, asset: asset,
+                liquidations: [], adl: [], adlUnfilled: .zero, totalDeficit: .zero, fundBefore: balance,
+                fundAfter: balance, socialisedLoss: .zero, positionsHit: 0, blocked: nil)
+        }
         var copy = self
         copy.samplingEnabled = false
         copy.dropADLScanInputs()

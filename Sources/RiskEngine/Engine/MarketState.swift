@@ -257,6 +257,8 @@ public struct EngineTotals: Hashable, Sendable {
     public var socialisedTotal: [String: Fixed] = [:]
     /// Events not applied because their time is outside what liqwatch represents (see `EventTime`).
     public var eventsOutOfTimeRange = 0
+    /// Events (and positions) of a market the session had no room for (`Engine.marketLimit`).
+    public var eventsPastMarketLimit = 0
     /// Liquidations whose unfilled quantity the fund took over.
     public var fundTakeovers = 0
     /// Fund statements naming no venue while markets of their asset were on several (refused).

@@ -225,7 +225,11 @@ struct LiveCommand: ParsableCommand {
             delivery.deliver(live.newAlerts(&watcher, wall: LiveClock.wallNanoseconds()))
             delivery.waitForHooks(seconds: hookTimeout + 2)
         }
+        // A signal from here on (the report can take a while: its stress tables at a million
+        // positions) stops the run at once, as it would any command: ignored, SIGTERM, SIGINT and
+        // SIGHUP went unanswered for minutes while a report was built (attacker trial).
         for source in signalSources { source.cancel() }
+        for number in [SIGINT, SIGTERM, SIGHUP, SIGQUIT] { Glibc.signal(number, SIG_DFL) }
         return received.value
     }
 }

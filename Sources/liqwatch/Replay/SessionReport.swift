@@ -101,7 +101,7 @@ enum SessionReport {
             ("first_malformed_lines", .array(stats.firstMalformed.map { .number(String($0.line)) })),
             ("first_malformed", .array(malformed)),
             ("events_out_of_time_range", JSON.number(engine.totals.eventsOutOfTimeRange)),
-        ])
+        ] + (engine.totals.eventsPastMarketLimit > 0 ? [("events_past_market_limit", JSON.number(engine.totals.eventsPastMarketLimit))] : []))
         let positions: JSON.Value = .object([
             ("monitored", JSON.number(engine.positions.count)),
             ("open", JSON.number(openPositions)),
@@ -561,6 +561,9 @@ enum SessionReport {
         }
         if log.refusedFundStatements > 0 {
             lines.append("fund statements refused: \(log.refusedFundStatements) (last: \(SafeText.escaped(log.lastRefusedFundStatement ?? "")))")
+        }
+        if engine.totals.eventsPastMarketLimit > 0 {
+            lines.append("events of markets past the session's limit of \(Engine.marketLimit): \(engine.totals.eventsPastMarketLimit) (not applied)")
         }
         if log.rejectedPositions > 0 {
             lines.append("positions refused: \(log.rejectedPositions)" + (log.rejections.last.map { " (last: \($0.account) \($0.symbol): \($0.reason))" } ?? ""))

@@ -1,0 +1,31 @@
+import Testing
+@testable import RiskEngine
+
+/// A session holds at most `Engine.marketLimit` markets: an event stream naming endless symbols
+/// made a market of each.
+@Suite("The market limit")
+struct MarketLimitTests {
+    @Test("past the limit a new market's events are counted, not applied; known markets go on; a position there is refused")
+    func newMarketsPastTheLimit() {
+        var engine = Engine()
+        for index in 0..<Engine.marketLimit {
+            engine.apply(.mark(symbol: "binance-usdm:S\(index)USDT", price: Fixed(2), time: 1))
+        }
+        #expect(engine.markets.count == Engine.marketLimit)
+        engine.apply(.mark(symbol: "binance-usdm:NEWUSDT", price: Fixed(2), time: 2))
+        engine.apply(.trade(symbol: "binance-usdm:NEWUSDT", price: 200_000_000, size: 100_000_000, time: 2))
+        #expect(engine.markets.count == Engine.marketLimit && engine.marketIndex(of: "binance-usdm:NEWUSDT") == nil)
+        #expect(engine.totals.eventsPastMarketLimit == 2)
+        engine.apply(.mark(symbol: "binance-usdm:S7USDT", price: Fixed(3), time: 3))
+        #expect(engine.market("binance-usdm:S7USDT")?.markPrice == Fixed(3))
+        engine.apply(.position(PositionUpdate(account: "a", symbol: "binance-usdm:NEWUSDT", side: .long, quantity: .one,
+            entryPrice: Fixed(2), mode: .isolated, leverage: Fixed(2)), time: 4))
+        #expect(engine.positions.isEmpty && engine.totals.eventsPastMarketLimit == 3)
+        // The batch path (a positions file, a synthetic book) refuses it by name.
+        var notes: [EngineNotification] = []
+        engine.apply(positions: [PositionUpdate(account: "b", symbol: "binance-usdm:NEWUSDT", side: .long, quantity: .one,
+            entryPrice: Fixed(2), mode: .isolated, leverage: Fixed(2))], time: 5, into: &notes) { _ in }
+        #expect(notes.contains { if case .positionRejected(_, _, let reason, _) = $0 { return reason.contains("markets, its most") } else { return false } })
+        #expect(engine.positions.isEmpty && engine.totals.eventsPastMarketLimit == 4)
+    }
+}

@@ -6,7 +6,9 @@ import NIOPosix
 /// `listen://`: a SwiftNIO server that takes several publishers at once, each connection's lines cut
 /// with the same bound as a file's. A connection that stays silent past the idle timeout is closed,
 /// and when all slots are taken a new publisher closes the one silent the longest, so a client that
-/// connects and sends nothing can never keep the real publisher out.
+/// connects and sends nothing can never keep the real publisher out. Silence is counted in lines
+/// with something in them, and a connection that has sent none goes first: clients sending a space
+/// every 50 ms, a new one each time, closed a publisher of a line every two seconds (attacker trial).
 final class EventStreamServer: @unchecked Sendable {
     let group: MultiThreadedEventLoopGroup
     let channel: any Channel
@@ -60,7 +62,20 @@ final class EventStreamServer: @unchecked Sendable {
 final class PublisherRegistry: @unchecked Sendable {
     struct Entry {
         let channel: any Channel
-        var lastActivity: NIODeadline
+        /// When it connected, and when it last sent a line (nil: never).
+        let connected: NIODeadline
+        var lastLine: NIODeadline?
+
+        /// Closed before `other` to make room: one that never sent a line before one that has,
+        /// then the one silent the longest.
+        func goesBefore(_ other: Entry) -> Bool {
+            switch (lastLine, other.lastLine) {
+            case (nil, nil): return connected < other.connected
+            case (nil, _): return true
+            case (_, nil): return false
+            case let (mine?, theirs?): return mine < theirs
+            }
+        }
     }
 
     let limits: EventStreamSource.ListenLimits
@@ -77,18 +92,19 @@ final class PublisherRegistry: @unchecked Sendable {
     func add(_ channel: any Channel) {
         var note: String? = nil
         if entries.count >= limits.maximumPublishers,
-            let (key, oldest) = entries.min(by: { $0.value.lastActivity < $1.value.lastActivity })
+            let (key, oldest) = entries.min(by: { $0.value.goesBefore($1.value) })
         {
             entries[key] = nil
             oldest.channel.close(promise: nil)
             note = "\(limits.maximumPublishers) publishers connected: closed the one silent the longest"
         }
-        entries[ObjectIdentifier(channel)] = Entry(channel: channel, lastActivity: .now())
+        entries[ObjectIdentifier(channel)] = Entry(channel: channel, connected: .now(), lastLine: nil)
         queue.push(.connection(stream: stream, .publishers(count: entries.count, note: note)))
     }
 
-    func touch(_ channel: any Channel) {
-        entries[ObjectIdentifier(channel)]?.lastActivity = .now()
+    /// A line with something in it came from `channel`.
+    func heardLine(from channel: any Channel) {
+        entries[ObjectIdentifier(channel)]?.lastLine = .now()
     }
 
     func remove(_ channel: any Channel, note: String?) {
@@ -122,12 +138,13 @@ final class EventLineHandler: ChannelInboundHandler, @unchecked Sendable {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let buffer = unwrapInboundIn(data)
-        registry?.touch(context.channel)
         let queue = queue
         let stream = stream
+        var heard = false
         buffer.withUnsafeReadableBytes { bytes in
-            splitter.feed(bytes) { EventLines.emit($0, queue: queue, stream: stream) }
+            splitter.feed(bytes) { if EventLines.emit($0, queue: queue, stream: stream) { heard = true } }
         }
+        if heard { registry?.heardLine(from: context.channel) }
     }
 
     func channelInactive(context: ChannelHandlerContext) {

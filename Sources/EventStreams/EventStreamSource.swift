@@ -195,15 +195,20 @@ struct BlockingEventReader: Sendable {
 
 /// Lines cut from an event stream, onto the session's queue.
 enum EventLines {
-    static func emit(_ piece: BoundedLineSplitter.Piece, queue: LiveQueue, stream: Int) {
+    /// Hands a piece on; returns whether it was a line with something in it (what counts as a
+    /// publisher not being silent).
+    @discardableResult
+    static func emit(_ piece: BoundedLineSplitter.Piece, queue: LiveQueue, stream: Int) -> Bool {
         let now = LiveClock.wallNanoseconds()
         switch piece {
         case .line(let line):
-            if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { return }
+            if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { return false }
             queue.push(.frame(stream: stream, receiveTime: now, bytes: line))
+            return true
         case .overlong:
             queue.push(.malformedLine(stream: stream, receiveTime: now,
                 field: "line (longer than \(LineReader.maximumLineLength >> 20) MiB)"))
+            return false
         }
     }
 }

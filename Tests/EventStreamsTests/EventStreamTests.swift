@@ -163,6 +163,28 @@ struct EventStreamTests {
         #expect(session.health[0].lastError?.contains("silent") == true)
     }
 
+    @Test("a client sending only whitespace is silent: room is made by closing it, not the publisher of real lines")
+    func whitespaceIsSilence() throws {
+        var limits = EventStreamSource.ListenLimits()
+        limits.maximumPublishers = 2
+        limits.idleTimeout = 30
+        let (session, _, port) = try listeningSession(limits: limits)
+        defer { session.stop() }
+        let publisher = try #require(TestClient(port: port))
+        publisher.send(Self.events[0] + "\n")
+        pump(session, seconds: 2) { session.health[0].messages == 1 }
+        // Connected after the publisher's line, and sending spaces since: more recent bytes.
+        let spaces = try #require(TestClient(port: port))
+        pump(session, seconds: 2) { session.health[0].publishers == 2 }
+        for _ in 0..<5 { spaces.send("  "); usleep(20_000) }
+        let third = try #require(TestClient(port: port))
+        #expect(spaces.closedByServer(within: 2))
+        third.send(Self.events[1] + "\n")
+        publisher.send(Self.events[1] + "\n")
+        pump(session) { session.health[0].messages == 3 }
+        #expect(session.health[0].messages == 3, "the publisher of real lines is still connected")
+    }
+
     @Test("a line that never ends is dropped and counted; memory stays bounded; the next line is read")
     func overlongLine() throws {
         let (session, _, port) = try listeningSession()

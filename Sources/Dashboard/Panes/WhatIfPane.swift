@@ -69,13 +69,14 @@ enum WhatIfPane {
             func shock(_ step: StressResult) -> String { (step.shockPercent.isNegative ? "" : "+") + step.shockPercent.description + "%" }
             let rows = steps.map { step -> [String] in
                 [shock(step), Format.count(step.liquidationCount),
-                 Format.money(step.totalDeficit), step.adlQuantity.formatted(3, grouping: true), Format.money(step.fundAfter),
+                 ladderDeficitCell(step), step.adlQuantity.formatted(3, grouping: true), Format.money(step.fundAfter),
                  step.blocked != nil ? "blocked" : ""]
             }
             let chosen = ColumnFit.fitting(ladderColumns, rows: rows, width: inner.width - 2, gap: 3)
             line(ColumnFit.line(ladderColumns.map(\.title), ladderColumns, chosen, gap: 3), .header)
             for (row, step) in zip(rows, steps) {
-                line(ColumnFit.line(row, ladderColumns, chosen, gap: 3), step.adlQuantity.isPositive || step.totalDeficit.isPositive ? .warn : .dim)
+                line(ColumnFit.line(row, ladderColumns, chosen, gap: 3),
+                    step.adlQuantity.isPositive || step.fundTakeoverQuantity.isPositive ? .alert : step.totalDeficit.isPositive ? .warn : .dim)
             }
             if steps.count < ladder.count {
                 let left = ladder.dropFirst(steps.count)
@@ -118,6 +119,16 @@ enum WhatIfPane {
     /// (as on the tape: "0.00" read as absorbed).
     static func deficitCell(_ record: LiquidationRecord) -> String {
         TapePane.withCover(record, amount: Format.money(record.deficit))
+    }
+
+    /// A shock's deficit as the tape and the positions pane mark what the book cannot take: "ADL"
+    /// (or "1,234.00 +ADL", "FUND"). With the bids gone every shock read a deficit of 0.00 and the
+    /// fund untouched, the ADL column beside it the only sign (operator trial), and that column is
+    /// the first to go on a narrow pane.
+    static func ladderDeficitCell(_ step: StressResult) -> String {
+        let cover = step.adlQuantity.isPositive ? "ADL" : step.fundTakeoverQuantity.isPositive ? "FUND" : nil
+        guard let cover else { return Format.money(step.totalDeficit) }
+        return step.totalDeficit.isZero ? cover : Format.money(step.totalDeficit) + " +" + cover
     }
 
     static let ladderColumns: [FitColumn] = [

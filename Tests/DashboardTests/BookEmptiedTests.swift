@@ -197,6 +197,17 @@ struct BookEmptiedTests {
         #expect(!positionRows.isEmpty && positionRows.allSatisfy { $0.contains("ADL") }, "\(text)")
     }
 
+    @Test("the what-if ladder marks a shock whose closes go to ADL: 'ADL', not a deficit of 0.00")
+    func ladderSaysADL() throws {
+        let (engine, _) = Self.session()
+        let ladder = engine.stressLadder(symbol: "BTCUSDT")
+        let down = try #require(ladder.first { $0.shockPercent == Fixed(-20) })
+        #expect(down.adlQuantity.isPositive && down.totalDeficit.isZero)
+        #expect(WhatIfPane.ladderDeficitCell(down) == "ADL")
+        let calm = try #require(ladder.first { $0.shockPercent == Fixed(1) })
+        #expect(WhatIfPane.ladderDeficitCell(calm) == "0.00")
+    }
+
     @Test("ADL's closes are counted with separators, one close in the singular")
     func closesCounted() {
         // No longs waiting, so no stress: the state is what happened.

@@ -76,9 +76,11 @@ public final class ReplayFeed: DashboardFeed {
         case .faster: clock.faster(wall: wall)
         case .slower: clock.slower(wall: wall)
         case .nextNotable:
-            if try clock.jumpToNextNotable(wall: wall) == nil { return [.notice("no later liquidation, deficit or alert")] }
+            guard let found = try clock.jumpToNextNotable(wall: wall) else { return [.notice("no later liquidation, deficit or alert")] }
+            return [.notice(JumpLanding.text(at: found, log: session.log))]
         case .previousNotable:
-            if try clock.jumpToPreviousNotable(wall: wall) == nil { return [.notice("no earlier liquidation, deficit or alert")] }
+            guard let found = try clock.jumpToPreviousNotable(wall: wall) else { return [.notice("no earlier liquidation, deficit or alert")] }
+            return [.notice(JumpLanding.text(at: found, log: session.log))]
         case .jump(let text):
             let peeked = try session.peekTime()
             if text.hasSuffix("%"), let percent = Double(text.dropLast()), percent.isFinite, (0...100).contains(percent) {

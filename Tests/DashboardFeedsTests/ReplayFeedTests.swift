@@ -43,7 +43,9 @@ struct ReplayFeedTests {
     @Test("] jumps to the next liquidation, deficit or alert; at the end it says there is none")
     func notable() throws {
         let feed = demoFeed()
-        #expect(try feed.perform(.nextNotable, wall: 0).isEmpty)
+        // It says what it landed on.
+        let landed = try feed.perform(.nextNotable, wall: 0)
+        #expect(landed.count == 1 && { if case .notice(let text) = landed[0] { return text.hasPrefix("→ ") && !text.hasSuffix("or alert") } else { return false } }(), "\(landed)")
         #expect(feed.session.log.simulatedCount + feed.session.log.alertCount + feed.session.log.deficitCount > 0)
         #expect(try feed.perform(.jump("100%"), wall: 0).isEmpty)
         #expect(try feed.perform(.nextNotable, wall: 0) == [.notice("no later liquidation, deficit or alert")])

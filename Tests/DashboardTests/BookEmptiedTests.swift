@@ -208,6 +208,15 @@ struct BookEmptiedTests {
         #expect(WhatIfPane.ladderDeficitCell(calm) == "0.00")
     }
 
+    @Test("a jump to the next notable event says what it landed on")
+    func jumpLanding() throws {
+        let (_, log) = Self.session()
+        let record = try #require(log.simulatedLiquidations.last)
+        let text = JumpLanding.text(at: record.time, log: log)
+        #expect(text.hasPrefix("→ ") && text.contains(": liquidation ▲ long loser BTCUSDT, ADL · alert BTCUSDT stressed deficit"), "\(text)")
+        #expect(JumpLanding.text(at: record.time - 1, log: log).hasSuffix(": a liquidation, deficit or alert"))
+    }
+
     @Test("ADL's closes are counted with separators, one close in the singular")
     func closesCounted() {
         // No longs waiting, so no stress: the state is what happened.

@@ -1,0 +1,35 @@
+import RiskEngine
+
+/// The footer's word on a jump to the next or previous notable event.
+public enum JumpLanding {
+    /// What a jump (`]`, `[`) landed on, for the footer: the jump had said nothing, and a cascade's
+    /// hundred liquidations a second were told apart only by watching the tape (operator trial).
+    /// The log's newest records are the landing's (the session has just reached it).
+    public static func text(at time: Int64, log: SessionLog) -> String {
+        let simulated = log.simulatedLiquidations.reversed().prefix { $0.time >= time }.filter { $0.time == time }
+        let exchange = log.exchangeLiquidations.reversed().prefix { $0.time >= time }.filter { $0.time == time }.count
+        let alerts = log.alerts.reversed().prefix { $0.time >= time }.filter { $0.time == time }
+        var parts: [String] = []
+        if simulated.count == 1, let only = simulated.first {
+            var part = "liquidation \(Format.sideMark(only.side)) \(SafeText.escaped(only.account)) \(only.symbol)"
+            if only.deficit.isPositive {
+                part += ", deficit \(Format.money(only.deficit, decimals: AssetPrecision.decimals(forAsset: only.asset))) \(only.asset)"
+            }
+            if only.adlQuantity.isPositive { part += ", ADL" }
+            parts.append(part)
+        } else if simulated.count > 1 {
+            let deficits = simulated.filter { $0.deficit.isPositive }.count
+            let adl = simulated.filter { $0.adlQuantity.isPositive }.count
+            var part = "\(Format.count(simulated.count)) liquidations"
+            var notes: [String] = []
+            if deficits > 0 { notes.append("\(Format.count(deficits)) with a deficit") }
+            if adl > 0 { notes.append("\(Format.count(adl)) to ADL") }
+            if !notes.isEmpty { part += " (" + notes.joined(separator: ", ") + ")" }
+            parts.append(part)
+        }
+        if exchange > 0 { parts.append("\(Format.count(exchange)) reported by the exchange") }
+        if alerts.count == 1, let only = alerts.first { parts.append("alert \(only.symbol) \(only.signal.title.lowercased())") }
+        else if alerts.count > 1 { parts.append("\(Format.count(alerts.count)) alerts") }
+        return "→ \(Format.clockMillis(time)): " + (parts.isEmpty ? "a liquidation, deficit or alert" : parts.joined(separator: " · "))
+    }
+}

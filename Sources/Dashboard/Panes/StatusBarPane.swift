@@ -97,9 +97,10 @@ enum StatusBarPane {
         }
         var health = "  feed"
         if let age = status.lastMessageAge { health += " age \(Format.decimal(Double(age) / 1e9, decimals: 1))s" }
-        health += " gaps \(status.gaps) resyncs \(status.resyncs)"
-        if status.malformed > 0 { health += " bad \(status.malformed)" }
-        parts.append((health, status.gaps > 0 || stale ? .warn : .statusBar, nil))
+        let counts = " gaps \(status.gaps) resyncs \(status.resyncs)" + (status.malformed > 0 ? " bad \(status.malformed)" : "")
+        health += counts
+        // Shorter, the counts alone (a gap or a bad line is what the operator must not miss).
+        parts.append((health, status.gaps > 0 || stale ? .warn : .statusBar, " " + counts))
         if status.recordingError != nil { parts.append((" REC FAILED (h)", .alert, nil)) }
         return parts
     }

@@ -22,4 +22,18 @@ struct FundPaneRoomTests {
         #expect(!buffer.lines.joined().contains("1,000,000,000"), "never cut: \(buffer.lines)")
         #expect(inner[0].hasPrefix("in: fees") && inner[4].hasPrefix("stress"), "\(buffer.lines)")
     }
+
+    @Test("the balance's chart says the range it is scaled to, where the pane has room")
+    func chartRange() {
+        var buffer = Buffer(width: 40, height: 1)
+        FundPane.drawChart([8_000, 8_000, 8_003, 8_015.97], places: 2, at: 0, in: Rect(x: 0, y: 0, width: 40, height: 1), &buffer)
+        #expect(buffer.lines[0] == "▁▁▂█ 8,000–8,016", "\(buffer.lines)")
+        var narrow = Buffer(width: 20, height: 1)
+        FundPane.drawChart([8_000, 8_015.97], places: 2, at: 0, in: Rect(x: 0, y: 0, width: 20, height: 1), &narrow)
+        #expect(narrow.lines[0] == "▁█")
+        // A coin fund's range with four places.
+        var coin = Buffer(width: 40, height: 1)
+        FundPane.drawChart([1.5, 1.25], places: 8, at: 0, in: Rect(x: 0, y: 0, width: 40, height: 1), &coin)
+        #expect(coin.lines[0] == "█▁ 1.2500–1.5000", "\(coin.lines)")
+    }
 }

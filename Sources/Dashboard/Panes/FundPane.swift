@@ -155,10 +155,36 @@ enum FundPane {
             if let figure = lines[index].figure {
                 figure.draw(at: y, in: inner, &buffer)
             } else {
-                buffer.put(Format.sparkline(model.fundHistory, width: inner.width), x: inner.x, y: y, role: .fund, limit: inner.width)
+                drawChart(model.fundHistory, places: places, at: y, in: inner, &buffer)
             }
             y += 1
         }
+    }
+
+    /// The balance's chart, scaled between the lowest and highest balance it shows, with that range
+    /// after it where the pane has room (`8,000–8,016`): unlabelled, a rise of 0.2 % drew as the
+    /// chart's whole height (operator trial).
+    static func drawChart(_ history: [Double], places: Int, at y: Int, in inner: Rect, _ buffer: inout Buffer) {
+        func range(_ width: Int) -> String? {
+            let shown = history.suffix(width).filter(\.isFinite)
+            guard let low = shown.min(), let high = shown.max() else { return nil }
+            let decimals = places >= 8 ? 4 : (high < 100 ? 2 : 0)
+            let text = { (value: Double) in Format.money(Fixed(approximating: value), decimals: decimals) }
+            return low == high ? text(low) : text(low) + "–" + text(high)
+        }
+        var chartWidth = inner.width
+        var label = ""
+        if inner.width >= 24, let first = range(inner.width), DisplayWidth.of(first) <= inner.width / 2 {
+            let narrower = inner.width - DisplayWidth.of(first) - 1
+            // The range of the points drawn (fewer, so it may be narrower still).
+            if let drawn = range(narrower), DisplayWidth.of(drawn) <= inner.width - narrower - 1 {
+                chartWidth = narrower
+                label = drawn
+            }
+        }
+        let chart = Format.sparkline(history, width: chartWidth)
+        let x = buffer.put(chart, x: inner.x, y: y, role: .fund, limit: chartWidth)
+        if !label.isEmpty { buffer.putWhole(" " + label, x: x, y: y, role: .dim, maxX: inner.maxX) }
     }
 
     /// A label and its figure: the label gives way to the figure (narrower, then its short form,

@@ -123,9 +123,7 @@ extension Engine {
     mutating func upsertPosition(at update: UnsafePointer<PositionUpdate>, accountHash: AccountHash?, into notes: inout [EngineNotification]) {
         if accountHash == nil && markets.count >= Engine.marketLimit && marketIndex(of: update.pointee.symbol) == nil {
             totals.eventsPastMarketLimit += 1
-            totals.positionsRejected += 1
-            notes.append(.positionRejected(account: update.pointee.account, symbol: update.pointee.symbol,
-                reason: "the session holds \(Engine.marketLimit) markets, its most", time: time))
+            refuse(update, "the session holds \(Engine.marketLimit) markets, its most", into: &notes)
             return
         }
         let market = accountHash?.market ?? ensureMarket(update.pointee.symbol)
@@ -138,8 +136,7 @@ extension Engine {
         // most updates (a new account each) skip the check, and the engine copy its call costs.
         if update.pointee.quantity.isPositive && (update.pointee.positionSide != .both || !accounts[Int(account)].positions.isEmpty),
            let reason = hedgeConflict(update.pointee, account: account, market: market) {
-            totals.positionsRejected += 1
-            notes.append(.positionRejected(account: update.pointee.account, symbol: update.pointee.symbol, reason: reason, time: time))
+            refuse(update, reason, into: &notes)
             return
         }
         // An update states the position as it is now: its old isolated margin is replaced, not
@@ -154,18 +151,9 @@ extension Engine {
             if let stated = update.pointee.isolatedMargin {
                 margin = stated
             } else if let leverage = update.pointee.leverage {
-                let terms = PositionTerms(
-                    side: update.pointee.side, quantity: quantity, entryPrice: update.pointee.entryPrice,
-                    kind: instrument.kind, brackets: instrument.brackets)
-                let notional = MarginMath.notional(terms, at: update.pointee.entryPrice)
-                guard MarginMath.impliedMarginIsWithinLimit(notional: notional, leverage: leverage) else {
-                    totals.positionsRejected += 1
-                    let limit = MarginMath.largestImpliedMargin.formatted(0, grouping: true)
-                    notes.append(.positionRejected(account: update.pointee.account, symbol: update.pointee.symbol,
-                        reason: "leverage \(leverage) implies an isolated margin past \(limit) \(asset)", time: time))
-                    return
-                }
-                margin = notional / leverage
+                guard let implied = amount(impliedBy: leverage, update, quantity: quantity, instrument: instrument, what: "an isolated margin",
+                    into: &notes) else { return }
+                margin = implied
             }
         }
         // A wallet stated before the account's first position (see `.account`), unless this
@@ -179,22 +167,13 @@ extension Engine {
         // leverage the position is refused, saying what it needs.
         if wallet == nil && update.pointee.mode == .cross && quantity.isPositive && !hasStatedWallet(account) {
             guard let leverage = update.pointee.leverage else {
-                totals.positionsRejected += 1
-                notes.append(.positionRejected(account: update.pointee.account, symbol: update.pointee.symbol,
-                    reason: "a cross position of an account with no wallet yet: give wallet_balance or leverage, or an account line before it", time: time))
+                refuse(update, "a cross position of an account with no wallet yet: give wallet_balance or leverage, or an account line before it",
+                    into: &notes)
                 return
             }
-            let terms = PositionTerms(side: update.pointee.side, quantity: quantity, entryPrice: update.pointee.entryPrice,
-                kind: instrument.kind, brackets: instrument.brackets)
-            let notional = MarginMath.notional(terms, at: update.pointee.entryPrice)
-            guard MarginMath.impliedMarginIsWithinLimit(notional: notional, leverage: leverage) else {
-                totals.positionsRejected += 1
-                let limit = MarginMath.largestImpliedMargin.formatted(0, grouping: true)
-                notes.append(.positionRejected(account: update.pointee.account, symbol: update.pointee.symbol,
-                    reason: "leverage \(leverage) implies a wallet past \(limit) \(asset)", time: time))
-                return
-            }
-            wallet = notional / leverage
+            guard let implied = amount(impliedBy: leverage, update, quantity: quantity, instrument: instrument, what: "a wallet",
+                into: &notes) else { return }
+            wallet = implied
         }
         if !pendingKey.isEmpty { pendingWallets.removeValue(forKey: pendingKey) }
         if let wallet {
@@ -276,6 +255,29 @@ extension Engine {
             }
         }
         return nil
+    }
+
+    /// Notional at entry ÷ leverage: the margin (or wallet) a leverage implies where none is stated;
+    /// nil, the position refused and noted, past the money limit (`MarginMath.largestImpliedMargin`).
+    @inline(__always)
+    mutating func amount(impliedBy leverage: Fixed, _ update: UnsafePointer<PositionUpdate>, quantity: Fixed, instrument: Instrument,
+                         what: String, into notes: inout [EngineNotification]) -> Fixed? {
+        let terms = PositionTerms(side: update.pointee.side, quantity: quantity, entryPrice: update.pointee.entryPrice,
+            kind: instrument.kind, brackets: instrument.brackets)
+        let notional = MarginMath.notional(terms, at: update.pointee.entryPrice)
+        guard MarginMath.impliedMarginIsWithinLimit(notional: notional, leverage: leverage) else {
+            let limit = MarginMath.largestImpliedMargin.formatted(0, grouping: true)
+            refuse(update, "leverage \(leverage) implies \(what) past \(limit) \(instrument.settlementAsset)", into: &notes)
+            return nil
+        }
+        return notional / leverage
+    }
+
+    /// Refuses an update: counted and noted with the reason (the session's log, the report, the
+    /// dashboard's footer).
+    mutating func refuse(_ update: UnsafePointer<PositionUpdate>, _ reason: String, into notes: inout [EngineNotification]) {
+        totals.positionsRejected += 1
+        notes.append(.positionRejected(account: update.pointee.account, symbol: update.pointee.symbol, reason: reason, time: time))
     }
 
     /// Whether an account's cross wallet is known: a wallet stated (not 0), or a cross position

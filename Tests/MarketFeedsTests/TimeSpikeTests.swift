@@ -47,6 +47,8 @@ struct TimeSpikeTests {
         var lines = Self.marks(count: 2_000, replacing: [1_000: 4_102_444_800_000_000_000]).split(separator: "\n").map(String.init)
         // A trade with no time after the spike takes the spike's time.
         lines.insert(#"{"type":"trade","symbol":"BTCUSDT","price":"61000","size":"0.1"}"#, at: 1_001)
+        // A time of null is none too (review).
+        lines.insert(#"{"type":"trade","symbol":"BTCUSDT","price":"61000","size":"0.1","time":null}"#, at: 1_002)
         let path = try scratch.write("timeless.jsonl", lines.joined(separator: "\n") + "\n")
         let session = try Self.replay(path, threaded: threaded)
         #expect(session.stats.malformed == 1)

@@ -196,7 +196,8 @@ public struct PositionTable: Sendable {
             liquidation: risk.liquidationPrice, bankruptcy: risk.bankruptcyPrice,
             distance: risk.distanceToLiquidationPct?.approximateDouble,
             deficitNow: walked?.deficit ?? .zero, unfilledNow: walked?.walk.remainder ?? 0,
-            unfilledToADL: engine.configuration.unfilled == .adl,
+            // The fund takes unfilled quantity over only while it has money; empty, it goes to ADL.
+            unfilledToADL: engine.configuration.unfilled == .adl || !engine.fund(market: Int(position.symbolIndex)).balance.isPositive,
             adl: position.isOpen ? adl : nil, marginLevel: engine.marginRatioLevel(risk.marginRatio),
             distanceLevel: engine.distanceLevel(risk.distanceToLiquidationPct))
     }

@@ -33,7 +33,8 @@ public struct LiqwatchEventDecoder: LineDecoder {
         do throws(FieldError) {
             guard let event = try Self.event(from: value, lastTime: &lastTime, resolver: resolver) else { return .skipped }
             // Neither a receive time nor a `time`: the line took the time of the one before.
-            lastLineTookEarlierTime = start == 0 && value["time"] == nil
+            // (As `event` reads it: a `time` of null, a list or an object is none.)
+            lastLineTookEarlierTime = start == 0 && value["time"]?.scalarText == nil
             messages.append(.event(event))
             return .decoded
         } catch {

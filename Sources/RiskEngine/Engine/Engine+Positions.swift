@@ -121,7 +121,7 @@ extension Engine {
     /// The same, of an update read where it lies (a batch's): copied whole (192 bytes, two
     /// strings retained and released) it was a twentieth of placing a position.
     mutating func upsertPosition(at update: UnsafePointer<PositionUpdate>, accountHash: AccountHash?, into notes: inout [EngineNotification]) {
-        if accountHash == nil && markets.count >= Engine.marketLimit && marketIndex(of: update.pointee.symbol) == nil {
+        if accountHash == nil && markets.count >= Engine.marketLimit && symbolIndexes[update.pointee.symbol] == nil {
             totals.eventsPastMarketLimit += 1
             refuse(update, "the session holds \(Engine.marketLimit) markets, its most", into: &notes)
             return
@@ -179,6 +179,7 @@ extension Engine {
         if let wallet {
             transfer(wallet - accounts[Int(account)].walletBalance, asset: asset, from: .outside, to: .wallet(account),
                 cause: .statement, into: &notes)
+            accounts[Int(account)].walletStated = true
         }
         let index: Int32
         if let held = heldPosition(account: account, market: market, positionSide: update.pointee.positionSide) {
@@ -280,11 +281,14 @@ extension Engine {
         notes.append(.positionRejected(account: update.pointee.account, symbol: update.pointee.symbol, reason: reason, time: time))
     }
 
-    /// Whether an account's cross wallet is known: a wallet stated (not 0), or a cross position
-    /// held, open or closed, whose placing stated or derived it. An account's list is short.
+    /// Whether an account's cross wallet is known: stated (an account line, a position's wallet,
+    /// one derived from a leverage; 0 too), or a cross position held, open or closed (placed before
+    /// the flag was kept by a restored checkpoint, its wallet stated then). A wallet of money an
+    /// isolated close or an ADL credited is not one: a cross position then took it as its wallet
+    /// and was liquidated at once (review).
     @inline(__always)
     func hasStatedWallet(_ account: Int32) -> Bool {
-        if !accounts[Int(account)].walletBalance.isZero { return true }
+        if accounts[Int(account)].walletStated { return true }
         for index in accounts[Int(account)].positions where positions[Int(index)].mode == .cross { return true }
         return false
     }
@@ -339,6 +343,9 @@ extension Engine {
         let account = accountIndex(id: accountID, asset: asset, venue: venue)
         transfer(balance - accounts[Int(account)].walletBalance, asset: asset, from: .outside, to: .wallet(account),
             cause: .statement, into: &notes)
+        accounts[Int(account)].walletStated = true
+        // A wallet stated before the account existed, still waiting, is older than this one.
+        if !pendingWallets.isEmpty { pendingWallets.removeValue(forKey: accountID + "\u{0}" + asset) }
         refreshAccount(account)
         liquidateTriggered(account: account, into: &notes)
     }
@@ -510,8 +517,14 @@ extension Engine {
     mutating func setMark(market index: Int, price: Fixed, into notes: inout [EngineNotification]) {
         guard price.isPositive else { return }
         // A mark set again, even unchanged, is a reference again (see `refuseSnapshot`).
+        let wasDisputed = markets[index].markDisputed
         markets[index].markDisputed = false
-        guard markets[index].markPrice != price else { return }
+        if wasDisputed && markets[index].liquidationBlocked == .disputedMark { markets[index].liquidationBlocked = nil }
+        guard markets[index].markPrice != price else {
+            // The same price again settles a dispute all the same: what crossed waited for it.
+            if wasDisputed { processTriggers(market: index, into: &notes) }
+            return
+        }
         markets[index].markPrice = price
         markets[index].markTime = time
         // Cross accounts spanning several symbols: their other positions' prices moved with this mark.

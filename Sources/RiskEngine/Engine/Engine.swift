@@ -277,10 +277,10 @@ public struct Engine: Sendable {
             return
         }
         if eventTime > time { time = eventTime }
-        // A new market past the limit is not made (an exchange-reported liquidation of a market
-        // not watched makes none anyway). Below the limit this costs one comparison.
-        if markets.count >= Engine.marketLimit, let symbol = event.symbol, marketIndex(of: symbol) == nil {
-            if case .exchangeLiquidation = event {} else {
+        // A new market past the limit is not made. A position goes on to be refused by name
+        // (`upsertPosition`). Below the limit this costs one comparison.
+        if markets.count >= Engine.marketLimit, let symbol = event.symbol, symbolIndexes[symbol] == nil {
+            if case .position = event {} else {
                 totals.eventsPastMarketLimit += 1
                 return
             }

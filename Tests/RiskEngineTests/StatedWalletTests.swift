@@ -1,0 +1,71 @@
+import Testing
+@testable import RiskEngine
+
+/// A cross position takes the wallet stated for its account, or, when none was ever stated, the
+/// wallet its leverage implies; and a disputed mark settles when it is sent again (review).
+@Suite("Stated wallets and settled disputes")
+struct StatedWalletTests {
+    static let symbol = "binance-usdm:BTCUSDT"
+
+    static func engine() -> Engine {
+        var engine = Engine()
+        engine.apply(.mark(symbol: symbol, price: Fixed(60_000), time: 1_000_000_000))
+        engine.apply(.bookSnapshot(symbol: symbol, bids: [(BookUnits.perUnit * 59_990, BookUnits.perUnit * 10)],
+            asks: [(BookUnits.perUnit * 60_010, BookUnits.perUnit * 10)], time: 1_000_000_000))
+        return engine
+    }
+
+    static func cross(_ account: String, leverage: Fixed? = Fixed(5)) -> MarketEvent {
+        .position(PositionUpdate(account: account, symbol: symbol, side: .long, quantity: .one, entryPrice: Fixed(60_000),
+            mode: .cross, leverage: leverage), time: 2_000_000_000)
+    }
+
+    @Test("money credited to a wallet no one stated is no statement: the cross position derives its wallet, not liquidated against it")
+    func creditedIsNotStated() throws {
+        var engine = Self.engine()
+        // An isolated position in another market (cross and isolated legs of one symbol are refused).
+        engine.apply(.mark(symbol: "binance-usdm:ETHUSDT", price: Fixed(3_000), time: 1_000_000_000))
+        engine.apply(.position(PositionUpdate(account: "c", symbol: "binance-usdm:ETHUSDT", side: .short, quantity: .one, entryPrice: Fixed(3_000),
+            mode: .isolated, leverage: Fixed(10)), time: 1_000_000_000))
+        let account = try #require(engine.accounts.firstIndex { $0.id == "c" })
+        // As an ADL's realised PnL or an isolated close's dust lands there.
+        engine.accounts[account].walletBalance = Fixed(500)
+        #expect(!engine.hasStatedWallet(Int32(account)))
+        let notes = engine.apply(Self.cross("c"))
+        #expect(notes.liquidations.isEmpty)
+        #expect(engine.accounts[account].walletBalance == Fixed(12_000) && engine.accounts[account].walletStated)
+    }
+
+    @Test("a wallet stated as 0 is stated: nothing is derived; a statement drops an older one still waiting")
+    func zeroIsStated() throws {
+        var engine = Self.engine()
+        engine.apply(.account(id: "z", asset: "USDT", venue: "binance-usdm", venueGiven: true, walletBalance: .zero, time: 1_000_000_000))
+        let account = try #require(engine.accounts.firstIndex { $0.id == "z" })
+        #expect(engine.hasStatedWallet(Int32(account)))
+        // A wallet waiting for an account's first position (no account of the name yet) …
+        engine.apply(.account(id: "p", asset: "USDT", venue: "binance-usdm", venueGiven: false, walletBalance: Fixed(1_000), time: 1_000_000_000))
+        // … a position refused (its leverage implies too much) makes the account, the wallet waits on …
+        engine.apply(.position(PositionUpdate(account: "p", symbol: Self.symbol, side: .short, quantity: .one, entryPrice: Fixed(60_000),
+            mode: .isolated, leverage: Fixed("0.000000000000000001")!), time: 1_000_000_000))
+        // … a later statement is applied to the account and the waiting one goes.
+        engine.apply(.account(id: "p", asset: "USDT", venue: "binance-usdm", venueGiven: false, walletBalance: Fixed(5_000), time: 1_000_000_000))
+        engine.apply(Self.cross("p", leverage: nil))
+        let p = try #require(engine.accounts.first { $0.id == "p" })
+        #expect(p.walletBalance == Fixed(5_000), "the stale waiting 1,000 must not replace the stated 5,000")
+    }
+
+    @Test("a disputed mark sent again at the same price settles the dispute: what crossed meanwhile is liquidated")
+    func disputeSettledAtSamePrice() throws {
+        var engine = Self.engine()
+        var notes: [EngineNotification] = []
+        engine.refuseSnapshot(symbol: Self.symbol, median: BookUnits.perUnit * 6_000, mark: BookUnits.perUnit * 60_000, into: &notes)
+        // Placed while the mark is disputed, its trigger already crossed (70,000 at 10x, mark 60,000).
+        let placed = engine.apply(.position(PositionUpdate(account: "a", symbol: Self.symbol, side: .long, quantity: .one,
+            entryPrice: Fixed(70_000), mode: .isolated, leverage: Fixed(10)), time: 1_500_000_000))
+        #expect(placed.liquidations.isEmpty)
+        #expect(engine.market(Self.symbol)?.liquidationBlocked == .disputedMark)
+        let settled = engine.apply(.mark(symbol: Self.symbol, price: Fixed(60_000), time: 2_000_000_000))
+        #expect(settled.liquidations.count == 1)
+        #expect(engine.market(Self.symbol)?.liquidationBlocked == nil)
+    }
+}

@@ -33,7 +33,7 @@ struct StatedWalletTests {
         #expect(!engine.hasStatedWallet(Int32(account)))
         let notes = engine.apply(Self.cross("c"))
         #expect(notes.liquidations.isEmpty)
-        #expect(engine.accounts[account].walletBalance == Fixed(12_000) && engine.accounts[account].walletStated)
+        #expect(engine.accounts[account].walletBalance == Fixed(12_000) && engine.hasStatedWallet(Int32(account)))
     }
 
     @Test("a wallet stated as 0 is stated: nothing is derived; a statement drops an older one still waiting")

@@ -54,10 +54,6 @@ public struct Account: Hashable, Sendable {
     public var venue: String
     /// The cross-margin wallet balance; isolated positions carry their own margin.
     public var walletBalance: Fixed
-    /// Whether a wallet was stated for it (an account line, a position's `wallet_balance`, a
-    /// positions file's derived wallet), 0 included: money an isolated position's close or an ADL
-    /// credited is no statement (see `Engine.hasStatedWallet`).
-    public internal(set) var walletStated = false
     /// Indices of every position the account has held: one a symbol and position side, open or
     /// closed (a closed one is reopened in place). Readers skip the closed ones.
     public internal(set) var positions = PositionList()

@@ -183,7 +183,7 @@ extension Engine {
         if let wallet {
             transfer(wallet - accounts[Int(account)].walletBalance, asset: asset, from: .outside, to: .wallet(account),
                 cause: .statement, into: &notes)
-            accounts[Int(account)].walletStated = true
+            noteWalletStated(account)
         }
         let index: Int32
         if let held = heldPosition(account: account, market: market, positionSide: update.pointee.positionSide) {
@@ -262,6 +262,14 @@ extension Engine {
         return nil
     }
 
+    /// Notes that an account's wallet was stated.
+    @inline(__always)
+    mutating func noteWalletStated(_ account: Int32) {
+        let word = Int(account) >> 6
+        if word >= statedWallets.count { statedWallets.append(contentsOf: repeatElement(0, count: word + 1 - statedWallets.count)) }
+        statedWallets[word] |= 1 << UInt64(account & 63)
+    }
+
     /// Notional at entry ÷ leverage: the margin (or wallet) a leverage implies where none is stated;
     /// nil past the money limit (`MarginMath.largestImpliedMargin`). Static and given the kind only:
     /// given the instrument, a placing copied it (313 instructions a position, callgrind).
@@ -297,7 +305,8 @@ extension Engine {
     /// and was liquidated at once (review).
     @inline(__always)
     func hasStatedWallet(_ account: Int32) -> Bool {
-        if accounts[Int(account)].walletStated { return true }
+        let word = Int(account) >> 6
+        if word < statedWallets.count && statedWallets[word] & (1 << UInt64(account & 63)) != 0 { return true }
         for index in accounts[Int(account)].positions where positions[Int(index)].mode == .cross { return true }
         return false
     }
@@ -352,7 +361,7 @@ extension Engine {
         let account = accountIndex(id: accountID, asset: asset, venue: venue)
         transfer(balance - accounts[Int(account)].walletBalance, asset: asset, from: .outside, to: .wallet(account),
             cause: .statement, into: &notes)
-        accounts[Int(account)].walletStated = true
+        noteWalletStated(account)
         // A wallet stated before the account existed, still waiting, is older than this one.
         if !pendingWallets.isEmpty { pendingWallets.removeValue(forKey: accountID + "\u{0}" + asset) }
         refreshAccount(account)

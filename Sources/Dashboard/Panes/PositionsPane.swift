@@ -211,9 +211,9 @@ enum PositionsPane {
             // none of it would be a deficit, "1.2k +ADL" beside one; "0" read as a close the book
             // would absorb all through a cascade that had emptied it.
             let amount = row.deficitNow.isZero ? "0" : Format.compact(row.deficitNow.approximateDouble)
-            guard row.unfilledNow > 0 else { return (amount, row.deficitNow.isZero ? .dim : .alert) }
-            let cover = row.unfilledToADL ? "ADL" : "FUND"
-            return (row.deficitNow.isZero ? cover : amount + " +" + cover, .alert)
+            let cover = row.unfilledNow > 0 ? (row.unfilledToADL ? "ADL" : "FUND") : nil
+            return (TapePane.withCover(amount: amount, deficitIsZero: row.deficitNow.isZero, cover: cover),
+                    row.deficitNow.isZero && cover == nil ? .dim : .alert)
         case .adl:
             // The 1–5 lights exchanges show, and the score they rank by (negative under BitMEX's
             // ranking for a losing position: it is shown as it is, not as zero).

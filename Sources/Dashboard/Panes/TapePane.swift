@@ -125,9 +125,16 @@ enum TapePane {
     /// `amount` (the deficit as a column shows it), or where the quantity the book could not take
     /// went instead of it or beside it (the tape's and the what-if list's deficit columns).
     static func withCover(_ record: LiquidationRecord, amount: String) -> String {
-        let cover = record.adlQuantity.isPositive ? "ADL" : record.fundTakeoverQuantity.isPositive ? "FUND" : nil
+        withCover(amount: amount, deficitIsZero: record.deficit.isZero,
+            cover: record.adlQuantity.isPositive ? "ADL" : record.fundTakeoverQuantity.isPositive ? "FUND" : nil)
+    }
+
+    /// The mark itself, for every deficit column (the tape, the what-if list and ladder, the
+    /// positions pane): `cover` ("ADL", "FUND") alone where there is no deficit, after the
+    /// amount where there is one, the amount alone where nothing went past the book.
+    static func withCover(amount: String, deficitIsZero: Bool, cover: String?) -> String {
         guard let cover else { return amount }
-        return record.deficit.isZero ? cover : amount + " +" + cover
+        return deficitIsZero ? cover : amount + " +" + cover
     }
 
     /// A row's cells, one per column, and what follows them.

@@ -126,9 +126,8 @@ enum WhatIfPane {
     /// fund untouched, the ADL column beside it the only sign (operator trial), and that column is
     /// the first to go on a narrow pane.
     static func ladderDeficitCell(_ step: StressResult) -> String {
-        let cover = step.adlQuantity.isPositive ? "ADL" : step.fundTakeoverQuantity.isPositive ? "FUND" : nil
-        guard let cover else { return Format.money(step.totalDeficit) }
-        return step.totalDeficit.isZero ? cover : Format.money(step.totalDeficit) + " +" + cover
+        TapePane.withCover(amount: Format.money(step.totalDeficit), deficitIsZero: step.totalDeficit.isZero,
+            cover: step.adlQuantity.isPositive ? "ADL" : step.fundTakeoverQuantity.isPositive ? "FUND" : nil)
     }
 
     static let ladderColumns: [FitColumn] = [

@@ -38,13 +38,6 @@ public enum PositionRow {
         return value <= largestMoney
     }
 
-    /// Whether the margin a leverage implies is within `largestMoney` (the engine's check, which
-    /// refuses such a position from any source; a file asks it where its rows meet the catalog, to
-    /// name the line).
-    public static func impliedMarginIsWithinLimit(notional: Fixed, leverage: Fixed) -> Bool {
-        MarginMath.impliedMarginIsWithinLimit(notional: notional, leverage: leverage)
-    }
-
     /// Whether a size is a whole number of book units (10⁻⁸): a smaller part could be neither
     /// walked through a book nor shown (0.000000001 was liquidated as 0.000).
     static func isWholeBookUnits(_ size: Fixed) -> Bool { size.raw % 10_000_000_000 == 0 }

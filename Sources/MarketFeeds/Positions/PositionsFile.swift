@@ -208,10 +208,7 @@ public enum PositionsFile {
         func noteTooLarge(_ row: Int, wallet: Bool) { if tooLarge == nil || row < tooLarge!.row { tooLarge = (row, wallet) } }
         /// `update`'s notional at entry as the engine works it out (an inverse contract's in coin).
         func notional(_ update: borrowing PositionUpdate) -> Fixed {
-            let instrument = instrument(update.symbol)
-            let terms = PositionTerms(side: update.side, quantity: update.quantity, entryPrice: update.entryPrice,
-                kind: instrument.kind, brackets: instrument.brackets)
-            return MarginMath.notional(terms, at: update.entryPrice)
+            MarginMath.notional(kind: instrument(update.symbol).kind, quantity: update.quantity, at: update.entryPrice)
         }
         func derivedWallet(_ walletRows: some Sequence<Int>) -> Fixed? {
             var derived = Fixed.zero
@@ -222,7 +219,7 @@ public enum PositionsFile {
                     return nil
                 }
                 let value = notional(rows.updates[row])
-                if !PositionRow.impliedMarginIsWithinLimit(notional: value, leverage: leverage) { noteTooLarge(row, wallet: false) }
+                if !MarginMath.impliedMarginIsWithinLimit(notional: value, leverage: leverage) { noteTooLarge(row, wallet: false) }
                 derived += value / leverage
                 first = first ?? row
             }
@@ -277,7 +274,7 @@ public enum PositionsFile {
             }
             if let contractSize { rough = quantity * contractSize / entry } else { rough = quantity * entry }
             if rough < 0.25e15 * leverage.roughDouble { continue }
-            if !PositionRow.impliedMarginIsWithinLimit(notional: notional(rows.updates[row]), leverage: leverage) { noteTooLarge(row, wallet: false) }
+            if !MarginMath.impliedMarginIsWithinLimit(notional: notional(rows.updates[row]), leverage: leverage) { noteTooLarge(row, wallet: false) }
         }
         if let (row, wallet) = tooLarge {
             throw PositionsFileError(file: path, line: rows.lines[row], field: "leverage", reason: wallet

@@ -275,13 +275,7 @@ extension Engine {
     /// given the instrument, a placing copied it (313 instructions a position, callgrind).
     @inline(__always)
     static func amount(impliedBy leverage: Fixed, _ update: UnsafePointer<PositionUpdate>, quantity: Fixed, kind: ContractKind) -> Fixed? {
-        // `MarginMath.notional` at the entry, written out (its terms carry the bracket table).
-        let entry = update.pointee.entryPrice
-        let notional: Fixed
-        switch kind {
-        case .linear: notional = quantity * entry
-        case .inverse(let contractSize): notional = entry.isPositive ? quantity * contractSize / entry : .max
-        }
+        let notional = MarginMath.notional(kind: kind, quantity: quantity, at: update.pointee.entryPrice)
         guard MarginMath.impliedMarginIsWithinLimit(notional: notional, leverage: leverage) else { return nil }
         return notional / leverage
     }

@@ -8,12 +8,19 @@ public enum MarginMath {
 
     /// Position value at `price`: `Q × P` (quote) for linear, `N × CS / P` (coin) for inverse.
     public static func notional(_ terms: PositionTerms, at price: Fixed) -> Fixed {
-        switch terms.kind {
+        notional(kind: terms.kind, quantity: terms.quantity, at: price)
+    }
+
+    /// The same from the contract's kind and the quantity alone: a caller holding no terms need not
+    /// build them (their bracket table, retained and released, was most of the cost).
+    @inline(__always)
+    public static func notional(kind: ContractKind, quantity: Fixed, at price: Fixed) -> Fixed {
+        switch kind {
         case .linear:
-            return terms.quantity * price
+            return quantity * price
         case .inverse(let contractSize):
             guard price.isPositive else { return .max }
-            return terms.quantity * contractSize / price
+            return quantity * contractSize / price
         }
     }
 

@@ -48,13 +48,24 @@ public final class AlertDelivery: @unchecked Sendable {
         self.command = command
         self.maximumRunning = max(1, maximumRunning)
         self.timeout = timeout
-        // A hook that exits without reading its input must not take the process with it.
-        if command != nil { signal(SIGPIPE, SIG_IGN) }
+        // A hook that exits without reading its input, or a log's reader that goes away (a
+        // FIFO), must not take the process with it: the write fails with EPIPE and is counted.
+        if command != nil || logPath != nil { signal(SIGPIPE, SIG_IGN) }
         if let logPath {
-            descriptor = open(logPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
-            guard descriptor >= 0 else { throw .unreadable(path: logPath, reason: String(cString: strerror(errno))) }
+            // Non-blocking: a FIFO with no reader fails here at once (ENXIO) instead of holding
+            // the start until one comes, and a reader that stops reading costs the lines it
+            // misses, never a frozen session. A regular file ignores the flag.
+            descriptor = open(logPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NONBLOCK, 0o644)
+            guard descriptor >= 0 else {
+                let reason = errno == ENXIO ? "a FIFO that no process is reading (start its reader first)" : String(cString: strerror(errno))
+                throw .unwritable(path: logPath, reason: reason)
+            }
         }
     }
+
+    /// How long a line begun on a full pipe may wait for its reader to make room for the rest
+    /// (a line is never left half written while its reader is still reading).
+    static let partialLineWaitMilliseconds: Int32 = 200
 
     deinit { if descriptor >= 0 { close(descriptor) } }
 
@@ -84,6 +95,14 @@ public final class AlertDelivery: @unchecked Sendable {
                 let result = write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
                 if result < 0 {
                     if errno == EINTR { continue }
+                    // A pipe whose reader is behind: a line not begun is dropped (counted); one
+                    // begun waits a little for room, so the reader never sees half a line
+                    // followed by the next.
+                    if errno == EAGAIN && offset > 0 {
+                        var waiting = pollfd(fd: descriptor, events: Int16(POLLOUT), revents: 0)
+                        if poll(&waiting, 1, AlertDelivery.partialLineWaitMilliseconds) > 0 { continue }
+                        errno = EAGAIN
+                    }
                     return -Int(errno)
                 }
                 offset += result
@@ -93,7 +112,8 @@ public final class AlertDelivery: @unchecked Sendable {
         lock.withLock {
             if written < 0 {
                 counts.logFailures += 1
-                counts.lastError = "alert log \(logPath ?? ""): \(String(cString: strerror(Int32(-written))))"
+                let reason = -written == Int(EAGAIN) ? "its reader is not keeping up (line dropped)" : String(cString: strerror(Int32(-written)))
+                counts.lastError = "alert log \(SafeText.escaped(logPath ?? "")): \(reason)"
             } else {
                 counts.logged += 1
             }

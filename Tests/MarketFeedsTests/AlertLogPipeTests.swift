@@ -1,0 +1,92 @@
+import Foundation
+import Testing
+@testable import MarketFeeds
+import RiskEngine
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `--alert-log` may name a FIFO another tool reads (a pager's pipe). The session must never
+/// wait on it: not at the start for a reader to come, not later for a reader that stopped reading,
+/// and a reader that goes away must not end the session (SIGPIPE).
+@Suite("The alert log on a pipe")
+struct AlertLogPipeTests {
+    static func fifo() throws -> String {
+        let path = NSTemporaryDirectory() + "liqwatch-alert-fifo-\(UUID().uuidString)"
+        try #require(mkfifo(path, 0o600) == 0)
+        return path
+    }
+
+    static func alert(_ number: Int) -> OperatorAlert {
+        OperatorAlert(time: 1_723_161_256_000_000_000 + Int64(number), kind: .signal, market: "binance-usdm:BTCUSDT",
+            signal: .spread, value: Double(number), message: "spread widened while near-touch depth fell, alert \(number)")
+    }
+
+    @Test("a FIFO that nobody reads is refused at once, naming it and saying why")
+    func fifoWithoutReader() throws {
+        let path = try Self.fifo()
+        defer { unlink(path) }
+        let started = Date()
+        #expect(throws: InputError.self) { _ = try AlertDelivery(logPath: path, command: nil) }
+        do {
+            _ = try AlertDelivery(logPath: path, command: nil)
+        } catch {
+            #expect(error.description.contains(path))
+            #expect(error.description.contains("no process is reading"))
+            #expect(error.description.contains("cannot write"))
+        }
+        #expect(Date().timeIntervalSince(started) < 2)
+    }
+
+    @Test("a reader that stops reading costs the lines it misses (counted), never a wait; what it gets is whole lines")
+    func readerNotKeepingUp() throws {
+        let path = try Self.fifo()
+        defer { unlink(path) }
+        let reader = open(path, O_RDONLY | O_NONBLOCK)
+        try #require(reader >= 0)
+        defer { close(reader) }
+        let delivery = try AlertDelivery(logPath: path, command: nil)
+        let started = Date()
+        // About 2,000 lines of ~200 bytes: several times a pipe's 64 KiB.
+        delivery.deliver((0..<2_000).map(Self.alert))
+        #expect(Date().timeIntervalSince(started) < 5)
+        let summary = delivery.summary
+        #expect(summary.logged > 0 && summary.logFailures > 0)
+        #expect(summary.logged + summary.logFailures == 2_000)
+        #expect(summary.lastError?.contains("not keeping up") == true)
+        // Every line the reader finds is one whole alert.
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let count = read(reader, &buffer, buffer.count)
+            if count <= 0 { break }
+            bytes += buffer[0..<count]
+        }
+        let text = String(decoding: bytes, as: UTF8.self)
+        #expect(text.hasSuffix("\n"))
+        let lines = text.split(separator: "\n")
+        #expect(lines.count == summary.logged)
+        for line in lines {
+            let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            #expect(object?["kind"] as? String == "signal")
+        }
+        // Room again: the next alert is written.
+        delivery.deliver([Self.alert(2_000)])
+        #expect(delivery.summary.logged == summary.logged + 1)
+    }
+
+    @Test("a reader that goes away: the write fails and is counted, the process goes on")
+    func readerGone() throws {
+        let path = try Self.fifo()
+        defer { unlink(path) }
+        let reader = open(path, O_RDONLY | O_NONBLOCK)
+        try #require(reader >= 0)
+        let delivery = try AlertDelivery(logPath: path, command: nil)
+        delivery.deliver([Self.alert(1)])
+        close(reader)
+        delivery.deliver([Self.alert(2)])
+        #expect(delivery.summary.logged == 1)
+        #expect(delivery.summary.logFailures == 1)
+        #expect(delivery.summary.lastError?.contains("Broken pipe") == true)
+    }
+}

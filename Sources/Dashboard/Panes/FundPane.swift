@@ -62,15 +62,19 @@ enum FundPane {
             lines.append((urgent, Figure(label: label, value: value, role: role, extra: extra, shorter: shorter, keepsLabel: keepsLabel)))
         }
         if !fund.wasGiven {
-            // Not a zero balance: no balance at all. What the engine does is unchanged: a deficit
-            // in this asset is paid by nothing but what its liquidations left the fund.
-            line("balance", "no fund given for \(owner)\(asset)", .warn, urgent: true)
-            line("deficits", engine.configuration.shortfall == .adl ? "→ ADL" : "→ socialised loss", .warn, urgent: true)
+            // No opening was given for this asset (a coin-settled market's, say): the fund holds
+            // only what its liquidations left it, and pays deficits out of that. Its balance is
+            // shown as it is (an operator trial read "no fund given" beside the fund's own fees
+            // and deficits as a contradiction), and the line says why it is so small.
+            line("balance", money(fund.balance), .warn, extra: " (no opening given)", urgent: true)
+            let past = engine.configuration.shortfall == .adl ? "→ ADL" : "→ socialised loss"
+            line("opening", "none: past balance " + past, .warn, shorter: ["none, " + past, "none"], keepsLabel: true, urgent: true)
         } else {
             line("balance", money(fund.balance), fund.balance.isPositive ? .fund : .alert, urgent: true)
         }
-        // Every fund's history is sampled (`AppModel.sample`); this is the shown one's.
-        if fund.wasGiven && !model.fundHistory.isEmpty {
+        // Every fund's history is sampled (`AppModel.sample`); this is the shown one's (one with
+        // nothing through it would chart a row of zeros).
+        if (fund.wasGiven || fund.isInUse) && !model.fundHistory.isEmpty {
             lines.append((false, nil))
         }
         line("in: fees", "+" + money(fund.totals[.liquidationFee] ?? .zero), .positive)

@@ -9,7 +9,7 @@ struct SessionArguments: ParsableArguments {
     @Option(name: .customLong("synthetic-positions"), help: "Place N realistic synthetic positions around each symbol's first mark.")
     var syntheticPositions: Int?
     @Option(help: "Seed for the synthetic positions.") var seed: UInt64 = 1
-    @Option(name: .customLong("insurance-fund"), help: "Opening insurance fund balances, comma-separated: AMOUNT (each venue's in its main asset: USDT, Hyperliquid's USDC), ASSET:AMOUNT (each venue's in ASSET), VENUE:AMOUNT or VENUE:ASSET:AMOUNT (one venue's). Each not given: 250000, which an events file's first insurance_fund line replaces.")
+    @Option(name: .customLong("insurance-fund"), help: "Opening insurance fund balances, comma-separated: AMOUNT (each venue's in its main asset: USDT, Hyperliquid's USDC), ASSET:AMOUNT (each venue's in ASSET), VENUE:AMOUNT or VENUE:ASSET:AMOUNT (one venue's). A venue's main asset not given: 250000, which an events file's first insurance_fund line replaces; any other asset (a coin-settled market's) has no opening, and its fund holds only what its liquidations leave it.")
     var insuranceFund: String?
     @Option(help: "An instrument file (JSON) that adds or overrides instruments.") var instruments: String?
     @OptionGroup var engineRules: RuleOptions

@@ -30,6 +30,22 @@ struct OutdatedBookTests {
         #expect(!engine.positions[0].isOpen && !engine.markets[0].isStale)
     }
 
+    @Test("a book past the age limit reads STALE at the next sample though no trigger crossed (operator trial: years-old books read 'ok'); its next change clears it")
+    func staleWithoutTrigger() {
+        var engine = engine(bookAt: 1_000_000_000)
+        // Another market keeps the session's clock going; this book does not change.
+        for second in stride(from: 10, through: 290, by: 10) {
+            engine.apply(.mark(symbol: "ETHUSDT", price: Fixed(3_000), time: Int64(second) * 1_000_000_000))
+        }
+        #expect(!engine.markets[0].isStale, "within the limit (300 s)")
+        engine.apply(.mark(symbol: "ETHUSDT", price: Fixed(3_000), time: 302_000_000_000))
+        #expect(engine.markets[0].isStale && engine.markets[0].staleReason == "outdated")
+        #expect(engine.staleMarkets == ["BTCUSDT"] && engine.hasStaleMarket)
+        #expect(engine.positions[0].isOpen)
+        engine.apply(.bookUpdate(symbol: "BTCUSDT", changes: [LevelChange(side: .bid, price: units("59999.9"), size: units("9"))], time: 303_000_000_000))
+        #expect(!engine.markets[0].isStale)
+    }
+
     @Test("a book that changed within the limit is liquidated into at once")
     func fresh() {
         var engine = engine(bookAt: 1_000_000_000)

@@ -5,7 +5,15 @@ extension Engine {
     /// recording) gives one sample, not one per missing second.
     mutating func sampleSignals(into notes: inout [EngineNotification]) {
         nextSampleTime = (time / Engine.nanosecondsPerSecond + 1) * Engine.nanosecondsPerSecond
+        let maximumBookAge = configuration.maximumBookAgeSeconds &* 1_000_000_000
         for index in markets.indices {
+            // A book unchanged for longer than the engine trusts reads STALE (outdated) from the
+            // moment it is, not only once a trigger crossed into it: a replay of several
+            // recordings kept years-old books marked "ok" while the engine refused to liquidate
+            // into them (operator trial). Cleared by the book's next change.
+            if !markets[index].bookOutdated && markets[index].liquidationBlock(now: time, maximumAge: maximumBookAge) == .outdatedBook {
+                markets[index].bookOutdated = true
+            }
             if markets[index].markPrice != nil { keepLeadingEntries(market: index) }
             let market = markets[index]
             let book = market.book

@@ -346,6 +346,8 @@ public struct Engine: Sendable {
             markets[index].counters.depthEvents += 1
             markets[index].counters.levelChanges += changes.count
             markets[index].lastBookTime = time
+            // Changed now: not outdated (a sample may have found it so with no trigger crossed).
+            markets[index].bookOutdated = false
             noteCrossing(market: index, removedBefore: removedBefore, into: &notes)
             touched(market: index, into: &notes)
             if markets[index].liquidationBlocked == .outdatedBook {

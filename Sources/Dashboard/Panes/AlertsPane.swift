@@ -71,7 +71,7 @@ enum AlertsPane {
         case .spreadVsDepth, .drainVsRefill: return Format.decimal(value, decimals: 2) + "x"
         case .depth10, .depth50, .liquidations10s, .liquidations60s: return Format.compact(value)
         // At ALERT with no money short: what the book cannot fill goes to ADL.
-        case .stressedDeficit: return value <= 0 ? "ADL" : Format.compact(value) + " " + asset
+        case .stressedDeficit: return value <= 0 ? "ADL" : Format.compactMoney(value, asset: asset) + " " + asset
         }
     }
 }

@@ -41,7 +41,7 @@ enum SignalsPane {
         let shown = shownKinds(SignalKind.allCases.filter { readings[$0] != nil }, rows: inner.maxY - y) { readings[$0]!.level }
         for kind in shown.kinds {
             let reading = readings[kind]!
-            let (value, baseline) = formatted(reading, unit: market.instrument.quantityUnit)
+            let (value, baseline) = formatted(reading, unit: market.instrument.quantityUnit, asset: market.instrument.settlementAsset)
             let role: StyleRole = reading.level == .alert ? .alert : (reading.level == .warn ? .warn : .ok)
             let title = DisplayWidth.of(kind.title) <= titleWidth ? kind.title : kind.shortTitle
             var x = buffer.put(Format.left(title, titleWidth), x: inner.x, y: y, role: .text)
@@ -93,7 +93,7 @@ enum SignalsPane {
     /// The value and the baseline as shown; `unit` is what the market's quantities count (`BTC`,
     /// `contracts`): the quantity the book cannot fill is one, not money (it read as if in USDT
     /// beside the fund).
-    static func formatted(_ reading: SignalReading, unit: String) -> (String, String) {
+    static func formatted(_ reading: SignalReading, unit: String, asset: String = "USDT") -> (String, String) {
         switch reading.kind {
         case .spread:
             // No spread to give: a side of the book is empty.
@@ -108,9 +108,9 @@ enum SignalsPane {
         case .stressedDeficit:
             // Quantity the book cannot fill has no price: it goes to ADL (or the fund), and says so.
             if let unfilled = reading.unfilledQuantity, reading.adlCertain, reading.value <= 0 {
-                return ("ADL " + Format.decimal(unfilled, decimals: 3) + " " + unit, "fund " + (reading.baseline.map(Format.compact) ?? "—"))
+                return ("ADL " + Format.decimal(unfilled, decimals: 3) + " " + unit, "fund " + (reading.baseline.map { Format.compactMoney($0, asset: asset) } ?? "—"))
             }
-            return (Format.compact(reading.value), "fund " + (reading.baseline.map(Format.compact) ?? "—"))
+            return (Format.compactMoney(reading.value, asset: asset), "fund " + (reading.baseline.map { Format.compactMoney($0, asset: asset) } ?? "—"))
         }
     }
 }

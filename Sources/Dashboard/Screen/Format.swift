@@ -66,6 +66,14 @@ enum Format {
         return sign + Fixed(approximating: magnitude).formatted(magnitude >= 100 ? 0 : 2, grouping: true)
     }
 
+    /// An amount of `asset`, compact: a coin's small amounts in its eight places (a stressed
+    /// deficit of 0.0028 BTC read "0.00" in `compact`'s cents), dollars and large amounts as
+    /// `compact`.
+    static func compactMoney(_ value: Double, asset: String) -> String {
+        guard AssetPrecision.decimals(forAsset: asset) > 2, abs(value) < 10 else { return compact(value) }
+        return Fixed(approximating: value).formatted(AssetPrecision.decimals(forAsset: asset))
+    }
+
     static func percent(_ fraction: Double?, decimals: Int = 2) -> String {
         guard let fraction, fraction.isFinite else { return "—" }
         return Fixed(approximating: fraction * 100).formatted(decimals) + "%"

@@ -20,6 +20,9 @@ public struct OperatorAlert: Sendable, Equatable {
     public var value: Double?
     /// What it says, for a person.
     public var message: String
+    /// Places the value is written with: a coin's money needs eight (a stressed deficit of
+    /// 0.00003 BTC written with four read 0.0000).
+    public var valueDecimals = 4
 
     public init(time: Int64, kind: Kind, market: String? = nil, signal: SignalKind? = nil, value: Double? = nil, message: String) {
         self.time = time
@@ -37,7 +40,7 @@ public struct OperatorAlert: Sendable, Equatable {
                       ("level", Self.quoted("alert"))]
         if let market { fields.append(("market", Self.quoted(market))) }
         if let signal { fields.append(("signal", Self.quoted(signal.rawValue))) }
-        if let value, value.isFinite { fields.append(("value", Fixed(approximating: value).formatted(4))) }
+        if let value, value.isFinite { fields.append(("value", Fixed(approximating: value).formatted(valueDecimals))) }
         fields.append(("message", Self.quoted(message)))
         return "{" + fields.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}"
     }
@@ -100,9 +103,13 @@ public struct AlertWatcher: Sendable {
                 }
                 toldAtLatestTime.insert(key)
                 // A spread with a side of the book empty has no value to give (its reading is the cap).
-                result.append(OperatorAlert(time: alert.time, kind: .signal, market: alert.symbol, signal: alert.signal,
+                var told = OperatorAlert(time: alert.time, kind: .signal, market: alert.symbol, signal: alert.signal,
                     value: alert.sideMissing ? nil : alert.value,
-                    message: "\(alert.symbol) \(alert.signal.title) at ALERT" + Self.detail(of: alert)))
+                    message: "\(alert.symbol) \(alert.signal.title) at ALERT" + Self.detail(of: alert))
+                if alert.signal == .stressedDeficit, let asset = alert.asset {
+                    told.valueDecimals = max(told.valueDecimals, AssetPrecision.decimals(forAsset: asset))
+                }
+                result.append(told)
             }
             seenAlertCount = log.alertCount
         }

@@ -19,13 +19,16 @@ public struct SessionLog: Sendable {
         /// cannot say it (a stressed deficit that is quantity the book cannot fill, a spread
         /// with a side of the book empty), its quantity in the unit the engine gave it.
         public func figure(unit: String) -> String {
+            // Money in its asset's places: a coin-margined deficit of 0.0028 BTC read "0.00 BTC"
+            // (attacker trial).
+            let decimals = signal == .stressedDeficit ? AssetPrecision.decimals(forAsset: asset ?? unit) : 2
             if signal == .stressedDeficit, let unfilled = unfilledQuantity {
                 let quantity = Fixed(approximating: unfilled).formatted(3, grouping: true)
-                return (value > 0 ? Fixed(approximating: value).formatted(2, grouping: true) + " " + unit + " and " : "")
+                return (value > 0 ? Fixed(approximating: value).formatted(decimals, grouping: true) + " " + unit + " and " : "")
                     + "\(quantity) \(quantityUnit ?? "units") the book cannot fill (ADL follows)"
             }
             if signal == .spread && sideMissing { return "a side of the book is empty" }
-            return Fixed(approximating: value).formatted(2, grouping: true) + " " + unit
+            return Fixed(approximating: value).formatted(decimals, grouping: true) + " " + unit
         }
     }
 

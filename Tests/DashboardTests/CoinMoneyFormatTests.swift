@@ -1,0 +1,25 @@
+import Testing
+@testable import Dashboard
+@testable import RiskEngine
+
+/// A coin's small amounts keep their eight places on screen: a stressed deficit of 0.0028 BTC
+/// read "0.00" in the signals pane, the markets pane, the alerts view and the positions pane's
+/// deficit column (attacker trial).
+@Suite("Coin money on screen")
+struct CoinMoneyFormatTests {
+    @Test("compactMoney: a coin's small amounts in eight places; dollars and large amounts as compact")
+    func compactMoney() {
+        #expect(Format.compactMoney(0.00283333, asset: "BTC") == "0.00283333")
+        #expect(Format.compactMoney(0.00283333, asset: "USDT") == "0.00")
+        #expect(Format.compactMoney(12_345, asset: "BTC") == Format.compact(12_345))
+        #expect(Format.compactMoney(1_234.5, asset: "USDT") == Format.compact(1_234.5))
+    }
+
+    @Test("the signals pane's stressed deficit of a BTC-settled market, and its fund")
+    func signalsRow() {
+        let reading = SignalReading(kind: .stressedDeficit, value: 0.00283333, baseline: 0.5, level: .alert, count: nil, history: [])
+        let (value, baseline) = SignalsPane.formatted(reading, unit: "contracts", asset: "BTC")
+        #expect(value == "0.00283333")
+        #expect(baseline == "fund 0.50000000")
+    }
+}

@@ -223,6 +223,30 @@ struct ExchangeRulesTests {
         #expect(engine.moneyInSystem(asset: "USDT") == engine.deposits["USDT"])
     }
 
+    @Test("fund-takes-over: each shock of the stress ladder marks what the fund holds at the shocked mark (attacker trial: 'fund after' read the same at every shock)")
+    func stressMarksHoldings() throws {
+        let (engine, _) = thinBook(.fundTakesOver)
+        let market = try #require(engine.market("TESTUSDT"))
+        #expect(market.fundLong.quantity == Fixed(6))
+        let ladder = engine.stressLadder(symbol: "TESTUSDT")
+        #expect(ladder.count == StressLadder.shocks.count)
+        for step in ladder {
+            // Nothing is left to liquidate: it holds after each shock what it holds now, at the shocked mark.
+            #expect(step.liquidationCount == 0)
+            #expect(step.fundHoldingsPnL == market.fundExposure(at: step.markAfter))
+            #expect(step.fundEquityAfter == step.fundAfter + step.fundHoldingsPnL)
+        }
+        // The fund held 6 bought at 99: at -20 % it loses about 6 × 99 × 0.2 on them, and more
+        // at -20 % than at -1 %.
+        let down20 = try #require(ladder.first { $0.shockPercent == Fixed(-20) })
+        let down1 = try #require(ladder.first { $0.shockPercent == Fixed(-1) })
+        #expect(down20.fundHoldingsPnL < down1.fundHoldingsPnL && down1.fundHoldingsPnL.isNegative)
+        #expect(down20.fundHoldingsPnL <= Fixed(-6) * (fx("99") - down20.markAfter) + Fixed(1))
+        // Up 20 %: the long it holds gains.
+        let up20 = try #require(ladder.first { $0.shockPercent == Fixed(20) })
+        #expect(up20.fundHoldingsPnL.isPositive)
+    }
+
     @Test("an empty book: everything goes to ADL, nothing is booked as filled at the bankruptcy price")
     func emptyBookGoesToADL() {
         var engine = engine(with: [testInstrument()])

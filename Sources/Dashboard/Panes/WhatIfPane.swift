@@ -20,6 +20,9 @@ enum WhatIfPane {
             line(forms.first { DisplayWidth.of($0) <= inner.width - 2 } ?? forms.last ?? "", role)
         }
         let unit = instrument.map { " " + $0.quantityUnit } ?? ""
+        // Money in its asset's places (a coin-margined market's deficit of 0.0028 BTC read 0.00).
+        let places = AssetPrecision.decimals(forAsset: result.asset)
+        func money(_ value: Fixed) -> String { Format.money(value, decimals: places) }
         // Positions hit: those liquidated and those ADL closed against them.
         let counts = "\(Format.count(result.liquidationCount)) liquidations, \(Format.count(result.positionsHit)) positions"
         let mark = "Mark \(Format.price(result.markBefore, instrument)) → \(Format.price(result.markAfter, instrument))"
@@ -34,7 +37,15 @@ enum WhatIfPane {
             }
             line("Triggers crossed but \(block.message): \(why); nothing below is projected", .alert)
         }
-        line("Total deficit \(Format.money(result.totalDeficit)) \(result.asset) · fund \(Format.money(result.fundBefore)) → \(Format.money(result.fundAfter))", result.totalDeficit.isPositive ? .alert : .help)
+        line("Total deficit \(money(result.totalDeficit)) \(result.asset) · fund \(money(result.fundBefore)) → \(money(result.fundAfter))", result.totalDeficit.isPositive ? .alert : .help)
+        // What the fund holds (taken over) loses at the shocked mark: its balance alone read
+        // solvent while it held a position under water (attacker trial).
+        if !result.fundHoldingsPnL.isZero {
+            let held = money(result.fundHoldingsPnL)
+            line(["The fund's holdings taken over: \(held) at this mark, equity \(money(result.fundEquityAfter)) \(result.asset)",
+                  "Fund holdings \(held): equity \(money(result.fundEquityAfter))", "Holdings \(held)"],
+                result.fundHoldingsPnL.isNegative ? .alert : .help)
+        }
         if result.unfilledQuantity.isPositive {
             let unfilled = result.unfilledQuantity.formatted(3, grouping: true) + unit
             let takeover = result.fundTakeoverQuantity.formatted(3, grouping: true) + unit
@@ -44,7 +55,7 @@ enum WhatIfPane {
         let adlQuantity = result.adlQuantity.formatted(3, grouping: true) + unit
         let closes = "\(Format.count(result.adlCloseCount)) monitored closes"
         let adlForms = result.adlQuantity.isPositive
-            ? ["ADL would follow for \(adlQuantity): \(closes) (\(Format.money(result.adlNotional)) \(result.asset))",
+            ? ["ADL would follow for \(adlQuantity): \(closes) (\(money(result.adlNotional)) \(result.asset))",
                "ADL would follow for \(adlQuantity): \(closes)", "ADL for \(adlQuantity): \(closes)", "ADL \(adlQuantity)"]
             : [result.liquidationCount == 0 ? "No ADL" : "No ADL: the book and the fund cover the projected liquidations", "No ADL"]
         let beyond = result.adlUnfilled.isPositive ? "\(result.adlUnfilled.formatted(3, grouping: true))\(unit) beyond the monitored book" : ""
@@ -56,7 +67,7 @@ enum WhatIfPane {
             line(adlForms, .alert)
             line(["  and " + beyond, "  and " + beyond.replacingOccurrences(of: " the monitored book", with: "")], .alert)
         }
-        if result.socialisedLoss.isPositive { line("Socialised loss \(Format.money(result.socialisedLoss))", .alert) }
+        if result.socialisedLoss.isPositive { line("Socialised loss \(money(result.socialisedLoss))", .alert) }
         // The standard ladder of shocks for this market, beside the typed one.
         if !ladder.isEmpty && y + 3 < inner.maxY {
             y += 1
@@ -67,15 +78,21 @@ enum WhatIfPane {
             if room < ladder.count { room = max(0, room - 1) }
             let steps = ladder.prefix(room)
             func shock(_ step: StressResult) -> String { (step.shockPercent.isNegative ? "" : "+") + step.shockPercent.description + "%" }
+            // A fund holding positions taken over: its equity at each shocked mark, not its
+            // balance alone (which read the same at every shock, attacker trial).
+            let holds = steps.contains { !$0.fundHoldingsPnL.isZero }
             let rows = steps.map { step -> [String] in
                 [shock(step), Format.count(step.liquidationCount),
-                 ladderDeficitCell(step), step.adlQuantity.formatted(3, grouping: true), Format.money(step.fundAfter),
+                 ladderDeficitCell(step, places: places), step.adlQuantity.formatted(3, grouping: true),
+                 money(holds ? step.fundEquityAfter : step.fundAfter),
                  step.blocked != nil ? "blocked" : ""]
             }
-            let chosen = ColumnFit.fitting(ladderColumns, rows: rows, width: inner.width - 2, gap: 3)
-            line(ColumnFit.line(ladderColumns.map(\.title), ladderColumns, chosen, gap: 3), .header)
+            var columns = ladderColumns
+            if holds { columns[4].title = "fund equity" }
+            let chosen = ColumnFit.fitting(columns, rows: rows, width: inner.width - 2, gap: 3)
+            line(ColumnFit.line(columns.map(\.title), columns, chosen, gap: 3), .header)
             for (row, step) in zip(rows, steps) {
-                line(ColumnFit.line(row, ladderColumns, chosen, gap: 3),
+                line(ColumnFit.line(row, columns, chosen, gap: 3),
                     step.adlQuantity.isPositive || step.fundTakeoverQuantity.isPositive ? .alert : step.totalDeficit.isPositive ? .warn : .dim)
             }
             if steps.count < ladder.count {
@@ -103,7 +120,7 @@ enum WhatIfPane {
             return [Format.count(number + 1), model.marketNames.short(record.symbol), record.account, Format.sideMark(record.side),
                     Format.quantity(record.quantity, instrument), Format.price(record.liquidationPrice, instrument), Format.price(record.bankruptcyPrice, instrument),
                     Format.price(record.averageFill, instrument), record.slippageBps.map { $0.formatted(1) } ?? "—", "\(record.levelsConsumed)",
-                    deficitCell(record), Format.money(record.fundAfter),
+                    deficitCell(record, places: places), money(record.fundAfter),
                     record.unfilledQuantity.isPositive ? Format.quantity(record.unfilledQuantity, instrument) : ""]
         }
         let chosen = ColumnFit.fitting(listColumns, rows: rows, width: inner.width - 2, gap: 2)
@@ -117,16 +134,16 @@ enum WhatIfPane {
 
     /// A projected liquidation's deficit, and ADL or FUND where the book could not take it all
     /// (as on the tape: "0.00" read as absorbed).
-    static func deficitCell(_ record: LiquidationRecord) -> String {
-        TapePane.withCover(record, amount: Format.money(record.deficit))
+    static func deficitCell(_ record: LiquidationRecord, places: Int = 2) -> String {
+        TapePane.withCover(record, amount: Format.money(record.deficit, decimals: places))
     }
 
     /// A shock's deficit as the tape and the positions pane mark what the book cannot take: "ADL"
     /// (or "1,234.00 +ADL", "FUND"). With the bids gone every shock read a deficit of 0.00 and the
     /// fund untouched, the ADL column beside it the only sign (operator trial), and that column is
     /// the first to go on a narrow pane.
-    static func ladderDeficitCell(_ step: StressResult) -> String {
-        TapePane.withCover(amount: Format.money(step.totalDeficit), deficitIsZero: step.totalDeficit.isZero,
+    static func ladderDeficitCell(_ step: StressResult, places: Int = 2) -> String {
+        TapePane.withCover(amount: Format.money(step.totalDeficit, decimals: places), deficitIsZero: step.totalDeficit.isZero,
             cover: step.adlQuantity.isPositive ? "ADL" : step.fundTakeoverQuantity.isPositive ? "FUND" : nil)
     }
 

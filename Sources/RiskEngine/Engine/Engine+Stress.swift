@@ -29,6 +29,15 @@ public struct StressResult: Sendable {
     public var totalDeficit: Fixed
     public var fundBefore: Fixed
     public var fundAfter: Fixed
+    /// The unrealised PnL, at the shocked mark, of what the fund holds in this market after the
+    /// shock (positions it took over, under `--unfilled fund-takes-over`, before the shock or in
+    /// it): money the fund would lose closing them there. 0 when it holds nothing. Without it the
+    /// ladder read "deficit 0, fund after 194.50" at every shock while the fund held 0.9 BTC
+    /// taken over at 58,005 (attacker trial).
+    public var fundHoldingsPnL: Fixed = .zero
+    /// The fund's balance with `fundHoldingsPnL`: what it would have closing its holdings at the
+    /// shocked mark.
+    public var fundEquityAfter: Fixed { fundAfter + fundHoldingsPnL }
     public var socialisedLoss: Fixed
     /// Distinct positions liquidated or deleveraged.
     public var positionsHit: Int
@@ -158,6 +167,7 @@ extension Engine {
             tally(&notes)
         }
         result.fundAfter = copy.fund(market: index).balance
+        result.fundHoldingsPnL = copy.markets[index].fundExposure(at: shocked)
         result.positionsHit = hit.count
         // Blocked before the shock too (noted once, so no note now): say so all the same.
         if let block = copy.liquidationBlock(market: index), copy.hasCrossedTrigger(market: index) { result.blocked = block }

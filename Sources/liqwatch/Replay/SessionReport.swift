@@ -366,17 +366,25 @@ enum SessionReport {
 
     /// One row of a market's stress table.
     static func stressRow(_ result: StressResult) -> JSON.Value {
-        .object([
+        var members: [(String, JSON.Value)] = [
             ("shock_pct", .number(result.shockPercent.description)),
             ("liquidations", JSON.number(result.liquidationCount)),
             ("notional", JSON.number(result.liquidatedNotional, decimals: 8)),
             ("deficit", JSON.number(result.totalDeficit, decimals: 8)),
             ("fund_after", JSON.number(result.fundAfter, decimals: 8)),
+        ]
+        // What the fund holds (taken over) is worth at the shocked mark: only where it holds some.
+        if !result.fundHoldingsPnL.isZero {
+            members.append(("fund_holdings_pnl", JSON.number(result.fundHoldingsPnL, decimals: 8)))
+            members.append(("fund_equity_after", JSON.number(result.fundEquityAfter, decimals: 8)))
+        }
+        members += [
             ("adl_quantity", JSON.number(result.adlQuantity, decimals: 8)),
             ("unfilled_quantity", JSON.number(result.unfilledQuantity, decimals: 8)),
             ("fund_takeover_quantity", JSON.number(result.fundTakeoverQuantity, decimals: 8)),
             ("blocked", result.blocked.map { .string($0.message) } ?? .null),
-        ])
+        ]
+        return .object(members)
     }
 
     static func exchange(_ liquidation: ExchangeLiquidation) -> JSON.Value {
@@ -578,8 +586,10 @@ enum SessionReport {
             lines.append("stress \(market.symbol) (mark shock: liquidations; deficit \(asset); ADL quantity \(quantityUnit); fund after \(asset))\(noFund):")
             for result in ladder {
                 let shock = (result.shockPercent.isNegative ? "" : "+") + result.shockPercent.description + "%"
+                let holdings = result.fundHoldingsPnL.isZero ? ""
+                    : " (its holdings \(amount(result.fundHoldingsPnL, asset)) at the shocked mark: equity \(amount(result.fundEquityAfter, asset)))"
                 lines.append("  \(shock): \(result.liquidationCount); \(amount(result.totalDeficit, asset)); \(result.adlQuantity.formatted(3, grouping: true)); \(amount(result.fundAfter, asset))"
-                    + (result.blocked.map { " (\($0.message))" } ?? ""))
+                    + holdings + (result.blocked.map { " (\($0.message))" } ?? ""))
             }
         }
         let shown = log.alerts.suffix(10)

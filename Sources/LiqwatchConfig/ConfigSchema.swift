@@ -102,11 +102,11 @@ enum ConfigSchema {
             settings.rules = profile
         },
         ConfigKey(section: "rules", name: "liquidation",
-            comment: "How a triggered position is closed: full; partial (down the maintenance brackets); or partial:FRACTION (0 to 1). --liquidation",
+            comment: "How a triggered position is closed: full; partial (down the maintenance brackets); or partial:FRACTION (0.01 to 1). --liquidation",
             defaultText: quoted(RuleChoices.text(of: defaults.liquidation))) { value, settings throws(ConfigValue.Refusal) in
             let text = try value.string()
             guard let style = RuleChoices.liquidation(text) else {
-                throw ConfigValue.Refusal(message: "must be full, partial, or partial:FRACTION with 0 < FRACTION < 1, not '\(text)'")
+                throw ConfigValue.Refusal(message: "must be full, partial, or partial:FRACTION with 0.01 <= FRACTION < 1, not '\(text)'")
             }
             settings.liquidation = style
         },

@@ -3,11 +3,13 @@ import RiskEngine
 /// The words the command line and config.toml share for the engine's rules and the replay speed,
 /// parsed in one place so both accept exactly the same.
 public enum RuleChoices {
-    /// `full`, `partial` (down the maintenance brackets) or `partial:FRACTION` with 0 < FRACTION < 1.
+    /// `full`, `partial` (down the maintenance brackets) or `partial:FRACTION` with 0.01 ≤ FRACTION < 1
+    /// (`LiquidationStyle.smallestPartialFraction`).
     public static func liquidation(_ text: String) -> LiquidationStyle? {
         if text == "full" { return .full }
         if text == "partial" { return .tiered }
-        if text.hasPrefix("partial:"), let fraction = Fixed(String(text.dropFirst(8))), fraction.isPositive, fraction < .one {
+        if text.hasPrefix("partial:"), let fraction = Fixed(String(text.dropFirst(8))),
+           fraction >= LiquidationStyle.smallestPartialFraction, fraction < .one {
             return .partial(fraction: fraction)
         }
         return nil

@@ -29,6 +29,11 @@ public enum LiquidationStyle: Hashable, Sendable {
     /// Steps of `fraction` of the position (at least one lot), until the account is compliant; a
     /// step that fills worse than bankruptcy closes the rest at once.
     case partial(fraction: Fixed)
+
+    /// The smallest step a `partial` liquidation may take, 1 %: a step of 10⁻¹⁸ of a position
+    /// (one lot at a time) made 33 million liquidations of 50 positions, 7.6 GB and a minute and
+    /// a half (attacker trial). At 1 % a position takes at most a few hundred steps.
+    public static let smallestPartialFraction = Fixed("0.01")!
 }
 
 /// How positions are ranked for auto-deleveraging, as each venue documents it.

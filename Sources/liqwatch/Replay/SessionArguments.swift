@@ -122,7 +122,7 @@ struct SessionArguments: ParsableArguments {
 /// that one not given leaves the config file's choice (`[rules]`) standing.
 struct RuleOptions: ParsableArguments {
     @Option(help: "The margin maths and ADL ranking: venue (each market by its own venue's margin rule, Binance's ADL ranking; the default), or binance, bybit or bitmex for every market.") var rules: String?
-    @Option(help: "full (the default); partial (step down the maintenance brackets, as Binance and Bybit do); or partial:FRACTION (steps of a fraction).")
+    @Option(help: "full (the default); partial (step down the maintenance brackets, as Binance and Bybit do); or partial:FRACTION (steps of a fraction, 0.01 to 1).")
     var liquidation: String?
     @Option(help: "What the fund cannot pay: adl (the default) or socialised-loss.") var shortfall: String?
     @Option(help: "What the book cannot fill: adl (closed against the ADL queue at the bankruptcy price; the default) or fund-takes-over.")
@@ -155,7 +155,7 @@ struct RuleOptions: ParsableArguments {
         }
         if let liquidation {
             guard let style = RuleChoices.liquidation(liquidation) else {
-                throw ValidationError("--liquidation must be full, partial, or partial:FRACTION with 0 < FRACTION < 1")
+                throw ValidationError("--liquidation must be full, partial, or partial:FRACTION with 0.01 <= FRACTION < 1")
             }
             choices.liquidation = style
         }

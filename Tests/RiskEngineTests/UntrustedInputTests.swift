@@ -124,3 +124,30 @@ struct UntrustedInputTests {
         #expect(SafeText.escaped("账户🚀") == "账户🚀")
     }
 }
+
+/// Every invisible format character, line and paragraph separator is escaped before it reaches a
+/// terminal, a report or a log: a soft hyphen, a tag or a line separator in an account name
+/// passed raw (attacker trial: `a\u{AD}b` printed as `ab`).
+@Suite("Unsafe scalars: every format character")
+struct UnsafeScalarTests {
+    @Test("every scalar of general category Cf, Zl or Zp is unsafe, and so are the fillers that show as nothing")
+    func everyFormatCharacter() {
+        var missed: [String] = []
+        for value in UInt32(0)...0x10FFFF {
+            guard let scalar = Unicode.Scalar(value) else { continue }
+            switch scalar.properties.generalCategory {
+            case .format, .lineSeparator, .paragraphSeparator:
+                if !SafeText.isUnsafe(scalar) { missed.append(String(value, radix: 16, uppercase: true)) }
+            default:
+                break
+            }
+        }
+        #expect(missed.isEmpty, "not escaped: \(missed)")
+        for filler: Unicode.Scalar in ["\u{34F}", "\u{115F}", "\u{1160}", "\u{3164}", "\u{FFA0}", "\u{17B4}"] {
+            #expect(SafeText.isUnsafe(filler))
+        }
+        #expect(SafeText.escaped("a\u{AD}b\u{2028}c") == "a\\u{AD}b\\u{2028}c")
+        // What names are made of stays as it is: letters, accents, CJK, emoji.
+        for safe: Unicode.Scalar in ["é", "\u{301}", "中", "😀", "Ω", " ", "~"] { #expect(!SafeText.isUnsafe(safe)) }
+    }
+}

@@ -4,15 +4,21 @@
 /// (OSC 0 would retitle the window, OSC 52 write the clipboard), and the characters that reorder or
 /// hide text (bidi overrides, zero-width joiners) cannot disguise a figure.
 public enum SafeText {
-    /// Whether a scalar must not be written to a terminal as it is: C0 and C1 controls, DEL, and
-    /// the invisible format characters (bidi embeddings, overrides and isolates, zero-width space
-    /// and joiners, word joiner, invisible operators, the byte-order mark, interlinear annotation).
+    /// Whether a scalar must not be written to a terminal as it is: C0 and C1 controls, DEL, the
+    /// invisible format characters (general category Cf: bidi embeddings, overrides and isolates,
+    /// zero-width space and joiners, word joiner, invisible operators, the byte-order mark,
+    /// interlinear annotation, the soft hyphen, Arabic and Egyptian format controls, musical
+    /// beams, tags), the line and paragraph separators (Zl, Zp: a line break inside a report line),
+    /// and the characters that show as nothing (the combining grapheme joiner, Hangul fillers,
+    /// Khmer inherent vowels): `a\u{AD}b` printed as `ab` (attacker trial).
     @inlinable public static func isUnsafe(_ scalar: Unicode.Scalar) -> Bool {
         let value = scalar.value
         if value < 0x20 || (value >= 0x7F && value < 0xA0) { return true }
-        guard value >= 0x61C else { return false }
+        guard value >= 0x600 else { return value == 0xAD || value == 0x34F }
         switch value {
-        case 0x061C, 0x180E, 0x200B...0x200F, 0x202A...0x202E, 0x2060...0x2064, 0x2066...0x206F, 0xFEFF, 0xFFF9...0xFFFB:
+        case 0x0600...0x0605, 0x061C, 0x06DD, 0x070F, 0x0890...0x0891, 0x08E2, 0x115F...0x1160, 0x17B4...0x17B5, 0x180E,
+             0x200B...0x200F, 0x2028...0x202E, 0x2060...0x2064, 0x2066...0x206F, 0x3164, 0xFEFF, 0xFFA0, 0xFFF9...0xFFFB,
+             0x110BD, 0x110CD, 0x13430...0x1343F, 0x1BCA0...0x1BCA3, 0x1D173...0x1D17A, 0xE0001, 0xE0020...0xE007F:
             return true
         default:
             return false

@@ -246,6 +246,17 @@ enum ConfigSchema {
             defaultText: "[" + defaults.liveSymbols.map(quoted).joined(separator: ", ") + "]") { value, settings throws(ConfigValue.Refusal) in
             let symbols = try value.strings().map { $0.trimmingCharacters() }
             if symbols.contains(where: \.isEmpty) { throw ConfigValue.Refusal(message: "has an empty symbol") }
+            // Checked by their form as `focus` is, so `config --check` does not pass a symbol the
+            // run refuses (one with an escape sequence passed the check and the run blamed
+            // --symbols, attacker trial).
+            for symbol in symbols {
+                do throws(MarketNameError) {
+                    if symbol.contains(":") { _ = try MarketResolver(venues: Venue.known).resolve(symbol) }
+                    else if !MarketResolver.isBareSymbol(symbol) { throw MarketNameError.badSymbol(symbol) }
+                } catch {
+                    throw ConfigValue.Refusal(message: error.description)
+                }
+            }
             settings.liveSymbols = symbols
         },
     ]

@@ -341,3 +341,22 @@ struct PausedTableTests {
         #expect(screen.markets.rows.map(\.nearLiquidation) == fresh.markets.rows.map(\.nearLiquidation))
     }
 }
+
+@Suite("Sorting by side")
+struct SideSortTests {
+    @Test("side A→Z lists longs first, as the words read; Z→A shorts first (operator trial: A→Z showed shorts first)")
+    func longsFirst() {
+        var screen = cascadeModel()
+        screen.focusPane(.positions)
+        for _ in 0..<PositionColumn.allCases.count where screen.sortColumn != .side { screen.press(.character("s")) }
+        #expect(screen.sortColumn == .side && !screen.sortDescending)
+        let sides = screen.visibleRows.filter { !$0.quantity.isZero }.map(\.side)
+        #expect(Set(sides) == [.long, .short], "the cascade has both sides")
+        #expect(sides.first == .long)
+        #expect(sides == sides.sorted { $0 == .long && $1 == .short }, "longs, then shorts")
+        #expect(screen.rendered().text.contains("side A→Z"))
+        screen.press(.character("S"))
+        #expect(screen.sortDescending)
+        #expect(screen.visibleRows.filter { !$0.quantity.isZero }.first?.side == .short)
+    }
+}

@@ -240,8 +240,8 @@ struct TableScanTests {
                 entryPrice: Fixed(61_000 + index * 100), mode: .isolated, leverage: Fixed(5)), time: 2))
         }
         var table = PositionTable()
-        // Sorted by side, shorts first: the three shorts are in the window with longs.
-        table.rebuild(from: engine, liquidations: 0, column: .side, descending: false)
+        // Sorted by side Z→A, shorts first: the three shorts are in the window with longs.
+        table.rebuild(from: engine, liquidations: 0, column: .side, descending: true)
         let exact = engine.adlQueue()
         let shorts = table.rows.filter { $0.side == .short }
         #expect(shorts.count == 3)

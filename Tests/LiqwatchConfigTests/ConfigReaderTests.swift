@@ -328,3 +328,15 @@ struct PartialFractionFloorTests {
         #expect(RuleChoices.liquidation("partial:0.5") == .partial(fraction: Fixed("0.5")!))
     }
 }
+
+@Suite("config.toml: live symbols checked by their form")
+struct LiveSymbolsCheckTests {
+    @Test("a live symbol with an escape sequence is refused by file, line and key, shown escaped; good ones are read")
+    func escapeInSymbol() throws {
+        let problems = refusal("[markets]\nlive_source = \"binance-usdm\"\nlive_symbols = [\"BTCUSDT\", \"BTC\\u001b]0;PWN\\u0007USDT\"]\n")
+        #expect(problems.count == 1)
+        #expect(problems.first?.hasPrefix("config.toml:3: markets.live_symbols") == true, "\(problems)")
+        #expect(problems.first?.contains("\u{1B}") == false, "\(problems)")
+        #expect(try read("[markets]\nlive_symbols = [\"BTCUSDT\", \"bybit:ETHUSDT\"]\n").settings.liveSymbols == ["BTCUSDT", "bybit:ETHUSDT"])
+    }
+}

@@ -267,7 +267,8 @@ public struct PositionTable: Sendable {
         case .risk: return (a.ratio == nil ? -1 : (a.distance ?? .infinity)) < (b.ratio == nil ? -1 : (b.distance ?? .infinity))
         case .account: return a.account < b.account
         case .symbol: return a.symbol < b.symbol
-        case .side: return a.side.sign < b.side.sign
+        // As the words read (A→Z: long before short; operator trial: shorts came first).
+        case .side: return a.side.sign > b.side.sign
         case .size: return a.quantity < b.quantity
         case .entry: return a.entry < b.entry
         case .mark: return (a.mark ?? .zero) < (b.mark ?? .zero)

@@ -174,7 +174,8 @@ public struct TableScan: Sendable {
             }
             selection = .text(heap)
         case .integer(var heap):
-            scanRange(&heap) { $0.side.sign }
+            // Long before short, as the words read (A→Z): the sign put shorts first.
+            scanRange(&heap) { -$0.side.sign }
             selection = .integer(heap)
         case .fixed(var heap):
             switch request.column {

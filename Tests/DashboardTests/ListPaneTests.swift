@@ -360,3 +360,28 @@ struct SideSortTests {
         #expect(screen.visibleRows.filter { !$0.quantity.isZero }.first?.side == .short)
     }
 }
+
+@Suite("The position view's maintenance line, per venue rule")
+struct MaintenanceLineTests {
+    @Test("Bybit: the rate applies to the value at entry, which the line gives (it said 'notional × rate' under the notional at the mark)")
+    func bybitAtEntry() {
+        var engine = Engine()
+        let symbol = "bybit:BTCUSDT"
+        engine.openFund(asset: "USDT", balance: Fixed(100_000))
+        engine.apply(.bookSnapshot(symbol: symbol, bids: [(units("59000"), units("10"))], asks: [(units("59010"), units("10"))], time: 1))
+        engine.apply(.mark(symbol: symbol, price: Fixed(59_000), time: 1))
+        engine.apply(.position(PositionUpdate(account: "b", symbol: symbol, side: .long, quantity: Fixed(1), entryPrice: Fixed(60_000),
+            mode: .isolated, leverage: Fixed(20)), time: 1))
+        var status = SessionStatus(kind: "REPLAY", source: "test")
+        status.time = engine.time
+        var screen = AppModel(width: 160, height: 48, status: status, engine: engine, log: SessionLog(), symbol: symbol)
+        screen.focusPane(.positions)
+        screen.press(.enter)
+        let text = screen.rendered().text
+        let risk = engine.risk(of: 0)
+        let maintenance = risk.maintenanceMargin.formatted(2, grouping: true)
+        #expect(text.contains("maintenance      \(maintenance) USDT   = value at entry 60,000.00 × "), "\(text)")
+        // And the figure is that: 60,000 × the bracket's rate − its deduction.
+        #expect(risk.maintenanceMargin == Fixed(60_000) * risk.bracket.maintenanceMarginRate - risk.bracket.maintenanceAmount)
+    }
+}

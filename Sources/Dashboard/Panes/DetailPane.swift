@@ -68,7 +68,21 @@ enum DetailPane {
         line("\(Format.sideMark(risk.side)) \(risk.quantity) \(instrument.kind.isInverse ? "contracts " : "")\(model.marketNames.short(risk.symbol)) @ \(price(risk.entryPrice)), \(risk.mode.rawValue)\(risk.leverage.isZero ? "" : ", \(risk.leverage.formatted(0))x"); mark \(price(risk.markPrice))", .title)
         line("notional         \(money(risk.notional)) \(asset)   = |Q| × mark\(instrument.kind.isInverse ? " (inverse: N × \(instrument.kind.contractSize) / mark)" : "")")
         line("unrealised PnL   \(money(risk.unrealisedPnL)) \(asset)   = side × Q × (mark − entry)", risk.unrealisedPnL.isNegative ? .negative : .positive)
-        line("maintenance      \(money(risk.maintenanceMargin)) \(asset)   = notional × \((risk.bracket.maintenanceMarginRate * Fixed(100)).formatted(2))% − \(money(risk.bracket.maintenanceAmount)) (bracket cap \(Format.money(risk.bracket.notionalCap, decimals: 0)))")
+        // The base the rate applies to, as the venue's rule has it: Bybit values the position at
+        // entry (the line read "notional × 2.50%" under a notional at the mark, which does not
+        // give the figure; operator trial), OKX takes no deduction.
+        let rules = engine.marginRules(of: instrument)
+        let rate = (risk.bracket.maintenanceMarginRate * Fixed(100)).formatted(2) + "%"
+        let cap = "(bracket cap \(Format.money(risk.bracket.notionalCap, decimals: 0)))"
+        switch rules {
+        case .bybit:
+            let valueAtEntry = MarginMath.notional(kind: instrument.kind, quantity: risk.quantity, at: risk.entryPrice)
+            line("maintenance      \(money(risk.maintenanceMargin)) \(asset)   = value at entry \(money(valueAtEntry)) × \(rate) − \(money(risk.bracket.maintenanceAmount)) \(cap)")
+        case .okx:
+            line("maintenance      \(money(risk.maintenanceMargin)) \(asset)   = notional × \(rate) (the tier's rate on the whole position)")
+        case .binance, .hyperliquid:
+            line("maintenance      \(money(risk.maintenanceMargin)) \(asset)   = notional × \(rate) − \(money(risk.bracket.maintenanceAmount)) \(cap)")
+        }
         if risk.mode == .isolated {
             line("margin balance   \(money(risk.marginBalance)) \(asset)   = isolated margin \(money(position.isolatedMargin)) + unrealised PnL")
             line("margin ratio     \(ratioText(risk.marginRatio))   = maintenance ÷ margin balance (100% liquidates)", ratioRole)
@@ -89,7 +103,6 @@ enum DetailPane {
             line("margin ratio     \(ratioText(risk.marginRatio))   = Σ legs' maintenance (\(money(totalMaintenance))) ÷ margin balance (100% liquidates)", ratioRole)
         }
         let formula: String
-        let rules = engine.marginRules(of: instrument)
         switch (rules, instrument.kind.isInverse) {
         case (.binance, false), (.hyperliquid, false): formula = "(WB − TMM₁ + UPNL₁ + cum − side·Q·EP) ÷ (Q·MMR − side·Q)"
         case (.binance, true), (.hyperliquid, true): formula = "N·(MMR + side) ÷ (WB − TMM₁ + UPNL₁ + cum + side·N/EP), N = contracts × size"

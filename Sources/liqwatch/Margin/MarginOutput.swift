@@ -40,7 +40,8 @@ enum MarginOutput {
             ("Rules", question.rules.rawValue),
             ("Notional at entry", money(answer.notional)),
             ("Initial margin", money(answer.initialMargin)),
-            ("Maintenance margin", money(answer.maintenanceMargin) + (question.mark == nil ? "  (at entry)" : "  (at mark)")),
+            // Bybit values the position at entry whatever the mark (it read "(at mark)", operator trial).
+            ("Maintenance margin", money(answer.maintenanceMargin) + (question.mark == nil || question.rules == .bybit ? "  (at entry)" : "  (at mark)")),
             ("Bracket rate", percent(answer.maintenanceMarginRate)),
             ("Maintenance amount", money(answer.maintenanceAmount)),
             ("Liquidation price", price(answer.liquidationPrice)),

@@ -36,3 +36,16 @@ struct CoinPrecisionAlertTests {
         #expect(told.first?.jsonLine.contains("\"value\":0.00001546") == true, "\(told.first?.jsonLine ?? "")")
     }
 }
+
+@Suite("What a market's quantities count")
+struct QuantityUnitTests {
+    @Test("the base coin for Binance, Bybit, OKX linear and Hyperliquid; contracts for inverse")
+    func units() {
+        let catalog = InstrumentCatalog.builtIn
+        for (market, unit) in [("binance-usdm:BTCUSDT", "BTC"), ("bybit:BTCUSDT", "BTC"), ("okx:BTC-USDT-SWAP", "BTC"),
+                               ("hyperliquid:BTC", "BTC"), ("binance-coinm:BTCUSD_PERP", "contracts"), ("okx:BTC-USD-SWAP", "contracts")] {
+            let instrument = catalog.instrument(for: market)
+            #expect(instrument.quantityUnit == unit, "\(market): \(instrument.quantityUnit)")
+        }
+    }
+}

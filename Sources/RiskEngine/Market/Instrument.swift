@@ -67,6 +67,14 @@ public struct Instrument: Hashable, Sendable {
     /// `BTC`; "units" when the symbol does not end in its settlement asset).
     public var quantityUnit: String {
         if kind.isInverse { return "contracts" }
+        // Hyperliquid names a market by its coin (`BTC`, settled in USDC); OKX by base and quote
+        // (`BTC-USDT-SWAP`, its sizes turned into coins by the decoder): both count the coin (the
+        // report said "ADL quantity units" for hyperliquid:BTC; operator trial).
+        if venue == .hyperliquid, !exchangeSymbol.isEmpty, exchangeSymbol.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) {
+            return exchangeSymbol
+        }
+        let dashed = exchangeSymbol.split(separator: "-")
+        if dashed.count >= 2, dashed[1] == settlementAsset { return String(dashed[0]) }
         let contract = exchangeSymbol.split(separator: "_").first.map(String.init) ?? exchangeSymbol
         guard contract.hasSuffix(settlementAsset), contract.count > settlementAsset.count else { return "units" }
         return String(contract.dropLast(settlementAsset.count))

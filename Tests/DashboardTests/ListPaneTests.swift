@@ -187,6 +187,9 @@ struct ListPaneTests {
         screen.press(.enter)
         guard case .detail(let position) = screen.mode else { Issue.record("Enter did not open the position"); return }
         #expect(position == record.position)
+        // Back to the liquidation it was opened from, then to the dashboard.
+        screen.press(.escape)
+        #expect({ if case .liquidation = screen.mode { return true } else { return false } }())
         screen.press(.escape)
         #expect({ if case .normal = screen.mode { return true } else { return false } }())
     }
@@ -383,5 +386,35 @@ struct MaintenanceLineTests {
         #expect(text.contains("maintenance      \(maintenance) USDT   = value at entry 60,000.00 × "), "\(text)")
         // And the figure is that: 60,000 × the bracket's rate − its deduction.
         #expect(risk.maintenanceMargin == Fixed(60_000) * risk.bracket.maintenanceMarginRate - risk.bracket.maintenanceAmount)
+    }
+}
+
+@Suite("From a liquidation to its position and back")
+struct LiquidationToPositionTests {
+    @Test("Enter on a liquidation's view opens its position; Esc goes back to the liquidation, Esc again to the dashboard; the closed position says what closed it")
+    func backToTheLiquidation() {
+        var screen = cascadeModel()
+        screen.focusPane(.tape)
+        screen.press(.enter)
+        guard case .liquidation(let entry) = screen.mode, case .simulated(let record) = entry else {
+            Issue.record("no liquidation view"); return
+        }
+        screen.press(.enter)
+        guard case .detail(let position) = screen.mode else { Issue.record("no position view"); return }
+        #expect(position == record.position)
+        let text = screen.rendered().text
+        #expect(!screen.engine.positions[Int(position)].isOpen, "the cascade's first tape row closed its position")
+        if !screen.engine.positions[Int(position)].isOpen {
+            #expect(text.contains("closed: liquidated \(Format.quantity(record.quantity, screen.engine.markets[Int(screen.engine.positions[Int(position)].symbolIndex)].instrument))"), "\(text)")
+        }
+        screen.press(.escape)
+        guard case .liquidation = screen.mode else { Issue.record("Esc left the liquidation's view behind: \(screen.mode)"); return }
+        screen.press(.escape)
+        guard case .normal = screen.mode else { Issue.record("Esc did not close the liquidation's view"); return }
+        // Opened from the positions pane, Esc goes to the dashboard as before.
+        screen.focusPane(.positions)
+        screen.press(.enter)
+        screen.press(.escape)
+        guard case .normal = screen.mode else { Issue.record("Esc from a position opened in the pane: \(screen.mode)"); return }
     }
 }

@@ -105,6 +105,9 @@ public struct AppModel: Sendable {
     public private(set) var width: Int
     public private(set) var height: Int
     public internal(set) var mode: Mode = .normal
+    /// The liquidation a position's view was opened from (Enter in a liquidation's view): Esc
+    /// goes back to it. Nil: opened from the positions pane.
+    var detailOpenedFrom: TapeEntry? = nil
     public internal(set) var focus: PaneID = .positions
     public private(set) var engine: Engine
     public private(set) var log: SessionLog
@@ -557,7 +560,13 @@ public struct AppModel: Sendable {
             scrollWhatIf(action, rows: result.liquidations.count)
             return []
         case .detail(let position):
-            if action == .back { mode = .normal; return [] }
+            if action == .back {
+                // Back where it was opened from: a liquidation's view (Esc there went straight to
+                // the dashboard; operator trial), or the dashboard.
+                mode = detailOpenedFrom.map { .liquidation($0) } ?? .normal
+                detailOpenedFrom = nil
+                return []
+            }
             if action == .quit { return [.quit] }
             // The view scrolls; the list behind it keeps its cursor (the next Enter opens the
             // position the operator came from). Other keys (pause, speed, seek) act as ever.
@@ -568,6 +577,7 @@ public struct AppModel: Sendable {
             // From the liquidation to the position it closed, as the position pane shows it.
             if action == .drillDown, case .simulated(let record) = entry, Int(record.position) < engine.positions.count {
                 mode = .detail(position: record.position)
+                detailOpenedFrom = entry
                 detailScroll = 0
             }
             return []
@@ -605,6 +615,7 @@ public struct AppModel: Sendable {
                 if marketCursor < visibleMarkets.count { chosenSymbol = visibleMarkets[marketCursor].symbol }
             } else if focus == .positions, cursor < visibleRows.count {
                 mode = .detail(position: visibleRows[cursor].index)
+                detailOpenedFrom = nil
                 detailScroll = 0
             } else if focus == .tape, let entry = TapeEntries.window(log, offset: tapeCursor, length: 1).first {
                 mode = .liquidation(entry)

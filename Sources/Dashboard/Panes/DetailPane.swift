@@ -55,7 +55,21 @@ enum DetailPane {
         // Cents for dollars, eight places for a coin (a coin-margined position's figures).
         let places = AssetPrecision.decimals(forAsset: asset)
         func money(_ value: Fixed) -> String { Format.money(value, decimals: places) }
-        if !position.isOpen { line("closed (liquidated or deleveraged)", .warn) }
+        if !position.isOpen {
+            // What closed it and how much, from the session's log (the view's figures are of the
+            // position as it is: size 0; operator trial: "long 0 BTCUSDT" lost the 10 closed).
+            // The ring buffers hold the session's latest thousands; an older close is not named.
+            let liquidated = model.log.simulatedLiquidations.last { $0.position == index }
+            let deleveraged = model.log.adlRecords.last { $0.position == index }
+            if let liquidated, deleveraged.map({ $0.time <= liquidated.time }) ?? true {
+                line("closed: liquidated \(Format.quantity(liquidated.quantity, instrument)) at \(Format.clockMillis(liquidated.time))"
+                    + (liquidated.deficit.isPositive ? ", deficit \(money(liquidated.deficit)) \(asset)" : ""), .warn)
+            } else if let deleveraged {
+                line("closed: deleveraged \(Format.quantity(deleveraged.quantity, instrument)) at \(price(deleveraged.price)), \(Format.clockMillis(deleveraged.time)) (its last close)", .warn)
+            } else {
+                line("closed (liquidated, deleveraged or closed by its account)", .warn)
+            }
+        }
         // A ratio and a distance are of an open position at a mark: a closed one, or one whose
         // market has no price yet, has neither (its figures at the entry price would mislead).
         func ratioText(_ ratio: Fixed?) -> String {

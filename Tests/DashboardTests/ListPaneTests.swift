@@ -418,3 +418,18 @@ struct LiquidationToPositionTests {
         guard case .normal = screen.mode else { Issue.record("Esc from a position opened in the pane: \(screen.mode)"); return }
     }
 }
+
+@Suite("Positions columns under wide figures")
+struct PositionColumnFitTests {
+    @Test("an 8-decimal size narrows the side to its arrow before the side or the deficit goes (operator trial at 120 columns)")
+    func sideNarrowsBeforeItGoes() {
+        // The positions pane at 120×40 with several markets: about 78 columns inside.
+        let chosen = PositionsPane.fitting(78, widest: [.size: 14, .account: 9, .symbol: 14], severalMarkets: true)
+        let columns = chosen.map(\.column)
+        #expect(columns.contains(.side) && columns.contains(.deficit) && columns.contains(.symbol), "\(chosen.map { "\($0.column):\($0.width)" })")
+        #expect(chosen.reduce(0) { $0 + $1.width + 1 } <= 78)
+        // With room, the side keeps its word.
+        let wide = PositionsPane.fitting(196, widest: [.size: 14], severalMarkets: true)
+        #expect(wide.first { $0.column == .side }?.width == 7)
+    }
+}

@@ -23,12 +23,16 @@ enum PositionsPane {
         Column(column: .liquidation, title: "liq price", width: 10, priority: 0),
         Column(column: .bankruptcy, title: "bkr price", width: 10, priority: 4),
         Column(column: .distance, title: "dist", width: 7, priority: 3),
-        Column(column: .deficit, title: "deficit", width: 9, priority: 4),
+        // What the book would leave if it were liquidated now: the figure this tool is for, kept
+        // until only the margin ratio and the liquidation price are left.
+        Column(column: .deficit, title: "deficit", width: 9, priority: 2),
         Column(column: .adl, title: "adl queue", width: 9, priority: 6),
     ]
 
     /// Margin ratio without its bar: what the column shrinks to before anything else goes.
     static let narrowRatioWidth = 8
+    /// The side as its arrow under the title "side".
+    static let narrowSideWidth = 4
     /// A market's name shortened with "…" ("BTC-USD…"), with several markets on a narrow screen.
     static let narrowSymbolWidth = 8
 
@@ -43,9 +47,8 @@ enum PositionsPane {
             let cap = column.column == .account ? 16 : column.column == .symbol ? 22 : Int.max
             if let needed = widest[column.column] { column.width = max(column.width, min(cap, needed)) }
             // Several markets: a liquidation price must say whose market it is, before its side
-            // (which the price against the mark tells).
-            if severalMarkets && column.column == .symbol { column.priority = 2 }
-            if severalMarkets && column.column == .side { column.priority = 3 }
+            // (which the price against the mark tells) and its deficit.
+            if severalMarkets && column.column == .symbol { column.priority = 1 }
             return column
         }
         func total() -> Int { chosen.reduce(0, { $0 + $1.width + 1 }) }
@@ -53,6 +56,11 @@ enum PositionsPane {
             while total() > width, let drop = chosen.indices.max(by: { chosen[$0].priority < chosen[$1].priority }), chosen[drop].priority > floor {
                 chosen.remove(at: drop)
             }
+        }
+        // The side gives up its word for its arrow before any figure goes (at 120 columns a
+        // replay's 8-decimal sizes pushed it out, and the deficit with it; operator trial).
+        if total() > width, let side = chosen.firstIndex(where: { $0.column == .side }) {
+            chosen[side].width = narrowSideWidth
         }
         dropDown(to: 2)
         if total() > width, let ratio = chosen.firstIndex(where: { $0.column == .ratio }) {
@@ -65,6 +73,11 @@ enum PositionsPane {
         }
         dropDown(to: 0)
         while total() > width, !chosen.isEmpty { chosen.removeFirst() }
+        // Room left once the others went: the side's word back.
+        if let side = chosen.firstIndex(where: { $0.column == .side }), let usual = columns.first(where: { $0.column == .side })?.width,
+           chosen[side].width < usual, total() + usual - chosen[side].width <= width {
+            chosen[side].width = usual
+        }
         return chosen
     }
 
@@ -173,7 +186,8 @@ enum PositionsPane {
         switch column {
         // Names too long for the column end in "…": two accounts sharing a prefix must not read alike.
         case .account, .symbol: return (Format.name(text, width), role)
-        case .side: return (Format.left(text, width), role)
+        // Narrowed to its arrow (`narrowSideWidth`): ▲ or ▼ alone, as the tape does at 80 columns.
+        case .side: return (Format.left(width < DisplayWidth.of(text) ? String(text.prefix(1)) : text, width), role)
         // The bar only beside a figure it leaves whole room for.
         case .ratio where !row.quantity.isZero && row.mark != nil && width > narrowRatioWidth && DisplayWidth.of(text) <= width - 6:
             let bar = Format.left(Format.bar(row.ratio ?? 1, width: 5), 5)

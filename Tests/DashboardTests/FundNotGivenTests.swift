@@ -94,3 +94,26 @@ private func model(width: Int, height: Int, engine: Engine, symbol: String) -> A
     status.time = engine.time
     return AppModel(width: width, height: height, status: status, engine: engine, log: SessionLog(), symbol: symbol)
 }
+
+@Suite("The tape's deficits name their asset when the session has several")
+struct TapeAssetTests {
+    @Test("a USDT market beside a BTC-settled one: deficits name their asset; one asset alone: none")
+    func namesAssets() throws {
+        #expect(TapePane.namesAssets(FundNotGivenTests.engine()))
+        #expect(!TapePane.namesAssets(DashboardTests.engine(positions: 4)))
+        // A BTC deficit in a two-asset session, as the tape's deficit column shows it.
+        var engine = Engine()
+        let market = "okx:BTC-USD-SWAP"
+        engine.openFund(asset: "BTC", balance: Fixed(1))
+        engine.apply(.mark(symbol: market, price: Fixed(60_000), time: 1))
+        engine.apply(.bookSnapshot(symbol: market, bids: [(units("50000"), units("1000"))], asks: [(units("60010"), units("1000"))], time: 1))
+        engine.apply(.position(PositionUpdate(account: "loser", symbol: market, side: .long, quantity: Fixed(100),
+            entryPrice: Fixed(60_000), mode: .isolated, leverage: Fixed(50)), time: 1))
+        let liquidation = try #require(engine.positions[0].liquidation)
+        let notes = engine.apply(.mark(symbol: market, price: liquidation - Fixed(1), time: 2))
+        let record = try #require(notes.compactMap { if case .liquidation(let record) = $0 { return record } else { return nil } }.first)
+        #expect(record.deficit.isPositive)
+        #expect(TapePane.deficitCell(record, namingAsset: true) == TapePane.deficit(record.deficit, asset: "BTC") + " BTC")
+        #expect(TapePane.deficitCell(record) == TapePane.deficit(record.deficit, asset: "BTC"))
+    }
+}

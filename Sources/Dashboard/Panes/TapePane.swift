@@ -118,8 +118,16 @@ enum TapePane {
     /// it went to ADL or to the fund. A close the book could not fill at all, deleveraged at the
     /// bankruptcy price, has no deficit: "0" there read as a liquidation the book absorbed, all
     /// through a cascade that had emptied it (the tail that says "ADL 0.067" rarely has room).
-    static func deficitCell(_ record: LiquidationRecord) -> String {
-        withCover(record, amount: record.deficit.isZero ? "0" : deficit(record.deficit, asset: record.asset))
+    static func deficitCell(_ record: LiquidationRecord, namingAsset: Bool = false) -> String {
+        withCover(record, amount: record.deficit.isZero ? "0" : deficit(record.deficit, asset: record.asset) + (namingAsset ? " " + record.asset : ""))
+    }
+
+    /// Whether the session's money is in more than one asset (a USDT market beside a BTC-settled
+    /// one): a deficit then names its asset (`0.00016246 BTC` beside `12.4k USDT`; operator trial:
+    /// they sat side by side with no unit). Read off the funds, one per venue and asset.
+    static func namesAssets(_ engine: Engine) -> Bool {
+        guard let first = engine.funds.first?.asset else { return false }
+        return engine.funds.contains { $0.asset != first }
     }
 
     /// `amount` (the deficit as a column shows it), or where the quantity the book could not take
@@ -152,7 +160,7 @@ enum TapePane {
                      record.account, Format.quantity(record.quantity, instrument),
                      Format.price(record.bankruptcyPrice, instrument), Format.price(record.averageFill, instrument),
                      record.slippageBps.map { $0.formatted(1) } ?? "—", "\(record.levelsConsumed)",
-                     deficitCell(record),
+                     deficitCell(record, namingAsset: namesAssets(model.engine)),
                      // Exact: "250k" on every row hid a deficit of 40.09 the fund paid.
                      Format.money(record.fundAfter, decimals: AssetPrecision.decimals(forAsset: record.asset))], tail)
         case .exchange(let liquidation):

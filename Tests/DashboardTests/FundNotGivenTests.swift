@@ -117,3 +117,53 @@ struct TapeAssetTests {
         #expect(TapePane.deficitCell(record) == TapePane.deficit(record.deficit, asset: "BTC"))
     }
 }
+
+@Suite("The footer when the focused market is not in the session")
+struct FocusedMarketGoneTests {
+    @Test("--symbol's market not there yet blames --symbol; a market chosen in the session and gone after a seek back does not")
+    func whoseMarket() {
+        var status = SessionStatus(kind: "REPLAY", source: "test")
+        let early = DashboardTests.engine(positions: 4)
+        status.time = early.time
+        let given = AppModel(width: 120, height: 40, status: status, engine: early, log: SessionLog(), symbol: "okx:BTC-USD-SWAP")
+        #expect(given.rendered().text.contains("--symbol okx:BTC-USD-SWAP: no such market in this session yet"))
+        // Chosen in the markets pane, then a seek back to before the market appeared.
+        let later = FundNotGivenTests.engine()
+        var screen = AppModel(width: 120, height: 40, status: status, engine: later, log: SessionLog())
+        screen.press(.character("m"))
+        for _ in 0..<screen.visibleMarkets.count {
+            if screen.visibleMarkets[screen.marketCursor].symbol == "okx:BTC-USD-SWAP" { break }
+            screen.press(.down)
+        }
+        screen.press(.enter)
+        #expect(screen.chosenSymbol == "okx:BTC-USD-SWAP")
+        _ = screen.update(.session(engine: early, log: SessionLog(), status: status))
+        let text = screen.rendered().text
+        #expect(!text.contains("--symbol"), "\(text)")
+        #expect(text.contains("okx:BTC-USD-SWAP: not in the session at this time"), "\(text)")
+    }
+}
+
+@Suite("A seek back to before positions were placed")
+struct SeekBeforePositionsTests {
+    @Test("rows and a position's view of positions the engine no longer holds go; nothing traps")
+    func fewerPositions() {
+        var status = SessionStatus(kind: "REPLAY", source: "test")
+        let later = DashboardTests.engine(positions: 30)
+        let earlier = DashboardTests.engine(positions: 5)
+        status.time = later.time
+        var screen = AppModel(width: 120, height: 40, status: status, engine: later, log: SessionLog())
+        screen.focusPane(.positions)
+        guard let row = screen.visibleRows.firstIndex(where: { $0.index >= 5 }) else { Issue.record("no row past 5"); return }
+        for _ in 0..<row { screen.press(.down) }
+        screen.press(.enter)
+        guard case .detail(let position) = screen.mode else { Issue.record("no position view"); return }
+        #expect(Int(position) >= 5, "the view shows a position the earlier engine does not hold")
+        _ = screen.update(.session(engine: earlier, log: SessionLog(), status: status))
+        #expect({ if case .normal = screen.mode { return true } else { return false } }())
+        #expect(screen.visibleRows.allSatisfy { Int($0.index) < 5 })
+        #expect(!screen.visibleRows.isEmpty)
+        let text = screen.rendered().text
+        #expect(text.contains("Positions"))
+    }
+}

@@ -124,7 +124,13 @@ public struct AppModel: Sendable {
     public internal(set) var marketCursor = 0
     /// The market the operator chose (Enter in the markets pane, or `--symbol`); nil: the
     /// market with the most monitored risk.
-    public private(set) var chosenSymbol: String?
+    public private(set) var chosenSymbol: String? {
+        didSet { chosenOnCommandLine = false }
+    }
+    /// Whether `chosenSymbol` is `--symbol`'s (not a market chosen in the session): the footer
+    /// says which when the market is not in the engine (after a seek back to before it appeared,
+    /// it blamed `--symbol`, which the operator never gave; operator trial).
+    var chosenOnCommandLine = false
     public private(set) var sortColumn: PositionColumn = .risk
     public private(set) var sortDescending = false
     public private(set) var filter = ""
@@ -187,6 +193,7 @@ public struct AppModel: Sendable {
     public init(width: Int, height: Int, status: SessionStatus, engine: Engine = Engine(), log: SessionLog = SessionLog(),
                 themes: [Theme] = [.dark], unicode: Bool = true, symbol: String? = nil, keymap: Keymap = .standard) {
         self.chosenSymbol = symbol
+        self.chosenOnCommandLine = symbol != nil
         self.keymap = keymap
         self.width = width
         self.height = height
@@ -424,6 +431,7 @@ public struct AppModel: Sendable {
             let tapeBefore = log.simulatedCount + log.exchangeCount
             engine = newEngine
             log = newLog
+            dropRowsOfPositionsNotPlaced()
             keepTapeCursor(since: tapeBefore)
             if log.simulatedCount != liveHeadLiquidations || engine.time &- liveHeadTime >= AppModel.liveHeadInterval
                 || engine.time < liveHeadTime {
@@ -454,6 +462,24 @@ public struct AppModel: Sendable {
             needsRedraw = true
             return handle(event)
         }
+    }
+
+    /// After a seek back to before some positions were placed (an events file's, a positions
+    /// file's at the first mark), the engine holds fewer positions than the rows name: those rows
+    /// go and the table is chosen again, and a view of such a position closes. Drawn from the
+    /// engine, a row past its positions trapped (a test's seek back found it).
+    mutating func dropRowsOfPositionsNotPlaced() {
+        let count = engine.positions.count
+        func placed(_ row: PositionRow) -> Bool { Int(row.index) < count }
+        if case .detail(let position) = mode, Int(position) >= count {
+            mode = .normal
+            detailOpenedFrom = nil
+        }
+        guard !visibleRows.allSatisfy(placed) || !windowRows.allSatisfy(placed) else { return }
+        visibleRows.removeAll { !placed($0) }
+        windowRows.removeAll { !placed($0) }
+        cursor = min(cursor, max(0, visibleRows.count - 1))
+        requestTableRebuild()
     }
 
     /// Newer liquidations push the tape's rows down: the cursor moves with its row, so Enter opens

@@ -14,8 +14,11 @@ enum FooterPane {
             return
         }
         if let chosen = model.chosenSymbol, model.engine.market(chosen) == nil {
-            // --symbol named a market the session has not shown yet (or never will).
-            buffer.put("--symbol \(chosen): no such market in this session yet; showing the riskiest", x: rect.x, y: rect.y, role: .warn)
+            // --symbol named a market the session has not shown yet (or never will); or a
+            // market chosen in the session that a seek back went to before.
+            let text = model.chosenOnCommandLine ? "--symbol \(chosen): no such market in this session yet; showing the riskiest"
+                : "\(chosen): not in the session at this time (it appears later); showing the riskiest"
+            buffer.put(Format.wordsThatFit(text, rect.width), x: rect.x, y: rect.y, role: .warn)
             return
         }
         buffer.put(hintsThatFit(model.keymap, rect.width, replay: !model.status.isLive), x: rect.x, y: rect.y, role: .dim)

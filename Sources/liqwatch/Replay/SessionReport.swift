@@ -158,7 +158,7 @@ enum SessionReport {
                 return (venue, JSON.Value.object([("count", JSON.number(tally.deficitCount)), ("total_by_asset", moneyByAsset(tally.deficitTotal))]))
             })),
         ])
-        let insuranceFund: JSON.Value = .object([
+        var fundMembers: [(String, JSON.Value)] = [
             ("venue", .string(fund.venue)),
             ("asset", .string(primary)),
             ("start", JSON.number(fund.opening, decimals: 8)),
@@ -167,6 +167,12 @@ enum SessionReport {
             ("peak", JSON.number(fund.peak, decimals: 8)),
             ("inflows", JSON.number(fund.inflows, decimals: 8)),
             ("outflows", JSON.number(fund.outflows, decimals: 8)),
+        ]
+        // Statements after the opening (an events file's later insurance_fund lines) moved the
+        // balance too: start + inflows − outflows did not come to the end without them
+        // (attacker trial). Only where there were some.
+        if let statements = fund.totals[.statement] { fundMembers.append(("statements", JSON.number(statements, decimals: 8))) }
+        let insuranceFund: JSON.Value = .object(fundMembers + [
             ("takeover_exposure", JSON.number(fundState.takeoverExposure, decimals: 8)),
             ("drawdown_level", .string(fundState.drawdownLevel.label)),
             ("adl_state", .string(fundState.adl.rawValue)),
@@ -304,14 +310,15 @@ enum SessionReport {
     }
 
     static func fundObject(_ fund: InsuranceFund, state: FundState, markets: Int) -> JSON.Value {
-        .object([
+        var members: [(String, JSON.Value)] = [
             ("given", .bool(fund.wasGiven)),
             ("markets", JSON.number(markets)),
             ("start", JSON.number(fund.opening, decimals: 8)), ("end", JSON.number(fund.balance, decimals: 8)),
             ("min", JSON.number(fund.low, decimals: 8)), ("peak", JSON.number(fund.peak, decimals: 8)),
             ("inflows", JSON.number(fund.inflows, decimals: 8)), ("outflows", JSON.number(fund.outflows, decimals: 8)),
-            ("adl_events", JSON.number(fund.adlEvents)), ("adl_state", .string(state.adl.rawValue)),
-        ])
+        ]
+        if let statements = fund.totals[.statement] { members.append(("statements", JSON.number(statements, decimals: 8))) }
+        return .object(members + [("adl_events", JSON.number(fund.adlEvents)), ("adl_state", .string(state.adl.rawValue))])
     }
 
     static func moneyByAsset(_ values: [String: Fixed]) -> JSON.Value {
@@ -540,7 +547,9 @@ enum SessionReport {
             let name = namesVenues && !each.venue.isEmpty ? "\(each.venue) \(asset)" : asset
             // Opened or stated for a venue or an asset no market of the session has.
             let idle = backed[index] == nil ? " — backs no market of this session" : ""
-            lines.append("insurance fund (\(name)): start \(amount(each.opening, asset)), end \(amount(each.balance, asset)), min \(amount(each.low, asset)), peak \(amount(each.peak, asset)); ADL \(state.adl.label)\(idle)")
+            // Statements moved the balance too: said, so that start, flows and end add up.
+            let statements = each.totals[.statement].map { ", statements \($0.isNegative ? "" : "+")\(amount($0, asset))" } ?? ""
+            lines.append("insurance fund (\(name)): start \(amount(each.opening, asset)), end \(amount(each.balance, asset)), min \(amount(each.low, asset)), peak \(amount(each.peak, asset))\(statements); ADL \(state.adl.label)\(idle)")
             if !state.takeoverExposure.isZero {
                 lines.append("  holds positions taken over, unrealised \(amount(state.takeoverExposure, asset)) \(asset)")
             }

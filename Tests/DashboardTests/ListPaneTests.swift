@@ -433,3 +433,23 @@ struct PositionColumnFitTests {
         #expect(wide.first { $0.column == .side }?.width == 7)
     }
 }
+
+@Suite("Each view's footer, and the speed while paused")
+struct ViewFooterTests {
+    @Test("a position's view and a liquidation's offer their own keys, not the dashboard's 'Enter detail'; paused, the status bar says the speed")
+    func viewKeys() {
+        var screen = cascadeModel()
+        screen.focusPane(.tape)
+        screen.press(.enter)
+        var footer = screen.rendered().lines[screen.layout.footer.y]
+        #expect(footer.contains("Enter its position") && footer.contains("Esc back") && !footer.contains("Enter detail"), "\(footer)")
+        screen.press(.enter)
+        footer = screen.rendered().lines[screen.layout.footer.y]
+        #expect(footer.contains("Esc back") && footer.contains("scroll") && !footer.contains("Enter detail"), "\(footer)")
+        var status = screen.status
+        status.paused = true
+        status.speed = "0.25x"
+        _ = screen.update(.session(engine: screen.engine, log: screen.log, status: status))
+        #expect(screen.rendered().lines[0].contains("❚❚ PAUSED 0.25x"), "\(screen.rendered().lines[0])")
+    }
+}

@@ -21,13 +21,37 @@ enum FooterPane {
             buffer.put(Format.wordsThatFit(text, rect.width), x: rect.x, y: rect.y, role: .warn)
             return
         }
-        buffer.put(hintsThatFit(model.keymap, rect.width, replay: !model.status.isLive), x: rect.x, y: rect.y, role: .dim)
+        let hints = viewHints(model) ?? hints(model.keymap, replay: !model.status.isLive)
+        buffer.put(hintsThatFit(hints, rect.width), x: rect.x, y: rect.y, role: .dim)
+    }
+
+    /// A view's own keys, where they differ from the dashboard's: the footer said "Enter detail"
+    /// in the what-if, where Enter does nothing (operator trial). Nil: the dashboard's.
+    static func viewHints(_ model: AppModel) -> String? {
+        func key(_ action: Action) -> String { model.keymap.label(for: action) }
+        let scroll = "\(key(.moveUp))\(key(.moveDown)) \(key(.pageUp))/\(key(.pageDown)) \(key(.top))/\(key(.bottom)) scroll"
+        switch model.mode {
+        case .whatIf: return ["\(key(.back)) back", scroll, "\(key(.whatIf)) close", "\(key(.quit)) quit"].joined(separator: "  ")
+        case .detail:
+            return (["\(key(.back)) back", scroll] + (model.status.isLive ? [] : ["\(key(.pause)) pause"]) + ["\(key(.quit)) quit"]).joined(separator: "  ")
+        case .liquidation(let entry):
+            if case .simulated = entry {
+                return ["\(key(.drillDown)) its position", "\(key(.back)) back", "\(key(.quit)) quit"].joined(separator: "  ")
+            }
+            return ["\(key(.back)) back", "\(key(.quit)) quit"].joined(separator: "  ")
+        default: return nil
+        }
     }
 
     /// The hints that fit whole (`space pau` told nothing); the help has them all.
     static func hintsThatFit(_ keymap: Keymap, _ width: Int, replay: Bool = true) -> String {
+        hintsThatFit(hints(keymap, replay: replay), width)
+    }
+
+    /// The hints of `text` (separated by two spaces) that fit whole.
+    static func hintsThatFit(_ text: String, _ width: Int) -> String {
         var shown = ""
-        for hint in hints(keymap, replay: replay).components(separatedBy: "  ") {
+        for hint in text.components(separatedBy: "  ") {
             let next = shown.isEmpty ? hint : shown + "  " + hint
             guard DisplayWidth.of(next) <= width else { break }
             shown = next

@@ -96,8 +96,10 @@ enum StatusBarPane {
         parts.append(("  \(clock) UTC", .statusBar, "  \(clock)"))
         // A live session has no speed to play at nor pause (those keys are a replay's).
         if !status.isLive {
-            let state = status.finished ? "■ END" : (status.paused ? "❚❚ PAUSED" : "▶ \(status.speed)")
-            parts.append(("  \(state)", status.paused ? .warn : .statusBar, nil))
+            // Paused, the speed it will resume at is said too: +/- while paused changed it with
+            // nothing on screen to show (operator trial).
+            let state = status.finished ? "■ END" : (status.paused ? "❚❚ PAUSED \(status.speed)" : "▶ \(status.speed)")
+            parts.append(("  \(state)", status.paused ? .warn : .statusBar, status.paused && !status.finished ? "  ❚❚ PAUSED" : nil))
         }
         if let progress = status.progress {
             parts.append(("  [" + Format.left(Format.bar(progress, width: 12), 12) + "] \(Int((progress * 100).rounded(.down)))%", .statusBar, nil))

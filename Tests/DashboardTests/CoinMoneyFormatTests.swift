@@ -7,11 +7,11 @@ import Testing
 /// deficit column (attacker trial).
 @Suite("Coin money on screen")
 struct CoinMoneyFormatTests {
-    @Test("compactMoney: a coin's small amounts in eight places; dollars and large amounts as compact")
+    @Test("compactMoney: a coin's amounts in eight places, as the tape shows them; dollars compact")
     func compactMoney() {
         #expect(Format.compactMoney(0.00283333, asset: "BTC") == "0.00283333")
         #expect(Format.compactMoney(0.00283333, asset: "USDT") == "0.00")
-        #expect(Format.compactMoney(12_345, asset: "BTC") == Format.compact(12_345))
+        #expect(Format.compactMoney(3_126.85031482, asset: "UNI") == "3,126.85031482")
         #expect(Format.compactMoney(1_234.5, asset: "USDT") == Format.compact(1_234.5))
     }
 

@@ -432,6 +432,26 @@ struct PositionColumnFitTests {
         let wide = PositionsPane.fitting(196, widest: [.size: 14], severalMarkets: true)
         #expect(wide.first { $0.column == .side }?.width == 7)
     }
+
+    @Test("at every width the columns fit, in their order, and no column left out would fit in the room left (at 110 the distance went with its room left blank)")
+    func noRoomLeftBlank() {
+        let order = PositionsPane.columns.map(\.column)
+        for widest in [[PositionColumn: Int](), [.size: 14, .account: 9, .symbol: 14], [.size: 6, .liquidation: 12]] {
+            for several in [false, true] {
+                for width in 30...220 {
+                    let chosen = PositionsPane.fitting(width, widest: widest, severalMarkets: several)
+                    let used = chosen.reduce(0) { $0 + $1.width + 1 }
+                    #expect(used <= width)
+                    let places = chosen.map { order.firstIndex(of: $0.column)! }
+                    #expect(places == places.sorted(), "width \(width): out of order")
+                    for column in PositionsPane.columns where !chosen.contains(where: { $0.column == column.column }) {
+                        let needed = max(column.width, widest[column.column] ?? 0) + 1
+                        #expect(used + needed > width, "width \(width), several \(several): \(column.column) fits in the room left")
+                    }
+                }
+            }
+        }
+    }
 }
 
 @Suite("Each view's footer, and the speed while paused")

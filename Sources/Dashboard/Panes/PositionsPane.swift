@@ -52,9 +52,10 @@ enum PositionsPane {
             return column
         }
         func total() -> Int { chosen.reduce(0, { $0 + $1.width + 1 }) }
+        var dropped: [Column] = []
         func dropDown(to floor: Int) {
             while total() > width, let drop = chosen.indices.max(by: { chosen[$0].priority < chosen[$1].priority }), chosen[drop].priority > floor {
-                chosen.remove(at: drop)
+                dropped.append(chosen.remove(at: drop))
             }
         }
         // The side gives up its word for its arrow before any figure goes (at 120 columns a
@@ -73,6 +74,15 @@ enum PositionsPane {
         }
         dropDown(to: 0)
         while total() > width, !chosen.isEmpty { chosen.removeFirst() }
+        // Room left once a wide column went (the ratio narrowed, the side to its arrow): a column
+        // dropped before that fits now comes back, the most wanted first, in its place (at 110
+        // columns the distance went while its room was left blank; operator trial).
+        let order = columns.map(\.column)
+        for column in dropped.reversed() where total() + column.width + 1 <= width {
+            let place = order.firstIndex(of: column.column) ?? order.count
+            let at = chosen.firstIndex { (order.firstIndex(of: $0.column) ?? 0) > place } ?? chosen.count
+            chosen.insert(column, at: at)
+        }
         // Room left once the others went: the side's word back.
         if let side = chosen.firstIndex(where: { $0.column == .side }), let usual = columns.first(where: { $0.column == .side })?.width,
            chosen[side].width < usual, total() + usual - chosen[side].width <= width {

@@ -17,7 +17,11 @@ enum SignalsPane {
         // takes the rest (a label may be shortened, a figure never is).
         // The value and baseline columns as wide as their widest figure (a number is never cut:
         // a spread of 19,999.33 bps on a book with a bid at 1 and an ask at 60,000).
-        let texts = SignalKind.allCases.compactMap { readings[$0] }.map { formatted($0, unit: market.instrument.quantityUnit) }
+        // Measured as drawn, in the market's asset (measured in cents, a coin's eight places were
+        // drawn over the value's column: "3,027d 0.00000000"; operator trial).
+        let texts = SignalKind.allCases.compactMap { readings[$0] }.map {
+            formatted($0, unit: market.instrument.quantityUnit, asset: market.instrument.settlementAsset)
+        }
         let valueWidth = max(12, (texts.map { DisplayWidth.of($0.0) }.max() ?? 0) + 1)
         let widestBaseline = max(12, (texts.map { DisplayWidth.of($0.1) }.max() ?? 0) + 1)
         let levelWidth = 7
@@ -93,7 +97,7 @@ enum SignalsPane {
     /// The value and the baseline as shown; `unit` is what the market's quantities count (`BTC`,
     /// `contracts`): the quantity the book cannot fill is one, not money (it read as if in USDT
     /// beside the fund).
-    static func formatted(_ reading: SignalReading, unit: String, asset: String = "USDT") -> (String, String) {
+    static func formatted(_ reading: SignalReading, unit: String, asset: String) -> (String, String) {
         switch reading.kind {
         case .spread:
             // No spread to give: a side of the book is empty.

@@ -83,6 +83,15 @@ enum TapePane {
             shown[sideColumn].title = ""
             chosen = fit()
         }
+        // Still too narrow for the deficit: it gives up its asset's name (said where there is
+        // room: several assets) before it goes (at 80 columns the named deficit was dropped and
+        // only the quantity was left; operator trial).
+        if !chosen.contains(where: { $0.column == deficitColumn }), namesAssets(model.engine) {
+            for (index, entry) in entries.enumerated() {
+                if case .simulated(let record) = entry { rows[index].cells[deficitColumn] = deficitCell(record) }
+            }
+            chosen = fit()
+        }
         func line(_ texts: [String]) -> String { ColumnFit.line(texts, shown, chosen) }
         buffer.put(line(shown.map(\.title)), x: inner.x, y: inner.y, role: .header, limit: inner.width)
         let showsAccount = chosen.contains { $0.column == accountColumn }

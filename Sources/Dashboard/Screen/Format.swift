@@ -66,12 +66,13 @@ enum Format {
         return sign + Fixed(approximating: magnitude).formatted(magnitude >= 100 ? 0 : 2, grouping: true)
     }
 
-    /// An amount of `asset`, compact: a coin's small amounts in its eight places (a stressed
-    /// deficit of 0.0028 BTC read "0.00" in `compact`'s cents), dollars and large amounts as
-    /// `compact`.
+    /// An amount of `asset` as the deficit columns show money: dollars compact (`12.4k`), a coin
+    /// exact in its eight places, as the tape shows it (a stressed deficit of 0.0028 BTC read
+    /// "0.00" in `compact`'s cents, and 3,126.85 UNI read "3,127" beside the report's figure).
     static func compactMoney(_ value: Double, asset: String) -> String {
-        guard AssetPrecision.decimals(forAsset: asset) > 2, abs(value) < 10 else { return compact(value) }
-        return Fixed(approximating: value).formatted(AssetPrecision.decimals(forAsset: asset))
+        let places = AssetPrecision.decimals(forAsset: asset)
+        guard places > 2 else { return compact(value) }
+        return Fixed(approximating: value).formatted(places, grouping: true)
     }
 
     static func percent(_ fraction: Double?, decimals: Int = 2) -> String {

@@ -172,7 +172,9 @@ enum FundPane {
         func range(_ width: Int) -> String? {
             let shown = history.suffix(width).filter(\.isFinite)
             guard let low = shown.min(), let high = shown.max() else { return nil }
-            let decimals = places >= 8 ? 4 : (high < 100 ? 2 : 0)
+            // A coin's fund below one coin in its eight places (a BTC fund's 0.00000032–0.00109815
+            // read "0.0000–0.0004"; operator trial).
+            let decimals = places >= 8 ? (max(abs(low), abs(high)) < 1 ? places : 4) : (high < 100 ? 2 : 0)
             let text = { (value: Double) in Format.money(Fixed(approximating: value), decimals: decimals) }
             return low == high ? text(low) : text(low) + "–" + text(high)
         }

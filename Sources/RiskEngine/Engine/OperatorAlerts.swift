@@ -116,7 +116,9 @@ public struct AlertWatcher: Sendable {
         let staleSet = Set(nowStale)
         for market in nowStale.sorted() where !staleMarkets.contains(market) {
             result.append(OperatorAlert(time: time, kind: .staleBook, market: market,
-                message: "\(market) book cannot be trusted (a gap, or no snapshot yet): liquidations there wait for a re-sync"))
+                // Every cause in words: an outdated book (no change for longer than the engine
+                // trusts) read as "a gap, or no snapshot yet" (operator trial).
+                message: "\(market) book cannot be trusted (no snapshot yet, a gap, or no change for longer than the engine trusts): liquidations there wait until it can be"))
         }
         staleMarkets = staleSet
         for stream in streams {

@@ -41,9 +41,9 @@ enum WhatIfPane {
         // What the fund holds (taken over) loses at the shocked mark: its balance alone read
         // solvent while it held a position under water (attacker trial).
         if !result.fundHoldingsPnL.isZero {
-            let held = money(result.fundHoldingsPnL)
-            line(["The fund's holdings taken over: \(held) at this mark, equity \(money(result.fundEquityAfter)) \(result.asset)",
-                  "Fund holdings \(held): equity \(money(result.fundEquityAfter))", "Holdings \(held)"],
+            let held = (result.fundHoldingsPnL.isPositive ? "+" : "") + money(result.fundHoldingsPnL)
+            line(["What the fund took over: unrealised \(held) at this mark, equity \(money(result.fundEquityAfter)) \(result.asset)",
+                  "Fund's takeovers \(held): equity \(money(result.fundEquityAfter))", "Takeovers \(held)"],
                 result.fundHoldingsPnL.isNegative ? .alert : .help)
         }
         if result.unfilledQuantity.isPositive {

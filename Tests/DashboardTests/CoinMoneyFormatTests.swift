@@ -23,3 +23,13 @@ struct CoinMoneyFormatTests {
         #expect(baseline == "fund 0.50000000")
     }
 }
+
+@Suite("A mark with every digit")
+struct ExactPriceTests {
+    @Test("a mark finer than the tick keeps its digits; one on the tick reads as the tick's")
+    func markDigits() {
+        #expect(Format.exactPrice(Fixed("1.95374")!, nil) == "1.95374")
+        #expect(Format.exactPrice(Fixed(60_000), Instrument.btcusdt) == "60,000.00")
+        #expect(Format.exactPrice(Fixed("60000.123456789")!, Instrument.btcusdt) == "60,000.12345679")
+    }
+}

@@ -79,7 +79,7 @@ enum DetailPane {
         }
         let ratioRole: StyleRole = !position.isOpen || risk.markPrice == nil || engine.marginRatioLevel(risk.marginRatio) == .ok
             ? .help : .level(engine.marginRatioLevel(risk.marginRatio))
-        line("\(Format.sideMark(risk.side)) \(risk.quantity) \(instrument.kind.isInverse ? "contracts " : "")\(model.marketNames.short(risk.symbol)) @ \(price(risk.entryPrice)), \(risk.mode.rawValue)\(risk.leverage.isZero ? "" : ", \(risk.leverage.formatted(0))x"); mark \(price(risk.markPrice))", .title)
+        line("\(Format.sideMark(risk.side)) \(risk.quantity) \(instrument.kind.isInverse ? "contracts " : "")\(model.marketNames.short(risk.symbol)) @ \(price(risk.entryPrice)), \(risk.mode.rawValue)\(risk.leverage.isZero ? "" : ", \(risk.leverage.formatted(0))x"); mark \(Format.exactPrice(risk.markPrice, instrument))", .title)
         line("notional         \(money(risk.notional)) \(asset)   = |Q| × mark\(instrument.kind.isInverse ? " (inverse: N × \(instrument.kind.contractSize) / mark)" : "")")
         line("unrealised PnL   \(money(risk.unrealisedPnL)) \(asset)   = side × Q × (mark − entry)", risk.unrealisedPnL.isNegative ? .negative : .positive)
         // The base the rate applies to, as the venue's rule has it: Bybit values the position at

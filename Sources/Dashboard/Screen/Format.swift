@@ -9,6 +9,16 @@ enum Format {
         return value.formatted(instrument.map { min($0.priceDecimals, 8) } ?? 2, grouping: true)
     }
 
+    /// A price with every digit it has (up to 8), at least the tick's: a mark from a feed may be
+    /// finer than the tick (Bybit's 1.95374 on a 0.0001 tick read 1.9538, and the notional worked
+    /// from it did not match the figure shown; operator trial).
+    static func exactPrice(_ value: Fixed?, _ instrument: Instrument?) -> String {
+        guard let value else { return "—" }
+        var decimals = instrument.map { min($0.priceDecimals, 8) } ?? 2
+        while decimals < 8 && value.rounded(places: decimals) != value { decimals += 1 }
+        return value.formatted(decimals, grouping: true)
+    }
+
     static func units(_ value: Int64, decimals: Int) -> String {
         BookUnits.format(value, decimals: decimals, grouping: true)
     }

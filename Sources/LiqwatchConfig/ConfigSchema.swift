@@ -256,6 +256,13 @@ enum ConfigSchema {
                 } catch {
                     throw ConfigValue.Refusal(message: error.description)
                 }
+                // A live symbol goes into subscription requests: the characters any live venue's
+                // symbols have (`liqwatch live` checks each venue's own set; "BTC/USDT" passed
+                // the form above and the run refused it; review).
+                let name = symbol.split(separator: ":").last.map(String.init) ?? symbol
+                guard name.allSatisfy({ ($0.isASCII && ($0.isLetter || $0.isNumber)) || $0 == "_" || $0 == "-" }) else {
+                    throw ConfigValue.Refusal(message: "'\(SafeText.escaped(symbol))' is not a live symbol (ASCII letters, digits, _ or -)")
+                }
             }
             settings.liveSymbols = symbols
         },

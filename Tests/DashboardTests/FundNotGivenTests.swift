@@ -166,4 +166,20 @@ struct SeekBeforePositionsTests {
         let text = screen.rendered().text
         #expect(text.contains("Positions"))
     }
+
+    @Test("past 5,000 positions (a rebuild in slices): a sort right after the seek back draws no row the engine lacks (review)")
+    func sortWhileRebuilding() {
+        var status = SessionStatus(kind: "REPLAY", source: "test")
+        let later = DashboardTests.engine(positions: 8_000)
+        let earlier = DashboardTests.engine(positions: 6_000)
+        status.time = later.time
+        var screen = AppModel(width: 120, height: 40, status: status, engine: later, log: SessionLog())
+        screen.focusPane(.positions)
+        screen.press(.character("s"), .character("S"))
+        _ = screen.update(.session(engine: earlier, log: SessionLog(), status: status))
+        screen.press(.character("s"))
+        #expect(screen.table.rows.allSatisfy { Int($0.index) < 6_000 })
+        #expect(screen.visibleRows.allSatisfy { Int($0.index) < 6_000 })
+        #expect(screen.rendered().text.contains("Positions"))
+    }
 }

@@ -405,7 +405,7 @@ struct LiquidationToPositionTests {
         let text = screen.rendered().text
         #expect(!screen.engine.positions[Int(position)].isOpen, "the cascade's first tape row closed its position")
         if !screen.engine.positions[Int(position)].isOpen {
-            #expect(text.contains("closed: liquidated \(Format.quantity(record.quantity, screen.engine.markets[Int(screen.engine.positions[Int(position)].symbolIndex)].instrument))"), "\(text)")
+            #expect(text.contains("closed; liquidated \(Format.quantity(record.quantity, screen.engine.markets[Int(screen.engine.positions[Int(position)].symbolIndex)].instrument))"), "\(text)")
         }
         screen.press(.escape)
         guard case .liquidation = screen.mode else { Issue.record("Esc left the liquidation's view behind: \(screen.mode)"); return }

@@ -337,6 +337,9 @@ struct LiveSymbolsCheckTests {
         #expect(problems.count == 1)
         #expect(problems.first?.hasPrefix("config.toml:3: markets.live_symbols") == true, "\(problems)")
         #expect(problems.first?.contains("\u{1B}") == false, "\(problems)")
-        #expect(try read("[markets]\nlive_symbols = [\"BTCUSDT\", \"bybit:ETHUSDT\"]\n").settings.liveSymbols == ["BTCUSDT", "bybit:ETHUSDT"])
+        #expect(try read("[markets]\nlive_symbols = [\"BTCUSDT\", \"bybit:ETHUSDT\", \"okx:BTC-USDT-SWAP\"]\n").settings.liveSymbols
+            == ["BTCUSDT", "bybit:ETHUSDT", "okx:BTC-USDT-SWAP"])
+        let slash = refusal("[markets]\nlive_symbols = [\"BTC/USDT\"]\n")
+        #expect(slash.first?.contains("is not a live symbol") == true, "\(slash)")
     }
 }

@@ -75,6 +75,45 @@ struct AlertLogPipeTests {
         #expect(delivery.summary.logged == summary.logged + 1)
     }
 
+    @Test("lines longer than a pipe writes at once: one cut short stands on its own line, the next is whole (review)")
+    func longLinesNeverMerge() throws {
+        let path = try Self.fifo()
+        defer { unlink(path) }
+        let reader = open(path, O_RDONLY | O_NONBLOCK)
+        try #require(reader >= 0)
+        defer { close(reader) }
+        let delivery = try AlertDelivery(logPath: path, command: nil)
+        // 6,000-byte lines: past PIPE_BUF, so a write may take part of one; the pipe holds ten.
+        let long = String(repeating: "x", count: 6_000)
+        let alerts = (0..<30).map { number in
+            OperatorAlert(time: 1_723_161_256_000_000_000 + Int64(number), kind: .signal, market: "binance-usdm:BTCUSDT",
+                signal: .spread, value: Double(number), message: "\(number) \(long)")
+        }
+        delivery.deliver(alerts)
+        // Room again, and one more.
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        func drain() {
+            while true {
+                let count = read(reader, &buffer, buffer.count)
+                if count <= 0 { break }
+                bytes += buffer[0..<count]
+            }
+        }
+        drain()
+        delivery.deliver([Self.alert(99)])
+        drain()
+        let lines = String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: true)
+        var whole = 0
+        for line in lines {
+            // Never two alerts on one line.
+            #expect(line.components(separatedBy: "{\"time\"").count <= 2)
+            if (try? JSONSerialization.jsonObject(with: Data(line.utf8))) != nil { whole += 1 }
+        }
+        #expect(whole == delivery.summary.logged, "every line counted as written is whole")
+        #expect(lines.last.map { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) != nil } == true, "the last alert, written after the room came back, is whole")
+    }
+
     @Test("a reader that goes away: the write fails and is counted, the process goes on")
     func readerGone() throws {
         let path = try Self.fifo()

@@ -234,7 +234,7 @@ struct ExchangeRulesTests {
             // Nothing is left to liquidate: it holds after each shock what it holds now, at the shocked mark.
             #expect(step.liquidationCount == 0)
             #expect(step.fundHoldingsPnL == market.fundExposure(at: step.markAfter))
-            #expect(step.fundEquityAfter == step.fundAfter + step.fundHoldingsPnL)
+            #expect(step.fundEquityAfter == step.fundAfter + step.fundHoldingsPnL && step.fundHolds)
         }
         // The fund held 6 bought at 99: at -20 % it loses about 6 × 99 × 0.2 on them, and more
         // at -20 % than at -1 %.

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import RiskEngine
 
@@ -149,5 +150,17 @@ struct UnsafeScalarTests {
         #expect(SafeText.escaped("a\u{AD}b\u{2028}c") == "a\\u{AD}b\\u{2028}c")
         // What names are made of stays as it is: letters, accents, CJK, emoji.
         for safe: Unicode.Scalar in ["é", "\u{301}", "中", "😀", "Ω", " ", "~"] { #expect(!SafeText.isUnsafe(safe)) }
+    }
+
+    @Test("JSON escapes past U+FFFF are surrogate pairs, and the text reads back as it was (review: \\ue0031 read as U+E003 and 1)")
+    func jsonPastTheBasicPlane() throws {
+        for name in ["acct\u{E0031}", "a\u{1D173}b", "x\u{AD}\u{2028}\u{13430}y", "plain"] {
+            let quoted = SafeText.jsonQuoted(name)
+            #expect(!quoted.unicodeScalars.contains { SafeText.isUnsafe($0) })
+            let data = Data("[\(quoted)]".utf8)
+            let decoded = try #require(try JSONSerialization.jsonObject(with: data) as? [String])
+            #expect(decoded == [name], "\(quoted)")
+        }
+        #expect(SafeText.jsonQuoted("a\u{E0031}") == "\"a\\udb40\\udc31\"")
     }
 }

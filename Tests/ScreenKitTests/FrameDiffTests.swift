@@ -53,4 +53,15 @@ struct FrameDiffTests {
         let text = FrameDiff(from: nil, to: buffer).runs.map(\.text).joined()
         #expect(!text.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F })
     }
+
+    @Test("an invisible character is drawn as a visible placeholder, the soft hyphen too (it had width 1 and went out raw; review)")
+    func invisibleCharacters() {
+        for invisible in ["\u{AD}", "\u{34F}", "\u{2028}", "\u{E0031}", "\u{200B}"] {
+            var buffer = Buffer(width: 10, height: 1)
+            buffer.put("a" + invisible + "b", x: 0, y: 0)
+            let text = FrameDiff(from: nil, to: buffer).runs.map(\.text).joined()
+            #expect(!text.unicodeScalars.contains(invisible.unicodeScalars.first!), "\(invisible.unicodeScalars.first!.value)")
+            #expect(text.hasPrefix("a\u{FFFD}b"), "\(text)")
+        }
+    }
 }

@@ -475,9 +475,12 @@ public struct AppModel: Sendable {
             mode = .normal
             detailOpenedFrom = nil
         }
-        guard !visibleRows.allSatisfy(placed) || !windowRows.allSatisfy(placed) else { return }
+        guard !visibleRows.allSatisfy(placed) || !windowRows.allSatisfy(placed) || !table.rows.allSatisfy(placed) else { return }
         visibleRows.removeAll { !placed($0) }
         windowRows.removeAll { !placed($0) }
+        // The table's own rows too: a rebuild in slices (past 5,000 positions) leaves them until it
+        // is done, and a sort or a filter meanwhile refills the view from them (review).
+        table.rows.removeAll { !placed($0) }
         cursor = min(cursor, max(0, visibleRows.count - 1))
         requestTableRebuild()
     }

@@ -59,16 +59,25 @@ enum DetailPane {
             // What closed it and how much, from the session's log (the view's figures are of the
             // position as it is: size 0; operator trial: "long 0 BTCUSDT" lost the 10 closed).
             // The ring buffers hold the session's latest thousands; an older close is not named.
-            let liquidated = model.log.simulatedLiquidations.last { $0.position == index }
-            let deleveraged = model.log.adlRecords.last { $0.position == index }
-            if let liquidated, deleveraged.map({ $0.time <= liquidated.time }) ?? true {
-                line("closed: liquidated \(Format.quantity(liquidated.quantity, instrument)) at \(Format.clockMillis(liquidated.time))"
-                    + (liquidated.deficit.isPositive ? ", deficit \(money(liquidated.deficit)) \(asset)" : ""), .warn)
-            } else if let deleveraged {
-                line("closed: deleveraged \(Format.quantity(deleveraged.quantity, instrument)) at \(price(deleveraged.price)), \(Format.clockMillis(deleveraged.time)) (its last close)", .warn)
-            } else {
-                line("closed (liquidated, deleveraged or closed by its account)", .warn)
+            // Every step counts (a tiered or partial liquidation closes in several), and the line
+            // says what the records show, not what made the last close (its account may have
+            // closed the rest): review.
+            let liquidations = model.log.simulatedLiquidations.filter { $0.position == index }
+            let deleverages = model.log.adlRecords.filter { $0.position == index }
+            var parts: [String] = []
+            if let last = liquidations.last {
+                let total = liquidations.reduce(Fixed.zero) { $0 + $1.quantity }
+                let deficit = liquidations.reduce(Fixed.zero) { $0 + $1.deficit }
+                parts.append("liquidated \(Format.quantity(total, instrument))"
+                    + (liquidations.count > 1 ? " in \(liquidations.count) steps, the last" : "") + " at \(Format.clockMillis(last.time))"
+                    + (deficit.isPositive ? ", deficit \(money(deficit)) \(asset)" : ""))
             }
+            if let last = deleverages.last {
+                let total = deleverages.reduce(Fixed.zero) { $0 + $1.quantity }
+                parts.append("deleveraged \(Format.quantity(total, instrument))"
+                    + (deleverages.count > 1 ? " in \(deleverages.count) closes, the last" : "") + " at \(price(last.price)), \(Format.clockMillis(last.time))")
+            }
+            line(parts.isEmpty ? "closed (liquidated, deleveraged or closed by its account)" : "closed; " + parts.joined(separator: "; "), .warn)
         }
         // A ratio and a distance are of an open position at a mark: a closed one, or one whose
         // market has no price yet, has neither (its figures at the entry price would mislead).
@@ -93,7 +102,7 @@ enum DetailPane {
             let valueAtEntry = MarginMath.notional(kind: instrument.kind, quantity: risk.quantity, at: risk.entryPrice)
             line("maintenance      \(money(risk.maintenanceMargin)) \(asset)   = value at entry \(money(valueAtEntry)) × \(rate) − \(money(risk.bracket.maintenanceAmount)) \(cap)")
         case .okx:
-            line("maintenance      \(money(risk.maintenanceMargin)) \(asset)   = notional × \(rate) (the tier's rate on the whole position)")
+            line("maintenance      \(money(risk.maintenanceMargin)) \(asset)   = notional × \(rate) (the tier's rate and the liquidation fee rate, on the whole position)")
         case .binance, .hyperliquid:
             line("maintenance      \(money(risk.maintenanceMargin)) \(asset)   = notional × \(rate) − \(money(risk.bracket.maintenanceAmount)) \(cap)")
         }

@@ -56,7 +56,8 @@ enum TapePane {
         }
         let range = TableRows.visibleRange(count: total, cursor: model.tapeCursor, in: inner)
         let entries = TapeEntries.window(log, offset: range.lowerBound, length: range.count)
-        var rows = entries.map { cells($0, model) }
+        let namingAssets = namesAssets(model.engine)
+        var rows = entries.map { cells($0, model, namingAssets: namingAssets) }
         // One venue: its name on every line says nothing, and its width goes to the figures. The
         // fit runs over the columns kept, and maps back to the table's column numbers.
         // No exchange-reported line: every line is "sim", which the title already says; its width
@@ -86,7 +87,7 @@ enum TapePane {
         // Still too narrow for the deficit: it gives up its asset's name (said where there is
         // room: several assets) before it goes (at 80 columns the named deficit was dropped and
         // only the quantity was left; operator trial).
-        if !chosen.contains(where: { $0.column == deficitColumn }), namesAssets(model.engine) {
+        if !chosen.contains(where: { $0.column == deficitColumn }), namingAssets {
             for (index, entry) in entries.enumerated() {
                 if case .simulated(let record) = entry { rows[index].cells[deficitColumn] = deficitCell(record) }
             }
@@ -131,12 +132,14 @@ enum TapePane {
         withCover(record, amount: record.deficit.isZero ? "0" : deficit(record.deficit, asset: record.asset) + (namingAsset ? " " + record.asset : ""))
     }
 
-    /// Whether the session's money is in more than one asset (a USDT market beside a BTC-settled
-    /// one): a deficit then names its asset (`0.00016246 BTC` beside `12.4k USDT`; operator trial:
-    /// they sat side by side with no unit). Read off the funds, one per venue and asset.
+    /// Whether the session's markets settle in more than one asset (a USDT market beside a
+    /// BTC-settled one): a deficit then names its asset (`0.00016246 BTC` beside `12.4k USDT`;
+    /// operator trial: they sat side by side with no unit). Read off the markets, not the funds (a
+    /// fund stated for an asset no market settles in named USDT on every line; review); once a
+    /// frame, not once a row.
     static func namesAssets(_ engine: Engine) -> Bool {
-        guard let first = engine.funds.first?.asset else { return false }
-        return engine.funds.contains { $0.asset != first }
+        guard let first = engine.markets.first?.instrument.settlementAsset else { return false }
+        return engine.markets.contains { $0.instrument.settlementAsset != first }
     }
 
     /// `amount` (the deficit as a column shows it), or where the quantity the book could not take
@@ -155,7 +158,7 @@ enum TapePane {
     }
 
     /// A row's cells, one per column, and what follows them.
-    static func cells(_ entry: TapeEntry, _ model: AppModel) -> (cells: [String], tail: String) {
+    static func cells(_ entry: TapeEntry, _ model: AppModel, namingAssets: Bool = false) -> (cells: [String], tail: String) {
         switch entry {
         case .simulated(let record):
             let instrument = model.engine.market(record.symbol)?.instrument
@@ -169,7 +172,7 @@ enum TapePane {
                      record.account, Format.quantity(record.quantity, instrument),
                      Format.price(record.bankruptcyPrice, instrument), Format.price(record.averageFill, instrument),
                      record.slippageBps.map { $0.formatted(1) } ?? "—", "\(record.levelsConsumed)",
-                     deficitCell(record, namingAsset: namesAssets(model.engine)),
+                     deficitCell(record, namingAsset: namingAssets),
                      // Exact: "250k" on every row hid a deficit of 40.09 the fund paid.
                      Format.money(record.fundAfter, decimals: AssetPrecision.decimals(forAsset: record.asset))], tail)
         case .exchange(let liquidation):

@@ -40,7 +40,7 @@ enum WhatIfPane {
         line("Total deficit \(money(result.totalDeficit)) \(result.asset) · fund \(money(result.fundBefore)) → \(money(result.fundAfter))", result.totalDeficit.isPositive ? .alert : .help)
         // What the fund holds (taken over) loses at the shocked mark: its balance alone read
         // solvent while it held a position under water (attacker trial).
-        if !result.fundHoldingsPnL.isZero {
+        if result.fundHolds {
             let held = (result.fundHoldingsPnL.isPositive ? "+" : "") + money(result.fundHoldingsPnL)
             line(["What the fund took over: unrealised \(held) at this mark, equity \(money(result.fundEquityAfter)) \(result.asset)",
                   "Fund's takeovers \(held): equity \(money(result.fundEquityAfter))", "Takeovers \(held)"],
@@ -80,7 +80,7 @@ enum WhatIfPane {
             func shock(_ step: StressResult) -> String { (step.shockPercent.isNegative ? "" : "+") + step.shockPercent.description + "%" }
             // A fund holding positions taken over: its equity at each shocked mark, not its
             // balance alone (which read the same at every shock, attacker trial).
-            let holds = steps.contains { !$0.fundHoldingsPnL.isZero }
+            let holds = steps.contains { $0.fundHolds }
             let rows = steps.map { step -> [String] in
                 [shock(step), Format.count(step.liquidationCount),
                  ladderDeficitCell(step, places: places), step.adlQuantity.formatted(3, grouping: true),

@@ -57,7 +57,10 @@ public final class AlertDelivery: @unchecked Sendable {
             // misses, never a frozen session. A regular file ignores the flag.
             descriptor = open(logPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NONBLOCK, 0o644)
             guard descriptor >= 0 else {
-                let reason = errno == ENXIO ? "a FIFO that no process is reading (start its reader first)" : String(cString: strerror(errno))
+                let failure = errno
+                var status = stat()
+                let isFIFO = stat(logPath, &status) == 0 && (status.st_mode & S_IFMT) == S_IFIFO
+                let reason = failure == ENXIO && isFIFO ? "a FIFO that no process is reading (start its reader first)" : String(cString: strerror(failure))
                 throw .unwritable(path: logPath, reason: reason)
             }
         }
@@ -87,10 +90,16 @@ public final class AlertDelivery: @unchecked Sendable {
         _ = finished.wait(timeout: .now() + seconds)
     }
 
+    /// A line was cut short (its reader made no room for the rest in time): the next begins with
+    /// a line end, so the cut line stands alone and the next is whole on its own line (review).
+    private var lineCutShort = false
+
     private func append(_ line: String) {
-        let bytes = Array(line.utf8)
+        let bytes = Array(((lineCutShort ? "\n" : "") + line).utf8)
+        var begun = false
         let written = bytes.withUnsafeBytes { buffer -> Int in
             var offset = 0
+            defer { begun = offset > 0 }
             while offset < buffer.count {
                 let result = write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
                 if result < 0 {
@@ -109,6 +118,8 @@ public final class AlertDelivery: @unchecked Sendable {
             }
             return offset
         }
+        // Only the writing thread (the session's) reads and sets it.
+        if written >= 0 { lineCutShort = false } else if begun { lineCutShort = true }
         lock.withLock {
             if written < 0 {
                 counts.logFailures += 1

@@ -29,12 +29,16 @@ public struct StressResult: Sendable {
     public var totalDeficit: Fixed
     public var fundBefore: Fixed
     public var fundAfter: Fixed
-    /// The unrealised PnL, at the shocked mark, of what the fund holds in this market after the
-    /// shock (positions it took over, under `--unfilled fund-takes-over`, before the shock or in
-    /// it): money the fund would lose closing them there. 0 when it holds nothing. Without it the
-    /// ladder read "deficit 0, fund after 194.50" at every shock while the fund held 0.9 BTC
-    /// taken over at 58,005 (attacker trial).
+    /// The unrealised PnL of what the fund holds after the shock (positions it took over, under
+    /// `--unfilled fund-takes-over`, before the shock or in it), in every market it backs: this
+    /// market's at the shocked mark, the others' at their marks. Money the fund would lose closing
+    /// them there. Without it the ladder read "deficit 0, fund after 194.50" at every shock while
+    /// the fund held 0.9 BTC taken over at 58,005 (attacker trial); the review found the first
+    /// version counted this market's holdings only.
     public var fundHoldingsPnL: Fixed = .zero
+    /// Whether the fund holds anything taken over after the shock (the report and the what-if
+    /// show its holdings and equity then, whatever their PnL).
+    public var fundHolds = false
     /// The fund's balance with `fundHoldingsPnL`: what it would have closing its holdings at the
     /// shocked mark.
     public var fundEquityAfter: Fixed { fundAfter + fundHoldingsPnL }
@@ -167,7 +171,18 @@ extension Engine {
             tally(&notes)
         }
         result.fundAfter = copy.fund(market: index).balance
-        result.fundHoldingsPnL = copy.markets[index].fundExposure(at: shocked)
+        if copy.configuration.unfilled == .fundTakesOver {
+            // Only this rule takes positions over; the other markets the fund backs are read at
+            // their own marks (a quadratic report otherwise: every shock of every market would
+            // read every market).
+            let fundIndex = copy.markets[index].fundIndex
+            for other in copy.markets.indices where copy.markets[other].fundIndex == fundIndex {
+                let market = copy.markets[other]
+                guard !market.fundLong.isEmpty || !market.fundShort.isEmpty else { continue }
+                result.fundHolds = true
+                if let mark = other == index ? shocked : market.markPrice { result.fundHoldingsPnL += market.fundExposure(at: mark) }
+            }
+        }
         result.positionsHit = hit.count
         // Blocked before the shock too (noted once, so no note now): say so all the same.
         if let block = copy.liquidationBlock(market: index), copy.hasCrossedTrigger(market: index) { result.blocked = block }

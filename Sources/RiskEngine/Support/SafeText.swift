@@ -56,8 +56,8 @@ public enum SafeText {
     }
 
     /// `text` as a JSON string: quotes, backslashes and line ends escaped, and every other
-    /// control, DEL, the C1 controls and the invisible format characters as `\uXXXX` too (all of
-    /// them are in the basic plane): JSON piped to a terminal must not carry an escape sequence.
+    /// control, DEL, the C1 controls and the invisible format characters as `\uXXXX` too (past the
+    /// basic plane as a surrogate pair): JSON piped to a terminal must not carry an escape sequence.
     public static func jsonQuoted(_ text: String) -> String {
         var result = "\""
         for scalar in text.unicodeScalars {
@@ -69,8 +69,12 @@ public enum SafeText {
             case "\t": result += "\\t"
             default:
                 if isUnsafe(scalar) {
-                    let hex = String(scalar.value, radix: 16)
-                    result += "\\u" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+                    // As UTF-16 code units: past U+FFFF (a tag, an Egyptian format control) a
+                    // surrogate pair, or "\ue0031" reads back as U+E003 and "1" (review).
+                    for unit in String(scalar).utf16 {
+                        let hex = String(unit, radix: 16)
+                        result += "\\u" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+                    }
                 } else {
                     result.unicodeScalars.append(scalar)
                 }

@@ -381,7 +381,7 @@ enum SessionReport {
             ("fund_after", JSON.number(result.fundAfter, decimals: 8)),
         ]
         // What the fund holds (taken over) is worth at the shocked mark: only where it holds some.
-        if !result.fundHoldingsPnL.isZero {
+        if result.fundHolds {
             members.append(("fund_holdings_pnl", JSON.number(result.fundHoldingsPnL, decimals: 8)))
             members.append(("fund_equity_after", JSON.number(result.fundEquityAfter, decimals: 8)))
         }
@@ -595,7 +595,7 @@ enum SessionReport {
             lines.append("stress \(market.symbol) (mark shock: liquidations; deficit \(asset); ADL quantity \(quantityUnit); fund after \(asset))\(noFund):")
             for result in ladder {
                 let shock = (result.shockPercent.isNegative ? "" : "+") + result.shockPercent.description + "%"
-                let holdings = result.fundHoldingsPnL.isZero ? ""
+                let holdings = !result.fundHolds ? ""
                     : " (its holdings \(amount(result.fundHoldingsPnL, asset)) at the shocked mark: equity \(amount(result.fundEquityAfter, asset)))"
                 lines.append("  \(shock): \(result.liquidationCount); \(amount(result.totalDeficit, asset)); \(result.adlQuantity.formatted(3, grouping: true)); \(amount(result.fundAfter, asset))"
                     + holdings + (result.blocked.map { " (\($0.message))" } ?? ""))

@@ -146,14 +146,19 @@ struct FocusedMarketGoneTests {
 
 @Suite("A seek back to before positions were placed")
 struct SeekBeforePositionsTests {
-    @Test("rows and a position's view of positions the engine no longer holds go; nothing traps")
-    func fewerPositions() {
+    /// The screen on the later engine, the positions pane focused, and the status both share.
+    static func screen(on later: Engine) -> (AppModel, SessionStatus) {
         var status = SessionStatus(kind: "REPLAY", source: "test")
-        let later = DashboardTests.engine(positions: 30)
-        let earlier = DashboardTests.engine(positions: 5)
         status.time = later.time
         var screen = AppModel(width: 120, height: 40, status: status, engine: later, log: SessionLog())
         screen.focusPane(.positions)
+        return (screen, status)
+    }
+
+    @Test("rows and a position's view of positions the engine no longer holds go; nothing traps")
+    func fewerPositions() {
+        let earlier = DashboardTests.engine(positions: 5)
+        var (screen, status) = Self.screen(on: DashboardTests.engine(positions: 30))
         guard let row = screen.visibleRows.firstIndex(where: { $0.index >= 5 }) else { Issue.record("no row past 5"); return }
         for _ in 0..<row { screen.press(.down) }
         screen.press(.enter)
@@ -169,12 +174,8 @@ struct SeekBeforePositionsTests {
 
     @Test("past 5,000 positions (a rebuild in slices): a sort right after the seek back draws no row the engine lacks (review)")
     func sortWhileRebuilding() {
-        var status = SessionStatus(kind: "REPLAY", source: "test")
-        let later = DashboardTests.engine(positions: 8_000)
         let earlier = DashboardTests.engine(positions: 6_000)
-        status.time = later.time
-        var screen = AppModel(width: 120, height: 40, status: status, engine: later, log: SessionLog())
-        screen.focusPane(.positions)
+        var (screen, status) = Self.screen(on: DashboardTests.engine(positions: 8_000))
         screen.press(.character("s"), .character("S"))
         _ = screen.update(.session(engine: earlier, log: SessionLog(), status: status))
         screen.press(.character("s"))

@@ -117,10 +117,11 @@ struct ConfigEndToEndTests {
     func liveMarkets() throws {
         let scratch = try BadInputCommandTests.Scratch()
         let config = try scratch.write("live.toml", "[markets]\nlive_source = \"binance-usdm\"\nlive_symbols = [\"BTC/USDT\"]\n")
-        // The symbol from the file is checked as if given on the command line: nothing starts.
+        // The symbol from the file is refused by the file's check, naming its line and key (the
+        // run used to blame --symbols, which the operator never gave): nothing starts.
         let refused = try BinaryRunner.run(["live", "--headless", "--duration", "1", "--config", config])
         #expect(refused.status == 2)
-        #expect(refused.standardError.contains("--symbols: 'BTC/USDT' is not a symbol"), "\(refused.standardError)")
+        #expect(refused.standardError.contains("live.toml:3: markets.live_symbols: 'BTC/USDT' is not a live symbol"), "\(refused.standardError)")
         let none = try BinaryRunner.run(["live", "--headless", "--duration", "1", "--no-config"])
         #expect(none.status == 2)
         #expect(none.standardError.contains("give a SOURCE"), "\(none.standardError)")

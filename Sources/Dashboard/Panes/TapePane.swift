@@ -119,10 +119,7 @@ enum TapePane {
 
     /// A deficit, short where it is money (`12.4k` USDT), exact where it is a coin: an inverse
     /// market's 0.00035420 BTC read "0.00".
-    static func deficit(_ amount: Fixed, asset: String) -> String {
-        let places = AssetPrecision.decimals(forAsset: asset)
-        return places > 2 ? Format.money(amount, decimals: places) : Format.compact(amount.approximateDouble)
-    }
+    static func deficit(_ amount: Fixed, asset: String) -> String { Format.compactMoney(amount, asset: asset) }
 
     /// The deficit column: the deficit, and where the quantity the book could not take went when
     /// it went to ADL or to the fund. A close the book could not fill at all, deleveraged at the
@@ -146,7 +143,12 @@ enum TapePane {
     /// went instead of it or beside it (the tape's and the what-if list's deficit columns).
     static func withCover(_ record: LiquidationRecord, amount: String) -> String {
         withCover(amount: amount, deficitIsZero: record.deficit.isZero,
-            cover: record.adlQuantity.isPositive ? "ADL" : record.fundTakeoverQuantity.isPositive ? "FUND" : nil)
+            cover: cover(adlQuantity: record.adlQuantity, fundTakeoverQuantity: record.fundTakeoverQuantity))
+    }
+
+    /// Where what the book could not take went: "ADL", "FUND" (the fund took it over), or nil.
+    static func cover(adlQuantity: Fixed, fundTakeoverQuantity: Fixed) -> String? {
+        adlQuantity.isPositive ? "ADL" : fundTakeoverQuantity.isPositive ? "FUND" : nil
     }
 
     /// The mark itself, for every deficit column (the tape, the what-if list and ladder, the

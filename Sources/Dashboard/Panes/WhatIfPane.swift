@@ -144,7 +144,7 @@ enum WhatIfPane {
     /// the first to go on a narrow pane.
     static func ladderDeficitCell(_ step: StressResult, places: Int = 2) -> String {
         TapePane.withCover(amount: Format.money(step.totalDeficit, decimals: places), deficitIsZero: step.totalDeficit.isZero,
-            cover: step.adlQuantity.isPositive ? "ADL" : step.fundTakeoverQuantity.isPositive ? "FUND" : nil)
+            cover: TapePane.cover(adlQuantity: step.adlQuantity, fundTakeoverQuantity: step.fundTakeoverQuantity))
     }
 
     static let ladderColumns: [FitColumn] = [

@@ -79,10 +79,14 @@ enum Format {
     /// An amount of `asset` as the deficit columns show money: dollars compact (`12.4k`), a coin
     /// exact in its eight places, as the tape shows it (a stressed deficit of 0.0028 BTC read
     /// "0.00" in `compact`'s cents, and 3,126.85 UNI read "3,127" beside the report's figure).
-    static func compactMoney(_ value: Double, asset: String) -> String {
+    static func compactMoney(_ value: Fixed, asset: String) -> String {
         let places = AssetPrecision.decimals(forAsset: asset)
-        guard places > 2 else { return compact(value) }
-        return Fixed(approximating: value).formatted(places, grouping: true)
+        return places > 2 ? money(value, decimals: places) : compact(value.approximateDouble)
+    }
+
+    /// The same of a signal's reading (a Double).
+    static func compactMoney(_ value: Double, asset: String) -> String {
+        compactMoney(Fixed(approximating: value), asset: asset)
     }
 
     static func percent(_ fraction: Double?, decimals: Int = 2) -> String {

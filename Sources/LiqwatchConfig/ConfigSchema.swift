@@ -221,21 +221,23 @@ enum ConfigSchema {
 
     // MARK: - [markets]
 
+    /// A market name checked as the run checks it, so `config --check` does not pass what the run
+    /// refuses: venue:symbol whole; a bare symbol by its form (the session's venues decide the rest).
+    static func checkMarketName(_ text: String) throws(ConfigValue.Refusal) {
+        do throws(MarketNameError) {
+            if text.contains(":") { _ = try MarketResolver(venues: Venue.known).resolve(text) }
+            else if !MarketResolver.isBareSymbol(text) { throw MarketNameError.badSymbol(text) }
+        } catch {
+            throw ConfigValue.Refusal(message: error.description)
+        }
+    }
+
     static let markets: [ConfigKey] = [
         ConfigKey(section: "markets", name: "focus",
             comment: "The market shown first (ladder, signals, what-if): venue:symbol or a bare symbol (\"\": the one with the most monitored risk). --symbol",
             defaultText: quoted(defaults.focus ?? "")) { value, settings throws(ConfigValue.Refusal) in
             let text = try value.optionalString()
-            // Checked as the run checks it, so `config --check` does not pass what the run refuses:
-            // venue:symbol whole; a bare symbol by its form (the session's venues decide the rest).
-            if let text, !text.isEmpty {
-                do throws(MarketNameError) {
-                    if text.contains(":") { _ = try MarketResolver(venues: Venue.known).resolve(text) }
-                    else if !MarketResolver.isBareSymbol(text) { throw MarketNameError.badSymbol(text) }
-                } catch {
-                    throw ConfigValue.Refusal(message: error.description)
-                }
-            }
+            if let text, !text.isEmpty { try checkMarketName(text) }
             settings.focus = text
         },
         ConfigKey(section: "markets", name: "live_source",
@@ -246,16 +248,10 @@ enum ConfigSchema {
             defaultText: "[" + defaults.liveSymbols.map(quoted).joined(separator: ", ") + "]") { value, settings throws(ConfigValue.Refusal) in
             let symbols = try value.strings().map { $0.trimmingCharacters() }
             if symbols.contains(where: \.isEmpty) { throw ConfigValue.Refusal(message: "has an empty symbol") }
-            // Checked by their form as `focus` is, so `config --check` does not pass a symbol the
-            // run refuses (one with an escape sequence passed the check and the run blamed
-            // --symbols, attacker trial).
+            // Checked as `focus` is (one with an escape sequence passed the check and the run
+            // blamed --symbols, attacker trial).
             for symbol in symbols {
-                do throws(MarketNameError) {
-                    if symbol.contains(":") { _ = try MarketResolver(venues: Venue.known).resolve(symbol) }
-                    else if !MarketResolver.isBareSymbol(symbol) { throw MarketNameError.badSymbol(symbol) }
-                } catch {
-                    throw ConfigValue.Refusal(message: error.description)
-                }
+                try checkMarketName(symbol)
                 // A live symbol goes into subscription requests: the characters any live venue's
                 // symbols have (`liqwatch live` checks each venue's own set; "BTC/USDT" passed
                 // the form above and the run refused it; review).

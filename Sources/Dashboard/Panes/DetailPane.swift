@@ -96,16 +96,16 @@ enum DetailPane {
         // give the figure; operator trial), OKX takes no deduction.
         let rules = engine.marginRules(of: instrument)
         let rate = (risk.bracket.maintenanceMarginRate * Fixed(100)).formatted(2) + "%"
-        let cap = "(bracket cap \(Format.money(risk.bracket.notionalCap, decimals: 0)))"
+        let deducted = "− \(money(risk.bracket.maintenanceAmount)) (bracket cap \(Format.money(risk.bracket.notionalCap, decimals: 0)))"
+        let maintenanceFormula: String
         switch rules {
         case .bybit:
             let valueAtEntry = MarginMath.notional(kind: instrument.kind, quantity: risk.quantity, at: risk.entryPrice)
-            line("maintenance      \(money(risk.maintenanceMargin)) \(asset)   = value at entry \(money(valueAtEntry)) × \(rate) − \(money(risk.bracket.maintenanceAmount)) \(cap)")
-        case .okx:
-            line("maintenance      \(money(risk.maintenanceMargin)) \(asset)   = notional × \(rate) (the tier's rate and the liquidation fee rate, on the whole position)")
-        case .binance, .hyperliquid:
-            line("maintenance      \(money(risk.maintenanceMargin)) \(asset)   = notional × \(rate) − \(money(risk.bracket.maintenanceAmount)) \(cap)")
+            maintenanceFormula = "value at entry \(money(valueAtEntry)) × \(rate) \(deducted)"
+        case .okx: maintenanceFormula = "notional × \(rate) (the tier's rate and the liquidation fee rate, on the whole position)"
+        case .binance, .hyperliquid: maintenanceFormula = "notional × \(rate) \(deducted)"
         }
+        line("maintenance      \(money(risk.maintenanceMargin)) \(asset)   = " + maintenanceFormula)
         if risk.mode == .isolated {
             line("margin balance   \(money(risk.marginBalance)) \(asset)   = isolated margin \(money(position.isolatedMargin)) + unrealised PnL")
             line("margin ratio     \(ratioText(risk.marginRatio))   = maintenance ÷ margin balance (100% liquidates)", ratioRole)

@@ -49,7 +49,6 @@ extension Engine {
             : (drawdown >= configuration.risk.drawdownWarn ? .warn : .ok)
         var stressed = StressedDeficit()
         var stressedUnit: String? = nil
-        var exposure = Fixed.zero
         for index in markets.indices where markets[index].fundIndex == fundIndex {
             let reading = markets[index].stressed
             if reading.deficit > stressed.deficit || (!stressed.adlCertain && reading.adlCertain) {
@@ -58,8 +57,8 @@ extension Engine {
                 stressed.adlCertain = certain
                 stressedUnit = markets[index].instrument.quantityUnit
             }
-            if let mark = markets[index].markPrice { exposure += markets[index].fundExposure(at: mark) }
         }
+        let exposure = fundIndex.map { takeoverExposure(fund: $0).pnl } ?? .zero
         let adl: ADLState
         // ADL beyond the monitored positions is ADL all the same (it read "idle" with 0.62 BTC
         // deleveraged against counterparties the session does not watch).
@@ -92,6 +91,25 @@ public enum ADLState: String, Hashable, Sendable {
 
     /// In words, for text (`under way`).
     public var label: String { self == .underWay ? "under way" : rawValue }
+}
+
+extension Engine {
+    /// What a fund's takeovers are worth: the unrealised PnL of the positions it took over (only
+    /// `--unfilled fund-takes-over` takes any) in every market it backs, each at its mark, or
+    /// `shocked`'s market at the shocked price; and whether it holds any. The fund pane's and the
+    /// report's exposure, and a stress step's fund equity, read this one sum.
+    func takeoverExposure(fund fundIndex: Int32, shocked: (market: Int, price: Fixed)? = nil) -> (pnl: Fixed, holds: Bool) {
+        guard configuration.unfilled == .fundTakesOver else { return (.zero, false) }
+        var pnl = Fixed.zero
+        var holds = false
+        for index in markets.indices where markets[index].fundIndex == fundIndex {
+            guard !markets[index].fundLong.isEmpty || !markets[index].fundShort.isEmpty else { continue }
+            holds = true
+            let mark = shocked.map { $0.market == index ? $0.price : markets[index].markPrice } ?? markets[index].markPrice
+            if let mark { pnl += markets[index].fundExposure(at: mark) }
+        }
+        return (pnl, holds)
+    }
 }
 
 /// The fund as the engine classifies it.

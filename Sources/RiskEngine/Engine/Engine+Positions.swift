@@ -173,7 +173,7 @@ extension Engine {
         // A wallet stated before the account's first position (see `.account`), unless this
         // update states its own.
         let pendingKey = pendingWallets.isEmpty ? "" : update.pointee.account + "\u{0}" + asset
-        var wallet = update.pointee.walletBalance ?? (pendingWallets.isEmpty ? nil : pendingWallets[pendingKey])
+        var wallet = update.pointee.walletBalance ?? (pendingKey.isEmpty ? nil : pendingWallets[pendingKey])
         // A cross position of an account whose wallet nobody has stated (no wallet, no cross
         // position before): liquidated at once against a wallet of 0, it booked a deficit of
         // 157,000 from an event stream whose account line came on the next line (attacker trial).

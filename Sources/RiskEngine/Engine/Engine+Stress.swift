@@ -171,18 +171,9 @@ extension Engine {
             tally(&notes)
         }
         result.fundAfter = copy.fund(market: index).balance
-        if copy.configuration.unfilled == .fundTakesOver {
-            // Only this rule takes positions over; the other markets the fund backs are read at
-            // their own marks (a quadratic report otherwise: every shock of every market would
-            // read every market).
-            let fundIndex = copy.markets[index].fundIndex
-            for other in copy.markets.indices where copy.markets[other].fundIndex == fundIndex {
-                let market = copy.markets[other]
-                guard !market.fundLong.isEmpty || !market.fundShort.isEmpty else { continue }
-                result.fundHolds = true
-                if let mark = other == index ? shocked : market.markPrice { result.fundHoldingsPnL += market.fundExposure(at: mark) }
-            }
-        }
+        // Only fund-takes-over takes positions over (`takeoverExposure` reads no market otherwise:
+        // every shock of every market reading every market made a report quadratic).
+        (result.fundHoldingsPnL, result.fundHolds) = copy.takeoverExposure(fund: copy.markets[index].fundIndex, shocked: (index, shocked))
         result.positionsHit = hit.count
         // Blocked before the shock too (noted once, so no note now): say so all the same.
         if let block = copy.liquidationBlock(market: index), copy.hasCrossedTrigger(market: index) { result.blocked = block }

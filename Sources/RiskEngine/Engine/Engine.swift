@@ -195,12 +195,12 @@ public struct Engine: Sendable {
         markets[index].bookOverdue = true
     }
 
-    /// The market for a symbol, created on first sight.
     /// The most markets a session holds. Every venue's perpetuals together are some 1,500; an
     /// operator's event stream naming 200,000 symbols made a market of each (929 MB, attacker
     /// trial). Events of a new market past it are counted (`eventsPastMarketLimit`), not applied.
     public static let marketLimit = 10_000
 
+    /// The market for a symbol, created on first sight.
     mutating func ensureMarket(_ symbol: String) -> Int32 {
         // A feed mostly names the symbol of the event before: one comparison instead of a hash.
         if let last = lastMarketLookup, last.symbol == symbol { return last.index }

@@ -158,21 +158,7 @@ enum SessionReport {
                 return (venue, JSON.Value.object([("count", JSON.number(tally.deficitCount)), ("total_by_asset", moneyByAsset(tally.deficitTotal))]))
             })),
         ])
-        var fundMembers: [(String, JSON.Value)] = [
-            ("venue", .string(fund.venue)),
-            ("asset", .string(primary)),
-            ("start", JSON.number(fund.opening, decimals: 8)),
-            ("end", JSON.number(fund.balance, decimals: 8)),
-            ("min", JSON.number(fund.low, decimals: 8)),
-            ("peak", JSON.number(fund.peak, decimals: 8)),
-            ("inflows", JSON.number(fund.inflows, decimals: 8)),
-            ("outflows", JSON.number(fund.outflows, decimals: 8)),
-        ]
-        // Statements after the opening (an events file's later insurance_fund lines) moved the
-        // balance too: start + inflows − outflows did not come to the end without them
-        // (attacker trial). Only where there were some.
-        if let statements = fund.totals[.statement] { fundMembers.append(("statements", JSON.number(statements, decimals: 8))) }
-        let insuranceFund: JSON.Value = .object(fundMembers + [
+        let insuranceFund: JSON.Value = .object([("venue", .string(fund.venue)), ("asset", .string(primary))] + fundFigures(fund) + [
             ("takeover_exposure", JSON.number(fundState.takeoverExposure, decimals: 8)),
             ("drawdown_level", .string(fundState.drawdownLevel.label)),
             ("adl_state", .string(fundState.adl.rawValue)),
@@ -310,15 +296,22 @@ enum SessionReport {
     }
 
     static func fundObject(_ fund: InsuranceFund, state: FundState, markets: Int) -> JSON.Value {
-        var members: [(String, JSON.Value)] = [
-            ("given", .bool(fund.wasGiven)),
-            ("markets", JSON.number(markets)),
+        .object([("given", .bool(fund.wasGiven)), ("markets", JSON.number(markets))] + fundFigures(fund)
+            + [("adl_events", JSON.number(fund.adlEvents)), ("adl_state", .string(state.adl.rawValue))])
+    }
+
+    /// A fund's money figures, as the leading fund and each venue's report them: start, end, low,
+    /// peak, flows, and the statements after the opening where there were some (an events file's
+    /// later insurance_fund lines moved the balance too: start + inflows − outflows did not come to
+    /// the end without them; attacker trial).
+    static func fundFigures(_ fund: InsuranceFund) -> [(String, JSON.Value)] {
+        var figures: [(String, JSON.Value)] = [
             ("start", JSON.number(fund.opening, decimals: 8)), ("end", JSON.number(fund.balance, decimals: 8)),
             ("min", JSON.number(fund.low, decimals: 8)), ("peak", JSON.number(fund.peak, decimals: 8)),
             ("inflows", JSON.number(fund.inflows, decimals: 8)), ("outflows", JSON.number(fund.outflows, decimals: 8)),
         ]
-        if let statements = fund.totals[.statement] { members.append(("statements", JSON.number(statements, decimals: 8))) }
-        return .object(members + [("adl_events", JSON.number(fund.adlEvents)), ("adl_state", .string(state.adl.rawValue))])
+        if let statements = fund.totals[.statement] { figures.append(("statements", JSON.number(statements, decimals: 8))) }
+        return figures
     }
 
     static func moneyByAsset(_ values: [String: Fixed]) -> JSON.Value {

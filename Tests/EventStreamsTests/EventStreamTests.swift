@@ -78,6 +78,14 @@ struct EventStreamTests {
         }
     }
 
+    /// A listening session taking at most `publishers` at once, each closed after `idleTimeout` s of silence.
+    func listeningSession(publishers: Int, idleTimeout: Double) throws -> (LiveSession, EventStreamSource, Int) {
+        var limits = EventStreamSource.ListenLimits()
+        limits.maximumPublishers = publishers
+        limits.idleTimeout = idleTimeout
+        return try listeningSession(limits: limits)
+    }
+
     func listeningSession(limits: EventStreamSource.ListenLimits = .init(), staleAfter: Double = 5) throws -> (LiveSession, EventStreamSource, Int) {
         let source = EventStreamSource(endpoint: .listen(host: "127.0.0.1", port: 0), label: "listen://test", limits: limits)
         var options = LiveOptions()
@@ -139,10 +147,7 @@ struct EventStreamTests {
 
     @Test("publishers past the limit close the one silent the longest; a silent one is closed after the idle timeout")
     func publisherLimitAndIdleTimeout() throws {
-        var limits = EventStreamSource.ListenLimits()
-        limits.maximumPublishers = 2
-        limits.idleTimeout = 1
-        let (session, _, port) = try listeningSession(limits: limits)
+        let (session, _, port) = try listeningSession(publishers: 2, idleTimeout: 1)
         defer { session.stop() }
         let first = try #require(TestClient(port: port))
         pump(session, seconds: 2) { session.health[0].publishers == 1 }
@@ -165,10 +170,7 @@ struct EventStreamTests {
 
     @Test("a client sending only whitespace is silent: room is made by closing it, not the publisher of real lines")
     func whitespaceIsSilence() throws {
-        var limits = EventStreamSource.ListenLimits()
-        limits.maximumPublishers = 2
-        limits.idleTimeout = 30
-        let (session, _, port) = try listeningSession(limits: limits)
+        let (session, _, port) = try listeningSession(publishers: 2, idleTimeout: 30)
         defer { session.stop() }
         let publisher = try #require(TestClient(port: port))
         publisher.send(Self.events[0] + "\n")

@@ -10,9 +10,9 @@ import RiskEngine
 public enum DisplayWidth {
     @inlinable public static func of(_ scalar: Unicode.Scalar) -> Int {
         let value = scalar.value
-        if value < 0x7F { return value < 0x20 ? -1 : 1 }
-        // The soft hyphen is unsafe too (`SafeText.isUnsafe`): it printed as nothing (review).
-        if value < 0x300 { return value < 0xA0 || value == 0xAD ? -1 : 1 }
+        // Below the combining marks every character is one cell or not drawn; which are not drawn
+        // is `SafeText`'s one rule (written here once as well, the two drifted on the soft hyphen).
+        if value < 0x300 { return SafeText.isUnsafe(scalar) ? -1 : 1 }
         // Box drawing, blocks and geometric shapes: most of what the panes draw.
         if value >= 0x2500 && value <= 0x25FC { return 1 }
         return slowWidth(scalar)

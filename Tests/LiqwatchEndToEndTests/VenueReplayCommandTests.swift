@@ -47,7 +47,24 @@ struct VenueReplayCommandTests {
     @Test("three venues replayed together: each has its own fund, opened as --insurance-fund says, and a deficit on OKX moves only OKX's")
     func fundPerVenue() throws {
         let files = ["../shared/data/okx/OKX.ws.1.0", "../shared/data/bybit/2024-12-01_XRPUSDT_ob500.data", "../shared/data/hyperliquid/btcusd_20250126.gz"]
-        let arguments = ["replay"] + files + ["--headless", "--synthetic-positions", "4000", "--insurance-fund", "bybit:80000,okx:BTC:0.5,hyperliquid:1000"]
+        // A position on each venue; OKX's long is bankrupt from its first mark (entry 33,000, the
+        // mark 30,230, 0.0001 BTC of margin) and an OKX short stands behind it for ADL. (The
+        // synthetic book used to give OKX its cascade: its coin wallets were rounded to cents,
+        // which made them bankrupt; stop 42.)
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("liqwatch-venues-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let positions = folder.appendingPathComponent("positions.csv")
+        try """
+            account,symbol,side,size,entry_price,margin_mode,isolated_margin,wallet_balance,leverage
+            okx-whale,okx:BTC-USD-220527,long,4000,33000,isolated,0.0001,,
+            okx-short,okx:BTC-USD-220527,short,100,31000,isolated,0.01,,
+            bybit-a,bybit:XRPUSDT,long,1000,1.9,isolated,500,,
+            hl-a,hyperliquid:BTC,long,0.1,100000,isolated,2000,,
+            okx-uni,okx:UNI-USD-SWAP,long,10,5.1,isolated,5,,
+
+            """.write(to: positions, atomically: true, encoding: .utf8)
+        let arguments = ["replay"] + files + ["--headless", "--positions", positions.path, "--insurance-fund", "bybit:80000,okx:BTC:0.5,hyperliquid:1000"]
         let result = try BinaryRunner.run(arguments + ["--report", "json"])
         #expect(result.status == 0, "\(result.standardError)")
         let report = try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])

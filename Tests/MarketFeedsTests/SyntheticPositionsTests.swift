@@ -40,6 +40,28 @@ struct SyntheticPositionsTests {
         }
     }
 
+    /// A coin-settled cross wallet was rounded to cents: a few thousandths of a BTC came out as
+    /// 0.00 or 0.01, and the accounts at 0 were bankrupt at the first mark (operator trial: 1,259
+    /// liquidations at the first event of an OKX replay with 20,000 positions).
+    @Test("a coin-settled cross wallet is stated to the satoshi and covers its position's margin; a dollar one in cents")
+    func coinWalletsCoverTheirMargin() {
+        let catalog = InstrumentCatalog.builtIn
+        var synthetic = SyntheticPositions(count: 2_000, seed: 12)
+        for (symbol, mark) in [("okx:BTC-USD-SWAP", Fixed(30_000)), ("binance-usdm:BTCUSDT", Fixed(60_000))] {
+            let instrument = catalog.instrument(for: symbol)
+            let cross = synthetic.positions(for: instrument, mark: mark).filter { $0.mode == .cross }
+            #expect(cross.count > 100, "\(symbol)")
+            for update in cross {
+                let terms = PositionTerms(side: update.side, quantity: update.quantity, entryPrice: update.entryPrice, kind: instrument.kind,
+                    brackets: instrument.brackets)
+                let margin = MarginMath.notional(terms, at: update.entryPrice) / (update.leverage ?? .one)
+                #expect((update.walletBalance ?? .zero) >= margin, "\(symbol) \(update.account): wallet \(update.walletBalance ?? .zero) under margin \(margin)")
+            }
+            let places = instrument.kind == .linear ? 2 : 8
+            #expect(cross.allSatisfy { ($0.walletBalance ?? .zero) == ($0.walletBalance ?? .zero).rounded(places: places) })
+        }
+    }
+
     @Test("cross accounts join only later symbols of their own venue and settlement asset, with that wallet")
     func joinsStayOnTheirVenue() {
         let catalog = InstrumentCatalog.builtIn

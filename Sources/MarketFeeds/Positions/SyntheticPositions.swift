@@ -140,8 +140,13 @@ public struct SyntheticPositions: Sendable {
         let terms = PositionTerms(side: side, quantity: quantity, entryPrice: entryPrice, kind: instrument.kind, brackets: instrument.brackets)
         let margin = MarginMath.notional(terms, at: entryPrice) / Fixed(approximating: leverage)
         if cross {
-            // A cross wallet carries some buffer beyond each of its positions' margin.
-            let added = (margin * Fixed(approximating: 1 + generator.unit())).rounded(places: 2)
+            // A cross wallet carries some buffer beyond each of its positions' margin: in cents
+            // for a dollar wallet, to the satoshi for a coin's (rounded to cents, a coin wallet of
+            // a few thousandths of a BTC was 0.00 or 0.01 and its account bankrupt at the first
+            // mark: operator trial), and never rounded below the margin it backs.
+            let buffered = margin * Fixed(approximating: 1 + generator.unit())
+            var added = buffered.rounded(places: instrument.kind == .linear ? 2 : 8)
+            if added < margin { added = buffered.rounded(places: 8) }
             let wallet = (newAccount ? .zero : crossWallets[walletKey]?[account] ?? .zero) + added
             crossWallets[walletKey, default: [:]][account] = wallet
             return PositionUpdate(account: account, symbol: instrument.symbol, side: side, quantity: quantity, entryPrice: entryPrice,

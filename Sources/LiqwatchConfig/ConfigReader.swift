@@ -17,6 +17,13 @@ public enum ConfigReader {
     ///   - directory: the file's folder, which relative paths in it (a theme, the alert log) are read from.
     ///   - home: what `~/` means.
     public static func read(text: String, file: String, directory: String? = nil, home: String? = nil) throws(ConfigFailure) -> Result {
+        // A NUL in a key crashed TOMLKit's table iterator (every command stopped on a user's
+        // config.toml), and in a value cut it short where it stood ("0.4\u00009" read as 0.4):
+        // refused before parsing, by its line (attacker trial).
+        if let line = nulLine(in: text) {
+            throw ConfigFailure(problems: [ConfigProblem(file: file, line: line, key: nil,
+                message: "a NUL character (written \\u0000 or \\U00000000, or raw) is not allowed in a config file")])
+        }
         let document: TOMLTable
         do { document = try TOMLTable(string: text) } catch let error as TOMLParseError {
             throw ConfigFailure(problems: [ConfigProblem(file: file, line: error.source.begin.line, key: nil, message: "not TOML: \(error.description)")])
@@ -31,6 +38,34 @@ public enum ConfigReader {
             throw ConfigFailure(problems: reading.errors.sorted(by: Reading.lineOrder), warnings: warnings)
         }
         return Result(settings: reading.settings, warnings: warnings)
+    }
+}
+
+extension ConfigReader {
+    /// The first line (1-based) holding a NUL: raw, or as TOML's escapes `\u0000` or
+    /// `\U00000000` (a backslash escaped itself, `\\u0000`, is not one).
+    static func nulLine(in text: String) -> Int? {
+        var line = 1
+        let bytes = Array(text.utf8)
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == 0 { return line }
+            if byte == UInt8(ascii: "\n") { line += 1 }
+            guard byte == UInt8(ascii: "\\") else { index += 1; continue }
+            // A run of backslashes: an odd one escapes what follows.
+            var end = index
+            while end < bytes.count && bytes[end] == UInt8(ascii: "\\") { end += 1 }
+            if (end - index) % 2 == 1 && end < bytes.count {
+                let zeros = bytes[end] == UInt8(ascii: "u") ? 4 : bytes[end] == UInt8(ascii: "U") ? 8 : 0
+                if zeros > 0 && end + zeros < bytes.count
+                    && bytes[(end + 1)...(end + zeros)].allSatisfy({ $0 == UInt8(ascii: "0") }) {
+                    return line
+                }
+            }
+            index = end
+        }
+        return nil
     }
 }
 

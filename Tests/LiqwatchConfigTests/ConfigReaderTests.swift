@@ -22,6 +22,21 @@ func refusal(_ text: String) -> [String] {
 
 @Suite("config.toml: reading")
 struct ConfigReaderTests {
+    /// A NUL in a key crashed TOMLKit's table iterator (a user's config.toml stopped every
+    /// command), and in a value cut it short ("0.4\u00009" read as 0.4): refused by its line.
+    @Test("a NUL, raw or escaped, in a key, a section or a value is refused by its line; an escaped backslash is not a NUL")
+    func nulRefused() throws {
+        let message = "a NUL character (written \\u0000 or \\U00000000, or raw) is not allowed in a config file"
+        #expect(refusal("[dashboard]\n\"\\u0000\" = 1\n") == ["config.toml:2: \(message)"])
+        #expect(refusal("[\"\\u0000\"]\n") == ["config.toml:1: \(message)"])
+        #expect(refusal("[markets]\nfocus = \"BTCUSDT\\U00000000x\"\n") == ["config.toml:2: \(message)"])
+        #expect(refusal("[dashboard]\ntheme = \"dark\u{0}\"\n") == ["config.toml:2: \(message)"])
+        // `\\u0000` is a backslash and the text u0000; `\u0001` is U+0001: no NUL either.
+        #expect(ConfigReader.nulLine(in: "# \\\\u0000\n") == nil)
+        #expect(ConfigReader.nulLine(in: "a = \"\\u0001\"\n") == nil)
+        #expect(ConfigReader.nulLine(in: "a = \"\\\\\\u0000\"\n") == 1)
+    }
+
     @Test("the printed default reads back, with no warning, into exactly the built-in defaults")
     func printedDefaultRoundTrip() throws {
         let text = DefaultConfig.text

@@ -107,12 +107,15 @@ public final class DemoSession: SessionDriver {
         inputsEnded = false
     }
 
-    /// Runs the rest of the demo; `check` as for `ReplaySession.runToEnd`.
-    public func runToEnd(_ check: (() -> Void)? = nil) {
+    /// Runs the rest of the demo; `check` and `stop` as for `ReplaySession.runToEnd`.
+    public func runToEnd(_ check: (() -> Void)? = nil, stop: (() -> Bool)? = nil) {
         var steps = 0
         while (try? step()) == true {
             steps += 1
-            if steps & 4095 == 0 { check?() }
+            if steps & 4095 == 0 {
+                check?()
+                if stop?() == true { break }
+            }
         }
         check?()
     }

@@ -235,21 +235,24 @@ public final class ReplaySession: SessionDriver {
     }
 
     /// Replays everything that is left, each input decoded ahead on a thread of its own.
-    /// Replays everything left. `check`, when given, is called every 4,096 events and at the end
-    /// (a headless run hands its new alerts on as they happen).
-    public func runToEnd(_ check: (() -> Void)? = nil) throws(SessionError) {
+    /// `check`, when given, is called every 4,096 events and at the end (a headless run hands its
+    /// new alerts on as they happen); `stop`, asked as often, ends the run early (a signal).
+    public func runToEnd(_ check: (() -> Void)? = nil, stop: (() -> Bool)? = nil) throws(SessionError) {
         if options.threaded { for input in inputs { input.startDecodingAhead(strict: options.strict) } }
         defer { for input in inputs { stopDecodingAhead(input) } }
-        guard let check else {
+        guard check != nil || stop != nil else {
             while try step() {}
             return
         }
         var steps = 0
         while try step() {
             steps += 1
-            if steps & 4095 == 0 { check() }
+            if steps & 4095 == 0 {
+                check?()
+                if stop?() == true { break }
+            }
         }
-        check()
+        check?()
     }
 
     // MARK: Driving from a clock

@@ -196,15 +196,8 @@ struct LiveCommand: ParsableCommand {
     /// Applies what arrives until the duration is up or a signal (SIGINT, SIGTERM, SIGHUP,
     /// SIGQUIT) asks to stop; the report follows either way. Returns the signal, if one stopped it.
     func runHeadless(_ live: LiveSession, watcher: inout AlertWatcher, delivery: AlertDelivery?, hookTimeout: Double) throws(LiveStartError) -> Int32? {
-        let received = SignalLatch()
-        var signalSources: [any DispatchSourceSignal] = []
-        for number in [SIGINT, SIGTERM, SIGHUP, SIGQUIT] {
-            Glibc.signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { received.set(number) }
-            source.resume()
-            signalSources.append(source)
-        }
+        let signals = HeadlessSignals()
+        let received = signals.received
         try live.start()
         let deadline = duration.map { Date().addingTimeInterval($0) }
         while received.value == nil {
@@ -228,16 +221,7 @@ struct LiveCommand: ParsableCommand {
         // A signal from here on (the report can take a while: its stress tables at a million
         // positions) stops the run at once, as it would any command: ignored, SIGTERM, SIGINT and
         // SIGHUP went unanswered for minutes while a report was built (attacker trial).
-        for source in signalSources { source.cancel() }
-        for number in [SIGINT, SIGTERM, SIGHUP, SIGQUIT] { Glibc.signal(number, SIG_DFL) }
+        signals.finish()
         return received.value
     }
-}
-
-/// The first signal a headless run received.
-final class SignalLatch: @unchecked Sendable {
-    private let lock = NSLock()
-    private var number: Int32?
-    func set(_ signal: Int32) { lock.lock(); if number == nil { number = signal }; lock.unlock() }
-    var value: Int32? { lock.lock(); defer { lock.unlock() }; return number }
 }

@@ -50,17 +50,21 @@ struct DemoCommand: ParsableCommand {
             return
         }
         var watcher = AlertWatcher()
+        // A signal stops the demo where it is: the report of what was played, then 128 + it.
+        let signals = HeadlessSignals()
         if let delivery {
-            demo.runToEnd { delivery.deliver(demo.newAlerts(&watcher)) }
+            demo.runToEnd({ delivery.deliver(demo.newAlerts(&watcher)) }, stop: { signals.signal != nil })
             delivery.waitForHooks(seconds: settings.onAlertTimeout + 2)
         } else {
-            demo.runToEnd()
+            demo.runToEnd(stop: { signals.signal != nil })
         }
+        signals.finish()
         let source = SessionReport.Source(kind: "demo", files: ["built-in demo, seed \(seed)"], firstTime: demo.firstTime, lastTime: demo.lastTime,
             feed: demo.feedSummary, alertsTold: watcher.told, alertDelivery: delivery?.summary)
         let text = report == .json
             ? SessionReport.json(engine: demo.engine, stats: demo.stats, log: demo.log, synchronizers: [:], source: source) + "\n"
             : SessionReport.text(engine: demo.engine, stats: demo.stats, log: demo.log, synchronizers: [:], source: source)
         FileHandleOutput.standardOutput(text)
+        if let signal = signals.signal { throw ExitCode(128 + signal) }
     }
 }

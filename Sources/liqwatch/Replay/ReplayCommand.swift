@@ -80,19 +80,23 @@ struct ReplayCommand: ParsableCommand {
         if files.count > 1, (try? replay.peekTime()) != nil, let warning = replay.timelineWarning {
             FileHandleOutput.standardError("liqwatch: \(SafeText.escaped(warning))\n")
         }
+        // A signal stops the replay where it is: the report of what was replayed, then 128 + it.
+        let signals = HeadlessSignals()
         do {
             if let delivery {
-                try replay.runToEnd { delivery.deliver(replay.newAlerts(&watcher)) }
+                try replay.runToEnd({ delivery.deliver(replay.newAlerts(&watcher)) }, stop: { signals.signal != nil })
                 delivery.waitForHooks(seconds: settings.onAlertTimeout + 2)
             } else {
-                try replay.runToEnd()
+                try replay.runToEnd(stop: { signals.signal != nil })
             }
         } catch { failure = error }
+        signals.finish()
         printReport(replay, alertsTold: watcher.told, delivery: delivery?.summary)
         if let failure {
             FileHandleOutput.standardError("liqwatch: \(failure.description)\n")
             throw ExitCode(1)
         }
+        if let signal = signals.signal { throw ExitCode(128 + signal) }
     }
 
     func printReport(_ replay: ReplaySession, alertsTold: Int, delivery: AlertDelivery.Summary?) {

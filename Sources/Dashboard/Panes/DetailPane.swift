@@ -90,7 +90,11 @@ enum DetailPane {
             ? .help : .level(engine.marginRatioLevel(risk.marginRatio))
         line("\(Format.sideMark(risk.side)) \(risk.quantity) \(instrument.kind.isInverse ? "contracts " : "")\(model.marketNames.short(risk.symbol)) @ \(price(risk.entryPrice)), \(risk.mode.rawValue)\(risk.leverage.isZero ? "" : ", \(risk.leverage.formatted(0))x"); mark \(Format.exactPrice(risk.markPrice, instrument))", .title)
         line("notional         \(money(risk.notional)) \(asset)   = |Q| × mark\(instrument.kind.isInverse ? " (inverse: N × \(instrument.kind.contractSize) / mark)" : "")")
-        line("unrealised PnL   \(money(risk.unrealisedPnL)) \(asset)   = side × Q × (mark − entry)", risk.unrealisedPnL.isNegative ? .negative : .positive)
+        // An inverse contract's PnL is in the coin: the linear formula beside it read −6,560 for
+        // a figure of −0.000714 BTC (operator trial).
+        let pnlFormula = instrument.kind.isInverse
+            ? "side × N × \(instrument.kind.contractSize) × (1/entry − 1/mark)" : "side × Q × (mark − entry)"
+        line("unrealised PnL   \(money(risk.unrealisedPnL)) \(asset)   = \(pnlFormula)", risk.unrealisedPnL.isNegative ? .negative : .positive)
         // The base the rate applies to, as the venue's rule has it: Bybit values the position at
         // entry (the line read "notional × 2.50%" under a notional at the mark, which does not
         // give the figure; operator trial), OKX takes no deduction.

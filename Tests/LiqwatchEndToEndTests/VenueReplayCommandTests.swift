@@ -76,6 +76,8 @@ struct VenueReplayCommandTests {
         #expect(okx["start"] as? Double == 0.5 && okx["given"] as? Bool == true)
         // OKX's coin-margined cascade moved OKX's fund; Bybit's moved only by its own liquidations.
         #expect((okx["outflows"] as? Double ?? 0) > 0, "\(okx)")
+        #expect(byVenue["bybit"]?["USDT"]?["outflows"] as? Double == 0 && byVenue["hyperliquid"]?["USDC"]?["outflows"] as? Double == 0,
+            "\(byVenue)")
         #expect(byVenue["binance-usdm"] == nil, "no Binance market, no Binance fund: \(byVenue.keys.sorted())")
         #expect(fund["not_given_by_venue"] as? [String: [String]] == ["okx": ["UNI"]])
         // Bybit's is given; OKX's USDT (no market of OKX settles in USDT) is never made.

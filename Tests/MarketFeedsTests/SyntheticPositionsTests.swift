@@ -60,6 +60,18 @@ struct SyntheticPositionsTests {
             let places = instrument.kind == .linear ? 2 : 8
             #expect(cross.allSatisfy { ($0.walletBalance ?? .zero) == ($0.walletBalance ?? .zero).rounded(places: places) })
         }
+        // A second BTC-settled OKX symbol: a tenth of the cross accounts join it, their wallets
+        // stated anew as the first's plus this margin and buffer, still to the satoshi.
+        let future = catalog.instrument(for: "okx:BTC-USD-220527")
+        let joined = synthetic.positions(for: future, mark: Fixed(30_000)).filter { $0.mode == .cross && $0.account.hasPrefix("X-1") }
+        #expect(!joined.isEmpty)
+        for update in joined {
+            let terms = PositionTerms(side: update.side, quantity: update.quantity, entryPrice: update.entryPrice, kind: future.kind,
+                brackets: future.brackets)
+            let margin = MarginMath.notional(terms, at: update.entryPrice) / (update.leverage ?? .one)
+            #expect((update.walletBalance ?? .zero) > margin, "\(update.account): joined wallet \(update.walletBalance ?? .zero)")
+            #expect((update.walletBalance ?? .zero) == (update.walletBalance ?? .zero).rounded(places: 8))
+        }
     }
 
     @Test("cross accounts join only later symbols of their own venue and settlement asset, with that wallet")

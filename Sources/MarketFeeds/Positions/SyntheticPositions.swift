@@ -145,8 +145,10 @@ public struct SyntheticPositions: Sendable {
             // a few thousandths of a BTC was 0.00 or 0.01 and its account bankrupt at the first
             // mark: operator trial), and never rounded below the margin it backs.
             let buffered = margin * Fixed(approximating: 1 + generator.unit())
-            var added = buffered.rounded(places: instrument.kind == .linear ? 2 : 8)
-            if added < margin { added = buffered.rounded(places: 8) }
+            let places = instrument.kind == .linear ? 2 : 8
+            var added = buffered.rounded(places: places)
+            // Rounded to nearest, a buffer of almost nothing can come out under the margin: up then.
+            if added < margin { added = buffered.rounded(places: places, .up) }
             let wallet = (newAccount ? .zero : crossWallets[walletKey]?[account] ?? .zero) + added
             crossWallets[walletKey, default: [:]][account] = wallet
             return PositionUpdate(account: account, symbol: instrument.symbol, side: side, quantity: quantity, entryPrice: entryPrice,

@@ -197,10 +197,9 @@ struct LiveCommand: ParsableCommand {
     /// SIGQUIT) asks to stop; the report follows either way. Returns the signal, if one stopped it.
     func runHeadless(_ live: LiveSession, watcher: inout AlertWatcher, delivery: AlertDelivery?, hookTimeout: Double) throws(LiveStartError) -> Int32? {
         let signals = HeadlessSignals()
-        let received = signals.received
         try live.start()
         let deadline = duration.map { Date().addingTimeInterval($0) }
-        while received.value == nil {
+        while signals.signal == nil {
             if let deadline, Date() >= deadline { break }
             live.queue.wait(seconds: 0.1)
             live.pump(budget: 50_000_000)
@@ -222,6 +221,6 @@ struct LiveCommand: ParsableCommand {
         // positions) stops the run at once, as it would any command: ignored, SIGTERM, SIGINT and
         // SIGHUP went unanswered for minutes while a report was built (attacker trial).
         signals.finish()
-        return received.value
+        return signals.signal
     }
 }

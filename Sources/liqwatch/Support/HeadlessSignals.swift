@@ -8,23 +8,25 @@ import Foundation
 /// run stops where it is and still prints its report (then exits 128 + the signal). Until
 /// `finish()`; from then on (the report can take a while: its stress tables at a million
 /// positions) a signal stops the process at once, as it would any command. A run that has not
-/// stopped `graceSeconds` after a signal (a replay waiting on a pipe that sends nothing never
-/// looks for it) is stopped by the signal then, as before: never a process a signal cannot stop.
+/// looked for the signal `graceSeconds` after it came (a replay waiting on a pipe that sends
+/// nothing) is stopped by it then, as before: never a process a signal cannot stop. One that has
+/// looked is left to finish (its alert hooks may take their timeout before the report).
 final class HeadlessSignals: @unchecked Sendable {
     static let numbers = [SIGINT, SIGTERM, SIGHUP, SIGQUIT]
     static let graceSeconds = 5.0
     let received = SignalLatch()
-    private let finished = SignalLatch()
+    /// Set once the run has seen the signal (`signal` read it), or has finished.
+    private let noticed = SignalLatch()
     private var sources: [any DispatchSourceSignal] = []
 
     init() {
         for number in Self.numbers {
             Glibc.signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { [received, finished] in
+            source.setEventHandler { [received, noticed] in
                 received.set(number)
                 DispatchQueue.global().asyncAfter(deadline: .now() + Self.graceSeconds) {
-                    guard finished.value == nil else { return }
+                    guard noticed.value == nil else { return }
                     Glibc.signal(number, SIG_DFL)
                     kill(getpid(), number)
                 }
@@ -34,11 +36,15 @@ final class HeadlessSignals: @unchecked Sendable {
         }
     }
 
-    /// The first signal received, if any.
-    var signal: Int32? { received.value }
+    /// The first signal received, if any (read by the run: it has seen it).
+    var signal: Int32? {
+        let value = received.value
+        if value != nil { noticed.set(0) }
+        return value
+    }
 
     func finish() {
-        finished.set(0)
+        noticed.set(0)
         for source in sources { source.cancel() }
         sources = []
         for number in Self.numbers { Glibc.signal(number, SIG_DFL) }

@@ -101,6 +101,20 @@ struct AlertTests {
         #expect(watcher.newAlerts(log: log, staleMarkets: [], time: 3_000).map(\.signal) == [.spreadVsDepth])
     }
 
+    @Test("a replay that jumps back does not tell a stale book again before the time it was told; later, it does")
+    func jumpBackStaleBook() {
+        var watcher = AlertWatcher()
+        let log = SessionLog()
+        #expect(watcher.newAlerts(log: log, staleMarkets: ["bybit:XRPUSDT"], time: 5_000).map(\.kind) == [.staleBook])
+        // Back to 50 %, where the book is live, then forward: stale again before the end.
+        #expect(watcher.newAlerts(log: log, staleMarkets: [], time: 2_000).isEmpty)
+        #expect(watcher.newAlerts(log: log, staleMarkets: ["bybit:XRPUSDT"], time: 4_000).isEmpty)
+        #expect(watcher.newAlerts(log: log, staleMarkets: ["bybit:XRPUSDT"], time: 5_000).isEmpty)
+        // Live again, and stale again past the time it was told: a new outage, told.
+        #expect(watcher.newAlerts(log: log, staleMarkets: [], time: 6_000).isEmpty)
+        #expect(watcher.newAlerts(log: log, staleMarkets: ["bybit:XRPUSDT"], time: 7_000).map(\.kind) == [.staleBook])
+    }
+
     @Test("an alert as a JSON line: valid JSON, every string escaped")
     func jsonLine() throws {
         let alert = OperatorAlert(time: 1_723_161_256_000_000_000, kind: .signal, market: "EVIL\u{1B}]0;x\u{07}\u{202E}", signal: .spread, value: 12.5,

@@ -71,7 +71,8 @@ public struct StreamCondition: Sendable, Equatable {
 /// told once when it starts, and again only after it ended and started again.
 ///
 /// A replay that jumps back does not repeat what it told: only signal alerts later than the latest
-/// one already told count as new.
+/// one already told count as new, and a book going stale again is told only past the time it was
+/// last told stale (a seek back and forth listed the same stale book once a seek: operator trial).
 public struct AlertWatcher: Sendable {
     private var seenAlertCount = 0
     private var latestToldTime: Int64 = .min
@@ -79,6 +80,8 @@ public struct AlertWatcher: Sendable {
     /// arriving in two looks are all told, and none twice.
     private var toldAtLatestTime: Set<String> = []
     private var staleMarkets: Set<String> = []
+    /// When each market's book was last told stale.
+    private var staleToldAt: [String: Int64] = [:]
     private var staleStreams: Set<String> = []
     private var disconnected: Set<String> = []
     private var recordingTold = false
@@ -115,6 +118,8 @@ public struct AlertWatcher: Sendable {
         }
         let staleSet = Set(nowStale)
         for market in nowStale.sorted() where !staleMarkets.contains(market) {
+            if let told = staleToldAt[market], time <= told { continue }
+            staleToldAt[market] = time
             result.append(OperatorAlert(time: time, kind: .staleBook, market: market,
                 // Every cause in words: an outdated book (no change for longer than the engine
                 // trusts) read as "a gap, or no snapshot yet" (operator trial).

@@ -14,19 +14,21 @@ import Foundation
 final class HeadlessSignals: @unchecked Sendable {
     static let numbers = [SIGINT, SIGTERM, SIGHUP, SIGQUIT]
     static let graceSeconds = 5.0
-    let received = SignalLatch()
-    /// Set once the run has seen the signal (`signal` read it), or has finished.
-    private let noticed = SignalLatch()
+    private let lock = NSLock()
+    /// The first signal received.
+    private var received: Int32?
+    /// Whether the run has seen the signal (`signal` read it), or has finished.
+    private var noticed = false
     private var sources: [any DispatchSourceSignal] = []
 
     init() {
         for number in Self.numbers {
             Glibc.signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { [received, noticed] in
-                received.set(number)
-                DispatchQueue.global().asyncAfter(deadline: .now() + Self.graceSeconds) {
-                    guard noticed.value == nil else { return }
+            source.setEventHandler { [self] in
+                lock.withLock { if received == nil { received = number } }
+                DispatchQueue.global().asyncAfter(deadline: .now() + Self.graceSeconds) { [self] in
+                    guard !lock.withLock({ noticed }) else { return }
                     Glibc.signal(number, SIG_DFL)
                     kill(getpid(), number)
                 }
@@ -38,23 +40,16 @@ final class HeadlessSignals: @unchecked Sendable {
 
     /// The first signal received, if any (read by the run: it has seen it).
     var signal: Int32? {
-        let value = received.value
-        if value != nil { noticed.set(0) }
-        return value
+        lock.withLock {
+            if received != nil { noticed = true }
+            return received
+        }
     }
 
     func finish() {
-        noticed.set(0)
+        lock.withLock { noticed = true }
         for source in sources { source.cancel() }
         sources = []
         for number in Self.numbers { Glibc.signal(number, SIG_DFL) }
     }
-}
-
-/// The first signal a headless run received.
-final class SignalLatch: @unchecked Sendable {
-    private let lock = NSLock()
-    private var number: Int32?
-    func set(_ signal: Int32) { lock.lock(); if number == nil { number = signal }; lock.unlock() }
-    var value: Int32? { lock.lock(); defer { lock.unlock() }; return number }
 }

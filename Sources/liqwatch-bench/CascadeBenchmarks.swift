@@ -91,6 +91,10 @@ enum CascadeBenchmarks {
             liquidations = engine.totals.liquidations - before
         }
         blackHole(engine)
+        let cells = engine.adlCellCounts
+        report("adl_rankings_by_cells_\(count / 1000)k_positions", Double(cells.rankings), "rankings", decimals: 0)
+        report("adl_cells_opened_of_bounded_\(count / 1000)k_positions", Double(cells.cellsOpened), "of \(cells.cellsBounded)", decimals: 0)
+        report("adl_positions_scored_by_cells_\(count / 1000)k_positions", Double(cells.positionsTaken + cells.exactScored), "positions", decimals: 0)
         return (seconds / Double(max(1, liquidations)) * 1e9, liquidations, engine.totals.adlEvents - adlBefore, placement)
     }
 

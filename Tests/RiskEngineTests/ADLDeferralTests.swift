@@ -9,7 +9,7 @@ import Testing
 struct ADLDeferralTests {
     /// One random session (the property tests' kind: three markets, isolated and cross positions,
     /// marks walking, books pulled) applied to two engines that differ only in deferring.
-    static func compare(seed: Int, rules: MarginRules?) -> (notes: Int, adl: Int) {
+    static func compare(seed: Int, rules: MarginRules?) -> (notes: Int, adl: Int, cells: ADLCellCounts) {
         var rng = SeededGenerator(seed: UInt64(seed))
         var configuration = EngineConfiguration()
         configuration.rules = rules
@@ -24,12 +24,18 @@ struct ADLDeferralTests {
         exact.adlDeferralThreshold = .max
         var deferred = exact
         deferred.adlDeferralThreshold = 0
+        deferred.usesADLCells = false
         // Half the seeds rank on two threads, into two sections the queue takes the best of.
         if seed % 2 == 0 { deferred.parallelRankingThreshold = 0 }
         // Sections of a few dozen bounds split into portions of 2 to 8, taken one after another.
         if seed % 3 != 2 { deferred.adlSectionPortion = 2 << (seed % 3) }
+        // Ranked by cells (see `ADLCells`), each keeping 1 to 5 positions before the next go a
+        // level down: a session's few dozen fill every level, opened lazily.
+        var celled = deferred
+        celled.usesADLCells = true
+        celled.adlCells.capacity = Int32(1 + seed % 5)
         // And one keeping no scan inputs (as a what-if's copy): every position read itself.
-        var unscanned = deferred
+        var unscanned = seed % 2 == 0 ? deferred : celled
         unscanned.dropADLScanInputs()
         var adl = 0
         var count = 0
@@ -38,6 +44,17 @@ struct ADLDeferralTests {
             let b = deferred.apply(event)
             #expect(a == b, "seed \(seed): notifications differ at \(event.time)")
             #expect(unscanned.apply(event) == b, "seed \(seed): without scan inputs, notifications differ at \(event.time)")
+            #expect(celled.apply(event) == b, "seed \(seed): ranked by cells, notifications differ at \(event.time)")
+            // Now and then a what-if, on a copy whose cells stay as they were (the queues ranked
+            // by them go on being used there).
+            if Int.random(in: 0..<40, using: &rng) == 0, let symbol = event.symbol {
+                let shock = Fixed(Int.random(in: -15...15, using: &rng))
+                let a = try? deferred.stress(symbol: symbol, shockPercent: shock)
+                let b = try? celled.stress(symbol: symbol, shockPercent: shock)
+                #expect(a?.adl == b?.adl && a?.liquidations == b?.liquidations && a?.fundAfter == b?.fundAfter,
+                    "seed \(seed): a what-if's deleverages differ at \(event.time)")
+            }
+            #expect(celled.misplacedInADLCells.isEmpty, "seed \(seed): positions out of their cells at \(event.time)")
             // The scan reads these in place of the positions: none may lag a change.
             #expect(deferred.staleADLScanInputs.isEmpty, "seed \(seed): scan inputs stale at \(event.time)")
             adl += a.adl.count
@@ -46,6 +63,7 @@ struct ADLDeferralTests {
         for asset in ["USDT", "AAA"] {
             exact.openFund(asset: asset, balance: Fixed(Int.random(in: 0...50, using: &rng)))
             deferred.openFund(asset: asset, balance: exact.fund(asset).balance)
+            celled.openFund(asset: asset, balance: exact.fund(asset).balance)
             unscanned.openFund(asset: asset, balance: exact.fund(asset).balance)
         }
         let symbols = [PropertyTests.linear.symbol, PropertyTests.second.symbol, PropertyTests.inverse.symbol]
@@ -86,13 +104,13 @@ struct ADLDeferralTests {
                 apply(.bookSnapshot(symbol: symbol, bids: bids, asks: asks, time: time))
             }
         }
-        return (count, adl)
+        return (count, adl, celled.adlCellCounts)
     }
 
     @Test("deferred and exact rankings deleverage the same positions in the same order", arguments: 1...30)
     func sameQueue(seed: Int) {
         let rules: [MarginRules?] = [nil, .binance, .bybit, .hyperliquid]
-        let (_, adl) = Self.compare(seed: seed, rules: rules[seed % rules.count])
+        let (_, adl, _) = Self.compare(seed: seed, rules: rules[seed % rules.count])
         // The comparison proves nothing unless the sessions deleveraged.
         #expect(adl > 0, "seed \(seed) deleveraged nothing")
     }

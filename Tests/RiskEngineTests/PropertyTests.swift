@@ -138,7 +138,7 @@ struct PropertyTests {
             for side in [Side.long, .short] {
                 // The side's list holds every position open on the side, once.
                 let count = engine.markets[market].adlIndices(side).count
-                let ranked = engine.adlEntries(market: market, side: side, range: 0..<count)
+                let ranked = engine.adlEntries(market: market, side: side, list: engine.markets[market].adlIndices(side), range: 0..<count)
                 let expected = engine.markets[market].positionIndices.filter {
                     engine.positions[Int($0)].isOpen && engine.positions[Int($0)].side == side
                 }

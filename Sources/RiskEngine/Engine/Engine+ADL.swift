@@ -190,7 +190,8 @@ extension Engine {
     /// each liquidation. A position closed since the ranking is skipped; one reduced by ADL keeps
     /// its score (PnL% and leverage do not change with the quantity) and its place; a position
     /// placed or changed on that side is pushed again with its new score (`rescore`), and its
-    /// older entry no longer counts. Takes the side's queue out of the market (ranked anew when
+    /// older entry no longer counts. A large side is ranked by its cells (`ADLCells`), others by
+    /// scanning the side's list. Takes the side's queue out of the market (ranked anew when
     /// there is none, or when it is due), so the caller holds the only reference and popping it
     /// copies nothing; `keepADLQueue` puts it back.
     mutating func takeADLQueue(market: Int, side: Side) -> ADLQueueCache {
@@ -205,7 +206,8 @@ extension Engine {
             cached = nil
             parts = stale.takeParts()
         }
-        adlRankingParts(market: market, side: side, into: &parts)
+        if ranksByCells(market: market, side: side) { return rankByCells(market: market, side: side, recycling: &parts) }
+        adlRankingParts(market: market, side: side, list: markets[market].adlIndices(side), into: &parts)
         return ADLQueueCache(ranked: parts, at: time, mark: markets[market].markPrice ?? .zero)
     }
 
@@ -229,13 +231,13 @@ extension Engine {
     /// scores (each a few 128-bit divisions) hold a cascade's liquidation for about 80 ms.
     static let parallelScoringThreshold = 65_536
 
-    /// The side's open positions ranked (scored, or bounded: see `adlRankingParts`), in the
-    /// order of the side's list.
-    func adlRankingParts(market: Int, side: Side, into parts: inout ADLRankingParts) {
-        let count = markets[market].adlIndices(side).count
+    /// The open positions of the side in `list` (its list, or its exact node's: see `ADLCells`)
+    /// ranked (scored, or bounded: see `adlRankingParts`), in the list's order.
+    func adlRankingParts(market: Int, side: Side, list: [Int32], into parts: inout ADLRankingParts) {
+        let count = list.count
         let deferring = defersADLScores(market: market)
         guard count >= parallelRankingThreshold else {
-            adlRankingParts(market: market, side: side, range: 0..<count, deferring: deferring, into: &parts)
+            adlRankingParts(market: market, side: side, list: list, range: 0..<count, deferring: deferring, into: &parts)
             for index in parts.sections.indices { parts.sections[index].prepare(heapify: true, portion: adlSectionPortion) }
             return
         }
@@ -254,7 +256,7 @@ extension Engine {
                 swap(&taken, &results[half])
                 return taken
             }
-            engine.adlRankingParts(market: market, side: side, range: halves[half], deferring: deferring, into: &part)
+            engine.adlRankingParts(market: market, side: side, list: list, range: halves[half], deferring: deferring, into: &part)
             for index in part.sections.indices { part.sections[index].prepare(heapify: true, portion: engine.adlSectionPortion) }
             done.withLock { $0[half] = part }
         }
@@ -266,11 +268,11 @@ extension Engine {
         }
     }
 
-    func adlEntries(market: Int, side: Side, range: Range<Int>) -> [ADLHeapEntry] {
+    func adlEntries(market: Int, side: Side, list indices: [Int32], range: Range<Int>) -> [ADLHeapEntry] {
         var entries: [ADLHeapEntry] = []
         entries.reserveCapacity(range.count / 2 + 1)
         guard configuration.adlRanking == .binance else {
-            for index in markets[market].adlIndices(side)[range] {
+            for index in indices[range] {
                 let position = positions[Int(index)]
                 guard position.isOpen, position.side == side else { continue }
                 entries.append(ADLHeapEntry(score: adlScore(of: index), position: index, generation: 0))
@@ -282,7 +284,6 @@ extension Engine {
         let rules = marginRules(of: instrument)
         let mark = markets[market].markPrice
         var terms = instrument.terms(side: side, quantity: .zero, entryPrice: .zero)
-        let indices = markets[market].adlIndices(side)
         // A cross position's score reads its account, a cache miss at a million accounts (the
         // positions are read in order, the accounts are not): the account of the position a few
         // places on is asked of memory while this one is scored.
@@ -348,13 +349,20 @@ struct ADLQueueCache: Sendable {
     /// ranking found them (kept by the first change, `Engine.willChangeADLInputs`): a deferred
     /// score is worked out from these, or from the position as it stands.
     var inputsAtRanking: [Int32: ADLSnapshot] = [:]
+    /// A side ranked by its cells: those not opened yet, and the positions of those opened.
+    var cells = ADLCellQueue()
 
     /// Keeps a position's inputs before its first change since the ranking (a queue that
-    /// defers nothing reads none).
-    mutating func keepInputs(of index: Int32, _ position: Position, ifFresh isFresh: (Int64) -> Bool) {
-        guard !sections.isEmpty, inputsAtRanking[index] == nil, isFresh(rankedAt) else { return }
+    /// defers nothing reads none). Returns whether the queue is ranked by cells not all opened
+    /// yet, the position's first change since (it may have to be taken into the ranking now:
+    /// `Engine.takeIntoRankingBeforeChange`). Asked in place: reading the queue out of its
+    /// market retained every array of it.
+    @discardableResult
+    mutating func keepInputs(of index: Int32, _ position: Position, ifFresh isFresh: (Int64) -> Bool) -> Bool {
+        guard !sections.isEmpty || cells.isRanking, inputsAtRanking[index] == nil, isFresh(rankedAt) else { return false }
         inputsAtRanking[index] = ADLSnapshot(quantity: position.quantity, entryPrice: position.entryPrice,
             isolatedMargin: position.isolatedMargin)
+        return cells.isRanking && !cells.pending.isEmpty
     }
 
     /// A ranking's parts made into the queue: the exact heap built here, unless `heapified`;
@@ -367,33 +375,6 @@ struct ADLQueueCache: Sendable {
         if !heapified { Heap.heapify(&heap, before: ADLHeapEntry.before) }
     }
 
-    /// Works out the exact score (as at the ranking, with `score`) of every deferred position
-    /// whose bound could put it before the best exact entry, best bound first: after it, the
-    /// first of `heap` is the first of the whole side in the exact order. An entry moved is
-    /// one of the ranking's (generation 0): superseded or closed since, it is dropped at the
-    /// top as any other.
-    @inline(__always)
-    mutating func settle(score: (ADLDeferredEntry, ADLSnapshot?) -> Fixed) {
-        while true {
-            // The best deferred position of every section.
-            var next: (section: Int, entry: ADLDeferredEntry)? = nil
-            for index in sections.indices {
-                guard let best = sections[index].best else { continue }
-                if next.map({ ADLDeferredEntry.before(best, $0.entry) }) ?? true { next = (index, best) }
-            }
-            guard let (chosen, candidate) = next else { return }
-            if let best = heap.first {
-                if candidate.bound < best.score.roughDoubleBelow { return }
-                // A zero's score is exactly 0: after a best of 0 with a lower index it waits (a
-                // side gone through to its losers took every zero into the heap at once).
-                if candidate.isZero && (best.score.isPositive || (best.score.isZero && best.position < candidate.position)) { return }
-            }
-            sections[chosen].removeBest(candidate)
-            let exact = candidate.isZero ? Fixed.zero : score(candidate, inputsAtRanking[candidate.position])
-            Heap.push(&heap, ADLHeapEntry(score: exact, position: candidate.position, generation: 0), before: ADLHeapEntry.before)
-        }
-    }
-
     /// This ranking's arrays, emptied, for the next (this one is let go of): moved out, so that
     /// emptying them keeps their room instead of copying.
     mutating func takeParts() -> ADLRankingParts {
@@ -401,6 +382,7 @@ struct ADLQueueCache: Sendable {
         swap(&parts.exact, &heap)
         swap(&parts.sections, &sections)
         inputsAtRanking = [:]
+        cells = ADLCellQueue()
         parts.empty()
         return parts
     }

@@ -17,20 +17,20 @@ extension Engine {
     /// `range` of the side's list of the market (`MarketState.adlIndices`), ranked: exact scores
     /// where they cannot be deferred (cross positions, whose score reads their account as it
     /// stands; a bound too close to call), bounds with the inputs as they are now for the rest.
-    func adlRankingParts(market: Int, side: Side, range: Range<Int>, deferring: Bool) -> ADLRankingParts {
+    func adlRankingParts(market: Int, side: Side, list: [Int32], range: Range<Int>, deferring: Bool) -> ADLRankingParts {
         var parts = ADLRankingParts()
-        adlRankingParts(market: market, side: side, range: range, deferring: deferring, into: &parts)
+        adlRankingParts(market: market, side: side, list: list, range: range, deferring: deferring, into: &parts)
         return parts
     }
 
     /// The same, appended to `parts` (whose arrays a ranking before may have left room in: a
     /// million positions' arrays made anew each time were a fifth of the ranking, the kernel
     /// clearing their pages).
-    func adlRankingParts(market: Int, side: Side, range: Range<Int>, deferring: Bool, into parts: inout ADLRankingParts) {
+    func adlRankingParts(market: Int, side: Side, list indices: [Int32], range: Range<Int>, deferring: Bool, into parts: inout ADLRankingParts) {
         let instrument = markets[market].instrument
         let rules = marginRules(of: instrument)
         guard deferring, configuration.adlRanking == .binance, rules != .okx, let mark = markets[market].markPrice else {
-            parts.exact += adlEntries(market: market, side: side, range: range)
+            parts.exact += adlEntries(market: market, side: side, list: indices, range: range)
             return
         }
         if parts.sections.isEmpty { parts.sections.append(ADLDeferredSection()) }
@@ -43,7 +43,6 @@ extension Engine {
         section.reserve(more: range.count)
         var terms = instrument.terms(side: side, quantity: .zero, entryPrice: .zero)
         let bounds = ADLBoundTerms(instrument: instrument, rules: rules, mark: mark)
-        let indices = markets[market].adlIndices(side)
         // An isolated position is bounded from its scan inputs (24 bytes beside it, see
         // `ADLScanInputs`), fetched ahead: at a million, a side's list reaches inputs scattered
         // over 24 MB. The position itself (112 bytes) is read only when they are unknown or too
@@ -151,9 +150,13 @@ extension Engine {
         let period = configuration.adlRefreshSeconds
         let isFresh = { (rankedAt: Int64) in Engine.isWithin(periodSeconds: period, since: rankedAt, now: now) }
         if position.side == .long {
-            markets[market].adlLongs?.keepInputs(of: index, position, ifFresh: isFresh)
+            if markets[market].adlLongs?.keepInputs(of: index, position, ifFresh: isFresh) == true {
+                takeIntoRankingBeforeChange(index, market: market, side: .long)
+            }
         } else {
-            markets[market].adlShorts?.keepInputs(of: index, position, ifFresh: isFresh)
+            if markets[market].adlShorts?.keepInputs(of: index, position, ifFresh: isFresh) == true {
+                takeIntoRankingBeforeChange(index, market: market, side: .short)
+            }
         }
     }
 }
@@ -163,7 +166,9 @@ extension Engine {
     /// inputs as they are now.
     @inline(__always)
     mutating func didChangeADLInputs(_ index: Int32) {
-        if keepsADLScanInputs { adlScanInputs[Int(index)] = ADLScanInputs(positions[Int(index)]) }
+        let inputs = ADLScanInputs(positions[Int(index)])
+        if keepsADLScanInputs { adlScanInputs[Int(index)] = inputs }
+        placeInCells(index, inputs: inputs)
     }
 
     /// Lets go of the scan inputs, for a copy of the engine that lives for one projection (a
@@ -172,6 +177,8 @@ extension Engine {
     mutating func dropADLScanInputs() {
         keepsADLScanInputs = false
         adlScanInputs = []
+        // Its cells are left as they are (see `ADLCellIndex.isFrozen`).
+        adlCells.isFrozen = true
     }
 
     /// Positions whose scan inputs are known and differ from the position as it stands (for
@@ -220,7 +227,7 @@ struct ADLScanInputs: Sendable {
 }
 
 /// What bounding a side's scores needs of its instrument, in Double.
-struct ADLBoundTerms {
+struct ADLBoundTerms: Sendable {
     let mark: Fixed
     let markRough: Double
     /// Inverse contracts: the contract size; nil for linear.

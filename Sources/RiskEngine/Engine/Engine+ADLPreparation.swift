@@ -60,6 +60,8 @@ extension Engine {
     /// side's queue is due in a sliced cascade).
     func wantsPreparedRanking(market: Int, side: Side, liquidated: Int32) -> Bool {
         guard markets[market].positionIndices.count >= adlPreparationThreshold else { return false }
+        // Ranked by its cells, the side scores its exact node alone at once: cheap unless large.
+        if ranksByCells(market: market, side: side) && exactNodeCount(market: market, side: side) < adlPreparationThreshold { return false }
         if let preparation = adlPreparation, preparation.ranks(market: market, side: side, at: time), preparation.isComplete {
             return false
         }
@@ -100,7 +102,8 @@ extension Engine {
         if preparation.nextNode == nil {
             let count = markets[market].adlIndices(preparation.side).count
             let end = min(count, preparation.scanned + left)
-            preparation.parts.append(adlRankingParts(market: market, side: preparation.side, range: preparation.scanned..<end,
+            preparation.parts.append(adlRankingParts(market: market, side: preparation.side, list: markets[market].adlIndices(preparation.side),
+                range: preparation.scanned..<end,
                 deferring: preparation.deferring))
             left -= end - preparation.scanned
             preparation.scanned = end

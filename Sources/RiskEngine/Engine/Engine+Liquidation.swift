@@ -313,10 +313,9 @@ extension Engine {
         var remaining = quantity
         var rank = 0
         let instrument = markets[market].instrument
-        let rankingMark = queue.mark
         while remaining.isPositive {
             // The deferred scores that could come first, worked out (see `Engine+ADLBounds`).
-            queue.settle { entry, snapshot in self.deferredScore(entry, snapshot, market: market, mark: rankingMark) }
+            settle(&queue, market: market)
             guard let candidate = queue.heap.first else { break }
             let index = candidate.position
             let position = positions[Int(index)]

@@ -58,6 +58,7 @@ extension Engine {
         grow(&accounts, by: count)
         grow(&positions, by: count)
         if keepsADLScanInputs { grow(&adlScanInputs, by: count) }
+        if usesADLCells { adlCells.reserve(positions: Swift.max(positions.capacity, positions.count + count)) }
         accountIndexes.reserveCapacity(accountIndexes.count + count)
     }
 

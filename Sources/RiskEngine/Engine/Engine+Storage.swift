@@ -9,6 +9,7 @@ extension Engine {
     public mutating func separateStorage() {
         positions.withUnsafeMutableBufferPointer { _ in }
         adlScanInputs.withUnsafeMutableBufferPointer { _ in }
+        adlCells.separateStorage()
         // An account's list of positions stays shared: the session copies a list of a few
         // entries when it changes one.
         accounts.withUnsafeMutableBufferPointer { _ in }
@@ -37,6 +38,8 @@ extension TriggerIndex {
 extension ADLQueueCache {
     mutating func separateStorage() {
         heap.withUnsafeMutableBufferPointer { _ in }
+        cells.pending.withUnsafeMutableBufferPointer { _ in }
+        cells.opened.withUnsafeMutableBufferPointer { _ in }
         for index in sections.indices { sections[index].separateStorage() }
     }
 }
@@ -53,5 +56,13 @@ extension ADLDeferredSection {
         heap.withUnsafeMutableBufferPointer { _ in }
         zeros.withUnsafeMutableBufferPointer { _ in }
         rest.withUnsafeMutableBufferPointer { _ in }
+    }
+}
+
+extension ADLCellIndex {
+    mutating func separateStorage() {
+        links.withUnsafeMutableBufferPointer { _ in }
+        stamps.withUnsafeMutableBufferPointer { _ in }
+        nodes.withUnsafeMutableBufferPointer { _ in }
     }
 }

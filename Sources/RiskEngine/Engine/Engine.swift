@@ -18,6 +18,12 @@ public struct Engine: Sendable {
     var adlScanInputs: [ADLScanInputs] = []
     /// Whether `adlScanInputs` is kept (one a position); not in a what-if's copy.
     var keepsADLScanInputs = true
+    /// Each side's isolated positions in cells by what bounds their ADL score (see `ADLCells`).
+    var adlCells = ADLCellIndex()
+    /// Whether large sides are ranked by their cells (tests compare with the scan).
+    var usesADLCells = true
+    /// Rankings made by cells, cells opened, and positions taken into them (for the benchmark).
+    public internal(set) var adlCellCounts = ADLCellCounts()
     /// Every venue's insurance fund in each settlement asset (see `InsuranceFund`): a market's
     /// fund is made with the market, empty until it is opened or money moves through it.
     public internal(set) var funds: [InsuranceFund] = []

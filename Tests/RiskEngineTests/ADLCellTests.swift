@@ -15,18 +15,14 @@ struct ADLCellTests {
     @Test("a cell's bound is never below the exact score of a position in it, at any mark")
     func boundCoversMembers() {
         var rng = SeededGenerator(seed: 11)
-        let tables: [BracketTable] = [Instrument.binanceBTCUSDTBrackets, .single(rate: .zero), .single(rate: fx("0.004")),
-            BracketTable(caps: [Fixed(100), Fixed(1000), .max], rates: [.zero, fx("0.01"), fx("0.5")]),
-            BracketTable(marginTiers: [(Fixed.zero, Fixed(50)), (Fixed(1_000_000), Fixed(20)), (Fixed(100_000_000), Fixed(3))])]
+        let tables = ADLBoundEdgeTests.tables
         var checked = 0
         var broken = 0
         var opened = 0
         for trial in 0..<6_000 {
             let table = tables[trial % tables.count]
             let inverse = (trial / tables.count) % 2 == 1
-            let instrument = Instrument(symbol: inverse ? "AAAUSD_PERP" : "AAAUSDT", tickSize: fx("0.01"), lotSize: fx("0.00000001"),
-                kind: inverse ? .inverse(contractSize: Fixed(100)) : .linear, settlementAsset: inverse ? "AAA" : "USDT",
-                brackets: table, liquidationFeeRate: fx("0.005"))
+            let instrument = ADLBoundEdgeTests.instrument(inverse: inverse, table: table)
             let rules = Bool.random(using: &rng) ? MarginRules.binance : .hyperliquid
             let side: Side = Bool.random(using: &rng) ? .long : .short
             let centre = ADLBoundEdgeTests.logUniform(1e-3, 1e7, &rng)

@@ -276,20 +276,29 @@ struct ADLBoundEdgeTests {
     }
     static func fixed(_ value: Double) -> Fixed { Fixed(String(format: "%.18f", value)) ?? Fixed(1) }
 
+    /// The tables the fuzzes draw from: Binance's BTCUSDT, none, one flat rate, three steep
+    /// brackets, Hyperliquid's margin tiers.
+    static let tables: [BracketTable] = [Instrument.binanceBTCUSDTBrackets, .single(rate: .zero), .single(rate: fx("0.004")),
+        BracketTable(caps: [Fixed(100), Fixed(1000), .max], rates: [.zero, fx("0.01"), fx("0.5")]),
+        BracketTable(marginTiers: [(Fixed.zero, Fixed(50)), (Fixed(1_000_000), Fixed(20)), (Fixed(100_000_000), Fixed(3))])]
+
+    /// A fuzz's instrument: linear or inverse (contracts of 100), on `table`.
+    static func instrument(inverse: Bool, table: BracketTable) -> Instrument {
+        Instrument(symbol: inverse ? "AAAUSD_PERP" : "AAAUSDT", tickSize: fx("0.01"), lotSize: fx("0.00000001"),
+            kind: inverse ? .inverse(contractSize: Fixed(100)) : .linear, settlementAsset: inverse ? "AAA" : "USDT",
+            brackets: table, liquidationFeeRate: fx("0.005"))
+    }
+
     @Test("sizes 1e-8 to 1e10, prices 1e-8 to 9.2e10, linear and inverse, every rule and kind of table, margins of every sign: the bound is never below the exact score")
     func fuzz() {
         var rng = SeededGenerator(seed: 7)
-        let tables: [BracketTable] = [Instrument.binanceBTCUSDTBrackets, .single(rate: .zero), .single(rate: fx("0.004")),
-            BracketTable(caps: [Fixed(100), Fixed(1000), .max], rates: [.zero, fx("0.01"), fx("0.5")]),
-            BracketTable(marginTiers: [(Fixed.zero, Fixed(50)), (Fixed(1_000_000), Fixed(20)), (Fixed(100_000_000), Fixed(3))])]
+        let tables = Self.tables
         var broken = 0
         var checked = 0
         for trial in 0..<20_000 {
             let table = tables[trial % tables.count]
             let inverse = (trial / tables.count) % 2 == 1
-            let instrument = Instrument(symbol: inverse ? "AAAUSD_PERP" : "AAAUSDT", tickSize: fx("0.01"), lotSize: fx("0.00000001"),
-                kind: inverse ? .inverse(contractSize: Fixed(100)) : .linear, settlementAsset: inverse ? "AAA" : "USDT",
-                brackets: table, liquidationFeeRate: fx("0.005"))
+            let instrument = Self.instrument(inverse: inverse, table: table)
             let rules = [MarginRules.binance, .bybit, .hyperliquid][Int.random(in: 0..<3, using: &rng)]
             let quantity = Self.fixed(Self.logUniform(1e-8, 1e10, &rng)).rounded(places: 8)
             let entry = Self.fixed(Self.logUniform(1e-8, 1e10, &rng))

@@ -4,7 +4,7 @@ import Testing
 
 /// A large side is ranked by cells of positions (`ADLCells`): a cell is opened only when its
 /// bound could beat the best score found. The bound must never be below a member's exact score,
-/// the tree must keep every position in the cell of its values, and a ranking by cells must
+/// the grids must keep every position in a cell of its values, and a ranking by cells must
 /// deleverage as the scan does (`ADLDeferralTests.sameQueue` compares whole sessions).
 @Suite("ADL ranking by cells")
 struct ADLCellTests {
@@ -146,6 +146,19 @@ struct ADLCellTests {
         }
         #expect(single.misplacedInADLCells.isEmpty)
         #expect(batched.misplacedInADLCells.isEmpty)
+    }
+
+    /// Past 2³² rankings the stamps come round: a position stamped by an old ranking must not
+    /// read as taken into the new one of the same number.
+    @Test("when the ranking stamps come round, every position's stamp is cleared first")
+    func stampsComeRound() {
+        var cells = ADLCellIndex()
+        cells.growPositions(to: 10)
+        cells.lastStamp = .max
+        for index in 0..<10 { cells.stamps[index] = index % 2 == 0 ? 1 : .max }
+        #expect(cells.nextStamp() == 1)
+        #expect(cells.stamps.allSatisfy { $0 == 0 })
+        #expect(cells.nextStamp() == 2)
     }
 
     /// The comparison of whole sessions (`ADLDeferralTests.sameQueue`) proves nothing about cells

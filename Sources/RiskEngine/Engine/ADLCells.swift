@@ -7,10 +7,10 @@
 /// about one over the leverage), it is at most `d ÷ (α·v) × ρ·(value a unit at the mark) ÷ (α·v +
 /// d)`, `ρ` the largest maintenance rate the cell's quantities can reach. That bound falls as `α`
 /// rises and moves one way with the entry on each side of the mark, so a cell of entries and of
-/// `α` in known ranges has a bound read off its extremes. A ranking bounds every cell and opens
-/// a cell, scoring its positions as before (`Engine+ADLBounds`), only when its bound could beat
-/// the best score found: at a million positions a deleverage of a few hundred opens a few
-/// thousand positions, where the scan read them all every refresh period.
+/// `α` in known ranges has a bound read off its extremes. A ranking opens a cell, scoring its
+/// positions as before (`Engine+ADLBounds`), only when its bound could beat the best score found:
+/// at a million positions a ranking reads about 16,000 positions' bounds, where the scan read half
+/// a million every refresh period.
 ///
 /// The cells are grids over the three values' Double bit patterns (for positive Doubles their
 /// order), one inside the other, found by hashing: a top cell spans a 2⁻⁴ share of the entry
@@ -72,10 +72,17 @@ struct ADLCellTable: Sendable {
     }
 
     private var entries = [Entry](repeating: Entry(), count: 16)
+    /// 64 less the bits of the table's size: a place is the product's top bits, which every bit
+    /// of the key reaches (its low bits would leave the entry's exponent out).
+    private var placeShift: UInt64 = 60
     private(set) var count = 0
 
     @inline(__always) private func place(of grid: UInt64, side: Int32) -> Int {
-        Int(truncatingIfNeeded: ((grid ^ UInt64(side) &* 0xD6E8_FEB8_6659_FD93) &* 0x9E37_79B9_7F4A_7C15) >> 32) & (entries.count - 1)
+        Int(truncatingIfNeeded: ((grid ^ UInt64(side) &* 0xD6E8_FEB8_6659_FD93) &* 0x9E37_79B9_7F4A_7C15) >> placeShift)
+    }
+
+    mutating func separateStorage() {
+        entries.withUnsafeMutableBufferPointer { _ in }
     }
 
     @inline(__always)
@@ -93,6 +100,7 @@ struct ADLCellTable: Sendable {
         if 2 * (count + 1) > entries.count {
             let old = entries.filter { $0.grid != .max }
             entries = [Entry](repeating: Entry(), count: 2 * entries.count)
+            placeShift -= 1
             count = 0
             for entry in old { insert(grid: entry.grid, side: entry.side, cell: entry.cell) }
         }
@@ -175,7 +183,7 @@ struct ADLCellIndex: Sendable {
     }
 
     /// Makes room for positions up to `count`, in steps that double (placing a position grew
-    /// four lists by one each).
+    /// the lists by one each).
     @inline(__always)
     mutating func growPositions(to count: Int) {
         guard links.count < count else { return }
@@ -185,7 +193,18 @@ struct ADLCellIndex: Sendable {
     }
 
     mutating func reserve(positions count: Int) {
-        if links.count < count { growPositions(to: count) }
+        if !isFrozen && links.count < count { growPositions(to: count) }
+    }
+
+    /// The stamp of a new ranking. Past 2³² rankings the stamps come round: every position's is
+    /// cleared first, so that none left from an old ranking reads as taken into the new one.
+    mutating func nextStamp() -> UInt32 {
+        lastStamp &+= 1
+        if lastStamp == 0 {
+            for index in stamps.indices { stamps[index] = 0 }
+            lastStamp = 1
+        }
+        return lastStamp
     }
 
     /// The side's cells, made on first use.

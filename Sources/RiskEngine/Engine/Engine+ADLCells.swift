@@ -48,17 +48,15 @@ extension Engine {
         return nil
     }
 
-    /// A side ranked by its cells: its exact node scored (as the scan scores), every cell of it
-    /// bounded at the mark and left unopened.
+    /// A side ranked by its cells: its exact node scored (as the scan scores), its top cells
+    /// bounded at the mark and left unopened (a cell opened bounds those under it).
     mutating func rankByCells(market: Int, side: Side, recycling parts: inout ADLRankingParts) -> ADLQueueCache {
         let slot = ADLCellIndex.slot(market: market, side: side)
         let cellSide = adlCells.sides[slot]!
         let exactNode = cellSide.exactNode
         let exactMembers = adlCells.members(of: exactNode)
         adlRankingParts(market: market, side: side, list: exactMembers, into: &parts)
-        adlCells.lastStamp &+= 1
-        if adlCells.lastStamp == 0 { adlCells.lastStamp = 1 }
-        let stamp = adlCells.lastStamp
+        let stamp = adlCells.nextStamp()
         for index in exactMembers { adlCells.stamps[Int(index)] = stamp }
         let mark = markets[market].markPrice!
         let instrument = markets[market].instrument

@@ -62,6 +62,9 @@ extension ADLDeferredSection {
 extension ADLCellIndex {
     mutating func separateStorage() {
         links.withUnsafeMutableBufferPointer { _ in }
+        table.separateStorage()
+        sides.withUnsafeMutableBufferPointer { _ in }
+        exactNodes.withUnsafeMutableBufferPointer { _ in }
         stamps.withUnsafeMutableBufferPointer { _ in }
         nodes.withUnsafeMutableBufferPointer { _ in }
     }

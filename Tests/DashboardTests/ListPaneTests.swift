@@ -108,6 +108,23 @@ struct ListPaneTests {
         #expect(cut.isEmpty, "figures at 80 columns not whole at 120: \(cut)")
     }
 
+    @Test("the position view's ADL rank counts its side with thousands separators (it read #168 of 1037 longs; operator trial)")
+    func detailRankGrouped() {
+        var screen = cascadeModel(width: 200, height: 60, positions: 16_000)
+        screen.focusPane(.positions)
+        screen.press(.enter)
+        screen.press(.end)
+        let text = screen.rendered().text
+        guard let line = text.split(separator: "\n").first(where: { $0.contains("ADL queue:") }),
+              let match = line.firstMatch(of: /of ≈?([0-9][0-9,]*) (long|short)s/) else {
+            Issue.record("no ADL rank in the position view:\n\(text)")
+            return
+        }
+        let count = String(match.output.1)
+        #expect(Int(count.replacingOccurrences(of: ",", with: ""))! >= 1_000, "a side of \(count): too few to show a separator")
+        #expect(count.contains(","), "\(line)")
+    }
+
     @Test("at 80×24 the position view scrolls to its last line (the ADL rank, the account) and the list behind keeps its cursor")
     func detailScrolls() {
         // A whale beside the cascade: its walk takes many levels, its view more lines than fit.

@@ -15,7 +15,7 @@ enum DetailPane {
         let shown = all[first..<min(all.count, first + max(0, inner.height))]
         buffer.fill(rect, role: .help)
         let scrolls = all.count > inner.height
-        let lines = " · lines \(first + 1)–\(first + shown.count) of \(all.count)"
+        let lines = " · lines \(Format.count(first + 1))–\(Format.count(first + shown.count)) of \(Format.count(all.count))"
         let keys = ", \(model.keymap.label(for: .moveDown))/\(model.keymap.label(for: .pageDown)) scroll"
         let head = "Position \(risk.account) · \(model.marketNames.title(risk.symbol))"
         let back = " · \(model.keymap.label(for: .back)) back"
@@ -154,7 +154,7 @@ enum DetailPane {
         let history = model.ratioHistory[index] ?? []
         line("Margin ratio history (\(history.count) s): " + Format.sparkline(history, width: max(0, width - 38)), .warn)
         let queue = model.table.rows.first(where: { $0.index == index })?.adl
-        line("ADL queue: \(queue.map { "\(Format.lights($0.lights)) \($0.lights)/5, \($0.estimated ? "≈" : "")#\($0.rank) of \($0.estimated ? "≈" : "")\($0.of) \(risk.side.label)s, score \($0.score.formatted(6)) (\(engine.configuration.adlRanking.rawValue) ranking)" } ?? "—")")
+        line("ADL queue: \(queue.map { "\(Format.lights($0.lights)) \($0.lights)/5, \($0.estimated ? "≈" : "")#\(Format.count($0.rank)) of \($0.estimated ? "≈" : "")\(Format.count($0.of)) \(risk.side.label)s, score \($0.score.formatted(6)) (\(engine.configuration.adlRanking.rawValue) ranking)" } ?? "—")")
         let others = engine.accounts[Int(position.accountIndex)].positions.filter { $0 != index && engine.positions[Int($0)].isOpen }
         line("Account \(risk.account): wallet \(money(engine.accounts[Int(position.accountIndex)].walletBalance)) \(asset), \(others.count) other position\(others.count == 1 ? "" : "s")")
         // The first hundred (a sub-account desk's book can hold thousands).

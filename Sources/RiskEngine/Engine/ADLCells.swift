@@ -53,14 +53,6 @@ struct ADLCellNode: Sendable {
     }
 }
 
-/// A side of a market's cells.
-struct ADLCellSide: Sendable {
-    /// The side's positions scored exactly at every ranking.
-    var exactNode: Int32
-    /// The top cells.
-    var roots: [Int32] = []
-}
-
 /// Every side's cells by their packed key and side: open addressing on a multiplicative hash (a
 /// `Dictionary`'s SipHash was a third of placing a position in its cell), each entry one
 /// 16-byte slot.
@@ -121,11 +113,10 @@ struct ADLCellLink: Sendable {
 /// Every side's cells, and each position's place in them.
 struct ADLCellIndex: Sendable {
     var nodes: [ADLCellNode] = []
-    /// By `market × 2 + (0 long, 1 short)`.
-    var sides: [ADLCellSide?] = []
-    /// Each side's exact node (-1: the side has no cells yet), by the same slots: read at every
-    /// placing, where reading the side (an optional holding a list) cost its checks.
+    /// Each side's node of the positions scored exactly at every ranking (-1: the side has no
+    /// cells yet), and its top cells, by `slot(market:side:)`.
     var exactNodes: [Int32] = []
+    var roots: [[Int32]] = []
     /// Every cell of the grids, by key and side.
     var table = ADLCellTable()
     /// Each position's cell and neighbours in its list (one entry, so that placing a position
@@ -207,17 +198,23 @@ struct ADLCellIndex: Sendable {
         return lastStamp
     }
 
-    /// The side's cells, made on first use.
-    mutating func side(_ slot: Int) -> ADLCellSide {
-        if slot >= sides.count { sides.append(contentsOf: repeatElement(nil, count: slot + 1 - sides.count)) }
-        if let side = sides[slot] { return side }
+    /// The side's exact node, if the side has cells.
+    @inline(__always)
+    func exactNode(_ slot: Int) -> Int32? {
+        slot < exactNodes.count && exactNodes[slot] >= 0 ? exactNodes[slot] : nil
+    }
+
+    /// The side's exact node, the side made on first use.
+    mutating func makeSide(_ slot: Int) -> Int32 {
+        if let exact = exactNode(slot) { return exact }
         let exact = Int32(nodes.count)
         nodes.append(ADLCellNode(isExact: true))
-        let side = ADLCellSide(exactNode: exact)
-        sides[slot] = side
-        if slot >= exactNodes.count { exactNodes.append(contentsOf: repeatElement(-1, count: slot + 1 - exactNodes.count)) }
+        if slot >= exactNodes.count {
+            exactNodes.append(contentsOf: repeatElement(-1, count: slot + 1 - exactNodes.count))
+            roots.append(contentsOf: repeatElement([], count: slot + 1 - roots.count))
+        }
         exactNodes[slot] = exact
-        return side
+        return exact
     }
 
     /// The cell of values `key` at `level` on side `slot` (made under `parent` if there is none).
@@ -232,7 +229,7 @@ struct ADLCellIndex: Sendable {
         let node = Int32(nodes.count)
         nodes.append(ADLCellNode(grid: grid, level: UInt8(level), parent: parent))
         table.insert(grid: grid, side: Int32(truncatingIfNeeded: slot), cell: node)
-        if parent < 0 { sides[slot]!.roots.append(node) } else { nodes[Int(parent)].children.append(node) }
+        if parent < 0 { roots[slot].append(node) } else { nodes[Int(parent)].children.append(node) }
         return node
     }
 
@@ -241,10 +238,10 @@ struct ADLCellIndex: Sendable {
     /// is in if that comes first; every cell passed covers its values.
     @inline(__always)
     mutating func place(_ index: Int32, slot: Int, key: ADLCellKey?) {
-        if slot >= exactNodes.count || exactNodes[slot] < 0 { _ = side(slot) }
+        let exact: Int32
+        if let known = exactNode(slot) { exact = known } else { exact = makeSide(slot) }
         let current = links[Int(index)].container
         guard let key else {
-            let exact = exactNodes[slot]
             if current != exact { move(index, to: exact) }
             return
         }

@@ -16,15 +16,13 @@ extension Engine {
               markets[market].markPrice != nil else { return false }
         let rules = marginRules(of: markets[market].instrument)
         guard rules == .binance || rules == .hyperliquid else { return false }
-        let slot = ADLCellIndex.slot(market: market, side: side)
-        return slot < adlCells.sides.count && adlCells.sides[slot] != nil
+        return adlCells.exactNode(ADLCellIndex.slot(market: market, side: side)) != nil
     }
 
     /// How many positions a ranking by cells of this side scores at once (its exact node's).
     func exactNodeCount(market: Int, side: Side) -> Int {
-        let slot = ADLCellIndex.slot(market: market, side: side)
-        guard slot < adlCells.sides.count, let cells = adlCells.sides[slot] else { return 0 }
-        return Int(adlCells.nodes[Int(cells.exactNode)].count)
+        guard let exact = adlCells.exactNode(ADLCellIndex.slot(market: market, side: side)) else { return 0 }
+        return Int(adlCells.nodes[Int(exact)].count)
     }
 
     /// Puts a position in the cell of its values now, `inputs` (called once they have changed).
@@ -52,9 +50,7 @@ extension Engine {
     /// bounded at the mark and left unopened (a cell opened bounds those under it).
     mutating func rankByCells(market: Int, side: Side, recycling parts: inout ADLRankingParts) -> ADLQueueCache {
         let slot = ADLCellIndex.slot(market: market, side: side)
-        let cellSide = adlCells.sides[slot]!
-        let exactNode = cellSide.exactNode
-        let exactMembers = adlCells.members(of: exactNode)
+        let exactMembers = adlCells.members(of: adlCells.exactNode(slot)!)
         adlRankingParts(market: market, side: side, list: exactMembers, into: &parts)
         let stamp = adlCells.nextStamp()
         for index in exactMembers { adlCells.stamps[Int(index)] = stamp }
@@ -62,7 +58,7 @@ extension Engine {
         let instrument = markets[market].instrument
         let cellBounds = ADLCellBounds(instrument: instrument, side: side, mark: mark)
         var pending: [ADLCellEntry] = []
-        for node in cellSide.roots where adlCells.nodes[Int(node)].subtreeCount > 0 {
+        for node in adlCells.roots[slot] where adlCells.nodes[Int(node)].subtreeCount > 0 {
             pending.append(ADLCellEntry(bound: cellBounds.bound(adlCells.nodes[Int(node)]), node: node))
         }
         Heap.heapify(&pending, before: ADLCellEntry.before)
@@ -230,7 +226,7 @@ extension Engine {
             let key = position.mode == .isolated
                 ? ADLCellIndex.key(ADLScanInputs(position), contractSize: cellContractSize(market: Int(position.symbolIndex))) : nil
             guard let key else {
-                if container != cells.side(slot).exactNode { misplaced.insert(Int32(index)) }
+                if container != cells.makeSide(slot) { misplaced.insert(Int32(index)) }
                 continue
             }
             var node = container

@@ -63,7 +63,7 @@ extension ADLCellIndex {
     mutating func separateStorage() {
         links.withUnsafeMutableBufferPointer { _ in }
         table.separateStorage()
-        sides.withUnsafeMutableBufferPointer { _ in }
+        roots.withUnsafeMutableBufferPointer { _ in }
         exactNodes.withUnsafeMutableBufferPointer { _ in }
         stamps.withUnsafeMutableBufferPointer { _ in }
         nodes.withUnsafeMutableBufferPointer { _ in }

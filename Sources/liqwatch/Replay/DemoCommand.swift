@@ -52,11 +52,12 @@ struct DemoCommand: ParsableCommand {
         var watcher = AlertWatcher()
         // A signal stops the demo where it is: the report of what was played, then 128 + it.
         let signals = HeadlessSignals()
+        let stopped = { signals.signal != nil }
         if let delivery {
-            demo.runToEnd({ delivery.deliver(demo.newAlerts(&watcher)) }, stop: { signals.signal != nil })
+            demo.runToEnd({ delivery.deliver(demo.newAlerts(&watcher)) }, stop: stopped)
             delivery.waitForHooks(seconds: settings.onAlertTimeout + 2)
         } else {
-            demo.runToEnd(stop: { signals.signal != nil })
+            demo.runToEnd(stop: stopped)
         }
         signals.finish()
         let source = SessionReport.Source(kind: "demo", files: ["built-in demo, seed \(seed)"], firstTime: demo.firstTime, lastTime: demo.lastTime,

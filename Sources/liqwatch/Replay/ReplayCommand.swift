@@ -82,12 +82,13 @@ struct ReplayCommand: ParsableCommand {
         }
         // A signal stops the replay where it is: the report of what was replayed, then 128 + it.
         let signals = HeadlessSignals()
+        let stopped = { signals.signal != nil }
         do {
             if let delivery {
-                try replay.runToEnd({ delivery.deliver(replay.newAlerts(&watcher)) }, stop: { signals.signal != nil })
+                try replay.runToEnd({ delivery.deliver(replay.newAlerts(&watcher)) }, stop: stopped)
                 delivery.waitForHooks(seconds: settings.onAlertTimeout + 2)
             } else {
-                try replay.runToEnd(stop: { signals.signal != nil })
+                try replay.runToEnd(stop: stopped)
             }
         } catch { failure = error }
         signals.finish()

@@ -214,7 +214,9 @@ struct DashboardTmuxTests {
         let target = min(focusedRow + 1, rows.count - 1)
         let second = markets.first { rows.count > target && rows[target].contains($0 + " ") } ?? "?"
         session.send("Enter")
-        screen = session.waitFor(all: ["Depth ladder \(second)", "▸ \(second)"])
+        // Every pane of the market (a capture while the frame is being written showed the
+        // ladder's new title over the old market's signals).
+        screen = session.waitFor(all: ["Depth ladder \(second)", "▸ \(second)", "Signals \(second)"])
         #expect(screen.contains("Depth ladder \(second)") && screen.contains("Signals \(second)"), "\(second) not focused:\n\(screen)")
         // Whole figures on a market priced below a dollar: no size runs into the next column.
         #expect(screen.range(of: #"\d\.\d{4},\d"#, options: .regularExpression) == nil, "a figure is cut:\n\(screen)")

@@ -30,7 +30,17 @@ public final class ReplayFeed: DashboardFeed {
         let applied = try clock.advance(wall: wall, wallBudget: 12_000_000)
         let finished = session.finished
         defer { finishedReported = finished }
-        return applied > 0 || finished != finishedReported
+        let read = readSignalsIfStill()
+        return applied > 0 || finished != finishedReported || read
+    }
+
+    /// A session standing still (paused, stepped, at its end) shows its signals as they are now,
+    /// not as the last once-a-second sample read them before the rest of that second's events:
+    /// paused in a cascade, the fund pane said "no stressed deficit" beside a ladder whose bids
+    /// had run out (operator trial). A running session's next sample comes within a second.
+    /// True when the readings changed (a frame is due).
+    @discardableResult private func readSignalsIfStill() -> Bool {
+        (clock.paused || session.finished) && !session.isMidStep && session.readSignalsNow()
     }
 
     public func millisecondsUntilDue(wall: UInt64) -> Int32 {
@@ -91,6 +101,7 @@ public final class ReplayFeed: DashboardFeed {
                 return [.notice("cannot jump to '\(text)': give HH:MM[:SS], an ISO time or a percentage from 0% to 100%")]
             }
         }
+        readSignalsIfStill()
         return []
     }
 }

@@ -75,6 +75,29 @@ struct ReplayFeedTests {
         #expect(feed.millisecondsUntilDue(wall: 0) == -1)
     }
 
+    @Test("paused and stepped through a cascade, the signals shown are the book's now, not the second's first sample")
+    func stillSessionShowsSignalsNow() throws {
+        let feed = demoFeed()
+        #expect(try feed.perform(.jump("55%"), wall: 0).isEmpty)
+        #expect(try feed.perform(.togglePause, wall: 0).isEmpty)
+        var midSecond = 0
+        for _ in 0..<300 {
+            #expect(try feed.perform(.step, wall: 0).isEmpty)
+            let engine = feed.engine
+            let market = engine.markets[0]
+            if engine.time % 1_000_000_000 != 0 { midSecond += 1 }
+            let spread = try #require(market.signalReadings[.spread])
+            if let bps = market.book.spreadBps {
+                #expect(spread.value == bps.approximateDouble && !spread.sideMissing, "at \(engine.time)")
+            } else {
+                #expect(spread.sideMissing == (market.book.bestBid == nil || market.book.bestAsk == nil), "at \(engine.time)")
+            }
+            // The fund pane's stress is the engine's now, as the signals pane's is.
+            #expect(market.shownStress == engine.stressedDeficit(market: 0), "at \(engine.time)")
+        }
+        #expect(midSecond > 100, "the steps land between the seconds' samples")
+    }
+
     @Test("live: replay keys answer that they are for replays")
     func liveKeys() throws {
         let session = try LiveSession(sources: [], options: LiveOptions())

@@ -95,7 +95,7 @@ public struct MarketTable: Sendable {
             exchangeLiquidationNotional: market.counters.exchangeLiquidationNotional,
             liquidationCompleteness: market.instrument.venue?.liquidationCompleteness ?? .unknown,
             positions: positions, nearLiquidation: nearLiquidation,
-            stressedDeficit: market.stressed.deficit, adlCertain: market.stressed.adlCertain,
+            stressedDeficit: market.shownStress.deficit, adlCertain: market.shownStress.adlCertain,
             stale: market.isWatched && market.isStale, hasBook: market.book.hasSnapshot || !market.book.bids.isEmpty || !market.book.asks.isEmpty)
     }
 

@@ -91,6 +91,7 @@ public final class DemoSession: SessionDriver {
     public var liquidationSlice = Int.max
     public var isMidStep: Bool { applier.isMidMessage }
     public func continueStep(liquidationLimit: Int) { applier.continueMessage(liquidationLimit: liquidationLimit) }
+    @discardableResult public func readSignalsNow() -> Bool { applier.engine.readSignalsNow() }
 
     public func checkpoint() -> SessionCheckpoint {
         SessionCheckpoint(time: lastTime ?? DemoSession.startTime, applier: applier, stats: stats,

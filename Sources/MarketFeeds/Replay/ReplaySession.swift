@@ -301,6 +301,7 @@ public final class ReplaySession: SessionDriver {
     public var liquidationSlice = Int.max
     public var isMidStep: Bool { applier.isMidMessage }
     public func continueStep(liquidationLimit: Int) { applier.continueMessage(liquidationLimit: liquidationLimit) }
+    @discardableResult public func readSignalsNow() -> Bool { applier.engine.readSignalsNow() }
 
     public func checkpoint() -> SessionCheckpoint {
         SessionCheckpoint(time: lastTime ?? 0, applier: applier, stats: stats, source: .replay(inputs.map {

@@ -29,6 +29,9 @@ public protocol SessionDriver: AnyObject {
     var isMidStep: Bool { get }
     /// Goes on with an unfinished step for at most `liquidationLimit` more liquidations.
     func continueStep(liquidationLimit: Int)
+    /// Reads the signals as they stand now for a screen showing the session standing still
+    /// (`Engine.readSignalsNow`): changes nothing the session goes on from. True when it read them.
+    @discardableResult func readSignalsNow() -> Bool
     /// Everything needed to come back to this point (for backward seeks).
     func checkpoint() -> SessionCheckpoint
     /// Returns to a checkpoint taken from this session.

@@ -38,8 +38,8 @@ extension Engine {
     }
 
     /// A venue's insurance fund of an asset as the operator reads it (the stressed deficit of the
-    /// venue's markets in the asset as the signals last sampled it, so a pane redrawn thirty times
-    /// a second walks no book). ADL is active or happened when this fund's own liquidations
+    /// venue's markets in the asset as the signals last sampled it, or read it for a still screen,
+    /// so a pane redrawn thirty times a second walks no book). ADL is active or happened when this fund's own liquidations
     /// deleveraged: another venue's ADL says nothing of this one.
     public func fundState(venue: String, asset: String) -> FundState {
         let fund = fund(venue: venue, asset: asset)
@@ -50,7 +50,7 @@ extension Engine {
         var stressed = StressedDeficit()
         var stressedUnit: String? = nil
         for index in markets.indices where markets[index].fundIndex == fundIndex {
-            let reading = markets[index].stressed
+            let reading = markets[index].shownStress
             if reading.deficit > stressed.deficit || (!stressed.adlCertain && reading.adlCertain) {
                 let certain = stressed.adlCertain || reading.adlCertain
                 stressed = reading

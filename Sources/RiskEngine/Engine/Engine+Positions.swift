@@ -76,6 +76,7 @@ extension Engine {
             return
         }
         if eventTime > time { time = eventTime }
+        changedSinceSample = true
         reserveCapacity(forPositions: updates.count)
         let ahead = 8
         var hashes = [AccountHash?](repeating: nil, count: ahead)

@@ -5,6 +5,7 @@ extension Engine {
     /// recording) gives one sample, not one per missing second.
     mutating func sampleSignals(into notes: inout [EngineNotification]) {
         nextSampleTime = (time / Engine.nanosecondsPerSecond + 1) * Engine.nanosecondsPerSecond
+        changedSinceSample = false
         let maximumBookAge = configuration.maximumBookAgeSeconds &* 1_000_000_000
         for index in markets.indices {
             // A book unchanged for longer than the engine trusts reads STALE (outdated) from the
@@ -15,23 +16,11 @@ extension Engine {
                 markets[index].bookOutdated = true
             }
             if markets[index].markPrice != nil { keepLeadingEntries(market: index) }
-            let market = markets[index]
-            let book = market.book
-            let depth = depthValues(market: index, narrowBps: 10, wideBps: 50)
             let stress = stressedDeficit(market: index)
             markets[index].stressed = stress
-            let inputs = SignalBoard.Inputs(
-                time: time,
-                spreadBps: book.spreadBps?.approximateDouble,
-                sideMissing: book.isSynced && (book.bestBid == nil || book.bestAsk == nil),
-                // A learnt tick is the finest step a feed has shown, which one hostile level can
-                // make 10⁻⁸: only a known instrument's tick sets the spread's floor.
-                spreadTicks: market.tickIsLearnt ? nil : Engine.spreadTicks(book: book, tick: market.instrument.tickSize),
-                depth10: depth.narrow,
-                depth50: depth.wide,
-                mid: book.mid?.approximateDouble,
-                stressed: stress,
-                fundBalance: funds[Int(market.fundIndex)].balance.approximateDouble)
+            markets[index].signalsNow = nil
+            let market = markets[index]
+            let inputs = signalInputs(market: index, stressed: stress)
             let changes = markets[index].signals.sample(inputs, thresholds: configuration.signals, symbol: market.symbol)
             for var change in changes {
                 // The units an alert's reader needs (the alert hook has no instruments to ask).
@@ -42,6 +31,49 @@ extension Engine {
                 notes.append(.signal(change))
             }
         }
+    }
+
+    /// What a market's signals are judged on now.
+    func signalInputs(market index: Int, stressed: StressedDeficit) -> SignalBoard.Inputs {
+        let market = markets[index]
+        let book = market.book
+        let depth = depthValues(market: index, narrowBps: 10, wideBps: 50)
+        return SignalBoard.Inputs(
+            time: time,
+            spreadBps: book.spreadBps?.approximateDouble,
+            sideMissing: book.isSynced && (book.bestBid == nil || book.bestAsk == nil),
+            // A learnt tick is the finest step a feed has shown, which one hostile level can
+            // make 10⁻⁸: only a known instrument's tick sets the spread's floor.
+            spreadTicks: market.tickIsLearnt ? nil : Engine.spreadTicks(book: book, tick: market.instrument.tickSize),
+            depth10: depth.narrow,
+            depth50: depth.wide,
+            mid: book.mid?.approximateDouble,
+            stressed: stressed,
+            fundBalance: funds[Int(market.fundIndex)].balance.approximateDouble)
+    }
+
+    /// The signals as a sample taken now would read them, shown until the next sample: for a
+    /// session that stands still (paused, stepped, at its end). Signals are sampled once a
+    /// second of session time, at the first event past it, so a paused dashboard kept showing
+    /// the sample from before the rest of that second: "no stressed deficit" and a spread of
+    /// 0.75 bps beside a ladder whose bids had run out under 1,040 liquidations (operator
+    /// trial). The sample is taken on a copy of each board: nothing is learnt, no alert is
+    /// raised and the next sample is the one the session would have taken, so a paused session
+    /// goes on exactly as one never paused (and as a headless run). Nothing is done when no
+    /// event came since the last sample; true when the readings were taken.
+    @discardableResult
+    public mutating func readSignalsNow() -> Bool {
+        guard samplingEnabled && changedSinceSample && unfinishedCascade == nil else { return false }
+        changedSinceSample = false
+        for index in markets.indices {
+            if markets[index].markPrice != nil { keepLeadingEntries(market: index) }
+            let stress = stressedDeficit(market: index)
+            var board = markets[index].signals
+            _ = board.sample(signalInputs(market: index, stressed: stress), thresholds: configuration.signals,
+                symbol: markets[index].symbol)
+            markets[index].signalsNow = SignalsNow(readings: board.readings, stressed: stress)
+        }
+        return true
     }
 
     /// The spread in whole ticks, exactly (book units); nil without both sides or with a tick

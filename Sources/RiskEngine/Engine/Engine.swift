@@ -64,6 +64,9 @@ public struct Engine: Sendable {
     public internal(set) var ledger = Ledger()
     public internal(set) var time: Int64 = 0
     var nextSampleTime: Int64 = 0
+    /// Something was applied since the signals were last sampled (or read for a still screen,
+    /// `readSignalsNow`).
+    var changedSinceSample = false
     /// Off in what-if copies: a projection must not learn baselines.
     var samplingEnabled = true
     /// The market whose cascade a sliced `apply` left unfinished (see `Engine+Cascade.swift`).
@@ -277,6 +280,7 @@ public struct Engine: Sendable {
     public mutating func apply(_ event: MarketEvent, into notes: inout [EngineNotification], liquidationLimit: Int) {
         // An event never lands inside another's cascade: what is left of it is finished first.
         if unfinishedCascade != nil { finishCascade(into: &notes) }
+        changedSinceSample = true
         beginSlice(liquidationLimit)
         defer { endSlice() }
         let eventTime = event.time
@@ -453,6 +457,7 @@ public struct Engine: Sendable {
             return
         }
         if eventTime > time { time = eventTime }
+        changedSinceSample = true
         upsertPosition(update, into: &notes)
         if samplingEnabled && time >= nextSampleTime { sampleSignals(into: &notes) }
     }

@@ -27,6 +27,9 @@ public struct MarketState: Sendable {
     public internal(set) var lastEventTime: Int64 = 0
     public internal(set) var counters = MarketCounters()
     var signals: SignalBoard
+    /// The signals as a sample now would read them, kept from `Engine.readSignalsNow` until the
+    /// next sample: what a still screen shows.
+    var signalsNow: SignalsNow?
     var triggers = TriggerIndex()
     /// The riskiest live entries of each side as the signals last read them (see
     /// `Engine.leadingEntries`): walking the heaps for them every second was a third of a sample.
@@ -171,7 +174,17 @@ public struct MarketState: Sendable {
         if markDisputed { return .disputedMark }
         return lastBookTime != .min && now &- lastBookTime > maximumAge ? .outdatedBook : nil
     }
-    public var signalReadings: [SignalKind: SignalReading] { signals.readings }
+    /// The signals as the screen shows them: the last sample's, or those read since for a
+    /// session standing still (`Engine.readSignalsNow`).
+    public var signalReadings: [SignalKind: SignalReading] { signalsNow?.readings ?? signals.readings }
+    /// The stressed deficit the same way: the report keeps the last sample's (`stressed`).
+    public var shownStress: StressedDeficit { signalsNow?.stressed ?? stressed }
+}
+
+/// A market's signals read for a still screen, not sampled (see `Engine.readSignalsNow`).
+struct SignalsNow: Sendable {
+    var readings: [SignalKind: SignalReading]
+    var stressed: StressedDeficit
 }
 
 /// Where a market's mark comes from.

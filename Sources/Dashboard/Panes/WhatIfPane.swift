@@ -34,6 +34,7 @@ enum WhatIfPane {
             case .staleBook: why = "the book has been stale since a gap"
             case .outdatedBook: why = "the book has not changed for longer than the engine trusts"
             case .disputedMark: why = "the book refused a snapshot tenfold from the mark, and liquidations wait for the next mark"
+            case .outdatedMark: why = "the mark has not been given for longer than the engine trusts, and liquidations wait for the next"
             }
             line("Triggers crossed but \(block.message): \(why); nothing below is projected", .alert)
         }

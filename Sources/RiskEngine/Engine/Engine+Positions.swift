@@ -549,13 +549,18 @@ extension Engine {
 
     mutating func setMark(market index: Int, price: Fixed, into notes: inout [EngineNotification]) {
         guard price.isPositive else { return }
-        // A mark set again, even unchanged, is a reference again (see `refuseSnapshot`).
+        markets[index].markGivenTime = time
+        // A mark set again, even unchanged, is a reference again (see `refuseSnapshot`), and is
+        // fresh again.
         let wasDisputed = markets[index].markDisputed
         markets[index].markDisputed = false
         if wasDisputed && markets[index].liquidationBlocked == .disputedMark { markets[index].liquidationBlocked = nil }
+        let wasOutdated = markets[index].liquidationBlocked == .outdatedMark
+        if wasOutdated { markets[index].liquidationBlocked = nil }
         guard markets[index].markPrice != price else {
-            // The same price again settles a dispute all the same: what crossed waited for it.
-            if wasDisputed { processTriggers(market: index, into: &notes) }
+            // The same price again settles a dispute, or an outdated mark, all the same: what
+            // crossed waited for it.
+            if wasDisputed || wasOutdated { processTriggers(market: index, into: &notes) }
             return
         }
         markets[index].markPrice = price

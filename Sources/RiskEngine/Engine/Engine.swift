@@ -315,8 +315,9 @@ public struct Engine: Sendable {
             markets[index].bookOutdated = false
             noteCrossing(market: index, removedBefore: removedBefore, into: &notes)
             touched(market: index, into: &notes)
-            if markets[index].liquidationBlocked != nil {
-                // The book can be trusted again: what crossed while it could not is liquidated now.
+            if let blocked = markets[index].liquidationBlocked, blocked != .outdatedMark {
+                // The book can be trusted again: what crossed while it could not is liquidated now
+                // (an outdated mark waits for a mark, not for a book).
                 markets[index].liquidationBlocked = nil
                 processTriggers(market: index, into: &notes)
             }

@@ -96,7 +96,9 @@ public struct EngineConfiguration: Sendable {
     public var adlRefreshSeconds: Int64 = 30
     /// A book with no change for this long (seconds of session time) is not liquidated into
     /// (`LiquidationBlock.outdatedBook`) and reads STALE: a perpetual's book changes many times a
-    /// second, so five minutes of silence is a dead feed, not a quiet market.
+    /// second, so five minutes of silence is a dead feed, not a quiet market. A mark not given
+    /// again for as long is not liquidated on either (`LiquidationBlock.outdatedMark`): exchanges
+    /// publish it every second or three.
     public var maximumBookAgeSeconds: Int64 = 300
 
     public init() {}

@@ -132,6 +132,12 @@ public enum LiquidationBlock: String, Hashable, Sendable {
     /// two is wrong, and liquidations wait for the next mark. A poisoned first mark of 1 had gone
     /// on liquidating into the next, true snapshot (attacker trial).
     case disputedMark = "mark disputed"
+    /// The mark has not been given for longer than `EngineConfiguration.maximumBookAgeSeconds`
+    /// of session time (its stream died, or a line of another time was merged in): liquidating
+    /// on it would judge positions at a price of another time. It waits for the next mark. A
+    /// mark line of 1970 merged before a fresh book liquidated a healthy position into that book
+    /// (attacker trial).
+    case outdatedMark = "mark outdated"
 
     /// "cannot liquidate: no book"
     public var message: String { "cannot liquidate: \(rawValue)" }

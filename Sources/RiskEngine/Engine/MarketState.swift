@@ -14,8 +14,10 @@ public struct MarketState: Sendable {
     /// The mark in book units, kept with it: every trade and level is judged against it
     /// (`Engine+Plausibility`), and the conversion divides 128 bits.
     private(set) var markBookUnits: Int64?
-    /// Session time the mark was last set (`.min`: never).
+    /// Session time the mark last changed (`.min`: never).
     var markTime: Int64 = .min
+    /// Session time a mark was last given, changed or not (`.min`: never): how old the mark is.
+    var markGivenTime: Int64 = .min
     /// A snapshot disagreed with this mark tenfold (see `Engine.refuseSnapshot`): until the next
     /// mark it is no reference, so a poisoned first mark cannot refuse every true snapshot.
     var markDisputed = false
@@ -172,7 +174,8 @@ public struct MarketState: Sendable {
         if !book.hasSnapshot { return .noBook }
         if book.isStale { return .staleBook }
         if markDisputed { return .disputedMark }
-        return lastBookTime != .min && now &- lastBookTime > maximumAge ? .outdatedBook : nil
+        if lastBookTime != .min && now &- lastBookTime > maximumAge { return .outdatedBook }
+        return markGivenTime != .min && now &- markGivenTime > maximumAge ? .outdatedMark : nil
     }
     /// The signals as the screen shows them: the last sample's, or those read since for a
     /// session standing still (`Engine.readSignalsNow`).

@@ -497,7 +497,7 @@ enum SessionReport {
         func amount(_ value: Fixed, _ asset: String) -> String { value.formatted(AssetPrecision.decimals(forAsset: asset), grouping: true) }
         lines.append("positions: \(engine.positions.count) monitored, \(engine.positions.filter(\.isOpen).count) open")
         lines.append("liquidations: \(log.simulatedCount) simulated, \(log.exchangeCount) reported by the exchange"
-            + (log.blockedLiquidations > 0 ? ", \(log.blockedLiquidations) times blocked (triggers crossed with no trusted book)" : ""))
+            + (log.blockedLiquidations > 0 ? ", \(log.blockedLiquidations) times blocked (triggers crossed with no trusted book or mark)" : ""))
         if log.unwatchedCount > 0 {
             // Where else the venue-wide streams reported liquidations: the five busiest markets.
             let busiest = log.unwatchedLiquidations.sorted { ($0.value.count, $1.key) > ($1.value.count, $0.key) }.prefix(5).map { market, tally in

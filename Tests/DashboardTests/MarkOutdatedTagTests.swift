@@ -1,0 +1,29 @@
+import Foundation
+import Testing
+@testable import Dashboard
+import RiskEngine
+
+/// A market whose book is fresh but whose mark is not: nothing is liquidated in it, and the
+/// ladder and signals panes say so (positions past their triggers stood open with no word why).
+@Suite("An outdated mark on screen")
+struct MarkOutdatedTagTests {
+    @Test("the book changes for six minutes with no mark: the ladder and the signals say MARK OUTDATED; the next mark clears it")
+    func markOutdated() {
+        var engine = engine(positions: 10)
+        let second: Int64 = 1_000_000_000
+        var screen = model(width: 120, height: 40, engine: engine)
+        #expect(!screen.rendered().text.contains("MARK OUTDATED"))
+        for minute in 1...6 {
+            engine.apply(.bookUpdate(symbol: "BTCUSDT", changes: [LevelChange(side: .bid, price: units("59999.90"), size: units("0.5") + Int64(minute))],
+                time: Int64(minute) * 60 * second))
+        }
+        _ = screen.update(.session(engine: engine, log: screen.log, status: screen.status))
+        let text = screen.rendered().text
+        #expect(text.range(of: #"Ladder BTCUSDT[^│]* · MARK OUTDATED"#, options: .regularExpression) != nil, "\(text)")
+        #expect(text.contains("Signals BTCUSDT · MARK OUTDATED"), "\(text)")
+        #expect(!text.contains("STALE"), "the book itself is fresh:\n\(text)")
+        engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(60_000), time: 361 * second))
+        _ = screen.update(.session(engine: engine, log: screen.log, status: screen.status))
+        #expect(!screen.rendered().text.contains("MARK OUTDATED"))
+    }
+}

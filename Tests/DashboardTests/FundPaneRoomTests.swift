@@ -23,6 +23,32 @@ struct FundPaneRoomTests {
         #expect(inner[0].hasPrefix("in: fees") && inner[4].hasPrefix("stress"), "\(buffer.lines)")
     }
 
+    @Test("the opening and the statements are on the pane: its lines add up to the balance")
+    func openingAndStatements() {
+        var engine = Engine()
+        let symbol = "binance-usdm:BTCUSDT"
+        engine.openFund(asset: "USDT", balance: Fixed(8_000))
+        engine.apply(.mark(symbol: symbol, price: Fixed(60_000), time: 1))
+        engine.apply(.insuranceFund(asset: "USDT", venue: "binance-usdm", balance: Fixed(8_250), time: 2))
+        var status = SessionStatus(kind: "REPLAY", source: "test")
+        status.time = engine.time
+        let model = AppModel(width: 120, height: 40, status: status, engine: engine, symbol: symbol)
+        var buffer = Buffer(width: 40, height: 12)
+        FundPane.render(model, Rect(x: 0, y: 0, width: 40, height: 12), focused: false, &buffer)
+        let text = buffer.lines.joined(separator: "\n")
+        #expect(text.contains("balance       8,250.00"), "\(text)")
+        #expect(text.contains("opening       8,000.00"), "\(text)")
+        #expect(text.contains("statements    +250.00"), "\(text)")
+        // A fund with no statement has no such line.
+        var quiet = Engine()
+        quiet.openFund(asset: "USDT", balance: Fixed(8_000))
+        quiet.apply(.mark(symbol: symbol, price: Fixed(60_000), time: 1))
+        var plain = Buffer(width: 40, height: 12)
+        FundPane.render(AppModel(width: 120, height: 40, status: status, engine: quiet, symbol: symbol),
+            Rect(x: 0, y: 0, width: 40, height: 12), focused: false, &plain)
+        #expect(!plain.lines.joined().contains("statements") && plain.lines.joined().contains("opening       8,000.00"), "\(plain.lines)")
+    }
+
     @Test("the balance's chart says the range it is scaled to, where the pane has room")
     func chartRange() {
         var buffer = Buffer(width: 40, height: 1)

@@ -31,6 +31,8 @@ enum FundPane {
         case "taken over": return ["held"]
         case "drawdown": return ["down"]
         case "balance": return ["bal"]
+        case "opening": return ["open"]
+        case "statements": return ["stated"]
         default: return []
         }
     }
@@ -77,8 +79,15 @@ enum FundPane {
         if (fund.wasGiven || fund.isInUse) && !model.fundHistory.isEmpty {
             lines.append((false, nil))
         }
+        // What the balance started from, so the lines below add up to it (an operator trial
+        // could not find the 8,000 the demo's fund opened at anywhere on screen).
+        if fund.wasGiven { line("opening", money(fund.opening), .dim) }
         line("in: fees", "+" + money(fund.totals[.liquidationFee] ?? .zero), .positive)
         line("in: surplus", "+" + money(fund.totals[.surplus] ?? .zero), .positive)
+        // Balances the operator's system stated since the opening: the differences booked.
+        if let stated = fund.totals[.statement], !stated.isZero {
+            line("statements", (stated.isPositive ? "+" : "−") + money(stated.magnitude), stated.isPositive ? .positive : .negative)
+        }
         // No sign on nothing: "−0.00" read as a loss too small to show.
         line("out: deficits", (fund.outflows.isPositive ? "−" : "") + money(fund.outflows), fund.outflows.isPositive ? .negative : .dim,
             urgent: fund.outflows.isPositive)

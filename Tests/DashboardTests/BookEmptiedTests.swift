@@ -65,6 +65,10 @@ struct BookEmptiedTests {
             let tapeRows = Self.screen(width: width, height: height).filter { $0.contains("▲") && $0.contains("1.000") }
             #expect(tapeRows.count == 1 && tapeRows[0].contains("ADL"), "\(width)x\(height): \(tapeRows)")
         }
+        // Where the quantity went, with its unit, after the cell's mark: "ADL ADL 1.000" read as
+        // the mark twice and a bare number (operator trial).
+        let wide = Self.screen(width: 320, height: 60).filter { $0.contains("▲") && $0.contains("1.000") }
+        #expect(wide.count == 1 && wide[0].contains("· 1.000 BTC unfilled · 1.000 BTC to ADL") && !wide[0].contains("ADL ADL"), "\(wide)")
     }
 
     @Test("the ladder says the bids have run out and how many liquidation prices lie below")

@@ -58,10 +58,11 @@ enum FundPane {
         /// or near, a stressed deficit, money paid out, a drawdown past its level), then the
         /// others in their order: at 80×24 the pane has five rows, and the ADL line, last but one,
         /// was the one dropped.
-        var lines: [(urgent: Bool, figure: Figure?)] = []
+        var lines: [(urgent: Bool, figure: Figure?, expendable: Bool)] = []
         func line(_ label: String, _ value: String, _ role: StyleRole = .text, extra: String = "", shorter: [String] = [],
-                  keepsLabel: Bool = false, urgent: Bool = false) {
-            lines.append((urgent, Figure(label: label, value: value, role: role, extra: extra, shorter: shorter, keepsLabel: keepsLabel)))
+                  keepsLabel: Bool = false, urgent: Bool = false, expendable: Bool = false) {
+            lines.append((urgent, Figure(label: label, value: value, role: role, extra: extra, shorter: shorter, keepsLabel: keepsLabel),
+                expendable))
         }
         if !fund.wasGiven {
             // No opening was given for this asset (a coin-settled market's, say): the fund holds
@@ -77,16 +78,19 @@ enum FundPane {
         // Every fund's history is sampled (`AppModel.sample`); this is the shown one's (one with
         // nothing through it would chart a row of zeros).
         if (fund.wasGiven || fund.isInUse) && !model.fundHistory.isEmpty {
-            lines.append((false, nil))
+            lines.append((false, nil, false))
         }
         // What the balance started from, so the lines below add up to it (an operator trial
         // could not find the 8,000 the demo's fund opened at anywhere on screen).
-        if fund.wasGiven { line("opening", money(fund.opening), .dim) }
+        // It never changes: it goes first when rows are short (with the statements: the
+        // session's low is worth more in a cascade).
+        if fund.wasGiven { line("opening", money(fund.opening), .dim, expendable: true) }
         line("in: fees", "+" + money(fund.totals[.liquidationFee] ?? .zero), .positive)
         line("in: surplus", "+" + money(fund.totals[.surplus] ?? .zero), .positive)
         // Balances the operator's system stated since the opening: the differences booked.
         if let stated = fund.totals[.statement], !stated.isZero {
-            line("statements", (stated.isPositive ? "+" : "−") + money(stated.magnitude), stated.isPositive ? .positive : .negative)
+            line("statements", (stated.isPositive ? "+" : "−") + money(stated.magnitude), stated.isPositive ? .positive : .negative,
+                expendable: true)
         }
         // No sign on nothing: "−0.00" read as a loss too small to show.
         line("out: deficits", (fund.outflows.isPositive ? "−" : "") + money(fund.outflows), fund.outflows.isPositive ? .negative : .dim,
@@ -155,13 +159,14 @@ enum FundPane {
             line("session low", money(fund.low), fund.low.isPositive ? .warn : .alert,
                 extra: fund.lowTime <= 0 ? " (opening)" : " at " + Format.clock(fund.lowTime))
         }
-        // The urgent lines first, then the others in order, as many as there are rows; drawn in
-        // the pane's order.
+        // The urgent lines first, then the others in order, the expendable ones last, as many as
+        // there are rows; drawn in the pane's order.
         // A figure that fits in none of its forms (a pane narrower than the balance's digits)
         // gives its row to the next line: drawn, it left the row blank (a number is never cut).
         let room = inner.height
         let drawable = lines.indices.filter { lines[$0].figure?.fits(width: inner.width) ?? true }
         var chosen = Set(drawable.filter { lines[$0].urgent }.prefix(room))
+        for index in drawable where chosen.count < room && !lines[index].expendable { chosen.insert(index) }
         for index in drawable where chosen.count < room { chosen.insert(index) }
         var y = inner.y
         for index in lines.indices where chosen.contains(index) {

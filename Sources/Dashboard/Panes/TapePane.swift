@@ -165,11 +165,16 @@ enum TapePane {
         case .simulated(let record):
             let instrument = model.engine.market(record.symbol)?.instrument
             var tail = ""
-            // How the quantity was covered: the book, ADL, the fund taking it over.
-            if record.unfilledQuantity.isPositive { tail += " unfilled " + Format.quantity(record.unfilledQuantity, instrument) }
-            if record.adlQuantity.isPositive { tail += " ADL " + Format.quantity(record.adlQuantity, instrument) }
-            if record.fundTakeoverQuantity.isPositive { tail += " FUND " + Format.quantity(record.fundTakeoverQuantity, instrument) }
-            if record.isPartial { tail += " partial" }
+            // How the quantity was covered: the book, ADL, the fund taking it over; each quantity
+            // with its unit and where it went, after the deficit cell's mark ("0.00001488 BTC +ADL
+            // ADL 1" read as the mark twice and a bare 1; operator trial).
+            func quantity(_ value: Fixed) -> String {
+                Format.quantity(value, instrument) + (instrument.map { " " + $0.quantityUnit } ?? "")
+            }
+            if record.unfilledQuantity.isPositive { tail += " · " + quantity(record.unfilledQuantity) + " unfilled" }
+            if record.adlQuantity.isPositive { tail += " · " + quantity(record.adlQuantity) + " to ADL" }
+            if record.fundTakeoverQuantity.isPositive { tail += " · " + quantity(record.fundTakeoverQuantity) + " to the fund" }
+            if record.isPartial { tail += " · partial" }
             return ([Format.clock(record.time), "sim", venueName(record.symbol), model.marketNames.short(record.symbol), Format.sideMark(record.side),
                      record.account, Format.quantity(record.quantity, instrument),
                      Format.price(record.bankruptcyPrice, instrument), Format.price(record.averageFill, instrument),

@@ -24,6 +24,16 @@ struct MarkAgeTests {
             mode: .isolated, isolatedMargin: Fixed(6_000)), time: time)
     }
 
+    /// A book and a mark of 50,000 in 2024, then the book changing every minute for `minutes`
+    /// with no mark.
+    static func markThenBooks(minutes: Int) -> Engine {
+        var engine = Engine()
+        engine.apply(book(t2024))
+        engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(50_000), time: t2024))
+        for minute in 1...minutes { engine.apply(book(t2024 + Int64(minute) * 60 * second)) }
+        return engine
+    }
+
     @Test("a mark of 1970, a position and a fresh book of 2024: blocked as an outdated mark, not liquidated; the next mark decides")
     func markOfAnotherTime() {
         var engine = Engine()
@@ -45,11 +55,7 @@ struct MarkAgeTests {
 
     @Test("a mark stream that went quiet for six minutes over a live book: a position past its trigger waits; the same mark given again liquidates it")
     func quietMarkStream() {
-        var engine = Engine()
-        engine.apply(Self.book(Self.t2024))
-        engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(50_000), time: Self.t2024))
-        // The book goes on changing every minute; no mark comes.
-        for minute in 1...6 { engine.apply(Self.book(Self.t2024 + Int64(minute) * 60 * Self.second)) }
+        var engine = Self.markThenBooks(minutes: 6)
         let placed = engine.apply(Self.healthyLong(Self.t2024 + 361 * Self.second))
         #expect(!Self.liquidated(placed) && engine.positions[0].isOpen)
         #expect(placed.contains { if case .liquidationBlocked(_, .outdatedMark, _) = $0 { return true } else { return false } })
@@ -60,10 +66,7 @@ struct MarkAgeTests {
 
     @Test("within the limit a mark is trusted: a mark four minutes old liquidates a position placed past its trigger")
     func withinTheLimit() {
-        var engine = Engine()
-        engine.apply(Self.book(Self.t2024))
-        engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(50_000), time: Self.t2024))
-        for minute in 1...4 { engine.apply(Self.book(Self.t2024 + Int64(minute) * 60 * Self.second)) }
+        var engine = Self.markThenBooks(minutes: 4)
         let placed = engine.apply(Self.healthyLong(Self.t2024 + 241 * Self.second))
         #expect(Self.liquidated(placed) && !engine.positions[0].isOpen)
     }

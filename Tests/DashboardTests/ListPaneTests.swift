@@ -423,6 +423,9 @@ struct LiquidationToPositionTests {
         #expect(!screen.engine.positions[Int(position)].isOpen, "the cascade's first tape row closed its position")
         if !screen.engine.positions[Int(position)].isOpen {
             #expect(text.contains("closed; liquidated \(Format.quantity(record.quantity, screen.engine.markets[Int(screen.engine.positions[Int(position)].symbolIndex)].instrument))"), "\(text)")
+            // No maintenance of a size of 0 (it named the first bracket's rate beside a
+            // liquidation price worked out with another's; operator trial).
+            #expect(text.contains("maintenance      — (closed") && !text.contains("maintenance      0.00"), "\(text)")
         }
         screen.press(.escape)
         guard case .liquidation = screen.mode else { Issue.record("Esc left the liquidation's view behind: \(screen.mode)"); return }

@@ -109,7 +109,11 @@ enum DetailPane {
         case .okx: maintenanceFormula = "notional × \(rate) (the tier's rate and the liquidation fee rate, on the whole position)"
         case .binance, .hyperliquid: maintenanceFormula = "notional × \(rate) \(deducted)"
         }
-        line("maintenance      \(money(risk.maintenanceMargin)) \(asset)   = " + maintenanceFormula)
+        // A closed position has no maintenance: at its size of 0 the line named the first
+        // bracket's 0.40 % beside a liquidation price worked out with the 0.50 % of its size then
+        // (operator trial).
+        line(position.isOpen ? "maintenance      \(money(risk.maintenanceMargin)) \(asset)   = " + maintenanceFormula
+            : "maintenance      — (closed; the prices below are its last while open)")
         if risk.mode == .isolated {
             line("margin balance   \(money(risk.marginBalance)) \(asset)   = isolated margin \(money(position.isolatedMargin)) + unrealised PnL")
             line("margin ratio     \(ratioText(risk.marginRatio))   = maintenance ÷ margin balance (100% liquidates)", ratioRole)

@@ -79,6 +79,9 @@ public final class ReplayFeed: DashboardFeed {
     public func newAlerts(_ watcher: inout AlertWatcher, wall: UInt64) -> [OperatorAlert] { session.newAlerts(&watcher) }
 
     public func perform(_ effect: Effect, wall: UInt64) throws(SessionError) -> [FeedReply] {
+        // Every effect, the jumps that answer with a notice too (review: a paused ] jump drew a
+        // frame of the old sample).
+        defer { readSignalsIfStill() }
         switch effect {
         case .quit, .told: break
         case .togglePause: clock.togglePause(wall: wall)
@@ -101,7 +104,6 @@ public final class ReplayFeed: DashboardFeed {
                 return [.notice("cannot jump to '\(text)': give HH:MM[:SS], an ISO time or a percentage from 0% to 100%")]
             }
         }
-        readSignalsIfStill()
         return []
     }
 }

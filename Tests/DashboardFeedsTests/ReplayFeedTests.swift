@@ -96,6 +96,12 @@ struct ReplayFeedTests {
             #expect(market.shownStress == engine.stressedDeficit(market: 0), "at \(engine.time)")
         }
         #expect(midSecond > 100, "the steps land between the seconds' samples")
+        // Jumps while paused answer with a notice; the frame drawn with it shows the engine's now.
+        for _ in 0..<20 {
+            _ = try feed.perform(.nextNotable, wall: 0)
+            let engine = feed.engine
+            #expect(engine.markets[0].shownStress == engine.stressedDeficit(market: 0), "after a jump to \(engine.time)")
+        }
     }
 
     @Test("live: replay keys answer that they are for replays")

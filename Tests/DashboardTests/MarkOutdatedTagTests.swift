@@ -22,8 +22,12 @@ struct MarkOutdatedTagTests {
         #expect(text.range(of: #"Ladder BTCUSDT[^│]* · MARK OUTDATED"#, options: .regularExpression) != nil, "\(text)")
         #expect(text.contains("Signals BTCUSDT · MARK OUTDATED"), "\(text)")
         #expect(!text.contains("STALE"), "the book itself is fresh:\n\(text)")
+        // The markets pane's signal column says so too (it read "ok"), from the last sample.
+        #expect(MarketTable.row(of: engine.markets[0], positions: 10, nearLiquidation: 0).markOutdated)
+        #expect(MarketsPane.columns.first { $0.title == "signal" }.map { $0.cell(MarketTable.row(of: engine.markets[0], positions: 10, nearLiquidation: 0), screen).0 } == "MARK OLD")
         engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(60_000), time: 361 * second))
         _ = screen.update(.session(engine: engine, log: screen.log, status: screen.status))
         #expect(!screen.rendered().text.contains("MARK OUTDATED"))
+        #expect(!MarketTable.row(of: engine.markets[0], positions: 10, nearLiquidation: 0).markOutdated, "the next mark clears it")
     }
 }

@@ -18,6 +18,10 @@ struct EventTimeTests {
         let start: Int64 = 1_723_161_255_030_314_667
         #expect(EventTime.parse("23:56:10", sessionStart: start).map(EventTime.iso8601) == "2024-08-08T23:56:10.000Z")
         #expect(EventTime.parse("2024-08-09T00:00:01.5Z", sessionStart: start).map(EventTime.iso8601) == "2024-08-09T00:00:01.500Z")
+        // A time of day before the start's is the next day's: the session runs past midnight.
+        #expect(EventTime.parse("00:01:20", sessionStart: start).map(EventTime.iso8601) == "2024-08-09T00:01:20.000Z")
+        #expect(EventTime.parse("2024-08-08T00:01:20Z", sessionStart: start).map(EventTime.iso8601) == "2024-08-08T00:01:20.000Z", "a date is taken as given")
+        #expect(EventTime.parse("23:53", sessionStart: start).map(EventTime.iso8601) == "2024-08-08T23:53:00.000Z", "just before the start: its day")
         for bad in ["25:00", "12:61", "noon", "12", "12:00:61"] { #expect(EventTime.parse(bad, sessionStart: start) == nil, "\(bad)") }
     }
 }

@@ -64,6 +64,78 @@ struct MarkAgeTests {
         #expect(Self.liquidated(given) && !engine.positions[0].isOpen)
     }
 
+    @Test("a mark line dated the day before, or 1970, in a session of now is as old as its time: applied, blocked, and the next mark of now decides")
+    func markOfAnOlderTime() {
+        for old in [Self.t2024 - 86_400 * Self.second, Self.second] {
+            var engine = Engine()
+            engine.apply(Self.book(Self.t2024))
+            engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(60_000), time: Self.t2024))
+            engine.apply(Self.healthyLong(Self.t2024))
+            // The book and the stream go on; one line of another time says 50,000.
+            engine.apply(Self.book(Self.t2024 + 359 * Self.second))
+            engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(60_000), time: Self.t2024 + 360 * Self.second))
+            let hostile = engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(50_000), time: old))
+            #expect(!Self.liquidated(hostile) && engine.positions[0].isOpen, "liquidated on a mark dated \(EventTime.iso8601(old))")
+            #expect(hostile.contains { if case .liquidationBlocked(_, .outdatedMark, _) = $0 { return true } else { return false } })
+            let next = engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(60_000), time: Self.t2024 + 361 * Self.second))
+            #expect(!Self.liquidated(next) && engine.positions[0].isOpen && engine.markets[0].liquidationBlocked == nil)
+        }
+    }
+
+    @Test("the stressed deficit stands while the mark is outdated: it walks the book, not the mark")
+    func stressWhileOutdated() {
+        var engine = Self.markThenBooks(minutes: 4)
+        // A long whose liquidation lies above the book's bids, placed while the mark is fresh and
+        // above its trigger; the book's bids then thin out to nothing below 59,000.
+        engine.apply(.position(PositionUpdate(account: "thin", symbol: "BTCUSDT", side: .long, quantity: Fixed(20), entryPrice: Fixed(50_500),
+            mode: .isolated, isolatedMargin: Fixed(20_000)), time: Self.t2024 + 241 * Self.second))
+        engine.apply(.clock(time: Self.t2024 + 242 * Self.second))
+        let index = engine.marketIndex(of: "BTCUSDT")!
+        let fresh = engine.stressedDeficit(market: index)
+        #expect(fresh.unfilledQuantity.isPositive, "20 BTC against 10 of bids: \(fresh)")
+        engine.apply(Self.book(Self.t2024 + 400 * Self.second))
+        #expect(engine.liquidationBlock(market: index) == .outdatedMark)
+        #expect(engine.stressedDeficit(market: index) == fresh, "the same book and positions, the mark outdated")
+    }
+
+    /// Cross account "x" (wallet 10,000): long 10 ETH and long 1 BTC. ETH's last mark is 2,300 (a
+    /// loss of 7,000) and its stream then dies while both books stay fresh; BTC's goes on and falls
+    /// to 57,200 at six minutes, which liquidates the account only with ETH counted at 2,300.
+    static func crossAccountWithAQuietLeg() -> (engine: Engine, notes: [EngineNotification]) {
+        var engine = Engine()
+        func books(_ time: Int64) {
+            engine.apply(.bookSnapshot(symbol: "ETHUSDT", bids: [(units("2999"), units("100"))], asks: [(units("3001"), units("100"))], time: time))
+            engine.apply(Self.book(time))
+        }
+        books(Self.t2024)
+        engine.apply(.mark(symbol: "ETHUSDT", price: Fixed(2_300), time: Self.t2024))
+        engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(60_000), time: Self.t2024))
+        for (symbol, quantity, entry) in [("ETHUSDT", 10, 3_000), ("BTCUSDT", 1, 60_000)] {
+            engine.apply(.position(PositionUpdate(account: "x", symbol: symbol, side: .long, quantity: Fixed(quantity), entryPrice: Fixed(entry),
+                mode: .cross, walletBalance: Fixed(10_000), leverage: Fixed(10)), time: Self.t2024))
+        }
+        for minute in 1...6 {
+            books(Self.t2024 + Int64(minute) * 60 * Self.second)
+            engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(60_000), time: Self.t2024 + Int64(minute) * 60 * Self.second))
+        }
+        let notes = engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(57_200), time: Self.t2024 + 361 * Self.second))
+        return (engine, notes)
+    }
+
+    @Test("a cross account is not liquidated on a leg's outdated mark; a mark of now for that leg decides, the same price too")
+    func crossLegOutdated() {
+        var (engine, notes) = Self.crossAccountWithAQuietLeg()
+        #expect(!Self.liquidated(notes) && engine.positions.allSatisfy(\.isOpen), "liquidated on ETH's loss at a mark six minutes old")
+        #expect(notes.contains(.liquidationBlocked(symbol: "ETHUSDT", reason: .outdatedMark, time: Self.t2024 + 361 * Self.second)))
+        // ETH's mark of now is its book's: the account is healthy, nothing is liquidated.
+        var fresh = engine
+        let healthy = fresh.apply(.mark(symbol: "ETHUSDT", price: Fixed(3_000), time: Self.t2024 + 362 * Self.second))
+        #expect(!Self.liquidated(healthy) && fresh.positions.allSatisfy(\.isOpen))
+        // ETH's mark given again at 2,300, now: the loss is real, and the account is liquidated.
+        let confirmed = engine.apply(.mark(symbol: "ETHUSDT", price: Fixed(2_300), time: Self.t2024 + 362 * Self.second))
+        #expect(Self.liquidated(confirmed), "\(confirmed)")
+    }
+
     @Test("within the limit a mark is trusted: a mark four minutes old liquidates a position placed past its trigger")
     func withinTheLimit() {
         var engine = Self.markThenBooks(minutes: 4)

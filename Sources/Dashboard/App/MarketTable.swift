@@ -49,6 +49,8 @@ public struct MarketRow: Sendable, Equatable {
     public var stressedDeficit: Fixed
     public var adlCertain: Bool
     public var stale: Bool
+    /// The mark is too old to liquidate on (`MarketState.markOutdated`).
+    public var markOutdated: Bool = false
     public var hasBook: Bool
 }
 
@@ -96,7 +98,8 @@ public struct MarketTable: Sendable {
             liquidationCompleteness: market.instrument.venue?.liquidationCompleteness ?? .unknown,
             positions: positions, nearLiquidation: nearLiquidation,
             stressedDeficit: market.shownStress.deficit, adlCertain: market.shownStress.adlCertain,
-            stale: market.isWatched && market.isStale, hasBook: market.book.hasSnapshot || !market.book.bids.isEmpty || !market.book.asks.isEmpty)
+            stale: market.isWatched && market.isStale, markOutdated: market.isWatched && market.markOutdated,
+            hasBook: market.book.hasSnapshot || !market.book.bids.isEmpty || !market.book.asks.isEmpty)
     }
 
     /// The market with the most monitored risk: the largest stressed deficit, then the most

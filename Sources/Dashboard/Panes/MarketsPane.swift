@@ -49,6 +49,8 @@ enum MarketsPane {
         },
         Column(column: .signal, title: "signal", priority: 0) { row, _ in
             if row.stale { return ("STALE", .alert) }
+            // The book is fresh but nothing is liquidated on this mark (it read "ok").
+            if row.markOutdated { return ("MARK OLD", .alert) }
             switch row.worstSignal {
             case .alert: return ("ALERT \(row.alertSignals)", .alert)
             case .warn: return ("warn", .warn)

@@ -21,6 +21,10 @@ extension Engine {
             noteBlocked(market: market, block, into: &notes)
             return
         }
+        if let waiting = crossLegMarkBlock(index) {
+            noteBlocked(market: waiting.market, waiting.block, into: &notes)
+            return
+        }
         let account = positions[Int(index)].accountIndex
         var steps = 0
         while positions[Int(index)].isOpen && steps < 64 {

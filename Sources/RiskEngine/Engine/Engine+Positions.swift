@@ -105,6 +105,8 @@ extension Engine {
                 let hash = hashes[offset % ahead]
                 if offset + ahead < updates.count { prefetch(offset + ahead) }
                 upsertPosition(at: updates.baseAddress! + offset, accountHash: hash, into: &notes)
+                // Set again: a sample after the first position cleared it.
+                changedSinceSample = true
                 if samplingEnabled && time >= nextSampleTime { sampleSignals(into: &notes) }
                 afterEach(&notes)
             }
@@ -547,9 +549,14 @@ extension Engine {
 
     // MARK: Marks and triggers
 
-    mutating func setMark(market index: Int, price: Fixed, into notes: inout [EngineNotification]) {
+    /// `givenAt`: the time the mark's own event carries (a stream's), when it has one. A mark is
+    /// as old as that time says, not as the session's clock: a mark line of 1970, or of the day
+    /// before, merged into a session of now was taken as fresh and liquidated healthy positions
+    /// (attacker trial); it is applied, and blocked as outdated until a mark of now comes.
+    mutating func setMark(market index: Int, price: Fixed, givenAt: Int64? = nil, into notes: inout [EngineNotification]) {
         guard price.isPositive else { return }
-        markets[index].markGivenTime = time
+        markets[index].markGivenTime = min(givenAt ?? time, time)
+        markets[index].markOutdated = time &- markets[index].markGivenTime > configuration.maximumBookAgeSeconds &* 1_000_000_000
         // A mark set again, even unchanged, is a reference again (see `refuseSnapshot`), and is
         // fresh again.
         let wasDisputed = markets[index].markDisputed
@@ -559,8 +566,13 @@ extension Engine {
         if wasOutdated { markets[index].liquidationBlocked = nil }
         guard markets[index].markPrice != price else {
             // The same price again settles a dispute, or an outdated mark, all the same: what
-            // crossed waited for it.
-            if wasDisputed || wasOutdated { processTriggers(market: index, into: &notes) }
+            // crossed waited for it, here and in cross accounts with a leg here.
+            if wasDisputed || wasOutdated {
+                if !markets[index].multiSymbolCrossAccounts.isEmpty {
+                    for account in markets[index].multiSymbolCrossOrder() { liquidateTriggered(account: account, into: &notes) }
+                }
+                processTriggers(market: index, into: &notes)
+            }
             return
         }
         markets[index].markPrice = price
@@ -595,6 +607,10 @@ extension Engine {
     /// Liquidates crossed triggers, most crossed first, until none is left or the slice's
     /// liquidations are used up (then the market's cascade is left unfinished, to go on later).
     mutating func drainTriggers(market index: Int, into notes: inout [EngineNotification]) {
+        // Cross positions whose account counts a leg at a mark that cannot be liquidated on: out
+        // of the index while the rest drains (put back, they would be popped again), then back.
+        var parked: [Int32] = []
+        defer { for position in parked where positions[Int(position)].isOpen { reindex(position) } }
         while let mark = markets[index].markPrice {
             var fired: Int32? = nil
             for side in [Side.long, Side.short] where fired == nil {
@@ -623,6 +639,11 @@ extension Engine {
                 dropPreparation()
                 return
             }
+            if let waiting = crossLegMarkBlock(position) {
+                parked.append(position)
+                noteBlocked(market: waiting.market, waiting.block, into: &notes)
+                continue
+            }
             liquidationsLeftInSlice -= 1
             liquidate(position: position, into: &notes)
         }
@@ -642,14 +663,35 @@ extension Engine {
         }
         for index in accounts[Int(account)].positions {
             let market = Int(positions[Int(index)].symbolIndex)
-            guard let block = liquidationBlock(market: market), markets[market].liquidationBlocked != block, isTriggered(index) else { continue }
-            noteBlocked(market: market, block, into: &notes)
+            if let block = liquidationBlock(market: market) {
+                if markets[market].liquidationBlocked != block && isTriggered(index) { noteBlocked(market: market, block, into: &notes) }
+            } else if isTriggered(index), let waiting = crossLegMarkBlock(index) {
+                noteBlocked(market: waiting.market, waiting.block, into: &notes)
+            }
         }
     }
 
-    /// Whether the position's market has a book the engine liquidates into.
+    /// Whether the position's market has a book the engine liquidates into, and a cross
+    /// position's account no leg at a mark it cannot liquidate on.
     func isLiquidatable(_ index: Int32) -> Bool {
-        liquidationBlock(market: Int(positions[Int(index)].symbolIndex)) == nil
+        liquidationBlock(market: Int(positions[Int(index)].symbolIndex)) == nil && crossLegMarkBlock(index) == nil
+    }
+
+    /// Another market of a cross position's account whose mark cannot be liquidated on
+    /// (outdated, disputed), and why: the account's margin counts its leg there at that mark. A
+    /// cross account's BTC long was liquidated on its ETH leg's loss at an ETH mark 54 years old
+    /// (review, attacker trial). Nil for an isolated position, at once.
+    @inline(__always)
+    func crossLegMarkBlock(_ index: Int32) -> (market: Int, block: LiquidationBlock)? {
+        let position = positions[Int(index)]
+        guard position.mode == .cross else { return nil }
+        for other in accounts[Int(position.accountIndex)].positions where other != index {
+            let leg = positions[Int(other)]
+            guard leg.isOpen && leg.mode == .cross && leg.symbolIndex != position.symbolIndex else { continue }
+            let market = Int(leg.symbolIndex)
+            if let block = liquidationBlock(market: market), block == .outdatedMark || block == .disputedMark { return (market, block) }
+        }
+        return nil
     }
 
     /// Whether a live trigger entry of the market is crossed at its mark.

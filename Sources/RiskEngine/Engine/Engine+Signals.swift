@@ -15,6 +15,7 @@ extension Engine {
             if !markets[index].bookOutdated && markets[index].liquidationBlock(now: time, maximumAge: maximumBookAge) == .outdatedBook {
                 markets[index].bookOutdated = true
             }
+            markets[index].markOutdated = markets[index].markGivenTime != .min && time &- markets[index].markGivenTime > maximumBookAge
             if markets[index].markPrice != nil { keepLeadingEntries(market: index) }
             let stress = stressedDeficit(market: index)
             markets[index].stressed = stress
@@ -65,7 +66,9 @@ extension Engine {
     public mutating func readSignalsNow() -> Bool {
         guard samplingEnabled && changedSinceSample && unfinishedCascade == nil else { return false }
         changedSinceSample = false
+        let maximumBookAge = configuration.maximumBookAgeSeconds &* 1_000_000_000
         for index in markets.indices {
+            markets[index].markOutdated = markets[index].markGivenTime != .min && time &- markets[index].markGivenTime > maximumBookAge
             if markets[index].markPrice != nil { keepLeadingEntries(market: index) }
             let stress = stressedDeficit(market: index)
             var board = markets[index].signals
@@ -119,7 +122,14 @@ extension Engine {
     /// present loss on what it already holds is added to the deficit.
     public func stressedDeficit(market index: Int) -> StressedDeficit {
         // A book that cannot be trusted is STALE, not a stress: nothing would be liquidated into it.
-        guard markets[index].markPrice != nil, liquidationBlock(market: index) == nil else { return StressedDeficit() }
+        // An outdated mark leaves the book's answer standing: the stress walks the book from the
+        // riskiest positions' bankruptcy prices, not from the mark (it read 0 the moment the mark
+        // went outdated, beside the same book and positions; operator trial). A disputed one does
+        // not: the book and the mark disagree tenfold, and one of them is wrong.
+        let block = liquidationBlock(market: index)
+        guard markets[index].markPrice != nil, block == nil || block == .outdatedMark else {
+            return StressedDeficit()
+        }
         let instrument = markets[index].instrument
         let book = markets[index].book
         var worst = StressedDeficit()

@@ -315,9 +315,10 @@ public struct Engine: Sendable {
             markets[index].bookOutdated = false
             noteCrossing(market: index, removedBefore: removedBefore, into: &notes)
             touched(market: index, into: &notes)
-            if let blocked = markets[index].liquidationBlocked, blocked != .outdatedMark {
+            if let blocked = markets[index].liquidationBlocked, blocked != .outdatedMark && blocked != .disputedMark {
                 // The book can be trusted again: what crossed while it could not is liquidated now
-                // (an outdated mark waits for a mark, not for a book).
+                // (an outdated or disputed mark waits for a mark, not for a book: noted again at
+                // every snapshot, a dispute counted five blocks for four snapshots; review).
                 markets[index].liquidationBlocked = nil
                 processTriggers(market: index, into: &notes)
             }
@@ -380,7 +381,7 @@ public struct Engine: Sendable {
             markets[index].lastTradePrice = price
             markets[index].counters.trades += 1
             touched(market: index, into: &notes)
-        case .mark(let symbol, let price, _):
+        case .mark(let symbol, let price, let markTime):
             let index = Int(ensureMarket(symbol))
             if price.isPositive {
                 let band = PriceBand(reference: priceReference(market: index))
@@ -389,7 +390,7 @@ public struct Engine: Sendable {
             markets[index].markFromStream = true
             markets[index].markSource = .stream
             markets[index].counters.marks += 1
-            setMark(market: index, price: price, into: &notes)
+            setMark(market: index, price: price, givenAt: markTime, into: &notes)
         case .exchangeLiquidation(var liquidation):
             let index = Int(ensureMarket(liquidation.symbol))
             // A reported price no book has would count billions into the liquidation signals.

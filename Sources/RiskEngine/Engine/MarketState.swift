@@ -18,6 +18,10 @@ public struct MarketState: Sendable {
     var markTime: Int64 = .min
     /// Session time a mark was last given, changed or not (`.min`: never): how old the mark is.
     var markGivenTime: Int64 = .min
+    /// The mark was past the age the engine liquidates on at the last signal sample (or read for
+    /// a still screen), as `bookOutdated` for the book: the markets pane and the report say so.
+    /// Cleared by the next mark.
+    public internal(set) var markOutdated = false
     /// A snapshot disagreed with this mark tenfold (see `Engine.refuseSnapshot`): until the next
     /// mark it is no reference, so a poisoned first mark cannot refuse every true snapshot.
     var markDisputed = false

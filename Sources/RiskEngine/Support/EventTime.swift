@@ -86,11 +86,15 @@ public enum EventTime {
         return (m <= 2 ? y + 1 : y, m, d)
     }
 
-    /// Parses "23:55:10", "23:55", "2024-08-08T23:55:10Z" (UTC) relative to a session's day.
+    /// Parses "23:55:10", "23:55", "2024-08-08T23:55:10Z" (UTC) relative to a session's day. A time
+    /// of day alone is the one nearer the session's start, on its day or the next: in a session
+    /// from 23:54 to 00:04, "00:01:20" is the next day's (it was the start's day, 23 hours before
+    /// the session, and the jump emptied the screen; operator trial), "23:53" the start's day's.
     public static func parse(_ text: String, sessionStart: Int64) -> Int64? {
         let dayStart = (sessionStart / 86_400_000_000_000) * 86_400_000_000_000
         var timePart = Substring(text)
         var day = dayStart
+        let dated = text.contains("T")
         if let t = text.firstIndex(of: "T") {
             let date = text[..<t].split(separator: "-").compactMap { Int($0) }
             // Typed at the keyboard: a year or day out of range must not overflow the day count.
@@ -106,7 +110,10 @@ public enum EventTime {
         if parts.count == 3 { guard let value = Fixed(String(parts[2])) else { return nil }; seconds = value }
         guard (0..<24).contains(hours), (0..<60).contains(minutes), !seconds.isNegative, seconds < Fixed(60) else { return nil }
         let nanos = (seconds * Fixed(1_000_000_000)).rounded(places: 0).raw / Fixed.scale
-        return fromNanoseconds(day + Int64(hours * 3600 + minutes * 60) * 1_000_000_000 + Int64(nanos))
+        var time = day + Int64(hours * 3600 + minutes * 60) * 1_000_000_000 + Int64(nanos)
+        let oneDay: Int64 = 86_400_000_000_000
+        if !dated && time < sessionStart && time + oneDay - sessionStart < sessionStart - time { time += oneDay }
+        return fromNanoseconds(time)
     }
 
     static func daysFromCivil(_ year: Int, _ month: Int, _ day: Int) -> Int {

@@ -480,6 +480,7 @@ enum SessionReport {
             if let id = sync?.lastUpdateId { line += ", last update id \(id)" }
             if let verified = sync?.checksumsVerified, verified > 0 { line += ", \(verified) checksums verified" }
             if let reason = market.staleReason { line += ", BOOK STALE (\(reason))" }
+            if market.markOutdated { line += ", MARK OUTDATED (not given for over \(engine.configuration.maximumBookAgeSeconds) s: not liquidated on)" }
             if let offTick = market.offTickPrice {
                 // Every digit the feed sent: rounded to the tick, the price would hide the mismatch.
                 line += ", PRICES OFF THE TICK \(instrument.tickSize) (first \(offTick)): check the instrument's tick"

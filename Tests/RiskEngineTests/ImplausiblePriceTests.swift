@@ -101,6 +101,33 @@ struct ImplausiblePriceTests {
         #expect(engine.markets[0].markPrice == fx("60000"))
     }
 
+    @Test("a snapshot's bid crossing its asks by more than a tenth, away from its median, is refused; the asks stay and the short is not liquidated")
+    func snapshotCrossingOutlier() {
+        var engine = engine(with: [testInstrument()])
+        engine.openFund(asset: "USDT", balance: fx("250000"), provisional: false)
+        let bids = (0..<29).map { (units("2999") - Int64($0) * units("1"), units("5")) }
+        let asks = (0..<29).map { (units("3001") + Int64($0) * units("1"), units("5")) }
+        engine.apply(.bookSnapshot(symbol: "TESTUSDT", bids: bids, asks: asks, time: Self.second))
+        engine.apply(.position(PositionUpdate(account: "short", symbol: "TESTUSDT", side: .short, quantity: fx("1"),
+            entryPrice: fx("3000"), mode: .isolated, leverage: fx("10")), time: Self.second))
+        // One hostile bid of 3,600 in the next snapshot (no mark stream: the book sets the mark).
+        let notes = engine.apply(.bookSnapshot(symbol: "TESTUSDT", bids: [(units("3600"), units("0.001"))] + bids, asks: asks, time: 2 * Self.second))
+        #expect(refusals(notes).map(\.price) == [fx("3600")], "\(refusals(notes))")
+        #expect(engine.markets[0].book.asks.count == 29 && engine.markets[0].counters.crossedLevelsRemoved == 0)
+        #expect(engine.positions[0].isOpen && notes.liquidations.isEmpty)
+        // The same for a hostile ask far below: it goes, the bids stay.
+        let low = engine.apply(.bookSnapshot(symbol: "TESTUSDT", bids: bids, asks: [(units("2400"), units("0.001"))] + asks, time: 3 * Self.second))
+        #expect(refusals(low).map(\.price) == [fx("2400")] && engine.markets[0].book.bids.count == 29, "\(refusals(low))")
+        // A real book, deep bids far below and a few asks: nothing crosses, nothing is refused;
+        // a cross of a few ticks is the book's to resolve, as before.
+        let deep = (0..<400).map { (units("60000") - Int64($0) * units("100"), units("1")) }
+        let quiet = engine.apply(.bookSnapshot(symbol: "TESTUSDT", bids: deep, asks: [(units("60001"), units("1"))], time: 4 * Self.second))
+        #expect(refusals(quiet).isEmpty && engine.markets[0].book.bids.count == 400)
+        let ticks = engine.apply(.bookSnapshot(symbol: "TESTUSDT", bids: [(units("60003"), units("1"))] + deep, asks: [(units("60001"), units("1")), (units("60004"), units("1"))],
+            time: 5 * Self.second))
+        #expect(refusals(ticks).isEmpty)
+    }
+
     @Test("a reference older than the book age limit is none: a market back after a long quiet takes its new prices")
     func staleReference() {
         var engine = session()

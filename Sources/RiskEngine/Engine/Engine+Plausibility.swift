@@ -157,6 +157,34 @@ extension Engine {
         return false
     }
 
+    /// A snapshot's levels that cross its other side's best by more than a tenth and lie more than
+    /// a tenth beyond its median on the crossing side: one hostile bid of 3,600 in a book at 3,000
+    /// crossed out its 29 real asks and liquidated a healthy short at 3,700 (attacker trial); sent
+    /// as an update it was refused (`refusal(of:band:book:)`). Which side is wrong is the one away
+    /// from the median, where most levels agree: a real book does not cross by a tenth, and a deep
+    /// book's bids far below do not cross at all. A crossing within a tenth is the book's to resolve.
+    mutating func refuseCrossingOutliers(_ bids: inout [(price: Int64, size: Int64)], _ asks: inout [(price: Int64, size: Int64)],
+                                         median: Int64, market index: Int, into notes: inout [EngineNotification]) {
+        guard let bestAsk = asks.lazy.map(\.price).min(), let bestBid = bids.lazy.map(\.price).max(), bestBid > bestAsk else { return }
+        let highBid = median + median / 10
+        let lowAsk = median - median / 10
+        if bestBid - bestAsk > bestAsk / 10 && bestBid > highBid {
+            bids = bids.filter { level in
+                guard level.price > highBid && level.price - bestAsk > bestAsk / 10 else { return true }
+                noteRefused(level.price, market: index, reference: bestAsk, source: .bookLevel(.bid), into: &notes)
+                return false
+            }
+        }
+        guard let bid = bids.lazy.map(\.price).max() else { return }
+        if bid - bestAsk > bid / 10 && bestAsk < lowAsk {
+            asks = asks.filter { level in
+                guard level.price < lowAsk && bid - level.price > bid / 10 else { return true }
+                noteRefused(level.price, market: index, reference: bid, source: .bookLevel(.ask), into: &notes)
+                return false
+            }
+        }
+    }
+
     /// The levels of a snapshot the band admits; the others are refused.
     mutating func admitted(_ levels: [(price: Int64, size: Int64)], side: BookSide, market index: Int, band: PriceBand?,
                            into notes: inout [EngineNotification]) -> [(price: Int64, size: Int64)] {

@@ -307,6 +307,7 @@ public struct Engine: Sendable {
             let band = PriceBand(reference: Engine.snapshotReference(bids: bids, asks: asks), factor: Engine.implausibleLevelFactor)
             bids = admitted(bids, side: .bid, market: index, band: band, into: &notes)
             asks = admitted(asks, side: .ask, market: index, band: band, into: &notes)
+            if let band { refuseCrossingOutliers(&bids, &asks, median: band.reference, market: index, into: &notes) }
             let removedBefore = markets[index].book.crossedLevelsRemoved
             markets[index].book.applySnapshot(bids: bids, asks: asks)
             markets[index].learnTick(bids: bids, asks: asks)

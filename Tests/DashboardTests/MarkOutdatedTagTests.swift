@@ -17,7 +17,11 @@ struct MarkOutdatedTagTests {
             engine.apply(.bookUpdate(symbol: "BTCUSDT", changes: [LevelChange(side: .bid, price: units("59999.90"), size: units("0.5") + Int64(minute))],
                 time: Int64(minute) * 60 * second))
         }
-        _ = screen.update(.session(engine: engine, log: screen.log, status: screen.status))
+        let effects = screen.update(.session(engine: engine, log: screen.log, status: screen.status))
+        // The operator is paged once, as for a stale book.
+        guard case .told(let told)? = effects.first else { Issue.record("nothing told: \(effects)"); return }
+        #expect(told.map(\.kind) == [.markOutdated] && told[0].market == "BTCUSDT", "\(told)")
+        #expect(screen.update(.session(engine: engine, log: screen.log, status: screen.status)).isEmpty, "told once")
         let text = screen.rendered().text
         #expect(text.range(of: #"Ladder BTCUSDT[^│]* · MARK OUTDATED"#, options: .regularExpression) != nil, "\(text)")
         #expect(text.contains("Signals BTCUSDT · MARK OUTDATED"), "\(text)")

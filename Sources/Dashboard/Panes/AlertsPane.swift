@@ -56,6 +56,7 @@ enum AlertsPane {
         switch alert.kind {
         case .signal: return alert.signal?.title ?? "signal"
         case .staleBook: return "book stale (liquidations wait)"
+        case .markOutdated: return "mark outdated (liquidations wait)"
         case .staleFeed: return "feed STALE: " + alert.message.prefix { $0 != " " }
         case .connectionLost: return "connection lost: " + alert.message.prefix { $0 != " " }
         case .recordingStopped: return "recording stopped"

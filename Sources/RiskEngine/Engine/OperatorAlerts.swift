@@ -7,6 +7,8 @@ public struct OperatorAlert: Sendable, Equatable {
     public enum Kind: String, Sendable {
         case signal
         case staleBook = "stale_book"
+        /// A market's mark too old to liquidate on, its book fresh (`LiquidationBlock.outdatedMark`).
+        case markOutdated = "mark_outdated"
         case staleFeed = "stale_feed"
         case connectionLost = "connection_lost"
         case recordingStopped = "recording_stopped"
@@ -80,6 +82,7 @@ public struct AlertWatcher: Sendable {
     /// arriving in two looks are all told, and none twice.
     private var toldAtLatestTime: Set<String> = []
     private var staleMarkets: Set<String> = []
+    private var outdatedMarks: Set<String> = []
     /// When each market's book was last told stale.
     private var staleToldAt: [String: Int64] = [:]
     private var staleStreams: Set<String> = []
@@ -91,7 +94,8 @@ public struct AlertWatcher: Sendable {
     public init() {}
 
     public mutating func newAlerts(
-        log: SessionLog, staleMarkets nowStale: [String], streams: [StreamCondition] = [], recordingError: String? = nil, time: Int64
+        log: SessionLog, staleMarkets nowStale: [String], outdatedMarks nowOutdated: [String] = [], streams: [StreamCondition] = [],
+        recordingError: String? = nil, time: Int64
     ) -> [OperatorAlert] {
         var result: [OperatorAlert] = []
         if log.alertCount < seenAlertCount { seenAlertCount = log.alertCount }
@@ -126,6 +130,13 @@ public struct AlertWatcher: Sendable {
                 message: "\(market) book cannot be trusted (no snapshot yet, a gap, or no change for longer than the engine trusts): liquidations there wait until it can be"))
         }
         staleMarkets = staleSet
+        // Once an episode, as a stale book: an outdated mark was shown only in the focused
+        // market's titles, and nothing paged the operator while liquidations waited (review).
+        for market in nowOutdated.sorted() where !outdatedMarks.contains(market) {
+            result.append(OperatorAlert(time: time, kind: .markOutdated, market: market,
+                message: "\(market) mark not given for longer than the engine trusts: liquidations there, and of cross accounts with a position there, wait for its next mark"))
+        }
+        outdatedMarks = Set(nowOutdated)
         for stream in streams {
             // One outage, one alert of each kind: each ends when messages arrive again, not when
             // a reconnection attempt starts (an attempt that fails would tell the outage again,

@@ -126,6 +126,12 @@ struct ImplausiblePriceTests {
         let ticks = engine.apply(.bookSnapshot(symbol: "TESTUSDT", bids: [(units("60003"), units("1"))] + deep, asks: [(units("60001"), units("1")), (units("60004"), units("1"))],
             time: 5 * Self.second))
         #expect(refusals(ticks).isEmpty)
+        // Prices at the decoders' limit: no overflow (it trapped); two levels: no median to side with.
+        var limit = RiskEngineTests.engine(with: [testInstrument()])
+        _ = limit.apply(.bookSnapshot(symbol: "TESTUSDT", bids: [(Int64.max, Int64(1)), (Int64.max - 1, Int64(1))], asks: [(Int64.max - 2, Int64(1))], time: Self.second))
+        var two = RiskEngineTests.engine(with: [testInstrument()])
+        #expect(refusals(two.apply(.bookSnapshot(symbol: "TESTUSDT", bids: [(units("3600"), units("1"))], asks: [(units("3001"), units("1"))],
+            time: Self.second))).isEmpty)
     }
 
     @Test("a reference older than the book age limit is none: a market back after a long quiet takes its new prices")

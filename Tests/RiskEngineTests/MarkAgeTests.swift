@@ -101,10 +101,13 @@ struct MarkAgeTests {
     /// Cross account "x" (wallet 10,000): long 10 ETH and long 1 BTC. ETH's last mark is 2,300 (a
     /// loss of 7,000) and its stream then dies while both books stay fresh; BTC's goes on and falls
     /// to 57,200 at six minutes, which liquidates the account only with ETH counted at 2,300.
-    static func crossAccountWithAQuietLeg() -> (engine: Engine, notes: [EngineNotification]) {
+    /// `ethBookDies`: ETH's whole feed dies, its book with its mark (its book then outdated too).
+    static func crossAccountWithAQuietLeg(ethBookDies: Bool = false) -> (engine: Engine, notes: [EngineNotification]) {
         var engine = Engine()
         func books(_ time: Int64) {
-            engine.apply(.bookSnapshot(symbol: "ETHUSDT", bids: [(units("2999"), units("100"))], asks: [(units("3001"), units("100"))], time: time))
+            if !ethBookDies || time == Self.t2024 {
+                engine.apply(.bookSnapshot(symbol: "ETHUSDT", bids: [(units("2999"), units("100"))], asks: [(units("3001"), units("100"))], time: time))
+            }
             engine.apply(Self.book(time))
         }
         books(Self.t2024)
@@ -127,6 +130,9 @@ struct MarkAgeTests {
         var (engine, notes) = Self.crossAccountWithAQuietLeg()
         #expect(!Self.liquidated(notes) && engine.positions.allSatisfy(\.isOpen), "liquidated on ETH's loss at a mark six minutes old")
         #expect(notes.contains(.liquidationBlocked(symbol: "ETHUSDT", reason: .outdatedMark, time: Self.t2024 + 361 * Self.second)))
+        // Parked while BTC's cascade drained, and back in BTC's trigger index: the next BTC mark or
+        // book still finds it (review).
+        #expect(engine.hasCrossedTrigger(market: engine.marketIndex(of: "BTCUSDT")!))
         // ETH's mark of now is its book's: the account is healthy, nothing is liquidated.
         var fresh = engine
         let healthy = fresh.apply(.mark(symbol: "ETHUSDT", price: Fixed(3_000), time: Self.t2024 + 362 * Self.second))
@@ -134,6 +140,12 @@ struct MarkAgeTests {
         // ETH's mark given again at 2,300, now: the loss is real, and the account is liquidated.
         let confirmed = engine.apply(.mark(symbol: "ETHUSDT", price: Fixed(2_300), time: Self.t2024 + 362 * Self.second))
         #expect(Self.liquidated(confirmed), "\(confirmed)")
+    }
+
+    @Test("a leg whose whole feed died (book and mark outdated) holds the cross account too")
+    func crossLegFeedDied() {
+        let (engine, notes) = Self.crossAccountWithAQuietLeg(ethBookDies: true)
+        #expect(!Self.liquidated(notes) && engine.positions.allSatisfy(\.isOpen), "liquidated with ETH at its old mark: \(notes)")
     }
 
     @Test("within the limit a mark is trusted: a mark four minutes old liquidates a position placed past its trigger")

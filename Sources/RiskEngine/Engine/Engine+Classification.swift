@@ -135,9 +135,11 @@ extension Engine {
     /// order they appeared: what the status bar, the feed summary and the alerts call stale.
     public var staleMarkets: [String] { markets.filter { $0.isWatched && $0.isStale }.map(\.symbol) }
 
-    /// Watched markets whose book can be trusted but whose mark is too old to liquidate on (as of
-    /// the last signal sample: `MarketState.markOutdated`).
-    public var outdatedMarkMarkets: [String] { markets.filter { $0.isWatched && !$0.isStale && $0.markOutdated }.map(\.symbol) }
+    /// Watched markets whose mark is too old to liquidate on (as of the last signal sample:
+    /// `MarketState.markOutdated`), their book trusted or not: a feed that died whole is a stale
+    /// book and an outdated mark, and only the mark's alert says cross accounts with a position
+    /// there wait too.
+    public var outdatedMarkMarkets: [String] { markets.filter { $0.isWatched && $0.markOutdated }.map(\.symbol) }
 
     /// Whether any watched market's book is stale, without listing them.
     public var hasStaleMarket: Bool { markets.contains { $0.isWatched && $0.isStale } }

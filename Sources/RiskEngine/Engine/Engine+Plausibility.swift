@@ -165,8 +165,13 @@ extension Engine {
     /// book's bids far below do not cross at all. A crossing within a tenth is the book's to resolve.
     mutating func refuseCrossingOutliers(_ bids: inout [(price: Int64, size: Int64)], _ asks: inout [(price: Int64, size: Int64)],
                                          median: Int64, market index: Int, into notes: inout [EngineNotification]) {
-        guard let bestAsk = asks.lazy.map(\.price).min(), let bestBid = bids.lazy.map(\.price).max(), bestBid > bestAsk else { return }
-        let highBid = median + median / 10
+        // Two levels have no median to side with (the upper one is taken: a hostile bid's own).
+        guard bids.count + asks.count >= 3,
+              let bestAsk = asks.lazy.map(\.price).min(), let bestBid = bids.lazy.map(\.price).max(), bestBid > bestAsk else { return }
+        // Prices reach Int64's largest (a decoder's limit): the tenth above saturates (a snapshot at
+        // 9.2 × 10¹⁸ book units overflowed here and trapped; review).
+        let (raised, overflow) = median.addingReportingOverflow(median / 10)
+        let highBid = overflow ? .max : raised
         let lowAsk = median - median / 10
         if bestBid - bestAsk > bestAsk / 10 && bestBid > highBid {
             bids = bids.filter { level in

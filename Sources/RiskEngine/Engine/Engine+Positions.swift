@@ -618,6 +618,14 @@ extension Engine {
                     if !isLive(top) { markets[index].triggers.popTop(side); continue }
                     let crossed = side == .long ? mark <= top.price : mark >= top.price
                     if crossed {
+                        // Before the slice's and the ranking's checks: a parked position neither
+                        // spends the slice nor starts a ranking it will not use (review).
+                        if let waiting = crossLegMarkBlock(top.position) {
+                            markets[index].triggers.popTop(side)
+                            parked.append(top.position)
+                            noteBlocked(market: waiting.market, waiting.block, into: &notes)
+                            continue
+                        }
                         guard liquidationsLeftInSlice > 0 else {
                             unfinishedCascade = Int32(index)
                             return
@@ -638,11 +646,6 @@ extension Engine {
             guard let position = fired else {
                 dropPreparation()
                 return
-            }
-            if let waiting = crossLegMarkBlock(position) {
-                parked.append(position)
-                noteBlocked(market: waiting.market, waiting.block, into: &notes)
-                continue
             }
             liquidationsLeftInSlice -= 1
             liquidate(position: position, into: &notes)
@@ -689,7 +692,11 @@ extension Engine {
             let leg = positions[Int(other)]
             guard leg.isOpen && leg.mode == .cross && leg.symbolIndex != position.symbolIndex else { continue }
             let market = Int(leg.symbolIndex)
-            if let block = liquidationBlock(market: market), block == .outdatedMark || block == .disputedMark { return (market, block) }
+            // The mark's block alone: a leg whose whole feed died has an outdated book too, which
+            // `liquidationBlock` names first, and the leg was valued at its old mark (review).
+            if let block = markets[market].markBlock(now: time, maximumAge: configuration.maximumBookAgeSeconds &* 1_000_000_000) {
+                return (market, block)
+            }
         }
         return nil
     }

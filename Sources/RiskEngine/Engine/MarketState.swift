@@ -174,6 +174,13 @@ public struct MarketState: Sendable {
 
     /// Why the engine would not liquidate into this book now; nil when it would. `now` is the
     /// session time and `maximumAge` the longest a book may go unchanged (nanoseconds).
+    /// Why the engine would not liquidate on this market's mark now, whatever its book: the
+    /// mark's own part of `liquidationBlock`. A cross account's leg here is valued at this mark.
+    public func markBlock(now: Int64, maximumAge: Int64) -> LiquidationBlock? {
+        if markDisputed { return .disputedMark }
+        return markGivenTime != .min && now &- markGivenTime > maximumAge ? .outdatedMark : nil
+    }
+
     public func liquidationBlock(now: Int64, maximumAge: Int64) -> LiquidationBlock? {
         if !book.hasSnapshot { return .noBook }
         if book.isStale { return .staleBook }

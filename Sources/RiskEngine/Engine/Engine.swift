@@ -388,6 +388,15 @@ public struct Engine: Sendable {
                 let band = PriceBand(reference: priceReference(market: index))
                 guard admits(price.bookUnits, market: index, band: band, source: .mark, into: &notes) else { break }
             }
+            // A mark dated more than a second before the mark held is refused as the implausible
+            // price it is (counted and noted with the mark it is judged against): applied, a line
+            // of the day before replaced a fresh mark's price and blocked the market as outdated,
+            // and a stream of such lines would have kept it blocked (review).
+            if price.isPositive, markets[index].markGivenTime != .min, markTime < markets[index].markGivenTime &- 1_000_000_000,
+               let held = markets[index].markBookUnits {
+                noteRefused(price.bookUnits, market: index, reference: held, source: .mark, into: &notes)
+                break
+            }
             markets[index].markFromStream = true
             markets[index].markSource = .stream
             markets[index].counters.marks += 1

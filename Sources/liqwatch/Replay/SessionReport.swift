@@ -562,7 +562,7 @@ enum SessionReport {
             func named(_ refused: ImplausiblePrice) -> String {
                 "\(EventTime.iso8601(refused.time)) \(refused.symbol) \(refused.source.label) \(refused.price.formatted(8, grouping: true)) against \(refused.reference.formatted(8, grouping: true))"
             }
-            lines.append("implausible prices refused (marks and trades over \(Engine.implausiblePriceFactor)x from the book's mid, levels over \(Engine.implausibleLevelFactor)x from the mark or crossing the other side by a tenth): \(log.implausiblePriceCount); first \(named(first))"
+            lines.append("implausible prices refused (marks and trades over \(Engine.implausiblePriceFactor)x from the book's mid, levels over \(Engine.implausibleLevelFactor)x from the mark or crossing the other side by a tenth, marks dated before the mark held): \(log.implausiblePriceCount); first \(named(first))"
                 + (log.implausiblePriceCount > 1 ? log.lastImplausiblePrice.map { "; last \(named($0))" } ?? "" : ""))
         }
         let waiting = engine.waitingFundStatements

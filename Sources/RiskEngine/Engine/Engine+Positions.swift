@@ -552,7 +552,8 @@ extension Engine {
     /// `givenAt`: the time the mark's own event carries (a stream's), when it has one. A mark is
     /// as old as that time says, not as the session's clock: a mark line of 1970, or of the day
     /// before, merged into a session of now was taken as fresh and liquidated healthy positions
-    /// (attacker trial); it is applied, and blocked as outdated until a mark of now comes.
+    /// (attacker trial); with no mark held it is applied, and blocked as outdated until a mark of
+    /// now comes (one dated before the mark held is refused where the event is applied).
     mutating func setMark(market index: Int, price: Fixed, givenAt: Int64? = nil, into notes: inout [EngineNotification]) {
         guard price.isPositive else { return }
         markets[index].markGivenTime = min(givenAt ?? time, time)

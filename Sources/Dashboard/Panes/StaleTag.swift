@@ -9,7 +9,7 @@ extension AppModel {
         if status.isStale(symbol: symbol) { return " · STALE" }
         guard let symbol, let market = engine.market(symbol), market.isWatched else { return "" }
         if let reason = market.staleReason { return " · STALE (\(reason == "no snapshot" ? "no book" : reason))" }
-        switch market.liquidationBlock(now: engine.time, maximumAge: engine.configuration.maximumBookAgeSeconds &* 1_000_000_000) {
+        switch market.liquidationBlock(now: engine.time, maximumAge: engine.configuration.maximumBookAge) {
         case .outdatedMark: return " · MARK OUTDATED"
         case .disputedMark: return " · MARK DISPUTED"
         default: return ""

@@ -35,7 +35,7 @@ extension Engine {
     /// Whether something set at `setAt` (session time) still counts as a reference.
     @inline(__always)
     func isRecent(_ setAt: Int64) -> Bool {
-        setAt != .min && time &- setAt <= configuration.maximumBookAgeSeconds &* 1_000_000_000
+        setAt != .min && time &- setAt <= configuration.maximumBookAge
     }
 
     /// The book's mid (or its one best level, with `oneSide`), when the book is recent.

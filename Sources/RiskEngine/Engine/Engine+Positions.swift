@@ -557,7 +557,7 @@ extension Engine {
     mutating func setMark(market index: Int, price: Fixed, givenAt: Int64? = nil, into notes: inout [EngineNotification]) {
         guard price.isPositive else { return }
         markets[index].markGivenTime = min(givenAt ?? time, time)
-        markets[index].markOutdated = time &- markets[index].markGivenTime > configuration.maximumBookAgeSeconds &* 1_000_000_000
+        markets[index].markOutdated = markets[index].markIsOutdated(now: time, maximumAge: configuration.maximumBookAge)
         // A mark set again, even unchanged, is a reference again (see `refuseSnapshot`), and is
         // fresh again.
         let wasDisputed = markets[index].markDisputed
@@ -695,7 +695,7 @@ extension Engine {
             let market = Int(leg.symbolIndex)
             // The mark's block alone: a leg whose whole feed died has an outdated book too, which
             // `liquidationBlock` names first, and the leg was valued at its old mark (review).
-            if let block = markets[market].markBlock(now: time, maximumAge: configuration.maximumBookAgeSeconds &* 1_000_000_000) {
+            if let block = markets[market].markBlock(now: time, maximumAge: configuration.maximumBookAge) {
                 return (market, block)
             }
         }
@@ -715,7 +715,7 @@ extension Engine {
     /// Why the engine would not liquidate into a market's book now; nil when it would.
     @inline(__always)
     func liquidationBlock(market index: Int) -> LiquidationBlock? {
-        markets[index].liquidationBlock(now: time, maximumAge: configuration.maximumBookAgeSeconds &* 1_000_000_000)
+        markets[index].liquidationBlock(now: time, maximumAge: configuration.maximumBookAge)
     }
 
     /// Notes, once per episode, that crossed triggers wait for the book.

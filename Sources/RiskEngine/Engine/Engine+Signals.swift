@@ -6,7 +6,7 @@ extension Engine {
     mutating func sampleSignals(into notes: inout [EngineNotification]) {
         nextSampleTime = (time / Engine.nanosecondsPerSecond + 1) * Engine.nanosecondsPerSecond
         changedSinceSample = false
-        let maximumBookAge = configuration.maximumBookAgeSeconds &* 1_000_000_000
+        let maximumBookAge = configuration.maximumBookAge
         for index in markets.indices {
             // A book unchanged for longer than the engine trusts reads STALE (outdated) from the
             // moment it is, not only once a trigger crossed into it: a replay of several
@@ -15,9 +15,7 @@ extension Engine {
             if !markets[index].bookOutdated && markets[index].liquidationBlock(now: time, maximumAge: maximumBookAge) == .outdatedBook {
                 markets[index].bookOutdated = true
             }
-            markets[index].markOutdated = markets[index].markGivenTime != .min && time &- markets[index].markGivenTime > maximumBookAge
-            if markets[index].markPrice != nil { keepLeadingEntries(market: index) }
-            let stress = stressedDeficit(market: index)
+            let stress = readMarketForSample(index)
             markets[index].stressed = stress
             markets[index].signalsNow = nil
             let market = markets[index]
@@ -32,6 +30,14 @@ extension Engine {
                 notes.append(.signal(change))
             }
         }
+    }
+
+    /// What a sample, or a read for a still screen, first takes of a market: whether its mark is
+    /// outdated, its riskiest entries, and the stressed deficit from them.
+    private mutating func readMarketForSample(_ index: Int) -> StressedDeficit {
+        markets[index].markOutdated = markets[index].markIsOutdated(now: time, maximumAge: configuration.maximumBookAge)
+        if markets[index].markPrice != nil { keepLeadingEntries(market: index) }
+        return stressedDeficit(market: index)
     }
 
     /// What a market's signals are judged on now.
@@ -66,11 +72,8 @@ extension Engine {
     public mutating func readSignalsNow() -> Bool {
         guard samplingEnabled && changedSinceSample && unfinishedCascade == nil else { return false }
         changedSinceSample = false
-        let maximumBookAge = configuration.maximumBookAgeSeconds &* 1_000_000_000
         for index in markets.indices {
-            markets[index].markOutdated = markets[index].markGivenTime != .min && time &- markets[index].markGivenTime > maximumBookAge
-            if markets[index].markPrice != nil { keepLeadingEntries(market: index) }
-            let stress = stressedDeficit(market: index)
+            let stress = readMarketForSample(index)
             var board = markets[index].signals
             _ = board.sample(signalInputs(market: index, stressed: stress), thresholds: configuration.signals,
                 symbol: markets[index].symbol)

@@ -100,6 +100,8 @@ public struct EngineConfiguration: Sendable {
     /// again for as long is not liquidated on either (`LiquidationBlock.outdatedMark`): exchanges
     /// publish it every second or three.
     public var maximumBookAgeSeconds: Int64 = 300
+    /// The same in nanoseconds of session time, as the book's and the mark's ages are measured.
+    public var maximumBookAge: Int64 { maximumBookAgeSeconds &* 1_000_000_000 }
 
     public init() {}
 

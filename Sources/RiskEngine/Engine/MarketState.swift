@@ -178,7 +178,13 @@ public struct MarketState: Sendable {
     /// mark's own part of `liquidationBlock`. A cross account's leg here is valued at this mark.
     public func markBlock(now: Int64, maximumAge: Int64) -> LiquidationBlock? {
         if markDisputed { return .disputedMark }
-        return markGivenTime != .min && now &- markGivenTime > maximumAge ? .outdatedMark : nil
+        return markIsOutdated(now: now, maximumAge: maximumAge) ? .outdatedMark : nil
+    }
+
+    /// Whether the mark was last given longer ago than `maximumAge` (never given: not outdated).
+    @inline(__always)
+    func markIsOutdated(now: Int64, maximumAge: Int64) -> Bool {
+        markGivenTime != .min && now &- markGivenTime > maximumAge
     }
 
     public func liquidationBlock(now: Int64, maximumAge: Int64) -> LiquidationBlock? {
@@ -186,7 +192,7 @@ public struct MarketState: Sendable {
         if book.isStale { return .staleBook }
         if markDisputed { return .disputedMark }
         if lastBookTime != .min && now &- lastBookTime > maximumAge { return .outdatedBook }
-        return markGivenTime != .min && now &- markGivenTime > maximumAge ? .outdatedMark : nil
+        return markIsOutdated(now: now, maximumAge: maximumAge) ? .outdatedMark : nil
     }
     /// The signals as the screen shows them: the last sample's, or those read since for a
     /// session standing still (`Engine.readSignalsNow`).

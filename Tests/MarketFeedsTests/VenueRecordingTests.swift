@@ -215,6 +215,35 @@ struct VenueRecordingTests {
         #expect(RecordingVenues.of(path: path) == [.bybit])
     }
 
+    @Test("a Bybit mark that stands still while its tickers flow is given again, once a second: the market does not read MARK OUTDATED")
+    func bybitQuietMarkStaysFresh() throws {
+        let start: Int64 = 1_733_011_200_000_000_000
+        func ticker(_ offset: Int64, _ type: String, _ fields: String) -> String {
+            let time = start + offset
+            return #"\#(time) {"topic":"tickers.XRPUSDT","type":"\#(type)","data":{"symbol":"XRPUSDT",\#(fields)},"cs":1,"ts":\#(time / 1_000_000)}"#
+        }
+        var lines = [ticker(0, "snapshot", #""markPrice":"1.9530","indexPrice":"1.9528""#)]
+        // Six minutes of index moves, one a minute, the mark unchanged (so not sent).
+        for minute in Int64(1)...6 { lines.append(ticker(minute * 60_000_000_000, "delta", #""indexPrice":"1.95\#(30 + minute)""#)) }
+        // Ten deltas 100 ms apart: the mark is given again once in that second, not ten times.
+        for tenth in Int64(1)...10 { lines.append(ticker(360_000_000_000 + tenth * 100_000_000, "delta", #""openInterest":"\#(1_000 + tenth)""#)) }
+        let scratch = try ScratchDirectory()
+        let (session, _) = try Self.replayLines(lines, name: "bybit-quiet.rec", in: scratch)
+        let market = try #require(session.engine.market(Self.xrp))
+        #expect(market.markPrice == Fixed("1.9530"))
+        #expect(!market.markOutdated, "the mark was confirmed by every delta")
+        // The snapshot's, one for each minute's delta, and one for the burst (at its 10th delta, a second after the last).
+        #expect(market.counters.marks == 8)
+
+        // A snapshot without a mark confirms nothing: the mark was last given six minutes before.
+        let unconfirmed = [ticker(0, "snapshot", #""markPrice":"1.9530""#), ticker(360_000_000_000, "snapshot", #""indexPrice":"1.9529""#),
+                           ticker(361_000_000_000, "snapshot", #""indexPrice":"1.9531""#)]
+        let (stale, _) = try Self.replayLines(unconfirmed, name: "bybit-snapshot.rec", in: scratch)
+        let staleMarket = try #require(stale.engine.market(Self.xrp))
+        #expect(staleMarket.counters.marks == 1)
+        #expect(staleMarket.markOutdated)
+    }
+
     // MARK: OKX
 
     static let okxPath = SharedData.path("okx/OKX.ws.1.0")

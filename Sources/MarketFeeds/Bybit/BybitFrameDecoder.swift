@@ -10,7 +10,9 @@ import RiskEngine
 /// - `publicTrade.SYMBOL`: one trade per element of `data`.
 /// - `tickers.SYMBOL`: `markPrice` (the mark), `indexPrice`, `fundingRate`, `nextFundingTime`,
 ///   `openInterest`. A `delta` carries only the fields that changed: the rest are remembered from the
-///   snapshot and the deltas before it.
+///   snapshot and the deltas before it. A delta without `markPrice` says the mark still stands, so
+///   the remembered mark is given again at its time, at most once a second: a quiet market's mark
+///   (the same for minutes while its index and funding move) is not taken for outdated.
 /// - `allLiquidation.SYMBOL`: exchange-reported liquidations; `S` is the liquidated position's side
 ///   (`Buy`: a long was liquidated).
 /// Answers to requests (`{"success":true,"op":"subscribe",...}`, pongs) and other topics are skipped.
@@ -24,7 +26,15 @@ public struct BybitFrameDecoder {
         var fundingRate: Fixed?
         var nextFundingTime: Int64?
         var openInterest: Fixed?
+        /// The last mark given, and when (ns): a delta without `markPrice` confirms it.
+        var mark: Fixed?
+        var markGivenTime: Int64 = .min
     }
+
+    /// How often a mark that a delta confirms unchanged is given again: often enough that a
+    /// market's mark never ages while its tickers flow, rarely enough not to re-run every cross
+    /// account holding the market ten times a second (tickers come every 100 ms).
+    static let confirmedMarkInterval: Int64 = 1_000_000_000
 
     public init() {}
 
@@ -77,7 +87,7 @@ public struct BybitFrameDecoder {
             guard let type, type.equals("snapshot") || type.equals("delta") else { return .malformed(field: "type") }
             return orderbook(data, snapshot: type.equals("snapshot"), time: time, into: &messages)
         case .trade: return trades(data, time: time, into: &messages)
-        case .tickers: return ticker(data, time: time, into: &messages)
+        case .tickers: return ticker(data, delta: type?.equals("delta") ?? false, time: time, into: &messages)
         case .liquidation: return liquidations(data, time: time, into: &messages)
         case .other: return .skipped
         }
@@ -146,7 +156,7 @@ public struct BybitFrameDecoder {
         return messages.count > before ? .decoded : .skipped
     }
 
-    mutating func ticker(_ data: ByteSpan, time: Int64, into messages: inout [FeedMessage]) -> DecodeOutcome {
+    mutating func ticker(_ data: ByteSpan, delta: Bool, time: Int64, into messages: inout [FeedMessage]) -> DecodeOutcome {
         var cursor = ByteCursor(data.start, count: data.count)
         var symbol: ByteSpan? = nil
         var mark: ByteSpan? = nil
@@ -194,9 +204,16 @@ public struct BybitFrameDecoder {
         if let value = fundingValue.value { state.fundingRate = value }
         if let value = nextTime, value > 0 { state.nextFundingTime = value }
         if let value = interest.value { state.openInterest = value }
-        tickers[market] = state
         let before = messages.count
-        if let price = markValue.value { messages.append(.event(.mark(symbol: market, price: price, time: time))) }
+        if let price = markValue.value {
+            state.mark = price
+            state.markGivenTime = time
+            messages.append(.event(.mark(symbol: market, price: price, time: time)))
+        } else if delta, let price = state.mark, time &- state.markGivenTime >= Self.confirmedMarkInterval {
+            state.markGivenTime = time
+            messages.append(.event(.mark(symbol: market, price: price, time: time)))
+        }
+        tickers[market] = state
         if changed, let index = state.index {
             messages.append(.event(.index(IndexUpdate(symbol: market, price: index, fundingRate: state.fundingRate,
                 nextFundingTime: state.nextFundingTime, openInterest: state.openInterest, time: time))))

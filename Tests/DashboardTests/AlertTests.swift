@@ -44,6 +44,27 @@ struct AlertTests {
         #expect(screen.windowTitle == "liqwatch — 1 alert")
     }
 
+    @Test("a stressed deficit at ALERT for quantity the book cannot fill says how much goes to ADL in the alerts view")
+    func stressedADLQuantity() {
+        var screen = model(width: 160, height: 48, engine: fiveMarkets())
+        var log = SessionLog()
+        var onlyQuantity = SignalChange(time: 3_000_000_000, symbol: "BTCUSDT", kind: .stressedDeficit, from: .warn, to: .alert, value: 0, baseline: 1)
+        onlyQuantity.unfilledQuantity = 12.5
+        onlyQuantity.quantityUnit = "BTC"
+        onlyQuantity.asset = "USDT"
+        var both = onlyQuantity
+        both.time = 4_000_000_000
+        both.symbol = "ETHUSDT"
+        both.value = 61_234
+        log.record(.signal(onlyQuantity))
+        log.record(.signal(both))
+        _ = screen.update(.session(engine: screen.engine, log: log, status: screen.status))
+        _ = screen.update(.key(.character("A")))
+        let lines = screen.rendered().lines
+        #expect(lines.contains { $0.contains("BTCUSDT") && $0.contains("ADL 12.500 BTC  NEW") }, "\(lines.joined(separator: "\n"))")
+        #expect(lines.contains { $0.contains("ETHUSDT") && $0.contains("61.2k USDT + ADL  NEW") }, "\(lines.joined(separator: "\n"))")
+    }
+
     @Test("a stale book and a stream that falls silent or reconnects are alerts too; the title says STALE")
     func staleAndConnection() {
         var screen = model(width: 120, height: 40, engine: engine(positions: 10))

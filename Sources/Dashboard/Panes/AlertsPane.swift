@@ -71,8 +71,12 @@ enum AlertsPane {
         case .spread: return Format.decimal(value, decimals: 2) + " bps"
         case .spreadVsDepth, .drainVsRefill: return Format.decimal(value, decimals: 2) + "x"
         case .depth10, .depth50, .liquidations10s, .liquidations60s: return Format.compact(value)
-        // At ALERT with no money short: what the book cannot fill goes to ADL.
-        case .stressedDeficit: return value <= 0 ? "ADL" : Format.compactMoney(value, asset: asset) + " " + asset
+        // At ALERT with no money short: what the book cannot fill goes to ADL, said with its
+        // quantity; money short and quantity unfilled: both.
+        case .stressedDeficit:
+            let adl = alert.unfilled.map { "ADL " + $0 } ?? "ADL"
+            guard value > 0 else { return adl }
+            return Format.compactMoney(value, asset: asset) + " " + asset + (alert.unfilled == nil ? "" : " + ADL")
         }
     }
 }

@@ -25,6 +25,9 @@ public struct OperatorAlert: Sendable, Equatable {
     /// Places the value is written with: a coin's money needs eight (a stressed deficit of
     /// 0.00003 BTC written with four read 0.0000).
     public var valueDecimals = 4
+    /// A stressed deficit's quantity the book cannot fill, with its unit (`1.000 BTC`): at ALERT
+    /// with no money short the value is 0, and the alerts view said a bare `ADL` (trial).
+    public var unfilled: String? = nil
 
     public init(time: Int64, kind: Kind, market: String? = nil, signal: SignalKind? = nil, value: Double? = nil, message: String) {
         self.time = time
@@ -115,6 +118,9 @@ public struct AlertWatcher: Sendable {
                     message: "\(alert.symbol) \(alert.signal.title) at ALERT" + Self.detail(of: alert))
                 if alert.signal == .stressedDeficit, let asset = alert.asset {
                     told.valueDecimals = max(told.valueDecimals, AssetPrecision.decimals(forAsset: asset))
+                }
+                if alert.signal == .stressedDeficit, let quantity = alert.unfilledQuantity, quantity > 0 {
+                    told.unfilled = Fixed(approximating: quantity).formatted(3, grouping: true) + " " + (alert.quantityUnit ?? "units")
                 }
                 result.append(told)
             }

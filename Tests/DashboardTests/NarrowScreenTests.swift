@@ -167,6 +167,28 @@ struct NarrowScreenTests {
         #expect(fund.contains("session low") && fund.contains("5.00 at 00:00:01"), "\(fund)")
     }
 
+    @Test("paused mid-second, the fund chart's last point is the fund now, not the last whole second's")
+    func fundChartNow() {
+        var engine = Engine()
+        engine.openFund(asset: "USDT", balance: Fixed(10_000))
+        var model = model(engine, width: 120, height: 40)
+        engine.apply(.insuranceFund(asset: "USDT", venue: "binance-usdm", balance: Fixed(10_000), time: 100_000_000))
+        engine.apply(.clock(time: 1_000_000_000))
+        model.attach(engine: engine, log: SessionLog())
+        model.sample()
+        #expect(model.fundHistory == [10_000], "\(model.fundHistory)")
+        // Within the same second (no sample): the fund falls to 5, then is stated at 9,000.
+        engine.apply(.insuranceFund(asset: "USDT", venue: "binance-usdm", balance: Fixed(5), time: 1_400_000_000))
+        engine.apply(.insuranceFund(asset: "USDT", venue: "binance-usdm", balance: Fixed(9_000), time: 1_500_000_000))
+        model.attach(engine: engine, log: SessionLog())
+        #expect(model.fundHistory == [10_000, 5], "the dip shows before the next second's sample: \(model.fundHistory)")
+        // The next sample takes that point; nothing moved since, so nothing more is added.
+        engine.apply(.clock(time: 2_000_000_000))
+        model.attach(engine: engine, log: SessionLog())
+        model.sample()
+        #expect(model.fundHistory == [10_000, 5], "\(model.fundHistory)")
+    }
+
     /// The demo paused before its drain said "session low 8,000.00 at 00:00:00": the opening
     /// balance, booked before the session's first event, at a time the session never had.
     @Test("a fund whose low is still its opening balance says so, not a time before the session")

@@ -151,7 +151,13 @@ public struct AppModel: Sendable {
     /// `Engine.funds`: every venue's own).
     public private(set) var fundHistories: [Int32: [Double]] = [:]
     /// The chart of the fund the pane shows (`FundPane.shownFund`).
-    public var fundHistory: [Double] { FundPane.shownFund(self).flatMap { fundHistories[$0] } ?? [] }
+    /// Its last point is the fund now when it moved since the last sample: paused mid-second (or
+    /// stepped), the chart and its range lagged the balance line beside it (trial).
+    public var fundHistory: [Double] {
+        guard let index = FundPane.shownFund(self), var history = fundHistories[index], !history.isEmpty else { return [] }
+        if let now = lowestSinceSample(index) { history.append(now.approximateDouble) }
+        return history
+    }
     /// Margin-ratio history of every position shown in the pane, once a second (bounded).
     public private(set) var ratioHistory: [Int32: [Double]] = [:]
     /// The liquidations and the session time when the list's live head was last read (see
@@ -498,17 +504,23 @@ public struct AppModel: Sendable {
     /// or many at max speed) must still show as a dip.
     private mutating func sampleFund(_ index: Int32) {
         let fund = engine.funds[Int(index)]
-        // A fund not sampled before (new, or after a jump back): its movements only.
-        let last = fundSampled[index]
-        let moved = fund.entryCount - (last?.movements ?? 0)
-        let lowest = moved > 0
-            ? fund.lowestOfLast(moved, since: last?.time ?? .min).map { Fixed.minimum($0, fund.balance) } ?? fund.balance
-            : fund.balance
+        let lowest = lowestSinceSample(index) ?? fund.balance
         fundSampled[index] = (fund.entryCount, engine.time)
         var history = fundHistories[index] ?? []
         history.append(lowest.approximateDouble)
         if history.count > 600 { history.removeFirst(history.count - 600) }
         fundHistories[index] = history
+    }
+
+    /// The lowest balance of a fund since its last sample, nil when it has not moved since. A fund
+    /// not sampled before (new, or after a jump back): its movements only.
+    func lowestSinceSample(_ index: Int32) -> Fixed? {
+        guard engine.funds.indices.contains(Int(index)) else { return nil }
+        let fund = engine.funds[Int(index)]
+        let last = fundSampled[index]
+        let moved = fund.entryCount - (last?.movements ?? 0)
+        guard moved > 0 else { return nil }
+        return fund.lowestOfLast(moved, since: last?.time ?? .min).map { Fixed.minimum($0, fund.balance) } ?? fund.balance
     }
 
     /// Every fund's history once a second of session time; the positions table (valuing and

@@ -215,33 +215,51 @@ struct VenueRecordingTests {
         #expect(RecordingVenues.of(path: path) == [.bybit])
     }
 
-    @Test("a Bybit mark that stands still while its tickers flow is given again, once a second: the market does not read MARK OUTDATED")
+    @Test("a Bybit mark that stands still while its tickers flow stays fresh: the market does not read MARK OUTDATED")
     func bybitQuietMarkStaysFresh() throws {
         let start: Int64 = 1_733_011_200_000_000_000
+        let minute: Int64 = 60_000_000_000
         func ticker(_ offset: Int64, _ type: String, _ fields: String) -> String {
             let time = start + offset
             return #"\#(time) {"topic":"tickers.XRPUSDT","type":"\#(type)","data":{"symbol":"XRPUSDT",\#(fields)},"cs":1,"ts":\#(time / 1_000_000)}"#
         }
-        var lines = [ticker(0, "snapshot", #""markPrice":"1.9530","indexPrice":"1.9528""#)]
-        // Six minutes of index moves, one a minute, the mark unchanged (so not sent).
-        for minute in Int64(1)...6 { lines.append(ticker(minute * 60_000_000_000, "delta", #""indexPrice":"1.95\#(30 + minute)""#)) }
-        // Ten deltas 100 ms apart: the mark is given again once in that second, not ten times.
-        for tenth in Int64(1)...10 { lines.append(ticker(360_000_000_000 + tenth * 100_000_000, "delta", #""openInterest":"\#(1_000 + tenth)""#)) }
+        func book(_ offset: Int64) -> String {
+            let time = start + offset
+            return #"\#(time) {"topic":"orderbook.50.XRPUSDT","type":"snapshot","ts":\#(time / 1_000_000),"data":{"s":"XRPUSDT","b":[["1.9500","1000"]],"a":[["1.9600","1000"]],"u":1,"seq":1}}"#
+        }
         let scratch = try ScratchDirectory()
-        let (session, _) = try Self.replayLines(lines, name: "bybit-quiet.rec", in: scratch)
-        let market = try #require(session.engine.market(Self.xrp))
-        #expect(market.markPrice == Fixed("1.9530"))
-        #expect(!market.markOutdated, "the mark was confirmed by every delta")
-        // The snapshot's, one for each minute's delta, and one for the burst (at its 10th delta, a second after the last).
-        #expect(market.counters.marks == 8)
+        func market(_ lines: [String], _ name: String) throws -> MarketState {
+            let (session, _) = try Self.replayLines(lines, name: name, in: scratch)
+            return try #require(session.engine.market(Self.xrp))
+        }
+        // Six minutes of index moves, one a minute, the mark unchanged (so not sent): it stands.
+        var quiet = [book(0), ticker(0, "snapshot", #""markPrice":"1.9530","indexPrice":"1.9528""#)]
+        for step in Int64(1)...6 { quiet.append(ticker(step * minute, "delta", #""indexPrice":"1.95\#(30 + step)""#)) }
+        let stood = try market(quiet, "bybit-quiet.rec")
+        #expect(stood.markPrice == Fixed("1.9530") && stood.counters.marks == 1)
+        #expect(!stood.markOutdated, "the mark was confirmed by every delta")
+        #expect(stood.markBlock(now: start + 6 * minute, maximumAge: 300_000_000_000) == nil)
 
-        // A snapshot without a mark confirms nothing: the mark was last given six minutes before.
-        let unconfirmed = [ticker(0, "snapshot", #""markPrice":"1.9530""#), ticker(360_000_000_000, "snapshot", #""indexPrice":"1.9529""#),
-                           ticker(361_000_000_000, "snapshot", #""indexPrice":"1.9531""#)]
-        let (stale, _) = try Self.replayLines(unconfirmed, name: "bybit-snapshot.rec", in: scratch)
-        let staleMarket = try #require(stale.engine.market(Self.xrp))
-        #expect(staleMarket.counters.marks == 1)
-        #expect(staleMarket.markOutdated)
+        // A snapshot without a mark confirms nothing.
+        let unconfirmed = try market([book(0), ticker(0, "snapshot", #""markPrice":"1.9530""#), ticker(6 * minute, "snapshot", #""indexPrice":"1.9529""#),
+                                      ticker(6 * minute + 1_000_000_000, "snapshot", #""indexPrice":"1.9531""#)], "bybit-snapshot.rec")
+        #expect(unconfirmed.markOutdated)
+
+        // A mark already outdated is not revived by a delta: only a mark with a price does that.
+        let revived = try market([book(0), ticker(0, "snapshot", #""markPrice":"1.9530""#), book(6 * minute),
+                                  ticker(6 * minute, "delta", #""indexPrice":"1.9529""#)], "bybit-revive.rec")
+        #expect(revived.markOutdated)
+
+        // What stands is the mark the engine holds: a mark line dated an hour before (refused
+        // behind the held one) and a mark tenfold from the book (refused as implausible) are not
+        // given again by the deltas after them.
+        for hostile in [ticker(-60 * minute, "delta", #""markPrice":"1.8000""#), ticker(minute / 2, "delta", #""markPrice":"0.1900""#)] {
+            var lines = [book(0), ticker(0, "snapshot", #""markPrice":"1.9530""#), hostile]
+            for step in Int64(1)...6 { lines.append(ticker(step * minute, "delta", #""indexPrice":"1.95\#(30 + step)""#)) }
+            let held = try market(lines, "bybit-hostile.rec")
+            #expect(held.markPrice == Fixed("1.9530"), "\(hostile)")
+            #expect(!held.markOutdated && held.counters.implausiblePricesRefused == 1, "\(hostile)")
+        }
     }
 
     // MARK: OKX

@@ -10,9 +10,10 @@ import RiskEngine
 /// - `publicTrade.SYMBOL`: one trade per element of `data`.
 /// - `tickers.SYMBOL`: `markPrice` (the mark), `indexPrice`, `fundingRate`, `nextFundingTime`,
 ///   `openInterest`. A `delta` carries only the fields that changed: the rest are remembered from the
-///   snapshot and the deltas before it. A delta without `markPrice` says the mark still stands, so
-///   the remembered mark is given again at its time, at most once a second: a quiet market's mark
-///   (the same for minutes while its index and funding move) is not taken for outdated.
+///   snapshot and the deltas before it. A delta without `markPrice` says the mark still stands
+///   (`MarketEvent.markStands`): a quiet market's mark (the same for minutes while its index and
+///   funding move) is not taken for outdated. The engine decides what stands (the mark it holds,
+///   not one it refused), so the decoder remembers no mark.
 /// - `allLiquidation.SYMBOL`: exchange-reported liquidations; `S` is the liquidated position's side
 ///   (`Buy`: a long was liquidated).
 /// Answers to requests (`{"success":true,"op":"subscribe",...}`, pongs) and other topics are skipped.
@@ -26,15 +27,7 @@ public struct BybitFrameDecoder {
         var fundingRate: Fixed?
         var nextFundingTime: Int64?
         var openInterest: Fixed?
-        /// The last mark given, and when (ns): a delta without `markPrice` confirms it.
-        var mark: Fixed?
-        var markGivenTime: Int64 = .min
     }
-
-    /// How often a mark that a delta confirms unchanged is given again: often enough that a
-    /// market's mark never ages while its tickers flow, rarely enough not to re-run every cross
-    /// account holding the market ten times a second (tickers come every 100 ms).
-    static let confirmedMarkInterval: Int64 = 1_000_000_000
 
     public init() {}
 
@@ -205,15 +198,12 @@ public struct BybitFrameDecoder {
         if let value = nextTime, value > 0 { state.nextFundingTime = value }
         if let value = interest.value { state.openInterest = value }
         let before = messages.count
-        if let price = markValue.value {
-            state.mark = price
-            state.markGivenTime = time
-            messages.append(.event(.mark(symbol: market, price: price, time: time)))
-        } else if delta, let price = state.mark, time &- state.markGivenTime >= Self.confirmedMarkInterval {
-            state.markGivenTime = time
-            messages.append(.event(.mark(symbol: market, price: price, time: time)))
-        }
         tickers[market] = state
+        if let price = markValue.value {
+            messages.append(.event(.mark(symbol: market, price: price, time: time)))
+        } else if delta {
+            messages.append(.event(.markStands(symbol: market, time: time)))
+        }
         if changed, let index = state.index {
             messages.append(.event(.index(IndexUpdate(symbol: market, price: index, fundingRate: state.fundingRate,
                 nextFundingTime: state.nextFundingTime, openInterest: state.openInterest, time: time))))

@@ -312,8 +312,12 @@ public struct Engine: Sendable {
             markets[index].book.applySnapshot(bids: bids, asks: asks)
             markets[index].learnTick(bids: bids, asks: asks)
             markets[index].counters.snapshots += 1
-            markets[index].lastBookTime = time
-            markets[index].bookOutdated = false
+            // A book is as old as its own event (as a mark is): a snapshot dated six minutes
+            // before, merged into a live stream, put levels of another time in place and was
+            // taken as fresh (the session clock's). Its levels are all the book has: its time is
+            // the book's, earlier than before or not.
+            markets[index].lastBookTime = Swift.min(eventTime, time)
+            markets[index].bookOutdated = markets[index].bookIsOutdated(now: time, maximumAge: configuration.maximumBookAge)
             noteCrossing(market: index, removedBefore: removedBefore, into: &notes)
             touched(market: index, into: &notes)
             if let blocked = markets[index].liquidationBlocked, blocked != .outdatedMark && blocked != .disputedMark {
@@ -358,16 +362,17 @@ public struct Engine: Sendable {
             markets[index].signals.flowTally = flow
             markets[index].counters.depthEvents += 1
             markets[index].counters.levelChanges += changes.count
-            markets[index].lastBookTime = time
+            // Changed as of the update's own time; the levels it did not touch are as fresh as
+            // they were, so an update dated earlier does not make the book older.
+            markets[index].lastBookTime = Swift.max(markets[index].lastBookTime, Swift.min(eventTime, time))
             // Changed now: not outdated (a sample may have found it so with no trigger crossed).
-            markets[index].bookOutdated = false
+            markets[index].bookOutdated = markets[index].bookIsOutdated(now: time, maximumAge: configuration.maximumBookAge)
             noteCrossing(market: index, removedBefore: removedBefore, into: &notes)
             touched(market: index, into: &notes)
-            if markets[index].liquidationBlocked == .outdatedBook {
+            if markets[index].liquidationBlocked == .outdatedBook && !markets[index].bookOutdated {
                 // The feed is alive again: what crossed while the book was outdated is liquidated
                 // into the book as it is now.
                 markets[index].liquidationBlocked = nil
-                markets[index].bookOutdated = false
                 processTriggers(market: index, into: &notes)
             }
         case .bookGap(let symbol, let time):
@@ -401,6 +406,14 @@ public struct Engine: Sendable {
             markets[index].markSource = .stream
             markets[index].counters.marks += 1
             setMark(market: index, price: price, givenAt: markTime, into: &notes)
+        case .markStands(let symbol, let standsTime):
+            // Nothing to confirm in a market not seen yet, or one whose mark is not a stream's.
+            guard let market = symbolIndexes[symbol].map(Int.init), markets[market].markFromStream, markets[market].markPrice != nil,
+                  !markets[market].markDisputed, markets[market].markGivenTime != .min,
+                  !markets[market].markIsOutdated(now: time, maximumAge: configuration.maximumBookAge)
+            else { break }
+            markets[market].markGivenTime = Swift.max(markets[market].markGivenTime, Swift.min(standsTime, time))
+            markets[market].markOutdated = false
         case .exchangeLiquidation(var liquidation):
             let index = Int(ensureMarket(liquidation.symbol))
             // A reported price no book has would count billions into the liquidation signals.

@@ -187,11 +187,17 @@ public struct MarketState: Sendable {
         markGivenTime != .min && now &- markGivenTime > maximumAge
     }
 
+    /// Whether the book last changed longer ago than `maximumAge` (by its events' own times).
+    @inline(__always)
+    func bookIsOutdated(now: Int64, maximumAge: Int64) -> Bool {
+        lastBookTime != .min && now &- lastBookTime > maximumAge
+    }
+
     public func liquidationBlock(now: Int64, maximumAge: Int64) -> LiquidationBlock? {
         if !book.hasSnapshot { return .noBook }
         if book.isStale { return .staleBook }
         if markDisputed { return .disputedMark }
-        if lastBookTime != .min && now &- lastBookTime > maximumAge { return .outdatedBook }
+        if bookIsOutdated(now: now, maximumAge: maximumAge) { return .outdatedBook }
         return markIsOutdated(now: now, maximumAge: maximumAge) ? .outdatedMark : nil
     }
     /// The signals as the screen shows them: the last sample's, or those read since for a

@@ -82,6 +82,11 @@ public final class ReplayFeed: DashboardFeed {
         // Every effect, the jumps that answer with a notice too (review: a paused ] jump drew a
         // frame of the old sample).
         defer { readSignalsIfStill() }
+        // A jump from the end lands paused: playing on (at max speed, or 50×) replayed back to
+        // the end before the frame was drawn, and the operator who let a replay finish could not
+        // go back to its cascade (operator trial).
+        let fromTheEnd = session.finished
+        defer { if fromTheEnd && !session.finished { clock.pause(wall: wall) } }
         switch effect {
         case .quit, .told: break
         case .togglePause: clock.togglePause(wall: wall)

@@ -40,6 +40,28 @@ struct ReplayFeedTests {
         #expect(feed.status(wall: 0).paused)
     }
 
+    @Test("at the end, a jump back lands paused there, at max speed too: the next advance stays; space plays on")
+    func jumpFromTheEndLandsPaused() throws {
+        let feed = demoFeed()
+        feed.clock.setSpeed(.infinity, wall: 0)
+        while !feed.session.finished { _ = try feed.advance(wall: 0) }
+        for effect in [Effect.previousNotable, .jump("50%"), .jump("23:56:00")] {
+            _ = try feed.perform(effect, wall: 1)
+            #expect(feed.status(wall: 1).paused && !feed.session.finished, "\(effect)")
+            let landed = feed.session.lastTime
+            _ = try feed.advance(wall: 2_000_000_000)
+            #expect(feed.session.lastTime == landed && !feed.session.finished, "\(effect): replayed on to the end")
+            // Played on, it runs to the end again, and the next jump from there lands paused too.
+            if feed.status(wall: 3).paused { _ = try feed.perform(.togglePause, wall: 3) }
+            while !feed.session.finished { _ = try feed.advance(wall: 4) }
+        }
+        // Mid-session the clock plays on after a jump, as before.
+        _ = try feed.perform(.jump("23:55:00"), wall: 5)
+        _ = try feed.perform(.togglePause, wall: 5)
+        _ = try feed.perform(.jump("23:56:00"), wall: 6)
+        #expect(!feed.status(wall: 6).paused && !feed.session.finished)
+    }
+
     @Test("] jumps to the next liquidation, deficit or alert; at the end it says there is none")
     func notable() throws {
         let feed = demoFeed()

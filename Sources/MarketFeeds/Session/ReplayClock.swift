@@ -228,6 +228,11 @@ public final class ReplayClock {
         if anchored { anchor(event: now, wall: wall) }
     }
 
+    /// Pauses where the clock is now (nothing when paused already).
+    public func pause(wall: UInt64) {
+        if !paused { togglePause(wall: wall) }
+    }
+
     public func setSpeed(_ newSpeed: Double, wall: UInt64) {
         let now = currentTime(wall: wall)
         speed = newSpeed.isInfinite ? .infinity : min(1000, max(0.1, newSpeed))

@@ -26,6 +26,23 @@ struct TimeSpikeTests {
         return session
     }
 
+    @Test("a malformed line gives its time to no later line: the next line without a time takes the last good line's")
+    func malformedLineKeepsNoTime() throws {
+        let scratch = try ScratchDirectory()
+        let lines = [
+            #"{"type":"mark","symbol":"BTCUSDT","price":"60000","time":\#(Self.start)}"#,
+            // Malformed (an unknown type; a receive time before bad JSON): its day-ahead time counts for nothing.
+            #"{"type":"markk","symbol":"BTCUSDT","price":"1","time":\#(Self.start + 86_400 * Self.second)}"#,
+            #"\#(Self.start + 86_400 * Self.second) {"type":"mark","#,
+            #"{"type":"mark","symbol":"BTCUSDT","price":"60001"}"#,
+        ]
+        let path = try scratch.write("malformed-time.jsonl", lines.joined(separator: "\n") + "\n")
+        let session = try Self.replay(path, threaded: false)
+        #expect(session.stats.malformed == 2)
+        #expect(session.engine.time == Self.start, "the clock moved to a malformed line's time")
+        #expect(session.engine.markets[0].markPrice == Fixed(60_001))
+    }
+
     @Test("a line a day ahead between lines a second apart is malformed, named by its line and time; the clock stays", arguments: [false, true])
     func spikeDropped(threaded: Bool) throws {
         let scratch = try ScratchDirectory()

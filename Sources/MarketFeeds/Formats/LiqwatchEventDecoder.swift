@@ -16,6 +16,10 @@ public struct LiqwatchEventDecoder: LineDecoder {
         lastLineTookEarlierTime = false
         if count == 0 { return .skipped }
         var start = 0
+        // The line's time is kept for the lines after it only once the line is read whole: a
+        // malformed line dated a day ahead gave its time to the next line without one (attacker
+        // trial: the clock moved a day and every book after it read outdated).
+        var lineTime = lastTime
         if line[0] >= UInt8(ascii: "0") && line[0] <= UInt8(ascii: "9") {
             // `<receive time ns> <event>`, as liqwatch records a live event stream: the receive time
             // stands in for an event that carries no `time` of its own.
@@ -23,7 +27,7 @@ public struct LiqwatchEventDecoder: LineDecoder {
             guard space > 0, let nanos = ByteSpan(start: line, count: space).integer.flatMap(EventTime.fromNanoseconds) else {
                 return .malformed(field: "receive time")
             }
-            lastTime = nanos
+            lineTime = nanos
             start = space + 1
         }
         let value: JSONValue
@@ -31,7 +35,9 @@ public struct LiqwatchEventDecoder: LineDecoder {
             return .malformed(field: "json (\(error.reason))")
         }
         do throws(FieldError) {
-            guard let event = try Self.event(from: value, lastTime: &lastTime, resolver: resolver) else { return .skipped }
+            let event = try Self.event(from: value, lastTime: &lineTime, resolver: resolver)
+            lastTime = lineTime
+            guard let event else { return .skipped }
             // Neither a receive time nor a `time`: the line took the time of the one before.
             // (As `event` reads it: a `time` of null, a list or an object is none.)
             lastLineTookEarlierTime = start == 0 && value["time"]?.scalarText == nil

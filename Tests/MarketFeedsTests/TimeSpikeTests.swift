@@ -26,6 +26,19 @@ struct TimeSpikeTests {
         return session
     }
 
+    @Test("a line ten minutes ahead is a spike too: past the 300 s a book or mark may age, it would have blocked every liquidation while the clock stood ahead")
+    func spikeOfMinutes() throws {
+        let scratch = try ScratchDirectory()
+        let path = try scratch.write("minutes.jsonl", Self.marks(count: 100, replacing: [50: Self.start + 600 * Self.second]))
+        let session = try Self.replay(path, threaded: false)
+        #expect(session.stats.malformed == 1)
+        #expect(session.engine.time == Self.start + 99 * Self.second)
+        #expect(!session.engine.markets[0].markOutdated)
+        // Four minutes ahead is within what a mark may age: applied.
+        let near = try scratch.write("near.jsonl", Self.marks(count: 100, replacing: [50: Self.start + 240 * Self.second]))
+        #expect(try Self.replay(near, threaded: false).stats.malformed == 0)
+    }
+
     @Test("a malformed line gives its time to no later line: the next line without a time takes the last good line's")
     func malformedLineKeepsNoTime() throws {
         let scratch = try ScratchDirectory()

@@ -15,8 +15,11 @@ import RiskEngine
 /// hand its messages on while a line is held (`isHolding`), so the held messages are always the
 /// last ones the loop appended.
 struct TimeSpikeGuard: Sendable {
-    /// How far ahead of an input's latest time a line may be without being held.
-    static let tolerance: Int64 = 3_600 * 1_000_000_000
+    /// How far ahead of an input's latest time a line may be without being held: the longest a
+    /// book or a mark may go unchanged (`EngineConfiguration.maximumBookAge`, 300 s). With an
+    /// hour, one line 5 to 60 minutes ahead moved the clock, and every book and mark after it read
+    /// outdated: nothing was liquidated for as long as the line was ahead (attacker trial).
+    static let tolerance: Int64 = EngineConfiguration().maximumBookAge
     /// Lines without a time (malformed, skipped) a held line waits through before it is let go
     /// unjudged: the hold must not keep a batch, or the replay's own thread, reading without end.
     static let longestHold = 256

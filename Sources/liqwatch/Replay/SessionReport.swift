@@ -255,7 +255,13 @@ enum SessionReport {
         members.append(("liquidations_blocked", JSON.number(market.counters.blockedLiquidations)))
         members.append(("exchange_liquidations", exchangeLiquidationsObject(market)))
         members.append(("liquidation_blocked", market.liquidationBlocked.map { .string($0.message) } ?? .null))
-        members.append(("mark", priceText(market.markPrice)))
+        // Exact: a mark finer than the tick (a book's mid, 1.95375 on a 0.0001 tick; a venue's
+        // mark of more places) read 1.9538 beside the engine's 1.95375 in the position view
+        // (operator trial). Never fewer places than the tick's.
+        members.append(("mark", market.markPrice.map { mark in
+            let places = mark.description.split(separator: ".").dropFirst().first?.count ?? 0
+            return .string(trimmedIfUnknown(mark.formatted(max(places, instrument.priceDecimals)), instrument))
+        } ?? .null))
         members.append(("mark_source", .string(market.markSource.rawValue)))
         members.append(("index", priceText(market.index.indexPrice)))
         members.append(("funding_rate", market.index.fundingRate.map { JSON.number($0, decimals: 8) } ?? .null))

@@ -1,0 +1,26 @@
+import Foundation
+import Testing
+
+/// The JSON report's mark is the engine's, exact: a mark made from the book's mid (no mark
+/// stream) sits half a tick off the grid, and was written rounded to the tick (1.9538 beside the
+/// position view's 1.95375: operator trial).
+@Suite("The report's mark, exact")
+struct ExactMarkReportTests {
+    @Test("a mark from the mid of 60,000.0 and 60,000.1 reads 60000.05 in the JSON report; a mark on the tick keeps the tick's places")
+    func midMark() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("liqwatch-mark-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        func report(_ lines: [String]) throws -> String? {
+            let path = directory.appendingPathComponent("events-\(UUID().uuidString.prefix(6)).jsonl").path
+            try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+            let result = try BinaryRunner.run(["replay", path, "--headless", "--report", "json"])
+            #expect(result.status == 0, "\(result.standardError)")
+            let json = try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any]
+            return ((json?["symbols"] as? [String: Any])?["binance-usdm:BTCUSDT"] as? [String: Any])?["mark"] as? String
+        }
+        let book = #"{"type":"book","symbol":"BTCUSDT","bids":[["60000.0","1"]],"asks":[["60000.1","1"]],"time":1723161255000000000}"#
+        #expect(try report([book]) == "60000.05")
+        #expect(try report([book, #"{"type":"mark","symbol":"BTCUSDT","price":"60000.1","time":1723161256000000000}"#]) == "60000.10")
+    }
+}

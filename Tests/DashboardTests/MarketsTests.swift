@@ -246,6 +246,21 @@ struct LiveCellsTests {
         #expect(lines.contains { $0.contains(first.account + " ") && $0.contains("closed") }, "\(first.account)")
     }
 
+    @Test("after a jump back in time the table is chosen again in another order: the cursor stays on its position, not on its row number")
+    func cursorFollowsItsPositionAfterAJump() {
+        let earlier = fiveMarkets()
+        var later = earlier
+        later.apply(.mark(symbol: "BTCUSDT", price: Fixed(61_500), time: 3_500_000_000))
+        var screen = model(width: 200, height: 60, engine: later)
+        for _ in 0..<4 { _ = screen.update(.key(.down)) }
+        let held = screen.visibleRows[4].index
+        var status = screen.status
+        status.paused = true
+        _ = screen.update(.session(engine: earlier, log: screen.log, status: status))
+        #expect(screen.visibleRows.firstIndex { $0.index == held } != 4, "the order did not change: the test shows nothing")
+        #expect(screen.visibleRows[screen.cursor].index == held, "the cursor stayed on row \(screen.cursor + 1), another position")
+    }
+
     @Test("in a cascade the rows closed since the table was built go after the open ones, the cursor staying on its position")
     func closedRowsSink() {
         var screen = model(width: 200, height: 60, engine: fiveMarkets())

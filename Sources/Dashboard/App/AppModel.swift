@@ -355,8 +355,13 @@ public struct AppModel: Sendable {
             && !table.isRebuilding(column: sortColumn, descending: sortDescending, filter: filter) {
             requestTableRebuild(collectingClusters: false)
         }
+        // The cursor follows its position into the new rows (a table chosen again after a jump
+        // in time, or sorted again), except on the first row, which watches the riskiest now: it
+        // stayed on its row number, on another position (operator trial).
+        let selected = cursor > 0 && cursor < visibleRows.count ? visibleRows[cursor].index : nil
         windowRows = table.view(filter: filter, column: sortColumn, descending: sortDescending)
         visibleRows = windowRows
+        if let selected, let moved = visibleRows.firstIndex(where: { $0.index == selected }) { cursor = moved }
         cursor = min(cursor, max(0, visibleRows.count - 1))
         refreshLiveHead()
     }

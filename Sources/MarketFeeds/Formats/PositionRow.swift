@@ -134,10 +134,14 @@ public enum PositionRow {
 }
 
 extension String {
+    /// Without the ASCII spaces and tabs around it (a padded CSV cell). Only those: Unicode's
+    /// other spaces (no-break, ideographic, line separator) are part of a name, and trimmed they
+    /// made `alice`, `alice` + NBSP and U+3000 + `alice` one account (attacker trial).
     var trimmed: String {
         var text = Substring(self)
-        while let first = text.first, first.isWhitespace { text.removeFirst() }
-        while let last = text.last, last.isWhitespace { text.removeLast() }
+        func isPadding(_ character: Character) -> Bool { character == " " || character == "\t" || character == "\r" || character == "\n" }
+        while let first = text.first, isPadding(first) { text.removeFirst() }
+        while let last = text.last, isPadding(last) { text.removeLast() }
         return String(text)
     }
 }

@@ -250,16 +250,28 @@ struct VenueRecordingTests {
                                   ticker(6 * minute, "delta", #""indexPrice":"1.9529""#)], "bybit-revive.rec")
         #expect(revived.markOutdated)
 
-        // What stands is the mark the engine holds: a mark line dated an hour before (refused
-        // behind the held one) and a mark tenfold from the book (refused as implausible) are not
-        // given again by the deltas after them.
+        // What stands is the price Bybit sent last, confirmed only while the engine holds it: a
+        // mark line dated an hour before (refused behind the held one) and a mark tenfold from
+        // the book (refused as implausible) are never applied, and the deltas after them confirm
+        // neither the refused price nor the held one (the venue no longer says it): the held mark
+        // ages and liquidations wait.
         for hostile in [ticker(-60 * minute, "delta", #""markPrice":"1.8000""#), ticker(minute / 2, "delta", #""markPrice":"0.1900""#)] {
             var lines = [book(0), ticker(0, "snapshot", #""markPrice":"1.9530""#), hostile]
             for step in Int64(1)...6 { lines.append(ticker(step * minute, "delta", #""indexPrice":"1.95\#(30 + step)""#)) }
             let held = try market(lines, "bybit-hostile.rec")
             #expect(held.markPrice == Fixed("1.9530"), "\(hostile)")
-            #expect(!held.markOutdated && held.counters.implausiblePricesRefused == 1, "\(hostile)")
+            #expect(held.markOutdated && held.counters.implausiblePricesRefused == 1, "\(hostile)")
         }
+
+        // A mark of another source (an events line) is not what Bybit confirms: it ages as ever.
+        var stream = [book(0), ticker(0, "snapshot", #""markPrice":"1.9530""#)]
+        for step in Int64(1)...16 { stream.append(ticker(step * minute / 2, "delta", #""indexPrice":"1.95\#(10 + step)""#)); stream.append(book(step * minute / 2)) }
+        let events = try scratch.write("other.jsonl", #"{"type":"mark","symbol":"bybit:XRPUSDT","price":"1.2000","time":\#(start + 2 * minute)}"# + "\n")
+        let recording = try scratch.write("bybit-other.rec", stream.joined(separator: "\n") + "\n")
+        let merged = try replay([recording, events])
+        let other = try #require(merged.engine.market(Self.xrp))
+        #expect(other.markPrice == Fixed("1.2000"))
+        #expect(other.markOutdated, "an events line's mark kept fresh by Bybit's deltas")
     }
 
     // MARK: OKX

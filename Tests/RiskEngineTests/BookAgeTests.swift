@@ -45,6 +45,32 @@ struct BookAgeTests {
         #expect(!engine.markets[0].bookOutdated && engine.markets[0].liquidationBlocked == nil)
     }
 
+    @Test("a book blocked as outdated stays blocked through updates and snapshots dated as old, noted once; a change of now liquidates")
+    func oldChangesDoNotUnblock() {
+        var engine = Self.liveSession()
+        engine.apply(Self.snapshot(bid: "40000", ask: "40010", time: Self.start))
+        var notes = engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(54_000), time: Self.start + 401 * Self.second))
+        #expect(engine.markets[0].liquidationBlocked == .outdatedBook)
+        for _ in 0..<3 {
+            notes += engine.apply(.bookUpdate(symbol: "BTCUSDT", changes: [LevelChange(side: .bid, price: units("40001"), size: units("1"))], time: Self.start))
+            notes += engine.apply(Self.snapshot(bid: "40000", ask: "40010", time: Self.start + Self.second))
+        }
+        #expect(!MarkAgeTests.liquidated(notes) && engine.positions[0].isOpen, "liquidated into a book 400 s old")
+        #expect(engine.markets[0].liquidationBlocked == .outdatedBook)
+        let blocks = notes.filter { if case .liquidationBlocked = $0 { return true } else { return false } }
+        #expect(blocks.count == 1, "noted \(blocks.count) times")
+        let now = engine.apply(.bookUpdate(symbol: "BTCUSDT", changes: [LevelChange(side: .bid, price: units("53990"), size: units("5"))],
+            time: Self.start + 402 * Self.second))
+        #expect(MarkAgeTests.liquidated(now) && !engine.positions[0].isOpen)
+    }
+
+    @Test("a snapshot with no time of its own (0) is of now")
+    func snapshotWithoutTime() {
+        var engine = Self.liveSession()
+        engine.apply(Self.snapshot(bid: "54990", ask: "55010", time: 0))
+        #expect(!engine.markets[0].bookOutdated && engine.markets[0].liquidationBlocked == nil)
+    }
+
     @Test("an update dated before the book's last change leaves the book as fresh as it was")
     func olderUpdateKeepsFreshness() {
         var engine = Self.liveSession()

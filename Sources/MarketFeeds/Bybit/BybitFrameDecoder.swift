@@ -10,10 +10,10 @@ import RiskEngine
 /// - `publicTrade.SYMBOL`: one trade per element of `data`.
 /// - `tickers.SYMBOL`: `markPrice` (the mark), `indexPrice`, `fundingRate`, `nextFundingTime`,
 ///   `openInterest`. A `delta` carries only the fields that changed: the rest are remembered from the
-///   snapshot and the deltas before it. A delta without `markPrice` says the mark still stands
-///   (`MarketEvent.markStands`): a quiet market's mark (the same for minutes while its index and
-///   funding move) is not taken for outdated. The engine decides what stands (the mark it holds,
-///   not one it refused), so the decoder remembers no mark.
+///   snapshot and the deltas before it. A delta without `markPrice` says the mark Bybit sent last
+///   still stands (`MarketEvent.markStands`, with that price): a quiet market's mark (the same for
+///   minutes while its index and funding move) is not taken for outdated. The engine confirms it
+///   only while it holds that price (not a mark it refused, nor another source's).
 /// - `allLiquidation.SYMBOL`: exchange-reported liquidations; `S` is the liquidated position's side
 ///   (`Buy`: a long was liquidated).
 /// Answers to requests (`{"success":true,"op":"subscribe",...}`, pongs) and other topics are skipped.
@@ -27,6 +27,8 @@ public struct BybitFrameDecoder {
         var fundingRate: Fixed?
         var nextFundingTime: Int64?
         var openInterest: Fixed?
+        /// The last `markPrice` sent (a snapshot without one forgets it): what a delta confirms.
+        var mark: Fixed?
     }
 
     public init() {}
@@ -198,12 +200,15 @@ public struct BybitFrameDecoder {
         if let value = nextTime, value > 0 { state.nextFundingTime = value }
         if let value = interest.value { state.openInterest = value }
         let before = messages.count
-        tickers[market] = state
         if let price = markValue.value {
+            state.mark = price
             messages.append(.event(.mark(symbol: market, price: price, time: time)))
-        } else if delta {
-            messages.append(.event(.markStands(symbol: market, time: time)))
+        } else if delta, let price = state.mark {
+            messages.append(.event(.markStands(symbol: market, price: price, time: time)))
+        } else if !delta {
+            state.mark = nil
         }
+        tickers[market] = state
         if changed, let index = state.index {
             messages.append(.event(.index(IndexUpdate(symbol: market, price: index, fundingRate: state.fundingRate,
                 nextFundingTime: state.nextFundingTime, openInterest: state.openInterest, time: time))))

@@ -316,11 +316,15 @@ public struct Engine: Sendable {
             // before, merged into a live stream, put levels of another time in place and was
             // taken as fresh (the session clock's). Its levels are all the book has: its time is
             // the book's, earlier than before or not.
-            markets[index].lastBookTime = Swift.min(eventTime, time)
+            // A snapshot with no time of its own (0: a REST answer without one) is of now.
+            markets[index].lastBookTime = eventTime > 0 ? Swift.min(eventTime, time) : time
             markets[index].bookOutdated = markets[index].bookIsOutdated(now: time, maximumAge: configuration.maximumBookAge)
             noteCrossing(market: index, removedBefore: removedBefore, into: &notes)
             touched(market: index, into: &notes)
-            if let blocked = markets[index].liquidationBlocked, blocked != .outdatedMark && blocked != .disputedMark {
+            // An outdated snapshot leaves the block as it is: cleared and found again, it was
+            // noted again at every snapshot (review: 21 blocks for one crossed position).
+            if let blocked = markets[index].liquidationBlocked, blocked != .outdatedMark && blocked != .disputedMark,
+               !markets[index].bookOutdated {
                 // The book can be trusted again: what crossed while it could not is liquidated now
                 // (an outdated or disputed mark waits for a mark, not for a book: noted again at
                 // every snapshot, a dispute counted five blocks for four snapshots; review).
@@ -406,9 +410,12 @@ public struct Engine: Sendable {
             markets[index].markSource = .stream
             markets[index].counters.marks += 1
             setMark(market: index, price: price, givenAt: markTime, into: &notes)
-        case .markStands(let symbol, let standsTime):
-            // Nothing to confirm in a market not seen yet, or one whose mark is not a stream's.
-            guard let market = symbolIndexes[symbol].map(Int.init), markets[market].markFromStream, markets[market].markPrice != nil,
+        case .markStands(let symbol, let price, let standsTime):
+            // Nothing to confirm in a market not seen yet, or one whose mark is not the price the
+            // venue confirms (an events line's mark, or the one held after the venue's was refused:
+            // confirmed, an events line's mark of 1.20 stayed fresh for six minutes and liquidated
+            // a healthy long; review).
+            guard let market = symbolIndexes[symbol].map(Int.init), markets[market].markFromStream, markets[market].markPrice == price,
                   !markets[market].markDisputed, markets[market].markGivenTime != .min,
                   !markets[market].markIsOutdated(now: time, maximumAge: configuration.maximumBookAge)
             else { break }

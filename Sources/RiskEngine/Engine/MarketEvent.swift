@@ -69,10 +69,11 @@ public enum MarketEvent: Sendable {
     case bookGap(symbol: String, time: Int64)
     case trade(symbol: String, price: Int64, size: Int64, time: Int64)
     case mark(symbol: String, price: Fixed, time: Int64)
-    /// The venue says the mark it gave last still stands (Bybit's tickers delta carries a field
-    /// only when it changed): the mark held stays fresh, if it is a stream's, undisputed and not
-    /// outdated already (only a mark with a price revives an outdated one).
-    case markStands(symbol: String, time: Int64)
+    /// The venue says the mark it gave last, `price`, still stands (Bybit's tickers delta carries
+    /// a field only when it changed): the mark held stays fresh if it is that price, a stream's,
+    /// undisputed and not outdated already (only a mark with a price revives an outdated one; a
+    /// mark from another source, or one held after the venue's was refused, is not confirmed).
+    case markStands(symbol: String, price: Fixed, time: Int64)
     case exchangeLiquidation(ExchangeLiquidation)
     /// Boxed for the same reason as `position`.
     indirect case index(IndexUpdate)
@@ -96,7 +97,7 @@ public enum MarketEvent: Sendable {
     public var time: Int64 {
         switch self {
         case .bookSnapshot(_, _, _, let time), .bookUpdate(_, _, let time), .bookGap(_, let time),
-            .trade(_, _, _, let time), .mark(_, _, let time), .markStands(_, let time), .position(_, let time),
+            .trade(_, _, _, let time), .mark(_, _, let time), .markStands(_, _, let time), .position(_, let time),
             .account(_, _, _, _, _, let time), .insuranceFund(_, _, _, let time), .clock(let time):
             return time
         case .exchangeLiquidation(let liquidation):
@@ -110,7 +111,7 @@ public enum MarketEvent: Sendable {
     public var symbol: String? {
         switch self {
         case .bookSnapshot(let symbol, _, _, _), .bookUpdate(let symbol, _, _), .bookGap(let symbol, _),
-            .trade(let symbol, _, _, _), .mark(let symbol, _, _), .markStands(let symbol, _):
+            .trade(let symbol, _, _, _), .mark(let symbol, _, _), .markStands(let symbol, _, _):
             return symbol
         case .exchangeLiquidation(let liquidation): return liquidation.symbol
         case .index(let update): return update.symbol

@@ -151,7 +151,8 @@ public struct AppModel: Sendable {
     /// `Engine.funds`: every venue's own).
     public private(set) var fundHistories: [Int32: [Double]] = [:]
     /// The chart of the fund the pane shows (`FundPane.shownFund`).
-    /// Its last point is the fund now when it moved since the last sample: paused mid-second (or
+    /// When the fund moved since the last sample, a last point for the time since (its lowest, as
+    /// every point's): paused mid-second (or
     /// stepped), the chart and its range lagged the balance line beside it (trial).
     public var fundHistory: [Double] {
         guard let index = FundPane.shownFund(self), var history = fundHistories[index], !history.isEmpty else { return [] }

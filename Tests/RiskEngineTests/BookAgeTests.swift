@@ -64,6 +64,19 @@ struct BookAgeTests {
         #expect(MarkAgeTests.liquidated(now) && !engine.positions[0].isOpen)
     }
 
+    @Test("a gap, then a snapshot of another time: the block becomes the outdated book's, and the next change of now liquidates")
+    func gapThenOldSnapshot() {
+        var engine = Self.liveSession()
+        engine.apply(.bookGap(symbol: "BTCUSDT", time: Self.start + 400 * Self.second))
+        engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(54_000), time: Self.start + 400 * Self.second))
+        #expect(engine.markets[0].liquidationBlocked == .staleBook && engine.positions[0].isOpen)
+        engine.apply(Self.snapshot(bid: "40000", ask: "40010", time: Self.start))
+        #expect(engine.markets[0].liquidationBlocked == .outdatedBook && engine.positions[0].isOpen)
+        let now = engine.apply(.bookUpdate(symbol: "BTCUSDT", changes: [LevelChange(side: .bid, price: units("53990"), size: units("5"))],
+            time: Self.start + 401 * Self.second))
+        #expect(MarkAgeTests.liquidated(now) && !engine.positions[0].isOpen)
+    }
+
     @Test("a snapshot with no time of its own (0) is of now")
     func snapshotWithoutTime() {
         var engine = Self.liveSession()

@@ -321,10 +321,11 @@ public struct Engine: Sendable {
             markets[index].bookOutdated = markets[index].bookIsOutdated(now: time, maximumAge: configuration.maximumBookAge)
             noteCrossing(market: index, removedBefore: removedBefore, into: &notes)
             touched(market: index, into: &notes)
-            // An outdated snapshot leaves the block as it is: cleared and found again, it was
-            // noted again at every snapshot (review: 21 blocks for one crossed position).
+            // An outdated snapshot leaves an outdated-book block as it is: cleared and found
+            // again, it was noted again at every snapshot (review: 21 blocks for one crossed
+            // position). Another block (a gap) is cleared and found again as what it is now.
             if let blocked = markets[index].liquidationBlocked, blocked != .outdatedMark && blocked != .disputedMark,
-               !markets[index].bookOutdated {
+               !(markets[index].bookOutdated && blocked == .outdatedBook) {
                 // The book can be trusted again: what crossed while it could not is liquidated now
                 // (an outdated or disputed mark waits for a mark, not for a book: noted again at
                 // every snapshot, a dispute counted five blocks for four snapshots; review).

@@ -13,6 +13,11 @@ struct BookAgeTests {
         .bookSnapshot(symbol: "BTCUSDT", bids: [(units(bid), units("5"))], asks: [(units(ask), units("5"))], time: time)
     }
 
+    /// A bid of 5 at 53,990 added `seconds` after the start: a change of now, past a long's trigger.
+    static func bidOfNow(at seconds: Int64) -> MarketEvent {
+        .bookUpdate(symbol: "BTCUSDT", changes: [LevelChange(side: .bid, price: units("53990"), size: units("5"))], time: start + seconds * second)
+    }
+
     /// A live book and mark for 400 s, a healthy long of 1 BTC at 60,000 (10x) placed at the start.
     static func liveSession() -> Engine {
         var engine = Engine()
@@ -59,8 +64,7 @@ struct BookAgeTests {
         #expect(engine.markets[0].liquidationBlocked == .outdatedBook)
         let blocks = notes.filter { if case .liquidationBlocked = $0 { return true } else { return false } }
         #expect(blocks.count == 1, "noted \(blocks.count) times")
-        let now = engine.apply(.bookUpdate(symbol: "BTCUSDT", changes: [LevelChange(side: .bid, price: units("53990"), size: units("5"))],
-            time: Self.start + 402 * Self.second))
+        let now = engine.apply(Self.bidOfNow(at: 402))
         #expect(MarkAgeTests.liquidated(now) && !engine.positions[0].isOpen)
     }
 
@@ -72,8 +76,7 @@ struct BookAgeTests {
         #expect(engine.markets[0].liquidationBlocked == .staleBook && engine.positions[0].isOpen)
         engine.apply(Self.snapshot(bid: "40000", ask: "40010", time: Self.start))
         #expect(engine.markets[0].liquidationBlocked == .outdatedBook && engine.positions[0].isOpen)
-        let now = engine.apply(.bookUpdate(symbol: "BTCUSDT", changes: [LevelChange(side: .bid, price: units("53990"), size: units("5"))],
-            time: Self.start + 401 * Self.second))
+        let now = engine.apply(Self.bidOfNow(at: 401))
         #expect(MarkAgeTests.liquidated(now) && !engine.positions[0].isOpen)
     }
 

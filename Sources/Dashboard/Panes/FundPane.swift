@@ -53,6 +53,8 @@ enum FundPane {
         buffer.box(rect, title: title, focused: focused)
         let inner = rect.inset(1)
         guard inner.height >= 3 else { return }
+        // Read once: its last point is worked out from the fund's movements since the last sample.
+        let history = model.fundHistory
         /// The pane's lines, each drawn when its turn comes (nil: the balance's chart). Without
         /// room for all, the lines the operator acts on in a cascade win (`urgent`: ADL under way
         /// or near, a stressed deficit, money paid out, a drawdown past its level), then the
@@ -77,7 +79,7 @@ enum FundPane {
         }
         // Every fund's history is sampled (`AppModel.sample`); this is the shown one's (one with
         // nothing through it would chart a row of zeros).
-        if (fund.wasGiven || fund.isInUse) && !model.fundHistory.isEmpty {
+        if (fund.wasGiven || fund.isInUse) && !history.isEmpty {
             lines.append((false, nil, false))
         }
         // What the balance started from, so the lines below add up to it (an operator trial
@@ -173,7 +175,7 @@ enum FundPane {
             if let figure = lines[index].figure {
                 figure.draw(at: y, in: inner, &buffer)
             } else {
-                drawChart(model.fundHistory, places: places, at: y, in: inner, &buffer)
+                drawChart(history, places: places, at: y, in: inner, &buffer)
             }
             y += 1
         }

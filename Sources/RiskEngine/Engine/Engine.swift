@@ -370,7 +370,8 @@ public struct Engine: Sendable {
             // Changed as of the update's own time; the levels it did not touch are as fresh as
             // they were, so an update dated earlier does not make the book older.
             markets[index].lastBookTime = Swift.max(markets[index].lastBookTime, Swift.min(eventTime, time))
-            // Changed now: not outdated (a sample may have found it so with no trigger crossed).
+            // Outdated or not as of this change (a sample may have found it so with no trigger
+            // crossed; an update of another time leaves it so).
             markets[index].bookOutdated = markets[index].bookIsOutdated(now: time, maximumAge: configuration.maximumBookAge)
             noteCrossing(market: index, removedBefore: removedBefore, into: &notes)
             touched(market: index, into: &notes)

@@ -119,9 +119,7 @@ public struct AlertWatcher: Sendable {
                 if alert.signal == .stressedDeficit, let asset = alert.asset {
                     told.valueDecimals = max(told.valueDecimals, AssetPrecision.decimals(forAsset: asset))
                 }
-                if alert.signal == .stressedDeficit, let quantity = alert.unfilledQuantity, quantity > 0 {
-                    told.unfilled = Fixed(approximating: quantity).formatted(3, grouping: true) + " " + (alert.quantityUnit ?? "units")
-                }
+                if let quantity = alert.unfilledQuantity, quantity > 0 { told.unfilled = alert.unfilledText }
                 result.append(told)
             }
             seenAlertCount = log.alertCount

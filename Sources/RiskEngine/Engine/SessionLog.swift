@@ -15,6 +15,13 @@ public struct SessionLog: Sendable {
         public var asset: String? = nil
         public var sideMissing = false
 
+        /// A stressed deficit's quantity the book cannot fill, with its unit (`1.000 BTC`); nil
+        /// for another signal, or none unfilled.
+        public var unfilledText: String? {
+            guard signal == .stressedDeficit, let unfilled = unfilledQuantity else { return nil }
+            return Fixed(approximating: unfilled).formatted(3, grouping: true) + " " + (quantityUnit ?? "units")
+        }
+
         /// The alert's figure for a person: the value, or what it stands for when the value
         /// cannot say it (a stressed deficit that is quantity the book cannot fill, a spread
         /// with a side of the book empty), its quantity in the unit the engine gave it.
@@ -22,10 +29,9 @@ public struct SessionLog: Sendable {
             // Money in its asset's places: a coin-margined deficit of 0.0028 BTC read "0.00 BTC"
             // (attacker trial).
             let decimals = signal == .stressedDeficit ? AssetPrecision.decimals(forAsset: asset ?? unit) : 2
-            if signal == .stressedDeficit, let unfilled = unfilledQuantity {
-                let quantity = Fixed(approximating: unfilled).formatted(3, grouping: true)
+            if let unfilled = unfilledText {
                 return (value > 0 ? Fixed(approximating: value).formatted(decimals, grouping: true) + " " + unit + " and " : "")
-                    + "\(quantity) \(quantityUnit ?? "units") the book cannot fill (ADL follows)"
+                    + "\(unfilled) the book cannot fill (ADL follows)"
             }
             if signal == .spread && sideMissing { return "a side of the book is empty" }
             return Fixed(approximating: value).formatted(decimals, grouping: true) + " " + unit

@@ -202,6 +202,16 @@ struct DashboardTmuxTests {
         // Paused, the risk order of the rows holds still while the keys are read.
         session.send("Space")
         _ = session.waitFor(all: ["PAUSED"])
+        // Paused, the table is rebuilt once at once (its order then holds): the keys wait for the
+        // screen to stand still, or a re-sort between `j` and the capture below moved the row the
+        // cursor was on (a loaded machine showed CTKUSDT focused where AKROUSDT was expected).
+        var still = session.screen()
+        for _ in 0..<20 {
+            Thread.sleep(forTimeInterval: 1)
+            let next = session.screen()
+            if next == still { break }
+            still = next
+        }
         // m puts the cursor on the focused market (▸); one move down and Enter focus the next row's.
         session.send("m")
         session.send("j")

@@ -61,6 +61,9 @@ struct OKXChecksumBook {
     var spilled: [BookSide: [Int64: [UInt8]]] = [:]
     /// A snapshot was applied and no checksum failed since: the next checksum can be verified.
     var trusted = false
+    /// The time of the last books message read for this book (0: none yet), for a gap when one
+    /// cannot be read.
+    var lastTime: Int64 = 0
 
     static let depth = 25
     /// Levels kept a side. OKX sends at most 400; a feed sending more has the deepest dropped

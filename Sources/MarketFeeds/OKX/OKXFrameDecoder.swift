@@ -252,6 +252,7 @@ public struct OKXFrameDecoder {
             }
             guard ok else { failed = field; return false }
             guard let time = Self.time(receiveTime, timestamp) else { failed = "data[].ts"; return false }
+            book.lastTime = time
             var expected: Int64? = nil
             if let checksum {
                 let value = checksumNegative ? -checksum : checksum
@@ -307,7 +308,15 @@ public struct OKXFrameDecoder {
         }
         guard ok, cursor.atEnd else {
             messages.removeSubrange(before...)
-            if snapshot { book.trusted = false }
+            // OKX's book moved by this frame and the engine's will not: the copy may already hold
+            // its first elements, and with them every later checksum matched a book the engine did
+            // not have (0 gaps, a silently different book: attacker trial); a snapshot not read
+            // left the engine's old book under the deltas after it. The book waits for a snapshot.
+            book.trusted = false
+            let time = book.lastTime > 0 ? book.lastTime : receiveTime ?? 0
+            let levels: StreamBookUpdate.Levels = snapshot ? .snapshot(bids: [], asks: []) : .delta([])
+            messages.append(.book(StreamBookUpdate(symbol: market, levels: levels,
+                problem: "a books message not read (\(failed ?? "data")): the book lacks it", time: time)))
             return .malformed(field: failed ?? "data")
         }
         return messages.count > before ? .decoded : .skipped

@@ -60,9 +60,9 @@ struct TimeSpikeGuard: Sendable {
             held = nil
             if let latest, lineTime <= latest &+ TimeSpikeGuard.tolerance {
                 // The held line's messages go; the skipped-kind markers among them stay (they are
-                // counted by kind, not applied).
-                let skips = messages[suspect.start..<start].filter { if case .skipped = $0 { return true } else { return false } }
-                messages.replaceSubrange(suspect.start..<start, with: skips)
+                // counted by kind, not applied), and its stream book messages become gaps.
+                let kept = messages[suspect.start..<start].compactMap { TimeSpikeGuard.remains(of: $0, line: suspect.line, time: latest) }
+                messages.replaceSubrange(suspect.start..<start, with: kept)
                 accept(lineTime)
                 return (suspect.line, "time (\(EventTime.iso8601(suspect.time)), \(TimeSpikeGuard.gap(suspect.time &- latest)) ahead of the lines around it)")
             }
@@ -81,6 +81,25 @@ struct TimeSpikeGuard: Sendable {
     /// Lets a held line go unjudged: its messages are about to be handed on (a decoding thread
     /// stopped, a replay switching threads), where the guard's place in them no longer holds.
     mutating func release() { held = nil }
+
+    /// What stays of a dropped line's message: a skipped-kind marker as it is; a stream book
+    /// message (Bybit, OKX, Hyperliquid) as a gap, dated `time` (the lines' time before the spike).
+    /// The venue's book moved by that message and the engine's did not: an OKX decoder had already
+    /// applied it to its checksum copy, so every later checksum matched a book the engine did not
+    /// have (0 gaps, a silently different book: attacker trial). Its levels go, its problem makes
+    /// the book wait for a snapshot. Binance's depth events need nothing: their `U`/`u` show the hole.
+    static func remains(of message: FeedMessage, line: Int, time: Int64) -> FeedMessage? {
+        switch message {
+        case .skipped:
+            return message
+        case .book(let update):
+            let levels: StreamBookUpdate.Levels = update.isSnapshot ? .snapshot(bids: [], asks: []) : .delta([])
+            return .book(StreamBookUpdate(symbol: update.symbol, levels: levels,
+                problem: "line \(line) dropped (its time far ahead): the book lacks it", time: time))
+        default:
+            return nil
+        }
+    }
 
     private mutating func accept(_ time: Int64) {
         latest = max(latest ?? time, time)

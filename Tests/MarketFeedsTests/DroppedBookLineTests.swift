@@ -1,0 +1,103 @@
+import Foundation
+import Testing
+@testable import MarketFeeds
+import RiskEngine
+
+/// An OKX books line the session does not apply (a time spike, or a frame that is malformed after
+/// its first element) had already changed the decoder's checksum copy: every later checksum
+/// matched a book the engine did not have, with no gap. The book must wait for a snapshot instead.
+@Suite("A books line not applied")
+struct DroppedBookLineTests {
+    typealias Level = OKXChecksumTests.Level
+    static let start: Int64 = 1_700_000_000_000_000_000
+    static let second: Int64 = 1_000_000_000
+    static let market = "okx:BTC-USD-SWAP"
+
+    /// The lines of a book: a snapshot, then updates, each with the checksum of OKX's book after it
+    /// (which has every update, whatever the session does with its line).
+    static func lines(times: [Int64], frameOfSecondUpdate: ((String) -> String)? = nil) -> String {
+        var bids: [Level] = [("100", "1"), ("99", "2")]
+        var asks: [Level] = [("101", "1"), ("102", "2")]
+        var frames = [OKXChecksumTests.frame("snapshot", bids: bids, asks: asks, checksum: OKXChecksumTests.expected(bids: bids, asks: asks))]
+        bids[0].size = "5"
+        frames.append(OKXChecksumTests.frame("update", bids: [("100", "5")], asks: [], checksum: OKXChecksumTests.expected(bids: bids, asks: asks)))
+        // The update the session will not apply: the ask at 101 goes.
+        asks.removeFirst()
+        let second = OKXChecksumTests.frame("update", bids: [], asks: [("101", "0")], checksum: OKXChecksumTests.expected(bids: bids, asks: asks))
+        frames.append(frameOfSecondUpdate?(second) ?? second)
+        bids.append(("98", "1"))
+        frames.append(OKXChecksumTests.frame("update", bids: [("98", "1")], asks: [], checksum: OKXChecksumTests.expected(bids: bids, asks: asks)))
+        bids[2].size = "3"
+        frames.append(OKXChecksumTests.frame("update", bids: [("98", "3")], asks: [], checksum: OKXChecksumTests.expected(bids: bids, asks: asks)))
+        return zip(times, frames).map { "\($0) \($1)" }.joined(separator: "\n") + "\n"
+    }
+
+    static func replay(_ text: String, threaded: Bool) throws -> ReplaySession {
+        let scratch = try ScratchDirectory()
+        let path = try scratch.write("okx-books.txt", text)
+        var options = SessionOptions()
+        options.threaded = threaded
+        let session = try ReplaySession(paths: [path], options: options)
+        try session.runToEnd()
+        return session
+    }
+
+    static let evenTimes = (0..<5).map { start + Int64($0) * second }
+
+    @Test("read whole and in time: no gap, the book as OKX has it")
+    func allApplied() throws {
+        let session = try Self.replay(Self.lines(times: Self.evenTimes), threaded: false)
+        #expect(session.stats.malformed == 0)
+        let counters = try #require(session.synchronizers[Self.market]?.counters)
+        #expect(counters.gaps == 0 && counters.checksumsVerified == 5)
+        let book = try #require(session.engine.market(Self.market)?.book)
+        #expect(!book.isStale)
+        #expect(book.asks.best?.price == Fixed(102).bookUnits)
+    }
+
+    @Test("a line ten minutes ahead is dropped, and its book waits for a snapshot: it lacks that line", arguments: [false, true])
+    func spikeIsAGap(threaded: Bool) throws {
+        var times = Self.evenTimes
+        times[2] = Self.start + 600 * Self.second
+        let session = try Self.replay(Self.lines(times: times), threaded: threaded)
+        #expect(session.stats.malformed == 1)
+        #expect(session.stats.firstMalformed.first?.line == 3)
+        let counters = try #require(session.synchronizers[Self.market]?.counters)
+        #expect(counters.gaps == 1, "the engine's book lacks line 3 and nothing said so")
+        #expect(counters.lastProblem?.contains("line 3 dropped") == true, "\(counters.lastProblem ?? "nil")")
+        let book = try #require(session.engine.market(Self.market)?.book)
+        #expect(book.isStale)
+        // Not applied after the gap: the ask OKX removed on line 3 is not shown as fresh depth.
+        #expect(counters.applied == 1)
+    }
+
+    @Test("a frame malformed after its first element: the line is named, and its book waits for a snapshot", arguments: [false, true])
+    func partlyMalformedFrameIsAGap(threaded: Bool) throws {
+        // The update's element, then a second one whose ask has no price.
+        let broken: (String) -> String = { frame in
+            frame.replacingOccurrences(of: #"}]}"#, with: #"},{"asks":[["x","1","0","1"]],"bids":[],"ts":"1700000000000"}]}"#)
+        }
+        let session = try Self.replay(Self.lines(times: Self.evenTimes, frameOfSecondUpdate: broken), threaded: threaded)
+        #expect(session.stats.malformed == 1)
+        #expect(session.stats.firstMalformed.first?.line == 3)
+        #expect(session.stats.firstMalformed.first?.field == "data[].asks")
+        let counters = try #require(session.synchronizers[Self.market]?.counters)
+        #expect(counters.gaps == 1, "the engine's book lacks line 3's first element and nothing said so")
+        #expect(try #require(session.engine.market(Self.market)?.book).isStale)
+    }
+
+    @Test("a snapshot that cannot be read leaves no old book under the updates after it")
+    func unreadSnapshotIsAGap() throws {
+        let text = Self.lines(times: Self.evenTimes)
+        var lines = text.split(separator: "\n").map(String.init)
+        // A second snapshot, with a level the decoder refuses (a negative size).
+        let bids: [Level] = [("90", "1")]
+        let asks: [Level] = [("91", "-1")]
+        lines.insert("\(Self.start + 2 * Self.second) " + OKXChecksumTests.frame("snapshot", bids: bids, asks: asks, checksum: 0), at: 2)
+        let session = try Self.replay(lines.joined(separator: "\n") + "\n", threaded: false)
+        #expect(session.stats.malformed == 1)
+        let counters = try #require(session.synchronizers[Self.market]?.counters)
+        #expect(counters.gaps == 1)
+        #expect(try #require(session.engine.market(Self.market)?.book).isStale)
+    }
+}

@@ -49,6 +49,33 @@ struct FundPaneRoomTests {
         #expect(!plain.lines.joined().contains("statements") && plain.lines.joined().contains("opening       8,000.00"), "\(plain.lines)")
     }
 
+    @Test("rows short: the opening and the statements give way first, and the balance's line says them, so the lines still add up")
+    func openingFoldedIntoBalance() {
+        var engine = Engine()
+        let symbol = "binance-usdm:BTCUSDT"
+        engine.openFund(asset: "USDT", balance: Fixed(8_000))
+        engine.apply(.mark(symbol: symbol, price: Fixed(60_000), time: 1))
+        engine.apply(.insuranceFund(asset: "USDT", venue: "binance-usdm", balance: Fixed(8_250), time: 2))
+        var status = SessionStatus(kind: "REPLAY", source: "test")
+        status.time = engine.time
+        let model = AppModel(width: 120, height: 40, status: status, engine: engine, symbol: symbol)
+        // Six rows: balance, fees, surplus, deficits, drawdown, covers stress, ADL need seven and more.
+        var buffer = Buffer(width: 60, height: 8)
+        FundPane.render(model, Rect(x: 0, y: 0, width: 60, height: 8), focused: false, &buffer)
+        let text = buffer.lines.joined(separator: "\n")
+        #expect(!text.contains("opening ") && !text.contains("statements "), "\(text)")
+        #expect(text.contains("8,250.00 (opened 8,000.00, stated +250.00)"), "\(text)")
+        // Narrower (the pane at 120×40), the opening alone.
+        var narrow = Buffer(width: 41, height: 8)
+        FundPane.render(model, Rect(x: 0, y: 0, width: 41, height: 8), focused: false, &narrow)
+        #expect(narrow.lines.joined().contains("8,250.00 (opened 8,000.00)"), "\(narrow.lines)")
+        // With the rows for them, they have their own lines and the balance's says nothing more.
+        var tall = Buffer(width: 41, height: 14)
+        FundPane.render(model, Rect(x: 0, y: 0, width: 41, height: 14), focused: false, &tall)
+        let whole = tall.lines.joined(separator: "\n")
+        #expect(whole.contains("opening       8,000.00") && !whole.contains("(opened"), "\(whole)")
+    }
+
     @Test("the balance's chart says the range it is scaled to, where the pane has room")
     func chartRange() {
         var buffer = Buffer(width: 40, height: 1)

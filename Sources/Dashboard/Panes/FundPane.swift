@@ -86,10 +86,12 @@ enum FundPane {
         // could not find the 8,000 the demo's fund opened at anywhere on screen).
         // It never changes: it goes first when rows are short (with the statements: the
         // session's low is worth more in a cascade).
+        let openingLine = lines.count
         if fund.wasGiven { line("opening", money(fund.opening), .dim, expendable: true) }
         line("in: fees", "+" + money(fund.totals[.liquidationFee] ?? .zero), .positive)
         line("in: surplus", "+" + money(fund.totals[.surplus] ?? .zero), .positive)
         // Balances the operator's system stated since the opening: the differences booked.
+        let statementsLine = lines.count
         if let stated = fund.totals[.statement], !stated.isZero {
             line("statements", (stated.isPositive ? "+" : "−") + money(stated.magnitude), stated.isPositive ? .positive : .negative,
                 expendable: true)
@@ -170,6 +172,18 @@ enum FundPane {
         var chosen = Set(drawable.filter { lines[$0].urgent }.prefix(room))
         for index in drawable where chosen.count < room && !lines[index].expendable { chosen.insert(index) }
         for index in drawable where chosen.count < room { chosen.insert(index) }
+        // The opening and the statements give way first, and the lines shown no longer added up to
+        // the balance (operator trial at 120×40): the balance's line says them where it has room.
+        let folded = [openingLine, statementsLine].filter { index in
+            index < lines.count && !chosen.contains(index) && ["opening", "statements"].contains(lines[index].figure?.label ?? "")
+        }
+        if fund.wasGiven, !folded.isEmpty, chosen.contains(0), var balance = lines[0].figure {
+            let said = folded.compactMap { lines[$0].figure }.map { ($0.label == "opening" ? "opened " : "stated ") + $0.value }
+            balance.extra = " (" + said.joined(separator: ", ") + ")"
+            // Narrower, the opening alone: what the fund started from matters most.
+            if said.count > 1 { balance.shorterExtras = [" (" + said[0] + ")"] }
+            lines[0].figure = balance
+        }
         var y = inner.y
         for index in lines.indices where chosen.contains(index) {
             if let figure = lines[index].figure {
@@ -221,6 +235,8 @@ enum FundPane {
         var shorter: [String]
         /// Whether the label must stay beside the value (a shorter value is taken for its room).
         var keepsLabel: Bool
+        /// Shorter forms of `extra`, tried in turn when it does not fit.
+        var shorterExtras: [String] = []
 
         /// Whether one of its forms fits `width` whole (the label may give way).
         func fits(width: Int) -> Bool {
@@ -228,6 +244,9 @@ enum FundPane {
         }
 
         func draw(at y: Int, in inner: Rect, _ buffer: inout Buffer) {
+            let labelRoomPlain = 1 + (([label] + FundPane.shorterLabels(label)).map(DisplayWidth.of).min() ?? 0)
+            // The longest form of the parenthesis that fits beside the value and a label.
+            let extra = ([self.extra] + shorterExtras).first { DisplayWidth.of(value + $0) + labelRoomPlain <= inner.width } ?? self.extra
             let full = value + extra
             // A line that says nothing without its label ("1,106 closes so far": of what?) takes
             // the shorter value that leaves room for the label's shortest form.

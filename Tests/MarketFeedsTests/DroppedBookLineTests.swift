@@ -86,18 +86,35 @@ struct DroppedBookLineTests {
         #expect(try #require(session.engine.market(Self.market)?.book).isStale)
     }
 
-    @Test("a snapshot that cannot be read leaves no old book under the updates after it")
+    @Test("a snapshot that cannot be read leaves no old book under the updates after it: the next checksum, of OKX's book, tells")
     func unreadSnapshotIsAGap() throws {
         let text = Self.lines(times: Self.evenTimes)
         var lines = text.split(separator: "\n").map(String.init)
-        // A second snapshot, with a level the decoder refuses (a negative size).
+        // OKX's book is now this snapshot's, which the decoder cannot read (a negative size)...
         let bids: [Level] = [("90", "1")]
         let asks: [Level] = [("91", "-1")]
-        lines.insert("\(Self.start + 2 * Self.second) " + OKXChecksumTests.frame("snapshot", bids: bids, asks: asks, checksum: 0), at: 2)
+        lines[2] = "\(Self.start + 2 * Self.second) " + OKXChecksumTests.frame("snapshot", bids: bids, asks: asks, checksum: 0)
+        // ... and the update after it is checked against OKX's book, not the old one.
+        let fixed: [Level] = [("91", "1")]
+        lines[3] = "\(Self.start + 3 * Self.second) " + OKXChecksumTests.frame("update", bids: [], asks: fixed,
+            checksum: OKXChecksumTests.expected(bids: bids, asks: fixed))
         let session = try Self.replay(lines.joined(separator: "\n") + "\n", threaded: false)
         #expect(session.stats.malformed == 1)
         let counters = try #require(session.synchronizers[Self.market]?.counters)
         #expect(counters.gaps == 1)
         #expect(try #require(session.engine.market(Self.market)?.book).isStale)
+    }
+
+    @Test("a frame that changed nothing (malformed in its first element) is no gap: the copy and the engine's book agree")
+    func unreadFirstElementIsNoGap() throws {
+        let broken: (String) -> String = { $0.replacingOccurrences(of: #"[["101","0","0","1"]]"#, with: #"[["10x1","0","0","1"]]"#) }
+        // Injected: the update after it is checked against a book without it, and matches.
+        var lines = Self.lines(times: Self.evenTimes).split(separator: "\n").map(String.init)
+        let injected = broken(lines[2])
+        #expect(injected != lines[2])
+        lines.insert(injected, at: 2)
+        let session = try Self.replay(lines.joined(separator: "\n") + "\n", threaded: false)
+        #expect(session.stats.malformed == 1)
+        #expect(session.synchronizers[Self.market]?.counters.gaps == 0)
     }
 }

@@ -197,6 +197,8 @@ public struct OKXFrameDecoder {
         var cursor = ByteCursor(data.start, count: data.count)
         var failed: String? = nil
         let before = messages.count
+        /// Whether an element of this frame changed the copy of the book.
+        var changedCopy = false
         // Taken out while it changes: changed in place through the dictionary it would be copied.
         var book = books.removeValue(forKey: market) ?? OKXChecksumBook()
         defer { books[market] = book }
@@ -260,6 +262,7 @@ public struct OKXFrameDecoder {
                 expected = value
             }
             // Everything read and checked: now the copy of the book changes.
+            changedCopy = true
             if snapshot {
                 book.reset()
                 book.trusted = true
@@ -308,10 +311,12 @@ public struct OKXFrameDecoder {
         }
         guard ok, cursor.atEnd else {
             messages.removeSubrange(before...)
-            // OKX's book moved by this frame and the engine's will not: the copy may already hold
-            // its first elements, and with them every later checksum matched a book the engine did
-            // not have (0 gaps, a silently different book: attacker trial); a snapshot not read
-            // left the engine's old book under the deltas after it. The book waits for a snapshot.
+            // Nothing of the frame in the copy: the copy and the engine's book agree, and if OKX
+            // sent what could not be read, the next checksum (of OKX's book) says so.
+            guard changedCopy else { return .malformed(field: failed ?? "data") }
+            // The copy holds the frame's first elements and the engine's book will not: every
+            // later checksum matched a book the engine did not have (0 gaps, a silently different
+            // book: attacker trial). The book waits for a snapshot.
             book.trusted = false
             let time = book.lastTime > 0 ? book.lastTime : receiveTime ?? 0
             let levels: StreamBookUpdate.Levels = snapshot ? .snapshot(bids: [], asks: []) : .delta([])

@@ -62,4 +62,74 @@ struct RepeatedUpdateTests {
         #expect(thrice.markets[market].triggers.leading(.long, count: 10, isLive: isLive).map(\.position) == [0])
         #expect(thrice.stressedDeficit(market: market) == once.stressedDeficit(market: market))
     }
+
+    @Test("sent again as it was before the engine liquidated it: not applied, so its deficit is not counted again every period")
+    func resentAfterLiquidationIsNotReopened() {
+        var engine = engineWithPosition(repeats: 0)
+        // The book has nothing near: the liquidation leaves a deficit.
+        engine.apply(.bookSnapshot(symbol: "TESTUSDT", bids: [(units("80"), units("1000"))], asks: [(units("100.10"), units("1000"))], time: 9))
+        let first = engine.apply(.mark(symbol: "TESTUSDT", price: fx("99.40"), time: 10))
+        #expect(first.liquidations.count == 1 && !engine.positions[0].isOpen)
+        let deficits = engine.totals.deficits
+        let deficitTotal = engine.totals.deficitTotal["USDT"]
+        let fund = engine.fund("USDT").balance
+        #expect(deficits == 1)
+        // The operator's system sends its full state every period, not yet told of the close.
+        for period in 0..<3 {
+            let notes = engine.apply(.position(update(), time: 11 + Int64(period)))
+            #expect(notes.liquidations.isEmpty, "period \(period)")
+            #expect(!engine.positions[0].isOpen, "period \(period)")
+        }
+        #expect(engine.totals.deficits == deficits && engine.totals.deficitTotal["USDT"] == deficitTotal)
+        #expect(engine.fund("USDT").balance == fund)
+        #expect(engine.totals.positionsRejected == 3)
+        #expect(engine.moneyInSystem(asset: "USDT") == engine.deposits["USDT"])
+        // A statement that differs (its size now, here a new position) is applied, and the one
+        // after it again as it was is then the operator's to make.
+        engine.apply(.mark(symbol: "TESTUSDT", price: Fixed(100), time: 20))
+        engine.apply(.position(update(quantity: "4"), time: 21))
+        #expect(engine.positions[0].isOpen && engine.positions[0].quantity == fx("4"))
+        engine.apply(.position(update(), time: 22))
+        #expect(engine.positions[0].quantity == fx("10"))
+    }
+
+    @Test("after a partial step, the old size sent again is not applied either; its size now is")
+    func resentAfterPartialStep() {
+        var engine = engine(with: [testInstrument()])
+        engine.configuration.liquidation = .partial(fraction: fx("0.5"))
+        engine.openFund(asset: "USDT", balance: Fixed(100))
+        engine.apply(.mark(symbol: "TESTUSDT", price: Fixed(100), time: 1))
+        engine.apply(.bookSnapshot(symbol: "TESTUSDT", bids: [(units("99.30"), units("1000"))], asks: [(units("100.10"), units("1000"))], time: 1))
+        engine.apply(.position(update(), time: 2))
+        engine.apply(.mark(symbol: "TESTUSDT", price: fx("99.40"), time: 10))
+        let left = engine.positions[0].quantity
+        #expect(left.isPositive && left < fx("10"), "\(left)")
+        let steps = engine.totals.partialSteps
+        let fund = engine.fund("USDT").balance
+        let notes = engine.apply(.position(update(), time: 11))
+        #expect(engine.positions[0].quantity == left)
+        // Applied, it was stepped down again to the same size: more steps, more fees.
+        #expect(notes.liquidations.isEmpty && engine.totals.partialSteps == steps && engine.fund("USDT").balance == fund)
+        engine.apply(.position(update(quantity: "3"), time: 12))
+        #expect(engine.positions[0].quantity == fx("3"))
+    }
+
+    @Test("after an ADL close, the winner's old size sent again is not applied: ADL took half of it")
+    func resentAfterADL() {
+        var engine = engine(with: [testInstrument()])
+        engine.openFund(asset: "USDT", balance: .zero)
+        engine.apply(.mark(symbol: "TESTUSDT", price: Fixed(100), time: 1))
+        engine.apply(.bookSnapshot(symbol: "TESTUSDT", bids: [(units("98.80"), units("1000"))], asks: [(units("100.10"), units("1000"))], time: 1))
+        engine.apply(.position(update(), time: 2))
+        let winner = PositionUpdate(account: "winner", symbol: "TESTUSDT", side: .short, quantity: Fixed(20),
+            entryPrice: Fixed(110), mode: .isolated, isolatedMargin: Fixed(500))
+        engine.apply(.position(winner, time: 3))
+        let notes = engine.apply(.mark(symbol: "TESTUSDT", price: fx("99.40"), time: 4))
+        #expect(notes.adl.count == 1 && engine.positions[1].quantity == Fixed(10))
+        let wallet = engine.accounts[Int(engine.positions[1].accountIndex)].walletBalance
+        engine.apply(.position(winner, time: 5))
+        #expect(engine.positions[1].quantity == Fixed(10), "the 20 the winner held before ADL came back")
+        #expect(engine.accounts[Int(engine.positions[1].accountIndex)].walletBalance == wallet)
+        #expect(engine.moneyInSystem(asset: "USDT") == engine.deposits["USDT"])
+    }
 }

@@ -25,6 +25,7 @@ extension Engine {
             noteBlocked(market: waiting.market, waiting.block, into: &notes)
             return
         }
+        rememberStatement(index)
         let account = positions[Int(index)].accountIndex
         var steps = 0
         while positions[Int(index)].isOpen && steps < 64 {
@@ -41,6 +42,14 @@ extension Engine {
         if positions[Int(index)].isOpen { reindex(index) }
         // A bankrupt close leaves a cross account's other positions with nothing behind them.
         liquidateTriggered(account: account, into: &notes)
+    }
+
+    /// Keeps a position as the operator last stated it, before the engine first changes its
+    /// quantity (see `engineChangedPositions`).
+    @inline(__always)
+    mutating func rememberStatement(_ index: Int32) {
+        guard engineChangedPositions[index] == nil else { return }
+        engineChangedPositions[index] = StatedPosition(positions[Int(index)])
     }
 
     /// Puts an open position back into the trigger index after a step removed its entry.
@@ -350,6 +359,7 @@ extension Engine {
                 transfer(pnl, asset: asset, from: .clearing, to: .wallet(Int32(account)), cause: .realisedPnL,
                     symbol: instrument.symbol, account: id, into: &notes)
             }
+            rememberStatement(index)
             willChangeADLInputs(index)
             positions[Int(index)].quantity -= take
             positions[Int(index)].version &+= 1

@@ -147,6 +147,16 @@ extension Engine {
         // opened): a refused update, or the close of a position that is not there, used to leave
         // an empty account behind (an attacker's stream of them grew the table for nothing).
         var found = accountIndexes.find(id: update.pointee.account, asset: asset, venue: venue, hash: accountHashed, in: accounts)
+        if !engineChangedPositions.isEmpty, let found,
+           let held = heldPosition(account: found, market: market, positionSide: update.pointee.positionSide),
+           let stated = engineChangedPositions[held] {
+            if stated.isRestated(by: update.pointee) {
+                refuse(update, "sent again as it was before liqwatch liquidated or deleveraged it: not applied (send its size now, or 0)",
+                    into: &notes)
+                return
+            }
+            engineChangedPositions.removeValue(forKey: held)
+        }
         // Only a leg on the wrong side, or an account already holding positions, can conflict:
         // most updates (a new account each) skip the check, and the engine copy its call costs.
         if update.pointee.quantity.isPositive
@@ -766,5 +776,28 @@ extension Engine {
     /// their identifiers and table entries). What keeps copies (checkpoints) sizes itself by it.
     public var approximateBytes: Int {
         positions.count * (MemoryLayout<Position>.stride + 40) + accounts.count * (MemoryLayout<Account>.stride + 120) + 1_000_000
+    }
+}
+
+/// A position as the operator stated it last, kept when the engine first changes its quantity
+/// (`Engine.engineChangedPositions`).
+struct StatedPosition: Sendable {
+    var side: Side
+    var mode: MarginMode
+    var quantity: Fixed
+    var entryPrice: Fixed
+
+    init(_ position: Position) {
+        side = position.side
+        mode = position.mode
+        quantity = position.quantity
+        entryPrice = position.entryPrice
+    }
+
+    /// Whether `update` states the position as it was (its side, mode, size and entry): the
+    /// operator's system not yet told of what the engine did. Its margins and wallet are not
+    /// compared: they may be left out, or derived.
+    func isRestated(by update: PositionUpdate) -> Bool {
+        update.quantity == quantity && update.entryPrice == entryPrice && update.side == side && update.mode == mode
     }
 }

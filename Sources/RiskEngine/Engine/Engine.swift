@@ -44,6 +44,12 @@ public struct Engine: Sendable {
     /// derived from a leverage), 0 included, a bit an account index: see `hasStatedWallet`. Not a
     /// field of `Account`, which it would take from 80 bytes to 96 (a million accounts).
     var statedWallets: [UInt64] = []
+    /// Positions whose quantity the engine changed (a simulated liquidation, a step of one, an ADL
+    /// close) since the operator last stated them, with that statement (`StatedPosition`). The
+    /// operator's system, not yet told of the close, sends the position again as it was (a full
+    /// state every period, a reconnect): opened again, it was liquidated again and its deficit
+    /// counted every period. Such a statement is not applied (`upsertPosition`); any other one is.
+    var engineChangedPositions: [Int32: StatedPosition] = [:]
 
     /// Fund statements naming no venue still waiting for a market of their asset, by asset.
     public var waitingFundStatements: [(asset: String, balance: Fixed)] {

@@ -29,6 +29,26 @@ struct DeficitPictureTests {
         #expect(!text.contains("stressed_deficit 0.00 USDT"), "\(text)")
     }
 
+    @Test("the text report gives the stressed deficit as the session ended, with the engine's level")
+    func stressedDeficitNow() throws {
+        let scratch = try BadInputCommandTests.Scratch()
+        // Long 1 at 60,000 with 600 of margin: bankrupt at 59,400. The book's only bid is 59,000.
+        let positions = try scratch.write("one.csv", "account,symbol,side,size,entry_price,margin_mode,isolated_margin\na,binance-usdm:BTCUSDT,long,1,60000,isolated,600\n")
+        let events = try scratch.write("thin.ndjson", [
+            #"{"type":"insurance_fund","asset":"USDT","balance":"1000","time":1723161255000000000}"#,
+            #"{"type":"mark","symbol":"binance-usdm:BTCUSDT","price":"60000","time":1723161255500000000}"#,
+            #"{"type":"book","symbol":"binance-usdm:BTCUSDT","bids":[["59000","10"]],"asks":[["60001","10"]],"time":1723161256000000000}"#,
+            #"{"type":"mark","symbol":"binance-usdm:BTCUSDT","price":"60000","time":1723161258000000000}"#,
+        ].joined(separator: "\n") + "\n")
+        let result = try BinaryRunner.run(["replay", events, "--positions", positions, "--headless", "--report", "text"])
+        #expect(result.status == 0, "\(result.standardError)")
+        // (59,400 − 59,000) × 1 = 400.00, 40 % of the fund of 1,000: warn (10 % to 50 %).
+        #expect(result.standardOutput.contains(
+            "stressed deficit now binance-usdm:BTCUSDT (the 50 riskiest positions a side liquidated into the book as it is): 400.00 USDT; warn"),
+            "\(result.standardOutput)")
+        #expect(result.standardOutput.contains("deficits: 0,"), "nothing was liquidated: \(result.standardOutput)")
+    }
+
     @Test("coin amounts keep eight places in the text report (a BTC deficit is never 0.00 BTC)")
     func coinAmounts() throws {
         let scratch = try BadInputCommandTests.Scratch()

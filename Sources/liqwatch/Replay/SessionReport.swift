@@ -348,6 +348,23 @@ enum SessionReport {
         ])
     }
 
+    /// The stressed deficit as the session ended: the riskiest positions liquidated into the book as
+    /// it is, at the mark, with the engine's level (the dashboard's `Stressed deficit vs fund`). The
+    /// text report had only the shocked marks' table: the figure the alerts were raised on was
+    /// missing (operator trial).
+    static func stressedNowLine(_ market: MarketState, engine: Engine, amount: (Fixed, String) -> String) -> String {
+        let stressed = market.stressed
+        let asset = market.instrument.settlementAsset
+        let level = market.signalReadings[.stressedDeficit]?.level.label ?? "not read"
+        var line = "stressed deficit now \(market.symbol) (the \(engine.configuration.stressedPositions) riskiest positions a side liquidated into the book as it is): \(amount(stressed.deficit, asset)) \(asset)"
+        if stressed.unfilledQuantity.isPositive {
+            let cover = engine.configuration.unfilled == .adl ? "ADL" : "the fund takes it over"
+            line += "; the book cannot fill \(stressed.unfilledQuantity.formatted(3, grouping: true)) \(market.instrument.quantityUnit) → \(cover)"
+        }
+        if stressed.adlCertain { line += "; ADL would follow" }
+        return line + "; " + level
+    }
+
     static func stressedObject(_ stressed: StressedDeficit, asset: String) -> JSON.Value {
         .object([
             ("deficit", JSON.number(stressed.deficit, decimals: 8)), ("unfilled_quantity", JSON.number(stressed.unfilledQuantity, decimals: 8)),
@@ -592,6 +609,7 @@ enum SessionReport {
             let quantityUnit = market.instrument.quantityUnit
             let marketFund = engine.funds[Int(market.fundIndex)]
             let noFund = marketFund.wasGiven ? "" : " — no insurance fund given for \(asset)\(namesVenues ? " on " + marketFund.venue : ""): its deficits go to \(engine.configuration.shortfall == .adl ? "ADL" : "socialised loss")"
+            lines.append(stressedNowLine(market, engine: engine, amount: amount))
             lines.append("stress \(market.symbol) (mark shock: liquidations; deficit \(asset); ADL quantity \(quantityUnit); fund after \(asset))\(noFund):")
             for result in ladder {
                 let shock = (result.shockPercent.isNegative ? "" : "+") + result.shockPercent.description + "%"

@@ -533,7 +533,8 @@ enum SessionReport {
         // Every asset's total: a session whose deficits were all in BTC read "total 0.00 USDT".
         let deficitTotals = log.deficitTotal.keys.sorted().filter { !(log.deficitTotal[$0] ?? .zero).isZero }
             .map { "\(amount(log.deficitTotal[$0]!, $0)) \($0)" }
-        lines.append("deficits: \(log.deficitCount), total " + (deficitTotals.isEmpty ? "\(amount(.zero, primary)) \(primary)" : deficitTotals.joined(separator: ", ")))
+        // None: no total (a session of BTC- and UNI-settled markets read "total 0.00 USDT").
+        lines.append("deficits: \(log.deficitCount)" + (deficitTotals.isEmpty ? "" : ", total " + deficitTotals.joined(separator: ", ")))
         if log.byVenue.count > 1 {
             // Each venue's, as its own fund paid them.
             for venue in log.byVenue.keys.sorted() {

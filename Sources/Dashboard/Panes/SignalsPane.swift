@@ -71,7 +71,7 @@ enum SignalsPane {
         if let stressed = readings[.stressedDeficit], y < inner.maxY, stressed.unfilledQuantity != nil || stressed.adlCertain {
             let cover = model.engine.configuration.unfilled == .adl ? "ADL" : "the fund takes it over"
             var text = "stress: "
-            if let unfilled = stressed.unfilledQuantity { text += "the book cannot fill \(Format.decimal(unfilled, decimals: 3)) \(market.instrument.quantityUnit) → \(cover)" }
+            if let unfilled = stressed.unfilledQuantity { text += "the book cannot fill \(Fixed(approximating: unfilled).quantityText()) \(market.instrument.quantityUnit) → \(cover)" }
             else { text += "the deficit exceeds the fund → ADL" }
             buffer.put(text, x: inner.x, y: y, role: .alert, limit: inner.width)
         }
@@ -112,7 +112,7 @@ enum SignalsPane {
         case .stressedDeficit:
             // Quantity the book cannot fill has no price: it goes to ADL (or the fund), and says so.
             if let unfilled = reading.unfilledQuantity, reading.adlCertain, reading.value <= 0 {
-                return ("ADL " + Format.decimal(unfilled, decimals: 3) + " " + unit, "fund " + (reading.baseline.map { Format.compactMoney($0, asset: asset) } ?? "—"))
+                return ("ADL " + Fixed(approximating: unfilled).quantityText() + " " + unit, "fund " + (reading.baseline.map { Format.compactMoney($0, asset: asset) } ?? "—"))
             }
             return (Format.compactMoney(reading.value, asset: asset), "fund " + (reading.baseline.map { Format.compactMoney($0, asset: asset) } ?? "—"))
         }

@@ -189,6 +189,19 @@ extension Fixed: CustomStringConvertible, LosslessStringConvertible {
         return text == "-0" ? "0" : text
     }
 
+    /// A quantity with `minimum` decimals, or as many more (up to 8) as a small one needs not to
+    /// read as none: "2.558", "0.0004" (with three places it read "0.000": a quantity the book
+    /// cannot fill, shown as nothing).
+    public func quantityText(minimum: Int = 3, grouping: Bool = true) -> String {
+        var places = minimum
+        var text = formatted(places, grouping: grouping)
+        while places < 8 && !isZero && !text.contains(where: { $0 >= "1" && $0 <= "9" }) {
+            places += 1
+            text = formatted(places, grouping: grouping)
+        }
+        return text
+    }
+
     /// Fixed number of decimals, rounded half away from zero: `formatted(2)` → "25100.40".
     public func formatted(_ decimals: Int, grouping: Bool = false) -> String {
         DecimalText.format(raw, places: Fixed.places, decimals: decimals, grouping: grouping)

@@ -359,7 +359,7 @@ enum SessionReport {
         var line = "stressed deficit now \(market.symbol) (the \(engine.configuration.stressedPositions) riskiest positions a side liquidated into the book as it is): \(amount(stressed.deficit, asset)) \(asset)"
         if stressed.unfilledQuantity.isPositive {
             let cover = engine.configuration.unfilled == .adl ? "ADL" : "the fund takes it over"
-            line += "; the book cannot fill \(stressed.unfilledQuantity.formatted(3, grouping: true)) \(market.instrument.quantityUnit) → \(cover)"
+            line += "; the book cannot fill \(stressed.unfilledQuantity.quantityText()) \(market.instrument.quantityUnit) → \(cover)"
         }
         if stressed.adlCertain { line += "; ADL would follow" }
         return line + "; " + level
@@ -616,7 +616,7 @@ enum SessionReport {
                 let shock = (result.shockPercent.isNegative ? "" : "+") + result.shockPercent.description + "%"
                 let holdings = !result.fundHolds ? ""
                     : " (its holdings \(amount(result.fundHoldingsPnL, asset)) at the shocked mark: equity \(amount(result.fundEquityAfter, asset)))"
-                lines.append("  \(shock): \(result.liquidationCount); \(amount(result.totalDeficit, asset)); \(result.adlQuantity.formatted(3, grouping: true)); \(amount(result.fundAfter, asset))"
+                lines.append("  \(shock): \(result.liquidationCount); \(amount(result.totalDeficit, asset)); \(result.adlQuantity.quantityText()); \(amount(result.fundAfter, asset))"
                     + holdings + (result.blocked.map { " (\($0.message))" } ?? ""))
             }
         }

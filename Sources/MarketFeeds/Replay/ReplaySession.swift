@@ -65,6 +65,10 @@ public final class ReplaySession: SessionDriver {
     public private(set) var unverifiedInputs: [UnverifiedInput] = []
 
     public var engine: Engine { applier.engine }
+    /// With synthetic positions asked for, the markets that got none, and why (they are placed
+    /// at a market's first mark with a book on both sides: a one-sided Deribit book had none, and
+    /// the report said nothing).
+    public var unseededMarkets: [(symbol: String, reason: String)] { applier.unseededMarkets }
     public var log: SessionLog { applier.log }
     public var synchronizers: [String: DepthSynchronizer] { applier.synchronizers }
     /// Frames of instruments not watched (an OKX capture's spot book), by instrument and reason.

@@ -210,6 +210,18 @@ struct FeedApplier {
         if synthetic != nil && seededSymbols.count < engine.markets.count { seedSyntheticPositions() }
     }
 
+    /// With synthetic positions asked for, the markets not seeded, and what they lacked.
+    var unseededMarkets: [(symbol: String, reason: String)] {
+        guard synthetic != nil else { return [] }
+        return engine.markets.filter { !seededSymbols.contains($0.symbol) }.map { market in
+            var lacked: [String] = []
+            if market.markPrice == nil { lacked.append("no mark") }
+            if market.book.bids.isEmpty { lacked.append("no bids") }
+            if market.book.asks.isEmpty { lacked.append("no asks") }
+            return (market.symbol, lacked.joined(separator: ", "))
+        }
+    }
+
     /// Places synthetic positions around each symbol's first mark. They are drawn on a thread of
     /// their own in chunks while the engine places the chunks before (`SyntheticSeeding`): at a
     /// million positions drawing them cost a third of placing them, and now overlaps it. The

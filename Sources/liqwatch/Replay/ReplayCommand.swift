@@ -102,7 +102,8 @@ struct ReplayCommand: ParsableCommand {
 
     func printReport(_ replay: ReplaySession, alertsTold: Int, delivery: AlertDelivery.Summary?) {
         let source = SessionReport.Source(kind: "replay", files: files, firstTime: replay.firstTime, lastTime: replay.lastTime,
-            unverified: replay.unverifiedInputs, feed: replay.feedSummary, alertsTold: alertsTold, alertDelivery: delivery)
+            unverified: replay.unverifiedInputs, feed: replay.feedSummary, alertsTold: alertsTold, alertDelivery: delivery,
+            unseeded: replay.unseededMarkets)
         let text = report == .json
             ? SessionReport.json(engine: replay.engine, stats: replay.stats, log: replay.log, synchronizers: replay.synchronizers, source: source) + "\n"
             : SessionReport.text(engine: replay.engine, stats: replay.stats, log: replay.log, synchronizers: replay.synchronizers, source: source)

@@ -15,6 +15,8 @@ enum SessionReport {
         /// Alerts told to the operator's systems (`--alert-log`, `--on-alert`), when asked for.
         var alertsTold = 0
         var alertDelivery: AlertDelivery.Summary? = nil
+        /// Markets that got no synthetic positions, with what they lacked (`ReplaySession.unseededMarkets`).
+        var unseeded: [(symbol: String, reason: String)] = []
     }
 
     static func alertDeliveryObject(_ source: Source) -> JSON.Value {
@@ -102,11 +104,17 @@ enum SessionReport {
             ("first_malformed", .array(malformed)),
             ("events_out_of_time_range", JSON.number(engine.totals.eventsOutOfTimeRange)),
         ] + (engine.totals.eventsPastMarketLimit > 0 ? [("events_past_market_limit", JSON.number(engine.totals.eventsPastMarketLimit))] : []))
-        let positions: JSON.Value = .object([
+        var positionMembers: [(String, JSON.Value)] = [
             ("monitored", JSON.number(engine.positions.count)),
             ("open", JSON.number(openPositions)),
             ("accounts", JSON.number(engine.accounts.count)),
-        ])
+        ]
+        if !source.unseeded.isEmpty {
+            positionMembers.append(("synthetic_not_placed", .array(source.unseeded.map {
+                .object([("symbol", .string($0.symbol)), ("lacked", .string($0.reason))])
+            })))
+        }
+        let positions: JSON.Value = .object(positionMembers)
         let blockedRecent: [JSON.Value] = log.blocked.suffix(20).map { blocked in
             .object([("time", .string(EventTime.iso8601(blocked.time))), ("symbol", .string(blocked.symbol)),
                 ("reason", .string(blocked.reason.message))])
@@ -513,13 +521,16 @@ enum SessionReport {
             lines.append(line)
             let bids = market.book.topLevels(.bid, count: 3).map { "\(price($0.price, instrument)) × \(size($0.size, instrument))" }
             let asks = market.book.topLevels(.ask, count: 3).map { "\(price($0.price, instrument)) × \(size($0.size, instrument))" }
-            lines.append("  bids \(bids.joined(separator: ", "))")
-            lines.append("  asks \(asks.joined(separator: ", "))")
+            lines.append("  bids " + (bids.isEmpty ? "none" : bids.joined(separator: ", ")))
+            lines.append("  asks " + (asks.isEmpty ? "none" : asks.joined(separator: ", ")))
         }
         let primary = engine.primaryAsset
         /// Cents for dollars, eight places for a coin.
         func amount(_ value: Fixed, _ asset: String) -> String { value.formatted(AssetPrecision.decimals(forAsset: asset), grouping: true) }
         lines.append("positions: \(engine.positions.count) monitored, \(engine.positions.filter(\.isOpen).count) open")
+        for market in source.unseeded {
+            lines.append("  synthetic positions: none on \(market.symbol), which never had a mark and a book on both sides (\(market.reason))")
+        }
         lines.append("liquidations: \(log.simulatedCount) simulated, \(log.exchangeCount) reported by the exchange"
             + (log.blockedLiquidations > 0 ? ", \(log.blockedLiquidations) times blocked (triggers crossed with no trusted book or mark)" : ""))
         if log.unwatchedCount > 0 {

@@ -48,6 +48,15 @@ struct DeficitPictureTests {
             "\(result.standardOutput)")
         // Nothing was liquidated, and no total is made up in an asset.
         #expect(result.standardOutput.contains("\ndeficits: 0\n"), "\(result.standardOutput)")
+        // A last book half a second after the last sample, its bid at 58,000: the line is of the
+        // session as it ended, (59,400 − 58,000) × 1 = 1,400.00, past the fund: ADL would follow.
+        let later = try scratch.write("thinner.ndjson", try String(contentsOfFile: events, encoding: .utf8)
+            + #"{"type":"book","symbol":"binance-usdm:BTCUSDT","bids":[["58000","10"]],"asks":[["60001","10"]],"time":1723161258500000000}"# + "\n")
+        let ended = try BinaryRunner.run(["replay", later, "--positions", positions, "--headless", "--report", "text"])
+        #expect(ended.standardOutput.contains("as it is): 1,400.00 USDT; ADL would follow; alert"), "\(ended.standardOutput)")
+        let json = try BinaryRunner.run(["replay", later, "--positions", positions, "--headless", "--report", "json"])
+        let btc = try #require((try Self.json(json.standardOutput)["symbols"] as? [String: Any])?["binance-usdm:BTCUSDT"] as? [String: Any])
+        #expect((btc["stressed_deficit"] as? [String: Any])?["deficit"] as? Double == 1_400, "\(btc["stressed_deficit"] ?? "")")
     }
 
     @Test("coin amounts keep eight places in the text report (a BTC deficit is never 0.00 BTC)")

@@ -203,7 +203,7 @@ public struct MarketState: Sendable {
     /// The signals as the screen shows them: the last sample's, or those read since for a
     /// session standing still (`Engine.readSignalsNow`).
     public var signalReadings: [SignalKind: SignalReading] { signalsNow?.readings ?? signals.readings }
-    /// The stressed deficit the same way: the report keeps the last sample's (`stressed`).
+    /// The stressed deficit the same way (the reports read it too, the session ended).
     public var shownStress: StressedDeficit { signalsNow?.stressed ?? stressed }
 }
 

@@ -49,7 +49,18 @@ enum SessionReport {
         ])
     }
 
+    /// The engine as the session ended: its signals and stressed deficits read at its last event,
+    /// as the dashboard reads them when it stands still (`Engine.readSignalsNow`). The reports took
+    /// the last once-a-second sample, from before the last second's events: `0.00; ok` beside a
+    /// dashboard at ALERT with ADL near after a last book that emptied the bids (attacker trial).
+    static func asEnded(_ engine: Engine) -> Engine {
+        var ended = engine
+        ended.readSignalsNow()
+        return ended
+    }
+
     static func json(engine: Engine, stats: FrameStats, log: SessionLog, synchronizers: [String: DepthSynchronizer], source: Source) -> String {
+        let engine = asEnded(engine)
         var symbols: [(String, JSON.Value)] = []
         for market in engine.markets.sorted(by: { $0.symbol < $1.symbol }) {
             let instrument = market.instrument
@@ -278,7 +289,7 @@ enum SessionReport {
         members.append(("implausible_prices_refused", JSON.number(market.counters.implausiblePricesRefused)))
         // The first price the feed sent between the instrument's ticks (every digit), or null.
         members.append(("off_tick_price", market.offTickPrice.map { .string($0.description) } ?? .null))
-        members.append(("stressed_deficit", stressedObject(market.stressed, asset: instrument.settlementAsset)))
+        members.append(("stressed_deficit", stressedObject(market.shownStress, asset: instrument.settlementAsset)))
         members.append(("fund_holdings", fundHoldings(market)))
         members.append(("stress", .array(engine.stressLadder(symbol: market.symbol).map(stressRow))))
         return .object(members)
@@ -361,7 +372,7 @@ enum SessionReport {
     /// text report had only the shocked marks' table: the figure the alerts were raised on was
     /// missing (operator trial).
     static func stressedNowLine(_ market: MarketState, engine: Engine, amount: (Fixed, String) -> String) -> String {
-        let stressed = market.stressed
+        let stressed = market.shownStress
         let asset = market.instrument.settlementAsset
         let level = market.signalReadings[.stressedDeficit]?.level.label ?? "not read"
         var line = "stressed deficit now \(market.symbol) (the \(engine.configuration.stressedPositions) riskiest positions a side liquidated into the book as it is): \(amount(stressed.deficit, asset)) \(asset)"
@@ -370,6 +381,8 @@ enum SessionReport {
             line += "; the book cannot fill \(stressed.unfilledQuantity.quantityText()) \(market.instrument.quantityUnit) → \(cover)"
         }
         if stressed.adlCertain { line += "; ADL would follow" }
+        // A book not trusted since a gap: the figure is of the book as last known.
+        if market.isStale { line += "; its book is STALE (since a gap: the figure is of the book as last known)" }
         return line + "; " + level
     }
 
@@ -473,6 +486,7 @@ enum SessionReport {
 
     /// A short summary for people.
     static func text(engine: Engine, stats: FrameStats, log: SessionLog, synchronizers: [String: DepthSynchronizer], source: Source) -> String {
+        let engine = asEnded(engine)
         var lines: [String] = []
         lines.append("liqwatch \(source.kind): \(source.files.joined(separator: ", "))")
         if let first = source.firstTime, let last = source.lastTime {

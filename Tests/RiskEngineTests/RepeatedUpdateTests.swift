@@ -132,4 +132,66 @@ struct RepeatedUpdateTests {
         #expect(engine.accounts[Int(engine.positions[1].accountIndex)].walletBalance == wallet)
         #expect(engine.moneyInSystem(asset: "USDT") == engine.deposits["USDT"])
     }
+
+    @Test("a margin topped up, or a new leverage, with the old size after the engine liquidated it: news, applied")
+    func toppedUpAfterLiquidationIsApplied() {
+        var engine = engineWithPosition(repeats: 0)
+        engine.apply(.bookSnapshot(symbol: "TESTUSDT", bids: [(units("80"), units("1000"))], asks: [(units("100.10"), units("1000"))], time: 9))
+        engine.apply(.mark(symbol: "TESTUSDT", price: fx("99.40"), time: 10))
+        #expect(!engine.positions[0].isOpen)
+        engine.apply(.mark(symbol: "TESTUSDT", price: Fixed(100), time: 11))
+        var toppedUp = update()
+        toppedUp.isolatedMargin = Fixed(50)
+        engine.apply(.position(toppedUp, time: 12))
+        #expect(engine.positions[0].isOpen && engine.positions[0].isolatedMargin == Fixed(50))
+        #expect(engine.totals.positionsRejected == 0)
+        #expect(engine.moneyInSystem(asset: "USDT") == engine.deposits["USDT"])
+    }
+
+    @Test("a cross winner's old size sent again after ADL: its wallet as stated, refused; a new wallet, applied")
+    func crossWinnerWalletAfterADL() {
+        var engine = engine(with: [testInstrument()])
+        engine.openFund(asset: "USDT", balance: .zero)
+        engine.apply(.mark(symbol: "TESTUSDT", price: Fixed(100), time: 1))
+        engine.apply(.bookSnapshot(symbol: "TESTUSDT", bids: [(units("98.80"), units("1000"))], asks: [(units("100.10"), units("1000"))], time: 1))
+        engine.apply(.position(update(), time: 2))
+        var winner = PositionUpdate(account: "winner", symbol: "TESTUSDT", side: .short, quantity: Fixed(20),
+            entryPrice: Fixed(110), mode: .cross, walletBalance: Fixed(500))
+        engine.apply(.position(winner, time: 3))
+        engine.apply(.mark(symbol: "TESTUSDT", price: fx("99.40"), time: 4))
+        #expect(engine.positions[1].quantity == Fixed(10))
+        let wallet = engine.accounts[Int(engine.positions[1].accountIndex)].walletBalance
+        #expect(wallet > Fixed(500), "the ADL close's profit went to the wallet")
+        engine.apply(.position(winner, time: 5))
+        #expect(engine.positions[1].quantity == Fixed(10) && engine.accounts[Int(engine.positions[1].accountIndex)].walletBalance == wallet)
+        winner.walletBalance = Fixed(20_000)
+        engine.apply(.position(winner, time: 6))
+        #expect(engine.positions[1].quantity == Fixed(20))
+        #expect(engine.accounts[Int(engine.positions[1].accountIndex)].walletBalance == Fixed(20_000))
+        // Sent again with that wallet, it is the statement as last made: refused, the wallet kept.
+        engine.apply(.position(winner, time: 7))
+        #expect(engine.totals.positionsRejected == 1)
+        #expect(engine.moneyInSystem(asset: "USDT") == engine.deposits["USDT"])
+    }
+
+    @Test("a cross position of an account the engine's liquidation emptied: its wallet is the one its leverage implies until stated")
+    func crossAfterEngineEmptiedWallet() {
+        var engine = engine(with: [testInstrument()])
+        engine.openFund(asset: "USDT", balance: Fixed(1_000))
+        engine.apply(.mark(symbol: "TESTUSDT", price: Fixed(100), time: 1))
+        engine.apply(.bookSnapshot(symbol: "TESTUSDT", bids: [(units("80"), units("1000"))], asks: [(units("100.10"), units("1000"))], time: 1))
+        engine.apply(.position(PositionUpdate(account: "carol", symbol: "TESTUSDT", side: .long, quantity: Fixed(10),
+            entryPrice: Fixed(100), mode: .cross, walletBalance: Fixed(10)), time: 2))
+        engine.apply(.mark(symbol: "TESTUSDT", price: fx("99.40"), time: 3))
+        #expect(!engine.positions[0].isOpen && engine.totals.deficits == 1)
+        #expect(!engine.accounts[0].walletBalance.isPositive)
+        engine.apply(.mark(symbol: "TESTUSDT", price: Fixed(100), time: 4))
+        // Her next state: a new position first (leverage 10: a wallet of 100 implied), the account line after it.
+        let notes = engine.apply(.position(PositionUpdate(account: "carol", symbol: "TESTUSDT", side: .long, quantity: Fixed(10),
+            entryPrice: Fixed(100), mode: .cross, leverage: Fixed(10)), time: 5))
+        #expect(notes.liquidations.isEmpty && engine.positions[0].isOpen)
+        #expect(engine.accounts[0].walletBalance == Fixed(100))
+        #expect(engine.totals.deficits == 1)
+        #expect(engine.moneyInSystem(asset: "USDT") == engine.deposits["USDT"])
+    }
 }

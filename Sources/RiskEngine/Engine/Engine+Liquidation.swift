@@ -50,6 +50,8 @@ extension Engine {
     mutating func rememberStatement(_ index: Int32) {
         guard engineChangedPositions[index] == nil else { return }
         engineChangedPositions[index] = StatedPosition(positions[Int(index)])
+        let account = positions[Int(index)].accountIndex
+        if engineChangedWallets[account] == nil { engineChangedWallets[account] = accounts[Int(account)].walletBalance }
     }
 
     /// Puts an open position back into the trigger index after a step removed its entry.
@@ -339,6 +341,8 @@ extension Engine {
                 continue
             }
             rank += 1
+            // As the operator stated it, before its margin and quantity change.
+            rememberStatement(index)
             let take = Fixed.minimum(remaining, position.quantity)
             let closed = PositionTerms(side: position.side, quantity: take, entryPrice: position.entryPrice,
                 kind: instrument.kind, brackets: instrument.brackets)
@@ -359,7 +363,6 @@ extension Engine {
                 transfer(pnl, asset: asset, from: .clearing, to: .wallet(Int32(account)), cause: .realisedPnL,
                     symbol: instrument.symbol, account: id, into: &notes)
             }
-            rememberStatement(index)
             willChangeADLInputs(index)
             positions[Int(index)].quantity -= take
             positions[Int(index)].version &+= 1

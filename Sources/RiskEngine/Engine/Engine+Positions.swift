@@ -150,7 +150,7 @@ extension Engine {
         if !engineChangedPositions.isEmpty, let found,
            let held = heldPosition(account: found, market: market, positionSide: update.pointee.positionSide),
            let stated = engineChangedPositions[held] {
-            if stated.isRestated(by: update.pointee) {
+            if stated.isRestated(by: update.pointee, wallet: engineChangedWallets[found]) {
                 refuse(update, "sent again as it was before liqwatch liquidated or deleveraged it: not applied (send its size now, or 0)",
                     into: &notes)
                 return
@@ -192,8 +192,11 @@ extension Engine {
         // position before): liquidated at once against a wallet of 0, it booked a deficit of
         // 157,000 from an event stream whose account line came on the next line (attacker trial).
         // Its wallet is then what a positions file derives, notional ÷ leverage; without a
-        // leverage the position is refused, saying what it needs.
-        if wallet == nil && update.pointee.mode == .cross && quantity.isPositive && found.map(hasStatedWallet) != true {
+        // leverage the position is refused, saying what it needs. So is one of an account whose
+        // wallet the engine's own liquidations emptied: its new position was liquidated at once
+        // against it, before the account line stating the wallet now (attacker trial).
+        if wallet == nil && update.pointee.mode == .cross && quantity.isPositive
+            && (found.map(hasStatedWallet) != true || found.map(walletEmptiedByEngine) == true) {
             guard let leverage = update.pointee.leverage else {
                 refuse(update, "a cross position of an account with no wallet yet: give wallet_balance or leverage, or an account line before it",
                     into: &notes)
@@ -209,6 +212,7 @@ extension Engine {
         if let wallet {
             let holder = found ?? newAccount(id: update.pointee.account, asset: asset, venue: venue, hash: accountHashed)
             found = holder
+            if !engineChangedWallets.isEmpty && engineChangedWallets[holder] != nil { engineChangedWallets[holder] = wallet }
             transfer(wallet - accounts[Int(holder)].walletBalance, asset: asset, from: .outside, to: .wallet(holder),
                 cause: .statement, into: &notes)
             noteWalletStated(holder)
@@ -293,6 +297,14 @@ extension Engine {
             }
         }
         return nil
+    }
+
+    /// Whether the engine's own liquidations (or ADL) changed the account's positions since its
+    /// wallet was last stated and left the wallet at nothing or less.
+    @inline(__always)
+    func walletEmptiedByEngine(_ account: Int32) -> Bool {
+        guard !engineChangedWallets.isEmpty, engineChangedWallets[account] != nil else { return false }
+        return !accounts[Int(account)].walletBalance.isPositive
     }
 
     /// Notes that an account's wallet was stated.
@@ -389,6 +401,7 @@ extension Engine {
         transfer(balance - accounts[Int(account)].walletBalance, asset: asset, from: .outside, to: .wallet(account),
             cause: .statement, into: &notes)
         noteWalletStated(account)
+        if !engineChangedWallets.isEmpty && engineChangedWallets[account] != nil { engineChangedWallets[account] = balance }
         // A wallet stated before the account existed, still waiting, is older than this one.
         if !pendingWallets.isEmpty { pendingWallets.removeValue(forKey: accountID + "\u{0}" + asset) }
         refreshAccount(account)
@@ -786,18 +799,32 @@ struct StatedPosition: Sendable {
     var mode: MarginMode
     var quantity: Fixed
     var entryPrice: Fixed
+    var isolatedMargin: Fixed
+    var leverage: Fixed
 
     init(_ position: Position) {
         side = position.side
         mode = position.mode
         quantity = position.quantity
         entryPrice = position.entryPrice
+        isolatedMargin = position.isolatedMargin
+        leverage = position.leverage
     }
 
-    /// Whether `update` states the position as it was (its side, mode, size and entry): the
-    /// operator's system not yet told of what the engine did. Its margins and wallet are not
-    /// compared: they may be left out, or derived.
-    func isRestated(by update: PositionUpdate) -> Bool {
-        update.quantity == quantity && update.entryPrice == entryPrice && update.side == side && update.mode == mode
+    /// Whether `update` states the position as it was, and nothing new: the operator's system not
+    /// yet told of what the engine did. Its side, mode, size and entry must be the same, and so
+    /// must what it states of the rest: its isolated margin (or, with none, its leverage) and its
+    /// wallet (`wallet`: the account's as last stated). A margin topped up, a new leverage or a new
+    /// wallet is news, and the update is applied (refused, a top-up that saves a real position
+    /// was lost, and with it the wallet: attacker trial).
+    func isRestated(by update: PositionUpdate, wallet: Fixed?) -> Bool {
+        guard update.quantity == quantity && update.entryPrice == entryPrice && update.side == side && update.mode == mode else { return false }
+        if let margin = update.isolatedMargin {
+            if mode == .isolated && margin != isolatedMargin { return false }
+        } else if let leverage = update.leverage, leverage != self.leverage {
+            return false
+        }
+        if let stated = update.walletBalance, stated != wallet { return false }
+        return true
     }
 }

@@ -50,6 +50,10 @@ public struct Engine: Sendable {
     /// state every period, a reconnect): opened again, it was liquidated again and its deficit
     /// counted every period. Such a statement is not applied (`upsertPosition`); any other one is.
     var engineChangedPositions: [Int32: StatedPosition] = [:]
+    /// The wallet of each account with such a position, as last stated before the engine first
+    /// changed one of its positions (or stated since): a resend's wallet equal to it is as stale
+    /// as its position; one that differs is news (a top-up), and the update is applied.
+    var engineChangedWallets: [Int32: Fixed] = [:]
 
     /// Fund statements naming no venue still waiting for a market of their asset, by asset.
     public var waitingFundStatements: [(asset: String, balance: Fixed)] {

@@ -117,4 +117,85 @@ struct DroppedBookLineTests {
         #expect(session.stats.malformed == 1)
         #expect(session.synchronizers[Self.market]?.counters.gaps == 0)
     }
+
+    @Test("an events file's book update dropped as a spike: the book is stale, not liquidated into as if it had its bids", arguments: [false, true])
+    func eventsFileBookSpike(threaded: Bool) throws {
+        let second = Self.second
+        let base: Int64 = 1_723_161_250_000_000_000
+        let lines = [
+            #"{"type":"insurance_fund","asset":"USDT","balance":"10000","time":\#(base)}"#,
+            #"{"type":"book","symbol":"BTCUSDT","bids":[["59990","5"],["59000","10"]],"asks":[["60010","5"]],"time":\#(base + second)}"#,
+            #"{"type":"mark","symbol":"BTCUSDT","price":"60000","time":\#(base + 2 * second)}"#,
+            #"{"type":"position","account":"alice","symbol":"BTCUSDT","side":"long","size":"1","entry_price":"60000","margin_mode":"isolated","isolated_margin":"1000","time":\#(base + 3 * second)}"#,
+            // The venue's bids went; the line's time is 1,000 s ahead: dropped.
+            #"{"type":"book","symbol":"BTCUSDT","snapshot":false,"bids":[["59990","0"],["59000","0"]],"time":\#(base + 1_004 * second)}"#,
+            #"{"type":"mark","symbol":"BTCUSDT","price":"59200","time":\#(base + 5 * second)}"#,
+        ]
+        let scratch = try ScratchDirectory()
+        let path = try scratch.write("events-spike.ndjson", lines.joined(separator: "\n") + "\n")
+        var options = SessionOptions()
+        options.threaded = threaded
+        let session = try ReplaySession(paths: [path], options: options)
+        try session.runToEnd()
+        #expect(session.stats.malformed == 1)
+        let market = try #require(session.engine.market("BTCUSDT"))
+        #expect(market.book.isStale && market.counters.gaps == 1)
+        #expect(session.log.simulatedCount == 0, "liquidated into bids the dropped line had removed")
+    }
+
+    @Test("a dropped line that changed nothing costs the book nothing: an OKX line repeated far ahead, an empty update far ahead, a no-op element before a malformed one")
+    func noOpLinesAreNoGap() throws {
+        var lines = Self.lines(times: Self.evenTimes).split(separator: "\n").map(String.init)
+        let frameOfLine = { (line: String) in String(line[line.index(after: line.firstIndex(of: " ")!)...]) }
+        // Each between two lines in time (two spikes in a row confirm each other as a real jump).
+        // Line 2 (the bid at 100 set to 5) again, 1,000 s ahead.
+        let repeated = frameOfLine(lines[1])
+        lines.insert("\(Self.start + 1_000 * Self.second) " + repeated, at: 2)
+        // An update with no levels, 1,000 s ahead.
+        let empty = OKXChecksumTests.frame("update", bids: [], asks: [], checksum: 0).replacingOccurrences(of: #","checksum":0"#, with: "")
+        lines.insert("\(Self.start + 1_001 * Self.second) " + empty, at: 4)
+        // Line 2's element again (with the checksum of the book as it is then), then a malformed one.
+        let now = OKXChecksumTests.expected(bids: [("100", "5"), ("99", "2"), ("98", "1")], asks: [("102", "2")])
+        let trailing = OKXChecksumTests.frame("update", bids: [("100", "5")], asks: [], checksum: now)
+            .replacingOccurrences(of: #"}]}"#, with: #"},5]}"#)
+        lines.insert("\(Self.start + 3 * Self.second) " + trailing, at: 6)
+        let session = try Self.replay(lines.joined(separator: "\n") + "\n", threaded: false)
+        #expect(session.stats.malformed == 3)
+        let counters = try #require(session.synchronizers[Self.market]?.counters)
+        #expect(counters.gaps == 0, "\(counters.lastProblem ?? "")")
+        #expect(counters.checksumsVerified == 5, "\(counters)")
+        #expect(try #require(session.engine.market(Self.market)?.book).isStale == false)
+    }
+
+    @Test("a Bybit message repeated far ahead is a repeat (the same u), not a gap")
+    func bybitRepeatSpikeIsNoGap() throws {
+        func frame(_ type: String, bids: String, u: Int, ts: Int64) -> String {
+            #"{"topic":"orderbook.50.XRPUSDT","type":"\#(type)","ts":\#(ts),"data":{"s":"XRPUSDT","b":[\#(bids)],"a":[["2.0001","100"]],"u":\#(u),"seq":\#(u)},"cts":\#(ts)}"#
+        }
+        let ms: Int64 = 1_733_011_200_000
+        let lines = [
+            frame("snapshot", bids: #"["1.9999","100"]"#, u: 1, ts: ms),
+            frame("delta", bids: #"["1.9999","150"]"#, u: 2, ts: ms + 100),
+            frame("delta", bids: #"["1.9999","150"]"#, u: 2, ts: ms + 1_000_000),
+            frame("delta", bids: #"["1.9998","10"]"#, u: 3, ts: ms + 200),
+        ]
+        let session = try Self.replay(lines.joined(separator: "\n") + "\n", threaded: false)
+        #expect(session.stats.malformed == 1)
+        let counters = try #require(session.synchronizers["bybit:XRPUSDT"]?.counters)
+        #expect(counters.gaps == 0 && counters.duplicates == 1, "\(counters)")
+        #expect(counters.applied == 2)
+    }
+
+    @Test("a frame whose first element's checksum fails, malformed after it: a gap (the copy lost its trust, and the engine was not told)")
+    func mismatchInMalformedFrameIsAGap() throws {
+        var lines = Self.lines(times: Self.evenTimes).split(separator: "\n").map(String.init)
+        let wrong = OKXChecksumTests.frame("update", bids: [("100", "5")], asks: [], checksum: 12_345)
+            .replacingOccurrences(of: #"}]}"#, with: #"},5]}"#)
+        lines.insert("\(Self.start + 3 * Self.second) " + wrong, at: 4)
+        let session = try Self.replay(lines.joined(separator: "\n") + "\n", threaded: false)
+        #expect(session.stats.malformed == 1)
+        let counters = try #require(session.synchronizers[Self.market]?.counters)
+        #expect(counters.gaps == 1, "\(counters)")
+        #expect(try #require(session.engine.market(Self.market)?.book).isStale)
+    }
 }

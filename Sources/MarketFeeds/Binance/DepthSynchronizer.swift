@@ -170,6 +170,12 @@ public struct DepthSynchronizer: Sendable {
                 counters.droppedBeforeSync += 1
                 return
             }
+            // Bybit: the same message again (a repeated frame) changes nothing, even dropped (a
+            // repeat dated far ahead was a gap, its book stale to the end: attacker trial).
+            if update.previousSequence == nil, let sequence = update.sequence, last != Self.noSequence, sequence == last {
+                counters.duplicates += 1
+                return
+            }
             var problem = update.problem
             if problem == nil, let sequence = update.sequence, last != Self.noSequence {
                 if let previous = update.previousSequence {

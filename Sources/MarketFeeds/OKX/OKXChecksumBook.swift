@@ -12,7 +12,12 @@ struct OKXChecksumBook {
     /// A level's price and size texts as sent, kept inline: no allocation, no reference count and
     /// no UTF-8 check a level (a String each cost all three). 48 bytes hold any price and size a
     /// real book sends; a longer pair (a hostile feed's) is kept whole in the side's `spilled`.
-    struct LevelText {
+    struct LevelText: Equatable {
+        static func == (a: LevelText, b: LevelText) -> Bool {
+            a.priceCount == b.priceCount && a.sizeCount == b.sizeCount && a.bytes.0 == b.bytes.0 && a.bytes.1 == b.bytes.1
+                && a.bytes.2 == b.bytes.2 && a.bytes.3 == b.bytes.3 && a.bytes.4 == b.bytes.4 && a.bytes.5 == b.bytes.5
+        }
+
         static let capacity = 48
         /// `priceCount` saying the pair is in `spilled`.
         static let spilledMark: UInt8 = .max
@@ -91,9 +96,11 @@ struct OKXChecksumBook {
         return (low, false)
     }
 
-    /// Sets a level to `size` (0 removes it), keeping the text it came as.
-    mutating func set(_ side: BookSide, price: Int64, size: Int64, priceText: ByteSpan, sizeText: ByteSpan) {
-        if !spilled.isEmpty { spilled[side]?.removeValue(forKey: price) }
+    /// Sets a level to `size` (0 removes it), keeping the text it came as. Returns whether the
+    /// book changed (a level set to the text it had, or a removal of none, changes nothing).
+    @discardableResult
+    mutating func set(_ side: BookSide, price: Int64, size: Int64, priceText: ByteSpan, sizeText: ByteSpan) -> Bool {
+        let spilledBefore = spilled.isEmpty ? nil : spilled[side]?.removeValue(forKey: price)
         let text: LevelText?
         var pair: [UInt8]? = nil
         if size == 0 {
@@ -110,29 +117,32 @@ struct OKXChecksumBook {
         // of: a hostile feed's deep levels would otherwise pile up texts until the next snapshot.
         if let pair, outcome.kept { spilled[side, default: [:]][price] = pair }
         if let evicted = outcome.evicted, !spilled.isEmpty { spilled[side]?.removeValue(forKey: evicted) }
+        return outcome.changed || (pair != nil && pair != spilledBefore)
     }
 
     /// Sets a level in a side sorted best last; whether the level was kept, and the price of the
     /// deepest level let go of to make room for it.
-    private static func set(_ levels: inout [Level], side: BookSide, price: Int64, text: LevelText?) -> (kept: Bool, evicted: Int64?) {
+    private static func set(_ levels: inout [Level], side: BookSide, price: Int64, text: LevelText?) -> (kept: Bool, evicted: Int64?, changed: Bool) {
         let (index, found) = slot(of: price, in: levels, side: side)
         guard let text else {
             if found { levels.remove(at: index) }
-            return (false, nil)
+            return (false, nil, found)
         }
         if found {
+            // A spilled pair's text is compared by the caller.
+            let changed = levels[index].text != text
             levels[index].text = text
-            return (true, nil)
+            return (true, nil, changed)
         }
         if levels.count >= keptLevels {
             // Full: a level deeper than every kept one is not kept; else the deepest makes room.
-            guard index > 0 else { return (false, nil) }
+            guard index > 0 else { return (false, nil, false) }
             let evicted = levels.removeFirst().price
             levels.insert(Level(price: price, text: text), at: index - 1)
-            return (true, evicted)
+            return (true, evicted, true)
         }
         levels.insert(Level(price: price, text: text), at: index)
-        return (true, nil)
+        return (true, nil, true)
     }
 
     /// The checksum of the book as it is now: the CRC-32 of the top levels' texts, bid and ask

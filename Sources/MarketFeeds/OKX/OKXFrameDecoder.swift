@@ -262,7 +262,10 @@ public struct OKXFrameDecoder {
                 expected = value
             }
             // Everything read and checked: now the copy of the book changes.
-            changedCopy = true
+            // Whether this element changed the copy: a snapshot always, an update where a level
+            // took a size (or a text) it did not have. One that changed nothing, dropped, loses
+            // nothing (a spiked repeat of a line, or an empty heartbeat, had cost the book its trust).
+            var changed = snapshot || !book.trusted
             if snapshot {
                 book.reset()
                 book.trusted = true
@@ -279,10 +282,13 @@ public struct OKXFrameDecoder {
                     }
                 } else {
                     for text in levelTexts {
-                        book.set(text.side, price: text.price, size: text.contracts, priceText: text.priceText, sizeText: text.sizeText)
+                        if book.set(text.side, price: text.price, size: text.contracts, priceText: text.priceText, sizeText: text.sizeText) {
+                            changed = true
+                        }
                     }
                 }
             }
+            if changed { changedCopy = true }
             var problem: String? = nil
             var verified = false
             if let expected, book.trusted {
@@ -294,6 +300,8 @@ public struct OKXFrameDecoder {
                     checksumMismatches += 1
                     book.trusted = false
                     problem = "checksum \(expected), book gives \(actual)"
+                    // The engine must hear of it even if the frame goes (malformed after this element).
+                    changedCopy = true
                 }
             }
             let levels: StreamBookUpdate.Levels
@@ -305,14 +313,16 @@ public struct OKXFrameDecoder {
             }
             // An update's prevSeqId of -1 (a snapshot's) names no message.
             let previousId: Int64? = snapshot ? nil : previous.flatMap { previousNegative ? nil : $0 }
-            messages.append(.book(StreamBookUpdate(symbol: market, levels: levels, sequence: sequence,
-                previousSequence: previousId, problem: problem, checksumVerified: verified, time: time)))
+            var update = StreamBookUpdate(symbol: market, levels: levels, sequence: sequence,
+                previousSequence: previousId, problem: problem, checksumVerified: verified, time: time)
+            update.changesNothing = !changed && problem == nil
+            messages.append(.book(update))
             return true
         }
         guard ok, cursor.atEnd else {
             messages.removeSubrange(before...)
-            // Nothing of the frame in the copy: the copy and the engine's book agree, and if OKX
-            // sent what could not be read, the next checksum (of OKX's book) says so.
+            // Nothing of the frame changed the copy: the copy and the engine's book agree, and if
+            // OKX sent what could not be read, the next checksum (of OKX's book) says so.
             guard changedCopy else { return .malformed(field: failed ?? "data") }
             // The copy holds the frame's first elements and the engine's book will not: every
             // later checksum matched a book the engine did not have (0 gaps, a silently different

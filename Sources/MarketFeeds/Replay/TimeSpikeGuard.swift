@@ -93,9 +93,18 @@ struct TimeSpikeGuard: Sendable {
         case .skipped:
             return message
         case .book(let update):
+            // A line that changed nothing loses nothing (a spiked repeat, an empty heartbeat).
+            if update.changesNothing { return nil }
             let levels: StreamBookUpdate.Levels = update.isSnapshot ? .snapshot(bids: [], asks: []) : .delta([])
-            return .book(StreamBookUpdate(symbol: update.symbol, levels: levels,
+            // Its sequence goes with it: a Bybit message repeated (the same `u`) is a repeat, not a gap.
+            return .book(StreamBookUpdate(symbol: update.symbol, levels: levels, sequence: update.sequence,
+                previousSequence: update.previousSequence,
                 problem: "line \(line) dropped (its time far ahead): the book lacks it", time: time))
+        case .event(.bookSnapshot(let symbol, _, _, _)), .event(.bookUpdate(let symbol, _, _)):
+            // An events file's or a Tardis file's book line has no sequence to show the hole: the
+            // engine's book went on without it, its bids still there when the line had removed
+            // them, stale 0 gaps (attacker trial). Its book is stale until a snapshot.
+            return .event(.bookGap(symbol: symbol, time: time))
         default:
             return nil
         }

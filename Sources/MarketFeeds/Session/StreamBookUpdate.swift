@@ -34,6 +34,9 @@ public struct StreamBookUpdate: Sendable {
     public var problem: String?
     /// Whether a checksum was verified and matched.
     public var checksumVerified: Bool
+    /// The decoder knows that applying it changes nothing (an OKX update setting levels to the
+    /// sizes its copy of the book already had, or none): dropped, it loses nothing.
+    public var changesNothing = false
     public var time: Int64
 
     public init(symbol: String, levels: Levels, sequence: Int64? = nil, previousSequence: Int64? = nil, problem: String? = nil,

@@ -162,7 +162,8 @@ struct NarrowScreenTests {
         engine.apply(.clock(time: 2_000_000_000))
         model.attach(engine: engine, log: SessionLog())
         model.sample()
-        #expect(model.fundHistory.last == 5, "\(model.fundHistory)")
+        // The dip, then the balance now: the chart ends where the balance line is.
+        #expect(model.fundHistory.suffix(2) == [5, 9_000], "\(model.fundHistory)")
         let fund = text(model.layout.fund, of: model)
         #expect(fund.contains("session low") && fund.contains("5.00 at 00:00:01"), "\(fund)")
     }
@@ -181,12 +182,21 @@ struct NarrowScreenTests {
         engine.apply(.insuranceFund(asset: "USDT", venue: "binance-usdm", balance: Fixed(5), time: 1_400_000_000))
         engine.apply(.insuranceFund(asset: "USDT", venue: "binance-usdm", balance: Fixed(9_000), time: 1_500_000_000))
         model.attach(engine: engine, log: SessionLog())
-        #expect(model.fundHistory == [10_000, 5], "the dip shows before the next second's sample: \(model.fundHistory)")
-        // The next sample takes that point; nothing moved since, so nothing more is added.
+        #expect(model.fundHistory == [10_000, 5, 9_000], "the dip shows before the next second's sample, then the fund now: \(model.fundHistory)")
+        // The next sample takes the dip; nothing moved since, and the chart still ends on the fund now.
         engine.apply(.clock(time: 2_000_000_000))
         model.attach(engine: engine, log: SessionLog())
         model.sample()
-        #expect(model.fundHistory == [10_000, 5], "\(model.fundHistory)")
+        #expect(model.fundHistory == [10_000, 5, 9_000], "\(model.fundHistory)")
+        // A jump over many movements (one sample for all of them): their low, then the balance,
+        // never the low alone beside a balance line that says otherwise (operator trial).
+        for step in 0..<50 {
+            engine.apply(.insuranceFund(asset: "USDT", venue: "binance-usdm", balance: Fixed(2_000 + step), time: 3_000_000_000 + Int64(step) * 100_000_000))
+        }
+        engine.apply(.insuranceFund(asset: "USDT", venue: "binance-usdm", balance: Fixed(9_814), time: 9_000_000_000))
+        model.attach(engine: engine, log: SessionLog())
+        model.sample()
+        #expect(model.fundHistory.suffix(2) == [2_000, 9_814], "\(model.fundHistory)")
     }
 
     /// The demo paused before its drain said "session low 8,000.00 at 00:00:00": the opening

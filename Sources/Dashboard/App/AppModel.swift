@@ -154,9 +154,16 @@ public struct AppModel: Sendable {
     /// When the fund moved since the last sample, a last point for the time since (its lowest, as
     /// every point's): paused mid-second (or
     /// stepped), the chart and its range lagged the balance line beside it (trial).
+    /// Its last point is always the balance now: each point is the lowest since the one before,
+    /// so after a jump forward the chart ended on the jump's low (`▁█ 2,256–2,260` beside a
+    /// balance of 9,814.24 at the end: operator trial).
     public var fundHistory: [Double] {
         guard let index = FundPane.shownFund(self), var history = fundHistories[index], !history.isEmpty else { return [] }
         if let now = lowestSinceSample(index) { history.append(now.approximateDouble) }
+        if engine.funds.indices.contains(Int(index)) {
+            let balance = engine.funds[Int(index)].balance.approximateDouble
+            if history.last != balance { history.append(balance) }
+        }
         return history
     }
     /// Margin-ratio history of every position shown in the pane, once a second (bounded).

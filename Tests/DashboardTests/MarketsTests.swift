@@ -119,6 +119,24 @@ struct MarketsTests {
 
 @Suite("Markets and windows: what a review found")
 struct MarketsReviewTests {
+    @Test("not focused, the markets pane shows its top (the riskiest), not the market its cursor had: a one-row pane at 80×24")
+    func unfocusedShowsTheTop() {
+        var screen = model(width: 160, height: 48, engine: fiveMarkets())
+        _ = screen.update(.key(.character("m")))
+        _ = screen.update(.key(.character("G")))
+        #expect(screen.marketCursor == 4)
+        _ = screen.update(.key(.tab))
+        #expect(screen.focus != .markets)
+        var engine = fiveMarkets()
+        engine.apply(.clock(time: 9_000_000_000))
+        _ = screen.update(.session(engine: engine, log: SessionLog(), status: SessionStatus(kind: "REPLAY", source: "test")))
+        #expect(screen.marketCursor == 0)
+        // Drawn in one row: the riskiest market.
+        var buffer = Buffer(width: 60, height: 4)
+        MarketsPane.render(screen, Rect(x: 0, y: 0, width: 60, height: 4), focused: false, &buffer)
+        #expect(buffer.lines[2].contains(screen.visibleMarkets[0].symbol.split(separator: ":").last!), "\(buffer.lines)")
+    }
+
     @Test("the markets cursor stays on its market when the rows are sorted again")
     func cursorFollowsItsMarket() {
         var screen = model(width: 160, height: 48, engine: fiveMarkets())

@@ -235,6 +235,10 @@ public struct AppModel: Sendable {
         let under = keepingCursor && marketCursor < visibleMarkets.count ? visibleMarkets[marketCursor].symbol : nil
         visibleMarkets = markets.view(filter: marketFilter, column: marketSortColumn, descending: marketSortDescending)
         if let under, let moved = visibleMarkets.firstIndex(where: { $0.symbol == under }) { marketCursor = moved }
+        // Not worked by the operator, the pane shows its top, the riskiest: following the market
+        // it had started on, a one-row pane at 80×24 showed the least risky market while another
+        // was at ALERT (operator trial). `m` puts the cursor on the ladder's market again.
+        if focus != .markets { marketCursor = 0 }
         marketCursor = min(marketCursor, max(0, visibleMarkets.count - 1))
     }
 

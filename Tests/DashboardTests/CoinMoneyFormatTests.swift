@@ -19,8 +19,16 @@ struct CoinMoneyFormatTests {
     func signalsRow() {
         let reading = SignalReading(kind: .stressedDeficit, value: 0.00283333, baseline: 0.5, level: .alert, count: nil, history: [])
         let (value, baseline) = SignalsPane.formatted(reading, unit: "contracts", asset: "BTC")
-        #expect(value == "0.00283333")
+        // Its coin named (it read as dollars beside the fund).
+        #expect(value == "0.00283333 BTC")
         #expect(baseline == "fund 0.50000000")
+        // Money and quantity the book cannot fill: both said.
+        var both = reading
+        both.unfilledQuantity = 4_275
+        both.adlCertain = true
+        #expect(SignalsPane.formatted(both, unit: "contracts", asset: "UNI").0 == "0.00283333 UNI + ADL")
+        let dollars = SignalReading(kind: .stressedDeficit, value: 12_400, baseline: 250_000, level: .warn, count: nil, history: [])
+        #expect(SignalsPane.formatted(dollars, unit: "BTC", asset: "USDT").0 == "12.4k")
     }
 }
 

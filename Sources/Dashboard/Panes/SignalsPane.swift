@@ -114,7 +114,12 @@ enum SignalsPane {
             if let unfilled = reading.unfilledQuantity, reading.adlCertain, reading.value <= 0 {
                 return ("ADL " + Fixed(approximating: unfilled).quantityText() + " " + unit, "fund " + (reading.baseline.map { Format.compactMoney($0, asset: asset) } ?? "—"))
             }
-            return (Format.compactMoney(reading.value, asset: asset), "fund " + (reading.baseline.map { Format.compactMoney($0, asset: asset) } ?? "—"))
+            // A coin's amount names its coin (`741.08886301` beside a UNI fund read as dollars), and
+            // money and quantity the book cannot fill both say so (operator trial).
+            let coin = AssetPrecision.decimals(forAsset: asset) >= 8 ? " " + asset : ""
+            let adl = reading.unfilledQuantity != nil && reading.adlCertain ? " + ADL" : ""
+            return (Format.compactMoney(reading.value, asset: asset) + coin + adl,
+                "fund " + (reading.baseline.map { Format.compactMoney($0, asset: asset) } ?? "—"))
         }
     }
 }

@@ -21,7 +21,7 @@ struct DeficitPictureTests {
         #expect(listed == min(count, 10))
         if count > 10 { #expect(text.contains("signal alerts: \(count) (the last 10 below; \(count - 10) earlier left out"), "\(text)") }
         for line in text.split(separator: "\n") where line.hasPrefix("  20") && line.contains("binance-usdm:BTCUSDT ") {
-            #expect(line.hasSuffix(" x") || line.hasSuffix(" bps") || line.hasSuffix(" USDT") || line.hasSuffix(" USD notional") || line.hasSuffix(" USD liquidated")
+            #expect(line.hasSuffix(" x") || line.hasSuffix(" bps") || line.hasSuffix(" USDT") || line.hasSuffix(" USDT notional") || line.hasSuffix(" USDT liquidated")
                 || line.hasSuffix(" BTC the book cannot fill (ADL follows)"), "\(line)")
         }
         // A stressed deficit that is quantity the book cannot fill says so, not "0.00 USDT".

@@ -82,7 +82,7 @@ enum MarketsPane {
             return (row.exchangeLiquidationNotional.formatted(decimals, grouping: true) + " " + row.asset, .text)
         },
         Column(column: .near, title: "near liq", priority: 1) { row, _ in
-            ("\(row.nearLiquidation)/\(row.positions)", row.nearLiquidation > 0 ? .warn : .dim)
+            (Format.count(row.nearLiquidation) + "/" + Format.count(row.positions), row.nearLiquidation > 0 ? .warn : .dim)
         },
         Column(column: .stressed, title: "stressed", priority: 0) { row, _ in
             if row.stressedDeficit.isZero && !row.adlCertain { return ("0", .dim) }

@@ -54,13 +54,16 @@ public enum SignalKind: String, Hashable, Sendable, CaseIterable {
         }
     }
 
-    /// What a value of this signal counts, for a report line (`12.5 bps`, `3.2x`).
-    public func unit(asset: String) -> String {
+    /// What a value of this signal counts, for a report line (`12.5 bps`, `3.2x`): notional is in
+    /// `quote` (a linear market's settlement asset, `USDT`; USD for a coin-margined one, whose
+    /// contracts are dollars), a stressed deficit in the settlement `asset`. (Notional read "USD"
+    /// for a USDT market: operator trial.)
+    public func unit(asset: String, quote: String) -> String {
         switch self {
         case .spreadVsDepth, .drainVsRefill: return "x"
         case .spread: return "bps"
-        case .depth10, .depth50: return "USD notional"
-        case .liquidations10s, .liquidations60s: return "USD liquidated"
+        case .depth10, .depth50: return quote + " notional"
+        case .liquidations10s, .liquidations60s: return quote + " liquidated"
         case .stressedDeficit: return asset
         }
     }

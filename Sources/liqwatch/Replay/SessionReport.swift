@@ -652,8 +652,10 @@ enum SessionReport {
         }
         lines.append(alertLine)
         for alert in shown {
-            let asset = engine.market(alert.symbol)?.instrument.settlementAsset ?? primary
-            let figure = alert.figure(unit: alert.signal.unit(asset: asset))
+            let instrument = engine.market(alert.symbol)?.instrument
+            let asset = instrument?.settlementAsset ?? primary
+            let quote = instrument.map { $0.kind.isInverse ? "USD" : $0.settlementAsset } ?? primary
+            let figure = alert.figure(unit: alert.signal.unit(asset: asset, quote: quote))
             lines.append("  \(EventTime.iso8601(alert.time)) \(alert.symbol) \(alert.signal.rawValue) \(figure)")
         }
         // Each line escaped whole: a newline or a tab in an account or a file's name would start

@@ -66,6 +66,20 @@ struct OKXChecksumTests {
         #expect(Self.expected(bids: [("30244", "5")], asks: []) != Self.expected(bids: [("30244.0", "5")], asks: []))
     }
 
+    @Test("a frame's data, action or instrument given twice is malformed, naming the key (the second data was taken silently)", arguments: [
+        (#"{"arg":{"channel":"books","instId":"BTC-USD-SWAP"},"action":"update","data":[{"asks":[],"bids":[],"ts":"1"}],"data":[]}"#, "data"),
+        (#"{"arg":{"channel":"books","instId":"BTC-USD-SWAP"},"action":"update","action":"snapshot","data":[]}"#, "action"),
+        (#"{"arg":{"channel":"books","instId":"BTC-USD-SWAP","instId":"ETH-USD-SWAP"},"action":"update","data":[]}"#, "arg.instId"),
+    ])
+    func keyGivenTwice(frame: String, key: String) {
+        var decoder = OKXFrameDecoder()
+        var messages: [FeedMessage] = []
+        let bytes = Array(frame.utf8)
+        let outcome = bytes.withUnsafeBufferPointer { decoder.decode($0.baseAddress!, count: $0.count, receiveTime: 1, into: &messages) }
+        #expect(outcome == .malformed(field: "\(key) (the key is given twice)"), "\(outcome)")
+        #expect(messages.isEmpty)
+    }
+
     @Test("only the top 25 levels of each side count")
     func topTwentyFive() {
         let bids: [Level] = (0..<30).map { ("\(30_000 - $0).5", "\($0 + 1)") }

@@ -58,19 +58,36 @@ public struct OKXFrameDecoder {
         var action: ByteSpan? = nil
         var data: ByteSpan? = nil
         var event = false
+        // A key given twice is refused where it stands, as in an events file: the second `data`
+        // (an empty one after the real one) was taken silently (attacker trial).
+        var twice: String? = nil
         let ok = cursor.object { key, cursor in
             if key.equals("arg") {
+                guard channel == nil && instrument == nil else { twice = "arg"; return nil }
                 return cursor.object { key, cursor in
-                    if key.equals("channel") { channel = cursor.string(); return channel == nil ? nil : true }
-                    if key.equals("instId") { instrument = cursor.string(); return instrument == nil ? nil : true }
+                    if key.equals("channel") {
+                        guard channel == nil else { twice = "arg.channel"; return nil }
+                        channel = cursor.string(); return channel == nil ? nil : true
+                    }
+                    if key.equals("instId") {
+                        guard instrument == nil else { twice = "arg.instId"; return nil }
+                        instrument = cursor.string(); return instrument == nil ? nil : true
+                    }
                     return false
                 } ? true : nil
             }
-            if key.equals("action") { action = cursor.string(); return action == nil ? nil : true }
-            if key.equals("data") { data = cursor.valueSpan(); return data == nil ? nil : true }
+            if key.equals("action") {
+                guard action == nil else { twice = "action"; return nil }
+                action = cursor.string(); return action == nil ? nil : true
+            }
+            if key.equals("data") {
+                guard data == nil else { twice = "data"; return nil }
+                data = cursor.valueSpan(); return data == nil ? nil : true
+            }
             if key.equals("event") { event = true; return false }
             return false
         }
+        if let twice { return .malformed(field: "\(twice) (the key is given twice)") }
         guard ok else { return .malformed(field: "frame") }
         cursor.skipSpace()
         guard cursor.atEnd else { return .malformed(field: "frame") }

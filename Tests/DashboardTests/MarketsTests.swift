@@ -316,3 +316,20 @@ struct LiveCellsTests {
         #expect(!lines[firstRow].contains("closed"), "\(lines[firstRow])")
     }
 }
+
+@Suite("Health view of a replay")
+struct ReplayHealthTests {
+    @Test("a replay's health view lists every book: updates, gaps, and whether it can be trusted")
+    func booksListed() {
+        var engine = fiveMarkets()
+        engine.apply(.bookGap(symbol: "ETHUSDT", time: 4_000_000_000))
+        var screen = model(width: 120, height: 40, engine: engine)
+        _ = screen.update(.key(.character("h")))
+        let text = screen.rendered().text
+        #expect(text.contains("No live streams"), "\(text)")
+        let eth = screen.rendered().lines.first { $0.contains("ETHUSDT") && $0.contains("STALE (gap)") }
+        #expect(eth != nil, "\(text)")
+        #expect(eth?.contains(" 1  STALE (gap)") == true, "\(eth ?? "")")
+        #expect(screen.rendered().lines.contains { $0.contains("BTCUSDT") && $0.hasSuffix("ok") || ($0.contains("BTCUSDT") && $0.contains("  ok ")) })
+    }
+}

@@ -19,6 +19,7 @@ enum HealthPane {
         let inner = Rect(x: box.x, y: top, width: box.width, height: box.maxY - top)
         guard !streams.isEmpty else {
             buffer.put("No live streams: this is a \(model.status.kind.lowercased()) session.", x: inner.x + 2, y: inner.y + 1, role: .dim, limit: inner.width - 4)
+            drawBooks(model, from: inner.y + 3, in: inner, &buffer)
             return
         }
         let header = Format.left("stream", 26) + Format.right("age", 8) + Format.right("msg/s", 8) + Format.right("messages", 11)
@@ -45,6 +46,30 @@ enum HealthPane {
                 buffer.put("  " + resync, x: inner.x + 1, y: y, role: .warn, limit: inner.width - 2)
                 y += 1
             }
+        }
+    }
+
+    /// Every market's book as the engine holds it: updates applied, gaps, and whether it can be
+    /// trusted (the engine's own `staleReason`). A replay's health view said only that it had no
+    /// live streams, while the report counted each book's gaps (operator trial).
+    static func drawBooks(_ model: AppModel, from top: Int, in inner: Rect, _ buffer: inout Buffer) {
+        let markets = model.engine.markets.sorted { $0.symbol < $1.symbol }
+        guard !markets.isEmpty, top + 1 < inner.maxY else { return }
+        let nameWidth = min(28, max(6, markets.map { DisplayWidth.of(model.marketNames.short($0.symbol)) }.max() ?? 6))
+        let header = Format.left("book", nameWidth) + Format.right("updates", 11) + Format.right("gaps", 7) + "  state"
+        buffer.put(header, x: inner.x + 1, y: top, role: .header, limit: inner.width - 1)
+        var y = top + 1
+        for (index, market) in markets.enumerated() where y < inner.maxY {
+            if y + 1 == inner.maxY && index < markets.count - 1 {
+                buffer.put("+\(Format.count(markets.count - index)) more", x: inner.x + 1, y: y, role: .dim, limit: inner.width - 1)
+                break
+            }
+            let name = Format.left(model.marketNames.short(market.symbol), nameWidth)
+            let line = name + Format.right(Format.count(market.counters.depthEvents), 11) + Format.right(Format.count(market.counters.gaps), 7)
+            let x = buffer.put(line, x: inner.x + 1, y: y, role: .text, limit: inner.width - 1)
+            let state = market.staleReason.map { "STALE (\($0))" } ?? "ok"
+            buffer.put("  " + state, x: x, y: y, role: market.isStale ? .alert : .ok, limit: max(0, inner.maxX - x))
+            y += 1
         }
     }
 }

@@ -158,7 +158,17 @@ enum DetailPane {
         let history = model.ratioHistory[index] ?? []
         line("Margin ratio history (\(history.count) s): " + Format.sparkline(history, width: max(0, width - 38)), .warn)
         let queue = model.table.rows.first(where: { $0.index == index })?.adl
-        line("ADL queue: \(queue.map { "\(Format.lights($0.lights)) \($0.lights)/5, \($0.estimated ? "≈" : "")#\(Format.count($0.rank)) of \($0.estimated ? "≈" : "")\(Format.count($0.of)) \(risk.side.label)s, score \($0.score.formatted(6)) (\(engine.configuration.adlRanking.rawValue) ranking)" } ?? "—")")
+        let ranking = engine.configuration.adlRanking
+        func queueText(_ entry: ADLQueueEntry) -> String {
+            // A losing position scores 0 under Binance's ranking (and below 0 under none but
+            // BitMEX's): tied with every other, its rank among them is arbitrary ("#5 of 1,079"
+            // read as next in line: operator trial). It comes after every position in profit.
+            if ranking != .bitmex && !entry.score.isPositive {
+                return "\(Format.lights(entry.lights)) \(entry.lights)/5, after every \(risk.side.label) in profit, of \(entry.estimated ? "≈" : "")\(Format.count(entry.of)) \(risk.side.label)s (score \(entry.score.formatted(6)), \(ranking.rawValue) ranking)"
+            }
+            return "\(Format.lights(entry.lights)) \(entry.lights)/5, \(entry.estimated ? "≈" : "")#\(Format.count(entry.rank)) of \(entry.estimated ? "≈" : "")\(Format.count(entry.of)) \(risk.side.label)s, score \(entry.score.formatted(6)) (\(ranking.rawValue) ranking)"
+        }
+        line("ADL queue: " + (queue.map(queueText) ?? "—"))
         let others = engine.accounts[Int(position.accountIndex)].positions.filter { $0 != index && engine.positions[Int($0)].isOpen }
         line("Account \(risk.account): wallet \(money(engine.accounts[Int(position.accountIndex)].walletBalance)) \(asset), \(others.count) other position\(others.count == 1 ? "" : "s")")
         // The first hundred (a sub-account desk's book can hold thousands).

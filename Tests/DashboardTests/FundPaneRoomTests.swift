@@ -23,8 +23,8 @@ struct FundPaneRoomTests {
         #expect(inner[0].hasPrefix("in: fees") && inner[4].hasPrefix("stress"), "\(buffer.lines)")
     }
 
-    @Test("the opening and the statements are on the pane: its lines add up to the balance")
-    func openingAndStatements() {
+    /// A fund opened at 8,000 and stated at 8,250 since, the model at 120×40.
+    static func statedFund() -> (model: AppModel, status: SessionStatus, symbol: String) {
         var engine = Engine()
         let symbol = "binance-usdm:BTCUSDT"
         engine.openFund(asset: "USDT", balance: Fixed(8_000))
@@ -32,7 +32,12 @@ struct FundPaneRoomTests {
         engine.apply(.insuranceFund(asset: "USDT", venue: "binance-usdm", balance: Fixed(8_250), time: 2))
         var status = SessionStatus(kind: "REPLAY", source: "test")
         status.time = engine.time
-        let model = AppModel(width: 120, height: 40, status: status, engine: engine, symbol: symbol)
+        return (AppModel(width: 120, height: 40, status: status, engine: engine, symbol: symbol), status, symbol)
+    }
+
+    @Test("the opening and the statements are on the pane: its lines add up to the balance")
+    func openingAndStatements() {
+        let (model, status, symbol) = Self.statedFund()
         var buffer = Buffer(width: 40, height: 12)
         FundPane.render(model, Rect(x: 0, y: 0, width: 40, height: 12), focused: false, &buffer)
         let text = buffer.lines.joined(separator: "\n")
@@ -51,14 +56,7 @@ struct FundPaneRoomTests {
 
     @Test("rows short: the opening and the statements give way first, and the balance's line says them, so the lines still add up")
     func openingFoldedIntoBalance() {
-        var engine = Engine()
-        let symbol = "binance-usdm:BTCUSDT"
-        engine.openFund(asset: "USDT", balance: Fixed(8_000))
-        engine.apply(.mark(symbol: symbol, price: Fixed(60_000), time: 1))
-        engine.apply(.insuranceFund(asset: "USDT", venue: "binance-usdm", balance: Fixed(8_250), time: 2))
-        var status = SessionStatus(kind: "REPLAY", source: "test")
-        status.time = engine.time
-        let model = AppModel(width: 120, height: 40, status: status, engine: engine, symbol: symbol)
+        let model = Self.statedFund().model
         // Six rows: balance, fees, surplus, deficits, drawdown, covers stress, ADL need seven and more.
         var buffer = Buffer(width: 60, height: 8)
         FundPane.render(model, Rect(x: 0, y: 0, width: 60, height: 8), focused: false, &buffer)

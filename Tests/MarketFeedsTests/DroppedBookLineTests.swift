@@ -198,4 +198,30 @@ struct DroppedBookLineTests {
         #expect(counters.gaps == 1, "\(counters)")
         #expect(try #require(session.engine.market(Self.market)?.book).isStale)
     }
+
+    @Test("an OKX update with seqId that changed nothing, dropped far ahead: the sequence goes on, no gap")
+    func sequencedNoOpSpikeIsNoGap() throws {
+        var lines = Self.lines(times: Self.evenTimes).split(separator: "\n").map(String.init)
+        // seqId 10 for the snapshot, then 11, 12, ... each naming the one before.
+        for index in lines.indices {
+            let sequence = 10 + index
+            let previous = index == 0 ? -1 : sequence - 1
+            lines[index] = lines[index].replacingOccurrences(of: #""ts":"1700000000000""#,
+                with: #""ts":"1700000000000","seqId":\#(sequence),"prevSeqId":\#(previous)"#)
+        }
+        // Line 2's change again (the bid at 100 set to the 5 it has), as seqId 12, 1,000 s ahead;
+        // the lines after it renumbered 13, 14, 15.
+        var repeated = lines[1].replacingOccurrences(of: #""seqId":11,"prevSeqId":10"#, with: #""seqId":12,"prevSeqId":11"#)
+        repeated = "\(Self.start + 1_000 * Self.second)" + repeated[repeated.firstIndex(of: " ")!...]
+        for index in 2..<lines.count {
+            lines[index] = lines[index].replacingOccurrences(of: #""seqId":\#(10 + index),"prevSeqId":\#(9 + index)"#,
+                with: #""seqId":\#(11 + index),"prevSeqId":\#(10 + index)"#)
+        }
+        lines.insert(repeated, at: 2)
+        let session = try Self.replay(lines.joined(separator: "\n") + "\n", threaded: false)
+        #expect(session.stats.malformed == 1)
+        let counters = try #require(session.synchronizers[Self.market]?.counters)
+        #expect(counters.gaps == 0, "\(counters)")
+        #expect(counters.checksumsVerified == 5, "\(counters)")
+    }
 }

@@ -114,17 +114,24 @@ struct RepeatedUpdateTests {
         #expect(engine.positions[0].quantity == fx("3"))
     }
 
-    @Test("after an ADL close, the winner's old size sent again is not applied: ADL took half of it")
-    func resentAfterADL() {
+    /// An empty fund, the long of `update()` liquidated below its bankruptcy price at 99.40, and
+    /// `winner` (short 20) deleveraged by the 10 the fund cannot stand behind.
+    func deleveraged(_ winner: PositionUpdate) -> (Engine, [EngineNotification]) {
         var engine = engine(with: [testInstrument()])
         engine.openFund(asset: "USDT", balance: .zero)
         engine.apply(.mark(symbol: "TESTUSDT", price: Fixed(100), time: 1))
         engine.apply(.bookSnapshot(symbol: "TESTUSDT", bids: [(units("98.80"), units("1000"))], asks: [(units("100.10"), units("1000"))], time: 1))
         engine.apply(.position(update(), time: 2))
-        let winner = PositionUpdate(account: "winner", symbol: "TESTUSDT", side: .short, quantity: Fixed(20),
-            entryPrice: Fixed(110), mode: .isolated, isolatedMargin: Fixed(500))
         engine.apply(.position(winner, time: 3))
         let notes = engine.apply(.mark(symbol: "TESTUSDT", price: fx("99.40"), time: 4))
+        return (engine, notes)
+    }
+
+    @Test("after an ADL close, the winner's old size sent again is not applied: ADL took half of it")
+    func resentAfterADL() {
+        let winner = PositionUpdate(account: "winner", symbol: "TESTUSDT", side: .short, quantity: Fixed(20),
+            entryPrice: Fixed(110), mode: .isolated, isolatedMargin: Fixed(500))
+        var (engine, notes) = deleveraged(winner)
         #expect(notes.adl.count == 1 && engine.positions[1].quantity == Fixed(10))
         let wallet = engine.accounts[Int(engine.positions[1].accountIndex)].walletBalance
         engine.apply(.position(winner, time: 5))
@@ -150,15 +157,9 @@ struct RepeatedUpdateTests {
 
     @Test("a cross winner's old size sent again after ADL: its wallet as stated, refused; a new wallet, applied")
     func crossWinnerWalletAfterADL() {
-        var engine = engine(with: [testInstrument()])
-        engine.openFund(asset: "USDT", balance: .zero)
-        engine.apply(.mark(symbol: "TESTUSDT", price: Fixed(100), time: 1))
-        engine.apply(.bookSnapshot(symbol: "TESTUSDT", bids: [(units("98.80"), units("1000"))], asks: [(units("100.10"), units("1000"))], time: 1))
-        engine.apply(.position(update(), time: 2))
         var winner = PositionUpdate(account: "winner", symbol: "TESTUSDT", side: .short, quantity: Fixed(20),
             entryPrice: Fixed(110), mode: .cross, walletBalance: Fixed(500))
-        engine.apply(.position(winner, time: 3))
-        engine.apply(.mark(symbol: "TESTUSDT", price: fx("99.40"), time: 4))
+        var (engine, _) = deleveraged(winner)
         #expect(engine.positions[1].quantity == Fixed(10))
         let wallet = engine.accounts[Int(engine.positions[1].accountIndex)].walletBalance
         #expect(wallet > Fixed(500), "the ADL close's profit went to the wallet")
@@ -168,7 +169,8 @@ struct RepeatedUpdateTests {
         engine.apply(.position(winner, time: 6))
         #expect(engine.positions[1].quantity == Fixed(20))
         #expect(engine.accounts[Int(engine.positions[1].accountIndex)].walletBalance == Fixed(20_000))
-        // Sent again with that wallet, it is the statement as last made: refused, the wallet kept.
+        // Sent again with that wallet: nothing new, and nothing the engine changed since (the
+        // first refusal is the only one).
         engine.apply(.position(winner, time: 7))
         #expect(engine.totals.positionsRejected == 1)
         #expect(engine.moneyInSystem(asset: "USDT") == engine.deposits["USDT"])
@@ -192,6 +194,42 @@ struct RepeatedUpdateTests {
         #expect(notes.liquidations.isEmpty && engine.positions[0].isOpen)
         #expect(engine.accounts[0].walletBalance == Fixed(100))
         #expect(engine.totals.deficits == 1)
+        #expect(engine.moneyInSystem(asset: "USDT") == engine.deposits["USDT"])
+    }
+
+    @Test("stated unchanged after the engine liquidated it, with the mark back above its liquidation price: the venue need not have liquidated it, applied")
+    func restatedAfterRecoveryIsApplied() {
+        var engine = engineWithPosition(repeats: 0)
+        engine.apply(.bookSnapshot(symbol: "TESTUSDT", bids: [(units("80"), units("1000"))], asks: [(units("100.10"), units("1000"))], time: 9))
+        engine.apply(.mark(symbol: "TESTUSDT", price: fx("99.40"), time: 10))
+        #expect(!engine.positions[0].isOpen)
+        // Still past its liquidation price: refused.
+        engine.apply(.position(update(), time: 11))
+        #expect(!engine.positions[0].isOpen && engine.totals.positionsRejected == 1)
+        // The mark back at 100: the operator's system still has it, and it is watched again.
+        engine.apply(.mark(symbol: "TESTUSDT", price: Fixed(100), time: 12))
+        let notes = engine.apply(.position(update(), time: 13))
+        #expect(engine.positions[0].isOpen && notes.liquidations.isEmpty)
+        #expect(engine.totals.positionsRejected == 1)
+        #expect(engine.moneyInSystem(asset: "USDT") == engine.deposits["USDT"])
+    }
+
+    @Test("a wallet stated as 0 after the engine's liquidation is a wallet: a cross position then is liquidated against it, not given one")
+    func statedZeroWalletIsAWallet() {
+        var engine = engine(with: [testInstrument()])
+        engine.openFund(asset: "USDT", balance: Fixed(1_000))
+        engine.apply(.mark(symbol: "TESTUSDT", price: Fixed(100), time: 1))
+        engine.apply(.bookSnapshot(symbol: "TESTUSDT", bids: [(units("80"), units("1000"))], asks: [(units("100.10"), units("1000"))], time: 1))
+        engine.apply(.position(PositionUpdate(account: "carol", symbol: "TESTUSDT", side: .long, quantity: Fixed(10),
+            entryPrice: Fixed(100), mode: .cross, walletBalance: Fixed(10)), time: 2))
+        engine.apply(.mark(symbol: "TESTUSDT", price: fx("99.40"), time: 3))
+        engine.apply(.mark(symbol: "TESTUSDT", price: Fixed(100), time: 4))
+        engine.apply(.account(id: "carol", asset: "USDT", venue: "", venueGiven: false, walletBalance: .zero, time: 5))
+        let notes = engine.apply(.position(PositionUpdate(account: "carol", symbol: "TESTUSDT", side: .long, quantity: Fixed(10),
+            entryPrice: Fixed(101), mode: .cross, leverage: Fixed(10)), time: 6))
+        // 10 lost at the mark of 100 against a wallet of 0: liquidated (with the 101 a leverage of
+        // 10 implies, it would not be).
+        #expect(notes.liquidations.count == 1, "a wallet stated as 0 was replaced by the one the leverage implies")
         #expect(engine.moneyInSystem(asset: "USDT") == engine.deposits["USDT"])
     }
 }

@@ -21,9 +21,13 @@ extension AppModel {
         case .click(let x, let y):
             if case .normal = mode {
                 guard let pane = pane(at: x, y, layout), focusablePanes.contains(pane) else { return [] }
+                let wasFocused = focus == pane
                 focus = pane
                 guard let rect = rect(of: pane, layout), let row = listRow(pane, at: y, inner: rect.inset(1)) else { return [] }
-                if row == selectedRow(pane) { return perform(.drillDown) }
+                // A second click on the selected row opens it; the first click on a pane only
+                // focuses it (the unfocused markets pane's cursor rests on its top row: a click
+                // there changed the focused market at once; review).
+                if wasFocused && row == selectedRow(pane) { return perform(.drillDown) }
                 select(row, in: pane)
                 return []
             }

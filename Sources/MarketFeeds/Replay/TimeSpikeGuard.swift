@@ -93,8 +93,14 @@ struct TimeSpikeGuard: Sendable {
         case .skipped:
             return message
         case .book(let update):
-            // A line that changed nothing loses nothing (a spiked repeat, an empty heartbeat).
-            if update.changesNothing { return nil }
+            // A line that changed nothing loses nothing (a spiked repeat, an empty heartbeat);
+            // its sequence goes on, or the next OKX update's prevSeqId named a message the
+            // synchronizer never had: a gap, the book stale to the end (review).
+            if update.changesNothing {
+                guard update.sequence != nil else { return nil }
+                return .book(StreamBookUpdate(symbol: update.symbol, levels: .delta([]), sequence: update.sequence,
+                    previousSequence: update.previousSequence, time: time))
+            }
             let levels: StreamBookUpdate.Levels = update.isSnapshot ? .snapshot(bids: [], asks: []) : .delta([])
             // Its sequence goes with it: a Bybit message repeated (the same `u`) is a repeat, not a gap.
             return .book(StreamBookUpdate(symbol: update.symbol, levels: levels, sequence: update.sequence,

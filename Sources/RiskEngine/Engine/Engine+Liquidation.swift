@@ -25,7 +25,7 @@ extension Engine {
             noteBlocked(market: waiting.market, waiting.block, into: &notes)
             return
         }
-        rememberStatement(index)
+        rememberStatement(index, byLiquidation: true)
         let account = positions[Int(index)].accountIndex
         var steps = 0
         while positions[Int(index)].isOpen && steps < 64 {
@@ -47,9 +47,9 @@ extension Engine {
     /// Keeps a position as the operator last stated it, before the engine first changes its
     /// quantity (see `engineChangedPositions`).
     @inline(__always)
-    mutating func rememberStatement(_ index: Int32) {
+    mutating func rememberStatement(_ index: Int32, byLiquidation: Bool) {
         guard engineChangedPositions[index] == nil else { return }
-        engineChangedPositions[index] = StatedPosition(positions[Int(index)])
+        engineChangedPositions[index] = StatedPosition(positions[Int(index)], byLiquidation: byLiquidation)
         let account = positions[Int(index)].accountIndex
         if engineChangedWallets[account] == nil { engineChangedWallets[account] = accounts[Int(account)].walletBalance }
     }
@@ -342,7 +342,7 @@ extension Engine {
             }
             rank += 1
             // As the operator stated it, before its margin and quantity change.
-            rememberStatement(index)
+            rememberStatement(index, byLiquidation: false)
             let take = Fixed.minimum(remaining, position.quantity)
             let closed = PositionTerms(side: position.side, quantity: take, entryPrice: position.entryPrice,
                 kind: instrument.kind, brackets: instrument.brackets)

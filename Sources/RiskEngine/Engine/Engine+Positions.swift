@@ -150,7 +150,8 @@ extension Engine {
         if !engineChangedPositions.isEmpty, let found,
            let held = heldPosition(account: found, market: market, positionSide: update.pointee.positionSide),
            let stated = engineChangedPositions[held] {
-            if stated.isRestated(by: update.pointee, wallet: engineChangedWallets[found]) {
+            if stated.isRestated(by: update.pointee, wallet: engineChangedWallets[found]),
+               !stated.byLiquidation || stated.wouldTrigger(at: markets[Int(market)].markPrice) {
                 refuse(update, "sent again as it was before liqwatch liquidated or deleveraged it: not applied (send its size now, or 0)",
                     into: &notes)
                 return
@@ -303,7 +304,8 @@ extension Engine {
     /// wallet was last stated and left the wallet at nothing or less.
     @inline(__always)
     func walletEmptiedByEngine(_ account: Int32) -> Bool {
-        guard !engineChangedWallets.isEmpty, engineChangedWallets[account] != nil else { return false }
+        // A wallet stated as 0 (before the engine's change, or since) is a wallet, not one emptied.
+        guard !engineChangedWallets.isEmpty, let stated = engineChangedWallets[account], stated.isPositive else { return false }
         return !accounts[Int(account)].walletBalance.isPositive
     }
 
@@ -801,14 +803,30 @@ struct StatedPosition: Sendable {
     var entryPrice: Fixed
     var isolatedMargin: Fixed
     var leverage: Fixed
+    /// Changed first by a liquidation (not an ADL close), and its liquidation price then.
+    var byLiquidation: Bool
+    var liquidationPrice: Fixed
 
-    init(_ position: Position) {
+    init(_ position: Position, byLiquidation: Bool) {
         side = position.side
         mode = position.mode
         quantity = position.quantity
         entryPrice = position.entryPrice
         isolatedMargin = position.isolatedMargin
         leverage = position.leverage
+        self.byLiquidation = byLiquidation
+        liquidationPrice = position.liquidationPrice
+    }
+
+    /// Whether the position as it was would be liquidated at `mark` (none, or no liquidation
+    /// price: yes). A position the engine liquidated and the operator's system still states is
+    /// refused only while so: the venue need not have liquidated it (the engine's mark and book
+    /// are its own), and with the mark back, stated unchanged, it was refused and went unwatched
+    /// for the rest of the session (review). An ADL close is refused either way: its position was
+    /// never near its own liquidation.
+    func wouldTrigger(at mark: Fixed?) -> Bool {
+        guard let mark, liquidationPrice.isPositive else { return true }
+        return side == .long ? mark <= liquidationPrice : mark >= liquidationPrice
     }
 
     /// Whether `update` states the position as it was, and nothing new: the operator's system not

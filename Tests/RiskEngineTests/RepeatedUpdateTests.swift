@@ -176,8 +176,8 @@ struct RepeatedUpdateTests {
         #expect(engine.moneyInSystem(asset: "USDT") == engine.deposits["USDT"])
     }
 
-    @Test("a cross position of an account the engine's liquidation emptied: its wallet is the one its leverage implies until stated")
-    func crossAfterEngineEmptiedWallet() {
+    /// Carol's cross long (wallet 10) liquidated by the engine at 99.40 into a bid at 80.
+    func carolLiquidated() -> Engine {
         var engine = engine(with: [testInstrument()])
         engine.openFund(asset: "USDT", balance: Fixed(1_000))
         engine.apply(.mark(symbol: "TESTUSDT", price: Fixed(100), time: 1))
@@ -185,6 +185,12 @@ struct RepeatedUpdateTests {
         engine.apply(.position(PositionUpdate(account: "carol", symbol: "TESTUSDT", side: .long, quantity: Fixed(10),
             entryPrice: Fixed(100), mode: .cross, walletBalance: Fixed(10)), time: 2))
         engine.apply(.mark(symbol: "TESTUSDT", price: fx("99.40"), time: 3))
+        return engine
+    }
+
+    @Test("a cross position of an account the engine's liquidation emptied: its wallet is the one its leverage implies until stated")
+    func crossAfterEngineEmptiedWallet() {
+        var engine = carolLiquidated()
         #expect(!engine.positions[0].isOpen && engine.totals.deficits == 1)
         #expect(!engine.accounts[0].walletBalance.isPositive)
         engine.apply(.mark(symbol: "TESTUSDT", price: Fixed(100), time: 4))
@@ -216,13 +222,7 @@ struct RepeatedUpdateTests {
 
     @Test("a wallet stated as 0 after the engine's liquidation is a wallet: a cross position then is liquidated against it, not given one")
     func statedZeroWalletIsAWallet() {
-        var engine = engine(with: [testInstrument()])
-        engine.openFund(asset: "USDT", balance: Fixed(1_000))
-        engine.apply(.mark(symbol: "TESTUSDT", price: Fixed(100), time: 1))
-        engine.apply(.bookSnapshot(symbol: "TESTUSDT", bids: [(units("80"), units("1000"))], asks: [(units("100.10"), units("1000"))], time: 1))
-        engine.apply(.position(PositionUpdate(account: "carol", symbol: "TESTUSDT", side: .long, quantity: Fixed(10),
-            entryPrice: Fixed(100), mode: .cross, walletBalance: Fixed(10)), time: 2))
-        engine.apply(.mark(symbol: "TESTUSDT", price: fx("99.40"), time: 3))
+        var engine = carolLiquidated()
         engine.apply(.mark(symbol: "TESTUSDT", price: Fixed(100), time: 4))
         engine.apply(.account(id: "carol", asset: "USDT", venue: "", venueGiven: false, walletBalance: .zero, time: 5))
         let notes = engine.apply(.position(PositionUpdate(account: "carol", symbol: "TESTUSDT", side: .long, quantity: Fixed(10),

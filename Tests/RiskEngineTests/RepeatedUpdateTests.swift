@@ -178,12 +178,7 @@ struct RepeatedUpdateTests {
 
     /// Carol's cross long (wallet 10) liquidated by the engine at 99.40 into a bid at 80.
     func carolLiquidated() -> Engine {
-        var engine = engine(with: [testInstrument()])
-        engine.openFund(asset: "USDT", balance: Fixed(1_000))
-        engine.apply(.mark(symbol: "TESTUSDT", price: Fixed(100), time: 1))
-        engine.apply(.bookSnapshot(symbol: "TESTUSDT", bids: [(units("80"), units("1000"))], asks: [(units("100.10"), units("1000"))], time: 1))
-        engine.apply(.position(PositionUpdate(account: "carol", symbol: "TESTUSDT", side: .long, quantity: Fixed(10),
-            entryPrice: Fixed(100), mode: .cross, walletBalance: Fixed(10)), time: 2))
+        var engine = carolLiquidatedBeforeMark()
         engine.apply(.mark(symbol: "TESTUSDT", price: fx("99.40"), time: 3))
         return engine
     }
@@ -230,6 +225,82 @@ struct RepeatedUpdateTests {
         // 10 lost at the mark of 100 against a wallet of 0: liquidated (with the 101 a leverage of
         // 10 implies, it would not be).
         #expect(notes.liquidations.count == 1, "a wallet stated as 0 was replaced by the one the leverage implies")
+        #expect(engine.moneyInSystem(asset: "USDT") == engine.deposits["USDT"])
+    }
+
+    @Test("the statements kept of what the engine's liquidations changed count in its size, which checkpoints are kept by")
+    func keptStatementsCountInTheEstimate() {
+        let before = carolLiquidatedBeforeMark()
+        let after = carolLiquidated()
+        #expect(after.engineChangedPositions.count == 1 && after.engineChangedWallets.count == 1)
+        #expect(after.positions.count == before.positions.count && after.accounts.count == before.accounts.count)
+        #expect(after.approximateBytes - before.approximateBytes >= MemoryLayout<StatedPosition>.stride + MemoryLayout<Fixed>.stride)
+    }
+
+    /// Carol's position before the mark that liquidates it.
+    func carolLiquidatedBeforeMark() -> Engine {
+        var engine = engine(with: [testInstrument()])
+        engine.openFund(asset: "USDT", balance: Fixed(1_000))
+        engine.apply(.mark(symbol: "TESTUSDT", price: Fixed(100), time: 1))
+        engine.apply(.bookSnapshot(symbol: "TESTUSDT", bids: [(units("80"), units("1000"))], asks: [(units("100.10"), units("1000"))], time: 1))
+        engine.apply(.position(PositionUpdate(account: "carol", symbol: "TESTUSDT", side: .long, quantity: Fixed(10),
+            entryPrice: Fixed(100), mode: .cross, walletBalance: Fixed(10)), time: 2))
+        return engine
+    }
+    @Test("stated again with its margin trimmed a little each period (funding) while still past its liquidation: refused, its deficit counted once")
+    func driftedMarginAfterLiquidation() {
+        var engine = engineWithPosition(repeats: 0)
+        engine.apply(.bookSnapshot(symbol: "TESTUSDT", bids: [(units("80"), units("1000"))], asks: [(units("100.10"), units("1000"))], time: 9))
+        engine.apply(.mark(symbol: "TESTUSDT", price: fx("99.40"), time: 10))
+        #expect(!engine.positions[0].isOpen && engine.totals.deficits == 1)
+        let fund = engine.fund("USDT").balance
+        for (period, margin) in ["9.99", "9.98", "10.01"].enumerated() {
+            var drifted = update()
+            drifted.isolatedMargin = fx(margin)
+            let notes = engine.apply(.position(drifted, time: 11 + Int64(period)))
+            #expect(notes.liquidations.isEmpty && !engine.positions[0].isOpen, "period \(period)")
+        }
+        #expect(engine.totals.deficits == 1 && engine.fund("USDT").balance == fund)
+        #expect(engine.totals.positionsRejected == 3)
+        // A top-up that saves it at this very mark is news: applied, and watched.
+        var toppedUp = update()
+        toppedUp.isolatedMargin = Fixed(50)
+        let notes = engine.apply(.position(toppedUp, time: 20))
+        #expect(notes.liquidations.isEmpty && engine.positions[0].isOpen && engine.positions[0].isolatedMargin == Fixed(50))
+        #expect(engine.totals.positionsRejected == 3)
+        #expect(engine.moneyInSystem(asset: "USDT") == engine.deposits["USDT"])
+    }
+
+    @Test("a cross position stated again with its wallet drifted a little after the engine liquidated it: refused; a wallet that saves it, applied")
+    func driftedWalletAfterLiquidation() {
+        var engine = carolLiquidated()
+        #expect(!engine.positions[0].isOpen && engine.totals.deficits == 1)
+        for (period, wallet) in ["9.99", "10.02"].enumerated() {
+            let notes = engine.apply(.position(PositionUpdate(account: "carol", symbol: "TESTUSDT", side: .long, quantity: Fixed(10),
+                entryPrice: Fixed(100), mode: .cross, walletBalance: fx(wallet)), time: 4 + Int64(period)))
+            #expect(notes.liquidations.isEmpty && !engine.positions[0].isOpen, "period \(period)")
+        }
+        #expect(engine.totals.deficits == 1 && engine.totals.positionsRejected == 2)
+        let notes = engine.apply(.position(PositionUpdate(account: "carol", symbol: "TESTUSDT", side: .long, quantity: Fixed(10),
+            entryPrice: Fixed(100), mode: .cross, walletBalance: Fixed(500)), time: 8))
+        #expect(notes.liquidations.isEmpty && engine.positions[0].isOpen && engine.accounts[0].walletBalance == Fixed(500))
+        #expect(engine.moneyInSystem(asset: "USDT") == engine.deposits["USDT"])
+    }
+
+    @Test("a hedge-mode LONG leg the engine liquidated, stated again without its position side: the same position, refused")
+    func hedgeLegStatedAsOneWay() {
+        var engine = engine(with: [testInstrument()])
+        engine.openFund(asset: "USDT", balance: Fixed(100))
+        engine.apply(.mark(symbol: "TESTUSDT", price: Fixed(100), time: 1))
+        engine.apply(.bookSnapshot(symbol: "TESTUSDT", bids: [(units("80"), units("1000"))], asks: [(units("100.10"), units("1000"))], time: 1))
+        var leg = update()
+        leg.positionSide = .long
+        engine.apply(.position(leg, time: 2))
+        engine.apply(.mark(symbol: "TESTUSDT", price: fx("99.40"), time: 3))
+        #expect(!engine.positions[0].isOpen && engine.totals.deficits == 1)
+        let notes = engine.apply(.position(update(), time: 4))
+        #expect(notes.liquidations.isEmpty && engine.positions.allSatisfy { !$0.isOpen })
+        #expect(engine.totals.deficits == 1 && engine.totals.positionsRejected == 1)
         #expect(engine.moneyInSystem(asset: "USDT") == engine.deposits["USDT"])
     }
 }

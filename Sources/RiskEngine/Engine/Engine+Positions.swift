@@ -147,16 +147,10 @@ extension Engine {
         // opened): a refused update, or the close of a position that is not there, used to leave
         // an empty account behind (an attacker's stream of them grew the table for nothing).
         var found = accountIndexes.find(id: update.pointee.account, asset: asset, venue: venue, hash: accountHashed, in: accounts)
-        if !engineChangedPositions.isEmpty, let found,
-           let held = heldPosition(account: found, market: market, positionSide: update.pointee.positionSide),
-           let stated = engineChangedPositions[held] {
-            if stated.isRestated(by: update.pointee, wallet: engineChangedWallets[found]),
-               !stated.byLiquidation || stated.wouldTrigger(at: markets[Int(market)].markPrice) {
-                refuse(update, "sent again as it was before liqwatch liquidated or deleveraged it: not applied (send its size now, or 0)",
-                    into: &notes)
-                return
-            }
-            engineChangedPositions.removeValue(forKey: held)
+        if !engineChangedPositions.isEmpty, let found, refusesAsStale(update, account: found, market: market) {
+            refuse(update, "sent again as it was before liqwatch liquidated or deleveraged it: not applied (send its size now, or 0)",
+                into: &notes)
+            return
         }
         // Only a leg on the wrong side, or an account already holding positions, can conflict:
         // most updates (a new account each) skip the check, and the engine copy its call costs.
@@ -788,9 +782,20 @@ extension Engine {
 extension Engine {
     /// About how many bytes a copy of this engine holds once it no longer shares storage with the
     /// original: its positions (with their trigger entries and market lists) and accounts (with
-    /// their identifiers and table entries). What keeps copies (checkpoints) sizes itself by it.
+    /// their identifiers and table entries), and the statements kept of what its liquidations
+    /// changed (a cascade of a million positions keeps a hundred thousand, about 13 MB a copy, which
+    /// the estimate left out). What keeps copies (checkpoints) sizes itself by it.
     public var approximateBytes: Int {
-        positions.count * (MemoryLayout<Position>.stride + 40) + accounts.count * (MemoryLayout<Account>.stride + 120) + 1_000_000
+        positions.count * (MemoryLayout<Position>.stride + 40) + accounts.count * (MemoryLayout<Account>.stride + 120)
+            + Engine.hashedBytes(engineChangedPositions.count, entry: MemoryLayout<Int32>.stride + MemoryLayout<StatedPosition>.stride)
+            + Engine.hashedBytes(engineChangedWallets.count, entry: MemoryLayout<Int32>.stride + MemoryLayout<Fixed>.stride)
+            + 1_000_000
+    }
+
+    /// A dictionary's storage for `count` entries: Swift keeps its table at most three quarters
+    /// full, a bit a bucket beside.
+    static func hashedBytes(_ count: Int, entry: Int) -> Int {
+        count == 0 ? 0 : count * 4 / 3 * entry + count / 4
     }
 }
 
@@ -803,9 +808,8 @@ struct StatedPosition: Sendable {
     var entryPrice: Fixed
     var isolatedMargin: Fixed
     var leverage: Fixed
-    /// Changed first by a liquidation (not an ADL close), and its liquidation price then.
+    /// Changed first by a liquidation (not an ADL close).
     var byLiquidation: Bool
-    var liquidationPrice: Fixed
 
     init(_ position: Position, byLiquidation: Bool) {
         side = position.side
@@ -815,18 +819,12 @@ struct StatedPosition: Sendable {
         isolatedMargin = position.isolatedMargin
         leverage = position.leverage
         self.byLiquidation = byLiquidation
-        liquidationPrice = position.liquidationPrice
     }
 
-    /// Whether the position as it was would be liquidated at `mark` (none, or no liquidation
-    /// price: yes). A position the engine liquidated and the operator's system still states is
-    /// refused only while so: the venue need not have liquidated it (the engine's mark and book
-    /// are its own), and with the mark back, stated unchanged, it was refused and went unwatched
-    /// for the rest of the session (review). An ADL close is refused either way: its position was
-    /// never near its own liquidation.
-    func wouldTrigger(at mark: Fixed?) -> Bool {
-        guard let mark, liquidationPrice.isPositive else { return true }
-        return side == .long ? mark <= liquidationPrice : mark >= liquidationPrice
+    /// Whether `update` names the position as it was (its side, mode, size and entry): the
+    /// operator's system has not seen it closed, whatever it now says of its margin or wallet.
+    func isSamePosition(_ update: PositionUpdate) -> Bool {
+        update.quantity == quantity && update.entryPrice == entryPrice && update.side == side && update.mode == mode
     }
 
     /// Whether `update` states the position as it was, and nothing new: the operator's system not

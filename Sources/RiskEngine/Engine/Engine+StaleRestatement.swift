@@ -1,0 +1,97 @@
+extension Engine {
+    /// Whether a position update is the operator's system stating again a position the engine
+    /// closed (a simulated liquidation, a step of one, an ADL close), not yet told of the close:
+    /// such an update is refused (`upsertPosition`), and its deficit is not counted again.
+    ///
+    /// The position it names is the held one of its account, market and position side, or, for a
+    /// leg the engine closed, the one of the other position side that holds the same side (a
+    /// hedge-mode LONG leg stated again without its `position_side` is the same position: opened
+    /// again beside the closed leg, it was liquidated again; attacker trial).
+    ///
+    /// After a liquidation: the same side, mode, size and entry is a position the system has not
+    /// yet seen closed, whatever its margin or wallet now say (funding trims them a little every
+    /// period, and each such statement reopened the position and booked its deficit again:
+    /// attacker trial). It is refused while it would be liquidated again at the mark now, worked
+    /// out from the update's own margin or wallet; a top-up that saves it, or a mark back past its
+    /// liquidation price, is news and applied. After an ADL close, the statement exactly as it
+    /// was (margin and wallet included) is refused: the position was never near its liquidation.
+    /// Any other statement, a new size or entry, is applied, and the engine's change forgotten.
+    mutating func refusesAsStale(_ update: UnsafePointer<PositionUpdate>, account: Int32, market: Int32) -> Bool {
+        guard let held = engineChangedLeg(account: account, market: market, update: update),
+              let stated = engineChangedPositions[held]
+        else { return false }
+        if stated.byLiquidation {
+            if stated.isSamePosition(update.pointee) && restatementWouldTrigger(update, in: held, account: account) { return true }
+        } else if stated.isRestated(by: update.pointee, wallet: engineChangedWallets[account]) {
+            return true
+        }
+        engineChangedPositions.removeValue(forKey: held)
+        return false
+    }
+
+    /// The position of the account and market the update names that the engine changed: the
+    /// update's own position side's, else a closed leg of the other position side holding the
+    /// update's side.
+    func engineChangedLeg(account: Int32, market: Int32, update: UnsafePointer<PositionUpdate>) -> Int32? {
+        if let held = heldPosition(account: account, market: market, positionSide: update.pointee.positionSide) {
+            return engineChangedPositions[held] == nil ? nil : held
+        }
+        for index in accounts[Int(account)].positions {
+            let position = positions[Int(index)]
+            guard position.symbolIndex == market, !position.isOpen, position.side == update.pointee.side,
+                  position.positionSide != update.pointee.positionSide, engineChangedPositions[index] != nil
+            else { continue }
+            return index
+        }
+        return nil
+    }
+
+    /// Whether the position `update` states, in place of `held` (closed by the engine), would be
+    /// liquidated at its market's mark now: its liquidation price worked out from the update's
+    /// margin (isolated: stated, or implied by its leverage) or the wallet it would be given
+    /// (cross: stated, else the account's, or the one its leverage implies where `upsertPosition`
+    /// would give that), beside the account's other positions. No mark, or a wallet that cannot
+    /// be worked out: stale (the engine closed it at a mark past its liquidation price).
+    func restatementWouldTrigger(_ update: UnsafePointer<PositionUpdate>, in held: Int32, account: Int32) -> Bool {
+        var candidate = positions[Int(held)]
+        guard let mark = markets[Int(candidate.symbolIndex)].markPrice else { return true }
+        let kind = markets[Int(candidate.symbolIndex)].instrument.kind
+        let quantity = update.pointee.quantity
+        candidate.side = update.pointee.side
+        candidate.mode = update.pointee.mode
+        candidate.quantity = quantity
+        candidate.entryPrice = update.pointee.entryPrice
+        let implied = update.pointee.leverage.flatMap { Engine.amount(impliedBy: $0, update, quantity: quantity, kind: kind) }
+        let context: MarginContext
+        if update.pointee.mode == .isolated {
+            context = .isolated(margin: update.pointee.isolatedMargin ?? implied ?? .zero)
+        } else {
+            var wallet = update.pointee.walletBalance
+            if wallet == nil {
+                wallet = !hasStatedWallet(account) || walletEmptiedByEngine(account) ? implied : accounts[Int(account)].walletBalance
+            }
+            guard let wallet else { return true }
+            let others = otherCrossShare(of: held)
+            context = MarginContext(collateral: wallet, otherMaintenance: others.otherMaintenance, otherUnrealised: others.otherUnrealised)
+        }
+        guard let liquidation = MarginMath.liquidationPrice(terms(of: candidate), context: context, rules: marginRules(of: candidate)),
+              liquidation.isPositive
+        else { return false }
+        return candidate.side == .long ? mark <= liquidation : mark >= liquidation
+    }
+
+    /// The maintenance and unrealised figures of the account's open cross positions other than
+    /// `index`, as `context(of:)` sums them for a cross position (the collateral left at 0).
+    func otherCrossShare(of index: Int32) -> MarginContext {
+        let account = accounts[Int(positions[Int(index)].accountIndex)]
+        var share = MarginContext(collateral: .zero)
+        for other in account.positions where other != index {
+            let peer = positions[Int(other)]
+            guard peer.isOpen && peer.mode == .cross else { continue }
+            let mark = valuationMark(of: peer)
+            share.otherMaintenance += MarginMath.maintenance(terms(of: peer), rules: marginRules(of: peer), at: mark).margin
+            share.otherUnrealised += MarginMath.unrealisedPnL(terms(of: peer), at: mark)
+        }
+        return share
+    }
+}

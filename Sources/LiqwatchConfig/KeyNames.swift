@@ -83,6 +83,7 @@ public enum ActionNames {
         case .health: return "health"
         case .focusMarkets: return "focus_markets"
         case .alertsView: return "alerts_view"
+        case .tapeDeficitsOnly: return "tape_deficits_only"
         }
     }
 

@@ -79,7 +79,7 @@ extension AppModel {
         switch pane {
         case .positions: count = visibleRows.count
         case .markets: count = visibleMarkets.count
-        case .tape: count = TapeEntries.count(log)
+        case .tape: count = tapeCount
         default: return nil
         }
         let range = TableRows.visibleRange(count: count, cursor: selectedRow(pane) ?? 0, in: inner)

@@ -46,7 +46,7 @@ public enum PaneID: String, CaseIterable, Sendable {
 
 /// A line the operator is typing.
 public struct Prompt: Sendable {
-    public enum Purpose: Sendable { case filter, marketFilter, jump, shock }
+    public enum Purpose: Sendable { case filter, marketFilter, tapeFilter, jump, shock }
     public var purpose: Purpose
     public var text: String
 
@@ -54,6 +54,7 @@ public struct Prompt: Sendable {
         switch purpose {
         case .filter: return "Filter positions (account or symbol): "
         case .marketFilter: return "Filter markets (symbol): "
+        case .tapeFilter: return "Filter the tape (account or symbol): "
         case .jump: return "Jump to time (HH:MM[:SS]) or percentage (e.g. 50%): "
         case .shock: return "What-if: shock the mark by % (e.g. -5): "
         }
@@ -138,6 +139,15 @@ public struct AppModel: Sendable {
     /// The tape's selected row, newest first. It stays on its liquidation while newer ones arrive
     /// (unless it is on the newest, which it follows).
     public internal(set) var tapeCursor = 0
+    /// Which of the tape's lines it shows (`/` on the tape, `d`).
+    var tapeFilter = TapeFilter()
+    /// The log's tape lines (simulated and exchange) when the session was last given, and the
+    /// line under the cursor then (nil on the newest, which the cursor follows). Kept here: the
+    /// run loop hands the session over while the model is detached (`detachSession`), so the log
+    /// it held before is an empty one, and the cursor was pushed down by every line of the
+    /// session at each turn, to the oldest.
+    var tapeLinesSeen = 0
+    var tapeSelection: TapeEntry? = nil
     /// The first line of the what-if's list of liquidations on screen.
     public private(set) var whatIfScroll = 0
     /// The first line the position view shows (it scrolls: see `DetailPane`).
@@ -149,7 +159,7 @@ public struct AppModel: Sendable {
     public private(set) var alertBook = AlertBook()
     /// Each fund's balance once a second of session time, for its chart (by index in
     /// `Engine.funds`: every venue's own).
-    public private(set) var fundHistories: [Int32: [Double]] = [:]
+    public private(set) var fundHistories: [Int32: TimedHistory] = [:]
     /// The chart of the fund the pane shows (`FundPane.shownFund`).
     /// When the fund moved since the last sample, a last point for the time since (its lowest, as
     /// every point's): paused mid-second (or
@@ -158,7 +168,7 @@ public struct AppModel: Sendable {
     /// so after a jump forward the chart ended on the jump's low (`▁█ 2,256–2,260` beside a
     /// balance of 9,814.24 at the end: operator trial).
     public var fundHistory: [Double] {
-        guard let index = FundPane.shownFund(self), var history = fundHistories[index], !history.isEmpty else { return [] }
+        guard let index = FundPane.shownFund(self), var history = fundHistories[index]?.values, !history.isEmpty else { return [] }
         if let now = lowestSinceSample(index) { history.append(now.approximateDouble) }
         if engine.funds.indices.contains(Int(index)) {
             let balance = engine.funds[Int(index)].balance.approximateDouble
@@ -166,8 +176,9 @@ public struct AppModel: Sendable {
         }
         return history
     }
-    /// Margin-ratio history of every position shown in the pane, once a second (bounded).
-    public private(set) var ratioHistory: [Int32: [Double]] = [:]
+    /// Margin-ratio history of every position shown in the pane, a point each time the table is
+    /// built (every two seconds of session time, twice a second in a cascade; bounded).
+    public private(set) var ratioHistory: [Int32: TimedHistory] = [:]
     /// The liquidations and the session time when the list's live head was last read (see
     /// `refreshLiveHead`).
     var liveHeadLiquidations = -1
@@ -214,6 +225,7 @@ public struct AppModel: Sendable {
         self.status = status
         self.engine = engine
         self.log = log
+        self.tapeLinesSeen = log.simulatedCount + log.exchangeCount
         self.themes = themes.isEmpty ? [.dark] : themes
         self.unicode = unicode
         rebuildTable()
@@ -304,9 +316,8 @@ public struct AppModel: Sendable {
         for row in visibleRows.prefix(200) { shown.insert(row.index) }
         if case .detail(let position) = mode { shown.insert(position) }
         for row in table.rows where shown.contains(row.index) {
-            var history = ratioHistory[row.index] ?? []
-            history.append(row.ratio ?? 1)
-            if history.count > 300 { history.removeFirst(history.count - 300) }
+            var history = ratioHistory[row.index] ?? TimedHistory(limit: 300)
+            history.append(row.ratio ?? 1, at: engine.time)
             ratioHistory[row.index] = history
         }
         if ratioHistory.count > 2_000 { ratioHistory = ratioHistory.filter { shown.contains($0.key) } }
@@ -451,11 +462,11 @@ public struct AppModel: Sendable {
             needsRedraw = true
             return []
         case .session(let newEngine, let newLog, let newStatus):
-            let tapeBefore = log.simulatedCount + log.exchangeCount
             engine = newEngine
             log = newLog
             dropRowsOfPositionsNotPlaced()
-            keepTapeCursor(since: tapeBefore)
+            let newlyMatched = tapeFilter.refresh(log)
+            keepTapeCursor(newlyMatched: newlyMatched)
             if log.simulatedCount != liveHeadLiquidations || engine.time &- liveHeadTime >= AppModel.liveHeadInterval
                 || engine.time < liveHeadTime {
                 refreshLiveHead()
@@ -480,10 +491,14 @@ public struct AppModel: Sendable {
             return fresh.isEmpty ? [] : [.told(fresh)]
         case .key(let key):
             needsRedraw = true
-            return handle(key)
+            let effects = handle(key)
+            noteTapeSelection()
+            return effects
         case .mouse(let event):
             needsRedraw = true
-            return handle(event)
+            let effects = handle(event)
+            noteTapeSelection()
+            return effects
         }
     }
 
@@ -509,12 +524,48 @@ public struct AppModel: Sendable {
     }
 
     /// Newer liquidations push the tape's rows down: the cursor moves with its row, so Enter opens
-    /// the liquidation the operator is looking at. A jump back starts the tape again.
-    mutating func keepTapeCursor(since before: Int) {
+    /// the liquidation the operator is looking at. Filtered, only the new lines the filter shows
+    /// push it (`newlyMatched`). After a jump back the cursor finds its liquidation again where
+    /// the tape now has it (it went to the tape's top, or with lines the jump had taken away
+    /// counted as new, to its oldest line: operator trial); one the jump went back before is
+    /// gone, and the cursor goes to the newest.
+    mutating func keepTapeCursor(newlyMatched: Int) {
         let now = log.simulatedCount + log.exchangeCount
-        if now < before { tapeCursor = 0 } else if tapeCursor > 0 { tapeCursor += now - before }
-        tapeCursor = min(tapeCursor, max(0, TapeEntries.count(log) - 1))
+        if now < tapeLinesSeen {
+            tapeCursor = 0
+            if let selection = tapeSelection, let row = tapeWindow(offset: 0, length: tapeCount).firstIndex(of: selection) {
+                tapeCursor = row
+            }
+        } else if tapeCursor > 0 {
+            tapeCursor += tapeFilter.isActive ? newlyMatched : now - tapeLinesSeen
+        }
+        tapeLinesSeen = now
+        tapeCursor = min(tapeCursor, max(0, tapeCount - 1))
+        noteTapeSelection()
     }
+
+    /// After the tape's filter changed (Esc, `d`): the cursor on the line it was on, where that
+    /// line is still shown (Esc sent it to the top, away from the liquidation being read:
+    /// operator trial); else on the newest.
+    mutating func refindTapeSelection() {
+        tapeCursor = tapeSelection.flatMap { tapeWindow(offset: 0, length: tapeCount).firstIndex(of: $0) } ?? 0
+    }
+
+    /// Remembers the line under the tape's cursor (see `tapeSelection`).
+    mutating func noteTapeSelection() {
+        tapeSelection = tapeCursor > 0 ? tapeWindow(offset: tapeCursor, length: 1).first : nil
+    }
+
+    /// How many lines the tape shows (through its filter, when one is set).
+    public var tapeCount: Int { tapeFilter.isActive ? tapeFilter.count : TapeEntries.count(log) }
+
+    /// `length` of the tape's lines from the `offset`-th newest on, as the tape shows them.
+    public func tapeWindow(offset: Int, length: Int) -> [TapeEntry] {
+        tapeFilter.isActive ? tapeFilter.window(log, offset: offset, length: length) : TapeEntries.window(log, offset: offset, length: length)
+    }
+
+    /// What the tape's title says of its filter ("" with none).
+    public var tapeFilterLabel: String { tapeFilter.label }
 
     /// One fund's point of its chart: the lowest balance since the last sample, not the balance
     /// now. A cascade that drains the fund and a fee that refills it within one sample (a second,
@@ -523,9 +574,8 @@ public struct AppModel: Sendable {
         let fund = engine.funds[Int(index)]
         let lowest = lowestSinceSample(index) ?? fund.balance
         fundSampled[index] = (fund.entryCount, engine.time)
-        var history = fundHistories[index] ?? []
-        history.append(lowest.approximateDouble)
-        if history.count > 600 { history.removeFirst(history.count - 600) }
+        var history = fundHistories[index] ?? TimedHistory(limit: 600)
+        history.append(lowest.approximateDouble, at: engine.time)
         fundHistories[index] = history
     }
 
@@ -548,9 +598,17 @@ public struct AppModel: Sendable {
         // A jump back, even within one second: a fund sampled later than the session's time now.
         let jumpedBack = (second < lastSampleSecond && lastSampleSecond != .min) || fundSampled.values.contains { $0.time > engine.time }
         if jumpedBack {
-            // A jump back: samples from a later time would draw a history that never happened.
-            fundHistories.removeAll()
-            ratioHistory.removeAll()
+            // A jump back: samples from a later time would draw a history that never happened;
+            // those up to the time landed on are the replay's own, and stay (they were all
+            // dropped, and every jump back started the fund's chart again: operator trial).
+            for index in Array(fundHistories.keys) {
+                fundHistories[index]?.dropPoints(after: engine.time)
+                if fundHistories[index]?.isEmpty == true { fundHistories[index] = nil }
+            }
+            for index in Array(ratioHistory.keys) {
+                ratioHistory[index]?.dropPoints(after: engine.time)
+                if ratioHistory[index]?.isEmpty == true { ratioHistory[index] = nil }
+            }
             fundSampled.removeAll()
             for index in engine.funds.indices where engine.funds[index].isInUse {
                 fundSampled[Int32(index)] = (engine.funds[index].entryCount, engine.time)
@@ -586,17 +644,21 @@ public struct AppModel: Sendable {
             case .backspace:
                 if !prompt.text.isEmpty { prompt.text.removeLast() }
                 mode = .prompt(prompt)
+                // The tape's filter follows the line as it is typed, a letter taken back too.
+                if prompt.purpose == .tapeFilter { tapeFilter.setText(prompt.text, log: log); tapeCursor = 0 }
             case .character(AppModel.clearLine):
                 // Ctrl-U, as in a shell: the whole line goes.
                 prompt.text = ""
                 mode = .prompt(prompt)
                 if prompt.purpose == .filter { filter = ""; cursor = 0; refreshVisibleRows(rechoose: false) }
                 if prompt.purpose == .marketFilter { marketFilter = ""; marketCursor = 0; refreshVisibleMarkets(keepingCursor: false) }
+                if prompt.purpose == .tapeFilter { tapeFilter.setText("", log: log); tapeCursor = 0 }
             case .character(let character):
                 if prompt.text.count < 40 { prompt.text.append(character) }
                 mode = .prompt(prompt)
                 if prompt.purpose == .filter { filter = prompt.text; cursor = 0; refreshVisibleRows(rechoose: false) }
                 if prompt.purpose == .marketFilter { marketFilter = prompt.text; marketCursor = 0; refreshVisibleMarkets(keepingCursor: false) }
+                if prompt.purpose == .tapeFilter { tapeFilter.setText(prompt.text, log: log); tapeCursor = 0 }
             default:
                 break
             }
@@ -675,15 +737,28 @@ public struct AppModel: Sendable {
                 mode = .detail(position: visibleRows[cursor].index)
                 detailOpenedFrom = nil
                 detailScroll = 0
-            } else if focus == .tape, let entry = TapeEntries.window(log, offset: tapeCursor, length: 1).first {
+            } else if focus == .tape, let entry = tapeWindow(offset: tapeCursor, length: 1).first {
                 mode = .liquidation(entry)
             }
         case .back:
             if focus == .markets {
                 if !marketFilter.isEmpty { marketFilter = ""; marketCursor = 0; refreshVisibleMarkets(keepingCursor: false) }
+            } else if focus == .tape {
+                // The tape's whole filter goes: its text and deficits-only.
+                if tapeFilter.isActive { tapeFilter = TapeFilter(); refindTapeSelection() }
             } else if !filter.isEmpty { filter = ""; cursor = 0; refreshVisibleRows() }
         case .filter:
-            mode = focus == .markets ? .prompt(Prompt(purpose: .marketFilter, text: marketFilter)) : .prompt(Prompt(purpose: .filter, text: filter))
+            switch focus {
+            case .markets: mode = .prompt(Prompt(purpose: .marketFilter, text: marketFilter))
+            case .tape: mode = .prompt(Prompt(purpose: .tapeFilter, text: tapeFilter.text))
+            default: mode = .prompt(Prompt(purpose: .filter, text: filter))
+            }
+        case .tapeDeficitsOnly:
+            tapeFilter.setDeficitsOnly(!tapeFilter.deficitsOnly, log: log)
+            refindTapeSelection()
+            notice = tapeFilter.deficitsOnly
+                ? "tape: only liquidations that left a deficit or went to ADL (\(keymap.label(for: .tapeDeficitsOnly)) again: every one)"
+                : "tape: every liquidation"
         case .nextSortColumn where focus == .markets:
             let columns = MarketColumn.allCases
             marketSortColumn = columns[(columns.firstIndex(of: marketSortColumn)! + 1) % columns.count]
@@ -734,7 +809,7 @@ public struct AppModel: Sendable {
         case .markets:
             marketCursor = max(0, min(max(0, visibleMarkets.count - 1), marketCursor.addingReportingOverflow(delta).partialValue))
         case .tape:
-            let count = TapeEntries.count(log)
+            let count = tapeCount
             tapeCursor = max(0, min(max(0, count - 1), tapeCursor.addingReportingOverflow(delta).partialValue))
         default:
             focus = .positions
@@ -754,6 +829,10 @@ public struct AppModel: Sendable {
             marketFilter = prompt.text
             marketCursor = 0
             refreshVisibleMarkets(keepingCursor: false)
+            return []
+        case .tapeFilter:
+            tapeFilter.setText(prompt.text, log: log)
+            tapeCursor = 0
             return []
         case .jump:
             let text = prompt.text.trimmingSpaces

@@ -3,7 +3,7 @@ public enum Action: Hashable, Sendable, CaseIterable {
     case help, quit, focusNext, focusPrevious, moveUp, moveDown, pageUp, pageDown, top, bottom
     case drillDown, back, filter, nextSortColumn, reverseSort, pause, step, faster, slower
     case nextNotable, previousNotable, jumpToTime, whatIf, acknowledge, nextTheme, ladderGrouping, health
-    case focusMarkets, alertsView
+    case focusMarkets, alertsView, tapeDeficitsOnly
 }
 
 public struct KeyBinding: Sendable, Equatable {
@@ -52,7 +52,8 @@ public struct Keymap: Sendable, Equatable {
         KeyBinding(keys: [.character("m")], action: .focusMarkets, description: "focus the markets pane (sessions with more than one market)", short: "focus the markets pane"),
         KeyBinding(keys: [.enter], action: .drillDown, description: "open: position, tape liquidation, or focus the market (or click the selected row)", short: "open the selected row"),
         KeyBinding(keys: [.escape], action: .back, description: "back / close"),
-        KeyBinding(keys: [.character("/")], action: .filter, description: "filter positions by account or symbol (markets by symbol)", short: "filter by account, symbol"),
+        KeyBinding(keys: [.character("/")], action: .filter, description: "filter positions (or the tape) by account or symbol, markets by symbol", short: "filter by account, symbol"),
+        KeyBinding(keys: [.character("d")], action: .tapeDeficitsOnly, description: "tape: only liquidations with a deficit or ADL (again: all)", short: "tape: deficits/ADL only"),
         KeyBinding(keys: [.character("s")], action: .nextSortColumn, description: "sort positions (or markets) by the next column", short: "sort by the next column"),
         KeyBinding(keys: [.character("S")], action: .reverseSort, description: "reverse the sort direction", short: "reverse the sort"),
         KeyBinding(keys: [.character(" ")], action: .pause, description: "pause / resume the replay", short: "pause / resume"),

@@ -155,8 +155,14 @@ enum DetailPane {
             line("   \(Format.units(fill.price, decimals: min(instrument.priceDecimals, 8))) × \(Format.units(fill.size, decimals: Format.columnDecimals([fill.size], instrument: instrument.sizeDecimals)))", .dim)
         }
         if walk.fills.count > 5 { line("   … \(walk.fills.count - 5) more levels", .dim) }
-        let history = model.ratioHistory[index] ?? []
-        line("Margin ratio history (\(history.count) s): " + Format.sparkline(history, width: max(0, width - 38)), .warn)
+        // Its points are the table's builds (every two seconds, twice a second in a cascade),
+        // not seconds: the label says the time they span ("300 s" read off 300 points that
+        // spanned ten minutes).
+        let history = model.ratioHistory[index] ?? TimedHistory(limit: 1)
+        let spanned = history.values.count < 2 ? "" : " over " + EventTime.duration(history.span)
+        let points = history.isEmpty ? "none yet" : "\(Format.count(history.values.count)) point\(history.values.count == 1 ? "" : "s")"
+        let label = "Margin ratio history (\(points)\(spanned)): "
+        line(label + Format.sparkline(history.values, width: max(0, width - DisplayWidth.of(label) - 4)), .warn)
         let queue = model.table.rows.first(where: { $0.index == index })?.adl
         let ranking = engine.configuration.adlRanking
         func queueText(_ entry: ADLQueueEntry) -> String {

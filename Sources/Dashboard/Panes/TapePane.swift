@@ -33,10 +33,15 @@ enum TapePane {
 
     static func render(_ model: AppModel, _ rect: Rect, focused: Bool, _ buffer: inout Buffer) {
         let log = model.log
-        let total = TapeEntries.count(log)
+        let total = model.tapeCount
         var title = "Liquidation tape \(Format.count(log.simulatedCount)) sim · \(Format.count(log.exchangeCount)) exch"
+        // A filter says what it keeps and how many lines it shows, before anything optional.
+        let filterLabel = model.tapeFilterLabel
+        let filterPart = filterLabel.isEmpty ? "" : " · \(filterLabel): \(Format.count(total))"
         // The marks' legend, when exchange lines are on the tape and the title has room for it.
-        if log.exchangeCount > 0 {
+        if !filterPart.isEmpty {
+            title += filterPart
+        } else if log.exchangeCount > 0 {
             let legend = " · ex \(LiquidationCompleteness.sample.mark) sample \(LiquidationCompleteness.all.mark) all"
             if Buffer.titleFits(title + legend, width: rect.width) { title += legend }
         }
@@ -44,18 +49,27 @@ enum TapePane {
         let place = " · row \(Format.count(model.tapeCursor + 1))"
         if focused && model.tapeCursor > 0 && Buffer.titleFits(title + place, width: rect.width) { title += place }
         // Narrower, shorter words around whole counts (never a count cut).
-        title = Buffer.fittingTitle([title, "Tape \(Format.count(log.simulatedCount)) sim · \(Format.count(log.exchangeCount)) ex",
-            "Tape \(Format.count(log.simulatedCount + log.exchangeCount))", "Tape"], width: rect.width)
+        // Filtered, every shorter title still says so (a count of all the lines under a filter
+        // would be read as the lines shown).
+        let shorter = filterPart.isEmpty
+            ? ["Tape \(Format.count(log.simulatedCount)) sim · \(Format.count(log.exchangeCount)) ex",
+               "Tape \(Format.count(log.simulatedCount + log.exchangeCount))", "Tape"]
+            : ["Tape \(Format.count(log.simulatedCount)) sim · \(Format.count(log.exchangeCount)) ex" + filterPart,
+               "Tape" + filterPart, "Tape · filtered: \(Format.count(total))", "Tape filtered", "Tape"]
+        title = Buffer.fittingTitle([title] + shorter, width: rect.width)
         buffer.box(rect, title: title, focused: focused)
         let inner = rect.inset(1)
         guard inner.height >= 2 else { return }
         if total == 0 {
-            let text = inner.width >= 20 ? "no liquidations yet" : "none yet"
+            let unmatched = "none of \(Format.count(TapeEntries.count(log))) kept matches"
+            let text = !filterLabel.isEmpty
+                ? (DisplayWidth.of(unmatched) < inner.width ? unmatched : "none matches")
+                : (inner.width >= 20 ? "no liquidations yet" : "none yet")
             buffer.put(text, x: inner.x + 1, y: inner.y, role: .dim, limit: inner.width - 1)
             return
         }
         let range = TableRows.visibleRange(count: total, cursor: model.tapeCursor, in: inner)
-        let entries = TapeEntries.window(log, offset: range.lowerBound, length: range.count)
+        let entries = model.tapeWindow(offset: range.lowerBound, length: range.count)
         let namingAssets = namesAssets(model.engine)
         var rows = entries.map { cells($0, model, namingAssets: namingAssets) }
         // One venue: its name on every line says nothing, and its width goes to the figures. The

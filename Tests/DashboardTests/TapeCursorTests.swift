@@ -1,0 +1,75 @@
+import Testing
+@testable import Dashboard
+import RiskEngine
+
+/// The tape's cursor as the run loop drives the model: the session is handed over while the model
+/// is detached (an empty log in its place), and a jump back hands over an earlier session.
+@Suite("The tape's cursor stays on its liquidation, through the run loop's hand-overs and jumps back")
+struct TapeCursorTests {
+    func selected(_ screen: AppModel) -> TapeEntry? { screen.tapeWindow(offset: screen.tapeCursor, length: 1).first }
+
+    @Test("new lines handed over while the model is detached push the cursor with its line, not to the oldest", arguments: [false, true])
+    func detachedHandOver(filtered: Bool) throws {
+        var (engine, log) = cascade(positions: 400)
+        var status = SessionStatus(kind: "REPLAY", source: "test")
+        status.time = engine.time
+        var screen = AppModel(width: 120, height: 40, status: status, engine: engine, log: log)
+        screen.focusPane(.tape)
+        if filtered { screen.press(.character("/"), .character("b"), .character("t"), .character("c"), .enter) }
+        screen.press(.down, .down, .down)
+        let before = try #require(selected(screen))
+        screen.detachSession()
+        log.record(engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(66_500), time: 5_000_000_000)))
+        _ = screen.update(.session(engine: engine, log: log, status: status))
+        #expect(selected(screen) == before)
+        #expect(screen.tapeCursor > 3 && screen.tapeCursor < screen.tapeCount - 1)
+        // And again, a turn later: each hand-over pushes it by that turn's lines only.
+        screen.detachSession()
+        let lines = TapeEntries.count(log)
+        log.record(engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(70_000), time: 6_000_000_000)))
+        #expect(TapeEntries.count(log) > lines, "the second rise liquidates more shorts")
+        _ = screen.update(.session(engine: engine, log: log, status: status))
+        #expect(selected(screen) == before)
+    }
+
+    @Test("after a jump back the cursor is on the liquidation it was on, when the earlier session has it; else on the newest", arguments: [false, true])
+    func jumpBack(filtered: Bool) throws {
+        var (engine, log) = cascade(positions: 400)
+        let (earlierEngine, earlierLog) = (engine, log)
+        log.record(engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(66_500), time: 5_000_000_000)))
+        var status = SessionStatus(kind: "REPLAY", source: "test")
+        status.time = engine.time
+        var screen = AppModel(width: 120, height: 40, status: status, engine: engine, log: log)
+        screen.focusPane(.tape)
+        if filtered { screen.press(.character("/"), .character("u"), .character("s"), .character("d"), .character("t"), .enter) }
+        let later = TapeEntries.count(log) - TapeEntries.count(earlierLog)
+        #expect(later > 5)
+        // A line the earlier session has: past the later ones.
+        for _ in 0..<(later + 4) { screen.press(.down) }
+        let before = try #require(selected(screen))
+        #expect(before.time < 5_000_000_000)
+        screen.detachSession()
+        _ = screen.update(.session(engine: earlierEngine, log: earlierLog, status: status))
+        #expect(selected(screen) == before)
+        #expect(screen.tapeCursor == 4)
+        // A line from after the time jumped back to: gone, the cursor on the newest.
+        _ = screen.update(.session(engine: engine, log: log, status: status))
+        screen.press(.home, .down)
+        #expect(selected(screen)?.time == 5_000_000_000)
+        screen.detachSession()
+        _ = screen.update(.session(engine: earlierEngine, log: earlierLog, status: status))
+        #expect(screen.tapeCursor == 0)
+    }
+
+    @Test("Esc on the filtered tape, or `d`, keeps the cursor on the line it was on")
+    func clearingTheFilterKeepsTheLine() throws {
+        var screen = cascadeModel(width: 120, height: 40, positions: 400)
+        screen.focusPane(.tape)
+        screen.press(.character("/"), .character("1"), .enter)
+        screen.press(.down, .down, .down, .down)
+        let before = try #require(selected(screen))
+        screen.press(.escape)
+        #expect(selected(screen) == before)
+        #expect(screen.tapeCursor > 4, "unfiltered, more lines are above it")
+    }
+}

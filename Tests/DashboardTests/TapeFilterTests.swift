@@ -1,0 +1,157 @@
+import Testing
+@testable import Dashboard
+import RiskEngine
+
+/// The tape's filter (`/` on the tape, `d`): the lines it shows are exactly the log's kept lines
+/// that match, newest first, however the log grew and let old lines go.
+@Suite("The tape filters by account or symbol, and to deficits and ADL")
+struct TapeFilterTests {
+    /// The lines a filter must show, found the slow way: every kept line, merged, then matched.
+    func expected(_ filter: TapeFilter, _ log: SessionLog) -> [TapeEntry] {
+        TapeEntries.window(log, offset: 0, length: TapeEntries.count(log)).filter { entry in
+            switch entry {
+            case .simulated(let record): return filter.matches(record)
+            case .exchange(let liquidation): return filter.matches(liquidation)
+            }
+        }
+    }
+
+    /// A log past its bound: `count` liquidations copied from a real one, every seventh with a
+    /// deficit, every eleventh to ADL, and an exchange report every fifth.
+    func longLog(_ count: Int, from template: LiquidationRecord, into log: inout SessionLog, startingAt first: Int = 0) {
+        for index in first..<(first + count) {
+            var record = template
+            record.account = "acct-\(index)"
+            record.symbol = index % 3 == 0 ? "binance-usdm:ETHUSDT" : "binance-usdm:BTCUSDT"
+            record.time = Int64(index) * 1_000_000
+            record.deficit = index % 7 == 0 ? Fixed(12) : .zero
+            record.adlQuantity = index % 11 == 0 ? Fixed(1) : .zero
+            record.fundTakeoverQuantity = .zero
+            log.record(.liquidation(record))
+            if index % 5 == 0 {
+                log.record(.exchangeLiquidation(ExchangeLiquidation(symbol: "binance-usdm:ETHUSDT", side: .long, price: Fixed(3_000),
+                    quantity: Fixed(1), time: Int64(index) * 1_000_000)))
+            }
+        }
+    }
+
+    @Test("as the log grows past its bound, a filter shows exactly its kept lines that match, in the tape's order")
+    func followsTheLogPastItsBound() throws {
+        let template = try #require(cascade(positions: 200).1.simulatedLiquidations.first)
+        var log = SessionLog()
+        longLog(3_000, from: template, into: &log)
+        var byText = TapeFilter()
+        byText.setText("ETH", log: log)
+        var deficits = TapeFilter()
+        deficits.setDeficitsOnly(true, log: log)
+        var both = TapeFilter()
+        both.setText("acct-1", log: log)
+        both.setDeficitsOnly(true, log: log)
+        for step in 0..<12 {
+            for filter in [byText, deficits, both] {
+                let want = expected(filter, log)
+                #expect(filter.count == want.count, "step \(step)")
+                #expect(filter.window(log, offset: 0, length: filter.count) == want, "step \(step)")
+                #expect(filter.window(log, offset: 17, length: 40) == Array(want.dropFirst(17).prefix(40)), "step \(step)")
+            }
+            // 1,000 more: the log keeps 5,000 of each list, so the oldest go.
+            longLog(1_000, from: template, into: &log, startingAt: 3_000 + step * 1_000)
+            let appended = byText.refresh(log)
+            let start = Int64(3_000 + step * 1_000) * 1_000_000
+            #expect(appended == expected(byText, log).filter { $0.time >= start }.count, "the new lines that match: step \(step)")
+            deficits.refresh(log)
+            both.refresh(log)
+        }
+        #expect(log.simulatedCount == 15_000 && log.simulatedLiquidations.count == SessionLog.keep)
+        #expect(deficits.count == expected(deficits, log).count && deficits.count > 0)
+        // Exchange reports have no deficit the engine knows of: never among the deficits.
+        #expect(!deficits.window(log, offset: 0, length: deficits.count).contains { if case .exchange = $0 { true } else { false } })
+    }
+
+    @Test("`/` on the focused tape filters it as typed; the title says the filter and how many lines it shows; Esc shows every line again")
+    func slashOnTheTape() throws {
+        var screen = cascadeModel(width: 200, height: 60)
+        let total = TapeEntries.count(screen.log)
+        let account = try #require(screen.log.simulatedLiquidations.last?.account)
+        screen.focusPane(.tape)
+        screen.press(.character("/"))
+        for character in account { screen.press(.character(character)) }
+        let matching = screen.log.simulatedLiquidations.filter { $0.account.lowercased().contains(account.lowercased()) }.count
+        #expect(matching >= 1 && matching < total)
+        #expect(screen.tapeCount == matching, "filtered as typed, before Enter")
+        screen.press(.enter)
+        #expect(screen.tapeCount == matching)
+        let lines = screen.rendered().lines
+        let title = lines[screen.layout.tape.y]
+        #expect(title.contains("\"\(account)\": \(matching)"), "\(title)")
+        let tape = screen.layout.tape.inset(1)
+        let shown = lines[(tape.y + 1)..<(tape.y + 1 + min(matching, tape.height - 1))]
+        #expect(shown.allSatisfy { $0.contains(account) }, "\(shown)")
+        // The positions' filter is untouched.
+        #expect(screen.filter.isEmpty)
+        screen.press(.escape)
+        #expect(screen.tapeCount == total)
+        #expect(!screen.rendered().lines[screen.layout.tape.y].contains("\""))
+    }
+
+    @Test("`d` keeps the liquidations that left a deficit or went to ADL, from any pane; `d` again shows every one")
+    func deficitsOnly() throws {
+        // The cascade's book absorbs every liquidation: a few more that cost the fund, copied.
+        let (engine, cascaded) = cascade(positions: 600)
+        var log = cascaded
+        let template = try #require(log.simulatedLiquidations.last)
+        for index in 0..<9 {
+            var record = template
+            record.account = "costly-\(index)"
+            record.time = engine.time
+            if index % 3 == 0 { record.deficit = Fixed(250) } else if index % 3 == 1 { record.adlQuantity = Fixed(1) } else { record.fundTakeoverQuantity = Fixed(1) }
+            log.record(.liquidation(record))
+        }
+        var status = SessionStatus(kind: "REPLAY", source: "test")
+        status.time = engine.time
+        var screen = AppModel(width: 120, height: 40, status: status, engine: engine, log: log)
+        let total = TapeEntries.count(screen.log)
+        let costly = screen.log.simulatedLiquidations.filter { $0.deficit.isPositive || $0.adlQuantity.isPositive || $0.fundTakeoverQuantity.isPositive }
+        #expect(!costly.isEmpty && costly.count < total, "the cascade should have some of each: \(costly.count) of \(total)")
+        screen.focusPane(.positions)
+        screen.press(.character("d"))
+        #expect(screen.tapeCount == costly.count)
+        #expect(screen.focus == .positions)
+        #expect(screen.rendered().lines[screen.layout.tape.y].contains("deficits/ADL"))
+        let shown = screen.tapeWindow(offset: 0, length: screen.tapeCount)
+        #expect(shown.allSatisfy { if case .simulated(let record) = $0 { record.account.hasPrefix("costly-") } else { false } })
+        screen.press(.character("d"))
+        #expect(screen.tapeCount == total)
+    }
+
+    @Test("filtered, the cursor stays on its liquidation while newer ones arrive, and Enter opens the one under it")
+    func cursorAnchoredWhileFiltered() {
+        var (engine, log) = cascade(positions: 400)
+        var status = SessionStatus(kind: "REPLAY", source: "test")
+        status.time = engine.time
+        var screen = AppModel(width: 120, height: 40, status: status, engine: engine, log: log)
+        screen.focusPane(.tape)
+        screen.press(.character("/"), .character("B"), .character("T"), .character("C"), .enter)
+        screen.press(.down, .down)
+        let before = screen.tapeWindow(offset: screen.tapeCursor, length: 1).first
+        log.record(engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(66_500), time: 5_000_000_000)))
+        #expect(log.simulatedCount > screen.log.simulatedCount)
+        _ = screen.update(.session(engine: engine, log: log, status: status))
+        #expect(screen.tapeWindow(offset: screen.tapeCursor, length: 1).first == before)
+        screen.press(.enter)
+        guard case .liquidation(let opened) = screen.mode else { Issue.record("no liquidation opened"); return }
+        #expect(opened == before)
+    }
+
+    @Test("a filter that matches nothing says so, with the count of the lines kept")
+    func nothingMatches() {
+        var screen = cascadeModel(width: 120, height: 40)
+        screen.focusPane(.tape)
+        screen.press(.character("/"))
+        for character in "nobody-here" { screen.press(.character(character)) }
+        screen.press(.enter)
+        #expect(screen.tapeCount == 0)
+        let text = screen.rendered().text
+        #expect(text.contains("none of \(Format.count(TapeEntries.count(screen.log))) kept matches"), "\(text)")
+    }
+}

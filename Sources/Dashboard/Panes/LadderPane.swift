@@ -10,6 +10,14 @@ enum LadderPane {
         var cumulative: Int64
         var consumed: Int64
         var liquidations: Int
+        /// A run of rows liquidations ate to nothing, from the touch out, shown as one: the price
+        /// of its far end (nil: one row), and how many rows it holds. In a cascade the eaten
+        /// levels filled the bid half of the ladder with `0.000 eaten` and the live bids were off
+        /// the pane (operator trial).
+        var farPrice: Int64? = nil
+        var eatenRows = 1
+
+        var isEatenRun: Bool { farPrice != nil }
     }
 
     static func render(_ model: AppModel, _ rect: Rect, focused: Bool, _ buffer: inout Buffer) {
@@ -72,7 +80,7 @@ enum LadderPane {
         var y = inner.y + 1
         // Asks: farthest at the top, the best just above the spread row.
         for index in stride(from: levelsPerSide - 1, through: 0, by: -1) {
-            if index < asks.count { draw(asks[index], side: .ask) }
+            if index < asks.count { asks[index].isEatenRun ? drawEatenRun(asks[index], side: .ask) : draw(asks[index], side: .ask) }
             if index == asks.count { drawEnd(.ask, asks, beyond: beyondBook(asks, .ask, step: step, liquidations: shortLiquidations, reach: reach)) }
             y += 1
         }
@@ -99,7 +107,7 @@ enum LadderPane {
             role: crossed.isEmpty ? .spreadRow : .alert, limit: inner.width)
         y += 1
         for index in 0..<levelsPerSide {
-            if index < bids.count { draw(bids[index], side: .bid) }
+            if index < bids.count { bids[index].isEatenRun ? drawEatenRun(bids[index], side: .bid) : draw(bids[index], side: .bid) }
             if index == bids.count { drawEnd(.bid, bids, beyond: beyondBook(bids, .bid, step: step, liquidations: longLiquidations, reach: reach)) }
             y += 1
         }
@@ -124,6 +132,27 @@ enum LadderPane {
             // The markers after the figures and the bar, never over them; a marker that does not
             // fit whole is left out.
             if row.consumed > 0 && x + 6 <= inner.maxX { x = buffer.put(" eaten", x: x, y: y, role: .consumed) }
+            drawClusterMarker(row, x: x)
+        }
+
+        /// A run of eaten rows: its near price, then its far price and how many rows, in place of
+        /// the size and cum columns (each form whole, or a shorter one).
+        func drawEatenRun(_ row: Row, side: BookSide) {
+            let role: StyleRole = side == .bid ? .bookBid : .bookAsk
+            guard 1 + priceWidth <= inner.width, let far = row.farPrice else { return }
+            var x = buffer.put(side == .bid ? "+" : "−", x: inner.x, y: y, role: role)
+            x = buffer.put(Format.right(Format.units(row.price, decimals: decimals), priceWidth), x: x, y: y, role: role)
+            let farText = Format.units(far, decimals: decimals)
+            let rowsText = Format.count(row.eatenRows)
+            let forms = [" to \(farText) eaten (\(rowsText) rows, nothing left)", " to \(farText) eaten (\(rowsText) rows)",
+                         " to \(farText) eaten", " eaten ×\(rowsText)", " eaten"]
+            if let text = forms.first(where: { x + DisplayWidth.of($0) <= inner.maxX }) {
+                x = buffer.put(text, x: x, y: y, role: .consumed)
+            }
+            drawClusterMarker(row, x: x)
+        }
+
+        func drawClusterMarker(_ row: Row, x: Int) {
             let cluster = " ◆\(row.liquidations)liq"
             if row.liquidations > 0 && x + DisplayWidth.of(cluster) <= inner.maxX {
                 buffer.put(cluster, x: x, y: y, role: .liquidationMarker)
@@ -189,7 +218,22 @@ enum LadderPane {
         return PositionTable.count(liquidations, from: above, through: .max) + outside.shortsAbove
     }
 
-    /// Levels grouped into buckets of `step`, from the touch outwards, with cumulative size.
+    /// The last row joins the one before it when both were eaten to nothing (a run of them is
+    /// one row: see `Row.farPrice`). Called once a row is whole, before the next is begun.
+    static func collapseEatenRun(_ rows: inout [Row]) {
+        guard rows.count >= 2 else { return }
+        let last = rows[rows.count - 1]
+        let previous = rows[rows.count - 2]
+        guard last.size == 0, last.consumed > 0, previous.size == 0, previous.consumed > 0 else { return }
+        rows[rows.count - 2].farPrice = last.price
+        rows[rows.count - 2].eatenRows += last.eatenRows
+        rows[rows.count - 2].consumed &+= last.consumed
+        rows[rows.count - 2].cumulative = last.cumulative
+        rows.removeLast()
+    }
+
+    /// Levels grouped into buckets of `step`, from the touch outwards, with cumulative size; a
+    /// run of buckets eaten to nothing is one row.
     static func rows(_ book: OrderBook, _ side: BookSide, step: Int64, count: Int, liquidations: [Int64]) -> [Row] {
         var rows: [Row] = []
         var cumulative: Int64 = 0
@@ -205,11 +249,13 @@ enum LadderPane {
                 rows[rows.count - 1].cumulative = cumulative
                 rows[rows.count - 1].consumed &+= consumed
             } else {
+                collapseEatenRun(&rows)
                 if rows.count == count { return false }
                 rows.append(Row(price: bucket, size: left, cumulative: cumulative, consumed: consumed, liquidations: 0))
             }
             return true
         }
+        collapseEatenRun(&rows)
         // Count liquidation prices into the rows: a bid row covers prices from just above the next
         // row down to itself, an ask row from itself up to just below the next.
         for index in rows.indices {

@@ -103,6 +103,30 @@ struct TimeSpikeTests {
         #expect(session.engine.time == Self.start + 10 * 86_400 * Self.second)
     }
 
+    @Test("spikes every few lines, each within 5 minutes of the one before, do not walk the clock ahead: the first moves it at most 5 minutes, the rest are malformed", arguments: [false, true])
+    func spikeChain(threaded: Bool) throws {
+        let scratch = try ScratchDirectory()
+        var times: [Int: Int64] = [:]
+        // Line 6k is a spike 290 s ahead of the spike before it; the lines between go on a second apart.
+        for spike in 1...39 { times[spike * 6] = Self.start + Int64(spike) * 290 * Self.second }
+        let path = try scratch.write("chain.jsonl", Self.marks(count: 240, replacing: times))
+        let session = try Self.replay(path, threaded: threaded)
+        #expect(session.stats.malformed == 38, "every spike after the first")
+        #expect(session.engine.time == Self.start + 290 * Self.second, "the clock went \((session.engine.time - Self.start) / Self.second) s ahead")
+        #expect(!session.engine.markets[0].markOutdated)
+    }
+
+    @Test("lines dated in the past between the real ones do not get the real ones judged spikes", arguments: [false, true])
+    func pastLinesBetweenRealOnes(threaded: Bool) throws {
+        let scratch = try ScratchDirectory()
+        var times: [Int: Int64] = [:]
+        for index in stride(from: 1, to: 200, by: 2) { times[index] = Self.start - 3_600 * Self.second + Int64(index) * Self.second }
+        let path = try scratch.write("past.jsonl", Self.marks(count: 200, replacing: times))
+        let session = try Self.replay(path, threaded: threaded)
+        #expect(session.stats.malformed == 0 && session.stats.applied == 200)
+        #expect(session.engine.time == Self.start + 198 * Self.second)
+    }
+
     @Test("stepping and decoding ahead agree: the same lines malformed, the same engine")
     func sameEitherWay() throws {
         let scratch = try ScratchDirectory()

@@ -26,8 +26,22 @@ struct TimeSpikeGuard: Sendable {
 
     /// The latest time of the input's lines applied so far.
     private(set) var latest: Int64?
-    /// The held line: its number, where its messages start in the loop's array, and its time.
-    private(set) var held: (line: Int, start: Int, time: Int64)?
+    /// The time of the last line applied (lines may go back in time; `latest` does not), and
+    /// those of the last `typicalWindow` lines applied (a ring). A line ahead of `latest` is
+    /// judged against where most of the lines before it are too: each line within the tolerance
+    /// of `latest` raised it, and a spike every few lines, each 290 s ahead of the one before,
+    /// walked the clock three hours ahead while the lines between stayed where they were, every
+    /// book read as outdated and nothing was liquidated (attacker trial). Not against the last
+    /// line alone: lines dated in the past between the real ones would get the real ones judged
+    /// spikes.
+    private(set) var recent: Int64?
+    private var recentTimes: [Int64] = []
+    private var recentSlot = 0
+    static let typicalWindow = 8
+    /// The held line: its number, where its messages start in the loop's array, its time, and the
+    /// time it is ahead of (`latest`, or the lines' typical time): the next line back within the
+    /// tolerance of that makes it a spike.
+    private(set) var held: (line: Int, start: Int, time: Int64, reference: Int64)?
     /// Lines checked since the held line.
     private var linesSinceHeld = 0
 
@@ -58,24 +72,40 @@ struct TimeSpikeGuard: Sendable {
         }
         if let suspect = held {
             held = nil
-            if let latest, lineTime <= latest &+ TimeSpikeGuard.tolerance {
+            if lineTime <= suspect.reference &+ TimeSpikeGuard.tolerance {
                 // The held line's messages go; the skipped-kind markers among them stay (they are
                 // counted by kind, not applied), and its stream book messages become gaps.
-                let kept = messages[suspect.start..<start].compactMap { TimeSpikeGuard.remains(of: $0, line: suspect.line, time: latest) }
+                let before = latest ?? suspect.reference
+                let kept = messages[suspect.start..<start].compactMap { TimeSpikeGuard.remains(of: $0, line: suspect.line, time: before) }
                 messages.replaceSubrange(suspect.start..<start, with: kept)
                 accept(lineTime)
-                return (suspect.line, "time (\(EventTime.iso8601(suspect.time)), \(TimeSpikeGuard.gap(suspect.time &- latest)) ahead of the lines around it)")
+                return (suspect.line, "time (\(EventTime.iso8601(suspect.time)), \(TimeSpikeGuard.gap(suspect.time &- suspect.reference)) ahead of the lines around it)")
             }
             // The next line is ahead too: a real jump.
-            latest = suspect.time
+            accept(suspect.time)
         }
         if let latest, lineTime > latest &+ TimeSpikeGuard.tolerance {
-            held = (line, start, lineTime)
+            held = (line, start, lineTime, latest)
+            linesSinceHeld = 0
+        } else if let latest, let recent, lineTime > latest, lineTime > recent &+ TimeSpikeGuard.tolerance,
+                  let typical = typicalRecentTime(), lineTime > typical &+ TimeSpikeGuard.tolerance {
+            // Within the tolerance of `latest`, but `latest` is a line the lines since have not
+            // followed (the last line, and most of those before it, are more than the tolerance
+            // behind this one). Asked only past the first two tests, which a line in time order
+            // never passes.
+            held = (line, start, lineTime, typical)
             linesSinceHeld = 0
         } else {
             accept(lineTime)
         }
         return nil
+    }
+
+    /// The upper median of the last lines' times: where most of the lines are.
+    func typicalRecentTime() -> Int64? {
+        guard !recentTimes.isEmpty else { return nil }
+        let sorted = recentTimes.sorted()
+        return sorted[sorted.count / 2]
     }
 
     /// Lets a held line go unjudged: its messages are about to be handed on (a decoding thread
@@ -118,6 +148,13 @@ struct TimeSpikeGuard: Sendable {
 
     private mutating func accept(_ time: Int64) {
         latest = max(latest ?? time, time)
+        recent = time
+        if recentTimes.count < TimeSpikeGuard.typicalWindow {
+            recentTimes.append(time)
+        } else {
+            recentTimes[recentSlot] = time
+            recentSlot = (recentSlot + 1) % TimeSpikeGuard.typicalWindow
+        }
     }
 
     /// "1d 2h", "3h 5m", "75y": how far ahead, for the message.

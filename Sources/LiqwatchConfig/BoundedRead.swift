@@ -37,6 +37,15 @@ public enum BoundedRead {
         return data.count > limit ? .failure(.tooLarge(limit: limit)) : .success(data)
     }
 
+    /// Whether `path` (its symbolic links followed) is a regular file: a theme named as a device
+    /// (`/dev/zero`) passed `config --check` and was refused when the dashboard started, and a FIFO
+    /// with no writer kept it waiting before it started (attacker trial).
+    public static func isRegularFile(_ path: String) -> Bool {
+        let resolved = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
+        guard let type = try? FileManager.default.attributesOfItem(atPath: resolved)[.type] as? FileAttributeType else { return false }
+        return type == .typeRegular
+    }
+
     /// Whether `path` is a file that can be read (not a directory): what a setting naming a file
     /// is checked for before the session needs it.
     public static func isReadableFile(_ path: String) -> Bool {

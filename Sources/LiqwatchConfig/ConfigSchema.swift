@@ -23,6 +23,9 @@ struct ConfigSection: Sendable {
 /// Every key config.toml knows. The printed default, the unknown-key warnings and the reader all
 /// come from this one list, so they cannot disagree.
 enum ConfigSchema {
+    /// The largest theme file read (`--theme` reads the same).
+    static let largestTheme = 1 << 20
+
     static let sections: [ConfigSection] = [
         ConfigSection(name: "dashboard", comment: "How the dashboard looks and sounds."),
         ConfigSection(name: "replay", comment: "Replays and the demo."),
@@ -54,6 +57,11 @@ enum ConfigSchema {
             let path = value.context.resolve(path: text)
             guard value.context.isReadableFile(path) else {
                 throw ConfigValue.Refusal(message: "'\(text)' is neither a built-in theme (\(BuiltInThemes.names.joined(separator: ", "))) nor a readable file")
+            }
+            // Checked as the dashboard will read it, so `config --check` says what it will refuse.
+            guard BoundedRead.isRegularFile(path) else { throw ConfigValue.Refusal(message: "'\(text)' is not a regular file (a theme file is)") }
+            if case .failure(let failure) = BoundedRead.contents(of: path, limit: ConfigSchema.largestTheme) {
+                throw ConfigValue.Refusal(message: "'\(text)' \(failure.reason)")
             }
             settings.theme = path
         },

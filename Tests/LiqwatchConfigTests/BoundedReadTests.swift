@@ -38,6 +38,34 @@ struct BoundedReadTests {
         #expect(problems.first?.contains("nor a readable file") == true)
     }
 
+    /// An attacker's trial: `config --check` passed a theme that was a device, and the dashboard
+    /// refused it naming `--theme`; a FIFO with no writer kept the dashboard waiting.
+    @Test("config: a theme that is a device or a FIFO is refused as not a regular file; a theme file is read as the dashboard reads it")
+    func themeIsARegularFile() throws {
+        for device in ["/dev/zero", "/dev/null"] {
+            let problems = refusal("[dashboard]\ntheme = \"\(device)\"\n")
+            #expect(problems.count == 1 && problems.first?.contains("is not a regular file") == true, "\(problems)")
+        }
+        let fifo = NSTemporaryDirectory() + "liqwatch-theme-fifo-\(getpid())"
+        #expect(mkfifo(fifo, 0o600) == 0)
+        defer { unlink(fifo) }
+        #expect(!BoundedRead.isRegularFile(fifo))
+        #expect(refusal("[dashboard]\ntheme = \"\(fifo)\"\n").first?.contains("is not a regular file") == true)
+        let big = NSTemporaryDirectory() + "liqwatch-theme-big-\(getpid())"
+        try Data(repeating: 0x23, count: (1 << 20) + 1).write(to: URL(fileURLWithPath: big))
+        defer { try? FileManager.default.removeItem(atPath: big) }
+        #expect(refusal("[dashboard]\ntheme = \"\(big)\"\n").first?.contains("larger than 1 MiB") == true)
+        let good = NSTemporaryDirectory() + "liqwatch-theme-good-\(getpid())"
+        try Data("theme[ok]=\"#00FF00\"\n".utf8).write(to: URL(fileURLWithPath: good))
+        defer { try? FileManager.default.removeItem(atPath: good) }
+        #expect(try read("[dashboard]\ntheme = \"\(good)\"\n").settings.theme == good)
+        // A link to a theme file is the file.
+        let link = good + ".link"
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: good)
+        defer { try? FileManager.default.removeItem(atPath: link) }
+        #expect(BoundedRead.isRegularFile(link))
+    }
+
     /// An attacker's trial: `config --check` said ok, and the run refused the same file naming a
     /// flag nobody had passed.
     @Test("[markets] focus is checked as the run checks it: venue:symbol whole, a bare symbol by its form")

@@ -72,6 +72,19 @@ struct ReplayClockTests {
         #expect(demo.lastTime! <= previous)
     }
 
+    @Test("a fraction of a millisecond past a notable event (the clock reading its time), the previous one is before it")
+    func previousFromJustPast() throws {
+        let demo = DemoSession(seed: 1, positions: 1_000)
+        let clock = ReplayClock(driver: demo)
+        try clock.seek(fraction: 0.6, wall: 0)
+        let landed = try #require(try clock.jumpToNextNotable(wall: 0))
+        if clock.paused { clock.togglePause(wall: 0) }
+        // Playing at 1x, 0.4 ms of wall time later: the clock shows the landing's millisecond.
+        #expect(clock.currentTime(wall: 400_000) / 1_000_000 == landed / 1_000_000)
+        let previous = try #require(try clock.jumpToPreviousNotable(wall: 400_000))
+        #expect(previous / 1_000_000 < landed / 1_000_000, "the jump stayed on the event the clock showed")
+    }
+
     @Test("a replay of a recording seeks backwards through checkpoints too", .enabled(if: SharedData.isPresent, SharedData.skipMessage))
     func recordingSeek() throws {
         var options = SessionOptions()

@@ -326,13 +326,16 @@ public final class ReplayClock {
         return nil
     }
 
-    /// Jumps back to the previous liquidation, deficit or alert.
+    /// Jumps back to the previous liquidation, deficit or alert: one before the millisecond the
+    /// clock shows. Paused a fraction of a millisecond past a liquidation (the clock reading its
+    /// time), `[` went to that same liquidation and the clock did not move (operator trial).
     @discardableResult
     public func jumpToPreviousNotable(wall: UInt64) throws(SessionError) -> Int64? {
         collectCheckpoint(wait: true)
         driver.finishStep()
         let now = currentTime(wall: wall)
-        guard let found = driver.log.marks.last(where: { $0 < now }) else { return nil }
+        let shown = now - ((now % 1_000_000) + 1_000_000) % 1_000_000
+        guard let found = driver.log.marks.last(where: { $0 < shown }) else { return nil }
         try seek(to: found, wall: wall)
         return found
     }

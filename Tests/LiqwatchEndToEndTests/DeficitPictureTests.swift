@@ -57,6 +57,15 @@ struct DeficitPictureTests {
         let json = try BinaryRunner.run(["replay", later, "--positions", positions, "--headless", "--report", "json"])
         let btc = try #require((try Self.json(json.standardOutput)["symbols"] as? [String: Any])?["binance-usdm:BTCUSDT"] as? [String: Any])
         #expect((btc["stressed_deficit"] as? [String: Any])?["deficit"] as? Double == 1_400, "\(btc["stressed_deficit"] ?? "")")
+        // The book left unchanged for more than the engine trusts (300 s) when the mark crosses
+        // the long's trigger: STALE because outdated, not "since a gap" (there was none).
+        let outdated = try scratch.write("outdated.ndjson", try String(contentsOfFile: events, encoding: .utf8)
+            + #"{"type":"mark","symbol":"binance-usdm:BTCUSDT","price":"59000","time":1723161600000000000}"# + "\n")
+        let old = try BinaryRunner.run(["replay", outdated, "--positions", positions, "--headless", "--report", "text"])
+        #expect(old.standardOutput.contains("BOOK STALE (outdated)"), "\(old.standardOutput)")
+        #expect(old.standardOutput.contains("its book is STALE (outdated: unchanged for longer than the engine trusts: the figure is of the book as last known)"),
+            "\(old.standardOutput)")
+        #expect(!old.standardOutput.contains("since a gap"))
     }
 
     @Test("coin amounts keep eight places in the text report (a BTC deficit is never 0.00 BTC)")

@@ -381,8 +381,18 @@ enum SessionReport {
             line += "; the book cannot fill \(stressed.unfilledQuantity.quantityText()) \(market.instrument.quantityUnit) → \(cover)"
         }
         if stressed.adlCertain { line += "; ADL would follow" }
-        // A book not trusted since a gap: the figure is of the book as last known.
-        if market.isStale { line += "; its book is STALE (since a gap: the figure is of the book as last known)" }
+        // A book not trusted: the figure is of the book as last known, and the reason is the
+        // book's own (every stale book read "since a gap", an outdated one with 0 gaps too:
+        // operator trial).
+        if let reason = market.staleReason {
+            let why: String
+            switch reason {
+            case "gap": why = "since a gap"
+            case "outdated": why = "outdated: unchanged for longer than the engine trusts"
+            default: why = reason
+            }
+            line += "; its book is STALE (\(why): the figure is of the book as last known)"
+        }
         return line + "; " + level
     }
 

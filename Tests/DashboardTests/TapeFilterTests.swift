@@ -83,7 +83,7 @@ struct TapeFilterTests {
         #expect(screen.tapeCount == matching)
         let lines = screen.rendered().lines
         let title = lines[screen.layout.tape.y]
-        #expect(title.contains("\"\(account)\": \(matching)"), "\(title)")
+        #expect(title.contains("\"\(account)\": \(matching) shown"), "\(title)")
         let tape = screen.layout.tape.inset(1)
         let shown = lines[(tape.y + 1)..<(tape.y + 1 + min(matching, tape.height - 1))]
         #expect(shown.allSatisfy { $0.contains(account) }, "\(shown)")
@@ -117,7 +117,7 @@ struct TapeFilterTests {
         screen.press(.character("d"))
         #expect(screen.tapeCount == costly.count)
         #expect(screen.focus == .positions)
-        #expect(screen.rendered().lines[screen.layout.tape.y].contains("deficits/ADL"))
+        #expect(screen.rendered().lines[screen.layout.tape.y].contains("deficit or ADL: \(costly.count) shown"))
         let shown = screen.tapeWindow(offset: 0, length: screen.tapeCount)
         #expect(shown.allSatisfy { if case .simulated(let record) = $0 { record.account.hasPrefix("costly-") } else { false } })
         screen.press(.character("d"))
@@ -141,6 +141,15 @@ struct TapeFilterTests {
         screen.press(.enter)
         guard case .liquidation(let opened) = screen.mode else { Issue.record("no liquidation opened"); return }
         #expect(opened == before)
+    }
+
+    @Test("with the tape focused the footer offers its filter and deficits-only, not the positions' sort")
+    func footerWithTheTapeFocused() {
+        var screen = cascadeModel(width: 120, height: 40)
+        #expect(screen.rendered().lines.last?.contains("s/S sort") == true)
+        screen.focusPane(.tape)
+        let footer = screen.rendered().lines.last ?? ""
+        #expect(footer.contains("/ filter tape") && footer.contains("d deficits/ADL") && !footer.contains("s/S sort"), "\(footer)")
     }
 
     @Test("a filter that matches nothing says so, with the count of the lines kept")

@@ -133,11 +133,11 @@ struct TapeFilter: Sendable, Equatable {
         return result
     }
 
-    /// What the tape's title says of the filter: `"alice" · deficits/ADL`.
+    /// What the tape's title says of the filter: `"alice" · deficit or ADL`.
     var label: String {
         var parts: [String] = []
         if !needle.isEmpty { parts.append("\"" + SafeText.escaped(text.trimmingSpaces) + "\"") }
-        if deficitsOnly { parts.append("deficits/ADL") }
+        if deficitsOnly { parts.append("deficit or ADL") }
         return parts.joined(separator: " · ")
     }
 }

@@ -21,7 +21,7 @@ enum FooterPane {
             buffer.put(Format.wordsThatFit(text, rect.width), x: rect.x, y: rect.y, role: .warn)
             return
         }
-        let hints = viewHints(model) ?? hints(model.keymap, replay: !model.status.isLive)
+        let hints = viewHints(model) ?? hints(model.keymap, replay: !model.status.isLive, tapeFocused: model.focus == .tape)
         buffer.put(hintsThatFit(hints, rect.width), x: rect.x, y: rect.y, role: .dim)
     }
 
@@ -61,7 +61,8 @@ enum FooterPane {
 
     /// What the keys do, from the keymap in force: a rebound key is named as it now is. A live
     /// session is not told of the replay's keys (pause, step, speed, jumps), which it refuses.
-    static func hints(_ keymap: Keymap, replay: Bool = true) -> String {
+    /// With the tape focused, its own keys in place of the sort's (which sorts the positions).
+    static func hints(_ keymap: Keymap, replay: Bool = true, tapeFocused: Bool = false) -> String {
         func key(_ action: Action) -> String { keymap.label(for: action) }
         let replayKeys = replay ? [
             "\(key(.pause)) pause", "\(key(.step)) step", "\(key(.faster))/\(key(.slower)) speed",
@@ -69,8 +70,10 @@ enum FooterPane {
         ] : []
         return ([
             "\(key(.help)) help", "\(key(.quit)) quit", "\(key(.focusNext)) focus", "\(key(.moveUp))\(key(.moveDown)) move",
-            "\(key(.drillDown)) detail", "\(key(.filter)) filter", "\(key(.nextSortColumn))/\(key(.reverseSort)) sort",
-        ] + replayKeys + [
+            "\(key(.drillDown)) detail",
+        ] + (tapeFocused
+            ? ["\(key(.filter)) filter tape", "\(key(.tapeDeficitsOnly)) deficits/ADL"]
+            : ["\(key(.filter)) filter", "\(key(.nextSortColumn))/\(key(.reverseSort)) sort"]) + replayKeys + [
             "\(key(.whatIf)) what-if", "\(key(.acknowledge)) seen", "\(key(.alertsView)) alerts", "\(key(.nextTheme)) theme",
             "\(key(.ladderGrouping)) group",
         ]).joined(separator: "  ")

@@ -37,7 +37,8 @@ enum TapePane {
         var title = "Liquidation tape \(Format.count(log.simulatedCount)) sim · \(Format.count(log.exchangeCount)) exch"
         // A filter says what it keeps and how many lines it shows, before anything optional.
         let filterLabel = model.tapeFilterLabel
-        let filterPart = filterLabel.isEmpty ? "" : " · \(filterLabel): \(Format.count(total))"
+        // "… shown": "deficits/ADL: 607" read as 607 deficits (218 in the report: operator trial).
+        let filterPart = filterLabel.isEmpty ? "" : " · \(filterLabel): \(Format.count(total)) shown"
         // The marks' legend, when exchange lines are on the tape and the title has room for it.
         if !filterPart.isEmpty {
             title += filterPart
@@ -55,7 +56,7 @@ enum TapePane {
             ? ["Tape \(Format.count(log.simulatedCount)) sim · \(Format.count(log.exchangeCount)) ex",
                "Tape \(Format.count(log.simulatedCount + log.exchangeCount))", "Tape"]
             : ["Tape \(Format.count(log.simulatedCount)) sim · \(Format.count(log.exchangeCount)) ex" + filterPart,
-               "Tape" + filterPart, "Tape · filtered: \(Format.count(total))", "Tape filtered", "Tape"]
+               "Tape" + filterPart, "Tape filtered: \(Format.count(total)) shown", "Tape filtered: \(Format.count(total))", "Tape filtered", "Tape"]
         title = Buffer.fittingTitle([title] + shorter, width: rect.width)
         buffer.box(rect, title: title, focused: focused)
         let inner = rect.inset(1)

@@ -6,7 +6,7 @@ import RiskEngine
 /// Options every session (replay, demo, live) shares: positions, the fund, the engine's rules.
 struct SessionArguments: ParsableArguments {
     @Option(help: "Positions to monitor: CSV or JSON (see the README for the columns).") var positions: String?
-    @Option(name: .customLong("synthetic-positions"), help: "Place N realistic synthetic positions around each symbol's first mark.")
+    @Option(name: .customLong("synthetic-positions"), help: "Place a realistic book of synthetic positions around each symbol's first mark: N for the first symbol, N/2 for each later one, plus the cross accounts that join it.")
     var syntheticPositions: Int?
     @Option(help: "Seed for the synthetic positions.") var seed: UInt64 = 1
     @Option(name: .customLong("insurance-fund"), help: "Opening insurance fund balances, comma-separated: AMOUNT (each venue's in its main asset: USDT, Hyperliquid's USDC), ASSET:AMOUNT (each venue's in ASSET), VENUE:AMOUNT or VENUE:ASSET:AMOUNT (one venue's). A venue's main asset not given: 250000, which an events file's first insurance_fund line replaces; any other asset (a coin-settled market's) has no opening, and its fund holds only what its liquidations leave it.")

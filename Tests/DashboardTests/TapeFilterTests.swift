@@ -164,3 +164,36 @@ struct TapeFilterTests {
         #expect(text.contains("none of \(Format.count(TapeEntries.count(screen.log))) kept matches"), "\(text)")
     }
 }
+
+@Suite("The tape's deficits to the cent where there is room")
+struct TapeDeficitCentsTests {
+    func model(width: Int, height: Int, deficit: String) throws -> AppModel {
+        let (engine, cascaded) = cascade(positions: 200)
+        var log = cascaded
+        var record = try #require(log.simulatedLiquidations.last)
+        record.account = "costly"
+        record.deficit = try #require(Fixed(deficit))
+        log.record(.liquidation(record))
+        var status = SessionStatus(kind: "REPLAY", source: "test")
+        status.time = engine.time
+        return AppModel(width: width, height: height, status: status, engine: engine, log: log)
+    }
+
+    @Test("161.85 reads 161.85 on the tape where the column has room (it read 162 beside a view and a report saying 161.85)", arguments: [(120, 40), (200, 60)])
+    func cents(size: (Int, Int)) throws {
+        let screen = try model(width: size.0, height: size.1, deficit: "161.85")
+        let tape = screen.layout.tape.inset(1)
+        let newest = screen.rendered().lines[tape.y + 1]
+        #expect(newest.contains("161.85"), "\(newest)")
+    }
+
+    @Test("the deficit is never dropped for its cents: compact where the exact figure would cost a column")
+    func compactWhenNarrow() throws {
+        let screen = try model(width: 120, height: 40, deficit: "123456789012.89")
+        let tape = screen.layout.tape.inset(1)
+        let lines = screen.rendered().lines
+        #expect(lines[tape.y].contains("deficit"), "\(lines[tape.y])")
+        let newest = lines[tape.y + 1]
+        #expect(newest.contains("123B"), "the exact figure costs a column here: \(newest)")
+    }
+}

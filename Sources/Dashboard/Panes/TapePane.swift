@@ -73,6 +73,7 @@ enum TapePane {
         let entries = model.tapeWindow(offset: range.lowerBound, length: range.count)
         let namingAssets = namesAssets(model.engine)
         var rows = entries.map { cells($0, model, namingAssets: namingAssets) }
+        let exactRows = entries.map { cells($0, model, namingAssets: namingAssets, exactDeficit: true) }
         // One venue: its name on every line says nothing, and its width goes to the figures. The
         // fit runs over the columns kept, and maps back to the table's column numbers.
         // No exchange-reported line: every line is "sim", which the title already says; its width
@@ -85,11 +86,19 @@ enum TapePane {
         // goes first; the quantity and the deficit stay last of all).
         let severalMarkets = model.showsMarkets
         if severalMarkets { shown[timeColumn].priority = 2 }
-        func fit() -> [(column: Int, width: Int)] {
+        func fit(_ rows: [(cells: [String], tail: String)]) -> [(column: Int, width: Int)] {
             ColumnFit.fitting(kept.map { shown[$0] }, rows: rows.map { row in kept.map { row.cells[$0] } }, width: inner.width)
                 .map { (column: kept[$0.column], width: $0.width) }
         }
+        func fit() -> [(column: Int, width: Int)] { fit(rows) }
         var chosen = fit()
+        // Deficits to the cent where their width costs no column: `162` beside a view and a
+        // report saying 161.85 did not reconcile (operator trial); compact where room is short.
+        let exactChosen = fit(exactRows)
+        if exactChosen.map(\.column) == chosen.map(\.column) {
+            rows = exactRows
+            chosen = exactChosen
+        }
         // Too narrow for the quantity and the deficit (and, with several markets, the market)
         // beside the side in words: the side as its arrow alone ("▲ long" → "▲", under no title)
         // makes the room.
@@ -140,8 +149,9 @@ enum TapePane {
     /// it went to ADL or to the fund. A close the book could not fill at all, deleveraged at the
     /// bankruptcy price, has no deficit: "0" there read as a liquidation the book absorbed, all
     /// through a cascade that had emptied it (the tail that says "ADL 0.067" rarely has room).
-    static func deficitCell(_ record: LiquidationRecord, namingAsset: Bool = false) -> String {
-        withCover(record, amount: record.deficit.isZero ? "0" : deficit(record.deficit, asset: record.asset) + (namingAsset ? " " + record.asset : ""))
+    static func deficitCell(_ record: LiquidationRecord, namingAsset: Bool = false, exact: Bool = false) -> String {
+        let amount = exact ? Format.money(record.deficit, decimals: AssetPrecision.decimals(forAsset: record.asset)) : deficit(record.deficit, asset: record.asset)
+        return withCover(record, amount: record.deficit.isZero ? "0" : amount + (namingAsset ? " " + record.asset : ""))
     }
 
     /// Whether the session's markets settle in more than one asset (a USDT market beside a
@@ -175,7 +185,7 @@ enum TapePane {
     }
 
     /// A row's cells, one per column, and what follows them.
-    static func cells(_ entry: TapeEntry, _ model: AppModel, namingAssets: Bool = false) -> (cells: [String], tail: String) {
+    static func cells(_ entry: TapeEntry, _ model: AppModel, namingAssets: Bool = false, exactDeficit: Bool = false) -> (cells: [String], tail: String) {
         switch entry {
         case .simulated(let record):
             let instrument = model.engine.market(record.symbol)?.instrument
@@ -194,7 +204,7 @@ enum TapePane {
                      record.account, Format.quantity(record.quantity, instrument),
                      Format.price(record.bankruptcyPrice, instrument), Format.price(record.averageFill, instrument),
                      record.slippageBps.map { $0.formatted(1) } ?? "—", "\(record.levelsConsumed)",
-                     deficitCell(record, namingAsset: namingAssets),
+                     deficitCell(record, namingAsset: namingAssets, exact: exactDeficit),
                      // Exact: "250k" on every row hid a deficit of 40.09 the fund paid.
                      Format.money(record.fundAfter, decimals: AssetPrecision.decimals(forAsset: record.asset))], tail)
         case .exchange(let liquidation):

@@ -58,7 +58,10 @@ struct AlertTests {
         both.value = 61_234
         log.record(.signal(onlyQuantity))
         log.record(.signal(both))
-        _ = screen.update(.session(engine: screen.engine, log: log, status: screen.status))
+        // The session at the alerts' time (alerts after it are a jump back's, marked later).
+        var status = screen.status
+        status.time = 4_000_000_000
+        _ = screen.update(.session(engine: screen.engine, log: log, status: status))
         _ = screen.update(.key(.character("A")))
         let lines = screen.rendered().lines
         #expect(lines.contains { $0.contains("BTCUSDT") && $0.contains("ADL 12.500 BTC  NEW") }, "\(lines.joined(separator: "\n"))")
@@ -164,5 +167,34 @@ struct FundChartJumpTests {
         // Back to 3 s (a checkpoint restored): the chart starts again from there.
         _ = screen.update(.session(engine: engine(positions: 5), log: screen.log, status: screen.status))
         #expect(screen.fundHistory.count == 1)
+    }
+
+    @Test("jumped back in a replay, alerts after the session's time are marked later in the view, and the status bar names the last one before it")
+    func laterAlertsAfterAJumpBack() {
+        var screen = model(width: 200, height: 60, engine: fiveMarkets())
+        var log = SessionLog()
+        var early = SignalChange(time: 3_000_000_000, symbol: "BTCUSDT", kind: .spread, from: .warn, to: .alert, value: 40, baseline: 1)
+        early.asset = "USDT"
+        var late = early
+        late.time = 9_000_000_000
+        late.symbol = "ETHUSDT"
+        late.kind = .stressedDeficit
+        late.value = 61_234
+        log.record(.signal(early))
+        log.record(.signal(late))
+        var status = screen.status
+        status.time = 9_000_000_000
+        _ = screen.update(.session(engine: screen.engine, log: log, status: status))
+        #expect(screen.rendered().lines[0].contains("last ETHUSDT stressed deficit"), "\(screen.rendered().lines[0])")
+        // Back to 5 s: the stressed deficit has not happened yet.
+        status.time = 5_000_000_000
+        _ = screen.update(.session(engine: screen.engine, log: log, status: status))
+        let bar = screen.rendered().lines[0]
+        #expect(bar.contains("last BTCUSDT spread") && !bar.contains("stressed"), "\(bar)")
+        _ = screen.update(.key(.character("A")))
+        let lines = screen.rendered().lines
+        #expect(lines.contains { $0.contains("1 later than now") }, "\(lines.joined(separator: "\n"))")
+        #expect(lines.contains { $0.contains("ETHUSDT") && $0.hasSuffix("later ┃") || $0.contains("ETHUSDT") && $0.contains(" later") })
+        #expect(lines.contains { $0.contains("BTCUSDT") && $0.contains("NEW") })
     }
 }

@@ -35,6 +35,23 @@ public struct AlertBook: Sendable {
 
     mutating func acknowledge() { seen = total }
 
+    /// How many kept alerts come after `time`: in a replay jumped back, alerts told on the way
+    /// to a later time that the session has not reached again (they stay: they were told). The
+    /// alerts are in time order, so they are the last ones.
+    public func laterThan(_ time: Int64) -> Int {
+        var count = 0
+        for alert in alerts.reversed() {
+            guard alert.time > time else { break }
+            count += 1
+        }
+        return count
+    }
+
+    /// The newest alert at or before `time` (nil: none).
+    public func latest(atOrBefore time: Int64) -> OperatorAlert? {
+        alerts.last { $0.time <= time }
+    }
+
     /// The terminal's title, so that a tab or a tmux window says it without being looked at.
     func windowTitle(stale: Bool) -> String {
         var parts: [String] = []

@@ -346,6 +346,14 @@ public struct AppModel: Sendable {
     public var ladderGrouping: Int64 { AppModel.groupings[ladderGroupingIndex] }
     public var unacknowledgedAlerts: Int { alertBook.unseen }
 
+    /// The session's time for the alerts: in a replay jumped back, alerts later than it were told
+    /// on the way to a later time and have not happened again yet (the status bar named one as
+    /// the last while the panes showed the calm before it: operator trial). Nil live, where every
+    /// alert has happened.
+    var alertsSessionTime: Int64? {
+        status.isLive ? nil : max(engine.time, status.time)
+    }
+
     /// The terminal title: the unseen alerts and the STALE state, so a tab or tmux window shows them.
     public var windowTitle: String {
         alertBook.windowTitle(stale: engine.hasStaleMarket || !status.staleStreams.isEmpty)

@@ -8,7 +8,17 @@ enum AlertsPane {
         buffer.fill(rect, role: .help)
         let book = model.alertBook
         let kept = book.alerts.count < book.total ? " (newest \(Format.count(book.alerts.count)) kept)" : ""
-        buffer.box(rect, title: "Alerts \(Format.count(book.total))\(kept) · \(book.unseen) new · times UTC · Enter: go to · a: seen · Esc", focused: true)
+        // In a replay jumped back: the alerts after the session's time, told on the way to a
+        // later time, are marked "later" (they read NEW as if happening now: operator trial).
+        let sessionTime = model.alertsSessionTime
+        let later = sessionTime.map(book.laterThan) ?? 0
+        let laterPart = later > 0 ? " · \(Format.count(later)) later than now" : ""
+        let title = Buffer.fittingTitle([
+            "Alerts \(Format.count(book.total))\(kept) · \(book.unseen) new\(laterPart) · times UTC · Enter: go to · a: seen · Esc",
+            "Alerts \(Format.count(book.total))\(kept) · \(book.unseen) new\(laterPart) · Enter: go to · Esc",
+            "Alerts \(Format.count(book.total)) · \(book.unseen) new\(laterPart)",
+        ], width: rect.width)
+        buffer.box(rect, title: title, focused: true)
         let inner = rect.inset(1)
         guard inner.height >= 2 else { return }
         guard !book.alerts.isEmpty else {
@@ -24,7 +34,7 @@ enum AlertsPane {
         let valueWidth = max(5, values.map(DisplayWidth.of).max() ?? 0)
         let marketWidth = min(22, max(6, markets.map(DisplayWidth.of).max() ?? 0))
         var timeWidth = 19
-        var whatWidth = inner.width - 2 - timeWidth - marketWidth - valueWidth - 4 - 2 * 4
+        var whatWidth = inner.width - 2 - timeWidth - marketWidth - valueWidth - 5 - 2 * 4
         if whatWidth < 16 {
             // Narrow: the time of day only (the title says UTC; the date is in the JSON log).
             timeWidth = 8
@@ -41,8 +51,10 @@ enum AlertsPane {
             var line = Format.left(time, timeWidth) + "  " + Format.left(markets[index - range.lowerBound], marketWidth) + "  "
             // A signal's short title where the long one would be cut ("Spread widening + depth fa").
             let named = DisplayWidth.of(what(alert)) <= whatWidth ? what(alert) : (alert.signal?.shortTitle ?? what(alert))
-            line += Format.left(named, max(0, whatWidth)) + "  " + Format.right(values[index - range.lowerBound], valueWidth) + "  " + (seen ? "seen" : "NEW ")
-            buffer.put(line, x: inner.x + 1, y: y, role: selected ? .selection : (seen ? .dim : .alert), limit: inner.width - 1)
+            let isLater = sessionTime.map { alert.time > $0 } ?? false
+            line += Format.left(named, max(0, whatWidth)) + "  " + Format.right(values[index - range.lowerBound], valueWidth) + "  "
+                + (isLater ? "later" : seen ? "seen" : "NEW ")
+            buffer.put(line, x: inner.x + 1, y: y, role: selected ? .selection : (seen || isLater ? .dim : .alert), limit: inner.width - 1)
         }
     }
 

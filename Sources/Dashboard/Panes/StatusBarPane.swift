@@ -18,7 +18,8 @@ enum StatusBarPane {
         // left side's parts would not use: feed health went the moment an alert fired (at 120
         // columns, leaving blank columns where it had been).
         var alertForms: [String] = []
-        if alerts > 0, let latest = model.alertBook.alerts.last {
+        let latestShown = model.alertsSessionTime.map { model.alertBook.latest(atOrBefore: $0) } ?? model.alertBook.alerts.last
+        if alerts > 0, let latest = latestShown {
             let what = latest.signal?.title.lowercased() ?? AlertsPane.what(latest)
             let named = count + ", last " + (latest.market.map { model.marketNames.short($0) + " " } ?? "") + what + " (a: seen, A: list) "
             if DisplayWidth.of(named) <= rect.width * 2 / 5 { alertForms.append(named) }

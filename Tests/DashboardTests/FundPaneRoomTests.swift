@@ -78,13 +78,17 @@ struct FundPaneRoomTests {
     func chartRange() {
         var buffer = Buffer(width: 40, height: 1)
         FundPane.drawChart([8_000, 8_000, 8_003, 8_015.97], places: 2, at: 0, in: Rect(x: 0, y: 0, width: 40, height: 1), &buffer)
-        #expect(buffer.lines[0] == "▁▁▂█ 8,000–8,016", "\(buffer.lines)")
+        #expect(buffer.lines[0] == "▁▁▂█ lows 8,000–8,016", "each point is its second's low: \(buffer.lines)")
+        // Short of room for the word, the range alone.
+        var plain = Buffer(width: 30, height: 1)
+        FundPane.drawChart([8_000, 8_000, 8_003, 8_015.97], places: 2, at: 0, in: Rect(x: 0, y: 0, width: 30, height: 1), &plain)
+        #expect(plain.lines[0] == "▁▁▂█ 8,000–8,016", "\(plain.lines)")
         var narrow = Buffer(width: 20, height: 1)
         FundPane.drawChart([8_000, 8_015.97], places: 2, at: 0, in: Rect(x: 0, y: 0, width: 20, height: 1), &narrow)
         #expect(narrow.lines[0] == "▁█")
         // A coin fund's range with four places.
         var coin = Buffer(width: 40, height: 1)
         FundPane.drawChart([1.5, 1.25], places: 8, at: 0, in: Rect(x: 0, y: 0, width: 40, height: 1), &coin)
-        #expect(coin.lines[0] == "█▁ 1.2500–1.5000", "\(coin.lines)")
+        #expect(coin.lines[0] == "█▁ lows 1.2500–1.5000", "\(coin.lines)")
     }
 }

@@ -161,7 +161,9 @@ enum DetailPane {
         let history = model.ratioHistory[index] ?? TimedHistory(limit: 1)
         let spanned = history.values.count < 2 ? "" : " over " + EventTime.duration(history.span)
         let points = history.isEmpty ? "none yet" : "\(Format.count(history.values.count)) point\(history.values.count == 1 ? "" : "s")"
-        let label = "Margin ratio history (\(points)\(spanned)): "
+        // Sampled while the position is on screen (the table's rows shown, or this view): said,
+        // or the points read as its whole history (operator trial).
+        let label = "Margin ratio history while shown (\(points)\(spanned)): "
         line(label + Format.sparkline(history.values, width: max(0, width - DisplayWidth.of(label) - 4)), .warn)
         let queue = model.table.rows.first(where: { $0.index == index })?.adl
         let ranking = engine.configuration.adlRanking

@@ -210,10 +210,14 @@ enum FundPane {
         }
         var chartWidth = inner.width
         var label = ""
-        if inner.width >= 24, let first = range(inner.width), DisplayWidth.of(first) <= inner.width / 2 {
+        // Each point is the lowest balance of its second: the range is of lows, and says so where
+        // there is room (`0–8,320` beside a drawdown from a peak of 8,428.90 read as a
+        // contradiction: operator trial).
+        for prefix in ["lows ", ""] where label.isEmpty {
+            guard inner.width >= 24, let first = range(inner.width).map({ prefix + $0 }), DisplayWidth.of(first) <= inner.width / 2 else { continue }
             let narrower = inner.width - DisplayWidth.of(first) - 1
             // The range of the points drawn (fewer, so it may be narrower still).
-            if let drawn = range(narrower), DisplayWidth.of(drawn) <= inner.width - narrower - 1 {
+            if let drawn = range(narrower).map({ prefix + $0 }), DisplayWidth.of(drawn) <= inner.width - narrower - 1 {
                 chartWidth = narrower
                 label = drawn
             }

@@ -73,3 +73,26 @@ struct TapeCursorTests {
         #expect(screen.tapeCursor > 4, "unfiltered, more lines are above it")
     }
 }
+
+@Suite("A jump's prompt from a position's view")
+struct JumpFromPositionViewTests {
+    @Test("`:` from a position's view returns to the view once the jump is asked for, or the prompt is left")
+    func backToTheView() {
+        var screen = cascadeModel(width: 120, height: 40)
+        screen.focusPane(.positions)
+        screen.press(.down, .enter)
+        guard case .detail(let position) = screen.mode else { Issue.record("no position view"); return }
+        screen.press(.character(":"))
+        guard case .prompt = screen.mode else { Issue.record("no prompt"); return }
+        for character in "50%" { screen.press(.character(character)) }
+        let effects = screen.update(.key(.enter))
+        #expect(effects == [.jump("50%")])
+        guard case .detail(let after) = screen.mode else { Issue.record("the view closed: \(screen.mode)"); return }
+        #expect(after == position)
+        screen.press(.character(":"), .escape)
+        guard case .detail = screen.mode else { Issue.record("Esc on the prompt closed the view"); return }
+        // From the dashboard, the prompt leaves the dashboard.
+        screen.press(.escape, .character(":"), .escape)
+        guard case .normal = screen.mode else { Issue.record("\(screen.mode)"); return }
+    }
+}

@@ -139,6 +139,17 @@ public struct AppModel: Sendable {
     /// The tape's selected row, newest first. It stays on its liquidation while newer ones arrive
     /// (unless it is on the newest, which it follows).
     public internal(set) var tapeCursor = 0
+    /// The position's view a jump's prompt was opened from: shown again once the prompt closes.
+    var viewUnderPrompt: Mode? = nil
+
+    /// The mode a closing prompt leaves: the view it was opened from (a jump from a position's
+    /// view), else the dashboard.
+    mutating func afterPrompt(_ prompt: Prompt) -> Mode {
+        defer { viewUnderPrompt = nil }
+        guard prompt.purpose == .jump, let view = viewUnderPrompt else { return .normal }
+        return view
+    }
+
     /// Which of the tape's lines it shows (`/` on the tape, `d`).
     var tapeFilter = TapeFilter()
     /// The log's tape lines (simulated and exchange) when the session was last given, and the
@@ -645,9 +656,9 @@ public struct AppModel: Sendable {
         if case .prompt(var prompt) = mode {
             switch key {
             case .escape:
-                mode = .normal
+                mode = afterPrompt(prompt)
             case .enter:
-                mode = .normal
+                mode = afterPrompt(prompt)
                 return submit(prompt)
             case .backspace:
                 if !prompt.text.isEmpty { prompt.text.removeLast() }
@@ -797,7 +808,11 @@ public struct AppModel: Sendable {
         case .slower: return [.slower]
         case .nextNotable: return [.nextNotable]
         case .previousNotable: return [.previousNotable]
-        case .jumpToTime: mode = .prompt(Prompt(purpose: .jump, text: ""))
+        case .jumpToTime:
+            // From a position's view, back to it after the jump (the view closed, and the list's
+            // cursor had moved: the operator had to find the position again; operator trial).
+            if case .detail = mode { viewUnderPrompt = mode } else { viewUnderPrompt = nil }
+            mode = .prompt(Prompt(purpose: .jump, text: ""))
         case .whatIf: mode = .prompt(Prompt(purpose: .shock, text: ""))
         case .acknowledge: alertBook.acknowledge()
         case .alertsView: mode = .alerts(cursor: max(0, alertBook.alerts.count - 1))

@@ -197,3 +197,20 @@ struct TapeDeficitCentsTests {
         #expect(newest.contains("123B"), "the exact figure costs a column here: \(newest)")
     }
 }
+
+@Suite("The liquidation view's quantities as the tape's")
+struct LiquidationViewQuantityTests {
+    @Test("a whole quantity reads 0.700 in the liquidation view, as on the tape (it read 4 where the tape read 4.000)")
+    func quantitiesWithTheLotsPlaces() throws {
+        var screen = cascadeModel(width: 120, height: 40)
+        let record = try #require(screen.log.simulatedLiquidations.last)
+        let instrument = screen.engine.market(record.symbol)?.instrument
+        let shown = Format.quantity(record.quantity, instrument)
+        #expect(shown.contains("."), "\(shown)")
+        screen.focusPane(.tape)
+        screen.press(.enter)
+        let text = screen.rendered().text
+        #expect(text.contains("\(shown) closed"), "\(text)")
+        #expect(text.contains("filled \(Format.quantity(record.filledQuantity, instrument)) of \(shown)"), "\(text)")
+    }
+}

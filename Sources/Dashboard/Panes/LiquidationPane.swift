@@ -17,7 +17,7 @@ enum LiquidationPane {
             let instrument = model.engine.market(liquidation.symbol)?.instrument
             buffer.box(rect, title: "Exchange-reported liquidation · \(model.marketNames.title(liquidation.symbol)) · \(model.keymap.label(for: .back)) back", focused: true)
             line(EventTime.iso8601(liquidation.time), .title)
-            line("\(Format.sideMark(liquidation.side)) \(liquidation.quantity.description) @ \(Format.price(liquidation.price, instrument))")
+            line("\(Format.sideMark(liquidation.side)) \(Format.quantity(liquidation.quantity, instrument)) @ \(Format.price(liquidation.price, instrument))")
             if let notional = liquidation.notional, let asset = liquidation.asset {
                 line("notional \(Format.money(notional, decimals: AssetPrecision.decimals(forAsset: asset))) \(asset)")
             }
@@ -41,15 +41,17 @@ enum LiquidationPane {
         let places = AssetPrecision.decimals(forAsset: asset)
         func money(_ value: Fixed) -> String { Format.money(value, decimals: places) + " " + asset }
         func price(_ value: Fixed?) -> String { Format.price(value, instrument) }
-        func units(_ value: Int64) -> String { Fixed(bookUnits: value).description }
+        // Quantities as the tape and the positions show them (`4.000`, where this view read `4`).
+        func quantity(_ value: Fixed) -> String { Format.quantity(value, instrument) }
+        func units(_ value: Int64) -> String { quantity(Fixed(bookUnits: value)) }
         let kind = record.isPartial ? "Partial liquidation" : "Liquidation"
         let title = "\(kind) · \(record.account) · \(model.marketNames.title(record.symbol)) · \(model.keymap.label(for: .drillDown)) position · \(model.keymap.label(for: .back)) back"
-        line("\(EventTime.iso8601(record.time)): \(Format.sideMark(record.side)) \(record.quantity.description) closed, account \(record.account)", .title)
+        line("\(EventTime.iso8601(record.time)): \(Format.sideMark(record.side)) \(quantity(record.quantity)) closed, account \(record.account)", .title)
         line("mark \(price(record.markPrice)) · liquidation price \(price(record.liquidationPrice)) · bankruptcy price \(price(record.bankruptcyPrice))", .help)
 
         // The walk, best level first, each fill against the bankruptcy price.
         let filled = record.filledQuantity
-        var walkLine = "Book walk: \(record.levelsConsumed) level\(record.levelsConsumed == 1 ? "" : "s"), filled \(filled.description) of \(record.quantity.description)"
+        var walkLine = "Book walk: \(record.levelsConsumed) level\(record.levelsConsumed == 1 ? "" : "s"), filled \(quantity(filled)) of \(quantity(record.quantity))"
         if let average = record.averageFill { walkLine += ", average \(price(average))" }
         if let worst = record.worstFillPrice { walkLine += ", worst \(price(Fixed(bookUnits: worst)))" }
         if let slippage = record.slippageBps { walkLine += ", slippage \(slippage.formatted(1)) bp" }
@@ -80,18 +82,18 @@ enum LiquidationPane {
 
         // What the book did not take, and who took it.
         if record.unfilledQuantity.isPositive {
-            line("The book could not fill \(record.unfilledQuantity.description).", .alert)
+            line("The book could not fill \(quantity(record.unfilledQuantity)).", .alert)
         }
         if record.fundTakeoverQuantity.isPositive {
-            line("The insurance fund took over \(record.fundTakeoverQuantity.description) at the bankruptcy price, marked to market.", .warn)
+            line("The insurance fund took over \(quantity(record.fundTakeoverQuantity)) at the bankruptcy price, marked to market.", .warn)
         }
         if record.adlQuantity.isPositive {
             let counterparties = model.log.adlRecords.filter { $0.forPosition == record.position && $0.time == record.time && $0.symbol == record.symbol }
             let taken = counterparties.reduce(Fixed.zero) { $0 + $1.quantity }
-            line("ADL closed \(taken.description) of \(record.adlQuantity.description) against \(counterparties.count) profitable \(record.side.opposite.label)\(counterparties.count == 1 ? "" : "s") at \(price(record.bankruptcyPrice))"
-                + (taken < record.adlQuantity ? "; \((record.adlQuantity - taken).description) beyond the monitored book" : ""), .warn)
+            line("ADL closed \(quantity(taken)) of \(quantity(record.adlQuantity)) against \(counterparties.count) profitable \(record.side.opposite.label)\(counterparties.count == 1 ? "" : "s") at \(price(record.bankruptcyPrice))"
+                + (taken < record.adlQuantity ? "; \(quantity(record.adlQuantity - taken)) beyond the monitored book" : ""), .warn)
             for counterparty in counterparties.prefix(3) {
-                line("  #\(counterparty.rank) \(counterparty.account) \(counterparty.quantity.description), score \(counterparty.score.formatted(6))", .help)
+                line("  #\(counterparty.rank) \(counterparty.account) \(quantity(counterparty.quantity)), score \(counterparty.score.formatted(6))", .help)
             }
             if counterparties.count > 3 { line("  … \(counterparties.count - 3) more", .dim) }
         }

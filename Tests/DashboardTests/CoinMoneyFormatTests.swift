@@ -41,3 +41,13 @@ struct ExactPriceTests {
         #expect(Format.exactPrice(Fixed("60000.123456789")!, Instrument.btcusdt) == "60,000.12345679")
     }
 }
+
+@Suite("Percentages with thousands separators")
+struct PercentGroupingTests {
+    @Test("a fund covering its stressed deficit 63.68 times reads 6,368%, grouped as every other figure (it read 6368%)")
+    func grouped() {
+        #expect(Format.percent(63.68, decimals: 0) == "6,368%")
+        #expect(Format.percent(0.1234) == "12.34%")
+        #expect(Format.cappedPercent(12.345) == "1,234.5%")
+    }
+}

@@ -31,7 +31,7 @@ struct NarrowScreenTests {
     @Test("a margin ratio past 9,999 % reads >9,999% whole, at every width")
     func hugeRatio() {
         #expect(Format.cappedPercent(730_752_679_472_098_053.9326) == ">9,999%")
-        #expect(Format.cappedPercent(99.99) == "9999.0%")
+        #expect(Format.cappedPercent(99.99) == "9,999.0%")
         #expect(Format.cappedPercent(100) == ">9,999%")
         #expect(Format.cappedPercent(0.5561) == "55.6%")
         // A position whose margin balance is a hair above zero, in a market with no book to

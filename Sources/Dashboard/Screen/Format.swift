@@ -91,7 +91,7 @@ enum Format {
 
     static func percent(_ fraction: Double?, decimals: Int = 2) -> String {
         guard let fraction, fraction.isFinite else { return "—" }
-        return Fixed(approximating: fraction * 100).formatted(decimals) + "%"
+        return Fixed(approximating: fraction * 100).formatted(decimals, grouping: true) + "%"
     }
 
     /// A share as a percentage that stops growing where its size stops mattering: a margin ratio

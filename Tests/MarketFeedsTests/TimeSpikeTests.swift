@@ -188,16 +188,19 @@ struct EventNumberMessagesTests {
             #"{"type":"trade","symbol":"BTCUSDT","price":"60000","size":"-0.5","side":"buy","time":\#(time + 2)}"#,
             #"{"type":"mark","symbol":"BTCUSDT","price":"6e4x","time":\#(time + 3)}"#,
             #"{"type":"mark","symbol":"BTCUSDT","price":[60000],"time":\#(time + 4)}"#,
+            #"{"type":"mark","symbol":"BTCUSDT","price":null,"time":\#(time + 5)}"#,
         ]
         let path = try scratch.write("numbers.jsonl", lines.joined(separator: "\n") + "\n")
         let session = try ReplaySession(paths: [path], options: SessionOptions())
         try session.runToEnd()
         let fields = session.stats.firstMalformed.map(\.field)
-        #expect(fields.count == 4, "\(fields)")
+        #expect(fields.count == 5, "\(fields)")
         #expect(fields.contains { $0.hasPrefix("price:") && $0.contains("is too large") }, "\(fields)")
         #expect(fields.contains { $0.hasPrefix("size:") && $0.contains("must not be negative") }, "\(fields)")
         #expect(fields.contains { $0.hasPrefix("price:") && $0.contains("'6e4x' is not a decimal number") }, "\(fields)")
         #expect(fields.contains { $0.hasPrefix("price:") && $0.contains("not a list or an object") }, "\(fields)")
+        // A null is a value left out (it read "not a list or an object": attacker trial).
+        #expect(fields.contains { $0 == "price: missing (null)" }, "\(fields)")
     }
 }
 

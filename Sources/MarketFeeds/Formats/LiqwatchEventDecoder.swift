@@ -54,7 +54,11 @@ public struct LiqwatchEventDecoder: LineDecoder {
         func required(_ name: String) throws(FieldError) -> String {
             // A list or an object where a value goes is not a missing value (`"price": [60000]`
             // read "price: missing").
-            if value[name] != nil && text(name) == nil { throw FieldError(field: name, reason: "expected a number or a string, not a list or an object") }
+            if let given = value[name], text(name) == nil {
+                // A null is a value left out, said as such (it read "not a list or an object").
+                if case .null = given { throw FieldError(field: name, reason: "missing (null)") }
+                throw FieldError(field: name, reason: "expected a number or a string, not a list or an object")
+            }
             guard let found = text(name), !found.isEmpty else { throw FieldError(field: name, reason: "missing") }
             return found
         }

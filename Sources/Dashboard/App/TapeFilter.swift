@@ -14,20 +14,14 @@ struct TapeFilter: Sendable, Equatable {
     /// Lower-cased, for a match that ignores case.
     private var needle = ""
     private(set) var deficitsOnly = false
-    /// The places (0 the session's first) of the matching simulated and exchange lines still in
-    /// the log, oldest first, from `simulatedStart` and `exchangeStart` on.
-    private var simulated: [Int] = []
-    private var exchange: [Int] = []
-    private var simulatedStart = 0
-    private var exchangeStart = 0
-    /// How many lines of each list were looked at (the log's counts then).
-    private var simulatedSeen = 0
-    private var exchangeSeen = 0
+    /// The matching simulated and exchange lines still in the log.
+    private var simulated = MatchedPlaces()
+    private var exchange = MatchedPlaces()
 
     var isActive: Bool { !needle.isEmpty || deficitsOnly }
 
     /// How many lines the tape shows through the filter.
-    var count: Int { simulated.count - simulatedStart + exchange.count - exchangeStart }
+    var count: Int { simulated.count + exchange.count }
 
     /// A new text (nothing: every line); every kept line is looked at again.
     mutating func setText(_ newText: String, log: SessionLog) {
@@ -42,12 +36,8 @@ struct TapeFilter: Sendable, Equatable {
     }
 
     private mutating func rebuild(_ log: SessionLog) {
-        simulated.removeAll()
-        exchange.removeAll()
-        simulatedStart = 0
-        exchangeStart = 0
-        simulatedSeen = 0
-        exchangeSeen = 0
+        simulated = MatchedPlaces()
+        exchange = MatchedPlaces()
         refresh(log)
     }
 
@@ -57,37 +47,13 @@ struct TapeFilter: Sendable, Equatable {
     @discardableResult
     mutating func refresh(_ log: SessionLog) -> Int {
         guard isActive else { return 0 }
-        if log.simulatedCount < simulatedSeen || log.exchangeCount < exchangeSeen {
+        if log.simulatedCount < simulated.seen || log.exchangeCount < exchange.seen {
             rebuild(log)
             return count
         }
-        var appended = 0
-        let simulatedFirst = log.simulatedCount - log.simulatedLiquidations.count
-        for place in max(simulatedSeen, simulatedFirst)..<log.simulatedCount
-        where matches(log.simulatedLiquidations[place - simulatedFirst]) {
-            simulated.append(place)
-            appended += 1
-        }
-        simulatedSeen = log.simulatedCount
-        let exchangeFirst = log.exchangeCount - log.exchangeLiquidations.count
-        for place in max(exchangeSeen, exchangeFirst)..<log.exchangeCount
-        where matches(log.exchangeLiquidations[place - exchangeFirst]) {
-            exchange.append(place)
-            appended += 1
-        }
-        exchangeSeen = log.exchangeCount
-        while simulatedStart < simulated.count && simulated[simulatedStart] < simulatedFirst { simulatedStart += 1 }
-        while exchangeStart < exchange.count && exchange[exchangeStart] < exchangeFirst { exchangeStart += 1 }
-        // Let go of the places passed once they are half the list (a long session's cascade).
-        if simulatedStart > 1_024 && simulatedStart * 2 > simulated.count {
-            simulated.removeFirst(simulatedStart)
-            simulatedStart = 0
-        }
-        if exchangeStart > 1_024 && exchangeStart * 2 > exchange.count {
-            exchange.removeFirst(exchangeStart)
-            exchangeStart = 0
-        }
-        return appended
+        let filter = self
+        return simulated.take(log.simulatedLiquidations, total: log.simulatedCount, matching: filter.matches)
+            + exchange.take(log.exchangeLiquidations, total: log.exchangeCount, matching: filter.matches)
     }
 
     /// A liquidation the engine simulated: its account or market names the text; with
@@ -110,14 +76,15 @@ struct TapeFilter: Sendable, Equatable {
     func window(_ log: SessionLog, offset: Int, length: Int) -> [TapeEntry] {
         let simulatedFirst = log.simulatedCount - log.simulatedLiquidations.count
         let exchangeFirst = log.exchangeCount - log.exchangeLiquidations.count
+        // Counted back from the newest match of each list.
         var nextSimulated = simulated.count - 1
         var nextExchange = exchange.count - 1
         var skipped = 0
         var result: [TapeEntry] = []
         result.reserveCapacity(max(0, min(length, count - offset)))
-        while result.count < length, nextSimulated >= simulatedStart || nextExchange >= exchangeStart {
-            let simulatedHead = nextSimulated >= simulatedStart ? log.simulatedLiquidations[simulated[nextSimulated] - simulatedFirst] : nil
-            let exchangeHead = nextExchange >= exchangeStart ? log.exchangeLiquidations[exchange[nextExchange] - exchangeFirst] : nil
+        while result.count < length, nextSimulated >= 0 || nextExchange >= 0 {
+            let simulatedHead = nextSimulated >= 0 ? log.simulatedLiquidations[simulated.place(nextSimulated) - simulatedFirst] : nil
+            let exchangeHead = nextExchange >= 0 ? log.exchangeLiquidations[exchange.place(nextExchange) - exchangeFirst] : nil
             let entry: TapeEntry
             if let simulatedHead, exchangeHead.map({ simulatedHead.time >= $0.time }) ?? true {
                 entry = .simulated(simulatedHead)
@@ -139,5 +106,39 @@ struct TapeFilter: Sendable, Equatable {
         if !needle.isEmpty { parts.append("\"" + SafeText.escaped(text.trimmingSpaces) + "\"") }
         if deficitsOnly { parts.append("deficit or ADL") }
         return parts.joined(separator: " · ")
+    }
+}
+
+/// The places (0 the session's first) of one list's matching lines still in the log, oldest
+/// first, and how many of the list's lines were looked at.
+struct MatchedPlaces: Sendable, Equatable {
+    private var places: [Int] = []
+    /// The first place still in the log; those before it are let go in bulk.
+    private var start = 0
+    private(set) var seen = 0
+
+    var count: Int { places.count - start }
+
+    /// The `index`-th match still kept, oldest first.
+    func place(_ index: Int) -> Int { places[start + index] }
+
+    /// Looks at the lines of `ring` (the newest `ring.count` of `total`) not looked at yet, keeps
+    /// the places of those `matching`, lets go of those the ring no longer holds; returns how many
+    /// were kept.
+    mutating func take<Element>(_ ring: RingBuffer<Element>, total: Int, matching: (Element) -> Bool) -> Int {
+        let first = total - ring.count
+        var kept = 0
+        for place in max(seen, first)..<total where matching(ring[place - first]) {
+            places.append(place)
+            kept += 1
+        }
+        seen = total
+        while start < places.count && places[start] < first { start += 1 }
+        // Let go of the places passed once they are half the list (a long session's cascade).
+        if start > 1_024 && start * 2 > places.count {
+            places.removeFirst(start)
+            start = 0
+        }
+        return kept
     }
 }

@@ -102,6 +102,9 @@ final class PublisherRegistry: @unchecked Sendable {
         queue.push(.connection(stream: stream, .publishers(count: entries.count, note: note)))
     }
 
+    /// Whether `channel` is still among the publishers (one closed to make room is not).
+    func isRegistered(_ channel: any Channel) -> Bool { entries[ObjectIdentifier(channel)] != nil }
+
     /// A line with something in it came from `channel`.
     func heardLine(from channel: any Channel) {
         entries[ObjectIdentifier(channel)]?.lastLine = .now()
@@ -150,7 +153,11 @@ final class EventLineHandler: ChannelInboundHandler, @unchecked Sendable {
     func channelInactive(context: ChannelHandlerContext) {
         let queue = queue
         let stream = stream
-        splitter.finish { EventLines.emit($0, queue: queue, stream: stream) }
+        // A publisher's last line without its newline is read when the publisher closes; one
+        // liqwatch cut off (idle, or closed to make room) was mid-line because liqwatch closed
+        // it, and was counted malformed against a stream that sent nothing wrong (attacker trial).
+        let closedByLiqwatch = closedForIdleness || registry.map { !$0.isRegistered(context.channel) } == true
+        if !closedByLiqwatch { splitter.finish { EventLines.emit($0, queue: queue, stream: stream) } }
         registry?.remove(context.channel, note: closedForIdleness ? "closed a publisher silent for \(Int(registry?.limits.idleTimeout ?? 0)) s" : nil)
         context.fireChannelInactive()
     }

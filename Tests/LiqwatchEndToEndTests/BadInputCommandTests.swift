@@ -135,6 +135,8 @@ struct BadInputCommandTests {
             (["margin", "--side", "long", "--size", "1", "--entry", "2", "--leverage", "3", "--instruments", instruments], "field tick_size"),
             // Met by a command's validate(): ArgumentParser wraps it (and exited 1).
             (["demo", "--headless", "--theme", scratch.url.path], "is a directory"),
+            // A device (and a FIFO, which kept the start waiting) is no theme file.
+            (["demo", "--headless", "--theme", "/dev/zero"], "--theme: /dev/zero is not a regular file"),
         ] {
             let result = try BinaryRunner.run(arguments)
             #expect(result.status == 2, "\(arguments): \(result.standardError)")

@@ -2,19 +2,19 @@ import ArgumentParser
 import Dashboard
 import Foundation
 import LiqwatchConfig
-import RiskEngine
 
 /// `--theme NAME|PATH`: a built-in theme by name, or a theme file. The chosen theme comes first;
 /// `t` cycles through it and the built-in ones.
 enum ThemeOption {
     static func load(_ choice: String) throws -> [Theme] {
         var chosen: Theme
+        var isDirectory: ObjCBool = false
         if let text = BuiltInThemes.texts[choice] {
             chosen = Theme.parse(text, name: choice).theme
-        } else if FileManager.default.fileExists(atPath: choice) {
+        } else if FileManager.default.fileExists(atPath: choice, isDirectory: &isDirectory) {
             // A FIFO with no writer kept the dashboard waiting before it started; a device was
-            // read to the limit (attacker trial).
-            guard BoundedRead.isRegularFile(choice) else { throw ValidationError("--theme: \(SafeText.escaped(choice)) is not a regular file (a theme file is)") }
+            // read to the limit (attacker trial). A directory is refused as one, below.
+            guard isDirectory.boolValue || BoundedRead.isRegularFile(choice) else { throw InputError("--theme: \(choice) is not a regular file (a theme file is)") }
             let text = try readTextFile(choice, flag: "theme", limit: 1 << 20)
             let result = Theme.parse(text, name: choice)
             for warning in result.warnings { FileHandleOutput.standardError("liqwatch: theme \(warning)\n") }

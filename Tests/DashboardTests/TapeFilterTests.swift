@@ -214,3 +214,26 @@ struct LiquidationViewQuantityTests {
         #expect(text.contains("filled \(Format.quantity(record.filledQuantity, instrument)) of \(shown)"), "\(text)")
     }
 }
+
+@Suite("The positions' sizes line up on their points")
+struct PositionSizePlacesTests {
+    @Test("one market's sizes on screen share the places the one needing most has; another market keeps its own")
+    func sharedPlaces() {
+        var engine = Engine()
+        engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(60_000), time: 1_000_000_000))
+        engine.apply(.mark(symbol: "ETHUSDT", price: Fixed(3_000), time: 1_000_000_000))
+        for (index, size) in ["0.03452", "0.0029", "0.00111", "1"].enumerated() {
+            engine.apply(.position(PositionUpdate(account: "b\(index)", symbol: "BTCUSDT", side: .long, quantity: Fixed(size)!,
+                entryPrice: Fixed(60_000), mode: .isolated, leverage: Fixed(10)), time: 1_000_000_000))
+        }
+        engine.apply(.position(PositionUpdate(account: "e", symbol: "ETHUSDT", side: .long, quantity: Fixed(2),
+            entryPrice: Fixed(3_000), mode: .isolated, leverage: Fixed(10)), time: 1_000_000_000))
+        let rows = engine.positions.indices.map { PositionTable.row(of: Int32($0), in: engine, adl: nil) }
+        let places = PositionsPane.sizePlaces(rows, engine)
+        #expect(places[rows[0].symbol] == 5, "\(places)")
+        #expect(places[rows[4].symbol] == 3, "\(places)")
+        let texts = rows.map { PositionsPane.cellText($0, .size, instrument: engine.market($0.symbol)?.instrument, names: MarketNames(),
+            sizeDecimals: places[$0.symbol]) }
+        #expect(texts == ["0.03452", "0.00290", "0.00111", "1.00000", "2.000"], "\(texts)")
+    }
+}

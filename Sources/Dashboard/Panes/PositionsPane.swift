@@ -156,12 +156,14 @@ enum PositionsPane {
             buffer.put(empty, x: inner.x + 1, y: inner.y + 1, role: .dim)
             return
         }
+        let places = sizePlaces(live, model.engine)
         TableRows.draw(count: rows.count, cursor: model.cursor, in: inner, focused: focused, &buffer) { index, y, selected, buffer in
             let row = live[index - range.lowerBound]
             let instrument = model.engine.market(row.symbol)?.instrument
             var x = inner.x
             for column in chosen {
-                let (text, role) = cell(row, column.column, instrument: instrument, names: model.marketNames, width: column.width)
+                let (text, role) = cell(row, column.column, instrument: instrument, names: model.marketNames, width: column.width,
+                    sizeDecimals: places[row.symbol])
                 x = buffer.put(text + " ", x: x, y: y, role: selected ? .selection : role)
             }
         }
@@ -174,10 +176,11 @@ enum PositionsPane {
         let range = TableRows.visibleRange(count: rows.count, cursor: model.cursor, in: inner)
         let live = range.map { PositionTable.row(of: rows[$0].index, in: model.engine, adl: rows[$0].adl) }
         var widest: [PositionColumn: Int] = [:]
+        let places = sizePlaces(live, model.engine)
         for row in live {
             let instrument = model.engine.market(row.symbol)?.instrument
             for column in columns where column.column != .ratio && column.column != .risk {
-                let text = cellText(row, column.column, instrument: instrument, names: model.marketNames)
+                let text = cellText(row, column.column, instrument: instrument, names: model.marketNames, sizeDecimals: places[row.symbol])
                 widest[column.column] = max(widest[column.column] ?? 0, DisplayWidth.of(text))
             }
         }
@@ -187,12 +190,25 @@ enum PositionsPane {
     /// A cell's text before it is padded to its column (what the column must be wide enough for).
     /// Read from the unpadded content: padding every visible cell to 500 columns and trimming it
     /// again cost most of a frame (13 ms at 200×60).
-    static func cellText(_ row: PositionRow, _ column: PositionColumn, instrument: Instrument?, names: MarketNames) -> String {
-        content(row, column, instrument: instrument, names: names).text.trimmingLeadingAndTrailingSpaces
+    static func cellText(_ row: PositionRow, _ column: PositionColumn, instrument: Instrument?, names: MarketNames, sizeDecimals: Int? = nil) -> String {
+        content(row, column, instrument: instrument, names: names, sizeDecimals: sizeDecimals).text.trimmingLeadingAndTrailingSpaces
     }
 
-    static func cell(_ row: PositionRow, _ column: PositionColumn, instrument: Instrument?, names: MarketNames, width: Int) -> (String, StyleRole) {
-        let (text, role) = content(row, column, instrument: instrument, names: names)
+    /// The places the size column gives each market's rows on screen: as many as the one that
+    /// needs the most (each row its own, Hyperliquid's `0.03452`, `0.0029` and `0.00111` stood
+    /// with their points out of line: operator trial).
+    static func sizePlaces(_ rows: [PositionRow], _ engine: Engine) -> [String: Int] {
+        var places: [String: Int] = [:]
+        for row in rows {
+            let own = Format.columnDecimals([row.quantity.bookUnits], instrument: engine.market(row.symbol)?.instrument.sizeDecimals ?? 3)
+            places[row.symbol] = max(places[row.symbol] ?? 0, own)
+        }
+        return places
+    }
+
+    static func cell(_ row: PositionRow, _ column: PositionColumn, instrument: Instrument?, names: MarketNames, width: Int,
+                     sizeDecimals: Int? = nil) -> (String, StyleRole) {
+        let (text, role) = content(row, column, instrument: instrument, names: names, sizeDecimals: sizeDecimals)
         switch column {
         // Names too long for the column end in "…": two accounts sharing a prefix must not read alike.
         case .account, .symbol: return (Format.name(text, width), role)
@@ -208,13 +224,14 @@ enum PositionsPane {
     }
 
     /// A cell's figure or name and its style, before it is fitted to its column.
-    static func content(_ row: PositionRow, _ column: PositionColumn, instrument: Instrument?, names: MarketNames) -> (text: String, role: StyleRole) {
+    static func content(_ row: PositionRow, _ column: PositionColumn, instrument: Instrument?, names: MarketNames,
+                        sizeDecimals: Int? = nil) -> (text: String, role: StyleRole) {
         switch column {
         case .account: return (row.account, .text)
         case .symbol: return (names.short(row.symbol), .text)
         case .side: return (Format.sideMark(row.side), row.side == .long ? .positive : .negative)
         // Every digit the size has, never rounded, grouped as the tape and the ladder group it.
-        case .size: return (Format.quantity(row.quantity, instrument), .text)
+        case .size: return (sizeDecimals.map { row.quantity.formatted($0, grouping: true) } ?? Format.quantity(row.quantity, instrument), .text)
         case .entry: return (Format.price(row.entry, instrument), .text)
         case .mark: return (Format.price(row.mark, instrument), .dim)
         case .leverage: return (row.leverage.isZero ? "—" : row.leverage.formatted(0) + "x", .text)

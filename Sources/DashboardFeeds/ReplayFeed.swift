@@ -95,10 +95,10 @@ public final class ReplayFeed: DashboardFeed {
         case .slower: clock.slower(wall: wall)
         case .nextNotable:
             guard let found = try clock.jumpToNextNotable(wall: wall) else { return [.notice("no later liquidation, deficit or alert")] }
-            return [.notice(JumpLanding.text(at: found, log: session.log))]
+            return [.notice(JumpLanding.text(at: found, log: session.log, names: MarketNames(of: session.engine)))]
         case .previousNotable:
             guard let found = try clock.jumpToPreviousNotable(wall: wall) else { return [.notice("no earlier liquidation, deficit or alert")] }
-            return [.notice(JumpLanding.text(at: found, log: session.log))]
+            return [.notice(JumpLanding.text(at: found, log: session.log, names: MarketNames(of: session.engine)))]
         case .jump(let text):
             let peeked = try session.peekTime()
             if text.hasSuffix("%"), let percent = Double(text.dropLast()), percent.isFinite, (0...100).contains(percent) {

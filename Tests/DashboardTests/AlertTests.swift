@@ -191,8 +191,10 @@ struct FundChartJumpTests {
         _ = screen.update(.session(engine: screen.engine, log: log, status: status))
         let bar = screen.rendered().lines[0]
         #expect(bar.contains("last BTCUSDT spread") && !bar.contains("stressed"), "\(bar)")
+        #expect(bar.contains("⚠ 1 ALERT · 1 later"), "the later one is not counted among the session's: \(bar)")
         _ = screen.update(.key(.character("A")))
         let lines = screen.rendered().lines
+        #expect(lines.last?.hasPrefix("Enter go to  a seen  Esc back") == true, "the view's own keys: \(lines.last ?? "")")
         #expect(lines.contains { $0.contains("1 later than now") }, "\(lines.joined(separator: "\n"))")
         #expect(lines.contains { $0.contains("ETHUSDT") && $0.hasSuffix("later ┃") || $0.contains("ETHUSDT") && $0.contains(" later") })
         #expect(lines.contains { $0.contains("BTCUSDT") && $0.contains("NEW") })

@@ -219,6 +219,13 @@ struct BookEmptiedTests {
         let text = JumpLanding.text(at: record.time, log: log)
         #expect(text.hasPrefix("→ ") && text.contains(": liquidation ▲ long loser BTCUSDT, ADL · alert BTCUSDT stressed deficit"), "\(text)")
         #expect(JumpLanding.text(at: record.time - 1, log: log).hasSuffix(": a liquidation, deficit or alert"))
+        // A venue's market is named as the panes name it.
+        var venueLog = SessionLog()
+        var named = record
+        named.symbol = "binance-usdm:BTCUSDT"
+        venueLog.record(.liquidation(named))
+        let landed = JumpLanding.text(at: record.time, log: venueLog)
+        #expect(landed.contains("loser BTCUSDT") && !landed.contains("binance-usdm"), "\(landed)")
     }
 
     @Test("ADL's closes are counted with separators, one close in the singular")

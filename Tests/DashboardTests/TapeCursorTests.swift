@@ -61,6 +61,21 @@ struct TapeCursorTests {
         #expect(screen.tapeCursor == 0)
     }
 
+    @Test("a filter typed on the tape keeps the cursor on the line it was on while that line matches")
+    func typedFilterKeepsTheLine() throws {
+        var screen = cascadeModel(width: 120, height: 40, positions: 400)
+        screen.focusPane(.tape)
+        for _ in 0..<6 { screen.press(.down) }
+        let before = try #require(selected(screen))
+        guard case .simulated(let record) = before else { Issue.record("not a simulated line"); return }
+        #expect(record.account.hasPrefix("acct-"))
+        screen.press(.character("/"))
+        for character in "acct-" { screen.press(.character(character)) }
+        screen.press(.enter)
+        #expect(selected(screen) == before, "confirming the filter sent the cursor to the first row")
+        #expect(screen.tapeCursor == 6)
+    }
+
     @Test("Esc on the filtered tape, or `d`, keeps the cursor on the line it was on")
     func clearingTheFilterKeepsTheLine() throws {
         var screen = cascadeModel(width: 120, height: 40, positions: 400)

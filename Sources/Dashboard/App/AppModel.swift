@@ -159,6 +159,10 @@ public struct AppModel: Sendable {
     /// session at each turn, to the oldest.
     var tapeLinesSeen = 0
     var tapeSelection: TapeEntry? = nil
+    /// The line under the cursor when the tape's filter prompt opened: as the filter is typed the
+    /// cursor stays on it while it matches (confirming a filter sent it to the first row, though
+    /// it matched: operator trial).
+    var tapeSelectionBeforePrompt: TapeEntry? = nil
     /// The first line of the what-if's list of liquidations on screen.
     public private(set) var whatIfScroll = 0
     /// The first line the position view shows (it scrolls: see `DetailPane`).
@@ -566,8 +570,8 @@ public struct AppModel: Sendable {
     /// After the tape's filter changed (Esc, `d`): the cursor on the line it was on, where that
     /// line is still shown (Esc sent it to the top, away from the liquidation being read:
     /// operator trial); else on the newest.
-    mutating func refindTapeSelection() {
-        tapeCursor = tapeSelection.flatMap { tapeWindow(offset: 0, length: tapeCount).firstIndex(of: $0) } ?? 0
+    mutating func refindTapeSelection(_ selection: TapeEntry? = nil) {
+        tapeCursor = (selection ?? tapeSelection).flatMap { tapeWindow(offset: 0, length: tapeCount).firstIndex(of: $0) } ?? 0
     }
 
     /// Remembers the line under the tape's cursor (see `tapeSelection`).
@@ -664,20 +668,20 @@ public struct AppModel: Sendable {
                 if !prompt.text.isEmpty { prompt.text.removeLast() }
                 mode = .prompt(prompt)
                 // The tape's filter follows the line as it is typed, a letter taken back too.
-                if prompt.purpose == .tapeFilter { tapeFilter.setText(prompt.text, log: log); tapeCursor = 0 }
+                if prompt.purpose == .tapeFilter { tapeFilter.setText(prompt.text, log: log); refindTapeSelection(tapeSelectionBeforePrompt) }
             case .character(AppModel.clearLine):
                 // Ctrl-U, as in a shell: the whole line goes.
                 prompt.text = ""
                 mode = .prompt(prompt)
                 if prompt.purpose == .filter { filter = ""; cursor = 0; refreshVisibleRows(rechoose: false) }
                 if prompt.purpose == .marketFilter { marketFilter = ""; marketCursor = 0; refreshVisibleMarkets(keepingCursor: false) }
-                if prompt.purpose == .tapeFilter { tapeFilter.setText("", log: log); tapeCursor = 0 }
+                if prompt.purpose == .tapeFilter { tapeFilter.setText("", log: log); refindTapeSelection(tapeSelectionBeforePrompt) }
             case .character(let character):
                 if prompt.text.count < 40 { prompt.text.append(character) }
                 mode = .prompt(prompt)
                 if prompt.purpose == .filter { filter = prompt.text; cursor = 0; refreshVisibleRows(rechoose: false) }
                 if prompt.purpose == .marketFilter { marketFilter = prompt.text; marketCursor = 0; refreshVisibleMarkets(keepingCursor: false) }
-                if prompt.purpose == .tapeFilter { tapeFilter.setText(prompt.text, log: log); tapeCursor = 0 }
+                if prompt.purpose == .tapeFilter { tapeFilter.setText(prompt.text, log: log); refindTapeSelection(tapeSelectionBeforePrompt) }
             default:
                 break
             }
@@ -769,7 +773,9 @@ public struct AppModel: Sendable {
         case .filter:
             switch focus {
             case .markets: mode = .prompt(Prompt(purpose: .marketFilter, text: marketFilter))
-            case .tape: mode = .prompt(Prompt(purpose: .tapeFilter, text: tapeFilter.text))
+            case .tape:
+                tapeSelectionBeforePrompt = tapeSelection
+                mode = .prompt(Prompt(purpose: .tapeFilter, text: tapeFilter.text))
             default: mode = .prompt(Prompt(purpose: .filter, text: filter))
             }
         case .tapeDeficitsOnly:
@@ -855,7 +861,7 @@ public struct AppModel: Sendable {
             return []
         case .tapeFilter:
             tapeFilter.setText(prompt.text, log: log)
-            tapeCursor = 0
+            refindTapeSelection(tapeSelectionBeforePrompt)
             return []
         case .jump:
             let text = prompt.text.trimmingSpaces

@@ -5,13 +5,15 @@ public enum JumpLanding {
     /// What a jump (`]`, `[`) landed on, for the footer: the jump had said nothing, and a cascade's
     /// hundred liquidations a second were told apart only by watching the tape (operator trial).
     /// The log's newest records are the landing's (the session has just reached it).
-    public static func text(at time: Int64, log: SessionLog) -> String {
+    /// Markets by `names` (in a one-venue session, `BTCUSDT`, as every pane names it, not
+    /// `binance-usdm:BTCUSDT`: operator trial).
+    public static func text(at time: Int64, log: SessionLog, names: MarketNames = MarketNames()) -> String {
         let simulated = log.simulatedLiquidations.reversed().prefix { $0.time >= time }.filter { $0.time == time }
         let exchange = log.exchangeLiquidations.reversed().prefix { $0.time >= time }.filter { $0.time == time }.count
         let alerts = log.alerts.reversed().prefix { $0.time >= time }.filter { $0.time == time }
         var parts: [String] = []
         if simulated.count == 1, let only = simulated.first {
-            var part = "liquidation \(Format.sideMark(only.side)) \(SafeText.escaped(only.account)) \(only.symbol)"
+            var part = "liquidation \(Format.sideMark(only.side)) \(SafeText.escaped(only.account)) \(names.short(only.symbol))"
             if only.deficit.isPositive {
                 part += ", deficit \(Format.money(only.deficit, decimals: AssetPrecision.decimals(forAsset: only.asset))) \(only.asset)"
             }
@@ -28,7 +30,7 @@ public enum JumpLanding {
             parts.append(part)
         }
         if exchange > 0 { parts.append("\(Format.count(exchange)) reported by the exchange") }
-        if alerts.count == 1, let only = alerts.first { parts.append("alert \(only.symbol) \(only.signal.title.lowercased())") }
+        if alerts.count == 1, let only = alerts.first { parts.append("alert \(names.short(only.symbol)) \(only.signal.title.lowercased())") }
         else if alerts.count > 1 { parts.append("\(Format.count(alerts.count)) alerts") }
         return "→ \(Format.clockMillis(time)): " + (parts.isEmpty ? "a liquidation, deficit or alert" : parts.joined(separator: " · "))
     }

@@ -11,6 +11,9 @@ public struct MarketNames: Sendable {
 
     public init() {}
 
+    /// The names of `engine`'s markets (a footer's words made away from the dashboard's model).
+    public init(of engine: Engine) { refresh(from: engine) }
+
     /// Markets are only ever added: the names change when the count does.
     mutating func refresh(from engine: Engine) {
         guard engine.markets.count != marketCount else { return }

@@ -82,7 +82,8 @@ enum AlertsPane {
         switch signal {
         case .spread: return Format.decimal(value, decimals: 2) + " bps"
         case .spreadVsDepth, .drainVsRefill: return Format.decimal(value, decimals: 2) + "x"
-        case .depth10, .depth50, .liquidations10s, .liquidations60s: return Format.compact(value)
+        // Notional in the market's settlement asset, said (`589k` alone: operator trial).
+        case .depth10, .depth50, .liquidations10s, .liquidations60s: return Format.compact(value) + " " + asset
         // At ALERT with no money short: what the book cannot fill goes to ADL, said with its
         // quantity; money short and quantity unfilled: both.
         case .stressedDeficit:

@@ -33,7 +33,13 @@ enum FooterPane {
         switch model.mode {
         case .whatIf: return ["\(key(.back)) back", scroll, "\(key(.whatIf)) close", "\(key(.quit)) quit"].joined(separator: "  ")
         case .detail:
-            return (["\(key(.back)) back", scroll] + (model.status.isLive ? [] : ["\(key(.pause)) pause"]) + ["\(key(.quit)) quit"]).joined(separator: "  ")
+            // The jumps work in the view (it stays open while its position exists): said.
+            let replayKeys = model.status.isLive ? [] : ["\(key(.pause)) pause", "\(key(.previousNotable)) \(key(.nextNotable)) jump", "\(key(.jumpToTime)) time"]
+            return (["\(key(.back)) back", scroll] + replayKeys + ["\(key(.quit)) quit"]).joined(separator: "  ")
+        case .alerts:
+            // Its own keys: it showed the dashboard's (a tape filter, sorting) while none of them
+            // acts in it (operator trial).
+            return ["\(key(.drillDown)) go to", "\(key(.acknowledge)) seen", "\(key(.back)) back", scroll, "\(key(.quit)) quit"].joined(separator: "  ")
         case .liquidation(let entry):
             if case .simulated = entry {
                 return ["\(key(.drillDown)) its position", "\(key(.back)) back", "\(key(.quit)) quit"].joined(separator: "  ")
@@ -64,10 +70,11 @@ enum FooterPane {
     /// With the tape focused, its own keys in place of the sort's (which sorts the positions).
     static func hints(_ keymap: Keymap, replay: Bool = true, tapeFocused: Bool = false) -> String {
         func key(_ action: Action) -> String { keymap.label(for: action) }
-        let replayKeys = replay ? [
-            "\(key(.pause)) pause", "\(key(.step)) step", "\(key(.faster))/\(key(.slower)) speed",
-            "\(key(.previousNotable)) \(key(.nextNotable)) jump", "\(key(.jumpToTime)) time",
-        ] : []
+        let jumps = ["\(key(.previousNotable)) \(key(.nextNotable)) jump", "\(key(.jumpToTime)) time"]
+        let playing = ["\(key(.pause)) pause", "\(key(.step)) step", "\(key(.faster))/\(key(.slower)) speed"]
+        // On the tape the jumps come first: found a deficit, going to it is the next key (at 120
+        // columns they were cut off after pause and speed: operator trial).
+        let replayKeys = replay ? (tapeFocused ? jumps + playing : playing + jumps) : []
         return ([
             "\(key(.help)) help", "\(key(.quit)) quit", "\(key(.focusNext)) focus", "\(key(.moveUp))\(key(.moveDown)) move",
             "\(key(.drillDown)) detail",

@@ -146,9 +146,12 @@ enum LadderPane {
             let rowsText = Format.count(row.eatenRows)
             let forms = [" to \(farText) eaten (\(rowsText) rows, nothing left)", " to \(farText) eaten (\(rowsText) rows)",
                          " to \(farText) eaten", " eaten ×\(rowsText)", " eaten"]
-            if let text = forms.first(where: { x + DisplayWidth.of($0) <= inner.maxX }) {
-                x = buffer.put(text, x: x, y: y, role: .consumed)
-            }
+            // The liquidation prices in the run come before its words: below 200 columns the
+            // longest form that fit left no room for `◆14liq`, the next wave's fourteen positions
+            // (operator trial).
+            let cluster = row.liquidations > 0 ? DisplayWidth.of(" ◆\(row.liquidations)liq") : 0
+            let text = forms.first { x + DisplayWidth.of($0) + cluster <= inner.maxX } ?? forms.first { x + DisplayWidth.of($0) <= inner.maxX }
+            if let text { x = buffer.put(text, x: x, y: y, role: .consumed) }
             drawClusterMarker(row, x: x)
         }
 

@@ -8,9 +8,16 @@ enum StatusBarPane {
         let status = model.status
         // The alert count and LIVE/REPLAY/STALE are the last to go: the alerts are placed first at
         // the right end, and the rest fills the line from the left, each part whole or not at all.
-        let alerts = model.unacknowledgedAlerts
-        let total = model.alertBook.total
-        let count = alerts > 0 ? " ⚠ \(alerts) ALERT\(alerts == 1 ? "" : "S")" : (total > 0 ? " \(total) alert\(total == 1 ? "" : "s") seen" : " no alerts")
+        // In a replay jumped back, alerts after the session's time (told on the way to a later
+        // time) are counted apart: `⚠ 16 ALERTS` beside the calm panes of 23:55:40, the first
+        // alert at 23:55:47 (operator trial). They are the newest, so the unseen ones among them
+        // are the newest unseen.
+        let later = model.alertsSessionTime.map(model.alertBook.laterThan) ?? 0
+        let alerts = max(0, model.unacknowledgedAlerts - later)
+        let total = model.alertBook.total - min(later, model.alertBook.total)
+        let laterText = later > 0 ? " · \(later) later" : ""
+        let count = (alerts > 0 ? " ⚠ \(alerts) ALERT\(alerts == 1 ? "" : "S")" : (total > 0 ? " \(total) alert\(total == 1 ? "" : "s") seen" : " no alerts"))
+            + laterText
         let stale = model.engine.hasStaleMarket
         let kind = " \(status.kind) "
         let parts = leftParts(status, stale: stale)
@@ -20,9 +27,13 @@ enum StatusBarPane {
         var alertForms: [String] = []
         let latestShown = model.alertsSessionTime.map { model.alertBook.latest(atOrBefore: $0) } ?? model.alertBook.alerts.last
         if alerts > 0, let latest = latestShown {
-            let what = latest.signal?.title.lowercased() ?? AlertsPane.what(latest)
-            let named = count + ", last " + (latest.market.map { model.marketNames.short($0) + " " } ?? "") + what + " (a: seen, A: list) "
-            if DisplayWidth.of(named) <= rect.width * 2 / 5 { alertForms.append(named) }
+            // The signal's short name where the long one does not fit ("Depth drain vs refill (liq
+            // series)", the cascade's own alert, was never named: operator trial).
+            let names = [latest.signal?.title.lowercased(), latest.signal?.shortTitle.lowercased()].compactMap { $0 }
+            for what in names.isEmpty ? [AlertsPane.what(latest)] : names {
+                let named = count + ", last " + (latest.market.map { model.marketNames.short($0) + " " } ?? "") + what + " (a: seen, A: list) "
+                if DisplayWidth.of(named) <= rect.width * 2 / 5 { alertForms.append(named); break }
+            }
         }
         if alerts > 0 { alertForms.append(count + " (a: seen) ") }
         let plain = count + " "

@@ -56,7 +56,8 @@ enum TapePane {
             ? ["Tape \(Format.count(log.simulatedCount)) sim · \(Format.count(log.exchangeCount)) ex",
                "Tape \(Format.count(log.simulatedCount + log.exchangeCount))", "Tape"]
             : ["Tape \(Format.count(log.simulatedCount)) sim · \(Format.count(log.exchangeCount)) ex" + filterPart,
-               "Tape" + filterPart, "Tape filtered: \(Format.count(total)) shown", "Tape filtered: \(Format.count(total))", "Tape filtered", "Tape"]
+               "Tape" + filterPart, "Tape filtered: \(Format.count(total)) shown", "Tape filtered: \(Format.count(total))",
+               "Filtered: \(Format.count(total))", "Tape filtered", "Tape"]
         title = Buffer.fittingTitle([title] + shorter, width: rect.width)
         buffer.box(rect, title: title, focused: focused)
         let inner = rect.inset(1)

@@ -40,10 +40,17 @@ public enum BoundedRead {
     /// Whether `path` (its symbolic links followed) is a regular file: a theme named as a device
     /// (`/dev/zero`) passed `config --check` and was refused when the dashboard started, and a FIFO
     /// with no writer kept it waiting before it started (attacker trial).
+    ///
+    /// Asked of what the kernel opens (without blocking, so a FIFO answers at once), not of the
+    /// path as text: `sub/../x.theme` through a linked folder resolved to another file than the
+    /// one opened, a FIFO, and the start hung (attacker trial).
     public static func isRegularFile(_ path: String) -> Bool {
-        let resolved = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
-        guard let type = try? FileManager.default.attributesOfItem(atPath: resolved)[.type] as? FileAttributeType else { return false }
-        return type == .typeRegular
+        let descriptor = open(path, O_RDONLY | O_NONBLOCK)
+        guard descriptor >= 0 else { return false }
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else { return false }
+        return status.st_mode & S_IFMT == S_IFREG
     }
 
     /// Whether `path` is a file that can be read (not a directory): what a setting naming a file

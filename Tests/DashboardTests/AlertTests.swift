@@ -199,4 +199,14 @@ struct FundChartJumpTests {
         #expect(lines.contains { $0.contains("ETHUSDT") && $0.hasSuffix("later ┃") || $0.contains("ETHUSDT") && $0.contains(" later") })
         #expect(lines.contains { $0.contains("BTCUSDT") && $0.contains("NEW") })
     }
+    @Test("alerts told out of time order (an earlier time's, told after a jump back) are counted later one by one")
+    func laterCountedOneByOne() {
+        var book = AlertBook()
+        book.appendForTest([OperatorAlert(time: 5, kind: .staleBook, market: "A", message: "a"),
+                            OperatorAlert(time: 8, kind: .staleBook, market: "B", message: "b"),
+                            OperatorAlert(time: 2, kind: .markOutdated, market: "C", message: "c")])
+        #expect(book.laterThan(2) == 2)
+        #expect(book.unseenLaterThan(2) == 2)
+        #expect(book.latest(atOrBefore: 2)?.market == "C")
+    }
 }

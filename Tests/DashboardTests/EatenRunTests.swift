@@ -1,6 +1,6 @@
 import Testing
 @testable import Dashboard
-import RiskEngine
+@testable import RiskEngine
 
 /// In a cascade liquidations eat the levels at the touch: each eaten to nothing used to be a row of
 /// `0.000 eaten`, and at 80×24 the bid half of the ladder was all such rows, the live bids off the
@@ -33,5 +33,15 @@ struct EatenRunTests {
         #expect(lines[spreadRow + 2].contains("59,989.80"), "the next bid follows: \(lines[spreadRow + 2])")
         // No other row of nothing left.
         #expect(!lines[(spreadRow + 2)..<ladder.maxY].contains { $0.contains("0.000    0.000") })
+    }
+    @Test("a run that is the last row counts the liquidation prices along all of it, not only by its near price")
+    func lastRunCountsItsLiquidations() {
+        var book = OrderBook()
+        book.applySnapshot(bids: [(units("100"), units("1")), (units("99"), units("1")), (units("98"), units("1")), (units("97"), units("1"))],
+            asks: [(units("101"), units("1"))])
+        book.consume(.bid, fills: ["100", "99", "98", "97"].map { Fill(price: units($0), size: units("1")) })
+        let rows = LadderPane.rows(book, .bid, step: units("1"), count: 5, liquidations: [units("97.5"), units("98")])
+        #expect(rows.count == 1 && rows[0].isEatenRun && rows[0].farPrice == units("97"), "\(rows)")
+        #expect(rows[0].liquidations == 2, "\(rows)")
     }
 }

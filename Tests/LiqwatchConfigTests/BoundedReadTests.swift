@@ -64,6 +64,16 @@ struct BoundedReadTests {
         try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: good)
         defer { try? FileManager.default.removeItem(atPath: link) }
         #expect(BoundedRead.isRegularFile(link))
+        // `linked/../name` where `linked` is a link to a folder elsewhere: the kernel opens the
+        // file beside that folder's target, here a FIFO, whatever the text of the path says.
+        let base = NSTemporaryDirectory() + "liqwatch-theme-dotdot-\(getpid())"
+        try FileManager.default.createDirectory(atPath: base + "/deep/inner", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: base) }
+        #expect(mkfifo(base + "/deep/x.theme", 0o600) == 0)
+        try Data("theme[ok]=\"#00FF00\"\n".utf8).write(to: URL(fileURLWithPath: base + "/x.theme"))
+        try FileManager.default.createSymbolicLink(atPath: base + "/sub", withDestinationPath: base + "/deep/inner")
+        #expect(!BoundedRead.isRegularFile(base + "/sub/../x.theme"))
+        #expect(BoundedRead.isRegularFile(base + "/x.theme"))
     }
 
     /// An attacker's trial: `config --check` said ok, and the run refused the same file naming a

@@ -116,6 +116,38 @@ struct TimeSpikeTests {
         #expect(!session.engine.markets[0].markOutdated)
     }
 
+    @Test("the line that shows a spike is judged as any other: a far spike and a line 299 s ahead after it, again and again, do not walk the clock", arguments: [false, true])
+    func lineAfterASpikeIsJudged(threaded: Bool) throws {
+        let scratch = try ScratchDirectory()
+        var times: [Int: Int64] = [:]
+        for cycle in 1...4 {
+            let at = cycle * 20
+            times[at] = Self.start + 86_400 * Self.second
+            // 299 s past the latest time the guard took: the first (299 s past line 19) is taken
+            // (within the tolerance, and of the lines before it); each later one, 299 s past
+            // that, ran 299 s further every cycle before, and is now held and dropped.
+            let ahead: Int64 = 19 + 299 * Int64(min(cycle, 2))
+            times[at + 1] = Self.start + ahead * Self.second
+        }
+        let path = try scratch.write("walk.jsonl", Self.marks(count: 100, replacing: times))
+        let session = try Self.replay(path, threaded: threaded)
+        // The clock may move once by up to 5 minutes; never by four of them.
+        #expect(session.engine.time <= Self.start + (99 + 300) * Self.second, "the clock went \((session.engine.time - Self.start) / Self.second) s ahead")
+        #expect(session.stats.malformed == 7, "the far spikes and the lines walking the clock: \(session.stats.firstMalformed.map { "\($0.line) \($0.field)" })")
+    }
+
+    @Test("most lines dated an hour back (positions stamped with their last update) and the real marks between them: no mark dropped", arguments: [false, true])
+    func mostLinesInThePast(threaded: Bool) throws {
+        let scratch = try ScratchDirectory()
+        var times: [Int: Int64] = [:]
+        // Two lines an hour back, then one at the real time, a second on (the first lines real).
+        for index in 10..<300 where index % 3 != 2 { times[index] = Self.start - 3_600 * Self.second + Int64(index) * Self.second }
+        let path = try scratch.write("stamped.jsonl", Self.marks(count: 300, replacing: times))
+        let session = try Self.replay(path, threaded: threaded)
+        #expect(session.stats.malformed == 0, "\(session.stats.firstMalformed.prefix(3))")
+        #expect(session.engine.time == Self.start + 299 * Self.second)
+    }
+
     @Test("lines dated in the past between the real ones do not get the real ones judged spikes", arguments: [false, true])
     func pastLinesBetweenRealOnes(threaded: Bool) throws {
         let scratch = try ScratchDirectory()

@@ -303,4 +303,30 @@ struct RepeatedUpdateTests {
         #expect(engine.totals.deficits == 1 && engine.totals.positionsRejected == 1)
         #expect(engine.moneyInSystem(asset: "USDT") == engine.deposits["USDT"])
     }
+    @Test("an update refused after the stale check (a one-way line beside hedge legs) does not make the engine forget the closed leg's statement")
+    func refusedUpdateKeepsTheStatement() {
+        var engine = engine(with: [testInstrument()])
+        // Enough to pay the deficit: no ADL takes the short leg.
+        engine.openFund(asset: "USDT", balance: Fixed(10_000))
+        engine.apply(.mark(symbol: "TESTUSDT", price: Fixed(100), time: 1))
+        engine.apply(.bookSnapshot(symbol: "TESTUSDT", bids: [(units("80"), units("1000"))], asks: [(units("100.10"), units("1000"))], time: 1))
+        var long = update()
+        long.positionSide = .long
+        engine.apply(.position(long, time: 2))
+        var short = PositionUpdate(account: "a", symbol: "TESTUSDT", side: .short, quantity: Fixed(1), entryPrice: Fixed(100),
+            mode: .isolated, isolatedMargin: Fixed(50))
+        short.positionSide = .short
+        engine.apply(.position(short, time: 2))
+        engine.apply(.mark(symbol: "TESTUSDT", price: fx("99.40"), time: 3))
+        #expect(!engine.positions[0].isOpen && engine.positions[1].isOpen && engine.totals.deficits == 1)
+        // A one-way long of a new size: refused (one-way beside a hedge leg), after the stale
+        // check found it news for the closed LONG leg.
+        engine.apply(.position(update(quantity: "5"), time: 4))
+        #expect(engine.totals.positionsRejected == 1)
+        // The LONG leg's old statement again: still stale, refused, its deficit counted once.
+        let notes = engine.apply(.position(long, time: 5))
+        #expect(notes.liquidations.isEmpty && !engine.positions[0].isOpen)
+        #expect(engine.totals.deficits == 1 && engine.totals.positionsRejected == 2)
+        #expect(engine.moneyInSystem(asset: "USDT") == engine.deposits["USDT"])
+    }
 }

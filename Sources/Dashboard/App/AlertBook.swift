@@ -35,15 +35,24 @@ public struct AlertBook: Sendable {
 
     mutating func acknowledge() { seen = total }
 
+    /// Alerts told, as `observe` adds them (tests).
+    mutating func appendForTest(_ told: [OperatorAlert]) {
+        alerts.append(contentsOf: told)
+        total += told.count
+    }
+
     /// How many kept alerts come after `time`: in a replay jumped back, alerts told on the way
-    /// to a later time that the session has not reached again (they stay: they were told). The
-    /// alerts are in time order, so they are the last ones.
+    /// to a later time that the session has not reached again (they stay: they were told). All
+    /// of them are looked at (at most `keep`): after a jump back an alert of the earlier time is
+    /// told after the later ones (review).
     public func laterThan(_ time: Int64) -> Int {
+        alerts.reduce(0) { $0 + ($1.time > time ? 1 : 0) }
+    }
+
+    /// How many unseen kept alerts come after `time`.
+    public func unseenLaterThan(_ time: Int64) -> Int {
         var count = 0
-        for alert in alerts.reversed() {
-            guard alert.time > time else { break }
-            count += 1
-        }
+        for (index, alert) in alerts.enumerated() where alert.time > time && !isSeen(kept: index) { count += 1 }
         return count
     }
 

@@ -82,9 +82,12 @@ struct TapeFilter: Sendable, Equatable {
         var skipped = 0
         var result: [TapeEntry] = []
         result.reserveCapacity(max(0, min(length, count - offset)))
-        while result.count < length, nextSimulated >= 0 || nextExchange >= 0 {
-            let simulatedHead = nextSimulated >= 0 ? log.simulatedLiquidations[simulated.place(nextSimulated) - simulatedFirst] : nil
-            let exchangeHead = nextExchange >= 0 ? log.exchangeLiquidations[exchange.place(nextExchange) - exchangeFirst] : nil
+        // Places the log no longer keeps (a log newer than the last `refresh`) end the walk.
+        let oldestSimulated = (0..<simulated.count).first { simulated.place($0) >= simulatedFirst } ?? simulated.count
+        let oldestExchange = (0..<exchange.count).first { exchange.place($0) >= exchangeFirst } ?? exchange.count
+        while result.count < length, nextSimulated >= oldestSimulated || nextExchange >= oldestExchange {
+            let simulatedHead = nextSimulated >= oldestSimulated ? log.simulatedLiquidations[simulated.place(nextSimulated) - simulatedFirst] : nil
+            let exchangeHead = nextExchange >= oldestExchange ? log.exchangeLiquidations[exchange.place(nextExchange) - exchangeFirst] : nil
             let entry: TapeEntry
             if let simulatedHead, exchangeHead.map({ simulatedHead.time >= $0.time }) ?? true {
                 entry = .simulated(simulatedHead)

@@ -263,8 +263,11 @@ enum LadderPane {
         // row down to itself, an ask row from itself up to just below the next.
         for index in rows.indices {
             let here = rows[index].price
+            // A run's far end bounds it (the last row's range went one step past its near price
+            // only, and the run's liquidation prices went uncounted: review).
+            let far = rows[index].farPrice ?? here
             let next = index + 1 < rows.count ? rows[index + 1].price
-                : (side == .bid ? here &- step : (here > Int64.max - step ? Int64.max : here + step))
+                : (side == .bid ? far &- step : (far > Int64.max - step ? Int64.max : far + step))
             rows[index].liquidations = side == .bid
                 ? PositionTable.count(liquidations, from: next + 1, through: here)
                 : PositionTable.count(liquidations, from: here, through: next - 1)

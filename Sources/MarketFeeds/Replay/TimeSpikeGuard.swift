@@ -70,6 +70,8 @@ struct TimeSpikeGuard: Sendable {
             }
             return nil
         }
+        var start = start
+        var spike: (line: Int, field: String)? = nil
         if let suspect = held {
             held = nil
             if lineTime <= suspect.reference &+ TimeSpikeGuard.tolerance {
@@ -78,11 +80,14 @@ struct TimeSpikeGuard: Sendable {
                 let before = latest ?? suspect.reference
                 let kept = messages[suspect.start..<start].compactMap { TimeSpikeGuard.remains(of: $0, line: suspect.line, time: before) }
                 messages.replaceSubrange(suspect.start..<start, with: kept)
-                accept(lineTime)
-                return (suspect.line, "time (\(EventTime.iso8601(suspect.time)), \(TimeSpikeGuard.gap(suspect.time &- suspect.reference)) ahead of the lines around it)")
+                start = suspect.start + kept.count
+                spike = (suspect.line, "time (\(EventTime.iso8601(suspect.time)), \(TimeSpikeGuard.gap(suspect.time &- suspect.reference)) ahead of the lines around it)")
+                // This line is judged as any other, below: accepted at once, one 299 s ahead
+                // after each far spike walked the clock ahead (attacker trial).
+            } else {
+                // The next line is ahead too: a real jump.
+                accept(suspect.time)
             }
-            // The next line is ahead too: a real jump.
-            accept(suspect.time)
         }
         if let latest, lineTime > latest &+ TimeSpikeGuard.tolerance {
             held = (line, start, lineTime, latest)
@@ -98,7 +103,7 @@ struct TimeSpikeGuard: Sendable {
         } else {
             accept(lineTime)
         }
-        return nil
+        return spike
     }
 
     /// The upper median of the last lines' times: where most of the lines are.
@@ -147,7 +152,14 @@ struct TimeSpikeGuard: Sendable {
     }
 
     private mutating func accept(_ time: Int64) {
-        latest = max(latest ?? time, time)
+        let newest = max(latest ?? time, time)
+        latest = newest
+        // A line dated more than the tolerance before the clock (a position stamped with its
+        // last update, an hour back) is applied but is no reference: a majority of such lines
+        // made the median an hour old and every real mark between them a "spike" (attacker
+        // trial), and the clock cannot be walked ahead through them (a spike past the tolerance
+        // is held by the first test).
+        guard time >= newest &- TimeSpikeGuard.tolerance else { return }
         recent = time
         if recentTimes.count < TimeSpikeGuard.typicalWindow {
             recentTimes.append(time)

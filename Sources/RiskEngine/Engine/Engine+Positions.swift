@@ -246,6 +246,8 @@ extension Engine {
         }
         positions[Int(index)].quantity = quantity
         positions[Int(index)].version &+= 1
+        // Stated anew and applied: what the engine's change left is the operator's now.
+        if !engineChangedPositions.isEmpty { engineChangedPositions.removeValue(forKey: index) }
         didChangeADLInputs(index)
         listForADL(index)
         let position = positions[Int(index)]

@@ -16,7 +16,7 @@ extension Engine {
     /// liquidation price, is news and applied. After an ADL close, the statement exactly as it
     /// was (margin and wallet included) is refused: the position was never near its liquidation.
     /// Any other statement, a new size or entry, is applied, and the engine's change forgotten.
-    mutating func refusesAsStale(_ update: UnsafePointer<PositionUpdate>, account: Int32, market: Int32) -> Bool {
+    func refusesAsStale(_ update: UnsafePointer<PositionUpdate>, account: Int32, market: Int32) -> Bool {
         guard let held = engineChangedLeg(account: account, market: market, update: update),
               let stated = engineChangedPositions[held]
         else { return false }
@@ -25,7 +25,9 @@ extension Engine {
         } else if stated.isRestated(by: update.pointee, wallet: engineChangedWallets[account]) {
             return true
         }
-        engineChangedPositions.removeValue(forKey: held)
+        // Not stale: the statement is forgotten once the update is applied (`upsertPosition`),
+        // not here: an update refused after this (a hedge conflict, a leverage past the limit)
+        // took it with it, and the stale statement sent next was applied (review).
         return false
     }
 

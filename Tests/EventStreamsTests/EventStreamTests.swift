@@ -131,6 +131,25 @@ struct EventStreamTests {
         #expect(session.staleStreams(wall: LiveClock.wallNanoseconds()).map(\.name) == ["events listen://test"])
     }
 
+    @Test("an event line dated past the wall clock by more than 5 minutes is malformed, not applied: the clock stays, liquidations go on")
+    func lineAheadOfTheWallClock() throws {
+        let (session, _, port) = try listeningSession()
+        defer { session.stop() }
+        let now = Int64(Date().timeIntervalSince1970 * 1e9)
+        let publisher = try #require(TestClient(port: port))
+        publisher.send([
+            #"{"type":"mark","symbol":"BTCUSDT","price":"60000","time":\#(now)}"#,
+            // Ten minutes ahead (a drifted or forged clock): applied, every book after it read outdated.
+            #"{"type":"mark","symbol":"BTCUSDT","price":"1","time":\#(now + 600_000_000_000)}"#,
+            #"{"type":"mark","symbol":"BTCUSDT","price":"60001","time":\#(now + 1_000_000_000)}"#,
+        ].joined(separator: "\n") + "\n")
+        pump(session) { session.health[0].messages == 3 }
+        #expect(session.stats.malformed == 1)
+        #expect(session.stats.firstMalformed.first?.field.contains("ahead of the wall clock") == true, "\(session.stats.firstMalformed)")
+        #expect(session.engine.time < now + 300_000_000_000, "the clock moved to the line ahead")
+        #expect(session.engine.market("BTCUSDT")?.markPrice == Fixed(60_001))
+    }
+
     @Test("a client that connects and sends nothing does not keep the real publisher out")
     func idleClientDoesNotBlock() throws {
         let (session, _, port) = try listeningSession()

@@ -261,6 +261,18 @@ public final class LiveSession {
         } else {
             record(stream: stream)
         }
+        if case .decoded = outcome, sources[stream].format == .liqwatchEvents, let ahead = timeAheadOfWall(receiveTime: receiveTime) {
+            // A line dated past the wall clock by more than a book or a mark may age: applied, it
+            // moved the session's clock ahead and every book and mark after it read outdated, no
+            // liquidation for the rest of the session (attacker trial: one event line 10 minutes
+            // ahead). The replay's guard judges a line by the lines around it; live, the wall
+            // clock is the judge, for the operator's own event lines (a venue's frames carry the
+            // exchange's clock, which a host's drifted clock must not get refused). Its messages go as a replay's spike's do (book messages become
+            // gaps); the recording keeps the line as it came.
+            let kept = messages.compactMap { TimeSpikeGuard.remains(of: $0, line: health[stream].messages, time: receiveTime) }
+            messages = kept
+            outcome = .malformed(field: "time (\(EventTime.iso8601(ahead)), \(TimeSpikeGuard.gap(ahead &- receiveTime)) ahead of the wall clock)")
+        }
         switch outcome {
         case .decoded: stats.applied += 1
         case .skipped: stats.skipped += 1
@@ -271,6 +283,14 @@ public final class LiveSession {
         messageSymbol = symbol
         nextMessage = 0
         applyMessages()
+    }
+
+    /// The latest time of the decoded messages when it is past `receiveTime` (the wall clock) by
+    /// more than `TimeSpikeGuard.tolerance`; nil otherwise.
+    func timeAheadOfWall(receiveTime: Int64) -> Int64? {
+        var latest: Int64 = .min
+        for message in messages { latest = max(latest, message.time) }
+        return latest > receiveTime &+ TimeSpikeGuard.tolerance ? latest : nil
     }
 
     /// A market of another venue that the decoded frame names (see `streamVenues`).

@@ -73,27 +73,14 @@ extension Engine {
                 wallet = !hasStatedWallet(account) || walletEmptiedByEngine(account) ? implied : accounts[Int(account)].walletBalance
             }
             guard let wallet else { return true }
-            let others = otherCrossShare(of: held)
+            // The others' share as every cross position's: `held` is cross (a restatement is
+            // judged here only in the mode it had), and is closed, so its own share is not in it.
+            let others = self.context(of: held)
             context = MarginContext(collateral: wallet, otherMaintenance: others.otherMaintenance, otherUnrealised: others.otherUnrealised)
         }
         guard let liquidation = MarginMath.liquidationPrice(terms(of: candidate), context: context, rules: marginRules(of: candidate)),
               liquidation.isPositive
         else { return false }
         return candidate.side == .long ? mark <= liquidation : mark >= liquidation
-    }
-
-    /// The maintenance and unrealised figures of the account's open cross positions other than
-    /// `index`, as `context(of:)` sums them for a cross position (the collateral left at 0).
-    func otherCrossShare(of index: Int32) -> MarginContext {
-        let account = accounts[Int(positions[Int(index)].accountIndex)]
-        var share = MarginContext(collateral: .zero)
-        for other in account.positions where other != index {
-            let peer = positions[Int(other)]
-            guard peer.isOpen && peer.mode == .cross else { continue }
-            let mark = valuationMark(of: peer)
-            share.otherMaintenance += MarginMath.maintenance(terms(of: peer), rules: marginRules(of: peer), at: mark).margin
-            share.otherUnrealised += MarginMath.unrealisedPnL(terms(of: peer), at: mark)
-        }
-        return share
     }
 }

@@ -555,10 +555,7 @@ public struct AppModel: Sendable {
     mutating func keepTapeCursor(newlyMatched: Int) {
         let now = log.simulatedCount + log.exchangeCount
         if now < tapeLinesSeen {
-            tapeCursor = 0
-            if let selection = tapeSelection, let row = tapeWindow(offset: 0, length: tapeCount).firstIndex(of: selection) {
-                tapeCursor = row
-            }
+            refindTapeSelection()
         } else if tapeCursor > 0 {
             tapeCursor += tapeFilter.isActive ? newlyMatched : now - tapeLinesSeen
         }
@@ -624,14 +621,8 @@ public struct AppModel: Sendable {
             // A jump back: samples from a later time would draw a history that never happened;
             // those up to the time landed on are the replay's own, and stay (they were all
             // dropped, and every jump back started the fund's chart again: operator trial).
-            for index in Array(fundHistories.keys) {
-                fundHistories[index]?.dropPoints(after: engine.time)
-                if fundHistories[index]?.isEmpty == true { fundHistories[index] = nil }
-            }
-            for index in Array(ratioHistory.keys) {
-                ratioHistory[index]?.dropPoints(after: engine.time)
-                if ratioHistory[index]?.isEmpty == true { ratioHistory[index] = nil }
-            }
+            TimedHistory.dropPoints(after: engine.time, in: &fundHistories)
+            TimedHistory.dropPoints(after: engine.time, in: &ratioHistory)
             fundSampled.removeAll()
             for index in engine.funds.indices where engine.funds[index].isInUse {
                 fundSampled[Int32(index)] = (engine.funds[index].entryCount, engine.time)

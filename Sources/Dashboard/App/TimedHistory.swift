@@ -32,4 +32,12 @@ public struct TimedHistory: Sendable, Equatable {
         times.removeSubrange(kept...)
         values.removeSubrange(kept...)
     }
+
+    /// Drops every history's points later than `time`, and the histories left empty.
+    public static func dropPoints<Key: Hashable>(after time: Int64, in histories: inout [Key: TimedHistory]) {
+        for key in Array(histories.keys) {
+            histories[key]?.dropPoints(after: time)
+            if histories[key]?.isEmpty == true { histories[key] = nil }
+        }
+    }
 }

@@ -52,7 +52,8 @@ extension Engine {
     /// liquidated at its market's mark now: its liquidation price worked out from the update's
     /// margin (isolated: stated, or implied by its leverage) or the wallet it would be given
     /// (cross: stated, else the account's, or the one its leverage implies where `upsertPosition`
-    /// would give that), beside the account's other positions. No mark, or a wallet that cannot
+    /// would give that), beside the account's other positions as last stated (`statedCrossShare`).
+    /// No mark, or a wallet that cannot
     /// be worked out: stale (the engine closed it at a mark past its liquidation price).
     func restatementWouldTrigger(_ update: UnsafePointer<PositionUpdate>, in held: Int32, account: Int32) -> Bool {
         var candidate = positions[Int(held)]
@@ -73,14 +74,39 @@ extension Engine {
                 wallet = !hasStatedWallet(account) || walletEmptiedByEngine(account) ? implied : accounts[Int(account)].walletBalance
             }
             guard let wallet else { return true }
-            // The others' share as every cross position's: `held` is cross (a restatement is
-            // judged here only in the mode it had), and is closed, so its own share is not in it.
-            let others = self.context(of: held)
-            context = MarginContext(collateral: wallet, otherMaintenance: others.otherMaintenance, otherUnrealised: others.otherUnrealised)
+            let others = statedCrossShare(besides: held, account: account)
+            context = MarginContext(collateral: wallet, otherMaintenance: others.maintenance, otherUnrealised: others.unrealised)
         }
         guard let liquidation = MarginMath.liquidationPrice(terms(of: candidate), context: context, rules: marginRules(of: candidate)),
               liquidation.isPositive
         else { return false }
         return candidate.side == .long ? mark <= liquidation : mark >= liquidation
+    }
+
+    /// The maintenance and unrealised PnL, at their marks now, of the account's cross positions
+    /// other than `held`, each as the operator's system last stated it: a position the engine
+    /// changed (liquidated, stepped, deleveraged) counts as it was before, because a system that
+    /// states `held` again has not seen those closes either. Judged beside what is left of them
+    /// instead (nothing, for a closed leg), the first leg of a cross account whose positions in
+    /// two markets were both liquidated was reopened alone when its full state was sent again,
+    /// the second refused against it, and a later mark drift booked the first's deficit again
+    /// (attacker trial). Runs only for an update of a position the engine closed.
+    func statedCrossShare(besides held: Int32, account: Int32) -> (maintenance: Fixed, unrealised: Fixed) {
+        var maintenance = Fixed.zero
+        var unrealised = Fixed.zero
+        for other in accounts[Int(account)].positions where other != held {
+            var peer = positions[Int(other)]
+            if let stated = engineChangedPositions[other] {
+                peer.side = stated.side
+                peer.mode = stated.mode
+                peer.quantity = stated.quantity
+                peer.entryPrice = stated.entryPrice
+            }
+            guard peer.quantity.isPositive && peer.mode == .cross else { continue }
+            let mark = valuationMark(of: peer)
+            maintenance += MarginMath.maintenance(terms(of: peer), rules: marginRules(of: peer), at: mark).margin
+            unrealised += MarginMath.unrealisedPnL(terms(of: peer), at: mark)
+        }
+        return (maintenance, unrealised)
     }
 }

@@ -11,6 +11,7 @@ public enum LiveStatus {
         status.lastMessageAge = session.health.compactMap { $0.lastMessageWall }.max().map { max(0, wall - $0) }
         let feed = session.feedSummary
         status.malformed = feed.malformed
+        status.lastMalformed = feed.lastMalformed.map { SessionStatus.malformedLineText(place: $0.file, line: $0.line, field: $0.field) }
         status.gaps = feed.gaps
         status.resyncs = feed.resyncs
         status.streams = session.health.map { stream($0, session: session, wall: wall) }

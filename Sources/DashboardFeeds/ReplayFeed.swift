@@ -71,6 +71,7 @@ public final class ReplayFeed: DashboardFeed {
         }
         let feed = session.feedSummary
         status.malformed = feed.malformed
+        status.lastMalformed = feed.lastMalformed.map { SessionStatus.malformedLineText(place: $0.file, line: $0.line, field: $0.field) }
         status.gaps = feed.gaps
         status.resyncs = feed.resyncs
         return status

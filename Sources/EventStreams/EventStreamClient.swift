@@ -41,13 +41,17 @@ final class EventStreamClient: @unchecked Sendable {
         var policy = ReconnectPolicy()
         let queue = queue
         let stream = stream
+        // Each connection's lines are numbered from its first; the second and later are named,
+        // so a line number points into one of them.
+        var connections = 0
         while !stopFlag.isSet {
             queue.push(.connection(stream: stream, .connecting))
+            let sender = connections > 0 ? "connection \(connections + 1)" : nil
             let bootstrap = ClientBootstrap(group: group)
                 .connectTimeout(.seconds(10))
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(EventLineHandler(queue: queue, stream: stream, registry: nil))
+                        try channel.pipeline.syncOperations.addHandler(EventLineHandler(queue: queue, stream: stream, registry: nil, sender: sender))
                     }
                 }
             var lasted: Double? = nil
@@ -55,6 +59,7 @@ final class EventStreamClient: @unchecked Sendable {
             do {
                 let connected = try bootstrap.connect(host: host, port: Int(port)).wait()
                 lock.withLock { channel = connected }
+                connections += 1
                 let began = Date()
                 queue.push(.connection(stream: stream, .connected))
                 if stopFlag.isSet { connected.close(promise: nil) }

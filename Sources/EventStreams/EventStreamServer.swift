@@ -127,16 +127,29 @@ final class EventLineHandler: ChannelInboundHandler, @unchecked Sendable {
     let registry: PublisherRegistry?
     private var splitter = BoundedLineSplitter()
     private var closedForIdleness = false
+    /// This connection's lines, numbered from its first.
+    private var origin: EventLineOrigin
 
-    init(queue: LiveQueue, stream: Int, registry: PublisherRegistry?) {
+    /// `sender`: how a client's connection is named (nil for its first); a publisher is named by
+    /// its address once connected.
+    init(queue: LiveQueue, stream: Int, registry: PublisherRegistry?, sender: String? = nil) {
         self.queue = queue
         self.stream = stream
         self.registry = registry
+        origin = EventLineOrigin(sender: sender)
     }
 
     func channelActive(context: ChannelHandlerContext) {
+        if registry != nil { origin.sender = "from " + Self.peerName(context.channel.remoteAddress) }
         registry?.add(context.channel)
         context.fireChannelActive()
+    }
+
+    /// A publisher's address as an operator reads it: `10.0.0.5:51234`, `[::1]:51234`.
+    static func peerName(_ address: SocketAddress?) -> String {
+        guard let address, let host = address.ipAddress else { return "an unknown peer" }
+        let port = address.port.map { ":\($0)" } ?? ""
+        return (host.contains(":") ? "[\(host)]" : host) + port
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -144,9 +157,11 @@ final class EventLineHandler: ChannelInboundHandler, @unchecked Sendable {
         let queue = queue
         let stream = stream
         var heard = false
+        var origin = origin
         buffer.withUnsafeReadableBytes { bytes in
-            splitter.feed(bytes) { if EventLines.emit($0, queue: queue, stream: stream) { heard = true } }
+            splitter.feed(bytes) { if EventLines.emit($0, queue: queue, stream: stream, origin: &origin) { heard = true } }
         }
+        self.origin = origin
         if heard { registry?.heardLine(from: context.channel) }
     }
 
@@ -157,7 +172,8 @@ final class EventLineHandler: ChannelInboundHandler, @unchecked Sendable {
         // liqwatch cut off (idle, or closed to make room) was mid-line because liqwatch closed
         // it, and was counted malformed against a stream that sent nothing wrong (attacker trial).
         let closedByLiqwatch = closedForIdleness || registry.map { !$0.isRegistered(context.channel) } == true
-        if !closedByLiqwatch { splitter.finish { EventLines.emit($0, queue: queue, stream: stream) } }
+        var origin = origin
+        if !closedByLiqwatch { splitter.finish { EventLines.emit($0, queue: queue, stream: stream, origin: &origin) } }
         registry?.remove(context.channel, note: closedForIdleness ? "closed a publisher silent for \(Int(registry?.limits.idleTimeout ?? 0)) s" : nil)
         context.fireChannelInactive()
     }

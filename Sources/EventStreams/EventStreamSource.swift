@@ -128,6 +128,7 @@ struct BlockingEventReader: Sendable {
     /// Reads lines until the end of the stream or stop.
     func pump(descriptor: Int32) {
         var splitter = BoundedLineSplitter()
+        var origin = EventLineOrigin()
         var buffer = [UInt8](repeating: 0, count: 65_536)
         while !stop.isSet {
             var entry = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
@@ -138,21 +139,22 @@ struct BlockingEventReader: Sendable {
                 return
             }
             if count == 0 {
-                splitter.finish { emit($0) }
+                splitter.finish { emit($0, &origin) }
                 return
             }
-            buffer.withUnsafeBytes { splitter.feed(UnsafeRawBufferPointer(rebasing: $0[0..<count])) { emit($0) } }
+            buffer.withUnsafeBytes { splitter.feed(UnsafeRawBufferPointer(rebasing: $0[0..<count])) { emit($0, &origin) } }
         }
     }
 
-    func emit(_ piece: BoundedLineSplitter.Piece) {
-        EventLines.emit(piece, queue: queue, stream: stream)
+    func emit(_ piece: BoundedLineSplitter.Piece, _ origin: inout EventLineOrigin) {
+        EventLines.emit(piece, queue: queue, stream: stream, origin: &origin)
     }
 
     /// `tail -F`: waits for the file to appear, reads what is there and what is appended, and starts
     /// again from the top when the file shrinks or is replaced.
     func follow(_ path: String) {
         var splitter = BoundedLineSplitter()
+        var origin = EventLineOrigin()
         var buffer = [UInt8](repeating: 0, count: 65_536)
         var descriptor: Int32 = -1
         var identity: (device: UInt64, inode: UInt64) = (0, 0)
@@ -172,12 +174,14 @@ struct BlockingEventReader: Sendable {
                 identity = (UInt64(info.st_dev), UInt64(info.st_ino))
                 offset = 0
                 splitter = BoundedLineSplitter()
+                // A file truncated or replaced is read from its first line again.
+                origin = EventLineOrigin()
                 queue.push(.connection(stream: stream, .connected))
             }
             let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress!, $0.count) }
             if count > 0 {
                 offset += off_t(count)
-                buffer.withUnsafeBytes { splitter.feed(UnsafeRawBufferPointer(rebasing: $0[0..<count])) { emit($0) } }
+                buffer.withUnsafeBytes { splitter.feed(UnsafeRawBufferPointer(rebasing: $0[0..<count])) { emit($0, &origin) } }
                 continue
             }
             // At the end: has the file been truncated or replaced?
@@ -195,19 +199,20 @@ struct BlockingEventReader: Sendable {
 
 /// Lines cut from an event stream, onto the session's queue.
 enum EventLines {
-    /// Hands a piece on; returns whether it was a line with something in it (what counts as a
-    /// publisher not being silent).
+    /// Hands a piece on, numbered in `origin` (every line counts, a blank one too); returns
+    /// whether it was a line with something in it (what counts as a publisher not being silent).
     @discardableResult
-    static func emit(_ piece: BoundedLineSplitter.Piece, queue: LiveQueue, stream: Int) -> Bool {
+    static func emit(_ piece: BoundedLineSplitter.Piece, queue: LiveQueue, stream: Int, origin: inout EventLineOrigin) -> Bool {
+        origin.line += 1
         let now = LiveClock.wallNanoseconds()
         switch piece {
         case .line(let line):
             if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { return false }
-            queue.push(.frame(stream: stream, receiveTime: now, bytes: line))
+            queue.push(.eventLine(stream: stream, receiveTime: now, bytes: line, origin: origin))
             return true
         case .overlong:
             queue.push(.malformedLine(stream: stream, receiveTime: now,
-                field: "line (longer than \(LineReader.maximumLineLength >> 20) MiB)"))
+                field: "line (longer than \(LineReader.maximumLineLength >> 20) MiB)", origin: origin))
             return false
         }
     }

@@ -16,6 +16,10 @@ public struct SessionStatus: Sendable {
     /// Event-time age of the last message, ns.
     public var lastMessageAge: Int64?
     public var malformed = 0
+    /// The newest malformed line, as the health view says it (`line 4 · price: 'abc' is not a
+    /// decimal number · in events -`): the status bar counts them, and an operator had no way
+    /// to see which line of which sender was wrong (review).
+    public var lastMalformed: String?
     public var gaps = 0
     public var resyncs = 0
     /// Live sessions: every stream's health (empty for a replay or the demo).

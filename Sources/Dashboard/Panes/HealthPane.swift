@@ -12,6 +12,12 @@ enum HealthPane {
             buffer.put("Recording stopped: \(problem) · monitoring goes on", x: box.x + 1, y: top, role: .alert, limit: box.width - 2)
             top += 1
         }
+        if let last = model.status.lastMalformed, model.status.malformed > 0 {
+            let count = model.status.malformed == 1 ? "1 malformed line" : "\(Format.count(model.status.malformed)) malformed lines"
+            let text = count + (model.status.malformed == 1 ? ": " : ", the last: ") + last
+            buffer.put(Format.wordsThatFit(text, box.width - 2), x: box.x + 1, y: top, role: .warn, limit: box.width - 2)
+            top += 1
+        }
         if let delivery = model.status.alertDelivery {
             buffer.put("Alerts: " + delivery, x: box.x + 1, y: top, role: delivery.contains("last error") ? .warn : .dim, limit: box.width - 2)
             top += 1

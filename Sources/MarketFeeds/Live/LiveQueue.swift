@@ -7,18 +7,43 @@ import Foundation
 /// connection. `stream` is the source's index in the session.
 public enum LiveItem: Sendable {
     case frame(stream: Int, receiveTime: Int64, bytes: [UInt8])
+    /// A line of an operator's event stream, and where it stands in what its sender sent.
+    case eventLine(stream: Int, receiveTime: Int64, bytes: [UInt8], origin: EventLineOrigin)
     /// A REST depth snapshot fetched for a symbol (raw body, recorded like a frame).
     case snapshot(stream: Int, symbol: String, receiveTime: Int64, bytes: [UInt8])
     case connection(stream: Int, ConnectionEvent)
     /// A line the source could not hand over (longer than the bound): counted as malformed.
-    case malformedLine(stream: Int, receiveTime: Int64, field: String)
+    case malformedLine(stream: Int, receiveTime: Int64, field: String, origin: EventLineOrigin)
 
     /// Bytes the item holds, for the queue's byte bound.
     var byteCount: Int {
         switch self {
-        case .frame(_, _, let bytes), .snapshot(_, _, _, let bytes): return bytes.count
+        case .frame(_, _, let bytes), .snapshot(_, _, _, let bytes), .eventLine(_, _, let bytes, _): return bytes.count
         case .connection, .malformedLine: return 0
         }
+    }
+}
+
+/// Where an event line stands in what its sender sent: its line number there (blank lines
+/// counted, so it is the number an editor shows), and the sender when the stream has several or
+/// starts again (`listen://`'s publishers, a `tcp://` server's later connections). The stream's
+/// own count of lines with something in them, across publishers, named a line nobody could find
+/// (a file with blank lines named its 4th line as the 2nd: review).
+public struct EventLineOrigin: Sendable, Equatable {
+    /// 1 for the first line.
+    public var line: Int
+    /// "from 10.0.0.5:51234", "connection 2"; nil for a file, standard input, a first connection.
+    public var sender: String?
+
+    public init(line: Int = 0, sender: String? = nil) {
+        self.line = line
+        self.sender = sender
+    }
+
+    /// The stream's name and the sender, where a malformed line is said to be: `events
+    /// listen://9100 (from 10.0.0.5:51234)`, which a report follows with `:3`.
+    public func place(in stream: String) -> String {
+        sender.map { "\(stream) (\($0))" } ?? stream
     }
 }
 

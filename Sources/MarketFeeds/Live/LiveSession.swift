@@ -221,6 +221,9 @@ public final class LiveSession {
         case .frame(let stream, let receiveTime, let bytes):
             health[stream].noteMessage(wall: receiveTime)
             decode(stream: stream, receiveTime: receiveTime, bytes: bytes, snapshotFor: nil)
+        case .eventLine(let stream, let receiveTime, let bytes, let origin):
+            health[stream].noteMessage(wall: receiveTime)
+            decode(stream: stream, receiveTime: receiveTime, bytes: bytes, snapshotFor: nil, origin: origin)
         case .snapshot(let stream, let symbol, let receiveTime, let bytes):
             let malformedBefore = stats.malformed
             let problemBefore = applier.synchronizers[symbol]?.counters.lastProblem
@@ -238,17 +241,19 @@ public final class LiveSession {
             }
         case .connection(let stream, let event):
             connection(event, stream: stream)
-        case .malformedLine(let stream, let receiveTime, let field):
+        case .malformedLine(let stream, let receiveTime, let field, let origin):
             health[stream].noteMessage(wall: receiveTime)
             health[stream].malformed += 1
             stats.read += 1
-            stats.noteMalformed(file: sources[stream].name, line: health[stream].messages, field: field)
+            stats.noteMalformed(file: origin.place(in: sources[stream].name), line: origin.line, field: field)
         }
     }
 
     /// Builds the line exactly as it is recorded (`<receive time ns> <frame>`), records it, and
     /// decodes it as a replay of the recording will.
-    func decode(stream: Int, receiveTime: Int64, bytes: [UInt8], snapshotFor symbol: String?) {
+    /// `origin`: where an event line stands in what its sender sent (nil: a venue's frame, named
+    /// by its number on the stream).
+    func decode(stream: Int, receiveTime: Int64, bytes: [UInt8], snapshotFor symbol: String?, origin: EventLineOrigin? = nil) {
         LiveRecorder.line(receiveTime: receiveTime, frame: bytes, into: &line)
         stats.read += 1
         messages.removeAll(keepingCapacity: true)
@@ -269,7 +274,7 @@ public final class LiveSession {
             // clock is the judge, for the operator's own event lines (a venue's frames carry the
             // exchange's clock, which a host's drifted clock must not get refused). Its messages go as a replay's spike's do (book messages become
             // gaps); the recording keeps the line as it came.
-            let kept = messages.compactMap { TimeSpikeGuard.remains(of: $0, line: health[stream].messages, time: receiveTime) }
+            let kept = messages.compactMap { TimeSpikeGuard.remains(of: $0, line: origin?.line ?? health[stream].messages, time: receiveTime) }
             messages = kept
             outcome = .malformed(field: "time (\(EventTime.iso8601(ahead)), \(TimeSpikeGuard.gap(ahead &- receiveTime)) ahead of the wall clock)")
         }
@@ -278,7 +283,8 @@ public final class LiveSession {
         case .skipped: stats.skipped += 1
         case .malformed(let field):
             health[stream].malformed += 1
-            stats.noteMalformed(file: sources[stream].name, line: health[stream].messages, field: field)
+            stats.noteMalformed(file: origin?.place(in: sources[stream].name) ?? sources[stream].name,
+                line: origin?.line ?? health[stream].messages, field: field)
         }
         messageSymbol = symbol
         nextMessage = 0

@@ -11,6 +11,9 @@ public struct FrameStats: Sendable {
     public var malformed = 0
     public var skipped = 0
     public var firstMalformed: [Malformed] = []
+    /// The newest malformed line, for the health view: in a shift's live session the first twenty
+    /// say nothing of the line that went wrong now.
+    public var lastMalformed: Malformed?
     /// Frames of instruments liqwatch does not watch, by instrument and reason (an OKX capture's
     /// spot `okx:BTC-USDT`): read, well-formed, skipped, and said so in the report.
     public var skippedInstruments: [String: Int] = [:]
@@ -18,6 +21,7 @@ public struct FrameStats: Sendable {
 
     mutating func noteMalformed(file: String, line: Int, field: String) {
         malformed += 1
+        lastMalformed = Malformed(file: file, line: line, field: field)
         if firstMalformed.count < FrameStats.malformedKept { firstMalformed.append(Malformed(file: file, line: line, field: field)) }
     }
 }

@@ -10,8 +10,9 @@ public struct FeedSummary: Sendable, Equatable {
     public var resyncs = 0
     /// Times a live stream had to reconnect (0 for a replay or the demo).
     public var reconnects = 0
-    /// Lines or frames that could not be read.
+    /// Lines or frames that could not be read, and the newest of them.
     public var malformed = 0
+    public var lastMalformed: FrameStats.Malformed?
     /// Watched markets whose book cannot be trusted now (no snapshot yet, or a gap since).
     public var staleMarkets: [String] = []
     /// Every live stream (empty for a replay or the demo).
@@ -44,6 +45,7 @@ public struct FeedSummary: Sendable, Equatable {
             resyncs = synchronizers.values.reduce(0) { $0 + $1.counters.resyncs }
         }
         malformed = stats.malformed
+        lastMalformed = stats.lastMalformed
         reconnects = health.reduce(0) { $0 + $1.reconnects }
         staleMarkets = engine.staleMarkets.sorted()
         streams = health.map { stream in

@@ -28,6 +28,8 @@ public struct PositionRow: Sendable {
     /// MM ÷ margin balance as a fraction; nil when bankrupt.
     public var ratio: Double?
     public var liquidation: Fixed?
+    /// Liquidated at any mark (no price: see `Position.isPastAtEveryPrice`).
+    public var pastAtEveryPrice = false
     public var bankruptcy: Fixed?
     /// % of the mark the price may move against the position before liquidation.
     public var distance: Double?
@@ -193,7 +195,7 @@ public struct PositionTable: Sendable {
             index: index, account: risk.account, symbol: risk.symbol, side: risk.side, mode: risk.mode,
             quantity: risk.quantity, entry: risk.entryPrice, mark: risk.markPrice, leverage: risk.leverage,
             bracketRate: risk.bracket.maintenanceMarginRate, ratio: risk.marginRatio?.approximateDouble,
-            liquidation: risk.liquidationPrice, bankruptcy: risk.bankruptcyPrice,
+            liquidation: risk.liquidationPrice, pastAtEveryPrice: risk.pastAtEveryPrice, bankruptcy: risk.bankruptcyPrice,
             distance: risk.distanceToLiquidationPct?.approximateDouble,
             deficitNow: walked?.deficit ?? .zero, unfilledNow: walked?.walk.remainder ?? 0,
             // The fund takes unfilled quantity over only while it has money; empty, it goes to ADL.

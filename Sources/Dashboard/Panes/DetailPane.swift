@@ -142,7 +142,11 @@ enum DetailPane {
         case (.okx, false): formula = "(side·Q·EP − C) ÷ (Q·(side − MMR − fee))"
         case (.okx, true): formula = "N·(MMR + fee + side) ÷ (C + side·N/EP), N = contracts × size"
         }
-        line("liquidation      \(price(risk.liquidationPrice))   = \(formula), \(rules.rawValue) rules", .liquidationMarker)
+        if risk.pastAtEveryPrice {
+            line("liquidation      any price: the account's other positions lose more than this one can gain", .alert)
+        } else {
+            line("liquidation      \(price(risk.liquidationPrice))   = \(formula), \(rules.rawValue) rules", .liquidationMarker)
+        }
         line("bankruptcy       \(price(risk.bankruptcyPrice))   = where the margin balance reaches zero")
         line("distance         \(position.isOpen ? risk.distanceToLiquidationPct.map { $0.formatted(2) + "% of the mark" } ?? "—" : "— (closed)")")
         parts.append(("", .help))

@@ -242,7 +242,8 @@ enum PositionsPane {
             // No price yet: a ratio at the entry price would look like a reading.
             if row.mark == nil { return ("no mark", .dim) }
             return (row.ratio.map { Format.cappedPercent($0, decimals: 1) } ?? "BANKRUPT", StyleRole.level(row.marginLevel))
-        case .liquidation: return (Format.price(row.liquidation, instrument), .liquidationMarker)
+        // Past it at every price: "—" read as a position that cannot be liquidated.
+        case .liquidation: return row.pastAtEveryPrice ? ("any", .alert) : (Format.price(row.liquidation, instrument), .liquidationMarker)
         case .bankruptcy: return (Format.price(row.bankruptcy, instrument), .dim)
         case .distance:
             let role: StyleRole = row.distanceLevel == .ok ? .text : .level(row.distanceLevel)

@@ -20,7 +20,9 @@ public struct Position: Hashable, Sendable {
     /// The leverage the position was opened with (for display and initial margin); zero if unknown.
     public var leverage: Fixed
     /// Cached by the engine whenever the position, its account or (for multi-symbol cross
-    /// accounts) another mark changes. Zero means "none".
+    /// accounts) another mark changes. Zero means "none" (it can lose nothing it does not hold);
+    /// negative (`Position.pastAtEveryPrice`) means past its trigger at every price (see
+    /// `isPastAtEveryPrice`).
     public var liquidationPrice: Fixed = .zero
     public var bankruptcyPrice: Fixed = .zero
 
@@ -39,7 +41,22 @@ public struct Position: Hashable, Sendable {
     }
 
     public var isOpen: Bool { quantity.isPositive }
+    /// The liquidation price; nil when there is none, or when every price is past it.
     public var liquidation: Fixed? { liquidationPrice.isPositive ? liquidationPrice : nil }
+    /// A cross leg whose account's other legs lose more than it could ever gain: its margin
+    /// balance is below its maintenance at every price (`MarginMath.isPastAtEveryPrice`), so it is
+    /// liquidated at whatever the mark is. Read as "no liquidation price", such a leg was never
+    /// liquidated, while a smaller loss elsewhere got it liquidated (attacker trial).
+    public var isPastAtEveryPrice: Bool { liquidationPrice.isNegative }
+    /// What `liquidationPrice` holds for a leg past its trigger at every price.
+    public static let pastAtEveryPrice = Fixed(raw: -1)
+    /// The price the trigger index holds for the position: its liquidation price, a price every
+    /// mark crosses for a leg past it at every price, nil when it has none.
+    public var triggerPrice: Fixed? {
+        if liquidationPrice.isPositive { return liquidationPrice }
+        guard isPastAtEveryPrice else { return nil }
+        return side == .long ? .max : Fixed(raw: 1)
+    }
     public var bankruptcy: Fixed? { bankruptcyPrice.isPositive ? bankruptcyPrice : nil }
 }
 

@@ -58,9 +58,9 @@ extension Engine {
     mutating func reindex(_ index: Int32) {
         positions[Int(index)].version &+= 1
         let position = positions[Int(index)]
-        guard position.liquidationPrice.isPositive else { return }
+        guard let trigger = position.triggerPrice else { return }
         markets[Int(position.symbolIndex)].triggers.insert(
-            side: position.side, price: position.liquidationPrice, position: index, version: position.version)
+            side: position.side, price: trigger, position: index, version: position.version)
     }
 
     // MARK: Partial steps

@@ -23,6 +23,9 @@ public struct PositionRisk: Hashable, Sendable {
     public var bankruptcyPrice: Fixed?
     public var distanceToLiquidationPct: Fixed?
     public var asset: String
+    /// Past its trigger at every price (`Position.isPastAtEveryPrice`): no liquidation price,
+    /// because any mark liquidates it.
+    public var pastAtEveryPrice = false
 }
 
 extension Engine {
@@ -532,16 +535,17 @@ extension Engine {
         let position = positions[Int(index)]
         let terms = terms(of: position)
         let rules = marginRules(of: position)
-        let liquidation = MarginMath.liquidationPrice(terms, context: context, rules: rules) ?? .zero
+        var liquidation = MarginMath.liquidationPrice(terms, context: context, rules: rules) ?? .zero
+        if liquidation.isZero && MarginMath.isPastAtEveryPrice(terms, context: context, rules: rules) { liquidation = Position.pastAtEveryPrice }
         let bankruptcy = MarginMath.bankruptcyPrice(terms, context: context, rules: rules) ?? .zero
         if liquidation == position.liquidationPrice && bankruptcy == position.bankruptcyPrice { return }
         positions[Int(index)].liquidationPrice = liquidation
         positions[Int(index)].bankruptcyPrice = bankruptcy
         positions[Int(index)].version &+= 1
         let market = Int(position.symbolIndex)
-        if liquidation.isPositive {
+        if let trigger = positions[Int(index)].triggerPrice {
             markets[market].triggers.insert(
-                side: position.side, price: liquidation, position: index, version: positions[Int(index)].version)
+                side: position.side, price: trigger, position: index, version: positions[Int(index)].version)
         }
         let live = markets[market].positionIndices.count
         // Asked first: the snapshot and the closure cost a seventh of placing a position.
@@ -563,7 +567,7 @@ extension Engine {
     func isTriggered(_ index: Int32) -> Bool {
         let position = positions[Int(index)]
         guard position.isOpen, let mark = markets[Int(position.symbolIndex)].markPrice,
-            let liquidation = position.liquidation
+            let liquidation = position.triggerPrice
         else { return false }
         return position.side == .long ? mark <= liquidation : mark >= liquidation
     }
@@ -777,7 +781,7 @@ extension Engine {
             distanceToLiquidationPct: mark.flatMap {
                 MarginMath.distanceToLiquidationPercent(side: position.side, mark: $0, liquidationPrice: position.liquidation)
             },
-            asset: account.asset)
+            asset: account.asset, pastAtEveryPrice: position.isOpen && position.isPastAtEveryPrice)
     }
 }
 

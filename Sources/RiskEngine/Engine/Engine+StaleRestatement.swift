@@ -79,7 +79,7 @@ extension Engine {
         }
         guard let liquidation = MarginMath.liquidationPrice(terms(of: candidate), context: context, rules: marginRules(of: candidate)),
               liquidation.isPositive
-        else { return false }
+        else { return MarginMath.isPastAtEveryPrice(terms(of: candidate), context: context, rules: marginRules(of: candidate)) }
         return candidate.side == .long ? mark <= liquidation : mark >= liquidation
     }
 

@@ -97,10 +97,12 @@ extension Engine {
         return gap / price * 100
     }
 
-    /// The "risk" order's key: -1 for a position past its bankruptcy price (no margin left), else
+    /// The "risk" order's key: -1 for a position past its bankruptcy price (no margin left) or past
+    /// its trigger at every price, else
     /// `distanceKey`. Smaller is riskier.
     @inlinable
     public static func riskKey(_ position: Position, mark: Fixed) -> Double {
+        if position.isPastAtEveryPrice { return -1 }
         if let bankruptcy = position.bankruptcy, position.side == .long ? mark <= bankruptcy : mark >= bankruptcy { return -1 }
         return distanceKey(position, mark: mark)
     }
@@ -121,7 +123,7 @@ extension Engine {
             for side in [Side.long, Side.short] {
                 for entry in markets[index].triggers.leading(side, count: count, isLive: { isLive($0) }) {
                     let position = positions[Int(entry.position)]
-                    guard position.liquidation != nil else { continue }
+                    guard position.triggerPrice != nil else { continue }
                     candidates.append((Engine.riskKey(position, mark: mark), entry.position))
                 }
             }

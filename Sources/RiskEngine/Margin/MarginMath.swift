@@ -120,6 +120,26 @@ public enum MarginMath {
         }
     }
 
+    /// Whether the position's margin balance is at or below its maintenance margin at every price,
+    /// the other positions' share held as it is now: where `liquidationPrice` finds no price
+    /// because every price is past it, not because none is (a long that cannot lose its
+    /// collateral, an inverse short worth less than it). Only a linear short (its best case, a
+    /// price near 0, gains `Q·EP`) and an inverse long (its best, a price without bound, gains
+    /// `N·CS/EP` in coin) can be: a cross leg whose account's other legs lose more than that.
+    /// Bybit's maintenance margin is on the entry value, so it is what the best case must pass;
+    /// the others' falls to nothing with the notional.
+    public static func isPastAtEveryPrice(_ terms: PositionTerms, context: MarginContext, rules: MarginRules) -> Bool {
+        guard terms.quantity.isPositive, terms.entryPrice.isPositive else { return false }
+        let base = context.collateral - context.otherMaintenance + context.otherUnrealised
+        let best: Fixed
+        switch (terms.kind, terms.side) {
+        case (.linear, .short), (.inverse, .long): best = base + notional(terms, at: terms.entryPrice)
+        default: return false
+        }
+        let floor = rules == .bybit ? maintenance(terms, rules: .bybit, at: terms.entryPrice).margin : .zero
+        return best <= floor
+    }
+
     /// Binance (and Hyperliquid, whose formula is the same equation), one-way mode:
     /// linear  `LP = (WB − TMM₁ + UPNL₁ + cum − side·Q·EP) / (Q·MMR − side·Q)`;
     /// inverse `LP = (N·MMR + side·N) / ((WB − TMM₁ + UPNL₁ + cum)/CS + side·N/EP)`.

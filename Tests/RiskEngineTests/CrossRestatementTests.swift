@@ -78,4 +78,63 @@ struct CrossRestatementTests {
         #expect(engine.totals.deficits == 2 && engine.totals.positionsRejected == 0)
         #expect(engine.moneyInSystem(asset: "USDT") == engine.deposits["USDT"])
     }
+
+    @Test("a position line before its account line, after the engine's liquidation emptied the wallet: judged against the wallet last stated, not the one its leverage implies; refused, its deficit counted once")
+    func positionLineBeforeAccountLine() {
+        var engine = engine(with: [testInstrument(symbol: "BTCUSDT", mmr: "0.004")])
+        engine.openFund(asset: "USDT", balance: Fixed(100_000))
+        engine.apply(.bookSnapshot(symbol: "BTCUSDT", bids: [(units("59600"), units("5"))], asks: [(units("59610"), units("5"))], time: 1))
+        engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(60_000), time: 1))
+        let stated = PositionUpdate(account: "x", symbol: "BTCUSDT", side: .long, quantity: Fixed(1), entryPrice: Fixed(60_000),
+            mode: .cross, leverage: Fixed(20))
+        engine.apply(.account(id: "x", asset: "USDT", venue: "", venueGiven: false, walletBalance: Fixed(300), time: 2))
+        engine.apply(.position(stated, time: 2))
+        engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(59_900), time: 3))
+        #expect(!engine.positions[0].isOpen && engine.totals.deficits == 1)
+        let fund = engine.fund("USDT").balance
+        // Every second, its full state: the position, then the account. Against the 3,000 a
+        // leverage of 20 implies it would stand; against the 300 stated, it is past its trigger.
+        for second in 0..<3 {
+            let time = Int64(4 + 2 * second)
+            let notes = engine.apply(.position(stated, time: time))
+            #expect(notes.liquidations.isEmpty && !engine.positions[0].isOpen, "resend \(second)")
+            engine.apply(.account(id: "x", asset: "USDT", venue: "", venueGiven: false, walletBalance: Fixed(300), time: time + 1))
+        }
+        #expect(engine.totals.deficits == 1 && engine.fund("USDT").balance == fund && engine.totals.positionsRejected == 3)
+        #expect(engine.moneyInSystem(asset: "USDT") == engine.deposits["USDT"])
+    }
+
+    @Test("a leg ADL closed beside a leg later liquidated, both resent: the liquidated one is judged beside the closed ADL leg as it is (its own resend is refused), so both are refused and the deficit is counted once")
+    func legClosedByADLCountsAsItIs() {
+        var engine = engine(with: [testInstrument(symbol: "BTCUSDT", mmr: "0.004"), testInstrument(symbol: "ETHUSDT", mmr: "0.004")])
+        engine.openFund(asset: "USDT", balance: Fixed(100_000))
+        engine.apply(.bookSnapshot(symbol: "BTCUSDT", bids: [(units("58500"), units("50"))], asks: [(units("60010"), units("5"))], time: 1))
+        engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(60_000), time: 1))
+        engine.apply(.bookSnapshot(symbol: "ETHUSDT", bids: [(units("2960"), units("0.1"))], asks: [(units("3001"), units("5"))], time: 1))
+        engine.apply(.mark(symbol: "ETHUSDT", price: Fixed(3_000), time: 1))
+        let long = PositionUpdate(account: "x", symbol: "BTCUSDT", side: .long, quantity: Fixed(1), entryPrice: Fixed(60_000), mode: .cross, leverage: Fixed(20))
+        let short = PositionUpdate(account: "x", symbol: "ETHUSDT", side: .short, quantity: Fixed(10), entryPrice: Fixed(3_000), mode: .cross, leverage: Fixed(20))
+        engine.apply(.account(id: "x", asset: "USDT", venue: "", venueGiven: false, walletBalance: Fixed(1_000), time: 2))
+        engine.apply(.position(long, time: 2))
+        engine.apply(.position(short, time: 2))
+        engine.apply(.position(PositionUpdate(account: "y", symbol: "ETHUSDT", side: .long, quantity: Fixed(100), entryPrice: Fixed(3_000),
+            mode: .isolated, isolatedMargin: Fixed(3_000)), time: 2))
+        // Y's long is liquidated into a book of 0.1: the rest deleverages X's short.
+        engine.apply(.mark(symbol: "ETHUSDT", price: Fixed(2_975), time: 3))
+        #expect(!engine.positions[1].isOpen, "x's short was deleveraged")
+        engine.apply(.bookSnapshot(symbol: "ETHUSDT", bids: [(units("2790"), units("0.1"))], asks: [(units("2801"), units("5"))], time: 4))
+        engine.apply(.mark(symbol: "ETHUSDT", price: Fixed(2_800), time: 4))
+        engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(58_900), time: 5))
+        #expect(!engine.positions[0].isOpen, "x's long was liquidated")
+        let deficits = engine.totals.deficits
+        let fund = engine.fund("USDT").balance
+        engine.apply(.account(id: "x", asset: "USDT", venue: "", venueGiven: false, walletBalance: Fixed(1_000), time: 6))
+        let first = engine.apply(.position(long, time: 6))
+        let second = engine.apply(.position(short, time: 6))
+        #expect(first.liquidations.isEmpty && second.liquidations.isEmpty)
+        #expect(!engine.positions[0].isOpen && !engine.positions[1].isOpen)
+        #expect(engine.totals.deficits == deficits && engine.fund("USDT").balance == fund)
+        #expect(engine.totals.positionsRejected == 2)
+        #expect(engine.moneyInSystem(asset: "USDT") == engine.deposits["USDT"])
+    }
 }

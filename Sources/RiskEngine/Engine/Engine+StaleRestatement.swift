@@ -69,7 +69,14 @@ extension Engine {
         if update.pointee.mode == .isolated {
             context = .isolated(margin: update.pointee.isolatedMargin ?? implied ?? .zero)
         } else {
-            var wallet = update.pointee.walletBalance
+            // The wallet the operator's system last stated (kept from before the engine's first
+            // change, and replaced by every statement since): a system that has not seen the
+            // close has not seen the wallet emptied either. The wallet its leverage implies, which
+            // a position line before its account line is given once the engine emptied the
+            // wallet, is ten times a 20x position's margin: the resend was judged safe against
+            // it, reopened, and liquidated again when the account line put the wallet back
+            // (attacker trial: a deficit for every resend).
+            var wallet = update.pointee.walletBalance ?? engineChangedWallets[account]
             if wallet == nil {
                 wallet = !hasStatedWallet(account) || walletEmptiedByEngine(account) ? implied : accounts[Int(account)].walletBalance
             }
@@ -84,19 +91,23 @@ extension Engine {
     }
 
     /// The maintenance and unrealised PnL, at their marks now, of the account's cross positions
-    /// other than `held`, each as the operator's system last stated it: a position the engine
-    /// changed (liquidated, stepped, deleveraged) counts as it was before, because a system that
-    /// states `held` again has not seen those closes either. Judged beside what is left of them
-    /// instead (nothing, for a closed leg), the first leg of a cross account whose positions in
-    /// two markets were both liquidated was reopened alone when its full state was sent again,
-    /// the second refused against it, and a later mark drift booked the first's deficit again
-    /// (attacker trial). Runs only for an update of a position the engine closed.
+    /// other than `held`: a position the engine's liquidation changed (closed, stepped) as the
+    /// operator's system last stated it, because a system that states `held` again has not seen
+    /// those closes either, and its own restatement is judged alike, so the account comes back
+    /// whole or not at all. Judged beside what is left of them instead (nothing, for a closed
+    /// leg), the first leg of a cross account whose positions in two markets were both liquidated
+    /// was reopened alone when its full state was sent again, the second refused against it, and
+    /// a later mark drift booked the first's deficit again (attacker trial). A leg ADL closed
+    /// counts as it is now: its own statement as it was is refused whatever the account, so
+    /// judged as stated (in profit, it held the other up) the other was reopened beside a leg
+    /// that stayed closed and liquidated again at once (attacker trial). Runs only for an update
+    /// of a position the engine closed.
     func statedCrossShare(besides held: Int32, account: Int32) -> (maintenance: Fixed, unrealised: Fixed) {
         var maintenance = Fixed.zero
         var unrealised = Fixed.zero
         for other in accounts[Int(account)].positions where other != held {
             var peer = positions[Int(other)]
-            if let stated = engineChangedPositions[other] {
+            if let stated = engineChangedPositions[other], stated.byLiquidation {
                 peer.side = stated.side
                 peer.mode = stated.mode
                 peer.quantity = stated.quantity

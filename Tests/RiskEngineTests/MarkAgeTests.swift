@@ -84,6 +84,27 @@ struct MarkAgeTests {
         }
     }
 
+    @Test("one mark line dated minutes ahead of the book does not refuse the true marks behind it: the long past its trigger is liquidated on them")
+    func markAheadOfItsBook() {
+        var engine = Engine()
+        engine.apply(Self.book(Self.t2024))
+        engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(60_000), time: Self.t2024))
+        engine.apply(Self.healthyLong(Self.t2024))
+        // Dated 290 s ahead (within what the time guards let through), at the price of now.
+        engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(60_000), time: Self.t2024 + 290 * Self.second))
+        // The market goes on at its own time: the book, then a mark past the long's trigger.
+        var liquidated = false
+        for step in 1...20 {
+            let time = Self.t2024 + Int64(step) * Self.second
+            engine.apply(.bookSnapshot(symbol: "BTCUSDT", bids: [(units("\(60_000 - step * 600 - 10)"), units("5"))],
+                asks: [(units("\(60_000 - step * 600 + 10)"), units("5"))], time: time))
+            let notes = engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(60_000 - step * 600), time: time + 1))
+            #expect(!notes.contains { if case .implausiblePrice = $0 { return true } else { return false } }, "the true mark of step \(step) was refused")
+            if Self.liquidated(notes) { liquidated = true; break }
+        }
+        #expect(liquidated && !engine.positions[0].isOpen, "a long 10x past its trigger was never liquidated")
+    }
+
     @Test("the stressed deficit stands while the mark is outdated: it walks the book, not the mark")
     func stressWhileOutdated() {
         var engine = Self.markThenBooks(minutes: 4)

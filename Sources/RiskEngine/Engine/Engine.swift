@@ -412,8 +412,14 @@ public struct Engine: Sendable {
             // A mark dated more than a second before the mark held is refused as the implausible
             // price it is (counted and noted with the mark it is judged against): applied, a line
             // of the day before replaced a fresh mark's price and blocked the market as outdated,
-            // and a stream of such lines would have kept it blocked (review).
-            if price.isPositive, markets[index].markGivenTime != .min, markTime < markets[index].markGivenTime &- 1_000_000_000,
+            // and a stream of such lines would have kept it blocked (review). The mark held dates
+            // the market only as far as its book has come: one mark line dated a few minutes
+            // ahead (within what the replay's and the live stream's time guards let through)
+            // refused every true mark behind it for as long, and a long past its trigger was
+            // never liquidated (attacker trial).
+            let datedBy = markets[index].lastBookTime == .min
+                ? markets[index].markGivenTime : Swift.min(markets[index].markGivenTime, markets[index].lastBookTime)
+            if price.isPositive, markets[index].markGivenTime != .min, markTime < datedBy &- 1_000_000_000,
                let held = markets[index].markBookUnits {
                 noteRefused(price.bookUnits, market: index, reference: held, source: .mark, into: &notes)
                 break

@@ -147,6 +147,12 @@ struct UnsafeScalarTests {
         for filler: Unicode.Scalar in ["\u{34F}", "\u{115F}", "\u{1160}", "\u{3164}", "\u{FFA0}", "\u{17B4}"] {
             #expect(SafeText.isUnsafe(filler))
         }
+        // Every variation selector shows as nothing: `alice\u{FE0F}`, another account, printed
+        // as `alice` (attacker trial).
+        for value in Array(0xFE00...0xFE0F) + Array(0xE0100...0xE01EF) + Array(0x180B...0x180D) + [0x180F] {
+            #expect(SafeText.isUnsafe(Unicode.Scalar(UInt32(value))!), "U+\(String(value, radix: 16, uppercase: true))")
+        }
+        #expect(SafeText.escaped("alice\u{FE0F}") == "alice\\u{FE0F}")
         #expect(SafeText.escaped("a\u{AD}b\u{2028}c") == "a\\u{AD}b\\u{2028}c")
         // What names are made of stays as it is: letters, accents, CJK, emoji.
         for safe: Unicode.Scalar in ["é", "\u{301}", "中", "😀", "Ω", " ", "~"] { #expect(!SafeText.isUnsafe(safe)) }

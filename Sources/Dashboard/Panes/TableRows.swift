@@ -17,11 +17,26 @@ enum TableRows {
         let visible = inner.height - 1
         let cursor = min(cursor, count - 1)
         let top = max(0, min(cursor - visible / 2, count - visible))
-        for offset in 0..<max(0, min(visible, count - top)) {
+        let shown = max(0, min(visible, count - top))
+        for offset in 0..<shown {
             let y = inner.y + 1 + offset
             let selected = top + offset == cursor && focused
             if selected { buffer.fill(Rect(x: inner.x, y: y, width: inner.width, height: 1), role: .selection) }
             row(top + offset, y, selected, &buffer)
         }
+        markHidden(above: top, below: count - top - shown, in: inner, &buffer)
+    }
+
+    /// The rows the pane cannot show, on its bottom border (`inner` is a box's inside, so its
+    /// last line is the border's): a markets pane of five listed four, with nothing to say a
+    /// fifth was there, and the one live market of the session was the one off screen (operator
+    /// trial). Said whole or not at all.
+    static func markHidden(above: Int, below: Int, in inner: Rect, _ buffer: inout Buffer) {
+        guard above > 0 || below > 0 else { return }
+        let parts = [above > 0 ? "\(Format.count(above)) above" : nil, below > 0 ? "\(Format.count(below)) more below" : nil]
+        let label = " " + parts.compactMap { $0 }.joined(separator: " · ") + " "
+        let width = DisplayWidth.of(label)
+        guard width + 4 <= inner.width else { return }
+        buffer.put(label, x: inner.maxX - width - 1, y: inner.maxY, role: .dim)
     }
 }

@@ -10,13 +10,15 @@ public enum SafeText {
     /// interlinear annotation, the soft hyphen, Arabic and Egyptian format controls, musical
     /// beams, tags), the line and paragraph separators (Zl, Zp: a line break inside a report line),
     /// and the characters that show as nothing (the combining grapheme joiner, Hangul fillers,
-    /// Khmer inherent vowels): `a\u{AD}b` printed as `ab` (attacker trial).
+    /// Khmer inherent vowels, the variation selectors): `a\u{AD}b` printed as `ab`, and
+    /// `alice\u{FE0F}`, another account than `alice`, printed as `alice` (attacker trials).
     @inlinable public static func isUnsafe(_ scalar: Unicode.Scalar) -> Bool {
         let value = scalar.value
         if value < 0x20 || (value >= 0x7F && value < 0xA0) { return true }
         guard value >= 0x600 else { return value == 0xAD || value == 0x34F }
         switch value {
-        case 0x0600...0x0605, 0x061C, 0x06DD, 0x070F, 0x0890...0x0891, 0x08E2, 0x115F...0x1160, 0x17B4...0x17B5, 0x180E,
+        case 0x0600...0x0605, 0x061C, 0x06DD, 0x070F, 0x0890...0x0891, 0x08E2, 0x115F...0x1160, 0x17B4...0x17B5, 0x180B...0x180F,
+             0xFE00...0xFE0F, 0xE0100...0xE01EF,
              0x200B...0x200F, 0x2028...0x202E, 0x2060...0x2064, 0x2066...0x206F, 0x3164, 0xFEFF, 0xFFA0, 0xFFF9...0xFFFB,
              0x110BD, 0x110CD, 0x13430...0x1343F, 0x1BCA0...0x1BCA3, 0x1D173...0x1D17A, 0xE0001, 0xE0020...0xE007F:
             return true

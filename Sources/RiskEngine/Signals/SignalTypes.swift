@@ -73,8 +73,10 @@ public enum SignalKind: String, Hashable, Sendable, CaseIterable {
         case .spreadVsDepth: return "Spread widening + depth falling"
         case .drainVsRefill: return "Depth drain vs refill (liq series)"
         case .spread: return "Spread (bps)"
-        case .depth10: return "Depth ±10 bps"
-        case .depth50: return "Depth ±50 bps"
+        // The thinner side's (the one a cascade empties first): "Depth ±10 bps 205k" beside a
+        // ladder with 140 BTC of asks within 10 bps read as the whole book's (operator trial).
+        case .depth10: return "Depth ±10 bps, thinner side"
+        case .depth50: return "Depth ±50 bps, thinner side"
         case .liquidations10s: return "Liquidations 10 s"
         case .liquidations60s: return "Liquidations 60 s"
         case .stressedDeficit: return "Stressed deficit vs fund"
@@ -87,8 +89,8 @@ public enum SignalKind: String, Hashable, Sendable, CaseIterable {
         case .spreadVsDepth: return "Spread + depth"
         case .drainVsRefill: return "Drain vs refill"
         case .spread: return "Spread (bps)"
-        case .depth10: return "Depth ±10 bps"
-        case .depth50: return "Depth ±50 bps"
+        case .depth10: return "Thinner ±10 bps"
+        case .depth50: return "Thinner ±50 bps"
         case .liquidations10s: return "Liqs 10 s"
         case .liquidations60s: return "Liqs 60 s"
         case .stressedDeficit: return "Stressed deficit"

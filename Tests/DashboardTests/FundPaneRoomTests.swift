@@ -20,7 +20,7 @@ struct FundPaneRoomTests {
         // Five rows, five lines drawn: the balance's gave way to the ones after it.
         #expect(inner.allSatisfy { !$0.trimmingCharacters(in: .whitespaces).isEmpty }, "\(buffer.lines)")
         #expect(!buffer.lines.joined().contains("1,000,000,000"), "never cut: \(buffer.lines)")
-        #expect(inner[0].hasPrefix("in: fees") && inner[4].hasPrefix("stress"), "\(buffer.lines)")
+        #expect(inner[0].hasPrefix("in: fees") && inner[4].hasPrefix("covers"), "\(buffer.lines)")
     }
 
     /// A fund opened at 8,000 and stated at 8,250 since, the model at 120×40.

@@ -88,7 +88,7 @@ enum DetailPane {
         }
         let ratioRole: StyleRole = !position.isOpen || risk.markPrice == nil || engine.marginRatioLevel(risk.marginRatio) == .ok
             ? .help : .level(engine.marginRatioLevel(risk.marginRatio))
-        line("\(Format.sideMark(risk.side)) \(risk.quantity) \(instrument.kind.isInverse ? "contracts " : "")\(model.marketNames.short(risk.symbol)) @ \(price(risk.entryPrice)), \(risk.mode.rawValue)\(risk.leverage.isZero ? "" : ", \(risk.leverage.formatted(0))x"); mark \(Format.exactPrice(risk.markPrice, instrument))", .title)
+        line("\(Format.sideMark(risk.side)) \(Format.quantity(risk.quantity, instrument)) \(instrument.kind.isInverse ? "contracts " : "")\(model.marketNames.short(risk.symbol)) @ \(price(risk.entryPrice)), \(risk.mode.rawValue)\(risk.leverage.isZero ? "" : ", \(risk.leverage.formatted(0))x"); mark \(Format.exactPrice(risk.markPrice, instrument))", .title)
         line("notional         \(money(risk.notional)) \(asset)   = |Q| × mark\(instrument.kind.isInverse ? " (inverse: N × \(instrument.kind.contractSize) / mark)" : "")")
         // An inverse contract's PnL is in the coin: the linear formula beside it read −6,560 for
         // a figure of −0.000714 BTC (operator trial).
@@ -128,7 +128,7 @@ enum DetailPane {
                 let legInstrument = engine.markets[Int(engine.positions[Int(leg)].symbolIndex)].instrument
                 totalMaintenance += legRisk.maintenanceMargin
                 totalPnL += legRisk.unrealisedPnL
-                line("   \(Format.sideMark(legRisk.side)) \(legRisk.quantity) \(model.marketNames.short(legRisk.symbol)): maintenance \(money(legRisk.maintenanceMargin)), PnL \(money(legRisk.unrealisedPnL)) at mark \(Format.price(legRisk.markPrice, legInstrument))", leg == index ? .help : .dim)
+                line("   \(Format.sideMark(legRisk.side)) \(Format.quantity(legRisk.quantity, legInstrument)) \(model.marketNames.short(legRisk.symbol)): maintenance \(money(legRisk.maintenanceMargin)), PnL \(money(legRisk.unrealisedPnL)) at mark \(Format.price(legRisk.markPrice, legInstrument))", leg == index ? .help : .dim)
             }
             line("margin balance   \(money(risk.marginBalance)) \(asset)   = wallet + Σ legs' PnL (\(money(totalPnL)))")
             line("margin ratio     \(ratioText(risk.marginRatio))   = Σ legs' maintenance (\(money(totalMaintenance))) ÷ margin balance (100% liquidates)", ratioRole)
@@ -188,7 +188,7 @@ enum DetailPane {
             let peer = engine.risk(of: other)
             // Each at its own market's tick (0.01731, not 0.02).
             let peerInstrument = engine.market(peer.symbol)?.instrument
-            line("   \(Format.sideMark(peer.side)) \(peer.quantity) \(model.marketNames.short(peer.symbol)) @ \(Format.price(peer.entryPrice, peerInstrument)), liq \(Format.price(peer.liquidationPrice, peerInstrument))", .dim)
+            line("   \(Format.sideMark(peer.side)) \(Format.quantity(peer.quantity, peerInstrument)) \(model.marketNames.short(peer.symbol)) @ \(Format.price(peer.entryPrice, peerInstrument)), liq \(peer.pastAtEveryPrice ? "any price" : Format.price(peer.liquidationPrice, peerInstrument))", .dim)
         }
         if others.count > 100 { line("   … \(others.count - 100) more", .dim) }
         return parts

@@ -26,7 +26,8 @@ enum FundPane {
         case "in: fees": return ["fees"]
         case "in: surplus": return ["surplus"]
         case "out: deficits": return ["deficits", "out"]
-        case "covers stress": return ["stress"]
+        // "stress 1,464%" read as an alarm, not as how many times the fund covers it (operator trial).
+        case "covers stress": return ["covers"]
         case "session low": return ["low"]
         case "taken over": return ["held"]
         case "drawdown": return ["down"]

@@ -24,6 +24,10 @@ public final class ReplayFeed: DashboardFeed {
     /// end was never drawn: the loop slept for a key with "▶ max" on screen (a loaded CI machine
     /// showed it).
     private var finishedReported = false
+    /// The millisecond the last step landed in, and how many steps have landed in it: several
+    /// events share a millisecond, and a step within one changed nothing the clock shows.
+    private var steppedMillisecond: Int64?
+    private var stepsInMillisecond = 0
 
     public func advance(wall: UInt64) throws(SessionError) -> Bool {
         // At most 12 ms of work a turn: a key waits less than a frame, even in a cascade.
@@ -41,6 +45,24 @@ public final class ReplayFeed: DashboardFeed {
     /// True when the readings changed (a frame is due).
     @discardableResult private func readSignalsIfStill() -> Bool {
         (clock.paused || session.finished) && !session.isMidStep && session.readSignalsNow()
+    }
+
+    /// `.`: one event on, and a line saying where it landed: three presses within one
+    /// millisecond left the clock as it was, with nothing to say the session had moved (operator
+    /// trial).
+    func stepOne(wall: UInt64) throws(SessionError) -> [FeedReply] {
+        let liquidationsBefore = session.log.simulatedCount
+        let wasFinished = session.finished
+        try clock.stepOne(wall: wall)
+        guard !wasFinished || !session.finished, let time = session.lastTime else { return [.notice("no event left: the session is at its end")] }
+        let millisecond = time / 1_000_000
+        stepsInMillisecond = millisecond == steppedMillisecond ? stepsInMillisecond + 1 : 1
+        steppedMillisecond = millisecond
+        let liquidations = session.log.simulatedCount - liquidationsBefore
+        var text = "one event on, at \(EventTime.timeOfDay(time))"
+        if stepsInMillisecond > 1 { text += " (step \(stepsInMillisecond) within this millisecond)" }
+        if liquidations > 0 { text += liquidations == 1 ? " · 1 liquidation" : " · \(liquidations) liquidations" }
+        return [.notice(text)]
     }
 
     public func millisecondsUntilDue(wall: UInt64) -> Int32 {
@@ -91,7 +113,7 @@ public final class ReplayFeed: DashboardFeed {
         switch effect {
         case .quit, .told: break
         case .togglePause: clock.togglePause(wall: wall)
-        case .step: try clock.stepOne(wall: wall)
+        case .step: return try stepOne(wall: wall)
         case .faster: clock.faster(wall: wall)
         case .slower: clock.slower(wall: wall)
         case .nextNotable:

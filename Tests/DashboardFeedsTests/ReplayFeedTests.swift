@@ -104,7 +104,7 @@ struct ReplayFeedTests {
         #expect(try feed.perform(.togglePause, wall: 0).isEmpty)
         var midSecond = 0
         for _ in 0..<300 {
-            #expect(try feed.perform(.step, wall: 0).isEmpty)
+            #expect(try feed.perform(.step, wall: 0).count == 1)
             let engine = feed.engine
             let market = engine.markets[0]
             if engine.time % 1_000_000_000 != 0 { midSecond += 1 }
@@ -124,6 +124,25 @@ struct ReplayFeedTests {
             let engine = feed.engine
             #expect(engine.markets[0].shownStress == engine.stressedDeficit(market: 0), "after a jump to \(engine.time)")
         }
+    }
+
+    @Test("a step says where it landed, and which step within one millisecond (three presses in one millisecond changed nothing the clock shows)")
+    func stepSaysWhereItLanded() throws {
+        let feed = demoFeed()
+        _ = try feed.perform(.jump("55%"), wall: 0)
+        _ = try feed.perform(.togglePause, wall: 0)
+        var sawRepeat = false
+        var sawLiquidation = false
+        for _ in 0..<3_000 where !(sawRepeat && sawLiquidation) {
+            let replies = try feed.perform(.step, wall: 0)
+            guard case .notice(let text)? = replies.first else { Issue.record("a step said nothing"); return }
+            let time = try #require(feed.session.lastTime)
+            #expect(text.hasPrefix("one event on, at \(EventTime.timeOfDay(time))"), "\(text)")
+            if text.contains("within this millisecond") { sawRepeat = true }
+            if text.contains("liquidation") { sawLiquidation = true }
+        }
+        #expect(sawRepeat, "no two steps landed in one millisecond")
+        #expect(sawLiquidation, "no step said it liquidated")
     }
 
     @Test("live: replay keys answer that they are for replays")

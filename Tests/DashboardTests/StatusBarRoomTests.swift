@@ -25,4 +25,15 @@ struct StatusBarRoomTests {
         let wideLine = wide.rendered().lines[0]
         #expect(wideLine.contains("feed age 0.0s") && wideLine.contains("last ETH") && wideLine.contains("(a: seen, A: list)"), "\(wideLine)")
     }
+
+    @Test("a stale book is named in the status bar; several are counted (BOOK STALE alone named none of four markets)")
+    func staleBooksNamed() {
+        var one = engine(positions: 3, book: false)
+        #expect(one.staleMarkets == ["BTCUSDT"])
+        #expect(model(width: 120, height: 40, engine: one).rendered().lines[0].contains("BOOK STALE BTCUSDT"))
+        one.apply(.position(PositionUpdate(account: "e", symbol: "ETHUSDT", side: .long, quantity: Fixed(1), entryPrice: Fixed(3_000),
+            mode: .isolated, isolatedMargin: Fixed(300)), time: 3_000_000_000))
+        let line = model(width: 120, height: 40, engine: one).rendered().lines[0]
+        #expect(line.contains("2 BOOKS STALE") && !line.contains("BOOK STALE BTCUSDT"), "\(line)")
+    }
 }

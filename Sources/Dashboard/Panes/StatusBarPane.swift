@@ -18,6 +18,7 @@ enum StatusBarPane {
         let count = (alerts > 0 ? " ⚠ \(alerts) ALERT\(alerts == 1 ? "" : "S")" : (total > 0 ? " \(total) alert\(total == 1 ? "" : "s") seen" : " no alerts"))
             + laterText
         let stale = model.engine.hasStaleMarket
+        let staleMark = stale ? Self.staleMark(model) : ""
         let kind = " \(status.kind) "
         let parts = leftParts(status, stale: stale)
         // The alert's longer forms (the newest alert named, the key hint) take only room the
@@ -39,13 +40,13 @@ enum StatusBarPane {
         let kindWidth = DisplayWidth.of(kind)
         // One layout of the left side, for a given right end: what is drawn, and what it left out.
         func left(endingAt limit: Int) -> LeftSide {
-            let staleShown = stale && rect.x + kindWidth + staleMark.count <= min(limit, rect.maxX)
-            return layoutLeft(parts, source: status.source, from: rect.x + kindWidth + (staleShown ? staleMark.count : 0), limit: limit,
+            let staleShown = stale && rect.x + kindWidth + DisplayWidth.of(staleMark) <= min(limit, rect.maxX)
+            return layoutLeft(parts, source: status.source, from: rect.x + kindWidth + (staleShown ? DisplayWidth.of(staleMark) : 0), limit: limit,
                 lineWidth: rect.width, staleShown: staleShown)
         }
         let least = left(endingAt: rect.maxX - DisplayWidth.of(plain) - 1).lost
         var alertText = alertForms.first { form in left(endingAt: rect.maxX - DisplayWidth.of(form) - 1).lost <= least } ?? plain
-        let reserved = kindWidth + (stale ? staleMark.count : 0) + 1
+        let reserved = kindWidth + (stale ? DisplayWidth.of(staleMark) : 0) + 1
         if DisplayWidth.of(alertText) > rect.width - reserved { alertText = count + " " }
         let alertStart = max(rect.x, rect.maxX - DisplayWidth.of(alertText))
         buffer.put(alertText, x: alertStart, y: rect.y, role: alerts > 0 ? .alert : .statusBar)
@@ -56,7 +57,14 @@ enum StatusBarPane {
         for part in side.parts { x = buffer.put(part.text, x: x, y: rect.y, role: part.role) }
     }
 
-    static let staleMark = " BOOK STALE"
+    /// Which books are stale: `BOOK STALE` alone named none, beside four markets of which one was
+    /// live (operator trial). One market by its short name (up to 16 cells), several by count.
+    static func staleMark(_ model: AppModel) -> String {
+        let stale = model.engine.staleMarkets
+        guard stale.count == 1, let only = stale.first else { return " \(Format.count(stale.count)) BOOKS STALE" }
+        let name = model.marketNames.short(only)
+        return DisplayWidth.of(name) <= 16 ? " BOOK STALE \(name)" : " BOOK STALE"
+    }
 
     /// The left side after LIVE/REPLAY as drawn up to a right end: the marker of a stale book,
     /// the source (a name, so it may be shortened, ending in "…"), and the parts that fit, each

@@ -45,7 +45,7 @@ public final class LiveFeed: DashboardFeed {
     public func perform(_ effect: Effect, wall: UInt64) throws(SessionError) -> [FeedReply] {
         switch effect {
         case .quit, .told: return []
-        case .togglePause, .step, .faster, .slower, .nextNotable, .previousNotable, .jump:
+        case .togglePause, .step, .faster, .slower, .nextNotable, .previousNotable, .jump, .jumpToAlert:
             return [.notice("live: pause, step, speed and jumps are for replays (record with --record, replay later)")]
         }
     }

@@ -122,6 +122,8 @@ public final class ReplayFeed: DashboardFeed {
         case .previousNotable:
             guard let found = try clock.jumpToPreviousNotable(wall: wall) else { return [.notice("no earlier liquidation, deficit or alert")] }
             return [.notice(JumpLanding.text(at: found, log: session.log, names: MarketNames(of: session.engine)))]
+        case .jumpToAlert(let time):
+            try clock.seek(toFirstEventAt: time, wall: wall)
         case .jump(let text):
             let peeked = try session.peekTime()
             if text.hasSuffix("%"), let percent = Double(text.dropLast()), percent.isFinite, (0...100).contains(percent) {

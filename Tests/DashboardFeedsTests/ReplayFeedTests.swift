@@ -145,6 +145,30 @@ struct ReplayFeedTests {
         #expect(sawLiquidation, "no step said it liquidated")
     }
 
+    @Test("Enter on an alert lands where it was told: the screen reads the value the alert says, not the end of its millisecond")
+    func alertJumpLandsOnItsEvent() throws {
+        let feed = demoFeed()
+        _ = try feed.perform(.jump("100%"), wall: 0)
+        let alerts = Array(feed.session.log.alerts)
+        try #require(!alerts.isEmpty, "the demo raised no alert")
+        var checked = 0
+        for alert in alerts.prefix(8) {
+            let kind = alert.signal
+            let symbol = alert.symbol
+            _ = try feed.perform(.jumpToAlert(alert.time), wall: 0)
+            if !feed.status(wall: 0).paused { _ = try feed.perform(.togglePause, wall: 0) }
+            let time = try #require(feed.session.lastTime)
+            #expect(time >= alert.time && time < alert.time + 1_000_000_000, "landed at \(time), the alert at \(alert.time)")
+            let market = try #require(feed.engine.market(symbol))
+            // As a still screen reads it: the sample of the alert's event, before the rest of its millisecond.
+            _ = feed.session.readSignalsNow()
+            let reading = try #require(market.signalReadings[kind])
+            #expect(reading.value == alert.value, "\(kind) at \(EventTime.iso8601(alert.time)): \(reading.value) shown, \(alert.value) told")
+            checked += 1
+        }
+        #expect(checked > 0)
+    }
+
     @Test("live: replay keys answer that they are for replays")
     func liveKeys() throws {
         let session = try LiveSession(sources: [], options: LiveOptions())

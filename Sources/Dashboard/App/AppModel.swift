@@ -90,6 +90,11 @@ public enum Effect: Equatable, Sendable {
     case previousNotable
     /// "23:56:10", "2024-08-08T23:56:10Z" or "50%": the runner parses it against the session.
     case jump(String)
+    /// To the moment an alert was told (event time, ns): just after the first event at that time,
+    /// where the signals were sampled. A jump to its millisecond applied every event of it, and
+    /// the screen disagreed with the alert it was opened from (`ADL 2.815 BTC` beside an alert of
+    /// 2.558: operator trial).
+    case jumpToAlert(Int64)
     /// New alerts: ring the bell, hand them to the alert log and the hook.
     case told([OperatorAlert])
 }
@@ -964,7 +969,7 @@ public struct AppModel: Sendable {
             mode = .normal
             if let market = alert.market, engine.market(market) != nil { chosenSymbol = market }
             // A replay goes back (or on) to the moment it was told; live, the time is now.
-            return status.isLive ? [] : [.jump(EventTime.iso8601(alert.time))]
+            return status.isLive ? [] : [.jumpToAlert(alert.time)]
         default: break
         }
         return []

@@ -278,6 +278,18 @@ public final class ReplayClock {
         anchor(event: max(target, driver.lastTime ?? target), wall: wall)
     }
 
+    /// Moves to just after the first event at or past `target`: where the signals sampled at
+    /// `target` (an alert's time) were read, before the rest of its millisecond's events.
+    public func seek(toFirstEventAt target: Int64, wall: UInt64) throws(SessionError) {
+        try seek(to: target &- 1, wall: wall)
+        if let next = try driver.peekTime(), next >= target, next <= target &+ 1_000_000_000 {
+            try driver.step()
+            driver.finishStep()
+            noteCheckpoint()
+        }
+        anchor(event: max(target, driver.lastTime ?? target), wall: wall)
+    }
+
     /// Seeks to a fraction of the session: by time when the end is known (the demo), else by how
     /// much of the recordings has been read.
     public func seek(fraction: Double, wall: UInt64) throws(SessionError) {

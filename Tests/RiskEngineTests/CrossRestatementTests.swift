@@ -137,4 +137,66 @@ struct CrossRestatementTests {
         #expect(engine.totals.positionsRejected == 2)
         #expect(engine.moneyInSystem(asset: "USDT") == engine.deposits["USDT"])
     }
+
+    @Test("stated again once the mark is back, with no wallet: applied with the wallet it was judged against (the last stated), not the one its leverage implies, so it is not liquidated again at once")
+    func restatementGivenTheWalletItWasJudgedAgainst() {
+        var engine = engine(with: [testInstrument(symbol: "BTCUSDT", mmr: "0.004")])
+        engine.openFund(asset: "USDT", balance: Fixed(100_000))
+        engine.apply(.account(id: "a", asset: "USDT", venue: "", venueGiven: false, walletBalance: Fixed(10_000), time: 1))
+        engine.apply(.bookSnapshot(symbol: "BTCUSDT", bids: [(units("49900"), units("5"))], asks: [(units("60100"), units("5"))], time: 1))
+        engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(60_000), time: 1))
+        let stated = PositionUpdate(account: "a", symbol: "BTCUSDT", side: .long, quantity: Fixed(1), entryPrice: Fixed(60_000),
+            mode: .cross, leverage: Fixed(10))
+        engine.apply(.position(stated, time: 2))
+        // Past its liquidation price of 50,200.80: closed into the bid of 49,900, a deficit of 100.
+        engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(50_000), time: 3))
+        #expect(!engine.positions[0].isOpen && engine.totals.deficits == 1)
+        engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(51_000), time: 4))
+        // Back above it: the venue need not have liquidated it, and its statement is applied.
+        for period in 0..<4 {
+            let time = Int64(5 + 2 * period)
+            let notes = engine.apply(.position(stated, time: time))
+            engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(51_000), time: time + 1))
+            #expect(notes.liquidations.isEmpty && engine.positions[0].isOpen, "period \(period)")
+        }
+        #expect(engine.accounts[0].walletBalance == Fixed(10_000), "given the wallet its leverage implies (6,000), it was past its trigger at 51,000")
+        #expect(engine.totals.deficits == 1 && engine.totals.positionsRejected == 0)
+        #expect(engine.moneyInSystem(asset: "USDT") == engine.deposits["USDT"])
+    }
+
+    @Test("a leg stated again with no wallet does not replace the wallet last stated with the one its leverage implies: its sibling, judged next, is judged against the stated wallet")
+    func impliedWalletIsNoStatement() {
+        var engine = engine(with: [testInstrument(symbol: "BTCUSDT", mmr: "0.004"), testInstrument(symbol: "ETHUSDT", mmr: "0.004")])
+        engine.openFund(asset: "USDT", balance: Fixed(100_000))
+        engine.apply(.account(id: "a", asset: "USDT", venue: "", venueGiven: false, walletBalance: Fixed(1_000), time: 1))
+        engine.apply(.bookSnapshot(symbol: "ETHUSDT", bids: [(units("2999"), units("100"))], asks: [(units("3001"), units("100"))], time: 1))
+        engine.apply(.mark(symbol: "ETHUSDT", price: Fixed(3_000), time: 1))
+        engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(60_000), time: 1))
+        let short = PositionUpdate(account: "a", symbol: "ETHUSDT", side: .short, quantity: fx("0.1"), entryPrice: Fixed(3_000), mode: .cross, leverage: Fixed(10))
+        let long = PositionUpdate(account: "a", symbol: "BTCUSDT", side: .long, quantity: Fixed(1), entryPrice: Fixed(60_000), mode: .cross, leverage: Fixed(10))
+        engine.apply(.position(short, time: 2))
+        engine.apply(.position(long, time: 2))
+        // 1,500 lost on BTC (no book yet) against a wallet of 1,000: the short goes; the long when its book comes.
+        engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(58_500), time: 3))
+        engine.apply(.bookSnapshot(symbol: "BTCUSDT", bids: [(units("58500"), units("5"))], asks: [(units("58600"), units("5"))], time: 4))
+        engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(58_500), time: 5))
+        #expect(engine.positions.allSatisfy { !$0.isOpen })
+        let deficits = engine.totals.deficits
+        // BTC back at 59,500: with the stated 1,000 the account stands (the long's liquidation
+        // price about 59,245). The short comes back larger (news: opened with the 60 its
+        // leverage implies, no statement of the wallet), the long as it was: both applied.
+        engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(59_500), time: 6))
+        engine.apply(.bookSnapshot(symbol: "BTCUSDT", bids: [(units("59400"), units("5"))], asks: [(units("59600"), units("5"))], time: 6))
+        var larger = short
+        larger.quantity = fx("0.2")
+        for period in 0..<3 {
+            let time = Int64(7 + 2 * period)
+            engine.apply(.position(larger, time: time))
+            engine.apply(.position(long, time: time))
+            engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(59_500), time: time + 1))
+        }
+        #expect(engine.positions.allSatisfy { $0.isOpen }, "a healthy leg refused every period")
+        #expect(engine.totals.positionsRejected == 0 && engine.totals.deficits == deficits)
+        #expect(engine.moneyInSystem(asset: "USDT") == engine.deposits["USDT"])
+    }
 }

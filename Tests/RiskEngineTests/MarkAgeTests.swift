@@ -105,6 +105,26 @@ struct MarkAgeTests {
         #expect(liquidated && !engine.positions[0].isOpen, "a long 10x past its trigger was never liquidated")
     }
 
+    @Test("a mark of an older time behind a fresh mark over a quiet book is still refused: only a book that went on behind the held mark makes it no reference")
+    func olderMarkOverAQuietBook() {
+        for bookGoesOn in [false, true] {
+            var engine = Engine()
+            engine.apply(Self.book(Self.t2024))
+            engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(60_000), time: Self.t2024))
+            engine.apply(.position(PositionUpdate(account: "a", symbol: "BTCUSDT", side: .long, quantity: Fixed(1), entryPrice: Fixed(60_000),
+                mode: .isolated, isolatedMargin: Fixed(5_000)), time: Self.t2024))
+            // The stream's next mark, 200 s on (the book quiet since).
+            engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(60_000), time: Self.t2024 + 200 * Self.second))
+            // A book line dated 199 s on came after it: the market has not gone on behind it.
+            if bookGoesOn { engine.apply(Self.book(Self.t2024 + 199 * Self.second)) }
+            // A line of 195 s before says 54,000: refused, the healthy long stays.
+            let notes = engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(54_000), time: Self.t2024 + 5 * Self.second))
+            #expect(!Self.liquidated(notes) && engine.positions[0].isOpen, "book goes on: \(bookGoesOn)")
+            #expect(engine.markets[0].markPrice == Fixed(60_000))
+            #expect(notes.contains { if case .implausiblePrice = $0 { return true } else { return false } })
+        }
+    }
+
     @Test("the stressed deficit stands while the mark is outdated: it walks the book, not the mark")
     func stressWhileOutdated() {
         var engine = Self.markThenBooks(minutes: 4)

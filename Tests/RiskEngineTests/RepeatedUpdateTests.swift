@@ -189,12 +189,25 @@ struct RepeatedUpdateTests {
         #expect(!engine.positions[0].isOpen && engine.totals.deficits == 1)
         #expect(!engine.accounts[0].walletBalance.isPositive)
         engine.apply(.mark(symbol: "TESTUSDT", price: Fixed(100), time: 4))
-        // Her next state: a new position first (leverage 10: a wallet of 100 implied), the account line after it.
+        // Her next state: a new position first (20 at 100, leverage 10: a wallet of 200 implied),
+        // the account line after it.
+        let notes = engine.apply(.position(PositionUpdate(account: "carol", symbol: "TESTUSDT", side: .long, quantity: Fixed(20),
+            entryPrice: Fixed(100), mode: .cross, leverage: Fixed(10)), time: 5))
+        #expect(notes.liquidations.isEmpty && engine.positions[0].isOpen)
+        #expect(engine.accounts[0].walletBalance == Fixed(200))
+        #expect(engine.totals.deficits == 1)
+        #expect(engine.moneyInSystem(asset: "USDT") == engine.deposits["USDT"])
+    }
+
+    @Test("the position the engine liquidated, stated again as it was once the mark is back, with no wallet: the wallet last stated, which it was judged against")
+    func restatedAfterEngineEmptiedWallet() {
+        var engine = carolLiquidated()
+        engine.apply(.mark(symbol: "TESTUSDT", price: Fixed(100), time: 4))
         let notes = engine.apply(.position(PositionUpdate(account: "carol", symbol: "TESTUSDT", side: .long, quantity: Fixed(10),
             entryPrice: Fixed(100), mode: .cross, leverage: Fixed(10)), time: 5))
         #expect(notes.liquidations.isEmpty && engine.positions[0].isOpen)
-        #expect(engine.accounts[0].walletBalance == Fixed(100))
-        #expect(engine.totals.deficits == 1)
+        #expect(engine.accounts[0].walletBalance == Fixed(10))
+        #expect(engine.totals.deficits == 1 && engine.totals.positionsRejected == 0)
         #expect(engine.moneyInSystem(asset: "USDT") == engine.deposits["USDT"])
     }
 

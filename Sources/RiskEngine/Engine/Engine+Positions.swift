@@ -186,6 +186,10 @@ extension Engine {
         // update states its own.
         let pendingKey = pendingWallets.isEmpty ? "" : update.pointee.account + "\u{0}" + asset
         var wallet = update.pointee.walletBalance ?? (pendingKey.isEmpty ? nil : pendingWallets[pendingKey])
+        // Only a wallet the operator's system stated replaces the one kept from before the
+        // engine's change: an implied one written there had a healthy leg judged against 30
+        // and refused every period (attacker trial).
+        let walletStated = wallet != nil
         // A cross position of an account whose wallet nobody has stated (no wallet, no cross
         // position before): liquidated at once against a wallet of 0, it booked a deficit of
         // 157,000 from an event stream whose account line came on the next line (attacker trial).
@@ -193,7 +197,15 @@ extension Engine {
         // leverage the position is refused, saying what it needs. So is one of an account whose
         // wallet the engine's own liquidations emptied: its new position was liquidated at once
         // against it, before the account line stating the wallet now (attacker trial).
-        if wallet == nil && update.pointee.mode == .cross && quantity.isPositive
+        if wallet == nil && update.pointee.mode == .cross && quantity.isPositive, let found,
+           let last = restatedLegWallet(update, account: found, market: market) {
+            // The position the engine liquidated, stated again and found news against the wallet
+            // last stated (`restatementWouldTrigger`): given that wallet. Given the one its
+            // leverage implies (the engine had emptied the wallet), or what a new leg's implied
+            // wallet left, it was applied only to be liquidated at once, a second deficit
+            // (attacker trial).
+            wallet = last
+        } else if wallet == nil && update.pointee.mode == .cross && quantity.isPositive
             && (found.map(hasStatedWallet) != true || found.map(walletEmptiedByEngine) == true) {
             guard let leverage = update.pointee.leverage else {
                 refuse(update, "a cross position of an account with no wallet yet: give wallet_balance or leverage, or an account line before it",
@@ -210,7 +222,7 @@ extension Engine {
         if let wallet {
             let holder = found ?? newAccount(id: update.pointee.account, asset: asset, venue: venue, hash: accountHashed)
             found = holder
-            if !engineChangedWallets.isEmpty && engineChangedWallets[holder] != nil { engineChangedWallets[holder] = wallet }
+            if walletStated && !engineChangedWallets.isEmpty && engineChangedWallets[holder] != nil { engineChangedWallets[holder] = wallet }
             transfer(wallet - accounts[Int(holder)].walletBalance, asset: asset, from: .outside, to: .wallet(holder),
                 cause: .statement, into: &notes)
             noteWalletStated(holder)
@@ -582,6 +594,9 @@ extension Engine {
     mutating func setMark(market index: Int, price: Fixed, givenAt: Int64? = nil, into notes: inout [EngineNotification]) {
         guard price.isPositive else { return }
         markets[index].markGivenTime = min(givenAt ?? time, time)
+        // Not overtaken yet; a stream's mark says when it arrived after this (`.mark`).
+        markets[index].markArrivalClock = markets[index].markGivenTime
+        markets[index].markOvertakenBy = nil
         markets[index].markOutdated = markets[index].markIsOutdated(now: time, maximumAge: configuration.maximumBookAge)
         // A mark set again, even unchanged, is a reference again (see `refuseSnapshot`), and is
         // fresh again.

@@ -120,4 +120,15 @@ extension Engine {
         }
         return (maintenance, unrealised)
     }
+
+    /// The wallet last stated for `account`, when `update` states again, as it was, a position of
+    /// it the engine's liquidation closed: the wallet the update was judged against (see
+    /// `restatementWouldTrigger`), which it is given when it states none.
+    func restatedLegWallet(_ update: UnsafePointer<PositionUpdate>, account: Int32, market: Int32) -> Fixed? {
+        guard !engineChangedPositions.isEmpty, let last = engineChangedWallets[account],
+              let held = engineChangedLeg(account: account, market: market, update: update),
+              let stated = engineChangedPositions[held], stated.byLiquidation, stated.isSamePosition(update.pointee)
+        else { return nil }
+        return last
+    }
 }

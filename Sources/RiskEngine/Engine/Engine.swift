@@ -300,6 +300,8 @@ public struct Engine: Sendable {
             totals.eventsOutOfTimeRange += 1
             return
         }
+        // The clock as it was before this event: a mark dated past it may be ahead of its market.
+        let clockBefore = time
         if eventTime > time { time = eventTime }
         // A new market past the limit is not made. A position goes on to be refused by name
         // (`upsertPosition`). Below the limit this costs one comparison.
@@ -328,6 +330,7 @@ public struct Engine: Sendable {
             // the book's, earlier than before or not.
             // A snapshot with no time of its own (0: a REST answer without one) is of now.
             markets[index].lastBookTime = eventTime > 0 ? Swift.min(eventTime, time) : time
+            markets[index].noteBookTime(eventTime)
             markets[index].bookOutdated = markets[index].bookIsOutdated(now: time, maximumAge: configuration.maximumBookAge)
             noteCrossing(market: index, removedBefore: removedBefore, into: &notes)
             touched(market: index, into: &notes)
@@ -380,6 +383,7 @@ public struct Engine: Sendable {
             // Changed as of the update's own time; the levels it did not touch are as fresh as
             // they were, so an update dated earlier does not make the book older.
             markets[index].lastBookTime = Swift.max(markets[index].lastBookTime, Swift.min(eventTime, time))
+            markets[index].noteBookTime(eventTime)
             // Outdated or not as of this change (a sample may have found it so with no trigger
             // crossed; an update of another time leaves it so).
             markets[index].bookOutdated = markets[index].bookIsOutdated(now: time, maximumAge: configuration.maximumBookAge)
@@ -412,13 +416,12 @@ public struct Engine: Sendable {
             // A mark dated more than a second before the mark held is refused as the implausible
             // price it is (counted and noted with the mark it is judged against): applied, a line
             // of the day before replaced a fresh mark's price and blocked the market as outdated,
-            // and a stream of such lines would have kept it blocked (review). The mark held dates
-            // the market only as far as its book has come: one mark line dated a few minutes
-            // ahead (within what the replay's and the live stream's time guards let through)
-            // refused every true mark behind it for as long, and a long past its trigger was
-            // never liquidated (attacker trial).
-            let datedBy = markets[index].lastBookTime == .min
-                ? markets[index].markGivenTime : Swift.min(markets[index].markGivenTime, markets[index].lastBookTime)
+            // and a stream of such lines would have kept it blocked (review). A held mark that
+            // its market's book has overtaken (`MarketState.markOvertakenBy`) dates the market
+            // only as far as that book: one mark line dated a few minutes ahead (within what the
+            // time guards let through) refused every true mark behind it for as long, and a long
+            // past its trigger was never liquidated (attacker trial).
+            let datedBy = markets[index].markOvertakenBy ?? markets[index].markGivenTime
             if price.isPositive, markets[index].markGivenTime != .min, markTime < datedBy &- 1_000_000_000,
                let held = markets[index].markBookUnits {
                 noteRefused(price.bookUnits, market: index, reference: held, source: .mark, into: &notes)
@@ -428,6 +431,7 @@ public struct Engine: Sendable {
             markets[index].markSource = .stream
             markets[index].counters.marks += 1
             setMark(market: index, price: price, givenAt: markTime, into: &notes)
+            markets[index].markArrivalClock = clockBefore
         case .markStands(let symbol, let price, let standsTime):
             // Nothing to confirm in a market not seen yet, or one whose mark is not the price the
             // venue confirms (an events line's mark, or the one held after the venue's was refused:

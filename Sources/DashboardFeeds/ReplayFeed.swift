@@ -52,9 +52,9 @@ public final class ReplayFeed: DashboardFeed {
     /// trial).
     func stepOne(wall: UInt64) throws(SessionError) -> [FeedReply] {
         let liquidationsBefore = session.log.simulatedCount
-        let wasFinished = session.finished
-        try clock.stepOne(wall: wall)
-        guard !wasFinished || !session.finished, let time = session.lastTime else { return [.notice("no event left: the session is at its end")] }
+        // Whether an event was applied: paused, nothing peeks ahead, so the session is not yet
+        // known to be finished on its last event (review: a step past the end said it moved).
+        guard try clock.stepOne(wall: wall), let time = session.lastTime else { return [.notice("no event left: the session is at its end")] }
         let millisecond = time / 1_000_000
         stepsInMillisecond = millisecond == steppedMillisecond ? stepsInMillisecond + 1 : 1
         steppedMillisecond = millisecond

@@ -169,6 +169,16 @@ struct ReplayFeedTests {
         #expect(checked > 0)
     }
 
+    @Test("a step past the last event says the session is at its end, not that it moved")
+    func stepPastTheEnd() throws {
+        let feed = demoFeed()
+        _ = try feed.perform(.jump("100%"), wall: 0)
+        _ = try feed.perform(.togglePause, wall: 0)
+        var last: [FeedReply] = []
+        for _ in 0..<50 { last = try feed.perform(.step, wall: 0) }
+        #expect(last == [.notice("no event left: the session is at its end")], "\(last)")
+    }
+
     @Test("live: replay keys answer that they are for replays")
     func liveKeys() throws {
         let session = try LiveSession(sources: [], options: LiveOptions())

@@ -38,4 +38,21 @@ struct PastAtEveryPriceRowTests {
         let detail = model.rendered().lines.joined(separator: "\n")
         #expect(detail.contains("liquidation      any price: the account's other positions lose more than this one can gain"))
     }
+
+    @Test("the row ranks first in the risk order as the engine's window does, its distance reads past, and it counts as near liquidation")
+    func ranksFirstAndReadsPast() throws {
+        let engine = blockedAccount()
+        #expect(engine.isNearLiquidation(1))
+        let row = PositionTable.row(of: 1, in: engine, adl: nil)
+        #expect(row.pastAtEveryPrice && PositionTable.riskKey(row) == -1)
+        // Beside a healthy row with a distance, it sorts first.
+        var healthy = row
+        healthy.pastAtEveryPrice = false
+        healthy.ratio = 0.1
+        healthy.distance = 5
+        #expect(PositionTable.ascending(row, healthy, by: .risk) && !PositionTable.ascending(healthy, row, by: .risk))
+        let lines = model(width: 200, height: 60, engine: engine).rendered().lines
+        let shown = try #require(lines.first { $0.contains("ETHUSDT") && $0.contains("short") })
+        #expect(shown.contains(" past "), "\(shown)")
+    }
 }

@@ -199,4 +199,37 @@ struct CrossRestatementTests {
         #expect(engine.totals.positionsRejected == 0 && engine.totals.deficits == deficits)
         #expect(engine.moneyInSystem(asset: "USDT") == engine.deposits["USDT"])
     }
+
+    @Test("both legs liquidated, the mark back: the leg that needs its sibling is refused until the sibling is back; no leg is applied only to be liquidated again")
+    func legNeedingItsSiblingWaitsForIt() {
+        var engine = engine(with: [testInstrument(symbol: "BTCUSDT", mmr: "0.004"), testInstrument(symbol: "ETHUSDT", mmr: "0.004")])
+        engine.openFund(asset: "USDT", balance: Fixed(100_000))
+        for (symbol, price) in [("BTCUSDT", 60_000), ("ETHUSDT", 3_000)] {
+            engine.apply(.mark(symbol: symbol, price: Fixed(price), time: 1))
+        }
+        engine.apply(.bookSnapshot(symbol: "BTCUSDT", bids: [(units("51000"), units("50"))], asks: [(units("60010"), units("50"))], time: 1))
+        engine.apply(.bookSnapshot(symbol: "ETHUSDT", bids: [(units("2990"), units("50"))], asks: [(units("3001"), units("500"))], time: 1))
+        let long = PositionUpdate(account: "a", symbol: "BTCUSDT", side: .long, quantity: Fixed(1), entryPrice: Fixed(60_000), mode: .cross)
+        let short = PositionUpdate(account: "a", symbol: "ETHUSDT", side: .short, quantity: Fixed(10), entryPrice: Fixed(3_000), mode: .cross)
+        engine.apply(.account(id: "a", asset: "USDT", venue: "", venueGiven: false, walletBalance: Fixed(5_000), time: 2))
+        engine.apply(.position(long, time: 2))
+        engine.apply(.position(short, time: 2))
+        engine.apply(.mark(symbol: "ETHUSDT", price: Fixed(2_900), time: 3))
+        engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(52_000), time: 4))
+        #expect(engine.positions.allSatisfy { !$0.isOpen })
+        let deficits = engine.totals.deficits
+        engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(55_000), time: 5))
+        engine.apply(.mark(symbol: "ETHUSDT", price: Fixed(2_800), time: 5))
+        // The long alone (5,000 lost against 5,000) is past its trigger; beside the short's
+        // 2,000 of profit it stands. First period: the long waits, the short stands alone.
+        var notes = engine.apply(.position(long, time: 6))
+        notes += engine.apply(.position(short, time: 6))
+        #expect(notes.liquidations.isEmpty && !engine.positions[0].isOpen && engine.positions[1].isOpen)
+        // Next period: the short is back, and the long beside it.
+        notes = engine.apply(.position(long, time: 8))
+        notes += engine.apply(.position(short, time: 8))
+        #expect(notes.liquidations.isEmpty && engine.positions.allSatisfy { $0.isOpen })
+        #expect(engine.totals.deficits == deficits && engine.totals.positionsRejected == 1)
+        #expect(engine.moneyInSystem(asset: "USDT") == engine.deposits["USDT"])
+    }
 }

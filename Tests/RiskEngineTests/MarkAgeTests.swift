@@ -105,6 +105,28 @@ struct MarkAgeTests {
         #expect(liquidated && !engine.positions[0].isOpen, "a long 10x past its trigger was never liquidated")
     }
 
+    @Test("the mark dated ahead sent twice, or after a trade dated ahead: the book going on behind it still makes it no reference")
+    func markAheadTwiceOrAfterATrade() {
+        for variant in ["twice", "trade first"] {
+            var engine = Engine()
+            engine.apply(Self.book(Self.t2024))
+            engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(60_000), time: Self.t2024))
+            engine.apply(Self.healthyLong(Self.t2024))
+            let ahead = Self.t2024 + 290 * Self.second
+            if variant == "trade first" { engine.apply(.trade(symbol: "BTCUSDT", price: units("60000"), size: units("0.1"), time: ahead)) }
+            engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(60_000), time: ahead))
+            if variant == "twice" { engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(60_000), time: ahead)) }
+            var liquidated = false
+            for step in 1...20 {
+                let time = Self.t2024 + Int64(step) * Self.second
+                engine.apply(.bookSnapshot(symbol: "BTCUSDT", bids: [(units("\(60_000 - step * 600 - 10)"), units("5"))],
+                    asks: [(units("\(60_000 - step * 600 + 10)"), units("5"))], time: time))
+                if Self.liquidated(engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(60_000 - step * 600), time: time + 1))) { liquidated = true; break }
+            }
+            #expect(liquidated, "\(variant): a long 10x past its trigger was never liquidated")
+        }
+    }
+
     @Test("a mark of an older time behind a fresh mark over a quiet book is still refused: only a book that went on behind the held mark makes it no reference")
     func olderMarkOverAQuietBook() {
         for bookGoesOn in [false, true] {

@@ -262,11 +262,18 @@ public struct PositionTable: Sendable {
         return shown
     }
 
+    /// The risk order's key of a row, as `Engine.riskKey` orders positions: -1 for one bankrupt
+    /// (no ratio) or past its trigger at every price (last otherwise: the window chose it
+    /// first and the rows sorted it last; review), else the distance to liquidation.
+    static func riskKey(_ row: PositionRow) -> Double {
+        row.ratio == nil || row.pastAtEveryPrice ? -1 : (row.distance ?? .infinity)
+    }
+
     /// "Riskiest first" is the default: smallest distance to liquidation, bankrupt ones first.
     static func ascending(_ a: PositionRow, _ b: PositionRow, by column: PositionColumn) -> Bool {
         func optional(_ x: Double?, _ y: Double?) -> Bool { (x ?? .infinity) < (y ?? .infinity) }
         switch column {
-        case .risk: return (a.ratio == nil ? -1 : (a.distance ?? .infinity)) < (b.ratio == nil ? -1 : (b.distance ?? .infinity))
+        case .risk: return riskKey(a) < riskKey(b)
         case .account: return a.account < b.account
         case .symbol: return a.symbol < b.symbol
         // As the words read (A→Z: long before short; operator trial: shorts came first).

@@ -246,6 +246,8 @@ enum PositionsPane {
         case .liquidation: return row.pastAtEveryPrice ? ("any", .alert) : (Format.price(row.liquidation, instrument), .liquidationMarker)
         case .bankruptcy: return (Format.price(row.bankruptcy, instrument), .dim)
         case .distance:
+            // Past its trigger at every price: "—" in the ok colour read as safe (review).
+            if row.pastAtEveryPrice { return ("past", .alert) }
             let role: StyleRole = row.distanceLevel == .ok ? .text : .level(row.distanceLevel)
             return (row.distance.map { Format.decimal($0, decimals: 2) + "%" } ?? "—", role)
         case .deficit:

@@ -18,7 +18,10 @@ enum StatusBarPane {
         let count = (alerts > 0 ? " ⚠ \(alerts) ALERT\(alerts == 1 ? "" : "S")" : (total > 0 ? " \(total) alert\(total == 1 ? "" : "s") seen" : " no alerts"))
             + laterText
         let stale = model.engine.hasStaleMarket
-        let staleMark = stale ? Self.staleMark(model) : ""
+        // Named where a third of the line has room for it; else the plain marker, which the
+        // line keeps to the last (the named one, drawn whole or not at all, was lost first).
+        let namedStale = stale ? Self.staleMark(model) : ""
+        let staleMark = DisplayWidth.of(namedStale) <= rect.width / 3 ? namedStale : (stale ? " BOOK STALE" : "")
         let kind = " \(status.kind) "
         let parts = leftParts(status, stale: stale)
         // The alert's longer forms (the newest alert named, the key hint) take only room the

@@ -248,15 +248,19 @@ public final class ReplayClock {
     }
 
     /// Applies exactly one event and pauses there.
-    public func stepOne(wall: UInt64) throws(SessionError) {
+    /// Returns whether an event was applied (none is left at the end).
+    @discardableResult
+    public func stepOne(wall: UInt64) throws(SessionError) -> Bool {
         collectCheckpoint(wait: true)
         paused = true
         driver.finishStep()
-        if try driver.step() {
+        let stepped = try driver.step()
+        if stepped {
             driver.finishStep()
             noteCheckpoint()
         }
         anchor(event: driver.lastTime ?? 0, wall: wall)
+        return stepped
     }
 
     /// Moves to event time `target`, forwards by replaying, backwards from the nearest checkpoint.

@@ -26,6 +26,8 @@ extension Engine {
     /// alert% × mark` is `gap ÷ mark × 100 < alert%` for a positive mark): counting a million
     /// positions a second must not cost a 128-bit division each.
     public func isNearLiquidation(_ position: Position, mark: Fixed) -> Bool {
+        // Past its trigger at every price: as near as a position can be.
+        if position.isOpen && position.isPastAtEveryPrice { return true }
         guard position.isOpen, mark.isPositive, let liquidation = position.liquidation else { return false }
         let gap = position.side == .long ? mark - liquidation : liquidation - mark
         return gap * 100 < configuration.risk.distanceAlertPercent * mark

@@ -594,8 +594,9 @@ extension Engine {
     mutating func setMark(market index: Int, price: Fixed, givenAt: Int64? = nil, into notes: inout [EngineNotification]) {
         guard price.isPositive else { return }
         markets[index].markGivenTime = min(givenAt ?? time, time)
-        // Not overtaken yet; a stream's mark says when it arrived after this (`.mark`).
-        markets[index].markArrivalClock = markets[index].markGivenTime
+        // Not overtaken yet: by a book event dated after the book as it is now (see
+        // `MarketState.markOvertakenBy`).
+        markets[index].markArrivalBookTime = markets[index].lastBookTime
         markets[index].markOvertakenBy = nil
         markets[index].markOutdated = markets[index].markIsOutdated(now: time, maximumAge: configuration.maximumBookAge)
         // A mark set again, even unchanged, is a reference again (see `refuseSnapshot`), and is

@@ -50,11 +50,16 @@ extension Engine {
 
     /// Whether the position `update` states, in place of `held` (closed by the engine), would be
     /// liquidated at its market's mark now: its liquidation price worked out from the update's
-    /// margin (isolated: stated, or implied by its leverage) or the wallet it would be given
-    /// (cross: stated, else the account's, or the one its leverage implies where `upsertPosition`
-    /// would give that), beside the account's other positions as last stated (`statedCrossShare`).
-    /// No mark, or a wallet that cannot
-    /// be worked out: stale (the engine closed it at a mark past its liquidation price).
+    /// margin (isolated: stated, or implied by its leverage) or, cross, the wallet it is given
+    /// (stated, else the one the account last stated: see `engineChangedWallets`), beside the
+    /// account's other cross positions both as last stated (`statedCrossShare`) and as they are
+    /// now (`context(of:)`): triggered either way, it is refused. Judged beside its siblings as
+    /// stated alone, a leg was applied while they were still closed and liquidated again at once
+    /// (review); judged beside them as they are alone, the first leg of a two-market account was
+    /// reopened while the second, as stated, would have had it liquidated (attacker trial). A leg
+    /// that stands on its own comes back first, the others beside it the next time they are
+    /// sent. No mark, or a wallet that cannot be worked out: stale (the engine closed it at a
+    /// mark past its liquidation price).
     func restatementWouldTrigger(_ update: UnsafePointer<PositionUpdate>, in held: Int32, account: Int32) -> Bool {
         var candidate = positions[Int(held)]
         guard let mark = markets[Int(candidate.symbolIndex)].markPrice else { return true }
@@ -65,28 +70,32 @@ extension Engine {
         candidate.quantity = quantity
         candidate.entryPrice = update.pointee.entryPrice
         let implied = update.pointee.leverage.flatMap { Engine.amount(impliedBy: $0, update, quantity: quantity, kind: kind) }
-        let context: MarginContext
         if update.pointee.mode == .isolated {
-            context = .isolated(margin: update.pointee.isolatedMargin ?? implied ?? .zero)
-        } else {
-            // The wallet the operator's system last stated (kept from before the engine's first
-            // change, and replaced by every statement since): a system that has not seen the
-            // close has not seen the wallet emptied either. The wallet its leverage implies, which
-            // a position line before its account line is given once the engine emptied the
-            // wallet, is ten times a 20x position's margin: the resend was judged safe against
-            // it, reopened, and liquidated again when the account line put the wallet back
-            // (attacker trial: a deficit for every resend).
-            var wallet = update.pointee.walletBalance ?? engineChangedWallets[account]
-            if wallet == nil {
-                wallet = !hasStatedWallet(account) || walletEmptiedByEngine(account) ? implied : accounts[Int(account)].walletBalance
-            }
-            guard let wallet else { return true }
-            let others = statedCrossShare(besides: held, account: account)
-            context = MarginContext(collateral: wallet, otherMaintenance: others.maintenance, otherUnrealised: others.unrealised)
+            return isTriggered(candidate, at: mark, context: .isolated(margin: update.pointee.isolatedMargin ?? implied ?? .zero))
         }
-        guard let liquidation = MarginMath.liquidationPrice(terms(of: candidate), context: context, rules: marginRules(of: candidate)),
-              liquidation.isPositive
-        else { return MarginMath.isPastAtEveryPrice(terms(of: candidate), context: context, rules: marginRules(of: candidate)) }
+        // The wallet the operator's system last stated (kept from before the engine's first
+        // change, and replaced by every statement since; `rememberStatement` keeps it with every
+        // statement, so it is there): a system that has not seen the close has not seen the
+        // wallet emptied either. The wallet its leverage implies, which a position line before
+        // its account line is given once the engine emptied the wallet, is ten times a 20x
+        // position's margin: the resend was judged safe against it, reopened, and liquidated
+        // again when the account line put the wallet back (attacker trial: a deficit for every
+        // resend). `upsertPosition` gives it this wallet when it is applied.
+        guard let wallet = update.pointee.walletBalance ?? engineChangedWallets[account] else { return true }
+        let stated = statedCrossShare(besides: held, account: account)
+        let now = context(of: held)
+        return isTriggered(candidate, at: mark, context: MarginContext(collateral: wallet, otherMaintenance: stated.maintenance, otherUnrealised: stated.unrealised))
+            || isTriggered(candidate, at: mark, context: MarginContext(collateral: wallet, otherMaintenance: now.otherMaintenance, otherUnrealised: now.otherUnrealised))
+    }
+
+    /// Whether `candidate`, in `context`, is past its trigger at `mark` (its liquidation price
+    /// crossed, or every price past it).
+    func isTriggered(_ candidate: Position, at mark: Fixed, context: MarginContext) -> Bool {
+        let terms = terms(of: candidate)
+        let rules = marginRules(of: candidate)
+        guard let liquidation = MarginMath.liquidationPrice(terms, context: context, rules: rules), liquidation.isPositive else {
+            return MarginMath.isPastAtEveryPrice(terms, context: context, rules: rules)
+        }
         return candidate.side == .long ? mark <= liquidation : mark >= liquidation
     }
 

@@ -51,8 +51,11 @@ public struct Engine: Sendable {
     /// counted every period. Such a statement is not applied (`upsertPosition`); any other one is.
     var engineChangedPositions: [Int32: StatedPosition] = [:]
     /// The wallet of each account with such a position, as last stated before the engine first
-    /// changed one of its positions (or stated since): a resend's wallet equal to it is as stale
-    /// as its position; one that differs is news (a top-up), and the update is applied.
+    /// changed one of its positions (or stated since: an account line, a `wallet_balance`; never
+    /// a wallet a leverage implied): a resend's wallet equal to it is as stale as its position;
+    /// one that differs is news (a top-up), and the update is applied. A restatement stating no
+    /// wallet is judged against this one, and given it when applied (`restatementWouldTrigger`,
+    /// `restatedLegWallet`).
     var engineChangedWallets: [Int32: Fixed] = [:]
 
     /// Fund statements naming no venue still waiting for a market of their asset, by asset.
@@ -300,8 +303,6 @@ public struct Engine: Sendable {
             totals.eventsOutOfTimeRange += 1
             return
         }
-        // The clock as it was before this event: a mark dated past it may be ahead of its market.
-        let clockBefore = time
         if eventTime > time { time = eventTime }
         // A new market past the limit is not made. A position goes on to be refused by name
         // (`upsertPosition`). Below the limit this costs one comparison.
@@ -330,7 +331,7 @@ public struct Engine: Sendable {
             // the book's, earlier than before or not.
             // A snapshot with no time of its own (0: a REST answer without one) is of now.
             markets[index].lastBookTime = eventTime > 0 ? Swift.min(eventTime, time) : time
-            markets[index].noteBookTime(eventTime)
+            markets[index].noteBookTime(markets[index].lastBookTime)
             markets[index].bookOutdated = markets[index].bookIsOutdated(now: time, maximumAge: configuration.maximumBookAge)
             noteCrossing(market: index, removedBefore: removedBefore, into: &notes)
             touched(market: index, into: &notes)
@@ -383,7 +384,7 @@ public struct Engine: Sendable {
             // Changed as of the update's own time; the levels it did not touch are as fresh as
             // they were, so an update dated earlier does not make the book older.
             markets[index].lastBookTime = Swift.max(markets[index].lastBookTime, Swift.min(eventTime, time))
-            markets[index].noteBookTime(eventTime)
+            markets[index].noteBookTime(Swift.min(eventTime, time))
             // Outdated or not as of this change (a sample may have found it so with no trigger
             // crossed; an update of another time leaves it so).
             markets[index].bookOutdated = markets[index].bookIsOutdated(now: time, maximumAge: configuration.maximumBookAge)
@@ -431,7 +432,6 @@ public struct Engine: Sendable {
             markets[index].markSource = .stream
             markets[index].counters.marks += 1
             setMark(market: index, price: price, givenAt: markTime, into: &notes)
-            markets[index].markArrivalClock = clockBefore
         case .markStands(let symbol, let price, let standsTime):
             // Nothing to confirm in a market not seen yet, or one whose mark is not the price the
             // venue confirms (an events line's mark, or the one held after the venue's was refused:

@@ -18,14 +18,16 @@ public struct MarketState: Sendable {
     var markTime: Int64 = .min
     /// Session time a mark was last given, changed or not (`.min`: never): how old the mark is.
     var markGivenTime: Int64 = .min
-    /// The session clock when the held mark arrived (before its own time moved it).
-    var markArrivalClock: Int64 = .min
-    /// The latest time of a book event that came after the held mark, dated after the clock the
-    /// mark arrived at and more than a second before the mark: the market has gone on behind a
-    /// mark dated ahead of it, which then dates the market only this far (`Engine.apply(.mark)`).
-    /// A quiet book overtakes nothing, so a mark line of an older time merged in behind a fresh
-    /// mark is still refused (attacker trial: trusting the book's age alone let a mark 195 s old
-    /// replace the fresh one and liquidate a healthy long).
+    /// The book's time when the held mark was given (`lastBookTime` then).
+    var markArrivalBookTime: Int64 = .min
+    /// The latest time of a book event that came after the held mark, dated after the book's time
+    /// then and more than a second before the mark: the market has gone on behind a mark dated
+    /// ahead of it, which then dates the market only this far (`Engine.apply(.mark)`). A quiet
+    /// book overtakes nothing, nor do book lines of an older time, so a mark line of an older
+    /// time merged in behind a fresh mark is still refused (attacker trial: trusting the book's
+    /// age alone let a mark 195 s old replace the fresh one and liquidate a healthy long). Book
+    /// times, not the session clock: any line dated ahead (the same mark twice, a trade) moved
+    /// the clock past the book, and nothing overtook the mark again (review).
     var markOvertakenBy: Int64?
     /// The mark was past the age the engine liquidates on at the last signal sample (or read for
     /// a still screen), as `bookOutdated` for the book: the markets pane and the report say so.
@@ -118,7 +120,7 @@ public struct MarketState: Sendable {
     /// `markOvertakenBy`). Two comparisons a book event.
     @inline(__always)
     mutating func noteBookTime(_ eventTime: Int64) {
-        guard markGivenTime != .min && eventTime > markArrivalClock && eventTime < markGivenTime &- 1_000_000_000 else { return }
+        guard markGivenTime != .min && eventTime > markArrivalBookTime && eventTime < markGivenTime &- 1_000_000_000 else { return }
         markOvertakenBy = Swift.max(markOvertakenBy ?? .min, eventTime)
     }
 

@@ -52,16 +52,25 @@ struct PastAtEveryPriceTests {
         }
     }
 
-    @Test("a linear cross short beside a long in a market with no book, whose loss is deeper than the short can gain: liquidated at its mark; a long cannot be so")
-    func linearShortLiquidated() {
+    /// X: wallet 10,000, long 10 BTCUSDT (a market with no book) and short 1 ETHUSDT, at 60,000
+    /// and 3,000; the ETH book given or not.
+    func crossAccount(ethBook: Bool) -> Engine {
         var engine = engine(with: [testInstrument(symbol: "BTCUSDT"), testInstrument(symbol: "ETHUSDT")])
         engine.openFund(asset: "USDT", balance: Fixed(100_000))
         engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(60_000), time: 1))
         engine.apply(.mark(symbol: "ETHUSDT", price: Fixed(3_000), time: 1))
-        engine.apply(.bookSnapshot(symbol: "ETHUSDT", bids: [(units("2999"), units("50"))], asks: [(units("3001"), units("50"))], time: 1))
+        if ethBook {
+            engine.apply(.bookSnapshot(symbol: "ETHUSDT", bids: [(units("2999"), units("50"))], asks: [(units("3001"), units("50"))], time: 1))
+        }
         engine.apply(.account(id: "x", asset: "USDT", venue: "", venueGiven: false, walletBalance: Fixed(10_000), time: 2))
         engine.apply(.position(PositionUpdate(account: "x", symbol: "BTCUSDT", side: .long, quantity: Fixed(10), entryPrice: Fixed(60_000), mode: .cross), time: 2))
         engine.apply(.position(PositionUpdate(account: "x", symbol: "ETHUSDT", side: .short, quantity: Fixed(1), entryPrice: Fixed(3_000), mode: .cross), time: 2))
+        return engine
+    }
+
+    @Test("a linear cross short beside a long in a market with no book, whose loss is deeper than the short can gain: liquidated at its mark; a long cannot be so")
+    func linearShortLiquidated() {
+        var engine = crossAccount(ethBook: true)
         #expect(engine.positions.allSatisfy { $0.isOpen })
         // 20,000 lost on BTC (no book: it cannot be liquidated), against a wallet of 10,000: the
         // ETH short can gain at most 3,000. Every ETH price is past its trigger.
@@ -73,13 +82,7 @@ struct PastAtEveryPriceTests {
 
     @Test("held by a block (its book gone stale), the leg says so: no liquidation price, past at every price, among the riskiest first")
     func shownAsPastWhileBlocked() {
-        var engine = engine(with: [testInstrument(symbol: "BTCUSDT"), testInstrument(symbol: "ETHUSDT")])
-        engine.openFund(asset: "USDT", balance: Fixed(100_000))
-        engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(60_000), time: 1))
-        engine.apply(.mark(symbol: "ETHUSDT", price: Fixed(3_000), time: 1))
-        engine.apply(.account(id: "x", asset: "USDT", venue: "", venueGiven: false, walletBalance: Fixed(10_000), time: 2))
-        engine.apply(.position(PositionUpdate(account: "x", symbol: "BTCUSDT", side: .long, quantity: Fixed(10), entryPrice: Fixed(60_000), mode: .cross), time: 2))
-        engine.apply(.position(PositionUpdate(account: "x", symbol: "ETHUSDT", side: .short, quantity: Fixed(1), entryPrice: Fixed(3_000), mode: .cross), time: 2))
+        var engine = crossAccount(ethBook: false)
         engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(58_000), time: 3))
         // Neither market has a book: nothing is liquidated, and the short is past at every price.
         #expect(engine.positions.allSatisfy { $0.isOpen })

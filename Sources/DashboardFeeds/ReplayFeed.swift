@@ -124,6 +124,12 @@ public final class ReplayFeed: DashboardFeed {
             return [.notice(JumpLanding.text(at: found, log: session.log, names: MarketNames(of: session.engine)))]
         case .jumpToAlert(let time):
             try clock.seek(toFirstEventAt: time, wall: wall)
+            // Landed on the first event of the alert's millisecond: the next step is its second
+            // (it said nothing of the first, then "step 2" one press late: operator trial).
+            if let landed = session.lastTime {
+                steppedMillisecond = landed / 1_000_000
+                stepsInMillisecond = 1
+            }
         case .jump(let text):
             let peeked = try session.peekTime()
             if text.hasSuffix("%"), let percent = Double(text.dropLast()), percent.isFinite, (0...100).contains(percent) {

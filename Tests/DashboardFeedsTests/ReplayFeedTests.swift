@@ -152,6 +152,7 @@ struct ReplayFeedTests {
         let alerts = Array(feed.session.log.alerts)
         try #require(!alerts.isEmpty, "the demo raised no alert")
         var checked = 0
+        var sameMillisecond = 0
         for alert in alerts.prefix(8) {
             let kind = alert.signal
             let symbol = alert.symbol
@@ -164,9 +165,15 @@ struct ReplayFeedTests {
             _ = feed.session.readSignalsNow()
             let reading = try #require(market.signalReadings[kind])
             #expect(reading.value == alert.value, "\(kind) at \(EventTime.iso8601(alert.time)): \(reading.value) shown, \(alert.value) told")
+            // The jump applied the millisecond's first event: a step within it is its second.
+            let replies = try feed.perform(.step, wall: 0)
+            if let stepped = feed.session.lastTime, stepped / 1_000_000 == time / 1_000_000, case .notice(let text)? = replies.first {
+                #expect(text.contains("(step 2 within this millisecond)"), "\(text)")
+                sameMillisecond += 1
+            }
             checked += 1
         }
-        #expect(checked > 0)
+        #expect(checked > 0 && sameMillisecond > 0)
     }
 
     @Test("a step past the last event says the session is at its end, not that it moved")

@@ -139,6 +139,20 @@ struct AlertTests {
         #expect(watcher.newAlerts(log: log, staleMarkets: ["bybit:XRPUSDT"], time: 7_000).map(\.kind) == [.staleBook])
     }
 
+    @Test("a stale book or an outdated mark told once, met again over time the replay has been through after a jump back: not told again")
+    func jumpBackOverVisitedTime() {
+        var watcher = AlertWatcher()
+        let log = SessionLog()
+        // Stale from 3,000 to the end at 9,000, told once at 3,000; the mark outdated from 4,000.
+        #expect(watcher.newAlerts(log: log, staleMarkets: ["BTCUSDT"], time: 3_000).map(\.kind) == [.staleBook])
+        #expect(watcher.newAlerts(log: log, staleMarkets: ["BTCUSDT"], outdatedMarks: ["BTCUSDT"], time: 4_000).map(\.kind) == [.markOutdated])
+        #expect(watcher.newAlerts(log: log, staleMarkets: ["BTCUSDT"], outdatedMarks: ["BTCUSDT"], time: 9_000).isEmpty)
+        // 5 %, where all was well, then the end again: the same episodes, told already.
+        #expect(watcher.newAlerts(log: log, staleMarkets: [], time: 500).isEmpty)
+        #expect(watcher.newAlerts(log: log, staleMarkets: ["BTCUSDT"], outdatedMarks: ["BTCUSDT"], time: 9_000).isEmpty,
+            "a replay's alerts were told again after a jump back and forth")
+    }
+
     @Test("an alert as a JSON line: valid JSON, every string escaped")
     func jsonLine() throws {
         let alert = OperatorAlert(time: 1_723_161_256_000_000_000, kind: .signal, market: "EVIL\u{1B}]0;x\u{07}\u{202E}", signal: .spread, value: 12.5,

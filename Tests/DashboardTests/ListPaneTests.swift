@@ -89,6 +89,17 @@ struct ListPaneTests {
         #expect(after == before)
     }
 
+    @Test("the rows a pane cannot show, on its bottom border: shorter where the pane is narrow, never cut")
+    func hiddenRowsLabel() {
+        for (width, expected) in [(40, " 3 above · 830 more below "), (19, " 830 below "), (10, nil)] {
+            var buffer = Buffer(width: width + 2, height: 5)
+            buffer.box(Rect(x: 0, y: 0, width: width + 2, height: 5), title: "", focused: false)
+            TableRows.markHidden(above: width == 40 ? 3 : 0, below: 830, in: Rect(x: 1, y: 1, width: width, height: 3), &buffer)
+            let border = buffer.lines[4]
+            if let expected { #expect(border.contains(expected), "\(width): \(border)") } else { #expect(!border.contains("830"), "\(border)") }
+        }
+    }
+
     @Test("the position view at 80 columns cuts no figure: its formulas go, then its sentences wrap, and every figure on it is one the 120-column view shows whole")
     func detailCutsNoFigure() {
         func detail(width: Int, height: Int) -> [String] {
@@ -100,7 +111,11 @@ struct ListPaneTests {
         }
         // Figures as the panes write them: digits with separators and decimals.
         let figure = /[0-9][0-9,]*(?:\.[0-9]+)?/
-        func figures(_ lines: [String]) -> [String] { lines.flatMap { $0.matches(of: figure).map { String($0.output) } } }
+        // The counts of rows a pane behind the view cannot show depend on its height, not on the view.
+        let hidden = /[0-9,]+ (?:more )?below|[0-9,]+ above/
+        func figures(_ lines: [String]) -> [String] {
+            lines.flatMap { $0.replacing(hidden, with: "").matches(of: figure).map { String($0.output) } }
+        }
         let narrow = detail(width: 80, height: 24)
         let wide = Set(figures(detail(width: 120, height: 40)))
         #expect(narrow.contains { $0.contains("maintenance") } && narrow.contains { $0.contains("If liquidated now") })

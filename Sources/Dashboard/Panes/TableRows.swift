@@ -33,10 +33,16 @@ enum TableRows {
     /// trial). Said whole or not at all.
     static func markHidden(above: Int, below: Int, in inner: Rect, _ buffer: inout Buffer) {
         guard above > 0 || below > 0 else { return }
-        let parts = [above > 0 ? "\(Format.count(above)) above" : nil, below > 0 ? "\(Format.count(below)) more below" : nil]
-        let label = " " + parts.compactMap { $0 }.joined(separator: " · ") + " "
-        let width = DisplayWidth.of(label)
-        guard width + 4 <= inner.width else { return }
-        buffer.put(label, x: inner.maxX - width - 1, y: inner.maxY, role: .dim)
+        // Shorter where the pane is narrow (the tape at 80 columns had room for `830 below` and
+        // said nothing: operator trial).
+        let long = [above > 0 ? "\(Format.count(above)) above" : nil, below > 0 ? "\(Format.count(below)) more below" : nil]
+        let short = [above > 0 ? "\(Format.count(above)) above" : nil, below > 0 ? "\(Format.count(below)) below" : nil]
+        for parts in [long, short] {
+            let label = " " + parts.compactMap { $0 }.joined(separator: " · ") + " "
+            let width = DisplayWidth.of(label)
+            guard width + 4 <= inner.width else { continue }
+            buffer.put(label, x: inner.maxX - width - 1, y: inner.maxY, role: .dim)
+            return
+        }
     }
 }

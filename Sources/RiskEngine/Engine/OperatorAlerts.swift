@@ -91,6 +91,10 @@ public struct AlertWatcher: Sendable {
     private var staleStreams: Set<String> = []
     private var disconnected: Set<String> = []
     private var recordingTold = false
+    /// The latest session time looked at: a replay jumped back goes over time it has been
+    /// through, where every stale book and outdated mark it meets was told the first time (told
+    /// again, a replay's ten alerts became eighteen after a jump back and forth: operator trial).
+    private var reachedTime: Int64 = .min
     /// Every alert told, in order.
     public private(set) var told = 0
 
@@ -125,7 +129,8 @@ public struct AlertWatcher: Sendable {
             seenAlertCount = log.alertCount
         }
         let staleSet = Set(nowStale)
-        for market in nowStale.sorted() where !staleMarkets.contains(market) {
+        let beenHere = time <= reachedTime
+        for market in nowStale.sorted() where !staleMarkets.contains(market) && !beenHere {
             if let told = staleToldAt[market], time <= told { continue }
             staleToldAt[market] = time
             result.append(OperatorAlert(time: time, kind: .staleBook, market: market,
@@ -136,7 +141,7 @@ public struct AlertWatcher: Sendable {
         staleMarkets = staleSet
         // Once an episode, as a stale book: an outdated mark was shown only in the focused
         // market's titles, and nothing paged the operator while liquidations waited (review).
-        for market in nowOutdated.sorted() where !outdatedMarks.contains(market) {
+        for market in nowOutdated.sorted() where !outdatedMarks.contains(market) && !beenHere {
             result.append(OperatorAlert(time: time, kind: .markOutdated, market: market,
                 message: "\(market) mark not given for longer than the engine trusts: liquidations there, and of cross accounts with a position there, wait for its next mark"))
         }
@@ -162,6 +167,7 @@ public struct AlertWatcher: Sendable {
             recordingTold = true
             result.append(OperatorAlert(time: time, kind: .recordingStopped, message: "recording stopped: \(recordingError)"))
         }
+        reachedTime = max(reachedTime, time)
         told += result.count
         return result
     }

@@ -57,6 +57,20 @@ public struct Position: Hashable, Sendable {
         guard isPastAtEveryPrice else { return nil }
         return side == .long ? .max : Fixed(raw: 1)
     }
+
+    /// Whether `mark` crosses the position's trigger (margin balance ≤ maintenance margin).
+    @inline(__always)
+    public func isCrossed(at mark: Fixed) -> Bool {
+        guard let trigger = triggerPrice else { return false }
+        return side == .long ? mark <= trigger : mark >= trigger
+    }
+
+    /// What `liquidationPrice` holds for `terms` in `context`: the liquidation price, the
+    /// sentinel of a leg past its trigger at every price, or zero for none.
+    static func liquidationLevel(_ terms: PositionTerms, context: MarginContext, rules: MarginRules) -> Fixed {
+        if let price = MarginMath.liquidationPrice(terms, context: context, rules: rules), price.isPositive { return price }
+        return MarginMath.isPastAtEveryPrice(terms, context: context, rules: rules) ? pastAtEveryPrice : .zero
+    }
     public var bankruptcy: Fixed? { bankruptcyPrice.isPositive ? bankruptcyPrice : nil }
 }
 

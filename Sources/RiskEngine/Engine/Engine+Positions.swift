@@ -547,8 +547,7 @@ extension Engine {
         let position = positions[Int(index)]
         let terms = terms(of: position)
         let rules = marginRules(of: position)
-        var liquidation = MarginMath.liquidationPrice(terms, context: context, rules: rules) ?? .zero
-        if liquidation.isZero && MarginMath.isPastAtEveryPrice(terms, context: context, rules: rules) { liquidation = Position.pastAtEveryPrice }
+        let liquidation = Position.liquidationLevel(terms, context: context, rules: rules)
         let bankruptcy = MarginMath.bankruptcyPrice(terms, context: context, rules: rules) ?? .zero
         if liquidation == position.liquidationPrice && bankruptcy == position.bankruptcyPrice { return }
         positions[Int(index)].liquidationPrice = liquidation
@@ -578,10 +577,8 @@ extension Engine {
     @inline(__always)
     func isTriggered(_ index: Int32) -> Bool {
         let position = positions[Int(index)]
-        guard position.isOpen, let mark = markets[Int(position.symbolIndex)].markPrice,
-            let liquidation = position.triggerPrice
-        else { return false }
-        return position.side == .long ? mark <= liquidation : mark >= liquidation
+        guard position.isOpen, let mark = markets[Int(position.symbolIndex)].markPrice else { return false }
+        return position.isCrossed(at: mark)
     }
 
     // MARK: Marks and triggers

@@ -91,12 +91,9 @@ extension Engine {
     /// Whether `candidate`, in `context`, is past its trigger at `mark` (its liquidation price
     /// crossed, or every price past it).
     func isTriggered(_ candidate: Position, at mark: Fixed, context: MarginContext) -> Bool {
-        let terms = terms(of: candidate)
-        let rules = marginRules(of: candidate)
-        guard let liquidation = MarginMath.liquidationPrice(terms, context: context, rules: rules), liquidation.isPositive else {
-            return MarginMath.isPastAtEveryPrice(terms, context: context, rules: rules)
-        }
-        return candidate.side == .long ? mark <= liquidation : mark >= liquidation
+        var placed = candidate
+        placed.liquidationPrice = Position.liquidationLevel(terms(of: candidate), context: context, rules: marginRules(of: candidate))
+        return placed.isCrossed(at: mark)
     }
 
     /// The maintenance and unrealised PnL, at their marks now, of the account's cross positions

@@ -10,10 +10,7 @@ public enum LiveStatus {
         status.time = wall
         status.lastMessageAge = session.health.compactMap { $0.lastMessageWall }.max().map { max(0, wall - $0) }
         let feed = session.feedSummary
-        status.malformed = feed.malformed
-        status.lastMalformed = feed.lastMalformed.map { SessionStatus.malformedLineText(place: $0.file, line: $0.line, field: $0.field) }
-        status.gaps = feed.gaps
-        status.resyncs = feed.resyncs
+        status.takeCounts(of: feed)
         status.streams = session.health.map { stream($0, session: session, wall: wall) }
         status.recordingError = session.recordingError
         return status

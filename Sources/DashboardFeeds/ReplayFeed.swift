@@ -92,10 +92,7 @@ public final class ReplayFeed: DashboardFeed {
             status.latestAnnouncement = warning
         }
         let feed = session.feedSummary
-        status.malformed = feed.malformed
-        status.lastMalformed = feed.lastMalformed.map { SessionStatus.malformedLineText(place: $0.file, line: $0.line, field: $0.field) }
-        status.gaps = feed.gaps
-        status.resyncs = feed.resyncs
+        status.takeCounts(of: feed)
         return status
     }
 

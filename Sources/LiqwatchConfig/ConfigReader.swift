@@ -24,6 +24,10 @@ public enum ConfigReader {
             throw ConfigFailure(problems: [ConfigProblem(file: file, line: line, key: nil,
                 message: "a NUL character (written \\u0000 or \\U00000000, or raw) is not allowed in a config file")])
         }
+        if let line = DottedKeyDepth.firstTooDeep(in: text) {
+            throw ConfigFailure(problems: [ConfigProblem(file: file, line: line, key: nil,
+                message: "a dotted key or table name of more than \(DottedKeyDepth.limit) parts: no key of liqwatch's has more than three")])
+        }
         let document: TOMLTable
         do { document = try TOMLTable(string: text) } catch let error as TOMLParseError {
             throw ConfigFailure(problems: [ConfigProblem(file: file, line: error.source.begin.line, key: nil, message: "not TOML: \(error.description)")])

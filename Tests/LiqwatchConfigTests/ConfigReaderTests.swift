@@ -37,6 +37,26 @@ struct ConfigReaderTests {
         #expect(ConfigReader.nulLine(in: "a = \"\\\\\\u0000\"\n") == 1)
     }
 
+    /// A 400 KB key of 200,000 dotted parts overflowed TOMLKit's stack: every command that read
+    /// the config crashed (attacker trial). Refused by its line before it is parsed.
+    @Test("a dotted key or table name of more than 32 parts is refused by its line, before TOMLKit recurses through it")
+    func deepDottedKeysRefused() throws {
+        let message = "a dotted key or table name of more than 32 parts: no key of liqwatch's has more than three"
+        let deepKey = "a" + String(repeating: ".b", count: 200_000) + " = 1\n"
+        #expect(refusal("[signals]\n" + deepKey) == ["config.toml:2: \(message)"])
+        let deepTable = "[a" + String(repeating: ".a", count: 200_000) + "]\n"
+        #expect(refusal("# a comment\n\n" + deepTable) == ["config.toml:3: \(message)"])
+        #expect(refusal("x = { " + String(repeating: "\"q\" . ", count: 40) + "z = 1 }\n") == ["config.toml:1: \(message)"])
+        // 32 parts, quoted dots, floats, arrays, dates and strings spanning lines are no deep key.
+        let parts32 = "k" + String(repeating: ".k", count: 31) + " = 1\n"
+        #expect(DottedKeyDepth.firstTooDeep(in: parts32) == nil)
+        #expect(DottedKeyDepth.firstTooDeep(in: parts32.replacingOccurrences(of: "k = 1", with: "k.k = 1")) == 1)
+        let ordinary = "\"" + String(repeating: "a.", count: 100) + "\" = 1\nlist = [" + Array(repeating: "1.5", count: 100).joined(separator: ", ")
+            + "]\nwhen = 1979-05-27T07:32:00.999Z\ntext = \"\"\"\n" + String(repeating: "x.", count: 100) + "\n\"\"\"\n# " + String(repeating: "c.", count: 100) + "\n"
+        #expect(DottedKeyDepth.firstTooDeep(in: ordinary) == nil)
+        #expect(DottedKeyDepth.firstTooDeep(in: ordinary + String(repeating: "d.", count: 40) + "d = 2\n") == 8)
+    }
+
     @Test("the printed default reads back, with no warning, into exactly the built-in defaults")
     func printedDefaultRoundTrip() throws {
         let text = DefaultConfig.text

@@ -48,6 +48,37 @@ struct VenueRulesTests {
         }
     }
 
+    /// Deribit's BTC-PERPETUAL counts USD and settles in BTC; read as a linear USDT contract of
+    /// coins, its book of 105,000 USD read 674 M deep. Bybit's inverse futures (`BTCUSDH25`) were
+    /// read as linear USDT contracts (attacker trial).
+    @Test("Deribit's coin-margined contracts and Bybit's inverse futures are inverse, settled in the coin; their USDC and USDT ones linear")
+    func inverseContractsOfOtherShapes() throws {
+        let catalog = InstrumentCatalog.builtIn
+        for (market, coin) in [("deribit:BTC-PERPETUAL", "BTC"), ("deribit:ETH-27DEC24", "ETH"), ("bybit:BTCUSDH25", "BTC"),
+                               ("bybit:ETHUSDZ24", "ETH"), ("bybit:ETHUSD", "ETH")] {
+            let instrument = catalog.instrument(for: market)
+            #expect(instrument.kind == .inverse(contractSize: .one), "\(market)")
+            #expect(instrument.settlementAsset == coin, "\(market)")
+        }
+        for (market, asset) in [("deribit:ETH_USDC-PERPETUAL", "USDC"), ("bybit:BTCUSDT", "USDT"), ("bybit:BTCPERP", "USDC"),
+                                ("bybit:XRPUSDT", "USDT"), ("bybit:USDCUSDT", "USDT")] {
+            let instrument = catalog.instrument(for: market)
+            #expect(instrument.kind == .linear, "\(market)")
+            #expect(instrument.settlementAsset == asset, "\(market)")
+        }
+        #expect(InstrumentCatalog.bybitInverseBase("BTCUSDH25") == "BTC")
+        #expect(InstrumentCatalog.bybitInverseBase("BTCUSDT") == nil)
+        #expect(InstrumentCatalog.bybitInverseBase("USD") == nil)
+        #expect(InstrumentCatalog.bybitInverseBase("BTCUSDA25") == nil)
+        // A book of 105,000 USD of contracts within ±10 bps reads 105,000, not price × amount.
+        var engine = Engine()
+        engine.apply(.bookSnapshot(symbol: "deribit:BTC-PERPETUAL", bids: [(BookUnits.parse("6421")!, BookUnits.parse("25000")!),
+            (BookUnits.parse("6420.5")!, BookUnits.parse("80000")!)], asks: [(BookUnits.parse("6421.5")!, BookUnits.parse("18640")!)], time: 1))
+        let index = try #require(engine.marketIndex(of: "deribit:BTC-PERPETUAL"))
+        #expect(engine.depthValue(market: index, withinBps: 10) == 18_640, "the thinner side, the asks' 18,640 USD")
+        #expect(engine.market("deribit:BTC-PERPETUAL")?.instrument.settlementAsset == "BTC")
+    }
+
     @Test("the engine takes each market's rule from its instrument; --rules still imposes one")
     func engineUsesTheInstrumentsRule() {
         func liquidation(_ market: String, _ configuration: EngineConfiguration = EngineConfiguration()) -> Fixed? {

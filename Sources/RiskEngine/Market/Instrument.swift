@@ -301,6 +301,8 @@ extension Instrument {
 
     /// "BTCUSDT" → "USDT", "ETHBUSD" → "BUSD", "SUSHIUSDC" → "USDC"; anything else settles in USDT.
     static func quoteAsset(of symbol: String) -> String {
+        // Bybit's USDC perpetuals (`BTCPERP`) settle in USDC.
+        if symbol.uppercased().hasSuffix("PERP") { return "USDC" }
         for quote in ["USDT", "USDC", "BUSD", "FDUSD", "USD"] where symbol.uppercased().hasSuffix(quote) {
             return quote == "USD" ? "USDT" : quote
         }

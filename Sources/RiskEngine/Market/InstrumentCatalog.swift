@@ -39,11 +39,13 @@ public struct InstrumentCatalog: Sendable {
             return Instrument(symbol: market, tickSize: Self.unknownStep, lotSize: Self.unknownStep, kind: .linear,
                 settlementAsset: quote, brackets: Instrument.okxConservativeTiers, liquidationFeeRate: Instrument.okxLiquidationFeeRate,
                 marginRules: .okx)
-        case .bybit? where symbol.uppercased().hasSuffix("USD"):
-            // Bybit's inverse perpetuals (`ETHUSD`): 1 USD a contract, settled in the coin.
+        case .bybit? where Self.bybitInverseBase(symbol) != nil:
+            // Bybit's inverse perpetuals (`ETHUSD`) and inverse futures (`BTCUSDH25`, once read as
+            // linear USDT contracts: attacker trial): 1 USD a contract, settled in the coin.
             return Instrument(symbol: market, tickSize: Self.unknownStep, lotSize: .one, kind: .inverse(contractSize: .one),
-                settlementAsset: String(symbol.dropLast(3)), brackets: Instrument.bybitConservativeRiskLimits, liquidationFeeRate: .zero,
+                settlementAsset: Self.bybitInverseBase(symbol) ?? symbol, brackets: Instrument.bybitConservativeRiskLimits, liquidationFeeRate: .zero,
                 marginRules: .bybit)
+        case .deribit?: return Self.deribit(market)
         case .bybit?:
             var instrument = Instrument.bybitLinear(symbol, tick: "0.00000001", lot: "0.00000001")
             instrument.symbol = market
@@ -54,6 +56,38 @@ public struct InstrumentCatalog: Sendable {
             return instrument
         default: return Instrument.linear(symbol: market, tick: "0.00000001", lot: "0.00000001")
         }
+    }
+
+    /// The coin of a Bybit inverse contract: a perpetual `<coin>USD`, a future `<coin>USD<month
+    /// code><yy>` (`BTCUSDH25`); nil for any other symbol.
+    static func bybitInverseBase(_ symbol: String) -> String? {
+        let upper = Array(symbol.uppercased())
+        var end = upper.count
+        if end > 3, upper[end - 1].isNumber, upper[end - 2].isNumber, "FGHJKMNQUVXZ".contains(upper[end - 3]) { end -= 3 }
+        guard end > 3, String(upper[(end - 3)..<end]) == "USD" else { return nil }
+        return String(upper[0..<(end - 3)])
+    }
+
+    /// A Deribit contract. Its coin-margined perpetuals and futures (`BTC-PERPETUAL`,
+    /// `ETH-27DEC24`) are inverse: their amounts count USD (a BTC contract is 10 of them, an ETH
+    /// one 1), settled in the coin; the engine counts one contract a USD, so a book's amount is its
+    /// contracts. Read as a linear USDT contract of coins, a book of 105,000 USD read 674 M deep
+    /// (attacker trial). The USDC-margined ones (`ETH_USDC-PERPETUAL`) are linear, in coins,
+    /// settled in USDC. liqwatch has no margin rule of Deribit's: the inverse ones take Bybit's
+    /// inverse formulas with its conservative tiers (liquidation errs early), the linear ones the
+    /// default linear contract's; an instrument file gives the real ones.
+    static func deribit(_ market: String) -> Instrument {
+        let symbol = MarketID.symbol(of: market)
+        let head = symbol.split(separator: "-").first.map(String.init) ?? symbol
+        let parts = head.split(separator: "_").map(String.init)
+        if parts.count == 2 {
+            var instrument = Instrument.linear(symbol: market, tick: "0.00000001", lot: "0.00000001")
+            instrument.settlementAsset = parts[1]
+            return instrument
+        }
+        return Instrument(symbol: market, tickSize: unknownStep, lotSize: .one, kind: .inverse(contractSize: .one),
+            settlementAsset: head.isEmpty ? "USD" : head, brackets: Instrument.bybitConservativeRiskLimits, liquidationFeeRate: .zero,
+            marginRules: .bybit)
     }
 
     /// The tick and lot of a contract nobody described: exact for any decimal feed.

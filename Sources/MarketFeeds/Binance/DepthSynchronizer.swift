@@ -54,6 +54,17 @@ public struct DepthSynchronizer: Sendable {
 
     public var isAwaitingSnapshot: Bool { !isSynced }
 
+    /// The middle price the latest buffered event changed (nil: none buffered): which prices this
+    /// stream trades at, to tell whose an anonymous snapshot is (`FeedApplier.pricesFit`).
+    public var bufferedPrice: Int64? {
+        guard let changes = buffer.last(where: { !$0.changes.isEmpty })?.changes else { return nil }
+        let prices = changes.map(\.price).sorted()
+        return prices[prices.count / 2]
+    }
+
+    /// Says what kept the book from syncing (the health view shows it).
+    mutating func noteProblem(_ problem: String) { counters.lastProblem = problem }
+
     /// A depth event: returns the engine events it produces (none while waiting for a snapshot).
     public mutating func receive(_ event: DepthEvent, into events: inout [MarketEvent]) {
         switch state {

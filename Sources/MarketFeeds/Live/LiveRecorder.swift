@@ -57,6 +57,26 @@ public final class LiveRecorder {
         }
     }
 
+    /// A REST depth snapshot's body, naming the symbol it was asked for (`,"s":"BTCUSDT"` before
+    /// its closing brace). Binance's body names none, and a replay placed it by the update ids of
+    /// the streams waiting for one: Binance's ids are one sequence across symbols, so in a
+    /// recording of several symbols a snapshot's id fell inside two to four streams' events, and a
+    /// market took another's book (attacker trial). The live session decodes this same body, so
+    /// it and the replay of its recording place the snapshot alike. A body that is not an object
+    /// is left as it came (it is malformed either way).
+    public static func naming(_ symbol: String, inSnapshot body: [UInt8]) -> [UInt8] {
+        func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D }
+        guard let first = body.firstIndex(where: { !isSpace($0) }), body[first] == UInt8(ascii: "{"),
+              let last = body.lastIndex(where: { !isSpace($0) }), last > first, body[last] == UInt8(ascii: "}"),
+              !symbol.isEmpty, symbol.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") })
+        else { return body }
+        let isEmpty = body[first + 1..<last].allSatisfy(isSpace)
+        var named = Array(body[..<last])
+        named.append(contentsOf: ((isEmpty ? "" : ",") + "\"s\":\"" + symbol + "\"").utf8)
+        named.append(contentsOf: body[last...])
+        return named
+    }
+
     /// Appends a line built by `line(receiveTime:frame:into:)` (without its newline). Returns true
     /// when this line started a new segment (the caller asks for fresh snapshots, so every segment
     /// replays on its own).

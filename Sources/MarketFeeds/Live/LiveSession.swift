@@ -254,7 +254,11 @@ public final class LiveSession {
     /// `origin`: where an event line stands in what its sender sent (nil: a venue's frame, named
     /// by its number on the stream).
     func decode(stream: Int, receiveTime: Int64, bytes: [UInt8], snapshotFor symbol: String?, origin: EventLineOrigin? = nil) {
-        LiveRecorder.line(receiveTime: receiveTime, frame: bytes, into: &line)
+        if let symbol {
+            LiveRecorder.line(receiveTime: receiveTime, frame: LiveRecorder.naming(MarketID.symbol(of: symbol), inSnapshot: bytes), into: &line)
+        } else {
+            LiveRecorder.line(receiveTime: receiveTime, frame: bytes, into: &line)
+        }
         stats.read += 1
         messages.removeAll(keepingCapacity: true)
         var outcome = line.withUnsafeBufferPointer { decoders[stream].decode($0.baseAddress!, count: $0.count, into: &messages) }

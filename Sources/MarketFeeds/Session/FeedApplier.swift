@@ -152,13 +152,31 @@ struct FeedApplier {
         synchronizers[symbol] = synchronizer
     }
 
-    /// Binance's REST body has no symbol: it belongs to the stream whose buffered events straddle its
-    /// `lastUpdateId`, or to the only stream waiting for one.
+    /// Binance's REST body has no symbol (liqwatch's own recordings since this version name it):
+    /// it belongs to the stream whose buffered events straddle its `lastUpdateId`, or to the only
+    /// stream waiting for one. Binance's update ids are one sequence across symbols, so in a
+    /// recording of several symbols an id can fall inside two to four streams' events: then the
+    /// snapshot goes to the one whose buffered prices are the snapshot's (within 1.5×), and when
+    /// that does not tell them apart it waits (a stream placed meanwhile may leave one). It was
+    /// given to the first in the dictionary's order, which changes from run to run: a market took
+    /// another's book and a healthy short was booked as a 99,544 USDT deficit (attacker trial).
     mutating func placeAnonymousSnapshots() {
         var unplaced: [DepthSnapshot] = []
         for snapshot in anonymousSnapshots {
-            let waiting = synchronizers.values.filter(\.isAwaitingSnapshot)
-            if let match = waiting.first(where: { $0.bufferStraddles(snapshot.lastUpdateId) }) ?? (waiting.count == 1 ? waiting.first : nil) {
+            let waiting = synchronizers.values.filter(\.isAwaitingSnapshot).sorted { $0.symbol < $1.symbol }
+            let straddling = waiting.filter { $0.bufferStraddles(snapshot.lastUpdateId) }
+            if straddling.count > 1 {
+                let fitting = straddling.filter { FeedApplier.pricesFit($0, snapshot) }
+                if fitting.count == 1 {
+                    deliver(snapshot, to: fitting[0].symbol)
+                } else {
+                    let names = straddling.map { MarketID.symbol(of: $0.symbol) }.joined(separator: ", ")
+                    for candidate in straddling {
+                        synchronizers[candidate.symbol]?.noteProblem("a snapshot (lastUpdateId \(snapshot.lastUpdateId)) fits \(names): not placed")
+                    }
+                    unplaced.append(snapshot)
+                }
+            } else if let match = straddling.first ?? (waiting.count == 1 ? waiting.first : nil) {
                 deliver(snapshot, to: match.symbol)
             } else if synchronizers.count == 1, let only = synchronizers.keys.first {
                 deliver(snapshot, to: only)
@@ -166,7 +184,29 @@ struct FeedApplier {
                 unplaced.append(snapshot)
             }
         }
-        anonymousSnapshots = unplaced
+        // Bounded: a recording of snapshots no stream takes keeps the newest few.
+        anonymousSnapshots = Array(unplaced.suffix(FeedApplier.anonymousSnapshotLimit))
+    }
+
+    static let anonymousSnapshotLimit = 16
+
+    /// Whether a stream's buffered prices are the snapshot's: the middle price its latest buffered
+    /// event changed lies within 1.5× of the snapshot's mid (symbols a tenfold apart are told
+    /// apart; two of like prices are not, and the snapshot waits).
+    static func pricesFit(_ synchronizer: DepthSynchronizer, _ snapshot: DepthSnapshot) -> Bool {
+        guard let price = synchronizer.bufferedPrice, price > 0 else { return false }
+        let bestBid = snapshot.bids.lazy.map(\.price).max()
+        let bestAsk = snapshot.asks.lazy.map(\.price).min()
+        let reference: Double
+        switch (bestBid, bestAsk) {
+        case let (bid?, ask?): reference = Double(bid) / 2 + Double(ask) / 2
+        case let (bid?, nil): reference = Double(bid)
+        case let (nil, ask?): reference = Double(ask)
+        case (nil, nil): return false
+        }
+        guard reference > 0 else { return false }
+        let ratio = Double(price) / reference
+        return ratio >= 2.0 / 3.0 && ratio <= 1.5
     }
 
     mutating func apply(_ event: MarketEvent, liquidationLimit: Int = .max) {

@@ -29,8 +29,8 @@ struct AlertTests {
         #expect(screen.windowTitle == "liqwatch — 2 seen")
         _ = screen.update(.key(.character("A")))
         let text = screen.rendered().text
-        #expect(text.contains("Alerts 2 · 0 new · times UTC"), "\(text)")
-        #expect(text.contains("1970-01-01 00:00:03  ETHUSDT"), "\(text)")
+        #expect(text.contains("Alerts 2 · 0 new · times UTC 1970-01-01"), "one day's alerts: the title says the day: \(text)")
+        #expect(text.contains("┃ 00:00:03  ETHUSDT"), "\(text)")
         #expect(text.contains("12.00 bps  seen"), "\(text)")
         // Enter goes to the alert's market (here BTCUSDT, the cursor starts on the newest) and its time.
         _ = screen.update(.key(.up))
@@ -222,5 +222,67 @@ struct FundChartJumpTests {
         #expect(book.laterThan(2) == 2)
         #expect(book.unseenLaterThan(2) == 2)
         #expect(book.latest(atOrBefore: 2)?.market == "C")
+    }
+
+    @Test("the alerts view's columns stay put while it scrolls, and a replay years long keeps the year at 80 columns")
+    func columnsStayWhileScrolling() {
+        var screen = model(width: 80, height: 24, engine: fiveMarkets())
+        var log = SessionLog()
+        let in2020: Int64 = 1_584_058_044_000_000_000, in2024: Int64 = 1_723_161_600_000_000_000
+        for second in 0..<30 { log.record(AlertTests.signal(in2020 + Int64(second) * 1_000_000_000, "ETHUSDT", .spread, value: 3)) }
+        // Wider values only at the end of the list: the first screens do not show them.
+        for second in 0..<30 { log.record(AlertTests.signal(in2024 + Int64(second) * 1_000_000_000, "DOGEUSDT", .liquidations60s, value: 123_456_789)) }
+        var status = screen.status
+        status.time = in2024 + 60_000_000_000
+        _ = screen.update(.session(engine: screen.engine, log: log, status: status))
+        _ = screen.update(.key(.character("A")))
+        _ = screen.update(.key(.home))
+        var headers: Set<String> = []
+        var valueEnds: Set<Int> = []
+        for _ in 0..<60 {
+            let lines = screen.rendered().lines
+            guard let header = lines.first(where: { $0.contains("time") && $0.contains("market") && $0.contains("value") }) else {
+                Issue.record("no header: \(lines.joined(separator: "\n"))"); return
+            }
+            headers.insert(header)
+            for line in lines where line.contains("2020-03-13 ") || line.contains("2024-08-09 ") {
+                let cells = Array(line)
+                if let end = cells.indices.last(where: { cells[$0].isNumber || cells[$0] == "T" || cells[$0] == "s" && $0 > 40 }) {
+                    valueEnds.insert(end)
+                }
+            }
+            _ = screen.update(.key(.down))
+        }
+        #expect(headers.count == 1, "the header moved while scrolling: \(headers)")
+        #expect(valueEnds.count == 1, "the value column's right edge moved: \(valueEnds)")
+        let top = screen.rendered().text
+        #expect(top.contains("2024-08-09 00:00:29"), "years apart: the year stays: \(top)")
+    }
+
+    @Test("squeezed, the alerts view shortens names with … and keeps every figure and, to the last, the date")
+    func squeezedColumns() {
+        var book = AlertBook()
+        book.appendForTest([
+            OperatorAlert(time: 1_584_058_044_000_000_000, kind: .staleBook, market: "okx:BTC-USD-220527", message: "stale"),
+            OperatorAlert(time: 1_723_161_600_000_000_000, kind: .signal, market: "binance-usdm:BTCUSDT", signal: .liquidations60s,
+                value: 987_654_321_987, message: "liquidations"),
+            OperatorAlert(time: 1_723_161_601_000_000_000, kind: .markOutdated, market: nil, message: "outdated"),
+        ])
+        let names = MarketNames()
+        let value = AlertsPane.value(book.alerts[1], engine: nil)
+        let titles = book.alerts.flatMap { [AlertsPane.what($0), AlertsPane.shortWhat($0)] }
+        for width in 50...130 {
+            let columns = AlertColumns(book, names: names, width: width)
+            #expect(DisplayWidth.of(columns.header) <= width, "width \(width): \(columns.header)")
+            for alert in book.alerts {
+                let line = columns.line(alert, market: alert.market.map(names.short) ?? "—", value: AlertsPane.value(alert, engine: nil), seen: "NEW ")
+                #expect(DisplayWidth.of(line) <= width, "width \(width): \(line)")
+                if alert.signal != nil { #expect(line.contains(value), "width \(width): the figure whole: \(line)") }
+                // The name: whole, its short form, or shortened with "…" — never cut mid-word.
+                let named = titles.contains { line.contains($0) } || line.contains("…")
+                #expect(named, "width \(width): \(line)")
+                if width >= 64 { #expect(line.hasPrefix("2020-03-13 ") || line.hasPrefix("2024-08-09 "), "width \(width): the date kept: \(line)") }
+            }
+        }
     }
 }

@@ -11,6 +11,13 @@ public struct AlertBook: Sendable {
     /// Alerts told before this ordinal were seen.
     public private(set) var seen = 0
     var watcher = AlertWatcher()
+    /// The earliest and the latest time of an alert told this session: the alerts view writes
+    /// its times with the date only when they span days, the year only when they span years.
+    public private(set) var timeSpan: ClosedRange<Int64>?
+    /// The widest value told, in cells, and the markets told: the view's columns are as wide as
+    /// the whole list needs, not the rows on screen (they came and went while scrolling: trial).
+    public private(set) var widestValue = 0
+    public private(set) var marketsTold: Set<String> = []
 
     public init() {}
 
@@ -27,18 +34,26 @@ public struct AlertBook: Sendable {
         let fresh = watcher.newAlerts(log: log, staleMarkets: stale, outdatedMarks: engine.outdatedMarkMarkets, streams: status.streamConditions,
             recordingError: status.recordingError, time: max(engine.time, status.time))
         guard !fresh.isEmpty else { return [] }
-        alerts.append(contentsOf: fresh)
-        total += fresh.count
-        if alerts.count > AlertBook.keep { alerts.removeFirst(alerts.count - AlertBook.keep) }
+        append(fresh, engine: engine)
         return fresh
+    }
+
+    private mutating func append(_ told: [OperatorAlert], engine: Engine?) {
+        alerts.append(contentsOf: told)
+        total += told.count
+        if alerts.count > AlertBook.keep { alerts.removeFirst(alerts.count - AlertBook.keep) }
+        for alert in told {
+            timeSpan = timeSpan.map { min($0.lowerBound, alert.time)...max($0.upperBound, alert.time) } ?? alert.time...alert.time
+            widestValue = max(widestValue, DisplayWidth.of(AlertsPane.value(alert, engine: engine)))
+            if let market = alert.market { marketsTold.insert(market) }
+        }
     }
 
     mutating func acknowledge() { seen = total }
 
     /// Alerts told, as `observe` adds them (tests).
-    mutating func appendForTest(_ told: [OperatorAlert]) {
-        alerts.append(contentsOf: told)
-        total += told.count
+    mutating func appendForTest(_ told: [OperatorAlert], engine: Engine? = nil) {
+        append(told, engine: engine)
     }
 
     /// How many kept alerts come after `time`: in a replay jumped back, alerts told on the way

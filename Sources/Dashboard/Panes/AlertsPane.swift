@@ -13,8 +13,11 @@ enum AlertsPane {
         let sessionTime = model.alertsSessionTime
         let later = sessionTime.map(book.laterThan) ?? 0
         let laterPart = later > 0 ? " · \(Format.count(later)) later than now" : ""
+        // One day's alerts are written with the time of day; the title says the day.
+        let day = book.timeSpan.flatMap { AlertColumns.timeStyle($0) == .timeOfDay ? " " + AlertColumns.date($0.lowerBound) : nil } ?? ""
         let title = Buffer.fittingTitle([
-            "Alerts \(Format.count(book.total))\(kept) · \(book.unseen) new\(laterPart) · times UTC · Enter: go to · a: seen · Esc",
+            "Alerts \(Format.count(book.total))\(kept) · \(book.unseen) new\(laterPart) · times UTC\(day) · Enter: go to · a: seen · Esc",
+            "Alerts \(Format.count(book.total))\(kept) · \(book.unseen) new\(laterPart) · UTC\(day) · Enter: go to · Esc",
             "Alerts \(Format.count(book.total))\(kept) · \(book.unseen) new\(laterPart) · Enter: go to · Esc",
             "Alerts \(Format.count(book.total)) · \(book.unseen) new\(laterPart)",
         ], width: rect.width)
@@ -26,42 +29,17 @@ enum AlertsPane {
                 x: inner.x + 1, y: inner.y + 1, role: .dim, limit: inner.width - 2)
             return
         }
-        // Figures whole: the time, the market and the value take what they need; the alert's
-        // name takes the rest (a name may be shortened, a figure never is).
-        let range = TableRows.visibleRange(count: book.alerts.count, cursor: cursor, in: inner)
-        let values = range.map { value(book.alerts[$0], model) }
-        let markets = range.map { book.alerts[$0].market.map(model.marketNames.short) ?? "—" }
-        let valueWidth = max(5, values.map(DisplayWidth.of).max() ?? 0)
-        let marketWidth = min(22, max(6, markets.map(DisplayWidth.of).max() ?? 0))
-        var timeWidth = 19
-        var whatWidth = inner.width - 2 - timeWidth - marketWidth - valueWidth - 5 - 2 * 4
-        if whatWidth < 16 {
-            // Narrow: the time of day only (the title says UTC; the date is in the JSON log).
-            timeWidth = 8
-            whatWidth += 11
-        }
-        let header = Format.left("time", timeWidth) + "  " + Format.left("market", marketWidth) + "  " + Format.left("alert", max(0, whatWidth))
-            + "  " + Format.right("value", valueWidth) + "  seen"
-        buffer.put(header, x: inner.x + 1, y: inner.y, role: .header, limit: inner.width - 1)
+        let columns = AlertColumns(book, names: model.marketNames, width: inner.width - 2)
+        buffer.put(columns.header, x: inner.x + 1, y: inner.y, role: .header, limit: inner.width - 1)
         let body = Rect(x: inner.x, y: inner.y, width: inner.width, height: inner.height)
         TableRows.draw(count: book.alerts.count, cursor: cursor, in: body, focused: true, &buffer) { index, y, selected, buffer in
             let alert = book.alerts[index]
             let seen = book.isSeen(kept: index)
-            let time = timeWidth == 19 ? dateTime(alert.time) : Format.clock(alert.time)
-            var line = Format.left(time, timeWidth) + "  " + Format.left(markets[index - range.lowerBound], marketWidth) + "  "
-            // A signal's short title where the long one would be cut ("Spread widening + depth fa").
-            let named = DisplayWidth.of(what(alert)) <= whatWidth ? what(alert) : (alert.signal?.shortTitle ?? what(alert))
             let isLater = sessionTime.map { alert.time > $0 } ?? false
-            line += Format.left(named, max(0, whatWidth)) + "  " + Format.right(values[index - range.lowerBound], valueWidth) + "  "
-                + (isLater ? "later" : seen ? "seen" : "NEW ")
+            let line = columns.line(alert, market: alert.market.map(model.marketNames.short) ?? "—",
+                value: value(alert, engine: model.engine), seen: isLater ? "later" : seen ? "seen" : "NEW ")
             buffer.put(line, x: inner.x + 1, y: y, role: selected ? .selection : (seen || isLater ? .dim : .alert), limit: inner.width - 1)
         }
-    }
-
-    /// `2024-08-08 23:56:10`: alerts of a long session need the date.
-    static func dateTime(_ time: Int64) -> String {
-        let iso = EventTime.iso8601(time)
-        return String(iso.prefix(19)).replacingOccurrences(of: "T", with: " ")
     }
 
     static func what(_ alert: OperatorAlert) -> String {
@@ -75,10 +53,23 @@ enum AlertsPane {
         }
     }
 
-    static func value(_ alert: OperatorAlert, _ model: AppModel) -> String {
+    /// The same where the column is narrow: a signal's short title, the others without their
+    /// explanation (`book stale (liq` was cut mid-word at 80 columns: trial).
+    static func shortWhat(_ alert: OperatorAlert) -> String {
+        switch alert.kind {
+        case .signal: return alert.signal?.shortTitle ?? "signal"
+        case .staleBook: return "book stale"
+        case .markOutdated: return "mark outdated"
+        case .staleFeed: return "feed STALE " + alert.message.prefix { $0 != " " }
+        case .connectionLost: return "conn. lost " + alert.message.prefix { $0 != " " }
+        case .recordingStopped: return "rec. stopped"
+        }
+    }
+
+    static func value(_ alert: OperatorAlert, engine: Engine?) -> String {
         // A spread alert without a value: a side of the book was empty (`OperatorAlert`).
         guard let value = alert.value, let signal = alert.signal else { return alert.signal == .spread ? "side empty" : "—" }
-        let asset = alert.market.flatMap { model.engine.market($0)?.instrument.settlementAsset } ?? "USDT"
+        let asset = alert.market.flatMap { engine?.market($0)?.instrument.settlementAsset } ?? "USDT"
         switch signal {
         case .spread: return Format.decimal(value, decimals: 2) + " bps"
         case .spreadVsDepth, .drainVsRefill: return Format.decimal(value, decimals: 2) + "x"

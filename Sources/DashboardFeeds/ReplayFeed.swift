@@ -81,6 +81,8 @@ public final class ReplayFeed: DashboardFeed {
             status.lastMessageAge = max(0, clock.currentTime(wall: wall) - last)
         }
         status.progress = session.progress
+        status.showsDate = session.timelineWarning != nil
+            || session.firstTime.map { first in EventTime.iso8601(first).prefix(10) != EventTime.iso8601(status.time).prefix(10) } ?? false
         status.speed = clock.speedLabel
         status.paused = clock.paused
         status.finished = session.finished

@@ -36,4 +36,37 @@ struct StatusBarRoomTests {
         let line = model(width: 120, height: 40, engine: one).rendered().lines[0]
         #expect(line.contains("2 BOOKS STALE") && !line.contains("BOOK STALE BTCUSDT"), "\(line)")
     }
+
+    /// At 80 columns a replay of several files kept `BINANCE_FUTURES.ws…` and lost whether it was
+    /// playing, paused or at its end; recordings years apart showed no date anywhere (operator trial).
+    @Test("at 80 columns the play state, the clock and the alerts stay and the source gives way; a session of several days shows the date")
+    func playStateBeforeSource() {
+        var one = engine(positions: 3, book: false)
+        one.apply(.position(PositionUpdate(account: "e", symbol: "ETHUSDT", side: .long, quantity: Fixed(1), entryPrice: Fixed(3_000),
+            mode: .isolated, isolatedMargin: Fixed(300)), time: 3_000_000_000))
+        var screen = model(width: 80, height: 24, engine: one)
+        var status = screen.status
+        status.source = "BINANCE_FUTURES.ws.1.0 + OKX.ws.1.0 + btcusdt_20240808.gz + 2024-12-01_XRPUSDT_ob500.data"
+        status.progress = 0.37
+        status.speed = "max"
+        var log = SessionLog()
+        log.record(AlertTests.signal(3_000_000_000, "ETHUSDT"))
+        for (paused, finished, state) in [(false, false, "▶ max"), (true, false, "❚❚ PAUSED"), (false, true, "■ END")] {
+            status.paused = paused
+            status.finished = finished
+            _ = screen.update(.session(engine: screen.engine, log: log, status: status))
+            let line = screen.rendered().lines[0]
+            #expect(line.contains(state) && line.contains("2 BOOKS STALE") && line.contains("⚠ 3 ALERTS") && line.contains(":00:03.000"), "\(line)")
+        }
+        status.showsDate = true
+        status.time = 1_723_161_600_000_000_000 + 3_000_000_000
+        status.finished = false
+        _ = screen.update(.session(engine: screen.engine, log: log, status: status))
+        let dated = screen.rendered().lines[0]
+        #expect(dated.contains("2024-08-09 00:00:03") && dated.contains("▶ max") && dated.contains("⚠ 3 ALERTS"), "\(dated)")
+        var wide = model(width: 200, height: 60, engine: one)
+        _ = wide.update(.session(engine: wide.engine, log: log, status: status))
+        let wideLine = wide.rendered().lines[0]
+        #expect(wideLine.contains("BINANCE_FUTURES.ws.1.0 + OKX") && wideLine.contains("2024-08-09 00:00:03.000 UTC"), "\(wideLine)")
+    }
 }

@@ -10,6 +10,8 @@ public struct SessionStatus: Sendable {
     /// The session clock (event time, ns).
     public var time: Int64 = 0
     public var progress: Double?
+    /// The session spans days (a replay of recordings days or years apart): the clock says the date.
+    public var showsDate = false
     public var speed: String = "1x"
     public var paused = false
     public var finished = false

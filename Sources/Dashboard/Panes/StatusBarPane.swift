@@ -83,48 +83,57 @@ enum StatusBarPane {
 
     /// Lays the left side out from `start` to `limit`: `render` draws exactly this, and chooses
     /// the alert's form by what each would cost it (one layout: two, a simulation beside the
-    /// drawing, could disagree).
-    static func layoutLeft(_ parts: [(text: String, role: StyleRole, shorter: String?)], source: String, from start: Int, limit: Int,
+    /// drawing, could disagree). The parts (the clock, the play state, progress, feed health) take
+    /// the room first, each whole, or a shorter form, or left out; the source, a file name, takes
+    /// what they leave (to a quarter of the line), shortened with "…" or left out. It used to take
+    /// its quarter first: at 80 columns a replay of several files kept `BINANCE_FUTURES.ws…` and
+    /// lost whether it was playing, paused or at its end (operator trial).
+    static func layoutLeft(_ parts: [(text: String, role: StyleRole, shorter: [String])], source: String, from start: Int, limit: Int,
                            lineWidth: Int, staleShown: Bool = false) -> LeftSide {
         var side = LeftSide(staleShown: staleShown, source: "", parts: [], lost: 0)
-        var x = start
-        // The source, to a quarter of the line at most.
-        let sourceWidth = max(0, min(max(10, lineWidth / 4), limit - x) - 1)
-        if sourceWidth > 0 {
-            let name = DisplayWidth.of(source) <= sourceWidth ? source : Format.name(source, sourceWidth).trimmingTrailingSpaces
-            side.source = " " + name
-            x += DisplayWidth.of(side.source)
-        }
+        var used = 0
+        let room = max(0, limit - start)
         for part in parts {
-            if x + DisplayWidth.of(part.text) <= limit {
-                side.parts.append((part.text, part.role))
-                x += DisplayWidth.of(part.text)
-            } else if let shorter = part.shorter, x + DisplayWidth.of(shorter) <= limit {
-                side.parts.append((shorter, part.role))
-                x += DisplayWidth.of(shorter)
-                side.lost += 1
+            if let form = ([part.text] + part.shorter).first(where: { used + DisplayWidth.of($0) <= room }) {
+                side.parts.append((form, part.role))
+                used += DisplayWidth.of(form)
+                if form != part.text { side.lost += 1 }
             } else {
                 side.lost += 2
             }
+        }
+        // The source in what is left, to a quarter of the line at most; a name cut to less than
+        // six cells says nothing and is left out.
+        let sourceWidth = min(max(10, lineWidth / 4), room - used) - 1
+        if sourceWidth >= 6 || (sourceWidth >= 1 && DisplayWidth.of(source) <= sourceWidth) {
+            let name = DisplayWidth.of(source) <= sourceWidth ? source : Format.name(source, sourceWidth).trimmingTrailingSpaces
+            side.source = " " + name
         }
         return side
     }
 
     /// The parts after the source, in order, each drawn whole (or its shorter form) or not at all.
-    static func leftParts(_ status: SessionStatus, stale: Bool) -> [(text: String, role: StyleRole, shorter: String?)] {
-        var parts: [(text: String, role: StyleRole, shorter: String?)] = []
-        // The session clock, in UTC (said where there is room).
+    static func leftParts(_ status: SessionStatus, stale: Bool) -> [(text: String, role: StyleRole, shorter: [String])] {
+        var parts: [(text: String, role: StyleRole, shorter: [String])] = []
+        // The session clock, in UTC (said where there is room); with the date when the session
+        // spans days (a replay of recordings years apart showed no date anywhere: operator trial).
         let clock = status.time > 0 ? Format.clockMillis(status.time) : "--:--:--.---"
-        parts.append(("  \(clock) UTC", .statusBar, "  \(clock)"))
+        if status.showsDate && status.time > 0 {
+            let date = String(EventTime.iso8601(status.time).prefix(10))
+            parts.append(("  \(date) \(clock) UTC", .statusBar, ["  \(date) \(clock)", "  \(date) \(clock.prefix(8))", "  \(clock)"]))
+        } else {
+            parts.append(("  \(clock) UTC", .statusBar, ["  \(clock)"]))
+        }
         // A live session has no speed to play at nor pause (those keys are a replay's).
         if !status.isLive {
             // Paused, the speed it will resume at is said too: +/- while paused changed it with
             // nothing on screen to show (operator trial).
             let state = status.finished ? "■ END" : (status.paused ? "❚❚ PAUSED \(status.speed)" : "▶ \(status.speed)")
-            parts.append(("  \(state)", status.paused ? .warn : .statusBar, status.paused && !status.finished ? "  ❚❚ PAUSED" : nil))
+            parts.append(("  \(state)", status.paused ? .warn : .statusBar, status.paused && !status.finished ? ["  ❚❚ PAUSED"] : []))
         }
         if let progress = status.progress {
-            parts.append(("  [" + Format.left(Format.bar(progress, width: 12), 12) + "] \(Int((progress * 100).rounded(.down)))%", .statusBar, nil))
+            let percent = "\(Int((progress * 100).rounded(.down)))%"
+            parts.append(("  [" + Format.left(Format.bar(progress, width: 12), 12) + "] " + percent, .statusBar, ["  " + percent]))
         }
         let staleStreams = status.staleStreams
         if !staleStreams.isEmpty {
@@ -133,15 +142,15 @@ enum StatusBarPane {
             let names = staleStreams.map { stream in
                 stream.name + (stream.age.map { " \(Format.decimal($0, decimals: 0))s" } ?? "")
             }.joined(separator: ", ")
-            parts.append(("  STALE \(names) (h: health)", .alert, "  STALE (h)"))
+            parts.append(("  STALE \(names) (h: health)", .alert, ["  STALE (h)"]))
         }
         var health = "  feed"
         if let age = status.lastMessageAge { health += " age \(Format.decimal(Double(age) / 1e9, decimals: 1))s" }
         let counts = " gaps \(status.gaps) resyncs \(status.resyncs)" + (status.malformed > 0 ? " bad \(status.malformed)" : "")
         health += counts
         // Shorter, the counts alone (a gap or a bad line is what the operator must not miss).
-        parts.append((health, status.gaps > 0 || stale ? .warn : .statusBar, " " + counts))
-        if status.recordingError != nil { parts.append((" REC FAILED (h)", .alert, nil)) }
+        parts.append((health, status.gaps > 0 || stale ? .warn : .statusBar, [" " + counts]))
+        if status.recordingError != nil { parts.append((" REC FAILED (h)", .alert, [])) }
         return parts
     }
 }

@@ -48,6 +48,23 @@ public struct LiqwatchEventDecoder: LineDecoder {
         }
     }
 
+    /// The keys each type of line is read by (others are passed over, unless they resemble one
+    /// of these: `KeyLookalike`).
+    static let keys: [String: [String]] = [
+        "position": ["type", "time", "account", "symbol", "venue", "side", "size", "entry_price", "margin_mode", "isolated_margin",
+                     "wallet_balance", "leverage", "position_side"],
+        "account": ["type", "time", "account", "venue", "wallet_balance", "asset"],
+        "insurance_fund": ["type", "time", "balance", "venue", "asset"],
+        "mark": ["type", "time", "price", "symbol", "venue"],
+        "index": ["type", "time", "price", "funding_rate", "next_funding_time", "open_interest", "symbol", "venue"],
+        "trade": ["type", "time", "price", "size", "symbol", "venue"],
+        "liquidation": ["type", "time", "side", "price", "size", "symbol", "venue"],
+        "book": ["type", "time", "symbol", "venue", "snapshot", "bids", "asks"],
+    ]
+
+    /// Every key of every type: one type's key on another's line (a trade's `side`) is no typo.
+    static let vocabulary = Set(keys.values.joined())
+
     static func event(from value: JSONValue, lastTime: inout Int64, resolver: MarketResolver) throws(FieldError) -> MarketEvent? {
         guard value.objectMembers != nil else { throw FieldError(field: "line", reason: "expected a JSON object") }
         func text(_ name: String) -> String? { value[name]?.scalarText }
@@ -107,6 +124,13 @@ public struct LiqwatchEventDecoder: LineDecoder {
         }
         let time = lastTime
         let type = try required("type")
+        if let known = Self.keys[type], let members = value.objectMembers {
+            // Keys of no line's vocabulary that resemble this type's (`isolated_margn`).
+            let foreign = members.lazy.map(\.0).filter { !Self.vocabulary.contains($0) }
+            if let found = KeyLookalike.first(in: foreign, known: known) {
+                throw FieldError(field: SafeText.escaped(String(found.given.prefix(40))), reason: KeyLookalike.reason(found))
+            }
+        }
         switch type {
         case "position":
             let resolved = try market()

@@ -10,7 +10,8 @@ import RiskEngine
 /// names the field and the reason. So the fast path decides nothing on its own: a row it accepts is
 /// one `PositionRow.parse` accepts identically (a test compares them on random rows).
 enum PositionsCSV {
-    /// The columns the rows are read by; others are ignored.
+    /// The columns the rows are read by; others are ignored, unless they resemble one of these
+    /// (`KeyLookalike`).
     enum Column: Int, CaseIterable {
         case account, symbol, side, size, entryPrice, marginMode, isolatedMargin, walletBalance, leverage, positionSide
 
@@ -98,6 +99,12 @@ enum PositionsCSV {
                     ?? cells.map { String(decoding: UnsafeBufferPointer(start: base + $0.start, count: $0.end - $0.start), as: UTF8.self).trimmed.lowercased() }
                 for required in ["account", "symbol", "side", "size", "entry_price"] where !names.contains(required) {
                     throw PositionsFileError(file: path, line: lineNumber, field: required, reason: "the header has no \(required) column")
+                }
+                // A column like one read (`isolated margin`, `isolatedMargin`, `entry_prce`) is
+                // refused: passed over, its values were silently not read (attacker trial).
+                if let found = KeyLookalike.first(in: names, known: Column.allCases.map(\.name) + ["venue"]) {
+                    throw PositionsFileError(file: path, line: lineNumber, field: SafeText.escaped(String(found.given.prefix(40))),
+                        reason: KeyLookalike.reason(found).replacingOccurrences(of: "a key", with: "a column"))
                 }
                 header = names
                 hasVenueColumn = names.contains("venue")

@@ -1,0 +1,67 @@
+import RiskEngine
+
+/// A key or column that is not one liqwatch reads but looks like one it does (`isolated_margn`,
+/// `isolatedMargin`, `Isolated Margin`): read as unknown and passed over, it silently dropped a
+/// stated margin, and the leverage-implied one liquidated a healthy position with a 1,010 USDT
+/// deficit (attacker trial). Such a key is refused, naming the one it resembles; a key like none
+/// (an export's `unrealized_pnl`) is still passed over, as documented.
+enum KeyLookalike {
+    /// Keys longer than this are no typo of a short key (and are not compared).
+    static let longest = 64
+    /// At most this many unknown keys an object or header are compared (a line of a hundred
+    /// thousand keys must not cost their comparisons).
+    static let compared = 64
+
+    /// The first of `keys` that is not in `known` but resembles one of them, with that one.
+    static func first(in keys: some Sequence<String>, known: [String]) -> (given: String, meant: String)? {
+        var looked = 0
+        for key in keys where !known.contains(key) {
+            if let meant = resembled(key, known: known) { return (key, meant) }
+            looked += 1
+            if looked >= compared { return nil }
+        }
+        return nil
+    }
+
+    /// The known key `key` resembles: the same letters and digits whatever the case and the
+    /// separators, or one or two edits away (one for keys of under six characters, so `id` is not
+    /// taken for `side`).
+    static func resembled(_ key: String, known: [String]) -> String? {
+        guard key.utf8.count <= longest else { return nil }
+        let folded = fold(key)
+        if let same = known.first(where: { fold($0) == folded }) { return same }
+        let allowed = folded.count < 6 ? 1 : 2
+        return known.first { distance(Array(fold($0)), Array(folded), atMost: allowed) <= allowed }
+    }
+
+    /// Lowercased letters and digits only: `isolatedMargin`, `Isolated Margin`, `isolated-margin`
+    /// and `isolated_margin` fold alike.
+    static func fold(_ key: String) -> String {
+        String(key.lowercased().unicodeScalars.filter { ($0 >= "a" && $0 <= "z") || ($0 >= "0" && $0 <= "9") }.map(Character.init))
+    }
+
+    /// The edit distance of two short strings (insertions, deletions, substitutions), or more
+    /// than `atMost` as soon as it is sure to be.
+    static func distance(_ a: [Character], _ b: [Character], atMost: Int) -> Int {
+        if abs(a.count - b.count) > atMost { return atMost + 1 }
+        if a.isEmpty || b.isEmpty { return max(a.count, b.count) }
+        var previous = Array(0...b.count)
+        var current = [Int](repeating: 0, count: b.count + 1)
+        for i in 1...a.count {
+            current[0] = i
+            var rowBest = i
+            for j in 1...b.count {
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+                rowBest = min(rowBest, current[j])
+            }
+            if rowBest > atMost { return atMost + 1 }
+            swap(&previous, &current)
+        }
+        return previous[b.count]
+    }
+
+    /// The reason given for a refused key.
+    static func reason(_ found: (given: String, meant: String)) -> String {
+        "'\(SafeText.escaped(String(found.given.prefix(40))))' is not a key liqwatch reads: did you mean \(found.meant)? (it would be passed over)"
+    }
+}

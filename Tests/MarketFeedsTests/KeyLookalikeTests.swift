@@ -1,0 +1,57 @@
+import Foundation
+import Testing
+@testable import MarketFeeds
+import RiskEngine
+
+/// `isolated_margn` or Binance's `isolatedMargin` on a position line was passed over as unknown: the
+/// stated 10,000 of margin was dropped, the leverage-implied 5,000 liquidated a healthy position
+/// with a 1,010 USDT deficit, and nothing was said (attacker trial).
+@Suite("Keys and columns that resemble one liqwatch reads")
+struct KeyLookalikeTests {
+    func decode(_ line: String) -> DecodeOutcome {
+        var decoder = LiqwatchEventDecoder()
+        var messages: [FeedMessage] = []
+        var bytes = Array(line.utf8)
+        return bytes.withUnsafeMutableBufferPointer { decoder.decode($0.baseAddress!, count: $0.count, into: &messages) }
+    }
+
+    @Test("an event line's misspelt or camelCase key is a malformed line naming the key it resembles; a key like none, or another type's, is passed over")
+    func eventLines() {
+        let position = #"{"type":"position","account":"alice","symbol":"BTCUSDT","side":"long","size":"1","entry_price":"50000","leverage":"10","#
+        for (key, meant) in [("isolated_margn", "isolated_margin"), ("isolatedMargin", "isolated_margin"), ("Entry Price", "entry_price"),
+                             ("positionSide", "position_side"), ("walet_balance", "wallet_balance")] {
+            let outcome = decode(position + "\"\(key)\":\"10000\"}")
+            guard case .malformed(let field) = outcome else { Issue.record("\(key): \(outcome)"); continue }
+            #expect(field.hasPrefix(key + ": '" + key + "' is not a key liqwatch reads: did you mean \(meant)?"), "\(field)")
+        }
+        for key in ["note", "id", "unrealized_pnl", "strategy"] {
+            #expect(decode(position + "\"\(key)\":\"x\"}") == .decoded, "\(key)")
+        }
+        // A trade's side is another type's key, not a typo of `size`.
+        #expect(decode(#"{"type":"trade","symbol":"BTCUSDT","price":"60000","size":"1","side":"buy"}"#) == .decoded)
+        #expect(KeyLookalike.resembled("id", known: ["side"]) == nil)
+        #expect(KeyLookalike.resembled("sizes", known: ["side", "size"]) == "size")
+        #expect(KeyLookalike.resembled(String(repeating: "a", count: 100), known: ["side"]) == nil)
+    }
+
+    @Test("a positions JSON entry's or a CSV header's lookalike is refused by its file, place and name; other extra columns are read past")
+    func positionsFiles() throws {
+        let scratch = try ScratchDirectory()
+        let json = try scratch.write("positions.json", #"[{"account":"alice","symbol":"BTCUSDT","side":"long","size":"1","entry_price":"50000","isolatedMargin":"10000","leverage":"10"}]"#)
+        #expect(throws: PositionsFileError.self) { _ = try PositionsFile.load(path: json, catalog: .builtIn) }
+        do { _ = try PositionsFile.load(path: json, catalog: .builtIn) } catch {
+            #expect(error.description.contains("isolatedMargin") && error.description.contains("did you mean isolated_margin?"), "\(error.description)")
+        }
+        let csv = try scratch.write("positions.csv", "account,symbol,side,size,entry_price,Isolated Margin,leverage\nalice,BTCUSDT,long,1,50000,10000,10\n")
+        do {
+            _ = try PositionsFile.load(path: csv, catalog: .builtIn)
+            Issue.record("a lookalike column was read past")
+        } catch {
+            #expect(error.description.contains("positions.csv:1") && error.description.contains("is not a column liqwatch reads: did you mean isolated_margin?"),
+                "\(error.description)")
+        }
+        let extra = try scratch.write("extra.csv", "account,symbol,side,size,entry_price,isolated_margin,unrealized_pnl,notes\nalice,BTCUSDT,long,1,50000,10000,12.5,x\n")
+        let updates = try PositionsFile.load(path: extra, catalog: .builtIn)
+        #expect(updates.first?.isolatedMargin == Fixed(10_000))
+    }
+}

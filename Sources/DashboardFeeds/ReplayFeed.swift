@@ -1,3 +1,4 @@
+import Foundation
 import Dashboard
 import MarketFeeds
 import RiskEngine
@@ -73,6 +74,14 @@ public final class ReplayFeed: DashboardFeed {
         return Int32(min(1_000, due / 1_000_000))
     }
 
+    /// Whether the session's events are of several days: recordings read that start a day apart
+    /// or more, or a first and a last event of different days (times then say the date).
+    var spansDays: Bool {
+        guard session.timelineWarning == nil else { return true }
+        guard let first = session.firstTime, let last = session.lastTime else { return false }
+        return EventTime.iso8601(first).prefix(10) != EventTime.iso8601(last).prefix(10)
+    }
+
     public func status(wall: UInt64) -> SessionStatus {
         var status = SessionStatus(kind: session.kind, source: session.sourceLabel)
         status.time = session.lastTime ?? session.firstTime ?? 0
@@ -81,8 +90,7 @@ public final class ReplayFeed: DashboardFeed {
             status.lastMessageAge = max(0, clock.currentTime(wall: wall) - last)
         }
         status.progress = session.progress
-        status.showsDate = session.timelineWarning != nil
-            || session.firstTime.map { first in EventTime.iso8601(first).prefix(10) != EventTime.iso8601(status.time).prefix(10) } ?? false
+        status.showsDate = spansDays
         status.speed = clock.speedLabel
         status.paused = clock.paused
         status.finished = session.finished
@@ -129,12 +137,24 @@ public final class ReplayFeed: DashboardFeed {
                 steppedMillisecond = landed / 1_000_000
                 stepsInMillisecond = 1
             }
-        case .jump(let text):
+        case .jump(let typed):
             let peeked = try session.peekTime()
+            // `2024-08-08 23:56:28` as well as `2024-08-08T23:56:28`.
+            var text = typed.trimmingCharacters(in: .whitespaces)
+            if text.count > 10, text.prefix(10).filter({ $0 == "-" }).count == 2, let space = text.firstIndex(of: " ") {
+                text.replaceSubrange(space...space, with: "T")
+            }
             if text.hasSuffix("%"), let percent = Double(text.dropLast()), percent.isFinite, (0...100).contains(percent) {
                 try clock.seek(fraction: percent / 100, wall: wall)
+                if let notice = SeekNotice.fraction(text, landed: session.lastTime, spansDays: spansDays, byTime: session.knownEndTime != nil) {
+                    return [.notice(notice)]
+                }
             } else if let start = session.firstTime ?? peeked, let target = EventTime.parse(text, sessionStart: start) {
                 try clock.seek(to: target, wall: wall)
+                if let notice = SeekNotice.text(target: target, landed: session.lastTime, next: try session.peekTime(), spansDays: spansDays,
+                    dated: text.contains("T")) {
+                    return [.notice(notice)]
+                }
             } else {
                 return [.notice("cannot jump to '\(text)': give HH:MM[:SS], an ISO time or a percentage from 0% to 100%")]
             }

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import Dashboard
 import DashboardFeeds
@@ -12,6 +13,42 @@ struct ReplayFeedTests {
         let demo = DemoSession(seed: 3, positions: 300)
         let clock = ReplayClock(driver: demo)
         return ReplayFeed(session: demo, clock: clock)
+    }
+
+    /// In a replay of recordings years apart, `:23:56:28` landed on 22:26:11 of the first
+    /// recording's day with nothing to say why; `:23:50` before the demo's first event showed an
+    /// empty screen (operator trial).
+    @Test("a jump into a gap, before the first event or by a time alone in a session of several days says where it landed and why")
+    func jumpNotices() throws {
+        let directory = "/tmp/liqwatch-seek-\(UInt64.random(in: 0...UInt64.max))"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let early: Int64 = 1_626_992_760_000_000_000  // 2021-07-22 22:26:00
+        let late: Int64 = 1_723_161_360_000_000_000   // 2024-08-08 23:56:00
+        func marks(_ from: Int64, _ symbol: String) -> String {
+            (0..<12).map { #"{"type":"mark","symbol":"\#(symbol)","price":"100","time":\#(from + Int64($0) * 1_000_000_000)}"# }.joined(separator: "\n") + "\n"
+        }
+        let first = directory + "/early.ndjson", second = directory + "/late.ndjson"
+        try marks(early, "BTCUSDT").write(toFile: first, atomically: true, encoding: .utf8)
+        try marks(late, "ETHUSDT").write(toFile: second, atomically: true, encoding: .utf8)
+        let session = try ReplaySession(paths: [first, second], options: SessionOptions())
+        let feed = ReplayFeed(session: session, clock: ReplayClock(driver: session))
+        let gap = try feed.perform(.jump("23:56:05"), wall: 0)
+        #expect(gap == [.notice("no event at 2021-07-22 23:56:05.000: at the last before it, 2021-07-22 22:26:11.000; the next at 2024-08-08 23:56:00.000"
+            + " · a time alone is taken on 2021-07-22; give the date for another day (:YYYY-MM-DD HH:MM:SS)")], "\(gap)")
+        // Dated, with a space: the later recording, and nothing to explain.
+        #expect(try feed.perform(.jump("2024-08-08 23:56:05"), wall: 0).isEmpty)
+        #expect(session.lastTime == late + 5_000_000_000)
+        let share = try feed.perform(.jump("50%"), wall: 0)
+        guard case .notice(let said)? = share.first else { Issue.record("\(share)"); return }
+        #expect(said.hasPrefix("50% of the inputs read (each file's share, averaged): at 20"), "\(said)")
+        #expect(feed.status(wall: 0).showsDate)
+        // The demo, before its first event.
+        let demo = demoFeed()
+        let before = try demo.perform(.jump("23:50"), wall: 0)
+        guard case .notice(let text)? = before.first else { Issue.record("\(before)"); return }
+        #expect(text.hasPrefix("23:50:00.000 is before the first event (23:5") && text.hasSuffix("): nothing has happened yet"), "\(text)")
+        #expect(!demo.status(wall: 0).showsDate)
     }
 
     @Test("a jump the feed cannot read says what was typed and what it takes (no literal placeholder)")

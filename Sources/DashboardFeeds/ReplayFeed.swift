@@ -131,6 +131,8 @@ public final class ReplayFeed: DashboardFeed {
             return [.notice(JumpLanding.text(at: found, log: session.log, names: MarketNames(of: session.engine)))]
         case .jumpToAlert(let time):
             try clock.seek(toFirstEventAt: time, wall: wall)
+            // Paused, to be read: the model's footer says so.
+            clock.pause(wall: wall)
             // Landed on the first event of the alert's millisecond: the next step is its second
             // (it said nothing of the first, then "step 2" one press late: operator trial).
             if let landed = session.lastTime {

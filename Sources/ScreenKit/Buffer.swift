@@ -180,7 +180,25 @@ public struct Buffer: Hashable, Sendable {
         self[rect.maxX - 1, rect.y] = Cell(corners[1], role)
         self[rect.x, rect.maxY - 1] = Cell(corners[2], role)
         self[rect.maxX - 1, rect.maxY - 1] = Cell(corners[3], role)
-        put(" \(title) ", x: rect.x + 2, y: rect.y, role: focused ? .selection : .title, limit: max(0, rect.width - 4))
+        let shown = Buffer.shortened(title: title, room: rect.width - 6)
+        put(" \(shown) ", x: rect.x + 2, y: rect.y, role: focused ? .selection : .title, limit: max(0, rect.width - 4))
+    }
+
+    /// A title that does not fit its border, shortened at a word and ended with "…": cut at the
+    /// edge it read `Signals SUSHIUSDT · binance-usdm · ST` and `Tape filtered: 5` (of `5 shown`),
+    /// touching the corner (operator trial). A number is never cut: it goes with its word.
+    public static func shortened(title: String, room: Int) -> String {
+        guard DisplayWidth.of(title) > room else { return title }
+        guard room >= 2 else { return "" }
+        var kept = ""
+        for word in title.split(separator: " ", omittingEmptySubsequences: false) {
+            let next = kept.isEmpty ? String(word) : kept + " " + word
+            if DisplayWidth.of(next) + 1 > room { break }
+            kept = next
+        }
+        // No separator left dangling before the "…".
+        while let last = kept.last, last == " " || last == "·" || last == ":" || last == "," || last == "(" { kept.removeLast() }
+        return kept.isEmpty ? "…" : kept + "…"
     }
 
     /// The buffer as lines of text, trailing spaces trimmed: what tests compare.

@@ -368,6 +368,20 @@ public struct AppModel: Sendable {
     public var theme: Theme { themes[themeIndex] }
     /// Where the panes are at this size.
     var layout: Layout { Layout(width: width, height: height, markets: showsMarkets ? engine.markets.count : 1) }
+
+    /// The rows a page moves in the focused list: as many as it shows (a fixed ten moved a third
+    /// of a 27-row positions pane at 200×60, and more than the whole of it at 80×24: operator trial).
+    var pageRows: Int {
+        let layout = self.layout
+        switch focus {
+        case .markets: return Self.listRows(in: layout.markets ?? layout.positions)
+        case .tape: return Self.listRows(in: layout.tape)
+        default: return Self.listRows(in: layout.positions)
+        }
+    }
+
+    /// A list's rows inside its box, under its header line (at least one).
+    static func listRows(in rect: Rect) -> Int { max(1, rect.height - 3) }
     public var isTooSmall: Bool { width < AppModel.minimumWidth || height < AppModel.minimumHeight }
     public var ladderGrouping: Int64 { AppModel.groupings[ladderGroupingIndex] }
     public var unacknowledgedAlerts: Int { alertBook.unseen }
@@ -750,8 +764,8 @@ public struct AppModel: Sendable {
             if let focused = focusedSymbol, let row = visibleMarkets.firstIndex(where: { $0.symbol == focused }) { marketCursor = row }
         case .moveUp: move(-1)
         case .moveDown: move(1)
-        case .pageUp: move(-10)
-        case .pageDown: move(10)
+        case .pageUp: move(-pageRows)
+        case .pageDown: move(pageRows)
         case .top: move(-Int.max / 2)
         case .bottom: move(Int.max / 2)
         case .drillDown:
@@ -959,8 +973,8 @@ public struct AppModel: Sendable {
         case .quit: return [.quit]
         case .moveUp: mode = .alerts(cursor: max(0, cursor - 1))
         case .moveDown: mode = .alerts(cursor: min(last, cursor + 1))
-        case .pageUp: mode = .alerts(cursor: max(0, cursor - 10))
-        case .pageDown: mode = .alerts(cursor: min(last, cursor + 10))
+        case .pageUp: mode = .alerts(cursor: max(0, cursor - Self.listRows(in: layout.overlay)))
+        case .pageDown: mode = .alerts(cursor: min(last, cursor + Self.listRows(in: layout.overlay)))
         case .top: mode = .alerts(cursor: 0)
         case .bottom: mode = .alerts(cursor: last)
         case .acknowledge: alertBook.acknowledge()
@@ -970,8 +984,13 @@ public struct AppModel: Sendable {
             let alert = alertBook.alerts[cursor]
             mode = .normal
             if let market = alert.market, engine.market(market) != nil { chosenSymbol = market }
-            // A replay goes back (or on) to the moment it was told; live, the time is now.
-            return status.isLive ? [] : [.jumpToAlert(alert.time)]
+            // A replay goes back (or on) to the moment it was told, and stays there, paused, to
+            // be read (playing on, the moment asked for was gone within a second: operator
+            // trial); the footer says what it landed on. Live, the time is now.
+            guard !status.isLive else { return [] }
+            let market = alert.market.map { marketNames.short($0) + " " } ?? ""
+            notice = "→ \(Format.clockMillis(alert.time)): alert \(market)\(AlertsPane.what(alert).lowercased()) · paused (space plays on)"
+            return [.jumpToAlert(alert.time)]
         default: break
         }
         return []

@@ -137,6 +137,31 @@ struct MarketsReviewTests {
         #expect(buffer.lines[2].contains(screen.visibleMarkets[0].symbol.split(separator: ":").last!), "\(buffer.lines)")
     }
 
+    /// In a replay of recordings years apart the focus sat on a 2021 book while the clock was in
+    /// 2025, and at 80×24 the one-row markets pane showed another, STALE market with the ▸ off
+    /// screen (operator trial).
+    @Test("the default focus passes over a market whose book is outdated; the unfocused pane keeps the focused market in sight")
+    func focusSkipsOutdatedBooks() {
+        var engine = fiveMarkets()
+        var screen = model(width: 160, height: 48, engine: engine)
+        let riskiest = screen.focusedSymbol
+        #expect(riskiest == "BTCUSDT")
+        let index = engine.marketIndex(of: "BTCUSDT")!
+        engine.markets[index].bookOutdated = true
+        _ = screen.update(.session(engine: engine, log: SessionLog(), status: screen.status))
+        screen.rebuildMarkets()
+        #expect(screen.focusedSymbol != "BTCUSDT" && screen.focusedSymbol != nil, "\(String(describing: screen.focusedSymbol))")
+        // Chosen, it is shown even so; in a one-row pane, not focused, its row is the one drawn.
+        _ = screen.update(.key(.character("m")))
+        _ = screen.update(.key(.character("G")))
+        _ = screen.update(.key(.enter))
+        let chosen = screen.focusedSymbol!
+        _ = screen.update(.key(.tab))
+        var buffer = Buffer(width: 60, height: 4)
+        MarketsPane.render(screen, Rect(x: 0, y: 0, width: 60, height: 4), focused: false, &buffer)
+        #expect(buffer.lines[2].contains("▸ " + chosen.split(separator: ":").last!), "\(buffer.lines)")
+    }
+
     @Test("the markets cursor stays on its market when the rows are sorted again")
     func cursorFollowsItsMarket() {
         var screen = model(width: 160, height: 48, engine: fiveMarkets())

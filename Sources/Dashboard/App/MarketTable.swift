@@ -52,6 +52,9 @@ public struct MarketRow: Sendable, Equatable {
     /// The mark is too old to liquidate on (`MarketState.markOutdated`).
     public var markOutdated: Bool = false
     public var hasBook: Bool
+    /// The book stopped changing long ago (`MarketState.bookOutdated`: a recording of it ended, a
+    /// stream that went quiet): not chosen to focus while a market with a live book exists.
+    public var bookOutdated = false
 }
 
 /// Every market of the session, built once a second of session time and on demand, sorted and
@@ -99,13 +102,18 @@ public struct MarketTable: Sendable {
             positions: positions, nearLiquidation: nearLiquidation,
             stressedDeficit: market.shownStress.deficit, adlCertain: market.shownStress.adlCertain,
             stale: market.isWatched && market.isStale, markOutdated: market.isWatched && market.markOutdated,
-            hasBook: market.book.hasSnapshot || !market.book.bids.isEmpty || !market.book.asks.isEmpty)
+            hasBook: market.book.hasSnapshot || !market.book.bids.isEmpty || !market.book.asks.isEmpty,
+            bookOutdated: market.bookOutdated)
     }
 
     /// The market with the most monitored risk: the largest stressed deficit, then the most
     /// positions near liquidation, the worst signal, the most positions; a market with a book
-    /// before one without.
-    public var riskiest: String? { rows.min(by: MarketTable.riskFirst)?.symbol }
+    /// before one without. A market whose book is outdated is chosen only when every market's is:
+    /// in a replay of recordings years apart the focus sat on a 2021 book, its frozen positions
+    /// first, while the session clock was in 2025 (operator trial).
+    public var riskiest: String? {
+        (rows.lazy.filter { !$0.bookOutdated }.min(by: MarketTable.riskFirst) ?? rows.min(by: MarketTable.riskFirst))?.symbol
+    }
 
     static func riskFirst(_ a: MarketRow, _ b: MarketRow) -> Bool {
         if a.stressedDeficit != b.stressedDeficit { return a.stressedDeficit > b.stressedDeficit }

@@ -148,7 +148,10 @@ enum MarketsPane {
             buffer.put(model.markets.rows.isEmpty ? "no market yet" : "no market matches the filter", x: inner.x + 1, y: inner.y + 1, role: .dim)
             return
         }
-        TableRows.draw(count: rows.count, cursor: model.marketCursor, in: inner, focused: focused, &buffer) { index, y, selected, buffer in
+        // Not worked by the operator, the pane keeps the market the ladder shows (▸) in sight: at
+        // 80×24 its one row showed another, STALE one, the ▸ off screen (operator trial).
+        let shownRow = focused ? model.marketCursor : (rows.firstIndex { $0.symbol == model.focusedSymbol } ?? model.marketCursor)
+        TableRows.draw(count: rows.count, cursor: shownRow, in: inner, focused: focused, &buffer) { index, y, selected, buffer in
             let row = rows[index]
             var x = inner.x
             for (column, width) in chosen {

@@ -23,21 +23,29 @@ enum DottedKeyDepth {
             (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
                 || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "+")
         }
-        /// The index after a string opened at `start` (its quote), counting the lines it spans.
+        /// The index after a string opened at `start` (its quote). A one-line string ends at its
+        /// line's end at the latest (the newline is left to the main loop, which counts lines); a
+        /// multi-line one takes up to two more quotes at its close (`"""x""""` is `x"`).
         func endOfString(from start: Int) -> Int {
             let quote = bytes[start]
             let triple = start + 2 < bytes.count && bytes[start + 1] == quote && bytes[start + 2] == quote
             var at = start + (triple ? 3 : 1)
             while at < bytes.count {
                 let byte = bytes[at]
-                if byte == UInt8(ascii: "\n") {
-                    line += 1
-                    if !triple { return at }
+                if byte == UInt8(ascii: "\n") && !triple { return at }
+                if byte == UInt8(ascii: "\\") && quote == UInt8(ascii: "\"") {
+                    // A one-line string never runs past its line, escaped newline or not.
+                    if !triple && at + 1 < bytes.count && bytes[at + 1] == UInt8(ascii: "\n") { return at + 1 }
+                    at += 2
+                    continue
                 }
-                if byte == UInt8(ascii: "\\") && quote == UInt8(ascii: "\"") { at += 2; continue }
                 if byte == quote {
                     if !triple { return at + 1 }
-                    if at + 2 < bytes.count && bytes[at + 1] == quote && bytes[at + 2] == quote { return at + 3 }
+                    if at + 2 < bytes.count && bytes[at + 1] == quote && bytes[at + 2] == quote {
+                        var end = at + 3
+                        while end < bytes.count && end < at + 5 && bytes[end] == quote { end += 1 }
+                        return end
+                    }
                 }
                 at += 1
             }
@@ -47,10 +55,13 @@ enum DottedKeyDepth {
             let byte = bytes[index]
             switch byte {
             case UInt8(ascii: "\""), UInt8(ascii: "'"):
-                let startLine = line
                 let wasKeyPart = !(index + 2 < bytes.count && bytes[index + 1] == byte && bytes[index + 2] == byte)
-                index = endOfString(from: index)
-                if wasKeyPart && line == startLine { if part() { return line } } else { parts = 0; afterDot = false }
+                let end = min(endOfString(from: index), bytes.count)
+                // Lines a multi-line string spans (escaped newlines too) are counted here, once.
+                let spanned = bytes[index..<end].reduce(0) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
+                index = end
+                if wasKeyPart && spanned == 0 { if part() { return line } } else { parts = 0; afterDot = false }
+                line += spanned
                 continue
             case UInt8(ascii: "."):
                 afterDot = true

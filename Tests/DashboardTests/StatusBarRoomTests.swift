@@ -64,6 +64,13 @@ struct StatusBarRoomTests {
         _ = screen.update(.session(engine: screen.engine, log: log, status: status))
         let dated = screen.rendered().lines[0]
         #expect(dated.contains("2024-08-09 00:00:03") && dated.contains("▶ max") && dated.contains("⚠ 3 ALERTS"), "\(dated)")
+        // Paused, dated: the play state before the clock's longer forms (the date and `UTC` took
+        // the room first and PAUSED went: review).
+        status.paused = true
+        _ = screen.update(.session(engine: screen.engine, log: log, status: status))
+        let pausedDated = screen.rendered().lines[0]
+        #expect(pausedDated.contains("❚❚ PAUSED") && pausedDated.contains("00:00:03") && pausedDated.contains("⚠ 3 ALERTS"), "\(pausedDated)")
+        status.paused = false
         var wide = model(width: 200, height: 60, engine: one)
         _ = wide.update(.session(engine: wide.engine, log: log, status: status))
         let wideLine = wide.rendered().lines[0]

@@ -55,6 +55,18 @@ struct ConfigReaderTests {
             + "]\nwhen = 1979-05-27T07:32:00.999Z\ntext = \"\"\"\n" + String(repeating: "x.", count: 100) + "\n\"\"\"\n# " + String(repeating: "c.", count: 100) + "\n"
         #expect(DottedKeyDepth.firstTooDeep(in: ordinary) == nil)
         #expect(DottedKeyDepth.firstTooDeep(in: ordinary + String(repeating: "d.", count: 40) + "d = 2\n") == 8)
+        // A multi-line string closes with up to two more quotes (`"""x""""` is `x"`): read as a
+        // fourth quote opening a string, the deep key after it was hidden, and TOMLKit crashed (review).
+        for quote in ["\"", "'"] {
+            let closing = String(repeating: quote, count: 3)
+            let hidden = "[signals]\nnote = \(closing)x\(closing)\(quote) # \(closing)\(quote)\n" + deepKey
+            #expect(DottedKeyDepth.firstTooDeep(in: hidden) == 3, "\(quote)")
+            let valid = "a = [\(closing)x\(closing)\(quote), \"" + String(repeating: "p.", count: 40) + "p\"]\n"
+            #expect(DottedKeyDepth.firstTooDeep(in: valid) == nil, "\(quote)")
+        }
+        // Lines are counted once: an escaped newline in a multi-line string, an unterminated string.
+        #expect(DottedKeyDepth.firstTooDeep(in: "t = \"\"\"a\\\nb\"\"\"\n" + parts32.replacingOccurrences(of: "k = 1", with: "k.k = 1")) == 3)
+        #expect(DottedKeyDepth.firstTooDeep(in: "t = \"open\n" + parts32.replacingOccurrences(of: "k = 1", with: "k.k = 1")) == 2)
     }
 
     @Test("the printed default reads back, with no warning, into exactly the built-in defaults")

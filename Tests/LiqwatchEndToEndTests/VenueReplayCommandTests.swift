@@ -101,7 +101,7 @@ struct VenueReplayCommandTests {
         ("kraken:USDT:5", "unknown venue"), ("bybit:USDT:-5", "is not an amount"), ("USDT:5,USDT:6", "the USDT fund is given twice"),
         ("a:b:c:5", "is not an amount"), ("bybit:US$T:5", "the asset must be letters and digits"),
         ("binance:1000", "unknown venue 'binance'"), ("usdt:5", "an asset is named in upper case"),
-        ("binance-coinm:5", "settle in their coins: name it"), ("1e20", "is not an amount"), ("2000000000000000", "at most 1,000,000,000,000,000"),
+        ("binance-coinm:5", "settle in their coins: name it"), ("deribit:5", "settle in their coins: name it"), ("1e20", "is not an amount"), ("2000000000000000", "at most 1,000,000,000,000,000"),
     ])
     func badFundOption(option: String, message: String) throws {
         let result = try BinaryRunner.run(["replay", "../shared/data/okx/OKX.ws.1.0", "--headless", "--insurance-fund", option])

@@ -59,6 +59,24 @@ struct AnonymousSnapshotTests {
         #expect(applier.anonymousSnapshots.isEmpty)
     }
 
+    /// Once a buffer overflowed and dropped the event that straddled the id, the other stream was
+    /// taken for the only one and synced on the wrong book (review).
+    @Test("a stream seen to straddle a waiting snapshot's id stays its candidate after its buffer drops that event")
+    func candidatesOutliveTheBuffer() {
+        var applier = FeedApplier(options: SessionOptions())
+        let first = "binance-usdm:AAAUSDT", second = "binance-usdm:BBBUSDT"
+        applier.handle(Self.event(first, 100, 200, price: "1.010"))
+        applier.handle(Self.event(second, 120, 220, price: "1.012"))
+        applier.handle(Self.snapshot(150, bid: "1.009", ask: "1.011"))
+        // The first stream's buffer overflows: its event around 150 is dropped.
+        for id in 0...Int64(DepthSynchronizer.bufferLimit) { applier.handle(Self.event(first, 201 + id, 201 + id, price: "1.010")) }
+        #expect(applier.synchronizers[first]?.bufferStraddles(150) == false)
+        // Another snapshot arrives: the first still waits, and is not handed to the second.
+        applier.handle(Self.snapshot(99_999, bid: "1.009", ask: "1.011"))
+        #expect(applier.synchronizers[second]?.isAwaitingSnapshot == true, "given the other stream's snapshot")
+        #expect(applier.anonymousSnapshots.first?.candidates == [first, second])
+    }
+
     @Test("snapshots no stream takes are kept to the newest few")
     func unplacedBounded() {
         var applier = FeedApplier(options: SessionOptions())

@@ -38,15 +38,24 @@ public struct AlertBook: Sendable {
         return fresh
     }
 
+    /// Each kept alert's value as written when it was told (beside `alerts`): written again at
+    /// each frame from the engine of the moment, a coin-settled value after a jump back to before
+    /// its market existed read USDT, wider than its column, and lost its first digit (review).
+    public private(set) var values: [String] = []
+
     private mutating func append(_ told: [OperatorAlert], engine: Engine?) {
         alerts.append(contentsOf: told)
+        values.append(contentsOf: told.map { AlertsPane.value($0, engine: engine) })
         total += told.count
-        if alerts.count > AlertBook.keep { alerts.removeFirst(alerts.count - AlertBook.keep) }
+        if alerts.count > AlertBook.keep {
+            alerts.removeFirst(alerts.count - AlertBook.keep)
+            values.removeFirst(values.count - AlertBook.keep)
+        }
         for alert in told {
             timeSpan = timeSpan.map { min($0.lowerBound, alert.time)...max($0.upperBound, alert.time) } ?? alert.time...alert.time
-            widestValue = max(widestValue, DisplayWidth.of(AlertsPane.value(alert, engine: engine)))
             if let market = alert.market { marketsTold.insert(market) }
         }
+        for value in values.suffix(told.count) { widestValue = max(widestValue, DisplayWidth.of(value)) }
     }
 
     mutating func acknowledge() { seen = total }

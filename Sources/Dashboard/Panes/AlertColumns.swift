@@ -31,7 +31,7 @@ struct AlertColumns {
         marketWidth = min(22, max(6, widestMarket))
         func rest() -> Int { width - timeWidth - marketWidth - valueWidth - AlertColumns.seenWidth - 4 * gap }
         if rest() < 16 { gap = 1 }
-        if rest() < 10 { marketWidth = max(8, marketWidth - (10 - rest())) }
+        if rest() < 10 { marketWidth = min(marketWidth, max(8, marketWidth - (10 - rest()))) }
         while rest() < 8, time != .timeOfDay {
             time = time == .full ? .monthDay : .timeOfDay
             timeWidth = AlertColumns.width(of: time)

@@ -37,7 +37,7 @@ enum AlertsPane {
             let seen = book.isSeen(kept: index)
             let isLater = sessionTime.map { alert.time > $0 } ?? false
             let line = columns.line(alert, market: alert.market.map(model.marketNames.short) ?? "—",
-                value: value(alert, engine: model.engine), seen: isLater ? "later" : seen ? "seen" : "NEW ")
+                value: index < book.values.count ? book.values[index] : value(alert, engine: model.engine), seen: isLater ? "later" : seen ? "seen" : "NEW ")
             buffer.put(line, x: inner.x + 1, y: y, role: selected ? .selection : (seen || isLater ? .dim : .alert), limit: inner.width - 1)
         }
     }

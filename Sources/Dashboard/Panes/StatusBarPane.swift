@@ -45,7 +45,7 @@ enum StatusBarPane {
         func left(endingAt limit: Int) -> LeftSide {
             let staleShown = stale && rect.x + kindWidth + DisplayWidth.of(staleMark) <= min(limit, rect.maxX)
             return layoutLeft(parts, source: status.source, from: rect.x + kindWidth + (staleShown ? DisplayWidth.of(staleMark) : 0), limit: limit,
-                lineWidth: rect.width, staleShown: staleShown)
+                lineWidth: rect.width, staleShown: staleShown, essentials: status.isLive ? 1 : 2)
         }
         let least = left(endingAt: rect.maxX - DisplayWidth.of(plain) - 1).lost
         var alertText = alertForms.first { form in left(endingAt: rect.maxX - DisplayWidth.of(form) - 1).lost <= least } ?? plain
@@ -89,12 +89,18 @@ enum StatusBarPane {
     /// its quarter first: at 80 columns a replay of several files kept `BINANCE_FUTURES.ws…` and
     /// lost whether it was playing, paused or at its end (operator trial).
     static func layoutLeft(_ parts: [(text: String, role: StyleRole, shorter: [String])], source: String, from start: Int, limit: Int,
-                           lineWidth: Int, staleShown: Bool = false) -> LeftSide {
+                           lineWidth: Int, staleShown: Bool = false, essentials: Int = 2) -> LeftSide {
         var side = LeftSide(staleShown: staleShown, source: "", parts: [], lost: 0)
-        var used = 0
         let room = max(0, limit - start)
-        for part in parts {
-            if let form = ([part.text] + part.shorter).first(where: { used + DisplayWidth.of($0) <= room }) {
+        // Each part, in order, takes its longest form that fits with room kept for the shortest
+        // forms of the essential parts after it (the clock and the play state): the clock's date
+        // and `UTC` pushed the play state out (review).
+        let shortest = parts.map { DisplayWidth.of(($0.shorter.last ?? $0.text)) }
+        var used = 0
+        for (index, part) in parts.enumerated() {
+            let essentialEnd = min(essentials, parts.count)
+            let reserve = index + 1 < essentialEnd ? shortest[(index + 1)..<essentialEnd].reduce(0, +) : 0
+            if let form = ([part.text] + part.shorter).first(where: { used + DisplayWidth.of($0) + reserve <= room }) {
                 side.parts.append((form, part.role))
                 used += DisplayWidth.of(form)
                 if form != part.text { side.lost += 1 }

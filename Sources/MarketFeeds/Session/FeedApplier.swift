@@ -11,8 +11,13 @@ struct FeedApplier {
     var synchronizers: [String: DepthSynchronizer] = [:]
     var synthetic: SyntheticPositions?
     var seededSymbols = Set<String>()
-    /// A REST snapshot that names no symbol, waiting for the depth stream it belongs to.
-    var anonymousSnapshots: [DepthSnapshot] = []
+    /// A REST snapshot that names no symbol, waiting for the depth stream it belongs to, with the
+    /// streams whose events were seen to straddle its id (`placeAnonymousSnapshots`).
+    struct PendingSnapshot {
+        var snapshot: DepthSnapshot
+        var candidates: Set<String> = []
+    }
+    var anonymousSnapshots: [PendingSnapshot] = []
     var firstTime: Int64?
     var lastTime: Int64?
     // Scratch space reused between messages.
@@ -51,13 +56,25 @@ struct FeedApplier {
         switch message {
         case .depth(let event):
             // Changed in place: one lookup, and no copy of the synchronizer's buffer.
+            let known = anonymousSnapshots.isEmpty || synchronizers[event.symbol] != nil
+            let wasAwaiting = anonymousSnapshots.isEmpty ? false : synchronizers[event.symbol]?.isAwaitingSnapshot ?? true
             synchronizers[event.symbol, default: DepthSynchronizer(symbol: event.symbol)].receive(event, into: &events)
-            if !anonymousSnapshots.isEmpty { placeAnonymousSnapshots() }
+            // Placing is tried again only when this event could change where a waiting snapshot
+            // goes: it straddles one's id, it is a new stream's first, or its stream just synced
+            // (one candidate fewer). Tried at every event, a waiting snapshot cost each one a pass
+            // over every stream's buffer (review: 1.1 ms an event instead of 1.4 µs).
+            if !anonymousSnapshots.isEmpty,
+               !known || anonymousSnapshots.contains(where: { event.firstUpdateId <= $0.snapshot.lastUpdateId && $0.snapshot.lastUpdateId <= event.finalUpdateId })
+                || (wasAwaiting && synchronizers[event.symbol]?.isAwaitingSnapshot == false) {
+                placeAnonymousSnapshots()
+            }
         case .snapshot(let snapshot):
             if let symbol = snapshot.symbol {
                 deliver(snapshot, to: symbol)
+                // A stream placed by its own snapshot is a candidate fewer for a waiting one.
+                if !anonymousSnapshots.isEmpty { placeAnonymousSnapshots() }
             } else {
-                anonymousSnapshots.append(snapshot)
+                anonymousSnapshots.append(PendingSnapshot(snapshot: snapshot))
                 placeAnonymousSnapshots()
             }
         case .book(let update):
@@ -161,27 +178,40 @@ struct FeedApplier {
     /// given to the first in the dictionary's order, which changes from run to run: a market took
     /// another's book and a healthy short was booked as a 99,544 USDT deficit (attacker trial).
     mutating func placeAnonymousSnapshots() {
-        var unplaced: [DepthSnapshot] = []
-        for snapshot in anonymousSnapshots {
-            let waiting = synchronizers.values.filter(\.isAwaitingSnapshot).sorted { $0.symbol < $1.symbol }
-            let straddling = waiting.filter { $0.bufferStraddles(snapshot.lastUpdateId) }
-            if straddling.count > 1 {
-                let fitting = straddling.filter { FeedApplier.pricesFit($0, snapshot) }
+        var unplaced: [PendingSnapshot] = []
+        let waiting = synchronizers.values.filter(\.isAwaitingSnapshot).sorted { $0.symbol < $1.symbol }
+        var placed = Set<String>()
+        for var pending in anonymousSnapshots {
+            let snapshot = pending.snapshot
+            let open = waiting.filter { !placed.contains($0.symbol) }
+            // Every stream ever seen to straddle the id stays a candidate while it waits: once a
+            // buffer overflowed and dropped the straddling event, the other was taken for the only
+            // one, and got the wrong book (review).
+            for synchronizer in open where synchronizer.bufferStraddles(snapshot.lastUpdateId) { pending.candidates.insert(synchronizer.symbol) }
+            let candidates = open.filter { pending.candidates.contains($0.symbol) }
+            var target: String?
+            if candidates.count > 1 {
+                let fitting = candidates.filter { FeedApplier.pricesFit($0, snapshot) }
                 if fitting.count == 1 {
-                    deliver(snapshot, to: fitting[0].symbol)
+                    target = fitting[0].symbol
                 } else {
-                    let names = straddling.map { MarketID.symbol(of: $0.symbol) }.joined(separator: ", ")
-                    for candidate in straddling {
+                    let names = candidates.map { MarketID.symbol(of: $0.symbol) }.joined(separator: ", ")
+                    for candidate in candidates {
                         synchronizers[candidate.symbol]?.noteProblem("a snapshot (lastUpdateId \(snapshot.lastUpdateId)) fits \(names): not placed")
                     }
-                    unplaced.append(snapshot)
                 }
-            } else if let match = straddling.first ?? (waiting.count == 1 ? waiting.first : nil) {
-                deliver(snapshot, to: match.symbol)
-            } else if synchronizers.count == 1, let only = synchronizers.keys.first {
-                deliver(snapshot, to: only)
+            } else if let only = candidates.first {
+                target = only.symbol
+            } else if pending.candidates.isEmpty, open.count == 1 {
+                target = open[0].symbol
+            } else if pending.candidates.isEmpty, synchronizers.count == 1, let only = synchronizers.keys.first {
+                target = only
+            }
+            if let target {
+                deliver(snapshot, to: target)
+                placed.insert(target)
             } else {
-                unplaced.append(snapshot)
+                unplaced.append(pending)
             }
         }
         // Bounded: a recording of snapshots no stream takes keeps the newest few.

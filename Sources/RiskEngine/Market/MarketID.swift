@@ -19,11 +19,12 @@ public struct Venue: RawRepresentable, Hashable, Comparable, Sendable, CustomStr
 
     /// The asset most of the venue's perpetuals settle in, which an insurance fund given without
     /// an asset is of: USDC on Hyperliquid, USDT elsewhere; nil for a venue whose contracts each
-    /// settle in their own coin (Binance COIN-M: name the coin).
+    /// settle in their own coin (Binance COIN-M, Deribit: name the coin; a Deribit fund taken as
+    /// USDT stood for none of its markets: review).
     public var mainSettlementAsset: String? {
         switch self {
         case .hyperliquid: return "USDC"
-        case .binanceCOINM: return nil
+        case .binanceCOINM, .deribit: return nil
         default: return "USDT"
         }
     }

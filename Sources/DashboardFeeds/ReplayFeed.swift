@@ -153,8 +153,11 @@ public final class ReplayFeed: DashboardFeed {
                 }
             } else if let start = session.firstTime ?? peeked, let target = EventTime.parse(text, sessionStart: start) {
                 try clock.seek(to: target, wall: wall)
-                if let notice = SeekNotice.text(target: target, landed: session.lastTime, next: try session.peekTime(), spansDays: spansDays,
-                    dated: text.contains("T")) {
+                let landed = session.lastTime, next = try session.peekTime()
+                if let notice = SeekNotice.text(target: target, landed: landed, next: next, spansDays: spansDays, dated: text.contains("T")) {
+                    // Landed in a gap or before the first event: paused there, or playing on
+                    // skipped the gap at once and its notice gave way to "skipped 294d with no event".
+                    if SeekNotice.isGap(target: target, landed: landed, next: next) { clock.pause(wall: wall) }
                     return [.notice(notice)]
                 }
             } else {

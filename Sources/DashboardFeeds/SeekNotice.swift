@@ -15,11 +15,9 @@ enum SeekNotice {
             spansDays ? EventTime.iso8601(time).prefix(10) + " " + EventTime.timeOfDay(time) : EventTime.timeOfDay(time)
         }
         var parts: [String] = []
-        // A gap is a second or more with no event on both sides of the time asked for.
-        let gap: Int64 = 1_000_000_000
         if landed == nil {
             parts.append("\(when(target)) is before the first event" + (next.map { " (\(when($0)))" } ?? "") + ": nothing has happened yet")
-        } else if let landed, target &- landed >= gap, next.map({ $0 &- target >= gap }) ?? true {
+        } else if let landed, isGap(target: target, landed: landed, next: next) {
             let after = next.map { "the next at \(when($0))" } ?? "none after it"
             parts.append("no event at \(when(target)): at the last before it, \(when(landed)); \(after)")
         }
@@ -28,6 +26,14 @@ enum SeekNotice {
             parts.append("a time alone is taken on \(day); give the date for another day (:YYYY-MM-DD HH:MM:SS)")
         }
         return parts.isEmpty ? nil : parts.joined(separator: " · ")
+    }
+
+    /// Whether `target` fell where nothing happens: before the first event, or a second or more
+    /// from the events on both sides of it.
+    static func isGap(target: Int64, landed: Int64?, next: Int64?) -> Bool {
+        guard let landed else { return true }
+        let gap: Int64 = 1_000_000_000
+        return target &- landed >= gap && (next.map { $0 &- target >= gap } ?? true)
     }
 
     /// `:50%` in a replay: a share of what the inputs hold (each file's bytes read, averaged),

@@ -36,6 +36,8 @@ struct ReplayFeedTests {
         let gap = try feed.perform(.jump("23:56:05"), wall: 0)
         #expect(gap == [.notice("no event at 2021-07-22 23:56:05.000: at the last before it, 2021-07-22 22:26:11.000; the next at 2024-08-08 23:56:00.000"
             + " · a time alone is taken on 2021-07-22; give the date for another day (:YYYY-MM-DD HH:MM:SS)")], "\(gap)")
+        // Paused in the gap: playing on skipped it at once, and its notice gave way to "skipped 2y".
+        #expect(feed.status(wall: 0).paused)
         // Dated, with a space: the later recording, and nothing to explain.
         #expect(try feed.perform(.jump("2024-08-08 23:56:05"), wall: 0).isEmpty)
         #expect(session.lastTime == late + 5_000_000_000)

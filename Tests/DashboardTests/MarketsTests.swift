@@ -162,6 +162,22 @@ struct MarketsReviewTests {
         #expect(buffer.lines[2].contains("▸ " + chosen.split(separator: ":").last!), "\(buffer.lines)")
     }
 
+    @Test("a position on an outdated book is drawn dim; one on a live book is not")
+    func frozenPositionsDim() {
+        var engine = fiveMarkets()
+        let index = engine.marketIndex(of: "BTCUSDT")!
+        var screen = model(width: 160, height: 48, engine: engine)
+        func rowRoles() -> [StyleRole] {
+            var buffer = Buffer(width: 90, height: 8)
+            PositionsPane.render(screen, Rect(x: 0, y: 0, width: 90, height: 8), focused: false, &buffer)
+            return (2..<6).map { buffer[2, $0].role }
+        }
+        #expect(!rowRoles().contains(.dim), "\(rowRoles())")
+        engine.markets[index].bookOutdated = true
+        _ = screen.update(.session(engine: engine, log: SessionLog(), status: screen.status))
+        #expect(rowRoles().allSatisfy { $0 == .dim }, "\(rowRoles())")
+    }
+
     @Test("the markets cursor stays on its market when the rows are sorted again")
     func cursorFollowsItsMarket() {
         var screen = model(width: 160, height: 48, engine: fiveMarkets())

@@ -159,12 +159,17 @@ enum PositionsPane {
         let places = sizePlaces(live, model.engine)
         TableRows.draw(count: rows.count, cursor: model.cursor, in: inner, focused: focused, &buffer) { index, y, selected, buffer in
             let row = live[index - range.lowerBound]
-            let instrument = model.engine.market(row.symbol)?.instrument
+            let market = model.engine.market(row.symbol)
+            let instrument = market?.instrument
+            // A position on a book that stopped changing long ago (its recording ended, its stream
+            // went quiet) is drawn dim: its figures are frozen, and in a replay of recordings
+            // years apart 2021 positions stood first beside 2024's live ones (operator trial).
+            let frozen = market?.bookOutdated == true
             var x = inner.x
             for column in chosen {
                 let (text, role) = cell(row, column.column, instrument: instrument, names: model.marketNames, width: column.width,
                     sizeDecimals: places[row.symbol])
-                x = buffer.put(text + " ", x: x, y: y, role: selected ? .selection : role)
+                x = buffer.put(text + " ", x: x, y: y, role: selected ? .selection : frozen ? .dim : role)
             }
         }
     }

@@ -11,19 +11,18 @@ enum SeekNotice {
     ///   - spansDays: the session's events are of several days (times are then written with the date).
     ///   - dated: the typed time named its day.
     static func text(target: Int64, landed: Int64?, next: Int64?, spansDays: Bool, dated: Bool) -> String? {
+        // With the date when the session spans days or the date was typed (`:2024-08-07 23:56:20`
+        // in the demo was answered with a time of day alone: operator trial).
         func when(_ time: Int64) -> String {
-            spansDays ? EventTime.iso8601(time).prefix(10) + " " + EventTime.timeOfDay(time) : EventTime.timeOfDay(time)
+            spansDays || dated ? EventTime.iso8601(time).prefix(10) + " " + EventTime.timeOfDay(time) : EventTime.timeOfDay(time)
         }
         var parts: [String] = []
+        // Short: the footer is one line, 80 cells at the least.
+        if spansDays && !dated { parts.append("taken on \(EventTime.iso8601(target).prefix(10)) (type a date for another day)") }
         if landed == nil {
-            parts.append("\(when(target)) is before the first event" + (next.map { " (\(when($0)))" } ?? "") + ": nothing has happened yet")
+            parts.append("\(when(target)) is before the first event" + (next.map { " (\(when($0)))" } ?? ""))
         } else if let landed, isGap(target: target, landed: landed, next: next) {
-            let after = next.map { "the next at \(when($0))" } ?? "none after it"
-            parts.append("no event at \(when(target)): at the last before it, \(when(landed)); \(after)")
-        }
-        if spansDays && !dated {
-            let day = String(EventTime.iso8601(target).prefix(10))
-            parts.append("a time alone is taken on \(day); give the date for another day (:YYYY-MM-DD HH:MM:SS)")
+            parts.append("no event at \(when(target)); paused at the one before, \(when(landed))" + (next.map { "; next \(when($0))" } ?? "; none after"))
         }
         return parts.isEmpty ? nil : parts.joined(separator: " · ")
     }
@@ -41,6 +40,6 @@ enum SeekNotice {
     static func fraction(_ typed: String, landed: Int64?, spansDays: Bool, byTime: Bool) -> String? {
         guard !byTime, let landed else { return nil }
         let at = spansDays ? EventTime.iso8601(landed).prefix(10) + " " + EventTime.timeOfDay(landed) : EventTime.timeOfDay(landed)
-        return "\(typed) of the inputs read (each file's share, averaged): at \(at)"
+        return "at \(at): \(typed) of the inputs' bytes read"
     }
 }

@@ -261,4 +261,14 @@ struct NarrowScreenTests {
         #expect(tape.contains("qty") && tape.contains("deficit"), "\(tape)")
         if width >= 90 { #expect(tape.contains("BTCUSDT"), "\(width): \(tape)") }
     }
+
+    @Test("a margin ratio below 100 % never reads 100.0 % (a missed liquidation to the eye); at or above, rounded as usual")
+    func ratioBelowLiquidationStaysBelow() {
+        #expect(Format.marginRatio(0.9996) == "99.9%")
+        #expect(Format.marginRatio(0.99949) == "99.9%")
+        #expect(Format.marginRatio(0.6389) == "63.9%")
+        #expect(Format.marginRatio(1.0) == "100.0%")
+        #expect(Format.marginRatio(1.0004) == "100.0%")
+        #expect(Format.marginRatio(200) == ">9,999%")
+    }
 }

@@ -47,6 +47,25 @@ struct MarketNamingTests {
         #expect(throws: MarketNameError.self) { try resolver.resolve("BTCUSDT") }
     }
 
+    /// A Deribit option's 0.0525 BTC premium was read as a BTC price of 0.0525, and made an ADL of
+    /// 2.6 M BTC (attacker trial).
+    @Test("Tardis rows of options, spot and shapes no perpetual or future has are skipped and counted, not made markets")
+    func tardisOptionsSkipped() throws {
+        let scratch = try ScratchDirectory()
+        let tardis = try scratch.write("t.csv", """
+            exchange,symbol,timestamp,local_timestamp,id,side,price,amount
+            deribit,BTC-PERPETUAL,1723161256000000,1723161256000000,1,buy,60000,10
+            deribit,BTC-27DEC24-60000-C,1723161256000000,1723161256000000,2,buy,0.0525,1
+            bybit-options,BTC-27DEC24-60000-C,1723161256000000,1723161256000000,3,buy,100,1
+            okex,BTC-USDT,1723161256000000,1723161256000000,4,buy,60000,1
+            bybit-spot,BTCUSDT,1723161256000000,1723161256000000,5,buy,60000,1
+            """)
+        let replayed = try replay([tardis])
+        #expect(replayed.engine.markets.map(\.symbol) == ["deribit:BTC-PERPETUAL"])
+        #expect(replayed.skippedInstruments.values.reduce(0, +) == 4, "\(replayed.skippedInstruments)")
+        #expect(replayed.skippedInstruments.keys.contains { $0.contains("BTC-27DEC24-60000-C") && $0.contains("its perpetuals are like BTC-PERPETUAL") })
+    }
+
     @Test("decoders name the venue: Binance by the symbol's shape, Tardis by its exchange column, events by venue or resolution")
     func decoders() throws {
         let scratch = try ScratchDirectory()

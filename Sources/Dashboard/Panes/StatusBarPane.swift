@@ -100,7 +100,12 @@ enum StatusBarPane {
         for (index, part) in parts.enumerated() {
             let essentialEnd = min(essentials, parts.count)
             let reserve = index + 1 < essentialEnd ? shortest[(index + 1)..<essentialEnd].reduce(0, +) : 0
-            if let form = ([part.text] + part.shorter).first(where: { used + DisplayWidth.of($0) + reserve <= room }) {
+            // The reserve holds back a longer form only: the clock's shortest comes before the
+            // play state (at 80 columns the clock went and PAUSED stayed: operator trial).
+            let candidates = [part.text] + part.shorter
+            if let form = candidates.enumerated().first(where: { offset, form in
+                used + DisplayWidth.of(form) + (offset == candidates.count - 1 ? 0 : reserve) <= room
+            })?.element {
                 side.parts.append((form, part.role))
                 used += DisplayWidth.of(form)
                 if form != part.text { side.lost += 1 }

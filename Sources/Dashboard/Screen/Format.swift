@@ -104,6 +104,13 @@ enum Format {
         return percent(fraction, decimals: decimals)
     }
 
+    /// A margin ratio to a tenth: liquidation is at 100 %, so a ratio below it never reads
+    /// `100.0%` (99.96 % did, a missed liquidation to the eye: operator trial).
+    static func marginRatio(_ fraction: Double) -> String {
+        if fraction.isFinite, fraction < 1, (fraction * 1000).rounded() >= 1000 { return "99.9%" }
+        return cappedPercent(fraction, decimals: 1)
+    }
+
     static func decimal(_ value: Double?, decimals: Int = 2) -> String {
         guard let value, value.isFinite else { return "—" }
         return Fixed(approximating: value).formatted(decimals, grouping: true)

@@ -24,15 +24,27 @@ enum KeyLookalike {
     }
 
     /// The known key `key` resembles: the same letters and digits whatever the case and the
-    /// separators, or one or two edits away (one for keys of under six characters, so `id` is not
-    /// taken for `side`).
+    /// separators, or, for a key of eight letters and digits or more, one edit away
+    /// (`isolated_margn`); or a key an exchange's export names that way (`marginType`). One edit
+    /// on shorter keys, or two, took ordinary extra keys for typos (`account_id`, `position_id`,
+    /// `sizes`, `site`: a position line refused, a positions file stopped; attacker trial).
     static func resembled(_ key: String, known: [String]) -> String? {
         guard key.utf8.count <= longest else { return nil }
         let folded = fold(key)
         if let same = known.first(where: { fold($0) == folded }) { return same }
-        let allowed = folded.count < 6 ? 1 : 2
-        return known.first { distance(Array(fold($0)), Array(folded), atMost: allowed) <= allowed }
+        if let meant = exportNames[folded], known.contains(meant) { return meant }
+        guard folded.count >= 8 else { return nil }
+        return known.first { distance(Array(fold($0)), Array(folded), atMost: 1) <= 1 }
     }
+
+    /// Keys of Binance's and Bybit's position exports that mean one liqwatch reads under another
+    /// name (folded): read past, `marginType` left a cross position isolated and its wallet
+    /// dropped, and it was liquidated with a deficit (attacker trial).
+    static let exportNames: [String: String] = [
+        "margintype": "margin_mode", "trademode": "margin_mode", "isolatedwallet": "isolated_margin",
+        "positionamt": "size", "avgprice": "entry_price", "avgentryprice": "entry_price", "positionim": "isolated_margin",
+        "walletbalance": "wallet_balance", "crosswalletbalance": "wallet_balance",
+    ]
 
     /// Lowercased letters and digits only: `isolatedMargin`, `Isolated Margin`, `isolated-margin`
     /// and `isolated_margin` fold alike.

@@ -43,6 +43,10 @@ public struct TardisLineDecoder: LineDecoder {
         guard let symbolSpan = column("symbol"), symbolSpan.isSymbol else { return .malformed(field: "symbol") }
         let symbolText = symbolSpan.string
         guard let exchange = column("exchange")?.string, Venue.parse(exchange) != nil else { return .malformed(field: "exchange") }
+        if let reason = Self.notModelled(exchange: exchange, symbol: symbolText) {
+            messages.append(.skipped(kind: "tardis \(exchange):\(symbolText) (\(reason))"))
+            return .skipped
+        }
         let symbol = market(exchange: exchange, symbol: symbolText)
         // The exchange's time, else the time it was received; each checked when given (a bad
         // timestamp fell back to the receive time unreported, a bad receive time went unread).
@@ -129,6 +133,18 @@ public struct TardisLineDecoder: LineDecoder {
         default:
             return .malformed(field: "format")
         }
+    }
+
+    /// Why a row's instrument is not one liqwatch models (nil: it is): an exchange of options or
+    /// spot, or a symbol its venue's perpetuals and futures do not look like (a Deribit option
+    /// `BTC-27DEC24-60000-C`, whose 0.0525 BTC premium was read as a BTC price of 0.0525 and made
+    /// an ADL of 2.6 M BTC: attacker trial). Event lines were already held to the venue's shape.
+    static func notModelled(exchange: String, symbol: String) -> String? {
+        if exchange.hasSuffix("-options") { return "options are not modelled" }
+        if exchange.hasSuffix("-spot") { return "spot is not modelled" }
+        let venue = Venue.tardis(exchange: exchange)
+        guard Venue.known.contains(venue), !venue.lists(venue == .hyperliquid ? symbol : symbol.uppercased()) else { return nil }
+        return "not a perpetual or future of \(venue.rawValue): \(venue.symbolShape)"
     }
 
     mutating func market(exchange: String, symbol: String) -> String {

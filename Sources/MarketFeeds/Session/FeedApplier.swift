@@ -16,6 +16,8 @@ struct FeedApplier {
     struct PendingSnapshot {
         var snapshot: DepthSnapshot
         var candidates: Set<String> = []
+        /// Two streams fitted it at once: it is never placed (see `placeAnonymousSnapshots`).
+        var ambiguous = false
     }
     var anonymousSnapshots: [PendingSnapshot] = []
     var firstTime: Int64?
@@ -169,14 +171,20 @@ struct FeedApplier {
         synchronizers[symbol] = synchronizer
     }
 
-    /// Binance's REST body has no symbol (liqwatch's own recordings since this version name it):
-    /// it belongs to the stream whose buffered events straddle its `lastUpdateId`, or to the only
-    /// stream waiting for one. Binance's update ids are one sequence across symbols, so in a
-    /// recording of several symbols an id can fall inside two to four streams' events: then the
-    /// snapshot goes to the one whose buffered prices are the snapshot's (within 1.5×), and when
-    /// that does not tell them apart it waits (a stream placed meanwhile may leave one). It was
-    /// given to the first in the dictionary's order, which changes from run to run: a market took
-    /// another's book and a healthy short was booked as a 99,544 USDT deficit (attacker trial).
+    /// Binance's REST body has no symbol (liqwatch's own recordings since this version name it).
+    /// In a session of one depth stream it is that stream's (its prices agreeing, when it has
+    /// buffered any). In a session of several it goes only to a stream waiting for a snapshot
+    /// whose buffered events straddle its `lastUpdateId` and whose prices are the snapshot's
+    /// (within 0.8–1.25× of its mid), and only when exactly one stream is such: Binance's ids are
+    /// one sequence across symbols, so an id falls inside two to four streams' events. When two fit
+    /// at once it is never placed, not even once one of them is placed by another snapshot (that
+    /// left it to the other, of a like price, whose book it was not: attacker trial); the books it
+    /// could be say so in the health view and wait for their next snapshot. A stream seen once to
+    /// straddle it stays a candidate after its buffer drops the event (review). Given to the first
+    /// stream in a hash table's order, as it was, a market took another's book, a different one
+    /// each run, and a healthy short was booked as a 99,544 USDT deficit (attacker trial); given to
+    /// the only stream waiting, whatever its prices, a snapshot before its own stream's first event
+    /// gave one market the other's book and a deficit (attacker trial).
     mutating func placeAnonymousSnapshots() {
         var unplaced: [PendingSnapshot] = []
         let waiting = synchronizers.values.filter(\.isAwaitingSnapshot).sorted { $0.symbol < $1.symbol }
@@ -184,28 +192,22 @@ struct FeedApplier {
         for var pending in anonymousSnapshots {
             let snapshot = pending.snapshot
             let open = waiting.filter { !placed.contains($0.symbol) }
-            // Every stream ever seen to straddle the id stays a candidate while it waits: once a
-            // buffer overflowed and dropped the straddling event, the other was taken for the only
-            // one, and got the wrong book (review).
             for synchronizer in open where synchronizer.bufferStraddles(snapshot.lastUpdateId) { pending.candidates.insert(synchronizer.symbol) }
-            let candidates = open.filter { pending.candidates.contains($0.symbol) }
-            var target: String?
-            if candidates.count > 1 {
-                let fitting = candidates.filter { FeedApplier.pricesFit($0, snapshot) }
-                if fitting.count == 1 {
-                    target = fitting[0].symbol
-                } else {
-                    let names = candidates.map { MarketID.symbol(of: $0.symbol) }.joined(separator: ", ")
-                    for candidate in candidates {
-                        synchronizers[candidate.symbol]?.noteProblem("a snapshot (lastUpdateId \(snapshot.lastUpdateId)) fits \(names): not placed")
-                    }
+            let fitting = open.filter { pending.candidates.contains($0.symbol) && FeedApplier.pricesFit($0, snapshot) }
+            if fitting.count > 1 && !pending.ambiguous {
+                pending.ambiguous = true
+                let names = fitting.map { MarketID.symbol(of: $0.symbol) }.joined(separator: ", ")
+                for candidate in fitting {
+                    synchronizers[candidate.symbol]?.noteProblem("a snapshot naming no symbol (lastUpdateId \(snapshot.lastUpdateId)) fits \(names): not placed")
                 }
-            } else if let only = candidates.first {
+            }
+            var target: String?
+            if pending.ambiguous {
+                target = nil
+            } else if fitting.count == 1 {
+                target = fitting[0].symbol
+            } else if synchronizers.count == 1, let only = synchronizers.values.first, FeedApplier.pricesFit(only, snapshot) {
                 target = only.symbol
-            } else if pending.candidates.isEmpty, open.count == 1 {
-                target = open[0].symbol
-            } else if pending.candidates.isEmpty, synchronizers.count == 1, let only = synchronizers.keys.first {
-                target = only
             }
             if let target {
                 deliver(snapshot, to: target)
@@ -220,11 +222,13 @@ struct FeedApplier {
 
     static let anonymousSnapshotLimit = 16
 
-    /// Whether a stream's buffered prices are the snapshot's: the middle price its latest buffered
-    /// event changed lies within 1.5× of the snapshot's mid (symbols a tenfold apart are told
-    /// apart; two of like prices are not, and the snapshot waits).
+    /// Whether a stream's prices are the snapshot's: the middle price its latest buffered event
+    /// changed lies within 0.8–1.25× of the snapshot's mid (symbols of unlike prices are told
+    /// apart; two of like prices are not). A stream with no buffered price (a synced one, a
+    /// buffer of events that changed nothing) cannot be told apart: it fits.
     static func pricesFit(_ synchronizer: DepthSynchronizer, _ snapshot: DepthSnapshot) -> Bool {
-        guard let price = synchronizer.bufferedPrice, price > 0 else { return false }
+        guard let price = synchronizer.bufferedPrice else { return true }
+        guard price > 0 else { return false }
         let bestBid = snapshot.bids.lazy.map(\.price).max()
         let bestAsk = snapshot.asks.lazy.map(\.price).min()
         let reference: Double
@@ -236,7 +240,7 @@ struct FeedApplier {
         }
         guard reference > 0 else { return false }
         let ratio = Double(price) / reference
-        return ratio >= 2.0 / 3.0 && ratio <= 1.5
+        return ratio >= 0.8 && ratio <= 1.25
     }
 
     mutating func apply(_ event: MarketEvent, liquidationLimit: Int = .max) {

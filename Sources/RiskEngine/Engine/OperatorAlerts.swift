@@ -95,6 +95,14 @@ public struct AlertWatcher: Sendable {
     /// through, where every stale book and outdated mark it meets was told the first time (told
     /// again, a replay's ten alerts became eighteen after a jump back and forth: operator trial).
     private var reachedTime: Int64 = .min
+    /// The books stale and the marks outdated when the session was last at `reachedTime`, and
+    /// whether the last look was behind it: a jump back then past it met the same stale books
+    /// and told them again at the landing and at the end (a replay's 21 alerts became 37:
+    /// operator trial). Crossing back past it, a book stale there and stale still is the same
+    /// episode.
+    private var staleAtReach: Set<String> = []
+    private var outdatedAtReach: Set<String> = []
+    private var lastLookBehind = false
     /// Every alert told, in order.
     public private(set) var told = 0
 
@@ -130,7 +138,9 @@ public struct AlertWatcher: Sendable {
         }
         let staleSet = Set(nowStale)
         let beenHere = time <= reachedTime
+        let crossingBack = !beenHere && lastLookBehind
         for market in nowStale.sorted() where !staleMarkets.contains(market) && !beenHere {
+            if crossingBack && staleAtReach.contains(market) { continue }
             if let told = staleToldAt[market], time <= told { continue }
             staleToldAt[market] = time
             result.append(OperatorAlert(time: time, kind: .staleBook, market: market,
@@ -141,7 +151,8 @@ public struct AlertWatcher: Sendable {
         staleMarkets = staleSet
         // Once an episode, as a stale book: an outdated mark was shown only in the focused
         // market's titles, and nothing paged the operator while liquidations waited (review).
-        for market in nowOutdated.sorted() where !outdatedMarks.contains(market) && !beenHere {
+        for market in nowOutdated.sorted() where !outdatedMarks.contains(market) && !beenHere
+            && !(crossingBack && outdatedAtReach.contains(market)) {
             result.append(OperatorAlert(time: time, kind: .markOutdated, market: market,
                 message: "\(market) mark not given for longer than the engine trusts: liquidations there, and of cross accounts with a position there, wait for its next mark"))
         }
@@ -167,6 +178,11 @@ public struct AlertWatcher: Sendable {
             recordingTold = true
             result.append(OperatorAlert(time: time, kind: .recordingStopped, message: "recording stopped: \(recordingError)"))
         }
+        if time >= reachedTime {
+            staleAtReach = staleSet
+            outdatedAtReach = Set(nowOutdated)
+        }
+        lastLookBehind = time < reachedTime
         reachedTime = max(reachedTime, time)
         told += result.count
         return result

@@ -172,8 +172,8 @@ struct FeedApplier {
     }
 
     /// Binance's REST body has no symbol (liqwatch's own recordings since this version name it).
-    /// In a session of one depth stream it is that stream's (its prices agreeing, when it has
-    /// buffered any). In a session of several it goes only to a stream waiting for a snapshot
+    /// In a session of one depth stream it is that stream's (one its events straddle first). In a
+    /// session of several it goes only to a stream waiting for a snapshot
     /// whose buffered events straddle its `lastUpdateId` and whose prices are the snapshot's
     /// (within 0.8–1.25× of its mid), and only when exactly one stream is such: Binance's ids are
     /// one sequence across symbols, so an id falls inside two to four streams' events. When two fit
@@ -189,7 +189,12 @@ struct FeedApplier {
         var unplaced: [PendingSnapshot] = []
         let waiting = synchronizers.values.filter(\.isAwaitingSnapshot).sorted { $0.symbol < $1.symbol }
         var placed = Set<String>()
-        for var pending in anonymousSnapshots {
+        // Those a stream's events straddle go first: a stray snapshot (an id past every event)
+        // placed by the one-stream rule before the stream's own kept the book from ever syncing
+        // (attacker trial).
+        let straddled = anonymousSnapshots.map { pending in waiting.contains { $0.bufferStraddles(pending.snapshot.lastUpdateId) } }
+        let order = anonymousSnapshots.indices.filter { straddled[$0] } + anonymousSnapshots.indices.filter { !straddled[$0] }
+        for var pending in order.map({ anonymousSnapshots[$0] }) {
             let snapshot = pending.snapshot
             let open = waiting.filter { !placed.contains($0.symbol) }
             for synchronizer in open where synchronizer.bufferStraddles(snapshot.lastUpdateId) { pending.candidates.insert(synchronizer.symbol) }
@@ -206,7 +211,12 @@ struct FeedApplier {
                 target = nil
             } else if fitting.count == 1 {
                 target = fitting[0].symbol
-            } else if synchronizers.count == 1, let only = synchronizers.values.first, FeedApplier.pricesFit(only, snapshot) {
+            } else if synchronizers.count == 1, let only = synchronizers.values.first, !placed.contains(only.symbol),
+                      pending.candidates.contains(only.symbol) || FeedApplier.pricesFit(only, snapshot) {
+                // The one stream's: whatever its prices when its events straddle the id (a
+                // poisoned snapshot is then refused against the mark, counted and said, as it was);
+                // else only when its prices agree (a snapshot that came before its own stream's
+                // first event went to the one other stream there was: attacker trial).
                 target = only.symbol
             }
             if let target {

@@ -114,6 +114,19 @@ struct AnonymousSnapshotTests {
         #expect(applier.synchronizers[only]?.counters.applied == 2)
     }
 
+    @Test("one stream, no mark: a snapshot of other prices its events straddle (a symbol the recording has no stream of) is not its book")
+    func otherSymbolsSnapshotInOneStream() {
+        var applier = FeedApplier(options: SessionOptions())
+        let only = "binance-usdm:XXXUSDT"
+        applier.handle(Self.event(only, 100, 200, price: "100"))
+        applier.handle(Self.snapshot(150, bid: "299.9", ask: "300.1"))
+        #expect(applier.synchronizers[only]?.isAwaitingSnapshot == true, "given another symbol's book")
+        applier.handle(Self.snapshot(180, bid: "99.9", ask: "100.1"))
+        #expect(applier.synchronizers[only]?.isAwaitingSnapshot == false)
+        applier.handle(Self.event(only, 201, 210, price: "100"))
+        #expect(bestBid(applier, only).map { $0 < BookUnits.parse("200")! } == true)
+    }
+
     @Test("snapshots no stream takes are kept to the newest few")
     func unplacedBounded() {
         var applier = FeedApplier(options: SessionOptions())

@@ -212,11 +212,13 @@ struct FeedApplier {
             } else if fitting.count == 1 {
                 target = fitting[0].symbol
             } else if synchronizers.count == 1, let only = synchronizers.values.first, !placed.contains(only.symbol),
-                      pending.candidates.contains(only.symbol) || FeedApplier.pricesFit(only, snapshot) {
-                // The one stream's: whatever its prices when its events straddle the id (a
-                // poisoned snapshot is then refused against the mark, counted and said, as it was);
-                // else only when its prices agree (a snapshot that came before its own stream's
-                // first event went to the one other stream there was: attacker trial).
+                      FeedApplier.pricesFit(only, snapshot)
+                        || (pending.candidates.contains(only.symbol) && engine.market(only.symbol)?.markPrice != nil) {
+                // The one stream's when its prices agree; when they do not, only if its events
+                // straddle the id and the market has a mark, which then refuses a poisoned
+                // snapshot, counted and said, as it was. A snapshot of a symbol the recording has
+                // no stream of, or one before its own stream's first event, went to the one other
+                // stream there was, whose book it then was (attacker trial).
                 target = only.symbol
             }
             if let target {

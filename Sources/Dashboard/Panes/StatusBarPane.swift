@@ -114,9 +114,9 @@ enum StatusBarPane {
             }
         }
         // The source in what is left, to a quarter of the line at most; a name cut to less than
-        // six cells says nothing and is left out.
+        // ten cells says nothing (`built-…`: operator trial) and is left out.
         let sourceWidth = min(max(10, lineWidth / 4), room - used) - 1
-        if sourceWidth >= 6 || (sourceWidth >= 1 && DisplayWidth.of(source) <= sourceWidth) {
+        if sourceWidth >= 10 || (sourceWidth >= 1 && DisplayWidth.of(source) <= sourceWidth) {
             let name = DisplayWidth.of(source) <= sourceWidth ? source : Format.name(source, sourceWidth).trimmingTrailingSpaces
             side.source = " " + name
         }

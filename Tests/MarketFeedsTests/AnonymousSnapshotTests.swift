@@ -79,6 +79,9 @@ struct AnonymousSnapshotTests {
         applier.handle(Self.snapshot(250, bid: "99.9", ask: "100.1"))
         #expect(applier.synchronizers[dear]?.isAwaitingSnapshot == true, "the other market's snapshot")
         applier.handle(Self.event(cheap, 240, 260, price: "100"))
+        // The other stream's events have not reached the id: it could still be its owner.
+        #expect(applier.synchronizers[cheap]?.isAwaitingSnapshot == true)
+        applier.handle(Self.event(dear, 201, 300, price: "300"))
         #expect(applier.synchronizers[cheap]?.isAwaitingSnapshot == false)
         #expect(applier.synchronizers[dear]?.isAwaitingSnapshot == true)
         // A snapshot of a symbol with no stream at all: nobody's.
@@ -125,6 +128,32 @@ struct AnonymousSnapshotTests {
         #expect(applier.synchronizers[only]?.isAwaitingSnapshot == false)
         applier.handle(Self.event(only, 201, 210, price: "100"))
         #expect(bestBid(applier, only).map { $0 < BookUnits.parse("200")! } == true)
+    }
+
+    /// The first stream to straddle the id took it: BTCUSDT got BTCUSDC's book, and BTCUSDC never
+    /// synced (review).
+    @Test("a snapshot waits until every stream's events have reached its id: the first to straddle it is not its owner for that")
+    func firstToStraddleIsNotTheOwner() {
+        var applier = FeedApplier(options: SessionOptions())
+        let usdt = "binance-usdm:BTCUSDT", usdc = "binance-usdm:BTCUSDC"
+        applier.handle(Self.event(usdc, 90, 110, price: "60010"))
+        applier.handle(Self.event(usdt, 100, 200, price: "60000"))
+        applier.handle(Self.snapshot(150, bid: "60009", ask: "60011"))
+        #expect(applier.synchronizers[usdt]?.isAwaitingSnapshot == true, "taken by the first stream to straddle it")
+        applier.handle(Self.event(usdc, 111, 220, price: "60010"))
+        // Both straddle it at like prices: ambiguous, neither takes it.
+        #expect(applier.synchronizers[usdt]?.isAwaitingSnapshot == true)
+        #expect(applier.synchronizers[usdc]?.isAwaitingSnapshot == true)
+        // A stray snapshot far ahead of a synced single stream is not applied to it.
+        var single = FeedApplier(options: SessionOptions())
+        let only = "binance-usdm:XXXUSDT"
+        single.handle(Self.snapshot(150, bid: "99.9", ask: "100.1"))
+        single.handle(Self.event(only, 100, 200, price: "100"))
+        single.handle(Self.event(only, 201, 210, price: "100"))
+        #expect(single.synchronizers[only]?.counters.applied == 2)
+        single.handle(Self.snapshot(1_000_000_000_000, bid: "99.9", ask: "100.1"))
+        single.handle(Self.event(only, 211, 220, price: "100"))
+        #expect(single.synchronizers[only]?.counters.applied == 3, "frozen by a stray snapshot")
     }
 
     @Test("snapshots no stream takes are kept to the newest few")

@@ -99,7 +99,10 @@ enum StatusBarPane {
         var used = 0
         for (index, part) in parts.enumerated() {
             let essentialEnd = min(essentials, parts.count)
-            let reserve = index + 1 < essentialEnd ? shortest[(index + 1)..<essentialEnd].reduce(0, +) : 0
+            var reserve = index + 1 < essentialEnd ? shortest[(index + 1)..<essentialEnd].reduce(0, +) : 0
+            // Kept only when it can be used: a play state that does not fit anyway leaves the
+            // clock its date (review).
+            if used + shortest[index] + reserve > room { reserve = 0 }
             // The reserve holds back a longer form only: the clock's shortest comes before the
             // play state (at 80 columns the clock went and PAUSED stayed: operator trial).
             let candidates = [part.text] + part.shorter

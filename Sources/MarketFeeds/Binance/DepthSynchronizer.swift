@@ -54,6 +54,11 @@ public struct DepthSynchronizer: Sendable {
 
     public var isAwaitingSnapshot: Bool { !isSynced }
 
+    /// The first `U` and the latest `u` of the stream's depth events, buffered or applied: which
+    /// update ids it has been through (whose a snapshot that names no symbol could be).
+    public private(set) var firstSeenId: Int64?
+    public private(set) var lastSeenId: Int64?
+
     /// The middle price the latest buffered event changed (nil: none buffered): which prices this
     /// stream trades at, to tell whose an anonymous snapshot is (`FeedApplier.pricesFit`).
     public var bufferedPrice: Int64? {
@@ -67,6 +72,8 @@ public struct DepthSynchronizer: Sendable {
 
     /// A depth event: returns the engine events it produces (none while waiting for a snapshot).
     public mutating func receive(_ event: DepthEvent, into events: inout [MarketEvent]) {
+        firstSeenId = firstSeenId ?? event.firstUpdateId
+        lastSeenId = max(lastSeenId ?? event.finalUpdateId, event.finalUpdateId)
         switch state {
         case .awaitingSnapshot:
             buffer.append(event)

@@ -12,13 +12,20 @@ enum KeyLookalike {
     /// thousand keys must not cost their comparisons).
     static let compared = 64
 
-    /// The first of `keys` that is not in `known` but resembles one of them, with that one.
+    /// The first of `keys` that is not in `known` but resembles one of them, with that one. The
+    /// same letters and an export's names are looked up for every key; the edit distance is
+    /// worked out for the first `compared` unknown keys only (a misspelt key after 64 others was
+    /// passed over with the first version, which stopped looking there: review).
     static func first(in keys: some Sequence<String>, known: [String]) -> (given: String, meant: String)? {
+        let folded = Dictionary(known.map { (fold($0), $0) }, uniquingKeysWith: { first, _ in first })
         var looked = 0
         for key in keys where !known.contains(key) {
-            if let meant = resembled(key, known: known) { return (key, meant) }
+            let keyFolded = fold(key)
+            if let same = folded[keyFolded] { return (key, same) }
+            if let meant = exportNames[keyFolded], known.contains(meant) { return (key, meant) }
+            guard looked < compared, key.utf8.count <= longest else { continue }
             looked += 1
-            if looked >= compared { return nil }
+            if let meant = resembled(key, known: known) { return (key, meant) }
         }
         return nil
     }

@@ -142,8 +142,10 @@ public struct TardisLineDecoder: LineDecoder {
     static func notModelled(exchange: String, symbol: String) -> String? {
         if exchange.hasSuffix("-options") { return "options are not modelled" }
         if exchange.hasSuffix("-spot") { return "spot is not modelled" }
+        // By shape only where options are told apart by it (Deribit, OKX); Binance's USDⓈ-M lists
+        // perpetuals quoted in BTC and Bybit USDC futures its shape rule does not (review).
         let venue = Venue.tardis(exchange: exchange)
-        guard Venue.known.contains(venue), !venue.lists(venue == .hyperliquid ? symbol : symbol.uppercased()) else { return nil }
+        guard venue == .deribit || venue == .okx, !venue.lists(symbol.uppercased()) else { return nil }
         return "not a perpetual or future of \(venue.rawValue): \(venue.symbolShape)"
     }
 

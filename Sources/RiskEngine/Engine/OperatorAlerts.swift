@@ -137,7 +137,10 @@ public struct AlertWatcher: Sendable {
             seenAlertCount = log.alertCount
         }
         let staleSet = Set(nowStale)
-        let beenHere = time <= reachedTime
+        // Been here: behind the furthest time looked at, or at it again after being behind. A
+        // look at the same time as the last (a step within a millisecond, a sliced cascade) is
+        // not: a book gone stale then was never told (review).
+        let beenHere = time < reachedTime || (time == reachedTime && lastLookBehind)
         let crossingBack = !beenHere && lastLookBehind
         for market in nowStale.sorted() where !staleMarkets.contains(market) && !beenHere {
             if crossingBack && staleAtReach.contains(market) { continue }

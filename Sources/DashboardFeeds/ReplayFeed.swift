@@ -142,7 +142,8 @@ public final class ReplayFeed: DashboardFeed {
         case .jump(let typed):
             let peeked = try session.peekTime()
             // `2024-08-08 23:56:28` as well as `2024-08-08T23:56:28`.
-            var text = typed.trimmingCharacters(in: .whitespaces)
+            // Runs of spaces as one (`2024-08-08  23:56` was refused quoting text not typed: trial).
+            var text = typed.split(whereSeparator: { $0 == " " || $0 == "\t" }).joined(separator: " ")
             if text.count > 10, text.prefix(10).filter({ $0 == "-" }).count == 2, let space = text.firstIndex(of: " ") {
                 text.replaceSubrange(space...space, with: "T")
             }

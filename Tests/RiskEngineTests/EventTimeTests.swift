@@ -18,6 +18,12 @@ struct EventTimeTests {
         let start: Int64 = 1_723_161_255_030_314_667
         #expect(EventTime.parse("23:56:10", sessionStart: start).map(EventTime.iso8601) == "2024-08-08T23:56:10.000Z")
         #expect(EventTime.parse("2024-08-09T00:00:01.5Z", sessionStart: start).map(EventTime.iso8601) == "2024-08-09T00:00:01.500Z")
+        // A day the month does not have is no date (2024-02-30 was taken as March 1); a leap day is.
+        #expect(EventTime.parse("2024-02-30T10:00:00Z", sessionStart: start) == nil)
+        #expect(EventTime.parse("2023-02-29T10:00:00Z", sessionStart: start) == nil)
+        #expect(EventTime.parse("2024-04-31T10:00:00Z", sessionStart: start) == nil)
+        #expect(EventTime.parse("2024-02-29T10:00:00Z", sessionStart: start).map(EventTime.iso8601) == "2024-02-29T10:00:00.000Z")
+        #expect(EventTime.parse("2024-12-31T10:00:00Z", sessionStart: start).map(EventTime.iso8601) == "2024-12-31T10:00:00.000Z")
         // A time of day before the start's is the next day's: the session runs past midnight.
         #expect(EventTime.parse("00:01:20", sessionStart: start).map(EventTime.iso8601) == "2024-08-09T00:01:20.000Z")
         #expect(EventTime.parse("2024-08-08T00:01:20Z", sessionStart: start).map(EventTime.iso8601) == "2024-08-08T00:01:20.000Z", "a date is taken as given")

@@ -100,6 +100,9 @@ public enum EventTime {
             // Typed at the keyboard: a year or day out of range must not overflow the day count.
             guard date.count == 3, (1970...2199).contains(date[0]), (1...12).contains(date[1]), (1...31).contains(date[2])
             else { return nil }
+            // A day the month does not have (`2024-02-30` was taken as March 1: operator trial).
+            let monthDays = date[1] == 12 ? 31 : daysFromCivil(date[0], date[1] + 1, 1) - daysFromCivil(date[0], date[1], 1)
+            guard date[2] <= monthDays else { return nil }
             day = Int64(daysFromCivil(date[0], date[1], date[2])) * 86_400_000_000_000
             timePart = text[text.index(after: t)...]
         }

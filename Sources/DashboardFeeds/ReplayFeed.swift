@@ -79,7 +79,7 @@ public final class ReplayFeed: DashboardFeed {
     var spansDays: Bool {
         guard session.timelineWarning == nil else { return true }
         guard let first = session.firstTime, let last = session.lastTime else { return false }
-        return EventTime.iso8601(first).prefix(10) != EventTime.iso8601(last).prefix(10)
+        return EventTime.date(first) != EventTime.date(last)
     }
 
     public func status(wall: UInt64) -> SessionStatus {

@@ -14,11 +14,11 @@ enum SeekNotice {
         // With the date when the session spans days or the date was typed (`:2024-08-07 23:56:20`
         // in the demo was answered with a time of day alone: operator trial).
         func when(_ time: Int64) -> String {
-            spansDays || dated ? EventTime.iso8601(time).prefix(10) + " " + EventTime.timeOfDay(time) : EventTime.timeOfDay(time)
+            spansDays || dated ? EventTime.dateAndTime(time) : EventTime.timeOfDay(time)
         }
         var parts: [String] = []
         // Short: the footer is one line, 80 cells at the least.
-        if spansDays && !dated { parts.append("taken on \(EventTime.iso8601(target).prefix(10)) (type a date for another day)") }
+        if spansDays && !dated { parts.append("taken on \(EventTime.date(target)) (type a date for another day)") }
         if landed == nil {
             parts.append("\(when(target)) is before the first event" + (next.map { " (\(when($0)))" } ?? ""))
         } else if let landed, isGap(target: target, landed: landed, next: next) {
@@ -39,7 +39,7 @@ enum SeekNotice {
     /// which in recordings of different lengths and years is no share of the time.
     static func fraction(_ typed: String, landed: Int64?, spansDays: Bool, byTime: Bool) -> String? {
         guard !byTime, let landed else { return nil }
-        let at = spansDays ? EventTime.iso8601(landed).prefix(10) + " " + EventTime.timeOfDay(landed) : EventTime.timeOfDay(landed)
+        let at = spansDays ? EventTime.dateAndTime(landed) : EventTime.timeOfDay(landed)
         return "at \(at): \(typed) of the inputs' bytes read"
     }
 }

@@ -70,13 +70,10 @@ struct AlertColumns {
     }
 
     static func timeStyle(_ span: ClosedRange<Int64>) -> TimeStyle {
-        let first = date(span.lowerBound), last = date(span.upperBound)
+        let first = EventTime.date(span.lowerBound), last = EventTime.date(span.upperBound)
         if first == last { return .timeOfDay }
         return first.prefix(4) == last.prefix(4) ? .monthDay : .full
     }
-
-    /// `2024-08-08`.
-    static func date(_ time: Int64) -> String { String(dateTime(time).prefix(10)) }
 
     /// `2024-08-08 23:56:10`.
     static func dateTime(_ time: Int64) -> String {

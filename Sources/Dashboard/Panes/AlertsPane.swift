@@ -14,7 +14,7 @@ enum AlertsPane {
         let later = sessionTime.map(book.laterThan) ?? 0
         let laterPart = later > 0 ? " · \(Format.count(later)) later than now" : ""
         // One day's alerts are written with the time of day; the title says the day.
-        let day = book.timeSpan.flatMap { AlertColumns.timeStyle($0) == .timeOfDay ? " " + AlertColumns.date($0.lowerBound) : nil } ?? ""
+        let day = book.timeSpan.flatMap { AlertColumns.timeStyle($0) == .timeOfDay ? " " + EventTime.date($0.lowerBound) : nil } ?? ""
         let title = Buffer.fittingTitle([
             "Alerts \(Format.count(book.total))\(kept) · \(book.unseen) new\(laterPart) · times UTC\(day) · Enter: go to · a: seen · Esc",
             "Alerts \(Format.count(book.total))\(kept) · \(book.unseen) new\(laterPart) · UTC\(day) · Enter: go to · Esc",
@@ -37,7 +37,7 @@ enum AlertsPane {
             let seen = book.isSeen(kept: index)
             let isLater = sessionTime.map { alert.time > $0 } ?? false
             let line = columns.line(alert, market: alert.market.map(model.marketNames.short) ?? "—",
-                value: index < book.values.count ? book.values[index] : value(alert, engine: model.engine), seen: isLater ? "later" : seen ? "seen" : "NEW ")
+                value: book.values[index], seen: isLater ? "later" : seen ? "seen" : "NEW ")
             buffer.put(line, x: inner.x + 1, y: y, role: selected ? .selection : (seen || isLater ? .dim : .alert), limit: inner.width - 1)
         }
     }

@@ -97,8 +97,8 @@ enum StatusBarPane {
         // and `UTC` pushed the play state out (review).
         let shortest = parts.map { DisplayWidth.of(($0.shorter.last ?? $0.text)) }
         var used = 0
+        let essentialEnd = min(essentials, parts.count)
         for (index, part) in parts.enumerated() {
-            let essentialEnd = min(essentials, parts.count)
             var reserve = index + 1 < essentialEnd ? shortest[(index + 1)..<essentialEnd].reduce(0, +) : 0
             // Kept only when it can be used: a play state that does not fit anyway leaves the
             // clock its date (review).
@@ -133,7 +133,7 @@ enum StatusBarPane {
         // spans days (a replay of recordings years apart showed no date anywhere: operator trial).
         let clock = status.time > 0 ? Format.clockMillis(status.time) : "--:--:--.---"
         if status.showsDate && status.time > 0 {
-            let date = String(EventTime.iso8601(status.time).prefix(10))
+            let date = EventTime.date(status.time)
             parts.append(("  \(date) \(clock) UTC", .statusBar, ["  \(date) \(clock)", "  \(date) \(clock.prefix(8))", "  \(clock)"]))
         } else {
             parts.append(("  \(clock) UTC", .statusBar, ["  \(clock)"]))

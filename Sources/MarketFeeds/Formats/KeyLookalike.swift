@@ -12,36 +12,34 @@ enum KeyLookalike {
     /// thousand keys must not cost their comparisons).
     static let compared = 64
 
-    /// The first of `keys` that is not in `known` but resembles one of them, with that one. The
-    /// same letters and an export's names are looked up for every key; the edit distance is
-    /// worked out for the first `compared` unknown keys only (a misspelt key after 64 others was
-    /// passed over with the first version, which stopped looking there: review).
+    /// The first of `keys` that is not in `known` but resembles one of them, with that one: the
+    /// same letters and digits whatever the case and the separators, or a key an exchange's
+    /// export names that way (`marginType`), looked up for every key; or, for a key of eight
+    /// letters and digits or more, one edit away (`isolated_margn`), worked out for the first
+    /// `compared` unknown keys only (a misspelt key after 64 others was passed over with the first
+    /// version, which stopped looking there: review). One edit on shorter keys, or two, took
+    /// ordinary extra keys for typos (`account_id`, `position_id`, `sizes`, `site`: a position
+    /// line refused, a positions file stopped; attacker trial).
     static func first(in keys: some Sequence<String>, known: [String]) -> (given: String, meant: String)? {
-        let folded = Dictionary(known.map { (fold($0), $0) }, uniquingKeysWith: { first, _ in first })
+        let foldedKnown = known.map { (folded: fold($0), name: $0) }
         var looked = 0
         for key in keys where !known.contains(key) {
-            let keyFolded = fold(key)
-            if let same = folded[keyFolded] { return (key, same) }
-            if let meant = exportNames[keyFolded], known.contains(meant) { return (key, meant) }
+            let folded = fold(key)
+            if let same = foldedKnown.first(where: { $0.folded == folded }) { return (key, same.name) }
+            if let meant = exportNames[folded], known.contains(meant) { return (key, meant) }
             guard looked < compared, key.utf8.count <= longest else { continue }
             looked += 1
-            if let meant = resembled(key, known: known) { return (key, meant) }
+            guard folded.count >= 8 else { continue }
+            let letters = Array(folded)
+            if let near = foldedKnown.first(where: { distance(Array($0.folded), letters, atMost: 1) <= 1 }) { return (key, near.name) }
         }
         return nil
     }
 
-    /// The known key `key` resembles: the same letters and digits whatever the case and the
-    /// separators, or, for a key of eight letters and digits or more, one edit away
-    /// (`isolated_margn`); or a key an exchange's export names that way (`marginType`). One edit
-    /// on shorter keys, or two, took ordinary extra keys for typos (`account_id`, `position_id`,
-    /// `sizes`, `site`: a position line refused, a positions file stopped; attacker trial).
+    /// The known key `key` resembles (see `first(in:known:)`), or nil.
     static func resembled(_ key: String, known: [String]) -> String? {
         guard key.utf8.count <= longest else { return nil }
-        let folded = fold(key)
-        if let same = known.first(where: { fold($0) == folded }) { return same }
-        if let meant = exportNames[folded], known.contains(meant) { return meant }
-        guard folded.count >= 8 else { return nil }
-        return known.first { distance(Array(fold($0)), Array(folded), atMost: 1) <= 1 }
+        return first(in: CollectionOfOne(key), known: known)?.meant
     }
 
     /// Keys of Binance's and Bybit's position exports that mean one liqwatch reads under another
@@ -79,8 +77,11 @@ enum KeyLookalike {
         return previous[b.count]
     }
 
-    /// The reason given for a refused key.
-    static func reason(_ found: (given: String, meant: String)) -> String {
-        "'\(SafeText.escaped(String(found.given.prefix(40))))' is not a key liqwatch reads: did you mean \(found.meant)? (it would be passed over)"
+    /// The field a refused key is named by: as given, escaped, at most 40 characters.
+    static func field(_ found: (given: String, meant: String)) -> String { SafeText.escaped(String(found.given.prefix(40))) }
+
+    /// The reason given for a refused key (or, `noun`, a CSV column).
+    static func reason(_ found: (given: String, meant: String), noun: String = "key") -> String {
+        "'\(field(found))' is not a \(noun) liqwatch reads: did you mean \(found.meant)? (it would be passed over)"
     }
 }

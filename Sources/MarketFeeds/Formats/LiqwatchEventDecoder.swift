@@ -51,8 +51,7 @@ public struct LiqwatchEventDecoder: LineDecoder {
     /// The keys each type of line is read by (others are passed over, unless they resemble one
     /// of these: `KeyLookalike`).
     static let keys: [String: [String]] = [
-        "position": ["type", "time", "account", "symbol", "venue", "side", "size", "entry_price", "margin_mode", "isolated_margin",
-                     "wallet_balance", "leverage", "position_side"],
+        "position": ["type", "time"] + PositionsCSV.fieldNames,
         "account": ["type", "time", "account", "venue", "wallet_balance", "asset"],
         "insurance_fund": ["type", "time", "balance", "venue", "asset"],
         "mark": ["type", "time", "price", "symbol", "venue"],
@@ -128,7 +127,7 @@ public struct LiqwatchEventDecoder: LineDecoder {
             // Keys of no line's vocabulary that resemble this type's (`isolated_margn`).
             let foreign = members.lazy.map(\.0).filter { !Self.vocabulary.contains($0) }
             if let found = KeyLookalike.first(in: foreign, known: known) {
-                throw FieldError(field: SafeText.escaped(String(found.given.prefix(40))), reason: KeyLookalike.reason(found))
+                throw FieldError(field: KeyLookalike.field(found), reason: KeyLookalike.reason(found))
             }
         }
         switch type {

@@ -31,6 +31,10 @@ enum PositionsCSV {
         }
     }
 
+    /// Every field a position is read by, in any source (a CSV header, a JSON entry, an event
+    /// line): the columns and `venue`.
+    static let fieldNames = Column.allCases.map(\.name) + ["venue"]
+
     /// A cell: where its bytes lie in the file, surrounding spaces and tabs trimmed.
     struct Cell {
         var start: Int
@@ -102,9 +106,9 @@ enum PositionsCSV {
                 }
                 // A column like one read (`isolated margin`, `isolatedMargin`, `entry_prce`) is
                 // refused: passed over, its values were silently not read (attacker trial).
-                if let found = KeyLookalike.first(in: names, known: Column.allCases.map(\.name) + ["venue"]) {
-                    throw PositionsFileError(file: path, line: lineNumber, field: SafeText.escaped(String(found.given.prefix(40))),
-                        reason: KeyLookalike.reason(found).replacingOccurrences(of: "a key", with: "a column"))
+                if let found = KeyLookalike.first(in: names, known: fieldNames) {
+                    throw PositionsFileError(file: path, line: lineNumber, field: KeyLookalike.field(found),
+                        reason: KeyLookalike.reason(found, noun: "column"))
                 }
                 header = names
                 hasVenueColumn = names.contains("venue")

@@ -79,11 +79,10 @@ public enum PositionsFile {
             throw PositionsFileError(file: path, line: 1, field: "positions", reason: "expected a list of positions")
         }
         var rows = Rows()
-        let known = PositionsCSV.Column.allCases.map(\.name) + ["venue"]
         for (index, entry) in list.enumerated() {
             do throws(FieldError) {
-                if let members = entry.objectMembers, let found = KeyLookalike.first(in: members.lazy.map(\.0), known: known) {
-                    throw FieldError(field: SafeText.escaped(String(found.given.prefix(40))), reason: KeyLookalike.reason(found))
+                if let members = entry.objectMembers, let found = KeyLookalike.first(in: members.lazy.map(\.0), known: PositionsCSV.fieldNames) {
+                    throw FieldError(field: KeyLookalike.field(found), reason: KeyLookalike.reason(found))
                 }
                 rows.append(try PositionRow.parse(resolver: resolver) { entry[$0]?.scalarText }, line: index + 1)
             } catch {

@@ -187,7 +187,8 @@ struct FeedApplier {
     /// venue's one stream.
     mutating func placeAnonymousSnapshots() {
         var unplaced: [PendingSnapshot] = []
-        let binance = synchronizers.values.filter { FeedApplier.isBinance($0.symbol) }.sorted { $0.symbol < $1.symbol }
+        // Only Binance's REST snapshots name no symbol.
+        let binance = synchronizers.values.filter { MarketID.venue(of: $0.symbol)?.isBinance == true }.sorted { $0.symbol < $1.symbol }
         var placed = Set<String>()
         for var pending in anonymousSnapshots {
             let snapshot = pending.snapshot
@@ -237,17 +238,11 @@ struct FeedApplier {
         anonymousSnapshots = Array(unplaced.suffix(FeedApplier.anonymousSnapshotLimit))
     }
 
-    /// Only Binance's REST snapshots name no symbol.
-    static func isBinance(_ market: String) -> Bool {
-        let venue = MarketID.venue(of: market)
-        return venue == .binanceUSDM || venue == .binanceCOINM
-    }
-
     /// Whether the snapshot's prices are a stream's: by its buffered events while it waits, by
     /// its book's mid once synced (a stream with neither cannot be told apart: it fits).
     func fits(_ stream: DepthSynchronizer, _ snapshot: DepthSnapshot) -> Bool {
-        if stream.isAwaitingSnapshot || stream.bufferedPrice != nil { return FeedApplier.pricesFit(stream, snapshot) }
-        guard let mid = engine.market(stream.symbol)?.book.mid else { return true }
+        if let price = stream.bufferedPrice { return FeedApplier.pricesFit(price: Double(price), snapshot) }
+        guard !stream.isAwaitingSnapshot, let mid = engine.market(stream.symbol)?.book.mid else { return true }
         return FeedApplier.pricesFit(price: Double(mid.bookUnits), snapshot)
     }
 

@@ -39,14 +39,14 @@ public struct InstrumentCatalog: Sendable {
             return Instrument(symbol: market, tickSize: Self.unknownStep, lotSize: Self.unknownStep, kind: .linear,
                 settlementAsset: quote, brackets: Instrument.okxConservativeTiers, liquidationFeeRate: Instrument.okxLiquidationFeeRate,
                 marginRules: .okx)
-        case .bybit? where Self.bybitInverseBase(symbol) != nil:
-            // Bybit's inverse perpetuals (`ETHUSD`) and inverse futures (`BTCUSDH25`, once read as
-            // linear USDT contracts: attacker trial): 1 USD a contract, settled in the coin.
-            return Instrument(symbol: market, tickSize: Self.unknownStep, lotSize: .one, kind: .inverse(contractSize: .one),
-                settlementAsset: Self.bybitInverseBase(symbol) ?? symbol, brackets: Instrument.bybitConservativeRiskLimits, liquidationFeeRate: .zero,
-                marginRules: .bybit)
         case .deribit?: return Self.deribit(market)
         case .bybit?:
+            if let coin = Self.bybitInverseBase(symbol) {
+                // Bybit's inverse perpetuals (`ETHUSD`) and inverse futures (`BTCUSDH25`, once read
+                // as linear USDT contracts: attacker trial): 1 USD a contract, settled in the coin.
+                return Instrument(symbol: market, tickSize: Self.unknownStep, lotSize: .one, kind: .inverse(contractSize: .one),
+                    settlementAsset: coin, brackets: Instrument.bybitConservativeRiskLimits, liquidationFeeRate: .zero, marginRules: .bybit)
+            }
             var instrument = Instrument.bybitLinear(symbol, tick: "0.00000001", lot: "0.00000001")
             instrument.symbol = market
             return instrument
@@ -117,7 +117,7 @@ public struct InstrumentCatalog: Sendable {
     func onlyInstrument(withExchangeSymbol symbol: String) -> Instrument? {
         let found = instruments.values.filter { $0.exchangeSymbol == symbol }
         if found.count == 1 { return found[0] }
-        let binance = found.filter { $0.venue == .binanceUSDM || $0.venue == .binanceCOINM }
+        let binance = found.filter { $0.venue?.isBinance == true }
         return binance.count == 1 ? binance[0] : nil
     }
 

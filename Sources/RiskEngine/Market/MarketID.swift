@@ -29,6 +29,10 @@ public struct Venue: RawRepresentable, Hashable, Comparable, Sendable, CustomStr
         }
     }
 
+    /// Binance USDⓈ-M or COIN-M: the venues whose REST snapshots name no symbol, and whose
+    /// contract a bare symbol takes when several venues list it.
+    public var isBinance: Bool { self == .binanceUSDM || self == .binanceCOINM }
+
     public static func < (lhs: Venue, rhs: Venue) -> Bool { lhs.rawValue < rhs.rawValue }
 
     /// A venue name as a person types it: lower case, letters, digits and `-` only.

@@ -50,6 +50,12 @@ public enum EventTime {
         return "\(year)-\(two(month))-\(two(day))T\(two(secondOfDay / 3600)):\(two(secondOfDay / 60 % 60)):\(two(secondOfDay % 60)).\(three(millis))Z"
     }
 
+    /// "2024-08-08": the UTC day, as `iso8601` writes it.
+    public static func date(_ nanoseconds: Int64) -> String { String(iso8601(nanoseconds).prefix(10)) }
+
+    /// "2024-08-08 23:54:15.030": the day and the time, where a session spans days.
+    public static func dateAndTime(_ nanoseconds: Int64) -> String { date(nanoseconds) + " " + timeOfDay(nanoseconds) }
+
     /// "23:54:15.030", or "23:54:15" without milliseconds.
     public static func timeOfDay(_ nanoseconds: Int64, milliseconds showMilliseconds: Bool = true) -> String {
         let milliseconds = nanoseconds / 1_000_000

@@ -123,11 +123,15 @@ public final class ReplayFeed: DashboardFeed {
         case .step: return try stepOne(wall: wall)
         case .faster: clock.faster(wall: wall)
         case .slower: clock.slower(wall: wall)
-        case .nextNotable:
-            guard let found = try clock.jumpToNextNotable(wall: wall) else { return [.notice("no later liquidation, deficit or alert")] }
+        case .nextNotable(let deficitsOnly):
+            guard let found = try clock.jumpToNextNotable(wall: wall, deficitsOnly: deficitsOnly) else {
+                return [.notice(deficitsOnly ? "no later deficit or ADL (the tape's d filter is on)" : "no later liquidation, deficit or alert")]
+            }
             return [.notice(JumpLanding.text(at: found, log: session.log, names: MarketNames(of: session.engine)))]
-        case .previousNotable:
-            guard let found = try clock.jumpToPreviousNotable(wall: wall) else { return [.notice("no earlier liquidation, deficit or alert")] }
+        case .previousNotable(let deficitsOnly):
+            guard let found = try clock.jumpToPreviousNotable(wall: wall, deficitsOnly: deficitsOnly) else {
+                return [.notice(deficitsOnly ? "no earlier deficit or ADL (the tape's d filter is on)" : "no earlier liquidation, deficit or alert")]
+            }
             return [.notice(JumpLanding.text(at: found, log: session.log, names: MarketNames(of: session.engine)))]
         case .jumpToAlert(let time):
             try clock.seek(toFirstEventAt: time, wall: wall)

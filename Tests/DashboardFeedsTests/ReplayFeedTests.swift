@@ -88,7 +88,7 @@ struct ReplayFeedTests {
         let feed = demoFeed()
         feed.clock.setSpeed(.infinity, wall: 0)
         while !feed.session.finished { _ = try feed.advance(wall: 0) }
-        for effect in [Effect.previousNotable, .jump("50%"), .jump("23:56:00")] {
+        for effect in [Effect.previousNotable(deficitsOnly: false), .jump("50%"), .jump("23:56:00")] {
             _ = try feed.perform(effect, wall: 1)
             #expect(feed.status(wall: 1).paused && !feed.session.finished, "\(effect)")
             let landed = feed.session.lastTime
@@ -109,11 +109,11 @@ struct ReplayFeedTests {
     func notable() throws {
         let feed = demoFeed()
         // It says what it landed on.
-        let landed = try feed.perform(.nextNotable, wall: 0)
+        let landed = try feed.perform(.nextNotable(deficitsOnly: false), wall: 0)
         #expect(landed.count == 1 && { if case .notice(let text) = landed[0] { return text.hasPrefix("→ ") && !text.hasSuffix("or alert") } else { return false } }(), "\(landed)")
         #expect(feed.session.log.simulatedCount + feed.session.log.alertCount + feed.session.log.deficitCount > 0)
         #expect(try feed.perform(.jump("100%"), wall: 0).isEmpty)
-        #expect(try feed.perform(.nextNotable, wall: 0) == [.notice("no later liquidation, deficit or alert")])
+        #expect(try feed.perform(.nextNotable(deficitsOnly: false), wall: 0) == [.notice("no later liquidation, deficit or alert")])
     }
 
     @Test("the end found by asking when the next event is due, after an advance stopped at the last event, is drawn")
@@ -163,7 +163,7 @@ struct ReplayFeedTests {
         #expect(midSecond > 100, "the steps land between the seconds' samples")
         // Jumps while paused answer with a notice; the frame drawn with it shows the engine's now.
         for _ in 0..<20 {
-            _ = try feed.perform(.nextNotable, wall: 0)
+            _ = try feed.perform(.nextNotable(deficitsOnly: false), wall: 0)
             let engine = feed.engine
             #expect(engine.markets[0].shownStress == engine.stressedDeficit(market: 0), "after a jump to \(engine.time)")
         }

@@ -166,7 +166,13 @@ struct KeyTests {
         #expect(ladder.map(\.shockPercent) == StressLadder.shocks.map { Fixed($0) })
         _ = model.update(.key(.escape))
         #expect(model.update(.key(.character(" "))) == [.togglePause])
-        #expect(model.update(.key(.character("]"))) == [.nextNotable])
+        #expect(model.update(.key(.character("]"))) == [.nextNotable(deficitsOnly: false)])
+        // With the tape showing deficits and ADL only, the jumps go to those.
+        _ = model.update(.key(.character("d")))
+        #expect(model.update(.key(.character("]"))) == [.nextNotable(deficitsOnly: true)])
+        #expect(model.update(.key(.character("["))) == [.previousNotable(deficitsOnly: true)])
+        _ = model.update(.key(.character("d")))
+        #expect(model.update(.key(.character("["))) == [.previousNotable(deficitsOnly: false)])
         #expect(model.update(.key(.character("+"))) == [.faster])
         _ = model.update(.key(.character(":")))
         for character in "50%" { _ = model.update(.key(.character(character))) }

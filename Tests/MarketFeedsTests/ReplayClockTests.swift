@@ -85,6 +85,50 @@ struct ReplayClockTests {
         #expect(previous / 1_000_000 < landed / 1_000_000, "the jump stayed on the event the clock showed")
     }
 
+    @Test("with the tape's deficits filter, ] and [ land only on liquidations that left a deficit or went to ADL or the fund")
+    func deficitJumps() throws {
+        let demo = DemoSession(seed: 1, positions: 1_000)
+        let clock = ReplayClock(driver: demo)
+        var landings: [Int64] = []
+        while let found = try clock.jumpToNextNotable(wall: 0, deficitsOnly: true), landings.count < 40 { landings.append(found) }
+        #expect(landings.count >= 5, "the demo's cascade leaves deficits and ADL")
+        #expect(landings == landings.sorted() && Set(landings).count == landings.count)
+        // Each landing has such a liquidation at its time; some liquidations between them had none.
+        for time in landings {
+            let there = demo.log.simulatedLiquidations.filter { $0.time == time }
+            #expect(there.contains { $0.deficit.isPositive || $0.adlQuantity.isPositive || $0.fundTakeoverQuantity.isPositive }, "\(time)")
+        }
+        let plain = demo.log.simulatedLiquidations.filter { !$0.deficit.isPositive && !$0.adlQuantity.isPositive && !$0.fundTakeoverQuantity.isPositive }
+        #expect(plain.contains { $0.time > landings[0] && $0.time < landings.last! && !landings.contains($0.time) },
+            "plain liquidations were passed over")
+        // And back: the clock is one landing past the last kept (or at the end), so the one before
+        // is the last kept, by the deficits' marks, not the liquidations'.
+        let previous = try #require(try clock.jumpToPreviousNotable(wall: 0, deficitsOnly: true))
+        #expect(previous == landings.last)
+    }
+
+    @Test("] finds the next notable event once the session has kept as many marks as it holds (the count stops growing)")
+    func nextNotableWithFullMarks() throws {
+        // An exchange-reported liquidation a millisecond apart: each a mark of its own.
+        let scratch = try ScratchDirectory()
+        let count = SessionLog.keep * 4 + 500
+        var lines = [#"{"type":"book","symbol":"BTCUSDT","bids":[["99","5"]],"asks":[["101","5"]],"time":1000000000}"#]
+        for index in 0..<count {
+            lines.append(#"{"type":"liquidation","symbol":"BTCUSDT","side":"long","price":"98","size":"1","time":\#(2_000_000_000 + Int64(index) * 1_000_000)}"#)
+        }
+        lines.append(#"{"type":"trade","symbol":"BTCUSDT","price":"99","size":"1","time":900000000000}"#)
+        let path = try scratch.write("marks.ndjson", lines.joined(separator: "\n"))
+        var options = SessionOptions()
+        options.threaded = false
+        let session = try ReplaySession(paths: [path], options: options)
+        let clock = ReplayClock(driver: session)
+        let target: Int64 = 2_000_000_000 + Int64(count - 100) * 1_000_000
+        try clock.seek(to: target, wall: 0)
+        #expect(session.log.marks.count == session.log.marks.capacity)
+        let found = try #require(try clock.jumpToNextNotable(wall: 0))
+        #expect(found == target + 1_000_000, "it replayed to \(found), not to the next liquidation")
+    }
+
     @Test("a replay of a recording seeks backwards through checkpoints too", .enabled(if: SharedData.isPresent, SharedData.skipMessage))
     func recordingSeek() throws {
         var options = SessionOptions()

@@ -88,8 +88,10 @@ public enum Effect: Equatable, Sendable {
     case step
     case faster
     case slower
-    case nextNotable
-    case previousNotable
+    /// `]` / `[`: with `deficitsOnly` (the tape's `d` filter on), to a liquidation that left a
+    /// deficit or sent quantity to ADL or the fund, not to any liquidation or alert.
+    case nextNotable(deficitsOnly: Bool)
+    case previousNotable(deficitsOnly: Bool)
     /// "23:56:10", "2024-08-08T23:56:10Z" or "50%": the runner parses it against the session.
     case jump(String)
     /// To the moment an alert was told (event time, ns): just after the first event at that time,
@@ -828,8 +830,8 @@ public struct AppModel: Sendable {
         case .step: return [.step]
         case .faster: return [.faster]
         case .slower: return [.slower]
-        case .nextNotable: return [.nextNotable]
-        case .previousNotable: return [.previousNotable]
+        case .nextNotable: return [.nextNotable(deficitsOnly: tapeFilter.deficitsOnly)]
+        case .previousNotable: return [.previousNotable(deficitsOnly: tapeFilter.deficitsOnly)]
         case .jumpToTime:
             // From a position's view, back to it after the jump (the view closed, and the list's
             // cursor had moved: the operator had to find the position again; operator trial).

@@ -318,22 +318,26 @@ public final class ReplayClock {
         anchor(event: driver.lastTime ?? 0, wall: wall)
     }
 
-    /// Jumps forward to the next liquidation, deficit or signal alert (replaying until one happens).
-    /// Returns its time, or nil when the session ends first.
+    /// Jumps forward to the next liquidation, deficit or signal alert (replaying until one happens);
+    /// with `deficitsOnly`, to the next liquidation that left a deficit or sent quantity to ADL or
+    /// the fund (the tape's `d` filter). Returns its time, or nil when the session ends first.
     @discardableResult
-    public func jumpToNextNotable(wall: UInt64) throws(SessionError) -> Int64? {
+    public func jumpToNextNotable(wall: UInt64, deficitsOnly: Bool = false) throws(SessionError) -> Int64? {
         collectCheckpoint(wait: true)
         driver.finishStep()
         let now = currentTime(wall: wall)
-        if let known = driver.log.marks.first(where: { $0 > now }) {
+        func latest() -> Int64? { deficitsOnly ? driver.log.deficitMarks.last : driver.log.marks.last }
+        if let known = (deficitsOnly ? driver.log.deficitMarks : driver.log.marks).first(where: { $0 > now }) {
             try seek(to: known, wall: wall)
             return known
         }
-        let before = driver.log.marks.count
+        // Every mark kept is at or before `now`, so a later one is new. (The count compared before
+        // stops growing once the ring is full, 20,000 marks into a cascade, and `]` then replayed
+        // to the session's end.)
         while try driver.step() {
             driver.finishStep()
             noteCheckpoint()
-            if driver.log.marks.count > before, let found = driver.log.marks.last, found > now {
+            if let found = latest(), found > now {
                 anchor(event: found, wall: wall)
                 return found
             }
@@ -346,12 +350,13 @@ public final class ReplayClock {
     /// clock shows. Paused a fraction of a millisecond past a liquidation (the clock reading its
     /// time), `[` went to that same liquidation and the clock did not move (operator trial).
     @discardableResult
-    public func jumpToPreviousNotable(wall: UInt64) throws(SessionError) -> Int64? {
+    public func jumpToPreviousNotable(wall: UInt64, deficitsOnly: Bool = false) throws(SessionError) -> Int64? {
         collectCheckpoint(wait: true)
         driver.finishStep()
         let now = currentTime(wall: wall)
         let shown = now - ((now % 1_000_000) + 1_000_000) % 1_000_000
-        guard let found = driver.log.marks.last(where: { $0 < shown }) else { return nil }
+        let marks = deficitsOnly ? driver.log.deficitMarks : driver.log.marks
+        guard let found = marks.last(where: { $0 < shown }) else { return nil }
         try seek(to: found, wall: wall)
         return found
     }

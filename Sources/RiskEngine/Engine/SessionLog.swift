@@ -111,6 +111,10 @@ public struct SessionLog: Sendable {
     public private(set) var lastImplausiblePrice: ImplausiblePrice?
     /// Times of notable events (liquidations, deficits, alerts) for jumping to next / previous.
     public private(set) var marks = RingBuffer<Int64>(capacity: SessionLog.keep * 4)
+    /// Times of the liquidations that left a deficit or sent quantity to ADL or to the fund: where
+    /// `]` / `[` go while the tape shows only those (in a cascade of thousands of liquidations
+    /// they went to the next liquidation however the tape was filtered: operator trial).
+    public private(set) var deficitMarks = RingBuffer<Int64>(capacity: SessionLog.keep * 4)
     public static let keep = 5_000
 
     /// Liquidations a venue-wide stream (Binance `!forceOrder@arr`) reported on markets the session
@@ -167,6 +171,10 @@ public struct SessionLog: Sendable {
             simulatedNotional[record.asset, default: .zero] += record.notional
             append(&simulatedLiquidations, record)
             addMark(record.time)
+            if record.deficit.isPositive || record.adlQuantity.isPositive || record.fundTakeoverQuantity.isPositive,
+                deficitMarks.last != record.time {
+                deficitMarks.append(record.time)
+            }
         case .deficit(let record):
             deficitCount += 1
             deficitTotal[record.asset, default: .zero] += record.amount

@@ -283,6 +283,28 @@ struct ListPaneTests {
         #expect(text.contains("of \(result.liquidations.count)"))
         screen.press(.home)
         #expect(screen.whatIfScroll == 0)
+        // A page is the rows the list shows: PgDn puts the row after the last shown at the top
+        // (a fixed ten was more than the list's rows at 80×24).
+        func shownRange(_ text: String) -> (Int, Int)? {
+            guard let line = text.split(separator: "\n").first(where: { $0.contains("Liquidations in trigger order: ") }),
+                let range = line.split(separator: ":").last?.split(separator: " ").first else { return nil }
+            let ends = range.split(separator: "–").compactMap { Int($0.replacingOccurrences(of: ",", with: "")) }
+            return ends.count == 2 ? (ends[0], ends[1]) : nil
+        }
+        let firstPage = try! #require(shownRange(screen.rendered().text))
+        #expect(firstPage.0 == 1 && firstPage.1 < 10, "a what-if list of fewer than ten rows at 80×24: \(firstPage)")
+        screen.press(.pageDown)
+        let secondPage = try! #require(shownRange(screen.rendered().text))
+        #expect(secondPage.0 == firstPage.1 + 1)
+        screen.press(.pageUp)
+        #expect(try! #require(shownRange(screen.rendered().text)).0 == 1)
+        // After G one k moves the list one row (it stood still until the scroll came back in range).
+        screen.press(.end)
+        let bottom = try! #require(shownRange(screen.rendered().text))
+        #expect(bottom.1 == result.liquidations.count)
+        screen.press(.character("k"))
+        #expect(try! #require(shownRange(screen.rendered().text)).0 == bottom.0 - 1)
+        screen.press(.home)
         // −99 % is a shock like any other (a 100 % fall is not: the mark would be zero).
         screen.press(.escape, .character("x"))
         for character in "-99" { screen.press(.character(character)) }

@@ -50,7 +50,7 @@ extension AppModel {
     /// A key for the view on screen, as `handle(_ key:)` would route it.
     mutating func overlayKey(_ action: Action) -> [Effect] {
         switch mode {
-        case .whatIf(let result, _): scrollWhatIf(action, rows: result.liquidations.count)
+        case .whatIf: scrollWhatIf(action)
         case .alerts(let cursor): return alertsViewKey(action, cursor: cursor)
         default: break
         }

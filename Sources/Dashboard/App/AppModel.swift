@@ -718,7 +718,7 @@ public struct AppModel: Sendable {
         case .whatIf(let result, _):
             if action == .back || action == .whatIf { mode = .normal; return [] }
             if action == .quit { return [.quit] }
-            scrollWhatIf(action, rows: result.liquidations.count)
+            scrollWhatIf(action)
             return []
         case .detail(let position):
             if action == .back {
@@ -951,14 +951,21 @@ public struct AppModel: Sendable {
         return true
     }
 
-    /// The what-if's list of liquidations scrolls with the same keys as every list.
-    mutating func scrollWhatIf(_ action: Action, rows: Int) {
-        let last = max(0, rows - 1)
+    /// The what-if's list of liquidations scrolls with the same keys as every list, a page being
+    /// the rows it shows (a fixed ten was more than the whole list at 80×24). `whatIfScroll` is the
+    /// first row shown and stops where the last row is on screen: it went on to the last row, so
+    /// after `G` the first presses of `k` or PgUp moved nothing on screen.
+    mutating func scrollWhatIf(_ action: Action) {
+        guard case .whatIf(let result, let ladder) = mode else { return }
+        // The rows the list has at this size, as drawn (the lines above it depend on the result).
+        var scratch = Buffer(width: width, height: height, unicode: unicode)
+        let page = max(1, WhatIfPane.render(self, result: result, ladder: ladder, layout.overlay, &scratch))
+        let last = max(0, result.liquidations.count - page)
         switch action {
         case .moveUp: whatIfScroll -= 1
         case .moveDown: whatIfScroll += 1
-        case .pageUp: whatIfScroll -= 10
-        case .pageDown: whatIfScroll += 10
+        case .pageUp: whatIfScroll -= page
+        case .pageDown: whatIfScroll += page
         case .top: whatIfScroll = 0
         case .bottom: whatIfScroll = last
         default: return

@@ -2,7 +2,9 @@ import RiskEngine
 
 /// `x`: the projection of a mark shock, liquidations in trigger order compounding through the book.
 enum WhatIfPane {
-    static func render(_ model: AppModel, result: StressResult, ladder: [StressResult], _ rect: Rect, _ buffer: inout Buffer) {
+    /// Returns how many rows the list of liquidations has on screen: a page for PgUp/PgDn.
+    @discardableResult
+    static func render(_ model: AppModel, result: StressResult, ladder: [StressResult], _ rect: Rect, _ buffer: inout Buffer) -> Int {
         buffer.fill(rect, role: .help)
         let percent = (result.shockPercent.isNegative ? "" : "+") + result.shockPercent.description
         buffer.box(rect, title: "What-if \(model.marketNames.title(result.symbol)) \(percent)% · \(model.keymap.label(for: .back)) back", focused: true)
@@ -107,7 +109,7 @@ enum WhatIfPane {
         // The projected liquidations, in trigger order: a list that scrolls (j/k, PgUp/PgDn, g/G),
         // under a line that says which of them are on screen.
         let rowsLeft = inner.maxY - y - 2
-        guard rowsLeft >= 1 else { return }
+        guard rowsLeft >= 1 else { return 1 }
         let total = result.liquidations.count
         let first = max(0, min(model.whatIfScroll, total - rowsLeft))
         let shown = result.liquidations.indices.dropFirst(first).prefix(rowsLeft)
@@ -131,6 +133,7 @@ enum WhatIfPane {
             line(ColumnFit.line(row, listColumns, chosen, gap: 2), record.deficit.isPositive || record.unfilledQuantity.isPositive ? .alert : .help)
         }
         if result.liquidations.isEmpty && result.blocked == nil { line("No position would be liquidated by this shock.", .ok) }
+        return rowsLeft
     }
 
     /// A projected liquidation's deficit, and ADL or FUND where the book could not take it all

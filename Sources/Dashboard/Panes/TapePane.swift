@@ -109,6 +109,21 @@ enum TapePane {
             shown[sideColumn].title = ""
             chosen = fit()
         }
+        // Several markets and still no room for the market (the tape at 80×24, 19 cells: a line
+        // read "▲ 0.065 ADL" with nothing to say of which market): the deficit's title shortens to
+        // "def", then the market's name to the room left (never below four cells, "BTC…").
+        if severalMarkets && !chosen.contains(where: { $0.column == symbolColumn }) {
+            shown[deficitColumn].title = "def"
+            chosen = fit()
+            if !chosen.contains(where: { $0.column == symbolColumn }) {
+                let others = chosen.filter { shown[$0.column].priority == 0 }
+                let room = inner.width - others.reduce(0) { $0 + $1.width + 1 }
+                if room >= 4 {
+                    shown[symbolColumn].cap = room
+                    chosen = fit()
+                }
+            }
+        }
         // Still too narrow for the deficit: it gives up its asset's name (said where there is
         // room: several assets) before it goes (at 80 columns the named deficit was dropped and
         // only the quantity was left; operator trial).

@@ -151,6 +151,50 @@ struct FrameDecoderTests {
         }
     }
 
+    @Test("a member given twice makes the frame malformed, named (the last one won: another market's symbol, a second mark price)")
+    func duplicateMembers() {
+        func field(_ frame: String) -> String? {
+            if case .malformed(let field) = Self.decodeAll(frame).outcome { return field }
+            return nil
+        }
+        let trade = #"{"stream":"btcusdt@trade","data":{"e":"trade","E":1723161256000,"s":"BTCUSDT","s":"ETHUSDT","p":"3100.00","q":"1"}}"#
+        #expect(field(trade) == "data.s (the key is given twice)")
+        let mark = #"{"stream":"btcusdt@markPrice@1s","data":{"e":"markPriceUpdate","E":1,"s":"BTCUSDT","p":"60000.00","p":"57000.00","i":"1","r":"0","T":2}}"#
+        #expect(field(mark) == "data.p (the key is given twice)")
+        let snapshot = #"{"lastUpdateId":100,"lastUpdateId":900,"bids":[["1","1"]],"asks":[["2","1"]]}"#
+        #expect(field(snapshot) == "lastUpdateId (the key is given twice)")
+        let bids = #"{"lastUpdateId":100,"bids":[["1","1"]],"asks":[["2","1"]],"bids":[]}"#
+        #expect(field(bids) == "bids (the key is given twice)")
+        let order = #"{"stream":"btcusdt@forceOrder","data":{"e":"forceOrder","E":1,"o":{"s":"BTCUSDT","S":"SELL","o":"LIMIT","q":"1","q":"9","p":"1","ap":"1"}}}"#
+        #expect(field(order) == "data.o.q (the key is given twice)")
+        // The order's symbol beside one of the payload's own is the symbol twice.
+        let orderSymbol = #"{"stream":"btcusdt@forceOrder","data":{"e":"forceOrder","s":"ETHUSDT","E":1,"o":{"s":"BTCUSDT","S":"SELL","q":"1","p":"1","ap":"1"}}}"#
+        #expect(field(orderSymbol) == "data.o.s (the key is given twice)")
+        let streams = #"{"stream":"btcusdt@trade","stream":"!forceOrder@arr","data":{"e":"trade","E":1,"s":"BTCUSDT","p":"1","q":"1"}}"#
+        #expect(field(streams) == "stream (the key is given twice)")
+        let payloads = #"{"stream":"btcusdt@trade","data":{"e":"trade","E":1,"s":"BTCUSDT","p":"1","q":"1"},"data":{"e":"trade","E":1,"s":"BTCUSDT","p":"2","q":"1"}}"#
+        #expect(field(payloads) == "data (the key is given twice)")
+        // Once each, as Binance writes them: decoded (a forceOrder's own "o", the order type, is not its "o").
+        #expect(Self.decodeAll(#"{"stream":"btcusdt@forceOrder","data":{"e":"forceOrder","E":1,"o":{"s":"BTCUSDT","S":"SELL","o":"LIMIT","q":"1","p":"1","ap":"1","T":5}}}"#).outcome == .decoded)
+        #expect(Self.decodeAll(#"{"stream":"btcusdt@markPrice@1s","data":{"e":"markPriceUpdate","E":1,"s":"BTCUSDT","p":"60000.00","i":"1","r":"0","T":2}}"#).outcome == .decoded)
+    }
+
+    @Test("a payload of one symbol's stream names that symbol, in any case; a pair's stream its contracts; a venue's stream any")
+    func streamNamesTheSymbol() {
+        func outcome(_ stream: String, _ symbol: String) -> DecodeOutcome {
+            Self.decodeAll(#"{"stream":"\#(stream)","data":{"e":"trade","E":1,"s":"\#(symbol)","p":"1","q":"1"}}"#).outcome
+        }
+        #expect(outcome("btcusdt@trade", "ETHUSDT") == .malformed(field: "s (symbol): not the stream's symbol"))
+        #expect(outcome("btcusdt@trade", "BTCUSDTX") == .malformed(field: "s (symbol): not the stream's symbol"))
+        #expect(outcome("btcusdtx@trade", "BTCUSDT") == .malformed(field: "s (symbol): not the stream's symbol"))
+        #expect(outcome("btcusdt@trade", "BTCUSDT") == .decoded)
+        #expect(outcome("BTCUSDT@trade", "btcusdt") == .decoded)
+        #expect(outcome("btcusd@trade", "BTCUSD_PERP") == .decoded)
+        #expect(outcome("btcusd_perp@aggTrade", "BTCUSD_PERP") == .decoded)
+        #expect(outcome("!forceOrder@arr", "ETHUSDT") == .decoded)
+        #expect(outcome("", "ETHUSDT") == .decoded)
+    }
+
     @Test("a book ticker, wrapped or raw, is skipped; a broken one is malformed")
     func bookTickers() {
         for frame in [#"{"stream":"btcusdt@bookTicker","data":\#(Self.ticker)}"#, Self.ticker] {

@@ -215,6 +215,35 @@ struct VenueRecordingTests {
         #expect(RecordingVenues.of(path: path) == [.bybit])
     }
 
+    @Test("Bybit and Hyperliquid frames with a key given twice are malformed, named by line and key (the last one was read over the first)")
+    func duplicateKeys() throws {
+        let bybit = [
+            #"1733011200000000000 {"topic":"tickers.XRPUSDT","type":"snapshot","data":{"symbol":"XRPUSDT","markPrice":"1.9530"},"ts":1733011200000}"#,
+            #"1733011201000000000 {"topic":"tickers.XRPUSDT","type":"delta","data":{"symbol":"XRPUSDT","markPrice":"1.9540","markPrice":"0.5"},"ts":1733011201000}"#,
+            #"1733011202000000000 {"topic":"orderbook.50.XRPUSDT","type":"snapshot","ts":1733011202000,"data":{"s":"XRPUSDT","s":"BTCUSDT","b":[["1.95","10"]],"a":[["1.96","10"]],"u":1,"seq":1}}"#,
+            #"1733011203000000000 {"topic":"publicTrade.XRPUSDT","type":"snapshot","ts":1733011203000,"data":[{"T":1733011203000,"s":"XRPUSDT","S":"Buy","v":"100","p":"1.9541","p":"9"}]}"#,
+            #"1733011204000000000 {"topic":"allLiquidation.XRPUSDT","type":"snapshot","ts":1733011204000,"data":[{"T":1733011204000,"s":"XRPUSDT","S":"Buy","S":"Sell","v":"2846","p":"1.9400"}]}"#,
+            #"1733011205000000000 {"topic":"tickers.XRPUSDT","topic":"tickers.BTCUSDT","type":"delta","data":{"symbol":"XRPUSDT","markPrice":"1.9"},"ts":1733011205000}"#,
+        ]
+        let scratch = try ScratchDirectory()
+        let (session, _) = try Self.replayLines(bybit, name: "bybit-twice.rec", in: scratch)
+        #expect(session.stats.firstMalformed.map { "\($0.line):\($0.field)" } == [
+            "2:data.markPrice (the key is given twice)", "3:data.s (the key is given twice)", "4:data[].p (the key is given twice)",
+            "5:data[].S (the key is given twice)", "6:topic (the key is given twice)"])
+        #expect(session.engine.market(Self.xrp)?.markPrice == Fixed("1.9530"))
+        let hyperliquid = [
+            #"1733011200000000000 {"channel":"l2Book","data":{"coin":"BTC","coin":"ETH","time":1733011200200,"levels":[[{"px":"50000","sz":"1","n":1}],[{"px":"50001","sz":"1","n":1}]]}}"#,
+            #"1733011200100000000 {"channel":"l2Book","data":{"coin":"BTC","time":1733011200200,"levels":[[{"px":"50000","px":"1","sz":"1","n":1}],[{"px":"50001","sz":"1","n":1}]]}}"#,
+            #"1733011200200000000 {"channel":"trades","data":[{"coin":"BTC","side":"B","px":"50000","sz":"1","sz":"9","time":1733011200200}]}"#,
+            #"1733011200300000000 {"channel":"activeAssetCtx","data":{"coin":"BTC","ctx":{"markPx":"50000","markPx":"1","oraclePx":"50000"}}}"#,
+            #"1733011200400000000 {"channel":"trades","data":[],"data":[{"coin":"BTC","side":"B","px":"1","sz":"1","time":1733011200200}]}"#,
+        ]
+        let (hl, _) = try Self.replayLines(hyperliquid, name: "hyperliquid-twice.rec", in: scratch)
+        #expect(hl.stats.firstMalformed.map { "\($0.line):\($0.field)" } == [
+            "1:data.coin (the key is given twice)", "2:data.levels", "3:data[].sz (the key is given twice)",
+            "4:data.ctx.markPx (the key is given twice)", "5:data (the key is given twice)"])
+    }
+
     @Test("a Bybit mark that stands still while its tickers flow stays fresh: the market does not read MARK OUTDATED")
     func bybitQuietMarkStaysFresh() throws {
         let start: Int64 = 1_733_011_200_000_000_000

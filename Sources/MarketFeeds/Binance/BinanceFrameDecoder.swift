@@ -136,6 +136,35 @@ public enum BinanceFrameDecoder {
         var skipRest = false
         /// The member whose value could not be read, to name it in the malformed count.
         var badField: String?
+        /// The members read so far, a bit each (`Member`): a second one makes the frame malformed
+        /// (`"s":"BTCUSDT","s":"ETHUSDT"` went to ETHUSDT's market, and a second mark price won,
+        /// silently: attacker trial). A forceOrder's order object shares the bits: its `s`, `q`,
+        /// `p` are the payload's, and a frame giving `s` beside the order's gives it twice.
+        var seen: UInt32 = 0
+        /// The member given twice, to name it.
+        var duplicate: String?
+        /// Reading a forceOrder's order object (a duplicate there is named `o.` and its key).
+        var readingOrder = false
+
+        /// The member given twice, as the malformed count names it.
+        var twice: String? { duplicate.map { $0 + " (the key is given twice)" } }
+
+        /// Whether `member` is read for the first time; else notes it as given twice.
+        mutating func first(_ member: Member, _ key: ByteSpan) -> Bool {
+            let bit = UInt32(1) << member.rawValue
+            if seen & bit != 0 {
+                if duplicate == nil { duplicate = (readingOrder ? "o." : "") + key.string }
+                return false
+            }
+            seen |= bit
+            return true
+        }
+    }
+
+    /// The members the decoder reads, a bit each in `Payload.seen`.
+    enum Member: UInt32 {
+        case eventType, symbol, eventTime, firstUpdateId, finalUpdateId, price, quantity, side, indexPrice, fundingRate
+        case time, bids, asks, order, previousFinalUpdateId, averagePrice, snapshotBids, snapshotAsks, lastUpdateId
     }
 
     /// Decodes one frame. `receiveTime` (ns) is used when the frame carries no event time.
@@ -181,11 +210,15 @@ public enum BinanceFrameDecoder {
         var listProblem: String? = nil
         var streamName: ByteSpan? = nil
         var skippedBookTicker = false
+        var sawData = false
         // A member of the frame itself (a REST snapshot's, an unwrapped event's) that could not be
         // read: named as it is (a `lastUpdateId` past 64 bits was counted as a bad "frame").
         var badMember: String? = nil
         let ok = cursor.object { key, cursor in
             if key.equals("data") {
+                // A second payload would be read over the first.
+                if sawData { payload.duplicate = payload.duplicate ?? "data"; badMember = payload.twice; return nil }
+                sawData = true
                 // Seven frames in ten of a full recording are book tickers, which the engine does
                 // not use (the depth stream is the book): their payload is only checked to be
                 // well-formed JSON, by skipping it, not decoded.
@@ -203,8 +236,14 @@ public enum BinanceFrameDecoder {
                 return readPayload(&cursor, into: &payload)
             }
             let read: Bool?
-            if key.equals("stream") { streamName = cursor.string(); read = streamName != nil } else { read = readField(key, &cursor, into: &payload) }
-            if read == nil && badMember == nil { badMember = key.count <= 32 && key.isSymbol ? key.string : "a member" }
+            if key.equals("stream") {
+                // A second stream name would change how the frame is read (venue-wide or not).
+                if streamName != nil { payload.duplicate = payload.duplicate ?? "stream"; badMember = payload.twice; return nil }
+                streamName = cursor.string(); read = streamName != nil
+            } else {
+                read = readField(key, &cursor, into: &payload)
+            }
+            if read == nil && badMember == nil { badMember = payload.twice ?? (key.count <= 32 && key.isSymbol ? key.string : "a member") }
             return read
         }
         guard ok else {
@@ -288,6 +327,12 @@ public enum BinanceFrameDecoder {
             time = checked
         }
         if let receiveTime { time = receiveTime }
+        // A payload of one symbol's stream names that symbol (a COIN-M pair's stream, `btcusd@…`,
+        // its contracts `BTCUSD_PERP`, `BTCUSD_250328`): `"stream":"btcusdt@trade"` carrying
+        // `"s":"ETHUSDT"` went to ETHUSDT's market (attacker trial).
+        if let streamName, let symbol = payload.symbol, !streamMatches(streamName, symbol: symbol) {
+            return .malformed(field: "s (symbol): not the stream's symbol")
+        }
         guard let message = interpret(payload, stream: streamName, time: time, symbols: &symbols) else {
             return .malformed(field: problem(of: payload) ?? "frame")
         }
@@ -315,6 +360,24 @@ public enum BinanceFrameDecoder {
         messages.append(venueWide ? message.handedOnVenueWide : message)
         if let index { messages.append(venueWide ? index.handedOnVenueWide : index) }
         return .appended
+    }
+
+    /// Whether a payload's symbol belongs to the stream it came on: the stream's name up to its
+    /// first `@`, any case, is the symbol or the symbol's pair before a `_`. A stream of the whole
+    /// venue (`!markPrice@arr@1s`) names none, and an empty name says nothing.
+    static func streamMatches(_ stream: ByteSpan, symbol: ByteSpan) -> Bool {
+        guard stream.count > 0, stream.start[0] != UInt8(ascii: "!") else { return true }
+        var length = 0
+        while length < stream.count && stream.start[length] != UInt8(ascii: "@") { length += 1 }
+        guard length <= symbol.count else { return false }
+        for offset in 0..<length {
+            var byte = symbol.start[offset]
+            if byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") { byte |= 0x20 }
+            var named = stream.start[offset]
+            if named >= UInt8(ascii: "A") && named <= UInt8(ascii: "Z") { named |= 0x20 }
+            if byte != named { return false }
+        }
+        return length == symbol.count || symbol.start[length] == UInt8(ascii: "_")
     }
 
     /// Which field made a payload unusable (for the malformed count), by its event type's needs.
@@ -354,39 +417,61 @@ public enum BinanceFrameDecoder {
         let ok = cursor.object { key, cursor in
             let read = readField(key, &cursor, into: &payload)
             // The first member that could not be read names the problem.
-            if read == nil && payload.badField == nil { payload.badField = key.count <= 32 && key.isSymbol ? key.string : "a member" }
+            if read == nil && payload.badField == nil { payload.badField = payload.twice ?? (key.count <= 32 && key.isSymbol ? key.string : "a member") }
             return read
         }
         return ok ? true : nil
     }
 
-    /// Reads one member of a payload. Returns false to have the value skipped, nil if malformed.
+    /// Reads one member of a payload. Returns false to have the value skipped, nil if malformed
+    /// (a member given twice among them: `Payload.duplicate` names it).
     static func readField(_ key: ByteSpan, _ cursor: inout ByteCursor, into payload: inout Payload) -> Bool? {
         guard key.count > 0, !payload.skipRest else { return false }
         switch key.count {
         case 1:
             switch key.start[0] {
             case UInt8(ascii: "e"):
+                guard payload.first(.eventType, key) else { return nil }
                 payload.eventType = cursor.string()
                 guard let type = payload.eventType else { return nil }
                 if type.equals("bookTicker") && !payload.order { payload.skipRest = true }
                 return true
-            case UInt8(ascii: "s"): payload.symbol = cursor.string(); return payload.symbol == nil ? nil : true
-            case UInt8(ascii: "E"): payload.eventTime = cursor.scalar()?.integer; return payload.eventTime == nil ? nil : true
-            case UInt8(ascii: "U"): payload.firstUpdateId = cursor.scalar()?.integer; return payload.firstUpdateId == nil ? nil : true
-            case UInt8(ascii: "u"): payload.finalUpdateId = cursor.scalar()?.integer; return payload.finalUpdateId == nil ? nil : true
-            case UInt8(ascii: "p"): payload.price = cursor.stringOrScalar(); return payload.price == nil ? nil : true
-            case UInt8(ascii: "q"): payload.quantity = cursor.stringOrScalar(); return payload.quantity == nil ? nil : true
-            case UInt8(ascii: "S"): payload.side = cursor.string(); return payload.side == nil ? nil : true
-            case UInt8(ascii: "i"): payload.indexPrice = cursor.stringOrScalar(); return payload.indexPrice == nil ? nil : true
-            case UInt8(ascii: "r"): payload.fundingRate = cursor.stringOrScalar(); return payload.fundingRate == nil ? nil : true
+            case UInt8(ascii: "s"):
+                guard payload.first(.symbol, key) else { return nil }
+                payload.symbol = cursor.string(); return payload.symbol == nil ? nil : true
+            case UInt8(ascii: "E"):
+                guard payload.first(.eventTime, key) else { return nil }
+                payload.eventTime = cursor.scalar()?.integer; return payload.eventTime == nil ? nil : true
+            case UInt8(ascii: "U"):
+                guard payload.first(.firstUpdateId, key) else { return nil }
+                payload.firstUpdateId = cursor.scalar()?.integer; return payload.firstUpdateId == nil ? nil : true
+            case UInt8(ascii: "u"):
+                guard payload.first(.finalUpdateId, key) else { return nil }
+                payload.finalUpdateId = cursor.scalar()?.integer; return payload.finalUpdateId == nil ? nil : true
+            case UInt8(ascii: "p"):
+                guard payload.first(.price, key) else { return nil }
+                payload.price = cursor.stringOrScalar(); return payload.price == nil ? nil : true
+            case UInt8(ascii: "q"):
+                guard payload.first(.quantity, key) else { return nil }
+                payload.quantity = cursor.stringOrScalar(); return payload.quantity == nil ? nil : true
+            case UInt8(ascii: "S"):
+                guard payload.first(.side, key) else { return nil }
+                payload.side = cursor.string(); return payload.side == nil ? nil : true
+            case UInt8(ascii: "i"):
+                guard payload.first(.indexPrice, key) else { return nil }
+                payload.indexPrice = cursor.stringOrScalar(); return payload.indexPrice == nil ? nil : true
+            case UInt8(ascii: "r"):
+                guard payload.first(.fundingRate, key) else { return nil }
+                payload.fundingRate = cursor.stringOrScalar(); return payload.fundingRate == nil ? nil : true
             case UInt8(ascii: "T"):
                 // The next funding time in a markPriceUpdate (a trade time elsewhere, unused).
+                guard payload.first(.time, key) else { return nil }
                 guard let span = cursor.stringOrScalar() else { return nil }
                 payload.nextFundingTime = span.integer
                 return true
             case UInt8(ascii: "b"), UInt8(ascii: "a"):
                 let isBid = key.start[0] == UInt8(ascii: "b")
+                guard payload.first(isBid ? .bids : .asks, key) else { return nil }
                 cursor.skipSpace()
                 if cursor.peek == UInt8(ascii: "[") {
                     payload.hasLevels = true
@@ -399,22 +484,40 @@ public enum BinanceFrameDecoder {
                 // forceOrder: the order object holds the fields (inside it, "o" is the order type).
                 cursor.skipSpace()
                 guard cursor.peek == UInt8(ascii: "{") else { return false }
+                guard payload.first(.order, key) else { return nil }
                 payload.order = true
+                payload.readingOrder = true
                 let ok = cursor.object { key, cursor in readField(key, &cursor, into: &payload) }
+                payload.readingOrder = false
                 return ok ? true : nil
             default:
                 return false
             }
         case 2:
-            if key.equals("pu") { payload.previousFinalUpdateId = cursor.scalar()?.integer; return payload.previousFinalUpdateId == nil ? nil : true }
-            if key.equals("ap") { payload.averagePrice = cursor.stringOrScalar(); return payload.averagePrice == nil ? nil : true }
+            if key.equals("pu") {
+                guard payload.first(.previousFinalUpdateId, key) else { return nil }
+                payload.previousFinalUpdateId = cursor.scalar()?.integer; return payload.previousFinalUpdateId == nil ? nil : true
+            }
+            if key.equals("ap") {
+                guard payload.first(.averagePrice, key) else { return nil }
+                payload.averagePrice = cursor.stringOrScalar(); return payload.averagePrice == nil ? nil : true
+            }
             return false
         case 4:
-            if key.equals("bids") { payload.hasLevels = true; return cursor.levels(into: &payload.bids) ? true : nil }
-            if key.equals("asks") { payload.hasLevels = true; return cursor.levels(into: &payload.asks) ? true : nil }
+            if key.equals("bids") {
+                guard payload.first(.snapshotBids, key) else { return nil }
+                payload.hasLevels = true; return cursor.levels(into: &payload.bids) ? true : nil
+            }
+            if key.equals("asks") {
+                guard payload.first(.snapshotAsks, key) else { return nil }
+                payload.hasLevels = true; return cursor.levels(into: &payload.asks) ? true : nil
+            }
             return false
         case 12:
-            if key.equals("lastUpdateId") { payload.lastUpdateId = cursor.scalar()?.integer; return payload.lastUpdateId == nil ? nil : true }
+            if key.equals("lastUpdateId") {
+                guard payload.first(.lastUpdateId, key) else { return nil }
+                payload.lastUpdateId = cursor.scalar()?.integer; return payload.lastUpdateId == nil ? nil : true
+            }
             return false
         default:
             return false

@@ -44,11 +44,15 @@ public struct BybitFrameDecoder {
         var type: ByteSpan? = nil
         var timestamp: ByteSpan? = nil
         var data: ByteSpan? = nil
+        // A key given twice makes the frame malformed, named, as in an events file (a second
+        // `s` or `data` was read over the first: attacker trial).
+        var twice: String? = nil
         let ok = cursor.object { key, cursor in
-            if key.equals("topic") { topic = cursor.string(); return topic == nil ? nil : true }
-            if key.equals("type") { type = cursor.string(); return type == nil ? nil : true }
-            if key.equals("ts") { timestamp = cursor.stringOrScalar(); return timestamp == nil ? nil : true }
+            if key.equals("topic") { guard topic == nil else { twice = "topic"; return nil }; topic = cursor.string(); return topic == nil ? nil : true }
+            if key.equals("type") { guard type == nil else { twice = "type"; return nil }; type = cursor.string(); return type == nil ? nil : true }
+            if key.equals("ts") { guard timestamp == nil else { twice = "ts"; return nil }; timestamp = cursor.stringOrScalar(); return timestamp == nil ? nil : true }
             if key.equals("data") {
+                guard data == nil else { twice = "data"; return nil }
                 // Read after the frame, when the topic is known whatever the order of the keys.
                 cursor.skipSpace()
                 let start = cursor.index
@@ -58,6 +62,7 @@ public struct BybitFrameDecoder {
             }
             return false
         }
+        if let twice { return .malformed(field: "\(twice) (the key is given twice)") }
         guard ok else { return .malformed(field: "frame") }
         cursor.skipSpace()
         guard cursor.atEnd else { return .malformed(field: "frame") }
@@ -98,10 +103,22 @@ public struct BybitFrameDecoder {
         var sawBids = false
         var sawAsks = false
         let ok = cursor.object { key, cursor in
-            if key.equals("s") { symbol = cursor.string(); failed = "data.s"; return symbol == nil ? nil : true }
-            if key.equals("u") { updateId = cursor.scalar()?.integer; failed = "data.u"; return updateId == nil ? nil : true }
-            if key.equals("b") { failed = "data.b"; sawBids = true; return cursor.levels(side: .bid, into: &bids) ? true : nil }
-            if key.equals("a") { failed = "data.a"; sawAsks = true; return cursor.levels(side: .ask, into: &asks) ? true : nil }
+            if key.equals("s") {
+                guard symbol == nil else { failed = "data.s (the key is given twice)"; return nil }
+                symbol = cursor.string(); failed = "data.s"; return symbol == nil ? nil : true
+            }
+            if key.equals("u") {
+                guard updateId == nil else { failed = "data.u (the key is given twice)"; return nil }
+                updateId = cursor.scalar()?.integer; failed = "data.u"; return updateId == nil ? nil : true
+            }
+            if key.equals("b") {
+                guard !sawBids else { failed = "data.b (the key is given twice)"; return nil }
+                failed = "data.b"; sawBids = true; return cursor.levels(side: .bid, into: &bids) ? true : nil
+            }
+            if key.equals("a") {
+                guard !sawAsks else { failed = "data.a (the key is given twice)"; return nil }
+                failed = "data.a"; sawAsks = true; return cursor.levels(side: .ask, into: &asks) ? true : nil
+            }
             return false
         }
         guard ok, cursor.atEnd else { return .malformed(field: failed) }
@@ -131,12 +148,14 @@ public struct BybitFrameDecoder {
             var symbol: ByteSpan? = nil
             var price: Int64? = nil
             var size: Int64? = nil
+            var twice: String? = nil
             let ok = cursor.object { key, cursor in
-                if key.equals("s") { symbol = cursor.string(); return symbol == nil ? nil : true }
-                if key.equals("p") { price = cursor.bookUnits(); return price == nil ? nil : true }
-                if key.equals("v") { size = cursor.bookUnits(); return size == nil ? nil : true }
+                if key.equals("s") { guard symbol == nil else { twice = "s"; return nil }; symbol = cursor.string(); return symbol == nil ? nil : true }
+                if key.equals("p") { guard price == nil else { twice = "p"; return nil }; price = cursor.bookUnits(); return price == nil ? nil : true }
+                if key.equals("v") { guard size == nil else { twice = "v"; return nil }; size = cursor.bookUnits(); return size == nil ? nil : true }
                 return false
             }
+            if let twice { failed = "data[].\(twice) (the key is given twice)"; return false }
             guard ok else { failed = "data[]"; return false }
             guard let symbol, symbol.isSymbol else { failed = "data[].s"; return false }
             guard let price, price > 0 else { failed = "data[].p"; return false }
@@ -159,15 +178,27 @@ public struct BybitFrameDecoder {
         var funding: ByteSpan? = nil
         var nextFunding: ByteSpan? = nil
         var openInterest: ByteSpan? = nil
+        var twice: String? = nil
+        func first(_ value: ByteSpan?, _ name: String) -> Bool {
+            if value != nil { twice = name }
+            return value == nil
+        }
         let ok = cursor.object { key, cursor in
-            if key.equals("symbol") { symbol = cursor.string(); return symbol == nil ? nil : true }
-            if key.equals("markPrice") { mark = cursor.stringOrScalar(); return mark == nil ? nil : true }
-            if key.equals("indexPrice") { index = cursor.stringOrScalar(); return index == nil ? nil : true }
-            if key.equals("fundingRate") { funding = cursor.stringOrScalar(); return funding == nil ? nil : true }
-            if key.equals("nextFundingTime") { nextFunding = cursor.stringOrScalar(); return nextFunding == nil ? nil : true }
-            if key.equals("openInterest") { openInterest = cursor.stringOrScalar(); return openInterest == nil ? nil : true }
+            if key.equals("symbol") { guard first(symbol, "symbol") else { return nil }; symbol = cursor.string(); return symbol == nil ? nil : true }
+            if key.equals("markPrice") { guard first(mark, "markPrice") else { return nil }; mark = cursor.stringOrScalar(); return mark == nil ? nil : true }
+            if key.equals("indexPrice") { guard first(index, "indexPrice") else { return nil }; index = cursor.stringOrScalar(); return index == nil ? nil : true }
+            if key.equals("fundingRate") { guard first(funding, "fundingRate") else { return nil }; funding = cursor.stringOrScalar(); return funding == nil ? nil : true }
+            if key.equals("nextFundingTime") {
+                guard first(nextFunding, "nextFundingTime") else { return nil }
+                nextFunding = cursor.stringOrScalar(); return nextFunding == nil ? nil : true
+            }
+            if key.equals("openInterest") {
+                guard first(openInterest, "openInterest") else { return nil }
+                openInterest = cursor.stringOrScalar(); return openInterest == nil ? nil : true
+            }
             return false
         }
+        if let twice { return .malformed(field: "data.\(twice) (the key is given twice)") }
         guard ok, cursor.atEnd else { return .malformed(field: "data") }
         guard let symbol, symbol.isSymbol else { return .malformed(field: "data.symbol") }
         let market = symbols.name(symbol)
@@ -225,13 +256,15 @@ public struct BybitFrameDecoder {
             var side: ByteSpan? = nil
             var price: ByteSpan? = nil
             var size: ByteSpan? = nil
+            var twice: String? = nil
             let ok = cursor.object { key, cursor in
-                if key.equals("s") { symbol = cursor.string(); return symbol == nil ? nil : true }
-                if key.equals("S") { side = cursor.string(); return side == nil ? nil : true }
-                if key.equals("p") { price = cursor.stringOrScalar(); return price == nil ? nil : true }
-                if key.equals("v") { size = cursor.stringOrScalar(); return size == nil ? nil : true }
+                if key.equals("s") { guard symbol == nil else { twice = "s"; return nil }; symbol = cursor.string(); return symbol == nil ? nil : true }
+                if key.equals("S") { guard side == nil else { twice = "S"; return nil }; side = cursor.string(); return side == nil ? nil : true }
+                if key.equals("p") { guard price == nil else { twice = "p"; return nil }; price = cursor.stringOrScalar(); return price == nil ? nil : true }
+                if key.equals("v") { guard size == nil else { twice = "v"; return nil }; size = cursor.stringOrScalar(); return size == nil ? nil : true }
                 return false
             }
+            if let twice { failed = "data[].\(twice) (the key is given twice)"; return false }
             guard ok else { failed = "data[]"; return false }
             guard let symbol, symbol.isSymbol else { failed = "data[].s"; return false }
             guard let side, side.equals("Buy") || side.equals("Sell") else { failed = "data[].S"; return false }

@@ -20,11 +20,15 @@ public struct HyperliquidFrameDecoder {
         var cursor = ByteCursor(base, count: count)
         var channel: ByteSpan? = nil
         var data: ByteSpan? = nil
+        // A key given twice makes the frame malformed, named, as in an events file (the second
+        // was read over the first: attacker trial).
+        var twice: String? = nil
         let ok = cursor.object { key, cursor in
-            if key.equals("channel") { channel = cursor.string(); return channel == nil ? nil : true }
-            if key.equals("data") { data = cursor.valueSpan(); return data == nil ? nil : true }
+            if key.equals("channel") { guard channel == nil else { twice = "channel"; return nil }; channel = cursor.string(); return channel == nil ? nil : true }
+            if key.equals("data") { guard data == nil else { twice = "data"; return nil }; data = cursor.valueSpan(); return data == nil ? nil : true }
             return false
         }
+        if let twice { return .malformed(field: "\(twice) (the key is given twice)") }
         guard ok else { return .malformed(field: "frame") }
         cursor.skipSpace()
         guard cursor.atEnd else { return .malformed(field: "frame") }
@@ -58,9 +62,16 @@ public struct HyperliquidFrameDecoder {
         var sides = 0
         var failed = "data"
         let ok = cursor.object { key, cursor in
-            if key.equals("coin") { failed = "data.coin"; coin = cursor.string(); return coin == nil ? nil : true }
-            if key.equals("time") { failed = "data.time"; milliseconds = cursor.scalar()?.integer; return milliseconds == nil ? nil : true }
+            if key.equals("coin") {
+                guard coin == nil else { failed = "data.coin (the key is given twice)"; return nil }
+                failed = "data.coin"; coin = cursor.string(); return coin == nil ? nil : true
+            }
+            if key.equals("time") {
+                guard milliseconds == nil else { failed = "data.time (the key is given twice)"; return nil }
+                failed = "data.time"; milliseconds = cursor.scalar()?.integer; return milliseconds == nil ? nil : true
+            }
             if key.equals("levels") {
+                guard sides == 0 else { failed = "data.levels (the key is given twice)"; return nil }
                 failed = "data.levels"
                 return cursor.array { cursor in
                     sides += 1
@@ -70,8 +81,8 @@ public struct HyperliquidFrameDecoder {
                         var price: Int64? = nil
                         var size: Int64? = nil
                         guard cursor.object({ key, cursor in
-                            if key.equals("px") { price = cursor.bookUnits(); return price == nil ? nil : true }
-                            if key.equals("sz") { size = cursor.bookUnits(); return size == nil ? nil : true }
+                            if key.equals("px") { guard price == nil else { return nil }; price = cursor.bookUnits(); return price == nil ? nil : true }
+                            if key.equals("sz") { guard size == nil else { return nil }; size = cursor.bookUnits(); return size == nil ? nil : true }
                             return false
                         }), let price, price > 0, let size, size >= 0 else { return false }
                         if isBid { bids.append((price, size)) } else { asks.append((price, size)) }
@@ -98,13 +109,18 @@ public struct HyperliquidFrameDecoder {
             var price: Int64? = nil
             var size: Int64? = nil
             var milliseconds: Int64? = nil
+            var twice: String? = nil
             let ok = cursor.object { key, cursor in
-                if key.equals("coin") { coin = cursor.string(); return coin == nil ? nil : true }
-                if key.equals("px") { price = cursor.bookUnits(); return price == nil ? nil : true }
-                if key.equals("sz") { size = cursor.bookUnits(); return size == nil ? nil : true }
-                if key.equals("time") { milliseconds = cursor.scalar()?.integer; return milliseconds == nil ? nil : true }
+                if key.equals("coin") { guard coin == nil else { twice = "coin"; return nil }; coin = cursor.string(); return coin == nil ? nil : true }
+                if key.equals("px") { guard price == nil else { twice = "px"; return nil }; price = cursor.bookUnits(); return price == nil ? nil : true }
+                if key.equals("sz") { guard size == nil else { twice = "sz"; return nil }; size = cursor.bookUnits(); return size == nil ? nil : true }
+                if key.equals("time") {
+                    guard milliseconds == nil else { twice = "time"; return nil }
+                    milliseconds = cursor.scalar()?.integer; return milliseconds == nil ? nil : true
+                }
                 return false
             }
+            if let twice { failed = "data[].\(twice) (the key is given twice)"; return false }
             guard ok else { failed = "data[]"; return false }
             guard let coin, coin.isSymbol else { failed = "data[].coin"; return false }
             guard let price, price > 0 else { failed = "data[].px"; return false }
@@ -128,15 +144,28 @@ public struct HyperliquidFrameDecoder {
         var funding: ByteSpan? = nil
         var openInterest: ByteSpan? = nil
         var failed = "data"
+        var sawContext = false
         let ok = cursor.object { key, cursor in
-            if key.equals("coin") { failed = "data.coin"; coin = cursor.string(); return coin == nil ? nil : true }
+            if key.equals("coin") {
+                guard coin == nil else { failed = "data.coin (the key is given twice)"; return nil }
+                failed = "data.coin"; coin = cursor.string(); return coin == nil ? nil : true
+            }
             if key.equals("ctx") {
+                guard !sawContext else { failed = "data.ctx (the key is given twice)"; return nil }
+                sawContext = true
                 failed = "data.ctx"
                 return cursor.object { key, cursor in
-                    if key.equals("markPx") { mark = cursor.stringOrScalar(); return mark == nil ? nil : true }
-                    if key.equals("oraclePx") { oracle = cursor.stringOrScalar(); return oracle == nil ? nil : true }
-                    if key.equals("funding") { funding = cursor.stringOrScalar(); return funding == nil ? nil : true }
-                    if key.equals("openInterest") { openInterest = cursor.stringOrScalar(); return openInterest == nil ? nil : true }
+                    func first(_ value: ByteSpan?, _ name: String) -> Bool {
+                        if value != nil { failed = "data.ctx.\(name) (the key is given twice)" }
+                        return value == nil
+                    }
+                    if key.equals("markPx") { guard first(mark, "markPx") else { return nil }; mark = cursor.stringOrScalar(); return mark == nil ? nil : true }
+                    if key.equals("oraclePx") { guard first(oracle, "oraclePx") else { return nil }; oracle = cursor.stringOrScalar(); return oracle == nil ? nil : true }
+                    if key.equals("funding") { guard first(funding, "funding") else { return nil }; funding = cursor.stringOrScalar(); return funding == nil ? nil : true }
+                    if key.equals("openInterest") {
+                        guard first(openInterest, "openInterest") else { return nil }
+                        openInterest = cursor.stringOrScalar(); return openInterest == nil ? nil : true
+                    }
                     return false
                 } ? true : nil
             }

@@ -403,6 +403,25 @@ struct PausedTableTests {
         #expect(screen.visibleRows.prefix(30).map(\.index) == fresh.visibleRows.prefix(30).map(\.index))
         #expect(screen.markets.rows.map(\.nearLiquidation) == fresh.markets.rows.map(\.nearLiquidation))
     }
+
+    @Test("paused, a step within the same millisecond (a new mark, the time unchanged) rebuilds the table: its order is the new mark's")
+    func pausedStepWithinMillisecond() {
+        var session = engine(positions: 60)
+        var screen = model(width: 120, height: 40, engine: session)
+        var status = screen.status
+        status.paused = true
+        status.time = session.time
+        _ = screen.update(.session(engine: session, log: screen.log, status: status))
+        let built = screen.table.builtAtRevision
+        #expect(built == session.revision)
+        // A mark at the very time the table was built at: the ratios move, the time does not.
+        session.apply(.mark(symbol: "BTCUSDT", price: Fixed(59_300), time: session.time))
+        #expect(session.time == screen.table.builtAt)
+        _ = screen.update(.session(engine: session, log: screen.log, status: status))
+        #expect(screen.table.builtAtRevision == session.revision && session.revision != built, "the order was the mark's before the step")
+        let fresh = model(width: 120, height: 40, engine: session)
+        #expect(screen.visibleRows.prefix(30).map(\.index) == fresh.visibleRows.prefix(30).map(\.index))
+    }
 }
 
 @Suite("Sorting by side")

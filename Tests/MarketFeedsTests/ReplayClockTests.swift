@@ -72,6 +72,18 @@ struct ReplayClockTests {
         #expect(demo.lastTime! <= previous)
     }
 
+    @Test("] lands after every event of its time, where [ back to it and a typed jump land (the screens differed)")
+    func nextNotableTakesItsWholeTime() throws {
+        let demo = DemoSession(seed: 1, positions: 1_000)
+        let clock = ReplayClock(driver: demo)
+        try clock.seek(fraction: 0.55, wall: 0)
+        for _ in 0..<20 {
+            guard let found = try clock.jumpToNextNotable(wall: 0) else { break }
+            #expect(demo.lastTime == found)
+            if let next = try demo.peekTime() { #expect(next > found, "an event of the landing's time was left for later") }
+        }
+    }
+
     @Test("a fraction of a millisecond past a notable event (the clock reading its time), the previous one is before it")
     func previousFromJustPast() throws {
         let demo = DemoSession(seed: 1, positions: 1_000)

@@ -306,7 +306,8 @@ public struct AppModel: Sendable {
         // pass: paused or at the end no session turn comes to ask for another (after a seek back
         // and a run to the end the title read 99,787 open positions of 99,751 for good), so the
         // table is built again at once from the engine as it stays.
-        if (status.paused || status.finished) && (table.builtAt != engine.time || table.builtFromLiquidations != log.simulatedCount) {
+        if (status.paused || status.finished) && (table.builtAt != engine.time || table.builtFromLiquidations != log.simulatedCount
+            || table.builtAtRevision != engine.revision) {
             requestTableRebuild()
         }
     }
@@ -663,8 +664,10 @@ public struct AppModel: Sendable {
         let age = engine.time &- table.builtAt
         let liquidated = log.simulatedCount != table.builtFromLiquidations
         // Paused or at the end, the operator reads the table: its order must be the figures'
-        // now, not those of up to two seconds of session before (a step, a seek, a short play).
-        let still = (status.paused || status.finished) && age != 0
+        // now, not those of up to two seconds of session before (a step, a seek, a short play;
+        // a step within one millisecond moves the mark and not the time: the order stayed the
+        // mark's before it, WHALE-6 at 95.8 % below 94.8 % under "margin ratio high→low").
+        let still = (status.paused || status.finished) && (age != 0 || table.builtAtRevision != engine.revision)
         guard age < 0 || age >= 2_000_000_000 || (liquidated && age >= 500_000_000) || still else { return }
         // A rebuild under way finishes first (a jump back starts it again, see `TableScan`); one
         // that only chose the window again leaves the clusters as old as they were, so the next

@@ -68,6 +68,9 @@ public struct PositionTable: Sendable {
     /// new sort): how old they are.
     public internal(set) var builtAt: Int64 = .min
     public internal(set) var builtFromLiquidations = -1
+    /// The engine's revision then (`Engine.revision`): a step within one millisecond changes it
+    /// and not the time.
+    public internal(set) var builtAtRevision = -1
     /// Every open position the engine monitors (the rows are all of them unless `windowed`).
     public internal(set) var openPositions = 0
     /// Open positions the filter matched (equal to `openPositions` without a filter).
@@ -168,6 +171,7 @@ public struct PositionTable: Sendable {
         if let clusters = done.clusters {
             builtAt = done.startedAt
             builtFromLiquidations = request.liquidations
+            builtAtRevision = done.startedAtRevision
             longLiquidations = done.sortedLongs
             shortLiquidations = done.sortedShorts
             liquidationReach = clusters.reachBySymbol(engine)

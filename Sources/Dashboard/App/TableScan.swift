@@ -55,6 +55,8 @@ public struct TableScan: Sendable {
     let request: Request
     /// The engine's time when the scan started.
     let startedAt: Int64
+    /// The engine's revision when the scan started (`Engine.revision`).
+    let startedAtRevision: Int
     var phase = Phase.scanning
     /// The next position to read (scanning), sample score (scoring), chosen row (valuing) or
     /// cluster list (sorting).
@@ -87,6 +89,7 @@ public struct TableScan: Sendable {
     init(_ engine: Engine, request: Request) {
         self.request = request
         startedAt = engine.time
+        startedAtRevision = engine.revision
         selection = WindowSelection(column: request.column, descending: request.descending)
         if request.collectingClusters { clusters = ClusterCollector(engine, reachTicks: request.clusterReachTicks) }
     }

@@ -338,7 +338,10 @@ public final class ReplayClock {
             driver.finishStep()
             noteCheckpoint()
             if let found = latest(), found > now {
-                anchor(event: found, wall: wall)
+                // With the rest of its time's events, as `[` and a typed jump land: stopped after
+                // the event that made it, the screen showed another mark and other ratios than
+                // `[` back to the same liquidation, under the same footer (operator trial).
+                try seek(to: found, wall: wall)
                 return found
             }
         }

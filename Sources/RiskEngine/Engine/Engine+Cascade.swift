@@ -13,6 +13,7 @@ extension Engine {
     /// event does after its cascade (sampling the signals) is done once it is finished.
     public mutating func continueCascade(into notes: inout [EngineNotification], liquidationLimit: Int) {
         guard let market = unfinishedCascade else { return }
+        revision &+= 1
         if liquidationLimit == .max {
             // Finished at once: the liquidation that deleverages ranks as it would have.
             dropPreparation()

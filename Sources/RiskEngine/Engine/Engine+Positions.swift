@@ -80,6 +80,7 @@ extension Engine {
         }
         if eventTime > time { time = eventTime }
         changedSinceSample = true
+        revision &+= 1
         reserveCapacity(forPositions: updates.count)
         let ahead = 8
         var hashes = [AccountHash?](repeating: nil, count: ahead)

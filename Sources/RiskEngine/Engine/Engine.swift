@@ -77,6 +77,10 @@ public struct Engine: Sendable {
     public internal(set) var ledger = Ledger()
     public internal(set) var time: Int64 = 0
     var nextSampleTime: Int64 = 0
+    /// How many times something was applied (an event, a position, a slice of a cascade): a
+    /// screen that shows the engine paused tells a step within one millisecond from none by it
+    /// (the time alone stays; the positions table kept its order from before the step's mark).
+    public internal(set) var revision = 0
     /// Something was applied since the signals were last sampled (or read for a still screen,
     /// `readSignalsNow`).
     var changedSinceSample = false
@@ -294,6 +298,7 @@ public struct Engine: Sendable {
         // An event never lands inside another's cascade: what is left of it is finished first.
         if unfinishedCascade != nil { finishCascade(into: &notes) }
         changedSinceSample = true
+        revision &+= 1
         beginSlice(liquidationLimit)
         defer { endSlice() }
         let eventTime = event.time
@@ -512,6 +517,7 @@ public struct Engine: Sendable {
         }
         if eventTime > time { time = eventTime }
         changedSinceSample = true
+        revision &+= 1
         upsertPosition(update, into: &notes)
         if samplingEnabled && time >= nextSampleTime { sampleSignals(into: &notes) }
     }

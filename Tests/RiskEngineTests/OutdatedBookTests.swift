@@ -46,6 +46,34 @@ struct OutdatedBookTests {
         #expect(!engine.markets[0].isStale)
     }
 
+    @Test("the stressed deficit read from a book that then goes quiet stands, marked STALE (a recording that ended read 'no stressed deficit', ok)")
+    func stressStandsOnAnOutdatedBook() {
+        var engine = Engine()
+        engine.openFund(asset: "USDT", balance: Fixed(1_000))
+        // 20 BTC of longs over 5 BTC of bids: what the book cannot fill goes to ADL.
+        engine.apply(.bookSnapshot(symbol: "BTCUSDT", bids: [(units("59000"), units("5"))], asks: [(units("60000"), units("10"))], time: 1_000_000_000))
+        engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(59_500), time: 1_000_000_000))
+        engine.apply(.position(PositionUpdate(account: "a", symbol: "BTCUSDT", side: .long, quantity: Fixed(20), entryPrice: Fixed(60_000),
+            mode: .isolated, leverage: Fixed(20)), time: 1_000_000_000))
+        engine.apply(.mark(symbol: "ETHUSDT", price: Fixed(3_000), time: 2_000_000_000))
+        let index = engine.marketIndex(of: "BTCUSDT")!
+        let before = engine.markets[index].stressed
+        #expect(before.unfilledQuantity.isPositive && before.adlCertain, "\(before)")
+        #expect(engine.markets[index].signals.readings[.stressedDeficit]?.level == .alert)
+        // Another market keeps the clock going past the book's age limit.
+        for second in stride(from: 10, through: 400, by: 10) {
+            engine.apply(.mark(symbol: "ETHUSDT", price: Fixed(3_000), time: Int64(second) * 1_000_000_000))
+        }
+        #expect(engine.markets[index].isStale)
+        #expect(engine.markets[index].stressed == before)
+        #expect(engine.stressedDeficit(market: index) == before)
+        #expect(engine.markets[index].signals.readings[.stressedDeficit]?.level == .alert, "the risk has not gone because the feed went quiet")
+        // The book comes back and is walked again.
+        engine.apply(.bookUpdate(symbol: "BTCUSDT", changes: [LevelChange(side: .bid, price: units("59000"), size: units("50"))], time: 401_000_000_000))
+        engine.apply(.mark(symbol: "ETHUSDT", price: Fixed(3_000), time: 402_000_000_000))
+        #expect(!engine.markets[index].isStale && !engine.markets[index].stressed.unfilledQuantity.isPositive)
+    }
+
     @Test("a book that changed within the limit is liquidated into at once")
     func fresh() {
         var engine = engine(bookAt: 1_000_000_000)

@@ -130,6 +130,14 @@ extension Engine {
         // went outdated, beside the same book and positions; operator trial). A disputed one does
         // not: the book and the mark disagree tenfold, and one of them is wrong.
         let block = liquidationBlock(market: index)
+        // A book gone quiet or stale after a gap keeps the last stress read from it trusted: the
+        // market reads STALE beside it, but the risk it showed has not gone (a recording that
+        // ended turned `1,332 UNI + ADL` and `ADL NEAR` into "no stressed deficit", `ADL idle`
+        // and every signal ok: operator trial). A stale book's own levels are not walked: after
+        // a gap a side may be missing, and that would read as the book emptied.
+        if markets[index].markPrice != nil, block == .outdatedBook || block == .staleBook {
+            return markets[index].stressed
+        }
         guard markets[index].markPrice != nil, block == nil || block == .outdatedMark else {
             return StressedDeficit()
         }

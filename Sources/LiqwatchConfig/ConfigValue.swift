@@ -66,6 +66,10 @@ struct ConfigValue {
             throw Refusal(message: "must be a number, not \(typeName)")
         }
         guard let fixed = Fixed(text.trimmingCharacters()) else {
+            // A number too large or too precise is one (it read "not a plain decimal number").
+            if DecimalText.isDecimalSyntax(text.trimmingCharacters()) {
+                throw Refusal(message: "'\(text)' is too large or has more than 18 decimal places")
+            }
             throw Refusal(message: "'\(text)' is not a plain decimal number (such as 0.35 or 250000)")
         }
         return fixed

@@ -253,6 +253,10 @@ struct ConfigReaderTests {
             "config.toml:17: rules.liquidation: must be full, partial, or partial:FRACTION with 0.01 <= FRACTION < 1, not 'partial:2'",
         ])
         #expect(refusal("dashboard = 3") == ["config.toml:1: dashboard: must be a section ([dashboard]), not a single value"])
+        // A decimal with more places than liqwatch keeps is one, said so (it read "not a plain decimal number").
+        #expect(refusal("[signals]\nspread_warn_multiple = \"2.0000000000000000001\"\n") == [
+            "config.toml:2: signals.spread_warn_multiple: '2.0000000000000000001' is too large or has more than 18 decimal places",
+        ])
     }
 
     @Test("a warn level past its alert level is refused on the line that set it")

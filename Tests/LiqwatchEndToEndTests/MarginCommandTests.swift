@@ -106,6 +106,16 @@ struct MarginCommandTests {
         (["--side", "long", "--size", "1", "--entry", "2", "--leverage", "3", "--rules", "kraken"], "--rules must be binance, bybit, okx or hyperliquid"),
         (["--side", "long", "--size", "1", "--entry", "2", "--leverage", "3", "--instruments", "/nonexistent.json"], "no such file"),
         (["--side", "long", "--size", "1", "--entry", "2", "--leverage", "3", "--nonsense"], "Unknown option"),
+        // A linear instrument with --inverse printed coin amounts as its quote (0.004 USDT: attacker trial).
+        (["--side", "long", "--size", "2", "--entry", "50000", "--leverage", "10", "--inverse", "--contract-size", "100", "--symbol", "BTCUSDT"],
+         "--inverse: binance-usdm:BTCUSDT is a linear contract settled in USDT"),
+        (["--side", "long", "--size", "2", "--entry", "50000", "--leverage", "10", "--inverse", "--contract-size", "100", "--symbol", "hyperliquid:BTC"],
+         "is a linear contract settled in USDC"),
+        // Past the limits a positions file has, the figures saturated and were printed as answers.
+        (["--side", "short", "--size", "1", "--entry", "50000", "--leverage", "0.000000000000000001"], "--leverage: 0.000000000000000001 implies a margin of more than 1,000,000,000,000,000"),
+        (["--side", "long", "--size", "92233720368", "--entry", "92233720368", "--leverage", "1"], "--size: 92233720368 is larger than 10,000,000,000"),
+        (["--side", "long", "--size", "1", "--entry", "99999999999999999999", "--leverage", "1"], "--entry: '99999999999999999999' is too large or has more than 18 decimal places"),
+        (["--side", "long", "--size", "1", "--entry", "2", "--isolated-margin", "2000000000000000"], "--isolated-margin: 2000000000000000 is larger than 1,000,000,000,000,000"),
     ])
     func badFlags(arguments: [String], message: String) throws {
         let result = try BinaryRunner.run(["margin"] + arguments)

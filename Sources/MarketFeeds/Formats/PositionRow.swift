@@ -13,11 +13,11 @@ public struct FieldError: Error, Hashable, Sendable {
 /// leg). Empty values count as absent.
 public enum PositionRow {
     /// The largest size or price a position may state.
-    static let largest = Fixed(10_000_000_000)
+    public static let largest = Fixed(10_000_000_000)
     /// The largest margin or wallet a position's row may state (a quadrillion, as for an
     /// insurance fund; a negative one is refused where the rows are assembled): a margin of 10¹⁸
     /// was placed, and overflowed the sums it entered.
-    static let largestMoney = MarginMath.largestImpliedMargin
+    public static let largestMoney = MarginMath.largestImpliedMargin
 
     /// The longest account name a row or an event line may give, in UTF-8 bytes: exchange account
     /// ids and sub-account names are tens of characters; names of megabytes from an event stream
@@ -42,17 +42,8 @@ public enum PositionRow {
     /// walked through a book nor shown (0.000000001 was liquidated as 0.000).
     static func isWholeBookUnits(_ size: Fixed) -> Bool { size.raw % 10_000_000_000 == 0 }
 
-    /// `[-+]digits[.digits]`: a decimal however long, for telling "too large" from "not a number"
-    /// (the digit scanner every decimal is read with, which reads any number of digits).
-    static func isDecimalSyntax(_ text: String) -> Bool {
-        var copy = text
-        return copy.withUTF8 { bytes in
-            guard let base = bytes.baseAddress, bytes.count > 0 else { return false }
-            var index = base[0] == UInt8(ascii: "-") || base[0] == UInt8(ascii: "+") ? 1 : 0
-            let scan = DecimalText.scanDigits(base, &index, end: bytes.count)
-            return index == bytes.count && scan.digits > 0
-        }
-    }
+    /// `[-+]digits[.digits]`: a decimal however long, for telling "too large" from "not a number".
+    public static func isDecimalSyntax(_ text: String) -> Bool { DecimalText.isDecimalSyntax(text) }
 
     /// `allowsClose`: a size of 0 closes the position (an event stream's line; its entry price and
     /// margins may then be left out). A positions file states open positions only.

@@ -32,6 +32,18 @@ public enum DecimalText {
         return negative ? -magnitude : magnitude
     }
 
+    /// `[-+]digits[.digits]`: a decimal however long, for telling "too large or too precise" from
+    /// "not a number" (the digit scanner every decimal is read with reads any number of digits).
+    public static func isDecimalSyntax(_ text: String) -> Bool {
+        var copy = text
+        return copy.withUTF8 { bytes in
+            guard let base = bytes.baseAddress, bytes.count > 0 else { return false }
+            var index = base[0] == UInt8(ascii: "-") || base[0] == UInt8(ascii: "+") ? 1 : 0
+            let scan = DecimalText.scanDigits(base, &index, end: bytes.count)
+            return index == bytes.count && scan.digits > 0
+        }
+    }
+
     /// Reads digits with at most one point from `index` (left on the first other byte, or `end`),
     /// into 64 bits with no overflow check: exact for up to 19 digits, which the callers check.
     /// Shared by `scaledInteger` and the book's `BookUnits.scanPlain`.

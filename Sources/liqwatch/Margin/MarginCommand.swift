@@ -1,5 +1,6 @@
 import ArgumentParser
 import RiskEngine
+import MarketFeeds
 
 /// `liqwatch margin`: the calculator an operator uses from the shell.
 struct MarginCommand: ParsableCommand {
@@ -47,9 +48,18 @@ struct MarginCommand: ParsableCommand {
         }
     }
 
-    func decimal(_ text: String, _ flag: String, positive: Bool = true) throws -> Fixed {
-        guard let value = Fixed(text) else { throw ValidationError("--\(flag): '\(text)' is not a decimal number") }
+    /// A flag's decimal, within `largest` (the sizes, prices and money a positions file may state:
+    /// past them the figures saturated and were printed as answers, a margin of 1.7 × 10²⁰ for a
+    /// leverage of 10⁻¹⁸: attacker trial).
+    func decimal(_ text: String, _ flag: String, positive: Bool = true, largest: Fixed = PositionRow.largest) throws -> Fixed {
+        guard let value = Fixed(text) else {
+            throw ValidationError("--\(flag): '\(SafeText.escaped(text))' " + (PositionRow.isDecimalSyntax(text)
+                ? "is too large or has more than 18 decimal places" : "is not a decimal number"))
+        }
         if positive && !value.isPositive { throw ValidationError("--\(flag) must be greater than zero") }
+        guard value.magnitude <= largest else {
+            throw ValidationError("--\(flag): \(SafeText.escaped(text)) is larger than \(largest.formatted(0, grouping: true))")
+        }
         return value
     }
 
@@ -70,8 +80,8 @@ struct MarginCommand: ParsableCommand {
             throw ValidationError("give exactly one of --isolated-margin, --wallet-balance or --leverage")
         }
         let collateral: MarginQuestion.Collateral
-        if let isolatedMargin { collateral = .isolatedMargin(try decimal(isolatedMargin, "isolated-margin")) }
-        else if let walletBalance { collateral = .walletBalance(try decimal(walletBalance, "wallet-balance")) }
+        if let isolatedMargin { collateral = .isolatedMargin(try decimal(isolatedMargin, "isolated-margin", largest: PositionRow.largestMoney)) }
+        else if let walletBalance { collateral = .walletBalance(try decimal(walletBalance, "wallet-balance", largest: PositionRow.largestMoney)) }
         else {
             let value = try decimal(leverage!, "leverage")
             guard value <= Fixed(1000) else { throw ValidationError("--leverage must be at most 1000") }
@@ -101,8 +111,25 @@ struct MarginCommand: ParsableCommand {
         var kind = instrument?.kind ?? .linear
         if inverse || contractSize != nil {
             guard inverse else { throw ValidationError("--contract-size needs --inverse") }
+            // A linear instrument's figures are in its quote: `--inverse` on BTCUSDT printed a coin
+            // amount (0.004) as 0.004 USDT (attacker trial).
+            if let instrument, !instrument.kind.isInverse {
+                throw ValidationError("--inverse: \(instrument.symbol) is a linear contract settled in \(instrument.settlementAsset); leave out --inverse and --contract-size, or name an inverse instrument (binance-coinm:BTCUSD_PERP)")
+            }
             if let contractSize { kind = .inverse(contractSize: try decimal(contractSize, "contract-size")) }
             else if !kind.isInverse { throw ValidationError("--inverse needs --contract-size (or an inverse --symbol)") }
+        }
+        // The margin a leverage implies, within what a stated margin may be (a leverage of 10⁻¹⁸
+        // printed a saturated margin and liquidation price as figures).
+        if case .leverage(let value) = collateral {
+            let notional: Fixed
+            switch kind {
+            case .linear: notional = quantity * entryPrice
+            case .inverse(let contractSize): notional = quantity * contractSize / entryPrice
+            }
+            guard MarginMath.impliedMarginIsWithinLimit(notional: notional, leverage: value) else {
+                throw ValidationError("--leverage: \(SafeText.escaped(leverage ?? "")) implies a margin of more than \(PositionRow.largestMoney.formatted(0, grouping: true))")
+            }
         }
         if brackets != nil && mmr != nil { throw ValidationError("give --brackets or --mmr, not both") }
         var table = instrument?.brackets ?? (kind.isInverse ? Instrument.binanceBTCUSDPerpBrackets : Instrument.binanceBTCUSDTBrackets)

@@ -38,6 +38,20 @@ struct BadInputCommandTests {
         #expect(live.standardOutput.contains("1 malformed"), "\(live.standardOutput)")
     }
 
+    @Test("a book level finer than the instrument's lot is printed with its digits, not as 0 (text and JSON)")
+    func levelFinerThanTheLot() throws {
+        let scratch = try Scratch()
+        let lines = [
+            #"1723161255000000000 {"lastUpdateId":100,"E":1723161255000,"T":1723161255000,"bids":[["60000.00","1.000"],["59999.90","2.000"]],"asks":[["60000.10","1.000"]],"s":"BTCUSDT"}"#,
+            #"1723161255100000000 {"stream":"btcusdt@depth@0ms","data":{"e":"depthUpdate","E":1723161255100,"T":1723161255100,"s":"BTCUSDT","U":99,"u":101,"pu":98,"b":[["60000.00","0.0004"]],"a":[]}}"#,
+        ].joined(separator: "\n") + "\n"
+        let path = try scratch.write("binance.txt", lines)
+        let text = try BinaryRunner.run(["replay", path, "--headless", "--report", "text"])
+        #expect(text.standardOutput.contains("bids 60000.00 × 0.0004, 59999.90 × 2.000"), "\(text.standardOutput)")
+        let json = try BinaryRunner.run(["replay", path, "--headless", "--report", "json"])
+        #expect(json.standardOutput.contains(#"["60000.00","0.0004"]"#), "\(json.standardOutput)")
+    }
+
     @Test("fund statements: a bad asset or venue is a malformed line, one waiting for a market is reported, an ambiguous one refused")
     func fundStatements() throws {
         let scratch = try Scratch()

@@ -451,11 +451,20 @@ enum SessionReport {
     }
 
     static func price(_ units: Int64, _ instrument: Instrument) -> String {
-        trimmedIfUnknown(BookUnits.format(units, decimals: instrument.priceDecimals), step: instrument.tickSize)
+        trimmedIfUnknown(BookUnits.format(units, decimals: exactDecimals(units, atLeast: instrument.priceDecimals)), step: instrument.tickSize)
     }
 
     static func size(_ units: Int64, _ instrument: Instrument) -> String {
-        trimmedIfUnknown(BookUnits.format(units, decimals: instrument.sizeDecimals), step: instrument.lotSize)
+        trimmedIfUnknown(BookUnits.format(units, decimals: exactDecimals(units, atLeast: instrument.sizeDecimals)), step: instrument.lotSize)
+    }
+
+    /// The instrument's decimals, or more where the value has them: a level of 0.0004 BTC on a
+    /// lot of 0.001 read `× 0.000`, a live best bid shown as nothing (attacker trial).
+    static func exactDecimals(_ units: Int64, atLeast decimals: Int) -> Int {
+        var needed = BookUnits.places
+        var rest = units
+        while needed > decimals && rest % 10 == 0 { rest /= 10; needed -= 1 }
+        return max(decimals, needed)
     }
 
     static func trimmedIfUnknown(_ text: String, _ instrument: Instrument) -> String {

@@ -23,6 +23,11 @@ enum SeekNotice {
             parts.append("\(when(target)) is before the first event" + (next.map { " (\(when($0)))" } ?? ""))
         } else if let landed, isGap(target: target, landed: landed, next: next) {
             parts.append("no event at \(when(target)); paused at the one before, \(when(landed))" + (next.map { "; next \(when($0))" } ?? "; none after"))
+        } else if let landed, target &- landed >= 1_000_000_000 {
+            // The next event is close after the time asked, the last before it far away (the start
+            // of a recording months after the one before): the screen shows the last one's time,
+            // and said nothing (`:2024-12-01 00:00:00` showed 2024-08-08 23:59:59: operator trial).
+            parts.append("no event at \(when(target)); at the one before, \(when(landed))" + (next.map { "; next \(when($0))" } ?? ""))
         }
         return parts.isEmpty ? nil : parts.joined(separator: " · ")
     }

@@ -41,6 +41,11 @@ struct ReplayFeedTests {
         // Dated, with a space (or two): the later recording, and nothing to explain.
         #expect(try feed.perform(.jump("2024-08-08  23:56:05"), wall: 0).isEmpty)
         #expect(session.lastTime == late + 5_000_000_000)
+        // Half a second before the later recording's first event: the screen shows the earlier
+        // one's last, years before, and says so (it said nothing); playing on reaches the next.
+        let close = try feed.perform(.jump("2024-08-08 23:55:59.500"), wall: 0)
+        #expect(close == [.notice("no event at 2024-08-08 23:55:59.500; at the one before, 2021-07-22 22:26:11.000; next 2024-08-08 23:56:00.000")],
+            "\(close)")
         let share = try feed.perform(.jump("50%"), wall: 0)
         guard case .notice(let said)? = share.first else { Issue.record("\(share)"); return }
         #expect(said.hasPrefix("at 20") && said.hasSuffix(": 50% of the inputs' bytes read"), "\(said)")

@@ -352,6 +352,16 @@ struct ListPaneTests {
         #expect(Format.name("account-with-a-long-name", 10) == "account-w…")
         #expect(Format.name("short", 10) == "short     ")
         #expect(Format.wordsThatFit("skipped 3y 12d with no event, to 2024-08-08T23:56:10.000Z", 40) == "skipped 3y 12d with no event, to …")
+        // A closing aside goes whole first (`· paused (space plays on` at 80 columns).
+        let alert = "→ 23:56:28.000: alert BTCUSDT stressed deficit vs fund · paused (space plays on)"
+        #expect(Format.wordsThatFit(alert, 79) == "→ 23:56:28.000: alert BTCUSDT stressed deficit vs fund · paused")
+        #expect(Format.wordsThatFit(alert, 80) == alert)
+        #expect(Format.wordsThatFit(alert, 40) == "→ 23:56:28.000: alert BTCUSDT stressed …")
+        // The footer leaves the screen's last cell alone, and fits its notice to the cells before it.
+        var screen = model(width: 80, height: 24, engine: engine(positions: 10))
+        screen.notice = alert
+        let footer = screen.rendered().text.split(separator: "\n", omittingEmptySubsequences: false)[23]
+        #expect(footer.trimmingCharacters(in: .whitespaces) == "→ 23:56:28.000: alert BTCUSDT stressed deficit vs fund · paused", "\(footer)")
     }
 }
 

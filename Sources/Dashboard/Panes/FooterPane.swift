@@ -4,13 +4,16 @@ import RiskEngine
 enum FooterPane {
     static func render(_ model: AppModel, _ rect: Rect, _ buffer: inout Buffer) {
         buffer.fill(rect, role: .dim)
+        // The screen's bottom-right cell is never written (a terminal scrolls when it is): a line
+        // of the whole width lost its last character (`· paused (space plays on` at 80 columns).
+        let room = max(0, rect.width - 1)
         if case .prompt(let prompt) = model.mode {
             let x = buffer.put(prompt.label, x: rect.x, y: rect.y, role: .title)
             buffer.put(prompt.text + "▏", x: x, y: rect.y, role: .text)
             return
         }
         if let notice = model.notice {
-            buffer.put(Format.wordsThatFit(notice, rect.width), x: rect.x, y: rect.y, role: .warn)
+            buffer.put(Format.wordsThatFit(notice, room), x: rect.x, y: rect.y, role: .warn)
             return
         }
         if let chosen = model.chosenSymbol, model.engine.market(chosen) == nil {
@@ -18,11 +21,11 @@ enum FooterPane {
             // market chosen in the session that a seek back went to before.
             let text = model.chosenOnCommandLine ? "--symbol \(chosen): no such market in this session yet; showing the riskiest"
                 : "\(chosen): not in the session at this time (it appears later); showing the riskiest"
-            buffer.put(Format.wordsThatFit(text, rect.width), x: rect.x, y: rect.y, role: .warn)
+            buffer.put(Format.wordsThatFit(text, room), x: rect.x, y: rect.y, role: .warn)
             return
         }
         let hints = viewHints(model) ?? hints(model.keymap, replay: !model.status.isLive, tapeFocused: model.focus == .tape)
-        buffer.put(hintsThatFit(hints, rect.width), x: rect.x, y: rect.y, role: .dim)
+        buffer.put(hintsThatFit(hints, room), x: rect.x, y: rect.y, role: .dim)
     }
 
     /// A view's own keys, where they differ from the dashboard's: the footer said "Enter detail"

@@ -49,6 +49,12 @@ enum Format {
     /// never cut in the middle (`2024-08-08T2`).
     static func wordsThatFit(_ text: String, _ width: Int) -> String {
         guard DisplayWidth.of(text) > width else { return text }
+        // A closing parenthesis is an aside: it goes whole before the words it follows are cut
+        // (at 80 columns `· paused (space plays on` lost its ")": operator trial).
+        if text.hasSuffix(")"), let open = text.range(of: " (", options: .backwards) {
+            let shorter = String(text[..<open.lowerBound])
+            if DisplayWidth.of(shorter) <= width { return shorter }
+        }
         var kept = ""
         for word in text.split(separator: " ", omittingEmptySubsequences: false) {
             let next = kept.isEmpty ? String(word) : kept + " " + word

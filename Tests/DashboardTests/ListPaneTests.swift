@@ -357,6 +357,13 @@ struct ListPaneTests {
         #expect(Format.wordsThatFit(alert, 79) == "→ 23:56:28.000: alert BTCUSDT stressed deficit vs fund · paused")
         #expect(Format.wordsThatFit(alert, 80) == alert)
         #expect(Format.wordsThatFit(alert, 40) == "→ 23:56:28.000: alert BTCUSDT stressed …")
+        // On a pane that is no list the hints name what the keys act on: the positions.
+        var ladderFocused = model(width: 120, height: 40, engine: engine(positions: 10))
+        ladderFocused.focusPane(.ladder)
+        let hints = ladderFocused.rendered().text.split(separator: "\n").last.map(String.init) ?? ""
+        #expect(hints.contains("↑↓ positions") && hints.contains("/ filter positions") && !hints.contains("Enter detail"), "\(hints)")
+        ladderFocused.focusPane(.tape)
+        #expect(ladderFocused.rendered().text.split(separator: "\n").last?.contains("Enter detail") == true)
         // The footer leaves the screen's last cell alone, and fits its notice to the cells before it.
         var screen = model(width: 80, height: 24, engine: engine(positions: 10))
         screen.notice = alert

@@ -24,7 +24,8 @@ enum FooterPane {
             buffer.put(Format.wordsThatFit(text, room), x: rect.x, y: rect.y, role: .warn)
             return
         }
-        let hints = viewHints(model) ?? hints(model.keymap, replay: !model.status.isLive, tapeFocused: model.focus == .tape)
+        let hints = viewHints(model) ?? hints(model.keymap, replay: !model.status.isLive, tapeFocused: model.focus == .tape,
+            listFocused: [.positions, .markets, .tape].contains(model.focus))
         buffer.put(hintsThatFit(hints, room), x: rect.x, y: rect.y, role: .dim)
     }
 
@@ -43,6 +44,11 @@ enum FooterPane {
             // Its own keys: it showed the dashboard's (a tape filter, sorting) while none of them
             // acts in it (operator trial).
             return ["\(key(.drillDown)) go to", "\(key(.acknowledge)) seen", "\(key(.back)) back", scroll, "\(key(.quit)) quit"].joined(separator: "  ")
+        case .help, .health:
+            // Its keys: it showed the dashboard's, none of which acts in it (operator trial).
+            let own: String
+            if case .help = model.mode { own = key(.help) } else { own = key(.health) }
+            return ["\(own) or \(key(.back)) back", "\(key(.quit)) quit"].joined(separator: "  ")
         case .liquidation(let entry):
             if case .simulated = entry {
                 return ["\(key(.drillDown)) its position", "\(key(.back)) back", "\(key(.quit)) quit"].joined(separator: "  ")
@@ -71,19 +77,24 @@ enum FooterPane {
     /// What the keys do, from the keymap in force: a rebound key is named as it now is. A live
     /// session is not told of the replay's keys (pause, step, speed, jumps), which it refuses.
     /// With the tape focused, its own keys in place of the sort's (which sorts the positions).
-    static func hints(_ keymap: Keymap, replay: Bool = true, tapeFocused: Bool = false) -> String {
+    /// A pane that is no list (the ladder, the signals, the fund) has no rows of its own to
+    /// open or filter: the arrows and `/` act on the positions, and the hints say so (they offered
+    /// `Enter detail`, which did nothing there: operator trial).
+    static func hints(_ keymap: Keymap, replay: Bool = true, tapeFocused: Bool = false, listFocused: Bool = true) -> String {
         func key(_ action: Action) -> String { keymap.label(for: action) }
         let jumps = ["\(key(.previousNotable)) \(key(.nextNotable)) jump", "\(key(.jumpToTime)) time"]
         let playing = ["\(key(.pause)) pause", "\(key(.step)) step", "\(key(.faster))/\(key(.slower)) speed"]
         // On the tape the jumps come first: found a deficit, going to it is the next key (at 120
         // columns they were cut off after pause and speed: operator trial).
         let replayKeys = replay ? (tapeFocused ? jumps + playing : playing + jumps) : []
+        let listKeys = listFocused
+            ? ["\(key(.moveUp))\(key(.moveDown)) move", "\(key(.drillDown)) detail"]
+            : ["\(key(.moveUp))\(key(.moveDown)) positions"]
         return ([
-            "\(key(.help)) help", "\(key(.quit)) quit", "\(key(.focusNext)) focus", "\(key(.moveUp))\(key(.moveDown)) move",
-            "\(key(.drillDown)) detail",
-        ] + (tapeFocused
+            "\(key(.help)) help", "\(key(.quit)) quit", "\(key(.focusNext)) focus",
+        ] + listKeys + (tapeFocused
             ? ["\(key(.filter)) filter tape", "\(key(.tapeDeficitsOnly)) deficits/ADL"]
-            : ["\(key(.filter)) filter", "\(key(.nextSortColumn))/\(key(.reverseSort)) sort"]) + replayKeys + [
+            : [listFocused ? "\(key(.filter)) filter" : "\(key(.filter)) filter positions", "\(key(.nextSortColumn))/\(key(.reverseSort)) sort"]) + replayKeys + [
             "\(key(.whatIf)) what-if", "\(key(.acknowledge)) seen", "\(key(.alertsView)) alerts", "\(key(.nextTheme)) theme",
             "\(key(.ladderGrouping)) group",
         ]).joined(separator: "  ")

@@ -91,6 +91,21 @@ struct NarrowScreenTests {
         }
     }
 
+    @Test("a space parts the side's sign from a price of ten characters (−105,077.00 read as a negative price)")
+    func ladderSignApart() {
+        var engine = Engine()
+        engine.apply(.bookSnapshot(symbol: "BTCUSDT",
+            bids: (0..<20).map { (units("105055") - Int64($0) * 100_000_000, units("0.33951")) },
+            asks: (0..<20).map { (units("105077") + Int64($0) * 100_000_000, units("0.5")) },
+            time: 1_000_000_000))
+        for (width, height) in [(80, 24), (120, 40)] {
+            let model = model(engine, width: width, height: height)
+            let ladder = text(model.layout.ladder, of: model)
+            #expect(ladder.contains("− 105,077.00") && ladder.contains("+ 105,055.00"), "\(width)×\(height): \(ladder)")
+            #expect(!ladder.contains("−105,") && !ladder.contains("+105,"))
+        }
+    }
+
     @Test("a signal's figure wider than its column widens the column, never cut (a bid at 1 beside an ask at 60,000)")
     func wideSignalFigure() {
         var engine = Engine()

@@ -61,7 +61,9 @@ enum LadderPane {
         // the depth bar and the markers; without room, the bar and then the cum column go first.
         let shown = asks + bids
         let sizeDecimals = Format.columnDecimals(shown.flatMap { [$0.size, $0.cumulative] }, instrument: instrument.sizeDecimals)
-        let priceWidth = max(10, shown.map { DisplayWidth.of(Format.units($0.price, decimals: decimals)) }.max() ?? 0)
+        // A space always parts the side's sign from the price: `−105,077.00` read as a negative
+        // price (operator trial).
+        let priceWidth = max(10, 1 + (shown.map { DisplayWidth.of(Format.units($0.price, decimals: decimals)) }.max() ?? 0))
         let sizeWidth = max(8, shown.map { DisplayWidth.of(Format.units($0.size, decimals: sizeDecimals)) }.max() ?? 0) + 1
         let cumWidth = max(8, shown.map { DisplayWidth.of(Format.units($0.cumulative, decimals: sizeDecimals)) }.max() ?? 0) + 1
         // Room for the markers (" eaten ◆12liq") only when a row has one.

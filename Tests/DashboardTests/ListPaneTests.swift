@@ -572,3 +572,53 @@ struct ViewFooterTests {
         #expect(screen.rendered().lines[0].contains("❚❚ PAUSED 0.25x"), "\(screen.rendered().lines[0])")
     }
 }
+
+/// An operator's trial: a replay's first recording, ended years before, led "riskiest first"
+/// with frozen, dimmed rows; the live market's positions were off screen.
+@Suite("Risk order and outdated books")
+struct OutdatedBookRiskOrderTests {
+    /// BTCUSDT's book stops at 1 s with longs near liquidation; ETHUSDT's goes on, its longs safer.
+    static func session(positions: Int) -> Engine {
+        var engine = Engine()
+        engine.openFund(asset: "USDT", balance: Fixed(100_000))
+        engine.apply(.bookSnapshot(symbol: "BTCUSDT", bids: [(units("59990"), units("50"))], asks: [(units("60010"), units("50"))], time: 1_000_000_000))
+        engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(60_000), time: 1_000_000_000))
+        engine.apply(.bookSnapshot(symbol: "ETHUSDT", bids: [(units("2999"), units("500"))], asks: [(units("3001"), units("500"))], time: 1_000_000_000))
+        engine.apply(.mark(symbol: "ETHUSDT", price: Fixed(3_000), time: 1_000_000_000))
+        for index in 0..<positions {
+            // BTC at 50x (about 1.6 % from liquidation), ETH at 10x (about 9.6 %).
+            engine.apply(.position(PositionUpdate(account: "b\(index)", symbol: "BTCUSDT", side: .long, quantity: Fixed(1), entryPrice: Fixed(60_000),
+                mode: .isolated, leverage: Fixed(50)), time: 1_000_000_000))
+            engine.apply(.position(PositionUpdate(account: "e\(index)", symbol: "ETHUSDT", side: .long, quantity: Fixed(1), entryPrice: Fixed(3_000),
+                mode: .isolated, leverage: Fixed(10)), time: 1_000_000_000))
+        }
+        // ETH's book changes every 10 s for ten minutes; BTC's never again.
+        for second in stride(from: 10, through: 600, by: 10) {
+            engine.apply(.bookUpdate(symbol: "ETHUSDT", changes: [LevelChange(side: .bid, price: units("2999"), size: units("\(500 + second)"))],
+                time: Int64(second) * 1_000_000_000))
+        }
+        return engine
+    }
+
+    @Test("positions of a book that stopped changing come after the live books' in the risk order, full table and live head")
+    func outdatedLast() {
+        let engine = Self.session(positions: 20)
+        let btc = engine.marketIndex(of: "BTCUSDT")!
+        #expect(engine.markets[btc].bookOutdated)
+        let screen = model(width: 120, height: 40, engine: engine)
+        let symbols = screen.visibleRows.map(\.symbol)
+        #expect(symbols.prefix(20).allSatisfy { $0 == "ETHUSDT" } && symbols.suffix(20).allSatisfy { $0 == "BTCUSDT" }, "\(symbols)")
+        let head = engine.riskiestOpenPositions(count: 25).map { engine.markets[Int(engine.positions[Int($0)].symbolIndex)].symbol }
+        #expect(head.prefix(20).allSatisfy { $0 == "ETHUSDT" } && head.suffix(5).allSatisfy { $0 == "BTCUSDT" }, "\(head)")
+    }
+
+    @Test("a window over more positions than the table holds chooses the live books' first too")
+    func outdatedLastInAWindow() {
+        let engine = Self.session(positions: 3_000)
+        var table = PositionTable()
+        table.rebuild(from: engine, liquidations: 0)
+        #expect(table.windowed)
+        let symbols = table.view(filter: "", column: .risk, descending: false).map(\.symbol)
+        #expect(symbols.count == PositionTable.windowSize && symbols.allSatisfy { $0 == "ETHUSDT" })
+    }
+}

@@ -45,6 +45,9 @@ public struct PositionRow: Sendable {
     /// The engine's classes of its margin ratio and distance to liquidation.
     public var marginLevel: SignalLevel = .ok
     public var distanceLevel: SignalLevel = .ok
+    /// Its market's book has stopped changing (`MarketState.bookOutdated`): drawn dim, and after
+    /// the live books' rows in the risk order (`Engine.riskOrderKey`).
+    public var bookOutdated = false
 }
 
 /// The positions pane's rows: built from the engine every two seconds of session time (10,000
@@ -205,7 +208,7 @@ public struct PositionTable: Sendable {
             // The fund takes unfilled quantity over only while it has money; empty, it goes to ADL.
             unfilledToADL: engine.configuration.unfilled == .adl || !engine.fund(market: Int(position.symbolIndex)).balance.isPositive,
             adl: position.isOpen ? adl : nil, marginLevel: engine.marginRatioLevel(risk.marginRatio),
-            distanceLevel: engine.distanceLevel(risk.distanceToLiquidationPct))
+            distanceLevel: engine.distanceLevel(risk.distanceToLiquidationPct), bookOutdated: market.bookOutdated)
     }
 
     /// The column a window is chosen by: the column itself when its key is read without valuing
@@ -270,7 +273,7 @@ public struct PositionTable: Sendable {
     /// (no ratio) or past its trigger at every price (last otherwise: the window chose it
     /// first and the rows sorted it last; review), else the distance to liquidation.
     static func riskKey(_ row: PositionRow) -> Double {
-        row.ratio == nil || row.pastAtEveryPrice ? -1 : (row.distance ?? .infinity)
+        (row.ratio == nil || row.pastAtEveryPrice ? -1 : (row.distance ?? .infinity)) + (row.bookOutdated ? Engine.outdatedBookRiskOffset : 0)
     }
 
     /// "Riskiest first" is the default: smallest distance to liquidation, bankrupt ones first.

@@ -196,7 +196,7 @@ public struct TableScan: Sendable {
             } else {
                 // Bankrupt first, then the distance to liquidation, as `ascending(_:_:by: .risk)`
                 // orders the rows (the live head, `Engine.riskiestOpenPositions`, by the same key).
-                scanRange(&heap) { position in mark(position).map { Engine.riskKey(position, mark: $0) } ?? .infinity }
+                scanRange(&heap) { position in mark(position).map { engine.riskOrderKey(position, mark: $0) } ?? .infinity }
             }
             selection = .number(heap)
         }

@@ -97,6 +97,20 @@ extension Engine {
         return gap / price * 100
     }
 
+    /// What the risk order adds to the key of a position whose market's book has stopped changing
+    /// (`MarketState.bookOutdated`: a recording of it ended, its feed died): it goes after every
+    /// position of a live book, dimmed, in its own order (a replay's first recording, ended years
+    /// before, led "riskiest first" with frozen rows and the live market's were off screen:
+    /// operator trial). The markets pane and the alerts say the book is STALE.
+    public static let outdatedBookRiskOffset = 1e12
+
+    /// The risk order's key of a position in its market (`riskKey`, after the live books' when
+    /// its market's book is outdated).
+    @inlinable
+    public func riskOrderKey(_ position: Position, mark: Fixed) -> Double {
+        Engine.riskKey(position, mark: mark) + (markets[Int(position.symbolIndex)].bookOutdated ? Engine.outdatedBookRiskOffset : 0)
+    }
+
     /// The "risk" order's key: -1 for a position past its bankruptcy price (no margin left) or past
     /// its trigger at every price, else
     /// `distanceKey`. Smaller is riskier.
@@ -124,7 +138,7 @@ extension Engine {
                 for entry in markets[index].triggers.leading(side, count: count, isLive: { isLive($0) }) {
                     let position = positions[Int(entry.position)]
                     guard position.triggerPrice != nil else { continue }
-                    candidates.append((Engine.riskKey(position, mark: mark), entry.position))
+                    candidates.append((riskOrderKey(position, mark: mark), entry.position))
                 }
             }
         }

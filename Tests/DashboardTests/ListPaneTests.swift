@@ -622,3 +622,42 @@ struct OutdatedBookRiskOrderTests {
         #expect(symbols.count == PositionTable.windowSize && symbols.allSatisfy { $0 == "ETHUSDT" })
     }
 }
+
+@Suite("The fund pane adds up at 80×24")
+struct FundPaneAddsUpTests {
+    @Test("with deficits paid and no room for both inflow lines, one line of both stands beside them (the chart gives way)")
+    func inflowsBesideDeficits() throws {
+        // A 50x long whose bankruptcy price (58,800) is above the only bids (58,000): a deficit;
+        // a 10x long filled there, far above its bankruptcy price: a surplus.
+        var engine = Engine()
+        engine.openFund(asset: "USDT", balance: Fixed(10_000))
+        engine.apply(.bookSnapshot(symbol: "BTCUSDT", bids: [(units("58000"), units("10"))], asks: [(units("60000"), units("10"))], time: 1_000_000_000))
+        engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(60_000), time: 1_000_000_000))
+        for (account, leverage) in [("thin", 50), ("thick", 10)] {
+            engine.apply(.position(PositionUpdate(account: account, symbol: "BTCUSDT", side: .long, quantity: Fixed(1), entryPrice: Fixed(60_000),
+                mode: .isolated, leverage: Fixed(leverage)), time: 1_000_000_000))
+        }
+        // A short the asks cannot close: a stressed deficit bound for ADL, whose lines the pane
+        // keeps first (with the balance and the deficits, four of its five rows).
+        engine.apply(.position(PositionUpdate(account: "whale", symbol: "BTCUSDT", side: .short, quantity: Fixed(100), entryPrice: Fixed(60_000),
+            mode: .isolated, leverage: Fixed(20)), time: 1_000_000_000))
+        var log = SessionLog()
+        log.record(engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(54_000), time: 2_000_000_000)))
+        log.record(engine.apply(.clock(time: 3_000_000_000)))
+        #expect(engine.markets[0].stressed.adlCertain)
+        let fund = engine.fund("USDT")
+        #expect(fund.outflows.isPositive, "the cascade pays deficits")
+        var status = SessionStatus(kind: "REPLAY", source: "test")
+        status.time = engine.time
+        let small = AppModel(width: 80, height: 24, status: status, engine: engine, log: log)
+        let pane = small.rendered().lines[small.layout.fund.y..<small.layout.fund.maxY].joined(separator: "\n")
+        let inflows = (fund.totals[.liquidationFee] ?? .zero) + (fund.totals[.surplus] ?? .zero)
+        #expect(pane.contains("+" + Format.money(inflows)) && pane.contains("−" + Format.money(fund.outflows)), "\(pane)")
+        // Balance = opening + inflows − outflows, to the figures shown.
+        #expect(fund.opening + inflows - fund.outflows == fund.balance)
+        // Roomy, the two lines each.
+        let large = AppModel(width: 200, height: 60, status: status, engine: engine, log: log)
+        let roomy = large.rendered().lines[large.layout.fund.y..<large.layout.fund.maxY].joined(separator: "\n")
+        #expect(roomy.contains("in: fees") && roomy.contains("in: surplus") && !roomy.contains("fees+surplus"), "\(roomy)")
+    }
+}

@@ -124,6 +124,19 @@ struct MarginCommandTests {
         #expect(result.standardOutput.isEmpty)
     }
 
+    @Test("a negative number after a flag is its value, refused as such (it read 'Missing value', as if the flag had none)", arguments: [
+        (["replay", "/dev/null", "--headless", "--synthetic-positions", "-1"], "--synthetic-positions must be between 0 and 2,000,000"),
+        (["replay", "/dev/null", "--headless", "--insurance-fund", "-5"], "--insurance-fund: '-5' is not an amount"),
+        (["live", "events", "-", "--headless", "--duration", "-5"], "--duration must be more than 0 seconds"),
+        (["demo", "--headless", "--seed", "-1"], "The value '-1' is invalid for '--seed"),
+    ])
+    func negativeFlagValues(arguments: [String], message: String) throws {
+        let result = try BinaryRunner.run(arguments)
+        #expect(result.status == 2)
+        #expect(result.standardError.contains(message), "stderr was: \(result.standardError)")
+        #expect(!result.standardError.contains("Missing value"))
+    }
+
     @Test("an instrument file adds an instrument; a bad one is named by file, instrument and field")
     func instrumentFile() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("liqwatch-\(UUID().uuidString)")

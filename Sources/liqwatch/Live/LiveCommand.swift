@@ -44,19 +44,19 @@ struct LiveCommand: ParsableCommand {
     @Option(name: .customLong("rest-url"), help: "[VENUE=]URL: a Binance venue's REST base URL for depth snapshots, e.g. https://testnet.binancefuture.com.")
     var restURLs: [String] = []
     @Option(help: "Record every raw frame with its receive time (ns) to FILE, in the replay format.") var record: String?
-    @Option(name: .customLong("record-max-mb"), help: "Start a new recording file (FILE.1, FILE.2, ...) after this many MB.")
+    @Option(name: .customLong("record-max-mb"), parsing: .unconditional, help: "Start a new recording file (FILE.1, FILE.2, ...) after this many MB.")
     var recordMaxMB: Double?
-    @Option(name: .customLong("record-max-minutes"), help: "Start a new recording file after this many minutes.")
+    @Option(name: .customLong("record-max-minutes"), parsing: .unconditional, help: "Start a new recording file after this many minutes.")
     var recordMaxMinutes: Double?
-    @Option(name: .customLong("stale-after"), help: "Seconds of silence after which a stream is STALE.") var staleAfter: Double = 5
-    @Option(name: .customLong("read-pace"), help: "Milliseconds a quiet WebSocket stream's frames gather before they are read (0 to 100; 0 reads each at once, at more CPU; a busy stream is always read at once).")
+    @Option(name: .customLong("stale-after"), parsing: .unconditional, help: "Seconds of silence after which a stream is STALE.") var staleAfter: Double = 5
+    @Option(name: .customLong("read-pace"), parsing: .unconditional, help: "Milliseconds a quiet WebSocket stream's frames gather before they are read (0 to 100; 0 reads each at once, at more CPU; a busy stream is always read at once).")
     var readPace: Int = ReadPace.defaultMilliseconds
-    @Option(name: .customLong("events-idle-timeout"), help: "listen://: close a publisher silent for this many seconds.")
+    @Option(name: .customLong("events-idle-timeout"), parsing: .unconditional, help: "listen://: close a publisher silent for this many seconds.")
     var eventsIdleTimeout: Double = 300
     @OptionGroup var session: SessionArguments
     @OptionGroup var alerts: AlertArguments
     @Flag(help: "No dashboard: run for --duration seconds (or until Ctrl-C) and print a report.") var headless = false
-    @Option(help: "With --headless: seconds to run before the report.") var duration: Double?
+    @Option(parsing: .unconditional, help: "With --headless: seconds to run before the report.") var duration: Double?
     @Option(help: "Report format for --headless: json or text.") var report: ReportFormat = .json
     @Option(help: "Theme: dark, light, monochrome, high-contrast, colorblind, or a theme file (default: dark).") var theme: String?
     @Option(name: .customLong("symbol"), help: "The market the ladder, the signals and the what-if show first (default: the one with the most monitored risk; m and Enter change it).")

@@ -9,7 +9,7 @@ struct DemoCommand: ParsableCommand {
         commandName: "demo",
         abstract: "The built-in demo session (the default): a BTCUSDT sell-off with deficits and ADL.")
 
-    @Option(help: "Seed of the generator (the same seed gives the same session).") var seed: UInt64 = 1
+    @Option(parsing: .unconditional, help: "Seed of the generator (the same seed gives the same session).") var seed: UInt64 = 1
     @Option(name: .customLong("synthetic-positions"), help: "Monitored positions placed around the opening mark.")
     var syntheticPositions: Int = 3_000
     @Flag(help: "Run at full speed with no dashboard and print a report.") var headless = false

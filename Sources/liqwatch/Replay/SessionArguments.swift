@@ -6,10 +6,10 @@ import RiskEngine
 /// Options every session (replay, demo, live) shares: positions, the fund, the engine's rules.
 struct SessionArguments: ParsableArguments {
     @Option(help: "Positions to monitor: CSV or JSON (see the README for the columns).") var positions: String?
-    @Option(name: .customLong("synthetic-positions"), help: "Place a realistic book of synthetic positions around each symbol's first mark: N for the first symbol, N/2 for each later one, plus the cross accounts that join it.")
+    @Option(name: .customLong("synthetic-positions"), parsing: .unconditional, help: "Place a realistic book of synthetic positions around each symbol's first mark: N for the first symbol, N/2 for each later one, plus the cross accounts that join it.")
     var syntheticPositions: Int?
-    @Option(help: "Seed for the synthetic positions.") var seed: UInt64 = 1
-    @Option(name: .customLong("insurance-fund"), help: "Opening insurance fund balances, comma-separated: AMOUNT (each venue's in its main asset: USDT, Hyperliquid's USDC), ASSET:AMOUNT (each venue's in ASSET), VENUE:AMOUNT or VENUE:ASSET:AMOUNT (one venue's). A venue's main asset not given: 250000, which an events file's first insurance_fund line replaces; any other asset (a coin-settled market's) has no opening, and its fund holds only what its liquidations leave it.")
+    @Option(parsing: .unconditional, help: "Seed for the synthetic positions.") var seed: UInt64 = 1
+    @Option(name: .customLong("insurance-fund"), parsing: .unconditional, help: "Opening insurance fund balances, comma-separated: AMOUNT (each venue's in its main asset: USDT, Hyperliquid's USDC), ASSET:AMOUNT (each venue's in ASSET), VENUE:AMOUNT or VENUE:ASSET:AMOUNT (one venue's). A venue's main asset not given: 250000, which an events file's first insurance_fund line replaces; any other asset (a coin-settled market's) has no opening, and its fund holds only what its liquidations leave it.")
     var insuranceFund: String?
     @Option(help: "An instrument file (JSON) that adds or overrides instruments.") var instruments: String?
     @OptionGroup var engineRules: RuleOptions
@@ -127,7 +127,7 @@ struct RuleOptions: ParsableArguments {
     @Option(help: "What the fund cannot pay: adl (the default) or socialised-loss.") var shortfall: String?
     @Option(help: "What the book cannot fill: adl (closed against the ADL queue at the bankruptcy price; the default) or fund-takes-over.")
     var unfilled: String?
-    @Option(name: .customLong("adl-refresh"), help: "Seconds of event time between rankings of the ADL queue (1 to 3600; default 30, as Binance updates its quantiles).")
+    @Option(name: .customLong("adl-refresh"), parsing: .unconditional, help: "Seconds of event time between rankings of the ADL queue (1 to 3600; default 30, as Binance updates its quantiles).")
     var adlRefresh: Int?
 
     func validate() throws {

@@ -11,7 +11,7 @@ struct AlertArguments: ParsableArguments {
     var alertLog: String?
     @Option(name: .customLong("on-alert"), help: "Run CMD (by /bin/sh -c) for each new alert, the alert as a JSON line on its standard input; at most 4 at once, each stopped after --on-alert-timeout seconds (headless too).")
     var onAlert: String?
-    @Option(name: .customLong("on-alert-timeout"), help: "Seconds an --on-alert command may run (1 to 600; default: 10).") var onAlertTimeout: Double?
+    @Option(name: .customLong("on-alert-timeout"), parsing: .unconditional, help: "Seconds an --on-alert command may run (1 to 600; default: 10).") var onAlertTimeout: Double?
 
     func validate() throws {
         if let onAlertTimeout, !RuleChoices.onAlertTimeoutRange.contains(onAlertTimeout) {

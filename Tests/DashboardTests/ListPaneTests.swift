@@ -520,6 +520,20 @@ struct LiquidationToPositionTests {
 
 @Suite("Positions columns under wide figures")
 struct PositionColumnFitTests {
+    @Test("at 80×24 the side keeps its arrow in a column of one cell, the deficit's narrowed to its title (a short read as a long)")
+    func sideArrowAt80() {
+        // The positions pane at 80×24: 40 columns inside.
+        let chosen = PositionsPane.fitting(40, widest: [.account: 9, .deficit: 3, .liquidation: 9])
+        let side = chosen.first { $0.column == .side }
+        #expect(side?.width == 1 && side?.title == "", "\(chosen.map { ($0.column, $0.width) })")
+        #expect(chosen.map(\.column).contains(.deficit) && chosen.map(\.column).contains(.ratio) && chosen.map(\.column).contains(.liquidation))
+        #expect(chosen.reduce(0) { $0 + $1.width + 1 } <= 40)
+        // A deficit too wide to narrow keeps its figures: the arrow then waits for room.
+        let wide = PositionsPane.fitting(40, widest: [.account: 9, .deficit: 12, .liquidation: 9])
+        #expect(wide.first { $0.column == .deficit }.map { $0.width >= 12 } ?? true)
+        #expect(wide.reduce(0) { $0 + $1.width + 1 } <= 40)
+    }
+
     @Test("an 8-decimal size narrows the side to its arrow before the side or the deficit goes (operator trial at 120 columns)")
     func sideNarrowsBeforeItGoes() {
         // The positions pane at 120×40 with several markets: about 78 columns inside.

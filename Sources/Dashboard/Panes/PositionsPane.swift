@@ -88,6 +88,24 @@ enum PositionsPane {
            chosen[side].width < usual, total() + usual - chosen[side].width <= width {
             chosen[side].width = usual
         }
+        // The side dropped: its arrow alone, in a column of one cell under no title, where the
+        // deficit's column, narrowed to its title and figures, leaves room (at 80×24 a short read
+        // as a long: its liquidation price above the mark was all that told them apart; operator
+        // trials).
+        if !chosen.contains(where: { $0.column == .side }), let sideColumn = columns.first(where: { $0.column == .side }) {
+            if total() + 2 > width, let deficit = chosen.firstIndex(where: { $0.column == .deficit }) {
+                let narrowest = max(DisplayWidth.of(chosen[deficit].title), widest[.deficit] ?? 0)
+                chosen[deficit].width = max(narrowest, chosen[deficit].width - (total() + 2 - width))
+            }
+            if total() + 2 <= width {
+                var arrow = sideColumn
+                arrow.width = 1
+                arrow.title = ""
+                let place = order.firstIndex(of: .side) ?? order.count
+                let at = chosen.firstIndex { (order.firstIndex(of: $0.column) ?? 0) > place } ?? chosen.count
+                chosen.insert(arrow, at: at)
+            }
+        }
         return chosen
     }
 

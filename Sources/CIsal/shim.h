@@ -32,6 +32,9 @@ static inline void cisal_set_input(struct inflate_state *state, uint8_t *bytes, 
 
 static inline uint32_t cisal_input_left(const struct inflate_state *state) { return state->avail_in; }
 
+/* The next input byte `offset` on (the caller checks `offset < cisal_input_left`). */
+static inline uint8_t cisal_input_byte(const struct inflate_state *state, uint32_t offset) { return state->next_in[offset]; }
+
 static inline void cisal_set_output(struct inflate_state *state, uint8_t *bytes, uint32_t count) {
     state->next_out = bytes;
     state->avail_out = count;

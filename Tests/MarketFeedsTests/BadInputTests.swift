@@ -223,6 +223,26 @@ struct BadInputTests {
         }
     }
 
+    @Test("a gzip header with reserved flag bits set is refused, as RFC 1952 asks (it was read as if they were not)")
+    func reservedGzipFlags() throws {
+        let scratch = try ScratchDirectory()
+        let good = try damagedGzip(in: scratch)
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: good)))
+        bytes[bytes.count - 8] ^= 0xFF  // the CRC mended again
+        let mended = try scratch.write("mended.ndjson.gz", bytes: bytes)
+        let session = try ReplaySession(paths: [mended], options: SessionOptions())
+        try session.runToEnd()
+        #expect(session.engine.markets.count == 3)
+        bytes[3] |= 0x20
+        let reserved = try scratch.write("reserved.ndjson.gz", bytes: bytes)
+        #expect(throws: (any Error).self) { try ReplaySession(paths: [reserved], options: SessionOptions()).runToEnd() }
+        let source = try GzipByteSource(wrapping: FileByteSource(path: reserved), path: reserved)
+        var buffer = [UInt8](repeating: 0, count: 4_096)
+        #expect { _ = try buffer.withUnsafeMutableBufferPointer { try source.read(into: $0.baseAddress!, capacity: $0.count) } } throws: { error in
+            "\(error)".contains("reserved flag bits")
+        }
+    }
+
     @Test("a .gz read through a FIFO (process substitution) is decompressed")
     func gzipThroughFIFO() throws {
         let scratch = try ScratchDirectory()

@@ -66,6 +66,54 @@ struct MarketNamingTests {
         #expect(replayed.skippedInstruments.keys.contains { $0.contains("BTC-27DEC24-60000-C") && $0.contains("its perpetuals are like BTC-PERPETUAL") })
     }
 
+    @Test("Tardis exchanges liqwatch has no rules for, and its spot exchanges, are skipped, named, and never a venue of the file")
+    func tardisUnmodelledExchanges() throws {
+        let scratch = try ScratchDirectory()
+        let tardis = try scratch.write("t.csv", """
+            exchange,symbol,timestamp,local_timestamp,id,side,price,amount
+            binance,BTCUSDT,1723161256000000,1723161256000000,1,buy,3000,1
+            bitmex,XBTUSD,1723161256000000,1723161256000000,2,buy,60000,1
+            ftx,BTC-PERP,1723161256000000,1723161256000000,3,buy,60000,1
+            binance-delivery,BTCUSDT,1723161256000000,1723161256000000,4,buy,60000,1
+            BINANCE-FUTURES,BTCUSDT,1723161256000000,1723161256000000,5,buy,60000,1
+            """)
+        // The file's first row names no venue liqwatch models: a bare symbol resolves to none of them.
+        #expect(RecordingVenues.of(path: tardis).isEmpty)
+        let replayed = try replay([tardis])
+        #expect(replayed.engine.markets.map(\.symbol) == ["binance-usdm:BTCUSDT"], "\(replayed.engine.markets.map(\.symbol))")
+        let skipped = replayed.skippedInstruments.keys.sorted()
+        #expect(skipped.contains { $0.contains("binance:BTCUSDT") && $0.contains("spot is not modelled") }, "\(skipped)")
+        #expect(skipped.contains { $0.contains("bitmex:XBTUSD") && $0.contains("no rules for") })
+        #expect(skipped.contains { $0.contains("binance-delivery:BTCUSDT") && $0.contains("not a perpetual or future of binance-coinm") })
+    }
+
+    @Test("a Tardis snapshot whose rows have another market's between them is one snapshot; a column named twice refuses every row")
+    func tardisInterleavedSnapshot() throws {
+        let scratch = try ScratchDirectory()
+        let tardis = try scratch.write("incremental_book_L2.csv", """
+            exchange,symbol,timestamp,local_timestamp,is_snapshot,side,price,amount
+            binance-futures,BTCUSDT,1723161256000000,1723161256000000,true,bid,54100,1.5
+            binance-futures,ETHUSDT,1723161256000000,1723161256000000,true,bid,2999,10
+            binance-futures,BTCUSDT,1723161256000000,1723161256000000,true,ask,54200,1.5
+            binance-futures,ETHUSDT,1723161256000000,1723161256000000,true,ask,3001,10
+            binance-futures,BTCUSDT,1723161256000000,1723161256000000,true,bid,54000,1.5
+            binance-futures,BTCUSDT,1723161257000000,1723161257000000,false,bid,54000,2
+            """)
+        let replayed = try replay([tardis])
+        let btc = try #require(replayed.engine.market("binance-usdm:BTCUSDT"))
+        #expect(btc.book.topLevels(.bid, count: 3).map(\.price) == [BookUnits.parse("54100")!, BookUnits.parse("54000")!])
+        #expect(btc.book.topLevels(.bid, count: 3).map(\.size) == [BookUnits.parse("1.5")!, BookUnits.parse("2")!])
+        #expect(btc.book.topLevels(.ask, count: 3).map(\.price) == [BookUnits.parse("54200")!])
+        #expect(replayed.engine.market("binance-usdm:ETHUSDT")?.book.topLevels(.ask, count: 3).map(\.price) == [BookUnits.parse("3001")!])
+        let twice = try scratch.write("twice_incremental_book_L2.csv", """
+            exchange,symbol,timestamp,local_timestamp,is_snapshot,side,price,amount,price
+            binance-futures,BTCUSDT,1723161256000000,1723161256000000,true,bid,60000,1.5,3
+            """)
+        let refused = try replay([twice])
+        #expect(refused.engine.markets.isEmpty)
+        #expect(refused.stats.firstMalformed.first?.field == "header: column 'price' given twice (columns 7 and 9)")
+    }
+
     @Test("decoders name the venue: Binance by the symbol's shape, Tardis by its exchange column, events by venue or resolution")
     func decoders() throws {
         let scratch = try ScratchDirectory()

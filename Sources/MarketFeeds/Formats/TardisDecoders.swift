@@ -10,12 +10,21 @@ public struct TardisLineDecoder: LineDecoder {
     var columns: [String: Int] = [:]
     var fieldCount = 0
     var sawHeader = false
-    /// Book rows of the current timestamp, waiting for the group to end.
+    /// The header named a column twice (`decode` refuses every row, naming it).
+    var twiceNamed: String?
+    /// Book rows of one market at one timestamp, waiting for the group to end.
+    struct BookGroup {
+        var symbol: String
+        var isSnapshot: Bool
+        var bids: [(price: Int64, size: Int64)] = []
+        var asks: [(price: Int64, size: Int64)] = []
+    }
+    /// The current timestamp's groups, one a market, in the order they began: a file sorted by
+    /// time interleaves its markets' rows within a timestamp, and a snapshot whose rows had
+    /// another market's between them was cut in two, its second part replacing the first (a
+    /// BTCUSDT book left with no bids, a healthy short deleveraged: attacker trial).
     var groupTime: Int64?
-    var groupSymbol = ""
-    var groupIsSnapshot = false
-    var groupBids: [(price: Int64, size: Int64)] = []
-    var groupAsks: [(price: Int64, size: Int64)] = []
+    var groups: [BookGroup] = []
 
     public init(format: RecordingFormat) { self.format = format }
 
@@ -34,10 +43,19 @@ public struct TardisLineDecoder: LineDecoder {
         let row = fields(line, count)
         if !sawHeader {
             sawHeader = true
-            for (index, name) in row.enumerated() { columns[name.string] = index }
+            for (index, name) in row.enumerated() {
+                // A column named twice: the last one was read, silently (`price` twice gave a book
+                // at 3.00: attacker trial). Every row is then refused, naming it.
+                if let first = columns[name.string], twiceNamed == nil {
+                    twiceNamed = "header: column '\(SafeText.escaped(name.string))' given twice (columns \(first + 1) and \(index + 1))"
+                }
+                columns[name.string] = index
+            }
             fieldCount = row.count
+            if let twiceNamed { return .malformed(field: twiceNamed) }
             return .skipped
         }
+        if let twiceNamed { return .malformed(field: twiceNamed) }
         guard row.count == fieldCount else { return .malformed(field: "column count (\(row.count) of \(fieldCount))") }
         func column(_ name: String) -> ByteSpan? { columns[name].map { row[$0] } }
         guard let symbolSpan = column("symbol"), symbolSpan.isSymbol else { return .malformed(field: "symbol") }
@@ -66,11 +84,20 @@ public struct TardisLineDecoder: LineDecoder {
             guard snapshotFlag.equals("true") || snapshotFlag.equals("false") else { return .malformed(field: "is_snapshot") }
             let isSnapshot = snapshotFlag.equals("true")
             guard sideText.equals("bid") || sideText.equals("ask") else { return .malformed(field: "side") }
-            if groupTime != time || groupSymbol != symbol || groupIsSnapshot != isSnapshot { flush(into: &messages) }
+            if groupTime != time { flush(into: &messages) }
             groupTime = time
-            groupSymbol = symbol
-            groupIsSnapshot = isSnapshot
-            if sideText.equals("bid") { groupBids.append((price, size)) } else { groupAsks.append((price, size)) }
+            var index = groups.lastIndex { $0.symbol == symbol }
+            if let open = index, groups[open].isSnapshot != isSnapshot {
+                // A snapshot after updates of the same time (or the other way round): the group
+                // so far is one message, the rows from here another, in the file's order.
+                emit(groups.remove(at: open), time: time, into: &messages)
+                index = nil
+            }
+            if index == nil {
+                groups.append(BookGroup(symbol: symbol, isSnapshot: isSnapshot))
+                index = groups.count - 1
+            }
+            if sideText.equals("bid") { groups[index!].bids.append((price, size)) } else { groups[index!].asks.append((price, size)) }
             return .decoded
         case .tardisBookSnapshot:
             var bids: [(price: Int64, size: Int64)] = []
@@ -140,12 +167,15 @@ public struct TardisLineDecoder: LineDecoder {
     /// `BTC-27DEC24-60000-C`, whose 0.0525 BTC premium was read as a BTC price of 0.0525 and made
     /// an ADL of 2.6 M BTC: attacker trial). Event lines were already held to the venue's shape.
     static func notModelled(exchange: String, symbol: String) -> String? {
-        if exchange.hasSuffix("-options") { return "options are not modelled" }
-        if exchange.hasSuffix("-spot") { return "spot is not modelled" }
-        // By shape only where options are told apart by it (Deribit, OKX); Binance's USDⓈ-M lists
-        // perpetuals quoted in BTC and Bybit USDC futures its shape rule does not (review).
-        let venue = Venue.tardis(exchange: exchange)
-        guard venue == .deribit || venue == .okx, !venue.lists(symbol.uppercased()) else { return nil }
+        let lower = exchange.lowercased()
+        if lower.hasSuffix("-options") { return "options are not modelled" }
+        if lower.hasSuffix("-spot") || ["binance", "okex", "bybit-spot"].contains(lower) { return "spot is not modelled" }
+        guard let venue = Venue.tardisDerivatives(exchange: exchange) else { return "an exchange liqwatch has no rules for" }
+        // By shape only where options or another venue's contracts are told apart by it
+        // (Deribit, OKX; COIN-M's `BTCUSD_PERP`, where `binance-delivery,BTCUSDT` made a COIN-M
+        // market settled in an asset named BTCUSDT); USDⓈ-M lists perpetuals quoted in BTC and
+        // Bybit USDC futures its shape rule does not (review).
+        guard venue == .deribit || venue == .okx || venue == .binanceCOINM, !venue.lists(symbol.uppercased()) else { return nil }
         return "not a perpetual or future of \(venue.rawValue): \(venue.symbolShape)"
     }
 
@@ -159,17 +189,21 @@ public struct TardisLineDecoder: LineDecoder {
 
     mutating func flush(into messages: inout [FeedMessage]) {
         guard let time = groupTime else { return }
-        if groupIsSnapshot {
-            messages.append(.event(.bookSnapshot(symbol: groupSymbol, bids: groupBids, asks: groupAsks, time: time)))
+        for group in groups { emit(group, time: time, into: &messages) }
+        groupTime = nil
+        groups.removeAll(keepingCapacity: true)
+    }
+
+    func emit(_ group: BookGroup, time: Int64, into messages: inout [FeedMessage]) {
+        if group.isSnapshot {
+            messages.append(.event(.bookSnapshot(symbol: group.symbol, bids: group.bids, asks: group.asks, time: time)))
         } else {
             var changes: [LevelChange] = []
-            for level in groupBids { changes.append(LevelChange(side: .bid, price: level.price, size: level.size)) }
-            for level in groupAsks { changes.append(LevelChange(side: .ask, price: level.price, size: level.size)) }
-            messages.append(.event(.bookUpdate(symbol: groupSymbol, changes: changes, time: time)))
+            changes.reserveCapacity(group.bids.count + group.asks.count)
+            for level in group.bids { changes.append(LevelChange(side: .bid, price: level.price, size: level.size)) }
+            for level in group.asks { changes.append(LevelChange(side: .ask, price: level.price, size: level.size)) }
+            messages.append(.event(.bookUpdate(symbol: group.symbol, changes: changes, time: time)))
         }
-        groupTime = nil
-        groupBids.removeAll()
-        groupAsks.removeAll()
     }
 
     public mutating func finish(into messages: inout [FeedMessage]) { flush(into: &messages) }

@@ -54,8 +54,11 @@ public enum RecordingVenues {
             // A Tardis row: its exchange column.
             guard let column = header.firstIndex(of: "exchange") else { return [] }
             let cells = text.split(separator: ",", omittingEmptySubsequences: false)
-            guard column < cells.count, Venue.parse(String(cells[column])) != nil else { return [] }
-            return [Venue.tardis(exchange: cells[column])]
+            // An exchange liqwatch does not model (spot, a venue it has no rules for) names none:
+            // its rows are skipped, and a bare symbol must not resolve to it.
+            guard column < cells.count, Venue.parse(String(cells[column])) != nil,
+                let venue = Venue.tardisDerivatives(exchange: cells[column]) else { return [] }
+            return [venue]
         }
         if !found.isEmpty { return found }
         return binance ? [.binanceUSDM, .binanceCOINM] : []

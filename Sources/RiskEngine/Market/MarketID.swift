@@ -52,14 +52,22 @@ public struct Venue: RawRepresentable, Hashable, Comparable, Sendable, CustomStr
 
     /// Tardis.dev's exchange ids (the `exchange` column) as venues.
     public static func tardis(exchange: some StringProtocol) -> Venue {
-        switch exchange {
+        tardisDerivatives(exchange: exchange) ?? Venue(String(exchange).lowercased())
+    }
+
+    /// The venue of a Tardis exchange of perpetuals and futures liqwatch models, any case; nil for
+    /// any other (Tardis's `binance`, `okex` and `bybit-spot` are spot, `ftx`, `bitmex`,
+    /// `huobi-dm-swap` venues liqwatch has no rules for: each was made a linear USDT venue of its
+    /// own, and `binance` took the bare `BTCUSDT` positions meant for USDⓈ-M: attacker trial).
+    public static func tardisDerivatives(exchange: some StringProtocol) -> Venue? {
+        switch String(exchange).lowercased() {
         case "binance-futures": return .binanceUSDM
         case "binance-delivery": return .binanceCOINM
-        case "bybit", "bybit-spot": return .bybit
-        case "okex-swap", "okex-futures", "okex": return .okx
+        case "bybit": return .bybit
+        case "okex-swap", "okex-futures": return .okx
         case "hyperliquid": return .hyperliquid
         case "deribit": return .deribit
-        default: return Venue(String(exchange).lowercased())
+        default: return nil
         }
     }
 

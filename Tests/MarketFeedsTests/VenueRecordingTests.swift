@@ -244,6 +244,37 @@ struct VenueRecordingTests {
             "4:data.ctx.markPx (the key is given twice)", "5:data (the key is given twice)"])
     }
 
+    @Test("a Bybit payload naming another symbol than its topic, an OKX element naming another instrument than its arg: malformed, nothing applied")
+    func payloadOfAnotherMarket() throws {
+        let scratch = try ScratchDirectory()
+        let bybit = [
+            #"{"topic":"orderbook.50.BTCUSDT","type":"snapshot","ts":1733011200000,"data":{"s":"BTCUSDT","b":[["60000","5"]],"a":[["60010","5"]],"u":1,"seq":1}}"#,
+            #"{"topic":"orderbook.50.ETHUSDT","type":"snapshot","ts":1733011200100,"data":{"s":"ETHUSDT","b":[["3000","5"]],"a":[["3001","5"]],"u":1,"seq":1}}"#,
+            #"{"topic":"orderbook.50.BTCUSDT","type":"delta","ts":1733011200200,"data":{"s":"ETHUSDT","b":[["3000","1"]],"a":[],"u":2,"seq":2}}"#,
+            #"{"topic":"tickers.BTCUSDT","type":"snapshot","ts":1733011200300,"data":{"symbol":"ETHUSDT","markPrice":"3005.5","indexPrice":"3000.4"}}"#,
+            #"{"topic":"publicTrade.BTCUSDT","type":"snapshot","ts":1733011200400,"data":[{"T":1733011200400,"s":"ETHUSDT","S":"Buy","v":"1","p":"3000.6","i":"x"}]}"#,
+            #"{"topic":"allLiquidation.BTCUSDT","type":"snapshot","ts":1733011200500,"data":[{"T":1733011200500,"s":"ETHUSDT","S":"Buy","v":"1","p":"3000"}]}"#,
+        ]
+        let (session, _) = try Self.replayLines(bybit, name: "2024-12-01_BTCUSDT_ob50.data", in: scratch)
+        #expect(session.stats.firstMalformed.map { "\($0.line):\($0.field)" } == [
+            "3:data.s (not the topic's symbol)", "4:data.symbol (not the topic's symbol)", "5:data[].s (not the topic's symbol)",
+            "6:data[].s (not the topic's symbol)"])
+        let eth = try #require(session.engine.market("bybit:ETHUSDT"))
+        #expect(eth.book.topLevels(.bid, count: 1).first?.size == BookUnits.parse("5"))
+        #expect(eth.markSource != .stream && eth.markPrice != Fixed("3005.5") && eth.counters.trades == 0)
+        let okx = [
+            "wss://ws.okx.com:8443/ws/v5/public <-> 1700000000.0",
+            #"1700000000.1: {"arg":{"channel":"mark-price","instId":"BTC-USD-SWAP"},"data":[{"instType":"SWAP","instId":"BTC-USD-SWAP","markPx":"30006","ts":"1700000000100"}]}"#,
+            #"1700000000.5: {"arg":{"channel":"mark-price","instId":"BTC-USD-SWAP"},"data":[{"instType":"SWAP","instId":"ETH-USD-SWAP","markPx":"2000.6","ts":"1700000000500"}]}"#,
+            #"1700000000.6: {"arg":{"channel":"books","instId":"BTC-USD-SWAP"},"action":"snapshot","data":[{"asks":[["2101","5","0","1"]],"bids":[["2100","5","0","1"]],"ts":"1700000000600","checksum":-1374807508,"instId":"ETH-USD-SWAP"}]}"#,
+        ]
+        let (okxSession, _) = try Self.replayLines(okx, name: "OKX.ws.1.0", in: scratch)
+        #expect(okxSession.stats.firstMalformed.map { "\($0.line):\($0.field)" } == [
+            "3:data[].instId (not the arg's instId)", "4:data[].instId (not the arg's instId)"], "\(okxSession.stats.firstMalformed)")
+        #expect(okxSession.engine.market("okx:ETH-USD-SWAP") == nil)
+        #expect(okxSession.engine.market("okx:BTC-USD-SWAP")?.markPrice == Fixed(30_006))
+    }
+
     @Test("a Bybit mark that stands still while its tickers flow stays fresh: the market does not read MARK OUTDATED")
     func bybitQuietMarkStaysFresh() throws {
         let start: Int64 = 1_733_011_200_000_000_000

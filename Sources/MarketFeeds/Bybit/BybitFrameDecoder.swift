@@ -37,6 +37,17 @@ public struct BybitFrameDecoder {
         case orderbook, trade, tickers, liquidation, other
     }
 
+    /// The symbol the frame being decoded subscribes to (the topic's last part): a payload naming
+    /// another was applied to that other market (`orderbook.50.BTCUSDT` carrying `"s":"ETHUSDT"`
+    /// changed ETH's book: attacker trial). Valid while that frame is decoded.
+    var subscribed: ByteSpan?
+
+    /// Whether a payload's symbol is the topic's.
+    func isSubscribed(_ symbol: ByteSpan) -> Bool {
+        guard let subscribed else { return true }
+        return symbol.count == subscribed.count && bytesCompare(symbol.start, subscribed.start, symbol.count) == 0
+    }
+
     /// Decodes one frame. `receiveTime` (ns) is used when given; otherwise the frame's `ts` (ms).
     public mutating func decode(_ base: UnsafePointer<UInt8>, count: Int, receiveTime: Int64?, into messages: inout [FeedMessage]) -> DecodeOutcome {
         var cursor = ByteCursor(base, count: count)
@@ -82,6 +93,10 @@ public struct BybitFrameDecoder {
             guard let milliseconds = timestamp?.integer, let checked = EventTime.fromMilliseconds(milliseconds) else { return .malformed(field: "ts") }
             time = checked
         }
+        // The symbol the topic subscribes to (`orderbook.50.BTCUSDT`): its data names the same one.
+        var lastDot = 0
+        for offset in 0..<topic.count where topic.start[offset] == UInt8(ascii: ".") { lastDot = offset + 1 }
+        subscribed = ByteSpan(start: topic.start + lastDot, count: topic.count - lastDot)
         switch kind {
         case .orderbook:
             guard let type, type.equals("snapshot") || type.equals("delta") else { return .malformed(field: "type") }
@@ -127,6 +142,7 @@ public struct BybitFrameDecoder {
         if snapshot && !sawBids { return .malformed(field: "data.b") }
         if snapshot && !sawAsks { return .malformed(field: "data.a") }
         guard let symbol, symbol.isSymbol else { return .malformed(field: "data.s") }
+        guard isSubscribed(symbol) else { return .malformed(field: "data.s (not the topic's symbol)") }
         guard let updateId else { return .malformed(field: "data.u") }
         let market = symbols.name(symbol)
         let levels: StreamBookUpdate.Levels
@@ -158,6 +174,7 @@ public struct BybitFrameDecoder {
             if let twice { failed = "data[].\(twice) (the key is given twice)"; return false }
             guard ok else { failed = "data[]"; return false }
             guard let symbol, symbol.isSymbol else { failed = "data[].s"; return false }
+            guard isSubscribed(symbol) else { failed = "data[].s (not the topic's symbol)"; return false }
             guard let price, price > 0 else { failed = "data[].p"; return false }
             guard let size, size >= 0 else { failed = "data[].v"; return false }
             messages.append(.event(.trade(symbol: symbols.name(symbol), price: price, size: size, time: time)))
@@ -201,6 +218,7 @@ public struct BybitFrameDecoder {
         if let twice { return .malformed(field: "data.\(twice) (the key is given twice)") }
         guard ok, cursor.atEnd else { return .malformed(field: "data") }
         guard let symbol, symbol.isSymbol else { return .malformed(field: "data.symbol") }
+        guard isSubscribed(symbol) else { return .malformed(field: "data.symbol (not the topic's symbol)") }
         let market = symbols.name(symbol)
         var state = tickers[market] ?? TickerState()
         // Every value is checked before it is kept: an empty string (Bybit sends "" for a field with
@@ -267,6 +285,7 @@ public struct BybitFrameDecoder {
             if let twice { failed = "data[].\(twice) (the key is given twice)"; return false }
             guard ok else { failed = "data[]"; return false }
             guard let symbol, symbol.isSymbol else { failed = "data[].s"; return false }
+            guard isSubscribed(symbol) else { failed = "data[].s (not the topic's symbol)"; return false }
             guard let side, side.equals("Buy") || side.equals("Sell") else { failed = "data[].S"; return false }
             guard let value = price?.fixed, value.isPositive else { failed = "data[].p"; return false }
             guard let quantity = size?.fixed, quantity.isPositive else { failed = "data[].v"; return false }

@@ -122,8 +122,16 @@ public struct OKXFrameDecoder {
             }
             return books(data, instrument: instrument, snapshot: snapshot, receiveTime: receiveTime, into: &messages)
         default:
-            return elements(data, kind: kind, receiveTime: receiveTime, into: &messages)
+            // Each element names its instrument; `arg` names the one subscribed to (index-tickers
+            // an underlying, liquidation-orders none).
+            let subscribed = kind == .liquidations ? nil : instrument
+            return elements(data, kind: kind, subscribed: subscribed, receiveTime: receiveTime, into: &messages)
         }
+    }
+
+    /// Whether two spans hold the same bytes.
+    static func same(_ a: ByteSpan, _ b: ByteSpan) -> Bool {
+        a.count == b.count && bytesCompare(a.start, b.start, a.count) == 0
     }
 
     static func channel(_ name: ByteSpan) -> Channel {
@@ -248,6 +256,13 @@ public struct OKXFrameDecoder {
                     } ? true : nil
                 }
                 if key.equals("ts") { field = "data[].ts"; timestamp = cursor.stringOrScalar(); return timestamp == nil ? nil : true }
+                // OKX's books data names no instrument; one that names another than `arg` is not
+                // this book's (the book followed `arg` and the mark channel the data: attacker trial).
+                if key.equals("instId") {
+                    field = "data[].instId (not the arg's instId)"
+                    guard let named = cursor.string() else { return nil }
+                    return Self.same(named, instrument) ? true : nil
+                }
                 if key.equals("checksum") {
                     field = "data[].checksum"
                     guard let span = cursor.stringOrScalar() else { return nil }
@@ -365,7 +380,7 @@ public struct OKXFrameDecoder {
 
     // MARK: Other channels
 
-    mutating func elements(_ data: ByteSpan, kind: Channel, receiveTime: Int64?, into messages: inout [FeedMessage]) -> DecodeOutcome {
+    mutating func elements(_ data: ByteSpan, kind: Channel, subscribed: ByteSpan?, receiveTime: Int64?, into messages: inout [FeedMessage]) -> DecodeOutcome {
         var cursor = ByteCursor(data.start, count: data.count)
         var failed: String? = nil
         let before = messages.count
@@ -373,6 +388,12 @@ public struct OKXFrameDecoder {
             var fields = Fields()
             let ok = cursor.object { key, cursor in fields.read(key, &cursor) }
             guard ok else { failed = "data[]" + (fields.last.map { ".\($0)" } ?? ""); return false }
+            // An element of another instrument than the one subscribed to: a mark-price frame of
+            // BTC-USD-SWAP carrying ETH-USD-SWAP's set ETH's mark (attacker trial).
+            if let subscribed, let named = fields.instrument, !Self.same(named, subscribed) {
+                failed = "data[].instId (not the arg's instId)"
+                return false
+            }
             if let problem = element(fields, kind: kind, receiveTime: receiveTime, into: &messages) {
                 failed = "data[]." + problem
                 return false

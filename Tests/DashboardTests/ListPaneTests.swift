@@ -641,10 +641,19 @@ struct OutdatedBookRiskOrderTests {
 struct FundPaneAddsUpTests {
     @Test("with deficits paid and no room for both inflow lines, one line of both stands beside them (the chart gives way)")
     func inflowsBesideDeficits() throws {
+        try inflowsBesideDeficits(opening: 10_000)
+    }
+
+    @Test("the line of both inflows never pushes the ADL line off (with a drawdown past its level, six lines are urgent)")
+    func adlStaysOverInflows() throws {
+        try inflowsBesideDeficits(opening: 1_000)
+    }
+
+    func inflowsBesideDeficits(opening: Int) throws {
         // A 50x long whose bankruptcy price (58,800) is above the only bids (58,000): a deficit;
         // a 10x long filled there, far above its bankruptcy price: a surplus.
         var engine = Engine()
-        engine.openFund(asset: "USDT", balance: Fixed(10_000))
+        engine.openFund(asset: "USDT", balance: Fixed(opening))
         engine.apply(.bookSnapshot(symbol: "BTCUSDT", bids: [(units("58000"), units("10"))], asks: [(units("60000"), units("10"))], time: 1_000_000_000))
         engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(60_000), time: 1_000_000_000))
         for (account, leverage) in [("thin", 50), ("thick", 10)] {
@@ -666,7 +675,13 @@ struct FundPaneAddsUpTests {
         let small = AppModel(width: 80, height: 24, status: status, engine: engine, log: log)
         let pane = small.rendered().lines[small.layout.fund.y..<small.layout.fund.maxY].joined(separator: "\n")
         let inflows = (fund.totals[.liquidationFee] ?? .zero) + (fund.totals[.surplus] ?? .zero)
-        #expect(pane.contains("+" + Format.money(inflows)) && pane.contains("−" + Format.money(fund.outflows)), "\(pane)")
+        #expect(pane.contains("ADL"), "\(pane)")
+        let state = engine.fundState(venue: fund.venue, asset: "USDT")
+        if state.drawdownLevel == .ok {
+            #expect(pane.contains("+" + Format.money(inflows)) && pane.contains("−" + Format.money(fund.outflows)), "\(pane)")
+        } else {
+            #expect(opening == 1_000, "the small fund's drawdown is past its level")
+        }
         // Balance = opening + inflows − outflows, to the figures shown.
         #expect(fund.opening + inflows - fund.outflows == fund.balance)
         // Roomy, the two lines each.

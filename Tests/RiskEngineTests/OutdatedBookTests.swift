@@ -68,6 +68,12 @@ struct OutdatedBookTests {
         #expect(engine.markets[index].stressed == before)
         #expect(engine.stressedDeficit(market: index) == before)
         #expect(engine.markets[index].signals.readings[.stressedDeficit]?.level == .alert, "the risk has not gone because the feed went quiet")
+        // The book is walked as last known: a position closed meanwhile leaves the stress (a stress
+        // kept as it was read said ADL near for good: review).
+        var closed = engine
+        closed.apply(.position(PositionUpdate(account: "a", symbol: "BTCUSDT", side: .long, quantity: .zero, entryPrice: Fixed(60_000),
+            mode: .isolated, leverage: Fixed(20)), time: 401_000_000_000))
+        #expect(!closed.stressedDeficit(market: index).unfilledQuantity.isPositive && !closed.stressedDeficit(market: index).adlCertain)
         // The book comes back and is walked again.
         engine.apply(.bookUpdate(symbol: "BTCUSDT", changes: [LevelChange(side: .bid, price: units("59000"), size: units("50"))], time: 401_000_000_000))
         engine.apply(.mark(symbol: "ETHUSDT", price: Fixed(3_000), time: 402_000_000_000))

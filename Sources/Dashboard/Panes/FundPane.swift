@@ -68,7 +68,8 @@ enum FundPane {
         // Where the rows are too few for both inflow lines beside the deficits paid out, one line
         // of both takes their place, before the chart: at 80×24 the pane showed the balance, the
         // chart and `deficits −8,874.22`, which read as 7,928.98 left after paying out 8,874
-        // (operator trials; the fees and surplus that paid for it were off the pane).
+        // (operator trials; the fees and surplus that paid for it were off the pane). It is not
+        // urgent: with six urgent lines it made the ADL line the one dropped (review).
         for mergesInflows in [false, true] {
             lines = []
             func line(_ label: String, _ value: String, _ role: StyleRole = .text, extra: String = "", shorter: [String] = [],
@@ -90,7 +91,8 @@ enum FundPane {
             // Every fund's history is sampled (`AppModel.sample`); this is the shown one's (one with
             // nothing through it would chart a row of zeros).
             if (fund.wasGiven || fund.isInUse) && !history.isEmpty {
-                lines.append((false, nil, false))
+                // Merging the inflows, the chart goes before their line (not before ADL's: review).
+                lines.append((false, nil, mergesInflows))
             }
             // What the balance started from, so the lines below add up to it (an operator trial
             // could not find the 8,000 the demo's fund opened at anywhere on screen).
@@ -101,7 +103,7 @@ enum FundPane {
             let fees = fund.totals[.liquidationFee] ?? .zero, surplus = fund.totals[.surplus] ?? .zero
             let inflowsLine = lines.count
             if mergesInflows {
-                line("in: fees+surplus", "+" + money(fees + surplus), .positive, urgent: true)
+                line("in: fees+surplus", "+" + money(fees + surplus), .positive)
             } else {
                 line("in: fees", "+" + money(fees), .positive)
                 line("in: surplus", "+" + money(surplus), .positive)

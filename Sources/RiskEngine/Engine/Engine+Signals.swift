@@ -130,15 +130,17 @@ extension Engine {
         // went outdated, beside the same book and positions; operator trial). A disputed one does
         // not: the book and the mark disagree tenfold, and one of them is wrong.
         let block = liquidationBlock(market: index)
-        // A book gone quiet or stale after a gap keeps the last stress read from it trusted: the
-        // market reads STALE beside it, but the risk it showed has not gone (a recording that
-        // ended turned `1,332 UNI + ADL` and `ADL NEAR` into "no stressed deficit", `ADL idle`
-        // and every signal ok: operator trial). A stale book's own levels are not walked: after
-        // a gap a side may be missing, and that would read as the book emptied.
-        if markets[index].markPrice != nil, block == .outdatedBook || block == .staleBook {
-            return markets[index].stressed
+        // A book gone quiet is walked as it was last known, its market marked STALE: the risk it
+        // shows has not gone because the feed did (a recording that ended turned `1,332 UNI + ADL`
+        // and `ADL NEAR` into "no stressed deficit", `ADL idle` and every signal ok: operator
+        // trial). A book stale after a gap is not walked (a side may be missing, which would read
+        // as the book emptied): its last stress stands, ADL judged against the fund as it is now.
+        if markets[index].markPrice != nil, block == .staleBook {
+            var last = markets[index].stressed
+            last.adlCertain = adlCertain(last, market: index)
+            return last
         }
-        guard markets[index].markPrice != nil, block == nil || block == .outdatedMark else {
+        guard markets[index].markPrice != nil, block == nil || block == .outdatedMark || block == .outdatedBook else {
             return StressedDeficit()
         }
         let instrument = markets[index].instrument
@@ -200,12 +202,16 @@ extension Engine {
             let exposure = markets[index].fundExposure(at: mark)
             if exposure.isNegative { worst.deficit += -exposure }
         }
-        // What the fund could not pay, and what the book could not fill under the ADL rule, would be
-        // deleveraged.
-        let fundBalance = Fixed.maximum(.zero, funds[Int(markets[index].fundIndex)].balance)
-        worst.adlCertain = worst.deficit > fundBalance
-            || (worst.unfilledQuantity.isPositive && (configuration.unfilled == .adl || !fundBalance.isPositive))
+        worst.adlCertain = adlCertain(worst, market: index)
         return worst
+    }
+
+    /// Whether a stress of a market would end in ADL: what the fund could not pay, and what the
+    /// book could not fill under the ADL rule (or with the fund empty), would be deleveraged.
+    func adlCertain(_ stress: StressedDeficit, market index: Int) -> Bool {
+        let fundBalance = Fixed.maximum(.zero, funds[Int(markets[index].fundIndex)].balance)
+        return stress.deficit > fundBalance
+            || (stress.unfilledQuantity.isPositive && (configuration.unfilled == .adl || !fundBalance.isPositive))
     }
 
     /// The `stressedPositions` riskiest live trigger entries of a side: those the signals kept at

@@ -357,6 +357,10 @@ struct ListPaneTests {
         #expect(Format.wordsThatFit(alert, 79) == "→ 23:56:28.000: alert BTCUSDT stressed deficit vs fund · paused")
         #expect(Format.wordsThatFit(alert, 80) == alert)
         #expect(Format.wordsThatFit(alert, 40) == "→ 23:56:28.000: alert BTCUSDT stressed …")
+        // An aside with figures, or nested, is words like the others.
+        let landing = "→ 23:56:17.250: 3 liquidations (1 with a deficit, 2 to ADL)"
+        #expect(Format.wordsThatFit(landing, 50) == "→ 23:56:17.250: 3 liquidations (1 with a …")
+        #expect(Format.wordsThatFit("alpha beta (gamma (delta))", 20) == "alpha beta (gamma …")
         // On a pane that is no list the hints name what the keys act on: the positions.
         var ladderFocused = model(width: 120, height: 40, engine: engine(positions: 10))
         ladderFocused.focusPane(.ladder)

@@ -129,6 +129,10 @@ struct MarginCommandTests {
         (["replay", "/dev/null", "--headless", "--insurance-fund", "-5"], "--insurance-fund: '-5' is not an amount"),
         (["live", "events", "-", "--headless", "--duration", "-5"], "--duration must be more than 0 seconds"),
         (["demo", "--headless", "--seed", "-1"], "The value '-1' is invalid for '--seed"),
+        (["demo", "--headless", "--synthetic-positions", "-1"], "--synthetic-positions"),
+        (["--synthetic-positions", "-1"], "--synthetic-positions"),
+        (["demo", "--speed", "-1"], "--speed"),
+        (["replay", "/dev/null", "--speed", "-2"], "--speed"),
     ])
     func negativeFlagValues(arguments: [String], message: String) throws {
         let result = try BinaryRunner.run(arguments)

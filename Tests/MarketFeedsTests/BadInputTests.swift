@@ -236,6 +236,20 @@ struct BadInputTests {
         bytes[3] |= 0x20
         let reserved = try scratch.write("reserved.ndjson.gz", bytes: bytes)
         #expect(throws: (any Error).self) { try ReplaySession(paths: [reserved], options: SessionOptions()).runToEnd() }
+        // Through a pipe, whose first read gives the two bytes peeked (the check was skipped
+        // there), and as a second member after a good one (review).
+        let fifo = scratch.url.appendingPathComponent("pipe").path
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let writer = Process()
+        writer.executableURL = URL(fileURLWithPath: "/bin/sh")
+        writer.arguments = ["-c", "cat '\(reserved)' > '\(fifo)'"]
+        try writer.run()
+        #expect(throws: (any Error).self) { try ReplaySession(paths: [fifo], options: SessionOptions()).runToEnd() }
+        writer.waitUntilExit()
+        var twoMembers = [UInt8](try Data(contentsOf: URL(fileURLWithPath: mended)))
+        twoMembers += bytes
+        let second = try scratch.write("second.ndjson.gz", bytes: twoMembers)
+        #expect(throws: (any Error).self) { try ReplaySession(paths: [second], options: SessionOptions()).runToEnd() }
         let source = try GzipByteSource(wrapping: FileByteSource(path: reserved), path: reserved)
         var buffer = [UInt8](repeating: 0, count: 4_096)
         #expect { _ = try buffer.withUnsafeMutableBufferPointer { try source.read(into: $0.baseAddress!, capacity: $0.count) } } throws: { error in

@@ -189,7 +189,13 @@ struct FrameDecoderTests {
         #expect(outcome("btcusdtx@trade", "BTCUSDT") == .malformed(field: "s (symbol): not the stream's symbol"))
         #expect(outcome("btcusdt@trade", "BTCUSDT") == .decoded)
         #expect(outcome("BTCUSDT@trade", "btcusdt") == .decoded)
-        #expect(outcome("btcusd@trade", "BTCUSD_PERP") == .decoded)
+        // A single payload names its stream's symbol exactly; a pair's contracts come in its list.
+        #expect(outcome("btcusd@trade", "BTCUSD_PERP") == .malformed(field: "s (symbol): not the stream's symbol"))
+        #expect(outcome("btcusdt@trade", "BTCUSDT_250328") == .malformed(field: "s (symbol): not the stream's symbol"))
+        let pairList = #"{"stream":"btcusd@markPrice@1s","data":[{"e":"markPriceUpdate","E":1,"s":"BTCUSD_PERP","p":"60000","i":"60000","r":"0","T":2},{"e":"markPriceUpdate","E":1,"s":"BTCUSD_250328","p":"61000","i":"60000","r":"","T":0}]}"#
+        #expect(Self.decodeAll(pairList).outcome == .decoded)
+        let otherPair = #"{"stream":"btcusd@markPrice@1s","data":[{"e":"markPriceUpdate","E":1,"s":"ETHUSD_PERP","p":"3000","i":"3000","r":"0","T":2}]}"#
+        #expect(Self.decodeAll(otherPair).outcome == .malformed(field: "data[0]: s (symbol): not the stream's symbol"))
         #expect(outcome("btcusd_perp@aggTrade", "BTCUSD_PERP") == .decoded)
         #expect(outcome("!forceOrder@arr", "ETHUSDT") == .decoded)
         #expect(outcome("", "ETHUSDT") == .decoded)

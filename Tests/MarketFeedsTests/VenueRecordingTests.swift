@@ -237,11 +237,12 @@ struct VenueRecordingTests {
             #"1733011200200000000 {"channel":"trades","data":[{"coin":"BTC","side":"B","px":"50000","sz":"1","sz":"9","time":1733011200200}]}"#,
             #"1733011200300000000 {"channel":"activeAssetCtx","data":{"coin":"BTC","ctx":{"markPx":"50000","markPx":"1","oraclePx":"50000"}}}"#,
             #"1733011200400000000 {"channel":"trades","data":[],"data":[{"coin":"BTC","side":"B","px":"1","sz":"1","time":1733011200200}]}"#,
+            #"1733011200500000000 {"channel":"l2Book","data":{"coin":"BTC","time":1733011200200,"levels":[],"levels":[[{"px":"1","sz":"1","n":1}],[{"px":"2","sz":"1","n":1}]]}}"#,
         ]
         let (hl, _) = try Self.replayLines(hyperliquid, name: "hyperliquid-twice.rec", in: scratch)
         #expect(hl.stats.firstMalformed.map { "\($0.line):\($0.field)" } == [
             "1:data.coin (the key is given twice)", "2:data.levels", "3:data[].sz (the key is given twice)",
-            "4:data.ctx.markPx (the key is given twice)", "5:data (the key is given twice)"])
+            "4:data.ctx.markPx (the key is given twice)", "5:data (the key is given twice)", "6:data.levels (the key is given twice)"])
     }
 
     @Test("a Bybit payload naming another symbol than its topic, an OKX element naming another instrument than its arg: malformed, nothing applied")

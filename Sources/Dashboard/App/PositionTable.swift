@@ -273,14 +273,15 @@ public struct PositionTable: Sendable {
     /// (no ratio) or past its trigger at every price (last otherwise: the window chose it
     /// first and the rows sorted it last; review), else the distance to liquidation.
     static func riskKey(_ row: PositionRow) -> Double {
-        (row.ratio == nil || row.pastAtEveryPrice ? -1 : (row.distance ?? .infinity)) + (row.bookOutdated ? Engine.outdatedBookRiskOffset : 0)
+        row.ratio == nil || row.pastAtEveryPrice ? -1 : (row.distance ?? .infinity)
     }
 
     /// "Riskiest first" is the default: smallest distance to liquidation, bankrupt ones first.
     static func ascending(_ a: PositionRow, _ b: PositionRow, by column: PositionColumn) -> Bool {
         func optional(_ x: Double?, _ y: Double?) -> Bool { (x ?? .infinity) < (y ?? .infinity) }
         switch column {
-        case .risk: return riskKey(a) < riskKey(b)
+        // A book that stopped changing after every live one (`Engine.riskOrderKey`).
+        case .risk: return (a.bookOutdated ? 1 : 0, riskKey(a)) < (b.bookOutdated ? 1 : 0, riskKey(b))
         case .account: return a.account < b.account
         case .symbol: return a.symbol < b.symbol
         // As the words read (A→Z: long before short; operator trial: shorts came first).

@@ -51,9 +51,12 @@ enum Format {
         guard DisplayWidth.of(text) > width else { return text }
         // A closing parenthesis is an aside: it goes whole before the words it follows are cut
         // (at 80 columns `· paused (space plays on` lost its ")": operator trial).
+        // Only a plain aside: one with figures says something (`(1 with a deficit, 2 to ADL)`),
+        // and a nested one would be cut at its inner parenthesis (review).
         if text.hasSuffix(")"), let open = text.range(of: " (", options: .backwards) {
+            let aside = text[open.upperBound...].dropLast()
             let shorter = String(text[..<open.lowerBound])
-            if DisplayWidth.of(shorter) <= width { return shorter }
+            if !aside.contains(where: { $0.isNumber || $0 == "(" || $0 == ")" }), DisplayWidth.of(shorter) <= width { return shorter }
         }
         var kept = ""
         for word in text.split(separator: " ", omittingEmptySubsequences: false) {

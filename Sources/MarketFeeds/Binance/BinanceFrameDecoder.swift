@@ -330,7 +330,7 @@ public enum BinanceFrameDecoder {
         // A payload of one symbol's stream names that symbol (a COIN-M pair's stream, `btcusd@…`,
         // its contracts `BTCUSD_PERP`, `BTCUSD_250328`): `"stream":"btcusdt@trade"` carrying
         // `"s":"ETHUSDT"` went to ETHUSDT's market (attacker trial).
-        if let streamName, let symbol = payload.symbol, !streamMatches(streamName, symbol: symbol) {
+        if let streamName, let symbol = payload.symbol, !streamMatches(streamName, symbol: symbol, pair: venueWide) {
             return .malformed(field: "s (symbol): not the stream's symbol")
         }
         guard let message = interpret(payload, stream: streamName, time: time, symbols: &symbols) else {
@@ -363,9 +363,12 @@ public enum BinanceFrameDecoder {
     }
 
     /// Whether a payload's symbol belongs to the stream it came on: the stream's name up to its
-    /// first `@`, any case, is the symbol or the symbol's pair before a `_`. A stream of the whole
-    /// venue (`!markPrice@arr@1s`) names none, and an empty name says nothing.
-    static func streamMatches(_ stream: ByteSpan, symbol: ByteSpan) -> Bool {
+    /// first `@`, any case, is the symbol, or, for an element of a pair's list (`pair`: COIN-M's
+    /// `btcusd@markPrice@1s`), the symbol's pair before a `_` (a single payload of `btcusdt@trade`
+    /// naming `BTCUSDT_250328` would feed the quarterly contract from the perpetual's stream:
+    /// review). A stream of the whole venue (`!markPrice@arr@1s`) names none, and an empty name
+    /// says nothing.
+    static func streamMatches(_ stream: ByteSpan, symbol: ByteSpan, pair: Bool = false) -> Bool {
         guard stream.count > 0, stream.start[0] != UInt8(ascii: "!") else { return true }
         var length = 0
         while length < stream.count && stream.start[length] != UInt8(ascii: "@") { length += 1 }
@@ -377,7 +380,7 @@ public enum BinanceFrameDecoder {
             if named >= UInt8(ascii: "A") && named <= UInt8(ascii: "Z") { named |= 0x20 }
             if byte != named { return false }
         }
-        return length == symbol.count || symbol.start[length] == UInt8(ascii: "_")
+        return length == symbol.count || (pair && symbol.start[length] == UInt8(ascii: "_"))
     }
 
     /// Which field made a payload unusable (for the malformed count), by its event type's needs.

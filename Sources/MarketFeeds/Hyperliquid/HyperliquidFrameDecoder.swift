@@ -60,6 +60,7 @@ public struct HyperliquidFrameDecoder {
         var bids: [(price: Int64, size: Int64)] = []
         var asks: [(price: Int64, size: Int64)] = []
         var sides = 0
+        var sawLevels = false
         var failed = "data"
         let ok = cursor.object { key, cursor in
             if key.equals("coin") {
@@ -71,7 +72,9 @@ public struct HyperliquidFrameDecoder {
                 failed = "data.time"; milliseconds = cursor.scalar()?.integer; return milliseconds == nil ? nil : true
             }
             if key.equals("levels") {
-                guard sides == 0 else { failed = "data.levels (the key is given twice)"; return nil }
+                // A flag, not the sides read: `"levels":[]` then a second `levels` passed (review).
+                guard !sawLevels else { failed = "data.levels (the key is given twice)"; return nil }
+                sawLevels = true
                 failed = "data.levels"
                 return cursor.array { cursor in
                     sides += 1

@@ -236,9 +236,20 @@ public final class GzipByteSource: ByteSource {
                 atMemberStart = true
             }
             // RFC 1952: a decoder must refuse a header whose reserved flag bits (0xE0) are set;
-            // igzip reads past them (attacker trial: `gzip -t` refuses such a file). Checked
-            // where the header's first four bytes are in the buffer; bytes after a finished
-            // member are told by the library as not gzip data.
+            // igzip reads past them (attacker trial: `gzip -t` refuses such a file). The header's
+            // first four bytes are gathered at the front of the buffer first: a pipe's first read
+            // gives the two bytes peeked to tell gzip, and a header may straddle two reads (the
+            // check was skipped there, and ran on bytes past the header: review).
+            if atMemberStart && cisal_input_left(state) < 4 && !inputEnded {
+                var have = Int(cisal_input_left(state))
+                for offset in 0..<have { input[offset] = cisal_input_byte(state, UInt32(offset)) }
+                while have < 4 && !inputEnded {
+                    let count = try inner.read(into: input + have, capacity: inputCapacity - have)
+                    if count == 0 { inputEnded = true } else { compressedRead += count; have += count }
+                }
+                cisal_set_input(state, input, UInt32(have))
+            }
+            // Bytes after a finished member that are no gzip header are told by the library.
             if atMemberStart && cisal_input_left(state) >= 4 {
                 atMemberStart = false
                 if cisal_input_byte(state, 0) == 0x1f && cisal_input_byte(state, 1) == 0x8b && cisal_input_byte(state, 3) & 0xE0 != 0 {

@@ -102,10 +102,14 @@ extension Engine {
     /// position of a live book, dimmed, in its own order (a replay's first recording, ended years
     /// before, led "riskiest first" with frozen rows and the live market's were off screen:
     /// operator trial). The markets pane and the alerts say the book is STALE.
-    public static let outdatedBookRiskOffset = 1e12
+    /// A window's choice reads one number a position: the offset puts them after any live one (a
+    /// live distance of a million percent would need the mark 10,000 times under a short's
+    /// liquidation price) and keeps their order to a ten-billionth of a percent. The rows and the
+    /// live head compare the two parts apart (`riskOrderKey` is for the window's heap only).
+    public static let outdatedBookRiskOffset = 1e6
 
-    /// The risk order's key of a position in its market (`riskKey`, after the live books' when
-    /// its market's book is outdated).
+    /// The risk order's key of a position in its market, as one number (`riskKey`, after the
+    /// live books' when its market's book is outdated).
     @inlinable
     public func riskOrderKey(_ position: Position, mark: Fixed) -> Double {
         Engine.riskKey(position, mark: mark) + (markets[Int(position.symbolIndex)].bookOutdated ? Engine.outdatedBookRiskOffset : 0)
@@ -131,19 +135,19 @@ extension Engine {
     /// window's riskiest rows close faster than that, and this keeps the head of the list live.
     public func riskiestOpenPositions(count: Int) -> [Int32] {
         guard count > 0 else { return [] }
-        var candidates: [(key: Double, position: Int32)] = []
+        var candidates: [(outdated: Bool, key: Double, position: Int32)] = []
         for index in markets.indices {
             guard let mark = markets[index].markPrice, mark.isPositive else { continue }
             for side in [Side.long, Side.short] {
                 for entry in markets[index].triggers.leading(side, count: count, isLive: { isLive($0) }) {
                     let position = positions[Int(entry.position)]
                     guard position.triggerPrice != nil else { continue }
-                    candidates.append((riskOrderKey(position, mark: mark), entry.position))
+                    candidates.append((markets[index].bookOutdated, Engine.riskKey(position, mark: mark), entry.position))
                 }
             }
         }
         // Ties (equal distances) in position order, so the list is the same whatever the markets' order.
-        candidates.sort { $0.key != $1.key ? $0.key < $1.key : $0.position < $1.position }
+        candidates.sort { ($0.outdated ? 1 : 0, $0.key, $0.position) < ($1.outdated ? 1 : 0, $1.key, $1.position) }
         return candidates.prefix(count).map(\.position)
     }
 }

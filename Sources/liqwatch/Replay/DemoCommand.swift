@@ -10,14 +10,14 @@ struct DemoCommand: ParsableCommand {
         abstract: "The built-in demo session (the default): a BTCUSDT sell-off with deficits and ADL.")
 
     @Option(parsing: .unconditional, help: "Seed of the generator (the same seed gives the same session).") var seed: UInt64 = 1
-    @Option(name: .customLong("synthetic-positions"), help: "Monitored positions placed around the opening mark.")
+    @Option(name: .customLong("synthetic-positions"), parsing: .unconditional, help: "Monitored positions placed around the opening mark.")
     var syntheticPositions: Int = 3_000
     @Flag(help: "Run at full speed with no dashboard and print a report.") var headless = false
     @Option(help: "Report format for --headless: json or text.") var report: ReportFormat = .json
     @Option(help: "Theme: dark, light, monochrome, high-contrast, colorblind, or a theme file (default: dark).") var theme: String?
     @Option(name: .customLong("symbol"), help: "The market the ladder, the signals and the what-if show first (default: the one with the most monitored risk; m and Enter change it).")
     var focusSymbol: String?
-    @Option(help: "Replay speed: 0.1 to 1000, or max (default: 1).") var speed: String?
+    @Option(parsing: .unconditional, help: "Replay speed: 0.1 to 1000, or max (default: 1).") var speed: String?
     @OptionGroup var engineRules: RuleOptions
     @OptionGroup var alerts: AlertArguments
     @OptionGroup var config: ConfigArguments

@@ -28,7 +28,7 @@ struct ReplayCommand: ParsableCommand {
     @Option(help: "Theme: dark, light, monochrome, high-contrast, colorblind, or a theme file (default: dark).") var theme: String?
     @Option(name: .customLong("symbol"), help: "The market the ladder, the signals and the what-if show first (default: the one with the most monitored risk; m and Enter change it).")
     var focusSymbol: String?
-    @Option(help: "Replay speed: 0.1 to 1000, or max (default: 1).") var speed: String?
+    @Option(parsing: .unconditional, help: "Replay speed: 0.1 to 1000, or max (default: 1).") var speed: String?
     @OptionGroup var alerts: AlertArguments
     @OptionGroup var config: ConfigArguments
 

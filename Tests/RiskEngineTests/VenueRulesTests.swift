@@ -277,6 +277,11 @@ struct VenueRulesTests {
         // Finer than a book unit (10⁻⁸): a tick read as none, every size rounded.
         (#"{"symbol": "binance-usdm:BTCUSDT", "tick_size": "0.000000001"}"#, "tick_size"),
         (#"{"symbol": "binance-usdm:BTCUSDT", "lot_size": "0.000000015"}"#, "lot_size"),
+        // A built-in inverse contract's size overridden alone is held to the rule a new one is
+        // (0 kept a long open through a 17 % fall, -100 gave negative margins: attacker trial).
+        (#"{"symbol": "binance-coinm:BTCUSD_PERP", "contract_size": "0"}"#, "contract_size"),
+        (#"{"symbol": "binance-coinm:BTCUSD_PERP", "contract_size": "-100"}"#, "contract_size"),
+        (#"{"symbol": "binance-usdm:BTCUSDT", "contract_size": "100"}"#, "contract_size"),
     ])
     func instrumentFileRefusals(entry: String, field: String) {
         var catalog = InstrumentCatalog.builtIn

@@ -201,7 +201,14 @@ public struct InstrumentCatalog: Sendable {
                     instrument.kind = .inverse(contractSize: size)
                 default: throw fail("kind", "expected linear or inverse, got \(kind)")
                 }
-            } else if let size = try decimal("contract_size"), instrument.kind.isInverse {
+            } else if let size = try decimal("contract_size") {
+                // Overriding a built-in inverse contract's size alone is held to the same rule (a
+                // size of 0 kept a 20x long open through a 17 % fall, -100 gave negative margins:
+                // attacker trial); on a linear contract a size means nothing and is refused.
+                guard instrument.kind.isInverse else {
+                    throw fail("contract_size", "only an inverse contract has one (give \"kind\": \"inverse\")")
+                }
+                guard size.isPositive else { throw fail("contract_size", "an inverse contract needs a positive contract_size") }
                 instrument.kind = .inverse(contractSize: size)
             }
             if let asset = entry["settlement_asset"]?.scalarText { instrument.settlementAsset = asset }

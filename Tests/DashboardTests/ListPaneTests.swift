@@ -694,3 +694,25 @@ struct FundPaneAddsUpTests {
         #expect(roomy.contains("in: fees") && roomy.contains("in: surplus") && !roomy.contains("fees+surplus"), "\(roomy)")
     }
 }
+
+@Suite("What-if on a book the engine does not trust")
+struct BlockedWhatIfTests {
+    @Test("a shock on a market whose book stopped changing says it is not projected, and gives no deficit, fund or ADL figure")
+    func noFigures() {
+        let engine = OutdatedBookRiskOrderTests.session(positions: 20)
+        for (width, height) in [(80, 24), (200, 60)] {
+            var status = SessionStatus(kind: "REPLAY", source: "test")
+            status.time = engine.time
+            var screen = AppModel(width: width, height: height, status: status, engine: engine, log: SessionLog(), symbol: "BTCUSDT")
+            screen.press(.character("x"))
+            for character in "-50" { screen.press(.character(character)) }
+            screen.press(.enter)
+            guard case .whatIf(let result, _) = screen.mode else { Issue.record("no what-if"); return }
+            #expect(result.blocked != nil)
+            let text = screen.rendered().text
+            #expect(text.contains("Not projected") || text.contains("nothing below is projected"), "\(text)")
+            #expect(!text.contains("Total deficit") && !text.contains("No ADL"), "\(text)")
+            #expect(text.contains("No deficit, fund or ADL figure") || text.contains("no deficit, fund or ADL figure") || text.contains("No figures"))
+        }
+    }
+}

@@ -38,7 +38,15 @@ enum WhatIfPane {
             case .disputedMark: why = "the book refused a snapshot tenfold from the mark, and liquidations wait for the next mark"
             case .outdatedMark: why = "the mark has not been given for longer than the engine trusts, and liquidations wait for the next"
             }
-            line("Triggers crossed but \(block.message): \(why); nothing below is projected", .alert)
+            // Whole or shorter, never cut: at 80 columns "nothing below is projected" was the part lost.
+            line(["Triggers crossed but \(block.message): \(why); nothing below is projected",
+                  "Not projected: triggers crossed but \(block.message): \(why)",
+                  "Not projected: triggers crossed but \(block.message)", "Not projected: \(block.message)"], .alert)
+            // No figures: "Total deficit 0.00" and "No ADL" beside it read as a shock the market
+            // absorbs, while the signals said ADL was near (operator trial).
+            line(["Nothing is liquidated into a book the engine does not trust: no deficit, fund or ADL figure for this shock",
+                  "No deficit, fund or ADL figure: nothing is liquidated into this book", "No figures for this shock"], .dim)
+            return 1
         }
         line("Total deficit \(money(result.totalDeficit)) \(result.asset) · fund \(money(result.fundBefore)) → \(money(result.fundAfter))", result.totalDeficit.isPositive ? .alert : .help)
         // What the fund holds (taken over) loses at the shocked mark: its balance alone read

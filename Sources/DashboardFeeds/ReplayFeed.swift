@@ -166,7 +166,7 @@ public final class ReplayFeed: DashboardFeed {
                     return [.notice(notice)]
                 }
             } else {
-                return [.notice("cannot jump to '\(text)': give HH:MM[:SS], an ISO time or a percentage from 0% to 100%")]
+                return [.notice("cannot jump to '\(text)': give HH:MM[:SS], a date and time, or 0% to 100%")]
             }
         }
         return []

@@ -67,11 +67,11 @@ struct ReplayFeedTests {
         let feed = demoFeed()
         for text in ["abc", "150%", "-5%", "nan%"] {
             let replies = try feed.perform(.jump(text), wall: 0)
-            #expect(replies == [.notice("cannot jump to '\(text)': give HH:MM[:SS], an ISO time or a percentage from 0% to 100%")], "\(text)")
+            #expect(replies == [.notice("cannot jump to '\(text)': give HH:MM[:SS], a date and time, or 0% to 100%")], "\(text)")
         }
         var model = AppModel(width: 120, height: 40, status: feed.status(wall: 0))
         model.apply(try feed.perform(.jump("abc"), wall: 0))
-        #expect(model.notice == "cannot jump to 'abc': give HH:MM[:SS], an ISO time or a percentage from 0% to 100%")
+        #expect(model.notice == "cannot jump to 'abc': give HH:MM[:SS], a date and time, or 0% to 100%")
         #expect(!model.rendered().text.contains("\\("))
     }
 

@@ -626,6 +626,8 @@ struct OutdatedBookRiskOrderTests {
         let screen = model(width: 120, height: 40, engine: engine)
         let symbols = screen.visibleRows.map(\.symbol)
         #expect(symbols.prefix(20).allSatisfy { $0 == "ETHUSDT" } && symbols.suffix(20).allSatisfy { $0 == "BTCUSDT" }, "\(symbols)")
+        // The markets pane orders them so too (the ended ones filled it, the live one below).
+        #expect(screen.markets.view(filter: "", column: .risk, descending: false).map(\.symbol) == ["ETHUSDT", "BTCUSDT"])
         let head = engine.riskiestOpenPositions(count: 25).map { engine.markets[Int(engine.positions[Int($0)].symbolIndex)].symbol }
         #expect(head.prefix(20).allSatisfy { $0 == "ETHUSDT" } && head.suffix(5).allSatisfy { $0 == "BTCUSDT" }, "\(head)")
     }

@@ -116,6 +116,10 @@ public struct MarketTable: Sendable {
     }
 
     static func riskFirst(_ a: MarketRow, _ b: MarketRow) -> Bool {
+        // A book that stopped changing after every live one, as the positions are ordered (four
+        // ended recordings' markets filled the pane and the only live one was "1 more below":
+        // operator trial); the signal column says STALE.
+        if a.bookOutdated != b.bookOutdated { return b.bookOutdated }
         if a.stressedDeficit != b.stressedDeficit { return a.stressedDeficit > b.stressedDeficit }
         if a.nearLiquidation != b.nearLiquidation { return a.nearLiquidation > b.nearLiquidation }
         if a.worstSignal != b.worstSignal { return a.worstSignal > b.worstSignal }

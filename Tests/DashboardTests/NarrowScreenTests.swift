@@ -1,6 +1,6 @@
 import Testing
 @testable import Dashboard
-import RiskEngine
+@testable import RiskEngine
 
 /// What an operator trying the dashboard at 80×24 found cut: a margin ratio cut on the left, the
 /// ladder's figures over its own border, labels and titles cut mid-word, the tape without its
@@ -289,5 +289,21 @@ struct NarrowScreenTests {
         #expect(Format.marginRatio(1.0) == "100.0%")
         #expect(Format.marginRatio(1.0004) == "100.0%")
         #expect(Format.marginRatio(200) == ">9,999%")
+    }
+}
+
+@Suite("The signals pane's stressed deficit")
+struct StressedDeficitFigureTests {
+    @Test("is the engine's exact figure, not the reading's Double: the markets pane and the signals pane agree to the last place")
+    func exactFigure() {
+        let exact = Fixed("245.16877870")!
+        // The Double nearest to it, pushed past the half of its last place, as a sum of Doubles can be.
+        var reading = SignalReading(kind: .stressedDeficit, value: 245.168778705, baseline: 100, level: .alert, count: nil, history: [])
+        reading.unfilledQuantity = 12
+        reading.adlCertain = true
+        var stress = StressedDeficit(deficit: exact, unfilledQuantity: Fixed(12))
+        stress.adlCertain = true
+        #expect(SignalsPane.formatted(reading, unit: "contracts", asset: "UNI", stress: stress).0 == Format.compactMoney(exact, asset: "UNI") + " UNI + ADL")
+        #expect(SignalsPane.formatted(reading, unit: "contracts", asset: "UNI").0 != Format.compactMoney(exact, asset: "UNI") + " UNI + ADL")
     }
 }

@@ -20,7 +20,7 @@ enum SignalsPane {
         // Measured as drawn, in the market's asset (measured in cents, a coin's eight places were
         // drawn over the value's column: "3,027d 0.00000000"; operator trial).
         let texts = SignalKind.allCases.compactMap { readings[$0] }.map {
-            formatted($0, unit: market.instrument.quantityUnit, asset: market.instrument.settlementAsset)
+            formatted($0, unit: market.instrument.quantityUnit, asset: market.instrument.settlementAsset, stress: market.shownStress)
         }
         let valueWidth = max(12, (texts.map { DisplayWidth.of($0.0) }.max() ?? 0) + 1)
         let widestBaseline = max(12, (texts.map { DisplayWidth.of($0.1) }.max() ?? 0) + 1)
@@ -45,7 +45,8 @@ enum SignalsPane {
         let shown = shownKinds(SignalKind.allCases.filter { readings[$0] != nil }, rows: inner.maxY - y) { readings[$0]!.level }
         for kind in shown.kinds {
             let reading = readings[kind]!
-            let (value, baseline) = formatted(reading, unit: market.instrument.quantityUnit, asset: market.instrument.settlementAsset)
+            let (value, baseline) = formatted(reading, unit: market.instrument.quantityUnit, asset: market.instrument.settlementAsset,
+                stress: market.shownStress)
             let role: StyleRole = reading.level == .alert ? .alert : (reading.level == .warn ? .warn : .ok)
             let title = DisplayWidth.of(kind.title) <= titleWidth ? kind.title : kind.shortTitle
             var x = buffer.put(Format.left(title, titleWidth), x: inner.x, y: y, role: .text)
@@ -97,7 +98,9 @@ enum SignalsPane {
     /// The value and the baseline as shown; `unit` is what the market's quantities count (`BTC`,
     /// `contracts`): the quantity the book cannot fill is one, not money (it read as if in USDT
     /// beside the fund).
-    static func formatted(_ reading: SignalReading, unit: String, asset: String) -> (String, String) {
+    /// `stress`: the engine's exact stress of the same sample (the reading holds it as a Double,
+    /// and `245.16877871 UNI` here sat beside `245.16877870` in the markets pane: operator trial).
+    static func formatted(_ reading: SignalReading, unit: String, asset: String, stress: StressedDeficit? = nil) -> (String, String) {
         switch reading.kind {
         case .spread:
             // No spread to give: a side of the book is empty.
@@ -111,14 +114,16 @@ enum SignalsPane {
             return (Format.count(reading.count ?? 0) + " / " + Format.compact(reading.value), "—")
         case .stressedDeficit:
             // Quantity the book cannot fill has no price: it goes to ADL (or the fund), and says so.
-            if let unfilled = reading.unfilledQuantity, reading.adlCertain, reading.value <= 0 {
-                return ("ADL " + Fixed(approximating: unfilled).quantityText() + " " + unit, "fund " + (reading.baseline.map { Format.compactMoney($0, asset: asset) } ?? "—"))
+            let deficit = stress?.deficit ?? Fixed(approximating: reading.value)
+            if let unfilled = reading.unfilledQuantity, reading.adlCertain, !deficit.isPositive {
+                let quantity = stress.map(\.unfilledQuantity) ?? Fixed(approximating: unfilled)
+                return ("ADL " + quantity.quantityText() + " " + unit, "fund " + (reading.baseline.map { Format.compactMoney($0, asset: asset) } ?? "—"))
             }
             // A coin's amount names its coin (`741.08886301` beside a UNI fund read as dollars), and
             // money and quantity the book cannot fill both say so (operator trial).
             let coin = AssetPrecision.decimals(forAsset: asset) >= 8 ? " " + asset : ""
             let adl = reading.unfilledQuantity != nil && reading.adlCertain ? " + ADL" : ""
-            return (Format.compactMoney(reading.value, asset: asset) + coin + adl,
+            return (Format.compactMoney(deficit, asset: asset) + coin + adl,
                 "fund " + (reading.baseline.map { Format.compactMoney($0, asset: asset) } ?? "—"))
         }
     }

@@ -80,6 +80,28 @@ struct OutdatedBookTests {
         #expect(!engine.markets[index].isStale && !engine.markets[index].stressed.unfilledQuantity.isPositive)
     }
 
+    @Test("a book that stopped changing is read as it was, but its baselines learn nothing from it (they drifted for months)")
+    func frozenBookTeachesNothing() {
+        var engine = engine(bookAt: 1_000_000_000)
+        // The book moves for its first 60 s (the baselines learn), then stops.
+        for second in stride(from: 2, through: 400, by: 1) {
+            if second <= 60 {
+                engine.apply(.bookUpdate(symbol: "BTCUSDT", changes: [LevelChange(side: .bid, price: units("59999.9"), size: units("\(second % 7 + 1)"))],
+                    time: Int64(second) * 1_000_000_000))
+            }
+            engine.apply(.mark(symbol: "ETHUSDT", price: Fixed(3_000), time: Int64(second) * 1_000_000_000))
+        }
+        #expect(engine.markets[0].bookOutdated)
+        let baseline = engine.markets[0].signals.readings[.depth10]?.baseline
+        let spread = engine.markets[0].signals.readings[.spread]?.baseline
+        for second in stride(from: 401, through: 900, by: 1) {
+            engine.apply(.mark(symbol: "ETHUSDT", price: Fixed(3_000), time: Int64(second) * 1_000_000_000))
+        }
+        #expect(engine.markets[0].signals.readings[.depth10]?.baseline == baseline)
+        #expect(engine.markets[0].signals.readings[.spread]?.baseline == spread)
+        #expect(engine.markets[0].signals.readings[.depth10]?.value != nil, "its figures are still read")
+    }
+
     @Test("a book that changed within the limit is liquidated into at once")
     func fresh() {
         var engine = engine(bookAt: 1_000_000_000)

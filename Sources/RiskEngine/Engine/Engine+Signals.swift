@@ -56,7 +56,8 @@ extension Engine {
             depth50: depth.wide,
             mid: book.mid?.approximateDouble,
             stressed: stressed,
-            fundBalance: funds[Int(market.fundIndex)].balance.approximateDouble)
+            fundBalance: funds[Int(market.fundIndex)].balance.approximateDouble,
+            bookFrozen: market.bookOutdated)
     }
 
     /// The signals as a sample taken now would read them, shown until the next sample: for a

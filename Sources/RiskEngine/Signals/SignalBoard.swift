@@ -94,6 +94,10 @@ struct SignalBoard: Sendable {
         var mid: Double?
         var stressed: StressedDeficit
         var fundBalance: Double
+        /// The book stopped changing (`MarketState.bookOutdated`): its figures are read as they
+        /// were, but the baselines do not learn from them (a book frozen for five months drifted
+        /// its depth baseline from 1,250 to 1,165: operator trial).
+        var bookFrozen = false
     }
 
     /// Takes a one-second sample; returns the level changes.
@@ -183,7 +187,7 @@ struct SignalBoard: Sendable {
         next[.stressedDeficit] = stressedReading
 
         // Learn baselines after judging against them, so a jump is seen before it is absorbed.
-        if input.spreadBps != nil {
+        if input.spreadBps != nil && !input.bookFrozen {
             spreadBaseline.learn(spread, span: t.baselineSamples, warmup: t.warmupSamples, raised: spreadLevel != .ok)
             depth10Baseline.learn(input.depth10, span: t.baselineSamples, warmup: t.warmupSamples, raised: depth10Level != .ok)
             depth50Baseline.learn(input.depth50, span: t.baselineSamples, warmup: t.warmupSamples, raised: depth50Level != .ok)

@@ -307,3 +307,22 @@ struct StressedDeficitFigureTests {
         #expect(SignalsPane.formatted(reading, unit: "contracts", asset: "UNI").0 != Format.compactMoney(exact, asset: "UNI") + " UNI + ADL")
     }
 }
+
+@Suite("Signal titles in a narrow column")
+struct SignalTitleTests {
+    @Test("a title is a whole form or ends in …, never cut bare (Thinner ±1 read as ±1 bps)")
+    func wholeOrEllipsis() {
+        #expect(SignalsPane.title(of: .depth10, width: 40) == "Depth ±10 bps, thinner side")
+        #expect(SignalsPane.title(of: .depth10, width: 16) == "Thinner ±10 bps")
+        #expect(SignalsPane.title(of: .depth10, width: 10) == "±10bp")
+        #expect(SignalsPane.title(of: .stressedDeficit, width: 10) == "Stress")
+        #expect(SignalsPane.title(of: .spreadVsDepth, width: 6).hasSuffix("…"))
+        for kind in SignalKind.allCases {
+            for width in 2...40 {
+                let title = SignalsPane.title(of: kind, width: width)
+                #expect(DisplayWidth.of(title) < width || width <= 1)
+                #expect([kind.title, kind.shortTitle, kind.tinyTitle].contains(title) || title.hasSuffix("…"), "\(kind) \(width): \(title)")
+            }
+        }
+    }
+}

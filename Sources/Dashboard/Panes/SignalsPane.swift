@@ -48,7 +48,7 @@ enum SignalsPane {
             let (value, baseline) = formatted(reading, unit: market.instrument.quantityUnit, asset: market.instrument.settlementAsset,
                 stress: market.shownStress)
             let role: StyleRole = reading.level == .alert ? .alert : (reading.level == .warn ? .warn : .ok)
-            let title = DisplayWidth.of(kind.title) <= titleWidth ? kind.title : kind.shortTitle
+            let title = title(of: kind, width: titleWidth)
             var x = buffer.put(Format.left(title, titleWidth), x: inner.x, y: y, role: .text)
             x = buffer.put(Format.right(value, valueWidth), x: x, y: y, role: reading.level == .ok ? .text : role)
             if baselineWidth > 0 { x = buffer.put(Format.right(baseline, baselineWidth), x: x, y: y, role: .dim) }
@@ -98,6 +98,12 @@ enum SignalsPane {
     /// The value and the baseline as shown; `unit` is what the market's quantities count (`BTC`,
     /// `contracts`): the quantity the book cannot fill is one, not money (it read as if in USDT
     /// beside the fund).
+    /// A signal's title in a column of `width` cells: the longest form that fits whole with a cell
+    /// to spare; none, the shortest ending in "…" (`Thinner ±1` was read as ±1 bps: operator trial).
+    static func title(of kind: SignalKind, width: Int) -> String {
+        [kind.title, kind.shortTitle, kind.tinyTitle].first { DisplayWidth.of($0) < width } ?? Format.name(kind.tinyTitle, max(0, width - 1)).trimmingTrailingSpaces
+    }
+
     /// `stress`: the engine's exact stress of the same sample (the reading holds it as a Double,
     /// and `245.16877871 UNI` here sat beside `245.16877870` in the markets pane: operator trial).
     static func formatted(_ reading: SignalReading, unit: String, asset: String, stress: StressedDeficit? = nil) -> (String, String) {

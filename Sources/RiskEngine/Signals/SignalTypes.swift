@@ -96,6 +96,21 @@ public enum SignalKind: String, Hashable, Sendable, CaseIterable {
         case .stressedDeficit: return "Stressed deficit"
         }
     }
+
+    /// The shortest, where a wide figure leaves its title a few cells (`Thinner ±1`, `Stressed d`
+    /// were cut mid-word at 80 columns, the first read as ±1 bps: operator trial).
+    public var tinyTitle: String {
+        switch self {
+        case .spreadVsDepth: return "Spr+dep"
+        case .drainVsRefill: return "Drain"
+        case .spread: return "Spread"
+        case .depth10: return "±10bp"
+        case .depth50: return "±50bp"
+        case .liquidations10s: return "Liq 10s"
+        case .liquidations60s: return "Liq 60s"
+        case .stressedDeficit: return "Stress"
+        }
+    }
 }
 
 /// A signal's current reading. Values are `Double`: signals are indicators over exact figures,

@@ -126,8 +126,14 @@ extension Engine {
             return true
         }
         var pnl = Fixed.zero
+        // What the step's fills leave beyond its bankruptcy value: the fee is paid out of it, as a
+        // whole liquidation's is (a step filled at the bankruptcy price paid a fee out of the
+        // margin backing the rest, whose bankruptcy price then moved against the fund and the ADL
+        // counterparties: attacker trial).
+        var beyondBankruptcy = Fixed.zero
         for fill in walk.fills {
             pnl += fillSettlement(instrument, side: position.side, size: fill.size, price: fill.price, against: position.entryPrice)
+            beyondBankruptcy += Engine.pnlAtBankruptcy(position, bankruptcy: bankruptcy, instrument: instrument, fill: fill)
         }
         let notional = fillsNotional(instrument, walk.fills)
         let account = Int(position.accountIndex)
@@ -139,7 +145,7 @@ extension Engine {
             ? position.isolatedMargin : accounts[account].walletBalance + context(of: index).otherUnrealised
         let equityAfterPnL = collateral + pnl + MarginMath.unrealisedPnL(remaining, at: mark)
         let fee = Fixed.minimum(MarginMath.liquidationFee(notional: notional, rate: instrument.liquidationFeeRate),
-            Fixed.maximum(.zero, equityAfterPnL))
+            Fixed.maximum(.zero, Fixed.minimum(equityAfterPnL, beyondBankruptcy)))
         let id = accounts[account].id
         willChangeADLInputs(index)
         transfer(pnl, asset: asset, from: .clearing, to: owner, cause: .realisedPnL, symbol: instrument.symbol, account: id, into: &notes)

@@ -52,6 +52,18 @@ struct BadInputCommandTests {
         #expect(json.standardOutput.contains(#"["60000.00","0.0004"]"#), "\(json.standardOutput)")
     }
 
+    @Test("the text report names at most twenty stale markets on its feed line, and says how many more (ten thousand made a line of 250 KB)")
+    func staleMarketsBounded() throws {
+        let scratch = try Scratch()
+        var lines = (0..<30).map { #"{"type":"book","symbol":"S\#(String(format: "%03d", $0))USDT","bids":[["1","5"]],"asks":[["1.1","5"]],"time":1723161256000000000}"# }
+        lines.append(#"{"type":"mark","symbol":"BTCUSDT","price":"60000","time":1723161656000000000}"#)
+        lines.append(#"{"type":"mark","symbol":"BTCUSDT","price":"60000","time":1723161658000000000}"#)
+        let path = try scratch.write("stale.ndjson", lines.joined(separator: "\n") + "\n")
+        let text = try BinaryRunner.run(["replay", path, "--headless", "--report", "text"]).standardOutput
+        let feed = try #require(text.split(separator: "\n").first { $0.hasPrefix("feed:") })
+        #expect(feed.contains("S019USDT") && !feed.contains("S020USDT") && feed.hasSuffix("and 10 more (--report json lists them)"), "\(feed)")
+    }
+
     @Test("fund statements: a bad asset or venue is a malformed line, one waiting for a market is reported, an ambiguous one refused")
     func fundStatements() throws {
         let scratch = try Scratch()

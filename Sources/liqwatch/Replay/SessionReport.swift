@@ -521,7 +521,13 @@ enum SessionReport {
         }
         let feed = source.feed
         var feedLine = "feed: \(feed.gaps) gaps, \(feed.resyncs) resyncs, \(feed.reconnects) reconnects"
-        if !feed.staleMarkets.isEmpty { feedLine += ", stale now: " + feed.staleMarkets.joined(separator: ", ") }
+        if !feed.staleMarkets.isEmpty {
+            // At most twenty by name (ten thousand made one line of 250 KB: attacker trial); the
+            // JSON report lists them all.
+            let named = feed.staleMarkets.prefix(20).joined(separator: ", ")
+            let more = feed.staleMarkets.count > 20 ? " and \(Fixed(feed.staleMarkets.count - 20).formatted(0, grouping: true)) more (--report json lists them)" : ""
+            feedLine += ", stale now: " + named + more
+        }
         lines.append(feedLine)
         if let delivery = source.alertDelivery { lines.append("alerts told: \(source.alertsTold); " + delivery.line) }
         for stream in feed.streams {

@@ -282,6 +282,7 @@ struct VenueRulesTests {
         (#"{"symbol": "binance-coinm:BTCUSD_PERP", "contract_size": "0"}"#, "contract_size"),
         (#"{"symbol": "binance-coinm:BTCUSD_PERP", "contract_size": "-100"}"#, "contract_size"),
         (#"{"symbol": "binance-usdm:BTCUSDT", "contract_size": "100"}"#, "contract_size"),
+        (#"{"symbol": "binance-usdm:BTCUSDT", "kind": "linear", "contract_size": "100"}"#, "contract_size"),
     ])
     func instrumentFileRefusals(entry: String, field: String) {
         var catalog = InstrumentCatalog.builtIn

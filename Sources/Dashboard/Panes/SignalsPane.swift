@@ -72,7 +72,10 @@ enum SignalsPane {
         if let stressed = readings[.stressedDeficit], y < inner.maxY, stressed.unfilledQuantity != nil || stressed.adlCertain {
             let cover = model.engine.configuration.unfilled == .adl ? "ADL" : "the fund takes it over"
             var text = "stress: "
-            if let unfilled = stressed.unfilledQuantity { text += "the book cannot fill \(Fixed(approximating: unfilled).quantityText()) \(market.instrument.quantityUnit) → \(cover)" }
+            // The engine's exact quantity of the same sample, as the row above gives it (review).
+            if stressed.unfilledQuantity != nil {
+                text += "the book cannot fill \(market.shownStress.unfilledQuantity.quantityText()) \(market.instrument.quantityUnit) → \(cover)"
+            }
             else { text += "the deficit exceeds the fund → ADL" }
             buffer.put(text, x: inner.x, y: y, role: .alert, limit: inner.width)
         }

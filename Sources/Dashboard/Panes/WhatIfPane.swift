@@ -43,10 +43,14 @@ enum WhatIfPane {
                   "Not projected: triggers crossed but \(block.message): \(why)",
                   "Not projected: triggers crossed but \(block.message)", "Not projected: \(block.message)"], .alert)
             // No figures: "Total deficit 0.00" and "No ADL" beside it read as a shock the market
-            // absorbs, while the signals said ADL was near (operator trial).
-            line(["Nothing is liquidated into a book the engine does not trust: no deficit, fund or ADL figure for this shock",
-                  "No deficit, fund or ADL figure: nothing is liquidated into this book", "No figures for this shock"], .dim)
-            return 1
+            // absorbs, while the signals said ADL was near (operator trial). Unless the shock
+            // liquidated elsewhere (a cross account's leg in another market, into its trusted
+            // book): those figures are real, and shown below the line (review).
+            if result.liquidationCount == 0 && result.adlCloseCount == 0 {
+                line(["Nothing is liquidated into a book the engine does not trust: no deficit, fund or ADL figure for this shock",
+                      "No deficit, fund or ADL figure: nothing is liquidated into this book", "No figures for this shock"], .dim)
+                return 1
+            }
         }
         line("Total deficit \(money(result.totalDeficit)) \(result.asset) · fund \(money(result.fundBefore)) → \(money(result.fundAfter))", result.totalDeficit.isPositive ? .alert : .help)
         // What the fund holds (taken over) loses at the shocked mark: its balance alone read

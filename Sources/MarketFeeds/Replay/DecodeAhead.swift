@@ -123,8 +123,8 @@ final class DecodeAhead: @unchecked Sendable {
     // MARK: The decoding thread
 
     private func produce() {
-        // The decoder is worked on as a local, stored back by every hand-over (the last one lets
-        // the caller read it): a class property changed on every line costs a run-time
+        // The decoder is worked on as a local, stored back by the hand-over that ends the thread
+        // (the caller reads it then): a class property changed on every line costs a run-time
         // exclusivity check each time.
         var decoder = self.decoder
         var timeGuard = self.timeGuard

@@ -131,17 +131,13 @@ extension Engine {
         // went outdated, beside the same book and positions; operator trial). A disputed one does
         // not: the book and the mark disagree tenfold, and one of them is wrong.
         let block = liquidationBlock(market: index)
-        // A book gone quiet is walked as it was last known, its market marked STALE: the risk it
-        // shows has not gone because the feed did (a recording that ended turned `1,332 UNI + ADL`
-        // and `ADL NEAR` into "no stressed deficit", `ADL idle` and every signal ok: operator
-        // trial). A book stale after a gap is not walked (a side may be missing, which would read
-        // as the book emptied): its last stress stands, ADL judged against the fund as it is now.
-        if markets[index].markPrice != nil, block == .staleBook {
-            var last = markets[index].stressed
-            last.adlCertain = adlCertain(last, market: index)
-            return last
-        }
-        guard markets[index].markPrice != nil, block == nil || block == .outdatedMark || block == .outdatedBook else {
+        // A book gone quiet, or stale after a gap (its levels are kept as they were, not
+        // cleared), is walked as last known, its market marked STALE: the risk it shows has not
+        // gone because the feed did (a recording that ended turned `1,332 UNI + ADL` and `ADL
+        // NEAR` into "no stressed deficit", `ADL idle` and every signal ok: operator trial; a
+        // stress kept as it was last read stayed after its positions closed: review).
+        guard markets[index].markPrice != nil,
+            block == nil || block == .outdatedMark || block == .outdatedBook || block == .staleBook else {
             return StressedDeficit()
         }
         let instrument = markets[index].instrument

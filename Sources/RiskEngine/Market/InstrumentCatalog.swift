@@ -193,7 +193,11 @@ public struct InstrumentCatalog: Sendable {
             }
             if let kind = entry["kind"]?.scalarText {
                 switch kind {
-                case "linear": instrument.kind = .linear
+                case "linear":
+                    guard try decimal("contract_size") == nil else {
+                        throw fail("contract_size", "only an inverse contract has one (give \"kind\": \"inverse\")")
+                    }
+                    instrument.kind = .linear
                 case "inverse":
                     guard let size = try decimal("contract_size"), size.isPositive else {
                         throw fail("contract_size", "an inverse contract needs a positive contract_size")

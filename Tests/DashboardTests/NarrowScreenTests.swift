@@ -103,6 +103,8 @@ struct NarrowScreenTests {
             let ladder = text(model.layout.ladder, of: model)
             #expect(ladder.contains("− 105,077.00") && ladder.contains("+ 105,055.00"), "\(width)×\(height): \(ladder)")
             #expect(!ladder.contains("−105,") && !ladder.contains("+105,"))
+            // The bars' title whole or shorter, never cut (`dept` at 80 columns).
+            #expect(!ladder.contains("dept ") && !ladder.contains("dept│") && !ladder.contains("dept┃"), "\(ladder)")
         }
     }
 

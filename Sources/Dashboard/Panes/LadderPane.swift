@@ -77,7 +77,9 @@ enum LadderPane {
         var header = Format.right("price", 1 + priceWidth)
         if showsSize { header += Format.right("size", sizeWidth) }
         if showsCum { header += Format.right("cum", cumWidth) }
-        if barWidth > 0 { header += "  depth" }
+        // The bars' title where it fits whole, else a shorter one (`dept` was cut at 80 columns
+        // beside six-digit prices).
+        if barWidth > 0, let title = ["  depth", " dep", " d"].first(where: { DisplayWidth.of(header + $0) <= inner.width }) { header += title }
         buffer.put(header, x: inner.x, y: inner.y, role: .header, limit: inner.width)
         var y = inner.y + 1
         // Asks: farthest at the top, the best just above the spread row.

@@ -238,12 +238,7 @@ struct BadInputTests {
         #expect(throws: (any Error).self) { try ReplaySession(paths: [reserved], options: SessionOptions()).runToEnd() }
         // Through a pipe, whose first read gives the two bytes peeked (the check was skipped
         // there), and as a second member after a good one (review).
-        let fifo = scratch.url.appendingPathComponent("pipe").path
-        #expect(mkfifo(fifo, 0o600) == 0)
-        let writer = Process()
-        writer.executableURL = URL(fileURLWithPath: "/bin/sh")
-        writer.arguments = ["-c", "cat '\(reserved)' > '\(fifo)'"]
-        try writer.run()
+        let (fifo, writer) = try Self.fifo(feeding: reserved, in: scratch)
         #expect(throws: (any Error).self) { try ReplaySession(paths: [fifo], options: SessionOptions()).runToEnd() }
         writer.waitUntilExit()
         var twoMembers = [UInt8](try Data(contentsOf: URL(fileURLWithPath: mended)))
@@ -257,6 +252,18 @@ struct BadInputTests {
         }
     }
 
+    /// A FIFO in `scratch` that a shell writes `file` into, as process substitution does; the
+    /// writer is running (wait for it once the FIFO is read).
+    static func fifo(feeding file: String, in scratch: ScratchDirectory) throws -> (path: String, writer: Process) {
+        let fifo = scratch.url.appendingPathComponent("pipe").path
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let writer = Process()
+        writer.executableURL = URL(fileURLWithPath: "/bin/sh")
+        writer.arguments = ["-c", "cat '\(file)' > '\(fifo)'"]
+        try writer.run()
+        return (fifo, writer)
+    }
+
     @Test("a .gz read through a FIFO (process substitution) is decompressed")
     func gzipThroughFIFO() throws {
         let scratch = try ScratchDirectory()
@@ -267,12 +274,7 @@ struct BadInputTests {
         gzip.arguments = ["-kn", plain]
         try gzip.run()
         gzip.waitUntilExit()
-        let fifo = scratch.url.appendingPathComponent("pipe").path
-        #expect(mkfifo(fifo, 0o600) == 0)
-        let writer = Process()
-        writer.executableURL = URL(fileURLWithPath: "/bin/sh")
-        writer.arguments = ["-c", "cat '\(plain).gz' > '\(fifo)'"]
-        try writer.run()
+        let (fifo, writer) = try Self.fifo(feeding: plain + ".gz", in: scratch)
         let session = try ReplaySession(paths: [fifo], options: SessionOptions())
         try session.runToEnd()
         writer.waitUntilExit()

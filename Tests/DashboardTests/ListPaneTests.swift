@@ -723,3 +723,40 @@ struct BlockedWhatIfTests {
         }
     }
 }
+
+@Suite("What-if on a blocked market that liquidates elsewhere")
+struct BlockedWhatIfElsewhereTests {
+    @Test("a cross account's other leg liquidated by the shock is shown with its figures, under the not-projected line")
+    func otherLegShown() {
+        var engine = Engine()
+        engine.openFund(asset: "USDT", balance: Fixed(100_000))
+        engine.apply(.bookSnapshot(symbol: "BTCUSDT", bids: [(units("59990"), units("50"))], asks: [(units("60010"), units("50"))], time: 1_000_000_000))
+        engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(60_000), time: 1_000_000_000))
+        engine.apply(.bookSnapshot(symbol: "ETHUSDT", bids: [(units("2999"), units("500"))], asks: [(units("3001"), units("500"))], time: 1_000_000_000))
+        engine.apply(.mark(symbol: "ETHUSDT", price: Fixed(3_000), time: 1_000_000_000))
+        engine.apply(.position(PositionUpdate(account: "x", symbol: "BTCUSDT", side: .long, quantity: Fixed(1), entryPrice: Fixed(60_000),
+            mode: .cross, walletBalance: Fixed(5_000)), time: 1_000_000_000))
+        engine.apply(.position(PositionUpdate(account: "x", symbol: "ETHUSDT", side: .long, quantity: Fixed(10), entryPrice: Fixed(3_000),
+            mode: .cross), time: 1_000_000_000))
+        // ETH's book goes on; BTC's stops (outdated after 300 s).
+        for second in stride(from: 10, through: 400, by: 10) {
+            engine.apply(.bookUpdate(symbol: "ETHUSDT", changes: [LevelChange(side: .bid, price: units("2999"), size: units("\(500 + second)"))],
+                time: Int64(second) * 1_000_000_000))
+        }
+        engine.apply(.mark(symbol: "ETHUSDT", price: Fixed(3_000), time: 401_000_000_000))
+        #expect(engine.markets[engine.marketIndex(of: "BTCUSDT")!].bookOutdated)
+        var status = SessionStatus(kind: "REPLAY", source: "test")
+        status.time = engine.time
+        var screen = AppModel(width: 200, height: 60, status: status, engine: engine, log: SessionLog(), symbol: "BTCUSDT")
+        screen.press(.character("x"))
+        for character in "-20" { screen.press(.character(character)) }
+        screen.press(.enter)
+        guard case .whatIf(let result, _) = screen.mode else { Issue.record("no what-if"); return }
+        #expect(result.blocked != nil)
+        let text = screen.rendered().text
+        #expect(text.contains("nothing below is projected") || text.contains("Not projected"), "\(text)")
+        // The ETH leg, liquidated into its trusted book by the BTC leg's loss at the shocked mark.
+        #expect(result.liquidationCount > 0, "\(result.liquidationCount) \(result.adlCloseCount)")
+        #expect(text.contains("Total deficit") && !text.contains("No deficit, fund or ADL figure"), "\(text)")
+    }
+}

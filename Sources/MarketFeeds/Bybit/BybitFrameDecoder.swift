@@ -37,22 +37,9 @@ public struct BybitFrameDecoder {
         case orderbook, trade, tickers, liquidation, other
     }
 
-    /// The symbol the frame being decoded subscribes to (the topic's last part): a payload naming
-    /// another was applied to that other market (`orderbook.50.BTCUSDT` carrying `"s":"ETHUSDT"`
-    /// changed ETH's book: attacker trial). Valid while that frame is decoded.
-    var subscribed: ByteSpan?
-
     /// Whether a trade's symbol is an option of the topic's coin (`BTC-…` under `publicTrade.BTC`).
-    func isOption(_ symbol: ByteSpan) -> Bool {
-        guard let subscribed, symbol.count > subscribed.count + 1,
-            symbol.start[subscribed.count] == UInt8(ascii: "-") else { return false }
-        return bytesCompare(symbol.start, subscribed.start, subscribed.count) == 0
-    }
-
-    /// Whether a payload's symbol is the topic's.
-    func isSubscribed(_ symbol: ByteSpan) -> Bool {
-        guard let subscribed else { return true }
-        return symbol.count == subscribed.count && bytesCompare(symbol.start, subscribed.start, symbol.count) == 0
+    static func isOption(_ symbol: ByteSpan, of subscribed: ByteSpan) -> Bool {
+        symbol.count > subscribed.count + 1 && symbol.hasPrefix(subscribed) && symbol.start[subscribed.count] == UInt8(ascii: "-")
     }
 
     /// Decodes one frame. `receiveTime` (ns) is used when given; otherwise the frame's `ts` (ms).
@@ -66,9 +53,9 @@ public struct BybitFrameDecoder {
         // `s` or `data` was read over the first: attacker trial).
         var twice: String? = nil
         let ok = cursor.object { key, cursor in
-            if key.equals("topic") { guard topic == nil else { twice = "topic"; return nil }; topic = cursor.string(); return topic == nil ? nil : true }
-            if key.equals("type") { guard type == nil else { twice = "type"; return nil }; type = cursor.string(); return type == nil ? nil : true }
-            if key.equals("ts") { guard timestamp == nil else { twice = "ts"; return nil }; timestamp = cursor.stringOrScalar(); return timestamp == nil ? nil : true }
+            if key.equals("topic") { return cursor.readOnce(&topic, "topic", twice: &twice) { $0.string() } }
+            if key.equals("type") { return cursor.readOnce(&type, "type", twice: &twice) { $0.string() } }
+            if key.equals("ts") { return cursor.readOnce(&timestamp, "ts", twice: &twice) { $0.stringOrScalar() } }
             if key.equals("data") {
                 guard data == nil else { twice = "data"; return nil }
                 // Read after the frame, when the topic is known whatever the order of the keys.
@@ -100,24 +87,24 @@ public struct BybitFrameDecoder {
             guard let milliseconds = timestamp?.integer, let checked = EventTime.fromMilliseconds(milliseconds) else { return .malformed(field: "ts") }
             time = checked
         }
-        // The symbol the topic subscribes to (`orderbook.50.BTCUSDT`): its data names the same one.
+        // The symbol the topic subscribes to (`orderbook.50.BTCUSDT`): its data names the same one
+        // (a payload naming another was applied to that other market: `orderbook.50.BTCUSDT`
+        // carrying `"s":"ETHUSDT"` changed ETH's book; attacker trial).
         var lastDot = 0
         for offset in 0..<topic.count where topic.start[offset] == UInt8(ascii: ".") { lastDot = offset + 1 }
-        subscribed = ByteSpan(start: topic.start + lastDot, count: topic.count - lastDot)
-        // A pointer into this frame: not kept past it (the decoder is copied with checkpoints).
-        defer { subscribed = nil }
+        let subscribed = ByteSpan(start: topic.start + lastDot, count: topic.count - lastDot)
         switch kind {
         case .orderbook:
             guard let type, type.equals("snapshot") || type.equals("delta") else { return .malformed(field: "type") }
-            return orderbook(data, snapshot: type.equals("snapshot"), time: time, into: &messages)
-        case .trade: return trades(data, time: time, into: &messages)
-        case .tickers: return ticker(data, delta: type?.equals("delta") ?? false, time: time, into: &messages)
-        case .liquidation: return liquidations(data, time: time, into: &messages)
+            return orderbook(data, of: subscribed, snapshot: type.equals("snapshot"), time: time, into: &messages)
+        case .trade: return trades(data, of: subscribed, time: time, into: &messages)
+        case .tickers: return ticker(data, of: subscribed, delta: type?.equals("delta") ?? false, time: time, into: &messages)
+        case .liquidation: return liquidations(data, of: subscribed, time: time, into: &messages)
         case .other: return .skipped
         }
     }
 
-    mutating func orderbook(_ data: ByteSpan, snapshot: Bool, time: Int64, into messages: inout [FeedMessage]) -> DecodeOutcome {
+    mutating func orderbook(_ data: ByteSpan, of subscribed: ByteSpan, snapshot: Bool, time: Int64, into messages: inout [FeedMessage]) -> DecodeOutcome {
         var cursor = ByteCursor(data.start, count: data.count)
         var symbol: ByteSpan? = nil
         var updateId: Int64? = nil
@@ -151,7 +138,7 @@ public struct BybitFrameDecoder {
         if snapshot && !sawBids { return .malformed(field: "data.b") }
         if snapshot && !sawAsks { return .malformed(field: "data.a") }
         guard let symbol, symbol.isSymbol else { return .malformed(field: "data.s") }
-        guard isSubscribed(symbol) else { return .malformed(field: "data.s (not the topic's symbol)") }
+        guard symbol.equals(subscribed) else { return .malformed(field: "data.s (not the topic's symbol)") }
         guard let updateId else { return .malformed(field: "data.u") }
         let market = symbols.name(symbol)
         let levels: StreamBookUpdate.Levels
@@ -165,7 +152,7 @@ public struct BybitFrameDecoder {
         return .decoded
     }
 
-    mutating func trades(_ data: ByteSpan, time: Int64, into messages: inout [FeedMessage]) -> DecodeOutcome {
+    mutating func trades(_ data: ByteSpan, of subscribed: ByteSpan, time: Int64, into messages: inout [FeedMessage]) -> DecodeOutcome {
         var cursor = ByteCursor(data.start, count: data.count)
         let before = messages.count
         var failed: String? = nil
@@ -175,9 +162,9 @@ public struct BybitFrameDecoder {
             var size: Int64? = nil
             var twice: String? = nil
             let ok = cursor.object { key, cursor in
-                if key.equals("s") { guard symbol == nil else { twice = "s"; return nil }; symbol = cursor.string(); return symbol == nil ? nil : true }
-                if key.equals("p") { guard price == nil else { twice = "p"; return nil }; price = cursor.bookUnits(); return price == nil ? nil : true }
-                if key.equals("v") { guard size == nil else { twice = "v"; return nil }; size = cursor.bookUnits(); return size == nil ? nil : true }
+                if key.equals("s") { return cursor.readOnce(&symbol, "s", twice: &twice) { $0.string() } }
+                if key.equals("p") { return cursor.readOnce(&price, "p", twice: &twice) { $0.bookUnits() } }
+                if key.equals("v") { return cursor.readOnce(&size, "v", twice: &twice) { $0.bookUnits() } }
                 return false
             }
             if let twice { failed = "data[].\(twice) (the key is given twice)"; return false }
@@ -185,8 +172,8 @@ public struct BybitFrameDecoder {
             guard let symbol, symbol.isSymbol else { failed = "data[].s"; return false }
             // Options trade under their coin's topic (`publicTrade.BTC`, `BTC-27DEC24-60000-C`):
             // skipped, not modelled (refused as another market's, they aborted a --strict replay).
-            if isOption(symbol) { return true }
-            guard isSubscribed(symbol) else { failed = "data[].s (not the topic's symbol)"; return false }
+            if Self.isOption(symbol, of: subscribed) { return true }
+            guard symbol.equals(subscribed) else { failed = "data[].s (not the topic's symbol)"; return false }
             guard let price, price > 0 else { failed = "data[].p"; return false }
             guard let size, size >= 0 else { failed = "data[].v"; return false }
             messages.append(.event(.trade(symbol: symbols.name(symbol), price: price, size: size, time: time)))
@@ -199,7 +186,7 @@ public struct BybitFrameDecoder {
         return messages.count > before ? .decoded : .skipped
     }
 
-    mutating func ticker(_ data: ByteSpan, delta: Bool, time: Int64, into messages: inout [FeedMessage]) -> DecodeOutcome {
+    mutating func ticker(_ data: ByteSpan, of subscribed: ByteSpan, delta: Bool, time: Int64, into messages: inout [FeedMessage]) -> DecodeOutcome {
         var cursor = ByteCursor(data.start, count: data.count)
         var symbol: ByteSpan? = nil
         var mark: ByteSpan? = nil
@@ -208,29 +195,19 @@ public struct BybitFrameDecoder {
         var nextFunding: ByteSpan? = nil
         var openInterest: ByteSpan? = nil
         var twice: String? = nil
-        func first(_ value: ByteSpan?, _ name: String) -> Bool {
-            if value != nil { twice = name }
-            return value == nil
-        }
         let ok = cursor.object { key, cursor in
-            if key.equals("symbol") { guard first(symbol, "symbol") else { return nil }; symbol = cursor.string(); return symbol == nil ? nil : true }
-            if key.equals("markPrice") { guard first(mark, "markPrice") else { return nil }; mark = cursor.stringOrScalar(); return mark == nil ? nil : true }
-            if key.equals("indexPrice") { guard first(index, "indexPrice") else { return nil }; index = cursor.stringOrScalar(); return index == nil ? nil : true }
-            if key.equals("fundingRate") { guard first(funding, "fundingRate") else { return nil }; funding = cursor.stringOrScalar(); return funding == nil ? nil : true }
-            if key.equals("nextFundingTime") {
-                guard first(nextFunding, "nextFundingTime") else { return nil }
-                nextFunding = cursor.stringOrScalar(); return nextFunding == nil ? nil : true
-            }
-            if key.equals("openInterest") {
-                guard first(openInterest, "openInterest") else { return nil }
-                openInterest = cursor.stringOrScalar(); return openInterest == nil ? nil : true
-            }
+            if key.equals("symbol") { return cursor.readOnce(&symbol, "symbol", twice: &twice) { $0.string() } }
+            if key.equals("markPrice") { return cursor.readOnce(&mark, "markPrice", twice: &twice) { $0.stringOrScalar() } }
+            if key.equals("indexPrice") { return cursor.readOnce(&index, "indexPrice", twice: &twice) { $0.stringOrScalar() } }
+            if key.equals("fundingRate") { return cursor.readOnce(&funding, "fundingRate", twice: &twice) { $0.stringOrScalar() } }
+            if key.equals("nextFundingTime") { return cursor.readOnce(&nextFunding, "nextFundingTime", twice: &twice) { $0.stringOrScalar() } }
+            if key.equals("openInterest") { return cursor.readOnce(&openInterest, "openInterest", twice: &twice) { $0.stringOrScalar() } }
             return false
         }
         if let twice { return .malformed(field: "data.\(twice) (the key is given twice)") }
         guard ok, cursor.atEnd else { return .malformed(field: "data") }
         guard let symbol, symbol.isSymbol else { return .malformed(field: "data.symbol") }
-        guard isSubscribed(symbol) else { return .malformed(field: "data.symbol (not the topic's symbol)") }
+        guard symbol.equals(subscribed) else { return .malformed(field: "data.symbol (not the topic's symbol)") }
         let market = symbols.name(symbol)
         var state = tickers[market] ?? TickerState()
         // Every value is checked before it is kept: an empty string (Bybit sends "" for a field with
@@ -277,7 +254,7 @@ public struct BybitFrameDecoder {
         return messages.count > before ? .decoded : .skipped
     }
 
-    mutating func liquidations(_ data: ByteSpan, time: Int64, into messages: inout [FeedMessage]) -> DecodeOutcome {
+    mutating func liquidations(_ data: ByteSpan, of subscribed: ByteSpan, time: Int64, into messages: inout [FeedMessage]) -> DecodeOutcome {
         var cursor = ByteCursor(data.start, count: data.count)
         let before = messages.count
         var failed: String? = nil
@@ -288,16 +265,16 @@ public struct BybitFrameDecoder {
             var size: ByteSpan? = nil
             var twice: String? = nil
             let ok = cursor.object { key, cursor in
-                if key.equals("s") { guard symbol == nil else { twice = "s"; return nil }; symbol = cursor.string(); return symbol == nil ? nil : true }
-                if key.equals("S") { guard side == nil else { twice = "S"; return nil }; side = cursor.string(); return side == nil ? nil : true }
-                if key.equals("p") { guard price == nil else { twice = "p"; return nil }; price = cursor.stringOrScalar(); return price == nil ? nil : true }
-                if key.equals("v") { guard size == nil else { twice = "v"; return nil }; size = cursor.stringOrScalar(); return size == nil ? nil : true }
+                if key.equals("s") { return cursor.readOnce(&symbol, "s", twice: &twice) { $0.string() } }
+                if key.equals("S") { return cursor.readOnce(&side, "S", twice: &twice) { $0.string() } }
+                if key.equals("p") { return cursor.readOnce(&price, "p", twice: &twice) { $0.stringOrScalar() } }
+                if key.equals("v") { return cursor.readOnce(&size, "v", twice: &twice) { $0.stringOrScalar() } }
                 return false
             }
             if let twice { failed = "data[].\(twice) (the key is given twice)"; return false }
             guard ok else { failed = "data[]"; return false }
             guard let symbol, symbol.isSymbol else { failed = "data[].s"; return false }
-            guard isSubscribed(symbol) else { failed = "data[].s (not the topic's symbol)"; return false }
+            guard symbol.equals(subscribed) else { failed = "data[].s (not the topic's symbol)"; return false }
             guard let side, side.equals("Buy") || side.equals("Sell") else { failed = "data[].S"; return false }
             guard let value = price?.fixed, value.isPositive else { failed = "data[].p"; return false }
             guard let quantity = size?.fixed, quantity.isPositive else { failed = "data[].v"; return false }

@@ -24,8 +24,8 @@ public struct HyperliquidFrameDecoder {
         // was read over the first: attacker trial).
         var twice: String? = nil
         let ok = cursor.object { key, cursor in
-            if key.equals("channel") { guard channel == nil else { twice = "channel"; return nil }; channel = cursor.string(); return channel == nil ? nil : true }
-            if key.equals("data") { guard data == nil else { twice = "data"; return nil }; data = cursor.valueSpan(); return data == nil ? nil : true }
+            if key.equals("channel") { return cursor.readOnce(&channel, "channel", twice: &twice) { $0.string() } }
+            if key.equals("data") { return cursor.readOnce(&data, "data", twice: &twice) { $0.valueSpan() } }
             return false
         }
         if let twice { return .malformed(field: "\(twice) (the key is given twice)") }
@@ -114,13 +114,10 @@ public struct HyperliquidFrameDecoder {
             var milliseconds: Int64? = nil
             var twice: String? = nil
             let ok = cursor.object { key, cursor in
-                if key.equals("coin") { guard coin == nil else { twice = "coin"; return nil }; coin = cursor.string(); return coin == nil ? nil : true }
-                if key.equals("px") { guard price == nil else { twice = "px"; return nil }; price = cursor.bookUnits(); return price == nil ? nil : true }
-                if key.equals("sz") { guard size == nil else { twice = "sz"; return nil }; size = cursor.bookUnits(); return size == nil ? nil : true }
-                if key.equals("time") {
-                    guard milliseconds == nil else { twice = "time"; return nil }
-                    milliseconds = cursor.scalar()?.integer; return milliseconds == nil ? nil : true
-                }
+                if key.equals("coin") { return cursor.readOnce(&coin, "coin", twice: &twice) { $0.string() } }
+                if key.equals("px") { return cursor.readOnce(&price, "px", twice: &twice) { $0.bookUnits() } }
+                if key.equals("sz") { return cursor.readOnce(&size, "sz", twice: &twice) { $0.bookUnits() } }
+                if key.equals("time") { return cursor.readOnce(&milliseconds, "time", twice: &twice) { $0.scalar()?.integer } }
                 return false
             }
             if let twice { failed = "data[].\(twice) (the key is given twice)"; return false }
@@ -157,18 +154,13 @@ public struct HyperliquidFrameDecoder {
                 guard !sawContext else { failed = "data.ctx (the key is given twice)"; return nil }
                 sawContext = true
                 failed = "data.ctx"
+                var twice: String? = nil
+                defer { if let twice { failed = "data.ctx.\(twice) (the key is given twice)" } }
                 return cursor.object { key, cursor in
-                    func first(_ value: ByteSpan?, _ name: String) -> Bool {
-                        if value != nil { failed = "data.ctx.\(name) (the key is given twice)" }
-                        return value == nil
-                    }
-                    if key.equals("markPx") { guard first(mark, "markPx") else { return nil }; mark = cursor.stringOrScalar(); return mark == nil ? nil : true }
-                    if key.equals("oraclePx") { guard first(oracle, "oraclePx") else { return nil }; oracle = cursor.stringOrScalar(); return oracle == nil ? nil : true }
-                    if key.equals("funding") { guard first(funding, "funding") else { return nil }; funding = cursor.stringOrScalar(); return funding == nil ? nil : true }
-                    if key.equals("openInterest") {
-                        guard first(openInterest, "openInterest") else { return nil }
-                        openInterest = cursor.stringOrScalar(); return openInterest == nil ? nil : true
-                    }
+                    if key.equals("markPx") { return cursor.readOnce(&mark, "markPx", twice: &twice) { $0.stringOrScalar() } }
+                    if key.equals("oraclePx") { return cursor.readOnce(&oracle, "oraclePx", twice: &twice) { $0.stringOrScalar() } }
+                    if key.equals("funding") { return cursor.readOnce(&funding, "funding", twice: &twice) { $0.stringOrScalar() } }
+                    if key.equals("openInterest") { return cursor.readOnce(&openInterest, "openInterest", twice: &twice) { $0.stringOrScalar() } }
                     return false
                 } ? true : nil
             }

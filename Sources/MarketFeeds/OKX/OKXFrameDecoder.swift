@@ -129,10 +129,6 @@ public struct OKXFrameDecoder {
         }
     }
 
-    /// Whether two spans hold the same bytes.
-    static func same(_ a: ByteSpan, _ b: ByteSpan) -> Bool {
-        a.count == b.count && bytesCompare(a.start, b.start, a.count) == 0
-    }
 
     static func channel(_ name: ByteSpan) -> Channel {
         if name.equals("books") || name.equals("books-l2-tbt") || name.equals("books50-l2-tbt") { return .books }
@@ -261,7 +257,7 @@ public struct OKXFrameDecoder {
                 if key.equals("instId") {
                     field = "data[].instId (not the arg's instId)"
                     guard let named = cursor.string() else { return nil }
-                    return Self.same(named, instrument) ? true : nil
+                    return named.equals(instrument) ? true : nil
                 }
                 if key.equals("checksum") {
                     field = "data[].checksum"
@@ -390,7 +386,7 @@ public struct OKXFrameDecoder {
             guard ok else { failed = "data[]" + (fields.last.map { ".\($0)" } ?? ""); return false }
             // An element of another instrument than the one subscribed to: a mark-price frame of
             // BTC-USD-SWAP carrying ETH-USD-SWAP's set ETH's mark (attacker trial).
-            if let subscribed, let named = fields.instrument, !Self.same(named, subscribed) {
+            if let subscribed, let named = fields.instrument, !named.equals(subscribed) {
                 failed = "data[].instId (not the arg's instId)"
                 return false
             }

@@ -45,6 +45,16 @@ public struct ByteSpan {
         return value
     }
 
+    /// Whether the span holds the same bytes as `other` (a payload's symbol against its topic's).
+    @inlinable public func equals(_ other: ByteSpan) -> Bool {
+        count == other.count && bytesCompare(start, other.start, count) == 0
+    }
+
+    /// Whether the span begins with the bytes of `other`.
+    @inlinable public func hasPrefix(_ other: ByteSpan) -> Bool {
+        other.count <= count && bytesCompare(start, other.start, other.count) == 0
+    }
+
     /// Whether the span ends with `literal`.
     @inlinable public func hasSuffix(_ literal: StaticString) -> Bool {
         let length = literal.utf8CodeUnitCount
@@ -124,6 +134,18 @@ public struct ByteCursor {
             index += 1
         }
         return index > start ? ByteSpan(start: base + start, count: index - start) : nil
+    }
+
+    /// Reads a member's value into `slot` the first time its key comes; a second time the member
+    /// is malformed (nil) and `twice` names it (a second `s` or mark price was read over the first:
+    /// attacker trial). Nil too when the value does not read.
+    @inlinable @inline(__always)
+    public mutating func readOnce<Value>(_ slot: inout Value?, _ name: String, twice: inout String?,
+        _ read: (inout ByteCursor) -> Value?) -> Bool?
+    {
+        guard slot == nil else { twice = name; return nil }
+        slot = read(&self)
+        return slot == nil ? nil : true
     }
 
     /// A string or a bare scalar, whichever comes (exchanges quote numbers or not).

@@ -80,7 +80,7 @@ public struct LiqwatchEventDecoder: LineDecoder {
         }
         /// Why `raw` is no number this field takes: too large, negative, or no decimal at all.
         func unreadable(_ raw: String, _ name: String, negativeAllowed: Bool) -> FieldError {
-            guard PositionRow.isDecimalSyntax(raw) else { return FieldError(field: name, reason: "'\(raw)' is not a decimal number") }
+            guard DecimalText.isDecimalSyntax(raw) else { return FieldError(field: name, reason: "'\(raw)' is not a decimal number") }
             if !negativeAllowed && raw.hasPrefix("-") && raw.contains(where: { $0 >= "1" && $0 <= "9" }) {
                 return FieldError(field: name, reason: "must not be negative")
             }

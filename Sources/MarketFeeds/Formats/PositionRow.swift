@@ -42,9 +42,6 @@ public enum PositionRow {
     /// walked through a book nor shown (0.000000001 was liquidated as 0.000).
     static func isWholeBookUnits(_ size: Fixed) -> Bool { size.raw % 10_000_000_000 == 0 }
 
-    /// `[-+]digits[.digits]`: a decimal however long, for telling "too large" from "not a number".
-    public static func isDecimalSyntax(_ text: String) -> Bool { DecimalText.isDecimalSyntax(text) }
-
     /// `allowsClose`: a size of 0 closes the position (an event stream's line; its entry price and
     /// margins may then be left out). A positions file states open positions only.
     public static func parse(resolver: MarketResolver, allowsClose: Bool = false, _ value: (String) -> String?) throws(FieldError) -> PositionUpdate {
@@ -60,7 +57,7 @@ public enum PositionRow {
             guard let number = Fixed(text) else {
                 // A decimal that does not fit says so: "not a decimal number" would send the
                 // operator looking for a typo in forty digits.
-                throw FieldError(field: name, reason: PositionRow.isDecimalSyntax(text)
+                throw FieldError(field: name, reason: DecimalText.isDecimalSyntax(text)
                     ? "'\(text)' is too large or has more than 18 decimal places" : "'\(text)' is not a decimal number")
             }
             guard !number.isNegative else { throw FieldError(field: name, reason: "must not be negative") }

@@ -191,27 +191,24 @@ public struct InstrumentCatalog: Sendable {
                 guard lot.rounded(toMultipleOf: bookUnit) == lot else { throw fail("lot_size", "must be a multiple of 0.00000001") }
                 instrument.lotSize = lot
             }
+            // The contract size is checked once the kind is known, whoever gave it: a size
+            // overriding a built-in inverse contract's alone was taken at 0 or -100 (attacker
+            // trial), and a linear contract has none.
+            let contractSize = try decimal("contract_size")
             if let kind = entry["kind"]?.scalarText {
                 switch kind {
-                case "linear":
-                    guard try decimal("contract_size") == nil else {
-                        throw fail("contract_size", "only an inverse contract has one (give \"kind\": \"inverse\")")
-                    }
-                    instrument.kind = .linear
-                case "inverse":
-                    guard let size = try decimal("contract_size"), size.isPositive else {
-                        throw fail("contract_size", "an inverse contract needs a positive contract_size")
-                    }
-                    instrument.kind = .inverse(contractSize: size)
+                case "linear": instrument.kind = .linear
+                case "inverse": instrument.kind = .inverse(contractSize: contractSize ?? .zero)
                 default: throw fail("kind", "expected linear or inverse, got \(kind)")
                 }
-            } else if let size = try decimal("contract_size") {
-                // Overriding a built-in inverse contract's size alone is held to the same rule (a
-                // size of 0 kept a 20x long open through a 17 % fall, -100 gave negative margins:
-                // attacker trial); on a linear contract a size means nothing and is refused.
-                guard instrument.kind.isInverse else {
+            }
+            switch instrument.kind {
+            case .linear:
+                guard contractSize == nil else {
                     throw fail("contract_size", "only an inverse contract has one (give \"kind\": \"inverse\")")
                 }
+            case .inverse(let current):
+                let size = contractSize ?? current
                 guard size.isPositive else { throw fail("contract_size", "an inverse contract needs a positive contract_size") }
                 instrument.kind = .inverse(contractSize: size)
             }

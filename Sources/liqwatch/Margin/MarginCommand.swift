@@ -53,7 +53,7 @@ struct MarginCommand: ParsableCommand {
     /// leverage of 10⁻¹⁸: attacker trial).
     func decimal(_ text: String, _ flag: String, positive: Bool = true, largest: Fixed = PositionRow.largest) throws -> Fixed {
         guard let value = Fixed(text) else {
-            throw ValidationError("--\(flag): '\(SafeText.escaped(text))' " + (PositionRow.isDecimalSyntax(text)
+            throw ValidationError("--\(flag): '\(SafeText.escaped(text))' " + (DecimalText.isDecimalSyntax(text)
                 ? "is too large or has more than 18 decimal places" : "is not a decimal number"))
         }
         if positive && !value.isPositive { throw ValidationError("--\(flag) must be greater than zero") }
@@ -122,11 +122,7 @@ struct MarginCommand: ParsableCommand {
         // The margin a leverage implies, within what a stated margin may be (a leverage of 10⁻¹⁸
         // printed a saturated margin and liquidation price as figures).
         if case .leverage(let value) = collateral {
-            let notional: Fixed
-            switch kind {
-            case .linear: notional = quantity * entryPrice
-            case .inverse(let contractSize): notional = quantity * contractSize / entryPrice
-            }
+            let notional = MarginMath.notional(kind: kind, quantity: quantity, at: entryPrice)
             guard MarginMath.impliedMarginIsWithinLimit(notional: notional, leverage: value) else {
                 throw ValidationError("--leverage: \(SafeText.escaped(leverage ?? "")) implies a margin of more than \(PositionRow.largestMoney.formatted(0, grouping: true))")
             }

@@ -63,135 +63,137 @@ enum FundPane {
         /// others in their order: at 80×24 the pane has five rows, and the ADL line, last but one,
         /// was the one dropped.
         var lines: [(urgent: Bool, figure: Figure?, expendable: Bool)] = []
-        var chosen = Set<Int>()
-        var openingLine = 0, statementsLine = 0
-        // Where the rows are too few for both inflow lines beside the deficits paid out, one line
-        // of both takes their place, before the chart: at 80×24 the pane showed the balance, the
-        // chart and `deficits −8,874.22`, which read as 7,928.98 left after paying out 8,874
-        // (operator trials; the fees and surplus that paid for it were off the pane). It is not
-        // urgent: with six urgent lines it made the ADL line the one dropped (review).
-        for mergesInflows in [false, true] {
-            lines = []
-            func line(_ label: String, _ value: String, _ role: StyleRole = .text, extra: String = "", shorter: [String] = [],
-                      keepsLabel: Bool = false, urgent: Bool = false, expendable: Bool = false) {
-                lines.append((urgent, Figure(label: label, value: value, role: role, extra: extra, shorter: shorter, keepsLabel: keepsLabel),
-                    expendable))
-            }
-            if !fund.wasGiven {
-                // No opening was given for this asset (a coin-settled market's, say): the fund holds
-                // only what its liquidations left it, and pays deficits out of that. Its balance is
-                // shown as it is (an operator trial read "no fund given" beside the fund's own fees
-                // and deficits as a contradiction), and the line says why it is so small.
-                line("balance", money(fund.balance), .warn, extra: " (no opening given)", urgent: true)
-                let past = engine.configuration.shortfall == .adl ? "→ ADL" : "→ socialised loss"
-                line("opening", "none: past balance " + past, .warn, shorter: ["none, " + past, "none"], keepsLabel: true, urgent: true)
-            } else {
-                line("balance", money(fund.balance), fund.balance.isPositive ? .fund : .alert, urgent: true)
-            }
-            // Every fund's history is sampled (`AppModel.sample`); this is the shown one's (one with
-            // nothing through it would chart a row of zeros).
-            if (fund.wasGiven || fund.isInUse) && !history.isEmpty {
-                // Merging the inflows, the chart goes before their line (not before ADL's: review).
-                lines.append((false, nil, mergesInflows))
-            }
-            // What the balance started from, so the lines below add up to it (an operator trial
-            // could not find the 8,000 the demo's fund opened at anywhere on screen).
-            // It never changes: it goes first when rows are short (with the statements: the
-            // session's low is worth more in a cascade).
-            openingLine = lines.count
-            if fund.wasGiven { line("opening", money(fund.opening), .dim, expendable: true) }
-            let fees = fund.totals[.liquidationFee] ?? .zero, surplus = fund.totals[.surplus] ?? .zero
-            let inflowsLine = lines.count
-            if mergesInflows {
-                line("in: fees+surplus", "+" + money(fees + surplus), .positive)
-            } else {
-                line("in: fees", "+" + money(fees), .positive)
-                line("in: surplus", "+" + money(surplus), .positive)
-            }
-            // Balances the operator's system stated since the opening: the differences booked.
-            statementsLine = lines.count
-            if let stated = fund.totals[.statement], !stated.isZero {
-                line("statements", (stated.isPositive ? "+" : "−") + money(stated.magnitude), stated.isPositive ? .positive : .negative,
-                    expendable: true)
-            }
-            // No sign on nothing: "−0.00" read as a loss too small to show.
-            line("out: deficits", (fund.outflows.isPositive ? "−" : "") + money(fund.outflows), fund.outflows.isPositive ? .negative : .dim,
-                urgent: fund.outflows.isPositive)
-            // Every class below is the engine's (`Engine.fundState`); the pane holds no threshold.
-            let state = engine.fundState(venue: fund.venue, asset: asset)
-            line("drawdown", money(fund.drawdown), state.drawdownLevel == .ok ? .text : .level(state.drawdownLevel),
-                extra: " (" + Format.percent(state.drawdown.approximateDouble, decimals: 1) + " of peak)", urgent: state.drawdownLevel != .ok)
-            if !state.takeoverExposure.isZero {
-                line("taken over", "unrealised " + money(state.takeoverExposure), state.takeoverExposure.isNegative ? .negative : .positive)
-            }
-            let stressed = state.stressed
-            var coverage: String
-            var shorterCoverage: [String] = []
-            if stressed.unfilledQuantity.isPositive {
-                // A quantity, not money: in its market's unit (it read as USDT under the balance).
-                let quantity = stressed.unfilledQuantity.quantityText() + (state.stressedUnit.map { " " + $0 } ?? "")
-                let destination = engine.configuration.unfilled == .adl ? "→ ADL" : "→ fund"
-                coverage = "unfillable " + quantity + " " + destination
-                shorterCoverage = [quantity + " " + destination, destination]
-            } else if stressed.deficit.isPositive {
-                let share = Format.cappedPercent(fund.balance.approximateDouble / stressed.deficit.approximateDouble, decimals: 0)
-                coverage = share + " of " + money(stressed.deficit)
-                shorterCoverage = [share]
-            } else {
-                coverage = "no stressed deficit"
-                shorterCoverage = ["none"]
-            }
-            // Its label stays beside it (a shorter value is taken for its room): "24.112 BTC → ADL"
-            // alone, under the balance, read as ADL done, not as what a stress would send there.
-            line("covers stress", coverage, stressed.adlCertain ? .alert : (stressed.deficit.isPositive ? .warn : .text), shorter: shorterCoverage,
-                keepsLabel: true, urgent: stressed.unfilledQuantity.isPositive || stressed.deficit.isPositive)
-            let adlState: (String, StyleRole)
-            var shorterADL: [String] = []
-            // Closes of monitored positions, and liquidations whose ADL went beyond them.
-            let closes = Format.count(fund.adlEvents) + (fund.adlEvents == 1 ? " close" : " closes")
-            let deleveraged = fund.hasDeleveraged
-            let beyond = fund.adlBeyondMonitored > 0 ? " +\(Format.count(fund.adlBeyondMonitored)) beyond" : ""
-            switch state.adl {
-            case .active:
-                adlState = ("ACTIVE: fund empty, \(closes)\(beyond)", .alert)
-                shorterADL = ["ACTIVE: \(closes)", "ACTIVE"]
-            case .underWay:
-                // Deleveraging now, the fund not empty (the book could not take the closes): "NEAR"
-                // read as not started while the tape printed ADL rows (operator trial).
-                let more = stressed.adlCertain ? "; stress → more" : ""
-                adlState = ("UNDER WAY: \(closes)\(beyond)\(more)", .alert)
-                shorterADL = ["UNDER WAY: \(closes)", "UNDER WAY", closes]
-            case .near:
-                // Near more of it, often while it is already under way (the unfillable quantity of a
-                // cascade goes to ADL with the fund still full): the closes so far say so.
-                let reason = stressed.adlCertain ? "NEAR: stress → ADL" : "NEAR: stress ≥ fund"
-                let sofar = deleveraged ? ", \(closes)\(beyond) so far" : ""
-                adlState = (reason + sofar, .warn)
-                // Narrow, the closes go last but one: the stress line above says more is coming.
-                shorterADL = deleveraged ? [reason + ", " + closes, "NEAR, " + closes, closes, "NEAR"] : ["NEAR"]
-            case .happened: adlState = ("\(closes)\(beyond) so far", .warn); shorterADL = [closes]
-            case .idle: adlState = ("idle", .ok)
-            }
-            line("ADL", adlState.0, adlState.1, shorter: shorterADL, keepsLabel: true, urgent: state.adl != .idle)
-            // The session's low, where the pane has room for it: a fund drained and refilled reads
-            // no drawdown now.
-            if fund.wasGiven && fund.low < fund.balance {
-                // A fund opened before the session's first event (time 0) has its low at no clock
-                // time of the session: its opening balance.
-                line("session low", money(fund.low), fund.low.isPositive ? .warn : .alert,
-                    extra: fund.lowTime <= 0 ? " (opening)" : " at " + Format.clock(fund.lowTime))
-            }
-            // The urgent lines first, then the others in order, the expendable ones last, as many as
-            // there are rows; drawn in the pane's order.
-            // A figure that fits in none of its forms (a pane narrower than the balance's digits)
-            // gives its row to the next line: drawn, it left the row blank (a number is never cut).
-            let room = inner.height
+        func line(_ label: String, _ value: String, _ role: StyleRole = .text, extra: String = "", shorter: [String] = [],
+                  keepsLabel: Bool = false, urgent: Bool = false, expendable: Bool = false) {
+            lines.append((urgent, Figure(label: label, value: value, role: role, extra: extra, shorter: shorter, keepsLabel: keepsLabel),
+                expendable))
+        }
+        if !fund.wasGiven {
+            // No opening was given for this asset (a coin-settled market's, say): the fund holds
+            // only what its liquidations left it, and pays deficits out of that. Its balance is
+            // shown as it is (an operator trial read "no fund given" beside the fund's own fees
+            // and deficits as a contradiction), and the line says why it is so small.
+            line("balance", money(fund.balance), .warn, extra: " (no opening given)", urgent: true)
+            let past = engine.configuration.shortfall == .adl ? "→ ADL" : "→ socialised loss"
+            line("opening", "none: past balance " + past, .warn, shorter: ["none, " + past, "none"], keepsLabel: true, urgent: true)
+        } else {
+            line("balance", money(fund.balance), fund.balance.isPositive ? .fund : .alert, urgent: true)
+        }
+        // Every fund's history is sampled (`AppModel.sample`); this is the shown one's (one with
+        // nothing through it would chart a row of zeros).
+        var chartLine: Int? = nil
+        if (fund.wasGiven || fund.isInUse) && !history.isEmpty {
+            chartLine = lines.count
+            lines.append((false, nil, false))
+        }
+        // What the balance started from, so the lines below add up to it (an operator trial
+        // could not find the 8,000 the demo's fund opened at anywhere on screen).
+        // It never changes: it goes first when rows are short (with the statements: the
+        // session's low is worth more in a cascade).
+        let openingLine = lines.count
+        if fund.wasGiven { line("opening", money(fund.opening), .dim, expendable: true) }
+        let fees = fund.totals[.liquidationFee] ?? .zero, surplus = fund.totals[.surplus] ?? .zero
+        let inflowsLine = lines.count
+        line("in: fees", "+" + money(fees), .positive)
+        line("in: surplus", "+" + money(surplus), .positive)
+        // Balances the operator's system stated since the opening: the differences booked.
+        var statementsLine = lines.count
+        if let stated = fund.totals[.statement], !stated.isZero {
+            line("statements", (stated.isPositive ? "+" : "−") + money(stated.magnitude), stated.isPositive ? .positive : .negative,
+                expendable: true)
+        }
+        // No sign on nothing: "−0.00" read as a loss too small to show.
+        line("out: deficits", (fund.outflows.isPositive ? "−" : "") + money(fund.outflows), fund.outflows.isPositive ? .negative : .dim,
+            urgent: fund.outflows.isPositive)
+        // Every class below is the engine's (`Engine.fundState`); the pane holds no threshold.
+        let state = engine.fundState(venue: fund.venue, asset: asset)
+        line("drawdown", money(fund.drawdown), state.drawdownLevel == .ok ? .text : .level(state.drawdownLevel),
+            extra: " (" + Format.percent(state.drawdown.approximateDouble, decimals: 1) + " of peak)", urgent: state.drawdownLevel != .ok)
+        if !state.takeoverExposure.isZero {
+            line("taken over", "unrealised " + money(state.takeoverExposure), state.takeoverExposure.isNegative ? .negative : .positive)
+        }
+        let stressed = state.stressed
+        var coverage: String
+        var shorterCoverage: [String] = []
+        if stressed.unfilledQuantity.isPositive {
+            // A quantity, not money: in its market's unit (it read as USDT under the balance).
+            let quantity = stressed.unfilledQuantity.quantityText() + (state.stressedUnit.map { " " + $0 } ?? "")
+            let destination = engine.configuration.unfilled == .adl ? "→ ADL" : "→ fund"
+            coverage = "unfillable " + quantity + " " + destination
+            shorterCoverage = [quantity + " " + destination, destination]
+        } else if stressed.deficit.isPositive {
+            let share = Format.cappedPercent(fund.balance.approximateDouble / stressed.deficit.approximateDouble, decimals: 0)
+            coverage = share + " of " + money(stressed.deficit)
+            shorterCoverage = [share]
+        } else {
+            coverage = "no stressed deficit"
+            shorterCoverage = ["none"]
+        }
+        // Its label stays beside it (a shorter value is taken for its room): "24.112 BTC → ADL"
+        // alone, under the balance, read as ADL done, not as what a stress would send there.
+        line("covers stress", coverage, stressed.adlCertain ? .alert : (stressed.deficit.isPositive ? .warn : .text), shorter: shorterCoverage,
+            keepsLabel: true, urgent: stressed.unfilledQuantity.isPositive || stressed.deficit.isPositive)
+        let adlState: (String, StyleRole)
+        var shorterADL: [String] = []
+        // Closes of monitored positions, and liquidations whose ADL went beyond them.
+        let closes = Format.count(fund.adlEvents) + (fund.adlEvents == 1 ? " close" : " closes")
+        let deleveraged = fund.hasDeleveraged
+        let beyond = fund.adlBeyondMonitored > 0 ? " +\(Format.count(fund.adlBeyondMonitored)) beyond" : ""
+        switch state.adl {
+        case .active:
+            adlState = ("ACTIVE: fund empty, \(closes)\(beyond)", .alert)
+            shorterADL = ["ACTIVE: \(closes)", "ACTIVE"]
+        case .underWay:
+            // Deleveraging now, the fund not empty (the book could not take the closes): "NEAR"
+            // read as not started while the tape printed ADL rows (operator trial).
+            let more = stressed.adlCertain ? "; stress → more" : ""
+            adlState = ("UNDER WAY: \(closes)\(beyond)\(more)", .alert)
+            shorterADL = ["UNDER WAY: \(closes)", "UNDER WAY", closes]
+        case .near:
+            // Near more of it, often while it is already under way (the unfillable quantity of a
+            // cascade goes to ADL with the fund still full): the closes so far say so.
+            let reason = stressed.adlCertain ? "NEAR: stress → ADL" : "NEAR: stress ≥ fund"
+            let sofar = deleveraged ? ", \(closes)\(beyond) so far" : ""
+            adlState = (reason + sofar, .warn)
+            // Narrow, the closes go last but one: the stress line above says more is coming.
+            shorterADL = deleveraged ? [reason + ", " + closes, "NEAR, " + closes, closes, "NEAR"] : ["NEAR"]
+        case .happened: adlState = ("\(closes)\(beyond) so far", .warn); shorterADL = [closes]
+        case .idle: adlState = ("idle", .ok)
+        }
+        line("ADL", adlState.0, adlState.1, shorter: shorterADL, keepsLabel: true, urgent: state.adl != .idle)
+        // The session's low, where the pane has room for it: a fund drained and refilled reads
+        // no drawdown now.
+        if fund.wasGiven && fund.low < fund.balance {
+            // A fund opened before the session's first event (time 0) has its low at no clock
+            // time of the session: its opening balance.
+            line("session low", money(fund.low), fund.low.isPositive ? .warn : .alert,
+                extra: fund.lowTime <= 0 ? " (opening)" : " at " + Format.clock(fund.lowTime))
+        }
+        // The urgent lines first, then the others in order, the expendable ones last, as many as
+        // there are rows; drawn in the pane's order.
+        // A figure that fits in none of its forms (a pane narrower than the balance's digits)
+        // gives its row to the next line: drawn, it left the row blank (a number is never cut).
+        let room = inner.height
+        func choose() -> Set<Int> {
             let drawable = lines.indices.filter { lines[$0].figure?.fits(width: inner.width) ?? true }
-            chosen = Set(drawable.filter { lines[$0].urgent }.prefix(room))
+            var chosen = Set(drawable.filter { lines[$0].urgent }.prefix(room))
             for index in drawable where chosen.count < room && !lines[index].expendable { chosen.insert(index) }
             for index in drawable where chosen.count < room { chosen.insert(index) }
-            let bothInflowsShown = mergesInflows || (chosen.contains(inflowsLine) && chosen.contains(inflowsLine + 1))
-            if bothInflowsShown || !fund.outflows.isPositive { break }
+            return chosen
+        }
+        var chosen = choose()
+        // Deficits paid and no room for both inflow lines: one line of both takes their place, the
+        // chart going before it, and the rows are chosen again (at 80×24 the pane showed the
+        // balance, the chart and `deficits −8,874.22`, which read as 7,928.98 left after paying
+        // out 8,874: operator trials). Not urgent: with six urgent lines it made the ADL line the
+        // one dropped (review).
+        if fund.outflows.isPositive && !(chosen.contains(inflowsLine) && chosen.contains(inflowsLine + 1)) {
+            lines[inflowsLine].figure = Figure(label: "in: fees+surplus", value: "+" + money(fees + surplus), role: .positive, extra: "",
+                shorter: [], keepsLabel: false)
+            lines.remove(at: inflowsLine + 1)
+            statementsLine -= 1
+            if let chartLine { lines[chartLine].expendable = true }
+            chosen = choose()
         }
         // The opening and the statements give way first, and the lines shown no longer added up to
         // the balance (operator trial at 120×40): the balance's line says them where it has room.

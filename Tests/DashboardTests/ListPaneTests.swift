@@ -704,16 +704,22 @@ struct FundPaneAddsUpTests {
 
 @Suite("What-if on a book the engine does not trust")
 struct BlockedWhatIfTests {
+    /// A dashboard on `engine` at `symbol`, the what-if of `shock` (percent, as typed) opened.
+    static func whatIf(_ engine: Engine, on symbol: String, shock: String, width: Int = 200, height: Int = 60) -> AppModel {
+        var status = SessionStatus(kind: "REPLAY", source: "test")
+        status.time = engine.time
+        var screen = AppModel(width: width, height: height, status: status, engine: engine, log: SessionLog(), symbol: symbol)
+        screen.press(.character("x"))
+        for character in shock { screen.press(.character(character)) }
+        screen.press(.enter)
+        return screen
+    }
+
     @Test("a shock on a market whose book stopped changing says it is not projected, and gives no deficit, fund or ADL figure")
     func noFigures() {
         let engine = OutdatedBookRiskOrderTests.session(positions: 20)
         for (width, height) in [(80, 24), (200, 60)] {
-            var status = SessionStatus(kind: "REPLAY", source: "test")
-            status.time = engine.time
-            var screen = AppModel(width: width, height: height, status: status, engine: engine, log: SessionLog(), symbol: "BTCUSDT")
-            screen.press(.character("x"))
-            for character in "-50" { screen.press(.character(character)) }
-            screen.press(.enter)
+            let screen = Self.whatIf(engine, on: "BTCUSDT", shock: "-50", width: width, height: height)
             guard case .whatIf(let result, _) = screen.mode else { Issue.record("no what-if"); return }
             #expect(result.blocked != nil)
             let text = screen.rendered().text
@@ -745,12 +751,7 @@ struct BlockedWhatIfElsewhereTests {
         }
         engine.apply(.mark(symbol: "ETHUSDT", price: Fixed(3_000), time: 401_000_000_000))
         #expect(engine.markets[engine.marketIndex(of: "BTCUSDT")!].bookOutdated)
-        var status = SessionStatus(kind: "REPLAY", source: "test")
-        status.time = engine.time
-        var screen = AppModel(width: 200, height: 60, status: status, engine: engine, log: SessionLog(), symbol: "BTCUSDT")
-        screen.press(.character("x"))
-        for character in "-20" { screen.press(.character(character)) }
-        screen.press(.enter)
+        let screen = BlockedWhatIfTests.whatIf(engine, on: "BTCUSDT", shock: "-20")
         guard case .whatIf(let result, _) = screen.mode else { Issue.record("no what-if"); return }
         #expect(result.blocked != nil)
         let text = screen.rendered().text

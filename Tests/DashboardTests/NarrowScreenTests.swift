@@ -230,9 +230,9 @@ struct NarrowScreenTests {
 
     @Test("a column of sizes shows every digit they have, and no more than the instrument's where none are needed")
     func columnDecimals() {
-        #expect(Format.significantDecimals(150_000_000) == 1)          // 1.5
-        #expect(Format.significantDecimals(1_000_000_000) == 0)        // 10
-        #expect(Format.significantDecimals(1_734) == 8)                // 0.00001734
+        #expect(BookUnits.significantDecimals(150_000_000) == 1)          // 1.5
+        #expect(BookUnits.significantDecimals(1_000_000_000) == 0)        // 10
+        #expect(BookUnits.significantDecimals(1_734) == 8)                // 0.00001734
         #expect(Format.columnDecimals([1_000_000_000], instrument: 8) == 4)
         #expect(Format.columnDecimals([1_000_000_000, 12_432], instrument: 8) == 8)
         #expect(Format.columnDecimals([150_000_000], instrument: 3) == 3)

@@ -23,19 +23,11 @@ enum Format {
         BookUnits.format(value, decimals: decimals, grouping: true)
     }
 
-    /// The decimals a book-unit value needs to be shown exactly (0 to 8): 1.5 needs 1.
-    static func significantDecimals(_ value: Int64) -> Int {
-        var rest = value
-        var decimals = BookUnits.places
-        while decimals > 0 && rest % 10 == 0 { rest /= 10; decimals -= 1 }
-        return decimals
-    }
-
     /// The decimals a column of book-unit values is shown with: the instrument's (at most
     /// `floor`, so a contract nobody described does not fill its column with zeros), or more
     /// where a value needs them, up to eight: a number is shown exactly or not at all.
     static func columnDecimals(_ values: [Int64], instrument: Int, floor: Int = 4) -> Int {
-        values.reduce(min(instrument, floor)) { max($0, significantDecimals($1)) }
+        values.reduce(min(instrument, floor)) { max($0, BookUnits.significantDecimals($1)) }
     }
 
     /// A quantity with every digit it has (at least the instrument's lot decimals, up to four

@@ -61,6 +61,14 @@ public enum BookUnits {
         return Int64(value)
     }
 
+    /// The decimals a book-unit value needs to be shown exactly (0 to 8): 1.5 needs 1.
+    public static func significantDecimals(_ value: Int64) -> Int {
+        var rest = value
+        var decimals = places
+        while decimals > 0 && rest % 10 == 0 { rest /= 10; decimals -= 1 }
+        return decimals
+    }
+
     /// Decimal text with `decimals` places: `format(6_165_970_000_000, decimals: 2)` → "61659.70".
     public static func format(_ units: Int64, decimals: Int, grouping: Bool = false) -> String {
         DecimalText.format(Int128(units), places: places, decimals: decimals, grouping: grouping)

@@ -461,10 +461,7 @@ enum SessionReport {
     /// The instrument's decimals, or more where the value has them: a level of 0.0004 BTC on a
     /// lot of 0.001 read `× 0.000`, a live best bid shown as nothing (attacker trial).
     static func exactDecimals(_ units: Int64, atLeast decimals: Int) -> Int {
-        var needed = BookUnits.places
-        var rest = units
-        while needed > decimals && rest % 10 == 0 { rest /= 10; needed -= 1 }
-        return max(decimals, needed)
+        max(decimals, BookUnits.significantDecimals(units))
     }
 
     static func trimmedIfUnknown(_ text: String, _ instrument: Instrument) -> String {

@@ -599,6 +599,16 @@ public struct AppModel: Sendable {
         tapeCursor = (selection ?? tapeSelection).flatMap { tapeWindow(offset: 0, length: tapeCount).firstIndex(of: $0) } ?? 0
     }
 
+    /// A replay's `]` or `[` stops the session on the event it lands on, so its liquidation is
+    /// the tape's newest line: the cursor goes there (it stayed on a row of the cascade before,
+    /// and Enter opened that one, not the liquidation the footer named: operator trial). A live
+    /// session does not jump, and its cursor stays.
+    mutating func followTapeToLanding() {
+        guard !status.isLive else { return }
+        tapeCursor = 0
+        tapeSelection = nil
+    }
+
     /// Remembers the line under the tape's cursor (see `tapeSelection`).
     mutating func noteTapeSelection() {
         tapeSelection = tapeCursor > 0 ? tapeWindow(offset: tapeCursor, length: 1).first : nil
@@ -833,8 +843,12 @@ public struct AppModel: Sendable {
         case .step: return [.step]
         case .faster: return [.faster]
         case .slower: return [.slower]
-        case .nextNotable: return [.nextNotable(deficitsOnly: tapeFilter.deficitsOnly)]
-        case .previousNotable: return [.previousNotable(deficitsOnly: tapeFilter.deficitsOnly)]
+        case .nextNotable:
+            followTapeToLanding()
+            return [.nextNotable(deficitsOnly: tapeFilter.deficitsOnly)]
+        case .previousNotable:
+            followTapeToLanding()
+            return [.previousNotable(deficitsOnly: tapeFilter.deficitsOnly)]
         case .jumpToTime:
             // From a position's view, back to it after the jump (the view closed, and the list's
             // cursor had moved: the operator had to find the position again; operator trial).

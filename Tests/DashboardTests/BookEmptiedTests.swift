@@ -83,13 +83,14 @@ struct BookEmptiedTests {
     func beyondTheLastRow() {
         let rows = [LadderPane.Row(price: 100, size: 1, cumulative: 1, consumed: 0, liquidations: 0),
                     LadderPane.Row(price: 90, size: 1, cumulative: 2, consumed: 0, liquidations: 0)]
-        // The last bid row (step 10) covers 81...90: below it, 80 and down.
-        #expect(LadderPane.beyondBook(rows, .bid, step: 10, liquidations: [5, 80, 81, 95]) == 2)
-        #expect(LadderPane.beyondBook([], .bid, step: 10, liquidations: [5, 80]) == 2)
-        // The last ask row at 90 covers 90...99: above it, 100 and up.
-        #expect(LadderPane.beyondBook(rows.reversed(), .ask, step: 10, liquidations: [95, 99, 100, 500]) == 1)
-        let top = [LadderPane.Row(price: .max - 5, size: 1, cumulative: 1, consumed: 0, liquidations: 0)]
-        #expect(LadderPane.beyondBook(top, .ask, step: 10, liquidations: [.max - 1]) == 0)
+        // The last bid row, 90, covers 90...99 (a long triggers there as the mark falls to it):
+        // below it, 89 and down.
+        #expect(LadderPane.beyondBook(rows, .bid, liquidations: [5, 80, 89, 90, 95]) == 3)
+        #expect(LadderPane.beyondBook([], .bid, liquidations: [5, 80]) == 2)
+        // The last ask row, 100, covers 91...100: above it, 101 and up.
+        #expect(LadderPane.beyondBook(rows.reversed(), .ask, liquidations: [95, 99, 100, 101, 500]) == 2)
+        let top = [LadderPane.Row(price: .max, size: 1, cumulative: 1, consumed: 0, liquidations: 0)]
+        #expect(LadderPane.beyondBook(top, .ask, liquidations: [.max]) == 0)
     }
 
     @Test("a windowed table lists only the prices near the mark: those it left out count when they lie past the book, and no count is given when they may not")
@@ -100,38 +101,38 @@ struct BookEmptiedTests {
         reach.outside.shortsAbove = 500
         let bids = [LadderPane.Row(price: 100, size: 1, cumulative: 1, consumed: 0, liquidations: 0),
                     LadderPane.Row(price: 90, size: 1, cumulative: 2, consumed: 0, liquidations: 0)]
-        // Below the last row (80 and down): 60 and 75 listed, and the thousand left out below 50.
-        #expect(LadderPane.beyondBook(bids, .bid, step: 10, liquidations: [60, 75, 85, 95], reach: reach) == 1_002)
+        // Below the last row (89 and down): 60, 75 and 85 listed, and the thousand left out below 50.
+        #expect(LadderPane.beyondBook(bids, .bid, liquidations: [60, 75, 85, 95], reach: reach) == 1_003)
         // No bids: every long's price, listed or not.
-        #expect(LadderPane.beyondBook([], .bid, step: 10, liquidations: [60, 75], reach: reach) == 1_005)
+        #expect(LadderPane.beyondBook([], .bid, liquidations: [60, 75], reach: reach) == 1_005)
         // Rows reaching below the listed range: prices left out may lie within the book.
         let deep = bids + [LadderPane.Row(price: 40, size: 1, cumulative: 3, consumed: 0, liquidations: 0)]
-        #expect(LadderPane.beyondBook(deep, .bid, step: 10, liquidations: [60], reach: reach) == nil)
+        #expect(LadderPane.beyondBook(deep, .bid, liquidations: [60], reach: reach) == nil)
         let asks = [LadderPane.Row(price: 110, size: 1, cumulative: 1, consumed: 0, liquidations: 0)]
-        #expect(LadderPane.beyondBook(asks, .ask, step: 10, liquidations: [115, 120, 140], reach: reach) == 502)
+        #expect(LadderPane.beyondBook(asks, .ask, liquidations: [110, 115, 120, 140], reach: reach) == 503)
         let farAsks = [LadderPane.Row(price: 200, size: 1, cumulative: 1, consumed: 0, liquidations: 0)]
-        #expect(LadderPane.beyondBook(farAsks, .ask, step: 10, liquidations: [], reach: reach) == nil)
+        #expect(LadderPane.beyondBook(farAsks, .ask, liquidations: [], reach: reach) == nil)
         // The book moved past the range's near side since the scan: prices left out on that side
         // may lie past the book too, so no count rather than one too low.
         var moved = LiquidationReach(range: 1_000...2_000)
         moved.outside.shortsBelow = 5
         let lowAsks = [LadderPane.Row(price: 500, size: 1, cumulative: 1, consumed: 0, liquidations: 0)]
-        #expect(LadderPane.beyondBook(lowAsks, .ask, step: 10, liquidations: [], reach: moved) == nil)
+        #expect(LadderPane.beyondBook(lowAsks, .ask, liquidations: [], reach: moved) == nil)
         moved.outside = LiquidationsOutside()
         moved.outside.longsAbove = 5
         let highBids = [LadderPane.Row(price: 2_500, size: 1, cumulative: 1, consumed: 0, liquidations: 0)]
-        #expect(LadderPane.beyondBook(highBids, .bid, step: 10, liquidations: [], reach: moved) == nil)
+        #expect(LadderPane.beyondBook(highBids, .bid, liquidations: [], reach: moved) == nil)
         // Within the range, the prices left out above it lie above the last bid row: counted out.
         let bidsInRange = [LadderPane.Row(price: 1_500, size: 1, cumulative: 1, consumed: 0, liquidations: 0)]
-        #expect(LadderPane.beyondBook(bidsInRange, .bid, step: 10, liquidations: [1_200, 1_495], reach: moved) == 1)
+        #expect(LadderPane.beyondBook(bidsInRange, .bid, liquidations: [1_200, 1_495, 1_500], reach: moved) == 2)
         // Eaten levels with nothing left (the cascade's): past the last row with something, or
         // every price when no row has anything, listed or not.
         let eaten = [LadderPane.Row(price: 100, size: 1, cumulative: 1, consumed: 0, liquidations: 0),
                      LadderPane.Row(price: 90, size: 0, cumulative: 1, consumed: 2, liquidations: 0),
                      LadderPane.Row(price: 30, size: 0, cumulative: 1, consumed: 2, liquidations: 0)]
-        #expect(LadderPane.beyondBook(eaten, .bid, step: 10, liquidations: [60, 85, 95], reach: reach) == 1_002)
+        #expect(LadderPane.beyondBook(eaten, .bid, liquidations: [60, 85, 95, 100], reach: reach) == 1_003)
         let allEaten = eaten.map { row in var row = row; row.size = 0; return row }
-        #expect(LadderPane.beyondBook(allEaten, .bid, step: 10, liquidations: [60, 85, 95], reach: reach) == 1_006)
+        #expect(LadderPane.beyondBook(allEaten, .bid, liquidations: [60, 85, 95, 100], reach: reach) == 1_007)
     }
 
     @Test("a windowed table (more positions than the window) still counts every long below an empty bid side")

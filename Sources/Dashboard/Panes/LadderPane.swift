@@ -85,7 +85,7 @@ enum LadderPane {
         // Asks: farthest at the top, the best just above the spread row.
         for index in stride(from: levelsPerSide - 1, through: 0, by: -1) {
             if index < asks.count { asks[index].isEatenRun ? drawEatenRun(asks[index], side: .ask) : draw(asks[index], side: .ask) }
-            if index == asks.count { drawEnd(.ask, asks, beyond: beyondBook(asks, .ask, step: step, liquidations: shortLiquidations, reach: reach)) }
+            if index == asks.count { drawEnd(.ask, asks, beyond: beyondBook(asks, .ask, liquidations: shortLiquidations, reach: reach)) }
             y += 1
         }
         let spread = book.spread.map { Format.units($0, decimals: decimals) } ?? "—"
@@ -112,7 +112,7 @@ enum LadderPane {
         y += 1
         for index in 0..<levelsPerSide {
             if index < bids.count { bids[index].isEatenRun ? drawEatenRun(bids[index], side: .bid) : draw(bids[index], side: .bid) }
-            if index == bids.count { drawEnd(.bid, bids, beyond: beyondBook(bids, .bid, step: step, liquidations: longLiquidations, reach: reach)) }
+            if index == bids.count { drawEnd(.bid, bids, beyond: beyondBook(bids, .bid, liquidations: longLiquidations, reach: reach)) }
             y += 1
         }
 
@@ -195,11 +195,12 @@ enum LadderPane {
     }
 
     /// How many liquidation prices lie past the last of a side's rows that has something left
-    /// (all of them when none has): below the lowest bid row's bucket, above the highest ask row's. `liquidations`
+    /// (all of them when none has): below the lowest bid row, above the highest ask row (the rows
+    /// they would trigger at are gone, as the mark gets there through them). `liquidations`
     /// (sorted) are those the table listed, within `reach.range`; those it left out beyond the
     /// range are counted in `reach.outside`. Nil when the count cannot be told: the rows reach
     /// past the listed range, so some of the prices left out lie within the book.
-    static func beyondBook(_ rows: [Row], _ side: BookSide, step: Int64, liquidations: [Int64],
+    static func beyondBook(_ rows: [Row], _ side: BookSide, liquidations: [Int64],
                            reach: LiquidationReach = LiquidationReach()) -> Int? {
         let outside = reach.outside
         // Past the last row with something left: rows of eaten levels beyond it take nothing.
@@ -207,7 +208,7 @@ enum LadderPane {
             return liquidations.count + (side == .bid ? outside.longsBelow + outside.longsAbove : outside.shortsBelow + outside.shortsAbove)
         }
         if side == .bid {
-            let (below, overflow) = last.price.subtractingReportingOverflow(step)
+            let (below, overflow) = last.price.subtractingReportingOverflow(1)
             if overflow { return 0 }
             // Every price left out below the range must lie below the last row too, and every one
             // left out above it above the last row (the book may have moved past the range since
@@ -216,7 +217,7 @@ enum LadderPane {
             guard outside.longsAbove == 0 || reach.range.upperBound >= below else { return nil }
             return PositionTable.count(liquidations, from: .min, through: below) + outside.longsBelow
         }
-        let (above, overflow) = last.price.addingReportingOverflow(step)
+        let (above, overflow) = last.price.addingReportingOverflow(1)
         if overflow { return 0 }
         // Every price left out above the range must lie above the last row too, and every one
         // left out below it below the last row.
@@ -263,18 +264,21 @@ enum LadderPane {
             return true
         }
         collapseEatenRun(&rows)
-        // Count liquidation prices into the rows: a bid row covers prices from just above the next
-        // row down to itself, an ask row from itself up to just below the next.
+        // Count liquidation prices into the rows they trigger at: a long's when the mark falls to
+        // its price, the first bid row at or below it; a short's the first ask row at or above it.
+        // So a bid row covers prices from itself up to just below the row before it (the touch's
+        // row every price above it), an ask row from just above the row before it up to itself.
+        // (A bid row covered the prices from just above the next row down to itself: a long
+        // liquidated at 58,649.403 was counted in the 58,649.50 row, the mark not yet at it, and
+        // the positions pane said 58,649.40: operator trial.)
+        // A run of eaten rows reaches to its far end (its last row's range went one step past its
+        // near price only, and the run's liquidation prices went uncounted: review).
         for index in rows.indices {
-            let here = rows[index].price
-            // A run's far end bounds it (the last row's range went one step past its near price
-            // only, and the run's liquidation prices went uncounted: review).
-            let far = rows[index].farPrice ?? here
-            let next = index + 1 < rows.count ? rows[index + 1].price
-                : (side == .bid ? far &- step : (far > Int64.max - step ? Int64.max : far + step))
+            let far = rows[index].farPrice ?? rows[index].price
+            let before = index == 0 ? nil : rows[index - 1].farPrice ?? rows[index - 1].price
             rows[index].liquidations = side == .bid
-                ? PositionTable.count(liquidations, from: next + 1, through: here)
-                : PositionTable.count(liquidations, from: here, through: next - 1)
+                ? PositionTable.count(liquidations, from: far, through: before.map { $0 - 1 } ?? .max)
+                : PositionTable.count(liquidations, from: before.map { $0 + 1 } ?? .min, through: far)
         }
         return rows
     }

@@ -374,3 +374,27 @@ struct ReplayHealthTests {
         #expect(screen.rendered().lines.contains { $0.contains("BTCUSDT") && $0.hasSuffix("ok") || ($0.contains("BTCUSDT") && $0.contains("  ok ")) })
     }
 }
+
+@Suite("The markets pane's depth names its quote; its stressed cell says ADL as the signals pane does")
+struct MarketsDepthUnitTests {
+    func cell(_ title: String, _ row: MarketRow, _ screen: AppModel) throws -> String {
+        let column = try #require(MarketsPane.columns.first { $0.title == title })
+        return column.cell(row, screen).0
+    }
+
+    @Test("USDT for a linear market, USD for a coin-margined one (its contracts are dollars), never a bare figure")
+    func depthQuote() throws {
+        let screen = model(width: 160, height: 48, engine: fiveMarkets())
+        var row = try #require(screen.markets.rows.first { $0.symbol == "BTCUSDT" })
+        row.depth10 = 16_700_000
+        row.depth10Baseline = nil
+        #expect(try cell("depth ±10bp", row, screen) == "16.7M USDT")
+        row.instrument = Instrument.btcusdPerp
+        row.asset = "BTC"
+        row.depth10Baseline = 33_400_000
+        #expect(try cell("depth ±10bp", row, screen) == "16.7M USD 0.50x")
+        row.stressedDeficit = Fixed(0)
+        row.adlCertain = true
+        #expect(try cell("stressed", row, screen).hasSuffix("BTC + ADL"))
+    }
+}

@@ -43,7 +43,9 @@ enum MarketsPane {
         Column(column: .spread, title: "spr bps", priority: 2) { row, _ in (Format.decimal(row.spreadBps, decimals: 2), .text) },
         Column(column: .depth, title: "depth ±10bp", priority: 2) { row, _ in
             guard let depth = row.depth10 else { return ("—", .dim) }
-            var text = Format.compact(depth)
+            // In the quote it is counted in: a session's markets mix USDT, USDC and the dollars
+            // of coin-margined contracts, and the bare figure read as one scale (operator trial).
+            var text = Format.compact(depth) + " " + (row.instrument.kind.isInverse ? "USD" : row.asset)
             if let baseline = row.depth10Baseline, baseline > 0 { text += " " + Format.decimal(depth / baseline, decimals: 2) + "x" }
             return (text, .text)
         },
@@ -86,7 +88,7 @@ enum MarketsPane {
         },
         Column(column: .stressed, title: "stressed", priority: 0) { row, _ in
             if row.stressedDeficit.isZero && !row.adlCertain { return ("0", .dim) }
-            return (Format.compactMoney(row.stressedDeficit, asset: row.asset) + " " + row.asset + (row.adlCertain ? " ADL" : ""), .alert)
+            return (Format.compactMoney(row.stressedDeficit, asset: row.asset) + " " + row.asset + (row.adlCertain ? " + ADL" : ""), .alert)
         },
     ]
 

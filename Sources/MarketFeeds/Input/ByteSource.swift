@@ -249,7 +249,15 @@ public final class GzipByteSource: ByteSource {
                 }
                 cisal_set_input(state, input, UInt32(have))
             }
-            // Bytes after a finished member that are no gzip header are told by the library.
+            // Bytes after a finished member that are no gzip header are told by the library; one
+            // to three of them at the file's end are too few for it to tell (they read as a
+            // truncated stream: review), so they are looked at here.
+            let left = cisal_input_left(state)
+            if atMemberStart && membersFinished > 0 && inputEnded && left > 0 && left < 4
+                && !(cisal_input_byte(state, 0) == 0x1f && (left < 2 || cisal_input_byte(state, 1) == 0x8b)) {
+                throw .damagedGzip(path: path, bytes: produced + Int(room - cisal_output_left(state)),
+                    reason: GzipByteSource.reason(status: -4, afterMembers: membersFinished))
+            }
             if atMemberStart && cisal_input_left(state) >= 4 {
                 atMemberStart = false
                 if cisal_input_byte(state, 0) == 0x1f && cisal_input_byte(state, 1) == 0x8b && cisal_input_byte(state, 3) & 0xE0 != 0 {

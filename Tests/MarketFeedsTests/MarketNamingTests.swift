@@ -77,8 +77,15 @@ struct MarketNamingTests {
             binance-delivery,BTCUSDT,1723161256000000,1723161256000000,4,buy,60000,1
             BINANCE-FUTURES,BTCUSDT,1723161256000000,1723161256000000,5,buy,60000,1
             """)
-        // The file's first row names no venue liqwatch models: a bare symbol resolves to none of them.
-        #expect(RecordingVenues.of(path: tardis).isEmpty)
+        // Rows of exchanges liqwatch skips name no venue; the rows after them name theirs (the
+        // first row alone was read, and the file named none).
+        #expect(RecordingVenues.of(path: tardis) == [.binanceCOINM, .binanceUSDM])
+        let spotOnly = try scratch.write("spot.csv", """
+            exchange,symbol,timestamp,local_timestamp,id,side,price,amount
+            binance,BTCUSDT,1723161256000000,1723161256000000,1,buy,3000,1
+            okex,BTC-USDT,1723161256000000,1723161256000000,2,buy,3000,1
+            """)
+        #expect(RecordingVenues.of(path: spotOnly).isEmpty, "spot rows name no venue a bare symbol could resolve to")
         let replayed = try replay([tardis])
         #expect(replayed.engine.markets.map(\.symbol) == ["binance-usdm:BTCUSDT"], "\(replayed.engine.markets.map(\.symbol))")
         let skipped = replayed.skippedInstruments.keys.sorted()
@@ -123,7 +130,7 @@ struct MarketNamingTests {
             binance-delivery,BTCUSD_PERP,1723161256000000,1723161256000000,2,buy,60000,1
             deribit,BTC-PERPETUAL,1723161256000000,1723161256000000,3,buy,60000,10
             """)
-        #expect(RecordingVenues.of(path: tardis) == [.binanceUSDM])
+        #expect(RecordingVenues.of(path: tardis) == [.binanceUSDM, .binanceCOINM, .deribit])
         let replayed = try replay([tardis])
         #expect(replayed.engine.markets.map(\.symbol) == ["binance-usdm:BTCUSDT", "binance-coinm:BTCUSD_PERP", "deribit:BTC-PERPETUAL"])
         // The inverse contract is the built-in one: its settlement asset is BTC.

@@ -5,7 +5,8 @@ import RiskEngine
 /// (`MarketResolver`). The venue comes from the format: Binance frames are on Binance's futures
 /// venues (USDⓈ-M or COIN-M by the symbol), a Tardis file names its exchange on every row.
 public enum RecordingVenues {
-    /// The venues of the recording at `path`; empty when it names none (liqwatch events) or cannot
+    /// The venues of the recording at `path` (of a Tardis file, those its first 64 lines name);
+    /// empty when it names none (liqwatch events) or cannot
     /// be read twice (standard input, a pipe): its lines then name their own markets. A live
     /// recording of several venues names each of them in its first lines (the subscriptions'
     /// answers and first frames), so the first `framesLooked` lines are read for all of them.
@@ -51,14 +52,14 @@ public enum RecordingVenues {
                 continue
             }
             _ = known
-            // A Tardis row: its exchange column.
+            // A Tardis row: its exchange column, over the first rows (a file may start with rows
+            // of an exchange it skips: the venue of the rows after them named nothing before).
             guard let column = header.firstIndex(of: "exchange") else { return [] }
             let cells = text.split(separator: ",", omittingEmptySubsequences: false)
             // An exchange liqwatch does not model (spot, a venue it has no rules for) names none:
             // its rows are skipped, and a bare symbol must not resolve to it.
-            guard column < cells.count, Venue.parse(String(cells[column])) != nil,
-                let venue = Venue.tardisDerivatives(exchange: cells[column]) else { return [] }
-            return [venue]
+            guard column < cells.count, Venue.parse(String(cells[column])) != nil else { continue }
+            note(Venue.tardisDerivatives(exchange: cells[column]))
         }
         if !found.isEmpty { return found }
         return binance ? [.binanceUSDM, .binanceCOINM] : []

@@ -33,4 +33,28 @@ struct MarketLimitTests {
         #expect(notes.contains { if case .positionRejected(_, _, let reason, _) = $0 { return reason.contains("markets, its most") } else { return false } })
         #expect(engine.positions.isEmpty && engine.totals.eventsPastMarketLimit == 5)
     }
+
+    @Test("positions alone make at most positionMarketLimit markets: the rest is kept for the markets the feeds name")
+    func positionsLeaveRoomForTheFeeds() {
+        var engine = Engine()
+        let updates = (0..<(Engine.marketLimit + 2_000)).map { index in
+            PositionUpdate(account: "a\(index)", symbol: "binance-usdm:P\(index)USDT", side: .long, quantity: .one,
+                entryPrice: Fixed(2), mode: .isolated, leverage: Fixed(2))
+        }
+        var notes: [EngineNotification] = []
+        engine.apply(positions: updates, time: 1, into: &notes) { _ in }
+        #expect(engine.markets.count == Engine.positionMarketLimit)
+        #expect(engine.positions.count == Engine.positionMarketLimit)
+        #expect(notes.contains { if case .positionRejected(_, let symbol, let reason, _) = $0 {
+            return symbol == "binance-usdm:P\(Engine.positionMarketLimit)USDT" && reason.contains("kept for the feeds' markets") } else { return false } })
+        // A second position on a market positions made is placed; the recording's own market is made at its first frame.
+        engine.apply(.position(PositionUpdate(account: "z", symbol: "binance-usdm:P5USDT", side: .short, quantity: .one,
+            entryPrice: Fixed(2), mode: .isolated, leverage: Fixed(2)), time: 2))
+        #expect(engine.positions.count == Engine.positionMarketLimit + 1)
+        engine.apply(.mark(symbol: "binance-usdm:BTCUSDT", price: Fixed(60_000), time: 3))
+        #expect(engine.market("binance-usdm:BTCUSDT")?.markPrice == Fixed(60_000))
+        engine.apply(.position(PositionUpdate(account: "b", symbol: "binance-usdm:BTCUSDT", side: .long, quantity: .one,
+            entryPrice: Fixed(60_000), mode: .isolated, leverage: Fixed(10)), time: 4))
+        #expect(engine.positions.count == Engine.positionMarketLimit + 2)
+    }
 }

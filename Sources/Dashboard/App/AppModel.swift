@@ -728,7 +728,7 @@ public struct AppModel: Sendable {
             if action == .health || action == .back { mode = .normal; return [] }
             if action == .quit { return [.quit] }
             return []
-        case .whatIf(let result, _):
+        case .whatIf:
             if action == .back || action == .whatIf { mode = .normal; return [] }
             if action == .quit { return [.quit] }
             scrollWhatIf(action)

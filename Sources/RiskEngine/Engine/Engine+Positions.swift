@@ -135,12 +135,17 @@ extension Engine {
     /// The same, of an update read where it lies (a batch's): copied whole (192 bytes, two
     /// strings retained and released) it was a twentieth of placing a position.
     mutating func upsertPosition(at update: UnsafePointer<PositionUpdate>, accountHash: AccountHash?, into notes: inout [EngineNotification]) {
-        if accountHash == nil && markets.count >= Engine.marketLimit && symbolIndexes[update.pointee.symbol] == nil {
+        if accountHash == nil && (markets.count >= Engine.marketLimit || marketsMadeForPositions >= Engine.positionMarketLimit)
+            && symbolIndexes[update.pointee.symbol] == nil {
             totals.eventsPastMarketLimit += 1
-            refuse(update, "the session holds \(Engine.marketLimit) markets, its most", into: &notes)
+            refuse(update, markets.count >= Engine.marketLimit ? "the session holds \(Engine.marketLimit) markets, its most"
+                : "positions have made \(Engine.positionMarketLimit) markets, the most they may (the rest are kept for the feeds' markets)",
+                into: &notes)
             return
         }
+        let marketsBefore = markets.count
         let market = accountHash?.market ?? ensureMarket(update.pointee.symbol)
+        if markets.count != marketsBefore { marketsMadeForPositions += 1 }
         let instrument = markets[Int(market)].instrument
         let asset = instrument.settlementAsset
         // A hash computed ahead counts only for the asset it was computed with.

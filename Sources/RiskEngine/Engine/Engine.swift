@@ -10,6 +10,8 @@ public struct Engine: Sendable {
     var symbolIndexes: [String: Int32] = [:]
     /// The last symbol looked up and its market (markets are only ever appended).
     var lastMarketLookup: (symbol: String, index: Int32)?
+    /// Markets made for a position no feed event had named yet (see `positionMarketLimit`).
+    var marketsMadeForPositions = 0
     public internal(set) var accounts: [Account] = []
     var accountIndexes = AccountTable()
     public internal(set) var positions: [Position] = []
@@ -225,6 +227,11 @@ public struct Engine: Sendable {
     /// operator's event stream naming 200,000 symbols made a market of each (929 MB, attacker
     /// trial). Events of a new market past it are counted (`eventsPastMarketLimit`), not applied.
     public static let marketLimit = 10_000
+    /// The most markets positions alone may make: the rest of `marketLimit` is kept for the markets
+    /// the feeds name. A positions file of 30,000 one-row markets took all 10,000, and the
+    /// recording's own market, made at its first frame, found no room: its book, its mark and its
+    /// positions went unwatched (review).
+    public static let positionMarketLimit = 8_000
 
     /// The market for a symbol, created on first sight.
     mutating func ensureMarket(_ symbol: String) -> Int32 {

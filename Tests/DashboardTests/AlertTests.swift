@@ -109,6 +109,21 @@ struct AlertTests {
         #expect(Set(look(connected: false, stale: true, receiving: false)) == [.connectionLost, .staleFeed])
     }
 
+    @Test("before the session's first event no book is told stale; from the first event's time it is, once")
+    func noStaleBookBeforeTheFirstEvent() {
+        var watcher = AlertWatcher()
+        let log = SessionLog()
+        // A replay's positions placed at time 0, the book to come in the first frame.
+        #expect(watcher.newAlerts(log: log, staleMarkets: ["BTCUSDT"], outdatedMarks: ["BTCUSDT"], time: 0).isEmpty)
+        #expect(watcher.newAlerts(log: log, staleMarkets: [], time: 1_000).isEmpty)
+        // A market the recording never gives a book: told at the session's own time.
+        var other = AlertWatcher()
+        #expect(other.newAlerts(log: log, staleMarkets: ["ETHUSDT"], time: 0).isEmpty)
+        let told = other.newAlerts(log: log, staleMarkets: ["ETHUSDT"], time: 1_000)
+        #expect(told.map(\.kind) == [.staleBook] && told.first?.time == 1_000)
+        #expect(other.newAlerts(log: log, staleMarkets: ["ETHUSDT"], time: 2_000).isEmpty)
+    }
+
     @Test("a replay that jumps back does not tell its alerts again")
     func jumpBack() {
         var watcher = AlertWatcher()

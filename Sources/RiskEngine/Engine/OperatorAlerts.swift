@@ -113,6 +113,12 @@ public struct AlertWatcher: Sendable {
         recordingError: String? = nil, time: Int64
     ) -> [OperatorAlert] {
         var result: [OperatorAlert] = []
+        // Before the session's first event (a replay's positions are placed at time 0) no book
+        // has had its chance: a market's book is told stale from the first event's time on (the
+        // dashboard told every replay with a positions file a stale book dated 1970-01-01, its
+        // book arriving in the first frame: operator trial).
+        let nowStale = time > 0 ? nowStale : []
+        let nowOutdated = time > 0 ? nowOutdated : []
         if log.alertCount < seenAlertCount { seenAlertCount = log.alertCount }
         if log.alertCount > seenAlertCount {
             let fresh = min(log.alertCount - seenAlertCount, log.alerts.count)

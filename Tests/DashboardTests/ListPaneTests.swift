@@ -190,6 +190,24 @@ struct ListPaneTests {
         }
     }
 
+    @Test("a window chosen for a filter that matches nothing says no position matches, not that none is monitored")
+    func windowFilterMatchingNothing() {
+        var screen = cascadeModel(width: 120, height: 40, positions: 6_000)
+        #expect(screen.table.windowed)
+        let open = screen.table.openPositions
+        #expect(open > 1_000)
+        screen.focusPane(.positions)
+        screen.press(.character("/"))
+        for character in "WHALE" { screen.press(.character(character)) }
+        screen.press(.enter)
+        while screen.table.isRebuilding { screen.completePendingWork(budget: .unbounded) }
+        let text = screen.rendered().text
+        #expect(screen.visibleRows.isEmpty)
+        #expect(text.contains("no position matches the filter") && !text.contains("no monitored positions"), "\(text)")
+        #expect(text.contains("first 0 of 0 matching"), "\(text)")
+        #expect(screen.table.openPositions == open)
+    }
+
     @Test("a window whose rows have closed since it was chosen says how many in its title, at every width")
     func windowSaysRowsClosedSinceChosen() {
         for (width, height) in [(80, 24), (120, 40), (200, 60)] {

@@ -117,7 +117,9 @@ enum PositionsPane {
         if model.table.windowed {
             // A million rows are not a table: the first thousand by the window's key, out of all.
             let key = model.table.windowColumn == model.sortColumn ? "" : " by \(model.table.windowColumn.rawValue)"
-            title = "Positions: first \(Format.count(rows.count))\(key) of \(Format.count(model.table.matchingPositions)) · sort \(model.sortColumn.rawValue) \(direction)"
+            // Chosen for a filter, the count is of the positions it matched, not all monitored.
+            let matching = model.table.windowFilter.isEmpty ? "" : " matching"
+            title = "Positions: first \(Format.count(rows.count))\(key) of \(Format.count(model.table.matchingPositions))\(matching) · sort \(model.sortColumn.rawValue) \(direction)"
             if model.pendingWindowChoice { title += " · choosing…" }
         }
         let filter = model.filter.isEmpty ? "" : " · filter '\(model.filter)'"
@@ -169,8 +171,12 @@ enum PositionsPane {
         if rows.isEmpty {
             // While a windowed table is chosen again for the filter, the window on screen is the
             // old one: that none of it matches says nothing about the positions.
+            // A window chosen for a filter that matched nothing is empty too: the positions
+            // monitored say which (it said "no monitored positions" of 9,969: operator trial).
+            let noneMonitored = model.table.windowed ? model.table.openPositions == 0 && model.table.windowFilter.isEmpty
+                : model.table.rows.isEmpty
             let empty = model.pendingWindowChoice ? "choosing the positions that match…"
-                : model.table.rows.isEmpty ? "no monitored positions" : "no position matches the filter"
+                : noneMonitored ? "no monitored positions" : "no position matches the filter"
             buffer.put(empty, x: inner.x + 1, y: inner.y + 1, role: .dim)
             return
         }

@@ -56,7 +56,8 @@ public final class ReplayClock {
         if paused || speed.isInfinite { return max(anchorEvent, driver.lastTime ?? anchorEvent) }
         let elapsed = Double(wall &- anchorWall) * speed
         // Times are at most `EventTime.latest` (year 2200); the clock never runs past it.
-        let room = Double(max(0, EventTime.latest - anchorEvent))
+        // (An anchor before 1970 is no event's: never subtracted from, so never a trap.)
+        let room = anchorEvent < 0 ? 0 : Double(max(0, EventTime.latest - anchorEvent))
         return anchorEvent + Int64(min(max(0, elapsed), room))
     }
 

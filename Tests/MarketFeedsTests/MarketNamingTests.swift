@@ -94,6 +94,24 @@ struct MarketNamingTests {
         #expect(skipped.contains { $0.contains("binance-delivery:BTCUSDT") && $0.contains("not a perpetual or future of binance-coinm") })
     }
 
+    @Test("a Tardis row of a contract its exchange does not list by shape is skipped: a COIN-M contract under binance-futures, a USDT pair under hyperliquid")
+    func tardisContractOfAnotherVenue() throws {
+        let scratch = try ScratchDirectory()
+        let tardis = try scratch.write("a_incremental_book_L2.csv", """
+            exchange,symbol,timestamp,local_timestamp,is_snapshot,side,price,amount
+            binance-futures,BTCUSD_PERP,1723161255000000,1723161255000000,true,ask,60010,1000
+            binance-futures,BTCUSD_PERP,1723161255000000,1723161255000000,true,bid,60000,1000
+            hyperliquid,BTCUSDT,1723161255000000,1723161255000000,true,bid,60000,1
+            hyperliquid,BTC,1723161255000000,1723161255000000,true,bid,60000,1
+            binance-futures,ETHBTC,1723161255000000,1723161255000000,true,bid,0.05,1
+            """)
+        let replayed = try replay([tardis])
+        #expect(replayed.engine.markets.map(\.symbol).sorted() == ["binance-usdm:ETHBTC", "hyperliquid:BTC"], "\(replayed.engine.markets.map(\.symbol))")
+        let skipped = replayed.skippedInstruments.keys.sorted()
+        #expect(skipped.contains { $0.contains("binance-futures:BTCUSD_PERP") && $0.contains("a COIN-M contract") }, "\(skipped)")
+        #expect(skipped.contains { $0.contains("hyperliquid:BTCUSDT") && $0.contains("names a perpetual by its coin") }, "\(skipped)")
+    }
+
     @Test("a Tardis snapshot whose rows have another market's between them is one snapshot; a column named twice refuses every row")
     func tardisInterleavedSnapshot() throws {
         let scratch = try ScratchDirectory()

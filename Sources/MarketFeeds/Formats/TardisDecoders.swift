@@ -183,7 +183,14 @@ public struct TardisLineDecoder: LineDecoder {
         // (Deribit, OKX; COIN-M's `BTCUSD_PERP`, where `binance-delivery,BTCUSDT` made a COIN-M
         // market settled in an asset named BTCUSDT); USDⓈ-M lists perpetuals quoted in BTC and
         // Bybit USDC futures its shape rule does not (review).
-        guard venue == .deribit || venue == .okx || venue == .binanceCOINM, !venue.lists(symbol.uppercased()) else { return nil }
+        // USDⓈ-M's own shape rule is too narrow to refuse by, but a COIN-M contract is told by its
+        // shape, and Hyperliquid names coins, never `BTCUSDT` (`binance-futures,BTCUSD_PERP` made
+        // a linear USDC market of USD contracts read as BTC, liquidated into ADL; attacker trial).
+        if venue == .binanceUSDM && Venue.binance(forSymbol: symbol.uppercased()) == .binanceCOINM {
+            return "a COIN-M contract, not one of binance-usdm (Tardis names COIN-M binance-delivery)"
+        }
+        let hyperliquid = venue == .hyperliquid && !venue.lists(symbol)
+        guard hyperliquid || ((venue == .deribit || venue == .okx || venue == .binanceCOINM) && !venue.lists(symbol.uppercased())) else { return nil }
         return "not a perpetual or future of \(venue.rawValue): \(venue.symbolShape)"
     }
 

@@ -97,6 +97,23 @@ struct ReplayClockTests {
         #expect(previous / 1_000_000 < landed / 1_000_000, "the jump stayed on the event the clock showed")
     }
 
+    @Test("paused with the clock run past the last event's millisecond, [ goes before the millisecond shown, the last event's")
+    func previousFromAClockRunPastTheLastEvent() throws {
+        let demo = DemoSession(seed: 1, positions: 1_000)
+        let clock = ReplayClock(driver: demo)
+        try clock.seek(fraction: 0.6, wall: 0)
+        let landed = try #require(try clock.jumpToNextNotable(wall: 0))
+        if clock.paused { clock.togglePause(wall: 0) }
+        // Playing on for 3 ms of wall time with no event due, then paused: the screen shows the
+        // last event's time (the landing), the virtual clock is 3 ms past it.
+        let next = try #require(try demo.peekTime())
+        let wall = UInt64(min(3_000_000, max(0, next - landed - 1)))
+        clock.pause(wall: wall)
+        #expect(demo.lastTime == landed)
+        let previous = try #require(try clock.jumpToPreviousNotable(wall: wall))
+        #expect(previous / 1_000_000 < landed / 1_000_000, "[ went back to the event the screen showed")
+    }
+
     @Test("with the tape's deficits filter, ] and [ land only on liquidations that left a deficit or went to ADL or the fund")
     func deficitJumps() throws {
         let demo = DemoSession(seed: 1, positions: 1_000)

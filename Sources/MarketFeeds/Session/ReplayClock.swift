@@ -357,7 +357,10 @@ public final class ReplayClock {
     public func jumpToPreviousNotable(wall: UInt64, deficitsOnly: Bool = false) throws(SessionError) -> Int64? {
         collectCheckpoint(wait: true)
         driver.finishStep()
-        let now = currentTime(wall: wall)
+        // The status bar shows the last event's time, not the virtual clock's: paused a moment
+        // past an alert at 23:56:28.000 the clock ran on to 28.001, and `[` went back to the same
+        // alert, the clock shown not moving (operator trial).
+        let now = driver.lastTime ?? currentTime(wall: wall)
         let shown = now - ((now % 1_000_000) + 1_000_000) % 1_000_000
         let marks = deficitsOnly ? driver.log.deficitMarks : driver.log.marks
         guard let found = marks.last(where: { $0 < shown }) else { return nil }

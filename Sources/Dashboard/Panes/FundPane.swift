@@ -206,6 +206,26 @@ enum FundPane {
             // Narrower, the opening alone: what the fund started from matters most.
             if said.count > 1 { balance.shorterExtras = [" (" + said[0] + ")"] }
             lines[0].figure = balance
+            // No room for them beside the balance either (80×24: `balance 7,812.19`, `in
+            // +8,686.41`, `deficits −8,874.22`, which do not add up: operator trial): the inflows'
+            // line, when shown, counts them in, so the lines still add up to the balance.
+            if !balance.shown(width: inner.width).withExtra, chosen.contains(inflowsLine),
+               let inflows = lines[inflowsLine].figure, inflows.label.hasPrefix("in") {
+                let stated = folded.contains(statementsLine) ? (fund.totals[.statement] ?? .zero) : .zero
+                let opened = folded.contains(openingLine) ? fund.opening : .zero
+                let merged = inflows.label == "in: fees+surplus"
+                let inflow = merged ? fees + surplus : fees
+                let what = merged ? "in" : "fees"
+                let parts = (opened.isZero ? [] : ["opening"]) + (stated.isZero ? [] : ["stated"])
+                let label = (parts + [what]).joined(separator: "+")
+                let short = ((opened.isZero ? [] : ["open"]) + (stated.isZero ? [] : ["stated"]) + [what]).joined(separator: "+")
+                var figure = Figure(label: label, value: money(opened + stated + inflow), role: .positive, extra: "",
+                    shorter: [], keepsLabel: true)
+                figure.shorterLabelForms = [short, "start+" + what]
+                lines[inflowsLine].figure = figure
+                lines[0].figure?.extra = ""
+                lines[0].figure?.shorterExtras = []
+            }
         }
         var y = inner.y
         for index in lines.indices where chosen.contains(index) {
@@ -264,27 +284,38 @@ enum FundPane {
         var keepsLabel: Bool
         /// Shorter forms of `extra`, tried in turn when it does not fit.
         var shorterExtras: [String] = []
+        /// Shorter forms of the label, when not `FundPane.shorterLabels`'s.
+        var shorterLabelForms: [String]? = nil
+        var labelForms: [String] { [label] + (shorterLabelForms ?? FundPane.shorterLabels(label)) }
 
         /// Whether one of its forms fits `width` whole (the label may give way).
         func fits(width: Int) -> Bool {
             ([value] + shorter).contains { DisplayWidth.of($0) <= width }
         }
 
-        func draw(at y: Int, in inner: Rect, _ buffer: inout Buffer) {
-            let labelRoomPlain = 1 + (([label] + FundPane.shorterLabels(label)).map(DisplayWidth.of).min() ?? 0)
-            // The longest form of the parenthesis that fits beside the value and a label.
-            let extra = ([self.extra] + shorterExtras).first { DisplayWidth.of(value + $0) + labelRoomPlain <= inner.width } ?? self.extra
-            let full = value + extra
+        /// The figure as drawn in `width` columns: the value with its parenthesis where it fits,
+        /// else the value or a shorter form.
+        func shown(width: Int) -> (text: String, withExtra: Bool) {
+            let labelRoomPlain = 1 + (labelForms.map(DisplayWidth.of).min() ?? 0)
+            // The longest form of the parenthesis that fits beside the value and a label: never at
+            // the label's cost (`2,249.97 (opened 8,000.00)` had no word saying it was the
+            // balance: operator trial).
+            if let extra = ([self.extra] + shorterExtras).first(where: { !$0.isEmpty && DisplayWidth.of(value + $0) + labelRoomPlain <= width }) {
+                return (value + extra, true)
+            }
             // A line that says nothing without its label ("1,106 closes so far": of what?) takes
             // the shorter value that leaves room for the label's shortest form.
-            let labelRoom = keepsLabel ? 1 + (([label] + FundPane.shorterLabels(label)).map(DisplayWidth.of).min() ?? 0) : 0
+            let labelRoom = keepsLabel ? 1 + (labelForms.map(DisplayWidth.of).min() ?? 0) : 0
             let forms = [value] + shorter
-            // The parenthesis only with a column to spare; then the value, then its shorter forms.
-            let shown = DisplayWidth.of(full) + max(1, labelRoom) <= inner.width ? full
-                : forms.first { DisplayWidth.of($0) + labelRoom <= inner.width } ?? forms.first { DisplayWidth.of($0) <= inner.width } ?? value
+            // The value, then its shorter forms.
+            return (forms.first { DisplayWidth.of($0) + labelRoom <= width } ?? forms.first { DisplayWidth.of($0) <= width } ?? value, false)
+        }
+
+        func draw(at y: Int, in inner: Rect, _ buffer: inout Buffer) {
+            let shown = shown(width: inner.width).text
             var labelWidth = max(0, min(13, inner.width - DisplayWidth.of(shown) - 1))
             // The longest form that fits; none does: the figure alone, never a cut label ("ba 1,000,…").
-            let label = ([label] + FundPane.shorterLabels(label)).first { DisplayWidth.of($0) <= labelWidth } ?? ""
+            let label = labelForms.first { DisplayWidth.of($0) <= labelWidth } ?? ""
             if label.isEmpty { labelWidth = 0 }
             let x = buffer.put(Format.left(label, labelWidth), x: inner.x, y: y, role: .dim, limit: labelWidth)
             buffer.putWhole((labelWidth > 0 ? " " : "") + shown, x: labelWidth > 0 ? x : inner.x, y: y, role: role, maxX: inner.maxX)

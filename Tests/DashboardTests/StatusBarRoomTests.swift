@@ -76,4 +76,29 @@ struct StatusBarRoomTests {
         let wideLine = wide.rendered().lines[0]
         #expect(wideLine.contains("BINANCE_FUTURES.ws.1.0 + OKX") && wideLine.contains("2024-08-09 00:00:03.000 UTC"), "\(wideLine)")
     }
+
+    @Test("at 80 columns, playing a session of several days, the date stays: the stale book's name and the alert's hint give way to it")
+    func dateBeforeStaleNameAndHint() {
+        var engine = engine(positions: 3)
+        engine.apply(.position(PositionUpdate(account: "d", symbol: "deribit:BTC-PERPETUAL", side: .long, quantity: Fixed(100),
+            entryPrice: Fixed(30_000), mode: .isolated, leverage: Fixed(10)), time: 3_000_000_000))
+        #expect(engine.staleMarkets == ["deribit:BTC-PERPETUAL"])
+        var screen = model(width: 80, height: 24, engine: engine)
+        var status = screen.status
+        status.source = "OKX.ws.1.0 + deribit_incremental_book_L2_BTC-PERPETUAL.csv"
+        status.speed = "1x"
+        status.showsDate = true
+        status.time = 1_652_459_228_024_000_000
+        var log = SessionLog()
+        log.record(AlertTests.signal(3_000_000_000, "BTCUSDT"))
+        log.record(AlertTests.signal(3_000_000_000, "BTCUSDT", .depth10))
+        _ = screen.update(.session(engine: screen.engine, log: log, status: status))
+        let line = screen.rendered().lines[0]
+        #expect(line.contains("2022-05-13 16:27:08") && line.contains("▶ 1x") && line.contains("BOOK STALE") && line.contains("ALERTS"), "\(line)")
+        // With room, the stale book is named and the clock keeps its date.
+        var wide = model(width: 200, height: 60, engine: engine)
+        _ = wide.update(.session(engine: wide.engine, log: log, status: status))
+        let wideLine = wide.rendered().lines[0]
+        #expect(wideLine.contains("BOOK STALE BTC-PERPETUAL") && wideLine.contains("2022-05-13 16:27:08.024 UTC"), "\(wideLine)")
+    }
 }

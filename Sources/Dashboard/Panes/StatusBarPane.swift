@@ -21,7 +21,8 @@ enum StatusBarPane {
         // Named where a third of the line has room for it; else the plain marker, which the
         // line keeps to the last (the named one, drawn whole or not at all, was lost first).
         let namedStale = stale ? Self.staleMark(model) : ""
-        let staleMark = DisplayWidth.of(namedStale) <= rect.width / 3 ? namedStale : (stale ? " BOOK STALE" : "")
+        let plainStale = stale ? " BOOK STALE" : ""
+        var staleMark = DisplayWidth.of(namedStale) <= rect.width / 3 ? namedStale : plainStale
         let kind = " \(status.kind) "
         let parts = leftParts(status, stale: stale)
         // The alert's longer forms (the newest alert named, the key hint) take only room the
@@ -42,11 +43,18 @@ enum StatusBarPane {
         let plain = count + " "
         let kindWidth = DisplayWidth.of(kind)
         // One layout of the left side, for a given right end: what is drawn, and what it left out.
-        func left(endingAt limit: Int) -> LeftSide {
+        func left(endingAt limit: Int, staleMark: String) -> LeftSide {
             let staleShown = stale && rect.x + kindWidth + DisplayWidth.of(staleMark) <= min(limit, rect.maxX)
             return layoutLeft(parts, source: status.source, from: rect.x + kindWidth + (staleShown ? DisplayWidth.of(staleMark) : 0), limit: limit,
                 lineWidth: rect.width, staleShown: staleShown, essentials: status.isLive ? 1 : 2)
         }
+        // The stale book's name only where it costs the clock and the play state nothing (a replay
+        // of four years lost its date to `BOOK STALE BTC-PERPETUAL` while playing: operator trial).
+        if staleMark != plainStale && left(endingAt: rect.maxX - DisplayWidth.of(plain) - 1, staleMark: staleMark).lost
+            > left(endingAt: rect.maxX - DisplayWidth.of(plain) - 1, staleMark: plainStale).lost {
+            staleMark = plainStale
+        }
+        func left(endingAt limit: Int) -> LeftSide { left(endingAt: limit, staleMark: staleMark) }
         let least = left(endingAt: rect.maxX - DisplayWidth.of(plain) - 1).lost
         var alertText = alertForms.first { form in left(endingAt: rect.maxX - DisplayWidth.of(form) - 1).lost <= least } ?? plain
         let reserved = kindWidth + (stale ? DisplayWidth.of(staleMark) : 0) + 1
@@ -106,14 +114,17 @@ enum StatusBarPane {
             // The reserve holds back a longer form only: the clock's shortest comes before the
             // play state (at 80 columns the clock went and PAUSED stayed: operator trial).
             let candidates = [part.text] + part.shorter
-            if let form = candidates.enumerated().first(where: { offset, form in
+            if let (offset, form) = candidates.enumerated().first(where: { offset, form in
                 used + DisplayWidth.of(form) + (offset == candidates.count - 1 ? 0 : reserve) <= room
-            })?.element {
+            }) {
                 side.parts.append((form, part.role))
                 used += DisplayWidth.of(form)
-                if form != part.text { side.lost += 1 }
+                // Each shorter form down costs one more: the clock without its date (its fourth
+                // form) costs more than without `UTC` (its second), so the alert's hint does not
+                // take the date's room (operator trial).
+                side.lost += offset
             } else {
-                side.lost += 2
+                side.lost += candidates.count + 1
             }
         }
         // The source in what is left, to a quarter of the line at most; a name cut to less than

@@ -398,3 +398,22 @@ struct MarketsDepthUnitTests {
         #expect(try cell("stressed", row, screen).hasSuffix("BTC + ADL"))
     }
 }
+
+@Suite("The markets pane sorts by the columns it shows")
+struct MarketsSortShownTests {
+    @Test("s cycles through the risk order and the columns on screen only; a wider pane offers more", arguments: [(120, 40), (200, 60)])
+    func onlyShownColumns(size: (Int, Int)) {
+        var screen = model(width: size.0, height: size.1, engine: fiveMarkets())
+        screen.press(.character("m"))
+        let shown = MarketsPane.shownColumns(screen)
+        #expect(!shown.isEmpty)
+        var seen: Set<MarketColumn> = []
+        for _ in 0..<(MarketColumn.allCases.count * 2) {
+            screen.press(.character("s"))
+            seen.insert(screen.marketSortColumn)
+        }
+        #expect(seen == shown.union([.risk]), "\(size): \(seen) against \(shown)")
+        if size.0 == 120 { #expect(!seen.contains(.premium) && !seen.contains(.funding), "\(seen)") }
+        if size.0 == 200 { #expect(seen.contains(.premium) && seen.contains(.funding), "\(seen)") }
+    }
+}

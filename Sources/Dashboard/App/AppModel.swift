@@ -816,8 +816,11 @@ public struct AppModel: Sendable {
                 ? "tape: only liquidations that left a deficit or went to ADL (\(keymap.label(for: .tapeDeficitsOnly)) again: every one)"
                 : "tape: every liquidation"
         case .nextSortColumn where focus == .markets:
-            let columns = MarketColumn.allCases
-            marketSortColumn = columns[(columns.firstIndex(of: marketSortColumn)! + 1) % columns.count]
+            // Only the columns on screen, and the risk order, as the positions pane does: at 120
+            // columns `s` sorted by premium, funding and depth, none of them shown (operator trial).
+            let shown = MarketsPane.shownColumns(self)
+            let columns = MarketColumn.allCases.filter { $0 == .risk || shown.contains($0) }
+            marketSortColumn = columns[((columns.firstIndex(of: marketSortColumn) ?? 0) + 1) % columns.count]
             marketSortDescending = MarketTable.defaultDescending(marketSortColumn)
             marketCursor = 0
             refreshVisibleMarkets(keepingCursor: false)

@@ -121,11 +121,21 @@ enum MarketsPane {
         return chosen
     }
 
-    static func render(_ model: AppModel, _ rect: Rect, focused: Bool, _ buffer: inout Buffer) {
-        // In the table's order, drawn from the engine as it is now.
-        let rows = model.visibleMarkets.map { row in
+    /// The rows as the pane draws them: in the table's order, from the engine as it is now.
+    static func shownRows(_ model: AppModel) -> [MarketRow] {
+        model.visibleMarkets.map { row in
             model.engine.market(row.symbol).map { MarketTable.row(of: $0, positions: row.positions, nearLiquidation: row.nearLiquidation) } ?? row
         }
+    }
+
+    /// The sortable columns the pane shows at its width (`s` cycles through these only).
+    static func shownColumns(_ model: AppModel) -> Set<MarketColumn> {
+        guard let rect = model.layout.markets else { return [] }
+        return Set(fitting(rect.inset(1).width, rows: shownRows(model), model: model).compactMap(\.column.column))
+    }
+
+    static func render(_ model: AppModel, _ rect: Rect, focused: Bool, _ buffer: inout Buffer) {
+        let rows = shownRows(model)
         let direction = SortLabel.words(risk: model.marketSortColumn == .risk, text: model.marketSortColumn == .symbol,
             descending: model.marketSortDescending)
         let filter = model.marketFilter.isEmpty ? "" : " · filter '\(model.marketFilter)'"

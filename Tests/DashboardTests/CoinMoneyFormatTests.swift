@@ -15,6 +15,16 @@ struct CoinMoneyFormatTests {
         #expect(Format.compactMoney(1_234.5, asset: "USDT") == Format.compact(1_234.5))
     }
 
+    @Test("stressMoney: a stressed deficit under ten thousand to the cent, as the fund pane shows it; above, compact; a coin exact")
+    func stressMoney() {
+        #expect(Format.stressMoney(Fixed("3442.27")!, asset: "USDT") == "3,442.27")
+        #expect(Format.stressMoney(Fixed("9999.99")!, asset: "USDT") == "9,999.99")
+        #expect(Format.stressMoney(Fixed(12_400), asset: "USDT") == "12.4k")
+        #expect(Format.stressMoney(Fixed("1234.31536657")!, asset: "UNI") == "1,234.31536657")
+        let reading = SignalReading(kind: .stressedDeficit, value: 3_442.27, baseline: 8_000, level: .warn, count: nil, history: [])
+        #expect(SignalsPane.formatted(reading, unit: "BTC", asset: "USDT").0 == "3,442.27")
+    }
+
     @Test("the signals pane's stressed deficit of a BTC-settled market, and its fund")
     func signalsRow() {
         let reading = SignalReading(kind: .stressedDeficit, value: 0.00283333, baseline: 0.5, level: .alert, count: nil, history: [])

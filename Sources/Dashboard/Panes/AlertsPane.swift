@@ -80,7 +80,7 @@ enum AlertsPane {
         case .stressedDeficit:
             let adl = alert.unfilled.map { "ADL " + $0 } ?? "ADL"
             guard value > 0 else { return adl }
-            return Format.compactMoney(value, asset: asset) + " " + asset + (alert.unfilled == nil ? "" : " + ADL")
+            return Format.stressMoney(Fixed(approximating: value), asset: asset) + " " + asset + (alert.unfilled == nil ? "" : " + ADL")
         }
     }
 }

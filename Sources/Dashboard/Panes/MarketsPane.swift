@@ -88,7 +88,7 @@ enum MarketsPane {
         },
         Column(column: .stressed, title: "stressed", priority: 0) { row, _ in
             if row.stressedDeficit.isZero && !row.adlCertain { return ("0", .dim) }
-            return (Format.compactMoney(row.stressedDeficit, asset: row.asset) + " " + row.asset + (row.adlCertain ? " + ADL" : ""), .alert)
+            return (Format.stressMoney(row.stressedDeficit, asset: row.asset) + " " + row.asset + (row.adlCertain ? " + ADL" : ""), .alert)
         },
     ]
 

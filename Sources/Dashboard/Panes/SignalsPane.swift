@@ -132,7 +132,7 @@ enum SignalsPane {
             // money and quantity the book cannot fill both say so (operator trial).
             let coin = AssetPrecision.decimals(forAsset: asset) >= 8 ? " " + asset : ""
             let adl = reading.unfilledQuantity != nil && reading.adlCertain ? " + ADL" : ""
-            return (Format.compactMoney(deficit, asset: asset) + coin + adl,
+            return (Format.stressMoney(deficit, asset: asset) + coin + adl,
                 "fund " + (reading.baseline.map { Format.compactMoney($0, asset: asset) } ?? "—"))
         }
     }

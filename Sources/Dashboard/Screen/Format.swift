@@ -85,6 +85,15 @@ enum Format {
         return places > 2 ? money(value, decimals: places) : compact(value.approximateDouble)
     }
 
+    /// A stressed deficit as the markets and signals panes show it: below ten thousand to the
+    /// cent, as the fund pane shows the same figure (`3,442` beside its `3,442.27` read as
+    /// another figure, a whole number with no suffix passing for an exact one: operator trial);
+    /// above, compact (`12.4k`); a coin exact.
+    static func stressMoney(_ value: Fixed, asset: String) -> String {
+        let places = AssetPrecision.decimals(forAsset: asset)
+        return places > 2 || value.magnitude < Fixed(10_000) ? money(value, decimals: places) : compact(value.approximateDouble)
+    }
+
     /// The same of a signal's reading (a Double).
     static func compactMoney(_ value: Double, asset: String) -> String {
         compactMoney(Fixed(approximating: value), asset: asset)

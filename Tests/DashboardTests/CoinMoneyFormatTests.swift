@@ -61,3 +61,38 @@ struct PercentGroupingTests {
         #expect(Format.cappedPercent(12.345) == "1,234.5%")
     }
 }
+
+@Suite("Quantities in contracts, and a stress both short of money and unfillable")
+struct ContractQuantityTests {
+    @Test("whole contracts read as whole numbers; a coin's quantity keeps its places")
+    func wholeContracts() {
+        #expect(Format.quantity(Fixed(7_262), unit: "contracts") == "7,262")
+        #expect(Format.quantity(Fixed(7_262), unit: " contracts") == "7,262")
+        #expect(Format.quantity(Fixed("0.5")!, unit: "contracts") == "0.500")
+        #expect(Format.quantity(Fixed(24), unit: "BTC") == "24.000")
+        #expect(Format.quantity(Fixed("0.0004")!, unit: "BTC") == "0.0004")
+    }
+
+    @Test("the fund pane's stress line says the money short beside the quantity bound for ADL")
+    func fundPaneSaysBoth() throws {
+        // A long whose bankruptcy price is above the only bid, which holds a fifth of it: the
+        // fifth fills beyond bankruptcy (a deficit), the rest finds nothing (unfillable, to ADL).
+        var engine = Engine()
+        engine.openFund(asset: "USDT", balance: Fixed(1_000))
+        engine.apply(.bookSnapshot(symbol: "BTCUSDT", bids: [(units("50000"), units("1"))], asks: [(units("60001"), units("10"))], time: 1_000_000_000))
+        engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(60_000), time: 1_000_000_000))
+        engine.apply(.position(PositionUpdate(account: "thin", symbol: "BTCUSDT", side: .long, quantity: Fixed(5), entryPrice: Fixed(60_200),
+            mode: .isolated, leverage: Fixed(100)), time: 1_000_000_000))
+        var log = SessionLog()
+        log.record(engine.apply(.clock(time: 3_000_000_000)))
+        let state = engine.fundState(venue: engine.fund("USDT").venue, asset: "USDT")
+        try #require(state.stressed.deficit.isPositive && state.stressed.unfilledQuantity.isPositive,
+            "\(state.stressed) \(engine.positions.map { ($0.isOpen, $0.liquidationPrice as Any, $0.bankruptcyPrice as Any) }) \(engine.totals.positionsRejected)")
+        var status = SessionStatus(kind: "REPLAY", source: "test")
+        status.time = engine.time
+        let screen = AppModel(width: 200, height: 60, status: status, engine: engine, log: log)
+        let rect = screen.layout.fund
+        let pane = screen.rendered().lines[rect.y..<rect.maxY].map { String(Array($0)[rect.x..<rect.maxX]) }.joined(separator: "\n")
+        #expect(pane.contains("of " + Format.money(state.stressed.deficit)) && pane.contains("→ ADL"), "\(pane)")
+    }
+}

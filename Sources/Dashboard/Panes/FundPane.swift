@@ -117,10 +117,18 @@ enum FundPane {
         var shorterCoverage: [String] = []
         if stressed.unfilledQuantity.isPositive {
             // A quantity, not money: in its market's unit (it read as USDT under the balance).
-            let quantity = stressed.unfilledQuantity.quantityText() + (state.stressedUnit.map { " " + $0 } ?? "")
+            let quantity = Format.quantity(stressed.unfilledQuantity, unit: state.stressedUnit) + (state.stressedUnit.map { " " + $0 } ?? "")
             let destination = engine.configuration.unfilled == .adl ? "→ ADL" : "→ fund"
             coverage = "unfillable " + quantity + " " + destination
             shorterCoverage = [quantity + " " + destination, destination]
+            // Money short as well: said first (an OKX coin market's 1,234.31536657 UNI deficit
+            // was nowhere in the pane beside its contracts bound for ADL: operator trial).
+            if stressed.deficit.isPositive {
+                let share = Format.cappedPercent(fund.balance.approximateDouble / stressed.deficit.approximateDouble, decimals: 0)
+                coverage = share + " of " + money(stressed.deficit) + "; " + coverage
+                shorterCoverage = [share + " of " + money(stressed.deficit) + "; " + destination, share + "; " + quantity + " " + destination,
+                    share + "; " + destination] + shorterCoverage
+            }
         } else if stressed.deficit.isPositive {
             let share = Format.cappedPercent(fund.balance.approximateDouble / stressed.deficit.approximateDouble, decimals: 0)
             coverage = share + " of " + money(stressed.deficit)

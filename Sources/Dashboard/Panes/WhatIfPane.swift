@@ -62,18 +62,18 @@ enum WhatIfPane {
                 result.fundHoldingsPnL.isNegative ? .alert : .help)
         }
         if result.unfilledQuantity.isPositive {
-            let unfilled = result.unfilledQuantity.quantityText() + unit
-            let takeover = result.fundTakeoverQuantity.quantityText() + unit
+            let unfilled = Format.quantity(result.unfilledQuantity, unit: unit) + unit
+            let takeover = Format.quantity(result.fundTakeoverQuantity, unit: unit) + unit
             line(["The book cannot fill \(unfilled): \(result.fundTakeoverQuantity.isPositive ? "the fund takes over \(takeover)" : "it goes to ADL")",
                   "Unfillable \(unfilled) → \(result.fundTakeoverQuantity.isPositive ? "fund \(takeover)" : "ADL")"], .alert)
         }
-        let adlQuantity = result.adlQuantity.quantityText() + unit
+        let adlQuantity = Format.quantity(result.adlQuantity, unit: unit) + unit
         let closes = "\(Format.count(result.adlCloseCount)) monitored closes"
         let adlForms = result.adlQuantity.isPositive
             ? ["ADL would follow for \(adlQuantity): \(closes) (\(money(result.adlNotional)) \(result.asset))",
                "ADL would follow for \(adlQuantity): \(closes)", "ADL for \(adlQuantity): \(closes)", "ADL \(adlQuantity)"]
             : [result.liquidationCount == 0 ? "No ADL" : "No ADL: the book and the fund cover the projected liquidations", "No ADL"]
-        let beyond = result.adlUnfilled.isPositive ? "\(result.adlUnfilled.quantityText())\(unit) beyond the monitored book" : ""
+        let beyond = result.adlUnfilled.isPositive ? "\(Format.quantity(result.adlUnfilled, unit: unit))\(unit) beyond the monitored book" : ""
         // On one line where it fits, else on a line of its own: at 80 columns the figure beyond
         // the monitored book was cut off after a comma.
         if beyond.isEmpty || DisplayWidth.of(adlForms[0] + ", " + beyond) <= inner.width - 2 {
@@ -98,7 +98,7 @@ enum WhatIfPane {
             let holds = steps.contains { $0.fundHolds }
             let rows = steps.map { step -> [String] in
                 [shock(step), Format.count(step.liquidationCount),
-                 ladderDeficitCell(step, places: places), step.adlQuantity.quantityText(),
+                 ladderDeficitCell(step, places: places), Format.quantity(step.adlQuantity, unit: unit),
                  money(holds ? step.fundEquityAfter : step.fundAfter),
                  step.blocked != nil ? "blocked" : ""]
             }

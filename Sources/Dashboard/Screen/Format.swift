@@ -1,3 +1,4 @@
+import Foundation
 import RiskEngine
 
 /// Number and chart formatting for panes. Money and prices come from exact `Fixed` values;
@@ -229,6 +230,15 @@ enum Format {
     static func clock(_ nanoseconds: Int64) -> String { EventTime.timeOfDay(nanoseconds, milliseconds: false) }
 
     static func clockMillis(_ nanoseconds: Int64) -> String { EventTime.timeOfDay(nanoseconds) }
+
+    /// A quantity in `unit`: whole contracts as whole numbers (`7,262 contracts`, which read
+    /// `7,262.000`: operator trial), a coin's with its places (`quantityText`).
+    static func quantity(_ value: Fixed, unit: String?) -> String {
+        if unit?.trimmingCharacters(in: .whitespaces) == "contracts", value.rounded(toMultipleOf: .one) == value {
+            return value.formatted(0, grouping: true)
+        }
+        return value.quantityText()
+    }
 
     static func sideMark(_ side: Side) -> String { side == .long ? "▲ long" : "▼ short" }
 }

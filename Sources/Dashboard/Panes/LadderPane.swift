@@ -134,8 +134,11 @@ enum LadderPane {
                 x = buffer.put(Format.left(bar, barWidth), x: x, y: y, role: side == .bid ? .bookBidBar : .bookAskBar, limit: barWidth)
             }
             // The markers after the figures and the bar, never over them; a marker that does not
-            // fit whole is left out.
-            if row.consumed > 0 && x + 6 <= inner.maxX { x = buffer.put(" eaten", x: x, y: y, role: .consumed) }
+            // fit whole is left out. The liquidation count before `eaten` where both do not fit
+            // (the size is drawn in the eaten colour anyway): at 120×40 grouped by 10 ticks the
+            // eaten rows lost the counts of the next positions to go (operator trial).
+            let cluster = row.liquidations > 0 ? DisplayWidth.of(" ◆\(row.liquidations)liq") : 0
+            if row.consumed > 0 && x + 6 + cluster <= inner.maxX { x = buffer.put(" eaten", x: x, y: y, role: .consumed) }
             drawClusterMarker(row, x: x)
         }
 

@@ -31,6 +31,42 @@ struct StressTotalsTests {
         #expect(engine.stressLadder(symbol: "binance-usdm:ETHUSDT").count == StressLadder.shocks.count)
     }
 
+    @Test("a shock that crosses no trigger projects, without a copy of the engine, what the copy projects", arguments: [false, true])
+    func shortcutAsCopy(fundTakesOver: Bool) throws {
+        // Low leverage far from the mark: the small shocks cross nothing, the large ones liquidate.
+        var configuration = EngineConfiguration()
+        if fundTakesOver { configuration.unfilled = .fundTakesOver }
+        var engine = Engine(configuration: configuration)
+        engine.openFund(asset: "USDT", balance: Fixed(10_000))
+        engine.apply(.bookSnapshot(symbol: Self.symbol, bids: [(BookUnits.parse("59990")!, BookUnits.parse("0.5")!)],
+            asks: [(BookUnits.parse("60010")!, BookUnits.parse("0.5")!)], time: 1_000_000_000))
+        engine.apply(.mark(symbol: Self.symbol, price: Fixed(60_000), time: 1_000_000_000))
+        for index in 0..<40 {
+            engine.apply(.position(PositionUpdate(account: "a\(index)", symbol: Self.symbol, side: index % 2 == 0 ? .long : .short,
+                quantity: Fixed(1), entryPrice: Fixed(60_000 + (index % 7) * 100), mode: index % 3 == 0 ? .cross : .isolated,
+                leverage: Fixed(8 + index % 5)), time: 1_000_000_000))
+        }
+        // A thin position liquidated into the thin book first: under fund-takes-over the fund holds it.
+        engine.apply(.position(PositionUpdate(account: "thin", symbol: Self.symbol, side: .long, quantity: Fixed(3), entryPrice: Fixed(61_000),
+            mode: .isolated, leverage: Fixed(50)), time: 1_000_000_000))
+        if fundTakesOver { #expect(engine.markets[0].fundLong.quantity.isPositive || engine.markets[0].fundShort.quantity.isPositive) }
+        var shortcuts = 0
+        for shock in ["-20", "-10", "-2", "-0.5", "-0.1", "0.1", "0.5", "2", "10", "20"] {
+            let percent = Fixed(shock)!
+            let index = engine.marketIndex(of: Self.symbol)!
+            let shocked = (Fixed(60_000) * (Fixed(100) + percent) / Fixed(100)).rounded(toMultipleOf: engine.markets[index].instrument.tickSize)
+            if !engine.crossesTrigger(market: index, at: shocked) { shortcuts += 1 }
+            let quick = try engine.stress(symbol: Self.symbol, shockPercent: percent, keepingRecords: true, liquidationsPerSlice: 4_096)
+            let copied = try engine.stress(symbol: Self.symbol, shockPercent: percent, keepingRecords: true, liquidationsPerSlice: 4_096, copyingAlways: true)
+            #expect(quick.liquidations == copied.liquidations && quick.adl == copied.adl, "\(shock)")
+            #expect(quick.fundBefore == copied.fundBefore && quick.fundAfter == copied.fundAfter && quick.totalDeficit == copied.totalDeficit, "\(shock)")
+            #expect(quick.fundHoldingsPnL == copied.fundHoldingsPnL && quick.fundHolds == copied.fundHolds, "\(shock)")
+            #expect(quick.blocked == copied.blocked && quick.positionsHit == copied.positionsHit && quick.markAfter == copied.markAfter, "\(shock)")
+            #expect(quick.socialisedLoss == copied.socialisedLoss && quick.adlUnfilled == copied.adlUnfilled, "\(shock)")
+        }
+        #expect(shortcuts >= 4 && shortcuts < 10, "small shocks cross nothing, large ones liquidate: \(shortcuts)")
+    }
+
     @Test("cut every few liquidations, a shock projects what it projects applied whole", arguments: [-20, -5, 5, 20])
     func slicedAsWhole(shock: Int) throws {
         let engine = Self.engine()

@@ -749,9 +749,14 @@ extension Engine {
     /// Whether a live trigger entry of the market is crossed at its mark.
     func hasCrossedTrigger(market index: Int) -> Bool {
         guard let mark = markets[index].markPrice else { return false }
+        return crossesTrigger(market: index, at: mark)
+    }
+
+    /// Whether a mark of `price` would cross a live trigger of the market's positions.
+    func crossesTrigger(market index: Int, at price: Fixed) -> Bool {
         for side in [Side.long, Side.short] {
             guard let top = markets[index].triggers.leading(side, count: 1, isLive: { isLive($0) }).first else { continue }
-            if side == .long ? mark <= top.price : mark >= top.price { return true }
+            if side == .long ? price <= top.price : price >= top.price { return true }
         }
         return false
     }

@@ -84,7 +84,9 @@ extension Engine {
     }
 
     /// `stress`, its cascade cut every `liquidationsPerSlice` liquidations (`.max`: applied whole).
-    func stress(symbol: String, shockPercent: Fixed, keepingRecords: Bool, liquidationsPerSlice slice: Int) throws(StressError) -> StressResult {
+    /// `copyingAlways`: never the shortcut of a shock that crosses no trigger (tests compare the two).
+    func stress(symbol: String, shockPercent: Fixed, keepingRecords: Bool, liquidationsPerSlice slice: Int,
+                copyingAlways: Bool = false) throws(StressError) -> StressResult {
         guard let index = marketIndex(of: symbol) else { throw StressError.unknownSymbol(symbol) }
         guard let mark = markets[index].markPrice else { throw StressError.noMark(symbol) }
         guard shockPercent > Fixed(-100), shockPercent <= Fixed(1000) else { throw StressError.shockOutOfRange }
@@ -107,6 +109,20 @@ extension Engine {
                 symbol: symbol, shockPercent: shockPercent, markBefore: mark, markAfter: shocked, asset: asset,
                 liquidations: [], adl: [], adlUnfilled: .zero, totalDeficit: .zero, fundBefore: balance,
                 fundAfter: balance, socialisedLoss: .zero, positionsHit: 0, blocked: nil)
+        }
+        // A shock that crosses none of the market's triggers liquidates nothing: no cross account
+        // spans markets here (whose other legs the shock would revalue), so the projection is the
+        // fund as it stands, with what the fund holds valued at the shocked mark, without a copy
+        // of the engine. A report's stress tables copied every market for each of ten shocks of
+        // each market with positions: 2,000 such markets took 17 s (attacker trial).
+        if !copyingAlways && !isMidCascade && markets[index].multiSymbolCrossAccounts.isEmpty && !crossesTrigger(market: index, at: shocked) {
+            let balance = fund(market: index).balance
+            var result = StressResult(
+                symbol: symbol, shockPercent: shockPercent, markBefore: mark, markAfter: shocked, asset: asset,
+                liquidations: [], adl: [], adlUnfilled: .zero, totalDeficit: .zero, fundBefore: balance,
+                fundAfter: balance, socialisedLoss: .zero, positionsHit: 0, blocked: nil)
+            (result.fundHoldingsPnL, result.fundHolds) = takeoverExposure(fund: markets[index].fundIndex, shocked: (index, shocked))
+            return result
         }
         var copy = self
         copy.samplingEnabled = false

@@ -527,6 +527,12 @@ struct LiquidationToPositionTests {
             // No maintenance of a size of 0 (it named the first bracket's rate beside a
             // liquidation price worked out with another's; operator trial).
             #expect(text.contains("maintenance      — (closed") && !text.contains("maintenance      0.00"), "\(text)")
+            // Nothing to walk the book with (`0 levels … deficit 0.00` read as a walk absorbed).
+            #expect(text.contains("If liquidated now: — (closed)") && !text.contains("0 levels"), "\(text)")
+            // Its ratio history ends at its close: a table built again adds no point.
+            let before = screen.ratioHistory[position]?.values.count ?? 0
+            screen.requestTableRebuild()
+            #expect((screen.ratioHistory[position]?.values.count ?? 0) == before)
         }
         screen.press(.escape)
         guard case .liquidation = screen.mode else { Issue.record("Esc left the liquidation's view behind: \(screen.mode)"); return }

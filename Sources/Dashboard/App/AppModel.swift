@@ -344,7 +344,9 @@ public struct AppModel: Sendable {
         var shown = Set<Int32>()
         for row in visibleRows.prefix(200) { shown.insert(row.index) }
         if case .detail(let position) = mode { shown.insert(position) }
-        for row in table.rows where shown.contains(row.index) {
+        // An open position's ratio only: a closed one's history ends at its close (its last point,
+        // a ratio of nothing, drew the risk falling to the bottom: operator trial).
+        for row in table.rows where shown.contains(row.index) && Int(row.index) < engine.positions.count && engine.positions[Int(row.index)].isOpen {
             var history = ratioHistory[row.index] ?? TimedHistory(limit: 300)
             history.append(row.ratio ?? 1, at: engine.time)
             ratioHistory[row.index] = history

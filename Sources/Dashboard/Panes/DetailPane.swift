@@ -153,12 +153,18 @@ enum DetailPane {
         // The book walk now.
         let (walk, deficit) = Engine.liquidationWalk(position, instrument: instrument, book: market.book)
         let unfilledRule = engine.configuration.unfilled == .adl ? "to ADL" : "taken over by the fund"
-        line("If liquidated now: \(walk.levelsConsumed) level\(walk.levelsConsumed == 1 ? "" : "s"), average \(price(walk.averagePrice)), unfilled \(Format.units(walk.remainder, decimals: Format.columnDecimals([walk.remainder], instrument: instrument.sizeDecimals)))\(walk.remainder > 0 ? " (\(unfilledRule))" : ""), deficit \(money(deficit)) \(asset)",
-            deficit.isPositive || walk.remainder > 0 ? .alert : .title)
-        for fill in walk.fills.prefix(5) {
-            line("   \(Format.units(fill.price, decimals: min(instrument.priceDecimals, 8))) × \(Format.units(fill.size, decimals: Format.columnDecimals([fill.size], instrument: instrument.sizeDecimals)))", .dim)
+        // A closed position has nothing to liquidate: `0 levels … deficit 0.00` read as a walk
+        // the book absorbed (operator trial).
+        if !position.isOpen {
+            line("If liquidated now: — (closed)", .dim)
+        } else {
+            line("If liquidated now: \(walk.levelsConsumed) level\(walk.levelsConsumed == 1 ? "" : "s"), average \(price(walk.averagePrice)), unfilled \(Format.units(walk.remainder, decimals: Format.columnDecimals([walk.remainder], instrument: instrument.sizeDecimals)))\(walk.remainder > 0 ? " (\(unfilledRule))" : ""), deficit \(money(deficit)) \(asset)",
+                deficit.isPositive || walk.remainder > 0 ? .alert : .title)
+            for fill in walk.fills.prefix(5) {
+                line("   \(Format.units(fill.price, decimals: min(instrument.priceDecimals, 8))) × \(Format.units(fill.size, decimals: Format.columnDecimals([fill.size], instrument: instrument.sizeDecimals)))", .dim)
+            }
+            if walk.fills.count > 5 { line("   … \(walk.fills.count - 5) more levels", .dim) }
         }
-        if walk.fills.count > 5 { line("   … \(walk.fills.count - 5) more levels", .dim) }
         // Its points are the table's builds (every two seconds, twice a second in a cascade),
         // not seconds: the label says the time they span ("300 s" read off 300 points that
         // spanned ten minutes).

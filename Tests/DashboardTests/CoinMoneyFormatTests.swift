@@ -96,3 +96,17 @@ struct ContractQuantityTests {
         #expect(pane.contains("of " + Format.money(state.stressed.deficit)) && pane.contains("→ ADL"), "\(pane)")
     }
 }
+
+@Suite("The alerts view counts notional in the market's quote")
+struct AlertQuoteTests {
+    @Test("a coin-margined market's depth alert reads dollars, a linear market's its settlement asset")
+    func depthQuote() {
+        var engine = Engine()
+        engine.apply(.mark(symbol: "binance-coinm:BTCUSD_PERP", price: Fixed(60_000), time: 1_000_000_000))
+        engine.apply(.mark(symbol: "binance-usdm:BTCUSDT", price: Fixed(60_000), time: 1_000_000_000))
+        let coin = OperatorAlert(time: 1, kind: .signal, market: "binance-coinm:BTCUSD_PERP", signal: .depth10, value: 589_000, message: "m")
+        let linear = OperatorAlert(time: 1, kind: .signal, market: "binance-usdm:BTCUSDT", signal: .depth10, value: 589_000, message: "m")
+        #expect(AlertsPane.value(coin, engine: engine) == "589k USD")
+        #expect(AlertsPane.value(linear, engine: engine) == "589k USDT")
+    }
+}

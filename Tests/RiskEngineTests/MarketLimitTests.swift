@@ -45,6 +45,7 @@ struct MarketLimitTests {
         engine.apply(positions: updates, time: 1, into: &notes) { _ in }
         #expect(engine.markets.count == Engine.positionMarketLimit)
         #expect(engine.positions.count == Engine.positionMarketLimit)
+        #expect(engine.totals.eventsPastMarketLimit == 0 && engine.totals.positionsRejected == Engine.marketLimit + 2_000 - Engine.positionMarketLimit)
         #expect(notes.contains { if case .positionRejected(_, let symbol, let reason, _) = $0 {
             return symbol == "binance-usdm:P\(Engine.positionMarketLimit)USDT" && reason.contains("kept for the feeds' markets") } else { return false } })
         // A second position on a market positions made is placed; the recording's own market is made at its first frame.

@@ -69,12 +69,16 @@ enum AlertsPane {
     static func value(_ alert: OperatorAlert, engine: Engine?) -> String {
         // A spread alert without a value: a side of the book was empty (`OperatorAlert`).
         guard let value = alert.value, let signal = alert.signal else { return alert.signal == .spread ? "side empty" : "—" }
-        let asset = alert.market.flatMap { engine?.market($0)?.instrument.settlementAsset } ?? "USDT"
+        let instrument = alert.market.flatMap { engine?.market($0)?.instrument }
+        let asset = instrument?.settlementAsset ?? "USDT"
+        // Notional in the market's quote: a coin-margined market's depth is dollars (`589k BTC`
+        // read as coins: review).
+        let quote = instrument?.quote ?? asset
         switch signal {
         case .spread: return Format.decimal(value, decimals: 2) + " bps"
         case .spreadVsDepth, .drainVsRefill: return Format.decimal(value, decimals: 2) + "x"
-        // Notional in the market's settlement asset, said (`589k` alone: operator trial).
-        case .depth10, .depth50, .liquidations10s, .liquidations60s: return Format.compact(value) + " " + asset
+        // Notional in the market's quote, said (`589k` alone: operator trial).
+        case .depth10, .depth50, .liquidations10s, .liquidations60s: return Format.compact(value) + " " + quote
         // At ALERT with no money short: what the book cannot fill goes to ADL, said with its
         // quantity; money short and quantity unfilled: both.
         case .stressedDeficit:

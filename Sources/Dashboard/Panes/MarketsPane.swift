@@ -45,7 +45,7 @@ enum MarketsPane {
             guard let depth = row.depth10 else { return ("—", .dim) }
             // In the quote it is counted in: a session's markets mix USDT, USDC and the dollars
             // of coin-margined contracts, and the bare figure read as one scale (operator trial).
-            var text = Format.compact(depth) + " " + (row.instrument.kind.isInverse ? "USD" : row.asset)
+            var text = Format.compact(depth) + " " + row.instrument.quote
             if let baseline = row.depth10Baseline, baseline > 0 { text += " " + Format.decimal(depth / baseline, decimals: 2) + "x" }
             return (text, .text)
         },

@@ -479,9 +479,7 @@ enum SessionReport {
 
     /// The unit a price is quoted in: the quote asset of a linear contract (`USDT`), USD for an
     /// inverse one (its contracts are worth USD).
-    static func quote(of instrument: Instrument) -> String {
-        instrument.kind.isInverse ? "USD" : instrument.settlementAsset
-    }
+    static func quote(of instrument: Instrument) -> String { instrument.quote }
 
     /// The settlement assets of markets with monitored positions that no insurance fund was given
     /// for (`InsuranceFund.wasGiven`), sorted.
@@ -676,7 +674,7 @@ enum SessionReport {
         for alert in shown {
             let instrument = engine.market(alert.symbol)?.instrument
             let asset = instrument?.settlementAsset ?? primary
-            let quote = instrument.map { $0.kind.isInverse ? "USD" : $0.settlementAsset } ?? primary
+            let quote = instrument?.quote ?? primary
             let figure = alert.figure(unit: alert.signal.unit(asset: asset, quote: quote))
             lines.append("  \(EventTime.iso8601(alert.time)) \(alert.symbol) \(alert.signal.rawValue) \(figure)")
         }

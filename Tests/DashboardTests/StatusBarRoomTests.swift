@@ -100,5 +100,15 @@ struct StatusBarRoomTests {
         _ = wide.update(.session(engine: wide.engine, log: log, status: status))
         let wideLine = wide.rendered().lines[0]
         #expect(wideLine.contains("BOOK STALE BTC-PERPETUAL") && wideLine.contains("2022-05-13 16:27:08.024 UTC"), "\(wideLine)")
+        // A session of one day at 80 columns: the name costs the clock nothing, and the progress
+        // and feed health give way to it as before (review).
+        var one = model(width: 80, height: 24, engine: engine)
+        var day = status
+        day.showsDate = false
+        day.progress = 0.5
+        day.lastMessageAge = 0
+        _ = one.update(.session(engine: one.engine, log: log, status: day))
+        let oneLine = one.rendered().lines[0]
+        #expect(oneLine.contains("BOOK STALE BTC-PERPETUAL") && oneLine.contains("16:27:08") && oneLine.contains("▶ 1x"), "\(oneLine)")
     }
 }

@@ -50,8 +50,9 @@ enum StatusBarPane {
         }
         // The stale book's name only where it costs the clock and the play state nothing (a replay
         // of four years lost its date to `BOOK STALE BTC-PERPETUAL` while playing: operator trial).
-        if staleMark != plainStale && left(endingAt: rect.maxX - DisplayWidth.of(plain) - 1, staleMark: staleMark).lost
-            > left(endingAt: rect.maxX - DisplayWidth.of(plain) - 1, staleMark: plainStale).lost {
+        // (The other parts, progress and feed health, give way to the name as before.)
+        if staleMark != plainStale && left(endingAt: rect.maxX - DisplayWidth.of(plain) - 1, staleMark: staleMark).essentialLost
+            > left(endingAt: rect.maxX - DisplayWidth.of(plain) - 1, staleMark: plainStale).essentialLost {
             staleMark = plainStale
         }
         func left(endingAt limit: Int) -> LeftSide { left(endingAt: limit, staleMark: staleMark) }
@@ -84,9 +85,12 @@ enum StatusBarPane {
         var staleShown: Bool
         var source: String
         var parts: [(text: String, role: StyleRole)]
-        /// How much was left out: a part shortened counts 1, one left out 2 (the alert's longer
-        /// forms take only room that leaves this as it is without them).
+        /// How much was left out: a part drawn in its n-th shorter form counts n, one left out one
+        /// more than its forms (the alert's longer forms take only room that leaves this as it is
+        /// without them).
         var lost: Int
+        /// The same of the essential parts alone (the clock, and a replay's play state).
+        var essentialLost = 0
     }
 
     /// Lays the left side out from `start` to `limit`: `render` draws exactly this, and chooses
@@ -123,8 +127,10 @@ enum StatusBarPane {
                 // form) costs more than without `UTC` (its second), so the alert's hint does not
                 // take the date's room (operator trial).
                 side.lost += offset
+                if index < essentialEnd { side.essentialLost += offset }
             } else {
                 side.lost += candidates.count + 1
+                if index < essentialEnd { side.essentialLost += candidates.count + 1 }
             }
         }
         // The source in what is left, to a quarter of the line at most; a name cut to less than

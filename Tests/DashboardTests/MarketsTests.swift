@@ -417,3 +417,23 @@ struct MarketsSortShownTests {
         if size.0 == 200 { #expect(seen.contains(.premium) && seen.contains(.funding), "\(seen)") }
     }
 }
+
+@Suite("The markets pane's stressed column at 80 columns")
+struct MarketsStressedNarrowTests {
+    @Test("a stressed deficit under 10,000 is exact where there is room, compact rather than dropped where there is not")
+    func compactBeforeDropped() throws {
+        var rows = MarketsPane.shownRows(model(width: 200, height: 60, engine: fiveMarkets()))
+        let index = try #require(rows.firstIndex { $0.symbol == "BTCUSDT" })
+        rows[index].stressedDeficit = Fixed("1234.56")!
+        rows[index].worstSignal = .alert
+        rows[index].alertSignals = 3
+        let wide = model(width: 200, height: 60, engine: fiveMarkets())
+        let roomy = MarketsPane.fitting(120, rows: rows, model: wide)
+        let stressed = try #require(roomy.first { $0.column.column == .stressed })
+        #expect(stressed.column.cell(rows[index], wide).0 == "1,234.56 USDT")
+        let narrow = MarketsPane.fitting(40, rows: rows, model: wide)
+        let kept = try #require(narrow.first { $0.column.column == .stressed }, "the stressed column was dropped: \(narrow.map(\.column.title))")
+        #expect(kept.column.cell(rows[index], wide).0 == "1,235 USDT")
+        #expect(narrow.reduce(0) { $0 + $1.width + 1 } <= 40)
+    }
+}

@@ -13,6 +13,8 @@ enum MarketsPane {
         /// A column that says nothing while the session has one venue: then it goes first.
         var onlyForSeveralVenues = false
         var cell: @Sendable (MarketRow, AppModel) -> (String, StyleRole)
+        /// A narrower form of the cells, taken before the column would be dropped.
+        var narrowCell: (@Sendable (MarketRow, AppModel) -> (String, StyleRole))? = nil
     }
 
     static let columns: [Column] = [
@@ -86,11 +88,18 @@ enum MarketsPane {
         Column(column: .near, title: "near liq", priority: 1) { row, _ in
             (Format.count(row.nearLiquidation) + "/" + Format.count(row.positions), row.nearLiquidation > 0 ? .warn : .dim)
         },
-        Column(column: .stressed, title: "stressed", priority: 0) { row, _ in
-            if row.stressedDeficit.isZero && !row.adlCertain { return ("0", .dim) }
-            return (Format.stressMoney(row.stressedDeficit, asset: row.asset) + " " + row.asset + (row.adlCertain ? " + ADL" : ""), .alert)
-        },
+        // To the cent below 10,000, as the fund pane shows it; compact where that would push the
+        // column out (at 80×24 the exact `1,234.56 USDT` left no room for it: review).
+        Column(column: .stressed, title: "stressed", priority: 0, cell: { row, _ in stressedCell(row, exact: true) },
+               narrowCell: { row, _ in stressedCell(row, exact: false) }),
     ]
+
+    static func stressedCell(_ row: MarketRow, exact: Bool) -> (String, StyleRole) {
+        if row.stressedDeficit.isZero && !row.adlCertain { return ("0", .dim) }
+        let amount = exact ? Format.stressMoney(row.stressedDeficit, asset: row.asset) : Format.compactMoney(row.stressedDeficit, asset: row.asset)
+        return (amount + " " + row.asset + (row.adlCertain ? " + ADL" : ""), .alert)
+    }
+
 
     /// The columns that fit `width`, each as wide as its widest cell; the highest priority
     /// numbers go first.
@@ -115,6 +124,17 @@ enum MarketsPane {
             let drop = chosen.indices.max(by: { priority(chosen[$0].column) < priority(chosen[$1].column) }),
             priority(chosen[drop].column) > 0 {
             chosen.remove(at: drop)
+        }
+        // Still too wide: the narrower forms of the cells that have one, before any column goes.
+        if total() > width {
+            for index in chosen.indices {
+                guard let narrow = chosen[index].column.narrowCell else { continue }
+                var column = chosen[index].column
+                column.cell = narrow
+                column.narrowCell = nil
+                let widest = rows.map { DisplayWidth.of(narrow($0, model).0) }.max() ?? 0
+                chosen[index] = (column, max(DisplayWidth.of(column.title), widest))
+            }
         }
         // Still too wide (a long symbol, a long figure): the rightmost columns go, the market last.
         while total() > width, chosen.count > 1 { chosen.removeLast() }

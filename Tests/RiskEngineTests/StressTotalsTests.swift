@@ -67,6 +67,31 @@ struct StressTotalsTests {
         #expect(shortcuts >= 4 && shortcuts < 10, "small shocks cross nothing, large ones liquidate: \(shortcuts)")
     }
 
+    @Test("a shock of one market counts only its own quantities; a cross account's leg elsewhere is named, not summed in another unit")
+    func otherMarketsQuantities() throws {
+        var engine = Engine()
+        engine.openFund(asset: "USDT", balance: Fixed(100))
+        let t: Int64 = 1_723_161_255_000_000_000
+        engine.apply(.mark(symbol: "binance-usdm:BTCUSDT", price: Fixed(60_000), time: t))
+        engine.apply(.mark(symbol: "binance-usdm:XYZUSDT", price: Fixed(1), time: t))
+        engine.apply(.bookSnapshot(symbol: "binance-usdm:BTCUSDT", bids: [(BookUnits.parse("59990")!, BookUnits.parse("0.01")!)],
+            asks: [(BookUnits.parse("60010")!, BookUnits.parse("0.01")!)], time: t))
+        engine.apply(.bookSnapshot(symbol: "binance-usdm:XYZUSDT", bids: [(BookUnits.parse("0.999")!, BookUnits.parse("100000")!)],
+            asks: [(BookUnits.parse("1.001")!, BookUnits.parse("100000")!)], time: t))
+        engine.apply(.account(id: "a", asset: "USDT", venue: "binance-usdm", venueGiven: true, walletBalance: Fixed(2_200), time: t))
+        engine.apply(.position(PositionUpdate(account: "a", symbol: "binance-usdm:BTCUSDT", side: .long, quantity: Fixed(1), entryPrice: Fixed(60_000),
+            mode: .cross, leverage: Fixed(50)), time: t))
+        engine.apply(.position(PositionUpdate(account: "a", symbol: "binance-usdm:XYZUSDT", side: .long, quantity: Fixed(10_000), entryPrice: Fixed(1),
+            mode: .cross, leverage: Fixed(50)), time: t))
+        #expect(engine.positions.filter(\.isOpen).count == 2)
+        let result = try engine.stress(symbol: "binance-usdm:XYZUSDT", shockPercent: Fixed(-20))
+        let btcLeg = result.liquidations.filter { $0.symbol == "binance-usdm:BTCUSDT" }
+        try #require(btcLeg.contains { $0.unfilledQuantity.isPositive }, "the shock liquidates the BTC leg into its thin book: \(result.liquidations)")
+        #expect(result.unfilledQuantity == result.liquidations.filter { $0.symbol == "binance-usdm:XYZUSDT" }.reduce(.zero) { $0 + $1.unfilledQuantity })
+        #expect(result.adlQuantity == result.liquidations.filter { $0.symbol == "binance-usdm:XYZUSDT" }.reduce(.zero) { $0 + $1.adlQuantity })
+        #expect(result.otherMarketsUnfilled == ["binance-usdm:BTCUSDT"])
+    }
+
     @Test("cut every few liquidations, a shock projects what it projects applied whole", arguments: [-20, -5, 5, 20])
     func slicedAsWhole(shock: Int) throws {
         let engine = Self.engine()

@@ -82,6 +82,13 @@ enum WhatIfPane {
             line(adlForms, .alert)
             line(["  and " + beyond, "  and " + beyond.replacingOccurrences(of: " the monitored book", with: "")], .alert)
         }
+        // Cross accounts' legs in other markets the shock liquidated, with quantity their books
+        // could not fill: named, their quantities in their own units (summed into this market's,
+        // 0.99 BTC read as 0.99 XYZ: attacker trial).
+        if !result.otherMarketsUnfilled.isEmpty {
+            let names = result.otherMarketsUnfilled.sorted().map { model.marketNames.short($0) }.joined(separator: ", ")
+            line(["And unfillable quantity in \(names) (cross accounts' legs there; see the list)", "Also unfillable: \(names)"], .alert)
+        }
         if result.socialisedLoss.isPositive { line("Socialised loss \(money(result.socialisedLoss))", .alert) }
         // The standard ladder of shocks for this market, beside the typed one.
         if !ladder.isEmpty && y + 3 < inner.maxY {

@@ -52,6 +52,9 @@ public struct StressResult: Sendable {
     /// What the book could not fill, and what of it the fund took over (the rest went to ADL).
     public var unfilledQuantity: Fixed = .zero
     public var fundTakeoverQuantity: Fixed = .zero
+    /// Other markets where the shock's liquidations (cross accounts' legs there) left quantity
+    /// the book could not fill: their quantities are in their own units, never summed here.
+    public var otherMarketsUnfilled: Set<String> = []
 
 }
 
@@ -144,6 +147,11 @@ extension Engine {
             liquidations: [], adl: [], adlUnfilled: .zero, totalDeficit: .zero, fundBefore: fund(market: index).balance,
             fundAfter: .zero, socialisedLoss: .zero, positionsHit: 0, blocked: nil)
         var hit = Set<Int32>()
+        // Quantities are the shocked market's only: a cross account's leg elsewhere liquidated by
+        // the shock counts its quantity in its own market's unit (a BTCUSDT leg's 0.99 BTC bound
+        // for ADL was reported as 0.99 XYZ of a shock of XYZUSDT: attacker trial). Its money is
+        // counted, in the shocked market's asset.
+        let shockedSymbol = markets[index].symbol
         func tally(_ notes: inout [EngineNotification]) {
             for note in notes {
                 switch note {
@@ -151,19 +159,23 @@ extension Engine {
                     if keepingRecords { result.liquidations.append(record) }
                     result.liquidationCount += 1
                     result.liquidatedNotional += record.notional
-                    result.adlQuantity += record.adlQuantity
                     if record.asset == asset { result.totalDeficit += record.deficit }
-                    result.unfilledQuantity += record.unfilledQuantity
-                    result.fundTakeoverQuantity += record.fundTakeoverQuantity
+                    if record.symbol == shockedSymbol {
+                        result.adlQuantity += record.adlQuantity
+                        result.unfilledQuantity += record.unfilledQuantity
+                        result.fundTakeoverQuantity += record.fundTakeoverQuantity
+                    } else if record.unfilledQuantity.isPositive || record.adlQuantity.isPositive {
+                        result.otherMarketsUnfilled.insert(record.symbol)
+                    }
                     hit.insert(record.position)
                 case .adl(let record):
                     if keepingRecords { result.adl.append(record) }
                     result.adlCloseCount += 1
-                    result.adlClosedQuantity += record.quantity
+                    if record.symbol == shockedSymbol { result.adlClosedQuantity += record.quantity }
                     result.adlNotional += record.notional
                     hit.insert(record.position)
-                case .adlUnfilled(_, let quantity, _):
-                    result.adlUnfilled += quantity
+                case .adlUnfilled(let symbol, let quantity, _):
+                    if symbol == shockedSymbol { result.adlUnfilled += quantity } else { result.otherMarketsUnfilled.insert(symbol) }
                 case .socialisedLoss(let record):
                     result.socialisedLoss += record.loss
                 case .liquidationBlocked(let symbol, let reason, _) where symbol == self.markets[index].symbol:

@@ -438,6 +438,11 @@ enum SessionReport {
             ("fund_takeover_quantity", JSON.number(result.fundTakeoverQuantity, decimals: 8)),
             ("blocked", result.blocked.map { .string($0.message) } ?? .null),
         ]
+        // Other markets where cross accounts' legs the shock liquidated left quantity unfilled
+        // (their quantities are in their own units: never summed into this market's).
+        if !result.otherMarketsUnfilled.isEmpty {
+            members.append(("other_markets_unfilled", .array(result.otherMarketsUnfilled.sorted().map { .string($0) })))
+        }
         return .object(members)
     }
 
@@ -662,7 +667,8 @@ enum SessionReport {
                 let holdings = !result.fundHolds ? ""
                     : " (its holdings \(amount(result.fundHoldingsPnL, asset)) at the shocked mark: equity \(amount(result.fundEquityAfter, asset)))"
                 lines.append("  \(shock): \(result.liquidationCount); \(amount(result.totalDeficit, asset)); \(result.adlQuantity.quantityText()); \(amount(result.fundAfter, asset))"
-                    + holdings + (result.blocked.map { " (\($0.message))" } ?? ""))
+                    + holdings + (result.blocked.map { " (\($0.message))" } ?? "")
+                    + (result.otherMarketsUnfilled.isEmpty ? "" : " (and unfillable quantity in " + result.otherMarketsUnfilled.sorted().joined(separator: ", ") + ")"))
             }
         }
         let shown = log.alerts.suffix(10)

@@ -36,6 +36,35 @@ struct StatedWalletTests {
         #expect(engine.accounts[account].walletBalance == Fixed(12_000) && engine.hasStatedWallet(Int32(account)))
     }
 
+    @Test("each new cross leg of an account whose wallet only leverage implies adds its own, as a positions file sums them; a resend or a stated wallet does not")
+    func impliedWalletSums() throws {
+        var engine = Self.engine()
+        engine.apply(.mark(symbol: "binance-usdm:ETHUSDT", price: Fixed(3_000), time: 1_000_000_000))
+        engine.apply(.bookSnapshot(symbol: "binance-usdm:ETHUSDT", bids: [(BookUnits.perUnit * 2_999, BookUnits.perUnit * 1_000)],
+            asks: [(BookUnits.perUnit * 3_001, BookUnits.perUnit * 1_000)], time: 1_000_000_000))
+        func leg(_ symbol: String, _ quantity: Int, _ entry: Int) -> MarketEvent {
+            .position(PositionUpdate(account: "a", symbol: symbol, side: .long, quantity: Fixed(quantity), entryPrice: Fixed(entry),
+                mode: .cross, leverage: Fixed(10)), time: 2_000_000_000)
+        }
+        engine.apply(leg(Self.symbol, 1, 60_000))
+        engine.apply(leg("binance-usdm:ETHUSDT", 20, 3_000))
+        let account = try #require(engine.accounts.firstIndex { $0.id == "a" })
+        #expect(engine.accounts[account].walletBalance == Fixed(12_000), "60,000 ÷ 10 + 60,000 ÷ 10")
+        // The first leg sent again (a periodic full state): nothing added.
+        engine.apply(leg(Self.symbol, 1, 60_000))
+        #expect(engine.accounts[account].walletBalance == Fixed(12_000))
+        // A 5 % fall: the account at 10x stands (it stood at 20x and lost both legs).
+        var notes = engine.apply(.mark(symbol: Self.symbol, price: Fixed(57_000), time: 3_000_000_000))
+        notes += engine.apply(.mark(symbol: "binance-usdm:ETHUSDT", price: Fixed(2_850), time: 3_000_000_000))
+        #expect(notes.liquidations.isEmpty && engine.positions.filter(\.isOpen).count == 2)
+        // A stated wallet ends the sum: a later new leg adds nothing to it.
+        engine.apply(.account(id: "a", asset: "USDT", venue: "binance-usdm", venueGiven: true, walletBalance: Fixed(15_000), time: 3_000_000_000))
+        engine.apply(.mark(symbol: "binance-usdm:SOLUSDT", price: Fixed(150), time: 3_000_000_000))
+        engine.apply(.position(PositionUpdate(account: "a", symbol: "binance-usdm:SOLUSDT", side: .short, quantity: Fixed(10), entryPrice: Fixed(150),
+            mode: .cross, leverage: Fixed(10)), time: 3_000_000_000))
+        #expect(engine.accounts[account].walletBalance == Fixed(15_000))
+    }
+
     @Test("a wallet stated as 0 is stated: nothing is derived; a statement drops an older one still waiting")
     func zeroIsStated() throws {
         var engine = Self.engine()

@@ -200,6 +200,7 @@ extension Engine {
         // engine's change: an implied one written there had a healthy leg judged against 30
         // and refused every period (attacker trial).
         let walletStated = wallet != nil
+        var walletImplied = false
         // A cross position of an account whose wallet nobody has stated (no wallet, no cross
         // position before): liquidated at once against a wallet of 0, it booked a deficit of
         // 157,000 from an event stream whose account line came on the next line (attacker trial).
@@ -227,11 +228,25 @@ extension Engine {
                 return
             }
             wallet = implied
+            walletImplied = true
+        } else if wallet == nil && update.pointee.mode == .cross && quantity.isPositive, let found, hasImpliedWallet(found),
+                  heldPosition(account: found, market: market, positionSide: update.pointee.positionSide) == nil,
+                  let leverage = update.pointee.leverage,
+                  let implied = Engine.amount(impliedBy: leverage, update, quantity: quantity, kind: instrument.kind),
+                  let sum = Optional(accounts[Int(found)].walletBalance + implied), sum <= MarginMath.largestImpliedMargin {
+            // A new cross leg of an account whose wallet only its legs' leverage implies adds its
+            // own, as a positions file sums an account's cross rows: the second leg of a 10x
+            // account streamed without its account line added nothing, the account stood at 20x,
+            // and a 5 % move liquidated both legs that the same rows in a file kept open
+            // (attacker trial).
+            wallet = sum
+            walletImplied = true
         }
         if !pendingKey.isEmpty { pendingWallets.removeValue(forKey: pendingKey) }
         if let wallet {
             let holder = found ?? newAccount(id: update.pointee.account, asset: asset, venue: venue, hash: accountHashed)
             found = holder
+            noteWalletImplied(holder, walletImplied)
             if walletStated && !engineChangedWallets.isEmpty && engineChangedWallets[holder] != nil { engineChangedWallets[holder] = wallet }
             transfer(wallet - accounts[Int(holder)].walletBalance, asset: asset, from: .outside, to: .wallet(holder),
                 cause: .statement, into: &notes)
@@ -332,6 +347,23 @@ extension Engine {
 
     /// Notes that an account's wallet was stated.
     @inline(__always)
+    /// Marks an account's wallet as implied by its legs' leverage (or stated, when not).
+    mutating func noteWalletImplied(_ account: Int32, _ implied: Bool) {
+        let word = Int(account) >> 6
+        if implied {
+            if word >= impliedWallets.count { impliedWallets.append(contentsOf: repeatElement(0, count: word + 1 - impliedWallets.count)) }
+            impliedWallets[word] |= 1 << UInt64(account & 63)
+        } else if word < impliedWallets.count {
+            impliedWallets[word] &= ~(1 << UInt64(account & 63))
+        }
+    }
+
+    @inline(__always)
+    func hasImpliedWallet(_ account: Int32) -> Bool {
+        let word = Int(account) >> 6
+        return word < impliedWallets.count && impliedWallets[word] & (1 << UInt64(account & 63)) != 0
+    }
+
     mutating func noteWalletStated(_ account: Int32) {
         let word = Int(account) >> 6
         if word >= statedWallets.count { statedWallets.append(contentsOf: repeatElement(0, count: word + 1 - statedWallets.count)) }
@@ -424,6 +456,7 @@ extension Engine {
         transfer(balance - accounts[Int(account)].walletBalance, asset: asset, from: .outside, to: .wallet(account),
             cause: .statement, into: &notes)
         noteWalletStated(account)
+        noteWalletImplied(account, false)
         if !engineChangedWallets.isEmpty && engineChangedWallets[account] != nil { engineChangedWallets[account] = balance }
         // A wallet stated before the account existed, still waiting, is older than this one.
         if !pendingWallets.isEmpty { pendingWallets.removeValue(forKey: accountID + "\u{0}" + asset) }

@@ -46,6 +46,9 @@ public struct Engine: Sendable {
     /// derived from a leverage), 0 included, a bit an account index: see `hasStatedWallet`. Not a
     /// field of `Account`, which it would take from 80 bytes to 96 (a million accounts).
     var statedWallets: [UInt64] = []
+    /// Accounts whose wallet no one stated: the one their cross legs' leverage implies, which each
+    /// new leg adds its own to, as a positions file sums them (see `upsertPosition`).
+    var impliedWallets: [UInt64] = []
     /// Positions whose quantity the engine changed (a simulated liquidation, a step of one, an ADL
     /// close) since the operator last stated them, with that statement (`StatedPosition`). The
     /// operator's system, not yet told of the close, sends the position again as it was (a full

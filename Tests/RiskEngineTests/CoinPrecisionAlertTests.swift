@@ -14,7 +14,7 @@ struct CoinPrecisionAlertTests {
     @Test("the figure of a BTC deficit has eight places, a USDT one two")
     func figure() {
         #expect(Self.alert(value: 0.00283333, asset: "BTC").figure(unit: "BTC")
-            == "0.00283333 BTC and 990.000 contracts the book cannot fill (ADL follows)")
+            == "0.00283333 BTC and 990 contracts the book cannot fill (ADL follows)")
         #expect(Self.alert(value: 0.00283333, asset: "BTC", unfilled: nil).figure(unit: "BTC") == "0.00283333 BTC")
         #expect(Self.alert(value: 1_234.567, asset: "USDT", unfilled: nil).figure(unit: "USDT") == "1,234.57 USDT")
     }

@@ -233,12 +233,7 @@ enum Format {
 
     /// A quantity in `unit`: whole contracts as whole numbers (`7,262 contracts`, which read
     /// `7,262.000`: operator trial), a coin's with its places (`quantityText`).
-    static func quantity(_ value: Fixed, unit: String?) -> String {
-        if unit?.trimmingCharacters(in: .whitespaces) == "contracts", value.rounded(toMultipleOf: .one) == value {
-            return value.formatted(0, grouping: true)
-        }
-        return value.quantityText()
-    }
+    static func quantity(_ value: Fixed, unit: String?) -> String { value.quantityText(unit: unit) }
 
     static func sideMark(_ side: Side) -> String { side == .long ? "▲ long" : "▼ short" }
 }

@@ -19,7 +19,7 @@ public struct SessionLog: Sendable {
         /// for another signal, or none unfilled.
         public var unfilledText: String? {
             guard signal == .stressedDeficit, let unfilled = unfilledQuantity else { return nil }
-            return Fixed(approximating: unfilled).quantityText() + " " + (quantityUnit ?? "units")
+            return Fixed(approximating: unfilled).quantityText(unit: quantityUnit) + " " + (quantityUnit ?? "units")
         }
 
         /// The alert's figure for a person: the value, or what it stands for when the value

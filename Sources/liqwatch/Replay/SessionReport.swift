@@ -378,7 +378,7 @@ enum SessionReport {
         var line = "stressed deficit now \(market.symbol) (the \(engine.configuration.stressedPositions) riskiest positions a side liquidated into the book as it is): \(amount(stressed.deficit, asset)) \(asset)"
         if stressed.unfilledQuantity.isPositive {
             let cover = engine.configuration.unfilled == .adl ? "ADL" : "the fund takes it over"
-            line += "; the book cannot fill \(stressed.unfilledQuantity.quantityText()) \(market.instrument.quantityUnit) → \(cover)"
+            line += "; the book cannot fill \(stressed.unfilledQuantity.quantityText(unit: market.instrument.quantityUnit)) \(market.instrument.quantityUnit) → \(cover)"
         }
         if stressed.adlCertain { line += "; ADL would follow" }
         // A book not trusted: the figure is of the book as last known, and the reason is the
@@ -666,7 +666,7 @@ enum SessionReport {
                 let shock = (result.shockPercent.isNegative ? "" : "+") + result.shockPercent.description + "%"
                 let holdings = !result.fundHolds ? ""
                     : " (its holdings \(amount(result.fundHoldingsPnL, asset)) at the shocked mark: equity \(amount(result.fundEquityAfter, asset)))"
-                lines.append("  \(shock): \(result.liquidationCount); \(amount(result.totalDeficit, asset)); \(result.adlQuantity.quantityText()); \(amount(result.fundAfter, asset))"
+                lines.append("  \(shock): \(result.liquidationCount); \(amount(result.totalDeficit, asset)); \(result.adlQuantity.quantityText(unit: quantityUnit)); \(amount(result.fundAfter, asset))"
                     + holdings + (result.blocked.map { " (\($0.message))" } ?? "")
                     + (result.otherMarketsUnfilled.isEmpty ? "" : " (and unfillable quantity in " + result.otherMarketsUnfilled.sorted().joined(separator: ", ") + ")"))
             }

@@ -24,6 +24,9 @@ public protocol DashboardFeed: AnyObject {
 public enum FeedReply: Equatable, Sendable {
     /// A line for the footer: a jump that could not be made, a key that does nothing live.
     case notice(String)
+    /// A jump (`]`, `[`) stopped the session at this time: the tape's cursor goes to the
+    /// landing's liquidation, when the tape shows one there.
+    case landed(at: Int64)
 }
 
 extension AppModel {
@@ -32,6 +35,7 @@ extension AppModel {
         for reply in replies {
             switch reply {
             case .notice(let text): show(notice: text)
+            case .landed(let time): followTape(toLandingAt: time)
             }
         }
     }

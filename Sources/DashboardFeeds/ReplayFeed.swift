@@ -127,12 +127,12 @@ public final class ReplayFeed: DashboardFeed {
             guard let found = try clock.jumpToNextNotable(wall: wall, deficitsOnly: deficitsOnly) else {
                 return [.notice(deficitsOnly ? "no later deficit or ADL (the tape's d filter is on)" : "no later liquidation, deficit or alert")]
             }
-            return [.notice(JumpLanding.text(at: found, log: session.log, names: MarketNames(of: session.engine)))]
+            return [.notice(JumpLanding.text(at: found, log: session.log, names: MarketNames(of: session.engine))), .landed(at: found)]
         case .previousNotable(let deficitsOnly):
             guard let found = try clock.jumpToPreviousNotable(wall: wall, deficitsOnly: deficitsOnly) else {
                 return [.notice(deficitsOnly ? "no earlier deficit or ADL (the tape's d filter is on)" : "no earlier liquidation, deficit or alert")]
             }
-            return [.notice(JumpLanding.text(at: found, log: session.log, names: MarketNames(of: session.engine)))]
+            return [.notice(JumpLanding.text(at: found, log: session.log, names: MarketNames(of: session.engine))), .landed(at: found)]
         case .jumpToAlert(let time):
             try clock.seek(toFirstEventAt: time, wall: wall)
             // Paused, to be read: the model's footer says so.

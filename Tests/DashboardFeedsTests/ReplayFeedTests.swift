@@ -115,7 +115,9 @@ struct ReplayFeedTests {
         let feed = demoFeed()
         // It says what it landed on.
         let landed = try feed.perform(.nextNotable(deficitsOnly: false), wall: 0)
-        #expect(landed.count == 1 && { if case .notice(let text) = landed[0] { return text.hasPrefix("→ ") && !text.hasSuffix("or alert") } else { return false } }(), "\(landed)")
+        #expect(landed.count == 2 && { if case .notice(let text) = landed[0] { return text.hasPrefix("→ ") && !text.hasSuffix("or alert") } else { return false } }(), "\(landed)")
+        // And where, for the tape's cursor.
+        #expect(landed.last == .landed(at: feed.session.lastTime ?? -1), "\(landed)")
         #expect(feed.session.log.simulatedCount + feed.session.log.alertCount + feed.session.log.deficitCount > 0)
         #expect(try feed.perform(.jump("100%"), wall: 0).isEmpty)
         #expect(try feed.perform(.nextNotable(deficitsOnly: false), wall: 0) == [.notice("no later liquidation, deficit or alert")])

@@ -61,7 +61,7 @@ struct TapeCursorTests {
         #expect(screen.tapeCursor == 0)
     }
 
-    @Test("`]` and `[` in a replay put the cursor on the newest line, the landing's; live, the cursor stays", arguments: ["]", "["])
+    @Test("a jump that lands on a liquidation puts the cursor on it; one that lands on none, or finds nothing, leaves the cursor", arguments: ["]", "["])
     func jumpFollowsTheLanding(key: String) throws {
         var (engine, log) = cascade(positions: 400)
         var status = SessionStatus(kind: "REPLAY", source: "test")
@@ -69,24 +69,26 @@ struct TapeCursorTests {
         var screen = AppModel(width: 120, height: 40, status: status, engine: engine, log: log)
         screen.focusPane(.tape)
         screen.press(.down, .down, .down)
-        #expect(screen.tapeCursor == 3)
         let jump = screen.update(.key(.character(Character(key))))
         #expect(jump == [key == "]" ? .nextNotable(deficitsOnly: false) : .previousNotable(deficitsOnly: false)])
-        // The feed lands: the session handed over has the landing's liquidations as its newest.
+        #expect(screen.tapeCursor == 3, "the key alone moves nothing: the jump may find nothing")
+        // The feed lands at 5 s and says so; the session handed over has the landing's liquidations as its newest.
+        screen.followTape(toLandingAt: 5_000_000_000)
         screen.detachSession()
         log.record(engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(66_500), time: 5_000_000_000)))
+        status.time = 5_000_000_000
         _ = screen.update(.session(engine: engine, log: log, status: status))
         #expect(screen.tapeCursor == 0)
-        #expect(selected(screen) == TapeEntries.window(log, offset: 0, length: 1).first)
         #expect(selected(screen)?.time == 5_000_000_000)
-
-        var live = SessionStatus(kind: "LIVE", source: "test")
-        live.time = engine.time
-        var liveScreen = AppModel(width: 120, height: 40, status: live, engine: engine, log: log)
-        liveScreen.focusPane(.tape)
-        liveScreen.press(.down, .down, .down)
-        _ = liveScreen.update(.key(.character(Character(key))))
-        #expect(liveScreen.tapeCursor == 3, "a live session does not jump: the cursor stays on its line")
+        // A landing with no line on the tape (an alert alone): the cursor stays on its line.
+        screen.press(.down, .down)
+        let before = try #require(selected(screen))
+        screen.followTape(toLandingAt: 6_000_000_000)
+        screen.detachSession()
+        log.record(engine.apply(.clock(time: 6_000_000_000)))
+        status.time = 6_000_000_000
+        _ = screen.update(.session(engine: engine, log: log, status: status))
+        #expect(selected(screen) == before && screen.tapeCursor == 2)
     }
 
     @Test("a filter typed on the tape keeps the cursor on the line it was on while that line matches")

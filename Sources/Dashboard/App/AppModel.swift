@@ -176,6 +176,8 @@ public struct AppModel: Sendable {
     /// cursor stays on it while it matches (confirming a filter sent it to the first row, though
     /// it matched: operator trial).
     var tapeSelectionBeforePrompt: TapeEntry? = nil
+    /// A jump's landing the tape's cursor is to go to (`followTape(toLandingAt:)`).
+    var pendingTapeLanding: Int64? = nil
     /// The first line of the what-if's list of liquidations on screen.
     public private(set) var whatIfScroll = 0
     /// The first line the position view shows (it scrolls: see `DetailPane`).
@@ -591,6 +593,7 @@ public struct AppModel: Sendable {
         }
         tapeLinesSeen = now
         tapeCursor = min(tapeCursor, max(0, tapeCount - 1))
+        resolveTapeLanding()
         noteTapeSelection()
     }
 
@@ -601,14 +604,27 @@ public struct AppModel: Sendable {
         tapeCursor = (selection ?? tapeSelection).flatMap { tapeWindow(offset: 0, length: tapeCount).firstIndex(of: $0) } ?? 0
     }
 
-    /// A replay's `]` or `[` stops the session on the event it lands on, so its liquidation is
-    /// the tape's newest line: the cursor goes there (it stayed on a row of the cascade before,
-    /// and Enter opened that one, not the liquidation the footer named: operator trial). A live
-    /// session does not jump, and its cursor stays.
-    mutating func followTapeToLanding() {
-        guard !status.isLive else { return }
-        tapeCursor = 0
-        tapeSelection = nil
+    /// A replay's `]` or `[` stopped the session at `time`: the landing's liquidation is the
+    /// tape's newest line, and the cursor goes there (it stayed on a row of the cascade, and Enter
+    /// opened that one, not the liquidation the footer named: operator trial). Only when the tape
+    /// shows a line of that time: a landing on an alert alone, or on a liquidation the tape's
+    /// filter hides, leaves the cursor where it was (review). The session that landed may be
+    /// handed over after the reply: then it is looked at again (`keepTapeCursor`).
+    public mutating func followTape(toLandingAt time: Int64) {
+        pendingTapeLanding = time
+        // Already holding the session that landed (its clock stops at the landing).
+        if status.time == time { resolveTapeLanding() }
+    }
+
+    /// At the session's hand-over after a jump: the cursor on the landing's line where the tape
+    /// shows one, else where it was.
+    mutating func resolveTapeLanding() {
+        guard let time = pendingTapeLanding else { return }
+        pendingTapeLanding = nil
+        if let newest = tapeWindow(offset: 0, length: 1).first, newest.time == time {
+            tapeCursor = 0
+            tapeSelection = nil
+        }
     }
 
     /// Remembers the line under the tape's cursor (see `tapeSelection`).
@@ -848,12 +864,8 @@ public struct AppModel: Sendable {
         case .step: return [.step]
         case .faster: return [.faster]
         case .slower: return [.slower]
-        case .nextNotable:
-            followTapeToLanding()
-            return [.nextNotable(deficitsOnly: tapeFilter.deficitsOnly)]
-        case .previousNotable:
-            followTapeToLanding()
-            return [.previousNotable(deficitsOnly: tapeFilter.deficitsOnly)]
+        case .nextNotable: return [.nextNotable(deficitsOnly: tapeFilter.deficitsOnly)]
+        case .previousNotable: return [.previousNotable(deficitsOnly: tapeFilter.deficitsOnly)]
         case .jumpToTime:
             // From a position's view, back to it after the jump (the view closed, and the list's
             // cursor had moved: the operator had to find the position again; operator trial).

@@ -48,4 +48,20 @@ struct LadderLiquidationRowTests {
         #expect(asks.map(\.liquidations) == [3, 1], "\(asks)")
         #expect(LadderPane.beyondBook(asks, .ask, liquidations: shorts) == 1)
     }
+
+    @Test("a windowed table's prices left out beyond its range towards the mark are the touch's row's, where they all lie in it")
+    func outsideCountsAtTheTouch() {
+        var reach = LiquidationReach(range: units("90")...units("110"))
+        reach.outside.longsAbove = 5
+        reach.outside.shortsBelow = 7
+        let longs = ["99.5", "100.5"].map(units)
+        let bids = LadderPane.rows(book(), .bid, step: units("1"), count: 5, liquidations: longs, reach: reach)
+        #expect(bids.map(\.liquidations) == [1 + 5, 1, 0], "\(bids)")
+        let asks = LadderPane.rows(book(), .ask, step: units("1"), count: 5, liquidations: [], reach: reach)
+        #expect(asks.first?.liquidations == 7, "\(asks)")
+        // A range that ends below the touch: the prices above it may lie below the touch too.
+        var low = LiquidationReach(range: units("10")...units("50"))
+        low.outside.longsAbove = 5
+        #expect(LadderPane.rows(book(), .bid, step: units("1"), count: 5, liquidations: [], reach: low).first?.liquidations == 0)
+    }
 }

@@ -54,8 +54,8 @@ enum LadderPane {
         let shortLiquidations = model.table.shortLiquidations[symbol] ?? []
         let longLiquidations = model.table.longLiquidations[symbol] ?? []
         let reach = model.table.liquidationReach[symbol] ?? LiquidationReach()
-        let asks = rows(book, .ask, step: step, count: levelsPerSide, liquidations: shortLiquidations)
-        let bids = rows(book, .bid, step: step, count: levelsPerSide, liquidations: longLiquidations)
+        let asks = rows(book, .ask, step: step, count: levelsPerSide, liquidations: shortLiquidations, reach: reach)
+        let bids = rows(book, .bid, step: step, count: levelsPerSide, liquidations: longLiquidations, reach: reach)
         let maxCumulative = max(asks.last?.cumulative ?? 1, bids.last?.cumulative ?? 1, 1)
         // Each column as wide as its widest figure (a number is never cut): what is left goes to
         // the depth bar and the markers; without room, the bar and then the cum column go first.
@@ -245,7 +245,8 @@ enum LadderPane {
 
     /// Levels grouped into buckets of `step`, from the touch outwards, with cumulative size; a
     /// run of buckets eaten to nothing is one row.
-    static func rows(_ book: OrderBook, _ side: BookSide, step: Int64, count: Int, liquidations: [Int64]) -> [Row] {
+    static func rows(_ book: OrderBook, _ side: BookSide, step: Int64, count: Int, liquidations: [Int64],
+                     reach: LiquidationReach = LiquidationReach()) -> [Row] {
         var rows: [Row] = []
         var cumulative: Int64 = 0
         // The feed's levels, those liquidations emptied included (shown eaten, with nothing left).
@@ -282,6 +283,18 @@ enum LadderPane {
             rows[index].liquidations = side == .bid
                 ? PositionTable.count(liquidations, from: far, through: before.map { $0 - 1 } ?? .max)
                 : PositionTable.count(liquidations, from: before.map { $0 + 1 } ?? .min, through: far)
+        }
+        // The touch's row takes every price past it towards the mark and beyond (crossed
+        // positions waiting for a book they can be liquidated into too): with a windowed table,
+        // those left out past the listed range as well, where all of them lie in it (they were
+        // counted nowhere: review).
+        if let first = rows.first {
+            let far = first.farPrice ?? first.price
+            if side == .bid, reach.outside.longsAbove > 0, reach.range.upperBound >= far {
+                rows[0].liquidations += reach.outside.longsAbove
+            } else if side == .ask, reach.outside.shortsBelow > 0, reach.range.lowerBound <= far {
+                rows[0].liquidations += reach.outside.shortsBelow
+            }
         }
         return rows
     }

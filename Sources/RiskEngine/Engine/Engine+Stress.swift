@@ -216,10 +216,22 @@ extension Engine {
     /// the report and the what-if wait for. Two, not one a core: every copy in flight holds its
     /// own copy of the positions. The results are the same, in the same order, as one by one.
     /// Each step keeps its totals only (`keepingRecords: false`): what the report and the ladder show.
+    /// Positions past which a ladder's shocks run two at a time only where the memory left holds
+    /// two copies of the engine (`stressCopyBytesPerPosition` each, measured: a 2,000,000-position
+    /// report peaked at 3.0 GB with two copies, 1.9 GB with one).
+    public static let stressLadderOneCopyAbove = 1_000_000
+    static let stressCopyBytesPerPosition: UInt64 = 700
+
     public func stressLadder(symbol: String) -> [StressResult] {
         let shocks = StressLadder.shocks
         let results = Mutex<[StressResult?]>(Array(repeating: nil, count: shocks.count))
-        let workers = Swift.min(2, shocks.count)
+        // Two at a time only where two copies fit in the memory left: each copy in flight holds
+        // its own positions and accounts, and two of 5,000,000 positions beside the engine's own
+        // ran a report out of memory at its end (attacker trial). Below a million positions two
+        // copies are a few hundred megabytes at most.
+        let twoFit = positions.count <= Engine.stressLadderOneCopyAbove
+            || MemoryRoom.available().map { $0 / 2 > UInt64(positions.count) * Engine.stressCopyBytesPerPosition } ?? false
+        let workers = Swift.min(twoFit ? 2 : 1, shocks.count)
         let engine = self
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
             for offset in stride(from: worker, to: shocks.count, by: workers) {

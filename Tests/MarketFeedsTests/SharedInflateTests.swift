@@ -126,38 +126,31 @@ extension SharedInflateTests {
 }
 
 extension SharedInflateTests {
-    @Test("bytes appended after the last gzip member are named as such, after every line before them")
-    func trailingGarbage() throws {
+    /// 2,000 lines gzipped with `tail` appended, read to the end: the lines read and the error.
+    static func readAppended(_ tail: [UInt8]) throws -> (lines: Int, said: String) {
         let scratch = try ScratchDirectory()
-        let text = Self.numberedLines(2_000)
-        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: try Self.gzipped(text, named: "lines.txt", in: scratch))))
-        bytes += Array("not gzip at all\n".utf8)
-        let path = try scratch.write("appended.txt.gz", bytes: bytes)
-        let reader = LineReader(source: try FileByteSource.open(path: path))
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: try gzipped(numberedLines(2_000), named: "lines.txt", in: scratch))))
+        bytes += tail
+        let reader = LineReader(source: try FileByteSource.open(path: try scratch.write("appended.txt.gz", bytes: bytes)))
         var lines = 0
         var caught: InputError? = nil
         do { while try reader.nextLine() != nil { lines += 1 } } catch { caught = error }
-        #expect(lines == 2_000)
-        #expect(caught?.description.contains("bytes after gzip member 1 are not gzip data") == true, "\(String(describing: caught))")
+        return (lines, caught?.description ?? "")
     }
-}
 
-extension SharedInflateTests {
+    @Test("bytes appended after the last gzip member are named as such, after every line before them")
+    func trailingGarbage() throws {
+        let (lines, said) = try Self.readAppended(Array("not gzip at all\n".utf8))
+        #expect(lines == 2_000)
+        #expect(said.contains("bytes after gzip member 1 are not gzip data"), "\(said)")
+    }
+
     @Test("one to three stray bytes after the last member are trailing garbage; the start of a header cut short is a truncated stream",
           arguments: [([UInt8]("\n".utf8), true), ([UInt8]("\r\n".utf8), true), ([UInt8]("abc".utf8), true), ([0x1f], false), ([0x1f, 0x8b], false),
                       ([0x1f, 0x8b, 0x08], false), ([0x1f, 0x00], true)])
     func fewTrailingBytes(tail: [UInt8], garbage: Bool) throws {
-        let scratch = try ScratchDirectory()
-        let text = Self.numberedLines(2_000)
-        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: try Self.gzipped(text, named: "lines.txt", in: scratch))))
-        bytes += tail
-        let path = try scratch.write("appended.txt.gz", bytes: bytes)
-        let reader = LineReader(source: try FileByteSource.open(path: path))
-        var lines = 0
-        var caught: InputError? = nil
-        do { while try reader.nextLine() != nil { lines += 1 } } catch { caught = error }
+        let (lines, said) = try Self.readAppended(tail)
         #expect(lines == 2_000)
-        let said = caught?.description ?? ""
         #expect(said.contains(garbage ? "bytes after gzip member 1 are not gzip data" : "truncated gzip stream"), "\(tail): \(said)")
     }
 }

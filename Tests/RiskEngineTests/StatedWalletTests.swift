@@ -65,6 +65,31 @@ struct StatedWalletTests {
         #expect(engine.accounts[account].walletBalance == Fixed(15_000))
     }
 
+    @Test("an implied wallet follows its cross legs: a leg closed gives its share back, a resized leg moves it, an isolated leg leaves it")
+    func impliedWalletFollowsLegs() throws {
+        var engine = Self.engine()
+        engine.apply(.mark(symbol: "binance-usdm:ETHUSDT", price: Fixed(3_000), time: 1_000_000_000))
+        func leg(_ symbol: String, _ quantity: Int, _ entry: Int, _ mode: MarginMode = .cross) -> MarketEvent {
+            .position(PositionUpdate(account: "r", symbol: symbol, side: .long, quantity: Fixed(quantity), entryPrice: Fixed(entry),
+                mode: mode, leverage: Fixed(10)), time: 2_000_000_000)
+        }
+        engine.apply(leg(Self.symbol, 1, 60_000))
+        let account = try #require(engine.accounts.firstIndex { $0.id == "r" })
+        #expect(engine.accounts[account].walletBalance == Fixed(6_000))
+        // Rotated: BTC closed, ETH opened. A file of the ETH row alone derives 6,000.
+        engine.apply(leg(Self.symbol, 0, 60_000))
+        #expect(engine.accounts[account].walletBalance == .zero)
+        engine.apply(leg("binance-usdm:ETHUSDT", 20, 3_000))
+        #expect(engine.accounts[account].walletBalance == Fixed(6_000), "the closed leg's share was added again")
+        // Resized: 40 ETH at 10x imply 12,000.
+        engine.apply(leg("binance-usdm:ETHUSDT", 40, 3_000))
+        #expect(engine.accounts[account].walletBalance == Fixed(12_000))
+        // An isolated leg has its own margin: the implied wallet stays.
+        engine.apply(.position(PositionUpdate(account: "r", symbol: Self.symbol, side: .long, quantity: Fixed(1), entryPrice: Fixed(60_000),
+            mode: .isolated, isolatedMargin: Fixed(6_000)), time: 2_000_000_000))
+        #expect(engine.accounts[account].walletBalance == Fixed(12_000))
+    }
+
     @Test("a wallet stated as 0 is stated: nothing is derived; a statement drops an older one still waiting")
     func zeroIsStated() throws {
         var engine = Self.engine()

@@ -208,14 +208,17 @@ extension Engine {
         // leverage the position is refused, saying what it needs. So is one of an account whose
         // wallet the engine's own liquidations emptied: its new position was liquidated at once
         // against it, before the account line stating the wallet now (attacker trial).
+        // The share of an implied wallet this leg now stands for (set on its position below).
+        var impliedShare: Fixed? = nil
         if wallet == nil && update.pointee.mode == .cross && quantity.isPositive, let found,
            let last = restatedLegWallet(update, account: found, market: market) {
             // The position the engine liquidated, stated again and found news against the wallet
             // last stated (`restatementWouldTrigger`): given that wallet. Given the one its
             // leverage implies (the engine had emptied the wallet), or what a new leg's implied
             // wallet left, it was applied only to be liquidated at once, a second deficit
-            // (attacker trial).
+            // (attacker trial). An implied wallet stays one (review).
             wallet = last
+            walletImplied = hasImpliedWallet(found)
         } else if wallet == nil && update.pointee.mode == .cross && quantity.isPositive
             && (found.map(hasStatedWallet) != true || found.map(walletEmptiedByEngine) == true) {
             guard let leverage = update.pointee.leverage else {
@@ -229,24 +232,34 @@ extension Engine {
             }
             wallet = implied
             walletImplied = true
-        } else if wallet == nil && update.pointee.mode == .cross && quantity.isPositive, let found, hasImpliedWallet(found),
-                  heldPosition(account: found, market: market, positionSide: update.pointee.positionSide) == nil,
-                  let leverage = update.pointee.leverage,
-                  let implied = Engine.amount(impliedBy: leverage, update, quantity: quantity, kind: instrument.kind),
-                  let sum = Optional(accounts[Int(found)].walletBalance + implied), sum <= MarginMath.largestImpliedMargin {
-            // A new cross leg of an account whose wallet only its legs' leverage implies adds its
-            // own, as a positions file sums an account's cross rows: the second leg of a 10x
-            // account streamed without its account line added nothing, the account stood at 20x,
-            // and a 5 % move liquidated both legs that the same rows in a file kept open
-            // (attacker trial).
-            wallet = sum
-            walletImplied = true
+            impliedShare = implied
+            if let found { forgetImpliedShares(of: found) }
+        } else if wallet == nil, let found, hasImpliedWallet(found) {
+            // An account whose wallet only its cross legs' leverage implies: the wallet moves by
+            // this leg's share as it changes, as a positions file sums an account's cross rows
+            // (the second leg of a 10x account streamed without its account line added nothing,
+            // the account stood at 20x, and a 5 % move liquidated both legs that the same rows
+            // in a file kept open: attacker trial). A leg closed, or made isolated, gives its share
+            // back; one sent again unchanged moves nothing; one without a leverage keeps its share.
+            let held = heldPosition(account: found, market: market, positionSide: update.pointee.positionSide)
+            let old = held.flatMap { impliedShares[$0] } ?? .zero
+            var share = Fixed.zero
+            if update.pointee.mode == .cross && quantity.isPositive {
+                share = update.pointee.leverage.flatMap { Engine.amount(impliedBy: $0, update, quantity: quantity, kind: instrument.kind) } ?? old
+            }
+            let moved = accounts[Int(found)].walletBalance + share - old
+            if share != old, moved <= MarginMath.largestImpliedMargin {
+                wallet = Fixed.maximum(moved, .zero)
+                walletImplied = true
+                impliedShare = share
+            }
         }
         if !pendingKey.isEmpty { pendingWallets.removeValue(forKey: pendingKey) }
         if let wallet {
             let holder = found ?? newAccount(id: update.pointee.account, asset: asset, venue: venue, hash: accountHashed)
             found = holder
             noteWalletImplied(holder, walletImplied)
+            if !walletImplied { forgetImpliedShares(of: holder) }
             if walletStated && !engineChangedWallets.isEmpty && engineChangedWallets[holder] != nil { engineChangedWallets[holder] = wallet }
             transfer(wallet - accounts[Int(holder)].walletBalance, asset: asset, from: .outside, to: .wallet(holder),
                 cause: .statement, into: &notes)
@@ -271,6 +284,9 @@ extension Engine {
         } else {
             // Closing a position that is not there: only the wallet, if stated, changed.
             return
+        }
+        if let impliedShare {
+            if impliedShare.isZero { impliedShares.removeValue(forKey: index) } else { impliedShares[index] = impliedShare }
         }
         willChangeADLInputs(index)
         transfer(margin - positions[Int(index)].isolatedMargin, asset: asset, from: .outside, to: .isolatedMargin(index),
@@ -345,8 +361,12 @@ extension Engine {
         return !accounts[Int(account)].walletBalance.isPositive
     }
 
-    /// Notes that an account's wallet was stated.
-    @inline(__always)
+    /// Drops the implied shares of an account's positions (its wallet stated, or implied anew).
+    mutating func forgetImpliedShares(of account: Int32) {
+        guard !impliedShares.isEmpty else { return }
+        for index in accounts[Int(account)].positions { impliedShares.removeValue(forKey: index) }
+    }
+
     /// Marks an account's wallet as implied by its legs' leverage (or stated, when not).
     mutating func noteWalletImplied(_ account: Int32, _ implied: Bool) {
         let word = Int(account) >> 6
@@ -364,6 +384,8 @@ extension Engine {
         return word < impliedWallets.count && impliedWallets[word] & (1 << UInt64(account & 63)) != 0
     }
 
+    /// Notes that an account's wallet was stated.
+    @inline(__always)
     mutating func noteWalletStated(_ account: Int32) {
         let word = Int(account) >> 6
         if word >= statedWallets.count { statedWallets.append(contentsOf: repeatElement(0, count: word + 1 - statedWallets.count)) }
@@ -457,6 +479,7 @@ extension Engine {
             cause: .statement, into: &notes)
         noteWalletStated(account)
         noteWalletImplied(account, false)
+        forgetImpliedShares(of: account)
         if !engineChangedWallets.isEmpty && engineChangedWallets[account] != nil { engineChangedWallets[account] = balance }
         // A wallet stated before the account existed, still waiting, is older than this one.
         if !pendingWallets.isEmpty { pendingWallets.removeValue(forKey: accountID + "\u{0}" + asset) }

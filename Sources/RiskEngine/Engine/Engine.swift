@@ -49,6 +49,9 @@ public struct Engine: Sendable {
     /// Accounts whose wallet no one stated: the one their cross legs' leverage implies, which each
     /// new leg adds its own to, as a positions file sums them (see `upsertPosition`).
     var impliedWallets: [UInt64] = []
+    /// The share of its account's implied wallet each cross leg stands for (notional at entry ÷
+    /// leverage), by position: only positions of accounts whose wallet is implied.
+    var impliedShares: [Int32: Fixed] = [:]
     /// Positions whose quantity the engine changed (a simulated liquidation, a step of one, an ADL
     /// close) since the operator last stated them, with that statement (`StatedPosition`). The
     /// operator's system, not yet told of the close, sends the position again as it was (a full

@@ -63,12 +63,12 @@ public struct Instrument: Hashable, Sendable {
     public var exchangeSymbol: String { MarketID.symbol(of: symbol) }
     public var venue: Venue? { MarketID.venue(of: symbol) }
 
-    /// What the market's quantities count: contracts (inverse) or the base asset (`BTCUSDT` →
-    /// `BTC`; "units" when the symbol does not end in its settlement asset).
     /// The unit a price and a notional are counted in: the settlement asset of a linear contract
     /// (`USDT`, `USDC`), USD for an inverse one (its contracts are worth dollars).
     public var quote: String { kind.isInverse ? "USD" : settlementAsset }
 
+    /// What the market's quantities count: contracts (inverse) or the base asset (`BTCUSDT` →
+    /// `BTC`; "units" when the symbol does not end in its settlement asset).
     public var quantityUnit: String {
         if kind.isInverse { return "contracts" }
         // Hyperliquid names a market by its coin (`BTC`, settled in USDC); OKX by base and quote

@@ -1,4 +1,3 @@
-import Foundation
 /// Exact conversion between decimal text and scaled integers, byte by byte, with no `Double` and no
 /// Foundation on the way. Decoders call `scaledInteger(from:count:places:)` on the raw bytes of a
 /// frame, so a price such as `"61659.70"` becomes the integer 6_165_970_000_000 (10⁻⁸ units) without
@@ -202,18 +201,18 @@ extension Fixed: CustomStringConvertible, LosslessStringConvertible {
         return text == "-0" ? "0" : text
     }
 
-    /// A quantity with `minimum` decimals, or as many more (up to 8) as a small one needs not to
-    /// read as none: "2.558", "0.0004" (with three places it read "0.000": a quantity the book
-    /// cannot fill, shown as nothing).
     /// A quantity in `unit`: whole contracts as whole numbers (`7,262 contracts`: it read
     /// `7,262.000`, operator trial), anything else as `quantityText()`.
     public func quantityText(unit: String?, grouping: Bool = true) -> String {
-        if unit?.trimmingCharacters(in: .whitespaces) == "contracts", rounded(toMultipleOf: .one) == self {
+        if let unit, unit == "contracts" || unit == " contracts", rounded(toMultipleOf: .one) == self {
             return formatted(0, grouping: grouping)
         }
         return quantityText(grouping: grouping)
     }
 
+    /// A quantity with `minimum` decimals, or as many more (up to 8) as a small one needs not to
+    /// read as none: "2.558", "0.0004" (with three places it read "0.000": a quantity the book
+    /// cannot fill, shown as nothing).
     public func quantityText(minimum: Int = 3, grouping: Bool = true) -> String {
         var places = minimum
         var text = formatted(places, grouping: grouping)

@@ -23,6 +23,11 @@ struct CoinMoneyFormatTests {
         #expect(Format.stressMoney(Fixed("1234.31536657")!, asset: "UNI") == "1,234.31536657")
         let reading = SignalReading(kind: .stressedDeficit, value: 3_442.27, baseline: 8_000, level: .warn, count: nil, history: [])
         #expect(SignalsPane.formatted(reading, unit: "BTC", asset: "USDT").0 == "3,442.27")
+        // A deficit past the fund: ADL follows though the book fills every unit (the markets pane
+        // said `+ ADL` beside this pane's bare figure: operator trial).
+        var past = SignalReading(kind: .stressedDeficit, value: 360.50831079, baseline: 0, level: .alert, count: nil, history: [])
+        past.adlCertain = true
+        #expect(SignalsPane.formatted(past, unit: "contracts", asset: "UNI").0 == "360.50831079 UNI + ADL")
     }
 
     @Test("the signals pane's stressed deficit of a BTC-settled market, and its fund")

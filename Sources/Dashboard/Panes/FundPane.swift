@@ -131,8 +131,10 @@ enum FundPane {
             }
         } else if stressed.deficit.isPositive {
             let share = Format.cappedPercent(fund.balance.approximateDouble / stressed.deficit.approximateDouble, decimals: 0)
-            coverage = share + " of " + money(stressed.deficit)
-            shorterCoverage = [share]
+            // Past the fund, ADL follows: said here as in the markets and signals panes.
+            let adl = stressed.adlCertain ? " → ADL" : ""
+            coverage = share + " of " + money(stressed.deficit) + adl
+            shorterCoverage = stressed.adlCertain ? [share + adl, "→ ADL"] : [share]
         } else {
             coverage = "no stressed deficit"
             shorterCoverage = ["none"]

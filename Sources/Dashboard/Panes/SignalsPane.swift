@@ -131,7 +131,10 @@ enum SignalsPane {
             // A coin's amount names its coin (`741.08886301` beside a UNI fund read as dollars), and
             // money and quantity the book cannot fill both say so (operator trial).
             let coin = AssetPrecision.decimals(forAsset: asset) >= 8 ? " " + asset : ""
-            let adl = reading.unfilledQuantity != nil && reading.adlCertain ? " + ADL" : ""
+            // ADL follows whether the book cannot fill some of it or the deficit passes the fund,
+            // as the markets pane says it (it said `+ ADL` beside this pane's bare figure when the
+            // fund, at 0, could not pay it: operator trial).
+            let adl = reading.adlCertain ? " + ADL" : ""
             return (Format.stressMoney(deficit, asset: asset) + coin + adl,
                 "fund " + (reading.baseline.map { Format.compactMoney($0, asset: asset) } ?? "—"))
         }

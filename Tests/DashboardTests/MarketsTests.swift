@@ -435,5 +435,29 @@ struct MarketsStressedNarrowTests {
         let kept = try #require(narrow.first { $0.column.column == .stressed }, "the stressed column was dropped: \(narrow.map(\.column.title))")
         #expect(kept.column.cell(rows[index], wide).0 == "1,235 USDT")
         #expect(narrow.reduce(0) { $0 + $1.width + 1 } <= 40)
+        // A coin's exact figure, too wide beside the mark and the signal: they go, it stays.
+        rows[index].asset = "UNI"
+        rows[index].adlCertain = true
+        rows[index].stressedDeficit = Fixed("1234.31536657")!
+        let coin = MarketsPane.fitting(40, rows: rows, model: wide).map { $0.column.column }
+        #expect(coin.contains(.stressed) && coin.contains(.symbol) && !coin.contains(.mark), "\(coin)")
+    }
+
+    @Test("a column dropped while a wider one stood comes back when what is left holds it")
+    func droppedColumnsComeBack() {
+        let wide = model(width: 200, height: 60, engine: fiveMarkets())
+        let rows = MarketsPane.shownRows(wide)
+        for width in [60, 80, 100, 120, 160] {
+            let chosen = MarketsPane.fitting(width, rows: rows, model: wide)
+            let used = chosen.reduce(0) { $0 + $1.width + 1 }
+            #expect(used <= width)
+            let shown = Set(chosen.map(\.column.title))
+            for column in MarketsPane.columns where !shown.contains(column.title) {
+                let cells = rows.map { DisplayWidth.of(column.cell($0, wide).0) }
+                let need = max(DisplayWidth.of(column.title), cells.max() ?? 0) + 1
+                let saysNothing = !rows.isEmpty && rows.allSatisfy { column.cell($0, wide).0 == "—" }
+                #expect(used + need > width || saysNothing || column.onlyForSeveralVenues, "\(width): \(column.title) fits in \(width - used) cells left")
+            }
+        }
     }
 }

@@ -107,12 +107,13 @@ enum MarketsPane {
         // Markets named without a venue (an engine fed directly) have no venue column.
         let named = model.marketNames.venues.isEmpty ? columns.filter { !$0.onlyForSeveralVenues } : columns
         var empty: Set<String> = []
-        var chosen = named.map { column -> (column: Column, width: Int) in
+        let all = named.map { column -> (column: Column, width: Int) in
             let cells = rows.map { column.cell($0, model).0 }
             if !cells.isEmpty && cells.allSatisfy({ $0 == "—" }) { empty.insert(column.title) }
             let widest = cells.map(DisplayWidth.of).max() ?? 0
             return (column, max(DisplayWidth.of(column.title), widest))
         }
+        var chosen = all
         func total() -> Int { chosen.reduce(0, { $0 + $1.width + 1 }) }
         let severalVenues = model.marketNames.venues.count > 1
         // A column that says nothing for any row (no feed carries an index) goes before any other.
@@ -136,8 +137,22 @@ enum MarketsPane {
                 chosen[index] = (column, max(DisplayWidth.of(column.title), widest))
             }
         }
-        // Still too wide (a long symbol, a long figure): the rightmost columns go, the market last.
+        // Still too wide (a long symbol, a long figure): the mark goes, then the signal, then the
+        // stressed deficit, the market never (the rightmost went first, and at 80×24 a replay's
+        // pane kept the mark and lost the stressed deficit: operator trial).
+        for dropped in [MarketColumn.mark, .signal, .stressed] where total() > width {
+            chosen.removeAll { $0.column.column == dropped }
+        }
         while total() > width, chosen.count > 1 { chosen.removeLast() }
+        // Columns dropped while wider ones stood that fit in what is left come back, the most
+        // important first, in their places (at 120×40 `liq60` went and left 17 blank cells).
+        let kept = Set(chosen.map(\.column.title))
+        let order = all.indices.filter { !kept.contains(all[$0].column.title) && priority(all[$0].column) < 99 }
+            .sorted { priority(all[$0].column) < priority(all[$1].column) }
+        for index in order where total() + all[index].width + 1 <= width {
+            let place = chosen.firstIndex { item in (all.firstIndex { $0.column.title == item.column.title } ?? 0) > index } ?? chosen.count
+            chosen.insert(all[index], at: place)
+        }
         return chosen
     }
 

@@ -461,3 +461,26 @@ struct MarketsStressedNarrowTests {
         }
     }
 }
+
+@Suite("Sorting the markets by their signal column")
+struct MarketsSignalSortTests {
+    @Test("rows sort as the column reads: ALERT by count, STALE, MARK OLD, warn, ok; a STALE row's hidden level does not split them")
+    func asShown() {
+        let base = MarketsPane.shownRows(model(width: 200, height: 60, engine: fiveMarkets()))[0]
+        func row(_ name: String, _ level: SignalLevel, alerts: Int = 0, stale: Bool = false, old: Bool = false) -> MarketRow {
+            var row = base
+            row.symbol = name
+            row.worstSignal = level
+            row.alertSignals = alerts
+            row.stale = stale
+            row.markOutdated = old
+            return row
+        }
+        let rows = [row("okA", .ok), row("staleOk", .ok, stale: true), row("alert1", .alert, alerts: 1), row("staleAlert", .alert, alerts: 3, stale: true),
+                    row("warn", .warn), row("old", .ok, old: true), row("alert3", .alert, alerts: 3)]
+        let sorted = rows.sorted { MarketTable.ascending($1, $0, by: .signal) }.map(\.symbol)
+        #expect(Array(sorted.prefix(2)) == ["alert3", "alert1"])
+        #expect(Set(sorted[2...3]) == ["staleOk", "staleAlert"], "\(sorted)")
+        #expect(Array(sorted[4...]) == ["old", "warn", "okA"], "\(sorted)")
+    }
+}

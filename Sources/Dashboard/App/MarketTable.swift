@@ -154,7 +154,20 @@ public struct MarketTable: Sendable {
         case .funding: return optional(a.fundingRate.map { abs($0.approximateDouble) }, b.fundingRate.map { abs($0.approximateDouble) })
         case .spread: return optional(a.spreadBps, b.spreadBps)
         case .depth: return optional(a.depth10, b.depth10)
-        case .signal: return a.worstSignal < b.worstSignal || (a.worstSignal == b.worstSignal && a.alertSignals < b.alertSignals)
+        // As the column reads: ALERT (by count), then STALE, MARK OLD, warn, ok (the level under a
+        // STALE, which the column does not show, split the STALE rows around an ok one: operator
+        // trial).
+        case .signal:
+            func shown(_ row: MarketRow) -> (Int, Int) {
+                if row.stale { return (3, 0) }
+                if row.markOutdated { return (2, 0) }
+                switch row.worstSignal {
+                case .alert: return (4, row.alertSignals)
+                case .warn: return (1, 0)
+                case .ok: return (0, 0)
+                }
+            }
+            return shown(a) < shown(b)
         case .liquidations:
             return a.exchangeLiquidations60s + a.simulatedLiquidations60s < b.exchangeLiquidations60s + b.simulatedLiquidations60s
         case .near: return a.nearLiquidation < b.nearLiquidation

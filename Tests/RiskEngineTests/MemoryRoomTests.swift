@@ -10,6 +10,8 @@ struct MemoryRoomTests {
         #expect(room > 0)
         let used = try #require(MemoryRoom.virtualSize())
         #expect(used > 1_000_000, "a test process maps more than a megabyte")
+        let system = try #require(MemoryRoom.meminfoAvailable())
+        #expect(room <= system, "the room is at most what the system has available")
         #endif
     }
 }

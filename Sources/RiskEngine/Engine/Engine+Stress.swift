@@ -71,7 +71,7 @@ public enum StressError: Error, Hashable, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .unknownSymbol(let symbol): return "no market for \(symbol)"
-        case .noMark(let symbol): return "\(symbol) has no mark price yet"
+        case .noMark(let symbol): return "\(symbol) has no mark price (its feed has given none)"
         case .shockOutOfRange: return "the shock must be above -100% and at most +1000%"
         }
     }

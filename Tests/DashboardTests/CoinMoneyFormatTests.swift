@@ -28,6 +28,9 @@ struct CoinMoneyFormatTests {
         var past = SignalReading(kind: .stressedDeficit, value: 360.50831079, baseline: 0, level: .alert, count: nil, history: [])
         past.adlCertain = true
         #expect(SignalsPane.formatted(past, unit: "contracts", asset: "UNI").0 == "360.50831079 UNI + ADL")
+        // Depth in its quote: a coin-margined market's is dollars, not its coin.
+        let depth = SignalReading(kind: .depth10, value: 1_200, baseline: 49_200, level: .ok, count: nil, history: [])
+        #expect(SignalsPane.formatted(depth, unit: "contracts", asset: "BTC", quote: "USD").0 == "1,200 USD")
     }
 
     @Test("the signals pane's stressed deficit of a BTC-settled market, and its fund")

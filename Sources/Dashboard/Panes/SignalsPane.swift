@@ -20,7 +20,8 @@ enum SignalsPane {
         // Measured as drawn, in the market's asset (measured in cents, a coin's eight places were
         // drawn over the value's column: "3,027d 0.00000000"; operator trial).
         let texts = SignalKind.allCases.compactMap { readings[$0] }.map {
-            formatted($0, unit: market.instrument.quantityUnit, asset: market.instrument.settlementAsset, stress: market.shownStress)
+            formatted($0, unit: market.instrument.quantityUnit, asset: market.instrument.settlementAsset, stress: market.shownStress,
+                quote: market.instrument.quote)
         }
         let valueWidth = max(12, (texts.map { DisplayWidth.of($0.0) }.max() ?? 0) + 1)
         let widestBaseline = max(12, (texts.map { DisplayWidth.of($0.1) }.max() ?? 0) + 1)
@@ -46,7 +47,7 @@ enum SignalsPane {
         for kind in shown.kinds {
             let reading = readings[kind]!
             let (value, baseline) = formatted(reading, unit: market.instrument.quantityUnit, asset: market.instrument.settlementAsset,
-                stress: market.shownStress)
+                stress: market.shownStress, quote: market.instrument.quote)
             let role: StyleRole = reading.level == .alert ? .alert : (reading.level == .warn ? .warn : .ok)
             let title = title(of: kind, width: titleWidth)
             var x = buffer.put(Format.left(title, titleWidth), x: inner.x, y: y, role: .text)
@@ -109,14 +110,17 @@ enum SignalsPane {
 
     /// `stress`: the engine's exact stress of the same sample (the reading holds it as a Double,
     /// and `245.16877871 UNI` here sat beside `245.16877870` in the markets pane: operator trial).
-    static func formatted(_ reading: SignalReading, unit: String, asset: String, stress: StressedDeficit? = nil) -> (String, String) {
+    static func formatted(_ reading: SignalReading, unit: String, asset: String, stress: StressedDeficit? = nil,
+                          quote: String? = nil) -> (String, String) {
         switch reading.kind {
         case .spread:
             // No spread to give: a side of the book is empty.
             if reading.sideMissing { return ("side empty", Format.decimal(reading.baseline, decimals: 2)) }
             return (Format.decimal(reading.value, decimals: 2) + " bps", Format.decimal(reading.baseline, decimals: 2))
+        // In the quote it is counted in: a coin-margined market's `1,200` beside its BTC ladder
+        // and BTC fund read as coins; it is dollars (operator trial).
         case .depth10, .depth50:
-            return (Format.compact(reading.value), reading.baseline.map(Format.compact) ?? "—")
+            return (Format.compact(reading.value) + (quote.map { " " + $0 } ?? ""), reading.baseline.map(Format.compact) ?? "—")
         case .spreadVsDepth, .drainVsRefill:
             return (Format.decimal(reading.value, decimals: 2) + "x", Format.decimal(reading.baseline, decimals: 1) + "x")
         case .liquidations10s, .liquidations60s:

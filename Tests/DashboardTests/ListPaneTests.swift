@@ -741,6 +741,27 @@ struct BlockedWhatIfTests {
         return screen
     }
 
+    @Test("a shock whose only unfillable quantity is another market's cross leg says so, not 'No ADL: the book and the fund cover'")
+    func otherMarketsUnfilled() throws {
+        var engine = Engine()
+        engine.openFund(asset: "USDT", balance: Fixed(100))
+        let t: Int64 = 1_723_161_255_000_000_000
+        engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(60_000), time: t))
+        engine.apply(.mark(symbol: "XYZUSDT", price: Fixed(1), time: t))
+        engine.apply(.bookSnapshot(symbol: "BTCUSDT", bids: [(units("59990"), units("0.01"))], asks: [(units("60010"), units("0.01"))], time: t))
+        engine.apply(.bookSnapshot(symbol: "XYZUSDT", bids: [(units("0.999"), units("100000"))], asks: [(units("1.001"), units("100000"))], time: t))
+        engine.apply(.account(id: "a", asset: "USDT", venue: "", venueGiven: false, walletBalance: Fixed(2_200), time: t))
+        engine.apply(.position(PositionUpdate(account: "a", symbol: "BTCUSDT", side: .long, quantity: Fixed(1), entryPrice: Fixed(60_000),
+            mode: .cross, leverage: Fixed(50)), time: t))
+        engine.apply(.position(PositionUpdate(account: "a", symbol: "XYZUSDT", side: .long, quantity: Fixed(10_000), entryPrice: Fixed(1),
+            mode: .cross, leverage: Fixed(50)), time: t))
+        let screen = Self.whatIf(engine, on: "XYZUSDT", shock: "-20")
+        guard case .whatIf(let result, _) = screen.mode else { Issue.record("no what-if"); return }
+        try #require(!result.otherMarketsUnfilled.isEmpty, "\(result.liquidations)")
+        let text = screen.rendered().text
+        #expect(text.contains("And unfillable quantity in BTCUSDT") && !text.contains("the book and the fund cover"), "\(text)")
+    }
+
     @Test("a shock on a market whose book stopped changing says it is not projected, and gives no deficit, fund or ADL figure")
     func noFigures() {
         let engine = OutdatedBookRiskOrderTests.session(positions: 20)

@@ -68,16 +68,20 @@ enum WhatIfPane {
                   "Unfillable \(unfilled) → \(result.fundTakeoverQuantity.isPositive ? "fund \(takeover)" : "ADL")"], .alert)
         }
         let adlQuantity = Format.quantity(result.adlQuantity, unit: unit) + unit
-        let closes = "\(Format.count(result.adlCloseCount)) monitored closes"
+        // The closes and their notional count every market's (a cross account's leg elsewhere
+        // too): said so where another market's quantity went unfilled (review).
+        let elsewhere = !result.otherMarketsUnfilled.isEmpty
+        let closes = "\(Format.count(result.adlCloseCount)) monitored closes" + (elsewhere ? " in all markets" : "")
         let adlForms = result.adlQuantity.isPositive
             ? ["ADL would follow for \(adlQuantity): \(closes) (\(money(result.adlNotional)) \(result.asset))",
                "ADL would follow for \(adlQuantity): \(closes)", "ADL for \(adlQuantity): \(closes)", "ADL \(adlQuantity)"]
+            : elsewhere ? ["No ADL in this market: \(closes) (see below)", "No ADL in this market"]
             : [result.liquidationCount == 0 ? "No ADL" : "No ADL: the book and the fund cover the projected liquidations", "No ADL"]
         let beyond = result.adlUnfilled.isPositive ? "\(Format.quantity(result.adlUnfilled, unit: unit))\(unit) beyond the monitored book" : ""
         // On one line where it fits, else on a line of its own: at 80 columns the figure beyond
         // the monitored book was cut off after a comma.
         if beyond.isEmpty || DisplayWidth.of(adlForms[0] + ", " + beyond) <= inner.width - 2 {
-            line(beyond.isEmpty ? adlForms : [adlForms[0] + ", " + beyond], result.adlQuantity.isPositive ? .alert : .ok)
+            line(beyond.isEmpty ? adlForms : [adlForms[0] + ", " + beyond], result.adlQuantity.isPositive || elsewhere ? .alert : .ok)
         } else {
             line(adlForms, .alert)
             line(["  and " + beyond, "  and " + beyond.replacingOccurrences(of: " the monitored book", with: "")], .alert)

@@ -484,3 +484,23 @@ struct MarketsSignalSortTests {
         #expect(Array(sorted[4...]) == ["old", "warn", "okA"], "\(sorted)")
     }
 }
+
+@Suite("Exchange liquidations of a venue that publishes none")
+struct UnpublishedLiquidationsTests {
+    @Test("Hyperliquid publishes none: n/a, until the session is told of some (an events file's lines), then counted")
+    func countedWhenTold() throws {
+        var engine = Engine()
+        engine.apply(.mark(symbol: "hyperliquid:BTC", price: Fixed(60_000), time: 1_000_000_000))
+        engine.apply(.mark(symbol: "binance-usdm:BTCUSDT", price: Fixed(60_000), time: 1_000_000_000))
+        let quiet = try #require(engine.market("hyperliquid:BTC"))
+        #expect(quiet.liquidationCompleteness == .unpublished)
+        engine.apply(.exchangeLiquidation(ExchangeLiquidation(symbol: "hyperliquid:BTC", side: .long, price: Fixed(60_000),
+            quantity: .one, time: 2_000_000_000)))
+        let told = try #require(engine.market("hyperliquid:BTC"))
+        #expect(told.liquidationCompleteness == .unknown && told.counters.exchangeLiquidations == 1)
+        let screen = model(width: 200, height: 60, engine: engine)
+        let row = try #require(screen.markets.rows.first { $0.symbol == "hyperliquid:BTC" })
+        let column = try #require(MarketsPane.columns.first { $0.title == "ex liqs" })
+        #expect(column.cell(row, screen).0 == "1 ?")
+    }
+}

@@ -98,7 +98,7 @@ public struct MarketTable: Sendable {
             exchangeLiquidations60s: exchange, simulatedLiquidations60s: max(0, (window?.count ?? 0) - exchange),
             exchangeLiquidations: market.counters.exchangeLiquidations,
             exchangeLiquidationNotional: market.counters.exchangeLiquidationNotional,
-            liquidationCompleteness: market.instrument.venue?.liquidationCompleteness ?? .unknown,
+            liquidationCompleteness: market.liquidationCompleteness,
             positions: positions, nearLiquidation: nearLiquidation,
             stressedDeficit: market.shownStress.deficit, adlCertain: market.shownStress.adlCertain,
             stale: market.isWatched && market.isStale, markOutdated: market.isWatched && market.markOutdated,

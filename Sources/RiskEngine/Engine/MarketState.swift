@@ -157,6 +157,15 @@ public struct MarketState: Sendable {
     /// Positions ever opened in this market (closed ones included).
     public var positionCount: Int { positionIndices.count }
 
+    /// How complete the market's exchange-reported liquidations are: its venue's stream's word,
+    /// unless the venue publishes none and the session was told of some anyway (an events file's
+    /// `liquidation` lines of Hyperliquid): then counted, completeness unknown (the session's total
+    /// counted them while the market's own count said none exists: attacker trial).
+    public var liquidationCompleteness: LiquidationCompleteness {
+        let venue = instrument.venue?.liquidationCompleteness ?? .unknown
+        return venue == .unpublished && counters.exchangeLiquidations > 0 ? .unknown : venue
+    }
+
     /// The book cannot be trusted (never had a snapshot, a gap since, or outdated): STALE wherever shown.
     public var isStale: Bool { staleReason != nil }
     /// Why the book cannot be trusted, in a word or two ("no snapshot", "gap", "outdated"), or

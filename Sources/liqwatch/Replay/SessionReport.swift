@@ -298,7 +298,7 @@ enum SessionReport {
     /// The exchange's reported liquidations of one market: count, notional in the settlement asset
     /// (exact, eight places), and how complete the venue's stream is (`none`: no count exists).
     static func exchangeLiquidationsObject(_ market: MarketState) -> JSON.Value {
-        let completeness = market.instrument.venue?.liquidationCompleteness ?? .unknown
+        let completeness = market.liquidationCompleteness
         guard completeness != .unpublished else {
             return .object([("count", .null), ("notional", .null), ("asset", .string(market.instrument.settlementAsset)),
                 ("completeness", .string(completeness.rawValue))])
@@ -313,7 +313,7 @@ enum SessionReport {
 
     /// The same for people: "3 exchange liquidations (sample, ...), 0.015 BTC".
     static func exchangeLiquidationsText(_ market: MarketState) -> String {
-        let completeness = market.instrument.venue?.liquidationCompleteness ?? .unknown
+        let completeness = market.liquidationCompleteness
         if completeness == .unpublished { return "exchange liquidations n/a (\(completeness.meaning))" }
         let asset = market.instrument.settlementAsset
         let notional = market.counters.exchangeLiquidationNotional.formatted(AssetPrecision.decimals(forAsset: asset), grouping: true)

@@ -101,30 +101,27 @@ extension Engine {
         // stands for it, and the result shows it.
         let shocked = Fixed.maximum((mark * (Fixed(100) + shockPercent) / Fixed(100)).rounded(toMultipleOf: tick),
             tick.isPositive ? tick : Fixed(bookUnits: 1))
-        // A market no position was ever placed in has nothing to liquidate, and a shock of its mark
-        // moves nothing else: the projection is the fund as it stands, without a copy of the
-        // engine (whose markets array, copied for each of a report's markets, made the report
-        // quadratic in them: 10,000 marks of distinct symbols from an event stream kept a headless
-        // report building for minutes; attacker trial). Not mid-cascade: that one ends first.
-        if markets[index].positionIndices.isEmpty && !isMidCascade {
-            let balance = fund(market: index).balance
-            return StressResult(
-                symbol: symbol, shockPercent: shockPercent, markBefore: mark, markAfter: shocked, asset: asset,
-                liquidations: [], adl: [], adlUnfilled: .zero, totalDeficit: .zero, fundBefore: balance,
-                fundAfter: balance, socialisedLoss: .zero, positionsHit: 0, blocked: nil)
-        }
-        // A shock that crosses none of the market's triggers liquidates nothing: no cross account
-        // spans markets here (whose other legs the shock would revalue), so the projection is the
-        // fund as it stands, with what the fund holds valued at the shocked mark, without a copy
-        // of the engine. A report's stress tables copied every market for each of ten shocks of
-        // each market with positions: 2,000 such markets took 17 s (attacker trial).
-        if !copyingAlways && !isMidCascade && markets[index].multiSymbolCrossAccounts.isEmpty && !crossesTrigger(market: index, at: shocked) {
+        // The fund as it stands, without a copy of the engine, where nothing would be liquidated
+        // (never mid-cascade: that one ends first). A market no position was ever placed in has
+        // nothing to liquidate, and a shock of its mark moves nothing else (the engine's markets
+        // array, copied for each of a report's markets, made the report quadratic in them: 10,000
+        // marks of distinct symbols from an event stream kept a headless report building for
+        // minutes; attacker trial). Nor does a shock that crosses none of the market's triggers,
+        // no cross account spanning markets here (whose other legs it would revalue): then what
+        // the fund holds is valued at the shocked mark (a report's stress tables copied every
+        // market for each of ten shocks of each market with positions: 2,000 such markets took
+        // 17 s; attacker trial).
+        let noPositions = markets[index].positionIndices.isEmpty
+        if !isMidCascade && (noPositions
+            || (!copyingAlways && markets[index].multiSymbolCrossAccounts.isEmpty && !crossesTrigger(market: index, at: shocked))) {
             let balance = fund(market: index).balance
             var result = StressResult(
                 symbol: symbol, shockPercent: shockPercent, markBefore: mark, markAfter: shocked, asset: asset,
                 liquidations: [], adl: [], adlUnfilled: .zero, totalDeficit: .zero, fundBefore: balance,
                 fundAfter: balance, socialisedLoss: .zero, positionsHit: 0, blocked: nil)
-            (result.fundHoldingsPnL, result.fundHolds) = takeoverExposure(fund: markets[index].fundIndex, shocked: (index, shocked))
+            if !noPositions {
+                (result.fundHoldingsPnL, result.fundHolds) = takeoverExposure(fund: markets[index].fundIndex, shocked: (index, shocked))
+            }
             return result
         }
         var copy = self

@@ -141,8 +141,9 @@ extension Engine {
             // positions' own, the session has room, and the refusal is the position's alone
             // (counted as one; the report said 22,000 events past the limit of 10,000 while the
             // session held 8,000 markets: review).
-            if markets.count >= Engine.marketLimit { totals.eventsPastMarketLimit += 1 }
-            refuse(update, markets.count >= Engine.marketLimit ? "the session holds \(Engine.marketLimit) markets, its most"
+            let sessionFull = markets.count >= Engine.marketLimit
+            if sessionFull { totals.eventsPastMarketLimit += 1 }
+            refuse(update, sessionFull ? "the session holds \(Engine.marketLimit) markets, its most"
                 : "positions have made \(Engine.positionMarketLimit) markets, the most they may (the rest are kept for the feeds' markets)",
                 into: &notes)
             return
@@ -369,28 +370,15 @@ extension Engine {
 
     /// Marks an account's wallet as implied by its legs' leverage (or stated, when not).
     mutating func noteWalletImplied(_ account: Int32, _ implied: Bool) {
-        let word = Int(account) >> 6
-        if implied {
-            if word >= impliedWallets.count { impliedWallets.append(contentsOf: repeatElement(0, count: word + 1 - impliedWallets.count)) }
-            impliedWallets[word] |= 1 << UInt64(account & 63)
-        } else if word < impliedWallets.count {
-            impliedWallets[word] &= ~(1 << UInt64(account & 63))
-        }
+        if implied { impliedWallets.insert(account) } else { impliedWallets.remove(account) }
     }
 
     @inline(__always)
-    func hasImpliedWallet(_ account: Int32) -> Bool {
-        let word = Int(account) >> 6
-        return word < impliedWallets.count && impliedWallets[word] & (1 << UInt64(account & 63)) != 0
-    }
+    func hasImpliedWallet(_ account: Int32) -> Bool { impliedWallets.contains(account) }
 
     /// Notes that an account's wallet was stated.
     @inline(__always)
-    mutating func noteWalletStated(_ account: Int32) {
-        let word = Int(account) >> 6
-        if word >= statedWallets.count { statedWallets.append(contentsOf: repeatElement(0, count: word + 1 - statedWallets.count)) }
-        statedWallets[word] |= 1 << UInt64(account & 63)
-    }
+    mutating func noteWalletStated(_ account: Int32) { statedWallets.insert(account) }
 
     /// Notional at entry ÷ leverage: the margin (or wallet) a leverage implies where none is stated;
     /// nil past the money limit (`MarginMath.largestImpliedMargin`). Static and given the kind only:
@@ -421,8 +409,7 @@ extension Engine {
     /// and was liquidated at once (review).
     @inline(__always)
     func hasStatedWallet(_ account: Int32) -> Bool {
-        let word = Int(account) >> 6
-        if word < statedWallets.count && statedWallets[word] & (1 << UInt64(account & 63)) != 0 { return true }
+        if statedWallets.contains(account) { return true }
         for index in accounts[Int(account)].positions where positions[Int(index)].mode == .cross { return true }
         return false
     }

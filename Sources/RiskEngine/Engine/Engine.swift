@@ -43,12 +43,11 @@ public struct Engine: Sendable {
     /// wallet of the account its first position makes.
     var pendingWallets: [String: Fixed] = [:]
     /// Accounts whose wallet was stated (an account line, a position's `wallet_balance`, a wallet
-    /// derived from a leverage), 0 included, a bit an account index: see `hasStatedWallet`. Not a
-    /// field of `Account`, which it would take from 80 bytes to 96 (a million accounts).
-    var statedWallets: [UInt64] = []
+    /// derived from a leverage), 0 included: see `hasStatedWallet`.
+    var statedWallets = AccountBits()
     /// Accounts whose wallet no one stated: the one their cross legs' leverage implies, which each
     /// new leg adds its own to, as a positions file sums them (see `upsertPosition`).
-    var impliedWallets: [UInt64] = []
+    var impliedWallets = AccountBits()
     /// The share of its account's implied wallet each cross leg stands for (notional at entry ÷
     /// leverage), by position: only positions of accounts whose wallet is implied.
     var impliedShares: [Int32: Fixed] = [:]

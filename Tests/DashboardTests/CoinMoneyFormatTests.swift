@@ -74,11 +74,11 @@ struct PercentGroupingTests {
 struct ContractQuantityTests {
     @Test("whole contracts read as whole numbers; a coin's quantity keeps its places")
     func wholeContracts() {
-        #expect(Format.quantity(Fixed(7_262), unit: "contracts") == "7,262")
-        #expect(Format.quantity(Fixed(7_262), unit: " contracts") == "7,262")
-        #expect(Format.quantity(Fixed("0.5")!, unit: "contracts") == "0.500")
-        #expect(Format.quantity(Fixed(24), unit: "BTC") == "24.000")
-        #expect(Format.quantity(Fixed("0.0004")!, unit: "BTC") == "0.0004")
+        #expect(Fixed(7_262).quantityText(unit: "contracts") == "7,262")
+        #expect(Fixed(7_262).quantityText(unit: " contracts") == "7,262")
+        #expect(Fixed("0.5")!.quantityText(unit: "contracts") == "0.500")
+        #expect(Fixed(24).quantityText(unit: "BTC") == "24.000")
+        #expect(Fixed("0.0004")!.quantityText(unit: "BTC") == "0.0004")
     }
 
     @Test("the fund pane's stress line says the money short beside the quantity bound for ADL")

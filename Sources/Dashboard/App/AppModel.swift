@@ -608,12 +608,11 @@ public struct AppModel: Sendable {
     /// tape's newest line, and the cursor goes there (it stayed on a row of the cascade, and Enter
     /// opened that one, not the liquidation the footer named: operator trial). Only when the tape
     /// shows a line of that time: a landing on an alert alone, or on a liquidation the tape's
-    /// filter hides, leaves the cursor where it was (review). The session that landed may be
-    /// handed over after the reply: then it is looked at again (`keepTapeCursor`).
+    /// filter hides, leaves the cursor where it was (review). The reply comes while the model is
+    /// detached: the landing is looked at when the session that landed is handed over
+    /// (`keepTapeCursor`).
     public mutating func followTape(toLandingAt time: Int64) {
         pendingTapeLanding = time
-        // Already holding the session that landed (its clock stops at the landing).
-        if status.time == time { resolveTapeLanding() }
     }
 
     /// At the session's hand-over after a jump: the cursor on the landing's line where the tape

@@ -117,7 +117,7 @@ enum FundPane {
         var shorterCoverage: [String] = []
         if stressed.unfilledQuantity.isPositive {
             // A quantity, not money: in its market's unit (it read as USDT under the balance).
-            let quantity = Format.quantity(stressed.unfilledQuantity, unit: state.stressedUnit) + (state.stressedUnit.map { " " + $0 } ?? "")
+            let quantity = stressed.unfilledQuantity.quantityText(unit: state.stressedUnit) + (state.stressedUnit.map { " " + $0 } ?? "")
             let destination = engine.configuration.unfilled == .adl ? "→ ADL" : "→ fund"
             coverage = "unfillable " + quantity + " " + destination
             shorterCoverage = [quantity + " " + destination, destination]

@@ -75,7 +75,7 @@ enum SignalsPane {
             var text = "stress: "
             // The engine's exact quantity of the same sample, as the row above gives it (review).
             if stressed.unfilledQuantity != nil {
-                text += "the book cannot fill \(Format.quantity(market.shownStress.unfilledQuantity, unit: market.instrument.quantityUnit)) \(market.instrument.quantityUnit) → \(cover)"
+                text += "the book cannot fill \(market.shownStress.unfilledQuantity.quantityText(unit: market.instrument.quantityUnit)) \(market.instrument.quantityUnit) → \(cover)"
             }
             else { text += "the deficit exceeds the fund → ADL" }
             buffer.put(text, x: inner.x, y: y, role: .alert, limit: inner.width)
@@ -130,7 +130,7 @@ enum SignalsPane {
             let deficit = stress?.deficit ?? Fixed(approximating: reading.value)
             if let unfilled = reading.unfilledQuantity, reading.adlCertain, !deficit.isPositive {
                 let quantity = stress.map(\.unfilledQuantity) ?? Fixed(approximating: unfilled)
-                return ("ADL " + Format.quantity(quantity, unit: unit) + " " + unit, "fund " + (reading.baseline.map { Format.compactMoney($0, asset: asset) } ?? "—"))
+                return ("ADL " + quantity.quantityText(unit: unit) + " " + unit, "fund " + (reading.baseline.map { Format.compactMoney($0, asset: asset) } ?? "—"))
             }
             // A coin's amount names its coin (`741.08886301` beside a UNI fund read as dollars), and
             // money and quantity the book cannot fill both say so (operator trial).

@@ -62,12 +62,12 @@ enum WhatIfPane {
                 result.fundHoldingsPnL.isNegative ? .alert : .help)
         }
         if result.unfilledQuantity.isPositive {
-            let unfilled = Format.quantity(result.unfilledQuantity, unit: unit) + unit
-            let takeover = Format.quantity(result.fundTakeoverQuantity, unit: unit) + unit
+            let unfilled = result.unfilledQuantity.quantityText(unit: unit) + unit
+            let takeover = result.fundTakeoverQuantity.quantityText(unit: unit) + unit
             line(["The book cannot fill \(unfilled): \(result.fundTakeoverQuantity.isPositive ? "the fund takes over \(takeover)" : "it goes to ADL")",
                   "Unfillable \(unfilled) → \(result.fundTakeoverQuantity.isPositive ? "fund \(takeover)" : "ADL")"], .alert)
         }
-        let adlQuantity = Format.quantity(result.adlQuantity, unit: unit) + unit
+        let adlQuantity = result.adlQuantity.quantityText(unit: unit) + unit
         // The closes and their notional count every market's (a cross account's leg elsewhere
         // too): said so where another market's quantity went unfilled (review).
         let elsewhere = !result.otherMarketsUnfilled.isEmpty
@@ -77,7 +77,7 @@ enum WhatIfPane {
                "ADL would follow for \(adlQuantity): \(closes)", "ADL for \(adlQuantity): \(closes)", "ADL \(adlQuantity)"]
             : elsewhere ? ["No ADL in this market: \(closes) (see below)", "No ADL in this market"]
             : [result.liquidationCount == 0 ? "No ADL" : "No ADL: the book and the fund cover the projected liquidations", "No ADL"]
-        let beyond = result.adlUnfilled.isPositive ? "\(Format.quantity(result.adlUnfilled, unit: unit))\(unit) beyond the monitored book" : ""
+        let beyond = result.adlUnfilled.isPositive ? "\(result.adlUnfilled.quantityText(unit: unit))\(unit) beyond the monitored book" : ""
         // On one line where it fits, else on a line of its own: at 80 columns the figure beyond
         // the monitored book was cut off after a comma.
         if beyond.isEmpty || DisplayWidth.of(adlForms[0] + ", " + beyond) <= inner.width - 2 {
@@ -109,7 +109,7 @@ enum WhatIfPane {
             let holds = steps.contains { $0.fundHolds }
             let rows = steps.map { step -> [String] in
                 [shock(step), Format.count(step.liquidationCount),
-                 ladderDeficitCell(step, places: places), Format.quantity(step.adlQuantity, unit: unit),
+                 ladderDeficitCell(step, places: places), step.adlQuantity.quantityText(unit: unit),
                  money(holds ? step.fundEquityAfter : step.fundAfter),
                  step.blocked != nil ? "blocked" : ""]
             }

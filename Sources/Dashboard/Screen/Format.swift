@@ -231,10 +231,6 @@ enum Format {
 
     static func clockMillis(_ nanoseconds: Int64) -> String { EventTime.timeOfDay(nanoseconds) }
 
-    /// A quantity in `unit`: whole contracts as whole numbers (`7,262 contracts`, which read
-    /// `7,262.000`: operator trial), a coin's with its places (`quantityText`).
-    static func quantity(_ value: Fixed, unit: String?) -> String { value.quantityText(unit: unit) }
-
     static func sideMark(_ side: Side) -> String { side == .long ? "▲ long" : "▼ short" }
 }
 

@@ -482,9 +482,6 @@ enum SessionReport {
         return trimmed
     }
 
-    /// The unit a price is quoted in: the quote asset of a linear contract (`USDT`), USD for an
-    /// inverse one (its contracts are worth USD).
-    static func quote(of instrument: Instrument) -> String { instrument.quote }
 
     /// The settlement assets of markets with monitored positions that no insurance fund was given
     /// for (`InsuranceFund.wasGiven`), sorted.
@@ -545,7 +542,7 @@ enum SessionReport {
         for market in engine.markets.sorted(by: { $0.symbol < $1.symbol }) {
             let instrument = market.instrument
             let sync = synchronizers[market.symbol]?.counters
-            var line = "\(market.symbol): mark \(market.markPrice.map { trimmedIfUnknown($0.formatted(instrument.priceDecimals, grouping: true), instrument) + " " + quote(of: instrument) } ?? "—")"
+            var line = "\(market.symbol): mark \(market.markPrice.map { trimmedIfUnknown($0.formatted(instrument.priceDecimals, grouping: true), instrument) + " " + instrument.quote } ?? "—")"
             line += ", \(sync?.applied ?? market.counters.depthEvents) depth events, \(sync?.gaps ?? market.counters.gaps) gaps, \(sync?.resyncs ?? 0) resyncs"
             if let id = sync?.lastUpdateId { line += ", last update id \(id)" }
             if let verified = sync?.checksumsVerified, verified > 0 { line += ", \(verified) checksums verified" }

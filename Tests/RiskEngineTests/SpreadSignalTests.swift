@@ -62,10 +62,13 @@ struct SpreadSignalTests {
         #expect(spread?.level == .alert && spread?.sideMissing == true)
         #expect(board.readings[.spreadVsDepth]?.value == SignalBoard.ratioCap)
         #expect(changes.contains { $0.kind == .spread && $0.sideMissing })
-        // Before the baselines are learnt nothing is judged.
+        // An empty side needs no baseline: it alerts from the first sample (the ratios, which
+        // do, are not judged yet).
         var cold = SignalBoard(historyLength: 60)
-        _ = cold.sample(inputs(time: 0, spreadBps: nil, depth: 0, sideMissing: true), thresholds: SignalThresholds(), symbol: "BTCUSDT")
-        #expect(cold.readings[.spread]?.level == .ok)
+        let first = cold.sample(inputs(time: 0, spreadBps: nil, depth: 0, sideMissing: true), thresholds: SignalThresholds(), symbol: "BTCUSDT")
+        #expect(cold.readings[.spread]?.level == .alert && cold.readings[.spread]?.sideMissing == true)
+        #expect(first.contains { $0.kind == .spread && $0.level == .alert && $0.sideMissing })
+        #expect(cold.readings[.spreadVsDepth]?.level == .ok && cold.readings[.depth10]?.level == .ok)
     }
 
     @Test("the floor is the narrower of the bps floor and the ticks")

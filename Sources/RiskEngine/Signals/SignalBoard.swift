@@ -109,9 +109,11 @@ struct SignalBoard: Sendable {
         var spread = input.spreadBps ?? 0
         let judged = t.spreadIsJudged(spreadBps: spread, spreadTicks: input.spreadTicks)
         var spreadLevel = SignalLevel.ok
-        if input.sideMissing, warm, let base = spreadBaseline.value, base > 0 {
+        if input.sideMissing {
             // An empty side is the widest spread there is: shown at the cap, as the ratios are.
-            spread = base * SignalBoard.ratioCap
+            // It needs no baseline to be judged: a session opening on a book whose bids a cascade
+            // has taken read "ok" for its whole warm-up (and a one-sided book for ever).
+            if warm, let base = spreadBaseline.value, base > 0 { spread = base * SignalBoard.ratioCap }
             spreadLevel = .alert
         } else if warm, let base = spreadBaseline.value, base > 0, judged {
             if spread >= base * t.spreadAlertMultiple { spreadLevel = .alert }

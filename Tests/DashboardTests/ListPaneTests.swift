@@ -762,6 +762,29 @@ struct BlockedWhatIfTests {
         #expect(text.contains("And unfillable quantity in BTCUSDT") && !text.contains("the book and the fund cover"), "\(text)")
     }
 
+    @Test("another market's cross leg liquidated by the shock is listed in its own market's decimals")
+    func otherLegInItsDecimals() throws {
+        var engine = Engine()
+        engine.openFund(asset: "USDT", balance: Fixed(100_000))
+        let t: Int64 = 1_723_161_255_000_000_000
+        engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(60_000), time: t))
+        engine.apply(.mark(symbol: "AKROUSDT", price: Fixed("0.01734")!, time: t))
+        engine.apply(.bookSnapshot(symbol: "BTCUSDT", bids: [(units("59990"), units("50"))], asks: [(units("60010"), units("50"))], time: t))
+        engine.apply(.bookSnapshot(symbol: "AKROUSDT", bids: [(units("0.01733"), units("10000000"))], asks: [(units("0.01735"), units("10000000"))], time: t))
+        engine.apply(.account(id: "a", asset: "USDT", venue: "", venueGiven: false, walletBalance: Fixed(2_200), time: t))
+        engine.apply(.position(PositionUpdate(account: "a", symbol: "BTCUSDT", side: .long, quantity: Fixed(1), entryPrice: Fixed(60_000),
+            mode: .cross, leverage: Fixed(50)), time: t))
+        engine.apply(.position(PositionUpdate(account: "a", symbol: "AKROUSDT", side: .long, quantity: Fixed(100_000), entryPrice: Fixed("0.01734")!,
+            mode: .cross, leverage: Fixed(50)), time: t))
+        let screen = Self.whatIf(engine, on: "BTCUSDT", shock: "-20")
+        guard case .whatIf(let result, _) = screen.mode else { Issue.record("no what-if"); return }
+        let leg = try #require(result.liquidations.first { $0.symbol.hasSuffix("AKROUSDT") }, "\(result.liquidations)")
+        let row = try #require(screen.rendered().lines.first { $0.contains("AKROUSDT") && $0.contains(" a ") })
+        // Five places, as AKRO's tick has; BTCUSDT's two read 0.02 for every AKRO price.
+        #expect(row.contains(leg.averageFill!.formatted(5, grouping: true)), "\(row)")
+        #expect(!row.contains(" 0.02 "), "\(row)")
+    }
+
     @Test("a shock on a market whose book stopped changing says it is not projected, and gives no deficit, fund or ADL figure")
     func noFigures() {
         let engine = OutdatedBookRiskOrderTests.session(positions: 20)

@@ -143,11 +143,14 @@ enum WhatIfPane {
         }
         let rows = shown.map { number -> [String] in
             let record = result.liquidations[number]
+            // A cross account's leg in another market, in that market's decimals and unit
+            // (AKROUSDT's 0.01734 read 0.02 with BTCUSDT's two: operator trial).
+            let own = record.symbol == result.symbol ? instrument : model.engine.market(record.symbol)?.instrument
             return [Format.count(number + 1), model.marketNames.short(record.symbol), record.account, Format.sideMark(record.side),
-                    Format.quantity(record.quantity, instrument), Format.price(record.liquidationPrice, instrument), Format.price(record.bankruptcyPrice, instrument),
-                    Format.price(record.averageFill, instrument), record.slippageBps.map { $0.formatted(1) } ?? "—", "\(record.levelsConsumed)",
+                    Format.quantity(record.quantity, own), Format.price(record.liquidationPrice, own), Format.price(record.bankruptcyPrice, own),
+                    Format.price(record.averageFill, own), record.slippageBps.map { $0.formatted(1) } ?? "—", "\(record.levelsConsumed)",
                     deficitCell(record, places: places), money(record.fundAfter),
-                    record.unfilledQuantity.isPositive ? Format.quantity(record.unfilledQuantity, instrument) : ""]
+                    record.unfilledQuantity.isPositive ? Format.quantity(record.unfilledQuantity, own) : ""]
         }
         let chosen = ColumnFit.fitting(listColumns, rows: rows, width: inner.width - 2, gap: 2)
         line(ColumnFit.line(listColumns.map(\.title), listColumns, chosen, gap: 2), .header)

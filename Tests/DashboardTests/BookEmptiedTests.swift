@@ -218,7 +218,9 @@ struct BookEmptiedTests {
         let (_, log) = Self.session()
         let record = try #require(log.simulatedLiquidations.last)
         let text = JumpLanding.text(at: record.time, log: log)
-        #expect(text.hasPrefix("→ ") && text.contains(": liquidation ▲ long loser BTCUSDT, ADL · alert BTCUSDT stressed deficit"), "\(text)")
+        // The two alerts of that second: the empty bids' spread and the stressed deficit.
+        #expect(text.hasPrefix("→ ") && text.contains(": liquidation ▲ long loser BTCUSDT, ADL · 2 alerts"), "\(text)")
+        #expect(log.alerts.filter { $0.time == record.time }.map(\.signal).sorted { $0.rawValue < $1.rawValue } == [.spread, .stressedDeficit])
         #expect(JumpLanding.text(at: record.time - 1, log: log).hasSuffix(": a liquidation, deficit or alert"))
         // A venue's market is named as the panes name it.
         var venueLog = SessionLog()

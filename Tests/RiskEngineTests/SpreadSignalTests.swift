@@ -67,7 +67,7 @@ struct SpreadSignalTests {
         var cold = SignalBoard(historyLength: 60)
         let first = cold.sample(inputs(time: 0, spreadBps: nil, depth: 0, sideMissing: true), thresholds: SignalThresholds(), symbol: "BTCUSDT")
         #expect(cold.readings[.spread]?.level == .alert && cold.readings[.spread]?.sideMissing == true)
-        #expect(first.contains { $0.kind == .spread && $0.level == .alert && $0.sideMissing })
+        #expect(first.contains { $0.kind == .spread && $0.to == .alert && $0.sideMissing })
         #expect(cold.readings[.spreadVsDepth]?.level == .ok && cold.readings[.depth10]?.level == .ok)
     }
 

@@ -78,6 +78,7 @@ extension Engine {
             totals.eventsOutOfTimeRange += updates.count
             return
         }
+        sampleBeforeGap(until: eventTime, into: &notes)
         if eventTime > time { time = eventTime }
         changedSinceSample = true
         revision &+= 1

@@ -32,6 +32,21 @@ extension Engine {
         }
     }
 
+    /// Samples the state the events so far left, at the whole second after the last sample, when
+    /// the event at `eventTime` comes a second or more past that: a gap in the events. A sample is
+    /// taken at the first event past a second, after it; across a gap that is the state after the
+    /// gap's first event, dated at its end, and the state before the gap was never sampled (a
+    /// replay of several recordings dated OKX UNI's stressed-deficit alert, raised by the last OKX
+    /// events, two and a half years later, when the Bybit file began: operator trial). Not before
+    /// the session's first event (a positions file is placed at time 0), nor within a cascade.
+    @inline(__always)
+    mutating func sampleBeforeGap(until eventTime: Int64, into notes: inout [EngineNotification]) {
+        guard samplingEnabled, time > 0, unfinishedCascade == nil, nextSampleTime > time,
+              eventTime > nextSampleTime, eventTime - nextSampleTime >= Engine.nanosecondsPerSecond else { return }
+        time = nextSampleTime
+        sampleSignals(into: &notes)
+    }
+
     /// What a sample, or a read for a still screen, first takes of a market: whether its mark is
     /// outdated, its riskiest entries, and the stressed deficit from them.
     private mutating func readMarketForSample(_ index: Int) -> StressedDeficit {

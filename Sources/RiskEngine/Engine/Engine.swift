@@ -320,6 +320,7 @@ public struct Engine: Sendable {
             totals.eventsOutOfTimeRange += 1
             return
         }
+        sampleBeforeGap(until: eventTime, into: &notes)
         if eventTime > time { time = eventTime }
         // A new market past the limit is not made. A position goes on to be refused by name
         // (`upsertPosition`). Below the limit this costs one comparison.
@@ -527,6 +528,7 @@ public struct Engine: Sendable {
             totals.eventsOutOfTimeRange += 1
             return
         }
+        sampleBeforeGap(until: eventTime, into: &notes)
         if eventTime > time { time = eventTime }
         changedSinceSample = true
         revision &+= 1

@@ -261,6 +261,9 @@ struct VenueRulesTests {
         #expect(xrp.brackets.brackets.map(\.notionalCap) == [Fixed(40_000_000), .max])
         #expect(xrp.brackets.brackets[1].maintenanceAmount == Fixed(1_000_000))
         #expect(catalog.instrument(for: "binance-usdm:DOGEUSDT").marginRules == .bybit)
+        // A lower-case asset is the fund's of that name, as the command line takes it.
+        try catalog.merge(fileText: #"{"instruments": [{"symbol": "binance-usdm:ETHUSDT", "settlement_asset": "usdc"}]}"#, fileName: "i.json")
+        #expect(catalog.instrument(for: "binance-usdm:ETHUSDT").settlementAsset == "USDC")
     }
 
     @Test("instrument file: bad margin_rules, coins_per_contract and margin_tiers are refused by field", arguments: [
@@ -283,6 +286,11 @@ struct VenueRulesTests {
         (#"{"symbol": "binance-coinm:BTCUSD_PERP", "contract_size": "-100"}"#, "contract_size"),
         (#"{"symbol": "binance-usdm:BTCUSDT", "contract_size": "100"}"#, "contract_size"),
         (#"{"symbol": "binance-usdm:BTCUSDT", "kind": "linear", "contract_size": "100"}"#, "contract_size"),
+        // An asset is named as a fund's: a newline forged `margin`'s lines, 100 letters broke the
+        // panes, an empty one made a market no fund backs (attacker trial).
+        (#"{"symbol": "binance-usdm:BTCUSDT", "settlement_asset": "USDT\nLiquidation price 99,999.00"}"#, "settlement_asset"),
+        (#"{"symbol": "binance-usdm:BTCUSDT", "settlement_asset": ""}"#, "settlement_asset"),
+        (#"{"symbol": "binance-usdm:BTCUSDT", "settlement_asset": "XXXXXXXXXXXXXXXXX"}"#, "settlement_asset"),
     ])
     func instrumentFileRefusals(entry: String, field: String) {
         var catalog = InstrumentCatalog.builtIn

@@ -212,7 +212,14 @@ public struct InstrumentCatalog: Sendable {
                 guard size.isPositive else { throw fail("contract_size", "an inverse contract needs a positive contract_size") }
                 instrument.kind = .inverse(contractSize: size)
             }
-            if let asset = entry["settlement_asset"]?.scalarText { instrument.settlementAsset = asset }
+            if let value = entry["settlement_asset"] {
+                // As a fund's asset is named: a newline in it forged lines of `margin`'s output,
+                // a 100-letter one broke the panes, and "usdt" or "" made a market no fund backs.
+                guard let text = value.scalarText, let asset = AssetName.normalized(text) else {
+                    throw fail("settlement_asset", "'\(SafeText.escaped(String((value.scalarText ?? "").prefix(32))))' is not an asset (letters and digits, at most \(AssetName.longest), e.g. USDT)")
+                }
+                instrument.settlementAsset = asset
+            }
             if let rule = entry["margin_rules"]?.scalarText {
                 guard let rules = MarginRules(rawValue: rule.lowercased()) else {
                     throw fail("margin_rules", "expected \(MarginRules.allCases.map(\.rawValue).joined(separator: ", ")), got \(rule)")

@@ -129,6 +129,9 @@ struct SnapshotAgainstMarkTests {
         #expect(session.log.implausiblePriceCount == 1)
         #expect(session.log.firstImplausiblePrice?.source == .snapshot)
         #expect(session.log.firstImplausiblePrice?.price == Fixed("3000.1"))
+        // Dated at the snapshot, not at the update before it (it is not applied, and did not
+        // move the clock: attacker trial).
+        #expect(session.log.firstImplausiblePrice?.time == (t + 150) * 1_000_000)
         // The true snapshot and the updates that bridge it make the book; nothing at 3,000.
         #expect(!market.isStale)
         #expect(market.book.bids.best?.price == BookUnits.parse("59999.8"))

@@ -291,7 +291,7 @@ struct FeedApplier {
     /// live session asks for one, backing off), and the stream's updates that followed it in
     /// this message, which built on it, dropped.
     mutating func refuseSnapshot(symbol: String, median: Int64, mark: Int64, time: Int64) {
-        engine.refuseSnapshot(symbol: symbol, median: median, mark: mark, into: &notes)
+        engine.refuseSnapshot(symbol: symbol, median: median, mark: mark, time: time, into: &notes)
         var gap: [MarketEvent] = []
         let problem = "snapshot at \(Fixed(bookUnits: median)), tenfold from the mark \(Fixed(bookUnits: mark))"
         if synchronizers[symbol] != nil {

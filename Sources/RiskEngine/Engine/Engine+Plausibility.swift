@@ -78,9 +78,13 @@ extension Engine {
     /// wrong, and the next snapshot and the next mark decide (a poisoned snapshot endpoint is
     /// refused again against the next true mark; a poisoned first mark lets the next true
     /// snapshot in). The book is marked stale by the caller, which asks for another.
-    public mutating func refuseSnapshot(symbol: String, median: Int64, mark: Int64, into notes: inout [EngineNotification]) {
+    /// Dated at the snapshot's own `time` when it is later than the engine's (it is not applied, so
+    /// it does not move the clock: the refusal was dated at the event before it, attacker trial).
+    public mutating func refuseSnapshot(symbol: String, median: Int64, mark: Int64, time snapshotTime: Int64 = 0,
+                                        into notes: inout [EngineNotification]) {
         guard let index = marketIndex(of: symbol) else { return }
-        noteRefused(median, market: index, reference: mark, source: .snapshot, into: &notes)
+        let dated = EventTime.isRepresentable(snapshotTime) ? Swift.max(snapshotTime, time) : time
+        noteRefused(median, market: index, reference: mark, source: .snapshot, at: dated, into: &notes)
         markets[index].markDisputed = true
     }
 
@@ -142,11 +146,11 @@ extension Engine {
 
     /// Counts a refused price on its market and notes it: the one place a refusal is recorded.
     mutating func noteRefused(_ price: Int64, market index: Int, reference: Int64, source: PriceSource,
-                              into notes: inout [EngineNotification]) {
+                              at refusedTime: Int64? = nil, into notes: inout [EngineNotification]) {
         markets[index].counters.implausiblePricesRefused += 1
         notes.append(.implausiblePrice(ImplausiblePrice(
             symbol: markets[index].symbol, source: source, price: Fixed(bookUnits: price),
-            reference: Fixed(bookUnits: reference), time: time)))
+            reference: Fixed(bookUnits: reference), time: refusedTime ?? time)))
     }
 
     /// Whether a price may be applied; if not, it is counted and noted.

@@ -49,3 +49,21 @@ struct FundOpeningTests {
         #expect(engine.moneyInSystem(asset: "USDT") == engine.deposits["USDT"])
     }
 }
+
+@Suite("A fund with no opening")
+struct FundWithoutOpeningTests {
+    @Test("a fund whose first movement is a fee opened at 0: its low is 0 at the opening, never above its start")
+    func lowIsTheOpeningZero() {
+        var fund = InsuranceFund(venue: "okx", asset: "BTC")
+        _ = fund.book(Fixed("0.00016528")!, cause: .liquidationFee, time: 5)
+        _ = fund.book(Fixed("0.0104")!, cause: .surplus, time: 6)
+        #expect(fund.opening == .zero && fund.low == .zero && fund.lowTime == 0)
+        #expect(fund.low <= fund.opening && fund.peak == fund.balance)
+        // An opening booked first is its low until the balance goes under it.
+        var opened = InsuranceFund(venue: "okx", asset: "USDT")
+        _ = opened.book(Fixed(100), cause: .opening, time: 0)
+        _ = opened.book(Fixed(-40), cause: .deficit, time: 7)
+        _ = opened.book(Fixed(10), cause: .liquidationFee, time: 8)
+        #expect(opened.low == Fixed(60) && opened.lowTime == 7 && opened.peak == Fixed(100))
+    }
+}

@@ -78,7 +78,10 @@ public struct InsuranceFund: Hashable, Sendable {
         balance += amount
         totals[cause, default: .zero] += amount
         if balance > peak { peak = balance }
-        if balance < low || entryCount == 0 { low = balance; lowTime = time }
+        // A fund whose first movement is not its opening opened at nothing: its low is that 0
+        // until the balance goes under it (an OKX coin fund that opened at 0 and took fees
+        // reported `start 0, min 0.00016528`: operator trial).
+        if balance < low { low = balance; lowTime = time }
         entryCount += 1
         let entry = FundEntry(
             time: time, venue: venue, asset: asset, cause: cause, amount: amount, balanceAfter: balance, symbol: symbol, account: account)

@@ -202,6 +202,30 @@ struct BookEmptiedTests {
         #expect(!positionRows.isEmpty && positionRows.allSatisfy { $0.contains("ADL") }, "\(text)")
     }
 
+    @Test("a position whose market has had no book yet: its deficit is unknown (—), not ADL; its view says so")
+    func noBookYet() throws {
+        var (engine, log) = Self.session()
+        engine.apply(.mark(symbol: "XRPUSDT", price: Fixed("1.96")!, time: engine.time))
+        engine.apply(.position(PositionUpdate(account: "fred", symbol: "XRPUSDT", side: .long, quantity: Fixed(10_000),
+            entryPrice: Fixed("1.96")!, mode: .isolated, leverage: Fixed(20)), time: engine.time))
+        let fred = try #require(engine.positions.indices.first { engine.positions[$0].isOpen && engine.positions[$0].quantity == Fixed(10_000) })
+        let row = PositionTable.row(of: Int32(fred), in: engine, adl: nil)
+        var status = SessionStatus(kind: "REPLAY", source: "test")
+        status.time = engine.time
+        var model = AppModel(width: 200, height: 60, status: status, engine: engine, log: log, symbol: "BTCUSDT")
+        #expect(row.noBookYet && row.unfilledNow == 0)
+        #expect(PositionsPane.cell(row, .deficit, instrument: nil, names: model.marketNames, width: 12).0.trimmingCharacters(in: .whitespaces) == "—")
+        // The emptied BTCUSDT book still says ADL: it had a snapshot.
+        let waiting = try #require(engine.positions.indices.first { engine.positions[$0].isOpen && engine.positions[$0].side == .long && $0 != fred })
+        #expect(!PositionTable.row(of: Int32(waiting), in: engine, adl: nil).noBookYet)
+        model.press(.character("/"))
+        for character in "fred" { model.press(.character(character)) }
+        model.press(.enter)
+        model.press(.enter)
+        let text = model.rendered().text
+        #expect(text.contains("If liquidated now: — (no book for this market yet)"), "\(text)")
+    }
+
     @Test("the what-if ladder marks a shock whose closes go to ADL: 'ADL', not a deficit of 0.00")
     func ladderSaysADL() throws {
         let (engine, _) = Self.session()

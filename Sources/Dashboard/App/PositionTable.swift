@@ -40,6 +40,8 @@ public struct PositionRow: Sendable {
     /// this is what the liquidation would cost instead.
     public var unfilledNow: Int64 = 0
     public var unfilledToADL = true
+    /// Its market's book has had no snapshot yet: nothing to walk, the deficit is unknown (`—`).
+    public var noBookYet = false
     /// Its place in its side's ADL queue (1–5 lights, the score).
     public var adl: ADLQueueEntry?
     /// The engine's classes of its margin ratio and distance to liquidation.
@@ -197,7 +199,10 @@ public struct PositionTable: Sendable {
         let position = engine.positions[Int(index)]
         let risk = engine.risk(of: index)
         let market = engine.markets[Int(position.symbolIndex)]
-        let walked = position.isOpen ? Engine.liquidationWalk(position, instrument: market.instrument, book: market.book) : nil
+        // No walk into a book that has had no snapshot yet: its market's recording has not begun
+        // (or its feed has not answered), and "ADL" read as certain deleveraging (operator trial).
+        let walked = position.isOpen && market.book.hasSnapshot
+            ? Engine.liquidationWalk(position, instrument: market.instrument, book: market.book) : nil
         return PositionRow(
             index: index, account: risk.account, symbol: risk.symbol, side: risk.side, mode: risk.mode,
             quantity: risk.quantity, entry: risk.entryPrice, mark: risk.markPrice, leverage: risk.leverage,
@@ -207,6 +212,7 @@ public struct PositionTable: Sendable {
             deficitNow: walked?.deficit ?? .zero, unfilledNow: walked?.walk.remainder ?? 0,
             // The fund takes unfilled quantity over only while it has money; empty, it goes to ADL.
             unfilledToADL: engine.configuration.unfilled == .adl || !engine.fund(market: Int(position.symbolIndex)).balance.isPositive,
+            noBookYet: position.isOpen && !market.book.hasSnapshot,
             adl: position.isOpen ? adl : nil, marginLevel: engine.marginRatioLevel(risk.marginRatio),
             distanceLevel: engine.distanceLevel(risk.distanceToLiquidationPct), bookOutdated: market.bookOutdated)
     }

@@ -157,6 +157,9 @@ enum DetailPane {
         // the book absorbed (operator trial).
         if !position.isOpen {
             line("If liquidated now: — (closed)", .dim)
+        } else if !market.book.hasSnapshot {
+            // Not "0 levels, unfilled 1.000 (to ADL)": the book is not known yet.
+            line("If liquidated now: — (no book for this market yet)", .dim)
         } else {
             line("If liquidated now: \(walk.levelsConsumed) level\(walk.levelsConsumed == 1 ? "" : "s"), average \(price(walk.averagePrice)), unfilled \(Format.units(walk.remainder, decimals: Format.columnDecimals([walk.remainder], instrument: instrument.sizeDecimals)))\(walk.remainder > 0 ? " (\(unfilledRule))" : ""), deficit \(money(deficit)) \(asset)",
                 deficit.isPositive || walk.remainder > 0 ? .alert : .title)

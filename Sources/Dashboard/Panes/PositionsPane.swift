@@ -283,6 +283,7 @@ enum PositionsPane {
             // As the tape marks a liquidation the book could not take: "ADL" (or "FUND") where
             // none of it would be a deficit, "1.2k +ADL" beside one; "0" read as a close the book
             // would absorb all through a cascade that had emptied it.
+            if row.noBookYet { return ("—", .dim) }
             let amount = row.deficitNow.isZero ? "0" : Format.compactMoney(row.deficitNow, asset: instrument?.settlementAsset ?? "USDT")
             let cover = row.unfilledNow > 0 ? (row.unfilledToADL ? "ADL" : "FUND") : nil
             return (TapePane.withCover(amount: amount, deficitIsZero: row.deficitNow.isZero, cover: cover),

@@ -679,6 +679,35 @@ struct FundPaneAddsUpTests {
         try inflowsBesideDeficits(opening: 1_000)
     }
 
+    @Test("the opening counted in the inflows' line keeps a label beside a six-figure balance (250,970.85 stood bare)")
+    func largeOpeningKeepsALabel() throws {
+        try inflowsBesideDeficits(opening: 250_000)
+    }
+
+    @Test("fees and a surplus into a 250,000 fund, no deficit: at 80×24 every figure of the fund pane keeps a word saying what it is")
+    func everyFigureLabelled() {
+        var engine = Engine()
+        engine.openFund(asset: "USDT", balance: Fixed(250_000))
+        engine.apply(.bookSnapshot(symbol: "BTCUSDT", bids: [(units("58000"), units("10"))], asks: [(units("60000"), units("10"))], time: 1_000_000_000))
+        engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(60_000), time: 1_000_000_000))
+        engine.apply(.position(PositionUpdate(account: "thick", symbol: "BTCUSDT", side: .long, quantity: Fixed(1), entryPrice: Fixed(60_000),
+            mode: .isolated, leverage: Fixed(10)), time: 1_000_000_000))
+        var log = SessionLog()
+        log.record(engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(54_000), time: 2_000_000_000)))
+        #expect(engine.fund("USDT").totals[.liquidationFee]?.isPositive == true)
+        for (width, height) in [(80, 24), (100, 30), (120, 40)] {
+            var status = SessionStatus(kind: "REPLAY", source: "test")
+            status.time = engine.time
+            let model = AppModel(width: width, height: height, status: status, engine: engine, log: log)
+            let rect = model.layout.fund
+            let rows = model.rendered().lines[rect.y + 1..<rect.maxY - 1].map { String(Array($0)[rect.x + 1..<rect.maxX - 1]) }
+            for row in rows {
+                let cells = row.drop { $0 == " " }
+                #expect(cells.first.map { !$0.isNumber } ?? true, "\(width)×\(height): \(rows.joined(separator: "\n"))")
+            }
+        }
+    }
+
     func inflowsBesideDeficits(opening: Int) throws {
         // A 50x long whose bankruptcy price (58,800) is above the only bids (58,000): a deficit;
         // a 10x long filled there, far above its bankruptcy price: a surplus.
@@ -715,6 +744,11 @@ struct FundPaneAddsUpTests {
             // The inflows alone, or counted with the opening where it has no room of its own.
             #expect((pane.contains("+" + Format.money(inflows)) || pane.contains(Format.money(fund.opening + inflows)))
                 && pane.contains("−" + Format.money(fund.outflows)), "\(pane)")
+            // A figure is never shown without the word saying what it is.
+            for row in rows where row.contains(Format.money(fund.opening + inflows)) {
+                let cells = row.dropFirst().drop { $0 == " " }
+                #expect(cells.first.map { !$0.isNumber } ?? false, "\(pane)")
+            }
         } else {
             // Six urgent lines for five rows: the line of both inflows gives way, ADL's stays.
             #expect(rows.contains { $0.contains("drawdown") || $0.contains("down ") }, "\(pane)")

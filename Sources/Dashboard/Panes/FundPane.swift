@@ -231,7 +231,9 @@ enum FundPane {
                 let short = ((opened.isZero ? [] : ["open"]) + (stated.isZero ? [] : ["stated"]) + [what]).joined(separator: "+")
                 var figure = Figure(label: label, value: money(opened + stated + inflow), role: .positive, extra: "",
                     shorter: [], keepsLabel: true)
-                figure.shorterLabelForms = [short, "start+" + what]
+                // The last within eight cells: beside a six-figure balance (`250,970.85`) at 80×24
+                // the others left the figure bare (operator trial).
+                figure.shorterLabelForms = [short, "start+" + what, (opened.isZero ? "stat" : "open") + "+in"]
                 lines[inflowsLine].figure = figure
                 lines[0].figure?.extra = ""
                 lines[0].figure?.shorterExtras = []

@@ -68,6 +68,33 @@ struct AlertTests {
         #expect(lines.contains { $0.contains("ETHUSDT") && $0.contains("61.2k USDT + ADL  NEW") }, "\(lines.joined(separator: "\n"))")
     }
 
+    @Test("a fund down past its alert band, empty, and ADL beginning are alerts, listed with the balance they left, at 80 and 160 columns")
+    func fundAlerts() {
+        var screen = model(width: 160, height: 48, engine: fiveMarkets())
+        var log = SessionLog()
+        func fund(_ time: Int64, _ kind: FundAlert.Kind, _ balance: String, _ drawdown: String) -> EngineNotification {
+            .fundAlert(FundAlert(time: time, venue: "binance-usdm", asset: "USDT", kind: kind, balance: Fixed(balance)!,
+                drawdown: Fixed(drawdown)!, symbol: "binance-usdm:BTCUSDT"))
+        }
+        log.record(fund(3_000_000_000, .adlBegan, "8000", "0"))
+        log.record(fund(3_000_000_000, .drawdown, "4186.11", "0.5034"))
+        log.record(fund(3_500_000_000, .fundEmpty, "0", "1"))
+        var status = screen.status
+        status.time = 3_500_000_000
+        let effects = screen.update(.session(engine: screen.engine, log: log, status: status))
+        guard case .told(let fresh)? = effects.first else { Issue.record("no alert told: \(effects)"); return }
+        #expect(fresh.map(\.kind) == [.fund, .fund, .fund] && fresh.map(\.fundAlert) == [.adlBegan, .drawdown, .fundEmpty])
+        #expect(screen.windowTitle == "liqwatch — 3 alerts")
+        _ = screen.update(.key(.character("A")))
+        let lines = screen.rendered().lines
+        #expect(lines.contains { $0.contains("ADL began") && $0.contains("8,000.00 USDT") }, "\(lines.joined(separator: "\n"))")
+        #expect(lines.contains { $0.contains("fund down 50.3% from its peak") && $0.contains("4,186.11 USDT") }, "\(lines.joined(separator: "\n"))")
+        #expect(lines.contains { $0.contains("fund empty") && $0.contains("0.00 USDT") }, "\(lines.joined(separator: "\n"))")
+        _ = screen.update(.resize(width: 80, height: 24))
+        let narrow = screen.rendered().lines
+        #expect(narrow.contains { $0.contains("fund down 50.3%") && $0.contains("4,186.11") }, "\(narrow.joined(separator: "\n"))")
+    }
+
     @Test("a stale book and a stream that falls silent or reconnects are alerts too; the title says STALE")
     func staleAndConnection() {
         var screen = model(width: 120, height: 40, engine: engine(positions: 10))

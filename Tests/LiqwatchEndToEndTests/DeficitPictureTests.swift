@@ -27,6 +27,11 @@ struct DeficitPictureTests {
         // A stressed deficit that is quantity the book cannot fill says so, not "0.00 USDT".
         #expect(text.contains("stressed_deficit 24.112 BTC the book cannot fill (ADL follows)"), "\(text)")
         #expect(!text.contains("stressed_deficit 0.00 USDT"), "\(text)")
+        // The fund's own alerts: ADL beginning, the drawdown past its band (none were raised while
+        // the fund fell to 0.05 USDT: operator trial).
+        #expect(text.contains("fund alerts: 2\n"), "\(text)")
+        #expect(text.contains("  2024-08-08T23:56:16.000Z ADL began for the binance-usdm USDT fund (binance-usdm:BTCUSDT)"), "\(text)")
+        #expect(text.contains("  2024-08-08T23:56:25.000Z binance-usdm USDT fund down 50.3% from its peak, at 4,186.11 USDT"), "\(text)")
     }
 
     @Test("the text report gives the stressed deficit as the session ended, with the engine's level")

@@ -50,6 +50,18 @@ enum AlertsPane {
         case .staleFeed: return "feed STALE: " + alert.message.prefix { $0 != " " }
         case .connectionLost: return "connection lost: " + alert.message.prefix { $0 != " " }
         case .recordingStopped: return "recording stopped"
+        case .fund: return fundWhat(alert, short: false)
+        }
+    }
+
+    /// A fund alert in words: `fund down 73.2% from peak`, `fund empty: deficits to ADL`, `ADL began`.
+    static func fundWhat(_ alert: OperatorAlert, short: Bool) -> String {
+        switch alert.fundAlert {
+        case .drawdown?:
+            let percent = alert.drawdownPercent.map { $0.formatted(1, grouping: true) + "%" } ?? ""
+            return short ? "fund down " + percent : "fund down \(percent) from its peak"
+        case .fundEmpty?: return short ? "fund empty" : "fund empty: deficits go to ADL"
+        case .adlBegan?, nil: return short ? "ADL began" : "ADL began: profitable positions closed"
         }
     }
 
@@ -63,10 +75,15 @@ enum AlertsPane {
         case .staleFeed: return "feed STALE " + alert.message.prefix { $0 != " " }
         case .connectionLost: return "conn. lost " + alert.message.prefix { $0 != " " }
         case .recordingStopped: return "rec. stopped"
+        case .fund: return fundWhat(alert, short: true)
         }
     }
 
     static func value(_ alert: OperatorAlert, engine: Engine?) -> String {
+        // A fund's balance after the movement, in its asset.
+        if alert.kind == .fund, let balance = alert.balance, let asset = alert.asset {
+            return balance.formatted(AssetPrecision.decimals(forAsset: asset), grouping: true) + " " + asset
+        }
         // A spread alert without a value: a side of the book was empty (`OperatorAlert`).
         guard let value = alert.value, let signal = alert.signal else { return alert.signal == .spread ? "side empty" : "—" }
         let instrument = alert.market.flatMap { engine?.market($0)?.instrument }

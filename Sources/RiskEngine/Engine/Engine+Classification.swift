@@ -66,8 +66,7 @@ extension Engine {
         // deleveraged against counterparties the session does not watch).
         let deleveraged = fund.hasDeleveraged
         // Within the window (whole nanoseconds of it; a window past Int64's range is all time).
-        let window = (configuration.risk.adlUnderWaySeconds * Fixed(1_000_000_000)).raw / Fixed.scale
-        let recent = deleveraged && fund.lastDeleverageTime != .min && time &- fund.lastDeleverageTime <= Int64(clamping: window)
+        let recent = deleveraged && fund.lastDeleverageTime != .min && time &- fund.lastDeleverageTime <= adlUnderWayWindow
         if deleveraged && !fund.balance.isPositive { adl = .active }
         else if recent { adl = .underWay }
         else if stressed.adlCertain || (stressed.deficit.isPositive && stressed.deficit >= fund.balance * configuration.risk.adlNearFraction) {

@@ -289,6 +289,9 @@ extension Engine {
         if adlUnits > 0 {
             let unfilled = deleverage(adlQuantity, market: market, bankruptSide: position.side, price: bankruptcy, excluding: index, into: &notes)
             if unfilled.isPositive {
+                // ADL beyond the monitored positions begins ADL all the same (told unless a
+                // monitored close just did).
+                noteADLBegins(fund: fund, time: time, symbol: symbol, into: &notes)
                 funds[Int(fund)].adlBeyondMonitored += 1
                 funds[Int(fund)].lastDeleverageTime = time
                 notes.append(.adlUnfilled(symbol: symbol, quantity: unfilled, time: time))
@@ -379,6 +382,7 @@ extension Engine {
             remaining -= take
             let notional = MarginMath.notional(closed, at: price)
             totals.adlEvents += 1
+            noteADLBegins(fund: markets[market].fundIndex, time: time, symbol: instrument.symbol, into: &notes)
             funds[Int(markets[market].fundIndex)].adlEvents += 1
             funds[Int(markets[market].fundIndex)].lastDeleverageTime = time
             totals.adlQuantityBySymbol[instrument.symbol, default: .zero] += take

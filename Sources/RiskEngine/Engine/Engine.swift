@@ -672,6 +672,7 @@ public struct Engine: Sendable {
         // Booked in place: a copy out of the array and back copied the fund's recent entries.
         let entry = funds[Int(index)].book(amount, cause: cause, time: time, symbol: symbol, account: account)
         notes.append(.fund(entry))
+        noteFundAlerts(index, cause: cause, time: time, symbol: symbol, into: &notes)
     }
 
     /// Σ wallets + Σ isolated margins + funds + clearing + bad debt, per asset. Equal to the

@@ -104,6 +104,8 @@ public enum EngineNotification: Hashable, Sendable {
     case socialisedLoss(SocialisedLossRecord)
     case exchangeLiquidation(ExchangeLiquidation)
     case signal(SignalChange)
+    /// A fund's drawdown reached the alert band, its balance zero, or ADL began for it.
+    case fundAlert(FundAlert)
     case bookGap(symbol: String, time: Int64)
     case crossedBook(symbol: String, levelsRemoved: Int, time: Int64)
     /// A price not applied: a thousandfold from the market's reference (see `ImplausiblePrice`).

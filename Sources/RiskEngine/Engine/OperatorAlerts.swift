@@ -12,6 +12,9 @@ public struct OperatorAlert: Sendable, Equatable {
         case staleFeed = "stale_feed"
         case connectionLost = "connection_lost"
         case recordingStopped = "recording_stopped"
+        /// An insurance fund's drawdown reached its alert band, its balance zero, or ADL began
+        /// (`FundAlert`).
+        case fund
     }
 
     /// Session time (event time in a replay, the wall clock live), ns since the epoch.
@@ -28,6 +31,14 @@ public struct OperatorAlert: Sendable, Equatable {
     /// A stressed deficit's quantity the book cannot fill, with its unit (`1.000 BTC`): at ALERT
     /// with no money short the value is 0, and the alerts view said a bare `ADL` (trial).
     public var unfilled: String? = nil
+    /// A fund alert's fund (`binance-usdm USDT fund`) and what it reached.
+    public var fund: String? = nil
+    public var fundAlert: FundAlert.Kind? = nil
+    /// A fund alert's drawdown from the peak (percent) and the fund's asset.
+    public var drawdownPercent: Fixed? = nil
+    /// A fund alert's balance after the movement, exact.
+    public var balance: Fixed? = nil
+    public var asset: String? = nil
 
     public init(time: Int64, kind: Kind, market: String? = nil, signal: SignalKind? = nil, value: Double? = nil, message: String) {
         self.time = time
@@ -46,6 +57,14 @@ public struct OperatorAlert: Sendable, Equatable {
         if let market { fields.append(("market", Self.quoted(market))) }
         if let signal { fields.append(("signal", Self.quoted(signal.rawValue))) }
         if let value, value.isFinite { fields.append(("value", Fixed(approximating: value).formatted(valueDecimals))) }
+        // At ALERT with no money short the value is 0: the quantity is what says it (a script
+        // filtering on the value read 0 for the gravest alert: operator trial).
+        if let unfilled { fields.append(("unfilled", Self.quoted(unfilled))) }
+        if let fund { fields.append(("fund", Self.quoted(fund))) }
+        if let fundAlert { fields.append(("fund_alert", Self.quoted(fundAlert.rawValue))) }
+        if let balance { fields.append(("balance", balance.formatted(AssetPrecision.decimals(forAsset: asset ?? "")))) }
+        if let drawdownPercent { fields.append(("drawdown_pct", drawdownPercent.formatted(2))) }
+        if let asset { fields.append(("asset", Self.quoted(asset))) }
         fields.append(("message", Self.quoted(message)))
         return "{" + fields.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}"
     }
@@ -80,6 +99,11 @@ public struct StreamCondition: Sendable, Equatable {
 /// last told stale (a seek back and forth listed the same stale book once a seek: operator trial).
 public struct AlertWatcher: Sendable {
     private var seenAlertCount = 0
+    private var seenFundAlertCount = 0
+    /// The latest fund alert told, and the funds and kinds told at that time: a replay jumped
+    /// back tells none again, and one time's alerts found in two looks are all told once.
+    private var latestFundAlertTime: Int64 = .min
+    private var fundToldAtLatestTime: Set<String> = []
     private var latestToldTime: Int64 = .min
     /// The signal alerts told at `latestToldTime` (market and signal), so that one time's alerts
     /// arriving in two looks are all told, and none twice.
@@ -142,6 +166,27 @@ public struct AlertWatcher: Sendable {
             }
             seenAlertCount = log.alertCount
         }
+        if log.fundAlertCount < seenFundAlertCount { seenFundAlertCount = log.fundAlertCount }
+        if log.fundAlertCount > seenFundAlertCount {
+            let fresh = min(log.fundAlertCount - seenFundAlertCount, log.fundAlerts.count)
+            for alert in log.fundAlerts.suffix(fresh) where alert.time >= latestFundAlertTime {
+                let key = alert.venue + "|" + alert.asset + "|" + alert.kind.rawValue
+                if alert.time == latestFundAlertTime && fundToldAtLatestTime.contains(key) { continue }
+                if alert.time > latestFundAlertTime {
+                    latestFundAlertTime = alert.time
+                    fundToldAtLatestTime = []
+                }
+                fundToldAtLatestTime.insert(key)
+                var told = OperatorAlert(time: alert.time, kind: .fund, market: alert.symbol, message: alert.message)
+                told.fund = alert.fundName
+                told.balance = alert.balance
+                told.drawdownPercent = alert.drawdown * Fixed(100)
+                told.asset = alert.asset
+                told.fundAlert = alert.kind
+                result.append(told)
+            }
+            seenFundAlertCount = log.fundAlertCount
+        }
         let staleSet = Set(nowStale)
         // Been here: behind the furthest time looked at, or at it again after being behind. A
         // look at the same time as the last (a step within a millisecond, a sliced cascade) is
@@ -194,6 +239,11 @@ public struct AlertWatcher: Sendable {
         lastLookBehind = time < reachedTime
         reachedTime = max(reachedTime, time)
         told += result.count
+        // In time order (stably: one time's alerts in the order found): a look may find a signal
+        // alert and a fund alert of an earlier second, which the log listed after it.
+        if result.count > 1 {
+            result = result.enumerated().sorted { ($0.element.time, $0.offset) < ($1.element.time, $1.offset) }.map(\.element)
+        }
         return result
     }
 

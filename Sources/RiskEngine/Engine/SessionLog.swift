@@ -42,6 +42,9 @@ public struct SessionLog: Sendable {
     public private(set) var exchangeLiquidations = RingBuffer<ExchangeLiquidation>(capacity: SessionLog.keep)
     public private(set) var adlRecords = RingBuffer<ADLRecord>(capacity: SessionLog.keep)
     public private(set) var alerts = RingBuffer<Alert>(capacity: SessionLog.keep)
+    /// Funds reaching their drawdown alert, zero, or ADL (`FundAlert`), and how many in all.
+    public private(set) var fundAlerts = RingBuffer<FundAlert>(capacity: SessionLog.keep)
+    public private(set) var fundAlertCount = 0
     public private(set) var simulatedCount = 0
     public private(set) var exchangeCount = 0
     /// Per settlement asset (an inverse contract's notional is in coin).
@@ -226,6 +229,10 @@ public struct SessionLog: Sendable {
         case .adlUnfilled(let symbol, let quantity, _):
             adlBeyondMonitoredCount += 1
             adlBeyondMonitored[symbol, default: .zero] += quantity
+        case .fundAlert(let alert):
+            fundAlertCount += 1
+            append(&fundAlerts, alert)
+            addMark(alert.time)
         case .fund, .socialisedLoss:
             break
         }

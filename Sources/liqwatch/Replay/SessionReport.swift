@@ -220,6 +220,17 @@ enum SessionReport {
                 ("side_missing", .bool(alert.sideMissing)),
             ])
         }
+        let fundAlerts: [JSON.Value] = log.fundAlerts.suffix(200).map { alert in
+            .object([
+                ("time", .string(EventTime.iso8601(alert.time))),
+                ("venue", .string(alert.venue)),
+                ("asset", .string(alert.asset)),
+                ("kind", .string(alert.kind.rawValue)),
+                ("balance", JSON.number(alert.balance, decimals: AssetPrecision.decimals(forAsset: alert.asset))),
+                ("drawdown_pct", JSON.number(alert.drawdown * Fixed(100), decimals: 2)),
+                ("symbol", alert.symbol.map { .string($0) } ?? .null),
+            ])
+        }
         func refusedObject(_ refused: ImplausiblePrice) -> JSON.Value {
             .object([("time", .string(EventTime.iso8601(refused.time))), ("symbol", .string(refused.symbol)),
                 ("source", .string(refused.source.label)), ("price", JSON.number(refused.price, decimals: 8)),
@@ -247,6 +258,7 @@ enum SessionReport {
             ("adl", adl),
             ("positions_rejected", .object([("count", JSON.number(log.rejectedPositions)), ("recent", .array(rejections))])),
             ("signals", .object([("alert_count", JSON.number(log.alertCount)), ("alerts", .array(alerts))])),
+            ("fund_alerts", .object([("count", JSON.number(log.fundAlertCount)), ("alerts", .array(fundAlerts))])),
         ])
         return JSON.render(document)
     }
@@ -681,6 +693,13 @@ enum SessionReport {
             let figure = alert.figure(unit: alert.signal.unit(asset: asset, quote: quote))
             lines.append("  \(EventTime.iso8601(alert.time)) \(alert.symbol) \(alert.signal.rawValue) \(figure)")
         }
+        let fundShown = log.fundAlerts.suffix(10)
+        var fundLine = "fund alerts: \(log.fundAlertCount)"
+        if log.fundAlertCount > fundShown.count {
+            fundLine += " (the last \(fundShown.count) below; \(log.fundAlertCount - fundShown.count) earlier left out: --report json lists up to 200)"
+        }
+        lines.append(fundLine)
+        for alert in fundShown { lines.append("  \(EventTime.iso8601(alert.time)) \(alert.message)") }
         // Each line escaped whole: a newline or a tab in an account or a file's name would start
         // a line of its own (a forged "deficits: 0" line under the real one).
         return lines.map { SafeText.escaped($0) }.joined(separator: "\n") + "\n"

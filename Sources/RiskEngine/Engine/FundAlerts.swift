@@ -1,0 +1,91 @@
+/// A fund reaching a state the operator must be told of, dated at the movement that brought it:
+/// its drawdown from peak reaching the alert band, its balance reaching zero, ADL beginning for
+/// it. The demo's fund fell to 0.05 USDT and ADL closed 833 positions with no alert raised: only
+/// the signals' levels paged anyone (operator trial).
+public struct FundAlert: Hashable, Sendable {
+    public enum Kind: String, Hashable, Sendable {
+        /// The drawdown from the fund's peak reached `RiskBands.drawdownAlert`.
+        case drawdown
+        /// The balance reached zero: deficits go to ADL (or socialised loss) from now.
+        case fundEmpty = "fund_empty"
+        /// A close was deleveraged for the fund, the first or the first after
+        /// `RiskBands.adlUnderWaySeconds` without one.
+        case adlBegan = "adl_began"
+    }
+
+    public var time: Int64
+    public var venue: String
+    public var asset: String
+    public var kind: Kind
+    /// The balance after the movement, and its drawdown from the peak (a fraction).
+    public var balance: Fixed
+    public var drawdown: Fixed
+    /// The market whose liquidation moved the fund, when one did (a statement is no market's).
+    public var symbol: String?
+
+    /// The fund as a person names it: `binance-usdm USDT fund`.
+    public var fundName: String { (venue.isEmpty ? "" : venue + " ") + asset + " fund" }
+
+    /// What it says, for a person (the names are escaped where told: a venue or market name
+    /// comes from a file).
+    public var message: String {
+        let places = AssetPrecision.decimals(forAsset: asset)
+        let balanceText = balance.formatted(places, grouping: true) + " " + asset
+        let cause = symbol.map { " (\($0))" } ?? ""
+        switch kind {
+        case .drawdown:
+            let percent = (drawdown * Fixed(100)).formatted(1, grouping: true)
+            return "\(fundName) down \(percent)% from its peak, at \(balanceText)\(cause)"
+        case .fundEmpty:
+            return "\(fundName) empty (\(balanceText)): deficits go to ADL\(cause)"
+        case .adlBegan:
+            return "ADL began for the \(fundName)\(cause): a bankrupt close the book or the fund could not take was deleveraged against profitable positions"
+        }
+    }
+}
+
+extension Engine {
+    /// The window in which a deleverage continues the same ADL episode (`RiskBands.adlUnderWaySeconds`,
+    /// whole nanoseconds; a window past Int64's range is all time).
+    var adlUnderWayWindow: Int64 {
+        Int64(clamping: (configuration.risk.adlUnderWaySeconds * Fixed(1_000_000_000)).raw / Fixed.scale)
+    }
+
+    /// After money moved through fund `index` (not its opening): its drawdown reaching the alert
+    /// band, its balance reaching zero. Each is told once, and again only after the fund came
+    /// back (below the warn band; above zero).
+    mutating func noteFundAlerts(_ index: Int32, cause: FundCause, time: Int64, symbol: String?, into notes: inout [EngineNotification]) {
+        guard cause != .opening else { return }
+        let fund = funds[Int(index)]
+        let drawdown = fund.drawdownFraction
+        if drawdown >= configuration.risk.drawdownAlert {
+            if !fund.drawdownAlerted {
+                funds[Int(index)].drawdownAlerted = true
+                notes.append(.fundAlert(FundAlert(time: time, venue: fund.venue, asset: fund.asset, kind: .drawdown,
+                    balance: fund.balance, drawdown: drawdown, symbol: symbol)))
+            }
+        } else if drawdown < configuration.risk.drawdownWarn {
+            funds[Int(index)].drawdownAlerted = false
+        }
+        // Only money going out empties a fund (a fund with no opening is at zero until its first fee).
+        if !fund.balance.isPositive && cause != .liquidationFee && cause != .surplus {
+            if !fund.emptyAlerted {
+                funds[Int(index)].emptyAlerted = true
+                notes.append(.fundAlert(FundAlert(time: time, venue: fund.venue, asset: fund.asset, kind: .fundEmpty,
+                    balance: fund.balance, drawdown: drawdown, symbol: symbol)))
+            }
+        } else if fund.balance.isPositive {
+            funds[Int(index)].emptyAlerted = false
+        }
+    }
+
+    /// Before a close is deleveraged for fund `index`: ADL beginning, when none was within the
+    /// window (`adlUnderWayWindow`) before it.
+    mutating func noteADLBegins(fund index: Int32, time: Int64, symbol: String, into notes: inout [EngineNotification]) {
+        let fund = funds[Int(index)]
+        let last = fund.lastDeleverageTime
+        guard last == .min || time &- last > adlUnderWayWindow else { return }
+        notes.append(.fundAlert(FundAlert(time: time, venue: fund.venue, asset: fund.asset, kind: .adlBegan,
+            balance: fund.balance, drawdown: fund.drawdownFraction, symbol: symbol)))
+    }
+}

@@ -273,6 +273,12 @@ struct ListPaneTests {
         #expect(text.contains("beyond bankruptcy"))
         #expect(text.contains("Deficit \(Format.money(record.deficit)) USDT"))
         #expect(text.contains("filled notional \(Format.money(record.notional)) USDT"), "\(text)")
+        // Beyond bankruptcy nothing is left for the fee: it is capped, and the line says so.
+        let full = MarginMath.liquidationFee(notional: record.notional, rate: engine.market("BTCUSDT")!.instrument.liquidationFeeRate)
+        #expect(record.fee < full && text.contains("(capped at what the fill left above bankruptcy; the rate gives \(Format.money(full)) USDT)"), "\(text)")
+        var uncapped = record
+        uncapped.fee = full
+        #expect(!LiquidationPane.describe(screen, record: uncapped, rows: 50, width: 180).1.map(\.0).joined().contains("capped"))
         // The same position over a book with no bids at all: nothing filled, so no notional traded
         // (it read "notional 0.00 USDT" for a position worth 60,000).
         var empty = record

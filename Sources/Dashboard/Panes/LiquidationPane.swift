@@ -107,7 +107,12 @@ enum LiquidationPane {
         // The notional is what the book filled (the fee is charged on it): a liquidation the book
         // could not fill at all read "notional 0.00" for a position worth a thousand.
         if record.filledQuantity.isPositive {
-            line("filled notional \(money(record.notional)) · liquidation fee \(money(record.fee))", .dim)
+            // The fee is the rate on the notional, but never more than the fill left above the
+            // bankruptcy price: 15.97 beside 0.5 % of 4,068.12 (20.34) read as wrong (operator trial).
+            let full = instrument.map { MarginMath.liquidationFee(notional: record.notional, rate: $0.liquidationFeeRate) }
+            let capped = full.map { record.fee < $0 } ?? false
+            line("filled notional \(money(record.notional)) · liquidation fee \(money(record.fee))"
+                + (capped ? " (capped at what the fill left above bankruptcy; the rate gives \(money(full!)))" : ""), .dim)
         } else {
             line("nothing filled by the book: no traded notional, no liquidation fee", .dim)
         }

@@ -44,6 +44,14 @@ struct VenueReplayCommandTests {
         #expect(text.standardOutput.contains("okx:BTC-USDT (spot: liqwatch watches swaps and futures)"), "\(text.standardOutput)")
     }
 
+    @Test("the Binance recording's skipped frames (its book tickers) are said to be streams not applied, not damage")
+    func skippedExplained() throws {
+        let result = try BinaryRunner.run(["replay", "../shared/data/binance-usdm/btcusdt_20240808.gz", "--headless", "--report", "text"])
+        #expect(result.status == 0, "\(result.standardError)")
+        let text = result.standardOutput
+        #expect(text.contains("frames: 93954 read, 27865 applied, 66089 skipped, 0 malformed\n  skipped: frames of streams liqwatch does not apply, such as book tickers"), "\(text)")
+    }
+
     @Test("three venues replayed together: each has its own fund, opened as --insurance-fund says, and a deficit on OKX moves only OKX's")
     func fundPerVenue() throws {
         let files = ["../shared/data/okx/OKX.ws.1.0", "../shared/data/bybit/2024-12-01_XRPUSDT_ob500.data", "../shared/data/hyperliquid/btcusd_20250126.gz"]

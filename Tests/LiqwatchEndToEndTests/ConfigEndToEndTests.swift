@@ -78,6 +78,16 @@ struct ConfigEndToEndTests {
         #expect(escaped.standardError.contains("hostile.toml:2: unknown key 'dashboard."), "\(escaped.standardError)")
         #expect(!BadInputCommandTests.hasTerminalControls(escaped.standardError), "\(escaped.standardError)")
 
+        // A theme file's colours are checked as the dashboard reads them (they passed `--check`
+        // and were warned of at the next start: attacker trial), escaped.
+        _ = try scratch.write("odd.theme", "theme[text]=\"#FF\u{1B}[2JFF\"\ntheme[alert]=\"#FF0000\"\n")
+        let themed = try scratch.write("themed.toml", "[dashboard]\ntheme = \"odd.theme\"\n")
+        let themeCheck = try BinaryRunner.run(["config", "--check", themed])
+        #expect(themeCheck.status == 0)
+        #expect(themeCheck.standardOutput.hasSuffix("ok (1 warning)\n"), "\(themeCheck.standardOutput)")
+        #expect(themeCheck.standardError.contains("odd.theme:1: text: '#FF\\u{1B}[2JFF' is not #RRGGBB"), "\(themeCheck.standardError)")
+        #expect(!BadInputCommandTests.hasTerminalControls(themeCheck.standardError), "\(themeCheck.standardError)")
+
         let bad = try scratch.write("bad.toml", "[signals]\n# the spread\nspread_warn_multiple = \"lots\"\n")
         let refused = try BinaryRunner.run(["demo", "--headless", "--config", bad])
         #expect(refused.status == 2)

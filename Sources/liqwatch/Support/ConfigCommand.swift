@@ -1,4 +1,6 @@
 import ArgumentParser
+import Dashboard
+import Foundation
 import LiqwatchConfig
 
 /// `liqwatch config`: the config file's every key with its default, where it is looked for, and
@@ -44,7 +46,16 @@ struct ConfigCommand: ParsableCommand {
             do {
                 let result = try ConfigFile.load(path: check)
                 ConfigArguments.tell(result.warnings)
-                FileHandleOutput.standardOutput("\(check): ok\(result.warnings.isEmpty ? "" : " (\(result.warnings.count) warning\(result.warnings.count == 1 ? "" : "s"))")\n")
+                // The theme file's own lines, as the dashboard will read them: a colour that is
+                // not #RRGGBB passed the check and was warned of at the next start (attacker trial).
+                var themeWarnings: [String] = []
+                if BuiltInThemes.texts[result.settings.theme] == nil,
+                   case .success(let bytes) = BoundedRead.contents(of: result.settings.theme, limit: 1 << 20) {  // as --theme reads it
+                    themeWarnings = Theme.parse(String(decoding: bytes, as: UTF8.self), name: result.settings.theme).warnings
+                    for warning in themeWarnings { FileHandleOutput.standardError("liqwatch: warning: theme \(warning)\n") }
+                }
+                let count = result.warnings.count + themeWarnings.count
+                FileHandleOutput.standardOutput("\(check): ok\(count == 0 ? "" : " (\(count) warning\(count == 1 ? "" : "s"))")\n")
             } catch {
                 ConfigArguments.tell(error.warnings)
                 for problem in error.problems { FileHandleOutput.standardError("liqwatch: \(problem)\n") }

@@ -24,7 +24,14 @@ public final class BinanceLiveSource: LiveSource, @unchecked Sendable {
     public let restURL: String
     /// The depth stream's speed: "@100ms" (Binance's default for futures is 250 ms).
     public let depthSpeed: String
-    public var name: String { market.rawValue }
+    /// Which of the venue's connections this is (`2/4`) when its symbols need several (see
+    /// `connections`); the first carries the venue-wide streams.
+    public let part: (index: Int, of: Int)?
+    /// `binance-usdm`, or `binance-usdm 2/4`: each connection's health and outages are its own.
+    public var name: String { market.rawValue + (part.map { " \($0.index)/\($0.of)" } ?? "") }
+    /// Whether this connection carries the venue's all-market streams (marks, liquidations): one
+    /// does, or every liquidation would be counted once a connection.
+    var carriesVenueWideStreams: Bool { part.map { $0.index == 1 } ?? true }
     public var venue: Venue { Venue(market.rawValue) }
     /// The markets, as the engine names them (`binance-usdm:BTCUSDT`); named once (the session
     /// asks at every pump).
@@ -34,8 +41,10 @@ public final class BinanceLiveSource: LiveSource, @unchecked Sendable {
     private let state = SourceState()
     private let fetcher = SnapshotFetcher()
 
-    public init(market: Market, symbols: [String], webSocketURL: String? = nil, restURL: String? = nil, depthSpeed: String = "@100ms") {
+    public init(market: Market, symbols: [String], webSocketURL: String? = nil, restURL: String? = nil, depthSpeed: String = "@100ms",
+                part: (index: Int, of: Int)? = nil) {
         self.market = market
+        self.part = part
         self.symbols = symbols.map { $0.uppercased() }
         self.webSocketURL = Self.trimmed(webSocketURL ?? market.defaultWebSocketURL)
         self.restURL = Self.trimmed(restURL ?? market.defaultRESTURL)
@@ -44,6 +53,24 @@ public final class BinanceLiveSource: LiveSource, @unchecked Sendable {
     }
 
     static func trimmed(_ url: String) -> String { url.hasSuffix("/") ? String(url.dropLast()) : url }
+
+    /// The symbols one connection takes: three streams each, 300 and the venue's own well under
+    /// Binance's 1,024 streams a connection, and a URL of about 7 KB (a session of 3,000 symbols
+    /// asked one connection for 9,002 streams in a 183 KB URL: attacker trial).
+    public static let symbolsPerConnection = 100
+
+    /// The connections `symbols` need, `symbolsPerConnection` symbols each, the first carrying the
+    /// venue-wide streams.
+    public static func connections(market: Market, symbols: [String], webSocketURL: String? = nil, restURL: String? = nil) -> [BinanceLiveSource] {
+        guard symbols.count > symbolsPerConnection else {
+            return [BinanceLiveSource(market: market, symbols: symbols, webSocketURL: webSocketURL, restURL: restURL)]
+        }
+        let count = (symbols.count + symbolsPerConnection - 1) / symbolsPerConnection
+        return (0..<count).map { index in
+            let chunk = Array(symbols[(index * symbolsPerConnection)..<min(symbols.count, (index + 1) * symbolsPerConnection)])
+            return BinanceLiveSource(market: market, symbols: chunk, webSocketURL: webSocketURL, restURL: restURL, part: (index + 1, count))
+        }
+    }
 
     /// The combined streams: per symbol its depth, book ticker and aggregated trades; for the whole
     /// venue the marks and the liquidations.
@@ -65,10 +92,10 @@ public final class BinanceLiveSource: LiveSource, @unchecked Sendable {
             if !pairs.contains(pair) { pairs.append(pair) }
         }
         switch market {
-        case .usdm: names.append("!markPrice@arr@1s")
+        case .usdm: if carriesVenueWideStreams { names.append("!markPrice@arr@1s") }
         case .coinm: names += pairs.map { "\($0)@markPrice@1s" }
         }
-        names.append("!forceOrder@arr")
+        if carriesVenueWideStreams { names.append("!forceOrder@arr") }
         return names
     }
 

@@ -43,4 +43,19 @@ struct LiveVenueArgumentsTests {
         let names = (feed["streams"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
         #expect(names == ["bybit linear", "bybit inverse", "okx", "hyperliquid"])
     }
+
+    @Test("Binance symbols past a hundred go over several connections, each its own stream; past the engine's 10,000 markets the command is refused")
+    func manyBinanceSymbols() throws {
+        let symbols = (0..<150).map { "S\($0)USDT" }.joined(separator: ",")
+        let result = try BinaryRunner.run(["live", "binance-usdm", "--symbols", symbols, "--ws-url", "ws://127.0.0.1:1", "--rest-url", "http://127.0.0.1:1",
+            "--headless", "--duration", "1", "--report", "json", "--no-config"])
+        #expect(result.status == 0, "\(result.standardError)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
+        let feed = try #require(report["feed"] as? [String: Any])
+        let names = (feed["streams"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
+        #expect(names == ["binance-usdm 1/2", "binance-usdm 2/2"])
+        let tooMany = (0..<10_001).map { "S\($0)USDT" }.joined(separator: ",")
+        let refused = try BinaryRunner.run(["live", "binance-usdm", "--symbols", tooMany, "--headless", "--duration", "1", "--no-config"])
+        #expect(refused.status == 2 && refused.standardError.contains("10001 markets named: a session watches at most 10000"), "\(refused.standardError)")
+    }
 }

@@ -16,6 +16,9 @@ enum LiveVenueName {
 struct LiveMarketChoice {
     /// Market ids in the order given, without repeats.
     var markets: [String] = []
+    /// The same, to find a repeat in constant time (a list of 60,000 symbols was looked through
+    /// for each: 20 s before the session began, attacker trial).
+    private var given: Set<String> = []
 
     /// `words` are venue names or venue:symbol; `symbols` (from --symbols) are resolved among the
     /// bare venue names given.
@@ -50,6 +53,11 @@ struct LiveMarketChoice {
             choice.add(market)
         }
         if choice.markets.isEmpty { throw ValidationError("name at least one market: a venue and --symbols, or venue:symbol") }
+        // The engine makes at most `Engine.marketLimit` markets: the rest would be subscribed to
+        // and never shown (60,000 symbols made a 676 MB session and a 12 MB report).
+        guard choice.markets.count <= Engine.marketLimit else {
+            throw ValidationError("\(choice.markets.count) markets named: a session watches at most \(Engine.marketLimit) (run several sessions for more)")
+        }
         return choice
     }
 
@@ -70,7 +78,7 @@ struct LiveMarketChoice {
     static func venue(of market: String) -> Venue { MarketID.venue(of: market) ?? .binanceUSDM }
 
     mutating func add(_ market: String) {
-        if !markets.contains(market) { markets.append(market) }
+        if given.insert(market).inserted { markets.append(market) }
     }
 
     var venues: [Venue] {
@@ -88,7 +96,7 @@ struct LiveMarketChoice {
             switch venue {
             case .binanceUSDM, .binanceCOINM:
                 let market: BinanceLiveSource.Market = venue == .binanceUSDM ? .usdm : .coinm
-                result.append(BinanceLiveSource(market: market, symbols: symbols, webSocketURL: endpoints.webSocket[venue], restURL: endpoints.rest[venue]))
+                result += BinanceLiveSource.connections(market: market, symbols: symbols, webSocketURL: endpoints.webSocket[venue], restURL: endpoints.rest[venue])
             case .bybit:
                 for category in [BybitWire.Category.linear, .inverse] {
                     let chosen = symbols.filter { BybitWire.category(of: $0) == category }

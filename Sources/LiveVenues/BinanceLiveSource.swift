@@ -32,6 +32,12 @@ public final class BinanceLiveSource: LiveSource, @unchecked Sendable {
     /// Whether this connection carries the venue's all-market streams (marks, liquidations): one
     /// does, or every liquidation would be counted once a connection.
     var carriesVenueWideStreams: Bool { part.map { $0.index == 1 } ?? true }
+    /// Split over several connections, the first feeds the marks and liquidations of all.
+    public var feedsVenueWide: Bool { part != nil && carriesVenueWideStreams }
+    /// COIN-M: the pairs whose mark stream this connection takes, when its symbols share pairs
+    /// with another connection's (each pair's marks on one connection only, or each mark frame
+    /// arrived, was recorded and applied twice: review). Nil: its own symbols' pairs.
+    let markPairs: [String]?
     public var venue: Venue { Venue(market.rawValue) }
     /// The markets, as the engine names them (`binance-usdm:BTCUSDT`); named once (the session
     /// asks at every pump).
@@ -42,9 +48,10 @@ public final class BinanceLiveSource: LiveSource, @unchecked Sendable {
     private let fetcher = SnapshotFetcher()
 
     public init(market: Market, symbols: [String], webSocketURL: String? = nil, restURL: String? = nil, depthSpeed: String = "@100ms",
-                part: (index: Int, of: Int)? = nil) {
+                part: (index: Int, of: Int)? = nil, markPairs: [String]? = nil) {
         self.market = market
         self.part = part
+        self.markPairs = markPairs
         self.symbols = symbols.map { $0.uppercased() }
         self.webSocketURL = Self.trimmed(webSocketURL ?? market.defaultWebSocketURL)
         self.restURL = Self.trimmed(restURL ?? market.defaultRESTURL)
@@ -53,6 +60,12 @@ public final class BinanceLiveSource: LiveSource, @unchecked Sendable {
     }
 
     static func trimmed(_ url: String) -> String { url.hasSuffix("/") ? String(url.dropLast()) : url }
+
+    /// A COIN-M symbol's pair, lower case: BTCUSD_PERP and BTCUSD_250328 share `btcusd`.
+    static func pairName(_ symbol: String) -> String {
+        let lower = symbol.lowercased()
+        return lower.split(separator: "_").first.map(String.init) ?? lower
+    }
 
     /// The symbols one connection takes: three streams each, 300 and the venue's own well under
     /// Binance's 1,024 streams a connection, and a URL of about 7 KB (a session of 3,000 symbols
@@ -66,9 +79,16 @@ public final class BinanceLiveSource: LiveSource, @unchecked Sendable {
             return [BinanceLiveSource(market: market, symbols: symbols, webSocketURL: webSocketURL, restURL: restURL)]
         }
         let count = (symbols.count + symbolsPerConnection - 1) / symbolsPerConnection
+        var pairsTaken: Set<String> = []
         return (0..<count).map { index in
             let chunk = Array(symbols[(index * symbolsPerConnection)..<min(symbols.count, (index + 1) * symbolsPerConnection)])
-            return BinanceLiveSource(market: market, symbols: chunk, webSocketURL: webSocketURL, restURL: restURL, part: (index + 1, count))
+            var pairs: [String] = []
+            for symbol in chunk {
+                let pair = pairName(symbol)
+                if pairsTaken.insert(pair).inserted { pairs.append(pair) }
+            }
+            return BinanceLiveSource(market: market, symbols: chunk, webSocketURL: webSocketURL, restURL: restURL, part: (index + 1, count),
+                markPairs: market == .coinm ? pairs : nil)
         }
     }
 
@@ -87,13 +107,12 @@ public final class BinanceLiveSource: LiveSource, @unchecked Sendable {
         for symbol in symbols {
             let lower = symbol.lowercased()
             names += ["\(lower)@depth\(depthSpeed)", "\(lower)@bookTicker", "\(lower)@aggTrade"]
-            // BTCUSD_PERP and BTCUSD_250328 share the pair btcusd.
-            let pair = lower.split(separator: "_").first.map(String.init) ?? lower
+            let pair = Self.pairName(symbol)
             if !pairs.contains(pair) { pairs.append(pair) }
         }
         switch market {
         case .usdm: if carriesVenueWideStreams { names.append("!markPrice@arr@1s") }
-        case .coinm: names += pairs.map { "\($0)@markPrice@1s" }
+        case .coinm: names += (markPairs ?? pairs).map { "\($0)@markPrice@1s" }
         }
         if carriesVenueWideStreams { names.append("!forceOrder@arr") }
         return names

@@ -78,18 +78,18 @@ struct AlertTests {
         }
         log.record(fund(3_000_000_000, .adlBegan, "8000", "0"))
         log.record(fund(3_000_000_000, .drawdown, "4186.11", "0.5034"))
-        log.record(fund(3_500_000_000, .fundEmpty, "0", "1"))
+        log.record(fund(3_500_000_000, .fundExhausted, "0.05", "0.99"))
         var status = screen.status
         status.time = 3_500_000_000
         let effects = screen.update(.session(engine: screen.engine, log: log, status: status))
         guard case .told(let fresh)? = effects.first else { Issue.record("no alert told: \(effects)"); return }
-        #expect(fresh.map(\.kind) == [.fund, .fund, .fund] && fresh.map(\.fundAlert) == [.adlBegan, .drawdown, .fundEmpty])
+        #expect(fresh.map(\.kind) == [.fund, .fund, .fund] && fresh.map(\.fundAlert) == [.adlBegan, .drawdown, .fundExhausted])
         #expect(screen.windowTitle == "liqwatch — 3 alerts")
         _ = screen.update(.key(.character("A")))
         let lines = screen.rendered().lines
         #expect(lines.contains { $0.contains("ADL began") && $0.contains("8,000.00 USDT") }, "\(lines.joined(separator: "\n"))")
         #expect(lines.contains { $0.contains("fund down 50.3% from its peak") && $0.contains("4,186.11 USDT") }, "\(lines.joined(separator: "\n"))")
-        #expect(lines.contains { $0.contains("fund empty") && $0.contains("0.00 USDT") }, "\(lines.joined(separator: "\n"))")
+        #expect(lines.contains { $0.contains("fund exhausted") && $0.contains("0.05 USDT") }, "\(lines.joined(separator: "\n"))")
         _ = screen.update(.resize(width: 80, height: 24))
         let narrow = screen.rendered().lines
         #expect(narrow.contains { $0.contains("fund down 50.3%") && $0.contains("4,186.11") }, "\(narrow.joined(separator: "\n"))")

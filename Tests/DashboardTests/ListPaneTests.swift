@@ -275,7 +275,7 @@ struct ListPaneTests {
         #expect(text.contains("filled notional \(Format.money(record.notional)) USDT"), "\(text)")
         // Beyond bankruptcy nothing is left for the fee: it is capped, and the line says so.
         let full = MarginMath.liquidationFee(notional: record.notional, rate: engine.market("BTCUSDT")!.instrument.liquidationFeeRate)
-        #expect(record.fee < full && text.contains("(capped at what the fill left above bankruptcy; the rate gives \(Format.money(full)) USDT)"), "\(text)")
+        #expect(record.fee < full && text.contains("(capped at what the close left; the rate gives \(Format.money(full)) USDT)"), "\(text)")
         var uncapped = record
         uncapped.fee = full
         #expect(!LiquidationPane.describe(screen, record: uncapped, rows: 50, width: 180).1.map(\.0).joined().contains("capped"))
@@ -708,8 +708,9 @@ struct FundPaneAddsUpTests {
             let rect = model.layout.fund
             let rows = model.rendered().lines[rect.y + 1..<rect.maxY - 1].map { String(Array($0)[rect.x + 1..<rect.maxX - 1]) }
             for row in rows {
+                // A word first, or the chart's blocks: never a bare figure, signed or not.
                 let cells = row.drop { $0 == " " }
-                #expect(cells.first.map { !$0.isNumber } ?? true, "\(width)×\(height): \(rows.joined(separator: "\n"))")
+                #expect(cells.first.map { $0.isLetter || ("▁"..."█").contains($0) } ?? true, "\(width)×\(height): \(rows.joined(separator: "\n"))")
             }
         }
     }

@@ -29,7 +29,8 @@ struct DeficitPictureTests {
         #expect(!text.contains("stressed_deficit 0.00 USDT"), "\(text)")
         // The fund's own alerts: ADL beginning, the drawdown past its band (none were raised while
         // the fund fell to 0.05 USDT: operator trial).
-        #expect(text.contains("fund alerts: 2\n"), "\(text)")
+        #expect(text.contains("fund alerts: 3\n"), "\(text)")
+        #expect(text.contains("  2024-08-08T23:56:25.000Z binance-usdm USDT fund exhausted at 0.18 USDT: a deficit it could not pay went to ADL"), "\(text)")
         #expect(text.contains("  2024-08-08T23:56:16.000Z ADL began for the binance-usdm USDT fund (binance-usdm:BTCUSDT)"), "\(text)")
         #expect(text.contains("  2024-08-08T23:56:25.000Z binance-usdm USDT fund down 50.3% from its peak, at 4,186.11 USDT"), "\(text)")
     }

@@ -29,5 +29,10 @@ struct BinanceConnectionsTests {
         // COIN-M: each connection has the mark streams of its own pairs (there is no all-market one).
         let coin = BinanceLiveSource.connections(market: .coinm, symbols: (0..<150).map { "C\($0)USD_PERP" })
         #expect(coin.count == 2 && coin[1].streamNames.contains("c149usd@markPrice@1s") && !coin[1].streamNames.contains("!forceOrder@arr"))
+        // A pair's contracts on two connections: its marks on the first only.
+        let split = BinanceLiveSource.connections(market: .coinm, symbols: (0..<100).map { "C\($0)USD_PERP" } + ["C0USD_250328"])
+        let marks = split.flatMap(\.streamNames).filter { $0 == "c0usd@markPrice@1s" }
+        #expect(split.count == 2 && marks.count == 1 && split[0].streamNames.contains("c0usd@markPrice@1s"))
+        #expect(split[1].streamNames == ["c0usd_250328@depth@100ms", "c0usd_250328@bookTicker", "c0usd_250328@aggTrade"])
     }
 }

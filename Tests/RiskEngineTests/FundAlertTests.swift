@@ -10,11 +10,12 @@ struct FundAlertTests {
 
     static func units(_ text: String) -> Int64 { Fixed(text)!.bookUnits }
 
-    /// A 1,000 USDT fund, bids only at 58,000, two 50x longs whose bankruptcy (58,800) is above
+    /// A fund of `opening` USDT (1,000 by default; 1,000.5 leaves the fund a remainder no whole lot
+    /// of the next close fits), bids only at 58,000, two 50x longs whose bankruptcy (58,800) is above
     /// them, and a short in profit for ADL to close against.
-    static func session() -> Engine {
+    static func session(opening: String = "1000") -> Engine {
         var engine = Engine()
-        engine.openFund(asset: "USDT", balance: Fixed(1_000))
+        engine.openFund(asset: "USDT", balance: Fixed(opening)!)
         engine.apply(.bookSnapshot(symbol: symbol, bids: [(units("58000"), units("10"))], asks: [(units("60000"), units("10"))], time: second))
         engine.apply(.mark(symbol: symbol, price: Fixed(60_000), time: second))
         for account in ["a", "b"] {
@@ -38,23 +39,35 @@ struct FundAlertTests {
         notes.compactMap { if case .fundAlert(let alert) = $0 { return alert } else { return nil } }
     }
 
-    @Test("two deficits past the fund: down past 50 %, empty, ADL began, each once, dated at the liquidation, named by fund and market")
+    @Test("two deficits past the fund: down past 50 %, exhausted, ADL began, each once, dated at the liquidation, named by fund and market")
     func eachOnce() throws {
         var engine = Self.session()
         let notes = engine.apply(.mark(symbol: Self.symbol, price: Fixed(57_000), time: 2 * Self.second))
         let alerts = Self.fundAlerts(notes)
-        #expect(Set(alerts.map(\.kind)) == [.drawdown, .fundEmpty, .adlBegan], "\(alerts)")
+        #expect(Set(alerts.map(\.kind)) == [.drawdown, .fundExhausted, .adlBegan], "\(alerts)")
         #expect(alerts.count == 3)
         #expect(alerts.allSatisfy { $0.time == 2 * Self.second && $0.venue == "binance-usdm" && $0.asset == "USDT" && $0.symbol == Self.symbol })
         let drawdown = try #require(alerts.first { $0.kind == .drawdown })
         #expect(drawdown.drawdown >= Fixed("0.5")! && drawdown.balance < Fixed(500))
         #expect(drawdown.message.hasPrefix("binance-usdm USDT fund down "))
-        #expect(alerts.first { $0.kind == .fundEmpty }?.balance.isPositive == false)
+        // The fund stands behind whole lots only: it is exhausted a little above zero.
+        #expect((alerts.first { $0.kind == .fundExhausted }?.balance ?? Fixed(1_000)) < Fixed(1))
         // ADL again within the window (10 s) is the same episode; the fund still empty, no news.
         Self.thinnerBookAndAnotherLong(&engine, time: 3 * Self.second)
         let again = engine.apply(.mark(symbol: Self.symbol, price: Fixed(55_000), time: 4 * Self.second))
         #expect(again.liquidations.count == 1)
         #expect(Self.fundAlerts(again).isEmpty, "\(Self.fundAlerts(again))")
+    }
+
+    @Test("a fund left a remainder no lot fits (1,000.5) is exhausted all the same; a fee after it does not page again")
+    func exhaustedAboveZero() {
+        var engine = Self.session(opening: "1000.5")
+        let notes = engine.apply(.mark(symbol: Self.symbol, price: Fixed(57_000), time: 2 * Self.second))
+        #expect(Self.fundAlerts(notes).filter { $0.kind == .fundExhausted }.count == 1, "\(Self.fundAlerts(notes))")
+        #expect(engine.fund("USDT").balance.isPositive)
+        Self.thinnerBookAndAnotherLong(&engine, time: 3 * Self.second)
+        let again = engine.apply(.mark(symbol: Self.symbol, price: Fixed(55_000), time: 4 * Self.second))
+        #expect(again.liquidations.count == 1 && Self.fundAlerts(again).isEmpty, "\(Self.fundAlerts(again))")
     }
 
     @Test("a fund that came back (stated at its peak again) is told again; ADL after a quiet window begins again")
@@ -66,8 +79,9 @@ struct FundAlertTests {
         #expect(Self.fundAlerts(restored).isEmpty)
         Self.thinnerBookAndAnotherLong(&engine, time: 20 * Self.second)
         let notes = engine.apply(.mark(symbol: Self.symbol, price: Fixed(55_000), time: 30 * Self.second))
-        // This deficit leaves the fund a few dollars (3.80): down and ADL, not empty.
-        #expect(Set(Self.fundAlerts(notes).map(\.kind)) == [.drawdown, .adlBegan], "\(Self.fundAlerts(notes))")
+        // This deficit leaves the fund a few dollars (3.80): exhausted all the same (the rest of
+        // the close went to ADL).
+        #expect(Set(Self.fundAlerts(notes).map(\.kind)) == [.drawdown, .fundExhausted, .adlBegan], "\(Self.fundAlerts(notes))")
         #expect(engine.fund("USDT").balance.isPositive)
     }
 

@@ -25,7 +25,7 @@ enum AlertsPane {
         let inner = rect.inset(1)
         guard inner.height >= 2 else { return }
         guard !book.alerts.isEmpty else {
-            buffer.put("No alert yet. A signal at ALERT, a stale book or feed, a lost connection or a stopped recording is told here.",
+            buffer.put("No alert yet. A signal at ALERT, a fund past its drawdown band, exhausted or into ADL, a stale book or feed, a lost connection or a stopped recording is told here.",
                 x: inner.x + 1, y: inner.y + 1, role: .dim, limit: inner.width - 2)
             return
         }
@@ -47,11 +47,16 @@ enum AlertsPane {
         case .signal: return alert.signal?.title ?? "signal"
         case .staleBook: return "book stale (liquidations wait)"
         case .markOutdated: return "mark outdated (liquidations wait)"
-        case .staleFeed: return "feed STALE: " + alert.message.prefix { $0 != " " }
-        case .connectionLost: return "connection lost: " + alert.message.prefix { $0 != " " }
+        case .staleFeed: return "feed STALE: " + streamName(alert)
+        case .connectionLost: return "connection lost: " + streamName(alert)
         case .recordingStopped: return "recording stopped"
         case .fund: return fundWhat(alert, short: false)
         }
+    }
+
+    /// A feed alert's stream: its own field (a name may hold a space: `binance-usdm 2/4`).
+    static func streamName(_ alert: OperatorAlert) -> String {
+        alert.stream ?? String(alert.message.prefix { $0 != " " })
     }
 
     /// A fund alert in words: `fund down 73.2% from peak`, `fund empty: deficits to ADL`, `ADL began`.
@@ -60,7 +65,7 @@ enum AlertsPane {
         case .drawdown?:
             let percent = alert.drawdownPercent.map { $0.formatted(1, grouping: true) + "%" } ?? ""
             return short ? "fund down " + percent : "fund down \(percent) from its peak"
-        case .fundEmpty?: return short ? "fund empty" : "fund empty: deficits go to ADL"
+        case .fundExhausted?: return short ? "fund exhausted" : "fund exhausted: a deficit went past it"
         case .adlBegan?, nil: return short ? "ADL began" : "ADL began: profitable positions closed"
         }
     }
@@ -72,8 +77,8 @@ enum AlertsPane {
         case .signal: return alert.signal?.shortTitle ?? "signal"
         case .staleBook: return "book stale"
         case .markOutdated: return "mark outdated"
-        case .staleFeed: return "feed STALE " + alert.message.prefix { $0 != " " }
-        case .connectionLost: return "conn. lost " + alert.message.prefix { $0 != " " }
+        case .staleFeed: return "feed STALE " + streamName(alert)
+        case .connectionLost: return "conn. lost " + streamName(alert)
         case .recordingStopped: return "rec. stopped"
         case .fund: return fundWhat(alert, short: true)
         }

@@ -233,7 +233,9 @@ enum FundPane {
                     shorter: [], keepsLabel: true)
                 // The last within eight cells: beside a six-figure balance (`250,970.85`) at 80×24
                 // the others left the figure bare (operator trial).
-                figure.shorterLabelForms = [short, "start+" + what, (opened.isZero ? "stat" : "open") + "+in"]
+                // What it counts, still: the opening or the statements, and the inflows or the fees.
+                let last = (opened.isZero || stated.isZero) ? (opened.isZero ? "stat+" : "open+") + (merged ? "in" : "fee") : "start+" + what
+                figure.shorterLabelForms = [short, "start+" + what, last]
                 lines[inflowsLine].figure = figure
                 lines[0].figure?.extra = ""
                 lines[0].figure?.shorterExtras = []

@@ -112,7 +112,7 @@ enum LiquidationPane {
             let full = instrument.map { MarginMath.liquidationFee(notional: record.notional, rate: $0.liquidationFeeRate) }
             let capped = full.map { record.fee < $0 } ?? false
             line("filled notional \(money(record.notional)) · liquidation fee \(money(record.fee))"
-                + (capped ? " (capped at what the fill left above bankruptcy; the rate gives \(money(full!)))" : ""), .dim)
+                + (capped ? " (capped at what the close left; the rate gives \(money(full!)))" : ""), .dim)
         } else {
             line("nothing filled by the book: no traded notional, no liquidation fee", .dim)
         }

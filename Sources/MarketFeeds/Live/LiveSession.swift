@@ -68,7 +68,11 @@ public final class LiveSession {
         kept.session.positions = []
         self.options = kept
         snapshotScheduler = SnapshotScheduler(configuration: options.snapshots)
-        health = sources.map { StreamHealth(name: $0.name, kind: $0.kind) }
+        health = sources.map { source in
+            var health = StreamHealth(name: source.name, kind: source.kind)
+            health.feedsVenueWide = source.feedsVenueWide
+            return health
+        }
         // Market frames of any venue are told apart by their shape (`VenueFrames`), exactly as a
         // replay of the recording tells them.
         decoders = sources.map { source -> any LineDecoder in

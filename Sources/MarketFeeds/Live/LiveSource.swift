@@ -22,11 +22,16 @@ public protocol LiveSource: AnyObject, Sendable {
     /// starts with a snapshot, so `requestSnapshot` re-subscribes) rather than by a REST snapshot
     /// that arrives as a `.snapshot` item (Binance).
     var resyncsBySubscription: Bool { get }
+    /// Whether it carries the venue-wide streams (marks, liquidations) of markets other
+    /// connections carry the books of (Binance past 100 symbols): silent, every market of its
+    /// venue is stale, not only its own.
+    var feedsVenueWide: Bool { get }
     func stop()
 }
 
 extension LiveSource {
     public var resyncsBySubscription: Bool { false }
+    public var feedsVenueWide: Bool { false }
 }
 
 /// A live source that could not start.

@@ -43,6 +43,10 @@ public struct StreamHealth: Sendable {
     var countThisSecond = 0
     public internal(set) var ratePerSecond = 0
 
+    /// It carries the marks and liquidations of its venue's markets on other connections too
+    /// (`LiveSource.feedsVenueWide`).
+    public var feedsVenueWide = false
+
     public init(name: String, kind: LiveStreamKind) {
         self.name = name
         self.kind = kind

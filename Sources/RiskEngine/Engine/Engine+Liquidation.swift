@@ -265,8 +265,13 @@ extension Engine {
             totals.deficitTotal[asset, default: .zero] += deficit
             notes.append(.deficit(DeficitRecord(time: time, symbol: symbol, account: id, asset: asset, amount: deficit)))
             let shortfall = deficit - fundPaid
-            if shortfall.isPositive { socialise(shortfall, market: market, bankruptSide: position.side, into: &notes) }
+            if shortfall.isPositive {
+                noteFundExhausted(fund, time: time, symbol: symbol, into: &notes)
+                socialise(shortfall, market: market, bankruptSide: position.side, into: &notes)
+            }
         }
+        // Fills the fund could not stand behind (ADL policy) are a deficit it could not pay.
+        if beyondFundUnits > 0 { noteFundExhausted(fund, time: time, symbol: symbol, into: &notes) }
         markets[market].book.consume(side, fills: accepted)
 
         // Close the position, then cover what the book did not fill.

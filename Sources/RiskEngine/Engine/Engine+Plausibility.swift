@@ -84,6 +84,9 @@ extension Engine {
                                         into notes: inout [EngineNotification]) {
         guard let index = marketIndex(of: symbol) else { return }
         let dated = EventTime.isRepresentable(snapshotTime) ? Swift.max(snapshotTime, time) : time
+        // The state before a gap is sampled before the refusal disputes the mark (review: the
+        // sample dated before the snapshot came read the dispute and dropped a stressed deficit).
+        sampleBeforeGap(until: dated, into: &notes)
         noteRefused(median, market: index, reference: mark, source: .snapshot, at: dated, into: &notes)
         markets[index].markDisputed = true
     }

@@ -2,7 +2,8 @@ extension Engine {
     static let nanosecondsPerSecond: Int64 = 1_000_000_000
 
     /// Samples every symbol's signals once per second of event time. A jump in time (a gap in the
-    /// recording) gives one sample, not one per missing second.
+    /// recording) gives two samples, not one per missing second: the state before it
+    /// (`sampleBeforeGap`) and the state after its first event.
     mutating func sampleSignals(into notes: inout [EngineNotification]) {
         nextSampleTime = (time / Engine.nanosecondsPerSecond + 1) * Engine.nanosecondsPerSecond
         changedSinceSample = false

@@ -1,13 +1,15 @@
 /// A fund reaching a state the operator must be told of, dated at the movement that brought it:
-/// its drawdown from peak reaching the alert band, its balance reaching zero, ADL beginning for
+/// its drawdown from peak reaching the alert band, a deficit it could not pay, ADL beginning for
 /// it. The demo's fund fell to 0.05 USDT and ADL closed 833 positions with no alert raised: only
 /// the signals' levels paged anyone (operator trial).
 public struct FundAlert: Hashable, Sendable {
     public enum Kind: String, Hashable, Sendable {
         /// The drawdown from the fund's peak reached `RiskBands.drawdownAlert`.
         case drawdown
-        /// The balance reached zero: deficits go to ADL (or socialised loss) from now.
-        case fundEmpty = "fund_empty"
+        /// A bankrupt close's deficit the fund could not pay (whole or in part): the rest went to
+        /// ADL or socialised loss. Not "the balance reached zero": under ADL the fund stands behind
+        /// whole lots only, and the demo's fund stopped at 0.05 USDT (review).
+        case fundExhausted = "fund_exhausted"
         /// A close was deleveraged for the fund, the first or the first after
         /// `RiskBands.adlUnderWaySeconds` without one.
         case adlBegan = "adl_began"
@@ -36,8 +38,8 @@ public struct FundAlert: Hashable, Sendable {
         case .drawdown:
             let percent = (drawdown * Fixed(100)).formatted(1, grouping: true)
             return "\(fundName) down \(percent)% from its peak, at \(balanceText)\(cause)"
-        case .fundEmpty:
-            return "\(fundName) empty (\(balanceText)): deficits go to ADL\(cause)"
+        case .fundExhausted:
+            return "\(fundName) exhausted at \(balanceText): a deficit it could not pay went to ADL or socialised loss\(cause)"
         case .adlBegan:
             return "ADL began for the \(fundName)\(cause): a bankrupt close the book or the fund could not take was deleveraged against profitable positions"
         }
@@ -52,8 +54,8 @@ extension Engine {
     }
 
     /// After money moved through fund `index` (not its opening): its drawdown reaching the alert
-    /// band, its balance reaching zero. Each is told once, and again only after the fund came
-    /// back (below the warn band; above zero).
+    /// band. Told once, and again only after the fund came back under the warn band (which also
+    /// re-arms the exhausted alert: see `noteFundExhausted`).
     mutating func noteFundAlerts(_ index: Int32, cause: FundCause, time: Int64, symbol: String?, into notes: inout [EngineNotification]) {
         guard cause != .opening else { return }
         let fund = funds[Int(index)]
@@ -66,17 +68,19 @@ extension Engine {
             }
         } else if drawdown < configuration.risk.drawdownWarn {
             funds[Int(index)].drawdownAlerted = false
+            funds[Int(index)].exhaustedAlerted = false
         }
-        // Only money going out empties a fund (a fund with no opening is at zero until its first fee).
-        if !fund.balance.isPositive && cause != .liquidationFee && cause != .surplus {
-            if !fund.emptyAlerted {
-                funds[Int(index)].emptyAlerted = true
-                notes.append(.fundAlert(FundAlert(time: time, venue: fund.venue, asset: fund.asset, kind: .fundEmpty,
-                    balance: fund.balance, drawdown: drawdown, symbol: symbol)))
-            }
-        } else if fund.balance.isPositive {
-            funds[Int(index)].emptyAlerted = false
-        }
+    }
+
+    /// After a bankrupt close whose deficit fund `index` could not pay, whole or in part. Told
+    /// once until the fund is back under its warn band (a fee after it must not page again at
+    /// every later deficit of the same cascade).
+    mutating func noteFundExhausted(_ index: Int32, time: Int64, symbol: String, into notes: inout [EngineNotification]) {
+        let fund = funds[Int(index)]
+        guard !fund.exhaustedAlerted else { return }
+        funds[Int(index)].exhaustedAlerted = true
+        notes.append(.fundAlert(FundAlert(time: time, venue: fund.venue, asset: fund.asset, kind: .fundExhausted,
+            balance: fund.balance, drawdown: fund.drawdownFraction, symbol: symbol)))
     }
 
     /// Before a close is deleveraged for fund `index`: ADL beginning, when none was within the

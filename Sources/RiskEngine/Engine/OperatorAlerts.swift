@@ -31,6 +31,9 @@ public struct OperatorAlert: Sendable, Equatable {
     /// A stressed deficit's quantity the book cannot fill, with its unit (`1.000 BTC`): at ALERT
     /// with no money short the value is 0, and the alerts view said a bare `ADL` (trial).
     public var unfilled: String? = nil
+    /// A feed alert's stream, whole (`binance-usdm 2/4`: read off the message up to its first space,
+    /// every Binance connection was `binance-usdm`: review).
+    public var stream: String? = nil
     /// A fund alert's fund (`binance-usdm USDT fund`) and what it reached.
     public var fund: String? = nil
     public var fundAlert: FundAlert.Kind? = nil
@@ -60,6 +63,7 @@ public struct OperatorAlert: Sendable, Equatable {
         // At ALERT with no money short the value is 0: the quantity is what says it (a script
         // filtering on the value read 0 for the gravest alert: operator trial).
         if let unfilled { fields.append(("unfilled", Self.quoted(unfilled))) }
+        if let stream { fields.append(("stream", Self.quoted(stream))) }
         if let fund { fields.append(("fund", Self.quoted(fund))) }
         if let fundAlert { fields.append(("fund_alert", Self.quoted(fundAlert.rawValue))) }
         if let balance { fields.append(("balance", balance.formatted(AssetPrecision.decimals(forAsset: asset ?? "")))) }
@@ -217,13 +221,17 @@ public struct AlertWatcher: Sendable {
             // and page the operator once an attempt).
             if !stream.connected && !disconnected.contains(stream.name) {
                 disconnected.insert(stream.name)
-                result.append(OperatorAlert(time: time, kind: .connectionLost, message: "\(stream.name) lost its connection; reconnecting"))
+                var lost = OperatorAlert(time: time, kind: .connectionLost, message: "\(stream.name) lost its connection; reconnecting")
+                lost.stream = stream.name
+                result.append(lost)
             } else if stream.connected && stream.receiving {
                 disconnected.remove(stream.name)
             }
             if stream.stale && !staleStreams.contains(stream.name) {
                 staleStreams.insert(stream.name)
-                result.append(OperatorAlert(time: time, kind: .staleFeed, message: "\(stream.name) is STALE: nothing received"))
+                var silent = OperatorAlert(time: time, kind: .staleFeed, message: "\(stream.name) is STALE: nothing received")
+                silent.stream = stream.name
+                result.append(silent)
             } else if !stream.stale && stream.receiving {
                 staleStreams.remove(stream.name)
             }

@@ -55,10 +55,10 @@ public struct InsuranceFund: Hashable, Sendable {
     public internal(set) var lastDeleverageTime: Int64 = .min
     /// Whether ADL has happened for this fund this session, on monitored positions or beyond them.
     public var hasDeleveraged: Bool { adlEvents > 0 || adlBeyondMonitored > 0 }
-    /// Its drawdown alert and its empty alert were told, and it has not come back since (see
-    /// `Engine.noteFundAlerts`).
+    /// Its drawdown alert and its exhausted alert were told, and it has not come back under its
+    /// warn band since (see `Engine.noteFundAlerts`).
     public internal(set) var drawdownAlerted = false
-    public internal(set) var emptyAlerted = false
+    public internal(set) var exhaustedAlerted = false
     public static let recentLimit = 10_000
     /// The largest balance a statement or an opening may give (a quadrillion): four venues'
     /// funds and every movement through them stay far inside `Fixed`'s range.

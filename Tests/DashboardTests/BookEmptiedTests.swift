@@ -224,6 +224,13 @@ struct BookEmptiedTests {
         model.press(.enter)
         let text = model.rendered().text
         #expect(text.contains("If liquidated now: — (no book for this market yet)"), "\(text)")
+        // No mark yet: no ADL place either (alone on its side it showed five lights and a score of 0).
+        engine.apply(.position(PositionUpdate(account: "gina", symbol: "ETHUSDT", side: .long, quantity: Fixed(1),
+            entryPrice: Fixed(3_000), mode: .isolated, leverage: Fixed(10)), time: engine.time))
+        let gina = try #require(engine.positions.indices.first { engine.positions[$0].isOpen && engine.positions[$0].entryPrice == Fixed(3_000) })
+        let alone = ADLQueueEntry(score: .zero, rank: 1, of: 1, lights: 5)
+        #expect(PositionTable.row(of: Int32(gina), in: engine, adl: alone).adl == nil)
+        #expect(PositionTable.row(of: Int32(fred), in: engine, adl: alone).adl != nil, "a market with a mark keeps its place")
     }
 
     @Test("the what-if ladder marks a shock whose closes go to ADL: 'ADL', not a deficit of 0.00")

@@ -42,6 +42,9 @@ struct LiveVenueArgumentsTests {
         let feed = try #require(report["feed"] as? [String: Any])
         let names = (feed["streams"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
         #expect(names == ["bybit linear", "bybit inverse", "okx", "hyperliquid"])
+        // Nothing listens: every attempt failed, and the report counts them (it read 0 reconnects).
+        let failed = (feed["streams"] as? [[String: Any]] ?? []).compactMap { $0["failed_connections"] as? Int }
+        #expect(failed.count == 4 && failed.allSatisfy { $0 >= 1 }, "\(feed)")
     }
 
     @Test("Binance symbols past a hundred go over several connections, each its own stream; past the engine's 10,000 markets the command is refused")

@@ -213,7 +213,9 @@ public struct PositionTable: Sendable {
             // The fund takes unfilled quantity over only while it has money; empty, it goes to ADL.
             unfilledToADL: engine.configuration.unfilled == .adl || !engine.fund(market: Int(position.symbolIndex)).balance.isPositive,
             noBookYet: position.isOpen && !market.book.hasSnapshot,
-            adl: position.isOpen ? adl : nil, marginLevel: engine.marginRatioLevel(risk.marginRatio),
+            // No mark, no ranking: a position alone on its side showed five lights and a score of 0
+            // before its market had a price (operator trial).
+            adl: position.isOpen && market.markPrice != nil ? adl : nil, marginLevel: engine.marginRatioLevel(risk.marginRatio),
             distanceLevel: engine.distanceLevel(risk.distanceToLiquidationPct), bookOutdated: market.bookOutdated)
     }
 

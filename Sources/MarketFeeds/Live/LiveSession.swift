@@ -385,6 +385,7 @@ public final class LiveSession {
                 }
             }
         case .disconnected(let reason, let retryIn):
+            if health[stream].state != .live { health[stream].failedConnections += 1 }
             health[stream].state = .reconnecting(reason: reason, retryIn: retryIn)
             health[stream].lastError = reason
         case .snapshotFailed(let symbol, let reason, let retryAfter):

@@ -27,6 +27,9 @@ public struct StreamHealth: Sendable {
     public internal(set) var messages = 0
     public internal(set) var malformed = 0
     public internal(set) var reconnects = 0
+    /// Connection attempts that ended before the stream was live (refused, cut before or during
+    /// the handshake): five in five seconds read `0 reconnects` (attacker trial).
+    public internal(set) var failedConnections = 0
     public internal(set) var snapshotFailures = 0
     /// Refusals and warnings the venue sent (an unknown symbol in a subscription, a rate limit, a
     /// coming service upgrade).

@@ -22,6 +22,8 @@ public struct FeedSummary: Sendable, Equatable {
         public var name: String
         public var messages: Int
         public var reconnects: Int
+        /// Attempts that never went live (see `StreamHealth.failedConnections`).
+        public var failedConnections = 0
         public var malformed: Int
         /// At the moment of the summary: the stream's state, seconds since its last message (nil
         /// before any), and whether it is STALE (silent past the session's threshold, or
@@ -49,9 +51,9 @@ public struct FeedSummary: Sendable, Equatable {
         reconnects = health.reduce(0) { $0 + $1.reconnects }
         staleMarkets = engine.staleMarkets.sorted()
         streams = health.map { stream in
-            Stream(name: stream.name, messages: stream.messages, reconnects: stream.reconnects, malformed: stream.malformed,
-                state: stream.state.word, silentSeconds: stream.age(wall: wall), stale: stream.isStale(wall: wall, threshold: staleAfter),
-                lastError: stream.lastError)
+            Stream(name: stream.name, messages: stream.messages, reconnects: stream.reconnects, failedConnections: stream.failedConnections,
+                malformed: stream.malformed, state: stream.state.word, silentSeconds: stream.age(wall: wall),
+                stale: stream.isStale(wall: wall, threshold: staleAfter), lastError: stream.lastError)
         }
     }
 }

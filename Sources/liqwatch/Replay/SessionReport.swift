@@ -40,7 +40,8 @@ enum SessionReport {
             ("streams", .array(feed.streams.map { stream in
                 .object([
                     ("name", .string(stream.name)), ("messages", JSON.number(stream.messages)),
-                    ("reconnects", JSON.number(stream.reconnects)), ("malformed", JSON.number(stream.malformed)),
+                    ("reconnects", JSON.number(stream.reconnects)), ("failed_connections", JSON.number(stream.failedConnections)),
+                    ("malformed", JSON.number(stream.malformed)),
                     ("state", .string(stream.state)), ("stale", .bool(stream.stale)),
                     ("silent_seconds", stream.silentSeconds.map { JSON.Value.number(String(format: "%.1f", $0)) } ?? .null),
                     ("last_error", stream.lastError.map { .string($0) } ?? .null),
@@ -545,7 +546,9 @@ enum SessionReport {
         lines.append(feedLine)
         if let delivery = source.alertDelivery { lines.append("alerts told: \(source.alertsTold); " + delivery.line) }
         for stream in feed.streams {
-            var line = "  stream \(SafeText.escaped(stream.name)): \(stream.messages) messages, \(stream.reconnects) reconnects, \(stream.malformed) malformed, \(stream.state)"
+            var line = "  stream \(SafeText.escaped(stream.name)): \(stream.messages) messages, \(stream.reconnects) reconnects"
+                + (stream.failedConnections > 0 ? " (\(stream.failedConnections) failed connection attempt\(stream.failedConnections == 1 ? "" : "s"))" : "")
+                + ", \(stream.malformed) malformed, \(stream.state)"
             if stream.stale { line += ", STALE" + (stream.silentSeconds.map { String(format: " (silent %.0f s)", $0) } ?? "") }
             if let error = stream.lastError { line += "; last error: \(SafeText.escaped(error))" }
             lines.append(line)

@@ -83,7 +83,7 @@ struct AlertTests {
         status.time = 3_500_000_000
         let effects = screen.update(.session(engine: screen.engine, log: log, status: status))
         guard case .told(let fresh)? = effects.first else { Issue.record("no alert told: \(effects)"); return }
-        #expect(fresh.map(\.kind) == [.fund, .fund, .fund] && fresh.map(\.fundAlert) == [.adlBegan, .drawdown, .fundExhausted])
+        #expect(fresh.map(\.kind) == [.fund, .fund, .fund] && fresh.map(\.fundAlert?.kind) == [.adlBegan, .drawdown, .fundExhausted])
         #expect(screen.windowTitle == "liqwatch — 3 alerts")
         _ = screen.update(.key(.character("A")))
         let lines = screen.rendered().lines

@@ -93,7 +93,7 @@ struct FundAlertTests {
         var watcher = AlertWatcher()
         let told = watcher.newAlerts(log: log, staleMarkets: [], time: engine.time).filter { $0.kind == .fund }
         #expect(told.count == 3)
-        let line = try #require(told.first { $0.fundAlert == .drawdown }?.jsonLine)
+        let line = try #require(told.first { $0.fundAlert?.kind == .drawdown }?.jsonLine)
         #expect(line.contains(#""kind":"fund""#) && line.contains(#""fund":"binance-usdm USDT fund""#) && line.contains(#""fund_alert":"drawdown""#)
             && line.contains(#""asset":"USDT""#) && line.contains(#""balance":"#), "\(line)")
         #expect(watcher.newAlerts(log: log, staleMarkets: [], time: engine.time).isEmpty)

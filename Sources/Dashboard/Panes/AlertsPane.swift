@@ -61,9 +61,9 @@ enum AlertsPane {
 
     /// A fund alert in words: `fund down 73.2% from peak`, `fund empty: deficits to ADL`, `ADL began`.
     static func fundWhat(_ alert: OperatorAlert, short: Bool) -> String {
-        switch alert.fundAlert {
+        switch alert.fundAlert?.kind {
         case .drawdown?:
-            let percent = alert.drawdownPercent.map { $0.formatted(1, grouping: true) + "%" } ?? ""
+            let percent = alert.fundAlert.map { $0.drawdownPercent.formatted(1, grouping: true) + "%" } ?? ""
             return short ? "fund down " + percent : "fund down \(percent) from its peak"
         case .fundExhausted?: return short ? "fund exhausted" : "fund exhausted: a deficit went past it"
         case .adlBegan?, nil: return short ? "ADL began" : "ADL began: profitable positions closed"
@@ -86,8 +86,8 @@ enum AlertsPane {
 
     static func value(_ alert: OperatorAlert, engine: Engine?) -> String {
         // A fund's balance after the movement, in its asset.
-        if alert.kind == .fund, let balance = alert.balance, let asset = alert.asset {
-            return balance.formatted(AssetPrecision.decimals(forAsset: asset), grouping: true) + " " + asset
+        if let fund = alert.fundAlert {
+            return fund.balance.formatted(AssetPrecision.decimals(forAsset: fund.asset), grouping: true) + " " + fund.asset
         }
         // A spread alert without a value: a side of the book was empty (`OperatorAlert`).
         guard let value = alert.value, let signal = alert.signal else { return alert.signal == .spread ? "side empty" : "—" }

@@ -25,6 +25,9 @@ public struct FundAlert: Hashable, Sendable {
     /// The market whose liquidation moved the fund, when one did (a statement is no market's).
     public var symbol: String?
 
+    /// The drawdown in percent (the fraction × 100).
+    public var drawdownPercent: Fixed { drawdown * Fixed(100) }
+
     /// The fund as a person names it: `binance-usdm USDT fund`.
     public var fundName: String { (venue.isEmpty ? "" : venue + " ") + asset + " fund" }
 
@@ -36,7 +39,7 @@ public struct FundAlert: Hashable, Sendable {
         let cause = symbol.map { " (\($0))" } ?? ""
         switch kind {
         case .drawdown:
-            let percent = (drawdown * Fixed(100)).formatted(1, grouping: true)
+            let percent = drawdownPercent.formatted(1, grouping: true)
             return "\(fundName) down \(percent)% from its peak, at \(balanceText)\(cause)"
         case .fundExhausted:
             return "\(fundName) exhausted at \(balanceText): a deficit it could not pay went to ADL or socialised loss\(cause)"
@@ -53,18 +56,23 @@ extension Engine {
         Int64(clamping: (configuration.risk.adlUnderWaySeconds * Fixed(1_000_000_000)).raw / Fixed.scale)
     }
 
+    /// A `kind` alert of fund `index` as it stands now.
+    func fundAlert(_ kind: FundAlert.Kind, fund index: Int32, time: Int64, symbol: String?) -> EngineNotification {
+        let fund = funds[Int(index)]
+        return .fundAlert(FundAlert(time: time, venue: fund.venue, asset: fund.asset, kind: kind, balance: fund.balance,
+            drawdown: fund.drawdownFraction, symbol: symbol))
+    }
+
     /// After money moved through fund `index` (not its opening): its drawdown reaching the alert
     /// band. Told once, and again only after the fund came back under the warn band (which also
     /// re-arms the exhausted alert: see `noteFundExhausted`).
     mutating func noteFundAlerts(_ index: Int32, cause: FundCause, time: Int64, symbol: String?, into notes: inout [EngineNotification]) {
         guard cause != .opening else { return }
-        let fund = funds[Int(index)]
-        let drawdown = fund.drawdownFraction
+        let drawdown = funds[Int(index)].drawdownFraction
         if drawdown >= configuration.risk.drawdownAlert {
-            if !fund.drawdownAlerted {
+            if !funds[Int(index)].drawdownAlerted {
                 funds[Int(index)].drawdownAlerted = true
-                notes.append(.fundAlert(FundAlert(time: time, venue: fund.venue, asset: fund.asset, kind: .drawdown,
-                    balance: fund.balance, drawdown: drawdown, symbol: symbol)))
+                notes.append(fundAlert(.drawdown, fund: index, time: time, symbol: symbol))
             }
         } else if drawdown < configuration.risk.drawdownWarn {
             funds[Int(index)].drawdownAlerted = false
@@ -76,20 +84,16 @@ extension Engine {
     /// once until the fund is back under its warn band (a fee after it must not page again at
     /// every later deficit of the same cascade).
     mutating func noteFundExhausted(_ index: Int32, time: Int64, symbol: String, into notes: inout [EngineNotification]) {
-        let fund = funds[Int(index)]
-        guard !fund.exhaustedAlerted else { return }
+        guard !funds[Int(index)].exhaustedAlerted else { return }
         funds[Int(index)].exhaustedAlerted = true
-        notes.append(.fundAlert(FundAlert(time: time, venue: fund.venue, asset: fund.asset, kind: .fundExhausted,
-            balance: fund.balance, drawdown: fund.drawdownFraction, symbol: symbol)))
+        notes.append(fundAlert(.fundExhausted, fund: index, time: time, symbol: symbol))
     }
 
     /// Before a close is deleveraged for fund `index`: ADL beginning, when none was within the
     /// window (`adlUnderWayWindow`) before it.
     mutating func noteADLBegins(fund index: Int32, time: Int64, symbol: String, into notes: inout [EngineNotification]) {
-        let fund = funds[Int(index)]
-        let last = fund.lastDeleverageTime
+        let last = funds[Int(index)].lastDeleverageTime
         guard last == .min || time &- last > adlUnderWayWindow else { return }
-        notes.append(.fundAlert(FundAlert(time: time, venue: fund.venue, asset: fund.asset, kind: .adlBegan,
-            balance: fund.balance, drawdown: fund.drawdownFraction, symbol: symbol)))
+        notes.append(fundAlert(.adlBegan, fund: index, time: time, symbol: symbol))
     }
 }

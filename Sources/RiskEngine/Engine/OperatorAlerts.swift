@@ -12,8 +12,8 @@ public struct OperatorAlert: Sendable, Equatable {
         case staleFeed = "stale_feed"
         case connectionLost = "connection_lost"
         case recordingStopped = "recording_stopped"
-        /// An insurance fund's drawdown reached its alert band, its balance zero, or ADL began
-        /// (`FundAlert`).
+        /// An insurance fund's drawdown reached its alert band, a deficit exhausted it, or ADL
+        /// began (`FundAlert`).
         case fund
     }
 
@@ -34,14 +34,8 @@ public struct OperatorAlert: Sendable, Equatable {
     /// A feed alert's stream, whole (`binance-usdm 2/4`: read off the message up to its first space,
     /// every Binance connection was `binance-usdm`: review).
     public var stream: String? = nil
-    /// A fund alert's fund (`binance-usdm USDT fund`) and what it reached.
-    public var fund: String? = nil
-    public var fundAlert: FundAlert.Kind? = nil
-    /// A fund alert's drawdown from the peak (percent) and the fund's asset.
-    public var drawdownPercent: Fixed? = nil
-    /// A fund alert's balance after the movement, exact.
-    public var balance: Fixed? = nil
-    public var asset: String? = nil
+    /// The engine's fund alert this tells: its fund, what it reached, the balance exact.
+    public var fundAlert: FundAlert? = nil
 
     public init(time: Int64, kind: Kind, market: String? = nil, signal: SignalKind? = nil, value: Double? = nil, message: String) {
         self.time = time
@@ -64,11 +58,11 @@ public struct OperatorAlert: Sendable, Equatable {
         // filtering on the value read 0 for the gravest alert: operator trial).
         if let unfilled { fields.append(("unfilled", Self.quoted(unfilled))) }
         if let stream { fields.append(("stream", Self.quoted(stream))) }
-        if let fund { fields.append(("fund", Self.quoted(fund))) }
-        if let fundAlert { fields.append(("fund_alert", Self.quoted(fundAlert.rawValue))) }
-        if let balance { fields.append(("balance", balance.formatted(AssetPrecision.decimals(forAsset: asset ?? "")))) }
-        if let drawdownPercent { fields.append(("drawdown_pct", drawdownPercent.formatted(2))) }
-        if let asset { fields.append(("asset", Self.quoted(asset))) }
+        if let fundAlert {
+            fields += [("fund", Self.quoted(fundAlert.fundName)), ("fund_alert", Self.quoted(fundAlert.kind.rawValue)),
+                       ("balance", fundAlert.balance.formatted(AssetPrecision.decimals(forAsset: fundAlert.asset))),
+                       ("drawdown_pct", fundAlert.drawdownPercent.formatted(2)), ("asset", Self.quoted(fundAlert.asset))]
+        }
         fields.append(("message", Self.quoted(message)))
         return "{" + fields.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}"
     }
@@ -102,16 +96,30 @@ public struct StreamCondition: Sendable, Equatable {
 /// one already told count as new, and a book going stale again is told only past the time it was
 /// last told stale (a seek back and forth listed the same stale book once a seek: operator trial).
 public struct AlertWatcher: Sendable {
+    /// Which of a log's alerts are new: only those later than the latest told, or at its time and
+    /// not told yet (one time's alerts arriving in two looks are all told, and none twice; a
+    /// replay jumped back, its log rebuilt, tells none again).
+    struct LatestTold: Sendable {
+        private var time: Int64 = .min
+        private var keys: Set<String> = []
+
+        /// Whether the alert of `key` at `alertTime` is new; if so it counts as told.
+        mutating func tell(_ key: String, at alertTime: Int64) -> Bool {
+            if alertTime < time || (alertTime == time && keys.contains(key)) { return false }
+            if alertTime > time {
+                time = alertTime
+                keys = []
+            }
+            keys.insert(key)
+            return true
+        }
+    }
+
     private var seenAlertCount = 0
     private var seenFundAlertCount = 0
-    /// The latest fund alert told, and the funds and kinds told at that time: a replay jumped
-    /// back tells none again, and one time's alerts found in two looks are all told once.
-    private var latestFundAlertTime: Int64 = .min
-    private var fundToldAtLatestTime: Set<String> = []
-    private var latestToldTime: Int64 = .min
-    /// The signal alerts told at `latestToldTime` (market and signal), so that one time's alerts
-    /// arriving in two looks are all told, and none twice.
-    private var toldAtLatestTime: Set<String> = []
+    /// Signal alerts by market and signal; fund alerts by fund and kind.
+    private var signalsTold = LatestTold()
+    private var fundsTold = LatestTold()
     private var staleMarkets: Set<String> = []
     private var outdatedMarks: Set<String> = []
     /// When each market's book was last told stale.
@@ -150,14 +158,7 @@ public struct AlertWatcher: Sendable {
         if log.alertCount < seenAlertCount { seenAlertCount = log.alertCount }
         if log.alertCount > seenAlertCount {
             let fresh = min(log.alertCount - seenAlertCount, log.alerts.count)
-            for alert in log.alerts.suffix(fresh) {
-                let key = alert.symbol + "|" + alert.signal.rawValue
-                if alert.time < latestToldTime || (alert.time == latestToldTime && toldAtLatestTime.contains(key)) { continue }
-                if alert.time > latestToldTime {
-                    latestToldTime = alert.time
-                    toldAtLatestTime = []
-                }
-                toldAtLatestTime.insert(key)
+            for alert in log.alerts.suffix(fresh) where signalsTold.tell(alert.symbol + "|" + alert.signal.rawValue, at: alert.time) {
                 // A spread with a side of the book empty has no value to give (its reading is the cap).
                 var told = OperatorAlert(time: alert.time, kind: .signal, market: alert.symbol, signal: alert.signal,
                     value: alert.sideMissing ? nil : alert.value,
@@ -173,20 +174,9 @@ public struct AlertWatcher: Sendable {
         if log.fundAlertCount < seenFundAlertCount { seenFundAlertCount = log.fundAlertCount }
         if log.fundAlertCount > seenFundAlertCount {
             let fresh = min(log.fundAlertCount - seenFundAlertCount, log.fundAlerts.count)
-            for alert in log.fundAlerts.suffix(fresh) where alert.time >= latestFundAlertTime {
-                let key = alert.venue + "|" + alert.asset + "|" + alert.kind.rawValue
-                if alert.time == latestFundAlertTime && fundToldAtLatestTime.contains(key) { continue }
-                if alert.time > latestFundAlertTime {
-                    latestFundAlertTime = alert.time
-                    fundToldAtLatestTime = []
-                }
-                fundToldAtLatestTime.insert(key)
+            for alert in log.fundAlerts.suffix(fresh) where fundsTold.tell(alert.venue + "|" + alert.asset + "|" + alert.kind.rawValue, at: alert.time) {
                 var told = OperatorAlert(time: alert.time, kind: .fund, market: alert.symbol, message: alert.message)
-                told.fund = alert.fundName
-                told.balance = alert.balance
-                told.drawdownPercent = alert.drawdown * Fixed(100)
-                told.asset = alert.asset
-                told.fundAlert = alert.kind
+                told.fundAlert = alert
                 result.append(told)
             }
             seenFundAlertCount = log.fundAlertCount

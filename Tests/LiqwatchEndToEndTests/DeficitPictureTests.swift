@@ -35,6 +35,40 @@ struct DeficitPictureTests {
         #expect(text.contains("  2024-08-08T23:56:25.000Z binance-usdm USDT fund down 50.3% from its peak, at 4,186.11 USDT"), "\(text)")
     }
 
+    @Test("a book the feed shows the top of: the quantity past its levels is said as such, no ADL claimed, in text and JSON")
+    func pastTheLevelsShown() throws {
+        let scratch = try BadInputCommandTests.Scratch()
+        // Long 20 at 60,000, 20x isolated: bankrupt at 57,000. The feed shows two levels a side,
+        // 1 BTC each above bankruptcy: 18 BTC lie past them.
+        let positions = try scratch.write("long.csv", "account,symbol,side,size,entry_price,margin_mode,leverage\na,binance-usdm:BTCUSDT,long,20,60000,isolated,20\n")
+        func events(shown: String) -> [String] {
+            [
+                #"{"type":"insurance_fund","asset":"USDT","balance":"1000000","time":1723161255000000000}"#,
+                #"{"type":"mark","symbol":"binance-usdm:BTCUSDT","price":"59505","time":1723161255500000000}"#,
+                #"{"type":"book","symbol":"binance-usdm:BTCUSDT","bids":[["59500","1"],["59490","1"]],"asks":[["59510","1"],["59520","1"]]"# + shown + #","time":1723161256000000000}"#,
+                #"{"type":"mark","symbol":"binance-usdm:BTCUSDT","price":"59505","time":1723161258000000000}"#,
+            ]
+        }
+        let shown = try scratch.write("top.ndjson", events(shown: #","shown_levels":2"#).joined(separator: "\n") + "\n")
+        let text = try BinaryRunner.run(["replay", shown, "--positions", positions, "--headless", "--report", "text"])
+        #expect(text.status == 0, "\(text.standardError)")
+        #expect(text.standardOutput.contains(
+            "as it is): 0.00 USDT; 18.000 BTC past the 2 levels the feed shows (the book there is not known: the deficit is a floor); ok"),
+            "\(text.standardOutput)")
+        #expect(text.standardOutput.contains("  -10%: 1; ") && text.standardOutput.contains("(18.000 past the 2 levels the feed shows: the worst case)"),
+            "\(text.standardOutput)")
+        let json = try BinaryRunner.run(["replay", shown, "--positions", positions, "--headless", "--report", "json"])
+        let btc = try #require((try Self.json(json.standardOutput)["symbols"] as? [String: Any])?["binance-usdm:BTCUSDT"] as? [String: Any])
+        let stressed = try #require(btc["stressed_deficit"] as? [String: Any])
+        #expect(stressed["past_shown_quantity"] as? Double == 18 && stressed["shown_levels"] as? Int == 2, "\(stressed)")
+        #expect(stressed["adl_certain"] as? Bool == false && stressed["unfilled_quantity"] as? Double == 0, "\(stressed)")
+        // The same book shown whole: the book cannot fill it, and ADL follows.
+        let whole = try scratch.write("whole.ndjson", events(shown: "").joined(separator: "\n") + "\n")
+        let wholeText = try BinaryRunner.run(["replay", whole, "--positions", positions, "--headless", "--report", "text"])
+        #expect(wholeText.standardOutput.contains("the book cannot fill 18.000 BTC → ADL; ADL would follow; alert"), "\(wholeText.standardOutput)")
+        #expect(!wholeText.standardOutput.contains("past the"), "\(wholeText.standardOutput)")
+    }
+
     @Test("the text report gives the stressed deficit as the session ended, with the engine's level")
     func stressedDeficitNow() throws {
         let scratch = try BadInputCommandTests.Scratch()

@@ -48,6 +48,8 @@ public struct MarketRow: Sendable, Equatable {
     public var nearLiquidation: Int
     public var stressedDeficit: Fixed
     public var adlCertain: Bool
+    /// The stress ran past the levels a top-of-book feed shows: its deficit is a floor.
+    public var stressedIsFloor = false
     public var stale: Bool
     /// The mark is too old to liquidate on (`MarketState.markOutdated`).
     public var markOutdated: Bool = false
@@ -101,6 +103,7 @@ public struct MarketTable: Sendable {
             liquidationCompleteness: market.liquidationCompleteness,
             positions: positions, nearLiquidation: nearLiquidation,
             stressedDeficit: market.shownStress.deficit, adlCertain: market.shownStress.adlCertain,
+            stressedIsFloor: market.shownStress.pastShownQuantity.isPositive,
             stale: market.isWatched && market.isStale, markOutdated: market.isWatched && market.markOutdated,
             hasBook: market.book.hasSnapshot || !market.book.bids.isEmpty || !market.book.asks.isEmpty,
             bookOutdated: market.bookOutdated)

@@ -40,6 +40,9 @@ public struct PositionRow: Sendable {
     /// this is what the liquidation would cost instead.
     public var unfilledNow: Int64 = 0
     public var unfilledToADL = true
+    /// `unfilledNow` lies past the levels a top-of-book feed shows: not known to be unfillable,
+    /// and `deficitNow` counts the levels shown only (a floor).
+    public var unfilledPastShown = false
     /// Its market's book has had no snapshot yet: nothing to walk, the deficit is unknown (`—`).
     public var noBookYet = false
     /// Its place in its side's ADL queue (1–5 lights, the score).
@@ -212,6 +215,7 @@ public struct PositionTable: Sendable {
             deficitNow: walked?.deficit ?? .zero, unfilledNow: walked?.walk.remainder ?? 0,
             // The fund takes unfilled quantity over only while it has money; empty, it goes to ADL.
             unfilledToADL: engine.configuration.unfilled == .adl || !engine.fund(market: Int(position.symbolIndex)).balance.isPositive,
+            unfilledPastShown: walked?.walk.remainderPastShownLevels ?? false,
             noBookYet: position.isOpen && !market.book.hasSnapshot,
             // No mark, no ranking: a position alone on its side showed five lights and a score of 0
             // before its market had a price (operator trial).

@@ -160,6 +160,12 @@ enum DetailPane {
         } else if !market.book.hasSnapshot {
             // Not "0 levels, unfilled 1.000 (to ADL)": the book is not known yet.
             line("If liquidated now: — (no book for this market yet)", .dim)
+        } else if walk.remainderPastShownLevels {
+            // Past the levels a top-of-book feed shows the book is not known: no ADL is claimed,
+            // and the deficit of the levels shown is a floor.
+            let past = Format.units(walk.remainder, decimals: Format.columnDecimals([walk.remainder], instrument: instrument.sizeDecimals))
+            line("If liquidated now: \(walk.levelsConsumed) level\(walk.levelsConsumed == 1 ? "" : "s"), average \(price(walk.averagePrice)), \(past) past the \(market.book.shownLevels) levels the feed shows (the book there is not known), deficit at least \(money(deficit)) \(asset)",
+                .warn)
         } else {
             line("If liquidated now: \(walk.levelsConsumed) level\(walk.levelsConsumed == 1 ? "" : "s"), average \(price(walk.averagePrice)), unfilled \(Format.units(walk.remainder, decimals: Format.columnDecimals([walk.remainder], instrument: instrument.sizeDecimals)))\(walk.remainder > 0 ? " (\(unfilledRule))" : ""), deficit \(money(deficit)) \(asset)",
                 deficit.isPositive || walk.remainder > 0 ? .alert : .title)

@@ -129,6 +129,17 @@ enum FundPane {
                 shorterCoverage = [share + " of " + money(stressed.deficit) + "; " + destination, share + "; " + quantity + " " + destination,
                     share + "; " + destination] + shorterCoverage
             }
+        } else if stressed.pastShownQuantity.isPositive && !stressed.adlCertain {
+            // Past the levels a top-of-book feed shows the book is not known: no ADL is claimed,
+            // and the deficit of the levels shown is a floor.
+            let quantity = stressed.pastShownQuantity.quantityText(unit: state.stressedUnit) + (state.stressedUnit.map { " " + $0 } ?? "")
+            var floor = ""
+            if stressed.deficit.isPositive {
+                let share = Format.cappedPercent(fund.balance.approximateDouble / stressed.deficit.approximateDouble, decimals: 0)
+                floor = share + " of ≥" + money(stressed.deficit) + "; "
+            }
+            coverage = floor + "unknown: " + quantity + " past the levels shown"
+            shorterCoverage = (floor.isEmpty ? [] : [floor + "unknown past shown"]) + ["unknown: " + quantity + " past shown", "unknown past shown", "unknown"]
         } else if stressed.deficit.isPositive {
             let share = Format.cappedPercent(fund.balance.approximateDouble / stressed.deficit.approximateDouble, decimals: 0)
             // Past the fund, ADL follows: said here as in the markets and signals panes.

@@ -81,7 +81,11 @@ enum LiquidationPane {
         }
 
         // What the book did not take, and who took it.
-        if record.unfilledQuantity.isPositive {
+        if record.unfilledQuantity.isPositive && record.pastShownLevels > 0 {
+            // The feed shows the top of the book only: what it did not show is not known to be
+            // missing, and the engine settled it as if the book ended there.
+            line("\(quantity(record.unfilledQuantity)) lay past the \(record.pastShownLevels) levels the feed shows: the book there is not known; settled below as if it ended there (the worst case).", .warn)
+        } else if record.unfilledQuantity.isPositive {
             line("The book could not fill \(quantity(record.unfilledQuantity)).", .alert)
         }
         if record.fundTakeoverQuantity.isPositive {

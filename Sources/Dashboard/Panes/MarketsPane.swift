@@ -95,9 +95,11 @@ enum MarketsPane {
     ]
 
     static func stressedCell(_ row: MarketRow, exact: Bool) -> (String, StyleRole) {
-        if row.stressedDeficit.isZero && !row.adlCertain { return ("0", .dim) }
+        // Past the levels a top-of-book feed shows, the deficit counts the levels shown only.
+        let floor = row.stressedIsFloor && !row.adlCertain ? "≥" : ""
+        if row.stressedDeficit.isZero && !row.adlCertain { return (floor + "0", floor.isEmpty ? .dim : .text) }
         let amount = exact ? Format.stressMoney(row.stressedDeficit, asset: row.asset) : Format.compactMoney(row.stressedDeficit, asset: row.asset)
-        return (amount + " " + row.asset + (row.adlCertain ? " + ADL" : ""), .alert)
+        return (floor + amount + " " + row.asset + (row.adlCertain ? " + ADL" : ""), .alert)
     }
 
 

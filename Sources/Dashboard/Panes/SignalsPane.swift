@@ -70,7 +70,13 @@ enum SignalsPane {
             return
         }
         // What the stressed deficit cannot put a price on: quantity the book would not fill.
-        if let stressed = readings[.stressedDeficit], y < inner.maxY, stressed.unfilledQuantity != nil || stressed.adlCertain {
+        if let stressed = readings[.stressedDeficit], y < inner.maxY, stressed.pastShownQuantity != nil, !stressed.adlCertain {
+            // Past the levels a top-of-book feed shows: not known to be unfillable, and the
+            // deficit above counts the levels shown only.
+            let quantity = market.shownStress.pastShownQuantity.quantityText(unit: market.instrument.quantityUnit)
+            let text = "stress: \(quantity) \(market.instrument.quantityUnit) past the \(stressed.shownLevels) levels the feed shows"
+            buffer.put(text, x: inner.x, y: y, role: .warn, limit: inner.width)
+        } else if let stressed = readings[.stressedDeficit], y < inner.maxY, stressed.unfilledQuantity != nil || stressed.adlCertain {
             let cover = model.engine.configuration.unfilled == .adl ? "ADL" : "the fund takes it over"
             var text = "stress: "
             // The engine's exact quantity of the same sample, as the row above gives it (review).
@@ -139,7 +145,9 @@ enum SignalsPane {
             // as the markets pane says it (it said `+ ADL` beside this pane's bare figure when the
             // fund, at 0, could not pay it: operator trial).
             let adl = reading.adlCertain ? " + ADL" : ""
-            return (Format.stressMoney(deficit, asset: asset) + coin + adl,
+            // Fills past the levels a top-of-book feed shows are not counted: the deficit is a floor.
+            let floor = reading.pastShownQuantity != nil ? "≥" : ""
+            return (floor + Format.stressMoney(deficit, asset: asset) + coin + adl,
                 "fund " + (reading.baseline.map { Format.compactMoney($0, asset: asset) } ?? "—"))
         }
     }

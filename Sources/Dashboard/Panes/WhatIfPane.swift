@@ -64,8 +64,19 @@ enum WhatIfPane {
         if result.unfilledQuantity.isPositive {
             let unfilled = result.unfilledQuantity.quantityText(unit: unit) + unit
             let takeover = result.fundTakeoverQuantity.quantityText(unit: unit) + unit
-            line(["The book cannot fill \(unfilled): \(result.fundTakeoverQuantity.isPositive ? "the fund takes over \(takeover)" : "it goes to ADL")",
-                  "Unfillable \(unfilled) → \(result.fundTakeoverQuantity.isPositive ? "fund \(takeover)" : "ADL")"], .alert)
+            let destination = result.fundTakeoverQuantity.isPositive ? "the fund takes over \(takeover)" : "it goes to ADL"
+            let shortDestination = result.fundTakeoverQuantity.isPositive ? "fund \(takeover)" : "ADL"
+            if result.pastShownQuantity.isPositive {
+                // Past the levels a top-of-book feed shows the book is not known: what follows
+                // from it is the worst case (Hyperliquid's 20 levels read `ADL` at a 1 % shock
+                // where the venue's book had ample depth: operator trial).
+                let levels = result.shownLevels
+                line(["The \(levels) levels the feed shows cannot fill \(unfilled) (past them the book is not known): at worst \(destination)",
+                      "The \(levels) levels shown cannot fill \(unfilled): at worst \(destination)",
+                      "Past the \(levels) levels shown: \(unfilled), at worst \(shortDestination)"], .warn)
+            } else {
+                line(["The book cannot fill \(unfilled): \(destination)", "Unfillable \(unfilled) → \(shortDestination)"], .alert)
+            }
         }
         let adlQuantity = result.adlQuantity.quantityText(unit: unit) + unit
         // The closes and their notional count every market's (a cross account's leg elsewhere
@@ -111,7 +122,8 @@ enum WhatIfPane {
                 [shock(step), Format.count(step.liquidationCount),
                  ladderDeficitCell(step, places: places), step.adlQuantity.quantityText(unit: unit),
                  money(holds ? step.fundEquityAfter : step.fundAfter),
-                 step.blocked != nil ? "blocked" : ""]
+                 // Past the levels a top-of-book feed shows: the row is the worst case.
+                 step.blocked != nil ? "blocked" : step.pastShownQuantity.isPositive ? "past shown levels" : ""]
             }
             var columns = ladderColumns
             if holds { columns[4].title = "fund equity" }

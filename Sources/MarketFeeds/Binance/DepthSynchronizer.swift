@@ -179,7 +179,7 @@ public struct DepthSynchronizer: Sendable {
             }
             if update.checksumVerified { counters.checksumsVerified += 1 }
             buffer.removeAll()
-            events.append(.bookSnapshot(symbol: symbol, bids: bids, asks: asks, time: update.time))
+            events.append(.bookSnapshot(symbol: symbol, bids: bids, asks: asks, time: update.time, shownLevels: update.shownLevels))
             if hadGap { counters.resyncs += 1; hadGap = false }
             if let sequence = update.sequence { counters.lastUpdateId = sequence }
             state = .synced(lastFinalId: update.sequence ?? Self.noSequence)

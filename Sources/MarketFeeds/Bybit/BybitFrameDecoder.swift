@@ -96,7 +96,14 @@ public struct BybitFrameDecoder {
         switch kind {
         case .orderbook:
             guard let type, type.equals("snapshot") || type.equals("delta") else { return .malformed(field: "type") }
-            return orderbook(data, of: subscribed, snapshot: type.equals("snapshot"), time: time, into: &messages)
+            // `orderbook.50.BTCUSDT`: the top 50 levels a side, kept by the deltas.
+            var depth = 0
+            for offset in "orderbook.".utf8.count..<lastDot {
+                let byte = topic.start[offset]
+                guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9"), depth < 1_000_000 else { break }
+                depth = depth * 10 + Int(byte - UInt8(ascii: "0"))
+            }
+            return orderbook(data, of: subscribed, snapshot: type.equals("snapshot"), shownLevels: depth, time: time, into: &messages)
         case .trade: return trades(data, of: subscribed, time: time, into: &messages)
         case .tickers: return ticker(data, of: subscribed, delta: type?.equals("delta") ?? false, time: time, into: &messages)
         case .liquidation: return liquidations(data, of: subscribed, time: time, into: &messages)
@@ -104,7 +111,8 @@ public struct BybitFrameDecoder {
         }
     }
 
-    mutating func orderbook(_ data: ByteSpan, of subscribed: ByteSpan, snapshot: Bool, time: Int64, into messages: inout [FeedMessage]) -> DecodeOutcome {
+    mutating func orderbook(_ data: ByteSpan, of subscribed: ByteSpan, snapshot: Bool, shownLevels: Int, time: Int64,
+                            into messages: inout [FeedMessage]) -> DecodeOutcome {
         var cursor = ByteCursor(data.start, count: data.count)
         var symbol: ByteSpan? = nil
         var updateId: Int64? = nil
@@ -148,7 +156,9 @@ public struct BybitFrameDecoder {
             bids.append(contentsOf: asks)
             levels = .delta(bids)
         }
-        messages.append(.book(StreamBookUpdate(symbol: market, levels: levels, sequence: updateId, time: time)))
+        var update = StreamBookUpdate(symbol: market, levels: levels, sequence: updateId, time: time)
+        update.shownLevels = shownLevels
+        messages.append(.book(update))
         return .decoded
     }
 

@@ -58,7 +58,7 @@ public struct LiqwatchEventDecoder: LineDecoder {
         "index": ["type", "time", "price", "funding_rate", "next_funding_time", "open_interest", "symbol", "venue"],
         "trade": ["type", "time", "price", "size", "symbol", "venue"],
         "liquidation": ["type", "time", "side", "price", "size", "symbol", "venue"],
-        "book": ["type", "time", "symbol", "venue", "snapshot", "bids", "asks"],
+        "book": ["type", "time", "symbol", "venue", "snapshot", "bids", "asks", "shown_levels"],
     ]
 
     /// Every key of every type: one type's key on another's line (a trade's `side`) is no typo.
@@ -223,7 +223,16 @@ public struct LiqwatchEventDecoder: LineDecoder {
                     + asks.map { LevelChange(side: .ask, price: $0.price, size: $0.size) }
                 return .bookUpdate(symbol: symbol, changes: changes, time: time)
             }
-            return .bookSnapshot(symbol: symbol, bids: bids, asks: asks, time: time)
+            // A feed that shows only the top of the book (`"shown_levels": 20`): a side of that many
+            // levels goes on beyond them, unseen.
+            var shownLevels = 0
+            if let shown = text("shown_levels") {
+                guard let count = Int(shown), count >= 1, count <= 1_000_000 else {
+                    throw FieldError(field: "shown_levels", reason: "expected a count of levels from 1 to 1000000")
+                }
+                shownLevels = count
+            }
+            return .bookSnapshot(symbol: symbol, bids: bids, asks: asks, time: time, shownLevels: shownLevels)
         default:
             throw FieldError(field: "type", reason: "unknown type '\(type)'")
         }

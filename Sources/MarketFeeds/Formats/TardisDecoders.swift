@@ -121,7 +121,11 @@ public struct TardisLineDecoder: LineDecoder {
                 }
                 level += 1
             }
-            messages.append(.event(.bookSnapshot(symbol: symbol, bids: bids, asks: asks, time: time)))
+            // `book_snapshot_25`: the top 25 levels a side, as many as the file has columns for, and
+            // never more than the venue's own feed shows (Hyperliquid's `l2Book`, 20: Tardis
+            // leaves the last five columns empty).
+            let shown = Venue.tardis(exchange: exchange) == .hyperliquid ? min(level, HyperliquidFrameDecoder.shownLevels) : level
+            messages.append(.event(.bookSnapshot(symbol: symbol, bids: bids, asks: asks, time: time, shownLevels: shown)))
             return .decoded
         case .tardisTrades, .tardisLiquidations:
             guard let price = column("price")?.bookUnits, price > 0 else { return .malformed(field: "price") }

@@ -12,6 +12,9 @@ import RiskEngine
 /// Hyperliquid publishes no market-wide liquidation stream (`Venue.publishesLiquidations`).
 /// `subscriptionResponse`, `pong` and other channels are skipped.
 public struct HyperliquidFrameDecoder {
+    /// `l2Book` shows at most 20 levels a side (Hyperliquid's info endpoint and subscription docs).
+    static let shownLevels = 20
+
     var symbols = SymbolNames(.venue(.hyperliquid))
 
     public init() {}
@@ -99,7 +102,9 @@ public struct HyperliquidFrameDecoder {
         guard let coin, coin.isSymbol else { return .malformed(field: "data.coin") }
         guard sides == 2 else { return .malformed(field: "data.levels") }
         guard let time = Self.time(receiveTime, milliseconds) else { return .malformed(field: "data.time") }
-        messages.append(.book(StreamBookUpdate(symbol: symbols.name(coin), levels: .snapshot(bids: bids, asks: asks), time: time)))
+        var update = StreamBookUpdate(symbol: symbols.name(coin), levels: .snapshot(bids: bids, asks: asks), time: time)
+        update.shownLevels = Self.shownLevels
+        messages.append(.book(update))
         return .decoded
     }
 

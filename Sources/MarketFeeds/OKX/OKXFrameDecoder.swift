@@ -120,7 +120,8 @@ public struct OKXFrameDecoder {
                 guard let action, action.equals("snapshot") || action.equals("update") else { return .malformed(field: "action") }
                 snapshot = action.equals("snapshot")
             }
-            return books(data, instrument: instrument, snapshot: snapshot, receiveTime: receiveTime, into: &messages)
+            return books(data, instrument: instrument, snapshot: snapshot, shownLevels: Self.shownLevels(channel),
+                receiveTime: receiveTime, into: &messages)
         default:
             // Each element names its instrument; `arg` names the one subscribed to (index-tickers
             // an underlying, liquidation-orders none).
@@ -129,6 +130,15 @@ public struct OKXFrameDecoder {
         }
     }
 
+
+    /// The most levels a side a books channel shows (OKX's channel list): `books` and
+    /// `books-l2-tbt` keep the top 400 by their updates, `books50-l2-tbt` 50, `books5` 5, `bbo-tbt` 1.
+    static func shownLevels(_ name: ByteSpan) -> Int {
+        if name.equals("books50-l2-tbt") { return 50 }
+        if name.equals("books5") { return 5 }
+        if name.equals("bbo-tbt") { return 1 }
+        return 400
+    }
 
     static func channel(_ name: ByteSpan) -> Channel {
         if name.equals("books") || name.equals("books-l2-tbt") || name.equals("books50-l2-tbt") { return .books }
@@ -213,7 +223,8 @@ public struct OKXFrameDecoder {
 
     // MARK: Books
 
-    mutating func books(_ data: ByteSpan, instrument: ByteSpan, snapshot: Bool, receiveTime: Int64?, into messages: inout [FeedMessage]) -> DecodeOutcome {
+    mutating func books(_ data: ByteSpan, instrument: ByteSpan, snapshot: Bool, shownLevels: Int = 400, receiveTime: Int64?,
+                        into messages: inout [FeedMessage]) -> DecodeOutcome {
         let market = symbols.name(instrument)
         var cursor = ByteCursor(data.start, count: data.count)
         var failed: String? = nil
@@ -344,6 +355,7 @@ public struct OKXFrameDecoder {
             var update = StreamBookUpdate(symbol: market, levels: levels, sequence: sequence,
                 previousSequence: previousId, problem: problem, checksumVerified: verified, time: time)
             update.changesNothing = !changed && problem == nil
+            update.shownLevels = shownLevels
             messages.append(.book(update))
             return true
         }

@@ -141,7 +141,7 @@ struct TimeSpikeGuard: Sendable {
             return .book(StreamBookUpdate(symbol: update.symbol, levels: levels, sequence: update.sequence,
                 previousSequence: update.previousSequence,
                 problem: "line \(line) dropped (its time far ahead): the book lacks it", time: time))
-        case .event(.bookSnapshot(let symbol, _, _, _)), .event(.bookUpdate(let symbol, _, _)):
+        case .event(.bookSnapshot(let symbol, _, _, _, _)), .event(.bookUpdate(let symbol, _, _)):
             // An events file's or a Tardis file's book line has no sequence to show the hole: the
             // engine's book went on without it, its bids still there when the line had removed
             // them, stale 0 gaps (attacker trial). Its book is stale until a snapshot.

@@ -276,7 +276,7 @@ struct FeedApplier {
 
     mutating func apply(_ event: MarketEvent, liquidationLimit: Int = .max) {
         notes.removeAll(keepingCapacity: true)
-        if case .bookSnapshot(let symbol, let bids, let asks, let time) = event,
+        if case .bookSnapshot(let symbol, let bids, let asks, let time, _) = event,
             let dispute = engine.snapshotDisputesMark(symbol: symbol, bids: bids, asks: asks)
         {
             return refuseSnapshot(symbol: symbol, median: dispute.median, mark: dispute.mark, time: time)

@@ -37,6 +37,9 @@ public struct StreamBookUpdate: Sendable {
     /// The decoder knows that applying it changes nothing (an OKX update setting levels to the
     /// sizes its copy of the book already had, or none): dropped, it loses nothing.
     public var changesNothing = false
+    /// The most levels a side the stream shows (Bybit's `orderbook.50` 50, kept by its deltas; OKX's
+    /// `books` 400; Hyperliquid's `l2Book` 20); 0 for the whole book. Read from a snapshot.
+    public var shownLevels = 0
     public var time: Int64
 
     public init(symbol: String, levels: Levels, sequence: Int64? = nil, previousSequence: Int64? = nil, problem: String? = nil,

@@ -53,7 +53,11 @@ extension Engine {
         var stressedUnit: String? = nil
         for index in markets.indices where markets[index].fundIndex == fundIndex {
             let reading = markets[index].shownStress
-            if reading.deficit > stressed.deficit || (!stressed.adlCertain && reading.adlCertain) {
+            // ADL first, then the larger deficit; a floor (a walk past the levels a top-of-book
+            // feed shows) over a figure of nothing, or the pane read "no stressed deficit".
+            let floorOverNothing = !stressed.adlCertain && stressed.deficit == reading.deficit
+                && stressed.pastShownQuantity.isZero && reading.pastShownQuantity.isPositive
+            if reading.deficit > stressed.deficit || (!stressed.adlCertain && reading.adlCertain) || floorOverNothing {
                 let certain = stressed.adlCertain || reading.adlCertain
                 stressed = reading
                 stressed.adlCertain = certain

@@ -180,7 +180,7 @@ extension Engine {
     /// not stand behind (`beyondFundUnits`). Read only: a sliced cascade asks it too, to guess
     /// whether the close will deleverage (`wantsPreparedRanking`).
     func bankruptClosePlan(_ position: Position, bankruptcy: Fixed, fundBefore: Fixed)
-        -> (accepted: [Fill], net: Fixed, bookUnfilledUnits: Int64, beyondFundUnits: Int64)
+        -> (accepted: [Fill], net: Fixed, bookUnfilledUnits: Int64, beyondFundUnits: Int64, pastShownLevels: Bool)
     {
         let instrument = markets[Int(position.symbolIndex)].instrument
         let quantityUnits = position.quantity.bookUnits
@@ -212,7 +212,7 @@ extension Engine {
         // What the book had no level for, and what it had but the fund could not stand behind.
         let bookUnfilledUnits = walk.remainder
         let beyondFundUnits = max(0, quantityUnits - filledUnits - bookUnfilledUnits)
-        return (accepted, net, bookUnfilledUnits, beyondFundUnits)
+        return (accepted, net, bookUnfilledUnits, beyondFundUnits, walk.remainderPastShownLevels)
     }
 
     mutating func closeBankrupt(_ index: Int32, into notes: inout [EngineNotification]) {
@@ -315,7 +315,8 @@ extension Engine {
             levelsConsumed: accepted.count, slippageBps: average.map { slippageBps(side: position.side, average: $0, mark: mark) } ?? nil,
             notional: notional, fee: fee, surplus: surplus, deficit: deficit, fundPaid: fundPaid,
             fundAfter: funds[Int(fund)].balance, asset: asset, isPartial: false,
-            walk: LiquidationRecord.kept(accepted), worstFillPrice: accepted.last?.price)))
+            walk: LiquidationRecord.kept(accepted), worstFillPrice: accepted.last?.price,
+            pastShownLevels: plan.pastShownLevels ? Int32(clamping: markets[market].book.shownLevels) : 0)))
     }
 
     /// The fund takes over `quantity` of a bankrupt position at its bankruptcy price: it now holds

@@ -171,12 +171,18 @@ extension Engine {
                 let (added, overflow) = sum.addingReportingOverflow(quantity)
                 sum = overflow ? .max : added
             }
-            let fills = book.walk(side.closingBookSide, quantity: sum).fills
+            let walk = book.walk(side.closingBookSide, quantity: sum)
+            let fills = walk.fills
+            // Past the levels a top-of-book feed shows, the book is not known: what the walk could
+            // not fill there is said as such, and is no ADL (the quantity beyond Hyperliquid's 20
+            // levels read `ADL` where the venue's book had ample depth: operator trial).
+            let pastShown = walk.remainderPastShownLevels
             var fillIndex = 0
             var leftInFill = fills.first?.size ?? 0
             var total = Fixed.zero
             var unfilled: Int64 = 0
             var unfilledNotional = Fixed.zero
+            var unseen: Int64 = 0
             for (entry, quantity) in zip(riskiest, quantities) {
                 let position = positions[Int(entry.position)]
                 var needed = quantity
@@ -195,7 +201,10 @@ extension Engine {
                     }
                 }
                 if net.isNegative { total += -net }
-                if needed > 0 {
+                if needed > 0 && pastShown {
+                    let (sum, overflow) = unseen.addingReportingOverflow(needed)
+                    unseen = overflow ? .max : sum
+                } else if needed > 0 {
                     let (sum, overflow) = unfilled.addingReportingOverflow(needed)
                     unfilled = overflow ? .max : sum
                     let terms = PositionTerms(side: position.side, quantity: Fixed(bookUnits: needed), entryPrice: position.entryPrice,
@@ -209,6 +218,10 @@ extension Engine {
             if unfilledNotional > worst.unfilledNotional {
                 worst.unfilledNotional = unfilledNotional
                 worst.unfilledQuantity = Fixed(bookUnits: unfilled)
+            }
+            if unseen > 0 && Fixed(bookUnits: unseen) > worst.pastShownQuantity {
+                worst.pastShownQuantity = Fixed(bookUnits: unseen)
+                worst.shownLevels = book.shownLevels
             }
         }
         if configuration.unfilled == .fundTakesOver, let mark = markets[index].markPrice {

@@ -42,6 +42,11 @@ public struct LiquidationRecord: Hashable, Sendable {
     public var walk: [Fill] = []
     /// The last (worst) level's price, also when `walk` was cut short.
     public var worstFillPrice: Int64?
+    /// The levels a side the feed shows, when `unfilledQuantity` lay past the deepest of them (a
+    /// top-of-book feed, `OrderBook.endsAtShownLevels`): the book beyond was not known, and what
+    /// was done with that quantity (ADL, or the fund's takeover) is the worst case, not a
+    /// certainty. 0 otherwise.
+    public var pastShownLevels: Int32 = 0
 
     public static let keptLevels = 32
 

@@ -62,7 +62,10 @@ public struct IndexUpdate: Hashable, Sendable {
 /// gives one, else receive time).
 public enum MarketEvent: Sendable {
     /// A full book (a REST snapshot, a Tardis snapshot row, a generator's opening book).
-    case bookSnapshot(symbol: String, bids: [(price: Int64, size: Int64)], asks: [(price: Int64, size: Int64)], time: Int64)
+    /// `shownLevels`: the most levels a side the feed shows (Hyperliquid's `l2Book` 20, Tardis's
+    /// `book_snapshot_25` 25, Bybit's `orderbook.50` 50, kept by its deltas); 0 for the whole book.
+    case bookSnapshot(symbol: String, bids: [(price: Int64, size: Int64)], asks: [(price: Int64, size: Int64)], time: Int64,
+                      shownLevels: Int = 0)
     /// Level changes that arrived together (one depth event).
     case bookUpdate(symbol: String, changes: [LevelChange], time: Int64)
     /// The feed lost continuity: the book is stale until the next snapshot.
@@ -96,7 +99,7 @@ public enum MarketEvent: Sendable {
 
     public var time: Int64 {
         switch self {
-        case .bookSnapshot(_, _, _, let time), .bookUpdate(_, _, let time), .bookGap(_, let time),
+        case .bookSnapshot(_, _, _, let time, _), .bookUpdate(_, _, let time), .bookGap(_, let time),
             .trade(_, _, _, let time), .mark(_, _, let time), .markStands(_, _, let time), .position(_, let time),
             .account(_, _, _, _, _, let time), .insuranceFund(_, _, _, let time), .clock(let time):
             return time
@@ -110,7 +113,7 @@ public enum MarketEvent: Sendable {
     /// The market the event is about; nil for the fund, an account and the clock.
     public var symbol: String? {
         switch self {
-        case .bookSnapshot(let symbol, _, _, _), .bookUpdate(let symbol, _, _), .bookGap(let symbol, _),
+        case .bookSnapshot(let symbol, _, _, _, _), .bookUpdate(let symbol, _, _), .bookGap(let symbol, _),
             .trade(let symbol, _, _, _), .mark(let symbol, _, _), .markStands(let symbol, _, _):
             return symbol
         case .exchangeLiquidation(let liquidation): return liquidation.symbol

@@ -13,6 +13,9 @@ public struct BookWalk: Hashable, Sendable {
     public var remainder: Int64 = 0
     /// Σ price × size of the fills (as money, exact).
     public var filledValue: Fixed = .zero
+    /// The remainder ran past the deepest level of a feed that shows only the top of the book
+    /// (`OrderBook.endsAtShownLevels`): the book beyond is not known, not empty.
+    public var remainderPastShownLevels = false
     public var levelsConsumed: Int { fills.count }
 
     /// Volume-weighted average fill price; nil when nothing filled.
@@ -46,6 +49,15 @@ public struct OrderBook: Hashable, Sendable {
     public var isStale = false
     /// True once a snapshot has been applied: before it, the levels are not a whole book.
     public private(set) var hasSnapshot = false
+    /// The most levels a side the feed shows (Hyperliquid's `l2Book` 20, Tardis's
+    /// `book_snapshot_25` 25, Bybit's `orderbook.50` 50); 0 for a feed that shows the whole book.
+    /// Set by each snapshot; a top-N stream's deltas keep it.
+    public private(set) var shownLevels = 0
+    /// Levels the feed has that the ladders lack: emptied by simulated liquidations (until the feed
+    /// restates them) or refused from its snapshot as implausible. A side the feed filled to
+    /// `shownLevels` ends where the feed stopped showing it, whatever the simulations ate.
+    private(set) var bidsMissing = 0
+    private(set) var asksMissing = 0
 
     /// A book to trust: it has had a snapshot and no gap since. The engine liquidates only into
     /// such a book; any other is STALE wherever it is shown.
@@ -65,12 +77,18 @@ public struct OrderBook: Hashable, Sendable {
 
     // MARK: Feed updates
 
-    /// Replaces both sides; clears the overlay (the snapshot is the truth).
-    public mutating func applySnapshot(bids newBids: [(price: Int64, size: Int64)], asks newAsks: [(price: Int64, size: Int64)]) {
+    /// Replaces both sides; clears the overlay (the snapshot is the truth). `shownLevels`: the
+    /// most levels a side the feed shows (0: the whole book); `refusedBids`/`refusedAsks`: levels
+    /// of the feed's snapshot left out as implausible, which still count towards them.
+    public mutating func applySnapshot(bids newBids: [(price: Int64, size: Int64)], asks newAsks: [(price: Int64, size: Int64)],
+                                       shownLevels: Int = 0, refusedBids: Int = 0, refusedAsks: Int = 0) {
         bids.replace(with: newBids)
         asks.replace(with: newAsks)
         consumedBids.removeAll()
         consumedAsks.removeAll()
+        self.shownLevels = Swift.max(0, shownLevels)
+        bidsMissing = Swift.max(0, refusedBids)
+        asksMissing = Swift.max(0, refusedAsks)
         // A crossed snapshot: keep the bids and drop the asks at or below the best bid.
         if let bestBid = bids.best?.price { crossedLevelsRemoved += asks.removeLevels(crossing: bestBid) }
         isStale = false
@@ -94,9 +112,12 @@ public struct OrderBook: Hashable, Sendable {
         case .bid:
             previous = bids.set(price: price, size: size)
             if !consumedBids.isEmpty { eaten = consumedBids.removeValue(forKey: price) ?? 0 }
+            // A level the simulations had emptied is the feed's again.
+            if eaten > 0 && previous == 0 && bidsMissing > 0 { bidsMissing -= 1 }
         case .ask:
             previous = asks.set(price: price, size: size)
             if !consumedAsks.isEmpty { eaten = consumedAsks.removeValue(forKey: price) ?? 0 }
+            if eaten > 0 && previous == 0 && asksMissing > 0 { asksMissing -= 1 }
         }
         if uncross && size > 0 { resolveCrossing(freshSide: side) }
         return size &- (previous &+ eaten)
@@ -109,10 +130,16 @@ public struct OrderBook: Hashable, Sendable {
         switch freshSide {
         case .bid:
             crossedLevelsRemoved += asks.removeLevels(crossing: bestBid)
-            if !consumedAsks.isEmpty { consumedAsks = consumedAsks.filter { $0.key > bestBid } }
+            if !consumedAsks.isEmpty {
+                consumedAsks = consumedAsks.filter { $0.key > bestBid }
+                asksMissing = Swift.min(asksMissing, consumedAsks.count)
+            }
         case .ask:
             crossedLevelsRemoved += bids.removeLevels(crossing: bestAsk)
-            if !consumedBids.isEmpty { consumedBids = consumedBids.filter { $0.key < bestAsk } }
+            if !consumedBids.isEmpty {
+                consumedBids = consumedBids.filter { $0.key < bestAsk }
+                bidsMissing = Swift.min(bidsMissing, consumedBids.count)
+            }
         }
     }
 
@@ -121,6 +148,18 @@ public struct OrderBook: Hashable, Sendable {
         asks.removeAll()
         consumedBids.removeAll()
         consumedAsks.removeAll()
+        bidsMissing = 0
+        asksMissing = 0
+    }
+
+    /// Whether a side ends at the deepest level the feed shows, with more beyond it the feed does
+    /// not show: a top-N feed filled the side to N. A walk past its last level is then a walk
+    /// into the unknown, not into an empty book (Hyperliquid's 20 levels span about 0.03 % of the
+    /// price: past them a stress read `ADL` where the venue's book had ample depth; operator
+    /// trial). A side the feed showed fewer levels of is the whole side.
+    public func endsAtShownLevels(_ side: BookSide) -> Bool {
+        guard shownLevels > 0 else { return false }
+        return side == .bid ? bids.count + bidsMissing >= shownLevels : asks.count + asksMissing >= shownLevels
     }
 
     // MARK: Reading
@@ -309,6 +348,7 @@ public struct OrderBook: Hashable, Sendable {
         result.filled = quantity - Swift.max(0, left)
         result.remainder = Swift.max(0, left)
         result.filledValue = OrderBook.fixed(bookValue: value)
+        result.remainderPastShownLevels = result.remainder > 0 && endsAtShownLevels(side)
         return result
     }
 
@@ -318,13 +358,17 @@ public struct OrderBook: Hashable, Sendable {
         for fill in fills where fill.size > 0 {
             switch side {
             case .bid:
-                let left = Swift.max(0, bids.size(at: fill.price) - fill.size)
+                let before = bids.size(at: fill.price)
+                let left = Swift.max(0, before - fill.size)
                 bids.set(price: fill.price, size: left)
                 consumedBids[fill.price, default: 0] &+= fill.size
+                if before > 0 && left == 0 { bidsMissing += 1 }
             case .ask:
-                let left = Swift.max(0, asks.size(at: fill.price) - fill.size)
+                let before = asks.size(at: fill.price)
+                let left = Swift.max(0, before - fill.size)
                 asks.set(price: fill.price, size: left)
                 consumedAsks[fill.price, default: 0] &+= fill.size
+                if before > 0 && left == 0 { asksMissing += 1 }
             }
         }
     }
@@ -342,7 +386,12 @@ public struct OrderBook: Hashable, Sendable {
             }
             return levels
         }
-        moved.applySnapshot(bids: shift(.bid), asks: shift(.ask))
+        let movedBids = shift(.bid)
+        let movedAsks = shift(.ask)
+        // The feed's levels the move dropped or the simulations had emptied still count towards
+        // what it shows.
+        moved.applySnapshot(bids: movedBids, asks: movedAsks, shownLevels: shownLevels,
+            refusedBids: bids.count + bidsMissing - movedBids.count, refusedAsks: asks.count + asksMissing - movedAsks.count)
         moved.isStale = isStale
         moved.hasSnapshot = hasSnapshot
         return moved

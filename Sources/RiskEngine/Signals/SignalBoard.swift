@@ -186,6 +186,10 @@ struct SignalBoard: Sendable {
         var stressedReading = reading(.stressedDeficit, stressed, input.fundBalance, stressedLevel)
         stressedReading.unfilledQuantity = input.stressed.unfilledQuantity.isPositive ? input.stressed.unfilledQuantity.approximateDouble : nil
         stressedReading.adlCertain = input.stressed.adlCertain
+        if input.stressed.pastShownQuantity.isPositive {
+            stressedReading.pastShownQuantity = input.stressed.pastShownQuantity.approximateDouble
+            stressedReading.shownLevels = input.stressed.shownLevels
+        }
         next[.stressedDeficit] = stressedReading
 
         // Learn baselines after judging against them, so a jump is seen before it is absorbed.

@@ -128,6 +128,10 @@ public struct SignalReading: Hashable, Sendable {
     /// The stressed deficit's quantity the book could not fill, and whether ADL would follow.
     public var unfilledQuantity: Double? = nil
     public var adlCertain = false
+    /// The stressed deficit's quantity past the levels a top-of-book feed shows (see
+    /// `StressedDeficit.pastShownQuantity`), and how many it shows a side.
+    public var pastShownQuantity: Double? = nil
+    public var shownLevels = 0
     /// The spread of a book with an empty side: its value is the cap, not a spread.
     public var sideMissing = false
 }
@@ -143,6 +147,11 @@ public struct StressedDeficit: Hashable, Sendable {
     public var unfilledNotional: Fixed = .zero
     /// ADL would follow: the deficit exceeds the fund, or unfillable quantity goes to ADL.
     public var adlCertain = false
+    /// Quantity past the deepest level of a feed that shows only the top of the book (`shownLevels`
+    /// a side): not known to be unfillable, so no ADL; `deficit` counts the fills shown only, a
+    /// floor.
+    public var pastShownQuantity: Fixed = .zero
+    public var shownLevels = 0
 
     public init(deficit: Fixed = .zero, unfilledQuantity: Fixed = .zero, unfilledNotional: Fixed = .zero) {
         self.deficit = deficit

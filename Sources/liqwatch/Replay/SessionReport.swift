@@ -370,7 +370,7 @@ enum SessionReport {
             ("adl_quantity", JSON.number(record.adlQuantity, decimals: 8)),
             ("fund_takeover_quantity", JSON.number(record.fundTakeoverQuantity, decimals: 8)),
             ("asset", .string(record.asset)), ("partial", .bool(record.isPartial)),
-        ])
+        ] + (record.pastShownLevels > 0 ? pastShown(record.unfilledQuantity, levels: Int(record.pastShownLevels)) : []))
     }
 
     static func deficitObject(_ record: DeficitRecord) -> JSON.Value {
@@ -394,6 +394,11 @@ enum SessionReport {
             line += "; the book cannot fill \(stressed.unfilledQuantity.quantityText(unit: market.instrument.quantityUnit)) \(market.instrument.quantityUnit) → \(cover)"
         }
         if stressed.adlCertain { line += "; ADL would follow" }
+        // Past the levels a top-of-book feed shows the book is not known (no ADL is claimed for
+        // it); the deficit counts the levels shown only.
+        if stressed.pastShownQuantity.isPositive {
+            line += "; \(stressed.pastShownQuantity.quantityText(unit: market.instrument.quantityUnit)) \(market.instrument.quantityUnit) past the \(stressed.shownLevels) levels the feed shows (the book there is not known: the deficit is a floor)"
+        }
         // A book not trusted: the figure is of the book as last known, and the reason is the
         // book's own (every stale book read "since a gap", an outdated one with 0 gaps too:
         // operator trial).
@@ -410,11 +415,22 @@ enum SessionReport {
     }
 
     static func stressedObject(_ stressed: StressedDeficit, asset: String) -> JSON.Value {
-        .object([
+        var members: [(String, JSON.Value)] = [
             ("deficit", JSON.number(stressed.deficit, decimals: 8)), ("unfilled_quantity", JSON.number(stressed.unfilledQuantity, decimals: 8)),
             ("unfilled_notional", JSON.number(stressed.unfilledNotional, decimals: 8)), ("adl_certain", .bool(stressed.adlCertain)),
             ("asset", .string(asset)),
-        ])
+        ]
+        // Only where a walk ran past the levels a top-of-book feed shows (see `pastShown`).
+        if stressed.pastShownQuantity.isPositive {
+            members += pastShown(stressed.pastShownQuantity, levels: stressed.shownLevels)
+        }
+        return .object(members)
+    }
+
+    /// Quantity past the deepest level of a feed that shows only the top of the book, and how many
+    /// levels it shows a side: the book there is not known.
+    static func pastShown(_ quantity: Fixed, levels: Int) -> [(String, JSON.Value)] {
+        [("past_shown_quantity", JSON.number(quantity, decimals: 8)), ("shown_levels", JSON.number(levels))]
     }
 
     static func fundHoldings(_ market: MarketState) -> JSON.Value {
@@ -451,6 +467,7 @@ enum SessionReport {
             ("fund_takeover_quantity", JSON.number(result.fundTakeoverQuantity, decimals: 8)),
             ("blocked", result.blocked.map { .string($0.message) } ?? .null),
         ]
+        if result.pastShownQuantity.isPositive { members += pastShown(result.pastShownQuantity, levels: result.shownLevels) }
         // Other markets where cross accounts' legs the shock liquidated left quantity unfilled
         // (their quantities are in their own units: never summed into this market's).
         if !result.otherMarketsUnfilled.isEmpty {
@@ -685,6 +702,8 @@ enum SessionReport {
                     : " (its holdings \(amount(result.fundHoldingsPnL, asset)) at the shocked mark: equity \(amount(result.fundEquityAfter, asset)))"
                 lines.append("  \(shock): \(result.liquidationCount); \(amount(result.totalDeficit, asset)); \(result.adlQuantity.quantityText(unit: quantityUnit)); \(amount(result.fundAfter, asset))"
                     + holdings + (result.blocked.map { " (\($0.message))" } ?? "")
+                    + (result.pastShownQuantity.isPositive
+                        ? " (\(result.pastShownQuantity.quantityText(unit: quantityUnit)) past the \(result.shownLevels) levels the feed shows: the worst case)" : "")
                     + (result.otherMarketsUnfilled.isEmpty ? "" : " (and unfillable quantity in " + result.otherMarketsUnfilled.sorted().joined(separator: ", ") + ")"))
             }
         }

@@ -1,0 +1,63 @@
+import Testing
+@testable import Dashboard
+@testable import RiskEngine
+
+/// What the panes say when a stress runs past the levels a top-of-book feed shows: the quantity
+/// past them, and no ADL (Hyperliquid's 20 levels read `ADL 3.241 BTC … ALERT` where the venue's
+/// book had ample depth: operator trial). The same book shown whole says ADL, as before.
+@Suite("Panes over a book the feed shows the top of")
+struct ShownLevelsPaneTests {
+    /// 20 BTC of longs over 5 BTC of bids in five levels, the feed showing `shownLevels` a side.
+    static func engine(shownLevels: Int) -> Engine {
+        var engine = Engine()
+        engine.openFund(asset: "USDT", balance: Fixed(1_000_000))
+        let bids = ["59500", "59490", "59480", "59470", "59460"].map { (units($0), units("1")) }
+        engine.apply(.bookSnapshot(symbol: "BTCUSDT", bids: bids, asks: [(units("59510"), units("10"))], time: 1_000_000_000,
+            shownLevels: shownLevels))
+        engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(59_505), time: 1_000_000_000))
+        engine.apply(.position(PositionUpdate(account: "a", symbol: "BTCUSDT", side: .long, quantity: Fixed(20), entryPrice: Fixed(60_000),
+            mode: .isolated, leverage: Fixed(20)), time: 1_000_000_000))
+        engine.apply(.clock(time: 3_000_000_000))
+        return engine
+    }
+
+    @Test("signals, positions and fund panes: the quantity past the levels shown, a floor, no ADL; a whole book: ADL")
+    func signalsPositionsFund() {
+        let standard = model(width: 120, height: 40, engine: Self.engine(shownLevels: 5)).rendered().text
+        #expect(standard.contains("≥0.00  fund 1.00M"), "the signals pane: \(standard)")
+        #expect(standard.contains("unknown: 15.000 BTC past shown"), "the fund pane: \(standard)")
+        #expect(!standard.contains("+ ADL") && !standard.contains("→ ADL") && !standard.contains("cannot fill"), "\(standard)")
+        let small = model(width: 80, height: 24, engine: Self.engine(shownLevels: 5)).rendered().text
+        #expect(small.contains("57,625.64      ≥0"), "the positions pane: \(small)")
+        let large = model(width: 200, height: 60, engine: Self.engine(shownLevels: 5)).rendered().text
+        #expect(large.contains("unknown: 15.000 BTC past the levels shown"), "\(large)")
+        for (width, height) in [(120, 40), (80, 24), (200, 60)] {
+            let whole = model(width: width, height: height, engine: Self.engine(shownLevels: 0)).rendered().text
+            #expect(whole.contains("ADL"), "\(whole)")
+            #expect(!whole.contains("past the") && !whole.contains("past shown") && !whole.contains("≥"), "\(whole)")
+        }
+    }
+
+    @Test("the markets view marks the stressed deficit a floor")
+    func marketsFloor() {
+        let row = MarketTable.row(of: Self.engine(shownLevels: 5).markets[0], positions: 1, nearLiquidation: 0)
+        #expect(row.stressedIsFloor)
+        #expect(MarketsPane.stressedCell(row, exact: true).0 == "≥0")
+        let whole = MarketTable.row(of: Self.engine(shownLevels: 0).markets[0], positions: 1, nearLiquidation: 0)
+        #expect(MarketsPane.stressedCell(whole, exact: true).0.hasSuffix("+ ADL"))
+    }
+
+    @Test("the what-if of a shock: the quantity past the levels shown, called the worst case, on its ladder row too")
+    func whatIf() throws {
+        var screen = model(width: 120, height: 40, engine: Self.engine(shownLevels: 5))
+        screen.press(.character("x"))
+        for character in "-10" { screen.press(.character(character)) }
+        screen.press(.enter)
+        guard case .whatIf(let result, _) = screen.mode else { Issue.record("no what-if: \(screen.notice ?? "")"); return }
+        #expect(result.pastShownQuantity == Fixed(15))
+        let text = screen.rendered().text
+        #expect(text.contains("The 5 levels the feed shows cannot fill 15.000 BTC (past them the book is not known): at worst it goes to ADL"), "\(text)")
+        #expect(!text.contains("The book cannot fill"))
+        #expect(text.contains("past shown levels"), "the ladder's rows: \(text)")
+    }
+}

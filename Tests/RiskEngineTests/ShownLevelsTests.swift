@@ -1,0 +1,137 @@
+import Testing
+@testable import RiskEngine
+
+/// A feed that shows only the top of the book (Hyperliquid's `l2Book` 20 levels a side, Tardis's
+/// `book_snapshot_25`, Bybit's `orderbook.50`): past its deepest level the book is not known, and a
+/// stress that runs past it is no ADL (it read `ADL 3.241 BTC` on Hyperliquid's 20 levels, about
+/// 0.03 % of the price, where the venue's book had ample depth: operator trial).
+@Suite("Books a feed shows only the top of")
+struct ShownLevelsTests {
+    static let symbol = "BTCUSDT"
+    static let second: Int64 = 1_000_000_000
+
+    static func levels(_ prices: [String], size: String) -> [(price: Int64, size: Int64)] {
+        prices.map { (units($0), units(size)) }
+    }
+
+    // MARK: The book
+
+    @Test("a side filled to the levels shown ends there; a side with fewer is the whole side; no limit, never")
+    func sideEndsAtShownLevels() {
+        var book = OrderBook()
+        book.applySnapshot(bids: Self.levels(["100", "99", "98"], size: "1"), asks: Self.levels(["101", "102"], size: "1"), shownLevels: 3)
+        #expect(book.endsAtShownLevels(.bid))
+        #expect(!book.endsAtShownLevels(.ask), "two of three: the venue has no more")
+        book.applySnapshot(bids: Self.levels(["100", "99", "98"], size: "1"), asks: Self.levels(["101", "102"], size: "1"))
+        #expect(!book.endsAtShownLevels(.bid) && !book.endsAtShownLevels(.ask))
+    }
+
+    @Test("what simulated liquidations eat still counts as shown; the feed removing a level does not; a shifted book keeps it")
+    func eatenLevelsStillShown() {
+        var book = OrderBook()
+        book.applySnapshot(bids: Self.levels(["100", "99", "98"], size: "1"), asks: Self.levels(["101", "102", "103"], size: "1"), shownLevels: 3)
+        let walk = book.walk(.bid, quantity: units("5"))
+        #expect(walk.remainder == units("2") && walk.remainderPastShownLevels)
+        book.consume(.bid, fills: walk.fills)
+        #expect(book.bids.isEmpty)
+        #expect(book.endsAtShownLevels(.bid), "the feed still shows three levels")
+        #expect(book.walk(.bid, quantity: units("1")).remainderPastShownLevels)
+        // The feed restates an eaten level: still three.
+        book.applyLevel(side: .bid, price: units("100"), size: units("1"))
+        #expect(book.endsAtShownLevels(.bid))
+        // The feed removes an eaten level: two shown, the side whole.
+        book.applyLevel(side: .bid, price: units("99"), size: 0)
+        #expect(!book.endsAtShownLevels(.bid))
+        // A top-N stream's delta that fills the side again.
+        book.applyLevel(side: .bid, price: units("97"), size: units("1"))
+        #expect(book.endsAtShownLevels(.bid))
+        let moved = book.shifted(by: units("10"))
+        #expect(moved.shownLevels == 3 && moved.endsAtShownLevels(.bid) && moved.endsAtShownLevels(.ask))
+        // A side the feed showed whole: a walk past it has no remainder past the shown levels.
+        var whole = OrderBook()
+        whole.applySnapshot(bids: Self.levels(["100"], size: "1"), asks: [], shownLevels: 20)
+        let past = whole.walk(.bid, quantity: units("3"))
+        #expect(past.remainder == units("2") && !past.remainderPastShownLevels)
+    }
+
+    @Test("levels of a snapshot refused as implausible still count towards the levels shown")
+    func refusedLevelsCount() {
+        var engine = Engine()
+        let asks = Self.levels(["60001", "60002", "60003", "60004"], size: "1") + [(units("600000000"), units("1"))]
+        engine.apply(.bookSnapshot(symbol: Self.symbol, bids: Self.levels(["60000"], size: "1"), asks: asks, time: Self.second, shownLevels: 5))
+        let book = engine.markets[engine.marketIndex(of: Self.symbol)!].book
+        #expect(book.asks.count == 4, "the ask ten thousandfold up is refused")
+        #expect(book.endsAtShownLevels(.ask))
+    }
+
+    // MARK: The stressed deficit
+
+    /// 20 BTC of longs over 5 BTC of bids in five levels, the feed showing `shownLevels` a side.
+    static func engine(shownLevels: Int, fund: Fixed = Fixed(1_000_000)) -> Engine {
+        var engine = Engine()
+        engine.openFund(asset: "USDT", balance: fund)
+        engine.apply(.bookSnapshot(symbol: symbol, bids: levels(["59500", "59490", "59480", "59470", "59460"], size: "1"),
+            asks: levels(["59510"], size: "10"), time: second, shownLevels: shownLevels))
+        engine.apply(.mark(symbol: symbol, price: Fixed(59_505), time: second))
+        engine.apply(.position(PositionUpdate(account: "a", symbol: symbol, side: .long, quantity: Fixed(20), entryPrice: Fixed(60_000),
+            mode: .isolated, leverage: Fixed(20)), time: second))
+        engine.apply(.clock(time: 3 * second))
+        return engine
+    }
+
+    @Test("past the levels shown: no ADL, the quantity said as past them, the level the shown fills' own")
+    func stressPastShownLevels() {
+        let engine = Self.engine(shownLevels: 5)
+        let index = engine.marketIndex(of: Self.symbol)!
+        let stressed = engine.markets[index].shownStress
+        #expect(stressed.pastShownQuantity == Fixed(15) && stressed.shownLevels == 5)
+        #expect(stressed.unfilledQuantity.isZero && !stressed.adlCertain)
+        let reading = engine.markets[index].signals.readings[.stressedDeficit]
+        #expect(reading?.pastShownQuantity == 15 && reading?.shownLevels == 5 && reading?.adlCertain == false)
+        #expect(reading?.level != .alert, "a deficit of the five levels within a million-dollar fund")
+        #expect(engine.fundState(venue: engine.funds[0].venue, asset: "USDT").adl != .near)
+    }
+
+    @Test("the same book shown whole: what it cannot fill goes to ADL, at ALERT")
+    func stressOnAWholeBook() {
+        for shown in [0, 6] {
+            let engine = Self.engine(shownLevels: shown)
+            let index = engine.marketIndex(of: Self.symbol)!
+            let stressed = engine.markets[index].shownStress
+            #expect(stressed.unfilledQuantity == Fixed(15) && stressed.adlCertain && stressed.pastShownQuantity.isZero, "shown \(shown)")
+            #expect(engine.markets[index].signals.readings[.stressedDeficit]?.level == .alert)
+        }
+    }
+
+    @Test("a deficit past the fund is ADL whatever the levels shown")
+    func deficitPastTheFundStillADL() {
+        var engine = Self.engine(shownLevels: 5, fund: Fixed(1))
+        // Five levels below the long's bankruptcy price (57,000 at 20x): their fills alone leave
+        // a deficit the fund of 1 USDT cannot pay.
+        engine.apply(.bookSnapshot(symbol: Self.symbol, bids: Self.levels(["56500", "56490", "56480", "56470", "56460"], size: "1"),
+            asks: Self.levels(["59510"], size: "10"), time: 4 * Self.second, shownLevels: 5))
+        engine.apply(.clock(time: 6 * Self.second))
+        let stressed = engine.markets[engine.marketIndex(of: Self.symbol)!].shownStress
+        #expect(stressed.deficit > Fixed(1) && stressed.adlCertain && stressed.pastShownQuantity == Fixed(15), "\(stressed)")
+    }
+
+    // MARK: Liquidations and shocks
+
+    @Test("a liquidation whose walk runs past the levels shown says so; the shock's projection counts it apart")
+    func liquidationAndShockPastShownLevels() throws {
+        var engine = Self.engine(shownLevels: 5)
+        let result = try engine.stress(symbol: Self.symbol, shockPercent: Fixed(-10))
+        #expect(result.liquidationCount == 1)
+        #expect(result.unfilledQuantity == Fixed(15) && result.pastShownQuantity == Fixed(15) && result.shownLevels == 5)
+        var whole = Self.engine(shownLevels: 0)
+        let wholeResult = try whole.stress(symbol: Self.symbol, shockPercent: Fixed(-10))
+        #expect(wholeResult.unfilledQuantity == Fixed(15) && wholeResult.pastShownQuantity.isZero)
+        // The mark crosses the trigger: the record carries the levels shown.
+        let notes = engine.apply(.mark(symbol: Self.symbol, price: Fixed(55_000), time: 4 * Self.second))
+        let record = notes.compactMap { note -> LiquidationRecord? in if case .liquidation(let r) = note { return r } else { return nil } }.first
+        #expect(record?.unfilledQuantity == Fixed(15) && record?.pastShownLevels == 5)
+        let wholeNotes = whole.apply(.mark(symbol: Self.symbol, price: Fixed(55_000), time: 4 * Self.second))
+        let wholeRecord = wholeNotes.compactMap { note -> LiquidationRecord? in if case .liquidation(let r) = note { return r } else { return nil } }.first
+        #expect(wholeRecord?.unfilledQuantity == Fixed(15) && wholeRecord?.pastShownLevels == 0)
+    }
+}

@@ -22,14 +22,15 @@ public enum LiveStatus {
         var resyncs = 0
         var resync: [String] = []
         if case .market(let names) = health.kind {
-            symbols = names
+            var carried = names
             // Its venue's marks and liquidations for the markets other connections carry the
             // books of: silent, those are stale too (their books fresh, their marks frozen).
             if health.feedsVenueWide, let venue = names.first.flatMap(MarketID.venue(of:)) {
                 for other in session.health where other.name != health.name {
-                    if case .market(let theirs) = other.kind, theirs.first.flatMap(MarketID.venue(of:)) == venue { symbols! += theirs }
+                    if case .market(let theirs) = other.kind, theirs.first.flatMap(MarketID.venue(of:)) == venue { carried += theirs }
                 }
             }
+            symbols = carried
             for name in names {
                 gaps += session.synchronizers[name]?.counters.gaps ?? 0
                 resyncs += session.synchronizers[name]?.counters.resyncs ?? 0

@@ -12,11 +12,7 @@ enum ThemeOption {
         if let text = BuiltInThemes.texts[choice] {
             chosen = Theme.parse(text, name: choice).theme
         } else if FileManager.default.fileExists(atPath: choice, isDirectory: &isDirectory) {
-            // A FIFO with no writer kept the dashboard waiting before it started; a device was
-            // read to the limit (attacker trial). A directory is refused as one, below.
-            guard isDirectory.boolValue || BoundedRead.isRegularFile(choice) else { throw InputError("--theme: \(choice) is not a regular file (a theme file is)") }
-            let text = try readTextFile(choice, flag: "theme", limit: 1 << 20)
-            let result = Theme.parse(text, name: choice)
+            let result = try readFile(choice)
             for warning in result.warnings { FileHandleOutput.standardError("liqwatch: theme \(warning)\n") }
             chosen = result.theme
         } else {
@@ -25,6 +21,18 @@ enum ThemeOption {
         chosen.name = choice
         let others = BuiltInThemes.names.filter { $0 != choice }.map { Theme.parse(BuiltInThemes.texts[$0]!, name: $0).theme }
         return [chosen] + others
+    }
+
+    /// A theme file as the dashboard reads it, with the warnings its lines give: the one reading
+    /// `--theme` and `config --check` share (the check read and parsed the file a second way).
+    static func readFile(_ path: String) throws -> (theme: Theme, warnings: [String]) {
+        // A FIFO with no writer kept the dashboard waiting before it started; a device was read to
+        // the limit (attacker trial). A directory is refused as one by the read.
+        var isDirectory: ObjCBool = false
+        _ = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+        guard isDirectory.boolValue || BoundedRead.isRegularFile(path) else { throw InputError("--theme: \(path) is not a regular file (a theme file is)") }
+        let result = Theme.parse(try readTextFile(path, flag: "theme", limit: 1 << 20), name: path)
+        return (result.theme, result.warnings)
     }
 }
 

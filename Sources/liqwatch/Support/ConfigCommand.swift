@@ -49,9 +49,8 @@ struct ConfigCommand: ParsableCommand {
                 // The theme file's own lines, as the dashboard will read them: a colour that is
                 // not #RRGGBB passed the check and was warned of at the next start (attacker trial).
                 var themeWarnings: [String] = []
-                if BuiltInThemes.texts[result.settings.theme] == nil,
-                   case .success(let bytes) = BoundedRead.contents(of: result.settings.theme, limit: 1 << 20) {  // as --theme reads it
-                    themeWarnings = Theme.parse(String(decoding: bytes, as: UTF8.self), name: result.settings.theme).warnings
+                if BuiltInThemes.texts[result.settings.theme] == nil, let read = try? ThemeOption.readFile(result.settings.theme) {
+                    themeWarnings = read.warnings
                     for warning in themeWarnings { FileHandleOutput.standardError("liqwatch: warning: theme \(warning)\n") }
                 }
                 let count = result.warnings.count + themeWarnings.count

@@ -25,12 +25,13 @@ struct ShownLevelsPaneTests {
     func signalsPositionsFund() {
         let standard = model(width: 120, height: 40, engine: Self.engine(shownLevels: 5)).rendered().text
         #expect(standard.contains("≥0.00  fund 1.00M"), "the signals pane: \(standard)")
-        #expect(standard.contains("unknown: 15.000 BTC past shown"), "the fund pane: \(standard)")
+        #expect(standard.contains("5 levels shown, more not known") && !standard.contains("bids end"), "the ladder: \(standard)")
+        #expect(standard.contains("15.000 BTC past shown levels"), "the fund pane: \(standard)")
         #expect(!standard.contains("+ ADL") && !standard.contains("→ ADL") && !standard.contains("cannot fill"), "\(standard)")
         let small = model(width: 80, height: 24, engine: Self.engine(shownLevels: 5)).rendered().text
         #expect(small.contains("57,625.64      ≥0"), "the positions pane: \(small)")
         let large = model(width: 200, height: 60, engine: Self.engine(shownLevels: 5)).rendered().text
-        #expect(large.contains("unknown: 15.000 BTC past the levels shown"), "\(large)")
+        #expect(large.contains("no loss at the levels shown; 15.000 BTC past them"), "\(large)")
         for (width, height) in [(120, 40), (80, 24), (200, 60)] {
             let whole = model(width: width, height: height, engine: Self.engine(shownLevels: 0)).rendered().text
             #expect(whole.contains("ADL"), "\(whole)")
@@ -47,7 +48,7 @@ struct ShownLevelsPaneTests {
         #expect(MarketsPane.stressedCell(whole, exact: true).0.hasSuffix("+ ADL"))
     }
 
-    @Test("the what-if of a shock: the quantity past the levels shown, called the worst case, on its ladder row too")
+    @Test("the what-if of a shock: the quantity past the levels shown settled at the deepest, a floor, on its ladder row too")
     func whatIf() throws {
         var screen = model(width: 120, height: 40, engine: Self.engine(shownLevels: 5))
         screen.press(.character("x"))
@@ -56,8 +57,42 @@ struct ShownLevelsPaneTests {
         guard case .whatIf(let result, _) = screen.mode else { Issue.record("no what-if: \(screen.notice ?? "")"); return }
         #expect(result.pastShownQuantity == Fixed(15))
         let text = screen.rendered().text
-        #expect(text.contains("The 5 levels the feed shows cannot fill 15.000 BTC (past them the book is not known): at worst it goes to ADL"), "\(text)")
-        #expect(!text.contains("The book cannot fill"))
-        #expect(text.contains("past shown levels"), "the ladder's rows: \(text)")
+        #expect(text.contains("15.000 BTC past the 5 levels shown: settled at the deepest (a floor)"), "\(text)")
+        #expect(!text.contains("The book cannot fill") && !text.contains("ADL would follow"), "a fund of a million pays the floor: \(text)")
+        #expect(text.contains("floor: past shown levels"), "the ladder's rows: \(text)")
+    }
+
+    @Test("a liquidation's view says where the walk stopped: past the levels shown, or where the fund could not stand behind more fills")
+    func liquidationViewSaysWhy() throws {
+        // A fund of 100 behind a long whose fills fall below bankruptcy: the walk stops where it is spent.
+        var engine = Engine()
+        engine.openFund(asset: "USDT", balance: Fixed(100))
+        let bids = ["56900", "56800", "56700"].map { (units($0), units("5")) }
+        engine.apply(.bookSnapshot(symbol: "BTCUSDT", bids: bids, asks: [(units("59510"), units("10"))], time: 1_000_000_000, shownLevels: 20))
+        engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(59_505), time: 1_000_000_000))
+        engine.apply(.position(PositionUpdate(account: "a", symbol: "BTCUSDT", side: .long, quantity: Fixed(10), entryPrice: Fixed(60_000),
+            mode: .isolated, leverage: Fixed(20)), time: 1_000_000_000))
+        var log = SessionLog()
+        log.record(engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(56_000), time: 2_000_000_000)))
+        let record = try #require(log.simulatedLiquidations.first)
+        #expect(record.adlQuantity.isPositive && record.unfilledQuantity.isZero && record.pastShownQuantity.isZero, "\(record)")
+        var status = SessionStatus(kind: "REPLAY", source: "test")
+        status.time = engine.time
+        let screen = AppModel(width: 200, height: 60, status: status, engine: engine, log: log)
+        let text = LiquidationPane.describe(screen, record: record, rows: 50, width: 180).1.map(\.0).joined(separator: "\n")
+        #expect(text.contains("The fund could not stand behind 9.000 more of the book's fills (it had 100.00 USDT before paying this one's deficit)"), "\(text)")
+        // Past the levels a top-of-book feed shows.
+        var past = Self.engine(shownLevels: 5)
+        var pastLog = SessionLog()
+        pastLog.record(past.apply(.mark(symbol: "BTCUSDT", price: Fixed(55_000), time: 4_000_000_000)))
+        let pastRecord = try #require(pastLog.simulatedLiquidations.first)
+        let pastScreen = AppModel(width: 200, height: 60, status: status, engine: past, log: pastLog)
+        let pastText = LiquidationPane.describe(pastScreen, record: pastRecord, rows: 50, width: 180).1.map(\.0).joined(separator: "\n")
+        #expect(pastText.contains("15.000 lay past the 5 levels the feed shows: settled at the deepest level shown (at bankruptcy where that is worse), no better than the book beyond: the deficit is a floor."),
+            "\(pastText)")
+        // Settled no better than bankruptcy: the fund is given no surplus from a book it cannot see.
+        #expect(pastRecord.surplus + pastRecord.fee == ["59500", "59490", "59480", "59470", "59460"].reduce(Fixed.zero) { $0 + Fixed($1)! - Fixed(57_000) },
+            "\(pastRecord.surplus) \(pastRecord.fee)")
+        #expect(!pastText.contains("could not fill") && !pastText.contains("could not stand behind"), "\(pastText)")
     }
 }

@@ -53,9 +53,9 @@ struct DeficitPictureTests {
         let text = try BinaryRunner.run(["replay", shown, "--positions", positions, "--headless", "--report", "text"])
         #expect(text.status == 0, "\(text.standardError)")
         #expect(text.standardOutput.contains(
-            "as it is): 0.00 USDT; 18.000 BTC past the 2 levels the feed shows (the book there is not known: the deficit is a floor); ok"),
+            "as it is): 0.00 USDT; 18.000 BTC past the 2 levels the feed shows (the book beyond is not known and fills no better than the deepest level shown: the deficit is a floor); ok"),
             "\(text.standardOutput)")
-        #expect(text.standardOutput.contains("  -10%: 1; ") && text.standardOutput.contains("(18.000 past the 2 levels the feed shows: the worst case)"),
+        #expect(text.standardOutput.contains("  -10%: 1; ") && text.standardOutput.contains("(18.000 past the 2 levels the feed shows, settled at the deepest: a floor)"),
             "\(text.standardOutput)")
         let json = try BinaryRunner.run(["replay", shown, "--positions", positions, "--headless", "--report", "json"])
         let btc = try #require((try Self.json(json.standardOutput)["symbols"] as? [String: Any])?["binance-usdm:BTCUSDT"] as? [String: Any])

@@ -73,6 +73,41 @@ struct ShownLevelsDecodingTests {
         #expect(session.stats.firstMalformed.map(\.line) == [1, 2])
     }
 
+    @Test("a depth, a side or a header that says no count of levels is malformed, named, never a whole book")
+    func refusedShapes() throws {
+        // Bybit: a topic whose depth is not a count of levels.
+        for topic in ["orderbook.abc.XRPUSDT", "orderbook.XRPUSDT", "orderbook.0.XRPUSDT", "orderbook.99999999999999999999.XRPUSDT", "orderbook.-2.XRPUSDT"] {
+            let frame = #"{"topic":"\#(topic)","type":"snapshot","ts":1733011200000,"data":{"s":"XRPUSDT","b":[["1.9999","100"]],"a":[["2.0001","100"]],"u":1,"seq":1},"cts":1733011200000}"#
+            let session = try Self.replay("by.txt", [frame])
+            #expect(session.stats.malformed == 1 && session.stats.firstMalformed.first?.field == "topic (the book's depth)", "\(topic): \(session.stats.firstMalformed)")
+        }
+        // OKX: a books5 snapshot without its bids.
+        let five = #"1700000000000000000 {"arg":{"channel":"books5","instId":"BTC-USD-SWAP"},"data":[{"asks":[["101","1","0","1"]],"instId":"BTC-USD-SWAP","ts":"1700000000000"}]}"#
+        let okx = try Self.replay("okx5.txt", [five])
+        #expect(okx.stats.malformed == 1 && okx.stats.firstMalformed.first?.field == "data[].bids", "\(okx.stats.firstMalformed)")
+        // Events: a list, and a count said of an update.
+        let book = #"{"type":"book","time":1000000000,"symbol":"BTCUSDT","bids":[["100","1"]],"asks":[["101","1"]]"#
+        let events = try Self.replay("e.jsonl", [book + #","shown_levels":[2]}"#, book + #","snapshot":false,"shown_levels":2}"#])
+        #expect(events.stats.malformed == 2 && events.stats.firstMalformed.allSatisfy { $0.field.hasPrefix("shown_levels") }, "\(events.stats.firstMalformed)")
+        // Tardis: five ask levels beside two bid ones, a level past a gap, a price left out.
+        var header = "exchange,symbol,timestamp,local_timestamp"
+        var row = "binance-futures,BTCUSDT,1598918403696000,1598918403810979"
+        for level in 0..<5 {
+            header += ",asks[\(level)].price,asks[\(level)].amount"
+            row += ",\(60_001 + level),1"
+            if level < 2 { header += ",bids[\(level)].price,bids[\(level)].amount"; row += ",\(60_000 - level),1" }
+        }
+        // The header and its row: each refused, naming the header.
+        let ragged = try Self.replay("ragged_book_snapshot_5.csv", [header, row])
+        #expect(ragged.stats.malformed == 2 && ragged.stats.firstMalformed.first?.field.contains("bids[2].price") == true, "\(ragged.stats.firstMalformed)")
+        let gapped = try Self.replay("gap_book_snapshot_5.csv", ["exchange,symbol,timestamp,local_timestamp,asks[0].price,asks[0].amount,bids[0].price,bids[0].amount,bids[7].price,bids[7].amount",
+            "binance-futures,BTCUSDT,1598918403696000,1598918403810979,60001,1,60000,1,59000,1"])
+        #expect(gapped.stats.malformed == 2 && gapped.stats.firstMalformed.first?.field.contains("bids[7]") == true, "\(gapped.stats.firstMalformed)")
+        let half = try Self.replay("half_book_snapshot_5.csv", ["exchange,symbol,timestamp,local_timestamp,asks[0].price,asks[0].amount,bids[0].price,bids[0].amount",
+            "binance-futures,BTCUSDT,1598918403696000,1598918403810979,60001,1,,1"])
+        #expect(half.stats.malformed == 1 && half.stats.firstMalformed.first?.field == "bids[0]", "\(half.stats.firstMalformed)")
+    }
+
     @Test("the real recordings: Hyperliquid 20, the Tardis snapshots 25, Bybit's 500, OKX's 400, Binance's whole book",
           .enabled(if: SharedData.isPresent, SharedData.skipMessage))
     func realRecordings() throws {

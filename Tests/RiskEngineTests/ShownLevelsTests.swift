@@ -54,6 +54,16 @@ struct ShownLevelsTests {
         #expect(past.remainder == units("2") && !past.remainderPastShownLevels)
     }
 
+    @Test("levels of a snapshot crossed out or given twice still count towards the levels shown")
+    func crossedAndRepeatedLevelsCount() {
+        var book = OrderBook()
+        // The best bid one tick through the best ask: the crossed ask goes, the side still shown whole.
+        book.applySnapshot(bids: Self.levels(["60015", "59990"], size: "1"), asks: Self.levels(["60010", "60020"], size: "1"), shownLevels: 2)
+        #expect(book.asks.count == 1 && book.endsAtShownLevels(.ask))
+        book.applySnapshot(bids: Self.levels(["59990", "59990"], size: "1"), asks: Self.levels(["60010"], size: "1"), shownLevels: 2)
+        #expect(book.bids.count == 1 && book.endsAtShownLevels(.bid) && !book.endsAtShownLevels(.ask))
+    }
+
     @Test("levels of a snapshot refused as implausible still count towards the levels shown")
     func refusedLevelsCount() {
         var engine = Engine()
@@ -117,21 +127,46 @@ struct ShownLevelsTests {
 
     // MARK: Liquidations and shocks
 
-    @Test("a liquidation whose walk runs past the levels shown says so; the shock's projection counts it apart")
+    @Test("a liquidation whose walk runs past the levels shown settles the rest at the deepest level shown, a floor; the shock's projection counts it")
     func liquidationAndShockPastShownLevels() throws {
         var engine = Self.engine(shownLevels: 5)
         let result = try engine.stress(symbol: Self.symbol, shockPercent: Fixed(-10))
         #expect(result.liquidationCount == 1)
-        #expect(result.unfilledQuantity == Fixed(15) && result.pastShownQuantity == Fixed(15) && result.shownLevels == 5)
+        #expect(result.unfilledQuantity.isZero && result.pastShownQuantity == Fixed(15) && result.shownLevels == 5)
+        // The book moved with the mark (59,505 → 53,554.50, 5,950.50 down) to 53,509.50 at its
+        // deepest: 15 BTC at no better than that, against the long's bankruptcy at 57,000, and the
+        // five levels above it.
+        let shownFills = ["53549.5", "53539.5", "53529.5", "53519.5", "53509.5"].reduce(Fixed.zero) { $0 + (Fixed(57_000) - Fixed($1)!) }
+        let floor = (Fixed(57_000) - Fixed("53509.5")!) * Fixed(15)
+        #expect(result.totalDeficit == shownFills + floor, "\(result.totalDeficit)")
+        #expect(result.adlQuantity.isZero, "the fund of a million pays it")
         var whole = Self.engine(shownLevels: 0)
         let wholeResult = try whole.stress(symbol: Self.symbol, shockPercent: Fixed(-10))
-        #expect(wholeResult.unfilledQuantity == Fixed(15) && wholeResult.pastShownQuantity.isZero)
-        // The mark crosses the trigger: the record carries the levels shown.
+        #expect(wholeResult.unfilledQuantity == Fixed(15) && wholeResult.pastShownQuantity.isZero && wholeResult.adlQuantity == Fixed(15))
+        #expect(wholeResult.totalDeficit == shownFills)
+        // The mark crosses the trigger: the record carries the levels shown and the quantity past them.
         let notes = engine.apply(.mark(symbol: Self.symbol, price: Fixed(55_000), time: 4 * Self.second))
         let record = notes.compactMap { note -> LiquidationRecord? in if case .liquidation(let r) = note { return r } else { return nil } }.first
-        #expect(record?.unfilledQuantity == Fixed(15) && record?.pastShownLevels == 5)
+        #expect(record?.unfilledQuantity == .zero && record?.filledQuantity == Fixed(20))
+        #expect(record?.pastShownLevels == 5 && record?.pastShownQuantity == Fixed(15) && record?.worstFillPrice == units("57000"), "settled at bankruptcy, worse than the deepest level shown")
+        // Nothing is taken from the book past its levels: the five shown are eaten, no more.
+        #expect(engine.markets[0].book.bids.isEmpty && engine.markets[0].book.consumed(.bid, at: units("59460")) == units("1"))
         let wholeNotes = whole.apply(.mark(symbol: Self.symbol, price: Fixed(55_000), time: 4 * Self.second))
         let wholeRecord = wholeNotes.compactMap { note -> LiquidationRecord? in if case .liquidation(let r) = note { return r } else { return nil } }.first
-        #expect(wholeRecord?.unfilledQuantity == Fixed(15) && wholeRecord?.pastShownLevels == 0)
+        #expect(wholeRecord?.unfilledQuantity == Fixed(15) && wholeRecord?.pastShownLevels == 0 && wholeRecord?.adlQuantity == Fixed(15))
+    }
+
+    @Test("past the levels shown, a fund the floor empties: ADL follows, certain, as the stressed deficit says")
+    func floorEmptiesTheFund() throws {
+        var engine = Self.engine(shownLevels: 5, fund: Fixed(1_000))
+        let result = try engine.stress(symbol: Self.symbol, shockPercent: Fixed(-10))
+        #expect(result.fundAfter < Fixed(1_000) && result.adlQuantity.isPositive, "\(result.fundAfter) \(result.adlQuantity)")
+        // Bids below the long's bankruptcy: the floor alone passes the fund.
+        engine.apply(.bookSnapshot(symbol: Self.symbol, bids: Self.levels(["56900", "56890", "56880", "56870", "56860"], size: "1"),
+            asks: Self.levels(["59510"], size: "10"), time: 4 * Self.second, shownLevels: 5))
+        engine.apply(.clock(time: 6 * Self.second))
+        let stressed = engine.markets[0].shownStress
+        #expect(stressed.adlCertain && stressed.pastShownQuantity == Fixed(15))
+        #expect(stressed.deficit == (Fixed(57_000) - Fixed(56_860)) * Fixed(15) + Fixed(100 + 110 + 120 + 130 + 140), "\(stressed.deficit)")
     }
 }

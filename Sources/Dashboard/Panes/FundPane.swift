@@ -129,7 +129,7 @@ enum FundPane {
                 shorterCoverage = [share + " of " + money(stressed.deficit) + "; " + destination, share + "; " + quantity + " " + destination,
                     share + "; " + destination] + shorterCoverage
             }
-        } else if stressed.pastShownQuantity.isPositive && !stressed.adlCertain {
+        } else if stressed.pastShownQuantity.isPositive && !stressed.adlCertain && !stressed.deficit.isPositive {
             // Past the levels a top-of-book feed shows the book is not known: no ADL is claimed,
             // and the deficit of the levels shown is a floor.
             let quantity = stressed.pastShownQuantity.quantityText(unit: state.stressedUnit) + (state.stressedUnit.map { " " + $0 } ?? "")
@@ -138,13 +138,15 @@ enum FundPane {
                 let share = Format.cappedPercent(fund.balance.approximateDouble / stressed.deficit.approximateDouble, decimals: 0)
                 floor = share + " of ≥" + money(stressed.deficit) + "; "
             }
-            coverage = floor + "unknown: " + quantity + " past the levels shown"
-            shorterCoverage = (floor.isEmpty ? [] : [floor + "unknown past shown"]) + ["unknown: " + quantity + " past shown", "unknown past shown", "unknown"]
+            coverage = floor + "no loss at the levels shown; " + quantity + " past them"
+            shorterCoverage = [quantity + " past shown levels", "past shown levels"]
         } else if stressed.deficit.isPositive {
             let share = Format.cappedPercent(fund.balance.approximateDouble / stressed.deficit.approximateDouble, decimals: 0)
             // Past the fund, ADL follows: said here as in the markets and signals panes.
             let adl = stressed.adlCertain ? " → ADL" : ""
-            coverage = share + " of " + money(stressed.deficit) + adl
+            // A walk past the levels a top-of-book feed shows: the deficit is a floor.
+            let atLeast = stressed.pastShownQuantity.isPositive ? "≥" : ""
+            coverage = share + " of " + atLeast + money(stressed.deficit) + adl
             shorterCoverage = stressed.adlCertain ? [share + adl, "→ ADL"] : [share]
         } else {
             coverage = "no stressed deficit"

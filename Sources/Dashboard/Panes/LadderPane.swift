@@ -175,7 +175,12 @@ enum LadderPane {
         func drawEnd(_ side: BookSide, _ rows: [Row], beyond: Int?) {
             // Rows of levels liquidations have eaten, with nothing left, are no bids either.
             let nothingLeft = rows.allSatisfy { $0.size == 0 }
-            let end = side == .bid ? (nothingLeft ? "no bids" : "bids end") : (nothingLeft ? "no asks" : "asks end")
+            var end = side == .bid ? (nothingLeft ? "no bids" : "bids end") : (nothingLeft ? "no asks" : "asks end")
+            // A feed that shows only the top of the book stops there; the book does not end
+            // (`bids end` read as an empty book past Hyperliquid's 20 levels: operator trial).
+            if book.endsAtShownLevels(side) {
+                end = "\(book.shownLevels) level\(book.shownLevels == 1 ? "" : "s") shown, more not known"
+            }
             let direction = side == .bid ? "below" : "above"
             var forms = [" \(end)"]
             if let beyond, beyond > 0 {
@@ -183,6 +188,7 @@ enum LadderPane {
                 let noun = beyond == 1 ? "liquidation" : "liquidations"
                 forms = [" \(end) · \(count) \(noun) \(direction)", " \(end) · \(count) liq \(direction)", " \(end) · \(count) liq"] + forms
             }
+            if book.endsAtShownLevels(side) { forms.append(" \(book.shownLevels) shown") }
             guard let text = forms.first(where: { DisplayWidth.of($0) <= inner.width }) else { return }
             buffer.put(text, x: inner.x, y: y, role: (beyond ?? 0) > 0 ? .alert : .dim, limit: inner.width)
         }

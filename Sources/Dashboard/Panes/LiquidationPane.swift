@@ -81,12 +81,22 @@ enum LiquidationPane {
         }
 
         // What the book did not take, and who took it.
-        if record.unfilledQuantity.isPositive && record.pastShownLevels > 0 {
-            // The feed shows the top of the book only: what it did not show is not known to be
-            // missing, and the engine settled it as if the book ended there.
-            line("\(quantity(record.unfilledQuantity)) lay past the \(record.pastShownLevels) levels the feed shows: the book there is not known; settled below as if it ended there (the worst case).", .warn)
-        } else if record.unfilledQuantity.isPositive {
+        if record.pastShownQuantity.isPositive {
+            // The feed shows the top of the book only: the book beyond is not known, and fills no
+            // better than the deepest level shown, where the engine settled it (a floor).
+            let settled = record.unfilledQuantity.isPositive ? "the side showed no level to settle it at"
+                : "settled at the deepest level shown (at bankruptcy where that is worse), no better than the book beyond: the deficit is a floor"
+            line("\(quantity(record.pastShownQuantity)) lay past the \(record.pastShownLevels) levels the feed shows: \(settled).", .warn)
+        }
+        if record.unfilledQuantity.isPositive && !record.pastShownQuantity.isPositive {
             line("The book could not fill \(quantity(record.unfilledQuantity)).", .alert)
+        }
+        // What the book had but the fund could not stand behind (ADL policy: the walk stops where
+        // the fund is spent; the demo's whale read `filled 1.290 of 4.000` beside bids that went on,
+        // with nothing saying why: operator trial).
+        let beyondFund = record.adlQuantity - Fixed.maximum(.zero, record.unfilledQuantity - record.fundTakeoverQuantity)
+        if beyondFund.isPositive {
+            line("The fund could not stand behind \(quantity(beyondFund)) more of the book's fills (it had \(money(record.fundAfter + record.fundPaid)) before paying this one's deficit): the walk stopped there, and ADL takes the rest at the bankruptcy price.", .warn)
         }
         if record.fundTakeoverQuantity.isPositive {
             line("The insurance fund took over \(quantity(record.fundTakeoverQuantity)) at the bankruptcy price, marked to market.", .warn)

@@ -212,9 +212,8 @@ enum TapePane {
             func quantity(_ value: Fixed) -> String {
                 Format.quantity(value, instrument) + (instrument.map { " " + $0.quantityUnit } ?? "")
             }
-            if record.unfilledQuantity.isPositive {
-                tail += " · " + quantity(record.unfilledQuantity) + (record.pastShownLevels > 0 ? " past the levels shown" : " unfilled")
-            }
+            if record.pastShownQuantity.isPositive { tail += " · " + quantity(record.pastShownQuantity) + " past the levels shown" }
+            if record.unfilledQuantity.isPositive && !record.pastShownQuantity.isPositive { tail += " · " + quantity(record.unfilledQuantity) + " unfilled" }
             if record.adlQuantity.isPositive { tail += " · " + quantity(record.adlQuantity) + " to ADL" }
             if record.fundTakeoverQuantity.isPositive { tail += " · " + quantity(record.fundTakeoverQuantity) + " to the fund" }
             if record.isPartial { tail += " · partial" }

@@ -26,7 +26,8 @@ enum WhatIfPane {
         let places = AssetPrecision.decimals(forAsset: result.asset)
         func money(_ value: Fixed) -> String { Format.money(value, decimals: places) }
         // Positions hit: those liquidated and those ADL closed against them.
-        let counts = "\(Format.count(result.liquidationCount)) liquidations, \(Format.count(result.positionsHit)) positions"
+        let counts = "\(Format.count(result.liquidationCount)) liquidation\(result.liquidationCount == 1 ? "" : "s"), "
+            + "\(Format.count(result.positionsHit)) position\(result.positionsHit == 1 ? "" : "s")"
         let mark = "Mark \(Format.price(result.markBefore, instrument)) → \(Format.price(result.markAfter, instrument))"
         line([mark + ": " + counts + " liquidated or deleveraged", mark + ": " + counts + " hit", mark + ": " + counts, counts], .title)
         if let block = result.blocked {
@@ -61,28 +62,28 @@ enum WhatIfPane {
                   "Fund's takeovers \(held): equity \(money(result.fundEquityAfter))", "Takeovers \(held)"],
                 result.fundHoldingsPnL.isNegative ? .alert : .help)
         }
+        // Past the levels a top-of-book feed shows the book is not known, and fills no better than
+        // its deepest level shown, where the engine settles it: the deficit is a floor (at the
+        // bankruptcy price, sent to ADL, it cost the fund nothing, and a shock whose quantity there
+        // was bankrupt far above those levels read as one the fund survives: operator trial).
+        if result.pastShownQuantity.isPositive {
+            let past = result.pastShownQuantity.quantityText(unit: unit) + unit
+            let levels = result.shownLevels
+            line(["\(past) lies past the \(levels) levels the feed shows: settled at the deepest of them, no better than the book beyond (a floor)",
+                  "\(past) past the \(levels) levels shown: settled at the deepest (a floor)", "\(past) past the levels shown (a floor)"], .warn)
+        }
         if result.unfilledQuantity.isPositive {
             let unfilled = result.unfilledQuantity.quantityText(unit: unit) + unit
             let takeover = result.fundTakeoverQuantity.quantityText(unit: unit) + unit
             let destination = result.fundTakeoverQuantity.isPositive ? "the fund takes over \(takeover)" : "it goes to ADL"
             let shortDestination = result.fundTakeoverQuantity.isPositive ? "fund \(takeover)" : "ADL"
-            if result.pastShownQuantity.isPositive {
-                // Past the levels a top-of-book feed shows the book is not known: what follows
-                // from it is the worst case (Hyperliquid's 20 levels read `ADL` at a 1 % shock
-                // where the venue's book had ample depth: operator trial).
-                let levels = result.shownLevels
-                line(["The \(levels) levels the feed shows cannot fill \(unfilled) (past them the book is not known): at worst \(destination)",
-                      "The \(levels) levels shown cannot fill \(unfilled): at worst \(destination)",
-                      "Past the \(levels) levels shown: \(unfilled), at worst \(shortDestination)"], .warn)
-            } else {
-                line(["The book cannot fill \(unfilled): \(destination)", "Unfillable \(unfilled) → \(shortDestination)"], .alert)
-            }
+            line(["The book cannot fill \(unfilled): \(destination)", "Unfillable \(unfilled) → \(shortDestination)"], .alert)
         }
         let adlQuantity = result.adlQuantity.quantityText(unit: unit) + unit
         // The closes and their notional count every market's (a cross account's leg elsewhere
         // too): said so where another market's quantity went unfilled (review).
         let elsewhere = !result.otherMarketsUnfilled.isEmpty
-        let closes = "\(Format.count(result.adlCloseCount)) monitored closes" + (elsewhere ? " in all markets" : "")
+        let closes = "\(Format.count(result.adlCloseCount)) monitored close\(result.adlCloseCount == 1 ? "" : "s")" + (elsewhere ? " in all markets" : "")
         let adlForms = result.adlQuantity.isPositive
             ? ["ADL would follow for \(adlQuantity): \(closes) (\(money(result.adlNotional)) \(result.asset))",
                "ADL would follow for \(adlQuantity): \(closes)", "ADL for \(adlQuantity): \(closes)", "ADL \(adlQuantity)"]
@@ -123,7 +124,7 @@ enum WhatIfPane {
                  ladderDeficitCell(step, places: places), step.adlQuantity.quantityText(unit: unit),
                  money(holds ? step.fundEquityAfter : step.fundAfter),
                  // Past the levels a top-of-book feed shows: the row is the worst case.
-                 step.blocked != nil ? "blocked" : step.pastShownQuantity.isPositive ? "past shown levels" : ""]
+                 step.blocked != nil ? "blocked" : step.pastShownQuantity.isPositive ? "floor: past shown levels" : ""]
             }
             var columns = ladderColumns
             if holds { columns[4].title = "fund equity" }

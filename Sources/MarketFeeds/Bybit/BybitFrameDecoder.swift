@@ -96,13 +96,19 @@ public struct BybitFrameDecoder {
         switch kind {
         case .orderbook:
             guard let type, type.equals("snapshot") || type.equals("delta") else { return .malformed(field: "type") }
-            // `orderbook.50.BTCUSDT`: the top 50 levels a side, kept by the deltas.
+            // `orderbook.50.BTCUSDT`: the top 50 levels a side, kept by the deltas. A depth that is
+            // not a count of levels (`orderbook.abc.X`, `orderbook.X`, `orderbook.0.X`) makes the
+            // frame malformed: read as a whole book, its stress claimed ADL (attacker trial).
+            let depthStart = "orderbook.".utf8.count
+            let depthEnd = lastDot - 1
             var depth = 0
-            for offset in "orderbook.".utf8.count..<lastDot {
+            guard depthEnd > depthStart, depthEnd - depthStart <= 6 else { return .malformed(field: "topic (the book's depth)") }
+            for offset in depthStart..<depthEnd {
                 let byte = topic.start[offset]
-                guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9"), depth < 1_000_000 else { break }
+                guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return .malformed(field: "topic (the book's depth)") }
                 depth = depth * 10 + Int(byte - UInt8(ascii: "0"))
             }
+            guard depth > 0 else { return .malformed(field: "topic (the book's depth)") }
             return orderbook(data, of: subscribed, snapshot: type.equals("snapshot"), shownLevels: depth, time: time, into: &messages)
         case .trade: return trades(data, of: subscribed, time: time, into: &messages)
         case .tickers: return ticker(data, of: subscribed, delta: type?.equals("delta") ?? false, time: time, into: &messages)

@@ -218,6 +218,12 @@ public struct LiqwatchEventDecoder: LineDecoder {
             }
             let bids = try levels("bids")
             let asks = try levels("asks")
+            // A count of levels, said of a snapshot (an update keeps its snapshot's): a list or an
+            // object was passed over, the book read whole (attacker trial).
+            if let shown = value["shown_levels"] {
+                guard isSnapshot else { throw FieldError(field: "shown_levels", reason: "said of a snapshot only (an update keeps its snapshot's)") }
+                guard shown.scalarText != nil else { throw FieldError(field: "shown_levels", reason: "expected a count of levels from 1 to 1000000") }
+            }
             if !isSnapshot {
                 let changes = bids.map { LevelChange(side: .bid, price: $0.price, size: $0.size) }
                     + asks.map { LevelChange(side: .ask, price: $0.price, size: $0.size) }

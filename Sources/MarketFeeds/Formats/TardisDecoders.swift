@@ -10,8 +10,9 @@ public struct TardisLineDecoder: LineDecoder {
     var columns: [String: Int] = [:]
     var fieldCount = 0
     var sawHeader = false
-    /// The header named a column twice (`decode` refuses every row, naming it).
-    var twiceNamed: String?
+    /// What is wrong with the header (a column named twice, a `book_snapshot` header whose levels
+    /// do not run both sides from 0): `decode` refuses every row, naming it.
+    var headerProblem: String?
     /// Book rows of one market at one timestamp, waiting for the group to end.
     struct BookGroup {
         var symbol: String
@@ -51,16 +52,17 @@ public struct TardisLineDecoder: LineDecoder {
             for (index, name) in row.enumerated() {
                 // A column named twice: the last one was read, silently (`price` twice gave a book
                 // at 3.00: attacker trial). Every row is then refused, naming it.
-                if let first = columns[name.string], twiceNamed == nil {
-                    twiceNamed = "header: column '\(SafeText.escaped(name.string))' given twice (columns \(first + 1) and \(index + 1))"
+                if let first = columns[name.string], headerProblem == nil {
+                    headerProblem = "header: column '\(SafeText.escaped(name.string))' given twice (columns \(first + 1) and \(index + 1))"
                 }
                 columns[name.string] = index
             }
             fieldCount = row.count
-            if let twiceNamed { return .malformed(field: twiceNamed) }
+            if format == .tardisBookSnapshot && headerProblem == nil { headerProblem = Self.snapshotHeaderProblem(columns) }
+            if let headerProblem { return .malformed(field: headerProblem) }
             return .skipped
         }
-        if let twiceNamed { return .malformed(field: twiceNamed) }
+        if let headerProblem { return .malformed(field: headerProblem) }
         guard row.count == fieldCount else { return .malformed(field: "column count (\(row.count) of \(fieldCount))") }
         func column(_ name: String) -> ByteSpan? { columns[name].map { row[$0] } }
         guard let symbolSpan = column("symbol"), symbolSpan.isSymbol else { return .malformed(field: "symbol") }
@@ -114,8 +116,10 @@ public struct TardisLineDecoder: LineDecoder {
             while let priceColumn = columns["bids[\(level)].price"] ?? columns["asks[\(level)].price"] {
                 _ = priceColumn
                 for (side, name) in [(BookSide.bid, "bids"), (.ask, "asks")] {
-                    guard let priceSpan = column("\(name)[\(level)].price"), let sizeSpan = column("\(name)[\(level)].amount"),
-                        priceSpan.count > 0 else { continue }
+                    guard let priceSpan = column("\(name)[\(level)].price"), let sizeSpan = column("\(name)[\(level)].amount") else { continue }
+                    // Both empty: the book has fewer levels. One without the other is no level (a
+                    // price left out dropped its level silently, and the side read shorter).
+                    if priceSpan.count == 0 && sizeSpan.count == 0 { continue }
                     guard let price = priceSpan.bookUnits, let size = sizeSpan.bookUnits else { return .malformed(field: "\(name)[\(level)]") }
                     if side == .bid { bids.append((price, size)) } else { asks.append((price, size)) }
                 }
@@ -196,6 +200,27 @@ public struct TardisLineDecoder: LineDecoder {
         let hyperliquid = venue == .hyperliquid && !venue.lists(symbol)
         guard hyperliquid || ((venue == .deribit || venue == .okx || venue == .binanceCOINM) && !venue.lists(symbol.uppercased())) else { return nil }
         return "not a perpetual or future of \(venue.rawValue): \(venue.symbolShape)"
+    }
+
+    /// A `book_snapshot_N` header's problem: its levels must run from 0 to N − 1 on both sides,
+    /// each with a price and an amount (5 ask levels beside 2 bid ones took the bids' two as the
+    /// venue's whole side; a `bids[7]` after `bids[1]` was passed over: attacker trial).
+    static func snapshotHeaderProblem(_ columns: [String: Int]) -> String? {
+        let bookColumns = columns.keys.filter { $0.hasPrefix("bids[") || $0.hasPrefix("asks[") }
+        var levels = 0
+        while columns["bids[\(levels)].price"] != nil || columns["asks[\(levels)].price"] != nil { levels += 1 }
+        for level in 0..<levels {
+            for name in ["bids[\(level)].price", "bids[\(level)].amount", "asks[\(level)].price", "asks[\(level)].amount"] where columns[name] == nil {
+                return "header: column '\(name)' missing (a book_snapshot header gives both sides' price and amount for levels 0 to N − 1)"
+            }
+        }
+        if bookColumns.count != 4 * levels {
+            let stray = bookColumns.sorted().first { name in
+                !(0..<levels).contains { level in ["bids", "asks"].contains { name == "\($0)[\(level)].price" || name == "\($0)[\(level)].amount" } }
+            } ?? "?"
+            return "header: column '\(SafeText.escaped(String(stray.prefix(64))))' is not a level of 0 to \(max(0, levels - 1))"
+        }
+        return levels == 0 ? "header: no book levels (bids[0].price, asks[0].price, …)" : nil
     }
 
     mutating func market(exchange: String, symbol: String) -> String {

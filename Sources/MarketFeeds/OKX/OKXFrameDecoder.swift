@@ -247,10 +247,12 @@ public struct OKXFrameDecoder {
             var previous: Int64? = nil
             var previousNegative = false
             var field = "data[]"
+            var sawBids = false, sawAsks = false
             let ok = cursor.object { key, cursor in
                 let isBids = key.equals("bids")
                 if isBids || key.equals("asks") {
                     field = isBids ? "data[].bids" : "data[].asks"
+                    if isBids { sawBids = true } else { sawAsks = true }
                     let side: BookSide = isBids ? .bid : .ask
                     return cursor.textLevels { priceText, sizeText in
                         guard let price = priceText.bookUnits, price > 0, let contracts = sizeText.bookUnits, contracts >= 0,
@@ -292,6 +294,10 @@ public struct OKXFrameDecoder {
                 return false
             }
             guard ok else { failed = field; return false }
+            // A snapshot states both sides (`[]` for an empty one): one without `bids` emptied the
+            // bids unreported, and its stress read ADL (attacker trial; Bybit's and Hyperliquid's
+            // decoders refuse the same).
+            if snapshot && !(sawBids && sawAsks) { failed = sawBids ? "data[].asks" : "data[].bids"; return false }
             guard let time = Self.time(receiveTime, timestamp) else { failed = "data[].ts"; return false }
             book.lastTime = time
             var expected: Int64? = nil

@@ -180,7 +180,7 @@ extension Engine {
     /// not stand behind (`beyondFundUnits`). Read only: a sliced cascade asks it too, to guess
     /// whether the close will deleverage (`wantsPreparedRanking`).
     func bankruptClosePlan(_ position: Position, bankruptcy: Fixed, fundBefore: Fixed)
-        -> (accepted: [Fill], net: Fixed, bookUnfilledUnits: Int64, beyondFundUnits: Int64, pastShownLevels: Bool)
+        -> (accepted: [Fill], net: Fixed, bookUnfilledUnits: Int64, beyondFundUnits: Int64, pastShownUnits: Int64, bookFills: Int)
     {
         let instrument = markets[Int(position.symbolIndex)].instrument
         let quantityUnits = position.quantity.bookUnits
@@ -189,7 +189,22 @@ extension Engine {
         var accepted: [Fill] = []
         var net = Fixed.zero
         let lotUnits = max(1, instrument.lotSize.bookUnits)
-        for fill in walk.fills {
+        // Past the levels a top-of-book feed shows, the book fills no better than its deepest level
+        // shown: the remainder is settled there, a floor of the loss (sent to ADL at bankruptcy,
+        // it cost the fund nothing, and a shock whose remainder was bankrupt far above those levels
+        // read as a fund that survives: operator trial). The book beyond is not known, so nothing
+        // is taken from it.
+        var fills = walk.fills
+        var bookUnfilledUnits = walk.remainder
+        if let deepest = walk.deepestShownPrice {
+            // No better than bankruptcy either: a floor of the loss claims no surplus for the fund
+            // from a book it cannot see.
+            let bankruptcyUnits = bankruptcy.bookUnits
+            let price = position.side == .long ? min(deepest, bankruptcyUnits) : max(deepest, bankruptcyUnits)
+            fills.append(Fill(price: price, size: walk.remainder))
+            bookUnfilledUnits = 0
+        }
+        for fill in fills {
             let value = fillSettlement(instrument, side: position.side, size: fill.size, price: fill.price, against: bankruptcy)
             if configuration.shortfall == .adl && (fundBefore + net + value).isNegative {
                 let perLot = -fillSettlement(instrument, side: position.side, size: lotUnits, price: fill.price, against: bankruptcy)
@@ -210,9 +225,8 @@ extension Engine {
         }
         let filledUnits = accepted.reduce(Int64(0)) { $0 + $1.size }
         // What the book had no level for, and what it had but the fund could not stand behind.
-        let bookUnfilledUnits = walk.remainder
         let beyondFundUnits = max(0, quantityUnits - filledUnits - bookUnfilledUnits)
-        return (accepted, net, bookUnfilledUnits, beyondFundUnits, walk.remainderPastShownLevels)
+        return (accepted, net, bookUnfilledUnits, beyondFundUnits, walk.remainderPastShownLevels ? walk.remainder : 0, walk.fills.count)
     }
 
     mutating func closeBankrupt(_ index: Int32, into notes: inout [EngineNotification]) {
@@ -272,7 +286,9 @@ extension Engine {
         }
         // Fills the fund could not stand behind (ADL policy) are a deficit it could not pay.
         if beyondFundUnits > 0 { noteFundExhausted(fund, time: time, symbol: symbol, into: &notes) }
-        markets[market].book.consume(side, fills: accepted)
+        // The book's own fills only: a floor's fill past the levels shown takes nothing from it.
+        let bookAccepted = accepted.count > plan.bookFills ? Array(accepted.prefix(plan.bookFills)) : accepted
+        markets[market].book.consume(side, fills: bookAccepted)
 
         // Close the position, then cover what the book did not fill.
         willChangeADLInputs(index)
@@ -303,8 +319,9 @@ extension Engine {
             }
         }
 
-        recordBookActivity(market: market, fills: accepted, quantity: position.quantity, mark: mark)
+        recordBookActivity(market: market, fills: bookAccepted, quantity: position.quantity, mark: mark)
         totals.liquidations += 1
+        if plan.pastShownUnits > 0 { totals.liquidationsPastShownLevels += 1 }
         let average = averagePrice(instrument, accepted)
         notes.append(.liquidation(LiquidationRecord(
             time: time, symbol: symbol, account: id, position: index, side: position.side,
@@ -316,7 +333,8 @@ extension Engine {
             notional: notional, fee: fee, surplus: surplus, deficit: deficit, fundPaid: fundPaid,
             fundAfter: funds[Int(fund)].balance, asset: asset, isPartial: false,
             walk: LiquidationRecord.kept(accepted), worstFillPrice: accepted.last?.price,
-            pastShownLevels: plan.pastShownLevels ? Int32(clamping: markets[market].book.shownLevels) : 0)))
+            pastShownLevels: plan.pastShownUnits > 0 ? Int32(clamping: markets[market].book.shownLevels) : 0,
+            pastShownQuantity: Fixed(bookUnits: plan.pastShownUnits))))
     }
 
     /// The fund takes over `quantity` of a bankrupt position at its bankruptcy price: it now holds

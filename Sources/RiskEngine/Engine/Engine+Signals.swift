@@ -200,11 +200,20 @@ extension Engine {
                         leftInFill = fillIndex < fills.count ? fills[fillIndex].size : 0
                     }
                 }
-                if net.isNegative { total += -net }
                 if needed > 0 && pastShown {
                     let (sum, overflow) = unseen.addingReportingOverflow(needed)
                     unseen = overflow ? .max : sum
-                } else if needed > 0 {
+                    // The book beyond fills no better than its deepest level shown: the loss there
+                    // is a floor (a fund read as surviving a shock whose quantity past the levels
+                    // shown was bankrupt far above them: operator trial).
+                    if let deepest = walk.deepestShownPrice, let bankruptcy = position.bankruptcy {
+                        // A loss only: no gain is claimed from a book it cannot see.
+                        net += Fixed.minimum(.zero, Engine.pnlAtBankruptcy(position, bankruptcy: bankruptcy, instrument: instrument,
+                            fill: Fill(price: deepest, size: needed)))
+                    }
+                }
+                if net.isNegative { total += -net }
+                if needed > 0 && !pastShown {
                     let (sum, overflow) = unfilled.addingReportingOverflow(needed)
                     unfilled = overflow ? .max : sum
                     let terms = PositionTerms(side: position.side, quantity: Fixed(bookUnits: needed), entryPrice: position.entryPrice,
@@ -274,6 +283,10 @@ extension Engine {
         var net = Fixed.zero
         for fill in walk.fills {
             net += pnlAtBankruptcy(position, bankruptcy: bankruptcy, instrument: instrument, fill: fill)
+        }
+        // Past the levels a top-of-book feed shows, no better than its deepest level: a floor.
+        if let deepest = walk.deepestShownPrice {
+            net += Fixed.minimum(.zero, pnlAtBankruptcy(position, bankruptcy: bankruptcy, instrument: instrument, fill: Fill(price: deepest, size: walk.remainder)))
         }
         return (walk, net.isNegative ? -net : .zero)
     }

@@ -52,9 +52,9 @@ public struct StressResult: Sendable {
     /// What the book could not fill, and what of it the fund took over (the rest went to ADL).
     public var unfilledQuantity: Fixed = .zero
     public var fundTakeoverQuantity: Fixed = .zero
-    /// Of `unfilledQuantity`, what lay past the deepest level of a feed that shows only the top of
-    /// the book (`shownLevels` a side): the book there is not known, so the ADL or takeover of it,
-    /// and every figure that follows, is the worst case (the book ending there), not a certainty.
+    /// What lay past the deepest level of a feed that shows only the top of the book (`shownLevels`
+    /// a side): the book there is not known; it was settled at the deepest level shown, no better
+    /// than the book beyond, so the deficit and what follows are a floor.
     public var pastShownQuantity: Fixed = .zero
     public var shownLevels = 0
     /// Other markets where the shock's liquidations (cross accounts' legs there) left quantity
@@ -167,7 +167,7 @@ extension Engine {
                         result.unfilledQuantity += record.unfilledQuantity
                         result.fundTakeoverQuantity += record.fundTakeoverQuantity
                         if record.pastShownLevels > 0 {
-                            result.pastShownQuantity += record.unfilledQuantity
+                            result.pastShownQuantity += record.pastShownQuantity
                             result.shownLevels = Int(record.pastShownLevels)
                         }
                     } else if record.unfilledQuantity.isPositive || record.adlQuantity.isPositive {

@@ -42,11 +42,13 @@ public struct LiquidationRecord: Hashable, Sendable {
     public var walk: [Fill] = []
     /// The last (worst) level's price, also when `walk` was cut short.
     public var worstFillPrice: Int64?
-    /// The levels a side the feed shows, when `unfilledQuantity` lay past the deepest of them (a
-    /// top-of-book feed, `OrderBook.endsAtShownLevels`): the book beyond was not known, and what
-    /// was done with that quantity (ADL, or the fund's takeover) is the worst case, not a
-    /// certainty. 0 otherwise.
+    /// The levels a side the feed shows, when the walk ran past the deepest of them (a top-of-book
+    /// feed, `OrderBook.endsAtShownLevels`), and the quantity past them: the book beyond is not
+    /// known, and fills no better than its deepest level shown, where that quantity was settled
+    /// (a floor of the loss: in `filledQuantity`, the walk's last level); unfilled when the side
+    /// showed no level to settle at. 0 otherwise.
     public var pastShownLevels: Int32 = 0
+    public var pastShownQuantity: Fixed = .zero
 
     public static let keptLevels = 32
 

@@ -16,6 +16,10 @@ public struct BookWalk: Hashable, Sendable {
     /// The remainder ran past the deepest level of a feed that shows only the top of the book
     /// (`OrderBook.endsAtShownLevels`): the book beyond is not known, not empty.
     public var remainderPastShownLevels = false
+    /// With `remainderPastShownLevels`, the deepest price the feed shows on the side (its last
+    /// level, or the deepest one simulated liquidations emptied): the book beyond fills no better,
+    /// so the remainder's loss is at least its loss at this price. nil when the side shows none.
+    public var deepestShownPrice: Int64?
     public var levelsConsumed: Int { fills.count }
 
     /// Volume-weighted average fill price; nil when nothing filled.
@@ -58,6 +62,10 @@ public struct OrderBook: Hashable, Sendable {
     /// `shownLevels` ends where the feed stopped showing it, whatever the simulations ate.
     private(set) var bidsMissing = 0
     private(set) var asksMissing = 0
+    /// The deepest level of each side simulated liquidations emptied since the snapshot (a walk
+    /// past the levels shown fills no better than the deepest of them).
+    private(set) var deepestEmptiedBid: Int64?
+    private(set) var deepestEmptiedAsk: Int64?
 
     /// A book to trust: it has had a snapshot and no gap since. The engine liquidates only into
     /// such a book; any other is STALE wherever it is shown.
@@ -87,10 +95,15 @@ public struct OrderBook: Hashable, Sendable {
         consumedBids.removeAll()
         consumedAsks.removeAll()
         self.shownLevels = Swift.max(0, shownLevels)
-        bidsMissing = Swift.max(0, refusedBids)
-        asksMissing = Swift.max(0, refusedAsks)
+        deepestEmptiedBid = nil
+        deepestEmptiedAsk = nil
         // A crossed snapshot: keep the bids and drop the asks at or below the best bid.
         if let bestBid = bids.best?.price { crossedLevelsRemoved += asks.removeLevels(crossing: bestBid) }
+        // The feed showed every level it sent: those refused, crossed out or given twice still
+        // count towards the levels shown (a crossed top-20 book read as 19 asks, the venue's
+        // whole side, and its stress as ADL: attacker trial).
+        bidsMissing = Swift.max(0, refusedBids + newBids.count - bids.count)
+        asksMissing = Swift.max(0, refusedAsks + newAsks.count - asks.count)
         isStale = false
         hasSnapshot = true
     }
@@ -150,6 +163,8 @@ public struct OrderBook: Hashable, Sendable {
         consumedAsks.removeAll()
         bidsMissing = 0
         asksMissing = 0
+        deepestEmptiedBid = nil
+        deepestEmptiedAsk = nil
     }
 
     /// Whether a side ends at the deepest level the feed shows, with more beyond it the feed does
@@ -349,6 +364,13 @@ public struct OrderBook: Hashable, Sendable {
         result.remainder = Swift.max(0, left)
         result.filledValue = OrderBook.fixed(bookValue: value)
         result.remainderPastShownLevels = result.remainder > 0 && endsAtShownLevels(side)
+        if result.remainderPastShownLevels {
+            let emptied = side == .bid ? deepestEmptiedBid : deepestEmptiedAsk
+            switch (result.fills.last?.price, emptied) {
+            case let (last?, emptied?): result.deepestShownPrice = side == .bid ? Swift.min(last, emptied) : Swift.max(last, emptied)
+            case let (last, emptied): result.deepestShownPrice = last ?? emptied
+            }
+        }
         return result
     }
 
@@ -362,13 +384,19 @@ public struct OrderBook: Hashable, Sendable {
                 let left = Swift.max(0, before - fill.size)
                 bids.set(price: fill.price, size: left)
                 consumedBids[fill.price, default: 0] &+= fill.size
-                if before > 0 && left == 0 { bidsMissing += 1 }
+                if before > 0 && left == 0 {
+                    bidsMissing += 1
+                    deepestEmptiedBid = Swift.min(deepestEmptiedBid ?? fill.price, fill.price)
+                }
             case .ask:
                 let before = asks.size(at: fill.price)
                 let left = Swift.max(0, before - fill.size)
                 asks.set(price: fill.price, size: left)
                 consumedAsks[fill.price, default: 0] &+= fill.size
-                if before > 0 && left == 0 { asksMissing += 1 }
+                if before > 0 && left == 0 {
+                    asksMissing += 1
+                    deepestEmptiedAsk = Swift.max(deepestEmptiedAsk ?? fill.price, fill.price)
+                }
             }
         }
     }
@@ -394,6 +422,13 @@ public struct OrderBook: Hashable, Sendable {
             refusedBids: bids.count + bidsMissing - movedBids.count, refusedAsks: asks.count + asksMissing - movedAsks.count)
         moved.isStale = isStale
         moved.hasSnapshot = hasSnapshot
+        func move(_ price: Int64?) -> Int64? {
+            guard let price else { return nil }
+            let (movedPrice, overflow) = price.addingReportingOverflow(offset)
+            return overflow || movedPrice <= 0 ? nil : movedPrice
+        }
+        moved.deepestEmptiedBid = move(deepestEmptiedBid)
+        moved.deepestEmptiedAsk = move(deepestEmptiedAsk)
         return moved
     }
 

@@ -370,7 +370,7 @@ enum SessionReport {
             ("adl_quantity", JSON.number(record.adlQuantity, decimals: 8)),
             ("fund_takeover_quantity", JSON.number(record.fundTakeoverQuantity, decimals: 8)),
             ("asset", .string(record.asset)), ("partial", .bool(record.isPartial)),
-        ] + (record.pastShownLevels > 0 ? pastShown(record.unfilledQuantity, levels: Int(record.pastShownLevels)) : []))
+        ] + (record.pastShownLevels > 0 ? pastShown(record.pastShownQuantity, levels: Int(record.pastShownLevels)) : []))
     }
 
     static func deficitObject(_ record: DeficitRecord) -> JSON.Value {
@@ -397,7 +397,7 @@ enum SessionReport {
         // Past the levels a top-of-book feed shows the book is not known (no ADL is claimed for
         // it); the deficit counts the levels shown only.
         if stressed.pastShownQuantity.isPositive {
-            line += "; \(stressed.pastShownQuantity.quantityText(unit: market.instrument.quantityUnit)) \(market.instrument.quantityUnit) past the \(stressed.shownLevels) levels the feed shows (the book there is not known: the deficit is a floor)"
+            line += "; \(stressed.pastShownQuantity.quantityText(unit: market.instrument.quantityUnit)) \(market.instrument.quantityUnit) past the \(stressed.shownLevels) levels the feed shows (the book beyond is not known and fills no better than the deepest level shown: the deficit is a floor)"
         }
         // A book not trusted: the figure is of the book as last known, and the reason is the
         // book's own (every stale book read "since a gap", an outdated one with 0 gaps too:
@@ -606,6 +606,9 @@ enum SessionReport {
         }
         lines.append("liquidations: \(log.simulatedCount) simulated, \(log.exchangeCount) reported by the exchange"
             + (log.blockedLiquidations > 0 ? ", \(log.blockedLiquidations) times blocked (triggers crossed with no trusted book or mark)" : ""))
+        if engine.totals.liquidationsPastShownLevels > 0 {
+            lines.append("  past the levels the feed shows: \(engine.totals.liquidationsPastShownLevels) (the rest of each settled at the deepest level shown, no better than the book beyond: their deficits are floors)")
+        }
         if log.unwatchedCount > 0 {
             // Where else the venue-wide streams reported liquidations: the five busiest markets.
             let busiest = log.unwatchedLiquidations.sorted { ($0.value.count, $1.key) > ($1.value.count, $0.key) }.prefix(5).map { market, tally in
@@ -703,7 +706,7 @@ enum SessionReport {
                 lines.append("  \(shock): \(result.liquidationCount); \(amount(result.totalDeficit, asset)); \(result.adlQuantity.quantityText(unit: quantityUnit)); \(amount(result.fundAfter, asset))"
                     + holdings + (result.blocked.map { " (\($0.message))" } ?? "")
                     + (result.pastShownQuantity.isPositive
-                        ? " (\(result.pastShownQuantity.quantityText(unit: quantityUnit)) past the \(result.shownLevels) levels the feed shows: the worst case)" : "")
+                        ? " (\(result.pastShownQuantity.quantityText(unit: quantityUnit)) past the \(result.shownLevels) levels the feed shows, settled at the deepest: a floor)" : "")
                     + (result.otherMarketsUnfilled.isEmpty ? "" : " (and unfillable quantity in " + result.otherMarketsUnfilled.sorted().joined(separator: ", ") + ")"))
             }
         }

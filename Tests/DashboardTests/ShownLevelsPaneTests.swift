@@ -57,7 +57,7 @@ struct ShownLevelsPaneTests {
         guard case .whatIf(let result, _) = screen.mode else { Issue.record("no what-if: \(screen.notice ?? "")"); return }
         #expect(result.pastShownQuantity == Fixed(15))
         let text = screen.rendered().text
-        #expect(text.contains("15.000 BTC past the 5 levels shown: settled at the deepest (a floor)"), "\(text)")
+        #expect(text.contains("15.000 BTC past the 5 levels shown: settled no better than the deepest (a floor)"), "\(text)")
         #expect(!text.contains("The book cannot fill") && !text.contains("ADL would follow"), "a fund of a million pays the floor: \(text)")
         #expect(text.contains("floor: past shown levels"), "the ladder's rows: \(text)")
     }

@@ -64,6 +64,41 @@ struct ShownLevelsTests {
         #expect(book.bids.count == 1 && book.endsAtShownLevels(.bid) && !book.endsAtShownLevels(.ask))
     }
 
+    @Test("zero sizes pad nothing; an emptied level the feed deleted bounds no walk; a side with no price shown walks as an empty one")
+    func bookkeepingAgainstTheFeed() {
+        var padded = OrderBook()
+        padded.applySnapshot(bids: [(units("100"), units("1")), (units("99"), 0)], asks: [], shownLevels: 2)
+        #expect(!padded.endsAtShownLevels(.bid), "a level of size 0 is no level shown")
+        // Liquidations empty the bids down to 98; the feed then deletes 98 and 99 and shows 105…102.
+        var book = OrderBook()
+        book.applySnapshot(bids: Self.levels(["100", "99", "98"], size: "1"), asks: Self.levels(["110"], size: "1"), shownLevels: 3)
+        book.consume(.bid, fills: book.walk(.bid, quantity: units("3")).fills)
+        book.applyLevel(side: .bid, price: units("98"), size: 0)
+        book.applyLevel(side: .bid, price: units("99"), size: 0)
+        book.applyLevel(side: .bid, price: units("105"), size: units("1"))
+        book.applyLevel(side: .bid, price: units("102"), size: units("1"))
+        #expect(book.endsAtShownLevels(.bid), "105, 102 and the emptied 100")
+        let walk = book.walk(.bid, quantity: units("5"))
+        #expect(walk.remainderPastShownLevels && walk.deepestShownPrice == units("100"), "\(String(describing: walk.deepestShownPrice))")
+        book.applyLevel(side: .bid, price: units("100"), size: 0)
+        #expect(!book.endsAtShownLevels(.bid), "two levels now")
+        // Every level of the side refused: no price to settle at, walked as an empty side.
+        var engine = Engine()
+        engine.apply(.bookSnapshot(symbol: Self.symbol, bids: Self.levels(["60000", "59999", "59998"], size: "1"),
+            asks: Self.levels(["600000000", "600000001"], size: "1"), time: Self.second, shownLevels: 2))
+        let refused = engine.markets[0].book
+        #expect(refused.asks.isEmpty && refused.endsAtShownLevels(.ask))
+        let empty = refused.walk(.ask, quantity: units("1"))
+        #expect(empty.remainder == units("1") && !empty.remainderPastShownLevels && empty.deepestShownPrice == nil)
+        // An update's level refused as implausible counts too, until the feed touches its price.
+        engine.apply(.bookSnapshot(symbol: Self.symbol, bids: Self.levels(["60000"], size: "1"), asks: Self.levels(["60001"], size: "1"),
+            time: 2 * Self.second, shownLevels: 2))
+        engine.apply(.bookUpdate(symbol: Self.symbol, changes: [LevelChange(side: .ask, price: units("600000000"), size: units("1"))], time: 3 * Self.second))
+        #expect(engine.markets[0].book.asks.count == 1 && engine.markets[0].book.endsAtShownLevels(.ask))
+        engine.apply(.bookUpdate(symbol: Self.symbol, changes: [LevelChange(side: .ask, price: units("600000000"), size: 0)], time: 4 * Self.second))
+        #expect(!engine.markets[0].book.endsAtShownLevels(.ask))
+    }
+
     @Test("levels of a snapshot refused as implausible still count towards the levels shown")
     func refusedLevelsCount() {
         var engine = Engine()
@@ -148,7 +183,7 @@ struct ShownLevelsTests {
         let notes = engine.apply(.mark(symbol: Self.symbol, price: Fixed(55_000), time: 4 * Self.second))
         let record = notes.compactMap { note -> LiquidationRecord? in if case .liquidation(let r) = note { return r } else { return nil } }.first
         #expect(record?.unfilledQuantity == .zero && record?.filledQuantity == Fixed(20))
-        #expect(record?.pastShownLevels == 5 && record?.pastShownQuantity == Fixed(15) && record?.worstFillPrice == units("57000"), "settled at bankruptcy, worse than the deepest level shown")
+        #expect(record?.pastShownLevels == 5 && record?.pastShownQuantity == Fixed(15) && record?.worstFillPrice == units("59460"), "the book's own deepest fill: the settlement past it is no level")
         // Nothing is taken from the book past its levels: the five shown are eaten, no more.
         #expect(engine.markets[0].book.bids.isEmpty && engine.markets[0].book.consumed(.bid, at: units("59460")) == units("1"))
         let wholeNotes = whole.apply(.mark(symbol: Self.symbol, price: Fixed(55_000), time: 4 * Self.second))

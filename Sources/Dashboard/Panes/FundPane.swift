@@ -133,12 +133,7 @@ enum FundPane {
             // Past the levels a top-of-book feed shows the book is not known: no ADL is claimed,
             // and the deficit of the levels shown is a floor.
             let quantity = stressed.pastShownQuantity.quantityText(unit: state.stressedUnit) + (state.stressedUnit.map { " " + $0 } ?? "")
-            var floor = ""
-            if stressed.deficit.isPositive {
-                let share = Format.cappedPercent(fund.balance.approximateDouble / stressed.deficit.approximateDouble, decimals: 0)
-                floor = share + " of ≥" + money(stressed.deficit) + "; "
-            }
-            coverage = floor + "no loss at the levels shown; " + quantity + " past them"
+            coverage = "no loss at the levels shown; " + quantity + " past them"
             shorterCoverage = [quantity + " past shown levels", "past shown levels"]
         } else if stressed.deficit.isPositive {
             let share = Format.cappedPercent(fund.balance.approximateDouble / stressed.deficit.approximateDouble, decimals: 0)

@@ -96,7 +96,8 @@ enum LiquidationPane {
         // with nothing saying why: operator trial).
         let beyondFund = record.adlQuantity - Fixed.maximum(.zero, record.unfilledQuantity - record.fundTakeoverQuantity)
         if beyondFund.isPositive {
-            line("The fund could not stand behind \(quantity(beyondFund)) more of the book's fills (it had \(money(record.fundAfter + record.fundPaid)) before paying this one's deficit): the walk stopped there, and ADL takes the rest at the bankruptcy price.", .warn)
+            let fills = record.pastShownQuantity.isPositive ? "fills (the book's, or the settlement past the levels shown)" : "the book's fills"
+            line("The fund could not stand behind \(quantity(beyondFund)) more of \(fills) (it had \(money(record.fundAfter + record.fundPaid)) before paying this one's deficit): the walk stopped there, and ADL takes the rest at the bankruptcy price.", .warn)
         }
         if record.fundTakeoverQuantity.isPositive {
             line("The insurance fund took over \(quantity(record.fundTakeoverQuantity)) at the bankruptcy price, marked to market.", .warn)

@@ -69,8 +69,8 @@ enum WhatIfPane {
         if result.pastShownQuantity.isPositive {
             let past = result.pastShownQuantity.quantityText(unit: unit) + unit
             let levels = result.shownLevels
-            line(["\(past) lies past the \(levels) levels the feed shows: settled at the deepest of them, no better than the book beyond (a floor)",
-                  "\(past) past the \(levels) levels shown: settled at the deepest (a floor)", "\(past) past the levels shown (a floor)"], .warn)
+            line(["\(past) lies past the \(levels) levels the feed shows: settled no better than the deepest of them or bankruptcy (a floor)",
+                  "\(past) past the \(levels) levels shown: settled no better than the deepest (a floor)", "\(past) past the levels shown (a floor)"], .warn)
         }
         if result.unfilledQuantity.isPositive {
             let unfilled = result.unfilledQuantity.quantityText(unit: unit) + unit

@@ -322,17 +322,19 @@ extension Engine {
         recordBookActivity(market: market, fills: bookAccepted, quantity: position.quantity, mark: mark)
         totals.liquidations += 1
         if plan.pastShownUnits > 0 { totals.liquidationsPastShownLevels += 1 }
-        let average = averagePrice(instrument, accepted)
+        // The walk as the book filled it: a floor's settlement past the levels shown is no level
+        // (it is in the filled quantity, the notional and the settlement).
+        let average = averagePrice(instrument, bookAccepted)
         notes.append(.liquidation(LiquidationRecord(
             time: time, symbol: symbol, account: id, position: index, side: position.side,
             quantity: position.quantity, markPrice: mark, liquidationPrice: position.liquidation, bankruptcyPrice: bankruptcy,
             averageFill: average, filledQuantity: Fixed(bookUnits: filledUnits),
             unfilledQuantity: Fixed(bookUnits: bookUnfilledUnits), adlQuantity: adlQuantity,
             fundTakeoverQuantity: Fixed(bookUnits: takeoverUnits),
-            levelsConsumed: accepted.count, slippageBps: average.map { slippageBps(side: position.side, average: $0, mark: mark) } ?? nil,
+            levelsConsumed: bookAccepted.count, slippageBps: average.map { slippageBps(side: position.side, average: $0, mark: mark) } ?? nil,
             notional: notional, fee: fee, surplus: surplus, deficit: deficit, fundPaid: fundPaid,
             fundAfter: funds[Int(fund)].balance, asset: asset, isPartial: false,
-            walk: LiquidationRecord.kept(accepted), worstFillPrice: accepted.last?.price,
+            walk: LiquidationRecord.kept(bookAccepted), worstFillPrice: bookAccepted.last?.price,
             pastShownLevels: plan.pastShownUnits > 0 ? Int32(clamping: markets[market].book.shownLevels) : 0,
             pastShownQuantity: Fixed(bookUnits: plan.pastShownUnits))))
     }

@@ -333,7 +333,7 @@ public struct Engine: Sendable {
         switch event {
         case .bookSnapshot(let symbol, var bids, var asks, _, let shownLevels):
             let index = Int(ensureMarket(symbol))
-            let fedBids = bids.count, fedAsks = asks.count
+            let fedBids = bids, fedAsks = asks
             // Judged against its own median: the venue's whole book, not the mark (which one bad
             // value may have set) nor the book it replaces (which may be the stale one).
             let band = PriceBand(reference: Engine.snapshotReference(bids: bids, asks: asks), factor: Engine.implausibleLevelFactor)
@@ -341,8 +341,7 @@ public struct Engine: Sendable {
             asks = admitted(asks, side: .ask, market: index, band: band, into: &notes)
             if let band { refuseCrossingOutliers(&bids, &asks, median: band.reference, market: index, into: &notes) }
             let removedBefore = markets[index].book.crossedLevelsRemoved
-            markets[index].book.applySnapshot(bids: bids, asks: asks, shownLevels: shownLevels,
-                refusedBids: fedBids - bids.count, refusedAsks: fedAsks - asks.count)
+            markets[index].book.applySnapshot(bids: bids, asks: asks, shownLevels: shownLevels, fedBids: fedBids, fedAsks: fedAsks)
             markets[index].learnTick(bids: bids, asks: asks)
             markets[index].counters.snapshots += 1
             // A book is as old as its own event (as a mark is): a snapshot dated six minutes
@@ -384,6 +383,8 @@ public struct Engine: Sendable {
                 // removal (size 0) is harmless and applied as sent.
                 if change.size > 0, let refusedAgainst = Engine.refusal(of: change, band: band, book: book) {
                     noteRefused(change.price, market: index, reference: refusedAgainst, source: .bookLevel(change.side), into: &notes)
+                    // A top-of-book feed still shows it (counted towards its levels shown).
+                    book.noteUnshown(change.side, price: change.price)
                     continue
                 }
                 let delta = book.applyLevel(side: change.side, price: change.price, size: change.size, uncross: false)

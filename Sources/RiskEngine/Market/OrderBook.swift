@@ -57,15 +57,25 @@ public struct OrderBook: Hashable, Sendable {
     /// `book_snapshot_25` 25, Bybit's `orderbook.50` 50); 0 for a feed that shows the whole book.
     /// Set by each snapshot; a top-N stream's deltas keep it.
     public private(set) var shownLevels = 0
-    /// Levels the feed has that the ladders lack: emptied by simulated liquidations (until the feed
-    /// restates them) or refused from its snapshot as implausible. A side the feed filled to
-    /// `shownLevels` ends where the feed stopped showing it, whatever the simulations ate.
-    private(set) var bidsMissing = 0
-    private(set) var asksMissing = 0
-    /// The deepest level of each side simulated liquidations emptied since the snapshot (a walk
-    /// past the levels shown fills no better than the deepest of them).
-    private(set) var deepestEmptiedBid: Int64?
-    private(set) var deepestEmptiedAsk: Int64?
+    /// Levels a top-of-book feed shows that the ladders lack for another reason than simulated
+    /// liquidations (whose emptied levels the overlay holds): see `UnshownLevels`.
+    private(set) var unshownBids = UnshownLevels()
+    private(set) var unshownAsks = UnshownLevels()
+
+    /// Of one side of a top-of-book feed's book, the levels the feed shows that the ladder lacks,
+    /// other than those simulated liquidations emptied: prices refused as implausible or crossed
+    /// out (until the feed touches the price again), levels a snapshot gave twice, and in a
+    /// projection's copy (`shifted`) the feed's levels the move dropped and the deepest price the
+    /// liquidations before it had emptied. A side the feed filled to `shownLevels` ends where the
+    /// feed stopped showing it, whatever was left out of the ladder (a crossed top-20 book read as
+    /// 19 asks, the venue's whole side, and its stress as ADL: attacker trial).
+    public struct UnshownLevels: Hashable, Sendable {
+        var prices: Set<Int64> = []
+        var repeats = 0
+        var carried = 0
+        var carriedDeepestEmptied: Int64?
+        var count: Int { prices.count + repeats + carried }
+    }
 
     /// A book to trust: it has had a snapshot and no gap since. The engine liquidates only into
     /// such a book; any other is STALE wherever it is shown.
@@ -86,24 +96,23 @@ public struct OrderBook: Hashable, Sendable {
     // MARK: Feed updates
 
     /// Replaces both sides; clears the overlay (the snapshot is the truth). `shownLevels`: the
-    /// most levels a side the feed shows (0: the whole book); `refusedBids`/`refusedAsks`: levels
-    /// of the feed's snapshot left out as implausible, which still count towards them.
+    /// most levels a side the feed shows (0: the whole book); `fedBids`/`fedAsks`: the snapshot as
+    /// the feed sent it, before levels were refused as implausible (nil: `bids`, `asks`), whose
+    /// levels all count towards the levels shown.
     public mutating func applySnapshot(bids newBids: [(price: Int64, size: Int64)], asks newAsks: [(price: Int64, size: Int64)],
-                                       shownLevels: Int = 0, refusedBids: Int = 0, refusedAsks: Int = 0) {
+                                       shownLevels: Int = 0, fedBids: [(price: Int64, size: Int64)]? = nil,
+                                       fedAsks: [(price: Int64, size: Int64)]? = nil) {
         bids.replace(with: newBids)
         asks.replace(with: newAsks)
         consumedBids.removeAll()
         consumedAsks.removeAll()
         self.shownLevels = Swift.max(0, shownLevels)
-        deepestEmptiedBid = nil
-        deepestEmptiedAsk = nil
         // A crossed snapshot: keep the bids and drop the asks at or below the best bid.
         if let bestBid = bids.best?.price { crossedLevelsRemoved += asks.removeLevels(crossing: bestBid) }
-        // The feed showed every level it sent: those refused, crossed out or given twice still
-        // count towards the levels shown (a crossed top-20 book read as 19 asks, the venue's
-        // whole side, and its stress as ADL: attacker trial).
-        bidsMissing = Swift.max(0, refusedBids + newBids.count - bids.count)
-        asksMissing = Swift.max(0, refusedAsks + newAsks.count - asks.count)
+        // The feed showed every level it sent (with a size): those refused, crossed out or given
+        // twice still count towards the levels shown.
+        unshownBids = self.shownLevels > 0 ? OrderBook.unshown(fedBids ?? newBids, ladder: bids) : UnshownLevels()
+        unshownAsks = self.shownLevels > 0 ? OrderBook.unshown(fedAsks ?? newAsks, ladder: asks) : UnshownLevels()
         isStale = false
         hasSnapshot = true
     }
@@ -125,12 +134,12 @@ public struct OrderBook: Hashable, Sendable {
         case .bid:
             previous = bids.set(price: price, size: size)
             if !consumedBids.isEmpty { eaten = consumedBids.removeValue(forKey: price) ?? 0 }
-            // A level the simulations had emptied is the feed's again.
-            if eaten > 0 && previous == 0 && bidsMissing > 0 { bidsMissing -= 1 }
+            // The feed tells the truth about the price again.
+            if !unshownBids.prices.isEmpty { unshownBids.prices.remove(price) }
         case .ask:
             previous = asks.set(price: price, size: size)
             if !consumedAsks.isEmpty { eaten = consumedAsks.removeValue(forKey: price) ?? 0 }
-            if eaten > 0 && previous == 0 && asksMissing > 0 { asksMissing -= 1 }
+            if !unshownAsks.prices.isEmpty { unshownAsks.prices.remove(price) }
         }
         if uncross && size > 0 { resolveCrossing(freshSide: side) }
         return size &- (previous &+ eaten)
@@ -143,16 +152,10 @@ public struct OrderBook: Hashable, Sendable {
         switch freshSide {
         case .bid:
             crossedLevelsRemoved += asks.removeLevels(crossing: bestBid)
-            if !consumedAsks.isEmpty {
-                consumedAsks = consumedAsks.filter { $0.key > bestBid }
-                asksMissing = Swift.min(asksMissing, consumedAsks.count)
-            }
+            if !consumedAsks.isEmpty { consumedAsks = consumedAsks.filter { $0.key > bestBid } }
         case .ask:
             crossedLevelsRemoved += bids.removeLevels(crossing: bestAsk)
-            if !consumedBids.isEmpty {
-                consumedBids = consumedBids.filter { $0.key < bestAsk }
-                bidsMissing = Swift.min(bidsMissing, consumedBids.count)
-            }
+            if !consumedBids.isEmpty { consumedBids = consumedBids.filter { $0.key < bestAsk } }
         }
     }
 
@@ -161,10 +164,45 @@ public struct OrderBook: Hashable, Sendable {
         asks.removeAll()
         consumedBids.removeAll()
         consumedAsks.removeAll()
-        bidsMissing = 0
-        asksMissing = 0
-        deepestEmptiedBid = nil
-        deepestEmptiedAsk = nil
+        unshownBids = UnshownLevels()
+        unshownAsks = UnshownLevels()
+    }
+
+    /// A feed update's level refused as implausible on a top-of-book feed: the feed shows it.
+    public mutating func noteUnshown(_ side: BookSide, price: Int64) {
+        guard shownLevels > 0 else { return }
+        if side == .bid { unshownBids.prices.insert(price) } else { unshownAsks.prices.insert(price) }
+    }
+
+    static func unshown(_ fed: [(price: Int64, size: Int64)], ladder: PriceLadder) -> UnshownLevels {
+        var result = UnshownLevels()
+        var seen = Set<Int64>()
+        for level in fed where level.size > 0 {
+            if !seen.insert(level.price).inserted { result.repeats += 1; continue }
+            if ladder.size(at: level.price) == 0 { result.prices.insert(level.price) }
+        }
+        return result
+    }
+
+    /// The levels of a side simulated liquidations emptied and the feed has not restated, and the
+    /// deepest of them (a walk past the levels shown fills no better). Read from the overlay, so
+    /// a level the feed deleted or restated since is none of them.
+    func emptiedLevels(_ side: BookSide) -> (count: Int, deepest: Int64?) {
+        let overlay = side == .bid ? consumedBids : consumedAsks
+        guard !overlay.isEmpty else { return (0, nil) }
+        var count = 0
+        var deepest: Int64? = nil
+        for price in overlay.keys where (side == .bid ? bids.size(at: price) : asks.size(at: price)) == 0 {
+            count += 1
+            deepest = deepest.map { side == .bid ? Swift.min($0, price) : Swift.max($0, price) } ?? price
+        }
+        return (count, deepest)
+    }
+
+    /// How many levels of a side the feed shows: the ladder's, those emptied by simulations, and
+    /// those left out for another reason.
+    func feedLevelCount(_ side: BookSide) -> Int {
+        (side == .bid ? bids.count + unshownBids.count : asks.count + unshownAsks.count) + emptiedLevels(side).count
     }
 
     /// Whether a side ends at the deepest level the feed shows, with more beyond it the feed does
@@ -174,7 +212,7 @@ public struct OrderBook: Hashable, Sendable {
     /// trial). A side the feed showed fewer levels of is the whole side.
     public func endsAtShownLevels(_ side: BookSide) -> Bool {
         guard shownLevels > 0 else { return false }
-        return side == .bid ? bids.count + bidsMissing >= shownLevels : asks.count + asksMissing >= shownLevels
+        return feedLevelCount(side) >= shownLevels
     }
 
     // MARK: Reading
@@ -363,13 +401,13 @@ public struct OrderBook: Hashable, Sendable {
         result.filled = quantity - Swift.max(0, left)
         result.remainder = Swift.max(0, left)
         result.filledValue = OrderBook.fixed(bookValue: value)
-        result.remainderPastShownLevels = result.remainder > 0 && endsAtShownLevels(side)
-        if result.remainderPastShownLevels {
-            let emptied = side == .bid ? deepestEmptiedBid : deepestEmptiedAsk
-            switch (result.fills.last?.price, emptied) {
-            case let (last?, emptied?): result.deepestShownPrice = side == .bid ? Swift.min(last, emptied) : Swift.max(last, emptied)
-            case let (last, emptied): result.deepestShownPrice = last ?? emptied
-            }
+        // Past the levels shown only where the side shows a price to settle at (a side whose
+        // levels were all refused is walked as an empty one, as the close will).
+        if result.remainder > 0 && endsAtShownLevels(side) {
+            let carried = side == .bid ? unshownBids.carriedDeepestEmptied : unshownAsks.carriedDeepestEmptied
+            let candidates = [result.fills.last?.price, emptiedLevels(side).deepest, carried].compactMap { $0 }
+            result.deepestShownPrice = side == .bid ? candidates.min() : candidates.max()
+            result.remainderPastShownLevels = result.deepestShownPrice != nil
         }
         return result
     }
@@ -380,23 +418,13 @@ public struct OrderBook: Hashable, Sendable {
         for fill in fills where fill.size > 0 {
             switch side {
             case .bid:
-                let before = bids.size(at: fill.price)
-                let left = Swift.max(0, before - fill.size)
+                let left = Swift.max(0, bids.size(at: fill.price) - fill.size)
                 bids.set(price: fill.price, size: left)
                 consumedBids[fill.price, default: 0] &+= fill.size
-                if before > 0 && left == 0 {
-                    bidsMissing += 1
-                    deepestEmptiedBid = Swift.min(deepestEmptiedBid ?? fill.price, fill.price)
-                }
             case .ask:
-                let before = asks.size(at: fill.price)
-                let left = Swift.max(0, before - fill.size)
+                let left = Swift.max(0, asks.size(at: fill.price) - fill.size)
                 asks.set(price: fill.price, size: left)
                 consumedAsks[fill.price, default: 0] &+= fill.size
-                if before > 0 && left == 0 {
-                    asksMissing += 1
-                    deepestEmptiedAsk = Swift.max(deepestEmptiedAsk ?? fill.price, fill.price)
-                }
             }
         }
     }
@@ -416,19 +444,25 @@ public struct OrderBook: Hashable, Sendable {
         }
         let movedBids = shift(.bid)
         let movedAsks = shift(.ask)
-        // The feed's levels the move dropped or the simulations had emptied still count towards
-        // what it shows.
-        moved.applySnapshot(bids: movedBids, asks: movedAsks, shownLevels: shownLevels,
-            refusedBids: bids.count + bidsMissing - movedBids.count, refusedAsks: asks.count + asksMissing - movedAsks.count)
+        moved.applySnapshot(bids: movedBids, asks: movedAsks, shownLevels: shownLevels)
         moved.isStale = isStale
         moved.hasSnapshot = hasSnapshot
-        func move(_ price: Int64?) -> Int64? {
-            guard let price else { return nil }
-            let (movedPrice, overflow) = price.addingReportingOverflow(offset)
-            return overflow || movedPrice <= 0 ? nil : movedPrice
+        // The feed's levels the move dropped or the simulations had emptied still count towards
+        // what it shows, and the deepest emptied one still bounds a walk past them.
+        if shownLevels > 0 {
+            func move(_ price: Int64?) -> Int64? {
+                guard let price else { return nil }
+                let (movedPrice, overflow) = price.addingReportingOverflow(offset)
+                return overflow || movedPrice <= 0 ? nil : movedPrice
+            }
+            let emptiedBids = emptiedLevels(.bid), emptiedAsks = emptiedLevels(.ask)
+            moved.unshownBids.carried = Swift.max(0, feedLevelCount(.bid) - movedBids.count - moved.unshownBids.count)
+            moved.unshownAsks.carried = Swift.max(0, feedLevelCount(.ask) - movedAsks.count - moved.unshownAsks.count)
+            let bidCandidates = [emptiedBids.deepest, unshownBids.carriedDeepestEmptied].compactMap { $0 }
+            let askCandidates = [emptiedAsks.deepest, unshownAsks.carriedDeepestEmptied].compactMap { $0 }
+            moved.unshownBids.carriedDeepestEmptied = move(bidCandidates.min())
+            moved.unshownAsks.carriedDeepestEmptied = move(askCandidates.max())
         }
-        moved.deepestEmptiedBid = move(deepestEmptiedBid)
-        moved.deepestEmptiedAsk = move(deepestEmptiedAsk)
         return moved
     }
 

@@ -94,5 +94,8 @@ struct ShownLevelsPaneTests {
         #expect(pastRecord.surplus + pastRecord.fee == ["59500", "59490", "59480", "59470", "59460"].reduce(Fixed.zero) { $0 + Fixed($1)! - Fixed(57_000) },
             "\(pastRecord.surplus) \(pastRecord.fee)")
         #expect(!pastText.contains("could not fill") && !pastText.contains("could not stand behind"), "\(pastText)")
+        // The tape and the what-if list mark its deficit a floor; a whole book's stays bare.
+        #expect(TapePane.deficitCell(pastRecord) == "≥0" && WhatIfPane.deficitCell(pastRecord) == "≥0.00")
+        #expect(TapePane.deficitCell(record) == "100 +ADL", "\(TapePane.deficitCell(record))")
     }
 }

@@ -183,7 +183,8 @@ enum TapePane {
     /// `amount` (the deficit as a column shows it), or where the quantity the book could not take
     /// went instead of it or beside it (the tape's and the what-if list's deficit columns).
     static func withCover(_ record: LiquidationRecord, amount: String) -> String {
-        withCover(amount: amount, deficitIsZero: record.deficit.isZero,
+        // Settled past the levels a top-of-book feed shows: the deficit is a floor.
+        withCover(amount: (record.pastShownQuantity.isPositive ? "≥" : "") + amount, deficitIsZero: record.deficit.isZero,
             cover: cover(adlQuantity: record.adlQuantity, fundTakeoverQuantity: record.fundTakeoverQuantity))
     }
 

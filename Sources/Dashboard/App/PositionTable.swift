@@ -41,7 +41,7 @@ public struct PositionRow: Sendable {
     public var unfilledNow: Int64 = 0
     public var unfilledToADL = true
     /// `unfilledNow` lies past the levels a top-of-book feed shows: not known to be unfillable,
-    /// and `deficitNow` counts the levels shown only (a floor).
+    /// and `deficitNow` (its loss at the deepest level shown included) is a floor.
     public var unfilledPastShown = false
     /// Its market's book has had no snapshot yet: nothing to walk, the deficit is unknown (`—`).
     public var noBookYet = false

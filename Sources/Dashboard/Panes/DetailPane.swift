@@ -161,8 +161,9 @@ enum DetailPane {
             // Not "0 levels, unfilled 1.000 (to ADL)": the book is not known yet.
             line("If liquidated now: — (no book for this market yet)", .dim)
         } else if walk.remainderPastShownLevels {
-            // Past the levels a top-of-book feed shows the book is not known: no ADL is claimed,
-            // and the deficit of the levels shown is a floor.
+            // Past the levels a top-of-book feed shows the book is not known: its quantity is not
+            // called unfilled, and the deficit (its loss at the deepest level shown included) is a
+            // floor.
             let past = Format.units(walk.remainder, decimals: Format.columnDecimals([walk.remainder], instrument: instrument.sizeDecimals))
             line("If liquidated now: \(walk.levelsConsumed) level\(walk.levelsConsumed == 1 ? "" : "s"), average \(price(walk.averagePrice)), \(past) past the \(market.book.shownLevels) levels the feed shows (the book there is not known), deficit at least \(money(deficit)) \(asset)",
                 .warn)

@@ -130,8 +130,8 @@ enum FundPane {
                     share + "; " + destination] + shorterCoverage
             }
         } else if stressed.pastShownQuantity.isPositive && !stressed.adlCertain && !stressed.deficit.isPositive {
-            // Past the levels a top-of-book feed shows the book is not known: no ADL is claimed,
-            // and the deficit of the levels shown is a floor.
+            // Past the levels a top-of-book feed shows the book is not known, and no loss at the
+            // deepest level shown: nothing to cover yet (a deficit there goes to the branch below).
             let quantity = stressed.pastShownQuantity.quantityText(unit: state.stressedUnit) + (state.stressedUnit.map { " " + $0 } ?? "")
             coverage = "no loss at the levels shown; " + quantity + " past them"
             shorterCoverage = [quantity + " past shown levels", "past shown levels"]

@@ -83,12 +83,11 @@ enum LiquidationPane {
         // What the book did not take, and who took it.
         if record.pastShownQuantity.isPositive {
             // The feed shows the top of the book only: the book beyond is not known, and fills no
-            // better than the deepest level shown, where the engine settled it (a floor).
-            let settled = record.unfilledQuantity.isPositive ? "the side showed no level to settle it at"
-                : "settled at the deepest level shown (at bankruptcy where that is worse), no better than the book beyond: the deficit is a floor"
-            line("\(quantity(record.pastShownQuantity)) lay past the \(record.pastShownLevels) levels the feed shows: \(settled).", .warn)
+            // better than the deepest level shown, where the engine settled it (a floor). Such a
+            // close leaves nothing unfilled: a side that shows no price is walked as an empty one.
+            line("\(quantity(record.pastShownQuantity)) lay past the \(record.pastShownLevels) levels the feed shows: settled at the deepest level shown (at bankruptcy where that is worse), no better than the book beyond: the deficit is a floor.", .warn)
         }
-        if record.unfilledQuantity.isPositive && !record.pastShownQuantity.isPositive {
+        if record.unfilledQuantity.isPositive {
             line("The book could not fill \(quantity(record.unfilledQuantity)).", .alert)
         }
         // What the book had but the fund could not stand behind (ADL policy: the walk stops where

@@ -95,7 +95,7 @@ enum MarketsPane {
     ]
 
     static func stressedCell(_ row: MarketRow, exact: Bool) -> (String, StyleRole) {
-        // Past the levels a top-of-book feed shows, the deficit counts the levels shown only.
+        // Past the levels a top-of-book feed shows, the deficit is a floor.
         let floor = row.stressedIsFloor ? "≥" : ""
         if row.stressedDeficit.isZero && !row.adlCertain { return (floor + "0", floor.isEmpty ? .dim : .text) }
         let amount = exact ? Format.stressMoney(row.stressedDeficit, asset: row.asset) : Format.compactMoney(row.stressedDeficit, asset: row.asset)

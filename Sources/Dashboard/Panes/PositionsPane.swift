@@ -285,7 +285,7 @@ enum PositionsPane {
             // would absorb all through a cascade that had emptied it.
             if row.noBookYet { return ("—", .dim) }
             let amount = row.deficitNow.isZero ? "0" : Format.compactMoney(row.deficitNow, asset: instrument?.settlementAsset ?? "USDT")
-            // Past the levels a top-of-book feed shows: no ADL is known, the deficit is a floor.
+            // Past the levels a top-of-book feed shows: not unfillable, the deficit is a floor.
             if row.unfilledPastShown { return ("≥" + amount, .warn) }
             let cover = row.unfilledNow > 0 ? (row.unfilledToADL ? "ADL" : "FUND") : nil
             return (TapePane.withCover(amount: amount, deficitIsZero: row.deficitNow.isZero, cover: cover),

@@ -72,7 +72,7 @@ enum SignalsPane {
         // What the stressed deficit cannot put a price on: quantity the book would not fill.
         if let stressed = readings[.stressedDeficit], y < inner.maxY, stressed.pastShownQuantity != nil, !stressed.adlCertain {
             // Past the levels a top-of-book feed shows: not known to be unfillable, and the
-            // deficit above counts the levels shown only.
+            // deficit above is a floor.
             let quantity = market.shownStress.pastShownQuantity.quantityText(unit: market.instrument.quantityUnit)
             let text = "stress: \(quantity) \(market.instrument.quantityUnit) past the \(stressed.shownLevels) levels the feed shows"
             buffer.put(text, x: inner.x, y: y, role: .warn, limit: inner.width)
@@ -145,7 +145,7 @@ enum SignalsPane {
             // as the markets pane says it (it said `+ ADL` beside this pane's bare figure when the
             // fund, at 0, could not pay it: operator trial).
             let adl = reading.adlCertain ? " + ADL" : ""
-            // Fills past the levels a top-of-book feed shows are not counted: the deficit is a floor.
+            // Past the levels a top-of-book feed shows, the deficit is a floor.
             let floor = reading.pastShownQuantity != nil ? "≥" : ""
             return (floor + Format.stressMoney(deficit, asset: asset) + coin + adl,
                 "fund " + (reading.baseline.map { Format.compactMoney($0, asset: asset) } ?? "—"))

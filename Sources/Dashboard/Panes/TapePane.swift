@@ -214,7 +214,7 @@ enum TapePane {
                 Format.quantity(value, instrument) + (instrument.map { " " + $0.quantityUnit } ?? "")
             }
             if record.pastShownQuantity.isPositive { tail += " · " + quantity(record.pastShownQuantity) + " past the levels shown" }
-            if record.unfilledQuantity.isPositive && !record.pastShownQuantity.isPositive { tail += " · " + quantity(record.unfilledQuantity) + " unfilled" }
+            if record.unfilledQuantity.isPositive { tail += " · " + quantity(record.unfilledQuantity) + " unfilled" }
             if record.adlQuantity.isPositive { tail += " · " + quantity(record.adlQuantity) + " to ADL" }
             if record.fundTakeoverQuantity.isPositive { tail += " · " + quantity(record.fundTakeoverQuantity) + " to the fund" }
             if record.isPartial { tail += " · partial" }

@@ -123,7 +123,7 @@ enum WhatIfPane {
                 [shock(step), Format.count(step.liquidationCount),
                  ladderDeficitCell(step, places: places), step.adlQuantity.quantityText(unit: unit),
                  money(holds ? step.fundEquityAfter : step.fundAfter),
-                 // Past the levels a top-of-book feed shows: the row is the worst case.
+                 // Past the levels a top-of-book feed shows: the row's figures are floors.
                  step.blocked != nil ? "blocked" : step.pastShownQuantity.isPositive ? "floor: past shown levels" : ""]
             }
             var columns = ladderColumns

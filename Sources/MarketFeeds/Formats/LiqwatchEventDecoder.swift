@@ -218,25 +218,21 @@ public struct LiqwatchEventDecoder: LineDecoder {
             }
             let bids = try levels("bids")
             let asks = try levels("asks")
-            // A count of levels, said of a snapshot (an update keeps its snapshot's): a list or an
-            // object was passed over, the book read whole (attacker trial).
+            // A feed that shows only the top of the book (`"shown_levels": 20`): a side of that many
+            // levels goes on beyond them, unseen. A count, said of a snapshot (an update keeps its
+            // snapshot's): a list or an object was passed over, the book read whole (attacker trial).
+            var shownLevels = 0
             if let shown = value["shown_levels"] {
                 guard isSnapshot else { throw FieldError(field: "shown_levels", reason: "said of a snapshot only (an update keeps its snapshot's)") }
-                guard shown.scalarText != nil else { throw FieldError(field: "shown_levels", reason: "expected a count of levels from 1 to 1000000") }
+                guard let count = shown.scalarText.flatMap({ Int($0) }), count >= 1, count <= 1_000_000 else {
+                    throw FieldError(field: "shown_levels", reason: "expected a count of levels from 1 to 1000000")
+                }
+                shownLevels = count
             }
             if !isSnapshot {
                 let changes = bids.map { LevelChange(side: .bid, price: $0.price, size: $0.size) }
                     + asks.map { LevelChange(side: .ask, price: $0.price, size: $0.size) }
                 return .bookUpdate(symbol: symbol, changes: changes, time: time)
-            }
-            // A feed that shows only the top of the book (`"shown_levels": 20`): a side of that many
-            // levels goes on beyond them, unseen.
-            var shownLevels = 0
-            if let shown = text("shown_levels") {
-                guard let count = Int(shown), count >= 1, count <= 1_000_000 else {
-                    throw FieldError(field: "shown_levels", reason: "expected a count of levels from 1 to 1000000")
-                }
-                shownLevels = count
             }
             return .bookSnapshot(symbol: symbol, bids: bids, asks: asks, time: time, shownLevels: shownLevels)
         default:

@@ -9,6 +9,12 @@ public struct TardisLineDecoder: LineDecoder {
     var lastNames: (exchange: String, symbol: String, market: String)?
     var columns: [String: Int] = [:]
     var fieldCount = 0
+    /// A `book_snapshot_N` file's columns, a level each (bid price and amount, ask price and
+    /// amount), read once from its header.
+    var snapshotLevels: [SnapshotLevelColumns] = []
+    struct SnapshotLevelColumns {
+        var bidPrice: Int, bidAmount: Int, askPrice: Int, askAmount: Int
+    }
     var sawHeader = false
     /// What is wrong with the header (a column named twice, a `book_snapshot` header whose levels
     /// do not run both sides from 0): `decode` refuses every row, naming it.
@@ -58,7 +64,12 @@ public struct TardisLineDecoder: LineDecoder {
                 columns[name.string] = index
             }
             fieldCount = row.count
-            if format == .tardisBookSnapshot && headerProblem == nil { headerProblem = Self.snapshotHeaderProblem(columns) }
+            if format == .tardisBookSnapshot && headerProblem == nil {
+                switch Self.snapshotLevels(columns) {
+                case .success(let levels): snapshotLevels = levels
+                case .failure(let problem): headerProblem = problem.text
+                }
+            }
             if let headerProblem { return .malformed(field: headerProblem) }
             return .skipped
         }
@@ -112,19 +123,19 @@ public struct TardisLineDecoder: LineDecoder {
         case .tardisBookSnapshot:
             var bids: [(price: Int64, size: Int64)] = []
             var asks: [(price: Int64, size: Int64)] = []
-            var level = 0
-            while let priceColumn = columns["bids[\(level)].price"] ?? columns["asks[\(level)].price"] {
-                _ = priceColumn
-                for (side, name) in [(BookSide.bid, "bids"), (.ask, "asks")] {
-                    guard let priceSpan = column("\(name)[\(level)].price"), let sizeSpan = column("\(name)[\(level)].amount") else { continue }
+            for (level, columns) in snapshotLevels.enumerated() {
+                for (side, price, amount) in [(BookSide.bid, columns.bidPrice, columns.bidAmount), (.ask, columns.askPrice, columns.askAmount)] {
+                    let priceSpan = row[price], sizeSpan = row[amount]
                     // Both empty: the book has fewer levels. One without the other is no level (a
                     // price left out dropped its level silently, and the side read shorter).
                     if priceSpan.count == 0 && sizeSpan.count == 0 { continue }
-                    guard let price = priceSpan.bookUnits, let size = sizeSpan.bookUnits else { return .malformed(field: "\(name)[\(level)]") }
+                    guard let price = priceSpan.bookUnits, let size = sizeSpan.bookUnits else {
+                        return .malformed(field: "\(side == .bid ? "bids" : "asks")[\(level)]")
+                    }
                     if side == .bid { bids.append((price, size)) } else { asks.append((price, size)) }
                 }
-                level += 1
             }
+            let level = snapshotLevels.count
             // `book_snapshot_25`: the top 25 levels a side, as many as the file has columns for, and
             // never more than the venue's own feed shows (Hyperliquid's `l2Book`, 20: Tardis
             // leaves the last five columns empty).
@@ -202,25 +213,32 @@ public struct TardisLineDecoder: LineDecoder {
         return "not a perpetual or future of \(venue.rawValue): \(venue.symbolShape)"
     }
 
-    /// A `book_snapshot_N` header's problem: its levels must run from 0 to N − 1 on both sides,
-    /// each with a price and an amount (5 ask levels beside 2 bid ones took the bids' two as the
-    /// venue's whole side; a `bids[7]` after `bids[1]` was passed over: attacker trial).
-    static func snapshotHeaderProblem(_ columns: [String: Int]) -> String? {
-        let bookColumns = columns.keys.filter { $0.hasPrefix("bids[") || $0.hasPrefix("asks[") }
-        var levels = 0
-        while columns["bids[\(levels)].price"] != nil || columns["asks[\(levels)].price"] != nil { levels += 1 }
-        for level in 0..<levels {
-            for name in ["bids[\(level)].price", "bids[\(level)].amount", "asks[\(level)].price", "asks[\(level)].amount"] where columns[name] == nil {
-                return "header: column '\(name)' missing (a book_snapshot header gives both sides' price and amount for levels 0 to N − 1)"
+    struct HeaderProblem: Error { var text: String }
+
+    /// A `book_snapshot_N` header's columns a level, or its problem: its levels must run from 0 to
+    /// N − 1 on both sides, each with a price and an amount (5 ask levels beside 2 bid ones took
+    /// the bids' two as the venue's whole side; a `bids[7]` after `bids[1]` was passed over:
+    /// attacker trial).
+    static func snapshotLevels(_ columns: [String: Int]) -> Result<[SnapshotLevelColumns], HeaderProblem> {
+        var levels: [SnapshotLevelColumns] = []
+        while columns["bids[\(levels.count)].price"] != nil || columns["asks[\(levels.count)].price"] != nil {
+            let level = levels.count
+            let names = ["bids[\(level)].price", "bids[\(level)].amount", "asks[\(level)].price", "asks[\(level)].amount"]
+            let indexes = names.compactMap { columns[$0] }
+            guard indexes.count == names.count else {
+                let missing = names.first { columns[$0] == nil } ?? names[0]
+                return .failure(HeaderProblem(text: "header: column '\(missing)' missing (a book_snapshot header gives both sides' price and amount for levels 0 to N − 1)"))
             }
+            levels.append(SnapshotLevelColumns(bidPrice: indexes[0], bidAmount: indexes[1], askPrice: indexes[2], askAmount: indexes[3]))
         }
-        if bookColumns.count != 4 * levels {
+        let bookColumns = columns.keys.filter { $0.hasPrefix("bids[") || $0.hasPrefix("asks[") }
+        if bookColumns.count != 4 * levels.count {
             let stray = bookColumns.sorted().first { name in
-                !(0..<levels).contains { level in ["bids", "asks"].contains { name == "\($0)[\(level)].price" || name == "\($0)[\(level)].amount" } }
+                !(0..<levels.count).contains { level in ["bids", "asks"].contains { name == "\($0)[\(level)].price" || name == "\($0)[\(level)].amount" } }
             } ?? "?"
-            return "header: column '\(SafeText.escaped(String(stray.prefix(64))))' is not a level of 0 to \(max(0, levels - 1))"
+            return .failure(HeaderProblem(text: "header: column '\(SafeText.escaped(String(stray.prefix(64))))' is not a level of 0 to \(max(0, levels.count - 1))"))
         }
-        return levels == 0 ? "header: no book levels (bids[0].price, asks[0].price, …)" : nil
+        return levels.isEmpty ? .failure(HeaderProblem(text: "header: no book levels (bids[0].price, asks[0].price, …)")) : .success(levels)
     }
 
     mutating func market(exchange: String, symbol: String) -> String {

@@ -174,8 +174,9 @@ extension Engine {
             let walk = book.walk(side.closingBookSide, quantity: sum)
             let fills = walk.fills
             // Past the levels a top-of-book feed shows, the book is not known: what the walk could
-            // not fill there is said as such, and is no ADL (the quantity beyond Hyperliquid's 20
-            // levels read `ADL` where the venue's book had ample depth: operator trial).
+            // not fill there is said as such, not as unfillable (the quantity beyond Hyperliquid's
+            // 20 levels read `ADL` where the venue's book had ample depth: operator trial), and
+            // its loss is a floor (`pastShownLoss`).
             let pastShown = walk.remainderPastShownLevels
             var fillIndex = 0
             var leftInFill = fills.first?.size ?? 0
@@ -203,13 +204,8 @@ extension Engine {
                 if needed > 0 && pastShown {
                     let (sum, overflow) = unseen.addingReportingOverflow(needed)
                     unseen = overflow ? .max : sum
-                    // The book beyond fills no better than its deepest level shown: the loss there
-                    // is a floor (a fund read as surviving a shock whose quantity past the levels
-                    // shown was bankrupt far above them: operator trial).
                     if let deepest = walk.deepestShownPrice, let bankruptcy = position.bankruptcy {
-                        // A loss only: no gain is claimed from a book it cannot see.
-                        net += Fixed.minimum(.zero, Engine.pnlAtBankruptcy(position, bankruptcy: bankruptcy, instrument: instrument,
-                            fill: Fill(price: deepest, size: needed)))
+                        net += Engine.pastShownLoss(position, bankruptcy: bankruptcy, instrument: instrument, deepest: deepest, size: needed)
                     }
                 }
                 if net.isNegative { total += -net }
@@ -284,11 +280,19 @@ extension Engine {
         for fill in walk.fills {
             net += pnlAtBankruptcy(position, bankruptcy: bankruptcy, instrument: instrument, fill: fill)
         }
-        // Past the levels a top-of-book feed shows, no better than its deepest level: a floor.
         if let deepest = walk.deepestShownPrice {
-            net += Fixed.minimum(.zero, pnlAtBankruptcy(position, bankruptcy: bankruptcy, instrument: instrument, fill: Fill(price: deepest, size: walk.remainder)))
+            net += pastShownLoss(position, bankruptcy: bankruptcy, instrument: instrument, deepest: deepest, size: walk.remainder)
         }
         return (walk, net.isNegative ? -net : .zero)
+    }
+
+    /// What `size` past the levels a top-of-book feed shows makes against bankruptcy: the book
+    /// beyond fills no better than the deepest level shown, so its loss there is a floor (a fund
+    /// read as surviving a shock whose quantity past the levels shown was bankrupt far above them:
+    /// operator trial); a loss only, no gain being claimed from a book the feed does not show.
+    /// (`bankruptClosePlan` settles it at the same price, the worse of the two.)
+    static func pastShownLoss(_ position: Position, bankruptcy: Fixed, instrument: Instrument, deepest: Int64, size: Int64) -> Fixed {
+        Fixed.minimum(.zero, pnlAtBankruptcy(position, bankruptcy: bankruptcy, instrument: instrument, fill: Fill(price: deepest, size: size)))
     }
 
     /// What closing `fill.size` of a position at `fill.price` makes against its bankruptcy price:

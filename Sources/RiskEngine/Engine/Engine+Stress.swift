@@ -53,8 +53,9 @@ public struct StressResult: Sendable {
     public var unfilledQuantity: Fixed = .zero
     public var fundTakeoverQuantity: Fixed = .zero
     /// What lay past the deepest level of a feed that shows only the top of the book (`shownLevels`
-    /// a side): the book there is not known; it was settled at the deepest level shown, no better
-    /// than the book beyond, so the deficit and what follows are a floor.
+    /// a side): the book there is not known; it was settled at the deepest level shown (at
+    /// bankruptcy where that is worse), no better than the book beyond, so the deficit and what
+    /// follows are a floor.
     public var pastShownQuantity: Fixed = .zero
     public var shownLevels = 0
     /// Other markets where the shock's liquidations (cross accounts' legs there) left quantity

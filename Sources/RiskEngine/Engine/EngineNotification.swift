@@ -45,8 +45,8 @@ public struct LiquidationRecord: Hashable, Sendable {
     /// The levels a side the feed shows, when the walk ran past the deepest of them (a top-of-book
     /// feed, `OrderBook.endsAtShownLevels`), and the quantity past them: the book beyond is not
     /// known, and fills no better than its deepest level shown, where that quantity was settled
-    /// (a floor of the loss: in `filledQuantity`, the walk's last level); unfilled when the side
-    /// showed no level to settle at. 0 otherwise.
+    /// (at bankruptcy where that is worse: a floor of the loss, in `filledQuantity`, the notional
+    /// and the settlement, not in `walk`). 0 otherwise.
     public var pastShownLevels: Int32 = 0
     public var pastShownQuantity: Fixed = .zero
 

@@ -329,7 +329,7 @@ public struct EngineTotals: Hashable, Sendable {
     /// Liquidations whose unfilled quantity the fund took over.
     public var fundTakeovers = 0
     /// Liquidations whose walk ran past the levels a top-of-book feed shows (the rest settled at
-    /// the deepest level shown, a floor).
+    /// the deepest level shown or at bankruptcy, the worse: a floor).
     public var liquidationsPastShownLevels = 0
     /// Fund statements naming no venue while markets of their asset were on several (refused).
     public var fundStatementsRefused = 0

@@ -13,13 +13,13 @@ public struct BookWalk: Hashable, Sendable {
     public var remainder: Int64 = 0
     /// Σ price × size of the fills (as money, exact).
     public var filledValue: Fixed = .zero
-    /// The remainder ran past the deepest level of a feed that shows only the top of the book
-    /// (`OrderBook.endsAtShownLevels`): the book beyond is not known, not empty.
-    public var remainderPastShownLevels = false
-    /// With `remainderPastShownLevels`, the deepest price the feed shows on the side (its last
-    /// level, or the deepest one simulated liquidations emptied): the book beyond fills no better,
-    /// so the remainder's loss is at least its loss at this price. nil when the side shows none.
+    /// Where the remainder ran past the deepest level of a feed that shows only the top of the
+    /// book (`OrderBook.endsAtShownLevels`), that level's price (the side's last, or the deepest
+    /// one simulated liquidations emptied): the book beyond is not known, not empty, and fills no
+    /// better, so the remainder's loss is at least its loss at this price. nil otherwise, and for
+    /// a side that shows no price at all (walked as an empty one).
     public var deepestShownPrice: Int64?
+    public var remainderPastShownLevels: Bool { deepestShownPrice != nil }
     public var levelsConsumed: Int { fills.count }
 
     /// Volume-weighted average fill price; nil when nothing filled.
@@ -199,10 +199,10 @@ public struct OrderBook: Hashable, Sendable {
         return (count, deepest)
     }
 
-    /// How many levels of a side the feed shows: the ladder's, those emptied by simulations, and
-    /// those left out for another reason.
-    func feedLevelCount(_ side: BookSide) -> Int {
-        (side == .bid ? bids.count + unshownBids.count : asks.count + unshownAsks.count) + emptiedLevels(side).count
+    /// How many levels of a side the feed shows: the ladder's, those emptied by simulations
+    /// (`emptied`, when already read), and those left out for another reason.
+    func feedLevelCount(_ side: BookSide, emptied: Int? = nil) -> Int {
+        (side == .bid ? bids.count + unshownBids.count : asks.count + unshownAsks.count) + (emptied ?? emptiedLevels(side).count)
     }
 
     /// Whether a side ends at the deepest level the feed shows, with more beyond it the feed does
@@ -403,11 +403,13 @@ public struct OrderBook: Hashable, Sendable {
         result.filledValue = OrderBook.fixed(bookValue: value)
         // Past the levels shown only where the side shows a price to settle at (a side whose
         // levels were all refused is walked as an empty one, as the close will).
-        if result.remainder > 0 && endsAtShownLevels(side) {
-            let carried = side == .bid ? unshownBids.carriedDeepestEmptied : unshownAsks.carriedDeepestEmptied
-            let candidates = [result.fills.last?.price, emptiedLevels(side).deepest, carried].compactMap { $0 }
-            result.deepestShownPrice = side == .bid ? candidates.min() : candidates.max()
-            result.remainderPastShownLevels = result.deepestShownPrice != nil
+        if result.remainder > 0 && shownLevels > 0 {
+            let emptied = emptiedLevels(side)
+            if feedLevelCount(side, emptied: emptied.count) >= shownLevels {
+                let carried = side == .bid ? unshownBids.carriedDeepestEmptied : unshownAsks.carriedDeepestEmptied
+                let candidates = [result.fills.last?.price, emptied.deepest, carried].compactMap { $0 }
+                result.deepestShownPrice = side == .bid ? candidates.min() : candidates.max()
+            }
         }
         return result
     }
@@ -455,9 +457,10 @@ public struct OrderBook: Hashable, Sendable {
                 let (movedPrice, overflow) = price.addingReportingOverflow(offset)
                 return overflow || movedPrice <= 0 ? nil : movedPrice
             }
+            // (The moved book's own levels are all in its ladder: it has none unshown of its own.)
             let emptiedBids = emptiedLevels(.bid), emptiedAsks = emptiedLevels(.ask)
-            moved.unshownBids.carried = Swift.max(0, feedLevelCount(.bid) - movedBids.count - moved.unshownBids.count)
-            moved.unshownAsks.carried = Swift.max(0, feedLevelCount(.ask) - movedAsks.count - moved.unshownAsks.count)
+            moved.unshownBids.carried = Swift.max(0, feedLevelCount(.bid, emptied: emptiedBids.count) - movedBids.count)
+            moved.unshownAsks.carried = Swift.max(0, feedLevelCount(.ask, emptied: emptiedAsks.count) - movedAsks.count)
             let bidCandidates = [emptiedBids.deepest, unshownBids.carriedDeepestEmptied].compactMap { $0 }
             let askCandidates = [emptiedAsks.deepest, unshownAsks.carriedDeepestEmptied].compactMap { $0 }
             moved.unshownBids.carriedDeepestEmptied = move(bidCandidates.min())

@@ -148,8 +148,8 @@ public struct StressedDeficit: Hashable, Sendable {
     /// ADL would follow: the deficit exceeds the fund, or unfillable quantity goes to ADL.
     public var adlCertain = false
     /// Quantity past the deepest level of a feed that shows only the top of the book (`shownLevels`
-    /// a side): not known to be unfillable, so no ADL; `deficit` counts the fills shown only, a
-    /// floor.
+    /// a side): not known to be unfillable, and not in `unfilledQuantity`; its loss at the deepest
+    /// level shown is in `deficit`, which is then a floor (ADL follows where it passes the fund).
     public var pastShownQuantity: Fixed = .zero
     public var shownLevels = 0
 

@@ -8,10 +8,9 @@ import LiqwatchConfig
 enum ThemeOption {
     static func load(_ choice: String) throws -> [Theme] {
         var chosen: Theme
-        var isDirectory: ObjCBool = false
         if let text = BuiltInThemes.texts[choice] {
             chosen = Theme.parse(text, name: choice).theme
-        } else if FileManager.default.fileExists(atPath: choice, isDirectory: &isDirectory) {
+        } else if FileManager.default.fileExists(atPath: choice) {
             let result = try readFile(choice)
             for warning in result.warnings { FileHandleOutput.standardError("liqwatch: theme \(warning)\n") }
             chosen = result.theme

@@ -394,8 +394,8 @@ enum SessionReport {
             line += "; the book cannot fill \(stressed.unfilledQuantity.quantityText(unit: market.instrument.quantityUnit)) \(market.instrument.quantityUnit) → \(cover)"
         }
         if stressed.adlCertain { line += "; ADL would follow" }
-        // Past the levels a top-of-book feed shows the book is not known (no ADL is claimed for
-        // it); the deficit counts the levels shown only.
+        // Past the levels a top-of-book feed shows the book is not known: the deficit (its loss at
+        // the deepest level shown included) is a floor.
         if stressed.pastShownQuantity.isPositive {
             line += "; \(stressed.pastShownQuantity.quantityText(unit: market.instrument.quantityUnit)) \(market.instrument.quantityUnit) past the \(stressed.shownLevels) levels the feed shows (the book beyond is not known and fills no better than the deepest level shown: the deficit is a floor)"
         }

@@ -98,4 +98,41 @@ struct ShownLevelsPaneTests {
         #expect(TapePane.deficitCell(pastRecord) == "≥0" && WhatIfPane.deficitCell(pastRecord) == "≥0.00")
         #expect(TapePane.deficitCell(record) == "100 +ADL", "\(TapePane.deficitCell(record))")
     }
+
+    /// Two levels a side, shown two a side (or whole), warmed; then a long of 8 BTC liquidated into
+    /// bids of 3 + 3, and the signals sampled a second later.
+    static func emptiedBids(shownLevels: Int) -> Engine {
+        var engine = Engine()
+        engine.openFund(asset: "USDT", balance: Fixed(1_000_000))
+        let second: Int64 = 1_000_000_000
+        let warm = Int64(SignalThresholds().warmupSamples + 5)
+        for time in 0..<warm {
+            engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(59_505), time: time * second))
+            engine.apply(.bookSnapshot(symbol: "BTCUSDT", bids: [(units("59500"), units("3")), (units("59490"), units("3"))],
+                asks: [(units("59510"), units("3")), (units("59520"), units("3"))], time: time * second + 1, shownLevels: shownLevels))
+        }
+        engine.apply(.position(PositionUpdate(account: "a", symbol: "BTCUSDT", side: .long, quantity: Fixed(8), entryPrice: Fixed(60_000),
+            mode: .isolated, leverage: Fixed(20)), time: warm * second))
+        engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(57_000), time: warm * second + 5))
+        engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(57_000), time: (warm + 1) * second + 5))
+        return engine
+    }
+
+    @Test("bids the simulations emptied of every level shown: the signals and the ladder give the spread's floor, no empty side")
+    func emptiedTopOfBook() {
+        for (width, height) in [(80, 24), (120, 40), (200, 60)] {
+            let text = model(width: width, height: height, engine: Self.emptiedBids(shownLevels: 2)).rendered().text
+            #expect(text.contains("spread ≥20.00"), "the ladder at \(width)×\(height): \(text)")
+            #expect(!text.contains("side empty") && !text.contains("spread —"), "\(text)")
+            #expect(text.contains("≥0.00 USDT"), "the depth the feed shows, a floor, at \(width)×\(height): \(text)")
+            if width >= 120 {
+                #expect(text.contains("≥3.36 bps"), "the signals pane: \(text)")
+                if width == 200 { #expect(text.contains("(≥3.36 bps)"), "the ladder: \(text)") }
+                #expect(text.contains("≥2.00x"), "spread + depth: \(text)")
+            }
+            let whole = model(width: width, height: height, engine: Self.emptiedBids(shownLevels: 0)).rendered().text
+            #expect(!whole.contains("≥") && whole.contains("spread —"), "\(whole)")
+            if width >= 120 { #expect(whole.contains("side empty"), "\(whole)") }
+        }
+    }
 }

@@ -69,6 +69,42 @@ struct DeficitPictureTests {
         #expect(!wholeText.standardOutput.contains("past the"), "\(wholeText.standardOutput)")
     }
 
+    @Test("bids the simulations emptied of every level the feed shows: the alerts give floors, no empty side, in text and JSON")
+    func signalsPastTheLevelsShown() throws {
+        let scratch = try BadInputCommandTests.Scratch()
+        let positions = try scratch.write("long.csv", "account,symbol,side,size,entry_price,margin_mode,leverage\na,binance-usdm:BTCUSDT,long,8,60000,isolated,20\n")
+        // Forty seconds of two levels a side (3 BTC each), then the mark liquidates the long of 8
+        // into both bids, and ten more seconds pass with no book update.
+        func events(shown: String) -> String {
+            let start: Int64 = 1_723_161_255_000_000_000, second: Int64 = 1_000_000_000
+            var lines = [#"{"type":"insurance_fund","asset":"USDT","balance":"1000000","time":\#(start)}"#]
+            for tick in 0..<Int64(40) {
+                lines.append(#"{"type":"mark","symbol":"binance-usdm:BTCUSDT","price":"59505","time":\#(start + tick * second + 1)}"#)
+                lines.append(#"{"type":"book","symbol":"binance-usdm:BTCUSDT","bids":[["59500","3"],["59490","3"]],"asks":[["59510","3"],["59520","3"]]"#
+                    + shown + #","time":\#(start + tick * second + 2)}"#)
+            }
+            for tick in Int64(40)..<50 {
+                lines.append(#"{"type":"mark","symbol":"binance-usdm:BTCUSDT","price":"57000","time":\#(start + tick * second + 5)}"#)
+            }
+            return lines.joined(separator: "\n") + "\n"
+        }
+        let top = try scratch.write("top.ndjson", events(shown: #","shown_levels":2"#))
+        let text = try BinaryRunner.run(["replay", top, "--positions", positions, "--headless", "--report", "text"])
+        #expect(text.status == 0, "\(text.standardError)")
+        #expect(text.standardOutput.contains(
+            "binance-usdm:BTCUSDT depth_10bps 0.00 USDT notional in the levels the feed shows (the book past them is not known)"), "\(text.standardOutput)")
+        #expect(!text.standardOutput.contains("a side of the book is empty") && !text.standardOutput.contains(" spread "), "\(text.standardOutput)")
+        let json = try BinaryRunner.run(["replay", top, "--positions", positions, "--headless", "--report", "json"])
+        let alerts = try #require((try Self.json(json.standardOutput)["signals"] as? [String: Any])?["alerts"] as? [[String: Any]])
+        let depth = try #require(alerts.first { $0["signal"] as? String == "depth_10bps" })
+        #expect(depth["past_shown_levels"] as? Bool == true && depth["side_missing"] as? Bool == false, "\(depth)")
+        // The same book shown whole: its bids are gone.
+        let whole = try scratch.write("whole.ndjson", events(shown: ""))
+        let wholeText = try BinaryRunner.run(["replay", whole, "--positions", positions, "--headless", "--report", "text"])
+        #expect(wholeText.standardOutput.contains("binance-usdm:BTCUSDT spread a side of the book is empty"), "\(wholeText.standardOutput)")
+        #expect(!wholeText.standardOutput.contains("feed shows"), "\(wholeText.standardOutput)")
+    }
+
     @Test("the text report gives the stressed deficit as the session ended, with the engine's level")
     func stressedDeficitNow() throws {
         let scratch = try BadInputCommandTests.Scratch()

@@ -104,7 +104,7 @@ struct SpreadSignalTests {
         let spreadBps = market.book.spreadBps!.approximateDouble
         // The old floor: ten ticks in bps of the mid, in doubles, above the spread itself.
         #expect(spreadBps < 10 * (0.1 / market.book.mid!.approximateDouble * 10_000))
-        #expect(Engine.spreadTicks(book: market.book, tick: market.instrument.tickSize) == 10)
+        #expect(Engine.spreadTicks(market.book.spread, tick: market.instrument.tickSize) == 10)
         #expect(market.signals.readings[.spread]?.level == .alert, "\(String(describing: market.signals.readings[.spread]))")
     }
 }

@@ -96,11 +96,13 @@ enum AlertsPane {
         // Notional in the market's quote: a coin-margined market's depth is dollars (`589k BTC`
         // read as coins: review).
         let quote = instrument?.quote ?? asset
+        // A floor: the book past the levels a top-of-book feed shows is not known.
+        let atLeast = alert.atLeast ? "≥" : ""
         switch signal {
-        case .spread: return Format.decimal(value, decimals: 2) + " bps"
-        case .spreadVsDepth, .drainVsRefill: return Format.decimal(value, decimals: 2) + "x"
+        case .spread: return atLeast + Format.decimal(value, decimals: 2) + " bps"
+        case .spreadVsDepth, .drainVsRefill: return atLeast + Format.decimal(value, decimals: 2) + "x"
         // Notional in the market's quote, said (`589k` alone: operator trial).
-        case .depth10, .depth50, .liquidations10s, .liquidations60s: return Format.compact(value) + " " + quote
+        case .depth10, .depth50, .liquidations10s, .liquidations60s: return atLeast + Format.compact(value) + " " + quote
         // At ALERT with no money short: what the book cannot fill goes to ADL, said with its
         // quantity; money short and quantity unfilled: both.
         case .stressedDeficit:

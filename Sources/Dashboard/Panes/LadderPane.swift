@@ -88,8 +88,12 @@ enum LadderPane {
             if index == asks.count { drawEnd(.ask, asks, beyond: beyondBook(asks, .ask, liquidations: shortLiquidations, reach: reach)) }
             y += 1
         }
-        let spread = book.spread.map { Format.units($0, decimals: decimals) } ?? "—"
-        let spreadBps = book.spreadBps.map { $0.formatted(2) } ?? "—"
+        // A top-of-book feed's side emptied of every level it shows: the spread is at least to
+        // the deepest of them (the book past them is not known), as the signals say it.
+        let pastShown = book.spread == nil && book.isSynced ? book.spreadPastShownLevels : nil
+        let spread = book.spread.map { Format.units($0, decimals: decimals) }
+            ?? pastShown.map { "≥" + Format.units($0.spread, decimals: decimals) } ?? "—"
+        let spreadBps = book.spreadBps.map { $0.formatted(2) } ?? pastShown?.bps.map { "≥" + $0.formatted(2) } ?? "—"
         let mark = market.markPrice.map { $0.formatted(decimals, grouping: true) } ?? "—"
         let crossed = book.isCrossed ? " CROSSED" : (market.isStale ? (book.hasSnapshot ? " STALE" : " STALE: no book") : "")
         // Spread, mark, index and last side by side; a part that does not fit whole is left out

@@ -118,17 +118,19 @@ enum SignalsPane {
     /// and `245.16877871 UNI` here sat beside `245.16877870` in the markets pane: operator trial).
     static func formatted(_ reading: SignalReading, unit: String, asset: String, stress: StressedDeficit? = nil,
                           quote: String? = nil) -> (String, String) {
+        // The book past the levels a top-of-book feed shows is not known: a floor.
+        let atLeast = reading.pastShownLevels ? "≥" : ""
         switch reading.kind {
         case .spread:
             // No spread to give: a side of the book is empty.
             if reading.sideMissing { return ("side empty", Format.decimal(reading.baseline, decimals: 2)) }
-            return (Format.decimal(reading.value, decimals: 2) + " bps", Format.decimal(reading.baseline, decimals: 2))
+            return (atLeast + Format.decimal(reading.value, decimals: 2) + " bps", Format.decimal(reading.baseline, decimals: 2))
         // In the quote it is counted in: a coin-margined market's `1,200` beside its BTC ladder
         // and BTC fund read as coins; it is dollars (operator trial).
         case .depth10, .depth50:
-            return (Format.compact(reading.value) + (quote.map { " " + $0 } ?? ""), reading.baseline.map(Format.compact) ?? "—")
+            return (atLeast + Format.compact(reading.value) + (quote.map { " " + $0 } ?? ""), reading.baseline.map(Format.compact) ?? "—")
         case .spreadVsDepth, .drainVsRefill:
-            return (Format.decimal(reading.value, decimals: 2) + "x", Format.decimal(reading.baseline, decimals: 1) + "x")
+            return (atLeast + Format.decimal(reading.value, decimals: 2) + "x", Format.decimal(reading.baseline, decimals: 1) + "x")
         case .liquidations10s, .liquidations60s:
             return (Format.count(reading.count ?? 0) + " / " + Format.compact(reading.value), "—")
         case .stressedDeficit:

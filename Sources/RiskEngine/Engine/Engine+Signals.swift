@@ -61,15 +61,26 @@ extension Engine {
         let market = markets[index]
         let book = market.book
         let depth = depthValues(market: index, narrowBps: 10, wideBps: 50)
+        // A top-of-book feed's side whose every level shown the simulations emptied is not
+        // known to be empty: the book past those levels is not shown (a paused Hyperliquid
+        // replay read `Spread side empty`, depth 0 and ALERT where the venue's book had ample
+        // depth past its 20 levels: operator trial). Its spread is at least the distance to the
+        // deepest level shown.
+        let pastShown = book.isSynced ? book.spreadPastShownLevels : nil
+        let sideEmpty = book.bestBid == nil || book.bestAsk == nil
         return SignalBoard.Inputs(
             time: time,
             spreadBps: book.spreadBps?.approximateDouble,
-            sideMissing: book.isSynced && (book.bestBid == nil || book.bestAsk == nil),
+            sideMissing: book.isSynced && sideEmpty && pastShown == nil,
+            spreadPastShownBps: pastShown.map { $0.bps?.approximateDouble ?? 0 },
             // A learnt tick is the finest step a feed has shown, which one hostile level can
             // make 10⁻⁸: only a known instrument's tick sets the spread's floor.
-            spreadTicks: market.tickIsLearnt ? nil : Engine.spreadTicks(book: book, tick: market.instrument.tickSize),
+            spreadTicks: market.tickIsLearnt ? nil : Engine.spreadTicks(book.spread ?? pastShown?.spread, tick: market.instrument.tickSize),
             depth10: depth.narrow,
             depth50: depth.wide,
+            // With a side's price past the levels shown, the depth is what the feed shows (none).
+            depth10PastShown: pastShown != nil || depth.narrowPastShown,
+            depth50PastShown: pastShown != nil || depth.widePastShown,
             mid: book.mid?.approximateDouble,
             stressed: stressed,
             fundBalance: funds[Int(market.fundIndex)].balance.approximateDouble,
@@ -99,11 +110,11 @@ extension Engine {
         return true
     }
 
-    /// The spread in whole ticks, exactly (book units); nil without both sides or with a tick
-    /// finer than a book unit.
-    static func spreadTicks(book: OrderBook, tick: Fixed) -> Int64? {
+    /// A spread (book units) in whole ticks, exactly; nil without a spread (a side empty) or with
+    /// a tick finer than a book unit.
+    static func spreadTicks(_ spread: Int64?, tick: Fixed) -> Int64? {
         let tickUnits = tick.bookUnits
-        guard let spread = book.spread, spread >= 0, tickUnits > 0 else { return nil }
+        guard let spread, spread >= 0, tickUnits > 0 else { return nil }
         return spread / tickUnits
     }
 
@@ -112,20 +123,45 @@ extension Engine {
         depthValues(market: index, narrowBps: bps, wideBps: bps).wide
     }
 
-    /// `depthValue` for two bands at once, each side walked once: what the signals sample.
-    public func depthValues(market index: Int, narrowBps: Int, wideBps: Int) -> (narrow: Double, wide: Double) {
+    /// `depthValue` for two bands at once, each side walked once: what the signals sample. A
+    /// band is `…PastShown` when its thinner figure comes from a side of a top-of-book feed whose
+    /// levels shown end inside the band (Hyperliquid's 20 levels span about 2.4 bps): the book
+    /// past them is not known, so the figure is a floor.
+    public func depthValues(market index: Int, narrowBps: Int, wideBps: Int)
+        -> (narrow: Double, wide: Double, narrowPastShown: Bool, widePastShown: Bool) {
         let book = markets[index].book
+        var bidsValue: (narrow: Fixed, wide: Fixed)
+        var asksValue: (narrow: Fixed, wide: Fixed)
         switch markets[index].instrument.kind {
         case .linear:
-            let bids = book.depthNotional(.bid, withinBps: narrowBps, and: wideBps)
-            let asks = book.depthNotional(.ask, withinBps: narrowBps, and: wideBps)
-            return (min(bids.narrow, asks.narrow).approximateDouble, min(bids.wide, asks.wide).approximateDouble)
+            bidsValue = book.depthNotional(.bid, withinBps: narrowBps, and: wideBps)
+            asksValue = book.depthNotional(.ask, withinBps: narrowBps, and: wideBps)
         case .inverse(let size):
             let bids = book.depthSize(.bid, withinBps: narrowBps, and: wideBps)
             let asks = book.depthSize(.ask, withinBps: narrowBps, and: wideBps)
-            return ((Fixed(bookUnits: min(bids.narrow, asks.narrow)) * size).approximateDouble,
-                (Fixed(bookUnits: min(bids.wide, asks.wide)) * size).approximateDouble)
+            bidsValue = (Fixed(bookUnits: bids.narrow) * size, Fixed(bookUnits: bids.wide) * size)
+            asksValue = (Fixed(bookUnits: asks.narrow) * size, Fixed(bookUnits: asks.wide) * size)
         }
+        var pastShown = (bid: (narrow: false, wide: false), ask: (narrow: false, wide: false))
+        if book.shownLevels > 0, let mid = book.mid {
+            for side in [BookSide.bid, .ask] {
+                guard let deepest = book.deepestShownPrice(side) else { continue }
+                let narrowEdge = book.bandLimit(side, mid: mid, bps: narrowBps)
+                let wideEdge = book.bandLimit(side, mid: mid, bps: wideBps)
+                // Prices inside the band past the deepest level shown are not known.
+                let flags = side == .bid ? (narrowEdge < deepest, wideEdge < deepest) : (narrowEdge > deepest, wideEdge > deepest)
+                if side == .bid { pastShown.bid = flags } else { pastShown.ask = flags }
+            }
+        }
+        // The thinner of a known figure and a floor is known where the known one is the smaller
+        // (the floor's side has at least as much); a floor where the floor is.
+        func thinner(_ bid: Fixed, _ bidFloor: Bool, _ ask: Fixed, _ askFloor: Bool) -> (Fixed, Bool) {
+            let value = min(bid, ask)
+            return (value, (bidFloor && (askFloor || bid < ask)) || (askFloor && (bidFloor || ask < bid)))
+        }
+        let narrow = thinner(bidsValue.narrow, pastShown.bid.narrow, asksValue.narrow, pastShown.ask.narrow)
+        let wide = thinner(bidsValue.wide, pastShown.bid.wide, asksValue.wide, pastShown.ask.wide)
+        return (narrow.0.approximateDouble, wide.0.approximateDouble, narrow.1, wide.1)
     }
 
     /// What the current book would leave if the riskiest positions of one side were liquidated

@@ -31,6 +31,8 @@ public struct OperatorAlert: Sendable, Equatable {
     /// A stressed deficit's quantity the book cannot fill, with its unit (`1.000 BTC`): at ALERT
     /// with no money short the value is 0, and the alerts view said a bare `ADL` (trial).
     public var unfilled: String? = nil
+    /// The value is a floor: the book past the levels a top-of-book feed shows is not known.
+    public var atLeast = false
     /// A feed alert's stream, whole (`binance-usdm 2/4`: read off the message up to its first space,
     /// every Binance connection was `binance-usdm`: review).
     public var stream: String? = nil
@@ -57,6 +59,7 @@ public struct OperatorAlert: Sendable, Equatable {
         // At ALERT with no money short the value is 0: the quantity is what says it (a script
         // filtering on the value read 0 for the gravest alert: operator trial).
         if let unfilled { fields.append(("unfilled", Self.quoted(unfilled))) }
+        if atLeast { fields.append(("at_least", "true")) }
         if let stream { fields.append(("stream", Self.quoted(stream))) }
         if let fundAlert {
             fields += [("fund", Self.quoted(fundAlert.fundName)), ("fund_alert", Self.quoted(fundAlert.kind.rawValue)),
@@ -167,6 +170,7 @@ public struct AlertWatcher: Sendable {
                     told.valueDecimals = max(told.valueDecimals, AssetPrecision.decimals(forAsset: asset))
                 }
                 if let quantity = alert.unfilledQuantity, quantity > 0 { told.unfilled = alert.unfilledText }
+                told.atLeast = alert.pastShownLevels
                 result.append(told)
             }
             seenAlertCount = log.alertCount
@@ -251,6 +255,7 @@ public struct AlertWatcher: Sendable {
             return ": " + alert.figure(unit: alert.asset ?? "")
         }
         if alert.signal == .spread && alert.sideMissing { return ": a side of the book is empty" }
+        if alert.pastShownLevels { return ": the book past the levels the feed shows is not known (the value is a floor)" }
         return ""
     }
 }

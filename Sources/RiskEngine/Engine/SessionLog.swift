@@ -14,6 +14,8 @@ public struct SessionLog: Sendable {
         public var quantityUnit: String? = nil
         public var asset: String? = nil
         public var sideMissing = false
+        /// The value is a floor: the book past the levels a top-of-book feed shows is not known.
+        public var pastShownLevels = false
 
         /// A stressed deficit's quantity the book cannot fill, with its unit (`1.000 BTC`); nil
         /// for another signal, or none unfilled.
@@ -34,7 +36,11 @@ public struct SessionLog: Sendable {
                     + "\(unfilled) the book cannot fill (ADL follows)"
             }
             if signal == .spread && sideMissing { return "a side of the book is empty" }
-            return Fixed(approximating: value).formatted(decimals, grouping: true) + " " + unit
+            let figure = Fixed(approximating: value).formatted(decimals, grouping: true) + " " + unit
+            guard pastShownLevels else { return figure }
+            // A floor: depth counts the levels the feed shows; a spread reaches to the deepest.
+            if signal == .depth10 || signal == .depth50 { return figure + " in the levels the feed shows (the book past them is not known)" }
+            return "at least " + figure + " (the book past the levels the feed shows is not known)"
         }
     }
 
@@ -206,7 +212,7 @@ public struct SessionLog: Sendable {
                 alertCount += 1
                 append(&alerts, Alert(time: change.time, symbol: change.symbol, signal: change.kind, level: change.to, value: change.value,
                     unfilledQuantity: change.unfilledQuantity, quantityUnit: change.quantityUnit, asset: change.asset,
-                    sideMissing: change.sideMissing))
+                    sideMissing: change.sideMissing, pastShownLevels: change.pastShownLevels))
                 addMark(change.time)
             }
         case .bookGap:

@@ -215,6 +215,35 @@ public struct OrderBook: Hashable, Sendable {
         return feedLevelCount(side) >= shownLevels
     }
 
+    /// The deepest price a side of a top-of-book feed's book shows, when the side ends at the
+    /// levels shown (`endsAtShownLevels`): its ladder's deepest level, the deepest level
+    /// simulations emptied, or in a projection's copy the deepest the liquidations before it
+    /// emptied. Past it the book is not known. Nil for a whole book, or a side the feed showed
+    /// fewer levels of (the whole side).
+    public func deepestShownPrice(_ side: BookSide) -> Int64? {
+        guard shownLevels > 0 else { return nil }
+        let emptied = emptiedLevels(side)
+        guard feedLevelCount(side, emptied: emptied.count) >= shownLevels else { return nil }
+        let ladder = ladder(side)
+        let carried = side == .bid ? unshownBids.carriedDeepestEmptied : unshownAsks.carriedDeepestEmptied
+        let candidates = [ladder.isEmpty ? nil : ladder.level(at: ladder.count - 1).price, emptied.deepest, carried].compactMap { $0 }
+        return side == .bid ? candidates.min() : candidates.max()
+    }
+
+    /// The spread's floor when a side of a top-of-book feed's book has no price left but ends at
+    /// the levels shown (the simulations emptied every level the feed shows of it): at least to
+    /// the deepest level shown of each such side, the book past them not being known (`spread`
+    /// read nil, and the side as empty: operator trial). Nil while both sides have a price, and
+    /// for a side that is empty (a whole book's, or one the feed showed fewer levels of). `bps`
+    /// is nil when the prices give no positive mid.
+    public var spreadPastShownLevels: (spread: Int64, bps: Fixed?)? {
+        guard shownLevels > 0, bestBid == nil || bestAsk == nil,
+            let bid = bestBid ?? deepestShownPrice(.bid), let ask = bestAsk ?? deepestShownPrice(.ask) else { return nil }
+        let spread = ask &- bid
+        let mid = OrderBook.mid(bid: bid, ask: ask)
+        return (spread, mid.isPositive ? Fixed(bookUnits: spread) * Fixed(10_000) / mid : nil)
+    }
+
     // MARK: Reading
 
     public func ladder(_ side: BookSide) -> PriceLadder { side == .bid ? bids : asks }

@@ -87,10 +87,17 @@ struct SignalBoard: Sendable {
         /// The book has been synced but a side of it is empty now (the bids or the asks taken
         /// out by a cascade): no spread, and the widest there is.
         var sideMissing = false
+        /// With no `spreadBps`: the spread is at least this, a top-of-book feed's side having had
+        /// every level it shows emptied by simulated liquidations (the book past them not shown).
+        /// Judged as a spread (a floor that passes a threshold proves the widening); not learnt.
+        var spreadPastShownBps: Double? = nil
         /// The spread in whole ticks of a known instrument (for the spread's floor), when known.
         var spreadTicks: Int64? = nil
         var depth10: Double
         var depth50: Double
+        /// The depth is what the feed shows of a band that reaches past its levels shown: a floor.
+        var depth10PastShown = false
+        var depth50PastShown = false
         var mid: Double?
         var stressed: StressedDeficit
         var fundBalance: Double
@@ -106,7 +113,8 @@ struct SignalBoard: Sendable {
         let warm = spreadBaseline.samples >= t.warmupSamples
 
         // Spread.
-        var spread = input.spreadBps ?? 0
+        var spread = input.spreadBps ?? input.spreadPastShownBps ?? 0
+        let spreadPastShown = input.spreadBps == nil && input.spreadPastShownBps != nil
         let judged = t.spreadIsJudged(spreadBps: spread, spreadTicks: input.spreadTicks)
         var spreadLevel = SignalLevel.ok
         if input.sideMissing {
@@ -121,6 +129,7 @@ struct SignalBoard: Sendable {
         }
         var spreadReading = reading(.spread, spread, spreadBaseline.value, spreadLevel)
         spreadReading.sideMissing = input.sideMissing
+        spreadReading.pastShownLevels = spreadPastShown
         next[.spread] = spreadReading
 
         // Depth.
@@ -132,15 +141,22 @@ struct SignalBoard: Sendable {
         }
         let depth10Level = depthLevel(input.depth10, depth10Baseline)
         let depth50Level = depthLevel(input.depth50, depth50Baseline)
-        next[.depth10] = reading(.depth10, input.depth10, depth10Baseline.value, depth10Level)
-        next[.depth50] = reading(.depth50, input.depth50, depth50Baseline.value, depth50Level)
+        var depth10Reading = reading(.depth10, input.depth10, depth10Baseline.value, depth10Level)
+        depth10Reading.pastShownLevels = input.depth10PastShown
+        next[.depth10] = depth10Reading
+        var depth50Reading = reading(.depth50, input.depth50, depth50Baseline.value, depth50Level)
+        depth50Reading.pastShownLevels = input.depth50PastShown
+        next[.depth50] = depth50Reading
 
         // Spread widening while near-touch depth falls (see `SignalKind.spreadVsDepth`).
         let both = SignalBoard.spreadVsDepth(spread: spread, spreadBaseline: warm ? spreadBaseline.value : nil,
             depth: input.depth10, depthBaseline: warm ? depth10Baseline.value : nil, judged: judged,
             sideMissing: input.sideMissing)
         let bothLevel: SignalLevel = both >= t.spreadVsDepthAlert ? .alert : (both >= t.spreadVsDepthWarn ? .warn : .ok)
-        next[.spreadVsDepth] = reading(.spreadVsDepth, both, 1, bothLevel)
+        var bothReading = reading(.spreadVsDepth, both, 1, bothLevel)
+        // Its widening is the spread's floor; its thinning reads the depth the feed shows.
+        bothReading.pastShownLevels = spreadPastShown
+        next[.spreadVsDepth] = bothReading
 
         // Drain versus refill during a liquidation series.
         flowSeconds.append((flowTally.removed, flowTally.added))
@@ -217,7 +233,8 @@ struct SignalBoard: Sendable {
                 changes.append(SignalChange(
                     time: input.time, symbol: symbol, kind: kind, from: before, to: reading.level,
                     value: reading.value, baseline: reading.baseline,
-                    unfilledQuantity: reading.adlCertain ? reading.unfilledQuantity : nil, sideMissing: reading.sideMissing))
+                    unfilledQuantity: reading.adlCertain ? reading.unfilledQuantity : nil, sideMissing: reading.sideMissing,
+                    pastShownLevels: reading.pastShownLevels))
             }
             readings[kind] = reading
         }

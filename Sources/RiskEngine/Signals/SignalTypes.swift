@@ -134,6 +134,11 @@ public struct SignalReading: Hashable, Sendable {
     public var shownLevels = 0
     /// The spread of a book with an empty side: its value is the cap, not a spread.
     public var sideMissing = false
+    /// The value reads the book only as far as a top-of-book feed shows it, the book past those
+    /// levels not being known: a floor (`≥`). The spread of a side whose levels shown the
+    /// simulations emptied (to the deepest of them), the spread-and-depth ratio that widening
+    /// gives, and a depth band reaching past the levels shown.
+    public var pastShownLevels = false
 }
 
 /// What liquidating the riskiest positions of a market into its current book would leave (the
@@ -176,6 +181,8 @@ public struct SignalChange: Hashable, Sendable {
     public var asset: String? = nil
     /// A spread raised because a side of the book is empty: there is no spread to give.
     public var sideMissing = false
+    /// The value is a floor (see `SignalReading.pastShownLevels`).
+    public var pastShownLevels = false
 }
 
 /// Every threshold, documented and adjustable.

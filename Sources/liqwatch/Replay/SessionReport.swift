@@ -219,6 +219,8 @@ enum SessionReport {
                 ("value", alert.sideMissing ? .null : JSON.number(alert.value)),
                 ("unfilled_quantity", alert.unfilledQuantity.map { JSON.number($0) } ?? .null),
                 ("side_missing", .bool(alert.sideMissing)),
+                // The value is a floor: the book past the levels a top-of-book feed shows.
+                ("past_shown_levels", .bool(alert.pastShownLevels)),
             ])
         }
         let fundAlerts: [JSON.Value] = log.fundAlerts.suffix(200).map { alert in

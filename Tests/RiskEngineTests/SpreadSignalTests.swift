@@ -124,5 +124,21 @@ struct AlertWordingTests {
         #expect(told.first?.message == "binance-usdm:BTCUSDT Stressed deficit vs fund at ALERT: 24.112 BTC the book cannot fill (ADL follows)")
         #expect(told.last?.message.hasSuffix(": a side of the book is empty") == true)
         #expect(told.last?.value == nil && !(told.last?.jsonLine.contains("\"value\"") ?? true))
+        #expect(told.allSatisfy { !$0.atLeast && !$0.jsonLine.contains("at_least") })
+    }
+
+    @Test("a floor read off a top-of-book feed's book says so to the hook, and the report, by kind")
+    func floorPastTheLevelsShown() {
+        var log = SessionLog()
+        log.record(.signal(SignalChange(time: 5_000_000_000, symbol: "hyperliquid:BTC", kind: .depth10, from: .ok, to: .alert,
+            value: 0, baseline: 1_900_000, pastShownLevels: true)))
+        log.record(.signal(SignalChange(time: 5_000_000_000, symbol: "hyperliquid:BTC", kind: .spread, from: .ok, to: .alert,
+            value: 3.36, baseline: 0.1, pastShownLevels: true)))
+        var watcher = AlertWatcher()
+        let told = watcher.newAlerts(log: log, staleMarkets: [], time: 5_000_000_000)
+        #expect(told.count == 2 && told.allSatisfy { $0.atLeast && $0.jsonLine.contains("\"at_least\":true") })
+        #expect(told.first?.message == "hyperliquid:BTC Depth ±10 bps, thinner side at ALERT: the book past the levels the feed shows is not known (the value is a floor)")
+        #expect(log.alerts.last?.figure(unit: "bps") == "at least 3.36 bps (the book past the levels the feed shows is not known)")
+        #expect(log.alerts.first?.figure(unit: "USDC notional") == "0.00 USDC notional in the levels the feed shows (the book past them is not known)")
     }
 }

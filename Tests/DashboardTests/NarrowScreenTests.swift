@@ -59,6 +59,30 @@ struct NarrowScreenTests {
         #expect(title(model.layout.tape, of: model).contains("Tape "), "the title's counts whole")
     }
 
+    @Test("the tape at 80×24 keeps a wide deficit before the quantity (of equal priorities the rightmost went first)")
+    func narrowTapeWideDeficit() {
+        // Long 12.345 BTC at 60,000, 20x: bankrupt at 57,000, filled at 56,000 → a deficit of
+        // 12,345 USDT that a fund of 12,000 cannot pay whole: `12.0k +ADL`, too wide beside the quantity.
+        var engine = Engine()
+        engine.openFund(asset: "USDT", balance: Fixed(12_000))
+        engine.apply(.bookSnapshot(symbol: "BTCUSDT", bids: [(units("56000"), units("20"))], asks: [(units("60010"), units("20"))], time: 1_000_000_000))
+        engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(60_000), time: 1_000_000_000))
+        engine.apply(.position(PositionUpdate(account: "winner", symbol: "BTCUSDT", side: .short, quantity: Fixed(20), entryPrice: Fixed(70_000),
+            mode: .isolated, leverage: Fixed(2)), time: 1_000_000_000))
+        var log = SessionLog()
+        log.record(engine.apply(.position(PositionUpdate(account: "whale", symbol: "BTCUSDT", side: .long, quantity: Fixed("12.345")!,
+            entryPrice: Fixed(60_000), mode: .isolated, leverage: Fixed(20)), time: 1_000_000_000)))
+        log.record(engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(56_500), time: 2_000_000_000)))
+        var status = SessionStatus(kind: "REPLAY", source: "test")
+        status.time = engine.time
+        let model = AppModel(width: 80, height: 24, status: status, engine: engine, log: log)
+        let lines = inner(model.layout.tape, of: model)
+        let record = log.simulatedLiquidations.last
+        #expect(record.map { TapePane.deficitCell($0) } == "12.0k +ADL", "\(String(describing: record))")
+        #expect(lines[0].contains("deficit") || lines[0].contains("def"), "\(lines)")
+        #expect(lines.contains { $0.contains("12.0k +ADL") }, "\(lines)")
+    }
+
     @Test("at 80×24 titles and labels lose words, not letters: Fund USDT, deficits, riskiest first, whole key hints")
     func wordsNotLetters() {
         let model = cascadeModel(width: 80, height: 24)

@@ -19,7 +19,10 @@ enum TapePane {
         FitColumn(title: "avg fill", left: false, priority: 2),
         FitColumn(title: "slip bp", left: false, priority: 6),
         FitColumn(title: "lv", left: false, priority: 7),
-        FitColumn(title: "deficit", left: false, priority: 0),
+        // The figure the tape is read for stays last of all: of equal priorities the rightmost
+        // goes first, and at 80×24 (19 cells) `12.4k +ADL` beside a quantity of 12.345 left the
+        // quantity and no deficit (operator trial).
+        FitColumn(title: "deficit", left: false, priority: -1),
         FitColumn(title: "fund after", left: false, priority: 4),
     ]
     static let accountColumn = 5

@@ -97,6 +97,18 @@ struct ShownLevelsPaneTests {
         // The tape and the what-if list mark its deficit a floor; a whole book's stays bare.
         #expect(TapePane.deficitCell(pastRecord) == "≥0" && WhatIfPane.deficitCell(pastRecord) == "≥0.00")
         #expect(TapePane.deficitCell(record) == "100 +ADL", "\(TapePane.deficitCell(record))")
+        // A second long, closed after the first took every level shown: no level left, not an empty book.
+        var second = Self.engine(shownLevels: 5)
+        second.apply(.position(PositionUpdate(account: "b", symbol: "BTCUSDT", side: .long, quantity: Fixed(3), entryPrice: Fixed(60_000),
+            mode: .isolated, leverage: Fixed(20)), time: 3_000_000_000))
+        var secondLog = SessionLog()
+        secondLog.record(second.apply(.mark(symbol: "BTCUSDT", price: Fixed(55_000), time: 4_000_000_000)))
+        let after = try #require(secondLog.simulatedLiquidations.first { $0.walk.isEmpty })
+        #expect(after.pastShownQuantity.isPositive)
+        let afterText = LiquidationPane.describe(AppModel(width: 200, height: 60, status: status, engine: second, log: secondLog),
+            record: after, rows: 50, width: 180).1.map(\.0).joined(separator: "\n")
+        #expect(afterText.contains("no level the feed shows was left on the closing side (earlier liquidations had taken them)"), "\(afterText)")
+        #expect(!afterText.contains("the book had no level"), "\(afterText)")
     }
 
     /// Two levels a side, shown two a side (or whole), warmed; then a long of 8 BTC liquidated into

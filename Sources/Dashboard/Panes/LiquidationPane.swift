@@ -76,6 +76,11 @@ enum LiquidationPane {
             for (row, role) in zip(rows, roles) { line("  " + ColumnFit.line(row, walkColumns, chosen, gap: 2), role) }
             let more = record.levelsConsumed - shown.count
             if more > 0 { line("  … \(Format.count(more)) more level\(more == 1 ? "" : "s") to the worst fill\(record.worstFillPrice.map { " at " + price(Fixed(bookUnits: $0)) } ?? "")", .dim) }
+        } else if record.walk.isEmpty && record.pastShownQuantity.isPositive {
+            // Earlier liquidations had eaten every level a top-of-book feed shows: the book past
+            // them is not known, not empty (it read "the book had no level", the empty-book claim
+            // the settlement below contradicts: operator trial).
+            line("  no level the feed shows was left on the closing side (earlier liquidations had taken them)", .warn)
         } else if record.walk.isEmpty {
             line("  the book had no level on the closing side", .alert)
         }

@@ -336,6 +336,34 @@ struct ListPaneTests {
         #expect({ if case .whatIf = screen.mode { return true } else { return false } }(), "−99 % refused: \(screen.notice ?? "")")
     }
 
+    @Test("the what-if list names another market's leg of a cross account at 80×24")
+    func whatIfOtherMarketsLeg() {
+        // A cross account long 1.23 KEEP and 10.12 SUSHI (8-decimal sizes, as a learnt instrument's) on a
+        // wallet of 4,000: a −10 % KEEP shock liquidates both legs; the SUSHI leg must not read as KEEP's.
+        var engine = Engine()
+        engine.openFund(asset: "USDT", balance: Fixed(10))
+        for (symbol, bid, ask, mark) in [("KEEPUSDT", "59990", "60010", 60_000), ("SUSHIUSDT", "2999", "3001", 3_000)] {
+            engine.apply(.bookSnapshot(symbol: symbol, bids: [(units(bid), units("50"))], asks: [(units(ask), units("50"))], time: 1_000_000_000))
+            engine.apply(.mark(symbol: symbol, price: Fixed(mark), time: 1_000_000_000))
+        }
+        for (symbol, size, entry) in [("KEEPUSDT", "1.23456789", 60_000), ("SUSHIUSDT", "10.12345678", 3_000)] {
+            engine.apply(.position(PositionUpdate(account: "X-1000413", symbol: symbol, side: .long, quantity: Fixed(size)!, entryPrice: Fixed(entry),
+                mode: .cross, walletBalance: Fixed(4_000)), time: 1_000_000_000))
+        }
+        var status = SessionStatus(kind: "REPLAY", source: "test")
+        status.time = engine.time
+        var screen = AppModel(width: 80, height: 24, status: status, engine: engine, log: SessionLog(), symbol: "KEEPUSDT")
+        screen.press(.character("x"))
+        for character in "-10" { screen.press(.character(character)) }
+        screen.press(.enter)
+        guard case .whatIf(let result, _) = screen.mode else { Issue.record("no what-if: \(screen.notice ?? "")"); return }
+        #expect(result.liquidations.contains { $0.symbol.hasSuffix("SUSHIUSDT") }, "\(result.liquidations.map(\.symbol))")
+        // Each row of the list names its market (the other panes name both markets anyway).
+        let rows = screen.rendered().lines.filter { $0.contains("X-1000413") || $0.contains("X-10004…") }
+        #expect(rows.count == result.liquidations.count, "\(screen.rendered().text)")
+        #expect(rows.contains { $0.contains("SUSHI") } && rows.contains { $0.contains("KEEP") }, "\(rows)")
+    }
+
     @Test("s sorts only by columns on screen: at 80×24 it never picks one the pane dropped")
     func sortSkipsHiddenColumns() {
         var screen = model(width: 80, height: 24, engine: engine(positions: 40))

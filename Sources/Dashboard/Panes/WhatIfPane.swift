@@ -29,7 +29,8 @@ enum WhatIfPane {
         let counts = "\(Format.count(result.liquidationCount)) liquidation\(result.liquidationCount == 1 ? "" : "s"), "
             + "\(Format.count(result.positionsHit)) position\(result.positionsHit == 1 ? "" : "s")"
         let mark = "Mark \(Format.price(result.markBefore, instrument)) → \(Format.price(result.markAfter, instrument))"
-        line([mark + ": " + counts + " liquidated or deleveraged", mark + ": " + counts + " hit", mark + ": " + counts, counts], .title)
+        // Shorter, never "hit" (the README's word for what the first form replaced: operator trial).
+        line([mark + ": " + counts + " liquidated or deleveraged", mark + ": " + counts + " liq./ADL", mark + ": " + counts, counts], .title)
         if let block = result.blocked {
             let why: String
             switch block {
@@ -150,7 +151,10 @@ enum WhatIfPane {
         let first = max(0, min(model.whatIfScroll, total - rowsLeft))
         let shown = result.liquidations.indices.dropFirst(first).prefix(rowsLeft)
         if total > 0 {
-            line("Liquidations in trigger order: \(Format.count(first + 1))–\(Format.count(first + shown.count)) of \(Format.count(total))\(total > rowsLeft ? " (j/k PgUp PgDn g G scroll)" : "")", .dim)
+            // The keys shorter, then gone, before a word is cut (it ended `(j/k PgUp PgDn g G s` at
+            // 80 columns: operator trial).
+            let which = "Liquidations in trigger order: \(Format.count(first + 1))–\(Format.count(first + shown.count)) of \(Format.count(total))"
+            line(total > rowsLeft ? [which + " (j/k PgUp PgDn g G scroll)", which + " (j/k g G scroll)", which] : [which], .dim)
         } else {
             y += 1
         }
@@ -163,17 +167,32 @@ enum WhatIfPane {
                     Format.quantity(record.quantity, own), Format.price(record.liquidationPrice, own), Format.price(record.bankruptcyPrice, own),
                     Format.price(record.averageFill, own), record.slippageBps.map { $0.formatted(1) } ?? "—", "\(record.levelsConsumed)",
                     deficitCell(record, places: places), money(record.fundAfter),
-                    record.unfilledQuantity.isPositive ? Format.quantity(record.unfilledQuantity, own) : ""]
+                    takenElsewhere(record).isPositive ? Format.quantity(takenElsewhere(record), own) : ""]
         }
-        let chosen = ColumnFit.fitting(listColumns, rows: rows, width: inner.width - 2, gap: 2)
-        line(ColumnFit.line(listColumns.map(\.title), listColumns, chosen, gap: 2), .header)
+        var columns = listColumns
+        // Legs of cross accounts in other markets among them: each row names its market before
+        // anything but the figures (at 80×24 the column went first, and a SUSHIUSDT leg's 342.80
+        // read as a close of the shocked KEEPUSDT: operator trial).
+        if shown.contains(where: { result.liquidations[$0].symbol != result.symbol }) {
+            columns[listMarketColumn].priority = 0
+            columns[listMarketColumn].cap = 10
+        }
+        // What ADL (or the fund) took: the book's unfilled quantity, and fills the fund could not
+        // stand behind (an ADL row read a blank "unfilled" beside its `+ADL`: operator trial).
+        if shown.contains(where: { result.liquidations[$0].fundTakeoverQuantity.isPositive }) { columns[listElsewhereColumn].title = "ADL+fund" }
+        let chosen = ColumnFit.fitting(columns, rows: rows, width: inner.width - 2, gap: 2)
+        line(ColumnFit.line(columns.map(\.title), columns, chosen, gap: 2), .header)
         for (row, number) in zip(rows, shown) {
             let record = result.liquidations[number]
-            line(ColumnFit.line(row, listColumns, chosen, gap: 2), record.deficit.isPositive || record.unfilledQuantity.isPositive ? .alert : .help)
+            line(ColumnFit.line(row, columns, chosen, gap: 2), record.deficit.isPositive || takenElsewhere(record).isPositive ? .alert : .help)
         }
         if result.liquidations.isEmpty && result.blocked == nil { line("No position would be liquidated by this shock.", .ok) }
         return rowsLeft
     }
+
+    /// The quantity of a projected liquidation the book did not close for it: what it could not
+    /// fill, and the fills the fund could not stand behind, taken by ADL or the fund.
+    static func takenElsewhere(_ record: LiquidationRecord) -> Fixed { record.adlQuantity + record.fundTakeoverQuantity }
 
     /// A projected liquidation's deficit, and ADL or FUND where the book could not take it all
     /// (as on the tape: "0.00" read as absorbed).
@@ -212,6 +231,8 @@ enum WhatIfPane {
         FitColumn(title: "lv", left: false, priority: 5),
         FitColumn(title: "deficit", left: false, priority: 0),
         FitColumn(title: "fund after", left: false, priority: 3),
-        FitColumn(title: "unfilled", left: false, priority: 2),
+        FitColumn(title: "to ADL", left: false, priority: 2),
     ]
+    static let listMarketColumn = 1
+    static let listElsewhereColumn = 14
 }

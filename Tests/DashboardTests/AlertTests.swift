@@ -87,9 +87,10 @@ struct AlertTests {
         #expect(screen.windowTitle == "liqwatch — 3 alerts")
         _ = screen.update(.key(.character("A")))
         let lines = screen.rendered().lines
-        #expect(lines.contains { $0.contains("ADL began") && $0.contains("8,000.00 USDT") }, "\(lines.joined(separator: "\n"))")
-        #expect(lines.contains { $0.contains("fund down 50.3% from its peak") && $0.contains("4,186.11 USDT") }, "\(lines.joined(separator: "\n"))")
-        #expect(lines.contains { $0.contains("fund exhausted") && $0.contains("0.05 USDT") }, "\(lines.joined(separator: "\n"))")
+        // The balance the movement left, said to be one (it read as what ADL closed, or the fall).
+        #expect(lines.contains { $0.contains("ADL began") && $0.contains("bal 8,000.00 USDT") }, "\(lines.joined(separator: "\n"))")
+        #expect(lines.contains { $0.contains("fund down 50.3% from its peak") && $0.contains("bal 4,186.11 USDT") }, "\(lines.joined(separator: "\n"))")
+        #expect(lines.contains { $0.contains("fund exhausted") && $0.contains("bal 0.05 USDT") }, "\(lines.joined(separator: "\n"))")
         _ = screen.update(.resize(width: 80, height: 24))
         let narrow = screen.rendered().lines
         #expect(narrow.contains { $0.contains("fund down 50.3%") && $0.contains("4,186.11") }, "\(narrow.joined(separator: "\n"))")

@@ -30,6 +30,12 @@ struct ShownLevelsPaneTests {
         #expect(!standard.contains("+ ADL") && !standard.contains("→ ADL") && !standard.contains("cannot fill"), "\(standard)")
         let small = model(width: 80, height: 24, engine: Self.engine(shownLevels: 5)).rendered().text
         #expect(small.contains("57,625.64      ≥0"), "the positions pane: \(small)")
+        // The fund pane 21 cells wide, as at 80×24, with room for every line: the stress line keeps its
+        // label and says the floor (a bare `past shown levels` was left: operator trial).
+        var buffer = Buffer(width: 21, height: 14)
+        FundPane.render(model(width: 80, height: 24, engine: Self.engine(shownLevels: 5)), Rect(x: 0, y: 0, width: 21, height: 14),
+            focused: false, &buffer)
+        #expect(buffer.lines.contains { $0.contains("covers") && $0.contains("≥0 deficit") }, "\(buffer.lines)")
         let large = model(width: 200, height: 60, engine: Self.engine(shownLevels: 5)).rendered().text
         #expect(large.contains("no loss at the levels shown; 15.000 BTC past them"), "\(large)")
         for (width, height) in [(120, 40), (80, 24), (200, 60)] {

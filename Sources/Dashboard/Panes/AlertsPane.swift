@@ -85,9 +85,10 @@ enum AlertsPane {
     }
 
     static func value(_ alert: OperatorAlert, engine: Engine?) -> String {
-        // A fund's balance after the movement, in its asset.
+        // A fund's balance after the movement, in its asset, said to be one (`ADL began … 8,000.00
+        // USDT` read as what ADL closed, `fund down 50.3% … 4,186.11` as the fall: operator trial).
         if let fund = alert.fundAlert {
-            return fund.balance.formatted(AssetPrecision.decimals(forAsset: fund.asset), grouping: true) + " " + fund.asset
+            return "bal " + fund.balance.formatted(AssetPrecision.decimals(forAsset: fund.asset), grouping: true) + " " + fund.asset
         }
         // A spread alert without a value: a side of the book was empty (`OperatorAlert`).
         guard let value = alert.value, let signal = alert.signal else { return alert.signal == .spread ? "side empty" : "—" }

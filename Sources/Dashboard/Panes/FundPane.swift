@@ -134,7 +134,9 @@ enum FundPane {
             // deepest level shown: nothing to cover yet (a deficit there goes to the branch below).
             let quantity = stressed.pastShownQuantity.quantityText(unit: state.stressedUnit) + (state.stressedUnit.map { " " + $0 } ?? "")
             coverage = "no loss at the levels shown; " + quantity + " past them"
-            shorterCoverage = [quantity + " past shown levels", "past shown levels"]
+            // Narrow, a floor of no loss beside its label (at 80×24 a bare `past shown levels` was
+            // left, without the label or the quantity: operator trial).
+            shorterCoverage = [quantity + " past shown levels", "≥0 deficit, past shown", "≥0 deficit", "≥0"]
         } else if stressed.deficit.isPositive {
             let share = Format.cappedPercent(fund.balance.approximateDouble / stressed.deficit.approximateDouble, decimals: 0)
             // Past the fund, ADL follows: said here as in the markets and signals panes.

@@ -105,6 +105,37 @@ struct DeficitPictureTests {
         #expect(!wholeText.standardOutput.contains("feed shows"), "\(wholeText.standardOutput)")
     }
 
+    @Test("the report lists the books and marks the watcher found wanting, as the alerts view does, in text and JSON")
+    func bookAndFeedAlerts() throws {
+        let scratch = try BadInputCommandTests.Scratch()
+        // ETHUSDT's book and mark once, BTCUSDT's every ten seconds for ten minutes: ETH's book
+        // and mark go past the five minutes the engine trusts.
+        let start: Int64 = 1_723_161_255_000_000_000, second: Int64 = 1_000_000_000
+        var lines = [
+            #"{"type":"mark","symbol":"binance-usdm:ETHUSDT","price":"2500","time":\#(start)}"#,
+            #"{"type":"book","symbol":"binance-usdm:ETHUSDT","bids":[["2499","10"]],"asks":[["2501","10"]],"time":\#(start)}"#,
+        ]
+        for tick in stride(from: Int64(0), through: 600, by: 10) {
+            lines.append(#"{"type":"mark","symbol":"binance-usdm:BTCUSDT","price":"60000","time":\#(start + tick * second)}"#)
+            lines.append(#"{"type":"book","symbol":"binance-usdm:BTCUSDT","bids":[["59999","10"]],"asks":[["60001","10"]],"time":\#(start + tick * second + 1)}"#)
+        }
+        let events = try scratch.write("quiet.ndjson", lines.joined(separator: "\n") + "\n")
+        let text = try BinaryRunner.run(["replay", events, "--headless", "--report", "text"])
+        #expect(text.status == 0, "\(text.standardError)")
+        #expect(text.standardOutput.contains("book and feed alerts: 2\n"), "\(text.standardOutput)")
+        #expect(text.standardOutput.contains(" binance-usdm:ETHUSDT book cannot be trusted ("), "\(text.standardOutput)")
+        #expect(text.standardOutput.contains(" binance-usdm:ETHUSDT mark not given for longer than the engine trusts"), "\(text.standardOutput)")
+        #expect(!text.standardOutput.contains("binance-usdm:BTCUSDT book cannot"), "\(text.standardOutput)")
+        let json = try BinaryRunner.run(["replay", events, "--headless", "--report", "json"])
+        let told = try #require(try Self.json(json.standardOutput)["book_and_feed_alerts"] as? [String: Any])
+        let alerts = try #require(told["alerts"] as? [[String: Any]])
+        #expect(told["count"] as? Int == 2 && alerts.map { $0["kind"] as? String } == ["stale_book", "mark_outdated"], "\(told)")
+        #expect(alerts.allSatisfy { $0["market"] as? String == "binance-usdm:ETHUSDT" }, "\(alerts)")
+        // The demo's books never go wanting: none.
+        let demo = try BinaryRunner.run(["demo", "--headless", "--report", "text"])
+        #expect(demo.standardOutput.contains("book and feed alerts: 0\n"), "\(demo.standardOutput)")
+    }
+
     @Test("the text report gives the stressed deficit as the session ended, with the engine's level")
     func stressedDeficitNow() throws {
         let scratch = try BadInputCommandTests.Scratch()

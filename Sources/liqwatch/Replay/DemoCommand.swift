@@ -53,15 +53,17 @@ struct DemoCommand: ParsableCommand {
         // A signal stops the demo where it is: the report of what was played, then 128 + it.
         let signals = HeadlessSignals()
         let stopped = { signals.signal != nil }
-        if let delivery {
-            demo.runToEnd({ delivery.deliver(demo.newAlerts(&watcher)) }, stop: stopped)
-            delivery.waitForHooks(seconds: settings.onAlertTimeout + 2)
-        } else {
-            demo.runToEnd(stop: stopped)
-        }
+        // The watcher looks whether or not anyone is told: the report lists what it found.
+        var conditions = ConditionAlertLog()
+        demo.runToEnd({
+            let told = demo.newAlerts(&watcher)
+            conditions.record(told)
+            delivery?.deliver(told)
+        }, stop: stopped)
+        delivery?.waitForHooks(seconds: settings.onAlertTimeout + 2)
         signals.finish()
         let source = SessionReport.Source(kind: "demo", files: ["built-in demo, seed \(seed)"], firstTime: demo.firstTime, lastTime: demo.lastTime,
-            feed: demo.feedSummary, alertsTold: watcher.told, alertDelivery: delivery?.summary)
+            feed: demo.feedSummary, alertsTold: watcher.told, alertDelivery: delivery?.summary, conditionAlerts: conditions)
         let text = report == .json
             ? SessionReport.json(engine: demo.engine, stats: demo.stats, log: demo.log, synchronizers: [:], source: source) + "\n"
             : SessionReport.text(engine: demo.engine, stats: demo.stats, log: demo.log, synchronizers: [:], source: source)

@@ -83,16 +83,19 @@ struct ReplayCommand: ParsableCommand {
         // A signal stops the replay where it is: the report of what was replayed, then 128 + it.
         let signals = HeadlessSignals()
         let stopped = { signals.signal != nil }
+        // The watcher looks whether or not anyone is told: the report lists the books, marks and
+        // streams it found wanting, as the dashboard's alerts view does.
+        var conditions = ConditionAlertLog()
         do {
-            if let delivery {
-                try replay.runToEnd({ delivery.deliver(replay.newAlerts(&watcher)) }, stop: stopped)
-                delivery.waitForHooks(seconds: settings.onAlertTimeout + 2)
-            } else {
-                try replay.runToEnd(stop: stopped)
-            }
+            try replay.runToEnd({
+                let told = replay.newAlerts(&watcher)
+                conditions.record(told)
+                delivery?.deliver(told)
+            }, stop: stopped)
+            delivery?.waitForHooks(seconds: settings.onAlertTimeout + 2)
         } catch { failure = error }
         signals.finish()
-        printReport(replay, alertsTold: watcher.told, delivery: delivery?.summary)
+        printReport(replay, alertsTold: watcher.told, delivery: delivery?.summary, conditions: conditions)
         if let failure {
             FileHandleOutput.standardError("liqwatch: \(failure.description)\n")
             throw ExitCode(1)
@@ -100,10 +103,10 @@ struct ReplayCommand: ParsableCommand {
         if let signal = signals.signal { throw ExitCode(128 + signal) }
     }
 
-    func printReport(_ replay: ReplaySession, alertsTold: Int, delivery: AlertDelivery.Summary?) {
+    func printReport(_ replay: ReplaySession, alertsTold: Int, delivery: AlertDelivery.Summary?, conditions: ConditionAlertLog) {
         let source = SessionReport.Source(kind: "replay", files: files, firstTime: replay.firstTime, lastTime: replay.lastTime,
             unverified: replay.unverifiedInputs, feed: replay.feedSummary, alertsTold: alertsTold, alertDelivery: delivery,
-            unseeded: replay.unseededMarkets)
+            unseeded: replay.unseededMarkets, conditionAlerts: conditions)
         let text = report == .json
             ? SessionReport.json(engine: replay.engine, stats: replay.stats, log: replay.log, synchronizers: replay.synchronizers, source: source) + "\n"
             : SessionReport.text(engine: replay.engine, stats: replay.stats, log: replay.log, synchronizers: replay.synchronizers, source: source)

@@ -17,6 +17,8 @@ enum SessionReport {
         var alertDelivery: AlertDelivery.Summary? = nil
         /// Markets that got no synthetic positions, with what they lacked (`ReplaySession.unseededMarkets`).
         var unseeded: [(symbol: String, reason: String)] = []
+        /// The books, marks and streams the alert watcher found wanting, as the alerts view lists them.
+        var conditionAlerts = ConditionAlertLog()
     }
 
     static func alertDeliveryObject(_ source: Source) -> JSON.Value {
@@ -262,6 +264,12 @@ enum SessionReport {
             ("positions_rejected", .object([("count", JSON.number(log.rejectedPositions)), ("recent", .array(rejections))])),
             ("signals", .object([("alert_count", JSON.number(log.alertCount)), ("alerts", .array(alerts))])),
             ("fund_alerts", .object([("count", JSON.number(log.fundAlertCount)), ("alerts", .array(fundAlerts))])),
+            ("book_and_feed_alerts", .object([("count", JSON.number(source.conditionAlerts.count)),
+                ("alerts", .array(source.conditionAlerts.recent.map { alert in
+                    .object([("time", .string(EventTime.iso8601(alert.time))), ("kind", .string(alert.kind.rawValue)),
+                        ("market", alert.market.map { .string($0) } ?? .null), ("stream", alert.stream.map { .string($0) } ?? .null),
+                        ("message", .string(alert.message))])
+                }))])),
         ])
         return JSON.render(document)
     }
@@ -732,6 +740,17 @@ enum SessionReport {
         }
         lines.append(fundLine)
         for alert in fundShown { lines.append("  \(EventTime.iso8601(alert.time)) \(alert.message)") }
+        // Books that could not be trusted, marks not given, streams silent or cut off: alerts the
+        // dashboard lists beside the others (a report of one alert beside a dashboard's seven:
+        // operator trial). Dated when the watcher, looking every few thousand events, found them.
+        let conditions = source.conditionAlerts
+        let conditionShown = conditions.recent.suffix(10)
+        var conditionLine = "book and feed alerts: \(conditions.count)"
+        if conditions.count > conditionShown.count {
+            conditionLine += " (the last \(conditionShown.count) below; \(conditions.count - conditionShown.count) earlier left out: --report json lists up to \(ConditionAlertLog.keep))"
+        }
+        lines.append(conditionLine)
+        for alert in conditionShown { lines.append("  \(EventTime.iso8601(alert.time)) \(alert.message)") }
         // Each line escaped whole: a newline or a tab in an account or a file's name would start
         // a line of its own (a forged "deficits: 0" line under the real one).
         return lines.map { SafeText.escaped($0) }.joined(separator: "\n") + "\n"

@@ -83,6 +83,14 @@ struct NarrowScreenTests {
         #expect(lines.contains { $0.contains("12.0k +ADL") }, "\(lines)")
     }
 
+    @Test("before any market (a jump before the session's first event) the ladder and signals titles name none, and no grouping")
+    func titlesBeforeAnyMarket() {
+        for (width, height) in [(80, 24), (120, 40)] {
+            let top = model(Engine(), width: width, height: height).rendered().lines[1]
+            #expect(top.contains("─ Depth ladder ─") && !top.contains("×") && top.contains("─ Signals ─"), "\(top)")
+        }
+    }
+
     @Test("at 80×24 titles and labels lose words, not letters: Fund USDT, deficits, riskiest first, whole key hints")
     func wordsNotLetters() {
         let model = cascadeModel(width: 80, height: 24)

@@ -33,8 +33,11 @@ enum LadderPane {
         let short = symbol.map(model.marketNames.short) ?? ""
         // Last the stale reason goes, "STALE" stays (before the tick's warning).
         let shortest = !stale.isEmpty ? ["Ladder \(short) · STALE"] : offTick ? ["Ladder \(short) · OFF TICK"] : []
-        let title = Buffer.fittingTitle(["Depth ladder \(name) ×\(grouping) tick" + tags, "Depth ladder \(name)" + tags,
-            "Ladder \(name)" + tags, "Ladder \(short)" + tags] + shortest, width: rect.width)
+        // No market yet (a jump before the session's first event): no name and no grouping to
+        // give (it read `Depth ladder  ×10 tick`: operator trial).
+        let title = symbol == nil ? Buffer.fittingTitle(["Depth ladder", "Ladder"], width: rect.width)
+            : Buffer.fittingTitle(["Depth ladder \(name) ×\(grouping) tick" + tags, "Depth ladder \(name)" + tags,
+                "Ladder \(name)" + tags, "Ladder \(short)" + tags] + shortest, width: rect.width)
         buffer.box(rect, title: title, focused: focused)
         let inner = rect.inset(1)
         guard inner.height >= 4, let symbol, let market = model.engine.market(symbol) else {

@@ -5,7 +5,7 @@ import RiskEngine
 enum SignalsPane {
     static func render(_ model: AppModel, _ rect: Rect, focused: Bool, _ buffer: inout Buffer) {
         let symbol = model.focusedSymbol
-        buffer.box(rect, title: "Signals \(symbol.map(model.marketNames.title) ?? "")" + model.staleTag(symbol: symbol), focused: focused)
+        buffer.box(rect, title: "Signals" + (symbol.map { " " + model.marketNames.title($0) } ?? "") + model.staleTag(symbol: symbol), focused: focused)
         let inner = rect.inset(1)
         guard !inner.isEmpty else { return }
         guard let symbol, let market = model.engine.market(symbol) else {

@@ -37,7 +37,10 @@ enum TableRows {
         // said nothing: operator trial).
         let long = [above > 0 ? "\(Format.count(above)) above" : nil, below > 0 ? "\(Format.count(below)) more below" : nil]
         let short = [above > 0 ? "\(Format.count(above)) above" : nil, below > 0 ? "\(Format.count(below)) below" : nil]
-        for parts in [long, short] {
+        // Narrower still, arrows (the tape at 80×24 scrolled to a middle row: `20 above · 472
+        // below` did not fit its 17 cells, and the border said nothing: operator trial).
+        let arrows = [above > 0 ? "↑\(Format.count(above))" : nil, below > 0 ? "↓\(Format.count(below))" : nil]
+        for parts in [long, short, arrows] {
             let label = " " + parts.compactMap { $0 }.joined(separator: " · ") + " "
             let width = DisplayWidth.of(label)
             guard width + 4 <= inner.width else { continue }

@@ -366,6 +366,25 @@ struct ListPaneTests {
         #expect(rows.contains { $0.contains("SUSHI") } && rows.contains { $0.contains("KEEP") }, "\(rows)")
     }
 
+    @Test("the what-if list's quantities of one market line up in one number of places")
+    func whatIfQuantitiesAligned() {
+        var engine = Engine()
+        engine.openFund(asset: "USDT", balance: Fixed(1_000_000))
+        engine.apply(.bookSnapshot(symbol: "BTCUSDT", bids: [(units("59990"), units("50"))], asks: [(units("60010"), units("50"))], time: 1_000_000_000))
+        engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(60_000), time: 1_000_000_000))
+        for (account, size) in [("a", "0.063"), ("b", "0.01629")] {
+            engine.apply(.position(PositionUpdate(account: account, symbol: "BTCUSDT", side: .long, quantity: Fixed(size)!, entryPrice: Fixed(60_000),
+                mode: .isolated, leverage: Fixed(20)), time: 1_000_000_000))
+        }
+        var screen = model(width: 120, height: 40, engine: engine)
+        screen.press(.character("x"))
+        for character in "-10" { screen.press(.character(character)) }
+        screen.press(.enter)
+        let text = screen.rendered().text
+        // `0.063` beside `0.01629` read as misaligned figures (operator trial): both with five places.
+        #expect(text.contains("0.06300") && text.contains("0.01629"), "\(text)")
+    }
+
     @Test("s sorts only by columns on screen: at 80×24 it never picks one the pane dropped")
     func sortSkipsHiddenColumns() {
         var screen = model(width: 80, height: 24, engine: engine(positions: 40))

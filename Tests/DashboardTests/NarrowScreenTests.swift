@@ -83,6 +83,25 @@ struct NarrowScreenTests {
         #expect(lines.contains { $0.contains("12.0k +ADL") }, "\(lines)")
     }
 
+    @Test("several markets at 80×24: a wide quantity keeps the market's name, cut to its room, beside the deficit")
+    func narrowTapeSeveralMarketsWideQuantity() {
+        // A long of 12.3 BTC closed above bankruptcy (no deficit) in one of two markets.
+        var engine = Engine()
+        engine.openFund(asset: "USDT", balance: Fixed(1_000_000))
+        engine.apply(.mark(symbol: "ETHUSDT", price: Fixed(3_000), time: 1_000_000_000))
+        engine.apply(.bookSnapshot(symbol: "BTCUSDT", bids: [(units("59000"), units("20000"))], asks: [(units("60010"), units("20"))], time: 1_000_000_000))
+        engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(60_000), time: 1_000_000_000))
+        var log = SessionLog()
+        log.record(engine.apply(.position(PositionUpdate(account: "whale", symbol: "BTCUSDT", side: .long, quantity: Fixed("12.3")!,
+            entryPrice: Fixed(60_000), mode: .isolated, leverage: Fixed(20)), time: 1_000_000_000)))
+        log.record(engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(56_500), time: 2_000_000_000)))
+        var status = SessionStatus(kind: "REPLAY", source: "test")
+        status.time = engine.time
+        let model = AppModel(width: 80, height: 24, status: status, engine: engine, log: log)
+        let lines = inner(model.layout.tape, of: model)
+        #expect(lines.contains { $0.contains("BTC") && $0.contains("12.300") }, "\(lines)")
+    }
+
     @Test("before any market (a jump before the session's first event) the ladder and signals titles name none, and no grouping")
     func titlesBeforeAnyMarket() {
         for (width, height) in [(80, 24), (120, 40)] {
@@ -265,7 +284,9 @@ struct NarrowScreenTests {
         #expect(BookUnits.significantDecimals(150_000_000) == 1)          // 1.5
         #expect(BookUnits.significantDecimals(1_000_000_000) == 0)        // 10
         #expect(BookUnits.significantDecimals(1_734) == 8)                // 0.00001734
-        #expect(Format.columnDecimals([1_000_000_000], instrument: 8) == 4)
+        // A lot nobody described sets no places: whole sizes read whole (`3,384`, not `3,384.0000`).
+        #expect(Format.columnDecimals([1_000_000_000], instrument: 8) == 0)
+        #expect(Format.columnDecimals([1_000_000_000, 150_000_000], instrument: 8) == 1)
         #expect(Format.columnDecimals([1_000_000_000, 12_432], instrument: 8) == 8)
         #expect(Format.columnDecimals([150_000_000], instrument: 3) == 3)
         #expect(Format.columnDecimals([12_432_000], instrument: 3) == 5)  // 0.12432 on a 0.001 lot: not 0.124

@@ -13,6 +13,20 @@ struct SyntheticPositionsTests {
         #expect(SyntheticPositions.accountID(cross: false, number: 123_456) == "I-123456")
     }
 
+    @Test("sizes of a contract nobody described are drawn in a lot worth a cent at the mark, not to the book unit")
+    func lotOfAnUnknownContract() {
+        let keep = InstrumentCatalog().instrument(for: "binance-usdm:KEEPUSDT")
+        #expect(keep.lotSize == InstrumentCatalog.unknownStep, "an undescribed contract")
+        #expect(SyntheticPositions.lot(of: keep, mark: 0.017) == Fixed(1), "AKRO-like: 0.017 a unit")
+        #expect(SyntheticPositions.lot(of: keep, mark: 0.2467) == Fixed("0.1")!)
+        #expect(SyntheticPositions.lot(of: keep, mark: 60_000) == Fixed("0.000001")!)
+        #expect(SyntheticPositions.lot(of: Instrument.btcusdt, mark: 60_000) == Instrument.btcusdt.lotSize, "a described lot stays")
+        var synthetic = SyntheticPositions(count: 200, seed: 3)
+        for update in synthetic.positions(for: keep, mark: Fixed("0.2467")!) {
+            #expect(update.quantity.rounded(toMultipleOf: Fixed("0.1")!) == update.quantity, "\(update.quantity)")
+        }
+    }
+
     @Test("a book of positions: every account id distinct per symbol, cross accounts joining a second symbol")
     func book() {
         var synthetic = SyntheticPositions(count: 500, seed: 3)

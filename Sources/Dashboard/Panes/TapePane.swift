@@ -119,7 +119,7 @@ enum TapePane {
             shown[deficitColumn].title = "def"
             chosen = fit()
             if !chosen.contains(where: { $0.column == symbolColumn }) {
-                let others = chosen.filter { shown[$0.column].priority == 0 }
+                let others = chosen.filter { shown[$0.column].priority <= 0 }
                 let room = inner.width - others.reduce(0) { $0 + $1.width + 1 }
                 if room >= 4 {
                     shown[symbolColumn].cap = room

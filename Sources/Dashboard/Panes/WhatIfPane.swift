@@ -158,16 +158,29 @@ enum WhatIfPane {
         } else {
             y += 1
         }
+        // A cross account's leg in another market, in that market's decimals and unit (AKROUSDT's
+        // 0.01734 read 0.02 with BTCUSDT's two: operator trial).
+        func own(_ record: LiquidationRecord) -> Instrument? {
+            record.symbol == result.symbol ? instrument : model.engine.market(record.symbol)?.instrument
+        }
+        // The quantities of one market in one number of places, so they line up (`0.0633` beside
+        // `0.01629`: operator trial).
+        var quantityPlaces: [String: Int] = [:]
+        for number in shown {
+            let record = result.liquidations[number]
+            let needed = Format.columnDecimals([record.quantity.bookUnits, takenElsewhere(record).bookUnits],
+                instrument: own(record)?.sizeDecimals ?? 3)
+            quantityPlaces[record.symbol] = max(quantityPlaces[record.symbol] ?? 0, needed)
+        }
         let rows = shown.map { number -> [String] in
             let record = result.liquidations[number]
-            // A cross account's leg in another market, in that market's decimals and unit
-            // (AKROUSDT's 0.01734 read 0.02 with BTCUSDT's two: operator trial).
-            let own = record.symbol == result.symbol ? instrument : model.engine.market(record.symbol)?.instrument
+            let own = own(record)
+            let quantityPlaces = quantityPlaces[record.symbol] ?? 3
             return [Format.count(number + 1), model.marketNames.short(record.symbol), record.account, Format.sideMark(record.side),
-                    Format.quantity(record.quantity, own), Format.price(record.liquidationPrice, own), Format.price(record.bankruptcyPrice, own),
+                    record.quantity.formatted(quantityPlaces, grouping: true), Format.price(record.liquidationPrice, own), Format.price(record.bankruptcyPrice, own),
                     Format.price(record.averageFill, own), record.slippageBps.map { $0.formatted(1) } ?? "—", "\(record.levelsConsumed)",
                     deficitCell(record, places: places), money(record.fundAfter),
-                    takenElsewhere(record).isPositive ? Format.quantity(takenElsewhere(record), own) : ""]
+                    takenElsewhere(record).isPositive ? takenElsewhere(record).formatted(quantityPlaces, grouping: true) : ""]
         }
         var columns = listColumns
         // Legs of cross accounts in other markets among them: each row names its market before

@@ -27,8 +27,11 @@ enum Format {
     /// The decimals a column of book-unit values is shown with: the instrument's (at most
     /// `floor`, so a contract nobody described does not fill its column with zeros), or more
     /// where a value needs them, up to eight: a number is shown exactly or not at all.
+    /// A lot nobody described (a book unit, eight places) sets no places of its own: the values'
+    /// digits do (a learnt contract's whole sizes read `3,384.0000` and pushed the ladder's
+    /// cumulative column out: operator trial).
     static func columnDecimals(_ values: [Int64], instrument: Int, floor: Int = 4) -> Int {
-        values.reduce(min(instrument, floor)) { max($0, BookUnits.significantDecimals($1)) }
+        values.reduce(instrument >= BookUnits.places ? 0 : min(instrument, floor)) { max($0, BookUnits.significantDecimals($1)) }
     }
 
     /// A quantity with every digit it has (at least the instrument's lot decimals, up to four

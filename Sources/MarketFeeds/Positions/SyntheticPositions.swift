@@ -112,6 +112,18 @@ public struct SyntheticPositions: Sendable {
         }
     }
 
+    /// The step synthetic sizes are drawn in: the instrument's lot, or for a contract nobody
+    /// described (a lot of one book unit) the smallest power of ten worth a cent at the mark, as
+    /// venues set lots (AKROUSDT at 0.017: 1; BTC at 60,000: 0.000001). Sizes to the book unit
+    /// (`85,151.80374329` KEEPUSDT) pushed the market and the deficit off the tape at 80×24
+    /// (operator trial).
+    static func lot(of instrument: Instrument, mark: Double) -> Fixed {
+        guard instrument.lotSize == InstrumentCatalog.unknownStep, mark.isFinite, mark > 0 else { return instrument.lotSize }
+        var lot = InstrumentCatalog.unknownStep
+        while lot < Fixed(1_000_000), lot.approximateDouble * mark < 0.01 { lot = lot * Fixed(10) }
+        return lot
+    }
+
     mutating func position(account: String, cross: Bool, wallet walletKey: String, instrument: Instrument, mark: Double, newAccount: Bool)
         -> PositionUpdate
     {
@@ -136,7 +148,8 @@ public struct SyntheticPositions: Sendable {
         case .linear: quantity = Fixed(approximating: notional / entry)
         case .inverse(let size): quantity = Fixed(approximating: notional / size.approximateDouble)
         }
-        quantity = Fixed.maximum(instrument.lotSize, quantity.rounded(toMultipleOf: instrument.lotSize))
+        let lot = SyntheticPositions.lot(of: instrument, mark: mark)
+        quantity = Fixed.maximum(lot, quantity.rounded(toMultipleOf: lot))
         let terms = PositionTerms(side: side, quantity: quantity, entryPrice: entryPrice, kind: instrument.kind, brackets: instrument.brackets)
         let margin = MarginMath.notional(terms, at: entryPrice) / Fixed(approximating: leverage)
         if cross {

@@ -91,7 +91,7 @@ public struct InstrumentCatalog: Sendable {
     }
 
     /// The tick and lot of a contract nobody described: exact for any decimal feed.
-    static let unknownStep = Fixed("0.00000001")!
+    public static let unknownStep = Fixed("0.00000001")!
 
     /// A Binance COIN-M contract nobody described (a quarterly `BTCUSD_200925`, `SOLUSD_PERP`):
     /// inverse, settled in its base coin, a contract worth 100 USD for BTC and 10 USD for every

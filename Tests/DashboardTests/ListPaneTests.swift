@@ -360,6 +360,8 @@ struct ListPaneTests {
         screen.press(.enter)
         guard case .whatIf(let result, _) = screen.mode else { Issue.record("no what-if: \(screen.notice ?? "")"); return }
         #expect(result.liquidations.contains { $0.symbol.hasSuffix("SUSHIUSDT") }, "\(result.liquidations.map(\.symbol))")
+        #expect(WhatIfPane.listColumns[WhatIfPane.listMarketColumn].title == "market"
+            && WhatIfPane.listColumns[WhatIfPane.listElsewhereColumn].title == "to ADL")
         // Each row of the list names its market (the other panes name both markets anyway).
         let rows = screen.rendered().lines.filter { $0.contains("X-1000413") || $0.contains("X-10004…") }
         #expect(rows.count == result.liquidations.count, "\(screen.rendered().text)")

@@ -134,6 +134,33 @@ struct ImplausiblePriceTests {
             time: Self.second))).isEmpty)
     }
 
+    @Test("a crossed snapshot with as many hostile bids as real asks: the mark says which side lies, two levels too")
+    func crossedSnapshotSidesWithTheMark() {
+        for count in [1, 3] {
+            var engine = engine(with: [testInstrument()])
+            engine.openFund(asset: "USDT", balance: fx("250000"), provisional: false)
+            engine.apply(.bookSnapshot(symbol: "TESTUSDT", bids: [(units("60000"), units("1"))], asks: [(units("60010"), units("1"))], time: Self.second))
+            engine.apply(.mark(symbol: "TESTUSDT", price: fx("60005"), time: Self.second))
+            engine.apply(.position(PositionUpdate(account: "w", symbol: "TESTUSDT", side: .long, quantity: fx("5"),
+                entryPrice: fx("60000"), mode: .isolated, isolatedMargin: fx("6000")), time: Self.second))
+            // `count` bids from 70,000 down, `count` real asks from 60,010 up (it kept the bids, crossed
+            // out the asks and liquidated the long into bids 16 % over the mark, the fund 11,200 richer).
+            let bids = (0..<count).map { (units("70000") - Int64($0) * units("1000"), units("1")) }
+            let asks = (0..<count).map { (units("60010") + Int64($0) * units("10"), units("1")) }
+            let notes = engine.apply(.bookSnapshot(symbol: "TESTUSDT", bids: bids, asks: asks, time: 2 * Self.second))
+            #expect(Set(refusals(notes).map(\.price)) == Set(bids.map { Fixed(bookUnits: $0.0) }), "\(count): \(refusals(notes))")
+            #expect(engine.markets[0].book.asks.count == count && engine.markets[0].book.bids.isEmpty)
+            let fall = engine.apply(.mark(symbol: "TESTUSDT", price: fx("59100"), time: 3 * Self.second))
+            for record in fall.liquidations { #expect(record.averageFill.map { $0 < fx("60005") } ?? true, "\(record)") }
+            #expect(engine.funds.allSatisfy { $0.balance <= fx("250000") }, "no surplus from bids no book had")
+        }
+        // The mirror: asks far under the mark go, the bids stay.
+        var mirror = engine(with: [testInstrument()])
+        mirror.apply(.mark(symbol: "TESTUSDT", price: fx("60005"), time: Self.second))
+        let low = mirror.apply(.bookSnapshot(symbol: "TESTUSDT", bids: [(units("60000"), units("1"))], asks: [(units("50000"), units("1"))], time: Self.second))
+        #expect(refusals(low).map(\.price) == [fx("50000")] && mirror.markets[0].book.bids.count == 1)
+    }
+
     @Test("a reference older than the book age limit is none: a market back after a long quiet takes its new prices")
     func staleReference() {
         var engine = session()

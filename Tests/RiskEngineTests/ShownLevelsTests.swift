@@ -204,4 +204,26 @@ struct ShownLevelsTests {
         #expect(stressed.adlCertain && stressed.pastShownQuantity == Fixed(15))
         #expect(stressed.deficit == (Fixed(57_000) - Fixed(56_860)) * Fixed(15) + Fixed(100 + 110 + 120 + 130 + 140), "\(stressed.deficit)")
     }
+
+    @Test("past the levels shown only what was settled there: a fund that stops the walk before or in the settlement")
+    func settledPastShownOnly() throws {
+        // Long 20 at 60,000, 20x: bankrupt at 57,000; three levels shown below it, losing 100, 200 and
+        // 300 a BTC, and the rest settled at 56,700 (300 a BTC).
+        func close(fund: Int) throws -> LiquidationRecord {
+            var engine = Self.engine(shownLevels: 5, fund: Fixed(fund))
+            engine.apply(.bookSnapshot(symbol: Self.symbol, bids: Self.levels(["56900", "56800", "56700"], size: "1"),
+                asks: Self.levels(["59510"], size: "10"), time: 4 * Self.second, shownLevels: 3))
+            let notes = engine.apply(.mark(symbol: Self.symbol, price: Fixed(55_000), time: 5 * Self.second))
+            return try #require(notes.compactMap { note -> LiquidationRecord? in if case .liquidation(let r) = note { return r } else { return nil } }.first)
+        }
+        // A fund of 250 stands behind 1 BTC at 56,900 and 0.75 at 56,800: the walk stops at the
+        // second level shown, nothing settled past them (it said 17 past them, a floor).
+        let stopped = try close(fund: 250)
+        #expect(stopped.filledQuantity == Fixed("1.75")! && stopped.pastShownQuantity.isZero && stopped.pastShownLevels == 0, "\(stopped)")
+        #expect(stopped.adlQuantity == Fixed("18.25")!)
+        // A fund of 700 pays the three levels (600) and 100 of the settlement: 0.333 BTC at 56,700.
+        let partway = try close(fund: 700)
+        #expect(partway.pastShownQuantity == Fixed("0.333")! && partway.pastShownLevels == 3, "\(partway)")
+        #expect(partway.filledQuantity == Fixed("3.333")! && partway.adlQuantity == Fixed("16.667")!, "\(partway)")
+    }
 }

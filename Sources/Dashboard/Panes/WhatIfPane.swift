@@ -193,6 +193,9 @@ enum WhatIfPane {
         // What ADL (or the fund) took: the book's unfilled quantity, and fills the fund could not
         // stand behind (an ADL row read a blank "unfilled" beside its `+ADL`: operator trial).
         if shown.contains(where: { result.liquidations[$0].fundTakeoverQuantity.isPositive }) { columns[listElsewhereColumn].title = "ADL+fund" }
+        // Rows that sent quantity to ADL keep its column beside the deficit (at 80×24 it went
+        // first, and `+ADL` said nothing of how much: attacker trial).
+        if shown.contains(where: { takenElsewhere(result.liquidations[$0]).isPositive }) { columns[listElsewhereColumn].priority = 0 }
         let chosen = ColumnFit.fitting(columns, rows: rows, width: inner.width - 2, gap: 2)
         line(ColumnFit.line(columns.map(\.title), columns, chosen, gap: 2), .header)
         for (row, number) in zip(rows, shown) {
@@ -247,5 +250,6 @@ enum WhatIfPane {
         FitColumn(title: "to ADL", left: false, priority: 2),
     ]
     static let listMarketColumn = 1
-    static let listElsewhereColumn = 14
+    static let listElsewhereColumn = 12
+
 }

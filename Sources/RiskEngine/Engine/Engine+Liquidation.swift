@@ -226,7 +226,12 @@ extension Engine {
         let filledUnits = accepted.reduce(Int64(0)) { $0 + $1.size }
         // What the book had no level for, and what it had but the fund could not stand behind.
         let beyondFundUnits = max(0, quantityUnits - filledUnits - bookUnfilledUnits)
-        return (accepted, net, bookUnfilledUnits, beyondFundUnits, walk.remainderPastShownLevels ? walk.remainder : 0, walk.fills.count)
+        // Past the levels shown only what was settled there: the fund may have stopped the walk
+        // before it, or part way through it (the what-if's list marked `≥999.81 +ADL` a close the
+        // fund stopped at the second of three levels shown, and summed its whole remainder as
+        // "past the levels shown": attacker trial).
+        let settledPastShown = walk.remainderPastShownLevels && accepted.count > walk.fills.count ? accepted[walk.fills.count].size : 0
+        return (accepted, net, bookUnfilledUnits, beyondFundUnits, settledPastShown, walk.fills.count)
     }
 
     mutating func closeBankrupt(_ index: Int32, into notes: inout [EngineNotification]) {

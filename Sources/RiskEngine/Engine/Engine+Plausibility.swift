@@ -172,6 +172,31 @@ extension Engine {
     /// book's bids far below do not cross at all. A crossing within a tenth is the book's to resolve.
     mutating func refuseCrossingOutliers(_ bids: inout [(price: Int64, size: Int64)], _ asks: inout [(price: Int64, size: Int64)],
                                          median: Int64, market index: Int, into notes: inout [EngineNotification]) {
+        // With a mark, the side that lies is the one far from it: a median of as many hostile bids
+        // as real asks (a top-of-book feed sends as many a side) sided with the bids, the real asks
+        // were crossed out, and a long was liquidated into bids 16 % over the mark, the fund booking
+        // a surplus no book had (attacker trial). Two levels alone are judged so too.
+        if let mark = markets[index].markPrice?.bookUnits, mark > 0,
+            let bestAsk = asks.lazy.map(\.price).min(), let bestBid = bids.lazy.map(\.price).max(),
+            bestBid > bestAsk, bestBid - bestAsk > bestAsk / 10 {
+            if bestBid - mark > mark - bestAsk {
+                let (raised, overflow) = bestAsk.addingReportingOverflow(bestAsk / 10)
+                let limit = overflow ? Int64.max : raised
+                bids = bids.filter { level in
+                    guard level.price > limit else { return true }
+                    noteRefused(level.price, market: index, reference: mark, source: .bookLevel(.bid), into: &notes)
+                    return false
+                }
+            } else {
+                let limit = bestBid - bestBid / 10
+                asks = asks.filter { level in
+                    guard level.price < limit else { return true }
+                    noteRefused(level.price, market: index, reference: mark, source: .bookLevel(.ask), into: &notes)
+                    return false
+                }
+            }
+            return
+        }
         // Two levels have no median to side with (the upper one is taken: a hostile bid's own).
         guard bids.count + asks.count >= 3,
               let bestAsk = asks.lazy.map(\.price).min(), let bestBid = bids.lazy.map(\.price).max(), bestBid > bestAsk else { return }

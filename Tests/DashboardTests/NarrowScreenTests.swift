@@ -59,6 +59,14 @@ struct NarrowScreenTests {
         #expect(title(model.layout.tape, of: model).contains("Tape "), "the title's counts whole")
     }
 
+    /// The tape's inner lines at 80×24 over `engine` and `log`.
+    func tapeAt80(_ engine: Engine, _ log: SessionLog) -> [String] {
+        var status = SessionStatus(kind: "REPLAY", source: "test")
+        status.time = engine.time
+        let model = AppModel(width: 80, height: 24, status: status, engine: engine, log: log)
+        return inner(model.layout.tape, of: model)
+    }
+
     @Test("the tape at 80×24 keeps a wide deficit before the quantity (of equal priorities the rightmost went first)")
     func narrowTapeWideDeficit() {
         // Long 12.345 BTC at 60,000, 20x: bankrupt at 57,000, filled at 56,000 → a deficit of
@@ -73,10 +81,7 @@ struct NarrowScreenTests {
         log.record(engine.apply(.position(PositionUpdate(account: "whale", symbol: "BTCUSDT", side: .long, quantity: Fixed("12.345")!,
             entryPrice: Fixed(60_000), mode: .isolated, leverage: Fixed(20)), time: 1_000_000_000)))
         log.record(engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(56_500), time: 2_000_000_000)))
-        var status = SessionStatus(kind: "REPLAY", source: "test")
-        status.time = engine.time
-        let model = AppModel(width: 80, height: 24, status: status, engine: engine, log: log)
-        let lines = inner(model.layout.tape, of: model)
+        let lines = tapeAt80(engine, log)
         let record = log.simulatedLiquidations.last
         #expect(record.map { TapePane.deficitCell($0) } == "12.0k +ADL", "\(String(describing: record))")
         #expect(lines[0].contains("deficit") || lines[0].contains("def"), "\(lines)")
@@ -95,10 +100,7 @@ struct NarrowScreenTests {
         log.record(engine.apply(.position(PositionUpdate(account: "whale", symbol: "BTCUSDT", side: .long, quantity: Fixed("12.3")!,
             entryPrice: Fixed(60_000), mode: .isolated, leverage: Fixed(20)), time: 1_000_000_000)))
         log.record(engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(56_500), time: 2_000_000_000)))
-        var status = SessionStatus(kind: "REPLAY", source: "test")
-        status.time = engine.time
-        let model = AppModel(width: 80, height: 24, status: status, engine: engine, log: log)
-        let lines = inner(model.layout.tape, of: model)
+        let lines = tapeAt80(engine, log)
         #expect(lines.contains { $0.contains("BTC") && $0.contains("12.300") }, "\(lines)")
     }
 

@@ -80,7 +80,7 @@ struct DeficitPictureTests {
             var lines = [#"{"type":"insurance_fund","asset":"USDT","balance":"1000000","time":\#(start)}"#]
             for tick in 0..<Int64(40) {
                 lines.append(#"{"type":"mark","symbol":"binance-usdm:BTCUSDT","price":"59505","time":\#(start + tick * second + 1)}"#)
-                lines.append(#"{"type":"book","symbol":"binance-usdm:BTCUSDT","bids":[["59500","3"],["59490","3"]],"asks":[["59510","3"],["59520","3"]]"#
+                lines.append(#"{"type":"book","symbol":"binance-usdm:BTCUSDT","bids":[["59500","3"],["59400","3"]],"asks":[["59510","3"],["59520","3"]]"#
                     + shown + #","time":\#(start + tick * second + 2)}"#)
             }
             for tick in Int64(40)..<50 {
@@ -91,13 +91,15 @@ struct DeficitPictureTests {
         let top = try scratch.write("top.ndjson", events(shown: #","shown_levels":2"#))
         let text = try BinaryRunner.run(["replay", top, "--positions", positions, "--headless", "--report", "text"])
         #expect(text.status == 0, "\(text.standardError)")
+        // The spread at least (59,510 − 59,400) ÷ 59,455 × 10,000 = 18.50 bps, eleven times its
+        // baseline; the depth not known, not judged.
         #expect(text.standardOutput.contains(
-            "binance-usdm:BTCUSDT depth_10bps 0.00 USDT notional in the levels the feed shows (the book past them is not known)"), "\(text.standardOutput)")
-        #expect(!text.standardOutput.contains("a side of the book is empty") && !text.standardOutput.contains(" spread "), "\(text.standardOutput)")
+            "binance-usdm:BTCUSDT spread at least 18.50 bps (the book past the levels the feed shows is not known)"), "\(text.standardOutput)")
+        #expect(!text.standardOutput.contains("a side of the book is empty") && !text.standardOutput.contains("depth_10bps"), "\(text.standardOutput)")
         let json = try BinaryRunner.run(["replay", top, "--positions", positions, "--headless", "--report", "json"])
         let alerts = try #require((try Self.json(json.standardOutput)["signals"] as? [String: Any])?["alerts"] as? [[String: Any]])
-        let depth = try #require(alerts.first { $0["signal"] as? String == "depth_10bps" })
-        #expect(depth["past_shown_levels"] as? Bool == true && depth["side_missing"] as? Bool == false, "\(depth)")
+        let spread = try #require(alerts.first { $0["signal"] as? String == "spread" })
+        #expect(spread["past_shown_levels"] as? Bool == true && spread["side_missing"] as? Bool == false, "\(spread)")
         // The same book shown whole: its bids are gone.
         let whole = try scratch.write("whole.ndjson", events(shown: ""))
         let wholeText = try BinaryRunner.run(["replay", whole, "--positions", positions, "--headless", "--report", "text"])

@@ -154,6 +154,13 @@ struct ImplausiblePriceTests {
             for record in fall.liquidations { #expect(record.averageFill.map { $0 < fx("60005") } ?? true, "\(record)") }
             #expect(engine.funds.allSatisfy { $0.balance <= fx("250000") }, "no surplus from bids no book had")
         }
+        // A mark past the age the engine trusts is no judge: the median decides (an old mark of
+        // 30,000 beside a book at 60,000 refused every real bid for one hostile ask: review).
+        var old = engine(with: [testInstrument()])
+        old.apply(.mark(symbol: "TESTUSDT", price: fx("30000"), time: Self.second))
+        let late = old.apply(.bookSnapshot(symbol: "TESTUSDT", bids: [(units("60000"), units("1")), (units("59999"), units("1")), (units("59998"), units("1"))],
+            asks: [(units("50000"), units("1")), (units("60001"), units("1")), (units("60002"), units("1"))], time: 400 * Self.second))
+        #expect(refusals(late).map(\.price) == [fx("50000")] && old.markets[0].book.bids.count == 3, "\(refusals(late))")
         // The mirror: asks far under the mark go, the bids stay.
         var mirror = engine(with: [testInstrument()])
         mirror.apply(.mark(symbol: "TESTUSDT", price: fx("60005"), time: Self.second))

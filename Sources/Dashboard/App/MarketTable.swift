@@ -30,9 +30,13 @@ public struct MarketRow: Sendable, Equatable {
     public var openInterest: Fixed?
     public var lastTrade: Int64?
     public var spreadBps: Double?
+    /// The spread and the depth are floors, read off a top-of-book feed's book only as far as it
+    /// shows it (see `SignalReading.pastShownLevels`): said `≥` as the signals pane says them.
+    public var spreadIsFloor = false
     /// Notional within ±10 bps (the thinner side) and its baseline, from the signals.
     public var depth10: Double?
     public var depth10Baseline: Double?
+    public var depth10IsFloor = false
     /// The worst level among the market's signals.
     public var worstSignal: SignalLevel
     public var alertSignals: Int
@@ -94,8 +98,13 @@ public struct MarketTable: Sendable {
             symbol: market.symbol, asset: market.instrument.settlementAsset, instrument: market.instrument,
             mark: mark, index: index, premiumBps: premium,
             fundingRate: market.index.fundingRate, nextFundingTime: market.index.nextFundingTime,
-            openInterest: market.openInterest, lastTrade: market.lastTradePrice, spreadBps: market.book.spreadBps?.approximateDouble,
-            depth10: depth?.value, depth10Baseline: depth?.baseline,
+            openInterest: market.openInterest, lastTrade: market.lastTradePrice,
+            // A side emptied of every level a top-of-book feed shows: the spread's floor, as the
+            // ladder and the signals give it (it read `—` beside their `≥3.36`: review).
+            spreadBps: market.book.spreadBps?.approximateDouble
+                ?? (market.book.isSynced ? market.book.spreadPastShownLevels?.bps?.approximateDouble : nil),
+            spreadIsFloor: market.book.spreadBps == nil && market.book.isSynced && market.book.spreadPastShownLevels?.bps != nil,
+            depth10: depth?.value, depth10Baseline: depth?.baseline, depth10IsFloor: depth?.pastShownLevels ?? false,
             worstSignal: worst, alertSignals: readings.values.filter { $0.level == .alert }.count,
             exchangeLiquidations60s: exchange, simulatedLiquidations60s: max(0, (window?.count ?? 0) - exchange),
             exchangeLiquidations: market.counters.exchangeLiquidations,

@@ -76,7 +76,7 @@ enum LiquidationPane {
             for (row, role) in zip(rows, roles) { line("  " + ColumnFit.line(row, walkColumns, chosen, gap: 2), role) }
             let more = record.levelsConsumed - shown.count
             if more > 0 { line("  … \(Format.count(more)) more level\(more == 1 ? "" : "s") to the worst fill\(record.worstFillPrice.map { " at " + price(Fixed(bookUnits: $0)) } ?? "")", .dim) }
-        } else if record.walk.isEmpty && record.pastShownQuantity.isPositive {
+        } else if record.walk.isEmpty && record.pastShownLevels > 0 {
             // Earlier liquidations had eaten every level a top-of-book feed shows: the book past
             // them is not known, not empty (it read "the book had no level", the empty-book claim
             // the settlement below contradicts: operator trial).
@@ -100,7 +100,7 @@ enum LiquidationPane {
         // with nothing saying why: operator trial).
         let beyondFund = record.adlQuantity - Fixed.maximum(.zero, record.unfilledQuantity - record.fundTakeoverQuantity)
         if beyondFund.isPositive {
-            let fills = record.pastShownQuantity.isPositive ? "fills (the book's, or the settlement past the levels shown)" : "the book's fills"
+            let fills = record.pastShownLevels > 0 ? "fills (the book's, or the settlement past the levels shown)" : "the book's fills"
             line("The fund could not stand behind \(quantity(beyondFund)) more of \(fills) (it had \(money(record.fundAfter + record.fundPaid)) before paying this one's deficit): the walk stopped there, and ADL takes the rest at the bankruptcy price.", .warn)
         }
         if record.fundTakeoverQuantity.isPositive {

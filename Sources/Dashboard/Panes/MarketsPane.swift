@@ -42,12 +42,14 @@ enum MarketsPane {
         Column(column: nil, title: "last", priority: 7) { row, _ in
             (row.lastTrade.map { Format.units($0, decimals: min(row.instrument.priceDecimals, 8)) } ?? "—", .dim)
         },
-        Column(column: .spread, title: "spr bps", priority: 2) { row, _ in (Format.decimal(row.spreadBps, decimals: 2), .text) },
+        Column(column: .spread, title: "spr bps", priority: 2) { row, _ in
+            ((row.spreadIsFloor ? "≥" : "") + Format.decimal(row.spreadBps, decimals: 2), .text)
+        },
         Column(column: .depth, title: "depth ±10bp", priority: 2) { row, _ in
             guard let depth = row.depth10 else { return ("—", .dim) }
             // In the quote it is counted in: a session's markets mix USDT, USDC and the dollars
             // of coin-margined contracts, and the bare figure read as one scale (operator trial).
-            var text = Format.compact(depth) + " " + row.instrument.quote
+            var text = (row.depth10IsFloor ? "≥" : "") + Format.compact(depth) + " " + row.instrument.quote
             if let baseline = row.depth10Baseline, baseline > 0 { text += " " + Format.decimal(depth / baseline, decimals: 2) + "x" }
             return (text, .text)
         },

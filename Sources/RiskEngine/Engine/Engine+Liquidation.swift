@@ -180,7 +180,8 @@ extension Engine {
     /// not stand behind (`beyondFundUnits`). Read only: a sliced cascade asks it too, to guess
     /// whether the close will deleverage (`wantsPreparedRanking`).
     func bankruptClosePlan(_ position: Position, bankruptcy: Fixed, fundBefore: Fixed)
-        -> (accepted: [Fill], net: Fixed, bookUnfilledUnits: Int64, beyondFundUnits: Int64, pastShownUnits: Int64, bookFills: Int)
+        -> (accepted: [Fill], net: Fixed, bookUnfilledUnits: Int64, beyondFundUnits: Int64, pastShownUnits: Int64, bookFills: Int,
+            walkPastShownLevels: Bool)
     {
         let instrument = markets[Int(position.symbolIndex)].instrument
         let quantityUnits = position.quantity.bookUnits
@@ -231,7 +232,7 @@ extension Engine {
         // fund stopped at the second of three levels shown, and summed its whole remainder as
         // "past the levels shown": attacker trial).
         let settledPastShown = walk.remainderPastShownLevels && accepted.count > walk.fills.count ? accepted[walk.fills.count].size : 0
-        return (accepted, net, bookUnfilledUnits, beyondFundUnits, settledPastShown, walk.fills.count)
+        return (accepted, net, bookUnfilledUnits, beyondFundUnits, settledPastShown, walk.fills.count, walk.remainderPastShownLevels)
     }
 
     mutating func closeBankrupt(_ index: Int32, into notes: inout [EngineNotification]) {
@@ -340,7 +341,9 @@ extension Engine {
             notional: notional, fee: fee, surplus: surplus, deficit: deficit, fundPaid: fundPaid,
             fundAfter: funds[Int(fund)].balance, asset: asset, isPartial: false,
             walk: LiquidationRecord.kept(bookAccepted), worstFillPrice: bookAccepted.last?.price,
-            pastShownLevels: plan.pastShownUnits > 0 ? Int32(clamping: markets[market].book.shownLevels) : 0,
+            // The levels shown whenever the walk ran past them, settled there or not (the view
+            // says no level shown was left, not that the book had none: review).
+            pastShownLevels: plan.walkPastShownLevels ? Int32(clamping: markets[market].book.shownLevels) : 0,
             pastShownQuantity: Fixed(bookUnits: plan.pastShownUnits))))
     }
 

@@ -176,7 +176,9 @@ extension Engine {
         // as real asks (a top-of-book feed sends as many a side) sided with the bids, the real asks
         // were crossed out, and a long was liquidated into bids 16 % over the mark, the fund booking
         // a surplus no book had (attacker trial). Two levels alone are judged so too.
-        if let mark = markets[index].markPrice?.bookUnits, mark > 0,
+        // A mark the engine trusts as a reference only: not an outdated one (a replay of recordings
+        // years apart) nor a disputed one (review).
+        if let mark = markReference(market: index),
             let bestAsk = asks.lazy.map(\.price).min(), let bestBid = bids.lazy.map(\.price).max(),
             bestBid > bestAsk, bestBid - bestAsk > bestAsk / 10 {
             if bestBid - mark > mark - bestAsk {

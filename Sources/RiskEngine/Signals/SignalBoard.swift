@@ -139,8 +139,12 @@ struct SignalBoard: Sendable {
             if value <= base * t.depthWarnFraction { return .warn }
             return .ok
         }
-        let depth10Level = depthLevel(input.depth10, depth10Baseline)
-        let depth50Level = depthLevel(input.depth50, depth50Baseline)
+        // A side with no price left but the book past the levels shown not known: no mid, no band,
+        // and a floor of 0 proves no thinness (it read `Depth ±10 bps 0.00` at ALERT where the
+        // venue's book had ample depth past its 20 levels: operator trial). Not judged. (A band
+        // that only reaches past the levels shown is judged against a baseline of the same.)
+        let depth10Level = spreadPastShown ? .ok : depthLevel(input.depth10, depth10Baseline)
+        let depth50Level = spreadPastShown ? .ok : depthLevel(input.depth50, depth50Baseline)
         var depth10Reading = reading(.depth10, input.depth10, depth10Baseline.value, depth10Level)
         depth10Reading.pastShownLevels = input.depth10PastShown
         next[.depth10] = depth10Reading
@@ -149,14 +153,13 @@ struct SignalBoard: Sendable {
         next[.depth50] = depth50Reading
 
         // Spread widening while near-touch depth falls (see `SignalKind.spreadVsDepth`).
-        let both = SignalBoard.spreadVsDepth(spread: spread, spreadBaseline: warm ? spreadBaseline.value : nil,
+        // Not judged either while the depth is not known (1, as before its baselines are learnt):
+        // the least of a widening floor and a thinning that is not known is no floor.
+        let both = spreadPastShown ? 1 : SignalBoard.spreadVsDepth(spread: spread, spreadBaseline: warm ? spreadBaseline.value : nil,
             depth: input.depth10, depthBaseline: warm ? depth10Baseline.value : nil, judged: judged,
             sideMissing: input.sideMissing)
         let bothLevel: SignalLevel = both >= t.spreadVsDepthAlert ? .alert : (both >= t.spreadVsDepthWarn ? .warn : .ok)
-        var bothReading = reading(.spreadVsDepth, both, 1, bothLevel)
-        // Its widening is the spread's floor; its thinning reads the depth the feed shows.
-        bothReading.pastShownLevels = spreadPastShown
-        next[.spreadVsDepth] = bothReading
+        next[.spreadVsDepth] = reading(.spreadVsDepth, both, 1, bothLevel)
 
         // Drain versus refill during a liquidation series.
         flowSeconds.append((flowTally.removed, flowTally.added))

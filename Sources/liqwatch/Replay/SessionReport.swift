@@ -21,6 +21,14 @@ enum SessionReport {
         var conditionAlerts = ConditionAlertLog()
     }
 
+    /// A kind of alert in the text report: how many, and the last of them a line each, saying how
+    /// many earlier ones are left out and how many the JSON report lists.
+    static func alertSection(_ title: String, count: Int, keeps: Int, shown: [(time: Int64, text: String)]) -> [String] {
+        var head = "\(title): \(count)"
+        if count > shown.count { head += " (the last \(shown.count) below; \(count - shown.count) earlier left out: --report json lists up to \(keeps))" }
+        return [head] + shown.map { "  \(EventTime.iso8601($0.time)) \($0.text)" }
+    }
+
     static func alertDeliveryObject(_ source: Source) -> JSON.Value {
         guard let delivery = source.alertDelivery else { return .null }
         return .object([
@@ -720,37 +728,19 @@ enum SessionReport {
                     + (result.otherMarketsUnfilled.isEmpty ? "" : " (and unfillable quantity in " + result.otherMarketsUnfilled.sorted().joined(separator: ", ") + ")"))
             }
         }
-        let shown = log.alerts.suffix(10)
-        var alertLine = "signal alerts: \(log.alertCount)"
-        if log.alertCount > shown.count {
-            alertLine += " (the last \(shown.count) below; \(log.alertCount - shown.count) earlier left out: --report json lists up to 200)"
-        }
-        lines.append(alertLine)
-        for alert in shown {
+        lines += alertSection("signal alerts", count: log.alertCount, keeps: 200, shown: log.alerts.suffix(10).map { alert in
             let instrument = engine.market(alert.symbol)?.instrument
             let asset = instrument?.settlementAsset ?? primary
             let quote = instrument?.quote ?? primary
-            let figure = alert.figure(unit: alert.signal.unit(asset: asset, quote: quote))
-            lines.append("  \(EventTime.iso8601(alert.time)) \(alert.symbol) \(alert.signal.rawValue) \(figure)")
-        }
-        let fundShown = log.fundAlerts.suffix(10)
-        var fundLine = "fund alerts: \(log.fundAlertCount)"
-        if log.fundAlertCount > fundShown.count {
-            fundLine += " (the last \(fundShown.count) below; \(log.fundAlertCount - fundShown.count) earlier left out: --report json lists up to 200)"
-        }
-        lines.append(fundLine)
-        for alert in fundShown { lines.append("  \(EventTime.iso8601(alert.time)) \(alert.message)") }
+            return (alert.time, "\(alert.symbol) \(alert.signal.rawValue) \(alert.figure(unit: alert.signal.unit(asset: asset, quote: quote)))")
+        })
+        lines += alertSection("fund alerts", count: log.fundAlertCount, keeps: 200, shown: log.fundAlerts.suffix(10).map { ($0.time, $0.message) })
         // Books that could not be trusted, marks not given, streams silent or cut off: alerts the
         // dashboard lists beside the others (a report of one alert beside a dashboard's seven:
         // operator trial). Dated when the watcher, looking every few thousand events, found them.
         let conditions = source.conditionAlerts
-        let conditionShown = conditions.recent.suffix(10)
-        var conditionLine = "book and feed alerts: \(conditions.count)"
-        if conditions.count > conditionShown.count {
-            conditionLine += " (the last \(conditionShown.count) below; \(conditions.count - conditionShown.count) earlier left out: --report json lists up to \(ConditionAlertLog.keep))"
-        }
-        lines.append(conditionLine)
-        for alert in conditionShown { lines.append("  \(EventTime.iso8601(alert.time)) \(alert.message)") }
+        lines += alertSection("book and feed alerts", count: conditions.count, keeps: ConditionAlertLog.keep,
+            shown: conditions.recent.suffix(10).map { ($0.time, $0.message) })
         // Each line escaped whole: a newline or a tab in an account or a file's name would start
         // a line of its own (a forged "deficits: 0" line under the real one).
         return lines.map { SafeText.escaped($0) }.joined(separator: "\n") + "\n"

@@ -92,6 +92,9 @@ public struct MarketTable: Sendable {
             premium = ((mark - index) / index).approximateDouble * 10_000
         }
         let depth = readings[.depth10]
+        // A side emptied of every level a top-of-book feed shows: the spread's floor, as the
+        // ladder and the signals give it (it read `—` beside their `≥3.36`: review).
+        let spreadFloor = market.book.spreadPastShownLevels?.bps
         let window = readings[.liquidations60s]
         let exchange = window?.exchangeCount ?? 0
         return MarketRow(
@@ -99,11 +102,8 @@ public struct MarketTable: Sendable {
             mark: mark, index: index, premiumBps: premium,
             fundingRate: market.index.fundingRate, nextFundingTime: market.index.nextFundingTime,
             openInterest: market.openInterest, lastTrade: market.lastTradePrice,
-            // A side emptied of every level a top-of-book feed shows: the spread's floor, as the
-            // ladder and the signals give it (it read `—` beside their `≥3.36`: review).
-            spreadBps: market.book.spreadBps?.approximateDouble
-                ?? (market.book.isSynced ? market.book.spreadPastShownLevels?.bps?.approximateDouble : nil),
-            spreadIsFloor: market.book.spreadBps == nil && market.book.isSynced && market.book.spreadPastShownLevels?.bps != nil,
+            spreadBps: market.book.spreadBps?.approximateDouble ?? spreadFloor?.approximateDouble,
+            spreadIsFloor: spreadFloor != nil,
             depth10: depth?.value, depth10Baseline: depth?.baseline, depth10IsFloor: depth?.pastShownLevels ?? false,
             worstSignal: worst, alertSignals: readings.values.filter { $0.level == .alert }.count,
             exchangeLiquidations60s: exchange, simulatedLiquidations60s: max(0, (window?.count ?? 0) - exchange),

@@ -93,7 +93,7 @@ enum LadderPane {
         }
         // A top-of-book feed's side emptied of every level it shows: the spread is at least to
         // the deepest of them (the book past them is not known), as the signals say it.
-        let pastShown = book.spread == nil && book.isSynced ? book.spreadPastShownLevels : nil
+        let pastShown = book.spreadPastShownLevels
         let spread = book.spread.map { Format.units($0, decimals: decimals) }
             ?? pastShown.map { "≥" + Format.units($0.spread, decimals: decimals) } ?? "—"
         let spreadBps = book.spreadBps.map { $0.formatted(2) } ?? pastShown?.bps.map { "≥" + $0.formatted(2) } ?? "—"

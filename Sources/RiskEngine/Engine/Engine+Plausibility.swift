@@ -184,18 +184,10 @@ extension Engine {
             if bestBid - mark > mark - bestAsk {
                 let (raised, overflow) = bestAsk.addingReportingOverflow(bestAsk / 10)
                 let limit = overflow ? Int64.max : raised
-                bids = bids.filter { level in
-                    guard level.price > limit else { return true }
-                    noteRefused(level.price, market: index, reference: mark, source: .bookLevel(.bid), into: &notes)
-                    return false
-                }
+                refuse(&bids, .bid, reference: mark, market: index, into: &notes) { $0 > limit }
             } else {
                 let limit = bestBid - bestBid / 10
-                asks = asks.filter { level in
-                    guard level.price < limit else { return true }
-                    noteRefused(level.price, market: index, reference: mark, source: .bookLevel(.ask), into: &notes)
-                    return false
-                }
+                refuse(&asks, .ask, reference: mark, market: index, into: &notes) { $0 < limit }
             }
             return
         }
@@ -208,19 +200,22 @@ extension Engine {
         let highBid = overflow ? .max : raised
         let lowAsk = median - median / 10
         if bestBid - bestAsk > bestAsk / 10 && bestBid > highBid {
-            bids = bids.filter { level in
-                guard level.price > highBid && level.price - bestAsk > bestAsk / 10 else { return true }
-                noteRefused(level.price, market: index, reference: bestAsk, source: .bookLevel(.bid), into: &notes)
-                return false
-            }
+            refuse(&bids, .bid, reference: bestAsk, market: index, into: &notes) { $0 > highBid && $0 - bestAsk > bestAsk / 10 }
         }
         guard let bid = bids.lazy.map(\.price).max() else { return }
         if bid - bestAsk > bid / 10 && bestAsk < lowAsk {
-            asks = asks.filter { level in
-                guard level.price < lowAsk && bid - level.price > bid / 10 else { return true }
-                noteRefused(level.price, market: index, reference: bid, source: .bookLevel(.ask), into: &notes)
-                return false
-            }
+            refuse(&asks, .ask, reference: bid, market: index, into: &notes) { $0 < lowAsk && bid - $0 > bid / 10 }
+        }
+    }
+
+    /// Takes out of a snapshot's side the levels whose price `isRefused`, each refused against
+    /// `reference` (counted and noted).
+    mutating func refuse(_ levels: inout [(price: Int64, size: Int64)], _ side: BookSide, reference: Int64, market index: Int,
+                         into notes: inout [EngineNotification], where isRefused: (Int64) -> Bool) {
+        levels = levels.filter { level in
+            guard isRefused(level.price) else { return true }
+            noteRefused(level.price, market: index, reference: reference, source: .bookLevel(side), into: &notes)
+            return false
         }
     }
 
@@ -228,11 +223,9 @@ extension Engine {
     mutating func admitted(_ levels: [(price: Int64, size: Int64)], side: BookSide, market index: Int, band: PriceBand?,
                            into notes: inout [EngineNotification]) -> [(price: Int64, size: Int64)] {
         guard let band, levels.contains(where: { !band.admitsLevel($0.price, side: side) }) else { return levels }
-        return levels.filter { level in
-            if band.admitsLevel(level.price, side: side) { return true }
-            noteRefused(level.price, market: index, reference: band.reference, source: .bookLevel(side), into: &notes)
-            return false
-        }
+        var kept = levels
+        refuse(&kept, side, reference: band.reference, market: index, into: &notes) { !band.admitsLevel($0, side: side) }
+        return kept
     }
 }
 

@@ -66,7 +66,7 @@ extension Engine {
         // replay read `Spread side empty`, depth 0 and ALERT where the venue's book had ample
         // depth past its 20 levels: operator trial). Its spread is at least the distance to the
         // deepest level shown.
-        let pastShown = book.isSynced ? book.spreadPastShownLevels : nil
+        let pastShown = book.spreadPastShownLevels
         let sideEmpty = book.bestBid == nil || book.bestAsk == nil
         return SignalBoard.Inputs(
             time: time,

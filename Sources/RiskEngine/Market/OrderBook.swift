@@ -221,23 +221,29 @@ public struct OrderBook: Hashable, Sendable {
     /// emptied. Past it the book is not known. Nil for a whole book, or a side the feed showed
     /// fewer levels of (the whole side).
     public func deepestShownPrice(_ side: BookSide) -> Int64? {
+        let ladder = ladder(side)
+        return deepestShownPrice(side, ladderDeepest: ladder.isEmpty ? nil : ladder.level(at: ladder.count - 1).price)
+    }
+
+    /// `deepestShownPrice`, the ladder's deepest level given (a walk that ran past the ladder has
+    /// it as its last fill, without looking it up).
+    func deepestShownPrice(_ side: BookSide, ladderDeepest: Int64?) -> Int64? {
         guard shownLevels > 0 else { return nil }
         let emptied = emptiedLevels(side)
         guard feedLevelCount(side, emptied: emptied.count) >= shownLevels else { return nil }
-        let ladder = ladder(side)
         let carried = side == .bid ? unshownBids.carriedDeepestEmptied : unshownAsks.carriedDeepestEmptied
-        let candidates = [ladder.isEmpty ? nil : ladder.level(at: ladder.count - 1).price, emptied.deepest, carried].compactMap { $0 }
+        let candidates = [ladderDeepest, emptied.deepest, carried].compactMap { $0 }
         return side == .bid ? candidates.min() : candidates.max()
     }
 
     /// The spread's floor when a side of a top-of-book feed's book has no price left but ends at
     /// the levels shown (the simulations emptied every level the feed shows of it): at least to
     /// the deepest level shown of each such side, the book past them not being known (`spread`
-    /// read nil, and the side as empty: operator trial). Nil while both sides have a price, and
-    /// for a side that is empty (a whole book's, or one the feed showed fewer levels of). `bps`
-    /// is nil when the prices give no positive mid.
+    /// read nil, and the side as empty: operator trial). Nil while both sides have a price, for a
+    /// side that is empty (a whole book's, or one the feed showed fewer levels of), and for a book
+    /// not to be trusted (`isSynced`). `bps` is nil when the prices give no positive mid.
     public var spreadPastShownLevels: (spread: Int64, bps: Fixed?)? {
-        guard shownLevels > 0, bestBid == nil || bestAsk == nil,
+        guard shownLevels > 0, isSynced, bestBid == nil || bestAsk == nil,
             let bid = bestBid ?? deepestShownPrice(.bid), let ask = bestAsk ?? deepestShownPrice(.ask) else { return nil }
         let spread = ask &- bid
         let mid = OrderBook.mid(bid: bid, ask: ask)
@@ -432,13 +438,8 @@ public struct OrderBook: Hashable, Sendable {
         result.filledValue = OrderBook.fixed(bookValue: value)
         // Past the levels shown only where the side shows a price to settle at (a side whose
         // levels were all refused is walked as an empty one, as the close will).
-        if result.remainder > 0 && shownLevels > 0 {
-            let emptied = emptiedLevels(side)
-            if feedLevelCount(side, emptied: emptied.count) >= shownLevels {
-                let carried = side == .bid ? unshownBids.carriedDeepestEmptied : unshownAsks.carriedDeepestEmptied
-                let candidates = [result.fills.last?.price, emptied.deepest, carried].compactMap { $0 }
-                result.deepestShownPrice = side == .bid ? candidates.min() : candidates.max()
-            }
+        if result.remainder > 0 {
+            result.deepestShownPrice = deepestShownPrice(side, ladderDeepest: result.fills.last?.price)
         }
         return result
     }

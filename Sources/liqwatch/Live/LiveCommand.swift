@@ -170,16 +170,15 @@ struct LiveCommand: ParsableCommand {
             return
         }
         let signal: Int32?
-        var watcher = AlertWatcher()
-        var conditions = ConditionAlertLog()
+        var alerts = HeadlessAlerts(delivery: delivery)
         do {
-            signal = try runHeadless(live, watcher: &watcher, conditions: &conditions, delivery: delivery, hookTimeout: settings.onAlertTimeout)
+            signal = try runHeadless(live, alerts: &alerts, hookTimeout: settings.onAlertTimeout)
         } catch {
             throw InputError(error.description)
         }
         let reportSource = SessionReport.Source(kind: "live", files: live.recordedPaths.isEmpty ? [label] : live.recordedPaths,
-            firstTime: live.firstTime, lastTime: live.lastTime, feed: live.feedSummary, alertsTold: watcher.told, alertDelivery: delivery?.summary,
-            conditionAlerts: conditions)
+            firstTime: live.firstTime, lastTime: live.lastTime, feed: live.feedSummary, alertsTold: alerts.watcher.told,
+            alertDelivery: delivery?.summary, conditionAlerts: alerts.conditions)
         let text = report == .json
             ? SessionReport.json(engine: live.engine, stats: live.stats, log: live.log, synchronizers: live.synchronizers, source: reportSource) + "\n"
             : SessionReport.text(engine: live.engine, stats: live.stats, log: live.log, synchronizers: live.synchronizers, source: reportSource)
@@ -199,10 +198,8 @@ struct LiveCommand: ParsableCommand {
 
     /// Applies what arrives until the duration is up or a signal (SIGINT, SIGTERM, SIGHUP,
     /// SIGQUIT) asks to stop; the report follows either way. Returns the signal, if one stopped it.
-    /// The watcher looks whether or not anyone is told (`conditions` keeps what it found for the
-    /// report).
-    func runHeadless(_ live: LiveSession, watcher: inout AlertWatcher, conditions: inout ConditionAlertLog, delivery: AlertDelivery?,
-                     hookTimeout: Double) throws(LiveStartError) -> Int32? {
+    /// The watcher looks whether or not anyone is told (`HeadlessAlerts`).
+    func runHeadless(_ live: LiveSession, alerts: inout HeadlessAlerts, hookTimeout: Double) throws(LiveStartError) -> Int32? {
         let signals = HeadlessSignals()
         try live.start()
         let deadline = duration.map { Date().addingTimeInterval($0) }
@@ -210,9 +207,7 @@ struct LiveCommand: ParsableCommand {
             if let deadline, Date() >= deadline { break }
             live.queue.wait(seconds: 0.1)
             live.pump(budget: 50_000_000)
-            let told = live.newAlerts(&watcher, wall: LiveClock.wallNanoseconds())
-            conditions.record(told)
-            delivery?.deliver(told)
+            alerts.look { live.newAlerts(&$0, wall: LiveClock.wallNanoseconds()) }
             // What arrives in the next few milliseconds is applied together at the next pump: one
             // wake of this thread for the batches of every venue, not one per batch the event loop
             // hands over (each a futex wake and two context switches). A frame waits at most this
@@ -222,12 +217,8 @@ struct LiveCommand: ParsableCommand {
         live.stop()
         // What had already arrived is applied before the report, and its alerts told.
         while live.pump() > 0 {}
-        let told = live.newAlerts(&watcher, wall: LiveClock.wallNanoseconds())
-        conditions.record(told)
-        if let delivery {
-            delivery.deliver(told)
-            delivery.waitForHooks(seconds: hookTimeout + 2)
-        }
+        alerts.look { live.newAlerts(&$0, wall: LiveClock.wallNanoseconds()) }
+        alerts.delivery?.waitForHooks(seconds: hookTimeout + 2)
         // A signal from here on (the report can take a while: its stress tables at a million
         // positions) stops the run at once, as it would any command: ignored, SIGTERM, SIGINT and
         // SIGHUP went unanswered for minutes while a report was built (attacker trial).

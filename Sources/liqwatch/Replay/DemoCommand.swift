@@ -49,21 +49,16 @@ struct DemoCommand: ParsableCommand {
                 alerts: DashboardAlerts(bell: settings.bell, delivery: delivery), keymap: settings.keymap)
             return
         }
-        var watcher = AlertWatcher()
         // A signal stops the demo where it is: the report of what was played, then 128 + it.
         let signals = HeadlessSignals()
         let stopped = { signals.signal != nil }
         // The watcher looks whether or not anyone is told: the report lists what it found.
-        var conditions = ConditionAlertLog()
-        demo.runToEnd({
-            let told = demo.newAlerts(&watcher)
-            conditions.record(told)
-            delivery?.deliver(told)
-        }, stop: stopped)
+        var alerts = HeadlessAlerts(delivery: delivery)
+        demo.runToEnd({ alerts.look { demo.newAlerts(&$0) } }, stop: stopped)
         delivery?.waitForHooks(seconds: settings.onAlertTimeout + 2)
         signals.finish()
         let source = SessionReport.Source(kind: "demo", files: ["built-in demo, seed \(seed)"], firstTime: demo.firstTime, lastTime: demo.lastTime,
-            feed: demo.feedSummary, alertsTold: watcher.told, alertDelivery: delivery?.summary, conditionAlerts: conditions)
+            feed: demo.feedSummary, alertsTold: alerts.watcher.told, alertDelivery: delivery?.summary, conditionAlerts: alerts.conditions)
         let text = report == .json
             ? SessionReport.json(engine: demo.engine, stats: demo.stats, log: demo.log, synchronizers: [:], source: source) + "\n"
             : SessionReport.text(engine: demo.engine, stats: demo.stats, log: demo.log, synchronizers: [:], source: source)

@@ -75,7 +75,6 @@ struct ReplayCommand: ParsableCommand {
             return
         }
         var failure: SessionError? = nil
-        var watcher = AlertWatcher()
         // Inputs far apart in time: said before the run (the first peek reads each one's start).
         if files.count > 1, (try? replay.peekTime()) != nil, let warning = replay.timelineWarning {
             FileHandleOutput.standardError("liqwatch: \(SafeText.escaped(warning))\n")
@@ -85,17 +84,13 @@ struct ReplayCommand: ParsableCommand {
         let stopped = { signals.signal != nil }
         // The watcher looks whether or not anyone is told: the report lists the books, marks and
         // streams it found wanting, as the dashboard's alerts view does.
-        var conditions = ConditionAlertLog()
+        var alerts = HeadlessAlerts(delivery: delivery)
         do {
-            try replay.runToEnd({
-                let told = replay.newAlerts(&watcher)
-                conditions.record(told)
-                delivery?.deliver(told)
-            }, stop: stopped)
+            try replay.runToEnd({ alerts.look { replay.newAlerts(&$0) } }, stop: stopped)
             delivery?.waitForHooks(seconds: settings.onAlertTimeout + 2)
         } catch { failure = error }
         signals.finish()
-        printReport(replay, alertsTold: watcher.told, delivery: delivery?.summary, conditions: conditions)
+        printReport(replay, alertsTold: alerts.watcher.told, delivery: delivery?.summary, conditions: alerts.conditions)
         if let failure {
             FileHandleOutput.standardError("liqwatch: \(failure.description)\n")
             throw ExitCode(1)

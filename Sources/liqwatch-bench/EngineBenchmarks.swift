@@ -85,8 +85,46 @@ enum EngineBenchmarks {
         return (seconds / Double(ticks) * 1e6, Double(after - before) / Double(count))
     }
 
+    /// The signals of every market are sampled once a second of session time, touched or not:
+    /// what one market's sample costs with 10,000 markets of two-level books and marks, beside
+    /// one book level update timed in the same run (the work a feed asks of the engine most).
+    static func signalSamples() {
+        let markets = 10_000
+        let unit: Int64 = 100_000_000
+        let start: Int64 = 1_700_000_000 * 1_000_000_000
+        var engine = Engine()
+        engine.openFund(asset: "USDT", balance: Fixed(1_000_000))
+        for index in 0..<markets {
+            let symbol = "binance-usdm:S\(index)USDT"
+            engine.apply(.bookSnapshot(symbol: symbol, bids: [(99 * unit, unit), (90 * unit, unit)],
+                asks: [(101 * unit, unit), (110 * unit, unit)], time: start))
+            engine.apply(.mark(symbol: symbol, price: Fixed(100), time: start))
+        }
+        let seconds = 30
+        var notes: [EngineNotification] = []
+        let elapsed = Stopwatch.measure {
+            for second in 1...seconds {
+                engine.apply(.clock(time: start + Int64(second) * 1_000_000_000), into: &notes)
+            }
+        }
+        blackHole(notes.count)
+        let perMarket = elapsed / Double(seconds * markets) * 1e6
+        var book = OrderBook(tick: unit / 100)
+        book.applySnapshot(bids: [(99 * unit, unit)], asks: [(101 * unit, unit)])
+        let updates = 2_000_000
+        let updateSeconds = Stopwatch.measure {
+            for index in 0..<updates { book.applyLevel(side: .bid, price: 98 * unit, size: Int64(index & 1023) + 1) }
+        }
+        blackHole(book)
+        let perUpdate = updateSeconds / Double(updates) * 1e6
+        report("signal_sample_per_market_10k_markets", perMarket, "µs", decimals: 3)
+        report("signal_sample_over_book_level_update", perMarket / perUpdate, "x")
+        report("signal_samples_10k_markets_per_session_second", perMarket * Double(markets) / 1000, "ms")
+    }
+
     static func run() {
         bookUpdates()
+        signalSamples()
         var figures: [Int: Double] = [:]
         for count in [10_000, 100_000, 1_000_000] {
             let (perTick, bytes) = markTicks(positions: count)

@@ -21,21 +21,21 @@ struct CoinMoneyFormatTests {
         #expect(Format.stressMoney(Fixed("9999.99")!, asset: "USDT") == "9,999.99")
         #expect(Format.stressMoney(Fixed(12_400), asset: "USDT") == "12.4k")
         #expect(Format.stressMoney(Fixed("1234.31536657")!, asset: "UNI") == "1,234.31536657")
-        let reading = SignalReading(kind: .stressedDeficit, value: 3_442.27, baseline: 8_000, level: .warn, count: nil, history: [])
+        let reading = SignalReading(kind: .stressedDeficit, value: 3_442.27, baseline: 8_000, level: .warn, count: nil)
         #expect(SignalsPane.formatted(reading, unit: "BTC", asset: "USDT").0 == "3,442.27")
         // A deficit past the fund: ADL follows though the book fills every unit (the markets pane
         // said `+ ADL` beside this pane's bare figure: operator trial).
-        var past = SignalReading(kind: .stressedDeficit, value: 360.50831079, baseline: 0, level: .alert, count: nil, history: [])
+        var past = SignalReading(kind: .stressedDeficit, value: 360.50831079, baseline: 0, level: .alert, count: nil)
         past.adlCertain = true
         #expect(SignalsPane.formatted(past, unit: "contracts", asset: "UNI").0 == "360.50831079 UNI + ADL")
         // Depth in its quote: a coin-margined market's is dollars, not its coin.
-        let depth = SignalReading(kind: .depth10, value: 1_200, baseline: 49_200, level: .ok, count: nil, history: [])
+        let depth = SignalReading(kind: .depth10, value: 1_200, baseline: 49_200, level: .ok, count: nil)
         #expect(SignalsPane.formatted(depth, unit: "contracts", asset: "BTC", quote: "USD").0 == "1,200 USD")
     }
 
     @Test("the signals pane's stressed deficit of a BTC-settled market, and its fund")
     func signalsRow() {
-        let reading = SignalReading(kind: .stressedDeficit, value: 0.00283333, baseline: 0.5, level: .alert, count: nil, history: [])
+        let reading = SignalReading(kind: .stressedDeficit, value: 0.00283333, baseline: 0.5, level: .alert, count: nil)
         let (value, baseline) = SignalsPane.formatted(reading, unit: "contracts", asset: "BTC")
         // Its coin named (it read as dollars beside the fund).
         #expect(value == "0.00283333 BTC")
@@ -45,7 +45,7 @@ struct CoinMoneyFormatTests {
         both.unfilledQuantity = 4_275
         both.adlCertain = true
         #expect(SignalsPane.formatted(both, unit: "contracts", asset: "UNI").0 == "0.00283333 UNI + ADL")
-        let dollars = SignalReading(kind: .stressedDeficit, value: 12_400, baseline: 250_000, level: .warn, count: nil, history: [])
+        let dollars = SignalReading(kind: .stressedDeficit, value: 12_400, baseline: 250_000, level: .warn, count: nil)
         #expect(SignalsPane.formatted(dollars, unit: "BTC", asset: "USDT").0 == "12.4k")
     }
 }

@@ -355,7 +355,7 @@ struct StressedDeficitFigureTests {
     func exactFigure() {
         let exact = Fixed("245.16877870")!
         // The Double nearest to it, pushed past the half of its last place, as a sum of Doubles can be.
-        var reading = SignalReading(kind: .stressedDeficit, value: 245.168778705, baseline: 100, level: .alert, count: nil, history: [])
+        var reading = SignalReading(kind: .stressedDeficit, value: 245.168778705, baseline: 100, level: .alert, count: nil)
         reading.unfilledQuantity = 12
         reading.adlCertain = true
         var stress = StressedDeficit(deficit: exact, unfilledQuantity: Fixed(12))

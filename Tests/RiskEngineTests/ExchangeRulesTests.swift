@@ -284,7 +284,8 @@ struct ExchangeRulesTests {
         #expect(reading.level == .alert && reading.unfilledQuantity == 7)
         // Its history rises with what the book cannot fill (7 at the bankruptcy price, about 98),
         // though the deficit itself is 0.
-        #expect((reading.history.last ?? 0) > 600, "\(reading.history.suffix(3))")
+        let history = engine.market("TESTUSDT")!.signalHistory(.stressedDeficit)
+        #expect((history.last ?? 0) > 600, "\(history.suffix(3))")
         #expect(engine.fundState(asset: "USDT").adl == .near)
         // The quantity is the market's, in its unit (the fund pane read it as money).
         #expect(engine.fundState(asset: "USDT").stressedUnit == "TEST")

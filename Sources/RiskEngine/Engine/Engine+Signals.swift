@@ -19,14 +19,13 @@ extension Engine {
             let stress = readMarketForSample(index)
             markets[index].stressed = stress
             markets[index].signalsNow = nil
-            let market = markets[index]
             let inputs = signalInputs(market: index, stressed: stress)
-            let changes = markets[index].signals.sample(inputs, thresholds: configuration.signals, symbol: market.symbol)
+            let changes = markets[index].signals.sample(inputs, thresholds: configuration.signals, symbol: markets[index].symbol)
             for var change in changes {
                 // The units an alert's reader needs (the alert hook has no instruments to ask).
                 if change.kind == .stressedDeficit {
-                    change.quantityUnit = market.instrument.quantityUnit
-                    change.asset = market.instrument.settlementAsset
+                    change.quantityUnit = markets[index].instrument.quantityUnit
+                    change.asset = markets[index].instrument.settlementAsset
                 }
                 notes.append(.signal(change))
             }
@@ -58,8 +57,7 @@ extension Engine {
 
     /// What a market's signals are judged on now.
     func signalInputs(market index: Int, stressed: StressedDeficit) -> SignalBoard.Inputs {
-        let market = markets[index]
-        let book = market.book
+        let book = markets[index].book
         let depth = depthValues(market: index, narrowBps: 10, wideBps: 50)
         // A top-of-book feed's side whose every level shown the simulations emptied is not
         // known to be empty: the book past those levels is not shown (a paused Hyperliquid
@@ -75,7 +73,8 @@ extension Engine {
             spreadPastShownBps: pastShown.map { $0.bps?.approximateDouble ?? 0 },
             // A learnt tick is the finest step a feed has shown, which one hostile level can
             // make 10⁻⁸: only a known instrument's tick sets the spread's floor.
-            spreadTicks: market.tickIsLearnt ? nil : Engine.spreadTicks(book.spread ?? pastShown?.spread, tick: market.instrument.tickSize),
+            spreadTicks: markets[index].tickIsLearnt ? nil
+                : Engine.spreadTicks(book.spread ?? pastShown?.spread, tick: markets[index].instrument.tickSize),
             depth10: depth.narrow,
             depth50: depth.wide,
             // With a side's price past the levels shown, the depth is what the feed shows (none).
@@ -83,8 +82,8 @@ extension Engine {
             depth50PastShown: pastShown != nil || depth.widePastShown,
             mid: book.mid?.approximateDouble,
             stressed: stressed,
-            fundBalance: funds[Int(market.fundIndex)].balance.approximateDouble,
-            bookFrozen: market.bookOutdated)
+            fundBalance: funds[Int(markets[index].fundIndex)].balance.approximateDouble,
+            bookFrozen: markets[index].bookOutdated)
     }
 
     /// The signals as a sample taken now would read them, shown until the next sample: for a
@@ -105,7 +104,7 @@ extension Engine {
             var board = markets[index].signals
             _ = board.sample(signalInputs(market: index, stressed: stress), thresholds: configuration.signals,
                 symbol: markets[index].symbol)
-            markets[index].signalsNow = SignalsNow(readings: board.readings, stressed: stress)
+            markets[index].signalsNow = SignalsNow(board: board, stressed: stress)
         }
         return true
     }
@@ -192,12 +191,13 @@ extension Engine {
             block == nil || block == .outdatedMark || block == .outdatedBook || block == .staleBook else {
             return StressedDeficit()
         }
-        let instrument = markets[index].instrument
-        let book = markets[index].book
         var worst = StressedDeficit()
         for side in [Side.long, Side.short] {
             let riskiest = leadingEntries(side, market: index)
             guard !riskiest.isEmpty else { continue }
+            // Copied only for a side with positions (every market is read every second).
+            let instrument = markets[index].instrument
+            let book = markets[index].book
             var quantities: [Int64] = []
             quantities.reserveCapacity(riskiest.count)
             var sum: Int64 = 0
@@ -262,7 +262,7 @@ extension Engine {
             }
             if unseen > 0 && Fixed(bookUnits: unseen) > worst.pastShownQuantity {
                 worst.pastShownQuantity = Fixed(bookUnits: unseen)
-                worst.shownLevels = book.shownLevels
+                worst.shownLevels = markets[index].book.shownLevels
             }
         }
         if configuration.unfilled == .fundTakesOver, let mark = markets[index].markPrice {

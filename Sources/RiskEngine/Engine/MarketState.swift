@@ -230,14 +230,17 @@ public struct MarketState: Sendable {
     }
     /// The signals as the screen shows them: the last sample's, or those read since for a
     /// session standing still (`Engine.readSignalsNow`).
-    public var signalReadings: [SignalKind: SignalReading] { signalsNow?.readings ?? signals.readings }
+    public var signalReadings: SignalReadings { signalsNow?.board.readings ?? signals.readings }
+    /// A signal's recent values, oldest first, as the screen shows them (its sparkline).
+    public func signalHistory(_ kind: SignalKind) -> [Double] { (signalsNow?.board ?? signals).history(kind) }
     /// The stressed deficit the same way (the reports read it too, the session ended).
     public var shownStress: StressedDeficit { signalsNow?.stressed ?? stressed }
 }
 
 /// A market's signals read for a still screen, not sampled (see `Engine.readSignalsNow`).
 struct SignalsNow: Sendable {
-    var readings: [SignalKind: SignalReading]
+    /// A copy of the market's board that took the sample.
+    var board: SignalBoard
     var stressed: StressedDeficit
 }
 

@@ -13,26 +13,14 @@ struct Baseline: Sendable {
     }
 }
 
-/// A fixed-length history for sparklines.
-struct History: Sendable {
-    private(set) var values: [Double] = []
-    let capacity: Int
-
-    init(capacity: Int) { self.capacity = capacity }
-
-    mutating func append(_ value: Double) {
-        values.append(value)
-        if values.count > capacity { values.removeFirst(values.count - capacity) }
-    }
-}
-
 /// The signals of one symbol: flows accumulated between samples, windows, baselines, levels.
 struct SignalBoard: Sendable {
     private var spreadBaseline = Baseline()
     private var depth10Baseline = Baseline()
     private var depth50Baseline = Baseline()
-    private var histories: [SignalKind: History] = [:]
-    private(set) var readings: [SignalKind: SignalReading] = [:]
+    /// Each kind's history, by `SignalKind.ordinal`.
+    private var histories: [History]
+    private(set) var readings = SignalReadings()
 
     /// Liquidity removed and added within ±50 bps since the last sample. A book update takes it
     /// out, records its level changes, and puts it back (see `Engine.apply`).
@@ -45,7 +33,7 @@ struct SignalBoard: Sendable {
     private var lastLiquidationTime: Int64?
 
     init(historyLength: Int) {
-        for kind in SignalKind.allCases { histories[kind] = History(capacity: historyLength) }
+        histories = Array(repeating: History(capacity: historyLength), count: SignalKind.allCases.count)
     }
 
     /// A price in book units from a double, clamped: a band edge past the largest book unit (a
@@ -107,9 +95,11 @@ struct SignalBoard: Sendable {
         var bookFrozen = false
     }
 
+    /// A signal's recent values, oldest first, one a sample: its sparkline.
+    func history(_ kind: SignalKind) -> [Double] { histories[Int(kind.ordinal)].values }
+
     /// Takes a one-second sample; returns the level changes.
     mutating func sample(_ input: Inputs, thresholds t: SignalThresholds, symbol: String) -> [SignalChange] {
-        var next: [SignalKind: SignalReading] = [:]
         let warm = spreadBaseline.samples >= t.warmupSamples
 
         // Spread.
@@ -130,7 +120,6 @@ struct SignalBoard: Sendable {
         var spreadReading = reading(.spread, spread, spreadBaseline.value, spreadLevel)
         spreadReading.sideMissing = input.sideMissing
         spreadReading.pastShownLevels = spreadPastShown
-        next[.spread] = spreadReading
 
         // Depth.
         func depthLevel(_ value: Double, _ baseline: Baseline) -> SignalLevel {
@@ -147,10 +136,8 @@ struct SignalBoard: Sendable {
         let depth50Level = spreadPastShown ? .ok : depthLevel(input.depth50, depth50Baseline)
         var depth10Reading = reading(.depth10, input.depth10, depth10Baseline.value, depth10Level)
         depth10Reading.pastShownLevels = input.depth10PastShown
-        next[.depth10] = depth10Reading
         var depth50Reading = reading(.depth50, input.depth50, depth50Baseline.value, depth50Level)
         depth50Reading.pastShownLevels = input.depth50PastShown
-        next[.depth50] = depth50Reading
 
         // Spread widening while near-touch depth falls (see `SignalKind.spreadVsDepth`).
         // Not judged either while the depth is not known (1, as before its baselines are learnt):
@@ -159,7 +146,7 @@ struct SignalBoard: Sendable {
             depth: input.depth10, depthBaseline: warm ? depth10Baseline.value : nil, judged: judged,
             sideMissing: input.sideMissing)
         let bothLevel: SignalLevel = both >= t.spreadVsDepthAlert ? .alert : (both >= t.spreadVsDepthWarn ? .warn : .ok)
-        next[.spreadVsDepth] = reading(.spreadVsDepth, both, 1, bothLevel)
+        let bothReading = reading(.spreadVsDepth, both, 1, bothLevel)
 
         // Drain versus refill during a liquidation series.
         flowSeconds.append((flowTally.removed, flowTally.added))
@@ -171,25 +158,27 @@ struct SignalBoard: Sendable {
         let inSeries = lastLiquidationTime.map { input.time - $0 <= t.seriesSeconds * 1_000_000_000 } ?? false
         var drainLevel = SignalLevel.ok
         if inSeries { drainLevel = drain >= t.drainAlertRatio ? .alert : (drain >= t.drainWarnRatio ? .warn : .ok) }
-        next[.drainVsRefill] = reading(.drainVsRefill, drain, 1, drainLevel)
+        let drainReading = reading(.drainVsRefill, drain, 1, drainLevel)
 
         // Liquidation windows.
         liquidations.removeAll { input.time - $0.time > 60_000_000_000 }
-        let in10 = liquidations.filter { input.time - $0.time <= 10_000_000_000 }
-        let notional10 = in10.reduce(0) { $0 + $1.notional }
+        var count10 = 0
+        var notional10 = 0.0
+        for liquidation in liquidations where input.time - liquidation.time <= 10_000_000_000 {
+            count10 += 1
+            notional10 += liquidation.notional
+        }
         let notional60 = liquidations.reduce(0) { $0 + $1.notional }
         func windowLevel(_ count: Int, _ notional: Double, warn: (count: Int, notional: Double), alert: (count: Int, notional: Double)) -> SignalLevel {
             if count >= alert.count || notional >= alert.notional { return .alert }
             if count >= warn.count || notional >= warn.notional { return .warn }
             return .ok
         }
-        var r10 = reading(.liquidations10s, notional10, nil, windowLevel(in10.count, notional10, warn: t.liquidations10sWarn, alert: t.liquidations10sAlert))
-        r10.count = in10.count
-        next[.liquidations10s] = r10
+        var r10 = reading(.liquidations10s, notional10, nil, windowLevel(count10, notional10, warn: t.liquidations10sWarn, alert: t.liquidations10sAlert))
+        r10.count = count10
         var r60 = reading(.liquidations60s, notional60, nil, windowLevel(liquidations.count, notional60, warn: t.liquidations60sWarn, alert: t.liquidations60sAlert))
         r60.count = liquidations.count
         r60.exchangeCount = liquidations.reduce(0) { $0 + ($1.exchange ? 1 : 0) }
-        next[.liquidations60s] = r60
 
         // Stressed deficit against the fund; ADL certain (unfillable quantity, or a deficit beyond
         // the fund) is an alert whatever the amount.
@@ -209,7 +198,6 @@ struct SignalBoard: Sendable {
             stressedReading.pastShownQuantity = input.stressed.pastShownQuantity.approximateDouble
             stressedReading.shownLevels = input.stressed.shownLevels
         }
-        next[.stressedDeficit] = stressedReading
 
         // Learn baselines after judging against them, so a jump is seen before it is absorbed.
         if input.spreadBps != nil && !input.bookFrozen {
@@ -227,24 +215,32 @@ struct SignalBoard: Sendable {
         // at all (at the bankruptcy prices): while that quantity goes to ADL the deficit reads 0,
         // and the sparkline lay flat through the whole alert.
         let stressedHistory = stressed + input.stressed.unfilledNotional.approximateDouble
-        for kind in SignalKind.allCases {
-            guard var reading = next[kind] else { continue }
-            histories[kind]?.append(kind == .stressedDeficit ? stressedHistory : reading.value)
-            reading.history = histories[kind]?.values ?? []
-            let before = readings[kind]?.level ?? .ok
+        // Settled in `SignalKind.allCases`' order, the order of the changes reported, each
+        // reading written in place (a new set of readings each sample was a tenth of its time).
+        func settle(_ reading: SignalReading, history: Double? = nil) {
+            histories[Int(reading.kind.ordinal)].append(history ?? reading.value)
+            let before = readings[reading.kind]?.level ?? .ok
             if before != reading.level {
                 changes.append(SignalChange(
-                    time: input.time, symbol: symbol, kind: kind, from: before, to: reading.level,
+                    time: input.time, symbol: symbol, kind: reading.kind, from: before, to: reading.level,
                     value: reading.value, baseline: reading.baseline,
                     unfilledQuantity: reading.adlCertain ? reading.unfilledQuantity : nil, sideMissing: reading.sideMissing,
                     pastShownLevels: reading.pastShownLevels))
             }
-            readings[kind] = reading
+            readings[reading.kind] = reading
         }
+        settle(bothReading)
+        settle(drainReading)
+        settle(spreadReading)
+        settle(depth10Reading)
+        settle(depth50Reading)
+        settle(r10)
+        settle(r60)
+        settle(stressedReading, history: stressedHistory)
         return changes
     }
 
     private func reading(_ kind: SignalKind, _ value: Double, _ baseline: Double?, _ level: SignalLevel) -> SignalReading {
-        SignalReading(kind: kind, value: value, baseline: baseline, level: level, count: nil, history: [])
+        SignalReading(kind: kind, value: value, baseline: baseline, level: level, count: nil)
     }
 }

@@ -124,7 +124,6 @@ public struct SignalReading: Hashable, Sendable {
     public var count: Int?
     /// Of `count`, those the exchange reported (the rest were simulated).
     public var exchangeCount: Int? = nil
-    public var history: [Double]
     /// The stressed deficit's quantity the book could not fill, and whether ADL would follow.
     public var unfilledQuantity: Double? = nil
     public var adlCertain = false

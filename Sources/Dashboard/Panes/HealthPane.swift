@@ -55,24 +55,41 @@ enum HealthPane {
         }
     }
 
-    /// Every market's book as the engine holds it: updates applied, gaps, and whether it can be
-    /// trusted (the engine's own `staleReason`). A replay's health view said only that it had no
-    /// live streams, while the report counted each book's gaps (operator trial).
+    /// Every market's book as the engine holds it: snapshots and updates applied, gaps, and
+    /// whether it can be trusted (the engine's own `staleReason`). A replay's health view said
+    /// only that it had no live streams, while the report counted each book's gaps (operator
+    /// trial). Snapshots are counted apart: a feed that sends only whole books (OKX's and
+    /// Hyperliquid's top levels, a Tardis snapshot file) read `updates 0` for a book it had
+    /// renewed thousands of times.
     static func drawBooks(_ model: AppModel, from top: Int, in inner: Rect, _ buffer: inout Buffer) {
         let markets = model.engine.markets.sorted { $0.symbol < $1.symbol }
         guard !markets.isEmpty, top + 1 < inner.maxY else { return }
         let nameWidth = min(28, max(6, markets.map { DisplayWidth.of(model.marketNames.short($0.symbol)) }.max() ?? 6))
-        let header = Format.left("book", nameWidth) + Format.right("updates", 11) + Format.right("gaps", 7) + "  state"
-        buffer.put(header, x: inner.x + 1, y: top, role: .header, limit: inner.width - 1)
+        // The rows there is room for (the view lists the first markets by name, then how many more).
+        let counts: [(snapshots: String, updates: String, gaps: String)] = markets.prefix(max(0, inner.maxY - top - 1)).map {
+            (Format.count($0.counters.snapshots), Format.count($0.counters.depthEvents), Format.count($0.counters.gaps))
+        }
+        // Each count column as wide as its widest figure; the snapshots go first where the line
+        // has no room for every figure (a count is never cut).
+        let updatesWidth = max(8, (counts.map { DisplayWidth.of($0.updates) }.max() ?? 0) + 1)
+        let gapsWidth = max(6, (counts.map { DisplayWidth.of($0.gaps) }.max() ?? 0) + 1)
+        let snapshotsWidth = max(10, (counts.map { DisplayWidth.of($0.snapshots) }.max() ?? 0) + 1)
+        let room = inner.width - 1
+        let showSnapshots = nameWidth + snapshotsWidth + updatesWidth + gapsWidth + 4 <= room
+        var header = Format.left("book", nameWidth)
+        if showSnapshots { header += Format.right("snapshots", snapshotsWidth) }
+        header += Format.right("updates", updatesWidth) + Format.right("gaps", gapsWidth) + "  state"
+        buffer.put(header, x: inner.x + 1, y: top, role: .header, limit: room)
         var y = top + 1
         for (index, market) in markets.enumerated() where y < inner.maxY {
             if y + 1 == inner.maxY && index < markets.count - 1 {
-                buffer.put("+\(Format.count(markets.count - index)) more", x: inner.x + 1, y: y, role: .dim, limit: inner.width - 1)
+                buffer.put("+\(Format.count(markets.count - index)) more", x: inner.x + 1, y: y, role: .dim, limit: room)
                 break
             }
-            let name = Format.left(model.marketNames.short(market.symbol), nameWidth)
-            let line = name + Format.right(Format.count(market.counters.depthEvents), 11) + Format.right(Format.count(market.counters.gaps), 7)
-            let x = buffer.put(line, x: inner.x + 1, y: y, role: .text, limit: inner.width - 1)
+            var line = Format.left(model.marketNames.short(market.symbol), nameWidth)
+            if showSnapshots { line += Format.right(counts[index].snapshots, snapshotsWidth) }
+            line += Format.right(counts[index].updates, updatesWidth) + Format.right(counts[index].gaps, gapsWidth)
+            let x = buffer.put(line, x: inner.x + 1, y: y, role: .text, limit: room)
             let state = market.staleReason.map { "STALE (\($0))" } ?? "ok"
             buffer.put("  " + state, x: x, y: y, role: market.isStale ? .alert : .ok, limit: max(0, inner.maxX - x))
             y += 1

@@ -14,6 +14,9 @@ struct SlicedCascadeClockTests {
         #expect(sliced.engine.funds == whole.engine.funds, sourceLocation: sourceLocation)
         #expect(sliced.engine.markets.map(\.counters) == whole.engine.markets.map(\.counters), sourceLocation: sourceLocation)
         #expect(sliced.engine.markets.map(\.signalReadings) == whole.engine.markets.map(\.signalReadings), sourceLocation: sourceLocation)
+        // The sparklines' histories too (kept apart from the readings).
+        let histories = { (engine: Engine) in engine.markets.map { market in SignalKind.allCases.map { market.signalHistory($0) } } }
+        #expect(histories(sliced.engine) == histories(whole.engine), sourceLocation: sourceLocation)
         #expect(sliced.log.simulatedCount == whole.log.simulatedCount, sourceLocation: sourceLocation)
         #expect(sliced.log.deficitCount == whole.log.deficitCount, sourceLocation: sourceLocation)
         #expect(sliced.log.deficitTotal == whole.log.deficitTotal, sourceLocation: sourceLocation)

@@ -55,6 +55,9 @@ struct CascadeSliceTests {
         #expect(sliced.markets.map(\.triggers) == whole.markets.map(\.triggers), sourceLocation: sourceLocation)
         #expect(sliced.markets.map(\.counters) == whole.markets.map(\.counters), sourceLocation: sourceLocation)
         #expect(sliced.markets.map(\.signalReadings) == whole.markets.map(\.signalReadings), sourceLocation: sourceLocation)
+        // The sparklines' histories too (kept apart from the readings).
+        let histories = { (engine: Engine) in engine.markets.map { market in SignalKind.allCases.map { market.signalHistory($0) } } }
+        #expect(histories(sliced) == histories(whole), sourceLocation: sourceLocation)
         #expect(sliced.nextSampleTime == whole.nextSampleTime, sourceLocation: sourceLocation)
     }
 

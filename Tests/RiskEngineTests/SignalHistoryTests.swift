@@ -20,6 +20,23 @@ struct SignalHistoryTests {
         #expect(none.values.isEmpty)
     }
 
+    @Test("the ring reads as the shifted array it replaced, at every capacity and length, and its newest values as their suffix")
+    func ringAgainstShiftedArray() {
+        for capacity in 0...7 {
+            var ring = History(capacity: capacity)
+            var shifted: [Double] = []
+            for value in 0..<30 {
+                ring.append(Double(value))
+                shifted.append(Double(value))
+                if shifted.count > capacity { shifted.removeFirst(shifted.count - capacity) }
+                #expect(ring.values == shifted, "capacity \(capacity) after \(value + 1)")
+                for count in 0...(capacity + 2) {
+                    #expect(ring.last(count) == Array(shifted.suffix(count)), "capacity \(capacity) after \(value + 1), last \(count)")
+                }
+            }
+        }
+    }
+
     func inputs(second: Int64, spreadBps: Double?, depth: Double, sideMissing: Bool = false) -> SignalBoard.Inputs {
         SignalBoard.Inputs(time: second * 1_000_000_000, spreadBps: spreadBps, sideMissing: sideMissing, spreadTicks: 100,
             depth10: depth, depth50: depth, mid: 60_000, stressed: StressedDeficit(), fundBalance: 1_000_000)

@@ -49,6 +49,15 @@ struct SignalsNowTests {
         #expect(!engine.markets[index].stressed.unfilledQuantity.isPositive)
         let readAgain = engine.readSignalsNow()
         #expect(!readAgain)
+        // The sparkline shows the sample read now at its end, until the next sample replaces it.
+        let sampled = engine.markets[index].signals.history(.stressedDeficit)
+        let shownHistory = engine.markets[index].signalHistory(.stressedDeficit)
+        #expect(shownHistory.count == sampled.count + 1 && Array(shownHistory.dropLast()) == sampled)
+        #expect((shownHistory.last ?? 0) > 0 && (sampled.last ?? 1) == 0, "\(shownHistory.suffix(2))")
+        #expect(engine.markets[index].signalHistory(.stressedDeficit, last: 2) == Array(shownHistory.suffix(2)))
+        engine.apply(.clock(time: start + Self.second))
+        #expect(engine.markets[index].signalHistory(.stressedDeficit) == engine.markets[index].signals.history(.stressedDeficit),
+            "a sample taken: the live board's history again")
     }
 
     @Test("a session read while still goes on exactly as one never read: the same notes, samples and baselines")

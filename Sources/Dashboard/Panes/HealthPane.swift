@@ -64,9 +64,9 @@ enum HealthPane {
     static func drawBooks(_ model: AppModel, from top: Int, in inner: Rect, _ buffer: inout Buffer) {
         let markets = model.engine.markets.sorted { $0.symbol < $1.symbol }
         guard !markets.isEmpty, top + 1 < inner.maxY else { return }
-        let nameWidth = min(28, max(6, markets.map { DisplayWidth.of(model.marketNames.short($0.symbol)) }.max() ?? 6))
-        // The rows there is room for (the view lists the first markets by name, then how many more).
-        let counts: [(snapshots: String, updates: String, gaps: String)] = markets.prefix(max(0, inner.maxY - top - 1)).map {
+        // The rows shown (the view lists the first markets by name, then on its last row how many more).
+        let rows = max(0, inner.maxY - top - 1)
+        let counts: [(snapshots: String, updates: String, gaps: String)] = markets.prefix(markets.count > rows ? rows - 1 : rows).map {
             (Format.count($0.counters.snapshots), Format.count($0.counters.depthEvents), Format.count($0.counters.gaps))
         }
         // Each count column as wide as its widest figure; the snapshots go first where the line
@@ -75,6 +75,9 @@ enum HealthPane {
         let gapsWidth = max(6, (counts.map { DisplayWidth.of($0.gaps) }.max() ?? 0) + 1)
         let snapshotsWidth = max(10, (counts.map { DisplayWidth.of($0.snapshots) }.max() ?? 0) + 1)
         let room = inner.width - 1
+        // The names give way to the counts (a name is shortened with "…", a count never cut).
+        let widestName = markets.prefix(counts.count).map { DisplayWidth.of(model.marketNames.short($0.symbol)) }.max() ?? 6
+        let nameWidth = max(1, min(28, max(6, widestName), room - updatesWidth - gapsWidth - 2))
         let showSnapshots = nameWidth + snapshotsWidth + updatesWidth + gapsWidth + 4 <= room
         var header = Format.left("book", nameWidth)
         if showSnapshots { header += Format.right("snapshots", snapshotsWidth) }
@@ -86,7 +89,7 @@ enum HealthPane {
                 buffer.put("+\(Format.count(markets.count - index)) more", x: inner.x + 1, y: y, role: .dim, limit: room)
                 break
             }
-            var line = Format.left(model.marketNames.short(market.symbol), nameWidth)
+            var line = Format.name(model.marketNames.short(market.symbol), nameWidth)
             if showSnapshots { line += Format.right(counts[index].snapshots, snapshotsWidth) }
             line += Format.right(counts[index].updates, updatesWidth) + Format.right(counts[index].gaps, gapsWidth)
             let x = buffer.put(line, x: inner.x + 1, y: y, role: .text, limit: room)

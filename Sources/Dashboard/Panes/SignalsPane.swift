@@ -54,7 +54,7 @@ enum SignalsPane {
             x = buffer.put(Format.right(value, valueWidth), x: x, y: y, role: reading.level == .ok ? .text : role)
             if baselineWidth > 0 { x = buffer.put(Format.right(baseline, baselineWidth), x: x, y: y, role: .dim) }
             if sparkWidth > 0 {
-                x = buffer.put(" " + Format.left(Format.sparkline(market.signalHistory(kind), width: sparkWidth), sparkWidth) + " ", x: x, y: y,
+                x = buffer.put(" " + Format.left(Format.sparkline(market.signalHistory(kind, last: sparkWidth), width: sparkWidth), sparkWidth) + " ", x: x, y: y,
                     role: reading.level == .ok ? .dim : role)
             }
             let label = reading.level == .alert ? "ALERT" : (reading.level == .warn ? "WARN" : "ok")

@@ -232,16 +232,32 @@ public struct MarketState: Sendable {
     /// session standing still (`Engine.readSignalsNow`).
     public var signalReadings: SignalReadings { signalsNow?.board.readings ?? signals.readings }
     /// A signal's recent values, oldest first, as the screen shows them (its sparkline).
-    public func signalHistory(_ kind: SignalKind) -> [Double] { (signalsNow?.board ?? signals).history(kind) }
+    public func signalHistory(_ kind: SignalKind) -> [Double] {
+        if let now = signalsNow { return now.board.history(kind) }
+        return signals.history(kind)
+    }
+    /// Its newest `count` values, oldest first: what a sparkline of `count` cells draws.
+    public func signalHistory(_ kind: SignalKind, last count: Int) -> [Double] {
+        if let now = signalsNow { return now.board.history(kind, last: count) }
+        return signals.history(kind, last: count)
+    }
     /// The stressed deficit the same way (the reports read it too, the session ended).
     public var shownStress: StressedDeficit { signalsNow?.stressed ?? stressed }
 }
 
 /// A market's signals read for a still screen, not sampled (see `Engine.readSignalsNow`).
-struct SignalsNow: Sendable {
+///
+/// A class, held by reference: a market carries it only while a still screen shows it, and a
+/// board inline made every market's state larger, and every copy of one dearer, all session.
+final class SignalsNow: Sendable {
     /// A copy of the market's board that took the sample.
-    var board: SignalBoard
-    var stressed: StressedDeficit
+    let board: SignalBoard
+    let stressed: StressedDeficit
+
+    init(board: SignalBoard, stressed: StressedDeficit) {
+        self.board = board
+        self.stressed = stressed
+    }
 }
 
 /// Where a market's mark comes from.

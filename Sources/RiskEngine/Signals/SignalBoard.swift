@@ -98,6 +98,9 @@ struct SignalBoard: Sendable {
     /// A signal's recent values, oldest first, one a sample: its sparkline.
     func history(_ kind: SignalKind) -> [Double] { histories[Int(kind.ordinal)].values }
 
+    /// Its newest `count` values, oldest first (a sparkline's cells).
+    func history(_ kind: SignalKind, last count: Int) -> [Double] { histories[Int(kind.ordinal)].last(count) }
+
     /// Takes a one-second sample; returns the level changes.
     mutating func sample(_ input: Inputs, thresholds t: SignalThresholds, symbol: String) -> [SignalChange] {
         let warm = spreadBaseline.samples >= t.warmupSamples

@@ -42,5 +42,23 @@ struct History: Sendable {
     }
 
     /// Oldest first.
-    var values: [Double] { oldest == 0 ? storage : Array(storage[oldest...]) + Array(storage[..<oldest]) }
+    var values: [Double] { last(storage.count) }
+
+    /// The newest `count` values (or all there are), oldest first: what a sparkline of `count`
+    /// cells draws, without copying a history of up to 100,000 values each frame.
+    func last(_ count: Int) -> [Double] {
+        let count = max(0, min(count, storage.count))
+        var values: [Double] = []
+        values.reserveCapacity(count)
+        // The newest value sits just before `oldest` (at the end while the ring is filling).
+        let end = oldest == 0 ? storage.count : oldest
+        let start = end - count
+        if start >= 0 {
+            values.append(contentsOf: storage[start..<end])
+        } else {
+            values.append(contentsOf: storage[(storage.count + start)...])
+            values.append(contentsOf: storage[..<end])
+        }
+        return values
+    }
 }

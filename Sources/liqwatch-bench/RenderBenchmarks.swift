@@ -12,7 +12,42 @@ import Glibc
 enum RenderBenchmarks {
     static func run() {
         tenThousand()
+        manyMarkets()
         million()
+    }
+
+    /// A frame with 5,000 markets watched, beside the same frame with one: every pane's title asks
+    /// which market is focused, and choosing it read every market (a key took three seconds).
+    static func manyMarkets() {
+        func frame(markets: Int) -> Double {
+            let unit: Int64 = 100_000_000
+            let start: Int64 = 1_700_000_000 * 1_000_000_000
+            var engine = Engine()
+            engine.openFund(asset: "USDT", balance: Fixed(1_000_000))
+            for index in 0..<markets {
+                let symbol = "binance-usdm:M\(index)USDT"
+                engine.apply(.bookSnapshot(symbol: symbol, bids: [(99 * unit, unit), (90 * unit, unit)],
+                    asks: [(101 * unit, unit), (110 * unit, unit)], time: start))
+                engine.apply(.mark(symbol: symbol, price: Fixed(100), time: start))
+            }
+            engine.apply(.clock(time: start + 1_000_000_000))
+            var status = SessionStatus(kind: "replay", source: "bench")
+            status.time = start + 1_000_000_000
+            var model = AppModel(width: 200, height: 60, status: status, engine: engine, log: SessionLog())
+            _ = model.update(.session(engine: engine, log: SessionLog(), status: status))
+            var buffer = Buffer(width: 200, height: 60)
+            let frames = 30
+            let seconds = Stopwatch.measure {
+                for _ in 0..<frames { model.render(into: &buffer) }
+            }
+            blackHole(buffer)
+            return seconds / Double(frames) * 1e3
+        }
+        let one = frame(markets: 1)
+        let many = frame(markets: 5_000)
+        report("render_frame_200x60_1_market", one, "ms", decimals: 3)
+        report("render_frame_200x60_5k_markets", many, "ms", decimals: 3)
+        report("render_frame_5k_markets_over_1", many / one, "x")
     }
 
     /// The dashboard while a million positions cascade: the demo with 1,000,000 positions, 90 s

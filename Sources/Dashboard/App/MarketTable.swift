@@ -67,6 +67,10 @@ public struct MarketRow: Sendable, Equatable {
 /// filtered for the markets pane, and the one the dashboard focuses by default.
 public struct MarketTable: Sendable {
     public private(set) var rows: [MarketRow] = []
+    /// The market the dashboard focuses by default, chosen once a rebuild: every pane's title and
+    /// the markets pane's every row asked for it, and choosing it reads every row (with 5,000
+    /// markets a key took three seconds to answer: operator trial).
+    public private(set) var riskiest: String?
 
     public init() {}
 
@@ -77,6 +81,7 @@ public struct MarketTable: Sendable {
         rows = engine.markets.map { market in
             MarketTable.row(of: market, positions: openPositions[market.symbol] ?? 0, nearLiquidation: nearLiquidation[market.symbol] ?? 0)
         }
+        riskiest = MarketTable.riskiest(of: rows)
     }
 
     /// A market as the engine holds it now. The table's rows are the pane's order (built once a
@@ -123,8 +128,14 @@ public struct MarketTable: Sendable {
     /// before one without. A market whose book is outdated is chosen only when every market's is:
     /// in a replay of recordings years apart the focus sat on a 2021 book, its frozen positions
     /// first, while the session clock was in 2025 (operator trial).
-    public var riskiest: String? {
-        (rows.lazy.filter { !$0.bookOutdated }.min(by: MarketTable.riskFirst) ?? rows.min(by: MarketTable.riskFirst))?.symbol
+    static func riskiest(of rows: [MarketRow]) -> String? {
+        var live: Int?
+        var any: Int?
+        for index in rows.indices {
+            if any == nil || riskFirst(rows[index], rows[any!]) { any = index }
+            if !rows[index].bookOutdated && (live == nil || riskFirst(rows[index], rows[live!])) { live = index }
+        }
+        return (live ?? any).map { rows[$0].symbol }
     }
 
     static func riskFirst(_ a: MarketRow, _ b: MarketRow) -> Bool {

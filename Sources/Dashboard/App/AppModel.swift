@@ -132,6 +132,9 @@ public struct AppModel: Sendable {
     /// Markets by the names narrow columns give them.
     public private(set) var marketNames = MarketNames()
     public private(set) var visibleMarkets: [MarketRow] = []
+    /// The markets pane's columns measured over every listed market when they were listed (see
+    /// `MarketsPane.page`): once a rebuild, not once a frame.
+    var marketColumnMeasure = MarketColumnMeasure()
     public private(set) var marketSortColumn: MarketColumn = .risk
     public private(set) var marketSortDescending = false
     public private(set) var marketFilter = ""
@@ -276,6 +279,7 @@ public struct AppModel: Sendable {
     mutating func refreshVisibleMarkets(keepingCursor: Bool = true) {
         let under = keepingCursor && marketCursor < visibleMarkets.count ? visibleMarkets[marketCursor].symbol : nil
         visibleMarkets = markets.view(filter: marketFilter, column: marketSortColumn, descending: marketSortDescending)
+        marketColumnMeasure = MarketsPane.measure(visibleMarkets, model: self)
         if let under, let moved = visibleMarkets.firstIndex(where: { $0.symbol == under }) { marketCursor = moved }
         // Not worked by the operator, the pane shows its top, the riskiest: following the market
         // it had started on, a one-row pane at 80×24 showed the least risky market while another

@@ -108,14 +108,38 @@ enum MarketsPane {
     /// The columns that fit `width`, each as wide as its widest cell; the highest priority
     /// numbers go first.
     static func fitting(_ width: Int, rows: [MarketRow], model: AppModel) -> [(column: Column, width: Int)] {
+        fitting(width, measure: measure(rows, model: model), model: model)
+    }
+
+    /// Each column's widest cell over `rows`, the title's at least, and the columns whose every
+    /// cell says nothing.
+    static func measure(_ rows: [MarketRow], model: AppModel) -> MarketColumnMeasure {
+        var measure = MarketColumnMeasure()
+        measure.rowCount = rows.count
+        for column in columns {
+            var widest = DisplayWidth.of(column.title)
+            var empty = true
+            for row in rows {
+                let text = column.cell(row, model).0
+                widest = max(widest, DisplayWidth.of(text))
+                if text != "—" { empty = false }
+            }
+            measure.widths[column.title] = widest
+            if !rows.isEmpty && empty { measure.empty.insert(column.title) }
+            if let narrow = column.narrowCell {
+                measure.narrowWidths[column.title] = rows.reduce(DisplayWidth.of(column.title)) { max($0, DisplayWidth.of(narrow($1, model).0)) }
+            }
+        }
+        return measure
+    }
+
+    /// The columns that fit `width`, sized by `measure`.
+    static func fitting(_ width: Int, measure: MarketColumnMeasure, model: AppModel) -> [(column: Column, width: Int)] {
         // Markets named without a venue (an engine fed directly) have no venue column.
         let named = model.marketNames.venues.isEmpty ? columns.filter { !$0.onlyForSeveralVenues } : columns
-        var empty: Set<String> = []
+        let empty = measure.empty
         let all = named.map { column -> (column: Column, width: Int) in
-            let cells = rows.map { column.cell($0, model).0 }
-            if !cells.isEmpty && cells.allSatisfy({ $0 == "—" }) { empty.insert(column.title) }
-            let widest = cells.map(DisplayWidth.of).max() ?? 0
-            return (column, max(DisplayWidth.of(column.title), widest))
+            (column, measure.widths[column.title] ?? DisplayWidth.of(column.title))
         }
         var chosen = all
         func total() -> Int { chosen.reduce(0, { $0 + $1.width + 1 }) }
@@ -137,8 +161,7 @@ enum MarketsPane {
                 var column = chosen[index].column
                 column.cell = narrow
                 column.narrowCell = nil
-                let widest = rows.map { DisplayWidth.of(narrow($0, model).0) }.max() ?? 0
-                chosen[index] = (column, max(DisplayWidth.of(column.title), widest))
+                chosen[index] = (column, measure.narrowWidths[column.title] ?? DisplayWidth.of(column.title))
             }
         }
         // Still too wide (a long symbol, a long figure): the mark goes, then the signal, then the
@@ -162,19 +185,41 @@ enum MarketsPane {
 
     /// The rows as the pane draws them: in the table's order, from the engine as it is now.
     static func shownRows(_ model: AppModel) -> [MarketRow] {
-        model.visibleMarkets.map { row in
-            model.engine.market(row.symbol).map { MarketTable.row(of: $0, positions: row.positions, nearLiquidation: row.nearLiquidation) } ?? row
-        }
+        model.visibleMarkets.map { fresh($0, model) }
+    }
+
+    /// A row of the table read again from the engine as it is now (the table is built once a
+    /// second of session time).
+    static func fresh(_ row: MarketRow, _ model: AppModel) -> MarketRow {
+        model.engine.market(row.symbol).map { MarketTable.row(of: $0, positions: row.positions, nearLiquidation: row.nearLiquidation) } ?? row
+    }
+
+    /// The rows on screen, read now, and the columns that fit: sized by every listed market's
+    /// cells as the table was last built (`AppModel.marketColumnMeasure`), and by the rows on
+    /// screen as they read now, so a figure grown since is not cut. Reading and measuring every
+    /// market each frame took 34 ms a frame with 5,000 markets.
+    static func page(_ model: AppModel, inner: Rect, focused: Bool) -> (range: Range<Int>, rows: [MarketRow], cursor: Int,
+        columns: [(column: Column, width: Int)]) {
+        let listed = model.visibleMarkets
+        // Not worked by the operator, the pane keeps the market the ladder shows (▸) in sight: at
+        // 80×24 its one row showed another, STALE one, the ▸ off screen (operator trial).
+        let focusedSymbol = model.focusedSymbol
+        let cursor = focused ? model.marketCursor : (listed.firstIndex { $0.symbol == focusedSymbol } ?? model.marketCursor)
+        let range = TableRows.visibleRange(count: listed.count, cursor: cursor, in: inner)
+        let rows = range.map { fresh(listed[$0], model) }
+        var measure = model.marketColumnMeasure
+        measure.merge(self.measure(rows, model: model))
+        return (range, rows, cursor, fitting(inner.width, measure: measure, model: model))
     }
 
     /// The sortable columns the pane shows at its width (`s` cycles through these only).
     static func shownColumns(_ model: AppModel) -> Set<MarketColumn> {
         guard let rect = model.layout.markets else { return [] }
-        return Set(fitting(rect.inset(1).width, rows: shownRows(model), model: model).compactMap(\.column.column))
+        return Set(page(model, inner: rect.inset(1), focused: model.focus == .markets).columns.compactMap(\.column.column))
     }
 
     static func render(_ model: AppModel, _ rect: Rect, focused: Bool, _ buffer: inout Buffer) {
-        let rows = shownRows(model)
+        let count = model.visibleMarkets.count
         let direction = SortLabel.words(risk: model.marketSortColumn == .risk, text: model.marketSortColumn == .symbol,
             descending: model.marketSortDescending)
         let filter = model.marketFilter.isEmpty ? "" : " · filter '\(model.marketFilter)'"
@@ -182,28 +227,29 @@ enum MarketsPane {
         let order = model.marketSortColumn == .risk ? direction : "\(model.marketSortColumn.rawValue) \(direction)"
         let filtered = filter.isEmpty ? "" : " · filtered"
         let title = Buffer.fittingTitle([
-            "Markets \(Format.count(rows.count))/\(Format.count(model.markets.rows.count)) · sort \(model.marketSortColumn.rawValue) \(direction)" + filter,
-            "Markets \(Format.count(rows.count))/\(Format.count(model.markets.rows.count)) · \(order)" + filter, "Markets \(Format.count(rows.count)) · \(order)" + filter,
+            "Markets \(Format.count(count))/\(Format.count(model.markets.rows.count)) · sort \(model.marketSortColumn.rawValue) \(direction)" + filter,
+            "Markets \(Format.count(count))/\(Format.count(model.markets.rows.count)) · \(order)" + filter, "Markets \(Format.count(count)) · \(order)" + filter,
             "Markets · \(order)" + filtered, order + filtered], width: rect.width)
         buffer.box(rect, title: title, focused: focused)
         let inner = rect.inset(1)
         guard inner.height >= 2 else { return }
-        let chosen = fitting(inner.width, rows: rows, model: model)
+        let page = page(model, inner: inner, focused: focused)
+        let chosen = page.columns
         var x = inner.x
         for (column, width) in chosen {
             let text = column.leftAligned ? Format.left(column.title, width) : Format.right(column.title, width)
             x = buffer.put(text + " ", x: x, y: inner.y, role: column.column == model.marketSortColumn ? .title : .header,
                 limit: max(0, inner.maxX - x))
         }
-        if rows.isEmpty {
+        if count == 0 {
             buffer.put(model.markets.rows.isEmpty ? "no market yet" : "no market matches the filter", x: inner.x + 1, y: inner.y + 1, role: .dim)
             return
         }
         // Not worked by the operator, the pane keeps the market the ladder shows (▸) in sight: at
         // 80×24 its one row showed another, STALE one, the ▸ off screen (operator trial).
-        let shownRow = focused ? model.marketCursor : (rows.firstIndex { $0.symbol == model.focusedSymbol } ?? model.marketCursor)
-        TableRows.draw(count: rows.count, cursor: shownRow, in: inner, focused: focused, &buffer) { index, y, selected, buffer in
-            let row = rows[index]
+        TableRows.draw(count: count, cursor: page.cursor, in: inner, focused: focused, &buffer) { index, y, selected, buffer in
+            guard page.range.contains(index) else { return }
+            let row = page.rows[index - page.range.lowerBound]
             var x = inner.x
             for (column, width) in chosen {
                 let (text, role) = column.cell(row, model)
@@ -211,5 +257,23 @@ enum MarketsPane {
                 x = buffer.put(cell + " ", x: x, y: y, role: selected ? .selection : role, limit: max(0, inner.maxX - x))
             }
         }
+    }
+}
+
+/// The widest cell of each markets-pane column over some rows (by the column's title), the
+/// widest of its narrower form, and the columns whose every cell says nothing (`—`).
+struct MarketColumnMeasure: Sendable, Equatable {
+    var widths: [String: Int] = [:]
+    var narrowWidths: [String: Int] = [:]
+    var empty: Set<String> = []
+    var rowCount = 0
+
+    /// Both sets of rows at once: the wider of each width; empty only where both are (or where
+    /// the other measured no row).
+    mutating func merge(_ other: MarketColumnMeasure) {
+        widths.merge(other.widths, uniquingKeysWith: max)
+        narrowWidths.merge(other.narrowWidths, uniquingKeysWith: max)
+        if rowCount == 0 { empty = other.empty } else if other.rowCount > 0 { empty.formIntersection(other.empty) }
+        rowCount += other.rowCount
     }
 }

@@ -9,13 +9,13 @@ import Testing
 struct MarketsPageTests {
     static let second: Int64 = 1_000_000_000
 
-    /// Sixty markets with small books at 100; the last by name, M59, with a mark of 123,456,789.
-    static func sixtyMarkets() -> Engine {
+    /// Sixty markets (or `count`) with small books at 100; the last by name with a mark of 123,456,789.
+    static func sixtyMarkets(_ count: Int = 60) -> Engine {
         var engine = Engine()
         engine.openFund(asset: "USDT", balance: Fixed(50_000))
-        for index in 0..<60 {
-            let symbol = "M\(index < 10 ? "0" : "")\(index)USDT"
-            let price = index == 59 ? "123456789" : "100"
+        for index in 0..<count {
+            let symbol = "M" + String(repeating: "0", count: String(count - 1).count - String(index).count) + "\(index)USDT"
+            let price = index == count - 1 ? "123456789" : "100"
             engine.apply(.bookSnapshot(symbol: symbol, bids: [(units(price) - units("1"), units("5"))],
                 asks: [(units(price) + units("1"), units("5"))], time: Self.second))
             engine.apply(.mark(symbol: symbol, price: Fixed(price)!, time: Self.second))
@@ -57,5 +57,22 @@ struct MarketsPageTests {
         let lines = screen.rendered().lines
         let row = try #require(lines.first { $0.contains("▸ " + shown) })
         #expect(row.contains("9,876,543,210"), "\(row)")
+    }
+
+    @Test("past a thousand markets the columns are measured in slices over the run loop's turns, the last measure standing meanwhile")
+    func measuredInSlices() throws {
+        let count = AppModel.marketMeasureSlice + 200
+        var screen = model(width: 120, height: 40, engine: Self.sixtyMarkets(count))
+        #expect(screen.hasPendingWork, "a measure under way")
+        let before = screen.marketColumnMeasure
+        #expect(before.rowCount == 0, "nothing measured yet: the rows on screen size the columns")
+        #expect(screen.rendered().text.contains("Markets 1,200/1,200"))
+        screen.completePendingWork(budget: .turn)
+        #expect(screen.hasPendingWork, "one slice of \(AppModel.marketMeasureSlice) done, \(count - AppModel.marketMeasureSlice) left")
+        #expect(screen.marketColumnMeasure == before)
+        while screen.hasPendingWork { screen.completePendingWork(budget: .turn) }
+        #expect(screen.marketColumnMeasure.rowCount == count)
+        #expect(screen.marketColumnMeasure == MarketsPane.measure(screen.visibleMarkets, model: screen))
+        #expect(try markWidth(screen) >= DisplayWidth.of("123,456,789.00"), "the last market, off screen, sizes the mark column")
     }
 }

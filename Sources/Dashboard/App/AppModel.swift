@@ -135,6 +135,8 @@ public struct AppModel: Sendable {
     /// The markets pane's columns measured over every listed market when they were listed (see
     /// `MarketsPane.page`): once a rebuild, not once a frame.
     var marketColumnMeasure = MarketColumnMeasure()
+    /// A measure of them under way in slices (`measureMarketColumns`).
+    var marketMeasurePass: MarketMeasurePass?
     public private(set) var marketSortColumn: MarketColumn = .risk
     public private(set) var marketSortDescending = false
     public private(set) var marketFilter = ""
@@ -279,7 +281,7 @@ public struct AppModel: Sendable {
     mutating func refreshVisibleMarkets(keepingCursor: Bool = true) {
         let under = keepingCursor && marketCursor < visibleMarkets.count ? visibleMarkets[marketCursor].symbol : nil
         visibleMarkets = markets.view(filter: marketFilter, column: marketSortColumn, descending: marketSortDescending)
-        marketColumnMeasure = MarketsPane.measure(visibleMarkets, model: self)
+        measureMarketColumns()
         if let under, let moved = visibleMarkets.firstIndex(where: { $0.symbol == under }) { marketCursor = moved }
         // Not worked by the operator, the pane shows its top, the riskiest: following the market
         // it had started on, a one-row pane at 80×24 showed the least risky market while another
@@ -299,12 +301,40 @@ public struct AppModel: Sendable {
     /// liquidation clusters a windowed table collects (twice that, for the touch to move).
     var clusterReachTicks: Int64 { Int64(max(height, 24)) * ladderGrouping * 2 }
 
-    /// Work left for the run loop's turns: a rebuild of a windowed table, a slice a turn.
-    public var hasPendingWork: Bool { table.isRebuilding }
+    /// The markets pane's columns measured over every listed market: at once for a few, else in
+    /// slices over the run loop's turns (measuring 10,000 markets' cells takes about 60 ms, once
+    /// a second of session time); the last measure stands meanwhile, and each frame measures the
+    /// rows on screen too, so nothing is cut.
+    mutating func measureMarketColumns() {
+        if visibleMarkets.count <= AppModel.marketMeasureSlice {
+            marketColumnMeasure = MarketsPane.measure(visibleMarkets, model: self)
+            marketMeasurePass = nil
+        } else {
+            marketMeasurePass = MarketMeasurePass(rows: visibleMarkets)
+        }
+    }
+
+    /// Markets measured a turn, a few milliseconds.
+    static let marketMeasureSlice = 1_000
+
+    /// Work left for the run loop's turns: a rebuild of a windowed table, a slice a turn; the
+    /// markets pane's measure, a slice a turn.
+    public var hasPendingWork: Bool { table.isRebuilding || marketMeasurePass != nil }
 
     /// Does one slice of the table's rebuild under way (a few milliseconds, `budget`), so the
     /// run loop answers keys and draws frames between slices; the rows change when it is done.
     public mutating func completePendingWork(budget: ScanBudget = .turn) {
+        if var pass = marketMeasurePass {
+            let end = budget.nanoseconds == .max && budget.positions == .max ? pass.rows.count : min(pass.rows.count, pass.next + AppModel.marketMeasureSlice)
+            pass.measure.merge(MarketsPane.measure(Array(pass.rows[pass.next..<end]), model: self))
+            pass.next = end
+            if end == pass.rows.count {
+                marketColumnMeasure = pass.measure
+                marketMeasurePass = nil
+            } else {
+                marketMeasurePass = pass
+            }
+        }
         guard table.isRebuilding else { return }
         guard table.continueRebuild(with: engine, budget: budget) else { return }
         tableRebuilt()

@@ -277,3 +277,12 @@ struct MarketColumnMeasure: Sendable, Equatable {
         rowCount += other.rowCount
     }
 }
+
+/// The markets pane's columns being measured over many markets, a slice at a time.
+struct MarketMeasurePass: Sendable {
+    let rows: [MarketRow]
+    var next = 0
+    var measure = MarketColumnMeasure()
+
+    init(rows: [MarketRow]) { self.rows = rows }
+}

@@ -69,6 +69,31 @@ struct DeficitPictureTests {
         #expect(!wholeText.standardOutput.contains("past the"), "\(wholeText.standardOutput)")
     }
 
+    @Test("the report's book is what the simulated liquidations left, as the ladder shows it, and says what they took, in text and JSON")
+    func bookAfterSimulations() throws {
+        let scratch = try BadInputCommandTests.Scratch()
+        // A long of 8 bankrupt at 57,000 closed into bids of 3 at 59,500, 59,400 and 59,300: 1
+        // is left at 59,300, and the feed gives no level again.
+        let positions = try scratch.write("long.csv", "account,symbol,side,size,entry_price,margin_mode,leverage\na,binance-usdm:BTCUSDT,long,8,60000,isolated,20\n")
+        let start: Int64 = 1_723_161_255_000_000_000, second: Int64 = 1_000_000_000
+        var lines = [#"{"type":"insurance_fund","asset":"USDT","balance":"1000000","time":\#(start)}"#,
+            #"{"type":"mark","symbol":"binance-usdm:BTCUSDT","price":"59505","time":\#(start + 1)}"#,
+            #"{"type":"book","symbol":"binance-usdm:BTCUSDT","bids":[["59500","3"],["59400","3"],["59300","3"]],"asks":[["59510","3"],["59520","3"]],"time":\#(start + 2)}"#]
+        for tick in Int64(1)..<5 { lines.append(#"{"type":"mark","symbol":"binance-usdm:BTCUSDT","price":"57000","time":\#(start + tick * second)}"#) }
+        let events = try scratch.write("eaten.ndjson", lines.joined(separator: "\n") + "\n")
+        let text = try BinaryRunner.run(["replay", events, "--positions", positions, "--headless", "--report", "text"])
+        #expect(text.status == 0, "\(text.standardError)")
+        #expect(text.standardOutput.contains("  bids 59300.00 × 1.000; simulated liquidations took 8.000 from 3 levels (59500.00 to 59300.00) the feed has not given again\n"),
+            "\(text.standardOutput)")
+        #expect(text.standardOutput.contains("  asks 59510.00 × 3.000, 59520.00 × 3.000\n"), "\(text.standardOutput)")
+        let json = try BinaryRunner.run(["replay", events, "--positions", positions, "--headless", "--report", "json"])
+        let btc = try #require((try Self.json(json.standardOutput)["symbols"] as? [String: Any])?["binance-usdm:BTCUSDT"] as? [String: Any])
+        let book = try #require(btc["book"] as? [String: [[String]]])
+        #expect(book["bids"] == [["59300.00", "1.000"]], "\(book)")
+        let taken = try #require(btc["taken_by_simulations"] as? [String: [[String]]])
+        #expect(taken["bids"] == [["59500.00", "3.000"], ["59400.00", "3.000"], ["59300.00", "2.000"]] && taken["asks"] == [], "\(taken)")
+    }
+
     @Test("bids the simulations emptied of every level the feed shows: the alerts give floors, no empty side, in text and JSON")
     func signalsPastTheLevelsShown() throws {
         let scratch = try BadInputCommandTests.Scratch()

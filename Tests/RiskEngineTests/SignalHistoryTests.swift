@@ -71,4 +71,30 @@ struct SignalHistoryTests {
         #expect(kinds == SignalKind.allCases.filter { kinds.contains($0) }, "in the kinds' order: \(kinds)")
         #expect(board.readings[.spread]?.level == .alert && board.readings[.spread]?.sideMissing == true)
     }
+
+    @Test("a market with no book yet reads no spread or depth, and their histories begin with its first book")
+    func noBookYet() throws {
+        let second: Int64 = 1_000_000_000
+        let symbol = "binance-usdm:BTCUSDT"
+        var engine = Engine()
+        engine.openFund(asset: "USDT", balance: Fixed(1_000))
+        // A mark first: the market exists, with no book, for two samples.
+        engine.apply(.mark(symbol: symbol, price: Fixed(60_000), time: second))
+        engine.apply(.mark(symbol: symbol, price: Fixed(60_000), time: 2 * second))
+        let index = try #require(engine.marketIndex(of: symbol))
+        let before = engine.markets[index].signalReadings
+        for kind in SignalKind.allCases {
+            #expect(before[kind]?.noBook == kind.readsTheBook, "\(kind)")
+            #expect(engine.markets[index].signalHistory(kind).isEmpty == kind.readsTheBook, "\(kind): \(engine.markets[index].signalHistory(kind))")
+        }
+        #expect(before[.depth10]?.level == .ok && before[.spread]?.level == .ok)
+        func units(_ text: String) -> Int64 { Fixed(text)!.bookUnits }
+        engine.apply(.bookSnapshot(symbol: symbol, bids: [(units("59999.9"), units("2"))], asks: [(units("60000.1"), units("2"))], time: 3 * second))
+        engine.apply(.mark(symbol: symbol, price: Fixed(60_000), time: 4 * second))
+        let after = engine.markets[index].signalReadings
+        #expect(after[.spread]?.noBook == false && after[.depth10]?.noBook == false)
+        let spread = engine.markets[index].signalHistory(.spread)
+        #expect(spread.count == 2 && spread.allSatisfy { abs($0 - 0.2 / 60_000 * 10_000) < 1e-9 }, "from the first book on: \(spread)")
+        #expect(engine.markets[index].signalHistory(.stressedDeficit).count == 4, "one a sample, the book or not")
+    }
 }

@@ -96,7 +96,8 @@ public struct MarketTable: Sendable {
         if let mark, let index, index.isPositive {
             premium = ((mark - index) / index).approximateDouble * 10_000
         }
-        let depth = readings[.depth10]
+        // Not a reading while the market has no book (a depth of 0 beside a market with none).
+        let depth = readings[.depth10].flatMap { $0.noBook ? nil : $0 }
         // A side emptied of every level a top-of-book feed shows: the spread's floor, as the
         // ladder and the signals give it (it read `—` beside their `≥3.36`: review).
         let spreadFloor = market.book.spreadPastShownLevels?.bps

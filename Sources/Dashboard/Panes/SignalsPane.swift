@@ -35,7 +35,8 @@ enum SignalsPane {
         var y = inner.y
         var header = Format.left("signal", titleWidth) + Format.right("value", valueWidth)
         if baselineWidth > 0 { header += Format.right("baseline", baselineWidth) }
-        if sparkWidth > 0 { header += " " + Format.left("history", sparkWidth) + " " }
+        // Shortened with "…" where the column is narrower than its title, never cut (`histor`).
+        if sparkWidth > 0 { header += " " + Format.name("history", sparkWidth) + " " }
         header += Format.right("level", levelWidth)
         buffer.put(header, x: inner.x, y: y, role: .header, limit: inner.width)
         y += 1
@@ -54,7 +55,7 @@ enum SignalsPane {
             x = buffer.put(Format.right(value, valueWidth), x: x, y: y, role: reading.level == .ok ? .text : role)
             if baselineWidth > 0 { x = buffer.put(Format.right(baseline, baselineWidth), x: x, y: y, role: .dim) }
             if sparkWidth > 0 {
-                x = buffer.put(" " + Format.left(Format.sparkline(market.signalHistory(kind, last: sparkWidth), width: sparkWidth), sparkWidth) + " ", x: x, y: y,
+                x = buffer.put(" " + Format.left(Format.sparkline(market.signalHistory(kind, last: sparkWidth), width: sparkWidth, fromZero: true), sparkWidth) + " ", x: x, y: y,
                     role: reading.level == .ok ? .dim : role)
             }
             let label = reading.level == .alert ? "ALERT" : (reading.level == .warn ? "WARN" : "ok")
@@ -120,6 +121,9 @@ enum SignalsPane {
                           quote: String? = nil) -> (String, String) {
         // The book past the levels a top-of-book feed shows is not known: a floor.
         let atLeast = reading.pastShownLevels ? "≥" : ""
+        // No book yet: nothing read off it (it read `0.00 bps` and a depth of 0, "ok", beside a
+        // market with no book at all).
+        if reading.noBook { return ("no book", "—") }
         switch reading.kind {
         case .spread:
             // No spread to give: a side of the book is empty.

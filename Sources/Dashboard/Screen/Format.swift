@@ -206,13 +206,17 @@ enum Format {
 
     static let sparks: [Character] = ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"]
 
-    /// The last `width` values as a sparkline scaled to their own range.
-    static func sparkline(_ values: [Double], width: Int) -> String {
+    /// The last `width` values as a sparkline scaled to their own range, or `fromZero` from 0 to
+    /// their largest: heights in proportion to the values, for a chart with no scale beside it
+    /// (a ratio at ALERT easing from 10.49x to 9.96x was drawn falling from the top to the
+    /// bottom, and read as a recovery: operator trial).
+    static func sparkline(_ values: [Double], width: Int, fromZero: Bool = false) -> String {
         let shown = values.suffix(width).filter(\.isFinite)
-        guard let low = shown.min(), let high = shown.max() else { return "" }
+        guard var low = shown.min(), let high = shown.max() else { return "" }
+        if fromZero { low = Swift.min(low, 0) }
         let span = high - low
         return String(shown.map { value in
-            let level = span > 0 ? Int(((value - low) / span * 7).rounded()) : 3
+            let level = span > 0 ? Int(((value - low) / span * 7).rounded()) : (fromZero ? 0 : 3)
             return sparks[max(0, min(7, level))]
         })
     }

@@ -83,6 +83,7 @@ extension Engine {
             mid: book.mid?.approximateDouble,
             stressed: stressed,
             fundBalance: funds[Int(markets[index].fundIndex)].balance.approximateDouble,
+            bookShown: book.hasSnapshot,
             bookFrozen: markets[index].bookOutdated)
     }
 

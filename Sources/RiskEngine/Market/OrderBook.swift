@@ -499,6 +499,25 @@ public struct OrderBook: Hashable, Sendable {
         return moved
     }
 
+    /// Top `count` levels from the touch with what they have left after the simulated
+    /// liquidations: what the engine would liquidate into now, as the ladder shows it.
+    public func levelsLeft(_ side: BookSide, count: Int) -> [(price: Int64, size: Int64)] {
+        var levels: [(price: Int64, size: Int64)] = []
+        guard count > 0 else { return levels }
+        forEachEffectiveLevel(side) { price, size in
+            levels.append((price, size))
+            return levels.count < count
+        }
+        return levels
+    }
+
+    /// What simulated liquidations took from one side's levels the feed shows and has not given
+    /// again: every such level from the touch outwards, with what was taken from it.
+    public func takenLevels(_ side: BookSide) -> [(price: Int64, taken: Int64)] {
+        let overlay = side == .bid ? consumedBids : consumedAsks
+        return overlay.filter { $0.value > 0 }.sorted { side == .bid ? $0.key > $1.key : $0.key < $1.key }.map { ($0.key, $0.value) }
+    }
+
     /// Top `count` levels from the touch as the feed gave them (what liquidations took is read
     /// separately, with `consumed`).
     public func topLevels(_ side: BookSide, count: Int) -> [(price: Int64, size: Int64)] {

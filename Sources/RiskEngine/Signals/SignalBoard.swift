@@ -89,6 +89,9 @@ struct SignalBoard: Sendable {
         var mid: Double?
         var stressed: StressedDeficit
         var fundBalance: Double
+        /// The market has had a book (a snapshot): the spread, the depth and the flows are read off
+        /// it. Without one they are not readings (`SignalReading.noBook`).
+        var bookShown = true
         /// The book stopped changing (`MarketState.bookOutdated`): its figures are read as they
         /// were, but the baselines do not learn from them (a book frozen for five months drifted
         /// its depth baseline from 1,250 to 1,165: operator trial).
@@ -221,7 +224,9 @@ struct SignalBoard: Sendable {
         // Settled in `SignalKind.allCases`' order, the order of the changes reported, each
         // reading written in place (a new set of readings each sample was a tenth of its time).
         func settle(_ reading: SignalReading, history: Double? = nil) {
-            histories[Int(reading.kind.ordinal)].append(history ?? reading.value)
+            var reading = reading
+            if !input.bookShown && reading.kind.readsTheBook { reading.noBook = true }
+            if !reading.noBook { histories[Int(reading.kind.ordinal)].append(history ?? reading.value) }
             let before = readings[reading.kind]?.level ?? .ok
             if before != reading.level {
                 changes.append(SignalChange(

@@ -41,6 +41,14 @@ public enum SignalKind: String, Hashable, Sendable, CaseIterable {
         hasher.combine(ordinal)
     }
 
+    /// Read off the market's book (and so not read while it has none).
+    public var readsTheBook: Bool {
+        switch self {
+        case .spreadVsDepth, .drainVsRefill, .spread, .depth10, .depth50: return true
+        case .liquidations10s, .liquidations60s, .stressedDeficit: return false
+        }
+    }
+
     var ordinal: UInt8 {
         switch self {
         case .spreadVsDepth: return 0
@@ -133,6 +141,10 @@ public struct SignalReading: Hashable, Sendable {
     public var shownLevels = 0
     /// The spread of a book with an empty side: its value is the cap, not a spread.
     public var sideMissing = false
+    /// A signal read off the book while the market has none yet (a positions file names it, an
+    /// exchange liquidation or a mark came first): its value is not a reading (`—`), and its
+    /// history does not start with it (the sparkline drew a fall from 0 to the first real spread).
+    public var noBook = false
     /// The value reads the book only as far as a top-of-book feed shows it, the book past those
     /// levels not being known: a floor (`≥`). The spread of a side whose levels shown the
     /// simulations emptied (to the deepest of them), the spread-and-depth ratio that widening

@@ -75,8 +75,11 @@ enum SessionReport {
         var symbols: [(String, JSON.Value)] = []
         for market in engine.markets.sorted(by: { $0.symbol < $1.symbol }) {
             let instrument = market.instrument
+            // What is left after the simulated liquidations, as the dashboard's ladder shows it:
+            // the feed's levels read 50 units of bids beside an alert that the side was empty
+            // (operator trial). What they took is listed apart (`taken_by_simulations`).
             func levels(_ side: BookSide) -> JSON.Value {
-                .array(market.book.topLevels(side, count: 10).map { level in
+                .array(market.book.levelsLeft(side, count: 10).map { level in
                     .array([.string(price(level.price, instrument)), .string(size(level.size, instrument))])
                 })
             }
@@ -292,6 +295,12 @@ enum SessionReport {
         }
         var members: [(String, JSON.Value)] = []
         members.append(("book", .object([("bids", levels(.bid)), ("asks", levels(.ask))])))
+        func taken(_ side: BookSide) -> JSON.Value {
+            .array(market.book.takenLevels(side).prefix(10).map { level in
+                .array([.string(price(level.price, instrument)), .string(size(level.taken, instrument))])
+            })
+        }
+        members.append(("taken_by_simulations", .object([("bids", taken(.bid)), ("asks", taken(.ask))])))
         members.append(("depth_events", JSON.number(sync?.applied ?? market.counters.depthEvents)))
         members.append(("dropped_before_sync", JSON.number(sync?.droppedBeforeSync ?? 0)))
         members.append(("gaps", JSON.number(sync?.gaps ?? market.counters.gaps)))
@@ -610,10 +619,23 @@ enum SessionReport {
             if let block = market.liquidationBlocked { line += ", \(block.message)" }
             line += ", " + exchangeLiquidationsText(market)
             lines.append(line)
-            let bids = market.book.topLevels(.bid, count: 3).map { "\(price($0.price, instrument)) × \(size($0.size, instrument))" }
-            let asks = market.book.topLevels(.ask, count: 3).map { "\(price($0.price, instrument)) × \(size($0.size, instrument))" }
-            lines.append("  bids " + (bids.isEmpty ? "none" : bids.joined(separator: ", ")))
-            lines.append("  asks " + (asks.isEmpty ? "none" : asks.joined(separator: ", ")))
+            // What is left after the simulated liquidations (the ladder's book), and what they
+            // took of the levels the feed shows and has not given again.
+            for (side, name) in [(BookSide.bid, "bids"), (.ask, "asks")] {
+                let left = market.book.levelsLeft(side, count: 3).map { "\(price($0.price, instrument)) × \(size($0.size, instrument))" }
+                var line = "  \(name) " + (left.isEmpty ? "none" : left.joined(separator: ", "))
+                let taken = market.book.takenLevels(side)
+                if let first = taken.first, let last = taken.last {
+                    let total = taken.reduce(Int64(0)) { sum, level in
+                        let (added, overflow) = sum.addingReportingOverflow(level.taken)
+                        return overflow ? .max : added
+                    }
+                    let levels = taken.count == 1 ? "1 level" : "\(taken.count) levels"
+                    let range = taken.count == 1 ? price(first.price, instrument) : "\(price(first.price, instrument)) to \(price(last.price, instrument))"
+                    line += "; simulated liquidations took \(size(total, instrument)) from \(levels) (\(range)) the feed has not given again"
+                }
+                lines.append(line)
+            }
         }
         let primary = engine.primaryAsset
         /// Cents for dollars, eight places for a coin.

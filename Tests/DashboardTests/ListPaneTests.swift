@@ -338,6 +338,27 @@ struct ListPaneTests {
         #expect({ if case .whatIf = screen.mode { return true } else { return false } }(), "−99 % refused: \(screen.notice ?? "")")
     }
 
+    @Test("the what-if list's columns stay as they are while scrolling: laid out over every row, not each page")
+    func whatIfColumnsStable() throws {
+        var screen = model(width: 80, height: 24, engine: engine(positions: 300))
+        screen.press(.character("x"))
+        for character in "-8" { screen.press(.character(character)) }
+        screen.press(.enter)
+        guard case .whatIf(let result, _) = screen.mode else { Issue.record("no what-if"); return }
+        #expect(result.liquidations.count >= 100, "row numbers of one to three digits: \(result.liquidations.count)")
+        func header(_ text: String) -> String? { text.split(separator: "\n").first { $0.contains("account") && $0.contains("qty") }.map(String.init) }
+        let top = try #require(header(screen.rendered().text))
+        for _ in 0..<40 { screen.press(.pageDown) }
+        let middle = try #require(header(screen.rendered().text))
+        screen.press(.end)
+        let bottom = try #require(header(screen.rendered().text))
+        #expect(top == middle && middle == bottom, "\n\(top)\n\(middle)\n\(bottom)")
+        // Sized for the widest row number from the first page on.
+        #expect(top.contains("  #  account") || top.contains("#  account"), "\(top)")
+        let layout = try #require(screen.whatIfLayout)
+        #expect(layout.widths[0] == Format.count(result.liquidations.count).count)
+    }
+
     @Test("the what-if list names another market's leg of a cross account at 80×24")
     func whatIfOtherMarketsLeg() {
         // A cross account long 1.23 KEEP and 10.12 SUSHI (8-decimal sizes, as a learnt instrument's) on a

@@ -185,6 +185,8 @@ public struct AppModel: Sendable {
     var pendingTapeLanding: Int64? = nil
     /// The first line of the what-if's list of liquidations on screen.
     public private(set) var whatIfScroll = 0
+    /// The what-if list laid out over all its rows (`WhatIfPane.listLayout`), once a projection.
+    var whatIfLayout: WhatIfListLayout?
     /// The first line the position view shows (it scrolls: see `DetailPane`).
     public private(set) var detailScroll = 0
     public private(set) var ladderGroupingIndex = 0
@@ -957,6 +959,23 @@ public struct AppModel: Sendable {
         }
     }
 
+    /// The rows at each end of a long what-if list its layout is measured over.
+    static let whatIfLayoutEnds = 10_000
+
+    /// Shows a what-if's projection from its top, its list laid out over every row once.
+    mutating func showWhatIf(_ result: StressResult, ladder: [StressResult]) {
+        whatIfLayout = nil
+        // Every row of a list of thousands; of a longer one its first and last rows (a shock of
+        // a million positions' cascade lists hundreds of thousands, and each row is thirteen
+        // formatted cells): the page on screen is measured as well, so nothing is cut.
+        let count = result.liquidations.count
+        let rows = count <= 2 * AppModel.whatIfLayoutEnds ? Array(0..<count)
+            : Array(0..<AppModel.whatIfLayoutEnds) + Array((count - AppModel.whatIfLayoutEnds)..<count)
+        whatIfLayout = WhatIfPane.listLayout(self, result: result, numbers: rows)
+        mode = .whatIf(result, ladder: ladder)
+        whatIfScroll = 0
+    }
+
     mutating func runWhatIf(_ text: String) {
         guard let percent = Fixed(text.hasSuffix("%") ? String(text.dropLast()) : text) else {
             notice = "what-if: '\(text)' is not a percentage"
@@ -971,8 +990,7 @@ public struct AppModel: Sendable {
             return
         }
         do {
-            mode = .whatIf(try engine.stress(symbol: symbol, shockPercent: percent), ladder: engine.stressLadder(symbol: symbol))
-            whatIfScroll = 0
+            showWhatIf(try engine.stress(symbol: symbol, shockPercent: percent), ladder: engine.stressLadder(symbol: symbol))
         } catch {
             notice = "what-if: \(error.description)"
         }
@@ -992,8 +1010,7 @@ public struct AppModel: Sendable {
         notice = nil
         switch outcome.result {
         case .success(let projection):
-            mode = .whatIf(projection.shock, ladder: projection.ladder)
-            whatIfScroll = 0
+            showWhatIf(projection.shock, ladder: projection.ladder)
         case .failure(let error):
             notice = "what-if: \(error.description)"
         }

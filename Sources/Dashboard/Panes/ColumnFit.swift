@@ -11,12 +11,13 @@ struct FitColumn {
 }
 
 enum ColumnFit {
-    /// The columns that fit `width` (with `gap` spaces between), each as wide as its widest cell:
-    /// the highest priority numbers go first, the rightmost of equals first.
-    static func fitting(_ columns: [FitColumn], rows: [[String]], width: Int, gap: Int = 1) -> [(column: Int, width: Int)] {
+    /// The columns that fit `width` (with `gap` spaces between), each as wide as its widest cell
+    /// (of `rows`, and `atLeast` where given: cells measured over rows not shown): the highest
+    /// priority numbers go first, the rightmost of equals first.
+    static func fitting(_ columns: [FitColumn], rows: [[String]], width: Int, gap: Int = 1, atLeast: [Int] = []) -> [(column: Int, width: Int)] {
         var chosen: [(column: Int, width: Int, priority: Int)] = columns.enumerated().map { index, column in
             let title = DisplayWidth.of(column.title)
-            var widest = title
+            var widest = max(title, index < atLeast.count ? atLeast[index] : 0)
             for row in rows where index < row.count { widest = max(widest, DisplayWidth.of(row[index])) }
             return (index, min(widest, max(title, column.cap ?? .max)), column.priority)
         }

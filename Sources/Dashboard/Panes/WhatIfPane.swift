@@ -158,45 +158,28 @@ enum WhatIfPane {
         } else {
             y += 1
         }
-        // A cross account's leg in another market, in that market's decimals and unit (AKROUSDT's
-        // 0.01734 read 0.02 with BTCUSDT's two: operator trial).
-        func own(_ record: LiquidationRecord) -> Instrument? {
-            record.symbol == result.symbol ? instrument : model.engine.market(record.symbol)?.instrument
-        }
-        // The quantities of one market in one number of places, so they line up (`0.0633` beside
-        // `0.01629`: operator trial).
-        var quantityPlaces: [String: Int] = [:]
-        for number in shown {
-            let record = result.liquidations[number]
-            let needed = Format.columnDecimals([record.quantity.bookUnits, takenElsewhere(record).bookUnits],
-                instrument: own(record)?.sizeDecimals ?? 3)
-            quantityPlaces[record.symbol] = max(quantityPlaces[record.symbol] ?? 0, needed)
-        }
-        let rows = shown.map { number -> [String] in
-            let record = result.liquidations[number]
-            let own = own(record)
-            let quantityPlaces = quantityPlaces[record.symbol] ?? 3
-            return [Format.count(number + 1), model.marketNames.short(record.symbol), record.account, Format.sideMark(record.side),
-                    record.quantity.formatted(quantityPlaces, grouping: true), Format.price(record.liquidationPrice, own), Format.price(record.bankruptcyPrice, own),
-                    Format.price(record.averageFill, own), record.slippageBps.map { $0.formatted(1) } ?? "—", "\(record.levelsConsumed)",
-                    deficitCell(record, places: places), money(record.fundAfter),
-                    takenElsewhere(record).isPositive ? takenElsewhere(record).formatted(quantityPlaces, grouping: true) : ""]
-        }
+        // Laid out over every projected liquidation (`listLayout`, once a result), and over the
+        // rows on screen: the columns, their widths and a market's places stay as they are while
+        // scrolling (they were fitted to each page, and changed under the operator: attacker trial).
+        let page = listLayout(model, result: result, numbers: Array(shown))
+        var layout = model.whatIfLayout ?? page
+        layout.merge(page)
+        let rows = shown.map { listRow(model, result: result, number: $0, layout: layout) }
         var columns = listColumns
         // Legs of cross accounts in other markets among them: each row names its market before
         // anything but the figures (at 80×24 the column went first, and a SUSHIUSDT leg's 342.80
         // read as a close of the shocked KEEPUSDT: operator trial).
-        if shown.contains(where: { result.liquidations[$0].symbol != result.symbol }) {
+        if layout.otherMarkets {
             columns[listMarketColumn].priority = 0
             columns[listMarketColumn].cap = 10
         }
         // What ADL (or the fund) took: the book's unfilled quantity, and fills the fund could not
         // stand behind (an ADL row read a blank "unfilled" beside its `+ADL`: operator trial).
-        if shown.contains(where: { result.liquidations[$0].fundTakeoverQuantity.isPositive }) { columns[listElsewhereColumn].title = "ADL+fund" }
+        if layout.fundTakeover { columns[listElsewhereColumn].title = "ADL+fund" }
         // Rows that sent quantity to ADL keep its column beside the deficit (at 80×24 it went
         // first, and `+ADL` said nothing of how much: attacker trial).
-        if shown.contains(where: { takenElsewhere(result.liquidations[$0]).isPositive }) { columns[listElsewhereColumn].priority = 0 }
-        let chosen = ColumnFit.fitting(columns, rows: rows, width: inner.width - 2, gap: 2)
+        if layout.takenElsewhere { columns[listElsewhereColumn].priority = 0 }
+        let chosen = ColumnFit.fitting(columns, rows: rows, width: inner.width - 2, gap: 2, atLeast: layout.widths)
         line(ColumnFit.line(columns.map(\.title), columns, chosen, gap: 2), .header)
         for (row, number) in zip(rows, shown) {
             let record = result.liquidations[number]
@@ -204,6 +187,50 @@ enum WhatIfPane {
         }
         if result.liquidations.isEmpty && result.blocked == nil { line("No position would be liquidated by this shock.", .ok) }
         return rowsLeft
+    }
+
+    /// How the list of projected liquidations is laid out over the rows `numbers` (all of them
+    /// for `AppModel.whatIfLayout`): each market's quantity places, which columns it needs, and
+    /// each column's widest cell.
+    static func listLayout(_ model: AppModel, result: StressResult, numbers: [Int]) -> WhatIfListLayout {
+        var layout = WhatIfListLayout()
+        // The quantities of one market in one number of places, so they line up (`0.0633` beside
+        // `0.01629`: operator trial).
+        for number in numbers {
+            let record = result.liquidations[number]
+            let needed = Format.columnDecimals([record.quantity.bookUnits, takenElsewhere(record).bookUnits],
+                instrument: instrument(of: record, model: model)?.sizeDecimals ?? 3)
+            layout.quantityPlaces[record.symbol] = max(layout.quantityPlaces[record.symbol] ?? 0, needed)
+            if record.symbol != result.symbol { layout.otherMarkets = true }
+            if record.fundTakeoverQuantity.isPositive { layout.fundTakeover = true }
+            if takenElsewhere(record).isPositive { layout.takenElsewhere = true }
+        }
+        layout.widths = Array(repeating: 0, count: listColumns.count)
+        for number in numbers {
+            for (column, cell) in listRow(model, result: result, number: number, layout: layout).enumerated() {
+                layout.widths[column] = max(layout.widths[column], DisplayWidth.of(cell))
+            }
+        }
+        return layout
+    }
+
+    /// A cross account's leg in another market, in that market's decimals and unit (AKROUSDT's
+    /// 0.01734 read 0.02 with BTCUSDT's two: operator trial).
+    static func instrument(of record: LiquidationRecord, model: AppModel) -> Instrument? {
+        model.engine.market(record.symbol)?.instrument
+    }
+
+    /// One projected liquidation's cells, in `listColumns`' order.
+    static func listRow(_ model: AppModel, result: StressResult, number: Int, layout: WhatIfListLayout) -> [String] {
+        let record = result.liquidations[number]
+        let own = instrument(of: record, model: model)
+        let quantityPlaces = layout.quantityPlaces[record.symbol] ?? 3
+        let places = AssetPrecision.decimals(forAsset: result.asset)
+        return [Format.count(number + 1), model.marketNames.short(record.symbol), record.account, Format.sideMark(record.side),
+                record.quantity.formatted(quantityPlaces, grouping: true), Format.price(record.liquidationPrice, own), Format.price(record.bankruptcyPrice, own),
+                Format.price(record.averageFill, own), record.slippageBps.map { $0.formatted(1) } ?? "—", "\(record.levelsConsumed)",
+                deficitCell(record, places: places), Format.money(record.fundAfter, decimals: places),
+                takenElsewhere(record).isPositive ? takenElsewhere(record).formatted(quantityPlaces, grouping: true) : ""]
     }
 
     /// The quantity of a projected liquidation the book did not close for it: what it could not
@@ -252,4 +279,27 @@ enum WhatIfPane {
     static let listMarketColumn = 1
     static let listElsewhereColumn = 12
 
+}
+
+/// The what-if list's layout over a set of its rows (see `WhatIfPane.listLayout`).
+struct WhatIfListLayout: Sendable, Equatable {
+    /// Each market's quantity places.
+    var quantityPlaces: [String: Int] = [:]
+    /// Legs in markets other than the shocked one; quantity the fund took over; quantity sent to
+    /// ADL or the fund.
+    var otherMarkets = false
+    var fundTakeover = false
+    var takenElsewhere = false
+    /// Each column's widest cell (`WhatIfPane.listColumns`' order), titles aside.
+    var widths: [Int] = []
+
+    /// Both sets of rows: the more places, any column either needs, the wider cells.
+    mutating func merge(_ other: WhatIfListLayout) {
+        quantityPlaces.merge(other.quantityPlaces, uniquingKeysWith: max)
+        otherMarkets = otherMarkets || other.otherMarkets
+        fundTakeover = fundTakeover || other.fundTakeover
+        takenElsewhere = takenElsewhere || other.takenElsewhere
+        if widths.count < other.widths.count { widths += Array(repeating: 0, count: other.widths.count - widths.count) }
+        for (index, width) in other.widths.enumerated() { widths[index] = max(widths[index], width) }
+    }
 }

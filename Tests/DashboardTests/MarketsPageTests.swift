@@ -75,4 +75,33 @@ struct MarketsPageTests {
         #expect(screen.marketColumnMeasure == MarketsPane.measure(screen.visibleMarkets, model: screen))
         #expect(try markWidth(screen) >= DisplayWidth.of("123,456,789.00"), "the last market, off screen, sizes the mark column")
     }
+
+    @Test("a 60-character symbol ends in …, giving way to the signal and stressed columns at 80×24")
+    func longSymbol() throws {
+        var engine = Self.sixtyMarkets()
+        let long = String(repeating: "X", count: 56) + "USDT"
+        engine.apply(.bookSnapshot(symbol: long, bids: [(units("99"), units("5"))], asks: [(units("101"), units("5"))], time: Self.second))
+        var screen = model(width: 80, height: 24, engine: engine)
+        _ = screen.update(.session(engine: engine, log: SessionLog(), status: screen.status))
+        let inner = try #require(screen.layout.markets).inset(1)
+        let columns = MarketsPane.page(screen, inner: inner, focused: false).columns.compactMap(\.column.column)
+        #expect(columns.contains(.signal) && columns.contains(.stressed), "\(columns)")
+        _ = screen.update(.key(.character("m")))
+        _ = screen.update(.key(.character("G")))
+        let text = screen.rendered().text
+        #expect(text.contains("XXXXXXX…"), "\(text)")
+        #expect(!text.contains(long))
+    }
+
+    @Test("the health view lists the books that cannot be trusted first")
+    func healthStaleFirst() throws {
+        var engine = Self.sixtyMarkets()
+        engine.apply(.bookGap(symbol: "M59USDT", time: Self.second + 1))
+        var screen = model(width: 80, height: 24, engine: engine)
+        _ = screen.update(.key(.character("h")))
+        let lines = screen.rendered().lines
+        let first = try #require(lines.firstIndex { $0.contains("book") && $0.contains("updates") })
+        #expect(lines[first + 1].contains("M59USDT") && lines[first + 1].contains("STALE"), "\(lines[first + 1])")
+        #expect(lines[first + 2].contains("M00USDT"), "then by name: \(lines[first + 2])")
+    }
 }

@@ -83,9 +83,9 @@ struct DeficitPictureTests {
         let events = try scratch.write("eaten.ndjson", lines.joined(separator: "\n") + "\n")
         let text = try BinaryRunner.run(["replay", events, "--positions", positions, "--headless", "--report", "text"])
         #expect(text.status == 0, "\(text.standardError)")
-        #expect(text.standardOutput.contains("  bids 59300.00 × 1.000; simulated liquidations took 8.000 from 3 levels (59500.00 to 59300.00) the feed has not given again\n"),
+        #expect(text.standardOutput.contains("  bids 59,300.00 × 1.000; simulated liquidations took 8.000 BTC from 3 levels (59,500.00 to 59,300.00) the feed has not given again\n"),
             "\(text.standardOutput)")
-        #expect(text.standardOutput.contains("  asks 59510.00 × 3.000, 59520.00 × 3.000\n"), "\(text.standardOutput)")
+        #expect(text.standardOutput.contains("  asks 59,510.00 × 3.000, 59,520.00 × 3.000\n"), "\(text.standardOutput)")
         let json = try BinaryRunner.run(["replay", events, "--positions", positions, "--headless", "--report", "json"])
         let btc = try #require((try Self.json(json.standardOutput)["symbols"] as? [String: Any])?["binance-usdm:BTCUSDT"] as? [String: Any])
         let book = try #require(btc["book"] as? [String: [[String]]])

@@ -26,6 +26,21 @@ struct ImplausiblePriceTests {
         }
     }
 
+    @Test("near the top of the book units a mark fifty times the book is refused, as it is lower down (tenfold overflowed: attacker trial)")
+    func saturatedBand() {
+        var engine = engine(with: [testInstrument()])
+        engine.apply(.bookSnapshot(symbol: "TESTUSDT", bids: [(units("9300000000"), units("1"))], asks: [(units("9300000001"), units("1"))],
+            time: Self.second))
+        var notes: [EngineNotification] = []
+        engine.apply(.mark(symbol: "TESTUSDT", price: fx("465000000000"), time: 2 * Self.second), into: &notes)
+        engine.apply(.mark(symbol: "TESTUSDT", price: fx("100000000000000"), time: 3 * Self.second), into: &notes)
+        #expect(engine.markets[0].markPrice.map { $0 < fx("10000000000") } ?? true, "\(String(describing: engine.markets[0].markPrice))")
+        #expect(engine.markets[0].counters.implausiblePricesRefused == 2)
+        // A plausible mark near the top is applied.
+        engine.apply(.mark(symbol: "TESTUSDT", price: fx("9300000000.5"), time: 4 * Self.second), into: &notes)
+        #expect(engine.markets[0].markPrice == fx("9300000000.5"))
+    }
+
     @Test("a bid at the largest book unit is refused, counted and noted; the rest of its update is applied")
     func absurdLevel() {
         var engine = session()
@@ -187,7 +202,8 @@ struct ImplausiblePriceTests {
         #expect(levels.admitsLevel(1_000_000_000, side: .ask) && !levels.admitsLevel(1_000_000_001, side: .bid))
         #expect(levels.admitsLevel(1, side: .bid) && !levels.admitsLevel(999, side: .ask))
         let top = try #require(Engine.PriceBand(reference: .max))
-        #expect(top.contains(.max) && top.high == .max)
+        // A price past the largest a book unit holds saturates to `.max`: never within a band.
+        #expect(top.contains(.max - 1) && top.high == .max - 1 && !top.contains(.max))
         #expect(Engine.PriceBand(reference: 0) == nil && Engine.PriceBand(reference: nil) == nil)
     }
 }

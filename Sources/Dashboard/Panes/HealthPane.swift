@@ -62,7 +62,9 @@ enum HealthPane {
     /// Hyperliquid's top levels, a Tardis snapshot file) read `updates 0` for a book it had
     /// renewed thousands of times.
     static func drawBooks(_ model: AppModel, from top: Int, in inner: Rect, _ buffer: inout Buffer) {
-        let markets = model.engine.markets.sorted { $0.symbol < $1.symbol }
+        // The books that cannot be trusted first, then by name: the one STALE book of forty-one
+        // was under "+28 more", the view not scrolling (attacker trial).
+        let markets = model.engine.markets.sorted { ($0.isStale ? 0 : 1, $0.symbol) < ($1.isStale ? 0 : 1, $1.symbol) }
         guard !markets.isEmpty, top + 1 < inner.maxY else { return }
         // The rows shown (the view lists the first markets by name, then on its last row how many more).
         let rows = max(0, inner.maxY - top - 1)

@@ -12,13 +12,16 @@ enum MarketsPane {
         var leftAligned = false
         /// A column that says nothing while the session has one venue: then it goes first.
         var onlyForSeveralVenues = false
+        /// Names may be shortened to this many cells, with "…" (a 60-character symbol took the
+        /// whole pane at 80×24 and every risk column went: attacker trial); figures never are.
+        var cap: Int? = nil
         var cell: @Sendable (MarketRow, AppModel) -> (String, StyleRole)
         /// A narrower form of the cells, taken before the column would be dropped.
         var narrowCell: (@Sendable (MarketRow, AppModel) -> (String, StyleRole))? = nil
     }
 
     static let columns: [Column] = [
-        Column(column: .symbol, title: "market", priority: 0, leftAligned: true) { row, model in
+        Column(column: .symbol, title: "market", priority: 0, leftAligned: true, cap: 24) { row, model in
             ((row.symbol == model.focusedSymbol ? "▸ " : "  ") + model.marketNames.short(row.symbol), row.stale ? .alert : .text)
         },
         Column(column: nil, title: "venue", priority: 3, leftAligned: true, onlyForSeveralVenues: true) { row, _ in (row.instrument.venue?.rawValue ?? "—", .dim) },
@@ -124,6 +127,7 @@ enum MarketsPane {
                 widest = max(widest, DisplayWidth.of(text))
                 if text != "—" { empty = false }
             }
+            if let cap = column.cap { widest = min(widest, max(DisplayWidth.of(column.title), cap)) }
             measure.widths[column.title] = widest
             if !rows.isEmpty && empty { measure.empty.insert(column.title) }
             if let narrow = column.narrowCell {
@@ -163,6 +167,12 @@ enum MarketsPane {
                 column.narrowCell = nil
                 chosen[index] = (column, measure.narrowWidths[column.title] ?? DisplayWidth.of(column.title))
             }
+        }
+        // Still too wide: a long name gives way first, down to 12 cells (`▸ ` and ten of its
+        // characters, ending in "…"): one 60-character symbol took the whole pane at 80×24 and
+        // every risk column went (attacker trial).
+        if total() > width, let market = chosen.firstIndex(where: { $0.column.column == .symbol }), chosen[market].width > 12 {
+            chosen[market].width = max(12, chosen[market].width - (total() - width))
         }
         // Still too wide (a long symbol, a long figure): the mark goes, then the signal, then the
         // stressed deficit, the market never (the rightmost went first, and at 80×24 a replay's
@@ -253,7 +263,9 @@ enum MarketsPane {
             var x = inner.x
             for (column, width) in chosen {
                 let (text, role) = column.cell(row, model)
-                let cell = column.leftAligned ? Format.left(text, width) : Format.right(text, width)
+                // A name longer than its column ends in "…"; a figure is never shortened (its
+                // column is as wide as its widest).
+                let cell = column.leftAligned ? Format.name(text, width) : Format.right(text, width)
                 x = buffer.put(cell + " ", x: x, y: y, role: selected ? .selection : role, limit: max(0, inner.maxX - x))
             }
         }

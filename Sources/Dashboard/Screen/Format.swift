@@ -75,6 +75,8 @@ enum Format {
         func fixed(_ number: Double, _ suffix: String) -> String {
             sign + Fixed(approximating: number).formatted(number >= 100 ? 0 : (number >= 10 ? 1 : 2)) + suffix
         }
+        // Trillions too: an exchange's reported notional of 9.2T each read `166021B` (attacker trial).
+        if magnitude >= 1e12 { return magnitude >= 1e15 ? sign + String(format: "%.2e", magnitude) : fixed(magnitude / 1e12, "T") }
         if magnitude >= 1e9 { return fixed(magnitude / 1e9, "B") }
         if magnitude >= 1e6 { return fixed(magnitude / 1e6, "M") }
         if magnitude >= 1e4 { return fixed(magnitude / 1e3, "k") }

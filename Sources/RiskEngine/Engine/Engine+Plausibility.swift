@@ -125,7 +125,10 @@ extension Engine {
             guard let reference, reference > 0 else { return nil }
             self.reference = reference
             let (high, overflow) = reference.multipliedReportingOverflow(by: factor)
-            self.high = overflow ? .max : high
+            // Short of `.max`, which a price past the largest a book unit holds saturates to: a
+            // mark of 465,000,000,000 beside a book at 9,300,000,000 (whose tenfold overflows)
+            // was applied, where fifty times a book at 1,000,000,000 was refused (attacker trial).
+            self.high = overflow ? .max - 1 : high
             low = reference / factor
         }
 

@@ -512,12 +512,16 @@ enum SessionReport {
         ])
     }
 
-    static func price(_ units: Int64, _ instrument: Instrument) -> String {
-        trimmedIfUnknown(BookUnits.format(units, decimals: exactDecimals(units, atLeast: instrument.priceDecimals)), step: instrument.tickSize)
+    /// A price of `instrument` as a decimal string; `grouping` for people (`59,300.00`), not for
+    /// JSON.
+    static func price(_ units: Int64, _ instrument: Instrument, grouping: Bool = false) -> String {
+        trimmedIfUnknown(BookUnits.format(units, decimals: exactDecimals(units, atLeast: instrument.priceDecimals), grouping: grouping),
+            step: instrument.tickSize)
     }
 
-    static func size(_ units: Int64, _ instrument: Instrument) -> String {
-        trimmedIfUnknown(BookUnits.format(units, decimals: exactDecimals(units, atLeast: instrument.sizeDecimals)), step: instrument.lotSize)
+    static func size(_ units: Int64, _ instrument: Instrument, grouping: Bool = false) -> String {
+        trimmedIfUnknown(BookUnits.format(units, decimals: exactDecimals(units, atLeast: instrument.sizeDecimals), grouping: grouping),
+            step: instrument.lotSize)
     }
 
     /// The instrument's decimals, or more where the value has them: a level of 0.0004 BTC on a
@@ -622,7 +626,11 @@ enum SessionReport {
             // What is left after the simulated liquidations (the ladder's book), and what they
             // took of the levels the feed shows and has not given again.
             for (side, name) in [(BookSide.bid, "bids"), (.ask, "asks")] {
-                let left = market.book.levelsLeft(side, count: 3).map { "\(price($0.price, instrument)) × \(size($0.size, instrument))" }
+                // Grouped, as the mark beside them and the ladder are (`59999.80 × 40` read
+                // beside `mark 58,000.00`: attacker trial).
+                let left = market.book.levelsLeft(side, count: 3).map {
+                    "\(price($0.price, instrument, grouping: true)) × \(size($0.size, instrument, grouping: true))"
+                }
                 var line = "  \(name) " + (left.isEmpty ? "none" : left.joined(separator: ", "))
                 let taken = market.book.takenLevels(side)
                 if let first = taken.first, let last = taken.last {
@@ -631,8 +639,10 @@ enum SessionReport {
                         return overflow ? .max : added
                     }
                     let levels = taken.count == 1 ? "1 level" : "\(taken.count) levels"
-                    let range = taken.count == 1 ? price(first.price, instrument) : "\(price(first.price, instrument)) to \(price(last.price, instrument))"
-                    line += "; simulated liquidations took \(size(total, instrument)) from \(levels) (\(range)) the feed has not given again"
+                    let range = taken.count == 1 ? price(first.price, instrument, grouping: true)
+                        : "\(price(first.price, instrument, grouping: true)) to \(price(last.price, instrument, grouping: true))"
+                    line += "; simulated liquidations took \(size(total, instrument, grouping: true)) \(instrument.quantityUnit) from \(levels) (\(range))"
+                        + " the feed has not given again"
                 }
                 lines.append(line)
             }

@@ -1,0 +1,16 @@
+import Testing
+@testable import Dashboard
+
+@Suite("Compact amounts")
+struct CompactFormatTests {
+    @Test("thousands to trillions, and an absurd amount in powers of ten, never `166021B`")
+    func suffixes() {
+        #expect(Format.compact(12_400) == "12.4k")
+        #expect(Format.compact(16_700_000) == "16.7M")
+        #expect(Format.compact(2_500_000_000) == "2.50B")
+        #expect(Format.compact(166_021_000_000_000) == "166T", "the attacker trial's 166021B")
+        #expect(Format.compact(9_200_000_000_000) == "9.20T")
+        #expect(Format.compact(-3_000_000_000_000) == "-3.00T")
+        #expect(Format.compact(4.2e17) == "4.20e+17")
+    }
+}

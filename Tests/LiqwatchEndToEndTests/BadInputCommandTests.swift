@@ -47,7 +47,7 @@ struct BadInputCommandTests {
         ].joined(separator: "\n") + "\n"
         let path = try scratch.write("binance.txt", lines)
         let text = try BinaryRunner.run(["replay", path, "--headless", "--report", "text"])
-        #expect(text.standardOutput.contains("bids 60000.00 × 0.0004, 59999.90 × 2.000"), "\(text.standardOutput)")
+        #expect(text.standardOutput.contains("bids 60,000.00 × 0.0004, 59,999.90 × 2.000"), "\(text.standardOutput)")
         let json = try BinaryRunner.run(["replay", path, "--headless", "--report", "json"])
         #expect(json.standardOutput.contains(#"["60000.00","0.0004"]"#), "\(json.standardOutput)")
     }

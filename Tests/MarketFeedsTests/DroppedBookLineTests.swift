@@ -44,6 +44,28 @@ struct DroppedBookLineTests {
 
     static let evenTimes = (0..<5).map { start + Int64($0) * second }
 
+    @Test("an events file's book update that cannot be read (a negative size) leaves its book stale until a snapshot, the reason named")
+    func unreadEventsUpdate() throws {
+        let scratch = try ScratchDirectory()
+        let t = Self.start
+        let lines = [
+            #"{"type":"book","symbol":"BTCUSDT","bids":[["99.99","10"]],"asks":[["100.01","10"]],"time":\#(t)}"#,
+            #"{"type":"book","symbol":"BTCUSDT","snapshot":false,"bids":[["99.99","-5"]],"time":\#(t + Self.second)}"#,
+            #"{"type":"book","symbol":"ETHUSDT","bids":[["9.99","10"]],"asks":"not a list","time":\#(t + Self.second)}"#,
+        ]
+        let path = try scratch.write("events.ndjson", lines.joined(separator: "\n") + "\n")
+        let session = try ReplaySession(paths: [path], options: SessionOptions())
+        try session.runToEnd()
+        #expect(session.stats.malformed == 2)
+        #expect(session.stats.firstMalformed.first?.field == "bids: a level's size must not be negative (0 removes the level)",
+            "\(session.stats.firstMalformed)")
+        let book = try #require(session.engine.market("binance-usdm:BTCUSDT")?.book)
+        #expect(book.isStale, "the update the venue's book has and the engine's lacks")
+        #expect(session.engine.market("binance-usdm:BTCUSDT")?.counters.gaps == 1)
+        // A snapshot that cannot be read leaves its book as it was: the next one replaces it whole.
+        #expect(session.engine.market("binance-usdm:ETHUSDT") == nil)
+    }
+
     @Test("read whole and in time: no gap, the book as OKX has it")
     func allApplied() throws {
         let session = try Self.replay(Self.lines(times: Self.evenTimes), threaded: false)

@@ -44,8 +44,25 @@ public struct LiqwatchEventDecoder: LineDecoder {
             messages.append(.event(event))
             return .decoded
         } catch {
+            // An update of a book that cannot be read: the venue's book moved by it and the
+            // engine's did not (a negative size dropped one line, and its book read "ok" with 0
+            // gaps: attacker trial). The book is stale until a snapshot, as after a dropped spike.
+            if let symbol = Self.unreadBookUpdate(value, resolver: resolver) {
+                messages.append(.event(.bookGap(symbol: symbol, time: lineTime)))
+            }
             return .malformed(field: "\(error.field): \(error.reason)")
         }
+    }
+
+    /// The market of a `book` update line (`"snapshot": false`) that could not be read, where its
+    /// symbol can be. A snapshot that cannot be read leaves the book as it was (the README's
+    /// events table): the next one replaces it whole.
+    static func unreadBookUpdate(_ value: JSONValue, resolver: MarketResolver) -> String? {
+        guard value["type"]?.scalarText == "book", value["snapshot"]?.scalarText == "false",
+            let symbol = value["symbol"]?.scalarText, !symbol.isEmpty else { return nil }
+        let venue = value["venue"]?.scalarText
+        if venue != nil && symbol.contains(":") { return nil }
+        return try? resolver.resolve(venue.map { $0 + ":" + symbol } ?? symbol)
     }
 
     /// The keys each type of line is read by (others are passed over, unless they resemble one
@@ -210,8 +227,11 @@ public struct LiqwatchEventDecoder: LineDecoder {
                 var result: [(price: Int64, size: Int64)] = []
                 for entry in list {
                     guard let pair = entry.arrayValue, pair.count == 2, let price = pair[0].scalarText.flatMap(BookUnits.parse),
-                        let size = pair[1].scalarText.flatMap(BookUnits.parse), price > 0, size >= 0
+                        let size = pair[1].scalarText.flatMap(BookUnits.parse)
                     else { throw FieldError(field: name, reason: "expected [[price, size], ...]") }
+                    // Said as a trade's are (it read only "expected [[price, size], ...]").
+                    guard price > 0 else { throw FieldError(field: name, reason: "a level's price must be greater than zero") }
+                    guard size >= 0 else { throw FieldError(field: name, reason: "a level's size must not be negative (0 removes the level)") }
                     result.append((price, size))
                 }
                 return result

@@ -66,7 +66,7 @@ struct MarketsPageTests {
         #expect(screen.hasPendingWork, "a measure under way")
         let before = screen.marketColumnMeasure
         #expect(before.rowCount == 0, "nothing measured yet: the rows on screen size the columns")
-        #expect(screen.rendered().text.contains("Markets 1,200/1,200"))
+        #expect(screen.rendered().text.contains("Markets \(Format.count(count))/\(Format.count(count))"))
         screen.completePendingWork(budget: .turn)
         #expect(screen.hasPendingWork, "one slice of \(AppModel.marketMeasureSlice) done, \(count - AppModel.marketMeasureSlice) left")
         #expect(screen.marketColumnMeasure == before)
@@ -103,5 +103,25 @@ struct MarketsPageTests {
         let first = try #require(lines.firstIndex { $0.contains("book") && $0.contains("updates") })
         #expect(lines[first + 1].contains("M59USDT") && lines[first + 1].contains("STALE"), "\(lines[first + 1])")
         #expect(lines[first + 2].contains("M00USDT"), "then by name: \(lines[first + 2])")
+    }
+
+    @Test("a measure pass under way finishes though the markets are listed again meanwhile, then another begins")
+    func passFinishes() throws {
+        let count = AppModel.marketMeasureSlice * 2 + 100
+        var engine = Self.sixtyMarkets(count)
+        var screen = model(width: 120, height: 40, engine: engine)
+        #expect(screen.hasPendingWork)
+        // A new second every turn, as a fast replay gives: the pass is not started again.
+        for second in 2...4 {
+            engine.apply(.clock(time: Int64(second) * Self.second))
+            var status = screen.status
+            status.time = engine.time
+            _ = screen.update(.session(engine: engine, log: SessionLog(), status: status))
+            screen.completePendingWork(budget: .turn)
+        }
+        #expect(screen.marketColumnMeasure.rowCount == count, "the first pass finished: \(screen.marketColumnMeasure.rowCount)")
+        #expect(screen.hasPendingWork, "and another began, for the markets as listed since")
+        while screen.hasPendingWork { screen.completePendingWork(budget: .turn) }
+        #expect(screen.marketColumnMeasure == MarketsPane.measure(screen.visibleMarkets, model: screen))
     }
 }

@@ -66,6 +66,29 @@ struct DroppedBookLineTests {
         #expect(session.engine.market("binance-usdm:ETHUSDT") == nil)
     }
 
+    @Test("an unreadable update dated a day ahead: its gap dated by the line before, the clock not moved; a market never seen is not made")
+    func unreadUpdateKeepsTheClock() throws {
+        let scratch = try ScratchDirectory()
+        let t = Self.start
+        let day: Int64 = 86_400 * Self.second
+        let lines = [
+            #"{"type":"book","symbol":"BTCUSDT","bids":[["99.99","10"]],"asks":[["100.01","10"]],"time":\#(t)}"#,
+            #"{"type":"book","symbol":"BTCUSDT","snapshot":false,"bids":[["99.99","-5"]],"time":\#(t + day)}"#,
+            #"{"type":"book","symbol":"NEWUSDT","snapshot":false,"bids":[["1","-5"]],"time":\#(t + Self.second)}"#,
+            #"{"type":"book","symbol":"BTCUSDT","snapshot":false,"bids":[["99.99","-5"]]}"#,
+            #"{"type":"mark","symbol":"BTCUSDT","price":"100","time":\#(t + 2 * Self.second)}"#,
+        ]
+        let path = try scratch.write("events.ndjson", lines.joined(separator: "\n") + "\n")
+        let session = try ReplaySession(paths: [path], options: SessionOptions())
+        try session.runToEnd()
+        #expect(session.stats.malformed == 3, "\(session.stats.firstMalformed)")
+        #expect(session.engine.time == t + 2 * Self.second, "the unread line's own time moved nothing")
+        let market = try #require(session.engine.market("binance-usdm:BTCUSDT"))
+        #expect(market.book.isStale && market.counters.gaps == 2)
+        #expect(market.markPrice == Fixed(100), "the mark after it is applied: no book or mark outdated by a day")
+        #expect(session.engine.market("binance-usdm:NEWUSDT") == nil, "a garbage line makes no market")
+    }
+
     @Test("read whole and in time: no gap, the book as OKX has it")
     func allApplied() throws {
         let session = try Self.replay(Self.lines(times: Self.evenTimes), threaded: false)

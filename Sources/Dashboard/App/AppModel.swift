@@ -137,6 +137,8 @@ public struct AppModel: Sendable {
     var marketColumnMeasure = MarketColumnMeasure()
     /// A measure of them under way in slices (`measureMarketColumns`).
     var marketMeasurePass: MarketMeasurePass?
+    /// The markets were listed again during that pass: another follows it.
+    var marketMeasureAgain = false
     public private(set) var marketSortColumn: MarketColumn = .risk
     public private(set) var marketSortDescending = false
     public private(set) var marketFilter = ""
@@ -311,13 +313,19 @@ public struct AppModel: Sendable {
         if visibleMarkets.count <= AppModel.marketMeasureSlice {
             marketColumnMeasure = MarketsPane.measure(visibleMarkets, model: self)
             marketMeasurePass = nil
+            marketMeasureAgain = false
+        } else if marketMeasurePass != nil {
+            // A pass under way finishes on the rows it began with, then another begins: started
+            // again at every rebuild, a pass over 10,000 markets in a fast replay never finished,
+            // and the columns stood at the first measure (review).
+            marketMeasureAgain = true
         } else {
             marketMeasurePass = MarketMeasurePass(rows: visibleMarkets)
         }
     }
 
-    /// Markets measured a turn, a few milliseconds.
-    static let marketMeasureSlice = 1_000
+    /// Markets measured a turn, about 3 ms.
+    static let marketMeasureSlice = 500
 
     /// Work left for the run loop's turns: a rebuild of a windowed table, a slice a turn; the
     /// markets pane's measure, a slice a turn.
@@ -333,6 +341,10 @@ public struct AppModel: Sendable {
             if end == pass.rows.count {
                 marketColumnMeasure = pass.measure
                 marketMeasurePass = nil
+                if marketMeasureAgain {
+                    marketMeasureAgain = false
+                    measureMarketColumns()
+                }
             } else {
                 marketMeasurePass = pass
             }
@@ -960,12 +972,12 @@ public struct AppModel: Sendable {
     }
 
     /// The rows at each end of a long what-if list its layout is measured over.
-    static let whatIfLayoutEnds = 10_000
+    static let whatIfLayoutEnds = 5_000
 
     /// Shows a what-if's projection from its top, its list laid out over every row once.
     mutating func showWhatIf(_ result: StressResult, ladder: [StressResult]) {
         whatIfLayout = nil
-        // Every row of a list of thousands; of a longer one its first and last rows (a shock of
+        // Every row of a list of 10,000; of a longer one its first and last 5,000 (a shock of
         // a million positions' cascade lists hundreds of thousands, and each row is thirteen
         // formatted cells): the page on screen is measured as well, so nothing is cut.
         let count = result.liquidations.count

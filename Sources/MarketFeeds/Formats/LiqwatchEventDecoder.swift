@@ -34,6 +34,9 @@ public struct LiqwatchEventDecoder: LineDecoder {
         do { value = try JSONValue.parse(bytes: Array(UnsafeBufferPointer(start: line + start, count: count - start))) } catch {
             return .malformed(field: "json (\(error.reason))")
         }
+        // The time held before the line is read (its receive time, else the line before's): what
+        // a line that cannot be read is dated by, never its own `time`.
+        let heldTime = lineTime
         do throws(FieldError) {
             let event = try Self.event(from: value, lastTime: &lineTime, resolver: resolver)
             lastTime = lineTime
@@ -47,8 +50,12 @@ public struct LiqwatchEventDecoder: LineDecoder {
             // An update of a book that cannot be read: the venue's book moved by it and the
             // engine's did not (a negative size dropped one line, and its book read "ok" with 0
             // gaps: attacker trial). The book is stale until a snapshot, as after a dropped spike.
+            // Dated by the time held before it (its own, unread, could move the session's clock a
+            // day ahead: review), which is the earlier time it takes (so the time-spike guard reads
+            // no jump into it).
             if let symbol = Self.unreadBookUpdate(value, resolver: resolver) {
-                messages.append(.event(.bookGap(symbol: symbol, time: lineTime)))
+                messages.append(.event(.bookGap(symbol: symbol, time: heldTime)))
+                lastLineTookEarlierTime = start == 0
             }
             return .malformed(field: "\(error.field): \(error.reason)")
         }

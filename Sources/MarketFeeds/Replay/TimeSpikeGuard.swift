@@ -141,6 +141,10 @@ struct TimeSpikeGuard: Sendable {
             return .book(StreamBookUpdate(symbol: update.symbol, levels: levels, sequence: update.sequence,
                 previousSequence: update.previousSequence,
                 problem: "line \(line) dropped (its time far ahead): the book lacks it", time: time))
+        case .event(.bookGap(let symbol, _)):
+            // A gap the line's decoder found (an events file's update that could not be read): a
+            // gap still, dated here (it was lost with the line, and the book read ok: review).
+            return .event(.bookGap(symbol: symbol, time: time))
         case .event(.bookSnapshot(let symbol, _, _, _, _)), .event(.bookUpdate(let symbol, _, _)):
             // An events file's or a Tardis file's book line has no sequence to show the hole: the
             // engine's book went on without it, its bids still there when the line had removed

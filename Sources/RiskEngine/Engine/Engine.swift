@@ -418,7 +418,10 @@ public struct Engine: Sendable {
                 processTriggers(market: index, into: &notes)
             }
         case .bookGap(let symbol, let time):
-            let index = Int(ensureMarket(symbol))
+            // A gap in a book the session has never had loses nothing (a book with no snapshot
+            // is not trusted anyway): a garbage line naming a market made it, STALE for the rest
+            // of the session (review).
+            guard let index = marketIndex(of: symbol) else { break }
             markets[index].book.isStale = true
             markets[index].counters.gaps += 1
             notes.append(.bookGap(symbol: symbol, time: time))

@@ -121,7 +121,14 @@ enum DashboardRunner {
                 if model.needsRedraw { draw(at: Stopwatch.now()) }
                 model.detachSession()
             }
-            for outcome in whatIfs.takeFinished() { model.deliverWhatIf(outcome) }
+            // Delivered with the session attached: the view lays its list out with the markets'
+            // instruments (detached, every quantity read three places and every price two: review).
+            let finished = whatIfs.takeFinished()
+            if !finished.isEmpty {
+                model.attach(engine: feed.engine, log: feed.log)
+                for outcome in finished { model.deliverWhatIf(outcome) }
+                model.detachSession()
+            }
             let now = Stopwatch.now()
             // The session's work, while the model holds no copy of the engine (see
             // `AppModel.attach`): the advance is bounded in wall time.

@@ -92,14 +92,7 @@ enum EngineBenchmarks {
         let markets = 10_000
         let unit: Int64 = 100_000_000
         let start: Int64 = 1_700_000_000 * 1_000_000_000
-        var engine = Engine()
-        engine.openFund(asset: "USDT", balance: Fixed(1_000_000))
-        for index in 0..<markets {
-            let symbol = "binance-usdm:S\(index)USDT"
-            engine.apply(.bookSnapshot(symbol: symbol, bids: [(99 * unit, unit), (90 * unit, unit)],
-                asks: [(101 * unit, unit), (110 * unit, unit)], time: start))
-            engine.apply(.mark(symbol: symbol, price: Fixed(100), time: start))
-        }
+        var engine = manyMarketsEngine(markets, start: start)
         let seconds = 30
         var notes: [EngineNotification] = []
         let elapsed = Stopwatch.measure {

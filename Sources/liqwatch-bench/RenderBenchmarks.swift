@@ -20,16 +20,8 @@ enum RenderBenchmarks {
     /// which market is focused, and choosing it read every market (a key took three seconds).
     static func manyMarkets() {
         func frame(markets: Int) -> Double {
-            let unit: Int64 = 100_000_000
             let start: Int64 = 1_700_000_000 * 1_000_000_000
-            var engine = Engine()
-            engine.openFund(asset: "USDT", balance: Fixed(1_000_000))
-            for index in 0..<markets {
-                let symbol = "binance-usdm:M\(index)USDT"
-                engine.apply(.bookSnapshot(symbol: symbol, bids: [(99 * unit, unit), (90 * unit, unit)],
-                    asks: [(101 * unit, unit), (110 * unit, unit)], time: start))
-                engine.apply(.mark(symbol: symbol, price: Fixed(100), time: start))
-            }
+            var engine = manyMarketsEngine(markets, start: start)
             engine.apply(.clock(time: start + 1_000_000_000))
             var status = SessionStatus(kind: "replay", source: "bench")
             status.time = start + 1_000_000_000

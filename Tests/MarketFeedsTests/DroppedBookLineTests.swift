@@ -89,6 +89,24 @@ struct DroppedBookLineTests {
         #expect(session.engine.market("binance-usdm:NEWUSDT") == nil, "a garbage line makes no market")
     }
 
+    @Test("a malformed line's reason keeps no control character from the line, and a long symbol is refused for its length")
+    func reasonsSafeAndNamed() throws {
+        let scratch = try ScratchDirectory()
+        let long = String(repeating: "X", count: 66) + "USDT"
+        let lines = [
+            #"{"type":"\u001b]0;PWNED\u0007","time":\#(Self.start)}"#,
+            #"{"type":"mark","symbol":"\#(long)","price":"1","time":\#(Self.start)}"#,
+        ]
+        let path = try scratch.write("events.ndjson", lines.joined(separator: "\n") + "\n")
+        let session = try ReplaySession(paths: [path], options: SessionOptions())
+        try session.runToEnd()
+        let fields = session.stats.firstMalformed.map(\.field)
+        #expect(fields.count == 2, "\(fields)")
+        #expect(fields.allSatisfy { !$0.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F } }, "\(fields)")
+        #expect(fields.first?.contains("\\u{1B}") == true, "\(fields)")
+        #expect(fields.last?.hasSuffix("is not a symbol: longer than 64 bytes") == true, "\(fields)")
+    }
+
     @Test("read whole and in time: no gap, the book as OKX has it")
     func allApplied() throws {
         let session = try Self.replay(Self.lines(times: Self.evenTimes), threaded: false)

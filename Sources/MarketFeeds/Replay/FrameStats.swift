@@ -1,3 +1,5 @@
+import RiskEngine
+
 /// Counts of what the replay read, for the report.
 public struct FrameStats: Sendable {
     public struct Malformed: Hashable, Sendable {
@@ -19,9 +21,13 @@ public struct FrameStats: Sendable {
     public var skippedInstruments: [String: Int] = [:]
     public static let malformedKept = 20
 
+    /// Kept with what came from outside escaped (`SafeText`): some decoders' reasons quoted a
+    /// line's text as it came (`unknown type '\u{1B}]0;…'`), and a script printing the JSON
+    /// report's field wrote the escape sequence to its terminal (attacker trial).
     mutating func noteMalformed(file: String, line: Int, field: String) {
         malformed += 1
-        lastMalformed = Malformed(file: file, line: line, field: field)
-        if firstMalformed.count < FrameStats.malformedKept { firstMalformed.append(Malformed(file: file, line: line, field: field)) }
+        let kept = Malformed(file: SafeText.escaped(file), line: line, field: SafeText.escaped(field))
+        lastMalformed = kept
+        if firstMalformed.count < FrameStats.malformedKept { firstMalformed.append(kept) }
     }
 }

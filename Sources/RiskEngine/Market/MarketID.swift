@@ -291,7 +291,12 @@ public enum MarketNameError: Error, Hashable, Sendable, CustomStringConvertible 
         case .badVenue(let text): return "'\(Self.shown(text))' names no venue (venue:symbol, e.g. binance-usdm:BTCUSDT)"
         case .unknownVenue(let name):
             return "unknown venue '\(Self.shown(name))' (known: \(Venue.known.map(\.rawValue).joined(separator: ", ")))"
-        case .badSymbol(let text): return "'\(Self.shown(text))' is not a symbol (letters, digits, - _ . / @)"
+        case .badSymbol(let text):
+            // A symbol of allowed characters refused for its length says so (it read as a bad character).
+            if text.utf8.count > 64 && MarketResolver.isSymbol(String(text.utf8.prefix(64))!) {
+                return "'\(Self.shown(text))' is not a symbol: longer than 64 bytes"
+            }
+            return "'\(Self.shown(text))' is not a symbol (letters, digits, - _ . / @)"
         case .notListed(let venue, let symbol):
             return "\(venue) lists no \(Self.shown(symbol)): \(venue.symbolShape)"
         case .unlisted(let symbol, let venues):

@@ -264,10 +264,13 @@ public struct MarketResolver: Hashable, Sendable {
 
     /// Letters, digits, `-`, `_`, `.`, `/`, `@` (Hyperliquid spot `@107`), at most 64 bytes.
     static func isSymbol(_ text: String) -> Bool {
-        !text.isEmpty && text.utf8.count <= 64 && text.utf8.allSatisfy { byte in
-            (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
-                || byte == 0x2D || byte == 0x5F || byte == 0x2E || byte == 0x2F || byte == 0x40
-        }
+        !text.isEmpty && text.utf8.count <= 64 && text.utf8.allSatisfy(isSymbolByte)
+    }
+
+    /// A byte a symbol may have.
+    static func isSymbolByte(_ byte: UInt8) -> Bool {
+        (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+            || byte == 0x2D || byte == 0x5F || byte == 0x2E || byte == 0x2F || byte == 0x40
     }
 }
 
@@ -293,7 +296,7 @@ public enum MarketNameError: Error, Hashable, Sendable, CustomStringConvertible 
             return "unknown venue '\(Self.shown(name))' (known: \(Venue.known.map(\.rawValue).joined(separator: ", ")))"
         case .badSymbol(let text):
             // A symbol of allowed characters refused for its length says so (it read as a bad character).
-            if text.utf8.count > 64 && MarketResolver.isSymbol(String(text.utf8.prefix(64))!) {
+            if text.utf8.count > 64 && text.utf8.allSatisfy(MarketResolver.isSymbolByte) {
                 return "'\(Self.shown(text))' is not a symbol: longer than 64 bytes"
             }
             return "'\(Self.shown(text))' is not a symbol (letters, digits, - _ . / @)"

@@ -976,7 +976,6 @@ public struct AppModel: Sendable {
 
     /// Shows a what-if's projection from its top, its list laid out over every row once.
     mutating func showWhatIf(_ result: StressResult, ladder: [StressResult]) {
-        whatIfLayout = nil
         // Every row of a list of 10,000; of a longer one its first and last 5,000 (a shock of
         // a million positions' cascade lists hundreds of thousands, and each row is thirteen
         // formatted cells): the page on screen is measured as well, so nothing is cut.

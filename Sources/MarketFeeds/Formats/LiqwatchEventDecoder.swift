@@ -67,9 +67,16 @@ public struct LiqwatchEventDecoder: LineDecoder {
     static func unreadBookUpdate(_ value: JSONValue, resolver: MarketResolver) -> String? {
         guard value["type"]?.scalarText == "book", value["snapshot"]?.scalarText == "false",
             let symbol = value["symbol"]?.scalarText, !symbol.isEmpty else { return nil }
-        let venue = value["venue"]?.scalarText
-        if venue != nil && symbol.contains(":") { return nil }
-        return try? resolver.resolve(venue.map { $0 + ":" + symbol } ?? symbol)
+        return try? market(symbol: symbol, venue: value["venue"]?.scalarText, resolver: resolver)
+    }
+
+    /// The market a line names by its `symbol`, with its `venue` when given.
+    static func market(symbol: String, venue: String?, resolver: MarketResolver) throws(FieldError) -> String {
+        if venue != nil && symbol.contains(":") {
+            throw FieldError(field: "venue", reason: "the symbol already names its venue ('\(SafeText.escaped(symbol))')")
+        }
+        let named = venue.map { $0 + ":" + symbol } ?? symbol
+        do { return try resolver.resolve(named) } catch { throw FieldError(field: venue == nil ? "symbol" : "venue", reason: error.description) }
     }
 
     /// The keys each type of line is read by (others are passed over, unless they resemble one
@@ -131,13 +138,7 @@ public struct LiqwatchEventDecoder: LineDecoder {
         }
         /// The market the line names (`symbol`, with `venue` when given).
         func market() throws(FieldError) -> String {
-            let symbol = try required("symbol")
-            let venue = text("venue")
-            if venue != nil && symbol.contains(":") {
-                throw FieldError(field: "venue", reason: "the symbol already names its venue ('\(SafeText.escaped(symbol))')")
-            }
-            let named = venue.map { $0 + ":" + symbol } ?? symbol
-            do { return try resolver.resolve(named) } catch { throw FieldError(field: text("venue") == nil ? "symbol" : "venue", reason: error.description) }
+            try Self.market(symbol: try required("symbol"), venue: text("venue"), resolver: resolver)
         }
         if let timeText = text("time") {
             guard let nanos = Int64(timeText).flatMap(EventTime.fromNanoseconds) else {

@@ -78,9 +78,18 @@ public struct MarketTable: Sendable {
     /// liquidations of the last 60 s are the market's own signal window (sampled once a second), so
     /// a flood on one market never pushes another's out, and nothing caps them.
     public mutating func rebuild(from engine: Engine, nearLiquidation: [String: Int], openPositions: [String: Int]) {
-        rows = engine.markets.map { market in
-            MarketTable.row(of: market, positions: openPositions[market.symbol] ?? 0, nearLiquidation: nearLiquidation[market.symbol] ?? 0)
+        // Read in place: a closure over the markets copied each one (its books, its signals),
+        // a third of the build.
+        var built: [MarketRow] = []
+        built.reserveCapacity(engine.markets.count)
+        engine.markets.withUnsafeBufferPointer { markets in
+            for index in markets.indices {
+                let symbol = markets[index].symbol
+                built.append(MarketTable.row(of: markets[index], positions: openPositions[symbol] ?? 0,
+                                             nearLiquidation: nearLiquidation[symbol] ?? 0))
+            }
         }
+        rows = built
         riskiest = MarketTable.riskiest(of: rows)
     }
 
@@ -89,7 +98,7 @@ public struct MarketTable: Sendable {
     /// The position counts come from the positions table's pass.
     public static func row(of market: MarketState, positions: Int, nearLiquidation: Int) -> MarketRow {
         let readings = market.signalReadings
-        let worst = readings.values.map(\.level).max() ?? .ok
+        let (worst, alerts) = readings.worstAndAlerts
         let mark = market.markPrice
         let index = market.index.indexPrice
         var premium: Double? = nil
@@ -111,7 +120,7 @@ public struct MarketTable: Sendable {
             spreadBps: market.book.spreadBps?.approximateDouble ?? spreadFloor?.approximateDouble,
             spreadIsFloor: spreadFloor != nil,
             depth10: depth?.value, depth10Baseline: depth?.baseline, depth10IsFloor: depth?.pastShownLevels ?? false,
-            worstSignal: worst, alertSignals: readings.values.filter { $0.level == .alert }.count,
+            worstSignal: worst, alertSignals: alerts,
             exchangeLiquidations60s: exchange, simulatedLiquidations60s: max(0, (window?.count ?? 0) - exchange),
             exchangeLiquidations: market.counters.exchangeLiquidations,
             exchangeLiquidationNotional: market.counters.exchangeLiquidationNotional,

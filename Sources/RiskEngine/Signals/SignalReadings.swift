@@ -16,6 +16,18 @@ public struct SignalReadings: Hashable, Sendable {
     /// The readings there are, in `SignalKind.allCases`' order.
     public var values: [SignalReading] { slots.compactMap { $0 } }
 
+    /// The worst level read and how many readings are at ALERT, without gathering the readings
+    /// (the markets table asks it of every market once a second).
+    public var worstAndAlerts: (worst: SignalLevel, alerts: Int) {
+        var worst = SignalLevel.ok
+        var alerts = 0
+        for case let reading? in slots {
+            worst = max(worst, reading.level)
+            if reading.level == .alert { alerts += 1 }
+        }
+        return (worst, alerts)
+    }
+
     /// No signal read yet (the first sample reads them all).
     public var isEmpty: Bool { slots.allSatisfy { $0 == nil } }
 }

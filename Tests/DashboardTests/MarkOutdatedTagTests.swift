@@ -13,15 +13,16 @@ struct MarkOutdatedTagTests {
         let second: Int64 = 1_000_000_000
         var screen = model(width: 120, height: 40, engine: engine)
         #expect(!screen.rendered().text.contains("MARK OUTDATED"))
+        var log = screen.log
         for minute in 1...6 {
-            engine.apply(.bookUpdate(symbol: "BTCUSDT", changes: [LevelChange(side: .bid, price: units("59999.90"), size: units("0.5") + Int64(minute))],
-                time: Int64(minute) * 60 * second))
+            log.record(engine.apply(.bookUpdate(symbol: "BTCUSDT", changes: [LevelChange(side: .bid, price: units("59999.90"), size: units("0.5") + Int64(minute))],
+                time: Int64(minute) * 60 * second)))
         }
-        let effects = screen.update(.session(engine: engine, log: screen.log, status: screen.status))
+        let effects = screen.update(.session(engine: engine, log: log, status: screen.status))
         // The operator is paged once, as for a stale book.
         guard case .told(let told)? = effects.first else { Issue.record("nothing told: \(effects)"); return }
         #expect(told.map(\.kind) == [.markOutdated] && told[0].market == "BTCUSDT", "\(told)")
-        #expect(screen.update(.session(engine: engine, log: screen.log, status: screen.status)).isEmpty, "told once")
+        #expect(screen.update(.session(engine: engine, log: log, status: screen.status)).isEmpty, "told once")
         let text = screen.rendered().text
         #expect(text.range(of: #"Ladder BTCUSDT[^│]* · MARK OUTDATED"#, options: .regularExpression) != nil, "\(text)")
         #expect(text.contains("Signals BTCUSDT · MARK OUTDATED"), "\(text)")

@@ -51,6 +51,9 @@ struct StatusBarRoomTests {
         status.speed = "max"
         var log = SessionLog()
         log.record(AlertTests.signal(3_000_000_000, "ETHUSDT"))
+        // The two books the engine's sample found untrusted.
+        log.record(AlertTests.condition(3_000_000_000, "BTCUSDT"))
+        log.record(AlertTests.condition(3_000_000_000, "ETHUSDT"))
         for (paused, finished, state) in [(false, false, "▶ max"), (true, false, "❚❚ PAUSED"), (false, true, "■ END")] {
             status.paused = paused
             status.finished = finished
@@ -72,7 +75,10 @@ struct StatusBarRoomTests {
         #expect(pausedDated.contains("❚❚ PAUSED") && pausedDated.contains("00:00:03") && pausedDated.contains("⚠ 3 ALERTS"), "\(pausedDated)")
         status.paused = false
         var wide = model(width: 200, height: 60, engine: one)
-        _ = wide.update(.session(engine: wide.engine, log: log, status: status))
+        // One new alert: its hint and the last alert's name leave the room the source needs.
+        var signalOnly = SessionLog()
+        signalOnly.record(AlertTests.signal(3_000_000_000, "ETHUSDT"))
+        _ = wide.update(.session(engine: wide.engine, log: signalOnly, status: status))
         let wideLine = wide.rendered().lines[0]
         #expect(wideLine.contains("BINANCE_FUTURES.ws.1.0 + OKX") && wideLine.contains("2024-08-09 00:00:03.000 UTC"), "\(wideLine)")
     }

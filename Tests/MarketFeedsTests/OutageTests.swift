@@ -30,7 +30,7 @@ struct OutageTests {
         var watcher = AlertWatcher()
         var wall: Int64 = 1_000_000_000
         func look() -> [OperatorAlert.Kind] {
-            watcher.newAlerts(log: SessionLog(), staleMarkets: [], streams: [StreamCondition(name: health.name,
+            watcher.newAlerts(log: SessionLog(), streams: [StreamCondition(name: health.name,
                 stale: health.isStale(wall: wall, threshold: 5), connected: health.isConnected, receiving: health.isReceiving)],
                 time: wall).map(\.kind)
         }

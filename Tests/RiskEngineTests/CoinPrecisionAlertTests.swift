@@ -30,7 +30,7 @@ struct CoinPrecisionAlertTests {
         notes.append(.signal(change))
         log.record(notes)
         var watcher = AlertWatcher()
-        let told = watcher.newAlerts(log: log, staleMarkets: [], time: 5)
+        let told = watcher.newAlerts(log: log, time: 5)
         #expect(told.count == 1)
         #expect(told.first?.message.contains("0.00001546 BTC") == true, "\(told.first?.message ?? "")")
         #expect(told.first?.jsonLine.contains("\"value\":0.00001546") == true, "\(told.first?.jsonLine ?? "")")

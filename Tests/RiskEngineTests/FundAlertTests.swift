@@ -91,17 +91,17 @@ struct FundAlertTests {
         var log = SessionLog()
         log.record(engine.apply(.mark(symbol: Self.symbol, price: Fixed(57_000), time: 2 * Self.second)))
         var watcher = AlertWatcher()
-        let told = watcher.newAlerts(log: log, staleMarkets: [], time: engine.time).filter { $0.kind == .fund }
+        let told = watcher.newAlerts(log: log, time: engine.time).filter { $0.kind == .fund }
         #expect(told.count == 3)
         let line = try #require(told.first { $0.fundAlert?.kind == .drawdown }?.jsonLine)
         #expect(line.contains(#""kind":"fund""#) && line.contains(#""fund":"binance-usdm USDT fund""#) && line.contains(#""fund_alert":"drawdown""#)
             && line.contains(#""asset":"USDT""#) && line.contains(#""balance":"#), "\(line)")
-        #expect(watcher.newAlerts(log: log, staleMarkets: [], time: engine.time).isEmpty)
+        #expect(watcher.newAlerts(log: log, time: engine.time).isEmpty)
         // The log rebuilt from the start (a seek back) and replayed to the same point: nothing new.
         var replayed = SessionLog()
         var again = Self.session()
         replayed.record(again.apply(.mark(symbol: Self.symbol, price: Fixed(57_000), time: 2 * Self.second)))
-        #expect(watcher.newAlerts(log: SessionLog(), staleMarkets: [], time: Self.second).isEmpty)
-        #expect(watcher.newAlerts(log: replayed, staleMarkets: [], time: again.time).filter { $0.kind == .fund }.isEmpty)
+        #expect(watcher.newAlerts(log: SessionLog(), time: Self.second).isEmpty)
+        #expect(watcher.newAlerts(log: replayed, time: again.time).filter { $0.kind == .fund }.isEmpty)
     }
 }

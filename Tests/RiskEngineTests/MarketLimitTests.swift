@@ -58,4 +58,26 @@ struct MarketLimitTests {
             entryPrice: Fixed(60_000), mode: .isolated, leverage: Fixed(10)), time: 4))
         #expect(engine.positions.count == Engine.positionMarketLimit + 2)
     }
+
+    @Test("the exchange's liquidation prints alone make at most liquidationMarketLimit markets; past it they are counted unwatched and a position's market is still made")
+    func liquidationPrintsLeaveRoom() {
+        var engine = Engine()
+        var log = SessionLog()
+        for index in 0..<(Engine.marketLimit + 1) {
+            log.record(engine.apply(.exchangeLiquidation(ExchangeLiquidation(symbol: "binance-usdm:J\(index)USDT", side: .long,
+                price: Fixed(1), quantity: .one, time: 1))))
+        }
+        #expect(engine.markets.count == Engine.liquidationMarketLimit)
+        #expect(log.exchangeCount == Engine.liquidationMarketLimit)
+        #expect(log.unwatchedCount == Engine.marketLimit + 1 - Engine.liquidationMarketLimit)
+        #expect(engine.totals.eventsPastMarketLimit == 0)
+        // A print of a market made before goes on to it.
+        log.record(engine.apply(.exchangeLiquidation(ExchangeLiquidation(symbol: "binance-usdm:J7USDT", side: .long, price: Fixed(1), quantity: .one, time: 2))))
+        #expect(engine.market("binance-usdm:J7USDT")?.counters.exchangeLiquidations == 2)
+        // The market the book, the mark and the position name is made, and the position placed.
+        engine.apply(.mark(symbol: "binance-usdm:BTCUSDT", price: Fixed(60_000), time: 3))
+        engine.apply(.position(PositionUpdate(account: "a", symbol: "binance-usdm:BTCUSDT", side: .long, quantity: .one,
+            entryPrice: Fixed(60_000), mode: .isolated, leverage: Fixed(10)), time: 3))
+        #expect(engine.positions.count == 1 && engine.totals.positionsRejected == 0)
+    }
 }

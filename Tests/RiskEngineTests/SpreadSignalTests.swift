@@ -119,7 +119,7 @@ struct AlertWordingTests {
         log.record(.signal(SignalChange(time: 5_000_000_000, symbol: "binance-usdm:BTCUSDT", kind: .spread, from: .ok, to: .alert,
             value: 1.67, baseline: 0.0167, sideMissing: true)))
         var watcher = AlertWatcher()
-        let told = watcher.newAlerts(log: log, staleMarkets: [], time: 5_000_000_000)
+        let told = watcher.newAlerts(log: log, time: 5_000_000_000)
         #expect(told.count == 2)
         #expect(told.first?.message == "binance-usdm:BTCUSDT Stressed deficit vs fund at ALERT: 24.112 BTC the book cannot fill (ADL follows)")
         #expect(told.last?.message.hasSuffix(": a side of the book is empty") == true)
@@ -135,7 +135,7 @@ struct AlertWordingTests {
         log.record(.signal(SignalChange(time: 5_000_000_000, symbol: "hyperliquid:BTC", kind: .spread, from: .ok, to: .alert,
             value: 3.36, baseline: 0.1, pastShownLevels: true)))
         var watcher = AlertWatcher()
-        let told = watcher.newAlerts(log: log, staleMarkets: [], time: 5_000_000_000)
+        let told = watcher.newAlerts(log: log, time: 5_000_000_000)
         #expect(told.count == 2 && told.allSatisfy { $0.atLeast && $0.jsonLine.contains("\"at_least\":true") })
         #expect(told.first?.message == "hyperliquid:BTC Depth ±10 bps, thinner side at ALERT: the book past the levels the feed shows is not known (the value is a floor)")
         #expect(log.alerts.last?.figure(unit: "bps") == "at least 3.36 bps (the book past the levels the feed shows is not known)")

@@ -76,11 +76,22 @@ struct VenueAccountTests {
         // The default's account holds nothing: Bybit's, which holds the position, still takes it.
         engine.apply(.account(id: "carol", asset: "USDT", venue: "binance-usdm", venueGiven: false, walletBalance: Fixed(7_000), time: 4))
         #expect(engine.account(id: "carol", asset: "USDT", venue: "bybit")?.walletBalance == Fixed(7_000))
-        // Positions on two venues: the default decides (not a guess between them).
+        // Positions on two venues: whose wallet it is cannot be told, so it is refused, named (the
+        // default took it, and one venue's positions were margined by the wallet another's
+        // leverage implied: attacker trial). Named, it is taken.
         engine.apply(Self.cross("carol", "okx:BTC-USDT-SWAP", .long, wallet: Fixed(6_000)))
-        engine.apply(.account(id: "carol", asset: "USDT", venue: "binance-usdm", venueGiven: false, walletBalance: Fixed(2_000), time: 5))
-        #expect(engine.account(id: "carol", asset: "USDT", venue: "binance-usdm")?.walletBalance == Fixed(2_000))
+        let okxWallet = engine.account(id: "carol", asset: "USDT", venue: "okx")?.walletBalance
+        let refused = engine.apply(.account(id: "carol", asset: "USDT", venue: "binance-usdm", venueGiven: false, walletBalance: Fixed(2_000), time: 5))
+        #expect(refused.contains { if case .walletStatementRefused("carol", "USDT", Fixed(2_000), let reason, _) = $0 {
+            return reason.contains("bybit and okx") } else { return false } }, "\(refused)")
+        #expect(engine.account(id: "carol", asset: "USDT", venue: "binance-usdm")?.walletBalance == Fixed(1_000))
         #expect(engine.account(id: "carol", asset: "USDT", venue: "bybit")?.walletBalance == Fixed(7_000))
+        #expect(engine.account(id: "carol", asset: "USDT", venue: "okx")?.walletBalance == okxWallet)
+        var log = SessionLog()
+        log.record(refused)
+        #expect(log.refusedWalletStatements == 1 && log.lastRefusedWalletStatement?.contains("carol USDT 2,000.00: no venue named") == true)
+        engine.apply(.account(id: "carol", asset: "USDT", venue: "okx", venueGiven: true, walletBalance: Fixed(2_000), time: 5))
+        #expect(engine.account(id: "carol", asset: "USDT", venue: "okx")?.walletBalance == Fixed(2_000))
         // None anywhere: the wallet waits for the account's first position, and is its venue's
         // (the default's account would have held it while the positions came on Bybit).
         engine.apply(.account(id: "dave", asset: "USDT", venue: "binance-usdm", venueGiven: false, walletBalance: Fixed(500), time: 6))

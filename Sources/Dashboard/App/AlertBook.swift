@@ -30,8 +30,7 @@ public struct AlertBook: Sendable {
 
     /// Looks at the session again; returns what is new (to ring the bell for and hand on).
     mutating func observe(engine: Engine, log: SessionLog, status: SessionStatus) -> [OperatorAlert] {
-        let stale = engine.staleMarkets
-        let fresh = watcher.newAlerts(log: log, staleMarkets: stale, outdatedMarks: engine.outdatedMarkMarkets, streams: status.streamConditions,
+        let fresh = watcher.newAlerts(log: log, streams: status.streamConditions,
             recordingError: status.recordingError, time: max(engine.time, status.time))
         guard !fresh.isEmpty else { return [] }
         append(fresh, engine: engine)

@@ -459,7 +459,7 @@ public final class LiveSession {
 
     /// What is new for the operator since `watcher` last looked.
     public func newAlerts(_ watcher: inout AlertWatcher, wall: Int64) -> [OperatorAlert] {
-        watcher.newAlerts(log: log, staleMarkets: feedSummary.staleMarkets, outdatedMarks: engine.outdatedMarkMarkets, streams: streamConditions(wall: wall),
+        watcher.newAlerts(log: log, streams: streamConditions(wall: wall),
             recordingError: recordingError, time: wall)
     }
 

@@ -54,7 +54,7 @@ extension SessionDriver {
 
     /// What is new for the operator since `watcher` last looked (a replay's time is event time).
     public func newAlerts(_ watcher: inout AlertWatcher) -> [OperatorAlert] {
-        watcher.newAlerts(log: log, staleMarkets: feedSummary.staleMarkets, outdatedMarks: engine.outdatedMarkMarkets, time: engine.time)
+        watcher.newAlerts(log: log, time: engine.time)
     }
 }
 

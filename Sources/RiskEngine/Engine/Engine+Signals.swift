@@ -17,6 +17,7 @@ extension Engine {
                 markets[index].bookOutdated = true
             }
             let stress = readMarketForSample(index)
+            noteConditions(market: index, into: &notes)
             markets[index].stressed = stress
             markets[index].signalsNow = nil
             let inputs = signalInputs(market: index, stressed: stress)
@@ -45,6 +46,41 @@ extension Engine {
               eventTime > nextSampleTime, eventTime - nextSampleTime >= Engine.nanosecondsPerSecond else { return }
         time = nextSampleTime
         sampleSignals(into: &notes)
+    }
+
+    /// How long a watched market may go without a first book before it is told (session time), as
+    /// a live stream's subscription waits for its first (`LiveSession.firstBookGrace`).
+    public static let noSnapshotGrace: Int64 = 5_000_000_000
+
+    /// Tells a watched market's book untrusted, or its mark outdated, once an episode: when a
+    /// sample first finds it so (after the session's first event: a positions file is placed at
+    /// time 0, its books to come in the first frame).
+    private mutating func noteConditions(market index: Int, into notes: inout [EngineNotification]) {
+        let watched = time > 0 && markets[index].isWatched
+        var stale = watched && markets[index].isStale
+        // A book not given yet is told after a grace: a replay's positions are placed before the
+        // first frame, and the first sample found a market whose snapshot came a moment later
+        // (its alert at the session's first millisecond, every replay of a positions file).
+        if stale && !markets[index].book.hasSnapshot && !markets[index].conditionToldStale {
+            if markets[index].noSnapshotSince == .min { markets[index].noSnapshotSince = time }
+            stale = time &- markets[index].noSnapshotSince >= Engine.noSnapshotGrace
+        } else if !stale {
+            markets[index].noSnapshotSince = .min
+        }
+        if stale != markets[index].conditionToldStale {
+            markets[index].conditionToldStale = stale
+            if stale {
+                notes.append(.marketCondition(MarketCondition(time: time, symbol: markets[index].symbol, kind: .staleBook,
+                                                              reason: markets[index].staleReason)))
+            }
+        }
+        let outdated = watched && markets[index].markOutdated
+        if outdated != markets[index].conditionToldMarkOutdated {
+            markets[index].conditionToldMarkOutdated = outdated
+            if outdated {
+                notes.append(.marketCondition(MarketCondition(time: time, symbol: markets[index].symbol, kind: .markOutdated, reason: nil)))
+            }
+        }
     }
 
     /// What a sample, or a read for a still screen, first takes of a market: whether its mark is

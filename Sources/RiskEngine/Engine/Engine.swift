@@ -12,6 +12,7 @@ public struct Engine: Sendable {
     var lastMarketLookup: (symbol: String, index: Int32)?
     /// Markets made for a position no feed event had named yet (see `positionMarketLimit`).
     var marketsMadeForPositions = 0
+    var marketsMadeForLiquidations = 0
     public internal(set) var accounts: [Account] = []
     var accountIndexes = AccountTable()
     public internal(set) var positions: [Position] = []
@@ -237,6 +238,11 @@ public struct Engine: Sendable {
     /// recording's own market, made at its first frame, found no room: its book, its mark and its
     /// positions went unwatched (review).
     public static let positionMarketLimit = 8_000
+    /// The most markets the exchange's liquidation prints alone may make; past it a print of a
+    /// market not held is counted as unwatched (`SessionLog.recordUnwatched`), as a venue-wide
+    /// stream's is live. An events file of 10,000 prints of made-up symbols took every market,
+    /// and the one whose book, mark and position came next was refused (attacker trial).
+    public static let liquidationMarketLimit = 2_048
 
     /// The market for a symbol, created on first sight.
     mutating func ensureMarket(_ symbol: String) -> Int32 {
@@ -468,7 +474,13 @@ public struct Engine: Sendable {
             markets[market].markGivenTime = Swift.max(markets[market].markGivenTime, Swift.min(standsTime, time))
             markets[market].markOutdated = false
         case .exchangeLiquidation(var liquidation):
+            guard marketsMadeForLiquidations < Engine.liquidationMarketLimit || symbolIndexes[liquidation.symbol] != nil else {
+                notes.append(.unwatchedLiquidation(valued(liquidation)))
+                break
+            }
+            let marketsBefore = markets.count
             let index = Int(ensureMarket(liquidation.symbol))
+            if markets.count != marketsBefore { marketsMadeForLiquidations += 1 }
             // A reported price no book has would count billions into the liquidation signals.
             guard admits(liquidation.price.bookUnits, market: index, band: PriceBand(reference: priceReference(market: index)),
                          source: .exchangeLiquidation, into: &notes) else { break }
@@ -500,6 +512,16 @@ public struct Engine: Sendable {
                 // comes on (an events-only session defaults to Binance while its positions may be
                 // Bybit's; the wallet had gone to an empty Binance account).
                 pendingWallets[id + "\u{0}" + asset] = walletBalance
+                break
+            }
+            // Positions on several venues: whose wallet it is cannot be told, and a guess margins
+            // one venue's positions with another's money (the statement went to Binance while the
+            // account's Bybit short was liquidated against the wallet its leverage implied:
+            // attacker trial).
+            let holding = existing.filter(\.holdsPositions).map(\.venue)
+            guard holding.count <= 1 else {
+                notes.append(.walletStatementRefused(account: id, asset: asset, balance: walletBalance,
+                    reason: "no venue named, and the account holds positions on \(holding.sorted().joined(separator: " and ")): say which with venue", time: time))
                 break
             }
             setWallet(accountID: id, asset: asset, venue: accountVenue(among: existing, default: venue), balance: walletBalance, into: &notes)

@@ -110,6 +110,9 @@ public enum EngineNotification: Hashable, Sendable {
     case adlUnfilled(symbol: String, quantity: Fixed, time: Int64)
     case socialisedLoss(SocialisedLossRecord)
     case exchangeLiquidation(ExchangeLiquidation)
+    /// An exchange's liquidation of a market the session holds no room for: liquidation prints
+    /// alone made `Engine.liquidationMarketLimit` markets.
+    case unwatchedLiquidation(ExchangeLiquidation)
     case signal(SignalChange)
     /// A fund's drawdown reached the alert band, its balance zero, or ADL began for it.
     case fundAlert(FundAlert)
@@ -125,6 +128,30 @@ public enum EngineNotification: Hashable, Sendable {
     /// A fund statement the engine would not apply: it named no venue and markets of its asset
     /// are on several (see `Engine.fundVenue`).
     case fundStatementRefused(asset: String, balance: Fixed, reason: String, time: Int64)
+    /// An account's wallet statement the engine would not apply: it named no venue and accounts
+    /// of that name hold positions on several (see `Engine.accountVenue`).
+    case walletStatementRefused(account: String, asset: String, balance: Fixed, reason: String, time: Int64)
+    /// A watched market's book became untrusted or its mark outdated, as a signal sample found it
+    /// (`Engine.noteConditions`).
+    case marketCondition(MarketCondition)
+}
+
+/// A watched market's book that cannot be trusted (no snapshot, a gap, no change for longer than
+/// the engine trusts) or its mark not given for longer than that, found by a signal sample: dated
+/// by session time and decided by the engine, so the dashboard at any speed and a headless report
+/// tell the same episodes at the same times (they were told when a look at the screen's pace, or
+/// every 4,096 events headless, happened to find them: the same replay gave 14 alerts at 100×, 11
+/// at full speed and 10 in its report, the stale books dated differently in each: operator trial).
+public struct MarketCondition: Hashable, Sendable {
+    public enum Kind: String, Hashable, Sendable {
+        case staleBook
+        case markOutdated
+    }
+    public var time: Int64
+    public var symbol: String
+    public var kind: Kind
+    /// Why the book cannot be trusted (`MarketState.staleReason`); nil for a mark.
+    public var reason: String?
 }
 
 /// Why the engine will not liquidate into a market's book.

@@ -33,6 +33,12 @@ public struct MarketState: Sendable {
     /// a still screen), as `bookOutdated` for the book: the markets pane and the report say so.
     /// Cleared by the next mark.
     public internal(set) var markOutdated = false
+    /// Whether the last signal sample told this market's book untrusted, and its mark outdated
+    /// (`Engine.noteConditions`): an episode is told once, when a sample first finds it.
+    var conditionToldStale = false
+    /// The sample that first found the book without a snapshot, for its grace (`Engine.noSnapshotGrace`).
+    var noSnapshotSince: Int64 = .min
+    var conditionToldMarkOutdated = false
     /// A snapshot disagreed with this mark tenfold (see `Engine.refuseSnapshot`): until the next
     /// mark it is no reference, so a poisoned first mark cannot refuse every true snapshot.
     var markDisputed = false

@@ -91,13 +91,14 @@ public struct StreamCondition: Sendable, Equatable {
     }
 }
 
-/// Finds what is new since it last looked: signal alerts the log latched, books that went stale,
-/// streams that fell silent or lost their connection, a recording that stopped. A condition is
-/// told once when it starts, and again only after it ended and started again.
+/// Finds what is new since it last looked: signal alerts the log latched, books that went stale
+/// and marks outdated as the engine found them, streams that fell silent or lost their
+/// connection, a recording that stopped. A condition is told once when it starts, and again only
+/// after it ended and started again.
 ///
-/// A replay that jumps back does not repeat what it told: only signal alerts later than the latest
-/// one already told count as new, and a book going stale again is told only past the time it was
-/// last told stale (a seek back and forth listed the same stale book once a seek: operator trial).
+/// A replay that jumps back does not repeat what it told: only alerts later than the latest one
+/// already told of the same market and kind count as new (a seek back and forth listed the same
+/// stale book once a seek: operator trial).
 public struct AlertWatcher: Sendable {
     /// Which of a log's alerts are new: only those later than the latest told, or at its time and
     /// not told yet (one time's alerts arriving in two looks are all told, and none twice; a
@@ -120,44 +121,28 @@ public struct AlertWatcher: Sendable {
 
     private var seenAlertCount = 0
     private var seenFundAlertCount = 0
-    /// Signal alerts by market and signal; fund alerts by fund and kind.
+    private var seenConditionCount = 0
+    /// Signal alerts by market and signal; fund alerts by fund and kind; books and marks by
+    /// market and kind.
     private var signalsTold = LatestTold()
     private var fundsTold = LatestTold()
-    private var staleMarkets: Set<String> = []
-    private var outdatedMarks: Set<String> = []
-    /// When each market's book was last told stale.
-    private var staleToldAt: [String: Int64] = [:]
+    private var conditionsTold = LatestTold()
     private var staleStreams: Set<String> = []
     private var disconnected: Set<String> = []
     private var recordingTold = false
-    /// The latest session time looked at: a replay jumped back goes over time it has been
-    /// through, where every stale book and outdated mark it meets was told the first time (told
-    /// again, a replay's ten alerts became eighteen after a jump back and forth: operator trial).
-    private var reachedTime: Int64 = .min
-    /// The books stale and the marks outdated when the session was last at `reachedTime`, and
-    /// whether the last look was behind it: a jump back then past it met the same stale books
-    /// and told them again at the landing and at the end (a replay's 21 alerts became 37:
-    /// operator trial). Crossing back past it, a book stale there and stale still is the same
-    /// episode.
-    private var staleAtReach: Set<String> = []
-    private var outdatedAtReach: Set<String> = []
-    private var lastLookBehind = false
     /// Every alert told, in order.
     public private(set) var told = 0
 
     public init() {}
 
+    /// What the log holds that was not told yet, and the streams' and the recording's state now
+    /// (`time`, the wall clock live). A book untrusted and a mark outdated are the engine's
+    /// (`MarketCondition`), from the log as signal alerts are: told by the time the engine found
+    /// them, whatever the pace of the looks.
     public mutating func newAlerts(
-        log: SessionLog, staleMarkets nowStale: [String], outdatedMarks nowOutdated: [String] = [], streams: [StreamCondition] = [],
-        recordingError: String? = nil, time: Int64
+        log: SessionLog, streams: [StreamCondition] = [], recordingError: String? = nil, time: Int64
     ) -> [OperatorAlert] {
         var result: [OperatorAlert] = []
-        // Before the session's first event (a replay's positions are placed at time 0) no book
-        // has had its chance: a market's book is told stale from the first event's time on (the
-        // dashboard told every replay with a positions file a stale book dated 1970-01-01, its
-        // book arriving in the first frame: operator trial).
-        let nowStale = time > 0 ? nowStale : []
-        let nowOutdated = time > 0 ? nowOutdated : []
         if log.alertCount < seenAlertCount { seenAlertCount = log.alertCount }
         if log.alertCount > seenAlertCount {
             let fresh = min(log.alertCount - seenAlertCount, log.alerts.count)
@@ -185,30 +170,16 @@ public struct AlertWatcher: Sendable {
             }
             seenFundAlertCount = log.fundAlertCount
         }
-        let staleSet = Set(nowStale)
-        // Been here: behind the furthest time looked at, or at it again after being behind. A
-        // look at the same time as the last (a step within a millisecond, a sliced cascade) is
-        // not: a book gone stale then was never told (review).
-        let beenHere = time < reachedTime || (time == reachedTime && lastLookBehind)
-        let crossingBack = !beenHere && lastLookBehind
-        for market in nowStale.sorted() where !staleMarkets.contains(market) && !beenHere {
-            if crossingBack && staleAtReach.contains(market) { continue }
-            if let told = staleToldAt[market], time <= told { continue }
-            staleToldAt[market] = time
-            result.append(OperatorAlert(time: time, kind: .staleBook, market: market,
-                // Every cause in words: an outdated book (no change for longer than the engine
-                // trusts) read as "a gap, or no snapshot yet" (operator trial).
-                message: "\(market) book cannot be trusted (no snapshot yet, a gap, or no change for longer than the engine trusts): liquidations there wait until it can be"))
+        // A replay jumped back holds the log as its checkpoint did: an episode told before is
+        // not told again (`LatestTold`), one that begins later than the latest told is.
+        if log.conditionCount < seenConditionCount { seenConditionCount = log.conditionCount }
+        if log.conditionCount > seenConditionCount {
+            let fresh = min(log.conditionCount - seenConditionCount, log.conditions.count)
+            for condition in log.conditions.suffix(fresh) where conditionsTold.tell(condition.symbol + "|" + condition.kind.rawValue, at: condition.time) {
+                result.append(Self.alert(of: condition))
+            }
+            seenConditionCount = log.conditionCount
         }
-        staleMarkets = staleSet
-        // Once an episode, as a stale book: an outdated mark was shown only in the focused
-        // market's titles, and nothing paged the operator while liquidations waited (review).
-        for market in nowOutdated.sorted() where !outdatedMarks.contains(market) && !beenHere
-            && !(crossingBack && outdatedAtReach.contains(market)) {
-            result.append(OperatorAlert(time: time, kind: .markOutdated, market: market,
-                message: "\(market) mark not given for longer than the engine trusts: liquidations there, and of cross accounts with a position there, wait for its next mark"))
-        }
-        outdatedMarks = Set(nowOutdated)
         for stream in streams {
             // One outage, one alert of each kind: each ends when messages arrive again, not when
             // a reconnection attempt starts (an attempt that fails would tell the outage again,
@@ -234,12 +205,6 @@ public struct AlertWatcher: Sendable {
             recordingTold = true
             result.append(OperatorAlert(time: time, kind: .recordingStopped, message: "recording stopped: \(recordingError)"))
         }
-        if time >= reachedTime {
-            staleAtReach = staleSet
-            outdatedAtReach = Set(nowOutdated)
-        }
-        lastLookBehind = time < reachedTime
-        reachedTime = max(reachedTime, time)
         told += result.count
         // In time order (stably: one time's alerts in the order found): a look may find a signal
         // alert and a fund alert of an earlier second, which the log listed after it.
@@ -247,6 +212,28 @@ public struct AlertWatcher: Sendable {
             result = result.enumerated().sorted { ($0.element.time, $0.offset) < ($1.element.time, $1.offset) }.map(\.element)
         }
         return result
+    }
+
+    /// A book untrusted or a mark outdated, in words.
+    static func alert(of condition: MarketCondition) -> OperatorAlert {
+        let market = condition.symbol
+        switch condition.kind {
+        case .staleBook:
+            // Every cause in words: an outdated book (no change for longer than the engine
+            // trusts) read as "a gap, or no snapshot yet" (operator trial).
+            let why: String
+            switch condition.reason {
+            case "no snapshot": why = "no snapshot yet"
+            case "gap": why = "a gap in its updates"
+            case "outdated": why = "no change for longer than the engine trusts"
+            default: why = "no snapshot yet, a gap, or no change for longer than the engine trusts"
+            }
+            return OperatorAlert(time: condition.time, kind: .staleBook, market: market,
+                message: "\(market) book cannot be trusted (\(why)): liquidations there wait until it can be")
+        case .markOutdated:
+            return OperatorAlert(time: condition.time, kind: .markOutdated, market: market,
+                message: "\(market) mark not given for longer than the engine trusts: liquidations there, and of cross accounts with a position there, wait for its next mark")
+        }
     }
 
     /// What the alert's value alone would misstate, said in words.

@@ -90,6 +90,9 @@ public struct SessionLog: Sendable {
         return venue
     }
     public private(set) var alertCount = 0
+    /// Books that became untrusted and marks that became outdated, as the samples found them.
+    public private(set) var conditions = RingBuffer<MarketCondition>(capacity: SessionLog.keep)
+    public private(set) var conditionCount = 0
     public private(set) var gaps = 0
     /// Triggers crossed in markets whose book could not be trusted (see `liquidationBlocked`).
     public struct Blocked: Hashable, Sendable {
@@ -110,6 +113,8 @@ public struct SessionLog: Sendable {
     /// and the last one's words.
     public private(set) var refusedFundStatements = 0
     public private(set) var lastRefusedFundStatement: String?
+    public private(set) var refusedWalletStatements = 0
+    public private(set) var lastRefusedWalletStatement: String?
     public private(set) var rejections = RingBuffer<Rejection>(capacity: SessionLog.keep)
     public private(set) var blocked = RingBuffer<Blocked>(capacity: SessionLog.keep)
     public private(set) var crossedLevelsRemoved = 0
@@ -239,6 +244,14 @@ public struct SessionLog: Sendable {
             fundAlertCount += 1
             append(&fundAlerts, alert)
             addMark(alert.time)
+        case .walletStatementRefused(let account, let asset, let balance, let reason, let time):
+            refusedWalletStatements += 1
+            lastRefusedWalletStatement = "\(EventTime.iso8601(time)) \(account) \(asset) \(balance.formatted(AssetPrecision.decimals(forAsset: asset), grouping: true)): \(reason)"
+        case .unwatchedLiquidation(let liquidation):
+            recordUnwatched(liquidation)
+        case .marketCondition(let condition):
+            conditionCount += 1
+            append(&conditions, condition)
         case .fund, .socialisedLoss:
             break
         }

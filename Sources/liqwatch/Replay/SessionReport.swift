@@ -273,6 +273,10 @@ enum SessionReport {
             ("insurance_fund", insuranceFund),
             ("adl", adl),
             ("positions_rejected", .object([("count", JSON.number(log.rejectedPositions)), ("recent", .array(rejections))])),
+            ("wallet_statements_refused", .object([
+                ("count", JSON.number(log.refusedWalletStatements)),
+                ("last", log.lastRefusedWalletStatement.map { .string($0) } ?? .null),
+            ])),
             ("signals", .object([("alert_count", JSON.number(log.alertCount)), ("alerts", .array(alerts))])),
             ("fund_alerts", .object([("count", JSON.number(log.fundAlertCount)), ("alerts", .array(fundAlerts))])),
             ("book_and_feed_alerts", .object([("count", JSON.number(source.conditionAlerts.count)),
@@ -733,6 +737,9 @@ enum SessionReport {
         }
         if log.refusedFundStatements > 0 {
             lines.append("fund statements refused: \(log.refusedFundStatements) (last: \(SafeText.escaped(log.lastRefusedFundStatement ?? "")))")
+        }
+        if log.refusedWalletStatements > 0 {
+            lines.append("wallet statements refused: \(log.refusedWalletStatements) (last: \(SafeText.escaped(log.lastRefusedWalletStatement ?? "")))")
         }
         if engine.totals.eventsPastMarketLimit > 0 {
             lines.append("events of markets past the session's limit of \(Engine.marketLimit): \(engine.totals.eventsPastMarketLimit) (not applied)")

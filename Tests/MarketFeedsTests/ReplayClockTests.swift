@@ -84,6 +84,21 @@ struct ReplayClockTests {
         }
     }
 
+    @Test("] with nothing later stays where it was: the replay is read to its end to know, then comes back (it showed END)")
+    func nothingLaterStaysPut() throws {
+        let twin = DemoSession(seed: 1, positions: 300)
+        while try twin.step() {}
+        let last = try #require(twin.log.marks.last)
+        let demo = DemoSession(seed: 1, positions: 300)
+        let clock = ReplayClock(driver: demo)
+        try clock.seek(to: last, wall: 0)
+        let before = try #require(demo.lastTime)
+        let simulated = demo.log.simulatedCount
+        #expect(try clock.jumpToNextNotable(wall: 0) == nil)
+        #expect(demo.lastTime == before, "left at the end")
+        #expect(try demo.peekTime() != nil && demo.log.simulatedCount == simulated)
+    }
+
     @Test("a fraction of a millisecond past a notable event (the clock reading its time), the previous one is before it")
     func previousFromJustPast() throws {
         let demo = DemoSession(seed: 1, positions: 1_000)

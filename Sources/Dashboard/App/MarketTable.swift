@@ -61,6 +61,10 @@ public struct MarketRow: Sendable, Equatable {
     /// The book stopped changing long ago (`MarketState.bookOutdated`: a recording of it ended, a
     /// stream that went quiet): not chosen to focus while a market with a live book exists.
     public var bookOutdated = false
+
+    /// A book there is, and not outdated: a market without one is chosen to focus, and listed,
+    /// after every market with one.
+    var bookLive: Bool { hasBook && !bookOutdated }
 }
 
 /// Every market of the session, built once a second of session time and on demand, sorted and
@@ -134,25 +138,27 @@ public struct MarketTable: Sendable {
     }
 
     /// The market with the most monitored risk: the largest stressed deficit, then the most
-    /// positions near liquidation, the worst signal, the most positions; a market with a book
-    /// before one without. A market whose book is outdated is chosen only when every market's is:
-    /// in a replay of recordings years apart the focus sat on a 2021 book, its frozen positions
-    /// first, while the session clock was in 2025 (operator trial).
+    /// positions near liquidation, the worst signal, the most positions. A market whose book is
+    /// outdated, or which has none yet, is chosen only when every market's is: in a replay of
+    /// recordings years apart the focus sat on a 2021 book, its frozen positions first, while the
+    /// session clock was in 2025; at the start of a replay of four venues the focus sat on a
+    /// market with no book (`empty book`, `STALE`) above the one live market whose position was
+    /// at risk (operator trials).
     static func riskiest(of rows: [MarketRow]) -> String? {
         var live: Int?
         var any: Int?
         for index in rows.indices {
             if any == nil || riskFirst(rows[index], rows[any!]) { any = index }
-            if !rows[index].bookOutdated && (live == nil || riskFirst(rows[index], rows[live!])) { live = index }
+            if rows[index].bookLive && (live == nil || riskFirst(rows[index], rows[live!])) { live = index }
         }
         return (live ?? any).map { rows[$0].symbol }
     }
 
     static func riskFirst(_ a: MarketRow, _ b: MarketRow) -> Bool {
-        // A book that stopped changing after every live one, as the positions are ordered (four
-        // ended recordings' markets filled the pane and the only live one was "1 more below":
-        // operator trial); the signal column says STALE.
-        if a.bookOutdated != b.bookOutdated { return b.bookOutdated }
+        // A book that stopped changing, or none yet, after every live one, as the positions are
+        // ordered (four ended recordings' markets filled the pane and the only live one was "1
+        // more below": operator trial); the signal column says STALE.
+        if a.bookLive != b.bookLive { return a.bookLive }
         if a.stressedDeficit != b.stressedDeficit { return a.stressedDeficit > b.stressedDeficit }
         if a.nearLiquidation != b.nearLiquidation { return a.nearLiquidation > b.nearLiquidation }
         if a.worstSignal != b.worstSignal { return a.worstSignal > b.worstSignal }

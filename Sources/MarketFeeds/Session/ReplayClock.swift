@@ -327,6 +327,7 @@ public final class ReplayClock {
         collectCheckpoint(wait: true)
         driver.finishStep()
         let now = currentTime(wall: wall)
+        let before = driver.lastTime
         func latest() -> Int64? { deficitsOnly ? driver.log.deficitMarks.last : driver.log.marks.last }
         if let known = (deficitsOnly ? driver.log.deficitMarks : driver.log.marks).first(where: { $0 > now }) {
             try seek(to: known, wall: wall)
@@ -345,6 +346,12 @@ public final class ReplayClock {
                 try seek(to: found, wall: wall)
                 return found
             }
+        }
+        // Nothing later: back where the operator was. The replay was read to its end to know it,
+        // and left there the clock read END and the operator had to seek back (operator trial).
+        if let before, driver.lastTime != before {
+            try seek(to: before, wall: wall)
+            return nil
         }
         anchor(event: driver.lastTime ?? now, wall: wall)
         return nil

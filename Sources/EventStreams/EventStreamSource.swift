@@ -159,11 +159,23 @@ struct BlockingEventReader: Sendable {
         var descriptor: Int32 = -1
         var identity: (device: UInt64, inode: UInt64) = (0, 0)
         var offset: off_t = 0
+        // Said once a stretch without the file: a path mistyped read `connecting` with no error
+        // for ever, healthier than a dead feed (attacker trial).
+        var missingTold = false
         queue.push(.connection(stream: stream, .connecting))
         while !stop.isSet {
             if descriptor < 0 {
                 descriptor = open(path, O_RDONLY | O_CLOEXEC)
-                if descriptor < 0 { sleep(seconds: 0.2); continue }
+                if descriptor < 0 {
+                    if !missingTold {
+                        missingTold = true
+                        let why = String(cString: strerror(errno))
+                        queue.push(.connection(stream: stream, .disconnected(reason: "\(path): \(why) (waiting for it to appear)", retryIn: 0.2)))
+                    }
+                    sleep(seconds: 0.2)
+                    continue
+                }
+                missingTold = false
                 var info = stat()
                 fstat(descriptor, &info)
                 if (info.st_mode & S_IFMT) == S_IFDIR {

@@ -250,7 +250,20 @@ enum ConfigSchema {
         },
         ConfigKey(section: "markets", name: "live_source",
             comment: "The venue `liqwatch live` watches when no SOURCE is given: binance-usdm, binance-coinm, bybit, okx or hyperliquid (\"\": SOURCE is required).",
-            defaultText: quoted(defaults.liveSource ?? "")) { value, settings throws(ConfigValue.Refusal) in settings.liveSource = try value.optionalString() },
+            defaultText: quoted(defaults.liveSource ?? "")) { value, settings throws(ConfigValue.Refusal) in
+            let text = try value.optionalString()
+            // Checked as the run checks it, naming the key (a misspelt venue passed the check and
+            // the run said `unknown source` with the usage of a flag nobody passed: attacker trial).
+            if let text, !text.isEmpty {
+                if text.contains(":") {
+                    try checkMarketName(text)
+                } else if !Venue.live.contains(where: { $0.rawValue == text }) {
+                    throw ConfigValue.Refusal(message: "'\(SafeText.escaped(String(text.prefix(64))))' is not a venue liqwatch live connects to: "
+                        + Venue.live.map(\.rawValue).joined(separator: ", ") + ", or venue:symbol")
+                }
+            }
+            settings.liveSource = text
+        },
         ConfigKey(section: "markets", name: "live_symbols",
             comment: "The symbols `liqwatch live` watches when --symbols is not given, e.g. [\"BTCUSDT\", \"ETHUSDT\"]. --symbols",
             defaultText: "[" + defaults.liveSymbols.map(quoted).joined(separator: ", ") + "]") { value, settings throws(ConfigValue.Refusal) in

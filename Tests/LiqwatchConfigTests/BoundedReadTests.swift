@@ -88,4 +88,17 @@ struct BoundedReadTests {
         #expect(try read("[markets]\nfocus = \"ETHUSDT\"\n").settings.focus == "ETHUSDT")
         #expect(try read("[markets]\nfocus = \"\"\n").settings.focus?.isEmpty ?? true)
     }
+
+    @Test("[markets] live_source is checked as the run checks it: a venue liqwatch live connects to, or venue:symbol")
+    func liveSourceChecked() throws {
+        let misspelt = refusal("[markets]\nlive_source = \"binanse-usdm\"\n")
+        #expect(misspelt.count == 1 && misspelt.first?.contains("is not a venue liqwatch live connects to") == true, "\(misspelt)")
+        let hidden = refusal("[markets]\nlive_source = \"bin\\u202eance\"\n")
+        #expect(hidden.first.map { !$0.unicodeScalars.contains("\u{202E}") && $0.contains("\\u{202E}") } == true, "\(hidden)")
+        #expect(refusal("[markets]\nlive_source = \"deribit\"\n").count == 1, "recordings only")
+        #expect(refusal("[markets]\nlive_source = \"binanse-usdm:BTCUSDT\"\n").first?.contains("unknown venue") == true)
+        #expect(try read("[markets]\nlive_source = \"bybit\"\n").settings.liveSource == "bybit")
+        #expect(try read("[markets]\nlive_source = \"okx:BTC-USDT-SWAP\"\n").settings.liveSource == "okx:BTC-USDT-SWAP")
+        #expect(try read("[markets]\nlive_source = \"\"\n").settings.liveSource?.isEmpty ?? true)
+    }
 }

@@ -52,6 +52,9 @@ struct LiveCommandTests {
               (["live", "events", "-"], "cannot also be the keyboard"),
               (["live", "binance-usdm", "--symbols", "BTCUSDT", "--duration", "5"], "--duration is for --headless"),
               (["live", "binance-usdm", "--symbols", "BTCUSDT", "--record-max-mb", "5"], "need --record FILE"),
+              // NaN passed `<= 0` (stale detection off; a run of no time): attacker trial.
+              (["live", "events", "/dev/null", "--stale-after", "nan"], "--stale-after must be more than 0"),
+              (["live", "events", "/dev/null", "--headless", "--duration", "nan"], "--duration must be more than 0"),
               (["live", "binance-usdm", "--symbols", "BTCUSDT", "--headless", "--record", "/nonexistent/dir/x.rec"], "/nonexistent/dir/x.rec: cannot write"),
           ])
     func badArguments(arguments: [String], message: String) throws {

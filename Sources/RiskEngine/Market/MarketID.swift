@@ -14,6 +14,8 @@ public struct Venue: RawRepresentable, Hashable, Comparable, Sendable, CustomStr
 
     /// The venues liqwatch knows the symbols of, in the order candidates are named.
     public static let known: [Venue] = [.binanceUSDM, .binanceCOINM, .bybit, .okx, .hyperliquid, .deribit]
+    /// The venues `liqwatch live` connects to (Deribit is read from recordings only).
+    public static let live: [Venue] = [.binanceUSDM, .binanceCOINM, .bybit, .okx, .hyperliquid]
 
     public var description: String { rawValue }
 

@@ -96,6 +96,9 @@ enum DashboardRunner {
                 model.attach(engine: feed.engine, log: feed.log)
                 let wall = Stopwatch.now()
                 for input in inputs {
+                    // Ctrl-C (a signal) between keys too: behind a paste of 20,000 characters it
+                    // waited 20 s for every key before it to be answered (attacker trial).
+                    if terminal.quitRequested { break loop }
                     switch input {
                     case .resize(let newWidth, let newHeight):
                         terminal.invalidate()

@@ -70,9 +70,11 @@ struct LiveCommand: ParsableCommand {
         if !words.isEmpty && (words.first == "events" || symbols != nil || words.allSatisfy({ $0.contains(":") })) {
             _ = try sources(Settings())
         }
-        if staleAfter <= 0 { throw ValidationError("--stale-after must be more than 0 seconds") }
+        // Each check written so that NaN fails it (`nan <= 0` is false: --stale-after nan
+        // turned stale detection off, and --duration nan ended the run at once: attacker trial).
+        if !(staleAfter > 0) { throw ValidationError("--stale-after must be more than 0 seconds") }
         if !(0...100).contains(readPace) { throw ValidationError("--read-pace must be 0 to 100 milliseconds") }
-        if let duration, duration <= 0 { throw ValidationError("--duration must be more than 0 seconds") }
+        if let duration, !(duration > 0) { throw ValidationError("--duration must be more than 0 seconds") }
         if duration != nil && !headless { throw ValidationError("--duration is for --headless runs") }
         if staleAfter > 86_400 { throw ValidationError("--stale-after must be at most 86400 seconds (a day)") }
         if let duration, duration > 31_536_000 { throw ValidationError("--duration must be at most 31536000 seconds (a year)") }

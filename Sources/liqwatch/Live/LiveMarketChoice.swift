@@ -6,7 +6,7 @@ import RiskEngine
 
 /// The venues `liqwatch live` can watch, and how each is named on the command line.
 enum LiveVenueName {
-    static let all: [Venue] = [.binanceUSDM, .binanceCOINM, .bybit, .okx, .hyperliquid]
+    static let all: [Venue] = Venue.live
     static var list: String { all.map(\.rawValue).joined(separator: ", ") }
 }
 

@@ -145,8 +145,13 @@ struct ExchangeRulesTests {
         #expect(engine.adlRanking(market: 0, side: .long).map(\.position) == [1, 0])
         let queue = engine.adlQueue()
         #expect(queue[1]?.lights == 5 && queue[0]?.lights == 3)
-        // Alone on its side, the losing short would still be deleveraged first.
-        #expect(queue[2]?.lights == 5 && queue[2]?.of == 1)
+        // Alone on its side, the losing short would still be deleveraged first: none ahead of it.
+        #expect(queue[2]?.lights == 5 && queue[2]?.of == 1 && queue[2]?.ahead == 0)
+        #expect(queue[1]?.ahead == 0 && queue[0]?.ahead == 1)
+        // The estimate from a sample counts those ahead too, a stride each.
+        #expect(engine.adlQueueEstimate(of: 0, sortedScores: [engine.adlScore(of: 0), engine.adlScore(of: 1)], stride: 1)?.ahead == 1)
+        #expect(engine.adlQueueEstimate(of: 0, sortedScores: [.zero, engine.adlScore(of: 0), engine.adlScore(of: 1), Fixed(9)], stride: 10)?.ahead == 20)
+        #expect(ADLQueueEntry.countAbove(.zero, in: [.zero, .zero, Fixed(1)]) == 1)
     }
 
     @Test("BitMEX: PnL% × effective leverage on position values; an inverse short's values are in coin")

@@ -192,7 +192,12 @@ enum DetailPane {
             // BitMEX's): tied with every other, its rank among them is arbitrary ("#5 of 1,079"
             // read as next in line: operator trial). It comes after every position in profit.
             if ranking != .bitmex && !entry.score.isPositive {
-                return "\(Format.lights(entry.lights)) \(entry.lights)/5, after every \(risk.side.label) in profit, of \(entry.estimated ? "≈" : "")\(Format.count(entry.of)) \(risk.side.label)s (score \(entry.score.formatted(6)), \(ranking.rawValue) ranking)"
+                // With none in profit it is first in line, as its lights say ("after every long
+                // in profit" beside five lights read as last: operator trial).
+                let place = entry.ahead == 0
+                    ? "first in line: no \(risk.side.label) in profit"
+                    : "after the \(entry.estimated ? "≈" : "")\(Format.count(entry.ahead)) \(risk.side.label)\(entry.ahead == 1 ? "" : "s") in profit"
+                return "\(Format.lights(entry.lights)) \(entry.lights)/5, \(place), of \(entry.estimated ? "≈" : "")\(Format.count(entry.of)) \(risk.side.label)s (score \(entry.score.formatted(6)), \(ranking.rawValue) ranking)"
             }
             return "\(Format.lights(entry.lights)) \(entry.lights)/5, \(entry.estimated ? "≈" : "")#\(Format.count(entry.rank)) of \(entry.estimated ? "≈" : "")\(Format.count(entry.of)) \(risk.side.label)s, score \(entry.score.formatted(6)) (\(ranking.rawValue) ranking)"
         }

@@ -111,10 +111,15 @@ extension Engine {
                     runEnd[offset] = ranked[offset].score == ranked[offset + 1].score ? runEnd[offset + 1] : offset
                     offset -= 1
                 }
+                // Where each run starts: the positions before it score more.
+                var runStart = 0
                 for (offset, entry) in ranked.enumerated() {
+                    if offset > 0 && ranked[offset - 1].score != entry.score { runStart = offset }
                     let atMost = count - runEnd[offset]
                     let lights = max(1, min(5, (5 * atMost + count - 1) / max(1, count)))
-                    result[entry.position] = ADLQueueEntry(score: entry.score, rank: offset + 1, of: count, lights: lights)
+                    var queued = ADLQueueEntry(score: entry.score, rank: offset + 1, of: count, lights: lights)
+                    queued.ahead = runStart
+                    result[entry.position] = queued
                 }
             }
         }
@@ -178,8 +183,10 @@ extension Engine {
             let atMost = lower + 1
             let lights = max(1, min(5, (5 * atMost + count - 1) / count))
             let above = count - atMost
-            result[index] = ADLQueueEntry(score: score, rank: above * sample.stride + 1, of: exact ? count : (count - 1) * sample.stride + 1,
+            var queued = ADLQueueEntry(score: score, rank: above * sample.stride + 1, of: exact ? count : (count - 1) * sample.stride + 1,
                 lights: lights, estimated: !exact)
+            queued.ahead = ADLQueueEntry.countAbove(score, in: sample.scores) * sample.stride
+            result[index] = queued
         }
         return result
     }
@@ -411,4 +418,20 @@ public struct ADLQueueEntry: Hashable, Sendable {
     public var lights: Int
     /// Rank, count and lights are estimated from a sample of the side (see `adlQueueEstimate`).
     public var estimated = false
+    /// Positions of the side scoring more (estimated with the rest): those deleveraged before it.
+    /// A losing position alone on its side, or among losers only, has none ahead and is first in
+    /// line, which its five lights say (the position view said "after every long in profit" beside
+    /// them: operator trial).
+    public var ahead = 0
+
+    /// How many of `ascending` (sorted) are greater than `score`.
+    static func countAbove(_ score: Fixed, in ascending: [Fixed]) -> Int {
+        var lower = 0
+        var upper = ascending.count
+        while lower < upper {
+            let middle = (lower + upper) / 2
+            if ascending[middle] <= score { lower = middle + 1 } else { upper = middle }
+        }
+        return ascending.count - lower
+    }
 }

@@ -79,8 +79,10 @@ extension Engine {
         let atMost = lower + 1
         let lights = max(1, min(5, (5 * atMost + count - 1) / count))
         let above = max(0, count - atMost)
-        return ADLQueueEntry(score: score, rank: above * stride + 1, of: exact ? count : (count - 1) * stride + 1,
+        var queued = ADLQueueEntry(score: score, rank: above * stride + 1, of: exact ? count : (count - 1) * stride + 1,
             lights: lights, estimated: !exact)
+        queued.ahead = ADLQueueEntry.countAbove(score, in: sortedScores) * stride
+        return queued
     }
 }
 

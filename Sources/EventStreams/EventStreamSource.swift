@@ -159,8 +159,9 @@ struct BlockingEventReader: Sendable {
         var descriptor: Int32 = -1
         var identity: (device: UInt64, inode: UInt64) = (0, 0)
         var offset: off_t = 0
-        // Said once a stretch without the file: a path mistyped read `connecting` with no error
-        // for ever, healthier than a dead feed (attacker trial).
+        // Said once, when the file was never there: a path mistyped read `connecting` with no
+        // error for ever, healthier than a dead feed (attacker trial). A file rotated by renaming
+        // is gone a moment between two files, and is not an outage.
         var missingTold = false
         queue.push(.connection(stream: stream, .connecting))
         while !stop.isSet {
@@ -175,7 +176,7 @@ struct BlockingEventReader: Sendable {
                     sleep(seconds: 0.2)
                     continue
                 }
-                missingTold = false
+                missingTold = true
                 var info = stat()
                 fstat(descriptor, &info)
                 if (info.st_mode & S_IFMT) == S_IFDIR {

@@ -257,6 +257,10 @@ enum ConfigSchema {
             if let text, !text.isEmpty {
                 if text.contains(":") {
                     try checkMarketName(text)
+                    if let venue = MarketID.venue(of: text), !Venue.live.contains(venue) {
+                        throw ConfigValue.Refusal(message: "\(venue.rawValue) is not a venue liqwatch live connects to: "
+                            + Venue.live.map(\.rawValue).joined(separator: ", "))
+                    }
                 } else if !Venue.live.contains(where: { $0.rawValue == text }) {
                     throw ConfigValue.Refusal(message: "'\(SafeText.escaped(String(text.prefix(64))))' is not a venue liqwatch live connects to: "
                         + Venue.live.map(\.rawValue).joined(separator: ", ") + ", or venue:symbol")

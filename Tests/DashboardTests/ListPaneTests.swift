@@ -142,7 +142,7 @@ struct ListPaneTests {
         }
         // Near its liquidation, in loss: a score of 0, tied with every other such position, so its
         // place is not a rank (it read "#5 of 1,079", as if next in line), but after those in profit.
-        #expect(line.contains(" in profit, of ") && (line.contains("after the ") || line.contains("first in line")) && !line.contains("#"), "\(line)")
+        #expect(line.contains(" in profit") && line.contains(", of ") && (line.contains("after the ") || line.contains("tied with every other")) && !line.contains("#"), "\(line)")
         let count = String(match.output.1)
         #expect(Int(count.replacingOccurrences(of: ",", with: ""))! >= 1_000, "a side of \(count): too few to show a separator")
         #expect(count.contains(","), "\(line)")

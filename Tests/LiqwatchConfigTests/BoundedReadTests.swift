@@ -96,6 +96,7 @@ struct BoundedReadTests {
         let hidden = refusal("[markets]\nlive_source = \"bin\\u202eance\"\n")
         #expect(hidden.first.map { !$0.unicodeScalars.contains("\u{202E}") && $0.contains("\\u{202E}") } == true, "\(hidden)")
         #expect(refusal("[markets]\nlive_source = \"deribit\"\n").count == 1, "recordings only")
+        #expect(refusal("[markets]\nlive_source = \"deribit:BTC-PERPETUAL\"\n").first?.contains("is not a venue liqwatch live connects to") == true)
         #expect(refusal("[markets]\nlive_source = \"binanse-usdm:BTCUSDT\"\n").first?.contains("unknown venue") == true)
         #expect(try read("[markets]\nlive_source = \"bybit\"\n").settings.liveSource == "bybit")
         #expect(try read("[markets]\nlive_source = \"okx:BTC-USDT-SWAP\"\n").settings.liveSource == "okx:BTC-USDT-SWAP")

@@ -192,11 +192,18 @@ enum DetailPane {
             // BitMEX's): tied with every other, its rank among them is arbitrary ("#5 of 1,079"
             // read as next in line: operator trial). It comes after every position in profit.
             if ranking != .bitmex && !entry.score.isPositive {
-                // With none in profit it is first in line, as its lights say ("after every long
-                // in profit" beside five lights read as last: operator trial).
-                let place = entry.ahead == 0
-                    ? "first in line: no \(risk.side.label) in profit"
-                    : "after the \(entry.estimated ? "≈" : "")\(Format.count(entry.ahead)) \(risk.side.label)\(entry.ahead == 1 ? "" : "s") in profit"
+                // Alone on its side it is first in line, as its five lights say ("after every
+                // long in profit" beside them read as last: operator trial); with none in profit
+                // it is tied with every other, the venue's pick among them.
+                let side = risk.side.label
+                let place: String
+                if entry.ahead > 0 {
+                    place = "after the \(entry.estimated ? "≈" : "")\(Format.count(entry.ahead)) \(side)\(entry.ahead == 1 ? "" : "s") in profit"
+                } else if entry.of <= 1 {
+                    place = "first in line: the only \(side)"
+                } else {
+                    place = "no \(side) in profit: tied with every other"
+                }
                 return "\(Format.lights(entry.lights)) \(entry.lights)/5, \(place), of \(entry.estimated ? "≈" : "")\(Format.count(entry.of)) \(risk.side.label)s (score \(entry.score.formatted(6)), \(ranking.rawValue) ranking)"
             }
             return "\(Format.lights(entry.lights)) \(entry.lights)/5, \(entry.estimated ? "≈" : "")#\(Format.count(entry.rank)) of \(entry.estimated ? "≈" : "")\(Format.count(entry.of)) \(risk.side.label)s, score \(entry.score.formatted(6)) (\(ranking.rawValue) ranking)"

@@ -202,11 +202,19 @@ public final class LiveSession {
     func noteOverdueBooks(wall: Int64) {
         guard !awaitingFirstBook.isEmpty else { return }
         let due = Double(wall - startedWall) / 1e9 >= LiveSession.firstBookGrace
+        var overdue = false
         awaitingFirstBook.removeAll { market in
             if applier.engine.market(market)?.book.hasSnapshot == true { return true }
             guard due else { return false }
             applier.noteBookOverdue(market: market)
+            overdue = true
             return true
+        }
+        // The engine's sample tells the operator (`Engine.noteConditions`): taken now, at the
+        // wall's time, though no event may come (a venue whose snapshots keep failing holds its
+        // deltas back, and nothing else is applied).
+        if overdue, !applier.engine.isMidCascade {
+            applier.apply(.clock(time: max(applier.engine.time, wall)))
         }
     }
 

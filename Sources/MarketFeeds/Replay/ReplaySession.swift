@@ -246,7 +246,7 @@ public final class ReplaySession: SessionDriver {
     @discardableResult
     public func step() throws(SessionError) -> Bool {
         guard let message = try nextMessage() else {
-            inputsEnded = true
+            markInputsEnded()
             return false
         }
         if case .skipped(let kind) = message, !kind.isEmpty { stats.skippedInstruments[kind, default: 0] += 1 }
@@ -255,7 +255,8 @@ public final class ReplaySession: SessionDriver {
     }
 
     /// Replays everything that is left, each input decoded ahead on a thread of its own.
-    /// `check`, when given, is called every 4,096 events and at the end (a headless run hands its
+    /// `check`, when given, is called every 4,096 events, after an event whose sample logged a
+    /// condition, and at the end (a headless run hands its
     /// new alerts on as they happen); `stop`, asked as often, ends the run early (a signal).
     public func runToEnd(_ check: (() -> Void)? = nil, stop: (() -> Bool)? = nil) throws(SessionError) {
         if options.threaded { for input in inputs { input.startDecodingAhead(strict: options.strict) } }
@@ -265,9 +266,13 @@ public final class ReplaySession: SessionDriver {
             return
         }
         var steps = 0
+        var conditions = applier.log.conditionCount
         while try step() {
             steps += 1
-            if steps & 4095 == 0 {
+            // Also after a sample that found books stale or marks outdated: looked at only every
+            // 4,096 events, more than the log keeps could come between two looks.
+            if steps & 4095 == 0 || applier.log.conditionCount != conditions {
+                conditions = applier.log.conditionCount
                 check?()
                 if stop?() == true { break }
             }
@@ -315,12 +320,19 @@ public final class ReplaySession: SessionDriver {
             })
         }
         // Every input ended: the replay is at its end (the clock peeks before it steps).
-        if earliest == nil && inputs.allSatisfy({ $0.ended && $0.pendingIndex >= $0.pending.count }) { inputsEnded = true }
+        if earliest == nil && inputs.allSatisfy({ $0.ended && $0.pendingIndex >= $0.pending.count }) { markInputsEnded() }
         return earliest
     }
 
     public var liquidationSlice = Int.max
     public var isMidStep: Bool { applier.isMidMessage }
+
+    /// Once an end (again after a jump back): the conditions found at the end are told.
+    private func markInputsEnded() {
+        guard !inputsEnded else { return }
+        inputsEnded = true
+        applier.noteInputsEnded()
+    }
     public func continueStep(liquidationLimit: Int) { applier.continueMessage(liquidationLimit: liquidationLimit) }
     @discardableResult public func readSignalsNow() -> Bool { applier.engine.readSignalsNow() }
 

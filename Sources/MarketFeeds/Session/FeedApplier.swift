@@ -11,6 +11,8 @@ struct FeedApplier {
     var synchronizers: [String: DepthSynchronizer] = [:]
     var synthetic: SyntheticPositions?
     var seededSymbols = Set<String>()
+    /// The inputs ended and their last conditions are to be told once the cascade under way ends.
+    var endConditionsDue = false
     /// A REST snapshot that names no symbol, waiting for the depth stream it belongs to, with the
     /// streams whose events were seen to straddle its id (`placeAnonymousSnapshots`).
     struct PendingSnapshot {
@@ -113,6 +115,23 @@ struct FeedApplier {
             afterEvent()
         }
         applyEvents(liquidationLimit: liquidationLimit)
+        tellEndConditionsIfDue()
+    }
+
+    /// The inputs ended: a stale book or an outdated mark no sample found since (one gone stale
+    /// after the last whole second, a first book still missing within its grace) is told now, by
+    /// the dashboard and a headless run alike (`Engine.noteConditionsAtEnd`).
+    mutating func noteInputsEnded() {
+        endConditionsDue = true
+        tellEndConditionsIfDue()
+    }
+
+    private mutating func tellEndConditionsIfDue() {
+        guard endConditionsDue, !isMidMessage else { return }
+        endConditionsDue = false
+        notes.removeAll(keepingCapacity: true)
+        engine.noteConditionsAtEnd(into: &notes)
+        if !notes.isEmpty { log.record(notes) }
     }
 
     mutating func finishMessage() {

@@ -327,7 +327,10 @@ public final class ReplayClock {
         collectCheckpoint(wait: true)
         driver.finishStep()
         let now = currentTime(wall: wall)
+        // Where the operator was, whole (a step within a millisecond included), to come back to
+        // when nothing later is found.
         let before = driver.lastTime
+        let saved = driver.checkpoint()
         func latest() -> Int64? { deficitsOnly ? driver.log.deficitMarks.last : driver.log.marks.last }
         if let known = (deficitsOnly ? driver.log.deficitMarks : driver.log.marks).first(where: { $0 > now }) {
             try seek(to: known, wall: wall)
@@ -349,8 +352,9 @@ public final class ReplayClock {
         }
         // Nothing later: back where the operator was. The replay was read to its end to know it,
         // and left there the clock read END and the operator had to seek back (operator trial).
-        if let before, driver.lastTime != before {
-            try seek(to: before, wall: wall)
+        // A pipe cannot be read again: it stays at its end, as before.
+        if driver.lastTime != before, (try? driver.restore(saved)) != nil {
+            anchor(event: now, wall: wall)
             return nil
         }
         anchor(event: driver.lastTime ?? now, wall: wall)

@@ -55,13 +55,21 @@ extension Engine {
     /// Tells a watched market's book untrusted, or its mark outdated, once an episode: when a
     /// sample first finds it so (after the session's first event: a positions file is placed at
     /// time 0, its books to come in the first frame).
-    private mutating func noteConditions(market index: Int, into notes: inout [EngineNotification]) {
+    /// The inputs ended: every watched market's condition as it stands, a first book missing told
+    /// without its grace (the session will not give it one).
+    public mutating func noteConditionsAtEnd(into notes: inout [EngineNotification]) {
+        guard samplingEnabled else { return }
+        for index in markets.indices { noteConditions(market: index, into: &notes, graceOver: true) }
+    }
+
+    private mutating func noteConditions(market index: Int, into notes: inout [EngineNotification], graceOver: Bool = false) {
         let watched = time > 0 && markets[index].isWatched
         var stale = watched && markets[index].isStale
         // A book not given yet is told after a grace: a replay's positions are placed before the
         // first frame, and the first sample found a market whose snapshot came a moment later
         // (its alert at the session's first millisecond, every replay of a positions file).
-        if stale && !markets[index].book.hasSnapshot && !markets[index].conditionToldStale {
+        // A live subscription's own grace has passed already (`bookOverdue`).
+        if stale && !markets[index].book.hasSnapshot && !markets[index].conditionToldStale && !markets[index].bookOverdue && !graceOver {
             if markets[index].noSnapshotSince == .min { markets[index].noSnapshotSince = time }
             stale = time &- markets[index].noSnapshotSince >= Engine.noSnapshotGrace
         } else if !stale {

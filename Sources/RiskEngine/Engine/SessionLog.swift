@@ -91,7 +91,9 @@ public struct SessionLog: Sendable {
     }
     public private(set) var alertCount = 0
     /// Books that became untrusted and marks that became outdated, as the samples found them.
-    public private(set) var conditions = RingBuffer<MarketCondition>(capacity: SessionLog.keep)
+    /// Room for every market's two at once (a sample after a reconnect finds thousands of books
+    /// stale): a watcher that looks between samples misses none (see `ReplaySession.runToEnd`).
+    public private(set) var conditions = RingBuffer<MarketCondition>(capacity: 2 * Engine.marketLimit)
     public private(set) var conditionCount = 0
     public private(set) var gaps = 0
     /// Triggers crossed in markets whose book could not be trusted (see `liquidationBlocked`).

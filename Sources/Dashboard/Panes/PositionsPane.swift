@@ -35,6 +35,8 @@ enum PositionsPane {
     static let narrowSideWidth = 4
     /// A market's name shortened with "…" ("BTC-USD…"), with several markets on a narrow screen.
     static let narrowSymbolWidth = 8
+    /// The narrowest an account's column gets to make room for the side's arrow.
+    static let narrowAccountWidth = 7
 
     /// The columns that fit `width`: the highest priority numbers go first; then the margin
     /// ratio loses its bar; a column that does not fit whole is never drawn (no figure is cut).
@@ -96,6 +98,13 @@ enum PositionsPane {
             if total() + 2 > width, let deficit = chosen.firstIndex(where: { $0.column == .deficit }) {
                 let narrowest = max(DisplayWidth.of(chosen[deficit].title), widest[.deficit] ?? 0)
                 chosen[deficit].width = max(narrowest, chosen[deficit].width - (total() + 2 - width))
+            }
+            // Else the account's name gives the two cells, ending in `…` (at 80×24 with several
+            // markets no deficit column was there to narrow, and no position said its side:
+            // operator trial).
+            if total() + 2 > width, let account = chosen.firstIndex(where: { $0.column == .account }),
+               chosen[account].width - (total() + 2 - width) >= narrowAccountWidth {
+                chosen[account].width -= total() + 2 - width
             }
             if total() + 2 <= width {
                 var arrow = sideColumn

@@ -33,6 +33,19 @@ struct CoinMoneyFormatTests {
         #expect(SignalsPane.formatted(depth, unit: "contracts", asset: "BTC", quote: "USD").0 == "1,200 USD")
     }
 
+    @Test("quantity bound for ADL reads at its market's lot, as its sizes do (XRP's 4,223,438.000 beside sizes of 4,332: operator trial)")
+    func adlQuantityAtTheLot() {
+        var reading = SignalReading(kind: .stressedDeficit, value: 0, baseline: 500_000, level: .alert, count: nil)
+        reading.adlCertain = true
+        reading.unfilledQuantity = 4_223_438
+        let xrp = Instrument.linear(symbol: "bybit:XRPUSDT", tick: "0.0001", lot: "1")
+        #expect(SignalsPane.formatted(reading, unit: "XRP", asset: "USDT", instrument: xrp).0 == "ADL 4,223,438 XRP")
+        let btc = Instrument.linear(symbol: "BTCUSDT", tick: "0.1", lot: "0.001")
+        reading.unfilledQuantity = 0.0004
+        #expect(SignalsPane.formatted(reading, unit: "BTC", asset: "USDT", instrument: btc).0 == "ADL 0.0004 BTC", "a small quantity keeps its digits")
+        #expect(SignalsPane.formatted(reading, unit: "BTC", asset: "USDT").0 == "ADL 0.0004 BTC")
+    }
+
     @Test("the signals pane's stressed deficit of a BTC-settled market, and its fund")
     func signalsRow() {
         let reading = SignalReading(kind: .stressedDeficit, value: 0.00283333, baseline: 0.5, level: .alert, count: nil)

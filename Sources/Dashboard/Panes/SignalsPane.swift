@@ -48,7 +48,7 @@ enum SignalsPane {
         for kind in shown.kinds {
             let reading = readings[kind]!
             let (value, baseline) = formatted(reading, unit: market.instrument.quantityUnit, asset: market.instrument.settlementAsset,
-                stress: market.shownStress, quote: market.instrument.quote)
+                stress: market.shownStress, quote: market.instrument.quote, instrument: market.instrument)
             let role: StyleRole = reading.level == .alert ? .alert : (reading.level == .warn ? .warn : .ok)
             let title = title(of: kind, width: titleWidth)
             var x = buffer.put(Format.left(title, titleWidth), x: inner.x, y: y, role: .text)
@@ -74,7 +74,7 @@ enum SignalsPane {
         if let stressed = readings[.stressedDeficit], y < inner.maxY, stressed.pastShownQuantity != nil, !stressed.adlCertain {
             // Past the levels a top-of-book feed shows: not known to be unfillable, and the
             // deficit above is a floor.
-            let quantity = market.shownStress.pastShownQuantity.quantityText(unit: market.instrument.quantityUnit)
+            let quantity = Format.quantity(market.shownStress.pastShownQuantity, market.instrument)
             let text = "stress: \(quantity) \(market.instrument.quantityUnit) past the \(stressed.shownLevels) levels the feed shows"
             buffer.put(text, x: inner.x, y: y, role: .warn, limit: inner.width)
         } else if let stressed = readings[.stressedDeficit], y < inner.maxY, stressed.unfilledQuantity != nil || stressed.adlCertain {
@@ -82,7 +82,7 @@ enum SignalsPane {
             var text = "stress: "
             // The engine's exact quantity of the same sample, as the row above gives it (review).
             if stressed.unfilledQuantity != nil {
-                text += "the book cannot fill \(market.shownStress.unfilledQuantity.quantityText(unit: market.instrument.quantityUnit)) \(market.instrument.quantityUnit) → \(cover)"
+                text += "the book cannot fill \(Format.quantity(market.shownStress.unfilledQuantity, market.instrument)) \(market.instrument.quantityUnit) → \(cover)"
             }
             else { text += "the deficit exceeds the fund → ADL" }
             buffer.put(text, x: inner.x, y: y, role: .alert, limit: inner.width)
@@ -118,7 +118,7 @@ enum SignalsPane {
     /// `stress`: the engine's exact stress of the same sample (the reading holds it as a Double,
     /// and `245.16877871 UNI` here sat beside `245.16877870` in the markets pane: operator trial).
     static func formatted(_ reading: SignalReading, unit: String, asset: String, stress: StressedDeficit? = nil,
-                          quote: String? = nil) -> (String, String) {
+                          quote: String? = nil, instrument: Instrument? = nil) -> (String, String) {
         // The book past the levels a top-of-book feed shows is not known: a floor.
         let atLeast = reading.pastShownLevels ? "≥" : ""
         // No book yet: nothing read off it (it read `0.00 bps` and a depth of 0, "ok", beside a
@@ -142,7 +142,9 @@ enum SignalsPane {
             let deficit = stress?.deficit ?? Fixed(approximating: reading.value)
             if let unfilled = reading.unfilledQuantity, reading.adlCertain, !deficit.isPositive {
                 let quantity = stress.map(\.unfilledQuantity) ?? Fixed(approximating: unfilled)
-                return ("ADL " + quantity.quantityText(unit: unit) + " " + unit, "fund " + (reading.baseline.map { Format.compactMoney($0, asset: asset) } ?? "—"))
+                // At the market's lot, as its sizes read (XRP's `4,223,438.000` beside sizes of `4,332`: operator trial).
+                let text = instrument.map { Format.quantity(quantity, $0) } ?? quantity.quantityText(unit: unit)
+                return ("ADL " + text + " " + unit, "fund " + (reading.baseline.map { Format.compactMoney($0, asset: asset) } ?? "—"))
             }
             // A coin's amount names its coin (`741.08886301` beside a UNI fund read as dollars), and
             // money and quantity the book cannot fill both say so (operator trial).

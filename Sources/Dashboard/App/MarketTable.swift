@@ -196,9 +196,9 @@ public struct MarketTable: Sendable {
         case .funding: return optional(a.fundingRate.map { abs($0.approximateDouble) }, b.fundingRate.map { abs($0.approximateDouble) })
         case .spread: return optional(a.spreadBps, b.spreadBps)
         case .depth: return optional(a.depth10, b.depth10)
-        // As the column reads: ALERT (by count), then STALE, MARK OLD, warn, ok (the level under a
-        // STALE, which the column does not show, split the STALE rows around an ok one: operator
-        // trial).
+        // As the column reads: ALERT (by count), then STALE, MARK OLD, warn, ok, no book (the
+        // level under a STALE, which the column does not show, split the STALE rows around an ok
+        // one: operator trial).
         case .signal:
             func shown(_ row: MarketRow) -> (Int, Int) {
                 if row.stale { return (3, 0) }
@@ -206,7 +206,7 @@ public struct MarketTable: Sendable {
                 switch row.worstSignal {
                 case .alert: return (4, row.alertSignals)
                 case .warn: return (1, 0)
-                case .ok: return (0, 0)
+                case .ok: return row.hasBook ? (0, 1) : (0, 0)
                 }
             }
             return shown(a) < shown(b)

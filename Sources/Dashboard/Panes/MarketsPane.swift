@@ -63,7 +63,9 @@ enum MarketsPane {
             switch row.worstSignal {
             case .alert: return ("ALERT \(row.alertSignals)", .alert)
             case .warn: return ("warn", .warn)
-            case .ok: return ("ok", .ok)
+            // No book to read: not "ok" (a market seen by its mark alone read ok beside the
+            // signals pane's "no book": attacker trial).
+            case .ok: return row.hasBook ? ("ok", .ok) : ("no book", .dim)
             }
         },
         Column(column: .liquidations, title: "liq60 ex/sim", priority: 1) { row, _ in

@@ -194,6 +194,19 @@ struct AlertTests {
         #expect(log.conditionCount == 2)
     }
 
+    @Test("] and [ land on a stale book or an outdated mark, and the footer names it (they went past it, the status bar counting it later)")
+    func jumpsLandOnConditions() {
+        var log = SessionLog()
+        log.record(Self.condition(5_000_000_000, "bybit:XRPUSDT"))
+        #expect(log.marks.contains(5_000_000_000))
+        #expect(JumpLanding.text(at: 5_000_000_000, log: log).hasSuffix("alert XRPUSDT book stale"))
+        log.record(Self.condition(5_000_000_000, "bybit:XRPUSDT", .markOutdated))
+        log.record(Self.signal(5_000_000_000, "bybit:XRPUSDT"))
+        #expect(JumpLanding.text(at: 5_000_000_000, log: log).hasSuffix("3 alerts"))
+        log.record(Self.condition(7_000_000_000, "bybit:XRPUSDT", .markOutdated))
+        #expect(JumpLanding.text(at: 7_000_000_000, log: log).hasSuffix("alert XRPUSDT mark outdated"))
+    }
+
     @Test("a book stale again after it healed is a new episode, told again; one told is not told again")
     func conditionEpisodes() {
         var watcher = AlertWatcher()

@@ -30,8 +30,17 @@ public enum JumpLanding {
             parts.append(part)
         }
         if exchange > 0 { parts.append("\(Format.count(exchange)) reported by the exchange") }
-        if alerts.count == 1, let only = alerts.first { parts.append("alert \(names.short(only.symbol)) \(only.signal.title.lowercased())") }
-        else if alerts.count > 1 { parts.append("\(Format.count(alerts.count)) alerts") }
+        // A book untrusted and a mark outdated are alerts too (`MarketCondition`).
+        let conditions = log.conditions.reversed().prefix { $0.time >= time }.filter { $0.time == time }
+        if alerts.count + conditions.count == 1 {
+            if let only = alerts.first {
+                parts.append("alert \(names.short(only.symbol)) \(only.signal.title.lowercased())")
+            } else if let only = conditions.first {
+                parts.append("alert \(names.short(only.symbol)) " + (only.kind == .staleBook ? "book stale" : "mark outdated"))
+            }
+        } else if alerts.count + conditions.count > 1 {
+            parts.append("\(Format.count(alerts.count + conditions.count)) alerts")
+        }
         return "→ \(Format.clockMillis(time)): " + (parts.isEmpty ? "a liquidation, deficit or alert" : parts.joined(separator: " · "))
     }
 }

@@ -254,6 +254,9 @@ public struct SessionLog: Sendable {
         case .marketCondition(let condition):
             conditionCount += 1
             append(&conditions, condition)
+            // An alert `]` and `[` land on, as the status bar and the alerts view count it (they
+            // went past it: "no later liquidation, deficit or alert" beside `4 later`: operator trial).
+            addMark(condition.time)
         case .fund, .socialisedLoss:
             break
         }

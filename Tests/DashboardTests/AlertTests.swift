@@ -39,8 +39,13 @@ struct AlertTests {
         #expect(screen.focusedSymbol == "ETHUSDT")
         // A third alert is new again: the count of new ones comes back.
         log.record(Self.signal(4_000_000_000, "SOLUSDT"))
+        // Before the session reaches its time the title counts it later, as the status bar does.
         _ = screen.update(.session(engine: screen.engine, log: log, status: screen.status))
         #expect(screen.unacknowledgedAlerts == 1)
+        #expect(screen.windowTitle == "liqwatch — 2 seen · 1 later", "\(screen.windowTitle)")
+        var reached = screen.status
+        reached.time = 4_000_000_000
+        _ = screen.update(.session(engine: screen.engine, log: log, status: reached))
         #expect(screen.windowTitle == "liqwatch — 1 alert")
     }
 
@@ -302,6 +307,8 @@ struct FundChartJumpTests {
         let bar = screen.rendered().lines[0]
         #expect(bar.contains("last BTCUSDT spread") && !bar.contains("stressed"), "\(bar)")
         #expect(bar.contains("⚠ 1 ALERT · 1 later"), "the later one is not counted among the session's: \(bar)")
+        // The terminal's title counts them as the status bar does (it said `2 alerts`).
+        #expect(screen.windowTitle == "liqwatch — 1 alert · 1 later", "\(screen.windowTitle)")
         _ = screen.update(.key(.character("A")))
         let lines = screen.rendered().lines
         #expect(lines.last?.hasPrefix("Enter go to  a seen  Esc back") == true, "the view's own keys: \(lines.last ?? "")")

@@ -85,12 +85,18 @@ public struct AlertBook: Sendable {
     }
 
     /// The terminal's title, so that a tab or a tmux window says it without being looked at.
-    func windowTitle(stale: Bool) -> String {
+    /// In a replay jumped back, the alerts later than the session's time (`later`, of which
+    /// `unseenLater` not seen) are counted apart, as the status bar counts them (the title said
+    /// `12 seen` where the status bar said `7 alerts seen · 5 later`: operator trial).
+    func windowTitle(stale: Bool, later: Int = 0, unseenLater: Int = 0) -> String {
+        let unseenNow = max(0, unseen - unseenLater)
+        let totalNow = max(0, total - later)
         var parts: [String] = []
         if stale { parts.append("STALE") }
-        if unseen > 0 { parts.append("\(unseen) alert\(unseen == 1 ? "" : "s")") }
-        else if total > 0 { parts.append("\(total) seen") }
-        else if !stale { parts.append("no alerts") }
+        if unseenNow > 0 { parts.append("\(unseenNow) alert\(unseenNow == 1 ? "" : "s")") }
+        else if totalNow > 0 { parts.append("\(totalNow) seen") }
+        else if !stale && later == 0 { parts.append("no alerts") }
+        if later > 0 { parts.append("\(later) later") }
         return "liqwatch — " + parts.joined(separator: " · ")
     }
 }

@@ -454,7 +454,8 @@ public struct AppModel: Sendable {
 
     /// The terminal title: the unseen alerts and the STALE state, so a tab or tmux window shows them.
     public var windowTitle: String {
-        alertBook.windowTitle(stale: engine.hasStaleMarket || !status.staleStreams.isEmpty)
+        alertBook.windowTitle(stale: engine.hasStaleMarket || !status.staleStreams.isEmpty,
+            later: alertsSessionTime.map(alertBook.laterThan) ?? 0, unseenLater: alertsSessionTime.map(alertBook.unseenLaterThan) ?? 0)
     }
 
     /// The market the ladder, the signals and the what-if are about: the one the operator chose

@@ -162,21 +162,21 @@ struct BlockingEventReader: Sendable {
         // Said once, when the file was never there: a path mistyped read `connecting` with no
         // error for ever, healthier than a dead feed (attacker trial). A file rotated by renaming
         // is gone a moment between two files, and is not an outage.
-        var missingTold = false
+        var quietWhenMissing = false
         queue.push(.connection(stream: stream, .connecting))
         while !stop.isSet {
             if descriptor < 0 {
                 descriptor = open(path, O_RDONLY | O_CLOEXEC)
                 if descriptor < 0 {
-                    if !missingTold {
-                        missingTold = true
+                    if !quietWhenMissing {
+                        quietWhenMissing = true
                         let why = String(cString: strerror(errno))
                         queue.push(.connection(stream: stream, .disconnected(reason: "\(path): \(why) (waiting for it to appear)", retryIn: 0.2)))
                     }
                     sleep(seconds: 0.2)
                     continue
                 }
-                missingTold = true
+                quietWhenMissing = true
                 var info = stat()
                 fstat(descriptor, &info)
                 if (info.st_mode & S_IFMT) == S_IFDIR {

@@ -151,7 +151,8 @@ struct ExchangeRulesTests {
         // The estimate from a sample counts those ahead too, a stride each.
         #expect(engine.adlQueueEstimate(of: 0, sortedScores: [engine.adlScore(of: 0), engine.adlScore(of: 1)], stride: 1)?.ahead == 1)
         #expect(engine.adlQueueEstimate(of: 0, sortedScores: [.zero, engine.adlScore(of: 0), engine.adlScore(of: 1), Fixed(9)], stride: 10)?.ahead == 20)
-        #expect(ADLQueueEntry.countAbove(.zero, in: [.zero, .zero, Fixed(1)]) == 1)
+        #expect(ADLQueueEntry.countBelow(.zero, in: [.zero, .zero, Fixed(1)], orEqual: true) == 2)
+        #expect(ADLQueueEntry.countBelow(.zero, in: [.zero, .zero, Fixed(1)], orEqual: false) == 0)
     }
 
     @Test("BitMEX: PnL% × effective leverage on position values; an inverse short's values are in coin")

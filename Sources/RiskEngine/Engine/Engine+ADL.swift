@@ -169,24 +169,7 @@ extension Engine {
         for index in indices where positions[Int(index)].isOpen {
             let position = positions[Int(index)]
             guard let sample = samples[SideKey(market: position.symbolIndex, side: position.side)], !sample.scores.isEmpty else { continue }
-            let score = adlScore(of: index)
-            // Sampled positions scoring less.
-            var lower = 0
-            var upper = sample.scores.count
-            while lower < upper {
-                let middle = (lower + upper) / 2
-                if sample.scores[middle] < score { lower = middle + 1 } else { upper = middle }
-            }
-            let exact = sample.stride == 1
-            // A whole side holds the position itself; a sample may not, so it joins its own.
-            let count = sample.scores.count + (exact ? 0 : 1)
-            let atMost = lower + 1
-            let lights = max(1, min(5, (5 * atMost + count - 1) / count))
-            let above = count - atMost
-            var queued = ADLQueueEntry(score: score, rank: above * sample.stride + 1, of: exact ? count : (count - 1) * sample.stride + 1,
-                lights: lights, estimated: !exact)
-            queued.ahead = ADLQueueEntry.countAbove(score, in: sample.scores) * sample.stride
-            result[index] = queued
+            result[index] = ADLQueueEntry.placed(score: adlScore(of: index), among: sample.scores, stride: sample.stride)
         }
         return result
     }
@@ -424,14 +407,30 @@ public struct ADLQueueEntry: Hashable, Sendable {
     /// them: operator trial).
     public var ahead = 0
 
-    /// How many of `ascending` (sorted) are greater than `score`.
-    static func countAbove(_ score: Fixed, in ascending: [Fixed]) -> Int {
+    /// A score's place among `sortedScores`, the scores of its side's sample (ascending), taken
+    /// every `stride`-th open position of the side: its lights are its score's quantile in the
+    /// sample; a stride of 1 is the whole side, exact.
+    static func placed(score: Fixed, among sortedScores: [Fixed], stride: Int) -> ADLQueueEntry {
+        let exact = stride == 1
+        // A whole side holds the position itself; a sample may not, so it joins its own.
+        let count = sortedScores.count + (exact ? 0 : 1)
+        let atMost = countBelow(score, in: sortedScores, orEqual: false) + 1
+        let lights = max(1, min(5, (5 * atMost + count - 1) / count))
+        let above = max(0, count - atMost)
+        var queued = ADLQueueEntry(score: score, rank: above * stride + 1, of: exact ? count : (count - 1) * stride + 1,
+            lights: lights, estimated: !exact)
+        queued.ahead = (sortedScores.count - countBelow(score, in: sortedScores, orEqual: true)) * stride
+        return queued
+    }
+
+    /// How many of `ascending` (sorted) are less than `score`, or also equal to it.
+    static func countBelow(_ score: Fixed, in ascending: [Fixed], orEqual: Bool) -> Int {
         var lower = 0
         var upper = ascending.count
         while lower < upper {
             let middle = (lower + upper) / 2
-            if ascending[middle] <= score { lower = middle + 1 } else { upper = middle }
+            if ascending[middle] < score || (orEqual && ascending[middle] == score) { lower = middle + 1 } else { upper = middle }
         }
-        return ascending.count - lower
+        return lower
     }
 }

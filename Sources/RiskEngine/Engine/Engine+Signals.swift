@@ -52,9 +52,6 @@ extension Engine {
     /// a live stream's subscription waits for its first (`LiveSession.firstBookGrace`).
     public static let noSnapshotGrace: Int64 = 5_000_000_000
 
-    /// Tells a watched market's book untrusted, or its mark outdated, once an episode: when a
-    /// sample first finds it so (after the session's first event: a positions file is placed at
-    /// time 0, its books to come in the first frame).
     /// The inputs ended: every watched market's condition as it stands, a first book missing told
     /// without its grace (the session will not give it one).
     public mutating func noteConditionsAtEnd(into notes: inout [EngineNotification]) {
@@ -62,6 +59,9 @@ extension Engine {
         for index in markets.indices { noteConditions(market: index, into: &notes, graceOver: true) }
     }
 
+    /// Tells a watched market's book untrusted, or its mark outdated, once an episode: when a
+    /// sample first finds it so (after the session's first event: a positions file is placed at
+    /// time 0, its books to come in the first frame).
     private mutating func noteConditions(market index: Int, into notes: inout [EngineNotification], graceOver: Bool = false) {
         let watched = time > 0 && markets[index].isWatched
         var stale = watched && markets[index].isStale
@@ -75,19 +75,17 @@ extension Engine {
         } else if !stale {
             markets[index].noSnapshotSince = .min
         }
-        if stale != markets[index].conditionToldStale {
-            markets[index].conditionToldStale = stale
-            if stale {
-                notes.append(.marketCondition(MarketCondition(time: time, symbol: markets[index].symbol, kind: .staleBook,
-                                                              reason: markets[index].staleReason)))
-            }
+        // Told as an episode starts; the flag follows the condition, so its end lets the next be told.
+        func starts(_ now: Bool, told: inout Bool) -> Bool {
+            defer { told = now }
+            return now && !told
         }
-        let outdated = watched && markets[index].markOutdated
-        if outdated != markets[index].conditionToldMarkOutdated {
-            markets[index].conditionToldMarkOutdated = outdated
-            if outdated {
-                notes.append(.marketCondition(MarketCondition(time: time, symbol: markets[index].symbol, kind: .markOutdated, reason: nil)))
-            }
+        if starts(stale, told: &markets[index].conditionToldStale) {
+            notes.append(.marketCondition(MarketCondition(time: time, symbol: markets[index].symbol, kind: .staleBook,
+                                                          reason: markets[index].staleReason)))
+        }
+        if starts(watched && markets[index].markOutdated, told: &markets[index].conditionToldMarkOutdated) {
+            notes.append(.marketCondition(MarketCondition(time: time, symbol: markets[index].symbol, kind: .markOutdated, reason: nil)))
         }
     }
 

@@ -66,23 +66,7 @@ extension Engine {
     /// whole side, exact. Nil for a closed position or an empty sample.
     public func adlQueueEstimate(of index: Int32, sortedScores: [Fixed], stride: Int) -> ADLQueueEntry? {
         guard Int(index) < positions.count, positions[Int(index)].isOpen, !sortedScores.isEmpty else { return nil }
-        let score = adlScore(of: index)
-        var lower = 0
-        var upper = sortedScores.count
-        while lower < upper {
-            let middle = (lower + upper) / 2
-            if sortedScores[middle] < score { lower = middle + 1 } else { upper = middle }
-        }
-        let exact = stride == 1
-        // A whole side holds the position itself; a sample may not, so it joins its own.
-        let count = sortedScores.count + (exact ? 0 : 1)
-        let atMost = lower + 1
-        let lights = max(1, min(5, (5 * atMost + count - 1) / count))
-        let above = max(0, count - atMost)
-        var queued = ADLQueueEntry(score: score, rank: above * stride + 1, of: exact ? count : (count - 1) * stride + 1,
-            lights: lights, estimated: !exact)
-        queued.ahead = ADLQueueEntry.countAbove(score, in: sortedScores) * stride
-        return queued
+        return ADLQueueEntry.placed(score: adlScore(of: index), among: sortedScores, stride: stride)
     }
 }
 

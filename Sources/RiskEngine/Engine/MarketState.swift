@@ -182,6 +182,15 @@ public struct MarketState: Sendable {
         if bookOutdated { return "outdated" }
         return nil
     }
+    /// A `staleReason` in words, for an alert (nil: any of them).
+    public static func staleReasonInWords(_ reason: String?) -> String {
+        switch reason {
+        case "no snapshot": return "no snapshot yet"
+        case "gap": return "a gap in its updates"
+        case "outdated": return "no change for longer than the engine trusts"
+        default: return "no snapshot yet, a gap, or no change for longer than the engine trusts"
+        }
+    }
     /// Session time of the book's last snapshot or update (`Int64.min`: none yet).
     public internal(set) var lastBookTime: Int64 = .min
     /// Set when a crossed trigger found the book outdated; cleared by the book's next change.

@@ -143,42 +143,30 @@ public struct AlertWatcher: Sendable {
         log: SessionLog, streams: [StreamCondition] = [], recordingError: String? = nil, time: Int64
     ) -> [OperatorAlert] {
         var result: [OperatorAlert] = []
-        if log.alertCount < seenAlertCount { seenAlertCount = log.alertCount }
-        if log.alertCount > seenAlertCount {
-            let fresh = min(log.alertCount - seenAlertCount, log.alerts.count)
-            for alert in log.alerts.suffix(fresh) where signalsTold.tell(alert.symbol + "|" + alert.signal.rawValue, at: alert.time) {
-                // A spread with a side of the book empty has no value to give (its reading is the cap).
-                var told = OperatorAlert(time: alert.time, kind: .signal, market: alert.symbol, signal: alert.signal,
-                    value: alert.sideMissing ? nil : alert.value,
-                    message: "\(alert.symbol) \(alert.signal.title) at ALERT" + Self.detail(of: alert))
-                if alert.signal == .stressedDeficit, let asset = alert.asset {
-                    told.valueDecimals = max(told.valueDecimals, AssetPrecision.decimals(forAsset: asset))
-                }
-                if let quantity = alert.unfilledQuantity, quantity > 0 { told.unfilled = alert.unfilledText }
-                told.atLeast = alert.pastShownLevels
-                result.append(told)
+        for alert in Self.unseen(log.alerts, recorded: log.alertCount, seen: &seenAlertCount)
+            where signalsTold.tell(alert.symbol + "|" + alert.signal.rawValue, at: alert.time) {
+            // A spread with a side of the book empty has no value to give (its reading is the cap).
+            var told = OperatorAlert(time: alert.time, kind: .signal, market: alert.symbol, signal: alert.signal,
+                value: alert.sideMissing ? nil : alert.value,
+                message: "\(alert.symbol) \(alert.signal.title) at ALERT" + Self.detail(of: alert))
+            if alert.signal == .stressedDeficit, let asset = alert.asset {
+                told.valueDecimals = max(told.valueDecimals, AssetPrecision.decimals(forAsset: asset))
             }
-            seenAlertCount = log.alertCount
+            if let quantity = alert.unfilledQuantity, quantity > 0 { told.unfilled = alert.unfilledText }
+            told.atLeast = alert.pastShownLevels
+            result.append(told)
         }
-        if log.fundAlertCount < seenFundAlertCount { seenFundAlertCount = log.fundAlertCount }
-        if log.fundAlertCount > seenFundAlertCount {
-            let fresh = min(log.fundAlertCount - seenFundAlertCount, log.fundAlerts.count)
-            for alert in log.fundAlerts.suffix(fresh) where fundsTold.tell(alert.venue + "|" + alert.asset + "|" + alert.kind.rawValue, at: alert.time) {
-                var told = OperatorAlert(time: alert.time, kind: .fund, market: alert.symbol, message: alert.message)
-                told.fundAlert = alert
-                result.append(told)
-            }
-            seenFundAlertCount = log.fundAlertCount
+        for alert in Self.unseen(log.fundAlerts, recorded: log.fundAlertCount, seen: &seenFundAlertCount)
+            where fundsTold.tell(alert.venue + "|" + alert.asset + "|" + alert.kind.rawValue, at: alert.time) {
+            var told = OperatorAlert(time: alert.time, kind: .fund, market: alert.symbol, message: alert.message)
+            told.fundAlert = alert
+            result.append(told)
         }
         // A replay jumped back holds the log as its checkpoint did: an episode told before is
         // not told again (`LatestTold`), one that begins later than the latest told is.
-        if log.conditionCount < seenConditionCount { seenConditionCount = log.conditionCount }
-        if log.conditionCount > seenConditionCount {
-            let fresh = min(log.conditionCount - seenConditionCount, log.conditions.count)
-            for condition in log.conditions.suffix(fresh) where conditionsTold.tell(condition.symbol + "|" + condition.kind.rawValue, at: condition.time) {
-                result.append(Self.alert(of: condition))
-            }
-            seenConditionCount = log.conditionCount
+        for condition in Self.unseen(log.conditions, recorded: log.conditionCount, seen: &seenConditionCount)
+            where conditionsTold.tell(condition.symbol + "|" + condition.kind.rawValue, at: condition.time) {
+            result.append(Self.alert(of: condition))
         }
         for stream in streams {
             // One outage, one alert of each kind: each ends when messages arrive again, not when
@@ -214,6 +202,16 @@ public struct AlertWatcher: Sendable {
         return result
     }
 
+    /// The records of one of the log's lists not looked at yet: `recorded` were ever recorded,
+    /// `kept` holds the newest, `seen` of them were looked at (a log restored from an earlier
+    /// checkpoint has fewer: looked at from there).
+    static func unseen<Record>(_ kept: RingBuffer<Record>, recorded: Int, seen: inout Int) -> RingBuffer<Record>.SubSequence {
+        seen = min(seen, recorded)
+        let fresh = min(recorded - seen, kept.count)
+        seen = recorded
+        return kept.suffix(fresh)
+    }
+
     /// A book untrusted or a mark outdated, in words.
     static func alert(of condition: MarketCondition) -> OperatorAlert {
         let market = condition.symbol
@@ -221,13 +219,7 @@ public struct AlertWatcher: Sendable {
         case .staleBook:
             // Every cause in words: an outdated book (no change for longer than the engine
             // trusts) read as "a gap, or no snapshot yet" (operator trial).
-            let why: String
-            switch condition.reason {
-            case "no snapshot": why = "no snapshot yet"
-            case "gap": why = "a gap in its updates"
-            case "outdated": why = "no change for longer than the engine trusts"
-            default: why = "no snapshot yet, a gap, or no change for longer than the engine trusts"
-            }
+            let why = MarketState.staleReasonInWords(condition.reason)
             return OperatorAlert(time: condition.time, kind: .staleBook, market: market,
                 message: "\(market) book cannot be trusted (\(why)): liquidations there wait until it can be")
         case .markOutdated:

@@ -255,15 +255,14 @@ enum ConfigSchema {
             // Checked as the run checks it, naming the key (a misspelt venue passed the check and
             // the run said `unknown source` with the usage of a flag nobody passed: attacker trial).
             if let text, !text.isEmpty {
+                let live = Venue.live.map(\.rawValue).joined(separator: ", ")
                 if text.contains(":") {
                     try checkMarketName(text)
                     if let venue = MarketID.venue(of: text), !Venue.live.contains(venue) {
-                        throw ConfigValue.Refusal(message: "\(venue.rawValue) is not a venue liqwatch live connects to: "
-                            + Venue.live.map(\.rawValue).joined(separator: ", "))
+                        throw ConfigValue.Refusal(message: "\(venue.rawValue) is not a venue liqwatch live connects to: \(live)")
                     }
                 } else if !Venue.live.contains(where: { $0.rawValue == text }) {
-                    throw ConfigValue.Refusal(message: "'\(SafeText.escaped(String(text.prefix(64))))' is not a venue liqwatch live connects to: "
-                        + Venue.live.map(\.rawValue).joined(separator: ", ") + ", or venue:symbol")
+                    throw ConfigValue.Refusal(message: "'\(SafeText.escaped(String(text.prefix(64))))' is not a venue liqwatch live connects to: \(live), or venue:symbol")
                 }
             }
             settings.liveSource = text

@@ -323,7 +323,9 @@ struct FundChartJumpTests {
                             OperatorAlert(time: 8, kind: .staleBook, market: "B", message: "b"),
                             OperatorAlert(time: 2, kind: .markOutdated, market: "C", message: "c")])
         #expect(book.laterThan(2) == 2)
-        #expect(book.unseenLaterThan(2) == 2)
+        // Two of the three unseen are later: one unseen now, one told now, two later.
+        #expect(book.counts(at: 2) == AlertBook.Counts(unseen: 1, total: 1, later: 2))
+        #expect(book.counts(at: nil) == AlertBook.Counts(unseen: 3, total: 3, later: 0), "live: every alert is now's")
         #expect(book.latest(atOrBefore: 2)?.market == "C")
     }
 

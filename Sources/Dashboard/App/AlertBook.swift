@@ -72,11 +72,28 @@ public struct AlertBook: Sendable {
         alerts.reduce(0) { $0 + ($1.time > time ? 1 : 0) }
     }
 
-    /// How many unseen kept alerts come after `time`.
-    public func unseenLaterThan(_ time: Int64) -> Int {
-        var count = 0
-        for (index, alert) in alerts.enumerated() where alert.time > time && !isSeen(kept: index) { count += 1 }
-        return count
+    /// The alerts as of a replay's `time` (nil: live, every alert is now's): those later than it
+    /// (told on the way to a later time, not happened again yet) counted apart, as the status bar
+    /// and the terminal's title both count them, in one pass over the kept alerts.
+    public struct Counts: Equatable, Sendable {
+        /// Not seen, and not later.
+        public var unseen: Int
+        /// Every alert told, but the later ones.
+        public var total: Int
+        public var later: Int
+    }
+
+    /// The counts as of `time` (see `Counts`).
+    public func counts(at time: Int64?) -> Counts {
+        var later = 0
+        var unseenLater = 0
+        if let time {
+            for (index, alert) in alerts.enumerated() where alert.time > time {
+                later += 1
+                if !isSeen(kept: index) { unseenLater += 1 }
+            }
+        }
+        return Counts(unseen: max(0, unseen - unseenLater), total: total - min(later, total), later: later)
     }
 
     /// The newest alert at or before `time` (nil: none).
@@ -85,18 +102,17 @@ public struct AlertBook: Sendable {
     }
 
     /// The terminal's title, so that a tab or a tmux window says it without being looked at.
-    /// In a replay jumped back, the alerts later than the session's time (`later`, of which
-    /// `unseenLater` not seen) are counted apart, as the status bar counts them (the title said
-    /// `12 seen` where the status bar said `7 alerts seen · 5 later`: operator trial).
-    func windowTitle(stale: Bool, later: Int = 0, unseenLater: Int = 0) -> String {
-        let unseenNow = max(0, unseen - unseenLater)
-        let totalNow = max(0, total - later)
+    /// In a replay jumped back, the alerts later than the session's time are counted apart, as
+    /// the status bar counts them (the title said `12 seen` where the status bar said `7 alerts
+    /// seen · 5 later`: operator trial).
+    func windowTitle(stale: Bool, at time: Int64?) -> String {
+        let now = counts(at: time)
         var parts: [String] = []
         if stale { parts.append("STALE") }
-        if unseenNow > 0 { parts.append("\(unseenNow) alert\(unseenNow == 1 ? "" : "s")") }
-        else if totalNow > 0 { parts.append("\(totalNow) seen") }
-        else if !stale && later == 0 { parts.append("no alerts") }
-        if later > 0 { parts.append("\(later) later") }
+        if now.unseen > 0 { parts.append("\(now.unseen) alert\(now.unseen == 1 ? "" : "s")") }
+        else if now.total > 0 { parts.append("\(now.total) seen") }
+        else if !stale && now.later == 0 { parts.append("no alerts") }
+        if now.later > 0 { parts.append("\(now.later) later") }
         return "liqwatch — " + parts.joined(separator: " · ")
     }
 }

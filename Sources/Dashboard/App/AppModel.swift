@@ -454,8 +454,7 @@ public struct AppModel: Sendable {
 
     /// The terminal title: the unseen alerts and the STALE state, so a tab or tmux window shows them.
     public var windowTitle: String {
-        alertBook.windowTitle(stale: engine.hasStaleMarket || !status.staleStreams.isEmpty,
-            later: alertsSessionTime.map(alertBook.laterThan) ?? 0, unseenLater: alertsSessionTime.map(alertBook.unseenLaterThan) ?? 0)
+        alertBook.windowTitle(stale: engine.hasStaleMarket || !status.staleStreams.isEmpty, at: alertsSessionTime)
     }
 
     /// The market the ladder, the signals and the what-if are about: the one the operator chose

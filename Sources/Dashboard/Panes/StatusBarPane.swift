@@ -11,9 +11,8 @@ enum StatusBarPane {
         // In a replay jumped back, alerts after the session's time (told on the way to a later
         // time) are counted apart: `⚠ 16 ALERTS` beside the calm panes of 23:55:40, the first
         // alert at 23:55:47 (operator trial).
-        let later = model.alertsSessionTime.map(model.alertBook.laterThan) ?? 0
-        let alerts = max(0, model.unacknowledgedAlerts - (model.alertsSessionTime.map(model.alertBook.unseenLaterThan) ?? 0))
-        let total = model.alertBook.total - min(later, model.alertBook.total)
+        let now = model.alertBook.counts(at: model.alertsSessionTime)
+        let (later, alerts, total) = (now.later, now.unseen, now.total)
         let laterText = later > 0 ? " · \(later) later" : ""
         let count = (alerts > 0 ? " ⚠ \(alerts) ALERT\(alerts == 1 ? "" : "S")" : (total > 0 ? " \(total) alert\(total == 1 ? "" : "s") seen" : " no alerts"))
             + laterText

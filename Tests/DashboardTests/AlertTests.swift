@@ -390,4 +390,28 @@ struct FundChartJumpTests {
             }
         }
     }
+
+    @Test("a stale book's cause is said in the alerts view where the column has room, else `book stale`, and in the alert log's line")
+    func staleBookCause() {
+        var log = SessionLog()
+        log.record(AlertTests.condition(5_000_000_000, "BTCUSDT"))
+        var watcher = AlertWatcher()
+        let told = watcher.newAlerts(log: log, time: 5_000_000_000)
+        #expect(told.map(\.cause) == ["a gap in its updates"], "\(told)")
+        #expect(told.first?.jsonLine.contains(#""cause":"a gap in its updates""#) == true, "\(told)")
+        var book = AlertBook()
+        book.appendForTest(told)
+        let names = MarketNames()
+        var forms: Set<String> = []
+        for width in 50...130 {
+            let columns = AlertColumns(book, names: names, width: width)
+            let line = columns.line(told[0], market: "BTCUSDT", value: "—", seen: "NEW ")
+            #expect(DisplayWidth.of(line) <= width, "width \(width): \(line)")
+            if line.contains("book stale: a gap in its updates (liquidations wait)") { forms.insert("whole") }
+            else if line.contains("book stale: a gap in its updates") { forms.insert("cause") }
+            else if line.contains("book stale") { forms.insert("short") }
+            else { #expect(line.contains("…"), "width \(width): \(line)") }
+        }
+        #expect(forms == ["whole", "cause", "short"], "\(forms)")
+    }
 }

@@ -47,8 +47,7 @@ struct AlertColumns {
 
     func line(_ alert: OperatorAlert, market: String, value: String, seen: String) -> String {
         let separator = String(repeating: " ", count: gap)
-        let full = AlertsPane.what(alert)
-        let named = DisplayWidth.of(full) <= whatWidth ? full : AlertsPane.shortWhat(alert)
+        let named = AlertsPane.whatCandidates(alert).first { DisplayWidth.of($0) <= whatWidth } ?? AlertsPane.shortWhat(alert)
         return [Format.left(text(alert.time), timeWidth), Format.name(market, marketWidth), Format.name(named, whatWidth),
                 Format.right(value, valueWidth), seen].joined(separator: separator)
     }

@@ -45,13 +45,21 @@ enum AlertsPane {
     static func what(_ alert: OperatorAlert) -> String {
         switch alert.kind {
         case .signal: return alert.signal?.title ?? "signal"
-        case .staleBook: return "book stale (liquidations wait)"
+        // With its cause (`book stale: no snapshot yet`), as the report says it (operator trial).
+        case .staleBook: return "book stale" + (alert.cause.map { ": " + $0 } ?? "") + " (liquidations wait)"
         case .markOutdated: return "mark outdated (liquidations wait)"
         case .staleFeed: return "feed STALE: " + streamName(alert)
         case .connectionLost: return "connection lost: " + streamName(alert)
         case .recordingStopped: return "recording stopped"
         case .fund: return fundWhat(alert, short: false)
         }
+    }
+
+    /// The alert's name, longest first, for a column of any width: a stale book's cause is kept
+    /// before its explanation (`book stale: a gap in its updates` before `book stale`).
+    static func whatCandidates(_ alert: OperatorAlert) -> [String] {
+        guard alert.kind == .staleBook, let cause = alert.cause else { return [what(alert)] }
+        return [what(alert), "book stale: " + cause]
     }
 
     /// A feed alert's stream: its own field (a name may hold a space: `binance-usdm 2/4`).

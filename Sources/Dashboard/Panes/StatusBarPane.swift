@@ -33,7 +33,7 @@ enum StatusBarPane {
             // The signal's short name where the long one does not fit ("Depth drain vs refill (liq
             // series)", the cascade's own alert, was never named: operator trial).
             let names = [latest.signal?.title.lowercased(), latest.signal?.shortTitle.lowercased()].compactMap { $0 }
-            for what in names.isEmpty ? [AlertsPane.what(latest)] : names {
+            for what in names.isEmpty ? AlertsPane.whatCandidates(latest) + [AlertsPane.shortWhat(latest)] : names {
                 let named = count + ", last " + (latest.market.map { model.marketNames.short($0) + " " } ?? "") + what + " (a: seen, A: list) "
                 if DisplayWidth.of(named) <= rect.width * 2 / 5 { alertForms.append(named); break }
             }

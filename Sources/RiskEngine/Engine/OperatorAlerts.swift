@@ -38,6 +38,9 @@ public struct OperatorAlert: Sendable, Equatable {
     public var stream: String? = nil
     /// The engine's fund alert this tells: its fund, what it reached, the balance exact.
     public var fundAlert: FundAlert? = nil
+    /// Why a book cannot be trusted, in words (`no snapshot yet`): the alerts view said `book
+    /// stale` where the report said why (operator trial).
+    public var cause: String? = nil
 
     public init(time: Int64, kind: Kind, market: String? = nil, signal: SignalKind? = nil, value: Double? = nil, message: String) {
         self.time = time
@@ -61,6 +64,7 @@ public struct OperatorAlert: Sendable, Equatable {
         if let unfilled { fields.append(("unfilled", Self.quoted(unfilled))) }
         if atLeast { fields.append(("at_least", "true")) }
         if let stream { fields.append(("stream", Self.quoted(stream))) }
+        if let cause { fields.append(("cause", Self.quoted(cause))) }
         if let fundAlert {
             fields += [("fund", Self.quoted(fundAlert.fundName)), ("fund_alert", Self.quoted(fundAlert.kind.rawValue)),
                        ("balance", fundAlert.balance.formatted(AssetPrecision.decimals(forAsset: fundAlert.asset))),
@@ -220,8 +224,10 @@ public struct AlertWatcher: Sendable {
             // Every cause in words: an outdated book (no change for longer than the engine
             // trusts) read as "a gap, or no snapshot yet" (operator trial).
             let why = MarketState.staleReasonInWords(condition.reason)
-            return OperatorAlert(time: condition.time, kind: .staleBook, market: market,
+            var alert = OperatorAlert(time: condition.time, kind: .staleBook, market: market,
                 message: "\(market) book cannot be trusted (\(why)): liquidations there wait until it can be")
+            alert.cause = why
+            return alert
         case .markOutdated:
             return OperatorAlert(time: condition.time, kind: .markOutdated, market: market,
                 message: "\(market) mark not given for longer than the engine trusts: liquidations there, and of cross accounts with a position there, wait for its next mark")

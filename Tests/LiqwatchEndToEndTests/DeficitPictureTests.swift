@@ -25,7 +25,8 @@ struct DeficitPictureTests {
                 || line.hasSuffix(" BTC the book cannot fill (ADL follows)"), "\(line)")
         }
         // A stressed deficit that is quantity the book cannot fill says so, not "0.00 USDT".
-        #expect(text.contains("stressed_deficit 24.112 BTC the book cannot fill (ADL follows)"), "\(text)")
+        // The riskiest 50 a side and every long near liquidation (the 50 alone read 24.112).
+        #expect(text.contains("stressed_deficit 29.623 BTC the book cannot fill (ADL follows)"), "\(text)")
         #expect(!text.contains("stressed_deficit 0.00 USDT"), "\(text)")
         // The fund's own alerts: ADL beginning, the drawdown past its band (none were raised while
         // the fund fell to 0.05 USDT: operator trial).
@@ -53,7 +54,7 @@ struct DeficitPictureTests {
         let text = try BinaryRunner.run(["replay", shown, "--positions", positions, "--headless", "--report", "text"])
         #expect(text.status == 0, "\(text.standardError)")
         #expect(text.standardOutput.contains(
-            "as it is): 0.00 USDT; 18.000 BTC past the 2 levels the feed shows (the book beyond is not known and fills no better than the deepest level shown: the deficit is a floor); ok"),
+            "at most 10000 a side): 0.00 USDT; 18.000 BTC past the 2 levels the feed shows (the book beyond is not known and fills no better than the deepest level shown: the deficit is a floor); ok"),
             "\(text.standardOutput)")
         #expect(text.standardOutput.contains("  -10%: 1; ") && text.standardOutput.contains("(18.000 past the 2 levels the feed shows, settled at the deepest: a floor)"),
             "\(text.standardOutput)")
@@ -178,7 +179,7 @@ struct DeficitPictureTests {
         #expect(result.status == 0, "\(result.standardError)")
         // (59,400 − 59,000) × 1 = 400.00, 40 % of the fund of 1,000: warn (10 % to 50 %).
         #expect(result.standardOutput.contains(
-            "stressed deficit now binance-usdm:BTCUSDT (the 50 riskiest positions a side liquidated into the book as it is): 400.00 USDT; warn"),
+            "stressed deficit now binance-usdm:BTCUSDT (1 position, both sides, liquidated into the book as it is, each side on its own: the 50 riskiest a side and every one within 0.5 % of its liquidation price, at most 10000 a side): 400.00 USDT; warn"),
             "\(result.standardOutput)")
         // Nothing was liquidated, and no total is made up in an asset.
         #expect(result.standardOutput.contains("\ndeficits: 0\n"), "\(result.standardOutput)")
@@ -187,7 +188,7 @@ struct DeficitPictureTests {
         let later = try scratch.write("thinner.ndjson", try String(contentsOfFile: events, encoding: .utf8)
             + #"{"type":"book","symbol":"binance-usdm:BTCUSDT","bids":[["58000","10"]],"asks":[["60001","10"]],"time":1723161258500000000}"# + "\n")
         let ended = try BinaryRunner.run(["replay", later, "--positions", positions, "--headless", "--report", "text"])
-        #expect(ended.standardOutput.contains("as it is): 1,400.00 USDT; ADL would follow; alert"), "\(ended.standardOutput)")
+        #expect(ended.standardOutput.contains("a side): 1,400.00 USDT; ADL would follow; alert"), "\(ended.standardOutput)")
         let json = try BinaryRunner.run(["replay", later, "--positions", positions, "--headless", "--report", "json"])
         let btc = try #require((try Self.json(json.standardOutput)["symbols"] as? [String: Any])?["binance-usdm:BTCUSDT"] as? [String: Any])
         #expect((btc["stressed_deficit"] as? [String: Any])?["deficit"] as? Double == 1_400, "\(btc["stressed_deficit"] ?? "")")

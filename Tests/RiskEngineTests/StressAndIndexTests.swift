@@ -4,14 +4,30 @@ import Testing
 /// The signals' fast paths must give exactly what the plain definitions give.
 @Suite("Stressed deficit and trigger ranking")
 struct StressAndIndexTests {
-    /// The definition: each of the riskiest positions walked alone through an overlay that records the ones
+    /// The positions of a side the stress takes, by definition: every live one in trigger order,
+    /// the first `stressedPositions` of them, then on while each is near liquidation at the mark
+    /// (`isNearLiquidation`, as the positions pane judges it), at most `stressedPositionsLimit`.
+    static func stressedEntriesByDefinition(_ engine: Engine, side: Side, market index: Int) -> [TriggerIndex.Entry] {
+        guard let mark = engine.markets[index].markPrice else { return [] }
+        let all = engine.markets[index].triggers.leading(side, count: .max) { engine.isLive($0) }
+        let configuration = engine.configuration
+        var taken: [TriggerIndex.Entry] = []
+        for entry in all {
+            guard taken.count < max(configuration.stressedPositions, configuration.stressedPositionsLimit) else { break }
+            if taken.count >= configuration.stressedPositions && !engine.isNearLiquidation(engine.positions[Int(entry.position)], mark: mark) { break }
+            taken.append(entry)
+        }
+        return taken
+    }
+
+    /// The definition: each of the positions the stress takes walked alone through an overlay that records the ones
     /// before: the deficit of their fills, and what the book could not fill, the worse side.
     static func stressedDeficitByDefinition(_ engine: Engine, market index: Int) -> StressedDeficit {
         guard engine.markets[index].markPrice != nil else { return StressedDeficit() }
         let instrument = engine.markets[index].instrument
         var worst = StressedDeficit()
         for side in [Side.long, Side.short] {
-            let riskiest = engine.markets[index].triggers.leading(side, count: engine.configuration.stressedPositions) { engine.isLive($0) }
+            let riskiest = stressedEntriesByDefinition(engine, side: side, market: index)
             var book = engine.markets[index].book
             var total = StressedDeficit()
             for entry in riskiest {
@@ -40,7 +56,11 @@ struct StressAndIndexTests {
     func stressedDeficitMatchesDefinition(seed: Int) {
         var rng = SeededGenerator(seed: UInt64(seed))
         var configuration = EngineConfiguration()
-        configuration.stressedPositions = Int.random(in: 1...30, using: &rng)
+        configuration.stressedPositions = Int.random(in: 1...8, using: &rng)
+        // Past the riskiest, those near liquidation, up to a limit that some draws reach.
+        configuration.stressedPositionsLimit = configuration.stressedPositions + Int.random(in: 1...12, using: &rng)
+        configuration.risk.distanceAlertPercent = Fixed(Int.random(in: 20...150, using: &rng)) / Fixed(10)
+        configuration.risk.distanceWarnPercent = Fixed(20)
         var engine = engine(with: [PropertyTests.linear, PropertyTests.inverse], configuration: configuration)
         engine.openFund(asset: "USDT", balance: Fixed(1_000))
         engine.openFund(asset: "AAA", balance: Fixed(1))
@@ -60,6 +80,7 @@ struct StressAndIndexTests {
                 walletBalance: nil, leverage: Fixed(Int.random(in: 5...125, using: &rng))), time: time))
         }
         var compared = 0
+        var pastTheRiskiest = 0
         for _ in 0..<90 {
             time += 500_000_000
             let symbol = symbols.randomElement(using: &rng)!
@@ -83,8 +104,9 @@ struct StressAndIndexTests {
             }
             for index in engine.markets.indices {
                 for side in [Side.long, .short] {
-                    let plain = engine.markets[index].triggers.leading(side, count: configuration.stressedPositions) { engine.isLive($0) }
+                    let plain = Self.stressedEntriesByDefinition(engine, side: side, market: index)
                     #expect(engine.leadingEntries(side, market: index) == plain, "seed \(seed), market \(index), \(side)")
+                    if plain.count > configuration.stressedPositions { pastTheRiskiest += 1 }
                 }
                 let fast = engine.stressedDeficit(market: index)
                 let expected = Self.stressedDeficitByDefinition(engine, market: index)
@@ -95,6 +117,7 @@ struct StressAndIndexTests {
         }
         // Books thin enough to leave deficits, or the comparison proved little.
         #expect(compared > 0, "seed \(seed) never had a stressed deficit")
+        #expect(pastTheRiskiest > 0, "seed \(seed) never took a position near liquidation past the riskiest")
     }
 
     @Test("the leading entries are the live ones in trigger order, each position once", arguments: 1...20)

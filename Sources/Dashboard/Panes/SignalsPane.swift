@@ -79,7 +79,11 @@ enum SignalsPane {
             buffer.put(text, x: inner.x, y: y, role: .warn, limit: inner.width)
         } else if let stressed = readings[.stressedDeficit], y < inner.maxY, stressed.unfilledQuantity != nil || stressed.adlCertain {
             let cover = model.engine.configuration.unfilled == .adl ? "ADL" : "the fund takes it over"
-            var text = "stress: "
+            // How many positions the stress liquidated: the riskiest, and every one near
+            // liquidation (`ADL 6.070 BTC` was the 50 riskiest alone, beside 1,699 liquidations
+            // below an empty book: operator trial).
+            let stress = market.shownStress
+            var text = stress.positions > 0 ? "stress of \(stress.beyondLimit ? "≥" : "")\(Format.count(stress.positions)) positions: " : "stress: "
             // The engine's exact quantity of the same sample, as the row above gives it (review).
             if stressed.unfilledQuantity != nil {
                 text += "the book cannot fill \(Format.quantity(market.shownStress.unfilledQuantity, market.instrument)) \(market.instrument.quantityUnit) → \(cover)"
@@ -144,7 +148,7 @@ enum SignalsPane {
                 let quantity = stress.map(\.unfilledQuantity) ?? Fixed(approximating: unfilled)
                 // At the market's lot, as its sizes read (XRP's `4,223,438.000` beside sizes of `4,332`: operator trial).
                 let text = instrument.map { Format.quantity(quantity, $0) } ?? quantity.quantityText(unit: unit)
-                return ("ADL " + text + " " + unit, "fund " + (reading.baseline.map { Format.compactMoney($0, asset: asset) } ?? "—"))
+                return ("ADL " + (reading.pastShownLevels ? "≥" : "") + text + " " + unit, "fund " + (reading.baseline.map { Format.compactMoney($0, asset: asset) } ?? "—"))
             }
             // A coin's amount names its coin (`741.08886301` beside a UNI fund read as dollars), and
             // money and quantity the book cannot fill both say so (operator trial).
@@ -154,7 +158,7 @@ enum SignalsPane {
             // fund, at 0, could not pay it: operator trial).
             let adl = reading.adlCertain ? " + ADL" : ""
             // Past the levels a top-of-book feed shows, the deficit is a floor.
-            let floor = reading.pastShownQuantity != nil ? "≥" : ""
+            let floor = reading.pastShownQuantity != nil || reading.pastShownLevels ? "≥" : ""
             return (floor + Format.stressMoney(deficit, asset: asset) + coin + adl,
                 "fund " + (reading.baseline.map { Format.compactMoney($0, asset: asset) } ?? "—"))
         }

@@ -64,27 +64,46 @@ public struct TriggerIndex: Hashable, Sendable {
     /// makes such a pair, as every entry it pushes carries a new version, but the index does not
     /// rely on it).
     public func leading(_ side: Side, count: Int, isLive: (Entry) -> Bool) -> [Entry] {
-        guard count > 0 else { return [] }
+        leading(side, count: count, upTo: count, while: { _ in false }, isLive: isLive).entries
+    }
+
+    /// The first `count` live entries of a side, then on while `near` holds of the next one, up
+    /// to `limit` in all; and the first live entry left out (nil: none is), by which a reader can
+    /// tell whether the list still holds at another mark.
+    public func leading(_ side: Side, count: Int, upTo limit: Int, while near: (Entry) -> Bool,
+                        isLive: (Entry) -> Bool) -> (entries: [Entry], next: Entry?) {
+        guard limit > 0 else { return ([], nil) }
         // Each order written out where it is passed, so that the inlined walk compares directly.
-        if side == .long { return TriggerIndex.leading(longs, count: count, isLive: isLive) { $0.price > $1.price } }
-        return TriggerIndex.leading(shorts, count: count, isLive: isLive) { $0.price < $1.price }
+        if side == .long {
+            return TriggerIndex.leading(longs, count: count, limit: limit, near: near, isLive: isLive) { $0.price > $1.price }
+        }
+        return TriggerIndex.leading(shorts, count: count, limit: limit, near: near, isLive: isLive) { $0.price < $1.price }
     }
 
     @inline(__always)
-    private static func leading(_ heap: [Entry], count: Int, isLive: (Entry) -> Bool, before: (Entry, Entry) -> Bool) -> [Entry] {
-        guard !heap.isEmpty else { return [] }
+    private static func leading(_ heap: [Entry], count: Int, limit: Int, near: (Entry) -> Bool, isLive: (Entry) -> Bool,
+                                before: (Entry, Entry) -> Bool) -> (entries: [Entry], next: Entry?) {
+        guard !heap.isEmpty else { return ([], nil) }
         var result: [Entry] = []
         result.reserveCapacity(Swift.min(count, heap.count))
+        var next: Entry? = nil
         // A set only pays for itself past a few dozen positions; below, a scan of the result is
         // cheaper than hashing.
-        var seen: Set<Int32>? = count > TriggerIndex.scannedDuplicates ? Set(minimumCapacity: Swift.min(count, heap.count)) : nil
+        var seen: Set<Int32>? = nil
         heap.withUnsafeBufferPointer { entries in
             var frontier: [Int] = [0]
-            frontier.reserveCapacity(2 * count + 2)
-            while let slot = frontier.first, result.count < count {
+            frontier.reserveCapacity(2 * Swift.min(count, entries.count) + 2)
+            while let slot = frontier.first {
                 Heap.pop(&frontier) { before(entries[$0], entries[$1]) }
                 let entry = entries[slot]
                 if isLive(entry) {
+                    if result.count >= count && (result.count >= limit || !near(entry)) {
+                        next = entry
+                        break
+                    }
+                    if seen == nil && result.count >= TriggerIndex.scannedDuplicates {
+                        seen = Set(result.map(\.position))
+                    }
                     let isNew: Bool
                     if seen != nil { isNew = seen!.insert(entry.position).inserted }
                     else { isNew = !result.contains { $0.position == entry.position } }
@@ -95,7 +114,7 @@ public struct TriggerIndex: Hashable, Sendable {
                 if left + 1 < entries.count { Heap.push(&frontier, left + 1) { before(entries[$0], entries[$1]) } }
             }
         }
-        return result
+        return (result, next)
     }
 
     /// Up to this many leading entries, duplicates are found by scanning the result.

@@ -87,8 +87,13 @@ public struct EngineConfiguration: Sendable {
     public var markRule: MarkPriceRule = .medianOfBidAskLast
     public var signals = SignalThresholds()
     public var risk = RiskBands()
-    /// How many of the riskiest positions per side the stressed-deficit signal liquidates.
+    /// How many of the riskiest positions per side the stressed-deficit signal liquidates at
+    /// least, however far from liquidation.
     public var stressedPositions = 50
+    /// And at most: past the riskiest it goes on through every position near liquidation
+    /// (`RiskBands.distanceAlertPercent`), up to this many a side (a sample walks them once a
+    /// second; past it the deficit is a floor, said so).
+    public var stressedPositionsLimit = 10_000
     /// How often, in seconds of event time, the ADL queue is ranked again: Binance updates its
     /// ADL quantiles every 30 s. Between rankings a deleverage takes from the queue as ranked (a
     /// position placed or changed since joins it with its score at that moment), so a cascade

@@ -288,8 +288,12 @@ public enum MarkSource: String, Hashable, Sendable {
 /// Leading trigger entries read from a market's index at one of its generations.
 struct LeadingEntries: Sendable {
     var generation: UInt64
+    /// The riskiest taken whatever their distance, and the most taken.
     var count: Int
+    var limit: Int
     var entries: [TriggerIndex.Entry]
+    /// The first live entry left out (see `TriggerIndex.leading(_:count:upTo:while:isLive:)`).
+    var next: TriggerIndex.Entry?
 }
 
 /// A position the insurance fund holds: quantity taken over at bankruptcy prices, and its average

@@ -200,6 +200,8 @@ struct SignalBoard: Sendable {
         var stressedReading = reading(.stressedDeficit, stressed, input.fundBalance, stressedLevel)
         stressedReading.unfilledQuantity = input.stressed.unfilledQuantity.isPositive ? input.stressed.unfilledQuantity.approximateDouble : nil
         stressedReading.adlCertain = input.stressed.adlCertain
+        // More positions near liquidation than a sample takes: the figure is a floor.
+        stressedReading.pastShownLevels = input.stressed.beyondLimit
         if input.stressed.pastShownQuantity.isPositive {
             stressedReading.pastShownQuantity = input.stressed.pastShownQuantity.approximateDouble
             stressedReading.shownLevels = input.stressed.shownLevels

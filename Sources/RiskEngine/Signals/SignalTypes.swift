@@ -168,6 +168,14 @@ public struct StressedDeficit: Hashable, Sendable {
     /// level shown is in `deficit`, which is then a floor (ADL follows where it passes the fund).
     public var pastShownQuantity: Fixed = .zero
     public var shownLevels = 0
+    /// The positions liquidated into the book, both sides (see `Engine.leadingEntries`).
+    public var positions = 0
+    /// More positions were near liquidation than a sample takes (`stressedPositionsLimit` a
+    /// side): the figures are a floor.
+    public var beyondLimit = false
+    /// The figures are a floor: the book past the levels the feed shows is not known, or more
+    /// positions were near liquidation than were taken.
+    public var isFloor: Bool { pastShownQuantity.isPositive || beyondLimit }
 
     public init(deficit: Fixed = .zero, unfilledQuantity: Fixed = .zero, unfilledNotional: Fixed = .zero) {
         self.deficit = deficit

@@ -419,7 +419,12 @@ enum SessionReport {
         let stressed = market.shownStress
         let asset = market.instrument.settlementAsset
         let level = market.signalReadings[.stressedDeficit]?.level.label ?? "not read"
-        var line = "stressed deficit now \(market.symbol) (the \(engine.configuration.stressedPositions) riskiest positions a side liquidated into the book as it is): \(amount(stressed.deficit, asset)) \(asset)"
+        // Which positions: the riskiest, and on through every one near liquidation (the 50
+        // riskiest alone read a tenth of what the cascade sent to ADL: operator trial).
+        let configuration = engine.configuration
+        let taken = "\(stressed.beyondLimit ? "at least " : "")\(stressed.positions) position\(stressed.positions == 1 ? "" : "s")"
+        let which = "the \(configuration.stressedPositions) riskiest a side and every one within \(configuration.risk.distanceAlertPercent.description) % of its liquidation price, at most \(configuration.stressedPositionsLimit) a side"
+        var line = "stressed deficit now \(market.symbol) (\(taken), both sides, liquidated into the book as it is, each side on its own: \(which)): \(amount(stressed.deficit, asset)) \(asset)"
         if stressed.unfilledQuantity.isPositive {
             let cover = engine.configuration.unfilled == .adl ? "ADL" : "the fund takes it over"
             line += "; the book cannot fill \(stressed.unfilledQuantity.quantityText(unit: market.instrument.quantityUnit)) \(market.instrument.quantityUnit) → \(cover)"
@@ -449,8 +454,10 @@ enum SessionReport {
         var members: [(String, JSON.Value)] = [
             ("deficit", JSON.number(stressed.deficit, decimals: 8)), ("unfilled_quantity", JSON.number(stressed.unfilledQuantity, decimals: 8)),
             ("unfilled_notional", JSON.number(stressed.unfilledNotional, decimals: 8)), ("adl_certain", .bool(stressed.adlCertain)),
-            ("asset", .string(asset)),
+            ("asset", .string(asset)), ("positions", JSON.number(stressed.positions)),
         ]
+        // More positions near liquidation than a sample takes: the figures are floors.
+        if stressed.beyondLimit { members.append(("beyond_limit", .bool(true))) }
         // Only where a walk ran past the levels a top-of-book feed shows (see `pastShown`).
         if stressed.pastShownQuantity.isPositive {
             members += pastShown(stressed.pastShownQuantity, levels: stressed.shownLevels)

@@ -188,6 +188,19 @@ struct Reading {
             pair("risk", "drawdown_warn", risk.drawdownWarn, "drawdown_alert", risk.drawdownAlert),
         ]
         for pair in pairs where !pair.inOrder { refuse(pair) }
+        checkLiveSymbols()
+    }
+
+    /// `live_symbols` are looked up on `live_source`'s venue when `liqwatch live` is given no
+    /// SOURCE: a symbol of another venue's shape (`BTCUSDT` for OKX, whose are `BTC-USDT-SWAP`)
+    /// passed the check and the run refused it, blaming `--symbols`, which nobody gave (review).
+    /// Only when both are this file's (`live_source` a venue, not venue:symbol).
+    mutating func checkLiveSymbols() {
+        guard given.contains("markets.live_symbols"), let source = settings.liveSource,
+              let venue = Venue.parse(source), Venue.live.contains(venue) else { return }
+        guard let unlisted = settings.liveSymbols.first(where: { !venue.lists($0) }) else { return }
+        errors.append(problem(["markets", "live_symbols"],
+            "live_source \(venue.rawValue) lists no \(SafeText.escaped(String(unlisted.prefix(64)))): \(venue.symbolShape)"))
     }
 
     struct OrderedPair {

@@ -102,4 +102,16 @@ struct BoundedReadTests {
         #expect(try read("[markets]\nlive_source = \"okx:BTC-USDT-SWAP\"\n").settings.liveSource == "okx:BTC-USDT-SWAP")
         #expect(try read("[markets]\nlive_source = \"\"\n").settings.liveSource?.isEmpty ?? true)
     }
+
+    @Test("[markets] live_symbols are checked against live_source's venue, as `liqwatch live` with no SOURCE looks them up")
+    func liveSymbolsOfTheSourcesVenue() throws {
+        let okx = refusal("[markets]\nlive_source = \"okx\"\nlive_symbols = [\"BTC-USDT-SWAP\", \"BTCUSDT\"]\n")
+        #expect(okx.count == 1 && okx.first?.contains("live_symbols") == true && okx.first?.contains("okx lists no BTCUSDT") == true, "\(okx)")
+        #expect(refusal("[markets]\nlive_source = \"hyperliquid\"\nlive_symbols = [\"BTC-USDT-SWAP\"]\n").count == 1)
+        #expect(try read("[markets]\nlive_source = \"okx\"\nlive_symbols = [\"BTC-USDT-SWAP\", \"ETH-USD-SWAP\"]\n").settings.liveSymbols.count == 2)
+        #expect(try read("[markets]\nlive_source = \"bybit\"\nlive_symbols = [\"BTCUSDT\"]\n").settings.liveSymbols == ["BTCUSDT"])
+        // No live_source, or a market named whole: the symbols go with a venue given at the run.
+        #expect(try read("[markets]\nlive_symbols = [\"BTC-USDT-SWAP\"]\n").settings.liveSymbols.count == 1)
+        #expect(try read("[markets]\nlive_source = \"okx:BTC-USDT-SWAP\"\nlive_symbols = [\"BTCUSDT\"]\n").settings.liveSymbols.count == 1)
+    }
 }

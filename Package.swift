@@ -43,7 +43,10 @@ let package = Package(
         .target(name: "DashboardFeeds", dependencies: ["Dashboard", "MarketFeeds", "RiskEngine"]),
         // ISA-L's igzip: .gz recordings inflate about three times faster than with zlib, streamed.
         .systemLibrary(name: "CIsal", path: "Sources/CIsal", providers: [.apt(["libisal-dev"])]),
-        .target(name: "MarketFeeds", dependencies: ["RiskEngine", "CIsal"]),
+        .target(name: "MarketFeeds", dependencies: ["RiskEngine", "CIsal", "CHookSpawn"]),
+        // Starting an alert hook in a process group of its own with nothing of ours open in it
+        // (GNU extensions of posix_spawn that Swift's Glibc does not import).
+        .target(name: "CHookSpawn"),
         // The live venue adapters (Binance, Bybit, OKX, Hyperliquid: WebSocket, and REST where a venue
         // syncs books from it): the only module that talks to exchanges.
         .target(

@@ -142,53 +142,50 @@ public final class AlertDelivery: @unchecked Sendable {
             return true
         }
         guard admitted else { return }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", command]
-        let stdin = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
         finished.enter()
-        let timeoutSeconds = timeout
-        process.terminationHandler = { [weak self] ended in
-            guard let self else { return }
-            self.lock.withLock {
-                self.running -= 1
-                if ended.terminationReason == .uncaughtSignal {
-                    self.counts.hookFailures += 1
-                    self.counts.lastError = "on-alert stopped by signal \(ended.terminationStatus)"
-                        + (ended.terminationStatus == SIGTERM || ended.terminationStatus == SIGKILL ? " (over \(Int(timeoutSeconds)) s)" : "")
-                } else if ended.terminationStatus != 0 {
-                    self.counts.hookFailures += 1
-                    self.counts.lastError = "on-alert exited \(ended.terminationStatus)"
-                }
-            }
-            self.finished.leave()
-        }
+        let hook: HookProcess
         do {
-            try process.run()
+            hook = try HookProcess.spawn(command, input: input)
         } catch {
             lock.withLock {
                 running -= 1
                 counts.hookFailures += 1
-                counts.lastError = "on-alert could not start: \(error.localizedDescription)"
+                counts.lastError = "on-alert could not start: \(error.reason)"
             }
             finished.leave()
             return
         }
-        // A hook that never reads its input must not block us: the line is far below a pipe's
-        // buffer, and the write end is closed at once.
-        let handle = stdin.fileHandleForWriting
-        try? handle.write(contentsOf: Data(input.utf8))
-        try? handle.close()
-        let pid = process.processIdentifier
-        DispatchQueue.global().asyncAfter(deadline: .now() + timeout) { [weak process] in
-            guard let process, process.isRunning else { return }
-            kill(pid, SIGTERM)
-            DispatchQueue.global().asyncAfter(deadline: .now() + 2) { [weak process] in
-                if let process, process.isRunning { kill(pid, SIGKILL) }
-            }
+        // Stopped past its time, its whole process group (the shell and what it started: a
+        // `sleep` under a shell outlived a SIGTERM to the shell alone, whose slot was never given
+        // back, and after four such hooks no alert reached any hook for the rest of the session:
+        // attacker trial).
+        let timeoutSeconds = timeout
+        DispatchQueue.global().asyncAfter(deadline: .now() + timeout) {
+            guard hook.signalGroup(SIGTERM, overTime: true) else { return }
+            DispatchQueue.global().asyncAfter(deadline: .now() + 2) { _ = hook.signalGroup(SIGKILL, overTime: true) }
         }
+        // Waited for on a thread of its own (a blocking wait, at most `maximumRunning` at once).
+        Thread.detachNewThread { [weak self] in
+            let ending = hook.waitForEnd()
+            guard let self else { return }
+            self.lock.withLock {
+                self.running -= 1
+                switch ending {
+                case .exited(0): break
+                case .exited(let status):
+                    self.counts.hookFailures += 1
+                    self.counts.lastError = "on-alert exited \(status)"
+                case .signalled(let signal, let overTime):
+                    self.counts.hookFailures += 1
+                    self.counts.lastError = "on-alert stopped by signal \(signal)" + (overTime ? " (over \(Self.seconds(timeoutSeconds)) s)" : "")
+                }
+            }
+            self.finished.leave()
+        }
+    }
+
+    /// `2`, `0.5`: a timeout as given.
+    static func seconds(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e9 ? String(Int(value)) : String(value)
     }
 }

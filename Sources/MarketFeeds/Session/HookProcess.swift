@@ -1,0 +1,78 @@
+import CHookSpawn
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One run of the operator's `--on-alert` command: `/bin/sh -c COMMAND` in a process group of its
+/// own, the alert on its standard input, its output discarded, no descriptor of liqwatch's open
+/// in it (a terminal, a socket), the signals liqwatch ignores or blocks back at their defaults.
+///
+/// Its group can be signalled until it is waited for, and never after: the end is first seen
+/// without reaping the shell (`WNOWAIT`), so its process id, and so its group's, cannot have been
+/// given to another process when a signal is sent.
+final class HookProcess: @unchecked Sendable {
+    enum Ending: Equatable {
+        case exited(Int32)
+        /// `overTime`: stopped by liqwatch for running past its timeout.
+        case signalled(Int32, overTime: Bool)
+    }
+
+    struct SpawnError: Error {
+        let reason: String
+    }
+
+    let pid: pid_t
+    private let lock = NSLock()
+    private var ended = false
+    private var stoppedForTime = false
+
+    private init(pid: pid_t) { self.pid = pid }
+
+    static func spawn(_ command: String, input: String) throws(SpawnError) -> HookProcess {
+        var inputEnd: Int32 = -1
+        let pid = liqwatch_spawn_hook(command, &inputEnd)
+        guard pid > 0 else { throw SpawnError(reason: String(cString: strerror(errno))) }
+        // The line is far below a pipe's buffer, and the write end is closed at once: a hook that
+        // never reads its input does not hold us (SIGPIPE is ignored here: a hook gone is EPIPE).
+        let bytes = Array(input.utf8)
+        bytes.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = write(inputEnd, buffer.baseAddress! + offset, buffer.count - offset)
+                if written < 0 { if errno == EINTR { continue } else { break } }
+                offset += written
+            }
+        }
+        close(inputEnd)
+        return HookProcess(pid: pid)
+    }
+
+    /// Sends `signal` to the hook's whole group, unless its shell has ended (then nothing, and
+    /// false). `overTime`: the hook is being stopped for its timeout, and its end is said so.
+    @discardableResult
+    func signalGroup(_ signal: Int32, overTime: Bool) -> Bool {
+        lock.withLock {
+            guard !ended else { return false }
+            if overTime { stoppedForTime = true }
+            kill(-pid, signal)
+            return true
+        }
+    }
+
+    /// Blocks until the shell ends, and reaps it.
+    func waitForEnd() -> Ending {
+        var info = siginfo_t()
+        while waitid(P_PID, id_t(pid), &info, WEXITED | WNOWAIT) != 0 && errno == EINTR {}
+        let overTime = lock.withLock { () -> Bool in
+            ended = true
+            return stoppedForTime
+        }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        // WIFEXITED / WEXITSTATUS / WTERMSIG, written out (macros Swift does not import).
+        let signal = status & 0x7f
+        if signal == 0 { return .exited((status >> 8) & 0xff) }
+        return .signalled(signal, overTime: overTime)
+    }
+}

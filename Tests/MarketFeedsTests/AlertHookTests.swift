@@ -1,0 +1,90 @@
+import Foundation
+import Testing
+@testable import MarketFeeds
+import RiskEngine
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `--on-alert`: a hook past its timeout is stopped with everything it started, counted as
+/// failed, and its slot given back (four hung hooks silenced every hook for the rest of a shift,
+/// their `sleep`s outliving liqwatch: attacker trial).
+@Suite("The alert hook")
+struct AlertHookTests {
+    static func alert(_ number: Int) -> OperatorAlert {
+        OperatorAlert(time: Int64(number) * 1_000_000_000, kind: .signal, market: "BTCUSDT", signal: .spread, value: 5, message: "spread \(number)")
+    }
+
+    /// Whether a process of this id is alive (not a zombie either).
+    static func alive(_ pid: pid_t) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return false }
+        let state = stat.split(separator: ")").last?.split(separator: " ").first
+        return state != "Z"
+    }
+
+    @Test("a hook past its timeout is stopped with its children, counted failed, and its slot is free for the next alert")
+    func timedOutHookGivesItsSlotBack() throws {
+        let scratch = NSTemporaryDirectory() + "liqwatch-hook-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        // Each run writes the pid of a child `sleep` it starts, then waits on it: a shell that
+        // does not exec its last command, as a hook that pipes or backgrounds does.
+        let hung = try AlertDelivery(logPath: nil, command: "sleep 600 & echo $! >> '\(scratch)/children'; wait", maximumRunning: 2, timeout: 0.5)
+        hung.deliver([Self.alert(1), Self.alert(2)])
+        hung.deliver([Self.alert(3)])
+        #expect(hung.summary.hookRuns == 2 && hung.summary.hookSkipped == 1, "\(hung.summary)")
+        hung.waitForHooks(seconds: 10)
+        let summary = hung.summary
+        #expect(summary.hookFailures == 2, "\(summary)")
+        #expect(summary.lastError == "on-alert stopped by signal 15 (over 0.5 s)", "\(summary)")
+        let children = try String(contentsOfFile: scratch + "/children", encoding: .utf8).split(separator: "\n").compactMap { pid_t($0) }
+        #expect(children.count == 2)
+        // Their children went with them (the group was signalled, not the shell alone).
+        let deadline = Date().addingTimeInterval(5)
+        while children.contains(where: Self.alive) && Date() < deadline { usleep(20_000) }
+        #expect(!children.contains(where: Self.alive), "the hooks' sleeps outlived them: \(children)")
+        // The slots are free again: the next alerts run.
+        hung.deliver([Self.alert(4), Self.alert(5)])
+        #expect(hung.summary.hookRuns == 4 && hung.summary.hookSkipped == 1, "\(hung.summary)")
+        hung.waitForHooks(seconds: 10)
+    }
+
+    @Test("a hook gets the alert on its standard input, its exit status counted; one that ends in time is not signalled")
+    func hookReadsItsAlert() throws {
+        let output = NSTemporaryDirectory() + "liqwatch-hook-\(UUID().uuidString).jsonl"
+        defer { unlink(output) }
+        let delivery = try AlertDelivery(logPath: nil, command: "cat >> '\(output)'", timeout: 10)
+        delivery.deliver([Self.alert(1)])
+        delivery.waitForHooks(seconds: 10)
+        #expect(delivery.summary.hookRuns == 1 && delivery.summary.hookFailures == 0, "\(delivery.summary)")
+        let written = try String(contentsOfFile: output, encoding: .utf8)
+        #expect(written == Self.alert(1).jsonLine + "\n", "\(written)")
+        let failing = try AlertDelivery(logPath: nil, command: "cat > /dev/null; exit 3", timeout: 10)
+        failing.deliver([Self.alert(1)])
+        failing.waitForHooks(seconds: 10)
+        #expect(failing.summary.hookFailures == 1 && failing.summary.lastError == "on-alert exited 3", "\(failing.summary)")
+    }
+
+    @Test("a hook does not inherit liqwatch's descriptors or its ignored SIGPIPE")
+    func hookStartsClean() throws {
+        let output = NSTemporaryDirectory() + "liqwatch-hook-\(UUID().uuidString).txt"
+        defer { unlink(output) }
+        // A descriptor of ours, not close-on-exec: the hook must not see it.
+        let opened = open("/dev/null", O_RDONLY)
+        try #require(opened >= 0)
+        let ours = dup2(opened, 77)
+        close(opened)
+        try #require(ours == 77)
+        defer { close(ours) }
+        signal(SIGPIPE, SIG_IGN)
+        let delivery = try AlertDelivery(logPath: nil, command: "ls /proc/self/fd > '\(output)'; grep SigIgn /proc/self/status >> '\(output)'", timeout: 10)
+        delivery.deliver([Self.alert(1)])
+        delivery.waitForHooks(seconds: 10)
+        let listed = try String(contentsOfFile: output, encoding: .utf8)
+        let descriptors = listed.split(separator: "\n").compactMap { Int($0) }
+        #expect(!descriptors.isEmpty && !descriptors.contains(Int(ours)), "\(listed)")
+        let ignored = listed.split(separator: "\n").first { $0.hasPrefix("SigIgn:") }.map { $0.dropFirst(7).trimmingCharacters(in: .whitespaces) } ?? ""
+        let mask = UInt64(ignored, radix: 16) ?? .max
+        #expect(mask & (1 << UInt64(SIGPIPE - 1)) == 0, "SIGPIPE ignored in the hook: \(listed)")
+    }
+}

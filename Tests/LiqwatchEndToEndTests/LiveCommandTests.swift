@@ -63,6 +63,21 @@ struct LiveCommandTests {
         #expect(result.standardError.contains(message), "\(result.standardError)")
     }
 
+    @Test("--record onto the file being replayed, or onto an earlier recording, is refused before anything is written")
+    func recordNeverOverwrites() throws {
+        let scratch = try BadInputCommandTests.Scratch()
+        let line = #"{"type":"insurance_fund","asset":"USDT","balance":"1000","time":1723161255000000000}"# + "\n"
+        let feed = try scratch.write("feed.jsonl", line)
+        let result = try BinaryRunner.run(["live", "events", feed, "--record", feed, "--headless", "--duration", "2", "--no-config"])
+        #expect(result.status == 2, "\(result.standardError)")
+        #expect(result.standardError.contains("exists already, and a recording never writes over a file"), "\(result.standardError)")
+        #expect(try String(contentsOfFile: feed, encoding: .utf8) == line)
+        let events = try scratch.write("x.events", line)
+        let sibling = try BinaryRunner.run(["live", "events", events, "--record", String(events.dropLast(".events".count)), "--headless", "--duration", "2", "--no-config"])
+        #expect(sibling.status == 2 && sibling.standardError.contains("x.events"), "\(sibling.standardError)")
+        #expect(try String(contentsOfFile: events, encoding: .utf8) == line)
+    }
+
     @Test("an event stream from standard input: positions, the fund and marks; a bad line is named and skipped")
     func eventsFromStandardInput() throws {
         let lines = [

@@ -43,6 +43,29 @@ struct LiveInputTests {
         #expect(replay.engine.fund("USDT").balance == Fixed(5_000))
     }
 
+    @Test("a recording never writes over a file: the file, its .events and their segments are named before the session, and a segment met later is refused untouched")
+    func recorderNeverTruncates() throws {
+        let scratch = try ScratchDirectory()
+        let path = scratch.url.appendingPathComponent("r.rec").path
+        #expect(LiveRecorder.existingFiles(basePath: path).isEmpty)
+        try "old session\n".write(toFile: path + ".2", atomically: true, encoding: .utf8)
+        try "old events\n".write(toFile: path + ".events", atomically: true, encoding: .utf8)
+        try "not a segment\n".write(toFile: path + ".bak", atomically: true, encoding: .utf8)
+        #expect(Set(LiveRecorder.existingFiles(basePath: path)) == [path + ".2", path + ".events"])
+        // Relative to the working directory, named as given.
+        #expect(LiveRecorder.existingFiles(basePath: "no-such-recording-\(UUID().uuidString).rec").isEmpty)
+        // The segment an old run left is met by a rotation: refused, its lines kept.
+        let recorder = try LiveRecorder(path: path, rotation: LiveRecorder.Rotation(maxBytes: 10))
+        var line: [UInt8] = []
+        LiveRecorder.line(receiveTime: 1, frame: Self.events[0].utf8, into: &line)
+        try recorder.write(line: line)
+        try recorder.write(line: line)
+        #expect(throws: InputError.self) { try recorder.write(line: line) }
+        #expect(try String(contentsOfFile: path + ".2", encoding: .utf8) == "old session\n")
+        #expect(throws: InputError.self) { _ = try LiveRecorder(path: path + ".events") }
+        #expect(try String(contentsOfFile: path + ".events", encoding: .utf8) == "old events\n")
+    }
+
     @Test("backoff doubles to a cap, with jitter between half and the whole step")
     func backoff() {
         for attempt in 0..<20 {

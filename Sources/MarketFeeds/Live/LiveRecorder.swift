@@ -36,10 +36,47 @@ public final class LiveRecorder {
 
     deinit { close(descriptor) }
 
+    /// A new file only: a recording never writes over one (it truncated whatever was there: the
+    /// events file it was replaying, the operator's positions file, the recording of the session
+    /// before a restart, and a rotated run's first segment while the old `.1`, `.2` stayed beside
+    /// it: attacker trial).
     static func open(_ path: String) throws(InputError) -> Int32 {
-        let descriptor = Glibc.open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw .unwritable(path: path, reason: String(cString: strerror(errno))) }
+        let descriptor = Glibc.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else {
+            if errno == EEXIST { throw .unwritable(path: path, reason: LiveRecorder.existsReason) }
+            throw .unwritable(path: path, reason: String(cString: strerror(errno)))
+        }
         return descriptor
+    }
+
+    static let existsReason = "it exists already, and a recording never writes over a file: move it away or record to another name"
+
+    /// The files a recording to `path` may write, any of which exists already: `path`, its
+    /// `.events`, and their rotated segments `.1`, `.2`, ... (checked before a session starts, so
+    /// a rotation never meets an old segment half way through a shift).
+    public static func existingFiles(basePath path: String) -> [String] {
+        var found: [String] = []
+        for base in [path, path + ".events"] {
+            var status = stat()
+            if lstat(base, &status) == 0 { found.append(base) }
+        }
+        let slash = path.lastIndex(of: "/")
+        let directory = slash.map { String(path[..<$0]) }.map { $0.isEmpty ? "/" : $0 } ?? "."
+        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        guard let listing = opendir(directory) else { return found }
+        defer { closedir(listing) }
+        while let entry = readdir(listing) {
+            let entryName = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            for prefix in [name + ".", name + ".events."] where entryName.hasPrefix(prefix) {
+                let suffix = entryName.dropFirst(prefix.count)
+                if !suffix.isEmpty && suffix.allSatisfy({ $0.isASCII && $0.isNumber }) {
+                    found.append(directory == "." && slash == nil ? entryName : directory + (directory.hasSuffix("/") ? "" : "/") + entryName)
+                }
+            }
+        }
+        return found
     }
 
     /// The recorded line of a frame: `<receive time ns> <frame>`. A frame is one line, so a newline

@@ -84,6 +84,18 @@ struct LiveCommand: ParsableCommand {
         }
         if !(eventsIdleTimeout > 0 && eventsIdleTimeout <= 86_400) { throw ValidationError("--events-idle-timeout must be more than 0 and at most 86400 seconds") }
         if (recordMaxMB != nil || recordMaxMinutes != nil) && record == nil { throw ValidationError("--record-max-mb and --record-max-minutes need --record FILE") }
+        if let record {
+            // Never over a file: the input it replays, the positions file, the last session's
+            // recording or its segments were all truncated (attacker trial).
+            let existing = LiveRecorder.existingFiles(basePath: record)
+            if !existing.isEmpty {
+                let named = existing.prefix(3).map { "'" + SafeText.escaped($0) + "'" }.joined(separator: ", ") + (existing.count > 3 ? " and \(existing.count - 3) more" : "")
+                throw ValidationError("--record: \(named) exist\(existing.count == 1 ? "s" : "") already, and a recording never writes over a file: move \(existing.count == 1 ? "it" : "them") away or record to another name")
+            }
+            if let alertLog = alerts.alertLog, [record, record + ".events"].contains(alertLog) {
+                throw ValidationError("--record and --alert-log name the same file: give each its own")
+            }
+        }
         let readsStandardInput = (words.first == "events" && words.dropFirst().first == "-") || extraEvents == "-"
         if readsStandardInput && !headless {
             throw ValidationError("standard input (-) is the event stream, so it cannot also be the keyboard: add --headless, or use tcp://, listen:// or a file")

@@ -53,7 +53,9 @@ enum LadderPane {
             return
         }
         let levelsPerSide = (inner.height - 2) / 2
-        let step = max(instrument.tickSize.bookUnits, 1) * grouping
+        // Saturated: an instrument file's tick of 10⁸ grouped by 1,000 trapped (attacker trial).
+        let (product, overflow) = max(instrument.tickSize.bookUnits, 1).multipliedReportingOverflow(by: grouping)
+        let step = overflow ? Int64.max : product
         let shortLiquidations = model.table.shortLiquidations[symbol] ?? []
         let longLiquidations = model.table.longLiquidations[symbol] ?? []
         let reach = model.table.liquidationReach[symbol] ?? LiquidationReach()

@@ -105,8 +105,14 @@ extension Engine {
         // mark that is not positive: the projection read "→ 0.00: 0 liquidations"); the lowest
         // price the market can quote, one tick (a market of no tick: a book's smallest unit),
         // stands for it, and the result shows it.
-        let shocked = Fixed.maximum((mark * (Fixed(100) + shockPercent) / Fixed(100)).rounded(toMultipleOf: tick),
-            tick.isPositive ? tick : Fixed(bookUnits: 1))
+        let exact = mark * (Fixed(100) + shockPercent) / Fixed(100)
+        var shocked = Fixed.maximum(exact.rounded(toMultipleOf: tick), tick.isPositive ? tick : Fixed(bookUnits: 1))
+        // A tick coarser than the move (an instrument file's tick of 10⁸ on BTCUSDT) rounded a
+        // −5 % shock up to the tick, a rise that liquidated the shorts (attacker trial): such a
+        // mark is taken to the book's unit instead, the way the shock goes.
+        if (shockPercent.isNegative && shocked > mark) || (shockPercent.isPositive && shocked < mark) {
+            shocked = Fixed(bookUnits: Swift.max(1, exact.bookUnits))
+        }
         // The fund as it stands, without a copy of the engine, where nothing would be liquidated
         // (never mid-cascade: that one ends first). A market no position was ever placed in has
         // nothing to liquidate, and a shock of its mark moves nothing else (the engine's markets

@@ -64,57 +64,62 @@ public struct TriggerIndex: Hashable, Sendable {
     /// makes such a pair, as every entry it pushes carries a new version, but the index does not
     /// rely on it).
     public func leading(_ side: Side, count: Int, isLive: (Entry) -> Bool) -> [Entry] {
-        leading(side, count: count, upTo: count, while: { _ in false }, isLive: isLive).entries
+        var walk = startWalk()
+        continueWalk(side, &walk, isLive: isLive) { $0.count >= count }
+        return walk.walked
     }
 
-    /// The first `count` live entries of a side, then on while `near` holds of the next one, up
-    /// to `limit` in all; and the first live entry left out (nil: none is), by which a reader can
-    /// tell whether the list still holds at another mark.
-    public func leading(_ side: Side, count: Int, upTo limit: Int, while near: (Entry) -> Bool,
-                        isLive: (Entry) -> Bool) -> (entries: [Entry], next: Entry?) {
-        guard limit > 0 else { return ([], nil) }
+    /// A best-first walk of a side's heap from its top, to be taken further while the index is
+    /// unchanged (`generation`): the stressed deficit reads the positions near liquidation every
+    /// second, and a mark that moved a little needs a few more of them, not the walk again.
+    public struct LeadingWalk: Sendable {
+        /// The live entries met so far, in trigger order, each position once.
+        public fileprivate(set) var walked: [Entry] = []
+        /// The heap's slots not yet visited whose parents were: the walk's own small heap.
+        fileprivate var frontier: [Int]
+        /// The positions walked, once there are more than a scan of `walked` finds cheaply.
+        fileprivate var seen: Set<Int32>? = nil
+        public let generation: UInt64
+        public var isExhausted: Bool { frontier.isEmpty }
+    }
+
+    public func startWalk() -> LeadingWalk {
+        LeadingWalk(frontier: [0], generation: generation)
+    }
+
+    /// Walks on, appending each live entry not walked yet, until `done` holds of what is walked
+    /// (asked before each step) or the side has no more.
+    public func continueWalk(_ side: Side, _ walk: inout LeadingWalk, isLive: (Entry) -> Bool, until done: ([Entry]) -> Bool) {
         // Each order written out where it is passed, so that the inlined walk compares directly.
-        if side == .long {
-            return TriggerIndex.leading(longs, count: count, limit: limit, near: near, isLive: isLive) { $0.price > $1.price }
-        }
-        return TriggerIndex.leading(shorts, count: count, limit: limit, near: near, isLive: isLive) { $0.price < $1.price }
+        if side == .long { TriggerIndex.continueWalk(longs, &walk, isLive: isLive, until: done) { $0.price > $1.price } }
+        else { TriggerIndex.continueWalk(shorts, &walk, isLive: isLive, until: done) { $0.price < $1.price } }
     }
 
     @inline(__always)
-    private static func leading(_ heap: [Entry], count: Int, limit: Int, near: (Entry) -> Bool, isLive: (Entry) -> Bool,
-                                before: (Entry, Entry) -> Bool) -> (entries: [Entry], next: Entry?) {
-        guard !heap.isEmpty else { return ([], nil) }
-        var result: [Entry] = []
-        result.reserveCapacity(Swift.min(count, heap.count))
-        var next: Entry? = nil
-        // A set only pays for itself past a few dozen positions; below, a scan of the result is
-        // cheaper than hashing.
-        var seen: Set<Int32>? = nil
+    private static func continueWalk(_ heap: [Entry], _ walk: inout LeadingWalk, isLive: (Entry) -> Bool,
+                                     until done: ([Entry]) -> Bool, before: (Entry, Entry) -> Bool) {
         heap.withUnsafeBufferPointer { entries in
-            var frontier: [Int] = [0]
-            frontier.reserveCapacity(2 * Swift.min(count, entries.count) + 2)
-            while let slot = frontier.first {
-                Heap.pop(&frontier) { before(entries[$0], entries[$1]) }
+            // An index of no entries: nothing to visit (a slot past the heap is never pushed).
+            if walk.frontier.first.map({ $0 >= entries.count }) ?? false { walk.frontier.removeAll() }
+            while !done(walk.walked), let slot = walk.frontier.first {
+                Heap.pop(&walk.frontier) { before(entries[$0], entries[$1]) }
                 let entry = entries[slot]
                 if isLive(entry) {
-                    if result.count >= count && (result.count >= limit || !near(entry)) {
-                        next = entry
-                        break
-                    }
-                    if seen == nil && result.count >= TriggerIndex.scannedDuplicates {
-                        seen = Set(result.map(\.position))
+                    // A set only pays for itself past a few dozen positions; below, a scan of the
+                    // walk is cheaper than hashing.
+                    if walk.seen == nil && walk.walked.count >= TriggerIndex.scannedDuplicates {
+                        walk.seen = Set(walk.walked.map(\.position))
                     }
                     let isNew: Bool
-                    if seen != nil { isNew = seen!.insert(entry.position).inserted }
-                    else { isNew = !result.contains { $0.position == entry.position } }
-                    if isNew { result.append(entry) }
+                    if walk.seen != nil { isNew = walk.seen!.insert(entry.position).inserted }
+                    else { isNew = !walk.walked.contains { $0.position == entry.position } }
+                    if isNew { walk.walked.append(entry) }
                 }
                 let left = 2 * slot + 1
-                if left < entries.count { Heap.push(&frontier, left) { before(entries[$0], entries[$1]) } }
-                if left + 1 < entries.count { Heap.push(&frontier, left + 1) { before(entries[$0], entries[$1]) } }
+                if left < entries.count { Heap.push(&walk.frontier, left) { before(entries[$0], entries[$1]) } }
+                if left + 1 < entries.count { Heap.push(&walk.frontier, left + 1) { before(entries[$0], entries[$1]) } }
             }
         }
-        return (result, next)
     }
 
     /// Up to this many leading entries, duplicates are found by scanning the result.

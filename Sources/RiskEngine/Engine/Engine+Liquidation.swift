@@ -56,7 +56,7 @@ extension Engine {
 
     /// Puts an open position back into the trigger index after a step removed its entry.
     mutating func reindex(_ index: Int32) {
-        positions[Int(index)].version &+= 1
+        bumpVersion(index)
         let position = positions[Int(index)]
         guard let trigger = position.triggerPrice else { return }
         markets[Int(position.symbolIndex)].triggers.insert(
@@ -152,7 +152,7 @@ extension Engine {
         let fund = markets[market].fundIndex
         transfer(fee, asset: asset, from: owner, to: .fund(fund), cause: .liquidationFee, symbol: instrument.symbol, account: id, into: &notes)
         positions[Int(index)].quantity -= stepQuantity
-        positions[Int(index)].version &+= 1
+        bumpVersion(index)
         didChangeADLInputs(index)
         markets[market].book.consume(side, fills: walk.fills)
         recordBookActivity(market: market, fills: walk.fills, quantity: stepQuantity, mark: mark)
@@ -299,7 +299,7 @@ extension Engine {
         // Close the position, then cover what the book did not fill.
         willChangeADLInputs(index)
         positions[Int(index)].quantity = .zero
-        positions[Int(index)].version &+= 1
+        bumpVersion(index)
         didChangeADLInputs(index)
         refreshAccount(Int32(account))
         var adlUnits = beyondFundUnits
@@ -408,7 +408,7 @@ extension Engine {
             }
             willChangeADLInputs(index)
             positions[Int(index)].quantity -= take
-            positions[Int(index)].version &+= 1
+            bumpVersion(index)
             didChangeADLInputs(index)
             if !positions[Int(index)].isOpen { Heap.pop(&queue.heap, before: ADLHeapEntry.before) }
             refreshAccount(Int32(account))

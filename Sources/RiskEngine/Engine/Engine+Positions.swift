@@ -303,7 +303,7 @@ extension Engine {
             positions[Int(index)].leverage = update.pointee.leverage ?? .zero
         }
         positions[Int(index)].quantity = quantity
-        positions[Int(index)].version &+= 1
+        bumpVersion(index)
         // Stated anew and applied: what the engine's change left is the operator's now.
         if !engineChangedPositions.isEmpty { engineChangedPositions.removeValue(forKey: index) }
         didChangeADLInputs(index)
@@ -606,7 +606,7 @@ extension Engine {
         if liquidation == position.liquidationPrice && bankruptcy == position.bankruptcyPrice { return }
         positions[Int(index)].liquidationPrice = liquidation
         positions[Int(index)].bankruptcyPrice = bankruptcy
-        positions[Int(index)].version &+= 1
+        bumpVersion(index)
         let market = Int(position.symbolIndex)
         if let trigger = positions[Int(index)].triggerPrice {
             markets[market].triggers.insert(
@@ -620,6 +620,15 @@ extension Engine {
             let candidate = snapshot[Int(entry.position)]
             return candidate.isOpen && candidate.version == entry.version
         }
+    }
+
+    /// A position changed (its quantity, its terms): its trigger entries go stale, and its
+    /// market counts the change, so a reader of the market's entries that saw no change since
+    /// knows they are all still live without looking at each (`leadingEntries`).
+    @inline(__always)
+    mutating func bumpVersion(_ index: Int32) {
+        positions[Int(index)].version &+= 1
+        markets[Int(positions[Int(index)].symbolIndex)].positionChanges &+= 1
     }
 
     func isLive(_ entry: TriggerIndex.Entry) -> Bool {

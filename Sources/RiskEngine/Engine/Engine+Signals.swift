@@ -1,3 +1,5 @@
+import CPrefetch
+
 extension Engine {
     static let nanosecondsPerSecond: Int64 = 1_000_000_000
 
@@ -93,8 +95,9 @@ extension Engine {
     /// outdated, its riskiest entries, and the stressed deficit from them.
     private mutating func readMarketForSample(_ index: Int) -> StressedDeficit {
         markets[index].markOutdated = markets[index].markIsOutdated(now: time, maximumAge: configuration.maximumBookAge)
-        if markets[index].markPrice != nil { keepLeadingEntries(market: index) }
-        return stressedDeficit(market: index)
+        // The entries kept are read at once, not looked up and checked again.
+        let reads = markets[index].markPrice != nil ? keepLeadingEntries(market: index) : nil
+        return stressedDeficit(market: index, reads: reads)
     }
 
     /// What a market's signals are judged on now.
@@ -219,6 +222,11 @@ extension Engine {
     /// fund-takes-over rule the fund would take it over at the bankruptcy price, and the fund's
     /// present loss on what it already holds is added to the deficit.
     public func stressedDeficit(market index: Int) -> StressedDeficit {
+        stressedDeficit(market: index, reads: nil)
+    }
+
+    /// `reads`: each side's entries read just now (`keepLeadingEntries`), else read here.
+    func stressedDeficit(market index: Int, reads: (long: LeadingEntries, short: LeadingEntries)?) -> StressedDeficit {
         // A book that cannot be trusted is STALE, not a stress: nothing would be liquidated into it.
         // An outdated mark leaves the book's answer standing: the stress walks the book from the
         // riskiest positions' bankruptcy prices, not from the mark (it read 0 the moment the mark
@@ -236,25 +244,38 @@ extension Engine {
         }
         var worst = StressedDeficit()
         for side in [Side.long, Side.short] {
-            let read = leadingRead(side, market: index)
-            let riskiest = read.entries
+            let read = reads.map { side == .long ? $0.long : $0.short } ?? leadingRead(side, market: index)
+            let riskiest = read.walk.walked.prefix(read.taken)
             guard !riskiest.isEmpty else { continue }
             worst.positions += riskiest.count
             // More near liquidation than a sample walks: what it gives is a floor.
-            if riskiest.count >= read.limit, let next = read.next, let mark = markets[index].markPrice, nearBand(side, mark: mark)(next) {
+            if riskiest.count >= read.limit, read.walk.walked.count > read.taken, let mark = markets[index].markPrice,
+                nearBand(side, mark: mark)(read.walk.walked[read.taken]) {
                 worst.beyondLimit = true
             }
             // Copied only for a side with positions (every market is read every second).
             let instrument = markets[index].instrument
             let book = markets[index].book
-            var quantities: [Int64] = []
-            quantities.reserveCapacity(riskiest.count)
+            // Each position read once, fetched a few ahead: thousands near liquidation lie scattered
+            // through a million positions, and waiting on memory was most of the sample.
+            var taken: [Position] = []
+            taken.reserveCapacity(riskiest.count)
             var sum: Int64 = 0
-            for entry in riskiest {
-                let quantity = positions[Int(entry.position)].quantity.bookUnits
-                quantities.append(quantity)
-                let (added, overflow) = sum.addingReportingOverflow(quantity)
-                sum = overflow ? .max : added
+            positions.withUnsafeBufferPointer { all in
+                // Not empty: the entries name positions in it.
+                guard let base = all.baseAddress else { return }
+                let lookahead = 8
+                for offset in riskiest.indices {
+                    if offset + lookahead < riskiest.endIndex {
+                        let ahead = base + Int(riskiest[offset + lookahead].position)
+                        liqwatch_prefetch(ahead)
+                        liqwatch_prefetch(UnsafeRawPointer(ahead) + 64)
+                    }
+                    let position = all[Int(riskiest[offset].position)]
+                    taken.append(position)
+                    let (added, overflow) = sum.addingReportingOverflow(position.quantity.bookUnits)
+                    sum = overflow ? .max : added
+                }
             }
             let walk = book.walk(side.closingBookSide, quantity: sum)
             let fills = walk.fills
@@ -269,21 +290,46 @@ extension Engine {
             var unfilled: Int64 = 0
             var unfilledNotional = Fixed.zero
             var unseen: Int64 = 0
-            for (entry, quantity) in zip(riskiest, quantities) {
-                let position = positions[Int(entry.position)]
+            for position in taken {
+                let quantity = position.quantity.bookUnits
                 var needed = quantity
                 var net = Fixed.zero
+                let (firstFill, leftInFirst) = (fillIndex, leftInFill)
+                var worstPrice: Int64? = nil
                 while needed > 0 && fillIndex < fills.count {
                     let take = min(needed, leftInFill)
-                    if let bankruptcy = position.bankruptcy {
-                        net += Engine.pnlAtBankruptcy(position, bankruptcy: bankruptcy, instrument: instrument,
-                            fill: Fill(price: fills[fillIndex].price, size: take))
-                    }
+                    worstPrice = fills[fillIndex].price
                     needed -= take
                     leftInFill -= take
                     if leftInFill == 0 {
                         fillIndex += 1
                         leftInFill = fillIndex < fills.count ? fills[fillIndex].size : 0
+                    }
+                }
+                // Its fills against its bankruptcy price, piece by piece, where they can leave a
+                // deficit: its worst fill (the last, the book walked best first) is past its
+                // bankruptcy price, or a loss past the levels shown is to be set against them.
+                // Otherwise every piece is at or better than bankruptcy and the net is no deficit:
+                // at a million positions, thousands near liquidation, the products were most of
+                // the sample.
+                if let bankruptcy = position.bankruptcy, let worst = worstPrice {
+                    let worstFill = Fixed(bookUnits: worst)
+                    let pastBankruptcy = position.side == .long ? worstFill < bankruptcy : worstFill > bankruptcy
+                    if pastBankruptcy || (needed > 0 && pastShown) {
+                        var left = quantity - needed
+                        var index = firstFill
+                        var inFill = leftInFirst
+                        while left > 0 && index < fills.count {
+                            let take = min(left, inFill)
+                            net += Engine.pnlAtBankruptcy(position, bankruptcy: bankruptcy, instrument: instrument,
+                                fill: Fill(price: fills[index].price, size: take))
+                            left -= take
+                            inFill -= take
+                            if inFill == 0 {
+                                index += 1
+                                inFill = index < fills.count ? fills[index].size : 0
+                            }
+                        }
                     }
                 }
                 if needed > 0 && pastShown {
@@ -343,26 +389,77 @@ extension Engine {
     /// the riskiest is still near, and the first left out (or any after it, further from the mark)
     /// is not.
     func leadingEntries(_ side: Side, market index: Int) -> [TriggerIndex.Entry] {
-        leadingRead(side, market: index).entries
+        let read = leadingRead(side, market: index)
+        return Array(read.walk.walked.prefix(read.taken))
     }
 
     private func leadingRead(_ side: Side, market index: Int) -> LeadingEntries {
+        leadingRead(side, market: index, kept: side == .long ? markets[index].leadingLongs : markets[index].leadingShorts)
+    }
+
+    /// `kept`: the read the last sample kept, taken out of the market so that its walk, taken
+    /// further, is not copied.
+    private func leadingRead(_ side: Side, market index: Int, kept: consuming LeadingEntries?) -> LeadingEntries {
         let count = configuration.stressedPositions
         let limit = Swift.max(count, configuration.stressedPositionsLimit)
+        let triggers = markets[index].triggers
+        let changes = markets[index].positionChanges
+        var walk: TriggerIndex.LeadingWalk
+        // Whether every entry walked is known live: no position of the market changed since.
+        var knownLive = false
+        if let kept = kept.take(), kept.walk.generation == triggers.generation, kept.count == count, kept.limit == limit {
+            walk = kept.walk
+            knownLive = kept.positionChanges == changes
+        } else {
+            walk = triggers.startWalk()
+            knownLive = true
+        }
         guard let mark = markets[index].markPrice else {
-            return LeadingEntries(generation: markets[index].triggers.generation, count: count, limit: limit,
-                entries: markets[index].triggers.leading(side, count: count) { isLive($0) }, next: nil)
+            if !knownLive && !allLive(walk.walked[...]) { walk = triggers.startWalk() }
+            triggers.continueWalk(side, &walk, isLive: { isLive($0) }) { $0.count >= count }
+            return LeadingEntries(count: count, limit: limit, walk: walk, taken: Swift.min(count, walk.walked.count), positionChanges: changes)
         }
         let near = nearBand(side, mark: mark)
-        if let kept = side == .long ? markets[index].leadingLongs : markets[index].leadingShorts,
-            kept.generation == markets[index].triggers.generation, kept.count == count, kept.limit == limit,
-            kept.entries.count <= count || near(kept.entries[kept.entries.count - 1]),
-            kept.entries.count >= limit || kept.next.map({ !near($0) }) ?? true,
-            kept.entries.allSatisfy({ isLive($0) }) {
-            return kept
+        // How many of those walked are taken at this mark: the riskiest, then on while near (in
+        // trigger order the near ones come first, so a binary search finds where they end).
+        func takenCount(_ walked: [TriggerIndex.Entry]) -> Int {
+            var low = Swift.min(count, walked.count), high = Swift.min(limit, walked.count)
+            while low < high {
+                let middle = (low + high) / 2
+                if near(walked[middle]) { low = middle + 1 } else { high = middle }
+            }
+            return low
         }
-        let (entries, next) = markets[index].triggers.leading(side, count: count, upTo: limit, while: near) { isLive($0) }
-        return LeadingEntries(generation: markets[index].triggers.generation, count: count, limit: limit, entries: entries, next: next)
+        // One of them gone stale (a position closed or changed without a new entry): walked again.
+        // Every one walked is checked, not only those taken now: the read is kept as known live,
+        // and a band that widens later takes the rest without a look.
+        if !knownLive && !allLive(walk.walked[...]) { walk = triggers.startWalk() }
+        var taken = takenCount(walk.walked)
+        // On until the entry after those taken is walked too: it says whether more are near
+        // than the limit takes, and a mark that moves on finds where the band ends.
+        if taken == walk.walked.count && !walk.isExhausted {
+            triggers.continueWalk(side, &walk, isLive: { isLive($0) }) { walked in
+                walked.count > count && (walked.count > limit || !near(walked[walked.count - 1]))
+            }
+            taken = takenCount(walk.walked)
+        }
+        return LeadingEntries(count: count, limit: limit, walk: walk, taken: taken, positionChanges: changes)
+    }
+
+    /// Whether every one of `entries` is live, their positions fetched a few ahead (they lie
+    /// scattered through the positions).
+    private func allLive(_ entries: ArraySlice<TriggerIndex.Entry>) -> Bool {
+        guard !entries.isEmpty else { return true }
+        return positions.withUnsafeBufferPointer { all in
+            guard let base = all.baseAddress else { return false }
+            for offset in entries.indices {
+                if offset + 8 < entries.endIndex { liqwatch_prefetch(base + Int(entries[offset + 8].position)) }
+                let entry = entries[offset]
+                let position = all[Int(entry.position)]
+                if !(position.isOpen && position.version == entry.version) { return false }
+            }
+            return true
+        }
     }
 
     /// Whether a trigger entry of `side` is near liquidation at `mark` (as `isNearLiquidation`
@@ -374,11 +471,13 @@ extension Engine {
     }
 
     /// Keeps each side's leading entries for the next samples (see `leadingEntries`).
-    mutating func keepLeadingEntries(market index: Int) {
-        let longs = leadingRead(.long, market: index)
-        let shorts = leadingRead(.short, market: index)
+    @discardableResult
+    mutating func keepLeadingEntries(market index: Int) -> (long: LeadingEntries, short: LeadingEntries) {
+        let longs = leadingRead(.long, market: index, kept: markets[index].leadingLongs.take())
+        let shorts = leadingRead(.short, market: index, kept: markets[index].leadingShorts.take())
         markets[index].leadingLongs = longs
         markets[index].leadingShorts = shorts
+        return (longs, shorts)
     }
 
     /// The walk a position's liquidation would make through `book` now, and the deficit it would
@@ -408,6 +507,14 @@ extension Engine {
     /// What closing `fill.size` of a position at `fill.price` makes against its bankruptcy price:
     /// negative is a deficit.
     static func pnlAtBankruptcy(_ position: Position, bankruptcy: Fixed, instrument: Instrument, fill: Fill) -> Fixed {
+        // A linear contract's, as `MarginMath.unrealisedPnL` computes it (signed quantity times
+        // the move), without making its terms: the stressed deficit asks this of every position
+        // near liquidation every second, and the terms retained and released the instrument's
+        // brackets each time.
+        if case .linear = instrument.kind {
+            let quantity = Fixed(bookUnits: fill.size)
+            return (position.side == .long ? quantity : -quantity) * (Fixed(bookUnits: fill.price) - bankruptcy)
+        }
         let terms = PositionTerms(side: position.side, quantity: Fixed(bookUnits: fill.size), entryPrice: bankruptcy,
             kind: instrument.kind, brackets: instrument.brackets)
         return MarginMath.unrealisedPnL(terms, at: Fixed(bookUnits: fill.price))

@@ -56,6 +56,8 @@ public struct MarketState: Sendable {
     var triggers = TriggerIndex()
     /// The riskiest live entries of each side as the signals last read them (see
     /// `Engine.leadingEntries`): walking the heaps for them every second was a third of a sample.
+    /// Changes to this market's positions (`Engine.bumpVersion`), counted.
+    var positionChanges: UInt64 = 0
     var leadingLongs: LeadingEntries?
     var leadingShorts: LeadingEntries?
     /// Every position ever opened in this symbol (closed ones are skipped when scanned).
@@ -287,13 +289,15 @@ public enum MarkSource: String, Hashable, Sendable {
 
 /// Leading trigger entries read from a market's index at one of its generations.
 struct LeadingEntries: Sendable {
-    var generation: UInt64
     /// The riskiest taken whatever their distance, and the most taken.
     var count: Int
     var limit: Int
-    var entries: [TriggerIndex.Entry]
-    /// The first live entry left out (see `TriggerIndex.leading(_:count:upTo:while:isLive:)`).
-    var next: TriggerIndex.Entry?
+    /// The walk of the side's trigger heap so far (it may have gone past those taken now).
+    var walk: TriggerIndex.LeadingWalk
+    /// How many of the walked were taken at the mark of the read.
+    var taken: Int
+    /// The market's `positionChanges` when every one walked was last known live.
+    var positionChanges: UInt64
 }
 
 /// A position the insurance fund holds: quantity taken over at bankruptcy prices, and its average

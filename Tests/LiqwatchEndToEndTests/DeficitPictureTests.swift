@@ -179,7 +179,7 @@ struct DeficitPictureTests {
         #expect(result.status == 0, "\(result.standardError)")
         // (59,400 − 59,000) × 1 = 400.00, 40 % of the fund of 1,000: warn (10 % to 50 %).
         #expect(result.standardOutput.contains(
-            "stressed deficit now binance-usdm:BTCUSDT (1 position, both sides, liquidated into the book as it is, each side on its own: the 50 riskiest a side and every one within 0.5 % of its liquidation price, at most 10000 a side): 400.00 USDT; warn"),
+            "stressed deficit now binance-usdm:BTCUSDT (1 long liquidated into the book as it is, each side on its own: the 50 riskiest a side and every one within 0.5 % of its liquidation price, at most 10000 a side): 400.00 USDT; warn"),
             "\(result.standardOutput)")
         // Nothing was liquidated, and no total is made up in an asset.
         #expect(result.standardOutput.contains("\ndeficits: 0\n"), "\(result.standardOutput)")

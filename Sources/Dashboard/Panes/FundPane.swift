@@ -149,6 +149,13 @@ enum FundPane {
             coverage = "no stressed deficit"
             shorterCoverage = ["none"]
         }
+        // How many positions the stress liquidated, where the line has room: the 50 riskiest
+        // alone read `ADL 6.070 BTC` beside 1,699 liquidations below an empty book, and no pane
+        // said what it stood for (operator trial).
+        if stressed.positions > 0 && (stressed.unfilledQuantity.isPositive || stressed.deficit.isPositive) {
+            shorterCoverage.insert(coverage, at: 0)
+            coverage += " · " + stressed.positionsInWords(Format.count)
+        }
         // Its label stays beside it (a shorter value is taken for its room): "24.112 BTC → ADL"
         // alone, under the balance, read as ADL done, not as what a stress would send there.
         line("covers stress", coverage, stressed.adlCertain ? .alert : (stressed.deficit.isPositive ? .warn : .text), shorter: shorterCoverage,

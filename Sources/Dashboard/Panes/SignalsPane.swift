@@ -83,7 +83,7 @@ enum SignalsPane {
             // liquidation (`ADL 6.070 BTC` was the 50 riskiest alone, beside 1,699 liquidations
             // below an empty book: operator trial).
             let stress = market.shownStress
-            var text = stress.positions > 0 ? "stress of \(stress.beyondLimit ? "≥" : "")\(Format.count(stress.positions)) positions: " : "stress: "
+            var text = stress.positions > 0 ? "stress of " + stress.positionsInWords(Format.count) + ": " : "stress: "
             // The engine's exact quantity of the same sample, as the row above gives it (review).
             if stressed.unfilledQuantity != nil {
                 text += "the book cannot fill \(Format.quantity(market.shownStress.unfilledQuantity, market.instrument)) \(market.instrument.quantityUnit) → \(cover)"

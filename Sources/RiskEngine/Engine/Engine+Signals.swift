@@ -243,11 +243,12 @@ extension Engine {
             return StressedDeficit()
         }
         var worst = StressedDeficit()
+        var allPositions = 0
         for side in [Side.long, Side.short] {
             let read = reads.map { side == .long ? $0.long : $0.short } ?? leadingRead(side, market: index)
             let riskiest = read.walk.walked.prefix(read.taken)
             guard !riskiest.isEmpty else { continue }
-            worst.positions += riskiest.count
+            allPositions += riskiest.count
             // More near liquidation than a sample walks: what it gives is a floor.
             if riskiest.count >= read.limit, read.walk.walked.count > read.taken, let mark = markets[index].markPrice,
                 nearBand(side, mark: mark)(read.walk.walked[read.taken]) {
@@ -350,20 +351,28 @@ extension Engine {
             }
             // Each side on its own: the larger deficit, and the larger quantity the book cannot
             // fill (a squeeze on one side while the other leaves a deficit is both).
-            worst.deficit = Fixed.maximum(worst.deficit, total)
+            // The side whose figure is shown says how many it liquidated (both sides counted, 50
+            // shorts that leave nothing beside the longs that go to ADL read as the stress's).
+            if total > worst.deficit {
+                worst.deficit = total
+                if worst.unfilledNotional.isZero { (worst.positions, worst.positionsSide) = (riskiest.count, side) }
+            }
             if unfilledNotional > worst.unfilledNotional {
                 worst.unfilledNotional = unfilledNotional
                 worst.unfilledQuantity = Fixed(bookUnits: unfilled)
+                (worst.positions, worst.positionsSide) = (riskiest.count, side)
             }
             if unseen > 0 && Fixed(bookUnits: unseen) > worst.pastShownQuantity {
                 worst.pastShownQuantity = Fixed(bookUnits: unseen)
                 worst.shownLevels = markets[index].book.shownLevels
+                if worst.deficit.isZero && worst.unfilledNotional.isZero { (worst.positions, worst.positionsSide) = (riskiest.count, side) }
             }
         }
         if configuration.unfilled == .fundTakesOver, let mark = markets[index].markPrice {
             let exposure = markets[index].fundExposure(at: mark)
             if exposure.isNegative { worst.deficit += -exposure }
         }
+        if worst.positionsSide == nil { worst.positions = allPositions }
         worst.adlCertain = adlCertain(worst, market: index)
         return worst
     }

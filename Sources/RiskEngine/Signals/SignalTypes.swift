@@ -168,14 +168,28 @@ public struct StressedDeficit: Hashable, Sendable {
     /// level shown is in `deficit`, which is then a floor (ADL follows where it passes the fund).
     public var pastShownQuantity: Fixed = .zero
     public var shownLevels = 0
-    /// The positions liquidated into the book, both sides (see `Engine.leadingEntries`).
+    /// The positions liquidated into the book (see `Engine.leadingEntries`): of the side whose
+    /// figures these are (`positionsSide`), else of both sides.
     public var positions = 0
+    public var positionsSide: Side? = nil
     /// More positions were near liquidation than a sample takes (`stressedPositionsLimit` a
     /// side): the figures are a floor.
     public var beyondLimit = false
     /// The figures are a floor: the book past the levels the feed shows is not known, or more
     /// positions were near liquidation than were taken.
     public var isFloor: Bool { pastShownQuantity.isPositive || beyondLimit }
+
+    /// `101 longs`, `1 short`, `100 positions` (both sides, when neither side's figure is shown),
+    /// `≥10,000 longs` past the limit; `count` writes the number.
+    public func positionsInWords(_ count: (Int) -> String) -> String {
+        let noun: String
+        switch positionsSide {
+        case .long?: noun = positions == 1 ? "long" : "longs"
+        case .short?: noun = positions == 1 ? "short" : "shorts"
+        case nil: noun = positions == 1 ? "position" : "positions"
+        }
+        return (beyondLimit ? "≥" : "") + count(positions) + " " + noun
+    }
 
     public init(deficit: Fixed = .zero, unfilledQuantity: Fixed = .zero, unfilledNotional: Fixed = .zero) {
         self.deficit = deficit

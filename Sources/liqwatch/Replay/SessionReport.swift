@@ -422,9 +422,10 @@ enum SessionReport {
         // Which positions: the riskiest, and on through every one near liquidation (the 50
         // riskiest alone read a tenth of what the cascade sent to ADL: operator trial).
         let configuration = engine.configuration
-        let taken = "\(stressed.beyondLimit ? "at least " : "")\(stressed.positions) position\(stressed.positions == 1 ? "" : "s")"
+        let taken = stressed.positionsInWords { String($0) }.replacingOccurrences(of: "≥", with: "at least ")
+            + (stressed.positionsSide == nil ? ", both sides" : "")
         let which = "the \(configuration.stressedPositions) riskiest a side and every one within \(configuration.risk.distanceAlertPercent.description) % of its liquidation price, at most \(configuration.stressedPositionsLimit) a side"
-        var line = "stressed deficit now \(market.symbol) (\(taken), both sides, liquidated into the book as it is, each side on its own: \(which)): \(amount(stressed.deficit, asset)) \(asset)"
+        var line = "stressed deficit now \(market.symbol) (\(taken) liquidated into the book as it is, each side on its own: \(which)): \(amount(stressed.deficit, asset)) \(asset)"
         if stressed.unfilledQuantity.isPositive {
             let cover = engine.configuration.unfilled == .adl ? "ADL" : "the fund takes it over"
             line += "; the book cannot fill \(stressed.unfilledQuantity.quantityText(unit: market.instrument.quantityUnit)) \(market.instrument.quantityUnit) → \(cover)"
@@ -455,6 +456,7 @@ enum SessionReport {
             ("deficit", JSON.number(stressed.deficit, decimals: 8)), ("unfilled_quantity", JSON.number(stressed.unfilledQuantity, decimals: 8)),
             ("unfilled_notional", JSON.number(stressed.unfilledNotional, decimals: 8)), ("adl_certain", .bool(stressed.adlCertain)),
             ("asset", .string(asset)), ("positions", JSON.number(stressed.positions)),
+            ("positions_side", stressed.positionsSide.map { .string($0 == .long ? "long" : "short") } ?? .null),
         ]
         // More positions near liquidation than a sample takes: the figures are floors.
         if stressed.beyondLimit { members.append(("beyond_limit", .bool(true))) }

@@ -170,6 +170,27 @@ struct BadInputTests {
         }
     }
 
+    @Test("a file of nothing but line ends is refused once 65,536 are passed over, not read to its end; a few before the first line are passed over")
+    func onlyEmptyLines() throws {
+        let scratch = try ScratchDirectory()
+        // 2 GB of them gzipped to 9 MB took 40 s: here a million, which must not all be read.
+        let blank = try scratch.write("blank.ndjson", String(repeating: "\n", count: 1_000_000))
+        do {
+            _ = try ReplaySession(paths: [blank], options: SessionOptions())
+            Issue.record("a file of line ends was accepted")
+        } catch {
+            #expect(error.isUsageError)
+            #expect(error.description.contains("unknown format (its first 65536 lines are empty)"), "\(error.description)")
+        }
+        let padded = try scratch.write("padded.ndjson", String(repeating: "\n", count: 1_000)
+            + #"{"type":"mark","symbol":"BTCUSDT","price":"60000","time":1723161256000000000}"# + "\n")
+        var options = SessionOptions()
+        options.threaded = false
+        let replay = try ReplaySession(paths: [padded], options: options)
+        try replay.runToEnd()
+        #expect(replay.stats.malformed == 0)
+    }
+
     @Test("line endings: LF, CRLF and CR alone; a UTF-8 byte order mark is skipped")
     func lineEndings() throws {
         for (text, chunk) in [("a\nb\nc", 2), ("a\r\nb\r\nc\r\n", 3), ("a\rb\rc\r", 1), ("a\rb\rc", 5), ("\u{FEFF}a\nb\n", 1)] {

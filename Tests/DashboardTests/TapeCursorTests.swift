@@ -1,6 +1,6 @@
 import Testing
 @testable import Dashboard
-import RiskEngine
+@testable import RiskEngine
 
 /// The tape's cursor as the run loop drives the model: the session is handed over while the model
 /// is detached (an empty log in its place), and a jump back hands over an earlier session.
@@ -89,6 +89,31 @@ struct TapeCursorTests {
         status.time = 6_000_000_000
         _ = screen.update(.session(engine: engine, log: log, status: status))
         #expect(selected(screen) == before && screen.tapeCursor == 2)
+    }
+
+    @Test("a jump that lands on one market's liquidation focuses that market; on several, the focus stays")
+    func jumpFocusesTheLandingsMarket() throws {
+        var (engine, log) = cascade(positions: 400)
+        // A second market, chosen: the landing's liquidations are BTCUSDT's.
+        log.record(engine.apply(.bookSnapshot(symbol: "ETHUSDT", bids: [(units("2999"), units("5"))], asks: [(units("3001"), units("5"))], time: engine.time)))
+        log.record(engine.apply(.mark(symbol: "ETHUSDT", price: Fixed(3_000), time: engine.time)))
+        var status = SessionStatus(kind: "REPLAY", source: "test")
+        status.time = engine.time
+        var screen = AppModel(width: 120, height: 40, status: status, engine: engine, log: log, symbol: "ETHUSDT")
+        #expect(screen.focusedSymbol == "ETHUSDT")
+        screen.followTape(toLandingAt: 5_000_000_000)
+        screen.detachSession()
+        log.record(engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(66_500), time: 5_000_000_000)))
+        try #require(log.simulatedLiquidations.last?.time == 5_000_000_000)
+        #expect(JumpLanding.market(at: 5_000_000_000, log: log) == "BTCUSDT")
+        status.time = 5_000_000_000
+        _ = screen.update(.session(engine: engine, log: log, status: status))
+        #expect(screen.focusedSymbol == "BTCUSDT")
+        // Landing on two markets at once: the focus is left where it is.
+        var both = SessionLog()
+        both.record(.marketCondition(MarketCondition(time: 7, symbol: "BTCUSDT", kind: .staleBook, reason: "gap")))
+        both.record(.marketCondition(MarketCondition(time: 7, symbol: "ETHUSDT", kind: .staleBook, reason: "gap")))
+        #expect(JumpLanding.market(at: 7, log: both) == nil)
     }
 
     @Test("a filter typed on the tape keeps the cursor on the line it was on while that line matches")

@@ -671,6 +671,10 @@ public struct AppModel: Sendable {
     mutating func resolveTapeLanding() {
         guard let time = pendingTapeLanding else { return }
         pendingTapeLanding = nil
+        // The landing's market is focused, where it is one market.
+        if let market = JumpLanding.market(at: time, log: log), market != focusedSymbol, engine.market(market) != nil {
+            chosenSymbol = market
+        }
         if let newest = tapeWindow(offset: 0, length: 1).first, newest.time == time {
             tapeCursor = 0
             tapeSelection = nil

@@ -2,6 +2,18 @@ import RiskEngine
 
 /// The footer's word on a jump to the next or previous notable event.
 public enum JumpLanding {
+    /// The one market a jump landed on (its liquidations, the exchange's, its alerts), nil when
+    /// it landed on several or none: the dashboard focuses it (the ladder and the fund stayed on
+    /// the market focused before while the footer named a liquidation of another: operator trial).
+    public static func market(at time: Int64, log: SessionLog) -> String? {
+        var markets = Set<String>()
+        for record in log.simulatedLiquidations.reversed().prefix(while: { $0.time >= time }) where record.time == time { markets.insert(record.symbol) }
+        for record in log.exchangeLiquidations.reversed().prefix(while: { $0.time >= time }) where record.time == time { markets.insert(record.symbol) }
+        for alert in log.alerts.reversed().prefix(while: { $0.time >= time }) where alert.time == time { markets.insert(alert.symbol) }
+        for condition in log.conditions.reversed().prefix(while: { $0.time >= time }) where condition.time == time { markets.insert(condition.symbol) }
+        return markets.count == 1 ? markets.first : nil
+    }
+
     /// What a jump (`]`, `[`) landed on, for the footer: the jump had said nothing, and a cascade's
     /// hundred liquidations a second were told apart only by watching the tape (operator trial).
     /// The log's newest records are the landing's (the session has just reached it).

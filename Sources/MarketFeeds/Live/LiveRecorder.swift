@@ -41,7 +41,12 @@ public final class LiveRecorder {
     /// before a restart, and a rotated run's first segment while the old `.1`, `.2` stayed beside
     /// it: attacker trial).
     static func open(_ path: String) throws(InputError) -> Int32 {
-        let descriptor = Glibc.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        // A device or a FIFO (a compressor reading the recording, /dev/full in a test) is written
+        // to as it is; only a file is never written over.
+        var status = stat()
+        let kind = fstatat(AT_FDCWD, path, &status, 0) == 0 ? status.st_mode & S_IFMT : 0
+        let special = kind == S_IFCHR || kind == S_IFIFO
+        let descriptor = special ? Glibc.open(path, O_WRONLY | O_CLOEXEC) : Glibc.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
             if errno == EEXIST { throw .unwritable(path: path, reason: LiveRecorder.existsReason) }
             throw .unwritable(path: path, reason: String(cString: strerror(errno)))
@@ -51,15 +56,18 @@ public final class LiveRecorder {
 
     static let existsReason = "it exists already, and a recording never writes over a file: move it away or record to another name"
 
-    /// The files a recording to `path` may write, any of which exists already: `path`, its
-    /// `.events`, and their rotated segments `.1`, `.2`, ... (checked before a session starts, so
-    /// a rotation never meets an old segment half way through a shift).
+    /// The files a recording to `path` may write, any of which exists already as a file (a
+    /// device or a FIFO is written to as it is): `path`, its `.events`, and their rotated
+    /// segments `.1`, `.2`, ... (checked before a session starts, so a rotation never meets an
+    /// old segment half way through a shift).
     public static func existingFiles(basePath path: String) -> [String] {
         var found: [String] = []
-        for base in [path, path + ".events"] {
+        func isFile(_ name: String) -> Bool {
             var status = stat()
-            if lstat(base, &status) == 0 { found.append(base) }
+            // A symbolic link counts as the file it would be written through.
+            return lstat(name, &status) == 0 && ((status.st_mode & S_IFMT) == S_IFREG || (status.st_mode & S_IFMT) == S_IFLNK)
         }
+        for base in [path, path + ".events"] where isFile(base) { found.append(base) }
         let slash = path.lastIndex(of: "/")
         let directory = slash.map { String(path[..<$0]) }.map { $0.isEmpty ? "/" : $0 } ?? "."
         let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
@@ -71,9 +79,8 @@ public final class LiveRecorder {
             }
             for prefix in [name + ".", name + ".events."] where entryName.hasPrefix(prefix) {
                 let suffix = entryName.dropFirst(prefix.count)
-                if !suffix.isEmpty && suffix.allSatisfy({ $0.isASCII && $0.isNumber }) {
-                    found.append(directory == "." && slash == nil ? entryName : directory + (directory.hasSuffix("/") ? "" : "/") + entryName)
-                }
+                let named = directory == "." && slash == nil ? entryName : directory + (directory.hasSuffix("/") ? "" : "/") + entryName
+                if !suffix.isEmpty && suffix.allSatisfy({ $0.isASCII && $0.isNumber }) && isFile(named) { found.append(named) }
             }
         }
         return found

@@ -198,7 +198,8 @@ struct Reading {
     mutating func checkLiveSymbols() {
         guard given.contains("markets.live_symbols"), let source = settings.liveSource,
               let venue = Venue.parse(source), Venue.live.contains(venue) else { return }
-        guard let unlisted = settings.liveSymbols.first(where: { !venue.lists($0) }) else { return }
+        // A market named whole (`binance-usdm:BTCUSDT`) is looked up on its own venue.
+        guard let unlisted = settings.liveSymbols.first(where: { !$0.contains(":") && !venue.lists($0) }) else { return }
         errors.append(problem(["markets", "live_symbols"],
             "live_source \(venue.rawValue) lists no \(SafeText.escaped(String(unlisted.prefix(64)))): \(venue.symbolShape)"))
     }

@@ -110,6 +110,8 @@ struct BoundedReadTests {
         #expect(refusal("[markets]\nlive_source = \"hyperliquid\"\nlive_symbols = [\"BTC-USDT-SWAP\"]\n").count == 1)
         #expect(try read("[markets]\nlive_source = \"okx\"\nlive_symbols = [\"BTC-USDT-SWAP\", \"ETH-USD-SWAP\"]\n").settings.liveSymbols.count == 2)
         #expect(try read("[markets]\nlive_source = \"bybit\"\nlive_symbols = [\"BTCUSDT\"]\n").settings.liveSymbols == ["BTCUSDT"])
+        // A market named whole is its own venue's (review: it was refused, and every command with it).
+        #expect(try read("[markets]\nlive_source = \"okx\"\nlive_symbols = [\"binance-usdm:BTCUSDT\", \"BTC-USDT-SWAP\"]\n").settings.liveSymbols.count == 2)
         // No live_source, or a market named whole: the symbols go with a venue given at the run.
         #expect(try read("[markets]\nlive_symbols = [\"BTC-USDT-SWAP\"]\n").settings.liveSymbols.count == 1)
         #expect(try read("[markets]\nlive_source = \"okx:BTC-USDT-SWAP\"\nlive_symbols = [\"BTCUSDT\"]\n").settings.liveSymbols.count == 1)

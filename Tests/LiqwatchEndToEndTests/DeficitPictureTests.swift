@@ -54,7 +54,7 @@ struct DeficitPictureTests {
         let text = try BinaryRunner.run(["replay", shown, "--positions", positions, "--headless", "--report", "text"])
         #expect(text.status == 0, "\(text.standardError)")
         #expect(text.standardOutput.contains(
-            "at most 10000 a side): 0.00 USDT; 18.000 BTC past the 2 levels the feed shows (the book beyond is not known and fills no better than the deepest level shown: the deficit is a floor); ok"),
+            "at most 10,000 a side): 0.00 USDT; 18.000 BTC past the 2 levels the feed shows (the book beyond is not known and fills no better than the deepest level shown: the deficit is a floor); ok"),
             "\(text.standardOutput)")
         #expect(text.standardOutput.contains("  -10%: 1; ") && text.standardOutput.contains("(18.000 past the 2 levels the feed shows, settled at the deepest: a floor)"),
             "\(text.standardOutput)")
@@ -179,7 +179,7 @@ struct DeficitPictureTests {
         #expect(result.status == 0, "\(result.standardError)")
         // (59,400 − 59,000) × 1 = 400.00, 40 % of the fund of 1,000: warn (10 % to 50 %).
         #expect(result.standardOutput.contains(
-            "stressed deficit now binance-usdm:BTCUSDT (1 long liquidated into the book as it is, each side on its own: the 50 riskiest a side and every one within 0.5 % of its liquidation price, at most 10000 a side): 400.00 USDT; warn"),
+            "stressed deficit now binance-usdm:BTCUSDT (if its 1 long nearest liquidation were liquidated now into the book as it is: the 50 riskiest a side and every one within 0.5 % of its liquidation price, at most 10,000 a side): 400.00 USDT; warn"),
             "\(result.standardOutput)")
         // Nothing was liquidated, and no total is made up in an asset.
         #expect(result.standardOutput.contains("\ndeficits: 0\n"), "\(result.standardOutput)")

@@ -49,6 +49,26 @@ struct AlertHookTests {
         hung.waitForHooks(seconds: 10)
     }
 
+    @Test("a child that ignores SIGTERM is killed with SIGKILL once the grace is over, though its shell ended; a hook that handles SIGTERM and exits 0 is counted failed")
+    func childIgnoringTermIsKilled() throws {
+        let scratch = NSTemporaryDirectory() + "liqwatch-hook-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let stubborn = try AlertDelivery(logPath: nil, command: "(trap '' TERM; exec sleep 600) & echo $! >> '\(scratch)/children'; wait", timeout: 0.5)
+        stubborn.deliver([Self.alert(1)])
+        stubborn.waitForHooks(seconds: 10)
+        let children = try String(contentsOfFile: scratch + "/children", encoding: .utf8).split(separator: "\n").compactMap { pid_t($0) }
+        #expect(children.count == 1)
+        let deadline = Date().addingTimeInterval(5)
+        while children.contains(where: Self.alive) && Date() < deadline { usleep(20_000) }
+        #expect(!children.contains(where: Self.alive), "a child that ignores SIGTERM outlived its hook: \(children)")
+        #expect(stubborn.summary.hookFailures == 1, "\(stubborn.summary)")
+        let graceful = try AlertDelivery(logPath: nil, command: "trap 'exit 0' TERM; sleep 600 & wait", timeout: 0.5)
+        graceful.deliver([Self.alert(1)])
+        graceful.waitForHooks(seconds: 10)
+        #expect(graceful.summary.hookFailures == 1 && graceful.summary.lastError?.contains("(over 0.5 s)") == true, "\(graceful.summary)")
+    }
+
     @Test("a hook gets the alert on its standard input, its exit status counted; one that ends in time is not signalled")
     func hookReadsItsAlert() throws {
         let output = NSTemporaryDirectory() + "liqwatch-hook-\(UUID().uuidString).jsonl"

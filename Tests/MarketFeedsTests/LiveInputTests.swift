@@ -64,6 +64,16 @@ struct LiveInputTests {
         #expect(try String(contentsOfFile: path + ".2", encoding: .utf8) == "old session\n")
         #expect(throws: InputError.self) { _ = try LiveRecorder(path: path + ".events") }
         #expect(try String(contentsOfFile: path + ".events", encoding: .utf8) == "old events\n")
+        // A link to a FIFO (`>(zstd > r.zst)`, /dev/stdout) is written to; one that leads
+        // nowhere would be written through, as a file.
+        let fifo = scratch.url.appendingPathComponent("pipe").path
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let toFIFO = scratch.url.appendingPathComponent("via.rec").path
+        #expect(symlink(fifo, toFIFO) == 0)
+        #expect(LiveRecorder.existingFiles(basePath: toFIFO).isEmpty)
+        let dangling = scratch.url.appendingPathComponent("nowhere.rec").path
+        #expect(symlink(scratch.url.appendingPathComponent("absent").path, dangling) == 0)
+        #expect(LiveRecorder.existingFiles(basePath: dangling) == [dangling])
     }
 
     @Test("backoff doubles to a cap, with jitter between half and the whole step")

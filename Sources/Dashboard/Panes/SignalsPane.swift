@@ -148,7 +148,7 @@ enum SignalsPane {
                 let quantity = stress.map(\.unfilledQuantity) ?? Fixed(approximating: unfilled)
                 // At the market's lot, as its sizes read (XRP's `4,223,438.000` beside sizes of `4,332`: operator trial).
                 let text = instrument.map { Format.quantity(quantity, $0) } ?? quantity.quantityText(unit: unit)
-                return ("ADL " + (reading.pastShownLevels ? "≥" : "") + text + " " + unit, "fund " + (reading.baseline.map { Format.compactMoney($0, asset: asset) } ?? "—"))
+                return ("ADL " + (reading.beyondLimit ? "≥" : "") + text + " " + unit, "fund " + (reading.baseline.map { Format.compactMoney($0, asset: asset) } ?? "—"))
             }
             // A coin's amount names its coin (`741.08886301` beside a UNI fund read as dollars), and
             // money and quantity the book cannot fill both say so (operator trial).
@@ -158,7 +158,7 @@ enum SignalsPane {
             // fund, at 0, could not pay it: operator trial).
             let adl = reading.adlCertain ? " + ADL" : ""
             // Past the levels a top-of-book feed shows, the deficit is a floor.
-            let floor = reading.pastShownQuantity != nil || reading.pastShownLevels ? "≥" : ""
+            let floor = reading.pastShownQuantity != nil || reading.beyondLimit ? "≥" : ""
             return (floor + Format.stressMoney(deficit, asset: asset) + coin + adl,
                 "fund " + (reading.baseline.map { Format.compactMoney($0, asset: asset) } ?? "—"))
         }

@@ -64,8 +64,14 @@ public final class LiveRecorder {
         var found: [String] = []
         func isFile(_ name: String) -> Bool {
             var status = stat()
-            // A symbolic link counts as the file it would be written through.
-            return lstat(name, &status) == 0 && ((status.st_mode & S_IFMT) == S_IFREG || (status.st_mode & S_IFMT) == S_IFLNK)
+            guard lstat(name, &status) == 0 else { return false }
+            if (status.st_mode & S_IFMT) == S_IFREG { return true }
+            guard (status.st_mode & S_IFMT) == S_IFLNK else { return false }
+            // A link is what it leads to (`/dev/stdout`, `/dev/fd/63` of `>(zstd > r.zst)` lead
+            // to pipes: review); one that leads nowhere would be written through: a file.
+            var target = stat()
+            guard fstatat(AT_FDCWD, name, &target, 0) == 0 else { return true }
+            return (target.st_mode & S_IFMT) == S_IFREG
         }
         for base in [path, path + ".events"] where isFile(base) { found.append(base) }
         let slash = path.lastIndex(of: "/")

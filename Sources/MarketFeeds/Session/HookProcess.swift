@@ -26,6 +26,7 @@ final class HookProcess: @unchecked Sendable {
     private let lock = NSLock()
     private var ended = false
     private var stoppedForTime = false
+    private var termSentAt: DispatchTime? = nil
 
     private init(pid: pid_t) { self.pid = pid }
 
@@ -55,24 +56,42 @@ final class HookProcess: @unchecked Sendable {
         lock.withLock {
             guard !ended else { return false }
             if overTime { stoppedForTime = true }
+            if signal == SIGTERM && termSentAt == nil { termSentAt = .now() }
             kill(-pid, signal)
             return true
         }
     }
 
-    /// Blocks until the shell ends, and reaps it.
+    /// How long a hook stopped for its time has to end after SIGTERM before its group is killed.
+    static let killGrace: Double = 2
+
+    /// Blocks until the shell ends, and reaps it. A hook stopped for its time: what is left of its
+    /// group gets SIGKILL once the grace is over, before the shell is reaped (its zombie keeps the
+    /// group's id from being given to another; a child that handled SIGTERM outlived a shell
+    /// that did not, and the SIGKILL, sent only while the shell ran, never came: review).
     func waitForEnd() -> Ending {
         var info = siginfo_t()
         while waitid(P_PID, id_t(pid), &info, WEXITED | WNOWAIT) != 0 && errno == EINTR {}
-        let overTime = lock.withLock { () -> Bool in
+        let (overTime, terminatedAt) = lock.withLock { () -> (Bool, DispatchTime?) in
             ended = true
-            return stoppedForTime
+            return (stoppedForTime, termSentAt)
+        }
+        if overTime, let terminatedAt {
+            let deadline = terminatedAt + HookProcess.killGrace
+            if DispatchTime.now() < deadline {
+                let left = Double(deadline.uptimeNanoseconds - DispatchTime.now().uptimeNanoseconds) / 1e9
+                if left > 0 { usleep(useconds_t(min(left, HookProcess.killGrace) * 1_000_000)) }
+            }
+            kill(-pid, SIGKILL)
         }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         // WIFEXITED / WEXITSTATUS / WTERMSIG, written out (macros Swift does not import).
         let signal = status & 0x7f
+        // Stopped for its time, it failed, however it ended (one that handles SIGTERM and exits
+        // 0 counted as a success: review).
+        if overTime { return .signalled(signal == 0 ? SIGTERM : signal, overTime: true) }
         if signal == 0 { return .exited((status >> 8) & 0xff) }
-        return .signalled(signal, overTime: overTime)
+        return .signalled(signal, overTime: false)
     }
 }

@@ -90,6 +90,8 @@ public struct TriggerIndex: Hashable, Sendable {
     /// Walks on, appending each live entry not walked yet, until `done` holds of what is walked
     /// (asked before each step) or the side has no more.
     public func continueWalk(_ side: Side, _ walk: inout LeadingWalk, isLive: (Entry) -> Bool, until done: ([Entry]) -> Bool) {
+        // A walk of the index as it was: its slots may be other entries now, or past the heap.
+        if walk.generation != generation { walk = startWalk() }
         // Each order written out where it is passed, so that the inlined walk compares directly.
         if side == .long { TriggerIndex.continueWalk(longs, &walk, isLive: isLive, until: done) { $0.price > $1.price } }
         else { TriggerIndex.continueWalk(shorts, &walk, isLive: isLive, until: done) { $0.price < $1.price } }

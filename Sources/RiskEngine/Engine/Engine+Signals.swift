@@ -244,15 +244,18 @@ extension Engine {
         }
         var worst = StressedDeficit()
         var allPositions = 0
+        var anyBeyondLimit = false
         for side in [Side.long, Side.short] {
             let read = reads.map { side == .long ? $0.long : $0.short } ?? leadingRead(side, market: index)
             let riskiest = read.walk.walked.prefix(read.taken)
             guard !riskiest.isEmpty else { continue }
             allPositions += riskiest.count
-            // More near liquidation than a sample walks: what it gives is a floor.
+            // More near liquidation than a sample walks: what this side gives is a floor.
+            var sideBeyondLimit = false
             if riskiest.count >= read.limit, read.walk.walked.count > read.taken, let mark = markets[index].markPrice,
                 nearBand(side, mark: mark)(read.walk.walked[read.taken]) {
-                worst.beyondLimit = true
+                sideBeyondLimit = true
+                anyBeyondLimit = true
             }
             // Copied only for a side with positions (every market is read every second).
             let instrument = markets[index].instrument
@@ -355,24 +358,26 @@ extension Engine {
             // shorts that leave nothing beside the longs that go to ADL read as the stress's).
             if total > worst.deficit {
                 worst.deficit = total
-                if worst.unfilledNotional.isZero { (worst.positions, worst.positionsSide) = (riskiest.count, side) }
+                if worst.unfilledNotional.isZero { (worst.positions, worst.positionsSide, worst.beyondLimit) = (riskiest.count, side, sideBeyondLimit) }
             }
             if unfilledNotional > worst.unfilledNotional {
                 worst.unfilledNotional = unfilledNotional
                 worst.unfilledQuantity = Fixed(bookUnits: unfilled)
-                (worst.positions, worst.positionsSide) = (riskiest.count, side)
+                (worst.positions, worst.positionsSide, worst.beyondLimit) = (riskiest.count, side, sideBeyondLimit)
             }
             if unseen > 0 && Fixed(bookUnits: unseen) > worst.pastShownQuantity {
                 worst.pastShownQuantity = Fixed(bookUnits: unseen)
                 worst.shownLevels = markets[index].book.shownLevels
-                if worst.deficit.isZero && worst.unfilledNotional.isZero { (worst.positions, worst.positionsSide) = (riskiest.count, side) }
+                if worst.deficit.isZero && worst.unfilledNotional.isZero {
+                    (worst.positions, worst.positionsSide, worst.beyondLimit) = (riskiest.count, side, sideBeyondLimit)
+                }
             }
         }
         if configuration.unfilled == .fundTakesOver, let mark = markets[index].markPrice {
             let exposure = markets[index].fundExposure(at: mark)
             if exposure.isNegative { worst.deficit += -exposure }
         }
-        if worst.positionsSide == nil { worst.positions = allPositions }
+        if worst.positionsSide == nil { (worst.positions, worst.beyondLimit) = (allPositions, anyBeyondLimit) }
         worst.adlCertain = adlCertain(worst, market: index)
         return worst
     }
@@ -394,9 +399,9 @@ extension Engine {
     /// Those the signals kept at the last sample are taken again while they still hold: the index
     /// has not changed (its generation), each of them is still live (an entry only ever goes from
     /// live to stale: a position's version only grows, and a position reopened is pushed anew,
-    /// which changes the index), and the mark draws the band where it did: the last one kept past
-    /// the riskiest is still near, and the first left out (or any after it, further from the mark)
-    /// is not.
+    /// which changes the index; a market counts its positions' changes, so while none changed no
+    /// entry is looked at again); at each mark the band is found again among those walked (they are
+    /// in trigger order, the near ones first), and the walk taken further where it ends past them.
     func leadingEntries(_ side: Side, market index: Int) -> [TriggerIndex.Entry] {
         let read = leadingRead(side, market: index)
         return Array(read.walk.walked.prefix(read.taken))

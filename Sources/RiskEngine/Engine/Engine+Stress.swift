@@ -110,7 +110,7 @@ extension Engine {
         // A tick coarser than the move (an instrument file's tick of 10⁸ on BTCUSDT) rounded a
         // −5 % shock up to the tick, a rise that liquidated the shorts (attacker trial): such a
         // mark is taken to the book's unit instead, the way the shock goes.
-        if (shockPercent.isNegative && shocked > mark) || (shockPercent.isPositive && shocked < mark) {
+        if (shockPercent.isNegative && shocked >= mark) || (shockPercent.isPositive && shocked <= mark) {
             shocked = Fixed(bookUnits: Swift.max(1, exact.bookUnits))
         }
         // The fund as it stands, without a copy of the engine, where nothing would be liquidated

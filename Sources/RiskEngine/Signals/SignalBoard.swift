@@ -201,7 +201,7 @@ struct SignalBoard: Sendable {
         stressedReading.unfilledQuantity = input.stressed.unfilledQuantity.isPositive ? input.stressed.unfilledQuantity.approximateDouble : nil
         stressedReading.adlCertain = input.stressed.adlCertain
         // More positions near liquidation than a sample takes: the figure is a floor.
-        stressedReading.pastShownLevels = input.stressed.beyondLimit
+        stressedReading.beyondLimit = input.stressed.beyondLimit
         if input.stressed.pastShownQuantity.isPositive {
             stressedReading.pastShownQuantity = input.stressed.pastShownQuantity.approximateDouble
             stressedReading.shownLevels = input.stressed.shownLevels

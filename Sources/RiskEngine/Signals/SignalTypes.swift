@@ -139,6 +139,9 @@ public struct SignalReading: Hashable, Sendable {
     /// `StressedDeficit.pastShownQuantity`), and how many it shows a side.
     public var pastShownQuantity: Double? = nil
     public var shownLevels = 0
+    /// The stressed deficit took `EngineConfiguration.stressedPositionsLimit` positions and more
+    /// were near liquidation: a floor (`StressedDeficit.beyondLimit`).
+    public var beyondLimit = false
     /// The spread of a book with an empty side: its value is the cap, not a spread.
     public var sideMissing = false
     /// A signal read off the book while the market has none yet (a positions file names it, an

@@ -422,10 +422,13 @@ enum SessionReport {
         // Which positions: the riskiest, and on through every one near liquidation (the 50
         // riskiest alone read a tenth of what the cascade sent to ADL: operator trial).
         let configuration = engine.configuration
-        let taken = stressed.positionsInWords { String($0) }.replacingOccurrences(of: "≥", with: "at least ")
-            + (stressed.positionsSide == nil ? ", both sides" : "")
-        let which = "the \(configuration.stressedPositions) riskiest a side and every one within \(configuration.risk.distanceAlertPercent.description) % of its liquidation price, at most \(configuration.stressedPositionsLimit) a side"
-        var line = "stressed deficit now \(market.symbol) (\(taken) liquidated into the book as it is, each side on its own: \(which)): \(amount(stressed.deficit, asset)) \(asset)"
+        func grouped(_ count: Int) -> String { Fixed(count).formatted(0, grouping: true) }
+        let taken = stressed.positionsInWords(grouped).replacingOccurrences(of: "≥", with: "at least ") + " nearest liquidation"
+            + (stressed.positionsSide == nil ? " (both sides, each on its own)" : "")
+        let which = "the \(configuration.stressedPositions) riskiest a side and every one within \(configuration.risk.distanceAlertPercent.description) % of its liquidation price, at most \(grouped(configuration.stressedPositionsLimit)) a side"
+        // "would be": the positions counted are not liquidated (the count read as liquidations,
+        // beside the report's real ones: operator trial).
+        var line = "stressed deficit now \(market.symbol) (if its \(taken) were liquidated now into the book as it is: \(which)): \(amount(stressed.deficit, asset)) \(asset)"
         if stressed.unfilledQuantity.isPositive {
             let cover = engine.configuration.unfilled == .adl ? "ADL" : "the fund takes it over"
             line += "; the book cannot fill \(stressed.unfilledQuantity.quantityText(unit: market.instrument.quantityUnit)) \(market.instrument.quantityUnit) → \(cover)"

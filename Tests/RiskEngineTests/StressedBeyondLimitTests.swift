@@ -18,16 +18,19 @@ struct StressedBeyondLimitTests {
         return engine
     }
 
+    /// `count` 200x positions of one side at the mark: liquidation within 0.5 % of it.
+    func place(_ side: Side, _ count: Int, size: Int = 1, in engine: inout Engine) {
+        for number in 0..<count {
+            engine.apply(.position(PositionUpdate(account: "\(side)\(number)", symbol: "BTCUSDT", side: side, quantity: Fixed(size),
+                entryPrice: Fixed(60_000), mode: .isolated, leverage: Fixed(200)), time: 1_100_000_000))
+        }
+    }
+
     @Test("five shorts near liquidation past a limit of three, one long the bids cannot fill: the long's figure, exact")
     func limitIsTheShortsNotTheLongs() {
         var engine = engine()
-        for number in 0..<5 {
-            // 200x shorts: liquidation within 0.5 % above the mark.
-            engine.apply(.position(PositionUpdate(account: "s\(number)", symbol: "BTCUSDT", side: .short, quantity: Fixed(1), entryPrice: Fixed(60_000),
-                mode: .isolated, leverage: Fixed(200)), time: 1_100_000_000))
-        }
-        engine.apply(.position(PositionUpdate(account: "l", symbol: "BTCUSDT", side: .long, quantity: Fixed(2), entryPrice: Fixed(60_000),
-            mode: .isolated, leverage: Fixed(200)), time: 1_100_000_000))
+        place(.short, 5, in: &engine)
+        place(.long, 1, size: 2, in: &engine)
         let stress = engine.stressedDeficit(market: 0)
         #expect(stress.positionsSide == .long && stress.positions == 1, "\(stress)")
         #expect(stress.unfilledQuantity == Fixed("1.9")!, "\(stress)")
@@ -38,10 +41,7 @@ struct StressedBeyondLimitTests {
     @Test("the side past its limit whose figure it is: a floor, said ≥")
     func limitOfTheFiguresSide() {
         var engine = engine()
-        for number in 0..<5 {
-            engine.apply(.position(PositionUpdate(account: "l\(number)", symbol: "BTCUSDT", side: .long, quantity: Fixed(1), entryPrice: Fixed(60_000),
-                mode: .isolated, leverage: Fixed(200)), time: 1_100_000_000))
-        }
+        place(.long, 5, in: &engine)
         let stress = engine.stressedDeficit(market: 0)
         #expect(stress.positionsSide == .long && stress.positions == 3 && stress.beyondLimit, "\(stress)")
         #expect(stress.positionsInWords { String($0) } == "≥3 longs")

@@ -17,6 +17,8 @@ fuzz=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(dirname "$fuzz")
 out=${FUZZ_OUT:-$fuzz/.build-fuzz}
 swiftc=${SWIFTC:-swiftc}
+# The C compiler of the same toolchain (its libFuzzer and sanitizer runtimes match swiftc's).
+clang=${CLANG:-$(dirname "$(command -v "$swiftc")")/clang}
 jobs=${FUZZ_JOBS:-$(nproc 2>/dev/null || echo 2)}
 src=$root
 rev=""
@@ -56,7 +58,10 @@ if [ -n "$rev" ]; then
         # Its one-instruction wide division (Sources/CWideDivision) from December 2026 on.
         division=Sources/CWideDivision
         git -C "$root" cat-file -e "$sha:$division" 2>/dev/null || division=
-        git -C "$root" archive "$sha" Sources/RiskEngine Sources/MarketFeeds "$inflater" $prefetch $division | tar -x -C "$src.tmp"
+        # MarketFeeds' alert-hook spawner (Sources/CHookSpawn), also from December 2026 on.
+        hookspawn=Sources/CHookSpawn
+        git -C "$root" cat-file -e "$sha:$hookspawn" 2>/dev/null || hookspawn=
+        git -C "$root" archive "$sha" Sources/RiskEngine Sources/MarketFeeds "$inflater" $prefetch $division $hookspawn | tar -x -C "$src.tmp"
         mv "$src.tmp" "$src"
     fi
 fi
@@ -84,6 +89,16 @@ fi
 if [ -d "$src/Sources/CWideDivision" ]; then
     c_modules+=(-I "$src/Sources/CWideDivision/include")
     c_headers+=("$src/Sources/CWideDivision/include/module.modulemap" "$src/Sources/CWideDivision/include/wide_division.h")
+fi
+
+# MarketFeeds' alert-hook spawner: a C function of its own (GNU posix_spawn extensions), compiled
+# to an object and linked into every target (trees from December 2026 on).
+c_objects=()
+if [ -d "$src/Sources/CHookSpawn" ]; then
+    c_modules+=(-I "$src/Sources/CHookSpawn/include")
+    c_headers+=("$src/Sources/CHookSpawn/include/module.modulemap" "$src/Sources/CHookSpawn/include/hook_spawn.h"
+        "$src/Sources/CHookSpawn/hook_spawn.c")
+    c_objects+=("$out/obj/CHookSpawn.o")
 fi
 
 if [ ${#targets[@]} -eq 0 ]; then
@@ -137,7 +152,8 @@ echo "Building fuzz targets from $src into $out"
 risk_stamp=$(stamp risk "${risk_sources[@]}")
 feed_stamp=$(stamp feed "${risk_sources[@]}" "${feed_sources[@]}")
 if fresh RiskEngine "$risk_stamp" && fresh MarketFeeds "$feed_stamp" \
-    && [ -f "$out/obj/RiskEngine.o" ] && [ -f "$out/obj/MarketFeeds.o" ]; then
+    && [ -f "$out/obj/RiskEngine.o" ] && [ -f "$out/obj/MarketFeeds.o" ] \
+    && { [ ${#c_objects[@]} -eq 0 ] || [ -f "$out/obj/CHookSpawn.o" ]; }; then
     echo "  RiskEngine and MarketFeeds up to date"
 else
     rm -f "$out/stamps/RiskEngine" "$out/stamps/MarketFeeds" "$out"/stamps/target-*
@@ -153,7 +169,13 @@ else
         -emit-module -emit-module-path "$out/modules/MarketFeeds.swiftmodule" \
         -emit-object -o "$out/obj/MarketFeeds.o" "${feed_sources[@]}" &
     feed_pid=$!
-    wait_all "$risk_pid" "$feed_pid" || die "compiling the libraries failed (see above)"
+    hook_pid=
+    if [ ${#c_objects[@]} -gt 0 ]; then
+        run CHookSpawn "$clang" -O1 -g -fsanitize=fuzzer-no-link,address -I "$src/Sources/CHookSpawn/include" \
+            -c "$src/Sources/CHookSpawn/hook_spawn.c" -o "$out/obj/CHookSpawn.o" &
+        hook_pid=$!
+    fi
+    wait_all "$risk_pid" "$feed_pid" $hook_pid || die "compiling the libraries failed (see above)"
     echo "$risk_stamp" > "$out/stamps/RiskEngine"
     echo "$feed_stamp" > "$out/stamps/MarketFeeds"
 fi
@@ -168,7 +190,7 @@ for target in "${targets[@]}"; do
     (
         run "$target" "$swiftc" "${flags[@]}" -module-name "fuzz_$target" -I "$out/modules" "${c_modules[@]}" \
             "$fuzz/Targets/$target.swift" "$fuzz/Support/FuzzSupport.swift" \
-            "$out/obj/RiskEngine.o" "$out/obj/MarketFeeds.o" -lisal -lz -lm -o "$out/bin/$target"
+            "$out/obj/RiskEngine.o" "$out/obj/MarketFeeds.o" "${c_objects[@]}" -lisal -lz -lm -o "$out/bin/$target"
         echo "$target_stamp" > "$out/stamps/target-$target"
     ) &
     built=$((built + 1))

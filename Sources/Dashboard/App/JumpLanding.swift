@@ -6,12 +6,17 @@ public enum JumpLanding {
     /// it landed on several or none: the dashboard focuses it (the ladder and the fund stayed on
     /// the market focused before while the footer named a liquidation of another: operator trial).
     public static func market(at time: Int64, log: SessionLog) -> String? {
-        var markets = Set<String>()
-        for record in log.simulatedLiquidations.reversed().prefix(while: { $0.time >= time }) where record.time == time { markets.insert(record.symbol) }
-        for record in log.exchangeLiquidations.reversed().prefix(while: { $0.time >= time }) where record.time == time { markets.insert(record.symbol) }
-        for alert in log.alerts.reversed().prefix(while: { $0.time >= time }) where alert.time == time { markets.insert(alert.symbol) }
-        for condition in log.conditions.reversed().prefix(while: { $0.time >= time }) where condition.time == time { markets.insert(condition.symbol) }
+        let markets = Set(at(time, log.simulatedLiquidations, \.time).map(\.symbol))
+            .union(at(time, log.exchangeLiquidations, \.time).map(\.symbol))
+            .union(at(time, log.alerts, \.time).map(\.symbol))
+            .union(at(time, log.conditions, \.time).map(\.symbol))
         return markets.count == 1 ? markets.first : nil
+    }
+
+    /// The newest of `records` (oldest first) that are of `time`: the landing's, the session
+    /// having just reached it.
+    static func at<Records: BidirectionalCollection>(_ time: Int64, _ records: Records, _ timeOf: KeyPath<Records.Element, Int64>) -> [Records.Element] {
+        records.reversed().prefix { $0[keyPath: timeOf] >= time }.filter { $0[keyPath: timeOf] == time }
     }
 
     /// What a jump (`]`, `[`) landed on, for the footer: the jump had said nothing, and a cascade's
@@ -20,9 +25,9 @@ public enum JumpLanding {
     /// Markets by `names` (in a one-venue session, `BTCUSDT`, as every pane names it, not
     /// `binance-usdm:BTCUSDT`: operator trial).
     public static func text(at time: Int64, log: SessionLog, names: MarketNames = MarketNames()) -> String {
-        let simulated = log.simulatedLiquidations.reversed().prefix { $0.time >= time }.filter { $0.time == time }
-        let exchange = log.exchangeLiquidations.reversed().prefix { $0.time >= time }.filter { $0.time == time }.count
-        let alerts = log.alerts.reversed().prefix { $0.time >= time }.filter { $0.time == time }
+        let simulated = at(time, log.simulatedLiquidations, \.time)
+        let exchange = at(time, log.exchangeLiquidations, \.time).count
+        let alerts = at(time, log.alerts, \.time)
         var parts: [String] = []
         if simulated.count == 1, let only = simulated.first {
             var part = "liquidation \(Format.sideMark(only.side)) \(SafeText.escaped(only.account)) \(names.short(only.symbol))"
@@ -43,7 +48,7 @@ public enum JumpLanding {
         }
         if exchange > 0 { parts.append("\(Format.count(exchange)) reported by the exchange") }
         // A book untrusted and a mark outdated are alerts too (`MarketCondition`).
-        let conditions = log.conditions.reversed().prefix { $0.time >= time }.filter { $0.time == time }
+        let conditions = at(time, log.conditions, \.time)
         if alerts.count + conditions.count == 1 {
             if let only = alerts.first {
                 parts.append("alert \(names.short(only.symbol)) \(only.signal.title.lowercased())")

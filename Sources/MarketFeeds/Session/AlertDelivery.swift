@@ -162,7 +162,7 @@ public final class AlertDelivery: @unchecked Sendable {
         let timeoutSeconds = timeout
         DispatchQueue.global().asyncAfter(deadline: .now() + timeout) {
             guard hook.signalGroup(SIGTERM, overTime: true) else { return }
-            DispatchQueue.global().asyncAfter(deadline: .now() + 2) { _ = hook.signalGroup(SIGKILL, overTime: true) }
+            DispatchQueue.global().asyncAfter(deadline: .now() + HookProcess.killGrace) { _ = hook.signalGroup(SIGKILL, overTime: true) }
         }
         // Waited for on a thread of its own (a blocking wait, at most `maximumRunning` at once).
         Thread.detachNewThread { [weak self] in

@@ -77,11 +77,9 @@ final class HookProcess: @unchecked Sendable {
             return (stoppedForTime, termSentAt)
         }
         if overTime, let terminatedAt {
-            let deadline = terminatedAt + HookProcess.killGrace
-            if DispatchTime.now() < deadline {
-                let left = Double(deadline.uptimeNanoseconds - DispatchTime.now().uptimeNanoseconds) / 1e9
-                if left > 0 { usleep(useconds_t(min(left, HookProcess.killGrace) * 1_000_000)) }
-            }
+            let deadline = (terminatedAt + HookProcess.killGrace).uptimeNanoseconds
+            let now = DispatchTime.now().uptimeNanoseconds
+            if deadline > now { usleep(useconds_t(min(deadline - now, 2_000_000_000) / 1_000)) }
             kill(-pid, SIGKILL)
         }
         var status: Int32 = 0

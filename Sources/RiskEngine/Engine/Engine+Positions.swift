@@ -632,8 +632,13 @@ extension Engine {
     }
 
     func isLive(_ entry: TriggerIndex.Entry) -> Bool {
-        let position = positions[Int(entry.position)]
-        return position.isOpen && position.version == entry.version
+        Engine.isLive(positions[Int(entry.position)], as: entry)
+    }
+
+    /// Whether `entry` is `position`'s as it stands (open, and not changed since it was pushed).
+    @inline(__always)
+    static func isLive(_ position: Position, as entry: TriggerIndex.Entry) -> Bool {
+        position.isOpen && position.version == entry.version
     }
 
     /// Whether a position's trigger is crossed at its mark: margin balance ≤ maintenance margin.

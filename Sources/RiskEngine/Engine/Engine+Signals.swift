@@ -260,26 +260,15 @@ extension Engine {
             // Copied only for a side with positions (every market is read every second).
             let instrument = markets[index].instrument
             let book = markets[index].book
-            // Each position read once, fetched a few ahead: thousands near liquidation lie scattered
-            // through a million positions, and waiting on memory was most of the sample.
+            // Each position read once (see `forEachPosition`).
             var taken: [Position] = []
             taken.reserveCapacity(riskiest.count)
             var sum: Int64 = 0
-            positions.withUnsafeBufferPointer { all in
-                // Not empty: the entries name positions in it.
-                guard let base = all.baseAddress else { return }
-                let lookahead = 8
-                for offset in riskiest.indices {
-                    if offset + lookahead < riskiest.endIndex {
-                        let ahead = base + Int(riskiest[offset + lookahead].position)
-                        liqwatch_prefetch(ahead)
-                        liqwatch_prefetch(UnsafeRawPointer(ahead) + 64)
-                    }
-                    let position = all[Int(riskiest[offset].position)]
-                    taken.append(position)
-                    let (added, overflow) = sum.addingReportingOverflow(position.quantity.bookUnits)
-                    sum = overflow ? .max : added
-                }
+            forEachPosition(of: riskiest) { position, _ in
+                taken.append(position)
+                let (added, overflow) = sum.addingReportingOverflow(position.quantity.bookUnits)
+                sum = overflow ? .max : added
+                return true
             }
             let walk = book.walk(side.closingBookSide, quantity: sum)
             let fills = walk.fills
@@ -460,17 +449,29 @@ extension Engine {
         return LeadingEntries(count: count, limit: limit, walk: walk, taken: taken, positionChanges: changes)
     }
 
-    /// Whether every one of `entries` is live, their positions fetched a few ahead (they lie
-    /// scattered through the positions).
+    /// Whether every one of `entries` is live.
     private func allLive(_ entries: ArraySlice<TriggerIndex.Entry>) -> Bool {
+        forEachPosition(of: entries) { Engine.isLive($0, as: $1) }
+    }
+
+    /// Hands `body` each entry's position in turn, fetched a few ahead (positions near liquidation
+    /// lie scattered through a million, and waiting on memory was most of the sample), until it
+    /// returns false; whether it never did.
+    @discardableResult
+    private func forEachPosition(of entries: ArraySlice<TriggerIndex.Entry>,
+                                 _ body: (Position, TriggerIndex.Entry) -> Bool) -> Bool {
         guard !entries.isEmpty else { return true }
         return positions.withUnsafeBufferPointer { all in
+            // Not empty: the entries name positions in it.
             guard let base = all.baseAddress else { return false }
+            let lookahead = 8
             for offset in entries.indices {
-                if offset + 8 < entries.endIndex { liqwatch_prefetch(base + Int(entries[offset + 8].position)) }
-                let entry = entries[offset]
-                let position = all[Int(entry.position)]
-                if !(position.isOpen && position.version == entry.version) { return false }
+                if offset + lookahead < entries.endIndex {
+                    let ahead = base + Int(entries[offset + lookahead].position)
+                    liqwatch_prefetch(ahead)
+                    liqwatch_prefetch(UnsafeRawPointer(ahead) + 64)
+                }
+                if !body(all[Int(entries[offset].position)], entries[offset]) { return false }
             }
             return true
         }

@@ -203,6 +203,33 @@ struct DeficitPictureTests {
         #expect(!old.standardOutput.contains("since a gap"))
     }
 
+    @Test("a stress that loses no money but would take most of the bids: its share in both reports, at warn")
+    func bookShareInTheReports() throws {
+        let scratch = try BadInputCommandTests.Scratch()
+        // Long 1 at 60,000 with 270 of margin (maintenance 240 at 0.4 %): bankrupt at 59,730,
+        // liquidated near 59,970 (within 0.5 % of the mark). The bids, 1.6 BTC at 59,990, fill it
+        // above bankruptcy: no deficit, but 1 of the 1.6 BTC: 62.5 %.
+        let positions = try scratch.write("one.csv", "account,symbol,side,size,entry_price,margin_mode,isolated_margin\na,binance-usdm:BTCUSDT,long,1,60000,isolated,270\n")
+        let events = try scratch.write("share.ndjson", [
+            #"{"type":"insurance_fund","asset":"USDT","balance":"1000","time":1723161255000000000}"#,
+            #"{"type":"mark","symbol":"binance-usdm:BTCUSDT","price":"60000","time":1723161255500000000}"#,
+            #"{"type":"book","symbol":"binance-usdm:BTCUSDT","bids":[["59990","1.6"]],"asks":[["60001","10"]],"time":1723161256000000000}"#,
+            #"{"type":"mark","symbol":"binance-usdm:BTCUSDT","price":"60000","time":1723161258000000000}"#,
+        ].joined(separator: "\n") + "\n")
+        let result = try BinaryRunner.run(["replay", events, "--positions", positions, "--headless", "--report", "text"])
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(result.standardOutput.contains("a side): 0.00 USDT; the longs would take 62 % of the bids (at least 50 % warns); warn"),
+            "\(result.standardOutput)")
+        let json = try BinaryRunner.run(["replay", events, "--positions", positions, "--headless", "--report", "json"])
+        let btc = try #require((try Self.json(json.standardOutput)["symbols"] as? [String: Any])?["binance-usdm:BTCUSDT"] as? [String: Any])
+        let stressed = try #require(btc["stressed_deficit"] as? [String: Any])
+        #expect(stressed["book_share"] as? Double == 0.625 && stressed["book_share_side"] as? String == "long", "\(stressed)")
+        // Bids of 10 BTC: 30 %, nothing said, ok.
+        let deep = try scratch.write("deep.ndjson", try String(contentsOfFile: events, encoding: .utf8).replacingOccurrences(of: #"[["59990","1.6"]]"#, with: #"[["59990","10"]]"#))
+        let calm = try BinaryRunner.run(["replay", deep, "--positions", positions, "--headless", "--report", "text"])
+        #expect(calm.standardOutput.contains("a side): 0.00 USDT; ok"), "\(calm.standardOutput)")
+    }
+
     @Test("coin amounts keep eight places in the text report (a BTC deficit is never 0.00 BTC)")
     func coinAmounts() throws {
         let scratch = try BadInputCommandTests.Scratch()

@@ -145,6 +145,11 @@ enum FundPane {
             let atLeast = stressed.pastShownQuantity.isPositive ? "≥" : ""
             coverage = share + " of " + atLeast + money(stressed.deficit) + adl
             shorterCoverage = stressed.adlCertain ? [share + adl, "→ ADL"] : [share]
+        } else if let share = stressed.bookShare, let side = stressed.bookShareSide {
+            // No money lost, but the book left thin (the signal's WARN): what they would take.
+            let book = side == .long ? "bids" : "asks"
+            coverage = "no deficit; takes " + Format.bookShare(share) + " of " + book
+            shorterCoverage = [Format.bookShare(share) + " of " + book, Format.bookShare(share)]
         } else {
             coverage = "no stressed deficit"
             shorterCoverage = ["none"]
@@ -152,14 +157,15 @@ enum FundPane {
         // How many positions the stress liquidated, where the line has room: the 50 riskiest
         // alone read `ADL 6.070 BTC` beside 1,699 liquidations below an empty book, and no pane
         // said what it stood for (operator trial).
-        if stressed.positions > 0 && (stressed.unfilledQuantity.isPositive || stressed.deficit.isPositive) {
+        if stressed.positions > 0 && (stressed.unfilledQuantity.isPositive || stressed.deficit.isPositive || stressed.bookShare != nil) {
             shorterCoverage.insert(coverage, at: 0)
             coverage += " · " + stressed.positionsInWords(Format.count)
         }
         // Its label stays beside it (a shorter value is taken for its room): "24.112 BTC → ADL"
         // alone, under the balance, read as ADL done, not as what a stress would send there.
-        line("covers stress", coverage, stressed.adlCertain ? .alert : (stressed.deficit.isPositive ? .warn : .text), shorter: shorterCoverage,
-            keepsLabel: true, urgent: stressed.unfilledQuantity.isPositive || stressed.deficit.isPositive)
+        line("covers stress", coverage, stressed.adlCertain ? .alert : (stressed.deficit.isPositive || stressed.bookShare != nil ? .warn : .text),
+            shorter: shorterCoverage, keepsLabel: true,
+            urgent: stressed.unfilledQuantity.isPositive || stressed.deficit.isPositive || stressed.bookShare != nil)
         let adlState: (String, StyleRole)
         var shorterADL: [String] = []
         // Closes of monitored positions, and liquidations whose ADL went beyond them.

@@ -110,6 +110,14 @@ enum Format {
         return Fixed(approximating: fraction * 100).formatted(decimals, grouping: true) + "%"
     }
 
+    /// A share of the book the stressed deficit's positions would take, rounded down (`99%` for
+    /// 99.6 %: `100%` would say the book runs out, and it does not), `>999%` past that.
+    static func bookShare(_ share: Double) -> String {
+        guard share.isFinite, share >= 0 else { return "—" }
+        if share >= 10 { return ">999%" }
+        return Format.count(Int((share * 100).rounded(.down))) + "%"
+    }
+
     /// A share as a percentage that stops growing where its size stops mattering: a margin ratio
     /// of 9,999 % is as far past liquidation (100 %) as one of 10²⁰ % (a margin balance a hair
     /// above zero), and reads ">9,999%" instead of a figure no column can hold.

@@ -57,7 +57,10 @@ extension Engine {
             // feed shows) over a figure of nothing, or the pane read "no stressed deficit".
             let floorOverNothing = !stressed.adlCertain && stressed.deficit == reading.deficit
                 && stressed.pastShownQuantity.isZero && reading.pastShownQuantity.isPositive
-            if reading.deficit > stressed.deficit || (!stressed.adlCertain && reading.adlCertain) || floorOverNothing {
+            // A book left thin (no money lost yet) over a stress of nothing: the larger share.
+            let shareOverNothing = !stressed.adlCertain && !stressed.deficit.isPositive && !reading.deficit.isPositive
+                && stressed.pastShownQuantity.isZero && (reading.bookShare ?? 0) > (stressed.bookShare ?? 0)
+            if reading.deficit > stressed.deficit || (!stressed.adlCertain && reading.adlCertain) || floorOverNothing || shareOverNothing {
                 let certain = stressed.adlCertain || reading.adlCertain
                 stressed = reading
                 stressed.adlCertain = certain

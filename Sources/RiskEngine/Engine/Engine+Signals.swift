@@ -270,8 +270,18 @@ extension Engine {
                 sum = overflow ? .max : added
                 return true
             }
-            let walk = book.walk(side.closingBookSide, quantity: sum)
+            // Walked on to what the book-share warning needs: these positions would take at least
+            // `stressedBookShareWarn` of the side (as the book is known) exactly when a walk of
+            // their sum ÷ that fraction runs out of it. The positions' fills are the walk's first
+            // `sum` in book order, so the one walk serves both (at 23:56:14 in the demo the
+            // longs nearest liquidation would have taken 84 % of the bids and the stress read
+            // `0.00 ok`: operator trial).
+            let walk = book.walk(side.closingBookSide, quantity: Engine.bookShareProbe(sum, warn: configuration.signals.stressedBookShareWarn))
             let fills = walk.fills
+            // Of a side known whole (not past the levels a top-of-book feed shows, which says
+            // nothing of the book beyond), and only where it holds some.
+            let share: Double? = walk.remainder > 0 && !walk.remainderPastShownLevels && walk.filled > 0
+                ? Double(sum) / Double(walk.filled) : nil
             // Past the levels a top-of-book feed shows, the book is not known: what the walk could
             // not fill there is said as such, not as unfillable (the quantity beyond Hyperliquid's
             // 20 levels read `ADL` where the venue's book had ample depth: operator trial), and
@@ -354,6 +364,12 @@ extension Engine {
                 worst.unfilledQuantity = Fixed(bookUnits: unfilled)
                 (worst.positions, worst.positionsSide, worst.beyondLimit) = (riskiest.count, side, sideBeyondLimit)
             }
+            if let share, share > (worst.bookShare ?? 0) {
+                (worst.bookShare, worst.bookShareSide) = (share, side)
+                if worst.deficit.isZero && worst.unfilledNotional.isZero && worst.pastShownQuantity.isZero {
+                    (worst.positions, worst.positionsSide, worst.beyondLimit) = (riskiest.count, side, sideBeyondLimit)
+                }
+            }
             if unseen > 0 && Fixed(bookUnits: unseen) > worst.pastShownQuantity {
                 worst.pastShownQuantity = Fixed(bookUnits: unseen)
                 worst.shownLevels = markets[index].book.shownLevels
@@ -369,6 +385,14 @@ extension Engine {
         if worst.positionsSide == nil { (worst.positions, worst.beyondLimit) = (allPositions, anyBeyondLimit) }
         worst.adlCertain = adlCertain(worst, market: index)
         return worst
+    }
+
+    /// The quantity to walk the book for so that a side holding at most `quantity ÷ warn` is
+    /// walked whole (one more than that, so a side of exactly that much runs out too), saturating.
+    static func bookShareProbe(_ quantity: Int64, warn: Double) -> Int64 {
+        guard warn > 0, warn < 1 else { return quantity < .max ? quantity + 1 : .max }
+        let probe = (Double(quantity) / warn).rounded(.down)
+        return probe < 9.2e18 ? Swift.max(quantity, Int64(probe)) + 1 : .max
     }
 
     /// Whether a stress of a market would end in ADL: what the fund could not pay, and what the

@@ -197,11 +197,14 @@ struct SignalBoard: Sendable {
             if fund <= 0 || stressed >= fund * t.stressedAlertFraction { stressedLevel = .alert }
             else if stressed >= fund * t.stressedWarnFraction { stressedLevel = .warn }
         }
+        // No money lost yet, but the book left too thin for what comes after.
+        if stressedLevel == .ok, let share = input.stressed.bookShare, share >= t.stressedBookShareWarn { stressedLevel = .warn }
         var stressedReading = reading(.stressedDeficit, stressed, input.fundBalance, stressedLevel)
         stressedReading.unfilledQuantity = input.stressed.unfilledQuantity.isPositive ? input.stressed.unfilledQuantity.approximateDouble : nil
         stressedReading.adlCertain = input.stressed.adlCertain
         // More positions near liquidation than a sample takes: the figure is a floor.
         stressedReading.beyondLimit = input.stressed.beyondLimit
+        stressedReading.bookShare = input.stressed.bookShare
         if input.stressed.pastShownQuantity.isPositive {
             stressedReading.pastShownQuantity = input.stressed.pastShownQuantity.approximateDouble
             stressedReading.shownLevels = input.stressed.shownLevels

@@ -12,6 +12,7 @@ extension SignalThresholds: Equatable {
             && lhs.liquidations10sWarn == rhs.liquidations10sWarn && lhs.liquidations10sAlert == rhs.liquidations10sAlert
             && lhs.liquidations60sWarn == rhs.liquidations60sWarn && lhs.liquidations60sAlert == rhs.liquidations60sAlert
             && lhs.stressedWarnFraction == rhs.stressedWarnFraction && lhs.stressedAlertFraction == rhs.stressedAlertFraction
+            && lhs.stressedBookShareWarn == rhs.stressedBookShareWarn
             && lhs.baselineSamples == rhs.baselineSamples && lhs.warmupSamples == rhs.warmupSamples
             && lhs.historyLength == rhs.historyLength
     }

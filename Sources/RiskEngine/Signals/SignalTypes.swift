@@ -142,6 +142,9 @@ public struct SignalReading: Hashable, Sendable {
     /// The stressed deficit took `EngineConfiguration.stressedPositionsLimit` positions and more
     /// were near liquidation: a floor (`StressedDeficit.beyondLimit`).
     public var beyondLimit = false
+    /// The share of the book's closing side the stress's positions would take
+    /// (`StressedDeficit.bookShare`), when at least the warning's.
+    public var bookShare: Double? = nil
     /// The spread of a book with an empty side: its value is the cap, not a spread.
     public var sideMissing = false
     /// A signal read off the book while the market has none yet (a positions file names it, an
@@ -178,6 +181,12 @@ public struct StressedDeficit: Hashable, Sendable {
     /// More positions were near liquidation than a sample takes (`stressedPositionsLimit` a
     /// side): the figures are a floor.
     public var beyondLimit = false
+    /// The share of the closing side of the book (known whole: not for a feed that shows only
+    /// its top levels and ran out of them) the positions of `bookShareSide` would take, where it
+    /// is at least `SignalThresholds.stressedBookShareWarn` (the walk stops short of the rest);
+    /// over 1 where the book cannot fill them. nil below that, or not known.
+    public var bookShare: Double? = nil
+    public var bookShareSide: Side? = nil
     /// The figures are a floor: the book past the levels the feed shows is not known, or more
     /// positions were near liquidation than were taken.
     public var isFloor: Bool { pastShownQuantity.isPositive || beyondLimit }
@@ -261,6 +270,10 @@ public struct SignalThresholds: Sendable {
     /// Stressed deficit as a fraction of the fund balance.
     public var stressedWarnFraction = 0.1
     public var stressedAlertFraction = 0.5
+    /// Stressed deficit: warn, whatever the money, when the positions it liquidates would take
+    /// this share of the closing side of the book (the book left this thin, the next
+    /// liquidations fill far from the mark).
+    public var stressedBookShareWarn = 0.5
     /// Baselines: an exponential average over about this many one-second samples, learnt from the
     /// first `warmupSamples` before any level other than ok is given.
     public var baselineSamples = 300.0

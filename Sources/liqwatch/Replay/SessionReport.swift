@@ -434,6 +434,11 @@ enum SessionReport {
             line += "; the book cannot fill \(stressed.unfilledQuantity.quantityText(unit: market.instrument.quantityUnit)) \(market.instrument.quantityUnit) → \(cover)"
         }
         if stressed.adlCertain { line += "; ADL would follow" }
+        // The book they would leave (the WARN of a stress that loses no money yet).
+        if let share = stressed.bookShare, let side = stressed.bookShareSide, !stressed.unfilledQuantity.isPositive {
+            let percent = Fixed(approximating: (share * 100).rounded(.down)).formatted(0, grouping: true)
+            line += "; the \(side == .long ? "longs" : "shorts") would take \(percent) % of the \(side == .long ? "bids" : "asks") (at least \(Fixed(approximating: engine.configuration.signals.stressedBookShareWarn * 100).description) % warns)"
+        }
         // Past the levels a top-of-book feed shows the book is not known: the deficit (its loss at
         // the deepest level shown included) is a floor.
         if stressed.pastShownQuantity.isPositive {
@@ -463,6 +468,11 @@ enum SessionReport {
         ]
         // More positions near liquidation than a sample takes: the figures are floors.
         if stressed.beyondLimit { members.append(("beyond_limit", .bool(true))) }
+        // Only where they would take at least the warning's share of the book's closing side.
+        if let share = stressed.bookShare, let side = stressed.bookShareSide {
+            members.append(("book_share", JSON.number(Fixed(approximating: share), decimals: 4)))
+            members.append(("book_share_side", .string(side == .long ? "long" : "short")))
+        }
         // Only where a walk ran past the levels a top-of-book feed shows (see `pastShown`).
         if stressed.pastShownQuantity.isPositive {
             members += pastShown(stressed.pastShownQuantity, levels: stressed.shownLevels)

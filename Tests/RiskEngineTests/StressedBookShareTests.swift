@@ -1,0 +1,108 @@
+import Testing
+@testable import RiskEngine
+
+/// The stressed deficit warns when the positions it liquidates would take most of the book's
+/// closing side, though they lose no money: at 23:56:14 in the demo the longs nearest
+/// liquidation would have taken 84 % of the bids and the stress read `0.00 ok`, a second before
+/// the book emptied under them (operator trial).
+@Suite("The stressed deficit's share of the book")
+struct StressedBookShareTests {
+    /// Bids of 4 BTC in two levels just under a mark of 60,000, deep asks, a fund far larger than
+    /// any deficit (so money alone never warns).
+    func engine(shownLevels: Bool = false) -> Engine {
+        var engine = Engine(configuration: EngineConfiguration())
+        engine.openFund(asset: "USDT", balance: Fixed(1_000_000))
+        engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(60_000), time: 1_000_000_000))
+        engine.apply(.bookSnapshot(symbol: "BTCUSDT",
+            bids: [(BookUnits.parse("59990")!, BookUnits.parse("2")!), (BookUnits.parse("59980")!, BookUnits.parse("2")!)],
+            asks: [(BookUnits.parse("60010")!, BookUnits.parse("1000")!)], time: 1_000_000_000))
+        return engine
+    }
+
+    /// `count` longs of `size` BTC at 200x entered at the mark: liquidation within 0.5 % of it,
+    /// bankruptcy about 300 below, so fills at 59,980 and up lose nothing.
+    func placeLongs(_ count: Int, size: String = "1", in engine: inout Engine) {
+        for number in 0..<count {
+            engine.apply(.position(PositionUpdate(account: "l\(number)", symbol: "BTCUSDT", side: .long, quantity: Fixed(size)!,
+                entryPrice: Fixed(60_000), mode: .isolated, leverage: Fixed(200)), time: 1_100_000_000))
+        }
+    }
+
+    func sampled(_ engine: inout Engine) -> SignalReading {
+        for second in 2...4 { engine.apply(.clock(time: Int64(second) * 1_000_000_000)) }
+        return engine.market("BTCUSDT")!.signalReadings[.stressedDeficit]!
+    }
+
+    @Test("3 BTC of longs into 4 BTC of bids: 75 %, WARN with no deficit, in the fund's state too")
+    func threeQuarters() {
+        var engine = engine()
+        placeLongs(3, in: &engine)
+        let stress = engine.stressedDeficit(market: 0)
+        #expect(stress.deficit.isZero && stress.unfilledQuantity.isZero && !stress.adlCertain, "\(stress)")
+        #expect(stress.bookShare == 0.75 && stress.bookShareSide == .long, "\(stress)")
+        #expect(stress.positions == 3 && stress.positionsSide == .long, "\(stress)")
+        let reading = sampled(&engine)
+        #expect(reading.level == .warn && reading.bookShare == 0.75, "\(reading)")
+        let fund = engine.fundState(asset: "USDT")
+        #expect(fund.stressed.bookShare == 0.75 && fund.stressed.bookShareSide == .long, "\(fund.stressed)")
+    }
+
+    @Test("exactly half the bids: at the warning's share, WARN")
+    func exactlyHalf() {
+        var engine = engine()
+        placeLongs(2, in: &engine)
+        #expect(engine.stressedDeficit(market: 0).bookShare == 0.5)
+        #expect(sampled(&engine).level == .warn)
+    }
+
+    @Test("a quarter of the bids: no share worked out, ok")
+    func aQuarter() {
+        var engine = engine()
+        placeLongs(1, in: &engine)
+        let stress = engine.stressedDeficit(market: 0)
+        #expect(stress.bookShare == nil, "\(stress)")
+        let reading = sampled(&engine)
+        #expect(reading.level == .ok && reading.bookShare == nil, "\(reading)")
+    }
+
+    @Test("a configured share of 0.2: a quarter warns")
+    func configuredShare() {
+        var configuration = EngineConfiguration()
+        configuration.signals.stressedBookShareWarn = 0.2
+        var engine = Engine(configuration: configuration)
+        engine.openFund(asset: "USDT", balance: Fixed(1_000_000))
+        engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(60_000), time: 1_000_000_000))
+        engine.apply(.bookSnapshot(symbol: "BTCUSDT",
+            bids: [(BookUnits.parse("59990")!, BookUnits.parse("2")!), (BookUnits.parse("59980")!, BookUnits.parse("2")!)],
+            asks: [(BookUnits.parse("60010")!, BookUnits.parse("1000")!)], time: 1_000_000_000))
+        placeLongs(1, in: &engine)
+        #expect(engine.stressedDeficit(market: 0).bookShare == 0.25)
+        #expect(sampled(&engine).level == .warn)
+    }
+
+    @Test("more than the bids hold: unfillable, ADL, ALERT (the share past 1 says no more)")
+    func pastTheBook() {
+        var engine = engine()
+        placeLongs(5, in: &engine)
+        let stress = engine.stressedDeficit(market: 0)
+        #expect(stress.unfilledQuantity == Fixed(1) && stress.adlCertain, "\(stress)")
+        #expect(sampled(&engine).level == .alert)
+    }
+
+    @Test("the fills the deficit is priced on are the first of the longer walk: the same deficit as a walk of their sum")
+    func deficitUnchangedByTheLongerWalk() {
+        var engine = Engine(configuration: EngineConfiguration())
+        engine.openFund(asset: "USDT", balance: Fixed(1_000_000))
+        engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(60_000), time: 1_000_000_000))
+        // Bids under the longs' bankruptcy price (60,000 − 60,000 ÷ 200 = 59,700).
+        engine.apply(.bookSnapshot(symbol: "BTCUSDT",
+            bids: [(BookUnits.parse("59690")!, BookUnits.parse("2")!), (BookUnits.parse("59680")!, BookUnits.parse("2")!)],
+            asks: [(BookUnits.parse("60010")!, BookUnits.parse("1000")!)], time: 1_000_000_000))
+        placeLongs(3, in: &engine)
+        let stress = engine.stressedDeficit(market: 0)
+        // 2 BTC fill at 59,690 (10 short each), 1 at 59,680 (20 short): 40 in all, as a walk of
+        // 3 BTC alone prices them; the walk on to the rest of the bids changes nothing.
+        #expect(stress.deficit == Fixed(40), "\(stress)")
+        #expect(stress.bookShare == 0.75 && stress.positionsSide == .long, "\(stress)")
+    }
+}

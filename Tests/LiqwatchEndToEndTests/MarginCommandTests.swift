@@ -93,6 +93,24 @@ struct MarginCommandTests {
         }
     }
 
+    @Test("with no instrument, prices below a dollar keep five significant digits (0.2465 was printed 0.25)")
+    func subDollarPrices() throws {
+        // Short 20,000 at 0.24 with 149.72: LP = (149.72 + 4,800) ÷ (20,000 × 1.004) = 0.2465,
+        // BP = 0.24 + 149.72 ÷ 20,000 = 0.247486.
+        let result = try BinaryRunner.run(["margin", "--side", "short", "--size", "20000", "--entry", "0.24", "--isolated-margin", "149.72",
+            "--mark", "0.24635"])
+        #expect(result.status == 0)
+        for expected in ["Liquidation price        0.24650", "Bankruptcy price         0.24749", "Mark price               0.24635"] {
+            #expect(result.standardOutput.contains(expected), "missing \(expected) in\n\(result.standardOutput)")
+        }
+        let answer = try json(["--side", "short", "--size", "1000", "--entry", "7.55", "--isolated-margin", "92.95", "--mark", "7.6115"])
+        // (92.95 + 7,550) ÷ (1,000 × 1.004) = 7.61250…: above the short's mark, as a short's must be.
+        #expect((answer["liquidation_price"] as? NSNumber)?.stringValue == "7.6125", "\(answer)")
+        // A whole-dollar price keeps its cents.
+        let btc = try BinaryRunner.run(["margin", "--side", "long", "--size", "1", "--entry", "60000", "--leverage", "10"])
+        #expect(btc.standardOutput.contains("Bankruptcy price         54,000.00"), "\(btc.standardOutput)")
+    }
+
     @Test("bad flags: a clear message and exit code 2", arguments: [
         (["--side", "up", "--size", "1", "--entry", "2", "--leverage", "3"], "--side must be long or short"),
         (["--side", "long", "--size", "x", "--entry", "2", "--leverage", "3"], "--size: 'x' is not a decimal number"),

@@ -144,10 +144,30 @@ struct MarginCommand: ParsableCommand {
             kind: kind, brackets: table, rules: rules, mark: markPrice, coinsPerContract: instrument?.coinsPerContract ?? .one,
             liquidationFeeRate: instrument?.liquidationFeeRate ?? (rules == .okx ? Instrument.okxLiquidationFeeRate : .zero))
         let label = instrument?.symbol ?? (kind.isInverse ? "inverse contract" : "linear contract")
-        let enteredDecimals = entry.split(separator: ".").dropFirst().first?.count ?? 0
-        let priceDecimals = max(instrument?.priceDecimals ?? 2, min(8, enteredDecimals))
+        func enteredDecimals(_ text: String?) -> Int { text?.split(separator: ".").dropFirst().first?.count ?? 0 }
+        // With no instrument, no tick says how finely prices go: as finely as the entry or the
+        // mark was given, and to five significant digits of the entry at least (a 0.24 entry
+        // printed its liquidation price 0.24649 as `0.25`, and SUSHI's 7.6125 as `7.61`, under
+        // a short's mark of 7.6115: operator trial).
+        let typed = max(enteredDecimals(entry), enteredDecimals(mark))
+        let fallback = instrument == nil ? max(2, MarginCommand.significantDecimals(entryPrice, digits: 5)) : 2
+        let priceDecimals = max(instrument?.priceDecimals ?? fallback, min(8, typed))
         let asset = instrument?.settlementAsset ?? (kind.isInverse ? "coin" : "USDT")
         return (question, label, priceDecimals, kind.isInverse ? 8 : 2, asset)
+    }
+
+    /// The decimals that show `price` to `digits` significant digits (0.24 → 5, 7.55 → 4,
+    /// 60,000 → 0, 0.0012 → 7), at most 8.
+    static func significantDecimals(_ price: Fixed, digits: Int) -> Int {
+        guard price.isPositive else { return 0 }
+        var decimals = digits
+        var scaled = price
+        // Each whole digit takes one of the significant ones; each leading zero after the point
+        // adds one.
+        while scaled >= Fixed(10) && decimals > 0 { scaled = scaled / Fixed(10); decimals -= 1 }
+        if scaled >= .one { decimals -= 1 }
+        while scaled < .one && decimals < 8 { scaled = scaled * Fixed(10); if scaled < .one { decimals += 1 } }
+        return min(8, max(0, decimals))
     }
 
     func parseBrackets(_ text: String) throws -> BracketTable {

@@ -117,6 +117,16 @@ struct VenueReplayCommandTests {
         #expect(result.standardError.contains(message), "\(option): \(result.standardError)")
     }
 
+    @Test("a bare amount beside a Hyperliquid fund named, in either order: the named one stands (it was refused as given twice)", arguments: [
+        "250000,hyperliquid:5000", "hyperliquid:5000,250000", "250000,hyperliquid:USDC:5000",
+    ])
+    func bareAmountBesideHyperliquid(option: String) throws {
+        let result = try BinaryRunner.run(["replay", "../shared/data/okx/OKX.ws.1.0", "--headless", "--insurance-fund", option])
+        #expect(result.status == 0, "\(option): \(result.standardError)")
+        let twice = try BinaryRunner.run(["replay", "../shared/data/okx/OKX.ws.1.0", "--headless", "--insurance-fund", option + ",hyperliquid:6000"])
+        #expect(twice.status != 0 && twice.standardError.contains("the hyperliquid USDC fund is given twice"), "\(option): \(twice.standardError)")
+    }
+
     @Test("OKX's coin-margined markets settle in BTC and UNI, for which no fund was given: the report says so instead of a fund of 0")
     func noFundGiven() throws {
         let arguments = ["replay", "../shared/data/okx/OKX.ws.1.0", "--headless", "--synthetic-positions", "200", "--seed", "3"]

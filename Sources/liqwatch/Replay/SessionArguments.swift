@@ -31,6 +31,10 @@ struct SessionArguments: ParsableArguments {
         var result = SessionOptions().insuranceFund
         guard let insuranceFund else { return result }
         var given: [FundOpening] = []
+        // The Hyperliquid USDC fund a bare amount implies: a fund given for it by name, before or
+        // after, is the one meant (`250000,hyperliquid:5000` was refused as "given twice":
+        // operator trial).
+        var implied: FundOpening? = nil
         for item in insuranceFund.split(separator: ",", omittingEmptySubsequences: false) {
             let parts = item.split(separator: ":", omittingEmptySubsequences: false).map { String($0).trimmingCharacters(in: .whitespaces) }
             let shown = SafeText.escaped(String(item.prefix(80)))
@@ -56,6 +60,7 @@ struct SessionArguments: ParsableArguments {
                 asset = named
             }
             var openings: [FundOpening] = []
+            var impliedHere: FundOpening? = nil
             switch (venue, asset) {
             case (nil, let asset?): openings = [FundOpening(asset: asset, balance: amount)]
             case (let venue?, let asset?): openings = [FundOpening(venue: venue.rawValue, asset: asset, balance: amount)]
@@ -66,10 +71,26 @@ struct SessionArguments: ParsableArguments {
                 openings = [FundOpening(venue: venue.rawValue, asset: main, balance: amount)]
             case (nil, nil):
                 // Each venue's main asset: USDT, and Hyperliquid's USDC.
-                openings = [FundOpening(asset: "USDT", balance: amount),
-                    FundOpening(venue: Venue.hyperliquid.rawValue, asset: "USDC", balance: amount)]
+                openings = [FundOpening(asset: "USDT", balance: amount)]
+                impliedHere = FundOpening(venue: Venue.hyperliquid.rawValue, asset: "USDC", balance: amount)
+            }
+            if let opening = impliedHere {
+                // A bare amount twice is caught by its USDT fund; named already, it stands.
+                implied = opening
+                if !given.contains(where: { $0.venue == opening.venue && $0.asset == opening.asset }) {
+                    result.removeAll { $0.venue == opening.venue && $0.asset == opening.asset }
+                    result.append(opening)
+                }
             }
             for opening in openings {
+                // Named after a bare amount that implied it: the named one replaces it.
+                if let earlier = implied, earlier.venue == opening.venue && earlier.asset == opening.asset,
+                   !given.contains(where: { $0.venue == opening.venue && $0.asset == opening.asset }) {
+                    result.removeAll { $0.venue == opening.venue && $0.asset == opening.asset }
+                    given.append(opening)
+                    result.append(opening)
+                    continue
+                }
                 guard !given.contains(where: { $0.venue == opening.venue && $0.asset == opening.asset }) else {
                     throw ValidationError("--insurance-fund: the \(opening.venue.map { $0 + " " } ?? "")\(opening.asset) fund is given twice")
                 }

@@ -68,7 +68,12 @@ void cn_install_handlers(void) {
     memset(&action, 0, sizeof(action));
     sigemptyset(&action.sa_mask);
     action.sa_handler = fatal_handler;
-    int fatal[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP };
+    /* With the crashes, every other signal whose default ends the process: a `kill -USR1`, an
+       alarm or a CPU-time limit (`ulimit -t` sends SIGXCPU) left the alternate screen, the hidden
+       cursor and mouse reporting on (attacker trial). SIGXFSZ is ignored where the process starts:
+       a write past a file-size limit fails and is counted instead. */
+    int fatal[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP, SIGSYS,
+                    SIGUSR1, SIGUSR2, SIGALRM, SIGVTALRM, SIGPROF, SIGXCPU, SIGIO, SIGPWR, SIGSTKFLT };
     for (unsigned i = 0; i < sizeof(fatal) / sizeof(fatal[0]); i++) sigaction(fatal[i], &action, NULL);
     action.sa_handler = quit_handler;
     int quit[] = { SIGINT, SIGTERM, SIGHUP };

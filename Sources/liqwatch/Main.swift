@@ -12,6 +12,10 @@ enum Main {
         // A reader that goes away (an --on-alert command that does not read its input, a closed
         // pipe after `| head`) is an error on that write, never the end of the process.
         signal(SIGPIPE, SIG_IGN)
+        // A write past a file-size limit (`ulimit -f`) fails with EFBIG and is counted (an alert
+        // log, a recording); by default the signal ended the process mid-line, the terminal left
+        // raw (attacker trial).
+        signal(SIGXFSZ, SIG_IGN)
         do {
             var command = try Liqwatch.parseAsRoot()
             try command.run()

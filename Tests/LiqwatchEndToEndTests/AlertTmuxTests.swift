@@ -84,4 +84,21 @@ struct AlertTmuxTests {
         #expect((failed["hook_failures"] as? Int ?? 0) > 0)
         #expect((failed["last_error"] as? String)?.contains("exited 3") == true, "\(failed)")
     }
+
+    @Test("a file-size limit: the alert log keeps whole lines, the failures are counted, the session ends as usual")
+    func fileSizeLimit() throws {
+        let scratch = try BadInputCommandTests.Scratch()
+        let log = scratch.url.appendingPathComponent("alerts.jsonl").path
+        // 1,024 bytes: the demo's second or third alert line crosses it. By default SIGXFSZ ended
+        // the process mid-line, the terminal left raw (attacker trial).
+        let result = try BinaryRunner.runShell("ulimit -f 1; exec '\(BinaryRunner.binary.path)' demo --headless --no-config --alert-log '\(log)'")
+        #expect(result.status == 0, "\(result.status) \(result.standardError)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
+        let delivery = try #require(report["alert_delivery"] as? [String: Any])
+        #expect((delivery["log_failures"] as? Int ?? 0) > 0, "\(delivery)")
+        let logged = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        #expect(!logged.isEmpty && logged.hasSuffix("\n"), "a line left half written: \(logged.suffix(80))")
+        #expect(Self.jsonObjects(logged).allSatisfy { $0 != nil })
+        #expect(delivery["logged"] as? Int == logged.split(separator: "\n").count, "\(delivery)")
+    }
 }

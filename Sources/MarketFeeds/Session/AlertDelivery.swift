@@ -96,10 +96,10 @@ public final class AlertDelivery: @unchecked Sendable {
 
     private func append(_ line: String) {
         let bytes = Array(((lineCutShort ? "\n" : "") + line).utf8)
-        var begun = false
+        var begun = 0
         let written = bytes.withUnsafeBytes { buffer -> Int in
             var offset = 0
-            defer { begun = offset > 0 }
+            defer { begun = offset }
             while offset < buffer.count {
                 let result = write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
                 if result < 0 {
@@ -119,7 +119,20 @@ public final class AlertDelivery: @unchecked Sendable {
             return offset
         }
         // Only the writing thread (the session's) reads and sets it.
-        if written >= 0 { lineCutShort = false } else if begun { lineCutShort = true }
+        if written >= 0 { lineCutShort = false } else if begun > 0 {
+            // A file that took part of the line and no more (a file-size limit, a full disk):
+            // the part is taken back, so the log holds whole lines only (attacker trial: 1,024
+            // bytes ending mid-line). A pipe's reader has the part already: the next line begins
+            // with a line end instead.
+            var status = stat()
+            let end = lseek(descriptor, 0, SEEK_END)
+            if fstat(descriptor, &status) == 0 && (status.st_mode & S_IFMT) == S_IFREG && end >= off_t(begun)
+                && ftruncate(descriptor, end - off_t(begun)) == 0 {
+                lineCutShort = false
+            } else {
+                lineCutShort = true
+            }
+        }
         lock.withLock {
             if written < 0 {
                 counts.logFailures += 1

@@ -25,7 +25,7 @@ pid_t liqwatch_spawn_hook(const char *command, int *input) {
     sigset_t defaulted;
     sigemptyset(&defaulted);
     const int signals[] = {SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGTSTP, SIGTTIN, SIGTTOU,
-                           SIGCHLD, SIGUSR1, SIGUSR2, SIGWINCH, SIGALRM};
+                           SIGCHLD, SIGUSR1, SIGUSR2, SIGWINCH, SIGALRM, SIGXFSZ};
     for (unsigned i = 0; i < sizeof signals / sizeof signals[0]; i++) sigaddset(&defaulted, signals[i]);
     posix_spawnattr_setsigdefault(&attributes, &defaulted);
     sigset_t unblocked;

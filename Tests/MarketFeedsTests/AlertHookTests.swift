@@ -69,6 +69,27 @@ struct AlertHookTests {
         #expect(graceful.summary.hookFailures == 1 && graceful.summary.lastError?.contains("(over 0.5 s)") == true, "\(graceful.summary)")
     }
 
+    @Test("a hook whose shell ends at once, leaving a process running in its group: the process is stopped, the slot held until it is gone")
+    func backgroundedChildIsStopped() throws {
+        let scratch = NSTemporaryDirectory() + "liqwatch-hook-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        // 17 such `sleep`s outlived a session, past the limit of four and the timeout (attacker trial).
+        let leaving = try AlertDelivery(logPath: nil, command: "sleep 600 & echo $! >> '\(scratch)/children'; echo started", maximumRunning: 1, timeout: 30)
+        leaving.deliver([Self.alert(1)])
+        leaving.waitForHooks(seconds: 10)
+        let children = try String(contentsOfFile: scratch + "/children", encoding: .utf8).split(separator: "\n").compactMap { pid_t($0) }
+        #expect(children.count == 1)
+        #expect(!children.contains(where: Self.alive), "a hook's background process outlived it: \(children)")
+        #expect(leaving.summary.hookRuns == 1 && leaving.summary.hookFailures == 0, "\(leaving.summary)")
+        // And one that leaves nothing behind is not held: it ends at once.
+        let quick = try AlertDelivery(logPath: nil, command: "cat > /dev/null", timeout: 30)
+        let started = Date()
+        quick.deliver([Self.alert(1)])
+        quick.waitForHooks(seconds: 10)
+        #expect(Date().timeIntervalSince(started) < 1.5, "a hook with nothing left was held")
+    }
+
     @Test("a hook gets the alert on its standard input, its exit status counted; one that ends in time is not signalled")
     func hookReadsItsAlert() throws {
         let output = NSTemporaryDirectory() + "liqwatch-hook-\(UUID().uuidString).jsonl"
@@ -97,6 +118,7 @@ struct AlertHookTests {
         try #require(ours == 77)
         defer { close(ours) }
         signal(SIGPIPE, SIG_IGN)
+        signal(SIGXFSZ, SIG_IGN)
         let delivery = try AlertDelivery(logPath: nil, command: "ls /proc/self/fd > '\(output)'; grep SigIgn /proc/self/status >> '\(output)'", timeout: 10)
         delivery.deliver([Self.alert(1)])
         delivery.waitForHooks(seconds: 10)
@@ -106,5 +128,6 @@ struct AlertHookTests {
         let ignored = listed.split(separator: "\n").first { $0.hasPrefix("SigIgn:") }.map { $0.dropFirst(7).trimmingCharacters(in: .whitespaces) } ?? ""
         let mask = UInt64(ignored, radix: 16) ?? .max
         #expect(mask & (1 << UInt64(SIGPIPE - 1)) == 0, "SIGPIPE ignored in the hook: \(listed)")
+        #expect(mask & (1 << UInt64(SIGXFSZ - 1)) == 0, "SIGXFSZ ignored in the hook: \(listed)")
     }
 }

@@ -62,6 +62,31 @@ final class HookProcess: @unchecked Sendable {
         }
     }
 
+    /// Whether a process other than `leader` (the hook's shell, ended and not yet reaped) is in
+    /// the process group `leader` leads, read from /proc (a zombie leader keeps `kill(-group, 0)`
+    /// answering, so the group's size cannot be asked of it).
+    static func groupHasOthers(_ leader: pid_t) -> Bool {
+        guard let directory = opendir("/proc") else { return false }
+        defer { closedir(directory) }
+        var buffer = [UInt8](repeating: 0, count: 512)
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            guard let process = Int32(name), process != leader else { continue }
+            let descriptor = open("/proc/\(process)/stat", O_RDONLY | O_CLOEXEC)
+            guard descriptor >= 0 else { continue }
+            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress!, $0.count) }
+            close(descriptor)
+            guard count > 0 else { continue }
+            // `pid (comm) state ppid pgrp ...`: the name may hold spaces and parentheses, so the
+            // fields are counted from the last `)`.
+            guard let close = buffer[..<count].lastIndex(of: UInt8(ascii: ")")) else { continue }
+            let fields = buffer[(close + 1)..<count].split(separator: UInt8(ascii: " "))
+            guard fields.count > 2, let group = Int32(String(decoding: fields[2], as: UTF8.self)) else { continue }
+            if group == leader { return true }
+        }
+        return false
+    }
+
     /// How long a hook stopped for its time has to end after SIGTERM before its group is killed.
     static let killGrace: Double = 2
 
@@ -80,6 +105,16 @@ final class HookProcess: @unchecked Sendable {
             let deadline = (terminatedAt + HookProcess.killGrace).uptimeNanoseconds
             let now = DispatchTime.now().uptimeNanoseconds
             if deadline > now { usleep(useconds_t(min(deadline - now, 2_000_000_000) / 1_000)) }
+            kill(-pid, SIGKILL)
+        } else if HookProcess.groupHasOthers(pid) {
+            // The shell ended and left processes running in its group (`notify & echo sent`): a
+            // hook is over when its shell is, and they are stopped as a hook past its time is,
+            // its slot held until they are gone (17 background `sleep`s outlived a session, past
+            // both the limit of four at once and the timeout: attacker trial). One that left the
+            // group (`setsid`) is beyond reach.
+            kill(-pid, SIGTERM)
+            let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(HookProcess.killGrace * 1e9)
+            while HookProcess.groupHasOthers(pid) && DispatchTime.now().uptimeNanoseconds < deadline { usleep(20_000) }
             kill(-pid, SIGKILL)
         }
         var status: Int32 = 0

@@ -72,9 +72,16 @@ void cn_install_handlers(void) {
        alarm or a CPU-time limit (`ulimit -t` sends SIGXCPU) left the alternate screen, the hidden
        cursor and mouse reporting on (attacker trial). SIGXFSZ is ignored where the process starts:
        a write past a file-size limit fails and is counted instead. */
-    int fatal[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP, SIGSYS,
-                    SIGUSR1, SIGUSR2, SIGALRM, SIGVTALRM, SIGPROF, SIGXCPU, SIGIO, SIGPWR, SIGSTKFLT };
+    int fatal[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP };
     for (unsigned i = 0; i < sizeof(fatal) / sizeof(fatal[0]); i++) sigaction(fatal[i], &action, NULL);
+    /* Only where the signal is at its default: one liqwatch was started with ignored (nohup's
+       way), or a profiler's handler, is left as it was. */
+    int ending[] = { SIGSYS, SIGUSR1, SIGUSR2, SIGALRM, SIGVTALRM, SIGPROF, SIGXCPU, SIGIO, SIGPWR, SIGSTKFLT };
+    for (unsigned i = 0; i < sizeof(ending) / sizeof(ending[0]); i++) {
+        struct sigaction current;
+        if (sigaction(ending[i], NULL, &current) == 0 && current.sa_handler == SIG_DFL && !(current.sa_flags & SA_SIGINFO))
+            sigaction(ending[i], &action, NULL);
+    }
     action.sa_handler = quit_handler;
     int quit[] = { SIGINT, SIGTERM, SIGHUP };
     for (unsigned i = 0; i < sizeof(quit) / sizeof(quit[0]); i++) sigaction(quit[i], &action, NULL);

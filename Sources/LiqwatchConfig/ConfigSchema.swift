@@ -198,7 +198,13 @@ enum ConfigSchema {
         signalMultiple("liquidations_60s_alert_notional", "...or at this notional (quote currency).", \.liquidations60sAlert.notional),
         signalMultiple("stressed_warn_fraction", "Stressed deficit (the riskiest positions liquidated now): warn at this fraction of the fund (0.1 = 10 %).", \.stressedWarnFraction),
         signalMultiple("stressed_alert_fraction", "Stressed deficit: alert at this fraction of the fund.", \.stressedAlertFraction),
-        signalFraction("stressed_book_share_warn", "Stressed deficit: warn, whatever the money, when its positions would take this share of the closing side of the book (0 to 1).", \.stressedBookShareWarn),
+        // At least 0.05: the stress walks the book for the near positions' quantity ÷ this, every
+        // second for every market with positions.
+        ConfigKey(section: "signals", name: "stressed_book_share_warn",
+            comment: "Stressed deficit: warn, whatever the money, when the positions near liquidation would take this share of the closing side of the book (0.05 to 1).",
+            defaultText: decimalText(defaults.signals.stressedBookShareWarn)) { value, settings throws(ConfigValue.Refusal) in
+            settings.signals.stressedBookShareWarn = double(try value.decimal(in: Fixed(5) / Fixed(100)...Fixed.one, unit: ""))
+        },
         ConfigKey(section: "signals", name: "baseline_samples",
             comment: "Baselines: an exponential average over about this many one-second samples (samples).",
             defaultText: decimalText(defaults.signals.baselineSamples)) { value, settings throws(ConfigValue.Refusal) in

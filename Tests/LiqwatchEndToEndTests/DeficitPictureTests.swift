@@ -218,7 +218,7 @@ struct DeficitPictureTests {
         ].joined(separator: "\n") + "\n")
         let result = try BinaryRunner.run(["replay", events, "--positions", positions, "--headless", "--report", "text"])
         #expect(result.status == 0, "\(result.standardError)")
-        #expect(result.standardOutput.contains("a side): 0.00 USDT; the longs would take 62 % of the bids (at least 50 % warns); warn"),
+        #expect(result.standardOutput.contains("a side): 0.00 USDT; its 1 long near liquidation would take 62 % of the bids (at least 50 % warns); warn"),
             "\(result.standardOutput)")
         let json = try BinaryRunner.run(["replay", events, "--positions", positions, "--headless", "--report", "json"])
         let btc = try #require((try Self.json(json.standardOutput)["symbols"] as? [String: Any])?["binance-usdm:BTCUSDT"] as? [String: Any])

@@ -121,8 +121,11 @@ struct VenueReplayCommandTests {
         "250000,hyperliquid:5000", "hyperliquid:5000,250000", "250000,hyperliquid:USDC:5000",
     ])
     func bareAmountBesideHyperliquid(option: String) throws {
-        let result = try BinaryRunner.run(["replay", "../shared/data/okx/OKX.ws.1.0", "--headless", "--insurance-fund", option])
+        let result = try BinaryRunner.run(["replay", "../shared/data/hyperliquid/btcusd_20250126.gz", "--headless", "--report", "json", "--insurance-fund", option])
         #expect(result.status == 0, "\(option): \(result.standardError)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
+        let fund = try #require(report["insurance_fund"] as? [String: Any])
+        #expect(fund["venue"] as? String == "hyperliquid" && fund["asset"] as? String == "USDC" && fund["start"] as? Int == 5_000, "\(option): \(fund)")
         let twice = try BinaryRunner.run(["replay", "../shared/data/okx/OKX.ws.1.0", "--headless", "--insurance-fund", option + ",hyperliquid:6000"])
         #expect(twice.status != 0 && twice.standardError.contains("the hyperliquid USDC fund is given twice"), "\(option): \(twice.standardError)")
     }

@@ -9,7 +9,7 @@ import Testing
 struct StressedBookShareTests {
     /// Bids of 4 BTC in two levels just under a mark of 60,000, deep asks, a fund far larger than
     /// any deficit (so money alone never warns).
-    func engine(shownLevels: Bool = false) -> Engine {
+    func engine() -> Engine {
         var engine = Engine(configuration: EngineConfiguration())
         engine.openFund(asset: "USDT", balance: Fixed(1_000_000))
         engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(60_000), time: 1_000_000_000))
@@ -21,10 +21,10 @@ struct StressedBookShareTests {
 
     /// `count` longs of `size` BTC at 200x entered at the mark: liquidation within 0.5 % of it,
     /// bankruptcy about 300 below, so fills at 59,980 and up lose nothing.
-    func placeLongs(_ count: Int, size: String = "1", in engine: inout Engine) {
+    func placeLongs(_ count: Int, size: String = "1", leverage: Int = 200, name: String = "l", in engine: inout Engine) {
         for number in 0..<count {
-            engine.apply(.position(PositionUpdate(account: "l\(number)", symbol: "BTCUSDT", side: .long, quantity: Fixed(size)!,
-                entryPrice: Fixed(60_000), mode: .isolated, leverage: Fixed(200)), time: 1_100_000_000))
+            engine.apply(.position(PositionUpdate(account: "\(name)\(number)", symbol: "BTCUSDT", side: .long, quantity: Fixed(size)!,
+                entryPrice: Fixed(60_000), mode: .isolated, leverage: Fixed(leverage)), time: 1_100_000_000))
         }
     }
 
@@ -39,8 +39,8 @@ struct StressedBookShareTests {
         placeLongs(3, in: &engine)
         let stress = engine.stressedDeficit(market: 0)
         #expect(stress.deficit.isZero && stress.unfilledQuantity.isZero && !stress.adlCertain, "\(stress)")
-        #expect(stress.bookShare == 0.75 && stress.bookShareSide == .long, "\(stress)")
-        #expect(stress.positions == 3 && stress.positionsSide == .long, "\(stress)")
+        #expect(stress.bookShare == 0.75 && stress.bookSharePercent == 75 && stress.bookShareSide == .long, "\(stress)")
+        #expect(stress.bookSharePositions == 3 && stress.positions == 3 && stress.positionsSide == .long, "\(stress)")
         let reading = sampled(&engine)
         #expect(reading.level == .warn && reading.bookShare == 0.75, "\(reading)")
         let fund = engine.fundState(asset: "USDT")
@@ -63,6 +63,33 @@ struct StressedBookShareTests {
         #expect(stress.bookShare == nil, "\(stress)")
         let reading = sampled(&engine)
         #expect(reading.level == .ok && reading.bookShare == nil, "\(reading)")
+    }
+
+    @Test("positions far from liquidation count for nothing: the 50 riskiest a side are taken, but only those near it take the book")
+    func farPositionsDoNotWarn() {
+        var engine = engine()
+        // 10x: liquidation about 54,000, 10 % below the mark; 1.5 BTC of them against 4 BTC of
+        // bids (more than the warning's share, were they counted).
+        placeLongs(1, size: "1.5", leverage: 10, name: "far", in: &engine)
+        let stress = engine.stressedDeficit(market: 0)
+        #expect(stress.positions == 1 && stress.bookShare == nil, "\(stress)")
+        #expect(sampled(&engine).level == .ok)
+        // Two near ones beside it: 2 of the 4 BTC, half, whatever the far one holds.
+        placeLongs(2, in: &engine)
+        let mixed = engine.stressedDeficit(market: 0)
+        #expect(mixed.bookShare == 0.5 && mixed.bookSharePositions == 2 && mixed.positions == 2, "\(mixed)")
+    }
+
+    @Test("the percent is rounded down in integers: 0.57 of 1 BTC is 57 %, not the 56 a Double's 0.57 × 100 gives")
+    func percentRoundedExactly() {
+        var engine = Engine(configuration: EngineConfiguration())
+        engine.openFund(asset: "USDT", balance: Fixed(1_000_000))
+        engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(60_000), time: 1_000_000_000))
+        engine.apply(.bookSnapshot(symbol: "BTCUSDT", bids: [(BookUnits.parse("59990")!, BookUnits.parse("1")!)],
+            asks: [(BookUnits.parse("60010")!, BookUnits.parse("1000")!)], time: 1_000_000_000))
+        placeLongs(1, size: "0.57", in: &engine)
+        let stress = engine.stressedDeficit(market: 0)
+        #expect(stress.bookSharePercent == 57, "\(stress)")
     }
 
     @Test("a configured share of 0.2: a quarter warns")

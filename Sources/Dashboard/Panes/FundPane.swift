@@ -145,11 +145,11 @@ enum FundPane {
             let atLeast = stressed.pastShownQuantity.isPositive ? "≥" : ""
             coverage = share + " of " + atLeast + money(stressed.deficit) + adl
             shorterCoverage = stressed.adlCertain ? [share + adl, "→ ADL"] : [share]
-        } else if let share = stressed.bookShare, let side = stressed.bookShareSide {
+        } else if stressed.bookShare != nil, let side = stressed.bookShareSide {
             // No money lost, but the book left thin (the signal's WARN): what they would take.
             let book = side == .long ? "bids" : "asks"
-            coverage = "no deficit; takes " + Format.bookShare(share) + " of " + book
-            shorterCoverage = [Format.bookShare(share) + " of " + book, Format.bookShare(share)]
+            coverage = "no deficit; takes " + Format.bookShare(stressed) + " of " + book
+            shorterCoverage = [Format.bookShare(stressed) + " of " + book, Format.bookShare(stressed)]
         } else {
             coverage = "no stressed deficit"
             shorterCoverage = ["none"]

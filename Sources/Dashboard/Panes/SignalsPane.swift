@@ -91,12 +91,13 @@ enum SignalsPane {
             else { text += "the deficit exceeds the fund → ADL" }
             buffer.put(text, x: inner.x, y: y, role: .alert, limit: inner.width)
         } else if let stressed = readings[.stressedDeficit], y < inner.maxY, stressed.level == .warn,
-                  let share = market.shownStress.bookShare, let side = market.shownStress.bookShareSide {
+                  market.shownStress.bookShare != nil, let side = market.shownStress.bookShareSide {
             // WARN with no money lost: the book they would leave behind.
             let stress = market.shownStress
             let book = side == .long ? "bids" : "asks"
-            let who = stress.positions > 0 && stress.positionsSide == side ? stress.positionsInWords(Format.count) : (side == .long ? "longs" : "shorts")
-            let text = "stress: the \(who) nearest liquidation would take \(Format.bookShare(share)) of the \(book)"
+            let count = stress.bookSharePositions
+            let who = Format.count(count) + " " + (side == .long ? (count == 1 ? "long" : "longs") : (count == 1 ? "short" : "shorts"))
+            let text = "stress: the \(who) near liquidation would take \(Format.bookShare(stress)) of the \(book)"
             buffer.put(text, x: inner.x, y: y, role: .warn, limit: inner.width)
         }
     }
@@ -168,9 +169,9 @@ enum SignalsPane {
             // Past the levels a top-of-book feed shows, the deficit is a floor.
             let floor = reading.pastShownQuantity != nil || reading.beyondLimit ? "≥" : ""
             // No money lost, at WARN for the book it would leave: the share says why.
-            if !deficit.isPositive, !reading.adlCertain, reading.level == .warn, let share = reading.bookShare {
-                let side = stress?.bookShareSide == .short ? "asks" : "bids"
-                return (floor + "0 · " + Format.bookShare(share) + " " + side,
+            if !deficit.isPositive, !reading.adlCertain, reading.level == .warn, reading.bookShare != nil, let stress, stress.bookShare != nil {
+                let side = stress.bookShareSide == .short ? "asks" : "bids"
+                return (floor + "0 · " + Format.bookShare(stress) + " " + side,
                     "fund " + (reading.baseline.map { Format.compactMoney($0, asset: asset) } ?? "—"))
             }
             return (floor + Format.stressMoney(deficit, asset: asset) + coin + adl,

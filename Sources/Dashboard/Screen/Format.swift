@@ -110,12 +110,12 @@ enum Format {
         return Fixed(approximating: fraction * 100).formatted(decimals, grouping: true) + "%"
     }
 
-    /// A share of the book the stressed deficit's positions would take, rounded down (`99%` for
-    /// 99.6 %: `100%` would say the book runs out, and it does not), `>999%` past that.
-    static func bookShare(_ share: Double) -> String {
-        guard share.isFinite, share >= 0 else { return "—" }
-        if share >= 10 { return ">999%" }
-        return Format.count(Int((share * 100).rounded(.down))) + "%"
+    /// A share of the book the stressed deficit's positions would take, in whole percent
+    /// rounded down by the engine (`99%` for 99.6 %: `100%` would say the book runs out, and it
+    /// does not), `>999%` past that; `≥` where more were near liquidation than were taken.
+    static func bookShare(_ stress: StressedDeficit) -> String {
+        let floor = stress.beyondLimit && stress.positionsSide == stress.bookShareSide ? "≥" : ""
+        return floor + (stress.bookSharePercent > 999 ? ">999" : Format.count(stress.bookSharePercent)) + "%"
     }
 
     /// A share as a percentage that stops growing where its size stops mattering: a margin ratio

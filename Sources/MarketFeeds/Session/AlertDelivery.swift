@@ -122,16 +122,15 @@ public final class AlertDelivery: @unchecked Sendable {
         if written >= 0 { lineCutShort = false } else if begun > 0 {
             // A file that took part of the line and no more (a file-size limit, a full disk):
             // the part is taken back, so the log holds whole lines only (attacker trial: 1,024
-            // bytes ending mid-line). A pipe's reader has the part already: the next line begins
-            // with a line end instead.
+            // bytes ending mid-line), the file left as it was before the call (a line end owed
+            // to an earlier cut stays owed). Only while the part is the file's end (our offset,
+            // after an append, is where our bytes end): another writer's line after it is not
+            // cut. A pipe's reader has the part already: the next line begins with a line end.
             var status = stat()
-            let end = lseek(descriptor, 0, SEEK_END)
-            if fstat(descriptor, &status) == 0 && (status.st_mode & S_IFMT) == S_IFREG && end >= off_t(begun)
-                && ftruncate(descriptor, end - off_t(begun)) == 0 {
-                lineCutShort = false
-            } else {
-                lineCutShort = true
-            }
+            let ours = lseek(descriptor, 0, SEEK_CUR)
+            let takenBack = fstat(descriptor, &status) == 0 && (status.st_mode & S_IFMT) == S_IFREG
+                && ours == status.st_size && ours >= off_t(begun) && ftruncate(descriptor, ours - off_t(begun)) == 0
+            if !takenBack { lineCutShort = true }
         }
         lock.withLock {
             if written < 0 {

@@ -82,7 +82,9 @@ final class HookProcess: @unchecked Sendable {
             guard let close = buffer[..<count].lastIndex(of: UInt8(ascii: ")")) else { continue }
             let fields = buffer[(close + 1)..<count].split(separator: UInt8(ascii: " "))
             guard fields.count > 2, let group = Int32(String(decoding: fields[2], as: UTF8.self)) else { continue }
-            if group == leader { return true }
+            // One that ended and waits to be reaped (by init, or a subreaper) is gone already.
+            let state = fields[0].first
+            if group == leader && state != UInt8(ascii: "Z") && state != UInt8(ascii: "X") { return true }
         }
         return false
     }
@@ -114,7 +116,8 @@ final class HookProcess: @unchecked Sendable {
             // group (`setsid`) is beyond reach.
             kill(-pid, SIGTERM)
             let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(HookProcess.killGrace * 1e9)
-            while HookProcess.groupHasOthers(pid) && DispatchTime.now().uptimeNanoseconds < deadline { usleep(20_000) }
+            // Looked for every 100 ms (each look reads every process's /proc entry).
+            while HookProcess.groupHasOthers(pid) && DispatchTime.now().uptimeNanoseconds < deadline { usleep(100_000) }
             kill(-pid, SIGKILL)
         }
         var status: Int32 = 0

@@ -59,7 +59,8 @@ extension Engine {
                 && stressed.pastShownQuantity.isZero && reading.pastShownQuantity.isPositive
             // A book left thin (no money lost yet) over a stress of nothing: the larger share.
             let shareOverNothing = !stressed.adlCertain && !stressed.deficit.isPositive && !reading.deficit.isPositive
-                && stressed.pastShownQuantity.isZero && (reading.bookShare ?? 0) > (stressed.bookShare ?? 0)
+                && stressed.pastShownQuantity.isZero && stressed.unfilledQuantity.isZero && !reading.adlCertain
+                && (reading.bookShare ?? 0) > (stressed.bookShare ?? 0)
             if reading.deficit > stressed.deficit || (!stressed.adlCertain && reading.adlCertain) || floorOverNothing || shareOverNothing {
                 let certain = stressed.adlCertain || reading.adlCertain
                 stressed = reading

@@ -263,25 +263,49 @@ extension Engine {
             // Each position read once (see `forEachPosition`).
             var taken: [Position] = []
             taken.reserveCapacity(riskiest.count)
+            // Those within the alert band (the riskiest come first in trigger order, and the band
+            // is a prefix of them): the book share is theirs, the positions about to be
+            // liquidated, not the rest of the 50 riskiest however far they are (the demo's 50
+            // riskiest shorts, far from liquidation, read as taking 58 % of its asks).
+            var nearCount = 0
+            if let mark = markets[index].markPrice {
+                let near = nearBand(side, mark: mark)
+                var low = 0, high = riskiest.count
+                while low < high {
+                    let middle = (low + high) / 2
+                    if near(riskiest[riskiest.startIndex + middle]) { low = middle + 1 } else { high = middle }
+                }
+                nearCount = low
+            }
             var sum: Int64 = 0
+            var nearSum: Int64 = 0
             forEachPosition(of: riskiest) { position, _ in
                 taken.append(position)
                 let (added, overflow) = sum.addingReportingOverflow(position.quantity.bookUnits)
                 sum = overflow ? .max : added
+                if taken.count <= nearCount { nearSum = sum }
                 return true
             }
-            // Walked on to what the book-share warning needs: these positions would take at least
-            // `stressedBookShareWarn` of the side (as the book is known) exactly when a walk of
-            // their sum ÷ that fraction runs out of it. The positions' fills are the walk's first
-            // `sum` in book order, so the one walk serves both (at 23:56:14 in the demo the
-            // longs nearest liquidation would have taken 84 % of the bids and the stress read
-            // `0.00 ok`: operator trial).
-            let walk = book.walk(side.closingBookSide, quantity: Engine.bookShareProbe(sum, warn: configuration.signals.stressedBookShareWarn))
+            // Walked on to what the book-share warning needs: the positions near liquidation would
+            // take at least `stressedBookShareWarn` of the side (as the book is known) exactly
+            // when a walk of their sum ÷ that fraction runs out of it. The positions' fills are
+            // the walk's first `sum` in book order, so the one walk serves both (at 23:56:14 in
+            // the demo the longs nearest liquidation would have taken 84 % of the bids and the
+            // stress read `0.00 ok`: operator trial).
+            let warn = configuration.signals.stressedBookShareWarn
+            let walk = book.walk(side.closingBookSide, quantity: nearSum > 0 ? Swift.max(sum, Engine.bookShareProbe(nearSum, warn: warn)) : sum)
             let fills = walk.fills
             // Of a side known whole (not past the levels a top-of-book feed shows, which says
-            // nothing of the book beyond), and only where it holds some.
-            let share: Double? = walk.remainder > 0 && !walk.remainderPastShownLevels && walk.filled > 0
-                ? Double(sum) / Double(walk.filled) : nil
+            // nothing of the book beyond), only where it holds some, and only from the warning's
+            // share up (the walk stops short of the rest), so `bookShare` is set exactly when
+            // the signal warns for it.
+            var share: (fraction: Double, percent: Int)? = nil
+            if nearSum > 0 && walk.remainder > 0 && !walk.remainderPastShownLevels && walk.filled > 0 {
+                let fraction = Double(nearSum) / Double(walk.filled)
+                // Rounded down in integers: 0.57 × 100 is 56.99… in a Double.
+                let percent = Int(Swift.min(Int128(100_000), Int128(nearSum) * 100 / Int128(walk.filled)))
+                if fraction >= warn { share = (fraction, percent) }
+            }
             // Past the levels a top-of-book feed shows, the book is not known: what the walk could
             // not fill there is said as such, not as unfillable (the quantity beyond Hyperliquid's
             // 20 levels read `ADL` where the venue's book had ample depth: operator trial), and
@@ -364,10 +388,11 @@ extension Engine {
                 worst.unfilledQuantity = Fixed(bookUnits: unfilled)
                 (worst.positions, worst.positionsSide, worst.beyondLimit) = (riskiest.count, side, sideBeyondLimit)
             }
-            if let share, share > (worst.bookShare ?? 0) {
-                (worst.bookShare, worst.bookShareSide) = (share, side)
+            if let share, share.fraction > (worst.bookShare ?? 0) {
+                (worst.bookShare, worst.bookSharePercent, worst.bookShareSide) = (share.fraction, share.percent, side)
+                worst.bookSharePositions = nearCount
                 if worst.deficit.isZero && worst.unfilledNotional.isZero && worst.pastShownQuantity.isZero {
-                    (worst.positions, worst.positionsSide, worst.beyondLimit) = (riskiest.count, side, sideBeyondLimit)
+                    (worst.positions, worst.positionsSide, worst.beyondLimit) = (nearCount, side, sideBeyondLimit)
                 }
             }
             if unseen > 0 && Fixed(bookUnits: unseen) > worst.pastShownQuantity {

@@ -198,7 +198,8 @@ struct SignalBoard: Sendable {
             else if stressed >= fund * t.stressedWarnFraction { stressedLevel = .warn }
         }
         // No money lost yet, but the book left too thin for what comes after.
-        if stressedLevel == .ok, let share = input.stressed.bookShare, share >= t.stressedBookShareWarn { stressedLevel = .warn }
+        // (`bookShare` is set only from the warning's share up: the engine walked no further.)
+        if stressedLevel == .ok, input.stressed.bookShare != nil { stressedLevel = .warn }
         var stressedReading = reading(.stressedDeficit, stressed, input.fundBalance, stressedLevel)
         stressedReading.unfilledQuantity = input.stressed.unfilledQuantity.isPositive ? input.stressed.unfilledQuantity.approximateDouble : nil
         stressedReading.adlCertain = input.stressed.adlCertain

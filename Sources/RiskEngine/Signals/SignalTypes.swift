@@ -181,12 +181,16 @@ public struct StressedDeficit: Hashable, Sendable {
     /// More positions were near liquidation than a sample takes (`stressedPositionsLimit` a
     /// side): the figures are a floor.
     public var beyondLimit = false
-    /// The share of the closing side of the book (known whole: not for a feed that shows only
-    /// its top levels and ran out of them) the positions of `bookShareSide` would take, where it
-    /// is at least `SignalThresholds.stressedBookShareWarn` (the walk stops short of the rest);
-    /// over 1 where the book cannot fill them. nil below that, or not known.
+    /// The share of the closing side of the book (as known: not for a feed that shows only its
+    /// top levels and ran out of them) the positions of `bookShareSide` near liquidation (within
+    /// the alert band, `bookSharePositions` of them) would take, where it is at least
+    /// `SignalThresholds.stressedBookShareWarn` (the walk stops short of the rest); over 1 where
+    /// the book cannot fill them. nil below that, or not known. `bookSharePercent` is it in
+    /// whole percent, rounded down exactly.
     public var bookShare: Double? = nil
+    public var bookSharePercent = 0
     public var bookShareSide: Side? = nil
+    public var bookSharePositions = 0
     /// The figures are a floor: the book past the levels the feed shows is not known, or more
     /// positions were near liquidation than were taken.
     public var isFloor: Bool { pastShownQuantity.isPositive || beyondLimit }

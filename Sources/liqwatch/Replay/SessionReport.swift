@@ -435,9 +435,12 @@ enum SessionReport {
         }
         if stressed.adlCertain { line += "; ADL would follow" }
         // The book they would leave (the WARN of a stress that loses no money yet).
-        if let share = stressed.bookShare, let side = stressed.bookShareSide, !stressed.unfilledQuantity.isPositive {
-            let percent = Fixed(approximating: (share * 100).rounded(.down)).formatted(0, grouping: true)
-            line += "; the \(side == .long ? "longs" : "shorts") would take \(percent) % of the \(side == .long ? "bids" : "asks") (at least \(Fixed(approximating: engine.configuration.signals.stressedBookShareWarn * 100).description) % warns)"
+        if stressed.bookShare != nil, let side = stressed.bookShareSide, !stressed.unfilledQuantity.isPositive {
+            let percent = grouped(stressed.bookSharePercent)
+            let count = stressed.bookSharePositions
+            let who = grouped(count) + " " + (side == .long ? (count == 1 ? "long" : "longs") : (count == 1 ? "short" : "shorts"))
+            let floor = stressed.beyondLimit && stressed.positionsSide == side ? "at least " : ""
+            line += "; its \(who) near liquidation would take \(floor)\(percent) % of the \(side == .long ? "bids" : "asks") (at least \(Fixed(approximating: engine.configuration.signals.stressedBookShareWarn * 100).description) % warns)"
         }
         // Past the levels a top-of-book feed shows the book is not known: the deficit (its loss at
         // the deepest level shown included) is a floor.
@@ -472,6 +475,7 @@ enum SessionReport {
         if let share = stressed.bookShare, let side = stressed.bookShareSide {
             members.append(("book_share", JSON.number(Fixed(approximating: share), decimals: 4)))
             members.append(("book_share_side", .string(side == .long ? "long" : "short")))
+            members.append(("book_share_positions", JSON.number(stressed.bookSharePositions)))
         }
         // Only where a walk ran past the levels a top-of-book feed shows (see `pastShown`).
         if stressed.pastShownQuantity.isPositive {

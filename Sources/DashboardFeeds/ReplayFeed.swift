@@ -157,6 +157,14 @@ public final class ReplayFeed: DashboardFeed {
                     return [.notice(notice)]
                 }
             } else if let start = session.firstTime ?? peeked, let target = EventTime.parse(text, sessionStart: start) {
+                // Before the first event: to the first event, said so (the session went back to
+                // no event at all, its book and positions gone, with a footer that read as a
+                // refusal: attacker trial).
+                if target < start {
+                    try clock.seek(toFirstEventAt: start, wall: wall)
+                    clock.pause(wall: wall)
+                    return [.notice(SeekNotice.beforeFirst(target: target, first: start, spansDays: spansDays, dated: text.contains("T")))]
+                }
                 try clock.seek(to: target, wall: wall)
                 let landed = session.lastTime, next = try session.peekTime()
                 if let notice = SeekNotice.text(target: target, landed: landed, next: next, spansDays: spansDays, dated: text.contains("T")) {

@@ -32,6 +32,12 @@ enum SeekNotice {
         return parts.isEmpty ? nil : parts.joined(separator: " · ")
     }
 
+    /// A jump to before the first event, which lands on it.
+    static func beforeFirst(target: Int64, first: Int64, spansDays: Bool, dated: Bool) -> String {
+        func when(_ time: Int64) -> String { spansDays || dated ? EventTime.dateAndTime(time) : EventTime.timeOfDay(time) }
+        return "\(when(target)) is before the first event: at the first, \(when(first))"
+    }
+
     /// Whether `target` fell where nothing happens: before the first event, or a second or more
     /// from the events on both sides of it.
     static func isGap(target: Int64, landed: Int64?, next: Int64?) -> Bool {

@@ -54,11 +54,21 @@ struct ReplayFeedTests {
         let demo = demoFeed()
         let before = try demo.perform(.jump("23:50"), wall: 0)
         guard case .notice(let text)? = before.first else { Issue.record("\(before)"); return }
-        #expect(text.hasPrefix("23:50:00.000 is before the first event (23:5") && text.hasSuffix(")"), "\(text)")
+        #expect(text.hasPrefix("23:50:00.000 is before the first event: at the first, 23:5"), "\(text)")
+        // Landed on the first event, paused: the session is not taken back to no event at all
+        // (its book and positions went, beside a footer that read as a refusal: attacker trial).
+        let demoFirst = demo.status(wall: 0).time
+        #expect(demoFirst > 0 && demo.status(wall: 0).paused)
+        #expect(text.hasSuffix(EventTime.timeOfDay(demoFirst)), "\(text)")
+        // Far into the session and back before its start: the same, at the first event.
+        _ = try demo.perform(.jump("23:56:30"), wall: 0)
+        let back = try demo.perform(.jump("1970-01-01 00:00:00"), wall: 0)
+        #expect(back == [.notice("1970-01-01 00:00:00.000 is before the first event: at the first, " + EventTime.dateAndTime(demoFirst))], "\(back)")
+        #expect(demo.status(wall: 0).time == demoFirst)
         // A typed date is answered with dates.
         let dated = try demo.perform(.jump("2024-08-07 23:56:20"), wall: 0)
         guard case .notice(let datedText)? = dated.first else { Issue.record("\(dated)"); return }
-        #expect(datedText.hasPrefix("2024-08-07 23:56:20.000 is before the first event (2024-08-08 23:5"), "\(datedText)")
+        #expect(datedText.hasPrefix("2024-08-07 23:56:20.000 is before the first event: at the first, 2024-08-08 23:5"), "\(datedText)")
         #expect(!demo.status(wall: 0).showsDate)
     }
 

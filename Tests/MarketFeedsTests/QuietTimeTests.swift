@@ -51,4 +51,20 @@ struct QuietTimeTests {
         try clock.advance(wall: 1_000_000_000)
         #expect(clock.skippedQuiet == 0)
     }
+
+    @Test("a jump to 0 % and playing on: the first event is reached without a skip said from 1970")
+    func backToTheStart() throws {
+        let scratch = try ScratchDirectory()
+        let a = try scratch.write("a.rec", [Self.markLine(1_723_161_256, "61650.4"), Self.markLine(1_723_161_257, "61651.0")].joined(separator: "\n"))
+        let session = try opened([a])
+        let clock = ReplayClock(driver: session)
+        try clock.advance(wall: 0)
+        try clock.advance(wall: 2_000_000_000)
+        try clock.seek(fraction: 0, wall: 3_000_000_000)
+        try clock.advance(wall: 3_000_000_000)
+        try clock.advance(wall: 3_500_000_000)
+        #expect(session.lastTime == Int64(1_723_161_256_000_000_000))
+        // `skipped 54y 233d with no event` measured the wait from no time at all (attacker trial).
+        #expect(clock.skippedQuiet == 0 && clock.lastSkip == nil, "\(String(describing: clock.lastSkip))")
+    }
 }

@@ -131,6 +131,9 @@ public final class ReplayClock {
         guard !speed.isInfinite, let next = try driver.peekTime(), next > target,
             Double(next - target) / speed > ReplayClock.longestQuietWait else { return }
         anchor(event: next, wall: wall)
+        // Before any event (a jump to 0 %), the wait is not of the recording: the clock stood at
+        // no time, and `skipped 54y 233d with no event` measured from 1970 (attacker trial).
+        guard driver.lastTime != nil else { return }
         skippedQuiet += 1
         lastSkip = (target, next)
     }

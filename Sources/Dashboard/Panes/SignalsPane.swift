@@ -49,7 +49,7 @@ enum SignalsPane {
             let reading = readings[kind]!
             let (value, baseline) = formatted(reading, unit: market.instrument.quantityUnit, asset: market.instrument.settlementAsset,
                 stress: market.shownStress, quote: market.instrument.quote, instrument: market.instrument)
-            let role: StyleRole = reading.level == .alert ? .alert : (reading.level == .warn ? .warn : .ok)
+            let role: StyleRole = reading.level == .alert ? .alert : (reading.level == .warn ? .warn : (reading.learning ? .dim : .ok))
             let title = title(of: kind, width: titleWidth)
             var x = buffer.put(Format.left(title, titleWidth), x: inner.x, y: y, role: .text)
             x = buffer.put(Format.right(value, valueWidth), x: x, y: y, role: reading.level == .ok ? .text : role)
@@ -58,7 +58,8 @@ enum SignalsPane {
                 x = buffer.put(" " + Format.left(Format.sparkline(market.signalHistory(kind, last: sparkWidth), width: sparkWidth, fromZero: true), sparkWidth) + " ", x: x, y: y,
                     role: reading.level == .ok ? .dim : role)
             }
-            let label = reading.level == .alert ? "ALERT" : (reading.level == .warn ? "WARN" : "ok")
+            // Its baseline not learnt yet: no judgement, not `ok` (operator trial).
+            let label = reading.level == .alert ? "ALERT" : (reading.level == .warn ? "WARN" : (reading.learning ? "learn" : "ok"))
             buffer.put(Format.right(label, levelWidth), x: x, y: y, role: role)
             y += 1
         }

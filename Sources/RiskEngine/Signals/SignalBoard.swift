@@ -152,7 +152,7 @@ struct SignalBoard: Sendable {
             depth: input.depth10, depthBaseline: warm ? depth10Baseline.value : nil, judged: judged,
             sideMissing: input.sideMissing)
         let bothLevel: SignalLevel = both >= t.spreadVsDepthAlert ? .alert : (both >= t.spreadVsDepthWarn ? .warn : .ok)
-        let bothReading = reading(.spreadVsDepth, both, 1, bothLevel)
+        var bothReading = reading(.spreadVsDepth, both, 1, bothLevel)
 
         // Drain versus refill during a liquidation series.
         flowSeconds.append((flowTally.removed, flowTally.added))
@@ -242,6 +242,13 @@ struct SignalBoard: Sendable {
                     pastShownLevels: reading.pastShownLevels))
             }
             readings[reading.kind] = reading
+        }
+        // Not judged yet: said so where the level would read ok.
+        if !warm {
+            if bothReading.level == .ok { bothReading.learning = true }
+            if spreadReading.level == .ok { spreadReading.learning = true }
+            if depth10Reading.level == .ok { depth10Reading.learning = true }
+            if depth50Reading.level == .ok { depth50Reading.learning = true }
         }
         settle(bothReading)
         settle(drainReading)

@@ -142,6 +142,10 @@ public struct SignalReading: Hashable, Sendable {
     /// The stressed deficit took `EngineConfiguration.stressedPositionsLimit` positions and more
     /// were near liquidation: a floor (`StressedDeficit.beyondLimit`).
     public var beyondLimit = false
+    /// Judged against a baseline not learnt yet (the first `warmupSamples` of the market's book):
+    /// its `ok` is no judgement. The Bybit and OKX recordings, 5 s and 11 s long, were never
+    /// judged, a spread 142 times its baseline beside an empty ±10 bps reading `ok` (operator trial).
+    public var learning = false
     /// The share of the book's closing side the stress's positions would take
     /// (`StressedDeficit.bookShare`), when at least the warning's.
     public var bookShare: Double? = nil

@@ -20,6 +20,13 @@ public enum KeyNames {
         if name.count == 1, let character = name.first {
             // A control or invisible format character is not a key one can type and see in the help.
             guard !character.unicodeScalars.contains(where: SafeText.isUnsafe) else { return nil }
+            // Nor one that shows nothing: a lone combining accent, a blank other than the space
+            // (`quit = ["\u0301"]` and `pause = ["\u3000"]` passed, and the help showed a key
+            // of nothing: attacker trial).
+            guard DisplayWidth.of(name) > 0, character == " " || !character.isWhitespace,
+                  let first = character.unicodeScalars.first,
+                  ![.nonspacingMark, .enclosingMark, .spacingMark].contains(first.properties.generalCategory)
+            else { return nil }
             return .character(character)
         }
         return named[name.lowercased()]

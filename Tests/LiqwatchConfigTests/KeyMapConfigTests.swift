@@ -79,6 +79,14 @@ struct KeyMapConfigTests {
         // An invisible character would be a key the help cannot show.
         #expect(KeyNames.key(named: "\u{202E}") == nil)
         #expect(KeyNames.key(named: "\u{200B}") == nil)
+        // Nor a key that shows nothing: a lone combining accent, a blank other than the space
+        // (attacker trial); an accented letter, composed or not, is a key.
+        #expect(KeyNames.key(named: "\u{0301}") == nil)
+        #expect(KeyNames.key(named: "\u{3000}") == nil)
+        #expect(KeyNames.key(named: "\u{00A0}") == nil)
+        #expect(KeyNames.key(named: "é") == .character("é"))
+        #expect(KeyNames.key(named: "e\u{0301}") == .character("e\u{0301}"))
+        #expect(KeyNames.key(named: " ") == .character(" "))
         #expect(KeyNames.key(named: "F1") == nil)
     }
 }

@@ -756,7 +756,12 @@ public struct AppModel: Sendable {
         // a step within one millisecond moves the mark and not the time: the order stayed the
         // mark's before it, WHALE-6 at 95.8 % below 94.8 % under "margin ratio high→low").
         let still = (status.paused || status.finished) && (age != 0 || table.builtAtRevision != engine.revision)
-        guard age < 0 || age >= 2_000_000_000 || (liquidated && age >= 500_000_000) || still else { return }
+        // An empty table while positions were placed since (an events file's, a microsecond
+        // after the first book): chosen again at once, not two seconds of session later (at 0.1x
+        // the pane said "no monitored positions" for 25 s beside a stressed deficit at ALERT:
+        // attacker trial).
+        let firstPlaced = table.rows.isEmpty && !table.windowed && engine.positions.count != table.builtPlaced
+        guard age < 0 || age >= 2_000_000_000 || (liquidated && age >= 500_000_000) || still || firstPlaced else { return }
         // A rebuild under way finishes first (a jump back starts it again, see `TableScan`); one
         // that only chose the window again leaves the clusters as old as they were, so the next
         // event starts a full one.

@@ -79,6 +79,9 @@ public struct PositionTable: Sendable {
     /// The engine's revision then (`Engine.revision`): a step within one millisecond changes it
     /// and not the time.
     public internal(set) var builtAtRevision = -1
+    /// The positions the engine had placed when the rows were chosen (see `AppModel`'s turn: an
+    /// empty table is chosen again once some are placed).
+    public internal(set) var builtPlaced = 0
     /// Every open position the engine monitors (the rows are all of them unless `windowed`).
     public internal(set) var openPositions = 0
     /// Open positions the filter matched (equal to `openPositions` without a filter).
@@ -169,6 +172,7 @@ public struct PositionTable: Sendable {
         windowFilter = request.filter
         openPositions = done.open
         matchingPositions = done.matching
+        builtPlaced = done.startedPlaced
         if done.exactQueue == nil {
             var sampled: [Int: (scores: [Fixed], stride: Int)] = [:]
             for (side, scores) in done.scores where side < done.samples.count { sampled[side] = (scores, done.samples[side].stride) }

@@ -57,6 +57,8 @@ public struct TableScan: Sendable {
     let startedAt: Int64
     /// The engine's revision when the scan started (`Engine.revision`).
     let startedAtRevision: Int
+    /// How many positions the engine had placed (open or closed) when the scan began.
+    let startedPlaced: Int
     var phase = Phase.scanning
     /// The next position to read (scanning), sample score (scoring), chosen row (valuing) or
     /// cluster list (sorting).
@@ -90,6 +92,7 @@ public struct TableScan: Sendable {
         self.request = request
         startedAt = engine.time
         startedAtRevision = engine.revision
+        startedPlaced = engine.positions.count
         selection = WindowSelection(column: request.column, descending: request.descending)
         if request.collectingClusters { clusters = ClusterCollector(engine, reachTicks: request.clusterReachTicks) }
     }

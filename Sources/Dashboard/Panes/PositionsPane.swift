@@ -184,8 +184,12 @@ enum PositionsPane {
             // monitored say which (it said "no monitored positions" of 9,969: operator trial).
             let noneMonitored = model.table.windowed ? model.table.openPositions == 0 && model.table.windowFilter.isEmpty
                 : model.table.rows.isEmpty
+            // None open, some placed: they closed (after a cascade the pane said "no monitored
+            // positions" beside a tape of thirty liquidations: attacker trial).
+            let placed = model.engine.positions.count
             let empty = model.pendingWindowChoice ? "choosing the positions that match…"
-                : noneMonitored ? "no monitored positions" : "no position matches the filter"
+                : noneMonitored ? (placed > 0 && model.filter.isEmpty ? "no open position: all \(Format.count(placed)) monitored have closed" : "no monitored positions")
+                : "no position matches the filter"
             buffer.put(empty, x: inner.x + 1, y: inner.y + 1, role: .dim)
             return
         }

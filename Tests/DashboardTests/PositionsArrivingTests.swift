@@ -38,4 +38,30 @@ struct PositionsArrivingTests {
         let text = app.rendered().text
         #expect(text.contains("no open position: all 2 monitored have closed") && !text.contains("no monitored positions"), "\(text)")
     }
+
+    @Test("the mark column gives every digit the mark has: the ratio beside it is worked from it")
+    func markEveryDigit() {
+        var two = engine(positions: 2)
+        two.apply(.mark(symbol: "BTCUSDT", price: Fixed("60000.125")!, time: 3_100_000_000))
+        let text = model(width: 200, height: 60, engine: two).rendered().text
+        // At the tick's two places it read 60,000.13 (SUSHI's 7.6115 read 7.612 beside a ratio
+        // that 7.612 does not give: operator trial).
+        #expect(text.contains("60,000.125") && !text.contains("60,000.13"), "\(text.split(separator: "\n").filter { $0.contains("acct-") || $0.contains("mark") })")
+    }
+
+    @Test("the markets pane's stressed column gives the book share at WARN, not a dim 0")
+    func marketsPaneBookShare() {
+        var thin = Engine(configuration: EngineConfiguration())
+        thin.openFund(asset: "USDT", balance: Fixed(1_000_000))
+        thin.apply(.mark(symbol: "BTCUSDT", price: Fixed(60_000), time: 1_000_000_000))
+        thin.apply(.bookSnapshot(symbol: "BTCUSDT", bids: [(units("59990"), units("4"))], asks: [(units("60010"), units("1000"))], time: 1_000_000_000))
+        for number in 0..<3 {
+            thin.apply(.position(PositionUpdate(account: "near\(number)", symbol: "BTCUSDT", side: .long, quantity: Fixed(1),
+                entryPrice: Fixed(60_000), mode: .isolated, leverage: Fixed(200)), time: 1_100_000_000))
+        }
+        for second in 2...4 { thin.apply(.clock(time: Int64(second) * 1_000_000_000)) }
+        let row = MarketTable.row(of: thin.market("BTCUSDT")!, positions: 3, nearLiquidation: 3)
+        let (text, role) = MarketsPane.stressedCell(row, exact: true)
+        #expect(text == "0 · 75%" && role == .warn, "\(text) \(role)")
+    }
 }

@@ -54,6 +54,9 @@ public struct MarketRow: Sendable, Equatable {
     public var adlCertain: Bool
     /// The stress ran past the levels a top-of-book feed shows: its deficit is a floor.
     public var stressedIsFloor = false
+    /// The stress's positions near liquidation would take this share of the book (whole percent,
+    /// the stressed deficit's WARN with no money lost), nil when they would not take the warning's.
+    public var stressedBookSharePercent: Int? = nil
     public var stale: Bool
     /// The mark is too old to liquidate on (`MarketState.markOutdated`).
     public var markOutdated: Bool = false
@@ -132,6 +135,7 @@ public struct MarketTable: Sendable {
             positions: positions, nearLiquidation: nearLiquidation,
             stressedDeficit: market.shownStress.deficit, adlCertain: market.shownStress.adlCertain,
             stressedIsFloor: market.shownStress.pastShownQuantity.isPositive,
+            stressedBookSharePercent: market.shownStress.bookShare == nil ? nil : market.shownStress.bookSharePercent,
             stale: market.isWatched && market.isStale, markOutdated: market.isWatched && market.markOutdated,
             hasBook: market.book.hasSnapshot || !market.book.bids.isEmpty || !market.book.asks.isEmpty,
             bookOutdated: market.bookOutdated)

@@ -200,7 +200,9 @@ enum FundPane {
             // A fund opened before the session's first event (time 0) has its low at no clock
             // time of the session: its opening balance.
             line("session low", money(fund.low), fund.low.isPositive ? .warn : .alert,
-                extra: fund.lowTime <= 0 ? " (opening)" : " at " + Format.clock(fund.lowTime))
+                // Its date too in a session of several days (`at 00:00:03` of a 2020 recording beside
+                // a 2024 one read as today's: operator trial).
+                extra: fund.lowTime <= 0 ? " (opening)" : " at " + (model.status.showsDate ? EventTime.date(fund.lowTime) + " " : "") + Format.clock(fund.lowTime))
         }
         // The urgent lines first, then the others in order, the expendable ones last, as many as
         // there are rows; drawn in the pane's order.

@@ -99,7 +99,8 @@ enum LadderPane {
         let spread = book.spread.map { Format.units($0, decimals: decimals) }
             ?? pastShown.map { "≥" + Format.units($0.spread, decimals: decimals) } ?? "—"
         let spreadBps = book.spreadBps.map { $0.formatted(2) } ?? pastShown?.bps.map { "≥" + $0.formatted(2) } ?? "—"
-        let mark = market.markPrice.map { $0.formatted(decimals, grouping: true) } ?? "—"
+        // Every digit the mark has, at least the ladder's places: the ratios are worked from it.
+        let mark = market.markPrice.map { Format.exactPrice($0, market.instrument) } ?? "—"
         let crossed = book.isCrossed ? " CROSSED" : (market.isStale ? (book.hasSnapshot ? " STALE" : " STALE: no book") : "")
         // Spread, mark, index and last side by side; a part that does not fit whole is left out
         // (the spread in bps first), so no figure is cut.

@@ -104,6 +104,11 @@ enum MarketsPane {
     static func stressedCell(_ row: MarketRow, exact: Bool) -> (String, StyleRole) {
         // Past the levels a top-of-book feed shows, the deficit is a floor.
         let floor = row.stressedIsFloor ? "≥" : ""
+        // No money lost but most of the book spoken for: the share, at WARN (a dim `0` beside the
+        // signals pane's WARN: review).
+        if row.stressedDeficit.isZero && !row.adlCertain, let share = row.stressedBookSharePercent {
+            return (floor + "0 · " + (share > 999 ? ">999" : Format.count(share)) + "%", .warn)
+        }
         if row.stressedDeficit.isZero && !row.adlCertain { return (floor + "0", floor.isEmpty ? .dim : .text) }
         let amount = exact ? Format.stressMoney(row.stressedDeficit, asset: row.asset) : Format.compactMoney(row.stressedDeficit, asset: row.asset)
         return (floor + amount + " " + row.asset + (row.adlCertain ? " + ADL" : ""), .alert)

@@ -275,7 +275,9 @@ enum PositionsPane {
         // Every digit the size has, never rounded, grouped as the tape and the ladder group it.
         case .size: return (sizeDecimals.map { row.quantity.formatted($0, grouping: true) } ?? Format.quantity(row.quantity, instrument), .text)
         case .entry: return (Format.price(row.entry, instrument), .text)
-        case .mark: return (Format.price(row.mark, instrument), .dim)
+        // Every digit it has: the ratio is worked from it (SUSHI's 7.6115 read 7.612 beside a
+        // ratio of 96.8 %, which 7.612 makes 98.4 %: operator trial).
+        case .mark: return (Format.exactPrice(row.mark, instrument), .dim)
         case .leverage: return (row.leverage.isZero ? "—" : row.leverage.formatted(0) + "x", .text)
         case .bracket: return ((row.bracketRate * Fixed(100)).formatted(2) + "%", .dim)
         case .ratio:

@@ -68,16 +68,19 @@ enum FundPane {
             lines.append((urgent, Figure(label: label, value: value, role: role, extra: extra, shorter: shorter, keepsLabel: keepsLabel),
                 expendable))
         }
+        // Too wide for a narrow pane to the cent (a fund of 10¹⁶ at 80×24): compact, never
+        // dropped (the pane kept its surplus and lost its balance: attacker trial).
+        let compactBalance = places > 2 ? [] : [Format.compact(fund.balance.approximateDouble)]
         if !fund.wasGiven {
             // No opening was given for this asset (a coin-settled market's, say): the fund holds
             // only what its liquidations left it, and pays deficits out of that. Its balance is
             // shown as it is (an operator trial read "no fund given" beside the fund's own fees
             // and deficits as a contradiction), and the line says why it is so small.
-            line("balance", money(fund.balance), .warn, extra: " (no opening given)", urgent: true)
+            line("balance", money(fund.balance), .warn, extra: " (no opening given)", shorter: compactBalance, urgent: true)
             let past = engine.configuration.shortfall == .adl ? "→ ADL" : "→ socialised loss"
             line("opening", "none: past balance " + past, .warn, shorter: ["none, " + past, "none"], keepsLabel: true, urgent: true)
         } else {
-            line("balance", money(fund.balance), fund.balance.isPositive ? .fund : .alert, urgent: true)
+            line("balance", money(fund.balance), fund.balance.isPositive ? .fund : .alert, shorter: compactBalance, urgent: true)
         }
         // Every fund's history is sampled (`AppModel.sample`); this is the shown one's (one with
         // nothing through it would chart a row of zeros).

@@ -164,17 +164,24 @@ struct DeficitPictureTests {
         #expect(demo.standardOutput.contains("book and feed alerts: 0\n"), "\(demo.standardOutput)")
     }
 
+    /// A long of 1 BTCUSDT at 60,000 with `margin`, a fund of 1,000, marks at 60,000 and one book
+    /// of `bids` (JSON levels) and asks at 60,001: the positions file and the events file.
+    static func oneLong(in scratch: BadInputCommandTests.Scratch, margin: String, bids: String) throws -> (positions: String, events: String) {
+        let positions = try scratch.write("one.csv", "account,symbol,side,size,entry_price,margin_mode,isolated_margin\na,binance-usdm:BTCUSDT,long,1,60000,isolated,\(margin)\n")
+        let events = try scratch.write("events.ndjson", [
+            #"{"type":"insurance_fund","asset":"USDT","balance":"1000","time":1723161255000000000}"#,
+            #"{"type":"mark","symbol":"binance-usdm:BTCUSDT","price":"60000","time":1723161255500000000}"#,
+            #"{"type":"book","symbol":"binance-usdm:BTCUSDT","bids":"# + bids + #","asks":[["60001","10"]],"time":1723161256000000000}"#,
+            #"{"type":"mark","symbol":"binance-usdm:BTCUSDT","price":"60000","time":1723161258000000000}"#,
+        ].joined(separator: "\n") + "\n")
+        return (positions, events)
+    }
+
     @Test("the text report gives the stressed deficit as the session ended, with the engine's level")
     func stressedDeficitNow() throws {
         let scratch = try BadInputCommandTests.Scratch()
         // Long 1 at 60,000 with 600 of margin: bankrupt at 59,400. The book's only bid is 59,000.
-        let positions = try scratch.write("one.csv", "account,symbol,side,size,entry_price,margin_mode,isolated_margin\na,binance-usdm:BTCUSDT,long,1,60000,isolated,600\n")
-        let events = try scratch.write("thin.ndjson", [
-            #"{"type":"insurance_fund","asset":"USDT","balance":"1000","time":1723161255000000000}"#,
-            #"{"type":"mark","symbol":"binance-usdm:BTCUSDT","price":"60000","time":1723161255500000000}"#,
-            #"{"type":"book","symbol":"binance-usdm:BTCUSDT","bids":[["59000","10"]],"asks":[["60001","10"]],"time":1723161256000000000}"#,
-            #"{"type":"mark","symbol":"binance-usdm:BTCUSDT","price":"60000","time":1723161258000000000}"#,
-        ].joined(separator: "\n") + "\n")
+        let (positions, events) = try Self.oneLong(in: scratch, margin: "600", bids: #"[["59000","10"]]"#)
         let result = try BinaryRunner.run(["replay", events, "--positions", positions, "--headless", "--report", "text"])
         #expect(result.status == 0, "\(result.standardError)")
         // (59,400 − 59,000) × 1 = 400.00, 40 % of the fund of 1,000: warn (10 % to 50 %).
@@ -209,13 +216,7 @@ struct DeficitPictureTests {
         // Long 1 at 60,000 with 270 of margin (maintenance 240 at 0.4 %): bankrupt at 59,730,
         // liquidated near 59,970 (within 0.5 % of the mark). The bids, 1.6 BTC at 59,990, fill it
         // above bankruptcy: no deficit, but 1 of the 1.6 BTC: 62.5 %.
-        let positions = try scratch.write("one.csv", "account,symbol,side,size,entry_price,margin_mode,isolated_margin\na,binance-usdm:BTCUSDT,long,1,60000,isolated,270\n")
-        let events = try scratch.write("share.ndjson", [
-            #"{"type":"insurance_fund","asset":"USDT","balance":"1000","time":1723161255000000000}"#,
-            #"{"type":"mark","symbol":"binance-usdm:BTCUSDT","price":"60000","time":1723161255500000000}"#,
-            #"{"type":"book","symbol":"binance-usdm:BTCUSDT","bids":[["59990","1.6"]],"asks":[["60001","10"]],"time":1723161256000000000}"#,
-            #"{"type":"mark","symbol":"binance-usdm:BTCUSDT","price":"60000","time":1723161258000000000}"#,
-        ].joined(separator: "\n") + "\n")
+        let (positions, events) = try Self.oneLong(in: scratch, margin: "270", bids: #"[["59990","1.6"]]"#)
         let result = try BinaryRunner.run(["replay", events, "--positions", positions, "--headless", "--report", "text"])
         #expect(result.status == 0, "\(result.standardError)")
         #expect(result.standardOutput.contains("a side): 0.00 USDT; its 1 long near liquidation would take 62 % of the bids (at least 50 % warns); warn"),

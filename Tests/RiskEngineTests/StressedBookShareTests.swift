@@ -7,14 +7,14 @@ import Testing
 /// the book emptied under them (operator trial).
 @Suite("The stressed deficit's share of the book")
 struct StressedBookShareTests {
-    /// Bids of 4 BTC in two levels just under a mark of 60,000, deep asks, a fund far larger than
-    /// any deficit (so money alone never warns).
-    func engine() -> Engine {
-        var engine = Engine(configuration: EngineConfiguration())
+    /// Bids (4 BTC in two levels just under a mark of 60,000 unless given), deep asks, a fund far
+    /// larger than any deficit (so money alone never warns).
+    func engine(_ configuration: EngineConfiguration = EngineConfiguration(),
+                bids: [(String, String)] = [("59990", "2"), ("59980", "2")]) -> Engine {
+        var engine = Engine(configuration: configuration)
         engine.openFund(asset: "USDT", balance: Fixed(1_000_000))
         engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(60_000), time: 1_000_000_000))
-        engine.apply(.bookSnapshot(symbol: "BTCUSDT",
-            bids: [(BookUnits.parse("59990")!, BookUnits.parse("2")!), (BookUnits.parse("59980")!, BookUnits.parse("2")!)],
+        engine.apply(.bookSnapshot(symbol: "BTCUSDT", bids: bids.map { (BookUnits.parse($0.0)!, BookUnits.parse($0.1)!) },
             asks: [(BookUnits.parse("60010")!, BookUnits.parse("1000")!)], time: 1_000_000_000))
         return engine
     }
@@ -82,11 +82,7 @@ struct StressedBookShareTests {
 
     @Test("the percent is rounded down in integers: 0.57 of 1 BTC is 57 %, not the 56 a Double's 0.57 × 100 gives")
     func percentRoundedExactly() {
-        var engine = Engine(configuration: EngineConfiguration())
-        engine.openFund(asset: "USDT", balance: Fixed(1_000_000))
-        engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(60_000), time: 1_000_000_000))
-        engine.apply(.bookSnapshot(symbol: "BTCUSDT", bids: [(BookUnits.parse("59990")!, BookUnits.parse("1")!)],
-            asks: [(BookUnits.parse("60010")!, BookUnits.parse("1000")!)], time: 1_000_000_000))
+        var engine = engine(bids: [("59990", "1")])
         placeLongs(1, size: "0.57", in: &engine)
         let stress = engine.stressedDeficit(market: 0)
         #expect(stress.bookSharePercent == 57, "\(stress)")
@@ -96,12 +92,7 @@ struct StressedBookShareTests {
     func configuredShare() {
         var configuration = EngineConfiguration()
         configuration.signals.stressedBookShareWarn = 0.2
-        var engine = Engine(configuration: configuration)
-        engine.openFund(asset: "USDT", balance: Fixed(1_000_000))
-        engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(60_000), time: 1_000_000_000))
-        engine.apply(.bookSnapshot(symbol: "BTCUSDT",
-            bids: [(BookUnits.parse("59990")!, BookUnits.parse("2")!), (BookUnits.parse("59980")!, BookUnits.parse("2")!)],
-            asks: [(BookUnits.parse("60010")!, BookUnits.parse("1000")!)], time: 1_000_000_000))
+        var engine = engine(configuration)
         placeLongs(1, in: &engine)
         #expect(engine.stressedDeficit(market: 0).bookShare == 0.25)
         #expect(sampled(&engine).level == .warn)
@@ -118,13 +109,8 @@ struct StressedBookShareTests {
 
     @Test("the fills the deficit is priced on are the first of the longer walk: the same deficit as a walk of their sum")
     func deficitUnchangedByTheLongerWalk() {
-        var engine = Engine(configuration: EngineConfiguration())
-        engine.openFund(asset: "USDT", balance: Fixed(1_000_000))
-        engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(60_000), time: 1_000_000_000))
         // Bids under the longs' bankruptcy price (60,000 − 60,000 ÷ 200 = 59,700).
-        engine.apply(.bookSnapshot(symbol: "BTCUSDT",
-            bids: [(BookUnits.parse("59690")!, BookUnits.parse("2")!), (BookUnits.parse("59680")!, BookUnits.parse("2")!)],
-            asks: [(BookUnits.parse("60010")!, BookUnits.parse("1000")!)], time: 1_000_000_000))
+        var engine = engine(bids: [("59690", "2"), ("59680", "2")])
         placeLongs(3, in: &engine)
         let stress = engine.stressedDeficit(market: 0)
         // 2 BTC fill at 59,690 (10 short each), 1 at 59,680 (20 short): 40 in all, as a walk of

@@ -5,7 +5,7 @@ import Testing
 /// The fund pane's rows go to lines it can draw whole.
 @Suite("Fund pane rows")
 struct FundPaneRoomTests {
-    @Test("a figure that fits in none of its forms gives its row to the next line, never a blank row")
+    @Test("a balance too wide to the cent is shown compact; no row is left blank")
     func unfittableFigureGivesWay() {
         var engine = Engine()
         // 1,000,000,000,000,000.00: 25 columns, wider than the pane's 15.
@@ -17,10 +17,12 @@ struct FundPaneRoomTests {
         var buffer = Buffer(width: 17, height: 7)
         FundPane.render(model, Rect(x: 0, y: 0, width: 17, height: 7), focused: false, &buffer)
         let inner = buffer.lines[1..<6].map { String($0.dropFirst().dropLast()) }
-        // Five rows, five lines drawn: the balance's gave way to the ones after it.
-        #expect(inner.allSatisfy { !$0.trimmingCharacters(in: .whitespaces).isEmpty }, "\(buffer.lines)")
+        // Five rows, five lines drawn: the balance compact (it gave way to the lines after it, and
+        // the pane lost its most important figure: attacker trial), none blank, none cut.
+        #expect(inner.allSatisfy { !$0.trimmingCharacters(in: .whitespaces).isEmpty }, "\(buffer.lines.joined(separator: "\n"))")
         #expect(!buffer.lines.joined().contains("1,000,000,000"), "never cut: \(buffer.lines)")
-        #expect(inner[0].hasPrefix("in: fees") && inner[4].hasPrefix("covers"), "\(buffer.lines)")
+        #expect(inner[0].hasPrefix("bal") && inner[0].hasSuffix("1.00e+15"), "\(buffer.lines)")
+        #expect(inner[1].hasPrefix("in: fees"), "\(buffer.lines)")
     }
 
     /// A fund opened at 8,000 and stated at 8,250 since, the model at 120×40.

@@ -257,14 +257,20 @@ enum FundPane {
                 let parts = (opened.isZero ? [] : ["opening"]) + (stated.isZero ? [] : ["stated"])
                 let label = (parts + [what]).joined(separator: "+")
                 let short = ((opened.isZero ? [] : ["open"]) + (stated.isZero ? [] : ["stated"]) + [what]).joined(separator: "+")
-                var figure = Figure(label: label, value: money(opened + stated + inflow), role: .positive, extra: "",
-                    shorter: [], keepsLabel: true)
+                // Compact where the cents do not fit (it drew a blank row beside a compact balance).
+                let total = opened + stated + inflow
+                var figure = Figure(label: label, value: money(total), role: .positive, extra: "",
+                    shorter: places > 2 ? [] : ["+" + Format.compact(total.approximateDouble)], keepsLabel: true)
                 // The last within eight cells: beside a six-figure balance (`250,970.85`) at 80×24
                 // the others left the figure bare (operator trial).
                 // What it counts, still: the opening or the statements, and the inflows or the fees.
                 let last = (opened.isZero || stated.isZero) ? (opened.isZero ? "stat+" : "open+") + (merged ? "in" : "fee") : "start+" + what
                 figure.shorterLabelForms = [short, "start+" + what, last]
-                lines[inflowsLine].figure = figure
+                // Only where it shows with a label (a fund of 10¹⁵ at 80×24 left a bare `+1.00e+15`).
+                let labelRoom = 1 + (figure.labelForms.map(DisplayWidth.of).min() ?? 0)
+                if ([figure.value] + figure.shorter).contains(where: { DisplayWidth.of($0) + labelRoom <= inner.width }) {
+                    lines[inflowsLine].figure = figure
+                }
                 lines[0].figure?.extra = ""
                 lines[0].figure?.shorterExtras = []
             }

@@ -178,7 +178,9 @@ struct NarrowScreenTests {
         var engine = Engine()
         engine.openFund(asset: "USDT", balance: Fixed(30_000_000_000))
         let model = model(engine, width: 80, height: 24)
-        let labels = ["balance", "bal", "in: fees", "fees", "in: surplus", "surplus", "out: deficits", "deficits", "drawdown", "down"]
+        // With the merged inflows line (`opening+fees +30.0B`), read up to its first `+`.
+        let labels = ["balance", "bal", "in: fees", "fees", "in: surplus", "surplus", "out: deficits", "deficits", "drawdown", "down",
+            "opening", "open", "start"]
         for line in inner(model.layout.fund, of: model) {
             let words = line.split(separator: " ", maxSplits: 1).map(String.init)
             guard let first = words.first, first.first?.isLetter == true else { continue }

@@ -119,6 +119,8 @@ struct VenueReplayCommandTests {
 
     @Test("a bare amount beside a Hyperliquid fund named, in either order: the named one stands (it was refused as given twice)", arguments: [
         "250000,hyperliquid:5000", "hyperliquid:5000,250000", "250000,hyperliquid:USDC:5000",
+        // Every venue's USDC fund, Hyperliquid's with them (it stayed at 250,000: operator trial).
+        "USDC:5000", "250000,USDC:5000", "USDC:5000,250000",
     ])
     func bareAmountBesideHyperliquid(option: String) throws {
         let result = try BinaryRunner.run(["replay", "../shared/data/hyperliquid/btcusd_20250126.gz", "--headless", "--report", "json", "--insurance-fund", option])
@@ -126,8 +128,16 @@ struct VenueReplayCommandTests {
         let report = try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
         let fund = try #require(report["insurance_fund"] as? [String: Any])
         #expect(fund["venue"] as? String == "hyperliquid" && fund["asset"] as? String == "USDC" && fund["start"] as? Int == 5_000, "\(option): \(fund)")
-        let twice = try BinaryRunner.run(["replay", "../shared/data/okx/OKX.ws.1.0", "--headless", "--insurance-fund", option + ",hyperliquid:6000"])
-        #expect(twice.status != 0 && twice.standardError.contains("the hyperliquid USDC fund is given twice"), "\(option): \(twice.standardError)")
+        // Named twice is refused; named after an asset's every-venue amount, the named one stands
+        // (as `500000,bybit:80000`).
+        let again = try BinaryRunner.run(["replay", "../shared/data/hyperliquid/btcusd_20250126.gz", "--headless", "--report", "json",
+            "--insurance-fund", option + ",hyperliquid:6000"])
+        if option.contains("hyperliquid") {
+            #expect(again.status != 0 && again.standardError.contains("the hyperliquid USDC fund is given twice"), "\(option): \(again.standardError)")
+        } else {
+            let named = try #require(try JSONSerialization.jsonObject(with: Data(again.standardOutput.utf8)) as? [String: Any])
+            #expect((named["insurance_fund"] as? [String: Any])?["start"] as? Int == 6_000, "\(option): \(named["insurance_fund"] ?? "")")
+        }
     }
 
     @Test("OKX's coin-margined markets settle in BTC and UNI, for which no fund was given: the report says so instead of a fund of 0")

@@ -62,7 +62,15 @@ struct SessionArguments: ParsableArguments {
             var openings: [FundOpening] = []
             var impliedHere: FundOpening? = nil
             switch (venue, asset) {
-            case (nil, let asset?): openings = [FundOpening(asset: asset, balance: amount)]
+            case (nil, let asset?):
+                openings = [FundOpening(asset: asset, balance: amount)]
+                // Every venue's fund in the asset: a default or implied one of a venue (Hyperliquid's
+                // USDC) gives way, one named stands (`USDC:7000` left Hyperliquid's at 250,000,
+                // silently: operator trial).
+                result.removeAll { opening in
+                    opening.venue != nil && opening.asset == asset && !given.contains { $0.venue == opening.venue && $0.asset == asset }
+                }
+                if implied?.asset == asset { implied = nil }
             case (let venue?, let asset?): openings = [FundOpening(venue: venue.rawValue, asset: asset, balance: amount)]
             case (let venue?, nil):
                 guard let main = venue.mainSettlementAsset else {
@@ -77,7 +85,7 @@ struct SessionArguments: ParsableArguments {
             if let opening = impliedHere {
                 // A bare amount twice is caught by its USDT fund; named already, it stands.
                 implied = opening
-                if !given.contains(where: { $0.venue == opening.venue && $0.asset == opening.asset }) {
+                if !given.contains(where: { ($0.venue == opening.venue || $0.venue == nil) && $0.asset == opening.asset }) {
                     result.removeAll { $0.venue == opening.venue && $0.asset == opening.asset }
                     result.append(opening)
                 }

@@ -39,6 +39,8 @@ public struct MarketRow: Sendable, Equatable {
     public var depth10IsFloor = false
     /// The worst level among the market's signals.
     public var worstSignal: SignalLevel
+    /// Some of its signals are not judged yet (their baselines learnt: `SignalReading.learning`).
+    public var learning = false
     public var alertSignals: Int
     /// Liquidations in the last 60 s of session time: reported by the exchange, and simulated.
     public var exchangeLiquidations60s: Int
@@ -127,7 +129,7 @@ public struct MarketTable: Sendable {
             spreadBps: market.book.spreadBps?.approximateDouble ?? spreadFloor?.approximateDouble,
             spreadIsFloor: spreadFloor != nil,
             depth10: depth?.value, depth10Baseline: depth?.baseline, depth10IsFloor: depth?.pastShownLevels ?? false,
-            worstSignal: worst, alertSignals: alerts,
+            worstSignal: worst, learning: readings.values.contains { $0.learning }, alertSignals: alerts,
             exchangeLiquidations60s: exchange, simulatedLiquidations60s: max(0, (window?.count ?? 0) - exchange),
             exchangeLiquidations: market.counters.exchangeLiquidations,
             exchangeLiquidationNotional: market.counters.exchangeLiquidationNotional,

@@ -152,7 +152,9 @@ enum FundPane {
             // No money lost, but the book left thin (the signal's WARN): what they would take.
             let book = side == .long ? "bids" : "asks"
             coverage = "no deficit; takes " + Format.bookShare(stressed) + " of " + book
-            shorterCoverage = [Format.bookShare(stressed) + " of " + book, Format.bookShare(stressed)]
+            // Never a bare share beside the label `covers` (`covers  84% of bids` read as the
+            // fund covering 84 %: operator trial).
+            shorterCoverage = ["0; takes " + Format.bookShare(stressed) + " of " + book, "0; " + Format.bookShare(stressed) + " " + book]
         } else {
             coverage = "no stressed deficit"
             shorterCoverage = ["none"]
@@ -163,6 +165,14 @@ enum FundPane {
         if stressed.positions > 0 && (stressed.unfilledQuantity.isPositive || stressed.deficit.isPositive || stressed.bookShare != nil) {
             shorterCoverage.insert(coverage, at: 0)
             coverage += " · " + stressed.positionsInWords(Format.count)
+        }
+        // A fund backing several markets gives the worst one's stress: which, where it is not the
+        // market shown (AKROUSDT's `69% of 360,682.55` beside SUSHIUSDT's signals read as
+        // SUSHI's: operator trial).
+        if state.marketsBacked > 1, let market = state.stressedMarket, market != model.focusedSymbol,
+           stressed.deficit.isPositive || stressed.unfilledQuantity.isPositive || stressed.bookShare != nil {
+            shorterCoverage.insert(coverage, at: 0)
+            coverage += " · " + model.marketNames.title(market)
         }
         // Its label stays beside it (a shorter value is taken for its room): "24.112 BTC → ADL"
         // alone, under the balance, read as ADL done, not as what a stress would send there.

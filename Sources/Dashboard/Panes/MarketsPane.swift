@@ -25,7 +25,8 @@ enum MarketsPane {
             ((row.symbol == model.focusedSymbol ? "▸ " : "  ") + model.marketNames.short(row.symbol), row.stale ? .alert : .text)
         },
         Column(column: nil, title: "venue", priority: 3, leftAligned: true, onlyForSeveralVenues: true) { row, _ in (row.instrument.venue?.rawValue ?? "—", .dim) },
-        Column(column: .mark, title: "mark", priority: 0) { row, _ in (Format.price(row.mark, row.instrument), .text) },
+        // Every digit, as the ladder and positions give it (0.01732 beside their 0.017315: operator trial).
+        Column(column: .mark, title: "mark", priority: 0) { row, _ in (Format.exactPrice(row.mark, row.instrument), .text) },
         Column(column: nil, title: "index", priority: 6) { row, _ in (Format.price(row.index, row.instrument), .dim) },
         Column(column: .premium, title: "prem bps", priority: 3) { row, _ in
             (row.premiumBps.map { ($0 >= 0 ? "+" : "") + Format.decimal($0, decimals: 1) } ?? "—", .dim)
@@ -65,7 +66,8 @@ enum MarketsPane {
             case .warn: return ("warn", .warn)
             // No book to read: not "ok" (a market seen by its mark alone read ok beside the
             // signals pane's "no book": attacker trial).
-            case .ok: return row.hasBook ? ("ok", .ok) : ("no book", .dim)
+            // Its baselines still learnt: not judged, not "ok" (operator trial).
+            case .ok: return row.hasBook ? (row.learning ? ("learn", .dim) : ("ok", .ok)) : ("no book", .dim)
             }
         },
         Column(column: .liquidations, title: "liq60 ex/sim", priority: 1) { row, _ in

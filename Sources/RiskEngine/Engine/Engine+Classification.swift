@@ -51,7 +51,10 @@ extension Engine {
             : (drawdown >= configuration.risk.drawdownWarn ? .warn : .ok)
         var stressed = StressedDeficit()
         var stressedUnit: String? = nil
+        var stressedMarket: String? = nil
+        var backed = 0
         for index in markets.indices where markets[index].fundIndex == fundIndex {
+            backed += 1
             let reading = markets[index].shownStress
             // ADL first, then the larger deficit; a floor (a walk past the levels a top-of-book
             // feed shows) over a figure of nothing, or the pane read "no stressed deficit".
@@ -66,6 +69,7 @@ extension Engine {
                 stressed = reading
                 stressed.adlCertain = certain
                 stressedUnit = markets[index].instrument.quantityUnit
+                stressedMarket = markets[index].symbol
             }
         }
         let exposure = fundIndex.map { takeoverExposure(fund: $0).pnl } ?? .zero
@@ -82,7 +86,8 @@ extension Engine {
         } else if deleveraged { adl = .happened }
         else { adl = .idle }
         return FundState(venue: venue, asset: asset, balance: fund.balance, drawdown: drawdown, drawdownLevel: drawdownLevel,
-            stressed: stressed, stressedUnit: stressedUnit, takeoverExposure: exposure, adl: adl)
+            stressed: stressed, stressedUnit: stressedUnit, stressedMarket: stressedMarket, marketsBacked: backed,
+            takeoverExposure: exposure, adl: adl)
     }
 }
 
@@ -134,6 +139,10 @@ public struct FundState: Hashable, Sendable {
     /// What that market's quantities count (`BTC`, `contracts`): the unit of `stressed`'s
     /// quantity the book cannot fill.
     public var stressedUnit: String?
+    /// That market, and how many markets the fund backs: a fund shared by several shows the
+    /// worst one's stress, which is not the focused market's.
+    public var stressedMarket: String? = nil
+    public var marketsBacked = 0
     /// The fund's unrealised PnL on what it took over (negative is a loss).
     public var takeoverExposure: Fixed
     public var adl: ADLState

@@ -99,6 +99,7 @@ let package = Package(
             name: "liqwatch",
             dependencies: [
                 "LiqwatchConfig",
+                "CHookSpawn",
                 "RiskEngine",
                 "MarketFeeds",
                 "LiveVenues",

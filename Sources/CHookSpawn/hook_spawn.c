@@ -45,3 +45,8 @@ pid_t liqwatch_spawn_hook(const char *command, int *input) {
     *input = ends[1];
     return pid;
 }
+
+int liqwatch_signal_ignored(int signal) {
+    struct sigaction current;
+    return sigaction(signal, NULL, &current) == 0 && !(current.sa_flags & SA_SIGINFO) && current.sa_handler == SIG_IGN;
+}

@@ -65,6 +65,7 @@ int cn_take_quit_signal(void) { return quit_signal; }
 
 void cn_install_handlers(void) {
     struct sigaction action;
+    struct sigaction current;
     memset(&action, 0, sizeof(action));
     sigemptyset(&action.sa_mask);
     action.sa_handler = fatal_handler;
@@ -78,13 +79,24 @@ void cn_install_handlers(void) {
        way), or a profiler's handler, is left as it was. */
     int ending[] = { SIGSYS, SIGUSR1, SIGUSR2, SIGALRM, SIGVTALRM, SIGPROF, SIGXCPU, SIGIO, SIGPWR, SIGSTKFLT };
     for (unsigned i = 0; i < sizeof(ending) / sizeof(ending[0]); i++) {
-        struct sigaction current;
         if (sigaction(ending[i], NULL, &current) == 0 && current.sa_handler == SIG_DFL && !(current.sa_flags & SA_SIGINFO))
             sigaction(ending[i], &action, NULL);
     }
+    /* The real-time signals end a process by default too (`kill -34` left the terminal raw:
+       attacker trial). */
+    for (int number = SIGRTMIN; number <= SIGRTMAX; number++) {
+        if (sigaction(number, NULL, &current) == 0 && current.sa_handler == SIG_DFL && !(current.sa_flags & SA_SIGINFO))
+            sigaction(number, &action, NULL);
+    }
+    /* Each only where it is not ignored: one liqwatch was started with ignored (`nohup`) stays
+       so (a hangup ended a nohup'd run: attacker trial). */
     action.sa_handler = quit_handler;
     int quit[] = { SIGINT, SIGTERM, SIGHUP };
-    for (unsigned i = 0; i < sizeof(quit) / sizeof(quit[0]); i++) sigaction(quit[i], &action, NULL);
+    for (unsigned i = 0; i < sizeof(quit) / sizeof(quit[0]); i++) {
+        if (sigaction(quit[i], NULL, &current) == 0 && !(current.sa_flags & SA_SIGINFO) && current.sa_handler == SIG_IGN) continue;
+        sigaction(quit[i], &action, NULL);
+    }
     action.sa_handler = immediate_quit_handler;
-    sigaction(SIGQUIT, &action, NULL);
+    if (!(sigaction(SIGQUIT, NULL, &current) == 0 && !(current.sa_flags & SA_SIGINFO) && current.sa_handler == SIG_IGN))
+        sigaction(SIGQUIT, &action, NULL);
 }

@@ -69,15 +69,28 @@ enum FileHandleOutput {
         }
     }
 
-    static func standardOutput(_ text: String) {
+    /// Returns the error that stopped the write (`errno`), nil when all of it was written.
+    @discardableResult
+    static func standardOutput(_ text: String) -> Int32? {
         var copy = SafeText.escaped(text, keepingLines: true)
-        copy.withUTF8 { buffer in
+        return copy.withUTF8 { buffer -> Int32? in
             var offset = 0
             while offset < buffer.count {
                 let written = write(1, buffer.baseAddress! + offset, buffer.count - offset)
-                if written <= 0 { return }
+                if written < 0 && errno == EINTR { continue }
+                if written <= 0 { return written < 0 ? errno : EIO }
                 offset += written
             }
+            return nil
         }
+    }
+
+    /// A report on standard output, or exit 1 saying why it could not be written: a full disk,
+    /// a file-size limit or a closed pipe left a script half a JSON document and exit 0 (attacker
+    /// trial).
+    static func report(_ text: String) throws {
+        guard let failure = standardOutput(text) else { return }
+        standardError("liqwatch: the report could not be written to standard output: \(String(cString: strerror(failure)))\n")
+        throw ExitCode(1)
     }
 }

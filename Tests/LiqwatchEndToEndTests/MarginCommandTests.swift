@@ -213,6 +213,13 @@ struct HeadlessCommandTests {
         #expect((given["end"] as! NSNumber).doubleValue == 1_000_000, "\(given)")
     }
 
+    @Test("a report that cannot be written (a full disk) says so and exits 1: a script must not take half a JSON document for a run")
+    func reportUnwritable() throws {
+        let result = try BinaryRunner.runShell("'\(BinaryRunner.binary.path)' demo --headless --report json > /dev/full")
+        #expect(result.status == 1, "\(result.status)")
+        #expect(result.standardError.contains("the report could not be written to standard output: No space left on device"), "\(result.standardError)")
+    }
+
     @Test("replay exit codes: missing file 2, unknown format 2, stdin without --headless 2, a malformed line still 0")
     func exitCodes() throws {
         let missing = try BinaryRunner.run(["replay", "/nonexistent.gz", "--headless"])

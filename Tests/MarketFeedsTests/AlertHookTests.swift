@@ -90,6 +90,45 @@ struct AlertHookTests {
         #expect(Date().timeIntervalSince(started) < 1.5, "a hook with nothing left was held")
     }
 
+    @Test("hooks still running when the session ends are stopped with what they started: none outlives liqwatch")
+    func stopHooksAtTheEnd() throws {
+        let scratch = NSTemporaryDirectory() + "liqwatch-hook-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        // Four `sleep 317` hooks outlived q, SIGTERM and a crash (attacker trial).
+        let long = try AlertDelivery(logPath: nil, command: "sleep 600 & echo $! >> '\(scratch)/children'; wait", timeout: 300)
+        long.deliver([Self.alert(1), Self.alert(2)])
+        var children: [pid_t] = []
+        let written = Date().addingTimeInterval(5)
+        while children.count < 2 && Date() < written {
+            usleep(20_000)
+            children = ((try? String(contentsOfFile: scratch + "/children", encoding: .utf8)) ?? "").split(separator: "\n").compactMap { pid_t($0) }
+        }
+        #expect(children.count == 2)
+        let started = Date()
+        long.stopHooks()
+        #expect(Date().timeIntervalSince(started) < 4, "stopping took \(Date().timeIntervalSince(started)) s")
+        let deadline = Date().addingTimeInterval(3)
+        while children.contains(where: Self.alive) && Date() < deadline { usleep(20_000) }
+        #expect(!children.contains(where: Self.alive), "hooks outlived the session: \(children)")
+        #expect(long.summary.hookFailures == 2, "\(long.summary)")
+        // With none running it returns at once.
+        let idle = Date()
+        long.stopHooks()
+        #expect(Date().timeIntervalSince(idle) < 0.5)
+    }
+
+    @Test("a log whose last line was left unended: the first alert begins on a line of its own")
+    func unendedLogLine() throws {
+        let path = NSTemporaryDirectory() + "liqwatch-log-\(UUID().uuidString).jsonl"
+        defer { unlink(path) }
+        try #"{"partial":"#.write(toFile: path, atomically: true, encoding: .utf8)
+        let log = try AlertDelivery(logPath: path, command: nil)
+        log.deliver([Self.alert(1)])
+        let written = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(written == #"{"partial":"# + "\n" + Self.alert(1).jsonLine + "\n", "\(written)")
+    }
+
     @Test("a hook gets the alert on its standard input, its exit status counted; one that ends in time is not signalled")
     func hookReadsItsAlert() throws {
         let output = NSTemporaryDirectory() + "liqwatch-hook-\(UUID().uuidString).jsonl"

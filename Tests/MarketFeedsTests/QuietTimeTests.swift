@@ -67,4 +67,20 @@ struct QuietTimeTests {
         // `skipped 54y 233d with no event` measured the wait from no time at all (attacker trial).
         #expect(clock.skippedQuiet == 0 && clock.lastSkip == nil, "\(String(describing: clock.lastSkip))")
     }
+
+    @Test("a jump into a gap, then playing on: the skip is measured from the event on screen, not the time typed")
+    func skipFromTheEventShown() throws {
+        let scratch = try ScratchDirectory()
+        let old = try scratch.write("old.rec", [Self.markLine(1_609_459_200, "29000.0"), Self.markLine(1_609_459_201, "29001.0")].joined(separator: "\n"))
+        let new = try scratch.write("new.rec", [Self.markLine(1_723_161_256, "61650.4"), Self.markLine(1_723_161_257, "61651.0")].joined(separator: "\n"))
+        let session = try opened([old, new])
+        let clock = ReplayClock(driver: session)
+        try clock.advance(wall: 0)
+        // A year into the gap.
+        try clock.seek(to: 1_640_995_200 * 1_000_000_000, wall: 1_000_000_000)
+        try clock.advance(wall: 2_000_000_000)
+        let skip = try #require(clock.lastSkip)
+        // `skipped 132d 16h` measured from the typed time; the screen had shown 2021-01-01.
+        #expect(skip.from == 1_609_459_201 * 1_000_000_000 && skip.to == 1_723_161_256 * 1_000_000_000, "\(skip)")
+    }
 }

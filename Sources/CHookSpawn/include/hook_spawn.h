@@ -11,4 +11,8 @@
  * posix_spawn_file_actions_addclosefrom_np are GNU extensions Swift's Glibc does not import. */
 pid_t liqwatch_spawn_hook(const char *command, int *input);
 
+/* Whether `signal` is ignored now (SIG_IGN): a signal liqwatch was started with ignored (`nohup`,
+ * a shell's background job) stays so. (SIG_IGN is a cast Swift cannot compare.) */
+int liqwatch_signal_ignored(int signal);
+
 #endif

@@ -40,6 +40,8 @@ public final class AlertDelivery: @unchecked Sendable {
     private var descriptor: Int32 = -1
     private var counts = Summary()
     private var running = 0
+    /// The hooks running now, by pid, for `stopHooks` (a session ending leaves none behind).
+    private var runningHooks: [pid_t: HookProcess] = [:]
     private let finished = DispatchGroup()
 
     /// Opens the alert log (created if absent, appended to); fails with a reason a person can act on.
@@ -62,6 +64,18 @@ public final class AlertDelivery: @unchecked Sendable {
                 let isFIFO = stat(logPath, &status) == 0 && (status.st_mode & S_IFMT) == S_IFIFO
                 let reason = failure == ENXIO && isFIFO ? "a FIFO that no process is reading (start its reader first)" : String(cString: strerror(failure))
                 throw .unwritable(path: logPath, reason: reason)
+            }
+            // A log whose last line was left unended (by another writer, a crash) gets a line end
+            // before the first alert: glued to it, the alert was lost to line readers (attacker trial).
+            var status = stat()
+            if fstat(descriptor, &status) == 0 && (status.st_mode & S_IFMT) == S_IFREG && status.st_size > 0 {
+                // Read through a descriptor of its own: the log's is write-only.
+                let reader = open(logPath, O_RDONLY | O_CLOEXEC)
+                var last: UInt8 = 0
+                if reader >= 0 {
+                    if pread(reader, &last, 1, status.st_size - 1) == 1 && last != UInt8(ascii: "\n") { lineCutShort = true }
+                    close(reader)
+                }
             }
         }
     }
@@ -86,8 +100,26 @@ public final class AlertDelivery: @unchecked Sendable {
 
     /// Waits up to `seconds` for hooks still running (a headless run's end: its last alerts must
     /// reach the pager before the process exits).
-    public func waitForHooks(seconds: Double) {
-        _ = finished.wait(timeout: .now() + seconds)
+    public func waitForHooks(seconds: Double, stop: () -> Bool = { false }) {
+        // In steps, so that a signal meanwhile (`stop`) ends the wait (a headless run signalled
+        // while it waited was stopped by the signal's grace, its report never printed).
+        let deadline = DispatchTime.now() + seconds
+        while DispatchTime.now() < deadline && !stop() {
+            if finished.wait(timeout: min(deadline, .now() + 0.1)) == .success { return }
+        }
+    }
+
+    /// Stops every hook still running, with what it started (SIGTERM to its group, SIGKILL after
+    /// the grace), and waits for them: liqwatch leaves no hook behind when it ends (four `sleep
+    /// 317` hooks outlived every way out: q, SIGTERM, a crash: attacker trial). Returns at once
+    /// when none runs.
+    public func stopHooks() {
+        let hooks = lock.withLock { Array(runningHooks.values) }
+        guard !hooks.isEmpty else { return }
+        for hook in hooks { hook.signalGroup(SIGTERM, overTime: false) }
+        if finished.wait(timeout: .now() + HookProcess.killGrace) == .success { return }
+        for hook in lock.withLock({ Array(runningHooks.values) }) { hook.signalGroup(SIGKILL, overTime: false) }
+        _ = finished.wait(timeout: .now() + 1)
     }
 
     /// A line was cut short (its reader made no room for the rest in time): the next begins with
@@ -176,11 +208,13 @@ public final class AlertDelivery: @unchecked Sendable {
             guard hook.signalGroup(SIGTERM, overTime: true) else { return }
             DispatchQueue.global().asyncAfter(deadline: .now() + HookProcess.killGrace) { _ = hook.signalGroup(SIGKILL, overTime: true) }
         }
+        lock.withLock { runningHooks[hook.pid] = hook }
         // Waited for on a thread of its own (a blocking wait, at most `maximumRunning` at once).
         Thread.detachNewThread { [weak self] in
             let ending = hook.waitForEnd()
             guard let self else { return }
             self.lock.withLock {
+                self.runningHooks[hook.pid] = nil
                 self.running -= 1
                 switch ending {
                 case .exited(0): break

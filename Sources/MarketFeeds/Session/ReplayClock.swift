@@ -133,9 +133,11 @@ public final class ReplayClock {
         anchor(event: next, wall: wall)
         // Before any event (a jump to 0 %), the wait is not of the recording: the clock stood at
         // no time, and `skipped 54y 233d with no event` measured from 1970 (attacker trial).
-        guard driver.lastTime != nil else { return }
+        guard let shown = driver.lastTime else { return }
         skippedQuiet += 1
-        lastSkip = (target, next)
+        // From the event on screen, not the time typed into a gap: `skipped 132d 16h` after a jump
+        // into a 1y 254d gap (attacker trial).
+        lastSkip = (Swift.min(shown, target), next)
     }
 
     /// Wall nanoseconds until the next event is due, for the run loop's sleep (nil: nothing due).

@@ -196,7 +196,7 @@ struct LiveCommand: ParsableCommand {
         let text = report == .json
             ? SessionReport.json(engine: live.engine, stats: live.stats, log: live.log, synchronizers: live.synchronizers, source: reportSource) + "\n"
             : SessionReport.text(engine: live.engine, stats: live.stats, log: live.log, synchronizers: live.synchronizers, source: reportSource)
-        FileHandleOutput.standardOutput(text)
+        try FileHandleOutput.report(text)
         // A stop by a signal exits 128 + its number (130 for Ctrl-C), the shell's convention; a
         // recording that failed (a full disk) exits 1: a server's supervisor must see both.
         if let problem = live.recordingError {
@@ -232,7 +232,8 @@ struct LiveCommand: ParsableCommand {
         // What had already arrived is applied before the report, and its alerts told.
         while live.pump() > 0 {}
         alerts.look { live.newAlerts(&$0, wall: LiveClock.wallNanoseconds()) }
-        alerts.delivery?.waitForHooks(seconds: hookTimeout + 2)
+        alerts.delivery?.waitForHooks(seconds: hookTimeout + 2, stop: { signals.signal != nil })
+        alerts.delivery?.stopHooks()
         // A signal from here on (the report can take a while: its stress tables at a million
         // positions) stops the run at once, as it would any command: ignored, SIGTERM, SIGINT and
         // SIGHUP went unanswered for minutes while a report was built (attacker trial).

@@ -55,14 +55,16 @@ struct DemoCommand: ParsableCommand {
         // The watcher looks whether or not anyone is told: the report lists what it found.
         var alerts = HeadlessAlerts(delivery: delivery)
         demo.runToEnd({ alerts.look { demo.newAlerts(&$0) } }, stop: stopped)
-        delivery?.waitForHooks(seconds: settings.onAlertTimeout + 2)
+        // Waited for until a signal comes; then stopped, none left behind.
+        delivery?.waitForHooks(seconds: settings.onAlertTimeout + 2, stop: stopped)
+        delivery?.stopHooks()
         signals.finish()
         let source = SessionReport.Source(kind: "demo", files: ["built-in demo, seed \(seed)"], firstTime: demo.firstTime, lastTime: demo.lastTime,
             feed: demo.feedSummary, alertsTold: alerts.watcher.told, alertDelivery: delivery?.summary, conditionAlerts: alerts.conditions)
         let text = report == .json
             ? SessionReport.json(engine: demo.engine, stats: demo.stats, log: demo.log, synchronizers: [:], source: source) + "\n"
             : SessionReport.text(engine: demo.engine, stats: demo.stats, log: demo.log, synchronizers: [:], source: source)
-        FileHandleOutput.standardOutput(text)
+        try FileHandleOutput.report(text)
         if let signal = signals.signal { throw ExitCode(128 + signal) }
     }
 }

@@ -87,10 +87,12 @@ struct ReplayCommand: ParsableCommand {
         var alerts = HeadlessAlerts(delivery: delivery)
         do {
             try replay.runToEnd({ alerts.look { replay.newAlerts(&$0) } }, stop: stopped)
-            delivery?.waitForHooks(seconds: settings.onAlertTimeout + 2)
+            delivery?.waitForHooks(seconds: settings.onAlertTimeout + 2, stop: stopped)
         } catch { failure = error }
+        // None left behind, however the run ended.
+        delivery?.stopHooks()
         signals.finish()
-        printReport(replay, alertsTold: alerts.watcher.told, delivery: delivery?.summary, conditions: alerts.conditions)
+        try printReport(replay, alertsTold: alerts.watcher.told, delivery: delivery?.summary, conditions: alerts.conditions)
         if let failure {
             FileHandleOutput.standardError("liqwatch: \(failure.description)\n")
             throw ExitCode(1)
@@ -98,13 +100,13 @@ struct ReplayCommand: ParsableCommand {
         if let signal = signals.signal { throw ExitCode(128 + signal) }
     }
 
-    func printReport(_ replay: ReplaySession, alertsTold: Int, delivery: AlertDelivery.Summary?, conditions: ConditionAlertLog) {
+    func printReport(_ replay: ReplaySession, alertsTold: Int, delivery: AlertDelivery.Summary?, conditions: ConditionAlertLog) throws {
         let source = SessionReport.Source(kind: "replay", files: files, firstTime: replay.firstTime, lastTime: replay.lastTime,
             unverified: replay.unverifiedInputs, feed: replay.feedSummary, alertsTold: alertsTold, alertDelivery: delivery,
             unseeded: replay.unseededMarkets, conditionAlerts: conditions)
         let text = report == .json
             ? SessionReport.json(engine: replay.engine, stats: replay.stats, log: replay.log, synchronizers: replay.synchronizers, source: source) + "\n"
             : SessionReport.text(engine: replay.engine, stats: replay.stats, log: replay.log, synchronizers: replay.synchronizers, source: source)
-        FileHandleOutput.standardOutput(text)
+        try FileHandleOutput.report(text)
     }
 }

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CHookSpawn
 import Dispatch
 import Foundation
 
@@ -20,10 +21,15 @@ final class HeadlessSignals: @unchecked Sendable {
     /// Whether the run has seen the signal (`signal` read it), or has finished.
     private var noticed = false
     private var sources: [any DispatchSourceSignal] = []
+    /// The signals watched (those not ignored at the start).
+    private var watched: [Int32] = []
 
     init() {
-        for number in Self.numbers {
+        // A signal the run was started with ignored stays so (a `nohup`'d run ended on a hangup;
+        // a shell's background job ignores SIGINT and SIGQUIT: attacker trial).
+        for number in Self.numbers where liqwatch_signal_ignored(number) == 0 {
             Glibc.signal(number, SIG_IGN)
+            watched.append(number)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler { [self] in
                 lock.withLock { if received == nil { received = number } }
@@ -50,6 +56,6 @@ final class HeadlessSignals: @unchecked Sendable {
         lock.withLock { noticed = true }
         for source in sources { source.cancel() }
         sources = []
-        for number in Self.numbers { Glibc.signal(number, SIG_DFL) }
+        for number in watched { Glibc.signal(number, SIG_DFL) }
     }
 }

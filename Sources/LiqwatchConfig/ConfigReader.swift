@@ -138,7 +138,8 @@ struct Reading {
             var keys: [Key] = []
             for keyName in names {
                 guard let key = KeyNames.key(named: keyName) else {
-                    errors.append(problem(path, "unknown key '\(keyName)' (a key is \(KeyNames.spelledOut))"))
+                    // Its characters named where they would not show (`' '` was U+00A0: attacker trial).
+                    errors.append(problem(path, "unknown key '\(KeyNames.visible(keyName))' (a key is \(KeyNames.spelledOut))"))
                     continue
                 }
                 keys.append(key)

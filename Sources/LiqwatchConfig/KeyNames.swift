@@ -23,13 +23,25 @@ public enum KeyNames {
             // Nor one that shows nothing: a lone combining accent, a blank other than the space
             // (`quit = ["\u0301"]` and `pause = ["\u3000"]` passed, and the help showed a key
             // of nothing: attacker trial).
-            guard DisplayWidth.of(name) > 0, character == " " || !character.isWhitespace,
-                  let first = character.unicodeScalars.first,
-                  ![.nonspacingMark, .enclosingMark, .spacingMark].contains(first.properties.generalCategory)
+            // One scalar: a terminal sends a flag, an emoji with a skin tone, a conjunct or a
+            // letter with a combining accent as several keys, so such a key could never be typed
+            // (bound to quit, only Ctrl-C got out: attacker trial); nor a noncharacter, a blank
+            // that shows nothing (U+2800) or a character of no assigned meaning.
+            guard character.unicodeScalars.count == 1, let scalar = character.unicodeScalars.first,
+                  DisplayWidth.of(name) > 0, character == " " || !character.isWhitespace,
+                  ![.nonspacingMark, .enclosingMark, .spacingMark, .unassigned, .privateUse, .surrogate]
+                    .contains(scalar.properties.generalCategory),
+                  !scalar.properties.isNoncharacterCodePoint, scalar.value != 0x2800
             else { return nil }
             return .character(character)
         }
         return named[name.lowercased()]
+    }
+
+    /// A key name as a message shows it: every character other than printable ASCII as its code
+    /// point (`U+00A0`), so a blank or invisible one is seen.
+    static func visible(_ name: String) -> String {
+        name.unicodeScalars.map { $0.value >= 0x21 && $0.value <= 0x7E ? String($0) : String(format: "U+%04X", $0.value) }.joined()
     }
 
     /// How the printed default file names a key (read back by `key(named:)`).

@@ -79,14 +79,18 @@ struct KeyMapConfigTests {
         // An invisible character would be a key the help cannot show.
         #expect(KeyNames.key(named: "\u{202E}") == nil)
         #expect(KeyNames.key(named: "\u{200B}") == nil)
-        // Nor a key that shows nothing: a lone combining accent, a blank other than the space
-        // (attacker trial); an accented letter, composed or not, is a key.
-        #expect(KeyNames.key(named: "\u{0301}") == nil)
-        #expect(KeyNames.key(named: "\u{3000}") == nil)
-        #expect(KeyNames.key(named: "\u{00A0}") == nil)
-        #expect(KeyNames.key(named: "é") == .character("é"))
-        #expect(KeyNames.key(named: "e\u{0301}") == .character("e\u{0301}"))
+        // Nor a key that shows nothing: a lone combining accent, a blank other than the space,
+        // the braille blank, a noncharacter; nor one a terminal sends as several keys (a flag,
+        // a skin-toned emoji, a conjunct, a letter with a combining accent): attacker trials.
+        for name in ["\u{0301}", "\u{3000}", "\u{00A0}", "\u{2800}", "\u{FFFF}", "\u{3FFFE}", "🇺🇸", "👍🏽", "क्ष", "e\u{0301}"] {
+            #expect(KeyNames.key(named: name) == nil, "\(KeyNames.visible(name))")
+        }
+        // A composed accented letter, a wide character, a one-scalar emoji are keys.
+        #expect(KeyNames.key(named: "\u{00E9}") == .character("\u{00E9}"))
+        #expect(KeyNames.key(named: "中") == .character("中"))
+        #expect(KeyNames.key(named: "👍") == .character("👍"))
         #expect(KeyNames.key(named: " ") == .character(" "))
+        #expect(KeyNames.visible("q\u{00A0}") == "qU+00A0")
         #expect(KeyNames.key(named: "F1") == nil)
     }
 }

@@ -101,4 +101,20 @@ struct AlertTmuxTests {
         #expect(Self.jsonObjects(logged).allSatisfy { $0 != nil })
         #expect(delivery["logged"] as? Int == logged.split(separator: "\n").count, "\(delivery)")
     }
+
+    @Test("a file-size limit under --record: the recording ends on a whole line, the run exits 1")
+    func recordingFileSizeLimit() throws {
+        let scratch = try BadInputCommandTests.Scratch()
+        let events = try scratch.write("ev.jsonl", (0..<300).map {
+            #"{"type":"mark","symbol":"binance-usdm:BTCUSDT","price":"\#(60_000 + $0)","time":\#(1_723_161_255_000_000_000 + Int64($0) * 10_000_000)}"#
+        }.joined(separator: "\n") + "\n")
+        let recording = scratch.url.appendingPathComponent("rec.txt").path
+        // 4,096 bytes: the recording ended mid-line, its last line malformed (attacker trial).
+        let result = try BinaryRunner.runShell("ulimit -f 4; exec '\(BinaryRunner.binary.path)' live events '\(events)' --record '\(recording)' --headless --duration 2")
+        #expect(result.status == 1, "\(result.status) \(result.standardError)")
+        let recorded = try String(contentsOfFile: recording, encoding: .utf8)
+        #expect(!recorded.isEmpty && recorded.hasSuffix("\n"), "\(recorded.suffix(80))")
+        let replayed = try BinaryRunner.run(["replay", recording, "--headless", "--report", "json"])
+        #expect(replayed.status == 0 && !replayed.standardError.contains("malformed"), "\(replayed.standardError)")
+    }
 }

@@ -142,13 +142,27 @@ public final class LiveRecorder {
             let written = line.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress! + offset, $0.count - offset) }
             if written < 0 {
                 if errno == EINTR { continue }
-                throw .unwritable(path: currentPath, reason: String(cString: strerror(errno)))
+                let failure = errno
+                // Part of the line written and no more (a full disk, a file-size limit): taken
+                // back where it is the file's end, so the recording replays whole (it ended
+                // mid-line, a malformed last line: attacker trial).
+                if offset > 0 { LiveRecorder.takeBack(offset, from: descriptor) }
+                throw .unwritable(path: currentPath, reason: String(cString: strerror(failure)))
             }
             offset += written
         }
         bytesInSegment += line.count
         linesWritten += 1
         return rotated
+    }
+
+    /// Truncates the last `count` bytes of a regular file written through `descriptor`, if they
+    /// are its end (our offset is its size).
+    static func takeBack(_ count: Int, from descriptor: Int32) {
+        var status = stat()
+        let ours = lseek(descriptor, 0, SEEK_CUR)
+        guard fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG, ours == status.st_size, ours >= off_t(count) else { return }
+        _ = ftruncate(descriptor, ours - off_t(count))
     }
 
     private func rotateIfDue() throws(InputError) -> Bool {

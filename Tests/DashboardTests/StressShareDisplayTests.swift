@@ -67,3 +67,20 @@ struct StressShareDisplayTests {
         #expect(text.contains("learning") && !text.contains("all ok"), "\(text)")
     }
 }
+
+/// The health view's lines of alert delivery and a stopped recording wrap, never cut (at 80
+/// columns `on-alert 62 run, 62 failed, 2` hid 238 skipped: attacker trial).
+@Suite("The health view's long lines")
+struct HealthViewLinesTests {
+    @Test("a delivery summary wider than the view: every figure on screen whole")
+    func deliveryWraps() {
+        let bare = engine(positions: 0)
+        var status = SessionStatus(kind: "REPLAY", source: "test")
+        status.time = bare.time
+        status.alertDelivery = "alert log 0 written, 300 failed · on-alert 62 run, 62 failed, 238 skipped (too many at once) · last error: on-alert stopped by signal 15 (over 10 s)"
+        var app = AppModel(width: 80, height: 24, status: status, engine: bare, log: SessionLog())
+        _ = app.update(.key(.character("h")))
+        let text = app.rendered().lines.joined(separator: "\n")
+        for part in ["300 failed", "62 run,", "238 skipped", "(over 10 s)"] { #expect(text.contains(part), "\(part):\n\(text)") }
+    }
+}

@@ -8,9 +8,16 @@ enum HealthPane {
         let box = rect.inset(1)
         let streams = model.status.streams
         var top = box.y
+        // Wrapped over rows, never cut: at 80 columns `on-alert 62 run, 62 failed, 2` hid 238
+        // skipped, and the last error read `on-alert sto` (attacker trial).
+        func wrappedLines(_ text: String, role: StyleRole) {
+            for line in Format.wrapped(text, box.width - 2).prefix(4) {
+                buffer.put(line, x: box.x + 1, y: top, role: role, limit: box.width - 2)
+                top += 1
+            }
+        }
         if let problem = model.status.recordingError {
-            buffer.put("Recording stopped: \(problem) · monitoring goes on", x: box.x + 1, y: top, role: .alert, limit: box.width - 2)
-            top += 1
+            wrappedLines("Recording stopped: \(problem) · monitoring goes on", role: .alert)
         }
         if let last = model.status.lastMalformed, model.status.malformed > 0 {
             let count = model.status.malformed == 1 ? "1 malformed line" : "\(Format.count(model.status.malformed)) malformed lines"
@@ -19,8 +26,7 @@ enum HealthPane {
             top += 1
         }
         if let delivery = model.status.alertDelivery {
-            buffer.put("Alerts: " + delivery, x: box.x + 1, y: top, role: delivery.contains("last error") ? .warn : .dim, limit: box.width - 2)
-            top += 1
+            wrappedLines("Alerts: " + delivery, role: delivery.contains("last error") ? .warn : .dim)
         }
         let inner = Rect(x: box.x, y: top, width: box.width, height: box.maxY - top)
         guard !streams.isEmpty else {

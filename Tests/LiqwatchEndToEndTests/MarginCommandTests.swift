@@ -13,7 +13,8 @@ struct MarginCommandTests {
     func crossExample() throws {
         let answer = try json(["--side", "long", "--size", "0.02", "--entry", "50000", "--wallet-balance", "500", "--symbol", "BTCUSDT"])
         #expect(Set(answer.keys) == ["initial_margin", "maintenance_margin", "maintenance_margin_rate", "maintenance_amount",
-            "liquidation_price", "bankruptcy_price", "margin_ratio", "distance_to_liquidation_pct", "bankrupt"])
+            "liquidation_price", "bankruptcy_price", "margin_ratio", "distance_to_liquidation_pct", "bankrupt", "liquidated_at_entry"])
+        #expect(answer["liquidated_at_entry"] as? Bool == false)
         #expect((answer["liquidation_price"] as? NSNumber)?.stringValue == "25100.4")
         #expect(answer["margin_ratio"] is NSNull)
         #expect(answer["distance_to_liquidation_pct"] is NSNull)
@@ -106,6 +107,11 @@ struct MarginCommandTests {
         let answer = try json(["--side", "short", "--size", "1000", "--entry", "7.55", "--isolated-margin", "92.95", "--mark", "7.6115"])
         // (92.95 + 7,550) ÷ (1,000 × 1.004) = 7.61250…: above the short's mark, as a short's must be.
         #expect((answer["liquidation_price"] as? NSNumber)?.stringValue == "7.6125", "\(answer)")
+        // 125x on 1,000 BTC: the bracket's maintenance is past the margin, liquidated at entry.
+        let over = try json(["--side", "long", "--size", "1000", "--entry", "60000", "--leverage", "125", "--symbol", "BTCUSDT"])
+        #expect(over["liquidated_at_entry"] as? Bool == true, "\(over)")
+        let overText = try BinaryRunner.run(["margin", "--side", "long", "--size", "1000", "--entry", "60000", "--leverage", "125", "--symbol", "BTCUSDT"])
+        #expect(overText.standardOutput.contains("Status                   LIQUIDATED AT ENTRY"), "\(overText.standardOutput)")
         // A whole-dollar price keeps its cents.
         let btc = try BinaryRunner.run(["margin", "--side", "long", "--size", "1", "--entry", "60000", "--leverage", "10"])
         #expect(btc.standardOutput.contains("Bankruptcy price         54,000.00"), "\(btc.standardOutput)")

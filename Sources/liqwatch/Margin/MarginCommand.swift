@@ -39,7 +39,7 @@ struct MarginCommand: ParsableCommand {
         let (question, instrumentLabel, priceDecimals, moneyDecimals, asset) = try buildQuestion()
         let answer = MarginCalculator.answer(question)
         if json {
-            FileHandleOutput.standardOutput(MarginOutput.json(answer, priceDecimals: priceDecimals, moneyDecimals: moneyDecimals,
+            FileHandleOutput.standardOutput(MarginOutput.json(answer, question: question, priceDecimals: priceDecimals, moneyDecimals: moneyDecimals,
                 hasMark: question.mark != nil) + "\n")
         } else {
             FileHandleOutput.standardOutput(MarginOutput.table(

@@ -6,7 +6,15 @@ enum MarginOutput {
     /// position (margin balance ≤ 0 at the mark) has no margin ratio: `bankrupt` says so, where a
     /// null ratio alone read the same as no mark. Prices are rounded to the instrument's decimals,
     /// money to the cent (8 places for coin), the ratio to 6 places.
-    static func json(_ answer: MarginAnswer, priceDecimals: Int, moneyDecimals: Int, hasMark: Bool) -> String {
+    /// Liquidated the moment it opens: its maintenance margin at entry is more than its margin,
+    /// so its liquidation price is at or past its entry (a 125x long of 1,000 BTC at 60,000 printed
+    /// a liquidation price of 65,147.09 and nothing else: attacker trial).
+    static func liquidatedAtEntry(_ answer: MarginAnswer, _ question: MarginQuestion) -> Bool {
+        guard let liquidation = answer.liquidationPrice else { return false }
+        return question.side == .long ? liquidation >= question.entryPrice : liquidation <= question.entryPrice
+    }
+
+    static func json(_ answer: MarginAnswer, question: MarginQuestion, priceDecimals: Int, moneyDecimals: Int, hasMark: Bool) -> String {
         JSON.render(.object([
             ("initial_margin", JSON.number(answer.initialMargin, decimals: moneyDecimals)),
             ("maintenance_margin", JSON.number(answer.maintenanceMargin, decimals: moneyDecimals)),
@@ -17,6 +25,7 @@ enum MarginOutput {
             ("margin_ratio", JSON.number(answer.marginRatio, decimals: 6)),
             ("distance_to_liquidation_pct", JSON.number(answer.distanceToLiquidationPct, decimals: 4)),
             ("bankrupt", hasMark ? .bool(answer.marginRatio == nil) : .null),
+            ("liquidated_at_entry", .bool(liquidatedAtEntry(answer, question))),
         ]))
     }
 
@@ -57,6 +66,9 @@ enum MarginOutput {
         } else {
             rows.append(("Margin ratio", "give --mark"))
             rows.append(("Distance to liquidation", "give --mark"))
+        }
+        if liquidatedAtEntry(answer, question) && !rows.contains(where: { $0.0 == "Status" }) {
+            rows.append(("Status", "LIQUIDATED AT ENTRY (maintenance margin at entry exceeds the margin)"))
         }
         let width = rows.map(\.0.count).max() ?? 0
         return rows.map { $0.0.padding(to: width) + "  " + $0.1 }.joined(separator: "\n") + "\n"

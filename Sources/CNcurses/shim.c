@@ -88,15 +88,15 @@ void cn_install_handlers(void) {
         if (sigaction(number, NULL, &current) == 0 && current.sa_handler == SIG_DFL && !(current.sa_flags & SA_SIGINFO))
             sigaction(number, &action, NULL);
     }
-    /* Each only where it is not ignored: one liqwatch was started with ignored (`nohup`) stays
-       so (a hangup ended a nohup'd run: attacker trial). */
+    /* Ctrl-C and Ctrl-\ are the operator's keys at the dashboard's own terminal: ours whatever
+       was inherited (a wrapper script's `trap '' INT QUIT`). A hangup ignored at the start
+       (`nohup`) stays ignored (a hangup ended a nohup'd run: attacker trial). */
     action.sa_handler = quit_handler;
     int quit[] = { SIGINT, SIGTERM, SIGHUP };
     for (unsigned i = 0; i < sizeof(quit) / sizeof(quit[0]); i++) {
-        if (sigaction(quit[i], NULL, &current) == 0 && !(current.sa_flags & SA_SIGINFO) && current.sa_handler == SIG_IGN) continue;
+        if (quit[i] == SIGHUP && sigaction(SIGHUP, NULL, &current) == 0 && !(current.sa_flags & SA_SIGINFO) && current.sa_handler == SIG_IGN) continue;
         sigaction(quit[i], &action, NULL);
     }
     action.sa_handler = immediate_quit_handler;
-    if (!(sigaction(SIGQUIT, NULL, &current) == 0 && !(current.sa_flags & SA_SIGINFO) && current.sa_handler == SIG_IGN))
-        sigaction(SIGQUIT, &action, NULL);
+    sigaction(SIGQUIT, &action, NULL);
 }

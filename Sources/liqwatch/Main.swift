@@ -90,7 +90,10 @@ enum FileHandleOutput {
     /// trial).
     static func report(_ text: String) throws {
         guard let failure = standardOutput(text) else { return }
-        standardError("liqwatch: the report could not be written to standard output: \(String(cString: strerror(failure)))\n")
+        // Its reader gone (`| head`): nothing to say to anyone, as other tools say nothing.
+        if failure != EPIPE {
+            standardError("liqwatch: the report could not be written to standard output: \(String(cString: strerror(failure)))\n")
+        }
         throw ExitCode(1)
     }
 }

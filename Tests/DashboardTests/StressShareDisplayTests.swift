@@ -60,6 +60,10 @@ struct StressShareDisplayTests {
         let fresh = engine(positions: 0)
         let row = MarketTable.row(of: fresh.market("BTCUSDT")!, positions: 0, nearLiquidation: 0)
         #expect(row.learning)
+        // A market not sampled yet (no readings): learning too, not ok (review).
+        var unsampled = Engine()
+        unsampled.apply(.bookSnapshot(symbol: "BTCUSDT", bids: [(units("59999.9"), units("1"))], asks: [(units("60000"), units("1"))], time: 1_000_000_000))
+        #expect(MarketTable.row(of: unsampled.market("BTCUSDT")!, positions: 0, nearLiquidation: 0).learning)
         let app = model(width: 80, height: 24, engine: fresh)
         let signal = MarketsPane.columns.first { $0.column == .signal }!
         #expect(signal.cell(row, app).0 == "learn", "\(signal.cell(row, app))")

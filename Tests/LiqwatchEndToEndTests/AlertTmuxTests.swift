@@ -117,4 +117,13 @@ struct AlertTmuxTests {
         let replayed = try BinaryRunner.run(["replay", recording, "--headless", "--report", "json"])
         #expect(replayed.status == 0 && !replayed.standardError.contains("malformed"), "\(replayed.standardError)")
     }
+
+    @Test("a headless run started with SIGHUP ignored (nohup) runs on through a hangup")
+    func nohupKeepsHangupIgnored() throws {
+        let scratch = try BadInputCommandTests.Scratch()
+        let events = try scratch.write("ev.jsonl", #"{"type":"mark","symbol":"binance-usdm:BTCUSDT","price":"60000","time":1723161255000000000}"# + "\n")
+        // It ended 129 on the hangup (attacker trial).
+        let result = try BinaryRunner.runShell("trap '' HUP; '\(BinaryRunner.binary.path)' live events '\(events)' --headless --duration 2 --report text > /dev/null & child=$!; sleep 1; kill -HUP $child; wait $child; echo rc=$?")
+        #expect(result.standardOutput.contains("rc=0"), "\(result.standardOutput) \(result.standardError)")
+    }
 }

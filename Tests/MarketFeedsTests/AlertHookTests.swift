@@ -112,10 +112,22 @@ struct AlertHookTests {
         while children.contains(where: Self.alive) && Date() < deadline { usleep(20_000) }
         #expect(!children.contains(where: Self.alive), "hooks outlived the session: \(children)")
         #expect(long.summary.hookFailures == 2, "\(long.summary)")
+        #expect(long.summary.lastError == "on-alert stopped by signal 15 (still running when the session ended)", "\(long.summary)")
         // With none running it returns at once.
         let idle = Date()
         long.stopHooks()
         #expect(Date().timeIntervalSince(idle) < 0.5)
+    }
+
+    @Test("waiting for hooks ends early when asked (a signal during a headless run's wait)")
+    func waitEndsWhenAsked() throws {
+        let long = try AlertDelivery(logPath: nil, command: "sleep 600", timeout: 300)
+        long.deliver([Self.alert(1)])
+        let started = Date()
+        let asked = Date().addingTimeInterval(0.3)
+        long.waitForHooks(seconds: 30, stop: { Date() > asked })
+        #expect(Date().timeIntervalSince(started) < 2, "waited \(Date().timeIntervalSince(started)) s")
+        long.stopHooks()
     }
 
     @Test("a log whose last line was left unended: the first alert begins on a line of its own")

@@ -129,7 +129,7 @@ public struct MarketTable: Sendable {
             spreadBps: market.book.spreadBps?.approximateDouble ?? spreadFloor?.approximateDouble,
             spreadIsFloor: spreadFloor != nil,
             depth10: depth?.value, depth10Baseline: depth?.baseline, depth10IsFloor: depth?.pastShownLevels ?? false,
-            worstSignal: worst, learning: readings.values.contains { $0.learning }, alertSignals: alerts,
+            worstSignal: worst, learning: readings.isEmpty || readings.values.contains { $0.learning }, alertSignals: alerts,
             exchangeLiquidations60s: exchange, simulatedLiquidations60s: max(0, (window?.count ?? 0) - exchange),
             exchangeLiquidations: market.counters.exchangeLiquidations,
             exchangeLiquidationNotional: market.counters.exchangeLiquidationNotional,

@@ -11,7 +11,7 @@ enum HealthPane {
         // Wrapped over rows, never cut: at 80 columns `on-alert 62 run, 62 failed, 2` hid 238
         // skipped, and the last error read `on-alert sto` (attacker trial).
         func wrappedLines(_ text: String, role: StyleRole) {
-            for line in Format.wrapped(text, box.width - 2).prefix(4) {
+            for line in Format.wrapped(text, box.width - 2).prefix(4) where top < box.maxY - 1 {
                 buffer.put(line, x: box.x + 1, y: top, role: role, limit: box.width - 2)
                 top += 1
             }

@@ -187,7 +187,10 @@ enum PositionsPane {
             // None open, some placed: they closed (after a cascade the pane said "no monitored
             // positions" beside a tape of thirty liquidations: attacker trial).
             let placed = model.engine.positions.count
-            let empty = model.pendingWindowChoice ? "choosing the positions that match…"
+            // Said only of a table chosen from all of them (one being chosen in slices is empty
+            // until done: review).
+            let chosenFromAll = !model.table.isRebuilding && model.table.builtPlaced == placed
+            let empty = model.pendingWindowChoice || (placed > 0 && !chosenFromAll) ? "choosing the positions that match…"
                 : noneMonitored ? (placed > 0 && model.filter.isEmpty ? "no open position: all \(Format.count(placed)) monitored have closed" : "no monitored positions")
                 : "no position matches the filter"
             buffer.put(empty, x: inner.x + 1, y: inner.y + 1, role: .dim)

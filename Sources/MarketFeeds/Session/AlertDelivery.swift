@@ -42,6 +42,8 @@ public final class AlertDelivery: @unchecked Sendable {
     private var running = 0
     /// The hooks running now, by pid, for `stopHooks` (a session ending leaves none behind).
     private var runningHooks: [pid_t: HookProcess] = [:]
+    /// `stopHooks` was called: a hook stopped now is said to have been stopped by the end.
+    private var stoppingAll = false
     private let finished = DispatchGroup()
 
     /// Opens the alert log (created if absent, appended to); fails with a reason a person can act on.
@@ -114,7 +116,10 @@ public final class AlertDelivery: @unchecked Sendable {
     /// 317` hooks outlived every way out: q, SIGTERM, a crash: attacker trial). Returns at once
     /// when none runs.
     public func stopHooks() {
-        let hooks = lock.withLock { Array(runningHooks.values) }
+        let hooks = lock.withLock { () -> [HookProcess] in
+            if !runningHooks.isEmpty { stoppingAll = true }
+            return Array(runningHooks.values)
+        }
         guard !hooks.isEmpty else { return }
         for hook in hooks { hook.signalGroup(SIGTERM, overTime: false) }
         if finished.wait(timeout: .now() + HookProcess.killGrace) == .success { return }
@@ -214,7 +219,8 @@ public final class AlertDelivery: @unchecked Sendable {
             let ending = hook.waitForEnd()
             guard let self else { return }
             self.lock.withLock {
-                self.runningHooks[hook.pid] = nil
+                // Only this hook's entry: its pid, reaped, may already be a new hook's.
+                if self.runningHooks[hook.pid] === hook { self.runningHooks[hook.pid] = nil }
                 self.running -= 1
                 switch ending {
                 case .exited(0): break
@@ -223,7 +229,8 @@ public final class AlertDelivery: @unchecked Sendable {
                     self.counts.lastError = "on-alert exited \(status)"
                 case .signalled(let signal, let overTime):
                     self.counts.hookFailures += 1
-                    self.counts.lastError = "on-alert stopped by signal \(signal)" + (overTime ? " (over \(Self.seconds(timeoutSeconds)) s)" : "")
+                    self.counts.lastError = "on-alert stopped by signal \(signal)" + (overTime ? " (over \(Self.seconds(timeoutSeconds)) s)"
+                        : self.stoppingAll ? " (still running when the session ended)" : "")
                 }
             }
             self.finished.leave()

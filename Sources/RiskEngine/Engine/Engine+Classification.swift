@@ -69,7 +69,9 @@ extension Engine {
                 stressed = reading
                 stressed.adlCertain = certain
                 stressedUnit = markets[index].instrument.quantityUnit
-                stressedMarket = markets[index].symbol
+                // Named only where its own figure is the one shown: ADL made certain by another
+                // market's stress is not this one's (review).
+                stressedMarket = reading.adlCertain == certain ? markets[index].symbol : nil
             }
         }
         let exposure = fundIndex.map { takeoverExposure(fund: $0).pnl } ?? .zero

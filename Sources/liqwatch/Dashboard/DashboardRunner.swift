@@ -39,12 +39,13 @@ enum DashboardRunner {
         // quit, so the first Ctrl-C or SIGTERM quits as it does otherwise.
         FileByteSource.givesUpInterruptedReads = { CursesTerminal.quitSignalPending }
         terminal.enableMouse()
-        // However the loop ends.
-        defer { alerts.delivery?.stopHooks() }
+        // However the loop ends: the last hooks a moment to finish (a second Ctrl-C ends the
+        // wait), then none left behind (they outlived q and SIGTERM: attacker trial).
+        defer {
+            alerts.delivery?.waitForHooks(seconds: 2, stop: { CursesTerminal.quitSignalPending })
+            alerts.delivery?.stopHooks()
+        }
         try loop(feed: feed, themes: themes, terminal: terminal, symbol: symbol, alerts: alerts, keymap: keymap)
-        // The last hooks a moment to finish, then none left behind (they outlived q and SIGTERM:
-        // attacker trial).
-        alerts.delivery?.waitForHooks(seconds: 2)
         // Quit by a signal: the terminal is restored (above), then the shell's convention,
         // 128 + the signal (130 for Ctrl-C).
         if let signal = terminal.quitSignal {

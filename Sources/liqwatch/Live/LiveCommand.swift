@@ -196,13 +196,12 @@ struct LiveCommand: ParsableCommand {
         let text = report == .json
             ? SessionReport.json(engine: live.engine, stats: live.stats, log: live.log, synchronizers: live.synchronizers, source: reportSource) + "\n"
             : SessionReport.text(engine: live.engine, stats: live.stats, log: live.log, synchronizers: live.synchronizers, source: reportSource)
-        try FileHandleOutput.report(text)
         // A stop by a signal exits 128 + its number (130 for Ctrl-C), the shell's convention; a
-        // recording that failed (a full disk) exits 1: a server's supervisor must see both.
-        if let problem = live.recordingError {
-            FileHandleOutput.standardError("liqwatch: recording stopped: \(problem)\n")
-            if signal == nil { throw ExitCode(1) }
-        }
+        // recording that failed (a full disk) exits 1: a server's supervisor must see both. Said
+        // before the report, which the same full disk may stop.
+        if let problem = live.recordingError { FileHandleOutput.standardError("liqwatch: recording stopped: \(problem)\n") }
+        try FileHandleOutput.report(text)
+        if live.recordingError != nil && signal == nil { throw ExitCode(1) }
         if let signal { throw ExitCode(128 + signal) }
     }
 

@@ -39,10 +39,10 @@ struct MarginCommand: ParsableCommand {
         let (question, instrumentLabel, priceDecimals, moneyDecimals, asset) = try buildQuestion()
         let answer = MarginCalculator.answer(question)
         if json {
-            FileHandleOutput.standardOutput(MarginOutput.json(answer, question: question, priceDecimals: priceDecimals, moneyDecimals: moneyDecimals,
+            try FileHandleOutput.report(MarginOutput.json(answer, question: question, priceDecimals: priceDecimals, moneyDecimals: moneyDecimals,
                 hasMark: question.mark != nil) + "\n")
         } else {
-            FileHandleOutput.standardOutput(MarginOutput.table(
+            try FileHandleOutput.report(MarginOutput.table(
                 answer, question: question, instrument: instrumentLabel, asset: asset,
                 priceDecimals: priceDecimals, moneyDecimals: moneyDecimals))
         }

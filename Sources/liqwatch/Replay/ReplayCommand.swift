@@ -87,16 +87,16 @@ struct ReplayCommand: ParsableCommand {
         var alerts = HeadlessAlerts(delivery: delivery)
         do {
             try replay.runToEnd({ alerts.look { replay.newAlerts(&$0) } }, stop: stopped)
-            delivery?.waitForHooks(seconds: settings.onAlertTimeout + 2, stop: stopped)
         } catch { failure = error }
-        // None left behind, however the run ended.
+        // The last alerts' hooks get their time however the run ended (a failed one's too: they
+        // tell of what came before the failure), a signal ends the wait; then none left behind.
+        delivery?.waitForHooks(seconds: settings.onAlertTimeout + 2, stop: stopped)
         delivery?.stopHooks()
         signals.finish()
+        // The failure first: a report that cannot be written must not hide it (review).
+        if let failure { FileHandleOutput.standardError("liqwatch: \(failure.description)\n") }
         try printReport(replay, alertsTold: alerts.watcher.told, delivery: delivery?.summary, conditions: alerts.conditions)
-        if let failure {
-            FileHandleOutput.standardError("liqwatch: \(failure.description)\n")
-            throw ExitCode(1)
-        }
+        if failure != nil { throw ExitCode(1) }
         if let signal = signals.signal { throw ExitCode(128 + signal) }
     }
 

@@ -12,6 +12,12 @@ struct NoBookSignalTests {
         engine.apply(.mark(symbol: "binance-usdm:ETHUSDT", price: Fixed(3_000), time: 1_000_000_000))
         engine.apply(.bookSnapshot(symbol: "binance-usdm:BTCUSDT", bids: [(units("59990"), units("5"))], asks: [(units("60010"), units("5"))], time: 1_000_000_000))
         engine.apply(.mark(symbol: "binance-usdm:BTCUSDT", price: Fixed(60_000), time: 2_000_000_000))
+        // Sampled past the baselines' warm-up: judged, `ok` (before it, `learn`).
+        let warmup = Int64(engine.configuration.signals.warmupSamples)
+        for second in 3...(warmup + 4) {
+            engine.apply(.bookUpdate(symbol: "binance-usdm:BTCUSDT", changes: [LevelChange(side: .bid, price: units("59990"), size: units("5") + second)],
+                time: second * 1_000_000_000))
+        }
         let screen = model(width: 120, height: 40, engine: engine)
         let signal = try #require(MarketsPane.columns.first { $0.title == "signal" })
         let eth = MarketTable.row(of: try #require(engine.market("binance-usdm:ETHUSDT")), positions: 0, nearLiquidation: 0)

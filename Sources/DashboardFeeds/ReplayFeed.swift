@@ -152,6 +152,13 @@ public final class ReplayFeed: DashboardFeed {
                 text.replaceSubrange(space...space, with: "T")
             }
             if text.hasSuffix("%"), let percent = Double(text.dropLast()), percent.isFinite, (0...100).contains(percent) {
+                // 0 %: the first event, as a time before it lands there (it showed no event at all,
+                // `--:--:--`, beside a progress bar at 8 %: operator and attacker re-trials).
+                if percent == 0, let first = session.firstTime ?? peeked {
+                    try clock.seek(toFirstEventAt: first, wall: wall)
+                    clock.pause(wall: wall)
+                    return [.notice("at the first event, " + (spansDays ? EventTime.dateAndTime(first) : EventTime.timeOfDay(first)))]
+                }
                 try clock.seek(fraction: percent / 100, wall: wall)
                 if let notice = SeekNotice.fraction(text, landed: session.lastTime, spansDays: spansDays, byTime: session.knownEndTime != nil) {
                     return [.notice(notice)]

@@ -65,6 +65,11 @@ struct ReplayFeedTests {
         let back = try demo.perform(.jump("1970-01-01 00:00:00"), wall: 0)
         #expect(back == [.notice("1970-01-01 00:00:00.000 is before the first event: at the first, " + EventTime.dateAndTime(demoFirst))], "\(back)")
         #expect(demo.status(wall: 0).time == demoFirst)
+        // 0 %: the first event too, paused, said so.
+        _ = try demo.perform(.jump("23:56:30"), wall: 0)
+        let start = try demo.perform(.jump("0%"), wall: 0)
+        #expect(start == [.notice("at the first event, " + EventTime.timeOfDay(demoFirst))], "\(start)")
+        #expect(demo.status(wall: 0).time == demoFirst && demo.status(wall: 0).paused)
         // A typed date is answered with dates.
         let dated = try demo.perform(.jump("2024-08-07 23:56:20"), wall: 0)
         guard case .notice(let datedText)? = dated.first else { Issue.record("\(dated)"); return }

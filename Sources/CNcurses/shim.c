@@ -63,9 +63,14 @@ static void immediate_quit_handler(int signal_number) {
 
 int cn_take_quit_signal(void) { return quit_signal; }
 
+/* Whether `signal`'s disposition is `handler` (SIG_DFL, SIG_IGN) now. */
+static int disposition_is(int signal_number, void (*handler)(int)) {
+    struct sigaction current;
+    return sigaction(signal_number, NULL, &current) == 0 && !(current.sa_flags & SA_SIGINFO) && current.sa_handler == handler;
+}
+
 void cn_install_handlers(void) {
     struct sigaction action;
-    struct sigaction current;
     memset(&action, 0, sizeof(action));
     sigemptyset(&action.sa_mask);
     action.sa_handler = fatal_handler;
@@ -79,14 +84,12 @@ void cn_install_handlers(void) {
        way), or a profiler's handler, is left as it was. */
     int ending[] = { SIGSYS, SIGUSR1, SIGUSR2, SIGALRM, SIGVTALRM, SIGPROF, SIGXCPU, SIGIO, SIGPWR, SIGSTKFLT };
     for (unsigned i = 0; i < sizeof(ending) / sizeof(ending[0]); i++) {
-        if (sigaction(ending[i], NULL, &current) == 0 && current.sa_handler == SIG_DFL && !(current.sa_flags & SA_SIGINFO))
-            sigaction(ending[i], &action, NULL);
+        if (disposition_is(ending[i], SIG_DFL)) sigaction(ending[i], &action, NULL);
     }
     /* The real-time signals end a process by default too (`kill -34` left the terminal raw:
        attacker trial). */
     for (int number = SIGRTMIN; number <= SIGRTMAX; number++) {
-        if (sigaction(number, NULL, &current) == 0 && current.sa_handler == SIG_DFL && !(current.sa_flags & SA_SIGINFO))
-            sigaction(number, &action, NULL);
+        if (disposition_is(number, SIG_DFL)) sigaction(number, &action, NULL);
     }
     /* Ctrl-C and Ctrl-\ are the operator's keys at the dashboard's own terminal: ours whatever
        was inherited (a wrapper script's `trap '' INT QUIT`). A hangup ignored at the start
@@ -94,7 +97,7 @@ void cn_install_handlers(void) {
     action.sa_handler = quit_handler;
     int quit[] = { SIGINT, SIGTERM, SIGHUP };
     for (unsigned i = 0; i < sizeof(quit) / sizeof(quit[0]); i++) {
-        if (quit[i] == SIGHUP && sigaction(SIGHUP, NULL, &current) == 0 && !(current.sa_flags & SA_SIGINFO) && current.sa_handler == SIG_IGN) continue;
+        if (quit[i] == SIGHUP && disposition_is(SIGHUP, SIG_IGN)) continue;
         sigaction(quit[i], &action, NULL);
     }
     action.sa_handler = immediate_quit_handler;

@@ -144,6 +144,12 @@ public final class ReplayFeed: DashboardFeed {
                 stepsInMillisecond = 1
             }
         case .jump(let typed):
+            /// Lands paused on the first event and says so.
+            func landOnFirst(_ first: Int64, notice: String) throws(SessionError) -> [FeedReply] {
+                try clock.seek(toFirstEventAt: first, wall: wall)
+                clock.pause(wall: wall)
+                return [.notice(notice)]
+            }
             let peeked = try session.peekTime()
             // `2024-08-08 23:56:28` as well as `2024-08-08T23:56:28`.
             // Runs of spaces as one (`2024-08-08  23:56` was refused quoting text not typed: trial).
@@ -155,9 +161,7 @@ public final class ReplayFeed: DashboardFeed {
                 // 0 %: the first event, as a time before it lands there (it showed no event at all,
                 // `--:--:--`, beside a progress bar at 8 %: operator and attacker re-trials).
                 if percent == 0, let first = session.firstTime ?? peeked {
-                    try clock.seek(toFirstEventAt: first, wall: wall)
-                    clock.pause(wall: wall)
-                    return [.notice("at the first event, " + (spansDays ? EventTime.dateAndTime(first) : EventTime.timeOfDay(first)))]
+                    return try landOnFirst(first, notice: "at the first event, " + (spansDays ? EventTime.dateAndTime(first) : EventTime.timeOfDay(first)))
                 }
                 try clock.seek(fraction: percent / 100, wall: wall)
                 if let notice = SeekNotice.fraction(text, landed: session.lastTime, spansDays: spansDays, byTime: session.knownEndTime != nil) {
@@ -168,9 +172,7 @@ public final class ReplayFeed: DashboardFeed {
                 // no event at all, its book and positions gone, with a footer that read as a
                 // refusal: attacker trial).
                 if target < start {
-                    try clock.seek(toFirstEventAt: start, wall: wall)
-                    clock.pause(wall: wall)
-                    return [.notice(SeekNotice.beforeFirst(target: target, first: start, spansDays: spansDays, dated: text.contains("T")))]
+                    return try landOnFirst(start, notice: SeekNotice.beforeFirst(target: target, first: start, spansDays: spansDays, dated: text.contains("T")))
                 }
                 try clock.seek(to: target, wall: wall)
                 let landed = session.lastTime, next = try session.peekTime()

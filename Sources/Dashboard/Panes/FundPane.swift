@@ -148,9 +148,9 @@ enum FundPane {
             let atLeast = stressed.pastShownQuantity.isPositive ? "≥" : ""
             coverage = share + " of " + atLeast + money(stressed.deficit) + adl
             shorterCoverage = stressed.adlCertain ? [share + adl, "→ ADL"] : [share]
-        } else if stressed.bookShare != nil, let side = stressed.bookShareSide {
+        } else if stressed.bookShare != nil {
             // No money lost, but the book left thin (the signal's WARN): what they would take.
-            let book = side == .long ? "bids" : "asks"
+            let book = stressed.bookShareBook
             coverage = "no deficit; takes " + Format.bookShare(stressed) + " of " + book
             // Never a bare share beside the label `covers` (`covers  84% of bids` read as the
             // fund covering 84 %: operator trial).

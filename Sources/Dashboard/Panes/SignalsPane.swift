@@ -95,13 +95,10 @@ enum SignalsPane {
             else { text += "the deficit exceeds the fund → ADL" }
             buffer.put(text, x: inner.x, y: y, role: .alert, limit: inner.width)
         } else if let stressed = readings[.stressedDeficit], y < inner.maxY, stressed.level == .warn,
-                  market.shownStress.bookShare != nil, let side = market.shownStress.bookShareSide {
+                  market.shownStress.bookShare != nil {
             // WARN with no money lost: the book they would leave behind.
             let stress = market.shownStress
-            let book = side == .long ? "bids" : "asks"
-            let count = stress.bookSharePositions
-            let who = Format.count(count) + " " + (side == .long ? (count == 1 ? "long" : "longs") : (count == 1 ? "short" : "shorts"))
-            let text = "stress: the \(who) near liquidation would take \(Format.bookShare(stress)) of the \(book)"
+            let text = "stress: the \(stress.bookSharePositionsInWords(Format.count)) near liquidation would take \(Format.bookShare(stress)) of the \(stress.bookShareBook)"
             buffer.put(text, x: inner.x, y: y, role: .warn, limit: inner.width)
         }
     }
@@ -176,7 +173,7 @@ enum SignalsPane {
             // 8,437.54, 3.4 % of the fund, had no reason on screen: operator trial).
             var share = ""
             if !reading.adlCertain, reading.level == .warn, reading.bookShare != nil, let stress, stress.bookShare != nil {
-                share = " · " + Format.bookShare(stress) + " " + (stress.bookShareSide == .short ? "asks" : "bids")
+                share = " · " + Format.bookShare(stress) + " " + stress.bookShareBook
             }
             if !share.isEmpty && !deficit.isPositive {
                 return (floor + "0" + share, "fund " + (reading.baseline.map { Format.compactMoney($0, asset: asset) } ?? "—"))

@@ -146,7 +146,7 @@ public final class LiveRecorder {
                 // Part of the line written and no more (a full disk, a file-size limit): taken
                 // back where it is the file's end, so the recording replays whole (it ended
                 // mid-line, a malformed last line: attacker trial).
-                if offset > 0 { LiveRecorder.takeBack(offset, from: descriptor) }
+                if offset > 0 { PartialLine.takeBack(offset, from: descriptor) }
                 throw .unwritable(path: currentPath, reason: String(cString: strerror(failure)))
             }
             offset += written
@@ -154,15 +154,6 @@ public final class LiveRecorder {
         bytesInSegment += line.count
         linesWritten += 1
         return rotated
-    }
-
-    /// Truncates the last `count` bytes of a regular file written through `descriptor`, if they
-    /// are its end (our offset is its size).
-    static func takeBack(_ count: Int, from descriptor: Int32) {
-        var status = stat()
-        let ours = lseek(descriptor, 0, SEEK_CUR)
-        guard fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG, ours == status.st_size, ours >= off_t(count) else { return }
-        _ = ftruncate(descriptor, ours - off_t(count))
     }
 
     private func rotateIfDue() throws(InputError) -> Bool {

@@ -157,17 +157,11 @@ public final class AlertDelivery: @unchecked Sendable {
         }
         // Only the writing thread (the session's) reads and sets it.
         if written >= 0 { lineCutShort = false } else if begun > 0 {
-            // A file that took part of the line and no more (a file-size limit, a full disk):
-            // the part is taken back, so the log holds whole lines only (attacker trial: 1,024
-            // bytes ending mid-line), the file left as it was before the call (a line end owed
-            // to an earlier cut stays owed). Only while the part is the file's end (our offset,
-            // after an append, is where our bytes end): another writer's line after it is not
-            // cut. A pipe's reader has the part already: the next line begins with a line end.
-            var status = stat()
-            let ours = lseek(descriptor, 0, SEEK_CUR)
-            let takenBack = fstat(descriptor, &status) == 0 && (status.st_mode & S_IFMT) == S_IFREG
-                && ours == status.st_size && ours >= off_t(begun) && ftruncate(descriptor, ours - off_t(begun)) == 0
-            if !takenBack { lineCutShort = true }
+            // A file that took part of the line and no more: the part is taken back (1,024 bytes
+            // ended mid-line: attacker trial), the file left as it was before the call (a line
+            // end owed to an earlier cut stays owed). A pipe's reader has the part already: the
+            // next line begins with a line end.
+            if !PartialLine.takeBack(begun, from: descriptor) { lineCutShort = true }
         }
         lock.withLock {
             if written < 0 {

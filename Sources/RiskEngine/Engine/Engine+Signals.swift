@@ -267,16 +267,7 @@ extension Engine {
             // is a prefix of them): the book share is theirs, the positions about to be
             // liquidated, not the rest of the 50 riskiest however far they are (the demo's 50
             // riskiest shorts, far from liquidation, read as taking 58 % of its asks).
-            var nearCount = 0
-            if let mark = markets[index].markPrice {
-                let near = nearBand(side, mark: mark)
-                var low = 0, high = riskiest.count
-                while low < high {
-                    let middle = (low + high) / 2
-                    if near(riskiest[riskiest.startIndex + middle]) { low = middle + 1 } else { high = middle }
-                }
-                nearCount = low
-            }
+            let nearCount = markets[index].markPrice.map { Engine.bandEnd(riskiest, from: 0, to: riskiest.count, near: nearBand(side, mark: $0)) } ?? 0
             var sum: Int64 = 0
             var nearSum: Int64 = 0
             forEachPosition(of: riskiest) { position, _ in
@@ -475,12 +466,7 @@ extension Engine {
         // How many of those walked are taken at this mark: the riskiest, then on while near (in
         // trigger order the near ones come first, so a binary search finds where they end).
         func takenCount(_ walked: [TriggerIndex.Entry]) -> Int {
-            var low = Swift.min(count, walked.count), high = Swift.min(limit, walked.count)
-            while low < high {
-                let middle = (low + high) / 2
-                if near(walked[middle]) { low = middle + 1 } else { high = middle }
-            }
-            return low
+            Engine.bandEnd(walked[...], from: Swift.min(count, walked.count), to: Swift.min(limit, walked.count), near: near)
         }
         // One of them gone stale (a position closed or changed without a new entry): walked again.
         // Every one walked is checked, not only those taken now: the read is kept as known live,
@@ -496,6 +482,17 @@ extension Engine {
             taken = takenCount(walk.walked)
         }
         return LeadingEntries(count: count, limit: limit, walk: walk, taken: taken, positionChanges: changes)
+    }
+
+    /// Where the entries near liquidation end among `entries[from..<to]` (offsets from the
+    /// slice's start): in trigger order the near ones come first, so a binary search finds it.
+    static func bandEnd(_ entries: ArraySlice<TriggerIndex.Entry>, from: Int, to: Int, near: (TriggerIndex.Entry) -> Bool) -> Int {
+        var low = from, high = to
+        while low < high {
+            let middle = (low + high) / 2
+            if near(entries[entries.startIndex + middle]) { low = middle + 1 } else { high = middle }
+        }
+        return low
     }
 
     /// Whether every one of `entries` is live.

@@ -202,13 +202,24 @@ public struct StressedDeficit: Hashable, Sendable {
     /// `101 longs`, `1 short`, `100 positions` (both sides, when neither side's figure is shown),
     /// `≥10,000 longs` past the limit; `count` writes the number.
     public func positionsInWords(_ count: (Int) -> String) -> String {
-        let noun: String
-        switch positionsSide {
-        case .long?: noun = positions == 1 ? "long" : "longs"
-        case .short?: noun = positions == 1 ? "short" : "shorts"
-        case nil: noun = positions == 1 ? "position" : "positions"
+        (beyondLimit ? "≥" : "") + count(positions) + " " + StressedDeficit.noun(positions, positionsSide)
+    }
+
+    /// `80 longs`: the positions near liquidation whose book share this is (`bookSharePositions`).
+    public func bookSharePositionsInWords(_ count: (Int) -> String) -> String {
+        count(bookSharePositions) + " " + StressedDeficit.noun(bookSharePositions, bookShareSide)
+    }
+
+    /// The side of the book the share is of: the bids longs close into, the asks of shorts.
+    public var bookShareBook: String { bookShareSide == .short ? "asks" : "bids" }
+
+    /// `long`, `longs`, `short`, `shorts`, `position`, `positions` (a side of none: both).
+    static func noun(_ count: Int, _ side: Side?) -> String {
+        switch side {
+        case .long?: return count == 1 ? "long" : "longs"
+        case .short?: return count == 1 ? "short" : "shorts"
+        case nil: return count == 1 ? "position" : "positions"
         }
-        return (beyondLimit ? "≥" : "") + count(positions) + " " + noun
     }
 
     public init(deficit: Fixed = .zero, unfilledQuantity: Fixed = .zero, unfilledNotional: Fixed = .zero) {

@@ -437,10 +437,8 @@ enum SessionReport {
         // The book they would leave (the WARN of a stress that loses no money yet).
         if stressed.bookShare != nil, let side = stressed.bookShareSide, !stressed.unfilledQuantity.isPositive {
             let percent = grouped(stressed.bookSharePercent)
-            let count = stressed.bookSharePositions
-            let who = grouped(count) + " " + (side == .long ? (count == 1 ? "long" : "longs") : (count == 1 ? "short" : "shorts"))
             let floor = stressed.beyondLimit && stressed.positionsSide == side ? "at least " : ""
-            line += "; its \(who) near liquidation would take \(floor)\(percent) % of the \(side == .long ? "bids" : "asks") (at least \(Fixed(approximating: engine.configuration.signals.stressedBookShareWarn * 100).description) % warns)"
+            line += "; its \(stressed.bookSharePositionsInWords(grouped)) near liquidation would take \(floor)\(percent) % of the \(stressed.bookShareBook) (at least \(Fixed(approximating: engine.configuration.signals.stressedBookShareWarn * 100).description) % warns)"
         }
         // Past the levels a top-of-book feed shows the book is not known: the deficit (its loss at
         // the deepest level shown included) is a floor.

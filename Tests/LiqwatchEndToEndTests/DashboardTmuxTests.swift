@@ -205,19 +205,17 @@ struct DashboardTmuxTests {
         // Paused, the table is rebuilt once at once (its order then holds): the keys wait for the
         // screen to stand still, or a re-sort between `j` and the capture below moved the row the
         // cursor was on (a loaded machine showed CTKUSDT focused where AKROUSDT was expected).
-        var still = session.screen()
-        for _ in 0..<20 {
-            Thread.sleep(forTimeInterval: 1)
-            let next = session.screen()
-            if next == still { break }
-            still = next
-        }
+        session.waitStill()
         // m puts the cursor on the focused market (▸); one move down and Enter focus the next row's.
         session.send("m")
         session.send("j")
         // The whole frame after the focus moved: a capture taken while the slower debug build is
         // still writing it can show the positions pane's old heavy border too.
-        screen = session.waitFor { $0.contains("┏━ Markets") && !$0.contains("┏━ Positions") }
+        _ = session.waitFor { $0.contains("┏━ Markets") && !$0.contains("┏━ Positions") }
+        // The screen Enter acts on: a focus change can rebuild the table, and a capture before it
+        // showed another order (CI read BTCUSDT under the cursor, Enter kept SUSHIUSDT focused).
+        screen = session.waitStill()
+        #expect(screen.contains("┏━ Markets") && !screen.contains("┏━ Positions"), "\(screen)")
         let rows = screen.split(separator: "\n").filter { line in markets.contains { line.contains($0 + " ") } && line.contains("┃") }
         #expect(rows.count == 5, "\(screen)")
         let focusedRow = rows.firstIndex { $0.contains("▸ SUSHIUSDT") } ?? 0

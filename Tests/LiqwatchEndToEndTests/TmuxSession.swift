@@ -112,6 +112,22 @@ final class TmuxSession {
         }
     }
 
+    /// Waits until two captures a second apart are the same (or the time runs out) and returns the
+    /// last: a screen that stands still, for a test that reads a row's place off it and then acts
+    /// on that place (the markets table re-sorted between a capture and the key that used it).
+    @discardableResult
+    func waitStill(seconds: Double = 20) -> String {
+        let deadline = Date().addingTimeInterval(seconds)
+        var still = screen()
+        while Date() < deadline {
+            Thread.sleep(forTimeInterval: 1)
+            let next = screen()
+            if next == still { break }
+            still = next
+        }
+        return still
+    }
+
     /// Waits until the screen satisfies `condition` (or the time runs out) and returns it.
     @discardableResult
     func waitFor(seconds: Double = 20, _ condition: (String) -> Bool) -> String {

@@ -31,8 +31,10 @@ public struct PositionRow: Sendable {
     /// Liquidated at any mark (no price: see `Position.isPastAtEveryPrice`).
     public var pastAtEveryPrice = false
     public var bankruptcy: Fixed?
-    /// % of the mark the price may move against the position before liquidation.
+    /// % of the mark the price may move against the position before liquidation (the sort's key).
     public var distance: Double?
+    /// The same exactly, as the engine classes it: shown rounded down (`Format.distance`).
+    public var distancePercent: Fixed? = nil
     /// The deficit this position would leave if liquidated into the book now.
     public var deficitNow: Fixed
     /// What of it the book could not take now (book units), and whether that would go to ADL (else
@@ -215,7 +217,7 @@ public struct PositionTable: Sendable {
             quantity: risk.quantity, entry: risk.entryPrice, mark: risk.markPrice, leverage: risk.leverage,
             bracketRate: risk.bracket.maintenanceMarginRate, ratio: risk.marginRatio?.approximateDouble,
             liquidation: risk.liquidationPrice, pastAtEveryPrice: risk.pastAtEveryPrice, bankruptcy: risk.bankruptcyPrice,
-            distance: risk.distanceToLiquidationPct?.approximateDouble,
+            distance: risk.distanceToLiquidationPct?.approximateDouble, distancePercent: risk.distanceToLiquidationPct,
             deficitNow: walked?.deficit ?? .zero, unfilledNow: walked?.walk.remainder ?? 0,
             // The fund takes unfilled quantity over only while it has money; empty, it goes to ADL.
             unfilledToADL: engine.configuration.unfilled == .adl || !engine.fund(market: Int(position.symbolIndex)).balance.isPositive,

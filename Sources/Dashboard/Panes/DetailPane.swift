@@ -148,7 +148,7 @@ enum DetailPane {
             line("liquidation      \(price(risk.liquidationPrice))   = \(formula), \(rules.rawValue) rules", .liquidationMarker)
         }
         line("bankruptcy       \(price(risk.bankruptcyPrice))   = where the margin balance reaches zero")
-        line("distance         \(position.isOpen ? risk.distanceToLiquidationPct.map { $0.formatted(2) + "% of the mark" } ?? "—" : "— (closed)")")
+        line("distance         \(position.isOpen ? risk.distanceToLiquidationPct.map { Format.distance($0, unit: "% of the mark") } ?? "—" : "— (closed)")")
         parts.append(("", .help))
         // The book walk now.
         let (walk, deficit) = Engine.liquidationWalk(position, instrument: instrument, book: market.book)

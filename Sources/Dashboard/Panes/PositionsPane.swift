@@ -296,7 +296,7 @@ enum PositionsPane {
             // Past its trigger at every price: "—" in the ok colour read as safe (review).
             if row.pastAtEveryPrice { return ("past", .alert) }
             let role: StyleRole = row.distanceLevel == .ok ? .text : .level(row.distanceLevel)
-            return (row.distance.map { Format.decimal($0, decimals: 2) + "%" } ?? "—", role)
+            return (Format.distance(row.distancePercent), role)
         case .deficit:
             // As the tape marks a liquidation the book could not take: "ADL" (or "FUND") where
             // none of it would be a deficit, "1.2k +ADL" beside one; "0" read as a close the book

@@ -135,6 +135,15 @@ enum Format {
         return cappedPercent(fraction, decimals: 1)
     }
 
+    /// A distance to liquidation (% of the mark) to a hundredth, rounded down, so the figure and
+    /// the engine's class of it agree: the alert band is `< 0.5 %`, and 0.4999 % rounded to the
+    /// nearest read `0.50%` in the alert colour (review). A class's bounds have at most two
+    /// decimals, and `x < b` exactly when `x` rounded down to hundredths is `< b`.
+    static func distance(_ percent: Fixed?, unit: String = "%") -> String {
+        guard let percent else { return "—" }
+        return percent.rounded(places: 2, .down).formatted(2, grouping: true) + unit
+    }
+
     static func decimal(_ value: Double?, decimals: Int = 2) -> String {
         guard let value, value.isFinite else { return "—" }
         return Fixed(approximating: value).formatted(decimals, grouping: true)

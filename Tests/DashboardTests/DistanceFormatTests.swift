@@ -1,0 +1,31 @@
+import Testing
+import RiskEngine
+@testable import Dashboard
+
+@Suite("Distance to liquidation, as shown")
+struct DistanceFormatTests {
+    @Test("rounded down to a hundredth: 0.4999 % is 0.49 %, inside the 0.5 % alert band it is classed in")
+    func roundedDown() throws {
+        #expect(Format.distance(try #require(Fixed("0.4999"))) == "0.49%")
+        #expect(Format.distance(try #require(Fixed("0.5"))) == "0.50%")
+        #expect(Format.distance(try #require(Fixed("12.3456"))) == "12.34%")
+        #expect(Format.distance(try #require(Fixed("1234.5"))) == "1,234.50%")
+        // Past the liquidation price: further past, never `-0.00%`.
+        #expect(Format.distance(try #require(Fixed("-0.004"))) == "-0.01%")
+        #expect(Format.distance(nil) == "—")
+        #expect(Format.distance(try #require(Fixed("0.29")), unit: "% of the mark") == "0.29% of the mark")
+    }
+
+    @Test("the figure and the engine's class agree on both sides of every band's bound")
+    func agreesWithClass() throws {
+        let engine = Engine()
+        let bounds = [engine.configuration.risk.distanceAlertPercent, engine.configuration.risk.distanceWarnPercent]
+        let hair = try #require(Fixed("0.000001"))
+        for bound in bounds {
+            for value in [bound - hair, bound, bound + hair] {
+                let shown = try #require(Fixed(String(Format.distance(value).dropLast())))
+                #expect(engine.distanceLevel(value) == engine.distanceLevel(shown), "\(value) shown \(shown)")
+            }
+        }
+    }
+}

@@ -183,3 +183,31 @@ struct PendingWalletTests {
         #expect(engine.account(id: "cy", asset: "USDT", venue: "okx")?.walletBalance == Fixed(7))
     }
 }
+
+/// A fund backing several markets shows one market's stress whole: the worst, ADL first.
+@Suite("The fund's worst stress across its markets")
+struct FundWorstStressTests {
+    @Test("a market whose stress makes ADL certain is shown whole, not its ADL beside another's larger deficit")
+    func adlFirstAndWhole() {
+        let a = "binance-usdm:AUSDT", b = "binance-usdm:BUSDT"
+        var engine = engine(with: [testInstrument(symbol: a), testInstrument(symbol: b)])
+        engine.openFund(asset: "USDT", balance: Fixed(10_000))
+        for symbol in [a, b] { engine.apply(.mark(symbol: symbol, price: Fixed(100), time: 1)) }
+        let (ia, ib) = (engine.marketIndex(of: a)!, engine.marketIndex(of: b)!)
+        // A: a deficit of 5,000 the book fills; B: nothing lost yet, 3 units the book cannot take, to ADL.
+        engine.markets[ia].stressed = StressedDeficit(deficit: Fixed(5_000))
+        engine.markets[ia].stressed.positions = 4
+        engine.markets[ib].stressed = StressedDeficit(deficit: Fixed(20), unfilledQuantity: Fixed(3))
+        engine.markets[ib].stressed.adlCertain = true
+        engine.markets[ib].stressed.positions = 2
+        var state = engine.fundState(venue: "binance-usdm", asset: "USDT")
+        #expect(state.stressedMarket == b)
+        #expect(state.stressed.deficit == Fixed(20) && state.stressed.adlCertain && state.stressed.unfilledQuantity == Fixed(3))
+        #expect(state.adl == .near)
+        // Neither certain: the larger deficit, its own figure.
+        engine.markets[ib].stressed.adlCertain = false
+        state = engine.fundState(venue: "binance-usdm", asset: "USDT")
+        #expect(state.stressedMarket == a && state.stressed.deficit == Fixed(5_000) && !state.stressed.adlCertain)
+        #expect(state.marketsBacked == 2)
+    }
+}

@@ -57,21 +57,21 @@ extension Engine {
             backed += 1
             let reading = markets[index].shownStress
             // ADL first, then the larger deficit; a floor (a walk past the levels a top-of-book
-            // feed shows) over a figure of nothing, or the pane read "no stressed deficit".
-            let floorOverNothing = !stressed.adlCertain && stressed.deficit == reading.deficit
+            // feed shows) over a figure of nothing, or the pane read "no stressed deficit". One
+            // market's figure whole: a larger deficit elsewhere was shown with this one's ADL, as
+            // if that deficit went to ADL (`40% of 5,000 → ADL` of a market whose book fills).
+            let adlFirst = reading.adlCertain && !stressed.adlCertain
+            let sameADL = reading.adlCertain == stressed.adlCertain
+            let floorOverNothing = sameADL && stressed.deficit == reading.deficit
                 && stressed.pastShownQuantity.isZero && reading.pastShownQuantity.isPositive
             // A book left thin (no money lost yet) over a stress of nothing: the larger share.
             let shareOverNothing = !stressed.adlCertain && !stressed.deficit.isPositive && !reading.deficit.isPositive
                 && stressed.pastShownQuantity.isZero && stressed.unfilledQuantity.isZero && !reading.adlCertain
                 && (reading.bookShare ?? 0) > (stressed.bookShare ?? 0)
-            if reading.deficit > stressed.deficit || (!stressed.adlCertain && reading.adlCertain) || floorOverNothing || shareOverNothing {
-                let certain = stressed.adlCertain || reading.adlCertain
+            if adlFirst || (sameADL && reading.deficit > stressed.deficit) || floorOverNothing || shareOverNothing {
                 stressed = reading
-                stressed.adlCertain = certain
                 stressedUnit = markets[index].instrument.quantityUnit
-                // Named only where its own figure is the one shown: ADL made certain by another
-                // market's stress is not this one's (review).
-                stressedMarket = reading.adlCertain == certain ? markets[index].symbol : nil
+                stressedMarket = markets[index].symbol
             }
         }
         let exposure = fundIndex.map { takeoverExposure(fund: $0).pnl } ?? .zero
@@ -136,13 +136,15 @@ public struct FundState: Hashable, Sendable {
     /// From the peak, as a fraction.
     public var drawdown: Fixed
     public var drawdownLevel: SignalLevel
-    /// The worst market's stressed deficit in this asset (ADL certain if any market's is).
+    /// The worst market's stressed deficit in this asset, whole: one whose stress makes ADL
+    /// certain before any other, then the largest deficit (ADL certain if any market's is).
     public var stressed: StressedDeficit
     /// What that market's quantities count (`BTC`, `contracts`): the unit of `stressed`'s
     /// quantity the book cannot fill.
     public var stressedUnit: String?
-    /// That market, and how many markets the fund backs: a fund shared by several shows the
-    /// worst one's stress, which is not the focused market's.
+    /// That market (nil while no market's stress shows anything), and how many markets the fund
+    /// backs: a fund shared by several shows the worst one's stress, which is not the focused
+    /// market's.
     public var stressedMarket: String? = nil
     public var marketsBacked = 0
     /// The fund's unrealised PnL on what it took over (negative is a loss).

@@ -116,11 +116,16 @@ enum FundPane {
             line("taken over", "unrealised " + money(state.takeoverExposure), state.takeoverExposure.isNegative ? .negative : .positive)
         }
         let stressed = state.stressed
+        // Quantities at the lot of the market whose stress this is, as its sizes are shown.
+        let stressedInstrument = state.stressedMarket.flatMap { engine.market($0)?.instrument }
+        func quantityText(_ quantity: Fixed) -> String {
+            (stressedInstrument?.quantityText(quantity) ?? quantity.quantityText(unit: state.stressedUnit)) + (state.stressedUnit.map { " " + $0 } ?? "")
+        }
         var coverage: String
         var shorterCoverage: [String] = []
         if stressed.unfilledQuantity.isPositive {
             // A quantity, not money: in its market's unit (it read as USDT under the balance).
-            let quantity = stressed.unfilledQuantity.quantityText(unit: state.stressedUnit) + (state.stressedUnit.map { " " + $0 } ?? "")
+            let quantity = quantityText(stressed.unfilledQuantity)
             let destination = engine.configuration.unfilled == .adl ? "→ ADL" : "→ fund"
             coverage = "unfillable " + quantity + " " + destination
             shorterCoverage = [quantity + " " + destination, destination]
@@ -135,7 +140,7 @@ enum FundPane {
         } else if stressed.pastShownQuantity.isPositive && !stressed.adlCertain && !stressed.deficit.isPositive {
             // Past the levels a top-of-book feed shows the book is not known, and no loss at the
             // deepest level shown: nothing to cover yet (a deficit there goes to the branch below).
-            let quantity = stressed.pastShownQuantity.quantityText(unit: state.stressedUnit) + (state.stressedUnit.map { " " + $0 } ?? "")
+            let quantity = quantityText(stressed.pastShownQuantity)
             coverage = "no loss at the levels shown; " + quantity + " past them"
             // Narrow, a floor of no loss beside its label (at 80×24 a bare `past shown levels` was
             // left, without the label or the quantity: operator trial).

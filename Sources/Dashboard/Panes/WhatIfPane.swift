@@ -22,6 +22,8 @@ enum WhatIfPane {
             line(forms.first { DisplayWidth.of($0) <= inner.width - 2 } ?? forms.last ?? "", role)
         }
         let unit = instrument.map { " " + $0.quantityUnit } ?? ""
+        // At the market's lot, as its sizes are shown.
+        func quantityText(_ quantity: Fixed) -> String { instrument?.quantityText(quantity) ?? quantity.quantityText(unit: unit) }
         // Money in its asset's places (a coin-margined market's deficit of 0.0028 BTC read 0.00).
         let places = AssetPrecision.decimals(forAsset: result.asset)
         func money(_ value: Fixed) -> String { Format.money(value, decimals: places) }
@@ -68,19 +70,19 @@ enum WhatIfPane {
         // bankruptcy price, sent to ADL, it cost the fund nothing, and a shock whose quantity there
         // was bankrupt far above those levels read as one the fund survives: operator trial).
         if result.pastShownQuantity.isPositive {
-            let past = result.pastShownQuantity.quantityText(unit: unit) + unit
+            let past = quantityText(result.pastShownQuantity) + unit
             let levels = result.shownLevels
             line(["\(past) lies past the \(levels) levels the feed shows: settled no better than the deepest of them or bankruptcy (a floor)",
                   "\(past) past the \(levels) levels shown: settled no better than the deepest (a floor)", "\(past) past the levels shown (a floor)"], .warn)
         }
         if result.unfilledQuantity.isPositive {
-            let unfilled = result.unfilledQuantity.quantityText(unit: unit) + unit
-            let takeover = result.fundTakeoverQuantity.quantityText(unit: unit) + unit
+            let unfilled = quantityText(result.unfilledQuantity) + unit
+            let takeover = quantityText(result.fundTakeoverQuantity) + unit
             let destination = result.fundTakeoverQuantity.isPositive ? "the fund takes over \(takeover)" : "it goes to ADL"
             let shortDestination = result.fundTakeoverQuantity.isPositive ? "fund \(takeover)" : "ADL"
             line(["The book cannot fill \(unfilled): \(destination)", "Unfillable \(unfilled) → \(shortDestination)"], .alert)
         }
-        let adlQuantity = result.adlQuantity.quantityText(unit: unit) + unit
+        let adlQuantity = quantityText(result.adlQuantity) + unit
         // The closes and their notional count every market's (a cross account's leg elsewhere
         // too): said so where another market's quantity went unfilled (review).
         let elsewhere = !result.otherMarketsUnfilled.isEmpty
@@ -90,7 +92,7 @@ enum WhatIfPane {
                "ADL would follow for \(adlQuantity): \(closes)", "ADL for \(adlQuantity): \(closes)", "ADL \(adlQuantity)"]
             : elsewhere ? ["No ADL in this market: \(closes) (see below)", "No ADL in this market"]
             : [result.liquidationCount == 0 ? "No ADL" : "No ADL: the book and the fund cover the projected liquidations", "No ADL"]
-        let beyond = result.adlUnfilled.isPositive ? "\(result.adlUnfilled.quantityText(unit: unit))\(unit) beyond the monitored book" : ""
+        let beyond = result.adlUnfilled.isPositive ? "\(quantityText(result.adlUnfilled))\(unit) beyond the monitored book" : ""
         // On one line where it fits, else on a line of its own: at 80 columns the figure beyond
         // the monitored book was cut off after a comma.
         if beyond.isEmpty || DisplayWidth.of(adlForms[0] + ", " + beyond) <= inner.width - 2 {
@@ -122,7 +124,7 @@ enum WhatIfPane {
             let holds = steps.contains { $0.fundHolds }
             let rows = steps.map { step -> [String] in
                 [shock(step), Format.count(step.liquidationCount),
-                 ladderDeficitCell(step, places: places), step.adlQuantity.quantityText(unit: unit),
+                 ladderDeficitCell(step, places: places), quantityText(step.adlQuantity),
                  money(holds ? step.fundEquityAfter : step.fundAfter),
                  // Past the levels a top-of-book feed shows: the row's figures are floors.
                  step.blocked != nil ? "blocked" : step.pastShownQuantity.isPositive ? "floor: past shown levels" : ""]

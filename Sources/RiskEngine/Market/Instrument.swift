@@ -88,6 +88,16 @@ public struct Instrument: Hashable, Sendable {
     public var priceDecimals: Int { Instrument.decimals(of: tickSize, minimum: 2) }
     public var sizeDecimals: Int { Instrument.decimals(of: lotSize, minimum: 0) }
 
+    /// A quantity of this market with its lot's decimals, or every digit more it has (up to
+    /// eight), grouped: as the panes show sizes. `10,242,811.000 AKRO` in a report, beside the
+    /// panes' `10,242,811`, read as a figure of another precision. A lot nobody described (a
+    /// book unit, eight places) sets no places of its own: the quantity's digits do.
+    public func quantityText(_ quantity: Fixed, grouping: Bool = true) -> String {
+        var places = sizeDecimals >= BookUnits.places ? 0 : sizeDecimals
+        while places < BookUnits.places && quantity.rounded(places: places, .towardZero) != quantity { places += 1 }
+        return quantity.formatted(places, grouping: grouping)
+    }
+
     static func decimals(of step: Fixed, minimum: Int) -> Int {
         var places = 0
         var value = step

@@ -431,7 +431,7 @@ enum SessionReport {
         var line = "stressed deficit now \(market.symbol) (if its \(taken) were liquidated now into the book as it is: \(which)): \(amount(stressed.deficit, asset)) \(asset)"
         if stressed.unfilledQuantity.isPositive {
             let cover = engine.configuration.unfilled == .adl ? "ADL" : "the fund takes it over"
-            line += "; the book cannot fill \(stressed.unfilledQuantity.quantityText(unit: market.instrument.quantityUnit)) \(market.instrument.quantityUnit) → \(cover)"
+            line += "; the book cannot fill \(market.instrument.quantityText(stressed.unfilledQuantity)) \(market.instrument.quantityUnit) → \(cover)"
         }
         if stressed.adlCertain { line += "; ADL would follow" }
         // The book they would leave (the WARN of a stress that loses no money yet).
@@ -443,7 +443,7 @@ enum SessionReport {
         // Past the levels a top-of-book feed shows the book is not known: the deficit (its loss at
         // the deepest level shown included) is a floor.
         if stressed.pastShownQuantity.isPositive {
-            line += "; \(stressed.pastShownQuantity.quantityText(unit: market.instrument.quantityUnit)) \(market.instrument.quantityUnit) past the \(stressed.shownLevels) levels the feed shows (the book beyond is not known and fills no better than the deepest level shown: the deficit is a floor)"
+            line += "; \(market.instrument.quantityText(stressed.pastShownQuantity)) \(market.instrument.quantityUnit) past the \(stressed.shownLevels) levels the feed shows (the book beyond is not known and fills no better than the deepest level shown: the deficit is a floor)"
         }
         // A book not trusted: the figure is of the book as last known, and the reason is the
         // book's own (every stale book read "since a gap", an outdated one with 0 gaps too:
@@ -784,10 +784,10 @@ enum SessionReport {
                 let shock = (result.shockPercent.isNegative ? "" : "+") + result.shockPercent.description + "%"
                 let holdings = !result.fundHolds ? ""
                     : " (its holdings \(amount(result.fundHoldingsPnL, asset)) at the shocked mark: equity \(amount(result.fundEquityAfter, asset)))"
-                lines.append("  \(shock): \(result.liquidationCount); \(amount(result.totalDeficit, asset)); \(result.adlQuantity.quantityText(unit: quantityUnit)); \(amount(result.fundAfter, asset))"
+                lines.append("  \(shock): \(result.liquidationCount); \(amount(result.totalDeficit, asset)); \(market.instrument.quantityText(result.adlQuantity)); \(amount(result.fundAfter, asset))"
                     + holdings + (result.blocked.map { " (\($0.message))" } ?? "")
                     + (result.pastShownQuantity.isPositive
-                        ? " (\(result.pastShownQuantity.quantityText(unit: quantityUnit)) past the \(result.shownLevels) levels the feed shows, settled at the deepest: a floor)" : "")
+                        ? " (\(market.instrument.quantityText(result.pastShownQuantity)) past the \(result.shownLevels) levels the feed shows, settled at the deepest: a floor)" : "")
                     + (result.otherMarketsUnfilled.isEmpty ? "" : " (and unfillable quantity in " + result.otherMarketsUnfilled.sorted().joined(separator: ", ") + ")"))
             }
         }

@@ -1,4 +1,6 @@
 import RiskEngine
+import Foundation
+import MarketFeeds
 
 /// The engine's speed figures (issue: ≥ 20 M book level updates/s on a 1,000-level book; a mark
 /// tick that crosses nothing under 20 µs at 1 M positions and under 3× the 10 k figure).
@@ -113,6 +115,47 @@ enum EngineBenchmarks {
         report("signal_sample_per_market_10k_markets", perMarket, "µs", decimals: 3)
         report("signal_sample_over_book_level_update", perMarket / perUpdate, "x")
         report("signal_samples_10k_markets_per_session_second", perMarket * Double(markets) / 1000, "ms")
+        // The same through the replay (an events file, the engine held by the session): a copy
+        // of the engine per market sampled (a mutation in a call's arguments) made this quadratic
+        // in the markets, where the engine alone above stayed flat (attacker trial: 5,000 markets
+        // took 25 s a session second).
+        let few = replaySamplePerMarket(markets: 1_000), many = replaySamplePerMarket(markets: 10_000)
+        report("replay_signal_sample_per_market_1k_markets", few, "µs", decimals: 3)
+        report("replay_signal_sample_per_market_10k_markets", many, "µs", decimals: 3)
+        report("replay_signal_sample_10k_over_1k_markets", many / few, "x")
+    }
+
+    /// A market's share of a second's sample in a headless replay of an events file of `markets`
+    /// one-level books and 30 seconds of one mark each, less the same file's books alone.
+    static func replaySamplePerMarket(markets: Int) -> Double {
+        let seconds = 30
+        let start: Int64 = 1_723_161_255_000_000_000
+        let directory = FileManager.default.temporaryDirectory.path
+        func file(marks: Int) -> String {
+            var text = ""
+            for index in 0..<markets {
+                text += #"{"type":"book","symbol":"S\#(index)USDT","bids":[["100","5"]],"asks":[["101","5"]],"time":\#(start + Int64(index))}"# + "\n"
+            }
+            for second in stride(from: 1, through: marks, by: 1) {
+                text += #"{"type":"mark","symbol":"S0USDT","price":"100.5","time":\#(start + Int64(second) * 1_000_000_000)}"# + "\n"
+            }
+            let path = directory + "/liqwatch-bench-markets-\(markets)-\(marks)-\(getpid()).jsonl"
+            FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+            return path
+        }
+        let (booksOnly, withSamples) = (file(marks: 0), file(marks: seconds))
+        defer { for path in [booksOnly, withSamples] { try? FileManager.default.removeItem(atPath: path) } }
+        func best(_ path: String) -> Double {
+            var best = Double.infinity
+            for _ in 0..<3 {
+                best = min(best, Stopwatch.measure {
+                    guard let session = try? ReplaySession(paths: [path], options: SessionOptions()) else { return }
+                    try? session.runToEnd()
+                })
+            }
+            return best
+        }
+        return max(0, best(withSamples) - best(booksOnly)) / Double(seconds * markets) * 1e6
     }
 
     static func run() {

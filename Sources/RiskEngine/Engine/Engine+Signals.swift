@@ -534,8 +534,13 @@ extension Engine {
     /// Keeps each side's leading entries for the next samples (see `leadingEntries`).
     @discardableResult
     mutating func keepLeadingEntries(market index: Int) -> (long: LeadingEntries, short: LeadingEntries) {
-        let longs = leadingRead(.long, market: index, kept: markets[index].leadingLongs.take())
-        let shorts = leadingRead(.short, market: index, kept: markets[index].leadingShorts.take())
+        // Taken out before the reads: taken in their arguments, a change to `markets` while
+        // `self` was held for the call copied the whole engine and every market, each market
+        // of each sample (5,000 markets took 25 s a second of session time: attacker trial).
+        let keptLongs = markets[index].leadingLongs.take()
+        let keptShorts = markets[index].leadingShorts.take()
+        let longs = leadingRead(.long, market: index, kept: keptLongs)
+        let shorts = leadingRead(.short, market: index, kept: keptShorts)
         markets[index].leadingLongs = longs
         markets[index].leadingShorts = shorts
         return (longs, shorts)

@@ -9,6 +9,10 @@ public enum BoundedRead {
         case directory
         case unreadable
         case tooLarge(limit: Int)
+        /// A FIFO that no process writes to.
+        case noWriter
+        /// A pipe or device that gave nothing for this long.
+        case silent(seconds: Int)
 
         /// What is wrong, to follow the file's name.
         public var reason: String {
@@ -17,22 +21,43 @@ public enum BoundedRead {
             case .directory: return "is a directory"
             case .unreadable: return "cannot be read"
             case .tooLarge(let limit): return "is larger than \(limit >> 20) MiB (is it the right file?)"
+            case .noWriter: return "is a FIFO that no process writes to (start its writer first, or give a file)"
+            case .silent(let seconds): return "gave nothing to read for \(seconds) s (a pipe or a device, not a file)"
             }
         }
     }
 
+    /// How long a pipe or a device may keep the reader waiting for its next bytes.
+    public static let silenceLimitSeconds: Int32 = 10
+
     public static func contents(of path: String, limit: Int) -> Result<Data, Failure> {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return .failure(.missing) }
-        guard !isDirectory.boolValue else { return .failure(.directory) }
-        guard let handle = FileHandle(forReadingAtPath: path) else { return .failure(.unreadable) }
-        defer { try? handle.close() }
+        // Opened without blocking: a FIFO with no writer held the start for ever at the open,
+        // with nothing said (`--config`, `--instruments`, config.toml itself: attacker trial).
+        let descriptor = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        guard descriptor >= 0 else { return .failure(errno == ENOENT ? .missing : errno == EISDIR ? .directory : .unreadable) }
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else { return .failure(.unreadable) }
+        let kind = status.st_mode & S_IFMT
+        guard kind != S_IFDIR else { return .failure(.directory) }
         var data = Data()
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
         while data.count <= limit {
-            let chunk: Data?
-            do { chunk = try handle.read(upToCount: min(1 << 16, limit + 1 - data.count)) } catch { return .failure(.unreadable) }
-            guard let chunk, !chunk.isEmpty else { break }
-            data.append(chunk)
+            let count = read(descriptor, &chunk, min(chunk.count, limit + 1 - data.count))
+            if count > 0 { data.append(contentsOf: chunk[0..<count]); continue }
+            if count == 0 {
+                // A FIFO no process has open for writing reads as ended at once: said, not read
+                // as an empty file (its writer may only be late; a pipe of `<(...)` has one).
+                if kind == S_IFIFO && data.isEmpty { return .failure(.noWriter) }
+                break
+            }
+            if errno == EINTR { continue }
+            guard errno == EAGAIN || errno == EWOULDBLOCK else { return .failure(.unreadable) }
+            // A pipe whose writer is still writing, or a terminal: waited on, not for ever.
+            var ready = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+            let answered = poll(&ready, 1, silenceLimitSeconds * 1000)
+            if answered == 0 { return .failure(.silent(seconds: Int(silenceLimitSeconds))) }
+            if answered < 0 && errno != EINTR { return .failure(.unreadable) }
         }
         return data.count > limit ? .failure(.tooLarge(limit: limit)) : .success(data)
     }

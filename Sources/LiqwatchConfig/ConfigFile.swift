@@ -17,6 +17,8 @@ public enum ConfigFile {
             throw ConfigFailure(problems: [ConfigProblem(file: path, line: nil, key: nil, message: "no such config file")])
         case .failure(.tooLarge(let limit)):
             throw ConfigFailure(problems: [ConfigProblem(file: path, line: nil, key: nil, message: "larger than \(limit >> 20) MiB: not a config file")])
+        case .failure(let failure) where failure == .noWriter || failure == .silent(seconds: Int(BoundedRead.silenceLimitSeconds)):
+            throw ConfigFailure(problems: [ConfigProblem(file: path, line: nil, key: nil, message: "cannot read this config file: it " + failure.reason)])
         case .failure:
             throw ConfigFailure(problems: [ConfigProblem(file: path, line: nil, key: nil, message: "cannot read this config file")])
         }

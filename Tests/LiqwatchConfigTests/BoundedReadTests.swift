@@ -15,6 +15,35 @@ struct BoundedReadTests {
         #expect(BoundedRead.isReadableFile("/dev/null"))
     }
 
+    /// An attacker's trial: `--config`, `--instruments` or config.toml itself as a FIFO nobody
+    /// writes to held the start for ever, with nothing said.
+    @Test("a FIFO with no writer is refused at once; one whose writer writes is read whole; config names it")
+    func fifo() throws {
+        let fifo = NSTemporaryDirectory() + "liqwatch-bounded-fifo-\(getpid())"
+        #expect(mkfifo(fifo, 0o600) == 0)
+        defer { unlink(fifo) }
+        let started = Date()
+        #expect(BoundedRead.contents(of: fifo, limit: 1 << 20) == .failure(.noWriter))
+        #expect(Date().timeIntervalSince(started) < 5)
+        do { _ = try ConfigFile.load(path: fifo); Issue.record("a FIFO with no writer was read") } catch {
+            #expect(error.problems.first?.description.contains("no process writes to") == true, "\(error.problems)")
+        }
+        // A writer that writes in two parts, the second after the reader has waited, and goes:
+        // every byte is read. (Opened read-write, a FIFO's open returns at once, its writer
+        // counted before the reader comes: no race between the two opens.)
+        let descriptor = open(fifo, O_RDWR)
+        #expect(descriptor >= 0)
+        _ = "[dashboard]\n".withCString { write(descriptor, $0, strlen($0)) }
+        let writer = Thread {
+            Thread.sleep(forTimeInterval: 0.3)
+            _ = "bell = true\n".withCString { write(descriptor, $0, strlen($0)) }
+            close(descriptor)
+        }
+        writer.start()
+        let read = BoundedRead.contents(of: fifo, limit: 1 << 20)
+        #expect(read == .success(Data("[dashboard]\nbell = true\n".utf8)))
+    }
+
     @Test("a file at the limit is read whole; a byte more is refused")
     func limit() throws {
         let path = NSTemporaryDirectory() + "liqwatch-bounded-\(getpid()).txt"

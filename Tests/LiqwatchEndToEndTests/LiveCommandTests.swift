@@ -52,6 +52,8 @@ struct LiveCommandTests {
               (["live", "events", "-"], "cannot also be the keyboard"),
               (["live", "binance-usdm", "--symbols", "BTCUSDT", "--duration", "5"], "--duration is for --headless"),
               (["live", "binance-usdm", "--symbols", "BTCUSDT", "--record-max-mb", "5"], "need --record FILE"),
+              (["live", "events", "/dev/null", "--record", "/tmp/liqwatch-never.rec", "--record-max-mb", "0.000001"], "--record-max-mb must be at least 1"),
+              (["live", "events", "/dev/null", "--record", "/tmp/liqwatch-never.rec", "--record-max-minutes", "0.01"], "--record-max-minutes must be at least 1"),
               // NaN passed `<= 0` (stale detection off; a run of no time): attacker trial.
               (["live", "events", "/dev/null", "--stale-after", "nan"], "--stale-after must be more than 0"),
               (["live", "events", "/dev/null", "--headless", "--duration", "nan"], "--duration must be more than 0"),
@@ -61,6 +63,25 @@ struct LiveCommandTests {
         let result = try BinaryRunner.run(arguments)
         #expect(result.status == 2, "\(result.standardError)")
         #expect(result.standardError.contains(message), "\(result.standardError)")
+    }
+
+    /// An attacker's trial: `--record /dev/tty` drew a feed's escape sequences over the
+    /// dashboard, and a FIFO nobody read held the start for ever, `--duration` and all.
+    @Test("--record refuses a terminal, and a FIFO no process reads, at once and by name")
+    func recordRefusesTerminalsAndUnreadFIFOs() throws {
+        // The terminal a tmux pane gives it, as an operator's shell would.
+        if TmuxSession.isAvailable {
+            let session = try TmuxSession(arguments: ["live", "events", "/dev/null", "--headless", "--duration", "2", "--no-config", "--record", "/dev/tty"])
+            let screen = session.waitFor(all: ["EXIT="])
+            #expect(screen.contains("EXIT=2") && screen.contains("it is a terminal"), "\(screen)")
+        }
+        let scratch = try BadInputCommandTests.Scratch()
+        let fifo = scratch.url.appendingPathComponent("unread.fifo").path
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let started = Date()
+        let toFIFO = try BinaryRunner.run(["live", "events", "/dev/null", "--headless", "--duration", "2", "--no-config", "--record", fifo])
+        #expect(toFIFO.status == 2 && toFIFO.standardError.contains("a FIFO that no process is reading"), "\(toFIFO.standardError)")
+        #expect(Date().timeIntervalSince(started) < 10)
     }
 
     @Test("--record onto the file being replayed, or onto an earlier recording, is refused before anything is written")

@@ -46,11 +46,22 @@ public final class LiveRecorder {
         var status = stat()
         let kind = fstatat(AT_FDCWD, path, &status, 0) == 0 ? status.st_mode & S_IFMT : 0
         let special = kind == S_IFCHR || kind == S_IFIFO
-        let descriptor = special ? Glibc.open(path, O_WRONLY | O_CLOEXEC) : Glibc.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        // Without blocking: a FIFO that no process reads held the start for ever, `--duration`
+        // and all (attacker trial); it fails at once (ENXIO) and is said so. Writes block as
+        // before (a compressor that falls behind holds the recording, it loses no line).
+        let descriptor = special ? Glibc.open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC) : Glibc.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
             if errno == EEXIST { throw .unwritable(path: path, reason: LiveRecorder.existsReason) }
+            if errno == ENXIO && kind == S_IFIFO { throw .unwritable(path: path, reason: "a FIFO that no process is reading (start its reader first)") }
             throw .unwritable(path: path, reason: String(cString: strerror(errno)))
         }
+        // A recording is the feed's raw bytes: to a terminal they are escape sequences from
+        // outside, drawn over the dashboard (`--record /dev/tty`: attacker trial).
+        if isatty(descriptor) != 0 {
+            close(descriptor)
+            throw .unwritable(path: path, reason: "it is a terminal: a recording holds the feeds' raw bytes, never written to a screen (record to a file, or a pipe: --record >(zstd > s.zst))")
+        }
+        if special { _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) & ~O_NONBLOCK) }
         return descriptor
     }
 

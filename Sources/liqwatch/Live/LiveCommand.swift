@@ -78,9 +78,11 @@ struct LiveCommand: ParsableCommand {
         if duration != nil && !headless { throw ValidationError("--duration is for --headless runs") }
         if staleAfter > 86_400 { throw ValidationError("--stale-after must be at most 86400 seconds (a day)") }
         if let duration, duration > 31_536_000 { throw ValidationError("--duration must be at most 31536000 seconds (a year)") }
-        if let recordMaxMB, !(recordMaxMB > 0 && recordMaxMB <= 1_000_000) { throw ValidationError("--record-max-mb must be more than 0 and at most 1000000") }
-        if let recordMaxMinutes, !(recordMaxMinutes > 0 && recordMaxMinutes <= 525_600) {
-            throw ValidationError("--record-max-minutes must be more than 0 and at most 525600 (a year)")
+        // From 1 MB and 1 minute: 0.000001 MB started a file a frame, 3,001 files in 3 s, all
+        // named on the report's first line (attacker trial).
+        if let recordMaxMB, !(recordMaxMB >= 1 && recordMaxMB <= 1_000_000) { throw ValidationError("--record-max-mb must be at least 1 and at most 1000000") }
+        if let recordMaxMinutes, !(recordMaxMinutes >= 1 && recordMaxMinutes <= 525_600) {
+            throw ValidationError("--record-max-minutes must be at least 1 and at most 525600 (a year)")
         }
         if !(eventsIdleTimeout > 0 && eventsIdleTimeout <= 86_400) { throw ValidationError("--events-idle-timeout must be more than 0 and at most 86400 seconds") }
         if (recordMaxMB != nil || recordMaxMinutes != nil) && record == nil { throw ValidationError("--record-max-mb and --record-max-minutes need --record FILE") }

@@ -30,9 +30,17 @@ struct MarkOutdatedTagTests {
         // The markets pane's signal column says so too (it read "ok"), from the last sample.
         #expect(MarketTable.row(of: engine.markets[0], positions: 10, nearLiquidation: 0).markOutdated)
         #expect(MarketsPane.columns.first { $0.title == "signal" }.map { $0.cell(MarketTable.row(of: engine.markets[0], positions: 10, nearLiquidation: 0), screen).0 } == "MARK OLD")
+        // The position view says it beside the mark and in place of the walk (it read
+        // `deficit 0.00` on a book the engine would not liquidate into: operator trial).
+        var view = DetailPane.lines(screen, position: 0, width: 200).map(\.text).joined(separator: "\n")
+        #expect(view.range(of: #"; mark [\d,.]+ \(outdated\)"#, options: .regularExpression) != nil, "\(view)")
+        #expect(view.contains("Cannot liquidate: mark outdated: the engine waits for the next mark"), "\(view)")
+        #expect(view.contains("If liquidated now: — (cannot liquidate: mark outdated; it waits for the next mark)"), "\(view)")
         engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(60_000), time: 361 * second))
         _ = screen.update(.session(engine: engine, log: screen.log, status: screen.status))
         #expect(!screen.rendered().text.contains("MARK OUTDATED"))
+        view = DetailPane.lines(screen, position: 0, width: 200).map(\.text).joined(separator: "\n")
+        #expect(!view.contains("(outdated)") && !view.contains("annot liquidate") && view.contains("If liquidated now: "), "\(view)")
         #expect(!MarketTable.row(of: engine.markets[0], positions: 10, nearLiquidation: 0).markOutdated, "the next mark clears it")
     }
 }

@@ -88,7 +88,22 @@ enum DetailPane {
         }
         let ratioRole: StyleRole = !position.isOpen || risk.markPrice == nil || engine.marginRatioLevel(risk.marginRatio) == .ok
             ? .help : .level(engine.marginRatioLevel(risk.marginRatio))
-        line("\(Format.sideMark(risk.side)) \(Format.quantity(risk.quantity, instrument)) \(instrument.kind.isInverse ? "contracts " : "")\(model.marketNames.short(risk.symbol)) @ \(price(risk.entryPrice)), \(risk.mode.rawValue)\(risk.leverage.isZero ? "" : ", \(risk.leverage.formatted(0))x"); mark \(Format.exactPrice(risk.markPrice, instrument))", .title)
+        // The engine would not liquidate here now (a gap made the book stale, it stopped
+        // changing, the mark is outdated or disputed): said beside the mark and in place of the
+        // walk, which read `deficit 0.00` on a book frozen by a gap (operator trial).
+        let block = position.isOpen ? engine.liquidationBlock(market: Int(position.symbolIndex)) : nil
+        let markTag: String
+        switch block {
+        case .staleBook?: markTag = " (book STALE)"
+        case .outdatedBook?: markTag = " (book outdated)"
+        case .outdatedMark?: markTag = " (outdated)"
+        case .disputedMark?: markTag = " (disputed)"
+        case .noBook?, nil: markTag = ""
+        }
+        line("\(Format.sideMark(risk.side)) \(Format.quantity(risk.quantity, instrument)) \(instrument.kind.isInverse ? "contracts " : "")\(model.marketNames.short(risk.symbol)) @ \(price(risk.entryPrice)), \(risk.mode.rawValue)\(risk.leverage.isZero ? "" : ", \(risk.leverage.formatted(0))x"); mark \(Format.exactPrice(risk.markPrice, instrument))\(markTag)", .title)
+        if let block, block != .noBook {
+            line("\(block.message.prefix(1).uppercased() + block.message.dropFirst()): the engine waits for \(block.waitsFor); the figures below are of the mark and book as they last stood", .alert)
+        }
         line("notional         \(money(risk.notional)) \(asset)   = |Q| × mark\(instrument.kind.isInverse ? " (inverse: N × \(instrument.kind.contractSize) / mark)" : "")")
         // An inverse contract's PnL is in the coin: the linear formula beside it read −6,560 for
         // a figure of −0.000714 BTC (operator trial).
@@ -160,6 +175,8 @@ enum DetailPane {
         } else if !market.book.hasSnapshot {
             // Not "0 levels, unfilled 1.000 (to ADL)": the book is not known yet.
             line("If liquidated now: — (no book for this market yet)", .dim)
+        } else if let block {
+            line("If liquidated now: — (\(block.message); it waits for \(block.waitsFor))", .warn)
         } else if walk.remainderPastShownLevels {
             // Past the levels a top-of-book feed shows the book is not known: its quantity is not
             // called unfilled, and the deficit (its loss at the deepest level shown included) is a

@@ -825,7 +825,8 @@ extension Engine {
 
     /// Why the engine would not liquidate into a market's book now; nil when it would.
     @inline(__always)
-    func liquidationBlock(market index: Int) -> LiquidationBlock? {
+    /// Why the engine would not liquidate in this market now (nil: it would).
+    public func liquidationBlock(market index: Int) -> LiquidationBlock? {
         markets[index].liquidationBlock(now: time, maximumAge: configuration.maximumBookAge)
     }
 

@@ -177,4 +177,14 @@ public enum LiquidationBlock: String, Hashable, Sendable {
 
     /// "cannot liquidate: no book"
     public var message: String { "cannot liquidate: \(rawValue)" }
+
+    /// What the engine waits for before it liquidates again.
+    public var waitsFor: String {
+        switch self {
+        case .noBook: return "its first snapshot"
+        case .staleBook: return "a fresh snapshot after a gap in its feed"
+        case .outdatedBook: return "the book's next change"
+        case .disputedMark, .outdatedMark: return "the next mark"
+        }
+    }
 }

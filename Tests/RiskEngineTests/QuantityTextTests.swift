@@ -22,3 +22,20 @@ struct QuantityTextTests {
         #expect(instrument.quantityText(fx("0.123456789")) == "0.12345679")
     }
 }
+
+@Suite("Maintenance tiers of liqwatch's assumption")
+struct TiersAssumedTests {
+    @Test("a venue's fallback tiers and Binance tables taken by another pair are assumed; published tables are not")
+    func assumed() {
+        let catalog = InstrumentCatalog.builtIn
+        // Published tables.
+        for known in ["binance-usdm:BTCUSDT", "bybit:BTCUSDT", "okx:BTC-USD-SWAP", "hyperliquid:BTC", "binance-coinm:BTCUSD_PERP", "binance-coinm:BTCUSD_250328"] {
+            #expect(!catalog.instrument(for: known).tiersAssumed, "\(known)")
+        }
+        // Fallbacks, and tables of another pair.
+        for assumed in ["binance-usdm:SUSHIUSDT", "binance-usdm:ETHUSDT", "bybit:XRPUSDT", "bybit:DOGEUSDT", "okx:UNI-USD-SWAP",
+                        "okx:PEPE-USDT-SWAP", "hyperliquid:DOGE", "binance-coinm:SOLUSD_PERP", "deribit:BTC-PERPETUAL"] {
+            #expect(catalog.instrument(for: assumed).tiersAssumed, "\(assumed)")
+        }
+    }
+}

@@ -121,7 +121,9 @@ enum DetailPane {
         case .bybit:
             let valueAtEntry = MarginMath.notional(kind: instrument.kind, quantity: risk.quantity, at: risk.entryPrice)
             maintenanceFormula = "value at entry \(money(valueAtEntry)) × \(rate) \(deducted)"
-        case .okx: maintenanceFormula = "notional × \(rate) (the tier's rate and the liquidation fee rate, on the whole position)"
+        // Short enough to stay at 120 columns (the formula is the first thing a long line loses,
+        // and OKX's was: operator trial).
+        case .okx: maintenanceFormula = "notional × \(rate) (tier + liquidation fee)"
         case .binance, .hyperliquid: maintenanceFormula = "notional × \(rate) \(deducted)"
         }
         // A closed position has no maintenance: at its size of 0 the line named the first
@@ -129,6 +131,11 @@ enum DetailPane {
         // (operator trial).
         line(position.isOpen ? "maintenance      \(money(risk.maintenanceMargin)) \(asset)   = " + maintenanceFormula
             : "maintenance      — (closed; the prices below are its last while open)")
+        // A rate of liqwatch's assumption, not the venue's table: said on a line of its own, which
+        // a narrow view keeps (the formula beside the figure is the first thing it drops).
+        if position.isOpen && instrument.tiersAssumed {
+            line("                 tiers assumed, not the venue's: give its table in an instrument file (--instruments)", .warn)
+        }
         if risk.mode == .isolated {
             line("margin balance   \(money(risk.marginBalance)) \(asset)   = isolated margin \(money(position.isolatedMargin)) + unrealised PnL")
             line("margin ratio     \(ratioText(risk.marginRatio))   = maintenance ÷ margin balance (100% liquidates)", ratioRole)

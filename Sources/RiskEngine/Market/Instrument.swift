@@ -84,6 +84,22 @@ public struct Instrument: Hashable, Sendable {
         return String(contract.dropLast(settlementAsset.count))
     }
 
+    /// Its maintenance tiers are liqwatch's assumption, not the venue's published table: a
+    /// venue's conservative fallback (OKX's flat 5 %, Bybit's 2.5 % / 5 % / 10 %, Hyperliquid's
+    /// 10x / 5x), or Binance BTCUSDT's brackets taken by another USDⓈ-M contract nobody described
+    /// (which err late for most: an altcoin's first bracket is usually above BTC's 0.40 %). The
+    /// position view says so beside the rate (operator trial: a fallback rate read as the venue's).
+    public var tiersAssumed: Bool {
+        if brackets == Instrument.okxConservativeTiers || brackets == Instrument.bybitConservativeRiskLimits
+            || brackets == Instrument.hyperliquidConservativeMarginTable { return true }
+        // Binance's tables are a pair's (COIN-M's quarterlies share the perpetual's).
+        let pair = exchangeSymbol.split(separator: "_").first.map(String.init) ?? exchangeSymbol
+        if brackets == Instrument.binanceBTCUSDTBrackets { return pair != "BTCUSDT" }
+        if brackets == Instrument.binanceBTCUSDPerpBrackets { return pair != "BTCUSD" }
+        if brackets == Instrument.binanceETHUSDPerpBrackets { return pair != "ETHUSD" }
+        return false
+    }
+
     /// Decimals to show a price with: those of the tick (0.10 → 2 is how Binance prints BTCUSDT).
     public var priceDecimals: Int { Instrument.decimals(of: tickSize, minimum: 2) }
     public var sizeDecimals: Int { Instrument.decimals(of: lotSize, minimum: 0) }

@@ -144,16 +144,25 @@ enum DetailPane {
             let legs = engine.accounts[Int(position.accountIndex)].positions.filter { engine.positions[Int($0)].isOpen && engine.positions[Int($0)].mode == .cross }
             var totalMaintenance = Fixed.zero
             var totalPnL = Fixed.zero
+            var unpriced = 0
             line("cross account    wallet \(money(engine.accounts[Int(position.accountIndex)].walletBalance)) \(asset); its cross legs:")
             for leg in legs {
                 let legRisk = engine.risk(of: leg)
                 let legInstrument = engine.markets[Int(engine.positions[Int(leg)].symbolIndex)].instrument
                 totalMaintenance += legRisk.maintenanceMargin
                 totalPnL += legRisk.unrealisedPnL
-                line("   \(Format.sideMark(legRisk.side)) \(Format.quantity(legRisk.quantity, legInstrument)) \(model.marketNames.short(legRisk.symbol)): maintenance \(money(legRisk.maintenanceMargin)), PnL \(money(legRisk.unrealisedPnL)) at mark \(Format.price(legRisk.markPrice, legInstrument))", leg == index ? .help : .dim)
+                // A leg whose market has no price yet is valued at its entry: PnL 0, maintenance
+                // at entry, said so (a bare `at mark —` was the only clue: operator trial).
+                if legRisk.markPrice == nil { unpriced += 1 }
+                let at = legRisk.markPrice == nil ? "at entry (no mark yet)" : "at mark \(Format.price(legRisk.markPrice, legInstrument))"
+                line("   \(Format.sideMark(legRisk.side)) \(Format.quantity(legRisk.quantity, legInstrument)) \(model.marketNames.short(legRisk.symbol)): maintenance \(money(legRisk.maintenanceMargin)), PnL \(money(legRisk.unrealisedPnL)) \(at)",
+                    legRisk.markPrice == nil ? .warn : (leg == index ? .help : .dim))
             }
             line("margin balance   \(money(risk.marginBalance)) \(asset)   = wallet + Σ legs' PnL (\(money(totalPnL)))")
             line("margin ratio     \(ratioText(risk.marginRatio))   = Σ legs' maintenance (\(money(totalMaintenance))) ÷ margin balance (100% liquidates)", ratioRole)
+            if unpriced > 0 {
+                line("                 \(unpriced == 1 ? "a leg has" : "\(unpriced) legs have") no mark yet: valued at entry (PnL 0), so the ratio and the liquidation price assume its price has not moved", .warn)
+            }
         }
         let formula: String
         switch (rules, instrument.kind.isInverse) {

@@ -110,6 +110,8 @@ struct VenueReplayCommandTests {
         ("a:b:c:5", "is not an amount"), ("bybit:US$T:5", "the asset must be letters and digits"),
         ("binance:1000", "unknown venue 'binance'"), ("usdt:5", "an asset is named in upper case"),
         ("binance-coinm:5", "settle in their coins: name it"), ("deribit:5", "settle in their coins: name it"), ("1e20", "is not an amount"), ("2000000000000000", "at most 1,000,000,000,000,000"),
+        // Opened at 0, or rounded up to 10⁻⁸, without a word (attacker trial).
+        ("0.000000001", "at most 8 decimal places"), ("okx:BTC:0.00000000999", "at most 8 decimal places"),
     ])
     func badFundOption(option: String, message: String) throws {
         let result = try BinaryRunner.run(["replay", "../shared/data/okx/OKX.ws.1.0", "--headless", "--insurance-fund", option])

@@ -120,6 +120,11 @@ public struct LiqwatchEventDecoder: LineDecoder {
         func decimal(_ name: String) throws(FieldError) -> Fixed {
             let raw = try required(name)
             guard let number = Fixed(raw) else { throw unreadable(raw, name, negativeAllowed: true) }
+            // On the book's grid, as a trade's and a book's figures are: a mark of nine places was
+            // kept and an index's rounded in the report, where a trade's was refused (attacker trial).
+            guard PositionRow.isWholeBookUnits(number) else {
+                throw FieldError(field: name, reason: "'\(raw)' has more than 8 decimal places (liqwatch holds figures to 0.00000001)")
+            }
             return number
         }
         func units(_ name: String) throws(FieldError) -> Int64 {

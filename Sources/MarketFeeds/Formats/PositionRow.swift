@@ -49,7 +49,9 @@ public enum PositionRow {
             guard let text = value(name)?.trimmed, !text.isEmpty else { throw FieldError(field: name, reason: "missing") }
             return text
         }
-        func decimal(_ name: String, required isRequired: Bool) throws(FieldError) -> Fixed? {
+        /// `onGrid`: money and prices, held to the book's 10⁻⁸ (a size has its own words for it,
+        /// a leverage is a ratio).
+        func decimal(_ name: String, required isRequired: Bool, onGrid: Bool = true) throws(FieldError) -> Fixed? {
             guard let text = value(name)?.trimmed, !text.isEmpty else {
                 if isRequired { throw FieldError(field: name, reason: "missing") }
                 return nil
@@ -61,6 +63,11 @@ public enum PositionRow {
                     ? "'\(text)' is too large or has more than 18 decimal places" : "'\(text)' is not a decimal number")
             }
             guard !number.isNegative else { throw FieldError(field: name, reason: "must not be negative") }
+            // Every figure on the book's grid: an entry or a margin of nine places was taken as
+            // given and rounded where it was used (attacker trial).
+            guard !onGrid || isWholeBookUnits(number) else {
+                throw FieldError(field: name, reason: "'\(text)' has more than 8 decimal places (liqwatch holds figures to 0.00000001)")
+            }
             return number
         }
         let account = try accountName(try required("account"))
@@ -81,7 +88,7 @@ public enum PositionRow {
         }
         // Sizes and prices are held in book units (10⁻⁸, at most 92,233,720,368.54775807): larger
         // ones would be clamped, not held, so they are refused here.
-        let size = try decimal("size", required: true)!
+        let size = try decimal("size", required: true, onGrid: false)!
         let closes = allowsClose && size.isZero
         guard size.isPositive || closes else { throw FieldError(field: "size", reason: "must be greater than zero") }
         guard size <= PositionRow.largest else { throw FieldError(field: "size", reason: "must be at most 10,000,000,000") }
@@ -101,7 +108,7 @@ public enum PositionRow {
         for (name, amount) in [("isolated_margin", isolatedMargin), ("wallet_balance", walletBalance)] where !isWithinMoneyLimit(amount) {
             throw FieldError(field: name, reason: "must be at most 1,000,000,000,000,000")
         }
-        let leverage = try decimal("leverage", required: false)
+        let leverage = try decimal("leverage", required: false, onGrid: false)
         if let leverage, !(leverage.isPositive && leverage <= Fixed(1000)) {
             throw FieldError(field: "leverage", reason: "must be in (0, 1000]")
         }

@@ -275,11 +275,14 @@ enum PositionsCSV {
             let index = cellOfColumn[column.rawValue]
             return index < 0 ? nil : cells[index]
         }
+        // Every figure on the book's grid (10⁻⁸): read at eight places, anything finer is left to
+        // `PositionRow.parse`, which refuses it by name (an entry or a margin of nine places was
+        // taken without a word: attacker trial).
         func decimal(_ column: Column) -> Fixed?? {
             guard let cell = cell(column), !cell.isEmpty else { return .some(nil) }
             guard let raw = DecimalText.scaledInteger(from: base + cell.start, count: cell.end - cell.start,
-                places: Fixed.places, limit: Int128(1) << 126), raw >= 0 else { return nil }
-            return .some(Fixed(raw: raw))
+                places: BookUnits.places, limit: Int128(1) << 92), raw >= 0 else { return nil }
+            return .some(Fixed(raw: raw &* 10_000_000_000))
         }
         guard let accountCell = cell(.account), !accountCell.isEmpty, accountCell.end - accountCell.start <= PositionRow.longestAccount,
               let symbolCell = cell(.symbol), !symbolCell.isEmpty, let market = symbols.market(base, symbolCell),
@@ -290,7 +293,7 @@ enum PositionsCSV {
         case Keyword.short, Keyword.sell: side = .short
         default: return nil
         }
-        guard let size = decimal(.size), let size, size.isPositive, size <= PositionRow.largest, PositionRow.isWholeBookUnits(size),
+        guard let size = decimal(.size), let size, size.isPositive, size <= PositionRow.largest,
               let entry = decimal(.entryPrice), let entry, entry.isPositive, entry <= PositionRow.largest else { return nil }
         let mode: MarginMode
         if let modeCell = cell(.marginMode), !modeCell.isEmpty {

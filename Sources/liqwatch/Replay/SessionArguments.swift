@@ -42,6 +42,10 @@ struct SessionArguments: ParsableArguments {
             guard (1...3).contains(parts.count), let amount = Fixed(parts[parts.count - 1]), !amount.isNegative else {
                 throw ValidationError("--insurance-fund: '\(shown)' is not an amount (\(forms))")
             }
+            // To the cent of a coin (10⁻⁸): 0.000000001 opened a fund of 0 without a word.
+            guard amount.rounded(places: 8, .towardZero) == amount else {
+                throw ValidationError("--insurance-fund: '\(shown)': at most 8 decimal places")
+            }
             guard amount <= InsuranceFund.largestBalance else {
                 throw ValidationError("--insurance-fund: '\(shown)': at most \(InsuranceFund.largestBalance.formatted(0, grouping: true))")
             }

@@ -112,6 +112,16 @@ struct MarginCommandTests {
         #expect(over["liquidated_at_entry"] as? Bool == true, "\(over)")
         let overText = try BinaryRunner.run(["margin", "--side", "long", "--size", "1000", "--entry", "60000", "--leverage", "125", "--symbol", "BTCUSDT"])
         #expect(overText.standardOutput.contains("Status                   LIQUIDATED AT ENTRY"), "\(overText.standardOutput)")
+        // Past the last bracket's cap: its rate, said so (attacker trial: silent).
+        let past = try BinaryRunner.run(["margin", "--side", "long", "--size", "1", "--entry", "50000", "--leverage", "10",
+            "--brackets", "10000:0.004,20000:0.005,30000:0.01"])
+        #expect(past.standardOutput.contains("Note                     notional 50,000.00 USDT is past the last bracket's cap 30,000: its rate is used"), "\(past.standardOutput)")
+        let covered = try BinaryRunner.run(["margin", "--side", "long", "--size", "1", "--entry", "50000", "--leverage", "10"])
+        #expect(!covered.standardOutput.contains("Note "), "a table that covers the notional says nothing:\n\(covered.standardOutput)")
+        // Triggered at the mark and liquidated at entry: both said (OKX's printed the trigger alone).
+        let both = try BinaryRunner.run(["margin", "--side", "long", "--size", "1", "--entry", "20000", "--leverage", "50", "--mmr", "0.5",
+            "--rules", "okx", "--mark", "19800"])
+        #expect(both.standardOutput.contains("LIQUIDATION TRIGGERED") && both.standardOutput.contains("LIQUIDATED AT ENTRY"), "\(both.standardOutput)")
         // A whole-dollar price keeps its cents.
         let btc = try BinaryRunner.run(["margin", "--side", "long", "--size", "1", "--entry", "60000", "--leverage", "10"])
         #expect(btc.standardOutput.contains("Bankruptcy price         54,000.00"), "\(btc.standardOutput)")

@@ -74,6 +74,14 @@ enum PositionsPane {
         if severalMarkets, total() > width, let symbol = chosen.firstIndex(where: { $0.column == .symbol }) {
             chosen[symbol].width = min(chosen[symbol].width, max(narrowSymbolWidth, chosen[symbol].width - (total() - width)))
         }
+        // The side and the deficit go first; then, before a name that tells the rows apart goes,
+        // a long account name shortens (ending in `…`): at 80×24 with two markets a 16-cell name
+        // went whole, the side and the deficit came back in its room, and thirty rows read
+        // `BTCUSDT ▲ 50.0% 59,759.04` alike (attacker trial).
+        dropDown(to: 1)
+        if total() > width, let account = chosen.firstIndex(where: { $0.column == .account }), chosen[account].width > narrowAccountWidth {
+            chosen[account].width = max(narrowAccountWidth, chosen[account].width - (total() - width))
+        }
         dropDown(to: 0)
         while total() > width, !chosen.isEmpty { chosen.removeFirst() }
         // Room left once a wide column went (the ratio narrowed, the side to its arrow): a column

@@ -69,8 +69,15 @@ enum MarginOutput {
             rows.append(("Margin ratio", "give --mark"))
             rows.append(("Distance to liquidation", "give --mark"))
         }
-        if liquidatedAtEntry(answer, question) && !rows.contains(where: { $0.0 == "Status" }) {
+        // Said beside a trigger at the mark too (OKX's case printed the trigger alone: attacker trial).
+        if liquidatedAtEntry(answer, question) {
             rows.append(("Status", "LIQUIDATED AT ENTRY (maintenance margin at entry exceeds the margin)"))
+        }
+        // Past the last bracket's cap (in notional; OKX's tiers count contracts) no venue takes
+        // the position: its rate is used all the same, said so (a silent last bracket read as a
+        // table that covers it: attacker trial).
+        if question.rules != .okx, let last = question.brackets.brackets.last, last.notionalCap != .max, answer.notional > last.notionalCap {
+            rows.append(("Note", "notional \(money(answer.notional)) is past the last bracket's cap \(last.notionalCap.formatted(0, grouping: true)): its rate is used (the venue takes no larger position)"))
         }
         let width = rows.map(\.0.count).max() ?? 0
         return rows.map { $0.0.padding(to: width) + "  " + $0.1 }.joined(separator: "\n") + "\n"

@@ -222,6 +222,26 @@ enum FundPane {
                 // a 2024 one read as today's: operator trial).
                 extra: fund.lowTime <= 0 ? " (opening)" : " at " + (model.status.showsDate ? EventTime.date(fund.lowTime) + " " : "") + Format.clock(fund.lowTime))
         }
+        // Every other fund in use, a line each where there is room (at most eight): with five funds
+        // (two venues' USDT, OKX's BTC and UNI, Hyperliquid's USDC) the pane showed the focused
+        // market's alone, and another venue's drawdown or ADL took focusing its markets in turn to
+        // find (operator trial). Its balance and the engine's classes of it; urgent where its ADL
+        // is near, under way or active.
+        let shownIndex = shownFund(model)
+        for other in engine.fundOrder.lazy.filter({ $0 != shownIndex }).prefix(8) {
+            let each = engine.funds[Int(other)]
+            let otherState = engine.fundState(venue: each.venue, asset: each.asset)
+            let pressing = [ADLState.near, .underWay, .active].contains(otherState.adl)
+            let name = (engine.fundsSpanVenues ? each.venue + " " : "") + each.asset
+            let balance = Format.compactMoney(each.balance, asset: each.asset)
+            let condition = otherState.adl != .idle ? "ADL " + otherState.adl.label
+                : otherState.drawdownLevel != .ok ? "drawdown " + Format.percent(otherState.drawdown.approximateDouble, decimals: 0) : ""
+            let role: StyleRole = pressing ? .alert : otherState.adl == .happened ? .warn
+                : otherState.drawdownLevel != .ok ? .level(otherState.drawdownLevel) : .dim
+            let value = name + " " + balance + (condition.isEmpty ? "" : " · " + condition)
+            line("other fund", value, role, shorter: condition.isEmpty ? [] : [name + " · " + condition], keepsLabel: true,
+                urgent: pressing, expendable: !pressing)
+        }
         // The urgent lines first, then the others in order, the expendable ones last, as many as
         // there are rows; drawn in the pane's order.
         // A figure that fits in none of its forms (a pane narrower than the balance's digits)

@@ -35,6 +35,19 @@ struct GridFiguresTests {
         #expect(decode(#"{"type":"insurance_fund","asset":"USDT","balance":"1000.00000001","time":"# + t + "}") == .decoded)
     }
 
+    @Test("a book level's bad price or size says which level and what is wrong, as a trade's do")
+    func bookLevels() {
+        let head = #"{"type":"book","symbol":"BTCUSDT","time":1723161255000000000,"asks":[["60001","1"]],"bids":[["60000","1"],"#
+        for (level, reason) in [(#"["59999.000000001","1"]"#, "bids: level 2: its price '59999.000000001' is too large or has more than 8 decimal places"),
+                                (#"["6e4","1"]"#, "bids: level 2: its price '6e4' is not a decimal number"),
+                                (#"["59999","NaN"]"#, "bids: level 2: its size 'NaN' is not a decimal number"),
+                                (#"["59999",[1]]"#, "bids: level 2: its size is not a number or a string"),
+                                (#"["59999"]"#, "bids: expected [[price, size], ...]")] {
+            guard case .malformed(let said) = decode(head + level + "]}") else { Issue.record("read: \(level)"); continue }
+            #expect(said == reason, "\(said)")
+        }
+    }
+
     @Test("a positions row's entry price, margin or wallet of nine places is refused naming the field; a leverage is a ratio and may have more")
     func positionRows() throws {
         let scratch = try ScratchDirectory()

@@ -238,10 +238,23 @@ public struct LiqwatchEventDecoder: LineDecoder {
                 }
                 guard let list = field.arrayValue else { throw FieldError(field: name, reason: "expected [[price, size], ...]") }
                 var result: [(price: Int64, size: Int64)] = []
-                for entry in list {
-                    guard let pair = entry.arrayValue, pair.count == 2, let price = pair[0].scalarText.flatMap(BookUnits.parse),
-                        let size = pair[1].scalarText.flatMap(BookUnits.parse)
-                    else { throw FieldError(field: name, reason: "expected [[price, size], ...]") }
+                for (place, entry) in list.enumerated() {
+                    guard let pair = entry.arrayValue, pair.count == 2 else { throw FieldError(field: name, reason: "expected [[price, size], ...]") }
+                    // What is wrong with the level, as a trade's figures say it (every bad number
+                    // read only "expected [[price, size], ...]": attacker trial).
+                    func figure(_ index: Int, _ what: String) throws(FieldError) -> Int64 {
+                        guard let text = pair[index].scalarText else {
+                            throw FieldError(field: name, reason: "level \(place + 1): its \(what) is not a number or a string")
+                        }
+                        guard let value = BookUnits.parse(text) else {
+                            let shown = SafeText.escaped(String(text.prefix(40)))
+                            let why = DecimalText.isDecimalSyntax(text) ? "is too large or has more than 8 decimal places" : "is not a decimal number"
+                            throw FieldError(field: name, reason: "level \(place + 1): its \(what) '\(shown)' \(why)")
+                        }
+                        return value
+                    }
+                    let price = try figure(0, "price")
+                    let size = try figure(1, "size")
                     // Said as a trade's are (it read only "expected [[price, size], ...]").
                     guard price > 0 else { throw FieldError(field: name, reason: "a level's price must be greater than zero") }
                     guard size >= 0 else { throw FieldError(field: name, reason: "a level's size must not be negative (0 removes the level)") }

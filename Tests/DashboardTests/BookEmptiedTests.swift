@@ -244,6 +244,27 @@ struct BookEmptiedTests {
         #expect(WhatIfPane.ladderDeficitCell(calm) == "0.00")
     }
 
+    /// At 23:56:16 of the demo `fund 8,000.00 → 8,000.00` read as safe, nine seconds before the
+    /// refilled book drained the fund (operator trial).
+    @Test("the what-if view says the side it closes into is empty now, and what the fund's figure then assumes")
+    func whatIfSaysSideEmpty() throws {
+        let (engine, log) = Self.session()
+        let down = try engine.stress(symbol: "BTCUSDT", shockPercent: Fixed(-20))
+        #expect(down.unfilledQuantity.isPositive)
+        var status = SessionStatus(kind: "REPLAY", source: "test")
+        status.time = engine.time
+        let model = AppModel(width: 160, height: 50, status: status, engine: engine, log: log, symbol: "BTCUSDT")
+        var buffer = Buffer(width: 150, height: 40)
+        _ = WhatIfPane.render(model, result: down, ladder: [], Rect(x: 0, y: 0, width: 150, height: 40), &buffer)
+        let text = buffer.lines.joined(separator: "\n")
+        #expect(text.contains("The bids are empty now: the fund's figure holds only while none come back below bankruptcy"), "\(text)")
+        // Up: the asks are there; nothing said of them.
+        let up = try engine.stress(symbol: "BTCUSDT", shockPercent: Fixed(5))
+        var upBuffer = Buffer(width: 150, height: 40)
+        _ = WhatIfPane.render(model, result: up, ladder: [], Rect(x: 0, y: 0, width: 150, height: 40), &upBuffer)
+        #expect(!upBuffer.lines.joined().contains("are empty now"), "\(upBuffer.lines.joined(separator: "\n"))")
+    }
+
     @Test("a jump to the next notable event says what it landed on")
     func jumpLanding() throws {
         let (_, log) = Self.session()

@@ -81,6 +81,15 @@ enum WhatIfPane {
             let destination = result.fundTakeoverQuantity.isPositive ? "the fund takes over \(takeover)" : "it goes to ADL"
             let shortDestination = result.fundTakeoverQuantity.isPositive ? "fund \(takeover)" : "ADL"
             line(["The book cannot fill \(unfilled): \(destination)", "Unfillable \(unfilled) → \(shortDestination)"], .alert)
+            // The side the shock closes into is empty now: the fund's figure holds only while no
+            // maker comes back below bankruptcy (`fund 8,000.00 → 8,000.00` at 23:56:16 of the
+            // demo read as safe, nine seconds before the refilled book drained it: operator trial).
+            if let book = model.engine.market(result.symbol)?.book, book.hasSnapshot,
+               result.shockPercent.isNegative ? book.bestBid == nil : book.bestAsk == nil {
+                let side = result.shockPercent.isNegative ? "bids" : "asks"
+                line(["The \(side) are empty now: the fund's figure holds only while none come back below bankruptcy, where each fill is a deficit",
+                      "The \(side) are empty now: refilled below bankruptcy, each fill is a deficit", "\(side.capitalized) empty: refills would cost the fund"], .warn)
+            }
         }
         let adlQuantity = quantityText(result.adlQuantity) + unit
         // The closes and their notional count every market's (a cross account's leg elsewhere

@@ -9,9 +9,9 @@ public enum BoundedRead {
         case directory
         case unreadable
         case tooLarge(limit: Int)
-        /// A FIFO that no process writes to.
+        /// A pipe or FIFO that ended before any byte (no process writes to it).
         case noWriter
-        /// A pipe or device that gave nothing for this long.
+        /// A pipe or device not read whole within this long.
         case silent(seconds: Int)
 
         /// What is wrong, to follow the file's name.
@@ -21,8 +21,8 @@ public enum BoundedRead {
             case .directory: return "is a directory"
             case .unreadable: return "cannot be read"
             case .tooLarge(let limit): return "is larger than \(limit >> 20) MiB (is it the right file?)"
-            case .noWriter: return "is a FIFO that no process writes to (start its writer first, or give a file)"
-            case .silent(let seconds): return "gave nothing to read for \(seconds) s (a pipe or a device, not a file)"
+            case .noWriter: return "is a pipe or FIFO that ended with nothing in it (no process writes to it: start its writer first, or give a file)"
+            case .silent(let seconds): return "was not read whole within \(seconds) s (a pipe or a device, not a file)"
             }
         }
     }
@@ -42,6 +42,9 @@ public enum BoundedRead {
         guard kind != S_IFDIR else { return .failure(.directory) }
         var data = Data()
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        // One allowance for the whole read, not for each wait: a writer sending a byte every nine
+        // seconds kept a config read going for months (review).
+        let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(silenceLimitSeconds) * 1_000_000_000
         while data.count <= limit {
             let count = read(descriptor, &chunk, min(chunk.count, limit + 1 - data.count))
             if count > 0 { data.append(contentsOf: chunk[0..<count]); continue }
@@ -54,8 +57,10 @@ public enum BoundedRead {
             if errno == EINTR { continue }
             guard errno == EAGAIN || errno == EWOULDBLOCK else { return .failure(.unreadable) }
             // A pipe whose writer is still writing, or a terminal: waited on, not for ever.
+            let now = DispatchTime.now().uptimeNanoseconds
+            guard now < deadline else { return .failure(.silent(seconds: Int(silenceLimitSeconds))) }
             var ready = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
-            let answered = poll(&ready, 1, silenceLimitSeconds * 1000)
+            let answered = poll(&ready, 1, Int32(min(UInt64(silenceLimitSeconds) * 1000, (deadline - now) / 1_000_000 + 1)))
             if answered == 0 { return .failure(.silent(seconds: Int(silenceLimitSeconds))) }
             if answered < 0 && errno != EINTR { return .failure(.unreadable) }
         }

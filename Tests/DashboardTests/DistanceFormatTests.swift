@@ -29,3 +29,25 @@ struct DistanceFormatTests {
         }
     }
 }
+
+@Suite("Margin ratio and drawdown, as shown")
+struct RatioFormatTests {
+    @Test("the exact margin ratio to a tenth, rounded down: 49.96 % is 49.9 %, 99.996 % is 99.9 %; past 9,999 % capped")
+    func ratioRoundedDown() throws {
+        #expect(Format.marginRatio(try #require(Fixed("0.4996"))) == "49.9%")
+        #expect(Format.marginRatio(try #require(Fixed("0.5"))) == "50.0%")
+        #expect(Format.marginRatio(try #require(Fixed("0.99996"))) == "99.9%")
+        #expect(Format.marginRatio(try #require(Fixed("1"))) == "100.0%")
+        #expect(Format.marginRatio(try #require(Fixed("12.345"))) == "1,234.5%")
+        #expect(Format.marginRatio(Fixed(200)) == ">9,999%")
+        // Agrees with the engine's class on both sides of each bound.
+        let engine = Engine()
+        let hair = try #require(Fixed("0.0000001"))
+        for bound in [engine.configuration.risk.marginRatioWarn, engine.configuration.risk.marginRatioAlert] {
+            for value in [bound - hair, bound, bound + hair] {
+                let shown = try #require(Fixed(String(Format.marginRatio(value).dropLast())))
+                #expect(engine.marginRatioLevel(value) == engine.marginRatioLevel(shown / Fixed(100)), "\(value) shown \(shown)")
+            }
+        }
+    }
+}

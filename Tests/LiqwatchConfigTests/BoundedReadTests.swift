@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import LiqwatchConfig
+import RiskEngine
 
 /// Files the operator names are read up to a limit, and a setting naming a file wants a file.
 @Suite("Files named by the operator: bounded, and files")
@@ -144,5 +145,17 @@ struct BoundedReadTests {
         // No live_source, or a market named whole: the symbols go with a venue given at the run.
         #expect(try read("[markets]\nlive_symbols = [\"BTC-USDT-SWAP\"]\n").settings.liveSymbols.count == 1)
         #expect(try read("[markets]\nlive_source = \"okx:BTC-USDT-SWAP\"\nlive_symbols = [\"BTCUSDT\"]\n").settings.liveSymbols.count == 1)
+    }
+}
+
+@Suite("Risk bands as fine as the screen")
+struct RiskBandPlacesTests {
+    @Test("a distance bound of three decimals, or a ratio bound of four, is refused; two and three are read")
+    func boundsNoFinerThanShown() throws {
+        let distance = refusal("[risk]\ndistance_alert_percent = 0.505\n")
+        #expect(distance.count == 1 && distance.first?.contains("at most 2 decimal places") == true, "\(distance)")
+        #expect(refusal("[risk]\nmargin_ratio_warn = 0.4995\n").first?.contains("at most 3 decimal places") == true)
+        #expect(refusal("[risk]\ndrawdown_warn = 0.1005\n").first?.contains("at most 3 decimal places") == true)
+        #expect(try read("[risk]\ndistance_alert_percent = 0.75\nmargin_ratio_warn = 0.655\n").settings.risk.distanceAlertPercent == Fixed("0.75")!)
     }
 }

@@ -27,6 +27,8 @@ public struct PositionRow: Sendable {
     public var bracketRate: Fixed
     /// MM ÷ margin balance as a fraction; nil when bankrupt.
     public var ratio: Double?
+    /// The same exactly, as the engine classes it: shown rounded down (`Format.marginRatio`).
+    public var ratioExact: Fixed? = nil
     public var liquidation: Fixed?
     /// Liquidated at any mark (no price: see `Position.isPastAtEveryPrice`).
     public var pastAtEveryPrice = false
@@ -215,7 +217,7 @@ public struct PositionTable: Sendable {
         return PositionRow(
             index: index, account: risk.account, symbol: risk.symbol, side: risk.side, mode: risk.mode,
             quantity: risk.quantity, entry: risk.entryPrice, mark: risk.markPrice, leverage: risk.leverage,
-            bracketRate: risk.bracket.maintenanceMarginRate, ratio: risk.marginRatio?.approximateDouble,
+            bracketRate: risk.bracket.maintenanceMarginRate, ratio: risk.marginRatio?.approximateDouble, ratioExact: risk.marginRatio,
             liquidation: risk.liquidationPrice, pastAtEveryPrice: risk.pastAtEveryPrice, bankruptcy: risk.bankruptcyPrice,
             distance: risk.distanceToLiquidationPct?.approximateDouble, distancePercent: risk.distanceToLiquidationPct,
             deficitNow: walked?.deficit ?? .zero, unfilledNow: walked?.walk.remainder ?? 0,

@@ -84,7 +84,8 @@ enum DetailPane {
         func ratioText(_ ratio: Fixed?) -> String {
             if !position.isOpen { return "— (closed)" }
             if risk.markPrice == nil { return "— (no mark yet)" }
-            return ratio.map { ($0 * Fixed(100)).formatted(2) + "%" } ?? "BANKRUPT"
+            // Rounded down, as the engine's bands compare (99.996 % read `100.00%`: review).
+            return ratio.map { ($0 * Fixed(100)).rounded(places: 2, .down).formatted(2) + "%" } ?? "BANKRUPT"
         }
         let ratioRole: StyleRole = !position.isOpen || risk.markPrice == nil || engine.marginRatioLevel(risk.marginRatio) == .ok
             ? .help : .level(engine.marginRatioLevel(risk.marginRatio))

@@ -296,7 +296,7 @@ enum PositionsPane {
             if row.quantity.isZero { return ("closed", .dim) }
             // No price yet: a ratio at the entry price would look like a reading.
             if row.mark == nil { return ("no mark", .dim) }
-            return (row.ratio.map { Format.marginRatio($0) } ?? "BANKRUPT", StyleRole.level(row.marginLevel))
+            return (row.ratioExact.map { Format.marginRatio($0) } ?? "BANKRUPT", StyleRole.level(row.marginLevel))
         // Past it at every price: "—" read as a position that cannot be liquidated.
         case .liquidation: return row.pastAtEveryPrice ? ("any", .alert) : (Format.price(row.liquidation, instrument), .liquidationMarker)
         case .bankruptcy: return (Format.price(row.bankruptcy, instrument), .dim)

@@ -135,6 +135,14 @@ enum Format {
         return cappedPercent(fraction, decimals: 1)
     }
 
+    /// The engine's exact ratio to a tenth, rounded down as its bands compare (`≥ 50 %` warns:
+    /// 49.96 % read `50.0%` in the ok colour, review); past 9,999 % `>9,999%`.
+    static func marginRatio(_ ratio: Fixed) -> String {
+        let percent = ratio * Fixed(100)
+        if percent >= Fixed(9_999) + Fixed(raw: Fixed.scale / 2) { return ">9,999%" }
+        return percent.rounded(places: 1, .down).formatted(1, grouping: true) + "%"
+    }
+
     /// A distance to liquidation (% of the mark) to a hundredth, rounded down, so the figure and
     /// the engine's class of it agree: the alert band is `< 0.5 %`, and 0.4999 % rounded to the
     /// nearest read `0.50%` in the alert colour (review). A class's bounds have at most two

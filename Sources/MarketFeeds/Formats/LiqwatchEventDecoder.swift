@@ -117,12 +117,14 @@ public struct LiqwatchEventDecoder: LineDecoder {
             }
             return FieldError(field: name, reason: "'\(raw)' is too large or has too many decimal places")
         }
-        func decimal(_ name: String) throws(FieldError) -> Fixed {
+        /// `onGrid`: a price or an amount, held to the book's 10⁻⁸; a funding rate is a ratio
+        /// (OKX's `0.0001029756813034`: review).
+        func decimal(_ name: String, onGrid: Bool = true) throws(FieldError) -> Fixed {
             let raw = try required(name)
             guard let number = Fixed(raw) else { throw unreadable(raw, name, negativeAllowed: true) }
             // On the book's grid, as a trade's and a book's figures are: a mark of nine places was
             // kept and an index's rounded in the report, where a trade's was refused (attacker trial).
-            guard PositionRow.isWholeBookUnits(number) else {
+            guard !onGrid || PositionRow.isWholeBookUnits(number) else {
                 throw FieldError(field: name, reason: "'\(raw)' has more than 8 decimal places (liqwatch holds figures to 0.00000001)")
             }
             return number
@@ -197,7 +199,7 @@ public struct LiqwatchEventDecoder: LineDecoder {
             let price = try decimal("price")
             guard price.isPositive else { throw FieldError(field: "price", reason: "must be greater than zero") }
             var rate: Fixed? = nil
-            if text("funding_rate") != nil { rate = try decimal("funding_rate") }
+            if text("funding_rate") != nil { rate = try decimal("funding_rate", onGrid: false) }
             var next: Int64? = nil
             if let nextText = text("next_funding_time") {
                 guard let value = Int64(nextText).flatMap(EventTime.fromNanoseconds) else {

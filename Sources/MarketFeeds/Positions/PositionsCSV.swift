@@ -280,6 +280,13 @@ enum PositionsCSV {
         // taken without a word: attacker trial).
         func decimal(_ column: Column) -> Fixed?? {
             guard let cell = cell(column), !cell.isEmpty else { return .some(nil) }
+            // A leverage is a ratio, not on the grid: read whole (an export's `33.333333333333336`
+            // sent every row to the slow path: review).
+            if column == .leverage {
+                guard let raw = DecimalText.scaledInteger(from: base + cell.start, count: cell.end - cell.start,
+                    places: Fixed.places, limit: Int128(1) << 126), raw >= 0 else { return nil }
+                return .some(Fixed(raw: raw))
+            }
             guard let raw = DecimalText.scaledInteger(from: base + cell.start, count: cell.end - cell.start,
                 places: BookUnits.places, limit: Int128(1) << 92), raw >= 0 else { return nil }
             return .some(Fixed(raw: raw &* 10_000_000_000))

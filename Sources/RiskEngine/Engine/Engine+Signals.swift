@@ -28,6 +28,7 @@ extension Engine {
                 // The units an alert's reader needs (the alert hook has no instruments to ask).
                 if change.kind == .stressedDeficit {
                     change.quantityUnit = markets[index].instrument.quantityUnit
+                    change.quantityDecimals = markets[index].instrument.sizeDecimals
                     change.asset = markets[index].instrument.settlementAsset
                 }
                 notes.append(.signal(change))
@@ -539,8 +540,8 @@ extension Engine {
         // of each sample (5,000 markets took 25 s a second of session time: attacker trial).
         let keptLongs = markets[index].leadingLongs.take()
         let keptShorts = markets[index].leadingShorts.take()
-        let longs = leadingRead(.long, market: index, kept: keptLongs)
-        let shorts = leadingRead(.short, market: index, kept: keptShorts)
+        let longs = leadingRead(.long, market: index, kept: consume keptLongs)
+        let shorts = leadingRead(.short, market: index, kept: consume keptShorts)
         markets[index].leadingLongs = longs
         markets[index].leadingShorts = shorts
         return (longs, shorts)

@@ -12,6 +12,7 @@ public struct SessionLog: Sendable {
         /// What a value alone would misstate (see `SignalChange`).
         public var unfilledQuantity: Double? = nil
         public var quantityUnit: String? = nil
+        public var quantityDecimals: Int? = nil
         public var asset: String? = nil
         public var sideMissing = false
         /// The value is a floor: the book past the levels a top-of-book feed shows is not known.
@@ -21,7 +22,11 @@ public struct SessionLog: Sendable {
         /// for another signal, or none unfilled.
         public var unfilledText: String? {
             guard signal == .stressedDeficit, let unfilled = unfilledQuantity else { return nil }
-            return Fixed(approximating: unfilled).quantityText(unit: quantityUnit) + " " + (quantityUnit ?? "units")
+            // At the market's lot, as the panes say it (`4,223,438.000 XRP` beside the panes'
+            // `4,223,438`: review); the quantity came as a Double, so first back to 10⁻⁸.
+            let quantity = Fixed(approximating: unfilled).rounded(places: 8)
+            let text = quantityDecimals.map { Instrument.quantityText(quantity, sizeDecimals: $0) } ?? quantity.quantityText(unit: quantityUnit)
+            return text + " " + (quantityUnit ?? "units")
         }
 
         /// The alert's figure for a person: the value, or what it stands for when the value
@@ -218,7 +223,7 @@ public struct SessionLog: Sendable {
             if change.to == .alert {
                 alertCount += 1
                 append(&alerts, Alert(time: change.time, symbol: change.symbol, signal: change.kind, level: change.to, value: change.value,
-                    unfilledQuantity: change.unfilledQuantity, quantityUnit: change.quantityUnit, asset: change.asset,
+                    unfilledQuantity: change.unfilledQuantity, quantityUnit: change.quantityUnit, quantityDecimals: change.quantityDecimals, asset: change.asset,
                     sideMissing: change.sideMissing, pastShownLevels: change.pastShownLevels))
                 addMark(change.time)
             }

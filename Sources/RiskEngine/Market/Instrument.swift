@@ -104,12 +104,20 @@ public struct Instrument: Hashable, Sendable {
     public var priceDecimals: Int { Instrument.decimals(of: tickSize, minimum: 2) }
     public var sizeDecimals: Int { Instrument.decimals(of: lotSize, minimum: 0) }
 
-    /// A quantity of this market with its lot's decimals, or every digit more it has (up to
-    /// eight), grouped: as the panes show sizes. `10,242,811.000 AKRO` in a report, beside the
+    /// A quantity of this market with its lot's decimals (at most four), or every digit more it
+    /// has (up to eight), grouped: as the panes show sizes. `10,242,811.000 AKRO` in a report, beside the
     /// panes' `10,242,811`, read as a figure of another precision. A lot nobody described (a
     /// book unit, eight places) sets no places of its own: the quantity's digits do.
     public func quantityText(_ quantity: Fixed, grouping: Bool = true) -> String {
-        var places = sizeDecimals >= BookUnits.places ? 0 : sizeDecimals
+        Instrument.quantityText(quantity, sizeDecimals: sizeDecimals, grouping: grouping)
+    }
+
+    /// The same for a market known by its lot's decimals alone (an alert's, told without its
+    /// instrument).
+    public static func quantityText(_ quantity: Fixed, sizeDecimals: Int, grouping: Bool = true) -> String {
+        // At most four places where none are needed, as `Format.quantity` gives sizes in the
+        // panes (Hyperliquid's 0.00001 lot read `6.23800` in the fund pane, `6.2380` beside it).
+        var places = sizeDecimals >= BookUnits.places ? 0 : Swift.min(sizeDecimals, 4)
         while places < BookUnits.places && quantity.rounded(places: places, .towardZero) != quantity { places += 1 }
         return quantity.formatted(places, grouping: grouping)
     }

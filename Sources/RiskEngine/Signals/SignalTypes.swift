@@ -240,8 +240,10 @@ public struct SignalChange: Hashable, Sendable {
     /// A stressed deficit's quantity the book could not fill (ADL or the fund would take it),
     /// when that is what raised it: its value alone reads 0.
     public var unfilledQuantity: Double? = nil
-    /// What that quantity counts (`Instrument.quantityUnit`), and the deficit's asset.
+    /// What that quantity counts (`Instrument.quantityUnit`), its lot's decimals
+    /// (`Instrument.sizeDecimals`), and the deficit's asset.
     public var quantityUnit: String? = nil
+    public var quantityDecimals: Int? = nil
     public var asset: String? = nil
     /// A spread raised because a side of the book is empty: there is no spread to give.
     public var sideMissing = false

@@ -22,8 +22,10 @@ enum MarginOutput {
             ("maintenance_amount", JSON.number(answer.maintenanceAmount, decimals: moneyDecimals)),
             ("liquidation_price", JSON.number(answer.liquidationPrice, decimals: priceDecimals)),
             ("bankruptcy_price", JSON.number(answer.bankruptcyPrice, decimals: priceDecimals)),
-            ("margin_ratio", JSON.number(answer.marginRatio, decimals: 6)),
-            ("distance_to_liquidation_pct", JSON.number(answer.distanceToLiquidationPct, decimals: 4)),
+            // Rounded down, as the table and the engine's bounds: 0.9999996 read `1`, a trigger
+            // to a script, beside the table's `99.9999 %` (review).
+            ("margin_ratio", JSON.number(answer.marginRatio?.rounded(places: 6, .down), decimals: 6)),
+            ("distance_to_liquidation_pct", JSON.number(answer.distanceToLiquidationPct?.rounded(places: 4, .down), decimals: 4)),
             ("bankrupt", hasMark ? .bool(answer.marginRatio == nil) : .null),
             ("liquidated_at_entry", .bool(liquidatedAtEntry(answer, question))),
         ]))
@@ -76,8 +78,12 @@ enum MarginOutput {
         // Past the last bracket's cap (in notional; OKX's tiers count contracts) no venue takes
         // the position: its rate is used all the same, said so (a silent last bracket read as a
         // table that covers it: attacker trial).
-        if question.rules != .okx, let last = question.brackets.brackets.last, last.notionalCap != .max, answer.notional > last.notionalCap {
-            rows.append(("Note", "notional \(money(answer.notional)) is past the last bracket's cap \(last.notionalCap.formatted(0, grouping: true)): its rate is used (the venue takes no larger position)"))
+        // The notional the bracket is chosen on: at the mark where one is given, at entry under
+        // Bybit's rule or without one (at entry it named a bracket the mark's did not use: review).
+        let valuation = question.rules == .bybit ? question.entryPrice : (question.mark ?? question.entryPrice)
+        let tiered = MarginMath.notional(kind: question.kind, quantity: question.quantity, at: valuation)
+        if question.rules != .okx, let last = question.brackets.brackets.last, last.notionalCap != .max, tiered > last.notionalCap {
+            rows.append(("Note", "notional \(money(tiered)) is past the last bracket's cap \(last.notionalCap.formatted(0, grouping: true)): its rate is used (the venue takes no larger position)"))
         }
         let width = rows.map(\.0.count).max() ?? 0
         return rows.map { $0.0.padding(to: width) + "  " + $0.1 }.joined(separator: "\n") + "\n"

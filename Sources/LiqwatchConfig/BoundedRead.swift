@@ -42,9 +42,12 @@ public enum BoundedRead {
         guard kind != S_IFDIR else { return .failure(.directory) }
         var data = Data()
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        // One allowance for the whole read, not for each wait: a writer sending a byte every nine
-        // seconds kept a config read going for months (review).
-        let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(silenceLimitSeconds) * 1_000_000_000
+        // An allowance for the whole read as well as for each wait: a writer sending a byte every
+        // nine seconds kept a config read going for months (review). Ten seconds and a second for
+        // every 64 KiB the limit allows: a slow but steady download of a large instruments file
+        // still arrives (review).
+        let allowance = UInt64(silenceLimitSeconds) + UInt64(max(0, limit) / 65_536)
+        let deadline = DispatchTime.now().uptimeNanoseconds + allowance * 1_000_000_000
         while data.count <= limit {
             let count = read(descriptor, &chunk, min(chunk.count, limit + 1 - data.count))
             if count > 0 { data.append(contentsOf: chunk[0..<count]); continue }
@@ -58,10 +61,10 @@ public enum BoundedRead {
             guard errno == EAGAIN || errno == EWOULDBLOCK else { return .failure(.unreadable) }
             // A pipe whose writer is still writing, or a terminal: waited on, not for ever.
             let now = DispatchTime.now().uptimeNanoseconds
-            guard now < deadline else { return .failure(.silent(seconds: Int(silenceLimitSeconds))) }
+            guard now < deadline else { return .failure(.silent(seconds: Int(allowance))) }
             var ready = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
             let answered = poll(&ready, 1, Int32(min(UInt64(silenceLimitSeconds) * 1000, (deadline - now) / 1_000_000 + 1)))
-            if answered == 0 { return .failure(.silent(seconds: Int(silenceLimitSeconds))) }
+            if answered == 0 { return .failure(.silent(seconds: Int(now < deadline ? silenceLimitSeconds : Int32(allowance)))) }
             if answered < 0 && errno != EINTR { return .failure(.unreadable) }
         }
         return data.count > limit ? .failure(.tooLarge(limit: limit)) : .success(data)

@@ -216,28 +216,20 @@ enum ConfigSchema {
 
     // MARK: - [risk]
 
-    /// `places`: the most decimals a bound may have where the screen shows the figure it bounds
-    /// rounded down to them (a distance to a hundredth of a percent, a ratio or a drawdown to a
-    /// tenth): a finer bound coloured two figures that read the same differently (review).
-    static func band(_ name: String, _ comment: String, _ field: WritableKeyPath<RiskBands, Fixed> & Sendable, atMost maximum: Fixed, unit: String,
-                     places: Int? = nil) -> ConfigKey {
+    static func band(_ name: String, _ comment: String, _ field: WritableKeyPath<RiskBands, Fixed> & Sendable, atMost maximum: Fixed, unit: String) -> ConfigKey {
         ConfigKey(section: "risk", name: name, comment: comment, defaultText: defaults.risk[keyPath: field].description) {
             value, settings throws(ConfigValue.Refusal) in
-            let bound = try value.positiveDecimal(atMost: maximum, unit: unit)
-            if let places, bound.rounded(places: places, .towardZero) != bound {
-                throw ConfigValue.Refusal(message: "at most \(places) decimal places: the screen shows the figure to that, and a finer bound would colour two figures that read the same differently")
-            }
-            settings.risk[keyPath: field] = bound
+            settings.risk[keyPath: field] = try value.positiveDecimal(atMost: maximum, unit: unit)
         }
     }
 
     static let risk: [ConfigKey] = [
-        band("margin_ratio_warn", "Margin ratio (maintenance ÷ margin balance; 1 liquidates): warn from this (fraction).", \.marginRatioWarn, atMost: Fixed(10), unit: "", places: 3),
-        band("margin_ratio_alert", "Margin ratio: alert from this (fraction).", \.marginRatioAlert, atMost: Fixed(10), unit: "", places: 3),
-        band("distance_alert_percent", "Distance to liquidation: alert under this (% of the mark); such a position is near liquidation.", \.distanceAlertPercent, atMost: Fixed(100), unit: "%", places: 2),
-        band("distance_warn_percent", "Distance to liquidation: warn under this (% of the mark).", \.distanceWarnPercent, atMost: Fixed(100), unit: "%", places: 2),
-        band("drawdown_warn", "Insurance fund drawdown from its peak: warn from this (fraction, 0.1 = 10 %).", \.drawdownWarn, atMost: .one, unit: "", places: 3),
-        band("drawdown_alert", "Insurance fund drawdown from its peak: alert from this (fraction).", \.drawdownAlert, atMost: .one, unit: "", places: 3),
+        band("margin_ratio_warn", "Margin ratio (maintenance ÷ margin balance; 1 liquidates): warn from this (fraction).", \.marginRatioWarn, atMost: Fixed(10), unit: ""),
+        band("margin_ratio_alert", "Margin ratio: alert from this (fraction).", \.marginRatioAlert, atMost: Fixed(10), unit: ""),
+        band("distance_alert_percent", "Distance to liquidation: alert under this (% of the mark); such a position is near liquidation.", \.distanceAlertPercent, atMost: Fixed(100), unit: "%"),
+        band("distance_warn_percent", "Distance to liquidation: warn under this (% of the mark).", \.distanceWarnPercent, atMost: Fixed(100), unit: "%"),
+        band("drawdown_warn", "Insurance fund drawdown from its peak: warn from this (fraction, 0.1 = 10 %).", \.drawdownWarn, atMost: .one, unit: ""),
+        band("drawdown_alert", "Insurance fund drawdown from its peak: alert from this (fraction).", \.drawdownAlert, atMost: .one, unit: ""),
         band("adl_near_fraction", "ADL is near when the stressed deficit is at least this fraction of the fund.", \.adlNearFraction, atMost: Fixed(1_000), unit: ""),
         band("adl_under_way_seconds", "ADL is under way while a close was deleveraged within this many seconds of session time.", \.adlUnderWaySeconds, atMost: Fixed(86_400), unit: "s"),
     ]

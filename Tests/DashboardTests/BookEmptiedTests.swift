@@ -263,6 +263,19 @@ struct BookEmptiedTests {
         var upBuffer = Buffer(width: 150, height: 40)
         _ = WhatIfPane.render(model, result: up, ladder: [], Rect(x: 0, y: 0, width: 150, height: 40), &upBuffer)
         #expect(!upBuffer.lines.joined().contains("are empty now"), "\(upBuffer.lines.joined(separator: "\n"))")
+        // The asks emptied instead: shorts buy back above their bankruptcy prices (review).
+        var bare = engine
+        bare.apply(.bookSnapshot(symbol: "BTCUSDT", bids: [(units("59990"), units("50"))], asks: [], time: engine.time))
+        let squeezed = try bare.stress(symbol: "BTCUSDT", shockPercent: Fixed(60))
+        if squeezed.unfilledQuantity.isPositive {
+            var squeezeBuffer = Buffer(width: 150, height: 40)
+            _ = WhatIfPane.render(AppModel(width: 160, height: 50, status: status, engine: bare, log: log, symbol: "BTCUSDT"),
+                result: squeezed, ladder: [], Rect(x: 0, y: 0, width: 150, height: 40), &squeezeBuffer)
+            #expect(squeezeBuffer.lines.joined().contains("The asks are empty now: the fund's figure holds only while none come back above bankruptcy"),
+                "\(squeezeBuffer.lines.joined(separator: "\n"))")
+        } else {
+            Issue.record("the +60% shock left no short unfilled: \(squeezed)")
+        }
     }
 
     @Test("a jump to the next notable event says what it landed on")

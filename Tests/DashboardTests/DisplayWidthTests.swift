@@ -66,7 +66,8 @@ struct DisplayWidthTests {
         let symbolColumn = plain.firstIndex(of: "B")!
         #expect(wide.firstIndex(of: "B") == symbolColumn)
         #expect(Array(plain[symbolColumn...]) == Array(wide[symbolColumn...]), "\n\(plain.joined())\n\(wide.joined())")
-        #expect(wide.joined().contains("4.2%"))
+        // 4.16…%, rounded down as the engine's bands compare.
+        #expect(wide.joined().contains("4.1%"))
         #expect(!lines.joined().unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 })
     }
 }

@@ -148,14 +148,3 @@ struct BoundedReadTests {
     }
 }
 
-@Suite("Risk bands as fine as the screen")
-struct RiskBandPlacesTests {
-    @Test("a distance bound of three decimals, or a ratio bound of four, is refused; two and three are read")
-    func boundsNoFinerThanShown() throws {
-        let distance = refusal("[risk]\ndistance_alert_percent = 0.505\n")
-        #expect(distance.count == 1 && distance.first?.contains("at most 2 decimal places") == true, "\(distance)")
-        #expect(refusal("[risk]\nmargin_ratio_warn = 0.4995\n").first?.contains("at most 3 decimal places") == true)
-        #expect(refusal("[risk]\ndrawdown_warn = 0.1005\n").first?.contains("at most 3 decimal places") == true)
-        #expect(try read("[risk]\ndistance_alert_percent = 0.75\nmargin_ratio_warn = 0.655\n").settings.risk.distanceAlertPercent == Fixed("0.75")!)
-    }
-}

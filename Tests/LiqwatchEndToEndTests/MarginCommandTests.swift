@@ -116,7 +116,7 @@ struct MarginCommandTests {
         // Past the last bracket's cap: its rate, said so (attacker trial: silent).
         let past = try BinaryRunner.run(["margin", "--side", "long", "--size", "1", "--entry", "50000", "--leverage", "10",
             "--brackets", "10000:0.004,20000:0.005,30000:0.01"])
-        #expect(past.standardOutput.contains("Note                     notional 50,000.00 USDT is past the last bracket's cap 30,000: its rate is used"), "\(past.standardOutput)")
+        #expect(past.standardOutput.contains("Note                     notional at entry 50,000.00 USDT is past the last bracket's cap 30,000: its rate is used"), "\(past.standardOutput)")
         let covered = try BinaryRunner.run(["margin", "--side", "long", "--size", "1", "--entry", "50000", "--leverage", "10"])
         #expect(!covered.standardOutput.contains("Note "), "a table that covers the notional says nothing:\n\(covered.standardOutput)")
         // Triggered at the mark and liquidated at entry: both said (OKX's printed the trigger alone).

@@ -57,7 +57,7 @@ struct DroppedBookLineTests {
         let session = try ReplaySession(paths: [path], options: SessionOptions())
         try session.runToEnd()
         #expect(session.stats.malformed == 2)
-        #expect(session.stats.firstMalformed.first?.field == "bids: a level's size must not be negative (0 removes the level)",
+        #expect(session.stats.firstMalformed.first?.field == "bids: level 1: its size must not be negative (0 removes the level)",
             "\(session.stats.firstMalformed)")
         let book = try #require(session.engine.market("binance-usdm:BTCUSDT")?.book)
         #expect(book.isStale, "the update the venue's book has and the engine's lacks")

@@ -9,12 +9,7 @@ import RiskEngine
 /// a trade's price of the same digits was refused).
 @Suite("Figures on the book's grid")
 struct GridFiguresTests {
-    func decode(_ line: String) -> DecodeOutcome {
-        var decoder = LiqwatchEventDecoder()
-        var messages: [FeedMessage] = []
-        var bytes = Array(line.utf8)
-        return bytes.withUnsafeMutableBufferPointer { decoder.decode($0.baseAddress!, count: $0.count, into: &messages) }
-    }
+    func decode(_ line: String) -> DecodeOutcome { decodeEventLine(line) }
 
     @Test("an event line's mark, index, fund balance, wallet and liquidation of nine places are malformed, naming the field; eight are read")
     func eventLines() {

@@ -8,12 +8,7 @@ import RiskEngine
 /// with a 1,010 USDT deficit, and nothing was said (attacker trial).
 @Suite("Keys and columns that resemble one liqwatch reads")
 struct KeyLookalikeTests {
-    func decode(_ line: String) -> DecodeOutcome {
-        var decoder = LiqwatchEventDecoder()
-        var messages: [FeedMessage] = []
-        var bytes = Array(line.utf8)
-        return bytes.withUnsafeMutableBufferPointer { decoder.decode($0.baseAddress!, count: $0.count, into: &messages) }
-    }
+    func decode(_ line: String) -> DecodeOutcome { decodeEventLine(line) }
 
     @Test("an event line's misspelt or camelCase key is a malformed line naming the key it resembles; a key like none, or another type's, is passed over")
     func eventLines() {

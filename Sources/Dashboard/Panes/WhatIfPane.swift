@@ -86,9 +86,11 @@ enum WhatIfPane {
             // demo read as safe, nine seconds before the refilled book drained it: operator trial).
             if let book = model.engine.market(result.symbol)?.book, book.hasSnapshot,
                result.shockPercent.isNegative ? book.bestBid == nil : book.bestAsk == nil {
-                let side = result.shockPercent.isNegative ? "bids" : "asks"
-                line(["The \(side) are empty now: the fund's figure holds only while none come back below bankruptcy, where each fill is a deficit",
-                      "The \(side) are empty now: refilled below bankruptcy, each fill is a deficit", "\(side.capitalized) empty: refills would cost the fund"], .warn)
+                // Longs sell into bids, a loss below their bankruptcy prices; shorts buy back from
+                // asks, a loss above theirs (review).
+                let (side, edge) = result.shockPercent.isNegative ? ("bids", "below") : ("asks", "above")
+                line(["The \(side) are empty now: the fund's figure holds only while none come back \(edge) bankruptcy, where each fill is a deficit",
+                      "The \(side) are empty now: refilled \(edge) bankruptcy, each fill is a deficit", "\(side.capitalized) empty: refills would cost the fund"], .warn)
             }
         }
         let adlQuantity = quantityText(result.adlQuantity) + unit

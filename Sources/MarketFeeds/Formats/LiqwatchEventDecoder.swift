@@ -258,8 +258,8 @@ public struct LiqwatchEventDecoder: LineDecoder {
                     let price = try figure(0, "price")
                     let size = try figure(1, "size")
                     // Said as a trade's are (it read only "expected [[price, size], ...]").
-                    guard price > 0 else { throw FieldError(field: name, reason: "a level's price must be greater than zero") }
-                    guard size >= 0 else { throw FieldError(field: name, reason: "a level's size must not be negative (0 removes the level)") }
+                    guard price > 0 else { throw FieldError(field: name, reason: "level \(place + 1): its price must be greater than zero") }
+                    guard size >= 0 else { throw FieldError(field: name, reason: "level \(place + 1): its size must not be negative (0 removes the level)") }
                     result.append((price, size))
                 }
                 return result

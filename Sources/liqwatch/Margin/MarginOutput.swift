@@ -83,7 +83,8 @@ enum MarginOutput {
         let valuation = question.rules == .bybit ? question.entryPrice : (question.mark ?? question.entryPrice)
         let tiered = MarginMath.notional(kind: question.kind, quantity: question.quantity, at: valuation)
         if question.rules != .okx, let last = question.brackets.brackets.last, last.notionalCap != .max, tiered > last.notionalCap {
-            rows.append(("Note", "notional \(money(tiered)) is past the last bracket's cap \(last.notionalCap.formatted(0, grouping: true)): its rate is used (the venue takes no larger position)"))
+            let at = question.rules == .bybit || question.mark == nil ? "at entry" : "at the mark"
+            rows.append(("Note", "notional \(at) \(money(tiered)) is past the last bracket's cap \(last.notionalCap.formatted(0, grouping: true)): its rate is used (the venue takes no larger position)"))
         }
         let width = rows.map(\.0.count).max() ?? 0
         return rows.map { $0.0.padding(to: width) + "  " + $0.1 }.joined(separator: "\n") + "\n"

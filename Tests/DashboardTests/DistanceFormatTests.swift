@@ -51,3 +51,15 @@ struct RatioFormatTests {
         }
     }
 }
+
+@Suite("The fund's cover of a stressed deficit, as shown")
+struct CoverShareTests {
+    @Test("rounded down exactly: 9,960 of 10,000 is 99 %, not the 100 % that read as covered beside ADL near")
+    func coverRoundedDown() {
+        #expect(Format.coverShare(balance: Fixed(9_960), deficit: Fixed(10_000)) == "99%")
+        #expect(Format.coverShare(balance: Fixed(10_000), deficit: Fixed(10_000)) == "100%")
+        #expect(Format.coverShare(balance: Fixed(250_000), deficit: Fixed(1)) == ">9,999%")
+        #expect(Format.coverShare(balance: .zero, deficit: Fixed(5)) == "0%")
+        #expect(Format.coverShare(balance: Fixed(5), deficit: .zero) == "—")
+    }
+}

@@ -132,7 +132,7 @@ enum FundPane {
             // Money short as well: said first (an OKX coin market's 1,234.31536657 UNI deficit
             // was nowhere in the pane beside its contracts bound for ADL: operator trial).
             if stressed.deficit.isPositive {
-                let share = Format.cappedPercent(fund.balance.approximateDouble / stressed.deficit.approximateDouble, decimals: 0)
+                let share = Format.coverShare(balance: fund.balance, deficit: stressed.deficit)
                 coverage = share + " of " + money(stressed.deficit) + "; " + coverage
                 shorterCoverage = [share + " of " + money(stressed.deficit) + "; " + destination, share + "; " + quantity + " " + destination,
                     share + "; " + destination] + shorterCoverage
@@ -146,7 +146,7 @@ enum FundPane {
             // left, without the label or the quantity: operator trial).
             shorterCoverage = [quantity + " past shown levels", "≥0 deficit, past shown", "≥0 deficit", "≥0"]
         } else if stressed.deficit.isPositive {
-            let share = Format.cappedPercent(fund.balance.approximateDouble / stressed.deficit.approximateDouble, decimals: 0)
+            let share = Format.coverShare(balance: fund.balance, deficit: stressed.deficit)
             // Past the fund, ADL follows: said here as in the markets and signals panes.
             let adl = stressed.adlCertain ? " → ADL" : ""
             // A walk past the levels a top-of-book feed shows: the deficit is a floor.

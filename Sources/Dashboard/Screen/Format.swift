@@ -118,6 +118,17 @@ enum Format {
         return floor + (stress.bookSharePercent > 999 ? ">999" : Format.count(stress.bookSharePercent)) + "%"
     }
 
+    /// What share of a stressed deficit the fund's balance covers, in whole percent rounded down
+    /// exactly: ADL is near from a deficit of the balance up, and a fund of 9,960 beside a
+    /// deficit of 10,000 read `100%` (rounded to the nearest from Doubles) beside `ADL near`
+    /// (review). Past 9,999 % `>9,999%`.
+    static func coverShare(balance: Fixed, deficit: Fixed) -> String {
+        guard deficit.isPositive else { return "—" }
+        let share = balance * Fixed(100) / deficit
+        if share >= Fixed(9_999) + Fixed(raw: Fixed.scale / 2) { return ">9,999%" }
+        return share.rounded(places: 0, .down).formatted(0, grouping: true) + "%"
+    }
+
     /// A share as a percentage that stops growing where its size stops mattering: a margin ratio
     /// of 9,999 % is as far past liquidation (100 %) as one of 10²⁰ % (a margin balance a hair
     /// above zero), and reads ">9,999%" instead of a figure no column can hold.

@@ -79,7 +79,7 @@ struct PercentGroupingTests {
     func grouped() {
         #expect(Format.percent(63.68, decimals: 0) == "6,368%")
         #expect(Format.percent(0.1234) == "12.34%")
-        #expect(Format.cappedPercent(12.345) == "1,234.5%")
+        #expect(Format.percentDown(Fixed("12.345")!, decimals: 1) == "1,234.5%")
     }
 }
 

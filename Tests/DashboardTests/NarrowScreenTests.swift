@@ -30,10 +30,10 @@ struct NarrowScreenTests {
 
     @Test("a margin ratio past 9,999 % reads >9,999% whole, at every width")
     func hugeRatio() {
-        #expect(Format.cappedPercent(730_752_679_472_098_053.9326) == ">9,999%")
-        #expect(Format.cappedPercent(99.99) == "9,999.0%")
-        #expect(Format.cappedPercent(100) == ">9,999%")
-        #expect(Format.cappedPercent(0.5561) == "55.6%")
+        #expect(Format.percentDown(Fixed("730752679472098053.9326")!, decimals: 1) == ">9,999%")
+        #expect(Format.percentDown(Fixed("99.99")!, decimals: 1) == "9,999.0%")
+        #expect(Format.percentDown(Fixed("100")!, decimals: 1) == ">9,999%")
+        #expect(Format.percentDown(Fixed("0.5561")!, decimals: 1) == "55.6%")
         // A position whose margin balance is a hair above zero, in a market with no book to
         // liquidate into (it stays open, its ratio about 3 × 10¹²).
         var engine = Engine()
@@ -340,14 +340,15 @@ struct NarrowScreenTests {
         if width == 80 { #expect(tape.contains(" def") && !tape.contains("deficit"), "\(tape)") }
     }
 
-    @Test("a margin ratio below 100 % never reads 100.0 % (a missed liquidation to the eye); at or above, rounded as usual")
+    @Test("a margin ratio below 100 % never reads 100.0 % (a missed liquidation to the eye); at or above, rounded down as every ratio")
     func ratioBelowLiquidationStaysBelow() {
-        #expect(Format.marginRatio(0.9996) == "99.9%")
-        #expect(Format.marginRatio(0.99949) == "99.9%")
-        #expect(Format.marginRatio(0.6389) == "63.9%")
-        #expect(Format.marginRatio(1.0) == "100.0%")
-        #expect(Format.marginRatio(1.0004) == "100.0%")
-        #expect(Format.marginRatio(200) == ">9,999%")
+        #expect(Format.marginRatio(Fixed("0.9996")!) == "99.9%")
+        #expect(Format.marginRatio(Fixed("0.99949")!) == "99.9%")
+        // Rounded down, as the engine's bounds compare.
+        #expect(Format.marginRatio(Fixed("0.6389")!) == "63.8%")
+        #expect(Format.marginRatio(Fixed("1.0")!) == "100.0%")
+        #expect(Format.marginRatio(Fixed("1.0004")!) == "100.0%")
+        #expect(Format.marginRatio(Fixed("200")!) == ">9,999%")
     }
 }
 

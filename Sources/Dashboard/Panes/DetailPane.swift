@@ -85,7 +85,7 @@ enum DetailPane {
             if !position.isOpen { return "— (closed)" }
             if risk.markPrice == nil { return "— (no mark yet)" }
             // Rounded down, as the engine's bands compare (99.996 % read `100.00%`: review).
-            return ratio.map { ($0 * Fixed(100)).rounded(places: 2, .down).formatted(2) + "%" } ?? "BANKRUPT"
+            return ratio.map { Format.percentDown($0, decimals: 2) } ?? "BANKRUPT"
         }
         let ratioRole: StyleRole = !position.isOpen || risk.markPrice == nil || engine.marginRatioLevel(risk.marginRatio) == .ok
             ? .help : .level(engine.marginRatioLevel(risk.marginRatio))

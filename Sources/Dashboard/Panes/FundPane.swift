@@ -111,7 +111,7 @@ enum FundPane {
         // Every class below is the engine's (`Engine.fundState`); the pane holds no threshold.
         let state = engine.fundState(venue: fund.venue, asset: asset)
         line("drawdown", money(fund.drawdown), state.drawdownLevel == .ok ? .text : .level(state.drawdownLevel),
-            extra: " (" + (state.drawdown * Fixed(100)).rounded(places: 1, .down).formatted(1) + "% of peak)", urgent: state.drawdownLevel != .ok)
+            extra: " (" + Format.percentDown(state.drawdown, decimals: 1) + " of peak)", urgent: state.drawdownLevel != .ok)
         if !state.takeoverExposure.isZero {
             line("taken over", "unrealised " + money(state.takeoverExposure), state.takeoverExposure.isNegative ? .negative : .positive)
         }
@@ -235,7 +235,7 @@ enum FundPane {
             let name = (engine.fundsSpanVenues ? each.venue + " " : "") + each.asset
             let balance = Format.compactMoney(each.balance, asset: each.asset)
             let condition = otherState.adl != .idle ? "ADL " + otherState.adl.label
-                : otherState.drawdownLevel != .ok ? "drawdown " + (otherState.drawdown * Fixed(100)).rounded(places: 1, .down).formatted(1) + "%" : ""
+                : otherState.drawdownLevel != .ok ? "drawdown " + Format.percentDown(otherState.drawdown, decimals: 1) : ""
             let role: StyleRole = pressing ? .alert : otherState.adl == .happened ? .warn
                 : otherState.drawdownLevel != .ok ? .level(otherState.drawdownLevel) : .dim
             let value = name + " " + balance + (condition.isEmpty ? "" : " · " + condition)

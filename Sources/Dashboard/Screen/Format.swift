@@ -38,7 +38,8 @@ enum Format {
     /// where none are needed), grouped, the same in every pane: "0.124" hid Hyperliquid's
     /// 0.12432 BTC, and the positions showed "25702.7353" where the tape showed "25,702.735".
     static func quantity(_ value: Fixed, _ instrument: Instrument?) -> String {
-        value.formatted(columnDecimals([value.bookUnits], instrument: instrument?.sizeDecimals ?? 3), grouping: true)
+        // One rule for a market's quantities, the reports' and alerts' too (`Instrument.quantityText`).
+        Instrument.quantityText(value, sizeDecimals: instrument?.sizeDecimals ?? 3)
     }
 
     /// As many whole words as fit, with "…" when some are left out: a figure in a notice is
@@ -124,35 +125,25 @@ enum Format {
     /// (review). Past 9,999 % `>9,999%`.
     static func coverShare(balance: Fixed, deficit: Fixed) -> String {
         guard deficit.isPositive else { return "—" }
-        let share = balance * Fixed(100) / deficit
-        if share >= Fixed(9_999) + Fixed(raw: Fixed.scale / 2) { return ">9,999%" }
-        return share.rounded(places: 0, .down).formatted(0, grouping: true) + "%"
+        return cappedPercentDown(balance * Fixed(100) / deficit, decimals: 0)
     }
 
-    /// A share as a percentage that stops growing where its size stops mattering: a margin ratio
-    /// of 9,999 % is as far past liquidation (100 %) as one of 10²⁰ % (a margin balance a hair
-    /// above zero), and reads ">9,999%" instead of a figure no column can hold.
-    static func cappedPercent(_ fraction: Double?, decimals: Int = 1) -> String {
-        guard let fraction, fraction.isFinite else { return "—" }
-        if fraction * 100 >= 9_999.5 { return ">9,999%" }
-        if fraction * 100 <= -9_999.5 { return "<−9,999%" }
-        return percent(fraction, decimals: decimals)
-    }
-
-    /// A margin ratio to a tenth: liquidation is at 100 %, so a ratio below it never reads
-    /// `100.0%` (99.96 % did, a missed liquidation to the eye: operator trial).
-    static func marginRatio(_ fraction: Double) -> String {
-        if fraction.isFinite, fraction < 1, (fraction * 1000).rounded() >= 1000 { return "99.9%" }
-        return cappedPercent(fraction, decimals: 1)
-    }
-
-    /// The engine's exact ratio to a tenth, rounded down as its bands compare (`≥ 50 %` warns:
-    /// 49.96 % read `50.0%` in the ok colour, review); past 9,999 % `>9,999%`.
-    static func marginRatio(_ ratio: Fixed) -> String {
-        let percent = ratio * Fixed(100)
+    /// A percentage rounded down, as the engine's bounds compare, that stops growing where its
+    /// size stops mattering: a margin ratio of 9,999 % is as far past liquidation (100 %) as one
+    /// of 10²⁰ % (a margin balance a hair above zero), and reads ">9,999%" instead of a figure no
+    /// column can hold.
+    static func cappedPercentDown(_ percent: Fixed, decimals: Int) -> String {
         if percent >= Fixed(9_999) + Fixed(raw: Fixed.scale / 2) { return ">9,999%" }
-        return percent.rounded(places: 1, .down).formatted(1, grouping: true) + "%"
+        return percent.formatted(decimals, rounding: .down, grouping: true) + "%"
     }
+
+    /// The engine's exact margin ratio to a tenth, rounded down as its bands compare (`≥ 50 %`
+    /// warns: 49.96 % read `50.0%` in the ok colour, review), so below 100 % it never reads
+    /// `100.0%` (99.96 % did, a missed liquidation to the eye: operator trial).
+    static func marginRatio(_ ratio: Fixed) -> String { cappedPercentDown(ratio * Fixed(100), decimals: 1) }
+
+    /// A fraction (a drawdown, a ratio) as a percentage rounded down, as the engine's bounds compare.
+    static func percentDown(_ fraction: Fixed, decimals: Int) -> String { cappedPercentDown(fraction * Fixed(100), decimals: decimals) }
 
     /// A distance to liquidation (% of the mark) to a hundredth, rounded down, so the figure and
     /// the engine's class of it agree: the alert band is `< 0.5 %`, and 0.4999 % rounded to the
@@ -160,7 +151,7 @@ enum Format {
     /// decimals, and `x < b` exactly when `x` rounded down to hundredths is `< b`.
     static func distance(_ percent: Fixed?, unit: String = "%") -> String {
         guard let percent else { return "—" }
-        return percent.rounded(places: 2, .down).formatted(2, grouping: true) + unit
+        return percent.formatted(2, rounding: .down, grouping: true) + unit
     }
 
     static func decimal(_ value: Double?, decimals: Int = 2) -> String {

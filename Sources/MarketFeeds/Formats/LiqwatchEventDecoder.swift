@@ -125,7 +125,7 @@ public struct LiqwatchEventDecoder: LineDecoder {
             // On the book's grid, as a trade's and a book's figures are: a mark of nine places was
             // kept and an index's rounded in the report, where a trade's was refused (attacker trial).
             guard !onGrid || PositionRow.isWholeBookUnits(number) else {
-                throw FieldError(field: name, reason: "'\(raw)' has more than 8 decimal places (liqwatch holds figures to 0.00000001)")
+                throw FieldError(field: name, reason: PositionRow.offGridReason(raw))
             }
             return number
         }

@@ -42,6 +42,11 @@ public enum PositionRow {
     /// walked through a book nor shown (0.000000001 was liquidated as 0.000).
     static func isWholeBookUnits(_ size: Fixed) -> Bool { size.raw % 10_000_000_000 == 0 }
 
+    /// Why a figure finer than the book's grid is refused, as a positions row and an events line say it.
+    static func offGridReason(_ text: String) -> String {
+        "'\(text)' has more than 8 decimal places (liqwatch holds figures to 0.00000001)"
+    }
+
     /// `allowsClose`: a size of 0 closes the position (an event stream's line; its entry price and
     /// margins may then be left out). A positions file states open positions only.
     public static func parse(resolver: MarketResolver, allowsClose: Bool = false, _ value: (String) -> String?) throws(FieldError) -> PositionUpdate {
@@ -66,7 +71,7 @@ public enum PositionRow {
             // Every figure on the book's grid: an entry or a margin of nine places was taken as
             // given and rounded where it was used (attacker trial).
             guard !onGrid || isWholeBookUnits(number) else {
-                throw FieldError(field: name, reason: "'\(text)' has more than 8 decimal places (liqwatch holds figures to 0.00000001)")
+                throw FieldError(field: name, reason: offGridReason(text))
             }
             return number
         }

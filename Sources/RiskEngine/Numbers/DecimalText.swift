@@ -227,4 +227,10 @@ extension Fixed: CustomStringConvertible, LosslessStringConvertible {
     public func formatted(_ decimals: Int, grouping: Bool = false) -> String {
         DecimalText.format(raw, places: Fixed.places, decimals: decimals, grouping: grouping)
     }
+
+    /// Fixed number of decimals, rounded by `rule`: a figure beside a risk class is rounded
+    /// `.down`, as the engine's bounds compare, so it never reads across a bound.
+    public func formatted(_ decimals: Int, rounding rule: RoundingRule, grouping: Bool = false) -> String {
+        rounded(places: decimals, rule).formatted(decimals, grouping: grouping)
+    }
 }

@@ -39,7 +39,7 @@ enum MarginOutput {
         func price(_ value: Fixed?) -> String { value.map { $0.formatted(priceDecimals, grouping: true) } ?? "none" }
         // Rounded down, as the engine's bounds compare: 99.99996 % is not yet liquidated, and
         // rounded to the nearest it read `100.0000 %` with no "triggered" below it.
-        func percent(_ value: Fixed) -> String { (value * Fixed(100)).rounded(places: 4, .down).formatted(4) + " %" }
+        func percent(_ value: Fixed) -> String { (value * Fixed(100)).formatted(4, rounding: .down) + " %" }
         let collateral: String
         switch question.collateral {
         case .isolatedMargin(let margin): collateral = "isolated margin \(margin.formatted(moneyDecimals, grouping: true))"
@@ -65,7 +65,7 @@ enum MarginOutput {
             if let pnl = answer.unrealisedPnL { rows.append(("Unrealised PnL", money(pnl))) }
             if let balance = answer.marginBalance { rows.append(("Margin balance", money(balance))) }
             rows.append(("Margin ratio", answer.marginRatio.map(percent) ?? "bankrupt (margin balance ≤ 0)"))
-            rows.append(("Distance to liquidation", answer.distanceToLiquidationPct.map { $0.rounded(places: 2, .down).formatted(2) + " %" } ?? "no liquidation price"))
+            rows.append(("Distance to liquidation", answer.distanceToLiquidationPct.map { $0.formatted(2, rounding: .down) + " %" } ?? "no liquidation price"))
             if let ratio = answer.marginRatio, ratio >= .one { rows.append(("Status", "LIQUIDATION TRIGGERED (margin ratio ≥ 100 %)")) }
         } else {
             rows.append(("Margin ratio", "give --mark"))

@@ -16,6 +16,19 @@ struct AlertHookTests {
     }
 
     /// Whether a process of this id is alive (not a zombie either).
+    /// A folder a test's hooks write the pids of the children they start to, one a line; gone
+    /// with the test.
+    final class HookScratch {
+        let path = NSTemporaryDirectory() + "liqwatch-hook-\(UUID().uuidString)"
+        var childrenFile: String { path + "/children" }
+        init() throws { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) }
+        deinit { try? FileManager.default.removeItem(atPath: path) }
+        /// The pids written so far (none while the file is not there yet).
+        func children() -> [pid_t] {
+            ((try? String(contentsOfFile: childrenFile, encoding: .utf8)) ?? "").split(separator: "\n").compactMap { pid_t($0) }
+        }
+    }
+
     static func alive(_ pid: pid_t) -> Bool {
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return false }
         let state = stat.split(separator: ")").last?.split(separator: " ").first
@@ -24,12 +37,10 @@ struct AlertHookTests {
 
     @Test("a hook past its timeout is stopped with its children, counted failed, and its slot is free for the next alert")
     func timedOutHookGivesItsSlotBack() throws {
-        let scratch = NSTemporaryDirectory() + "liqwatch-hook-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let scratch = try HookScratch()
         // Each run writes the pid of a child `sleep` it starts, then waits on it: a shell that
         // does not exec its last command, as a hook that pipes or backgrounds does.
-        let hung = try AlertDelivery(logPath: nil, command: "sleep 600 & echo $! >> '\(scratch)/children'; wait", maximumRunning: 2, timeout: 0.5)
+        let hung = try AlertDelivery(logPath: nil, command: "sleep 600 & echo $! >> '\(scratch.childrenFile)'; wait", maximumRunning: 2, timeout: 0.5)
         hung.deliver([Self.alert(1), Self.alert(2)])
         hung.deliver([Self.alert(3)])
         #expect(hung.summary.hookRuns == 2 && hung.summary.hookSkipped == 1, "\(hung.summary)")
@@ -37,7 +48,7 @@ struct AlertHookTests {
         let summary = hung.summary
         #expect(summary.hookFailures == 2, "\(summary)")
         #expect(summary.lastError == "on-alert stopped by signal 15 (over 0.5 s)", "\(summary)")
-        let children = try String(contentsOfFile: scratch + "/children", encoding: .utf8).split(separator: "\n").compactMap { pid_t($0) }
+        let children = scratch.children()
         #expect(children.count == 2)
         // Their children went with them (the group was signalled, not the shell alone).
         let deadline = Date().addingTimeInterval(5)
@@ -51,13 +62,11 @@ struct AlertHookTests {
 
     @Test("a child that ignores SIGTERM is killed with SIGKILL once the grace is over, though its shell ended; a hook that handles SIGTERM and exits 0 is counted failed")
     func childIgnoringTermIsKilled() throws {
-        let scratch = NSTemporaryDirectory() + "liqwatch-hook-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: scratch) }
-        let stubborn = try AlertDelivery(logPath: nil, command: "(trap '' TERM; exec sleep 600) & echo $! >> '\(scratch)/children'; wait", timeout: 0.5)
+        let scratch = try HookScratch()
+        let stubborn = try AlertDelivery(logPath: nil, command: "(trap '' TERM; exec sleep 600) & echo $! >> '\(scratch.childrenFile)'; wait", timeout: 0.5)
         stubborn.deliver([Self.alert(1)])
         stubborn.waitForHooks(seconds: 10)
-        let children = try String(contentsOfFile: scratch + "/children", encoding: .utf8).split(separator: "\n").compactMap { pid_t($0) }
+        let children = scratch.children()
         #expect(children.count == 1)
         let deadline = Date().addingTimeInterval(5)
         while children.contains(where: Self.alive) && Date() < deadline { usleep(20_000) }
@@ -71,14 +80,12 @@ struct AlertHookTests {
 
     @Test("a hook whose shell ends at once, leaving a process running in its group: the process is stopped, the slot held until it is gone")
     func backgroundedChildIsStopped() throws {
-        let scratch = NSTemporaryDirectory() + "liqwatch-hook-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let scratch = try HookScratch()
         // 17 such `sleep`s outlived a session, past the limit of four and the timeout (attacker trial).
-        let leaving = try AlertDelivery(logPath: nil, command: "sleep 600 & echo $! >> '\(scratch)/children'; echo started", maximumRunning: 1, timeout: 30)
+        let leaving = try AlertDelivery(logPath: nil, command: "sleep 600 & echo $! >> '\(scratch.childrenFile)'; echo started", maximumRunning: 1, timeout: 30)
         leaving.deliver([Self.alert(1)])
         leaving.waitForHooks(seconds: 10)
-        let children = try String(contentsOfFile: scratch + "/children", encoding: .utf8).split(separator: "\n").compactMap { pid_t($0) }
+        let children = scratch.children()
         #expect(children.count == 1)
         #expect(!children.contains(where: Self.alive), "a hook's background process outlived it: \(children)")
         #expect(leaving.summary.hookRuns == 1 && leaving.summary.hookFailures == 0, "\(leaving.summary)")
@@ -92,17 +99,15 @@ struct AlertHookTests {
 
     @Test("hooks still running when the session ends are stopped with what they started: none outlives liqwatch")
     func stopHooksAtTheEnd() throws {
-        let scratch = NSTemporaryDirectory() + "liqwatch-hook-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let scratch = try HookScratch()
         // Four `sleep 317` hooks outlived q, SIGTERM and a crash (attacker trial).
-        let long = try AlertDelivery(logPath: nil, command: "sleep 600 & echo $! >> '\(scratch)/children'; wait", timeout: 300)
+        let long = try AlertDelivery(logPath: nil, command: "sleep 600 & echo $! >> '\(scratch.childrenFile)'; wait", timeout: 300)
         long.deliver([Self.alert(1), Self.alert(2)])
         var children: [pid_t] = []
         let written = Date().addingTimeInterval(5)
         while children.count < 2 && Date() < written {
             usleep(20_000)
-            children = ((try? String(contentsOfFile: scratch + "/children", encoding: .utf8)) ?? "").split(separator: "\n").compactMap { pid_t($0) }
+            children = scratch.children()
         }
         #expect(children.count == 2)
         let started = Date()

@@ -15,12 +15,17 @@ struct QuietTimeTests {
         #"\#(seconds * 1_000_000_000) {"stream":"btcusdt@markPrice@1s","data":{"e":"markPriceUpdate","E":\#(seconds * 1000),"s":"BTCUSDT","p":"\#(price)","P":"0","i":"\#(price)","r":"0.00010000","T":1723190400000}}"#
     }
 
+    /// Two recordings of two marks each, 2021-01-01 and 2024-08-08: two markets' recordings
+    /// merged by mistake.
+    static func yearsApartRecordings(in scratch: ScratchDirectory) throws -> (old: String, new: String) {
+        (try scratch.write("old.rec", [markLine(1_609_459_200, "29000.0"), markLine(1_609_459_201, "29001.0")].joined(separator: "\n")),
+         try scratch.write("new.rec", [markLine(1_723_161_256, "61650.4"), markLine(1_723_161_257, "61651.0")].joined(separator: "\n")))
+    }
+
     @Test("inputs that start years apart are said so at the start, and the clock skips the quiet years at 1x")
     func yearsApart() throws {
         let scratch = try ScratchDirectory()
-        // 2021-01-01 and 2024-08-08: two markets' recordings merged by mistake.
-        let old = try scratch.write("old.rec", [Self.markLine(1_609_459_200, "29000.0"), Self.markLine(1_609_459_201, "29001.0")].joined(separator: "\n"))
-        let new = try scratch.write("new.rec", [Self.markLine(1_723_161_256, "61650.4"), Self.markLine(1_723_161_257, "61651.0")].joined(separator: "\n"))
+        let (old, new) = try Self.yearsApartRecordings(in: scratch)
         let session = try opened([old, new])
         #expect(session.timelineWarning == nil, "nothing is known before the first peek")
         let clock = ReplayClock(driver: session)
@@ -71,8 +76,7 @@ struct QuietTimeTests {
     @Test("a jump into a gap, then playing on: the skip is measured from the event on screen, not the time typed")
     func skipFromTheEventShown() throws {
         let scratch = try ScratchDirectory()
-        let old = try scratch.write("old.rec", [Self.markLine(1_609_459_200, "29000.0"), Self.markLine(1_609_459_201, "29001.0")].joined(separator: "\n"))
-        let new = try scratch.write("new.rec", [Self.markLine(1_723_161_256, "61650.4"), Self.markLine(1_723_161_257, "61651.0")].joined(separator: "\n"))
+        let (old, new) = try Self.yearsApartRecordings(in: scratch)
         let session = try opened([old, new])
         let clock = ReplayClock(driver: session)
         try clock.advance(wall: 0)

@@ -201,6 +201,17 @@ extension Fixed: CustomStringConvertible, LosslessStringConvertible {
         return text == "-0" ? "0" : text
     }
 
+    /// How many decimal places its exact value needs: 0 for a whole number, 5 for `1.95375`.
+    public var significantPlaces: Int {
+        var places = Fixed.places
+        var magnitude = raw.magnitude
+        while places > 0 && magnitude % 10 == 0 {
+            magnitude /= 10
+            places -= 1
+        }
+        return places
+    }
+
     /// A quantity in `unit`: whole contracts as whole numbers (`7,262 contracts`: it read
     /// `7,262.000`, operator trial), anything else as `quantityText()`.
     public func quantityText(unit: String?, grouping: Bool = true) -> String {

@@ -322,12 +322,13 @@ enum SessionReport {
         // mark of more places) read 1.9538 beside the engine's 1.95375 in the position view
         // (operator trial). Never fewer places than the tick's.
         members.append(("mark", market.markPrice.map { mark in
-            let places = mark.description.split(separator: ".").dropFirst().first?.count ?? 0
-            return .string(trimmedIfUnknown(mark.formatted(max(places, instrument.priceDecimals)), instrument))
+            .string(trimmedIfUnknown(mark.formatted(max(mark.significantPlaces, instrument.priceDecimals)), instrument))
         } ?? .null))
         members.append(("mark_source", .string(market.markSource.rawValue)))
         members.append(("index", priceText(market.index.indexPrice)))
-        members.append(("funding_rate", market.index.fundingRate.map { JSON.number($0, decimals: 8) } ?? .null))
+        // Every digit the venue gave (OKX's rates have up to 18 places; they were cut to 8),
+        // never fewer than Binance's 8.
+        members.append(("funding_rate", market.index.fundingRate.map { JSON.number($0, decimals: max(8, $0.significantPlaces)) } ?? .null))
         members.append(("trades", JSON.number(market.counters.trades)))
         members.append(("crossed_levels_removed", JSON.number(market.counters.crossedLevelsRemoved)))
         members.append(("implausible_prices_refused", JSON.number(market.counters.implausiblePricesRefused)))

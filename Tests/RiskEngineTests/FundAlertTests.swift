@@ -59,6 +59,19 @@ struct FundAlertTests {
         #expect(Self.fundAlerts(again).isEmpty, "\(Self.fundAlerts(again))")
     }
 
+    @Test("a drawdown just short of a band reads short of it: 79.96 % is `79.9%`, not `80.0%`")
+    func drawdownRoundedDown() {
+        let alert = FundAlert(time: 0, venue: "binance-usdm", asset: "USDT", kind: .drawdown, balance: Fixed("200.4")!,
+            drawdown: Fixed("0.7996")!, symbol: nil)
+        #expect(alert.drawdownPercentText(places: 1) == "79.9" && alert.drawdownPercentText(places: 2) == "79.96")
+        #expect(alert.message.contains("down 79.9% from its peak"), "\(alert.message)")
+        var told = OperatorAlert(time: 0, kind: .fund, message: alert.message)
+        told.fundAlert = alert
+        #expect(told.jsonLine.contains(#""drawdown_pct":79.96"#), "\(told.jsonLine)")
+        let deeper = FundAlert(time: 0, venue: "", asset: "USDT", kind: .drawdown, balance: .zero, drawdown: Fixed("0.79999")!, symbol: nil)
+        #expect(deeper.drawdownPercentText(places: 2) == "79.99")
+    }
+
     @Test("a fund left a remainder no lot fits (1,000.5) is exhausted all the same; a fee after it does not page again")
     func exhaustedAboveZero() {
         var engine = Self.session(opening: "1000.5")

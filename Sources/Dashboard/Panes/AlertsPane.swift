@@ -71,7 +71,7 @@ enum AlertsPane {
     static func fundWhat(_ alert: OperatorAlert, short: Bool) -> String {
         switch alert.fundAlert?.kind {
         case .drawdown?:
-            let percent = alert.fundAlert.map { $0.drawdownPercent.formatted(1, grouping: true) + "%" } ?? ""
+            let percent = alert.fundAlert.map { $0.drawdownPercentText(places: 1) + "%" } ?? ""
             return short ? "fund down " + percent : "fund down \(percent) from its peak"
         case .fundExhausted?: return short ? "fund exhausted" : "fund exhausted: a deficit went past it"
         case .adlBegan?, nil: return short ? "ADL began" : "ADL began: profitable positions closed"

@@ -28,6 +28,10 @@ public struct FundAlert: Hashable, Sendable {
     /// The drawdown in percent (the fraction × 100).
     public var drawdownPercent: Fixed { drawdown * Fixed(100) }
 
+    /// The drawdown in percent to `places`, rounded down as every figure beside a risk class is
+    /// (a drawdown of 79.96 % read `80.0%`, past an 80 % band it had not reached).
+    public func drawdownPercentText(places: Int) -> String { drawdownPercent.formatted(places, rounding: .down) }
+
     /// The fund as a person names it: `binance-usdm USDT fund`.
     public var fundName: String { (venue.isEmpty ? "" : venue + " ") + asset + " fund" }
 
@@ -39,7 +43,7 @@ public struct FundAlert: Hashable, Sendable {
         let cause = symbol.map { " (\($0))" } ?? ""
         switch kind {
         case .drawdown:
-            let percent = drawdownPercent.formatted(1, grouping: true)
+            let percent = drawdownPercentText(places: 1)
             return "\(fundName) down \(percent)% from its peak, at \(balanceText)\(cause)"
         case .fundExhausted:
             return "\(fundName) exhausted at \(balanceText): a deficit it could not pay went to ADL or socialised loss\(cause)"

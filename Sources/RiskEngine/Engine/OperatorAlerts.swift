@@ -68,7 +68,7 @@ public struct OperatorAlert: Sendable, Equatable {
         if let fundAlert {
             fields += [("fund", Self.quoted(fundAlert.fundName)), ("fund_alert", Self.quoted(fundAlert.kind.rawValue)),
                        ("balance", fundAlert.balance.formatted(AssetPrecision.decimals(forAsset: fundAlert.asset))),
-                       ("drawdown_pct", fundAlert.drawdownPercent.formatted(2)), ("asset", Self.quoted(fundAlert.asset))]
+                       ("drawdown_pct", fundAlert.drawdownPercentText(places: 2)), ("asset", Self.quoted(fundAlert.asset))]
         }
         fields.append(("message", Self.quoted(message)))
         return "{" + fields.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}"

@@ -243,7 +243,7 @@ enum SessionReport {
                 ("asset", .string(alert.asset)),
                 ("kind", .string(alert.kind.rawValue)),
                 ("balance", JSON.number(alert.balance, decimals: AssetPrecision.decimals(forAsset: alert.asset))),
-                ("drawdown_pct", JSON.number(alert.drawdownPercent, decimals: 2)),
+                ("drawdown_pct", JSON.number(alert.drawdownPercent.rounded(places: 2, .down), decimals: 2)),
                 ("symbol", alert.symbol.map { .string($0) } ?? .null),
             ])
         }

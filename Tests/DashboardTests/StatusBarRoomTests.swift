@@ -26,15 +26,27 @@ struct StatusBarRoomTests {
         #expect(wideLine.contains("feed age 0.0s") && wideLine.contains("last ETH") && wideLine.contains("(a: seen, A: list)"), "\(wideLine)")
     }
 
-    @Test("a stale book is named in the status bar; several are counted (BOOK STALE alone named none of four markets)")
+    @Test("a stale book is named in the status bar; several are counted (BOOK STALE alone named none of four markets); a book that never came is NO BOOK")
     func staleBooksNamed() {
         var one = engine(positions: 3, book: false)
         #expect(one.staleMarkets == ["BTCUSDT"])
-        #expect(model(width: 120, height: 40, engine: one).rendered().lines[0].contains("BOOK STALE BTCUSDT"))
+        #expect(model(width: 120, height: 40, engine: one).rendered().lines[0].contains("NO BOOK BTCUSDT"))
         one.apply(.position(PositionUpdate(account: "e", symbol: "ETHUSDT", side: .long, quantity: Fixed(1), entryPrice: Fixed(3_000),
             mode: .isolated, isolatedMargin: Fixed(300)), time: 3_000_000_000))
         let line = model(width: 120, height: 40, engine: one).rendered().lines[0]
-        #expect(line.contains("2 BOOKS STALE") && !line.contains("BOOK STALE BTCUSDT"), "\(line)")
+        #expect(line.contains("2 NO BOOK") && !line.contains("BOOK STALE") && !line.contains("NO BOOK BTCUSDT"), "\(line)")
+        // A book with a gap since its snapshot is stale, and counted apart from those never had.
+        var gapped = engine(positions: 3)
+        gapped.apply(.bookGap(symbol: "BTCUSDT", time: 2_000_000_000))
+        #expect(model(width: 120, height: 40, engine: gapped).rendered().lines[0].contains("BOOK STALE BTCUSDT"))
+        gapped.apply(.position(PositionUpdate(account: "e", symbol: "ETHUSDT", side: .long, quantity: Fixed(1), entryPrice: Fixed(3_000),
+            mode: .isolated, isolatedMargin: Fixed(300)), time: 3_000_000_000))
+        #expect(gapped.staleMarketsByKind.noBook == ["ETHUSDT"] && gapped.staleMarketsByKind.stale == ["BTCUSDT"])
+        let both = model(width: 120, height: 40, engine: gapped).rendered().lines[0]
+        #expect(both.contains("1 BOOK STALE, 1 NO BOOK"), "\(both)")
+        // No room for the counts: the plain marker says STALE when any book went stale.
+        #expect(StatusBarPane.plainStaleMark(model(width: 120, height: 40, engine: gapped)) == " BOOK STALE")
+        #expect(StatusBarPane.plainStaleMark(model(width: 120, height: 40, engine: one)) == " NO BOOK")
     }
 
     /// At 80 columns a replay of several files kept `BINANCE_FUTURES.ws…` and lost whether it was
@@ -59,7 +71,7 @@ struct StatusBarRoomTests {
             status.finished = finished
             _ = screen.update(.session(engine: screen.engine, log: log, status: status))
             let line = screen.rendered().lines[0]
-            #expect(line.contains(state) && line.contains("2 BOOKS STALE") && line.contains("⚠ 3 ALERTS") && line.contains(":00:03.000"), "\(line)")
+            #expect(line.contains(state) && line.contains("2 NO BOOK") && line.contains("⚠ 3 ALERTS") && line.contains(":00:03.000"), "\(line)")
         }
         status.showsDate = true
         status.time = 1_723_161_600_000_000_000 + 3_000_000_000
@@ -100,12 +112,12 @@ struct StatusBarRoomTests {
         log.record(AlertTests.signal(3_000_000_000, "BTCUSDT", .depth10))
         _ = screen.update(.session(engine: screen.engine, log: log, status: status))
         let line = screen.rendered().lines[0]
-        #expect(line.contains("2022-05-13 16:27:08") && line.contains("▶ 1x") && line.contains("BOOK STALE") && line.contains("ALERTS"), "\(line)")
+        #expect(line.contains("2022-05-13 16:27:08") && line.contains("▶ 1x") && line.contains("NO BOOK") && line.contains("ALERTS"), "\(line)")
         // With room, the stale book is named and the clock keeps its date.
         var wide = model(width: 200, height: 60, engine: engine)
         _ = wide.update(.session(engine: wide.engine, log: log, status: status))
         let wideLine = wide.rendered().lines[0]
-        #expect(wideLine.contains("BOOK STALE BTC-PERPETUAL") && wideLine.contains("2022-05-13 16:27:08.024 UTC"), "\(wideLine)")
+        #expect(wideLine.contains("NO BOOK BTC-PERPETUAL") && wideLine.contains("2022-05-13 16:27:08.024 UTC"), "\(wideLine)")
         // A session of one day at 80 columns: the name costs the clock nothing, and the progress
         // and feed health give way to it as before (review).
         var one = model(width: 80, height: 24, engine: engine)
@@ -115,6 +127,6 @@ struct StatusBarRoomTests {
         day.lastMessageAge = 0
         _ = one.update(.session(engine: one.engine, log: log, status: day))
         let oneLine = one.rendered().lines[0]
-        #expect(oneLine.contains("BOOK STALE BTC-PERPETUAL") && oneLine.contains("16:27:08") && oneLine.contains("▶ 1x"), "\(oneLine)")
+        #expect(oneLine.contains("NO BOOK BTC-PERPETUAL") && oneLine.contains("16:27:08") && oneLine.contains("▶ 1x"), "\(oneLine)")
     }
 }

@@ -20,7 +20,7 @@ enum StatusBarPane {
         // Named where a third of the line has room for it; else the plain marker, which the
         // line keeps to the last (the named one, drawn whole or not at all, was lost first).
         let namedStale = stale ? Self.staleMark(model) : ""
-        let plainStale = stale ? " BOOK STALE" : ""
+        let plainStale = stale ? Self.plainStaleMark(model) : ""
         var staleMark = DisplayWidth.of(namedStale) <= rect.width / 3 ? namedStale : plainStale
         let kind = " \(status.kind) "
         let parts = leftParts(status, stale: stale)
@@ -69,12 +69,24 @@ enum StatusBarPane {
     }
 
     /// Which books are stale: `BOOK STALE` alone named none, beside four markets of which one was
-    /// live (operator trial). One market by its short name (up to 16 cells), several by count.
+    /// live (operator trial). One market by its short name (up to 16 cells), several by count;
+    /// books that never came (`NO BOOK`) apart from books gone stale (a gap, or outdated).
     static func staleMark(_ model: AppModel) -> String {
-        let stale = model.engine.staleMarkets
-        guard stale.count == 1, let only = stale.first else { return " \(Format.count(stale.count)) BOOKS STALE" }
-        let name = model.marketNames.short(only)
-        return DisplayWidth.of(name) <= 16 ? " BOOK STALE \(name)" : " BOOK STALE"
+        let (noBook, stale) = model.engine.staleMarketsByKind
+        func named(_ markets: [String], one: String, several: String) -> String {
+            guard markets.count == 1, let only = markets.first else { return " \(Format.count(markets.count)) \(several)" }
+            let name = model.marketNames.short(only)
+            return DisplayWidth.of(name) <= 16 ? " \(one) \(name)" : " \(one)"
+        }
+        if noBook.isEmpty { return named(stale, one: "BOOK STALE", several: "BOOKS STALE") }
+        if stale.isEmpty { return named(noBook, one: "NO BOOK", several: "NO BOOK") }
+        return " \(Format.count(stale.count)) BOOK\(stale.count == 1 ? "" : "S") STALE, \(Format.count(noBook.count)) NO BOOK"
+    }
+
+    /// The marker where the line has no room for names or counts: `NO BOOK` when no book ever
+    /// came, `BOOK STALE` when any went stale.
+    static func plainStaleMark(_ model: AppModel) -> String {
+        model.engine.markets.contains { $0.isWatched && $0.isStale && $0.book.hasSnapshot } ? " BOOK STALE" : " NO BOOK"
     }
 
     /// The left side after LIVE/REPLAY as drawn up to a right end: the marker of a stale book,

@@ -163,6 +163,19 @@ extension Engine {
     /// there wait too.
     public var outdatedMarkMarkets: [String] { markets.filter { $0.isWatched && $0.markOutdated }.map(\.symbol) }
 
+    /// The stale markets' names, those that never had a book (no snapshot: a positions file's
+    /// market no recording covers, a stream that sent none) apart from those whose book went stale
+    /// (a gap, or no change for too long): the status bar said `BOOKS STALE` of both, which read as
+    /// a gap where no book ever came.
+    public var staleMarketsByKind: (noBook: [String], stale: [String]) {
+        var noBook: [String] = []
+        var stale: [String] = []
+        for market in markets where market.isWatched && market.isStale {
+            if market.book.hasSnapshot { stale.append(market.symbol) } else { noBook.append(market.symbol) }
+        }
+        return (noBook, stale)
+    }
+
     /// Whether any watched market's book is stale, without listing them.
     public var hasStaleMarket: Bool { markets.contains { $0.isWatched && $0.isStale } }
 }

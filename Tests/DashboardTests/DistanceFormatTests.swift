@@ -16,6 +16,22 @@ struct DistanceFormatTests {
         #expect(Format.distance(try #require(Fixed("0.29")), unit: "% of the mark") == "0.29% of the mark")
     }
 
+    @Test("the stress's nearest position: its distance rounded down, `past` when negative, none without a side shown, and the signals line takes it only where it fits")
+    func nearestAway() throws {
+        var stress = StressedDeficit()
+        stress.positions = 50
+        stress.positionsSide = .long
+        #expect(Format.nearestAway(stress) == nil)
+        stress.nearestDistancePercent = try #require(Fixed("3.2099"))
+        #expect(Format.nearestAway(stress) == "nearest 3.20% away")
+        stress.nearestDistancePercent = try #require(Fixed("-0.1"))
+        #expect(Format.nearestAway(stress) == "nearest past its liq price")
+        stress.nearestDistancePercent = try #require(Fixed("3.2"))
+        let line = "stress of 50 longs: the deficit exceeds the fund → ADL"
+        #expect(SignalsPane.withNearest(line, stress, width: 200) == line + " · nearest 3.20% away")
+        #expect(SignalsPane.withNearest(line, stress, width: 60) == line)
+    }
+
     @Test("the figure and the engine's class agree on both sides of every band's bound")
     func agreesWithClass() throws {
         let engine = Engine()

@@ -29,7 +29,7 @@ struct StressShareDisplayTests {
 
     /// Two markets on one USDT fund: BTCUSDT's near longs take 75 % of its bids (WARN), ETHUSDT
     /// has no positions; the model focused on ETHUSDT.
-    func sharedFund(focus: String) -> AppModel {
+    func sharedFund(focus: String, width: Int = 200, height: Int = 60) -> AppModel {
         var engine = Engine(configuration: EngineConfiguration())
         engine.openFund(asset: "USDT", balance: Fixed(1_000_000))
         for (symbol, price) in [("BTCUSDT", 60_000), ("ETHUSDT", 3_000)] {
@@ -44,7 +44,7 @@ struct StressShareDisplayTests {
         for second in 2...4 { engine.apply(.clock(time: Int64(second) * 1_000_000_000)) }
         var status = SessionStatus(kind: "REPLAY", source: "test")
         status.time = engine.time
-        return AppModel(width: 200, height: 60, status: status, engine: engine, symbol: focus)
+        return AppModel(width: width, height: height, status: status, engine: engine, symbol: focus)
     }
 
     @Test("a fund shared by several markets names the market whose stress it shows, where that is not the focused one")
@@ -53,6 +53,15 @@ struct StressShareDisplayTests {
         #expect(other.contains("no deficit; takes 75% of bids · 3 longs · BTCUSDT"), "\(other)")
         let own = sharedFund(focus: "BTCUSDT").rendered().text
         #expect(own.contains("no deficit; takes 75% of bids · 3 longs") && !own.contains("3 longs · BTCUSDT"), "\(own)")
+    }
+
+    @Test("narrow, the market's name stays in every form of the stress line: the amount or the count goes first")
+    func fundNamesTheMarketNarrow() throws {
+        for (width, height) in [(80, 24), (120, 40)] {
+            let lines = sharedFund(focus: "ETHUSDT", width: width, height: height).rendered().lines
+            let covers = try #require(lines.first { $0.contains("covers") }, "\(width)×\(height): \(lines.joined(separator: "\n"))")
+            #expect(covers.contains("BTCUSDT"), "\(width)×\(height): \(covers)")
+        }
     }
 
     @Test("signals still learning: the markets pane says learn, the signals pane's hidden rows count them")

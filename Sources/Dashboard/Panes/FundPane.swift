@@ -166,17 +166,29 @@ enum FundPane {
         }
         // How many positions the stress liquidated, where the line has room: the 50 riskiest
         // alone read `ADL 6.070 BTC` beside 1,699 liquidations below an empty book, and no pane
-        // said what it stood for (operator trial).
+        // said what it stood for (operator trial). And how far the nearest of them is, the first
+        // part to go.
         if stressed.positions > 0 && (stressed.unfilledQuantity.isPositive || stressed.deficit.isPositive || stressed.bookShare != nil) {
             shorterCoverage.insert(coverage, at: 0)
             coverage += " · " + stressed.positionsInWords(Format.count)
+            if let nearest = Format.nearestAway(stressed) {
+                shorterCoverage.insert(coverage, at: 0)
+                coverage += ", " + nearest
+            }
         }
         // A fund backing several markets gives the worst one's stress: which, where it is not the
-        // market shown (AKROUSDT's `69% of 360,682.55` beside SUSHIUSDT's signals read as
-        // SUSHI's: operator trial).
+        // market shown, in every form (AKROUSDT's `69% of 360,682.55` beside SUSHIUSDT's signals
+        // read as SUSHI's; and where the line was narrow the name went first, so a replay's
+        // BTCUSDT read `covers stress 69% of 360,500.42; → ADL` of AKROUSDT's stale 2021 book:
+        // operator trial).
+        var otherStressMarket: String? = nil
         if state.marketsBacked > 1, let market = state.stressedMarket, market != model.focusedSymbol,
            stressed.deficit.isPositive || stressed.unfilledQuantity.isPositive || stressed.bookShare != nil {
-            shorterCoverage.insert(coverage, at: 0)
+            let name = model.marketNames.short(market)
+            otherStressMarket = name
+            // Narrowest (80×24), the name alone with where it goes: the line went, named nowhere.
+            shorterCoverage = [coverage + " · " + name] + shorterCoverage.map { $0 + " · " + name }
+                + (stressed.adlCertain ? [name + "→ADL"] : []) + ["in " + name]
             coverage += " · " + model.marketNames.title(market)
         }
         // Its label stays beside it (a shorter value is taken for its room): "24.112 BTC → ADL"
@@ -190,6 +202,8 @@ enum FundPane {
         let closes = Format.count(fund.adlEvents) + (fund.adlEvents == 1 ? " close" : " closes")
         let deleveraged = fund.hasDeleveraged
         let beyond = fund.adlBeyondMonitored > 0 ? " +\(Format.count(fund.adlBeyondMonitored)) beyond" : ""
+        // Another market's stress, named (see the line above).
+        let stressOf = otherStressMarket.map { $0 + " " } ?? ""
         switch state.adl {
         case .active:
             adlState = ("ACTIVE: fund empty, \(closes)\(beyond)", .alert)
@@ -197,13 +211,13 @@ enum FundPane {
         case .underWay:
             // Deleveraging now, the fund not empty (the book could not take the closes): "NEAR"
             // read as not started while the tape printed ADL rows (operator trial).
-            let more = stressed.adlCertain ? "; stress → more" : ""
+            let more = stressed.adlCertain ? "; \(stressOf)stress → more" : ""
             adlState = ("UNDER WAY: \(closes)\(beyond)\(more)", .alert)
             shorterADL = ["UNDER WAY: \(closes)", "UNDER WAY", closes]
         case .near:
             // Near more of it, often while it is already under way (the unfillable quantity of a
             // cascade goes to ADL with the fund still full): the closes so far say so.
-            let reason = stressed.adlCertain ? "NEAR: stress → ADL" : "NEAR: stress ≥ fund"
+            let reason = stressed.adlCertain ? "NEAR: \(stressOf)stress → ADL" : "NEAR: \(stressOf)stress ≥ fund"
             let sofar = deleveraged ? ", \(closes)\(beyond) so far" : ""
             adlState = (reason + sofar, .warn)
             // Narrow, the closes go last but one: the stress line above says more is coming.

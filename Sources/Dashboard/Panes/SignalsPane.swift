@@ -93,14 +93,21 @@ enum SignalsPane {
                 text += "the book cannot fill \(Format.quantity(market.shownStress.unfilledQuantity, market.instrument)) \(market.instrument.quantityUnit) → \(cover)"
             }
             else { text += "the deficit exceeds the fund → ADL" }
-            buffer.put(text, x: inner.x, y: y, role: .alert, limit: inner.width)
+            buffer.put(withNearest(text, stress, width: inner.width), x: inner.x, y: y, role: .alert, limit: inner.width)
         } else if let stressed = readings[.stressedDeficit], y < inner.maxY, stressed.level == .warn,
                   market.shownStress.bookShare != nil {
             // WARN with no money lost: the book they would leave behind.
             let stress = market.shownStress
             let text = "stress: the \(stress.bookSharePositionsInWords(Format.count)) near liquidation would take \(Format.bookShare(stress)) of the \(stress.bookShareBook)"
-            buffer.put(text, x: inner.x, y: y, role: .warn, limit: inner.width)
+            buffer.put(withNearest(text, stress, width: inner.width), x: inner.x, y: y, role: .warn, limit: inner.width)
         }
+    }
+
+    /// The stress line with how far its nearest position is, where the pane has room for it.
+    static func withNearest(_ text: String, _ stress: StressedDeficit, width: Int) -> String {
+        guard let nearest = Format.nearestAway(stress) else { return text }
+        let longer = text + " · " + nearest
+        return DisplayWidth.of(longer) <= width ? longer : text
     }
 
     /// The signals a pane of `rows` rows shows, in their order, and those it has no room for.

@@ -119,6 +119,16 @@ enum Format {
         return floor + (stress.bookSharePercent > 999 ? ">999" : Format.count(stress.bookSharePercent)) + "%"
     }
 
+    /// How far the nearest of the stress's positions is from its liquidation price (`nearest
+    /// 3.20% away`, rounded down as every distance; `nearest past its liq price` while its
+    /// liquidation waits), or nil when no side's figure is shown: the stress liquidates the
+    /// riskiest however far they are, and `ADL near` read as imminent beside positions 3.2 %
+    /// away (operator trial).
+    static func nearestAway(_ stress: StressedDeficit) -> String? {
+        guard stress.positions > 0, let distance = stress.nearestDistancePercent else { return nil }
+        return distance.isNegative ? "nearest past its liq price" : "nearest \(Format.distance(distance)) away"
+    }
+
     /// What share of a stressed deficit the fund's balance covers, in whole percent rounded down
     /// exactly: ADL is near from a deficit of the balance up, and a fund of 9,960 beside a
     /// deficit of 10,000 read `100%` (rounded to the nearest from Doubles) beside `ADL near`

@@ -435,6 +435,11 @@ enum SessionReport {
             line += "; the book cannot fill \(market.instrument.quantityText(stressed.unfilledQuantity)) \(market.instrument.quantityUnit) → \(cover)"
         }
         if stressed.adlCertain { line += "; ADL would follow" }
+        // How soon: the riskiest are taken however far they are.
+        if stressed.positions > 0, let distance = stressed.nearestDistancePercent {
+            line += distance.isNegative ? "; the nearest is past its liquidation price"
+                : "; the nearest is \(distance.formatted(2, rounding: .down)) % from its liquidation price"
+        }
         // The book they would leave (the WARN of a stress that loses no money yet).
         if stressed.bookShare != nil, let side = stressed.bookShareSide, !stressed.unfilledQuantity.isPositive {
             let percent = grouped(stressed.bookSharePercent)
@@ -467,6 +472,8 @@ enum SessionReport {
             ("unfilled_notional", JSON.number(stressed.unfilledNotional, decimals: 8)), ("adl_certain", .bool(stressed.adlCertain)),
             ("asset", .string(asset)), ("positions", JSON.number(stressed.positions)),
             ("positions_side", stressed.positionsSide.map { .string($0 == .long ? "long" : "short") } ?? .null),
+            // How far the nearest of them was from its liquidation price, % of the mark (negative: past it).
+            ("nearest_distance_pct", stressed.positions > 0 ? JSON.number(stressed.nearestDistancePercent?.rounded(places: 4, .down), decimals: 4) : .null),
         ]
         // More positions near liquidation than a sample takes: the figures are floors.
         if stressed.beyondLimit { members.append(("beyond_limit", .bool(true))) }

@@ -346,6 +346,16 @@ public struct Engine: Sendable {
             bids = admitted(bids, side: .bid, market: index, band: band, into: &notes)
             asks = admitted(asks, side: .ask, market: index, band: band, into: &notes)
             if let band { refuseCrossingOutliers(&bids, &asks, median: band.reference, market: index, into: &notes) }
+            // A snapshot states both sides at one moment: one crossing itself, or giving a price
+            // twice with two sizes, is wrong somewhere, and nothing says where. It is refused
+            // whole and the book kept as last known, STALE until a snapshot is applied (a single
+            // bid 0.8 % over the best ask removed every ask it crossed, and a short went to ADL
+            // against an empty side; a level given twice took its second size: attacker trial).
+            if let reason = Engine.snapshotContradiction(bids: bids, asks: asks) {
+                refuseSnapshot(market: index, reason: reason, into: &notes)
+                break
+            }
+            markets[index].snapshotRefused = false
             let removedBefore = markets[index].book.crossedLevelsRemoved
             markets[index].book.applySnapshot(bids: bids, asks: asks, shownLevels: shownLevels, fedBids: fedBids, fedAsks: fedAsks)
             markets[index].learnTick(bids: bids, asks: asks)

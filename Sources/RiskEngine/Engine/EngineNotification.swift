@@ -120,6 +120,8 @@ public enum EngineNotification: Hashable, Sendable {
     case crossedBook(symbol: String, levelsRemoved: Int, time: Int64)
     /// A price not applied: a thousandfold from the market's reference (see `ImplausiblePrice`).
     case implausiblePrice(ImplausiblePrice)
+    /// A snapshot not applied: it contradicted itself (see `RefusedSnapshot`).
+    case snapshotRefused(RefusedSnapshot)
     /// Positions crossed their trigger in a market whose book cannot be trusted: they stay open and
     /// are liquidated once a snapshot re-syncs the book. Noted once per episode, not per tick.
     case liquidationBlocked(symbol: String, reason: LiquidationBlock, time: Int64)
@@ -182,7 +184,7 @@ public enum LiquidationBlock: String, Hashable, Sendable {
     public var waitsFor: String {
         switch self {
         case .noBook: return "its first snapshot"
-        case .staleBook: return "a fresh snapshot after a gap in its feed"
+        case .staleBook: return "a fresh snapshot (after a gap in its feed, or a snapshot refused)"
         case .outdatedBook: return "the book's next change"
         case .disputedMark, .outdatedMark: return "the next mark"
         }

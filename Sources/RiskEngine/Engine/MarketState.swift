@@ -179,8 +179,8 @@ public struct MarketState: Sendable {
     /// Why the book cannot be trusted, in a word or two ("no snapshot", "gap", "outdated"), or
     /// nil when it can: the one definition `isStale` reads.
     public var staleReason: String? {
-        if !book.hasSnapshot { return "no snapshot" }
-        if book.isStale { return "gap" }
+        if !book.hasSnapshot { return snapshotRefused ? "refused snapshot" : "no snapshot" }
+        if book.isStale { return snapshotRefused ? "refused snapshot" : "gap" }
         if bookOutdated { return "outdated" }
         return nil
     }
@@ -189,6 +189,7 @@ public struct MarketState: Sendable {
         switch reason {
         case "no snapshot": return "no snapshot yet"
         case "gap": return "a gap in its updates"
+        case "refused snapshot": return "its last snapshot contradicted itself and was refused"
         case "outdated": return "no change for longer than the engine trusts"
         default: return "no snapshot yet, a gap, or no change for longer than the engine trusts"
         }
@@ -197,6 +198,9 @@ public struct MarketState: Sendable {
     public internal(set) var lastBookTime: Int64 = .min
     /// Set when a crossed trigger found the book outdated; cleared by the book's next change.
     public internal(set) var bookOutdated = false
+    /// The last snapshot was refused (`RefusedSnapshot`): the book is stale, as last known, until
+    /// a snapshot is applied.
+    public internal(set) var snapshotRefused = false
 
     /// A live stream subscribed to this market's book and no usable book came within its grace
     /// (see `Engine.watch(market:)`, `Engine.noteBookOverdue(market:)`).
@@ -344,6 +348,8 @@ public struct MarketCounters: Hashable, Sendable {
     /// Book levels, marks, trades, index prices and reported liquidations not applied: too far
     /// from the market's reference (`Engine+Plausibility`).
     public var implausiblePricesRefused = 0
+    /// Snapshots not applied for contradicting themselves (`RefusedSnapshot`).
+    public var snapshotsRefused = 0
     public var simulatedLiquidations = 0
     /// Episodes of triggers crossed while the book could not be trusted.
     public var blockedLiquidations = 0

@@ -130,6 +130,10 @@ public struct SessionLog: Sendable {
     public private(set) var implausiblePriceCount = 0
     public private(set) var firstImplausiblePrice: ImplausiblePrice?
     public private(set) var lastImplausiblePrice: ImplausiblePrice?
+    /// Snapshots not applied for contradicting themselves: counted, the first and the latest kept.
+    public private(set) var refusedSnapshotCount = 0
+    public private(set) var firstRefusedSnapshot: RefusedSnapshot?
+    public private(set) var lastRefusedSnapshot: RefusedSnapshot?
     /// Times of notable events (liquidations, deficits, alerts) for jumping to next / previous.
     public private(set) var marks = RingBuffer<Int64>(capacity: SessionLog.keep * 4)
     /// Times of the liquidations that left a deficit or sent quantity to ADL or to the fund: where
@@ -235,6 +239,10 @@ public struct SessionLog: Sendable {
             implausiblePriceCount += 1
             if firstImplausiblePrice == nil { firstImplausiblePrice = refused }
             lastImplausiblePrice = refused
+        case .snapshotRefused(let refused):
+            refusedSnapshotCount += 1
+            if firstRefusedSnapshot == nil { firstRefusedSnapshot = refused }
+            lastRefusedSnapshot = refused
         case .liquidationBlocked(let symbol, let reason, let time):
             blockedLiquidations += 1
             append(&blocked, Blocked(time: time, symbol: symbol, reason: reason))

@@ -259,11 +259,20 @@ enum SessionReport {
             ("first", log.firstImplausiblePrice.map(refusedObject) ?? .null),
             ("last", log.lastImplausiblePrice.map(refusedObject) ?? .null),
         ])
+        func refusedSnapshotObject(_ refused: RefusedSnapshot) -> JSON.Value {
+            .object([("time", .string(EventTime.iso8601(refused.time))), ("symbol", .string(refused.symbol)), ("reason", .string(refused.reason))])
+        }
+        let refusedSnapshots: JSON.Value = .object([
+            ("count", JSON.number(log.refusedSnapshotCount)),
+            ("first", log.firstRefusedSnapshot.map(refusedSnapshotObject) ?? .null),
+            ("last", log.lastRefusedSnapshot.map(refusedSnapshotObject) ?? .null),
+        ])
         let document: JSON.Value = .object([
             ("source", sourceObject),
             ("unverified_inputs", unverified),
             ("frames", frames),
             ("implausible_prices", implausible),
+            ("refused_snapshots", refusedSnapshots),
             ("feed", feedObject(source.feed)),
             ("alert_delivery", alertDeliveryObject(source)),
             ("symbols", .object(symbols)),
@@ -332,6 +341,7 @@ enum SessionReport {
         members.append(("trades", JSON.number(market.counters.trades)))
         members.append(("crossed_levels_removed", JSON.number(market.counters.crossedLevelsRemoved)))
         members.append(("implausible_prices_refused", JSON.number(market.counters.implausiblePricesRefused)))
+        members.append(("snapshots_refused", JSON.number(market.counters.snapshotsRefused)))
         // The first price the feed sent between the instrument's ticks (every digit), or null.
         members.append(("off_tick_price", market.offTickPrice.map { .string($0.description) } ?? .null))
         members.append(("stressed_deficit", stressedObject(market.shownStress, asset: instrument.settlementAsset)))
@@ -458,6 +468,7 @@ enum SessionReport {
             let why: String
             switch reason {
             case "gap": why = "since a gap"
+            case "refused snapshot": why = "its last snapshot contradicted itself and was refused"
             case "outdated": why = "outdated: unchanged for longer than the engine trusts"
             default: why = reason
             }
@@ -761,6 +772,16 @@ enum SessionReport {
             }
             lines.append("implausible prices refused (marks and trades over \(Engine.implausiblePriceFactor)x from the book's mid, levels over \(Engine.implausibleLevelFactor)x from the mark or crossing the other side by a tenth, marks dated before the mark held): \(log.implausiblePriceCount); first \(named(first))"
                 + (log.implausiblePriceCount > 1 ? log.lastImplausiblePrice.map { "; last \(named($0))" } ?? "" : ""))
+        }
+        if let first = log.firstRefusedSnapshot {
+            func named(_ refused: RefusedSnapshot) -> String { "\(EventTime.iso8601(refused.time)) \(refused.symbol): \(refused.reason)" }
+            lines.append("snapshots refused (crossing themselves, or giving a price twice with two sizes: the book kept as last known, STALE until a snapshot is applied): \(log.refusedSnapshotCount); first \(named(first))"
+                + (log.refusedSnapshotCount > 1 ? log.lastRefusedSnapshot.map { "; last \(named($0))" } ?? "" : ""))
+        }
+        // An update's level crossing the other side proves the crossed levels stale: they go (the
+        // JSON counted them; the text report never said so: attacker trial).
+        if log.crossedLevelsRemoved > 0 {
+            lines.append("crossed levels removed (an update's new level reached past the other side's best, whose crossed levels were stale): \(Fixed(log.crossedLevelsRemoved).formatted(0, grouping: true))")
         }
         let waiting = engine.waitingFundStatements
         if !waiting.isEmpty {

@@ -52,8 +52,11 @@ struct AlertColumns {
                 Format.right(value, valueWidth), seen].joined(separator: separator)
     }
 
-    func text(_ time: Int64) -> String {
-        switch self.time {
+    func text(_ time: Int64) -> String { AlertColumns.text(time, style: self.time) }
+
+    /// A time as `style` gives it (the tape's rows too).
+    static func text(_ time: Int64, style: TimeStyle) -> String {
+        switch style {
         case .timeOfDay: return Format.clock(time)
         case .monthDay: return String(AlertColumns.dateTime(time).dropFirst(5))
         case .full: return AlertColumns.dateTime(time)

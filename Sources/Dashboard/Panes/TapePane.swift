@@ -76,8 +76,9 @@ enum TapePane {
         let range = TableRows.visibleRange(count: total, cursor: model.tapeCursor, in: inner)
         let entries = model.tapeWindow(offset: range.lowerBound, length: range.count)
         let namingAssets = namesAssets(model.engine)
-        var rows = entries.map { cells($0, model, namingAssets: namingAssets) }
-        let exactRows = entries.map { cells($0, model, namingAssets: namingAssets, exactDeficit: true) }
+        let times = timeStyle(entries, model)
+        var rows = entries.map { cells($0, model, namingAssets: namingAssets, times: times) }
+        let exactRows = entries.map { cells($0, model, namingAssets: namingAssets, exactDeficit: true, times: times) }
         // One venue: its name on every line says nothing, and its width goes to the figures. The
         // fit runs over the columns kept, and maps back to the table's column numbers.
         // No exchange-reported line: every line is "sim", which the title already says; its width
@@ -204,8 +205,27 @@ enum TapePane {
         return deficitIsZero ? cover : amount + " +" + cover
     }
 
+    /// How the rows give their times: the time of day, unless the session spans days and the rows
+    /// shown and the session's clock are not all of one day (at 2025-01-26 19:14:19 the tape read
+    /// `23:58:34 BTCUSDT …` of 2024-08-08, as if of that evening: operator trial), then with the
+    /// month and day, or the whole date across years, as the alerts view gives them.
+    static func timeStyle(_ entries: [TapeEntry], _ model: AppModel) -> AlertColumns.TimeStyle {
+        guard model.status.showsDate, let first = entries.first?.time else { return .timeOfDay }
+        var low = first, high = first
+        for entry in entries {
+            low = min(low, entry.time)
+            high = max(high, entry.time)
+        }
+        if model.status.time > 0 {
+            low = min(low, model.status.time)
+            high = max(high, model.status.time)
+        }
+        return AlertColumns.timeStyle(low...high)
+    }
+
     /// A row's cells, one per column, and what follows them.
-    static func cells(_ entry: TapeEntry, _ model: AppModel, namingAssets: Bool = false, exactDeficit: Bool = false) -> (cells: [String], tail: String) {
+    static func cells(_ entry: TapeEntry, _ model: AppModel, namingAssets: Bool = false, exactDeficit: Bool = false,
+                      times: AlertColumns.TimeStyle = .timeOfDay) -> (cells: [String], tail: String) {
         switch entry {
         case .simulated(let record):
             let instrument = model.engine.market(record.symbol)?.instrument
@@ -221,7 +241,7 @@ enum TapePane {
             if record.adlQuantity.isPositive { tail += " · " + quantity(record.adlQuantity) + " to ADL" }
             if record.fundTakeoverQuantity.isPositive { tail += " · " + quantity(record.fundTakeoverQuantity) + " to the fund" }
             if record.isPartial { tail += " · partial" }
-            return ([Format.clock(record.time), "sim", venueName(record.symbol), model.marketNames.short(record.symbol), Format.sideMark(record.side),
+            return ([AlertColumns.text(record.time, style: times), "sim", venueName(record.symbol), model.marketNames.short(record.symbol), Format.sideMark(record.side),
                      record.account, Format.quantity(record.quantity, instrument),
                      Format.price(record.bankruptcyPrice, instrument), Format.price(record.averageFill, instrument),
                      record.slippageBps.map { $0.formatted(1) } ?? "—", "\(record.levelsConsumed)",
@@ -231,7 +251,7 @@ enum TapePane {
         case .exchange(let liquidation):
             let instrument = model.engine.market(liquidation.symbol)?.instrument
             let completeness = MarketID.venue(of: liquidation.symbol)?.liquidationCompleteness ?? .unknown
-            return ([Format.clock(liquidation.time), "ex " + completeness.mark, venueName(liquidation.symbol),
+            return ([AlertColumns.text(liquidation.time, style: times), "ex " + completeness.mark, venueName(liquidation.symbol),
                      model.marketNames.short(liquidation.symbol), Format.sideMark(liquidation.side),
                      "EXCHANGE", Format.quantity(liquidation.quantity, instrument), "", Format.price(liquidation.price, instrument), "", "", "", ""], "")
         }

@@ -45,8 +45,11 @@ struct StatusBarRoomTests {
         let both = model(width: 120, height: 40, engine: gapped).rendered().lines[0]
         #expect(both.contains("1 BOOK STALE, 1 NO BOOK"), "\(both)")
         // No room for the counts: the plain marker says STALE when any book went stale.
-        #expect(StatusBarPane.plainStaleMark(model(width: 120, height: 40, engine: gapped)) == " BOOK STALE")
-        #expect(StatusBarPane.plainStaleMark(model(width: 120, height: 40, engine: one)) == " NO BOOK")
+        #expect(StatusBarPane.plainStaleMark(model(width: 120, height: 40, engine: gapped)) == " 2 STALE")
+        #expect(StatusBarPane.plainStaleMark(model(width: 120, height: 40, engine: one)) == " 2 NO BOOK")
+        var single = engine(positions: 3)
+        single.apply(.bookGap(symbol: "BTCUSDT", time: 2_000_000_000))
+        #expect(StatusBarPane.plainStaleMark(model(width: 120, height: 40, engine: single)) == " BOOK STALE")
     }
 
     /// At 80 columns a replay of several files kept `BINANCE_FUTURES.ws…` and lost whether it was

@@ -83,10 +83,15 @@ enum StatusBarPane {
         return " \(Format.count(stale.count)) BOOK\(stale.count == 1 ? "" : "S") STALE, \(Format.count(noBook.count)) NO BOOK"
     }
 
-    /// The marker where the line has no room for names or counts: `NO BOOK` when no book ever
-    /// came, `BOOK STALE` when any went stale.
+    /// The marker where the line has no room for names: `NO BOOK` when no book ever came, `BOOK
+    /// STALE` when any went stale, and with a count where there are several (`6 STALE`: at 80
+    /// columns a bare `BOOK STALE` beside a live market on screen read as that market's, six
+    /// books being stale: operator trial).
     static func plainStaleMark(_ model: AppModel) -> String {
-        model.engine.markets.contains { $0.isWatched && $0.isStale && $0.book.hasSnapshot } ? " BOOK STALE" : " NO BOOK"
+        let (noBook, stale) = model.engine.staleMarketsByKind
+        let count = noBook.count + stale.count
+        if stale.isEmpty { return count > 1 ? " \(Format.count(count)) NO BOOK" : " NO BOOK" }
+        return count > 1 ? " \(Format.count(count)) STALE" : " BOOK STALE"
     }
 
     /// The left side after LIVE/REPLAY as drawn up to a right end: the marker of a stale book,

@@ -90,9 +90,33 @@ struct MarginCommandTests {
             "--symbol", "BTCUSDT", "--mark", "30000"])
         #expect(result.status == 0)
         for expected in ["Liquidation price        25,100.40", "Bankruptcy price         25,000.00", "Margin ratio             2.4000 %",
-                         "Distance to liquidation  16.33 %", "Initial margin           500.00 USDT"] {
+                         "Distance to liquidation  16.33 %", "Initial margin           — (cross: the wallet balance backs the position)"] {
             #expect(result.standardOutput.contains(expected), "missing \(expected) in\n\(result.standardOutput)")
         }
+        // BTCUSDT's own brackets: no note of assumed tiers.
+        #expect(!result.standardOutput.contains("tiers assumed"), "\(result.standardOutput)")
+    }
+
+    /// The position view said a venue's fallback tiers were assumed; the calculator did not, and
+    /// OKX's rate carried its liquidation fee unsaid (operator trial).
+    @Test("a fallback table is said to be assumed; OKX's rate is split into its tier and its fee; a rate past 0.5 is refused")
+    func assumedTiersAndFee() throws {
+        let okx = try BinaryRunner.run(["margin", "--side", "long", "--size", "1", "--entry", "60000", "--isolated-margin", "6000",
+            "--symbol", "okx:BTC-USDT-SWAP", "--mark", "58000"])
+        #expect(okx.status == 0)
+        #expect(okx.standardOutput.contains("Bracket rate             5.0500 %  (tier 5.0000 % + liquidation fee 0.0500 %)"), "\(okx.standardOutput)")
+        #expect(okx.standardOutput.contains("Note                     tiers assumed, not the venue's (liqwatch's fallback for okx:BTC-USDT-SWAP)"),
+            "\(okx.standardOutput)")
+        // The operator's own table is not assumed.
+        let given = try BinaryRunner.run(["margin", "--side", "long", "--size", "1", "--entry", "60000", "--isolated-margin", "6000",
+            "--symbol", "okx:BTC-USDT-SWAP", "--mmr", "0.004"])
+        #expect(given.status == 0 && !given.standardOutput.contains("tiers assumed"), "\(given.standardOutput)")
+        let near = try BinaryRunner.run(["margin", "--side", "long", "--size", "1", "--entry", "60000", "--leverage", "1000",
+            "--mmr", "0.999999999999999999"])
+        #expect(near.status != 0 && near.standardError.contains("--mmr must be in [0, 0.5]"), "\(near.standardOutput)\(near.standardError)")
+        let bracket = try BinaryRunner.run(["margin", "--side", "long", "--size", "1", "--entry", "60000", "--leverage", "10",
+            "--brackets", "100000:0.6"])
+        #expect(bracket.status != 0 && bracket.standardError.contains("rate must be in [0, 0.5]"), "\(bracket.standardError)")
     }
 
     @Test("with no instrument, prices below a dollar keep five significant digits (0.2465 was printed 0.25)")

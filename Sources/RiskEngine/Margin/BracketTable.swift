@@ -77,12 +77,17 @@ public struct BracketTable: Hashable, Sendable {
         return brackets.last ?? MarginBracket(notionalCap: .max, maintenanceMarginRate: .zero, maintenanceAmount: .zero)
     }
 
-    /// Checks a table typed by an operator: caps rising, rates in [0, 1) and not falling.
+    /// The highest maintenance rate a table may give: every venue's last tier is at most 50 %
+    /// (Binance's), and a rate near 1 made a liquidation price of 10²² saturate and print as
+    /// a figure (`--mmr 0.999999999999999999`: attacker trial).
+    public static let highestRate = Fixed("0.5")!
+
+    /// Checks a table typed by an operator: caps rising, rates in [0, 0.5] and not falling.
     public static func validate(caps: [Fixed], rates: [Fixed]) -> String? {
         if caps.isEmpty { return "at least one bracket is needed" }
         for index in caps.indices {
             if !caps[index].isPositive { return "bracket \(index + 1): cap must be positive" }
-            if rates[index].isNegative || rates[index] >= .one { return "bracket \(index + 1): rate must be in [0, 1)" }
+            if rates[index].isNegative || rates[index] > highestRate { return "bracket \(index + 1): rate must be in [0, 0.5] (no venue's is higher)" }
             if index > 0 && caps[index] <= caps[index - 1] { return "bracket \(index + 1): caps must rise" }
             if index > 0 && rates[index] < rates[index - 1] { return "bracket \(index + 1): rates must not fall" }
         }

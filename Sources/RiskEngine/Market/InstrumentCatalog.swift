@@ -234,7 +234,9 @@ public struct InstrumentCatalog: Sendable {
                 instrument.coinsPerContract = coins
             }
             if let fee = try decimal("liquidation_fee_rate") {
-                guard !fee.isNegative, fee < .one else { throw fail("liquidation_fee_rate", "must be in [0, 1)") }
+                // No venue's fee is past a few tenths of a percent; with a tier's rate near 1 the
+                // liquidation price saturated (attacker trial).
+                guard !fee.isNegative, fee <= Fixed("0.05")! else { throw fail("liquidation_fee_rate", "must be in [0, 0.05]") }
                 instrument.liquidationFeeRate = fee
             }
             if let rows = entry["brackets"] {

@@ -36,7 +36,7 @@ struct MarginCommand: ParsableCommand {
     func validate() throws { _ = try buildQuestion() }
 
     mutating func run() throws {
-        let (question, instrumentLabel, priceDecimals, moneyDecimals, asset) = try buildQuestion()
+        let (question, instrumentLabel, priceDecimals, moneyDecimals, asset, tiersAssumed) = try buildQuestion()
         let answer = MarginCalculator.answer(question)
         if json {
             try FileHandleOutput.report(MarginOutput.json(answer, question: question, priceDecimals: priceDecimals, moneyDecimals: moneyDecimals,
@@ -44,7 +44,7 @@ struct MarginCommand: ParsableCommand {
         } else {
             try FileHandleOutput.report(MarginOutput.table(
                 answer, question: question, instrument: instrumentLabel, asset: asset,
-                priceDecimals: priceDecimals, moneyDecimals: moneyDecimals))
+                priceDecimals: priceDecimals, moneyDecimals: moneyDecimals, tiersAssumed: tiersAssumed))
         }
     }
 
@@ -63,7 +63,7 @@ struct MarginCommand: ParsableCommand {
         return value
     }
 
-    func buildQuestion() throws -> (MarginQuestion, String, Int, Int, String) {
+    func buildQuestion() throws -> (MarginQuestion, String, Int, Int, String, tiersAssumed: Bool) {
         guard let side = Side.allCases.first(where: { $0.label == self.side.lowercased() }) else {
             throw ValidationError("--side must be long or short, not '\(self.side)'")
         }
@@ -131,7 +131,7 @@ struct MarginCommand: ParsableCommand {
         var table = instrument?.brackets ?? (kind.isInverse ? Instrument.binanceBTCUSDPerpBrackets : Instrument.binanceBTCUSDTBrackets)
         if let mmr {
             let rate = try decimal(mmr, "mmr", positive: false)
-            guard !rate.isNegative && rate < .one else { throw ValidationError("--mmr must be in [0, 1)") }
+            guard !rate.isNegative && rate <= BracketTable.highestRate else { throw ValidationError("--mmr must be in [0, 0.5] (no venue's rate is higher)") }
             table = .single(rate: rate)
         }
         if let brackets { table = try parseBrackets(brackets) }
@@ -153,7 +153,10 @@ struct MarginCommand: ParsableCommand {
         let fallback = instrument == nil ? max(2, MarginCommand.significantDecimals(entryPrice, digits: 5)) : 2
         let priceDecimals = max(instrument?.priceDecimals ?? fallback, min(8, typed))
         let asset = instrument?.settlementAsset ?? (kind.isInverse ? "coin" : "USDT")
-        return (question, label, priceDecimals, kind.isInverse ? 8 : 2, asset)
+        // The instrument's own tiers, where they are liqwatch's assumption (a venue's fallback): the
+        // position view said so, the calculator printed OKX's 5 % as the rate (operator trial).
+        let tiersAssumed = brackets == nil && mmr == nil && (instrument?.tiersAssumed ?? false)
+        return (question, label, priceDecimals, kind.isInverse ? 8 : 2, asset, tiersAssumed)
     }
 
     /// The decimals that show `price` to `digits` significant digits (0.24 → 5, 7.55 → 4,

@@ -33,7 +33,7 @@ enum MarginOutput {
 
     static func table(
         _ answer: MarginAnswer, question: MarginQuestion, instrument: String, asset: String,
-        priceDecimals: Int, moneyDecimals: Int
+        priceDecimals: Int, moneyDecimals: Int, tiersAssumed: Bool = false
     ) -> String {
         func money(_ value: Fixed) -> String { value.formatted(moneyDecimals, grouping: true) + " " + asset }
         func price(_ value: Fixed?) -> String { value.map { $0.formatted(priceDecimals, grouping: true) } ?? "none" }
@@ -47,15 +47,22 @@ enum MarginOutput {
         case .leverage(let leverage): collateral = "isolated at \(leverage)x"
         }
         let unit = question.kind.isInverse ? " contracts" : ""
+        let isCross: Bool
+        if case .walletBalance = question.collateral { isCross = true } else { isCross = false }
         var rows: [(String, String)] = [
             ("Position", "\(question.side.label) \(question.quantity)\(unit) \(instrument) @ \(question.entryPrice.formatted(priceDecimals, grouping: true))"),
             ("Collateral", collateral),
             ("Rules", question.rules.rawValue),
             ("Notional at entry", money(answer.notional)),
-            ("Initial margin", money(answer.initialMargin)),
+            // Cross: no margin is set aside for the position; the wallet backs it (the row gave the
+            // wallet as an initial margin of 500.00 on a notional of 1,000: operator trial).
+            ("Initial margin", isCross ? "— (cross: the wallet balance backs the position)" : money(answer.initialMargin)),
             // Bybit values the position at entry whatever the mark (it read "(at mark)", operator trial).
             ("Maintenance margin", money(answer.maintenanceMargin) + (question.mark == nil || question.rules == .bybit ? "  (at entry)" : "  (at mark)")),
-            ("Bracket rate", percent(answer.maintenanceMarginRate)),
+            // OKX's rate carries its liquidation fee: each said (it read as the tier's alone).
+            ("Bracket rate", percent(answer.maintenanceMarginRate) + (question.liquidationFeeRate.isPositive && question.rules == .okx
+                ? "  (tier " + percent(answer.maintenanceMarginRate - question.liquidationFeeRate) + " + liquidation fee " + percent(question.liquidationFeeRate) + ")"
+                : "")),
             ("Maintenance amount", money(answer.maintenanceAmount)),
             ("Liquidation price", price(answer.liquidationPrice)),
             ("Bankruptcy price", price(answer.bankruptcyPrice)),
@@ -85,6 +92,9 @@ enum MarginOutput {
         if question.rules != .okx, let last = question.brackets.brackets.last, last.notionalCap != .max, tiered > last.notionalCap {
             let at = question.rules == .bybit || question.mark == nil ? "at entry" : "at the mark"
             rows.append(("Note", "notional \(at) \(money(tiered)) is past the last bracket's cap \(last.notionalCap.formatted(0, grouping: true)): its rate is used (the venue takes no larger position)"))
+        }
+        if tiersAssumed {
+            rows.append(("Note", "tiers assumed, not the venue's (liqwatch's fallback for \(instrument)): give its table in an instrument file (--instruments), or --brackets"))
         }
         let width = rows.map(\.0.count).max() ?? 0
         return rows.map { $0.0.padding(to: width) + "  " + $0.1 }.joined(separator: "\n") + "\n"

@@ -5,7 +5,8 @@ import RiskEngine
 enum SignalsPane {
     static func render(_ model: AppModel, _ rect: Rect, focused: Bool, _ buffer: inout Buffer) {
         let symbol = model.focusedSymbol
-        buffer.box(rect, title: "Signals" + (symbol.map { " " + model.marketNames.title($0) } ?? "") + model.staleTag(symbol: symbol), focused: focused)
+        let paneTitle = "Signals" + (symbol.map { " " + model.marketNames.title($0) } ?? "") + model.staleTag(symbol: symbol)
+        buffer.box(rect, title: Buffer.fittingTitle(titles(paneTitle, model.engine), width: rect.width), focused: focused)
         let inner = rect.inset(1)
         guard !inner.isEmpty else { return }
         guard let symbol, let market = model.engine.market(symbol) else {
@@ -108,6 +109,15 @@ enum SignalsPane {
         guard let nearest = Format.nearestAway(stress) else { return text }
         let longer = text + " · " + nearest
         return DisplayWidth.of(longer) <= width ? longer : text
+    }
+
+    /// The title, and as of when the figures are where events came after they were read (the
+    /// once-a-second sample of a session playing: the ladder beside them is of now), where there
+    /// is room: to the millisecond, to the second, or not at all.
+    static func titles(_ title: String, _ engine: Engine) -> [String] {
+        let readAt = engine.signalsReadAt
+        guard readAt > 0, readAt < engine.time else { return [title] }
+        return [title + " · as of " + Format.clockMillis(readAt), title + " · as of " + Format.clock(readAt), title]
     }
 
     /// The signals a pane of `rows` rows shows, in their order, and those it has no room for.

@@ -9,6 +9,7 @@ extension Engine {
     mutating func sampleSignals(into notes: inout [EngineNotification]) {
         nextSampleTime = (time / Engine.nanosecondsPerSecond + 1) * Engine.nanosecondsPerSecond
         changedSinceSample = false
+        signalsReadAt = time
         let maximumBookAge = configuration.maximumBookAge
         for index in markets.indices {
             // A book unchanged for longer than the engine trusts reads STALE (outdated) from the
@@ -146,6 +147,7 @@ extension Engine {
     public mutating func readSignalsNow() -> Bool {
         guard samplingEnabled && changedSinceSample && unfinishedCascade == nil else { return false }
         changedSinceSample = false
+        signalsReadAt = time
         for index in markets.indices {
             let stress = readMarketForSample(index)
             var board = markets[index].signals

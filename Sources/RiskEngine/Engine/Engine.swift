@@ -85,6 +85,12 @@ public struct Engine: Sendable {
     public internal(set) var ledger = Ledger()
     public internal(set) var time: Int64 = 0
     var nextSampleTime: Int64 = 0
+    /// The event time the signals shown were read at: the last sample (once a second of session
+    /// time), or the reading of a session standing still (`readSignalsNow`). While a session
+    /// plays, the book moves on between samples, and the signals pane says as of when its
+    /// figures are (a spread of 0.89 bps beside a ladder with no bids read as a contradiction:
+    /// operator trial).
+    public internal(set) var signalsReadAt: Int64 = 0
     /// How many times something was applied (an event, a position, a slice of a cascade): a
     /// screen that shows the engine paused tells a step within one millisecond from none by it
     /// (the time alone stays; the positions table kept its order from before the step's mark).

@@ -338,6 +338,18 @@ struct ListPaneTests {
         #expect({ if case .whatIf = screen.mode { return true } else { return false } }(), "−99 % refused: \(screen.notice ?? "")")
     }
 
+    /// Before a session's first positions, a 99.99 % fall read `0 liquidations`, `Total deficit
+    /// 0.00` and `No ADL`, as if the book absorbed it (operator trial).
+    @Test("a what-if of a market with no monitored position says so, not `No ADL`")
+    func whatIfWithoutPositions() {
+        var screen = model(width: 120, height: 40, engine: engine(positions: 0))
+        screen.press(.character("x"))
+        for character in "-99" { screen.press(.character(character)) }
+        screen.press(.enter)
+        let text = screen.rendered().text
+        #expect(text.contains("No monitored position in this market yet: nothing to liquidate") && !text.contains("No ADL"), "\(text)")
+    }
+
     @Test("the what-if list's columns stay as they are while scrolling: laid out over every row, not each page")
     func whatIfColumnsStable() throws {
         var screen = model(width: 80, height: 24, engine: engine(positions: 300))

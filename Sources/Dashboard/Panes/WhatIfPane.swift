@@ -37,7 +37,7 @@ enum WhatIfPane {
             let why: String
             switch block {
             case .noBook: why = "the book has never had a snapshot"
-            case .staleBook: why = "the book has been stale since a gap"
+            case .staleBook: why = "the book has been stale since a gap or a refused snapshot"
             case .outdatedBook: why = "the book has not changed for longer than the engine trusts"
             case .disputedMark: why = "the book refused a snapshot tenfold from the mark, and liquidations wait for the next mark"
             case .outdatedMark: why = "the mark has not been given for longer than the engine trusts, and liquidations wait for the next"
@@ -55,6 +55,13 @@ enum WhatIfPane {
                       "No deficit, fund or ADL figure: nothing is liquidated into this book", "No figures for this shock"], .dim)
                 return 1
             }
+        }
+        // No position to liquidate: `0 liquidations`, `Total deficit 0.00` and `No ADL` read as a
+        // book that absorbs a 99.99 % fall (a jump before the demo's first events: operator trial).
+        if result.liquidationCount == 0 && result.adlCloseCount == 0, model.engine.market(result.symbol)?.positionCount == 0 {
+            line(["No monitored position in this market yet: nothing to liquidate, so no deficit, fund or ADL figure for this shock",
+                  "No monitored position here yet: nothing to liquidate", "No monitored position yet"], .warn)
+            return 1
         }
         line("Total deficit \(money(result.totalDeficit)) \(result.asset) · fund \(money(result.fundBefore)) → \(money(result.fundAfter))", result.totalDeficit.isPositive ? .alert : .help)
         // What the fund holds (taken over) loses at the shocked mark: its balance alone read

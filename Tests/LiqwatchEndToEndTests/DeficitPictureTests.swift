@@ -54,7 +54,7 @@ struct DeficitPictureTests {
         let text = try BinaryRunner.run(["replay", shown, "--positions", positions, "--headless", "--report", "text"])
         #expect(text.status == 0, "\(text.standardError)")
         #expect(text.standardOutput.contains(
-            "at most 10,000 a side): 0.00 USDT; 18.000 BTC past the 2 levels the feed shows (the book beyond is not known and fills no better than the deepest level shown: the deficit is a floor); ok"),
+            "at most 10,000 a side): 0.00 USDT; 18.000 BTC past the 2 levels the feed shows (the book beyond is not known and fills no better than the deepest level shown: the deficit is a floor); the nearest is 3.15 % from its liquidation price; ok"),
             "\(text.standardOutput)")
         #expect(text.standardOutput.contains("  -10%: 1; ") && text.standardOutput.contains("(18.000 past the 2 levels the feed shows, settled at the deepest: a floor)"),
             "\(text.standardOutput)")
@@ -66,7 +66,9 @@ struct DeficitPictureTests {
         // The same book shown whole: the book cannot fill it, and ADL follows.
         let whole = try scratch.write("whole.ndjson", events(shown: "").joined(separator: "\n") + "\n")
         let wholeText = try BinaryRunner.run(["replay", whole, "--positions", positions, "--headless", "--report", "text"])
-        #expect(wholeText.standardOutput.contains("the book cannot fill 18.000 BTC → ADL; ADL would follow; alert"), "\(wholeText.standardOutput)")
+        // Liquidated at (60,000 − 1,200,000 + 16,300) ÷ (20 × 0.025 − 20) = 57,625.64 (the 2.5 %
+        // bracket, cum 16,300): (59,505 − 57,625.64) ÷ 59,505 = 3.158 %.
+        #expect(wholeText.standardOutput.contains("the book cannot fill 18.000 BTC → ADL; ADL would follow; the nearest is 3.15 % from its liquidation price; alert"), "\(wholeText.standardOutput)")
         #expect(!wholeText.standardOutput.contains("past the"), "\(wholeText.standardOutput)")
     }
 
@@ -186,7 +188,7 @@ struct DeficitPictureTests {
         #expect(result.status == 0, "\(result.standardError)")
         // (59,400 − 59,000) × 1 = 400.00, 40 % of the fund of 1,000: warn (10 % to 50 %).
         #expect(result.standardOutput.contains(
-            "stressed deficit now binance-usdm:BTCUSDT (if its 1 long nearest liquidation were liquidated now into the book as it is: the 50 riskiest a side and every one within 0.5 % of its liquidation price, at most 10,000 a side): 400.00 USDT; warn"),
+            "stressed deficit now binance-usdm:BTCUSDT (if its 1 long nearest liquidation were liquidated now into the book as it is: the 50 riskiest a side and every one within 0.5 % of its liquidation price, at most 10,000 a side): 400.00 USDT; the nearest is 0.58 % from its liquidation price; warn"),
             "\(result.standardOutput)")
         // Nothing was liquidated, and no total is made up in an asset.
         #expect(result.standardOutput.contains("\ndeficits: 0\n"), "\(result.standardOutput)")
@@ -195,7 +197,7 @@ struct DeficitPictureTests {
         let later = try scratch.write("thinner.ndjson", try String(contentsOfFile: events, encoding: .utf8)
             + #"{"type":"book","symbol":"binance-usdm:BTCUSDT","bids":[["58000","10"]],"asks":[["60001","10"]],"time":1723161258500000000}"# + "\n")
         let ended = try BinaryRunner.run(["replay", later, "--positions", positions, "--headless", "--report", "text"])
-        #expect(ended.standardOutput.contains("a side): 1,400.00 USDT; ADL would follow; alert"), "\(ended.standardOutput)")
+        #expect(ended.standardOutput.contains("a side): 1,400.00 USDT; ADL would follow; the nearest is 0.58 % from its liquidation price; alert"), "\(ended.standardOutput)")
         let json = try BinaryRunner.run(["replay", later, "--positions", positions, "--headless", "--report", "json"])
         let btc = try #require((try Self.json(json.standardOutput)["symbols"] as? [String: Any])?["binance-usdm:BTCUSDT"] as? [String: Any])
         #expect((btc["stressed_deficit"] as? [String: Any])?["deficit"] as? Double == 1_400, "\(btc["stressed_deficit"] ?? "")")
@@ -219,8 +221,11 @@ struct DeficitPictureTests {
         let (positions, events) = try Self.oneLong(in: scratch, margin: "270", bids: #"[["59990","1.6"]]"#)
         let result = try BinaryRunner.run(["replay", events, "--positions", positions, "--headless", "--report", "text"])
         #expect(result.status == 0, "\(result.standardError)")
-        #expect(result.standardOutput.contains("a side): 0.00 USDT; its 1 long near liquidation would take 62 % of the bids (at least 50 % warns); warn"),
+        #expect(result.standardOutput.contains("a side): 0.00 USDT; its 1 long near liquidation would take 62 % of the bids (at least 50 % warns);"),
             "\(result.standardOutput)")
+        // And how far that long is: liquidated at (270 − 60,000 + 50) ÷ (0.005 − 1) = 59,979.90 (the
+        // 0.5 % bracket, cum 50): (60,000 − 59,979.90) ÷ 60,000 = 0.0335 %.
+        #expect(result.standardOutput.contains("; the nearest is 0.03 % from its liquidation price; warn"), "\(result.standardOutput)")
         let json = try BinaryRunner.run(["replay", events, "--positions", positions, "--headless", "--report", "json"])
         let btc = try #require((try Self.json(json.standardOutput)["symbols"] as? [String: Any])?["binance-usdm:BTCUSDT"] as? [String: Any])
         let stressed = try #require(btc["stressed_deficit"] as? [String: Any])

@@ -23,6 +23,21 @@ struct QuantityTextTests {
     }
 }
 
+@Suite("A column of quantities")
+struct QuantityColumnTests {
+    /// A stress table's ADL column read `335.6302`, `269.42779`, `0.0000`, `110.7720` (operator trial).
+    @Test("every row of a column at the places the one needing most has")
+    func onePrecision() {
+        let hyperliquid = InstrumentCatalog.builtIn.instrument(for: "hyperliquid:BTC")
+        let column = hyperliquid.quantityColumn([Fixed("335.6302")!, Fixed("269.42779")!, .zero, Fixed("110.772")!])
+        #expect(column == ["335.63020", "269.42779", "0.00000", "110.77200"], "\(column)")
+        // None needing more than the lot's: the lot's (at most four).
+        let binance = InstrumentCatalog.builtIn.instrument(for: "binance-usdm:BTCUSDT")
+        #expect(binance.quantityColumn([Fixed("1.5")!, .zero]) == ["1.500", "0.000"])
+        #expect(binance.quantityColumn([]) == [])
+    }
+}
+
 @Suite("Maintenance tiers of liqwatch's assumption")
 struct TiersAssumedTests {
     @Test("a venue's fallback tiers and Binance tables taken by another pair are assumed; published tables are not")

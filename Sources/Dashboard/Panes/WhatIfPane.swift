@@ -140,9 +140,11 @@ enum WhatIfPane {
             // A fund holding positions taken over: its equity at each shocked mark, not its
             // balance alone (which read the same at every shock, attacker trial).
             let holds = steps.contains { $0.fundHolds }
-            let rows = steps.map { step -> [String] in
+            // One precision down the ADL column (rows of 4 and 5 places read unlike).
+            let adlColumn = instrument?.quantityColumn(steps.map(\.adlQuantity)) ?? steps.map { quantityText($0.adlQuantity) }
+            let rows = steps.enumerated().map { row, step -> [String] in
                 [shock(step), Format.count(step.liquidationCount),
-                 ladderDeficitCell(step, places: places), quantityText(step.adlQuantity),
+                 ladderDeficitCell(step, places: places), adlColumn[row],
                  money(holds ? step.fundEquityAfter : step.fundAfter),
                  // Past the levels a top-of-book feed shows: the row's figures are floors.
                  step.blocked != nil ? "blocked" : step.pastShownQuantity.isPositive ? "floor: past shown levels" : ""]

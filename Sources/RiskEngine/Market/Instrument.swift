@@ -115,11 +115,23 @@ public struct Instrument: Hashable, Sendable {
     /// The same for a market known by its lot's decimals alone (an alert's, told without its
     /// instrument).
     public static func quantityText(_ quantity: Fixed, sizeDecimals: Int, grouping: Bool = true) -> String {
-        // At most four places where none are needed, as `Format.quantity` gives sizes in the
-        // panes (Hyperliquid's 0.00001 lot read `6.23800` in the fund pane, `6.2380` beside it).
+        quantity.formatted(quantityPlaces(quantity, sizeDecimals: sizeDecimals), grouping: grouping)
+    }
+
+    /// The places `quantityText` gives `quantity`: at most four where none are needed, as
+    /// `Format.quantity` gives sizes in the panes (Hyperliquid's 0.00001 lot read `6.23800` in
+    /// the fund pane, `6.2380` beside it), every digit where there are more.
+    public static func quantityPlaces(_ quantity: Fixed, sizeDecimals: Int) -> Int {
         var places = sizeDecimals >= BookUnits.places ? 0 : Swift.min(sizeDecimals, 4)
         while places < BookUnits.places && quantity.rounded(places: places, .towardZero) != quantity { places += 1 }
-        return quantity.formatted(places, grouping: grouping)
+        return places
+    }
+
+    /// Quantities of one column, each with as many places as the one needing most (a stress
+    /// table's ADL column read `335.6302`, `269.42779`, `0.0000` and `110.7720`: operator trial).
+    public func quantityColumn(_ quantities: [Fixed], grouping: Bool = true) -> [String] {
+        let places = quantities.map { Instrument.quantityPlaces($0, sizeDecimals: sizeDecimals) }.max() ?? 0
+        return quantities.map { $0.formatted(places, grouping: grouping) }
     }
 
     static func decimals(of step: Fixed, minimum: Int) -> Int {

@@ -445,11 +445,6 @@ enum SessionReport {
             line += "; the book cannot fill \(market.instrument.quantityText(stressed.unfilledQuantity)) \(market.instrument.quantityUnit) → \(cover)"
         }
         if stressed.adlCertain { line += "; ADL would follow" }
-        // How soon: the riskiest are taken however far they are.
-        if stressed.positions > 0, let distance = stressed.nearestDistancePercent {
-            line += distance.isNegative ? "; the nearest is past its liquidation price"
-                : "; the nearest is \(distance.formatted(2, rounding: .down)) % from its liquidation price"
-        }
         // The book they would leave (the WARN of a stress that loses no money yet).
         if stressed.bookShare != nil, let side = stressed.bookShareSide, !stressed.unfilledQuantity.isPositive {
             let percent = grouped(stressed.bookSharePercent)
@@ -473,6 +468,11 @@ enum SessionReport {
             default: why = reason
             }
             line += "; its book is STALE (\(why): the figure is of the book as last known)"
+        }
+        // How soon: the riskiest are taken however far they are.
+        if stressed.positions > 0, let distance = stressed.nearestDistancePercent {
+            line += distance.isNegative ? "; the nearest is past its liquidation price"
+                : "; the nearest is \(distance.formatted(2, rounding: .down)) % from its liquidation price"
         }
         return line + "; " + level
     }
@@ -809,11 +809,12 @@ enum SessionReport {
             let noFund = marketFund.wasGiven ? "" : " — no insurance fund given for \(asset)\(namesVenues ? " on " + marketFund.venue : ""): its deficits go to \(engine.configuration.shortfall == .adl ? "ADL" : "socialised loss")"
             lines.append(stressedNowLine(market, engine: engine, amount: amount))
             lines.append("stress \(market.symbol) (mark shock: liquidations; deficit \(asset); ADL quantity \(quantityUnit); fund after \(asset))\(noFund):")
-            for result in ladder {
+            let adlColumn = market.instrument.quantityColumn(ladder.map(\.adlQuantity))
+            for (row, result) in ladder.enumerated() {
                 let shock = (result.shockPercent.isNegative ? "" : "+") + result.shockPercent.description + "%"
                 let holdings = !result.fundHolds ? ""
                     : " (its holdings \(amount(result.fundHoldingsPnL, asset)) at the shocked mark: equity \(amount(result.fundEquityAfter, asset)))"
-                lines.append("  \(shock): \(result.liquidationCount); \(amount(result.totalDeficit, asset)); \(market.instrument.quantityText(result.adlQuantity)); \(amount(result.fundAfter, asset))"
+                lines.append("  \(shock): \(result.liquidationCount); \(amount(result.totalDeficit, asset)); \(adlColumn[row]); \(amount(result.fundAfter, asset))"
                     + holdings + (result.blocked.map { " (\($0.message))" } ?? "")
                     + (result.pastShownQuantity.isPositive
                         ? " (\(market.instrument.quantityText(result.pastShownQuantity)) past the \(result.shownLevels) levels the feed shows, settled at the deepest: a floor)" : "")

@@ -234,14 +234,21 @@ extension Fixed: CustomStringConvertible, LosslessStringConvertible {
         return text
     }
 
-    /// Fixed number of decimals, rounded half away from zero: `formatted(2)` → "25100.40".
+    /// Fixed number of decimals, rounded half away from zero: `formatted(2)` → "25100.40". A
+    /// figure that saturated (arithmetic past the range, about 1.7 × 10²⁰) reads as the bound it
+    /// is, `≥170,141,183,460,469,231,731.69`: the sum of two liquidations of 10²⁰ printed as an
+    /// exact 1.7 × 10²⁰ (attacker trial).
     public func formatted(_ decimals: Int, grouping: Bool = false) -> String {
-        DecimalText.format(raw, places: Fixed.places, decimals: decimals, grouping: grouping)
+        let text = DecimalText.format(raw, places: Fixed.places, decimals: decimals, grouping: grouping)
+        return isSaturated ? (isNegative ? "≤" : "≥") + text : text
     }
+
+    /// At the range's bound: arithmetic that would have left the range stopped here.
+    public var isSaturated: Bool { self == .max || self == .min }
 
     /// Fixed number of decimals, rounded by `rule`: a figure beside a risk class is rounded
     /// `.down`, as the engine's bounds compare, so it never reads across a bound.
     public func formatted(_ decimals: Int, rounding rule: RoundingRule, grouping: Bool = false) -> String {
-        rounded(places: decimals, rule).formatted(decimals, grouping: grouping)
+        isSaturated ? formatted(decimals, grouping: grouping) : rounded(places: decimals, rule).formatted(decimals, grouping: grouping)
     }
 }

@@ -14,6 +14,8 @@ enum JSON {
     }
 
     static func number(_ value: Fixed, decimals: Int) -> Value {
+        // Saturated: no figure (a bound is not a number a script should add up).
+        if value.isSaturated { return .null }
         // Trimmed as bytes: `String.contains` went through Foundation and each `removeLast` walked
         // graphemes, most of a report of thousands of markets' stress rows.
         var bytes = Array(value.formatted(decimals).utf8)

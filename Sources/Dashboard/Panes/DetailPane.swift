@@ -116,7 +116,9 @@ enum DetailPane {
         // give the figure; operator trial), OKX takes no deduction.
         let rules = engine.marginRules(of: instrument)
         let rate = (risk.bracket.maintenanceMarginRate * Fixed(100)).formatted(2) + "%"
-        let deducted = "− \(money(risk.bracket.maintenanceAmount)) (bracket cap \(Format.money(risk.bracket.notionalCap, decimals: 0)))"
+        // The last bracket has no cap (it is held as the range's bound, not a figure).
+        let cap = risk.bracket.notionalCap == .max ? "last bracket, no cap" : "bracket cap \(Format.money(risk.bracket.notionalCap, decimals: 0))"
+        let deducted = "− \(money(risk.bracket.maintenanceAmount)) (\(cap))"
         let maintenanceFormula: String
         switch rules {
         case .bybit:

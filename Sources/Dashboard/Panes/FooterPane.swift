@@ -83,18 +83,19 @@ enum FooterPane {
     static func hints(_ keymap: Keymap, replay: Bool = true, tapeFocused: Bool = false, listFocused: Bool = true) -> String {
         func key(_ action: Action) -> String { keymap.label(for: action) }
         let jumps = ["\(key(.previousNotable)) \(key(.nextNotable)) jump", "\(key(.jumpToTime)) time"]
-        let playing = ["\(key(.pause)) pause", "\(key(.step)) step", "\(key(.faster))/\(key(.slower)) speed"]
-        // On the tape the jumps come first: found a deficit, going to it is the next key (at 120
-        // columns they were cut off after pause and speed: operator trial).
-        let replayKeys = replay ? (tapeFocused ? jumps + playing : playing + jumps) : []
+        // A replay's pause, time and jumps come right after help and quit: at 80 columns they
+        // went first, after the list's keys, and a cascade is when they are wanted (operator
+        // trial). On the tape the jumps before the pause: found a deficit, going to it is the next key.
+        let urgent = replay ? (tapeFocused ? jumps + ["\(key(.pause)) pause"] : ["\(key(.pause)) pause", jumps[1], jumps[0]]) : []
+        let playing = replay ? ["\(key(.step)) step", "\(key(.faster))/\(key(.slower)) speed"] : []
         let listKeys = listFocused
             ? ["\(key(.moveUp))\(key(.moveDown)) move", "\(key(.drillDown)) detail"]
             : ["\(key(.moveUp))\(key(.moveDown)) positions"]
         return ([
-            "\(key(.help)) help", "\(key(.quit)) quit", "\(key(.focusNext)) focus",
-        ] + listKeys + (tapeFocused
+            "\(key(.help)) help", "\(key(.quit)) quit",
+        ] + urgent + ["\(key(.focusNext)) focus"] + listKeys + (tapeFocused
             ? ["\(key(.filter)) filter tape", "\(key(.tapeDeficitsOnly)) deficits/ADL"]
-            : [listFocused ? "\(key(.filter)) filter" : "\(key(.filter)) filter positions", "\(key(.nextSortColumn))/\(key(.reverseSort)) sort"]) + replayKeys + [
+            : [listFocused ? "\(key(.filter)) filter" : "\(key(.filter)) filter positions", "\(key(.nextSortColumn))/\(key(.reverseSort)) sort"]) + playing + [
             "\(key(.whatIf)) what-if", "\(key(.acknowledge)) seen", "\(key(.alertsView)) alerts", "\(key(.nextTheme)) theme",
             "\(key(.ladderGrouping)) group",
         ]).joined(separator: "  ")

@@ -146,7 +146,10 @@ public final class ReplayFeed: DashboardFeed {
         case .jump(let typed):
             /// Lands paused on the first event and says so.
             func landOnFirst(_ first: Int64, notice: String) throws(SessionError) -> [FeedReply] {
-                try clock.seek(toFirstEventAt: first, wall: wall)
+                // After every event of the first's millisecond, as a typed jump lands: the demo's
+                // first event alone showed `Positions 0/0` and a what-if of `No ADL`, the rest of
+                // its millisecond (its positions) one `.` at a time (operator trial).
+                try clock.seek(to: first, wall: wall)
                 clock.pause(wall: wall)
                 return [.notice(notice)]
             }

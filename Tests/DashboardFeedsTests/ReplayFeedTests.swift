@@ -59,6 +59,9 @@ struct ReplayFeedTests {
         // (its book and positions went, beside a footer that read as a refusal: attacker trial).
         let demoFirst = demo.status(wall: 0).time
         #expect(demoFirst > 0 && demo.status(wall: 0).paused)
+        // After every event of that millisecond, as a typed jump lands: its positions are all
+        // there (the first event alone showed `Positions 0/0`: operator trial).
+        #expect(demo.engine.positions.count > 100, "\(demo.engine.positions.count) positions after the jump")
         #expect(text.hasSuffix(EventTime.timeOfDay(demoFirst)), "\(text)")
         // Far into the session and back before its start: the same, at the first event.
         _ = try demo.perform(.jump("23:56:30"), wall: 0)

@@ -6,6 +6,15 @@ import TOMLKit
 /// Reads config.toml's text into `Settings`: known keys are checked and applied, unknown keys and
 /// sections are warned about (the run goes on), bad values refuse the whole file. Never writes.
 public enum ConfigReader {
+    /// The parser's words, where they garble a quoted key (`cannot redefine existing integer
+    /// ''spspread_warn_multiple' '` for a key given twice, once quoted): said plainly.
+    static func plain(_ description: String) -> String {
+        if let range = description.range(of: "cannot redefine existing ") {
+            return String(description[..<range.lowerBound]) + "a key or table on this line is given twice (quoted or not, a name is one name)"
+        }
+        return description
+    }
+
     public struct Result: Sendable {
         public var settings: Settings
         /// Unknown keys and sections, in line order.
@@ -30,7 +39,7 @@ public enum ConfigReader {
         }
         let document: TOMLTable
         do { document = try TOMLTable(string: text) } catch let error as TOMLParseError {
-            throw ConfigFailure(problems: [ConfigProblem(file: file, line: error.source.begin.line, key: nil, message: "not TOML: \(error.description)")])
+            throw ConfigFailure(problems: [ConfigProblem(file: file, line: error.source.begin.line, key: nil, message: "not TOML: \(ConfigReader.plain(error.description))")])
         } catch {
             throw ConfigFailure(problems: [ConfigProblem(file: file, line: nil, key: nil, message: "not TOML: \(error)")])
         }

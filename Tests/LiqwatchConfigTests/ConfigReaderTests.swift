@@ -278,6 +278,11 @@ struct ConfigReaderTests {
         #expect(problems.count == 1)
         #expect(problems.first?.hasPrefix("config.toml:3: not TOML: ") == true, "\(problems)")
         #expect(refusal("[dashboard]\n[dashboard]\n").first?.hasPrefix("config.toml:2: ") == true)
+        // A key given twice, once quoted: said plainly (the parser's words garbled the key:
+        // `''spspread_warn_multiple' '`: attacker trial).
+        let twice = refusal("[signals]\n\"spread_warn_multiple\" = 3\n'spread_warn_multiple' = 3\n")
+        #expect(twice == ["config.toml:3: not TOML: Error while parsing key-value pair: a key or table on this line is given twice (quoted or not, a name is one name)"],
+            "\(twice)")
     }
 }
 

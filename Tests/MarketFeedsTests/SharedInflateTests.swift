@@ -138,6 +138,18 @@ extension SharedInflateTests {
         return (lines, caught?.description ?? "")
     }
 
+    /// `igzip error -5` said nothing (attacker trial).
+    @Test("a gzip header naming another compression method than deflate is said so")
+    func unsupportedMethod() throws {
+        let scratch = try ScratchDirectory()
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: try Self.gzipped(Self.numberedLines(10), named: "lines.txt", in: scratch))))
+        bytes[2] = 9
+        let reader = LineReader(source: try FileByteSource.open(path: try scratch.write("method.txt.gz", bytes: bytes)))
+        var caught: InputError? = nil
+        do { while try reader.nextLine() != nil {} } catch { caught = error }
+        #expect(caught?.description.contains("a gzip header naming a compression method other than deflate") == true, "\(String(describing: caught))")
+    }
+
     @Test("bytes appended after the last gzip member are named as such, after every line before them")
     func trailingGarbage() throws {
         let (lines, said) = try Self.readAppended(Array("not gzip at all\n".utf8))

@@ -212,6 +212,8 @@ public final class GzipByteSource: ByteSource {
         case -4 where afterMembers > 0:
             return "bytes after gzip member \(afterMembers) are not gzip data (trailing garbage; everything before them was read)"
         case -4: return "a damaged gzip header"
+        // `igzip error -5` said nothing (attacker trial).
+        case -5: return "a gzip header naming a compression method other than deflate"
         default: return "corrupt gzip data (igzip error \(status))"
         }
     }

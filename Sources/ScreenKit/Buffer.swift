@@ -99,8 +99,16 @@ public struct Buffer: Hashable, Sendable {
     /// character) is shown as one placeholder, `�` (`?` in ASCII): a symbol or an account id from a
     /// feed can never move the cursor, change the terminal or shift the columns after it. A wide
     /// character that does not fit whole is left out. Returns the column after the text.
+    ///
+    /// A combining mark composes with the character before it where Unicode has the pair as one
+    /// (NFC): a decomposed `José` read `Jose`, and an account `a` + U+0301 read as the account `a`
+    /// (attacker trial); a mark with no composed form is still left out.
     @discardableResult
     public mutating func put(_ text: String, x: Int, y: Int, role: StyleRole = .text, limit: Int? = nil) -> Int {
+        put(text, x: x, y: y, role: role, limit: limit, composed: false)
+    }
+
+    private mutating func put(_ text: String, x: Int, y: Int, role: StyleRole, limit: Int?, composed: Bool) -> Int {
         guard y >= 0 && y < height else { return x }
         let end = min(width, limit.map { x + $0 } ?? width)
         let rowStart = y * width
@@ -109,7 +117,13 @@ public struct Buffer: Hashable, Sendable {
             if column >= end { break }
             var shown = character
             var cellsTaken = DisplayWidth.of(character)
-            if cellsTaken == 0 { continue }
+            if cellsTaken == 0 {
+                // Drawn again from the start, composed (the cells written so far are the same).
+                if !composed, let canonical = DisplayWidth.composed(text) {
+                    return put(canonical, x: x, y: y, role: role, limit: limit, composed: true)
+                }
+                continue
+            }
             if cellsTaken < 0 {
                 shown = unicode ? "\u{FFFD}" : "?"
                 cellsTaken = 1

@@ -1,3 +1,4 @@
+import Foundation
 import RiskEngine
 
 /// How many terminal cells a character takes, as terminals measure it (wcwidth): 2 for East Asian
@@ -29,14 +30,31 @@ public enum DisplayWidth {
         return isWide(value) ? 2 : 1
     }
 
-    /// Cells a string takes (an undrawable character counts as its one-cell placeholder).
+    /// Cells a string takes (an undrawable character counts as its one-cell placeholder), as the
+    /// buffer draws it: composed where it holds a combining mark (see `Buffer.put`).
     public static func of(_ text: String) -> Int {
+        var cells = 0
+        for scalar in text.unicodeScalars {
+            let width = of(scalar)
+            if width == 0, let canonical = composed(text) { return measured(canonical) }
+            cells += width < 0 ? 1 : width
+        }
+        return cells
+    }
+
+    static func measured(_ text: String) -> Int {
         var cells = 0
         for scalar in text.unicodeScalars {
             let width = of(scalar)
             cells += width < 0 ? 1 : width
         }
         return cells
+    }
+
+    /// `text` in Unicode's composed form (NFC), or nil where composing changes nothing.
+    public static func composed(_ text: String) -> String? {
+        let canonical = text.precomposedStringWithCanonicalMapping
+        return canonical.unicodeScalars.elementsEqual(text.unicodeScalars) ? nil : canonical
     }
 
     static func isWide(_ value: UInt32) -> Bool {

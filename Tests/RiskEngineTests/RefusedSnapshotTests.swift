@@ -32,8 +32,11 @@ struct RefusedSnapshotTests {
         #expect(market.book.asks.count == 3 && market.book.bids.best?.price == Self.units("60000"), "the book changed")
         #expect(market.isStale && market.staleReason == "refused snapshot" && market.counters.snapshotsRefused == 1)
         #expect(market.counters.crossedLevelsRemoved == 0)
-        // Nothing is liquidated into it meanwhile.
+        // Nothing is liquidated into it meanwhile, and an update built on the refused snapshot
+        // changes nothing.
         #expect(engine.liquidationBlock(market: 0) == .staleBook)
+        engine.apply(.bookUpdate(symbol: Self.symbol, changes: [LevelChange(side: .ask, price: Self.units("60010"), size: 0)], time: 2_500_000_000))
+        #expect(engine.market(Self.symbol)?.book.asks.count == 3)
         _ = engine.apply(.bookSnapshot(symbol: Self.symbol, bids: Self.bids, asks: Self.asks, time: 3_000_000_000))
         let after = try #require(engine.market(Self.symbol))
         #expect(!after.isStale && !after.snapshotRefused && after.staleReason == nil)

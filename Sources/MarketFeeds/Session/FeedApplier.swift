@@ -310,6 +310,14 @@ struct FeedApplier {
             return refuseSnapshot(symbol: symbol, median: dispute.median, mark: dispute.mark, time: time)
         }
         engine.apply(event, into: &notes, liquidationLimit: liquidationLimit)
+        // A snapshot that contradicted itself (`Engine.snapshotContradiction`): the stream waits
+        // for another as after one tenfold from the mark (the diffs that followed a refused REST
+        // snapshot were chained onto an empty book and traded on: attacker trial).
+        if case .bookSnapshot(let symbol, _, _, let time, _) = event,
+           let refused = notes.lazy.compactMap({ note -> RefusedSnapshot? in
+               if case .snapshotRefused(let refused) = note, refused.symbol == symbol { return refused } else { return nil } }).first {
+            awaitAnotherSnapshot(symbol: symbol, problem: "snapshot refused: \(refused.reason)", time: time)
+        }
         if !notes.isEmpty { log.record(notes) }
         if !engine.isMidCascade { afterEvent() }
     }
@@ -320,8 +328,15 @@ struct FeedApplier {
     /// this message, which built on it, dropped.
     mutating func refuseSnapshot(symbol: String, median: Int64, mark: Int64, time: Int64) {
         engine.refuseSnapshot(symbol: symbol, median: median, mark: mark, time: time, into: &notes)
+        awaitAnotherSnapshot(symbol: symbol, problem: "snapshot at \(Fixed(bookUnits: median)), tenfold from the mark \(Fixed(bookUnits: mark))", time: time)
+        if !notes.isEmpty { log.record(notes) }
+    }
+
+    /// After a snapshot the engine did not apply: the book stale as after a gap, its synchronizer
+    /// waiting for another snapshot (a live session asks for one, backing off), and the stream's
+    /// updates that followed it in this message, which built on it, dropped.
+    mutating func awaitAnotherSnapshot(symbol: String, problem: String, time: Int64) {
         var gap: [MarketEvent] = []
-        let problem = "snapshot at \(Fixed(bookUnits: median)), tenfold from the mark \(Fixed(bookUnits: mark))"
         if synchronizers[symbol] != nil {
             synchronizers[symbol]!.snapshotRefused(problem, time: time, into: &gap)
         } else {
@@ -334,7 +349,6 @@ struct FeedApplier {
         }
         events.removeSubrange(nextEvent...)
         events.append(contentsOf: later)
-        if !notes.isEmpty { log.record(notes) }
     }
 
     /// What follows a whole event (after the last slice of a cut cascade).

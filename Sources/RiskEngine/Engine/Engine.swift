@@ -389,6 +389,9 @@ public struct Engine: Sendable {
             }
         case .bookUpdate(let symbol, let changes, _):
             let index = Int(ensureMarket(symbol))
+            // After a refused snapshot the book stays as it last was until a snapshot is applied:
+            // updates built on the refused one (a venue's next diffs) have nothing true to change.
+            if markets[index].snapshotRefused { break }
             let removedBefore = markets[index].book.crossedLevelsRemoved
             // The book and the flow tally are worked on outside the markets array, and put back
             // after: changed in place through the array, every level change of a full-depth event

@@ -18,4 +18,13 @@ struct SaturatedFigureTests {
         #expect(!huge.isSaturated && huge.formatted(2) == "80000000000000000000.00")
         #expect(Fixed("12.5")!.formatted(1) == "12.5")
     }
+
+    @Test("an alert's JSON line gives a saturated value as null: `≥…` is no JSON number")
+    func alertLineNull() {
+        let alert = OperatorAlert(time: 1, kind: .signal, market: "binance-usdm:BTCUSDT", signal: .liquidations10s, value: 3e20,
+            message: "liquidations")
+        #expect(alert.jsonLine.contains(#""value":null"#) && !alert.jsonLine.contains("≥"), "\(alert.jsonLine)")
+        let small = OperatorAlert(time: 1, kind: .signal, value: 12.5, message: "m")
+        #expect(small.jsonLine.contains(#""value":12.5000"#), "\(small.jsonLine)")
+    }
 }

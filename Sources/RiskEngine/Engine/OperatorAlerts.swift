@@ -58,7 +58,7 @@ public struct OperatorAlert: Sendable, Equatable {
                       ("level", Self.quoted("alert"))]
         if let market { fields.append(("market", Self.quoted(market))) }
         if let signal { fields.append(("signal", Self.quoted(signal.rawValue))) }
-        if let value, value.isFinite { fields.append(("value", Fixed(approximating: value).formatted(valueDecimals))) }
+        if let value, value.isFinite { fields.append(("value", Self.number(Fixed(approximating: value), valueDecimals))) }
         // At ALERT with no money short the value is 0: the quantity is what says it (a script
         // filtering on the value read 0 for the gravest alert: operator trial).
         if let unfilled { fields.append(("unfilled", Self.quoted(unfilled))) }
@@ -67,7 +67,7 @@ public struct OperatorAlert: Sendable, Equatable {
         if let cause { fields.append(("cause", Self.quoted(cause))) }
         if let fundAlert {
             fields += [("fund", Self.quoted(fundAlert.fundName)), ("fund_alert", Self.quoted(fundAlert.kind.rawValue)),
-                       ("balance", fundAlert.balance.formatted(AssetPrecision.decimals(forAsset: fundAlert.asset))),
+                       ("balance", Self.number(fundAlert.balance, AssetPrecision.decimals(forAsset: fundAlert.asset))),
                        ("drawdown_pct", fundAlert.drawdownPercentText(places: 2)), ("asset", Self.quoted(fundAlert.asset))]
         }
         fields.append(("message", Self.quoted(message)))
@@ -75,6 +75,10 @@ public struct OperatorAlert: Sendable, Equatable {
     }
 
     static func quoted(_ text: String) -> String { SafeText.jsonQuoted(text) }
+
+    /// A JSON number, or null for a figure that saturated (its text, `≥1.7…`, is no JSON number:
+    /// the alert log's lines failed to parse; attacker trial).
+    static func number(_ value: Fixed, _ decimals: Int) -> String { value.isSaturated ? "null" : value.formatted(decimals) }
 }
 
 /// The state of one live stream, as the watcher judges it.

@@ -114,6 +114,11 @@ struct MarginCommandTests {
         let near = try BinaryRunner.run(["margin", "--side", "long", "--size", "1", "--entry", "60000", "--leverage", "1000",
             "--mmr", "0.999999999999999999"])
         #expect(near.status != 0 && near.standardError.contains("--mmr must be in [0, 0.5]"), "\(near.standardOutput)\(near.standardError)")
+        // A notional past 10¹⁵ (an inverse contract of 10¹⁰ contracts of 10¹⁰ at 10⁻⁸: 10²⁸ coin)
+        // is refused: its figures saturated and printed as exact.
+        let vast = try BinaryRunner.run(["margin", "--side", "long", "--size", "10000000000", "--entry", "0.00000001", "--isolated-margin",
+            "1000000000000000", "--inverse", "--contract-size", "10000000000", "--mmr", "0.5", "--mark", "10000000000"])
+        #expect(vast.status != 0 && vast.standardError.contains("--size at --entry: a notional of more than 1,000,000,000,000,000"), "\(vast.standardError)")
         let bracket = try BinaryRunner.run(["margin", "--side", "long", "--size", "1", "--entry", "60000", "--leverage", "10",
             "--brackets", "100000:0.6"])
         #expect(bracket.status != 0 && bracket.standardError.contains("rate must be in [0, 0.5]"), "\(bracket.standardError)")

@@ -119,6 +119,15 @@ struct MarginCommand: ParsableCommand {
             if let contractSize { kind = .inverse(contractSize: try decimal(contractSize, "contract-size")) }
             else if !kind.isInverse { throw ValidationError("--inverse needs --contract-size (or an inverse --symbol)") }
         }
+        // A notional within what money may be (10¹⁵), at entry and at the mark: an inverse contract
+        // of 10¹⁰ contracts of 10¹⁰ at 10⁻⁸ is worth 10²⁸ coin, and its PnL and maintenance,
+        // saturated and then halved or offset, printed as exact figures (attacker trial).
+        for (flag, price) in [("entry", entryPrice)] + (try mark.map { [("mark", try decimal($0, "mark"))] } ?? []) {
+            let notional = MarginMath.notional(kind: kind, quantity: quantity, at: price)
+            guard notional.magnitude <= PositionRow.largestMoney else {
+                throw ValidationError("--size at --\(flag): a notional of more than \(PositionRow.largestMoney.formatted(0, grouping: true)) (no venue takes such a position)")
+            }
+        }
         // The margin a leverage implies, within what a stated margin may be (a leverage of 10⁻¹⁸
         // printed a saturated margin and liquidation price as figures).
         if case .leverage(let value) = collateral {

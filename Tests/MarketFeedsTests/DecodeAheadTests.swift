@@ -77,6 +77,22 @@ struct DecodeAheadTests {
         }
     }
 
+    /// 240 book lines of 12 MB each queued 64 batches of them (2.9 GB; attacker trial).
+    @Test("long lines: the queue holds about 32 MiB of them, not 64 batches")
+    func queueBoundedInBytes() throws {
+        let scratch = try ScratchDirectory()
+        let line = String(repeating: "x", count: 1_500_000)
+        let path = try scratch.write("long.txt", (0..<40).map { _ in line }.joined(separator: "\n") + "\n")
+        let reader = LineReader(source: try FileByteSource(path: path), bufferSize: 4_096)
+        let thread = DecodeAhead(path: path, reader: reader, decoder: BinanceLineDecoder(timestamped: true), firstLine: nil, strict: false)
+        // Nothing is taken: the thread fills the queue and waits.
+        Thread.sleep(forTimeInterval: 1.0)
+        let queued = thread.stop()
+        let bytes = queued.reduce(0) { $0 + $1.bytes }
+        #expect(bytes <= DecodeAhead.bytesAhead + 2 * 1_500_001, "\(bytes) bytes queued")
+        #expect(queued.reduce(0) { $0 + $1.lines } < 40)
+    }
+
     @Test("stopped early, the thread hands over every line it read: none lost, none twice")
     func stopLosesNothing() throws {
         let scratch = try ScratchDirectory()

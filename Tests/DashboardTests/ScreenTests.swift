@@ -239,10 +239,12 @@ struct ThemeTests {
 
 @Suite("Buffer")
 struct BufferTests {
-    @Test("combining marks from a feed do not take a cell of their own")
+    @Test("combining marks from a feed do not take a cell of their own: composed where Unicode has the pair, else left out")
     func combining() {
-        var buffer = Buffer(width: 10, height: 1)
+        var buffer = Buffer(width: 10, height: 2)
         buffer.put("e\u{0301}x", x: 0, y: 0)
-        #expect(buffer.lines[0] == "ex")
+        #expect(buffer.lines[0] == "éx")
+        buffer.put("q\u{0301}x", x: 0, y: 1)
+        #expect(buffer.lines[1] == "qx")
     }
 }

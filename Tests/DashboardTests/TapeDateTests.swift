@@ -10,14 +10,14 @@ struct TapeDateTests {
     /// 2024-08-08 23:58:34 UTC.
     static let liquidationTime: Int64 = 1_723_161_514_000_000_000
 
-    static func screen(clock: Int64, showsDate: Bool) -> [String] {
+    static func screen(clock: Int64, showsDate: Bool, width: Int = 200, height: Int = 60) -> [String] {
         var engine = Engine()
         var log = SessionLog()
         log.record(engine.apply(.bookSnapshot(symbol: "binance-usdm:BTCUSDT", bids: [(units("59990"), units("10"))],
             asks: [(units("60010"), units("10"))], time: liquidationTime - 1_000_000_000)))
         log.record(engine.apply(.exchangeLiquidation(ExchangeLiquidation(symbol: "binance-usdm:BTCUSDT", side: .long, price: Fixed(60_000),
             quantity: Fixed("0.015")!, time: liquidationTime))))
-        var app = model(width: 200, height: 60, engine: engine)
+        var app = model(width: width, height: height, engine: engine)
         var status = app.status
         status.showsDate = showsDate
         status.time = clock
@@ -33,6 +33,9 @@ struct TapeDateTests {
         #expect(nextDay.contains { $0.contains("08-08 23:58:34 ex ") && !$0.contains("2024-08-08") }, "\(nextDay)")
         let sameDay = Self.screen(clock: Self.liquidationTime + 60_000_000_000, showsDate: true)
         #expect(sameDay.contains { $0.contains("23:58:34 ex ") && !$0.contains("08-08") }, "\(sameDay)")
+        // Narrower, a shorter date, never no time (at 120×40 the time column went: operator trial).
+        let narrow = Self.screen(clock: Self.liquidationTime + 171 * Self.day, showsDate: true, width: 120, height: 40)
+        #expect(narrow.contains { $0.contains("08-08 23:58") }, "\(narrow)")
         let oneDaySession = Self.screen(clock: Self.liquidationTime + 171 * Self.day, showsDate: false)
         #expect(oneDaySession.contains { $0.contains("23:58:34 ex ") && !$0.contains("08-08") }, "\(oneDaySession)")
     }

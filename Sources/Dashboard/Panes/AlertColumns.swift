@@ -12,6 +12,18 @@ struct AlertColumns {
         case monthDay
         /// `2024-08-08 23:56:10`: a replay of recordings years apart.
         case full
+        /// `08-08 23:56`: the shortest form that still says the day (the tape's, where the others
+        /// cost it the time column).
+        case monthDayMinutes
+
+        /// The next shorter form that still carries the day, or nil.
+        var shorterDated: TimeStyle? {
+            switch self {
+            case .full: return .monthDay
+            case .monthDay: return .monthDayMinutes
+            case .monthDayMinutes, .timeOfDay: return nil
+            }
+        }
     }
 
     static let seenWidth = 5
@@ -60,6 +72,7 @@ struct AlertColumns {
         case .timeOfDay: return Format.clock(time)
         case .monthDay: return String(AlertColumns.dateTime(time).dropFirst(5))
         case .full: return AlertColumns.dateTime(time)
+        case .monthDayMinutes: return String(AlertColumns.dateTime(time).dropFirst(5).prefix(11))
         }
     }
 
@@ -68,6 +81,7 @@ struct AlertColumns {
         case .timeOfDay: return 8
         case .monthDay: return 14
         case .full: return 19
+        case .monthDayMinutes: return 11
         }
     }
 

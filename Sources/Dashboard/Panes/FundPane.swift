@@ -166,15 +166,11 @@ enum FundPane {
         }
         // How many positions the stress liquidated, where the line has room: the 50 riskiest
         // alone read `ADL 6.070 BTC` beside 1,699 liquidations below an empty book, and no pane
-        // said what it stood for (operator trial). And how far the nearest of them is, the first
-        // part to go.
-        if stressed.positions > 0 && (stressed.unfilledQuantity.isPositive || stressed.deficit.isPositive || stressed.bookShare != nil) {
+        // said what it stood for (operator trial).
+        let stressing = stressed.unfilledQuantity.isPositive || stressed.deficit.isPositive || stressed.bookShare != nil
+        if stressed.positions > 0 && stressing {
             shorterCoverage.insert(coverage, at: 0)
             coverage += " · " + stressed.positionsInWords(Format.count)
-            if let nearest = Format.nearestAway(stressed) {
-                shorterCoverage.insert(coverage, at: 0)
-                coverage += ", " + nearest
-            }
         }
         // A fund backing several markets gives the worst one's stress: which, where it is not the
         // market shown, in every form (AKROUSDT's `69% of 360,682.55` beside SUSHIUSDT's signals
@@ -184,18 +180,30 @@ enum FundPane {
         var otherStressMarket: String? = nil
         if state.marketsBacked > 1, let market = state.stressedMarket, market != model.focusedSymbol,
            stressed.deficit.isPositive || stressed.unfilledQuantity.isPositive || stressed.bookShare != nil {
-            let name = model.marketNames.short(market)
+            // Its book stale (a recording that ended years before the clock), said with it: a
+            // 2021 book's stress stood as a live ADL warning beside a 2024 market (operator trial).
+            let stale = engine.market(market)?.isStale == true ? " (stale)" : ""
+            let name = model.marketNames.short(market) + stale
             otherStressMarket = name
             // Narrowest (80×24), the name alone with where it goes: the line went, named nowhere.
             shorterCoverage = [coverage + " · " + name] + shorterCoverage.map { $0 + " · " + name }
                 + (stressed.adlCertain ? [name + "→ADL"] : []) + ["in " + name]
-            coverage += " · " + model.marketNames.title(market)
+            coverage += " · " + model.marketNames.title(market) + stale
         }
         // Its label stays beside it (a shorter value is taken for its room): "24.112 BTC → ADL"
         // alone, under the balance, read as ADL done, not as what a stress would send there.
         line("covers stress", coverage, stressed.adlCertain ? .alert : (stressed.deficit.isPositive || stressed.bookShare != nil ? .warn : .text),
             shorter: shorterCoverage, keepsLabel: true,
             urgent: stressed.unfilledQuantity.isPositive || stressed.deficit.isPositive || stressed.bookShare != nil)
+        // How far the nearest of the stress's positions is from its liquidation price, on a line
+        // of its own under it: the stress liquidates the riskiest however far they are, and `ADL
+        // NEAR` beside positions 29 % away read as imminent (operator trial; as a part of the line
+        // above it was the first to go, and went at every size).
+        if stressing, stressed.positions > 0, let distance = stressed.nearestDistancePercent {
+            let away = distance.isNegative ? "past its liq price" : Format.distance(distance) + " away"
+            line("nearest liq", away + " · " + stressed.positionsInWords(Format.count), .text,
+                shorter: [away], keepsLabel: true)
+        }
         let adlState: (String, StyleRole)
         var shorterADL: [String] = []
         // Closes of monitored positions, and liquidations whose ADL went beyond them.
@@ -221,7 +229,9 @@ enum FundPane {
             let sofar = deleveraged ? ", \(closes)\(beyond) so far" : ""
             adlState = (reason + sofar, .warn)
             // Narrow, the closes go last but one: the stress line above says more is coming.
-            shorterADL = deleveraged ? [reason + ", " + closes, "NEAR, " + closes, closes, "NEAR"] : ["NEAR"]
+            // Narrow, another market's name stays after NEAR (80×24 read a bare `NEAR`).
+            let nearOf = otherStressMarket.map { ["NEAR: " + $0, "NEAR " + $0] } ?? []
+            shorterADL = deleveraged ? [reason + ", " + closes, "NEAR, " + closes] + nearOf + [closes, "NEAR"] : nearOf + ["NEAR"]
         case .happened: adlState = ("\(closes)\(beyond) so far", .warn); shorterADL = [closes]
         case .idle: adlState = ("idle", .ok)
         }

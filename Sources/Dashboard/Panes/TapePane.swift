@@ -76,9 +76,6 @@ enum TapePane {
         let range = TableRows.visibleRange(count: total, cursor: model.tapeCursor, in: inner)
         let entries = model.tapeWindow(offset: range.lowerBound, length: range.count)
         let namingAssets = namesAssets(model.engine)
-        let times = timeStyle(entries, model)
-        var rows = entries.map { cells($0, model, namingAssets: namingAssets, times: times) }
-        let exactRows = entries.map { cells($0, model, namingAssets: namingAssets, exactDeficit: true, times: times) }
         // One venue: its name on every line says nothing, and its width goes to the figures. The
         // fit runs over the columns kept, and maps back to the table's column numbers.
         // No exchange-reported line: every line is "sim", which the title already says; its width
@@ -95,6 +92,16 @@ enum TapePane {
             ColumnFit.fitting(kept.map { shown[$0] }, rows: rows.map { row in kept.map { row.cells[$0] } }, width: inner.width)
                 .map { (column: kept[$0.column], width: $0.width) }
         }
+        // The rows' times with their day where the session spans days; a shorter form of it where
+        // the longer costs the time column (at 120×40 the tape's rows of another day lost their
+        // time altogether: operator trial).
+        var times = timeStyle(entries, model)
+        var rows = entries.map { cells($0, model, namingAssets: namingAssets, times: times) }
+        while let shorter = times.shorterDated, !fit(rows).contains(where: { $0.column == timeColumn }) {
+            times = shorter
+            rows = entries.map { cells($0, model, namingAssets: namingAssets, times: times) }
+        }
+        let exactRows = entries.map { cells($0, model, namingAssets: namingAssets, exactDeficit: true, times: times) }
         func fit() -> [(column: Int, width: Int)] { fit(rows) }
         var chosen = fit()
         // Deficits to the cent where their width costs no column: `162` beside a view and a

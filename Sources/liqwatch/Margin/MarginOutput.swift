@@ -71,7 +71,10 @@ enum MarginOutput {
             rows.append(("Mark price", price(mark)))
             if let pnl = answer.unrealisedPnL { rows.append(("Unrealised PnL", money(pnl))) }
             if let balance = answer.marginBalance { rows.append(("Margin balance", money(balance))) }
-            rows.append(("Margin ratio", answer.marginRatio.map(percent) ?? "bankrupt (margin balance ≤ 0)"))
+            // OKX's own "margin ratio" is the inverse (balance ÷ maintenance, liquidation at 100 %
+            // from above): said, so an OKX user does not read 74 % as 26 % from liquidation.
+            let okxNote = question.rules == .okx ? "  (maintenance ÷ margin balance; OKX's app shows the inverse)" : ""
+            rows.append(("Margin ratio", (answer.marginRatio.map(percent) ?? "bankrupt (margin balance ≤ 0)") + (answer.marginRatio == nil ? "" : okxNote)))
             rows.append(("Distance to liquidation", answer.distanceToLiquidationPct.map { $0.formatted(2, rounding: .down) + " %" } ?? "no liquidation price"))
             if let ratio = answer.marginRatio, ratio >= .one { rows.append(("Status", "LIQUIDATION TRIGGERED (margin ratio ≥ 100 %)")) }
         } else {
@@ -93,8 +96,10 @@ enum MarginOutput {
             let at = question.rules == .bybit || question.mark == nil ? "at entry" : "at the mark"
             rows.append(("Note", "notional \(at) \(money(tiered)) is past the last bracket's cap \(last.notionalCap.formatted(0, grouping: true)): its rate is used (the venue takes no larger position)"))
         }
-        if tiersAssumed {
-            rows.append(("Note", "tiers assumed, not the venue's (liqwatch's fallback for \(instrument)): give its table in an instrument file (--instruments), or --brackets"))
+        // Right under the rate it is about, before the prices and the status worked out with it
+        // (it came last, under `LIQUIDATED AT ENTRY`: operator trial).
+        if tiersAssumed, let rate = rows.firstIndex(where: { $0.0 == "Bracket rate" }) {
+            rows.insert(("Note", "tiers assumed, not the venue's (liqwatch's fallback for \(instrument)): give its table in an instrument file (--instruments), or --brackets"), at: rate + 1)
         }
         let width = rows.map(\.0.count).max() ?? 0
         return rows.map { $0.0.padding(to: width) + "  " + $0.1 }.joined(separator: "\n") + "\n"

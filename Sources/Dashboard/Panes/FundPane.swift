@@ -45,13 +45,19 @@ enum FundPane {
         let asset = fund.asset
         // Each venue has its own fund: with several, the title says whose.
         let owner = engine.fundsSpanVenues && !fund.venue.isEmpty ? fund.venue + " " : ""
+        // Narrow, the venue's first word where no other fund's venue shares it (`binance` for
+        // binance-usdm beside bybit's): at 80×24 the title read `Fund USDT` beside Bybit's own
+        // USDT fund (operator trial).
+        let firstWord = String(fund.venue.prefix { $0 != "-" })
+        let sharedWord = engine.funds.contains { $0.venue != fund.venue && $0.venue.prefix { $0 != "-" } == firstWord }
+        let shortOwner = owner.isEmpty || sharedWord ? owner : firstWord + " "
         // Cents for dollars, eight places for a coin: a BTC fund's 0.05 is not "0.00".
         let places = AssetPrecision.decimals(forAsset: asset)
         func money(_ value: Fixed) -> String { Format.money(value, decimals: places) }
         let stale = model.status.operatorDataStale ? " · STALE" : ""
         // The asset stays in a narrow title: "Fund USDT", not "Insurance fund U".
-        let title = Buffer.fittingTitle(["Insurance fund \(owner)\(asset)\(stale)", "Fund \(owner)\(asset)\(stale)", "Fund \(asset)\(stale)"],
-            width: rect.width)
+        let title = Buffer.fittingTitle(["Insurance fund \(owner)\(asset)\(stale)", "Fund \(owner)\(asset)\(stale)", "Fund \(shortOwner)\(asset)\(stale)",
+            "\(shortOwner)\(asset)\(stale)", "Fund \(asset)\(stale)"], width: rect.width)
         buffer.box(rect, title: title, focused: focused)
         let inner = rect.inset(1)
         guard inner.height >= 3 else { return }

@@ -61,7 +61,9 @@ public struct Prompt: Sendable {
         case .filter: return "Filter positions (account or symbol): "
         case .marketFilter: return "Filter markets (symbol): "
         case .tapeFilter: return "Filter the tape (account or symbol): "
-        case .jump: return "Jump to time (HH:MM[:SS]) or percentage (e.g. 50%): "
+        // The date too: a session of several days needs it, and the prompt did not say it takes
+        // one (operator trial).
+        case .jump: return "Jump to [YYYY-MM-DD] HH:MM[:SS], or 50%: "
         case .shock: return "What-if: shock the mark by % (e.g. -5): "
         }
     }

@@ -62,7 +62,7 @@ public struct Keymap: Sendable, Equatable {
         KeyBinding(keys: [.character("-")], action: .slower, description: "replay slower"),
         KeyBinding(keys: [.character("]")], action: .nextNotable, description: "next liquidation, deficit or alert (tape filter d on: deficit or ADL)", short: "next liquidation/alert"),
         KeyBinding(keys: [.character("[")], action: .previousNotable, description: "previous liquidation, deficit or alert (tape filter d on: deficit or ADL)", short: "prev. liquidation/alert"),
-        KeyBinding(keys: [.character(":")], action: .jumpToTime, description: "jump to a time (HH:MM:SS) or a percentage (50%)", short: "jump to HH:MM:SS or 50%"),
+        KeyBinding(keys: [.character(":")], action: .jumpToTime, description: "jump to a time (HH:MM:SS, a date before it in a session of several days) or a percentage (50%)", short: "jump to HH:MM:SS or 50%"),
         KeyBinding(keys: [.character("x")], action: .whatIf, description: "what-if: shock the mark by a percentage", short: "what-if: shock the mark"),
         KeyBinding(keys: [.character("a")], action: .acknowledge, description: "mark every alert seen (they stay in the alerts view)", short: "mark every alert seen"),
         KeyBinding(keys: [.character("A")], action: .alertsView, description: "alerts: every one with its time, market and value; Enter goes to its market (and time)", short: "alerts view"),

@@ -27,7 +27,7 @@ struct RefusedSnapshotTests {
         let notes = engine.apply(.bookSnapshot(symbol: Self.symbol, bids: Self.levels([("60500", "0.001")]) + Self.bids, asks: Self.asks,
             time: 2_000_000_000))
         let refusal = try #require(refused(notes).first)
-        #expect(refusal.reason == "a bid at 60500 is at or above the ask at 60010 of the same snapshot", "\(refusal)")
+        #expect(refusal.reason == "a bid at 60,500.00 is at or above the ask at 60,010.00 of the same snapshot", "\(refusal)")
         let market = try #require(engine.market(Self.symbol))
         #expect(market.book.asks.count == 3 && market.book.bids.best?.price == Self.units("60000"), "the book changed")
         #expect(market.isStale && market.staleReason == "refused snapshot" && market.counters.snapshotsRefused == 1)
@@ -45,9 +45,9 @@ struct RefusedSnapshotTests {
     @Test("a price given twice with two sizes is refused, in order or not; twice with one size, or a zero beside a size, as said")
     func twiceGiven() {
         #expect(Engine.snapshotContradiction(bids: Self.levels([("60000", "1"), ("60000", "50"), ("59990", "2")]), asks: Self.asks)
-            == "bids: the price 60000 is given twice, with different sizes")
+            == "bids: the price 60,000 is given twice, with different sizes")
         #expect(Engine.snapshotContradiction(bids: Self.bids, asks: Self.levels([("60020", "1"), ("60010", "1"), ("60020", "0")]))
-            == "asks: the price 60020 is given twice, with different sizes")
+            == "asks: the price 60,020 is given twice, with different sizes")
         #expect(Engine.snapshotContradiction(bids: Self.levels([("60000", "1"), ("60000", "1")]), asks: Self.asks) == nil)
         #expect(Engine.snapshotContradiction(bids: Self.bids, asks: Self.asks) == nil)
         // A side in no order, its prices distinct: nothing to say.

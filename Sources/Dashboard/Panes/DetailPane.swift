@@ -201,15 +201,15 @@ enum DetailPane {
             // called unfilled, and the deficit (its loss at the deepest level shown included) is a
             // floor.
             let past = Format.units(walk.remainder, decimals: Format.columnDecimals([walk.remainder], instrument: instrument.sizeDecimals))
-            line("If liquidated now: \(walk.levelsConsumed) level\(walk.levelsConsumed == 1 ? "" : "s"), average \(price(walk.averagePrice)), \(past) past the \(market.book.shownLevels) levels the feed shows (the book there is not known), deficit at least \(money(deficit)) \(asset)",
+            line("If liquidated now: \(Format.count(walk.levelsConsumed)) level\(walk.levelsConsumed == 1 ? "" : "s"), average \(price(walk.averagePrice)), \(past) past the \(market.book.shownLevels) levels the feed shows (the book there is not known), deficit at least \(money(deficit)) \(asset)",
                 .warn)
         } else {
-            line("If liquidated now: \(walk.levelsConsumed) level\(walk.levelsConsumed == 1 ? "" : "s"), average \(price(walk.averagePrice)), unfilled \(Format.units(walk.remainder, decimals: Format.columnDecimals([walk.remainder], instrument: instrument.sizeDecimals)))\(walk.remainder > 0 ? " (\(unfilledRule))" : ""), deficit \(money(deficit)) \(asset)",
+            line("If liquidated now: \(Format.count(walk.levelsConsumed)) level\(walk.levelsConsumed == 1 ? "" : "s"), average \(price(walk.averagePrice)), unfilled \(Format.units(walk.remainder, decimals: Format.columnDecimals([walk.remainder], instrument: instrument.sizeDecimals)))\(walk.remainder > 0 ? " (\(unfilledRule))" : ""), deficit \(money(deficit)) \(asset)",
                 deficit.isPositive || walk.remainder > 0 ? .alert : .title)
             for fill in walk.fills.prefix(5) {
                 line("   \(Format.units(fill.price, decimals: min(instrument.priceDecimals, 8))) × \(Format.units(fill.size, decimals: Format.columnDecimals([fill.size], instrument: instrument.sizeDecimals)))", .dim)
             }
-            if walk.fills.count > 5 { line("   … \(walk.fills.count - 5) more levels", .dim) }
+            if walk.fills.count > 5 { line("   … \(Format.count(walk.fills.count - 5)) more level\(walk.fills.count == 6 ? "" : "s")", .dim) }
         }
         // Its points are the table's builds (every two seconds, twice a second in a cascade),
         // not seconds: the label says the time they span ("300 s" read off 300 points that

@@ -11,15 +11,22 @@ extension Engine {
     /// Why a snapshot's levels contradict each other, or nil: a bid at or above an ask (of levels
     /// with a size), or one price given twice on a side with different sizes. Linear for a side
     /// given in order, as every venue sends it; a side out of order is sorted once.
-    static func snapshotContradiction(bids: [(price: Int64, size: Int64)], asks: [(price: Int64, size: Int64)]) -> String? {
+    static func snapshotContradiction(bids: [(price: Int64, size: Int64)], asks: [(price: Int64, size: Int64)],
+                                      priceDecimals: Int = 0) -> String? {
+        // At the market's tick's places at least (`a bid at 1.96` beside `the ask at 1.954` read as
+        // prices of two precisions: operator trial), every digit beyond.
+        func price(_ units: Int64) -> String {
+            let value = Fixed(bookUnits: units)
+            return value.formatted(Swift.max(priceDecimals, value.significantPlaces), grouping: true)
+        }
         let bestBid = bids.lazy.filter { $0.size > 0 }.map(\.price).max()
         let bestAsk = asks.lazy.filter { $0.size > 0 }.map(\.price).min()
         if let bid = bestBid, let ask = bestAsk, bid >= ask {
-            return "a bid at \(Fixed(bookUnits: bid).description) is at or above the ask at \(Fixed(bookUnits: ask).description) of the same snapshot"
+            return "a bid at \(price(bid)) is at or above the ask at \(price(ask)) of the same snapshot"
         }
         for (name, levels) in [("bids", bids), ("asks", asks)] {
-            if let price = twiceGiven(levels) {
-                return "\(name): the price \(Fixed(bookUnits: price).description) is given twice, with different sizes"
+            if let twice = twiceGiven(levels) {
+                return "\(name): the price \(price(twice)) is given twice, with different sizes"
             }
         }
         return nil

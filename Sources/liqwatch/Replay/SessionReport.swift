@@ -220,7 +220,9 @@ enum SessionReport {
             })),
         ])
         let rejections: [JSON.Value] = log.rejections.suffix(20).map { rejection in
-            .object([("time", .string(EventTime.iso8601(rejection.time))), ("account", .string(rejection.account)),
+            // A positions file's row is refused as it is placed, before the first event: no time of
+            // the session (it read 1970-01-01: attacker trial).
+            .object([("time", rejection.time > 0 ? .string(EventTime.iso8601(rejection.time)) : .null), ("account", .string(rejection.account)),
                 ("symbol", .string(rejection.symbol)), ("reason", .string(rejection.reason))])
         }
         let alerts: [JSON.Value] = log.alerts.suffix(200).map { alert in

@@ -184,16 +184,21 @@ enum FundPane {
         // BTCUSDT read `covers stress 69% of 360,500.42; → ADL` of AKROUSDT's stale 2021 book:
         // operator trial).
         var otherStressMarket: String? = nil
+        var otherStressBareName: String? = nil
         if state.marketsBacked > 1, let market = state.stressedMarket, market != model.focusedSymbol,
            stressed.deficit.isPositive || stressed.unfilledQuantity.isPositive || stressed.bookShare != nil {
             // Its book stale (a recording that ended years before the clock), said with it: a
             // 2021 book's stress stood as a live ADL warning beside a 2024 market (operator trial).
             let stale = engine.market(market)?.isStale == true ? " (stale)" : ""
-            let name = model.marketNames.short(market) + stale
+            let bareName = model.marketNames.short(market)
+            let name = bareName + stale
             otherStressMarket = name
-            // Narrowest (80×24), the name alone with where it goes: the line went, named nowhere.
+            otherStressBareName = bareName
+            // Narrowest (80×24), the name alone with where it goes: the line went, named nowhere
+            // (and last, without `(stale)`, which the markets pane says there).
             shorterCoverage = [coverage + " · " + name] + shorterCoverage.map { $0 + " · " + name }
                 + (stressed.adlCertain ? [name + "→ADL"] : []) + ["in " + name]
+                + (stale.isEmpty ? [] : (stressed.adlCertain ? [bareName + "→ADL"] : []) + ["in " + bareName])
             coverage += " · " + model.marketNames.title(market) + stale
         }
         // Its label stays beside it (a shorter value is taken for its room): "24.112 BTC → ADL"
@@ -236,7 +241,7 @@ enum FundPane {
             adlState = (reason + sofar, .warn)
             // Narrow, the closes go last but one: the stress line above says more is coming.
             // Narrow, another market's name stays after NEAR (80×24 read a bare `NEAR`).
-            let nearOf = otherStressMarket.map { ["NEAR: " + $0, "NEAR " + $0] } ?? []
+            let nearOf = (otherStressMarket.map { ["NEAR: " + $0, "NEAR " + $0] } ?? []) + (otherStressBareName.map { ["NEAR " + $0] } ?? [])
             shorterADL = deleveraged ? [reason + ", " + closes, "NEAR, " + closes] + nearOf + [closes, "NEAR"] : nearOf + ["NEAR"]
         case .happened: adlState = ("\(closes)\(beyond) so far", .warn); shorterADL = [closes]
         case .idle: adlState = ("idle", .ok)

@@ -118,8 +118,11 @@ public struct Buffer: Hashable, Sendable {
             var shown = character
             var cellsTaken = DisplayWidth.of(character)
             if cellsTaken == 0 {
-                // Drawn again from the start, composed (the cells written so far are the same).
+                // Drawn again from the start, composed. Composing can narrow what came before the
+                // mark (conjoining Hangul, some Indic vowel pairs): the cells written this far
+                // are cleared first, so none is left past where the composed text ends (review).
                 if !composed, let canonical = DisplayWidth.composed(text) {
+                    if column > max(x, 0) { put(String(repeating: " ", count: column - max(x, 0)), x: max(x, 0), y: y, role: role, limit: limit, composed: true) }
                     return put(canonical, x: x, y: y, role: role, limit: limit, composed: true)
                 }
                 continue

@@ -26,6 +26,13 @@ struct DistanceFormatTests {
         #expect(Format.nearestAway(stress) == "nearest 3.20% away")
         stress.nearestDistancePercent = try #require(Fixed("-0.1"))
         #expect(Format.nearestAway(stress) == "nearest past its liq price")
+        // At its trigger (the engine liquidates at 0), or a cross leg past it at every price.
+        stress.nearestDistancePercent = .zero
+        #expect(Format.nearestAway(stress) == "nearest past its liq price")
+        stress.nearestDistancePercent = nil
+        stress.nearestPastAtEveryPrice = true
+        #expect(Format.nearestAway(stress) == "nearest past its liq price")
+        stress.nearestPastAtEveryPrice = false
         stress.nearestDistancePercent = try #require(Fixed("3.2"))
         let line = "stress of 50 longs: the deficit exceeds the fund → ADL"
         #expect(SignalsPane.withNearest(line, stress, width: 200) == line + " · nearest 3.20% away")

@@ -13,7 +13,7 @@ struct MarginCommandTests {
     func crossExample() throws {
         let answer = try json(["--side", "long", "--size", "0.02", "--entry", "50000", "--wallet-balance", "500", "--symbol", "BTCUSDT"])
         #expect(Set(answer.keys) == ["initial_margin", "maintenance_margin", "maintenance_margin_rate", "maintenance_amount",
-            "liquidation_price", "bankruptcy_price", "margin_ratio", "distance_to_liquidation_pct", "bankrupt", "liquidated_at_entry"])
+            "liquidation_price", "bankruptcy_price", "margin_ratio", "distance_to_liquidation_pct", "bankrupt", "liquidated_at_entry", "tiers_assumed"])
         #expect(answer["liquidated_at_entry"] as? Bool == false)
         #expect((answer["liquidation_price"] as? NSNumber)?.stringValue == "25100.4")
         #expect(answer["margin_ratio"] is NSNull)
@@ -107,6 +107,9 @@ struct MarginCommandTests {
         #expect(okx.standardOutput.contains("Bracket rate             5.0500 %  (tier 5.0000 % + liquidation fee 0.0500 %)"), "\(okx.standardOutput)")
         #expect(okx.standardOutput.contains("Note                     tiers assumed, not the venue's (liqwatch's fallback for okx:BTC-USDT-SWAP)"),
             "\(okx.standardOutput)")
+        let okxJSON = try BinaryRunner.run(["margin", "--side", "long", "--size", "1", "--entry", "60000", "--isolated-margin", "6000",
+            "--symbol", "okx:BTC-USDT-SWAP", "--json"])
+        #expect(okxJSON.standardOutput.contains(#""tiers_assumed":true"#) || okxJSON.standardOutput.contains(#""tiers_assumed": true"#), "\(okxJSON.standardOutput)")
         // The operator's own table is not assumed.
         let given = try BinaryRunner.run(["margin", "--side", "long", "--size", "1", "--entry", "60000", "--isolated-margin", "6000",
             "--symbol", "okx:BTC-USDT-SWAP", "--mmr", "0.004"])

@@ -19,7 +19,7 @@ struct RefusedSnapshotReportTests {
         try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
         let text = try BinaryRunner.run(["replay", path, "--headless", "--report", "text"])
         #expect(text.status == 0, "\(text.standardError)")
-        #expect(text.standardOutput.contains("snapshots refused (crossing themselves, or giving a price twice with two sizes: the book kept as last known, STALE until a snapshot is applied): 1; first 2024-08-08T23:54:16.000Z binance-usdm:BTCUSDT: a bid at 60,500.00 is at or above the ask at 60,010.00 of the same snapshot"),
+        #expect(text.standardOutput.contains("snapshots refused (crossing themselves, or giving a price twice with two sizes: the book kept as last known, STALE until a snapshot is applied): 1; first 2024-08-08T23:54:16.000Z binance-usdm:BTCUSDT: a bid at 60,500.00 is above the ask at 60,010.00 of the same snapshot"),
             "\(text.standardOutput)")
         #expect(text.standardOutput.contains("BOOK STALE (refused snapshot)") && text.standardOutput.contains("its book is STALE (its last snapshot contradicted itself and was refused"), "\(text.standardOutput)")
         #expect(!text.standardOutput.contains("asks none") && !text.standardOutput.contains("ADL near"), "\(text.standardOutput)")

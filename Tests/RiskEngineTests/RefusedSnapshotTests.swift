@@ -27,7 +27,7 @@ struct RefusedSnapshotTests {
         let notes = engine.apply(.bookSnapshot(symbol: Self.symbol, bids: Self.levels([("60500", "0.001")]) + Self.bids, asks: Self.asks,
             time: 2_000_000_000))
         let refusal = try #require(refused(notes).first)
-        #expect(refusal.reason == "a bid at 60,500.00 is at or above the ask at 60,010.00 of the same snapshot", "\(refusal)")
+        #expect(refusal.reason == "a bid at 60,500.00 is above the ask at 60,010.00 of the same snapshot", "\(refusal)")
         let market = try #require(engine.market(Self.symbol))
         #expect(market.book.asks.count == 3 && market.book.bids.best?.price == Self.units("60000"), "the book changed")
         #expect(market.isStale && market.staleReason == "refused snapshot" && market.counters.snapshotsRefused == 1)
@@ -52,6 +52,11 @@ struct RefusedSnapshotTests {
         #expect(Engine.snapshotContradiction(bids: Self.bids, asks: Self.asks) == nil)
         // A side in no order, its prices distinct: nothing to say.
         #expect(Engine.snapshotContradiction(bids: Self.levels([("59990", "2"), ("60000", "1"), ("59980", "1")]), asks: Self.asks) == nil)
+        // A locked book, or a cross of one tick, is applied as before (Tardis's reconstruction of
+        // Binance's book is locked for half a second at a time: review).
+        #expect(Engine.snapshotContradiction(bids: Self.levels([("60010", "1")]), asks: Self.asks, tick: Self.units("0.1")) == nil)
+        #expect(Engine.snapshotContradiction(bids: Self.levels([("60010.1", "1")]), asks: Self.asks, tick: Self.units("0.1")) == nil)
+        #expect(Engine.snapshotContradiction(bids: Self.levels([("60010.2", "1")]), asks: Self.asks, tick: Self.units("0.1")) != nil)
         // One side empty: nothing crosses.
         #expect(Engine.snapshotContradiction(bids: [], asks: Self.asks) == nil)
     }

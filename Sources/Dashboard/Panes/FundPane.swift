@@ -210,8 +210,8 @@ enum FundPane {
         // of its own under it: the stress liquidates the riskiest however far they are, and `ADL
         // NEAR` beside positions 29 % away read as imminent (operator trial; as a part of the line
         // above it was the first to go, and went at every size).
-        if stressing, stressed.positions > 0, let distance = stressed.nearestDistancePercent {
-            let away = distance.isNegative ? "past its liq price" : Format.distance(distance) + " away"
+        if stressing, stressed.positions > 0, stressed.nearestIsPast || stressed.nearestDistancePercent != nil {
+            let away = stressed.nearestIsPast ? "past its liq price" : Format.distance(stressed.nearestDistancePercent) + " away"
             line("nearest liq", away + " · " + stressed.positionsInWords(Format.count), .text,
                 shorter: [away], keepsLabel: true)
         }

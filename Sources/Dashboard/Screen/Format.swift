@@ -89,8 +89,11 @@ enum Format {
     /// "0.00" in `compact`'s cents, and 3,126.85 UNI read "3,127" beside the report's figure).
     static func compactMoney(_ value: Fixed, asset: String) -> String {
         let places = AssetPrecision.decimals(forAsset: asset)
-        return places > 2 ? money(value, decimals: places) : compact(value.approximateDouble)
+        return places > 2 ? money(value, decimals: places) : saturationMark(value) + compact(value.approximateDouble)
     }
+
+    /// `≥` / `≤` before a compact figure that saturated (`1.70e+20` read as a figure: review).
+    static func saturationMark(_ value: Fixed) -> String { value.isSaturated ? (value.isNegative ? "≤" : "≥") : "" }
 
     /// A stressed deficit as the markets and signals panes show it: below ten thousand to the
     /// cent, as the fund pane shows the same figure (`3,442` beside its `3,442.27` read as
@@ -98,7 +101,7 @@ enum Format {
     /// above, compact (`12.4k`); a coin exact.
     static func stressMoney(_ value: Fixed, asset: String) -> String {
         let places = AssetPrecision.decimals(forAsset: asset)
-        return places > 2 || value.magnitude < Fixed(10_000) ? money(value, decimals: places) : compact(value.approximateDouble)
+        return places > 2 || value.magnitude < Fixed(10_000) ? money(value, decimals: places) : saturationMark(value) + compact(value.approximateDouble)
     }
 
     /// The same of a signal's reading (a Double).
@@ -125,8 +128,10 @@ enum Format {
     /// riskiest however far they are, and `ADL near` read as imminent beside positions 3.2 %
     /// away (operator trial).
     static func nearestAway(_ stress: StressedDeficit) -> String? {
-        guard stress.positions > 0, let distance = stress.nearestDistancePercent else { return nil }
-        return distance.isNegative ? "nearest past its liq price" : "nearest \(Format.distance(distance)) away"
+        guard stress.positions > 0 else { return nil }
+        if stress.nearestIsPast { return "nearest past its liq price" }
+        guard let distance = stress.nearestDistancePercent else { return nil }
+        return "nearest \(Format.distance(distance)) away"
     }
 
     /// What share of a stressed deficit the fund's balance covers, in whole percent rounded down

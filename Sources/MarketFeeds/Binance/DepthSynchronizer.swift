@@ -226,8 +226,16 @@ public struct DepthSynchronizer: Sendable {
 
     /// The engine refused the snapshot just applied (its prices tenfold from the mark): the book
     /// waits for another, as after a gap, and what the stream sends meanwhile is buffered for it.
-    mutating func snapshotRefused(_ problem: String, time: Int64, into events: inout [MarketEvent]) {
+    /// `countsGap` false: the engine refused it (it contradicted itself) and marked the book
+    /// stale itself: the stream waits for another snapshot, and no gap is counted or applied.
+    mutating func snapshotRefused(_ problem: String, time: Int64, countsGap: Bool = true, into events: inout [MarketEvent]) {
         buffer.removeAll()
+        guard countsGap else {
+            counters.lastProblem = problem
+            hadGap = true
+            state = .awaitingSnapshot
+            return
+        }
         streamGap(problem, time: time, into: &events)
     }
 

@@ -316,7 +316,7 @@ struct FeedApplier {
         if case .bookSnapshot(let symbol, _, _, let time, _) = event,
            let refused = notes.lazy.compactMap({ note -> RefusedSnapshot? in
                if case .snapshotRefused(let refused) = note, refused.symbol == symbol { return refused } else { return nil } }).first {
-            awaitAnotherSnapshot(symbol: symbol, problem: "snapshot refused: \(refused.reason)", time: time)
+            awaitAnotherSnapshot(symbol: symbol, problem: "snapshot refused: \(refused.reason)", time: time, countsGap: false)
         }
         if !notes.isEmpty { log.record(notes) }
         if !engine.isMidCascade { afterEvent() }
@@ -335,11 +335,13 @@ struct FeedApplier {
     /// After a snapshot the engine did not apply: the book stale as after a gap, its synchronizer
     /// waiting for another snapshot (a live session asks for one, backing off), and the stream's
     /// updates that followed it in this message, which built on it, dropped.
-    mutating func awaitAnotherSnapshot(symbol: String, problem: String, time: Int64) {
+    /// `countsGap`: the engine marked the book stale itself (a snapshot contradicting itself),
+    /// and the refusal is counted as such, not as a gap too (review).
+    mutating func awaitAnotherSnapshot(symbol: String, problem: String, time: Int64, countsGap: Bool = true) {
         var gap: [MarketEvent] = []
         if synchronizers[symbol] != nil {
-            synchronizers[symbol]!.snapshotRefused(problem, time: time, into: &gap)
-        } else {
+            synchronizers[symbol]!.snapshotRefused(problem, time: time, countsGap: countsGap, into: &gap)
+        } else if countsGap {
             gap.append(.bookGap(symbol: symbol, time: time))
         }
         for event in gap { engine.apply(event, into: &notes) }

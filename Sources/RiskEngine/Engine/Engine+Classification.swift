@@ -171,7 +171,8 @@ extension Engine {
         var noBook: [String] = []
         var stale: [String] = []
         for market in markets where market.isWatched && market.isStale {
-            if market.book.hasSnapshot { stale.append(market.symbol) } else { noBook.append(market.symbol) }
+            // A market whose only snapshot was refused had a book sent, a bad one: stale, not absent.
+            if market.book.hasSnapshot || market.snapshotRefused { stale.append(market.symbol) } else { noBook.append(market.symbol) }
         }
         return (noBook, stale)
     }

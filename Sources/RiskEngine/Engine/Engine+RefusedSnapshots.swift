@@ -8,11 +8,14 @@ public struct RefusedSnapshot: Hashable, Sendable {
 }
 
 extension Engine {
-    /// Why a snapshot's levels contradict each other, or nil: a bid at or above an ask (of levels
-    /// with a size), or one price given twice on a side with different sizes. Linear for a side
+    /// Why a snapshot's levels contradict each other, or nil: a bid above an ask by more than a
+    /// tick (of levels with a size), or one price given twice on a side with different sizes.
+    /// A locked book or a cross of one tick is not refused: Tardis's own reconstruction of
+    /// Binance's book shows its best bid equal to its best ask for half a second at a time, and
+    /// such a snapshot is applied as before, its crossed asks removed (review). Linear for a side
     /// given in order, as every venue sends it; a side out of order is sorted once.
     static func snapshotContradiction(bids: [(price: Int64, size: Int64)], asks: [(price: Int64, size: Int64)],
-                                      priceDecimals: Int = 0) -> String? {
+                                      priceDecimals: Int = 0, tick: Int64 = 1) -> String? {
         // At the market's tick's places at least (`a bid at 1.96` beside `the ask at 1.954` read as
         // prices of two precisions: operator trial), every digit beyond.
         func price(_ units: Int64) -> String {
@@ -21,8 +24,8 @@ extension Engine {
         }
         let bestBid = bids.lazy.filter { $0.size > 0 }.map(\.price).max()
         let bestAsk = asks.lazy.filter { $0.size > 0 }.map(\.price).min()
-        if let bid = bestBid, let ask = bestAsk, bid >= ask {
-            return "a bid at \(price(bid)) is at or above the ask at \(price(ask)) of the same snapshot"
+        if let bid = bestBid, let ask = bestAsk, bid > ask, bid - ask > Swift.max(1, tick) {
+            return "a bid at \(price(bid)) is above the ask at \(price(ask)) of the same snapshot"
         }
         for (name, levels) in [("bids", bids), ("asks", asks)] {
             if let twice = twiceGiven(levels) {

@@ -248,9 +248,10 @@ extension Engine {
         var worst = StressedDeficit()
         var allPositions = 0
         var anyBeyondLimit = false
-        // Each side's nearest liquidation, for the side whose figures are shown.
-        var nearestLong: Fixed? = nil
-        var nearestShort: Fixed? = nil
+        // Each side's nearest liquidation, for the side whose figures are shown (and whether that
+        // position is past its trigger at every price).
+        var nearestLong: (distance: Fixed?, pastAtEveryPrice: Bool) = (nil, false)
+        var nearestShort: (distance: Fixed?, pastAtEveryPrice: Bool) = (nil, false)
         for side in [Side.long, Side.short] {
             let read = reads.map { side == .long ? $0.long : $0.short } ?? leadingRead(side, market: index)
             let riskiest = read.walk.walked.prefix(read.taken)
@@ -278,8 +279,9 @@ extension Engine {
             var nearSum: Int64 = 0
             forEachPosition(of: riskiest) { position, _ in
                 if taken.isEmpty, let mark = markets[index].markPrice {
-                    let distance = MarginMath.distanceToLiquidationPercent(side: side, mark: mark, liquidationPrice: position.liquidation)
-                    if side == .long { nearestLong = distance } else { nearestShort = distance }
+                    let nearest = (MarginMath.distanceToLiquidationPercent(side: side, mark: mark, liquidationPrice: position.liquidation),
+                                   position.isPastAtEveryPrice)
+                    if side == .long { nearestLong = nearest } else { nearestShort = nearest }
                 }
                 taken.append(position)
                 let (added, overflow) = sum.addingReportingOverflow(position.quantity.bookUnits)
@@ -409,7 +411,9 @@ extension Engine {
             if exposure.isNegative { worst.deficit += -exposure }
         }
         if worst.positionsSide == nil { (worst.positions, worst.beyondLimit) = (allPositions, anyBeyondLimit) }
-        if let side = worst.positionsSide { worst.nearestDistancePercent = side == .long ? nearestLong : nearestShort }
+        if let side = worst.positionsSide {
+            (worst.nearestDistancePercent, worst.nearestPastAtEveryPrice) = side == .long ? nearestLong : nearestShort
+        }
         worst.adlCertain = adlCertain(worst, market: index)
         return worst
     }

@@ -357,7 +357,8 @@ public struct Engine: Sendable {
             // whole and the book kept as last known, STALE until a snapshot is applied (a single
             // bid 0.8 % over the best ask removed every ask it crossed, and a short went to ADL
             // against an empty side; a level given twice took its second size: attacker trial).
-            if let reason = Engine.snapshotContradiction(bids: bids, asks: asks, priceDecimals: markets[index].instrument.priceDecimals) {
+            if let reason = Engine.snapshotContradiction(bids: bids, asks: asks, priceDecimals: markets[index].instrument.priceDecimals,
+                                                         tick: markets[index].instrument.tickSize.bookUnits) {
                 refuseSnapshot(market: index, reason: reason, into: &notes)
                 break
             }

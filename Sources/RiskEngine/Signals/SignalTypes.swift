@@ -189,6 +189,15 @@ public struct StressedDeficit: Hashable, Sendable {
     /// positions however far they are: `ADL near` stood beside positions 3.2 % away, and only
     /// this says how soon (operator trial).
     public var nearestDistancePercent: Fixed? = nil
+    /// The nearest of them is at or past its liquidation (a distance of 0 or less, or a cross leg
+    /// past its trigger at every price, which has no liquidation price): its liquidation waits on
+    /// a book or a mark the engine does not trust.
+    public var nearestIsPast: Bool {
+        nearestPastAtEveryPrice || (nearestDistancePercent.map { !$0.isPositive } ?? false)
+    }
+    /// The nearest is a cross leg past its trigger at every price (no liquidation price; it was
+    /// read as no side shown: review).
+    public var nearestPastAtEveryPrice = false
     /// More positions were near liquidation than a sample takes (`stressedPositionsLimit` a
     /// side): the figures are a floor.
     public var beyondLimit = false

@@ -40,7 +40,7 @@ struct MarginCommand: ParsableCommand {
         let answer = MarginCalculator.answer(question)
         if json {
             try FileHandleOutput.report(MarginOutput.json(answer, question: question, priceDecimals: priceDecimals, moneyDecimals: moneyDecimals,
-                hasMark: question.mark != nil) + "\n")
+                hasMark: question.mark != nil, tiersAssumed: tiersAssumed) + "\n")
         } else {
             try FileHandleOutput.report(MarginOutput.table(
                 answer, question: question, instrument: instrumentLabel, asset: asset,

@@ -14,7 +14,8 @@ enum MarginOutput {
         return question.side == .long ? liquidation >= question.entryPrice : liquidation <= question.entryPrice
     }
 
-    static func json(_ answer: MarginAnswer, question: MarginQuestion, priceDecimals: Int, moneyDecimals: Int, hasMark: Bool) -> String {
+    static func json(_ answer: MarginAnswer, question: MarginQuestion, priceDecimals: Int, moneyDecimals: Int, hasMark: Bool,
+                     tiersAssumed: Bool = false) -> String {
         JSON.render(.object([
             ("initial_margin", JSON.number(answer.initialMargin, decimals: moneyDecimals)),
             ("maintenance_margin", JSON.number(answer.maintenanceMargin, decimals: moneyDecimals)),
@@ -28,6 +29,8 @@ enum MarginOutput {
             ("distance_to_liquidation_pct", JSON.number(answer.distanceToLiquidationPct?.rounded(places: 4, .down), decimals: 4)),
             ("bankrupt", hasMark ? .bool(answer.marginRatio == nil) : .null),
             ("liquidated_at_entry", .bool(liquidatedAtEntry(answer, question))),
+            // The table's note, for scripts (review).
+            ("tiers_assumed", .bool(tiersAssumed)),
         ]))
     }
 

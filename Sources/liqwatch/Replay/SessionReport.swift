@@ -472,9 +472,10 @@ enum SessionReport {
             line += "; its book is STALE (\(why): the figure is of the book as last known)"
         }
         // How soon: the riskiest are taken however far they are.
-        if stressed.positions > 0, let distance = stressed.nearestDistancePercent {
-            line += distance.isNegative ? "; the nearest is past its liquidation price"
-                : "; the nearest is \(distance.formatted(2, rounding: .down)) % from its liquidation price"
+        if stressed.positions > 0, stressed.nearestIsPast {
+            line += "; the nearest is at or past its liquidation price"
+        } else if stressed.positions > 0, let distance = stressed.nearestDistancePercent {
+            line += "; the nearest is \(distance.formatted(2, rounding: .down)) % from its liquidation price"
         }
         return line + "; " + level
     }
@@ -487,6 +488,7 @@ enum SessionReport {
             ("positions_side", stressed.positionsSide.map { .string($0 == .long ? "long" : "short") } ?? .null),
             // How far the nearest of them was from its liquidation price, % of the mark (negative: past it).
             ("nearest_distance_pct", stressed.positions > 0 ? JSON.number(stressed.nearestDistancePercent?.rounded(places: 4, .down), decimals: 4) : .null),
+            ("nearest_past_liquidation", .bool(stressed.positions > 0 && stressed.nearestIsPast)),
         ]
         // More positions near liquidation than a sample takes: the figures are floors.
         if stressed.beyondLimit { members.append(("beyond_limit", .bool(true))) }

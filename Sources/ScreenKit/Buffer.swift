@@ -113,6 +113,7 @@ public struct Buffer: Hashable, Sendable {
         let end = min(width, limit.map { x + $0 } ?? width)
         let rowStart = y * width
         var column = x
+        var triedComposing = false
         for character in text.unicodeScalars {
             if column >= end { break }
             var shown = character
@@ -121,9 +122,14 @@ public struct Buffer: Hashable, Sendable {
                 // Drawn again from the start, composed. Composing can narrow what came before the
                 // mark (conjoining Hangul, some Indic vowel pairs): the cells written this far
                 // are cleared first, so none is left past where the composed text ends (review).
-                if !composed, let canonical = DisplayWidth.composed(text) {
-                    if column > max(x, 0) { put(String(repeating: " ", count: column - max(x, 0)), x: max(x, 0), y: y, role: role, limit: limit, composed: true) }
-                    return put(canonical, x: x, y: y, role: role, limit: limit, composed: true)
+                // Tried once a string: a name of many marks that compose to nothing was composed
+                // again at each.
+                if !composed && !triedComposing {
+                    triedComposing = true
+                    if let canonical = DisplayWidth.composed(text) {
+                        if column > max(x, 0) { put(String(repeating: " ", count: column - max(x, 0)), x: max(x, 0), y: y, role: role, limit: limit, composed: true) }
+                        return put(canonical, x: x, y: y, role: role, limit: limit, composed: true)
+                    }
                 }
                 continue
             }

@@ -34,9 +34,13 @@ public enum DisplayWidth {
     /// buffer draws it: composed where it holds a combining mark (see `Buffer.put`).
     public static func of(_ text: String) -> Int {
         var cells = 0
+        var triedComposing = false
         for scalar in text.unicodeScalars {
             let width = of(scalar)
-            if width == 0, let canonical = composed(text) { return measured(canonical) }
+            if width == 0 && !triedComposing {
+                triedComposing = true
+                if let canonical = composed(text) { return measured(canonical) }
+            }
             cells += width < 0 ? 1 : width
         }
         return cells

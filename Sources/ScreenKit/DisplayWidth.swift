@@ -37,6 +37,7 @@ public enum DisplayWidth {
         var triedComposing = false
         for scalar in text.unicodeScalars {
             let width = of(scalar)
+            // Composed once, at the first mark, and measured as the buffer draws it.
             if width == 0 && !triedComposing {
                 triedComposing = true
                 if let canonical = composed(text) { return measured(canonical) }
@@ -46,6 +47,7 @@ public enum DisplayWidth {
         return cells
     }
 
+    /// Cells a string takes as it stands (no composing).
     static func measured(_ text: String) -> Int {
         var cells = 0
         for scalar in text.unicodeScalars {

@@ -185,8 +185,7 @@ enum FundPane {
         // operator trial).
         var otherStressMarket: String? = nil
         var otherStressBareName: String? = nil
-        if state.marketsBacked > 1, let market = state.stressedMarket, market != model.focusedSymbol,
-           stressed.deficit.isPositive || stressed.unfilledQuantity.isPositive || stressed.bookShare != nil {
+        if state.marketsBacked > 1, let market = state.stressedMarket, market != model.focusedSymbol, stressing {
             // Its book stale (a recording that ended years before the clock), said with it: a
             // 2021 book's stress stood as a live ADL warning beside a 2024 market (operator trial).
             let stale = engine.market(market)?.isStale == true ? " (stale)" : ""
@@ -205,7 +204,7 @@ enum FundPane {
         // alone, under the balance, read as ADL done, not as what a stress would send there.
         line("covers stress", coverage, stressed.adlCertain ? .alert : (stressed.deficit.isPositive || stressed.bookShare != nil ? .warn : .text),
             shorter: shorterCoverage, keepsLabel: true,
-            urgent: stressed.unfilledQuantity.isPositive || stressed.deficit.isPositive || stressed.bookShare != nil)
+            urgent: stressing)
         // How far the nearest of the stress's positions is from its liquidation price, on a line
         // of its own under it: the stress liquidates the riskiest however far they are, and `ADL
         // NEAR` beside positions 29 % away read as imminent (operator trial; as a part of the line

@@ -92,7 +92,6 @@ enum StatusBarPane {
         let count = noBook.count + stale.count
         if stale.isEmpty { return count > 1 ? " \(Format.count(count)) NO BOOK" : " NO BOOK" }
         return count > 1 ? " \(Format.count(count)) STALE" : " BOOK STALE"
-        // (`staleMarketsByKind` counts a market whose only snapshot was refused as stale.)
     }
 
     /// The left side after LIVE/REPLAY as drawn up to a right end: the marker of a stale book,

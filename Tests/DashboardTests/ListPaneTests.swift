@@ -436,6 +436,38 @@ struct ListPaneTests {
         #expect(Set(seen) == shown.union([.risk]))
     }
 
+    @Test("s always comes back to riskiest first, whatever column the rows are sorted by, shown or not")
+    func sortCycleReturnsToRisk() {
+        for start in PositionColumn.allCases {
+            var screen = model(width: 80, height: 24, engine: engine(positions: 40))
+            screen.sortColumn = start
+            var seen: [PositionColumn] = []
+            for _ in 0..<PositionColumn.allCases.count where screen.sortColumn != .risk || seen.isEmpty {
+                screen.press(.character("s"))
+                seen.append(screen.sortColumn)
+            }
+            // A column not on screen started the cycle again at the first offered, and four
+            // columns went round for ever in a replay of four markets (operator trial).
+            #expect(seen.last == .risk, "from \(start): \(seen)")
+            #expect(Set(seen).count == seen.count, "from \(start), a column came twice: \(seen)")
+        }
+        // Counted from the current column's place in the whole order.
+        let order = PositionColumn.allCases
+        #expect(AppModel.nextColumn(after: .leverage, in: order) { [.risk, .account, .symbol, .ratio].contains($0) } == .ratio)
+        #expect(AppModel.nextColumn(after: .adl, in: order) { [.risk, .account].contains($0) } == .risk)
+        #expect(AppModel.nextColumn(after: .risk, in: order) { _ in false } == .risk)
+    }
+
+    @Test("the column the rows are sorted by stays on screen while names still fit")
+    func sortedColumnKept() {
+        let narrow = PositionsPane.fitting(60).map(\.column)
+        #expect(!narrow.contains(.leverage))
+        let sorted = PositionsPane.fitting(60, sortedBy: .leverage).map(\.column)
+        #expect(sorted.contains(.leverage) && sorted.contains(.ratio) && sorted.contains(.liquidation), "\(sorted)")
+        // Kept, the width still holds: no figure is cut.
+        #expect(PositionsPane.fitting(60, sortedBy: .leverage).reduce(0) { $0 + $1.width + 1 } <= 60)
+    }
+
     @Test("the mouse: a click focuses a pane and selects the row; a click on the selected row opens it; the wheel scrolls")
     func mouse() {
         var screen = cascadeModel()

@@ -154,7 +154,7 @@ public struct AppModel: Sendable {
     /// says which when the market is not in the engine (after a seek back to before it appeared,
     /// it blamed `--symbol`, which the operator never gave; operator trial).
     var chosenOnCommandLine = false
-    public private(set) var sortColumn: PositionColumn = .risk
+    public internal(set) var sortColumn: PositionColumn = .risk
     public private(set) var sortDescending = false
     public private(set) var filter = ""
     public internal(set) var cursor = 0
@@ -907,8 +907,7 @@ public struct AppModel: Sendable {
             // Only the columns on screen, and the risk order, as the positions pane does: at 120
             // columns `s` sorted by premium, funding and depth, none of them shown (operator trial).
             let shown = MarketsPane.shownColumns(self)
-            let columns = MarketColumn.allCases.filter { $0 == .risk || shown.contains($0) }
-            marketSortColumn = columns[((columns.firstIndex(of: marketSortColumn) ?? 0) + 1) % columns.count]
+            marketSortColumn = AppModel.nextColumn(after: marketSortColumn, in: MarketColumn.allCases) { $0 == .risk || shown.contains($0) }
             marketSortDescending = MarketTable.defaultDescending(marketSortColumn)
             marketCursor = 0
             refreshVisibleMarkets(keepingCursor: false)
@@ -920,8 +919,7 @@ public struct AppModel: Sendable {
             // Only the columns on screen (and the risk order): sorting by a column the pane has
             // dropped at this width would order the rows by a figure nobody can see.
             let shown = Set(PositionsPane.visibleColumns(self, inner: layout.positions.inset(1)).columns.map(\.column))
-            let columns = PositionColumn.allCases.filter { $0 == .risk || shown.contains($0) }
-            sortColumn = columns[((columns.firstIndex(of: sortColumn) ?? 0) + 1) % columns.count]
+            sortColumn = AppModel.nextColumn(after: sortColumn, in: PositionColumn.allCases) { $0 == .risk || shown.contains($0) }
             sortDescending = PositionTable.defaultDescending(sortColumn)
             focus = .positions
             cursor = 0

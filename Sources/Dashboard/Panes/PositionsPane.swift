@@ -40,7 +40,8 @@ enum PositionsPane {
 
     /// The columns that fit `width`: the highest priority numbers go first; then the margin
     /// ratio loses its bar; a column that does not fit whole is never drawn (no figure is cut).
-    static func fitting(_ width: Int, widest: [PositionColumn: Int] = [:], severalMarkets: Bool = false) -> [Column] {
+    static func fitting(_ width: Int, widest: [PositionColumn: Int] = [:], severalMarkets: Bool = false,
+                        sortedBy sorted: PositionColumn? = nil) -> [Column] {
         // Each column as wide as the widest figure it will show (a 120,774.8527 size, a
         // 61,683.2266 price), never narrower than its usual width.
         var chosen = columns.map { column -> Column in
@@ -51,6 +52,10 @@ enum PositionsPane {
             // Several markets: a liquidation price must say whose market it is, before its side
             // (which the price against the mark tells) and its deficit.
             if severalMarkets && column.column == .symbol { column.priority = 1 }
+            // The column the rows are sorted by stays as long as the names do: sorted by
+            // leverage with the `lev` column dropped, the order read as no order, and `s`
+            // lost its place in the cycle (operator trial).
+            if column.column == sorted { column.priority = min(column.priority, 1) }
             return column
         }
         func total() -> Int { chosen.reduce(0, { $0 + $1.width + 1 }) }
@@ -237,7 +242,8 @@ enum PositionsPane {
                 widest[column.column] = max(widest[column.column] ?? 0, DisplayWidth.of(text))
             }
         }
-        return (live, range, fitting(inner.width, widest: widest, severalMarkets: model.showsMarkets))
+        return (live, range, fitting(inner.width, widest: widest, severalMarkets: model.showsMarkets,
+                                      sortedBy: model.sortColumn))
     }
 
     /// A cell's text before it is padded to its column (what the column must be wide enough for).

@@ -101,6 +101,47 @@ struct BadInputTests {
         #expect(fromLiquidations.stats.firstMalformed.first?.field == "side")
     }
 
+    @Test("a Tardis book row that cannot be read leaves a gap: an update group is applied and the book is stale; a snapshot missing a row is not applied")
+    func tardisUnreadBookRowsGap() throws {
+        let scratch = try ScratchDirectory()
+        let header = "exchange,symbol,timestamp,local_timestamp,is_snapshot,side,price,amount\n"
+        let snapshot = """
+            binance-futures,BTCUSDT,1723161255000000,1723161255000000,true,bid,60000,10
+            binance-futures,BTCUSDT,1723161255000000,1723161255000000,true,bid,50000,10
+            binance-futures,BTCUSDT,1723161255000000,1723161255000000,true,ask,60010,10
+
+            """
+        // An update with its amount left out, beside one read: the read one is applied, the
+        // book is stale (it was trusted, and a position liquidated into the level the feed had
+        // changed: attacker trial).
+        let update = try scratch.write("u_incremental_book_L2.csv", header + snapshot + """
+            binance-futures,BTCUSDT,1723161256000000,1723161256000000,false,bid,60000,
+            binance-futures,BTCUSDT,1723161256000000,1723161256000000,false,ask,60020,3
+            """)
+        let updated = try replay([update])
+        let book = try #require(updated.engine.market("binance-usdm:BTCUSDT"))
+        #expect(updated.stats.firstMalformed.first?.field == "amount")
+        #expect(book.book.isStale && book.counters.gaps == 1)
+        #expect(book.book.topLevels(.ask, count: 3).map(\.price) == [BookUnits.parse("60010")!, BookUnits.parse("60020")!])
+        #expect(book.book.topLevels(.bid, count: 1).first?.size == BookUnits.parse("10"))
+        // A snapshot with an unreadable row: the book stays as it was, and is stale.
+        let broken = try scratch.write("s_incremental_book_L2.csv", header + snapshot + """
+            binance-futures,BTCUSDT,1723161257000000,1723161257000000,true,bid,59000,1
+            binance-futures,BTCUSDT,1723161257000000,1723161257000000,true,bid,x,1
+            binance-futures,BTCUSDT,1723161257000000,1723161257000000,true,ask,59010,1
+            """)
+        let snapshotted = try replay([broken])
+        let kept = try #require(snapshotted.engine.market("binance-usdm:BTCUSDT"))
+        #expect(kept.book.isStale && kept.counters.gaps == 1)
+        #expect(kept.book.topLevels(.bid, count: 1).first?.price == BookUnits.parse("60000"))
+        // A row whose time cannot be read gaps its market at the open group's time.
+        let undated = try scratch.write("t_incremental_book_L2.csv", header + snapshot + """
+            binance-futures,BTCUSDT,99999999999999999999999,1723161256000000,false,bid,60000,1
+            """)
+        let gapped = try #require(try replay([undated]).engine.market("binance-usdm:BTCUSDT"))
+        #expect(gapped.book.isStale && gapped.counters.gaps == 1)
+    }
+
     @Test("a time near the 64-bit limit makes the line malformed, named by field, in every format")
     func unrepresentableTimes() throws {
         let scratch = try ScratchDirectory()

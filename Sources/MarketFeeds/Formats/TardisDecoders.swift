@@ -27,6 +27,13 @@ public struct TardisLineDecoder: LineDecoder {
         var emitted = false
         var bids: [(price: Int64, size: Int64)] = []
         var asks: [(price: Int64, size: Int64)] = []
+        /// A row of the group could not be read: the venue's book moved by it and the engine's
+        /// would not. An update group is applied and followed by a gap (the book stale until a
+        /// snapshot); a snapshot group is not applied at all, only the gap (a snapshot missing a
+        /// level is not the venue's book). A row with an empty amount was dropped and the
+        /// book trusted: a position was liquidated into a level the feed had changed (attacker
+        /// trial).
+        var unreadRow = false
     }
     /// The current timestamp's groups, one a market, in the order they began: a file sorted by
     /// time interleaves its markets' rows within a timestamp, and a snapshot whose rows had
@@ -87,38 +94,40 @@ public struct TardisLineDecoder: LineDecoder {
         // The exchange's time, else the time it was received; each checked when given (a bad
         // timestamp fell back to the receive time unreported, a bad receive time went unread).
         var eventTime: Int64? = nil
+        // A book row whose time cannot be read still moved the venue's book: the open group's
+        // time takes its gap (there is none before the file's first group, and no book either).
+        func undated(_ field: String) -> DecodeOutcome {
+            if format == .tardisIncrementalBook, let open = groupTime {
+                let isSnapshot = column("is_snapshot")?.equals("true") == true
+                groups[group(of: symbol, isSnapshot: isSnapshot, time: open, into: &messages)].unreadRow = true
+            }
+            return .malformed(field: field)
+        }
         for name in ["timestamp", "local_timestamp"] {
             guard let span = column(name), span.count > 0 else { continue }
-            guard let micros = span.integer, let time = EventTime.fromMicroseconds(micros) else { return .malformed(field: name) }
+            guard let micros = span.integer, let time = EventTime.fromMicroseconds(micros) else { return undated(name) }
             if eventTime == nil { eventTime = time }
         }
-        guard let time = eventTime else { return .malformed(field: "timestamp") }
+        guard let time = eventTime else { return undated("timestamp") }
         switch format {
         case .tardisIncrementalBook:
-            guard let snapshotFlag = column("is_snapshot"), let sideText = column("side"),
-                let price = column("price")?.bookUnits, price > 0
-            else { return .malformed(field: "price") }
-            guard let size = column("amount")?.bookUnits, size >= 0 else { return .malformed(field: "amount") }
-            guard snapshotFlag.equals("true") || snapshotFlag.equals("false") else { return .malformed(field: "is_snapshot") }
-            let isSnapshot = snapshotFlag.equals("true")
-            guard sideText.equals("bid") || sideText.equals("ask") else { return .malformed(field: "side") }
+            let snapshotFlag = column("is_snapshot")
+            // Read as a snapshot's row only when it says so: an unreadable flag counts as an
+            // update's (a gap after the group, not the group dropped).
+            let isSnapshot = snapshotFlag?.equals("true") == true
             if groupTime != time { flush(into: &messages) }
             groupTime = time
-            var index = openGroup[symbol]
-            if let open = index, groups[open].isSnapshot != isSnapshot {
-                // A snapshot after updates of the same time (or the other way round): the group
-                // so far is one message, the rows from here another, in the file's order. Its
-                // place is left empty (`emitted`), not removed (which moved every later group).
-                emit(groups[open], time: time, into: &messages)
-                groups[open] = BookGroup(symbol: symbol, isSnapshot: false, emitted: true)
-                index = nil
+            func unread(_ field: String) -> DecodeOutcome {
+                groups[group(of: symbol, isSnapshot: isSnapshot, time: time, into: &messages)].unreadRow = true
+                return .malformed(field: field)
             }
-            if index == nil {
-                groups.append(BookGroup(symbol: symbol, isSnapshot: isSnapshot))
-                index = groups.count - 1
-                openGroup[symbol] = index
-            }
-            if sideText.equals("bid") { groups[index!].bids.append((price, size)) } else { groups[index!].asks.append((price, size)) }
+            guard let snapshotFlag, let sideText = column("side"), let price = column("price")?.bookUnits, price > 0
+            else { return unread("price") }
+            guard let size = column("amount")?.bookUnits, size >= 0 else { return unread("amount") }
+            guard snapshotFlag.equals("true") || snapshotFlag.equals("false") else { return unread("is_snapshot") }
+            guard sideText.equals("bid") || sideText.equals("ask") else { return unread("side") }
+            let index = group(of: symbol, isSnapshot: isSnapshot, time: time, into: &messages)
+            if sideText.equals("bid") { groups[index].bids.append((price, size)) } else { groups[index].asks.append((price, size)) }
             return .decoded
         case .tardisBookSnapshot:
             var bids: [(price: Int64, size: Int64)] = []
@@ -161,7 +170,7 @@ public struct TardisLineDecoder: LineDecoder {
                 guard let index = indexSpan.fixed, index.isPositive else { return .malformed(field: "index_price") }
                 var rate: Fixed? = nil
                 if let rateSpan = column("funding_rate"), rateSpan.count > 0 {
-                    guard let value = rateSpan.fixed else { return .malformed(field: "funding_rate") }
+                    guard let value = rateSpan.fixed, IndexUpdate.isPlausible(fundingRate: value) else { return .malformed(field: "funding_rate") }
                     rate = value
                 }
                 var next: Int64? = nil
@@ -249,6 +258,22 @@ public struct TardisLineDecoder: LineDecoder {
         return market
     }
 
+    /// The open group of `symbol`'s rows at `time` of this kind (snapshot or update), begun if
+    /// there is none.
+    mutating func group(of symbol: String, isSnapshot: Bool, time: Int64, into messages: inout [FeedMessage]) -> Int {
+        if let open = openGroup[symbol] {
+            if groups[open].isSnapshot == isSnapshot { return open }
+            // A snapshot after updates of the same time (or the other way round): the group
+            // so far is one message, the rows from here another, in the file's order. Its
+            // place is left empty (`emitted`), not removed (which moved every later group).
+            emit(groups[open], time: time, into: &messages)
+            groups[open] = BookGroup(symbol: symbol, isSnapshot: false, emitted: true)
+        }
+        groups.append(BookGroup(symbol: symbol, isSnapshot: isSnapshot))
+        openGroup[symbol] = groups.count - 1
+        return groups.count - 1
+    }
+
     mutating func flush(into messages: inout [FeedMessage]) {
         guard let time = groupTime else { return }
         for group in groups where !group.emitted { emit(group, time: time, into: &messages) }
@@ -258,6 +283,8 @@ public struct TardisLineDecoder: LineDecoder {
     }
 
     func emit(_ group: BookGroup, time: Int64, into messages: inout [FeedMessage]) {
+        defer { if group.unreadRow { messages.append(.event(.bookGap(symbol: group.symbol, time: time))) } }
+        if group.unreadRow && (group.isSnapshot || (group.bids.isEmpty && group.asks.isEmpty)) { return }
         if group.isSnapshot {
             messages.append(.event(.bookSnapshot(symbol: group.symbol, bids: group.bids, asks: group.asks, time: time)))
         } else {

@@ -66,6 +66,23 @@ struct MarketNamingTests {
         #expect(replayed.skippedInstruments.keys.contains { $0.contains("BTC-27DEC24-60000-C") && $0.contains("its perpetuals are like BTC-PERPETUAL") })
     }
 
+    @Test("Hyperliquid's spot pairs (PURR/USDC, @107) are skipped and counted in every channel, not made perpetual markets")
+    func hyperliquidSpotSkipped() throws {
+        let scratch = try ScratchDirectory()
+        let frames = try scratch.write("hl.rec", [
+            #"1737918843893903000 {"channel":"l2Book","data":{"coin":"PURR/USDC","levels":[[{"n":1,"px":"0.2","sz":"1000"}],[{"n":1,"px":"0.21","sz":"1000"}]],"time":1737918843542}}"#,
+            #"1737918843893904000 {"channel":"l2Book","data":{"coin":"@107","levels":[[{"n":1,"px":"30.1","sz":"10"}],[{"n":1,"px":"30.2","sz":"10"}]],"time":1737918843542}}"#,
+            #"1737918843893905000 {"channel":"trades","data":[{"coin":"@107","px":"30.1","sz":"1","side":"B","time":1737918843542},{"coin":"BTC","px":"100000","sz":"1","side":"B","time":1737918843542}]}"#,
+            #"1737918843893906000 {"channel":"activeAssetCtx","data":{"coin":"PURR/USDC","ctx":{"markPx":"0.2","oraclePx":"0.2","funding":"0.0001"}}}"#,
+            #"1737918843893907000 {"channel":"l2Book","data":{"coin":"BTC","levels":[[{"n":1,"px":"100000","sz":"1"}],[{"n":1,"px":"100001","sz":"1"}]],"time":1737918843542}}"#,
+        ].joined(separator: "\n") + "\n")
+        let replayed = try replay([frames])
+        #expect(replayed.engine.markets.map(\.symbol) == ["hyperliquid:BTC"])
+        #expect(replayed.skippedInstruments.values.reduce(0, +) == 4, "\(replayed.skippedInstruments)")
+        #expect(replayed.skippedInstruments.keys.contains { $0.contains("hyperliquid:PURR/USDC") && $0.contains("spot") })
+        #expect(replayed.stats.malformed == 0)
+    }
+
     @Test("Tardis exchanges liqwatch has no rules for, and its spot exchanges, are skipped, named, and never a venue of the file")
     func tardisUnmodelledExchanges() throws {
         let scratch = try ScratchDirectory()

@@ -51,6 +51,21 @@ public struct HyperliquidFrameDecoder {
         return .skipped
     }
 
+    /// Hyperliquid names a spot pair by its two tokens (`PURR/USDC`) or its index (`@107`), a
+    /// perpetual by its coin alone: a spot book is no perpetual's, and is skipped and counted as
+    /// OKX's spot books are (synthetic positions were placed on them, with ADL alerts, and the
+    /// unit read `PURR/`: attacker trial).
+    static func isSpot(_ coin: ByteSpan) -> Bool {
+        guard coin.count > 0 else { return false }
+        if coin.start[0] == UInt8(ascii: "@") { return true }
+        for offset in 0..<coin.count where coin.start[offset] == UInt8(ascii: "/") { return true }
+        return false
+    }
+
+    static func skipSpot(_ coin: ByteSpan, into messages: inout [FeedMessage]) {
+        messages.append(.skipped(kind: "hyperliquid:\(coin.string) (a spot pair: spot is not modelled)"))
+    }
+
     static func time(_ receiveTime: Int64?, _ milliseconds: Int64?) -> Int64? {
         if let receiveTime { return receiveTime }
         return milliseconds.flatMap(EventTime.fromMilliseconds)
@@ -100,6 +115,7 @@ public struct HyperliquidFrameDecoder {
         }
         guard ok, cursor.atEnd else { return .malformed(field: failed) }
         guard let coin, coin.isSymbol else { return .malformed(field: "data.coin") }
+        if Self.isSpot(coin) { Self.skipSpot(coin, into: &messages); return .skipped }
         guard sides == 2 else { return .malformed(field: "data.levels") }
         guard let time = Self.time(receiveTime, milliseconds) else { return .malformed(field: "data.time") }
         var update = StreamBookUpdate(symbol: symbols.name(coin), levels: .snapshot(bids: bids, asks: asks), time: time)
@@ -112,6 +128,7 @@ public struct HyperliquidFrameDecoder {
         var cursor = ByteCursor(data.start, count: data.count)
         let before = messages.count
         var failed: String? = nil
+        var traded = false
         let ok = cursor.array { cursor in
             var coin: ByteSpan? = nil
             var price: Int64? = nil
@@ -128,17 +145,19 @@ public struct HyperliquidFrameDecoder {
             if let twice { failed = "data[].\(twice) (the key is given twice)"; return false }
             guard ok else { failed = "data[]"; return false }
             guard let coin, coin.isSymbol else { failed = "data[].coin"; return false }
+            if Self.isSpot(coin) { Self.skipSpot(coin, into: &messages); return true }
             guard let price, price > 0 else { failed = "data[].px"; return false }
             guard let size, size >= 0 else { failed = "data[].sz"; return false }
             guard let time = Self.time(receiveTime, milliseconds) else { failed = "data[].time"; return false }
             messages.append(.event(.trade(symbol: symbols.name(coin), price: price, size: size, time: time)))
+            traded = true
             return true
         }
         guard ok, cursor.atEnd else {
             messages.removeSubrange(before...)
             return .malformed(field: failed ?? "data")
         }
-        return messages.count > before ? .decoded : .skipped
+        return traded ? .decoded : .skipped
     }
 
     mutating func assetContext(_ data: ByteSpan, receiveTime: Int64?, into messages: inout [FeedMessage]) -> DecodeOutcome {
@@ -173,6 +192,7 @@ public struct HyperliquidFrameDecoder {
         }
         guard ok, cursor.atEnd else { return .malformed(field: failed) }
         guard let coin, coin.isSymbol else { return .malformed(field: "data.coin") }
+        if Self.isSpot(coin) { Self.skipSpot(coin, into: &messages); return .skipped }
         // The frame has no time of its own.
         guard let time = receiveTime else { return .malformed(field: "receive time") }
         let market = symbols.name(coin)
@@ -188,7 +208,7 @@ public struct HyperliquidFrameDecoder {
             }
             var rate: Fixed? = nil
             if let funding {
-                guard let value = funding.fixed else {
+                guard let value = funding.fixed, IndexUpdate.isPlausible(fundingRate: value) else {
                     messages.removeSubrange(before...)
                     return .malformed(field: "data.ctx.funding")
                 }

@@ -347,7 +347,7 @@ public enum BinanceFrameDecoder {
             guard let price = indexPrice.fixed, !price.isNegative else { return .malformed(field: "i (index price)") }
             var rate: Fixed? = nil
             if let text = payload.fundingRate, text.count > 0 {
-                guard let parsed = text.fixed, parsed.magnitude < .one else { return .malformed(field: "r (funding rate)") }
+                guard let parsed = text.fixed, IndexUpdate.isPlausible(fundingRate: parsed) else { return .malformed(field: "r (funding rate)") }
                 rate = parsed
             }
             let next = payload.nextFundingTime.flatMap { $0 > 0 ? EventTime.fromMilliseconds($0) : nil }

@@ -238,7 +238,9 @@ public struct BybitFrameDecoder {
         let indexValue = decimal(index, positive: true)
         if indexValue.bad { return .malformed(field: "data.indexPrice") }
         let fundingValue = decimal(funding, positive: false)
-        if fundingValue.bad { return .malformed(field: "data.fundingRate") }
+        if fundingValue.bad || fundingValue.value.map({ !IndexUpdate.isPlausible(fundingRate: $0) }) == true {
+            return .malformed(field: "data.fundingRate")
+        }
         let interest = decimal(openInterest, positive: false)
         if interest.bad || (interest.value?.isNegative ?? false) { return .malformed(field: "data.openInterest") }
         var nextTime: Int64? = nil

@@ -199,7 +199,13 @@ public struct LiqwatchEventDecoder: LineDecoder {
             let price = try decimal("price")
             guard price.isPositive else { throw FieldError(field: "price", reason: "must be greater than zero") }
             var rate: Fixed? = nil
-            if text("funding_rate") != nil { rate = try decimal("funding_rate", onGrid: false) }
+            if text("funding_rate") != nil {
+                let value = try decimal("funding_rate", onGrid: false)
+                guard IndexUpdate.isPlausible(fundingRate: value) else {
+                    throw FieldError(field: "funding_rate", reason: "must be between -1 and 1 (a fraction a period: 0.0001 is 0.01 %)")
+                }
+                rate = value
+            }
             var next: Int64? = nil
             if let nextText = text("next_funding_time") {
                 guard let value = Int64(nextText).flatMap(EventTime.fromNanoseconds) else {

@@ -494,7 +494,7 @@ public struct OKXFrameDecoder {
             note(market: market)
             messages.append(.event(.mark(symbol: market, price: price, time: time)))
         case .fundingRate:
-            guard let rate = fields.fundingRate?.fixed else { return "fundingRate" }
+            guard let rate = fields.fundingRate?.fixed, IndexUpdate.isPlausible(fundingRate: rate) else { return "fundingRate" }
             var next: Int64? = nil
             if let span = fields.nextFundingTime {
                 guard let milliseconds = span.integer, let checked = EventTime.fromMilliseconds(milliseconds) else { return "fundingTime" }

@@ -55,6 +55,11 @@ public struct IndexUpdate: Hashable, Sendable {
         self.openInterest = openInterest
         self.time = time
     }
+
+    /// A funding rate a venue could pay: below 100 % of the position's value a period either
+    /// way (Binance's feed is held to it; an event line's 500, and Hyperliquid's 5, were
+    /// taken as they came and shown as 50,000 %: attacker trial).
+    public static func isPlausible(fundingRate rate: Fixed) -> Bool { rate.magnitude < .one }
 }
 
 /// Everything that can happen to the engine: one normalised enum that every decoder, live adapter

@@ -26,6 +26,27 @@ struct ImplausiblePriceTests {
         }
     }
 
+    @Test("a mark or an index past the largest book price is refused with no reference held, and reported as it came, not clamped")
+    func pastTheLargestPrice() {
+        var engine = engine(with: [testInstrument()])
+        var notes: [EngineNotification] = []
+        // The first mark of a market has nothing to be judged against: 9 × 10¹⁸ was taken, and
+        // every figure of its positions saturated (attacker trial).
+        engine.apply(.mark(symbol: "TESTUSDT", price: fx("9000000000000000000"), time: Self.second), into: &notes)
+        engine.apply(.index(IndexUpdate(symbol: "TESTUSDT", price: fx("999999999999999"), time: Self.second)), into: &notes)
+        #expect(engine.markets[0].markPrice == nil && engine.markets[0].index.indexPrice == nil)
+        #expect(engine.markets[0].counters.implausiblePricesRefused == 2)
+        #expect(refusals(notes).map(\.price) == [fx("9000000000000000000"), fx("999999999999999")])
+        #expect(refusals(notes).allSatisfy { $0.reference == BookUnits.largestPrice })
+        // The largest itself is a price.
+        engine.apply(.mark(symbol: "TESTUSDT", price: BookUnits.largestPrice, time: 2 * Self.second), into: &notes)
+        #expect(engine.markets[0].markPrice == BookUnits.largestPrice)
+        // A maintenance margin worked from a saturated notional saturates with it.
+        let terms = PositionTerms(side: .long, quantity: fx("10000000000"), entryPrice: fx("10000000000"), kind: .linear,
+            brackets: testInstrument().brackets)
+        #expect(MarginMath.maintenance(terms, rules: .binance, at: BookUnits.largestPrice).margin.isSaturated)
+    }
+
     @Test("near the top of the book units a mark fifty times the book is refused, as it is lower down (tenfold overflowed: attacker trial)")
     func saturatedBand() {
         var engine = engine(with: [testInstrument()])

@@ -159,6 +159,14 @@ extension Engine {
             reference: Fixed(bookUnits: reference), time: refusedTime ?? time)))
     }
 
+    /// A price past the largest a book may carry, refused against that limit (the reference it is
+    /// reported beside), as it came: clamped to book units it read as the limit itself.
+    mutating func noteRefused(_ price: Fixed, market index: Int, source: PriceSource, into notes: inout [EngineNotification]) {
+        markets[index].counters.implausiblePricesRefused += 1
+        notes.append(.implausiblePrice(ImplausiblePrice(
+            symbol: markets[index].symbol, source: source, price: price, reference: BookUnits.largestPrice, time: time)))
+    }
+
     /// Whether a price may be applied; if not, it is counted and noted.
     mutating func admits(_ price: Int64, market index: Int, band: PriceBand?, source: PriceSource,
                          into notes: inout [EngineNotification]) -> Bool {

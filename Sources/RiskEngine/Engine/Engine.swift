@@ -460,6 +460,10 @@ public struct Engine: Sendable {
             touched(market: index, into: &notes)
         case .mark(let symbol, let price, let markTime):
             let index = Int(ensureMarket(symbol))
+            guard price <= BookUnits.largestPrice else {
+                noteRefused(price, market: index, source: .mark, into: &notes)
+                break
+            }
             if price.isPositive {
                 let band = PriceBand(reference: priceReference(market: index))
                 guard admits(price.bookUnits, market: index, band: band, source: .mark, into: &notes) else { break }
@@ -513,6 +517,10 @@ public struct Engine: Sendable {
         case .index(let update):
             let index = Int(ensureMarket(update.symbol))
             guard update.price.isPositive else { break }
+            guard update.price <= BookUnits.largestPrice else {
+                noteRefused(update.price, market: index, source: .index, into: &notes)
+                break
+            }
             let band = PriceBand(reference: priceReference(market: index))
             guard admits(update.price.bookUnits, market: index, band: band, source: .index, into: &notes) else { break }
             markets[index].index.update(index: update.price, fundingRate: update.fundingRate, nextFundingTime: update.nextFundingTime,

@@ -81,6 +81,9 @@ public enum MarginMath {
         // Outside OKX the tier measure is this same value (`tierMeasure`): one multiplication, not
         // two (the ADL ranking computes this for every position of a side).
         let bracket = rules == .okx ? appliedBracket(terms, rules: rules, at: mark) : terms.brackets.bracket(forNotional: base)
+        // Worked from a saturated notional the margin is no figure either: it saturates with it
+        // (half of a saturated notional read as an exact maintenance margin: attacker trial).
+        if base.isSaturated { return (bracket, .max) }
         return (bracket, Fixed.maximum(.zero, bracket.maintenanceMargin(notional: base)))
     }
 

@@ -7,6 +7,10 @@ public enum BookUnits {
     public static let perUnit: Int64 = 100_000_000
     /// The largest price or size a level may carry (about 92 billion); decoders reject more.
     public static let limit = Int128(Int64.max)
+    /// The same, as a price: a mark or an index above it is refused where it is applied (a mark
+    /// of 9 × 10¹⁸ from an events line was taken, and every figure of its positions saturated;
+    /// its refusal report read the clamped 92,233,720,368.54775807 for both prices: attacker trial).
+    public static let largestPrice = Fixed(bookUnits: .max)
 
     /// Parses decimal text from a frame into book units; nil when it is not an exact decimal that fits.
     ///

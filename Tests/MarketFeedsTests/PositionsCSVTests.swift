@@ -162,6 +162,19 @@ struct PositionsCSVTests {
         #expect(try PositionsFile.load(path: path, catalog: .builtIn).first?.isolatedMargin == Fixed(1_000_000_000_000_000))
     }
 
+    @Test("a cross row with an isolated margin is refused naming the field (it was dropped without a word); a margin of 0 on it is taken")
+    func crossRowWithMargin() throws {
+        let scratch = try ScratchDirectory()
+        let header = "account,symbol,side,size,entry_price,margin_mode,isolated_margin,wallet_balance,leverage\n"
+        for row in ["a,BTCUSDT,long,1,60000,cross,3000,5,", "\"a\",BTCUSDT,long,1,60000,cross,3000,5,"] {
+            let path = try scratch.write("cross.csv", header + row + "\n")
+            expectRefusal(path) { $0.hasPrefix("\(path):2: field isolated_margin: a cross position has no isolated margin") }
+        }
+        let path = try scratch.write("zero.csv", header + "a,BTCUSDT,long,1,60000,cross,0,5000,\n")
+        let loaded = try PositionsFile.load(path: path, catalog: .builtIn)
+        #expect(loaded.first?.walletBalance == Fixed(5000) && loaded.first?.isolatedMargin == nil)
+    }
+
     @Test("a header naming a column liqwatch reads twice is refused, naming both places (the second was passed unread); a column it does not read may appear twice")
     func duplicateColumn() throws {
         let scratch = try ScratchDirectory()

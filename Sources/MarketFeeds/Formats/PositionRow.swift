@@ -117,6 +117,12 @@ public enum PositionRow {
         if let leverage, !(leverage.isPositive && leverage <= Fixed(1000)) {
             throw FieldError(field: "leverage", reason: "must be in (0, 1000]")
         }
+        // A cross position has no margin of its own: a margin given on its row was dropped
+        // without a word, and the position liquidated against a wallet of 5 (attacker trial).
+        // Zero, as exchanges' position lists give it for cross positions, says nothing.
+        if mode == .cross, let isolatedMargin, !isolatedMargin.isZero {
+            throw FieldError(field: "isolated_margin", reason: "a cross position has no isolated margin: give its account's wallet_balance, or make it isolated")
+        }
         if mode == .isolated && isolatedMargin == nil && leverage == nil && !closes {
             throw FieldError(field: "isolated_margin", reason: "an isolated position needs isolated_margin or leverage")
         }

@@ -317,6 +317,8 @@ enum PositionsCSV {
         if let leverage, !(leverage.isPositive && leverage <= Fixed(1000)) { return nil }
         guard PositionRow.isWithinMoneyLimit(isolatedMargin), PositionRow.isWithinMoneyLimit(walletBalance) else { return nil }
         if mode == .isolated && isolatedMargin == nil && leverage == nil { return nil }
+        // The row refused as the slow path says why (`PositionRow`).
+        if mode == .cross, let isolatedMargin, !isolatedMargin.isZero { return nil }
         var positionSide = PositionSide.both
         if let sideCell = cell(.positionSide), !sideCell.isEmpty {
             switch lowercasedWord(base, sideCell) {

@@ -78,8 +78,17 @@ struct ScreenTests {
     @Test("below 80×24: the too-small screen")
     func tooSmall() {
         let lines = model(width: 60, height: 15, engine: engine(positions: 5)).rendered().lines
-        #expect(lines[6].contains("terminal too small"))
-        #expect(lines[7].contains("60×15; liqwatch needs at least 80×24"))
+        #expect(lines[5].contains("terminal too small"))
+        #expect(lines[6].contains("needs at least 80×24"))
+        #expect(lines[7].contains("now 60×15"))
+        // Narrow, the size needed is never cut: wrapped at words, a word wider than the screen
+        // left out (`liqwatch needs at l` at 30×8: attacker trial).
+        for (width, height) in [(30, 8), (25, 6), (12, 4), (6, 3), (10, 1)] {
+            let text = model(width: width, height: height, engine: engine(positions: 5)).rendered().text
+            #expect(text.contains("80×24"), "\(width)×\(height): \(text)")
+            for line in TooSmallPane.lines(width: width, height: height) { #expect(DisplayWidth.of(line) <= width) }
+        }
+        #expect(TooSmallPane.lines(width: 4, height: 3).allSatisfy { !$0.contains("80") })
     }
 
     @Test("an empty book and no positions")

@@ -64,4 +64,23 @@ struct PositionsArrivingTests {
         let (text, role) = MarketsPane.stressedCell(row, exact: true)
         #expect(text == "0 · 75%" && role == .warn, "\(text) \(role)")
     }
+    @Test("the markets pane names the quantity the book cannot fill, not a zero deficit, where the stress goes to ADL")
+    func marketsPaneUnfillable() {
+        var thin = Engine(configuration: EngineConfiguration())
+        thin.openFund(asset: "USDT", balance: Fixed(1_000_000))
+        thin.apply(.mark(symbol: "BTCUSDT", price: Fixed(60_000), time: 1_000_000_000))
+        // One bid of 0.5 under three longs of 1 near liquidation: 2.5 the book cannot fill.
+        thin.apply(.bookSnapshot(symbol: "BTCUSDT", bids: [(units("59990"), units("0.5"))], asks: [(units("60010"), units("1000"))], time: 1_000_000_000))
+        for number in 0..<3 {
+            thin.apply(.position(PositionUpdate(account: "near\(number)", symbol: "BTCUSDT", side: .long, quantity: Fixed(1),
+                entryPrice: Fixed(60_000), mode: .isolated, leverage: Fixed(200)), time: 1_100_000_000))
+        }
+        for second in 2...4 { thin.apply(.clock(time: Int64(second) * 1_000_000_000)) }
+        let row = MarketTable.row(of: thin.market("BTCUSDT")!, positions: 3, nearLiquidation: 3)
+        #expect(row.adlCertain && row.stressedUnfilled.isPositive, "\(row.stressedUnfilled)")
+        let (text, role) = MarketsPane.stressedCell(row, exact: true)
+        #expect(!row.stressedDeficit.isPositive)
+        #expect(text == "ADL " + Format.quantity(row.stressedUnfilled, row.instrument) + " BTC" && role == .alert, "\(text)")
+        #expect(!MarketsPane.stressedCell(row, exact: false).0.hasPrefix("0"))
+    }
 }

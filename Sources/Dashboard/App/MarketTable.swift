@@ -59,6 +59,9 @@ public struct MarketRow: Sendable, Equatable {
     /// The stress's positions near liquidation would take this share of the book (whole percent,
     /// the stressed deficit's WARN with no money lost), nil when they would not take the warning's.
     public var stressedBookSharePercent: Int? = nil
+    /// What of the stress the book cannot fill (it goes to ADL, or the fund): the quantity the
+    /// signals and fund panes name.
+    public var stressedUnfilled: Fixed = .zero
     public var stale: Bool
     /// The mark is too old to liquidate on (`MarketState.markOutdated`).
     public var markOutdated: Bool = false
@@ -138,6 +141,7 @@ public struct MarketTable: Sendable {
             stressedDeficit: market.shownStress.deficit, adlCertain: market.shownStress.adlCertain,
             stressedIsFloor: market.shownStress.pastShownQuantity.isPositive,
             stressedBookSharePercent: market.shownStress.bookShare == nil ? nil : market.shownStress.bookSharePercent,
+            stressedUnfilled: market.shownStress.unfilledQuantity,
             stale: market.isWatched && market.isStale, markOutdated: market.isWatched && market.markOutdated,
             hasBook: market.book.hasSnapshot || !market.book.bids.isEmpty || !market.book.asks.isEmpty,
             bookOutdated: market.bookOutdated)

@@ -112,6 +112,13 @@ enum MarketsPane {
             return (floor + "0 · " + (share > 999 ? ">999" : Format.count(share)) + "%", .warn)
         }
         if row.stressedDeficit.isZero && !row.adlCertain { return (floor + "0", floor.isEmpty ? .dim : .text) }
+        // No money to name, only quantity the book cannot fill: the quantity, as the signals
+        // pane gives it (`0.00000000 UNI + ADL` read as harmless beside its `ADL 15,903
+        // contracts`: operator trial).
+        if !row.stressedDeficit.isPositive && row.adlCertain && row.stressedUnfilled.isPositive {
+            let quantity = exact ? Format.quantity(row.stressedUnfilled, row.instrument) : Format.compact(row.stressedUnfilled.approximateDouble)
+            return ("ADL " + floor + quantity + " " + row.instrument.quantityUnit, .alert)
+        }
         let amount = exact ? Format.stressMoney(row.stressedDeficit, asset: row.asset) : Format.compactMoney(row.stressedDeficit, asset: row.asset)
         return (floor + amount + " " + row.asset + (row.adlCertain ? " + ADL" : ""), .alert)
     }

@@ -156,6 +156,22 @@ struct UnsafeScalarTests {
         #expect(SafeText.escaped("a\u{AD}b\u{2028}c") == "a\\u{AD}b\\u{2028}c")
         // What names are made of stays as it is: letters, accents, CJK, emoji.
         for safe: Unicode.Scalar in ["é", "\u{301}", "中", "😀", "Ω", " ", "~"] { #expect(!SafeText.isUnsafe(safe)) }
+        // Blanks that are not the space, and what shows as nothing or as the terminal pleases:
+        // each made `alice` + it another account printed as `alice` or `alice ` (attacker trial).
+        var blanks: [String] = []
+        for value in UInt32(0x21)...0x10FFFF {
+            guard let scalar = Unicode.Scalar(value) else { continue }
+            switch scalar.properties.generalCategory {
+            case .spaceSeparator, .privateUse, .unassigned:
+                if !SafeText.isUnsafe(scalar) { blanks.append(String(value, radix: 16, uppercase: true)) }
+            default:
+                if scalar.properties.isNoncharacterCodePoint && !SafeText.isUnsafe(scalar) { blanks.append(String(value, radix: 16, uppercase: true)) }
+            }
+        }
+        #expect(blanks.isEmpty, "not escaped: \(blanks.prefix(40))")
+        for value: UInt32 in [0xA0, 0x2007, 0x3000, 0x2800, 0x378, 0xFFFF, 0xE000, 0x10FFFF] {
+            #expect(SafeText.escaped("alice" + String(Unicode.Scalar(value)!)) == "alice\\u{\(String(value, radix: 16, uppercase: true))}")
+        }
     }
 
     @Test("JSON escapes past U+FFFF are surrogate pairs, and the text reads back as it was (review: \\ue0031 read as U+E003 and 1)")

@@ -11,19 +11,26 @@ public enum SafeText {
     /// beams, tags), the line and paragraph separators (Zl, Zp: a line break inside a report line),
     /// and the characters that show as nothing (the combining grapheme joiner, Hangul fillers,
     /// Khmer inherent vowels, the variation selectors): `a\u{AD}b` printed as `ab`, and
-    /// `alice\u{FE0F}`, another account than `alice`, printed as `alice` (attacker trials).
+    /// `alice\u{FE0F}`, another account than `alice`, printed as `alice` (attacker trials). So
+    /// are the blanks that are not the space (no-break, figure, ideographic spaces and the rest of
+    /// general category Zs, the blank braille pattern), unassigned code points, noncharacters and
+    /// private-use characters: `alice` + U+00A0 or U+3000 read as `alice ` and U+0378 or U+FFFF
+    /// vanished, each another account than `alice` whose deficit read as hers (attacker trial).
     @inlinable public static func isUnsafe(_ scalar: Unicode.Scalar) -> Bool {
         let value = scalar.value
         if value < 0x20 || (value >= 0x7F && value < 0xA0) { return true }
-        guard value >= 0x600 else { return value == 0xAD || value == 0x34F }
+        guard value >= 0x370 else { return value == 0xA0 || value == 0xAD || value == 0x34F }
         switch value {
+        case 0x1680, 0x2000...0x200A, 0x202F, 0x205F, 0x3000, 0x2800, 0xFDD0...0xFDEF, 0xE000...0xF8FF, 0xF0000...0x10FFFF:
+            return true
         case 0x0600...0x0605, 0x061C, 0x06DD, 0x070F, 0x0890...0x0891, 0x08E2, 0x115F...0x1160, 0x17B4...0x17B5, 0x180B...0x180F,
              0xFE00...0xFE0F, 0xE0100...0xE01EF,
              0x200B...0x200F, 0x2028...0x202E, 0x2060...0x2064, 0x2066...0x206F, 0x3164, 0xFEFF, 0xFFA0, 0xFFF9...0xFFFB,
              0x110BD, 0x110CD, 0x13430...0x1343F, 0x1BCA0...0x1BCA3, 0x1D173...0x1D17A, 0xE0001, 0xE0020...0xE007F:
             return true
         default:
-            return false
+            // U+FFFE and U+FFFF of every plane are noncharacters.
+            return value & 0xFFFE == 0xFFFE || scalar.properties.generalCategory == .unassigned
         }
     }
 

@@ -1,5 +1,6 @@
 import Testing
 @testable import Dashboard
+import RiskEngine
 
 @Suite("Compact amounts")
 struct CompactFormatTests {
@@ -12,5 +13,15 @@ struct CompactFormatTests {
         #expect(Format.compact(9_200_000_000_000) == "9.20T")
         #expect(Format.compact(-3_000_000_000_000) == "-3.00T")
         #expect(Format.compact(4.2e17) == "4.20e+17")
+    }
+
+    @Test("a figure at the largest liqwatch holds is a saturated sum: compact says so with ≥ or ≤, once, in every form")
+    func saturated() {
+        #expect(Format.compact(Fixed.max.approximateDouble) == "≥1.70e+20")
+        #expect(Format.compact(Fixed.min.approximateDouble) == "≤-1.70e+20")
+        #expect(Format.compact(1.6e20) == "1.60e+20")
+        #expect(Format.compactMoney(Fixed.max, asset: "USDT") == "≥1.70e+20")
+        #expect(Format.compactMoney(Fixed.max.approximateDouble, asset: "USDT") == "≥1.70e+20")
+        #expect(Format.stressMoney(Fixed.max, asset: "USDT") == "≥1.70e+20")
     }
 }

@@ -72,6 +72,10 @@ enum Format {
     /// 1,234,567 → "1.23M"; for columns that must stay narrow.
     static func compact(_ value: Double) -> String {
         let magnitude = abs(value)
+        // A reading at the largest figure liqwatch holds is a sum that saturated, a bound and not
+        // a figure: `≥`, as the exact forms show it (the signals pane's depth and the alerts
+        // view read `1.70e+20` bare: attacker trial).
+        if magnitude >= saturatedMagnitude { return (value < 0 ? "≤-" : "≥") + String(format: "%.2e", magnitude) }
         let sign = value < 0 ? "-" : ""
         func fixed(_ number: Double, _ suffix: String) -> String {
             sign + Fixed(approximating: number).formatted(number >= 100 ? 0 : (number >= 10 ? 1 : 2)) + suffix
@@ -89,11 +93,12 @@ enum Format {
     /// "0.00" in `compact`'s cents, and 3,126.85 UNI read "3,127" beside the report's figure).
     static func compactMoney(_ value: Fixed, asset: String) -> String {
         let places = AssetPrecision.decimals(forAsset: asset)
-        return places > 2 ? money(value, decimals: places) : saturationMark(value) + compact(value.approximateDouble)
+        return places > 2 ? money(value, decimals: places) : compact(value.approximateDouble)
     }
 
-    /// `≥` / `≤` before a compact figure that saturated (`1.70e+20` read as a figure: review).
-    static func saturationMark(_ value: Fixed) -> String { value.isSaturated ? (value.isNegative ? "≤" : "≥") : "" }
+    /// The magnitude of a saturated figure as a Double: `compact` marks it with `≥` or `≤`
+    /// (`1.70e+20` read as a figure: review).
+    static let saturatedMagnitude = Fixed.max.approximateDouble
 
     /// A stressed deficit as the markets and signals panes show it: below ten thousand to the
     /// cent, as the fund pane shows the same figure (`3,442` beside its `3,442.27` read as
@@ -101,7 +106,7 @@ enum Format {
     /// above, compact (`12.4k`); a coin exact.
     static func stressMoney(_ value: Fixed, asset: String) -> String {
         let places = AssetPrecision.decimals(forAsset: asset)
-        return places > 2 || value.magnitude < Fixed(10_000) ? money(value, decimals: places) : saturationMark(value) + compact(value.approximateDouble)
+        return places > 2 || value.magnitude < Fixed(10_000) ? money(value, decimals: places) : compact(value.approximateDouble)
     }
 
     /// The same of a signal's reading (a Double).

@@ -213,6 +213,16 @@ struct BadInputCommandTests {
         #expect(result.standardOutput.contains("BTCUSDT: mark 60,000.00"), "\(result.standardOutput)")
     }
 
+    @Test("the text report's mark has every digit it has, as the JSON and the ladder give it, not rounded to the tick")
+    func exactMarkInTextReport() throws {
+        let scratch = try Scratch()
+        let events = try scratch.write("m.ndjson", #"{"type":"mark","symbol":"BTCUSDT","price":"60000.125","time":1723161256000000000}"# + "\n")
+        let result = try BinaryRunner.run(["replay", events, "--headless", "--report", "text"])
+        #expect(result.status == 0, "\(result.standardError)")
+        // A mid half a tick off read as the best ask (Bybit XRPUSDT's 1.95375 as 1.9538: operator trial).
+        #expect(result.standardOutput.contains("BTCUSDT: mark 60,000.125 USDT"), "\(result.standardOutput)")
+    }
+
     @Test("listen:// on a port in use: a clear message and exit 2, headless and not")
     func listenPortInUse() throws {
         let holder = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)

@@ -10,19 +10,32 @@ struct TapeDateTests {
     /// 2024-08-08 23:58:34 UTC.
     static let liquidationTime: Int64 = 1_723_161_514_000_000_000
 
-    static func screen(clock: Int64, showsDate: Bool, width: Int = 200, height: Int = 60) -> [String] {
+    static func screen(clock: Int64, showsDate: Bool, width: Int = 200, height: Int = 60, severalMarkets: Bool = false) -> [String] {
         var engine = Engine()
         var log = SessionLog()
+        if severalMarkets {
+            log.record(engine.apply(.bookSnapshot(symbol: "bybit:XRPUSDT", bids: [(units("1.95"), units("1000"))],
+                asks: [(units("1.96"), units("1000"))], time: liquidationTime - 1_000_000_000)))
+        }
         log.record(engine.apply(.bookSnapshot(symbol: "binance-usdm:BTCUSDT", bids: [(units("59990"), units("10"))],
             asks: [(units("60010"), units("10"))], time: liquidationTime - 1_000_000_000)))
-        log.record(engine.apply(.exchangeLiquidation(ExchangeLiquidation(symbol: "binance-usdm:BTCUSDT", side: .long, price: Fixed(60_000),
-            quantity: Fixed("0.015")!, time: liquidationTime))))
+        if severalMarkets {
+            // A simulated liquidation (no exchange line, so no source column), as in a replay
+            // of four recordings with synthetic positions.
+            log.record(engine.apply(.mark(symbol: "binance-usdm:BTCUSDT", price: Fixed(60_000), time: liquidationTime - 1_000_000_000)))
+            log.record(engine.apply(.position(PositionUpdate(account: "a", symbol: "binance-usdm:BTCUSDT", side: .long, quantity: Fixed("0.015")!,
+                entryPrice: Fixed(60_000), mode: .isolated, isolatedMargin: Fixed(45)), time: liquidationTime - 1_000_000_000)))
+            log.record(engine.apply(.mark(symbol: "binance-usdm:BTCUSDT", price: Fixed(57_000), time: liquidationTime)))
+        } else {
+            log.record(engine.apply(.exchangeLiquidation(ExchangeLiquidation(symbol: "binance-usdm:BTCUSDT", side: .long, price: Fixed(60_000),
+                quantity: Fixed("0.015")!, time: liquidationTime))))
+        }
         var app = model(width: width, height: height, engine: engine)
         var status = app.status
         status.showsDate = showsDate
         status.time = clock
         _ = app.update(.session(engine: engine, log: log, status: status))
-        return app.rendered().lines.filter { $0.contains(" ex ") }
+        return app.rendered().lines.filter { $0.contains(" ex ") || $0.contains("0.015") }
     }
 
     @Test("a row of another day than the clock's carries its date; one of the clock's day, or a session of one day, the time alone")
@@ -36,6 +49,10 @@ struct TapeDateTests {
         // Narrower, a shorter date, never no time (at 120×40 the time column went: operator trial).
         let narrow = Self.screen(clock: Self.liquidationTime + 171 * Self.day, showsDate: true, width: 120, height: 40)
         #expect(narrow.contains { $0.contains("08-08 23:58") }, "\(narrow)")
+        // With several markets the market's name comes first, and the side gives up its word for
+        // its arrow before the dated time goes (operator trial, four recordings at 120×40).
+        let markets = Self.screen(clock: Self.liquidationTime + 171 * Self.day, showsDate: true, width: 120, height: 40, severalMarkets: true)
+        #expect(markets.contains { $0.contains("08-08 23:58") && $0.contains("BTCUSDT") }, "\(markets)")
         let oneDaySession = Self.screen(clock: Self.liquidationTime + 171 * Self.day, showsDate: false)
         #expect(oneDaySession.contains { $0.contains("23:58:34 ex ") && !$0.contains("08-08") }, "\(oneDaySession)")
     }

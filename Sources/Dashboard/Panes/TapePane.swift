@@ -111,11 +111,13 @@ enum TapePane {
             rows = exactRows
             chosen = exactChosen
         }
-        // Too narrow for the quantity and the deficit (and, with several markets, the market)
-        // beside the side in words: the side as its arrow alone ("▲ long" → "▲", under no title)
-        // makes the room.
+        // Too narrow for the quantity and the deficit (and, with several markets, the market; in
+        // a session of several days, the rows' dated time) beside the side in words: the side as
+        // its arrow alone ("▲ long" → "▲", under no title) makes the room (at 120×40 rows of
+        // months before lost their `08-08 23:58` for the word `long`: operator trial).
         if !chosen.contains(where: { $0.column == quantityColumn }) || !chosen.contains(where: { $0.column == deficitColumn })
-            || (severalMarkets && !chosen.contains(where: { $0.column == symbolColumn })) {
+            || (severalMarkets && !chosen.contains(where: { $0.column == symbolColumn }))
+            || (times != .timeOfDay && !chosen.contains(where: { $0.column == timeColumn })) {
             for index in rows.indices { rows[index].cells[sideColumn] = String(rows[index].cells[sideColumn].prefix(1)) }
             shown[sideColumn].title = ""
             chosen = fit()

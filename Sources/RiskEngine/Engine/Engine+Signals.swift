@@ -413,9 +413,23 @@ extension Engine {
         if worst.positionsSide == nil { (worst.positions, worst.beyondLimit) = (allPositions, anyBeyondLimit) }
         if let side = worst.positionsSide {
             (worst.nearestDistancePercent, worst.nearestPastAtEveryPrice) = side == .long ? nearestLong : nearestShort
+        } else {
+            // No side leaves anything: how near the nearer side's nearest is, the figure that
+            // says how close a calm book is to trouble (the reports gave none: operator trial).
+            (worst.nearestDistancePercent, worst.nearestPastAtEveryPrice) = Engine.nearer(nearestLong, nearestShort)
         }
         worst.adlCertain = adlCertain(worst, market: index)
         return worst
+    }
+
+    /// The nearer of two sides' nearest positions: one past its trigger at every price first,
+    /// then the smaller distance.
+    static func nearer(_ a: (distance: Fixed?, pastAtEveryPrice: Bool), _ b: (distance: Fixed?, pastAtEveryPrice: Bool))
+        -> (distance: Fixed?, pastAtEveryPrice: Bool) {
+        if a.pastAtEveryPrice || b.pastAtEveryPrice { return a.pastAtEveryPrice ? a : b }
+        guard let first = a.distance else { return b }
+        guard let second = b.distance else { return a }
+        return second < first ? b : a
     }
 
     /// The quantity to walk the book for so that a side holding at most `quantity ÷ warn` is

@@ -122,7 +122,8 @@ struct NarrowFiguresTests {
             result.adlUnfilled = Fixed(45_440) / Fixed(1_000)
             screen.mode = .whatIf(result, ladder: [])
             let text = screen.rendered().lines.joined(separator: "\n")
-            #expect(text.contains("45.440 BTC beyond the monitored book"), "\(width)×\(height)\n\(text)")
+            // Part of the ADL figure, said so (operator trial).
+            #expect(text.contains("45.440 BTC of it beyond the monitored book"), "\(width)×\(height)\n\(text)")
             #expect(text.contains("ADL would follow for 170.585 BTC: 1,107 monitored closes"), "\(width)×\(height)")
             // The notional whole where it fits, and not at all where it does not (it was cut at 80).
             if width >= 200 {

@@ -211,8 +211,9 @@ enum FundPane {
         // above it was the first to go, and went at every size).
         if stressing, stressed.positions > 0, stressed.nearestIsPast || stressed.nearestDistancePercent != nil {
             let away = stressed.nearestIsPast ? "past its liq price" : Format.distance(stressed.nearestDistancePercent) + " away"
-            line("nearest liq", away + " · " + stressed.positionsInWords(Format.count), .text,
-                shorter: [away], keepsLabel: true)
+            // The count of them is the line above's (`· 97 longs` stood on both lines at 200×60:
+            // operator trial).
+            line("nearest liq", away, .text, keepsLabel: true)
         }
         let adlState: (String, StyleRole)
         var shorterADL: [String] = []

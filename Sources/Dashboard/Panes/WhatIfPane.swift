@@ -110,14 +110,16 @@ enum WhatIfPane {
                "ADL would follow for \(adlQuantity): \(closes)", "ADL for \(adlQuantity): \(closes)", "ADL \(adlQuantity)"]
             : elsewhere ? ["No ADL in this market: \(closes) (see below)", "No ADL in this market"]
             : [result.liquidationCount == 0 ? "No ADL" : "No ADL: the book and the fund cover the projected liquidations", "No ADL"]
-        let beyond = result.adlUnfilled.isPositive ? "\(quantityText(result.adlUnfilled))\(unit) beyond the monitored book" : ""
+        // Part of the ADL quantity, not more of it: `and 64.959 BTC beyond the monitored book`
+        // under `ADL would follow for 174.834 BTC` read as either (operator trial).
+        let beyond = result.adlUnfilled.isPositive ? "\(quantityText(result.adlUnfilled))\(unit) of it beyond the monitored book" : ""
         // On one line where it fits, else on a line of its own: at 80 columns the figure beyond
         // the monitored book was cut off after a comma.
         if beyond.isEmpty || DisplayWidth.of(adlForms[0] + ", " + beyond) <= inner.width - 2 {
             line(beyond.isEmpty ? adlForms : [adlForms[0] + ", " + beyond], result.adlQuantity.isPositive || elsewhere ? .alert : .ok)
         } else {
             line(adlForms, .alert)
-            line(["  and " + beyond, "  and " + beyond.replacingOccurrences(of: " the monitored book", with: "")], .alert)
+            line(["  " + beyond, "  " + beyond.replacingOccurrences(of: " the monitored book", with: "")], .alert)
         }
         // Cross accounts' legs in other markets the shock liquidated, with quantity their books
         // could not fill: named, their quantities in their own units (summed into this market's,

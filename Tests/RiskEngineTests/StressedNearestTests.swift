@@ -44,4 +44,25 @@ struct StressedNearestTests {
         let stress = engine.stressedDeficit(market: 0)
         #expect(stress.nearestDistancePercent.map(\.isNegative) == true, "\(stress)")
     }
+
+    @Test("a calm book, no side leaving anything: the nearer side's nearest, so a report still says how close trouble is")
+    func calmBookGivesTheNearerSide() throws {
+        var engine = Engine()
+        engine.openFund(asset: "USDT", balance: Fixed(1_000_000))
+        engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(60_000), time: 1_000_000_000))
+        engine.apply(.bookSnapshot(symbol: "BTCUSDT", bids: [(BookUnits.parse("59990")!, BookUnits.parse("1000")!)],
+            asks: [(BookUnits.parse("60010")!, BookUnits.parse("1000")!)], time: 1_000_000_000))
+        for (account, side, leverage) in [("long", Side.long, 10), ("short", Side.short, 25)] {
+            engine.apply(.position(PositionUpdate(account: account, symbol: "BTCUSDT", side: side, quantity: Fixed(1),
+                entryPrice: Fixed(60_000), mode: .isolated, leverage: Fixed(leverage)), time: 1_100_000_000))
+        }
+        let stress = engine.stressedDeficit(market: 0)
+        #expect(stress.positionsSide == nil && stress.deficit.isZero && !stress.unfilledQuantity.isPositive, "\(stress)")
+        let short = try #require(engine.positions.first { $0.side == .short })
+        let expected = MarginMath.distanceToLiquidationPercent(side: .short, mark: Fixed(60_000), liquidationPrice: short.liquidation)
+        // The 25x short, about 3.6 % away, not the 10x long's 9.6 % (it was nil: operator trial).
+        #expect(expected != nil && stress.nearestDistancePercent == expected, "\(stress)")
+        #expect(Engine.nearer((Fixed(5), false), (nil, false)).distance == Fixed(5))
+        #expect(Engine.nearer((Fixed(5), false), (Fixed(9), true)).pastAtEveryPrice)
+    }
 }

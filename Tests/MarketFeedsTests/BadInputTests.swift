@@ -101,6 +101,20 @@ struct BadInputTests {
         #expect(fromLiquidations.stats.firstMalformed.first?.field == "side")
     }
 
+    @Test("a Tardis timestamp before 2010 in microseconds is milliseconds or seconds: malformed, saying so, not read as 1970")
+    func tardisMillisecondsRefused() throws {
+        let scratch = try ScratchDirectory()
+        let book = try scratch.write("ms_incremental_book_L2.csv", """
+            exchange,symbol,timestamp,local_timestamp,is_snapshot,side,price,amount
+            binance-futures,BTCUSDT,1598918403696,1598918403696,true,bid,11655.78,1
+            binance-futures,BTCUSDT,1598918403696000,1598918403696000,true,ask,11655.79,1
+            """)
+        let replayed = try replay([book])
+        #expect(replayed.stats.malformed == 1)
+        #expect(replayed.stats.firstMalformed.first?.field == "timestamp (before 2010 in microseconds: milliseconds or seconds?)")
+        #expect(replayed.engine.markets.first?.book.bids.best == nil && replayed.engine.markets.first?.book.asks.best != nil)
+    }
+
     @Test("a Tardis book row that cannot be read leaves a gap: an update group is applied and the book is stale; a snapshot missing a row is not applied")
     func tardisUnreadBookRowsGap() throws {
         let scratch = try ScratchDirectory()

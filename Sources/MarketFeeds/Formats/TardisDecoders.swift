@@ -47,6 +47,9 @@ public struct TardisLineDecoder: LineDecoder {
 
     public init(format: RecordingFormat) { self.format = format }
 
+    /// 2010-01-01T00:00:00Z in microseconds.
+    static let earliestMicroseconds: Int64 = 1_262_304_000_000_000
+
     func fields(_ line: UnsafePointer<UInt8>, _ count: Int) -> [ByteSpan] {
         var result: [ByteSpan] = []
         result.reserveCapacity(fieldCount)
@@ -106,6 +109,10 @@ public struct TardisLineDecoder: LineDecoder {
         for name in ["timestamp", "local_timestamp"] {
             guard let span = column(name), span.count > 0 else { continue }
             guard let micros = span.integer, let time = EventTime.fromMicroseconds(micros) else { return undated(name) }
+            // Tardis's times are microseconds, and its data begins in 2019: a time before 2010
+            // is milliseconds or seconds (`1598918403696` was read as 1970-01-19 without a word:
+            // attacker trial).
+            guard micros >= Self.earliestMicroseconds else { return undated("\(name) (before 2010 in microseconds: milliseconds or seconds?)") }
             if eventTime == nil { eventTime = time }
         }
         guard let time = eventTime else { return undated("timestamp") }

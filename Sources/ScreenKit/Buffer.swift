@@ -206,7 +206,9 @@ public struct Buffer: Hashable, Sendable {
         // As much room as `titleFits` promises (a title it chose was cut to "…" by one cell: at
         // 80×24 `Positions · riskiest first · filtered` lost the filter: operator trial).
         let shown = Buffer.shortened(title: title, room: rect.width - 5)
-        put(" \(shown) ", x: rect.x + 2, y: rect.y, role: focused ? .selection : .title, limit: max(0, rect.width - 4))
+        // Up to the corner: a title of exactly the room kept its space before it (the limit cut
+        // it, and `×1 tick─┐` touched the border: operator trial).
+        put(" \(shown) ", x: rect.x + 2, y: rect.y, role: focused ? .selection : .title, limit: max(0, rect.width - 3))
     }
 
     /// A title that does not fit its border, shortened at a word and ended with "…": cut at the

@@ -18,4 +18,15 @@ struct BufferTitleTests {
         #expect(top.hasPrefix("┌─ Signals SUSHIUSDT… ─"), "\(top)")
         #expect(top.hasSuffix("─┐"), "\(top)")
     }
+
+    @Test("a title of exactly the room titleFits promises keeps its space before the corner")
+    func exactTitleKeepsItsSpace() {
+        let title = "Depth ladder UNI-USD-SWAP ×1 tick"
+        let width = DisplayWidth.of(title) + 5
+        #expect(Buffer.titleFits(title, width: width) && !Buffer.titleFits(title, width: width - 1))
+        var buffer = Buffer(width: width, height: 3)
+        buffer.box(Rect(x: 0, y: 0, width: width, height: 3), title: title)
+        // `×1 tick─┐` touched the border (operator trial).
+        #expect(buffer.lines[0] == "┌─ " + title + " ┐", "\(buffer.lines[0])")
+    }
 }

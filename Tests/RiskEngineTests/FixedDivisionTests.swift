@@ -75,8 +75,19 @@ struct FixedDivisionTests {
             if divisor >> 64 != 0 { wide += 1 }
         }
         #expect(wide > 100_000, "the wide-divisor route was exercised")
-        for (dividend, divisor) in [(UInt128.max, UInt128.max), (UInt128.max, UInt128(1) << 64), (UInt128.max - 1, UInt128.max),
-            (UInt128.max, (UInt128(1) << 64) + 1), ((UInt128(1) << 64) - 1, UInt128(1) << 64), (UInt128(1) << 127, (UInt128(1) << 127) + 1)] {
+        var edges: [(UInt128, UInt128)] = [(UInt128.max, UInt128.max), (UInt128.max, UInt128(1) << 64), (UInt128.max - 1, UInt128.max),
+            (UInt128.max, (UInt128(1) << 64) + 1), ((UInt128(1) << 64) - 1, UInt128(1) << 64), (UInt128(1) << 127, (UInt128(1) << 127) + 1)]
+        // A 64-bit divisor whose quotient fits 64 bits (one hardware division) and one whose does not (two).
+        let scale: UInt128 = 1_000_000_000_000_000_000
+        let top = UInt128(UInt64.max)
+        edges.append((scale * 12_345 + 7, scale))
+        edges.append(((UInt128(5) << 64) | 3, 7))
+        edges.append((UInt128(9) << 64, 7))
+        edges.append((UInt128(7) << 64, 7))
+        edges.append(((UInt128(6) << 64) | top, 7))
+        edges.append(((top << 64) | 5, top))
+        edges.append((((top - 1) << 64) | top, top))
+        for (dividend, divisor) in edges {
             let routed = Fixed.divide(dividend, by: divisor)
             let runtime = dividend.quotientAndRemainder(dividingBy: divisor)
             #expect(routed.quotient == runtime.quotient && routed.remainder == runtime.remainder, "\(dividend) / \(divisor)")

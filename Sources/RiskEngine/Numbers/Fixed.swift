@@ -210,7 +210,15 @@ extension Fixed {
     /// top 64 bits, normalised, divide the dividend halved; the estimate, scaled back, is the
     /// quotient or one above it, and one comparison settles which.
     @usableFromInline static func divide(_ dividend: UInt128, by divisor: UInt128) -> (quotient: UInt128, remainder: UInt128) {
-        if divisor >> 64 == 0 { return divide((high: 0, low: dividend), by: divisor) }
+        if divisor >> 64 == 0 {
+            // A quotient that fits 64 bits (a product of two figures over 10¹⁸, mostly) is one
+            // hardware division, not two: placing a position works out half a dozen.
+            let small = UInt64(truncatingIfNeeded: divisor)
+            let high = UInt64(truncatingIfNeeded: dividend >> 64)
+            guard high < small else { return divide((high: 0, low: dividend), by: divisor) }
+            let one = wideDivide(high: high, low: UInt64(truncatingIfNeeded: dividend), by: small)
+            return (UInt128(one.quotient), UInt128(one.remainder))
+        }
         let shift = divisor.leadingZeroBitCount // 0...63
         let divisorTop = UInt64(truncatingIfNeeded: (divisor << UInt128(shift)) >> 64) // ≥ 2⁶³
         let halved = dividend >> 1 // its high word < 2⁶³ ≤ divisorTop: the division cannot overflow

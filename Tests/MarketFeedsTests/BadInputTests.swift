@@ -154,6 +154,23 @@ struct BadInputTests {
             """)
         let gapped = try #require(try replay([undated]).engine.market("binance-usdm:BTCUSDT"))
         #expect(gapped.book.isStale && gapped.counters.gaps == 1)
+        // A row of seven cells, of nine, or whose symbol cannot be read: the same (the row was
+        // dropped and the book trusted: attacker trial). Its cells name the market where they can.
+        for row in ["binance-futures,BTCUSDT,1723161256000000,1723161256000000,false,bid,60000",
+                    "binance-futures,BTCUSDT,1723161256000000,1723161256000000,false,bid,60000,0,9",
+                    "binance-futures,BTC USDT,1723161256000000,1723161256000000,false,bid,60000,0"] {
+            let path = try scratch.write("c_incremental_book_L2.csv", header + snapshot + row + "\n")
+            let market = try #require(try replay([path]).engine.market("binance-usdm:BTCUSDT"))
+            #expect(market.book.isStale && market.counters.gaps == 1, "\(row)")
+            #expect(market.book.topLevels(.bid, count: 1).first?.size == BookUnits.parse("10"), "\(row)")
+        }
+        // A snapshot with a row of seven cells is not applied.
+        let short = try scratch.write("cs_incremental_book_L2.csv", header + snapshot + """
+            binance-futures,BTCUSDT,1723161257000000,1723161257000000,true,bid,59000,1
+            binance-futures,BTCUSDT,1723161257000000,1723161257000000,true,ask,59010
+            """)
+        let shortened = try #require(try replay([short]).engine.market("binance-usdm:BTCUSDT"))
+        #expect(shortened.book.isStale && shortened.book.topLevels(.bid, count: 1).first?.price == BookUnits.parse("60000"))
     }
 
     @Test("a time near the 64-bit limit makes the line malformed, named by field, in every format")

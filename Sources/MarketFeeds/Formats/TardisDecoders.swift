@@ -44,6 +44,10 @@ public struct TardisLineDecoder: LineDecoder {
     /// Each market's open group in `groups` (a row finds its own in O(1): a timestamp of 200,000
     /// markets' rows searched the open groups at every row: review).
     var openGroup: [String: Int] = [:]
+    /// The markets whose book rows the file has given (each once, in order): a book row whose
+    /// market cannot be read gaps every one of them.
+    var bookMarkets: [String] = []
+    var bookMarketSet: Set<String> = []
 
     public init(format: RecordingFormat) { self.format = format }
 
@@ -84,11 +88,13 @@ public struct TardisLineDecoder: LineDecoder {
             return .skipped
         }
         if let headerProblem { return .malformed(field: headerProblem) }
-        guard row.count == fieldCount else { return .malformed(field: "column count (\(row.count) of \(fieldCount))") }
+        guard row.count == fieldCount else { return unreadableBookRow(row, field: "column count (\(row.count) of \(fieldCount))", into: &messages) }
         func column(_ name: String) -> ByteSpan? { columns[name].map { row[$0] } }
-        guard let symbolSpan = column("symbol"), symbolSpan.isSymbol else { return .malformed(field: "symbol") }
+        guard let symbolSpan = column("symbol"), symbolSpan.isSymbol else { return unreadableBookRow(row, field: "symbol", into: &messages) }
         let symbolText = symbolSpan.string
-        guard let exchange = column("exchange")?.string, Venue.parse(exchange) != nil else { return .malformed(field: "exchange") }
+        guard let exchange = column("exchange")?.string, Venue.parse(exchange) != nil else {
+            return unreadableBookRow(row, field: "exchange", into: &messages)
+        }
         if let reason = Self.notModelled(exchange: exchange, symbol: symbolText) {
             messages.append(.skipped(kind: "tardis \(exchange):\(symbolText) (\(reason))"))
             return .skipped
@@ -265,6 +271,39 @@ public struct TardisLineDecoder: LineDecoder {
         return market
     }
 
+    /// A book row whose shape, market or exchange cannot be read (too few or too many cells, a
+    /// symbol with a space): its market's book moved by it, so its market has a gap where its
+    /// cells name one the file has, else every market the file has given book rows for. Its
+    /// market's open group takes the gap (a snapshot's is then not applied); at the open
+    /// group's time (before the file's first group no market has a book). A row of seven cells
+    /// was dropped and the book trusted, and a long was liquidated into the level it removed
+    /// (attacker trial).
+    mutating func unreadableBookRow(_ row: [ByteSpan], field: String, into messages: inout [FeedMessage]) -> DecodeOutcome {
+        guard format == .tardisIncrementalBook, groupTime != nil else { return .malformed(field: field) }
+        func cell(_ name: String) -> ByteSpan? { columns[name].flatMap { $0 < row.count ? row[$0] : nil } }
+        // A time of its own that reads begins its group as a readable row's would: the group
+        // before it (a snapshot of the second before) is whole.
+        if let micros = cell("timestamp")?.integer, micros >= Self.earliestMicroseconds, let time = EventTime.fromMicroseconds(micros),
+           time != groupTime {
+            flush(into: &messages)
+            groupTime = time
+        }
+        guard let open = groupTime else { return .malformed(field: field) }
+        var named: String? = nil
+        if let symbol = cell("symbol"), symbol.isSymbol, let exchange = cell("exchange")?.string, Venue.parse(exchange) != nil,
+           Self.notModelled(exchange: exchange, symbol: symbol.string) == nil {
+            named = market(exchange: exchange, symbol: symbol.string)
+        }
+        let isSnapshot = cell("is_snapshot")?.equals("true") == true
+        for market in named.map({ [$0] }) ?? bookMarkets {
+            // Its open group whatever its kind (a snapshot under way is not applied), else a
+            // new one of the row's kind.
+            let index = openGroup[market] ?? group(of: market, isSnapshot: isSnapshot, time: open, into: &messages)
+            groups[index].unreadRow = true
+        }
+        return .malformed(field: field)
+    }
+
     /// The open group of `symbol`'s rows at `time` of this kind (snapshot or update), begun if
     /// there is none.
     mutating func group(of symbol: String, isSnapshot: Bool, time: Int64, into messages: inout [FeedMessage]) -> Int {
@@ -289,7 +328,11 @@ public struct TardisLineDecoder: LineDecoder {
         openGroup.removeAll(keepingCapacity: true)
     }
 
-    func emit(_ group: BookGroup, time: Int64, into messages: inout [FeedMessage]) {
+    mutating func emit(_ group: BookGroup, time: Int64, into messages: inout [FeedMessage]) {
+        if !bookMarketSet.contains(group.symbol) {
+            bookMarketSet.insert(group.symbol)
+            bookMarkets.append(group.symbol)
+        }
         defer { if group.unreadRow { messages.append(.event(.bookGap(symbol: group.symbol, time: time))) } }
         if group.unreadRow && (group.isSnapshot || (group.bids.isEmpty && group.asks.isEmpty)) { return }
         if group.isSnapshot {

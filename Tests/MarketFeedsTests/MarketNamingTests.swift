@@ -81,6 +81,20 @@ struct MarketNamingTests {
         #expect(replayed.skippedInstruments.values.reduce(0, +) == 4, "\(replayed.skippedInstruments)")
         #expect(replayed.skippedInstruments.keys.contains { $0.contains("hyperliquid:PURR/USDC") && $0.contains("spot") })
         #expect(replayed.stats.malformed == 0)
+        // Through an events file or a Tardis file too (`@107` made a perpetual market there:
+        // attacker trial), and never a bare symbol's candidate.
+        let events = try scratch.write("e.ndjson", #"{"type":"mark","symbol":"hyperliquid:@107","price":"30.15","time":1737918843893903000}"# + "\n")
+        let fromEvents = try replay([events])
+        #expect(fromEvents.engine.markets.isEmpty && fromEvents.stats.malformed == 1, "\(fromEvents.stats.firstMalformed)")
+        let tardis = try scratch.write("hl_incremental_book_L2.csv", """
+            exchange,symbol,timestamp,local_timestamp,is_snapshot,side,price,amount
+            hyperliquid,@107,1737918843893903,1737918843893903,true,bid,30.1,10
+            hyperliquid,BTC,1737918843893903,1737918843893903,true,bid,100000,1
+            """)
+        let fromTardis = try replay([tardis])
+        #expect(fromTardis.engine.markets.map(\.symbol) == ["hyperliquid:BTC"])
+        #expect(fromTardis.skippedInstruments.keys.contains { $0.contains("@107") && $0.contains("spot pairs") }, "\(fromTardis.skippedInstruments)")
+        #expect(!Venue.hyperliquid.lists("@107") && !Venue.hyperliquid.lists("PURR/USDC") && Venue.hyperliquid.lists("kPEPE"))
     }
 
     @Test("Tardis exchanges liqwatch has no rules for, and its spot exchanges, are skipped, named, and never a venue of the file")

@@ -89,8 +89,10 @@ public struct Venue: RawRepresentable, Hashable, Comparable, Sendable, CustomStr
         case .bybit: return !hasUnderscore && Venue.endsInQuote(upper.split(separator: "-").first.map(String.init) ?? upper)
         // OKX: BTC-USDT-SWAP, BTC-USD-SWAP, BTC-USDT-250328.
         case .okx: return upper.split(separator: "-").count == 3
-        // Hyperliquid names a perpetual by its coin: BTC, ETH, kPEPE.
-        case .hyperliquid: return !hasDash && !hasUnderscore && !Venue.endsInQuote(upper)
+        // Hyperliquid names a perpetual by its coin: BTC, ETH, kPEPE; a spot pair by its tokens
+        // (`PURR/USDC`) or its index (`@107`), which no perpetual's name has (an events file's
+        // or a Tardis file's `@107` made a perpetual market: attacker trial).
+        case .hyperliquid: return !hasDash && !hasUnderscore && !Venue.endsInQuote(upper) && !upper.contains("/") && !upper.hasPrefix("@")
         // Deribit: BTC-PERPETUAL, ETH_USDC-PERPETUAL, BTC-27DEC24.
         case .deribit: return hasDash && upper.split(separator: "-").count == 2
         default: return true
@@ -132,7 +134,7 @@ public struct Venue: RawRepresentable, Hashable, Comparable, Sendable, CustomStr
         case .binanceCOINM: return "its contracts are <base>USD_PERP or <base>USD_<date> (BTCUSD_PERP)"
         case .bybit: return "its symbols are like BTCUSDT, BTCPERP, BTCUSD"
         case .okx: return "its swaps are like BTC-USDT-SWAP"
-        case .hyperliquid: return "it names a perpetual by its coin (BTC, ETH, kPEPE)"
+        case .hyperliquid: return "it names a perpetual by its coin (BTC, ETH, kPEPE); PURR/USDC and @107 are spot pairs"
         case .deribit: return "its perpetuals are like BTC-PERPETUAL"
         default: return "see the README"
         }

@@ -38,9 +38,16 @@ struct ImplausiblePriceTests {
         #expect(engine.markets[0].counters.implausiblePricesRefused == 2)
         #expect(refusals(notes).map(\.price) == [fx("9000000000000000000"), fx("999999999999999")])
         #expect(refusals(notes).allSatisfy { $0.reference == BookUnits.largestPrice })
+        // A reported liquidation past it, and a mark far from the one held, as they came.
+        engine.apply(.exchangeLiquidation(ExchangeLiquidation(symbol: "TESTUSDT", side: .long, price: fx("999999999999999"),
+            quantity: fx("1"), time: Self.second)), into: &notes)
+        #expect(refusals(notes).last?.price == fx("999999999999999") && refusals(notes).last?.source == .exchangeLiquidation)
         // The largest itself is a price.
         engine.apply(.mark(symbol: "TESTUSDT", price: BookUnits.largestPrice, time: 2 * Self.second), into: &notes)
         #expect(engine.markets[0].markPrice == BookUnits.largestPrice)
+        engine.apply(.exchangeLiquidation(ExchangeLiquidation(symbol: "TESTUSDT", side: .long, price: fx("60000.123456789"),
+            quantity: fx("1"), time: 2 * Self.second)), into: &notes)
+        #expect(refusals(notes).last?.price == fx("60000.123456789"), "\(refusals(notes).last.map { "\($0.price)" } ?? "none")")
         // A maintenance margin worked from a saturated notional saturates with it.
         let terms = PositionTerms(side: .long, quantity: fx("10000000000"), entryPrice: fx("10000000000"), kind: .linear,
             brackets: testInstrument().brackets)

@@ -151,11 +151,13 @@ extension Engine {
     }
 
     /// Counts a refused price on its market and notes it: the one place a refusal is recorded.
+    /// `exact`: the price as it came, where book units would clamp or round it (a reported
+    /// liquidation at 999,999,999,999,999 read as 92,233,720,368.54775807: attacker trial).
     mutating func noteRefused(_ price: Int64, market index: Int, reference: Int64, source: PriceSource,
-                              at refusedTime: Int64? = nil, into notes: inout [EngineNotification]) {
+                              at refusedTime: Int64? = nil, exact: Fixed? = nil, into notes: inout [EngineNotification]) {
         markets[index].counters.implausiblePricesRefused += 1
         notes.append(.implausiblePrice(ImplausiblePrice(
-            symbol: markets[index].symbol, source: source, price: Fixed(bookUnits: price),
+            symbol: markets[index].symbol, source: source, price: exact ?? Fixed(bookUnits: price),
             reference: Fixed(bookUnits: reference), time: refusedTime ?? time)))
     }
 
@@ -169,9 +171,9 @@ extension Engine {
 
     /// Whether a price may be applied; if not, it is counted and noted.
     mutating func admits(_ price: Int64, market index: Int, band: PriceBand?, source: PriceSource,
-                         into notes: inout [EngineNotification]) -> Bool {
+                         exact: Fixed? = nil, into notes: inout [EngineNotification]) -> Bool {
         guard let band, !band.contains(price) else { return true }
-        noteRefused(price, market: index, reference: band.reference, source: source, into: &notes)
+        noteRefused(price, market: index, reference: band.reference, source: source, exact: exact, into: &notes)
         return false
     }
 

@@ -16,11 +16,14 @@ enum TooSmallPane {
     /// left out, and lines past its height are.
     static func lines(width: Int, height: Int) -> [String] {
         let needed = "\(AppModel.minimumWidth)×\(AppModel.minimumHeight)"
-        let full = wrapped(["terminal too small", "needs at least \(needed)", "now \(width)×\(height)", "resize the window, or q to quit"], width: width)
+        // A cell short of the width: a terminal's last cell of its last row is never written,
+        // and a line ending there lost its last character (`80×2` at 5×2: attacker trial).
+        let room = max(0, width - 1)
+        let full = wrapped(["terminal too small", "needs at least \(needed)", "now \(width)×\(height)", "resize the window, or q to quit"], width: room)
         if full.count <= height { return full }
-        let short = wrapped(["too small", "need \(needed)", "now \(width)×\(height)", "q quits"], width: width)
+        let short = wrapped(["too small", "need \(needed)", "now \(width)×\(height)", "q quits"], width: room)
         if short.count <= height { return short }
-        return Array(wrapped(["need \(needed)", "too small", "q quits"], width: width).prefix(max(0, height)))
+        return Array(wrapped([needed, "too small", "q quits"], width: room).prefix(max(0, height)))
     }
 
     static func wrapped(_ phrases: [String], width: Int) -> [String] {

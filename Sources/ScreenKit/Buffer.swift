@@ -102,7 +102,9 @@ public struct Buffer: Hashable, Sendable {
     ///
     /// A combining mark composes with the character before it where Unicode has the pair as one
     /// (NFC): a decomposed `José` read `Jose`, and an account `a` + U+0301 read as the account `a`
-    /// (attacker trial); a mark with no composed form is still left out.
+    /// (attacker trial). A mark with no composed form shows as one placeholder cell, as an
+    /// invisible character does: left out, `alice` + U+0334 and `alice` read alike, each another
+    /// account (attacker trial).
     @discardableResult
     public mutating func put(_ text: String, x: Int, y: Int, role: StyleRole = .text, limit: Int? = nil) -> Int {
         put(text, x: x, y: y, role: role, limit: limit, composed: false)
@@ -131,7 +133,7 @@ public struct Buffer: Hashable, Sendable {
                         return put(canonical, x: x, y: y, role: role, limit: limit, composed: true)
                     }
                 }
-                continue
+                cellsTaken = -1
             }
             if cellsTaken < 0 {
                 shown = unicode ? "\u{FFFD}" : "?"

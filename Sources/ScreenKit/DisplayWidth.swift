@@ -42,7 +42,8 @@ public enum DisplayWidth {
                 triedComposing = true
                 if let canonical = composed(text) { return measured(canonical) }
             }
-            cells += width < 0 ? 1 : width
+            // A mark left after composing is drawn as a placeholder cell (see `Buffer.put`).
+            cells += width <= 0 ? 1 : width
         }
         return cells
     }
@@ -52,7 +53,7 @@ public enum DisplayWidth {
         var cells = 0
         for scalar in text.unicodeScalars {
             let width = of(scalar)
-            cells += width < 0 ? 1 : width
+            cells += width <= 0 ? 1 : width
         }
         return cells
     }

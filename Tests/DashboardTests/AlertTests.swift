@@ -284,6 +284,28 @@ struct FundChartJumpTests {
         #expect(screen.fundHistory.count == 1)
     }
 
+    @Test("a jump to the end and back keeps, in the chart, the drain between its last point kept and the time landed on")
+    func jumpBackKeepsTheDrain() {
+        // At 3 s, a point at 50,000; the fund drained to 0.05 at 5 s and refilled to 7,812 at 5.5 s.
+        var screen = model(width: 120, height: 40, engine: engine(positions: 5))
+        _ = screen.update(.session(engine: engine(positions: 5), log: screen.log, status: screen.status))
+        #expect(screen.fundHistory == [50_000])
+        var landing = engine(positions: 5)
+        landing.apply(.insuranceFund(asset: "USDT", venue: nil, balance: Fixed("0.05")!, time: 5_000_000_000))
+        landing.apply(.insuranceFund(asset: "USDT", venue: nil, balance: Fixed(7_812), time: 5_500_000_000))
+        landing.apply(.clock(time: 6_000_000_000))
+        // A jump to the end (20 s): one point, the lowest since 3 s.
+        var end = landing
+        end.apply(.clock(time: 20_000_000_000))
+        _ = screen.update(.session(engine: end, log: screen.log, status: screen.status))
+        #expect(screen.fundHistory.contains(0.05))
+        // Back to 6 s: the end's point goes, the drain stays (it read `lows 7,812–8,000` above
+        // `session low 0.05 at 23:56:25`: operator trial).
+        _ = screen.update(.session(engine: landing, log: screen.log, status: screen.status))
+        #expect(screen.fundHistory.first == 50_000 && screen.fundHistory.contains(0.05) && screen.fundHistory.last == 7_812,
+            "\(screen.fundHistory)")
+    }
+
     @Test("jumped back in a replay, alerts after the session's time are marked later in the view, and the status bar names the last one before it")
     func laterAlertsAfterAJumpBack() {
         var screen = model(width: 200, height: 60, engine: fiveMarkets())

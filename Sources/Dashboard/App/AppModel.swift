@@ -743,7 +743,16 @@ public struct AppModel: Sendable {
             TimedHistory.dropPoints(after: engine.time, in: &ratioHistory)
             fundSampled.removeAll()
             for index in engine.funds.indices where engine.funds[index].isInUse {
-                fundSampled[Int32(index)] = (engine.funds[index].entryCount, engine.time)
+                let fund = engine.funds[index]
+                // Sampled as of its last point kept: the next point is the lowest since, which the
+                // engine, replayed to the time landed on, holds (a jump to the end and back to
+                // 23:56:28 lost the drain to 0.05 at 23:56:25, the point that held it being the
+                // end's: operator trial).
+                if let kept = fundHistories[Int32(index)]?.times.last {
+                    fundSampled[Int32(index)] = (fund.entryCount - fund.movements(after: kept), kept)
+                } else {
+                    fundSampled[Int32(index)] = (fund.entryCount, engine.time)
+                }
             }
         }
         if second != lastSampleSecond {

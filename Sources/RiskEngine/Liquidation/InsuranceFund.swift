@@ -107,6 +107,18 @@ public struct InsuranceFund: Hashable, Sendable {
         return lowest
     }
 
+    /// How many of the fund's movements came after `time` (those past the recent ones kept are
+    /// counted as after it: the session's low then stands for them, see `lowestOfLast`).
+    public func movements(after time: Int64) -> Int {
+        var count = 0
+        var offset = recentEntries.count - 1
+        while offset >= 0 && recentEntries[offset].time > time {
+            count += 1
+            offset -= 1
+        }
+        return offset < 0 ? entryCount : count
+    }
+
     /// Whether anyone gave this fund a balance (an opening, even of zero, or a later statement).
     /// A fund that only ever saw liquidation money was never given: a deficit in its asset is paid
     /// from what those liquidations left, and what it cannot pay goes to ADL or socialised loss,

@@ -82,5 +82,11 @@ struct PositionsArrivingTests {
         #expect(!row.stressedDeficit.isPositive)
         #expect(text == "ADL " + Format.quantity(row.stressedUnfilled, row.instrument) + " BTC" && role == .alert, "\(text)")
         #expect(!MarketsPane.stressedCell(row, exact: false).0.hasPrefix("0"))
+        // Sorted by the stressed deficit, certain ADL comes before any deficit that is not (it sat
+        // last, below markets at 0: operator trial).
+        var other = row
+        other.adlCertain = false
+        other.stressedDeficit = Fixed(5_000)
+        #expect(MarketTable.ascending(other, row, by: .stressed) && !MarketTable.ascending(row, other, by: .stressed))
     }
 }

@@ -223,7 +223,13 @@ public struct MarketTable: Sendable {
         case .liquidations:
             return a.exchangeLiquidations60s + a.simulatedLiquidations60s < b.exchangeLiquidations60s + b.simulatedLiquidations60s
         case .near: return a.nearLiquidation < b.nearLiquidation
-        case .stressed: return a.stressedDeficit < b.stressedDeficit
+        // A stress the book cannot fill, certain ADL, is the worst whatever its money (it sat last,
+        // below markets at `0`, as a deficit of zero: operator trial); then the deficit, then the
+        // share of the book it would take.
+        case .stressed:
+            if a.adlCertain != b.adlCertain { return b.adlCertain }
+            if a.stressedDeficit != b.stressedDeficit { return a.stressedDeficit < b.stressedDeficit }
+            return (a.stressedBookSharePercent ?? -1) < (b.stressedBookSharePercent ?? -1)
         }
     }
 

@@ -21,6 +21,18 @@ struct MarginCommandTests {
         #expect(answer["bankrupt"] is NSNull)
     }
 
+    @Test("the table's position line says what the size counts: a linear contract's coin, an inverse one's contracts")
+    func sizeUnit() throws {
+        // OKX's exchange sizes are contracts; here a size is coins (`100` read as 100 contracts,
+        // 100 BTC in fact: operator trial).
+        for (symbol, size, unit) in [("okx:BTC-USDT-SWAP", "1", "1 BTC okx:BTC-USDT-SWAP"), ("BTCUSDT", "0.02", "0.02 BTC binance-usdm:BTCUSDT"),
+                                     ("binance-coinm:BTCUSD_PERP", "10", "10 contracts binance-coinm:BTCUSD_PERP")] {
+            let result = try BinaryRunner.run(["margin", "--side", "long", "--size", size, "--entry", "60000", "--leverage", "10", "--symbol", symbol])
+            #expect(result.status == 0, "\(result.standardError)")
+            #expect(result.standardOutput.contains("long " + unit), "\(result.standardOutput)")
+        }
+    }
+
     @Test("a bankrupt position at the mark says so: its null margin ratio is not the null of no mark")
     func bankruptAtMark() throws {
         let bankrupt = try json(["--side", "long", "--size", "1", "--entry", "50000", "--leverage", "10", "--mark", "40000"])

@@ -36,7 +36,7 @@ struct MarginCommand: ParsableCommand {
     func validate() throws { _ = try buildQuestion() }
 
     mutating func run() throws {
-        let (question, instrumentLabel, priceDecimals, moneyDecimals, asset, tiersAssumed) = try buildQuestion()
+        let (question, instrumentLabel, priceDecimals, moneyDecimals, asset, tiersAssumed, unit) = try buildQuestion()
         let answer = MarginCalculator.answer(question)
         if json {
             try FileHandleOutput.report(MarginOutput.json(answer, question: question, priceDecimals: priceDecimals, moneyDecimals: moneyDecimals,
@@ -44,7 +44,7 @@ struct MarginCommand: ParsableCommand {
         } else {
             try FileHandleOutput.report(MarginOutput.table(
                 answer, question: question, instrument: instrumentLabel, asset: asset,
-                priceDecimals: priceDecimals, moneyDecimals: moneyDecimals, tiersAssumed: tiersAssumed))
+                priceDecimals: priceDecimals, moneyDecimals: moneyDecimals, tiersAssumed: tiersAssumed, unit: unit))
         }
     }
 
@@ -63,7 +63,7 @@ struct MarginCommand: ParsableCommand {
         return value
     }
 
-    func buildQuestion() throws -> (MarginQuestion, String, Int, Int, String, tiersAssumed: Bool) {
+    func buildQuestion() throws -> (MarginQuestion, String, Int, Int, String, tiersAssumed: Bool, unit: String) {
         guard let side = Side.allCases.first(where: { $0.label == self.side.lowercased() }) else {
             throw ValidationError("--side must be long or short, not '\(self.side)'")
         }
@@ -165,7 +165,11 @@ struct MarginCommand: ParsableCommand {
         // The instrument's own tiers, where they are liqwatch's assumption (a venue's fallback): the
         // position view said so, the calculator printed OKX's 5 % as the rate (operator trial).
         let tiersAssumed = brackets == nil && mmr == nil && (instrument?.tiersAssumed ?? false)
-        return (question, label, priceDecimals, kind.isInverse ? 8 : 2, asset, tiersAssumed)
+        // What the size counts: a linear contract's coin (OKX's sizes are contracts on the
+        // exchange, coins here: `100` of BTC-USDT-SWAP read as 100 contracts, 100 BTC in fact:
+        // operator trial), an inverse one's contracts.
+        let unit = kind.isInverse ? "contracts" : (instrument.map { $0.quantityUnit == "units" ? "" : $0.quantityUnit } ?? "")
+        return (question, label, priceDecimals, kind.isInverse ? 8 : 2, asset, tiersAssumed, unit)
     }
 
     /// The decimals that show `price` to `digits` significant digits (0.24 → 5, 7.55 → 4,

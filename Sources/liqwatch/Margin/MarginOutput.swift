@@ -36,7 +36,7 @@ enum MarginOutput {
 
     static func table(
         _ answer: MarginAnswer, question: MarginQuestion, instrument: String, asset: String,
-        priceDecimals: Int, moneyDecimals: Int, tiersAssumed: Bool = false
+        priceDecimals: Int, moneyDecimals: Int, tiersAssumed: Bool = false, unit quantityUnit: String = ""
     ) -> String {
         func money(_ value: Fixed) -> String { value.formatted(moneyDecimals, grouping: true) + " " + asset }
         func price(_ value: Fixed?) -> String { value.map { $0.formatted(priceDecimals, grouping: true) } ?? "none" }
@@ -49,7 +49,7 @@ enum MarginOutput {
         case .walletBalance(let wallet): collateral = "cross, wallet balance \(wallet.formatted(moneyDecimals, grouping: true))"
         case .leverage(let leverage): collateral = "isolated at \(leverage)x"
         }
-        let unit = question.kind.isInverse ? " contracts" : ""
+        let unit = quantityUnit.isEmpty ? (question.kind.isInverse ? " contracts" : "") : " " + quantityUnit
         let isCross: Bool
         if case .walletBalance = question.collateral { isCross = true } else { isCross = false }
         var rows: [(String, String)] = [

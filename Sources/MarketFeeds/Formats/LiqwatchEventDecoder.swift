@@ -31,7 +31,15 @@ public struct LiqwatchEventDecoder: LineDecoder {
             start = space + 1
         }
         let value: JSONValue
-        do { value = try JSONValue.parse(bytes: Array(UnsafeBufferPointer(start: line + start, count: count - start))) } catch {
+        let bytes = Array(UnsafeBufferPointer(start: line + start, count: count - start))
+        do { value = try JSONValue.parse(bytes: bytes) } catch {
+            // A book update refused for a key given twice still moved the venue's book: its market
+            // has a gap, as for any update that cannot be read (`"bids"` twice made none, and a
+            // long was liquidated into the level it removed: attacker trial).
+            if let kept = try? JSONValue.parseKeepingRepeatedKeys(bytes: bytes), let symbol = Self.unreadBookUpdate(kept, resolver: resolver) {
+                messages.append(.event(.bookGap(symbol: symbol, time: lineTime)))
+                lastLineTookEarlierTime = start == 0
+            }
             return .malformed(field: "json (\(error.reason))")
         }
         // The time held before the line is read (its receive time, else the line before's): what

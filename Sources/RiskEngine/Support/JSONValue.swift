@@ -73,12 +73,21 @@ extension JSONValue {
         var parser = JSONTextParser(bytes: bytes)
         return try parser.parseDocument()
     }
+
+    /// The same, a key given twice kept twice (the first is what a subscript reads): for telling
+    /// what a line refused for it was about, never for applying it.
+    public static func parseKeepingRepeatedKeys(bytes: [UInt8]) throws(JSONParseError) -> JSONValue {
+        var parser = JSONTextParser(bytes: bytes)
+        parser.keepsRepeatedKeys = true
+        return try parser.parseDocument()
+    }
 }
 
 struct JSONTextParser {
     let bytes: [UInt8]
     var index = 0
     var depth = 0
+    var keepsRepeatedKeys = false
     static let maximumDepth = 64
 
     init(bytes: [UInt8]) { self.bytes = bytes }
@@ -137,7 +146,7 @@ struct JSONTextParser {
             if keys == nil && members.count >= 16 { keys = Set(members.map(\.0)) }
             let repeated: Bool
             if keys != nil { repeated = !keys!.insert(key).inserted } else { repeated = members.contains { $0.0 == key } }
-            if repeated {
+            if repeated && !keepsRepeatedKeys {
                 index = keyStart
                 throw fail("the key '\(SafeText.escaped(String(key.prefix(64))))' is given twice")
             }

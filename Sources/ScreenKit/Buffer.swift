@@ -94,8 +94,8 @@ public struct Buffer: Hashable, Sendable {
     }
 
     /// Writes text at (x, y), clipped to `limit` columns (and the buffer). Cells are measured in
-    /// display width: a wide character (CJK, emoji) takes two cells, a combining mark none (it is
-    /// left out), and a character that must not reach the terminal (a control, an invisible format
+    /// display width: a wide character (CJK, emoji) takes two cells, a combining mark none where it
+    /// composes with the character before it (else one placeholder cell, see below), and a character that must not reach the terminal (a control, an invisible format
     /// character) is shown as one placeholder, `�` (`?` in ASCII): a symbol or an account id from a
     /// feed can never move the cursor, change the terminal or shift the columns after it. A wide
     /// character that does not fit whole is left out. Returns the column after the text.

@@ -2,8 +2,9 @@ import Foundation
 import RiskEngine
 
 /// How many terminal cells a character takes, as terminals measure it (wcwidth): 2 for East Asian
-/// wide and fullwidth characters and for emoji shown as pictures, 0 for combining marks (drawn on
-/// the character before them), 1 for the rest. Characters that must not be drawn at all (controls,
+/// wide and fullwidth characters and for emoji shown as pictures, 0 for combining marks (composed
+/// with the character before them where Unicode has the pair, else a placeholder cell: see
+/// `of(_: String)`), 1 for the rest. Characters that must not be drawn at all (controls,
 /// invisible format characters: `SafeText`) are -1: the buffer shows one visible placeholder.
 ///
 /// The wide ranges are Unicode's East_Asian_Width W and F, which is what glibc's wcwidth and tmux

@@ -492,6 +492,11 @@ struct ListPaneTests {
     func names() {
         #expect(Format.name("account-with-a-long-name", 10) == "account-w…")
         #expect(Format.name("short", 10) == "short     ")
+        // A mark with no composed form is a placeholder cell, measured so when the name is cut:
+        // the cut name takes the column's width as drawn, not one cell more (review).
+        let cut = Format.name("alice\u{334}bobby", 8)
+        var buffer = Buffer(width: 12, height: 1)
+        #expect(buffer.put(cut, x: 0, y: 0) == 8 && DisplayWidth.of(cut) == 8, "\(cut)")
         #expect(Format.wordsThatFit("skipped 3y 12d with no event, to 2024-08-08T23:56:10.000Z", 40) == "skipped 3y 12d with no event, to …")
         // A closing aside goes whole first (`· paused (space plays on` at 80 columns).
         let alert = "→ 23:56:28.000: alert BTCUSDT stressed deficit vs fund · paused (space plays on)"

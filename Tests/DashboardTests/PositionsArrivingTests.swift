@@ -49,34 +49,32 @@ struct PositionsArrivingTests {
         #expect(text.contains("60,000.125") && !text.contains("60,000.13"), "\(text.split(separator: "\n").filter { $0.contains("acct-") || $0.contains("mark") })")
     }
 
-    @Test("the markets pane's stressed column gives the book share at WARN, not a dim 0")
-    func marketsPaneBookShare() {
+    /// Three longs of 1 at 200x, near liquidation, over one bid of `bid` at 59,990, the markets
+    /// pane's row three seconds on.
+    func thinBookRow(bid: String) -> MarketRow {
         var thin = Engine(configuration: EngineConfiguration())
         thin.openFund(asset: "USDT", balance: Fixed(1_000_000))
         thin.apply(.mark(symbol: "BTCUSDT", price: Fixed(60_000), time: 1_000_000_000))
-        thin.apply(.bookSnapshot(symbol: "BTCUSDT", bids: [(units("59990"), units("4"))], asks: [(units("60010"), units("1000"))], time: 1_000_000_000))
+        thin.apply(.bookSnapshot(symbol: "BTCUSDT", bids: [(units("59990"), units(bid))], asks: [(units("60010"), units("1000"))], time: 1_000_000_000))
         for number in 0..<3 {
             thin.apply(.position(PositionUpdate(account: "near\(number)", symbol: "BTCUSDT", side: .long, quantity: Fixed(1),
                 entryPrice: Fixed(60_000), mode: .isolated, leverage: Fixed(200)), time: 1_100_000_000))
         }
         for second in 2...4 { thin.apply(.clock(time: Int64(second) * 1_000_000_000)) }
-        let row = MarketTable.row(of: thin.market("BTCUSDT")!, positions: 3, nearLiquidation: 3)
+        return MarketTable.row(of: thin.market("BTCUSDT")!, positions: 3, nearLiquidation: 3)
+    }
+
+    @Test("the markets pane's stressed column gives the book share at WARN, not a dim 0")
+    func marketsPaneBookShare() {
+        let row = thinBookRow(bid: "4")
         let (text, role) = MarketsPane.stressedCell(row, exact: true)
         #expect(text == "0 · 75%" && role == .warn, "\(text) \(role)")
     }
+
     @Test("the markets pane names the quantity the book cannot fill, not a zero deficit, where the stress goes to ADL")
     func marketsPaneUnfillable() {
-        var thin = Engine(configuration: EngineConfiguration())
-        thin.openFund(asset: "USDT", balance: Fixed(1_000_000))
-        thin.apply(.mark(symbol: "BTCUSDT", price: Fixed(60_000), time: 1_000_000_000))
         // One bid of 0.5 under three longs of 1 near liquidation: 2.5 the book cannot fill.
-        thin.apply(.bookSnapshot(symbol: "BTCUSDT", bids: [(units("59990"), units("0.5"))], asks: [(units("60010"), units("1000"))], time: 1_000_000_000))
-        for number in 0..<3 {
-            thin.apply(.position(PositionUpdate(account: "near\(number)", symbol: "BTCUSDT", side: .long, quantity: Fixed(1),
-                entryPrice: Fixed(60_000), mode: .isolated, leverage: Fixed(200)), time: 1_100_000_000))
-        }
-        for second in 2...4 { thin.apply(.clock(time: Int64(second) * 1_000_000_000)) }
-        let row = MarketTable.row(of: thin.market("BTCUSDT")!, positions: 3, nearLiquidation: 3)
+        let row = thinBookRow(bid: "0.5")
         #expect(row.adlCertain && row.stressedUnfilled.isPositive, "\(row.stressedUnfilled)")
         let (text, role) = MarketsPane.stressedCell(row, exact: true)
         #expect(!row.stressedDeficit.isPositive)

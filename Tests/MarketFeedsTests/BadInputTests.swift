@@ -112,7 +112,9 @@ struct BadInputTests {
         let replayed = try replay([book])
         #expect(replayed.stats.malformed == 1)
         #expect(replayed.stats.firstMalformed.first?.field == "timestamp (before 2010 in microseconds: milliseconds or seconds?)")
-        #expect(replayed.engine.markets.first?.book.bids.best == nil && replayed.engine.markets.first?.book.asks.best != nil)
+        // The snapshot it belonged to is not applied: one side of it trusted was a book with no
+        // bids (review).
+        #expect(replayed.engine.markets.allSatisfy { $0.book.asks.best == nil && $0.book.bids.best == nil })
     }
 
     @Test("a Tardis book row that cannot be read leaves a gap: an update group is applied and the book is stale; a snapshot missing a row is not applied")
@@ -171,6 +173,30 @@ struct BadInputTests {
             """)
         let shortened = try #require(try replay([short]).engine.market("binance-usdm:BTCUSDT"))
         #expect(shortened.book.isStale && shortened.book.topLevels(.bid, count: 1).first?.price == BookUnits.parse("60000"))
+        // A flag that reads neither in the middle of a snapshot, and a row whose market cannot
+        // be read in a market's first snapshot: the snapshot is not applied (it was split, or
+        // applied one-sided, and trusted: review).
+        for middle in ["binance-futures,BTCUSDT,1723161257000000,1723161257000000,TRUE,bid,58990,1",
+                       "binance-futures,BTC USDT,1723161257000000,1723161257000000,true,bid,58990,1"] {
+            let split = try scratch.write("m_incremental_book_L2.csv", header + snapshot + """
+                binance-futures,BTCUSDT,1723161257000000,1723161257000000,true,bid,59000,1
+                \(middle)
+                binance-futures,BTCUSDT,1723161257000000,1723161257000000,true,ask,59010,1
+                """)
+            let market = try #require(try replay([split]).engine.market("binance-usdm:BTCUSDT"))
+            #expect(market.book.isStale && market.book.topLevels(.bid, count: 1).first?.price == BookUnits.parse("60000"), "\(middle)")
+        }
+        let first = try scratch.write("f_incremental_book_L2.csv", header + """
+            binance-futures,BTCUSDT,1723161255000000,1723161255000000,true,bid,60000,10
+            binance-futures,BTC USDT,1723161255000000,1723161255000000,true,bid,59000,10
+            binance-futures,BTCUSDT,1723161255000000,1723161255000000,true,ask,60010,10
+            """)
+        #expect(try replay([first]).engine.markets.allSatisfy { $0.book.bids.best == nil && $0.book.asks.best == nil })
+        // Many unreadable rows against a trusted market gap it once until its next snapshot.
+        var many = header + snapshot
+        for second in 0..<200 { many += "binance-futures,BTC USDT,\(1723161256000000 + second * 1000),1723161256000000,false,bid,60000,1\n" }
+        let once = try #require(try replay([try scratch.write("n_incremental_book_L2.csv", many)]).engine.market("binance-usdm:BTCUSDT"))
+        #expect(once.book.isStale && once.counters.gaps == 1, "\(once.counters.gaps)")
     }
 
     @Test("a time near the 64-bit limit makes the line malformed, named by field, in every format")

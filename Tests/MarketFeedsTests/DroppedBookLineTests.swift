@@ -74,14 +74,18 @@ struct DroppedBookLineTests {
             #"{"type":"book","symbol":"BTCUSDT","bids":[["99.99","10"]],"asks":[["100.01","10"]],"time":\#(t)}"#,
             #"{"type":"book","symbol":"BTCUSDT","snapshot":false,"bids":[["99.99","0"]],"bids":[["99.99","0"]],"time":\#(t + Self.second)}"#,
             #"{"type":"mark","symbol":"BTCUSDT","price":"100","price":"101","time":\#(t + Self.second)}"#,
+            // Two snapshot flags, one of them false; two symbols: both gapped (review).
+            #"{"type":"book","symbol":"ETHUSDT","bids":[["9.99","10"]],"asks":[["10.01","10"]],"time":\#(t)}"#,
+            #"{"type":"book","symbol":"ETHUSDT","symbol":"SOLUSDT","snapshot":false,"snapshot":true,"bids":[],"time":\#(t + Self.second)}"#,
         ]
         let path = try scratch.write("events.ndjson", lines.joined(separator: "\n") + "\n")
         let session = try ReplaySession(paths: [path], options: SessionOptions())
         try session.runToEnd()
-        #expect(session.stats.malformed == 2)
+        #expect(session.stats.malformed == 3)
         let market = try #require(session.engine.market("binance-usdm:BTCUSDT"))
         #expect(market.book.isStale && market.counters.gaps == 1, "\(market.counters.gaps)")
         #expect(market.book.topLevels(.bid, count: 1).first?.size == BookUnits.parse("10"))
+        #expect(session.engine.market("binance-usdm:ETHUSDT")?.book.isStale == true)
     }
 
     @Test("an unreadable update dated a day ahead: its gap dated by the line before, the clock not moved; a market never seen is not made")

@@ -129,7 +129,7 @@ enum Format {
 
     /// How far the nearest of the stress's positions is from its liquidation price (`nearest
     /// 3.20% away`, rounded down as every distance; `nearest past its liq price` while its
-    /// liquidation waits), or nil when no side's figure is shown: the stress liquidates the
+    /// liquidation waits), or nil with no position or distance: the stress liquidates the
     /// riskiest however far they are, and `ADL near` read as imminent beside positions 3.2 %
     /// away (operator trial).
     static func nearestAway(_ stress: StressedDeficit) -> String? {
@@ -228,10 +228,14 @@ enum Format {
         guard width > 0 else { return "" }
         var kept = String.UnicodeScalarView()
         var cells = 0
-        let scalars = keepingEnd ? Array(text.unicodeScalars.reversed()) : Array(text.unicodeScalars)
+        // Measured as the buffer draws it: composed, and a mark left over a placeholder cell
+        // (counted as none, `alice` + U+0334 took a cell more than measured and moved every
+        // column after it: review).
+        let source = DisplayWidth.composed(text) ?? text
+        let scalars = keepingEnd ? Array(source.unicodeScalars.reversed()) : Array(source.unicodeScalars)
         for scalar in scalars {
             let measured = DisplayWidth.of(scalar)
-            let taken = measured < 0 ? 1 : measured
+            let taken = measured <= 0 ? 1 : measured
             if cells + taken > width { break }
             kept.append(scalar)
             cells += taken

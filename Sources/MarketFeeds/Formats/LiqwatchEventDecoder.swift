@@ -36,9 +36,10 @@ public struct LiqwatchEventDecoder: LineDecoder {
             // A book update refused for a key given twice still moved the venue's book: its market
             // has a gap, as for any update that cannot be read (`"bids"` twice made none, and a
             // long was liquidated into the level it removed: attacker trial).
-            if let kept = try? JSONValue.parseKeepingRepeatedKeys(bytes: bytes), let symbol = Self.unreadBookUpdate(kept, resolver: resolver) {
-                messages.append(.event(.bookGap(symbol: symbol, time: lineTime)))
-                lastLineTookEarlierTime = start == 0
+            if let kept = try? JSONValue.parseKeepingRepeatedKeys(bytes: bytes) {
+                let symbols = Self.booksOfRepeatedKeys(kept, resolver: resolver)
+                for symbol in symbols { messages.append(.event(.bookGap(symbol: symbol, time: lineTime))) }
+                if !symbols.isEmpty { lastLineTookEarlierTime = start == 0 }
             }
             return .malformed(field: "json (\(error.reason))")
         }
@@ -76,6 +77,25 @@ public struct LiqwatchEventDecoder: LineDecoder {
         guard value["type"]?.scalarText == "book", value["snapshot"]?.scalarText == "false",
             let symbol = value["symbol"]?.scalarText, !symbol.isEmpty else { return nil }
         return try? market(symbol: symbol, venue: value["venue"]?.scalarText, resolver: resolver)
+    }
+
+    /// The markets of a `book` line with a key given twice that may be an update (any `snapshot`
+    /// it gives is `false`): every `symbol` it gives, as a key given twice says neither value is
+    /// the line's (`"snapshot":false,"snapshot":true` read as a snapshot, and of two symbols only
+    /// the last was gapped: review).
+    static func booksOfRepeatedKeys(_ value: JSONValue, resolver: MarketResolver) -> [String] {
+        guard let members = value.objectMembers else { return [] }
+        func all(_ key: String) -> [String] { members.compactMap { $0.0 == key ? $0.1.scalarText : nil } }
+        guard all("type").contains("book"), all("snapshot").contains("false") else { return [] }
+        // A few of each (a line of thousands of repeated keys would resolve their product).
+        let venues = Array(all("venue").prefix(4))
+        var markets: [String] = []
+        for symbol in all("symbol").prefix(16) where !symbol.isEmpty {
+            for venue in venues.isEmpty ? [nil] : venues.map(Optional.some) {
+                if let market = try? market(symbol: symbol, venue: venue, resolver: resolver), !markets.contains(market) { markets.append(market) }
+            }
+        }
+        return markets
     }
 
     /// The market a line names by its `symbol`, with its `venue` when given.

@@ -44,10 +44,17 @@ public struct TardisLineDecoder: LineDecoder {
     /// Each market's open group in `groups` (a row finds its own in O(1): a timestamp of 200,000
     /// markets' rows searched the open groups at every row: review).
     var openGroup: [String: Int] = [:]
-    /// The markets whose book rows the file has given (each once, in order): a book row whose
-    /// market cannot be read gaps every one of them.
-    var bookMarkets: [String] = []
-    var bookMarketSet: Set<String> = []
+    /// The markets whose last book group was a whole snapshot, not gapped since (in the order
+    /// they were, `trusted` saying which still are): a book row whose market cannot be read gaps
+    /// every one of them, and each once until its next snapshot (a stream of such rows against
+    /// thousands of markets gapped each market at each row).
+    var trustedOrder: [String] = []
+    var trusted: Set<String> = []
+    /// A book row that could not be read before the file's first group had a time: the first
+    /// groups take its gap (its market's, or all of them where its market cannot be read). A
+    /// first row in milliseconds was passed over and the snapshot after it applied one-sided and
+    /// trusted (review).
+    var unreadBeforeFirstGroup: (market: String?, pending: Bool) = (nil, false)
 
     public init(format: RecordingFormat) { self.format = format }
 
@@ -106,10 +113,8 @@ public struct TardisLineDecoder: LineDecoder {
         // A book row whose time cannot be read still moved the venue's book: the open group's
         // time takes its gap (there is none before the file's first group, and no book either).
         func undated(_ field: String) -> DecodeOutcome {
-            if format == .tardisIncrementalBook, let open = groupTime {
-                let isSnapshot = column("is_snapshot")?.equals("true") == true
-                groups[group(of: symbol, isSnapshot: isSnapshot, time: open, into: &messages)].unreadRow = true
-            }
+            guard format == .tardisIncrementalBook else { return .malformed(field: field) }
+            markUnread(symbol, isSnapshot: Self.snapshotFlag(column("is_snapshot")), into: &messages)
             return .malformed(field: field)
         }
         for name in ["timestamp", "local_timestamp"] {
@@ -125,13 +130,13 @@ public struct TardisLineDecoder: LineDecoder {
         switch format {
         case .tardisIncrementalBook:
             let snapshotFlag = column("is_snapshot")
-            // Read as a snapshot's row only when it says so: an unreadable flag counts as an
-            // update's (a gap after the group, not the group dropped).
+            // A row that reads is a snapshot's only when it says so (one that does not read takes
+            // its gap by `markUnread`'s rule).
             let isSnapshot = snapshotFlag?.equals("true") == true
             if groupTime != time { flush(into: &messages) }
             groupTime = time
             func unread(_ field: String) -> DecodeOutcome {
-                groups[group(of: symbol, isSnapshot: isSnapshot, time: time, into: &messages)].unreadRow = true
+                markUnread(symbol, isSnapshot: Self.snapshotFlag(snapshotFlag), into: &messages)
                 return .malformed(field: field)
             }
             guard let snapshotFlag, let sideText = column("side"), let price = column("price")?.bookUnits, price > 0
@@ -273,13 +278,12 @@ public struct TardisLineDecoder: LineDecoder {
 
     /// A book row whose shape, market or exchange cannot be read (too few or too many cells, a
     /// symbol with a space): its market's book moved by it, so its market has a gap where its
-    /// cells name one the file has, else every market the file has given book rows for. Its
-    /// market's open group takes the gap (a snapshot's is then not applied); at the open
-    /// group's time (before the file's first group no market has a book). A row of seven cells
-    /// was dropped and the book trusted, and a long was liquidated into the level it removed
-    /// (attacker trial).
+    /// cells name one, else every group open at this time and every market trusted since its last
+    /// snapshot (see `trusted`). Before the file's first group has a time, the first groups take
+    /// it. A row of seven cells was dropped and the book trusted, and a long was liquidated into
+    /// the level it removed (attacker trial).
     mutating func unreadableBookRow(_ row: [ByteSpan], field: String, into messages: inout [FeedMessage]) -> DecodeOutcome {
-        guard format == .tardisIncrementalBook, groupTime != nil else { return .malformed(field: field) }
+        guard format == .tardisIncrementalBook else { return .malformed(field: field) }
         func cell(_ name: String) -> ByteSpan? { columns[name].flatMap { $0 < row.count ? row[$0] : nil } }
         // A time of its own that reads begins its group as a readable row's would: the group
         // before it (a snapshot of the second before) is whole.
@@ -288,20 +292,53 @@ public struct TardisLineDecoder: LineDecoder {
             flush(into: &messages)
             groupTime = time
         }
-        guard let open = groupTime else { return .malformed(field: field) }
-        var named: String? = nil
-        if let symbol = cell("symbol"), symbol.isSymbol, let exchange = cell("exchange")?.string, Venue.parse(exchange) != nil,
-           Self.notModelled(exchange: exchange, symbol: symbol.string) == nil {
-            named = market(exchange: exchange, symbol: symbol.string)
+        let isSnapshot = Self.snapshotFlag(cell("is_snapshot"))
+        if let symbol = cell("symbol"), symbol.isSymbol, let exchange = cell("exchange")?.string, Venue.parse(exchange) != nil {
+            // A market liqwatch does not model (an option, a spot pair) has no book to gap.
+            guard Self.notModelled(exchange: exchange, symbol: symbol.string) == nil else { return .malformed(field: field) }
+            markUnread(market(exchange: exchange, symbol: symbol.string), isSnapshot: isSnapshot, into: &messages)
+            return .malformed(field: field)
         }
-        let isSnapshot = cell("is_snapshot")?.equals("true") == true
-        for market in named.map({ [$0] }) ?? bookMarkets {
-            // Its open group whatever its kind (a snapshot under way is not applied), else a
-            // new one of the row's kind.
-            let index = openGroup[market] ?? group(of: market, isSnapshot: isSnapshot, time: open, into: &messages)
-            groups[index].unreadRow = true
+        guard let open = groupTime else {
+            unreadBeforeFirstGroup = (nil, true)
+            return .malformed(field: field)
         }
+        // Every group open at this time (a snapshot under way is then not applied), and every
+        // market trusted since its last snapshot, once.
+        for index in groups.indices where !groups[index].emitted { groups[index].unreadRow = true }
+        for market in trustedOrder where trusted.contains(market) {
+            trusted.remove(market)
+            markUnread(market, isSnapshot: nil, into: &messages)
+        }
+        trustedOrder.removeAll(keepingCapacity: true)
         return .malformed(field: field)
+    }
+
+    /// `market`'s book moved by a row that could not be read: the group the row belongs to takes
+    /// the gap. A row that says it is an update (`is_snapshot` false) comes after a snapshot
+    /// open at its time, which is whole: its own update group takes it. Any other (a snapshot's
+    /// row, or one whose flag cannot be read) poisons the group open at this time whatever its
+    /// kind, so a snapshot under way is not applied (an unreadable flag in the middle of a
+    /// snapshot split it, and its last part was trusted: review). Before the file's first group
+    /// has a time, the first groups take it.
+    mutating func markUnread(_ market: String, isSnapshot: Bool?, into messages: inout [FeedMessage]) {
+        trusted.remove(market)
+        guard let open = groupTime else {
+            unreadBeforeFirstGroup = (unreadBeforeFirstGroup.pending && unreadBeforeFirstGroup.market != market ? nil : market, true)
+            return
+        }
+        let index: Int
+        if let isSnapshot { index = group(of: market, isSnapshot: isSnapshot, time: open, into: &messages) }
+        else { index = openGroup[market] ?? group(of: market, isSnapshot: false, time: open, into: &messages) }
+        groups[index].unreadRow = true
+    }
+
+    /// `true` or `false` as the row says; nil where it says neither (or has no such cell).
+    static func snapshotFlag(_ cell: ByteSpan?) -> Bool? {
+        guard let cell else { return nil }
+        if cell.equals("true") { return true }
+        if cell.equals("false") { return false }
+        return nil
     }
 
     /// The open group of `symbol`'s rows at `time` of this kind (snapshot or update), begun if
@@ -315,7 +352,9 @@ public struct TardisLineDecoder: LineDecoder {
             emit(groups[open], time: time, into: &messages)
             groups[open] = BookGroup(symbol: symbol, isSnapshot: false, emitted: true)
         }
-        groups.append(BookGroup(symbol: symbol, isSnapshot: isSnapshot))
+        var begun = BookGroup(symbol: symbol, isSnapshot: isSnapshot)
+        if unreadBeforeFirstGroup.pending && (unreadBeforeFirstGroup.market ?? symbol) == symbol { begun.unreadRow = true }
+        groups.append(begun)
         openGroup[symbol] = groups.count - 1
         return groups.count - 1
     }
@@ -323,15 +362,16 @@ public struct TardisLineDecoder: LineDecoder {
     mutating func flush(into messages: inout [FeedMessage]) {
         guard let time = groupTime else { return }
         for group in groups where !group.emitted { emit(group, time: time, into: &messages) }
+        unreadBeforeFirstGroup = (nil, false)
         groupTime = nil
         groups.removeAll(keepingCapacity: true)
         openGroup.removeAll(keepingCapacity: true)
     }
 
     mutating func emit(_ group: BookGroup, time: Int64, into messages: inout [FeedMessage]) {
-        if !bookMarketSet.contains(group.symbol) {
-            bookMarketSet.insert(group.symbol)
-            bookMarkets.append(group.symbol)
+        if group.isSnapshot && !group.unreadRow && !trusted.contains(group.symbol) {
+            trusted.insert(group.symbol)
+            trustedOrder.append(group.symbol)
         }
         defer { if group.unreadRow { messages.append(.event(.bookGap(symbol: group.symbol, time: time))) } }
         if group.unreadRow && (group.isSnapshot || (group.bids.isEmpty && group.asks.isEmpty)) { return }

@@ -57,7 +57,7 @@ extension Engine {
             let needed = array.count + extra
             guard needed > array.capacity else { return }
             array.reserveCapacity(Swift.max(needed, array.capacity * 2))
-            // Fresh, untouched: each 2 MiB written faults once, not 512 times (see `HugePages`).
+            // Each 2 MiB written past what was copied faults once, not 512 times (see `HugePages`).
             array.adviseHugePages()
         }
         grow(&accounts, by: count)

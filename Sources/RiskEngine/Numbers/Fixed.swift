@@ -203,8 +203,9 @@ extension Fixed {
         return (estimate, remainder)
     }
 
-    /// A 128-bit `dividend` over a nonzero `divisor`, in hardware divisions: two for a divisor that
-    /// fits 64 bits; one for a wider divisor (prices are), whose quotient fits 64 bits.
+    /// A 128-bit `dividend` over a nonzero `divisor`, in hardware divisions: for a divisor that
+    /// fits 64 bits one where the quotient does too, else two; one for a wider divisor (prices
+    /// are), whose quotient fits 64 bits.
     ///
     /// For the wider divisor (Hacker's Delight, `divlu` applied to double words): the divisor's
     /// top 64 bits, normalised, divide the dividend halved; the estimate, scaled back, is the

@@ -184,8 +184,9 @@ public struct StressedDeficit: Hashable, Sendable {
     public var positionsSide: Side? = nil
     /// How far the mark was from the liquidation price of the nearest of `positions` (of
     /// `positionsSide`) when the stress was read, in % of the mark (negative: past it, its
-    /// liquidation waiting on a book or a mark the engine does not trust); nil when no side's
-    /// figure is shown or it has no liquidation price. The stress liquidates the riskiest
+    /// liquidation waiting on a book or a mark the engine does not trust); where no side's figure
+    /// is shown, the nearer side's nearest (a calm book still says how close it is); nil with no
+    /// position or no liquidation price. The stress liquidates the riskiest
     /// positions however far they are: `ADL near` stood beside positions 3.2 % away, and only
     /// this says how soon (operator trial).
     public var nearestDistancePercent: Fixed? = nil

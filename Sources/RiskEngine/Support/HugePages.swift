@@ -13,7 +13,7 @@ public enum HugePages {
 
     /// Advises the whole 2 MiB pages inside `bytes` bytes from `start`.
     public static func advise(_ start: UnsafeMutableRawPointer, bytes: Int) {
-        #if os(Linux)
+        #if canImport(Glibc)
         let first = (Int(bitPattern: start) + size - 1) & ~(size - 1)
         let end = (Int(bitPattern: start) &+ bytes) & ~(size - 1)
         guard end - first >= size, let aligned = UnsafeMutableRawPointer(bitPattern: first) else { return }
@@ -24,7 +24,9 @@ public enum HugePages {
 
 extension Array {
     /// Advises huge pages for the array's storage, its reserved capacity included, where that is
-    /// at least 4 MiB (smaller tables gain nothing a fault costs).
+    /// at least 4 MiB (smaller tables gain nothing a fault costs). Call it right after
+    /// `reserveCapacity`, on an array of its own: a shared one's storage would be copied first,
+    /// to its count alone, and the capacity read before would overrun it.
     public mutating func adviseHugePages() {
         let bytes = capacity * MemoryLayout<Element>.stride
         guard bytes >= 2 * HugePages.size else { return }

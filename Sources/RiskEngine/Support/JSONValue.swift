@@ -74,8 +74,8 @@ extension JSONValue {
         return try parser.parseDocument()
     }
 
-    /// The same, a key given twice kept twice (the first is what a subscript reads): for telling
-    /// what a line refused for it was about, never for applying it.
+    /// The same, a key given twice kept twice (a subscript reads the last; `objectMembers` has
+    /// them all): for telling what a line refused for it was about, never for applying it.
     public static func parseKeepingRepeatedKeys(bytes: [UInt8]) throws(JSONParseError) -> JSONValue {
         var parser = JSONTextParser(bytes: bytes)
         parser.keepsRepeatedKeys = true

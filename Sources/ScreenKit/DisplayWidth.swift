@@ -21,8 +21,9 @@ public enum DisplayWidth {
     }
 
     @usableFromInline static func slowWidth(_ scalar: Unicode.Scalar) -> Int {
-        if SafeText.isUnsafe(scalar) { return -1 }
-        switch scalar.properties.generalCategory {
+        let category = scalar.properties.generalCategory
+        if SafeText.isUnsafe(scalar, knownCategory: category) { return -1 }
+        switch category {
         case .nonspacingMark, .enclosingMark: return 0
         default: break
         }

@@ -16,7 +16,11 @@ public enum SafeText {
     /// general category Zs, the blank braille pattern), unassigned code points, noncharacters and
     /// private-use characters: `alice` + U+00A0 or U+3000 read as `alice ` and U+0378 or U+FFFF
     /// vanished, each another account than `alice` whose deficit read as hers (attacker trial).
-    @inlinable public static func isUnsafe(_ scalar: Unicode.Scalar) -> Bool {
+    @inlinable public static func isUnsafe(_ scalar: Unicode.Scalar) -> Bool { isUnsafe(scalar, knownCategory: nil) }
+
+    /// The same, given the scalar's general category where the caller has looked it up already
+    /// (`DisplayWidth` does: one lookup a character, not two).
+    @inlinable public static func isUnsafe(_ scalar: Unicode.Scalar, knownCategory: Unicode.GeneralCategory?) -> Bool {
         let value = scalar.value
         if value < 0x20 || (value >= 0x7F && value < 0xA0) { return true }
         guard value >= 0x370 else { return value == 0xA0 || value == 0xAD || value == 0x34F }
@@ -30,7 +34,7 @@ public enum SafeText {
             return true
         default:
             // U+FFFE and U+FFFF of every plane are noncharacters.
-            return value & 0xFFFE == 0xFFFE || scalar.properties.generalCategory == .unassigned
+            return value & 0xFFFE == 0xFFFE || (knownCategory ?? scalar.properties.generalCategory) == .unassigned
         }
     }
 

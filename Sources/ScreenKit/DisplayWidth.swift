@@ -14,7 +14,7 @@ public enum DisplayWidth {
         let value = scalar.value
         // Below the combining marks every character is one cell or not drawn; which are not drawn
         // is `SafeText`'s one rule (written here once as well, the two drifted on the soft hyphen).
-        if value < 0x300 { return SafeText.isUnsafe(scalar) ? -1 : 1 }
+        if value < 0x300 { return SafeText.isUnsafeBelowGreek(value) ? -1 : 1 }
         // Box drawing, blocks and geometric shapes: most of what the panes draw.
         if value >= 0x2500 && value <= 0x25FC { return 1 }
         return slowWidth(scalar)

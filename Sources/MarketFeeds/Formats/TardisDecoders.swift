@@ -110,8 +110,9 @@ public struct TardisLineDecoder: LineDecoder {
         // The exchange's time, else the time it was received; each checked when given (a bad
         // timestamp fell back to the receive time unreported, a bad receive time went unread).
         var eventTime: Int64? = nil
-        // A book row whose time cannot be read still moved the venue's book: the open group's
-        // time takes its gap (there is none before the file's first group, and no book either).
+        // A book row whose time cannot be read still moved the venue's book: the group it
+        // belongs to takes its gap (`markUnread`; before the file's first group has a time, the
+        // first groups do).
         func undated(_ field: String) -> DecodeOutcome {
             guard format == .tardisIncrementalBook else { return .malformed(field: field) }
             markUnread(symbol, isSnapshot: Self.snapshotFlag(column("is_snapshot")), into: &messages)

@@ -161,12 +161,18 @@ extension Engine {
             reference: Fixed(bookUnits: reference), time: refusedTime ?? time)))
     }
 
-    /// A price past the largest a book may carry, refused against that limit (the reference it is
-    /// reported beside), as it came: clamped to book units it read as the limit itself.
-    mutating func noteRefused(_ price: Fixed, market index: Int, source: PriceSource, into notes: inout [EngineNotification]) {
-        markets[index].counters.implausiblePricesRefused += 1
-        notes.append(.implausiblePrice(ImplausiblePrice(
-            symbol: markets[index].symbol, source: source, price: price, reference: BookUnits.largestPrice, time: time)))
+    /// Whether a price given as a figure (a mark, an index, a reported liquidation) may be applied.
+    /// Past the largest a book may carry it is refused against that limit, with no reference
+    /// needed (an events mark of 9 × 10¹⁸ was the first a market had, and was taken); else as a
+    /// book price is. Either way it is reported as it came (clamped to book units, a refused
+    /// 999,999,999,999,999 read as 92,233,720,368.54775807: attacker trial).
+    mutating func admits(_ price: Fixed, market index: Int, band: PriceBand?, source: PriceSource,
+                         into notes: inout [EngineNotification]) -> Bool {
+        guard price <= BookUnits.largestPrice else {
+            noteRefused(price.bookUnits, market: index, reference: .max, source: source, exact: price, into: &notes)
+            return false
+        }
+        return admits(price.bookUnits, market: index, band: band, source: source, exact: price, into: &notes)
     }
 
     /// Whether a price may be applied; if not, it is counted and noted.

@@ -460,13 +460,9 @@ public struct Engine: Sendable {
             touched(market: index, into: &notes)
         case .mark(let symbol, let price, let markTime):
             let index = Int(ensureMarket(symbol))
-            guard price <= BookUnits.largestPrice else {
-                noteRefused(price, market: index, source: .mark, into: &notes)
-                break
-            }
             if price.isPositive {
                 let band = PriceBand(reference: priceReference(market: index))
-                guard admits(price.bookUnits, market: index, band: band, source: .mark, exact: price, into: &notes) else { break }
+                guard admits(price, market: index, band: band, source: .mark, into: &notes) else { break }
             }
             // A mark dated more than a second before the mark held is refused as the implausible
             // price it is (counted and noted with the mark it is judged against): applied, a line
@@ -506,12 +502,8 @@ public struct Engine: Sendable {
             let index = Int(ensureMarket(liquidation.symbol))
             if markets.count != marketsBefore { marketsMadeForLiquidations += 1 }
             // A reported price no book has would count billions into the liquidation signals.
-            guard liquidation.price <= BookUnits.largestPrice else {
-                noteRefused(liquidation.price, market: index, source: .exchangeLiquidation, into: &notes)
-                break
-            }
-            guard admits(liquidation.price.bookUnits, market: index, band: PriceBand(reference: priceReference(market: index)),
-                         source: .exchangeLiquidation, exact: liquidation.price, into: &notes) else { break }
+            guard admits(liquidation.price, market: index, band: PriceBand(reference: priceReference(market: index)),
+                         source: .exchangeLiquidation, into: &notes) else { break }
             markets[index].counters.exchangeLiquidations += 1
             Engine.value(&liquidation, instrument: markets[index].instrument)
             if let notional = liquidation.notional { markets[index].counters.exchangeLiquidationNotional += notional }
@@ -521,12 +513,8 @@ public struct Engine: Sendable {
         case .index(let update):
             let index = Int(ensureMarket(update.symbol))
             guard update.price.isPositive else { break }
-            guard update.price <= BookUnits.largestPrice else {
-                noteRefused(update.price, market: index, source: .index, into: &notes)
-                break
-            }
             let band = PriceBand(reference: priceReference(market: index))
-            guard admits(update.price.bookUnits, market: index, band: band, source: .index, exact: update.price, into: &notes) else { break }
+            guard admits(update.price, market: index, band: band, source: .index, into: &notes) else { break }
             markets[index].index.update(index: update.price, fundingRate: update.fundingRate, nextFundingTime: update.nextFundingTime,
                 time: update.time)
             if let openInterest = update.openInterest, !openInterest.isNegative { markets[index].openInterest = openInterest }

@@ -15,9 +15,7 @@ enum Format {
     /// from it did not match the figure shown; operator trial).
     static func exactPrice(_ value: Fixed?, _ instrument: Instrument?) -> String {
         guard let value else { return "—" }
-        var decimals = instrument.map { min($0.priceDecimals, 8) } ?? 2
-        while decimals < 8 && value.rounded(places: decimals) != value { decimals += 1 }
-        return value.formatted(decimals, grouping: true)
+        return value.formatted(atLeast: instrument?.priceDecimals ?? 2, grouping: true)
     }
 
     static func units(_ value: Int64, decimals: Int) -> String {
@@ -231,7 +229,9 @@ enum Format {
         // Measured as the buffer draws it: composed, and a mark left over a placeholder cell
         // (counted as none, `alice` + U+0334 took a cell more than measured and moved every
         // column after it: review).
-        let source = DisplayWidth.composed(text) ?? text
+        // Composed only where it holds a mark, as `DisplayWidth.of` does: normalising every name
+        // cut to its column, each frame, was work for nothing.
+        let source = text.unicodeScalars.contains { DisplayWidth.of($0) == 0 } ? DisplayWidth.composed(text) ?? text : text
         let scalars = keepingEnd ? Array(source.unicodeScalars.reversed()) : Array(source.unicodeScalars)
         for scalar in scalars {
             let measured = DisplayWidth.of(scalar)

@@ -201,6 +201,15 @@ extension Fixed: CustomStringConvertible, LosslessStringConvertible {
         return text == "-0" ? "0" : text
     }
 
+    /// Every digit it has up to a book unit's eight places, and at least `places`: a price finer
+    /// than its tick (a mark worked from the mid, half a tick) shown as it is. The screen's and
+    /// the text report's one rule (`1.95375` read `1.9538` in the report: operator trial).
+    public func formatted(atLeast places: Int, grouping: Bool) -> String {
+        var decimals = Swift.min(places, BookUnits.places)
+        while decimals < BookUnits.places && rounded(places: decimals) != self { decimals += 1 }
+        return formatted(decimals, grouping: grouping)
+    }
+
     /// How many decimal places its exact value needs: 0 for a whole number, 5 for `1.95375`.
     public var significantPlaces: Int {
         var places = Fixed.places

@@ -581,15 +581,6 @@ enum SessionReport {
         max(decimals, BookUnits.significantDecimals(units))
     }
 
-    /// A price with every digit it has, at least the tick's places (up to eight): a mark worked
-    /// from the mid is half a tick (Bybit XRPUSDT's 1.95375 read `1.9538`, the best ask, beside
-    /// the JSON's and the ladder's 1.95375: operator trial).
-    static func exactPrice(_ value: Fixed, _ instrument: Instrument) -> String {
-        var decimals = min(instrument.priceDecimals, 8)
-        while decimals < 8 && value.rounded(places: decimals) != value { decimals += 1 }
-        return value.formatted(decimals, grouping: true)
-    }
-
     static func trimmedIfUnknown(_ text: String, _ instrument: Instrument) -> String {
         trimmedIfUnknown(text, step: instrument.tickSize)
     }
@@ -670,7 +661,7 @@ enum SessionReport {
         for market in engine.markets.sorted(by: { $0.symbol < $1.symbol }) {
             let instrument = market.instrument
             let sync = synchronizers[market.symbol]?.counters
-            var line = "\(market.symbol): mark \(market.markPrice.map { trimmedIfUnknown(exactPrice($0, instrument), instrument) + " " + instrument.quote } ?? "—")"
+            var line = "\(market.symbol): mark \(market.markPrice.map { trimmedIfUnknown($0.formatted(atLeast: instrument.priceDecimals, grouping: true), instrument) + " " + instrument.quote } ?? "—")"
             line += ", \(sync?.applied ?? market.counters.depthEvents) depth events, \(sync?.gaps ?? market.counters.gaps) gaps, \(sync?.resyncs ?? 0) resyncs"
             if let id = sync?.lastUpdateId { line += ", last update id \(id)" }
             if let verified = sync?.checksumsVerified, verified > 0 { line += ", \(verified) checksums verified" }

@@ -51,15 +51,11 @@ public struct HyperliquidFrameDecoder {
         return .skipped
     }
 
-    /// Hyperliquid names a spot pair by its two tokens (`PURR/USDC`) or its index (`@107`), a
-    /// perpetual by its coin alone: a spot book is no perpetual's, and is skipped and counted as
-    /// OKX's spot books are (synthetic positions were placed on them, with ADL alerts, and the
-    /// unit read `PURR/`: attacker trial).
+    /// A spot pair's name (`Venue.isHyperliquidSpot`): a spot book is no perpetual's, and is
+    /// skipped and counted as OKX's spot books are (synthetic positions were placed on them, with
+    /// ADL alerts, and the unit read `PURR/`: attacker trial).
     static func isSpot(_ coin: ByteSpan) -> Bool {
-        guard coin.count > 0 else { return false }
-        if coin.start[0] == UInt8(ascii: "@") { return true }
-        for offset in 0..<coin.count where coin.start[offset] == UInt8(ascii: "/") { return true }
-        return false
+        Venue.isHyperliquidSpot(UnsafeBufferPointer(start: coin.start, count: coin.count))
     }
 
     static func skipSpot(_ coin: ByteSpan, into messages: inout [FeedMessage]) {

@@ -92,11 +92,19 @@ public struct Venue: RawRepresentable, Hashable, Comparable, Sendable, CustomStr
         // Hyperliquid names a perpetual by its coin: BTC, ETH, kPEPE; a spot pair by its tokens
         // (`PURR/USDC`) or its index (`@107`), which no perpetual's name has (an events file's
         // or a Tardis file's `@107` made a perpetual market: attacker trial).
-        case .hyperliquid: return !hasDash && !hasUnderscore && !Venue.endsInQuote(upper) && !upper.contains("/") && !upper.hasPrefix("@")
+        case .hyperliquid: return !hasDash && !hasUnderscore && !Venue.endsInQuote(upper) && !Venue.isHyperliquidSpot(upper.utf8)
         // Deribit: BTC-PERPETUAL, ETH_USDC-PERPETUAL, BTC-27DEC24.
         case .deribit: return hasDash && upper.split(separator: "-").count == 2
         default: return true
         }
+    }
+
+    /// Whether a Hyperliquid name is a spot pair's: its two tokens (`PURR/USDC`) or its index
+    /// (`@107`); a perpetual is named by its coin alone. Over bytes, so a decoder asks it of a
+    /// frame's name where it lies.
+    @inlinable public static func isHyperliquidSpot<Name: Collection>(_ name: Name) -> Bool where Name.Element == UInt8 {
+        guard let first = name.first else { return false }
+        return first == UInt8(ascii: "@") || name.contains(UInt8(ascii: "/"))
     }
 
     /// Whether the venue publishes a market-wide stream of liquidations (Binance `forceOrder`, Bybit

@@ -30,22 +30,28 @@ public struct LiqwatchEventDecoder: LineDecoder {
             lineTime = nanos
             start = space + 1
         }
-        let value: JSONValue
-        let bytes = Array(UnsafeBufferPointer(start: line + start, count: count - start))
-        do { value = try JSONValue.parse(bytes: bytes) } catch {
-            // A book update refused for a key given twice still moved the venue's book: its market
-            // has a gap, as for any update that cannot be read (`"bids"` twice made none, and a
-            // long was liquidated into the level it removed: attacker trial).
-            if let kept = try? JSONValue.parseKeepingRepeatedKeys(bytes: bytes) {
-                let symbols = Self.booksOfRepeatedKeys(kept, resolver: resolver)
-                for symbol in symbols { messages.append(.event(.bookGap(symbol: symbol, time: lineTime))) }
-                if !symbols.isEmpty { lastLineTookEarlierTime = start == 0 }
-            }
-            return .malformed(field: "json (\(error.reason))")
-        }
         // The time held before the line is read (its receive time, else the line before's): what
         // a line that cannot be read is dated by, never its own `time`.
         let heldTime = lineTime
+        // An update of a book that cannot be read: the venue's book moved by it and the engine's
+        // did not (a negative size dropped one line, and its book read "ok" with 0 gaps: attacker
+        // trial). The book is stale until a snapshot, as after a dropped spike. Dated by the time
+        // held before it (its own, unread, could move the session's clock a day ahead: review),
+        // which is the earlier time it takes (so the time-spike guard reads no jump into it).
+        func gapUnreadUpdate(_ value: JSONValue) {
+            let symbols = Self.unreadBookUpdates(value, resolver: resolver)
+            for symbol in symbols { messages.append(.event(.bookGap(symbol: symbol, time: heldTime))) }
+            if !symbols.isEmpty { lastLineTookEarlierTime = start == 0 }
+        }
+        let value: JSONValue
+        let bytes = Array(UnsafeBufferPointer(start: line + start, count: count - start))
+        do { value = try JSONValue.parse(bytes: bytes) } catch {
+            // Refused for a key given twice, it is read again keeping them all, to find its
+            // markets (`"bids"` twice made no gap, and a long was liquidated into the level it
+            // removed: attacker trial).
+            if let kept = try? JSONValue.parseKeepingRepeatedKeys(bytes: bytes) { gapUnreadUpdate(kept) }
+            return .malformed(field: "json (\(error.reason))")
+        }
         do throws(FieldError) {
             let event = try Self.event(from: value, lastTime: &lineTime, resolver: resolver)
             lastTime = lineTime
@@ -56,34 +62,19 @@ public struct LiqwatchEventDecoder: LineDecoder {
             messages.append(.event(event))
             return .decoded
         } catch {
-            // An update of a book that cannot be read: the venue's book moved by it and the
-            // engine's did not (a negative size dropped one line, and its book read "ok" with 0
-            // gaps: attacker trial). The book is stale until a snapshot, as after a dropped spike.
-            // Dated by the time held before it (its own, unread, could move the session's clock a
-            // day ahead: review), which is the earlier time it takes (so the time-spike guard reads
-            // no jump into it).
-            if let symbol = Self.unreadBookUpdate(value, resolver: resolver) {
-                messages.append(.event(.bookGap(symbol: symbol, time: heldTime)))
-                lastLineTookEarlierTime = start == 0
-            }
+            gapUnreadUpdate(value)
             return .malformed(field: "\(error.field): \(error.reason)")
         }
     }
 
-    /// The market of a `book` update line (`"snapshot": false`) that could not be read, where its
+    /// The markets of a `book` update line (`"snapshot": false`) that could not be read, where its
     /// symbol can be. A snapshot that cannot be read leaves the book as it was (the README's
-    /// events table): the next one replaces it whole.
-    static func unreadBookUpdate(_ value: JSONValue, resolver: MarketResolver) -> String? {
-        guard value["type"]?.scalarText == "book", value["snapshot"]?.scalarText == "false",
-            let symbol = value["symbol"]?.scalarText, !symbol.isEmpty else { return nil }
-        return try? market(symbol: symbol, venue: value["venue"]?.scalarText, resolver: resolver)
-    }
-
-    /// The markets of a `book` line with a key given twice that may be an update (any `snapshot`
-    /// it gives is `false`): every `symbol` it gives, as a key given twice says neither value is
-    /// the line's (`"snapshot":false,"snapshot":true` read as a snapshot, and of two symbols only
-    /// the last was gapped: review).
-    static func booksOfRepeatedKeys(_ value: JSONValue, resolver: MarketResolver) -> [String] {
+    /// events table): the next one replaces it whole. Of a line with a key given twice (read
+    /// keeping them all), any `snapshot` of `false` makes it an update, and every `symbol` it
+    /// gives is gapped, as a key given twice says neither value is the line's
+    /// (`"snapshot":false,"snapshot":true` read as a snapshot, and of two symbols only the last
+    /// was gapped: review).
+    static func unreadBookUpdates(_ value: JSONValue, resolver: MarketResolver) -> [String] {
         guard let members = value.objectMembers else { return [] }
         func all(_ key: String) -> [String] { members.compactMap { $0.0 == key ? $0.1.scalarText : nil } }
         guard all("type").contains("book"), all("snapshot").contains("false") else { return [] }

@@ -32,9 +32,9 @@ struct DroppedBookLineTests {
         return zip(times, frames).map { "\($0) \($1)" }.joined(separator: "\n") + "\n"
     }
 
-    static func replay(_ text: String, threaded: Bool) throws -> ReplaySession {
+    static func replay(_ text: String, threaded: Bool = true, name: String = "okx-books.txt") throws -> ReplaySession {
         let scratch = try ScratchDirectory()
-        let path = try scratch.write("okx-books.txt", text)
+        let path = try scratch.write(name, text)
         var options = SessionOptions()
         options.threaded = threaded
         let session = try ReplaySession(paths: [path], options: options)
@@ -46,16 +46,13 @@ struct DroppedBookLineTests {
 
     @Test("an events file's book update that cannot be read (a negative size) leaves its book stale until a snapshot, the reason named")
     func unreadEventsUpdate() throws {
-        let scratch = try ScratchDirectory()
         let t = Self.start
         let lines = [
             #"{"type":"book","symbol":"BTCUSDT","bids":[["99.99","10"]],"asks":[["100.01","10"]],"time":\#(t)}"#,
             #"{"type":"book","symbol":"BTCUSDT","snapshot":false,"bids":[["99.99","-5"]],"time":\#(t + Self.second)}"#,
             #"{"type":"book","symbol":"ETHUSDT","bids":[["9.99","10"]],"asks":"not a list","time":\#(t + Self.second)}"#,
         ]
-        let path = try scratch.write("events.ndjson", lines.joined(separator: "\n") + "\n")
-        let session = try ReplaySession(paths: [path], options: SessionOptions())
-        try session.runToEnd()
+        let session = try Self.replay(lines.joined(separator: "\n") + "\n", name: "events.ndjson")
         #expect(session.stats.malformed == 2)
         #expect(session.stats.firstMalformed.first?.field == "bids: level 1: its size must not be negative (0 removes the level)",
             "\(session.stats.firstMalformed)")
@@ -68,7 +65,6 @@ struct DroppedBookLineTests {
 
     @Test("an events file's book update refused for a key given twice leaves its book stale too (it made no gap: attacker trial)")
     func repeatedKeyUpdate() throws {
-        let scratch = try ScratchDirectory()
         let t = Self.start
         let lines = [
             #"{"type":"book","symbol":"BTCUSDT","bids":[["99.99","10"]],"asks":[["100.01","10"]],"time":\#(t)}"#,
@@ -78,9 +74,7 @@ struct DroppedBookLineTests {
             #"{"type":"book","symbol":"ETHUSDT","bids":[["9.99","10"]],"asks":[["10.01","10"]],"time":\#(t)}"#,
             #"{"type":"book","symbol":"ETHUSDT","symbol":"SOLUSDT","snapshot":false,"snapshot":true,"bids":[],"time":\#(t + Self.second)}"#,
         ]
-        let path = try scratch.write("events.ndjson", lines.joined(separator: "\n") + "\n")
-        let session = try ReplaySession(paths: [path], options: SessionOptions())
-        try session.runToEnd()
+        let session = try Self.replay(lines.joined(separator: "\n") + "\n", name: "events.ndjson")
         #expect(session.stats.malformed == 3)
         let market = try #require(session.engine.market("binance-usdm:BTCUSDT"))
         #expect(market.book.isStale && market.counters.gaps == 1, "\(market.counters.gaps)")

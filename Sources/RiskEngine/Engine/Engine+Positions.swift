@@ -300,14 +300,10 @@ extension Engine {
         // A close (size 0) keeps what the position was (its side, mode, entry and leverage), so
         // the closed row and its detail say what was closed; an event stream's close line may
         // leave the entry out.
-        if quantity.isPositive {
-            positions[Int(index)].side = update.pointee.side
-            positions[Int(index)].mode = update.pointee.mode
-            positions[Int(index)].entryPrice = update.pointee.entryPrice
-            positions[Int(index)].leverage = update.pointee.leverage ?? .zero
-        }
-        positions[Int(index)].quantity = quantity
-        bumpVersion(index)
+        // Written in one access: each field written through the array was a uniqueness and a
+        // bounds check of its own (seven a position placed, a twentieth of placing it).
+        Engine.restate(&positions[Int(index)], as: update, quantity: quantity)
+        markets[Int(market)].positionChanges &+= 1
         // Stated anew and applied: what the engine's change left is the operator's now.
         if !engineChangedPositions.isEmpty { engineChangedPositions.removeValue(forKey: index) }
         didChangeADLInputs(index)
@@ -317,6 +313,20 @@ extension Engine {
         keepIndexed(index, changedAt: position.version)
         rescore(index)
         liquidateTriggered(account: account, into: &notes)
+    }
+
+    /// A position as an update states it (see `upsertPosition`), its version bumped as
+    /// `bumpVersion` does (the caller counts the change in its market).
+    @inline(__always)
+    static func restate(_ position: inout Position, as update: UnsafePointer<PositionUpdate>, quantity: Fixed) {
+        if quantity.isPositive {
+            position.side = update.pointee.side
+            position.mode = update.pointee.mode
+            position.entryPrice = update.pointee.entryPrice
+            position.leverage = update.pointee.leverage ?? .zero
+        }
+        position.quantity = quantity
+        position.version &+= 1
     }
 
     /// Puts an open position on its side's ADL list of its market, unless it is there.
@@ -608,13 +618,16 @@ extension Engine {
         let liquidation = Position.liquidationLevel(terms, context: context, rules: rules)
         let bankruptcy = MarginMath.bankruptcyPrice(terms, context: context, rules: rules) ?? .zero
         if liquidation == position.liquidationPrice && bankruptcy == position.bankruptcyPrice { return }
-        positions[Int(index)].liquidationPrice = liquidation
-        positions[Int(index)].bankruptcyPrice = bankruptcy
-        bumpVersion(index)
+        // One access to the position (see `restate`), its version bumped as `bumpVersion` does.
+        var changed = position
+        changed.liquidationPrice = liquidation
+        changed.bankruptcyPrice = bankruptcy
+        changed.version &+= 1
+        positions[Int(index)] = changed
         let market = Int(position.symbolIndex)
-        if let trigger = positions[Int(index)].triggerPrice {
-            markets[market].triggers.insert(
-                side: position.side, price: trigger, position: index, version: positions[Int(index)].version)
+        markets[market].positionChanges &+= 1
+        if let trigger = changed.triggerPrice {
+            markets[market].triggers.insert(side: position.side, price: trigger, position: index, version: changed.version)
         }
         let live = markets[market].positionIndices.count
         // Asked first: the snapshot and the closure cost a seventh of placing a position.

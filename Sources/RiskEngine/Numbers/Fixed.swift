@@ -124,7 +124,9 @@ extension Fixed {
         // Round half away from zero: compare 2 × remainder with the divisor without overflowing.
         if remainder >= divisor - remainder { rounded &+= 1 }
         if rounded > UInt128(Int128.max) { return negative ? Int128.min + 1 : Int128.max }
-        let value = Int128(rounded)
+        // In range (checked above): the converting initialiser called a generic `init(exactly:)`
+        // once a product, a tenth of `mulDiv`'s instructions.
+        let value = Int128(bitPattern: rounded)
         return negative ? -value : value
     }
 
@@ -210,6 +212,7 @@ extension Fixed {
     /// For the wider divisor (Hacker's Delight, `divlu` applied to double words): the divisor's
     /// top 64 bits, normalised, divide the dividend halved; the estimate, scaled back, is the
     /// quotient or one above it, and one comparison settles which.
+    @inline(__always)
     @usableFromInline static func divide(_ dividend: UInt128, by divisor: UInt128) -> (quotient: UInt128, remainder: UInt128) {
         if divisor >> 64 == 0 {
             // A quotient that fits 64 bits (a product of two figures over 10¹⁸, mostly) is one

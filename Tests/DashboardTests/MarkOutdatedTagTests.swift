@@ -43,4 +43,49 @@ struct MarkOutdatedTagTests {
         #expect(!view.contains("(outdated)") && !view.contains("annot liquidate") && view.contains("If liquidated now: "), "\(view)")
         #expect(!MarketTable.row(of: engine.markets[0], positions: 10, nearLiquidation: 0).markOutdated, "the next mark clears it")
     }
+
+    /// Cross account "x" (wallet 10,000): long 10 ETH at 3,000 and long 1 BTC at 60,000; ETH's
+    /// mark is 2,300 and its stream dies while both books go on; BTC falls to 57,200 six minutes
+    /// on, past the account's trigger with ETH counted at 2,300: the BTC leg waits for ETH's mark.
+    static func crossAccountWaitingOnALeg() -> Engine {
+        var engine = Engine()
+        let second: Int64 = 1_000_000_000
+        let t: Int64 = 1_723_161_255_000_000_000
+        func books(_ time: Int64) {
+            engine.apply(.bookSnapshot(symbol: "ETHUSDT", bids: [(units("2999"), units("100"))], asks: [(units("3001"), units("100"))], time: time))
+            engine.apply(.bookSnapshot(symbol: "BTCUSDT", bids: [(units("57190"), units("5"))], asks: [(units("57210"), units("5"))], time: time))
+        }
+        books(t)
+        engine.apply(.mark(symbol: "ETHUSDT", price: Fixed(2_300), time: t))
+        engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(60_000), time: t))
+        for (symbol, quantity, entry) in [("ETHUSDT", 10, 3_000), ("BTCUSDT", 1, 60_000)] {
+            engine.apply(.position(PositionUpdate(account: "x", symbol: symbol, side: .long, quantity: Fixed(quantity), entryPrice: Fixed(entry),
+                mode: .cross, walletBalance: Fixed(10_000), leverage: Fixed(10)), time: t))
+        }
+        for minute in 1...6 {
+            books(t + Int64(minute) * 60 * second)
+            engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(60_000), time: t + Int64(minute) * 60 * second))
+        }
+        engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(57_200), time: t + 361 * second))
+        return engine
+    }
+
+    @Test("a cross leg waiting for another leg's outdated mark says so in its view, and a what-if of its market counts it as waiting, never 'No ADL' as if nothing crossed")
+    func crossLegWait() throws {
+        let engine = Self.crossAccountWaitingOnALeg()
+        let btc = try #require(engine.positions.indices.first { engine.markets[Int(engine.positions[$0].symbolIndex)].symbol == "BTCUSDT" })
+        #expect(engine.positions[btc].isOpen)
+        let screen = model(width: 200, height: 60, engine: engine)
+        let view = DetailPane.lines(screen, position: Int32(btc), width: 200).map(\.text).joined(separator: "\n")
+        #expect(view.contains("Cannot liquidate while its cross leg in ETHUSDT is at an outdated mark: the engine waits for the next mark there"), "\(view)")
+        for (width, height) in [(200, 60), (80, 24)] {
+            let whatIf = BlockedWhatIfTests.whatIf(engine, on: "BTCUSDT", shock: "-1", width: width, height: height)
+            let text = whatIf.rendered().text
+            #expect(text.contains("1 position crossed") || text.contains("1 position wait"), "\(width)x\(height):\n\(text)")
+            #expect(text.contains("No ADL projected") && !text.contains("No ADL: the book") && !text.contains("No position would be liquidated"),
+                "\(width)x\(height):\n\(text)")
+        }
+        let wide = BlockedWhatIfTests.whatIf(engine, on: "BTCUSDT", shock: "-1").rendered().text
+        #expect(wide.contains("1 position crossed but not projected: it waits for a cross leg's outdated mark (ETHUSDT), as the engine does"), "\(wide)")
+    }
 }

@@ -207,6 +207,28 @@ struct MarkAgeTests {
         #expect(Self.liquidated(confirmed), "\(confirmed)")
     }
 
+    @Test("the waiting position says why (its leg's market and mark), and a what-if of its market counts it as waiting, not as nothing crossed")
+    func crossLegWaitIsToldAndProjected() throws {
+        let (engine, _) = Self.crossAccountWithAQuietLeg()
+        let btc = try #require(engine.positions.firstIndex { $0.isOpen && engine.markets[Int($0.symbolIndex)].symbol == "BTCUSDT" })
+        let wait = try #require(engine.liquidationWait(position: Int32(btc)))
+        #expect(wait.symbol == "ETHUSDT" && wait.block == .outdatedMark && !wait.ownMarket)
+        // At the mark as it stands (a shock of 0.01 % down) and a deeper one: the account waits in
+        // both, never "0 liquidations, no ADL" as if nothing were crossed (operator trial).
+        for shock in [Fixed("-0.01")!, Fixed(-5)] {
+            let result = try engine.stress(symbol: "BTCUSDT", shockPercent: shock)
+            #expect(result.liquidationCount == 0 && result.blocked == nil)
+            #expect(result.waitingOnLegs == 1, "shock \(shock)")
+            #expect(result.waitingLeg?.symbol == "ETHUSDT" && result.waitingLeg?.block == .outdatedMark)
+        }
+        // A shock up far enough uncrosses it: nothing waits.
+        #expect(try engine.stress(symbol: "BTCUSDT", shockPercent: Fixed(10)).waitingOnLegs == 0)
+        // With ETH's mark given now the account is liquidated in the projection: nothing waits.
+        var fresh = engine
+        fresh.apply(.mark(symbol: "ETHUSDT", price: Fixed(2_300), time: Self.t2024 + 362 * Self.second))
+        #expect(fresh.liquidationWait(position: Int32(btc)) == nil)
+    }
+
     @Test("a leg whose whole feed died (book and mark outdated) holds the cross account too")
     func crossLegFeedDied() {
         let (engine, notes) = Self.crossAccountWithAQuietLeg(ethBookDies: true)

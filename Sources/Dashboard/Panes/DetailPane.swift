@@ -105,6 +105,14 @@ enum DetailPane {
         if let block, block != .noBook {
             line("\(block.message.prefix(1).uppercased() + block.message.dropFirst()): the engine waits for \(block.waitsFor); the figures below are of the mark and book as they last stood", .alert)
         }
+        // A cross position whose account holds a leg elsewhere at a mark the engine cannot
+        // liquidate on waits for that mark, however bankrupt: said so (a BANKRUPT position open
+        // for minutes gave no reason anywhere: operator trial).
+        let legWait = block == nil && position.isOpen && position.mode == .cross
+            ? engine.liquidationWait(position: index).flatMap { $0.ownMarket ? nil : $0 } : nil
+        if let legWait {
+            line("Cannot liquidate while its cross leg in \(model.marketNames.short(legWait.symbol)) is at \(legWait.block == .disputedMark ? "a disputed" : "an outdated") mark: the engine waits for \(legWait.block.waitsFor) there", .alert)
+        }
         line("notional         \(money(risk.notional)) \(asset)   = |Q| × mark\(instrument.kind.isInverse ? " (inverse: N × \(instrument.kind.contractSize) / mark)" : "")")
         // An inverse contract's PnL is in the coin: the linear formula beside it read −6,560 for
         // a figure of −0.000714 BTC (operator trial).

@@ -30,7 +30,9 @@ enum WhatIfPane {
         // Positions hit: those liquidated and those ADL closed against them.
         let counts = "\(Format.count(result.liquidationCount)) liquidation\(result.liquidationCount == 1 ? "" : "s"), "
             + "\(Format.count(result.positionsHit)) position\(result.positionsHit == 1 ? "" : "s")"
-        let mark = "Mark \(Format.price(result.markBefore, instrument)) → \(Format.price(result.markAfter, instrument))"
+        // Every digit the mark has: a mark off the tick (Bybit's XRPUSDT at 1.95375) read 1.9538
+        // here beside the ladder and the reports' 1.95375 (operator trial).
+        let mark = "Mark \(Format.exactPrice(result.markBefore, instrument)) → \(Format.exactPrice(result.markAfter, instrument))"
         // Shorter, never "hit" (the README's word for what the first form replaced: operator trial).
         line([mark + ": " + counts + " liquidated or deleveraged", mark + ": " + counts + " liq./ADL", mark + ": " + counts, counts], .title)
         if let block = result.blocked {
@@ -55,6 +57,16 @@ enum WhatIfPane {
                       "No deficit, fund or ADL figure: nothing is liquidated into this book", "No figures for this shock"], .dim)
                 return 1
             }
+        }
+        // Crossed at the shocked mark but waiting for a cross leg's mark elsewhere: not projected,
+        // and said before any figure (`0 liquidations … No ADL` beside bankrupt positions and a
+        // signals pane at ALERT: operator trial).
+        if result.waitingOnLegs > 0, let leg = result.waitingLeg {
+            let count = "\(Format.count(result.waitingOnLegs)) position\(result.waitingOnLegs == 1 ? "" : "s")"
+            let state = leg.block == .disputedMark ? "disputed" : "outdated"
+            let name = model.marketNames.short(leg.symbol)
+            line(["\(count) crossed but not projected: \(result.waitingOnLegs == 1 ? "it waits" : "they wait") for a cross leg's \(state) mark (\(name)), as the engine does",
+                  "\(count) crossed, not projected: waiting for \(name)'s \(state) mark", "\(count) wait (\(name) mark \(state))", "\(count) wait"], .alert)
         }
         // No position to liquidate: `0 liquidations`, `Total deficit 0.00` and `No ADL` read as a
         // book that absorbs a 99.99 % fall (a jump before the demo's first events: operator trial).
@@ -109,6 +121,7 @@ enum WhatIfPane {
             ? ["ADL would follow for \(adlQuantity): \(closes) (\(money(result.adlNotional)) \(result.asset))",
                "ADL would follow for \(adlQuantity): \(closes)", "ADL for \(adlQuantity): \(closes)", "ADL \(adlQuantity)"]
             : elsewhere ? ["No ADL in this market: \(closes) (see below)", "No ADL in this market"]
+            : result.waitingOnLegs > 0 ? ["No ADL projected: the waiting positions are not counted", "No ADL projected (waiting not counted)", "No ADL projected"]
             : [result.liquidationCount == 0 ? "No ADL" : "No ADL: the book and the fund cover the projected liquidations", "No ADL"]
         // Part of the ADL quantity, not more of it: `and 64.959 BTC beyond the monitored book`
         // under `ADL would follow for 174.834 BTC` read as either (operator trial).
@@ -116,7 +129,8 @@ enum WhatIfPane {
         // On one line where it fits, else on a line of its own: at 80 columns the figure beyond
         // the monitored book was cut off after a comma.
         if beyond.isEmpty || DisplayWidth.of(adlForms[0] + ", " + beyond) <= inner.width - 2 {
-            line(beyond.isEmpty ? adlForms : [adlForms[0] + ", " + beyond], result.adlQuantity.isPositive || elsewhere ? .alert : .ok)
+            line(beyond.isEmpty ? adlForms : [adlForms[0] + ", " + beyond],
+                result.adlQuantity.isPositive || elsewhere ? .alert : result.waitingOnLegs > 0 ? .warn : .ok)
         } else {
             line(adlForms, .alert)
             line(["  " + beyond, "  " + beyond.replacingOccurrences(of: " the monitored book", with: "")], .alert)
@@ -209,7 +223,10 @@ enum WhatIfPane {
             let record = result.liquidations[number]
             line(ColumnFit.line(row, columns, chosen, gap: 2), record.deficit.isPositive || takenElsewhere(record).isPositive ? .alert : .help)
         }
-        if result.liquidations.isEmpty && result.blocked == nil { line("No position would be liquidated by this shock.", .ok) }
+        if result.liquidations.isEmpty && result.blocked == nil {
+            line(result.waitingOnLegs > 0 ? "No position is liquidated in the projection; those waiting are named above." : "No position would be liquidated by this shock.",
+                result.waitingOnLegs > 0 ? .warn : .ok)
+        }
         return rowsLeft
     }
 

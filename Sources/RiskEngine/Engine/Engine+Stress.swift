@@ -61,6 +61,13 @@ public struct StressResult: Sendable {
     /// Other markets where the shock's liquidations (cross accounts' legs there) left quantity
     /// the book could not fill: their quantities are in their own units, never summed here.
     public var otherMarketsUnfilled: Set<String> = []
+    /// Positions of this market whose triggers the shocked mark crosses but which the engine
+    /// would not liquidate: their cross accounts hold a leg in another market at a mark it cannot
+    /// liquidate on (outdated, disputed; `Engine.liquidationWait`). Not projected: a shock of a
+    /// market holding bankrupt cross positions read `0 liquidations … No ADL` beside a signals
+    /// pane at ALERT (operator trial). `waitingLeg` names the first such leg's market and why.
+    public var waitingOnLegs = 0
+    public var waitingLeg: (symbol: String, block: LiquidationBlock)? = nil
 
 }
 
@@ -218,6 +225,7 @@ extension Engine {
         result.positionsHit = hit.count
         // Blocked before the shock too (noted once, so no note now): say so all the same.
         if let block = copy.liquidationBlock(market: index), copy.hasCrossedTrigger(market: index) { result.blocked = block }
+        if result.blocked == nil { (result.waitingOnLegs, result.waitingLeg) = copy.positionsWaitingOnLegs(market: index) }
         return result
     }
 
@@ -253,5 +261,39 @@ extension Engine {
             }
         }
         return results.withLock { $0.compactMap { $0 } }
+    }
+}
+
+extension Engine {
+    /// The positions of a market whose triggers its mark crosses and which wait for a cross leg's
+    /// mark elsewhere (see `StressResult.waitingOnLegs`), with the first such leg. Every other
+    /// crossed position was liquidated before this is asked, so the walk meets the waiting ones
+    /// and stops at the first entry not crossed.
+    func positionsWaitingOnLegs(market index: Int) -> (count: Int, first: (symbol: String, block: LiquidationBlock)?) {
+        guard let mark = markets[index].markPrice, !markets[index].multiSymbolCrossAccounts.isEmpty else { return (0, nil) }
+        var count = 0
+        var first: (symbol: String, block: LiquidationBlock)? = nil
+        for side in [Side.long, Side.short] {
+            let crossed = { (entry: TriggerIndex.Entry) in side == .long ? mark <= entry.price : mark >= entry.price }
+            var walk = markets[index].triggers.startWalk()
+            markets[index].triggers.continueWalk(side, &walk, isLive: { isLive($0) }) { walked in
+                walked.last.map { !crossed($0) } ?? false
+            }
+            for entry in walk.walked where crossed(entry) {
+                guard let waiting = crossLegMarkBlock(entry.position) else { continue }
+                count += 1
+                if first == nil { first = (markets[waiting.market].symbol, waiting.block) }
+            }
+        }
+        return (count, first)
+    }
+
+    /// Why the engine would not liquidate a position now, if it would not: its own market's
+    /// block (`ownMarket`), else a cross leg's mark in another market (`crossLegMarkBlock`).
+    public func liquidationWait(position index: Int32) -> (symbol: String, block: LiquidationBlock, ownMarket: Bool)? {
+        let market = Int(positions[Int(index)].symbolIndex)
+        if let block = liquidationBlock(market: market) { return (markets[market].symbol, block, true) }
+        guard let waiting = crossLegMarkBlock(index) else { return nil }
+        return (markets[waiting.market].symbol, waiting.block, false)
     }
 }

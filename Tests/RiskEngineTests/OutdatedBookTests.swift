@@ -80,6 +80,66 @@ struct OutdatedBookTests {
         #expect(!engine.markets[index].isStale && !engine.markets[index].stressed.unfilledQuantity.isPositive)
     }
 
+    @Test("a fund's stress is its live markets' once a market's book has not changed for an hour: the ended one's ADL is not the fund's; alone it still is")
+    func endedMarketLeavesTheFund() {
+        var engine = Engine()
+        engine.openFund(asset: "USDT", balance: Fixed(1_000))
+        // OLDUSDT: 20 of longs over 5 of bids (ADL certain), its book then never changes again.
+        engine.apply(.bookSnapshot(symbol: "OLDUSDT", bids: [(units("59000"), units("5"))], asks: [(units("60000"), units("10"))], time: 1_000_000_000))
+        engine.apply(.mark(symbol: "OLDUSDT", price: Fixed(59_500), time: 1_000_000_000))
+        engine.apply(.position(PositionUpdate(account: "a", symbol: "OLDUSDT", side: .long, quantity: Fixed(20), entryPrice: Fixed(60_000),
+            mode: .isolated, leverage: Fixed(20)), time: 1_000_000_000))
+        // BTCUSDT: live, its book changing, nothing near liquidation.
+        func live(_ second: Int64) {
+            engine.apply(.bookSnapshot(symbol: "BTCUSDT", bids: [(units("59999"), units("\(second % 5 + 1)"))], asks: [(units("60001"), units("10"))],
+                time: second * 1_000_000_000))
+            engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(60_000), time: second * 1_000_000_000))
+        }
+        engine.apply(.position(PositionUpdate(account: "b", symbol: "BTCUSDT", side: .long, quantity: Fixed(1), entryPrice: Fixed(60_000),
+            mode: .isolated, leverage: Fixed(2)), time: 1_000_000_000))
+        for second in stride(from: Int64(2), through: 1_800, by: 30) { live(second) }
+        // Stale after five minutes, but not ended: its stress stands as the fund's.
+        #expect(engine.markets[engine.marketIndex(of: "OLDUSDT")!].isStale)
+        #expect(engine.fundState(asset: "USDT").stressedMarket == "OLDUSDT" && engine.fundState(asset: "USDT").adl == .near)
+        for second in stride(from: Int64(1_830), through: 3_700, by: 30) { live(second) }
+        #expect(engine.isEnded(market: engine.marketIndex(of: "OLDUSDT")!) && !engine.isEnded(market: engine.marketIndex(of: "BTCUSDT")!))
+        let state = engine.fundState(asset: "USDT")
+        #expect(state.stressedMarket != "OLDUSDT" && state.adl == .idle && state.marketsBacked == 2, "\(state)")
+        // The ended market still reads its own stress (the markets pane shows it, STALE).
+        #expect(engine.markets[engine.marketIndex(of: "OLDUSDT")!].shownStress.adlCertain)
+        // Alone (the live market's positions closed and its feed ended too), the fund shows it again.
+        var alone = engine
+        alone.apply(.mark(symbol: "ETHUSDT", price: Fixed(3_000), time: 9_000_000_000_000))
+        #expect(alone.fundState(asset: "USDT").stressedMarket == "OLDUSDT", "every market it backs ended: the worst of them")
+    }
+
+    @Test("a book back after more than an hour without a change, positions held there, is told once as it comes back; a shorter pause, or no position, is not")
+    func resumedAfterAGap() {
+        func resumed(_ notes: [EngineNotification]) -> [MarketCondition] {
+            notes.compactMap { if case .marketCondition(let condition) = $0, condition.kind == .resumed { return condition } else { return nil } }
+        }
+        let start: Int64 = 1_585_699_200_000_000_000  // 2020-04-01
+        var engine = engine(bookAt: start)
+        // 59 minutes: a pause, not told.
+        let pause = engine.apply(.bookUpdate(symbol: "BTCUSDT", changes: [LevelChange(side: .bid, price: units("59999.9"), size: units("9"))],
+            time: start + 59 * 60_000_000_000))
+        #expect(resumed(pause).isEmpty)
+        // Four years on (less the 59 minutes): told, with how long, once (the next change is a minute after it).
+        let later = start + 4 * 365 * 86_400_000_000_000
+        let back = engine.apply(.bookSnapshot(symbol: "BTCUSDT", bids: [(units("61700"), units("5"))], asks: [(units("61701"), units("5"))], time: later))
+        #expect(resumed(back) == [MarketCondition(time: later, symbol: "BTCUSDT", kind: .resumed, reason: "3y 364d")], "\(back)")
+        let next = engine.apply(.bookUpdate(symbol: "BTCUSDT", changes: [LevelChange(side: .bid, price: units("61700"), size: units("6"))],
+            time: later + 60_000_000_000))
+        #expect(resumed(next).isEmpty)
+        // The operator is told it, in words.
+        let alert = AlertWatcher.alert(of: resumed(back)[0])
+        #expect(alert.kind == .marketResumed && alert.message.hasPrefix("BTCUSDT book back after 3y 364d without a change"), "\(alert.message)")
+        // A market with no position: nothing to tell.
+        var bare = Engine()
+        bare.apply(.bookSnapshot(symbol: "ETHUSDT", bids: [(units("2999"), units("1"))], asks: [(units("3001"), units("1"))], time: start))
+        #expect(resumed(bare.apply(.bookSnapshot(symbol: "ETHUSDT", bids: [(units("2999"), units("1"))], asks: [(units("3001"), units("1"))], time: later))).isEmpty)
+    }
+
     @Test("a book that stopped changing is read as it was, but its baselines learn nothing from it (they drifted for months)")
     func frozenBookTeachesNothing() {
         var engine = engine(bookAt: 1_000_000_000)

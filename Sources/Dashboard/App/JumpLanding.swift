@@ -53,7 +53,7 @@ public enum JumpLanding {
             if let only = alerts.first {
                 parts.append("alert \(names.short(only.symbol)) \(only.signal.title.lowercased())")
             } else if let only = conditions.first {
-                parts.append("alert \(names.short(only.symbol)) " + (only.kind == .staleBook ? "book stale" : "mark outdated"))
+                parts.append("alert \(names.short(only.symbol)) " + (only.kind == .staleBook ? "book stale" : only.kind == .markOutdated ? "mark outdated" : "book back after " + (only.reason ?? "a gap")))
             }
         } else if alerts.count + conditions.count > 1 {
             parts.append("\(Format.count(alerts.count + conditions.count)) alerts")

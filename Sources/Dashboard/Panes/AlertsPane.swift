@@ -48,6 +48,7 @@ enum AlertsPane {
         // With its cause (`book stale: no snapshot yet`), as the report says it (operator trial).
         case .staleBook: return "book stale" + (alert.cause.map { ": " + $0 } ?? "") + " (liquidations wait)"
         case .markOutdated: return "mark outdated (liquidations wait)"
+        case .marketResumed: return "book back after " + (alert.cause ?? "a gap") + " (positions of then)"
         case .staleFeed: return "feed STALE: " + streamName(alert)
         case .connectionLost: return "connection lost: " + streamName(alert)
         case .recordingStopped: return "recording stopped"
@@ -85,6 +86,7 @@ enum AlertsPane {
         case .signal: return alert.signal?.shortTitle ?? "signal"
         case .staleBook: return "book stale"
         case .markOutdated: return "mark outdated"
+        case .marketResumed: return "back after " + (alert.cause ?? "gap")
         case .staleFeed: return "feed STALE " + streamName(alert)
         case .connectionLost: return "conn. lost " + streamName(alert)
         case .recordingStopped: return "rec. stopped"

@@ -372,8 +372,10 @@ public struct Engine: Sendable {
             // taken as fresh (the session clock's). Its levels are all the book has: its time is
             // the book's, earlier than before or not.
             // A snapshot with no time of its own (0: a REST answer without one) is of now.
+            let bookTimeBefore = markets[index].lastBookTime
             markets[index].lastBookTime = eventTime > 0 ? Swift.min(eventTime, time) : time
             markets[index].noteBookTime(markets[index].lastBookTime)
+            noteResumed(market: index, after: bookTimeBefore, into: &notes)
             markets[index].bookOutdated = markets[index].bookIsOutdated(now: time, maximumAge: configuration.maximumBookAge)
             noteCrossing(market: index, removedBefore: removedBefore, into: &notes)
             touched(market: index, into: &notes)
@@ -430,8 +432,10 @@ public struct Engine: Sendable {
             markets[index].counters.levelChanges += changes.count
             // Changed as of the update's own time; the levels it did not touch are as fresh as
             // they were, so an update dated earlier does not make the book older.
+            let bookTimeBefore = markets[index].lastBookTime
             markets[index].lastBookTime = Swift.max(markets[index].lastBookTime, Swift.min(eventTime, time))
             markets[index].noteBookTime(Swift.min(eventTime, time))
+            noteResumed(market: index, after: bookTimeBefore, into: &notes)
             // Outdated or not as of this change (a sample may have found it so with no trigger
             // crossed; an update of another time leaves it so).
             markets[index].bookOutdated = markets[index].bookIsOutdated(now: time, maximumAge: configuration.maximumBookAge)

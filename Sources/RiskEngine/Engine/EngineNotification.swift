@@ -148,11 +148,16 @@ public struct MarketCondition: Hashable, Sendable {
     public enum Kind: String, Hashable, Sendable {
         case staleBook
         case markOutdated
+        /// The book of a market holding positions changed again after more than
+        /// `Engine.endedBookAge` without a change (recordings of one market years apart, a feed
+        /// back after hours): its positions were stated against the book of then.
+        case resumed
     }
     public var time: Int64
     public var symbol: String
     public var kind: Kind
-    /// Why the book cannot be trusted (`MarketState.staleReason`); nil for a mark.
+    /// Why the book cannot be trusted (`MarketState.staleReason`); for `resumed`, how long the
+    /// book had not changed (`4y 301d`); nil for a mark.
     public var reason: String?
 }
 

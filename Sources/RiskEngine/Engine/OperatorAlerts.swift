@@ -9,6 +9,9 @@ public struct OperatorAlert: Sendable, Equatable {
         case staleBook = "stale_book"
         /// A market's mark too old to liquidate on, its book fresh (`LiquidationBlock.outdatedMark`).
         case markOutdated = "mark_outdated"
+        /// A market's book changed again after an hour and more without a change, positions held
+        /// there (`MarketCondition.Kind.resumed`).
+        case marketResumed = "market_resumed"
         case staleFeed = "stale_feed"
         case connectionLost = "connection_lost"
         case recordingStopped = "recording_stopped"
@@ -235,6 +238,12 @@ public struct AlertWatcher: Sendable {
         case .markOutdated:
             return OperatorAlert(time: condition.time, kind: .markOutdated, market: market,
                 message: "\(market) mark not given for longer than the engine trusts: liquidations there, and of cross accounts with a position there, wait for its next mark")
+        case .resumed:
+            let gap = condition.reason ?? "over an hour"
+            var alert = OperatorAlert(time: condition.time, kind: .marketResumed, market: market,
+                message: "\(market) book back after \(gap) without a change: its positions were stated against the book of then, and are liquidated against this one")
+            alert.cause = gap
+            return alert
         }
     }
 

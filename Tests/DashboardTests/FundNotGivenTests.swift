@@ -37,6 +37,24 @@ struct FundNotGivenTests {
         #expect(text.contains("50,000.00"))
     }
 
+    @Test("no market and no fund yet: the pane says the opening waits for its venue's first market, not a balance of 250,000.00")
+    func noMarketYet() {
+        var engine = Engine()
+        engine.openFund(asset: "USDT", balance: Fixed(250_000), provisional: true)
+        for (width, height) in [(120, 40), (80, 24)] {
+            var status = SessionStatus(kind: "REPLAY", source: "test")
+            status.time = engine.time
+            let text = AppModel(width: width, height: height, status: status, engine: engine, log: SessionLog()).rendered().text
+            #expect(text.contains("No fund yet") && !text.contains("balance"), "\(width)x\(height):\n\(text)")
+        }
+        let wide = AppModel(width: 200, height: 60, status: SessionStatus(kind: "REPLAY", source: "test"), engine: engine, log: SessionLog()).rendered().text
+        #expect(wide.contains("No fund yet: 250,000.00 USDT opens with its venue's"), "\(wide)")
+        // Its first market opens it: the balance is back.
+        engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(60_000), time: 1))
+        let opened = AppModel(width: 120, height: 40, status: SessionStatus(kind: "REPLAY", source: "test"), engine: engine, log: SessionLog()).rendered().text
+        #expect(!opened.contains("No fund yet") && opened.contains("250,000.00"), "\(opened)")
+    }
+
     @Test("a fund given at zero is a fund: its balance is shown, not 'no opening given'")
     func zeroIsGiven() {
         var engine = Self.engine()

@@ -56,7 +56,7 @@ struct DeficitPictureTests {
         #expect(text.standardOutput.contains(
             "at most 10,000 a side): 0.00 USDT; 18.000 BTC past the 2 levels the feed shows (the book beyond is not known and fills no better than the deepest level shown: the deficit is a floor); the nearest is 3.15 % from its liquidation price; ok"),
             "\(text.standardOutput)")
-        #expect(text.standardOutput.contains("  -10%: 1; ") && text.standardOutput.contains("(18.000 past the 2 levels the feed shows, settled at the deepest: a floor)"),
+        #expect(text.standardOutput.contains("  -10%: 1; ") && text.standardOutput.contains("(18.000 BTC past the 2 levels the feed shows, settled at the deepest: a floor)"),
             "\(text.standardOutput)")
         let json = try BinaryRunner.run(["replay", shown, "--positions", positions, "--headless", "--report", "json"])
         let btc = try #require((try Self.json(json.standardOutput)["symbols"] as? [String: Any])?["binance-usdm:BTCUSDT"] as? [String: Any])

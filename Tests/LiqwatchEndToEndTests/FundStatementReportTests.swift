@@ -31,4 +31,73 @@ struct FundStatementReportTests {
         let text = try BinaryRunner.run(["replay", path, "--headless", "--report", "text", "--no-config"])
         #expect(text.standardOutput.contains("statements +"), "\(text.standardOutput)")
     }
+
+    @Test("a session of no market and no fund statement: the JSON says no fund is in use and gives no figures, as the text says none")
+    func noFundInUse() throws {
+        let scratch = try BadInputCommandTests.Scratch()
+        // Only lines that make no market (one malformed, one of a type liqwatch skips).
+        let path = try scratch.write("nothing.jsonl", #"{"type":"mark","symbol":"BTCUSDT","price":"oops","time":1723161255000000000}"# + "\n")
+        let json = try BinaryRunner.run(["replay", path, "--headless", "--report", "json", "--no-config"])
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: Any], "\(json.standardError)")
+        let fund = try #require(report["insurance_fund"] as? [String: Any])
+        #expect(fund["in_use"] as? Bool == false, "\(fund)")
+        for key in ["start", "end", "min", "peak", "inflows", "outflows"] { #expect(fund[key] is NSNull, "\(key): \(fund)") }
+        let text = try BinaryRunner.run(["replay", path, "--headless", "--report", "text", "--no-config"])
+        #expect(text.standardOutput.contains("insurance fund: none"), "\(text.standardOutput)")
+        // With a market, the fund opened for it is in use and has its figures.
+        let market = try scratch.write("market.jsonl", #"{"type":"mark","symbol":"BTCUSDT","price":"60000","time":1723161255000000000}"# + "\n")
+        let withMarket = try BinaryRunner.run(["replay", market, "--headless", "--report", "json", "--no-config"])
+        let opened = try #require((try JSONSerialization.jsonObject(with: Data(withMarket.standardOutput.utf8)) as? [String: Any])?["insurance_fund"] as? [String: Any])
+        #expect(opened["in_use"] as? Bool == true && (opened["end"] as? NSNumber)?.doubleValue == 250_000, "\(opened)")
+    }
+
+    @Test("an event's isolated position stating a wallet states its account's: the account's cross leg is judged against it")
+    func isolatedLineStatesTheWallet() throws {
+        let scratch = try BadInputCommandTests.Scratch()
+        let lines = [
+            #"{"type":"book","symbol":"BTCUSDT","bids":[["59990","10"]],"asks":[["60010","10"]],"time":1723161255001000000}"#,
+            #"{"type":"book","symbol":"ETHUSDT","bids":[["2999","100"]],"asks":[["3001","100"]],"time":1723161255001000000}"#,
+            #"{"type":"mark","symbol":"BTCUSDT","price":"60000","time":1723161255002000000}"#,
+            #"{"type":"mark","symbol":"ETHUSDT","price":"3000","time":1723161255002000000}"#,
+            #"{"type":"position","account":"y","symbol":"BTCUSDT","side":"long","size":"1","entry_price":"60000","margin_mode":"isolated","isolated_margin":"3000","wallet_balance":"100","time":1723161258000000001}"#,
+            #"{"type":"position","account":"y","symbol":"ETHUSDT","side":"long","size":"10","entry_price":"3000","margin_mode":"cross","leverage":"10","time":1723161258000000002}"#,
+        ].joined(separator: "\n") + "\n"
+        let path = try scratch.write("isolated-wallet.jsonl", lines)
+        let text = try BinaryRunner.run(["replay", path, "--headless", "--report", "text", "--no-config"])
+        #expect(text.status == 0, "\(text.standardError)")
+        // Against a wallet of 100 the leg's liquidation price is (100 − 30,000) ÷ (0.04 − 10) ≈ 3,002 > 3,000: liquidated at once.
+        #expect(text.standardOutput.contains("liquidations: 1 simulated"), "\(text.standardOutput)")
+    }
+
+    @Test("a loss socialised past an empty fund is in the reports: what the winners' profits were charged and the bad debt no profit covered")
+    func socialisedLossIsReported() throws {
+        let scratch = try BadInputCommandTests.Scratch()
+        // A 1 BTC long bankrupt at 57,000 filled at 50,000 (a deficit of 7,000) with a fund of 0;
+        // two shorts of 0.01 and 0.03 BTC entered at 60,000 hold 28 and 84 of profit at 57,200.
+        let lines = [
+            #"{"type":"insurance_fund","asset":"USDT","balance":"0","time":1723161255000000000}"#,
+            #"{"type":"book","symbol":"BTCUSDT","bids":[["59990","1"],["50000","5"]],"asks":[["60010","1"]],"time":1723161255001000000}"#,
+            #"{"type":"mark","symbol":"BTCUSDT","price":"60000","time":1723161255002000000}"#,
+            #"{"type":"position","account":"loser","symbol":"BTCUSDT","side":"long","size":"1","entry_price":"60000","margin_mode":"isolated","isolated_margin":"3000","time":1723161255003000000}"#,
+            #"{"type":"position","account":"win1","symbol":"BTCUSDT","side":"short","size":"0.01","entry_price":"60000","margin_mode":"isolated","isolated_margin":"60","time":1723161255003000001}"#,
+            #"{"type":"position","account":"win2","symbol":"BTCUSDT","side":"short","size":"0.03","entry_price":"60000","margin_mode":"isolated","isolated_margin":"180","time":1723161255003000002}"#,
+            #"{"type":"book","symbol":"BTCUSDT","bids":[["50000","5"]],"asks":[["57400","1"]],"time":1723161255004000000}"#,
+            #"{"type":"mark","symbol":"BTCUSDT","price":"57200","time":1723161255005000000}"#
+        ].joined(separator: "\n") + "\n"
+        let path = try scratch.write("socialised.jsonl", lines)
+        let text = try BinaryRunner.run(["replay", path, "--shortfall", "socialised-loss", "--headless", "--report", "text", "--no-config"])
+        #expect(text.standardOutput.contains("socialised loss: 1 event; 112.00 USDT charged to winners' profits, 6,888.00 USDT no profit covered (bad debt)"),
+            "\(text.standardOutput)")
+        let json = try BinaryRunner.run(["replay", path, "--shortfall", "socialised-loss", "--headless", "--report", "json", "--no-config"])
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: Any])
+        let socialised = try #require(report["socialised_loss"] as? [String: Any])
+        #expect(socialised["count"] as? Int == 1)
+        #expect(((socialised["charged_to_profits_by_asset"] as? [String: Any])?["USDT"] as? NSNumber)?.doubleValue == 112)
+        #expect(((socialised["bad_debt_by_asset"] as? [String: Any])?["USDT"] as? NSNumber)?.doubleValue == 6_888)
+        // Under ADL (the default) nothing is socialised: the key says so.
+        let adl = try BinaryRunner.run(["replay", path, "--headless", "--report", "json", "--no-config"])
+        let none = try #require((try JSONSerialization.jsonObject(with: Data(adl.standardOutput.utf8)) as? [String: Any])?["socialised_loss"] as? [String: Any])
+        #expect(none["count"] as? Int == 0)
+    }
 }
+

@@ -151,6 +151,6 @@ struct VenueReplayCommandTests {
         let fund = try #require(report["insurance_fund"] as? [String: Any])
         #expect(fund["not_given"] as? [String] == ["BTC", "UNI"])
         let text = try BinaryRunner.run(arguments + ["--report", "text"])
-        #expect(text.standardOutput.contains("no insurance fund given for UNI: its deficits go to ADL"), "\(text.standardOutput)")
+        #expect(text.standardOutput.contains("no insurance fund given for UNI: it holds only what liquidations leave it, and deficits past that go to ADL"), "\(text.standardOutput)")
     }
 }

@@ -61,6 +61,16 @@ enum FundPane {
         buffer.box(rect, title: title, focused: focused)
         let inner = rect.inset(1)
         guard inner.height >= 3 else { return }
+        // No market and no fund yet (a file of liquidation messages alone, or before the first
+        // frame): no balance to show. The opening given waits for its venue's first market (it
+        // read `balance 250,000.00` in a session that had no market: operator trial).
+        if shownFund(model) == nil && engine.fundOrder.isEmpty {
+            let opening = fund.wasGiven ? ": \(money(fund.opening)) \(asset) opens with its venue's first market" : ""
+            for (row, text) in Format.wrapped("No fund yet\(opening)", inner.width - 2).prefix(inner.height).enumerated() {
+                buffer.put(text, x: inner.x + 1, y: inner.y + row, role: .dim, limit: inner.width - 2)
+            }
+            return
+        }
         // Read once: its last point is worked out from the fund's movements since the last sample.
         let history = model.fundHistory
         /// The pane's lines, each drawn when its turn comes (nil: the balance's chart). Without
@@ -114,6 +124,15 @@ enum FundPane {
         // No sign on nothing: "−0.00" read as a loss too small to show.
         line("out: deficits", (fund.outflows.isPositive ? "−" : "") + money(fund.outflows), fund.outflows.isPositive ? .negative : .dim,
             urgent: fund.outflows.isPositive)
+        // Losses past the fund socialised (`--shortfall socialised-loss`): what the winners'
+        // profits were charged and what none covered (bad debt), in the asset (they were on no
+        // line: a deficit of 7,000 past an empty fund read `out: deficits 0.00`: attacker trial).
+        let socialisedCharged = engine.totals.socialisedTotal[asset] ?? .zero
+        let badDebt = -(engine.badDebt[asset] ?? .zero)
+        if socialisedCharged.isPositive || badDebt.isPositive {
+            line("socialised", "−" + money(socialisedCharged), .negative, extra: " · bad debt " + money(badDebt),
+                shorter: ["−" + money(socialisedCharged) + " · debt " + money(badDebt)], keepsLabel: true, urgent: true)
+        }
         // Every class below is the engine's (`Engine.fundState`); the pane holds no threshold.
         let state = engine.fundState(venue: fund.venue, asset: asset)
         line("drawdown", money(fund.drawdown), state.drawdownLevel == .ok ? .text : .level(state.drawdownLevel),

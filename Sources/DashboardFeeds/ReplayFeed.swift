@@ -170,7 +170,8 @@ public final class ReplayFeed: DashboardFeed {
                 if let notice = SeekNotice.fraction(text, landed: session.lastTime, spansDays: spansDays, byTime: session.knownEndTime != nil) {
                     return [.notice(notice)]
                 }
-            } else if let start = session.firstTime ?? peeked, let target = EventTime.parse(text, sessionStart: start) {
+            } else if let start = session.firstTime ?? peeked,
+                      let target = EventTime.parse(text, sessionStart: start, near: spansDays ? session.lastTime : nil) {
                 // Before the first event: to the first event, said so (the session went back to
                 // no event at all, its book and positions gone, with a footer that read as a
                 // refusal: attacker trial).

@@ -41,6 +41,12 @@ struct ReplayFeedTests {
         // Dated, with a space (or two): the later recording, and nothing to explain.
         #expect(try feed.perform(.jump("2024-08-08  23:56:05"), wall: 0).isEmpty)
         #expect(session.lastTime == late + 5_000_000_000)
+        // A time alone now is the one nearest where the session stands, on its day (it went back
+        // to the first recording's day, three years: operator trial).
+        let alone = try feed.perform(.jump("23:56:08"), wall: 0)
+        #expect(session.lastTime == late + 8_000_000_000, "\(alone)")
+        #expect(alone.first.map { if case .notice(let text) = $0 { return text.hasPrefix("taken on 2024-08-08") } else { return false } } ?? false, "\(alone)")
+        try feed.perform(.jump("2024-08-08 23:56:05"), wall: 0)
         // Half a second before the later recording's first event: the screen shows the earlier
         // one's last, years before, and says so (it said nothing); playing on reaches the next.
         let close = try feed.perform(.jump("2024-08-08 23:55:59.500"), wall: 0)

@@ -187,6 +187,21 @@ struct TapeDeficitCentsTests {
         #expect(newest.contains("161.85"), "\(newest)")
     }
 
+    @Test("the side's word gives way before a deficit's cents: never `long … 538` beside a view saying 537.85", arguments: [(80, 24), (120, 40), (200, 60)])
+    func wordBeforeCents(size: (Int, Int)) throws {
+        var sawArrowOnly = false
+        for deficit in ["537.85", "12,345.67", "1,234,567.89", "98,765,432.10"] {
+            let screen = try model(width: size.0, height: size.1, deficit: deficit.replacingOccurrences(of: ",", with: ""))
+            let tape = screen.layout.tape.inset(1)
+            let newest = screen.rendered().lines[tape.y + 1]
+            let hasWord = newest.contains(" long ") || newest.contains(" short ")
+            #expect(!hasWord || newest.contains(deficit), "\(size) \(deficit): the word kept, the figure rounded: \(newest)")
+            if !hasWord && newest.contains(deficit) { sawArrowOnly = true }
+        }
+        // Somewhere the exact figure needed the word's room (the test would pass with no word ever shown).
+        if size.0 == 120 { #expect(sawArrowOnly, "at 120x40 no deficit needed the side's room") }
+    }
+
     @Test("the deficit is never dropped for its cents: compact where the exact figure would cost a column")
     func compactWhenNarrow() throws {
         let screen = try model(width: 120, height: 40, deficit: "123456789012.89")

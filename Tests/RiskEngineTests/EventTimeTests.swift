@@ -30,4 +30,19 @@ struct EventTimeTests {
         #expect(EventTime.parse("23:53", sessionStart: start).map(EventTime.iso8601) == "2024-08-08T23:53:00.000Z", "just before the start: its day")
         for bad in ["25:00", "12:61", "noon", "12", "12:00:61"] { #expect(EventTime.parse(bad, sessionStart: start) == nil, "\(bad)") }
     }
+
+    @Test("near a position, a time of day alone is the nearest: its day, the day before or the day after; dated text ignores it")
+    func nearestToPosition() {
+        let start: Int64 = 1_626_992_760_000_000_000      // 2021-07-22 22:26:00
+        let position: Int64 = 1_723_161_471_000_000_000   // 2024-08-08 23:57:51
+        #expect(EventTime.parse("23:59:59", sessionStart: start, near: position) == 1_723_161_599_000_000_000)
+        // Just after midnight, 23:59 is the day before's, 00:01 the day after's.
+        let midnight: Int64 = 1_723_161_600_000_000_000 + 30_000_000_000  // 2024-08-09 00:00:30
+        #expect(EventTime.parse("23:59", sessionStart: start, near: midnight) == 1_723_161_540_000_000_000)
+        #expect(EventTime.parse("00:01", sessionStart: start, near: position) == 1_723_161_660_000_000_000)
+        #expect(EventTime.parse("2021-07-22T23:00:00", sessionStart: start, near: position) == 1_626_994_800_000_000_000)
+        // Without a position, the session's start decides as before.
+        #expect(EventTime.parse("23:59:59", sessionStart: start) == 1_626_998_399_000_000_000)
+    }
 }
+

@@ -102,6 +102,14 @@ enum TapePane {
             rows = entries.map { cells($0, model, namingAssets: namingAssets, times: times) }
         }
         let exactRows = entries.map { cells($0, model, namingAssets: namingAssets, exactDeficit: true, times: times) }
+        /// Whether the columns chosen leave out what a line must say (the quantity, the deficit,
+        /// with several markets the market, on several days the dated time): the side then gives
+        /// up its word (below).
+        func lacksRoom(_ chosen: [(column: Int, width: Int)]) -> Bool {
+            !chosen.contains(where: { $0.column == quantityColumn }) || !chosen.contains(where: { $0.column == deficitColumn })
+                || (severalMarkets && !chosen.contains(where: { $0.column == symbolColumn }))
+                || (times != .timeOfDay && !chosen.contains(where: { $0.column == timeColumn }))
+        }
         func fit() -> [(column: Int, width: Int)] { fit(rows) }
         var chosen = fit()
         // Deficits to the cent where their width costs no column: `162` beside a view and a
@@ -110,14 +118,33 @@ enum TapePane {
         if exactChosen.map(\.column) == chosen.map(\.column) {
             rows = exactRows
             chosen = exactChosen
+        } else {
+            // The side's word gives way before a deficit's cents: `long … 538` beside a view
+            // saying 537.85 kept the word and rounded the figure (operator trial). Taken where the
+            // exact figures beside arrows keep every column the compact ones would have (the
+            // words, or the arrows the block below turns to): a cent never costs a column.
+            func arrowed(_ rows: [(cells: [String], tail: String)]) -> [(cells: [String], tail: String)] {
+                var rows = rows
+                for index in rows.indices { rows[index].cells[sideColumn] = String(rows[index].cells[sideColumn].prefix(1)) }
+                return rows
+            }
+            let title = shown[sideColumn].title
+            shown[sideColumn].title = ""
+            let baseline = Set((lacksRoom(chosen) ? fit(arrowed(rows)) : chosen).map(\.column))
+            let exactArrowed = arrowed(exactRows)
+            let exactArrowedChosen = fit(exactArrowed)
+            if baseline.isSubset(of: exactArrowedChosen.map(\.column)) {
+                rows = exactArrowed
+                chosen = exactArrowedChosen
+            } else {
+                shown[sideColumn].title = title
+            }
         }
         // Too narrow for the quantity and the deficit (and, with several markets, the market; in
         // a session of several days, the rows' dated time) beside the side in words: the side as
         // its arrow alone ("▲ long" → "▲", under no title) makes the room (at 120×40 rows of
         // months before lost their `08-08 23:58` for the word `long`: operator trial).
-        if !chosen.contains(where: { $0.column == quantityColumn }) || !chosen.contains(where: { $0.column == deficitColumn })
-            || (severalMarkets && !chosen.contains(where: { $0.column == symbolColumn }))
-            || (times != .timeOfDay && !chosen.contains(where: { $0.column == timeColumn })) {
+        if lacksRoom(chosen) {
             for index in rows.indices { rows[index].cells[sideColumn] = String(rows[index].cells[sideColumn].prefix(1)) }
             shown[sideColumn].title = ""
             chosen = fit()

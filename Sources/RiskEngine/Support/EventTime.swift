@@ -96,8 +96,13 @@ public enum EventTime {
     /// of day alone is the one nearer the session's start, on its day or the next: in a session
     /// from 23:54 to 00:04, "00:01:20" is the next day's (it was the start's day, 23 hours before
     /// the session, and the jump emptied the screen; operator trial), "23:53" the start's day's.
-    public static func parse(_ text: String, sessionStart: Int64) -> Int64? {
-        let dayStart = (sessionStart / 86_400_000_000_000) * 86_400_000_000_000
+    ///
+    /// `near`: where the session stands, in a session of several days: a time of day alone is
+    /// then the one nearest it, on its day, the day before or the day after (at 2024-08-08
+    /// 23:57:51, `23:59:59` went to the first recording's day, 2021-07-22: operator trial).
+    public static func parse(_ text: String, sessionStart: Int64, near position: Int64? = nil) -> Int64? {
+        let reference = text.contains("T") ? sessionStart : position ?? sessionStart
+        let dayStart = (reference / 86_400_000_000_000) * 86_400_000_000_000
         var timePart = Substring(text)
         var day = dayStart
         let dated = text.contains("T")
@@ -121,7 +126,13 @@ public enum EventTime {
         let nanos = (seconds * Fixed(1_000_000_000)).rounded(places: 0).raw / Fixed.scale
         var time = day + Int64(hours * 3600 + minutes * 60) * 1_000_000_000 + Int64(nanos)
         let oneDay: Int64 = 86_400_000_000_000
-        if !dated && time < sessionStart && time + oneDay - sessionStart < sessionStart - time { time += oneDay }
+        if !dated, position != nil {
+            // The nearest of the three days' times (all within Int64: the reference is an event's).
+            let candidates = [time - oneDay, time, time + oneDay].filter { $0 >= 0 }
+            time = candidates.min { ($0 - reference).magnitude < ($1 - reference).magnitude } ?? time
+        } else if !dated && time < sessionStart && time + oneDay - sessionStart < sessionStart - time {
+            time += oneDay
+        }
         return fromNanoseconds(time)
     }
 

@@ -168,8 +168,12 @@ public struct Buffer: Hashable, Sendable {
     public mutating func fill(_ rect: Rect, _ character: Unicode.Scalar = " ", role: StyleRole = .text) {
         let left = max(0, rect.x)
         let right = min(width, rect.maxX)
-        guard left < right else { return }
-        for row in max(0, rect.y)..<min(height, rect.maxY) {
+        // A rectangle below the screen (an overlay laid out for one row: the what-if at a
+        // terminal one row tall trapped on its first scroll key, attacker trial) fills nothing.
+        let top = max(0, rect.y)
+        let bottom = min(height, rect.maxY)
+        guard left < right, top < bottom else { return }
+        for row in top..<bottom {
             // A wide character across either edge loses the half outside.
             splitWide(at: row * width + left, row: row)
             splitWide(at: row * width + right - 1, row: row)

@@ -261,7 +261,9 @@ struct AlertTests {
         let line = alert.jsonLine
         #expect(!line.contains("\n") && !line.unicodeScalars.contains { SafeText.isUnsafe($0) })
         let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
-        #expect(object["market"] as? String == "EVIL\u{1B}]0;x\u{07}\u{202E}")
+        // Decoded, the name is the text report's visible escapes: a script printing it prints no
+        // control (attacker trial: `jq -r` cleared the screen).
+        #expect(object["market"] as? String == "EVIL\\u{1B}]0;x\\u{7}\\u{202E}")
         #expect(object["message"] as? String == "line\nbreak \"quoted\" \\")
         #expect(object["time"] as? String == "2024-08-08T23:54:16.000Z")
         #expect((object["value"] as? NSNumber)?.doubleValue == 12.5)

@@ -124,6 +124,24 @@ struct ScreenTests {
         #expect(text.contains(rows[0].account))
     }
 
+    @Test("the what-if at a terminal one or two rows tall, opened there or resized to it: every scroll key is answered, nothing traps")
+    func whatIfOnATinyScreen() {
+        var engine = engine(positions: 200)
+        engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(60_000), time: 2_000_000_000))
+        var status = SessionStatus(kind: "REPLAY", source: "test")
+        status.time = engine.time
+        for (width, height, openedAt) in [(100, 1, (120, 40)), (100, 1, (100, 1)), (1, 1, (80, 24)), (100, 2, (100, 2))] {
+            var screen = AppModel(width: openedAt.0, height: openedAt.1, status: status, engine: engine, log: SessionLog())
+            screen.press(.character("x"))
+            for character in "-5" { screen.press(.character(character)) }
+            screen.press(.enter)
+            _ = screen.update(.resize(width: width, height: height))
+            for key in ["j", "k", "G", "g"] { screen.press(.character(Character(key))) }
+            for key: Key in [.down, .up, .pageDown, .pageUp, .home, .end] { screen.press(key) }
+            #expect(screen.rendered().lines.count == height, "\(width)x\(height)")
+        }
+    }
+
     @Test("control characters from a feed never reach a cell: each is one visible placeholder")
     func controlCharacters() {
         var buffer = Buffer(width: 20, height: 1)

@@ -98,6 +98,9 @@ struct BadInputCommandTests {
             #"{"type":"book","symbol":"EVIL\#(osc)USDT","bids":[["99","5"]],"asks":[["101","5"]],"time":1723161256000000000}"#,
             #"{"type":"position","account":"acct\#(osc)\#u{202E}","symbol":"BTCUSDT","side":"long","size":"1","entry_price":"100","margin_mode":"isolated","isolated_margin":"50"}"#,
             #"{"type":"mark","symbol":"BTCUSDT","price":"\#(osc)"}"#,
+            // Refused by the engine (its leverage implies a margin past the limit): its account is
+            // named in the JSON's `positions_rejected`.
+            #"{"type":"position","account":"ev\#(osc)\#u{202E}il","symbol":"BTCUSDT","side":"long","size":"1","entry_price":"100","margin_mode":"isolated","leverage":"0.000000000000000001"}"#,
         ].joined(separator: "\n") + "\n"
         let path = try scratch.write("evil.ndjson", lines)
         let text = try BinaryRunner.run(["replay", path, "--headless", "--report", "text"])
@@ -110,7 +113,20 @@ struct BadInputCommandTests {
         // JSON-escaped, and a script printing the field wrote the sequence: attacker trial).
         #expect(json.standardOutput.contains(#"price: '\\u{1B}]0;pwned\\u{7}"#), "\(json.standardOutput)")
         #expect(!json.standardOutput.contains("\\u001b"), "\(json.standardOutput)")
-        #expect((try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8))) is [String: Any])
+        let decoded = try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8))
+        #expect(decoded is [String: Any])
+        // Decoded, as a script printing a field (`jq -r`) would: no field carries a control, the
+        // account's and the symbol's included (they were JSON escapes, decoded back to the
+        // sequence: attacker trial).
+        func strings(_ value: Any) -> [String] {
+            if let text = value as? String { return [text] }
+            if let array = value as? [Any] { return array.flatMap(strings) }
+            if let object = value as? [String: Any] { return object.keys.map { $0 } + object.values.flatMap(strings) }
+            return []
+        }
+        let hostile = strings(decoded).filter(Self.hasTerminalControls)
+        #expect(hostile.isEmpty, "\(hostile.map(\.debugDescription))")
+        #expect(strings(decoded).contains { $0.hasPrefix("ev\\u{1B}]0;pwned") }, "the refused account's name, escaped visibly: \(strings(decoded).filter { $0.hasPrefix("ev") })")
         let strict = try BinaryRunner.run(["replay", path, "--headless", "--strict"])
         #expect(strict.status == 1)
         #expect(!Self.hasTerminalControls(strict.standardError), "\(strict.standardError.debugDescription)")

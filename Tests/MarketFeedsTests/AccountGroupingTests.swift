@@ -49,12 +49,15 @@ struct AccountGroupingTests {
     static func randomFile(_ rng: inout SplitMix64, rows: Int, accounts: Int) -> String {
         var lines = [header]
         for _ in 0..<rows {
-            let account = "acct-\(rng.next() % UInt64(max(1, accounts)))"
+            let number = rng.next() % UInt64(max(1, accounts))
+            let account = "acct-\(number)"
             let symbol = ["BTCUSDT", "ETHUSDT", "BTCUSD_PERP", "okx:BTC-USDT-SWAP", "okx:ETH-USDT-SWAP", "bybit:BTCUSDT",
                 "bybit:ETHUSDT", "bybit:SOLUSDT", "bybit:XRPUSDT", "binance-usdm:SOLUSDT"][Int(rng.next() % 10)]
             let side = rng.next() % 2 == 0 ? "long" : "short"
             let cross = rng.next() % 2 == 0
-            let wallet = cross && rng.next() % 3 == 0 ? "\(100 + rng.next() % 9_000)" : ""
+            // Isolated rows state wallets too; most statements of an account agree, some do not.
+            let states = cross ? rng.next() % 3 == 0 : rng.next() % 6 == 0
+            let wallet = !states ? "" : rng.next() % 8 == 0 ? "\(100 + rng.next() % 9_000)" : "\(1_000 + number)"
             let leverage = rng.next() % 5 == 0 ? "" : "\(1 + rng.next() % 50)"
             let isolatedMargin = !cross && leverage.isEmpty ? "\(10 + rng.next() % 500)" : ""
             let positionSide = ["", "", "", "LONG", "SHORT", "BOTH"][Int(rng.next() % 6)]
@@ -95,6 +98,54 @@ struct AccountGroupingTests {
         }
         // Both outcomes are exercised.
         #expect(failures > 20 && successes > 20, "\(failures) failures, \(successes) successes")
+    }
+
+    @Test("a wallet stated on an isolated row is its account's; two rows stating it otherwise refuse the file, naming both lines")
+    func walletStatements() throws {
+        let scratch = try ScratchDirectory()
+        // The isolated row's 100 is the wallet of the cross leg (it was dropped, and the leg
+        // judged against the 3,000 its leverage implies: attacker trial).
+        let stated = try scratch.write("iso.csv", Self.header + "\n" + "y,BTCUSDT,long,1,60000,isolated,3000,100,,\n" + "y,ETHUSDT,long,10,3000,cross,,,10,\n")
+        let loaded = try PositionsFile.load(path: stated, catalog: .builtIn)
+        #expect(loaded.map(\.walletBalance) == [nil, Fixed(100)], "\(loaded)")
+        // Without a leverage the cross row is no longer refused: its wallet is stated.
+        let noLeverage = try scratch.write("iso2.csv", Self.header + "\n" + "y,BTCUSDT,long,1,60000,isolated,3000,100,,\n" + "y,ETHUSDT,long,10,3000,cross,,,,\n")
+        #expect(try PositionsFile.load(path: noLeverage, catalog: .builtIn).map(\.walletBalance) == [nil, Fixed(100)])
+        // An account of isolated rows alone keeps its statement on its row.
+        let alone = try scratch.write("alone.csv", Self.header + "\n" + "z,BTCUSDT,long,1,60000,isolated,3000,100,,\n")
+        #expect(try PositionsFile.load(path: alone, catalog: .builtIn).map(\.walletBalance) == [Fixed(100)])
+        // The same wallet on every row is one statement.
+        let same = try scratch.write("same.csv", Self.header + "\n" + "z,BTCUSDT,long,1,60000,cross,,100000,,\n" + "z,ETHUSDT,long,10,3000,cross,,100000,,\n")
+        #expect(try PositionsFile.load(path: same, catalog: .builtIn).map(\.walletBalance) == [Fixed(100_000), nil])
+        // Two rows stating it otherwise: refused, either order (settled by the order, one gave two
+        // liquidations and a deficit, the other none: attacker trial).
+        for (first, second) in [("100000", "100"), ("100", "100000")] {
+            let contra = try scratch.write("contra-\(first).csv", Self.header + "\n" + "z,BTCUSDT,long,1,60000,cross,,\(first),,\n" + "z,ETHUSDT,long,10,3000,cross,,\(second),,\n")
+            #expect { _ = try PositionsFile.load(path: contra, catalog: .builtIn) } throws: { error in
+                guard let error = error as? PositionsFileError else { return false }
+                return error.line == 3 && error.field == "wallet_balance"
+                    && error.reason == "z's wallet in USDT is \(first) on line 2 and \(second) here: an account has one wallet a venue and asset (state it once, or the same on every row)"
+            }
+        }
+        // Another venue's wallet is another wallet: no contradiction.
+        let venues = try scratch.write("venues.csv", Self.header + "\n" + "z,BTCUSDT,long,1,60000,cross,,100000,,\n" + "z,bybit:ETHUSDT,long,10,3000,cross,,100,,\n")
+        #expect(try PositionsFile.load(path: venues, catalog: .builtIn).map(\.walletBalance) == [Fixed(100_000), Fixed(100)])
+    }
+
+    @Test("a positions row past the 16 MiB a line may hold is refused naming its line; one at the limit is read")
+    func overlongRow() throws {
+        let scratch = try ScratchDirectory()
+        let row = "y,BTCUSDT,long,1,60000,isolated,3000,,,"
+        // A tenth column of notes, which liqwatch does not read, pads the row.
+        let header = Self.header + ",note"
+        let limit = LineReader.maximumLineLength
+        let fits = try scratch.write("fits.csv", header + "\n" + row + "," + String(repeating: "x", count: limit - row.utf8.count - 1) + "\n")
+        #expect(try PositionsFile.load(path: fits, catalog: .builtIn).count == 1)
+        let long = try scratch.write("long.csv", header + "\n" + row + "," + String(repeating: "x", count: limit - row.utf8.count) + "\n" + row + "\n")
+        #expect { _ = try PositionsFile.load(path: long, catalog: .builtIn) } throws: { error in
+            guard let error = error as? PositionsFileError else { return false }
+            return error.line == 2 && error.reason.hasPrefix("the line is longer than 16 MiB")
+        }
     }
 
     // MARK: The definition before the grouping (tables of every row's strings)
@@ -166,13 +217,22 @@ struct AccountGroupingTests {
         var stated: [WalletKey: Fixed] = [:]
         var derived: [WalletKey: Fixed] = [:]
         let crossRows = rows.updates.reduce(0) { $0 + ($1.mode == .cross ? 1 : 0) }
-        guard crossRows > 0 else { return }
-        stated.reserveCapacity(crossRows)
         func key(_ update: PositionUpdate) -> WalletKey {
             WalletKey(account: update.account, venue: MarketID.venueName(of: update.symbol), asset: instrument(update.symbol).settlementAsset)
         }
-        for update in rows.updates where update.mode == .cross {
-            if let wallet = update.walletBalance { stated[key(update)] = wallet }
+        // Every row stating a wallet, isolated ones too, states its account's; two that differ
+        // refuse the file at the first row differing from its wallet's first statement.
+        var firstStated: [WalletKey: (row: Int, value: Fixed)] = [:]
+        var contradiction: (row: Int, earlier: Int, stated: Fixed, earlierStated: Fixed)? = nil
+        for (row, update) in rows.updates.enumerated() {
+            guard let wallet = update.walletBalance else { continue }
+            let key = key(update)
+            if let first = firstStated[key] {
+                if first.value != wallet && contradiction == nil { contradiction = (row, first.row, wallet, first.value) }
+            } else {
+                firstStated[key] = (row, wallet)
+            }
+            stated[key] = wallet
         }
         for (row, update) in rows.updates.enumerated() where update.mode == .cross && update.walletBalance == nil {
             let key = key(update)
@@ -186,10 +246,22 @@ struct AccountGroupingTests {
                 kind: instrument.kind, brackets: instrument.brackets)
             derived[key, default: .zero] += MarginMath.notional(terms, at: update.entryPrice) / leverage
         }
+        if let (row, earlier, wallet, earlierWallet) = contradiction {
+            let update = rows.updates[row]
+            throw PositionsFileError(file: path, line: rows.lines[row], field: "wallet_balance",
+                reason: "\(update.account)'s wallet in \(instrument(update.symbol).settlementAsset) is \(earlierWallet) on line \(rows.lines[earlier]) "
+                    + "and \(wallet) here: an account has one wallet a venue and asset (state it once, or the same on every row)")
+        }
+        let crossKeys = Set(rows.updates.filter { $0.mode == .cross }.map(key))
         var given = Set<WalletKey>(minimumCapacity: crossRows)
-        for row in rows.updates.indices where rows.updates[row].mode == .cross {
+        for row in rows.updates.indices {
             let key = key(rows.updates[row])
-            rows.updates[row].walletBalance = given.insert(key).inserted ? stated[key] ?? derived[key] : nil
+            if rows.updates[row].mode == .cross {
+                rows.updates[row].walletBalance = given.insert(key).inserted ? stated[key] ?? derived[key] : nil
+            } else if crossKeys.contains(key) {
+                // Carried by the account's first cross row there.
+                rows.updates[row].walletBalance = nil
+            }
         }
     }
 }

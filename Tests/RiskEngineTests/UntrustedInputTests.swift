@@ -174,15 +174,17 @@ struct UnsafeScalarTests {
         }
     }
 
-    @Test("JSON escapes past U+FFFF are surrogate pairs, and the text reads back as it was (review: \\ue0031 read as U+E003 and 1)")
+    @Test("JSON strings decode to the text report's visible escapes, past U+FFFF too: a script printing a field writes no control (attacker trial: jq -r cleared the screen)")
     func jsonPastTheBasicPlane() throws {
-        for name in ["acct\u{E0031}", "a\u{1D173}b", "x\u{AD}\u{2028}\u{13430}y", "plain"] {
+        for name in ["acct\u{E0031}", "a\u{1D173}b", "x\u{AD}\u{2028}\u{13430}y", "ev\u{1B}[2J\u{202E}il", "plain", "line\nbreak\ttab \"q\" \\"] {
             let quoted = SafeText.jsonQuoted(name)
             #expect(!quoted.unicodeScalars.contains { SafeText.isUnsafe($0) })
             let data = Data("[\(quoted)]".utf8)
             let decoded = try #require(try JSONSerialization.jsonObject(with: data) as? [String])
-            #expect(decoded == [name], "\(quoted)")
+            #expect(decoded == [SafeText.escaped(name, keepingLines: true)], "\(quoted)")
+            #expect(!decoded[0].unicodeScalars.contains { SafeText.isUnsafe($0) && $0 != "\n" && $0 != "\t" }, "\(decoded)")
         }
-        #expect(SafeText.jsonQuoted("a\u{E0031}") == "\"a\\udb40\\udc31\"")
+        #expect(SafeText.jsonQuoted("a\u{E0031}") == "\"a\\\\u{E0031}\"")
+        #expect(SafeText.jsonQuoted("plain") == "\"plain\"")
     }
 }

@@ -133,8 +133,11 @@ public enum PositionRow {
         if positionSide != .both && positionSide.rawValue != side.rawValue {
             throw FieldError(field: "position_side", reason: "a \(positionSide.label) leg must have side \(positionSide == .long ? "long" : "short")")
         }
+        // A wallet on an isolated row states the account's wallet as a cross row's does: it was
+        // dropped without a word, and the account's cross leg judged against the wallet its
+        // leverage implies, 3,000 where the row said 100 (attacker trial).
         return PositionUpdate(account: account, symbol: symbol, side: side, quantity: size, entryPrice: entry, mode: mode,
-            isolatedMargin: mode == .isolated ? isolatedMargin : nil, walletBalance: mode == .cross ? walletBalance : nil,
+            isolatedMargin: mode == .isolated ? isolatedMargin : nil, walletBalance: walletBalance,
             leverage: leverage, positionSide: positionSide)
     }
 }

@@ -86,6 +86,12 @@ enum PositionsCSV {
                 if cr == end - 1 { end = cr } else { end = cr; next = cr + 1 }
             }
             defer { position = next }
+            // Bounded as every input's lines are (a 200 MB note column was read as one row's
+            // cell: attacker trial).
+            if end - position > LineReader.maximumLineLength {
+                throw PositionsFileError(file: path, line: lineNumber, field: nil,
+                    reason: "the line is longer than \(LineReader.maximumLineLength >> 20) MiB (a row is under a hundred bytes): is it the right file?")
+            }
             let line = UnsafeBufferPointer(start: base + position, count: end - position)
             if isBlankOrComment(line) { continue }
             // A line with a quote (a spreadsheet quotes a field holding a comma) is split by the
@@ -337,7 +343,7 @@ enum PositionsCSV {
         // run time for every row, a sixth of the parse).
         let account = String(decoding: UnsafeBufferPointer(start: base + accountCell.start, count: accountCell.end - accountCell.start), as: UTF8.self)
         return PositionUpdate(account: account, symbol: market, side: side, quantity: size, entryPrice: entry,
-            mode: mode, isolatedMargin: mode == .isolated ? isolatedMargin : nil, walletBalance: mode == .cross ? walletBalance : nil,
+            mode: mode, isolatedMargin: mode == .isolated ? isolatedMargin : nil, walletBalance: walletBalance,
             leverage: leverage, positionSide: positionSide)
     }
 

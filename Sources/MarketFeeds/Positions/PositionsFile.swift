@@ -199,11 +199,16 @@ public enum PositionsFile {
             lastInstrument = found
             return found
         }
-        /// One account's cross rows of one venue and asset (a wallet is one venue's: see `Account.venue`).
-        struct Wallet { var asset: String; var venue: String; var rows: [Int] }
+        /// One account's cross rows of one venue and asset (a wallet is one venue's: see
+        /// `Account.venue`), and its rows stating a wallet there, isolated ones too.
+        struct Wallet { var asset: String; var venue: String; var rows: [Int]; var stating: [Int] }
         var wallets: [Wallet] = []
         // The first row that has no way to a wallet.
         var missing: Int? = nil
+        // The first row stating a wallet another row of its account, venue and asset states
+        // otherwise, and that row: settled by the rows' order, a file gave two liquidations and a
+        // deficit one way round and none the other (attacker trial).
+        var contradiction: (row: Int, earlier: Int, stated: Fixed, earlierStated: Fixed)? = nil
         // The first row whose leverage implies a margin (or, with the account's other cross rows,
         // a wallet) past the money limit a stated one is held to: a leverage of 10⁻¹⁸ placed a
         // margin beyond 10³⁰.
@@ -236,21 +241,32 @@ public enum PositionsFile {
             let members = groups.rows(of: group)
             if members.count == 1 { alone[Int(members.first!)] = true; continue }
             wallets.removeAll(keepingCapacity: true)
-            for member in members where rows.updates[Int(member)].mode == .cross {
-                let symbol = rows.updates[Int(member)].symbol
+            for member in members {
+                let row = Int(member)
+                let cross = rows.updates[row].mode == .cross
+                guard cross || rows.updates[row].walletBalance != nil else { continue }
+                let symbol = rows.updates[row].symbol
                 let asset = instrument(symbol).settlementAsset
                 let venue = MarketID.venueName(of: symbol)
-                if let slot = wallets.firstIndex(where: { $0.asset == asset && $0.venue == venue }) { wallets[slot].rows.append(Int(member)) }
-                else { wallets.append(Wallet(asset: asset, venue: venue, rows: [Int(member)])) }
+                let slot = wallets.firstIndex(where: { $0.asset == asset && $0.venue == venue })
+                    ?? { wallets.append(Wallet(asset: asset, venue: venue, rows: [], stating: [])); return wallets.count - 1 }()
+                if cross { wallets[slot].rows.append(row) }
+                if rows.updates[row].walletBalance != nil { wallets[slot].stating.append(row) }
             }
             // The wallet of each venue and asset on its first cross row there, none on the
-            // others. A stated wallet: the last row stating one wins, as a statement replaces the
-            // one before. (A wallet that cannot be derived is an error, thrown below.)
+            // others: the one its rows state (every row stating one states the same), else the
+            // one its cross rows' leverage implies. (A wallet that cannot be derived is an error,
+            // thrown below.) An account of isolated rows alone keeps its statement where it is.
             for wallet in wallets {
-                let stated = wallet.rows.last(where: { rows.updates[$0].walletBalance != nil })
-                let balance = stated.map { rows.updates[$0].walletBalance } ?? derivedWallet(wallet.rows)
-                for row in wallet.rows { rows.updates[row].walletBalance = nil }
-                rows.updates[wallet.rows[0]].walletBalance = balance
+                if let first = wallet.stating.first, let firstStated = rows.updates[first].walletBalance,
+                   let other = wallet.stating.first(where: { rows.updates[$0].walletBalance != firstStated }),
+                   let otherStated = rows.updates[other].walletBalance, contradiction == nil || other < contradiction!.row {
+                    contradiction = (other, first, otherStated, firstStated)
+                }
+                guard let carrier = wallet.rows.first else { continue }
+                let balance = wallet.stating.last.map { rows.updates[$0].walletBalance } ?? derivedWallet(wallet.rows)
+                for row in wallet.rows + wallet.stating { rows.updates[row].walletBalance = nil }
+                rows.updates[carrier].walletBalance = balance
             }
         }
         // One pass over the rows (a million rows are 190 MB: a second pass cost the parse 7 %):
@@ -287,6 +303,12 @@ public enum PositionsFile {
         if let row = missing {
             throw PositionsFileError(file: path, line: rows.lines[row], field: "wallet_balance",
                 reason: "a cross position needs wallet_balance (on any row of its account) or leverage")
+        }
+        if let (row, earlier, stated, earlierStated) = contradiction {
+            let update = rows.updates[row]
+            throw PositionsFileError(file: path, line: rows.lines[row], field: "wallet_balance",
+                reason: "\(update.account)'s wallet in \(instrument(update.symbol).settlementAsset) is \(earlierStated) on line \(rows.lines[earlier]) "
+                    + "and \(stated) here: an account has one wallet a venue and asset (state it once, or the same on every row)")
         }
     }
 }

@@ -82,26 +82,26 @@ public enum SafeText {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// `text` as a JSON string: quotes, backslashes and line ends escaped, and every other
-    /// control, DEL, the C1 controls and the invisible format characters as `\uXXXX` too (past the
-    /// basic plane as a surrogate pair): JSON piped to a terminal must not carry an escape sequence.
+    /// `text` as a JSON string: every character `escaped` makes visible written as it writes it
+    /// (`\u{1B}` as text, its backslash JSON-escaped), then quotes, backslashes and line ends
+    /// escaped. Decoded by a script, a name still carries no escape sequence: written as JSON
+    /// escapes (`\u001b`), `jq -r` turned an account's `\u001b[2J` back into the sequence and
+    /// cleared the operator's screen (attacker trial). The same name reads the same in the text
+    /// report, on screen and in JSON.
     public static func jsonQuoted(_ text: String) -> String {
+        let visible = escaped(text, keepingLines: true)
         var result = "\""
-        for scalar in text.unicodeScalars {
+        for scalar in visible.unicodeScalars {
             switch scalar {
             case "\"": result += "\\\""
             case "\\": result += "\\\\"
             case "\n": result += "\\n"
-            case "\r": result += "\\r"
             case "\t": result += "\\t"
             default:
-                if isUnsafe(scalar) {
-                    // As UTF-16 code units: past U+FFFF (a tag, an Egyptian format control) a
-                    // surrogate pair, or "\ue0031" reads back as U+E003 and "1" (review).
-                    for unit in String(scalar).utf16 {
-                        let hex = String(unit, radix: 16)
-                        result += "\\u" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
-                    }
+                // Nothing unsafe is left (`escaped` wrote it out); a control below U+0020 would
+                // still be invalid raw in JSON, so the rule stands as a guard.
+                if scalar.value < 0x20 {
+                    result += "\\u" + String(repeating: "0", count: max(0, 4 - String(scalar.value, radix: 16).count)) + String(scalar.value, radix: 16)
                 } else {
                     result.unicodeScalars.append(scalar)
                 }

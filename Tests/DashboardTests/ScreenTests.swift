@@ -142,6 +142,19 @@ struct ScreenTests {
         }
     }
 
+    @Test("a book off the instrument's tick: the ladder's rows are at the finer step with its digits, never a price that was not there")
+    func offTickLadder() {
+        var engine = Engine()
+        engine.apply(.bookSnapshot(symbol: "BTCUSDT", bids: [(units("60000.05"), units("5")), (units("59999.9"), units("2"))],
+            asks: [(units("60000.2"), units("5"))], time: 1_000_000_000))
+        engine.apply(.mark(symbol: "BTCUSDT", price: Fixed("60000.1")!, time: 1_000_000_000))
+        #expect(engine.market("BTCUSDT")?.offTickPrice != nil)
+        let text = model(width: 120, height: 40, engine: engine).rendered().text
+        #expect(text.contains("OFF TICK"), "\(text)")
+        #expect(text.contains("60,000.05") && !text.contains("60,000.00 "), "\(text)")
+        #expect(text.contains("59,999.90") && text.contains("60,000.20"), "\(text)")
+    }
+
     @Test("control characters from a feed never reach a cell: each is one visible placeholder")
     func controlCharacters() {
         var buffer = Buffer(width: 20, height: 1)

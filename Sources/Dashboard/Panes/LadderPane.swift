@@ -47,14 +47,22 @@ enum LadderPane {
         let book = market.book
         let instrument = market.instrument
         // Every digit a row's price has (its tick's), up to eight: a coin at 0.01734 is not 0.0173.
-        let decimals = min(instrument.priceDecimals, 8)
+        var decimals = min(instrument.priceDecimals, 8)
+        // A feed's prices between the instrument's ticks: rows at the step of the price that fell
+        // between them, with its digits (at the tick a level of 11,657.07 read `11,657.00`, a
+        // price that never was: operator trial). The title still says OFF TICK.
+        var baseStep = max(instrument.tickSize.bookUnits, 1)
+        if let off = market.offTickPrice, let fine = LadderPane.finestStep(of: off.bookUnits), fine.step < baseStep {
+            baseStep = fine.step
+            decimals = max(decimals, fine.places)
+        }
         if book.bids.isEmpty && book.asks.isEmpty {
             buffer.put("empty book", x: inner.x + 1, y: inner.y + 1, role: .dim)
             return
         }
         let levelsPerSide = (inner.height - 2) / 2
         // Saturated: an instrument file's tick of 10⁸ grouped by 1,000 trapped (attacker trial).
-        let (product, overflow) = max(instrument.tickSize.bookUnits, 1).multipliedReportingOverflow(by: grouping)
+        let (product, overflow) = baseStep.multipliedReportingOverflow(by: grouping)
         let step = overflow ? Int64.max : product
         let shortLiquidations = model.table.shortLiquidations[symbol] ?? []
         let longLiquidations = model.table.longLiquidations[symbol] ?? []
@@ -314,4 +322,16 @@ enum LadderPane {
         }
         return rows
     }
+
+    /// The step (in book units) and decimal places of a price's last digit: 11,657.07 → 0.01, 2.
+    static func finestStep(of units: Int64) -> (step: Int64, places: Int)? {
+        guard units > 0 else { return nil }
+        var rest = units
+        var places = BookUnits.places
+        while places > 0 && rest % 10 == 0 { rest /= 10; places -= 1 }
+        var step: Int64 = 1
+        for _ in 0..<(BookUnits.places - places) { step *= 10 }
+        return (step, places)
+    }
 }
+

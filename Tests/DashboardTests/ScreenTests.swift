@@ -155,6 +155,18 @@ struct ScreenTests {
         #expect(text.contains("59,999.90") && text.contains("60,000.20"), "\(text)")
     }
 
+    @Test("inputs that ended without a market: the ladder says so, and why where every line was malformed, not `waiting for a book…`")
+    func endedWithoutAMarket() {
+        var status = SessionStatus(kind: "REPLAY", source: "test")
+        status.finished = true
+        status.malformed = 40
+        let text = AppModel(width: 120, height: 40, status: status, engine: Engine(), log: SessionLog()).rendered().text
+        #expect(text.contains("no market in the inputs: 40") && text.contains("malformed lines (h: feed health)") && !text.contains("waiting for a book"), "\(text)")
+        status.finished = false
+        let playing = AppModel(width: 120, height: 40, status: status, engine: Engine(), log: SessionLog()).rendered().text
+        #expect(playing.contains("waiting for a book…"), "\(playing)")
+    }
+
     @Test("control characters from a feed never reach a cell: each is one visible placeholder")
     func controlCharacters() {
         var buffer = Buffer(width: 20, height: 1)

@@ -41,7 +41,16 @@ enum LadderPane {
         buffer.box(rect, title: title, focused: focused)
         let inner = rect.inset(1)
         guard inner.height >= 4, let symbol, let market = model.engine.market(symbol) else {
-            buffer.put("waiting for a book…", x: inner.x + 1, y: inner.y + 1, role: .dim)
+            // At the end of inputs that made no market, nothing is coming: said, with why where
+            // every line was malformed (`waiting for a book…` beside `■ END` read as loading:
+            // operator trial).
+            let status = model.status
+            let text = !status.finished || symbol != nil || !model.engine.markets.isEmpty ? "waiting for a book…"
+                : status.malformed > 0 ? "no market in the inputs: \(Format.count(status.malformed)) malformed line\(status.malformed == 1 ? "" : "s") (\(model.keymap.label(for: .health)): feed health)"
+                : "no market in the inputs"
+            for (row, line) in Format.wrapped(text, max(1, inner.width - 2)).prefix(max(1, inner.height - 1)).enumerated() {
+                buffer.put(line, x: inner.x + 1, y: inner.y + 1 + row, role: .dim, limit: max(0, inner.width - 1))
+            }
             return
         }
         let book = market.book

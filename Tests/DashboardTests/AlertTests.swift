@@ -399,7 +399,7 @@ struct FundChartJumpTests {
         ])
         let names = MarketNames()
         let value = AlertsPane.value(book.alerts[1], engine: nil)
-        let titles = book.alerts.flatMap { [AlertsPane.what($0), AlertsPane.shortWhat($0)] }
+        let titles = book.alerts.flatMap { [AlertsPane.what($0), AlertsPane.shortWhat($0), AlertsPane.tinyWhat($0)] }
         for width in 50...130 {
             let columns = AlertColumns(book, names: names, width: width)
             #expect(DisplayWidth.of(columns.header) <= width, "width \(width): \(columns.header)")
@@ -410,6 +410,12 @@ struct FundChartJumpTests {
                 // The name: whole, its short form, or shortened with "…" — never cut mid-word.
                 let named = titles.contains { line.contains($0) } || line.contains("…")
                 #expect(named, "width \(width): \(line)")
+                // Where its shortest form fits, a form whole, never one cut (`Spread (b…`,
+                // `mark outd…` at 80 columns across years: operator trial).
+                if DisplayWidth.of(AlertsPane.tinyWhat(alert)) <= columns.whatWidth {
+                    #expect(book.alerts.contains { _ in [AlertsPane.what(alert), AlertsPane.shortWhat(alert), AlertsPane.tinyWhat(alert)].contains { line.contains($0) } },
+                        "width \(width): a name cut: \(line)")
+                }
                 if width >= 64 { #expect(line.hasPrefix("2020-03-13 ") || line.hasPrefix("2024-08-09 "), "width \(width): the date kept: \(line)") }
             }
         }

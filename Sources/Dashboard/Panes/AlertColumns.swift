@@ -59,7 +59,8 @@ struct AlertColumns {
 
     func line(_ alert: OperatorAlert, market: String, value: String, seen: String) -> String {
         let separator = String(repeating: " ", count: gap)
-        let named = AlertsPane.whatCandidates(alert).first { DisplayWidth.of($0) <= whatWidth } ?? AlertsPane.shortWhat(alert)
+        let named = (AlertsPane.whatCandidates(alert) + [AlertsPane.shortWhat(alert)]).first { DisplayWidth.of($0) <= whatWidth }
+            ?? AlertsPane.tinyWhat(alert)
         return [Format.left(text(alert.time), timeWidth), Format.name(market, marketWidth), Format.name(named, whatWidth),
                 Format.right(value, valueWidth), seen].joined(separator: separator)
     }

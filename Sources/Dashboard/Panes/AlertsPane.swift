@@ -94,6 +94,27 @@ enum AlertsPane {
         }
     }
 
+    /// The shortest form, a word or two, for a column a few cells wide: the short forms were cut
+    /// mid-word there (`Spread (b…`, `mark outd…`, `fund exha…` at 80 columns across years:
+    /// operator trial).
+    static func tinyWhat(_ alert: OperatorAlert) -> String {
+        switch alert.kind {
+        case .signal: return alert.signal?.tinyTitle ?? "signal"
+        case .staleBook: return "stale"
+        case .markOutdated: return "mark old"
+        case .marketResumed: return "back"
+        case .staleFeed: return "feed old"
+        case .connectionLost: return "conn lost"
+        case .recordingStopped: return "rec stop"
+        case .fund:
+            switch alert.fundAlert?.kind {
+            case .drawdown?: return "fund down"
+            case .fundExhausted?: return "fund out"
+            case .adlBegan?, nil: return "ADL"
+            }
+        }
+    }
+
     static func value(_ alert: OperatorAlert, engine: Engine?) -> String {
         // A fund's balance after the movement, in its asset, said to be one (`ADL began … 8,000.00
         // USDT` read as what ADL closed, `fund down 50.3% … 4,186.11` as the fall: operator trial).

@@ -167,6 +167,22 @@ struct ScreenTests {
         #expect(playing.contains("waiting for a book…"), "\(playing)")
     }
 
+    @Test("a jump says it is working while it reads the replay; its notice goes once the jump said nothing of its own, and never takes another's place")
+    func workingNotice() {
+        #expect(Effect.nextNotable(deficitsOnly: false).workingNotice == "looking for the next liquidation or alert…")
+        #expect(Effect.jump("23:59:59").workingNotice == "going to 23:59:59…")
+        #expect(Effect.jump("\u{1B}[2J").workingNotice == "going to \\u{1B}[2J…")
+        #expect(Effect.togglePause.workingNotice == nil && Effect.step.workingNotice == nil)
+        var screen = AppModel(width: 80, height: 24, status: SessionStatus(kind: "REPLAY", source: "test"), engine: Engine(), log: SessionLog())
+        screen.show(notice: "going to 23:59:59…")
+        #expect(screen.rendered().text.contains("going to 23:59:59…"))
+        screen.withdraw(notice: "going to 23:59:59…")
+        #expect(screen.notice == nil)
+        screen.show(notice: "no event at 23:59:59")
+        screen.withdraw(notice: "going to 23:59:59…")
+        #expect(screen.notice == "no event at 23:59:59")
+    }
+
     @Test("control characters from a feed never reach a cell: each is one visible placeholder")
     func controlCharacters() {
         var buffer = Buffer(width: 20, height: 1)

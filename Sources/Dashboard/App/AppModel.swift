@@ -1135,4 +1135,28 @@ public struct AppModel: Sendable {
         notice = text
         needsRedraw = true
     }
+
+    /// Takes back a message the runner showed, if it still stands (a working notice whose effect
+    /// said nothing of its own).
+    public mutating func withdraw(notice text: String) {
+        guard notice == text else { return }
+        notice = nil
+        needsRedraw = true
+    }
+}
+
+extension Effect {
+    /// What the footer says while the effect reads the replay (a jump to a time or to the next
+    /// liquidation can read seconds of it: `]` left the footer unchanged for 4–6 s, and a typed
+    /// jump across years left its prompt on screen, operator trial); nil for an effect that is
+    /// done at once.
+    public var workingNotice: String? {
+        switch self {
+        case .nextNotable: return "looking for the next liquidation or alert…"
+        case .previousNotable: return "looking for the one before…"
+        case .jump(let text): return "going to \(SafeText.escaped(text))…"
+        case .jumpToAlert: return "going to the alert's time…"
+        case .quit, .togglePause, .step, .faster, .slower, .told: return nil
+        }
+    }
 }

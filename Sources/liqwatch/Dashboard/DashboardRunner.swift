@@ -118,7 +118,19 @@ enum DashboardRunner {
                         for effect in model.update(message) {
                             if effect == .quit { break loop }
                             model.detachSession()
-                            do { model.apply(try feed.perform(effect, wall: wall)) } catch {
+                            // Said before the work starts, drawn at once: it can take seconds.
+                            let working = effect.workingNotice
+                            if let working {
+                                model.attach(engine: feed.engine, log: feed.log)
+                                model.show(notice: working)
+                                draw(at: Stopwatch.now())
+                                model.detachSession()
+                            }
+                            do {
+                                let replies = try feed.perform(effect, wall: wall)
+                                if let working { model.withdraw(notice: working) }
+                                model.apply(replies)
+                            } catch {
                                 model.show(notice: error.description)
                             }
                             tell(model.update(.session(engine: feed.engine, log: feed.log, status: status(wall))))

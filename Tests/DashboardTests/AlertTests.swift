@@ -145,6 +145,21 @@ struct AlertTests {
     static let second: Int64 = 1_000_000_000
     static let start: Int64 = 1_723_161_255_000_000_000
 
+    @Test("a book back after a gap is told first of its time: it explains the fund alerts it caused")
+    func resumedFirst() {
+        var screen = model(width: 160, height: 48, engine: fiveMarkets())
+        var log = SessionLog()
+        log.record(.fundAlert(FundAlert(time: 3_000_000_000, venue: "binance-usdm", asset: "USDT", kind: .fundExhausted, balance: Fixed("36.57")!,
+            drawdown: Fixed("0.99")!, symbol: "binance-usdm:BTCUSDT")))
+        log.record(.marketCondition(MarketCondition(time: 3_000_000_000, symbol: "binance-usdm:BTCUSDT", kind: .resumed, reason: "3y 342d")))
+        var status = screen.status
+        status.time = 3_000_000_000
+        let effects = screen.update(.session(engine: screen.engine, log: log, status: status))
+        guard case .told(let fresh)? = effects.first else { Issue.record("no alert told: \(effects)"); return }
+        #expect(fresh.map(\.kind) == [.marketResumed, .fund], "\(fresh.map(\.kind))")
+        #expect(fresh.first?.message.contains("book back after 3y 342d without a change") == true)
+    }
+
     static func condition(_ time: Int64, _ symbol: String, _ kind: MarketCondition.Kind = .staleBook) -> EngineNotification {
         .marketCondition(MarketCondition(time: time, symbol: symbol, kind: kind, reason: kind == .staleBook ? "gap" : nil))
     }

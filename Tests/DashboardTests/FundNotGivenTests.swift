@@ -55,6 +55,48 @@ struct FundNotGivenTests {
         #expect(!opened.contains("No fund yet") && opened.contains("250,000.00"), "\(opened)")
     }
 
+    @Test("a loss socialised past an empty fund: the pane names it, with the bad debt, its label kept at 80×24, never as the fund's outflow")
+    func socialisedLine() {
+        var configuration = EngineConfiguration()
+        configuration.shortfall = .socialisedLoss
+        var engine = Engine(configuration: configuration)
+        engine.openFund(asset: "USDT", balance: .zero)
+        let t: Int64 = 1_723_161_255_000_000_000
+        engine.apply(.bookSnapshot(symbol: "BTCUSDT", bids: [(units("59990"), units("1")), (units("50000"), units("5"))], asks: [(units("60010"), units("1"))], time: t))
+        engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(60_000), time: t))
+        engine.apply(.position(PositionUpdate(account: "loser", symbol: "BTCUSDT", side: .long, quantity: Fixed(1), entryPrice: Fixed(60_000),
+            mode: .isolated, isolatedMargin: Fixed(3_000)), time: t))
+        for (account, size, margin) in [("win1", "0.01", 60), ("win2", "0.03", 180)] {
+            engine.apply(.position(PositionUpdate(account: account, symbol: "BTCUSDT", side: .short, quantity: Fixed(size)!, entryPrice: Fixed(60_000),
+                mode: .isolated, isolatedMargin: Fixed(margin)), time: t))
+        }
+        engine.apply(.bookSnapshot(symbol: "BTCUSDT", bids: [(units("50000"), units("5"))], asks: [(units("57400"), units("1"))], time: t + 1_000_000))
+        engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(57_200), time: t + 2_000_000))
+        #expect(engine.totals.socialisedTotal["USDT"] == Fixed(112))
+        let wide = model(width: 120, height: 40, engine: engine, symbol: "BTCUSDT").rendered().text
+        #expect(wide.contains("socialised") && wide.contains("112.00") && wide.contains("debt 6,888.00"), "\(wide)")
+        #expect(!wide.contains("−112.00"), "not the fund's outflow: \(wide)")
+        let narrow = model(width: 80, height: 24, engine: engine, symbol: "BTCUSDT").rendered().lines
+        let line = narrow.first { $0.contains("112.00") } ?? ""
+        #expect(line.contains("social"), "the label kept: \(narrow.joined(separator: "\n"))")
+    }
+
+    @Test("calm, the fund pane still says how near the nearest liquidation is (it came only with a stress)")
+    func calmNearest() {
+        var engine = Engine()
+        engine.openFund(asset: "USDT", balance: Fixed(50_000))
+        let t: Int64 = 1_723_161_255_000_000_000
+        engine.apply(.bookSnapshot(symbol: "BTCUSDT", bids: [(units("57290"), units("1000"))], asks: [(units("57310"), units("1000"))], time: t))
+        engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(57_300), time: t))
+        engine.apply(.position(PositionUpdate(account: "near", symbol: "BTCUSDT", side: .long, quantity: Fixed(1), entryPrice: Fixed(60_000),
+            mode: .isolated, isolatedMargin: Fixed(3_000)), time: t))
+        engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(57_300), time: t + 2_000_000_000))
+        let stress = engine.markets[0].shownStress
+        #expect(!stress.deficit.isPositive && !stress.adlCertain && stress.bookShare == nil, "\(stress)")
+        let text = model(width: 120, height: 40, engine: engine, symbol: "BTCUSDT").rendered().text
+        #expect(text.contains("nearest liq") && text.contains("no stressed deficit"), "\(text)")
+    }
+
     @Test("a fund given at zero is a fund: its balance is shown, not 'no opening given'")
     func zeroIsGiven() {
         var engine = Self.engine()

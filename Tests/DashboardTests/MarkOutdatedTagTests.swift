@@ -78,6 +78,7 @@ struct MarkOutdatedTagTests {
         let screen = model(width: 200, height: 60, engine: engine)
         let view = DetailPane.lines(screen, position: Int32(btc), width: 200).map(\.text).joined(separator: "\n")
         #expect(view.contains("Cannot liquidate while its cross leg in ETHUSDT is at an outdated mark: the engine waits for the next mark there"), "\(view)")
+        #expect(view.contains("If liquidated now: — (it waits for ETHUSDT's next mark)") && !view.contains("deficit 0.00"), "\(view)")
         for (width, height) in [(200, 60), (80, 24)] {
             let whatIf = BlockedWhatIfTests.whatIf(engine, on: "BTCUSDT", shock: "-1", width: width, height: height)
             let text = whatIf.rendered().text
@@ -86,6 +87,8 @@ struct MarkOutdatedTagTests {
                 "\(width)x\(height):\n\(text)")
         }
         let wide = BlockedWhatIfTests.whatIf(engine, on: "BTCUSDT", shock: "-1").rendered().text
+        // The ladder's rows say so too (every row read `0 0.00` beside bankrupt positions: operator trial).
+        #expect(wide.contains("1 wait, not counted"), "\(wide)")
         #expect(wide.contains("1 position crossed but not projected: it waits for a cross leg's outdated mark (ETHUSDT), as the engine does"), "\(wide)")
     }
 }

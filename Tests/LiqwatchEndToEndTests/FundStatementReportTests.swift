@@ -99,5 +99,55 @@ struct FundStatementReportTests {
         let none = try #require((try JSONSerialization.jsonObject(with: Data(adl.standardOutput.utf8)) as? [String: Any])?["socialised_loss"] as? [String: Any])
         #expect(none["count"] as? Int == 0)
     }
+
+    @Test("a book back after an hour without a change, positions held there: the text report says so before the liquidations, and lists the alert")
+    func bookBackAfterAGap() throws {
+        let scratch = try BadInputCommandTests.Scratch()
+        let t0: Int64 = 1_585_699_200_000_000_000  // 2020-04-01
+        let t1: Int64 = 1_723_161_255_000_000_000  // 2024-08-08
+        let lines = [
+            #"{"type":"book","symbol":"BTCUSDT","bids":[["11650","10"]],"asks":[["11660","10"]],"time":\#(t0)}"#,
+            #"{"type":"mark","symbol":"BTCUSDT","price":"11655","time":\#(t0)}"#,
+            #"{"type":"position","account":"old","symbol":"BTCUSDT","side":"short","size":"1","entry_price":"11655","margin_mode":"isolated","leverage":"10","time":\#(t0)}"#,
+            #"{"type":"book","symbol":"BTCUSDT","bids":[["61700","10"]],"asks":[["61710","10"]],"time":\#(t1)}"#,
+            #"{"type":"mark","symbol":"BTCUSDT","price":"61705","time":\#(t1)}"#,
+        ].joined(separator: "\n") + "\n"
+        let path = try scratch.write("years.jsonl", lines)
+        let text = try BinaryRunner.run(["replay", path, "--headless", "--report", "text", "--no-config"])
+        let output = text.standardOutput
+        let said = try #require(output.range(of: "books back after a gap of an hour or more, positions held there (they were stated against the book of then): binance-usdm:BTCUSDT at 2024-08-08T23:54:15.000Z after 4y 130d"),
+            "\(output)")
+        let liquidations = try #require(output.range(of: "liquidations: "))
+        #expect(said.lowerBound < liquidations.lowerBound)
+        #expect(output.contains("book back after 4y 130d without a change"), "\(output)")
+    }
+
+    @Test("a winner's profit is charged once by socialised losses: the next loss takes only what it gained since, never its margin (it was liquidated in profit)")
+    func socialisedChargesProfitOnce() throws {
+        let scratch = try BadInputCommandTests.Scratch()
+        // A short of 1 BTC at 60,000 (cross, wallet 700) wins; two longs bankrupt at 57,000 and
+        // 56,800 fill at 50,000 (deficits 7,000 and 6,800) with an empty fund. The first, at a mark
+        // of 57,200, charges the short its profit, 2,800; the second, at 57,000, the 200 it gained
+        // since. The rest, 10,800, no profit covers.
+        let lines = [
+            #"{"type":"insurance_fund","asset":"USDT","balance":"0","time":1723161255000000000}"#,
+            #"{"type":"book","symbol":"BTCUSDT","bids":[["59990","1"],["50000","5"]],"asks":[["60010","1"]],"time":1723161255001000000}"#,
+            #"{"type":"mark","symbol":"BTCUSDT","price":"60000","time":1723161255002000000}"#,
+            #"{"type":"position","account":"loser","symbol":"BTCUSDT","side":"long","size":"1","entry_price":"60000","margin_mode":"isolated","isolated_margin":"3000","time":1723161255003000000}"#,
+            #"{"type":"position","account":"loser2","symbol":"BTCUSDT","side":"long","size":"1","entry_price":"60000","margin_mode":"isolated","isolated_margin":"3200","time":1723161255003000000}"#,
+            #"{"type":"position","account":"win","symbol":"BTCUSDT","side":"short","size":"1","entry_price":"60000","margin_mode":"cross","wallet_balance":"700","time":1723161255003000001}"#,
+            #"{"type":"book","symbol":"BTCUSDT","bids":[["50000","5"]],"asks":[["57400","1"]],"time":1723161255004000000}"#,
+            #"{"type":"mark","symbol":"BTCUSDT","price":"57200","time":1723161256005000000}"#,
+            #"{"type":"mark","symbol":"BTCUSDT","price":"57100","time":1723161257005000000}"#,
+            #"{"type":"mark","symbol":"BTCUSDT","price":"57000","time":1723161258005000000}"#,
+            #"{"type":"mark","symbol":"BTCUSDT","price":"56900","time":1723161259005000000}"#
+        ].joined(separator: "\n") + "\n"
+        let path = try scratch.write("twice.jsonl", lines)
+        let text = try BinaryRunner.run(["replay", path, "--shortfall", "socialised-loss", "--headless", "--report", "text", "--no-config"])
+        #expect(text.standardOutput.contains("liquidations: 2 simulated"), "the winner was liquidated: \(text.standardOutput)")
+        #expect(text.standardOutput.contains("deficits: 2, total 13,800.00 USDT"), "\(text.standardOutput)")
+        #expect(text.standardOutput.contains("socialised loss: 2 events; 3,000.00 USDT charged to winners' profits, 10,800.00 USDT no profit covered (bad debt)"),
+            "\(text.standardOutput)")
+    }
 }
 

@@ -127,6 +127,13 @@ struct AccountGroupingTests {
                     && error.reason == "z's wallet in USDT is \(first) on line 2 and \(second) here: an account has one wallet a venue and asset (state it once, or the same on every row)"
             }
         }
+        // In a JSON list the rows are places in it, said as such (it said "line 1": attacker trial).
+        let json = try scratch.write("contra.json", #"{"positions":[{"account":"z","symbol":"BTCUSDT","side":"long","size":"1","entry_price":"60000","margin_mode":"cross","wallet_balance":"100"},{"account":"z","symbol":"ETHUSDT","side":"long","size":"10","entry_price":"3000","margin_mode":"cross","wallet_balance":"100000"}]}"#)
+        #expect { _ = try PositionsFile.load(path: json, catalog: .builtIn) } throws: { error in
+            guard let error = error as? PositionsFileError else { return false }
+            return error.line == nil && error.field == "wallet_balance"
+                && error.reason == "position 2: z's wallet in USDT is 100 on position 1 and 100000 here: an account has one wallet a venue and asset (state it once, or the same on every row)"
+        }
         // Another venue's wallet is another wallet: no contradiction.
         let venues = try scratch.write("venues.csv", Self.header + "\n" + "z,BTCUSDT,long,1,60000,cross,,100000,,\n" + "z,bybit:ETHUSDT,long,10,3000,cross,,100,,\n")
         #expect(try PositionsFile.load(path: venues, catalog: .builtIn).map(\.walletBalance) == [Fixed(100_000), Fixed(100)])

@@ -105,6 +105,8 @@ struct OutdatedBookTests {
         #expect(engine.isEnded(market: engine.marketIndex(of: "OLDUSDT")!) && !engine.isEnded(market: engine.marketIndex(of: "BTCUSDT")!))
         let state = engine.fundState(asset: "USDT")
         #expect(state.stressedMarket != "OLDUSDT" && state.adl == .idle && state.marketsBacked == 2, "\(state)")
+        // Left out, and named, so the fund's figure can say why (its signals read ALERT).
+        #expect(state.endedStressMarket == "OLDUSDT")
         // The ended market still reads its own stress (the markets pane shows it, STALE).
         #expect(engine.markets[engine.marketIndex(of: "OLDUSDT")!].shownStress.adlCertain)
         // Alone (the live market's positions closed and its feed ended too), the fund shows it again.
@@ -134,6 +136,11 @@ struct OutdatedBookTests {
         // The operator is told it, in words.
         let alert = AlertWatcher.alert(of: resumed(back)[0])
         #expect(alert.kind == .marketResumed && alert.message.hasPrefix("BTCUSDT book back after 3y 364d without a change"), "\(alert.message)")
+        // An hour to the nanosecond is an hour or more (it was not told: attacker trial).
+        var hour = self.engine(bookAt: start)
+        let exact = hour.apply(.bookUpdate(symbol: "BTCUSDT", changes: [LevelChange(side: .bid, price: units("59999.9"), size: units("9"))],
+            time: start + 3_600_000_000_000))
+        #expect(resumed(exact).map(\.reason) == ["1h 0m"], "\(exact)")
         // A market with no position: nothing to tell.
         var bare = Engine()
         bare.apply(.bookSnapshot(symbol: "ETHUSDT", bids: [(units("2999"), units("1"))], asks: [(units("3001"), units("1"))], time: start))

@@ -204,6 +204,10 @@ enum DetailPane {
             line("If liquidated now: — (no book for this market yet)", .dim)
         } else if let block {
             line("If liquidated now: — (\(block.message); it waits for \(block.waitsFor))", .warn)
+        } else if let legWait {
+            // As a blocked book's: `deficit 0.00` under the line saying it cannot be liquidated
+            // read as safe (operator trial).
+            line("If liquidated now: — (it waits for \(model.marketNames.short(legWait.symbol))'s next mark)", .warn)
         } else if walk.remainderPastShownLevels {
             // Past the levels a top-of-book feed shows the book is not known: its quantity is not
             // called unfilled, and the deficit (its loss at the deepest level shown included) is a
@@ -260,7 +264,7 @@ enum DetailPane {
             let peer = engine.risk(of: other)
             // Each at its own market's tick (0.01731, not 0.02).
             let peerInstrument = engine.market(peer.symbol)?.instrument
-            line("   \(Format.sideMark(peer.side)) \(Format.quantity(peer.quantity, peerInstrument)) \(model.marketNames.short(peer.symbol)) @ \(Format.price(peer.entryPrice, peerInstrument)), liq \(peer.pastAtEveryPrice ? "any price" : Format.price(peer.liquidationPrice, peerInstrument))", .dim)
+            line("   \(Format.sideMark(peer.side)) \(Format.quantity(peer.quantity, peerInstrument)) \(model.marketNames.short(peer.symbol)) @ \(Format.price(peer.entryPrice, peerInstrument)), liq \(peer.pastAtEveryPrice ? "at every price" : Format.price(peer.liquidationPrice, peerInstrument))", .dim)
         }
         if others.count > 100 { line("   … \(others.count - 100) more", .dim) }
         return parts

@@ -29,6 +29,7 @@ enum FundPane {
         case "out: deficits": return ["deficits", "out"]
         // "stress 1,464%" read as an alarm, not as how many times the fund covers it (operator trial).
         case "covers stress": return ["covers"]
+        case "socialised": return ["social"]
         case "session low": return ["low"]
         case "taken over": return ["held"]
         case "drawdown": return ["down"]
@@ -130,8 +131,11 @@ enum FundPane {
         let socialisedCharged = engine.totals.socialisedTotal[asset] ?? .zero
         let badDebt = -(engine.badDebt[asset] ?? .zero)
         if socialisedCharged.isPositive || badDebt.isPositive {
-            line("socialised", "−" + money(socialisedCharged), .negative, extra: " · bad debt " + money(badDebt),
-                shorter: ["−" + money(socialisedCharged) + " · debt " + money(badDebt)], keepsLabel: true, urgent: true)
+            // Not the fund's money: no sign, and its label kept (a bare `−13,884.35` under the
+            // deficits at 80×24 read as a second payout: operator trial).
+            let charged = money(socialisedCharged), debt = money(badDebt)
+            line("socialised", charged + " from winners · bad debt " + debt, .negative,
+                shorter: [charged + " · bad debt " + debt, charged + " · debt " + debt, charged], keepsLabel: true, urgent: true)
         }
         // Every class below is the engine's (`Engine.fundState`); the pane holds no threshold.
         let state = engine.fundState(venue: fund.venue, asset: asset)
@@ -185,6 +189,11 @@ enum FundPane {
             // Never a bare share beside the label `covers` (`covers  84% of bids` read as the
             // fund covering 84 %: operator trial).
             shorterCoverage = ["0; takes " + Format.bookShare(stressed) + " of " + book, "0; " + Format.bookShare(stressed) + " " + book]
+        } else if let ended = state.endedStressMarket {
+            // An ended market's stress is not the fund's, but its signals say ALERT: said why.
+            let name = model.marketNames.short(ended)
+            coverage = "none live (\(name)'s ended book not counted)"
+            shorterCoverage = ["none live; \(name) ended", "none live"]
         } else {
             coverage = "no stressed deficit"
             shorterCoverage = ["none"]
@@ -228,11 +237,20 @@ enum FundPane {
         // of its own under it: the stress liquidates the riskiest however far they are, and `ADL
         // NEAR` beside positions 29 % away read as imminent (operator trial; as a part of the line
         // above it was the first to go, and went at every size).
-        if stressing, stressed.positions > 0, stressed.nearestIsPast || stressed.nearestDistancePercent != nil {
+        // Calm too: positions 0.05 % from liquidation with no stress on the book are what the
+        // operator watches (the line went with the stress of an ended market it had followed:
+        // operator trial).
+        if stressed.positions > 0, stressed.nearestIsPast || stressed.nearestDistancePercent != nil {
             let away = stressed.nearestIsPast ? "past its liq price" : Format.distance(stressed.nearestDistancePercent) + " away"
             // The count of them is the line above's (`· 97 longs` stood on both lines at 200×60:
             // operator trial).
-            line("nearest liq", away, .text, keepsLabel: true)
+            // Another market's, named where the line has room (AKROUSDT's 0.09 % stood unnamed
+            // beside BTCUSDT's positions: operator trial).
+            if state.marketsBacked > 1, let market = state.nearestMarket, market != model.focusedSymbol {
+                line("nearest liq", away + " · " + model.marketNames.short(market), .text, shorter: [away], keepsLabel: true)
+            } else {
+                line("nearest liq", away, .text, keepsLabel: true)
+            }
         }
         let adlState: (String, StyleRole)
         var shorterADL: [String] = []
@@ -293,7 +311,11 @@ enum FundPane {
             let role: StyleRole = pressing ? .alert : otherState.adl == .happened ? .warn
                 : otherState.drawdownLevel != .ok ? .level(otherState.drawdownLevel) : .dim
             let value = name + " " + balance + (condition.isEmpty ? "" : " · " + condition)
-            line("other fund", value, role, shorter: condition.isEmpty ? [] : [name + " · " + condition], keepsLabel: true,
+            // Narrow, the balance stays before the class's words go (`other fund binance-usdm USDT ·
+            // ADL near` hid a fund at 36.57: operator trial).
+            let shortCondition = otherState.adl != .idle ? "ADL" : "down"
+            line("other fund", value, role, shorter: condition.isEmpty ? [] : [name + " " + balance + " · " + shortCondition,
+                each.asset + " " + balance + " · " + shortCondition, name + " · " + condition], keepsLabel: true,
                 urgent: pressing, expendable: !pressing)
         }
         // The urgent lines first, then the others in order, the expendable ones last, as many as

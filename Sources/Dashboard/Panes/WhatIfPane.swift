@@ -162,8 +162,11 @@ enum WhatIfPane {
                 [shock(step), Format.count(step.liquidationCount),
                  ladderDeficitCell(step, places: places), adlColumn[row],
                  money(holds ? step.fundEquityAfter : step.fundAfter),
-                 // Past the levels a top-of-book feed shows: the row's figures are floors.
-                 step.blocked != nil ? "blocked" : step.pastShownQuantity.isPositive ? "floor: past shown levels" : ""]
+                 // Past the levels a top-of-book feed shows: the row's figures are floors. Positions
+                 // waiting for a cross leg's mark are not in them (every row read `0 0.00` beside
+                 // 206 bankrupt positions: operator trial).
+                 step.blocked != nil ? "blocked" : step.waitingOnLegs > 0 ? "\(Format.count(step.waitingOnLegs)) wait, not counted"
+                    : step.pastShownQuantity.isPositive ? "floor: past shown levels" : ""]
             }
             var columns = ladderColumns
             if holds { columns[4].title = "fund equity" }
@@ -171,7 +174,8 @@ enum WhatIfPane {
             line(ColumnFit.line(columns.map(\.title), columns, chosen, gap: 3), .header)
             for (row, step) in zip(rows, steps) {
                 line(ColumnFit.line(row, columns, chosen, gap: 3),
-                    step.adlQuantity.isPositive || step.fundTakeoverQuantity.isPositive ? .alert : step.totalDeficit.isPositive ? .warn : .dim)
+                    step.adlQuantity.isPositive || step.fundTakeoverQuantity.isPositive ? .alert
+                        : step.totalDeficit.isPositive || step.waitingOnLegs > 0 ? .warn : .dim)
             }
             if steps.count < ladder.count {
                 let left = ladder.dropFirst(steps.count)

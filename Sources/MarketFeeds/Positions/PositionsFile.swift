@@ -62,10 +62,23 @@ public enum PositionsFile {
     struct Rows {
         var updates: [PositionUpdate] = []
         var lines: [Int] = []
+        /// A JSON list's: `lines` are places in the list, said as such (a wallet contradiction in
+        /// a JSON file was said to be on "line 1", the list's first entry: attacker trial).
+        var isList = false
 
         mutating func append(_ update: PositionUpdate, line: Int) {
             updates.append(update)
             lines.append(line)
+        }
+
+        /// Where a row came from, in words: `line 4`, or `position 4` of a JSON list.
+        func place(_ row: Int) -> String { (isList ? "position " : "line ") + String(lines[row]) }
+
+        /// An error at a row: a CSV row's by its line, a JSON entry's by its place in the reason
+        /// (as the JSON reader's own errors say it).
+        func error(at row: Int, path: String, field: String, reason: String) -> PositionsFileError {
+            isList ? PositionsFileError(file: path, line: nil, field: field, reason: "position \(lines[row]): \(reason)")
+                : PositionsFileError(file: path, line: lines[row], field: field, reason: reason)
         }
     }
 
@@ -79,6 +92,7 @@ public enum PositionsFile {
             throw PositionsFileError(file: path, line: 1, field: "positions", reason: "expected a list of positions")
         }
         var rows = Rows()
+        rows.isList = true
         for (index, entry) in list.enumerated() {
             do throws(FieldError) {
                 if let members = entry.objectMembers, let found = KeyLookalike.first(in: members.lazy.map(\.0), known: PositionsCSV.fieldNames) {
@@ -165,19 +179,19 @@ public enum PositionsFile {
             let what = update.positionSide == .both
                 ? "one-way mode holds one position a symbol; a hedge-mode leg needs position_side LONG or SHORT"
                 : "hedge mode holds one \(update.positionSide.label) leg a symbol"
-            throw PositionsFileError(file: path, line: rows.lines[row], field: "symbol",
-                reason: "line \(rows.lines[earlier]) already gives \(update.account)'s \(update.symbol) position (\(what))")
+            throw rows.error(at: row, path: path, field: "symbol",
+                reason: "\(rows.place(earlier)) already gives \(update.account)'s \(update.symbol) position (\(what))")
         case .modes(let earlier, let other):
-            throw PositionsFileError(file: path, line: rows.lines[row], field: "position_side",
-                reason: "line \(rows.lines[earlier]) gives \(update.account)'s \(update.symbol) in \(other == .both ? "one-way" : "hedge") mode; the modes cannot be mixed")
+            throw rows.error(at: row, path: path, field: "position_side",
+                reason: "\(rows.place(earlier)) gives \(update.account)'s \(update.symbol) in \(other == .both ? "one-way" : "hedge") mode; the modes cannot be mixed")
         case .crossLegs(let earlier):
             // Named by the leg that is cross: the later row may be the isolated one.
             let other = rows.updates[earlier]
             let which = update.mode == .cross && other.mode == .cross ? "both legs are in cross margin"
                 : update.mode == .cross ? "this \(update.positionSide.label) leg is in cross margin"
-                : "the \(other.positionSide.label) leg on line \(rows.lines[earlier]) is in cross margin"
-            throw PositionsFileError(file: path, line: rows.lines[row], field: "margin_mode",
-                reason: "\(update.account)'s \(update.symbol) hedge-mode legs (this \(update.positionSide.label), line \(rows.lines[earlier]) \(other.positionSide.label)): \(which); "
+                : "the \(other.positionSide.label) leg on \(rows.place(earlier)) is in cross margin"
+            throw rows.error(at: row, path: path, field: "margin_mode",
+                reason: "\(update.account)'s \(update.symbol) hedge-mode legs (this \(update.positionSide.label), \(rows.place(earlier)) \(other.positionSide.label)): \(which); "
                     + "legs of one symbol in cross margin are not supported (they share one liquidation price): give them isolated margin")
         }
     }
@@ -296,18 +310,18 @@ public enum PositionsFile {
             if !MarginMath.impliedMarginIsWithinLimit(notional: notional(rows.updates[row]), leverage: leverage) { noteTooLarge(row, wallet: false) }
         }
         if let (row, wallet) = tooLarge {
-            throw PositionsFileError(file: path, line: rows.lines[row], field: "leverage", reason: wallet
+            throw rows.error(at: row, path: path, field: "leverage", reason: wallet
                 ? "the account's cross rows imply a wallet (the sum of notional ÷ leverage) of more than 1,000,000,000,000,000"
                 : "implies a margin (notional at entry ÷ leverage) of more than 1,000,000,000,000,000")
         }
         if let row = missing {
-            throw PositionsFileError(file: path, line: rows.lines[row], field: "wallet_balance",
+            throw rows.error(at: row, path: path, field: "wallet_balance",
                 reason: "a cross position needs wallet_balance (on any row of its account) or leverage")
         }
         if let (row, earlier, stated, earlierStated) = contradiction {
             let update = rows.updates[row]
-            throw PositionsFileError(file: path, line: rows.lines[row], field: "wallet_balance",
-                reason: "\(update.account)'s wallet in \(instrument(update.symbol).settlementAsset) is \(earlierStated) on line \(rows.lines[earlier]) "
+            throw rows.error(at: row, path: path, field: "wallet_balance",
+                reason: "\(update.account)'s wallet in \(instrument(update.symbol).settlementAsset) is \(earlierStated) on \(rows.place(earlier)) "
                     + "and \(stated) here: an account has one wallet a venue and asset (state it once, or the same on every row)")
         }
     }

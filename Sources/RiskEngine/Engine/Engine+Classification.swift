@@ -33,13 +33,22 @@ extension Engine {
         return gap * 100 < configuration.risk.distanceAlertPercent * mark
     }
 
+    /// Whether a reading's nearest position is nearer its liquidation than another's: past its
+    /// trigger at every price first, then the smaller distance.
+    static func isNearer(_ reading: StressedDeficit, than other: StressedDeficit) -> Bool {
+        if reading.nearestIsPast != other.nearestIsPast { return reading.nearestIsPast }
+        guard let distance = reading.nearestDistancePercent else { return false }
+        guard let otherDistance = other.nearestDistancePercent else { return true }
+        return distance < otherDistance
+    }
+
     /// A book not changed for this long of session time belongs to a feed that ended, not paused.
     public static let endedBookAge: Int64 = 3_600 * 1_000_000_000
 
     /// Whether a market's book has not changed for `endedBookAge` (see `fundState`).
     public func isEnded(market index: Int) -> Bool {
         let last = markets[index].lastBookTime
-        return last != .min && time &- last > Engine.endedBookAge
+        return last != .min && time &- last >= Engine.endedBookAge
     }
 
     /// Tells a book that changed again after `endedBookAge` without a change, where positions are
@@ -50,7 +59,8 @@ extension Engine {
     /// on every book event.
     @inline(__always)
     mutating func noteResumed(market index: Int, after before: Int64, into notes: inout [EngineNotification]) {
-        guard before != .min, markets[index].lastBookTime &- before > Engine.endedBookAge else { return }
+        // An hour or more: an hour to the nanosecond too (attacker trial).
+        guard before != .min, markets[index].lastBookTime &- before >= Engine.endedBookAge else { return }
         guard samplingEnabled, !markets[index].positionIndices.isEmpty else { return }
         notes.append(.marketCondition(MarketCondition(time: time, symbol: markets[index].symbol, kind: .resumed,
             reason: EventTime.duration(markets[index].lastBookTime &- before))))
@@ -83,10 +93,17 @@ extension Engine {
         // every market ended still shows the worst of them.
         // (A market with no book yet reads no stress, and counts as neither.)
         let anyLive = markets.indices.contains { markets[$0].fundIndex == fundIndex && markets[$0].lastBookTime != .min && !isEnded(market: $0) }
+        var endedStressMarket: String? = nil
+        var nearest: (reading: StressedDeficit, market: Int)? = nil
         for index in markets.indices where markets[index].fundIndex == fundIndex {
             backed += 1
-            if anyLive && isEnded(market: index) { continue }
             let reading = markets[index].shownStress
+            if anyLive && isEnded(market: index) {
+                if endedStressMarket == nil, reading.adlCertain || reading.deficit.isPositive || reading.unfilledQuantity.isPositive {
+                    endedStressMarket = markets[index].symbol
+                }
+                continue
+            }
             // ADL first, then the larger deficit; a floor (a walk past the levels a top-of-book
             // feed shows) over a figure of nothing, or the pane read "no stressed deficit". One
             // market's figure whole: a larger deficit elsewhere was shown with this one's ADL, as
@@ -104,6 +121,19 @@ extension Engine {
                 stressedUnit = markets[index].instrument.quantityUnit
                 stressedMarket = markets[index].symbol
             }
+            if reading.positions > 0, reading.nearestIsPast || reading.nearestDistancePercent != nil,
+               nearest.map({ Engine.isNearer(reading, than: $0.reading) }) ?? true {
+                nearest = (reading, index)
+            }
+        }
+        // No stress anywhere: the calm reading whose nearest position is nearest its liquidation,
+        // so the fund says how close it is (the line came only with a stress, and went with the
+        // ended market's it had followed, beside positions 0.05 % away: operator trial).
+        var nearestMarket = stressedMarket
+        if stressedMarket == nil, let nearest {
+            stressed = nearest.reading
+            stressedUnit = markets[nearest.market].instrument.quantityUnit
+            nearestMarket = markets[nearest.market].symbol
         }
         let exposure = fundIndex.map { takeoverExposure(fund: $0).pnl } ?? .zero
         let adl: ADLState
@@ -119,7 +149,8 @@ extension Engine {
         } else if deleveraged { adl = .happened }
         else { adl = .idle }
         return FundState(venue: venue, asset: asset, balance: fund.balance, drawdown: drawdown, drawdownLevel: drawdownLevel,
-            stressed: stressed, stressedUnit: stressedUnit, stressedMarket: stressedMarket, marketsBacked: backed,
+            stressed: stressed, stressedUnit: stressedUnit, stressedMarket: stressedMarket, nearestMarket: nearestMarket,
+            endedStressMarket: endedStressMarket, marketsBacked: backed,
             takeoverExposure: exposure, adl: adl)
     }
 }
@@ -177,6 +208,13 @@ public struct FundState: Hashable, Sendable {
     /// backs: a fund shared by several shows the worst one's stress, which is not the focused
     /// market's.
     public var stressedMarket: String? = nil
+    /// The market whose position `stressed.nearestDistancePercent` is of: `stressedMarket`, or with
+    /// no stress anywhere the one whose nearest position is nearest its liquidation.
+    public var nearestMarket: String? = nil
+    /// A market whose book ended (`Engine.isEnded`) with a stress of its own that `stressed`
+    /// leaves out, the fund backing a live one: said beside the fund's figure (its signals read
+    /// ALERT while its fund said no stressed deficit: operator trial).
+    public var endedStressMarket: String? = nil
     public var marketsBacked = 0
     /// The fund's unrealised PnL on what it took over (negative is a loss).
     public var takeoverExposure: Fixed

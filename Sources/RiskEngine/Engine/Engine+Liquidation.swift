@@ -438,7 +438,8 @@ extension Engine {
         for index in markets[market].positionIndices {
             let position = positions[Int(index)]
             guard position.isOpen, position.side == bankruptSide.opposite else { continue }
-            let profit = MarginMath.unrealisedPnL(terms(of: position), at: valuationMark(of: position))
+            // The profit not charged already by an earlier loss.
+            let profit = MarginMath.unrealisedPnL(terms(of: position), at: valuationMark(of: position)) - (socialisedCharges[index] ?? .zero)
             guard profit.isPositive else { continue }
             winners.append(index)
             profits.append(profit)
@@ -455,6 +456,7 @@ extension Engine {
             transfer(share, asset: asset, from: payer, to: .clearing, cause: .socialisedLoss, symbol: instrument.symbol,
                 account: accounts[Int(position.accountIndex)].id, into: &notes)
             if position.mode == .isolated { didChangeADLInputs(index) }
+            socialisedCharges[index, default: .zero] += share
             charged += share
             touchedAccounts.insert(position.accountIndex)
         }

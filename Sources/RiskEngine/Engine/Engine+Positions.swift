@@ -304,8 +304,10 @@ extension Engine {
         // bounds check of its own (seven a position placed, a twentieth of placing it).
         Engine.restate(&positions[Int(index)], as: update, quantity: quantity)
         markets[Int(market)].positionChanges &+= 1
-        // Stated anew and applied: what the engine's change left is the operator's now.
+        // Stated anew and applied: what the engine's change left is the operator's now, and so is
+        // its profit (socialised losses charged it from its margin or wallet as stated then).
         if !engineChangedPositions.isEmpty { engineChangedPositions.removeValue(forKey: index) }
+        if !socialisedCharges.isEmpty { socialisedCharges.removeValue(forKey: index) }
         didChangeADLInputs(index)
         listForADL(index)
         let position = positions[Int(index)]

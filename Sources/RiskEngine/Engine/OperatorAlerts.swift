@@ -206,9 +206,14 @@ public struct AlertWatcher: Sendable {
         }
         told += result.count
         // In time order (stably: one time's alerts in the order found): a look may find a signal
-        // alert and a fund alert of an earlier second, which the log listed after it.
+        // alert and a fund alert of an earlier second, which the log listed after it. A book back
+        // after a gap goes first of its time: it explains what follows it (listed after the fund
+        // exhausted and ADL began it caused: operator trial).
         if result.count > 1 {
-            result = result.enumerated().sorted { ($0.element.time, $0.offset) < ($1.element.time, $1.offset) }.map(\.element)
+            func rank(_ alert: OperatorAlert) -> Int { alert.kind == .marketResumed ? 0 : 1 }
+            result = result.enumerated().sorted {
+                ($0.element.time, rank($0.element), $0.offset) < ($1.element.time, rank($1.element), $1.offset)
+            }.map(\.element)
         }
         return result
     }

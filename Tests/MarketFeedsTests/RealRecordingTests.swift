@@ -86,6 +86,14 @@ struct RealRecordingTests {
         #expect(incremental.stats.malformed == 0)
     }
 
+    @Test("the liquidation collection (test fixtures of many venues) is refused with why, not read as 40 malformed frames")
+    func fixturesRefused() throws {
+        let path = SharedData.path("liquidations/exchange_liquidation_messages.jsonl")
+        #expect { _ = try ReplaySession(paths: [path], options: SessionOptions()) } throws: { error in
+            "\(error)".contains("test fixtures (each line a test's name and one message of some venue and year), not a recording of a feed")
+        }
+    }
+
     @Test("Binance forceOrder messages from the liquidation collection decode as exchange liquidations")
     func forceOrders() throws {
         let text = try String(contentsOfFile: SharedData.path("liquidations/exchange_liquidation_messages.jsonl"), encoding: .utf8)

@@ -189,6 +189,10 @@ struct InputTests {
         #expect(RecordingFormat.sniff(#"{"type":"mark","symbol":"BTCUSDT","price":"1"}"#) == .liqwatchEvents)
         #expect(RecordingFormat.sniff(#"{"stream":"btcusdt@trade","data":{}}"#) == .rawFrames)
         #expect(RecordingFormat.sniff("hello") == nil)
+        // Test fixtures wrapping another venue's message: recognised, refused with why.
+        let fixture = #"{"test": "map deribit messages", "line": 433, "message": {"jsonrpc": "2.0"}}"#
+        #expect(RecordingFormat.sniff(fixture) == .testFixtures && RecordingFormat.testFixtures.unsupportedReason != nil)
+        #expect(RecordingFormat.sniff(#"{"test": "a", "type": "mark"}"#) != .testFixtures)
     }
 
     @Test("liqwatch event lines drive the engine; a bad field is named")

@@ -23,12 +23,19 @@ public enum RecordingFormat: String, Hashable, Sendable {
     /// Recognised, not replayed: a cryptofeed capture of a venue liqwatch has no decoder for
     /// (Deribit, Coinbase, Kraken, BitMEX), said so at once instead of counting every line malformed.
     case otherCapture = "cryptofeed-other-venue"
+    /// Recognised, not replayed: test fixtures, each line a test's name and one venue's message
+    /// (`{"test":…,"line":…,"message":<frame>}`, tardis-node's), of many venues and years: not a
+    /// recording of a feed (its 40 lines were each counted malformed as a Binance frame with no
+    /// event type, and the dashboard read as loading: operator trial).
+    case testFixtures = "test-fixtures"
 
     /// Why a recognised format cannot be replayed; nil for one that can.
     public var unsupportedReason: String? {
         switch self {
         case .otherCapture:
             return "a cryptofeed capture of a venue liqwatch does not decode: it replays cryptofeed captures of Binance, Bybit, OKX and Hyperliquid"
+        case .testFixtures:
+            return "test fixtures (each line a test's name and one message of some venue and year), not a recording of a feed: liqwatch replays recordings"
         default: return nil
         }
     }
@@ -48,6 +55,7 @@ public enum RecordingFormat: String, Hashable, Sendable {
         }
         if text.hasPrefix("{") {
             if text.hasPrefix("{\"topic\":") { return .bybitHistory }
+            if text.hasPrefix("{\"test\":") && text.contains("\"message\":") { return .testFixtures }
             return text.contains("\"type\"") && !text.contains("\"stream\"") ? .liqwatchEvents : .rawFrames
         }
         if text.hasPrefix("http://") || text.hasPrefix("https://") { return text.contains(" -> ") ? .cryptofeedHTTP : nil }

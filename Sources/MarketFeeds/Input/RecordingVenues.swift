@@ -42,7 +42,7 @@ public enum RecordingVenues {
                     binance = true
                     note(frameVenue(in: text) ?? binanceVenue(in: text))
                 case .bybitHistory: return [.bybit]
-                case .liqwatchEvents, .otherCapture: return []
+                case .liqwatchEvents, .otherCapture, .testFixtures: return []
                 default: header = text.split(separator: ",", omittingEmptySubsequences: false)
                 }
                 continue

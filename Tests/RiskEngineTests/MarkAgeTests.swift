@@ -223,6 +223,11 @@ struct MarkAgeTests {
         }
         // A shock up far enough uncrosses it: nothing waits.
         #expect(try engine.stress(symbol: "BTCUSDT", shockPercent: Fixed(10)).waitingOnLegs == 0)
+        // Not past its trigger (BTC back up), nothing waits, whatever ETH's mark (review: a
+        // healthy position read `Cannot liquidate`).
+        var healthy = engine
+        healthy.apply(.mark(symbol: "BTCUSDT", price: Fixed(64_000), time: Self.t2024 + 362 * Self.second))
+        #expect(healthy.liquidationWait(position: Int32(btc)) == nil)
         // With ETH's mark given now the account is liquidated in the projection: nothing waits.
         var fresh = engine
         fresh.apply(.mark(symbol: "ETHUSDT", price: Fixed(2_300), time: Self.t2024 + 362 * Self.second))

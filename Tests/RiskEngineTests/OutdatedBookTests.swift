@@ -141,6 +141,11 @@ struct OutdatedBookTests {
         let exact = hour.apply(.bookUpdate(symbol: "BTCUSDT", changes: [LevelChange(side: .bid, price: units("59999.9"), size: units("9"))],
             time: start + 3_600_000_000_000))
         #expect(resumed(exact).map(\.reason) == ["1h 0m"], "\(exact)")
+        // A market whose positions all closed: nothing held, nothing to tell (review).
+        var closed = self.engine(bookAt: start)
+        closed.apply(.position(PositionUpdate(account: "a", symbol: "BTCUSDT", side: .long, quantity: .zero, entryPrice: Fixed(60_000),
+            mode: .isolated, leverage: Fixed(20)), time: start + 1))
+        #expect(resumed(closed.apply(.bookSnapshot(symbol: "BTCUSDT", bids: [(units("61700"), units("5"))], asks: [(units("61701"), units("5"))], time: later))).isEmpty)
         // A market with no position: nothing to tell.
         var bare = Engine()
         bare.apply(.bookSnapshot(symbol: "ETHUSDT", bids: [(units("2999"), units("1"))], asks: [(units("3001"), units("1"))], time: start))

@@ -61,7 +61,9 @@ extension Engine {
     mutating func noteResumed(market index: Int, after before: Int64, into notes: inout [EngineNotification]) {
         // An hour or more: an hour to the nanosecond too (attacker trial).
         guard before != .min, markets[index].lastBookTime &- before >= Engine.endedBookAge else { return }
-        guard samplingEnabled, !markets[index].positionIndices.isEmpty else { return }
+        // Held: open ones (the list keeps closed ones too). Read only once the gap is found, so
+        // the book's hot path pays the subtraction alone.
+        guard samplingEnabled, markets[index].positionIndices.contains(where: { positions[Int($0)].isOpen }) else { return }
         notes.append(.marketCondition(MarketCondition(time: time, symbol: markets[index].symbol, kind: .resumed,
             reason: EventTime.duration(markets[index].lastBookTime &- before))))
     }

@@ -439,7 +439,8 @@ extension Engine {
             let position = positions[Int(index)]
             guard position.isOpen, position.side == bankruptSide.opposite else { continue }
             // The profit not charged already by an earlier loss.
-            let profit = MarginMath.unrealisedPnL(terms(of: position), at: valuationMark(of: position)) - (socialisedCharges[index] ?? .zero)
+            let charged = (socialisedCharges[index] ?? .zero) * position.quantity
+            let profit = MarginMath.unrealisedPnL(terms(of: position), at: valuationMark(of: position)) - charged
             guard profit.isPositive else { continue }
             winners.append(index)
             profits.append(profit)
@@ -456,7 +457,7 @@ extension Engine {
             transfer(share, asset: asset, from: payer, to: .clearing, cause: .socialisedLoss, symbol: instrument.symbol,
                 account: accounts[Int(position.accountIndex)].id, into: &notes)
             if position.mode == .isolated { didChangeADLInputs(index) }
-            socialisedCharges[index, default: .zero] += share
+            socialisedCharges[index, default: .zero] += share / position.quantity
             charged += share
             touchedAccounts.insert(position.accountIndex)
         }

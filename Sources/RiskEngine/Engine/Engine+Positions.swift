@@ -300,14 +300,21 @@ extension Engine {
         // A close (size 0) keeps what the position was (its side, mode, entry and leverage), so
         // the closed row and its detail say what was closed; an event stream's close line may
         // leave the entry out.
+        // A position opened anew carries no charge of the one it replaces (below).
+        let wasOpen = positions[Int(index)].isOpen
         // Written in one access: each field written through the array was a uniqueness and a
         // bounds check of its own (seven a position placed, a twentieth of placing it).
         Engine.restate(&positions[Int(index)], as: update, quantity: quantity)
         markets[Int(market)].positionChanges &+= 1
-        // Stated anew and applied: what the engine's change left is the operator's now, and so is
-        // its profit (socialised losses charged it from its margin or wallet as stated then).
+        // Stated anew and applied: what the engine's change left is the operator's now.
         if !engineChangedPositions.isEmpty { engineChangedPositions.removeValue(forKey: index) }
-        if !socialisedCharges.isEmpty { socialisedCharges.removeValue(forKey: index) }
+        // The money socialised losses charged is given back only by a statement of it: an
+        // isolated position's margin (restated above), or its account's wallet (cross); a cross
+        // line sent again with no wallet gives nothing back, and its charges stand (review).
+        if !socialisedCharges.isEmpty {
+            if positions[Int(index)].mode == .isolated || !wasOpen { socialisedCharges.removeValue(forKey: index) }
+            if wallet != nil { forgetSocialisedCharges(ofCrossPositionsOf: account) }
+        }
         didChangeADLInputs(index)
         listForADL(index)
         let position = positions[Int(index)]
@@ -377,6 +384,15 @@ extension Engine {
         // A wallet stated as 0 (before the engine's change, or since) is a wallet, not one emptied.
         guard !engineChangedWallets.isEmpty, let stated = engineChangedWallets[account], stated.isPositive else { return false }
         return !accounts[Int(account)].walletBalance.isPositive
+    }
+
+    /// Drops what socialised losses charged an account's cross positions: its wallet was stated
+    /// anew, the charges with it.
+    mutating func forgetSocialisedCharges(ofCrossPositionsOf account: Int32) {
+        guard !socialisedCharges.isEmpty else { return }
+        for index in accounts[Int(account)].positions where positions[Int(index)].mode == .cross {
+            socialisedCharges.removeValue(forKey: index)
+        }
     }
 
     /// Drops the implied shares of an account's positions (its wallet stated, or implied anew).
@@ -484,6 +500,7 @@ extension Engine {
         noteWalletStated(account)
         noteWalletImplied(account, false)
         forgetImpliedShares(of: account)
+        forgetSocialisedCharges(ofCrossPositionsOf: account)
         if !engineChangedWallets.isEmpty && engineChangedWallets[account] != nil { engineChangedWallets[account] = balance }
         // A wallet stated before the account existed, still waiting, is older than this one.
         if !pendingWallets.isEmpty { pendingWallets.removeValue(forKey: accountID + "\u{0}" + asset) }
@@ -901,6 +918,7 @@ extension Engine {
         positions.count * (MemoryLayout<Position>.stride + 40) + accounts.count * (MemoryLayout<Account>.stride + 120)
             + Engine.hashedBytes(engineChangedPositions.count, entry: MemoryLayout<Int32>.stride + MemoryLayout<StatedPosition>.stride)
             + Engine.hashedBytes(engineChangedWallets.count, entry: MemoryLayout<Int32>.stride + MemoryLayout<Fixed>.stride)
+            + Engine.hashedBytes(socialisedCharges.count, entry: MemoryLayout<Int32>.stride + MemoryLayout<Fixed>.stride)
             + 1_000_000
     }
 

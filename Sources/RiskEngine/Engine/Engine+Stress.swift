@@ -289,11 +289,14 @@ extension Engine {
     }
 
     /// Why the engine would not liquidate a position now, if it would not: its own market's
-    /// block (`ownMarket`), else a cross leg's mark in another market (`crossLegMarkBlock`).
+    /// block (`ownMarket`), else, past its trigger, a cross leg's mark in another market
+    /// (`crossLegMarkBlock`).
     public func liquidationWait(position index: Int32) -> (symbol: String, block: LiquidationBlock, ownMarket: Bool)? {
         let market = Int(positions[Int(index)].symbolIndex)
         if let block = liquidationBlock(market: market) { return (markets[market].symbol, block, true) }
-        guard let waiting = crossLegMarkBlock(index) else { return nil }
+        // Only a position past its trigger waits: a healthy one read `Cannot liquidate` and lost
+        // its walk for a leg's late mark (review).
+        guard isTriggered(index), let waiting = crossLegMarkBlock(index) else { return nil }
         return (markets[waiting.market].symbol, waiting.block, false)
     }
 }

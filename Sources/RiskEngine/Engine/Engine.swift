@@ -52,9 +52,11 @@ public struct Engine: Sendable {
     /// The share of its account's implied wallet each cross leg stands for (notional at entry ÷
     /// leverage), by position: only positions of accounts whose wallet is implied.
     var impliedShares: [Int32: Fixed] = [:]
-    /// What socialised losses have charged each winning position since it was last stated: a
+    /// What socialised losses have charged each winning position, a unit of its quantity, since
+    /// the money it pays from was last stated (its isolated margin, or its account's wallet): a
     /// winner's profit is charged once, not again at every loss (a short holding 2,800 of profit
     /// was charged 2,800 and then 3,000 more, and liquidated while in profit: attacker trial).
+    /// A unit's, so a quantity the engine cuts (a step, an ADL close) takes its share with it.
     var socialisedCharges: [Int32: Fixed] = [:]
     /// Positions whose quantity the engine changed (a simulated liquidation, a step of one, an ADL
     /// close) since the operator last stated them, with that statement (`StatedPosition`). The

@@ -49,6 +49,10 @@ public struct SessionLog: Sendable {
         }
     }
 
+    /// Books back after a gap of an hour or more with positions held (`MarketCondition.Kind.resumed`):
+    /// the first, and how many in all.
+    public private(set) var firstResumed: MarketCondition? = nil
+    public private(set) var resumedCount = 0
     public private(set) var simulatedLiquidations = RingBuffer<LiquidationRecord>(capacity: SessionLog.keep)
     public private(set) var exchangeLiquidations = RingBuffer<ExchangeLiquidation>(capacity: SessionLog.keep)
     public private(set) var adlRecords = RingBuffer<ADLRecord>(capacity: SessionLog.keep)
@@ -266,6 +270,11 @@ public struct SessionLog: Sendable {
             recordUnwatched(liquidation)
         case .marketCondition(let condition):
             conditionCount += 1
+            // The first book back after a gap and how many, whole (the list is bounded).
+            if condition.kind == .resumed {
+                resumedCount += 1
+                if firstResumed == nil { firstResumed = condition }
+            }
             append(&conditions, condition)
             // An alert `]` and `[` land on, as the status bar and the alerts view count it (they
             // went past it: "no later liquidation, deficit or alert" beside `4 later`: operator trial).

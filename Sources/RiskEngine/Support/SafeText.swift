@@ -89,7 +89,12 @@ public enum SafeText {
     /// cleared the operator's screen (attacker trial). The same name reads the same in the text
     /// report, on screen and in JSON.
     public static func jsonQuoted(_ text: String) -> String {
-        let visible = escaped(text, keepingLines: true)
+        // In a name that needs escapes, a backslash of its own is escaped too (`\u{5C}`), so it
+        // reads back whole (review). A name of plain text holding `\u{1B}` reads as the text
+        // report and the screen show it: as one holding ESC does (text escaped upstream, a
+        // malformed line's reason, is plain text here and is not escaped twice).
+        let needsEscapes = text.unicodeScalars.contains { isUnsafe($0) && $0 != "\n" && $0 != "\t" }
+        let visible = needsEscapes ? escaped(text.split(separator: "\\", omittingEmptySubsequences: false).joined(separator: "\\u{5C}"), keepingLines: true) : text
         var result = "\""
         for scalar in visible.unicodeScalars {
             switch scalar {

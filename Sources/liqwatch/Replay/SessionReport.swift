@@ -743,11 +743,10 @@ enum SessionReport {
         // Books back after a gap where positions are held, said before the liquidations they may
         // explain (a 2020 book joined to 2024's liquidated the 2020 positions, and the report led
         // with the cascade, the cause buried in its alerts: operator trial).
-        let resumed = log.conditions.filter { $0.kind == .resumed }
-        if let first = resumed.first {
+        if let first = log.firstResumed {
             lines.append("books back after a gap of an hour or more, positions held there (they were stated against the book of then): "
                 + "\(first.symbol) at \(EventTime.iso8601(first.time)) after \(first.reason ?? "a gap")"
-                + (resumed.count > 1 ? " and \(resumed.count - 1) more (see book and feed alerts)" : ""))
+                + (log.resumedCount > 1 ? " and \(log.resumedCount - 1) more (see book and feed alerts)" : ""))
         }
         lines.append("liquidations: \(log.simulatedCount) simulated, \(log.exchangeCount) reported by the exchange"
             + (log.blockedLiquidations > 0 ? ", \(log.blockedLiquidations) times blocked (triggers crossed with no trusted book or mark)" : ""))

@@ -69,21 +69,26 @@ struct FundStatementReportTests {
         #expect(text.standardOutput.contains("liquidations: 1 simulated"), "\(text.standardOutput)")
     }
 
+    /// An empty USDT fund, a BTCUSDT book with bids at 59,990 and 50,000 and a mark of 60,000, and
+    /// a 1 BTC long at 60,000 with 3,000 of margin (bankrupt at 57,000).
+    static let emptyFundAndALoser = [
+            #"{"type":"insurance_fund","asset":"USDT","balance":"0","time":1723161255000000000}"#,
+            #"{"type":"book","symbol":"BTCUSDT","bids":[["59990","1"],["50000","5"]],"asks":[["60010","1"]],"time":1723161255001000000}"#,
+            #"{"type":"mark","symbol":"BTCUSDT","price":"60000","time":1723161255002000000}"#,
+            #"{"type":"position","account":"loser","symbol":"BTCUSDT","side":"long","size":"1","entry_price":"60000","margin_mode":"isolated","isolated_margin":"3000","time":1723161255003000000}"#,
+    ]
+
     @Test("a loss socialised past an empty fund is in the reports: what the winners' profits were charged and the bad debt no profit covered")
     func socialisedLossIsReported() throws {
         let scratch = try BadInputCommandTests.Scratch()
         // A 1 BTC long bankrupt at 57,000 filled at 50,000 (a deficit of 7,000) with a fund of 0;
         // two shorts of 0.01 and 0.03 BTC entered at 60,000 hold 28 and 84 of profit at 57,200.
-        let lines = [
-            #"{"type":"insurance_fund","asset":"USDT","balance":"0","time":1723161255000000000}"#,
-            #"{"type":"book","symbol":"BTCUSDT","bids":[["59990","1"],["50000","5"]],"asks":[["60010","1"]],"time":1723161255001000000}"#,
-            #"{"type":"mark","symbol":"BTCUSDT","price":"60000","time":1723161255002000000}"#,
-            #"{"type":"position","account":"loser","symbol":"BTCUSDT","side":"long","size":"1","entry_price":"60000","margin_mode":"isolated","isolated_margin":"3000","time":1723161255003000000}"#,
+        let lines = (Self.emptyFundAndALoser + [
             #"{"type":"position","account":"win1","symbol":"BTCUSDT","side":"short","size":"0.01","entry_price":"60000","margin_mode":"isolated","isolated_margin":"60","time":1723161255003000001}"#,
             #"{"type":"position","account":"win2","symbol":"BTCUSDT","side":"short","size":"0.03","entry_price":"60000","margin_mode":"isolated","isolated_margin":"180","time":1723161255003000002}"#,
             #"{"type":"book","symbol":"BTCUSDT","bids":[["50000","5"]],"asks":[["57400","1"]],"time":1723161255004000000}"#,
             #"{"type":"mark","symbol":"BTCUSDT","price":"57200","time":1723161255005000000}"#
-        ].joined(separator: "\n") + "\n"
+        ]).joined(separator: "\n") + "\n"
         let path = try scratch.write("socialised.jsonl", lines)
         let text = try BinaryRunner.run(["replay", path, "--shortfall", "socialised-loss", "--headless", "--report", "text", "--no-config"])
         #expect(text.standardOutput.contains("socialised loss: 1 event; 112.00 USDT charged to winners' profits, 6,888.00 USDT no profit covered (bad debt)"),
@@ -129,11 +134,7 @@ struct FundStatementReportTests {
         // 56,800 fill at 50,000 (deficits 7,000 and 6,800) with an empty fund. The first, at a mark
         // of 57,200, charges the short its profit, 2,800; the second, at 57,000, the 200 it gained
         // since. The rest, 10,800, no profit covers.
-        let lines = [
-            #"{"type":"insurance_fund","asset":"USDT","balance":"0","time":1723161255000000000}"#,
-            #"{"type":"book","symbol":"BTCUSDT","bids":[["59990","1"],["50000","5"]],"asks":[["60010","1"]],"time":1723161255001000000}"#,
-            #"{"type":"mark","symbol":"BTCUSDT","price":"60000","time":1723161255002000000}"#,
-            #"{"type":"position","account":"loser","symbol":"BTCUSDT","side":"long","size":"1","entry_price":"60000","margin_mode":"isolated","isolated_margin":"3000","time":1723161255003000000}"#,
+        let lines = (Self.emptyFundAndALoser + [
             #"{"type":"position","account":"loser2","symbol":"BTCUSDT","side":"long","size":"1","entry_price":"60000","margin_mode":"isolated","isolated_margin":"3200","time":1723161255003000000}"#,
             #"{"type":"position","account":"win","symbol":"BTCUSDT","side":"short","size":"1","entry_price":"60000","margin_mode":"cross","wallet_balance":"700","time":1723161255003000001}"#,
             #"{"type":"book","symbol":"BTCUSDT","bids":[["50000","5"]],"asks":[["57400","1"]],"time":1723161255004000000}"#,
@@ -141,7 +142,7 @@ struct FundStatementReportTests {
             #"{"type":"mark","symbol":"BTCUSDT","price":"57100","time":1723161257005000000}"#,
             #"{"type":"mark","symbol":"BTCUSDT","price":"57000","time":1723161258005000000}"#,
             #"{"type":"mark","symbol":"BTCUSDT","price":"56900","time":1723161259005000000}"#
-        ].joined(separator: "\n") + "\n"
+        ]).joined(separator: "\n") + "\n"
         // The winner's line sent again between the losses, with no wallet: it gives nothing back,
         // so the charge stands (a resend cleared it, and the profit was charged twice: review).
         let resend = #"{"type":"position","account":"win","symbol":"BTCUSDT","side":"short","size":"1","entry_price":"60000","margin_mode":"cross","time":1723161256500000000}"#

@@ -92,7 +92,10 @@ enum DetailPane {
         // The engine would not liquidate here now (a gap made the book stale, it stopped
         // changing, the mark is outdated or disputed): said beside the mark and in place of the
         // walk, which read `deficit 0.00` on a book frozen by a gap (operator trial).
-        let block = position.isOpen ? engine.liquidationBlock(market: Int(position.symbolIndex)) : nil
+        // Or (below) a cross position past its trigger whose account holds a leg elsewhere at a mark
+        // the engine will not liquidate on: one question of the engine says which.
+        let wait = position.isOpen ? engine.liquidationWait(position: index) : nil
+        let block = wait.flatMap { $0.ownMarket ? $0.block : nil }
         let markTag: String
         switch block {
         case .staleBook?: markTag = " (book STALE)"
@@ -108,8 +111,7 @@ enum DetailPane {
         // A cross position whose account holds a leg elsewhere at a mark the engine cannot
         // liquidate on waits for that mark, however bankrupt: said so (a BANKRUPT position open
         // for minutes gave no reason anywhere: operator trial).
-        let legWait = block == nil && position.isOpen && position.mode == .cross
-            ? engine.liquidationWait(position: index).flatMap { $0.ownMarket ? nil : $0 } : nil
+        let legWait = wait.flatMap { $0.ownMarket ? nil : $0 }
         if let legWait {
             line("Cannot liquidate while its cross leg in \(model.marketNames.short(legWait.symbol)) is at \(legWait.block == .disputedMark ? "a disputed" : "an outdated") mark: the engine waits for \(legWait.block.waitsFor) there", .alert)
         }

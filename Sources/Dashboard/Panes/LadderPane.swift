@@ -61,9 +61,13 @@ enum LadderPane {
         // between them, with its digits (at the tick a level of 11,657.07 read `11,657.00`, a
         // price that never was: operator trial). The title still says OFF TICK.
         var baseStep = max(instrument.tickSize.bookUnits, 1)
-        if let off = market.offTickPrice, let fine = LadderPane.finestStep(of: off.bookUnits), fine.step < baseStep {
-            baseStep = fine.step
-            decimals = max(decimals, fine.places)
+        if let off = market.offTickPrice, off.isPositive {
+            let places = BookUnits.significantDecimals(off.bookUnits)
+            let fine = BookUnits.powerOfTen(BookUnits.places - places)
+            if fine < baseStep {
+                baseStep = fine
+                decimals = max(decimals, places)
+            }
         }
         if book.bids.isEmpty && book.asks.isEmpty {
             buffer.put("empty book", x: inner.x + 1, y: inner.y + 1, role: .dim)
@@ -330,17 +334,6 @@ enum LadderPane {
             }
         }
         return rows
-    }
-
-    /// The step (in book units) and decimal places of a price's last digit: 11,657.07 → 0.01, 2.
-    static func finestStep(of units: Int64) -> (step: Int64, places: Int)? {
-        guard units > 0 else { return nil }
-        var rest = units
-        var places = BookUnits.places
-        while places > 0 && rest % 10 == 0 { rest /= 10; places -= 1 }
-        var step: Int64 = 1
-        for _ in 0..<(BookUnits.places - places) { step *= 10 }
-        return (step, places)
     }
 }
 

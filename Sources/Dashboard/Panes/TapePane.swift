@@ -111,6 +111,12 @@ enum TapePane {
                 || (times != .timeOfDay && !chosen.contains(where: { $0.column == timeColumn }))
         }
         func fit() -> [(column: Int, width: Int)] { fit(rows) }
+        /// The rows with the side as its arrow alone (`▲ long` → `▲`).
+        func arrowed(_ rows: [(cells: [String], tail: String)]) -> [(cells: [String], tail: String)] {
+            var rows = rows
+            for index in rows.indices { rows[index].cells[sideColumn] = String(rows[index].cells[sideColumn].prefix(1)) }
+            return rows
+        }
         var chosen = fit()
         // Deficits to the cent where their width costs no column: `162` beside a view and a
         // report saying 161.85 did not reconcile (operator trial); compact where room is short.
@@ -123,11 +129,6 @@ enum TapePane {
             // saying 537.85 kept the word and rounded the figure (operator trial). Taken where the
             // exact figures beside arrows keep every column the compact ones would have (the
             // words, or the arrows the block below turns to): a cent never costs a column.
-            func arrowed(_ rows: [(cells: [String], tail: String)]) -> [(cells: [String], tail: String)] {
-                var rows = rows
-                for index in rows.indices { rows[index].cells[sideColumn] = String(rows[index].cells[sideColumn].prefix(1)) }
-                return rows
-            }
             let title = shown[sideColumn].title
             shown[sideColumn].title = ""
             let baseline = Set((lacksRoom(chosen) ? fit(arrowed(rows)) : chosen).map(\.column))
@@ -145,7 +146,7 @@ enum TapePane {
         // its arrow alone ("▲ long" → "▲", under no title) makes the room (at 120×40 rows of
         // months before lost their `08-08 23:58` for the word `long`: operator trial).
         if lacksRoom(chosen) {
-            for index in rows.indices { rows[index].cells[sideColumn] = String(rows[index].cells[sideColumn].prefix(1)) }
+            rows = arrowed(rows)
             shown[sideColumn].title = ""
             chosen = fit()
         }

@@ -139,15 +139,10 @@ public struct MarketState: Sendable {
         guard tickIsLearnt, !(bids.isEmpty && asks.isEmpty) else { return }
         var places = 0
         for level in bids.prefix(50) + asks.prefix(50) {
-            var units = level.price
-            var levelPlaces = BookUnits.places
-            while levelPlaces > 0 && units % 10 == 0 { units /= 10; levelPlaces -= 1 }
-            places = max(places, levelPlaces)
+            places = max(places, BookUnits.significantDecimals(level.price))
             if places == BookUnits.places { break }
         }
-        var step: Int64 = 1
-        for _ in 0..<(BookUnits.places - places) { step *= 10 }
-        let tick = Fixed(bookUnits: step)
+        let tick = Fixed(bookUnits: BookUnits.powerOfTen(BookUnits.places - places))
         if !tickLearntOnce || tick < instrument.tickSize {
             instrument.tickSize = tick
             tickLearntOnce = true

@@ -81,6 +81,35 @@ struct FundNotGivenTests {
         #expect(line.contains("social"), "the label kept: \(narrow.joined(separator: "\n"))")
     }
 
+    @Test("a loss socialised on one venue is that venue's fund's: another venue's fund of the same asset shows none (it showed the asset's total)")
+    func socialisedIsTheVenuesOwn() {
+        var configuration = EngineConfiguration()
+        configuration.shortfall = .socialisedLoss
+        var engine = Engine(configuration: configuration)
+        engine.openFund(asset: "USDT", balance: .zero)
+        let t: Int64 = 1_723_161_255_000_000_000
+        // A Bybit USDT market beside, with its own fund and nothing socialised.
+        engine.apply(.bookSnapshot(symbol: "bybit:BTCUSDT", bids: [(units("59990"), units("10"))], asks: [(units("60010"), units("10"))], time: t))
+        engine.apply(.mark(symbol: "bybit:BTCUSDT", price: Fixed(60_000), time: t))
+        engine.apply(.bookSnapshot(symbol: "BTCUSDT", bids: [(units("59990"), units("1")), (units("50000"), units("5"))], asks: [(units("60010"), units("1"))], time: t))
+        engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(60_000), time: t))
+        engine.apply(.position(PositionUpdate(account: "loser", symbol: "BTCUSDT", side: .long, quantity: Fixed(1), entryPrice: Fixed(60_000),
+            mode: .isolated, isolatedMargin: Fixed(3_000)), time: t))
+        engine.apply(.position(PositionUpdate(account: "win", symbol: "BTCUSDT", side: .short, quantity: Fixed("0.04")!, entryPrice: Fixed(60_000),
+            mode: .isolated, isolatedMargin: Fixed(240)), time: t))
+        engine.apply(.bookSnapshot(symbol: "BTCUSDT", bids: [(units("50000"), units("5"))], asks: [(units("57400"), units("1"))], time: t + 1_000_000))
+        engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(57_200), time: t + 2_000_000))
+        engine.apply(.mark(symbol: "bybit:BTCUSDT", price: Fixed(60_000), time: t + 2_000_000))
+        let binance = engine.funds.first { $0.venue != "bybit" && $0.asset == "USDT" }
+        let bybit = engine.funds.first { $0.venue == "bybit" && $0.asset == "USDT" }
+        #expect(binance?.socialisedCharged == Fixed(112) && binance?.badDebt == Fixed(6_888), "\(engine.funds.map { ($0.venue, $0.asset, $0.socialisedCharged, $0.badDebt) }) \(engine.totals.socialisedTotal)")
+        #expect(bybit?.socialisedCharged == .zero && bybit?.badDebt == .zero)
+        let own = model(width: 120, height: 40, engine: engine, symbol: "binance-usdm:BTCUSDT").rendered().text
+        #expect(own.contains("socialised") && own.contains("debt 6,888.00"), "\(own)")
+        let other = model(width: 120, height: 40, engine: engine, symbol: "bybit:BTCUSDT").rendered().text
+        #expect(other.contains("fund bybit") && !other.contains("socialised") && !other.contains("6,888.00"), "\(other)")
+    }
+
     @Test("calm, the fund pane still says how near the nearest liquidation is (it came only with a stress)")
     func calmNearest() {
         var engine = Engine()

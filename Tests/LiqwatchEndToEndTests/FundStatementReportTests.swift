@@ -105,6 +105,36 @@ struct FundStatementReportTests {
         #expect(none["count"] as? Int == 0)
     }
 
+    @Test("losses socialised on two venues of one asset are reported per venue's fund, in both reports (the asset's total read as either's)")
+    func socialisedLossPerVenue() throws {
+        let scratch = try BadInputCommandTests.Scratch()
+        let binance = Self.emptyFundAndALoser + [
+            #"{"type":"position","account":"win","symbol":"BTCUSDT","side":"short","size":"0.04","entry_price":"60000","margin_mode":"isolated","isolated_margin":"240","time":1723161255003000001}"#,
+            #"{"type":"book","symbol":"BTCUSDT","bids":[["50000","5"]],"asks":[["57400","1"]],"time":1723161255004000000}"#,
+            #"{"type":"mark","symbol":"BTCUSDT","price":"57200","time":1723161255005000000}"#,
+        ]
+        // The same on Bybit a second later, its winner holding half as much (56 of profit).
+        let bybit = binance.map {
+            $0.replacingOccurrences(of: #""symbol":"BTCUSDT""#, with: #""symbol":"bybit:BTCUSDT""#)
+                .replacingOccurrences(of: #""asset":"USDT""#, with: #""venue":"bybit","asset":"USDT""#)
+                .replacingOccurrences(of: #""size":"0.04""#, with: #""size":"0.02""#)
+                .replacingOccurrences(of: #""isolated_margin":"240""#, with: #""isolated_margin":"120""#)
+                .replacingOccurrences(of: "17231612550", with: "17231612560")
+        }
+        let path = try scratch.write("two-venues.jsonl", (binance + bybit).joined(separator: "\n") + "\n")
+        let text = try BinaryRunner.run(["replay", path, "--shortfall", "socialised-loss", "--headless", "--report", "text", "--no-config"])
+        #expect(text.standardOutput.contains("socialised loss: 2 events; binance-usdm 112.00 USDT charged to winners' profits, 6,888.00 USDT no profit covered (bad debt); "
+            + "bybit 56.00 USDT charged to winners' profits, 6,944.00 USDT no profit covered (bad debt)"), "\(text.standardOutput)\(text.standardError)")
+        let json = try BinaryRunner.run(["replay", path, "--shortfall", "socialised-loss", "--headless", "--report", "json", "--no-config"])
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: Any])
+        let socialised = try #require(report["socialised_loss"] as? [String: Any])
+        #expect(((socialised["charged_to_profits_by_asset"] as? [String: Any])?["USDT"] as? NSNumber)?.doubleValue == 168)
+        let funds = try #require((report["insurance_fund"] as? [String: Any])?["by_venue"] as? [String: Any], "\(report["insurance_fund"] ?? "")")
+        let bybitFund = try #require((funds["bybit"] as? [String: Any])?["USDT"] as? [String: Any])
+        #expect((bybitFund["socialised_charged"] as? NSNumber)?.doubleValue == 56)
+        #expect((bybitFund["bad_debt"] as? NSNumber)?.doubleValue == 6_944)
+    }
+
     @Test("a book back after an hour without a change, positions held there: the text report says so before the liquidations, and lists the alert")
     func bookBackAfterAGap() throws {
         let scratch = try BadInputCommandTests.Scratch()

@@ -128,8 +128,9 @@ enum FundPane {
         // Losses past the fund socialised (`--shortfall socialised-loss`): what the winners'
         // profits were charged and what none covered (bad debt), in the asset (they were on no
         // line: a deficit of 7,000 past an empty fund read `out: deficits 0.00`: attacker trial).
-        let socialisedCharged = engine.totals.socialisedTotal[asset] ?? .zero
-        let badDebt = -(engine.badDebt[asset] ?? .zero)
+        // This fund's own (its venue's): the engine's totals are per asset, every venue's together.
+        let socialisedCharged = fund.socialisedCharged
+        let badDebt = fund.badDebt
         if socialisedCharged.isPositive || badDebt.isPositive {
             // Not the fund's money: no sign, and its label kept (a bare `−13,884.35` under the
             // deficits at 80×24 read as a second payout: operator trial).

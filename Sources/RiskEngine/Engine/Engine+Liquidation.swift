@@ -466,6 +466,8 @@ extension Engine {
         for account in touchedAccounts.sorted() { refreshAccount(account) }
         totals.socialisedLosses += 1
         totals.socialisedTotal[asset, default: .zero] += charged
+        funds[Int(markets[market].fundIndex)].socialisedCharged += charged
+        funds[Int(markets[market].fundIndex)].badDebt += unrecovered
         notes.append(.socialisedLoss(SocialisedLossRecord(
             time: time, symbol: instrument.symbol, asset: asset, loss: loss, unrecovered: unrecovered,
             accountsCharged: touchedAccounts.count)))

@@ -51,6 +51,12 @@ public struct InsuranceFund: Hashable, Sendable {
     /// opposite side the session watches held too little): ADL against counterparties liqwatch
     /// does not see, which must not read as no ADL.
     public internal(set) var adlBeyondMonitored = 0
+    /// What socialised losses of this fund's venue and asset charged winners' profits, and what
+    /// no profit covered (bad debt, positive), this session (`--shortfall socialised-loss`).
+    /// Kept per fund, not per asset: the ledger's totals are per asset, and a Binance USDT fund
+    /// pane showed Bybit USDT's socialised loss as its own (review).
+    public internal(set) var socialisedCharged = Fixed.zero
+    public internal(set) var badDebt = Fixed.zero
     /// Session time of the last close deleveraged for this fund (monitored or beyond); `.min` before.
     public internal(set) var lastDeleverageTime: Int64 = .min
     /// Whether ADL has happened for this fund this session, on monitored positions or beyond them.

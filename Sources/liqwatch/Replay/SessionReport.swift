@@ -385,7 +385,11 @@ enum SessionReport {
 
     static func fundObject(_ fund: InsuranceFund, state: FundState, markets: Int) -> JSON.Value {
         .object([("given", .bool(fund.wasGiven)), ("markets", JSON.number(markets))] + fundFigures(fund)
-            + [("adl_events", JSON.number(fund.adlEvents)), ("adl_state", .string(state.adl.rawValue))])
+            + [("adl_events", JSON.number(fund.adlEvents)), ("adl_state", .string(state.adl.rawValue))]
+            // Only where a loss was socialised (the same report as before otherwise).
+            + (fund.socialisedCharged.isZero && fund.badDebt.isZero ? [] : [
+                ("socialised_charged", JSON.number(fund.socialisedCharged, decimals: 8)),
+                ("bad_debt", JSON.number(fund.badDebt, decimals: 8))]))
     }
 
     /// A fund's money figures, as the leading fund and each venue's report them: start, end, low,
@@ -580,13 +584,16 @@ enum SessionReport {
     /// The text report's line of the same; nil when no loss was socialised.
     static func socialisedLossLine(_ engine: Engine, amount: (Fixed, String) -> String) -> String? {
         guard engine.totals.socialisedLosses > 0 else { return nil }
-        let assets = Set(engine.totals.socialisedTotal.keys).union(engine.badDebt.entries.filter { !$0.value.isZero }.map(\.asset)).sorted()
-        let parts = assets.map { asset in
-            let charged = engine.totals.socialisedTotal[asset] ?? .zero
-            let lost = -(engine.badDebt[asset] ?? .zero)
-            return "\(amount(charged, asset)) \(asset) charged to winners' profits, \(amount(lost, asset)) \(asset) no profit covered (bad debt)"
+        // Each fund's own, named by venue when several funds had some (one asset's total of two
+        // venues read as either venue's).
+        let hit = engine.fundOrder.map { engine.funds[Int($0)] }.filter { !$0.socialisedCharged.isZero || !$0.badDebt.isZero }
+        let parts = hit.map { fund in
+            let venue = hit.count > 1 ? "\(fund.venue) " : ""
+            return "\(venue)\(amount(fund.socialisedCharged, fund.asset)) \(fund.asset) charged to winners' profits, "
+                + "\(amount(fund.badDebt, fund.asset)) \(fund.asset) no profit covered (bad debt)"
         }
-        return "socialised loss: \(engine.totals.socialisedLosses) event\(engine.totals.socialisedLosses == 1 ? "" : "s"); " + parts.joined(separator: "; ")
+        return "socialised loss: \(engine.totals.socialisedLosses) event\(engine.totals.socialisedLosses == 1 ? "" : "s")"
+            + (parts.isEmpty ? "" : "; " + parts.joined(separator: "; "))
     }
 
     static func exchange(_ liquidation: ExchangeLiquidation) -> JSON.Value {

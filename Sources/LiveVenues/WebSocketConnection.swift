@@ -397,17 +397,19 @@ final class WebSocketBatchReader: ChannelDuplexHandler, RemovableChannelHandler,
         if frame.rsv1 || frame.rsv2 || frame.rsv3 { return fail(.protocolError, "a frame with a reserved bit set", context: context) }
         switch frame.opcode {
         case .text, .binary:
-            // A message is what ends a silence (see `WebSocketBehaviour.silenceLimit`), not the
-            // WebSocket layer's control frames.
-            lastReceived = context.eventLoop.now
+            // A whole message is what ends a silence (see `WebSocketBehaviour.silenceLimit`), not
+            // the WebSocket layer's control frames, nor a fragment: a server that opened a message
+            // and then sent an empty continuation frame every half second held a dead feed STALE
+            // for good, never given up (attacker trial).
             guard fragments == nil else { return fail(.protocolError, "a new message inside a fragmented one", context: context) }
             if frame.fin {
+                lastReceived = context.eventLoop.now
                 deliver(frame.unmaskedData, context: context)
             } else {
                 fragments = frame.unmaskedData
             }
         case .continuation:
-            lastReceived = context.eventLoop.now
+            if frame.fin { lastReceived = context.eventLoop.now }
             guard var buffer = fragments else { return fail(.protocolError, "a continuation frame outside a message", context: context) }
             var data = frame.unmaskedData
             guard buffer.readableBytes + data.readableBytes <= maxMessageSize else {

@@ -37,6 +37,17 @@ struct FundNotGivenTests {
         #expect(text.contains("50,000.00"))
     }
 
+    @Test("focused on the USDT market: the BTC fund nobody gave, which backs a market with positions, is an other fund's line (it was in none)")
+    func notGivenFundIsWatched() {
+        let engine = Self.engine()
+        let btc = engine.fundIndex(venue: "okx", asset: "BTC")
+        #expect(btc != nil && !engine.fundOrder.contains(btc!) && engine.watchedFundOrder.contains(btc!))
+        // At 200×60, where the pane has rows to spare (at 120×40 its own lines fill it: an idle
+        // other fund is the line that gives way).
+        let text = model(width: 200, height: 60, engine: engine, symbol: "BTCUSDT").rendered().text
+        #expect(text.contains("other fund") && text.contains("okx BTC"), "\(text)")
+    }
+
     @Test("no market and no fund yet: the pane says the opening waits for its venue's first market, not a balance of 250,000.00")
     func noMarketYet() {
         var engine = Engine()

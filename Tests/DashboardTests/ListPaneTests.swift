@@ -458,6 +458,16 @@ struct ListPaneTests {
         #expect(AppModel.nextColumn(after: .risk, in: order) { _ in false } == .risk)
     }
 
+    @Test("with several markets, a long market name shortens before the size goes (at 120 columns `UNI-USD-SWAP` whole cost the size, and `lev` came back)")
+    func sizeOutlastsALongName() {
+        let widest: [PositionColumn: Int] = [.account: 9, .symbol: 12, .size: 7, .ratio: 14, .liquidation: 10, .distance: 6, .deficit: 7]
+        let chosen = PositionsPane.fitting(78, widest: widest, severalMarkets: true)
+        let columns = chosen.map(\.column)
+        #expect(columns.contains(.size) && columns.contains(.symbol) && columns.contains(.distance) && columns.contains(.deficit), "\(columns)")
+        #expect(!columns.contains(.leverage) || columns.contains(.size))
+        #expect(chosen.reduce(0) { $0 + $1.width + 1 } <= 78)
+    }
+
     @Test("the column the rows are sorted by stays on screen while names still fit")
     func sortedColumnKept() {
         let narrow = PositionsPane.fitting(60).map(\.column)

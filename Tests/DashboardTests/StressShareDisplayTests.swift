@@ -96,4 +96,21 @@ struct HealthViewLinesTests {
         let text = app.rendered().lines.joined(separator: "\n")
         for part in ["300 failed", "62 run,", "238 skipped", "(over 10 s)"] { #expect(text.contains(part), "\(part):\n\(text)") }
     }
+
+    /// An attacker's finding: a refused first connection's error stayed on a stream live for
+    /// minutes, read as news.
+    @Test("a stream's last error says how long ago it came")
+    func lastErrorAge() {
+        let bare = engine(positions: 0)
+        var status = SessionStatus(kind: "LIVE", source: "test")
+        status.time = bare.time
+        var stream = StreamStatus(name: "binance-usdm", state: "live", age: 0.1, messagesPerSecond: 10, messages: 100, gaps: 0, resyncs: 0,
+            reconnects: 0, malformed: 0, stale: false, symbols: ["BTCUSDT"], lastError: "cannot connect to 127.0.0.1:19112: connection refused")
+        stream.lastErrorAge = 185
+        status.streams = [stream]
+        var app = AppModel(width: 200, height: 60, status: status, engine: bare, log: SessionLog())
+        _ = app.update(.key(.character("h")))
+        let text = app.rendered().text
+        #expect(text.contains("last error 3m 5s ago: cannot connect to 127.0.0.1:19112"), "\(text)")
+    }
 }

@@ -210,6 +210,35 @@ struct WebSocketBatchReaderTests {
         #expect(end.error == "nothing received for 45 s: the connection was given up and made again")
     }
 
+    /// An attacker's finding: a server that opened a message and then sent an empty continuation
+    /// frame every half second was never given up (each fragment ended the silence).
+    @Test("fragments of a message that never ends do not end a silence: the connection is given up at 45 s; the message completed does")
+    func endlessFragmentsGivenUp() throws {
+        let queue = LiveQueue()
+        let h = try Self.harness(queue: queue)
+        _ = Self.drain(queue)
+        let loop = h.channel.embeddedEventLoop
+        Self.read([WebSocketFrame(fin: false, opcode: .text, data: ByteBuffer(string: "{"))], into: h.channel)
+        for _ in 0..<80 {
+            loop.advanceTime(by: .milliseconds(500))
+            Self.read([WebSocketFrame(fin: false, opcode: .continuation, data: ByteBuffer())], into: h.channel)
+        }
+        // 40 s of fragments: still up; the message completed now is a message.
+        #expect(h.channel.isActive)
+        Self.read([WebSocketFrame(fin: true, opcode: .continuation, data: ByteBuffer(string: "}"))], into: h.channel)
+        loop.advanceTime(by: .seconds(40))
+        #expect(h.channel.isActive, "the completed message ended the silence")
+        // Another message opened and never finished: given up once 45 s pass without a whole one.
+        Self.read([WebSocketFrame(fin: false, opcode: .text, data: ByteBuffer(string: "{"))], into: h.channel)
+        for _ in 0..<20 {
+            loop.advanceTime(by: .milliseconds(500))
+            Self.read([WebSocketFrame(fin: false, opcode: .continuation, data: ByteBuffer())], into: h.channel)
+        }
+        #expect(!h.channel.isActive)
+        let end = try #require(Self.end(of: h.reader))
+        #expect(end.error?.hasPrefix("nothing received for") == true, "\(end.error ?? "")")
+    }
+
     /// From the attack on the live venues: a masked frame, or one with RSV1 set (no extension was
     /// agreed), was accepted; RFC 6455 says the client closes the connection.
     @Test("a masked frame or a reserved bit from the server closes the connection (1002), nothing handed over",

@@ -80,6 +80,31 @@ struct OutdatedBookTests {
         #expect(!engine.markets[index].isStale && !engine.markets[index].stressed.unfilledQuantity.isPositive)
     }
 
+    @Test("of several ended markets, the fund names the worst (ADL first, then the larger deficit), not the first")
+    func worstEndedMarketNamed() {
+        var engine = Engine()
+        engine.openFund(asset: "USDT", balance: Fixed(100_000))
+        // AAAUSDT, made first: a deficit the fund covers (bids at 56,000 under a bankruptcy of 57,000).
+        engine.apply(.bookSnapshot(symbol: "AAAUSDT", bids: [(units("56000"), units("10"))], asks: [(units("60000"), units("10"))], time: 1_000_000_000))
+        engine.apply(.mark(symbol: "AAAUSDT", price: Fixed(59_500), time: 1_000_000_000))
+        engine.apply(.position(PositionUpdate(account: "a", symbol: "AAAUSDT", side: .long, quantity: Fixed(1), entryPrice: Fixed(60_000),
+            mode: .isolated, leverage: Fixed(20)), time: 1_000_000_000))
+        // OLDUSDT: 20 of longs over 5 of bids, ADL certain.
+        engine.apply(.bookSnapshot(symbol: "OLDUSDT", bids: [(units("59000"), units("5"))], asks: [(units("60000"), units("10"))], time: 1_000_000_000))
+        engine.apply(.mark(symbol: "OLDUSDT", price: Fixed(59_500), time: 1_000_000_000))
+        engine.apply(.position(PositionUpdate(account: "o", symbol: "OLDUSDT", side: .long, quantity: Fixed(20), entryPrice: Fixed(60_000),
+            mode: .isolated, leverage: Fixed(20)), time: 1_000_000_000))
+        for second in stride(from: Int64(2), through: 3_700, by: 30) {
+            engine.apply(.bookSnapshot(symbol: "BTCUSDT", bids: [(units("59999"), units("\(second % 5 + 1)"))], asks: [(units("60001"), units("10"))],
+                time: second * 1_000_000_000))
+            engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(60_000), time: second * 1_000_000_000))
+        }
+        let aaa = engine.markets[engine.marketIndex(of: "AAAUSDT")!].shownStress
+        #expect(aaa.deficit.isPositive && !aaa.adlCertain, "\(aaa)")
+        #expect(engine.markets[engine.marketIndex(of: "OLDUSDT")!].shownStress.adlCertain)
+        #expect(engine.fundState(asset: "USDT").endedStressMarket == "OLDUSDT")
+    }
+
     @Test("a fund's stress is its live markets' once a market's book has not changed for an hour: the ended one's ADL is not the fund's; alone it still is")
     func endedMarketLeavesTheFund() {
         var engine = Engine()

@@ -36,6 +36,7 @@ enum FundPane {
         case "balance": return ["bal"]
         case "opening": return ["open"]
         case "statements": return ["stated"]
+        case "other fund": return ["other"]
         default: return []
         }
     }
@@ -301,7 +302,7 @@ enum FundPane {
         // find (operator trial). Its balance and the engine's classes of it; urgent where its ADL
         // is near, under way or active.
         let shownIndex = shownFund(model)
-        for other in engine.fundOrder.lazy.filter({ $0 != shownIndex }).prefix(8) {
+        for other in engine.watchedFundOrder.lazy.filter({ $0 != shownIndex }).prefix(8) {
             let each = engine.funds[Int(other)]
             let otherState = engine.fundState(venue: each.venue, asset: each.asset)
             let pressing = [ADLState.near, .underWay, .active].contains(otherState.adl)
@@ -312,11 +313,26 @@ enum FundPane {
             let role: StyleRole = pressing ? .alert : otherState.adl == .happened ? .warn
                 : otherState.drawdownLevel != .ok ? .level(otherState.drawdownLevel) : .dim
             let value = name + " " + balance + (condition.isEmpty ? "" : " · " + condition)
+            // Narrow, the venue's first word where no other fund's venue shares it (as the title).
+            let firstWord = String(each.venue.prefix { $0 != "-" })
+            let shortName = !engine.fundsSpanVenues || each.venue.isEmpty ? each.asset
+                : engine.funds.contains(where: { $0.venue != each.venue && $0.venue.prefix { $0 != "-" } == firstWord })
+                    ? name : firstWord + " " + each.asset
             // Narrow, the balance stays before the class's words go (`other fund binance-usdm USDT ·
-            // ADL near` hid a fund at 36.57: operator trial).
-            let shortCondition = otherState.adl != .idle ? "ADL" : "down"
-            line("other fund", value, role, shorter: condition.isEmpty ? [] : [name + " " + balance + " · " + shortCondition,
-                each.asset + " " + balance + " · " + shortCondition, name + " · " + condition], keepsLabel: true,
+            // ADL near` hid a fund at 36.57: operator trial), and the class keeps its word (`· ADL`
+            // read the same near as under way, and at 80×24 lost the venue of one of two USDT
+            // funds: operator trial).
+            let shortCondition = switch otherState.adl {
+            case .idle: "down"
+            case .near: "ADL near"
+            case .underWay, .active: "ADL now"
+            case .happened: "ADL past"
+            }
+            let bare = otherState.adl != .idle ? "ADL" : "down"
+            let forms = [shortName + " " + balance + " · " + condition, name + " " + balance + " · " + shortCondition,
+                shortName + " " + balance + " · " + shortCondition, shortName + " " + balance + " · " + bare,
+                each.asset + " " + balance + " · " + shortCondition, name + " · " + condition]
+            line("other fund", value, role, shorter: condition.isEmpty ? [] : forms.filter { $0 != value }, keepsLabel: true,
                 urgent: pressing, expendable: !pressing)
         }
         // The urgent lines first, then the others in order, the expendable ones last, as many as

@@ -28,7 +28,9 @@ enum LadderPane {
         // file): the rows, a tick each, and the prices shown are coarser than the book.
         let stale = model.staleTag(symbol: symbol)
         let offTick = symbol.flatMap { model.engine.market($0)?.offTickPrice } != nil
-        let tags = stale + (offTick ? " · OFF TICK" : "")
+        // A side cut to the ladder's limit (`PriceLadder.levelLimit`): its far end is not known.
+        let cut = symbol.flatMap { model.engine.market($0) }.map { $0.book.isCut(.bid) || $0.book.isCut(.ask) } == true
+        let tags = stale + (offTick ? " · OFF TICK" : "") + (cut ? " · CUT" : "")
         let name = symbol.map(model.marketNames.title) ?? ""
         let short = symbol.map(model.marketNames.short) ?? ""
         // Last the stale reason goes, "STALE" stays (before the tick's warning).
@@ -209,7 +211,10 @@ enum LadderPane {
             var end = side == .bid ? (nothingLeft ? "no bids" : "bids end") : (nothingLeft ? "no asks" : "asks end")
             // A feed that shows only the top of the book stops there; the book does not end
             // (`bids end` read as an empty book past Hyperliquid's 20 levels: operator trial).
-            if book.endsAtShownLevels(side) {
+            if book.isCut(side) {
+                // Cut to the ladder's limit (a flood of far levels): past it not known.
+                end = "\(Format.count(PriceLadder.levelLimit)) levels kept, farther dropped"
+            } else if book.endsAtShownLevels(side) {
                 end = "\(book.shownLevels) level\(book.shownLevels == 1 ? "" : "s") shown, more not known"
             }
             let direction = side == .bid ? "below" : "above"
@@ -219,7 +224,7 @@ enum LadderPane {
                 let noun = beyond == 1 ? "liquidation" : "liquidations"
                 forms = [" \(end) · \(count) \(noun) \(direction)", " \(end) · \(count) liq \(direction)", " \(end) · \(count) liq"] + forms
             }
-            if book.endsAtShownLevels(side) { forms.append(" \(book.shownLevels) shown") }
+            if book.isCut(side) { forms.append(" farther dropped") } else if book.endsAtShownLevels(side) { forms.append(" \(book.shownLevels) shown") }
             guard let text = forms.first(where: { DisplayWidth.of($0) <= inner.width }) else { return }
             buffer.put(text, x: inner.x, y: y, role: (beyond ?? 0) > 0 ? .alert : .dim, limit: inner.width)
         }

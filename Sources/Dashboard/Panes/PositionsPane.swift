@@ -70,6 +70,14 @@ enum PositionsPane {
         if total() > width, let side = chosen.firstIndex(where: { $0.column == .side }) {
             chosen[side].width = narrowSideWidth
         }
+        // The columns less wanted than the size go; then a long market name shortens before the
+        // size, the distance and the rest of priority 3 go (at 120 columns `UNI-USD-SWAP` whole
+        // cost the size, the quantity that decides what the book must take, while `lev` came
+        // back in the room left: operator trial).
+        dropDown(to: 3)
+        if severalMarkets, total() > width, let symbol = chosen.firstIndex(where: { $0.column == .symbol }) {
+            chosen[symbol].width = min(chosen[symbol].width, max(narrowSymbolWidth, chosen[symbol].width - (total() - width)))
+        }
         dropDown(to: 2)
         if total() > width, let ratio = chosen.firstIndex(where: { $0.column == .ratio }) {
             chosen[ratio].width = narrowRatioWidth

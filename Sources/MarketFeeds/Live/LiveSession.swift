@@ -395,23 +395,23 @@ public final class LiveSession {
         case .disconnected(let reason, let retryIn):
             if health[stream].state != .live { health[stream].failedConnections += 1 }
             health[stream].state = .reconnecting(reason: reason, retryIn: retryIn)
-            health[stream].lastError = reason
+            health[stream].noteError(reason, wall: wall)
         case .snapshotFailed(let symbol, let reason, let retryAfter):
             health[stream].snapshotFailures += 1
-            health[stream].lastError = "snapshot \(symbol): \(reason)"
+            health[stream].noteError("snapshot \(symbol): \(reason)", wall: wall)
             snapshotScheduler.failed(symbol, wall: wall, reason: reason, retryAfter: retryAfter)
         case .ended:
             health[stream].state = .ended
         case .venueNotice(let text):
             health[stream].venueNotices += 1
-            health[stream].lastError = text
+            health[stream].noteError(text, wall: wall)
         case .listening:
             health[stream].publishers = 0
             health[stream].connectedWall = wall
             health[stream].state = .listening
         case .publishers(let count, let note):
             health[stream].publishers = count
-            if let note { health[stream].lastError = note }
+            if let note { health[stream].noteError(note, wall: wall) }
             if count > 0 { health[stream].state = .live } else if health[stream].state != .ended { health[stream].state = .listening }
         }
     }

@@ -37,6 +37,14 @@ public struct StreamHealth: Sendable {
     /// Publishers connected to a `listen://` source (nil for other kinds).
     public internal(set) var publishers: Int?
     public internal(set) var lastError: String?
+    /// Wall time (ns) `lastError` came: an error from the first connection attempt still read as
+    /// news minutes after the stream went live (attacker trial).
+    public internal(set) var lastErrorWall: Int64?
+
+    mutating func noteError(_ text: String, wall: Int64) {
+        lastError = text
+        lastErrorWall = wall
+    }
     /// Wall time (ns) of the last message; nil before the first.
     public internal(set) var lastMessageWall: Int64?
     /// Set when the stream connects: a stream that never sends anything also goes stale.

@@ -96,13 +96,23 @@ extension Engine {
         // (A market with no book yet reads no stress, and counts as neither.)
         let anyLive = markets.indices.contains { markets[$0].fundIndex == fundIndex && markets[$0].lastBookTime != .min && !isEnded(market: $0) }
         var endedStressMarket: String? = nil
+        var endedWorst: StressedDeficit? = nil
         var nearest: (reading: StressedDeficit, market: Int)? = nil
         for index in markets.indices where markets[index].fundIndex == fundIndex {
             backed += 1
             let reading = markets[index].shownStress
             if anyLive && isEnded(market: index) {
-                if endedStressMarket == nil, reading.adlCertain || reading.deficit.isPositive || reading.unfilledQuantity.isPositive {
-                    endedStressMarket = markets[index].symbol
+                // The worst of them, as the live ones are ranked: ADL first, then the larger
+                // deficit (the first in the list was named: SUSHIUSDT's 3,701.91 over AKROUSDT's
+                // 360,500.42 and ADL: operator trial).
+                if reading.adlCertain || reading.deficit.isPositive || reading.unfilledQuantity.isPositive {
+                    let worse = endedWorst.map { worst in
+                        reading.adlCertain != worst.adlCertain ? reading.adlCertain : reading.deficit > worst.deficit
+                    } ?? true
+                    if worse {
+                        endedWorst = reading
+                        endedStressMarket = markets[index].symbol
+                    }
                 }
                 continue
             }

@@ -343,7 +343,7 @@ extension Engine {
             walk: LiquidationRecord.kept(bookAccepted), worstFillPrice: bookAccepted.last?.price,
             // The levels shown whenever the walk ran past them, settled there or not (the view
             // says no level shown was left, not that the book had none: review).
-            pastShownLevels: plan.walkPastShownLevels ? Int32(clamping: markets[market].book.shownLevels) : 0,
+            pastShownLevels: plan.walkPastShownLevels ? Int32(clamping: markets[market].book.shownLevels(position.side == .long ? .bid : .ask)) : 0,
             pastShownQuantity: Fixed(bookUnits: plan.pastShownUnits))))
     }
 

@@ -191,7 +191,7 @@ extension Engine {
             asksValue = (Fixed(bookUnits: asks.narrow) * size, Fixed(bookUnits: asks.wide) * size)
         }
         var pastShown = (bid: (narrow: false, wide: false), ask: (narrow: false, wide: false))
-        if book.shownLevels > 0, let mid = book.mid {
+        if book.shownLevels > 0 || book.isCut(.bid) || book.isCut(.ask), let mid = book.mid {
             for side in [BookSide.bid, .ask] {
                 guard let deepest = book.deepestShownPrice(side) else { continue }
                 let narrowEdge = book.bandLimit(side, mid: mid, bps: narrowBps)
@@ -400,7 +400,7 @@ extension Engine {
             }
             if unseen > 0 && Fixed(bookUnits: unseen) > worst.pastShownQuantity {
                 worst.pastShownQuantity = Fixed(bookUnits: unseen)
-                worst.shownLevels = markets[index].book.shownLevels
+                worst.shownLevels = markets[index].book.shownLevels(side == .long ? .bid : .ask)
                 if worst.deficit.isZero && worst.unfilledNotional.isZero {
                     (worst.positions, worst.positionsSide, worst.beyondLimit) = (riskiest.count, side, sideBeyondLimit)
                 }

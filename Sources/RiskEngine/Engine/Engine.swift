@@ -199,9 +199,22 @@ public struct Engine: Sendable {
 
     /// The funds in use (opened, stated or moved), by venue as `Venue.known` lists them, then by
     /// asset: the order a report and the fund pane list them in.
-    public var fundOrder: [Int32] {
+    public var fundOrder: [Int32] { ordered(funds.indices.filter { funds[$0].isInUse }) }
+
+    /// The funds in use and those that back a market with none given (a coin-margined market's
+    /// fund holds only what its liquidations leave, and at zero sends every deficit to ADL), in
+    /// `fundOrder`'s order: the funds the fund pane's other-fund lines and the reports' fund
+    /// lines watch. OKX's BTC and UNI funds at ADL NEAR were in neither, while a Binance fund's
+    /// stale ADL state was (operator trial).
+    public var watchedFundOrder: [Int32] {
+        let backing = Set(markets.map(\.fundIndex))
+        return ordered(funds.indices.filter { funds[$0].isInUse || backing.contains(Int32($0)) })
+    }
+
+    /// Fund indexes by venue as `Venue.known` lists them, then by asset.
+    private func ordered(_ indexes: [Int]) -> [Int32] {
         let rank = { (venue: String) in Venue.known.firstIndex { $0.rawValue == venue } ?? Venue.known.count }
-        return funds.indices.filter { funds[$0].isInUse }.sorted { left, right in
+        return indexes.sorted { left, right in
             let a = funds[left], b = funds[right]
             return (rank(a.venue), a.venue, a.asset) < (rank(b.venue), b.venue, b.asset)
         }.map { Int32($0) }

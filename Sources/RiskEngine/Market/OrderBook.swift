@@ -211,9 +211,22 @@ public struct OrderBook: Hashable, Sendable {
     /// price: past them a stress read `ADL` where the venue's book had ample depth; operator
     /// trial). A side the feed showed fewer levels of is the whole side.
     public func endsAtShownLevels(_ side: BookSide) -> Bool {
+        // A side cut to `PriceLadder.levelLimit` ends where it was cut, as unknown past it.
+        if isCut(side) { return true }
         guard shownLevels > 0 else { return false }
         return feedLevelCount(side) >= shownLevels
     }
+
+    /// Whether a side lost its farthest levels to `PriceLadder.levelLimit` (read in place: a
+    /// copy of a ladder retains and releases its arrays).
+    public func isCut(_ side: BookSide) -> Bool { side == .bid ? bids.isCut : asks.isCut }
+
+    /// The most levels a side shows: the feed's top-of-book depth, or for a side cut to
+    /// `PriceLadder.levelLimit` the levels it kept; 0 for a whole side of a whole-book feed.
+    public func shownLevels(_ side: BookSide) -> Int { isCut(side) ? PriceLadder.levelLimit : shownLevels }
+
+    /// Levels both sides dropped to `PriceLadder.levelLimit` this session.
+    public var farLevelsDropped: Int { bids.farLevelsDropped + asks.farLevelsDropped }
 
     /// The deepest price a side of a top-of-book feed's book shows, when the side ends at the
     /// levels shown (`endsAtShownLevels`): its ladder's deepest level, the deepest level
@@ -228,9 +241,10 @@ public struct OrderBook: Hashable, Sendable {
     /// `deepestShownPrice`, the ladder's deepest level given (a walk that ran past the ladder has
     /// it as its last fill, without looking it up).
     func deepestShownPrice(_ side: BookSide, ladderDeepest: Int64?) -> Int64? {
-        guard shownLevels > 0 else { return nil }
+        let cut = isCut(side)
+        guard shownLevels > 0 || cut else { return nil }
         let emptied = emptiedLevels(side)
-        guard feedLevelCount(side, emptied: emptied.count) >= shownLevels else { return nil }
+        guard cut || feedLevelCount(side, emptied: emptied.count) >= shownLevels else { return nil }
         let carried = side == .bid ? unshownBids.carriedDeepestEmptied : unshownAsks.carriedDeepestEmptied
         let candidates = [ladderDeepest, emptied.deepest, carried].compactMap { $0 }
         return side == .bid ? candidates.min() : candidates.max()

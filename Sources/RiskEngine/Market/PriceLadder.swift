@@ -85,6 +85,18 @@ public struct PriceLadder: Sendable {
     }
     public var count: Int { chunkedCount + window.count }
     @usableFromInline static let chunkCapacity = 128
+    /// The most levels a side keeps below its window (16 bytes each: 16 MB). Past it the level
+    /// farthest from the touch goes, and is counted (`farLevelsDropped`): a feed adding 100,000
+    /// levels between the ticks a message grew one book by 15 MB a second, past a gigabyte,
+    /// and froze the dashboard (attacker trial). The deepest real books (Binance's full-depth
+    /// streams) hold some tens of thousands of levels a side.
+    public static let levelLimit = 1_000_000
+    /// Levels dropped from the far end because the side held `levelLimit` (see there): beyond
+    /// them the side is not known, and a walk that reaches its end finds less than the venue holds.
+    public internal(set) var farLevelsDropped = 0
+    /// Whether the side lost levels to `levelLimit` since it was last replaced whole (a
+    /// snapshot) or emptied: its far end is not the venue's.
+    public internal(set) var isCut = false
 
     /// A ladder for prices on a grid of `tick` book units (the instrument's tick); a tick of zero
     /// keeps every level in the chunks.
@@ -309,7 +321,25 @@ public struct PriceLadder: Sendable {
             if chunks[chunk].levels.count > PriceLadder.chunkCapacity { split(chunk) }
         }
         chunkedCount += 1
+        if chunkedCount > PriceLadder.levelLimit { dropFarthest() }
         return 0
+    }
+
+    /// Removes the chunked level farthest from the touch (the lowest key), counted.
+    @usableFromInline mutating func dropFarthest() {
+        guard !chunks.isEmpty else { return }
+        let removed = chunks[0].levels.removeFirst()
+        chunks[0].add(key: removed.key, size: 0 &- removed.size)
+        if chunks[0].levels.isEmpty {
+            chunks.removeFirst()
+            firstKeys.removeFirst()
+            finger = 0
+        } else {
+            firstKeys[0] = chunks[0].levels[0].key
+        }
+        chunkedCount -= 1
+        farLevelsDropped += 1
+        isCut = true
     }
 
     // MARK: Moving the window
@@ -383,6 +413,7 @@ public struct PriceLadder: Sendable {
             firstKeys.append(level.key)
         }
         chunkedCount += 1
+        if chunkedCount > PriceLadder.levelLimit { dropFarthest() }
     }
 
     /// Removes the highest chunked level.
@@ -411,6 +442,7 @@ public struct PriceLadder: Sendable {
         if window.isPlaced { window.clear(low: window.low) }
         windowDissolved = false
         sumsMayOverflow = false
+        isCut = false
     }
 
     /// Removes every level at or through `price` from the touch: the levels a newer update on the
@@ -435,6 +467,12 @@ public struct PriceLadder: Sendable {
             if PriceLadder.mayWrapSums(key: level.key, size: level.size) { sumsMayOverflow = true }
             if let last = unique.last, last.key == level.key { unique[unique.count - 1].size = level.size; continue }
             unique.append(level)
+        }
+        // The nearest `levelLimit` (keys ascend to the touch), the rest counted as dropped.
+        isCut = unique.count > PriceLadder.levelLimit
+        if isCut {
+            farLevelsDropped += unique.count - PriceLadder.levelLimit
+            unique.removeFirst(unique.count - PriceLadder.levelLimit)
         }
         chunks.removeAll()
         firstKeys.removeAll()

@@ -93,7 +93,7 @@ enum SessionReport {
         var fundVenues: [String] = []
         var fundsOfVenue: [String: [(String, JSON.Value)]] = [:]
         let backed = engine.marketsBacked
-        for index in engine.fundOrder {
+        for index in engine.watchedFundOrder {
             let each = engine.funds[Int(index)]
             let object = fundObject(each, state: engine.fundState(venue: each.venue, asset: each.asset), markets: backed[index] ?? 0)
             if fundsOfVenue[each.venue] == nil { fundVenues.append(each.venue) }
@@ -352,6 +352,8 @@ enum SessionReport {
         members.append(("snapshots_refused", JSON.number(market.counters.snapshotsRefused)))
         // The first price the feed sent between the instrument's ticks (every digit), or null.
         members.append(("off_tick_price", market.offTickPrice.map { .string($0.description) } ?? .null))
+        // Only where a side was cut to the ladder's limit (the same report as before otherwise).
+        if market.book.farLevelsDropped > 0 { members.append(("far_levels_dropped", JSON.number(market.book.farLevelsDropped))) }
         members.append(("stressed_deficit", stressedObject(market.shownStress, asset: instrument.settlementAsset)))
         members.append(("fund_holdings", fundHoldings(market)))
         members.append(("stress", .array(engine.stressLadder(symbol: market.symbol).map(stressRow))))
@@ -713,6 +715,9 @@ enum SessionReport {
                 // Every digit the feed sent: rounded to the tick, the price would hide the mismatch.
                 line += ", PRICES OFF THE TICK \(instrument.tickSize) (first \(offTick)): check the instrument's tick"
             }
+            if market.book.farLevelsDropped > 0 {
+                line += ", BOOK CUT: \(market.book.farLevelsDropped) levels farthest from the touch dropped (a side holds at most \(PriceLadder.levelLimit); past them not known)"
+            }
             if let block = market.liquidationBlocked { line += ", \(block.message)" }
             line += ", " + exchangeLiquidationsText(market)
             lines.append(line)
@@ -796,7 +801,9 @@ enum SessionReport {
             lines.append("insurance fund: none" + (unbacked.isEmpty ? "" : " given for \(unbacked.sorted().joined(separator: ", ")): deficits go to "
                 + (engine.configuration.shortfall == .adl ? "ADL" : "socialised loss")))
         }
-        for index in engine.fundOrder {
+        // With none given anywhere the line above names them; else the funds not given that back
+        // a market too (at zero every deficit goes to ADL: their state is what matters).
+        for index in engine.fundOrder.isEmpty ? [] : engine.watchedFundOrder {
             let each = engine.funds[Int(index)]
             let asset = each.asset
             let state = engine.fundState(venue: each.venue, asset: asset)
@@ -805,7 +812,8 @@ enum SessionReport {
             let idle = backed[index] == nil ? " — backs no market of this session" : ""
             // Statements moved the balance too: said, so that start, flows and end add up.
             let statements = each.totals[.statement].map { ", statements \($0.isNegative ? "" : "+")\(amount($0, asset))" } ?? ""
-            lines.append("insurance fund (\(name)): start \(amount(each.opening, asset)), end \(amount(each.balance, asset)), min \(amount(each.low, asset)), peak \(amount(each.peak, asset))\(statements); ADL \(state.adl.label)\(idle)")
+            let given = each.wasGiven ? "" : " (no opening given)"
+            lines.append("insurance fund (\(name))\(given): start \(amount(each.opening, asset)), end \(amount(each.balance, asset)), min \(amount(each.low, asset)), peak \(amount(each.peak, asset))\(statements); ADL \(state.adl.label)\(idle)")
             if !state.takeoverExposure.isZero {
                 lines.append("  holds positions taken over, unrealised \(amount(state.takeoverExposure, asset)) \(asset)")
             }

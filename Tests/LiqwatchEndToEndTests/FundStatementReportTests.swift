@@ -105,6 +105,16 @@ struct FundStatementReportTests {
         #expect(none["count"] as? Int == 0)
     }
 
+    @Test("a positions file of an exchange's export, flat rows at size 0: they are skipped and said on standard error, the session runs")
+    func flatPositionRowsSaid() throws {
+        let scratch = try BadInputCommandTests.Scratch()
+        let events = try scratch.write("events.jsonl", Self.emptyFundAndALoser.joined(separator: "\n") + "\n")
+        let positions = try scratch.write("export.csv", "account,symbol,side,size,entry_price,margin_mode,leverage\nw,BTCUSDT,short,0.5,60000,isolated,10\nx,BTCUSDT,long,0.000,0.0,isolated,\ny,ETHUSDT,long,0,0,cross,\n")
+        let run = try BinaryRunner.run(["replay", events, "--positions", positions, "--headless", "--report", "text", "--no-config"])
+        #expect(run.status == 0, "\(run.standardError)")
+        #expect(run.standardError.contains("export.csv: 2 rows of size 0 (flat positions) skipped; 1 position read"), "\(run.standardError)")
+    }
+
     @Test("losses socialised on two venues of one asset are reported per venue's fund, in both reports (the asset's total read as either's)")
     func socialisedLossPerVenue() throws {
         let scratch = try BadInputCommandTests.Scratch()

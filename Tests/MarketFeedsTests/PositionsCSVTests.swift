@@ -129,6 +129,33 @@ struct PositionsCSVTests {
         expectRefusal(badPath) { $0 == "\(badPath):12: field leverage: must be in (0, 1000]" }
     }
 
+    /// An attacker's finding: an exchange's export lists every symbol, the flat ones at size 0
+    /// (Binance's positionRisk, `positionAmt` 0 and `entryPrice` 0), and such a file was refused
+    /// whole at its first flat row.
+    @Test("rows of size 0 are flat positions: skipped and counted, the rest read; a file of nothing but flat rows is refused, saying so")
+    func flatRowsSkipped() throws {
+        let scratch = try ScratchDirectory()
+        let csv = try scratch.write("export.csv", """
+            account,symbol,side,size,entry_price,margin_mode,isolated_margin,wallet_balance,leverage
+            a,BTCUSDT,long,0.5,60000,isolated,3000,,
+            a,ETHUSDT,long,0.000,0.0,cross,,,20
+            b,BTCUSDT,short,0,0,isolated,,,
+            "c",BTCUSDT,short,-0,0,isolated,,,
+
+            """)
+        let read = try PositionsFile.read(path: csv, catalog: .builtIn)
+        #expect(read.updates.count == 1 && read.flatRows == 3)
+        #expect(read.updates.first?.account == "a" && read.updates.first?.quantity == Fixed("0.5"))
+        let json = try scratch.write("export.json", #"[{"account":"a","symbol":"BTCUSDT","side":"long","size":"1","entry_price":"60000","margin_mode":"isolated","leverage":"10"},{"account":"b","symbol":"BTCUSDT","side":"long","size":"0","entry_price":"0"}]"#)
+        let jsonRead = try PositionsFile.read(path: json, catalog: .builtIn)
+        #expect(jsonRead.updates.count == 1 && jsonRead.flatRows == 1)
+        let allFlat = try scratch.write("flat.csv", "account,symbol,side,size,entry_price\na,BTCUSDT,long,0,0\nb,BTCUSDT,short,0.0,0\n")
+        expectRefusal(allFlat) { $0.contains("the file has no open position: its 2 rows are all of size 0") }
+        // A negative size is still an error, named.
+        let negative = try scratch.write("negative.csv", "account,symbol,side,size,entry_price\na,BTCUSDT,long,-1,60000\n")
+        expectRefusal(negative) { $0.contains(":2: field size") }
+    }
+
     @Test("a header and no rows, or an empty JSON list, is refused: a file cut short is not a book of no positions")
     func noRows() throws {
         let scratch = try ScratchDirectory()

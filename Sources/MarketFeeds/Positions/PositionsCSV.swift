@@ -156,6 +156,11 @@ enum PositionsCSV {
                 }
                 throw PositionsFileError(file: path, line: lineNumber, field: columns[index], reason: "not valid UTF-8")
             }
+            // A flat position (size 0, as an exchange's export lists every symbol): skipped, counted.
+            if let size = columns.firstIndex(of: "size"), PositionsFile.isFlat(sizeText: texts[size]) {
+                rows.flat += 1
+                continue
+            }
             do throws(FieldError) {
                 let update = try PositionRow.parse(resolver: resolver) { name in columns.firstIndex(of: name).map { texts[$0] } }
                 rows.append(update, line: lineNumber)
@@ -166,7 +171,8 @@ enum PositionsCSV {
         guard header != nil else { throw PositionsFileError(file: path, line: nil, field: nil, reason: "the file is empty") }
         // A header and nothing else is a file cut short or exported wrong, not a book of none.
         guard !rows.updates.isEmpty else {
-            throw PositionsFileError(file: path, line: nil, field: nil, reason: "the file has a header and no positions")
+            throw PositionsFileError(file: path, line: nil, field: nil, reason: rows.flat > 0
+                ? "the file has no open position: its \(rows.flat) row\(rows.flat == 1 ? " is" : "s are all") of size 0" : "the file has a header and no positions")
         }
         return rows
     }

@@ -26,6 +26,15 @@ public struct PositionsFileError: Error, Hashable, Sendable, CustomStringConvert
 /// the sum of notional ÷ leverage of its cross rows.
 public enum PositionsFile {
     public static func load(path: String, catalog: InstrumentCatalog, resolver: MarketResolver = .default) throws(PositionsFileError) -> [PositionUpdate] {
+        try read(path: path, catalog: catalog, resolver: resolver).updates
+    }
+
+    /// `load`, and how many rows of size 0 were skipped: a flat position (an exchange's export
+    /// lists every symbol, Binance's positionRisk with `positionAmt` 0; such a file was refused
+    /// whole at its first flat row: attacker trial).
+    public static func read(path: String, catalog: InstrumentCatalog, resolver: MarketResolver = .default)
+        throws(PositionsFileError) -> (updates: [PositionUpdate], flatRows: Int)
+    {
         let data: Data
         switch PositionsFileBytes.read(path, limit: PositionsFileBytes.limit) {
         case .success(let bytes): data = bytes
@@ -55,13 +64,22 @@ public enum PositionsFile {
         case .failure(let error): throw error
         }
         try assemble(&rows, path: path, catalog: catalog)
-        return rows.updates
+        return (rows.updates, rows.flat)
+    }
+
+    /// Whether a row's size reads as exactly zero (`0`, `0.000`, `-0`): a flat position, skipped
+    /// before its other fields are read (an export's flat rows carry an entry price of 0).
+    static func isFlat(sizeText: String?) -> Bool {
+        guard let text = sizeText?.trimmingCharacters(in: .whitespaces), let value = Fixed(text) else { return false }
+        return value.isZero
     }
 
     /// The positions read, and the line (JSON: the place in the list) each came from.
     struct Rows {
         var updates: [PositionUpdate] = []
         var lines: [Int] = []
+        /// Rows of size 0 skipped (see `PositionsFile.read`).
+        var flat = 0
         /// A JSON list's: `lines` are places in the list, said as such (a wallet contradiction in
         /// a JSON file was said to be on "line 1", the list's first entry: attacker trial).
         var isList = false
@@ -98,13 +116,15 @@ public enum PositionsFile {
                 if let members = entry.objectMembers, let found = KeyLookalike.first(in: members.lazy.map(\.0), known: PositionsCSV.fieldNames) {
                     throw FieldError(field: KeyLookalike.field(found), reason: KeyLookalike.reason(found))
                 }
+                if isFlat(sizeText: entry["size"]?.scalarText) { rows.flat += 1; continue }
                 rows.append(try PositionRow.parse(resolver: resolver) { entry[$0]?.scalarText }, line: index + 1)
             } catch {
                 throw PositionsFileError(file: path, line: nil, field: error.field, reason: "position \(index + 1): \(error.reason)")
             }
         }
         guard !rows.updates.isEmpty else {
-            throw PositionsFileError(file: path, line: nil, field: "positions", reason: "the list holds no positions")
+            throw PositionsFileError(file: path, line: nil, field: "positions", reason: rows.flat > 0
+                ? "the list holds no open position: its \(rows.flat) position\(rows.flat == 1 ? " is" : "s are all") of size 0" : "the list holds no positions")
         }
         return rows
     }

@@ -143,7 +143,13 @@ struct SessionArguments: ParsableArguments {
         options.seed = seed
         options.strict = strict
         if let positions {
-            do { options.positions = try PositionsFile.load(path: positions, catalog: options.catalog, resolver: options.resolver) } catch {
+            do {
+                let read = try PositionsFile.read(path: positions, catalog: options.catalog, resolver: options.resolver)
+                options.positions = read.updates
+                if read.flatRows > 0 {
+                    FileHandleOutput.standardError("liqwatch: \(SafeText.escaped(positions)): \(read.flatRows) row\(read.flatRows == 1 ? "" : "s") of size 0 (flat positions) skipped; \(read.updates.count) position\(read.updates.count == 1 ? "" : "s") read\n")
+                }
+            } catch {
                 throw InputError(error.description)
             }
         }

@@ -184,14 +184,18 @@ enum PositionsPane {
         // rows on screen looked like the top of the list (an operator's trial).
         var place = " · row \(Format.count(model.cursor + 1))"
         if !(focused && model.cursor > 0 && !rows.isEmpty && Buffer.titleFits(title + filter + flags + place, width: rect.width)) { place = "" }
-        title = Buffer.fittingTitle([title + filter + flags + place] + narrower + ["Positions · \(order)" + filtered + flags,
-            order + filtered + flags], width: rect.width)
-        buffer.box(rect, title: title, focused: focused)
         let inner = rect.inset(1)
-        guard inner.height >= 2 else { return }
         // The rows on screen, drawn from the engine as it is now (the table gives only the order),
         // and the columns that fit them.
-        let (live, range, chosen) = visibleColumns(model, inner: inner)
+        let (live, range, chosen) = inner.height >= 2 ? visibleColumns(model, inner: inner) : ([], 0..<0, [])
+        // Each row's deficit is its liquidation's alone, now: where the title has room it says so
+        // (in a cascade every row read 0 while together the rows emptied the book, read as
+        // covered: operator trial; the stressed deficit is the figure of them together).
+        let alone = chosen.contains { $0.column == .deficit } ? [title + filter + flags + place + " · deficit: each alone"] : []
+        title = Buffer.fittingTitle(alone + [title + filter + flags + place] + narrower + ["Positions · \(order)" + filtered + flags,
+            order + filtered + flags], width: rect.width)
+        buffer.box(rect, title: title, focused: focused)
+        guard inner.height >= 2 else { return }
         var x = inner.x
         for column in chosen {
             let text = column.column == .account || column.column == .symbol || column.column == .side

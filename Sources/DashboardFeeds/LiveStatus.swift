@@ -42,7 +42,7 @@ public enum LiveStatus {
             messages: health.messages, gaps: gaps, resyncs: resyncs, reconnects: health.reconnects, malformed: health.malformed,
             stale: health.isStale(wall: wall, threshold: session.options.staleAfter), symbols: symbols, lastError: health.lastError,
             resync: resync)
-        status.lastErrorAge = health.lastErrorWall.map { Double(max(0, wall &- $0)) / 1e9 }
+        status.lastErrorAge = health.lastErrorWall.map { max(0, wall &- $0) }
         status.connected = health.isConnected
         status.receiving = health.isReceiving
         return status

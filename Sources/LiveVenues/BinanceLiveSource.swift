@@ -136,11 +136,25 @@ public final class BinanceLiveSource: LiveSource, @unchecked Sendable {
         state.stop()
     }
 
+    /// Binance's error frame (`{"error":{"code":2,"msg":"Invalid request"},"id":1}`), in words; nil
+    /// for every other frame (a stream's data starts `{"stream"`: never parsed here). It was
+    /// counted among the frames of streams liqwatch does not apply, never shown (attacker trial).
+    static func notice(in frame: [UInt8]) -> String? {
+        guard frame.count < 4096, !frame.startsJSON(with: "{\"stream\""), frame.mentions("\"error\""),
+            let object = try? JSONSerialization.jsonObject(with: Data(frame)) as? [String: Any],
+            let error = object["error"] as? [String: Any] else { return nil }
+        let code = (error["code"] as? NSNumber).map { " \($0)" } ?? ""
+        return "binance error\(code): \(error["msg"] as? String ?? "no reason given")"
+    }
+
     /// Connects, reads until the connection ends, waits out the backoff, and connects again. Each
     /// message becomes a frame item as it is read, on the connection's event loop.
     func connectionLoop(queue: LiveQueue, stream: Int) async {
         let url = streamURL
         let behaviour = WebSocketBehaviour(message: { bytes, receiveTime, items in
+            if let notice = BinanceLiveSource.notice(in: bytes) {
+                items.append(.connection(stream: stream, .venueNotice(SafeText.escaped(String(notice.prefix(300))))))
+            }
             items.append(.frame(stream: stream, receiveTime: receiveTime, bytes: bytes))
         })
         await ReconnectingWebSocket.run(url: { url }, state: state, queue: queue, stream: stream, behaviour: behaviour)

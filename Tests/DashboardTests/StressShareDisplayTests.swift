@@ -106,7 +106,7 @@ struct HealthViewLinesTests {
         status.time = bare.time
         var stream = StreamStatus(name: "binance-usdm", state: "live", age: 0.1, messagesPerSecond: 10, messages: 100, gaps: 0, resyncs: 0,
             reconnects: 0, malformed: 0, stale: false, symbols: ["BTCUSDT"], lastError: "cannot connect to 127.0.0.1:19112: connection refused")
-        stream.lastErrorAge = 185
+        stream.lastErrorAge = 185_000_000_000
         status.streams = [stream]
         var app = AppModel(width: 200, height: 60, status: status, engine: bare, log: SessionLog())
         _ = app.update(.key(.character("h")))

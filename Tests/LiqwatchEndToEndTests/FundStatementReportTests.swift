@@ -115,6 +115,26 @@ struct FundStatementReportTests {
         #expect(run.standardError.contains("export.csv: 2 rows of size 0 (flat positions) skipped; 1 position read"), "\(run.standardError)")
     }
 
+    @Test("a loss socialised in a coin fund nobody gave (not in use: its first liquidation paid nothing) is on the text report's line")
+    func socialisedInACoinFund() throws {
+        let scratch = try BadInputCommandTests.Scratch()
+        let lines = [
+            #"{"type":"book","symbol":"okx:BTC-USD-SWAP","bids":[["59990","10"],["30000","5000"]],"asks":[["60010","10"]],"time":1723161255001000000}"#,
+            #"{"type":"mark","symbol":"okx:BTC-USD-SWAP","price":"60000","time":1723161255002000000}"#,
+            #"{"type":"position","account":"loser","symbol":"okx:BTC-USD-SWAP","side":"long","size":"1000","entry_price":"60000","margin_mode":"isolated","isolated_margin":"0.2","time":1723161255003000000}"#,
+            #"{"type":"position","account":"win","symbol":"okx:BTC-USD-SWAP","side":"short","size":"100","entry_price":"60000","margin_mode":"isolated","isolated_margin":"0.1","time":1723161255003000001}"#,
+            #"{"type":"book","symbol":"okx:BTC-USD-SWAP","bids":[["30000","5000"]],"asks":[["50400","10"]],"time":1723161255004000000}"#,
+            #"{"type":"mark","symbol":"okx:BTC-USD-SWAP","price":"50200","time":1723161255005000000}"#,
+        ]
+        let path = try scratch.write("coin.jsonl", lines.joined(separator: "\n") + "\n")
+        let text = try BinaryRunner.run(["replay", path, "--shortfall", "socialised-loss", "--headless", "--report", "text", "--no-config"])
+        let line = text.standardOutput.split(separator: "\n").first { $0.hasPrefix("socialised loss:") } ?? ""
+        #expect(line.contains("BTC charged to winners' profits") && line.contains("BTC no profit covered (bad debt)"), "\(text.standardOutput)")
+        // The fund nobody gave has its line too, with its ADL state.
+        #expect(text.standardOutput.contains("insurance fund (okx BTC) (no opening given)") || text.standardOutput.contains("insurance fund (BTC) (no opening given)"),
+            "\(text.standardOutput)")
+    }
+
     @Test("losses socialised on two venues of one asset are reported per venue's fund, in both reports (the asset's total read as either's)")
     func socialisedLossPerVenue() throws {
         let scratch = try BadInputCommandTests.Scratch()

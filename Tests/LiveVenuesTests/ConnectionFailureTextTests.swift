@@ -32,4 +32,16 @@ struct VenueControlMessageTests {
         let okx = OKXWire(instruments: ["BTC-USDT-SWAP"])
         #expect(okx.notice(in: Array(#"{ "event" : "error", "msg" : "bad", "code" : "60012" }"#.utf8)) != nil)
     }
+
+    /// An attacker's finding: Binance's error frame was counted among the frames of streams
+    /// liqwatch does not apply, and never shown.
+    @Test("Binance's error frame is the venue's notice; a stream's frame mentioning \"error\" is not")
+    func binanceError() {
+        #expect(BinanceLiveSource.notice(in: Array(#"{"error":{"code":2,"msg":"Invalid request: unknown stream"},"id":1}"#.utf8))
+            == "binance error 2: Invalid request: unknown stream")
+        #expect(BinanceLiveSource.notice(in: Array(#"{"id":1, "error" : {"msg":"x"}}"#.utf8)) == "binance error: x")
+        #expect(BinanceLiveSource.notice(in: Array(#"{"stream":"btcusdt@trade","data":{"e":"trade","error":"no"}}"#.utf8)) == nil)
+        #expect(BinanceLiveSource.notice(in: Array(#"{"result":null,"id":1}"#.utf8)) == nil)
+        #expect(BinanceLiveSource.notice(in: Array(#"{"error":"not an object"}"#.utf8)) == nil)
+    }
 }

@@ -151,9 +151,27 @@ struct PositionsCSVTests {
         #expect(jsonRead.updates.count == 1 && jsonRead.flatRows == 1)
         let allFlat = try scratch.write("flat.csv", "account,symbol,side,size,entry_price\na,BTCUSDT,long,0,0\nb,BTCUSDT,short,0.0,0\n")
         expectRefusal(allFlat) { $0.contains("the file has no open position: its 2 rows are all of size 0") }
+        // A flat row stating the account's wallet is read (and refused, naming its size), not
+        // dropped with the wallet its open rows need; a no-break space before the 0 is no number.
+        let walletRow = try scratch.write("wallet.csv", "account,symbol,side,size,entry_price,margin_mode,wallet_balance\na,ETHUSDT,long,0,0,cross,5000\na,BTCUSDT,long,1,60000,cross,\n")
+        expectRefusal(walletRow) { $0.contains(":2: field size") }
+        let nbsp = try scratch.write("nbsp.json", #"[{"account":"a","symbol":"BTCUSDT","side":"long","size":"1","entry_price":"60000","leverage":"10"},{"account":"b","symbol":"BTCUSDT","side":"long","size":"\u00a00","entry_price":"1"}]"#)
+        expectRefusal(nbsp) { $0.contains("size") }
+        #expect(!PositionsFile.isFlat(sizeText: "0e5") && !PositionsFile.isFlat(sizeText: "") && !PositionsFile.isFlat(sizeText: "\u{A0}0"))
+        #expect(PositionsFile.isFlat(sizeText: " 0 ") && PositionsFile.isFlat(sizeText: "-0.0"))
         // A negative size is still an error, named.
         let negative = try scratch.write("negative.csv", "account,symbol,side,size,entry_price\na,BTCUSDT,long,-1,60000\n")
         expectRefusal(negative) { $0.contains(":2: field size") }
+    }
+
+    @Test("a UTF-16 export, or a file of NUL bytes, is refused saying so (it read `the header has no account column`)")
+    func utf16Said() throws {
+        let scratch = try ScratchDirectory()
+        let text = "account,symbol,side,size,entry_price\na,BTCUSDT,long,1,60000\n"
+        let withMark = try scratch.write("utf16.csv", bytes: [0xFF, 0xFE] + Array(text.data(using: .utf16LittleEndian)!))
+        expectRefusal(withMark) { $0.contains("the file is UTF-16 text") && $0.contains("save it as UTF-8") }
+        let bare = try scratch.write("utf16-bare.csv", bytes: Array(text.data(using: .utf16LittleEndian)!))
+        expectRefusal(bare) { $0.contains("the file holds NUL bytes") }
     }
 
     @Test("a header and no rows, or an empty JSON list, is refused: a file cut short is not a book of no positions")

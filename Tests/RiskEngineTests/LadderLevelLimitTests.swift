@@ -47,4 +47,36 @@ struct LadderLevelLimitTests {
         #expect(ladder.best?.price == 1_000_000)
         #expect(ladder.level(at: Self.limit - 1).price == Int64(1_000_000 + Self.limit - 1))
     }
+
+    @Test("a cut side stays cut in a stress's moved copy of the book: a walk past its levels is a floor, not an empty book's ADL")
+    func shiftedStaysCut() {
+        var book = OrderBook()
+        book.applySnapshot(bids: [(6_000_000_000_000, 100_000_000)], asks: [(6_001_000_000_000, 100_000_000)])
+        for offset in 1...(Self.limit + 10) { book.applyLevel(side: .bid, price: 6_000_000_000_000 - Int64(offset) * 7, size: 1) }
+        #expect(book.isCut(.bid))
+        let moved = book.shifted(by: -100_000_000)
+        #expect(moved.isCut(.bid) && !moved.isCut(.ask))
+        #expect(moved.walk(.bid, quantity: 10_000_000_000_000).remainderPastShownLevels)
+        #expect(moved.shownLevels(.bid) == moved.bids.count)
+    }
+
+    @Test("with a tick (levels near the touch in the window), a move of the touch drops only the levels past the limit")
+    func windowMoveKeepsTheLimit() {
+        var ladder = PriceLadder(side: .bid, tick: 1)
+        let touch: Int64 = 10_000_000_000
+        ladder.set(price: touch, size: 1)
+        for offset in 1...(Self.limit + 20_000) { ladder.set(price: touch - Int64(offset), size: 1) }
+        #expect(ladder.chunkedCount == Self.limit && ladder.isCut)
+        let before = ladder.farLevelsDropped
+        let total = ladder.count
+        // A new touch far above the window: the window moves up, its old levels go to the chunks.
+        ladder.set(price: touch + 3_000, size: 1)
+        #expect(ladder.chunkedCount == Self.limit, "\(ladder.chunkedCount)")
+        #expect(ladder.count + ladder.farLevelsDropped == total + before + 1)
+        #expect(ladder.best?.price == touch + 3_000)
+        // And back down (the touch removed): the window follows it, nothing more dropped than needed.
+        ladder.set(price: touch + 3_000, size: 0)
+        #expect(ladder.chunkedCount <= Self.limit && ladder.best?.price == touch)
+        #expect(ladder.count + ladder.farLevelsDropped == total + before)
+    }
 }

@@ -18,8 +18,8 @@ public struct StreamStatus: Sendable, Equatable {
     /// (positions, accounts, the fund).
     public var symbols: [String]?
     public var lastError: String?
-    /// Seconds since `lastError` came (nil when not known).
-    public var lastErrorAge: Double?
+    /// Nanoseconds since `lastError` came (nil when not known).
+    public var lastErrorAge: Int64?
     /// Books of this stream waiting to re-sync, and what they wait for ("BTCUSDT re-sync: 2
     /// failed, next in 4 s (the snapshot did not bridge the stream)").
     public var resync: [String] = []

@@ -302,10 +302,15 @@ enum FundPane {
         // find (operator trial). Its balance and the engine's classes of it; urgent where its ADL
         // is near, under way or active.
         let shownIndex = shownFund(model)
-        for other in engine.watchedFundOrder.lazy.filter({ $0 != shownIndex }).prefix(8) {
+        // The pressing ones first, then the rest in their order, eight at most: a session of many
+        // idle coin funds nobody gave pushed a fund at ADL NEAR past the eighth (review).
+        let others = engine.watchedFundOrder.filter { $0 != shownIndex }.map { index in
+            (index, engine.fundState(venue: engine.funds[Int(index)].venue, asset: engine.funds[Int(index)].asset))
+        }
+        let isPressing = { (state: FundState) in [ADLState.near, .underWay, .active].contains(state.adl) }
+        for (other, otherState) in (others.filter { isPressing($0.1) } + others.filter { !isPressing($0.1) }).prefix(8) {
             let each = engine.funds[Int(other)]
-            let otherState = engine.fundState(venue: each.venue, asset: each.asset)
-            let pressing = [ADLState.near, .underWay, .active].contains(otherState.adl)
+            let pressing = isPressing(otherState)
             let name = (engine.fundsSpanVenues ? each.venue + " " : "") + each.asset
             let balance = Format.compactMoney(each.balance, asset: each.asset)
             let condition = otherState.adl != .idle ? "ADL " + otherState.adl.label

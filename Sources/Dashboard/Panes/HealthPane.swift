@@ -51,7 +51,7 @@ enum HealthPane {
                 role: stream.stale ? .alert : .text, limit: inner.maxX - x)
             y += 1
             let feeds = stream.symbols.map { "feeds " + $0.map(model.marketNames.short).joined(separator: ", ") + ": book, marks, trades, liquidations" } ?? "feeds positions, accounts, the fund, marks"
-            buffer.put("  " + Format.wordsThatFit(feeds + (stream.lastError.map { " · last error" + (stream.lastErrorAge.map { " \(EventTime.duration(Int64($0 * 1e9))) ago" } ?? "") + ": \($0)" } ?? ""), inner.width - 4),
+            buffer.put("  " + Format.wordsThatFit(feeds + (stream.lastError.map { " · last error" + (stream.lastErrorAge.map { " \(EventTime.duration(max(0, $0))) ago" } ?? "") + ": \($0)" } ?? ""), inner.width - 4),
                 x: inner.x + 1, y: y, role: .dim, limit: inner.width - 2)
             y += 1
             for resync in stream.resync where y + 1 < inner.maxY {

@@ -213,7 +213,7 @@ enum LadderPane {
             // (`bids end` read as an empty book past Hyperliquid's 20 levels: operator trial).
             if book.isCut(side) {
                 // Cut to the ladder's limit (a flood of far levels): past it not known.
-                end = "\(Format.count(PriceLadder.levelLimit)) levels kept, farther dropped"
+                end = "\(Format.count(side == .bid ? book.bids.count : book.asks.count)) levels kept, farther dropped"
             } else if book.endsAtShownLevels(side) {
                 end = "\(book.shownLevels) level\(book.shownLevels == 1 ? "" : "s") shown, more not known"
             }

@@ -65,6 +65,12 @@ enum PositionsPane {
                 dropped.append(chosen.remove(at: drop))
             }
         }
+        /// With several markets, the market's name shortens (ending in "…") by what the columns
+        /// are over, to no fewer than `narrowSymbolWidth` cells.
+        func shortenSymbol() {
+            guard severalMarkets, total() > width, let symbol = chosen.firstIndex(where: { $0.column == .symbol }) else { return }
+            chosen[symbol].width = min(chosen[symbol].width, max(narrowSymbolWidth, chosen[symbol].width - (total() - width)))
+        }
         // The side gives up its word for its arrow before any figure goes (at 120 columns a
         // replay's 8-decimal sizes pushed it out, and the deficit with it; operator trial).
         if total() > width, let side = chosen.firstIndex(where: { $0.column == .side }) {
@@ -75,18 +81,14 @@ enum PositionsPane {
         // cost the size, the quantity that decides what the book must take, while `lev` came
         // back in the room left: operator trial).
         dropDown(to: 3)
-        if severalMarkets, total() > width, let symbol = chosen.firstIndex(where: { $0.column == .symbol }) {
-            chosen[symbol].width = min(chosen[symbol].width, max(narrowSymbolWidth, chosen[symbol].width - (total() - width)))
-        }
+        shortenSymbol()
         dropDown(to: 2)
         if total() > width, let ratio = chosen.firstIndex(where: { $0.column == .ratio }) {
             chosen[ratio].width = narrowRatioWidth
             chosen[ratio].title = "ratio"
         }
         // Then the market's name shortens (a name, ending in "…") before it goes.
-        if severalMarkets, total() > width, let symbol = chosen.firstIndex(where: { $0.column == .symbol }) {
-            chosen[symbol].width = min(chosen[symbol].width, max(narrowSymbolWidth, chosen[symbol].width - (total() - width)))
-        }
+        shortenSymbol()
         // The side and the deficit go first; then, before a name that tells the rows apart goes,
         // a long account name shortens (ending in `…`): at 80×24 with two markets a 16-cell name
         // went whole, the side and the deficit came back in its room, and thirty rows read

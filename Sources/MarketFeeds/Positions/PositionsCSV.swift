@@ -157,7 +157,8 @@ enum PositionsCSV {
                 throw PositionsFileError(file: path, line: lineNumber, field: columns[index], reason: "not valid UTF-8")
             }
             // A flat position (size 0, as an exchange's export lists every symbol): skipped, counted.
-            if let size = columns.firstIndex(of: "size"), PositionsFile.isFlat(sizeText: texts[size]) {
+            if let size = columns.firstIndex(of: "size"),
+               PositionsFile.isSkippedFlat(sizeText: texts[size], walletText: columns.firstIndex(of: "wallet_balance").map { texts[$0] }) {
                 rows.flat += 1
                 continue
             }

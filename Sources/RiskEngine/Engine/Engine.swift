@@ -198,7 +198,7 @@ public struct Engine: Sendable {
     }
 
     /// The funds in use (opened, stated or moved), by venue as `Venue.known` lists them, then by
-    /// asset: the order a report and the fund pane list them in.
+    /// asset (the lists of every fund a market has are `watchedFundOrder`'s).
     public var fundOrder: [Int32] { ordered(funds.indices.filter { funds[$0].isInUse }) }
 
     /// The funds in use and those that back a market with none given (a coin-margined market's

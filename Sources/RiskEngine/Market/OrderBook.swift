@@ -222,8 +222,8 @@ public struct OrderBook: Hashable, Sendable {
     public func isCut(_ side: BookSide) -> Bool { side == .bid ? bids.isCut : asks.isCut }
 
     /// The most levels a side shows: the feed's top-of-book depth, or for a side cut to
-    /// `PriceLadder.levelLimit` the levels it kept; 0 for a whole side of a whole-book feed.
-    public func shownLevels(_ side: BookSide) -> Int { isCut(side) ? PriceLadder.levelLimit : shownLevels }
+    /// `PriceLadder.levelLimit` the levels it holds; 0 for a whole side of a whole-book feed.
+    public func shownLevels(_ side: BookSide) -> Int { isCut(side) ? (side == .bid ? bids.count : asks.count) : shownLevels }
 
     /// Levels both sides dropped to `PriceLadder.levelLimit` this session.
     public var farLevelsDropped: Int { bids.farLevelsDropped + asks.farLevelsDropped }
@@ -491,6 +491,10 @@ public struct OrderBook: Hashable, Sendable {
         let movedBids = shift(.bid)
         let movedAsks = shift(.ask)
         moved.applySnapshot(bids: movedBids, asks: movedAsks, shownLevels: shownLevels)
+        // A side cut to the limit stays cut: rebuilt from the levels it kept, it read whole, and a
+        // stress walk past them an empty book's ADL (review).
+        if bids.isCut { moved.bids.isCut = true }
+        if asks.isCut { moved.asks.isCut = true }
         moved.isStale = isStale
         moved.hasSnapshot = hasSnapshot
         // The feed's levels the move dropped or the simulations had emptied still count towards

@@ -90,7 +90,9 @@ public struct PriceLadder: Sendable {
     /// levels between the ticks a message grew one book by 15 MB a second, past a gigabyte,
     /// and froze the dashboard (attacker trial). The deepest real books (Binance's full-depth
     /// streams) hold some tens of thousands of levels a side.
-    public static let levelLimit = 1_000_000
+    /// (Computed, not stored: a stored static is a global the hot `set` would read through its
+    /// accessor at every insert.)
+    @inlinable public static var levelLimit: Int { 1_000_000 }
     /// Levels dropped from the far end because the side held `levelLimit` (see there): beyond
     /// them the side is not known, and a walk that reaches its end finds less than the venue holds.
     public internal(set) var farLevelsDropped = 0
@@ -362,6 +364,7 @@ public struct PriceLadder: Sendable {
             _ = window.set(slot: slot, size: level.size)
             removeChunkTop()
         }
+        trimToLimit()
     }
 
     /// Moves the window down to the touch, which has fallen to its bottom or below it.
@@ -384,6 +387,7 @@ public struct PriceLadder: Sendable {
         drainWindow()
         window.release()
         windowDissolved = true
+        trimToLimit()
     }
 
     /// Moves the window's levels to the end of the chunks (they are above every chunked key).
@@ -413,7 +417,13 @@ public struct PriceLadder: Sendable {
             firstKeys.append(level.key)
         }
         chunkedCount += 1
-        if chunkedCount > PriceLadder.levelLimit { dropFarthest() }
+    }
+
+    /// Drops the farthest levels past the limit, once a move of the window is done: trimmed as
+    /// the window drained into the chunks, a side at the limit lost the levels the window then
+    /// took back, thousands at every move of the touch (review).
+    mutating func trimToLimit() {
+        while chunkedCount > PriceLadder.levelLimit { dropFarthest() }
     }
 
     /// Removes the highest chunked level.

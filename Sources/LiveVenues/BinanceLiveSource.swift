@@ -152,8 +152,11 @@ public final class BinanceLiveSource: LiveSource, @unchecked Sendable {
     func connectionLoop(queue: LiveQueue, stream: Int) async {
         let url = streamURL
         let behaviour = WebSocketBehaviour(message: { bytes, receiveTime, items in
+            // The venue's refusal is its notice, not a data frame (as one it was also counted as
+            // malformed, `e (event type)`, every time: attacker trial).
             if let notice = BinanceLiveSource.notice(in: bytes) {
                 items.append(.connection(stream: stream, .venueNotice(SafeText.escaped(String(notice.prefix(300))))))
+                return
             }
             items.append(.frame(stream: stream, receiveTime: receiveTime, bytes: bytes))
         })

@@ -154,7 +154,7 @@ struct PositionsCSVTests {
         // A flat row stating the account's wallet is read (and refused, naming its size), not
         // dropped with the wallet its open rows need; a no-break space before the 0 is no number.
         let walletRow = try scratch.write("wallet.csv", "account,symbol,side,size,entry_price,margin_mode,wallet_balance\na,ETHUSDT,long,0,0,cross,5000\na,BTCUSDT,long,1,60000,cross,\n")
-        expectRefusal(walletRow) { $0.contains(":2: field size") }
+        expectRefusal(walletRow) { $0.contains(":2: field wallet_balance: a row of size 0 (a flat position) stating wallet_balance") }
         let nbsp = try scratch.write("nbsp.json", #"[{"account":"a","symbol":"BTCUSDT","side":"long","size":"1","entry_price":"60000","leverage":"10"},{"account":"b","symbol":"BTCUSDT","side":"long","size":"\u00a00","entry_price":"1"}]"#)
         expectRefusal(nbsp) { $0.contains("size") }
         #expect(!PositionsFile.isFlat(sizeText: "0e5") && !PositionsFile.isFlat(sizeText: "") && !PositionsFile.isFlat(sizeText: "\u{A0}0"))
@@ -170,6 +170,8 @@ struct PositionsCSVTests {
         let text = "account,symbol,side,size,entry_price\na,BTCUSDT,long,1,60000\n"
         let withMark = try scratch.write("utf16.csv", bytes: [0xFF, 0xFE] + Array(text.data(using: .utf16LittleEndian)!))
         expectRefusal(withMark) { $0.contains("the file is UTF-16 text") && $0.contains("save it as UTF-8") }
+        let utf32 = try scratch.write("utf32.csv", bytes: [0xFF, 0xFE, 0, 0] + Array(text.data(using: .utf32LittleEndian)!))
+        expectRefusal(utf32) { $0.contains("the file is UTF-32 text") }
         let bare = try scratch.write("utf16-bare.csv", bytes: Array(text.data(using: .utf16LittleEndian)!))
         expectRefusal(bare) { $0.contains("the file holds NUL bytes") }
     }

@@ -58,6 +58,11 @@ struct LadderLevelLimitTests {
         #expect(moved.isCut(.bid) && !moved.isCut(.ask))
         #expect(moved.walk(.bid, quantity: 10_000_000_000_000).remainderPastShownLevels)
         #expect(moved.shownLevels(.bid) == moved.bids.count)
+        // Walked through every level kept, the levels emptied still count (the stress rows' note).
+        var eaten = moved
+        let walk = eaten.walk(.bid, quantity: 10_000_000_000_000)
+        eaten.consume(.bid, fills: walk.fills)
+        #expect(eaten.bids.isEmpty && eaten.shownLevels(.bid) == moved.bids.count)
     }
 
     @Test("with a tick (levels near the touch in the window), a move of the touch drops only the levels past the limit")

@@ -137,7 +137,9 @@ enum FundPane {
             // deficits at 80×24 read as a second payout: operator trial).
             let charged = money(socialisedCharged), debt = money(badDebt)
             line("socialised", charged + " from winners · bad debt " + debt, .negative,
-                shorter: [charged + " · bad debt " + debt, charged + " · debt " + debt, charged], keepsLabel: true, urgent: true)
+                // Not urgent: at 80×24 it took the ADL line's row (ADL under way, 108 closes, said
+                // nowhere) and the inflows' (operator trial); it is not the fund's money.
+                shorter: [charged + " · bad debt " + debt, charged + " · debt " + debt, charged], keepsLabel: true)
         }
         // Every class below is the engine's (`Engine.fundState`); the pane holds no threshold.
         let state = engine.fundState(venue: fund.venue, asset: asset)

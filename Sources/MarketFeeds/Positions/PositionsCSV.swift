@@ -162,6 +162,9 @@ enum PositionsCSV {
                 rows.flat += 1
                 continue
             }
+            if let size = columns.firstIndex(of: "size"), PositionsFile.isFlat(sizeText: texts[size]) {
+                throw PositionsFileError(file: path, line: lineNumber, field: "wallet_balance", reason: PositionsFile.flatWithWallet)
+            }
             do throws(FieldError) {
                 let update = try PositionRow.parse(resolver: resolver) { name in columns.firstIndex(of: name).map { texts[$0] } }
                 rows.append(update, line: lineNumber)

@@ -44,9 +44,13 @@ public enum PositionsFile {
             var bytes = raw.bindMemory(to: UInt8.self)[...]
             // UTF-16 (a spreadsheet's "Unicode text"), or a binary file: said as such (a UTF-16
             // export read `the header has no account column`: attacker trial).
+            if bytes.starts(with: [0xFF, 0xFE, 0, 0]) || bytes.starts(with: [0, 0, 0xFE, 0xFF]) {
+                return .failure(PositionsFileError(file: path, line: nil, field: nil,
+                    reason: "the file is UTF-32 text (it starts with a UTF-32 byte order mark): save it as UTF-8 and load it again"))
+            }
             if bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF]) {
                 return .failure(PositionsFileError(file: path, line: nil, field: nil,
-                    reason: "the file is UTF-16 text (it starts with a UTF-16 byte order mark): save it as UTF-8 (CSV UTF-8) and load it again"))
+                    reason: "the file is UTF-16 text (it starts with a UTF-16 byte order mark): save it as UTF-8 and load it again"))
             }
             if bytes.prefix(4096).contains(0) {
                 return .failure(PositionsFileError(file: path, line: nil, field: nil,
@@ -93,6 +97,10 @@ public enum PositionsFile {
         isFlat(sizeText: sizeText) && (walletText?.trimmed ?? "").isEmpty
     }
 
+    /// Why a flat row stating a wallet is refused (`field size: must be greater than zero` read as
+    /// if flat rows were not taken: attacker trial).
+    static let flatWithWallet = "a row of size 0 (a flat position) stating wallet_balance: state the account's wallet on a row of one of its open positions"
+
     /// The positions read, and the line (JSON: the place in the list) each came from.
     struct Rows {
         var updates: [PositionUpdate] = []
@@ -136,6 +144,7 @@ public enum PositionsFile {
                     throw FieldError(field: KeyLookalike.field(found), reason: KeyLookalike.reason(found))
                 }
                 if isSkippedFlat(sizeText: entry["size"]?.scalarText, walletText: entry["wallet_balance"]?.scalarText) { rows.flat += 1; continue }
+                if isFlat(sizeText: entry["size"]?.scalarText) { throw FieldError(field: "wallet_balance", reason: flatWithWallet) }
                 rows.append(try PositionRow.parse(resolver: resolver) { entry[$0]?.scalarText }, line: index + 1)
             } catch {
                 throw PositionsFileError(file: path, line: nil, field: error.field, reason: "position \(index + 1): \(error.reason)")

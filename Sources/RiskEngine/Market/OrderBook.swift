@@ -223,7 +223,10 @@ public struct OrderBook: Hashable, Sendable {
 
     /// The most levels a side shows: the feed's top-of-book depth, or for a side cut to
     /// `PriceLadder.levelLimit` the levels it holds; 0 for a whole side of a whole-book feed.
-    public func shownLevels(_ side: BookSide) -> Int { isCut(side) ? (side == .bid ? bids.count : asks.count) : shownLevels }
+    /// (A cut side's levels counted with those simulations emptied: read after a liquidation
+    /// walked through every level kept, the ladder's own count was 0, and the stress table's rows
+    /// past them lost their floor note: attacker trial.)
+    public func shownLevels(_ side: BookSide) -> Int { isCut(side) ? Swift.max(1, feedLevelCount(side)) : shownLevels }
 
     /// Levels both sides dropped to `PriceLadder.levelLimit` this session.
     public var farLevelsDropped: Int { bids.farLevelsDropped + asks.farLevelsDropped }

@@ -147,7 +147,8 @@ struct SessionArguments: ParsableArguments {
                 let read = try PositionsFile.read(path: positions, catalog: options.catalog, resolver: options.resolver)
                 options.positions = read.updates
                 if read.flatRows > 0 {
-                    FileHandleOutput.standardError("liqwatch: \(SafeText.escaped(positions)): \(read.flatRows) row\(read.flatRows == 1 ? "" : "s") of size 0 (flat positions) skipped; \(read.updates.count) position\(read.updates.count == 1 ? "" : "s") read\n")
+                    let flat = Fixed(read.flatRows).formatted(0, grouping: true), open = Fixed(read.updates.count).formatted(0, grouping: true)
+                    FileHandleOutput.standardError("liqwatch: \(SafeText.escaped(positions)): \(flat) row\(read.flatRows == 1 ? "" : "s") of size 0 (flat positions) skipped; \(open) position\(read.updates.count == 1 ? "" : "s") read\n")
                 }
             } catch {
                 throw InputError(error.description)

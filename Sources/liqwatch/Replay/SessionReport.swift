@@ -591,7 +591,8 @@ enum SessionReport {
         // Every fund a market has (a coin fund nobody gave, whose first liquidation paid nothing, is
         // not in use, and its socialised loss went missing from the line: review).
         let hit = engine.watchedFundOrder.map { engine.funds[Int($0)] }.filter { !$0.socialisedCharged.isZero || !$0.badDebt.isZero }
-        let namesVenues = Set(hit.map(\.venue)).count > 1
+        // Named wherever the session's funds span venues (one venue's loss of two read as either's).
+        let namesVenues = engine.fundsSpanVenues
         let parts = hit.map { fund in
             let venue = namesVenues ? "\(fund.venue) " : ""
             return "\(venue)\(amount(fund.socialisedCharged, fund.asset)) \(fund.asset) charged to winners' profits, "
@@ -719,7 +720,12 @@ enum SessionReport {
                 line += ", PRICES OFF THE TICK \(instrument.tickSize) (first \(offTick)): check the instrument's tick"
             }
             if market.book.farLevelsDropped > 0 {
-                line += ", BOOK CUT: \(Fixed(market.book.farLevelsDropped).formatted(0, grouping: true)) levels farthest from the touch dropped (a side keeps about \(Fixed(PriceLadder.levelLimit).formatted(0, grouping: true)); past them not known)"
+                let dropped = Fixed(market.book.farLevelsDropped).formatted(0, grouping: true)
+                let limit = Fixed(PriceLadder.levelLimit).formatted(0, grouping: true)
+                // Whole again once a snapshot replaced the cut side (it read as cut still: attacker trial).
+                line += market.book.isCut(.bid) || market.book.isCut(.ask)
+                    ? ", BOOK CUT: \(dropped) levels farthest from the touch dropped (a side keeps about \(limit); past them not known)"
+                    : ", book cut earlier (\(dropped) levels farthest from the touch dropped; a side keeps about \(limit)), whole again since a snapshot"
             }
             if let block = market.liquidationBlocked { line += ", \(block.message)" }
             line += ", " + exchangeLiquidationsText(market)

@@ -9,6 +9,28 @@ struct AlertTests {
         .signal(SignalChange(time: time, symbol: symbol, kind: kind, from: .warn, to: .alert, value: value, baseline: 1))
     }
 
+    /// An operator's finding: a coin fund nobody gave, at zero, sends the whole stressed
+    /// deficit to ADL; the panes said `+ ADL`, the alert a bare figure.
+    @Test("a stressed deficit past what the fund holds, nothing unfilled: the alert says ADL follows, in its message, the view and its JSON line")
+    func passesFundSaysADL() {
+        var log = SessionLog()
+        var change = SignalChange(time: 3_000_000_000, symbol: "okx:UNI-USD-SWAP", kind: .stressedDeficit, from: .warn, to: .alert,
+            value: 1_710.42285944, baseline: 1)
+        change.asset = "UNI"
+        change.passesFund = true
+        log.record(.signal(change))
+        var watcher = AlertWatcher()
+        let told = watcher.newAlerts(log: log, time: 3_000_000_000)
+        #expect(told.count == 1)
+        #expect(told.first?.message.contains("1,710.42285944 UNI past what the fund holds (ADL follows)") == true, "\(told.first?.message ?? "")")
+        #expect(told.first?.jsonLine.contains("\"adl_follows\":true") == true, "\(told.first?.jsonLine ?? "")")
+        var screen = model(width: 160, height: 48, engine: fiveMarkets())
+        _ = screen.update(.session(engine: screen.engine, log: log, status: screen.status))
+        _ = screen.update(.key(.character("A")))
+        let line = screen.rendered().lines.first { $0.contains("UNI-USD-SWAP") && $0.contains("Stressed deficit") } ?? ""
+        #expect(line.contains("1,710.42") && line.contains(" + ADL"), "\(line)")
+    }
+
     @Test("a new alert is told once (the runner's bell and hook); a seen one stays listed, marked seen; the title says both")
     func toldSeenAndListed() {
         var screen = model(width: 160, height: 48, engine: fiveMarkets())

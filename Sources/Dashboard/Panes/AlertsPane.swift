@@ -140,7 +140,7 @@ enum AlertsPane {
         case .stressedDeficit:
             let adl = alert.unfilled.map { "ADL " + $0 } ?? "ADL"
             guard value > 0 else { return adl }
-            return Format.stressMoney(Fixed(approximating: value), asset: asset) + " " + asset + (alert.unfilled == nil ? "" : " + ADL")
+            return Format.stressMoney(Fixed(approximating: value), asset: asset) + " " + asset + (alert.unfilled == nil && !alert.passesFund ? "" : " + ADL")
         }
     }
 }

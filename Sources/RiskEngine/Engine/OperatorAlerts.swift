@@ -36,6 +36,8 @@ public struct OperatorAlert: Sendable, Equatable {
     public var unfilled: String? = nil
     /// The value is a floor: the book past the levels a top-of-book feed shows is not known.
     public var atLeast = false
+    /// A stressed deficit past what the fund holds with nothing unfilled: ADL follows.
+    public var passesFund = false
     /// A feed alert's stream, whole (`binance-usdm 2/4`: read off the message up to its first space,
     /// every Binance connection was `binance-usdm`: review).
     public var stream: String? = nil
@@ -66,6 +68,7 @@ public struct OperatorAlert: Sendable, Equatable {
         // filtering on the value read 0 for the gravest alert: operator trial).
         if let unfilled { fields.append(("unfilled", Self.quoted(unfilled))) }
         if atLeast { fields.append(("at_least", "true")) }
+        if passesFund { fields.append(("adl_follows", "true")) }
         if let stream { fields.append(("stream", Self.quoted(stream))) }
         if let cause { fields.append(("cause", Self.quoted(cause))) }
         if let fundAlert {
@@ -165,6 +168,7 @@ public struct AlertWatcher: Sendable {
             }
             if let quantity = alert.unfilledQuantity, quantity > 0 { told.unfilled = alert.unfilledText }
             told.atLeast = alert.pastShownLevels
+            told.passesFund = alert.signal == .stressedDeficit && alert.passesFund
             result.append(told)
         }
         for alert in Self.unseen(log.fundAlerts, recorded: log.fundAlertCount, seen: &seenFundAlertCount)
@@ -254,7 +258,7 @@ public struct AlertWatcher: Sendable {
 
     /// What the alert's value alone would misstate, said in words.
     static func detail(of alert: SessionLog.Alert) -> String {
-        if alert.signal == .stressedDeficit, alert.unfilledQuantity != nil {
+        if alert.signal == .stressedDeficit, alert.unfilledQuantity != nil || alert.passesFund {
             return ": " + alert.figure(unit: alert.asset ?? "")
         }
         if alert.signal == .spread && alert.sideMissing { return ": a side of the book is empty" }

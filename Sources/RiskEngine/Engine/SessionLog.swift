@@ -17,6 +17,8 @@ public struct SessionLog: Sendable {
         public var sideMissing = false
         /// The value is a floor: the book past the levels a top-of-book feed shows is not known.
         public var pastShownLevels = false
+        /// Past the fund with nothing unfilled: ADL follows (see `SignalChange.passesFund`).
+        public var passesFund = false
 
         /// A stressed deficit's quantity the book cannot fill, with its unit (`1.000 BTC`); nil
         /// for another signal, or none unfilled.
@@ -42,6 +44,7 @@ public struct SessionLog: Sendable {
             }
             if signal == .spread && sideMissing { return "a side of the book is empty" }
             let figure = Fixed(approximating: value).formatted(decimals, grouping: true) + " " + unit
+            if signal == .stressedDeficit && passesFund { return figure + " past what the fund holds (ADL follows)" }
             guard pastShownLevels else { return figure }
             // A floor: depth counts the levels the feed shows; a spread reaches to the deepest.
             if signal == .depth10 || signal == .depth50 { return figure + " in the levels the feed shows (the book past them is not known)" }
@@ -232,7 +235,7 @@ public struct SessionLog: Sendable {
                 alertCount += 1
                 append(&alerts, Alert(time: change.time, symbol: change.symbol, signal: change.kind, level: change.to, value: change.value,
                     unfilledQuantity: change.unfilledQuantity, quantityUnit: change.quantityUnit, quantityDecimals: change.quantityDecimals, asset: change.asset,
-                    sideMissing: change.sideMissing, pastShownLevels: change.pastShownLevels))
+                    sideMissing: change.sideMissing, pastShownLevels: change.pastShownLevels, passesFund: change.passesFund))
                 addMark(change.time)
             }
         case .bookGap:

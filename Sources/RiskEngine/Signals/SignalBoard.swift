@@ -239,7 +239,7 @@ struct SignalBoard: Sendable {
                     time: input.time, symbol: symbol, kind: reading.kind, from: before, to: reading.level,
                     value: reading.value, baseline: reading.baseline,
                     unfilledQuantity: reading.adlCertain ? reading.unfilledQuantity : nil, sideMissing: reading.sideMissing,
-                    pastShownLevels: reading.pastShownLevels))
+                    pastShownLevels: reading.pastShownLevels, passesFund: reading.adlCertain && reading.unfilledQuantity == nil))
             }
             readings[reading.kind] = reading
         }

@@ -266,6 +266,10 @@ public struct SignalChange: Hashable, Sendable {
     public var sideMissing = false
     /// The value is a floor (see `SignalReading.pastShownLevels`).
     public var pastShownLevels = false
+    /// A stressed deficit past what the fund holds, with no quantity the book cannot fill: ADL
+    /// follows all the same (a coin fund nobody gave, at zero; its alert said a bare figure
+    /// where the panes said `+ ADL`: operator trial).
+    public var passesFund = false
 }
 
 /// Every threshold, documented and adjustable.

@@ -241,7 +241,7 @@ enum SessionReport {
                 ("side_missing", .bool(alert.sideMissing)),
                 // The value is a floor: the book past the levels a top-of-book feed shows.
                 ("past_shown_levels", .bool(alert.pastShownLevels)),
-            ])
+            ] + (alert.passesFund ? [("adl_follows", JSON.Value.bool(true))] : []))
         }
         let fundAlerts: [JSON.Value] = log.fundAlerts.suffix(200).map { alert in
             .object([

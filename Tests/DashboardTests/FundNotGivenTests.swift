@@ -66,23 +66,36 @@ struct FundNotGivenTests {
         #expect(!opened.contains("No fund yet") && opened.contains("250,000.00"), "\(opened)")
     }
 
-    @Test("a loss socialised past an empty fund: the pane names it, with the bad debt, its label kept at 80×24, never as the fund's outflow")
-    func socialisedLine() {
+    /// Under socialised loss, an empty USDT fund, a 1 BTC long at 60,000 with 3,000 of margin
+    /// filled at 50,000 (a deficit of 7,000), and `winners`' shorts entered at 60,000 (account,
+    /// size, margin) holding their profit at 57,200; `before` adds markets first (at time `t`).
+    static func socialisedPastAnEmptyFund(winners: [(String, String, Int)], before: (inout Engine, Int64) -> Void = { _, _ in }) -> Engine {
         var configuration = EngineConfiguration()
         configuration.shortfall = .socialisedLoss
         var engine = Engine(configuration: configuration)
         engine.openFund(asset: "USDT", balance: .zero)
         let t: Int64 = 1_723_161_255_000_000_000
+        before(&engine, t)
         engine.apply(.bookSnapshot(symbol: "BTCUSDT", bids: [(units("59990"), units("1")), (units("50000"), units("5"))], asks: [(units("60010"), units("1"))], time: t))
         engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(60_000), time: t))
         engine.apply(.position(PositionUpdate(account: "loser", symbol: "BTCUSDT", side: .long, quantity: Fixed(1), entryPrice: Fixed(60_000),
             mode: .isolated, isolatedMargin: Fixed(3_000)), time: t))
-        for (account, size, margin) in [("win1", "0.01", 60), ("win2", "0.03", 180)] {
+        for (account, size, margin) in winners {
             engine.apply(.position(PositionUpdate(account: account, symbol: "BTCUSDT", side: .short, quantity: Fixed(size)!, entryPrice: Fixed(60_000),
                 mode: .isolated, isolatedMargin: Fixed(margin)), time: t))
         }
         engine.apply(.bookSnapshot(symbol: "BTCUSDT", bids: [(units("50000"), units("5"))], asks: [(units("57400"), units("1"))], time: t + 1_000_000))
         engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(57_200), time: t + 2_000_000))
+        // Every other market marked at the same time (none ended).
+        for market in engine.markets where market.symbol != "binance-usdm:BTCUSDT" && market.symbol != "BTCUSDT" {
+            engine.apply(.mark(symbol: market.symbol, price: Fixed(60_000), time: t + 2_000_000))
+        }
+        return engine
+    }
+
+    @Test("a loss socialised past an empty fund: the pane names it, with the bad debt, its label kept at 80×24, never as the fund's outflow")
+    func socialisedLine() {
+        let engine = Self.socialisedPastAnEmptyFund(winners: [("win1", "0.01", 60), ("win2", "0.03", 180)])
         #expect(engine.totals.socialisedTotal["USDT"] == Fixed(112))
         let wide = model(width: 120, height: 40, engine: engine, symbol: "BTCUSDT").rendered().text
         #expect(wide.contains("socialised") && wide.contains("112.00") && wide.contains("debt 6,888.00"), "\(wide)")
@@ -94,23 +107,11 @@ struct FundNotGivenTests {
 
     @Test("a loss socialised on one venue is that venue's fund's: another venue's fund of the same asset shows none (it showed the asset's total)")
     func socialisedIsTheVenuesOwn() {
-        var configuration = EngineConfiguration()
-        configuration.shortfall = .socialisedLoss
-        var engine = Engine(configuration: configuration)
-        engine.openFund(asset: "USDT", balance: .zero)
-        let t: Int64 = 1_723_161_255_000_000_000
         // A Bybit USDT market beside, with its own fund and nothing socialised.
-        engine.apply(.bookSnapshot(symbol: "bybit:BTCUSDT", bids: [(units("59990"), units("10"))], asks: [(units("60010"), units("10"))], time: t))
-        engine.apply(.mark(symbol: "bybit:BTCUSDT", price: Fixed(60_000), time: t))
-        engine.apply(.bookSnapshot(symbol: "BTCUSDT", bids: [(units("59990"), units("1")), (units("50000"), units("5"))], asks: [(units("60010"), units("1"))], time: t))
-        engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(60_000), time: t))
-        engine.apply(.position(PositionUpdate(account: "loser", symbol: "BTCUSDT", side: .long, quantity: Fixed(1), entryPrice: Fixed(60_000),
-            mode: .isolated, isolatedMargin: Fixed(3_000)), time: t))
-        engine.apply(.position(PositionUpdate(account: "win", symbol: "BTCUSDT", side: .short, quantity: Fixed("0.04")!, entryPrice: Fixed(60_000),
-            mode: .isolated, isolatedMargin: Fixed(240)), time: t))
-        engine.apply(.bookSnapshot(symbol: "BTCUSDT", bids: [(units("50000"), units("5"))], asks: [(units("57400"), units("1"))], time: t + 1_000_000))
-        engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(57_200), time: t + 2_000_000))
-        engine.apply(.mark(symbol: "bybit:BTCUSDT", price: Fixed(60_000), time: t + 2_000_000))
+        let engine = Self.socialisedPastAnEmptyFund(winners: [("win", "0.04", 240)]) { engine, time in
+            engine.apply(.bookSnapshot(symbol: "bybit:BTCUSDT", bids: [(units("59990"), units("10"))], asks: [(units("60010"), units("10"))], time: time))
+            engine.apply(.mark(symbol: "bybit:BTCUSDT", price: Fixed(60_000), time: time))
+        }
         let binance = engine.funds.first { $0.venue != "bybit" && $0.asset == "USDT" }
         let bybit = engine.funds.first { $0.venue == "bybit" && $0.asset == "USDT" }
         #expect(binance?.socialisedCharged == Fixed(112) && binance?.badDebt == Fixed(6_888), "\(engine.funds.map { ($0.venue, $0.asset, $0.socialisedCharged, $0.badDebt) }) \(engine.totals.socialisedTotal)")

@@ -122,6 +122,28 @@ struct FundNotGivenTests {
         #expect(other.contains("fund bybit") && !other.contains("socialised") && !other.contains("6,888.00"), "\(other)")
     }
 
+    @Test("another fund's ADL NEAR that comes from an ended book says so, and is not pressing")
+    func endedNearOtherFund() {
+        var engine = Engine()
+        engine.openFund(asset: "USDT", balance: Fixed(1_000))
+        // OLDUSDT (Binance): 20 of longs over 5 of bids, ADL certain; its book never changes again.
+        engine.apply(.bookSnapshot(symbol: "OLDUSDT", bids: [(units("59000"), units("5"))], asks: [(units("60000"), units("10"))], time: 1_000_000_000))
+        engine.apply(.mark(symbol: "OLDUSDT", price: Fixed(59_500), time: 1_000_000_000))
+        engine.apply(.position(PositionUpdate(account: "o", symbol: "OLDUSDT", side: .long, quantity: Fixed(20), entryPrice: Fixed(60_000),
+            mode: .isolated, leverage: Fixed(20)), time: 1_000_000_000))
+        // A Bybit market live for an hour and more.
+        for second in stride(from: Int64(2), through: 3_700, by: 30) {
+            engine.apply(.bookSnapshot(symbol: "bybit:BTCUSDT", bids: [(units("59999"), units("\(second % 5 + 1)"))], asks: [(units("60001"), units("10"))],
+                time: second * 1_000_000_000))
+            engine.apply(.mark(symbol: "bybit:BTCUSDT", price: Fixed(60_000), time: second * 1_000_000_000))
+        }
+        let binance = engine.funds.firstIndex { $0.venue != "bybit" }.map { engine.funds[$0] }
+        let state = engine.fundState(venue: binance?.venue ?? "", asset: "USDT")
+        #expect(state.adl == .near && state.stressedMarket.flatMap(engine.marketIndex(of:)).map(engine.isEnded(market:)) == true, "\(state)")
+        let text = model(width: 200, height: 60, engine: engine, symbol: "bybit:BTCUSDT").rendered().text
+        #expect(text.contains("· ADL near (ended book)"), "\(text)")
+    }
+
     @Test("calm, the fund pane still says how near the nearest liquidation is (it came only with a stress)")
     func calmNearest() {
         var engine = Engine()

@@ -105,6 +105,26 @@ struct FundStatementReportTests {
         #expect(none["count"] as? Int == 0)
     }
 
+    @Test("a fund whose ADL NEAR comes from an ended book says so on its text report line, naming the market")
+    func endedNearInTheReport() throws {
+        let scratch = try BadInputCommandTests.Scratch()
+        let t: Int64 = 1_723_161_255_000_000_000
+        var lines = [
+            #"{"type":"insurance_fund","asset":"USDT","balance":"1000","time":\#(t)}"#,
+            #"{"type":"book","symbol":"OLDUSDT","bids":[["59000","5"]],"asks":[["60000","10"]],"time":\#(t)}"#,
+            #"{"type":"mark","symbol":"OLDUSDT","price":"59500","time":\#(t)}"#,
+            #"{"type":"position","account":"o","symbol":"OLDUSDT","side":"long","size":"20","entry_price":"60000","margin_mode":"isolated","leverage":"20","time":\#(t)}"#,
+        ]
+        for second in stride(from: Int64(2), through: 3_700, by: 30) {
+            let time = t + second * 1_000_000_000
+            lines.append(#"{"type":"book","symbol":"bybit:BTCUSDT","bids":[["59999","\#(second % 5 + 1)"]],"asks":[["60001","10"]],"time":\#(time)}"#)
+            lines.append(#"{"type":"mark","symbol":"bybit:BTCUSDT","price":"60000","time":\#(time)}"#)
+        }
+        let path = try scratch.write("ended.jsonl", lines.joined(separator: "\n") + "\n")
+        let text = try BinaryRunner.run(["replay", path, "--headless", "--report", "text", "--no-config"])
+        #expect(text.standardOutput.contains("ADL near (from binance-usdm:OLDUSDT's ended book)"), "\(text.standardOutput)\(text.standardError)")
+    }
+
     @Test("a positions file of an exchange's export, flat rows at size 0: they are skipped and said on standard error, the session runs")
     func flatPositionRowsSaid() throws {
         let scratch = try BadInputCommandTests.Scratch()

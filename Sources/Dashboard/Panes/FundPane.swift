@@ -309,15 +309,22 @@ enum FundPane {
         let others = engine.watchedFundOrder.filter { $0 != shownIndex }.map { index in
             (index, engine.fundState(venue: engine.funds[Int(index)].venue, asset: engine.funds[Int(index)].asset))
         }
-        let isPressing = { (state: FundState) in [ADLState.near, .underWay, .active].contains(state.adl) }
+        // A state from an ended book (every market the fund backs ended): said, and not pressing
+        // (a Binance fund's `ADL near` from AKROUSDT's 2021 book stood first as pressing in a
+        // 2022 moment: operator trial).
+        let isEndedNear = { (state: FundState) in
+            state.adl == .near && state.stressedMarket.flatMap(engine.marketIndex(of:)).map(engine.isEnded(market:)) == true
+        }
+        let isPressing = { (state: FundState) in [ADLState.near, .underWay, .active].contains(state.adl) && !isEndedNear(state) }
         for (other, otherState) in (others.filter { isPressing($0.1) } + others.filter { !isPressing($0.1) }).prefix(8) {
             let each = engine.funds[Int(other)]
             let pressing = isPressing(otherState)
             let name = (engine.fundsSpanVenues ? each.venue + " " : "") + each.asset
             let balance = Format.compactMoney(each.balance, asset: each.asset)
-            let condition = otherState.adl != .idle ? "ADL " + otherState.adl.label
+            let fromEnded = isEndedNear(otherState)
+            let condition = otherState.adl != .idle ? "ADL " + otherState.adl.label + (fromEnded ? " (ended book)" : "")
                 : otherState.drawdownLevel != .ok ? "drawdown " + Format.percentDown(otherState.drawdown, decimals: 1) : ""
-            let role: StyleRole = pressing ? .alert : otherState.adl == .happened ? .warn
+            let role: StyleRole = pressing ? .alert : otherState.adl == .happened || fromEnded ? .warn
                 : otherState.drawdownLevel != .ok ? .level(otherState.drawdownLevel) : .dim
             let value = name + " " + balance + (condition.isEmpty ? "" : " · " + condition)
             // Narrow, the venue's first word where no other fund's venue shares it (as the title).

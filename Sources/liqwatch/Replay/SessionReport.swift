@@ -468,7 +468,7 @@ enum SessionReport {
         // Past the levels a top-of-book feed shows the book is not known: the deficit (its loss at
         // the deepest level shown included) is a floor.
         if stressed.pastShownQuantity.isPositive {
-            line += "; \(market.instrument.quantityText(stressed.pastShownQuantity)) \(market.instrument.quantityUnit) past the \(stressed.shownLevels) levels the feed shows (the book beyond is not known and fills no better than the deepest level shown: the deficit is a floor)"
+            line += "; \(market.instrument.quantityText(stressed.pastShownQuantity)) \(market.instrument.quantityUnit) past the \(Fixed(stressed.shownLevels).formatted(0, grouping: true)) levels the feed shows (the book beyond is not known and fills no better than the deepest level shown: the deficit is a floor)"
         }
         // A book not trusted: the figure is of the book as last known, and the reason is the
         // book's own (every stale book read "since a gap", an outdated one with 0 gaps too:
@@ -822,7 +822,13 @@ enum SessionReport {
             // Statements moved the balance too: said, so that start, flows and end add up.
             let statements = each.totals[.statement].map { ", statements \($0.isNegative ? "" : "+")\(amount($0, asset))" } ?? ""
             let given = each.wasGiven ? "" : " (no opening given)"
-            lines.append("insurance fund (\(name))\(given): start \(amount(each.opening, asset)), end \(amount(each.balance, asset)), min \(amount(each.low, asset)), peak \(amount(each.peak, asset))\(statements); ADL \(state.adl.label)\(idle)")
+            // A state from a market whose book ended (every market the fund backs ended): said, with
+            // the market (`ADL near` from AKROUSDT's 2021 book read as today's: operator trial).
+            var ended = ""
+            if state.adl != .idle, state.adl != .happened, let market = state.stressedMarket, let index = engine.marketIndex(of: market), engine.isEnded(market: index) {
+                ended = " (from \(market)'s ended book)"
+            }
+            lines.append("insurance fund (\(name))\(given): start \(amount(each.opening, asset)), end \(amount(each.balance, asset)), min \(amount(each.low, asset)), peak \(amount(each.peak, asset))\(statements); ADL \(state.adl.label)\(ended)\(idle)")
             if !state.takeoverExposure.isZero {
                 lines.append("  holds positions taken over, unrealised \(amount(state.takeoverExposure, asset)) \(asset)")
             }
@@ -891,7 +897,7 @@ enum SessionReport {
                 lines.append("  \(shock): \(result.liquidationCount); \(amount(result.totalDeficit, asset)); \(adlColumn[row]); \(amount(result.fundAfter, asset))"
                     + holdings + (result.blocked.map { " (\($0.message))" } ?? "")
                     + (result.pastShownQuantity.isPositive
-                        ? " (\(market.instrument.quantityText(result.pastShownQuantity)) \(quantityUnit) past the \(result.shownLevels) levels the feed shows, settled at the deepest: a floor)" : "")
+                        ? " (\(market.instrument.quantityText(result.pastShownQuantity)) \(quantityUnit) past the \(Fixed(result.shownLevels).formatted(0, grouping: true)) levels the feed shows, settled at the deepest: a floor)" : "")
                     + (result.otherMarketsUnfilled.isEmpty ? "" : " (and unfillable quantity in " + result.otherMarketsUnfilled.sorted().joined(separator: ", ") + ")")
                     + (result.waitingLeg.map { " (\(result.waitingOnLegs) crossed, not projected: waiting for \($0.symbol)'s \($0.block == .disputedMark ? "disputed" : "outdated") mark)" } ?? ""))
             }

@@ -231,8 +231,15 @@ public final class LiveSession {
     func handle(_ item: LiveItem) {
         switch item {
         case .frame(let stream, let receiveTime, let bytes):
+            let freshBefore = health[stream].lastMessageWall
+            let appliedBefore = stats.applied
             health[stream].noteMessage(wall: receiveTime)
             decode(stream: stream, receiveTime: receiveTime, bytes: bytes, snapshotFor: nil)
+            // A frame liqwatch does not apply (a kline stream's, an answer, a malformed one) says
+            // the socket is up, not that the market's data flows: counted, but the feed's age runs
+            // on (a server sending only klines read `feed age 1.3s` and live for minutes, the
+            // signals frozen: attacker trial).
+            if stats.applied == appliedBefore, let freshBefore { health[stream].keepAge(since: freshBefore) }
         case .eventLine(let stream, let receiveTime, let bytes, let origin):
             health[stream].noteMessage(wall: receiveTime)
             decode(stream: stream, receiveTime: receiveTime, bytes: bytes, snapshotFor: nil, origin: origin)

@@ -72,6 +72,9 @@ public struct StreamHealth: Sendable {
         countThisSecond += 1
     }
 
+    /// Puts back the time of the last message that carried market data (see `LiveSession.handle`).
+    mutating func keepAge(since wall: Int64) { lastMessageWall = wall }
+
     mutating func rollRate(to second: Int64) {
         ratePerSecond = second == currentSecond + 1 ? countThisSecond : 0
         currentSecond = second

@@ -29,6 +29,36 @@ struct AlertTests {
         _ = screen.update(.key(.character("A")))
         let line = screen.rendered().lines.first { $0.contains("UNI-USD-SWAP") && $0.contains("Stressed deficit") } ?? ""
         #expect(line.contains("1,710.42") && line.contains(" + ADL"), "\(line)")
+        // A floor stays one.
+        var floor = SessionLog.Alert(time: 1, symbol: "bybit:BTCUSDT", signal: .stressedDeficit, level: .alert, value: 5_000, asset: "USDT")
+        floor.passesFund = true
+        floor.pastShownLevels = true
+        #expect(floor.figure(unit: "USDT") == "at least 5,000.00 USDT past what the fund holds (ADL follows); the book past the levels the feed shows is not known")
+    }
+
+    @Test("under socialised loss a stressed deficit past the fund is not said to go to ADL")
+    func socialisedNoADLFollows() {
+        var configuration = EngineConfiguration()
+        configuration.shortfall = .socialisedLoss
+        for shortfall in [ShortfallPolicy.adl, .socialisedLoss] {
+            configuration.shortfall = shortfall
+            var engine = Engine(configuration: configuration)
+            engine.openFund(asset: "USDT", balance: Fixed(100))
+            var notes: [EngineNotification] = []
+            engine.apply(.bookSnapshot(symbol: "BTCUSDT", bids: [(units("59940"), units("0.001")), (units("50000"), units("100"))], asks: [(units("60010"), units("100"))], time: 1_000_000_000), into: &notes)
+            engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(59_950), time: 1_000_000_000), into: &notes)
+            engine.apply(.position(PositionUpdate(account: "a", symbol: "BTCUSDT", side: .long, quantity: Fixed(20), entryPrice: Fixed(60_000),
+                mode: .isolated, leverage: Fixed(50)), time: 1_000_000_000), into: &notes)
+            for second in Int64(2)...40 {
+                engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(59_950), time: second * 1_000_000_000), into: &notes)
+            }
+            let changes = notes.compactMap { note -> SignalChange? in
+                if case .signal(let change) = note, change.kind == .stressedDeficit, change.to == .alert { return change }
+                return nil
+            }
+            #expect(!changes.isEmpty, "\(shortfall)")
+            #expect(changes.allSatisfy { $0.passesFund == (shortfall == .adl) }, "\(shortfall): \(changes)")
+        }
     }
 
     @Test("a new alert is told once (the runner's bell and hook); a seen one stays listed, marked seen; the title says both")

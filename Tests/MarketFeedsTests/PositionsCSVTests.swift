@@ -154,7 +154,7 @@ struct PositionsCSVTests {
         // A flat row stating the account's wallet is read (and refused, naming its size), not
         // dropped with the wallet its open rows need; a no-break space before the 0 is no number.
         let walletRow = try scratch.write("wallet.csv", "account,symbol,side,size,entry_price,margin_mode,wallet_balance\na,ETHUSDT,long,0,0,cross,5000\na,BTCUSDT,long,1,60000,cross,\n")
-        expectRefusal(walletRow) { $0.contains(":2: field wallet_balance: a row of size 0 (a flat position) stating wallet_balance") }
+        expectRefusal(walletRow) { $0.contains(":2: field wallet_balance: a row of size 0 (a flat position) states the account's wallet") }
         let nbsp = try scratch.write("nbsp.json", #"[{"account":"a","symbol":"BTCUSDT","side":"long","size":"1","entry_price":"60000","leverage":"10"},{"account":"b","symbol":"BTCUSDT","side":"long","size":"\u00a00","entry_price":"1"}]"#)
         expectRefusal(nbsp) { $0.contains("size") }
         #expect(!PositionsFile.isFlat(sizeText: "0e5") && !PositionsFile.isFlat(sizeText: "") && !PositionsFile.isFlat(sizeText: "\u{A0}0"))

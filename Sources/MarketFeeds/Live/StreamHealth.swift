@@ -46,6 +46,7 @@ public struct StreamHealth: Sendable {
         lastErrorWall = wall
     }
     /// Wall time (ns) of the last message; nil before the first.
+    /// (Of the last message that carried market data: see `LiveSession.handle`.)
     public internal(set) var lastMessageWall: Int64?
     /// Set when the stream connects: a stream that never sends anything also goes stale.
     var connectedWall: Int64?

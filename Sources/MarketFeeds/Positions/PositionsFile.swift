@@ -50,7 +50,7 @@ public enum PositionsFile {
             }
             if bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF]) {
                 return .failure(PositionsFileError(file: path, line: nil, field: nil,
-                    reason: "the file is UTF-16 text (it starts with a UTF-16 byte order mark): save it as UTF-8 and load it again"))
+                    reason: "the file is UTF-16 text (it starts with a UTF-16 byte order mark): save it as UTF-8 (CSV UTF-8) and load it again"))
             }
             if bytes.prefix(4096).contains(0) {
                 return .failure(PositionsFileError(file: path, line: nil, field: nil,
@@ -99,7 +99,7 @@ public enum PositionsFile {
 
     /// Why a flat row stating a wallet is refused (`field size: must be greater than zero` read as
     /// if flat rows were not taken: attacker trial).
-    static let flatWithWallet = "a row of size 0 (a flat position) stating wallet_balance: state the account's wallet on a row of one of its open positions"
+    static let flatWithWallet = "a row of size 0 (a flat position) states the account's wallet: state it on a row of one of its open positions"
 
     /// The positions read, and the line (JSON: the place in the list) each came from.
     struct Rows {

@@ -31,6 +31,9 @@ extension Engine {
                     change.quantityUnit = markets[index].instrument.quantityUnit
                     change.quantityDecimals = markets[index].instrument.sizeDecimals
                     change.asset = markets[index].instrument.settlementAsset
+                    // Past the fund, ADL follows only under the ADL rule: under socialised loss
+                    // the winners and bad debt take it (it said "ADL follows": review).
+                    if configuration.shortfall != .adl { change.passesFund = false }
                 }
                 notes.append(.signal(change))
             }

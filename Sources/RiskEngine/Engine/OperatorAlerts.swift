@@ -197,7 +197,7 @@ public struct AlertWatcher: Sendable {
             }
             if stream.stale && !staleStreams.contains(stream.name) {
                 staleStreams.insert(stream.name)
-                var silent = OperatorAlert(time: time, kind: .staleFeed, message: "\(stream.name) is STALE: nothing received")
+                var silent = OperatorAlert(time: time, kind: .staleFeed, message: "\(stream.name) is STALE: no market data received")
                 silent.stream = stream.name
                 result.append(silent)
             } else if !stream.stale && stream.receiving {

@@ -44,7 +44,11 @@ public struct SessionLog: Sendable {
             }
             if signal == .spread && sideMissing { return "a side of the book is empty" }
             let figure = Fixed(approximating: value).formatted(decimals, grouping: true) + " " + unit
-            if signal == .stressedDeficit && passesFund { return figure + " past what the fund holds (ADL follows)" }
+            if signal == .stressedDeficit && passesFund {
+                // A floor stays one (the book past the levels a top-of-book feed shows).
+                return (pastShownLevels ? "at least " : "") + figure + " past what the fund holds (ADL follows)"
+                    + (pastShownLevels ? "; the book past the levels the feed shows is not known" : "")
+            }
             guard pastShownLevels else { return figure }
             // A floor: depth counts the levels the feed shows; a spread reaches to the deepest.
             if signal == .depth10 || signal == .depth50 { return figure + " in the levels the feed shows (the book past them is not known)" }

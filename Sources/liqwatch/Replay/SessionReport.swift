@@ -241,7 +241,10 @@ enum SessionReport {
                 ("side_missing", .bool(alert.sideMissing)),
                 // The value is a floor: the book past the levels a top-of-book feed shows.
                 ("past_shown_levels", .bool(alert.pastShownLevels)),
-            ] + (alert.passesFund ? [("adl_follows", JSON.Value.bool(true))] : []))
+            ]
+                // Past what the fund holds with nothing unfilled: ADL follows all the same. Only
+                // where true, so the reports of sessions without one stay as they were.
+                + (alert.passesFund ? [("adl_follows", JSON.Value.bool(true))] : []))
         }
         let fundAlerts: [JSON.Value] = log.fundAlerts.suffix(200).map { alert in
             .object([
@@ -825,7 +828,7 @@ enum SessionReport {
             // A state from a market whose book ended (every market the fund backs ended): said, with
             // the market (`ADL near` from AKROUSDT's 2021 book read as today's: operator trial).
             var ended = ""
-            if state.adl != .idle, state.adl != .happened, let market = state.stressedMarket, let index = engine.marketIndex(of: market), engine.isEnded(market: index) {
+            if state.adl == .near, let market = state.stressedMarket, let index = engine.marketIndex(of: market), engine.isEnded(market: index) {
                 ended = " (from \(market)'s ended book)"
             }
             lines.append("insurance fund (\(name))\(given): start \(amount(each.opening, asset)), end \(amount(each.balance, asset)), min \(amount(each.low, asset)), peak \(amount(each.peak, asset))\(statements); ADL \(state.adl.label)\(ended)\(idle)")

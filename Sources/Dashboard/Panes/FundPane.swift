@@ -41,6 +41,14 @@ enum FundPane {
         }
     }
 
+    /// A venue's first word (`binance` of binance-usdm) where no other fund's venue shares it, else
+    /// the venue whole: what a narrow title or line names a fund's venue by.
+    static func venueWord(_ venue: String, among funds: [InsuranceFund]) -> String {
+        let firstWord = String(venue.prefix { $0 != "-" })
+        let shared = funds.contains { $0.venue != venue && $0.venue.prefix { $0 != "-" } == firstWord }
+        return shared ? venue : firstWord
+    }
+
     static func render(_ model: AppModel, _ rect: Rect, focused: Bool, _ buffer: inout Buffer) {
         let engine = model.engine
         let fund = Self.fund(model)
@@ -50,9 +58,7 @@ enum FundPane {
         // Narrow, the venue's first word where no other fund's venue shares it (`binance` for
         // binance-usdm beside bybit's): at 80×24 the title read `Fund USDT` beside Bybit's own
         // USDT fund (operator trial).
-        let firstWord = String(fund.venue.prefix { $0 != "-" })
-        let sharedWord = engine.funds.contains { $0.venue != fund.venue && $0.venue.prefix { $0 != "-" } == firstWord }
-        let shortOwner = owner.isEmpty || sharedWord ? owner : firstWord + " "
+        let shortOwner = owner.isEmpty ? owner : venueWord(fund.venue, among: engine.funds) + " "
         // Cents for dollars, eight places for a coin: a BTC fund's 0.05 is not "0.00".
         let places = AssetPrecision.decimals(forAsset: asset)
         func money(_ value: Fixed) -> String { Format.money(value, decimals: places) }
@@ -309,29 +315,21 @@ enum FundPane {
         let others = engine.watchedFundOrder.filter { $0 != shownIndex }.map { index in
             (index, engine.fundState(venue: engine.funds[Int(index)].venue, asset: engine.funds[Int(index)].asset))
         }
-        // A state from an ended book (every market the fund backs ended): said, and not pressing
-        // (a Binance fund's `ADL near` from AKROUSDT's 2021 book stood first as pressing in a
-        // 2022 moment: operator trial).
-        let isEndedNear = { (state: FundState) in
-            state.adl == .near && state.stressedMarket.flatMap(engine.marketIndex(of:)).map(engine.isEnded(market:)) == true
-        }
-        let isPressing = { (state: FundState) in [ADLState.near, .underWay, .active].contains(state.adl) && !isEndedNear(state) }
+        // A state from an ended book is said, and is not pressing (`FundState.nearFromEndedBook`).
+        let isPressing = { (state: FundState) in [ADLState.near, .underWay, .active].contains(state.adl) && !state.nearFromEndedBook }
         for (other, otherState) in (others.filter { isPressing($0.1) } + others.filter { !isPressing($0.1) }).prefix(8) {
             let each = engine.funds[Int(other)]
             let pressing = isPressing(otherState)
             let name = (engine.fundsSpanVenues ? each.venue + " " : "") + each.asset
             let balance = Format.compactMoney(each.balance, asset: each.asset)
-            let fromEnded = isEndedNear(otherState)
+            let fromEnded = otherState.nearFromEndedBook
             let condition = otherState.adl != .idle ? "ADL " + otherState.adl.label + (fromEnded ? " (ended book)" : "")
                 : otherState.drawdownLevel != .ok ? "drawdown " + Format.percentDown(otherState.drawdown, decimals: 1) : ""
             let role: StyleRole = pressing ? .alert : otherState.adl == .happened || fromEnded ? .warn
                 : otherState.drawdownLevel != .ok ? .level(otherState.drawdownLevel) : .dim
             let value = name + " " + balance + (condition.isEmpty ? "" : " · " + condition)
             // Narrow, the venue's first word where no other fund's venue shares it (as the title).
-            let firstWord = String(each.venue.prefix { $0 != "-" })
-            let shortName = !engine.fundsSpanVenues || each.venue.isEmpty ? each.asset
-                : engine.funds.contains(where: { $0.venue != each.venue && $0.venue.prefix { $0 != "-" } == firstWord })
-                    ? name : firstWord + " " + each.asset
+            let shortName = !engine.fundsSpanVenues || each.venue.isEmpty ? each.asset : venueWord(each.venue, among: engine.funds) + " " + each.asset
             // Narrow, the balance stays before the class's words go (`other fund binance-usdm USDT ·
             // ADL near` hid a fund at 36.57: operator trial), and the class keeps its word (`· ADL`
             // read the same near as under way, and at 80×24 lost the venue of one of two USDT

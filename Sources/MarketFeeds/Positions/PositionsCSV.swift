@@ -156,17 +156,14 @@ enum PositionsCSV {
                 }
                 throw PositionsFileError(file: path, line: lineNumber, field: columns[index], reason: "not valid UTF-8")
             }
-            // A flat position (size 0, as an exchange's export lists every symbol): skipped, counted.
-            if let size = columns.firstIndex(of: "size"),
-               PositionsFile.isSkippedFlat(sizeText: texts[size], walletText: columns.firstIndex(of: "wallet_balance").map { texts[$0] }) {
-                rows.flat += 1
-                continue
-            }
-            if let size = columns.firstIndex(of: "size"), PositionsFile.isFlat(sizeText: texts[size]) {
-                throw PositionsFileError(file: path, line: lineNumber, field: "wallet_balance", reason: PositionsFile.flatWithWallet)
-            }
             do throws(FieldError) {
-                let update = try PositionRow.parse(resolver: resolver) { name in columns.firstIndex(of: name).map { texts[$0] } }
+                // A flat position (size 0, as an exchange's export lists every symbol): skipped, counted.
+                func text(_ name: String) -> String? { columns.firstIndex(of: name).map { texts[$0] } }
+                if try PositionsFile.skipsFlat(sizeText: text("size"), walletText: text("wallet_balance")) {
+                    rows.flat += 1
+                    continue
+                }
+                let update = try PositionRow.parse(resolver: resolver, text)
                 rows.append(update, line: lineNumber)
             } catch {
                 throw PositionsFileError(file: path, line: lineNumber, field: error.field, reason: error.reason)

@@ -90,16 +90,18 @@ public enum PositionsFile {
         return value.isZero
     }
 
-    /// Whether a row is flat and can be skipped: of size 0 and stating no wallet (a wallet stated
-    /// on a flat row is the account's, which its open rows need: such a row is read, and refused
-    /// naming its size, not dropped with the wallet: review).
-    static func isSkippedFlat(sizeText: String?, walletText: String?) -> Bool {
-        isFlat(sizeText: sizeText) && (walletText?.trimmed ?? "").isEmpty
+    /// Whether a row is flat, to be skipped (see `isFlat`), for the CSV and the JSON readers alike.
+    /// A flat row stating a wallet is refused: the wallet is the account's, which its open rows
+    /// need (dropped with the row, it was lost: review), and `field size: must be greater than
+    /// zero` read as if flat rows were not taken (attacker trial).
+    static func skipsFlat(sizeText: String?, walletText: String?) throws(FieldError) -> Bool {
+        guard isFlat(sizeText: sizeText) else { return false }
+        guard (walletText?.trimmed ?? "").isEmpty else {
+            throw FieldError(field: "wallet_balance",
+                reason: "a row of size 0 (a flat position) states the account's wallet: state it on a row of one of its open positions")
+        }
+        return true
     }
-
-    /// Why a flat row stating a wallet is refused (`field size: must be greater than zero` read as
-    /// if flat rows were not taken: attacker trial).
-    static let flatWithWallet = "a row of size 0 (a flat position) states the account's wallet: state it on a row of one of its open positions"
 
     /// The positions read, and the line (JSON: the place in the list) each came from.
     struct Rows {
@@ -143,8 +145,7 @@ public enum PositionsFile {
                 if let members = entry.objectMembers, let found = KeyLookalike.first(in: members.lazy.map(\.0), known: PositionsCSV.fieldNames) {
                     throw FieldError(field: KeyLookalike.field(found), reason: KeyLookalike.reason(found))
                 }
-                if isSkippedFlat(sizeText: entry["size"]?.scalarText, walletText: entry["wallet_balance"]?.scalarText) { rows.flat += 1; continue }
-                if isFlat(sizeText: entry["size"]?.scalarText) { throw FieldError(field: "wallet_balance", reason: flatWithWallet) }
+                if try skipsFlat(sizeText: entry["size"]?.scalarText, walletText: entry["wallet_balance"]?.scalarText) { rows.flat += 1; continue }
                 rows.append(try PositionRow.parse(resolver: resolver) { entry[$0]?.scalarText }, line: index + 1)
             } catch {
                 throw PositionsFileError(file: path, line: nil, field: error.field, reason: "position \(index + 1): \(error.reason)")

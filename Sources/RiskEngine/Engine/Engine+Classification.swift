@@ -87,6 +87,7 @@ extension Engine {
         var stressed = StressedDeficit()
         var stressedUnit: String? = nil
         var stressedMarket: String? = nil
+        var stressedIndex: Int? = nil
         var backed = 0
         // A market whose book has not changed for an hour of session time is a feed that ended
         // (a recording of 2021 beside one of 2024), not one that paused: its last stress is
@@ -132,6 +133,7 @@ extension Engine {
                 stressed = reading
                 stressedUnit = markets[index].instrument.quantityUnit
                 stressedMarket = markets[index].symbol
+                stressedIndex = index
             }
             if reading.positions > 0, reading.nearestIsPast || reading.nearestDistancePercent != nil,
                nearest.map({ Engine.isNearer(reading, than: $0.reading) }) ?? true {
@@ -160,10 +162,12 @@ extension Engine {
             adl = .near
         } else if deleveraged { adl = .happened }
         else { adl = .idle }
-        return FundState(venue: venue, asset: asset, balance: fund.balance, drawdown: drawdown, drawdownLevel: drawdownLevel,
+        var state = FundState(venue: venue, asset: asset, balance: fund.balance, drawdown: drawdown, drawdownLevel: drawdownLevel,
             stressed: stressed, stressedUnit: stressedUnit, stressedMarket: stressedMarket, nearestMarket: nearestMarket,
             endedStressMarket: endedStressMarket, marketsBacked: backed,
             takeoverExposure: exposure, adl: adl)
+        state.nearFromEndedBook = adl == .near && stressedIndex.map { isEnded(market: $0) } == true
+        return state
     }
 }
 
@@ -227,6 +231,10 @@ public struct FundState: Hashable, Sendable {
     /// leaves out, the fund backing a live one: said beside the fund's figure (its signals read
     /// ALERT while its fund said no stressed deficit: operator trial).
     public var endedStressMarket: String? = nil
+    /// ADL NEAR from the stress of a market whose book ended (every market the fund backs ended):
+    /// said so, and not pressing (a Binance fund's `ADL near` from AKROUSDT's 2021 book stood
+    /// first in a 2022 moment: operator trial).
+    public var nearFromEndedBook = false
     public var marketsBacked = 0
     /// The fund's unrealised PnL on what it took over (negative is a loss).
     public var takeoverExposure: Fixed

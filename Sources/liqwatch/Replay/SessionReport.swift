@@ -827,10 +827,7 @@ enum SessionReport {
             let given = each.wasGiven ? "" : " (no opening given)"
             // A state from a market whose book ended (every market the fund backs ended): said, with
             // the market (`ADL near` from AKROUSDT's 2021 book read as today's: operator trial).
-            var ended = ""
-            if state.adl == .near, let market = state.stressedMarket, let index = engine.marketIndex(of: market), engine.isEnded(market: index) {
-                ended = " (from \(market)'s ended book)"
-            }
+            let ended = state.nearFromEndedBook ? " (from \(state.stressedMarket ?? "a market")'s ended book)" : ""
             lines.append("insurance fund (\(name))\(given): start \(amount(each.opening, asset)), end \(amount(each.balance, asset)), min \(amount(each.low, asset)), peak \(amount(each.peak, asset))\(statements); ADL \(state.adl.label)\(ended)\(idle)")
             if !state.takeoverExposure.isZero {
                 lines.append("  holds positions taken over, unrealised \(amount(state.takeoverExposure, asset)) \(asset)")

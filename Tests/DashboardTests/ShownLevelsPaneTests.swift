@@ -45,6 +45,33 @@ struct ShownLevelsPaneTests {
         }
     }
 
+    @Test("a side cut to the level limit: the stress past it reads the levels kept, grouped, not a feed's levels")
+    func cutSideReadsKept() {
+        // A whole-book feed's bids of a million and five levels a hundredth apart, 0.000001 BTC each:
+        // the nearest million are kept, and 20 BTC of longs walk past all of them.
+        var engine = Engine()
+        engine.openFund(asset: "USDT", balance: Fixed(1_000_000))
+        let top = units("59500")
+        let step = units("0.01")
+        let bids = (0..<(PriceLadder.levelLimit + 5)).map { (top - Int64($0) * step, units("0.000001")) }
+        engine.apply(.bookSnapshot(symbol: "BTCUSDT", bids: bids, asks: [(units("59510"), units("10"))], time: 1_000_000_000))
+        engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(59_505), time: 1_000_000_000))
+        engine.apply(.position(PositionUpdate(account: "a", symbol: "BTCUSDT", side: .long, quantity: Fixed(20), entryPrice: Fixed(60_000),
+            mode: .isolated, leverage: Fixed(20)), time: 1_000_000_000))
+        engine.apply(.clock(time: 3_000_000_000))
+        #expect(engine.markets[0].book.isCut(.bid))
+        // The signals pane, with a row to spare under its signals.
+        var buffer = Buffer(width: 100, height: 14)
+        SignalsPane.render(model(width: 200, height: 60, engine: engine), Rect(x: 0, y: 0, width: 100, height: 14), focused: false, &buffer)
+        #expect(buffer.lines.contains { $0.contains("stress: 19.000 BTC past the 1,000,000 levels kept") }, "\(buffer.lines)")
+        #expect(!buffer.lines.contains { $0.contains("levels the feed shows") }, "\(buffer.lines)")
+        // The position's detail says the same of its own walk.
+        var screen = model(width: 200, height: 60, engine: engine)
+        screen.press(.enter)
+        let detail = screen.rendered().text
+        #expect(detail.contains("past the 1,000,000 levels kept (the book there is not known)"), "\(detail)")
+    }
+
     @Test("the markets view marks the stressed deficit a floor")
     func marketsFloor() {
         let row = MarketTable.row(of: Self.engine(shownLevels: 5).markets[0], positions: 1, nearLiquidation: 0)

@@ -214,8 +214,9 @@ enum DetailPane {
             // Past the levels a top-of-book feed shows the book is not known: its quantity is not
             // called unfilled, and the deficit (its loss at the deepest level shown included) is a
             // floor.
+            let walkedSide: BookSide = risk.side == .long ? .bid : .ask
             let past = Format.units(walk.remainder, decimals: Format.columnDecimals([walk.remainder], instrument: instrument.sizeDecimals))
-            line("If liquidated now: \(Format.count(walk.levelsConsumed)) level\(walk.levelsConsumed == 1 ? "" : "s"), average \(price(walk.averagePrice)), \(past) past the \(market.book.shownLevels(risk.side == .long ? .bid : .ask)) levels the feed shows (the book there is not known), deficit at least \(money(deficit)) \(asset)",
+            line("If liquidated now: \(Format.count(walk.levelsConsumed)) level\(walk.levelsConsumed == 1 ? "" : "s"), average \(price(walk.averagePrice)), \(past) past the \(Format.count(market.book.shownLevels(walkedSide))) levels \(market.book.isCut(walkedSide) ? "kept" : "the feed shows") (the book there is not known), deficit at least \(money(deficit)) \(asset)",
                 .warn)
         } else {
             line("If liquidated now: \(Format.count(walk.levelsConsumed)) level\(walk.levelsConsumed == 1 ? "" : "s"), average \(price(walk.averagePrice)), unfilled \(Format.units(walk.remainder, decimals: Format.columnDecimals([walk.remainder], instrument: instrument.sizeDecimals)))\(walk.remainder > 0 ? " (\(unfilledRule))" : ""), deficit \(money(deficit)) \(asset)",

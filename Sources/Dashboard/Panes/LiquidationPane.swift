@@ -90,7 +90,7 @@ enum LiquidationPane {
             // The feed shows the top of the book only: the book beyond is not known, and fills no
             // better than the deepest level shown, where the engine settled it (a floor). Such a
             // close leaves nothing unfilled: a side that shows no price is walked as an empty one.
-            line("\(quantity(record.pastShownQuantity)) lay past the \(record.pastShownLevels) levels the feed shows: settled at the deepest level shown (at bankruptcy where that is worse), no better than the book beyond: the deficit is a floor.", .warn)
+            line("\(quantity(record.pastShownQuantity)) lay past the \(Format.count(Int(record.pastShownLevels))) levels the feed shows: settled at the deepest level shown (at bankruptcy where that is worse), no better than the book beyond: the deficit is a floor.", .warn)
         }
         if record.unfilledQuantity.isPositive {
             line("The book could not fill \(quantity(record.unfilledQuantity)).", .alert)

@@ -80,7 +80,9 @@ enum SignalsPane {
             // Past the levels a top-of-book feed shows: not known to be unfillable, and the
             // deficit above is a floor.
             let quantity = Format.quantity(market.shownStress.pastShownQuantity, market.instrument)
-            let text = "stress: \(quantity) \(market.instrument.quantityUnit) past the \(stressed.shownLevels) levels the feed shows"
+            // A side cut to the level limit holds its nearest levels, not what a feed shows.
+            let cut = market.book.isCut(.bid) || market.book.isCut(.ask)
+            let text = "stress: \(quantity) \(market.instrument.quantityUnit) past the \(Format.count(stressed.shownLevels)) levels \(cut ? "kept" : "the feed shows")"
             buffer.put(text, x: inner.x, y: y, role: .warn, limit: inner.width)
         } else if let stressed = readings[.stressedDeficit], y < inner.maxY, stressed.unfilledQuantity != nil || stressed.adlCertain {
             let cover = model.engine.configuration.unfilled == .adl ? "ADL" : "the fund takes it over"

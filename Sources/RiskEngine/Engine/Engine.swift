@@ -103,7 +103,7 @@ public struct Engine: Sendable {
     public internal(set) var revision = 0
     /// Something was applied since the signals were last sampled (or read for a still screen,
     /// `readSignalsNow`).
-    var changedSinceSample = false
+    public internal(set) var changedSinceSample = false
     /// Off in what-if copies: a projection must not learn baselines.
     var samplingEnabled = true
     /// The market whose cascade a sliced `apply` left unfinished (see `Engine+Cascade.swift`).

@@ -373,6 +373,16 @@ enum FundPane {
             if let chartLine { lines[chartLine].expendable = true }
             chosen = choose()
         }
+        // Still no row for what came in beside what went out (80×24 in a cascade: the balance,
+        // the deficits, the drawdown, the stress and ADL, all urgent, took the five rows, and
+        // `balance 36.57`, `out −249,963.43` did not add up: operator trial): the drawdown gives
+        // its row, its class kept on the balance's line (a drawdown is the balance's fall).
+        if fund.outflows.isPositive, !chosen.contains(inflowsLine), lines[inflowsLine].figure?.fits(width: inner.width) ?? false,
+           let drawdownLine = lines.firstIndex(where: { $0.figure?.label == "drawdown" }), chosen.contains(drawdownLine) {
+            chosen.remove(drawdownLine)
+            chosen.insert(inflowsLine)
+            if state.drawdownLevel != .ok, fund.balance.isPositive { lines[0].figure?.role = .level(state.drawdownLevel) }
+        }
         // The opening and the statements give way first, and the lines shown no longer added up to
         // the balance (operator trial at 120×40): the balance's line says them where it has room.
         let folded = [openingLine, statementsLine].filter { index in

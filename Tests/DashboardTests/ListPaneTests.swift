@@ -850,6 +850,11 @@ struct FundPaneAddsUpTests {
         #expect((pane.contains("+" + Format.money(inflows)) || pane.contains(Format.money(fund.opening + inflows)))
             && pane.contains("−" + Format.money(fund.outflows)), "\(pane)")
         #expect(rows.contains { $0.dropFirst().hasPrefix("ADL ") } && !pane.contains("drawdown"), "\(pane)")
+        // Roomy, the nearest line names the stress's side: the whale's short, not the nearest of all.
+        #expect(engine.markets[0].stressed.positionsSide == .short)
+        let large = AppModel(width: 200, height: 60, status: status, engine: engine, log: log)
+        let roomy = large.rendered().lines[large.layout.fund.y..<large.layout.fund.maxY].joined(separator: "\n")
+        #expect(roomy.contains("nearest short") && !roomy.contains("nearest liq"), "\(roomy)")
     }
 
     @Test("the opening counted in the inflows' line keeps a label beside a six-figure balance (250,970.85 stood bare)")

@@ -79,6 +79,11 @@ struct MarkOutdatedTagTests {
         let view = DetailPane.lines(screen, position: Int32(btc), width: 200).map(\.text).joined(separator: "\n")
         #expect(view.contains("Cannot liquidate while its cross leg in ETHUSDT is at an outdated mark: the engine waits for the next mark there"), "\(view)")
         #expect(view.contains("If liquidated now: — (it waits for ETHUSDT's next mark)") && !view.contains("deficit 0.00"), "\(view)")
+        // The ETH leg's view lists the BTC leg as crossed at its mark (`liq 5.328` beside a mark of
+        // 1.012 read as a long five times away: operator trial).
+        let eth = try #require(engine.positions.indices.first { engine.markets[Int(engine.positions[$0].symbolIndex)].symbol == "ETHUSDT" })
+        let ethView = DetailPane.lines(screen, position: Int32(eth), width: 200).map(\.text).joined(separator: "\n")
+        #expect(ethView.contains("BTCUSDT @ 60,000.00, liq ") && ethView.contains(", crossed at the mark 57,200.00"), "\(ethView)")
         for (width, height) in [(200, 60), (80, 24)] {
             let whatIf = BlockedWhatIfTests.whatIf(engine, on: "BTCUSDT", shock: "-1", width: width, height: height)
             let text = whatIf.rendered().text

@@ -267,7 +267,16 @@ enum DetailPane {
             let peer = engine.risk(of: other)
             // Each at its own market's tick (0.01731, not 0.02).
             let peerInstrument = engine.market(peer.symbol)?.instrument
-            line("   \(Format.sideMark(peer.side)) \(Format.quantity(peer.quantity, peerInstrument)) \(model.marketNames.short(peer.symbol)) @ \(Format.price(peer.entryPrice, peerInstrument)), liq \(peer.pastAtEveryPrice ? "at every price" : Format.price(peer.liquidationPrice, peerInstrument))", .dim)
+            // A leg whose mark has crossed its liquidation price (waiting, as every leg of the
+            // account is, on a market it cannot be liquidated in) says so: `liq 5.328` beside a
+            // mark of 1.012 read as a long five times away from it (operator trial).
+            var crossed = ""
+            if !peer.pastAtEveryPrice, let mark = peer.markPrice, let liquidation = peer.liquidationPrice,
+               peer.side == .long ? mark <= liquidation : mark >= liquidation {
+                crossed = ", crossed at the mark \(Format.price(mark, peerInstrument))"
+            }
+            line("   \(Format.sideMark(peer.side)) \(Format.quantity(peer.quantity, peerInstrument)) \(model.marketNames.short(peer.symbol)) @ \(Format.price(peer.entryPrice, peerInstrument)), liq \(peer.pastAtEveryPrice ? "at every price" : Format.price(peer.liquidationPrice, peerInstrument))\(crossed)",
+                crossed.isEmpty ? .dim : .alert)
         }
         if others.count > 100 { line("   … \(others.count - 100) more", .dim) }
         return parts

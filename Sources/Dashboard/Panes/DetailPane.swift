@@ -111,6 +111,13 @@ enum DetailPane {
         // A cross position whose account holds a leg elsewhere at a mark the engine cannot
         // liquidate on waits for that mark, however bankrupt: said so (a BANKRUPT position open
         // for minutes gave no reason anywhere: operator trial).
+        // Past its trigger at its own entry (its maintenance margin at entry more than its margin):
+        // said, as `liqwatch margin` says it (`no mark` and a liquidation price past the entry
+        // said nothing of it: operator trial).
+        if position.isOpen && risk.liquidatedAtEntry && !risk.pastAtEveryPrice {
+            line("Liquidated at its own entry: its liquidation price \(price(risk.liquidationPrice)) is \(risk.side == .long ? "at or above" : "at or below") its entry (its maintenance margin at entry is more than its margin)"
+                + (risk.markPrice == nil ? "; the first mark liquidates it" : ""), .alert)
+        }
         let legWait = wait.flatMap { $0.ownMarket ? nil : $0 }
         if let legWait {
             line("Cannot liquidate while its cross leg in \(model.marketNames.short(legWait.symbol)) is at \(legWait.block == .disputedMark ? "a disputed" : "an outdated") mark: the engine waits for \(legWait.block.waitsFor) there", .alert)

@@ -31,6 +31,8 @@ enum PositionsPane {
 
     /// Margin ratio without its bar: what the column shrinks to before anything else goes.
     static let narrowRatioWidth = 8
+    /// The ratio cell of a position past its trigger at its entry, with no mark yet.
+    static let liquidatedAtEntryText = "liq at entry"
     /// The side as its arrow under the title "side".
     static let narrowSideWidth = 4
     /// A market's name shortened with "…" ("BTC-USD…"), with several markets on a narrow screen.
@@ -291,6 +293,9 @@ enum PositionsPane {
         case .ratio where !row.quantity.isZero && row.mark != nil && width > narrowRatioWidth && DisplayWidth.of(text) <= width - 6:
             let bar = Format.left(Format.bar(row.ratio ?? 1, width: 5), 5)
             return (Format.right(text, width - 6) + " " + bar, role)
+        // Never cut to `at entry`, which says nothing of a liquidation.
+        case .ratio where text == liquidatedAtEntryText && width < DisplayWidth.of(text):
+            return (Format.right(width >= 9 ? "liq@entry" : "liq@open", width), role)
         case .risk: return ("", .text)
         default: return (Format.right(text, width), role)
         }
@@ -315,7 +320,11 @@ enum PositionsPane {
             // Closed since the table's order was chosen (liquidated, or closed by its account).
             if row.quantity.isZero { return ("closed", .dim) }
             // No price yet: a ratio at the entry price would look like a reading.
-            if row.mark == nil { return ("no mark", .dim) }
+            // Past its trigger at its entry: the first mark liquidates it (`no mark` said nothing).
+            if row.mark == nil {
+                return PositionRisk.liquidatesAtEntry(side: row.side, entry: row.entry, liquidation: row.liquidation, pastAtEveryPrice: row.pastAtEveryPrice)
+                    ? (liquidatedAtEntryText, .alert) : ("no mark", .dim)
+            }
             return (row.ratioExact.map { Format.marginRatio($0) } ?? "BANKRUPT", StyleRole.level(row.marginLevel))
         // Past it at every price: "—" read as a position that cannot be liquidated.
         case .liquidation: return row.pastAtEveryPrice ? ("any", .alert) : (Format.price(row.liquidation, instrument), .liquidationMarker)

@@ -26,6 +26,21 @@ public struct PositionRisk: Hashable, Sendable {
     /// Past its trigger at every price (`Position.isPastAtEveryPrice`): no liquidation price,
     /// because any mark liquidates it.
     public var pastAtEveryPrice = false
+
+    /// Past its trigger at its own entry price: its maintenance margin at entry is more than its
+    /// margin, so the first mark liquidates it (a 50x long of 50,000 XRP read `no mark` and a
+    /// liquidation price above its entry, and nothing else, until it was liquidated: operator trial).
+    public var liquidatedAtEntry: Bool {
+        PositionRisk.liquidatesAtEntry(side: side, entry: entryPrice, liquidation: liquidationPrice, pastAtEveryPrice: pastAtEveryPrice)
+    }
+
+    /// Whether a position of `side` entered at `entry` with this liquidation price is past its
+    /// trigger at its entry (see `liquidatedAtEntry`).
+    public static func liquidatesAtEntry(side: Side, entry: Fixed, liquidation: Fixed?, pastAtEveryPrice: Bool) -> Bool {
+        if pastAtEveryPrice { return true }
+        guard let liquidation, liquidation.isPositive else { return false }
+        return side == .long ? liquidation >= entry : liquidation <= entry
+    }
 }
 
 extension Engine {

@@ -476,6 +476,12 @@ struct ListPaneTests {
         #expect(sorted.contains(.leverage) && sorted.contains(.ratio) && sorted.contains(.liquidation), "\(sorted)")
         // Kept, the width still holds: no figure is cut.
         #expect(PositionsPane.fitting(60, sortedBy: .leverage).reduce(0) { $0 + $1.width + 1 } <= 60)
+        // But never in the deficit's place: at 80×24 (a pane 40 wide) sorted by side the arrows
+        // took the deficit's room (operator trial); of the two the sorted column goes first.
+        for column in [PositionColumn.side, .leverage, .size, .distance] {
+            let small = PositionsPane.fitting(40, sortedBy: column).map(\.column)
+            #expect(small.contains(.deficit) && small.contains(.ratio) && small.contains(.liquidation), "\(column): \(small)")
+        }
     }
 
     @Test("the mouse: a click focuses a pane and selects the row; a click on the selected row opens it; the wheel scrolls")

@@ -57,13 +57,20 @@ enum PositionsPane {
             // The column the rows are sorted by stays as long as the names do: sorted by
             // leverage with the `lev` column dropped, the order read as no order, and `s`
             // lost its place in the cycle (operator trial).
-            if column.column == sorted { column.priority = min(column.priority, 1) }
+            // But not past the deficit, the figure this tool is for: sorted by side at 80×24 the
+            // side's arrows took the deficit's room (operator trial); of the two the sorted
+            // column goes first.
+            if column.column == sorted { column.priority = min(column.priority, 2) }
             return column
         }
         func total() -> Int { chosen.reduce(0, { $0 + $1.width + 1 }) }
         var dropped: [Column] = []
+        /// Of columns of one priority, the deficit goes last.
+        func goesBefore(_ a: Column, _ b: Column) -> Bool {
+            (a.priority, a.column == .deficit ? 0 : 1) < (b.priority, b.column == .deficit ? 0 : 1)
+        }
         func dropDown(to floor: Int) {
-            while total() > width, let drop = chosen.indices.max(by: { chosen[$0].priority < chosen[$1].priority }), chosen[drop].priority > floor {
+            while total() > width, let drop = chosen.indices.max(by: { goesBefore(chosen[$0], chosen[$1]) }), chosen[drop].priority > floor {
                 dropped.append(chosen.remove(at: drop))
             }
         }

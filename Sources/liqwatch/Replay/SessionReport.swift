@@ -773,7 +773,7 @@ enum SessionReport {
                 + (log.resumedCount > 1 ? " and \(log.resumedCount - 1) more (see book and feed alerts)" : ""))
         }
         lines.append("liquidations: \(log.simulatedCount) simulated, \(log.exchangeCount) reported by the exchange"
-            + (log.blockedLiquidations > 0 ? ", \(log.blockedLiquidations) times blocked (triggers crossed with no trusted book or mark)" : ""))
+            + (log.blockedLiquidations > 0 ? ", \(log.blockedLiquidations) time\(log.blockedLiquidations == 1 ? "" : "s") blocked (triggers crossed with no trusted book or mark)" : ""))
         if engine.totals.liquidationsPastShownLevels > 0 {
             lines.append("  past the levels the feed shows: \(engine.totals.liquidationsPastShownLevels) (the rest of each settled at the deepest level shown, no better than the book beyond: their deficits are floors)")
         }

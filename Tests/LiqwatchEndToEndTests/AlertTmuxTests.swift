@@ -57,6 +57,23 @@ struct AlertTmuxTests {
         #expect(hookedText.split(separator: "\n").count == logged.split(separator: "\n").count)
     }
 
+    @Test("Enter on an alert in the alerts view lands paused at its time, and the footer says what it landed on")
+    func alertsViewLanding() throws {
+        let session = try TmuxSession(arguments: ["demo", "--speed", "20"])
+        _ = session.waitFor(seconds: 60) { $0.contains("■ END") }
+        session.send("A")
+        _ = session.waitFor(seconds: 10) { $0.contains("Alerts") }
+        session.send("Enter")
+        // The working notice (`going to the alert's time…`) gave way to a blank footer: the key's
+        // own message is put back once the jump is done (operator trial).
+        let landed = session.waitFor(seconds: 20) { $0.contains("· paused (space plays on)") }
+        #expect(landed.contains(": alert ") && landed.contains("· paused (space plays on)"), "\(landed)")
+        let still = session.waitStill(seconds: 5)
+        #expect(still.contains("· paused (space plays on)"), "\(still)")
+        session.send("q")
+        _ = session.waitFor(seconds: 15) { $0.contains("EXIT=") }
+    }
+
     @Test("headless: the demo hands every alert to the log and the hook; a failing hook is counted in the report")
     func headless() throws {
         let scratch = try BadInputCommandTests.Scratch()

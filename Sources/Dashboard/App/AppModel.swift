@@ -1138,9 +1138,12 @@ public struct AppModel: Sendable {
 
     /// Takes back a message the runner showed, if it still stands (a working notice whose effect
     /// said nothing of its own).
-    public mutating func withdraw(notice text: String) {
+    /// `restoring`: what the footer said before the working notice, put back (the key's own
+    /// message: Enter on an alert says `→ 23:55:47.300: alert … · paused`, which the working
+    /// notice replaced and its withdrawal left blank: operator trial).
+    public mutating func withdraw(notice text: String, restoring earlier: String? = nil) {
         guard notice == text else { return }
-        notice = nil
+        notice = earlier
         needsRedraw = true
     }
 }

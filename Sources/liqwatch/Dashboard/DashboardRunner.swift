@@ -120,6 +120,7 @@ enum DashboardRunner {
                             model.detachSession()
                             // Said before the work starts, drawn at once: it can take seconds.
                             let working = effect.workingNotice
+                            let said = model.notice
                             if let working {
                                 model.attach(engine: feed.engine, log: feed.log)
                                 model.show(notice: working)
@@ -128,7 +129,7 @@ enum DashboardRunner {
                             }
                             do {
                                 let replies = try feed.perform(effect, wall: wall)
-                                if let working { model.withdraw(notice: working) }
+                                if let working { model.withdraw(notice: working, restoring: said) }
                                 model.apply(replies)
                             } catch {
                                 model.show(notice: error.description)

@@ -35,7 +35,7 @@ struct SignalsAsOfTests {
             time: 4_000_000_000))
         #expect(engine.signalsReadAt == engine.time && engine.changedSinceSample)
         let wide = model(width: 200, height: 60, engine: engine).rendered().lines
-        #expect(wide.contains { $0.contains("Signals BTCUSDT · as of 00:00:04.000, before its later events") }, "\(wide.joined(separator: "\n"))")
+        #expect(wide.contains { $0.contains("Signals BTCUSDT · as of 00:00:04.000 (before its later events)") }, "\(wide.joined(separator: "\n"))")
         let narrow = model(width: 120, height: 40, engine: engine).rendered().lines
         #expect(narrow.contains { $0.contains("Signals BTCUSDT · ") && ($0.contains("before its later events") || $0.contains("before the latest events")) },
             "\(narrow.joined(separator: "\n"))")

@@ -126,7 +126,8 @@ enum SignalsPane {
         // came after it (a liquidation among them): `as of` the clock's own time would read as
         // current, and without a label the spread of a book since emptied read as now (operator
         // trial: 0.89 bps beside `no bids` at 23:56:20.000).
-        return [title + " · as of " + Format.clockMillis(readAt) + ", before its later events", title + " · before the latest events", title]
+        // In brackets: a comma after the time's digits read as a grouped number cut (`000,`).
+        return [title + " · as of " + Format.clockMillis(readAt) + " (before its later events)", title + " · before the latest events", title]
     }
 
     /// The signals a pane of `rows` rows shows, in their order, and those it has no room for.

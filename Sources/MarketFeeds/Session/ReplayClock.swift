@@ -27,6 +27,9 @@ public final class ReplayClock {
     /// the session changes it; from then on it is a copy, so a million positions make each one
     /// hundreds of megabytes, and the number kept is what fits here (at least two).
     public static let checkpointMemoryBudget = 1_500_000_000
+    /// This session's: `checkpointMemoryBudget`, or half the memory the process may still take
+    /// when that is less (a container's limit, `ulimit -v`), read once at the start.
+    let memoryBudget: Int
     var nextCheckpoint: Int64 = .min
     /// From this engine size (`Engine.approximateBytes`, about 100,000 positions) a checkpoint the
     /// clock takes while playing is made on another thread (`BackgroundCheckpoint`).
@@ -45,6 +48,8 @@ public final class ReplayClock {
                 largeCheckpointWallInterval: Int64 = ReplayClock.largeCheckpointWallInterval) {
         self.driver = driver
         self.checkpointInterval = checkpointInterval
+        memoryBudget = MemoryRoom.available().map { Int(clamping: $0 / 2) }.map { max(64 << 20, min(ReplayClock.checkpointMemoryBudget, $0)) }
+            ?? ReplayClock.checkpointMemoryBudget
         self.backgroundCheckpointBytes = backgroundCheckpointBytes
         self.largeCheckpointWallInterval = largeCheckpointWallInterval
         takeCheckpoint(inBackground: engineIsLarge)
@@ -203,7 +208,9 @@ public final class ReplayClock {
 
     func keep(_ checkpoint: SessionCheckpoint) {
         checkpoints.append(checkpoint)
-        if checkpoints.count > checkpointLimit {
+        // Thinned until within the limit: the limit falls as the engine grows (a market a
+        // checkpoint), and one thinning a checkpoint left 120 of them where 15 fit.
+        while checkpoints.count > max(2, checkpointLimit) {
             // Keep the first and the newest, and thin the rest evenly: memory stays bounded.
             var kept: [SessionCheckpoint] = [checkpoints[0]]
             var dropped: [SessionCheckpoint] = []
@@ -222,7 +229,7 @@ public final class ReplayClock {
     /// that that many copies would not fit `checkpointMemoryBudget`.
     public var checkpointLimit: Int {
         let each = max(1, driver.engine.approximateBytes)
-        return max(2, min(ReplayClock.maximumCheckpoints, ReplayClock.checkpointMemoryBudget / each))
+        return max(2, min(ReplayClock.maximumCheckpoints, memoryBudget / each))
     }
 
     // MARK: Controls

@@ -934,6 +934,7 @@ extension Engine {
             + Engine.hashedBytes(engineChangedPositions.count, entry: MemoryLayout<Int32>.stride + MemoryLayout<StatedPosition>.stride)
             + Engine.hashedBytes(engineChangedWallets.count, entry: MemoryLayout<Int32>.stride + MemoryLayout<Fixed>.stride)
             + Engine.hashedBytes(socialisedCharges.count, entry: MemoryLayout<Int32>.stride + MemoryLayout<Fixed>.stride)
+            + markets.reduce(0) { $0 + $1.approximateBytes }
             + 1_000_000
     }
 

@@ -62,6 +62,16 @@ public struct MarketState: Sendable {
     var leadingShorts: LeadingEntries?
     /// Every position ever opened in this symbol (closed ones are skipped when scanned).
     var positionIndices: [Int32] = []
+
+    /// What one market holds, roughly, for the memory its copies take (a replay's checkpoints,
+    /// `Engine.approximateBytes`): its signals' histories and baselines, about 24 KB whatever its
+    /// size (sampled every second, every market's are copied into every checkpoint: 4,000 markets
+    /// held 120 checkpoints of 100 MB each and a replay died at 3.7 GB: attacker trial), its
+    /// book's levels and its position lists.
+    var approximateBytes: Int {
+        24_000 + (book.bids.count + book.asks.count) * 24
+            + (positionIndices.count + adlLongIndices.count + adlShortIndices.count) * MemoryLayout<Int32>.stride
+    }
     /// Every position ever open on each side, in the order it first was (closed ones, and those
     /// that turned, are skipped when scanned): an ADL ranking reads one side's, where reading
     /// every position of the market to find the side's was half of a million's ranking.

@@ -9,8 +9,8 @@ import Glibc
 /// left under the container's limit (cgroup v2 `memory.max` less `memory.current`: a 4 GB
 /// container on a 64 GB host read 60 GB free), and the room left under the address-space limit
 /// (`ulimit -v`). Nil when none can be read (not Linux).
-enum MemoryRoom {
-    static func available() -> UInt64? {
+public enum MemoryRoom {
+    public static func available() -> UInt64? {
         var room: UInt64? = nil
         func take(_ value: UInt64?) {
             guard let value else { return }

@@ -1,0 +1,58 @@
+import Foundation
+import Synchronization
+import Testing
+@testable import MarketFeeds
+
+/// An attacker's finding: `--positions` naming a FIFO no process writes to, or a pipe whose writer
+/// never writes, held the start for ever with nothing said (the dashboard a blank screen), where a
+/// config FIFO is refused at once.
+@Suite("Positions from a pipe")
+struct PositionsPipeTests {
+    static let rows = "account,symbol,side,size,entry_price,margin_mode,isolated_margin,wallet_balance,leverage\na,BTCUSDT,long,1,60000,isolated,,,10\n"
+
+    @Test("a FIFO no process writes to is refused, within the silence allowed, saying why")
+    func noWriter() throws {
+        let scratch = try ScratchDirectory()
+        let fifo = scratch.url.appendingPathComponent("positions").path
+        try #require(mkfifo(fifo, 0o600) == 0)
+        let started = Date()
+        let result = PositionsFileBytes.read(fifo, limit: 1 << 20, silence: 1, noticeAfter: 0) { _ in }
+        #expect(result == .failure(.noWriter), "\(result)")
+        #expect(Date().timeIntervalSince(started) < 5)
+        #expect(PositionsFileBytes.Problem.noWriter.reason.contains("no process writes to it"))
+    }
+
+    @Test("a writer that opens the FIFO a moment after liqwatch does is waited for, and its rows are read")
+    func lateWriter() throws {
+        let scratch = try ScratchDirectory()
+        let fifo = scratch.url.appendingPathComponent("positions").path
+        try #require(mkfifo(fifo, 0o600) == 0)
+        let file = scratch.url.appendingPathComponent("rows.csv").path
+        try Self.rows.write(toFile: file, atomically: true, encoding: .utf8)
+        let writer = Process()
+        writer.executableURL = URL(fileURLWithPath: "/bin/sh")
+        writer.arguments = ["-c", "sleep 0.5; cat '\(file)' > '\(fifo)'"]
+        try writer.run()
+        defer { writer.waitUntilExit() }
+        let result = PositionsFileBytes.read(fifo, limit: 1 << 20, silence: 5, noticeAfter: 0) { _ in }
+        #expect(result == .success(Data(Self.rows.utf8)), "\(result)")
+    }
+
+    @Test("a writer that holds the pipe open and sends nothing: said on standard error once, refused after the silence allowed")
+    func silentWriter() throws {
+        let scratch = try ScratchDirectory()
+        let fifo = scratch.url.appendingPathComponent("positions").path
+        try #require(mkfifo(fifo, 0o600) == 0)
+        let writer = Process()
+        writer.executableURL = URL(fileURLWithPath: "/bin/sh")
+        writer.arguments = ["-c", "exec 3> '\(fifo)'; sleep 4"]
+        try writer.run()
+        defer { writer.terminate(); writer.waitUntilExit() }
+        let told = Mutex<[String]>([])
+        let result = PositionsFileBytes.read(fifo, limit: 1 << 20, silence: 1, noticeAfter: 0) { text in told.withLock { $0.append(text) } }
+        // The writer may not have opened it yet when the read began: no writer, or a silent one.
+        #expect(result == .failure(.silent(seconds: 1)) || result == .failure(.noWriter), "\(result)")
+        let notices = told.withLock { $0 }
+        #expect(notices.count == 1 && notices[0].contains("waiting for the positions its writer sends"), "\(notices)")
+    }
+}

@@ -16,6 +16,13 @@ enum Main {
         // log, a recording); by default the signal ended the process mid-line, the terminal left
         // raw (attacker trial).
         signal(SIGXFSZ, SIG_IGN)
+        // Signals that stop a run, unblocked: started with them blocked (a parent's mask is
+        // inherited), a SIGTERM during the start stayed pending, and was discarded when the
+        // headless run began ignoring it to watch for it: the run went on to its end (review).
+        var stopping = sigset_t()
+        sigemptyset(&stopping)
+        for number in [SIGINT, SIGTERM, SIGHUP, SIGQUIT] { sigaddset(&stopping, number) }
+        pthread_sigmask(SIG_UNBLOCK, &stopping, nil)
         do {
             var command = try Liqwatch.parseAsRoot()
             try command.run()

@@ -11,10 +11,13 @@ import Foundation
 /// positions) a signal stops the process at once, as it would any command. A run that has not
 /// looked for the signal `graceSeconds` after it came (a replay waiting on a pipe that sends
 /// nothing) is stopped by it then, as before: never a process a signal cannot stop. One that has
-/// looked is left to finish (its alert hooks may take their timeout before the report).
+/// looked is left to finish (its alert hooks may take their timeout before the report), for at most
+/// `reportGraceSeconds` after the signal.
 final class HeadlessSignals: @unchecked Sendable {
     static let numbers = [SIGINT, SIGTERM, SIGHUP, SIGQUIT]
     static let graceSeconds = 5.0
+    /// How long a run told to stop may take over its report (see the signal's handler).
+    static let reportGraceSeconds = 15.0
     private let lock = NSLock()
     /// The first signal received.
     private var received: Int32?
@@ -32,9 +35,24 @@ final class HeadlessSignals: @unchecked Sendable {
             watched.append(number)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler { [self] in
-                lock.withLock { if received == nil { received = number } }
+                let first = lock.withLock { () -> Bool in
+                    guard received == nil else { return false }
+                    received = number
+                    return true
+                }
                 DispatchQueue.global().asyncAfter(deadline: .now() + Self.graceSeconds) { [self] in
                     guard !lock.withLock({ noticed }) else { return }
+                    FileHandle.standardError.write(Data("liqwatch: stopped by signal \(number): the run did not come to a stop \(Int(Self.graceSeconds)) s after it\n".utf8))
+                    Glibc.signal(number, SIG_DFL)
+                    kill(getpid(), number)
+                }
+                // Told to stop, the run ends within `reportGraceSeconds` of the first signal, its
+                // report done or not: a report of one cross account's thousands of legs took
+                // minutes after a SIGTERM, and `timeout` saw a run go on for 12 minutes (attacker
+                // trial).
+                guard first else { return }
+                DispatchQueue.global().asyncAfter(deadline: .now() + Self.reportGraceSeconds) {
+                    FileHandle.standardError.write(Data("liqwatch: stopped by signal \(number): the report was not done \(Int(Self.reportGraceSeconds)) s after it\n".utf8))
                     Glibc.signal(number, SIG_DFL)
                     kill(getpid(), number)
                 }

@@ -145,6 +145,13 @@ struct PositionsCSVTests {
             """)
         let read = try PositionsFile.read(path: csv, catalog: .builtIn)
         #expect(read.updates.count == 1 && read.flatRows == 3)
+        #expect(read.unendedLine == nil)
+        // A last row with no line end (a file an exporter was still writing): read, and its line
+        // said (`6` of an entry price of 60,000 read whole: attacker trial); ended, nothing said.
+        let cut = try scratch.write("cut.csv", "account,symbol,side,size,margin_mode,isolated_margin,wallet_balance,leverage,entry_price\na,BTCUSDT,long,1,isolated,,,10,60000\nbob,BTCUSDT,short,1,isolated,,,10,6")
+        #expect(try PositionsFile.read(path: cut, catalog: .builtIn).unendedLine == 3)
+        let ended = try scratch.write("ended.csv", "account,symbol,side,size,entry_price,margin_mode,leverage\na,BTCUSDT,long,1,60000,isolated,10\r\n")
+        #expect(try PositionsFile.read(path: ended, catalog: .builtIn).unendedLine == nil)
         #expect(read.updates.first?.account == "a" && read.updates.first?.quantity == Fixed("0.5"))
         let json = try scratch.write("export.json", #"[{"account":"a","symbol":"BTCUSDT","side":"long","size":"1","entry_price":"60000","margin_mode":"isolated","leverage":"10"},{"account":"b","symbol":"BTCUSDT","side":"long","size":"0","entry_price":"0"}]"#)
         let jsonRead = try PositionsFile.read(path: json, catalog: .builtIn)

@@ -170,6 +170,7 @@ enum PositionsCSV {
             }
         }
         guard header != nil else { throw PositionsFileError(file: path, line: nil, field: nil, reason: "the file is empty") }
+        if let last = rows.lines.last, last == lineNumber, base[count - 1] != 0x0A && base[count - 1] != 0x0D { rows.unendedLine = last }
         // A header and nothing else is a file cut short or exported wrong, not a book of none.
         guard !rows.updates.isEmpty else {
             throw PositionsFileError(file: path, line: nil, field: nil, reason: rows.flat > 0

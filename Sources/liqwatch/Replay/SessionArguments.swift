@@ -146,6 +146,9 @@ struct SessionArguments: ParsableArguments {
             do {
                 let read = try PositionsFile.read(path: positions, catalog: options.catalog, resolver: options.resolver)
                 options.positions = read.updates
+                if let line = read.unendedLine {
+                    FileHandleOutput.standardError("liqwatch: \(SafeText.escaped(positions)): line \(line), the last row, has no line end: if the file was still being written, that row may be cut (read as it is)\n")
+                }
                 if read.flatRows > 0 {
                     let flat = Fixed(read.flatRows).formatted(0, grouping: true), open = Fixed(read.updates.count).formatted(0, grouping: true)
                     FileHandleOutput.standardError("liqwatch: \(SafeText.escaped(positions)): \(flat) row\(read.flatRows == 1 ? "" : "s") of size 0 (flat positions) skipped; \(open) position\(read.updates.count == 1 ? "" : "s") read\n")

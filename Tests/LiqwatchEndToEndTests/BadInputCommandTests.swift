@@ -22,6 +22,19 @@ struct BadInputCommandTests {
         text.unicodeScalars.contains { ($0.value < 0x20 && $0 != "\n" && $0 != "\t") || ($0.value >= 0x7F && $0.value < 0xA0) || (0x202A...0x202E).contains($0.value) }
     }
 
+    @Test("the same recording given twice (by one path or two names of it) is refused naming both, not merged with itself")
+    func sameRecordingTwice() throws {
+        let scratch = try Scratch()
+        let path = try scratch.write("e.ndjson", #"{"type":"mark","symbol":"BTCUSDT","price":"60000","time":1723161256000000000}"# + "\n")
+        let link = scratch.url.appendingPathComponent("again.ndjson").path
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: path)
+        for arguments in [[path, path], [path, link]] {
+            let run = try BinaryRunner.run(["replay"] + arguments + ["--headless", "--report", "text"])
+            #expect(run.status == 2 && run.standardError.contains("is the same file as") && run.standardError.contains("give each recording once"),
+                "\(run.status) \(run.standardError)")
+        }
+    }
+
     @Test("a time near the 64-bit limit is a malformed line, not a crash (replay and live events)")
     func hugeTime() throws {
         let scratch = try Scratch()

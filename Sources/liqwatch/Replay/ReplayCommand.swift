@@ -2,6 +2,9 @@ import ArgumentParser
 import LiqwatchConfig
 import MarketFeeds
 import RiskEngine
+#if canImport(Glibc)
+import Glibc
+#endif
 
 enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
     case json
@@ -37,6 +40,17 @@ struct ReplayCommand: ParsableCommand {
         if let speed { _ = try parseSpeed(speed) }
         if files.isEmpty { throw ValidationError("give at least one recording (or - for standard input)") }
         if files.filter({ $0 == "-" }).count > 1 { throw ValidationError("standard input (-) can be read only once") }
+        // The same recording twice (a path given twice, or two names of one file): merged with
+        // itself, its depth events were dropped as repeats and its trades counted twice, with
+        // nothing said (attacker trial).
+        var seen: [FileIdentity: String] = [:]
+        for file in files where file != "-" {
+            guard let identity = FileIdentity(path: file) else { continue }
+            if let first = seen[identity] {
+                throw ValidationError("\(SafeText.escaped(file)) is the same file as \(SafeText.escaped(first)): give each recording once")
+            }
+            seen[identity] = file
+        }
         if files.contains("-") && !headless {
             throw ValidationError("standard input (-) is the recording, so it cannot also be the keyboard: add --headless, or replay a file")
         }
@@ -108,5 +122,19 @@ struct ReplayCommand: ParsableCommand {
             ? SessionReport.json(engine: replay.engine, stats: replay.stats, log: replay.log, synchronizers: replay.synchronizers, source: source) + "\n"
             : SessionReport.text(engine: replay.engine, stats: replay.stats, log: replay.log, synchronizers: replay.synchronizers, source: source)
         try FileHandleOutput.report(text)
+    }
+}
+
+/// A file's device and inode: two paths naming one file have the same. Pipes and devices are left
+/// out (each `<(...)` is its own).
+struct FileIdentity: Hashable {
+    var device: UInt64
+    var inode: UInt64
+
+    init?(path: String) {
+        var status = stat()
+        guard stat(path, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { return nil }
+        device = UInt64(status.st_dev)
+        inode = UInt64(status.st_ino)
     }
 }

@@ -246,7 +246,7 @@ struct AccountGroupingTests {
             if stated[key] != nil { continue }
             guard let leverage = update.leverage else {
                 throw PositionsFileError(file: path, line: rows.lines[row], field: "wallet_balance",
-                    reason: "a cross position needs wallet_balance (on any row of its account) or leverage")
+                    reason: "a cross position needs wallet_balance (on a row of its account on the same venue and in the same asset: a wallet is one venue's) or leverage")
             }
             let instrument = instrument(update.symbol)
             let terms = PositionTerms(side: update.side, quantity: update.quantity, entryPrice: update.entryPrice,

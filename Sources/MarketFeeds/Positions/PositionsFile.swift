@@ -371,7 +371,7 @@ public enum PositionsFile {
         }
         if let row = missing {
             throw rows.error(at: row, path: path, field: "wallet_balance",
-                reason: "a cross position needs wallet_balance (on any row of its account) or leverage")
+                reason: "a cross position needs wallet_balance (on a row of its account on the same venue and in the same asset: a wallet is one venue's) or leverage")
         }
         if let (row, earlier, stated, earlierStated) = contradiction {
             let update = rows.updates[row]

@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import Testing
 @testable import MarketFeeds
+import RiskEngine
 
 /// An attacker's finding: `--positions` naming a FIFO no process writes to, or a pipe whose writer
 /// never writes, held the start for ever with nothing said (the dashboard a blank screen), where a
@@ -54,5 +55,32 @@ struct PositionsPipeTests {
         #expect(result == .failure(.silent(seconds: 1)) || result == .failure(.noWriter), "\(result)")
         let notices = told.withLock { $0 }
         #expect(notices.count == 1 && notices[0].contains("waiting for the positions its writer sends"), "\(notices)")
+    }
+}
+
+/// JSON numbers with an exponent in a positions file (Python's `json.dumps` writes `5e-05`): read
+/// as the decimals they are exactly; `"size": 5e-05` was refused as not a decimal number.
+@Suite("Positions JSON numbers with an exponent")
+struct PositionsExponentTests {
+    @Test("expanded exactly, sign, point and zeros right; past ±40 or malformed left as written")
+    func expanded() {
+        #expect(JSONNumberText.expanded("5e-05") == "0.00005")
+        #expect(JSONNumberText.expanded("1.5E3") == "1500")
+        #expect(JSONNumberText.expanded("1.25e1") == "12.5")
+        #expect(JSONNumberText.expanded("-2.5e-1") == "-0.25")
+        #expect(JSONNumberText.expanded("0.5e1") == "5")
+        #expect(JSONNumberText.expanded("6.0001e4") == "60001")
+        #expect(JSONNumberText.expanded("6e+4") == "60000")
+        #expect(JSONNumberText.expanded("60000") == nil)
+        #expect(JSONNumberText.expanded("1e400") == nil && JSONNumberText.expanded("1e") == nil && JSONNumberText.expanded(".5e1") == nil)
+    }
+
+    @Test("a positions file's size and entry written with exponents are read exactly")
+    func positionsFile() throws {
+        let scratch = try ScratchDirectory()
+        let path = try scratch.write("p.json", #"[{"account":"a","symbol":"BTCUSDT","side":"long","size":5e-05,"entry_price":6.0e4,"margin_mode":"isolated","leverage":1e1}]"#)
+        let read = try PositionsFile.read(path: path, catalog: .builtIn)
+        #expect(read.updates.first?.quantity == Fixed("0.00005") && read.updates.first?.entryPrice == Fixed(60_000) && read.updates.first?.leverage == Fixed(10),
+            "\(read.updates)")
     }
 }

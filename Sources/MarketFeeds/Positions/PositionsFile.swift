@@ -151,8 +151,11 @@ public enum PositionsFile {
                 if let members = entry.objectMembers, let found = KeyLookalike.first(in: members.lazy.map(\.0), known: PositionsCSV.fieldNames) {
                     throw FieldError(field: KeyLookalike.field(found), reason: KeyLookalike.reason(found))
                 }
-                if try skipsFlat(sizeText: entry["size"]?.scalarText, walletText: entry["wallet_balance"]?.scalarText) { rows.flat += 1; continue }
-                rows.append(try PositionRow.parse(resolver: resolver) { entry[$0]?.scalarText }, line: index + 1)
+                if try skipsFlat(sizeText: entry["size"].flatMap(JSONNumberText.plain), walletText: entry["wallet_balance"].flatMap(JSONNumberText.plain)) {
+                    rows.flat += 1
+                    continue
+                }
+                rows.append(try PositionRow.parse(resolver: resolver) { entry[$0].flatMap(JSONNumberText.plain) }, line: index + 1)
             } catch {
                 throw PositionsFileError(file: path, line: nil, field: error.field, reason: "position \(index + 1): \(error.reason)")
             }

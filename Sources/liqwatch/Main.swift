@@ -96,6 +96,8 @@ enum FileHandleOutput {
     /// a file-size limit or a closed pipe left a script half a JSON document and exit 0 (attacker
     /// trial).
     static func report(_ text: String) throws {
+        // Written (or failed): a stop signal's deadline for the report no longer applies.
+        defer { HeadlessSignals.noteReportWritten() }
         guard let failure = standardOutput(text) else { return }
         // Its reader gone (`| head`): nothing to say to anyone, as other tools say nothing.
         if failure != EPIPE {

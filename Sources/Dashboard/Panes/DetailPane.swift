@@ -114,9 +114,10 @@ enum DetailPane {
         // Past its trigger at its own entry (its maintenance margin at entry more than its margin):
         // said, as `liqwatch margin` says it (`no mark` and a liquidation price past the entry
         // said nothing of it: operator trial).
-        if position.isOpen && risk.liquidatedAtEntry && !risk.pastAtEveryPrice {
-            line("Liquidated at its own entry: its liquidation price \(price(risk.liquidationPrice)) is \(risk.side == .long ? "at or above" : "at or below") its entry (its maintenance margin at entry is more than its margin)"
-                + (risk.markPrice == nil ? "; the first mark liquidates it" : ""), .alert)
+        // Before any mark only: with one, the ratio says where it stands (a mark moved its way
+        // keeps such a position alive: review).
+        if position.isOpen && risk.markPrice == nil && risk.liquidatedAtEntry && !risk.pastAtEveryPrice {
+            line("Liquidated at its own entry: its liquidation price \(price(risk.liquidationPrice)) is \(risk.side == .long ? "at or above" : "at or below") its entry (its maintenance margin at entry is more than its margin); the first mark liquidates it", .alert)
         }
         let legWait = wait.flatMap { $0.ownMarket ? nil : $0 }
         if let legWait {

@@ -57,18 +57,13 @@ enum PositionsPane {
             // The column the rows are sorted by stays as long as the names do: sorted by
             // leverage with the `lev` column dropped, the order read as no order, and `s`
             // lost its place in the cycle (operator trial).
-            // But not past the deficit, the figure this tool is for: sorted by side at 80×24 the
-            // side's arrows took the deficit's room (operator trial); of the two the sorted
-            // column goes first.
-            if column.column == sorted { column.priority = min(column.priority, 2) }
+            if column.column == sorted { column.priority = min(column.priority, 1) }
             return column
         }
         func total() -> Int { chosen.reduce(0, { $0 + $1.width + 1 }) }
         var dropped: [Column] = []
         /// Of columns of one priority, the deficit goes last.
-        func goesBefore(_ a: Column, _ b: Column) -> Bool {
-            (a.priority, a.column == .deficit ? 0 : 1) < (b.priority, b.column == .deficit ? 0 : 1)
-        }
+        func goesBefore(_ a: Column, _ b: Column) -> Bool { a.priority < b.priority }
         func dropDown(to floor: Int) {
             while total() > width, let drop = chosen.indices.max(by: { goesBefore(chosen[$0], chosen[$1]) }), chosen[drop].priority > floor {
                 dropped.append(chosen.remove(at: drop))
@@ -108,6 +103,18 @@ enum PositionsPane {
         }
         dropDown(to: 0)
         while total() > width, !chosen.isEmpty { chosen.removeFirst() }
+        // The sorted column never in the deficit's place, the figure this tool is for: sorted by
+        // side at 80×24 the side's arrows took the deficit's room (operator trial). Of the two,
+        // the deficit stays where it fits in the sorted column's room.
+        if let sorted, sorted != .deficit, !chosen.contains(where: { $0.column == .deficit }),
+           let at = chosen.firstIndex(where: { $0.column == sorted }), ![.ratio, .liquidation, .account, .symbol].contains(chosen[at].column),
+           let deficit = dropped.first(where: { $0.column == .deficit }), total() - chosen[at].width + deficit.width <= width {
+            dropped.append(chosen.remove(at: at))
+            dropped.removeAll { $0.column == .deficit }
+            let order = columns.map(\.column)
+            let place = order.firstIndex(of: .deficit) ?? order.count
+            chosen.insert(deficit, at: chosen.firstIndex { (order.firstIndex(of: $0.column) ?? 0) > place } ?? chosen.count)
+        }
         // Room left once a wide column went (the ratio narrowed, the side to its arrow): a column
         // dropped before that fits now comes back, the most wanted first, in its place (at 110
         // columns the distance went while its room was left blank; operator trial).

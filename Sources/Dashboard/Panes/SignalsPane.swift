@@ -81,7 +81,8 @@ enum SignalsPane {
             // deficit above is a floor.
             let quantity = Format.quantity(market.shownStress.pastShownQuantity, market.instrument)
             // A side cut to the level limit holds its nearest levels, not what a feed shows.
-            let cut = market.book.isCut(.bid) || market.book.isCut(.ask)
+            // The side the stress walks: longs close into the bids.
+            let cut = market.book.isCut(market.shownStress.positionsSide == .short ? .ask : .bid)
             let text = "stress: \(quantity) \(market.instrument.quantityUnit) past the \(Format.count(stressed.shownLevels)) levels \(cut ? "kept" : "the feed shows")"
             buffer.put(text, x: inner.x, y: y, role: .warn, limit: inner.width)
         } else if let stressed = readings[.stressedDeficit], y < inner.maxY, stressed.unfilledQuantity != nil || stressed.adlCertain {

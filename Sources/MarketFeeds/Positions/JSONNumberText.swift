@@ -12,13 +12,17 @@ enum JSONNumberText {
 
     /// `text` without its exponent; nil when it has none, or not one to expand.
     static func expanded(_ text: String) -> String? {
-        guard let mark = text.firstIndex(where: { $0 == "e" || $0 == "E" }),
-              let exponent = Int(text[text.index(after: mark)...]), abs(exponent) <= 40 else { return nil }
+        // A mantissa of more digits than any field holds is left as written (a megabyte of zeros
+        // was stripped one at a time: review), and so is an exponent past ±40 (`Int.min` trapped
+        // in `abs`: review).
+        guard text.utf8.count <= 80, let mark = text.firstIndex(where: { $0 == "e" || $0 == "E" }),
+              let exponent = Int(text[text.index(after: mark)...]), (-40...40).contains(exponent) else { return nil }
         var mantissa = text[..<mark]
         let negative = mantissa.hasPrefix("-")
         if negative { mantissa = mantissa.dropFirst() }
         let parts = mantissa.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count <= 2, !parts[0].isEmpty else { return nil }
+        // JSON's own form: digits before the point, and after it when there is one (`1.e2` is none).
+        guard parts.count <= 2, !parts[0].isEmpty, parts.count == 1 || !parts[1].isEmpty else { return nil }
         var digits = Array(parts[0] + (parts.count == 2 ? parts[1] : ""))
         guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
         // Where the point falls among the digits.

@@ -86,8 +86,16 @@ enum PositionsFileBytes {
                         continue
                     }
                 } else {
-                    answered = poll(&ready, 1, Int32(silence * 1000))
-                    if answered == 0 { failure = timeout; return false }
+                    // The silence counts from the start of the wait, the notice's part included.
+                    answered = poll(&ready, 1, Int32(max(1, silence - noticeAfter) * 1000))
+                    if answered == 0 {
+                        // No writer yet when the wait began, but one that opened the FIFO since and
+                        // sends nothing is a silent one, not none (review).
+                        var probe: UInt8 = 0
+                        let count = Foundation.read(descriptor, &probe, 1)
+                        failure = timeout == .noWriter && count < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) ? .silent(seconds: silence) : timeout
+                        return false
+                    }
                 }
                 if answered < 0 {
                     if errno == EINTR { continue }

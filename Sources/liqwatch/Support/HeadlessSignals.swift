@@ -4,6 +4,7 @@ import Glibc
 import CHookSpawn
 import Dispatch
 import Foundation
+import Synchronization
 
 /// SIGINT, SIGTERM, SIGHUP and SIGQUIT noted while a headless run applies its input, so that the
 /// run stops where it is and still prints its report (then exits 128 + the signal). Until
@@ -51,7 +52,9 @@ final class HeadlessSignals: @unchecked Sendable {
                 // minutes after a SIGTERM, and `timeout` saw a run go on for 12 minutes (attacker
                 // trial).
                 guard first else { return }
-                DispatchQueue.global().asyncAfter(deadline: .now() + Self.reportGraceSeconds) {
+                DispatchQueue.global().asyncAfter(deadline: .now() + Self.reportGraceSeconds) { [self] in
+                    // Written and leaving: let be (freeing a large session can outlast the report).
+                    guard !HeadlessSignals.reportWritten.load(ordering: .acquiring) else { return }
                     FileHandle.standardError.write(Data("liqwatch: stopped by signal \(number): the report was not done \(Int(Self.reportGraceSeconds)) s after it\n".utf8))
                     Glibc.signal(number, SIG_DFL)
                     kill(getpid(), number)
@@ -69,6 +72,10 @@ final class HeadlessSignals: @unchecked Sendable {
             return received
         }
     }
+
+    /// Whether the run's report was written (the run then only leaves: see the signal's handler).
+    static let reportWritten = Atomic<Bool>(false)
+    static func noteReportWritten() { reportWritten.store(true, ordering: .releasing) }
 
     func finish() {
         lock.withLock { noticed = true }

@@ -827,14 +827,7 @@ struct FundPaneAddsUpTests {
     func drawdownGivesWayToInflows() throws {
         // A fund of 5,000 fed 400 of fees+surplus, then paying a 50x long's deficit in bids
         // far below its bankruptcy price: a drawdown past its level, and a whale short bound for ADL in the stress.
-        var engine = Engine()
-        engine.openFund(asset: "USDT", balance: Fixed(5_000))
-        engine.apply(.bookSnapshot(symbol: "BTCUSDT", bids: [(units("58000"), units("10"))], asks: [(units("60000"), units("10"))], time: 1_000_000_000))
-        engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(60_000), time: 1_000_000_000))
-        engine.apply(.position(PositionUpdate(account: "thick", symbol: "BTCUSDT", side: .long, quantity: Fixed(1), entryPrice: Fixed(60_000),
-            mode: .isolated, leverage: Fixed(10)), time: 1_000_000_000))
-        var log = SessionLog()
-        log.record(engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(54_500), time: 2_000_000_000)))
+        var (engine, log) = Self.thickLongLiquidated(fund: 5_000, at: 54_500)
         engine.apply(.position(PositionUpdate(account: "thin", symbol: "BTCUSDT", side: .long, quantity: Fixed(4), entryPrice: Fixed(55_000),
             mode: .isolated, leverage: Fixed(50)), time: 2_000_000_000))
         engine.apply(.position(PositionUpdate(account: "whale", symbol: "BTCUSDT", side: .short, quantity: Fixed(100), entryPrice: Fixed(55_000),
@@ -870,14 +863,7 @@ struct FundPaneAddsUpTests {
 
     @Test("fees and a surplus into a 250,000 fund, no deficit: at 80×24 every figure of the fund pane keeps a word saying what it is")
     func everyFigureLabelled() {
-        var engine = Engine()
-        engine.openFund(asset: "USDT", balance: Fixed(250_000))
-        engine.apply(.bookSnapshot(symbol: "BTCUSDT", bids: [(units("58000"), units("10"))], asks: [(units("60000"), units("10"))], time: 1_000_000_000))
-        engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(60_000), time: 1_000_000_000))
-        engine.apply(.position(PositionUpdate(account: "thick", symbol: "BTCUSDT", side: .long, quantity: Fixed(1), entryPrice: Fixed(60_000),
-            mode: .isolated, leverage: Fixed(10)), time: 1_000_000_000))
-        var log = SessionLog()
-        log.record(engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(54_000), time: 2_000_000_000)))
+        let (engine, log) = Self.thickLongLiquidated(fund: 250_000, at: 54_000)
         #expect(engine.fund("USDT").totals[.liquidationFee]?.isPositive == true)
         for (width, height) in [(80, 24), (100, 30), (120, 40)] {
             var status = SessionStatus(kind: "REPLAY", source: "test")
@@ -894,6 +880,20 @@ struct FundPaneAddsUpTests {
     }
 
     @discardableResult
+    /// A fund of `fund` and a 10x long of 1 BTC at 60,000 over bids at 58,000, liquidated at a mark of
+    /// `mark` (a fee and a surplus into the fund).
+    static func thickLongLiquidated(fund: Int, at mark: Int) -> (Engine, SessionLog) {
+        var engine = Engine()
+        engine.openFund(asset: "USDT", balance: Fixed(fund))
+        engine.apply(.bookSnapshot(symbol: "BTCUSDT", bids: [(units("58000"), units("10"))], asks: [(units("60000"), units("10"))], time: 1_000_000_000))
+        engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(60_000), time: 1_000_000_000))
+        engine.apply(.position(PositionUpdate(account: "thick", symbol: "BTCUSDT", side: .long, quantity: Fixed(1), entryPrice: Fixed(60_000),
+            mode: .isolated, leverage: Fixed(10)), time: 1_000_000_000))
+        var log = SessionLog()
+        log.record(engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(mark), time: 2_000_000_000)))
+        return (engine, log)
+    }
+
     func inflowsBesideDeficits(opening: Int) throws -> SignalLevel {
         var drawdown = SignalLevel.ok
         // A 50x long whose bankruptcy price (58,800) is above the only bids (58,000): a deficit;

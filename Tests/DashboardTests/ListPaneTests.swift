@@ -839,20 +839,13 @@ struct FundPaneAddsUpTests {
         let state = engine.fundState(venue: fund.venue, asset: "USDT")
         try #require(fund.outflows.isPositive && state.drawdownLevel != .ok && state.adl != .idle && engine.markets[0].stressed.adlCertain,
             "the case: out \(fund.outflows), drawdown \(state.drawdownLevel), ADL \(state.adl)")
-        var status = SessionStatus(kind: "REPLAY", source: "test")
-        status.time = engine.time
-        let small = AppModel(width: 80, height: 24, status: status, engine: engine, log: log)
-        let rect = small.layout.fund
-        let rows = small.rendered().lines[rect.y..<rect.maxY].map { String(Array($0)[rect.x..<rect.maxX]) }
+        let rows = Self.fundPaneRows(engine, log, width: 80, height: 24)
         let pane = rows.joined(separator: "\n")
-        let inflows = (fund.totals[.liquidationFee] ?? .zero) + (fund.totals[.surplus] ?? .zero)
-        #expect((pane.contains("+" + Format.money(inflows)) || pane.contains(Format.money(fund.opening + inflows)))
-            && pane.contains("−" + Format.money(fund.outflows)), "\(pane)")
+        Self.expectInflowsBesideOutflows(pane, fund)
         #expect(rows.contains { $0.dropFirst().hasPrefix("ADL ") } && !pane.contains("drawdown"), "\(pane)")
         // Roomy, the nearest line names the stress's side: the whale's short, not the nearest of all.
         #expect(engine.markets[0].stressed.positionsSide == .short)
-        let large = AppModel(width: 200, height: 60, status: status, engine: engine, log: log)
-        let roomy = large.rendered().lines[large.layout.fund.y..<large.layout.fund.maxY].joined(separator: "\n")
+        let roomy = Self.fundPaneRows(engine, log, width: 200, height: 60).joined(separator: "\n")
         #expect(roomy.contains("nearest short") && !roomy.contains("nearest liq"), "\(roomy)")
     }
 
@@ -866,11 +859,8 @@ struct FundPaneAddsUpTests {
         let (engine, log) = Self.thickLongLiquidated(fund: 250_000, at: 54_000)
         #expect(engine.fund("USDT").totals[.liquidationFee]?.isPositive == true)
         for (width, height) in [(80, 24), (100, 30), (120, 40)] {
-            var status = SessionStatus(kind: "REPLAY", source: "test")
-            status.time = engine.time
-            let model = AppModel(width: width, height: height, status: status, engine: engine, log: log)
-            let rect = model.layout.fund
-            let rows = model.rendered().lines[rect.y + 1..<rect.maxY - 1].map { String(Array($0)[rect.x + 1..<rect.maxX - 1]) }
+            // Inside the pane's border.
+            let rows = Self.fundPaneRows(engine, log, width: width, height: height).dropFirst().dropLast().map { String($0.dropFirst().dropLast()) }
             for row in rows {
                 // A word first, or the chart's blocks: never a bare figure, signed or not.
                 let cells = row.drop { $0 == " " }
@@ -880,6 +870,23 @@ struct FundPaneAddsUpTests {
     }
 
     @discardableResult
+    /// The fund pane's own rows, borders included, on a screen of `width`×`height`.
+    static func fundPaneRows(_ engine: Engine, _ log: SessionLog, width: Int, height: Int) -> [String] {
+        var status = SessionStatus(kind: "REPLAY", source: "test")
+        status.time = engine.time
+        let screen = AppModel(width: width, height: height, status: status, engine: engine, log: log)
+        let rect = screen.layout.fund
+        return screen.rendered().lines[rect.y..<rect.maxY].map { String(Array($0)[rect.x..<rect.maxX]) }
+    }
+
+    /// What came in stands beside what went out: the inflows, or counted with the opening where
+    /// they have no line of their own, and the deficits paid.
+    static func expectInflowsBesideOutflows(_ pane: String, _ fund: InsuranceFund) {
+        let inflows = (fund.totals[.liquidationFee] ?? .zero) + (fund.totals[.surplus] ?? .zero)
+        #expect((pane.contains("+" + Format.money(inflows)) || pane.contains(Format.money(fund.opening + inflows)))
+            && pane.contains("−" + Format.money(fund.outflows)), "\(pane)")
+    }
+
     /// A fund of `fund` and a 10x long of 1 BTC at 60,000 over bids at 58,000, liquidated at a mark of
     /// `mark` (a fee and a surplus into the fund).
     static func thickLongLiquidated(fund: Int, at mark: Int) -> (Engine, SessionLog) {
@@ -916,12 +923,8 @@ struct FundPaneAddsUpTests {
         #expect(engine.markets[0].stressed.adlCertain)
         let fund = engine.fund("USDT")
         #expect(fund.outflows.isPositive, "the cascade pays deficits")
-        var status = SessionStatus(kind: "REPLAY", source: "test")
-        status.time = engine.time
-        let small = AppModel(width: 80, height: 24, status: status, engine: engine, log: log)
-        let rect = small.layout.fund
         // The fund pane's own cells (the tape beside it says ADL too).
-        let rows = small.rendered().lines[rect.y..<rect.maxY].map { String(Array($0)[rect.x..<rect.maxX]) }
+        let rows = Self.fundPaneRows(engine, log, width: 80, height: 24)
         let pane = rows.joined(separator: "\n")
         let inflows = (fund.totals[.liquidationFee] ?? .zero) + (fund.totals[.surplus] ?? .zero)
         // The ADL line itself (the stress line's "→ ADL" is another).
@@ -930,8 +933,7 @@ struct FundPaneAddsUpTests {
         // The inflows alone, or counted with the opening where it has no room of its own; with six
         // urgent lines for five rows (a drawdown past its level) the drawdown gives its row, not the
         // inflows (`balance 36.57`, `out −249,963.43` did not add up: operator trial).
-        #expect((pane.contains("+" + Format.money(inflows)) || pane.contains(Format.money(fund.opening + inflows)))
-            && pane.contains("−" + Format.money(fund.outflows)), "\(pane)")
+        Self.expectInflowsBesideOutflows(pane, fund)
         // A figure is never shown without the word saying what it is.
         for row in rows where row.contains(Format.money(fund.opening + inflows)) {
             let cells = row.dropFirst().drop { $0 == " " }
@@ -941,8 +943,7 @@ struct FundPaneAddsUpTests {
         // Balance = opening + inflows − outflows, to the figures shown.
         #expect(fund.opening + inflows - fund.outflows == fund.balance)
         // Roomy, the two lines each.
-        let large = AppModel(width: 200, height: 60, status: status, engine: engine, log: log)
-        let roomy = large.rendered().lines[large.layout.fund.y..<large.layout.fund.maxY].joined(separator: "\n")
+        let roomy = Self.fundPaneRows(engine, log, width: 200, height: 60).joined(separator: "\n")
         #expect(roomy.contains("in: fees") && roomy.contains("in: surplus") && !roomy.contains("fees+surplus"), "\(roomy)")
         return drawdown
     }

@@ -9,13 +9,19 @@ import RiskEngine
 /// config FIFO is refused at once.
 @Suite("Positions from a pipe")
 struct PositionsPipeTests {
+    /// A FIFO named `positions` in `scratch`, no process writing to it yet.
+    static func fifo(in scratch: ScratchDirectory) throws -> String {
+        let fifo = scratch.url.appendingPathComponent("positions").path
+        try #require(mkfifo(fifo, 0o600) == 0)
+        return fifo
+    }
+
     static let rows = "account,symbol,side,size,entry_price,margin_mode,isolated_margin,wallet_balance,leverage\na,BTCUSDT,long,1,60000,isolated,,,10\n"
 
     @Test("a FIFO no process writes to is refused, within the silence allowed, saying why")
     func noWriter() throws {
         let scratch = try ScratchDirectory()
-        let fifo = scratch.url.appendingPathComponent("positions").path
-        try #require(mkfifo(fifo, 0o600) == 0)
+        let fifo = try Self.fifo(in: scratch)
         let started = Date()
         let result = PositionsFileBytes.read(fifo, limit: 1 << 20, silence: 1, noticeAfter: 0) { _ in }
         #expect(result == .failure(.noWriter), "\(result)")
@@ -26,8 +32,7 @@ struct PositionsPipeTests {
     @Test("a writer that opens the FIFO a moment after liqwatch does is waited for, and its rows are read")
     func lateWriter() throws {
         let scratch = try ScratchDirectory()
-        let fifo = scratch.url.appendingPathComponent("positions").path
-        try #require(mkfifo(fifo, 0o600) == 0)
+        let fifo = try Self.fifo(in: scratch)
         let file = scratch.url.appendingPathComponent("rows.csv").path
         try Self.rows.write(toFile: file, atomically: true, encoding: .utf8)
         let writer = Process()
@@ -42,8 +47,7 @@ struct PositionsPipeTests {
     @Test("a writer that holds the pipe open and sends nothing: said on standard error once, refused after the silence allowed")
     func silentWriter() throws {
         let scratch = try ScratchDirectory()
-        let fifo = scratch.url.appendingPathComponent("positions").path
-        try #require(mkfifo(fifo, 0o600) == 0)
+        let fifo = try Self.fifo(in: scratch)
         let writer = Process()
         writer.executableURL = URL(fileURLWithPath: "/bin/sh")
         writer.arguments = ["-c", "exec 3> '\(fifo)'; sleep 4"]

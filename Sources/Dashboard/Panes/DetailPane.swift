@@ -222,7 +222,7 @@ enum DetailPane {
             // Past the levels a top-of-book feed shows the book is not known: its quantity is not
             // called unfilled, and the deficit (its loss at the deepest level shown included) is a
             // floor.
-            let walkedSide: BookSide = risk.side == .long ? .bid : .ask
+            let walkedSide = risk.side.closingBookSide
             let past = Format.units(walk.remainder, decimals: Format.columnDecimals([walk.remainder], instrument: instrument.sizeDecimals))
             line("If liquidated now: \(Format.count(walk.levelsConsumed)) level\(walk.levelsConsumed == 1 ? "" : "s"), average \(price(walk.averagePrice)), \(past) past the \(Format.count(market.book.shownLevels(walkedSide))) levels \(market.book.isCut(walkedSide) ? "kept" : "the feed shows") (the book there is not known), deficit at least \(money(deficit)) \(asset)",
                 .warn)
@@ -280,7 +280,7 @@ enum DetailPane {
             // mark of 1.012 read as a long five times away from it (operator trial).
             var crossed = ""
             if !peer.pastAtEveryPrice, let mark = peer.markPrice, let liquidation = peer.liquidationPrice,
-               peer.side == .long ? mark <= liquidation : mark >= liquidation {
+               Position.crosses(peer.side, trigger: liquidation, at: mark) {
                 crossed = ", crossed at the mark \(Format.price(mark, peerInstrument))"
             }
             line("   \(Format.sideMark(peer.side)) \(Format.quantity(peer.quantity, peerInstrument)) \(model.marketNames.short(peer.symbol)) @ \(Format.price(peer.entryPrice, peerInstrument)), liq \(peer.pastAtEveryPrice ? "at every price" : Format.price(peer.liquidationPrice, peerInstrument))\(crossed)",

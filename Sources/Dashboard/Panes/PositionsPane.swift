@@ -62,10 +62,14 @@ enum PositionsPane {
         }
         func total() -> Int { chosen.reduce(0, { $0 + $1.width + 1 }) }
         var dropped: [Column] = []
-        /// Of columns of one priority, the deficit goes last.
-        func goesBefore(_ a: Column, _ b: Column) -> Bool { a.priority < b.priority }
+        let order = columns.map(\.column)
+        /// Puts a column back among the chosen, in its place in the whole order.
+        func insertInPlace(_ column: Column) {
+            let place = order.firstIndex(of: column.column) ?? order.count
+            chosen.insert(column, at: chosen.firstIndex { (order.firstIndex(of: $0.column) ?? 0) > place } ?? chosen.count)
+        }
         func dropDown(to floor: Int) {
-            while total() > width, let drop = chosen.indices.max(by: { goesBefore(chosen[$0], chosen[$1]) }), chosen[drop].priority > floor {
+            while total() > width, let drop = chosen.indices.max(by: { chosen[$0].priority < chosen[$1].priority }), chosen[drop].priority > floor {
                 dropped.append(chosen.remove(at: drop))
             }
         }
@@ -111,19 +115,12 @@ enum PositionsPane {
            let deficit = dropped.first(where: { $0.column == .deficit }), total() - chosen[at].width + deficit.width <= width {
             dropped.append(chosen.remove(at: at))
             dropped.removeAll { $0.column == .deficit }
-            let order = columns.map(\.column)
-            let place = order.firstIndex(of: .deficit) ?? order.count
-            chosen.insert(deficit, at: chosen.firstIndex { (order.firstIndex(of: $0.column) ?? 0) > place } ?? chosen.count)
+            insertInPlace(deficit)
         }
         // Room left once a wide column went (the ratio narrowed, the side to its arrow): a column
         // dropped before that fits now comes back, the most wanted first, in its place (at 110
         // columns the distance went while its room was left blank; operator trial).
-        let order = columns.map(\.column)
-        for column in dropped.reversed() where total() + column.width + 1 <= width {
-            let place = order.firstIndex(of: column.column) ?? order.count
-            let at = chosen.firstIndex { (order.firstIndex(of: $0.column) ?? 0) > place } ?? chosen.count
-            chosen.insert(column, at: at)
-        }
+        for column in dropped.reversed() where total() + column.width + 1 <= width { insertInPlace(column) }
         // Room left once the others went: the side's word back.
         if let side = chosen.firstIndex(where: { $0.column == .side }), let usual = columns.first(where: { $0.column == .side })?.width,
            chosen[side].width < usual, total() + usual - chosen[side].width <= width {

@@ -82,7 +82,7 @@ enum SignalsPane {
             let quantity = Format.quantity(market.shownStress.pastShownQuantity, market.instrument)
             // A side cut to the level limit holds its nearest levels, not what a feed shows.
             // The side the stress walks: longs close into the bids.
-            let cut = market.book.isCut(market.shownStress.positionsSide == .short ? .ask : .bid)
+            let cut = market.book.isCut((market.shownStress.positionsSide ?? .long).closingBookSide)
             let text = "stress: \(quantity) \(market.instrument.quantityUnit) past the \(Format.count(stressed.shownLevels)) levels \(cut ? "kept" : "the feed shows")"
             buffer.put(text, x: inner.x, y: y, role: .warn, limit: inner.width)
         } else if let stressed = readings[.stressedDeficit], y < inner.maxY, stressed.unfilledQuantity != nil || stressed.adlCertain {

@@ -210,7 +210,8 @@ public final class ReplayClock {
         checkpoints.append(checkpoint)
         // Thinned until within the limit: the limit falls as the engine grows (a market a
         // checkpoint), and one thinning a checkpoint left 120 of them where 15 fit.
-        while checkpoints.count > max(2, checkpointLimit) {
+        let limit = checkpointLimit
+        while checkpoints.count > limit {
             // Keep the first and the newest, and thin the rest evenly: memory stays bounded.
             var kept: [SessionCheckpoint] = [checkpoints[0]]
             var dropped: [SessionCheckpoint] = []

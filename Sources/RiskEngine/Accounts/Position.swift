@@ -62,7 +62,13 @@ public struct Position: Hashable, Sendable {
     @inline(__always)
     public func isCrossed(at mark: Fixed) -> Bool {
         guard let trigger = triggerPrice else { return false }
-        return side == .long ? mark <= trigger : mark >= trigger
+        return Position.crosses(side, trigger: trigger, at: mark)
+    }
+
+    /// Whether a price crosses a `side` position's trigger: a long's falls to it, a short's rises to it.
+    @inline(__always)
+    public static func crosses(_ side: Side, trigger: Fixed, at price: Fixed) -> Bool {
+        side == .long ? price <= trigger : price >= trigger
     }
 
     /// What `liquidationPrice` holds for `terms` in `context`: the liquidation price, the

@@ -39,7 +39,7 @@ public struct PositionRisk: Hashable, Sendable {
     public static func liquidatesAtEntry(side: Side, entry: Fixed, liquidation: Fixed?, pastAtEveryPrice: Bool) -> Bool {
         if pastAtEveryPrice { return true }
         guard let liquidation, liquidation.isPositive else { return false }
-        return side == .long ? liquidation >= entry : liquidation <= entry
+        return Position.crosses(side, trigger: liquidation, at: entry)
     }
 }
 

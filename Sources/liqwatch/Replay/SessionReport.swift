@@ -471,7 +471,7 @@ enum SessionReport {
         // Past the levels a top-of-book feed shows the book is not known: the deficit (its loss at
         // the deepest level shown included) is a floor.
         if stressed.pastShownQuantity.isPositive {
-            line += "; \(market.instrument.quantityText(stressed.pastShownQuantity)) \(market.instrument.quantityUnit) past the \(Fixed(stressed.shownLevels).formatted(0, grouping: true)) levels \(market.book.isCut(stressed.positionsSide == .short ? .ask : .bid) ? "kept" : "the feed shows") (the book beyond is not known and fills no better than the deepest level shown: the deficit is a floor)"
+            line += "; \(market.instrument.quantityText(stressed.pastShownQuantity)) \(market.instrument.quantityUnit) past the \(Fixed(stressed.shownLevels).formatted(0, grouping: true)) levels \(market.book.isCut((stressed.positionsSide ?? .long).closingBookSide) ? "kept" : "the feed shows") (the book beyond is not known and fills no better than the deepest level shown: the deficit is a floor)"
         }
         // A book not trusted: the figure is of the book as last known, and the reason is the
         // book's own (every stale book read "since a gap", an outdated one with 0 gaps too:
@@ -897,7 +897,7 @@ enum SessionReport {
                 lines.append("  \(shock): \(result.liquidationCount); \(amount(result.totalDeficit, asset)); \(adlColumn[row]); \(amount(result.fundAfter, asset))"
                     + holdings + (result.blocked.map { " (\($0.message))" } ?? "")
                     + (result.pastShownQuantity.isPositive
-                        ? " (\(market.instrument.quantityText(result.pastShownQuantity)) \(quantityUnit) past the \(Fixed(result.shownLevels).formatted(0, grouping: true)) levels \(market.book.isCut(result.shockPercent.isNegative ? .bid : .ask) ? "kept" : "the feed shows"), settled at the deepest: a floor)" : "")
+                        ? " (\(market.instrument.quantityText(result.pastShownQuantity)) \(quantityUnit) past the \(Fixed(result.shownLevels).formatted(0, grouping: true)) levels \(market.book.isCut((result.shockPercent.isNegative ? Side.long : .short).closingBookSide) ? "kept" : "the feed shows"), settled at the deepest: a floor)" : "")
                     + (result.otherMarketsUnfilled.isEmpty ? "" : " (and unfillable quantity in " + result.otherMarketsUnfilled.sorted().joined(separator: ", ") + ")")
                     + (result.waitingLeg.map { " (\(result.waitingOnLegs) crossed, not projected: waiting for \($0.symbol)'s \($0.block == .disputedMark ? "disputed" : "outdated") mark)" } ?? ""))
             }

@@ -43,21 +43,17 @@ final class HeadlessSignals: @unchecked Sendable {
                 }
                 DispatchQueue.global().asyncAfter(deadline: .now() + Self.graceSeconds) { [self] in
                     guard !lock.withLock({ noticed }) else { return }
-                    FileHandle.standardError.write(Data("liqwatch: stopped by signal \(number): the run did not come to a stop \(Int(Self.graceSeconds)) s after it\n".utf8))
-                    Glibc.signal(number, SIG_DFL)
-                    kill(getpid(), number)
+                    Self.stop(by: number, "the run did not come to a stop \(Int(Self.graceSeconds)) s after it")
                 }
                 // Told to stop, the run ends within `reportGraceSeconds` of the first signal, its
                 // report done or not: a report of one cross account's thousands of legs took
                 // minutes after a SIGTERM, and `timeout` saw a run go on for 12 minutes (attacker
                 // trial).
                 guard first else { return }
-                DispatchQueue.global().asyncAfter(deadline: .now() + Self.reportGraceSeconds) { [self] in
+                DispatchQueue.global().asyncAfter(deadline: .now() + Self.reportGraceSeconds) {
                     // Written and leaving: let be (freeing a large session can outlast the report).
                     guard !HeadlessSignals.reportWritten.load(ordering: .acquiring) else { return }
-                    FileHandle.standardError.write(Data("liqwatch: stopped by signal \(number): the report was not done \(Int(Self.reportGraceSeconds)) s after it\n".utf8))
-                    Glibc.signal(number, SIG_DFL)
-                    kill(getpid(), number)
+                    Self.stop(by: number, "the report was not done \(Int(Self.reportGraceSeconds)) s after it")
                 }
             }
             source.resume()
@@ -71,6 +67,13 @@ final class HeadlessSignals: @unchecked Sendable {
             if received != nil { noticed = true }
             return received
         }
+    }
+
+    /// Ends the process by `number`, as if it had not been watched, saying why.
+    private static func stop(by number: Int32, _ why: String) {
+        FileHandleOutput.standardError("liqwatch: stopped by signal \(number): \(why)\n")
+        Glibc.signal(number, SIG_DFL)
+        kill(getpid(), number)
     }
 
     /// Whether the run's report was written (the run then only leaves: see the signal's handler).

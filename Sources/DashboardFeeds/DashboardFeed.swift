@@ -18,6 +18,15 @@ public protocol DashboardFeed: AnyObject {
     func status(wall: UInt64) -> SessionStatus
     /// What the operator must be told that `watcher` has not seen yet.
     func newAlerts(_ watcher: inout AlertWatcher, wall: UInt64) -> [OperatorAlert]
+    /// Whether an effect is still under way (a jump taken on a slice a turn, see `advance`).
+    var isWorking: Bool { get }
+    /// What an effect that went on across turns replied when it ended in the last advance (once).
+    func takeFinishedWork() -> [FeedReply]?
+}
+
+extension DashboardFeed {
+    public var isWorking: Bool { false }
+    public func takeFinishedWork() -> [FeedReply]? { nil }
 }
 
 /// What performing an effect has to tell the dashboard.
@@ -27,6 +36,9 @@ public enum FeedReply: Equatable, Sendable {
     /// A jump (`]`, `[`) stopped the session at this time: the tape's cursor goes to the
     /// landing's liquidation, when the tape shows one there.
     case landed(at: Int64)
+    /// The effect goes on across turns (a long jump): its working notice stays until the feed
+    /// hands its replies over (`takeFinishedWork`), or a key for the replay stops it.
+    case underWay
 }
 
 extension AppModel {
@@ -36,6 +48,7 @@ extension AppModel {
             switch reply {
             case .notice(let text): show(notice: text)
             case .landed(let time): followTape(toLandingAt: time)
+            case .underWay: break
             }
         }
     }

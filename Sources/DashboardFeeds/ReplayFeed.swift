@@ -31,6 +31,13 @@ public final class ReplayFeed: DashboardFeed {
     private var stepsInMillisecond = 0
 
     public func advance(wall: UInt64) throws(SessionError) -> Bool {
+        // A jump under way goes on instead of the clock; the screen follows it.
+        if pendingJump != nil {
+            if let replies = try continueJump(slice: jumpSlices?.later) { finishedJumpReplies = replies }
+            finishedReported = session.finished
+            readSignalsIfStill()
+            return true
+        }
         // At most 12 ms of work a turn: a key waits less than a frame, even in a cascade.
         let applied = try clock.advance(wall: wall, wallBudget: 12_000_000)
         let finished = session.finished
@@ -67,6 +74,7 @@ public final class ReplayFeed: DashboardFeed {
     }
 
     public func millisecondsUntilDue(wall: UInt64) -> Int32 {
+        if pendingJump != nil { return 0 }
         guard let due = try? clock.wallUntilNextEvent(wall: wall) else {
             // Nothing is due; but if asking found the end, one more turn draws it.
             return session.finished != finishedReported ? 0 : -1
@@ -86,7 +94,7 @@ public final class ReplayFeed: DashboardFeed {
         var status = SessionStatus(kind: session.kind, source: session.sourceLabel)
         status.time = session.lastTime ?? session.firstTime ?? 0
         // Feed health: how far the session clock has run past the last message (event time).
-        if let last = session.lastTime, !clock.paused && !session.finished {
+        if let last = session.lastTime, !clock.paused && !session.finished && pendingJump == nil {
             status.lastMessageAge = max(0, clock.currentTime(wall: wall) - last)
         }
         status.progress = session.progress
@@ -112,11 +120,15 @@ public final class ReplayFeed: DashboardFeed {
         // Every effect, the jumps that answer with a notice too (review: a paused ] jump drew a
         // frame of the old sample).
         defer { readSignalsIfStill() }
-        // A jump from the end lands paused: playing on (at max speed, or 50×) replayed back to
-        // the end before the frame was drawn, and the operator who let a replay finish could not
-        // go back to its cascade (operator trial).
-        let fromTheEnd = session.finished
-        defer { if fromTheEnd && !session.finished { clock.pause(wall: wall) } }
+        // A key for the replay stops a jump under way where it has got to, paused; space does
+        // nothing more (it is how a jump is stopped), any other key then does what it says.
+        if let jump = pendingJump, effect.actsOnTheReplay {
+            pendingJump = nil
+            clock.holdWhereItIs(wall: wall)
+            let stopped = FeedReply.notice(stoppedText(jump))
+            if effect == .togglePause { return [stopped] }
+            return [stopped] + (try perform(effect, wall: wall))
+        }
         switch effect {
         case .quit, .told: break
         case .togglePause: clock.togglePause(wall: wall)
@@ -124,72 +136,196 @@ public final class ReplayFeed: DashboardFeed {
         case .faster: clock.faster(wall: wall)
         case .slower: clock.slower(wall: wall)
         case .nextNotable(let deficitsOnly):
-            guard let found = try clock.jumpToNextNotable(wall: wall, deficitsOnly: deficitsOnly) else {
-                return [.notice(deficitsOnly ? "no later deficit or ADL (the tape's d filter is on)" : "no later liquidation, deficit or alert")]
-            }
-            return [.notice(JumpLanding.text(at: found, log: session.log, names: MarketNames(of: session.engine))), .landed(at: found)]
+            var search = clock.startNotableSearch(wall: wall, deficitsOnly: deficitsOnly)
+            let names = { [session] in MarketNames(of: session.engine) }
+            return try begin(PendingJump(
+                what: deficitsOnly ? "looking for the next deficit or ADL" : "looking for the next liquidation or alert",
+                searchedFrom: search.landing == nil ? search.from : nil,
+                work: { [clock] (wall, deadline) throws(SessionError) -> Bool in
+                    try clock.continueNotableSearch(&search, wall: wall, deadline: deadline)
+                },
+                finish: { [session] _ in
+                    guard let found = search.landing else {
+                        return [.notice(deficitsOnly ? "no later deficit or ADL (the tape's d filter is on)" : "no later liquidation, deficit or alert")]
+                    }
+                    return [.notice(JumpLanding.text(at: found, log: session.log, names: names())), .landed(at: found)]
+                }))
         case .previousNotable(let deficitsOnly):
-            guard let found = try clock.jumpToPreviousNotable(wall: wall, deficitsOnly: deficitsOnly) else {
+            guard let found = clock.previousNotable(wall: wall, deficitsOnly: deficitsOnly) else {
                 return [.notice(deficitsOnly ? "no earlier deficit or ADL (the tape's d filter is on)" : "no earlier liquidation, deficit or alert")]
             }
-            return [.notice(JumpLanding.text(at: found, log: session.log, names: MarketNames(of: session.engine))), .landed(at: found)]
+            return try begin(PendingJump(
+                what: "going back to \(EventTime.timeOfDay(found))",
+                work: { [clock] (wall, deadline) throws(SessionError) -> Bool in try clock.seek(to: found, wall: wall, deadline: deadline) },
+                finish: { [session] _ in
+                    [.notice(JumpLanding.text(at: found, log: session.log, names: MarketNames(of: session.engine))), .landed(at: found)]
+                }))
         case .jumpToAlert(let time):
-            try clock.seek(toFirstEventAt: time, wall: wall)
-            // Paused, to be read: the model's footer says so.
-            clock.pause(wall: wall)
-            // Landed on the first event of the alert's millisecond: the next step is its second
-            // (it said nothing of the first, then "step 2" one press late: operator trial).
-            if let landed = session.lastTime {
-                steppedMillisecond = landed / 1_000_000
-                stepsInMillisecond = 1
-            }
+            return try begin(PendingJump(
+                what: "going to the alert's time",
+                work: { [clock] (wall, deadline) throws(SessionError) -> Bool in
+                    try clock.seek(toFirstEventAt: time, wall: wall, deadline: deadline)
+                },
+                finish: { [unowned self] wall in
+                    // Paused, to be read: the model's footer says so.
+                    clock.pause(wall: wall)
+                    // Landed on the first event of the alert's millisecond: the next step is its
+                    // second (it said nothing of the first, then "step 2" one press late: operator
+                    // trial).
+                    if let landed = session.lastTime {
+                        steppedMillisecond = landed / 1_000_000
+                        stepsInMillisecond = 1
+                    }
+                    return []
+                }))
         case .jump(let typed):
-            /// Lands paused on the first event and says so.
-            func landOnFirst(_ first: Int64, notice: String) throws(SessionError) -> [FeedReply] {
-                // After every event of the first's millisecond, as a typed jump lands: the demo's
-                // first event alone showed `Positions 0/0` and a what-if of `No ADL`, the rest of
-                // its millisecond (its positions) one `.` at a time (operator trial).
-                try clock.seek(to: first, wall: wall)
-                clock.pause(wall: wall)
-                return [.notice(notice)]
-            }
-            let peeked = try session.peekTime()
-            // `2024-08-08 23:56:28` as well as `2024-08-08T23:56:28`.
-            // Runs of spaces as one (`2024-08-08  23:56` was refused quoting text not typed: trial).
-            var text = typed.split(whereSeparator: { $0 == " " || $0 == "\t" }).joined(separator: " ")
-            if text.count > 10, text.prefix(10).filter({ $0 == "-" }).count == 2, let space = text.firstIndex(of: " ") {
-                text.replaceSubrange(space...space, with: "T")
-            }
-            if text.hasSuffix("%"), let percent = Double(text.dropLast()), percent.isFinite, (0...100).contains(percent) {
-                // 0 %: the first event, as a time before it lands there (it showed no event at all,
-                // `--:--:--`, beside a progress bar at 8 %: operator and attacker re-trials).
-                if percent == 0, let first = session.firstTime ?? peeked {
-                    return try landOnFirst(first, notice: "at the first event, " + (spansDays ? EventTime.dateAndTime(first) : EventTime.timeOfDay(first)))
-                }
-                try clock.seek(fraction: percent / 100, wall: wall)
-                if let notice = SeekNotice.fraction(text, landed: session.lastTime, spansDays: spansDays, byTime: session.knownEndTime != nil) {
-                    return [.notice(notice)]
-                }
-            } else if let start = session.firstTime ?? peeked,
-                      let target = EventTime.parse(text, sessionStart: start, near: spansDays ? session.lastTime : nil) {
-                // Before the first event: to the first event, said so (the session went back to
-                // no event at all, its book and positions gone, with a footer that read as a
-                // refusal: attacker trial).
-                if target < start {
-                    return try landOnFirst(start, notice: SeekNotice.beforeFirst(target: target, first: start, spansDays: spansDays, dated: text.contains("T")))
-                }
-                try clock.seek(to: target, wall: wall)
-                let landed = session.lastTime, next = try session.peekTime()
-                if let notice = SeekNotice.text(target: target, landed: landed, next: next, spansDays: spansDays, dated: text.contains("T")) {
-                    // Landed in a gap or before the first event: paused there, or playing on
-                    // skipped the gap at once and its notice gave way to "skipped 294d with no event".
-                    if SeekNotice.isGap(target: target, landed: landed, next: next) { clock.pause(wall: wall) }
-                    return [.notice(notice)]
-                }
-            } else {
-                return [.notice("cannot jump to '\(text)': give HH:MM[:SS], a date and time, or 0% to 100%")]
-            }
+            return try jump(typed, wall: wall)
         }
         return []
+    }
+
+    /// A typed jump (`:`): a time of day, a date and time, or a share of the session.
+    private func jump(_ typed: String, wall: UInt64) throws(SessionError) -> [FeedReply] {
+        /// Lands paused on the first event and says so.
+        func landOnFirst(_ first: Int64, notice: String) throws(SessionError) -> [FeedReply] {
+            // After every event of the first's millisecond, as a typed jump lands: the demo's
+            // first event alone showed `Positions 0/0` and a what-if of `No ADL`, the rest of
+            // its millisecond (its positions) one `.` at a time (operator trial).
+            try begin(PendingJump(
+                what: "going to the first event",
+                work: { [clock] (wall, deadline) throws(SessionError) -> Bool in try clock.seek(to: first, wall: wall, deadline: deadline) },
+                finish: { [clock] wall in
+                    clock.pause(wall: wall)
+                    return [.notice(notice)]
+                }))
+        }
+        let peeked = try session.peekTime()
+        // `2024-08-08 23:56:28` as well as `2024-08-08T23:56:28`.
+        // Runs of spaces as one (`2024-08-08  23:56` was refused quoting text not typed: trial).
+        var text = typed.split(whereSeparator: { $0 == " " || $0 == "\t" }).joined(separator: " ")
+        if text.count > 10, text.prefix(10).filter({ $0 == "-" }).count == 2, let space = text.firstIndex(of: " ") {
+            text.replaceSubrange(space...space, with: "T")
+        }
+        let shown = SafeText.escaped(text)
+        if text.hasSuffix("%"), let percent = Double(text.dropLast()), percent.isFinite, (0...100).contains(percent) {
+            // 0 %: the first event, as a time before it lands there (it showed no event at all,
+            // `--:--:--`, beside a progress bar at 8 %: operator and attacker re-trials).
+            if percent == 0, let first = session.firstTime ?? peeked {
+                return try landOnFirst(first, notice: "at the first event, " + (spansDays ? EventTime.dateAndTime(first) : EventTime.timeOfDay(first)))
+            }
+            return try begin(PendingJump(
+                what: "going to \(shown)",
+                work: { [clock] (wall, deadline) throws(SessionError) -> Bool in
+                    try clock.seek(fraction: percent / 100, wall: wall, deadline: deadline)
+                },
+                finish: { [unowned self] _ in
+                    SeekNotice.fraction(text, landed: session.lastTime, spansDays: spansDays, byTime: session.knownEndTime != nil).map { [.notice($0)] } ?? []
+                }))
+        }
+        guard let start = session.firstTime ?? peeked,
+              let target = EventTime.parse(text, sessionStart: start, near: spansDays ? session.lastTime : nil) else {
+            return [.notice("cannot jump to '\(text)': give HH:MM[:SS], a date and time, or 0% to 100%")]
+        }
+        // Before the first event: to the first event, said so (the session went back to
+        // no event at all, its book and positions gone, with a footer that read as a
+        // refusal: attacker trial).
+        if target < start {
+            return try landOnFirst(start, notice: SeekNotice.beforeFirst(target: target, first: start, spansDays: spansDays, dated: text.contains("T")))
+        }
+        return try begin(PendingJump(
+            what: "going to \(shown)",
+            work: { [clock] (wall, deadline) throws(SessionError) -> Bool in try clock.seek(to: target, wall: wall, deadline: deadline) },
+            finish: { [unowned self] wall throws(SessionError) -> [FeedReply] in
+                let landed = session.lastTime, next = try session.peekTime()
+                guard let notice = SeekNotice.text(target: target, landed: landed, next: next, spansDays: spansDays, dated: text.contains("T")) else {
+                    return []
+                }
+                // Landed in a gap or before the first event: paused there, or playing on
+                // skipped the gap at once and its notice gave way to "skipped 294d with no event".
+                if SeekNotice.isGap(target: target, landed: landed, next: next) { clock.pause(wall: wall) }
+                return [.notice(notice)]
+            }))
+    }
+
+    // MARK: Jumps under way
+
+    /// A jump that reads the replay (see `ReplayClock`'s seeking), taken on a slice a turn when
+    /// `jumpSlices` are given, so that keys are answered meanwhile.
+    struct PendingJump {
+        /// What the jump does, for the line that says it was stopped (`going to 23:56:28`).
+        var what: String
+        /// For a search (`]`), the time it looked from: a stop says nothing was found since.
+        var searchedFrom: Int64? = nil
+        /// Takes the jump on until the deadline (monotonic ns), at the wall time given: true when done.
+        var work: (_ wall: UInt64, _ deadline: Int64?) throws(SessionError) -> Bool
+        /// What the operator is told once it is done (it may pause the clock).
+        var finish: (_ wall: UInt64) throws(SessionError) -> [FeedReply]
+    }
+
+    private var pendingJump: PendingJump?
+    /// Whether the session had ended when the jump under way began (it lands paused, see `begin`).
+    private var jumpFromTheEnd = false
+    /// What a jump finished by an advance has to say, for the run loop to take.
+    private var finishedJumpReplies: [FeedReply]?
+
+    /// How long a jump reads the replay at a time (monotonic ns): the first slice with the key
+    /// (a jump that short, the demo's, answers at once), then each turn's.
+    public struct JumpSlices: Sendable {
+        public var first: Int64
+        public var later: Int64
+        public init(first: Int64, later: Int64) {
+            self.first = first
+            self.later = later
+        }
+        /// The dashboard's: a later slice as long as a turn's advance of a playing session.
+        public static let interactive = JumpSlices(first: 25_000_000, later: 12_000_000)
+    }
+
+    /// Jumps read a slice a turn (the dashboard's run loop), or at once when nil (one-shot callers).
+    public var jumpSlices: JumpSlices? = nil
+
+    public var isWorking: Bool { pendingJump != nil }
+
+    public func takeFinishedWork() -> [FeedReply]? {
+        defer { finishedJumpReplies = nil }
+        return finishedJumpReplies
+    }
+
+    private func begin(_ jump: PendingJump) throws(SessionError) -> [FeedReply] {
+        // A jump from the end lands paused: playing on (at max speed, or 50×) replayed back to
+        // the end before the frame was drawn, and the operator who let a replay finish could not
+        // go back to its cascade (operator trial).
+        jumpFromTheEnd = session.finished
+        pendingJump = jump
+        return try continueJump(slice: jumpSlices?.first) ?? [.underWay]
+    }
+
+    /// One slice more of the jump under way; its replies once it is done, nil while it goes on.
+    private func continueJump(slice: Int64?) throws(SessionError) -> [FeedReply]? {
+        guard let jump = pendingJump else { return nil }
+        let started = LiveClock.monotonicNanoseconds()
+        let done: Bool
+        do {
+            done = try jump.work(UInt64(started), slice.map { started + $0 })
+        } catch {
+            pendingJump = nil
+            throw error
+        }
+        guard done else { return nil }
+        pendingJump = nil
+        let wall = UInt64(LiveClock.monotonicNanoseconds())
+        let replies = try jump.finish(wall)
+        if jumpFromTheEnd && !session.finished { clock.pause(wall: wall) }
+        return replies
+    }
+
+    /// What a key says of the jump it stopped.
+    private func stoppedText(_ jump: PendingJump) -> String {
+        let here = session.lastTime.map { spansDays ? EventTime.dateAndTime($0) : EventTime.timeOfDay($0) } ?? "the start"
+        var text = "stopped \(jump.what) at \(here)"
+        if let from = jump.searchedFrom {
+            text += ": none since " + (spansDays ? EventTime.dateAndTime(from) : EventTime.timeOfDay(from))
+        }
+        return text + " · paused (space plays on)"
     }
 }

@@ -1155,11 +1155,20 @@ extension Effect {
     /// done at once.
     public var workingNotice: String? {
         switch self {
-        case .nextNotable: return "looking for the next liquidation or alert…"
-        case .previousNotable: return "looking for the one before…"
-        case .jump(let text): return "going to \(SafeText.escaped(text))…"
-        case .jumpToAlert: return "going to the alert's time…"
+        case .nextNotable: return "looking for the next liquidation or alert… (space stops)"
+        case .previousNotable: return "looking for the one before… (space stops)"
+        case .jump(let text): return "going to \(SafeText.escaped(text))… (space stops)"
+        case .jumpToAlert: return "going to the alert's time… (space stops)"
         case .quit, .togglePause, .step, .faster, .slower, .told: return nil
+        }
+    }
+
+    /// Whether the effect moves or holds the replay: such a key stops a jump under way (a jump
+    /// is read a slice a turn, and keys that only look are answered meanwhile).
+    public var actsOnTheReplay: Bool {
+        switch self {
+        case .quit, .told: return false
+        case .togglePause, .step, .faster, .slower, .nextNotable, .previousNotable, .jump, .jumpToAlert: return true
         }
     }
 }

@@ -242,6 +242,13 @@ public final class ReplayClock {
         if anchored { anchor(event: now, wall: wall) }
     }
 
+    /// Pauses on the last event applied: a seek stopped part way (a key during a jump) left the
+    /// clock's anchor where the jump began.
+    public func holdWhereItIs(wall: UInt64) {
+        paused = true
+        if let last = driver.lastTime { anchor(event: last, wall: wall) }
+    }
+
     /// Pauses where the clock is now (nothing when paused already).
     public func pause(wall: UInt64) {
         if !paused { togglePause(wall: wall) }
@@ -277,108 +284,181 @@ public final class ReplayClock {
         return stepped
     }
 
+    // MARK: Seeking
+    //
+    // A seek can read seconds of a large replay (six recordings and 20,000 positions: 8 s), and
+    // the dashboard answered no key meanwhile (`?` waited 6 s: operator trial). Given a `deadline`
+    // (monotonic nanoseconds), a seek stops when it passes and returns false; called again with
+    // the same goal it takes up where it stopped, so the run loop answers keys between slices.
+    // Without one it runs to its end, as the headless paths and the tests want.
+
+    /// Finishes a step under way (a cascade cut into slices), until `deadline`: true when done.
+    private func finishStep(by deadline: Int64?) -> Bool {
+        guard driver.isMidStep else { return true }
+        guard let deadline else {
+            driver.finishStep()
+            noteCheckpoint()
+            return true
+        }
+        while driver.isMidStep {
+            if LiveClock.monotonicNanoseconds() >= deadline { return false }
+            driver.continueStep(liquidationLimit: driver.liquidationSlice)
+        }
+        noteCheckpoint()
+        return true
+    }
+
+    /// Replays events while `more()` says so, until `deadline`. True when `more()` said no or the
+    /// session ended; false when the deadline came first.
+    private func replayForward(by deadline: Int64?, while more: () throws(SessionError) -> Bool) throws(SessionError) -> Bool {
+        guard finishStep(by: deadline) else { return false }
+        var stepped = 0
+        while try more() {
+            guard try driver.step() else { return true }
+            guard finishStep(by: deadline) else { return false }
+            noteCheckpoint()
+            stepped += 1
+            // The wall clock read every eighth event: a quiet event costs about as much as a read.
+            if let deadline, stepped & 7 == 0, LiveClock.monotonicNanoseconds() >= deadline { return false }
+        }
+        return true
+    }
+
     /// Moves to event time `target`, forwards by replaying, backwards from the nearest checkpoint.
-    public func seek(to target: Int64, wall: UInt64) throws(SessionError) {
+    /// Returns false when `deadline` came first (call again to go on).
+    @discardableResult
+    public func seek(to target: Int64, wall: UInt64, deadline: Int64? = nil) throws(SessionError) -> Bool {
         collectCheckpoint(wait: true)
-        driver.finishStep()
+        // Taken up again, the session is at or before the target: only the first call goes back.
         let now = driver.lastTime ?? .min
         if target < now {
+            driver.finishStep()
             let checkpoint = checkpoints.last(where: { $0.time <= target }) ?? checkpoints[0]
             try driver.restore(checkpoint)
             checkpoints.removeAll { $0.time > checkpoint.time }
             nextCheckpoint = checkpoint.time + checkpointInterval
         }
-        while let next = try driver.peekTime(), next <= target {
-            try driver.step()
-            driver.finishStep()
-            noteCheckpoint()
+        let done = try replayForward(by: deadline) { () throws(SessionError) -> Bool in
+            guard let next = try driver.peekTime() else { return false }
+            return next <= target
         }
+        guard done else { return false }
         anchor(event: max(target, driver.lastTime ?? target), wall: wall)
+        return true
     }
 
     /// Moves to just after the first event at or past `target`: where the signals sampled at
     /// `target` (an alert's time) were read, before the rest of its millisecond's events.
-    public func seek(toFirstEventAt target: Int64, wall: UInt64) throws(SessionError) {
-        try seek(to: target &- 1, wall: wall)
+    @discardableResult
+    public func seek(toFirstEventAt target: Int64, wall: UInt64, deadline: Int64? = nil) throws(SessionError) -> Bool {
+        guard try seek(to: target &- 1, wall: wall, deadline: deadline) else { return false }
         if let next = try driver.peekTime(), next >= target, next <= target &+ 1_000_000_000 {
             try driver.step()
             driver.finishStep()
             noteCheckpoint()
         }
         anchor(event: max(target, driver.lastTime ?? target), wall: wall)
+        return true
     }
 
     /// Seeks to a fraction of the session: by time when the end is known (the demo), else by how
     /// much of the recordings has been read.
-    public func seek(fraction: Double, wall: UInt64) throws(SessionError) {
+    @discardableResult
+    public func seek(fraction: Double, wall: UInt64, deadline: Int64? = nil) throws(SessionError) -> Bool {
         collectCheckpoint(wait: true)
-        driver.finishStep()
         let clamped = min(1, max(0, fraction))
         let peeked = try driver.peekTime()
         if let end = driver.knownEndTime, let start = driver.firstTime ?? peeked {
-            try seek(to: start + Int64(Double(end - start) * clamped), wall: wall)
-            return
+            return try seek(to: start + Int64(Double(end - start) * clamped), wall: wall, deadline: deadline)
         }
+        // Taken up again, the session has read less than the fraction: only the first call goes back.
         if clamped < driver.progress {
+            driver.finishStep()
             let checkpoint = checkpoints[0]
             try driver.restore(checkpoint)
             checkpoints.removeSubrange(1...)
             nextCheckpoint = .min
         }
-        while driver.progress < clamped || clamped >= 1, try driver.step() {
-            driver.finishStep()
-            noteCheckpoint()
-        }
+        guard try replayForward(by: deadline, while: { driver.progress < clamped || clamped >= 1 }) else { return false }
         anchor(event: driver.lastTime ?? 0, wall: wall)
+        return true
     }
 
-    /// Jumps forward to the next liquidation, deficit or signal alert (replaying until one happens);
-    /// with `deficitsOnly`, to the next liquidation that left a deficit or sent quantity to ADL or
-    /// the fund (the tape's `d` filter). Returns its time, or nil when the session ends first.
-    @discardableResult
-    public func jumpToNextNotable(wall: UInt64, deficitsOnly: Bool = false) throws(SessionError) -> Int64? {
+    /// A search for the next liquidation, deficit or signal alert (`]`), taken on a slice at a time
+    /// (`continueNotableSearch`).
+    public struct NotableSearch {
+        /// The session's time when the search began: what is found comes after it.
+        public let from: Int64
+        /// Where the operator was, whole (a step within a millisecond included), to come back to
+        /// when nothing later is found; nil when a mark already kept gave the landing.
+        let before: Int64?
+        let saved: SessionCheckpoint?
+        public let deficitsOnly: Bool
+        /// The liquidation or alert found, being sought to with the rest of its time's events.
+        public fileprivate(set) var landing: Int64?
+    }
+
+    /// Begins a search for the next liquidation, deficit or signal alert; with `deficitsOnly`, for
+    /// the next liquidation that left a deficit or sent quantity to ADL or the fund (the tape's
+    /// `d` filter).
+    public func startNotableSearch(wall: UInt64, deficitsOnly: Bool = false) -> NotableSearch {
         collectCheckpoint(wait: true)
         driver.finishStep()
         let now = currentTime(wall: wall)
-        // Where the operator was, whole (a step within a millisecond included), to come back to
-        // when nothing later is found.
-        let before = driver.lastTime
-        let saved = driver.checkpoint()
-        func latest() -> Int64? { deficitsOnly ? driver.log.deficitMarks.last : driver.log.marks.last }
         if let known = (deficitsOnly ? driver.log.deficitMarks : driver.log.marks).first(where: { $0 > now }) {
-            try seek(to: known, wall: wall)
-            return known
+            return NotableSearch(from: now, before: nil, saved: nil, deficitsOnly: deficitsOnly, landing: known)
         }
-        // Every mark kept is at or before `now`, so a later one is new. (The count compared before
-        // stops growing once the ring is full, 20,000 marks into a cascade, and `]` then replayed
-        // to the session's end.)
-        while try driver.step() {
-            driver.finishStep()
-            noteCheckpoint()
-            if let found = latest(), found > now {
-                // With the rest of its time's events, as `[` and a typed jump land: stopped after
-                // the event that made it, the screen showed another mark and other ratios than
-                // `[` back to the same liquidation, under the same footer (operator trial).
-                try seek(to: found, wall: wall)
-                return found
-            }
+        return NotableSearch(from: now, before: driver.lastTime, saved: driver.checkpoint(), deficitsOnly: deficitsOnly, landing: nil)
+    }
+
+    /// Takes a search on until `deadline`: false when the deadline came first (call again), true
+    /// when it is over, the time found in `landing` (nil: none, and the session is back where the
+    /// operator was).
+    public func continueNotableSearch(_ search: inout NotableSearch, wall: UInt64, deadline: Int64? = nil) throws(SessionError) -> Bool {
+        if let landing = search.landing { return try seek(to: landing, wall: wall, deadline: deadline) }
+        let deficitsOnly = search.deficitsOnly
+        let marks = { [driver] in deficitsOnly ? driver.log.deficitMarks : driver.log.marks }
+        // Every mark kept at the start is at or before `from`, so a later one is new. (The count
+        // compared before stops growing once the ring is full, 20,000 marks into a cascade, and `]`
+        // then replayed to the session's end.)
+        let from = search.from
+        var found: Int64? = nil
+        let done = try replayForward(by: deadline) {
+            if let latest = marks().last, latest > from { found = latest }
+            return found == nil
         }
+        if let found {
+            // With the rest of its time's events, as `[` and a typed jump land: stopped after the
+            // event that made it, the screen showed another mark and other ratios than `[` back to
+            // the same liquidation, under the same footer (operator trial).
+            search.landing = found
+            return try seek(to: found, wall: wall, deadline: deadline)
+        }
+        guard done else { return false }
         // Nothing later: back where the operator was. The replay was read to its end to know it,
         // and left there the clock read END and the operator had to seek back (operator trial).
         // A pipe cannot be read again: it stays at its end, as before.
-        if driver.lastTime != before, (try? driver.restore(saved)) != nil {
-            anchor(event: now, wall: wall)
-            return nil
+        if driver.lastTime != search.before, let saved = search.saved, (try? driver.restore(saved)) != nil {
+            anchor(event: from, wall: wall)
+            return true
         }
-        anchor(event: driver.lastTime ?? now, wall: wall)
-        return nil
+        anchor(event: driver.lastTime ?? from, wall: wall)
+        return true
     }
 
-    /// Jumps back to the previous liquidation, deficit or alert: one before the millisecond the
-    /// clock shows. Paused a fraction of a millisecond past a liquidation (the clock reading its
-    /// time), `[` went to that same liquidation and the clock did not move (operator trial).
+    /// Jumps forward to the next liquidation, deficit or signal alert (replaying until one happens),
+    /// at once. Returns its time, or nil when the session ends first.
     @discardableResult
-    public func jumpToPreviousNotable(wall: UInt64, deficitsOnly: Bool = false) throws(SessionError) -> Int64? {
+    public func jumpToNextNotable(wall: UInt64, deficitsOnly: Bool = false) throws(SessionError) -> Int64? {
+        var search = startNotableSearch(wall: wall, deficitsOnly: deficitsOnly)
+        _ = try continueNotableSearch(&search, wall: wall)
+        return search.landing
+    }
+
+    /// The previous liquidation, deficit or alert: one before the millisecond the clock shows.
+    /// Paused a fraction of a millisecond past a liquidation (the clock reading its time), `[` went
+    /// to that same liquidation and the clock did not move (operator trial).
+    public func previousNotable(wall: UInt64, deficitsOnly: Bool = false) -> Int64? {
         collectCheckpoint(wait: true)
         driver.finishStep()
         // The status bar shows the last event's time, not the virtual clock's: paused a moment
@@ -387,7 +467,13 @@ public final class ReplayClock {
         let now = driver.lastTime ?? currentTime(wall: wall)
         let shown = now - ((now % 1_000_000) + 1_000_000) % 1_000_000
         let marks = deficitsOnly ? driver.log.deficitMarks : driver.log.marks
-        guard let found = marks.last(where: { $0 < shown }) else { return nil }
+        return marks.last(where: { $0 < shown })
+    }
+
+    /// Jumps back to the previous liquidation, deficit or alert (`previousNotable`), at once.
+    @discardableResult
+    public func jumpToPreviousNotable(wall: UInt64, deficitsOnly: Bool = false) throws(SessionError) -> Int64? {
+        guard let found = previousNotable(wall: wall, deficitsOnly: deficitsOnly) else { return nil }
         try seek(to: found, wall: wall)
         return found
     }

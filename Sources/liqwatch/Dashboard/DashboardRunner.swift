@@ -25,7 +25,10 @@ enum DashboardRunner {
                     keymap: Keymap = .standard) throws {
         let clock = ReplayClock(driver: session)
         clock.setSpeed(speed, wall: Stopwatch.now())
-        try run(feed: ReplayFeed(session: session, clock: clock), themes: themes, symbol: symbol, alerts: alerts, keymap: keymap)
+        let feed = ReplayFeed(session: session, clock: clock)
+        // A long jump is read a slice a turn: keys are answered meanwhile, space stops it.
+        feed.jumpSlices = .interactive
+        try run(feed: feed, themes: themes, symbol: symbol, alerts: alerts, keymap: keymap)
     }
 
     static func run(feed: any DashboardFeed, themes: [Theme], symbol: String? = nil, alerts: DashboardAlerts = DashboardAlerts(),
@@ -61,6 +64,8 @@ enum DashboardRunner {
         var lastFrame: UInt64 = 0
         var failure: String? = nil
         var title = ""
+        /// A jump read a slice a turn: its working notice, and what the footer said before it.
+        var jumpUnderWay: (notice: String, said: String?)? = nil
         /// The session's state for the model, with how the alerts were handed on (the health view).
         func status(_ wall: UInt64) -> SessionStatus {
             var status = feed.status(wall: wall)
@@ -118,6 +123,11 @@ enum DashboardRunner {
                         for effect in model.update(message) {
                             if effect == .quit { break loop }
                             model.detachSession()
+                            // A key for the replay stops a jump under way: its working notice goes.
+                            if feed.isWorking && effect.actsOnTheReplay, let earlier = jumpUnderWay {
+                                model.withdraw(notice: earlier.notice, restoring: earlier.said)
+                                jumpUnderWay = nil
+                            }
                             // Said before the work starts, drawn at once: it can take seconds.
                             let working = effect.workingNotice
                             let said = model.notice
@@ -129,15 +139,24 @@ enum DashboardRunner {
                             }
                             do {
                                 let replies = try feed.perform(effect, wall: wall)
-                                if let working { model.withdraw(notice: working, restoring: said) }
+                                if replies.contains(.underWay), let working {
+                                    // Taken on a slice a turn: the notice stays until it lands.
+                                    jumpUnderWay = (working, said)
+                                } else if let working {
+                                    model.withdraw(notice: working, restoring: said)
+                                }
                                 model.apply(replies)
                             } catch {
+                                jumpUnderWay = nil
                                 model.show(notice: error.description)
                             }
                             tell(model.update(.session(engine: feed.engine, log: feed.log, status: status(wall))))
                         }
                     }
                 }
+                // A key clears the footer's notice: a jump still under way says so again (the
+                // footer read as if it had landed, its keys' help back, while the clock still ran).
+                if let going = jumpUnderWay, feed.isWorking, model.notice == nil { model.show(notice: going.notice) }
                 if let request = model.takeWhatIfRequest() { whatIfs.start(request) }
                 if model.needsRedraw { draw(at: Stopwatch.now()) }
                 model.detachSession()
@@ -158,8 +177,15 @@ enum DashboardRunner {
             if failure == nil && !whatIfs.isSeparating {
                 do { advanced = try feed.advance(wall: now) } catch {
                     failure = error.description
+                    jumpUnderWay = nil
                     model.show(notice: "replay stopped: \(error.description)")
                 }
+            }
+            // A jump that went on across turns has landed: what it says replaces its working notice.
+            if let replies = feed.takeFinishedWork() {
+                if let earlier = jumpUnderWay { model.withdraw(notice: earlier.notice, restoring: earlier.said) }
+                jumpUnderWay = nil
+                model.apply(replies)
             }
             if advanced {
                 tell(model.update(.session(engine: feed.engine, log: feed.log, status: status(now))))

@@ -240,6 +240,33 @@ struct MarkAgeTests {
         #expect(!Self.liquidated(notes) && engine.positions.allSatisfy(\.isOpen), "liquidated with ETH at its old mark: \(notes)")
     }
 
+    /// A desk's positions file holds markets the replay does not cover: a cross BTC long in
+    /// profit was liquidated at the book's first moment on an ETH leg counted at its entry, and
+    /// the fund booked 20,400 from it (operator trial).
+    @Test("a cross account with a leg in a market never marked waits for that market's first mark; the mark then decides")
+    func crossLegNeverMarked() throws {
+        var engine = Engine()
+        engine.apply(Self.book(Self.t2024))
+        engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(61_800), time: Self.t2024))
+        var notes: [EngineNotification] = []
+        for (symbol, quantity, entry) in [("BTCUSDT", "0.5", 61_000), ("ETHUSDT", "1000", 2_600)] {
+            notes += engine.apply(.position(PositionUpdate(account: "erin", symbol: symbol, side: .long, quantity: Fixed(quantity)!,
+                entryPrice: Fixed(entry), mode: .cross, walletBalance: Fixed(20_000)), time: Self.t2024))
+        }
+        notes += engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(61_790), time: Self.t2024 + Self.second))
+        #expect(!Self.liquidated(notes) && engine.positions.allSatisfy(\.isOpen), "liquidated on ETH counted at its entry: \(notes)")
+        #expect(notes.contains { if case .liquidationBlocked(symbol: "ETHUSDT", reason: .noMark, time: _) = $0 { return true } else { return false } },
+            "\(notes)")
+        let btc = try #require(engine.positions.firstIndex { engine.markets[Int($0.symbolIndex)].symbol == "BTCUSDT" })
+        let wait = try #require(engine.liquidationWait(position: Int32(btc)))
+        #expect(wait.symbol == "ETHUSDT" && wait.block == .noMark && !wait.ownMarket)
+        #expect(LiquidationBlock.noMark.message == "cannot liquidate: no mark" && LiquidationBlock.noMark.waitsFor == "its first mark")
+        // ETH's first mark, at the entry: 2.6 M of ETH needs more maintenance than the wallet holds.
+        let marked = engine.apply(.mark(symbol: "ETHUSDT", price: Fixed(2_600), time: Self.t2024 + 2 * Self.second))
+        #expect(Self.liquidated(marked), "\(marked)")
+        #expect(engine.liquidationWait(position: Int32(btc)) == nil)
+    }
+
     @Test("within the limit a mark is trusted: a mark four minutes old liquidates a position placed past its trigger")
     func withinTheLimit() {
         var engine = Self.markThenBooks(minutes: 4)

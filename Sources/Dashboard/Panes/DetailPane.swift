@@ -102,7 +102,7 @@ enum DetailPane {
         case .outdatedBook?: markTag = " (book outdated)"
         case .outdatedMark?: markTag = " (outdated)"
         case .disputedMark?: markTag = " (disputed)"
-        case .noBook?, nil: markTag = ""
+        case .noBook?, .noMark?, nil: markTag = ""
         }
         line("\(Format.sideMark(risk.side)) \(Format.quantity(risk.quantity, instrument)) \(instrument.kind.isInverse ? "contracts " : "")\(model.marketNames.short(risk.symbol)) @ \(price(risk.entryPrice)), \(risk.mode.rawValue)\(risk.leverage.isZero ? "" : ", \(risk.leverage.formatted(0))x"); mark \(Format.exactPrice(risk.markPrice, instrument))\(markTag)", .title)
         if let block, block != .noBook {
@@ -121,7 +121,13 @@ enum DetailPane {
         }
         let legWait = wait.flatMap { $0.ownMarket ? nil : $0 }
         if let legWait {
-            line("Cannot liquidate while its cross leg in \(model.marketNames.short(legWait.symbol)) is at \(legWait.block == .disputedMark ? "a disputed" : "an outdated") mark: the engine waits for \(legWait.block.waitsFor) there", .alert)
+            let leg = model.marketNames.short(legWait.symbol)
+            switch legWait.block {
+            case .noMark:
+                line("Cannot liquidate while its cross leg in \(leg) has no mark yet (it could only be counted at its entry): the engine waits for \(legWait.block.waitsFor) there", .alert)
+            default:
+                line("Cannot liquidate while its cross leg in \(leg) is at \(legWait.block == .disputedMark ? "a disputed" : "an outdated") mark: the engine waits for \(legWait.block.waitsFor) there", .alert)
+            }
         }
         line("notional         \(money(risk.notional)) \(asset)   = |Q| × mark\(instrument.kind.isInverse ? " (inverse: N × \(instrument.kind.contractSize) / mark)" : "")")
         // An inverse contract's PnL is in the coin: the linear formula beside it read −6,560 for

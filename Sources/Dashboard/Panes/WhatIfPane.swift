@@ -43,6 +43,7 @@ enum WhatIfPane {
             case .outdatedBook: why = "the book has not changed for longer than the engine trusts"
             case .disputedMark: why = "the book refused a snapshot tenfold from the mark, and liquidations wait for the next mark"
             case .outdatedMark: why = "the mark has not been given for longer than the engine trusts, and liquidations wait for the next"
+            case .noMark: why = "a cross account's leg in another market has no mark yet, and its liquidations wait for that market's first"
             }
             // Whole or shorter, never cut: at 80 columns "nothing below is projected" was the part lost.
             line(["Triggers crossed but \(block.message): \(why); nothing below is projected",
@@ -63,10 +64,10 @@ enum WhatIfPane {
         // signals pane at ALERT: operator trial).
         if result.waitingOnLegs > 0, let leg = result.waitingLeg {
             let count = "\(Format.count(result.waitingOnLegs)) position\(result.waitingOnLegs == 1 ? "" : "s")"
-            let state = leg.block == .disputedMark ? "disputed" : "outdated"
             let name = model.marketNames.short(leg.symbol)
-            line(["\(count) crossed but not projected: \(result.waitingOnLegs == 1 ? "it waits" : "they wait") for a cross leg's \(state) mark (\(name)), as the engine does",
-                  "\(count) crossed, not projected: waiting for \(name)'s \(state) mark", "\(count) wait (\(name) mark \(state))", "\(count) wait"], .alert)
+            let short = leg.block == .noMark ? "no mark" : "mark " + (leg.block == .disputedMark ? "disputed" : "outdated")
+            line(["\(count) crossed but not projected: \(result.waitingOnLegs == 1 ? "it waits" : "they wait") for a cross leg's \(leg.block.legMark) (\(name)), as the engine does",
+                  "\(count) crossed, not projected: waiting for \(name)'s \(leg.block.legMark)", "\(count) wait (\(name) \(short))", "\(count) wait"], .alert)
         }
         // No position to liquidate: `0 liquidations`, `Total deficit 0.00` and `No ADL` read as a
         // book that absorbs a 99.99 % fall (a jump before the demo's first events: operator trial).

@@ -720,7 +720,9 @@ extension Engine {
         let wasDisputed = markets[index].markDisputed
         markets[index].markDisputed = false
         if wasDisputed && markets[index].liquidationBlocked == .disputedMark { markets[index].liquidationBlocked = nil }
-        let wasOutdated = markets[index].liquidationBlocked == .outdatedMark
+        // A first mark ends the wait of cross accounts with a leg here (`noMark`) as a fresh one
+        // ends an outdated mark's.
+        let wasOutdated = markets[index].liquidationBlocked == .outdatedMark || markets[index].liquidationBlocked == .noMark
         if wasOutdated { markets[index].liquidationBlocked = nil }
         guard markets[index].markPrice != price else {
             // The same price again settles a dispute, or an outdated mark, all the same: what
@@ -839,7 +841,7 @@ extension Engine {
     }
 
     /// Another market of a cross position's account whose mark cannot be liquidated on
-    /// (outdated, disputed), and why: the account's margin counts its leg there at that mark. A
+    /// (never given, outdated, disputed), and why: the account's margin counts its leg there at that mark. A
     /// cross account's BTC long was liquidated on its ETH leg's loss at an ETH mark 54 years old
     /// (review, attacker trial). Nil for an isolated position, at once.
     @inline(__always)
@@ -850,6 +852,8 @@ extension Engine {
             let leg = positions[Int(other)]
             guard leg.isOpen && leg.mode == .cross && leg.symbolIndex != position.symbolIndex else { continue }
             let market = Int(leg.symbolIndex)
+            // Never marked: the leg could only be counted at its entry (see `LiquidationBlock.noMark`).
+            if markets[market].markPrice == nil { return (market, .noMark) }
             // The mark's block alone: a leg whose whole feed died has an outdated book too, which
             // `liquidationBlock` names first, and the leg was valued at its old mark (review).
             if let block = markets[market].markBlock(now: time, maximumAge: configuration.maximumBookAge) {

@@ -181,9 +181,26 @@ public enum LiquidationBlock: String, Hashable, Sendable {
     /// mark line of 1970 merged before a fresh book liquidated a healthy position into that book
     /// (attacker trial).
     case outdatedMark = "mark outdated"
+    /// A cross account's leg in this market has never had a mark (a positions file's market no
+    /// recording covers, or one whose recording starts later): the account's margin could only
+    /// count the leg at its entry, a price of another time. Its other legs wait for this market's
+    /// first mark. A cross BTC long in profit was liquidated at the book's first moment on an ETH
+    /// leg valued at its entry, and the fund booked 20,400 from it (operator trial).
+    case noMark = "no mark"
 
     /// "cannot liquidate: no book"
     public var message: String { "cannot liquidate: \(rawValue)" }
+
+    /// The mark a cross account waits for in its leg's market, when this block is that market's
+    /// mark (`disputed mark`, `first mark`): the stress tables said `outdated mark` of a leg
+    /// never marked (review of the first-mark wait).
+    public var legMark: String {
+        switch self {
+        case .disputedMark: return "disputed mark"
+        case .noMark: return "first mark"
+        default: return "outdated mark"
+        }
+    }
 
     /// What the engine waits for before it liquidates again.
     public var waitsFor: String {
@@ -192,6 +209,7 @@ public enum LiquidationBlock: String, Hashable, Sendable {
         case .staleBook: return "a fresh snapshot (after a gap in its feed, or a snapshot refused)"
         case .outdatedBook: return "the book's next change"
         case .disputedMark, .outdatedMark: return "the next mark"
+        case .noMark: return "its first mark"
         }
     }
 }

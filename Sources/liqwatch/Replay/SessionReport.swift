@@ -899,7 +899,7 @@ enum SessionReport {
                     + (result.pastShownQuantity.isPositive
                         ? " (\(market.instrument.quantityText(result.pastShownQuantity)) \(quantityUnit) past the \(Fixed(result.shownLevels).formatted(0, grouping: true)) levels \(market.book.isCut((result.shockPercent.isNegative ? Side.long : .short).closingBookSide) ? "kept" : "the feed shows"), settled at the deepest: a floor)" : "")
                     + (result.otherMarketsUnfilled.isEmpty ? "" : " (and unfillable quantity in " + result.otherMarketsUnfilled.sorted().joined(separator: ", ") + ")")
-                    + (result.waitingLeg.map { " (\(result.waitingOnLegs) crossed, not projected: waiting for \($0.symbol)'s \($0.block == .disputedMark ? "disputed" : "outdated") mark)" } ?? ""))
+                    + (result.waitingLeg.map { " (\(result.waitingOnLegs) crossed, not projected: waiting for \($0.symbol)'s \($0.block.legMark))" } ?? ""))
             }
         }
         lines += alertSection("signal alerts", count: log.alertCount, keeps: 200, shown: log.alerts.suffix(10).map { alert in

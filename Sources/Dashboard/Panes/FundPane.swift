@@ -149,8 +149,19 @@ enum FundPane {
         }
         // Every class below is the engine's (`Engine.fundState`); the pane holds no threshold.
         let state = engine.fundState(venue: fund.venue, asset: asset)
-        line("drawdown", money(fund.drawdown), state.drawdownLevel == .ok ? .text : .level(state.drawdownLevel),
-            extra: " (" + Format.percentDown(state.drawdown, decimals: 1) + " of peak)", urgent: state.drawdownLevel != .ok)
+        if state.recoveredFromDrawdown {
+            // Drained and refilled: how deep it went, and when, in its class (the demo's fund ran
+            // down to 0.05 and read `drawdown 0.00 (0.0% of peak)` at its end: operator trial).
+            let worst = Format.percentDown(state.deepestDrawdown, decimals: 1)
+            let when = EventTime.timeOfDay(state.deepestDrawdownTime, milliseconds: false)
+            // Narrow, the worst before the drawdown now (which is within its level).
+            line("drawdown", money(fund.drawdown) + " · worst " + worst, .level(state.deepestDrawdownLevel), extra: " at " + when,
+                shorter: ["worst " + worst], keepsLabel: true, urgent: state.deepestDrawdownLevel == .alert)
+            lines[lines.count - 1].figure?.shorterExtras = [" " + when]
+        } else {
+            line("drawdown", money(fund.drawdown), state.drawdownLevel == .ok ? .text : .level(state.drawdownLevel),
+                extra: " (" + Format.percentDown(state.drawdown, decimals: 1) + " of peak)", urgent: state.drawdownLevel != .ok)
+        }
         if !state.takeoverExposure.isZero {
             line("taken over", "unrealised " + money(state.takeoverExposure), state.takeoverExposure.isNegative ? .negative : .positive)
         }

@@ -82,8 +82,10 @@ extension Engine {
         let fund = fund(venue: venue, asset: asset)
         let fundIndex = fundIndexes[FundKey(venue: venue, asset: asset)]
         let drawdown = fund.drawdownFraction
-        let drawdownLevel: SignalLevel = drawdown >= configuration.risk.drawdownAlert ? .alert
-            : (drawdown >= configuration.risk.drawdownWarn ? .warn : .ok)
+        func level(_ drawdown: Fixed) -> SignalLevel {
+            drawdown >= configuration.risk.drawdownAlert ? .alert : (drawdown >= configuration.risk.drawdownWarn ? .warn : .ok)
+        }
+        let drawdownLevel = level(drawdown)
         var stressed = StressedDeficit()
         var stressedUnit: String? = nil
         var stressedMarket: String? = nil
@@ -167,6 +169,9 @@ extension Engine {
             endedStressMarket: endedStressMarket, marketsBacked: backed,
             takeoverExposure: exposure, adl: adl)
         state.nearFromEndedBook = adl == .near && stressedIndex.map { isEnded(market: $0) } == true
+        state.deepestDrawdown = fund.deepestDrawdown
+        state.deepestDrawdownLevel = level(fund.deepestDrawdown)
+        state.deepestDrawdownTime = fund.deepestDrawdownTime
         return state
     }
 }
@@ -214,6 +219,13 @@ public struct FundState: Hashable, Sendable {
     /// From the peak, as a fraction.
     public var drawdown: Fixed
     public var drawdownLevel: SignalLevel
+    /// The session's deepest drawdown (a fraction of the peak before it), its class, and when.
+    public var deepestDrawdown = Fixed.zero
+    public var deepestDrawdownLevel = SignalLevel.ok
+    public var deepestDrawdownTime: Int64 = 0
+    /// Whether the fund has come back from a drawdown past its level: the drawdown now reads
+    /// less than it was, and the pane says how deep it went and when.
+    public var recoveredFromDrawdown: Bool { deepestDrawdownLevel > drawdownLevel }
     /// The worst market's stressed deficit in this asset, whole: one whose stress makes ADL
     /// certain before any other, then the largest deficit (ADL certain if any market's is).
     public var stressed: StressedDeficit

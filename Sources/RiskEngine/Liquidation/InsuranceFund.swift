@@ -40,6 +40,11 @@ public struct InsuranceFund: Hashable, Sendable {
     /// When the balance was last at `low` (the first time it got there).
     public private(set) var lowTime: Int64 = 0
     public private(set) var totals: [FundCause: Fixed] = [:]
+    /// The deepest drawdown this session, as a fraction of the peak before it, and when it was
+    /// reached: a fund drained to 0.05 and refilled by later fees read `drawdown 0.00 (0.0% of
+    /// peak)` at the end of the demo, its low scrolled out of the chart (operator trial).
+    public private(set) var deepestDrawdown: Fixed = .zero
+    public private(set) var deepestDrawdownTime: Int64 = 0
     /// The most recent entries (bounded, so a long session's memory stays flat); `entryCount`
     /// counts all of them.
     public private(set) var recentEntries = RingBuffer<FundEntry>(capacity: InsuranceFund.recentLimit)
@@ -92,6 +97,10 @@ public struct InsuranceFund: Hashable, Sendable {
         // until the balance goes under it (an OKX coin fund that opened at 0 and took fees
         // reported `start 0, min 0.00016528`: operator trial).
         if balance < low { low = balance; lowTime = time }
+        if balance < peak && peak.isPositive {
+            let fraction = (peak - balance) / peak
+            if fraction > deepestDrawdown { deepestDrawdown = fraction; deepestDrawdownTime = time }
+        }
         entryCount += 1
         let entry = FundEntry(
             time: time, venue: venue, asset: asset, cause: cause, amount: amount, balanceAfter: balance, symbol: symbol, account: account)

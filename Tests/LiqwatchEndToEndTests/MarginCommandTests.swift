@@ -13,12 +13,32 @@ struct MarginCommandTests {
     func crossExample() throws {
         let answer = try json(["--side", "long", "--size", "0.02", "--entry", "50000", "--wallet-balance", "500", "--symbol", "BTCUSDT"])
         #expect(Set(answer.keys) == ["initial_margin", "maintenance_margin", "maintenance_margin_rate", "maintenance_amount",
-            "liquidation_price", "bankruptcy_price", "margin_ratio", "distance_to_liquidation_pct", "bankrupt", "liquidated_at_entry", "tiers_assumed"])
+            "liquidation_price", "bankruptcy_price", "margin_ratio", "distance_to_liquidation_pct", "bankrupt", "liquidated_at_entry", "tiers_assumed",
+            "liquidation_maintenance_margin_rate", "liquidation_maintenance_amount"])
         #expect(answer["liquidated_at_entry"] as? Bool == false)
         #expect((answer["liquidation_price"] as? NSNumber)?.stringValue == "25100.4")
         #expect(answer["margin_ratio"] is NSNull)
         #expect(answer["distance_to_liquidation_pct"] is NSNull)
         #expect(answer["bankrupt"] is NSNull)
+    }
+
+    /// The liquidation price is worked out in the bracket of the notional at that price: a short
+    /// of 4.9 BTC at 50,000 showed the 0.5 % bracket (at entry) beside a price only the 1 % one
+    /// gives (operator trial).
+    @Test("a liquidation price worked out in another bracket than the one shown says which, in the table and the JSON")
+    func liquidationBracket() throws {
+        let arguments = ["--side", "short", "--size", "4.9", "--entry", "50000", "--leverage", "10", "--symbol", "BTCUSDT"]
+        let answer = try json(arguments)
+        // (24,500 + 1,300 + 4.9 × 50,000) ÷ (4.9 × 0.01 + 4.9) = 54,718.12, in the 1 % bracket.
+        #expect((answer["liquidation_price"] as? NSNumber)?.stringValue == "54718.12")
+        #expect((answer["maintenance_margin_rate"] as? NSNumber)?.stringValue == "0.005")
+        #expect((answer["liquidation_maintenance_margin_rate"] as? NSNumber)?.stringValue == "0.01")
+        #expect((answer["liquidation_maintenance_amount"] as? NSNumber)?.stringValue == "1300")
+        let table = try BinaryRunner.run(["margin"] + arguments).standardOutput
+        #expect(table.contains("Note                     at that price the notional is in another bracket, rate 1.0000 %, amount 1,300.00 USDT"), "\(table)")
+        // The same bracket at both: no note.
+        let small = try BinaryRunner.run(["margin", "--side", "long", "--size", "1", "--entry", "50000", "--leverage", "10", "--symbol", "BTCUSDT"])
+        #expect(!small.standardOutput.contains("another bracket"), "\(small.standardOutput)")
     }
 
     @Test("the table's position line says what the size counts: a linear contract's coin, an inverse one's contracts")

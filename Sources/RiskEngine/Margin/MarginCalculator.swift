@@ -52,6 +52,10 @@ public struct MarginAnswer: Hashable, Sendable {
     /// MM / margin balance, as a fraction (1 = liquidation); nil without a mark.
     public var marginRatio: Fixed?
     public var distanceToLiquidationPct: Fixed?
+    /// The bracket of the notional at the liquidation price, which that price is worked out in:
+    /// it can differ from the bracket at entry (or the mark). A short of 4.9 BTC at 50,000 showed
+    /// the 0.5 % bracket and a liquidation price that only the 1 % one gives (operator trial).
+    public var liquidationBracket: MarginBracket?
 }
 
 public enum MarginCalculator {
@@ -77,6 +81,9 @@ public enum MarginCalculator {
             maintenanceAmount: maintenance.bracket.maintenanceAmount,
             liquidationPrice: liquidation,
             bankruptcyPrice: MarginMath.bankruptcyPrice(terms, context: context, rules: question.rules))
+        if let liquidation, liquidation.isPositive {
+            answer.liquidationBracket = MarginMath.maintenance(terms, rules: question.rules, at: liquidation).bracket
+        }
         if let mark = question.mark {
             let pnl = MarginMath.unrealisedPnL(terms, at: mark)
             answer.unrealisedPnL = pnl

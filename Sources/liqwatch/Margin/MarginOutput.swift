@@ -31,6 +31,10 @@ enum MarginOutput {
             ("liquidated_at_entry", .bool(liquidatedAtEntry(answer, question))),
             // The table's note, for scripts (review).
             ("tiers_assumed", .bool(tiersAssumed)),
+            // The bracket the liquidation price is worked out in (the one above is at entry, or
+            // at the mark): they differ when the notional at that price crosses a bracket's cap.
+            ("liquidation_maintenance_margin_rate", JSON.number(answer.liquidationBracket?.maintenanceMarginRate, decimals: 8)),
+            ("liquidation_maintenance_amount", JSON.number(answer.liquidationBracket?.maintenanceAmount, decimals: moneyDecimals)),
         ]))
     }
 
@@ -68,8 +72,14 @@ enum MarginOutput {
                 : "")),
             ("Maintenance amount", money(answer.maintenanceAmount)),
             ("Liquidation price", price(answer.liquidationPrice)),
-            ("Bankruptcy price", price(answer.bankruptcyPrice)),
         ]
+        // Worked out in another bracket than the one above: said, with its rate and amount (the
+        // figures above gave another price by hand: operator trial).
+        if let other = answer.liquidationBracket, other.maintenanceMarginRate != answer.maintenanceMarginRate
+            || other.maintenanceAmount != answer.maintenanceAmount {
+            rows.append(("Note", "at that price the notional is in another bracket, rate \(percent(other.maintenanceMarginRate)), amount \(money(other.maintenanceAmount)): the price is worked out in it"))
+        }
+        rows.append(("Bankruptcy price", price(answer.bankruptcyPrice)))
         if let mark = question.mark {
             rows.append(("Mark price", price(mark)))
             if let pnl = answer.unrealisedPnL { rows.append(("Unrealised PnL", money(pnl))) }

@@ -421,6 +421,11 @@ final class WebSocketBatchReader: ChannelDuplexHandler, RemovableChannelHandler,
             if frame.fin { deliver(buffer, context: context) } else { fragments = buffer }
         case .ping:
             guard !sentClose else { return }
+            // Answered only while the socket takes what is written: a server that sends pings
+            // without end and never reads had every pong queued, 95 MB a second, until an
+            // allocation of 512 MB failed (attacker trial). RFC 6455 5.5.3 lets an endpoint answer
+            // only the latest ping; the next ping after the socket drains is answered.
+            guard context.channel.isWritable else { return }
             let pong = WebSocketFrame(fin: true, opcode: .pong, maskKey: .random(), data: frame.unmaskedData)
             context.writeAndFlush(wrapOutboundOut(pong), promise: nil)
         case .pong:

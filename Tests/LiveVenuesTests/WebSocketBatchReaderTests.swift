@@ -127,6 +127,24 @@ struct WebSocketBatchReaderTests {
         #expect(pong.opcode == .pong && pong.maskKey != nil && String(buffer: pong.data) == "hi")
     }
 
+    /// A server that floods pings and never reads its socket had every pong queued: 95 MB a second
+    /// until an allocation failed (attacker trial).
+    @Test("pings are not answered while the socket takes nothing more: the pongs do not pile up; once it drains the next is answered")
+    func pingFloodIsNotQueued() throws {
+        let queue = LiveQueue()
+        let h = try Self.harness(queue: queue)
+        _ = Self.drain(queue)
+        h.channel.isWritable = false
+        Self.read((0..<1_000).map { _ in WebSocketFrame(fin: true, opcode: .ping, data: ByteBuffer(string: "flood")) }, into: h.channel)
+        h.channel.pipeline.fireChannelReadComplete()
+        #expect(try h.channel.readOutbound(as: WebSocketFrame.self) == nil)
+        h.channel.isWritable = true
+        Self.read([WebSocketFrame(fin: true, opcode: .ping, data: ByteBuffer(string: "again"))], into: h.channel)
+        let pong = try #require(try h.channel.readOutbound(as: WebSocketFrame.self))
+        #expect(pong.opcode == .pong && String(buffer: pong.data) == "again")
+        #expect(try h.channel.readOutbound(as: WebSocketFrame.self) == nil)
+    }
+
     @Test("reads are paced: a quiet stream's next read waits for the 20 ms tick every connection shares; a busy one is read at once")
     func pacedReads() throws {
         let queue = LiveQueue()

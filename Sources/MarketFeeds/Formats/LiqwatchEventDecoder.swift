@@ -77,7 +77,8 @@ public struct LiqwatchEventDecoder: LineDecoder {
     static func unreadBookUpdates(_ value: JSONValue, resolver: MarketResolver) -> [String] {
         guard let members = value.objectMembers else { return [] }
         func all(_ key: String) -> [String] { members.compactMap { $0.0 == key ? $0.1.scalarText : nil } }
-        guard all("type").contains("book"), all("snapshot").contains("false") else { return [] }
+        // A `snapshot` that is not true (false, or a value refused: `0` meant an update).
+        guard all("type").contains("book"), members.contains(where: { $0.0 == "snapshot" && (try? isSnapshot($0.1)) != true }) else { return [] }
         // A few of each (a line of thousands of repeated keys would resolve their product).
         let venues = Array(all("venue").prefix(4))
         var markets: [String] = []
@@ -87,6 +88,20 @@ public struct LiqwatchEventDecoder: LineDecoder {
             }
         }
         return markets
+    }
+
+    /// Whether a book line is a snapshot: `true` or `false` (a JSON boolean, or the words), a
+    /// snapshot when left out (or null). Anything else is refused: `"snapshot": 0` from a producer
+    /// writing flags as 0 and 1 was read as a snapshot, and wiped the book on every update
+    /// (attacker trial).
+    static func isSnapshot(_ given: JSONValue?) throws(FieldError) -> Bool {
+        switch given {
+        case nil, .null?: return true
+        case .bool(let flag)?: return flag
+        case .string("true")?: return true
+        case .string("false")?: return false
+        default: throw FieldError(field: "snapshot", reason: "expected true or false")
+        }
     }
 
     /// The market a line names by its `symbol`, with its `venue` when given.
@@ -166,6 +181,17 @@ public struct LiqwatchEventDecoder: LineDecoder {
         func market() throws(FieldError) -> String {
             try Self.market(symbol: try required("symbol"), venue: text("venue"), resolver: resolver)
         }
+        /// A list or an object where a value goes is not a value left out: read as missing, an
+        /// `"isolated_margin": [30000]` placed a position at 100x on its leverage alone (a deficit
+        /// of 1,400 that the line's margin covered), a `"time": []` took the line before's time, a
+        /// `"venue": ["bybit"]` the default venue, all with 0 malformed (attacker trial).
+        func refuseNested(_ key: String, _ member: JSONValue) throws(FieldError) {
+            switch member {
+            case .array, .object: throw FieldError(field: key, reason: "expected a number or a string, not a list or an object")
+            default: break
+            }
+        }
+        if let given = value["time"] { try refuseNested("time", given) }
         if let timeText = text("time") {
             guard let nanos = Int64(timeText).flatMap(EventTime.fromNanoseconds) else {
                 throw FieldError(field: "time", reason: "expected nanoseconds since the epoch, from 1970 to 2200")
@@ -179,6 +205,11 @@ public struct LiqwatchEventDecoder: LineDecoder {
             let foreign = members.lazy.map(\.0).filter { !Self.vocabulary.contains($0) }
             if let found = KeyLookalike.first(in: foreign, known: known) {
                 throw FieldError(field: KeyLookalike.field(found), reason: KeyLookalike.reason(found))
+            }
+            // A book's sides are lists, and its flag says what it takes (`isSnapshot`); every
+            // other key of the line's type takes one value.
+            for (key, member) in members where key != "bids" && key != "asks" && key != "snapshot" && known.contains(key) {
+                try refuseNested(key, member)
             }
         }
         switch type {
@@ -255,7 +286,7 @@ public struct LiqwatchEventDecoder: LineDecoder {
             return .exchangeLiquidation(ExchangeLiquidation(symbol: try market(), side: side, price: price, quantity: size, time: time))
         case "book":
             let symbol = try market()
-            let isSnapshot = text("snapshot") != "false"
+            let isSnapshot = try Self.isSnapshot(value["snapshot"])
             func levels(_ name: String) throws(FieldError) -> [(price: Int64, size: Int64)] {
                 // A side left out changes nothing in an update; a snapshot states both (`[]` for an
                 // empty side): read as empty, a line without them wiped the book unreported.

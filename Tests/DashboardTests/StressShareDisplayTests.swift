@@ -90,7 +90,7 @@ struct HealthViewLinesTests {
         let bare = engine(positions: 0)
         var status = SessionStatus(kind: "REPLAY", source: "test")
         status.time = bare.time
-        status.alertDelivery = "alert log 0 written, 300 failed · on-alert 62 run, 62 failed, 238 skipped (too many at once) · last error: on-alert stopped by signal 15 (over 10 s)"
+        status.alertDelivery = "alert log 0 written, 300 failed · on-alert 62 run, 62 failed, 238 skipped (too many waiting) · last error: on-alert stopped by signal 15 (over 10 s)"
         var app = AppModel(width: 80, height: 24, status: status, engine: bare, log: SessionLog())
         _ = app.update(.key(.character("h")))
         let text = app.rendered().lines.joined(separator: "\n")

@@ -57,6 +57,29 @@ struct AlertTmuxTests {
         #expect(hookedText.split(separator: "\n").count == logged.split(separator: "\n").count)
     }
 
+    /// At max speed the demo is read in a few turns: the health view said `alert log 0 written ·
+    /// on-alert 0 run` for good beside the alerts written, and 9 of 20 alerts were skipped by a
+    /// hook that ends at once (attacker trial).
+    @Test("at max speed every alert reaches the log and the hook, and the health view counts them all")
+    func healthCountsAtMaxSpeed() throws {
+        let scratch = try BadInputCommandTests.Scratch()
+        let log = scratch.url.appendingPathComponent("alerts.jsonl").path
+        let hooked = scratch.url.appendingPathComponent("hooked.jsonl").path
+        let session = try TmuxSession(arguments: ["demo", "--speed", "max", "--no-config", "--alert-log", log, "--on-alert", "cat >> '\(hooked)'"])
+        _ = session.waitFor(seconds: 60) { $0.contains("■ END") }
+        func lines(_ path: String) -> Int { ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "").split(separator: "\n").count }
+        let logged = lines(log)
+        #expect(logged > 10, "the demo told \(logged) alerts")
+        // Every hook run (they end at once).
+        let deadline = Date().addingTimeInterval(20)
+        while lines(hooked) < logged && Date() < deadline { Thread.sleep(forTimeInterval: 0.2) }
+        #expect(lines(hooked) == logged)
+        session.send("h")
+        let health = session.waitFor(seconds: 10, all: ["alert log \(logged) written · on-alert \(logged) run, 0 failed, 0 skipped"])
+        #expect(health.contains("alert log \(logged) written · on-alert \(logged) run, 0 failed, 0 skipped"), "\(health)")
+        session.send("q")
+    }
+
     @Test("Enter on an alert in the alerts view lands paused at its time, and the footer says what it landed on")
     func alertsViewLanding() throws {
         let session = try TmuxSession(arguments: ["demo", "--speed", "20"])

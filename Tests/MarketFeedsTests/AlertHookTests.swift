@@ -40,7 +40,8 @@ struct AlertHookTests {
         let scratch = try HookScratch()
         // Each run writes the pid of a child `sleep` it starts, then waits on it: a shell that
         // does not exec its last command, as a hook that pipes or backgrounds does.
-        let hung = try AlertDelivery(logPath: nil, command: "sleep 600 & echo $! >> '\(scratch.childrenFile)'; wait", maximumRunning: 2, timeout: 0.5)
+        let hung = try AlertDelivery(logPath: nil, command: "sleep 600 & echo $! >> '\(scratch.childrenFile)'; wait", maximumRunning: 2,
+            maximumWaiting: 0, timeout: 0.5)
         hung.deliver([Self.alert(1), Self.alert(2)])
         hung.deliver([Self.alert(3)])
         #expect(hung.summary.hookRuns == 2 && hung.summary.hookSkipped == 1, "\(hung.summary)")
@@ -58,6 +59,42 @@ struct AlertHookTests {
         hung.deliver([Self.alert(4), Self.alert(5)])
         #expect(hung.summary.hookRuns == 4 && hung.summary.hookSkipped == 1, "\(hung.summary)")
         hung.waitForHooks(seconds: 10)
+    }
+
+    /// The demo at max speed skipped 9 of its 20 alerts with a hook that ends at once: a burst
+    /// beyond the running hooks now waits for their slots (attacker trial).
+    @Test("a burst beyond the hooks running waits for their slots, in order; past the waiting bound an alert is skipped, counted")
+    func burstWaitsForSlots() throws {
+        let scratch = try HookScratch()
+        let output = scratch.path + "/hooked"
+        let quick = try AlertDelivery(logPath: nil, command: "cat >> '\(output)'", maximumRunning: 2, timeout: 10)
+        quick.deliver((1...20).map(Self.alert))
+        quick.waitForHooks(seconds: 20)
+        let summary = quick.summary
+        #expect(summary.hookRuns == 20 && summary.hookSkipped == 0 && summary.hookFailures == 0, "\(summary)")
+        let lines = ((try? String(contentsOfFile: output, encoding: .utf8)) ?? "").split(separator: "\n")
+        #expect(lines.count == 20, "\(lines)")
+        #expect(!quick.hooksRunning)
+        // One slot, two waiting: the rest of a burst of six is skipped.
+        let bounded = try AlertDelivery(logPath: nil, command: "sleep 0.2", maximumRunning: 1, maximumWaiting: 2, timeout: 10)
+        bounded.deliver((1...6).map(Self.alert))
+        #expect(bounded.summary.hookRuns == 1 && bounded.summary.hookSkipped == 3, "\(bounded.summary)")
+        bounded.waitForHooks(seconds: 20)
+        #expect(bounded.summary.hookRuns == 3 && bounded.summary.hookSkipped == 3 && bounded.summary.hookFailures == 0, "\(bounded.summary)")
+    }
+
+    @Test("alerts still waiting when the session ends are not run, and are counted; the wait for hooks ends")
+    func waitingAtTheEnd() throws {
+        let long = try AlertDelivery(logPath: nil, command: "sleep 600", maximumRunning: 1, timeout: 300)
+        long.deliver((1...4).map(Self.alert))
+        long.stopHooks()
+        let summary = long.summary
+        #expect(summary.hookRuns == 1 && summary.hookSkipped == 3, "\(summary)")
+        #expect(summary.lastError?.contains("stopped by signal") == true || summary.lastError?.contains("still waiting") == true, "\(summary)")
+        let started = Date()
+        long.waitForHooks(seconds: 10)
+        #expect(Date().timeIntervalSince(started) < 5, "the wait for hooks did not end: a waiting alert's entry was never left")
+        #expect(!long.hooksRunning)
     }
 
     @Test("a child that ignores SIGTERM is killed with SIGKILL once the grace is over, though its shell ended; a hook that handles SIGTERM and exits 0 is counted failed")

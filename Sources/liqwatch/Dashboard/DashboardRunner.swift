@@ -192,6 +192,13 @@ enum DashboardRunner {
             } else {
                 model.attach(engine: feed.engine, log: feed.log)
             }
+            // The alerts are handed on after the status that counts them was taken, and a hook's
+            // failure is counted when it ends: a replay read whole in its first turn showed
+            // `alert log 0 written · on-alert 0 run` for good beside its written alert (attacker
+            // trial). The health view's line follows the counts.
+            if let delivery = alerts.delivery, delivery.summary.line != model.status.alertDelivery {
+                tell(model.update(.session(engine: feed.engine, log: feed.log, status: status(now))))
+            }
             // A slice of the table's rebuild (a few milliseconds, see `TableScan`): a pass over a
             // million positions is spread over turns, so keys are answered between slices.
             if model.hasPendingWork { model.completePendingWork(budget: .turn) }
@@ -206,6 +213,8 @@ enum DashboardRunner {
             }
             // A rebuild under way: the next turn does its next slice, unless a key arrives first.
             if model.hasPendingWork { timeout = 0 }
+            // Hooks running: their ends are counted within a quarter of a second.
+            if alerts.delivery?.hooksRunning == true { timeout = timeout < 0 ? 250 : min(timeout, 250) }
             // A what-if being projected: look for its result a few times a frame.
             if whatIfs.isBusy { timeout = timeout < 0 ? 10 : min(timeout, 10) }
             // A signal that came during the turn's work (one that gave up a blocked read, above)

@@ -118,19 +118,25 @@ enum FundPane {
         // It never changes: it goes first when rows are short (with the statements: the
         // session's low is worth more in a cascade).
         let openingLine = lines.count
-        if fund.wasGiven { line("opening", money(fund.opening), .dim, expendable: true) }
-        let fees = fund.totals[.liquidationFee] ?? .zero, surplus = fund.totals[.surplus] ?? .zero
+        // The parts as shown add up to the balance as shown (`ShownParts`): rounded each on its
+        // own, they read a cent short of it (operator trial).
+        let shownParts = ShownParts.rounded([fund.totals[.opening] ?? .zero, fund.totals[.liquidationFee] ?? .zero,
+            fund.totals[.surplus] ?? .zero, fund.totals[.statement] ?? .zero, -fund.outflows], total: fund.balance, places: places)
+        let opening = fund.totals[.opening] == fund.opening ? shownParts[0] : fund.opening
+        let fees = shownParts[1], surplus = shownParts[2], statements = shownParts[3], outflows = -shownParts[4]
+        if fund.wasGiven { line("opening", money(opening), .dim, expendable: true) }
         let inflowsLine = lines.count
         line("in: fees", "+" + money(fees), .positive)
         line("in: surplus", "+" + money(surplus), .positive)
         // Balances the operator's system stated since the opening: the differences booked.
         var statementsLine = lines.count
-        if let stated = fund.totals[.statement], !stated.isZero {
+        if let given = fund.totals[.statement], !given.isZero {
+            let stated = statements
             line("statements", (stated.isPositive ? "+" : "−") + money(stated.magnitude), stated.isPositive ? .positive : .negative,
                 expendable: true)
         }
         // No sign on nothing: "−0.00" read as a loss too small to show.
-        line("out: deficits", (fund.outflows.isPositive ? "−" : "") + money(fund.outflows), fund.outflows.isPositive ? .negative : .dim,
+        line("out: deficits", (fund.outflows.isPositive ? "−" : "") + money(outflows), fund.outflows.isPositive ? .negative : .dim,
             urgent: fund.outflows.isPositive)
         // Losses past the fund socialised (`--shortfall socialised-loss`): what the winners'
         // profits were charged and what none covered (bad debt), in the asset (they were on no
@@ -414,8 +420,8 @@ enum FundPane {
             // line, when shown, counts them in, so the lines still add up to the balance.
             if !balance.shown(width: inner.width).withExtra, chosen.contains(inflowsLine),
                let inflows = lines[inflowsLine].figure, inflows.label.hasPrefix("in") {
-                let stated = folded.contains(statementsLine) ? (fund.totals[.statement] ?? .zero) : .zero
-                let opened = folded.contains(openingLine) ? fund.opening : .zero
+                let stated = folded.contains(statementsLine) ? statements : .zero
+                let opened = folded.contains(openingLine) ? opening : .zero
                 let merged = inflows.label == "in: fees+surplus"
                 let inflow = merged ? fees + surplus : fees
                 let what = merged ? "in" : "fees"

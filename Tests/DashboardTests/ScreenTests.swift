@@ -169,9 +169,12 @@ struct ScreenTests {
 
     @Test("a jump says it is working while it reads the replay; its notice goes once the jump said nothing of its own, and never takes another's place")
     func workingNotice() {
-        #expect(Effect.nextNotable(deficitsOnly: false).workingNotice == "looking for the next liquidation or alert…")
-        #expect(Effect.jump("23:59:59").workingNotice == "going to 23:59:59…")
-        #expect(Effect.jump("\u{1B}[2J").workingNotice == "going to \\u{1B}[2J…")
+        #expect(Effect.nextNotable(deficitsOnly: false).workingNotice == "looking for the next liquidation or alert… (space stops)")
+        #expect(Effect.jump("23:59:59").workingNotice == "going to 23:59:59… (space stops)")
+        #expect(Effect.jump("\u{1B}[2J").workingNotice == "going to \\u{1B}[2J… (space stops)")
+        // What stops a jump under way: a key for the replay, not one that only looks.
+        #expect(Effect.togglePause.actsOnTheReplay && Effect.step.actsOnTheReplay && Effect.jump("1%").actsOnTheReplay)
+        #expect(!Effect.quit.actsOnTheReplay && !Effect.told([]).actsOnTheReplay)
         #expect(Effect.togglePause.workingNotice == nil && Effect.step.workingNotice == nil)
         var screen = AppModel(width: 80, height: 24, status: SessionStatus(kind: "REPLAY", source: "test"), engine: Engine(), log: SessionLog())
         screen.show(notice: "going to 23:59:59…")

@@ -53,6 +53,27 @@ struct TapeDateTests {
         // its arrow before the dated time goes (operator trial, four recordings at 120×40).
         let markets = Self.screen(clock: Self.liquidationTime + 171 * Self.day, showsDate: true, width: 120, height: 40, severalMarkets: true)
         #expect(markets.contains { $0.contains("08-08 23:58") && $0.contains("BTCUSDT") }, "\(markets)")
+        // One day, two markets, a long of 200 and a short at 120×40: the short's word took the
+        // time's room and left eight cells blank (operator trial); the side gives up its word.
+        var engine = Engine()
+        var log = SessionLog()
+        for symbol in ["binance-usdm:ETHUSDT", "binance-usdm:BTCUSDT"] {
+            log.record(engine.apply(.bookSnapshot(symbol: symbol, bids: [(units("59990"), units("500"))],
+                asks: [(units("60010"), units("500"))], time: Self.liquidationTime - 1_000_000_000)))
+            log.record(engine.apply(.mark(symbol: symbol, price: Fixed(60_000), time: Self.liquidationTime - 1_000_000_000)))
+        }
+        for (account, side, size) in [("whale", Side.long, "200"), ("bob2", Side.short, "2")] {
+            log.record(engine.apply(.position(PositionUpdate(account: account, symbol: "binance-usdm:BTCUSDT", side: side, quantity: Fixed(size)!,
+                entryPrice: Fixed(60_000), mode: .isolated, isolatedMargin: Fixed(size)! * Fixed(6_000)), time: Self.liquidationTime - 1_000_000_000)))
+        }
+        log.record(engine.apply(.mark(symbol: "binance-usdm:BTCUSDT", price: Fixed(54_000), time: Self.liquidationTime)))
+        log.record(engine.apply(.mark(symbol: "binance-usdm:BTCUSDT", price: Fixed(66_000), time: Self.liquidationTime + 1_000_000_000)))
+        var app = model(width: 120, height: 40, engine: engine)
+        var status = app.status
+        status.time = Self.liquidationTime + 1_000_000_000
+        _ = app.update(.session(engine: engine, log: log, status: status))
+        let tape = app.rendered().lines.filter { $0.contains("200.000") || $0.contains(" 2.000") }
+        #expect(tape.count == 2 && tape.allSatisfy { $0.contains("23:58:3") }, "\(tape)")
         let oneDaySession = Self.screen(clock: Self.liquidationTime + 171 * Self.day, showsDate: false)
         #expect(oneDaySession.contains { $0.contains("23:58:34 ex ") && !$0.contains("08-08") }, "\(oneDaySession)")
     }

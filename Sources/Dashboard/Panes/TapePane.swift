@@ -103,12 +103,13 @@ enum TapePane {
         }
         let exactRows = entries.map { cells($0, model, namingAssets: namingAssets, exactDeficit: true, times: times) }
         /// Whether the columns chosen leave out what a line must say (the quantity, the deficit,
-        /// with several markets the market, on several days the dated time): the side then gives
-        /// up its word (below).
+        /// with several markets the market, the time): the side then gives up its word (below).
+        /// The time too (at 120×40, two markets, a `▼ short` row took the time's room and left
+        /// eight cells blank: operator trial).
         func lacksRoom(_ chosen: [(column: Int, width: Int)]) -> Bool {
             !chosen.contains(where: { $0.column == quantityColumn }) || !chosen.contains(where: { $0.column == deficitColumn })
                 || (severalMarkets && !chosen.contains(where: { $0.column == symbolColumn }))
-                || (times != .timeOfDay && !chosen.contains(where: { $0.column == timeColumn }))
+                || !chosen.contains(where: { $0.column == timeColumn })
         }
         func fit() -> [(column: Int, width: Int)] { fit(rows) }
         /// The rows with the side as its arrow alone (`▲ long` → `▲`).

@@ -131,3 +131,18 @@ struct AlertQuoteTests {
         #expect(AlertsPane.value(linear, engine: engine) == "589k USDT")
     }
 }
+
+/// The position view's isolated margin is the figure an operator recomputes a liquidation price
+/// from: `10.42` for 302.2765 ÷ 29 gave a price 0.67 off the one shown (operator trial).
+@Suite("Money shown for a formula")
+struct MoneyForFormulaTests {
+    @Test("cents when exact, else eight places (≈ when they round it), trailing zeros dropped to the asset's places")
+    func forms() {
+        #expect(Format.moneyForFormula(Fixed("10.42")!) == "10.42")
+        #expect(Format.moneyForFormula(Fixed(1_324)) == "1,324.00")
+        #expect(Format.moneyForFormula(Fixed("302.2765")! / Fixed(29)) == "≈10.42332759")
+        #expect(Format.moneyForFormula(Fixed("10.4233")!) == "10.4233")
+        #expect(Format.moneyForFormula(Fixed("0.123456789")!, decimals: 8) == "≈0.12345679")
+        #expect(Format.moneyForFormula(Fixed("-5.125")!) == "-5.125")
+    }
+}

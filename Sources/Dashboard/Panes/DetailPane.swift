@@ -164,7 +164,11 @@ enum DetailPane {
             line("                 tiers assumed, not the venue's: give its table in an instrument file (--instruments)", .warn)
         }
         if risk.mode == .isolated {
-            line("margin balance   \(money(risk.marginBalance)) \(asset)   = isolated margin \(money(position.isolatedMargin)) + unrealised PnL")
+            // The margin to eight places where the view has room for it, else to the cent (the
+            // formula beside the figure goes before either).
+            let precise = "margin balance   \(money(risk.marginBalance)) \(asset)   = isolated margin \(Format.moneyForFormula(position.isolatedMargin, decimals: places)) + unrealised PnL"
+            line(DisplayWidth.of(precise) <= width ? precise
+                : "margin balance   \(money(risk.marginBalance)) \(asset)   = isolated margin \(money(position.isolatedMargin)) + unrealised PnL")
             line("margin ratio     \(ratioText(risk.marginRatio))   = maintenance ÷ margin balance (100% liquidates)", ratioRole)
         } else {
             // A cross account: every leg's maintenance and PnL, so the ratio adds up by hand.

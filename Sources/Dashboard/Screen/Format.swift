@@ -67,6 +67,21 @@ enum Format {
 
     static func money(_ value: Fixed, decimals: Int = 2) -> String { value.formatted(decimals, grouping: true) }
 
+    /// Money a reader recomputes from: to the cent when that is all it has, else to eight places
+    /// (`10.42332759`), `≈` when even those round it. An isolated margin of 302.2765 ÷ 29 shown
+    /// `10.42` gave a liquidation price 0.67 off the one shown (operator trial).
+    static func moneyForFormula(_ value: Fixed, decimals: Int = 2) -> String {
+        if value.rounded(places: decimals) == value { return money(value, decimals: decimals) }
+        let places = max(decimals, 8)
+        let rounded = value.rounded(places: places)
+        var text = rounded.formatted(places, grouping: true)
+        // Trailing zeros past the asset's own places say nothing.
+        while text.hasSuffix("0"), let dot = text.firstIndex(of: "."), text.distance(from: dot, to: text.endIndex) > decimals + 1 {
+            text.removeLast()
+        }
+        return (rounded == value ? "" : "≈") + text
+    }
+
     /// 1,234,567 → "1.23M"; for columns that must stay narrow.
     static func compact(_ value: Double) -> String {
         let magnitude = abs(value)

@@ -139,6 +139,7 @@ public struct TableScan: Sendable {
         let range = offset..<end
         offset = end
         let marks = engine.markets.map(\.markPrice)
+        let kinds = engine.markets.map(\.instrument.kind)
         guard request.windowed else {
             for index in range where engine.positions[index].isOpen {
                 everyOpen.append(Int32(index))
@@ -185,7 +186,8 @@ public struct TableScan: Sendable {
             selection = .integer(heap)
         case .fixed(var heap):
             switch request.column {
-            case .size: scanRange(&heap) { $0.quantity }
+            // By value, as the rows sort (`PositionRow.notional`).
+            case .size: scanRange(&heap) { MarginMath.notional(kind: kinds[Int($0.symbolIndex)], quantity: $0.quantity, at: mark($0) ?? $0.entryPrice) }
             case .entry: scanRange(&heap) { $0.entryPrice }
             case .mark: scanRange(&heap) { mark($0) ?? .zero }
             case .leverage: scanRange(&heap) { $0.leverage }

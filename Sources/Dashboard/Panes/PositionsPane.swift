@@ -158,13 +158,15 @@ enum PositionsPane {
         let rows = model.visibleRows
         let direction = SortLabel.words(risk: model.sortColumn == .risk, text: [.account, .symbol, .side].contains(model.sortColumn),
             descending: model.sortDescending)
-        var title = "Positions \(Format.count(rows.count))/\(Format.count(model.table.rows.count)) · sort \(model.sortColumn.rawValue) \(direction)"
+        // Of several markets `size` sorts by value, and says so.
+        let sortName = model.sortColumn == .size && model.showsMarkets ? "size by value" : model.sortColumn.rawValue
+        var title = "Positions \(Format.count(rows.count))/\(Format.count(model.table.rows.count)) · sort \(sortName) \(direction)"
         if model.table.windowed {
             // A million rows are not a table: the first thousand by the window's key, out of all.
             let key = model.table.windowColumn == model.sortColumn ? "" : " by \(model.table.windowColumn.rawValue)"
             // Chosen for a filter, the count is of the positions it matched, not all monitored.
             let matching = model.table.windowFilter.isEmpty ? "" : " matching"
-            title = "Positions: first \(Format.count(rows.count))\(key) of \(Format.count(model.table.matchingPositions))\(matching) · sort \(model.sortColumn.rawValue) \(direction)"
+            title = "Positions: first \(Format.count(rows.count))\(key) of \(Format.count(model.table.matchingPositions))\(matching) · sort \(sortName) \(direction)"
             if model.pendingWindowChoice { title += " · choosing…" }
         }
         let filter = model.filter.isEmpty ? "" : " · filter '\(model.filter)'"

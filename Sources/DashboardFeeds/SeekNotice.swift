@@ -1,3 +1,4 @@
+import Dashboard
 import RiskEngine
 
 /// What the footer says after a `:` jump, where the landing would not explain itself: in a replay
@@ -16,20 +17,30 @@ enum SeekNotice {
         func when(_ time: Int64) -> String {
             spansDays || dated ? EventTime.dateAndTime(time) : EventTime.timeOfDay(time)
         }
-        var parts: [String] = []
-        // Short: the footer is one line, 80 cells at the least.
-        if spansDays && !dated { parts.append("taken on \(EventTime.date(target)) (type a date for another day)") }
+        // The day a time alone was taken on, said first where there is room.
+        let taken = spansDays && !dated ? "taken on \(EventTime.date(target)) (type a date for another day)" : nil
+        // What happened, longest first; narrower, where it landed and what comes next go last of
+        // all (at 80 columns the footer was cut after `no event at 2021-07-22 …`: operator trial).
+        var forms: [String] = []
         if landed == nil {
-            parts.append("\(when(target)) is before the first event" + (next.map { " (\(when($0)))" } ?? ""))
+            forms = ["\(when(target)) is before the first event" + (next.map { " (\(when($0)))" } ?? "")]
+            if let next { forms.append("before the first event, \(when(next))") }
         } else if let landed, isGap(target: target, landed: landed, next: next) {
-            parts.append("no event at \(when(target)); paused at the one before, \(when(landed))" + (next.map { "; next \(when($0))" } ?? "; none after"))
+            let after = next.map { "; next \(when($0))" } ?? "; none after"
+            forms = ["no event at \(when(target)); paused at the one before, \(when(landed))" + after,
+                     "none at \(EventTime.timeOfDay(target)); paused at \(when(landed))" + after,
+                     "paused at \(when(landed))" + after]
         } else if let landed, target &- landed >= 1_000_000_000 {
             // The next event is close after the time asked, the last before it far away (the start
             // of a recording months after the one before): the screen shows the last one's time,
             // and said nothing (`:2024-12-01 00:00:00` showed 2024-08-08 23:59:59: operator trial).
-            parts.append("no event at \(when(target)); at the one before, \(when(landed))" + (next.map { "; next \(when($0))" } ?? ""))
+            let after = next.map { "; next \(when($0))" } ?? ""
+            forms = ["no event at \(when(target)); at the one before, \(when(landed))" + after,
+                     "none at \(EventTime.timeOfDay(target)); at \(when(landed))" + after,
+                     "at \(when(landed))" + after]
         }
-        return parts.isEmpty ? nil : parts.joined(separator: " · ")
+        if forms.isEmpty { return taken }
+        return NoticeForms.joined((taken.map { t in forms.map { t + " · " + $0 } } ?? []) + forms)
     }
 
     /// A jump to before the first event, which lands on it.

@@ -13,7 +13,7 @@ enum FooterPane {
             return
         }
         if let notice = model.notice {
-            buffer.put(Format.wordsThatFit(notice, room), x: rect.x, y: rect.y, role: .warn)
+            buffer.put(NoticeForms.fitting(notice, width: room), x: rect.x, y: rect.y, role: .warn)
             return
         }
         if let chosen = model.chosenSymbol, model.engine.market(chosen) == nil {

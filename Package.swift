@@ -126,7 +126,8 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]),
         .testTarget(name: "LiveVenuesTests", dependencies: ["LiveVenues", "LoopbackExchange", "MarketFeeds", "RiskEngine",
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio"),
-            .product(name: "NIOWebSocket", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl")]),
+            .product(name: "NIOWebSocket", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl")]),
         // Depends on the executable so that `swift test` always builds the binary it drives.
         .testTarget(name: "LiqwatchEndToEndTests", dependencies: ["liqwatch", "LoopbackExchange"]),
     ],

@@ -103,3 +103,22 @@ void cn_install_handlers(void) {
     action.sa_handler = immediate_quit_handler;
     sigaction(SIGQUIT, &action, NULL);
 }
+
+#include <ncursesw/term.h>
+
+int cn_terminal_problem(void) {
+    int error = 0;
+    TERMINAL *saved = cur_term;
+    if (setupterm(NULL, STDOUT_FILENO, &error) != OK) {
+        cur_term = saved;
+        if (error == 0) return 1;
+        if (error == -1) return 2;
+        return 3;
+    }
+    char *address = tigetstr("cup");
+    int problem = (address == NULL || address == (char *)-1) ? 3 : 0;
+    TERMINAL *probed = cur_term;
+    set_curterm(saved);
+    del_curterm(probed);
+    return problem;
+}

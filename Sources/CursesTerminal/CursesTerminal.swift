@@ -74,6 +74,20 @@ public final class CursesTerminal {
 
     deinit { restore() }
 
+    /// Why the terminal `TERM` names cannot run the dashboard, or nil when it can: asked before
+    /// curses starts, which ends the process itself on an unknown TERM (`Error opening terminal`)
+    /// and drew nothing at all on TERM=dumb while q still quit (attacker trial).
+    public static func unusableReason() -> String? {
+        let name = getenv("TERM").map { String(cString: $0) } ?? ""
+        let shown = SafeText.escaped(String(name.prefix(40)))
+        switch cn_terminal_problem() {
+        case 0: return nil
+        case 1: return "TERM=\(shown) names no terminal this system knows: set TERM (xterm-256color, screen-256color), or use --headless for a report"
+        case 2: return "no terminfo database to describe TERM=\(shown): install ncurses-base, or use --headless for a report"
+        default: return "TERM=\(shown) cannot place the cursor, which the dashboard needs: set TERM (xterm-256color), or use --headless for a report"
+        }
+    }
+
     public var size: (width: Int, height: Int) { (Int(cn_cols()), Int(cn_lines())) }
 
     /// Clicks and the wheel reach the dashboard (most terminals still select text with Shift).

@@ -43,7 +43,14 @@ struct ConfigValue {
     }
 
     func integer(in range: ClosedRange<Int>, unit: String) throws(Refusal) -> Int {
-        guard value.type == .int, let number = value.int else { throw Refusal(message: "must be a whole number of \(unit), not \(typeName)") }
+        guard value.type == .int, let number = value.int else {
+            // `30.0` is a number, and the refusal read "a whole number of seconds, not a number"
+            // (attacker trial): said as what it is.
+            if value.type == .double {
+                throw Refusal(message: "must be a whole number of \(unit), written without a decimal point or an exponent (30, not 30.0 or 3e1)")
+            }
+            throw Refusal(message: "must be a whole number of \(unit), not \(typeName)")
+        }
         guard range.contains(number) else { throw Refusal(message: "must be \(range.lowerBound) to \(range.upperBound) \(unit), not \(number)") }
         return number
     }

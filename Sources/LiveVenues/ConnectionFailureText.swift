@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import NIOHTTP1
 import NIOPosix
 import NIOSSL
 
@@ -23,6 +24,16 @@ enum ConnectionFailureText {
             }
         }
         if let tls = error as? NIOSSLError { return "TLS: \(tls)" }
+        // The WebSocket handshake, in words (`upgraderDeniedUpgrade` was shown as it is named:
+        // attacker trial).
+        if let upgrade = error as? NIOHTTPClientUpgradeError {
+            switch upgrade {
+            case .upgraderDeniedUpgrade: return "the server's answer to the WebSocket handshake was not a WebSocket's (its accept key or headers)"
+            case .responseProtocolNotFound: return "the server did not switch to the WebSocket protocol"
+            case .invalidHTTPOrdering, .receivedResponseBeforeRequestSent: return "the server answered the WebSocket handshake out of order"
+            default: return "the WebSocket handshake failed"
+            }
+        }
         return String(describing: error)
     }
 

@@ -246,7 +246,8 @@ struct ConfigReaderTests {
             "config.toml:6: replay.speed: must be 0.1 to 1000, or \"max\", not 5000",
             "config.toml:9: signals.spread_warn_multiple: 'two' is not a plain decimal number (such as 0.35 or 250000)",
             "config.toml:10: signals.depth_warn_fraction: must be more than 0 and at most 1, not 1.5",
-            "config.toml:11: signals.warmup_samples: must be a whole number of samples, not a number",
+            // A number, said as what it is (it read "a whole number of samples, not a number").
+            "config.toml:11: signals.warmup_samples: must be a whole number of samples, written without a decimal point or an exponent (30, not 30.0 or 3e1)",
             "config.toml:12: signals.spread_floor_bps: '1e3' is not a plain decimal number (such as 0.35 or 250000)",
             "config.toml:15: rules.profile: must be venue, binance, bybit or bitmex, not 'ftx'",
             "config.toml:16: rules.adl_refresh: must be 1 to 3600 seconds, not 0",

@@ -129,6 +129,17 @@ struct DashboardTmuxTests {
         #expect(number(#"ADL\s+[0-9,]+ closes so far"#, in: screen) == adl, "\(adl) ADL closes:\n\(screen)")
     }
 
+    /// TERM=dumb drew nothing at all (q still quit), and an unknown TERM ended in ncurses' bare
+    /// `Error opening terminal` (attacker trial): refused before curses starts, saying what to do.
+    @Test("a terminal that cannot place the cursor, or a TERM no terminfo knows, is refused in words; the terminal is left as it was",
+          arguments: [("dumb", "TERM=dumb cannot place the cursor"), ("no-such-terminal", "TERM=no-such-terminal names no terminal this system knows")])
+    func unusableTerminal(term: String, message: String) throws {
+        let session = try TmuxSession(arguments: ["demo", "--no-config"], width: 160, height: 20, term: term)
+        let screen = session.waitFor(seconds: 20, all: ["EXIT="])
+        #expect(screen.contains(message) && screen.contains("--headless") && !screen.contains("EXIT=0"), "\(screen)")
+        #expect(session.modesAfterExit().isSuperset(of: ["echo", "icanon"]), "\(screen)")
+    }
+
     /// A long jump is read a slice a turn: `?` was answered 6 s late behind `:100%` across six
     /// recordings and 20,000 positions (operator trial). The demo's cascade at 30,000 positions
     /// and 60,000 positions takes this debug build many seconds to replay.

@@ -13,7 +13,7 @@ final class TmuxSession {
 
     let scriptPath: String
 
-    init(arguments: [String], width: Int = 120, height: Int = 40, locale: String = "C.UTF-8") throws {
+    init(arguments: [String], width: Int = 120, height: Int = 40, locale: String = "C.UTF-8", term: String = "xterm-256color") throws {
         let binary = BinaryRunner.binary.path
         let quoted = ([binary] + arguments).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
         // A script file, so that nothing is expanded before liqwatch has run: after it exits, print
@@ -21,7 +21,7 @@ final class TmuxSession {
         scriptPath = FileManager.default.temporaryDirectory.appendingPathComponent("\(socket).sh").path
         let script = """
             cd '\(BinaryRunner.packageRoot.path)'
-            export LANG=\(locale) LC_ALL=\(locale) TERM=xterm-256color
+            export LANG=\(locale) LC_ALL=\(locale) TERM=\(term)
             # Never the real user's config file (see BinaryRunner.isolatedConfigHome).
             export XDG_CONFIG_HOME='\(BinaryRunner.isolatedConfigHome)'
             # Ctrl-C and Ctrl-\\ reach the whole foreground group: this shell must outlive them to

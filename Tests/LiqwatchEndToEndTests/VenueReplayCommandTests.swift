@@ -112,6 +112,9 @@ struct VenueReplayCommandTests {
         ("binance-coinm:5", "settle in their coins: name it"), ("deribit:5", "settle in their coins: name it"), ("1e20", "is not an amount"), ("2000000000000000", "at most 1,000,000,000,000,000"),
         // Opened at 0, or rounded up to 10⁻⁸, without a word (attacker trial).
         ("0.000000001", "at most 8 decimal places"), ("okx:BTC:0.00000000999", "at most 8 decimal places"),
+        // Thousands separators: the comma separates funds (it read "the USDT fund is given twice").
+        ("1,000,000", "a comma separates funds; write the amount without separators (1000000)"),
+        ("1000000,bybit:5,000", "'bybit:5,000': a comma separates funds"),
     ])
     func badFundOption(option: String, message: String) throws {
         let result = try BinaryRunner.run(["replay", "../shared/data/okx/OKX.ws.1.0", "--headless", "--insurance-fund", option])

@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import NIOHTTP1
 import Testing
 @testable import LiveVenues
 
@@ -11,6 +12,10 @@ struct ConnectionFailureTextTests {
         #expect(ConnectionFailureText.describe(IOError(errnoCode: ECONNREFUSED, reason: "connect")) == "connection refused")
         #expect(ConnectionFailureText.describe(ChannelError.connectTimeout(.seconds(10))) == "timed out connecting")
         #expect(ConnectionFailureText.describe(ChannelError.eof) == "the connection closed")
+        // The handshake's failures in words, not as SwiftNIO names them (attacker trial).
+        #expect(ConnectionFailureText.describe(NIOHTTPClientUpgradeError.upgraderDeniedUpgrade)
+            == "the server's answer to the WebSocket handshake was not a WebSocket's (its accept key or headers)")
+        #expect(ConnectionFailureText.describe(NIOHTTPClientUpgradeError.responseProtocolNotFound) == "the server did not switch to the WebSocket protocol")
     }
 }
 

@@ -287,6 +287,16 @@ struct BadInputTests {
         let replay = try ReplaySession(paths: [padded], options: options)
         try replay.runToEnd()
         #expect(replay.stats.malformed == 0)
+        // Nothing at all, or a few line ends alone: empty, not an unknown format (attacker trial).
+        for (name, text) in [("empty.ndjson", ""), ("ends.ndjson", "\n\n\n")] {
+            let path = try scratch.write(name, text)
+            do {
+                _ = try ReplaySession(paths: [path], options: SessionOptions())
+                Issue.record("\(name) was accepted")
+            } catch {
+                #expect(error.isUsageError && error.description == "\(path): empty (nothing to replay)", "\(error.description)")
+            }
+        }
     }
 
     @Test("line endings: LF, CRLF and CR alone; a UTF-8 byte order mark is skipped")

@@ -89,4 +89,20 @@ struct PositionsExponentTests {
         #expect(read.updates.first?.quantity == Fixed("0.00005") && read.updates.first?.entryPrice == Fixed(60_000) && read.updates.first?.leverage == Fixed(10),
             "\(read.updates)")
     }
+
+    /// `"size": [0.5]` read "missing", and `1e400` "not a decimal number" (attacker trial).
+    @Test("a list or an object for a field is said so; an exponent past any figure's is too large or too small")
+    func wrongTypes() throws {
+        let scratch = try ScratchDirectory()
+        for (value, reason) in [("[0.5]", "expected a number or a string, not a list or an object"), (#"{"v":1}"#, "expected a number or a string, not a list or an object"),
+                                ("1e400", "'1e400' is too large or too small for any position's figure")] {
+            let path = try scratch.write("w.json", #"[{"account":"a","symbol":"BTCUSDT","side":"long","size":"# + value + #","entry_price":"60000","margin_mode":"isolated","leverage":"10"}]"#)
+            do {
+                _ = try PositionsFile.read(path: path, catalog: .builtIn)
+                Issue.record("\(value) was read")
+            } catch {
+                #expect(error.field == "size" && error.reason == "position 1: " + reason, "\(value): \(error)")
+            }
+        }
+    }
 }

@@ -157,9 +157,11 @@ extension SharedInflateTests {
         #expect(said.contains("bytes after gzip member 1 are not gzip data"), "\(said)")
     }
 
-    @Test("one to three stray bytes after the last member are trailing garbage; the start of a header cut short is a truncated stream",
+    @Test("stray bytes after the last member, fewer than a header too, are trailing garbage; the start of a header cut short is a truncated stream",
           arguments: [([UInt8]("\n".utf8), true), ([UInt8]("\r\n".utf8), true), ([UInt8]("abc".utf8), true), ([0x1f], false), ([0x1f, 0x8b], false),
-                      ([0x1f, 0x8b, 0x08], false), ([0x1f, 0x00], true)])
+                      ([0x1f, 0x8b, 0x08], false), ([0x1f, 0x00], true),
+                      // `echo garbage` after a file: eight bytes, fewer than a header (it read "truncated": attacker trial).
+                      ([UInt8]("garbage\n".utf8), true), ([UInt8]("123456789".utf8), true), ([0x1f, 0x8b, 0x08, 0x00, 0x00], false)])
     func fewTrailingBytes(tail: [UInt8], garbage: Bool) throws {
         let (lines, said) = try Self.readAppended(tail)
         #expect(lines == 2_000)

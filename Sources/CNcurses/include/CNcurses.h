@@ -89,4 +89,10 @@ void cn_push_title(void);
 void cn_install_handlers(void);
 int cn_take_quit_signal(void);
 
+/* Whether the terminal named by TERM can run a full-screen program, before curses starts (it
+   exits the process itself on an unknown TERM, and draws nothing on TERM=dumb): 0 it can,
+   1 TERM names no terminal the terminfo database knows, 2 no terminfo database, 3 a hardcopy
+   or dumb terminal that cannot place the cursor. */
+int cn_terminal_problem(void);
+
 #endif

@@ -254,8 +254,11 @@ public final class GzipByteSource: ByteSource {
             // Bytes after a finished member that are no gzip header are told by the library; one
             // to three of them at the file's end are too few for it to tell (they read as a
             // truncated stream: review), so they are looked at here.
+            // Nor can it tell four to nine of them (fewer than a header): `echo garbage` after a
+            // file read as "truncated gzip stream" (attacker trial). What does not begin with
+            // gzip's magic is no member.
             let left = cisal_input_left(state)
-            if atMemberStart && membersFinished > 0 && inputEnded && left > 0 && left < 4
+            if atMemberStart && membersFinished > 0 && left > 0 && (inputEnded || left >= 2)
                 && !(cisal_input_byte(state, 0) == 0x1f && (left < 2 || cisal_input_byte(state, 1) == 0x8b)) {
                 throw .damagedGzip(path: path, bytes: produced + Int(room - cisal_output_left(state)),
                     reason: GzipByteSource.reason(status: -4, afterMembers: membersFinished))

@@ -151,6 +151,18 @@ public enum PositionsFile {
                 if let members = entry.objectMembers, let found = KeyLookalike.first(in: members.lazy.map(\.0), known: PositionsCSV.fieldNames) {
                     throw FieldError(field: KeyLookalike.field(found), reason: KeyLookalike.reason(found))
                 }
+                // A list or an object is no value (`"size": [0.5]` read "missing"), and a number
+                // whose exponent no figure needs is too large or too small, not "no decimal number"
+                // (`1e400`: attacker trial).
+                for (key, member) in entry.objectMembers ?? [] where PositionsCSV.fieldNames.contains(key) {
+                    switch member {
+                    case .array, .object:
+                        throw FieldError(field: key, reason: "expected a number or a string, not a list or an object")
+                    case .number(let text) where JSONNumberText.expanded(text) == nil && text.contains(where: { $0 == "e" || $0 == "E" }):
+                        throw FieldError(field: key, reason: "'\(SafeText.escaped(String(text.prefix(40))))' is too large or too small for any position's figure")
+                    default: break
+                    }
+                }
                 if try skipsFlat(sizeText: entry["size"].flatMap(JSONNumberText.plain), walletText: entry["wallet_balance"].flatMap(JSONNumberText.plain)) {
                     rows.flat += 1
                     continue

@@ -94,6 +94,9 @@ final class ReplayInput {
         if let overlongLine { throw refused(.firstLineTooLong(path: path, line: overlongLine)) }
         if emptyLinesOnly { throw refused(.onlyEmptyLines(path: path, lines: ReplayInput.emptyLinesBeforeFormat)) }
         guard var format = sniffed else {
+            // Nothing at all to read (an empty file, a pipe closed at once, or empty lines alone):
+            // said so, not "unknown format" (attacker trial).
+            if firstLine == nil { throw refused(.empty(path: path)) }
             throw refused(.unknownFormat(path: path, line: firstLine?.number ?? 1))
         }
         if format == .tardisTrades && Paths.fileName(of: path).lowercased().contains("liquidation") {
@@ -185,6 +188,8 @@ public enum SessionError: Error, Sendable, CustomStringConvertible {
     case unknownFormat(path: String, line: Int)
     /// The input's first line is longer than any line may be (`/dev/zero`, a binary file).
     case firstLineTooLong(path: String, line: Int)
+    /// Nothing to read: no line, or empty lines alone to the end.
+    case empty(path: String)
     /// Nothing but empty lines, as far as a format is looked for.
     case onlyEmptyLines(path: String, lines: Int)
     /// `--strict`: a malformed line stops the replay.
@@ -202,6 +207,7 @@ public enum SessionError: Error, Sendable, CustomStringConvertible {
             return "\(path):\(line): unknown format (expected timestamped exchange frames, a cryptofeed capture, Tardis CSV or liqwatch events)"
         case .firstLineTooLong(let path, let line):
             return "\(path):\(line): unknown format (no line end within the first \(LineReader.maximumLineLength >> 20) MiB)"
+        case .empty(let path): return "\(path): empty (nothing to replay)"
         case .onlyEmptyLines(let path, let lines):
             return "\(path): unknown format (its first \(lines) lines are empty)"
         case .malformed(let path, let line, let field): return "\(path):\(line): malformed line (field \(field))"
@@ -212,7 +218,7 @@ public enum SessionError: Error, Sendable, CustomStringConvertible {
     /// Usage problems exit 2; a damaged input exits 1 after its report.
     public var isUsageError: Bool {
         switch self {
-        case .input(.missing), .input(.unreadable), .unknownFormat, .firstLineTooLong, .onlyEmptyLines, .unsupportedFormat: return true
+        case .input(.missing), .input(.unreadable), .unknownFormat, .empty, .firstLineTooLong, .onlyEmptyLines, .unsupportedFormat: return true
         default: return false
         }
     }

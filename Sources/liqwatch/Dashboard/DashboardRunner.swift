@@ -36,6 +36,7 @@ enum DashboardRunner {
         guard isatty(STDIN_FILENO) != 0 && isatty(STDOUT_FILENO) != 0 else {
             throw ValidationError("the dashboard needs a terminal; use --headless for a report")
         }
+        if let reason = CursesTerminal.unusableReason() { throw ValidationError(reason) }
         let terminal = CursesTerminal()
         defer { terminal.restore() }
         // A replay blocked reading a silent FIFO or pipe gives the read up when a signal asks to

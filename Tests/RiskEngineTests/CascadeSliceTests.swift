@@ -37,6 +37,9 @@ struct CascadeSliceTests {
         return events
     }
 
+    /// Cross accounts with a leg in ETHUSDT or NEWCOINUSDT, never marked, wait for that mark
+    /// (`LiquidationBlock.noMark`): parked out of BTCUSDT's index through the cascade, and put back
+    /// once it is over, sliced or whole (put back at every slice, their versions moved once a slice).
     static func start() -> Engine {
         var engine = BulkPlacementTests.engineWithBook()
         var notes: [EngineNotification] = []

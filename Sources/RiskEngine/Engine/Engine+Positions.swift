@@ -768,9 +768,14 @@ extension Engine {
     /// liquidations are used up (then the market's cascade is left unfinished, to go on later).
     mutating func drainTriggers(market index: Int, into notes: inout [EngineNotification]) {
         // Cross positions whose account counts a leg at a mark that cannot be liquidated on: out
-        // of the index while the rest drains (put back, they would be popped again), then back.
-        var parked: [Int32] = []
-        defer { for position in parked where positions[Int(position)].isOpen { reindex(position) } }
+        // of the index while the rest drains (put back, they would be popped again), then back
+        // once the cascade is over (a slice that leaves it unfinished keeps them out).
+        defer {
+            if unfinishedCascade == nil && !cascadeParked.isEmpty {
+                for position in cascadeParked where positions[Int(position)].isOpen { reindex(position) }
+                cascadeParked.removeAll()
+            }
+        }
         while let mark = markets[index].markPrice {
             var fired: Int32? = nil
             for side in [Side.long, Side.short] where fired == nil {
@@ -782,7 +787,7 @@ extension Engine {
                         // spends the slice nor starts a ranking it will not use (review).
                         if let waiting = crossLegMarkBlock(top.position) {
                             markets[index].triggers.popTop(side)
-                            parked.append(top.position)
+                            cascadeParked.append(top.position)
                             noteBlocked(market: waiting.market, waiting.block, into: &notes)
                             continue
                         }

@@ -108,6 +108,11 @@ public struct Engine: Sendable {
     var samplingEnabled = true
     /// The market whose cascade a sliced `apply` left unfinished (see `Engine+Cascade.swift`).
     var unfinishedCascade: Int32?
+    /// Crossed cross positions taken out of their market's trigger index while its cascade
+    /// drains, waiting for a leg's mark elsewhere (`drainTriggers`): put back when the cascade is
+    /// over, not at the end of each slice (put back and taken out again at every slice, each one's
+    /// version moved once more than applied whole).
+    var cascadeParked: [Int32] = []
     /// Liquidations the call under way may still start before it leaves the rest for later.
     var liquidationsLeftInSlice = Int.max
     /// The call under way applies a cascade in slices (a liquidation limit was given).

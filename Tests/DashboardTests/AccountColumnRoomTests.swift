@@ -1,4 +1,5 @@
 import Testing
+import RiskEngine
 @testable import Dashboard
 
 /// At 80×24 with two markets a 16-cell account name went whole, the side and the deficit came
@@ -17,5 +18,26 @@ struct AccountColumnRoomTests {
         // With room the name keeps its width.
         let wide = PositionsPane.fitting(160, widest: [.account: 16], severalMarkets: true)
         #expect(wide.first { $0.column == .account }?.width == 16)
+    }
+}
+
+/// Names with invisible characters drew one placeholder each, so `zw` U+200B U+200D `j` and `zw`
+/// U+200C U+200C `j`, two accounts, read alike (attacker trial): the panes escape them, as the
+/// reports do.
+@Suite("Names with invisible characters on screen")
+struct EscapedNameTests {
+    @Test("two accounts that differ only in invisible characters read apart in the positions pane")
+    func invisibleCharactersApart() {
+        var engine = Engine()
+        engine.apply(.bookSnapshot(symbol: "BTCUSDT", bids: [(units("59990"), units("5"))], asks: [(units("60010"), units("5"))], time: 1_000_000_000))
+        engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(60_000), time: 1_000_000_000))
+        for name in ["zw\u{200B}\u{200D}j", "zw\u{200C}\u{200C}j"] {
+            engine.apply(.position(PositionUpdate(account: name, symbol: "BTCUSDT", side: .long, quantity: Fixed(1), entryPrice: Fixed(60_000),
+                mode: .isolated, leverage: Fixed(10)), time: 1_000_000_000))
+        }
+        let screen = model(width: 200, height: 60, engine: engine).rendered().lines.joined(separator: "\n")
+        // Escaped, and cut with `…` to the column's 16 cells: still apart.
+        #expect(screen.contains("zw\\u{200B}\\u{20") && screen.contains("zw\\u{200C}\\u{20"), "\(screen)")
+        #expect(!screen.contains("\u{FFFD}"), "\(screen)")
     }
 }

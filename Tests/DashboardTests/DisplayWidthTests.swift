@@ -63,8 +63,12 @@ struct DisplayWidthTests {
         let wide = cells(rows.first { $0.contains("账户") }!)
         #expect(plain.count == wide.count)
         // From the symbol column to the end (the ADL queue too: the same score), cell for cell the same.
-        let symbolColumn = plain.firstIndex(of: "B")!
-        #expect(wide.firstIndex(of: "B") == symbolColumn)
+        // (Found by the symbol's name: the wide account's escapes, `\u{1B}`, hold a `B` of their own.)
+        func symbolIndex(_ cells: [String]) -> Int? {
+            cells.indices.first { cells[$0...].prefix(7).joined() == "BTCUSDT" }
+        }
+        let symbolColumn = symbolIndex(plain)!
+        #expect(symbolIndex(wide) == symbolColumn)
         #expect(Array(plain[symbolColumn...]) == Array(wide[symbolColumn...]), "\n\(plain.joined())\n\(wide.joined())")
         // 4.16…%, rounded down as the engine's bands compare.
         #expect(wide.joined().contains("4.1%"))

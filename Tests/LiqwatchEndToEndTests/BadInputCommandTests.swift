@@ -33,6 +33,14 @@ struct BadInputCommandTests {
             #expect(run.status == 2 && run.standardError.contains("is the same file as") && run.standardError.contains("give each recording once"),
                 "\(run.status) \(run.standardError)")
         }
+        // A copy under another name: its trades were counted twice (attacker trial).
+        let copy = try scratch.write("copy.ndjson", #"{"type":"mark","symbol":"BTCUSDT","price":"60000","time":1723161256000000000}"# + "\n")
+        let copied = try BinaryRunner.run(["replay", path, copy, "--headless", "--report", "text"])
+        #expect(copied.status == 2 && copied.standardError.contains("holds the same recording as") && copied.standardError.contains("(the same size and first 64 KiB)"),
+            "\(copied.status) \(copied.standardError)")
+        // Another recording of the same size is not refused.
+        let other = try scratch.write("other.ndjson", #"{"type":"mark","symbol":"BTCUSDT","price":"60001","time":1723161256000000000}"# + "\n")
+        #expect(try BinaryRunner.run(["replay", path, other, "--headless", "--report", "text"]).status == 0)
     }
 
     @Test("a time near the 64-bit limit is a malformed line, not a crash (replay and live events)")

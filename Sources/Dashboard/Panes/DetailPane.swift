@@ -17,7 +17,7 @@ enum DetailPane {
         let scrolls = all.count > inner.height
         let lines = " · lines \(Format.count(first + 1))–\(Format.count(first + shown.count)) of \(Format.count(all.count))"
         let keys = ", \(model.keymap.label(for: .moveDown))/\(model.keymap.label(for: .pageDown)) scroll"
-        let head = "Position \(risk.account) · \(model.marketNames.title(risk.symbol))"
+        let head = "Position \(SafeText.escaped(risk.account)) · \(model.marketNames.title(risk.symbol))"
         let back = " · \(model.keymap.label(for: .back)) back"
         // Narrower, the title drops the keys' hint, then the way back, never cut mid-word (at 80
         // columns it ended "↓/PgDn scro").
@@ -279,7 +279,7 @@ enum DetailPane {
         }
         line("ADL queue: " + (queue.map(queueText) ?? "—"))
         let others = engine.accounts[Int(position.accountIndex)].positions.filter { $0 != index && engine.positions[Int($0)].isOpen }
-        line("Account \(risk.account): wallet \(money(engine.accounts[Int(position.accountIndex)].walletBalance)) \(asset), \(others.count) other position\(others.count == 1 ? "" : "s")")
+        line("Account \(SafeText.escaped(risk.account)): wallet \(money(engine.accounts[Int(position.accountIndex)].walletBalance)) \(asset), \(others.count) other position\(others.count == 1 ? "" : "s")")
         // The first hundred (a sub-account desk's book can hold thousands).
         for other in others.prefix(100) {
             let peer = engine.risk(of: other)

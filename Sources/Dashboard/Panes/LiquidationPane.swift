@@ -45,8 +45,8 @@ enum LiquidationPane {
         func quantity(_ value: Fixed) -> String { Format.quantity(value, instrument) }
         func units(_ value: Int64) -> String { quantity(Fixed(bookUnits: value)) }
         let kind = record.isPartial ? "Partial liquidation" : "Liquidation"
-        let title = "\(kind) · \(record.account) · \(model.marketNames.title(record.symbol)) · \(model.keymap.label(for: .drillDown)) position · \(model.keymap.label(for: .back)) back"
-        line("\(EventTime.iso8601(record.time)): \(Format.sideMark(record.side)) \(quantity(record.quantity)) closed, account \(record.account)", .title)
+        let title = "\(kind) · \(SafeText.escaped(record.account)) · \(model.marketNames.title(record.symbol)) · \(model.keymap.label(for: .drillDown)) position · \(model.keymap.label(for: .back)) back"
+        line("\(EventTime.iso8601(record.time)): \(Format.sideMark(record.side)) \(quantity(record.quantity)) closed, account \(SafeText.escaped(record.account))", .title)
         line("mark \(price(record.markPrice)) · liquidation price \(price(record.liquidationPrice)) · bankruptcy price \(price(record.bankruptcyPrice))", .help)
 
         // The walk, best level first, each fill against the bankruptcy price.
@@ -112,7 +112,7 @@ enum LiquidationPane {
             line("ADL closed \(quantity(taken)) of \(quantity(record.adlQuantity)) against \(counterparties.count) profitable \(record.side.opposite.label)\(counterparties.count == 1 ? "" : "s") at \(price(record.bankruptcyPrice))"
                 + (taken < record.adlQuantity ? "; \(quantity(record.adlQuantity - taken)) beyond the monitored book" : ""), .warn)
             for counterparty in counterparties.prefix(3) {
-                line("  #\(counterparty.rank) \(counterparty.account) \(quantity(counterparty.quantity)), score \(counterparty.score.formatted(6))", .help)
+                line("  #\(counterparty.rank) \(SafeText.escaped(counterparty.account)) \(quantity(counterparty.quantity)), score \(counterparty.score.formatted(6))", .help)
             }
             if counterparties.count > 3 { line("  … \(counterparties.count - 3) more", .dim) }
         }

@@ -318,7 +318,7 @@ enum PositionsPane {
     static func content(_ row: PositionRow, _ column: PositionColumn, instrument: Instrument?, names: MarketNames,
                         sizeDecimals: Int? = nil) -> (text: String, role: StyleRole) {
         switch column {
-        case .account: return (row.account, .text)
+        case .account: return (SafeText.escaped(row.account), .text)
         case .symbol: return (names.short(row.symbol), .text)
         case .side: return (Format.sideMark(row.side), row.side == .long ? .positive : .negative)
         // Every digit the size has, never rounded, grouped as the tape and the ladder group it.

@@ -280,7 +280,7 @@ enum TapePane {
             if record.fundTakeoverQuantity.isPositive { tail += " · " + quantity(record.fundTakeoverQuantity) + " to the fund" }
             if record.isPartial { tail += " · partial" }
             return ([AlertColumns.text(record.time, style: times), "sim", venueName(record.symbol), model.marketNames.short(record.symbol), Format.sideMark(record.side),
-                     record.account, Format.quantity(record.quantity, instrument),
+                     SafeText.escaped(record.account), Format.quantity(record.quantity, instrument),
                      Format.price(record.bankruptcyPrice, instrument), Format.price(record.averageFill, instrument),
                      record.slippageBps.map { $0.formatted(1) } ?? "—", "\(record.levelsConsumed)",
                      deficitCell(record, namingAsset: namingAssets, exact: exactDeficit),

@@ -272,7 +272,7 @@ enum WhatIfPane {
         let own = instrument(of: record, model: model)
         let quantityPlaces = layout.quantityPlaces[record.symbol] ?? 3
         let places = AssetPrecision.decimals(forAsset: result.asset)
-        return [Format.count(number + 1), model.marketNames.short(record.symbol), record.account, Format.sideMark(record.side),
+        return [Format.count(number + 1), model.marketNames.short(record.symbol), SafeText.escaped(record.account), Format.sideMark(record.side),
                 record.quantity.formatted(quantityPlaces, grouping: true), Format.price(record.liquidationPrice, own), Format.price(record.bankruptcyPrice, own),
                 Format.price(record.averageFill, own), record.slippageBps.map { $0.formatted(1) } ?? "—", "\(record.levelsConsumed)",
                 deficitCell(record, places: places), Format.money(record.fundAfter, decimals: places),

@@ -44,12 +44,21 @@ struct ReplayCommand: ParsableCommand {
         // itself, its depth events were dropped as repeats and its trades counted twice, with
         // nothing said (attacker trial).
         var seen: [FileIdentity: String] = [:]
+        // A copy under another name too: the same size and the same first 64 KiB (469 trades
+        // counted as 938: attacker trial).
+        var contents: [FileHead: String] = [:]
         for file in files where file != "-" {
             guard let identity = FileIdentity(path: file) else { continue }
             if let first = seen[identity] {
                 throw ValidationError("\(SafeText.escaped(file)) is the same file as \(SafeText.escaped(first)): give each recording once")
             }
             seen[identity] = file
+            if let head = FileHead(path: file) {
+                if let first = contents[head] {
+                    throw ValidationError("\(SafeText.escaped(file)) holds the same recording as \(SafeText.escaped(first)) (the same size and first 64 KiB): give each recording once")
+                }
+                contents[head] = file
+            }
         }
         if files.contains("-") && !headless {
             throw ValidationError("standard input (-) is the recording, so it cannot also be the keyboard: add --headless, or replay a file")
@@ -127,6 +136,25 @@ struct ReplayCommand: ParsableCommand {
 
 /// A file's device and inode: two paths naming one file have the same. Pipes and devices are left
 /// out (each `<(...)` is its own).
+/// A regular file's size and first 64 KiB: two files alike in both hold the same recording.
+struct FileHead: Hashable {
+    var size: Int64
+    var head: [UInt8]
+
+    init?(path: String) {
+        var status = stat()
+        guard stat(path, &status) == 0, status.st_mode & S_IFMT == S_IFREG, status.st_size > 0 else { return nil }
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var bytes = [UInt8](repeating: 0, count: 65_536)
+        let count = bytes.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, 0) }
+        guard count > 0 else { return nil }
+        size = Int64(status.st_size)
+        head = Array(bytes.prefix(count))
+    }
+}
+
 struct FileIdentity: Hashable {
     var device: UInt64
     var inode: UInt64

@@ -80,7 +80,9 @@ public final class CursesTerminal {
     public static func unusableReason() -> String? {
         let name = getenv("TERM").map { String(cString: $0) } ?? ""
         let shown = SafeText.escaped(String(name.prefix(40)))
-        switch cn_terminal_problem() {
+        let problem = cn_terminal_problem()
+        if problem != 0 && name.isEmpty { return "TERM is not set: set it (xterm-256color), or use --headless for a report" }
+        switch problem {
         case 0: return nil
         case 1: return "TERM=\(shown) names no terminal this system knows: set TERM (xterm-256color, screen-256color), or use --headless for a report"
         case 2: return "no terminfo database to describe TERM=\(shown): install ncurses-base, or use --headless for a report"

@@ -127,7 +127,12 @@ public final class ReplayFeed: DashboardFeed {
             clock.holdWhereItIs(wall: wall)
             let stopped = FeedReply.notice(stoppedText(jump))
             if effect == .togglePause { return [stopped] }
-            return [stopped] + (try perform(effect, wall: wall))
+            // Another jump says what it does itself: the stop's line over its working notice read
+            // `paused (space plays on)` while it ran, and stayed after it landed (review).
+            switch effect {
+            case .jump, .jumpToAlert, .nextNotable, .previousNotable: return try perform(effect, wall: wall)
+            default: return [stopped] + (try perform(effect, wall: wall))
+            }
         }
         switch effect {
         case .quit, .told: break
@@ -322,10 +327,13 @@ public final class ReplayFeed: DashboardFeed {
     /// What a key says of the jump it stopped.
     private func stoppedText(_ jump: PendingJump) -> String {
         let here = session.lastTime.map { spansDays ? EventTime.dateAndTime($0) : EventTime.timeOfDay($0) } ?? "the start"
-        var text = "stopped \(jump.what) at \(here)"
-        if let from = jump.searchedFrom {
-            text += ": none since " + (spansDays ? EventTime.dateAndTime(from) : EventTime.timeOfDay(from))
-        }
-        return text + " · paused (space plays on)"
+        let since = jump.searchedFrom.map { ": none since " + (spansDays ? EventTime.dateAndTime($0) : EventTime.timeOfDay($0)) } ?? ""
+        // Narrower, where it stopped and what it found come first (at 80 columns the line lost
+        // `none since …` and `paused`: operator trial).
+        return NoticeForms.joined([
+            "stopped \(jump.what) at \(here)\(since) · paused (space plays on)",
+            "stopped at \(here)\(since) · paused",
+            "stopped at \(here) · paused",
+        ])
     }
 }

@@ -16,7 +16,7 @@ struct FundDrawdownRecoveredTests {
         try clock.seek(fraction: 1, wall: 0)
         let fund = demo.engine.fund("USDT")
         let state = demo.engine.fundState(asset: "USDT")
-        try #require(state.recoveredFromDrawdown && state.deepestDrawdownLevel == .alert,
+        try #require(state.showsDeeperDrawdown && state.deepestDrawdownLevel == .alert,
             "the case: the fund drained past its alert level and came back (drawdown now \(state.drawdown), deepest \(state.deepestDrawdown))")
         #expect(fund.deepestDrawdown >= Fixed("0.99")!, "the demo's fund ran dry: \(fund.deepestDrawdown)")
         #expect(fund.deepestDrawdownTime >= fund.lowTime && fund.deepestDrawdownTime > 0)

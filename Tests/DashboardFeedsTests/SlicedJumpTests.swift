@@ -64,7 +64,9 @@ struct SlicedJumpTests {
         for _ in 0..<3 { _ = try feed.advance(wall: 0) }
         let reached = try #require(feed.session.lastTime)
         let stopped = try feed.perform(.togglePause, wall: 0)
-        #expect(stopped == [.notice("stopped going to 90% at \(EventTime.timeOfDay(reached)) · paused (space plays on)")], "\(stopped)")
+        let at = EventTime.timeOfDay(reached)
+        #expect(stopped == [.notice(NoticeForms.joined(["stopped going to 90% at \(at) · paused (space plays on)",
+            "stopped at \(at) · paused", "stopped at \(at) · paused"]))], "\(stopped)")
         #expect(!feed.isWorking && feed.status(wall: 0).paused && feed.takeFinishedWork() == nil)
         // Held there, its clock where the jump stopped (not where it began).
         _ = try feed.advance(wall: 5_000_000_000)
@@ -98,6 +100,15 @@ struct SlicedJumpTests {
         guard case .notice(let text)? = stopped.first else { Issue.record("\(stopped)"); return }
         #expect(text.hasPrefix("stopped looking for the next liquidation or alert at ") && text.contains(": none since \(EventTime.timeOfDay(from))"),
             "\(text)")
+        // Narrow, it still says where it stopped and that nothing was found since.
+        #expect(NoticeForms.forms(of: text).contains { $0.hasPrefix("stopped at ") && $0.contains(": none since \(EventTime.timeOfDay(from)) · paused") })
+        // Another jump stopping one says only what it does itself (the stop's line stood over its
+        // working notice, and after it landed: review).
+        #expect(try feed.perform(.jump("100%"), wall: 0) == [.underWay])
+        let next = try feed.perform(.jump("50%"), wall: 0)
+        #expect(!next.contains { if case .notice(let said) = $0 { return said.hasPrefix("stopped") } else { return false } }, "\(next)")
+        while feed.isWorking { _ = try feed.advance(wall: 0) }
+        _ = feed.takeFinishedWork()
         // A key that only looks (not an effect on the replay) leaves it going: the alerts told.
         #expect(try feed.perform(.jump("100%"), wall: 0) == [.underWay])
         #expect(try feed.perform(.told([]), wall: 0).isEmpty)

@@ -30,6 +30,14 @@ struct ShownPartsTests {
         let coin = [Fixed("0.123456785")!, Fixed("0.000000015")!]
         let coinShown = ShownParts.rounded(coin, total: coin[0] + coin[1], places: 8)
         #expect(coinShown.reduce(Fixed.zero, +) == (coin[0] + coin[1]).rounded(places: 8), "\(coinShown)")
+        // Only the parts allowed take the unit (the opening and the deficits keep their own
+        // rounding, as the report totals them); each part stays within a unit of its value.
+        let fees = [Fixed(8_000), Fixed("9741.504")!, Fixed("946.964")!, Fixed("-8874.226")!]
+        let feesTotal = fees.reduce(Fixed.zero, +)
+        let kept = ShownParts.rounded(fees, total: feesTotal, places: 2, adjustable: [false, true, true, false])
+        #expect(kept[0] == Fixed(8_000) && kept[3] == Fixed("-8874.23")!, "\(kept)")
+        #expect(kept.reduce(Fixed.zero, +) == feesTotal.rounded(places: 2), "\(kept)")
+        for (part, value) in zip(fees, kept) { #expect((part - value).magnitude < Fixed("0.01")!, "\(part) shown \(value)") }
         // Parts that do not make the total (a saturated sum) are only rounded.
         #expect(ShownParts.rounded([Fixed("1.004")!], total: Fixed(5), places: 2) == [Fixed(1)])
     }

@@ -268,18 +268,20 @@ struct SizeSortTests {
     @Test("by value at the mark, in the rows and in a window chosen from a million-row scan alike; the title says so")
     func sizeByValue() throws {
         var engine = Engine()
-        for (symbol, price) in [("BTCUSDT", "60000.0"), ("AKROUSDT", "0.01700")] {
+        for (symbol, price) in [("BTCUSDT", "60000.0"), ("AKROUSDT", "0.01700"), ("binance-coinm:BTCUSD_PERP", "60000.0")] {
             engine.apply(.bookSnapshot(symbol: symbol, bids: [(units(price) - 1, units("10"))], asks: [(units(price) + 1, units("10"))], time: 1_000_000_000))
             engine.apply(.mark(symbol: symbol, price: Fixed(price)!, time: 1_000_000_000))
         }
-        // 35,143,991 AKRO is 597,447.85 USDT; 20 BTC is 1,200,000; 5 BTC 300,000.
-        for (account, symbol, size, entry) in [("akro", "AKROUSDT", "35143991", "0.017"), ("big", "BTCUSDT", "20", "60000"), ("small", "BTCUSDT", "5", "60000")] {
+        // 35,143,991 AKRO is 597,447.85 USDT; 20 BTC is 1,200,000; 5 BTC 300,000; 5,000 inverse
+        // contracts of 100 USD are 500,000 USD (8.33 BTC in the coin, which sorted them last).
+        for (account, symbol, size, entry) in [("akro", "AKROUSDT", "35143991", "0.017"), ("big", "BTCUSDT", "20", "60000"), ("small", "BTCUSDT", "5", "60000"),
+                                               ("coin", "binance-coinm:BTCUSD_PERP", "5000", "60000")] {
             engine.apply(.position(PositionUpdate(account: account, symbol: symbol, side: .long, quantity: Fixed(size)!, entryPrice: Fixed(entry)!,
                 mode: .isolated, leverage: Fixed(5)), time: 1_000_000_000))
         }
         var table = PositionTable()
         table.rebuild(from: engine, liquidations: 0, column: .size, descending: true, filter: "", clusterReachTicks: 400)
-        #expect(table.view(filter: "", column: .size, descending: true).map(\.account) == ["big", "akro", "small"])
+        #expect(table.view(filter: "", column: .size, descending: true).map(\.account) == ["big", "akro", "coin", "small"])
         var app = model(width: 160, height: 48, engine: engine)
         for _ in 0..<PositionColumn.allCases.count where app.sortColumn != .size { app.press(.character("s")) }
         let screen = app.rendered().lines.joined(separator: "\n")

@@ -114,7 +114,6 @@ struct VenueReplayCommandTests {
         ("0.000000001", "at most 8 decimal places"), ("okx:BTC:0.00000000999", "at most 8 decimal places"),
         // Thousands separators: the comma separates funds (it read "the USDT fund is given twice").
         ("1,000,000", "a comma separates funds; write the amount without separators (1000000)"),
-        ("1000000,bybit:5,000", "'bybit:5,000': a comma separates funds"),
     ])
     func badFundOption(option: String, message: String) throws {
         let result = try BinaryRunner.run(["replay", "../shared/data/okx/OKX.ws.1.0", "--headless", "--insurance-fund", option])

@@ -21,10 +21,11 @@ public struct PositionRow: Sendable {
     public var side: Side
     public var mode: MarginMode
     public var quantity: Fixed
-    /// Its value at the mark (at entry before one), in its settlement asset: what `size` sorts by,
-    /// so that sizes of different markets compare (AKROUSDT's 35 million contracts, 600,000
-    /// USDT, came before BTC positions worth far more: operator trial).
-    public var notional: Fixed = .zero
+    /// Its value in the quote currency at the mark (at entry before one; an inverse contract's
+    /// USD size): what `size` sorts by, so that sizes of different markets compare (AKROUSDT's 35
+    /// million contracts, 600,000 USDT, came before BTC positions worth far more: operator trial;
+    /// an inverse position's value in coin sorted 100,000 USD below 10 USDT: review).
+    public var value: Fixed = .zero
     public var entry: Fixed
     public var mark: Fixed?
     public var leverage: Fixed
@@ -220,7 +221,9 @@ public struct PositionTable: Sendable {
             ? Engine.liquidationWalk(position, instrument: market.instrument, book: market.book) : nil
         return PositionRow(
             index: index, account: risk.account, symbol: risk.symbol, side: risk.side, mode: risk.mode,
-            quantity: risk.quantity, notional: risk.notional, entry: risk.entryPrice, mark: risk.markPrice, leverage: risk.leverage,
+            quantity: risk.quantity,
+            value: MarginMath.quoteValue(kind: market.instrument.kind, quantity: risk.quantity, at: risk.markPrice ?? risk.entryPrice),
+            entry: risk.entryPrice, mark: risk.markPrice, leverage: risk.leverage,
             bracketRate: risk.bracket.maintenanceMarginRate, ratio: risk.marginRatio?.approximateDouble, ratioExact: risk.marginRatio,
             liquidation: risk.liquidationPrice, pastAtEveryPrice: risk.pastAtEveryPrice, bankruptcy: risk.bankruptcyPrice,
             distance: risk.distanceToLiquidationPct?.approximateDouble, distancePercent: risk.distanceToLiquidationPct,
@@ -311,7 +314,7 @@ public struct PositionTable: Sendable {
         // As the words read (A→Z: long before short; operator trial: shorts came first).
         case .side: return a.side.sign > b.side.sign
         // By value: of one market the same order as the quantity, and of several a comparable one.
-        case .size: return a.notional != b.notional ? a.notional < b.notional : a.quantity < b.quantity
+        case .size: return a.value != b.value ? a.value < b.value : a.quantity < b.quantity
         case .entry: return a.entry < b.entry
         case .mark: return (a.mark ?? .zero) < (b.mark ?? .zero)
         case .leverage: return a.leverage < b.leverage

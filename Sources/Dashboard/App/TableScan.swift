@@ -186,8 +186,8 @@ public struct TableScan: Sendable {
             selection = .integer(heap)
         case .fixed(var heap):
             switch request.column {
-            // By value, as the rows sort (`PositionRow.notional`).
-            case .size: scanRange(&heap) { MarginMath.notional(kind: kinds[Int($0.symbolIndex)], quantity: $0.quantity, at: mark($0) ?? $0.entryPrice) }
+            // By value, as the rows sort (`PositionRow.value`).
+            case .size: scanRange(&heap) { MarginMath.quoteValue(kind: kinds[Int($0.symbolIndex)], quantity: $0.quantity, at: mark($0) ?? $0.entryPrice) }
             case .entry: scanRange(&heap) { $0.entryPrice }
             case .mark: scanRange(&heap) { mark($0) ?? .zero }
             case .leverage: scanRange(&heap) { $0.leverage }

@@ -120,8 +120,12 @@ enum FundPane {
         let openingLine = lines.count
         // The parts as shown add up to the balance as shown (`ShownParts`): rounded each on its
         // own, they read a cent short of it (operator trial).
+        // The opening and the deficits are left as they round on their own: the deficits are the
+        // figure the report and the tape total, and a step that paid none moved them a cent
+        // (operator trial); the cent goes to the inflows.
         let shownParts = ShownParts.rounded([fund.totals[.opening] ?? .zero, fund.totals[.liquidationFee] ?? .zero,
-            fund.totals[.surplus] ?? .zero, fund.totals[.statement] ?? .zero, -fund.outflows], total: fund.balance, places: places)
+            fund.totals[.surplus] ?? .zero, fund.totals[.statement] ?? .zero, -fund.outflows], total: fund.balance, places: places,
+            adjustable: [false, true, true, true, false])
         let opening = fund.totals[.opening] == fund.opening ? shownParts[0] : fund.opening
         let fees = shownParts[1], surplus = shownParts[2], statements = shownParts[3], outflows = -shownParts[4]
         if fund.wasGiven { line("opening", money(opening), .dim, expendable: true) }
@@ -131,8 +135,9 @@ enum FundPane {
         // Balances the operator's system stated since the opening: the differences booked.
         var statementsLine = lines.count
         if let given = fund.totals[.statement], !given.isZero {
-            let stated = statements
-            line("statements", (stated.isPositive ? "+" : "−") + money(stated.magnitude), stated.isPositive ? .positive : .negative,
+            // The sign and the colour are the statements' own; the figure as shown (review: +0.004
+            // read `−0.00` in the loss colour).
+            line("statements", (given.isPositive ? "+" : "−") + money(statements.magnitude), given.isPositive ? .positive : .negative,
                 expendable: true)
         }
         // No sign on nothing: "−0.00" read as a loss too small to show.
@@ -155,11 +160,14 @@ enum FundPane {
         }
         // Every class below is the engine's (`Engine.fundState`); the pane holds no threshold.
         let state = engine.fundState(venue: fund.venue, asset: asset)
-        if state.recoveredFromDrawdown {
+        if state.showsDeeperDrawdown {
             // Drained and refilled: how deep it went, and when, in its class (the demo's fund ran
-            // down to 0.05 and read `drawdown 0.00 (0.0% of peak)` at its end: operator trial).
+            // down to 0.05 and read `drawdown 0.00 (0.0% of peak)` at its end, and landed on the
+            // fund-exhausted alert it read `73.7% of peak`, refilled within the same event:
+            // operator trials). With its date in a session of several days (review).
             let worst = Format.percentDown(state.deepestDrawdown, decimals: 1)
-            let when = EventTime.timeOfDay(state.deepestDrawdownTime, milliseconds: false)
+            let when = (model.status.showsDate ? EventTime.date(state.deepestDrawdownTime) + " " : "")
+                + EventTime.timeOfDay(state.deepestDrawdownTime, milliseconds: false)
             // Narrow, the worst before the drawdown now (which is within its level).
             line("drawdown", money(fund.drawdown) + " · worst " + worst, .level(state.deepestDrawdownLevel), extra: " at " + when,
                 shorter: ["worst " + worst], keepsLabel: true, urgent: state.deepestDrawdownLevel == .alert)

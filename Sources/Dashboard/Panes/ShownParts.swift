@@ -7,7 +7,9 @@ import RiskEngine
 /// the rounding moved furthest from their value (largest remainders), so every part shown is
 /// within one unit of its value and the parts add up.
 enum ShownParts {
-    static func rounded(_ parts: [Fixed], total: Fixed, places: Int) -> [Fixed] {
+    /// `adjustable`: which parts may take the unit (all when empty); the others stay as they
+    /// round on their own, and a gap they alone cannot close is left.
+    static func rounded(_ parts: [Fixed], total: Fixed, places: Int, adjustable: [Bool] = []) -> [Fixed] {
         var shown = parts.map { $0.rounded(places: places) }
         // Parts that do not make the total exactly (saturated sums) are left as rounded.
         guard !parts.isEmpty, parts.reduce(Fixed.zero, +) == total else { return shown }
@@ -16,12 +18,15 @@ enum ShownParts {
         for _ in 0..<clamped { unitRaw /= 10 }
         let unit = Fixed(raw: unitRaw)
         var gap = total.rounded(places: places) - shown.reduce(Fixed.zero, +)
-        // At most one unit a part: the gap is less than half a unit a part.
+        // At most one unit a part: each part's rounding is off by half a unit at most, so the
+        // gap is within the parts' count of units, and every part moved was rounded the gap's way.
         var moved = Set<Int>()
-        while !gap.isZero && moved.count < parts.count {
+        let movable = parts.indices.filter { adjustable.isEmpty || ($0 < adjustable.count && adjustable[$0]) }
+        while !gap.isZero && moved.count < movable.count {
             let up = gap.isPositive
             // The part rounded down furthest (to move up), or up furthest (to move down).
-            let candidates = parts.indices.filter { !moved.contains($0) }
+            // Only a part the rounding moved the other way: moved again, it stays within a unit.
+            let candidates = movable.filter { !moved.contains($0) && (up ? parts[$0] > shown[$0] : parts[$0] < shown[$0]) }
             guard let pick = candidates.max(by: { a, b in
                 let ra = parts[a] - shown[a], rb = parts[b] - shown[b]
                 return up ? ra < rb : ra > rb

@@ -121,17 +121,19 @@ public final class AlertDelivery: @unchecked Sendable {
     /// 317` hooks outlived every way out: q, SIGTERM, a crash: attacker trial). Returns at once
     /// when none runs.
     public func stopHooks() {
-        let (hooks, dropped) = lock.withLock { () -> ([HookProcess], Int) in
-            if !runningHooks.isEmpty || !waiting.isEmpty { stoppingAll = true }
+        let (hooks, dropped, busy) = lock.withLock { () -> ([HookProcess], Int, Bool) in
+            // Always: a hook being started from the queue now is stopped as it registers.
+            stoppingAll = true
             // Alerts still waiting for a slot are not run once the session ends: counted.
             let dropped = waiting.count
             counts.hookSkipped += dropped
             if dropped > 0 { counts.lastError = "on-alert: \(dropped) alert\(dropped == 1 ? "" : "s") still waiting when the session ended" }
             waiting.removeAll()
-            return (Array(runningHooks.values), dropped)
+            return (Array(runningHooks.values), dropped, running > 0 || !runningHooks.isEmpty)
         }
         for _ in 0..<dropped { finished.leave() }
-        guard !hooks.isEmpty else { return }
+        // A slot taken by a hook still starting counts: it is waited for too.
+        guard busy else { return }
         for hook in hooks { hook.signalGroup(SIGTERM, overTime: false) }
         if finished.wait(timeout: .now() + HookProcess.killGrace) == .success { return }
         for hook in lock.withLock({ Array(runningHooks.values) }) { hook.signalGroup(SIGKILL, overTime: false) }
@@ -204,12 +206,15 @@ public final class AlertDelivery: @unchecked Sendable {
                 return .skipped
             }
             waiting.append(input)
+            // Entered for a waiting alert too (a headless run's end waits for it), under the
+            // lock: a hook ending on its own thread can take it and leave before an enter made
+            // after the lock, and the group's count would go below zero (review).
+            finished.enter()
             return .queued
         }
-        guard admission != .skipped else { return }
-        // Entered for a waiting alert too: a headless run's end waits for it (`waitForHooks`).
+        guard admission == .now else { return }
         finished.enter()
-        if admission == .now { spawn(command, input: input) }
+        spawn(command, input: input)
     }
 
     /// Starts a hook in the slot taken for it (`finished` entered for it).
@@ -236,7 +241,14 @@ public final class AlertDelivery: @unchecked Sendable {
             guard hook.signalGroup(SIGTERM, overTime: true) else { return }
             DispatchQueue.global().asyncAfter(deadline: .now() + HookProcess.killGrace) { _ = hook.signalGroup(SIGKILL, overTime: true) }
         }
-        lock.withLock { runningHooks[hook.pid] = hook }
+        // Registered, or stopped at once when the session's end came while it was starting (a
+        // hook taken from the queue as `stopHooks` looked found neither running nor waiting,
+        // and outlived liqwatch: review).
+        let stopNow = lock.withLock { () -> Bool in
+            runningHooks[hook.pid] = hook
+            return stoppingAll
+        }
+        if stopNow { _ = hook.signalGroup(SIGTERM, overTime: false) }
         // Waited for on a thread of its own (a blocking wait, at most `maximumRunning` at once).
         Thread.detachNewThread { [weak self] in
             let ending = hook.waitForEnd()

@@ -223,9 +223,12 @@ public struct FundState: Hashable, Sendable {
     public var deepestDrawdown = Fixed.zero
     public var deepestDrawdownLevel = SignalLevel.ok
     public var deepestDrawdownTime: Int64 = 0
-    /// Whether the fund has come back from a drawdown past its level: the drawdown now reads
-    /// less than it was, and the pane says how deep it went and when.
-    public var recoveredFromDrawdown: Bool { deepestDrawdownLevel > drawdownLevel }
+    /// Whether the session's deepest drawdown, past its level, was deeper than the drawdown now
+    /// by a point or more: the pane says how deep it went and when (a fund refilled within the
+    /// event that drained it read `73.7% of peak` where it had gone to 99.9 %).
+    public var showsDeeperDrawdown: Bool {
+        deepestDrawdownLevel != .ok && deepestDrawdown - drawdown >= Fixed("0.01")!
+    }
     /// The worst market's stressed deficit in this asset, whole: one whose stress makes ADL
     /// certain before any other, then the largest deficit (ADL certain if any market's is).
     public var stressed: StressedDeficit

@@ -24,6 +24,17 @@ public enum MarginMath {
         }
     }
 
+    /// Value in the quote currency (USD, USDT) at `price`: `Q × P` for linear, `N × CS` for inverse
+    /// (whose contracts are of a USD size): what compares the size of positions across markets,
+    /// where `notional` is in the coin for inverse contracts.
+    @inline(__always)
+    public static func quoteValue(kind: ContractKind, quantity: Fixed, at price: Fixed) -> Fixed {
+        switch kind {
+        case .linear: return quantity * price
+        case .inverse(let contractSize): return quantity * contractSize
+        }
+    }
+
     /// The largest margin a leverage may imply (a quadrillion, the limit of a stated margin, wallet
     /// or fund): past it the money sums an account enters saturate, and the figures an operator
     /// reads beside them are meaningless.

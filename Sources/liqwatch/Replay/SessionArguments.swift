@@ -41,14 +41,7 @@ struct SessionArguments: ParsableArguments {
         if trimmed.range(of: #"^[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?$"#, options: .regularExpression) != nil {
             throw ValidationError("--insurance-fund: '\(SafeText.escaped(String(trimmed.prefix(80))))': a comma separates funds; write the amount without separators (\(trimmed.filter { $0 != "," }))")
         }
-        var previous: Substring? = nil
         for item in insuranceFund.split(separator: ",", omittingEmptySubsequences: false) {
-            // `bybit:5,000`: three digits after an amount are its thousands, not a fund of 0.
-            if let previous, previous.last?.isNumber == true,
-               item.trimmingCharacters(in: .whitespaces).range(of: #"^[0-9]{3}(\.[0-9]+)?$"#, options: .regularExpression) != nil {
-                throw ValidationError("--insurance-fund: '\(SafeText.escaped(String((previous + "," + item).prefix(80))))': a comma separates funds; write the amount without separators")
-            }
-            previous = item
             let parts = item.split(separator: ":", omittingEmptySubsequences: false).map { String($0).trimmingCharacters(in: .whitespaces) }
             let shown = SafeText.escaped(String(item.prefix(80)))
             let forms = "AMOUNT, ASSET:AMOUNT, VENUE:AMOUNT or VENUE:ASSET:AMOUNT"

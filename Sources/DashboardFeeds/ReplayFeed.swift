@@ -149,11 +149,11 @@ public final class ReplayFeed: DashboardFeed {
                 work: { [clock] (wall, deadline) throws(SessionError) -> Bool in
                     try clock.continueNotableSearch(&search, wall: wall, deadline: deadline)
                 },
-                finish: { [session] _ in
+                finish: { [unowned self] _ in
                     guard let found = search.landing else {
                         return [.notice(deficitsOnly ? "no later deficit or ADL (the tape's d filter is on)" : "no later liquidation, deficit or alert")]
                     }
-                    return [.notice(JumpLanding.text(at: found, log: session.log, names: names())), .landed(at: found)]
+                    return [.notice(JumpLanding.text(at: found, log: session.log, names: names(), dated: spansDays)), .landed(at: found)]
                 }))
         case .previousNotable(let deficitsOnly):
             guard let found = clock.previousNotable(wall: wall, deficitsOnly: deficitsOnly) else {
@@ -162,8 +162,8 @@ public final class ReplayFeed: DashboardFeed {
             return try begin(PendingJump(
                 what: "going back to \(EventTime.timeOfDay(found))",
                 work: { [clock] (wall, deadline) throws(SessionError) -> Bool in try clock.seek(to: found, wall: wall, deadline: deadline) },
-                finish: { [session] _ in
-                    [.notice(JumpLanding.text(at: found, log: session.log, names: MarketNames(of: session.engine))), .landed(at: found)]
+                finish: { [unowned self] _ in
+                    [.notice(JumpLanding.text(at: found, log: session.log, names: MarketNames(of: session.engine), dated: spansDays)), .landed(at: found)]
                 }))
         case .jumpToAlert(let time):
             return try begin(PendingJump(

@@ -277,6 +277,10 @@ struct AlertTests {
         #expect(JumpLanding.text(at: 5_000_000_000, log: log).hasSuffix("3 alerts"))
         log.record(Self.condition(7_000_000_000, "bybit:XRPUSDT", .markOutdated))
         #expect(JumpLanding.text(at: 7_000_000_000, log: log).hasSuffix("alert XRPUSDT mark outdated"))
+        // In a session of several days the landing's time says its day (`→ 19:14:03.893: 2
+        // alerts` in a session of four years: operator trial).
+        #expect(JumpLanding.text(at: 7_000_000_000, log: log, dated: true).hasPrefix("→ 1970-01-01 00:00:07.000: "))
+        #expect(JumpLanding.text(at: 7_000_000_000, log: log).hasPrefix("→ 00:00:07.000: "))
     }
 
     @Test("a book stale again after it healed is a new episode, told again; one told is not told again")

@@ -227,7 +227,7 @@ enum DetailPane {
         } else if let legWait {
             // As a blocked book's: `deficit 0.00` under the line saying it cannot be liquidated
             // read as safe (operator trial).
-            line("If liquidated now: — (it waits for \(model.marketNames.short(legWait.symbol))'s next mark)", .warn)
+            line("If liquidated now: — (it waits for \(model.marketNames.short(legWait.symbol))'s \(legWait.block == .noMark ? "first" : "next") mark)", .warn)
         } else if walk.remainderPastShownLevels {
             // Past the levels a top-of-book feed shows the book is not known: its quantity is not
             // called unfilled, and the deficit (its loss at the deepest level shown included) is a
@@ -292,6 +292,11 @@ enum DetailPane {
             if !peer.pastAtEveryPrice, let mark = peer.markPrice, let liquidation = peer.liquidationPrice,
                Position.crosses(peer.side, trigger: liquidation, at: mark) {
                 crossed = ", crossed at the mark \(Format.price(mark, peerInstrument))"
+            } else if peer.markPrice == nil && peer.liquidatedAtEntry && !peer.pastAtEveryPrice {
+                // Before any mark, past its trigger at its own entry: as the positions pane's
+                // `liq at entry` says it (a long listed with a liquidation price above its entry,
+                // and nothing said: operator trial).
+                crossed = ", past it at its entry (no mark yet)"
             }
             line("   \(Format.sideMark(peer.side)) \(Format.quantity(peer.quantity, peerInstrument)) \(model.marketNames.short(peer.symbol)) @ \(Format.price(peer.entryPrice, peerInstrument)), liq \(peer.pastAtEveryPrice ? "at every price" : Format.price(peer.liquidationPrice, peerInstrument))\(crossed)",
                 crossed.isEmpty ? .dim : .alert)

@@ -34,6 +34,33 @@ struct DeficitPictureTests {
         #expect(text.contains("  2024-08-08T23:56:25.000Z binance-usdm USDT fund exhausted at 0.18 USDT: a deficit it could not pay went to ADL"), "\(text)")
         #expect(text.contains("  2024-08-08T23:56:16.000Z ADL began for the binance-usdm USDT fund (binance-usdm:BTCUSDT)"), "\(text)")
         #expect(text.contains("  2024-08-08T23:56:25.000Z binance-usdm USDT fund down 50.3% from its peak, at 4,186.11 USDT"), "\(text)")
+        // How deep the fund went and when: its peak is the refilled one (operator trial).
+        #expect(text.contains("min 0.05, peak 9,814.24, deepest drawdown 99.9% at 2024-08-08T23:56:25.000Z; ADL"), "\(text)")
+    }
+
+    /// A cross account with a leg in a market the recording does not cover waits for that
+    /// market's first mark: the report named it nowhere (operator trial).
+    @Test("a position waiting for a cross leg's first mark is named in the text and JSON reports, with its deficit now")
+    func waitingPositionNamed() throws {
+        let scratch = try BadInputCommandTests.Scratch()
+        let positions = try scratch.write("pos.csv", """
+            account,symbol,side,size,entry_price,margin_mode,isolated_margin,wallet_balance,leverage
+            carol,ETHUSDT,long,10,3000,cross,,5000,
+            carol,BTCUSDT,long,1,70000,cross,,5000,
+            """ + "\n")
+        let recording = "../shared/data/binance-usdm/btcusdt_20240808.gz"
+        guard FileManager.default.fileExists(atPath: recording) else {
+            print("skipped: ../shared/data is absent")
+            return
+        }
+        let text = try BinaryRunner.run(["replay", recording, "--positions", positions, "--headless", "--report", "text"])
+        #expect(text.standardOutput.contains("  waiting for a cross leg's mark: 1 position past the trigger, not liquidated while it lasts: carol binance-usdm:BTCUSDT (waits for binance-usdm:ETHUSDT's first mark; deficit now "),
+            "\(text.standardOutput)")
+        let json = try Self.json(try BinaryRunner.run(["replay", recording, "--positions", positions, "--headless", "--report", "json"]).standardOutput)
+        let waiting = try #require((json["liquidations"] as? [String: Any])?["waiting"] as? [String: Any])
+        #expect(waiting["count"] as? Int == 1)
+        let first = try #require((waiting["positions"] as? [[String: Any]])?.first)
+        #expect(first["account"] as? String == "carol" && first["waits_for"] as? String == "binance-usdm:ETHUSDT" && first["reason"] as? String == "cannot liquidate: no mark")
     }
 
     @Test("a book the feed shows the top of: the quantity past its levels is said as such, no ADL claimed, in text and JSON")

@@ -172,9 +172,16 @@ enum SessionReport {
             ("recent", .array(log.exchangeLiquidations.suffix(20).map { exchange($0) })),
             ("unwatched", unwatched),
         ])
+        let waitingPositions = WaitingPosition.all(in: engine)
         let liquidations: JSON.Value = .object([
             ("simulated", simulatedSection),
             ("blocked", .object([("count", JSON.number(log.blockedLiquidations)), ("recent", .array(blockedRecent))])),
+            // Past the trigger and waiting for a cross leg's mark elsewhere (see `WaitingPosition`).
+            ("waiting", .object([("count", JSON.number(waitingPositions.count)), ("positions", .array(waitingPositions.prefix(20).map { waiting in
+                .object([("account", .string(waiting.account)), ("symbol", .string(waiting.symbol)), ("waits_for", .string(waiting.market)),
+                         ("reason", .string(waiting.block.message)),
+                         ("deficit_now", waiting.deficitNow.map { JSON.number($0, decimals: 8) } ?? .null), ("asset", .string(waiting.asset))])
+            }))])),
             ("exchange", exchangeSection),
         ])
         let deficits: JSON.Value = .object([
@@ -408,6 +415,11 @@ enum SessionReport {
             ("inflows", JSON.number(fund.inflows, decimals: 8)), ("outflows", JSON.number(fund.outflows, decimals: 8)),
         ]
         if let statements = fund.totals[.statement] { figures.append(("statements", JSON.number(statements, decimals: 8))) }
+        // How deep it went and when: the peak above is the session's last, after a refill (the
+        // demo's read `min 0.05, peak 9,814.24` of a fund that had gone 99.9 % down: operator trial).
+        figures.append(("deepest_drawdown_pct", JSON.number((fund.deepestDrawdown * Fixed(100)).rounded(places: 2, .down), decimals: 2)))
+        figures.append(("deepest_drawdown_time", fund.deepestDrawdown.isPositive ? .string(EventTime.iso8601(fund.deepestDrawdownTime)) : .null))
+        figures.append(("min_time", fund.isInUse ? .string(EventTime.iso8601(fund.lowTime)) : .null))
         return figures
     }
 
@@ -774,6 +786,12 @@ enum SessionReport {
         }
         lines.append("liquidations: \(log.simulatedCount) simulated, \(log.exchangeCount) reported by the exchange"
             + (log.blockedLiquidations > 0 ? ", \(log.blockedLiquidations) time\(log.blockedLiquidations == 1 ? "" : "s") blocked (triggers crossed with no trusted book or mark)" : ""))
+        let waitingPositions = WaitingPosition.all(in: engine)
+        if !waitingPositions.isEmpty {
+            let count = waitingPositions.count
+            lines.append("  waiting for a cross leg's mark: \(count) position\(count == 1 ? "" : "s") past the trigger, not liquidated while it lasts: "
+                + waitingPositions.prefix(5).map(\.text).joined(separator: ", ") + (count > 5 ? " and \(count - 5) more" : ""))
+        }
         if engine.totals.liquidationsPastShownLevels > 0 {
             lines.append("  past the levels the feed shows: \(engine.totals.liquidationsPastShownLevels) (the rest of each settled at the deepest level shown, no better than the book beyond: their deficits are floors)")
         }
@@ -828,7 +846,9 @@ enum SessionReport {
             // A state from a market whose book ended (every market the fund backs ended): said, with
             // the market (`ADL near` from AKROUSDT's 2021 book read as today's: operator trial).
             let ended = state.nearFromEndedBook ? " (from \(state.stressedMarket ?? "a market")'s ended book)" : ""
-            lines.append("insurance fund (\(name))\(given): start \(amount(each.opening, asset)), end \(amount(each.balance, asset)), min \(amount(each.low, asset)), peak \(amount(each.peak, asset))\(statements); ADL \(state.adl.label)\(ended)\(idle)")
+            let deepest = each.deepestDrawdown.isPositive
+                ? ", deepest drawdown \((each.deepestDrawdown * Fixed(100)).formatted(1, rounding: .down))% at \(EventTime.iso8601(each.deepestDrawdownTime))" : ""
+            lines.append("insurance fund (\(name))\(given): start \(amount(each.opening, asset)), end \(amount(each.balance, asset)), min \(amount(each.low, asset)), peak \(amount(each.peak, asset))\(statements)\(deepest); ADL \(state.adl.label)\(ended)\(idle)")
             if !state.takeoverExposure.isZero {
                 lines.append("  holds positions taken over, unrealised \(amount(state.takeoverExposure, asset)) \(asset)")
             }

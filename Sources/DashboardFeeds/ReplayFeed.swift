@@ -145,7 +145,7 @@ public final class ReplayFeed: DashboardFeed {
             let names = { [session] in MarketNames(of: session.engine) }
             return try begin(PendingJump(
                 what: deficitsOnly ? "looking for the next deficit or ADL" : "looking for the next liquidation or alert",
-                searchedFrom: search.landing == nil ? search.from : nil,
+                searchedFrom: { search.landing == nil ? search.from : nil },
                 work: { [clock] (wall, deadline) throws(SessionError) -> Bool in
                     try clock.continueNotableSearch(&search, wall: wall, deadline: deadline)
                 },
@@ -259,8 +259,9 @@ public final class ReplayFeed: DashboardFeed {
     struct PendingJump {
         /// What the jump does, for the line that says it was stopped (`going to 23:56:28`).
         var what: String
-        /// For a search (`]`), the time it looked from: a stop says nothing was found since.
-        var searchedFrom: Int64? = nil
+        /// For a search (`]`) that has found nothing yet, the time it looked from: a stop says
+        /// nothing was found since (asked when it stops).
+        var searchedFrom: () -> Int64? = { nil }
         /// Takes the jump on until the deadline (monotonic ns), at the wall time given: true when done.
         var work: (_ wall: UInt64, _ deadline: Int64?) throws(SessionError) -> Bool
         /// What the operator is told once it is done (it may pause the clock).
@@ -327,7 +328,7 @@ public final class ReplayFeed: DashboardFeed {
     /// What a key says of the jump it stopped.
     private func stoppedText(_ jump: PendingJump) -> String {
         let here = session.lastTime.map { spansDays ? EventTime.dateAndTime($0) : EventTime.timeOfDay($0) } ?? "the start"
-        let since = jump.searchedFrom.map { ": none since " + (spansDays ? EventTime.dateAndTime($0) : EventTime.timeOfDay($0)) } ?? ""
+        let since = jump.searchedFrom().map { ": none since " + (spansDays ? EventTime.dateAndTime($0) : EventTime.timeOfDay($0)) } ?? ""
         // Narrower, where it stopped and what it found come first (at 80 columns the line lost
         // `none since …` and `paused`: operator trial).
         return NoticeForms.joined([

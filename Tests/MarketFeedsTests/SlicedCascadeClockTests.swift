@@ -85,6 +85,31 @@ struct SlicedCascadeClockTests {
         while let next = try straight.peekTime(), next <= target { try straight.step() }
         Self.expectSame(sliced, straight)
     }
+
+    /// `]` pressed in a cascade cut into slices finished it at once, keys held meanwhile
+    /// (review): a search under a deadline finishes it a slice a call, then looks on.
+    @Test("a search begun in a cascade under way finishes it a slice at a time, and lands where a search begun after it lands")
+    func searchFromMidCascade() throws {
+        let sliced = DemoSession(seed: 3, positions: 20_000)
+        sliced.liquidationSlice = 4
+        let clock = ReplayClock(driver: sliced, checkpointInterval: 5_000_000_000)
+        clock.setSpeed(.infinity, wall: 0)
+        while !sliced.isMidStep && !sliced.finished { try clock.advance(wall: 0, budget: 1, wallBudget: 1_000) }
+        try #require(sliced.isMidStep)
+        clock.pause(wall: 0)
+        var search = clock.startNotableSearch(wall: 0)
+        #expect(sliced.isMidStep, "starting the search finished the cascade")
+        // A deadline already passed: one slice a call, never none.
+        var calls = 0
+        while try !clock.continueNotableSearch(&search, wall: 0, deadline: 0) {
+            calls += 1
+            try #require(calls < 1_000_000)
+        }
+        #expect(calls >= 1 && !sliced.isMidStep, "\(calls) calls")
+        let landing = try #require(search.landing)
+        #expect(landing > (sliced.log.marks.first ?? 0))
+        #expect(sliced.lastTime.map { $0 >= landing } == true)
+    }
 }
 
 @Suite("Checkpoints separated on another thread")

@@ -300,9 +300,11 @@ public final class ReplayClock {
             noteCheckpoint()
             return true
         }
+        // A slice at least each call, then the deadline: a deadline already passed made no
+        // progress at all, call after call.
         while driver.isMidStep {
-            if LiveClock.monotonicNanoseconds() >= deadline { return false }
             driver.continueStep(liquidationLimit: driver.liquidationSlice)
+            if driver.isMidStep && LiveClock.monotonicNanoseconds() >= deadline { return false }
         }
         noteCheckpoint()
         return true
@@ -391,11 +393,14 @@ public final class ReplayClock {
         public let from: Int64
         /// Where the operator was, whole (a step within a millisecond included), to come back to
         /// when nothing later is found; nil when a mark already kept gave the landing.
-        let before: Int64?
-        let saved: SessionCheckpoint?
+        fileprivate(set) var before: Int64?
+        fileprivate(set) var saved: SessionCheckpoint?
         public let deficitsOnly: Bool
         /// The liquidation or alert found, being sought to with the rest of its time's events.
         public fileprivate(set) var landing: Int64?
+        /// The step under way finished (in slices) and the starting point kept: a `]` pressed in
+        /// a cascade cut into slices finished it at once, keys held meanwhile (review).
+        fileprivate(set) var prepared = false
     }
 
     /// Begins a search for the next liquidation, deficit or signal alert; with `deficitsOnly`, for
@@ -403,18 +408,26 @@ public final class ReplayClock {
     /// `d` filter).
     public func startNotableSearch(wall: UInt64, deficitsOnly: Bool = false) -> NotableSearch {
         collectCheckpoint(wait: true)
-        driver.finishStep()
-        let now = currentTime(wall: wall)
-        if let known = (deficitsOnly ? driver.log.deficitMarks : driver.log.marks).first(where: { $0 > now }) {
-            return NotableSearch(from: now, before: nil, saved: nil, deficitsOnly: deficitsOnly, landing: known)
-        }
-        return NotableSearch(from: now, before: driver.lastTime, saved: driver.checkpoint(), deficitsOnly: deficitsOnly, landing: nil)
+        return NotableSearch(from: currentTime(wall: wall), before: nil, saved: nil, deficitsOnly: deficitsOnly, landing: nil)
     }
 
     /// Takes a search on until `deadline`: false when the deadline came first (call again), true
     /// when it is over, the time found in `landing` (nil: none, and the session is back where the
     /// operator was).
     public func continueNotableSearch(_ search: inout NotableSearch, wall: UInt64, deadline: Int64? = nil) throws(SessionError) -> Bool {
+        if !search.prepared {
+            // The step under way first, a slice at a time; then a mark kept already, or where the
+            // operator is, to come back to.
+            guard finishStep(by: deadline) else { return false }
+            search.prepared = true
+            let from = search.from
+            if let known = (search.deficitsOnly ? driver.log.deficitMarks : driver.log.marks).first(where: { $0 > from }) {
+                search.landing = known
+            } else {
+                search.before = driver.lastTime
+                search.saved = driver.checkpoint()
+            }
+        }
         if let landing = search.landing { return try seek(to: landing, wall: wall, deadline: deadline) }
         let deficitsOnly = search.deficitsOnly
         let marks = { [driver] in deficitsOnly ? driver.log.deficitMarks : driver.log.marks }

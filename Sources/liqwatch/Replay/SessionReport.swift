@@ -419,7 +419,8 @@ enum SessionReport {
         // demo's read `min 0.05, peak 9,814.24` of a fund that had gone 99.9 % down: operator trial).
         figures.append(("deepest_drawdown_pct", JSON.number((fund.deepestDrawdown * Fixed(100)).rounded(places: 2, .down), decimals: 2)))
         figures.append(("deepest_drawdown_time", fund.deepestDrawdown.isPositive ? .string(EventTime.iso8601(fund.deepestDrawdownTime)) : .null))
-        figures.append(("min_time", fund.isInUse ? .string(EventTime.iso8601(fund.lowTime)) : .null))
+        // Null while the minimum is the opening (booked before the session's first event).
+        figures.append(("min_time", fund.isInUse && fund.lowTime > 0 ? .string(EventTime.iso8601(fund.lowTime)) : .null))
         return figures
     }
 

@@ -223,8 +223,16 @@ public final class ReplayFeed: DashboardFeed {
                 work: { [clock] (wall, deadline) throws(SessionError) -> Bool in
                     try clock.seek(fraction: percent / 100, wall: wall, deadline: deadline)
                 },
-                finish: { [unowned self] _ in
-                    SeekNotice.fraction(text, landed: session.lastTime, spansDays: spansDays, byTime: session.knownEndTime != nil).map { [.notice($0)] } ?? []
+                finish: { [unowned self] wall throws(SessionError) -> [FeedReply] in
+                    // A share so small no event lies before it (`:0.01%` of bytes the first read
+                    // had already passed) lands on the first event, as `0%` does: it showed no event
+                    // at all, `--:--:--` and no notice (attacker trial).
+                    if session.lastTime == nil, let first = try session.peekTime() {
+                        try clock.seek(to: first, wall: wall)
+                        clock.pause(wall: wall)
+                        return [.notice("at the first event, " + (spansDays ? EventTime.dateAndTime(first) : EventTime.timeOfDay(first)))]
+                    }
+                    return SeekNotice.fraction(text, landed: session.lastTime, spansDays: spansDays, byTime: session.knownEndTime != nil).map { [.notice($0)] } ?? []
                 }))
         }
         guard let start = session.firstTime ?? peeked,

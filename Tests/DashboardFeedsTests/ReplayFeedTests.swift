@@ -96,6 +96,27 @@ struct ReplayFeedTests {
         #expect(!demo.status(wall: 0).showsDate)
     }
 
+    /// `:0.01%` landed before the first event: `--:--:--`, no positions, no notice (attacker trial).
+    @Test("a share too small for any event lands on the first event and says so, as 0% does")
+    func tinyShare() throws {
+        let directory = "/tmp/liqwatch-tiny-\(UInt64.random(in: 0...UInt64.max))"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let start: Int64 = 1_723_161_360_000_000_000
+        let path = directory + "/marks.ndjson"
+        try (0..<2_000).map { #"{"type":"mark","symbol":"BTCUSDT","price":"100","time":\#(start + Int64($0) * 1_000_000_000)}"# }
+            .joined(separator: "\n").appending("\n").write(toFile: path, atomically: true, encoding: .utf8)
+        let session = try ReplaySession(paths: [path], options: SessionOptions())
+        let feed = ReplayFeed(session: session, clock: ReplayClock(driver: session))
+        for share in ["0.01%", "0.0000001%"] {
+            _ = try feed.perform(.jump("50%"), wall: 0)
+            let replies = try feed.perform(.jump(share), wall: 0)
+            #expect(session.lastTime == start, "\(share): \(String(describing: session.lastTime))")
+            #expect(replies == [.notice("at the first event, 23:56:00.000")], "\(share): \(replies)")
+            #expect(feed.status(wall: 0).paused)
+        }
+    }
+
     @Test("a jump the feed cannot read says what was typed and what it takes (no literal placeholder)")
     func badJump() throws {
         let feed = demoFeed()

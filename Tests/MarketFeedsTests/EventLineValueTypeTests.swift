@@ -31,10 +31,23 @@ struct EventLineValueTypeTests {
         #expect(found == "\(key): expected a number or a string, not a list or an object", "\(String(describing: found))")
     }
 
+    /// `"asset": true` made a fund of TRUE, with 0 malformed (attacker trial).
+    @Test("a name given as true or false, or a word as a number, is malformed naming the key; an account id may be a number", arguments: [
+        (#"{"type":"insurance_fund","asset":true,"balance":"2000000","time":1723161255000000000}"#, "asset: expected a string, not true or false"),
+        (#"{"type":"account","account":false,"wallet_balance":"5","time":1723161255000000000}"#, "account: expected a string, not true or false"),
+        (#"{"type":"account","account":"a","asset":1,"wallet_balance":"5","time":1723161255000000000}"#, "asset: expected a string, not a number"),
+        (#"{"type":"liquidation","symbol":"BTCUSDT","side":1,"price":"60000","size":"1","time":1723161255000000000}"#, "side: expected a string, not a number"),
+    ])
+    func wordsAreStrings(line: String, expected: String) {
+        #expect(field(line) == expected, "\(String(describing: field(line)))")
+    }
+
     @Test("the same lines with plain values are read")
     func plainValuesRead() {
         let line = #"{"type":"position","account":"q","symbol":"BTCUSDT","side":"long","size":"1","entry_price":"60000","margin_mode":"isolated","leverage":"100","isolated_margin":"30000","time":T}"#
         #expect(field(line.replacingOccurrences(of: "T}", with: Self.time + "}")) == nil)
+        // A numeric account id is an id.
+        #expect(field(#"{"type":"account","account":12345,"wallet_balance":"5","time":1723161255000000000}"#) == nil)
         // A key of another type's line is passed over as before (a trade's side on a mark line).
         #expect(field(#"{"type":"mark","symbol":"BTCUSDT","price":"60000","side":["x"],"time":1723161255000000000}"#) == nil)
     }

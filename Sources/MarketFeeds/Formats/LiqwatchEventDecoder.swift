@@ -126,6 +126,9 @@ public struct LiqwatchEventDecoder: LineDecoder {
         "book": ["type", "time", "symbol", "venue", "snapshot", "bids", "asks", "shown_levels"],
     ]
 
+    /// The keys whose value is a name or a word, never a number.
+    static let textKeys: Set<String> = ["type", "symbol", "venue", "asset", "side", "margin_mode", "position_side"]
+
     /// Every key of every type: one type's key on another's line (a trade's `side`) is no typo.
     static let vocabulary = Set(keys.values.joined())
 
@@ -210,6 +213,16 @@ public struct LiqwatchEventDecoder: LineDecoder {
             // other key of the line's type takes one value.
             for (key, member) in members where key != "bids" && key != "asks" && key != "snapshot" && known.contains(key) {
                 try refuseNested(key, member)
+                // A name is a string: `"asset": true` made a fund of TRUE, `"side": 1` a side of
+                // "1" (attacker trial). An account id may be a number (an exchange's user id), not
+                // true or false.
+                switch member {
+                case .bool where Self.textKeys.contains(key) || key == "account":
+                    throw FieldError(field: key, reason: "expected a string, not true or false")
+                case .number where Self.textKeys.contains(key):
+                    throw FieldError(field: key, reason: "expected a string, not a number")
+                default: break
+                }
             }
         }
         switch type {

@@ -287,6 +287,22 @@ struct BadInputTests {
         let replay = try ReplaySession(paths: [padded], options: options)
         try replay.runToEnd()
         #expect(replay.stats.malformed == 0)
+        // One recording twice under two forms (a copy a line end longer): refused by its first
+        // dated line; two recordings alike in their header alone (Tardis) are two.
+        let first = #"{"type":"mark","symbol":"BTCUSDT","price":"60000","time":1723161256000000000}"# + "\n"
+        let original = try scratch.write("a.ndjson", first)
+        let longer = try scratch.write("b.ndjson", first + "\n")
+        do {
+            _ = try ReplaySession(paths: [original, longer], options: SessionOptions())
+            Issue.record("a copy was merged with its original")
+        } catch {
+            #expect(error.isUsageError && error.description == "\(longer) begins with the same line as \(original): the same recording twice (give each recording once)",
+                "\(error.description)")
+        }
+        let header = "exchange,symbol,timestamp,local_timestamp,id,side,price,amount\n"
+        let tardisA = try scratch.write("ta.csv", header + "binance-futures,BTCUSDT,1598918400000000,1598918400000000,1,buy,11000,1\n")
+        let tardisB = try scratch.write("tb.csv", header + "binance-futures,BTCUSDT,1598918401000000,1598918401000000,2,sell,11001,1\n")
+        #expect((try? ReplaySession(paths: [tardisA, tardisB], options: SessionOptions())) != nil, "two Tardis files sharing their header were refused")
         // Nothing at all, or a few line ends alone: empty, not an unknown format (attacker trial).
         for (name, text) in [("empty.ndjson", ""), ("ends.ndjson", "\n\n\n")] {
             let path = try scratch.write(name, text)

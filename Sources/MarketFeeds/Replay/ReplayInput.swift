@@ -19,6 +19,9 @@ final class ReplayInput {
     /// Lines taken from the reader and decoded (the sniffed first line counts once decoded).
     var linesConsumed = 0
     var firstLine: InputLine?
+    /// The first non-empty line's bytes (at most 4 KiB), kept to tell a recording given twice
+    /// under two forms (a copy a byte longer, a `.gz` beside its unpacked text): `ReplaySession`.
+    let openingLine: [UInt8]
     /// While a replay runs to the end, the thread decoding this input ahead; the reader, decoder
     /// and first line are its own until it is detached.
     var ahead: DecodeAhead?
@@ -104,6 +107,7 @@ final class ReplayInput {
         }
         if let reason = format.unsupportedReason { throw refused(.unsupportedFormat(path: path, reason: reason)) }
         self.format = format
+        openingLine = firstLine.map { Array(UnsafeBufferPointer(start: $0.bytes, count: min($0.count, 4096))) } ?? []
         switch format {
         // Each frame to its venue's decoder, by its shape (`FrameShape`).
         case .timestampedFrames, .hyperliquidCollector: decoder = VenueLineDecoder(timestamped: true)
@@ -190,6 +194,8 @@ public enum SessionError: Error, Sendable, CustomStringConvertible {
     case firstLineTooLong(path: String, line: Int)
     /// Nothing to read: no line, or empty lines alone to the end.
     case empty(path: String)
+    /// Two inputs begin with the same dated line: one recording given twice.
+    case sameRecording(path: String, other: String)
     /// Nothing but empty lines, as far as a format is looked for.
     case onlyEmptyLines(path: String, lines: Int)
     /// `--strict`: a malformed line stops the replay.
@@ -208,6 +214,8 @@ public enum SessionError: Error, Sendable, CustomStringConvertible {
         case .firstLineTooLong(let path, let line):
             return "\(path):\(line): unknown format (no line end within the first \(LineReader.maximumLineLength >> 20) MiB)"
         case .empty(let path): return "\(path): empty (nothing to replay)"
+        case .sameRecording(let path, let other):
+            return "\(path) begins with the same line as \(other): the same recording twice (give each recording once)"
         case .onlyEmptyLines(let path, let lines):
             return "\(path): unknown format (its first \(lines) lines are empty)"
         case .malformed(let path, let line, let field): return "\(path):\(line): malformed line (field \(field))"
@@ -218,7 +226,7 @@ public enum SessionError: Error, Sendable, CustomStringConvertible {
     /// Usage problems exit 2; a damaged input exits 1 after its report.
     public var isUsageError: Bool {
         switch self {
-        case .input(.missing), .input(.unreadable), .unknownFormat, .empty, .firstLineTooLong, .onlyEmptyLines, .unsupportedFormat: return true
+        case .input(.missing), .input(.unreadable), .unknownFormat, .empty, .sameRecording, .firstLineTooLong, .onlyEmptyLines, .unsupportedFormat: return true
         default: return false
         }
     }

@@ -86,6 +86,18 @@ public final class ReplaySession: SessionDriver {
         self.options = kept
         var opened: [ReplayInput] = []
         for path in paths { opened.append(try ReplayInput(path: path, threaded: options.threaded, resolver: options.resolver)) }
+        // One recording given twice under two forms (a copy a byte longer, a `.gz` beside its
+        // unpacked text): the same first line, dated (ten digits and more: a Tardis header, the
+        // same in every file of its kind, has none). Merged with itself its trades counted twice
+        // (attacker trial).
+        var openings: [[UInt8]: String] = [:]
+        for input in opened where input.openingLine.filter({ $0 >= 0x30 && $0 <= 0x39 }).count >= 10 {
+            if let other = openings[input.openingLine] {
+                for each in opened { each.readingAhead?.stop() }
+                throw .sameRecording(path: input.path, other: other)
+            }
+            openings[input.openingLine] = input.path
+        }
         // A cryptofeed capture's REST snapshots live in the matching `.http.` file beside it.
         for input in opened where input.format == .cryptofeed {
             for companion in ReplaySession.companionHTTPFiles(of: input.path) where !paths.contains(companion) {

@@ -194,7 +194,9 @@ enum WebSocketConnection {
             let handler = try NIOSSLClientHandler(context: sslContext, serverHostname: isAddress ? nil : endpoint.host)
             try channel.pipeline.syncOperations.addHandler(handler)
         }
-        let upgrader = NIOTypedWebSocketClientUpgrader<WebSocketBatchReader?>(maxFrameSize: maxMessageSize, enableAutomaticErrorHandling: true) {
+        // The reader answers the decoder's refusals itself (`errorCaught`): NIO's own handler
+        // closed the socket before the reader heard why.
+        let upgrader = NIOTypedWebSocketClientUpgrader<WebSocketBatchReader?>(maxFrameSize: maxMessageSize, enableAutomaticErrorHandling: false) {
             channel, _ in
             channel.eventLoop.makeCompletedFuture {
                 let reader = makeReader()
@@ -537,6 +539,20 @@ final class WebSocketBatchReader: ChannelDuplexHandler, RemovableChannelHandler,
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // The frame decoder's own refusals, closed with their code and said as what they are: with
+        // NIO's automatic handling the socket closed before this handler heard of the error, and a
+        // 17 MiB frame read `closed by the server` (attacker trial).
+        if let frameError = error as? NIOWebSocketError {
+            // Closing already (a close sent before): the socket goes now.
+            let alreadyClosing = sentClose
+            switch frameError {
+            case .invalidFrameLength: fail(.messageTooLarge, "a frame larger than \(maxMessageSize) bytes", context: context)
+            case .fragmentedControlFrame: fail(.protocolError, "a fragmented control frame", context: context)
+            case .multiByteControlFrameLength: fail(.protocolError, "a control frame longer than 125 bytes", context: context)
+            }
+            if alreadyClosing { context.close(promise: nil) }
+            return
+        }
         if end.error == nil { end.error = ConnectionFailureText.describe(error) }
         context.close(promise: nil)
     }

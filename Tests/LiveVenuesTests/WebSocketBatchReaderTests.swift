@@ -145,7 +145,25 @@ struct WebSocketBatchReaderTests {
         #expect(try h.channel.readOutbound(as: WebSocketFrame.self) == nil)
     }
 
-    @Test("reads are paced: a quiet stream's next read waits for the 20 ms tick every connection shares; a busy one is read at once")
+    /// With NIO's automatic handling the socket closed before the reader heard of the decoder's
+    /// refusal, and a 17 MiB frame read `closed by the server` (attacker trial).
+    @Test("the frame decoder's refusals are closed with their code and said as what they are")
+    func decoderRefusals() throws {
+        for (error, code, said) in [(NIOWebSocketError.invalidFrameLength, WebSocketErrorCode.messageTooLarge, "the server sent a frame larger than 65536 bytes"),
+                                    (.multiByteControlFrameLength, .protocolError, "the server sent a control frame longer than 125 bytes"),
+                                    (.fragmentedControlFrame, .protocolError, "the server sent a fragmented control frame")] {
+            let queue = LiveQueue()
+            let h = try Self.harness(queue: queue)
+            h.channel.pipeline.fireErrorCaught(error)
+            let close = try #require(try h.channel.readOutbound(as: WebSocketFrame.self))
+            var data = close.data
+            #expect(close.opcode == .connectionClose && data.readWebSocketErrorCode() == code)
+            h.channel.embeddedEventLoop.run()
+            #expect(Self.end(of: h.reader)?.error == said, "\(error)")
+        }
+    }
+
+
     func pacedReads() throws {
         let queue = LiveQueue()
         let h = try Self.harness(queue: queue)

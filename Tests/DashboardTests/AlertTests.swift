@@ -283,6 +283,33 @@ struct AlertTests {
         #expect(JumpLanding.text(at: 7_000_000_000, log: log).hasPrefix("→ 00:00:07.000: "))
     }
 
+    /// After `]` landed on a 2022 alert, later landings on several markets left the ladder on
+    /// that ended market (`UNI-USD-SWAP · STALE`) beside a 2024 landing (operator trial).
+    @Test("a landing on several markets while the focused market has ended focuses the landing's busiest market; a live focus stays")
+    func landingLeavesAnEndedMarket() {
+        let hour: Int64 = 3_600_000_000_000
+        var engine = Engine()
+        for (symbol, time) in [("okx:BTC-USDT-SWAP", Int64(1_000_000_000)), ("bybit:XRPUSDT", 2 * hour), ("binance-usdm:BTCUSDT", 2 * hour)] {
+            engine.apply(.bookSnapshot(symbol: symbol, bids: [(units("1.9"), units("10"))], asks: [(units("2.1"), units("10"))], time: time))
+        }
+        let landing = 2 * hour + 5_000_000_000
+        engine.apply(.clock(time: landing))
+        var log = SessionLog()
+        log.record(Self.condition(landing, "bybit:XRPUSDT"))
+        log.record(Self.signal(landing, "binance-usdm:BTCUSDT"))
+        log.record(Self.condition(landing, "binance-usdm:BTCUSDT", .markOutdated))
+        #expect(JumpLanding.market(at: landing, log: log) == nil && JumpLanding.busiestMarket(at: landing, log: log) == "binance-usdm:BTCUSDT")
+        for (focused, expected) in [("okx:BTC-USDT-SWAP", "binance-usdm:BTCUSDT"), ("bybit:XRPUSDT", "bybit:XRPUSDT")] {
+            var status = SessionStatus(kind: "REPLAY", source: "test")
+            status.time = landing
+            var app = AppModel(width: 120, height: 40, status: status, engine: engine, log: log, symbol: focused)
+            #expect(app.focusedSymbol == focused)
+            app.followTape(toLandingAt: landing)
+            _ = app.update(.session(engine: engine, log: log, status: status))
+            #expect(app.focusedSymbol == expected, "focused on \(focused)")
+        }
+    }
+
     @Test("a book stale again after it healed is a new episode, told again; one told is not told again")
     func conditionEpisodes() {
         var watcher = AlertWatcher()

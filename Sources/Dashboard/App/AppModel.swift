@@ -676,6 +676,12 @@ public struct AppModel: Sendable {
         // The landing's market is focused, where it is one market.
         if let market = JumpLanding.market(at: time, log: log), market != focusedSymbol, engine.market(market) != nil {
             chosenSymbol = market
+        } else if let focused = focusedSymbol, let index = engine.marketIndex(of: focused), engine.isEnded(market: index),
+                  let busiest = JumpLanding.busiestMarket(at: time, log: log), busiest != focused, engine.market(busiest) != nil {
+            // A landing on several markets while the one focused has ended (a recording of years
+            // before): its busiest market is focused (the ladder read `UNI-USD-SWAP · STALE` and the
+            // what-if `book outdated` beside a 2024 landing on BTCUSDT: operator trial).
+            chosenSymbol = busiest
         }
         if let newest = tapeWindow(offset: 0, length: 1).first, newest.time == time {
             tapeCursor = 0

@@ -13,6 +13,23 @@ public enum JumpLanding {
         return markets.count == 1 ? markets.first : nil
     }
 
+    /// The market with the most of the landing's records (liquidations, the exchange's, alerts),
+    /// the first named of those tied: where a landing on several markets goes when the market
+    /// focused has ended.
+    public static func busiestMarket(at time: Int64, log: SessionLog) -> String? {
+        var counts: [String: Int] = [:]
+        var order: [String] = []
+        func count(_ symbol: String) {
+            if counts[symbol] == nil { order.append(symbol) }
+            counts[symbol, default: 0] += 1
+        }
+        at(time, log.simulatedLiquidations, \.time).forEach { count($0.symbol) }
+        at(time, log.exchangeLiquidations, \.time).forEach { count($0.symbol) }
+        at(time, log.alerts, \.time).forEach { count($0.symbol) }
+        at(time, log.conditions, \.time).forEach { count($0.symbol) }
+        return order.max { (counts[$0] ?? 0) < (counts[$1] ?? 0) }
+    }
+
     /// The newest of `records` (oldest first) that are of `time`: the landing's, the session
     /// having just reached it.
     static func at<Records: BidirectionalCollection>(_ time: Int64, _ records: Records, _ timeOf: KeyPath<Records.Element, Int64>) -> [Records.Element] {

@@ -216,7 +216,7 @@ public final class ReplayFeed: DashboardFeed {
             // 0 %: the first event, as a time before it lands there (it showed no event at all,
             // `--:--:--`, beside a progress bar at 8 %: operator and attacker re-trials).
             if percent == 0, let first = session.firstTime ?? peeked {
-                return try landOnFirst(first, notice: "at the first event, " + (spansDays ? EventTime.dateAndTime(first) : EventTime.timeOfDay(first)))
+                return try landOnFirst(first, notice: atFirstEvent(first))
             }
             return try begin(PendingJump(
                 what: "going to \(shown)",
@@ -230,7 +230,7 @@ public final class ReplayFeed: DashboardFeed {
                     if session.lastTime == nil, let first = try session.peekTime() {
                         try clock.seek(to: first, wall: wall)
                         clock.pause(wall: wall)
-                        return [.notice("at the first event, " + (spansDays ? EventTime.dateAndTime(first) : EventTime.timeOfDay(first)))]
+                        return [.notice(atFirstEvent(first))]
                     }
                     return SeekNotice.fraction(text, landed: session.lastTime, spansDays: spansDays, byTime: session.knownEndTime != nil).map { [.notice($0)] } ?? []
                 }))
@@ -333,10 +333,16 @@ public final class ReplayFeed: DashboardFeed {
         return replies
     }
 
+    /// A time as the session's notices write it: with its date when the session spans days.
+    private func when(_ time: Int64) -> String { spansDays ? EventTime.dateAndTime(time) : EventTime.timeOfDay(time) }
+
+    /// What a jump that landed on the first event says.
+    private func atFirstEvent(_ first: Int64) -> String { "at the first event, " + when(first) }
+
     /// What a key says of the jump it stopped.
     private func stoppedText(_ jump: PendingJump) -> String {
-        let here = session.lastTime.map { spansDays ? EventTime.dateAndTime($0) : EventTime.timeOfDay($0) } ?? "the start"
-        let since = jump.searchedFrom().map { ": none since " + (spansDays ? EventTime.dateAndTime($0) : EventTime.timeOfDay($0)) } ?? ""
+        let here = session.lastTime.map(when) ?? "the start"
+        let since = jump.searchedFrom().map { ": none since " + when($0) } ?? ""
         // Narrower, where it stopped and what it found come first (at 80 columns the line lost
         // `none since …` and `paused`: operator trial).
         return NoticeForms.joined([

@@ -53,14 +53,20 @@ struct SlicedCascadeClockTests {
         Self.expectSame(sliced, whole)
     }
 
-    @Test("a pause holds the next event but not the cascade under way; a step, a seek and a jump finish it first")
-    func pauseStepSeek() throws {
+    /// The demo at 20,000 positions, cascades cut 4 liquidations at a time, run at full speed
+    /// until a turn ends inside a cascade.
+    static func midCascade() throws -> (session: DemoSession, clock: ReplayClock) {
         let sliced = DemoSession(seed: 3, positions: 20_000)
         sliced.liquidationSlice = 4
         let clock = ReplayClock(driver: sliced, checkpointInterval: 5_000_000_000)
         clock.setSpeed(.infinity, wall: 0)
-        // Run until a turn ends inside a cascade.
         while !sliced.isMidStep && !sliced.finished { try clock.advance(wall: 0, budget: 1, wallBudget: 1_000) }
+        return (sliced, clock)
+    }
+
+    @Test("a pause holds the next event but not the cascade under way; a step, a seek and a jump finish it first")
+    func pauseStepSeek() throws {
+        let (sliced, clock) = try Self.midCascade()
         #expect(sliced.isMidStep)
         let eventsApplied = sliced.stats.applied
         clock.togglePause(wall: 0)
@@ -88,13 +94,9 @@ struct SlicedCascadeClockTests {
 
     /// `]` pressed in a cascade cut into slices finished it at once, keys held meanwhile
     /// (review): a search under a deadline finishes it a slice a call, then looks on.
-    @Test("a search begun in a cascade under way finishes it a slice at a time, and lands where a search begun after it lands")
+    @Test("a search begun in a cascade under way finishes it a slice at a time, then finds a later mark and lands on it")
     func searchFromMidCascade() throws {
-        let sliced = DemoSession(seed: 3, positions: 20_000)
-        sliced.liquidationSlice = 4
-        let clock = ReplayClock(driver: sliced, checkpointInterval: 5_000_000_000)
-        clock.setSpeed(.infinity, wall: 0)
-        while !sliced.isMidStep && !sliced.finished { try clock.advance(wall: 0, budget: 1, wallBudget: 1_000) }
+        let (sliced, clock) = try Self.midCascade()
         try #require(sliced.isMidStep)
         clock.pause(wall: 0)
         var search = clock.startNotableSearch(wall: 0)

@@ -403,6 +403,12 @@ public final class ReplayClock {
         fileprivate(set) var prepared = false
     }
 
+    /// The times `]` and `[` land on: every liquidation, deficit and alert, or with `deficitsOnly`
+    /// (the tape's `d` filter) the liquidations that left a deficit or went to ADL or the fund.
+    func notableMarks(deficitsOnly: Bool) -> RingBuffer<Int64> {
+        deficitsOnly ? driver.log.deficitMarks : driver.log.marks
+    }
+
     /// Begins a search for the next liquidation, deficit or signal alert; with `deficitsOnly`, for
     /// the next liquidation that left a deficit or sent quantity to ADL or the fund (the tape's
     /// `d` filter).
@@ -421,7 +427,7 @@ public final class ReplayClock {
             guard finishStep(by: deadline) else { return false }
             search.prepared = true
             let from = search.from
-            if let known = (search.deficitsOnly ? driver.log.deficitMarks : driver.log.marks).first(where: { $0 > from }) {
+            if let known = notableMarks(deficitsOnly: search.deficitsOnly).first(where: { $0 > from }) {
                 search.landing = known
             } else {
                 search.before = driver.lastTime
@@ -430,14 +436,13 @@ public final class ReplayClock {
         }
         if let landing = search.landing { return try seek(to: landing, wall: wall, deadline: deadline) }
         let deficitsOnly = search.deficitsOnly
-        let marks = { [driver] in deficitsOnly ? driver.log.deficitMarks : driver.log.marks }
         // Every mark kept at the start is at or before `from`, so a later one is new. (The count
         // compared before stops growing once the ring is full, 20,000 marks into a cascade, and `]`
         // then replayed to the session's end.)
         let from = search.from
         var found: Int64? = nil
         let done = try replayForward(by: deadline) {
-            if let latest = marks().last, latest > from { found = latest }
+            if let latest = notableMarks(deficitsOnly: deficitsOnly).last, latest > from { found = latest }
             return found == nil
         }
         if let found {
@@ -479,7 +484,7 @@ public final class ReplayClock {
         // alert, the clock shown not moving (operator trial).
         let now = driver.lastTime ?? currentTime(wall: wall)
         let shown = now - ((now % 1_000_000) + 1_000_000) % 1_000_000
-        let marks = deficitsOnly ? driver.log.deficitMarks : driver.log.marks
+        let marks = notableMarks(deficitsOnly: deficitsOnly)
         return marks.last(where: { $0 < shown })
     }
 

@@ -730,10 +730,7 @@ public struct Engine: Sendable {
 
     /// USD (quote) value of a quantity at a price, for signals: linear Q × P, inverse N × CS.
     func usdValue(market index: Int, quantity: Fixed, price: Fixed) -> Double {
-        switch markets[index].instrument.kind {
-        case .linear: return (quantity * price).approximateDouble
-        case .inverse(let size): return (quantity * size).approximateDouble
-        }
+        MarginMath.quoteValue(kind: markets[index].instrument.kind, quantity: quantity, at: price).approximateDouble
     }
 
     // MARK: Money

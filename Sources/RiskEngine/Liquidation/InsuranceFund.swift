@@ -97,8 +97,8 @@ public struct InsuranceFund: Hashable, Sendable {
         // until the balance goes under it (an OKX coin fund that opened at 0 and took fees
         // reported `start 0, min 0.00016528`: operator trial).
         if balance < low { low = balance; lowTime = time }
-        if balance < peak && peak.isPositive {
-            let fraction = (peak - balance) / peak
+        if balance < peak {
+            let fraction = drawdownFraction
             if fraction > deepestDrawdown { deepestDrawdown = fraction; deepestDrawdownTime = time }
         }
         entryCount += 1

@@ -101,6 +101,25 @@ struct BadInputTests {
         #expect(fromLiquidations.stats.firstMalformed.first?.field == "side")
     }
 
+    @Test("a Tardis file's header is no frame: its rows are counted as read and applied, none skipped, threaded or not")
+    func tardisHeaderNotAFrame() throws {
+        let scratch = try ScratchDirectory()
+        let book = try scratch.write("deribit_incremental_book_L2_BTC-PERPETUAL.csv", """
+            exchange,symbol,timestamp,local_timestamp,is_snapshot,side,price,amount
+            deribit,BTC-PERPETUAL,1585699200245000,1585699200355684,true,ask,6421.5,18640
+            deribit,BTC-PERPETUAL,1585699200245000,1585699200355684,true,bid,6421,100
+            deribit,BTC-PERPETUAL,1585699200355000,1585699200355684,false,bid,6000.5,77777
+            """)
+        for threaded in [false, true] {
+            var options = SessionOptions()
+            options.threaded = threaded
+            let session = try ReplaySession(paths: [book], options: options)
+            try session.runToEnd()
+            // It read `1 skipped: frames of streams liqwatch does not apply` of every Tardis file.
+            #expect(session.stats.read == 3 && session.stats.applied == 3 && session.stats.skipped == 0, "threaded \(threaded): \(session.stats)")
+        }
+    }
+
     @Test("a Tardis timestamp before 2010 in microseconds is milliseconds or seconds: malformed, saying so, not read as 1970")
     func tardisMillisecondsRefused() throws {
         let scratch = try ScratchDirectory()

@@ -4,8 +4,11 @@ import RiskEngine
 public enum DecodeOutcome: Sendable, Equatable {
     /// Messages were appended.
     case decoded
-    /// A well-formed line with nothing for the engine (a header, a book ticker).
+    /// A well-formed line with nothing for the engine (a book ticker, a subscription answer).
     case skipped
+    /// A file's header line (Tardis CSV's column names): not a frame, so not counted as one (the
+    /// report said `1 skipped: frames of streams liqwatch does not apply` of every Tardis file).
+    case header
     /// Not what the format says; `field` names what was wrong.
     case malformed(field: String)
 

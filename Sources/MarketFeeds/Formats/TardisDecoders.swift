@@ -92,7 +92,7 @@ public struct TardisLineDecoder: LineDecoder {
                 }
             }
             if let headerProblem { return .malformed(field: headerProblem) }
-            return .skipped
+            return .header
         }
         if let headerProblem { return .malformed(field: headerProblem) }
         guard row.count == fieldCount else { return unreadableBookRow(row, field: "column count (\(row.count) of \(fieldCount))", into: &messages) }

@@ -304,6 +304,8 @@ public final class LiveSession {
         switch outcome {
         case .decoded: stats.applied += 1
         case .skipped: stats.skipped += 1
+        // Live streams have no header lines; counted as skipped should one ever come.
+        case .header: stats.skipped += 1
         case .malformed(let field):
             health[stream].malformed += 1
             stats.noteMalformed(file: origin?.place(in: sources[stream].name) ?? sources[stream].name,

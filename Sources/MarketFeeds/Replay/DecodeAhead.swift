@@ -189,6 +189,8 @@ final class DecodeAhead: @unchecked Sendable {
                 batch.applied += 1
             case .skipped:
                 batch.skipped += 1
+            case .header:
+                batch.read -= 1
             case .malformed(let field):
                 batch.malformed.append((line.number, field))
                 if strict {

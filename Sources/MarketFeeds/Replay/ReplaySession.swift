@@ -163,6 +163,8 @@ public final class ReplaySession: SessionDriver {
                 stats.applied += 1
             case .skipped:
                 stats.skipped += 1
+            case .header:
+                stats.read -= 1
             case .malformed(let field):
                 stats.noteMalformed(file: input.path, line: line.number, field: field)
                 if options.strict { throw .malformed(path: input.path, line: line.number, field: field) }

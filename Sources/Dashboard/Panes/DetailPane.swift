@@ -255,7 +255,7 @@ enum DetailPane {
         let label = "Margin ratio history while shown (\(points)\(spanned)): "
         line(label + Format.sparkline(history.values, width: max(0, width - DisplayWidth.of(label) - 4)), .warn)
         let queue = model.table.rows.first(where: { $0.index == index })?.adl
-        let ranking = engine.configuration.adlRanking
+        let ranking = engine.adlRanking(of: Int(position.symbolIndex))
         func queueText(_ entry: ADLQueueEntry) -> String {
             // A losing position scores 0 under Binance's ranking (and below 0 under none but
             // BitMEX's): tied with every other, its rank among them is arbitrary ("#5 of 1,079"

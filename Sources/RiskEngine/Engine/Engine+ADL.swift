@@ -9,21 +9,57 @@ extension Engine {
     /// index breaks ties).
     public func adlRanking(market: Int, side: Side) -> [(position: Int32, score: Fixed)] {
         var ranked: [(position: Int32, score: Fixed)] = []
+        let ranking = adlRanking(of: market)
         for index in markets[market].positionIndices {
             let position = positions[Int(index)]
             guard position.isOpen, position.side == side else { continue }
-            ranked.append((index, adlScore(of: index)))
+            ranked.append((index, adlScore(of: index, ranking: ranking)))
         }
         ranked.sort { $0.score != $1.score ? $0.score > $1.score : $0.position < $1.position }
         return ranked
     }
 
-    /// A position's ADL score under the configured ranking, at its mark.
+    /// The ranking a market's positions are deleveraged by: the one `--rules` set for every
+    /// market, else the market's own venue's.
+    @inline(__always)
+    public func adlRanking(of market: Int) -> ADLRanking {
+        configuration.adlRanking ?? ADLRanking.ofVenue(of: markets[market].instrument.marginRules)
+    }
+
+    /// A position's ADL score under its market's ranking, at its mark.
     public func adlScore(of index: Int32) -> Fixed {
-        switch configuration.adlRanking {
+        adlScore(of: index, ranking: adlRanking(of: Int(positions[Int(index)].symbolIndex)))
+    }
+
+    /// The same under `ranking`, asked once for a whole side.
+    func adlScore(of index: Int32, ranking: ADLRanking) -> Fixed {
+        switch ranking {
         case .binance: return binanceLeveragePnL(of: index)
-        case .bitmex, .bybit: return valueScore(of: index)
+        case .bitmex, .bybit, .okx: return valueScore(of: index)
+        case .hyperliquid: return hyperliquidIndex(of: index)
         }
+    }
+
+    /// Hyperliquid's sorting index, `(mark ÷ entry) × (notional ÷ account value)` for a position
+    /// in profit, `entry ÷ mark` for a short (see `ADLRanking.hyperliquid`); 0 for one not in
+    /// profit or whose account value is not positive.
+    func hyperliquidIndex(of index: Int32) -> Fixed {
+        let position = positions[Int(index)]
+        guard position.isOpen, position.entryPrice.isPositive else { return .zero }
+        let terms = terms(of: position)
+        let mark = valuationMark(of: position)
+        guard mark.isPositive else { return .zero }
+        let pnl = MarginMath.unrealisedPnL(terms, at: mark)
+        guard pnl.isPositive else { return .zero }
+        var accountValue = position.isolatedMargin + pnl
+        if position.mode == .cross {
+            let account = Int(position.accountIndex)
+            accountValue = accounts[account].walletBalance + pnl
+            if accounts[account].holdsSeveral { accountValue = accountValue + context(of: index).otherUnrealised }
+        }
+        guard accountValue.isPositive else { return .zero }
+        let priceRatio = position.side == .long ? mark / position.entryPrice : position.entryPrice / mark
+        return priceRatio * (MarginMath.notional(terms, at: mark) / accountValue)
     }
 
     /// Binance's "LeveragePnL": `max(0, uPnL) ÷ max(1, collateral) × margin ratio`, the margin
@@ -261,11 +297,12 @@ extension Engine {
     func adlEntries(market: Int, side: Side, list indices: [Int32], range: Range<Int>) -> [ADLHeapEntry] {
         var entries: [ADLHeapEntry] = []
         entries.reserveCapacity(range.count / 2 + 1)
-        guard configuration.adlRanking == .binance else {
+        let ranking = adlRanking(of: market)
+        guard ranking == .binance else {
             for index in indices[range] {
                 let position = positions[Int(index)]
                 guard position.isOpen, position.side == side else { continue }
-                entries.append(ADLHeapEntry(score: adlScore(of: index), position: index, generation: 0))
+                entries.append(ADLHeapEntry(score: adlScore(of: index, ranking: ranking), position: index, generation: 0))
             }
             return entries
         }

@@ -29,7 +29,7 @@ extension Engine {
     func adlRankingParts(market: Int, side: Side, list indices: [Int32], range: Range<Int>, deferring: Bool, into parts: inout ADLRankingParts) {
         let instrument = markets[market].instrument
         let rules = marginRules(of: instrument)
-        guard deferring, configuration.adlRanking == .binance, rules != .okx, let mark = markets[market].markPrice else {
+        guard deferring, adlRanking(of: market) == .binance, rules != .okx, let mark = markets[market].markPrice else {
             parts.exact += adlEntries(market: market, side: side, list: indices, range: range)
             return
         }

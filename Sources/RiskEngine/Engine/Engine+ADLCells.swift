@@ -12,7 +12,7 @@ extension Engine {
     /// Whether a ranking of this side is made by its cells: where the scan would defer scores
     /// (a large side, Binance's ranking, a rule whose tiers read the mark's notional), with a mark.
     func ranksByCells(market: Int, side: Side) -> Bool {
-        guard usesADLCells, !adlCells.isFrozen, defersADLScores(market: market), configuration.adlRanking == .binance,
+        guard usesADLCells, !adlCells.isFrozen, defersADLScores(market: market), adlRanking(of: market) == .binance,
               markets[market].markPrice != nil else { return false }
         let rules = marginRules(of: markets[market].instrument)
         guard rules == .binance || rules == .hyperliquid else { return false }

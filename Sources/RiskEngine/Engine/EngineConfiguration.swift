@@ -49,6 +49,28 @@ public enum ADLRanking: String, Hashable, Sendable, CaseIterable {
     /// Bybit ranks by "profit and effective leverage" without publishing the formula; BitMEX's
     /// is used, as Bybit's own older help showed.
     case bybit
+    /// OKX: "leverage PnL% = position's PnL% × effective leverage … and vice versa" (its
+    /// "Introduction to auto-deleveraging"): BitMEX's words, and BitMEX's formula, which defines
+    /// them; OKX does not define PnL% or effective leverage further.
+    case okx
+    /// Hyperliquid: `(mark ÷ entry) × (notional ÷ account value)` for a position in profit (its
+    /// "Auto-deleveraging"), the notional at the mark; the account value is the cross account's
+    /// equity (wallet plus every cross leg's unrealised PnL), or an isolated position's margin plus
+    /// its PnL. The docs write the ratio of prices as a long's; a short in profit takes `entry ÷
+    /// mark`, or the most profitable shorts would come last. A position not in profit (or in an
+    /// account of no value) scores 0: the index ranks "users in profit".
+    case hyperliquid
+
+    /// The ranking of the venue whose margin rules a market follows (its instrument's: the
+    /// venue of its market id, Binance's for a market of no venue).
+    public static func ofVenue(of rules: MarginRules) -> ADLRanking {
+        switch rules {
+        case .binance: return .binance
+        case .bybit: return .bybit
+        case .okx: return .okx
+        case .hyperliquid: return .hyperliquid
+        }
+    }
 }
 
 /// The thresholds by which the engine classifies risk. Panes and reports show the engine's class,
@@ -82,7 +104,10 @@ public struct EngineConfiguration: Sendable {
     public var liquidation: LiquidationStyle = .full
     public var shortfall: ShortfallPolicy = .adl
     public var unfilled: UnfilledRule = .adl
-    public var adlRanking: ADLRanking = .binance
+    /// One ranking for every market, as `--rules binance|bybit|bitmex` asks; nil (the default):
+    /// each market by its own venue's (`ADLRanking.ofVenue`). OKX and Hyperliquid markets were
+    /// ranked by Binance's LeveragePnL under the venue profile.
+    public var adlRanking: ADLRanking? = nil
     /// Used when a feed has no mark stream. See `MarkPriceRule`.
     public var markRule: MarkPriceRule = .medianOfBidAskLast
     public var signals = SignalThresholds()
@@ -119,8 +144,8 @@ public struct EngineConfiguration: Sendable {
 
 /// A venue's rule set, as `--rules` names it.
 public enum RulesProfile: String, Hashable, Sendable, CaseIterable {
-    /// Each market's margin maths by its own venue (Bybit's for `bybit:`, OKX's for `okx:`, ...),
-    /// with Binance's ADL ranking: the default.
+    /// Each market's margin maths and ADL ranking by its own venue (Bybit's for `bybit:`, OKX's
+    /// for `okx:`, ...): the default.
     case venue
     case binance, bybit, bitmex
 
@@ -133,9 +158,11 @@ public enum RulesProfile: String, Hashable, Sendable, CaseIterable {
         case .binance, .bitmex: return .binance
         }
     }
-    public var adlRanking: ADLRanking {
+    /// Nil: each market's own venue's ranking.
+    public var adlRanking: ADLRanking? {
         switch self {
-        case .venue, .binance: return .binance
+        case .venue: return nil
+        case .binance: return .binance
         case .bybit: return .bybit
         case .bitmex: return .bitmex
         }

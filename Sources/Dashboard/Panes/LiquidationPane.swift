@@ -120,6 +120,9 @@ enum LiquidationPane {
         // The money, as the fund saw it.
         if record.deficit.isPositive {
             line("Deficit \(money(record.deficit)): the fills lost more than the collateral; the fund paid \(money(record.fundPaid)), fund after \(money(record.fundAfter))", .alert)
+        } else if record.surplusToOwner.isPositive {
+            // Hyperliquid's book liquidations leave it with the trader (`leavesSurplusWithTrader`).
+            line("Fee \(money(record.fee)) to the fund; \(money(record.surplusToOwner)) above bankruptcy left with the trader, as the venue does; fund after \(money(record.fundAfter))", .ok)
         } else {
             line("Fee \(money(record.fee)) and surplus \(money(record.surplus)) to the fund; fund after \(money(record.fundAfter))", .ok)
         }

@@ -270,13 +270,22 @@ extension Engine {
         let notional = fillsNotional(instrument, accepted)
         var fee = Fixed.zero
         var surplus = Fixed.zero
+        var surplusToOwner = Fixed.zero
         var deficit = Fixed.zero
         var fundPaid = Fixed.zero
         if !net.isNegative {
             fee = Fixed.minimum(MarginMath.liquidationFee(notional: notional, rate: instrument.liquidationFeeRate), net)
-            surplus = net - fee
             transfer(fee, asset: asset, from: .clearing, to: .fund(fund), cause: .liquidationFee, symbol: symbol, account: id, into: &notes)
-            transfer(surplus, asset: asset, from: .clearing, to: .fund(fund), cause: .surplus, symbol: symbol, account: id, into: &notes)
+            if marginRules(of: instrument).leavesSurplusWithTrader {
+                // Hyperliquid's fund (its liquidator vault) gained it all: every what-if of a
+                // Hyperliquid market overstated the fund after by 9 % (operator trial).
+                surplusToOwner = net - fee
+                transfer(surplusToOwner, asset: asset, from: .clearing, to: .wallet(Int32(account)), cause: .surplusToOwner,
+                    symbol: symbol, account: id, into: &notes)
+            } else {
+                surplus = net - fee
+                transfer(surplus, asset: asset, from: .clearing, to: .fund(fund), cause: .surplus, symbol: symbol, account: id, into: &notes)
+            }
         } else {
             deficit = -net
             fundPaid = Fixed.minimum(deficit, Fixed.maximum(.zero, fundBefore))
@@ -338,7 +347,7 @@ extension Engine {
             unfilledQuantity: Fixed(bookUnits: bookUnfilledUnits), adlQuantity: adlQuantity,
             fundTakeoverQuantity: Fixed(bookUnits: takeoverUnits),
             levelsConsumed: bookAccepted.count, slippageBps: average.map { slippageBps(side: position.side, average: $0, mark: mark) } ?? nil,
-            notional: notional, fee: fee, surplus: surplus, deficit: deficit, fundPaid: fundPaid,
+            notional: notional, fee: fee, surplus: surplus, surplusToOwner: surplusToOwner, deficit: deficit, fundPaid: fundPaid,
             fundAfter: funds[Int(fund)].balance, asset: asset, isPartial: false,
             walk: LiquidationRecord.kept(bookAccepted), worstFillPrice: bookAccepted.last?.price,
             // The levels shown whenever the walk ran past them, settled there or not (the view

@@ -29,6 +29,9 @@ public struct LiquidationRecord: Hashable, Sendable {
     public var notional: Fixed
     public var fee: Fixed
     public var surplus: Fixed
+    /// What the fills left above bankruptcy that went back to the trader, not to the fund
+    /// (`MarginRules.leavesSurplusWithTrader`); `surplus` is then 0.
+    public var surplusToOwner: Fixed = .zero
     /// Loss beyond the position's collateral (positive), before the fund, ADL or socialised loss.
     public var deficit: Fixed
     public var fundPaid: Fixed

@@ -45,6 +45,9 @@ public enum PostingCause: String, Hashable, Sendable, CaseIterable {
     case liquidationFee = "liquidation_fee"
     /// Fills better than the bankruptcy price, after the fee.
     case surplus
+    /// The same where the venue leaves it with the trader (Hyperliquid's liquidations through the
+    /// book: "any remaining collateral remains with the trader"), back to the owner's wallet.
+    case surplusToOwner = "surplus_to_owner"
     /// Fills worse than the bankruptcy price, paid by the fund.
     case deficit
     /// A deficit the fund could not pay, charged to the opposite side's winners.
@@ -69,6 +72,7 @@ public enum PostingCause: String, Hashable, Sendable, CaseIterable {
         case .deficit: return 6
         case .socialisedLoss: return 7
         case .badDebt: return 8
+        case .surplusToOwner: return 9
         }
     }
 }

@@ -34,6 +34,12 @@ public enum MarginRules: String, Hashable, Sendable, CaseIterable {
     /// − l × side)` is Binance's formula solved the same way ("Liquidations").
     case hyperliquid
 
+    /// Whether what a liquidation's fills leave above the bankruptcy price (after any fee) stays
+    /// with the trader rather than going to the fund. Hyperliquid: a liquidation through the book
+    /// leaves "any remaining collateral" with the trader ("Liquidations"); only a backstop
+    /// liquidation gives it to the liquidator vault. Binance, Bybit and OKX put it in the fund.
+    public var leavesSurplusWithTrader: Bool { self == .hyperliquid }
+
     /// The venue whose own rule this is, by its market-id name.
     public static func ofVenue(_ venue: Venue?) -> MarginRules {
         switch venue {

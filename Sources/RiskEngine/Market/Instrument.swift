@@ -336,8 +336,8 @@ extension Instrument {
     /// A Hyperliquid perpetual: USDC-settled, sizes in the coin, prices of 5 significant figures.
     /// Hyperliquid charges no liquidation ("clearance") fee: a book liquidation leaves the rest of
     /// the collateral with the trader, a backstop liquidation gives it to the liquidator vault
-    /// (HLP) ("Liquidations"). The engine settles as a backstop liquidation, the fund standing for
-    /// the vault.
+    /// (HLP) ("Liquidations"). The engine's liquidations walk the book, so the rest goes back to
+    /// the trader (`MarginRules.leavesSurplusWithTrader`); the fund stands for the vault.
     public static func hyperliquid(_ coin: String, tick: String, lot: String, table: BracketTable = hyperliquidConservativeMarginTable) -> Instrument {
         Instrument(symbol: "hyperliquid:\(coin)", tickSize: Fixed(tick)!, lotSize: Fixed(lot)!, kind: .linear,
             settlementAsset: "USDC", brackets: table, liquidationFeeRate: .zero, marginRules: .hyperliquid)

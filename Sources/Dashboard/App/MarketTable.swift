@@ -94,12 +94,10 @@ public struct MarketTable: Sendable {
         // a third of the build.
         var built: [MarketRow] = []
         built.reserveCapacity(engine.markets.count)
-        engine.markets.withUnsafeBufferPointer { markets in
-            for index in markets.indices {
-                let symbol = markets[index].symbol
-                built.append(MarketTable.row(of: markets[index], positions: openPositions[symbol] ?? 0,
-                                             nearLiquidation: nearLiquidation[symbol] ?? 0))
-            }
+        for index in engine.markets.indices {
+            let symbol = engine.markets[index].symbol
+            built.append(MarketTable.row(of: engine.markets[index], positions: openPositions[symbol] ?? 0,
+                                         nearLiquidation: nearLiquidation[symbol] ?? 0))
         }
         rows = built
         riskiest = MarketTable.riskiest(of: rows)

@@ -593,7 +593,13 @@ extension Engine {
         }
         guard membership else { return }
         for index in indices {
-            markets[Int(positions[Int(index)].symbolIndex)].setMultiSymbolCross(account, member: severalCrossSymbols)
+            let market = Int(positions[Int(index)].symbolIndex)
+            // Asked before it is changed: on a copy of the engine (a shock) a change copies the
+            // market, and an account holding positions in 2,000 markets copied all of them at each
+            // of its liquidations (a report's stress tables took minutes: attacker trial).
+            if markets[market].multiSymbolCrossAccounts.contains(account) != severalCrossSymbols {
+                markets[market].setMultiSymbolCross(account, member: severalCrossSymbols)
+            }
         }
     }
 

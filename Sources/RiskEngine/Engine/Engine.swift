@@ -6,7 +6,7 @@
 public struct Engine: Sendable {
     public var configuration: EngineConfiguration
     public private(set) var catalog: InstrumentCatalog
-    public internal(set) var markets: [MarketState] = []
+    public internal(set) var markets = MarketStore()
     var symbolIndexes: [String: Int32] = [:]
     /// The last symbol looked up and its market (markets are only ever appended).
     var lastMarketLookup: (symbol: String, index: Int32)?

@@ -102,7 +102,7 @@ enum DetailPane {
         case .outdatedBook?: markTag = " (book outdated)"
         case .outdatedMark?: markTag = " (outdated)"
         case .disputedMark?: markTag = " (disputed)"
-        case .noBook?, .noMark?, nil: markTag = ""
+        case .noBook?, .noMark?, nil: markTag = engine.markets[Int(position.symbolIndex)].markSource == .proxy ? " (liqwatch's proxy: the feed gives no mark)" : ""
         }
         line("\(Format.sideMark(risk.side)) \(Format.quantity(risk.quantity, instrument)) \(instrument.kind.isInverse ? "contracts " : "")\(model.marketNames.short(risk.symbol)) @ \(price(risk.entryPrice)), \(risk.mode.rawValue)\(risk.leverage.isZero ? "" : ", \(risk.leverage.formatted(0))x"); mark \(Format.exactPrice(risk.markPrice, instrument))\(markTag)", .title)
         if let block, block != .noBook {

@@ -3,7 +3,8 @@ import RiskEngine
 /// `?`: generated from the keymap that drives the keys. In two columns when one does not hold
 /// every key (80×24): no key is ever left out of its own help.
 enum HelpPane {
-    static let legend = "▲ long  ▼ short · − ask  + bid · sorts in words · times UTC"
+    /// `mark≈`: the ladder's mark is liqwatch's proxy (the feed gives none), not the exchange's.
+    static let legend = "▲ long  ▼ short · − ask  + bid · mark≈ proxy · sorts in words · UTC"
     /// The completeness marks of exchange-reported liquidations (tape `src`, markets `ex liqs`),
     /// from `LiquidationCompleteness`, the one place they are defined.
     /// Short enough for 80 columns.

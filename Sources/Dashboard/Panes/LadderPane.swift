@@ -129,7 +129,9 @@ enum LadderPane {
         // (the spread in bps first), so no figure is cut.
         // By importance: the spread and the mark, then the spread in bps, the index, the last.
         let parts: [(order: Int, text: String?)] = [
-            (0, " spread \(spread)"), (2, " mark \(mark)"), (1, " (\(spreadBps) bps)"),
+            // `≈`: liqwatch's proxy, not the exchange's mark (the feed has none; operator trial:
+            // a proxy on the best ask of an emptied book read as the exchange's).
+            (0, " spread \(spread)"), (2, market.markSource == .proxy ? " mark≈\(mark)" : " mark \(mark)"), (1, " (\(spreadBps) bps)"),
             (3, market.index.indexPrice.map { " idx " + $0.formatted(decimals, grouping: true) }),
             (4, market.lastTradePrice.map { " last " + Format.units($0, decimals: decimals) }),
         ]

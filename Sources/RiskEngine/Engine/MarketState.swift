@@ -294,6 +294,21 @@ public enum MarkSource: String, Hashable, Sendable {
     case indexAnchored = "index-anchored"
     /// liqwatch's proxy from the book and the last trade (`MarkPriceRule`): not an exchange's mark.
     case proxy
+
+    /// What a mark of this source is, where it is not the exchange's own (nil for a stream's),
+    /// for a report line: every trigger, ratio and distance is worked from it, and a proxy that
+    /// sat on the best ask of an emptied book read as the exchange's mark (operator trial).
+    public func explanation(rule: MarkPriceRule) -> String? {
+        switch self {
+        case .stream: return nil
+        case .indexAnchored: return "Binance's mark rule worked from the feed's index: the feed gives no mark"
+        case .proxy:
+            switch rule {
+            case .medianOfBidAskLast: return "liqwatch's proxy, the median of best bid, best ask and last trade: the feed gives no mark"
+            case .mid: return "liqwatch's proxy, the book's mid: the feed gives no mark"
+            }
+        }
+    }
 }
 
 /// Leading trigger entries read from a market's index at one of its generations.

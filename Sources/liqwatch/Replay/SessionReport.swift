@@ -726,6 +726,7 @@ enum SessionReport {
             let instrument = market.instrument
             let sync = synchronizers[market.symbol]?.counters
             var line = "\(market.symbol): mark \(market.markPrice.map { trimmedIfUnknown($0.formatted(atLeast: instrument.priceDecimals, grouping: true), instrument) + " " + instrument.quote } ?? "—")"
+            if market.markPrice != nil, let explained = market.markSource.explanation(rule: engine.configuration.markRule) { line += " (\(explained))" }
             line += ", \(sync?.applied ?? market.counters.depthEvents) depth events, \(sync?.gaps ?? market.counters.gaps) gaps, \(sync?.resyncs ?? 0) resyncs"
             if let id = sync?.lastUpdateId { line += ", last update id \(id)" }
             if let verified = sync?.checksumsVerified, verified > 0 { line += ", \(verified) checksums verified" }

@@ -468,7 +468,7 @@ struct FundChartJumpTests {
         var valueEnds: Set<Int> = []
         for _ in 0..<60 {
             let lines = screen.rendered().lines
-            guard let header = lines.first(where: { $0.contains("time") && $0.contains("market") && $0.contains("value") }) else {
+            guard let header = lines.first(where: { $0.contains("time") && $0.contains("market") && $0.contains("at alert") }) else {
                 Issue.record("no header: \(lines.joined(separator: "\n"))"); return
             }
             headers.insert(header)

@@ -54,7 +54,9 @@ struct AlertColumns {
     var header: String {
         let separator = String(repeating: " ", count: gap)
         return [Format.left("time", timeWidth), Format.left("market", marketWidth), Format.left("alert", whatWidth),
-                Format.right("value", valueWidth), "seen"].joined(separator: separator)
+                // The value when the alert was raised, not now: the signals pane beside it read
+                // `ADL 6.127 BTC` against the alert's `5.870` at the same second (operator trial).
+                Format.right(valueWidth >= 8 ? "at alert" : "value", valueWidth), "seen"].joined(separator: separator)
     }
 
     func line(_ alert: OperatorAlert, market: String, value: String, seen: String) -> String {

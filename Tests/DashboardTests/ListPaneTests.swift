@@ -508,6 +508,11 @@ struct ListPaneTests {
     func names() {
         #expect(Format.name("account-with-a-long-name", 10) == "account-w…")
         #expect(Format.name("short", 10) == "short     ")
+        // An account keeps both ends: numbered alike, accounts differ at the end.
+        #expect(Format.middleName("I-3007412", 8) == "I-30…412")
+        #expect(Format.middleName("I-3000412", 7) == "I-3…412" && Format.middleName("I-3000413", 7) == "I-3…413")
+        #expect(Format.middleName("I-3000412", 9) == "I-3000412" && Format.middleName("ab", 4) == "ab  ")
+        #expect(Format.middleName("账户账户账户", 7) == "账…账户" && DisplayWidth.of(Format.middleName("账户账户账户", 7)) == 7, "\(Format.middleName("账户账户账户", 7).debugDescription)")
         // A mark with no composed form is a placeholder cell, measured so when the name is cut:
         // the cut name takes the column's width as drawn, not one cell more (review).
         let cut = Format.name("alice\u{334}bobby", 8)

@@ -298,8 +298,10 @@ enum PositionsPane {
                      sizeDecimals: Int? = nil) -> (String, StyleRole) {
         let (text, role) = content(row, column, instrument: instrument, names: names, sizeDecimals: sizeDecimals)
         switch column {
-        // Names too long for the column end in "…": two accounts sharing a prefix must not read alike.
-        case .account, .symbol: return (Format.name(text, width), role)
+        // Names too long for the column are shortened with "…", never run into the next column:
+        // an account keeps both ends (`Format.middleName`), a market its start.
+        case .account: return (Format.middleName(text, width), role)
+        case .symbol: return (Format.name(text, width), role)
         // Narrowed to its arrow (`narrowSideWidth`): ▲ or ▼ alone, as the tape does at 80 columns.
         case .side: return (Format.left(width < DisplayWidth.of(text) ? String(text.prefix(1)) : text, width), role)
         // The bar only beside a figure it leaves whole room for.

@@ -207,6 +207,19 @@ enum Format {
         return left(fitted(text, width - 1, keepingEnd: false).trimmingTrailingSpaces + "…", width)
     }
 
+    /// An identifier too long for `width` cells kept at both ends, `…` in the middle (`I-30…412`):
+    /// accounts numbered alike differ at their ends, and cut at the end `I-3007412` and
+    /// `I-3000412` read as one, `I-30074…` and `I-30004…` as nothing (operator trial, 80×24).
+    static func middleName(_ text: String, _ width: Int) -> String {
+        guard DisplayWidth.of(text) > width else { return left(text, width) }
+        guard width >= 5 else { return name(text, width) }
+        let tail = (width - 1) / 2
+        // `fitted` pads what it keeps to the width asked (a wide character may leave a cell).
+        let head = fitted(text, width - 1 - tail, keepingEnd: false).trimmingTrailingSpaces
+        let end = fitted(text, width - 1 - DisplayWidth.of(head), keepingEnd: true)
+        return left(head + "…" + end.drop { $0 == " " }, width)
+    }
+
     /// `text` in lines of at most `width` cells, broken between words, so a figure in a sentence
     /// moves to the next line whole instead of being cut at the edge (a word wider than the line
     /// stands alone on its line).

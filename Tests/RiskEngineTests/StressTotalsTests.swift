@@ -67,6 +67,26 @@ struct StressTotalsTests {
         #expect(shortcuts >= 4 && shortcuts < 10, "small shocks cross nothing, large ones liquidate: \(shortcuts)")
     }
 
+    /// The report's −1 % and +1 % rows (which cross no trigger and take no copy) alone said
+    /// nothing of the outdated book the other rows named (operator trial).
+    @Test("a market whose book is outdated says so on every row of its ladder, shocks that cross nothing included")
+    func outdatedBookOnEveryRow() throws {
+        var engine = Engine()
+        let second: Int64 = 1_000_000_000
+        engine.apply(.bookSnapshot(symbol: Self.symbol, bids: [(BookUnits.parse("59990")!, BookUnits.parse("5")!)],
+            asks: [(BookUnits.parse("60010")!, BookUnits.parse("5")!)], time: second))
+        engine.apply(.mark(symbol: Self.symbol, price: Fixed(60_000), time: second))
+        engine.apply(.position(PositionUpdate(account: "a", symbol: Self.symbol, side: .long, quantity: Fixed(1), entryPrice: Fixed(60_000),
+            mode: .isolated, leverage: Fixed(20)), time: second))
+        // The mark goes on; the book says nothing for ten minutes.
+        engine.apply(.mark(symbol: Self.symbol, price: Fixed(60_010), time: 601 * second))
+        let index = try #require(engine.marketIndex(of: Self.symbol))
+        #expect(engine.liquidationBlock(market: index) == .outdatedBook)
+        let ladder = engine.stressLadder(symbol: Self.symbol)
+        #expect(ladder.count == StressLadder.shocks.count)
+        #expect(ladder.allSatisfy { $0.blocked == .outdatedBook && $0.liquidationCount == 0 }, "\(ladder.map { "\($0.shockPercent) \(String(describing: $0.blocked))" })")
+    }
+
     @Test("a shock of one market counts only its own quantities; a cross account's leg elsewhere is named, not summed in another unit")
     func otherMarketsQuantities() throws {
         var engine = Engine()

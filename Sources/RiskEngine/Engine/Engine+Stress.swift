@@ -140,6 +140,10 @@ extension Engine {
                 fundAfter: balance, socialisedLoss: .zero, positionsHit: 0, blocked: nil)
             if !noPositions {
                 (result.fundHoldingsPnL, result.fundHolds) = takeoverExposure(fund: markets[index].fundIndex, shocked: (index, shocked))
+                // Said on every row of a market whose book or mark is not liquidated into, as
+                // on the rows that cross a trigger (the report's −1 % and +1 % rows alone read as
+                // if the book were fine: operator trial).
+                result.blocked = liquidationBlock(market: index)
             }
             return result
         }
@@ -223,8 +227,9 @@ extension Engine {
         // every shock of every market reading every market made a report quadratic).
         (result.fundHoldingsPnL, result.fundHolds) = copy.takeoverExposure(fund: copy.markets[index].fundIndex, shocked: (index, shocked))
         result.positionsHit = hit.count
-        // Blocked before the shock too (noted once, so no note now): say so all the same.
-        if let block = copy.liquidationBlock(market: index), copy.hasCrossedTrigger(market: index) { result.blocked = block }
+        // Blocked before the shock too (noted once, so no note now): say so all the same, crossed
+        // trigger or not (as the rows that take no copy say it).
+        if let block = copy.liquidationBlock(market: index) { result.blocked = block }
         if result.blocked == nil { (result.waitingOnLegs, result.waitingLeg) = copy.positionsWaitingOnLegs(market: index) }
         return result
     }

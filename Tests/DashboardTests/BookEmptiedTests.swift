@@ -258,6 +258,14 @@ struct BookEmptiedTests {
         _ = WhatIfPane.render(model, result: down, ladder: [], Rect(x: 0, y: 0, width: 150, height: 40), &buffer)
         let text = buffer.lines.joined(separator: "\n")
         #expect(text.contains("The bids are empty now: the fund's figure holds only while none come back below bankruptcy"), "\(text)")
+        // Narrower, the shorter forms stay conditional (`refilled below bankruptcy, each fill is a
+        // deficit` above `Total deficit 0.00` read as a contradiction: operator trial).
+        for (width, form) in [(100, "The bids are empty now: if they refill below bankruptcy, each fill will be a deficit"),
+                              (70, "Bids empty: refills below bankruptcy would cost the fund")] {
+            var narrow = Buffer(width: width, height: 40)
+            _ = WhatIfPane.render(model, result: down, ladder: [], Rect(x: 0, y: 0, width: width, height: 40), &narrow)
+            #expect(narrow.lines.joined(separator: "\n").contains(form), "\(width): \(narrow.lines.joined(separator: "\n"))")
+        }
         // Up: the asks are there; nothing said of them.
         let up = try engine.stress(symbol: "BTCUSDT", shockPercent: Fixed(5))
         var upBuffer = Buffer(width: 150, height: 40)

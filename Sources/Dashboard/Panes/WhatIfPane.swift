@@ -110,7 +110,10 @@ enum WhatIfPane {
                 // asks, a loss above theirs (review).
                 let (side, edge) = result.shockPercent.isNegative ? ("bids", "below") : ("asks", "above")
                 line(["The \(side) are empty now: the fund's figure holds only while none come back \(edge) bankruptcy, where each fill is a deficit",
-                      "The \(side) are empty now: refilled \(edge) bankruptcy, each fill is a deficit", "\(side.capitalized) empty: refills would cost the fund"], .warn)
+                      // Conditional in every form: `refilled below bankruptcy, each fill is a
+                      // deficit` above `Total deficit 0.00` read as a contradiction (operator trial).
+                      "The \(side) are empty now: if they refill \(edge) bankruptcy, each fill will be a deficit",
+                      "\(side.capitalized) empty: refills \(edge) bankruptcy would cost the fund"], .warn)
             }
         }
         let adlQuantity = quantityText(result.adlQuantity) + unit

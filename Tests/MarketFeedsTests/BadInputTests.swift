@@ -79,10 +79,7 @@ struct BadInputTests {
     @Test("a Tardis row whose is_snapshot is neither true nor false, whose receive time is out of range, or whose liquidation side is neither buy nor sell is malformed, named by field")
     func tardisFieldsChecked() throws {
         let scratch = try ScratchDirectory()
-        let book = try scratch.write("deribit_incremental_book_L2_BTC-PERPETUAL.csv", """
-            exchange,symbol,timestamp,local_timestamp,is_snapshot,side,price,amount
-            deribit,BTC-PERPETUAL,1585699200245000,1585699200355684,true,ask,6421.5,18640
-            deribit,BTC-PERPETUAL,1585699200245000,1585699200355684,true,bid,6421,100
+        let book = try scratch.write("deribit_incremental_book_L2_BTC-PERPETUAL.csv", Self.deribitSnapshot + """
             deribit,BTC-PERPETUAL,1585699200355000,1585699200355684,maybe,bid,6000.5,77777
             deribit,BTC-PERPETUAL,1585699200356000,99999999999999999999999,false,bid,6000.5,77777
             deribit,BTC-PERPETUAL,99999999999999999999999,1585699200355684,false,bid,6000.5,77777
@@ -101,13 +98,18 @@ struct BadInputTests {
         #expect(fromLiquidations.stats.firstMalformed.first?.field == "side")
     }
 
+    /// A Deribit incremental-book file's header and a two-level snapshot, each row ended.
+    static let deribitSnapshot = """
+        exchange,symbol,timestamp,local_timestamp,is_snapshot,side,price,amount
+        deribit,BTC-PERPETUAL,1585699200245000,1585699200355684,true,ask,6421.5,18640
+        deribit,BTC-PERPETUAL,1585699200245000,1585699200355684,true,bid,6421,100
+
+        """
+
     @Test("a Tardis file's header is no frame: its rows are counted as read and applied, none skipped, threaded or not")
     func tardisHeaderNotAFrame() throws {
         let scratch = try ScratchDirectory()
-        let book = try scratch.write("deribit_incremental_book_L2_BTC-PERPETUAL.csv", """
-            exchange,symbol,timestamp,local_timestamp,is_snapshot,side,price,amount
-            deribit,BTC-PERPETUAL,1585699200245000,1585699200355684,true,ask,6421.5,18640
-            deribit,BTC-PERPETUAL,1585699200245000,1585699200355684,true,bid,6421,100
+        let book = try scratch.write("deribit_incremental_book_L2_BTC-PERPETUAL.csv", Self.deribitSnapshot + """
             deribit,BTC-PERPETUAL,1585699200355000,1585699200355684,false,bid,6000.5,77777
             """)
         for threaded in [false, true] {

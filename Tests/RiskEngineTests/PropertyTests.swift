@@ -30,7 +30,8 @@ struct PropertyTests {
     func randomSession(seed: Int) {
         var rng = SeededGenerator(seed: UInt64(seed))
         var configuration = EngineConfiguration()
-        configuration.rules = Bool.random(using: &rng) ? .binance : .bybit
+        // Hyperliquid's too: its liquidations give the surplus back to the owner (`surplusToOwner`).
+        configuration.rules = [MarginRules.binance, .bybit, .hyperliquid].randomElement(using: &rng)!
         configuration.shortfall = Bool.random(using: &rng) ? .adl : .socialisedLoss
         configuration.liquidation = [LiquidationStyle.full, .tiered, .partial(fraction: fx("0.3"))].randomElement(using: &rng)!
         configuration.unfilled = Bool.random(using: &rng) ? .adl : .fundTakesOver

@@ -62,6 +62,36 @@ struct VenueADLRankingTests {
         #expect(Self.engine("hyperliquid:TEST", profile: .binance).adlRanking(market: 0, side: .long).map(\.position) == [0, 1])
     }
 
+    /// A long liquidated into a book with no bids: its quantity goes to ADL against the short the
+    /// market's ranking puts first. At 99.4: `small` (10 short @ 110, margin 50) scores Binance
+    /// 2.12 × 4.97 ÷ 156 = 0.0675 and Hyperliquid (110 ÷ 99.4) × 994 ÷ 156 = 7.05; `large` (100
+    /// short @ 100.1, margin 1,000) 0.07 × 49.7 ÷ 1,070 = 0.0032 and (100.1 ÷ 99.4) × 9,940 ÷ 1,070 = 9.36.
+    static func deleveraged(_ symbol: String, profile: RulesProfile) -> [ADLRecord] {
+        var configuration = EngineConfiguration()
+        configuration.apply(profile: profile)
+        var engine = RiskEngineTests.engine(with: [testInstrument(symbol: symbol)], configuration: configuration)
+        engine.openFund(asset: "USDT", balance: Fixed(1_000))
+        engine.apply(.mark(symbol: symbol, price: Fixed(100), time: 1))
+        engine.apply(.bookSnapshot(symbol: symbol, bids: [(units("99.9"), units("1000"))], asks: [(units("100.1"), units("1000"))], time: 1))
+        engine.apply(.position(PositionUpdate(account: "small", symbol: symbol, side: .short, quantity: Fixed(10), entryPrice: Fixed(110),
+            mode: .isolated, isolatedMargin: Fixed(50)), time: 2))
+        engine.apply(.position(PositionUpdate(account: "large", symbol: symbol, side: .short, quantity: Fixed(100), entryPrice: fx("100.1"),
+            mode: .isolated, isolatedMargin: Fixed(1_000)), time: 2))
+        engine.apply(.position(PositionUpdate(account: "loser", symbol: symbol, side: .long, quantity: Fixed(1), entryPrice: Fixed(100),
+            mode: .isolated, isolatedMargin: Fixed(1)), time: 2))
+        engine.apply(.bookSnapshot(symbol: symbol, bids: [], asks: [(units("100.1"), units("1000"))], time: 3))
+        return engine.apply(.mark(symbol: symbol, price: fx("99.4"), time: 4)).adl
+    }
+
+    @Test("a deleverage closes the short its market's venue ranks first: Hyperliquid's the large one, Binance's the small one")
+    func deleverageFollowsVenue() {
+        let hyperliquid = Self.deleveraged("hyperliquid:TEST", profile: .venue)
+        #expect(hyperliquid.first?.account == "large" && hyperliquid.first?.quantity == .one, "\(hyperliquid)")
+        let binanceRules = Self.deleveraged("hyperliquid:TEST", profile: .binance)
+        #expect(binanceRules.first?.account == "small", "\(binanceRules)")
+        #expect(Self.deleveraged("binance-usdm:TESTUSDT", profile: .venue).first?.account == "small")
+    }
+
     @Test("Hyperliquid: a short in profit takes entry ÷ mark; a cross position's account value counts its other legs")
     func hyperliquidShortAndCross() {
         var engine = RiskEngineTests.engine(with: [testInstrument(symbol: "hyperliquid:AAA"), testInstrument(symbol: "hyperliquid:BBB")])

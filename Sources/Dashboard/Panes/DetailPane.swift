@@ -102,9 +102,11 @@ enum DetailPane {
         case .outdatedBook?: markTag = " (book outdated)"
         case .outdatedMark?: markTag = " (outdated)"
         case .disputedMark?: markTag = " (disputed)"
-        case .noBook?, .noMark?, nil: markTag = engine.markets[Int(position.symbolIndex)].markSource == .proxy ? " (liqwatch's proxy: the feed gives no mark)" : ""
+        case .noBook?, .noMark?, nil: markTag = ""
         }
-        line("\(Format.sideMark(risk.side)) \(Format.quantity(risk.quantity, instrument)) \(instrument.kind.isInverse ? "contracts " : "")\(model.marketNames.short(risk.symbol)) @ \(price(risk.entryPrice)), \(risk.mode.rawValue)\(risk.leverage.isZero ? "" : ", \(risk.leverage.formatted(0))x"); mark \(Format.exactPrice(risk.markPrice, instrument))\(markTag)", .title)
+        // Said beside a block's tag too (review: `(book outdated)` took its place).
+        let proxyTag = engine.markets[Int(position.symbolIndex)].markSource == .proxy ? " (liqwatch's proxy: the feed gives no mark)" : ""
+        line("\(Format.sideMark(risk.side)) \(Format.quantity(risk.quantity, instrument)) \(instrument.kind.isInverse ? "contracts " : "")\(model.marketNames.short(risk.symbol)) @ \(price(risk.entryPrice)), \(risk.mode.rawValue)\(risk.leverage.isZero ? "" : ", \(risk.leverage.formatted(0))x"); mark \(Format.exactPrice(risk.markPrice, instrument))\(markTag)\(proxyTag)", .title)
         if let block, block != .noBook {
             line("\(block.message.prefix(1).uppercased() + block.message.dropFirst()): the engine waits for \(block.waitsFor); the figures below are of the mark and book as they last stood", .alert)
         }
@@ -260,7 +262,10 @@ enum DetailPane {
             // A losing position scores 0 under Binance's ranking (and below 0 under none but
             // BitMEX's): tied with every other, its rank among them is arbitrary ("#5 of 1,079"
             // read as next in line: operator trial). It comes after every position in profit.
-            if ranking != .bitmex && !entry.score.isPositive {
+            // Under BitMEX's formula (Bybit's and OKX's too) a loser scores below 0 by how much
+            // it loses, and is ranked among the others (`a tied with every other` was said of
+            // OKX longs of distinct scores: review).
+            if ranking.scoresLosersZero && !entry.score.isPositive {
                 // Alone on its side it is first in line, as its five lights say ("after every
                 // long in profit" beside them read as last: operator trial); with none in profit
                 // it is tied with every other, the venue's pick among them.

@@ -35,7 +35,12 @@ enum WhatIfPane {
         let mark = "Mark \(Format.exactPrice(result.markBefore, instrument)) → \(Format.exactPrice(result.markAfter, instrument))"
         // Shorter, never "hit" (the README's word for what the first form replaced: operator trial).
         line([mark + ": " + counts + " liquidated or deleveraged", mark + ": " + counts + " liq./ADL", mark + ": " + counts, counts], .title)
-        if let block = result.blocked {
+        if let block = result.blocked, !result.crossesTrigger {
+            // Nothing crossed at this shock: the figures below are the shock's (nothing to
+            // liquidate), and the block is said as what it would do to one that crossed.
+            line(["No trigger crossed at this shock; \(block.message), so one that crossed would not be liquidated",
+                  "No trigger crossed; \(block.message)", "None crossed; \(block.message)"], .warn)
+        } else if let block = result.blocked {
             let why: String
             switch block {
             case .noBook: why = "the book has never had a snapshot"

@@ -48,6 +48,10 @@ public struct StressResult: Sendable {
     /// Why nothing could be liquidated into this market's book (no book, or a stale one): the
     /// triggers the shock crosses are not projected, and the result says so.
     public var blocked: LiquidationBlock?
+    /// Whether the shock crosses any of the market's triggers: a blocked market's shock that
+    /// crosses none has nothing waiting (the what-if said "triggers crossed" of a −1 % shock of
+    /// an outdated book that crossed nothing: review).
+    public var crossesTrigger = false
 
     /// What the book could not fill, and what of it the fund took over (the rest went to ADL).
     public var unfilledQuantity: Fixed = .zero
@@ -230,6 +234,7 @@ extension Engine {
         // Blocked before the shock too (noted once, so no note now): say so all the same, crossed
         // trigger or not (as the rows that take no copy say it).
         if let block = copy.liquidationBlock(market: index) { result.blocked = block }
+        result.crossesTrigger = result.liquidationCount > 0 || copy.hasCrossedTrigger(market: index)
         if result.blocked == nil { (result.waitingOnLegs, result.waitingLeg) = copy.positionsWaitingOnLegs(market: index) }
         return result
     }

@@ -61,6 +61,16 @@ public enum ADLRanking: String, Hashable, Sendable, CaseIterable {
     /// account of no value) scores 0: the index ranks "users in profit".
     case hyperliquid
 
+    /// Whether a position not in profit scores 0 (Binance's LeveragePnL, Hyperliquid's index: all
+    /// tied, after every one in profit), or below 0 by how much it loses (BitMEX's formula, and
+    /// Bybit's and OKX's, which use it): ranked among themselves.
+    public var scoresLosersZero: Bool {
+        switch self {
+        case .binance, .hyperliquid: return true
+        case .bitmex, .bybit, .okx: return false
+        }
+    }
+
     /// The ranking of the venue whose margin rules a market follows (its instrument's: the
     /// venue of its market id, Binance's for a market of no venue).
     public static func ofVenue(of rules: MarginRules) -> ADLRanking {

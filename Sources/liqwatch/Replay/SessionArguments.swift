@@ -170,7 +170,7 @@ struct SessionArguments: ParsableArguments {
 /// The engine's rules, for every command that runs a session (the demo too). Each is optional so
 /// that one not given leaves the config file's choice (`[rules]`) standing.
 struct RuleOptions: ParsableArguments {
-    @Option(help: "The margin maths and ADL ranking: venue (each market by its own venue's margin rule, Binance's ADL ranking; the default), or binance, bybit or bitmex for every market.") var rules: String?
+    @Option(help: "The margin maths, ADL ranking and settlement: venue (each market by its own venue's; the default), or binance, bybit or bitmex for every market.") var rules: String?
     @Option(help: "full (the default); partial (step down the maintenance brackets, as Binance and Bybit do); or partial:FRACTION (steps of a fraction, 0.01 to 1).")
     var liquidation: String?
     @Option(help: "What the fund cannot pay: adl (the default) or socialised-loss.") var shortfall: String?

@@ -36,8 +36,8 @@ struct EscapedNameTests {
                 mode: .isolated, leverage: Fixed(10)), time: 1_000_000_000))
         }
         let screen = model(width: 200, height: 60, engine: engine).rendered().lines.joined(separator: "\n")
-        // Escaped, and cut with `…` to the column's 16 cells: still apart.
-        #expect(screen.contains("zw\\u{200B}\\u{20") && screen.contains("zw\\u{200C}\\u{20"), "\(screen)")
+        // Escaped, and shortened in the middle with `…` to the column's 16 cells: still apart.
+        #expect(screen.contains("zw\\u{200…{200D}j") && screen.contains("zw\\u{200…{200C}j"), "\(screen)")
         #expect(!screen.contains("\u{FFFD}"), "\(screen)")
     }
 }

@@ -64,7 +64,7 @@ enum Fuzz {
         forEachLine(data, size) { line, count in
             for index in decoders.indices {
                 switch decoders[index].decode(line, count: count, into: &messages) {
-                case .decoded, .skipped, .malformed: break
+                case .decoded, .skipped, .header, .malformed: break
                 }
             }
         }

@@ -69,7 +69,7 @@ func run(_ start: Engine, _ data: UnsafePointer<UInt8>, _ size: Int) {
     Fuzz.forEachLine(data, size) { line, count in
         messages.removeAll(keepingCapacity: true)
         switch decoder.decode(line, count: count, into: &messages) {
-        case .decoded, .skipped, .malformed: break
+        case .decoded, .skipped, .header, .malformed: break
         }
         apply(messages)
     }

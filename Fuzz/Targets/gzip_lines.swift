@@ -168,7 +168,7 @@ func readAll(_ reader: LineReader, decodeWith decoder: inout (any LineDecoder)?,
         }
         if decoder != nil {
             switch decoder!.decode(copy, count: line.count, into: &messages) {
-            case .decoded, .skipped, .malformed: break
+            case .decoded, .skipped, .header, .malformed: break
             }
             if messages.count > 1024 { messages.removeAll(keepingCapacity: true) }
         }

@@ -40,7 +40,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         for case .line(let line) in whole where !line.isEmpty {
             line.withUnsafeBufferPointer { buffer in
                 switch decoder.decode(buffer.baseAddress!, count: buffer.count, into: &messages) {
-                case .decoded, .skipped, .malformed: break
+                case .decoded, .skipped, .header, .malformed: break
                 }
             }
         }

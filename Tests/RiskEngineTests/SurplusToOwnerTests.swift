@@ -8,11 +8,8 @@ import Testing
 struct SurplusToOwnerTests {
     /// A long of 10 at 100 with 10 of margin (bankruptcy 99), liquidated at a mark of 99.4 into
     /// bids at 99.3: the fills leave 0.3 × 10 = 3 above bankruptcy.
-    static func liquidated(_ symbol: String, mode: MarginMode) -> (Engine, [EngineNotification]) {
-        var engine = RiskEngineTests.engine(with: [testInstrument(symbol: symbol)])
-        engine.openFund(asset: "USDT", balance: Fixed(1_000))
-        engine.apply(.mark(symbol: symbol, price: Fixed(100), time: 1))
-        engine.apply(.bookSnapshot(symbol: symbol, bids: [(units("99.3"), units("1000"))], asks: [(units("100.1"), units("1000"))], time: 1))
+    static func liquidated(_ symbol: String, mode: MarginMode, profile: RulesProfile = .venue) -> (Engine, [EngineNotification]) {
+        var engine = marketAt100(symbol, profile: profile, bid: "99.3", fund: Fixed(1_000))
         let update = mode == .isolated
             ? PositionUpdate(account: "a", symbol: symbol, side: .long, quantity: Fixed(10), entryPrice: Fixed(100), mode: .isolated, isolatedMargin: Fixed(10))
             : PositionUpdate(account: "a", symbol: symbol, side: .long, quantity: Fixed(10), entryPrice: Fixed(100), mode: .cross, walletBalance: Fixed(10))
@@ -36,16 +33,8 @@ struct SurplusToOwnerTests {
 
     @Test("Binance, and Hyperliquid under --rules binance: the 3 goes to the fund, the wallet keeps nothing")
     func otherVenuesGiveItToTheFund() throws {
-        var binanceRules = EngineConfiguration()
-        binanceRules.apply(profile: .binance)
-        for (symbol, configuration) in [("binance-usdm:TESTUSDT", EngineConfiguration()), ("hyperliquid:TEST", binanceRules)] {
-            var engine = RiskEngineTests.engine(with: [testInstrument(symbol: symbol)], configuration: configuration)
-            engine.openFund(asset: "USDT", balance: Fixed(1_000))
-            engine.apply(.mark(symbol: symbol, price: Fixed(100), time: 1))
-            engine.apply(.bookSnapshot(symbol: symbol, bids: [(units("99.3"), units("1000"))], asks: [(units("100.1"), units("1000"))], time: 1))
-            engine.apply(.position(PositionUpdate(account: "a", symbol: symbol, side: .long, quantity: Fixed(10), entryPrice: Fixed(100),
-                mode: .isolated, isolatedMargin: Fixed(10)), time: 2))
-            let notes = engine.apply(.mark(symbol: symbol, price: fx("99.4"), time: 3))
+        for (symbol, profile) in [("binance-usdm:TESTUSDT", RulesProfile.venue), ("hyperliquid:TEST", .binance)] {
+            let (engine, notes) = Self.liquidated(symbol, mode: .isolated, profile: profile)
             let record = try #require(notes.liquidations.first, "\(symbol)")
             #expect(record.surplus == Fixed(3) && record.surplusToOwner == .zero, "\(symbol)")
             #expect(engine.funds[0].balance == Fixed(1_003) && engine.accounts[0].walletBalance == .zero, "\(symbol)")

@@ -12,6 +12,18 @@ func testInstrument(symbol: String = "TESTUSDT", mmr: String = "0.005", fee: Str
         brackets: .single(rate: fx(mmr)), liquidationFeeRate: fx(fee))
 }
 
+/// A test contract's market under `profile` (the venue's rules by default), marked at 100 over a
+/// book of 1,000 a side (best bid `bid`, best ask 100.1), with a USDT fund of `fund` where given.
+func marketAt100(_ symbol: String, profile: RulesProfile = .venue, bid: String = "99.9", fund: Fixed? = nil) -> Engine {
+    var configuration = EngineConfiguration()
+    configuration.apply(profile: profile)
+    var engine = engine(with: [testInstrument(symbol: symbol)], configuration: configuration)
+    if let fund { engine.openFund(asset: "USDT", balance: fund) }
+    engine.apply(.mark(symbol: symbol, price: Fixed(100), time: 1))
+    engine.apply(.bookSnapshot(symbol: symbol, bids: [(units(bid), units("1000"))], asks: [(units("100.1"), units("1000"))], time: 1))
+    return engine
+}
+
 func engine(with instruments: [Instrument], configuration: EngineConfiguration = EngineConfiguration()) -> Engine {
     var catalog = InstrumentCatalog()
     for instrument in instruments { catalog.add(instrument) }

@@ -11,20 +11,20 @@ struct VenueADLRankingTests {
     ///
     /// - `small` (0): 10 @ 100, margin 50: PnL 100 on 50, notional 1,100 on an account value of 150.
     /// - `large` (1): 100 @ 109.9, margin 1,000: PnL 10 on 1,000, notional 11,000 on 1,010.
+    /// Isolated positions of `symbol` at time 2: account, side, quantity, entry, margin.
+    static func placeIsolated(_ engine: inout Engine, _ symbol: String, _ rows: [(String, Side, Fixed, Fixed, Fixed)]) {
+        for (account, side, quantity, entry, margin) in rows {
+            engine.apply(.position(PositionUpdate(account: account, symbol: symbol, side: side, quantity: quantity, entryPrice: entry,
+                mode: .isolated, isolatedMargin: margin), time: 2))
+        }
+    }
+
     static func engine(_ symbol: String, profile: RulesProfile = .venue) -> Engine {
-        var configuration = EngineConfiguration()
-        configuration.apply(profile: profile)
-        var engine = RiskEngineTests.engine(with: [testInstrument(symbol: symbol)], configuration: configuration)
-        engine.apply(.mark(symbol: symbol, price: Fixed(100), time: 1))
-        engine.apply(.bookSnapshot(symbol: symbol, bids: [(units("99.9"), units("1000"))], asks: [(units("100.1"), units("1000"))], time: 1))
+        var engine = marketAt100(symbol, profile: profile)
         // Placed at 110: `large` at 100 would be liquidated (a loss of 990 on 1,000 of margin).
         engine.apply(.mark(symbol: symbol, price: Fixed(110), time: 2))
-        engine.apply(.position(PositionUpdate(account: "small", symbol: symbol, side: .long, quantity: Fixed(10), entryPrice: Fixed(100),
-            mode: .isolated, isolatedMargin: Fixed(50)), time: 2))
-        engine.apply(.position(PositionUpdate(account: "large", symbol: symbol, side: .long, quantity: Fixed(100), entryPrice: fx("109.9"),
-            mode: .isolated, isolatedMargin: Fixed(1_000)), time: 2))
-        engine.apply(.position(PositionUpdate(account: "loser", symbol: symbol, side: .short, quantity: Fixed(1), entryPrice: Fixed(100),
-            mode: .isolated, isolatedMargin: Fixed(50)), time: 2))
+        Self.placeIsolated(&engine, symbol, [("small", .long, Fixed(10), Fixed(100), Fixed(50)), ("large", .long, Fixed(100), fx("109.9"), Fixed(1_000)),
+                                        ("loser", .short, .one, Fixed(100), Fixed(50))])
         #expect([0, 1, 2].map { engine.positions[$0].isOpen } == [true, true, true])
         return engine
     }
@@ -67,18 +67,9 @@ struct VenueADLRankingTests {
     /// 2.12 × 4.97 ÷ 156 = 0.0675 and Hyperliquid (110 ÷ 99.4) × 994 ÷ 156 = 7.05; `large` (100
     /// short @ 100.1, margin 1,000) 0.07 × 49.7 ÷ 1,070 = 0.0032 and (100.1 ÷ 99.4) × 9,940 ÷ 1,070 = 9.36.
     static func deleveraged(_ symbol: String, profile: RulesProfile) -> [ADLRecord] {
-        var configuration = EngineConfiguration()
-        configuration.apply(profile: profile)
-        var engine = RiskEngineTests.engine(with: [testInstrument(symbol: symbol)], configuration: configuration)
-        engine.openFund(asset: "USDT", balance: Fixed(1_000))
-        engine.apply(.mark(symbol: symbol, price: Fixed(100), time: 1))
-        engine.apply(.bookSnapshot(symbol: symbol, bids: [(units("99.9"), units("1000"))], asks: [(units("100.1"), units("1000"))], time: 1))
-        engine.apply(.position(PositionUpdate(account: "small", symbol: symbol, side: .short, quantity: Fixed(10), entryPrice: Fixed(110),
-            mode: .isolated, isolatedMargin: Fixed(50)), time: 2))
-        engine.apply(.position(PositionUpdate(account: "large", symbol: symbol, side: .short, quantity: Fixed(100), entryPrice: fx("100.1"),
-            mode: .isolated, isolatedMargin: Fixed(1_000)), time: 2))
-        engine.apply(.position(PositionUpdate(account: "loser", symbol: symbol, side: .long, quantity: Fixed(1), entryPrice: Fixed(100),
-            mode: .isolated, isolatedMargin: Fixed(1)), time: 2))
+        var engine = marketAt100(symbol, profile: profile, fund: Fixed(1_000))
+        Self.placeIsolated(&engine, symbol, [("small", .short, Fixed(10), Fixed(110), Fixed(50)), ("large", .short, Fixed(100), fx("100.1"), Fixed(1_000)),
+                                        ("loser", .long, .one, Fixed(100), .one)])
         engine.apply(.bookSnapshot(symbol: symbol, bids: [], asks: [(units("100.1"), units("1000"))], time: 3))
         return engine.apply(.mark(symbol: symbol, price: fx("99.4"), time: 4)).adl
     }

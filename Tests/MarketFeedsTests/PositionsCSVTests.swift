@@ -22,7 +22,7 @@ struct PositionsCSVTests {
 
     /// Values each column may take: plain ones, and the unusual ones that must go to the slow path.
     static let values: [[String]] = [
-        ["alice", " bob ", "acct-1", "", "é", "a\u{0B}", "\tcarol"],
+        ["alice", " bob ", "acct-1", "", "é", "a\u{0B}", "\tcarol", #"a\u{1B}"#, #"back\slash"#],
         ["BTCUSDT", "btcusdt", " ethusdt", "", "BTC\u{00A0}", "solusdt"],
         ["long", "SHORT", "Buy", "sell", "up", "", " long\t", "lon", "longlonglong"],
         ["1", "0.5", "0", "-1", "+2", "1e3", "10000000000", "10000000000.1", "", ".5", "5.", "0.0000000000000000001", "١",

@@ -24,12 +24,33 @@ public enum PositionRow {
     /// held memory (300 refused positions with 4 MiB names: 1.45 GB, attacker trial).
     public static let longestAccount = 256
 
-    /// The account name of a row or line: given, and no longer than `longestAccount`.
+    /// The account name of a row or line: given, no longer than `longestAccount`, and without the
+    /// text `\u{`, which is how every output writes a character it will not show (`SafeText`):
+    /// an account named `a\u{1B}` in plain text and one named `a` + ESC read alike on screen and
+    /// in the reports, two accounts whose deficits an operator could not tell apart.
     static func accountName(_ given: String) throws(FieldError) -> String {
         guard given.utf8.count <= longestAccount else {
             throw FieldError(field: "account", reason: "longer than \(longestAccount) bytes (\(given.utf8.count))")
         }
+        guard !holdsEscapeText(given) else {
+            throw FieldError(field: "account", reason: "holds the text \\u{, which liqwatch writes for a character it does not show: a name may not hold it")
+        }
         return given
+    }
+
+    /// Whether `name` holds the text `\u{` (a backslash, `u`, an opening brace).
+    static func holdsEscapeText(_ name: String) -> Bool {
+        var utf8 = name.utf8.makeIterator()
+        var state = 0
+        while let byte = utf8.next() {
+            switch (state, byte) {
+            case (_, UInt8(ascii: "\\")): state = 1
+            case (1, UInt8(ascii: "u")): state = 2
+            case (2, UInt8(ascii: "{")): return true
+            default: state = 0
+            }
+        }
+        return false
     }
 
     /// Whether a margin or wallet is within `largestMoney`.

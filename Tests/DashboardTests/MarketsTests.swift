@@ -120,6 +120,20 @@ struct MarketsTests {
 
 @Suite("Markets and windows: what a review found")
 struct MarketsReviewTests {
+    @Test("sorting the markets again (s, S) keeps the cursor on its market: Enter then focuses the market it was on")
+    func sortKeepsTheCursorsMarket() {
+        var screen = model(width: 160, height: 48, engine: fiveMarkets())
+        _ = screen.update(.key(.character("m")))
+        _ = screen.update(.key(.character("G")))
+        let chosen = screen.visibleMarkets[screen.marketCursor].symbol
+        for key in ["s", "s", "S", "s", "s", "s", "s"] {
+            _ = screen.update(.key(.character(Character(key))))
+            #expect(screen.visibleMarkets[screen.marketCursor].symbol == chosen, "after \(key): \(screen.marketSortColumn)")
+        }
+        _ = screen.update(.key(.enter))
+        #expect(screen.focusedSymbol == chosen)
+    }
+
     @Test("not focused, the markets pane shows its top (the riskiest), not the market its cursor had: a one-row pane at 80×24")
     func unfocusedShowsTheTop() {
         var screen = model(width: 160, height: 48, engine: fiveMarkets())

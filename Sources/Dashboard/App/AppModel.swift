@@ -922,14 +922,15 @@ public struct AppModel: Sendable {
             // Only the columns on screen, and the risk order, as the positions pane does: at 120
             // columns `s` sorted by premium, funding and depth, none of them shown (operator trial).
             let shown = MarketsPane.shownColumns(self)
+            // The cursor stays on its market, as it does when the rows are sorted again each
+            // second: put back on the top row, Enter after `s` focused another market (operator
+            // trial: the ladder, the signals and the what-if silently followed UNI-USD-SWAP).
             marketSortColumn = AppModel.nextColumn(after: marketSortColumn, in: MarketColumn.allCases) { $0 == .risk || shown.contains($0) }
             marketSortDescending = MarketTable.defaultDescending(marketSortColumn)
-            marketCursor = 0
-            refreshVisibleMarkets(keepingCursor: false)
+            refreshVisibleMarkets()
         case .reverseSort where focus == .markets:
             marketSortDescending.toggle()
-            marketCursor = 0
-            refreshVisibleMarkets(keepingCursor: false)
+            refreshVisibleMarkets()
         case .nextSortColumn:
             // Only the columns on screen (and the risk order): sorting by a column the pane has
             // dropped at this width would order the rows by a figure nobody can see.

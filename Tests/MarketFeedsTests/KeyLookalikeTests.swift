@@ -57,4 +57,47 @@ struct KeyLookalikeTests {
         let updates = try PositionsFile.load(path: extra, catalog: .builtIn)
         #expect(updates.first?.isolatedMargin == Fixed(10_000))
     }
+
+    /// Exports name a position's margin and an account's money their own way (OKX's `margin`,
+    /// Bybit's `positionMargin`, Binance's `totalWalletBalance`, OKX's `cashBal`): read past, a
+    /// stated margin of 900 was dropped and the leverage's 53,000 taken (attacker trial).
+    @Test("an export's name for a margin or a wallet is refused, naming the column to use, in a CSV header, a JSON entry and an event line")
+    func exportMoneyNames() throws {
+        let scratch = try ScratchDirectory()
+        let margins = ["margin", "position_margin", "positionMargin", "initialMargin", "posMargin", "im", "collateral"]
+        let wallets = ["balance", "equity", "marginBalance", "totalWalletBalance", "cashBal", "availableBalance", "wallet"]
+        for (names, meant) in [(margins, "isolated_margin"), (wallets, "wallet_balance")] {
+            for name in names {
+                let csv = try scratch.write("\(name).csv", "account,symbol,side,size,entry_price,margin_mode,\(name),leverage\nalice,BTCUSDT,long,1,50000,isolated,900,2\n")
+                expectRefusal(csv) { $0.contains("\(name).csv:1") && $0.contains("did you mean \(meant)?") }
+                let json = try scratch.write("\(name).json", #"[{"account":"alice","symbol":"BTCUSDT","side":"long","size":"1","entry_price":"50000","leverage":"2","\#(name)":"900"}]"#)
+                expectRefusal(json) { $0.contains("did you mean \(meant)?") }
+                let line = #"{"type":"position","account":"alice","symbol":"BTCUSDT","side":"long","size":"1","entry_price":"50000","leverage":"2","\#(name)":"900"}"#
+                guard case .malformed(let field) = decode(line) else { Issue.record("\(name) read past on a position line"); continue }
+                #expect(field.contains("did you mean \(meant)?"), "\(field)")
+            }
+        }
+        // A fund's `balance` on an account line is the wallet by another name; on a fund line it is its own.
+        guard case .malformed(let field) = decode(#"{"type":"account","account":"alice","balance":"900"}"#) else {
+            Issue.record("balance read past on an account line"); return
+        }
+        #expect(field.contains("did you mean wallet_balance?"), "\(field)")
+        #expect(decode(#"{"type":"insurance_fund","balance":"900","asset":"USDT"}"#) == .decoded)
+    }
+
+    @Test("an isolated position's margin of 0 is refused (it opened bankrupt and booked a deficit); a cross row's 0, or a close's, is taken")
+    func isolatedMarginZero() throws {
+        let scratch = try ScratchDirectory()
+        let header = "account,symbol,side,size,entry_price,margin_mode,isolated_margin,wallet_balance,leverage\n"
+        for margin in ["0", "-0", "0.000"] {
+            let csv = try scratch.write("zero.csv", header + "alice,BTCUSDT,long,1,50000,isolated,\(margin),,2\n")
+            expectRefusal(csv) { $0.contains("zero.csv:2") && $0.contains("isolated_margin") && $0.contains("greater than zero") }
+        }
+        let cross = try scratch.write("cross.csv", header + "alice,BTCUSDT,long,1,50000,cross,0,5000,\n")
+        #expect(try PositionsFile.load(path: cross, catalog: .builtIn).count == 1)
+        let line = #"{"type":"position","account":"alice","symbol":"BTCUSDT","side":"long","size":"1","entry_price":"50000","margin_mode":"isolated","isolated_margin":"0","leverage":"2"}"#
+        guard case .malformed(let field) = decode(line) else { Issue.record("a margin of 0 was taken"); return }
+        #expect(field.hasPrefix("isolated_margin") && field.contains("greater than zero"), "\(field)")
+        #expect(decode(#"{"type":"position","account":"alice","symbol":"BTCUSDT","side":"long","size":"0","margin_mode":"isolated","isolated_margin":"0"}"#) == .decoded)
+    }
 }

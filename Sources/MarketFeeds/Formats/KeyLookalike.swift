@@ -49,6 +49,17 @@ enum KeyLookalike {
         "margintype": "margin_mode", "trademode": "margin_mode", "isolatedwallet": "isolated_margin",
         "positionamt": "size", "avgprice": "entry_price", "avgentryprice": "entry_price", "positionim": "isolated_margin",
         "walletbalance": "wallet_balance", "crosswalletbalance": "wallet_balance",
+        // A position's margin and an account's money under the names exports give them (OKX's
+        // `margin` is its isolated margin): passed over, a stated margin of 900 was dropped and
+        // the leverage's implied 53,000 taken instead (attacker trial). Equity and margin
+        // balance are not the wallet (they hold the unrealised PnL): refused all the same, so
+        // the operator says which it is.
+        "margin": "isolated_margin", "positionmargin": "isolated_margin", "posmargin": "isolated_margin",
+        "initialmargin": "isolated_margin", "positioninitialmargin": "isolated_margin", "im": "isolated_margin",
+        "collateral": "isolated_margin",
+        "balance": "wallet_balance", "wallet": "wallet_balance", "equity": "wallet_balance", "marginbalance": "wallet_balance",
+        "totalwalletbalance": "wallet_balance", "cashbal": "wallet_balance", "availablebalance": "wallet_balance",
+        "availbal": "wallet_balance",
     ]
 
     /// Lowercased letters and digits only: `isolatedMargin`, `Isolated Margin`, `isolated-margin`

@@ -204,8 +204,12 @@ public struct LiqwatchEventDecoder: LineDecoder {
         let time = lastTime
         let type = try required("type")
         if let known = Self.keys[type], let members = value.objectMembers {
-            // Keys of no line's vocabulary that resemble this type's (`isolated_margn`).
-            let foreign = members.lazy.map(\.0).filter { !Self.vocabulary.contains($0) }
+            // Keys of no line's vocabulary that resemble this type's (`isolated_margn`), and an
+            // export's name for one of this type's keys though another type reads it (a fund's
+            // `balance` on an account line is its wallet by another name).
+            let foreign = members.lazy.map(\.0).filter {
+                !Self.vocabulary.contains($0) || KeyLookalike.exportNames[KeyLookalike.fold($0)].map(known.contains) == true
+            }
             if let found = KeyLookalike.first(in: foreign, known: known) {
                 throw FieldError(field: KeyLookalike.field(found), reason: KeyLookalike.reason(found))
             }

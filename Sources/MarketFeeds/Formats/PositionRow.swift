@@ -144,6 +144,11 @@ public enum PositionRow {
         if mode == .cross, let isolatedMargin, !isolatedMargin.isZero {
             throw FieldError(field: "isolated_margin", reason: "a cross position has no isolated margin: give its account's wallet_balance, or make it isolated")
         }
+        // An isolated position with no margin is bankrupt as it opens: a margin of 0 beside a
+        // leverage of 2 was taken, and booked a deficit of 945 at the first mark (attacker trial).
+        if mode == .isolated && !closes, let isolatedMargin, isolatedMargin.isZero {
+            throw FieldError(field: "isolated_margin", reason: "an isolated position's margin must be greater than zero (leave it empty for the one its leverage implies)")
+        }
         if mode == .isolated && isolatedMargin == nil && leverage == nil && !closes {
             throw FieldError(field: "isolated_margin", reason: "an isolated position needs isolated_margin or leverage")
         }

@@ -335,7 +335,7 @@ enum PositionsCSV {
               let leverage = decimal(.leverage) else { return nil }
         if let leverage, !(leverage.isPositive && leverage <= Fixed(1000)) { return nil }
         guard PositionRow.isWithinMoneyLimit(isolatedMargin), PositionRow.isWithinMoneyLimit(walletBalance) else { return nil }
-        if mode == .isolated && isolatedMargin == nil && leverage == nil { return nil }
+        if mode == .isolated && (isolatedMargin == nil ? leverage == nil : isolatedMargin!.isZero) { return nil }
         // The row refused as the slow path says why (`PositionRow`).
         if mode == .cross, let isolatedMargin, !isolatedMargin.isZero { return nil }
         var positionSide = PositionSide.both

@@ -13,14 +13,15 @@ struct BenchMain: ParsableCommand {
             noisy machine; replay-gzip the gzipped replay over the unpacked one, their runs \
             alternating; replay-simdjson the bare replay against the simdjson reference, and decoding \
             alone; signals the per-second signal sample of 10,000 markets (also in engine); \
-            render-markets a frame with 5,000 markets over one with one (also in render). No group \
+            render-markets a frame with 5,000 markets over one with one (also in render); cross-accounts \
+            a replay watching cross accounts of two symbols, with the guards and without. No group \
             runs engine, replay, render and cascade.
             """,
         version: "liqwatch-bench \(LiqwatchVersion.string)")
 
-    static let knownGroups: Set<String> = ["engine", "replay", "replay-unpacked", "replay-gzip", "render", "cascade", "liquidation", "positions-file", "replay-cascade", "replay-simdjson", "signals", "render-markets"]
+    static let knownGroups: Set<String> = ["engine", "replay", "replay-unpacked", "replay-gzip", "render", "cascade", "liquidation", "positions-file", "replay-cascade", "replay-simdjson", "signals", "render-markets", "cross-accounts"]
 
-    @Argument(help: "Groups to run (engine, replay, replay-unpacked, replay-gzip, replay-simdjson, render, cascade, liquidation, positions-file, replay-cascade, signals, render-markets).")
+    @Argument(help: "Groups to run (engine, replay, replay-unpacked, replay-gzip, replay-simdjson, render, cascade, liquidation, positions-file, replay-cascade, signals, render-markets, cross-accounts).")
     var groups: [String] = []
 
     func validate() throws {
@@ -43,5 +44,6 @@ struct BenchMain: ParsableCommand {
         if groups.contains("replay-cascade") { CascadeBenchmarks.replayCascade() }
         if groups.contains("signals") { EngineBenchmarks.signalSamples() }
         if groups.contains("render-markets") { RenderBenchmarks.manyMarkets() }
+        if groups.contains("cross-accounts") { CascadeBenchmarks.crossAccounts() }
     }
 }

@@ -212,7 +212,7 @@ public struct PositionTable: Sendable {
     /// order (valued when it was chosen); the pane draws each visible row from this, so no figure on
     /// screen is older than the frame. `adl` is the queue place the table's ranking gave.
     public static func row(of index: Int32, in engine: Engine, adl: ADLQueueEntry?) -> PositionRow {
-        let position = engine.positions[Int(index)]
+        let position = engine.currentPosition(index)
         let risk = engine.risk(of: index)
         let market = engine.markets[Int(position.symbolIndex)]
         // No walk into a book that has had no snapshot yet: its market's recording has not begun

@@ -38,7 +38,7 @@ enum DetailPane {
         let engine = model.engine
         guard Int(index) < engine.positions.count, width > 0 else { return [] }
         let risk = engine.risk(of: index)
-        let position = engine.positions[Int(index)]
+        let position = engine.currentPosition(index)
         let market = engine.markets[Int(position.symbolIndex)]
         let instrument = market.instrument
         var parts: [(text: String, role: StyleRole)] = []

@@ -105,7 +105,7 @@ extension Engine {
 
     /// BitMEX's (and Bybit's) ranking on the position's values (see `LossAllocation.adlScore`).
     func valueScore(of index: Int32) -> Fixed {
-        let position = positions[Int(index)]
+        let position = currentPosition(index)
         let instrument = markets[Int(position.symbolIndex)].instrument
         let mark = valuationMark(of: position)
         func value(at price: Fixed) -> Fixed { Engine.signedValue(side: position.side, quantity: position.quantity, price: price, kind: instrument.kind) }

@@ -576,6 +576,9 @@ extension Engine {
     /// (a mark moved): which symbols it is cross in cannot have changed, so the markets' sets
     /// are not touched (hashing the account into each of them on every mark).
     mutating func refreshAccount(_ account: Int32, membership: Bool) {
+        // Its guards were set for the account as it was; new ones are set below if it still
+        // holds cross legs in several symbols.
+        if hasCrossGuards(account) { retireCrossGuards(of: account) }
         // Whether the account holds cross positions in two symbols or more: the first cross
         // symbol and whether another differs from it (no set: this runs for every position placed).
         var firstCrossSymbol: Int32? = nil
@@ -643,6 +646,10 @@ extension Engine {
                 refreshPosition(index, context: MarginContext(
                     collateral: collateral, otherMaintenance: totalMaintenance - own.maintenance,
                     otherUnrealised: totalUnrealised - own.unrealised))
+            }
+            if severalCrossSymbols && configuration.crossGuards {
+                setCrossGuards(of: account, shares: UnsafeBufferPointer(shares), exact: exact,
+                    totalMaintenance: totalMaintenance, totalUnrealised: totalUnrealised)
             }
         }
     }
@@ -741,13 +748,22 @@ extension Engine {
             }
             return
         }
+        let hadMark = markets[index].markPrice != nil
         markets[index].markPrice = price
         markets[index].markTime = time
-        // Cross accounts spanning several symbols: their other positions' prices moved with this mark.
+        // Cross accounts spanning several symbols: their other positions' prices moved with this
+        // mark. Those whose guard it crosses are worked out again (`Engine+CrossGuards`); every
+        // one on a first mark (its legs here were valued at their entries) or the end of a
+        // block (one waiting for it may be crossed already), and when the guards are off.
         if !markets[index].multiSymbolCrossAccounts.isEmpty {
-            for account in markets[index].multiSymbolCrossOrder() {
-                refreshAccount(account, membership: false)
-                liquidateTriggered(account: account, into: &notes)
+            if configuration.crossGuards && hadMark && !wasOutdated && !wasDisputed {
+                markets[index].crossGuardsDrifted = true
+                reworkGuardedAccounts(market: index, mark: price, into: &notes)
+            } else {
+                for account in markets[index].multiSymbolCrossOrder() {
+                    refreshAccount(account, membership: false)
+                    liquidateTriggered(account: account, into: &notes)
+                }
             }
         }
         processTriggers(market: index, into: &notes)
@@ -909,7 +925,7 @@ extension Engine {
     // MARK: Views
 
     public func risk(of index: Int32) -> PositionRisk {
-        let position = positions[Int(index)]
+        let position = currentPosition(index)
         let market = markets[Int(position.symbolIndex)]
         let account = accounts[Int(position.accountIndex)]
         let terms = terms(of: position)

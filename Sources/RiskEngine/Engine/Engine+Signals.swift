@@ -9,6 +9,9 @@ extension Engine {
     mutating func sampleSignals(into notes: inout [EngineNotification]) {
         nextSampleTime = (time / Engine.nanosecondsPerSecond + 1) * Engine.nanosecondsPerSecond
         changedSinceSample = false
+        // The riskiest positions are read from the stored trigger prices: exact, for every one
+        // (at most `crossSettleBudget` cross accounts of several symbols a sample).
+        settleCrossGuards(budget: Engine.crossSettleBudget)
         signalsReadAt = time
         let maximumBookAge = configuration.maximumBookAge
         for index in markets.indices {
@@ -150,6 +153,7 @@ extension Engine {
     public mutating func readSignalsNow() -> Bool {
         guard samplingEnabled && changedSinceSample && unfinishedCascade == nil else { return false }
         changedSinceSample = false
+        settleCrossGuards(budget: Engine.crossSettleBudget)
         signalsReadAt = time
         for index in markets.indices {
             let stress = readMarketForSample(index)
@@ -280,7 +284,9 @@ extension Engine {
             let nearCount = markets[index].markPrice.map { Engine.bandEnd(riskiest, from: 0, to: riskiest.count, near: nearBand(side, mark: $0)) } ?? 0
             var sum: Int64 = 0
             var nearSum: Int64 = 0
-            forEachPosition(of: riskiest) { position, _ in
+            forEachPosition(of: riskiest) { stored, entry in
+                // A guarded cross leg's prices as its account stands now (`currentPosition`).
+                let position = stored.mode == .cross ? currentPosition(entry.position) : stored
                 if taken.isEmpty, let mark = markets[index].markPrice {
                     let nearest = (MarginMath.distanceToLiquidationPercent(side: side, mark: mark, liquidationPrice: position.liquidation),
                                    position.isPastAtEveryPrice)
@@ -620,7 +626,7 @@ extension Engine {
 
     /// The deficit position `index` would leave if liquidated into its book now (no compounding).
     public func deficitIfLiquidatedNow(_ index: Int32) -> Fixed {
-        let position = positions[Int(index)]
+        let position = currentPosition(index)
         let market = markets[Int(position.symbolIndex)]
         return Engine.liquidationWalk(position, instrument: market.instrument, book: market.book).deficit
     }

@@ -16,6 +16,11 @@ public struct Engine: Sendable {
     public internal(set) var accounts: [Account] = []
     var accountIndexes = AccountTable()
     public internal(set) var positions: [Position] = []
+    /// Which of the guards pushed for an account of several cross symbols are its own
+    /// (`Engine+CrossGuards`): those pushed with its stamp here, while it is odd; retiring them
+    /// makes it even, setting new ones odd again, each time a value not used before. Only such
+    /// accounts have one (an account is 80 bytes; a stamp in each would make it 96).
+    var crossGuardStamps: [Int32: UInt32] = [:]
     /// Each position's ADL score inputs in Double, beside `positions`, for the ranking's scan
     /// (see `ADLScanInputs`).
     var adlScanInputs: [ADLScanInputs] = []

@@ -118,6 +118,10 @@ public struct EngineConfiguration: Sendable {
     /// each market by its own venue's (`ADLRanking.ofVenue`). OKX and Hyperliquid markets were
     /// ranked by Binance's LeveragePnL under the venue profile.
     public var adlRanking: ADLRanking? = nil
+    /// Whether a mark re-works only the cross accounts of several symbols whose guard it crosses
+    /// (see `Engine+CrossGuards`), or every such account holding the symbol, as before: the
+    /// reference the tests hold the guards to (the same liquidations, the same figures shown).
+    public var crossGuards = true
     /// Used when a feed has no mark stream. See `MarkPriceRule`.
     public var markRule: MarkPriceRule = .medianOfBidAskLast
     public var signals = SignalThresholds()

@@ -54,6 +54,16 @@ public struct MarketState: Sendable {
     /// next sample: what a still screen shows.
     var signalsNow: SignalsNow?
     var triggers = TriggerIndex()
+    /// The guards of the cross accounts of several symbols with a leg here (`Engine+CrossGuards`):
+    /// each entry an account (in `position`) and its stamp (in `version`), at the price of this
+    /// market past which the account must be worked out again.
+    var crossGuards = TriggerIndex()
+    /// A mark here moved since the last signal sample without re-working every such account: their
+    /// stored prices lag it until the sample works them out (`Engine.settleCrossGuards`).
+    var crossGuardsDrifted = false
+    /// Where in `multiSymbolCrossOrder` the next sample goes on working them out, when one
+    /// sample's share did not reach them all (`Engine.crossSettleBudget`).
+    var crossSettleCursor = 0
     /// The riskiest live entries of each side as the signals last read them (see
     /// `Engine.leadingEntries`): walking the heaps for them every second was a third of a sample.
     /// Changes to this market's positions (`Engine.bumpVersion`), counted.

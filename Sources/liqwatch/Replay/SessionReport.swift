@@ -66,6 +66,8 @@ enum SessionReport {
     /// dashboard at ALERT with ADL near after a last book that emptied the bids (attacker trial).
     static func asEnded(_ engine: Engine) -> Engine {
         var ended = engine
+        // Guarded cross accounts' stored prices as they stand at the end (`Engine+CrossGuards`).
+        ended.settleCrossGuards()
         ended.readSignalsNow()
         return ended
     }

@@ -18,9 +18,9 @@ struct WaitingPosition {
     static func all(in engine: Engine) -> [WaitingPosition] {
         var result: [WaitingPosition] = []
         for index in engine.positions.indices {
-            let position = engine.positions[index]
-            guard position.isOpen, position.mode == .cross,
+            guard engine.positions[index].isOpen, engine.positions[index].mode == .cross,
                   let wait = engine.liquidationWait(position: Int32(index)), !wait.ownMarket else { continue }
+            let position = engine.currentPosition(Int32(index))
             let market = engine.markets[Int(position.symbolIndex)]
             let deficit = market.book.hasSnapshot ? Engine.liquidationWalk(position, instrument: market.instrument, book: market.book).deficit : nil
             result.append(WaitingPosition(account: engine.accounts[Int(position.accountIndex)].id, symbol: market.symbol, market: wait.symbol,

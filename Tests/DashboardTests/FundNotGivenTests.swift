@@ -142,6 +142,12 @@ struct FundNotGivenTests {
         #expect(state.adl == .near && state.stressedMarket.flatMap(engine.marketIndex(of:)).map(engine.isEnded(market:)) == true, "\(state)")
         let text = model(width: 200, height: 60, engine: engine, symbol: "bybit:BTCUSDT").rendered().text
         #expect(text.contains("· ADL near (ended book)"), "\(text)")
+        // Its own pane says it too, at every size (operator trial: a bare `NEAR: stress → ADL`).
+        for (width, height) in [(80, 24), (120, 40), (200, 60)] {
+            let own = model(width: width, height: height, engine: engine, symbol: "OLDUSDT").rendered().lines
+            let adl = own.first { $0.contains("ADL") && $0.contains("NEAR") }
+            #expect(adl?.contains("(ended") == true, "\(width)×\(height): \(own.joined(separator: "\n"))")
+        }
     }
 
     @Test("calm, the fund pane still says how near the nearest liquidation is (it came only with a stress)")

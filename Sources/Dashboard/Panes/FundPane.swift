@@ -312,13 +312,18 @@ enum FundPane {
         case .near:
             // Near more of it, often while it is already under way (the unfillable quantity of a
             // cascade goes to ADL with the fund still full): the closes so far say so.
-            let reason = stressed.adlCertain ? "NEAR: \(stressOf)stress → ADL" : "NEAR: \(stressOf)stress ≥ fund"
+            // From a book that has ended (a recording's, long over) it is said, as the other
+            // funds' line and the report say it: `NEAR: stress → ADL` of OKX's 2022 book read as
+            // pressing beside a what-if that refused the outdated book (operator trial).
+            let ended = state.nearFromEndedBook ? " (ended book)" : ""
+            let reason = (stressed.adlCertain ? "NEAR: \(stressOf)stress → ADL" : "NEAR: \(stressOf)stress ≥ fund") + ended
             let sofar = deleveraged ? ", \(closes)\(beyond) so far" : ""
-            adlState = (reason + sofar, .warn)
+            adlState = (reason + sofar, state.nearFromEndedBook ? .help : .warn)
             // Narrow, the closes go last but one: the stress line above says more is coming.
             // Narrow, another market's name stays after NEAR (80×24 read a bare `NEAR`).
             let nearOf = (otherStressMarket.map { ["NEAR: " + $0, "NEAR " + $0] } ?? []) + (otherStressBareName.map { ["NEAR " + $0] } ?? [])
-            shorterADL = deleveraged ? [reason + ", " + closes, "NEAR, " + closes] + nearOf + [closes, "NEAR"] : nearOf + ["NEAR"]
+            let bare = state.nearFromEndedBook ? ["NEAR (ended book)", "NEAR (ended)"] : ["NEAR"]
+            shorterADL = deleveraged ? [reason + ", " + closes, "NEAR, " + closes] + nearOf + [closes] + bare : nearOf.map { $0 + ended } + nearOf + bare
         case .happened: adlState = ("\(closes)\(beyond) so far", .warn); shorterADL = [closes]
         case .idle: adlState = ("idle", .ok)
         }

@@ -193,7 +193,8 @@ public final class CursesTerminal {
         let written = diff.rows
         for run in diff.runs {
             attrset(Int32(bitPattern: attributes(for: run.role)))
-            _ = mvaddstr(Int32(run.row), Int32(run.column), run.text)
+            let text = LibcUnmeasured.drawable(run.text) { cn_wcwidth($0) }
+            _ = mvaddstr(Int32(run.row), Int32(run.column), text)
         }
         if written > 0 {
             wnoutrefresh(cn_stdscr())

@@ -12,6 +12,11 @@
 #include <termios.h>
 #include <unistd.h>
 
+/* The width the C library gives a character (ncurses places characters by it): -1 for one it
+   cannot measure. wcwidth is declared only for X/Open, which Swift's Glibc module does not ask. */
+int wcwidth(wchar_t c);
+static inline int cn_wcwidth(unsigned int c) { return wcwidth((wchar_t)c); }
+
 /* Macros and globals Swift cannot import, as functions. */
 static inline WINDOW *cn_stdscr(void) { return stdscr; }
 static inline int cn_lines(void) { return LINES; }

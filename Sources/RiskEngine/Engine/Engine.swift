@@ -637,6 +637,20 @@ public struct Engine: Sendable {
         }
     }
 
+    /// The openings the operator gave (`--insurance-fund`, not a default) that no fund of the
+    /// session took: no market of that venue, or settled in that asset, came. A typo in the venue
+    /// gave a stress test against the default fund and nothing said so (attacker trial).
+    public var unusedFundOpenings: [(venue: String?, asset: String, balance: Fixed)] {
+        var unused: [(venue: String?, asset: String, balance: Fixed)] = []
+        for (key, opening) in venueOpenings where !opening.provisional && fundIndexes[key] == nil {
+            unused.append((key.venue, key.asset, opening.balance))
+        }
+        for (asset, opening) in assetOpenings where !opening.provisional && !funds.contains(where: { $0.asset == asset }) {
+            unused.append((nil, asset, opening.balance))
+        }
+        return unused.sorted { ($0.venue ?? "", $0.asset) < ($1.venue ?? "", $1.asset) }
+    }
+
     private mutating func open(fund index: Int32, _ opening: FundDefault) {
         var ignored: [EngineNotification] = []
         // At time 0, as if opened before the session: a venue whose first market appears late

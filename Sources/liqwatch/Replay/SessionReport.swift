@@ -214,6 +214,11 @@ enum SessionReport {
             // paid by nothing but what their own liquidations left, then go to ADL (or socialised loss).
             ("not_given", .array(Self.assetsWithoutFund(engine).map { .string($0) })),
             ("not_given_by_venue", .object(notGivenByVenue)),
+            // Given with `--insurance-fund` for a venue or an asset no market of the session has.
+            ("given_unused", .array(engine.unusedFundOpenings.map { unused in
+                .object([("venue", unused.venue.map { .string($0) } ?? .null), ("asset", .string(unused.asset)),
+                         ("balance", JSON.number(unused.balance, decimals: 8))])
+            })),
             ("statements_waiting", .object(engine.waitingFundStatements.map { ($0.asset, JSON.number($0.balance, decimals: 8)) })),
             ("statements_refused", .object([
                 ("count", JSON.number(log.refusedFundStatements)),
@@ -856,6 +861,11 @@ enum SessionReport {
             if !state.takeoverExposure.isZero {
                 lines.append("  holds positions taken over, unrealised \(amount(state.takeoverExposure, asset)) \(asset)")
             }
+        }
+        for unused in engine.unusedFundOpenings {
+            let named = unused.venue.map { "\($0) \(unused.asset)" } ?? unused.asset
+            let lacking = unused.venue.map { "no \($0) market settled in \(unused.asset)" } ?? "no market settled in \(unused.asset)"
+            lines.append("insurance fund given for \(named) (\(amount(unused.balance, unused.asset))): not used, \(lacking) in this session")
         }
         let adlNotional = log.adlNotional.keys.sorted().map { "\(amount(log.adlNotional[$0]!, $0)) \($0)" }
         var adlLine = "ADL: \(log.adlCount) events, notional \(adlNotional.isEmpty ? "0" : adlNotional.joined(separator: ", "))"

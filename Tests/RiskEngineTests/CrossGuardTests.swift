@@ -178,4 +178,91 @@ struct CrossGuardTests {
         #expect(engine.currentPosition(long).liquidationPrice == settled.positions[Int(long)].liquidationPrice)
         #expect(engine.currentPosition(long).bankruptcyPrice == settled.positions[Int(long)].bankruptcyPrice)
     }
+
+    /// Runs `events` on a guarded engine and on the reference, comparing every event's notes and
+    /// every open position's figures; returns how many liquidations were made.
+    @discardableResult
+    static func expectSameAsReference(_ configuration: EngineConfiguration, _ events: [MarketEvent], sourceLocation: SourceLocation = #_sourceLocation) -> Int {
+        var reference = configuration
+        reference.crossGuards = false
+        var guarded = engine(with: [PropertyTests.linear, PropertyTests.second], configuration: configuration)
+        var unguarded = engine(with: [PropertyTests.linear, PropertyTests.second], configuration: reference)
+        var liquidations = 0
+        for (number, event) in events.enumerated() {
+            var guardedNotes: [EngineNotification] = []
+            var referenceNotes: [EngineNotification] = []
+            guarded.apply(event, into: &guardedNotes)
+            unguarded.apply(event, into: &referenceNotes)
+            #expect(guardedNotes.liquidations == referenceNotes.liquidations, "liquidations at event \(number)", sourceLocation: sourceLocation)
+            #expect(guardedNotes == referenceNotes, "notes at event \(number)", sourceLocation: sourceLocation)
+            liquidations += guardedNotes.liquidations.count
+            for index in guarded.positions.indices where guarded.positions[index].isOpen {
+                #expect(guarded.risk(of: Int32(index)) == unguarded.risk(of: Int32(index)), "position \(index) after event \(number)", sourceLocation: sourceLocation)
+            }
+        }
+        return liquidations
+    }
+
+    static func cross(_ account: String, _ symbol: String, _ side: Side, _ quantity: Fixed, wallet: Fixed? = nil) -> MarketEvent {
+        .position(PositionUpdate(account: account, symbol: symbol, side: side, quantity: quantity, entryPrice: Fixed(100), mode: .cross,
+            walletBalance: wallet), time: 1_000_000_000)
+    }
+
+    /// Review: X's liquidation in A goes bankrupt in B (no bids) and its ADL closes all of V's
+    /// short B, leaving V past its trigger with no guard left in A; the sweep of every account
+    /// liquidates V in its turn, before Z. The guarded engine had taken Z first, V after.
+    @Test("an account an ADL close changed during a mark's sweep is taken in its turn, guarded or not")
+    func adlCloseDuringSweep() {
+        var configuration = EngineConfiguration()
+        configuration.rules = .binance
+        configuration.unfilled = .adl
+        let a = PropertyTests.linear.symbol, b = PropertyTests.second.symbol
+        let bids = (0..<30).map { (price: Int64(99 - $0) * BookUnits.perUnit, size: 5 * BookUnits.perUnit) }
+        var events: [MarketEvent] = [
+            .bookSnapshot(symbol: a, bids: bids, asks: [(101 * BookUnits.perUnit, 100 * BookUnits.perUnit)], time: 1_000_000_000),
+            .bookSnapshot(symbol: b, bids: [], asks: [(101 * BookUnits.perUnit, 100 * BookUnits.perUnit)], time: 1_000_000_000),
+            .mark(symbol: a, price: Fixed(100), time: 1_000_000_000),
+            .mark(symbol: b, price: Fixed(100), time: 1_000_000_000),
+        ]
+        events += [
+            Self.cross("X", b, .long, Fixed(10), wallet: Fixed(50)), Self.cross("X", a, .long, Fixed(10)),
+            Self.cross("V", a, .long, Fixed(1), wallet: Fixed(100)), Self.cross("V", b, .short, Fixed(10)),
+            Self.cross("Z", a, .long, Fixed(10), wallet: Fixed(50)), Self.cross("Z", b, .long, fx("0.01")),
+            .mark(symbol: a, price: Fixed(80), time: 1_000_001_000),
+        ]
+        #expect(Self.expectSameAsReference(configuration, events) >= 3)
+    }
+
+    /// Review: identical rows trigger at the same price; the heap ordered them by price alone, so
+    /// two engines that built it through different histories liquidated them in different orders.
+    @Test("positions with equal triggers are liquidated in position order, guarded or not", arguments: 1...20)
+    func equalTriggers(seed: Int) {
+        var rng = SeededGenerator(seed: UInt64(seed) &* 7_907)
+        var configuration = EngineConfiguration()
+        configuration.rules = .binance
+        let a = PropertyTests.linear.symbol, b = PropertyTests.second.symbol
+        let bids = (0..<40).map { (price: Int64(99 - $0) * BookUnits.perUnit, size: Int64.random(in: 1...4, using: &rng) * BookUnits.perUnit) }
+        var events: [MarketEvent] = [
+            .bookSnapshot(symbol: a, bids: bids, asks: [(101 * BookUnits.perUnit, 100 * BookUnits.perUnit)], time: 1_000_000_000),
+            .bookSnapshot(symbol: b, bids: bids, asks: [(101 * BookUnits.perUnit, 100 * BookUnits.perUnit)], time: 1_000_000_000),
+            .mark(symbol: a, price: Fixed(100), time: 1_000_000_000),
+            .mark(symbol: b, price: Fixed(100), time: 1_000_000_000),
+        ]
+        for number in 0..<40 {
+            if Bool.random(using: &rng) {
+                events.append(.position(PositionUpdate(account: "iso\(number)", symbol: b, side: .long, quantity: .one, entryPrice: Fixed(100),
+                    mode: .isolated, leverage: Fixed(10)), time: 1_000_000_000))
+            } else {
+                events.append(Self.cross("c\(number)", a, .short, .one, wallet: Fixed(Int.random(in: 8...30, using: &rng))))
+                events.append(Self.cross("c\(number)", b, .long, .one))
+            }
+        }
+        var time: Int64 = 1_000_000_000
+        for _ in 0..<30 {
+            time += 1_000
+            events.append(.mark(symbol: a, price: Fixed(100) + Fixed(Int.random(in: -300...300, using: &rng)) / Fixed(100), time: time))
+        }
+        events.append(.mark(symbol: b, price: Fixed(85), time: time + 1_000))
+        #expect(Self.expectSameAsReference(configuration, events) > 0)
+    }
 }

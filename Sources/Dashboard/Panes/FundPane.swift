@@ -323,7 +323,11 @@ enum FundPane {
             // Narrow, another market's name stays after NEAR (80×24 read a bare `NEAR`).
             let nearOf = (otherStressMarket.map { ["NEAR: " + $0, "NEAR " + $0] } ?? []) + (otherStressBareName.map { ["NEAR " + $0] } ?? [])
             let bare = state.nearFromEndedBook ? ["NEAR (ended book)", "NEAR (ended)"] : ["NEAR"]
-            shorterADL = deleveraged ? [reason + ", " + closes, "NEAR, " + closes] + nearOf + [closes] + bare : nearOf.map { $0 + ended } + nearOf + bare
+            // The ended book's word kept in every shorter form (review: some dropped it).
+            let nearOfEnded = nearOf.map { $0 + ended }
+            shorterADL = deleveraged
+                ? [reason + ", " + closes, "NEAR" + ended + ", " + closes] + nearOfEnded + (state.nearFromEndedBook ? bare + [closes] : [closes] + bare)
+                : nearOfEnded + bare
         case .happened: adlState = ("\(closes)\(beyond) so far", .warn); shorterADL = [closes]
         case .idle: adlState = ("idle", .ok)
         }

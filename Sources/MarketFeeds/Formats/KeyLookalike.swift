@@ -93,6 +93,15 @@ enum KeyLookalike {
 
     /// The reason given for a refused key (or, `noun`, a CSV column).
     static func reason(_ found: (given: String, meant: String), noun: String = "key") -> String {
-        "'\(field(found))' is not a \(noun) liqwatch reads: did you mean \(found.meant)? (it would be passed over)"
+        // Equity and margin balance hold the unrealised PnL the engine adds to the wallet:
+        // "did you mean wallet_balance?" invited renaming them, and counting the PnL twice (review).
+        if notTheWallet.contains(fold(found.given)) {
+            return "'\(field(found))' is not a \(noun) liqwatch reads, and not the wallet: wallet_balance is the wallet without unrealised PnL, which liqwatch adds itself (give the wallet as wallet_balance, or leave it out) (it would be passed over)"
+        }
+        return "'\(field(found))' is not a \(noun) liqwatch reads: did you mean \(found.meant)? (it would be passed over)"
     }
+
+    /// Exports' names for an account's money that are not its wallet (they hold unrealised PnL,
+    /// or take margin in use away from it).
+    static let notTheWallet: Set<String> = ["equity", "marginbalance", "availablebalance", "availbal"]
 }

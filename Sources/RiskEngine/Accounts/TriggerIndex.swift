@@ -35,6 +35,18 @@ public struct TriggerIndex: Hashable, Sendable {
 
     public var entryCount: Int { longs.count + shorts.count }
 
+    /// The heaps' orders: the most endangered first, and among equal prices the lowest position
+    /// (or account) first. Equal triggers are common (identical rows of an export or a synthetic
+    /// book); by price alone their order was the order the heap happened to be built in, so two
+    /// engines that pushed the same live entries through different histories (a cross account
+    /// re-worked on every mark, and one guarded) liquidated them in different orders (review).
+    @inline(__always) static func longBefore(_ a: Entry, _ b: Entry) -> Bool {
+        a.price > b.price || (a.price == b.price && a.position < b.position)
+    }
+    @inline(__always) static func shortBefore(_ a: Entry, _ b: Entry) -> Bool {
+        a.price < b.price || (a.price == b.price && a.position < b.position)
+    }
+
     /// Whether stale entries outnumber the live ones enough to filter them out (`compactIfNeeded`).
     @inline(__always) public func needsCompacting(liveEntries: Int) -> Bool {
         entryCount > 1024 && entryCount > 2 * liveEntries
@@ -43,8 +55,8 @@ public struct TriggerIndex: Hashable, Sendable {
     public mutating func insert(side: Side, price: Fixed, position: Int32, version: UInt32) {
         let entry = Entry(price: price, position: position, version: version)
         generation &+= 1
-        if side == .long { Heap.push(&longs, entry, before: { $0.price > $1.price }) }
-        else { Heap.push(&shorts, entry, before: { $0.price < $1.price }) }
+        if side == .long { Heap.push(&longs, entry, before: { TriggerIndex.longBefore($0, $1) }) }
+        else { Heap.push(&shorts, entry, before: { TriggerIndex.shortBefore($0, $1) }) }
     }
 
     /// The most endangered entry on a side (highest long price, lowest short price).
@@ -52,8 +64,8 @@ public struct TriggerIndex: Hashable, Sendable {
 
     public mutating func popTop(_ side: Side) {
         generation &+= 1
-        if side == .long { Heap.pop(&longs, before: { $0.price > $1.price }) }
-        else { Heap.pop(&shorts, before: { $0.price < $1.price }) }
+        if side == .long { Heap.pop(&longs, before: { TriggerIndex.longBefore($0, $1) }) }
+        else { Heap.pop(&shorts, before: { TriggerIndex.shortBefore($0, $1) }) }
     }
 
     /// Up to `count` entries from the top of a side, in trigger order, without changing the heap:
@@ -93,8 +105,8 @@ public struct TriggerIndex: Hashable, Sendable {
         // A walk of the index as it was: its slots may be other entries now, or past the heap.
         if walk.generation != generation { walk = startWalk() }
         // Each order written out where it is passed, so that the inlined walk compares directly.
-        if side == .long { TriggerIndex.continueWalk(longs, &walk, isLive: isLive, until: done) { $0.price > $1.price } }
-        else { TriggerIndex.continueWalk(shorts, &walk, isLive: isLive, until: done) { $0.price < $1.price } }
+        if side == .long { TriggerIndex.continueWalk(longs, &walk, isLive: isLive, until: done) { TriggerIndex.longBefore($0, $1) } }
+        else { TriggerIndex.continueWalk(shorts, &walk, isLive: isLive, until: done) { TriggerIndex.shortBefore($0, $1) } }
     }
 
     @inline(__always)
@@ -133,8 +145,8 @@ public struct TriggerIndex: Hashable, Sendable {
         generation &+= 1
         longs = longs.filter(isLive)
         shorts = shorts.filter(isLive)
-        Heap.heapify(&longs, before: { $0.price > $1.price })
-        Heap.heapify(&shorts, before: { $0.price < $1.price })
+        Heap.heapify(&longs, before: { TriggerIndex.longBefore($0, $1) })
+        Heap.heapify(&shorts, before: { TriggerIndex.shortBefore($0, $1) })
     }
 }
 

@@ -113,25 +113,34 @@ extension Engine {
     }
 
     /// The accounts whose guard in `market` the mark crosses, re-worked and liquidated in
-    /// ascending order as the full re-working takes every account of the market: one liquidated
-    /// can change another (an ADL close), whose guards then sit at the mark and are taken here
-    /// when it comes later in the order; the guards of one passed already (or just re-worked,
-    /// close to its trigger and so guarded at the mark) are set back as they were, to be crossed
-    /// by the next mark, as the full sweep does not come back to it within a mark.
+    /// ascending order as the sweep of every account of the market's list takes them. One
+    /// liquidated can change another of the list (an ADL close): the sweep comes to it in its turn
+    /// whatever its guards say now (it may have no leg here any more, or none guarded), so it is
+    /// taken then too (review: an ADL close left an account past its trigger, liquidated after a
+    /// later account, or only at another market's next mark). The guards of one passed already
+    /// (or just re-worked, close to its trigger and so guarded at the mark) are set back as they
+    /// were, to be crossed by the next mark: the sweep does not come back to it within a mark.
     mutating func reworkGuardedAccounts(market index: Int, mark: Fixed, into notes: inout [EngineNotification]) {
         var setBack: [(side: Side, entry: TriggerIndex.Entry)] = []
-        // The first crossing, ascending, read from the front; accounts crossed later (few: an
-        // ADL close's) wait beside it.
+        // The first crossing, ascending, read from the front; accounts added later (few) wait
+        // beside it, sorted the other way so the next is taken from the end.
         var queue = firedCrossGuards(market: index, mark: mark).map(\.entry.position).sorted()
         queue.removeDuplicatesInOrder()
         var front = 0
         var later: [Int32] = []
         var last: Int32 = -1
+        let outer = guardSweep
+        guardSweep = (index, [])
+        defer { guardSweep = outer }
+        func add(_ account: Int32) {
+            guard account > last, !queue[front...].sortedContains(account), !later.contains(account) else { return }
+            later.append(account)
+            later.sort(by: >)
+        }
         while true {
             let next: Int32
-            if let soonest = later.min(), front == queue.count || soonest < queue[front] {
-                next = soonest
-                later.removeAll { $0 == soonest }
+            if let soonest = later.last, front == queue.count || soonest < queue[front] {
+                next = later.removeLast()
             } else if front < queue.count {
                 next = queue[front]
                 front += 1
@@ -142,9 +151,11 @@ extension Engine {
             refreshAccount(next, membership: false)
             liquidateTriggered(account: next, into: &notes)
             for fired in firedCrossGuards(market: index, mark: mark) {
-                let account = fired.entry.position
-                if account <= last { setBack.append(fired); continue }
-                if !later.contains(account) && !queue[front...].sortedContains(account) { later.append(account) }
+                if fired.entry.position <= last { setBack.append(fired) } else { add(fired.entry.position) }
+            }
+            if let touched = guardSweep?.touched, !touched.isEmpty {
+                guardSweep!.touched.removeAll()
+                for account in touched { add(account) }
             }
         }
         for fired in setBack where isLiveGuard(fired.entry) {
@@ -192,29 +203,44 @@ extension Engine {
     /// prices), up to `budget` accounts, going on where it stopped at the next; a report does it
     /// for every one before it reads them. One sample's work is what one mark cost before the
     /// guards; the marks between samples are the saving.
-    public mutating func settleCrossGuards(budget: Int = .max) {
+    @discardableResult
+    public mutating func settleCrossGuards(budget: Int = .max) -> Bool {
         var left = budget
         var drifted: [Int32] = []
-        for index in markets.indices where markets[index].crossGuardsDrifted && left > 0 {
+        // A share starts at the market where the last share ran out, so that a large market that
+        // moves every second does not take every share and leave the markets after it unsettled.
+        let start = budget == .max ? 0 : crossSettleStart % max(1, markets.count)
+        for offset in 0..<markets.count where left > 0 {
+            let index = (start + offset) % markets.count
+            guard markets[index].crossGuardsDrifted else { continue }
             let order = markets[index].multiSymbolCrossOrder()
-            // A budget goes on where the last sample's stopped; every one is done from the first.
-            let start = budget == .max ? 0 : min(markets[index].crossSettleCursor, order.count)
-            let end = order.count - start <= left ? order.count : start + left
-            drifted.append(contentsOf: order[start..<end])
-            left -= end - start
+            // A share goes on where the last one stopped in this list (a list changed since is
+            // taken from there all the same: the turn comes round again); all of it otherwise.
+            let from = budget == .max ? 0 : min(markets[index].crossSettleCursor, order.count)
+            let end = order.count - from <= left ? order.count : from + left
+            drifted.append(contentsOf: order[from..<end])
+            left -= end - from
             if end == order.count {
                 markets[index].crossGuardsDrifted = false
                 markets[index].crossSettleCursor = 0
             } else {
                 markets[index].crossSettleCursor = end
+                crossSettleStart = index
             }
         }
-        guard !drifted.isEmpty else { return }
+        guard !drifted.isEmpty else { return false }
         drifted.sort()
         drifted.removeDuplicatesInOrder()
         for account in drifted where hasCrossGuards(account) {
             refreshAccount(account, membership: false)
         }
+        return true
+    }
+
+    /// Every guarded account worked out again for a report, and the signals read again if any was:
+    /// a report after a sample whose share did not reach them all read that sample's riskiest.
+    public mutating func settleForReport() {
+        if settleCrossGuards() { changedSinceSample = true }
     }
 }
 

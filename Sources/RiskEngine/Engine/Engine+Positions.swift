@@ -569,6 +569,11 @@ extension Engine {
     /// re-indexes them, and keeps the multi-symbol cross membership current.
     mutating func refreshAccount(_ account: Int32) {
         noteTouched(account: account)
+        // One of the sweeping market's list changed during its sweep (before the refresh can take
+        // it out of the list): its turn is kept (`reworkGuardedAccounts`).
+        if let sweep = guardSweep, markets[sweep.market].multiSymbolCrossAccounts.contains(account) {
+            guardSweep!.touched.append(account)
+        }
         refreshAccount(account, membership: true)
     }
 

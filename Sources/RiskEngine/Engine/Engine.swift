@@ -21,6 +21,13 @@ public struct Engine: Sendable {
     /// makes it even, setting new ones odd again, each time a value not used before. Only such
     /// accounts have one (an account is 80 bytes; a stamp in each would make it 96).
     var crossGuardStamps: [Int32: UInt32] = [:]
+    /// While a mark re-works the guarded accounts of its market (`reworkGuardedAccounts`): that
+    /// market, and the accounts of its list that were changed meanwhile (an ADL close), which the
+    /// sweep of every account would come to in their turn.
+    var guardSweep: (market: Int, touched: [Int32])?
+    /// The market the next signal sample's share of settling starts at (`settleCrossGuards`):
+    /// each sample goes on from where the last one's share ran out.
+    var crossSettleStart = 0
     /// Each position's ADL score inputs in Double, beside `positions`, for the ranking's scan
     /// (see `ADLScanInputs`).
     var adlScanInputs: [ADLScanInputs] = []

@@ -67,7 +67,7 @@ enum SessionReport {
     static func asEnded(_ engine: Engine) -> Engine {
         var ended = engine
         // Guarded cross accounts' stored prices as they stand at the end (`Engine+CrossGuards`).
-        ended.settleCrossGuards()
+        ended.settleForReport()
         ended.readSignalsNow()
         return ended
     }

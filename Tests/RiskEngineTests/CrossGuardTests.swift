@@ -57,14 +57,7 @@ struct CrossGuardTests {
                 marks[symbol] = Fixed.maximum(Fixed(40), marks[symbol]! + step)
                 session.append(.mark(symbol, marks[symbol]!))
             case 11..<17:
-                var changes: [LevelChange] = []
-                for _ in 0..<Int.random(in: 1...6, using: &rng) {
-                    let side: BookSide = Bool.random(using: &rng) ? .bid : .ask
-                    let price = (marks[symbol]! + Fixed(Int.random(in: -300...300, using: &rng)) / Fixed(100)).bookUnits
-                    let size = Int.random(in: 0..<4, using: &rng) == 0 ? 0 : Int64.random(in: 1...3_000, using: &rng) * 100_000
-                    changes.append(LevelChange(side: side, price: price, size: size))
-                }
-                session.append(.update(symbol, changes))
+                session.append(.update(symbol, PropertyTests.randomLevelChanges(around: marks[symbol]!, &rng)))
             case 17:
                 session.append(.position(position(1_000 + number)))
             default:

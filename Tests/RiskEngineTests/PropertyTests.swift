@@ -26,6 +26,18 @@ struct PropertyTests {
         return (bids, asks)
     }
 
+    /// One to six level changes within 3 of `mark`, a quarter of them removals.
+    static func randomLevelChanges(around mark: Fixed, _ rng: inout SeededGenerator) -> [LevelChange] {
+        var changes: [LevelChange] = []
+        for _ in 0..<Int.random(in: 1...6, using: &rng) {
+            let side: BookSide = Bool.random(using: &rng) ? .bid : .ask
+            let price = (mark + Fixed(Int.random(in: -300...300, using: &rng)) / Fixed(100)).bookUnits
+            let size = Int.random(in: 0..<4, using: &rng) == 0 ? 0 : Int64.random(in: 1...3_000, using: &rng) * 100_000
+            changes.append(LevelChange(side: side, price: price, size: size))
+        }
+        return changes
+    }
+
     @Test("money is conserved, books never cross, partial steps end compliant, ADL follows the ranking", arguments: 1...40)
     func randomSession(seed: Int) {
         var rng = SeededGenerator(seed: UInt64(seed))
@@ -71,14 +83,7 @@ struct PropertyTests {
                 marks[symbol] = Fixed.maximum(Fixed(50), marks[symbol]! + step)
                 engine.apply(.mark(symbol: symbol, price: marks[symbol]!, time: time), into: &notes)
             case 5..<9:
-                var changes: [LevelChange] = []
-                for _ in 0..<Int.random(in: 1...6, using: &rng) {
-                    let side: BookSide = Bool.random(using: &rng) ? .bid : .ask
-                    let price = (marks[symbol]! + Fixed(Int.random(in: -300...300, using: &rng)) / Fixed(100)).bookUnits
-                    let size = Int.random(in: 0..<4, using: &rng) == 0 ? 0 : Int64.random(in: 1...3_000, using: &rng) * 100_000
-                    changes.append(LevelChange(side: side, price: price, size: size))
-                }
-                engine.apply(.bookUpdate(symbol: symbol, changes: changes, time: time), into: &notes)
+                engine.apply(.bookUpdate(symbol: symbol, changes: Self.randomLevelChanges(around: marks[symbol]!, &rng), time: time), into: &notes)
             default:
                 var (bids, asks) = Self.randomBook(around: Int(marks[symbol]!.rounded(places: 0).raw / Fixed.scale), &rng)
                 // Now and then a side is pulled (a liquidity vacuum): what the book cannot fill.

@@ -273,7 +273,15 @@ enum MarketsPane {
         }
         // Not worked by the operator, the pane keeps the market the ladder shows (▸) in sight: at
         // 80×24 its one row showed another, STALE one, the ▸ off screen (operator trial).
-        TableRows.draw(count: count, cursor: page.cursor, in: inner, focused: focused, &buffer) { index, y, selected, buffer in
+        let listed = model.visibleMarkets
+        let alertsHidden = { (shown: Range<Int>) in
+            // Those whose signal column reads ALERT (a STALE or MARK OLD row reads so instead).
+            listed.indices.reduce(0) { count, index in
+                let row = listed[index]
+                return count + (!shown.contains(index) && !row.stale && !row.markOutdated && row.worstSignal == .alert ? 1 : 0)
+            }
+        }
+        TableRows.draw(count: count, cursor: page.cursor, in: inner, focused: focused, &buffer, alertsHidden: alertsHidden) { index, y, selected, buffer in
             guard page.range.contains(index) else { return }
             let row = page.rows[index - page.range.lowerBound]
             var x = inner.x

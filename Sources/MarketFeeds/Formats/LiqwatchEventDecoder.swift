@@ -207,8 +207,10 @@ public struct LiqwatchEventDecoder: LineDecoder {
             // Keys of no line's vocabulary that resemble this type's (`isolated_margn`), and an
             // export's name for one of this type's keys though another type reads it (a fund's
             // `balance` on an account line is its wallet by another name).
+            // A line's own keys (every key of nearly every line) are passed first, unfolded.
             let foreign = members.lazy.map(\.0).filter {
-                !Self.vocabulary.contains($0) || KeyLookalike.exportNames[KeyLookalike.fold($0)].map(known.contains) == true
+                !known.contains($0)
+                    && (!Self.vocabulary.contains($0) || KeyLookalike.exportNames[KeyLookalike.fold($0)].map(known.contains) == true)
             }
             if let found = KeyLookalike.first(in: foreign, known: known) {
                 throw FieldError(field: KeyLookalike.field(found), reason: KeyLookalike.reason(found))

@@ -1,3 +1,4 @@
+import Foundation
 import RiskEngine
 
 /// A field that failed validation, to be reported with its file and line.
@@ -40,15 +41,19 @@ public enum PositionRow {
 
     /// Whether `name` holds the text `\u{` (a backslash, `u`, an opening brace).
     static func holdsEscapeText(_ name: String) -> Bool {
-        var utf8 = name.utf8.makeIterator()
-        var state = 0
-        while let byte = utf8.next() {
-            switch (state, byte) {
-            case (_, UInt8(ascii: "\\")): state = 1
-            case (1, UInt8(ascii: "u")): state = 2
-            case (2, UInt8(ascii: "{")): return true
-            default: state = 0
-            }
+        var name = name
+        return name.withUTF8 { holdsEscapeText($0) }
+    }
+
+    /// The same of a name's bytes (the positions CSV's fast path asks it of its cell): a name
+    /// with no backslash, nearly every one, is passed by one `memchr`.
+    static func holdsEscapeText(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = bytes.baseAddress else { return false }
+        var from = 0
+        while from < bytes.count, let found = memchr(base + from, Int32(UInt8(ascii: "\\")), bytes.count - from) {
+            let at = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+            if at + 2 < bytes.count && base[at + 1] == UInt8(ascii: "u") && base[at + 2] == UInt8(ascii: "{") { return true }
+            from = at + 1
         }
         return false
     }

@@ -310,7 +310,7 @@ enum PositionsCSV {
         }
         // A name holding `\u{` is refused by `PositionRow.accountName`, which says why.
         guard let accountCell = cell(.account), !accountCell.isEmpty, accountCell.end - accountCell.start <= PositionRow.longestAccount,
-              !holdsEscapeText(base, accountCell),
+              !PositionRow.holdsEscapeText(UnsafeBufferPointer(start: base + accountCell.start, count: accountCell.end - accountCell.start)),
               let symbolCell = cell(.symbol), !symbolCell.isEmpty, let market = symbols.market(base, symbolCell),
               let sideCell = cell(.side), !sideCell.isEmpty else { return nil }
         let side: Side
@@ -355,18 +355,6 @@ enum PositionsCSV {
         return PositionUpdate(account: account, symbol: market, side: side, quantity: size, entryPrice: entry,
             mode: mode, isolatedMargin: mode == .isolated ? isolatedMargin : nil, walletBalance: walletBalance,
             leverage: leverage, positionSide: positionSide)
-    }
-
-    /// Whether a cell holds the text `\u{` (see `PositionRow.accountName`); a name with no
-    /// backslash, nearly every one, is passed by one `memchr`.
-    static func holdsEscapeText(_ base: UnsafePointer<UInt8>, _ cell: Cell) -> Bool {
-        var from = cell.start
-        while from < cell.end, let found = memchr(base + from, Int32(UInt8(ascii: "\\")), cell.end - from) {
-            let at = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
-            if at + 2 < cell.end && base[at + 1] == UInt8(ascii: "u") && base[at + 2] == UInt8(ascii: "{") { return true }
-            from = at + 1
-        }
-        return false
     }
 
     /// Up to eight ASCII bytes, lowercased, as one integer (0 for longer words, which no keyword is).

@@ -54,19 +54,12 @@ extension Engine {
 
     /// Sets the guards of a cross account of several symbols just worked out: `shares` holds each
     /// open cross leg's maintenance and unrealised PnL at its mark, in the slots of
-    /// `accounts[account].positions`; `exact`, whether the totals are exact sums of them.
+    /// `accounts[account].positions`; `exact`, whether the totals are exact sums of them; `legs`
+    /// and `grossNotional`, how many open cross legs and their notional at their marks.
     mutating func setCrossGuards(of account: Int32, shares: UnsafeBufferPointer<(maintenance: Fixed, unrealised: Fixed)>, exact: Bool,
-                                 totalMaintenance: Fixed, totalUnrealised: Fixed) {
+                                 legs: Int, grossNotional gross: Fixed, totalMaintenance: Fixed, totalUnrealised: Fixed) {
         let indices = accounts[Int(account)].positions
         let collateral = accounts[Int(account)].walletBalance
-        var legs = 0
-        var gross = Fixed.zero
-        for index in indices {
-            let position = positions[Int(index)]
-            guard position.isOpen && position.mode == .cross else { continue }
-            legs += 1
-            gross = gross + MarginMath.notional(terms(of: position), at: valuationMark(of: position)).magnitude
-        }
         guard legs > 0 else { return }
         let headroom = collateral + totalUnrealised - totalMaintenance
         // Little or no headroom: every move re-works the account (a millionth of its notional
@@ -181,10 +174,16 @@ extension Engine {
     /// cross leg of an account guarded between re-workings is worked out at today's marks (see
     /// above); every other position's stored prices are exact already.
     public func currentPosition(_ index: Int32) -> Position {
+        currentPosition(index, context: nil)
+    }
+
+    /// The same, given the position's margin context where the caller has worked it out already
+    /// (`risk(of:)` needs it for the margin ratio too).
+    func currentPosition(_ index: Int32, context known: MarginContext?) -> Position {
         var position = positions[Int(index)]
         guard position.isOpen && position.mode == .cross && hasCrossGuards(position.accountIndex) else { return position }
         let terms = terms(of: position)
-        let context = context(of: index)
+        let context = known ?? context(of: index)
         let rules = marginRules(of: position)
         position.liquidationPrice = Position.liquidationLevel(terms, context: context, rules: rules)
         position.bankruptcyPrice = MarginMath.bankruptcyPrice(terms, context: context, rules: rules) ?? .zero

@@ -624,6 +624,9 @@ extension Engine {
             // The sum of every share's magnitude bounds every partial sum in any order: below the
             // largest Fixed, no sum saturated and total − own equals the others' sum.
             var magnitude = Fixed.zero
+            // The cross legs and their notional, for the guards (`setCrossGuards`).
+            var legs = 0
+            var grossNotional = Fixed.zero
             for (slot, index) in indices.enumerated() {
                 let position = positions[Int(index)]
                 guard position.isOpen && position.mode == .cross else { continue }
@@ -631,6 +634,8 @@ extension Engine {
                 else { firstCrossSymbol = position.symbolIndex }
                 let mark = valuationMark(of: position)
                 let terms = terms(of: position)
+                legs += 1
+                grossNotional = grossNotional + MarginMath.notional(terms, at: mark).magnitude
                 let share = (maintenance: MarginMath.maintenance(terms, rules: marginRules(of: position), at: mark).margin,
                              unrealised: MarginMath.unrealisedPnL(terms, at: mark))
                 shares[slot] = share
@@ -653,7 +658,7 @@ extension Engine {
                     otherUnrealised: totalUnrealised - own.unrealised))
             }
             if severalCrossSymbols && configuration.crossGuards {
-                setCrossGuards(of: account, shares: UnsafeBufferPointer(shares), exact: exact,
+                setCrossGuards(of: account, shares: UnsafeBufferPointer(shares), exact: exact, legs: legs, grossNotional: grossNotional,
                     totalMaintenance: totalMaintenance, totalUnrealised: totalUnrealised)
             }
         }
@@ -930,7 +935,9 @@ extension Engine {
     // MARK: Views
 
     public func risk(of index: Int32) -> PositionRisk {
-        let position = currentPosition(index)
+        // A cross position's context worked out once, for its prices now and its margin ratio.
+        let others = positions[Int(index)].mode == .cross ? context(of: index) : nil
+        let position = currentPosition(index, context: others)
         let market = markets[Int(position.symbolIndex)]
         let account = accounts[Int(position.accountIndex)]
         let terms = terms(of: position)
@@ -940,8 +947,7 @@ extension Engine {
         let pnl = MarginMath.unrealisedPnL(terms, at: valuation)
         var ratioMaintenance = maintenance.margin
         var balance = position.isolatedMargin + pnl
-        if position.mode == .cross {
-            let others = context(of: index)
+        if let others {
             ratioMaintenance = maintenance.margin + others.otherMaintenance
             balance = account.walletBalance + pnl + others.otherUnrealised
         }

@@ -296,6 +296,60 @@ struct VenueNamesTests {
         _ = screen.update(.key(.character("m")))
         #expect(screen.rendered().text.contains("Markets 3/3"))
     }
+
+    @Test("each venue has a tag of five letters at most; a venue liqwatch does not know keeps its name")
+    func tags() {
+        #expect(Venue.known.map(\.tag) == ["bn-um", "bn-cm", "bybit", "okx", "hyper", "drbt"])
+        #expect(Venue("kraken-futures").tag == "kraken-futures")
+        #expect(Venue.known.allSatisfy { $0.tag.count <= 5 })
+    }
+
+    @Test("where the venue's name has no room in the markets pane, its tag does: at 120 columns four venues' markets each say whose")
+    func venueTagColumn() {
+        let engine = Self.twoVenues()
+        let wide = model(width: 200, height: 60, engine: engine)
+        let measure = MarketsPane.measure(wide.visibleMarkets, model: wide)
+        var venueWidths: [Int: Int] = [:]
+        for width in 30...160 {
+            let columns = MarketsPane.fitting(width, measure: measure, model: wide)
+            guard let venue = columns.first(where: { $0.column.title == "venue" }) else { continue }
+            venueWidths[width] = venue.width
+            let cells = wide.visibleMarkets.map { venue.column.cell($0, wide).0 }
+            // The name where it fits, else the tag; never a name cut.
+            #expect(Set(cells) == (venue.width == 5 ? ["bn-um", "bybit"] : ["binance-usdm", "bybit"]), "\(width): \(cells)")
+        }
+        #expect(Set(venueWidths.values) == [5, "binance-usdm".count], "\(venueWidths)")
+        // Narrower than the name needs, the tag; wider, the name.
+        let firstName = venueWidths.filter { $0.value == 12 }.keys.min() ?? 0
+        #expect(venueWidths.filter { $0.value == 5 }.keys.allSatisfy { $0 < firstName })
+        // One venue: no venue column at any width.
+        let single = model(width: 200, height: 60, engine: fiveMarkets())
+        #expect(!MarketsPane.fitting(200, measure: MarketsPane.measure(single.visibleMarkets, model: single), model: single)
+            .contains { $0.column.title == "venue" })
+    }
+
+    @Test("a narrow ladder title keeps the venue's tag after its name, before the stale reason")
+    func ladderTitleTag() {
+        var engine = Self.twoVenues()
+        // A mark, a position and no book: STALE (no book).
+        engine.apply(.mark(symbol: "binance-usdm:SOLUSDT", price: Fixed(150), time: 1_000_000_000))
+        engine.apply(.position(PositionUpdate(account: "a", symbol: "binance-usdm:SOLUSDT", side: .long, quantity: Fixed(1), entryPrice: Fixed(150),
+            mode: .isolated, isolatedMargin: Fixed(15)), time: 1_000_000_000))
+        var status = SessionStatus(kind: "REPLAY", source: "test")
+        status.time = engine.time
+        func title(_ symbol: String, width: Int) -> String {
+            let model = AppModel(width: 120, height: 40, status: status, engine: engine, log: SessionLog(), symbol: symbol)
+            var buffer = Buffer(width: width, height: 12)
+            LadderPane.render(model, Rect(x: 0, y: 0, width: width, height: 12), focused: false, &buffer)
+            return buffer.lines[0]
+        }
+        #expect(title("binance-usdm:SOLUSDT", width: 60).contains("Depth ladder SOLUSDT · binance-usdm · STALE (no book)"))
+        #expect(title("binance-usdm:SOLUSDT", width: 38).contains("Ladder SOLUSDT · bn-um · STALE ─"), "\(title("binance-usdm:SOLUSDT", width: 38))")
+        #expect(title("binance-usdm:SOLUSDT", width: 28).contains("Ladder SOLUSDT · STALE"))
+        #expect(title("binance-usdm:ETHUSDT", width: 28).contains("Ladder ETHUSDT · bn-um"), "\(title("binance-usdm:ETHUSDT", width: 28))")
+        // A symbol two venues list is named whole, no tag beside it.
+        #expect(title("bybit:BTCUSDT", width: 60).contains("Depth ladder bybit:BTCUSDT ×"))
+    }
 }
 
 @Suite("Panes draw the engine as it is now")

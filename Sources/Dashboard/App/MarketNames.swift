@@ -38,4 +38,11 @@ public struct MarketNames: Sendable {
         guard venues.count > 1, name != market, let venue = MarketID.venue(of: market) else { return name }
         return name + " · " + venue.rawValue
     }
+
+    /// `title` with the venue's tag for its name (`BTC · hyper`), for a narrow title.
+    public func compactTitle(_ market: String) -> String {
+        let name = short(market)
+        guard venues.count > 1, name != market, let venue = MarketID.venue(of: market) else { return name }
+        return name + " · " + venue.tag
+    }
 }

@@ -33,13 +33,20 @@ enum LadderPane {
         let tags = stale + (offTick ? " · OFF TICK" : "") + (cut ? " · CUT" : "")
         let name = symbol.map(model.marketNames.title) ?? ""
         let short = symbol.map(model.marketNames.short) ?? ""
-        // Last the stale reason goes, "STALE" stays (before the tick's warning).
-        let shortest = !stale.isEmpty ? ["Ladder \(short) · STALE"] : offTick ? ["Ladder \(short) · OFF TICK"] : []
+        // In a session of several venues the venue's tag stays after its name went (a stale
+        // ladder at 120 columns read `Ladder BTCUSDT · STALE`, whose BTCUSDT unsaid: operator trial).
+        let tagged = symbol.map(model.marketNames.compactTitle) ?? ""
+        let named = tagged == short ? [short] : [tagged, short]
+        // Last the stale reason goes, "STALE" stays (before the tick's warning); the venue's tag
+        // goes after the reason.
+        let shortest = named.flatMap { name in
+            ["Ladder \(name)" + tags] + (!stale.isEmpty ? ["Ladder \(name) · STALE"] : offTick ? ["Ladder \(name) · OFF TICK"] : [])
+        }
         // No market yet (a jump before the session's first event): no name and no grouping to
         // give (it read `Depth ladder  ×10 tick`: operator trial).
         let title = symbol == nil ? Buffer.fittingTitle(["Depth ladder", "Ladder"], width: rect.width)
             : Buffer.fittingTitle(["Depth ladder \(name) ×\(grouping) tick" + tags, "Depth ladder \(name)" + tags,
-                "Ladder \(name)" + tags, "Ladder \(short)" + tags] + shortest, width: rect.width)
+                "Ladder \(name)" + tags] + shortest, width: rect.width)
         buffer.box(rect, title: title, focused: focused)
         let inner = rect.inset(1)
         guard inner.height >= 4, let symbol, let market = model.engine.market(symbol) else {

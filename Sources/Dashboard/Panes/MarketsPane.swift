@@ -24,7 +24,11 @@ enum MarketsPane {
         Column(column: .symbol, title: "market", priority: 0, leftAligned: true, cap: 24) { row, model in
             ((row.symbol == model.focusedSymbol ? "▸ " : "  ") + model.marketNames.short(row.symbol), row.stale ? .alert : .text)
         },
-        Column(column: nil, title: "venue", priority: 3, leftAligned: true, onlyForSeveralVenues: true) { row, _ in (row.instrument.venue?.rawValue ?? "—", .dim) },
+        Column(column: nil, title: "venue", priority: 3, leftAligned: true, onlyForSeveralVenues: true,
+               cell: { row, _ in (row.instrument.venue?.rawValue ?? "—", .dim) },
+               // Its tag (`bn-um`, `hyper`) where the name has no room (operator trial: at 120
+               // columns nothing said whose `BTC` was).
+               narrowCell: { row, _ in (row.instrument.venue?.tag ?? "—", .dim) }),
         // Every digit, as the ladder and positions give it (0.01732 beside their 0.017315: operator trial).
         Column(column: .mark, title: "mark", priority: 0) { row, _ in (Format.exactPrice(row.mark, row.instrument), .text) },
         Column(column: nil, title: "index", priority: 6) { row, _ in (Format.price(row.index, row.instrument), .dim) },
@@ -202,9 +206,17 @@ enum MarketsPane {
         let kept = Set(chosen.map(\.column.title))
         let order = all.indices.filter { !kept.contains(all[$0].column.title) && priority(all[$0].column) < 99 }
             .sorted { priority(all[$0].column) < priority(all[$1].column) }
-        for index in order where total() + all[index].width + 1 <= width {
+        for index in order {
+            var item = all[index]
+            // The venue comes back as its tag where its name does not fit.
+            if total() + item.width + 1 > width, item.column.onlyForSeveralVenues, let narrow = item.column.narrowCell {
+                item.column.cell = narrow
+                item.column.narrowCell = nil
+                item.width = measure.narrowWidths[item.column.title] ?? DisplayWidth.of(item.column.title)
+            }
+            guard total() + item.width + 1 <= width else { continue }
             let place = chosen.firstIndex { item in (all.firstIndex { $0.column.title == item.column.title } ?? 0) > index } ?? chosen.count
-            chosen.insert(all[index], at: place)
+            chosen.insert(item, at: place)
         }
         return chosen
     }

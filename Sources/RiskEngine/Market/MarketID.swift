@@ -19,6 +19,19 @@ public struct Venue: RawRepresentable, Hashable, Comparable, Sendable, CustomStr
 
     public var description: String { rawValue }
 
+    /// The venue in at most five letters, for a column or a title with no room for its name: at
+    /// 120 columns a session of four venues showed `BTC`, `BTCUSDT` and `XRPUSDT` with nothing
+    /// saying whose (operator trial). A venue liqwatch does not know keeps its name.
+    public var tag: String {
+        switch self {
+        case .binanceUSDM: return "bn-um"
+        case .binanceCOINM: return "bn-cm"
+        case .hyperliquid: return "hyper"
+        case .deribit: return "drbt"
+        default: return rawValue
+        }
+    }
+
     /// The asset most of the venue's perpetuals settle in, which an insurance fund given without
     /// an asset is of: USDC on Hyperliquid, USDT elsewhere; nil for a venue whose contracts each
     /// settle in their own coin (Binance COIN-M, Deribit: name the coin; a Deribit fund taken as

@@ -288,3 +288,46 @@ struct SizeSortTests {
         #expect(screen.contains("sort size by value high→low"), "\(screen)")
     }
 }
+
+/// Sorted by market, rows go by the symbol the column shows, then the venue: by the whole id the
+/// venue's name went first, and Hyperliquid's `BTC` came after every Binance symbol (operator trial).
+@Suite("The positions table sorted by market")
+struct SymbolSortTests {
+    static func engine(positionsPerMarket: Int) -> Engine {
+        var engine = Engine()
+        let markets = [("binance-usdm:ETHUSDT", "3000.00"), ("bybit:BTCUSDT", "60010.0"), ("hyperliquid:BTC", "60005.0"), ("binance-usdm:BTCUSDT", "60000.0")]
+        for (symbol, price) in markets {
+            engine.apply(.bookSnapshot(symbol: symbol, bids: [(units(price) - 1, units("10"))], asks: [(units(price) + 1, units("10"))], time: 1_000_000_000))
+            engine.apply(.mark(symbol: symbol, price: Fixed(price)!, time: 1_000_000_000))
+        }
+        for index in 0..<positionsPerMarket {
+            for (symbol, price) in markets {
+                engine.apply(.position(PositionUpdate(account: "a\(index)", symbol: symbol, side: index % 2 == 0 ? .long : .short, quantity: Fixed(1),
+                    entryPrice: Fixed(price)!, mode: .isolated, leverage: Fixed(5)), time: 1_000_000_000))
+            }
+        }
+        return engine
+    }
+
+    @Test("by the exchange's symbol, then the venue, in the rows and in a window chosen from a scan alike")
+    func bySymbolThenVenue() {
+        let order = ["hyperliquid:BTC", "binance-usdm:BTCUSDT", "bybit:BTCUSDT", "binance-usdm:ETHUSDT"]
+        var table = PositionTable()
+        let small = Self.engine(positionsPerMarket: 1)
+        table.rebuild(from: small, liquidations: 0, column: .symbol, descending: false, filter: "", clusterReachTicks: 400)
+        #expect(!table.windowed)
+        #expect(table.view(filter: "", column: .symbol, descending: false).map(\.symbol) == order)
+        #expect(table.view(filter: "", column: .symbol, descending: true).map(\.symbol) == order.reversed())
+        // Windowed: 12,000 positions; the window is the first rows of the same order.
+        let large = Self.engine(positionsPerMarket: 3_000)
+        for descending in [false, true] {
+            var window = PositionTable()
+            window.rebuild(from: large, liquidations: 0, column: .symbol, descending: descending, filter: "", clusterReachTicks: 400)
+            #expect(window.windowed)
+            let symbols = window.view(filter: "", column: .symbol, descending: descending).map(\.symbol)
+            #expect(!symbols.isEmpty && symbols.first == (descending ? order.last : order.first), "\(symbols.prefix(3))")
+            let ranks = symbols.map { order.firstIndex(of: $0)! }
+            #expect(ranks == (descending ? ranks.sorted(by: >) : ranks.sorted()))
+        }
+    }
+}

@@ -303,6 +303,14 @@ public struct PositionTable: Sendable {
         row.ratio == nil || row.pastAtEveryPrice ? -1 : (row.distance ?? .infinity)
     }
 
+    /// Market ids (`venue:symbol`) in the order of their exchange symbols, then of their venues;
+    /// compared in place (a sort of a million rows).
+    static func symbolOrder(_ a: String, _ b: String) -> Bool {
+        func exchangeSymbol(_ id: String) -> Substring { id.firstIndex(of: ":").map { id[id.index(after: $0)...] } ?? id[...] }
+        let (left, right) = (exchangeSymbol(a), exchangeSymbol(b))
+        return left != right ? left < right : a < b
+    }
+
     /// "Riskiest first" is the default: smallest distance to liquidation, bankrupt ones first.
     static func ascending(_ a: PositionRow, _ b: PositionRow, by column: PositionColumn) -> Bool {
         func optional(_ x: Double?, _ y: Double?) -> Bool { (x ?? .infinity) < (y ?? .infinity) }
@@ -310,7 +318,9 @@ public struct PositionTable: Sendable {
         // A book that stopped changing after every live one (`Engine.riskOrderKey`).
         case .risk: return (a.bookOutdated ? 1 : 0, riskKey(a)) < (b.bookOutdated ? 1 : 0, riskKey(b))
         case .account: return a.account < b.account
-        case .symbol: return a.symbol < b.symbol
+        // By the exchange's symbol, as the column shows it, then the venue (by the whole id, the
+        // venue went first: Hyperliquid's `BTC` sorted after every Binance symbol: operator trial).
+        case .symbol: return symbolOrder(a.symbol, b.symbol)
         // As the words read (A→Z: long before short; operator trial: shorts came first).
         case .side: return a.side.sign > b.side.sign
         // By value: of one market the same order as the quantity, and of several a comparable one.

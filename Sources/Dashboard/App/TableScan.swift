@@ -177,7 +177,11 @@ public struct TableScan: Sendable {
         case .text(var heap):
             switch request.column {
             case .account: scanRange(&heap) { engine.accounts[Int($0.accountIndex)].id }
-            default: scanRange(&heap) { engine.markets[Int($0.symbolIndex)].symbol }
+            default:
+                // The exchange's symbol, then the venue, as `PositionTable.symbolOrder` sorts the
+                // rows: U+0001 sorts a symbol before a longer one it begins.
+                let keys = engine.markets.map { MarketID.symbol(of: $0.symbol) + "\u{1}" + $0.symbol }
+                scanRange(&heap) { keys[Int($0.symbolIndex)] }
             }
             selection = .text(heap)
         case .integer(var heap):

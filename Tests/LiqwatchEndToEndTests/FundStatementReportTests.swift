@@ -135,6 +135,29 @@ struct FundStatementReportTests {
         #expect(run.standardError.contains("export.csv: 2 rows of size 0 (flat positions) skipped; 1 position read"), "\(run.standardError)")
     }
 
+    @Test("positions the engine refused are said on standard error after a headless run, not only deep in the report")
+    func refusedPositionsSaid() throws {
+        let scratch = try BadInputCommandTests.Scratch()
+        let t: Int64 = 1_723_161_255_000_000_000
+        let lines = [
+            #"{"type":"book","symbol":"BTCUSDT","bids":[["59999","5"]],"asks":[["60001","10"]],"time":\#(t)}"#,
+            #"{"type":"mark","symbol":"BTCUSDT","price":"60000","time":\#(t)}"#,
+            // Cross, no wallet stated and no leverage to imply one: refused.
+            #"{"type":"position","account":"nowallet","symbol":"BTCUSDT","side":"long","size":"1","entry_price":"60000","margin_mode":"cross","time":\#(t)}"#,
+            #"{"type":"position","account":"fine","symbol":"BTCUSDT","side":"long","size":"1","entry_price":"60000","margin_mode":"isolated","leverage":"10","time":\#(t)}"#,
+        ]
+        let path = try scratch.write("refused.jsonl", lines.joined(separator: "\n") + "\n")
+        let run = try BinaryRunner.run(["replay", path, "--headless", "--report", "text", "--no-config"])
+        #expect(run.status == 0, "\(run.standardError)")
+        #expect(run.standardError.contains("liqwatch: 1 position refused, not watched (nowallet binance-usdm:BTCUSDT: "), "\(run.standardError)")
+        #expect(run.standardError.contains("the report lists them under positions refused"))
+        #expect(run.standardOutput.contains("positions refused: 1"))
+        // None refused: nothing said.
+        let clean = try scratch.write("clean.jsonl", ([lines[0], lines[1], lines[3]]).joined(separator: "\n") + "\n")
+        let quiet = try BinaryRunner.run(["replay", clean, "--headless", "--report", "text", "--no-config"])
+        #expect(!quiet.standardError.contains("refused"), "\(quiet.standardError)")
+    }
+
     @Test("a loss socialised in a coin fund nobody gave (not in use: its first liquidation paid nothing) is on the text report's line")
     func socialisedInACoinFund() throws {
         let scratch = try BadInputCommandTests.Scratch()

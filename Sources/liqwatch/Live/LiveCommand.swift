@@ -202,6 +202,7 @@ struct LiveCommand: ParsableCommand {
         // recording that failed (a full disk) exits 1: a server's supervisor must see both. Said
         // before the report, which the same full disk may stop.
         if let problem = live.recordingError { FileHandleOutput.standardError("liqwatch: recording stopped: \(problem)\n") }
+        HeadlessWarnings.print(engine: live.engine, log: live.log)
         try FileHandleOutput.report(text)
         if live.recordingError != nil && signal == nil { throw ExitCode(1) }
         if let signal { throw ExitCode(128 + signal) }

@@ -118,6 +118,7 @@ struct ReplayCommand: ParsableCommand {
         signals.finish()
         // The failure first: a report that cannot be written must not hide it (review).
         if let failure { FileHandleOutput.standardError("liqwatch: \(failure.description)\n") }
+        HeadlessWarnings.print(engine: replay.engine, log: replay.log)
         try printReport(replay, alertsTold: alerts.watcher.told, delivery: delivery?.summary, conditions: alerts.conditions)
         if failure != nil { throw ExitCode(1) }
         if let signal = signals.signal { throw ExitCode(128 + signal) }

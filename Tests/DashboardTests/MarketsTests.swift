@@ -42,6 +42,18 @@ struct MarketsTests {
         #expect(text.contains("Depth ladder BTCUSDT"))
     }
 
+    @Test("a funding rate is cut toward zero, never rounded up to a rate the input check refuses")
+    func fundingTowardZero() {
+        var engine = fiveMarkets()
+        engine.apply(.index(IndexUpdate(symbol: "ETHUSDT", price: Fixed(3_000), fundingRate: Fixed("0.99999999")!, nextFundingTime: nil,
+            openInterest: nil, time: 3_000_000_001)))
+        engine.apply(.index(IndexUpdate(symbol: "SOLUSDT", price: Fixed(150), fundingRate: Fixed("-0.00012345")!, nextFundingTime: nil,
+            openInterest: nil, time: 3_000_000_001)))
+        let wide = model(width: 200, height: 60, engine: engine).rendered().text
+        #expect(wide.contains("99.9999%") && !wide.contains("100.0000%"), "\(wide)")
+        #expect(wide.contains("-0.0123%"), "\(wide)")
+    }
+
     @Test("m focuses the markets pane; the cursor and Enter move the ladder and the signals to another market")
     func focusByKeys() {
         var screen = model(width: 160, height: 48, engine: fiveMarkets())

@@ -37,7 +37,9 @@ enum MarketsPane {
         },
         Column(column: .funding, title: "funding", priority: 4) { row, model in
             guard let rate = row.fundingRate else { return ("—", .dim) }
-            var text = (rate * Fixed(100)).formatted(4) + "%"
+            // Toward zero: a rate of 0.99999999 read `100.0000%`, a rate the input check refuses
+            // (attacker trial).
+            var text = (rate * Fixed(100)).formatted(4, rounding: .towardZero) + "%"
             if let next = row.nextFundingTime, next >= model.engine.time {
                 let minutes = (next - model.engine.time) / 60_000_000_000
                 text += " in \(minutes / 60)h\(minutes % 60 < 10 ? "0" : "")\(minutes % 60)m"

@@ -25,18 +25,18 @@ final class ScriptedEventSource: LiveSource, @unchecked Sendable {
 
     static func cascade(positions: Int) -> [String] {
         var lines = [
-            #"{"type":"insurance_fund","asset":"USDT","balance":"5000","time":1000000000}"#,
-            #"{"type":"book","symbol":"BTCUSDT","bids":[["59990","2"],["59900","2"],["59000","3"]],"asks":[["60010","2"],["60100","2"],["61000","3"]],"time":1000000000}"#,
-            #"{"type":"mark","symbol":"BTCUSDT","price":"60000","time":2000000000}"#,
+            #"{"type":"insurance_fund","asset":"USDT","balance":"5000","time":1723161255000000000}"#,
+            #"{"type":"book","symbol":"BTCUSDT","bids":[["59990","2"],["59900","2"],["59000","3"]],"asks":[["60010","2"],["60100","2"],["61000","3"]],"time":1723161255000000000}"#,
+            #"{"type":"mark","symbol":"BTCUSDT","price":"60000","time":1723161256000000000}"#,
         ]
         for number in 0..<positions {
             let side = number % 3 == 0 ? "short" : "long"
             let leverage = 10 + number % 90
             let margin = 60_000 / leverage
-            lines.append(#"{"type":"position","account":"a\#(number)","symbol":"BTCUSDT","side":"\#(side)","size":"1","entry_price":"60000","margin_mode":"isolated","isolated_margin":"\#(margin)","time":3000000000}"#)
+            lines.append(#"{"type":"position","account":"a\#(number)","symbol":"BTCUSDT","side":"\#(side)","size":"1","entry_price":"60000","margin_mode":"isolated","isolated_margin":"\#(margin)","time":1723161257000000000}"#)
         }
         for (step, price) in ["59000", "57500", "55000", "61000", "66000", "70000"].enumerated() {
-            lines.append(#"{"type":"mark","symbol":"BTCUSDT","price":"\#(price)","time":\#(4 + step)000000000}"#)
+            lines.append(#"{"type":"mark","symbol":"BTCUSDT","price":"\#(price)","time":\#(1_723_161_258_000_000_000 + Int64(step) * 1_000_000_000)}"#)
         }
         return lines
     }

@@ -158,17 +158,17 @@ struct ReplayClockTests {
         // An exchange-reported liquidation a millisecond apart: each a mark of its own.
         let scratch = try ScratchDirectory()
         let count = SessionLog.keep * 4 + 500
-        var lines = [#"{"type":"book","symbol":"BTCUSDT","bids":[["99","5"]],"asks":[["101","5"]],"time":1000000000}"#]
+        var lines = [#"{"type":"book","symbol":"BTCUSDT","bids":[["99","5"]],"asks":[["101","5"]],"time":1723161255000000000}"#]
         for index in 0..<count {
-            lines.append(#"{"type":"liquidation","symbol":"BTCUSDT","side":"long","price":"98","size":"1","time":\#(2_000_000_000 + Int64(index) * 1_000_000)}"#)
+            lines.append(#"{"type":"liquidation","symbol":"BTCUSDT","side":"long","price":"98","size":"1","time":\#(1_723_161_256_000_000_000 + Int64(index) * 1_000_000)}"#)
         }
-        lines.append(#"{"type":"trade","symbol":"BTCUSDT","price":"99","size":"1","time":900000000000}"#)
+        lines.append(#"{"type":"trade","symbol":"BTCUSDT","price":"99","size":"1","time":1723162155000000000}"#)
         let path = try scratch.write("marks.ndjson", lines.joined(separator: "\n"))
         var options = SessionOptions()
         options.threaded = false
         let session = try ReplaySession(paths: [path], options: options)
         let clock = ReplayClock(driver: session)
-        let target: Int64 = 2_000_000_000 + Int64(count - 100) * 1_000_000
+        let target: Int64 = 1_723_161_256_000_000_000 + Int64(count - 100) * 1_000_000
         try clock.seek(to: target, wall: 0)
         #expect(session.log.marks.count == session.log.marks.capacity)
         let found = try #require(try clock.jumpToNextNotable(wall: 0))

@@ -64,7 +64,7 @@ struct ShownLevelsDecodingTests {
 
     @Test("an events file states it, checked; without it the book is whole")
     func eventsFile() throws {
-        let book = #"{"type":"book","time":1000000000,"symbol":"BTCUSDT","snapshot":true,"bids":[["100","1"]],"asks":[["101","1"]]"#
+        let book = #"{"type":"book","time":1723161255000000000,"symbol":"BTCUSDT","snapshot":true,"bids":[["100","1"]],"asks":[["101","1"]]"#
         #expect(try Self.shown(Self.replay("e.jsonl", [book + #","shown_levels":20}"#]), "BTCUSDT") == 20)
         #expect(try Self.shown(Self.replay("w.jsonl", [book + "}"]), "BTCUSDT") == 0)
         let session = try Self.replay("bad.jsonl", [book + #","shown_levels":0}"#, book + #","shown_levels":"x"}"#])
@@ -86,7 +86,7 @@ struct ShownLevelsDecodingTests {
         let okx = try Self.replay("okx5.txt", [five])
         #expect(okx.stats.malformed == 1 && okx.stats.firstMalformed.first?.field == "data[].bids", "\(okx.stats.firstMalformed)")
         // Events: a list, and a count said of an update.
-        let book = #"{"type":"book","time":1000000000,"symbol":"BTCUSDT","bids":[["100","1"]],"asks":[["101","1"]]"#
+        let book = #"{"type":"book","time":1723161255000000000,"symbol":"BTCUSDT","bids":[["100","1"]],"asks":[["101","1"]]"#
         let events = try Self.replay("e.jsonl", [book + #","shown_levels":[2]}"#, book + #","snapshot":false,"shown_levels":2}"#])
         #expect(events.stats.malformed == 2 && events.stats.firstMalformed.allSatisfy { $0.field.hasPrefix("shown_levels") }, "\(events.stats.firstMalformed)")
         // Tardis: five ask levels beside two bid ones, a level past a gap, a price left out.

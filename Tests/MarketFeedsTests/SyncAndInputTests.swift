@@ -199,9 +199,9 @@ struct InputTests {
     func liqwatchEvents() throws {
         let scratch = try ScratchDirectory()
         let path = try scratch.write("events.ndjson", [
-            #"{"type":"insurance_fund","asset":"USDT","balance":"1000","time":1000000000}"#,
+            #"{"type":"insurance_fund","asset":"USDT","balance":"1000","time":1723161255000000000}"#,
             #"{"type":"book","symbol":"BTCUSDT","bids":[["99","5"]],"asks":[["101","5"]]}"#,
-            #"{"type":"mark","symbol":"BTCUSDT","price":"100","time":2000000000}"#,
+            #"{"type":"mark","symbol":"BTCUSDT","price":"100","time":1723161256000000000}"#,
             #"{"type":"position","account":"a1","symbol":"BTCUSDT","side":"long","size":"1","entry_price":"100","margin_mode":"isolated","isolated_margin":"2"}"#,
             #"{"type":"mark","symbol":"BTCUSDT","price":"98.3"}"#,
             #"{"type":"position","account":"a2","symbol":"BTCUSDT","side":"sideways","size":"1","entry_price":"100","isolated_margin":"2"}"#,
@@ -220,6 +220,28 @@ struct InputTests {
         #expect(session.log.simulatedCount == 1)
         #expect(session.log.exchangeCount == 1)
         #expect(session.engine.fund("USDT").opening == Fixed(1000))
+    }
+
+    @Test("a time before 2010 is malformed, with a hint when it reads as seconds or milliseconds")
+    func timesBefore2010() throws {
+        let scratch = try ScratchDirectory()
+        let path = try scratch.write("events.ndjson", [
+            #"{"type":"book","symbol":"BTCUSDT","bids":[["99","5"]],"asks":[["101","5"]],"time":1723161255}"#,
+            #"{"type":"book","symbol":"BTCUSDT","bids":[["99","5"]],"asks":[["101","5"]],"time":1723161255000}"#,
+            #"{"type":"book","symbol":"BTCUSDT","bids":[["99","5"]],"asks":[["101","5"]],"time":5}"#,
+            #"{"type":"index","symbol":"BTCUSDT","price":"100","next_funding_time":1723161255000,"time":1723161255000000000}"#,
+            #"{"type":"book","symbol":"BTCUSDT","bids":[["99","5"]],"asks":[["101","5"]],"time":1262304000000000000}"#,
+        ].joined(separator: "\n"))
+        let session = try replay([path]) { $0.insuranceFund = [] }
+        #expect(session.stats.malformed == 4)
+        let fields = session.stats.firstMalformed.map(\.field)
+        #expect(fields.count == 4 && fields[0].contains("time: before 2010 in nanoseconds: a time in seconds? write nanoseconds"), "\(fields)")
+        #expect(fields[1].contains("a time in milliseconds?"), "\(fields)")
+        #expect(fields[2].contains("time: before 2010 in nanoseconds: expected nanoseconds since the epoch, from 2010 to 2200"), "\(fields)")
+        #expect(fields[3].hasPrefix("next_funding_time") && fields[3].contains("milliseconds"), "\(fields)")
+        // 2010-01-01 itself is a time.
+        #expect(session.engine.market("BTCUSDT")?.book.hasSnapshot == true)
+        #expect(session.stats.firstMalformed.map(\.line) == [1, 2, 3, 4])
     }
 
     @Test("standard input is read with -")

@@ -24,7 +24,8 @@ public struct LiqwatchEventDecoder: LineDecoder {
             // `<receive time ns> <event>`, as liqwatch records a live event stream: the receive time
             // stands in for an event that carries no `time` of its own.
             let space = find(0x20, in: line, count: count)
-            guard space > 0, let nanos = ByteSpan(start: line, count: space).integer.flatMap(EventTime.fromNanoseconds) else {
+            guard space > 0, let nanos = ByteSpan(start: line, count: space).integer.flatMap(EventTime.fromNanoseconds),
+                  nanos >= EventTime.earliestPlausible else {
                 return .malformed(field: "receive time")
             }
             lineTime = nanos
@@ -196,10 +197,10 @@ public struct LiqwatchEventDecoder: LineDecoder {
         }
         if let given = value["time"] { try refuseNested("time", given) }
         if let timeText = text("time") {
-            guard let nanos = Int64(timeText).flatMap(EventTime.fromNanoseconds) else {
-                throw FieldError(field: "time", reason: "expected nanoseconds since the epoch, from 1970 to 2200")
+            switch EventTime.plausibleNanoseconds(timeText) {
+            case .success(let nanos): lastTime = nanos
+            case .failure(let refusal): throw FieldError(field: "time", reason: refusal.reason)
             }
-            lastTime = nanos
         }
         let time = lastTime
         let type = try required("type")
@@ -277,10 +278,10 @@ public struct LiqwatchEventDecoder: LineDecoder {
             }
             var next: Int64? = nil
             if let nextText = text("next_funding_time") {
-                guard let value = Int64(nextText).flatMap(EventTime.fromNanoseconds) else {
-                    throw FieldError(field: "next_funding_time", reason: "expected nanoseconds since the epoch, from 1970 to 2200")
+                switch EventTime.plausibleNanoseconds(nextText) {
+                case .success(let value): next = value
+                case .failure(let refusal): throw FieldError(field: "next_funding_time", reason: refusal.reason)
                 }
-                next = value
             }
             var openInterest: Fixed? = nil
             if text("open_interest") != nil {

@@ -381,6 +381,10 @@ public struct Engine: Sendable {
         switch event {
         case .bookSnapshot(let symbol, var bids, var asks, _, let shownLevels):
             let index = Int(ensureMarket(symbol))
+            if let held = heldBookTime(market: index), eventTime > 0, eventTime < held &- Engine.datedBeforeTolerance {
+                noteDatedBefore(market: index, what: "book snapshot", time: eventTime, held: held, into: &notes)
+                break
+            }
             let fedBids = bids, fedAsks = asks
             // Judged against its own median: the venue's whole book, not the mark (which one bad
             // value may have set) nor the book it replaces (which may be the stale one).
@@ -504,18 +508,19 @@ public struct Engine: Sendable {
                 let band = PriceBand(reference: priceReference(market: index))
                 guard admits(price, market: index, band: band, source: .mark, into: &notes) else { break }
             }
-            // A mark dated more than a second before the mark held is refused as the implausible
-            // price it is (counted and noted with the mark it is judged against): applied, a line
-            // of the day before replaced a fresh mark's price and blocked the market as outdated,
-            // and a stream of such lines would have kept it blocked (review). A held mark that
+            // A mark dated more than a second before the mark held is refused (counted and noted
+            // with its own time and the held mark's, `DatedBeforeHeld`; it was counted as an
+            // implausible price dated by the session clock, which named neither: attacker trial):
+            // applied, a line of the day before replaced a fresh mark's price and blocked the
+            // market as outdated, and a stream of such lines would have kept it blocked (review). A held mark that
             // its market's book has overtaken (`MarketState.markOvertakenBy`) dates the market
             // only as far as that book: one mark line dated a few minutes ahead (within what the
             // time guards let through) refused every true mark behind it for as long, and a long
             // past its trigger was never liquidated (attacker trial).
             let datedBy = markets[index].markOvertakenBy ?? markets[index].markGivenTime
-            if price.isPositive, markets[index].markGivenTime != .min, markTime < datedBy &- 1_000_000_000,
-               let held = markets[index].markBookUnits {
-                noteRefused(price.bookUnits, market: index, reference: held, source: .mark, into: &notes)
+            if price.isPositive, markets[index].markGivenTime != .min, markTime < datedBy &- Engine.datedBeforeTolerance,
+               markets[index].markBookUnits != nil {
+                noteDatedBefore(market: index, what: "mark", time: markTime, held: datedBy, into: &notes)
                 break
             }
             markets[index].markFromStream = true

@@ -125,6 +125,9 @@ public enum EngineNotification: Hashable, Sendable {
     case implausiblePrice(ImplausiblePrice)
     /// A snapshot not applied: it contradicted itself (see `RefusedSnapshot`).
     case snapshotRefused(RefusedSnapshot)
+    /// An event dated more than a second before what its market held: not applied (see
+    /// `DatedBeforeHeld`).
+    case datedBeforeHeld(DatedBeforeHeld)
     /// Positions crossed their trigger in a market whose book cannot be trusted: they stay open and
     /// are liquidated once a snapshot re-syncs the book. Noted once per episode, not per tick.
     case liquidationBlocked(symbol: String, reason: LiquidationBlock, time: Int64)

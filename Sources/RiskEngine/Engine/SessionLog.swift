@@ -145,6 +145,10 @@ public struct SessionLog: Sendable {
     public private(set) var refusedSnapshotCount = 0
     public private(set) var firstRefusedSnapshot: RefusedSnapshot?
     public private(set) var lastRefusedSnapshot: RefusedSnapshot?
+    /// Events dated before what their market held, not applied: counted, the first and the latest kept.
+    public private(set) var datedBeforeHeldCount = 0
+    public private(set) var firstDatedBeforeHeld: DatedBeforeHeld?
+    public private(set) var lastDatedBeforeHeld: DatedBeforeHeld?
     /// Times of notable events (liquidations, deficits, alerts) for jumping to next / previous.
     public private(set) var marks = RingBuffer<Int64>(capacity: SessionLog.keep * 4)
     /// Times of the liquidations that left a deficit or sent quantity to ADL or to the fund: where
@@ -254,6 +258,10 @@ public struct SessionLog: Sendable {
             refusedSnapshotCount += 1
             if firstRefusedSnapshot == nil { firstRefusedSnapshot = refused }
             lastRefusedSnapshot = refused
+        case .datedBeforeHeld(let refused):
+            datedBeforeHeldCount += 1
+            if firstDatedBeforeHeld == nil { firstDatedBeforeHeld = refused }
+            lastDatedBeforeHeld = refused
         case .liquidationBlocked(let symbol, let reason, let time):
             blockedLiquidations += 1
             append(&blocked, Blocked(time: time, symbol: symbol, reason: reason))

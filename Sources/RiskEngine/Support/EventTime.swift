@@ -13,6 +13,26 @@ public enum EventTime {
     /// without overflowing.
     public static let latest: Int64 = 7_258_118_400 * 1_000_000_000
 
+    /// 2010-01-01T00:00:00Z in nanoseconds: no market liqwatch watches traded before it. A time in
+    /// a file of liqwatch's own format earlier than this is seconds or milliseconds read as
+    /// nanoseconds (`1723161255` is 1.7 s after the epoch), and the line is malformed: taken as
+    /// given, ten minutes of events fell within two seconds of 1970, and every window, sample and
+    /// outdated-book rule read them wrong (attacker trial).
+    public static let earliestPlausible: Int64 = 1_262_304_000 * 1_000_000_000
+
+    /// A time of liqwatch's own formats (nanoseconds), checked: nil with the reason when it is not
+    /// one (a unit's hint for one before 2010).
+    public static func plausibleNanoseconds(_ text: some StringProtocol) -> Result<Int64, TimeRefusal> {
+        guard let value = Int64(text), isRepresentable(value) else { return .failure(TimeRefusal(reason: "expected nanoseconds since the epoch, from 2010 to 2200")) }
+        guard value >= earliestPlausible else {
+            let unit = value >= 1_000_000_000_000 && value < 100_000_000_000_000 ? "milliseconds" : value >= 1_000_000_000 && value < 100_000_000_000 ? "seconds" : nil
+            return .failure(TimeRefusal(reason: "before 2010 in nanoseconds" + (unit.map { ": a time in \($0)? write nanoseconds" } ?? ": expected nanoseconds since the epoch, from 2010 to 2200")))
+        }
+        return .success(value)
+    }
+
+    public struct TimeRefusal: Error, Sendable { public var reason: String }
+
     /// Whether a time (ns since the epoch) is one liqwatch represents.
     @inlinable public static func isRepresentable(_ nanoseconds: Int64) -> Bool {
         nanoseconds >= 0 && nanoseconds <= latest

@@ -291,12 +291,22 @@ enum SessionReport {
             ("first", log.firstRefusedSnapshot.map(refusedSnapshotObject) ?? .null),
             ("last", log.lastRefusedSnapshot.map(refusedSnapshotObject) ?? .null),
         ])
+        func datedBeforeObject(_ refused: DatedBeforeHeld) -> JSON.Value {
+            .object([("time", .string(EventTime.iso8601(refused.time))), ("symbol", .string(refused.symbol)), ("what", .string(refused.what)),
+                ("held", .string(EventTime.iso8601(refused.held)))])
+        }
+        let datedBefore: JSON.Value = .object([
+            ("count", JSON.number(log.datedBeforeHeldCount)),
+            ("first", log.firstDatedBeforeHeld.map(datedBeforeObject) ?? .null),
+            ("last", log.lastDatedBeforeHeld.map(datedBeforeObject) ?? .null),
+        ])
         let document: JSON.Value = .object([
             ("source", sourceObject),
             ("unverified_inputs", unverified),
             ("frames", frames),
             ("implausible_prices", implausible),
             ("refused_snapshots", refusedSnapshots),
+            ("dated_before_held", datedBefore),
             ("feed", feedObject(source.feed)),
             ("alert_delivery", alertDeliveryObject(source)),
             ("symbols", .object(symbols)),
@@ -367,6 +377,7 @@ enum SessionReport {
         members.append(("crossed_levels_removed", JSON.number(market.counters.crossedLevelsRemoved)))
         members.append(("implausible_prices_refused", JSON.number(market.counters.implausiblePricesRefused)))
         members.append(("snapshots_refused", JSON.number(market.counters.snapshotsRefused)))
+        members.append(("dated_before_held", JSON.number(market.counters.datedBeforeHeld)))
         // The first price the feed sent between the instrument's ticks (every digit), or null.
         members.append(("off_tick_price", market.offTickPrice.map { .string($0.description) } ?? .null))
         // Only where a side was cut to the ladder's limit (the same report as before otherwise).
@@ -882,8 +893,15 @@ enum SessionReport {
             func named(_ refused: ImplausiblePrice) -> String {
                 "\(EventTime.iso8601(refused.time)) \(refused.symbol) \(refused.source.label) \(refused.price.formatted(8, grouping: true)) against \(refused.reference.formatted(8, grouping: true))"
             }
-            lines.append("implausible prices refused (marks and trades over \(Engine.implausiblePriceFactor)x from the book's mid, levels over \(Engine.implausibleLevelFactor)x from the mark or crossing the other side by a tenth, marks dated before the mark held): \(log.implausiblePriceCount); first \(named(first))"
+            lines.append("implausible prices refused (marks and trades over \(Engine.implausiblePriceFactor)x from the book's mid, levels over \(Engine.implausibleLevelFactor)x from the mark or crossing the other side by a tenth): \(log.implausiblePriceCount); first \(named(first))"
                 + (log.implausiblePriceCount > 1 ? log.lastImplausiblePrice.map { "; last \(named($0))" } ?? "" : ""))
+        }
+        if let first = log.firstDatedBeforeHeld {
+            func named(_ refused: DatedBeforeHeld) -> String {
+                "\(refused.symbol) \(refused.what) dated \(EventTime.iso8601(refused.time)), \(EventTime.iso8601(refused.held)) held"
+            }
+            lines.append("dated before what their market held (a mark before the mark held, a book snapshot before the book and the mark held, by more than a second: not applied): \(log.datedBeforeHeldCount); first \(named(first))"
+                + (log.datedBeforeHeldCount > 1 ? log.lastDatedBeforeHeld.map { "; last \(named($0))" } ?? "" : ""))
         }
         if let first = log.firstRefusedSnapshot {
             func named(_ refused: RefusedSnapshot) -> String { "\(EventTime.iso8601(refused.time)) \(refused.symbol): \(refused.reason)" }

@@ -156,6 +156,11 @@ struct PositionsCSVTests {
         let json = try scratch.write("export.json", #"[{"account":"a","symbol":"BTCUSDT","side":"long","size":"1","entry_price":"60000","margin_mode":"isolated","leverage":"10"},{"account":"b","symbol":"BTCUSDT","side":"long","size":"0","entry_price":"0"}]"#)
         let jsonRead = try PositionsFile.read(path: json, catalog: .builtIn)
         #expect(jsonRead.updates.count == 1 && jsonRead.flatRows == 1)
+        // An entry that is no object is said as such (`[[]]` read `field account: missing`).
+        for (text, kind) in [("[[]]", "a list"), ("[null]", "null"), (#"{"positions":[5]}"#, "a number")] {
+            let notObject = try scratch.write("not-object.json", text)
+            expectRefusal(notObject) { $0.contains("position 1: expected an object of a position's fields, not \(kind)") && !$0.contains("account") }
+        }
         let allFlat = try scratch.write("flat.csv", "account,symbol,side,size,entry_price\na,BTCUSDT,long,0,0\nb,BTCUSDT,short,0.0,0\n")
         expectRefusal(allFlat) { $0.contains("the file has no open position: its 2 rows are all of size 0") }
         // A flat row stating the account's wallet is read (and refused, naming its size), not

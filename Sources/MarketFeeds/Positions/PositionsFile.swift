@@ -147,6 +147,20 @@ public enum PositionsFile {
         var rows = Rows()
         rows.isList = true
         for (index, entry) in list.enumerated() {
+            // A list, a number or null where a position goes is no position at all, not one missing
+            // its account (`[[]]` read `field account: missing`: attacker trial).
+            guard entry.objectMembers != nil else {
+                let kind: String
+                switch entry {
+                case .array: kind = "a list"
+                case .string: kind = "a string"
+                case .number: kind = "a number"
+                case .bool: kind = "true or false"
+                case .null: kind = "null"
+                case .object: kind = "an object"
+                }
+                throw PositionsFileError(file: path, line: nil, field: nil, reason: "position \(index + 1): expected an object of a position's fields, not \(kind)")
+            }
             do throws(FieldError) {
                 if let members = entry.objectMembers, let found = KeyLookalike.first(in: members.lazy.map(\.0), known: PositionsCSV.fieldNames) {
                     throw FieldError(field: KeyLookalike.field(found), reason: KeyLookalike.reason(found))

@@ -298,6 +298,9 @@ struct LiveDashboardTmuxTests {
         #expect(health.range(of: #"binance-usdm\s+\d+\.\ds"#, options: .regularExpression) != nil, "\(health)")
         session.send("Escape")
         #expect(!session.waitFor { !$0.contains("Feed health") }.contains("Feed health"))
+        // Live, q asks first (one stray q ended a shift's session: operator trial).
+        session.send("q")
+        #expect(session.waitFor(all: ["q again quits"]).contains("quit the live session?"))
         session.send("q")
         let after = session.waitFor(all: ["EXIT=", "MODES"])
         #expect(after.contains("EXIT=0"), "\(after)")

@@ -234,6 +234,11 @@ public struct AppModel: Sendable {
     var fundSampled: [Int32: (movements: Int, time: Int64)] = [:]
     /// A short message for the operator (a bad jump, a what-if that could not run).
     public internal(set) var notice: String?
+    /// A live session's quit key was pressed once: the next press quits, any other key stays
+    /// (one stray `q` ended a shift's session, its history and alerts with it: operator trial).
+    /// A replay or the demo quits at once (it can be run again); Ctrl-C and the signals quit a live
+    /// session at once too.
+    var quitArmed = false
     /// Whether a what-if is projected by whoever runs the session, on its own thread (the
     /// dashboard), instead of at once: at a million positions a shock and its ladder take a
     /// second, which keys must not wait for. Tests and the snapshot builder project at once.
@@ -821,7 +826,14 @@ public struct AppModel: Sendable {
             }
             return []
         }
+        let armed = quitArmed
+        quitArmed = false
         guard let action = keymap.action(for: key) else { return [] }
+        if action == .quit && status.isLive && !armed {
+            quitArmed = true
+            notice = "quit the live session? \(keymap.label(for: .quit)) again quits; any other key stays"
+            return []
+        }
         switch mode {
         case .help:
             if action == .help || action == .back { mode = .normal; return [] }

@@ -25,10 +25,15 @@ extension Engine {
     /// yet, or stale after a gap or a refusal (a snapshot is how it recovers).
     ///
     /// Snapshots only: an update refused would leave a venue's sequenced book missing a change.
+    ///
+    /// Read field by field in place: a copy of the market (its book, its signals) a snapshot would
+    /// cost more than the rest of this.
     func heldBookTime(market index: Int) -> Int64? {
-        let market = markets[index]
-        guard market.book.hasSnapshot, !market.book.isStale, !market.snapshotRefused, market.lastBookTime != .min else { return nil }
-        return market.markGivenTime == .min ? market.lastBookTime : Swift.min(market.lastBookTime, market.markGivenTime)
+        guard markets[index].book.hasSnapshot, !markets[index].book.isStale, !markets[index].snapshotRefused else { return nil }
+        let bookTime = markets[index].lastBookTime
+        let markTime = markets[index].markGivenTime
+        guard bookTime != .min else { return nil }
+        return markTime == .min ? bookTime : Swift.min(bookTime, markTime)
     }
 
     /// Counts and notes an event dated before what its market held (not applied).

@@ -1037,8 +1037,12 @@ public struct AppModel: Sendable {
     }
 
     mutating func runWhatIf(_ text: String) {
-        guard let percent = Fixed(text.hasSuffix("%") ? String(text.dropLast()) : text) else {
-            notice = "what-if: '\(text)' is not a percentage"
+        let figure = text.hasSuffix("%") ? String(text.dropLast()) : text
+        guard let percent = Fixed(figure) else {
+            // A decimal past what a figure holds is a shock out of range, not "no percentage"
+            // (`99999999999999999999999`: attacker trial).
+            notice = DecimalText.isDecimalSyntax(figure) ? "what-if: \(StressError.shockOutOfRange.description) ('\(text)')"
+                : "what-if: '\(text)' is not a percentage"
             return
         }
         guard let symbol = focusedSymbol else { notice = "what-if: no market yet"; return }

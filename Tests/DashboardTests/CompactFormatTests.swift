@@ -25,3 +25,17 @@ struct CompactFormatTests {
         #expect(Format.stressMoney(Fixed.max, asset: "USDT") == "≥1.70e+20")
     }
 }
+
+@Suite("A market's name cut to its column")
+struct MarketNameCutTests {
+    @Test("the last part stays whole where it fits beside three characters of the rest, else both ends; a name that fits is as it is")
+    func cuts() {
+        #expect(Format.marketName("BTC-USD-220527", 12) == "BTC-U…220527")
+        #expect(Format.marketName("BTC-USD-220527", 14) == "BTC-USD-220527")
+        #expect(Format.marketName("BTC-USD-220527", 8) == "BTC-…527")
+        #expect(Format.marketName("binance-usdm:BTCUSDT", 13) == "binan…BTCUSDT")
+        #expect(Format.marketName("BTCUSD_PERP", 9) == "BTCU…PERP")
+        #expect(Format.marketName("ABCDEFGHIJKLMNOP", 9) == "ABCD…MNOP")
+        #expect(Format.marketName("BTCUSDT", 10) == "BTCUSDT   ")
+    }
+}

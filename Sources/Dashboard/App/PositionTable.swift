@@ -54,6 +54,11 @@ public struct PositionRow: Sendable {
     public var unfilledPastShown = false
     /// Its market's book has had no snapshot yet: nothing to walk, the deficit is unknown (`—`).
     public var noBookYet = false
+    /// The engine would not liquidate it now (its market's book or mark cannot be trusted, or a
+    /// cross leg's mark elsewhere): no walk is what would happen, the deficit column says it
+    /// waits, as the position's view does (the pane read `ADL` beside the view's `If liquidated
+    /// now: — (cannot liquidate: book outdated)`: operator trial).
+    public var liquidationWaits = false
     /// Its place in its side's ADL queue (1–5 lights, the score).
     public var adl: ADLQueueEntry?
     /// The engine's classes of its margin ratio and distance to liquidation.
@@ -217,7 +222,8 @@ public struct PositionTable: Sendable {
         let market = engine.markets[Int(position.symbolIndex)]
         // No walk into a book that has had no snapshot yet: its market's recording has not begun
         // (or its feed has not answered), and "ADL" read as certain deleveraging (operator trial).
-        let walked = position.isOpen && market.book.hasSnapshot
+        let waits = position.isOpen && market.book.hasSnapshot && engine.liquidationWait(position: index) != nil
+        let walked = position.isOpen && market.book.hasSnapshot && !waits
             ? Engine.liquidationWalk(position, instrument: market.instrument, book: market.book) : nil
         return PositionRow(
             index: index, account: risk.account, symbol: risk.symbol, side: risk.side, mode: risk.mode,
@@ -231,7 +237,7 @@ public struct PositionTable: Sendable {
             // The fund takes unfilled quantity over only while it has money; empty, it goes to ADL.
             unfilledToADL: engine.configuration.unfilled == .adl || !engine.fund(market: Int(position.symbolIndex)).balance.isPositive,
             unfilledPastShown: walked?.walk.remainderPastShownLevels ?? false,
-            noBookYet: position.isOpen && !market.book.hasSnapshot,
+            noBookYet: position.isOpen && !market.book.hasSnapshot, liquidationWaits: waits,
             // No mark, no ranking: a position alone on its side showed five lights and a score of 0
             // before its market had a price (operator trial).
             adl: position.isOpen && market.markPrice != nil ? adl : nil, marginLevel: engine.marginRatioLevel(risk.marginRatio),

@@ -63,7 +63,7 @@ struct AlertColumns {
         let separator = String(repeating: " ", count: gap)
         let named = (AlertsPane.whatCandidates(alert) + [AlertsPane.shortWhat(alert)]).first { DisplayWidth.of($0) <= whatWidth }
             ?? AlertsPane.tinyWhat(alert)
-        return [Format.left(text(alert.time), timeWidth), Format.name(market, marketWidth), Format.name(named, whatWidth),
+        return [Format.left(text(alert.time), timeWidth), Format.marketName(market, marketWidth), Format.name(named, whatWidth),
                 Format.right(value, valueWidth), seen].joined(separator: separator)
     }
 

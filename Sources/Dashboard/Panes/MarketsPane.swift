@@ -303,7 +303,8 @@ enum MarketsPane {
                 let (text, role) = column.cell(row, model)
                 // A name longer than its column ends in "…"; a figure is never shortened (its
                 // column is as wide as its widest).
-                let cell = column.leftAligned ? Format.name(text, width) : Format.right(text, width)
+                let cell = column.column == .symbol ? Format.marketName(text, width)
+                    : column.leftAligned ? Format.name(text, width) : Format.right(text, width)
                 x = buffer.put(cell + " ", x: x, y: y, role: selected ? .selection : role, limit: max(0, inner.maxX - x))
             }
         }

@@ -301,7 +301,7 @@ enum PositionsPane {
         // Names too long for the column are shortened with "…", never run into the next column:
         // an account keeps both ends (`Format.middleName`), a market its start.
         case .account: return (Format.middleName(text, width), role)
-        case .symbol: return (Format.name(text, width), role)
+        case .symbol: return (Format.marketName(text, width), role)
         // Narrowed to its arrow (`narrowSideWidth`): ▲ or ▼ alone, as the tape does at 80 columns.
         case .side: return (Format.left(width < DisplayWidth.of(text) ? String(text.prefix(1)) : text, width), role)
         // The bar only beside a figure it leaves whole room for.
@@ -354,6 +354,7 @@ enum PositionsPane {
             // none of it would be a deficit, "1.2k +ADL" beside one; "0" read as a close the book
             // would absorb all through a cascade that had emptied it.
             if row.noBookYet { return ("—", .dim) }
+            if row.liquidationWaits { return ("waits", .warn) }
             let amount = row.deficitNow.isZero ? "0" : Format.compactMoney(row.deficitNow, asset: instrument?.settlementAsset ?? "USDT")
             // Past the levels a top-of-book feed shows: not unfillable, the deficit is a floor.
             if row.unfilledPastShown { return ("≥" + amount, .warn) }

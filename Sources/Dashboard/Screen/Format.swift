@@ -220,6 +220,23 @@ enum Format {
         return left(head + "…" + end.drop { $0 == " " }, width)
     }
 
+    /// A market's name too long for `width` cells, cut so what tells markets apart stays: its last
+    /// part whole where it fits beside a few characters of the rest (`BTC-U…220527`, the expiry
+    /// that tells two futures apart; cut at the end, `BTC-USD-2205…` dropped it: operator trial),
+    /// else both ends (`BTC-…527`).
+    static func marketName(_ text: String, _ width: Int) -> String {
+        guard DisplayWidth.of(text) > width else { return left(text, width) }
+        if let separator = text.lastIndex(where: { $0 == "-" || $0 == "_" || $0 == ":" }) {
+            let last = String(text[text.index(after: separator)...])
+            let lastWidth = DisplayWidth.of(last)
+            if lastWidth >= 1 && width - 1 - lastWidth >= 3 {
+                let head = fitted(text, width - 1 - lastWidth, keepingEnd: false).trimmingTrailingSpaces
+                return left(head + "…" + last, width)
+            }
+        }
+        return middleName(text, width)
+    }
+
     /// `text` in lines of at most `width` cells, broken between words, so a figure in a sentence
     /// moves to the next line whole instead of being cut at the edge (a word wider than the line
     /// stands alone on its line).

@@ -1,0 +1,41 @@
+import Testing
+@testable import Dashboard
+@testable import RiskEngine
+
+/// The positions pane read `ADL` in the deficit column of a position whose own view said `If
+/// liquidated now: — (cannot liquidate: book outdated)` (operator trial): the pane says it waits.
+@Suite("A position the engine would not liquidate now: its deficit column says it waits")
+struct WaitingDeficitTests {
+    static let second: Int64 = 1_000_000_000
+    static let start: Int64 = 1_723_161_255_000_000_000
+
+    @Test("an outdated book: `waits` in the deficit column, as the position's view says; a fresh book: the walk again")
+    func outdatedBook() {
+        var engine = Engine()
+        engine.apply(.bookSnapshot(symbol: "BTCUSDT", bids: [(units("59990"), units("0.1"))], asks: [(units("60010"), units("5"))], time: Self.start))
+        engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(60_000), time: Self.start))
+        // 5 BTC at 10x: the 0.1 BTC of bids leaves most of it unfilled (ADL) if liquidated now.
+        engine.apply(.position(PositionUpdate(account: "big", symbol: "BTCUSDT", side: .long, quantity: Fixed(5), entryPrice: Fixed(60_000),
+            mode: .isolated, leverage: Fixed(10)), time: Self.start))
+        let fresh = PositionTable.row(of: 0, in: engine, adl: nil)
+        #expect(!fresh.liquidationWaits && fresh.unfilledNow > 0)
+        #expect(PositionsPane.content(fresh, .deficit, instrument: engine.markets[0].instrument, names: MarketNames(of: engine)).0.contains("ADL"))
+        // The mark goes on for six minutes, the book does not: outdated.
+        for step in 1...8 { engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(60_000), time: Self.start + Int64(step) * 45 * Self.second)) }
+        #expect(engine.liquidationWait(position: 0) != nil)
+        let waiting = PositionTable.row(of: 0, in: engine, adl: nil)
+        #expect(waiting.liquidationWaits && waiting.deficitNow.isZero && waiting.unfilledNow == 0)
+        let cell = PositionsPane.content(waiting, .deficit, instrument: engine.markets[0].instrument, names: MarketNames(of: engine))
+        #expect(cell.0 == "waits" && cell.1 == .warn, "\(cell)")
+        var status = SessionStatus(kind: "REPLAY", source: "test")
+        status.time = engine.time
+        var app = AppModel(width: 160, height: 48, status: status, engine: engine, log: SessionLog())
+        _ = app.update(.key(.enter))
+        let view = app.rendered().text
+        #expect(view.contains("If liquidated now: — (") && view.contains("book"), "\(view)")
+        // A book of now: the walk again.
+        engine.apply(.bookSnapshot(symbol: "BTCUSDT", bids: [(units("59990"), units("0.1"))], asks: [(units("60010"), units("5"))],
+            time: Self.start + 361 * Self.second))
+        #expect(!PositionTable.row(of: 0, in: engine, adl: nil).liquidationWaits)
+    }
+}

@@ -133,4 +133,24 @@ struct NarrowFiguresTests {
             }
         }
     }
+
+    @Test("the ADL line says how many positions its closes cut, so it adds up with the liquidations and the positions hit")
+    func adlClosesOfPositions() throws {
+        // A book whose bids are gone: every liquidation's quantity goes to ADL.
+        let (engine, log) = BookEmptiedTests.session(waiting: 30)
+        var status = SessionStatus(kind: "REPLAY", source: "test")
+        status.time = engine.time
+        var screen = AppModel(width: 200, height: 60, status: status, engine: engine, log: log, symbol: "BTCUSDT")
+        let result = try screen.engine.stress(symbol: "BTCUSDT", shockPercent: Fixed(-20))
+        try #require(result.adlCloseCount > 0 && result.adl.count == result.adlCloseCount, "\(result.adlCloseCount)")
+        let cut = Set(result.adl.map(\.position)).count
+        screen.mode = .whatIf(result, ladder: [])
+        let text = screen.rendered().lines.joined(separator: "\n")
+        let positions = "monitored position" + (cut == 1 ? "" : "s")
+        let said = cut == result.adlCloseCount ? "\(cut) \(positions) closed" : "\(result.adlCloseCount) closes of \(cut) \(positions)"
+        #expect(text.contains("ADL would follow for") && text.contains(said), "\(said)\n\(text)")
+        // The positions hit are the liquidated and the cut together.
+        let liquidated = Set(result.liquidations.map(\.position)).count
+        #expect(result.positionsHit == Set(result.liquidations.map(\.position)).union(result.adl.map(\.position)).count && liquidated > 0)
+    }
 }

@@ -39,3 +39,38 @@ struct WaitingDeficitTests {
         #expect(!PositionTable.row(of: 0, in: engine, adl: nil).liquidationWaits)
     }
 }
+
+@Suite("A window chosen by risk says it puts live books first")
+struct LiveBooksFirstTitleTests {
+    @Test("sorted by margin ratio out of a risk window with an outdated market, the title says live books come first; none outdated, it does not")
+    func title() {
+        let start = WaitingDeficitTests.start, second = WaitingDeficitTests.second
+        var engine = Engine()
+        for symbol in ["BTCUSDT", "ETHUSDT"] {
+            engine.apply(.bookSnapshot(symbol: symbol, bids: [(units("59990"), units("5"))], asks: [(units("60010"), units("5"))], time: start))
+            engine.apply(.mark(symbol: symbol, price: Fixed(60_000), time: start))
+        }
+        for index in 0..<6_000 {
+            engine.apply(.position(PositionUpdate(account: "a\(index)", symbol: index % 2 == 0 ? "BTCUSDT" : "ETHUSDT", side: .long, quantity: Fixed(1),
+                entryPrice: Fixed(60_000 + index % 500), mode: .isolated, leverage: Fixed(5 + index % 20)), time: start))
+        }
+        func title(_ engine: Engine) -> String {
+            var status = SessionStatus(kind: "REPLAY", source: "test")
+            status.time = engine.time
+            var app = AppModel(width: 200, height: 60, status: status, engine: engine, log: SessionLog())
+            for _ in 0..<PositionColumn.allCases.count where app.sortColumn != .ratio { app.press(.character("s")) }
+            _ = app.update(.session(engine: engine, log: SessionLog(), status: status))
+            return app.rendered().lines.first { $0.contains("Positions") } ?? ""
+        }
+        #expect(title(engine).contains("first 1,000 by risk of 6,000"), "\(title(engine))")
+        // ETHUSDT's book goes quiet while its mark and BTCUSDT's book go on: outdated.
+        for step in 1...8 {
+            let time = start + Int64(step) * 45 * second
+            engine.apply(.bookSnapshot(symbol: "BTCUSDT", bids: [(units("59990"), units("5"))], asks: [(units("60010"), units("5"))], time: time))
+            engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(60_000), time: time))
+            engine.apply(.mark(symbol: "ETHUSDT", price: Fixed(60_000), time: time))
+        }
+        #expect(engine.market("ETHUSDT")?.bookOutdated == true)
+        #expect(title(engine).contains("first 1,000 by risk, live books first, of 6,000"), "\(title(engine))")
+    }
+}

@@ -163,7 +163,14 @@ enum PositionsPane {
         var title = "Positions \(Format.count(rows.count))/\(Format.count(model.table.rows.count)) · sort \(sortName) \(direction)"
         if model.table.windowed {
             // A million rows are not a table: the first thousand by the window's key, out of all.
-            let key = model.table.windowColumn == model.sortColumn ? "" : " by \(model.table.windowColumn.rawValue)"
+            var key = model.table.windowColumn == model.sortColumn ? "" : " by \(model.table.windowColumn.rawValue)"
+            // The risk order puts the positions of ended or outdated books after every live one:
+            // a margin-ratio sort of its window left out a 76.6 % position of an ended market,
+            // the title saying nothing (operator trial).
+            if model.table.windowColumn == .risk && model.table.windowColumn != model.sortColumn,
+               model.engine.markets.contains(where: { $0.bookOutdated && (model.table.openBySymbol[$0.symbol] ?? 0) > 0 }) {
+                key += ", live books first,"
+            }
             // Chosen for a filter, the count is of the positions it matched, not all monitored.
             let matching = model.table.windowFilter.isEmpty ? "" : " matching"
             title = "Positions: first \(Format.count(rows.count))\(key) of \(Format.count(model.table.matchingPositions))\(matching) · sort \(sortName) \(direction)"

@@ -74,3 +74,38 @@ struct LiveBooksFirstTitleTests {
         #expect(title(engine).contains("first 1,000 by risk, live books first, of 6,000"), "\(title(engine))")
     }
 }
+
+/// A stale-book alert carried the time of the sample that found it (in a replay of recordings
+/// apart, the next recording's first second), and nothing said when the book had stopped
+/// (operator trial): an outdated book's or mark's alert says when it last changed.
+@Suite("An outdated book's or mark's alert says since when")
+struct OutdatedSinceTests {
+    @Test("the book: `no change since` its last change; the mark: `last given` its time")
+    func since() throws {
+        let start = WaitingDeficitTests.start, second = WaitingDeficitTests.second
+        var engine = Engine()
+        var notes: [EngineNotification] = []
+        for symbol in ["BTCUSDT", "ETHUSDT"] {
+            notes += engine.apply(.bookSnapshot(symbol: symbol, bids: [(units("59990"), units("5"))], asks: [(units("60010"), units("5"))], time: start))
+            notes += engine.apply(.mark(symbol: symbol, price: Fixed(60_000), time: start))
+            notes += engine.apply(.position(PositionUpdate(account: "a", symbol: symbol, side: .long, quantity: Fixed(1), entryPrice: Fixed(60_000),
+                mode: .isolated, leverage: Fixed(10)), time: start))
+        }
+        // BTCUSDT's book stops; ETHUSDT's mark stops (its book goes on).
+        for step in 1...10 {
+            let time = start + Int64(step) * 45 * second
+            notes += engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(60_000), time: time))
+            notes += engine.apply(.bookSnapshot(symbol: "ETHUSDT", bids: [(units("59990"), units("5"))], asks: [(units("60010"), units("5"))], time: time))
+        }
+        let conditions = notes.compactMap { if case .marketCondition(let condition) = $0 { return condition } else { return nil } }
+        let book = conditions.first { $0.kind == .staleBook && $0.symbol == "BTCUSDT" }
+        #expect(book?.since == start && (book?.time ?? 0) > start + 300 * second, "\(conditions)")
+        let bookAlert = AlertWatcher.alert(of: try #require(book))
+        #expect(bookAlert.cause == "no change since 2024-08-08T23:54:15.000Z", "\(bookAlert.cause ?? "")")
+        #expect(AlertsPane.what(bookAlert) == "book stale: no change since 2024-08-08T23:54:15.000Z (liquidations wait)")
+        let mark = conditions.first { $0.kind == .markOutdated && $0.symbol == "ETHUSDT" }
+        #expect(mark?.since == start, "\(conditions)")
+        let markAlert = AlertWatcher.alert(of: try #require(mark))
+        #expect(markAlert.message.contains("(last given 2024-08-08T23:54:15.000Z)") && AlertsPane.what(markAlert).hasPrefix("mark outdated: last given"))
+    }
+}

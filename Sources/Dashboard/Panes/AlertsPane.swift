@@ -47,7 +47,7 @@ enum AlertsPane {
         case .signal: return alert.signal?.title ?? "signal"
         // With its cause (`book stale: no snapshot yet`), as the report says it (operator trial).
         case .staleBook: return "book stale" + (alert.cause.map { ": " + $0 } ?? "") + " (liquidations wait)"
-        case .markOutdated: return "mark outdated (liquidations wait)"
+        case .markOutdated: return "mark outdated" + (alert.cause.map { ": " + $0 } ?? "") + " (liquidations wait)"
         case .marketResumed: return "book back after " + (alert.cause ?? "a gap") + " (positions of then)"
         case .staleFeed: return "feed STALE: " + streamName(alert)
         case .connectionLost: return "connection lost: " + streamName(alert)
@@ -59,8 +59,8 @@ enum AlertsPane {
     /// The alert's name, longest first, for a column of any width: a stale book's cause is kept
     /// before its explanation (`book stale: a gap in its updates` before `book stale`).
     static func whatCandidates(_ alert: OperatorAlert) -> [String] {
-        guard alert.kind == .staleBook, let cause = alert.cause else { return [what(alert)] }
-        return [what(alert), "book stale: " + cause]
+        guard alert.kind == .staleBook || alert.kind == .markOutdated, let cause = alert.cause else { return [what(alert)] }
+        return [what(alert), (alert.kind == .staleBook ? "book stale: " : "mark outdated: ") + cause]
     }
 
     /// A feed alert's stream: its own field (a name may hold a space: `binance-usdm 2/4`).

@@ -91,11 +91,15 @@ extension Engine {
             return now && !told
         }
         if starts(stale, told: &markets[index].conditionToldStale) {
+            let reason = markets[index].staleReason
+            let bookTime = markets[index].lastBookTime
             notes.append(.marketCondition(MarketCondition(time: time, symbol: markets[index].symbol, kind: .staleBook,
-                                                          reason: markets[index].staleReason)))
+                                                          reason: reason, since: reason == "outdated" && bookTime != .min ? bookTime : nil)))
         }
         if starts(watched && markets[index].markOutdated, told: &markets[index].conditionToldMarkOutdated) {
-            notes.append(.marketCondition(MarketCondition(time: time, symbol: markets[index].symbol, kind: .markOutdated, reason: nil)))
+            let markTime = markets[index].markGivenTime
+            notes.append(.marketCondition(MarketCondition(time: time, symbol: markets[index].symbol, kind: .markOutdated, reason: nil,
+                                                          since: markTime != .min ? markTime : nil)))
         }
     }
 

@@ -165,6 +165,11 @@ public struct MarketCondition: Hashable, Sendable {
     /// Why the book cannot be trusted (`MarketState.staleReason`); for `resumed`, how long the
     /// book had not changed (`4y 301d`); nil for a mark.
     public var reason: String?
+    /// For an outdated book or mark: when it last changed. The condition's own time is the sample
+    /// that found it, which in a replay of recordings apart is the next recording's first second
+    /// (a book that ended at 23:59:59 on 2024-08-08 was told stale at 2024-12-01 00:00:00.691, and
+    /// nothing on screen said when it had stopped: operator trial).
+    public var since: Int64? = nil
 }
 
 /// Why the engine will not liquidate into a market's book.

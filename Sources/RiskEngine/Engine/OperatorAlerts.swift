@@ -239,14 +239,18 @@ public struct AlertWatcher: Sendable {
         case .staleBook:
             // Every cause in words: an outdated book (no change for longer than the engine
             // trusts) read as "a gap, or no snapshot yet" (operator trial).
-            let why = MarketState.staleReasonInWords(condition.reason)
+            var why = MarketState.staleReasonInWords(condition.reason)
+            if let since = condition.since { why = "no change since \(EventTime.iso8601(since))" }
             var alert = OperatorAlert(time: condition.time, kind: .staleBook, market: market,
                 message: "\(market) book cannot be trusted (\(why)): liquidations there wait until it can be")
             alert.cause = why
             return alert
         case .markOutdated:
-            return OperatorAlert(time: condition.time, kind: .markOutdated, market: market,
-                message: "\(market) mark not given for longer than the engine trusts: liquidations there, and of cross accounts with a position there, wait for its next mark")
+            let since = condition.since.map { " (last given \(EventTime.iso8601($0)))" } ?? ""
+            var alert = OperatorAlert(time: condition.time, kind: .markOutdated, market: market,
+                message: "\(market) mark not given for longer than the engine trusts\(since): liquidations there, and of cross accounts with a position there, wait for its next mark")
+            alert.cause = condition.since.map { "last given \(EventTime.iso8601($0))" }
+            return alert
         case .resumed:
             let gap = condition.reason ?? "over an hour"
             var alert = OperatorAlert(time: condition.time, kind: .marketResumed, market: market,

@@ -293,7 +293,9 @@ struct SizeSortTests {
 /// venue's name went first, and Hyperliquid's `BTC` came after every Binance symbol (operator trial).
 @Suite("The positions table sorted by market")
 struct SymbolSortTests {
-    static func engine(positionsPerMarket: Int) -> Engine {
+    /// `positionsPerMarket` in each market, and `extra` more in bybit:BTCUSDT (a window of 1,000 out
+    /// of uneven markets holds several of them, the two BTCUSDT's tie included).
+    static func engine(positionsPerMarket: Int, extra: Int = 0) -> Engine {
         var engine = Engine()
         let markets = [("binance-usdm:ETHUSDT", "3000.00"), ("bybit:BTCUSDT", "60010.0"), ("hyperliquid:BTC", "60005.0"), ("binance-usdm:BTCUSDT", "60000.0")]
         for (symbol, price) in markets {
@@ -305,6 +307,10 @@ struct SymbolSortTests {
                 engine.apply(.position(PositionUpdate(account: "a\(index)", symbol: symbol, side: index % 2 == 0 ? .long : .short, quantity: Fixed(1),
                     entryPrice: Fixed(price)!, mode: .isolated, leverage: Fixed(5)), time: 1_000_000_000))
             }
+        }
+        for index in 0..<extra {
+            engine.apply(.position(PositionUpdate(account: "b\(index)", symbol: "bybit:BTCUSDT", side: .long, quantity: Fixed(1),
+                entryPrice: Fixed(60_010), mode: .isolated, leverage: Fixed(5)), time: 1_000_000_000))
         }
         return engine
     }
@@ -318,8 +324,9 @@ struct SymbolSortTests {
         #expect(!table.windowed)
         #expect(table.view(filter: "", column: .symbol, descending: false).map(\.symbol) == order)
         #expect(table.view(filter: "", column: .symbol, descending: true).map(\.symbol) == order.reversed())
-        // Windowed: 12,000 positions; the window is the first rows of the same order.
-        let large = Self.engine(positionsPerMarket: 3_000)
+        // Windowed: 300 positions in each market and 5,000 more in bybit:BTCUSDT; the window of
+        // 1,000 is the first rows of the same order, four markets in it both ways.
+        let large = Self.engine(positionsPerMarket: 300, extra: 5_000)
         for descending in [false, true] {
             var window = PositionTable()
             window.rebuild(from: large, liquidations: 0, column: .symbol, descending: descending, filter: "", clusterReachTicks: 400)
@@ -328,6 +335,11 @@ struct SymbolSortTests {
             #expect(!symbols.isEmpty && symbols.first == (descending ? order.last : order.first), "\(symbols.prefix(3))")
             let ranks = symbols.map { order.firstIndex(of: $0)! }
             #expect(ranks == (descending ? ranks.sorted(by: >) : ranks.sorted()))
+            // Ascending: BTC's 300, binance's BTCUSDT's 300, then bybit's; descending: ETHUSDT's
+            // 300, bybit's BTCUSDT's 700 (the tie of the two BTCUSDT's decided by the venue).
+            let counts = Dictionary(grouping: symbols, by: { $0 }).mapValues(\.count)
+            #expect(counts == (descending ? ["binance-usdm:ETHUSDT": 300, "bybit:BTCUSDT": 700]
+                : ["hyperliquid:BTC": 300, "binance-usdm:BTCUSDT": 300, "bybit:BTCUSDT": 400]), "\(counts)")
         }
     }
 }

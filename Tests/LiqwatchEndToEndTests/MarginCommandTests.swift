@@ -14,12 +14,35 @@ struct MarginCommandTests {
         let answer = try json(["--side", "long", "--size", "0.02", "--entry", "50000", "--wallet-balance", "500", "--symbol", "BTCUSDT"])
         #expect(Set(answer.keys) == ["initial_margin", "maintenance_margin", "maintenance_margin_rate", "maintenance_amount",
             "liquidation_price", "bankruptcy_price", "margin_ratio", "distance_to_liquidation_pct", "bankrupt", "liquidated_at_entry", "tiers_assumed",
-            "liquidation_maintenance_margin_rate", "liquidation_maintenance_amount"])
+            "liquidation_maintenance_margin_rate", "liquidation_maintenance_amount", "above_venue_maximum_leverage"])
         #expect(answer["liquidated_at_entry"] as? Bool == false)
+        #expect(answer["above_venue_maximum_leverage"] as? Bool == false)
         #expect((answer["liquidation_price"] as? NSNumber)?.stringValue == "25100.4")
         #expect(answer["margin_ratio"] is NSNull)
         #expect(answer["distance_to_liquidation_pct"] is NSNull)
         #expect(answer["bankrupt"] is NSNull)
+    }
+
+    /// A leverage no venue takes at the position's bracket (its initial margin rate, twice the
+    /// maintenance rate): 1,000x printed a liquidation price as if it could be opened, and 200x,
+    /// short of being liquidated at entry, said nothing (attacker trial).
+    @Test("a leverage above the one the bracket takes is said, in the table and the JSON; at the bracket's own, nothing")
+    func aboveVenueLeverage() throws {
+        // 60,000 USDT of BTCUSDT: the 0.50 % bracket, 100x.
+        let above = try BinaryRunner.run(["margin", "--side", "long", "--size", "1", "--entry", "60000", "--leverage", "200", "--symbol", "BTCUSDT"])
+        #expect(above.standardOutput.contains("Note                     200x is above the 100x its bracket takes"), "\(above.standardOutput)")
+        #expect(try json(["--side", "long", "--size", "1", "--entry", "60000", "--leverage", "200", "--symbol", "BTCUSDT"])["above_venue_maximum_leverage"] as? Bool == true)
+        // An isolated margin of 300 on 60,000 is 200x too; a wallet of 100 on a cross short, 600x.
+        #expect(try json(["--side", "long", "--size", "1", "--entry", "60000", "--isolated-margin", "300", "--symbol", "BTCUSDT"])["above_venue_maximum_leverage"] as? Bool == true)
+        let cross = try BinaryRunner.run(["margin", "--side", "short", "--size", "1", "--entry", "60000", "--wallet-balance", "100", "--symbol", "BTCUSDT"])
+        #expect(cross.standardOutput.contains("600x is above the 100x"), "\(cross.standardOutput)")
+        // 100x and 125x at 40,000 (the 0.40 % bracket): within.
+        for (size, leverage) in [("1", "100"), ("1", "125")] {
+            let within = try BinaryRunner.run(["margin", "--side", "long", "--size", size, "--entry", "40000", "--leverage", leverage, "--symbol", "BTCUSDT"])
+            #expect(!within.standardOutput.contains("its bracket takes"), "\(leverage)x: \(within.standardOutput)")
+        }
+        // A rate of 0: no bound to say.
+        #expect(try json(["--side", "long", "--size", "1", "--entry", "60000", "--leverage", "500", "--mmr", "0"])["above_venue_maximum_leverage"] as? Bool == false)
     }
 
     /// The liquidation price is worked out in the bracket of the notional at that price: a short

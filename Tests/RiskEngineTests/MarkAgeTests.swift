@@ -331,3 +331,17 @@ struct MarkAgeTests {
     }
 }
 
+
+@Suite("A snapshot of an older time in a market with no mark yet")
+struct NoMarkSnapshotTests {
+    @Test("no mark yet: a book line dated ahead does not refuse the true snapshots behind it")
+    func noMarkYet() {
+        var engine = Engine()
+        engine.apply(MarkAgeTests.book(MarkAgeTests.t2024))
+        engine.apply(.bookSnapshot(symbol: "BTCUSDT", bids: [(units("50000"), units("5"))], asks: [(units("60010"), units("5"))],
+            time: MarkAgeTests.t2024 + 290 * MarkAgeTests.second))
+        let notes = engine.apply(MarkAgeTests.book(MarkAgeTests.t2024 + MarkAgeTests.second))
+        #expect(!notes.contains { if case .datedBeforeHeld = $0 { return true } else { return false } }, "\(notes)")
+        #expect(engine.markets[0].book.bids.best?.price == units("59990"))
+    }
+}

@@ -234,6 +234,10 @@ public struct AppModel: Sendable {
     var fundSampled: [Int32: (movements: Int, time: Int64)] = [:]
     /// A short message for the operator (a bad jump, a what-if that could not run).
     public internal(set) var notice: String?
+    /// What a live session's first quit key asks.
+    static func quitQuestion(_ keymap: Keymap) -> String {
+        "quit the live session? \(keymap.label(for: .quit)) again quits; any other key stays"
+    }
     /// A live session's quit key was pressed once: the next press quits, any other key stays
     /// (one stray `q` ended a shift's session, its history and alerts with it: operator trial).
     /// A replay or the demo quits at once (it can be run again); Ctrl-C and the signals quit a live
@@ -792,6 +796,7 @@ public struct AppModel: Sendable {
     }
 
     mutating func handle(_ key: Key) -> [Effect] {
+        let shownNotice = notice
         notice = nil
         if case .prompt(var prompt) = mode {
             switch key {
@@ -826,12 +831,14 @@ public struct AppModel: Sendable {
             }
             return []
         }
-        let armed = quitArmed
+        // Armed only while its question is still what the footer says (a notice that replaced it
+        // left a quit one key away unsaid: review).
+        let armed = quitArmed && shownNotice == AppModel.quitQuestion(keymap)
         quitArmed = false
         guard let action = keymap.action(for: key) else { return [] }
         if action == .quit && status.isLive && !armed {
             quitArmed = true
-            notice = "quit the live session? \(keymap.label(for: .quit)) again quits; any other key stays"
+            notice = AppModel.quitQuestion(keymap)
             return []
         }
         switch mode {

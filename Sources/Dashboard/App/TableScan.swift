@@ -73,6 +73,9 @@ public struct TableScan: Sendable {
     /// A full table: every open position, in the engine's order.
     var everyOpen: [Int32] = []
     var chosen: [Int32] = []
+    /// A market-sorted window's key of each market, made at the scan's first slice (`scan`); a
+    /// market made since gets its key when a slice first meets it.
+    var symbolKeys: [String] = []
     /// The sampled sides the window's rows are on, and their scores as they are scored.
     var sidesToScore: [Int] = []
     var sideBeingScored = 0
@@ -180,7 +183,15 @@ public struct TableScan: Sendable {
             default:
                 // The exchange's symbol, then the venue, as `PositionTable.symbolOrder` sorts the
                 // rows: U+0001 sorts a symbol before a longer one it begins.
-                let keys = engine.markets.map { MarketID.symbol(of: $0.symbol) + "\u{1}" + $0.symbol }
+                // Made once a scan, not a slice: 10,000 markets' keys each slice of 4,096 positions
+                // cost more than the slice (review).
+                if symbolKeys.count < engine.markets.count {
+                    for index in symbolKeys.count..<engine.markets.count {
+                        let id = engine.markets[index].symbol
+                        symbolKeys.append(MarketID.symbol(of: id) + "\u{1}" + id)
+                    }
+                }
+                let keys = symbolKeys
                 scanRange(&heap) { keys[Int($0.symbolIndex)] }
             }
             selection = .text(heap)

@@ -167,8 +167,10 @@ enum PositionsPane {
             // The risk order puts the positions of ended or outdated books after every live one:
             // a margin-ratio sort of its window left out a 76.6 % position of an ended market,
             // the title saying nothing (operator trial).
+            // Read in place, a flag a market (a copy of each of 10,000 markets a frame: review).
+            let markets = model.engine.markets
             if model.table.windowColumn == .risk && model.table.windowColumn != model.sortColumn,
-               model.engine.markets.contains(where: { $0.bookOutdated && (model.table.openBySymbol[$0.symbol] ?? 0) > 0 }) {
+               markets.indices.contains(where: { markets[$0].bookOutdated && (model.table.openBySymbol[markets[$0].symbol] ?? 0) > 0 }) {
                 key += ", live books first,"
             }
             // Chosen for a filter, the count is of the positions it matched, not all monitored.

@@ -125,14 +125,13 @@ enum WhatIfPane {
         // The closes and their notional count every market's (a cross account's leg elsewhere
         // too): said so where another market's quantity went unfilled (review).
         let elsewhere = !result.otherMarketsUnfilled.isEmpty
-        // How many positions those closes cut, where the records are kept: a position is cut once
-        // a liquidation it covers, and `715 monitored closes` beside `321 liquidations, 719
-        // positions` did not add up (operator trial: 398 positions, cut 715 times).
-        let cut = result.adl.count == result.adlCloseCount ? Set(result.adl.map(\.position)).count : nil
-        let closes = (cut.map { cut in cut == result.adlCloseCount
-                ? "\(Format.count(cut)) monitored position\(cut == 1 ? "" : "s") closed"
-                : "\(Format.count(result.adlCloseCount)) closes of \(Format.count(cut)) monitored position\(cut == 1 ? "" : "s")" }
-            ?? "\(Format.count(result.adlCloseCount)) monitored close\(result.adlCloseCount == 1 ? "" : "s")") + (elsewhere ? " in all markets" : "")
+        // How many positions those closes cut: a position is cut once for each liquidation it
+        // covers, and `715 monitored closes` beside `321 liquidations, 719 positions` did not add
+        // up (operator trial: 398 positions, cut 715 times).
+        let cut = result.positionsDeleveraged
+        let closes = (cut > 0 && cut <= result.adlCloseCount
+            ? "\(Format.count(result.adlCloseCount)) close\(result.adlCloseCount == 1 ? "" : "s") of \(Format.count(cut)) monitored position\(cut == 1 ? "" : "s")"
+            : "\(Format.count(result.adlCloseCount)) monitored close\(result.adlCloseCount == 1 ? "" : "s")") + (elsewhere ? " in all markets" : "")
         let adlForms = result.adlQuantity.isPositive
             ? ["ADL would follow for \(adlQuantity): \(closes) (\(money(result.adlNotional)) \(result.asset))",
                "ADL would follow for \(adlQuantity): \(closes)", "ADL for \(adlQuantity): \(closes)", "ADL \(adlQuantity)"]

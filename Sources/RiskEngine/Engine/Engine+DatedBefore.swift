@@ -22,7 +22,8 @@ extension Engine {
     /// can be trusted, but no later than the market's mark (a book line dated minutes ahead, within
     /// what the time guards let through, would otherwise refuse every true snapshot behind it and
     /// hold its own levels for as long). Nil when any snapshot is taken: a book with no snapshot
-    /// yet, or stale after a gap or a refusal (a snapshot is how it recovers).
+    /// yet, or stale after a gap or a refusal (a snapshot is how it recovers), or a market with no
+    /// mark of a stream yet.
     ///
     /// Snapshots only: an update refused would leave a venue's sequenced book missing a change.
     ///
@@ -32,8 +33,12 @@ extension Engine {
         guard markets[index].book.hasSnapshot, !markets[index].book.isStale, !markets[index].snapshotRefused else { return nil }
         let bookTime = markets[index].lastBookTime
         let markTime = markets[index].markGivenTime
-        guard bookTime != .min else { return nil }
-        return markTime == .min ? bookTime : Swift.min(bookTime, markTime)
+        // No mark of a stream yet: nothing to judge a book line dated ahead by (one would refuse
+        // every true snapshot behind it for as long: review; a mark derived from the book is as
+        // old as the book that made it, the line dated ahead itself), and nothing is liquidated
+        // without a mark.
+        guard bookTime != .min, markTime != .min, markets[index].markFromStream else { return nil }
+        return Swift.min(bookTime, markTime)
     }
 
     /// Counts and notes an event dated before what its market held (not applied).

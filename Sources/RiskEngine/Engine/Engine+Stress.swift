@@ -45,6 +45,8 @@ public struct StressResult: Sendable {
     public var socialisedLoss: Fixed
     /// Distinct positions liquidated or deleveraged.
     public var positionsHit: Int
+    /// Distinct positions the ADL closes cut (each is cut once for each liquidation it covers).
+    public var positionsDeleveraged = 0
     /// Why nothing could be liquidated into this market's book (no book, or a stale one): the
     /// triggers the shock crosses are not projected, and the result says so.
     public var blocked: LiquidationBlock?
@@ -171,6 +173,7 @@ extension Engine {
             liquidations: [], adl: [], adlUnfilled: .zero, totalDeficit: .zero, fundBefore: fund(market: index).balance,
             fundAfter: .zero, socialisedLoss: .zero, positionsHit: 0, blocked: nil)
         var hit = Set<Int32>()
+        var deleveraged = Set<Int32>()
         // Quantities are the shocked market's only: a cross account's leg elsewhere liquidated by
         // the shock counts its quantity in its own market's unit (a BTCUSDT leg's 0.99 BTC bound
         // for ADL was reported as 0.99 XYZ of a shock of XYZUSDT: attacker trial). Its money is
@@ -202,6 +205,7 @@ extension Engine {
                     if record.symbol == shockedSymbol { result.adlClosedQuantity += record.quantity }
                     result.adlNotional += record.notional
                     hit.insert(record.position)
+                    deleveraged.insert(record.position)
                 case .adlUnfilled(let symbol, let quantity, _):
                     if symbol == shockedSymbol { result.adlUnfilled += quantity } else { result.otherMarketsUnfilled.insert(symbol) }
                 case .socialisedLoss(let record):
@@ -231,6 +235,7 @@ extension Engine {
         // every shock of every market reading every market made a report quadratic).
         (result.fundHoldingsPnL, result.fundHolds) = copy.takeoverExposure(fund: copy.markets[index].fundIndex, shocked: (index, shocked))
         result.positionsHit = hit.count
+        result.positionsDeleveraged = deleveraged.count
         // Blocked before the shock too (noted once, so no note now): say so all the same, crossed
         // trigger or not (as the rows that take no copy say it).
         if let block = copy.liquidationBlock(market: index) { result.blocked = block }

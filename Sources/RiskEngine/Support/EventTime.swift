@@ -25,7 +25,9 @@ public enum EventTime {
     public static func plausibleNanoseconds(_ text: some StringProtocol) -> Result<Int64, TimeRefusal> {
         guard let value = Int64(text), isRepresentable(value) else { return .failure(TimeRefusal(reason: "expected nanoseconds since the epoch, from 2010 to 2200")) }
         guard value >= earliestPlausible else {
-            let unit = value >= 1_000_000_000_000 && value < 100_000_000_000_000 ? "milliseconds" : value >= 1_000_000_000 && value < 100_000_000_000 ? "seconds" : nil
+            let unit = value >= 1_000_000_000_000_000 && value < 100_000_000_000_000_000 ? "microseconds"
+                : value >= 1_000_000_000_000 && value < 100_000_000_000_000 ? "milliseconds"
+                : value >= 1_000_000_000 && value < 100_000_000_000 ? "seconds" : nil
             return .failure(TimeRefusal(reason: "before 2010 in nanoseconds" + (unit.map { ": a time in \($0)? write nanoseconds" } ?? ": expected nanoseconds since the epoch, from 2010 to 2200")))
         }
         return .success(value)

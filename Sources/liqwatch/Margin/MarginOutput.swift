@@ -14,6 +14,28 @@ enum MarginOutput {
         return question.side == .long ? liquidation >= question.entryPrice : liquidation <= question.entryPrice
     }
 
+    /// The most leverage the position's bracket takes, and the leverage its margin gives (notional
+    /// at entry ÷ margin, the wallet for a cross one), where it is more: the venues' initial margin
+    /// rate is twice the bracket's maintenance rate (Binance's tiers, 125x at 0.40 %, 100x at
+    /// 0.50 %, …; Bybit's and OKX's first tiers alike; Hyperliquid's by definition), so no venue
+    /// opens it. A 1,000x position printed a liquidation price as if it could be opened, and one at
+    /// 200x, under the rate's 250x where it would be liquidated at entry, said nothing (attacker
+    /// trial). Nil when within it, or when the rate is 0.
+    static func aboveVenueLeverage(_ answer: MarginAnswer, _ question: MarginQuestion) -> (maximum: Fixed, given: Fixed)? {
+        let rate = question.rules == .okx ? answer.maintenanceMarginRate - question.liquidationFeeRate : answer.maintenanceMarginRate
+        guard rate.isPositive, answer.notional.isPositive else { return nil }
+        let margin: Fixed
+        switch question.collateral {
+        case .leverage(let leverage): margin = answer.notional / leverage
+        case .isolatedMargin(let given): margin = given
+        case .walletBalance(let wallet): margin = wallet
+        }
+        guard margin.isPositive else { return nil }
+        // Leverage above 1 ÷ (2 × rate): margin below 2 × rate × notional.
+        guard margin < Fixed(2) * rate * answer.notional else { return nil }
+        return (Fixed.one / (Fixed(2) * rate), answer.notional / margin)
+    }
+
     static func json(_ answer: MarginAnswer, question: MarginQuestion, priceDecimals: Int, moneyDecimals: Int, hasMark: Bool,
                      tiersAssumed: Bool = false) -> String {
         JSON.render(.object([
@@ -29,6 +51,7 @@ enum MarginOutput {
             ("distance_to_liquidation_pct", JSON.number(answer.distanceToLiquidationPct?.rounded(places: 4, .down), decimals: 4)),
             ("bankrupt", hasMark ? .bool(answer.marginRatio == nil) : .null),
             ("liquidated_at_entry", .bool(liquidatedAtEntry(answer, question))),
+            ("above_venue_maximum_leverage", .bool(aboveVenueLeverage(answer, question) != nil)),
             // The table's note, for scripts (review).
             ("tiers_assumed", .bool(tiersAssumed)),
             // The bracket the liquidation price is worked out in (the one above is at entry, or
@@ -97,6 +120,13 @@ enum MarginOutput {
         // Said beside a trigger at the mark too (OKX's case printed the trigger alone: attacker trial).
         if liquidatedAtEntry(answer, question) {
             rows.append(("Status", "LIQUIDATED AT ENTRY (maintenance margin at entry exceeds the margin)"))
+        }
+        if let above = aboveVenueLeverage(answer, question) {
+            func times(_ value: Fixed) -> String {
+                let text = value.formatted(2, rounding: .down)
+                return (text.hasSuffix(".00") ? String(text.dropLast(3)) : text) + "x"
+            }
+            rows.append(("Note", "\(times(above.given)) is above the \(times(above.maximum)) its bracket takes (the venues' initial margin is twice the maintenance rate): no venue opens this position"))
         }
         // Past the last bracket's cap (in notional; OKX's tiers count contracts) no venue takes
         // the position: its rate is used all the same, said so (a silent last bracket read as a

@@ -154,6 +154,15 @@ enum PositionsPane {
         return chosen
     }
 
+    /// Whether a market whose book is outdated holds open positions, read in place, a flag a market
+    /// (a copy of each of 10,000 markets a frame: review).
+    static func outdatedBookHoldsOpenPositions(_ model: AppModel) -> Bool {
+        for index in 0..<model.engine.markets.count where model.engine.markets[index].bookOutdated {
+            if (model.table.openBySymbol[model.engine.markets[index].symbol] ?? 0) > 0 { return true }
+        }
+        return false
+    }
+
     static func render(_ model: AppModel, _ rect: Rect, focused: Bool, _ buffer: inout Buffer) {
         let rows = model.visibleRows
         let direction = SortLabel.words(risk: model.sortColumn == .risk, text: [.account, .symbol, .side].contains(model.sortColumn),
@@ -167,10 +176,7 @@ enum PositionsPane {
             // The risk order puts the positions of ended or outdated books after every live one:
             // a margin-ratio sort of its window left out a 76.6 % position of an ended market,
             // the title saying nothing (operator trial).
-            // Read in place, a flag a market (a copy of each of 10,000 markets a frame: review).
-            let markets = model.engine.markets
-            if model.table.windowColumn == .risk && model.table.windowColumn != model.sortColumn,
-               markets.indices.contains(where: { markets[$0].bookOutdated && (model.table.openBySymbol[markets[$0].symbol] ?? 0) > 0 }) {
+            if model.table.windowColumn == .risk && model.table.windowColumn != model.sortColumn, outdatedBookHoldsOpenPositions(model) {
                 key += ", live books first,"
             }
             // Chosen for a filter, the count is of the positions it matched, not all monitored.

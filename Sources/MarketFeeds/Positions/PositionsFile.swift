@@ -150,16 +150,7 @@ public enum PositionsFile {
             // A list, a number or null where a position goes is no position at all, not one missing
             // its account (`[[]]` read `field account: missing`: attacker trial).
             guard entry.objectMembers != nil else {
-                let kind: String
-                switch entry {
-                case .array: kind = "a list"
-                case .string: kind = "a string"
-                case .number: kind = "a number"
-                case .bool: kind = "true or false"
-                case .null: kind = "null"
-                case .object: kind = "an object"
-                }
-                throw PositionsFileError(file: path, line: nil, field: nil, reason: "position \(index + 1): expected an object of a position's fields, not \(kind)")
+                throw PositionsFileError(file: path, line: nil, field: nil, reason: "position \(index + 1): expected an object of a position's fields, not \(entry.kindInWords)")
             }
             do throws(FieldError) {
                 if let members = entry.objectMembers, let found = KeyLookalike.first(in: members.lazy.map(\.0), known: PositionsCSV.fieldNames) {

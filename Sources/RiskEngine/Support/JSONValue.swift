@@ -9,6 +9,18 @@ public indirect enum JSONValue: Hashable, Sendable {
     case bool(Bool)
     case null
 
+    /// What kind of value it is, for an error (`not a list`).
+    public var kindInWords: String {
+        switch self {
+        case .object: return "an object"
+        case .array: return "a list"
+        case .string: return "a string"
+        case .number: return "a number"
+        case .bool: return "true or false"
+        case .null: return "null"
+        }
+    }
+
     public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
         switch (lhs, rhs) {
         case (.object(let a), .object(let b)):

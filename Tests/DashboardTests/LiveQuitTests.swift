@@ -26,6 +26,14 @@ struct LiveQuitTests {
         #expect(app.notice == nil)
         #expect(!Self.quits(app.update(.key(.character("q")))))
         #expect(Self.quits(app.update(.key(.character("q")))))
+        // A notice that comes after the question (a refused position's, every 50 ms) neither
+        // hides it nor disarms it (attacker trial: q never quit).
+        var busy = Self.model(kind: "LIVE")
+        _ = busy.update(.key(.character("q")))
+        busy.notice = "position refused: x BTCUSDT"
+        #expect(busy.footerNotice?.hasPrefix("quit the live session?") == true)
+        #expect(busy.rendered().text.contains("q again quits"))
+        #expect(Self.quits(busy.update(.key(.character("q")))))
         // From a view (help) alike.
         var help = Self.model(kind: "LIVE")
         _ = help.update(.key(.character("?")))

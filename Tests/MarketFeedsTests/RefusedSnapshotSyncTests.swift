@@ -35,39 +35,4 @@ struct RefusedSnapshotSyncTests {
         let synced = try #require(applier.engine.market(Self.market))
         #expect(synced.book.hasSnapshot && !synced.isStale && synced.book.bids.best?.price == BookUnits.parse("59995"), "\(String(describing: synced.staleReason))")
     }
-
-    /// The review: a venue's snapshot refused as dated before the book held left the stream's
-    /// synchronizer on the refused snapshot's sequence, its next diffs chained onto the older book
-    /// the engine kept. Now the book goes stale and the stream waits for another snapshot.
-    @Test("a stream's snapshot dated a minute before the book held: not applied, the book stale, the stream waits for another")
-    func datedBeforeTheBook() throws {
-        let t: Int64 = 1_723_161_255_000_000_000, second: Int64 = 1_000_000_000
-        func event(_ first: Int64, _ final: Int64, bid: String, at time: Int64) -> FeedMessage {
-            .depth(DepthEvent(symbol: Self.market, firstUpdateId: first, finalUpdateId: final, previousFinalUpdateId: nil,
-                bids: [(BookUnits.parse(bid)!, BookUnits.parse("5")!)], asks: [], time: time))
-        }
-        func snapshot(_ id: Int64, bid: String, at time: Int64) -> FeedMessage {
-            .snapshot(DepthSnapshot(symbol: Self.market, lastUpdateId: id, bids: [(BookUnits.parse(bid)!, BookUnits.parse("10")!)],
-                asks: [(BookUnits.parse("60050")!, BookUnits.parse("10")!)], time: time))
-        }
-        var applier = FeedApplier(options: SessionOptions())
-        applier.handle(event(100, 200, bid: "59990", at: t))
-        applier.handle(snapshot(150, bid: "59980", at: t))
-        applier.handle(.event(.mark(symbol: Self.market, price: Fixed(60_000), time: t)))
-        applier.handle(event(201, 300, bid: "59991", at: t + 60 * second))
-        applier.handle(.event(.mark(symbol: Self.market, price: Fixed(60_000), time: t + 60 * second)))
-        #expect(applier.engine.market(Self.market)?.isStale == false)
-        // A snapshot past the stream (update 350) dated a minute before: refused, the book stale,
-        // waiting (an older one by its id the synchronizer drops itself).
-        applier.handle(snapshot(350, bid: "50000", at: t))
-        let refused = try #require(applier.engine.market(Self.market))
-        #expect(refused.counters.datedBeforeHeld == 1 && refused.isStale, "\(String(describing: refused.staleReason))")
-        #expect(refused.book.bids.best?.price != BookUnits.parse("50000"))
-        #expect(applier.synchronizers[Self.market]?.isAwaitingSnapshot == true)
-        // The next snapshot of now that bridges the stream: applied, trusted again.
-        applier.handle(event(301, 400, bid: "59992", at: t + 61 * second))
-        applier.handle(snapshot(380, bid: "59985", at: t + 61 * second))
-        let synced = try #require(applier.engine.market(Self.market))
-        #expect(synced.book.hasSnapshot && !synced.isStale, "\(String(describing: synced.staleReason))")
-    }
 }

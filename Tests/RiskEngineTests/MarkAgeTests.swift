@@ -277,45 +277,32 @@ struct MarkAgeTests {
         #expect(Self.liquidated(placed) && !engine.positions[0].isOpen)
     }
 
-    @Test("a book snapshot dated a minute before the book and the mark held is refused: the live book stands and the next mark liquidates nothing into the old one")
-    func snapshotOfAnOlderTime() {
+    @Test("a mark and a book line dated minutes ahead do not refuse the true books behind them; the true marks are taken once the books overtake")
+    func aheadDoesNotFreeze() {
+        // Attacker trial (stop 68): snapshots judged against the book and mark held were refused
+        // behind a pair of lines dated 240 s ahead, and a long was liquidated four minutes late
+        // with a deficit. A snapshot is as old as its own time.
         var engine = Engine()
         engine.apply(Self.book(Self.t2024))
         engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(60_000), time: Self.t2024))
-        // 100x: liquidated at about 59,700, into the live book's 59,990 bids with no deficit.
-        engine.apply(.position(PositionUpdate(account: "a", symbol: "BTCUSDT", side: .long, quantity: Fixed(1), entryPrice: Fixed(60_000),
-            mode: .isolated, isolatedMargin: Fixed(600)), time: Self.t2024))
-        engine.apply(Self.book(Self.t2024 + 5 * Self.second))
-        engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(60_000), time: Self.t2024 + 5 * Self.second))
-        // A line of a minute before: bids at 50,000 only (attacker trial: a deficit of 11,033.50).
-        let old = Self.t2024 - 55 * Self.second
-        let refused = engine.apply(.bookSnapshot(symbol: "BTCUSDT", bids: [(units("50000"), units("5"))], asks: [(units("60010"), units("5"))], time: old))
-        #expect(refused.contains(.datedBeforeHeld(DatedBeforeHeld(symbol: "BTCUSDT", what: "book snapshot", time: old, held: Self.t2024 + 5 * Self.second))), "\(refused)")
-        #expect(engine.markets[0].book.bids.best?.price == units("59990"))
-        let notes = engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(59_600), time: Self.t2024 + 6 * Self.second))
-        #expect(Self.liquidated(notes))
-        #expect(!notes.contains { if case .deficit = $0 { return true } else { return false } }, "\(notes)")
-        // A snapshot a few milliseconds out of order (two inputs' clocks) is applied.
-        engine.apply(.bookSnapshot(symbol: "BTCUSDT", bids: [(units("59500"), units("5"))], asks: [(units("59600"), units("5"))],
-            time: Self.t2024 + 6 * Self.second - 5_000_000))
-        #expect(engine.markets[0].book.bids.best?.price == units("59500"))
-        #expect(engine.markets[0].counters.datedBeforeHeld == 1)
-    }
-
-    @Test("a book line dated minutes ahead does not refuse the true snapshots behind it (judged no later than the mark)")
-    func snapshotAheadDoesNotFreeze() {
-        var engine = Engine()
-        engine.apply(Self.book(Self.t2024))
-        engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(60_000), time: Self.t2024))
-        engine.apply(.bookSnapshot(symbol: "BTCUSDT", bids: [(units("50000"), units("5"))], asks: [(units("60010"), units("5"))],
-            time: Self.t2024 + 290 * Self.second))
-        for step in 1...5 {
-            let time = Self.t2024 + Int64(step) * Self.second
-            engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(60_000), time: time))
-            let notes = engine.apply(Self.book(time))
-            #expect(!notes.contains { if case .datedBeforeHeld = $0 { return true } else { return false } }, "step \(step): \(notes)")
-            #expect(engine.markets[0].book.bids.best?.price == units("59990"))
+        engine.apply(Self.healthyLong(Self.t2024))
+        engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(60_000), time: Self.t2024 + 240 * Self.second))
+        engine.apply(.bookSnapshot(symbol: "BTCUSDT", bids: [(units("59990"), units("5"))], asks: [(units("60010"), units("5"))],
+            time: Self.t2024 + 240 * Self.second))
+        var liquidated = false
+        for step in 1...20 {
+            let time = Self.t2024 + Int64(step) * 2 * Self.second
+            let price = 60_000 - step * 400
+            var notes = engine.apply(.bookSnapshot(symbol: "BTCUSDT", bids: [(units("\(price - 10)"), units("50"))], asks: [(units("\(price + 10)"), units("50"))], time: time))
+            #expect(engine.markets[0].book.bids.best?.price == units("\(price - 10)"), "step \(step): the true book was not applied")
+            notes += engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(price), time: time))
+            if Self.liquidated(notes) {
+                liquidated = true
+                #expect(!notes.contains { if case .deficit = $0 { return true } else { return false } }, "\(notes)")
+                break
+            }
         }
+        #expect(liquidated, "the long past its trigger was not liquidated on the true marks")
     }
 
     @Test("a book that cannot be trusted (no snapshot yet, or a gap) takes an older snapshot: it is how it recovers")
@@ -328,20 +315,5 @@ struct MarkAgeTests {
             time: Self.t2024))
         #expect(!notes.contains { if case .datedBeforeHeld = $0 { return true } else { return false } })
         #expect(engine.markets[0].book.bids.best?.price == units("59900"))
-    }
-}
-
-
-@Suite("A snapshot of an older time in a market with no mark yet")
-struct NoMarkSnapshotTests {
-    @Test("no mark yet: a book line dated ahead does not refuse the true snapshots behind it")
-    func noMarkYet() {
-        var engine = Engine()
-        engine.apply(MarkAgeTests.book(MarkAgeTests.t2024))
-        engine.apply(.bookSnapshot(symbol: "BTCUSDT", bids: [(units("50000"), units("5"))], asks: [(units("60010"), units("5"))],
-            time: MarkAgeTests.t2024 + 290 * MarkAgeTests.second))
-        let notes = engine.apply(MarkAgeTests.book(MarkAgeTests.t2024 + MarkAgeTests.second))
-        #expect(!notes.contains { if case .datedBeforeHeld = $0 { return true } else { return false } }, "\(notes)")
-        #expect(engine.markets[0].book.bids.best?.price == units("59990"))
     }
 }

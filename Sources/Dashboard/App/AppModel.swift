@@ -234,6 +234,11 @@ public struct AppModel: Sendable {
     var fundSampled: [Int32: (movements: Int, time: Int64)] = [:]
     /// A short message for the operator (a bad jump, a what-if that could not run).
     public internal(set) var notice: String?
+    /// The footer's line: the quit question while it stands, whatever notice came since (a notice
+    /// that replaced it left a quit one key away unsaid: review; one every 50 ms, a refused
+    /// position's, kept it from ever being answered: attacker trial), else the notice.
+    public var footerNotice: String? { quitArmed ? AppModel.quitQuestion(keymap) : notice }
+
     /// What a live session's first quit key asks.
     static func quitQuestion(_ keymap: Keymap) -> String {
         "quit the live session? \(keymap.label(for: .quit)) again quits; any other key stays"
@@ -796,7 +801,6 @@ public struct AppModel: Sendable {
     }
 
     mutating func handle(_ key: Key) -> [Effect] {
-        let shownNotice = notice
         notice = nil
         if case .prompt(var prompt) = mode {
             switch key {
@@ -831,9 +835,7 @@ public struct AppModel: Sendable {
             }
             return []
         }
-        // Armed only while its question is still what the footer says (a notice that replaced it
-        // left a quit one key away unsaid: review).
-        let armed = quitArmed && shownNotice == AppModel.quitQuestion(keymap)
+        let armed = quitArmed
         quitArmed = false
         guard let action = keymap.action(for: key) else { return [] }
         if action == .quit && status.isLive && !armed {

@@ -12,7 +12,7 @@ enum FooterPane {
             buffer.put(prompt.text + "▏", x: x, y: rect.y, role: .text)
             return
         }
-        if let notice = model.notice {
+        if let notice = model.footerNotice {
             buffer.put(NoticeForms.fitting(notice, width: room), x: rect.x, y: rect.y, role: .warn)
             return
         }

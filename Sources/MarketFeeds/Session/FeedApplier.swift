@@ -318,14 +318,6 @@ struct FeedApplier {
                if case .snapshotRefused(let refused) = note, refused.symbol == symbol { return refused } else { return nil } }).first {
             awaitAnotherSnapshot(symbol: symbol, problem: "snapshot refused: \(refused.reason)", time: time, countsGap: false)
         }
-        // A venue's snapshot dated before the book held is not applied either, but its stream's
-        // synchronizer has moved on to it (its sequence the refused snapshot's): the updates
-        // chained onto it would be applied to the older book the engine kept, and the book would
-        // drift from the venue's unseen (review). The book is made stale and waits for another.
-        if case .bookSnapshot(let symbol, _, _, let time, _) = event, synchronizers[symbol] != nil,
-           notes.contains(where: { if case .datedBeforeHeld(let refused) = $0 { return refused.symbol == symbol && refused.what == "book snapshot" } else { return false } }) {
-            awaitAnotherSnapshot(symbol: symbol, problem: "snapshot dated before the book held", time: time, countsGap: true)
-        }
         if !notes.isEmpty { log.record(notes) }
         if !engine.isMidCascade { afterEvent() }
     }

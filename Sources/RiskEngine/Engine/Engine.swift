@@ -381,10 +381,6 @@ public struct Engine: Sendable {
         switch event {
         case .bookSnapshot(let symbol, var bids, var asks, _, let shownLevels):
             let index = Int(ensureMarket(symbol))
-            if let held = heldBookTime(market: index), eventTime > 0, eventTime < held &- Engine.datedBeforeTolerance {
-                noteDatedBefore(market: index, what: "book snapshot", time: eventTime, held: held, into: &notes)
-                break
-            }
             let fedBids = bids, fedAsks = asks
             // Judged against its own median: the venue's whole book, not the mark (which one bad
             // value may have set) nor the book it replaces (which may be the stale one).

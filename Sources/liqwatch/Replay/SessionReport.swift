@@ -900,7 +900,7 @@ enum SessionReport {
             func named(_ refused: DatedBeforeHeld) -> String {
                 "\(refused.symbol) \(refused.what) dated \(EventTime.iso8601(refused.time)), \(EventTime.iso8601(refused.held)) held"
             }
-            lines.append("dated before what their market held (a mark before the mark held, a book snapshot before the book and the mark held, by more than a second: not applied): \(log.datedBeforeHeldCount); first \(named(first))"
+            lines.append("dated before what their market held (a mark over a second before the mark held: not applied): \(log.datedBeforeHeldCount); first \(named(first))"
                 + (log.datedBeforeHeldCount > 1 ? log.lastDatedBeforeHeld.map { "; last \(named($0))" } ?? "" : ""))
         }
         if let first = log.firstRefusedSnapshot {

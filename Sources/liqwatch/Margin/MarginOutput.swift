@@ -126,7 +126,7 @@ enum MarginOutput {
                 let text = value.formatted(2, rounding: .down)
                 return (text.hasSuffix(".00") ? String(text.dropLast(3)) : text) + "x"
             }
-            rows.append(("Note", "\(times(above.given)) is above the \(times(above.maximum)) its bracket takes (the venues' initial margin is twice the maintenance rate): no venue opens this position"))
+            rows.append(("Note", "\(times(above.given)) is above the \(times(above.maximum)) its bracket takes at most (the venues' initial margin is at least twice the maintenance rate): no venue opens this position"))
         }
         // Past the last bracket's cap (in notional; OKX's tiers count contracts) no venue takes
         // the position: its rate is used all the same, said so (a silent last bracket read as a

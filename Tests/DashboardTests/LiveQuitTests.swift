@@ -23,7 +23,7 @@ struct LiveQuitTests {
         #expect(app.rendered().text.contains("q again quits"))
         // Another key: the question goes, and q asks again.
         _ = app.update(.key(.down))
-        #expect(app.notice == nil)
+        #expect(app.notice == nil && app.footerNotice == nil && !app.rendered().text.contains("q again quits"))
         #expect(!Self.quits(app.update(.key(.character("q")))))
         #expect(Self.quits(app.update(.key(.character("q")))))
         // A notice that comes after the question (a refused position's, every 50 ms) neither
@@ -34,6 +34,12 @@ struct LiveQuitTests {
         #expect(busy.footerNotice?.hasPrefix("quit the live session?") == true)
         #expect(busy.rendered().text.contains("q again quits"))
         #expect(Self.quits(busy.update(.key(.character("q")))))
+        // Another key answers it: the notice is back, the question gone.
+        var answered = Self.model(kind: "LIVE")
+        _ = answered.update(.key(.character("q")))
+        _ = answered.update(.key(.down))
+        answered.notice = "position refused: x BTCUSDT"
+        #expect(answered.footerNotice == "position refused: x BTCUSDT" && !answered.rendered().text.contains("q again quits"))
         // From a view (help) alike.
         var help = Self.model(kind: "LIVE")
         _ = help.update(.key(.character("?")))

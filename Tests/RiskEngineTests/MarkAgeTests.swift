@@ -283,6 +283,7 @@ struct MarkAgeTests {
         // behind a pair of lines dated 240 s ahead, and a long was liquidated four minutes late
         // with a deficit. A snapshot is as old as its own time.
         var engine = Engine()
+        engine.openFund(asset: "USDT", balance: Fixed(10_000))
         engine.apply(Self.book(Self.t2024))
         engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(60_000), time: Self.t2024))
         engine.apply(Self.healthyLong(Self.t2024))
@@ -293,11 +294,16 @@ struct MarkAgeTests {
         for step in 1...20 {
             let time = Self.t2024 + Int64(step) * 2 * Self.second
             let price = 60_000 - step * 400
-            var notes = engine.apply(.bookSnapshot(symbol: "BTCUSDT", bids: [(units("\(price - 10)"), units("50"))], asks: [(units("\(price + 10)"), units("50"))], time: time))
-            #expect(engine.markets[0].book.bids.best?.price == units("\(price - 10)"), "step \(step): the true book was not applied")
+            // Bids 10 under the mark, but none under 54,100: above the long's bankruptcy price
+            // (54,000), so its liquidation fills with no deficit, into the fund.
+            let bid = max(price - 10, 54_100)
+            var notes = engine.apply(.bookSnapshot(symbol: "BTCUSDT", bids: [(units("\(bid)"), units("50"))], asks: [(units("\(bid + 20)"), units("50"))], time: time))
+            #expect(engine.markets[0].book.bids.best?.price == units("\(bid)"), "step \(step): the true book was not applied")
             notes += engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(price), time: time))
             if Self.liquidated(notes) {
                 liquidated = true
+                // At the first mark past the trigger (about 54,270), step 15's 54,000.
+                #expect(step == 15, "liquidated at step \(step)")
                 #expect(!notes.contains { if case .deficit = $0 { return true } else { return false } }, "\(notes)")
                 break
             }

@@ -11,7 +11,8 @@ public struct DatedBeforeHeld: Hashable, Sendable {
     public var what: String
     /// The event's own time.
     public var time: Int64
-    /// The time of the mark the market held.
+    /// The time the market was dated by: its mark's, or that of the book that overtook it
+    /// (`MarketState.markOvertakenBy`).
     public var held: Int64
 }
 

@@ -380,7 +380,7 @@ public struct MarketCounters: Hashable, Sendable {
     public var implausiblePricesRefused = 0
     /// Snapshots not applied for contradicting themselves (`RefusedSnapshot`).
     public var snapshotsRefused = 0
-    /// Marks and book snapshots dated more than a second before what the market held (`DatedBeforeHeld`).
+    /// Marks dated more than a second before the mark the market held (`DatedBeforeHeld`).
     public var datedBeforeHeld = 0
     public var simulatedLiquidations = 0
     /// Episodes of triggers crossed while the book could not be trusted.

@@ -36,6 +36,9 @@ public enum FeedReply: Equatable, Sendable {
     /// A jump (`]`, `[`) stopped the session at this time: the tape's cursor goes to the
     /// landing's liquidation, when the tape shows one there.
     case landed(at: Int64)
+    /// A typed jump (`:`) landed: a focused market that has ended there gives way (see
+    /// `AppModel.noteTypedJump`).
+    case jumped
     /// The effect goes on across turns (a long jump): its working notice stays until the feed
     /// hands its replies over (`takeFinishedWork`), or a key for the replay stops it.
     case underWay
@@ -48,6 +51,7 @@ extension AppModel {
             switch reply {
             case .notice(let text): show(notice: text)
             case .landed(let time): followTape(toLandingAt: time)
+            case .jumped: noteTypedJump()
             case .underWay: break
             }
         }

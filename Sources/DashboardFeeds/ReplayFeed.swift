@@ -232,7 +232,7 @@ public final class ReplayFeed: DashboardFeed {
                         clock.pause(wall: wall)
                         return [.notice(atFirstEvent(first))]
                     }
-                    return SeekNotice.fraction(text, landed: session.lastTime, spansDays: spansDays, byTime: session.knownEndTime != nil).map { [.notice($0)] } ?? []
+                    return (SeekNotice.fraction(text, landed: session.lastTime, spansDays: spansDays, byTime: session.knownEndTime != nil).map { [.notice($0)] } ?? []) + [.jumped]
                 }))
         }
         guard let start = session.firstTime ?? peeked,
@@ -251,12 +251,12 @@ public final class ReplayFeed: DashboardFeed {
             finish: { [unowned self] wall throws(SessionError) -> [FeedReply] in
                 let landed = session.lastTime, next = try session.peekTime()
                 guard let notice = SeekNotice.text(target: target, landed: landed, next: next, spansDays: spansDays, dated: text.contains("T")) else {
-                    return []
+                    return [.jumped]
                 }
                 // Landed in a gap or before the first event: paused there, or playing on
                 // skipped the gap at once and its notice gave way to "skipped 294d with no event".
                 if SeekNotice.isGap(target: target, landed: landed, next: next) { clock.pause(wall: wall) }
-                return [.notice(notice)]
+                return [.notice(notice), .jumped]
             }))
     }
 

@@ -45,11 +45,11 @@ struct ReplayFeedTests {
             #expect(NoticeForms.forms(of: text).last == "paused at 2021-07-22 22:26:11.000; next 2024-08-08 23:56:00.000", "\(text)")
         }
         #expect(gap == [.notice("taken on 2021-07-22 (type a date for another day) · no event at 2021-07-22 23:56:05.000; paused at the one before, "
-            + "2021-07-22 22:26:11.000; next 2024-08-08 23:56:00.000")], "\(gap)")
+            + "2021-07-22 22:26:11.000; next 2024-08-08 23:56:00.000"), .jumped], "\(gap)")
         // Paused in the gap: playing on skipped it at once, and its notice gave way to "skipped 2y".
         #expect(feed.status(wall: 0).paused)
         // Dated, with a space (or two): the later recording, and nothing to explain.
-        #expect(try feed.perform(.jump("2024-08-08  23:56:05"), wall: 0).isEmpty)
+        #expect(try feed.perform(.jump("2024-08-08  23:56:05"), wall: 0) == [.jumped])
         #expect(session.lastTime == late + 5_000_000_000)
         // A time alone now is the one nearest where the session stands, on its day (it went back
         // to the first recording's day, three years: operator trial).
@@ -60,7 +60,7 @@ struct ReplayFeedTests {
         // Half a second before the later recording's first event: the screen shows the earlier
         // one's last, years before, and says so (it said nothing); playing on reaches the next.
         let close = longest(try feed.perform(.jump("2024-08-08 23:55:59.500"), wall: 0))
-        #expect(close == [.notice("no event at 2024-08-08 23:55:59.500; at the one before, 2021-07-22 22:26:11.000; next 2024-08-08 23:56:00.000")],
+        #expect(close == [.notice("no event at 2024-08-08 23:55:59.500; at the one before, 2021-07-22 22:26:11.000; next 2024-08-08 23:56:00.000"), .jumped],
             "\(close)")
         let share = try feed.perform(.jump("50%"), wall: 0)
         guard case .notice(let said)? = share.first else { Issue.record("\(share)"); return }
@@ -133,10 +133,10 @@ struct ReplayFeedTests {
     @Test("50% seeks half way through the demo; a time of day seeks to it; pause shows in the status")
     func seeks() throws {
         let feed = demoFeed()
-        #expect(try feed.perform(.jump("50%"), wall: 0).isEmpty)
+        #expect(try feed.perform(.jump("50%"), wall: 0) == [.jumped])
         let half = feed.session.progress
         #expect(abs(half - 0.5) < 0.02, "progress \(half)")
-        #expect(try feed.perform(.jump("23:56:00"), wall: 0).isEmpty)
+        #expect(try feed.perform(.jump("23:56:00"), wall: 0) == [.jumped])
         let time = try #require(feed.session.lastTime)
         #expect(EventTime.timeOfDay(time, milliseconds: false).hasPrefix("23:5"))
         #expect(try feed.perform(.togglePause, wall: 0).isEmpty)
@@ -174,7 +174,7 @@ struct ReplayFeedTests {
         // And where, for the tape's cursor.
         #expect(landed.last == .landed(at: feed.session.lastTime ?? -1), "\(landed)")
         #expect(feed.session.log.simulatedCount + feed.session.log.alertCount + feed.session.log.deficitCount > 0)
-        #expect(try feed.perform(.jump("100%"), wall: 0).isEmpty)
+        #expect(try feed.perform(.jump("100%"), wall: 0) == [.jumped])
         #expect(try feed.perform(.nextNotable(deficitsOnly: false), wall: 0) == [.notice("no later liquidation, deficit or alert")])
     }
 
@@ -205,7 +205,7 @@ struct ReplayFeedTests {
     @Test("paused and stepped through a cascade, the signals shown are the book's now, not the second's first sample")
     func stillSessionShowsSignalsNow() throws {
         let feed = demoFeed()
-        #expect(try feed.perform(.jump("55%"), wall: 0).isEmpty)
+        #expect(try feed.perform(.jump("55%"), wall: 0) == [.jumped])
         #expect(try feed.perform(.togglePause, wall: 0).isEmpty)
         var midSecond = 0
         for _ in 0..<300 {

@@ -109,3 +109,33 @@ struct OutdatedSinceTests {
         #expect(markAlert.message.contains("(last given 2024-08-08T23:54:15.000Z)") && AlertsPane.what(markAlert).hasPrefix("mark outdated: last given"))
     }
 }
+
+/// After `]` on a BTCUSDT alert and `:100%`, the end of a four-venue replay showed `Ladder BTCUSDT ·
+/// STALE` while the one live market was third in the list (operator trial).
+@Suite("A typed jump that lands where the chosen market has ended")
+struct TypedJumpFocusTests {
+    static func engine(secondsBetween: Int64) -> Engine {
+        let start = WaitingDeficitTests.start, second = WaitingDeficitTests.second
+        var engine = Engine()
+        engine.apply(.bookSnapshot(symbol: "BTCUSDT", bids: [(units("59990"), units("5"))], asks: [(units("60010"), units("5"))], time: start))
+        engine.apply(.mark(symbol: "BTCUSDT", price: Fixed(60_000), time: start))
+        engine.apply(.bookSnapshot(symbol: "hyperliquid:BTC", bids: [(units("99990"), units("5"))], asks: [(units("100010"), units("5"))],
+            time: start + secondsBetween * second))
+        engine.apply(.mark(symbol: "hyperliquid:BTC", price: Fixed(100_000), time: start + secondsBetween * second))
+        return engine
+    }
+
+    @Test("the chosen market ended at the landing: the focus goes to the live one; not ended, or no typed jump, it stays")
+    func refocus() {
+        for (between, jumped, expected) in [(Int64(7_200), true, "hyperliquid:BTC"), (7_200, false, "BTCUSDT"), (600, true, "BTCUSDT")] {
+            let engine = Self.engine(secondsBetween: between)
+            var status = SessionStatus(kind: "REPLAY", source: "test")
+            status.time = engine.time
+            var app = AppModel(width: 120, height: 40, status: status, engine: engine, log: SessionLog(), symbol: "BTCUSDT")
+            #expect(app.focusedSymbol == "BTCUSDT")
+            if jumped { app.noteTypedJump() }
+            app.keepTapeCursor(newlyMatched: 0)
+            #expect(app.focusedSymbol == expected, "\(between) s apart, jumped \(jumped): \(app.focusedSymbol ?? "nil")")
+        }
+    }
+}

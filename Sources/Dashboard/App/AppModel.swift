@@ -187,6 +187,9 @@ public struct AppModel: Sendable {
     var tapeSelectionBeforePrompt: TapeEntry? = nil
     /// A jump's landing the tape's cursor is to go to (`followTape(toLandingAt:)`).
     var pendingTapeLanding: Int64? = nil
+    /// A typed jump landed: at the session's hand-over a chosen market that has ended there gives
+    /// way to the riskiest live one (`noteTypedJump`).
+    var pendingTypedJump = false
     /// The first line of the what-if's list of liquidations on screen.
     public private(set) var whatIfScroll = 0
     /// The what-if list laid out over all its rows (`WhatIfPane.listLayout`), once a projection.
@@ -682,9 +685,26 @@ public struct AppModel: Sendable {
         pendingTapeLanding = time
     }
 
+    /// A typed jump (`:` a time or a share) landed. At the hand-over, a market chosen before that
+    /// has ended there (its book unchanged for an hour of session time) gives way to the default
+    /// focus, the riskiest market whose book is live: after `]` on a BTCUSDT alert and `:100%`, the
+    /// end of a four-venue replay showed `Ladder BTCUSDT · STALE` while Hyperliquid's BTC, the one
+    /// live market, was third in the list (operator trial). As `]` and `[` do (`resolveTapeLanding`).
+    public mutating func noteTypedJump() { pendingTypedJump = true }
+
+    /// See `noteTypedJump`.
+    mutating func resolveTypedJump() {
+        guard pendingTypedJump else { return }
+        pendingTypedJump = false
+        guard let chosen = chosenSymbol, let index = engine.marketIndex(of: chosen), engine.isEnded(market: index) else { return }
+        let live = engine.markets.indices.contains { engine.markets[$0].lastBookTime != .min && !engine.isEnded(market: $0) }
+        if live { chosenSymbol = nil }
+    }
+
     /// At the session's hand-over after a jump: the cursor on the landing's line where the tape
     /// shows one, else where it was.
     mutating func resolveTapeLanding() {
+        resolveTypedJump()
         guard let time = pendingTapeLanding else { return }
         pendingTapeLanding = nil
         // The landing's market is focused, where it is one market.

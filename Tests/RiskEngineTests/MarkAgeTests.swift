@@ -78,7 +78,7 @@ struct MarkAgeTests {
             #expect(!Self.liquidated(hostile) && engine.positions[0].isOpen, "liquidated on a mark dated \(EventTime.iso8601(old))")
             // Named with its own time and the held mark's (it was an implausible price dated by
             // the session clock: attacker trial).
-            #expect(hostile.contains(.datedBeforeHeld(DatedBeforeHeld(symbol: "BTCUSDT", what: "mark", time: old, held: Self.t2024 + 360 * Self.second))), "\(hostile)")
+            #expect(hostile.contains(.datedBeforeHeld(DatedBeforeHeld(symbol: "BTCUSDT", time: old, held: Self.t2024 + 360 * Self.second))), "\(hostile)")
             #expect(engine.markets[0].counters.datedBeforeHeld == 1 && engine.markets[0].counters.implausiblePricesRefused == 0)
             #expect(engine.markets[0].markPrice == Fixed(60_000) && engine.markets[0].liquidationBlocked == nil && !engine.markets[0].markOutdated)
             // A mark a few milliseconds out of order (two inputs' clocks) is applied as before.

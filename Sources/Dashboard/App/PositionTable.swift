@@ -222,8 +222,9 @@ public struct PositionTable: Sendable {
         let market = engine.markets[Int(position.symbolIndex)]
         // No walk into a book that has had no snapshot yet: its market's recording has not begun
         // (or its feed has not answered), and "ADL" read as certain deleveraging (operator trial).
-        let waits = position.isOpen && market.book.hasSnapshot && engine.liquidationWait(position: index) != nil
-        let walked = position.isOpen && market.book.hasSnapshot && !waits
+        let walkable = position.isOpen && market.book.hasSnapshot
+        let waits = walkable && engine.liquidationWait(position: index) != nil
+        let walked = walkable && !waits
             ? Engine.liquidationWalk(position, instrument: market.instrument, book: market.book) : nil
         return PositionRow(
             index: index, account: risk.account, symbol: risk.symbol, side: risk.side, mode: risk.mode,
@@ -311,6 +312,11 @@ public struct PositionTable: Sendable {
 
     /// Market ids (`venue:symbol`) in the order of their exchange symbols, then of their venues;
     /// compared in place (a sort of a million rows).
+    /// The same order as one key a market (a windowed scan's heap compares keys, made once a
+    /// market): the exchange symbol, U+0001 (below every symbol's character, so a symbol sorts
+    /// before a longer one it begins), then the whole id.
+    static func symbolSortKey(_ id: String) -> String { MarketID.symbol(of: id) + "\u{1}" + id }
+
     static func symbolOrder(_ a: String, _ b: String) -> Bool {
         func exchangeSymbol(_ id: String) -> Substring { id.firstIndex(of: ":").map { id[id.index(after: $0)...] } ?? id[...] }
         let (left, right) = (exchangeSymbol(a), exchangeSymbol(b))

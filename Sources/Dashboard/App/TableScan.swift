@@ -182,14 +182,11 @@ public struct TableScan: Sendable {
             case .account: scanRange(&heap) { engine.accounts[Int($0.accountIndex)].id }
             default:
                 // The exchange's symbol, then the venue, as `PositionTable.symbolOrder` sorts the
-                // rows: U+0001 sorts a symbol before a longer one it begins.
+                // rows (`PositionTable.symbolSortKey`).
                 // Made once a scan, not a slice: 10,000 markets' keys each slice of 4,096 positions
                 // cost more than the slice (review).
                 if symbolKeys.count < engine.markets.count {
-                    for index in symbolKeys.count..<engine.markets.count {
-                        let id = engine.markets[index].symbol
-                        symbolKeys.append(MarketID.symbol(of: id) + "\u{1}" + id)
-                    }
+                    for index in symbolKeys.count..<engine.markets.count { symbolKeys.append(PositionTable.symbolSortKey(engine.markets[index].symbol)) }
                 }
                 let keys = symbolKeys
                 scanRange(&heap) { keys[Int($0.symbolIndex)] }

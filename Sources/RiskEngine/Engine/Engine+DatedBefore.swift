@@ -7,8 +7,6 @@
 /// late with a deficit of 3,610 (attacker trial, stop 68). A snapshot is as old as its own time.
 public struct DatedBeforeHeld: Hashable, Sendable {
     public var symbol: String
-    /// `mark` (the one kind so far).
-    public var what: String
     /// The event's own time.
     public var time: Int64
     /// The time the market was dated by: its mark's, or that of the book that overtook it
@@ -17,13 +15,13 @@ public struct DatedBeforeHeld: Hashable, Sendable {
 }
 
 extension Engine {
-    /// How far before what a market holds an event may be dated and still be applied: feeds'
+    /// How far before the mark a market holds a mark may be dated and still be applied: feeds'
     /// clocks and a merge of streams jitter by milliseconds.
     static let datedBeforeTolerance: Int64 = 1_000_000_000
 
-    /// Counts and notes an event dated before what its market held (not applied).
-    mutating func noteDatedBefore(market index: Int, what: String, time eventTime: Int64, held: Int64, into notes: inout [EngineNotification]) {
+    /// Counts and notes a mark dated before the one its market held (not applied).
+    mutating func noteDatedBefore(market index: Int, time eventTime: Int64, held: Int64, into notes: inout [EngineNotification]) {
         markets[index].counters.datedBeforeHeld += 1
-        notes.append(.datedBeforeHeld(DatedBeforeHeld(symbol: markets[index].symbol, what: what, time: eventTime, held: held)))
+        notes.append(.datedBeforeHeld(DatedBeforeHeld(symbol: markets[index].symbol, time: eventTime, held: held)))
     }
 }

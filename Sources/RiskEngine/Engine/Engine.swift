@@ -516,7 +516,7 @@ public struct Engine: Sendable {
             let datedBy = markets[index].markOvertakenBy ?? markets[index].markGivenTime
             if price.isPositive, markets[index].markGivenTime != .min, markTime < datedBy &- Engine.datedBeforeTolerance,
                markets[index].markBookUnits != nil {
-                noteDatedBefore(market: index, what: "mark", time: markTime, held: datedBy, into: &notes)
+                noteDatedBefore(market: index, time: markTime, held: datedBy, into: &notes)
                 break
             }
             markets[index].markFromStream = true

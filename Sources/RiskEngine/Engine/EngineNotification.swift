@@ -125,7 +125,7 @@ public enum EngineNotification: Hashable, Sendable {
     case implausiblePrice(ImplausiblePrice)
     /// A snapshot not applied: it contradicted itself (see `RefusedSnapshot`).
     case snapshotRefused(RefusedSnapshot)
-    /// An event dated more than a second before what its market held: not applied (see
+    /// A mark dated more than a second before the one its market held: not applied (see
     /// `DatedBeforeHeld`).
     case datedBeforeHeld(DatedBeforeHeld)
     /// Positions crossed their trigger in a market whose book cannot be trusted: they stay open and

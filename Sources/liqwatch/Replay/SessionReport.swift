@@ -292,7 +292,7 @@ enum SessionReport {
             ("last", log.lastRefusedSnapshot.map(refusedSnapshotObject) ?? .null),
         ])
         func datedBeforeObject(_ refused: DatedBeforeHeld) -> JSON.Value {
-            .object([("time", .string(EventTime.iso8601(refused.time))), ("symbol", .string(refused.symbol)), ("what", .string(refused.what)),
+            .object([("time", .string(EventTime.iso8601(refused.time))), ("symbol", .string(refused.symbol)), ("what", .string("mark")),
                 ("held", .string(EventTime.iso8601(refused.held)))])
         }
         let datedBefore: JSON.Value = .object([
@@ -898,7 +898,7 @@ enum SessionReport {
         }
         if let first = log.firstDatedBeforeHeld {
             func named(_ refused: DatedBeforeHeld) -> String {
-                "\(refused.symbol) \(refused.what) dated \(EventTime.iso8601(refused.time)), \(EventTime.iso8601(refused.held)) held"
+                "\(refused.symbol) mark dated \(EventTime.iso8601(refused.time)), \(EventTime.iso8601(refused.held)) held"
             }
             lines.append("dated before what their market held (a mark over a second before the mark held: not applied): \(log.datedBeforeHeldCount); first \(named(first))"
                 + (log.datedBeforeHeldCount > 1 ? log.lastDatedBeforeHeld.map { "; last \(named($0))" } ?? "" : ""))
